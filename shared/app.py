@@ -1,0 +1,74 @@
+"""Assembly of a service app: routers, error rendering, auth, health, metrics, runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from shared.auth import TokenVerifier
+from shared.db import Database
+from shared.errors import install_error_handlers
+from shared.events.consumer import Handler
+from shared.idempotency import install_idempotency_handler
+from shared.observability import configure_logging, health_router, install_request_middleware
+from shared.runtime import PeriodicJob, ServiceRuntime
+from shared.settings import ServiceSettings
+
+__all__ = ["create_service_app"]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    routers: Sequence[APIRouter],
+    handlers: Mapping[str, Handler] | None = None,
+    jobs: list[PeriodicJob] | None = None,
+    on_startup: Callable[[Database], Awaitable[None]] | None = None,
+    description: str = "",
+) -> FastAPI:
+    """Every service is built the same way; ``app.state`` carries settings, db, runtime, verifier."""
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    prefix = f"/{settings.service_name}/v1"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime(settings, handlers=handlers, jobs=jobs)
+        app.state.db = runtime.db
+        app.state.runtime = runtime
+        if on_startup is not None:
+            await on_startup(runtime.db)
+        await runtime.start(
+            relay=settings.run_relay, consumers=settings.run_consumers, jobs=settings.run_jobs
+        )
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url=f"{prefix}/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings)
+    install_error_handlers(app)
+    install_idempotency_handler(app)
+    install_request_middleware(app, settings.service_name)
+
+    async def db_ready() -> None:
+        await app.state.db.ping()
+
+    async def nats_ready() -> None:
+        await app.state.runtime.nats_ready()
+
+    app.include_router(health_router({"database": db_ready, "nats": nats_ready}))
+    for router in routers:
+        app.include_router(router, prefix=prefix)
+    return app

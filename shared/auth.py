@@ -1,0 +1,146 @@
+"""Bearer JWT (RS256) authentication and area scoping.
+
+Tokens carry ``sub``, ``roles`` and ``area`` (a 12-digit division code). Every read and write is
+scoped to that area's subtree (its code prefix). Algorithms are pinned; ``exp``, ``iat``, ``iss``,
+``aud`` and ``sub`` are required. In development the public key is a local PEM; in production a
+JWKS URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from shared.areas import AreaCode, InvalidAreaCode
+from shared.errors import Forbidden, Unauthorized
+from shared.settings import ServiceSettings
+
+__all__ = [
+    "ROLES",
+    "AreaScope",
+    "CurrentUser",
+    "Principal",
+    "TokenVerifier",
+    "require_roles",
+]
+
+ROLES = frozenset(
+    {"registrar", "approver", "finance", "cadre", "inspector", "evaluator", "auditor", "admin", "service"}
+)
+ALGORITHMS = ["RS256"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    roles: frozenset[str]
+    area_code: str
+    name: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def area(self) -> AreaCode:
+        return AreaCode.parse(self.area_code)
+
+    @property
+    def area_prefix(self) -> str:
+        return self.area.prefix
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def covers(self, area_code: str) -> bool:
+        return area_code.startswith(self.area_prefix)
+
+    @property
+    def actor(self) -> str:
+        return self.sub
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self._public_key = None if self._jwks else settings.public_key_pem()
+
+    async def _key_for(self, token: str) -> Any:
+        if self._jwks is not None:
+            jwks = self._jwks
+            signing_key = await run_in_threadpool(jwks.get_signing_key_from_jwt, token)
+            return signing_key.key
+        if not self._public_key:
+            raise Unauthorized("This service has no key to verify tokens with; ask ops to configure one")
+        return self._public_key
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            key = await self._key_for(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("Your session has expired; sign in again") from exc
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise Unauthorized(f"The access token is not valid: {exc}") from exc
+        roles = claims.get("roles") or []
+        area = claims.get("area")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise Unauthorized("The access token's roles claim must be a list of role names")
+        try:
+            area_code = AreaCode.parse(str(area)).code
+        except InvalidAreaCode as exc:
+            raise Unauthorized("The access token carries no valid area code") from exc
+        return Principal(
+            sub=str(claims["sub"]),
+            roles=frozenset(roles),
+            area_code=area_code,
+            name=claims.get("name"),
+            claims=claims,
+        )
+
+
+async def _current_user(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Send an access token as 'Authorization: Bearer <token>'")
+    verifier: TokenVerifier = request.app.state.verifier
+    principal = await verifier.verify(token.strip())
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(_current_user)]
+
+
+async def _area_scope(user: CurrentUser) -> str:
+    return user.area_prefix
+
+
+AreaScope = Annotated[str, Depends(_area_scope)]
+
+
+def require_roles(*roles: str) -> Callable[..., Any]:
+    """A dependency that lets only the named roles (or admin) through."""
+    allowed = frozenset(roles) | {"admin"}
+
+    async def dependency(user: CurrentUser) -> Principal:
+        if not user.roles & allowed:
+            raise Forbidden(
+                f"This action needs one of the roles: {', '.join(sorted(roles))}",
+                required_roles=sorted(roles),
+            )
+        return user
+
+    return dependency

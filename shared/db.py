@@ -1,0 +1,76 @@
+"""Database access: one async engine per service database; the request owns the transaction.
+
+Routes take ``SessionDep``: the session is opened in a transaction before the route runs and
+committed right after it returns (before the response is sent), or rolled back on any error.
+Services and repositories ``flush()``; they never ``commit()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+__all__ = ["NAMING_CONVENTION", "Database", "SessionDep", "make_metadata", "to_async_url", "to_sync_url"]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_metadata() -> MetaData:
+    """A fresh MetaData per service (each service owns its own database and Alembic history)."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def to_async_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+def to_sync_url(url: str) -> str:
+    """asyncpg-free URL for tools that speak libpq (psql, pg_dump)."""
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = to_async_url(url)
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+        )
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work outside a request (consumers, relays, jobs, demo loaders)."""
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session, session.begin():
+        yield session
+
+
+# scope="function": commit happens when the route returns, before the response goes out, so a
+# failed commit becomes an error response instead of a 200 for something that was not saved.
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

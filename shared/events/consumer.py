@@ -1,0 +1,170 @@
+"""Durable pull consumers with an inbox: each event's effect happens at most once.
+
+For every message: open a transaction, insert (consumer, event id) into ``inbox`` (skip if it is
+already there), run the handler in the same transaction, commit, then ack. A redelivery after a
+crash between commit and ack finds the inbox row and is only acked. A handler error rolls back
+and the message is redelivered after a delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+
+import structlog
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import FetchTimeoutError
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.context import request_id_var
+from shared.db import Database
+from shared.events.envelope import CloudEvent, service_of
+from shared.events.streams import ensure_stream, stream_for
+from shared.observability import EVENTS_CONSUMED
+from shared.tables import inbox
+
+__all__ = ["ConsumerRunner", "Handler", "handle_event"]
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+log = structlog.get_logger(__name__)
+
+
+async def handle_event(
+    db: Database, consumer: str, event: CloudEvent, handlers: Mapping[str, Handler]
+) -> bool:
+    """Apply one event once. Returns False when it had been handled before (a duplicate)."""
+    handler = handlers.get(event.type)
+    async with db.transaction() as session:
+        inserted = await session.execute(
+            insert(inbox)
+            .values(consumer=consumer, event_id=event.id, event_type=event.type)
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        if inserted.first() is None:
+            return False
+        if handler is not None:
+            await handler(session, event)
+    return True
+
+
+class ConsumerRunner:
+    """Consumes the event types in ``handlers`` from their producers' streams.
+
+    One durable consumer per (this service, producing stream); every replica of the service binds
+    to the same durable, so JetStream spreads messages across replicas.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        js: JetStreamContext,
+        *,
+        service: str,
+        handlers: Mapping[str, Handler],
+        batch: int = 50,
+        fetch_timeout_s: float = 1.0,
+        retry_delay_s: float = 2.0,
+    ) -> None:
+        self.db = db
+        self.js = js
+        self.service = service
+        self.handlers = dict(handlers)
+        self.batch = batch
+        self.fetch_timeout_s = fetch_timeout_s
+        self.retry_delay_s = retry_delay_s
+        self._stopping = asyncio.Event()
+
+    def durable_name(self, stream: str) -> str:
+        return f"{self.service}-from-{stream.lower()}"
+
+    def subjects_by_stream(self) -> dict[str, list[str]]:
+        by_stream: dict[str, list[str]] = {}
+        for event_type in sorted(self.handlers):
+            by_stream.setdefault(stream_for(service_of(event_type)), []).append(event_type)
+        return by_stream
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        tasks = [
+            asyncio.create_task(self._run_stream(stream, subjects))
+            for stream, subjects in self.subjects_by_stream().items()
+        ]
+        if not tasks:
+            return
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()
+
+    async def _bind(self, stream: str, subjects: list[str]) -> JetStreamContext.PullSubscription:
+        durable = self.durable_name(stream)
+        await ensure_stream(self.js, stream)
+        config = ConsumerConfig(
+            durable_name=durable,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=30,
+            max_deliver=-1,
+            filter_subjects=subjects,
+        )
+        try:
+            await self.js.add_consumer(stream, config)
+        except Exception:
+            # Another replica created (or updated) the same durable: bind to it.
+            pass
+        return await self.js.pull_subscribe_bind(durable=durable, stream=stream)
+
+    async def _run_stream(self, stream: str, subjects: list[str]) -> None:
+        durable = self.durable_name(stream)
+        sub: JetStreamContext.PullSubscription | None = None
+        while not self._stopping.is_set():
+            try:
+                if sub is None:
+                    sub = await self._bind(stream, subjects)
+                msgs = await sub.fetch(self.batch, timeout=self.fetch_timeout_s)
+            except (FetchTimeoutError, TimeoutError):
+                continue
+            except Exception as exc:  # NATS down or the consumer vanished: rebind later
+                log.warning("consumer_fetch_failed", consumer=durable, error=repr(exc))
+                sub = None
+                await asyncio.sleep(self.retry_delay_s)
+                continue
+            for msg in msgs:
+                await self._process(durable, msg)
+
+    async def _process(self, durable: str, msg: Msg) -> None:
+        try:
+            event = CloudEvent.model_validate_json(msg.data)
+        except ValueError:
+            # A malformed message will never parse: stop redelivering it, keep a trace.
+            log.error("consumer_bad_message", consumer=durable, subject=msg.subject)
+            EVENTS_CONSUMED.labels(self.service, durable, "malformed").inc()
+            await msg.term()
+            return
+        rid = (msg.headers or {}).get("X-Request-ID") or event.requestid
+        token = request_id_var.set(rid)
+        try:
+            fresh = await handle_event(self.db, durable, event, self.handlers)
+        except Exception as exc:
+            log.warning("consumer_handler_failed", consumer=durable, event_id=event.id, error=repr(exc))
+            EVENTS_CONSUMED.labels(self.service, durable, "retry").inc()
+            try:
+                await msg.nak(delay=self.retry_delay_s)
+            except Exception:
+                pass  # redelivered after ack_wait anyway
+            return
+        finally:
+            request_id_var.reset(token)
+        EVENTS_CONSUMED.labels(self.service, durable, "handled" if fresh else "duplicate").inc()
+        try:
+            await msg.ack()
+        except Exception as exc:
+            # Committed but not acked: the redelivery will find the inbox row and only ack.
+            log.warning("consumer_ack_failed", consumer=durable, event_id=event.id, error=repr(exc))

@@ -1,0 +1,40 @@
+"""Transactional outbox: the event row is written in the caller's transaction.
+
+A rollback drops the event with the change; a commit makes both durable. The relay sends it later.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.context import get_request_id
+from shared.events.envelope import CloudEvent, service_of
+from shared.tables import outbox
+
+__all__ = ["add_event"]
+
+
+async def add_event(
+    session: AsyncSession, *, type: str, subject: str, data: dict[str, Any]
+) -> CloudEvent:
+    event = CloudEvent(
+        source=f"jingzhun/{service_of(type)}",
+        type=type,
+        subject=subject,
+        data=data,
+        requestid=get_request_id(),
+    )
+    await session.execute(
+        insert(outbox).values(
+            id=uuid.UUID(event.id),
+            type=event.type,
+            subject=event.subject,
+            envelope=event.model_dump(mode="json", exclude_none=True),
+            request_id=event.requestid,
+        )
+    )
+    return event

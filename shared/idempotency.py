@@ -1,0 +1,132 @@
+"""``Idempotency-Key`` for writes, kept in the same transaction as the write itself.
+
+Usage in a router::
+
+    @router.post("/things", status_code=201)
+    async def create(body: In, session: SessionDep, user: CurrentUser, idem: IdempotencyDep) -> Out:
+        out = await service.create(...)
+        await idem.save(201, out)
+        return out
+
+- the same key with the same body replays the first response (nothing moves twice);
+- the same key with another body is refused (422);
+- the same key while the first request is still running answers 409 (an advisory lock held by the
+  first request's transaction);
+- the key is stored only if the first request commits, so a failed request can be retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import CurrentUser, Principal
+from shared.db import SessionDep
+from shared.errors import Conflict, DomainError, InvalidInput
+from shared.tables import idempotency_key
+
+__all__ = ["Idempotency", "IdempotencyDep", "install_idempotency_handler"]
+
+HEADER = "Idempotency-Key"
+
+
+class IdempotencyKeyInFlight(Conflict):
+    type_slug = "idempotency-key-in-flight"
+    title = "A request with this Idempotency-Key is still being processed"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    type_slug = "idempotency-key-reused"
+    title = "Idempotency-Key reused with a different request"
+
+
+class _Replay(DomainError):
+    """Not an error: carries the stored response of the first request out of the dependency."""
+
+    def __init__(self, status_code: int, body: Any) -> None:
+        super().__init__("replay")
+        self.status_code = status_code
+        self.body = body
+
+
+class Idempotency:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, key: str | None, method: str, path: str, body_hash: str
+    ) -> None:
+        self.session = session
+        self.principal = principal
+        self.key = key
+        self.method = method
+        self.path = path
+        self.body_hash = body_hash
+
+    async def check(self) -> None:
+        if self.key is None:
+            return
+        lock_name = f"idem|{self.principal.sub}|{self.key}"
+        got = (
+            await self.session.execute(select(func.pg_try_advisory_xact_lock(func.hashtextextended(lock_name, 0))))
+        ).scalar_one()
+        if not got:
+            raise IdempotencyKeyInFlight(
+                "The first request with this Idempotency-Key has not finished; retry in a moment",
+            )
+        row = (
+            await self.session.execute(
+                select(idempotency_key).where(
+                    idempotency_key.c.principal == self.principal.sub, idempotency_key.c.key == self.key
+                )
+            )
+        ).first()
+        if row is None:
+            return
+        if row.body_hash != self.body_hash or row.path != self.path or row.method != self.method:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for a different request; use a new key",
+            )
+        raise _Replay(row.status_code, row.response)
+
+    async def save(self, status_code: int, body: Any) -> None:
+        if self.key is None:
+            return
+        await self.session.execute(
+            insert(idempotency_key).values(
+                principal=self.principal.sub,
+                key=self.key,
+                method=self.method,
+                path=self.path,
+                body_hash=self.body_hash,
+                status_code=status_code,
+                response=jsonable_encoder(body),
+            )
+        )
+
+
+async def _idempotency(request: Request, session: SessionDep, user: CurrentUser) -> Idempotency:
+    key = request.headers.get(HEADER)
+    if key is not None and not (1 <= len(key) <= 200):
+        raise InvalidInput("Idempotency-Key must have 1 to 200 characters")
+    body = await request.body()
+    idem = Idempotency(
+        session, user, key, request.method, request.url.path, hashlib.sha256(body).hexdigest()
+    )
+    await idem.check()
+    return idem
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+
+
+async def _replay(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, _Replay)
+    return JSONResponse(exc.body, status_code=exc.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def install_idempotency_handler(app: FastAPI) -> None:
+    app.add_exception_handler(_Replay, _replay)

@@ -1,0 +1,53 @@
+"""Money is integer fen. Splits add up to the total to the fen (largest-remainder rounding)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+__all__ = ["FEN_PER_YUAN", "format_yuan", "largest_remainder", "parse_yuan", "yuan"]
+
+FEN_PER_YUAN = 100
+
+
+def yuan(amount: int | str | Decimal) -> int:
+    """Yuan to fen, exactly (refuses fractions of a fen)."""
+    d = Decimal(str(amount)) * FEN_PER_YUAN
+    if d != d.to_integral_value():
+        raise ValueError(f"{amount} yuan is not a whole number of fen")
+    return int(d)
+
+
+def parse_yuan(text: str) -> int:
+    return yuan(Decimal(text.replace(",", "").strip()))
+
+
+def format_yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    q = Decimal(abs(fen)) / FEN_PER_YUAN
+    return f"{sign}{q.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:
+    """Split ``total`` fen in proportion to ``weights``; the parts sum exactly to ``total``.
+
+    Each part gets the floor of its exact share; the fen left over go one each to the largest
+    remainders (ties to the earlier index, so the result is deterministic).
+    """
+    if not weights:
+        if total:
+            raise ValueError("cannot split a non-zero amount among nobody")
+        return []
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must not be negative")
+    wsum = sum(Fraction(w) for w in weights)
+    if wsum == 0:
+        raise ValueError("weights must not all be zero")
+    exact = [Fraction(total) * Fraction(w) / wsum for w in weights]
+    parts = [int(e // 1) for e in exact]
+    left = total - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts

@@ -1,0 +1,139 @@
+"""What runs beside the HTTP API: the outbox relay, event consumers and periodic jobs.
+
+Runs inside the app process by default (``run_relay``/``run_consumers``/``run_jobs``), or alone
+as a worker process (``jingzhun worker <service>``) so ops can scale each part on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import nats
+import structlog
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from shared.db import Database
+from shared.events.consumer import ConsumerRunner, Handler
+from shared.events.relay import OutboxRelay
+from shared.events.streams import ensure_stream, stream_for
+from shared.settings import ServiceSettings
+
+__all__ = ["PeriodicJob", "ServiceRuntime"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job the service runs every ``interval_s`` (escalations, detectors, coverage checks).
+
+    ``run(db, now)`` opens its own transaction(s); tests call it directly with a chosen ``now``.
+    """
+
+    name: str
+    interval_s: float
+    run: Callable[[Database, datetime], Awaitable[object]]
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        handlers: Mapping[str, Handler] | None = None,
+        jobs: list[PeriodicJob] | None = None,
+        db: Database | None = None,
+    ) -> None:
+        self.settings = settings
+        self.service = settings.service_name
+        self.handlers = dict(handlers or {})
+        self.jobs = list(jobs or [])
+        self.db = db or Database(settings.database_url, pool_size=settings.db_pool_size)
+        self.nc: NATS | None = None
+        self.js: JetStreamContext | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: ConsumerRunner | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+
+    async def start(self, *, relay: bool, consumers: bool, jobs: bool) -> None:
+        self._tasks.append(asyncio.create_task(self._connect_and_run(relay=relay, consumers=consumers)))
+        if jobs:
+            for job in self.jobs:
+                self._tasks.append(asyncio.create_task(self._run_job(job)))
+
+    async def _connect(self) -> None:
+        backoff = 0.2
+        while not self._stopping.is_set():
+            try:
+                self.nc = await nats.connect(
+                    self.settings.nats_url,
+                    name=f"jingzhun-{self.service}",
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    connect_timeout=2,
+                    allow_reconnect=True,
+                )
+                self.js = self.nc.jetstream(timeout=5)
+                await ensure_stream(self.js, stream_for(self.service))
+                return
+            except Exception as exc:  # NATS not up yet: keep trying, the API still serves
+                log.warning("nats_connect_failed", error=repr(exc))
+                if self.nc is not None:
+                    with contextlib.suppress(Exception):
+                        await self.nc.close()
+                    self.nc = None
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _connect_and_run(self, *, relay: bool, consumers: bool) -> None:
+        if not relay and not (consumers and self.handlers):
+            return  # nothing here needs the bus (e.g. an API-only replica)
+        await self._connect()
+        if self.js is None:
+            return
+        runs: list[Awaitable[None]] = []
+        if relay:
+            self.relay = OutboxRelay(self.db, self.js, service=self.service)
+            runs.append(self.relay.run())
+        if consumers and self.handlers:
+            self.consumers = ConsumerRunner(self.db, self.js, service=self.service, handlers=self.handlers)
+            runs.append(self.consumers.run())
+        if runs:
+            await asyncio.gather(*runs)
+
+    async def _run_job(self, job: PeriodicJob) -> None:
+        while not self._stopping.is_set():
+            try:
+                await job.run(self.db, datetime.now(UTC))
+            except Exception as exc:  # a failing job is logged and retried next round
+                log.warning("job_failed", job=job.name, error=repr(exc))
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=job.interval_s)
+            except TimeoutError:
+                pass
+
+    async def nats_ready(self) -> None:
+        if self.nc is None or not self.nc.is_connected:
+            raise ConnectionError("not connected to NATS")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self.relay:
+            self.relay.stop()
+        if self.consumers:
+            self.consumers.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.nc is not None:
+            with contextlib.suppress(Exception):
+                await self.nc.drain()
+        await self.db.dispose()

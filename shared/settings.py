@@ -1,0 +1,46 @@
+"""Settings: one class per service, a shared base, an env prefix per service (e.g. ``FUNDS_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_KEY_DIR = REPO_ROOT / ".data" / "keys"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs. Subclasses set ``service_name`` and ``env_prefix``."""
+
+    model_config = SettingsConfigDict(env_prefix="JINGZHUN_", extra="ignore")
+
+    service_name: str = "service"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/jingzhun"
+    db_pool_size: int = 10
+    nats_url: str = "nats://127.0.0.1:4222"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    # Background work that runs inside the app process by default; ops may run it separately.
+    run_relay: bool = True
+    run_consumers: bool = True
+    run_jobs: bool = True
+
+    jwt_issuer: str = "jingzhun"
+    jwt_audience: str = "jingzhun"
+    jwt_public_key_pem: str | None = None
+    jwt_public_key_path: Path | None = None
+    jwt_jwks_url: str | None = None
+
+    # Key material for personal data: encryption and keyed hashes (exact-match search).
+    pii_key: str = "dev-only-pii-key-change-me-in-production-000000"
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def public_key_pem(self) -> str | None:
+        if self.jwt_public_key_pem:
+            return self.jwt_public_key_pem
+        path = self.jwt_public_key_path or DEV_KEY_DIR / "jwt_public.pem"
+        return path.read_text() if path.exists() else None

@@ -1,0 +1,96 @@
+"""Platform tables every service database has: outbox, inbox, audit log, idempotency keys.
+
+Defined once here (Core tables, used for DML by shared code) and copied into each service's
+own MetaData with ``include_platform_tables`` so each Alembic history creates them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from shared.db import make_metadata
+
+__all__ = ["audit_log", "idempotency_key", "inbox", "include_platform_tables", "outbox"]
+
+_platform = make_metadata()
+
+outbox = Table(
+    "outbox",
+    _platform,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("seq", BigInteger, Identity(always=False), nullable=False),
+    Column("type", String(200), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("envelope", JSONB, nullable=False),
+    Column("request_id", String(100), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text, nullable=True),
+)
+# The relay only ever looks at unsent rows; keep that lookup small however long the history grows.
+Index(
+    "ix_outbox_unsent",
+    outbox.c.seq,
+    postgresql_where=outbox.c.published_at.is_(None),
+)
+
+inbox = Table(
+    "inbox",
+    _platform,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", String(100), primary_key=True),
+    Column("event_type", String(200), nullable=False),
+    Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+audit_log = Table(
+    "audit_log",
+    _platform,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("entity_type", String(100), nullable=False),
+    Column("entity_id", String(100), nullable=False),
+    Column("before", JSONB, nullable=True),
+    Column("after", JSONB, nullable=True),
+    Column("request_id", String(100), nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("ix_audit_log_entity", audit_log.c.entity_type, audit_log.c.entity_id)
+
+idempotency_key = Table(
+    "idempotency_key",
+    _platform,
+    Column("principal", String(200), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("method", String(10), nullable=False),
+    Column("path", String(500), nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JSONB, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+def include_platform_tables(metadata: MetaData) -> None:
+    """Copy the platform tables into a service's MetaData (for its migrations)."""
+    for table in (outbox, inbox, audit_log, idempotency_key):
+        if table.name not in metadata.tables:
+            table.to_metadata(metadata)
