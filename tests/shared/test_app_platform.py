@@ -1,0 +1,150 @@
+"""The platform as a route sees it: auth, problem+json, the request-owned transaction, idempotency."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import pytest
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from shared import audit
+from shared.app import create_service_app
+from shared.auth import AreaScope, CurrentUser, Principal, require_roles
+from shared.db import SessionDep
+from shared.errors import Conflict
+from shared.events import add_event
+from shared.idempotency import IdempotencyDep
+from shared.settings import ServiceSettings
+from shared.tables import audit_log, outbox
+from tests.support import auth, service_client, settings_for, token
+
+pytestmark = pytest.mark.asyncio
+VILLAGE = "440783101201"
+
+
+class Grant(BaseModel):
+    amount_fen: int
+
+
+class Refused(Conflict):
+    type_slug = "grant-refused"
+    title = "Grant refused"
+
+
+router = APIRouter()
+
+
+@router.post("/grants", status_code=201)
+async def grant(
+    body: Grant,
+    session: SessionDep,
+    user: Annotated[Principal, Depends(require_roles("finance"))],
+    scope: AreaScope,
+    idem: IdempotencyDep,
+) -> dict[str, object]:
+    await audit.record(session, actor=user, action="grant", entity_type="grant", entity_id=scope,
+                       after=body.model_dump())
+    await add_event(session, type="funds.grant.made.v1", subject=scope, data=body.model_dump())
+    if body.amount_fen < 0:
+        raise Refused("A grant cannot be negative; nothing was recorded", amount_fen=body.amount_fen)
+    if body.amount_fen == 13:
+        await asyncio.sleep(0.5)  # slow request: a second one with the same key arrives meanwhile
+    out = {"area_prefix": scope, "amount_fen": body.amount_fen}
+    await idem.save(201, out)
+    return out
+
+
+@router.get("/me")
+async def me(user: CurrentUser) -> dict[str, object]:
+    return {"sub": user.sub, "prefix": user.area_prefix}
+
+
+def _app(url: str):  # type: ignore[no-untyped-def]
+    settings = settings_for(ServiceSettings, url, service_name="funds")
+    return create_service_app(settings, title="t", routers=[router])
+
+
+async def _rows(app, table) -> int:  # type: ignore[no-untyped-def]
+    async with app.state.db.transaction() as s:
+        return int((await s.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def test_missing_or_bad_token_is_401_problem(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        r = await c.get("/funds/v1/me")
+        assert r.status_code == 401
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"].endswith("/unauthorized")
+        r = await c.get("/funds/v1/me", headers={"Authorization": "Bearer not-a-jwt"})
+        assert r.status_code == 401
+        r = await c.get("/funds/v1/me", headers={"Authorization": token("cadre", VILLAGE, ttl_s=-10)})
+        assert r.status_code == 401 and "expired" in r.json()["detail"]
+        r = await c.get("/funds/v1/me", headers=auth("cadre", "440783000000", sub="u1"))
+        assert r.json() == {"sub": "u1", "prefix": "440783"}
+
+
+async def test_wrong_role_is_403_and_bad_body_is_422(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        r = await c.post("/funds/v1/grants", json={"amount_fen": 1}, headers=auth("cadre", VILLAGE))
+        assert r.status_code == 403 and r.json()["required_roles"] == ["finance"]
+        r = await c.post("/funds/v1/grants", json={"amount_fen": "lots"}, headers=auth("finance", VILLAGE))
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["field"] == "body.amount_fen"
+        assert await _rows(app, audit_log) == 0
+
+
+async def test_refused_change_is_409_and_writes_nothing(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        r = await c.post("/funds/v1/grants", json={"amount_fen": -5}, headers=auth("finance", VILLAGE))
+        assert r.status_code == 409
+        body = r.json()
+        assert body["type"].endswith("/grant-refused") and body["amount_fen"] == -5
+        assert "Traceback" not in r.text
+        assert await _rows(app, audit_log) == 0 and await _rows(app, outbox) == 0
+        r = await c.post("/funds/v1/grants", json={"amount_fen": 5}, headers=auth("finance", VILLAGE))
+        assert r.status_code == 201 and r.headers["x-request-id"]
+        assert await _rows(app, audit_log) == 1 and await _rows(app, outbox) == 1
+
+
+async def test_idempotency_key_replays_refuses_and_guards_in_flight(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make_db("funds"))
+    h = {**auth("finance", VILLAGE), "Idempotency-Key": "k-1"}
+    async with service_client(app) as c:
+        first = await c.post("/funds/v1/grants", json={"amount_fen": 7}, headers=h)
+        again = await c.post("/funds/v1/grants", json={"amount_fen": 7}, headers=h)
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+        other = await c.post("/funds/v1/grants", json={"amount_fen": 8}, headers=h)
+        assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused")
+        assert await _rows(app, audit_log) == 1
+
+        h2 = {**auth("finance", VILLAGE), "Idempotency-Key": "k-2"}
+        slow, racing = await asyncio.gather(
+            c.post("/funds/v1/grants", json={"amount_fen": 13}, headers=h2),
+            _after(0.15, c.post("/funds/v1/grants", json={"amount_fen": 13}, headers=h2)),
+        )
+        assert slow.status_code == 201
+        assert racing.status_code == 409 and racing.json()["type"].endswith("/idempotency-key-in-flight")
+        assert await _rows(app, audit_log) == 2
+
+
+async def _after(delay: float, coro):  # type: ignore[no-untyped-def]
+    await asyncio.sleep(delay)
+    return await coro
+
+
+async def test_health_and_metrics(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        assert (await c.get("/health/live")).status_code == 200
+        ready = await c.get("/health/ready")
+        # No NATS configured for this app: readiness must say so rather than lie.
+        assert ready.status_code == 503 and ready.json()["checks"]["database"] == "ok"
+        metrics = await c.get("/metrics")
+        assert "jingzhun_http_requests_total" in metrics.text
