@@ -1,0 +1,88 @@
+"""Household exit eligibility under the area's policy (Gansu's standard, seed 003).
+
+Answers with each criterion and whether it passed, so a registrar sees what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from services.registry.policies.rules import RegistryPolicy
+from services.registry.vocabulary import BasicNeed
+
+__all__ = ["Criterion", "Debt", "Eligibility", "ExitFacts", "assess_exit"]
+
+
+@dataclass(frozen=True, slots=True)
+class Debt:
+    cause: str
+    amount_fen: int
+    settled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExitFacts:
+    per_capita_income_fen: int | None  # the assessed year's record; None = not recorded
+    income_channels: Sequence[str]
+    debts: Sequence[Debt]
+    basic_needs: Mapping[str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    criterion: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return all(c.passed for c in self.criteria)
+
+    def as_data(self) -> list[dict[str, object]]:
+        return [{"criterion": c.criterion, "passed": c.passed, "detail": c.detail} for c in self.criteria]
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d} yuan"
+
+
+def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
+    line = policy.exit_line_fen
+    income = facts.per_capita_income_fen
+    # 稳定超过 (over) excludes the line itself.
+    income_ok = income is not None and income > line
+    income_detail = (
+        f"no per-capita income recorded for {policy.year}"
+        if income is None
+        else f"per-capita income {_yuan(income)} vs line {_yuan(line)} ({policy.year})"
+    )
+
+    channels = [c for c in facts.income_channels if c]
+    channel_detail = ", ".join(channels) if channels else "no income channel recorded"
+
+    limit = policy.large_debt_limit_fen
+    # 5万元以上 (and above) includes the limit itself.
+    blocking = [d for d in facts.debts if not d.settled and d.amount_fen >= limit]
+    debt_detail = (
+        "; ".join(f"{d.cause} debt {_yuan(d.amount_fen)}" for d in blocking) + f" at or above {_yuan(limit)}"
+        if blocking
+        else f"no unsettled debt at or above {_yuan(limit)}"
+    )
+
+    unmet = [n.value for n in BasicNeed if not facts.basic_needs.get(n.value, False)]
+    needs_detail = "not met: " + ", ".join(unmet) if unmet else "two assurances and three guarantees met"
+
+    return Eligibility(
+        criteria=(
+            Criterion("income_above_line", income_ok, income_detail),
+            Criterion("income_channel", bool(channels), channel_detail),
+            Criterion("no_large_debt", not blocking, debt_detail),
+            Criterion("basic_needs_met", not unmet, needs_detail),
+        )
+    )

@@ -1,0 +1,129 @@
+"""Pure household rules: member identity checks, batch sets, and life changes (split, head change).
+
+Plain functions over plain data; the service loads rows into these shapes and applies the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from services.registry.errors import BatchNotInPolicy, HouseholdChangeRefused, InvalidMember
+from services.registry.vocabulary import LabourCapacity, Relation
+from shared.resident_id import InvalidResidentId, ResidentId, validate
+
+__all__ = [
+    "MemberFacts",
+    "age_on",
+    "check_batches",
+    "check_head_change",
+    "check_member_identity",
+    "check_removal",
+    "check_split",
+    "transfer_employment_fits",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberFacts:
+    id: UUID
+    relation: Relation
+    birth_date: date
+    labour_capacity: LabourCapacity
+    in_school: bool = False
+    has_work_info: bool = False
+
+
+def check_member_identity(
+    number: str, *, birth_date: date | None, sex: str | None, today: date
+) -> ResidentId:
+    """Validate a resident ID and that the declared birth date and sex agree with it."""
+    try:
+        parsed = validate(number, today=today)
+    except InvalidResidentId as exc:
+        raise InvalidMember(str(exc), field="resident_id") from exc
+    if birth_date is not None and birth_date != parsed.birth_date:
+        raise InvalidMember(
+            f"birth date {birth_date} does not match the resident ID ({parsed.birth_date})",
+            field="birth_date",
+        )
+    if sex is not None and sex != parsed.sex:
+        raise InvalidMember(f"sex '{sex}' does not match the resident ID ({parsed.sex})", field="sex")
+    return parsed
+
+
+def check_batches(batches: Iterable[str], *, allowed: Sequence[str], batch_set: str) -> list[str]:
+    chosen = list(dict.fromkeys(batches))  # keep order, drop repeats
+    unknown = [b for b in chosen if b not in allowed]
+    if unknown:
+        raise BatchNotInPolicy(
+            f"batches {', '.join(unknown)} are not in this area's set '{batch_set}' ({', '.join(allowed)})",
+            allowed=list(allowed),
+        )
+    return chosen
+
+
+def age_on(birth_date: date, day: date) -> int:
+    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def transfer_employment_fits(member: MemberFacts, *, on: date) -> bool:
+    """Gansu's transfer-employment batch (seed 003): age 18-60, labour-capable, not in school, work info."""
+    return (
+        18 <= age_on(member.birth_date, on) <= 60
+        and member.labour_capacity in (LabourCapacity.FULL, LabourCapacity.PARTIAL)
+        and not member.in_school
+        and member.has_work_info
+    )
+
+
+def _head(members: Sequence[MemberFacts]) -> MemberFacts | None:
+    return next((m for m in members if m.relation is Relation.HEAD), None)
+
+
+def check_removal(members: Sequence[MemberFacts], member_id: UUID) -> None:
+    """A member may leave unless they are the head (change the head first) or the last member."""
+    target = next((m for m in members if m.id == member_id), None)
+    if target is None:
+        raise HouseholdChangeRefused(f"member {member_id} is not an active member of this household")
+    if target.relation is Relation.HEAD and len(members) > 1:
+        raise HouseholdChangeRefused("the head cannot leave while others remain: change the head first")
+    if len(members) == 1:
+        raise HouseholdChangeRefused("the last member cannot leave: remove the household instead")
+
+
+def check_head_change(members: Sequence[MemberFacts], new_head_id: UUID) -> MemberFacts | None:
+    """Returns the old head (who becomes 'other' unless the caller says otherwise)."""
+    if not any(m.id == new_head_id for m in members):
+        raise HouseholdChangeRefused(f"member {new_head_id} is not an active member of this household")
+    old = _head(members)
+    if old is not None and old.id == new_head_id:
+        raise HouseholdChangeRefused("this member is already the head")
+    return old
+
+
+def check_split(
+    members: Sequence[MemberFacts], moving: Sequence[UUID], *, new_head_id: UUID, remaining_head_id: UUID | None
+) -> None:
+    """A split moves some members (one of them the new head) into a new household.
+
+    Both households must keep at least one member and a head; if the current head moves, the
+    caller names who heads the remaining household.
+    """
+    ids = {m.id for m in members}
+    moving_set = set(moving)
+    if not moving_set or not moving_set <= ids:
+        raise HouseholdChangeRefused("the members to move must be active members of this household")
+    if moving_set == ids:
+        raise HouseholdChangeRefused("a split must leave at least one member behind")
+    if new_head_id not in moving_set:
+        raise HouseholdChangeRefused("the new household's head must be one of the members who move")
+    head = _head(members)
+    if head is not None and head.id in moving_set:
+        if remaining_head_id is None or remaining_head_id in moving_set or remaining_head_id not in ids:
+            raise HouseholdChangeRefused(
+                "the head moves to the new household: name a remaining member as the new head"
+            )

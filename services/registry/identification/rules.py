@@ -1,0 +1,115 @@
+"""The household life cycle as a state machine (identification, exit, removal, relapse).
+
+candidate → in_review (village democratic review) → in_notice (public notice, objections) →
+confirmed (signed household confirmation) → registered → exit_requested → exited; rejection
+and removal with reasons. The table is the single source of which step is allowed where; the
+guards add the date and objection conditions that a status alone cannot express.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from services.registry.errors import (
+    ObjectionsOpen,
+    PublicNoticeStillRunning,
+    ReviewNotApproved,
+    TransitionRefused,
+)
+from services.registry.vocabulary import HouseholdStatus as S
+
+__all__ = [
+    "TRANSITIONS",
+    "Action",
+    "ReviewResult",
+    "check_confirmation",
+    "check_notice_start",
+    "next_status",
+    "notice_confirmable_on",
+]
+
+
+class Action(StrEnum):
+    SUBMIT_REVIEW = "submit_review"
+    RECORD_REVIEW = "record_review"
+    START_NOTICE = "start_notice"
+    LODGE_OBJECTION = "lodge_objection"
+    RESOLVE_OBJECTION = "resolve_objection"
+    CONFIRM = "confirm"
+    REGISTER = "register"
+    REJECT = "reject"
+    REMOVE = "remove"
+    REQUEST_EXIT = "request_exit"
+    VERIFY_EXIT = "verify_exit"
+    RETURN_EXIT = "return_exit"
+    RELAPSE = "relapse"
+
+
+class ReviewResult(StrEnum):
+    APPROVED = "approved"
+    NOT_APPROVED = "not_approved"
+
+
+_BEFORE_REGISTRATION = frozenset({S.CANDIDATE, S.IN_REVIEW, S.IN_NOTICE, S.CONFIRMED})
+
+# action -> (statuses it may start from, status it leads to; None = stays where it is)
+TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
+    Action.SUBMIT_REVIEW: (frozenset({S.CANDIDATE}), S.IN_REVIEW),
+    Action.RECORD_REVIEW: (frozenset({S.IN_REVIEW}), None),
+    Action.START_NOTICE: (frozenset({S.IN_REVIEW}), S.IN_NOTICE),
+    Action.LODGE_OBJECTION: (frozenset({S.IN_NOTICE}), None),
+    Action.RESOLVE_OBJECTION: (frozenset({S.IN_NOTICE}), None),
+    Action.CONFIRM: (frozenset({S.IN_NOTICE}), S.CONFIRMED),
+    Action.REGISTER: (frozenset({S.CONFIRMED}), S.REGISTERED),
+    Action.REJECT: (_BEFORE_REGISTRATION, S.REJECTED),
+    Action.REMOVE: (frozenset({S.REGISTERED, S.EXITED}), S.REMOVED),
+    Action.REQUEST_EXIT: (frozenset({S.REGISTERED}), S.EXIT_REQUESTED),
+    Action.VERIFY_EXIT: (frozenset({S.EXIT_REQUESTED}), S.EXITED),
+    Action.RETURN_EXIT: (frozenset({S.EXIT_REQUESTED}), S.REGISTERED),
+    Action.RELAPSE: (frozenset({S.EXITED}), S.REGISTERED),
+}
+
+
+def next_status(status: S, action: Action) -> S:
+    allowed_from, to = TRANSITIONS[action]
+    if status not in allowed_from:
+        raise TransitionRefused(
+            f"'{action}' is not allowed while the household is '{status}' "
+            f"(allowed from: {', '.join(sorted(allowed_from))})",
+            status=str(status),
+            action=str(action),
+        )
+    return status if to is None else to
+
+
+def check_notice_start(
+    *, review_result: ReviewResult | None, review_held_on: date | None, starts_on: date
+) -> None:
+    if review_result is not ReviewResult.APPROVED or review_held_on is None:
+        raise ReviewNotApproved("the public notice starts only after the village review approved the household")
+    if starts_on < review_held_on:
+        raise TransitionRefused(
+            f"the notice cannot start ({starts_on}) before the village review was held ({review_held_on})"
+        )
+
+
+def notice_confirmable_on(starts_on: date, min_days: int) -> date:
+    """First day the notice may be closed: a notice from the 1st lasting 7 days covers the 1st-7th."""
+    return starts_on + timedelta(days=min_days)
+
+
+def check_confirmation(*, notice_starts_on: date, min_days: int, open_objections: int, on: date) -> None:
+    earliest = notice_confirmable_on(notice_starts_on, min_days)
+    if on < earliest:
+        raise PublicNoticeStillRunning(
+            f"the public notice started {notice_starts_on} must run at least {min_days} days; "
+            f"confirmation is possible from {earliest}",
+            confirmable_on=earliest.isoformat(),
+            min_days=min_days,
+        )
+    if open_objections:
+        raise ObjectionsOpen(
+            f"{open_objections} objection(s) to the public notice are still open; resolve them first",
+            open_objections=open_objections,
+        )

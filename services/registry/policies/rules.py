@@ -1,0 +1,91 @@
+"""Which registry policy applies to an area in a year: pure resolution over policy records.
+
+Records are layered: a record for a shorter area prefix (the nation "", a province "62") is
+overridden field by field by records for longer prefixes (a county "440783"); within one prefix
+the latest year not after the requested year wins. A field left ``None`` inherits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+__all__ = [
+    "ApprovalStep",
+    "NoPolicy",
+    "PolicyRecord",
+    "RegistryPolicy",
+    "resolve_policy",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalStep:
+    """One signed step of the return-to-poverty chain: who (role) decides, at which area level."""
+
+    code: str
+    role: str
+    level: str  # an AreaLevel value: the signer's area must be exactly this level
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRecord:
+    area_prefix: str  # "" = nationwide default
+    year: int
+    source: str  # where the numbers come from (seed file or "outside the seeds")
+    exit_line_fen: int | None = None  # per-capita yearly net income the household must be above
+    notice_min_days: int | None = None  # public notice lasts at least this many days (以上: inclusive)
+    large_debt_limit_fen: int | None = None  # a debt at or above this blocks exit (5万元以上: inclusive)
+    batch_set: str | None = None  # name of the batch set ("national_five", ...)
+    batches: tuple[str, ...] | None = None  # the batch codes of that set
+    exit_incidence_threshold_bp: int | None = None  # basis points; 300 = 3% (3%以下: met at exactly 3%)
+    policies_kept_until: date | None = None  # exited households keep their policies until this date
+    relapse_chain: tuple[ApprovalStep, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryPolicy:
+    """The fully resolved policy the domain code reads."""
+
+    area_code: str
+    year: int
+    exit_line_fen: int
+    notice_min_days: int
+    large_debt_limit_fen: int
+    batch_set: str
+    batches: tuple[str, ...]
+    exit_incidence_threshold_bp: int
+    policies_kept_until: date
+    relapse_chain: tuple[ApprovalStep, ...]
+    sources: tuple[str, ...]
+
+
+class NoPolicy(LookupError):
+    """No record supplies a value for some field: the policy table is incomplete."""
+
+
+_VALUE_FIELDS = tuple(
+    f.name for f in fields(PolicyRecord) if f.name not in {"area_prefix", "year", "source"}
+)
+
+
+def resolve_policy(records: list[PolicyRecord], *, area_code: str, year: int) -> RegistryPolicy:
+    applicable = sorted(
+        (r for r in records if area_code.startswith(r.area_prefix) and r.year <= year),
+        key=lambda r: (len(r.area_prefix), r.year),
+    )
+    merged: dict[str, object] = {}
+    sources: list[str] = []
+    for record in applicable:  # later (more specific, more recent) records override earlier ones
+        used = False
+        for name in _VALUE_FIELDS:
+            value = getattr(record, name)
+            if value is not None:
+                merged[name] = value
+                used = True
+        if used:
+            sources.append(f"{record.area_prefix or 'national'}/{record.year}: {record.source}")
+    missing = [name for name in _VALUE_FIELDS if name not in merged]
+    if missing:
+        raise NoPolicy(f"no registry policy for {area_code} in {year} sets {', '.join(missing)}")
+    return RegistryPolicy(area_code=area_code, year=year, sources=tuple(sources), **merged)  # type: ignore[arg-type]

@@ -1,0 +1,107 @@
+"""Roll-up arithmetic: the counter changes a household change causes, and the rates read from them.
+
+Counters are keyed by (area prefix at every level, dimension, key) and hold households and
+persons, so a county roll-up is a handful of row reads however many households it has.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus
+from shared.areas import AreaCode, AreaLevel
+
+__all__ = [
+    "PYRAMID",
+    "CounterDelta",
+    "Snapshot",
+    "area_prefixes",
+    "counter_deltas",
+    "flow_deltas",
+    "incidence_bp",
+    "meets_incidence_threshold",
+]
+
+# Guangyuan's "six haves": what each level keeps (card per household is the household itself).
+PYRAMID: dict[str, str] = {
+    AreaLevel.VILLAGE: "register",  # 村有册
+    AreaLevel.TOWNSHIP: "book",  # 乡有簿
+    AreaLevel.COUNTY: "file",  # 县有档
+    AreaLevel.CITY: "volume",  # 市有卷
+    AreaLevel.PROVINCE: "database",  # 省有库
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What of a household the counters care about."""
+
+    area_code: str
+    status: HouseholdStatus
+    persons: int
+    causes: tuple[str, ...] = ()
+    batches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CounterDelta:
+    area_prefix: str
+    dimension: str
+    key: str
+    households: int
+    persons: int
+
+
+def area_prefixes(area_code: str) -> list[str]:
+    """Prefixes of every level from province down: '440783101203' → ['44', '4407', ..., full code]."""
+    return [a.prefix for a in AreaCode.parse(area_code).ancestors()]
+
+
+def _cells(s: Snapshot) -> Iterable[tuple[str, str, int, int]]:
+    yield "status", s.status.value, 1, s.persons
+    if s.status in POOR_STATUSES:  # causes and batches describe the households still poor
+        for cause in s.causes:
+            yield "cause", cause, 1, s.persons
+        for batch in s.batches:
+            yield "batch", batch, 1, s.persons
+
+
+def _expand(cells: dict[tuple[str, str, str], list[int]]) -> list[CounterDelta]:
+    return [
+        CounterDelta(prefix, dim, key, h, p)
+        for (prefix, dim, key), (h, p) in sorted(cells.items())
+        if h or p
+    ]
+
+
+def counter_deltas(before: Snapshot | None, after: Snapshot | None) -> list[CounterDelta]:
+    cells: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for snap, sign in ((before, -1), (after, 1)):
+        if snap is None:
+            continue
+        for prefix in area_prefixes(snap.area_code):
+            for dim, key, h, p in _cells(snap):
+                cell = cells[(prefix, dim, key)]
+                cell[0] += sign * h
+                cell[1] += sign * p
+    return _expand(cells)
+
+
+def flow_deltas(area_code: str, *, kind: str, year: int, persons: int) -> list[CounterDelta]:
+    """Entries (registered, re-registered) and exits per year are flows, counted once per event."""
+    assert kind in ("entries", "exits")
+    return [CounterDelta(prefix, kind, str(year), 1, persons) for prefix in area_prefixes(area_code)]
+
+
+def incidence_bp(poor_persons: int, rural_population: int | None) -> int | None:
+    """Incidence in basis points, rounded half up (1 bp = 0.01%); None when the population is unknown."""
+    if not rural_population:
+        return None
+    return (poor_persons * 10_000 * 2 + rural_population) // (2 * rural_population)
+
+
+def meets_incidence_threshold(poor_persons: int, rural_population: int, threshold_bp: int) -> bool:
+    """3%以下 includes 3%: compare exactly (no rounding) poor/rural ≤ threshold."""
+    return poor_persons * 10_000 <= threshold_bp * rural_population
