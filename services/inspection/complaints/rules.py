@@ -1,0 +1,109 @@
+"""Complaints on the 12317 poverty-alleviation line (seed 002 十四).
+
+received -> triaged (urgency sets the deadline) -> assigned -> resolved; triage may instead
+dismiss a complaint outside the line's remit (with a reason). A named complainant is shown
+only to the handling role; everyone else sees that a name exists, never whose it is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from shared.errors import Conflict, InvalidInput
+
+__all__ = [
+    "CATEGORIES",
+    "HANDLER_ROLE",
+    "ComplaintFacts",
+    "ComplaintStats",
+    "ComplaintTransitionRefused",
+    "complainant_visible",
+    "deadline_for",
+    "is_overdue",
+    "next_status",
+    "statistics",
+]
+
+HANDLER_ROLE = "complaint_handler"
+CATEGORIES = (
+    "identification",  # 识别不准 / 优亲厚友
+    "funds",  # 截留挪用、虚报冒领
+    "project",
+    "work_style",
+    "exit",  # 数字脱贫
+    "other",
+)
+ComplaintStatus = Literal["received", "triaged", "assigned", "resolved", "dismissed"]
+Action = Literal["triage", "dismiss", "assign", "resolve"]
+
+_TRANSITIONS: dict[tuple[ComplaintStatus, Action], ComplaintStatus] = {
+    ("received", "triage"): "triaged",
+    ("received", "dismiss"): "dismissed",
+    ("triaged", "assign"): "assigned",
+    ("assigned", "assign"): "assigned",  # reassignment keeps the deadline
+    ("assigned", "resolve"): "resolved",
+}
+
+
+class ComplaintTransitionRefused(Conflict):
+    type_slug = "complaint-transition-refused"
+    title = "The complaint is not in a state that allows this"
+
+
+def next_status(status: ComplaintStatus, action: Action) -> ComplaintStatus:
+    try:
+        return _TRANSITIONS[(status, action)]
+    except KeyError:
+        raise ComplaintTransitionRefused(
+            f"A complaint that is {status} cannot take the action {action}.", status=status, action=action
+        ) from None
+
+
+def deadline_for(triaged_on: date, urgency: str, days_by_urgency: dict[str, int]) -> date:
+    if urgency not in days_by_urgency:
+        raise InvalidInput(f"Unknown urgency {urgency!r}.", allowed=sorted(days_by_urgency))
+    return triaged_on + timedelta(days=days_by_urgency[urgency])
+
+
+def complainant_visible(roles: frozenset[str]) -> bool:
+    return HANDLER_ROLE in roles
+
+
+@dataclass(frozen=True)
+class ComplaintFacts:
+    status: str
+    category: str
+    deadline: date | None
+    resolved_on: date | None
+
+
+def is_overdue(c: ComplaintFacts, today: date) -> bool:
+    if c.deadline is None or c.status == "dismissed":
+        return False
+    finished = c.resolved_on if c.status == "resolved" else today
+    return finished is not None and finished > c.deadline
+
+
+@dataclass(frozen=True)
+class ComplaintStats:
+    total: int
+    by_status: dict[str, int]
+    by_category: dict[str, int]
+    overdue: int
+    resolved: int
+    resolved_on_time: int
+
+
+def statistics(complaints: list[ComplaintFacts], today: date) -> ComplaintStats:
+    resolved = [c for c in complaints if c.status == "resolved"]
+    return ComplaintStats(
+        total=len(complaints),
+        by_status=dict(sorted(Counter(c.status for c in complaints).items())),
+        by_category=dict(sorted(Counter(c.category for c in complaints).items())),
+        overdue=sum(is_overdue(c, today) for c in complaints),
+        resolved=len(resolved),
+        resolved_on_time=sum(not is_overdue(c, today) for c in resolved),
+    )

@@ -1,0 +1,103 @@
+"""A finding's life: open -> rectification submitted -> verified, or back to open when the
+verifier rejects the rectification; and when an open finding is past its deadline, the
+accountability records its lateness has earned (seed 004: bulletin, interview, discipline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from shared.errors import Conflict, InvalidInput
+from services.inspection.policies.presets import EscalationStep
+
+__all__ = [
+    "CATEGORIES",
+    "SEVERITIES",
+    "FindingStatus",
+    "FindingTransitionRefused",
+    "RectificationState",
+    "days_overdue",
+    "deadline_for",
+    "due_escalations",
+    "is_overdue",
+    "next_status",
+]
+
+SEVERITIES = ("high", "medium", "low")
+CATEGORIES = (
+    "identification",  # 识别不准
+    "exit_on_paper",  # 数字脱贫 / 假脱贫
+    "funds_misuse",
+    "funds_idle",
+    "pairing_gap",
+    "policy_not_delivered",
+    "work_style",  # 作风问题
+    "data_quality",
+    "other",
+)
+
+FindingStatus = Literal["open", "submitted", "verified"]
+Action = Literal["submit", "accept", "reject"]
+
+_TRANSITIONS: dict[tuple[FindingStatus, Action], FindingStatus] = {
+    ("open", "submit"): "submitted",
+    ("submitted", "accept"): "verified",
+    ("submitted", "reject"): "open",
+}
+
+
+class FindingTransitionRefused(Conflict):
+    type_slug = "finding-transition-refused"
+    title = "The finding is not in a state that allows this"
+
+
+@dataclass(frozen=True)
+class RectificationState:
+    status: FindingStatus
+    deadline: date
+    submitted_on: date | None  # last rectification report, if one is waiting or accepted
+
+
+def next_status(status: FindingStatus, action: Action) -> FindingStatus:
+    try:
+        return _TRANSITIONS[(status, action)]
+    except KeyError:
+        raise FindingTransitionRefused(
+            f"A finding that is {status} cannot be {action}ed.", status=status, action=action
+        ) from None
+
+
+def deadline_for(raised_on: date, severity: str, days_by_severity: dict[str, int]) -> date:
+    if severity not in days_by_severity:
+        raise InvalidInput(f"Unknown severity {severity!r}.", allowed=sorted(days_by_severity))
+    return raised_on + timedelta(days=days_by_severity[severity])
+
+
+def is_overdue(state: RectificationState, today: date) -> bool:
+    """Late means: the deadline has passed (超过) and no rectification came in on time.
+
+    A report filed on or before the deadline stops the clock while it waits for verification;
+    once rejected the finding is open again and lateness counts from the deadline.
+    """
+    if state.status == "verified":
+        return False
+    if state.status == "submitted" and state.submitted_on is not None and state.submitted_on <= state.deadline:
+        return False
+    return today > state.deadline
+
+
+def days_overdue(state: RectificationState, today: date) -> int:
+    return (today - state.deadline).days if is_overdue(state, today) else 0
+
+
+def due_escalations(
+    state: RectificationState,
+    today: date,
+    ladder: tuple[EscalationStep, ...],
+    already: frozenset[str],
+) -> list[str]:
+    """Accountability kinds this finding has earned by ``today`` and not yet received, in order."""
+    late = days_overdue(state, today)
+    return [step.kind for step in ladder if late >= step.days_overdue and step.kind not in already]

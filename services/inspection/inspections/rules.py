@@ -1,0 +1,86 @@
+"""Inspections (督查): announced or unannounced (暗访), a team, target areas and dates.
+
+Seed 001 (Guangyuan): monthly unannounced inspections by teams that may include people's
+congress deputies, CPPCC members, democratic-party and federation-of-industry members and
+conduct supervisors. Seed 004 (Kaiping): the city inspects down to villages, the town down
+to households — so an inspector may only target areas inside their own area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from shared.errors import Conflict, InvalidInput
+from services.inspection.places import is_within
+
+__all__ = [
+    "KINDS",
+    "TEAM_ROLES",
+    "InspectionClosed",
+    "InspectionPlan",
+    "check_plan",
+    "ensure_open",
+    "visible_to_inspected",
+]
+
+KINDS = ("announced", "unannounced")
+TEAM_ROLES = (
+    "leader",
+    "inspector",
+    "npc_deputy",  # 人大代表
+    "cppcc_member",  # 政协委员
+    "democratic_party",  # 民主党派
+    "federation_of_industry",  # 工商联
+    "conduct_supervisor",  # 政风行风监督员
+)
+InspectionStatus = Literal["planned", "concluded"]
+
+
+class InspectionClosed(Conflict):
+    type_slug = "inspection-concluded"
+    title = "The inspection is concluded"
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class InspectionPlan:
+    kind: str
+    starts_on: date
+    ends_on: date
+    target_areas: tuple[str, ...]
+    team: tuple[TeamMember, ...]
+
+
+def check_plan(plan: InspectionPlan, scope_prefix: str) -> None:
+    """Refuse a plan a user could not carry out; changes nothing."""
+    if plan.kind not in KINDS:
+        raise InvalidInput(f"Unknown inspection kind {plan.kind!r}.", allowed=list(KINDS))
+    if plan.ends_on < plan.starts_on:
+        raise InvalidInput("An inspection cannot end before it starts.")
+    if not plan.target_areas:
+        raise InvalidInput("Name at least one target area.")
+    outside = [a for a in plan.target_areas if not is_within(a, scope_prefix)]
+    if outside:
+        raise InvalidInput("Target areas must lie inside your own area.", outside=outside)
+    if not any(m.role == "leader" for m in plan.team):
+        raise InvalidInput("The team needs a leader.")
+    unknown = sorted({m.role for m in plan.team} - set(TEAM_ROLES))
+    if unknown:
+        raise InvalidInput("Unknown team roles.", unknown=unknown, allowed=list(TEAM_ROLES))
+
+
+def ensure_open(status: InspectionStatus) -> None:
+    if status == "concluded":
+        raise InspectionClosed("The inspection is concluded; its record can no longer change.")
+
+
+def visible_to_inspected(kind: str, status: InspectionStatus) -> bool:
+    """An unannounced visit is hidden from the inspected areas until it has concluded."""
+    return kind == "announced" or status == "concluded"

@@ -1,0 +1,188 @@
+"""The exit sign-off (4-3-4-2 in Gansu): who signs, in which order, and what ends a dossier.
+
+A scheme is policy data: an ordered tuple of levels, each with the positions that must sign
+there. Levels are signed strictly in order; inside a level the positions may sign in any order
+(the seed asks each level to confirm, not a sequence inside it). A signer qualifies for a
+position when they hold the position's role and their area is the household's ancestor at
+that level (the village head of *this* village, the mayor of *this* city).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from shared.errors import Conflict, Forbidden, InvalidInput
+from services.inspection.places import Level, ancestor
+
+__all__ = [
+    "DossierClosed",
+    "DossierStatus",
+    "LevelNotReached",
+    "PositionAlreadySigned",
+    "PositionNotInScheme",
+    "SignerAreaMismatch",
+    "SignerLacksPosition",
+    "Signature",
+    "Signer",
+    "SignoffLevel",
+    "SignoffScheme",
+    "current_level",
+    "check_refusal",
+    "check_signature",
+    "is_complete",
+    "outstanding",
+]
+
+DossierStatus = Literal["open", "verified", "rejected", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class SignoffLevel:
+    level: Level
+    positions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SignoffScheme:
+    code: str
+    levels: tuple[SignoffLevel, ...]
+
+    def position_level(self, position: str) -> SignoffLevel | None:
+        return next((lv for lv in self.levels if position in lv.positions), None)
+
+    @property
+    def positions(self) -> frozenset[str]:
+        return frozenset(p for lv in self.levels for p in lv.positions)
+
+
+@dataclass(frozen=True)
+class Signature:
+    level: Level
+    position: str
+
+
+@dataclass(frozen=True)
+class Signer:
+    roles: frozenset[str]
+    area_code: str
+
+
+class DossierClosed(Conflict):
+    type_slug = "dossier-closed"
+    title = "The sign-off dossier is closed"
+
+
+class LevelNotReached(Conflict):
+    type_slug = "signoff-level-not-reached"
+    title = "A lower level has not finished signing"
+
+
+class PositionAlreadySigned(Conflict):
+    type_slug = "signoff-position-already-signed"
+    title = "This position has already signed"
+
+
+class PositionNotInScheme(InvalidInput):
+    type_slug = "signoff-position-unknown"
+    title = "This position does not sign in the dossier's scheme"
+
+
+class SignerLacksPosition(Forbidden):
+    type_slug = "signer-lacks-position"
+    title = "You do not hold the position this step needs"
+
+
+class SignerAreaMismatch(Forbidden):
+    type_slug = "signer-area-mismatch"
+    title = "You do not hold this position for the household's area"
+
+
+def outstanding(scheme: SignoffScheme, signatures: list[Signature]) -> list[Signature]:
+    """Every (level, position) still to sign, in scheme order."""
+    done = {(s.level, s.position) for s in signatures}
+    return [
+        Signature(lv.level, p) for lv in scheme.levels for p in lv.positions if (lv.level, p) not in done
+    ]
+
+
+def current_level(scheme: SignoffScheme, signatures: list[Signature]) -> SignoffLevel | None:
+    """The first level with a position still unsigned; None when every level has signed."""
+    todo = outstanding(scheme, signatures)
+    if not todo:
+        return None
+    return next(lv for lv in scheme.levels if lv.level == todo[0].level)
+
+
+def is_complete(scheme: SignoffScheme, signatures: list[Signature]) -> bool:
+    return not outstanding(scheme, signatures)
+
+
+def _qualify(
+    scheme: SignoffScheme,
+    status: DossierStatus,
+    household_area: str,
+    signatures: list[Signature],
+    signer: Signer,
+    position: str,
+) -> Signature:
+    if status != "open":
+        raise DossierClosed(f"The dossier is {status}; nothing more can be signed.", status=status)
+    step_level = scheme.position_level(position)
+    if step_level is None:
+        raise PositionNotInScheme(
+            f"Position {position!r} is not part of scheme {scheme.code}.",
+            position=position,
+            positions=sorted(scheme.positions),
+        )
+    if position not in signer.roles:
+        raise SignerLacksPosition(
+            f"Signing as {position} needs the role {position}.", position=position
+        )
+    expected_area = ancestor(household_area, step_level.level)
+    if signer.area_code != expected_area:
+        raise SignerAreaMismatch(
+            f"The {position} who signs must hold office for area {expected_area}.",
+            expected_area=expected_area,
+            signer_area=signer.area_code,
+        )
+    step = Signature(step_level.level, position)
+    if step in signatures:
+        raise PositionAlreadySigned(f"{position} has already signed this dossier.", position=position)
+    now = current_level(scheme, signatures)
+    if now is not None and now.level != step_level.level:
+        raise LevelNotReached(
+            f"The {now.level} level must finish signing before the {step_level.level} level.",
+            current_level=now.level,
+            waiting_for=[s.position for s in outstanding(scheme, signatures) if s.level == now.level],
+        )
+    return step
+
+
+def check_signature(
+    scheme: SignoffScheme,
+    *,
+    status: DossierStatus,
+    household_area: str,
+    signatures: list[Signature],
+    signer: Signer,
+    position: str,
+) -> Signature:
+    """The step this signature fills, or the domain error that refuses it."""
+    return _qualify(scheme, status, household_area, signatures, signer, position)
+
+
+def check_refusal(
+    scheme: SignoffScheme,
+    *,
+    status: DossierStatus,
+    household_area: str,
+    signatures: list[Signature],
+    signer: Signer,
+    position: str,
+    reason: str,
+) -> Signature:
+    """A refusal must come from someone who could sign that step now, and say why."""
+    if not reason.strip():
+        raise InvalidInput("A refusal must give its reason.")
+    return _qualify(scheme, status, household_area, signatures, signer, position)

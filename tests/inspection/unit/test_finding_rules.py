@@ -1,0 +1,90 @@
+"""Findings: rectification transitions, deadlines, lateness and the escalation ladder."""
+
+from datetime import date
+
+import pytest
+
+from services.inspection.findings.rules import (
+    FindingTransitionRefused,
+    RectificationState,
+    days_overdue,
+    deadline_for,
+    due_escalations,
+    is_overdue,
+    next_status,
+)
+from services.inspection.policies import presets
+from shared.errors import Conflict, InvalidInput
+
+DEADLINE = date(2026, 3, 31)
+LADDER = presets.ESCALATION_LADDER
+
+
+def test_rectification_walks_open_submitted_verified():
+    assert next_status("open", "submit") == "submitted"
+    assert next_status("submitted", "accept") == "verified"
+    assert next_status("submitted", "reject") == "open"
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [("open", "accept"), ("open", "reject"), ("verified", "submit"), ("verified", "reject"), ("submitted", "submit")],
+)
+def test_refused_transitions_are_conflicts(status, action):
+    with pytest.raises(FindingTransitionRefused) as err:
+        next_status(status, action)
+    assert isinstance(err.value, Conflict)
+
+
+def test_deadline_by_severity():
+    assert presets.RECTIFICATION_DAYS == {"high": 15, "medium": 30, "low": 60}
+    raised = date(2026, 3, 1)
+    assert deadline_for(raised, "high", presets.RECTIFICATION_DAYS) == date(2026, 3, 16)
+    assert deadline_for(raised, "medium", presets.RECTIFICATION_DAYS) == date(2026, 3, 31)
+    assert deadline_for(raised, "low", presets.RECTIFICATION_DAYS) == date(2026, 4, 30)
+    with pytest.raises(InvalidInput):
+        deadline_for(raised, "urgent", presets.RECTIFICATION_DAYS)
+
+
+def test_the_deadline_day_itself_is_not_late():
+    open_ = RectificationState("open", DEADLINE, None)
+    assert not is_overdue(open_, DEADLINE)
+    assert is_overdue(open_, date(2026, 4, 1))
+    assert days_overdue(open_, date(2026, 4, 1)) == 1
+
+
+def test_report_filed_on_time_stops_the_clock_late_report_does_not():
+    on_time = RectificationState("submitted", DEADLINE, DEADLINE)
+    late = RectificationState("submitted", DEADLINE, date(2026, 4, 2))
+    assert not is_overdue(on_time, date(2026, 6, 1))
+    assert is_overdue(late, date(2026, 6, 1))
+    assert not is_overdue(RectificationState("verified", DEADLINE, date(2026, 4, 2)), date(2026, 6, 1))
+
+
+def test_ladder_is_bulletin_then_interview_then_discipline():
+    assert [(s.kind, s.days_overdue) for s in LADDER] == [
+        ("bulletin", 1),
+        ("admonishment_interview", 15),
+        ("discipline_referral", 30),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 3, 31), []),
+        (date(2026, 4, 1), ["bulletin"]),
+        (date(2026, 4, 14), ["bulletin"]),
+        (date(2026, 4, 15), ["bulletin", "admonishment_interview"]),
+        (date(2026, 4, 30), ["bulletin", "admonishment_interview", "discipline_referral"]),
+    ],
+)
+def test_escalations_due_by_days_late(today, expected):
+    assert due_escalations(RectificationState("open", DEADLINE, None), today, LADDER, frozenset()) == expected
+
+
+def test_escalation_never_repeats_a_kind_already_recorded():
+    state = RectificationState("open", DEADLINE, None)
+    got = due_escalations(state, date(2026, 4, 20), LADDER, frozenset({"bulletin"}))
+    assert got == ["admonishment_interview"]
+    assert due_escalations(state, date(2026, 4, 20), LADDER, frozenset({"bulletin", "admonishment_interview"})) == []

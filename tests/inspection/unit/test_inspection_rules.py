@@ -1,0 +1,63 @@
+from datetime import date
+
+import pytest
+
+from services.inspection.inspections.rules import (
+    InspectionClosed,
+    InspectionPlan,
+    TeamMember,
+    check_plan,
+    ensure_open,
+    visible_to_inspected,
+)
+from shared.errors import InvalidInput
+
+TEAM = (TeamMember("Inspector Zhao", "leader"), TeamMember("Deputy Qian", "npc_deputy"))
+
+
+def plan(**kw) -> InspectionPlan:
+    base = dict(
+        kind="unannounced",
+        starts_on=date(2026, 3, 2),
+        ends_on=date(2026, 3, 4),
+        target_areas=("440783101203",),
+        team=TEAM,
+    )
+    base.update(kw)
+    return InspectionPlan(**base)
+
+
+def test_a_sound_plan_passes():
+    check_plan(plan(), "440783")
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"kind": "surprise"}, "kind"),
+        ({"ends_on": date(2026, 3, 1)}, "end before"),
+        ({"target_areas": ()}, "target area"),
+        ({"target_areas": ("350502101001",)}, "inside your own area"),
+        ({"team": (TeamMember("X", "npc_deputy"),)}, "leader"),
+        ({"team": (*TEAM, TeamMember("Y", "journalist"))}, "team roles"),
+    ],
+)
+def test_bad_plans_are_refused(change, needle):
+    with pytest.raises(InvalidInput, match=needle):
+        check_plan(plan(**change), "440783")
+
+
+def test_one_day_inspection_is_allowed():
+    check_plan(plan(ends_on=date(2026, 3, 2)), "440783")
+
+
+def test_unannounced_hidden_from_inspected_until_concluded():
+    assert not visible_to_inspected("unannounced", "planned")
+    assert visible_to_inspected("unannounced", "concluded")
+    assert visible_to_inspected("announced", "planned")
+
+
+def test_concluded_inspection_is_frozen():
+    ensure_open("planned")
+    with pytest.raises(InspectionClosed):
+        ensure_open("concluded")

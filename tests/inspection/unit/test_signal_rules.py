@@ -1,0 +1,34 @@
+from datetime import date
+
+from services.inspection.policies import presets
+from services.inspection.signals.rules import Signal, finding_for, source_key
+
+
+def draft(kind: str, source: str = "funds"):
+    signal = Signal(source, "dup:pay-77", kind, "440783101203", "paid twice")
+    return finding_for(
+        signal, date(2026, 5, 1), presets.SIGNAL_FINDINGS, presets.UNKNOWN_SIGNAL_FINDING, presets.RECTIFICATION_DAYS
+    )
+
+
+def test_duplicate_payment_is_high_severity_funds_misuse_due_in_15_days():
+    d = draft("duplicate_payment")
+    assert (d.category, d.severity, d.deadline) == ("funds_misuse", "high", date(2026, 5, 16))
+    assert d.source_key == "funds:dup:pay-77"
+    assert d.area_code == "440783101203"
+
+
+def test_visit_overdue_is_low_severity_pairing_gap_due_in_60_days():
+    d = draft("visit_overdue", "pairing")
+    assert (d.category, d.severity, d.deadline) == ("pairing_gap", "low", date(2026, 6, 30))
+    assert d.responsible_unit == "pairing office"
+
+
+def test_unknown_kind_still_becomes_a_medium_finding():
+    d = draft("something_new")
+    assert (d.category, d.severity, d.deadline) == ("other", "medium", date(2026, 5, 31))
+
+
+def test_same_problem_has_the_same_key_per_source():
+    assert source_key("funds", "k1") == source_key("funds", "k1")
+    assert source_key("funds", "k1") != source_key("pairing", "k1")

@@ -1,0 +1,178 @@
+"""The 4-3-4-2 sign-off: who may sign, in which order, for which household."""
+
+import pytest
+
+from services.inspection.places import ancestor
+from services.inspection.policies import presets
+from services.inspection.signoffs.rules import (
+    DossierClosed,
+    LevelNotReached,
+    PositionAlreadySigned,
+    PositionNotInScheme,
+    Signature,
+    Signer,
+    SignerAreaMismatch,
+    SignerLacksPosition,
+    SignoffLevel,
+    SignoffScheme,
+    check_refusal,
+    check_signature,
+    current_level,
+    is_complete,
+    outstanding,
+)
+from shared.errors import Conflict, Forbidden, InvalidInput
+
+HOUSEHOLD_AREA = "620521101203"  # a village in Gansu (synthetic)
+SCHEME = presets.GANSU_4342
+
+
+def signer(position: str, level: str, area: str = HOUSEHOLD_AREA) -> Signer:
+    return Signer(roles=frozenset({position}), area_code=ancestor(area, level))  # type: ignore[arg-type]
+
+
+def sign(signatures: list[Signature], position: str, level: str, **kw) -> Signature:
+    return check_signature(
+        SCHEME,
+        status="open",
+        household_area=HOUSEHOLD_AREA,
+        signatures=signatures,
+        signer=kw.get("who") or signer(position, level),
+        position=position,
+    )
+
+
+def test_gansu_scheme_is_4_3_4_2_with_the_seed_positions():
+    assert [lv.level for lv in SCHEME.levels] == ["village", "township", "county", "city"]
+    assert [len(lv.positions) for lv in SCHEME.levels] == [4, 3, 4, 2]
+    assert SCHEME.levels[0].positions == (
+        "village_party_secretary",
+        "village_head",
+        "work_team_leader",
+        "exit_household",
+    )
+    assert SCHEME.levels[1].positions == (
+        "township_party_secretary",
+        "township_head",
+        "township_poverty_station_chief",
+    )
+    assert SCHEME.levels[2].positions == (
+        "county_party_secretary",
+        "county_head",
+        "county_poverty_office_director",
+        "county_statistics_director",
+    )
+    assert SCHEME.levels[3].positions == ("city_party_secretary", "mayor")
+    assert len(SCHEME.positions) == 13
+
+
+def test_full_walk_signs_13_times_and_completes():
+    signatures: list[Signature] = []
+    for lv in SCHEME.levels:
+        for position in reversed(lv.positions):  # any order inside a level
+            signatures.append(sign(signatures, position, lv.level))
+        assert current_level(SCHEME, signatures) != lv
+    assert len(signatures) == 13
+    assert is_complete(SCHEME, signatures)
+    assert current_level(SCHEME, signatures) is None
+
+
+def test_township_cannot_sign_before_the_household_has():
+    village = SCHEME.levels[0]
+    signatures = [Signature("village", p) for p in village.positions[:3]]
+    with pytest.raises(LevelNotReached) as err:
+        sign(signatures, "township_head", "township")
+    assert err.value.extensions["waiting_for"] == ["exit_household"]
+    assert isinstance(err.value, Conflict)
+
+
+def test_city_cannot_sign_first():
+    with pytest.raises(LevelNotReached):
+        sign([], "mayor", "city")
+
+
+def test_signer_without_the_position_role_is_refused():
+    who = Signer(roles=frozenset({"village_head", "inspector"}), area_code=HOUSEHOLD_AREA)
+    with pytest.raises(SignerLacksPosition) as err:
+        sign([], "village_party_secretary", "village", who=who)
+    assert isinstance(err.value, Forbidden)
+
+
+def test_signer_from_a_neighbouring_village_is_refused():
+    who = Signer(roles=frozenset({"village_head"}), area_code="620521101204")
+    with pytest.raises(SignerAreaMismatch) as err:
+        sign([], "village_head", "village", who=who)
+    assert err.value.extensions["expected_area"] == HOUSEHOLD_AREA
+
+
+def test_county_signer_must_hold_office_for_the_household_county():
+    signatures = [s for s in outstanding(SCHEME, []) if s.level in ("village", "township")]
+    wrong_county = Signer(roles=frozenset({"county_head"}), area_code="620522000000")
+    with pytest.raises(SignerAreaMismatch):
+        sign(signatures, "county_head", "county", who=wrong_county)
+    # the township official's own code is not the county's either
+    township_code = Signer(roles=frozenset({"county_head"}), area_code="620521101000")
+    with pytest.raises(SignerAreaMismatch):
+        sign(signatures, "county_head", "county", who=township_code)
+    assert sign(signatures, "county_head", "county") == Signature("county", "county_head")
+
+
+def test_same_position_cannot_sign_twice():
+    first = sign([], "village_head", "village")
+    with pytest.raises(PositionAlreadySigned):
+        sign([first], "village_head", "village")
+
+
+def test_unknown_position_is_invalid_input():
+    with pytest.raises(PositionNotInScheme) as err:
+        sign([], "governor", "province")
+    assert isinstance(err.value, InvalidInput)
+
+
+@pytest.mark.parametrize("status", ["verified", "rejected", "withdrawn"])
+def test_closed_dossier_takes_no_signature(status):
+    with pytest.raises(DossierClosed):
+        check_signature(
+            SCHEME,
+            status=status,
+            household_area=HOUSEHOLD_AREA,
+            signatures=[],
+            signer=signer("village_head", "village"),
+            position="village_head",
+        )
+
+
+def test_refusal_needs_a_reason_and_a_qualified_signer():
+    kw = dict(status="open", household_area=HOUSEHOLD_AREA, signatures=[], position="village_head")
+    with pytest.raises(InvalidInput):
+        check_refusal(SCHEME, signer=signer("village_head", "village"), reason="  ", **kw)
+    with pytest.raises(SignerAreaMismatch):
+        check_refusal(
+            SCHEME,
+            signer=Signer(frozenset({"village_head"}), "620521101299"),
+            reason="income not verified",
+            **kw,
+        )
+    step = check_refusal(SCHEME, signer=signer("village_head", "village"), reason="income not verified", **kw)
+    assert step == Signature("village", "village_head")
+
+
+def test_another_place_may_sign_differently():
+    two_level = SignoffScheme(
+        "sample-2", (SignoffLevel("village", ("village_head",)), SignoffLevel("county", ("county_head",)))
+    )
+    schemes = {"": presets.GANSU_4342, "4407": two_level}
+    assert presets.signoff_scheme_for("440783101203", schemes) is two_level
+    assert presets.signoff_scheme_for("620521101203", schemes) is presets.GANSU_4342
+    assert presets.signoff_scheme_for("620521101203") is presets.GANSU_4342
+    done = [Signature("village", "village_head")]
+    assert is_complete(two_level, done) is False
+    step = check_signature(
+        two_level,
+        status="open",
+        household_area="440783101203",
+        signatures=done,
+        signer=Signer(frozenset({"county_head"}), "440783000000"),
+        position="county_head",
+    )
+    assert is_complete(two_level, [*done, step])
