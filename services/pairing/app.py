@@ -5,6 +5,13 @@ from fastapi import FastAPI
 from services.pairing.consumers import HANDLERS
 from services.pairing.settings import PairingSettings
 from shared.app import create_service_app
+from shared.runtime import PeriodicJob
+
+settings_class = PairingSettings
+JOBS: list[PeriodicJob] = []  # periodic jobs (also run by `jingzhun worker pairing`)
+ROUTERS: list = []  # this service's APIRouters, mounted under /pairing/v1
+
+__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 
 
 def create_app(settings: PairingSettings | None = None) -> FastAPI:
@@ -12,6 +19,7 @@ def create_app(settings: PairingSettings | None = None) -> FastAPI:
     return create_service_app(
         settings,
         title="Jingzhun pairing",
-        routers=[],
+        routers=ROUTERS,
         handlers=HANDLERS,
+        jobs=JOBS,
     )
