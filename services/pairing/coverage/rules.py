@@ -1,0 +1,152 @@
+"""Coverage gaps: who is left without a name beside them, and who stopped visiting. Pure functions.
+
+A gap has an *episode*: while it persists it keeps its signal key; once closed and seen again
+it is a new gap with the next episode number, so consumers (inspection) raise one finding per
+gap, never one per check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from services.pairing.visits.rules import is_overdue, next_visit_due
+
+__all__ = [
+    "CoverageSnapshot",
+    "Gap",
+    "GapKind",
+    "HouseholdCoverage",
+    "Reconciliation",
+    "VillageCoverage",
+    "detect_gaps",
+    "reconcile",
+    "signal_key",
+    "summarize",
+]
+
+
+class GapKind(StrEnum):
+    HOUSEHOLD_WITHOUT_CADRE = "household_without_cadre"
+    VILLAGE_WITHOUT_WORK_TEAM = "village_without_work_team"
+    VILLAGE_WITHOUT_FIRST_SECRETARY = "village_without_first_secretary"
+    CADRE_OVER_CAP = "cadre_over_cap"
+    VISIT_OVERDUE = "visit_overdue"
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdCoverage:
+    household_id: str
+    area_code: str
+    status: str
+    policies_kept_until: date | None = None
+    cadre_paired_since: date | None = None  # None: no active in-system cadre
+    last_visit_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VillageCoverage:
+    code: str
+    has_work_team: bool
+    has_first_secretary: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageSnapshot:
+    households: Sequence[HouseholdCoverage]
+    poor_villages: Sequence[VillageCoverage]
+    cadre_loads: Mapping[str, tuple[str, int]]  # helper id -> (area code, active households)
+    cap: int
+    visit_interval_days: int
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    kind: GapKind
+    subject_id: str
+    area_code: str
+    detail: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        return (self.kind.value, self.subject_id)
+
+
+def _needs_cadre(h: HouseholdCoverage, today: date) -> bool:
+    if h.status in ("registered", "exit_requested"):
+        return True
+    # 脱贫不脱政策: exited households stay paired until the policy period ends.
+    return h.status == "exited" and (h.policies_kept_until is None or today <= h.policies_kept_until)
+
+
+def _household_gaps(s: CoverageSnapshot) -> Iterable[Gap]:
+    for h in s.households:
+        if not _needs_cadre(h, s.today):
+            continue
+        if h.cadre_paired_since is None:
+            yield Gap(GapKind.HOUSEHOLD_WITHOUT_CADRE, h.household_id, h.area_code, {"status": h.status})
+            continue
+        interval = s.visit_interval_days
+        if is_overdue(
+            last_visit_on=h.last_visit_on, paired_since=h.cadre_paired_since, interval_days=interval, today=s.today
+        ):
+            due = next_visit_due(
+                last_visit_on=h.last_visit_on, paired_since=h.cadre_paired_since, interval_days=interval
+            )
+            detail = {"last_visit_on": h.last_visit_on, "due_on": due, "interval_days": interval}
+            yield Gap(GapKind.VISIT_OVERDUE, h.household_id, h.area_code, detail)
+
+
+def detect_gaps(s: CoverageSnapshot) -> list[Gap]:
+    gaps = list(_household_gaps(s))
+    for v in s.poor_villages:
+        if not v.has_work_team:
+            gaps.append(Gap(GapKind.VILLAGE_WITHOUT_WORK_TEAM, v.code, v.code))
+        if not v.has_first_secretary:
+            gaps.append(Gap(GapKind.VILLAGE_WITHOUT_FIRST_SECRETARY, v.code, v.code))
+    for helper_id, (area_code, load) in sorted(s.cadre_loads.items()):
+        if load > s.cap:
+            gaps.append(Gap(GapKind.CADRE_OVER_CAP, helper_id, area_code, {"households": load, "cap": s.cap}))
+    return gaps
+
+
+def signal_key(kind: str, subject_id: str, episode: int) -> str:
+    return f"pairing:{kind}:{subject_id}:{episode}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    opened: list[tuple[Gap, int]]  # new gaps with their episode number: publish each once
+    closed: list[tuple[str, str]]  # identities of open gaps no longer present
+
+
+def reconcile(
+    current: Sequence[Gap], *, open_gaps: Iterable[tuple[str, str]], episodes: Mapping[tuple[str, str], int]
+) -> Reconciliation:
+    """Compare this check with the gaps already open. ``episodes``: how many episodes each
+    identity has had so far (open or closed)."""
+    open_set = set(open_gaps)
+    seen = {g.identity for g in current}
+    opened = [(g, episodes.get(g.identity, 0) + 1) for g in current if g.identity not in open_set]
+    closed = sorted(open_set - seen)
+    return Reconciliation(opened, closed)
+
+
+def summarize(s: CoverageSnapshot, gaps: Sequence[Gap]) -> dict[str, int]:
+    """The numbers an office sees for its area."""
+    by_kind = {k: sum(1 for g in gaps if g.kind is k) for k in GapKind}
+    to_pair = [h for h in s.households if _needs_cadre(h, s.today)]
+    return {
+        "households_to_pair": len(to_pair),
+        "households_paired": sum(1 for h in to_pair if h.cadre_paired_since is not None),
+        "households_without_cadre": by_kind[GapKind.HOUSEHOLD_WITHOUT_CADRE],
+        "poor_villages": len(s.poor_villages),
+        "villages_without_work_team": by_kind[GapKind.VILLAGE_WITHOUT_WORK_TEAM],
+        "villages_without_first_secretary": by_kind[GapKind.VILLAGE_WITHOUT_FIRST_SECRETARY],
+        "cadres": len(s.cadre_loads),
+        "cadres_over_cap": by_kind[GapKind.CADRE_OVER_CAP],
+        "visits_overdue": by_kind[GapKind.VISIT_OVERDUE],
+    }

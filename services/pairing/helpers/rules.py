@@ -1,0 +1,122 @@
+"""People and organisations who help, and what their postings count for. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from services.pairing.policies.presets import PairingPolicy
+
+__all__ = [
+    "HOSPITAL_GRADES",
+    "IN_SYSTEM",
+    "LEVEL_PREFIX_LENGTH",
+    "ORGANISATIONS",
+    "PROFESSIONALS",
+    "TITLES",
+    "Helper",
+    "HelperKind",
+    "PostingPeriod",
+    "add_years",
+    "area_prefix",
+    "counts_as_grassroots_service",
+    "doctor_qualifies",
+    "doctor_shortfall",
+]
+
+
+class HelperKind(StrEnum):
+    CADRE = "cadre"  # 体制内干部
+    FIRST_SECRETARY = "first_secretary"  # 第一书记
+    WORK_TEAM_MEMBER = "work_team_member"  # 驻村工作队队员
+    LEADER = "leader"  # 市/县/乡领导 (联县联村, 包村联户)
+    DOCTOR = "doctor"
+    TEACHER = "teacher"
+    AGRI_TECHNICIAN = "agri_technician"  # 农技人员
+    VOLUNTEER = "volunteer"  # 义工
+    WORK_TEAM = "work_team"  # 驻村工作队 (organisation)
+    VOLUNTEER_TEAM = "volunteer_team"  # "10+1" 党员义工帮扶小组
+    ENTERPRISE = "enterprise"
+    CHAMBER = "chamber"  # 商会
+    OVERSEAS_CHINESE_ASSOCIATION = "overseas_chinese_association"  # 侨联/侨亲
+    COUNTY = "county"  # a county government in a county↔county pair (山海协作)
+
+
+# Who counts as an "in-system cadre" for the one-cadre-per-household rule (体制内干部).
+IN_SYSTEM = frozenset({HelperKind.CADRE, HelperKind.FIRST_SECRETARY, HelperKind.WORK_TEAM_MEMBER, HelperKind.LEADER})
+PROFESSIONALS = frozenset({HelperKind.DOCTOR, HelperKind.TEACHER, HelperKind.AGRI_TECHNICIAN})
+ORGANISATIONS = frozenset(
+    {
+        HelperKind.WORK_TEAM,
+        HelperKind.VOLUNTEER_TEAM,
+        HelperKind.ENTERPRISE,
+        HelperKind.CHAMBER,
+        HelperKind.OVERSEAS_CHINESE_ASSOCIATION,
+        HelperKind.COUNTY,
+    }
+)
+
+# Digits of the 12-digit division code that name an area at each level.
+LEVEL_PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
+
+# Hospital grades, lowest first (三级十等 without 特等); "2A" is 二级甲等.
+HOSPITAL_GRADES = ("1C", "1B", "1A", "2C", "2B", "2A", "3C", "3B", "3A")
+# Professional titles, lowest first: 初级, 中级, 副高, 正高.
+TITLES = ("junior", "intermediate", "associate_senior", "senior")
+
+
+@dataclass(frozen=True, slots=True)
+class Helper:
+    id: str
+    kind: HelperKind
+    area_code: str
+    active: bool = True
+    level: str | None = None  # the level of the helper's office (leaders, cadres)
+    party_member_count: int = 0  # volunteer teams
+    hospital_grade: str | None = None  # doctors
+    professional_title: str | None = None  # doctors and other professionals
+
+
+@dataclass(frozen=True, slots=True)
+class PostingPeriod:
+    area_code: str
+    started_on: date
+    ended_on: date | None  # None while the posting is running
+    in_poor_area: bool  # a poor township or village (贫困乡镇和贫困村)
+
+
+def area_prefix(area_code: str, level: str) -> str:
+    return area_code[: LEVEL_PREFIX_LENGTH[level]]
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def counts_as_grassroots_service(period: PostingPeriod, policy: PairingPolicy, *, today: date) -> bool:
+    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience; 以上 includes one year."""
+    if not period.in_poor_area:
+        return False
+    until = period.ended_on or today
+    return add_years(period.started_on, policy.grassroots_service_min_years) <= until
+
+
+def doctor_shortfall(helper: Helper, policy: PairingPolicy) -> str | None:
+    """Why a doctor may not lead a 百医牵百村 link, or None when qualified (both bounds included)."""
+    grade, title = helper.hospital_grade, helper.professional_title
+    if grade not in HOSPITAL_GRADES or HOSPITAL_GRADES.index(grade) < HOSPITAL_GRADES.index(
+        policy.doctor_min_hospital_grade
+    ):
+        return f"the doctor's hospital grade {grade} is below {policy.doctor_min_hospital_grade}"
+    if title not in TITLES or TITLES.index(title) < TITLES.index(policy.doctor_min_title):
+        return f"the doctor's title {title} is below {policy.doctor_min_title}"
+    return None
+
+
+def doctor_qualifies(helper: Helper, policy: PairingPolicy) -> bool:
+    return doctor_shortfall(helper, policy) is None

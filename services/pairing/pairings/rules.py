@@ -1,0 +1,217 @@
+"""Every pairing kind the seeds name, and the rule that allows or refuses it. Pure functions.
+
+``check_open`` raises ``PairingRuleViolated`` (409) with the rule's name and a reason a cadre
+or an office clerk can act on; the service passes in what the database knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
+from services.pairing.helpers.rules import (
+    IN_SYSTEM,
+    PROFESSIONALS,
+    Helper,
+    HelperKind,
+    area_prefix,
+    doctor_shortfall,
+)
+from services.pairing.policies.presets import PairingPolicy
+
+__all__ = [
+    "KIND_SPECS",
+    "PAIRABLE_STATUSES",
+    "ActivePairing",
+    "KindSpec",
+    "PairingKind",
+    "Target",
+    "check_open",
+    "household_is_pairable",
+]
+
+
+class PairingKind(StrEnum):
+    CADRE_HOUSEHOLD = "cadre_household"  # 一户一挂钩
+    FIRST_SECRETARY_VILLAGE = "first_secretary_village"  # 第一书记
+    WORK_TEAM_VILLAGE = "work_team_village"  # 驻村工作队
+    LEADER_AREA = "leader_area"  # 联县联村, 联乡联村, 包村联户
+    PROFESSIONAL_HOUSEHOLD = "professional_household"  # 医生、教师、农技人员结对
+    DOCTOR_VILLAGE = "doctor_village"  # 百医牵百村
+    ENTERPRISE_VILLAGE = "enterprise_village"  # 百企扶百村 / 百企帮百村
+    CHAMBER_VILLAGE = "chamber_village"  # 百会扶百村
+    OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village"  # 百侨助百村
+    VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household"  # 10+1
+    COUNTY_COUNTY = "county_county"  # 山海协作
+
+
+@dataclass(frozen=True, slots=True)
+class KindSpec:
+    helper_kinds: frozenset[HelperKind]
+    target_type: str  # "household", "village" or "area" (any level the policy allows)
+    one_per_target: bool  # at most one active pairing of this kind per target
+    one_per_helper: bool  # at most one active pairing of this kind per helper
+
+
+def _spec(kinds: set[HelperKind], target: str, *, per_target: bool, per_helper: bool) -> KindSpec:
+    return KindSpec(frozenset(kinds), target, per_target, per_helper)
+
+
+KIND_SPECS: dict[PairingKind, KindSpec] = {
+    # Quanzhou: 每户贫困户都有1名体制内干部挂钩帮扶 — exactly one; the cadre's count is capped.
+    PairingKind.CADRE_HOUSEHOLD: _spec(set(IN_SYSTEM), "household", per_target=True, per_helper=False),
+    # Gansu/Jinzhou: a first secretary is resident in one poor village, a village has one.
+    PairingKind.FIRST_SECRETARY_VILLAGE: _spec(
+        {HelperKind.FIRST_SECRETARY}, "village", per_target=True, per_helper=True
+    ),
+    # Gansu: 确保每个贫困村都有驻村工作队 — a resident team serves one village.
+    PairingKind.WORK_TEAM_VILLAGE: _spec({HelperKind.WORK_TEAM}, "village", per_target=True, per_helper=True),
+    PairingKind.LEADER_AREA: _spec({HelperKind.LEADER}, "area", per_target=False, per_helper=False),
+    PairingKind.PROFESSIONAL_HOUSEHOLD: _spec(set(PROFESSIONALS), "household", per_target=False, per_helper=False),
+    # Kaiping: 一名医生对口联系一条老区村 — one each way.
+    PairingKind.DOCTOR_VILLAGE: _spec({HelperKind.DOCTOR}, "village", per_target=True, per_helper=True),
+    # Kaiping: 一村一企业.
+    PairingKind.ENTERPRISE_VILLAGE: _spec({HelperKind.ENTERPRISE}, "village", per_target=True, per_helper=False),
+    PairingKind.CHAMBER_VILLAGE: _spec({HelperKind.CHAMBER}, "village", per_target=True, per_helper=False),
+    PairingKind.OVERSEAS_CHINESE_VILLAGE: _spec(
+        {HelperKind.OVERSEAS_CHINESE_ASSOCIATION}, "village", per_target=True, per_helper=False
+    ),
+    # Kaiping "10+1": a team of 10+ party-member volunteers pairs with 1 household.
+    PairingKind.VOLUNTEER_TEAM_HOUSEHOLD: _spec(
+        {HelperKind.VOLUNTEER_TEAM}, "household", per_target=False, per_helper=True
+    ),
+    # Quanzhou mountain-sea: each coastal county helps one mountain county, one each way.
+    PairingKind.COUNTY_COUNTY: _spec({HelperKind.COUNTY}, "county", per_target=True, per_helper=True),
+}
+
+# Households that may receive a pairing: on the roll, being exited, or exited but still
+# inside the policy period (脱贫不脱政策).
+PAIRABLE_STATUSES = frozenset({"registered", "exit_requested", "exited"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A household or an area, as pairing's projection knows it."""
+
+    id: str  # household id, or the 12-digit area code
+    area_code: str
+    level: str  # "household" or an area level
+    status: str | None = None  # households only
+    policies_kept_until: date | None = None  # exited households only
+    poor_village: bool = False
+    old_area_village: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActivePairing:
+    id: str
+    kind: PairingKind
+    helper_id: str
+    target_id: str
+
+
+def household_is_pairable(target: Target, *, today: date) -> str | None:
+    """Why the household cannot be paired now, or None."""
+    if target.status not in PAIRABLE_STATUSES:
+        return f"household {target.id} is {target.status}; only registered or exited households are paired"
+    if target.status == "exited" and target.policies_kept_until and target.policies_kept_until < today:
+        return f"household {target.id} left the policy period on {target.policies_kept_until}"
+    return None
+
+
+def _refuse(rule: str, reason: str) -> PairingRuleViolated:
+    return PairingRuleViolated(reason, rule=rule)
+
+
+def _check_target_type(kind: PairingKind, spec: KindSpec, target: Target) -> None:
+    if spec.target_type == "area":
+        if target.level not in {"county", "township", "village", "household"}:
+            raise _refuse("target_type", f"{kind} links with a county, township, village or household")
+        return
+    if target.level != spec.target_type:
+        raise _refuse("target_type", f"{kind} pairs with a {spec.target_type}, not a {target.level}")
+
+
+def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy: PairingPolicy) -> None:
+    if kind in (PairingKind.FIRST_SECRETARY_VILLAGE, PairingKind.WORK_TEAM_VILLAGE) and not target.poor_village:
+        raise _refuse("poor_village_only", f"village {target.id} is not a poor village")
+    if kind is PairingKind.DOCTOR_VILLAGE:
+        if not target.old_area_village:
+            raise _refuse("old_area_village_only", f"village {target.id} is not an old-area village")
+        shortfall = doctor_shortfall(helper, policy)
+        if shortfall:
+            raise _refuse("doctor_qualification", shortfall)
+    if (
+        kind is PairingKind.ENTERPRISE_VILLAGE
+        and policy.enterprise_target_must_be_old_area
+        and not target.old_area_village
+    ):
+        raise _refuse("old_area_village_only", f"{policy.name}: enterprises pair with old-area villages")
+    if kind is PairingKind.VOLUNTEER_TEAM_HOUSEHOLD:
+        needed = policy.volunteer_team_min_party_members
+        if helper.party_member_count < needed:
+            raise _refuse(
+                "volunteer_team_size",
+                f"a 10+1 team needs at least {needed} party members; this team has {helper.party_member_count}",
+            )
+    if kind is PairingKind.LEADER_AREA:
+        _check_leader(helper, target, policy)
+    if kind is PairingKind.COUNTY_COUNTY and helper.area_code == target.id:
+        raise _refuse("distinct_counties", "a county cannot pair with itself")
+
+
+def _check_leader(helper: Helper, target: Target, policy: PairingPolicy) -> None:
+    allowed = policy.leader_links.get(helper.level or "", frozenset())
+    if target.level not in allowed:
+        levels = ", ".join(sorted(allowed)) or "nothing"
+        raise _refuse(
+            "leader_link_level",
+            f"a {helper.level} leader links with {levels} under the {policy.name} policy, not a {target.level}",
+        )
+    if not target.area_code.startswith(area_prefix(helper.area_code, helper.level or "village")):
+        raise _refuse("leader_outside_area", f"{target.id} is outside the leader's {helper.level}")
+
+
+def check_open(
+    kind: PairingKind,
+    helper: Helper,
+    target: Target,
+    *,
+    helper_pairings: Sequence[ActivePairing],
+    target_pairings: Sequence[ActivePairing],
+    policy: PairingPolicy,
+    today: date,
+) -> None:
+    """Refuse (raise) unless ``helper`` may now start a ``kind`` pairing with ``target``.
+
+    ``helper_pairings`` / ``target_pairings``: the active pairings of the helper / the target.
+    """
+    spec = KIND_SPECS[kind]
+    if helper.kind not in spec.helper_kinds:
+        allowed = ", ".join(sorted(spec.helper_kinds))
+        raise _refuse("helper_kind", f"{kind} needs a helper of kind {allowed}, not {helper.kind}")
+    if not helper.active:
+        raise _refuse("helper_active", f"helper {helper.id} has left and cannot take new pairings")
+    _check_target_type(kind, spec, target)
+    if target.level == "household":
+        reason = household_is_pairable(target, today=today)
+        if reason:
+            raise HouseholdNotPairable(reason, household_id=target.id)
+    if any(p.kind is kind and p.helper_id == helper.id for p in target_pairings):
+        raise _refuse("duplicate", f"helper {helper.id} is already paired with {target.id} as {kind}")
+    _check_kind_rules(kind, helper, target, policy)
+    if spec.one_per_target and any(p.kind is kind for p in target_pairings):
+        raise _refuse("one_per_target", f"{target.id} already has an active {kind} pairing")
+    if spec.one_per_helper and any(p.kind is kind for p in helper_pairings):
+        raise _refuse("one_per_helper", f"helper {helper.id} already has an active {kind} pairing")
+    if kind is PairingKind.CADRE_HOUSEHOLD:
+        load = sum(1 for p in helper_pairings if p.kind is kind)
+        if load >= policy.cadre_household_cap:
+            raise _refuse(
+                "cadre_cap",
+                f"cadre {helper.id} already has {load} households; the {policy.name} cap is "
+                f"{policy.cadre_household_cap}",
+            )

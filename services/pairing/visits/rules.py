@@ -1,0 +1,101 @@
+"""Visit logs, the three household ledgers, offline batches and visit intervals. Pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "BatchOutcome",
+    "LedgerKind",
+    "PairingSpan",
+    "Satisfaction",
+    "VisitKind",
+    "classify_record",
+    "fingerprint",
+    "is_overdue",
+    "next_visit_due",
+    "visit_refusal",
+]
+
+
+class VisitKind(StrEnum):
+    HOME_VISIT = "home_visit"  # 入户走访
+    PHONE_CALL = "phone_call"
+    VILLAGE_MEETING = "village_meeting"
+    RETURN_VISIT = "return_visit"  # 回头看 of an exited household (Quanzhou)
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+
+
+class LedgerKind(StrEnum):
+    """Gansu "853": 户户3本账 — exit plan, support measures, work ledger."""
+
+    PLAN = "plan"  # 脱贫计划
+    MEASURES = "measures"  # 帮扶措施
+    WORK = "work"  # 工作台账
+
+
+class BatchOutcome(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"  # already stored with the same content: a resend, harmless
+    CONFLICT = "conflict"  # the client id was used for different content
+    REJECTED = "rejected"  # the record breaks a rule; nothing of it was stored
+
+
+@dataclass(frozen=True, slots=True)
+class PairingSpan:
+    """When a cadre was responsible for a household; ``ended_on`` None while still paired."""
+
+    started_on: date
+    ended_on: date | None
+
+
+def visit_refusal(
+    visited_on: date, *, spans: Sequence[PairingSpan], household_status: str | None, today: date
+) -> str | None:
+    """Why this visit cannot be logged, or None. A cadre logs visits only for days on which
+    they were responsible for the household; a visit cannot be in the future."""
+    if household_status is None:
+        return "the household is not known in your area"
+    if visited_on > today:
+        return f"the visit date {visited_on} is in the future"
+    for span in spans:
+        if span.started_on <= visited_on and (span.ended_on is None or visited_on <= span.ended_on):
+            return None
+    return f"you were not paired with this household on {visited_on}"
+
+
+def fingerprint(record: Mapping[str, Any]) -> str:
+    """A stable digest of a record's content, to tell a resend from a reused client id."""
+    canonical = json.dumps(record, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def classify_record(*, stored_fingerprint: str | None, new_fingerprint: str, refusal: str | None) -> BatchOutcome:
+    """What happens to one record of an offline batch: a known id with the same content is a
+    duplicate (stored once), with other content a conflict; otherwise the rules decide."""
+    if stored_fingerprint is not None:
+        return BatchOutcome.DUPLICATE if stored_fingerprint == new_fingerprint else BatchOutcome.CONFLICT
+    return BatchOutcome.REJECTED if refusal else BatchOutcome.STORED
+
+
+def next_visit_due(*, last_visit_on: date | None, paired_since: date, interval_days: int) -> date:
+    """The last day by which the next visit keeps the household within the interval."""
+    last_contact = max(last_visit_on, paired_since) if last_visit_on else paired_since
+    return last_contact + timedelta(days=interval_days)
+
+
+def is_overdue(*, last_visit_on: date | None, paired_since: date, interval_days: int, today: date) -> bool:
+    """Not visited within the interval: a visit exactly ``interval_days`` ago is still in time."""
+    due = next_visit_due(last_visit_on=last_visit_on, paired_since=paired_since, interval_days=interval_days)
+    return today > due
