@@ -1,0 +1,351 @@
+"""Allocation arithmetic: a scheme (policy data) applied to a population gives a plan.
+
+Pure functions over plain data, no I/O. Money is integer fen; every split uses largest-remainder
+rounding, and splits are nested (total -> shares -> sub-shares -> years -> beneficiaries), so each
+level adds up to the level above it to the fen, and the whole plan adds up to the scheme total.
+
+Three kinds of scheme (the seeds' three ways of planning money):
+- ``PerCapitaScheme``: an amount per person over a period, shared between levels by weight
+  (Jiangmen : Kaiping = 8 : 2), sub-shares of a share in basis points (the town raises 30% of
+  Kaiping's part), and a per-year schedule for each (1,500 / 1,500 / 1,000).
+- ``VillageGrantScheme``: an amount per village by pairing-dispatch category (Quanzhou).
+- ``FixedFundsScheme``: fixed amounts per fund per year (Kaiping special funds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from shared.errors import InvalidInput
+from shared.money import largest_remainder
+
+__all__ = [
+    "BASIS_POINTS",
+    "FixedFund",
+    "FixedFundsScheme",
+    "HouseholdRef",
+    "InvalidScheme",
+    "PerCapitaScheme",
+    "Plan",
+    "PlanLine",
+    "Population",
+    "Scheme",
+    "Share",
+    "SubShare",
+    "VillageGrantScheme",
+    "VillageRef",
+    "apply_scheme",
+    "validate_scheme",
+]
+
+BASIS_POINTS = 10_000  # 100% in basis points: sub-shares are exact integer fractions, never floats
+
+Schedule = Mapping[int, int]  # year -> weight (the seeds write them as yuan per person)
+
+
+class InvalidScheme(InvalidInput):
+    type_slug = "invalid-scheme"
+    title = "The allocation scheme is not consistent"
+
+
+# --- policy data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubShare:
+    """Part of a share raised by another payer (the town's 30% of Kaiping's part)."""
+
+    code: str
+    payer: str
+    basis_points: int
+    schedule: Schedule | None = None  # None: the parent share's schedule
+
+
+@dataclass(frozen=True)
+class Share:
+    """A level's part of the per-capita total; its own payer pays what its sub-shares do not."""
+
+    code: str
+    payer: str
+    weight: int
+    schedule: Schedule | None = None  # None: due over the whole period, not scheduled by year
+    sub_shares: tuple[SubShare, ...] = ()
+
+
+@dataclass(frozen=True)
+class PerCapitaScheme:
+    code: str
+    name: str
+    years: tuple[int, ...]
+    amount_per_person_fen: int
+    payee: str
+    shares: tuple[Share, ...]
+    kind: str = field(default="per_capita", init=False)
+
+
+@dataclass(frozen=True)
+class VillageGrantScheme:
+    code: str
+    name: str
+    year: int
+    payer: str
+    payee: str
+    amount_by_category_fen: Mapping[str, int]
+    kind: str = field(default="village_grant", init=False)
+
+
+@dataclass(frozen=True)
+class FixedFund:
+    code: str
+    name: str
+    payer: str
+    payee: str
+    amount_by_year_fen: Mapping[int, int]
+
+
+@dataclass(frozen=True)
+class FixedFundsScheme:
+    code: str
+    name: str
+    funds: tuple[FixedFund, ...]
+    kind: str = field(default="fixed_funds", init=False)
+
+
+Scheme = PerCapitaScheme | VillageGrantScheme | FixedFundsScheme
+
+
+# --- population (from the beneficiary projection) and the plan --------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdRef:
+    id: str
+    member_count: int
+
+
+@dataclass(frozen=True)
+class VillageRef:
+    code: str
+    category: str | None  # pairing dispatch level: city / province / county / None
+
+
+@dataclass(frozen=True)
+class Population:
+    area_code: str
+    households: tuple[HouseholdRef, ...] = ()
+    villages: tuple[VillageRef, ...] = ()
+
+    @property
+    def people(self) -> int:
+        return sum(h.member_count for h in self.households)
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """``payer`` owes ``amount_fen`` into ``payee`` in ``year`` (None: over the whole period) for one
+    beneficiary (a household, a village, or the plan's whole area for funds not tied to anyone)."""
+
+    component: str
+    payer: str
+    payee: str
+    year: int | None
+    beneficiary_kind: str
+    beneficiary_id: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    scheme_code: str
+    area_code: str
+    total_fen: int
+    lines: tuple[PlanLine, ...]
+
+    def total_by(self, *, payer: str | None = None, year: int | None = None, component: str | None = None) -> int:
+        return sum(
+            line.amount_fen
+            for line in self.lines
+            if (payer is None or line.payer == payer)
+            and (year is None or line.year == year)
+            and (component is None or line.component == component)
+        )
+
+    def entitlement(self, beneficiary_kind: str, beneficiary_id: str) -> int:
+        """All the plan holds for one beneficiary (the ceiling for disbursements to it)."""
+        return sum(
+            line.amount_fen
+            for line in self.lines
+            if line.beneficiary_kind == beneficiary_kind and line.beneficiary_id == beneficiary_id
+        )
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def validate_scheme(scheme: Scheme) -> None:
+    """Refuse schemes that cannot add up: raised before anything is stored or planned."""
+    if isinstance(scheme, PerCapitaScheme):
+        _validate_per_capita(scheme)
+    elif isinstance(scheme, VillageGrantScheme):
+        if any(amount < 0 for amount in scheme.amount_by_category_fen.values()):
+            raise InvalidScheme(f"Scheme {scheme.code}: a grant is negative")
+    else:
+        if not scheme.funds:
+            raise InvalidScheme(f"Scheme {scheme.code} has no funds")
+        for fund in scheme.funds:
+            if any(amount < 0 for amount in fund.amount_by_year_fen.values()):
+                raise InvalidScheme(f"Scheme {scheme.code}: fund {fund.code} has a negative amount")
+
+
+def _validate_per_capita(scheme: PerCapitaScheme) -> None:
+    if scheme.amount_per_person_fen < 0:
+        raise InvalidScheme(f"Scheme {scheme.code}: the amount per person is negative")
+    if not scheme.shares or sum(s.weight for s in scheme.shares) <= 0 or any(s.weight < 0 for s in scheme.shares):
+        raise InvalidScheme(f"Scheme {scheme.code}: shares need non-negative weights with a positive sum")
+    for share in scheme.shares:
+        _validate_schedule(scheme, share.code, share.schedule)
+        if sum(sub.basis_points for sub in share.sub_shares) > BASIS_POINTS or any(
+            sub.basis_points < 0 for sub in share.sub_shares
+        ):
+            raise InvalidScheme(f"Share {share.code}: sub-shares must be 0-100% and add up to at most 100%")
+        for sub in share.sub_shares:
+            if sub.schedule is not None and share.schedule is None:
+                raise InvalidScheme(f"Sub-share {sub.code} is scheduled by year but its share {share.code} is not")
+            _validate_schedule(scheme, sub.code, sub.schedule)
+            if sub.schedule is not None and set(sub.schedule) != set(share.schedule or {}):
+                raise InvalidScheme(f"Sub-share {sub.code} must be scheduled over the same years as {share.code}")
+        _validate_sub_shares_fit(share)
+
+
+def _validate_schedule(scheme: PerCapitaScheme, code: str, schedule: Schedule | None) -> None:
+    if schedule is None:
+        return
+    if not set(schedule) <= set(scheme.years):
+        raise InvalidScheme(f"{code}: scheduled outside the scheme's years {list(scheme.years)}")
+    if any(w < 0 for w in schedule.values()) or sum(schedule.values()) <= 0:
+        raise InvalidScheme(f"{code}: schedule weights must be non-negative with a positive sum")
+
+
+def _validate_sub_shares_fit(share: Share) -> None:
+    """In exact fractions, the sub-shares due in a year must not exceed the share due that year;
+    otherwise the share's own payer would owe a negative amount."""
+    if share.schedule is None:
+        return
+    parent_sum = sum(share.schedule.values())
+    for year, weight in share.schedule.items():
+        parent_part = Fraction(weight, parent_sum)
+        subs_part = sum(
+            (
+                Fraction(sub.basis_points, BASIS_POINTS) * _year_fraction(sub.schedule or share.schedule, year)
+                for sub in share.sub_shares
+            ),
+            Fraction(0),
+        )
+        if subs_part > parent_part:
+            raise InvalidScheme(f"Share {share.code}: its sub-shares are due faster than the share itself in {year}")
+
+
+def _year_fraction(schedule: Schedule, year: int) -> Fraction:
+    return Fraction(schedule.get(year, 0), sum(schedule.values()))
+
+
+# --- applying a scheme -----------------------------------------------------------------------
+
+
+def apply_scheme(scheme: Scheme, population: Population) -> Plan:
+    validate_scheme(scheme)
+    if isinstance(scheme, PerCapitaScheme):
+        lines = _apply_per_capita(scheme, population)
+    elif isinstance(scheme, VillageGrantScheme):
+        lines = _apply_village_grants(scheme, population)
+    else:
+        lines = _apply_fixed_funds(scheme, population)
+    return Plan(scheme.code, population.area_code, sum(line.amount_fen for line in lines), tuple(lines))
+
+
+def _apply_per_capita(scheme: PerCapitaScheme, population: Population) -> list[PlanLine]:
+    total = scheme.amount_per_person_fen * population.people
+    share_totals = largest_remainder(total, [s.weight for s in scheme.shares])
+    households = sorted(population.households, key=lambda h: h.id)
+    lines: list[PlanLine] = []
+    for share, share_total in zip(scheme.shares, share_totals, strict=True):
+        for code, payer, by_year in _share_payers(share, share_total):
+            for year, amount in by_year.items():
+                lines += _per_household(scheme, code, payer, year, amount, households)
+    return lines
+
+
+def _share_payers(share: Share, share_total: int) -> list[tuple[str, str, dict[int | None, int]]]:
+    """(component, payer, amount by year) for the share's sub-shares and, last, the share's own payer,
+    who pays the rest of each year so that the share's schedule holds exactly."""
+    weights = [sub.basis_points for sub in share.sub_shares]
+    sub_totals = largest_remainder(share_total, [*weights, BASIS_POINTS - sum(weights)])[:-1]
+    share_by_year = _by_year(share_total, share.schedule)
+    subs_by_year = [
+        _by_year(sub_total, sub.schedule or share.schedule)
+        for sub, sub_total in zip(share.sub_shares, sub_totals, strict=True)
+    ]
+    rest = {year: amount - sum(s[year] for s in subs_by_year) for year, amount in share_by_year.items()}
+    _repair_rounding(rest, subs_by_year)
+    payers = [(sub.code, sub.payer, by_year) for sub, by_year in zip(share.sub_shares, subs_by_year, strict=True)]
+    return [*payers, (share.code, share.payer, rest)]
+
+
+def _by_year(amount: int, schedule: Schedule | None) -> dict[int | None, int]:
+    if schedule is None:
+        return {None: amount}
+    years = sorted(schedule)
+    return dict(zip(years, largest_remainder(amount, [schedule[y] for y in years]), strict=True))
+
+
+def _repair_rounding(rest: dict[int | None, int], subs_by_year: list[dict[int | None, int]]) -> None:
+    """Rounding the share and its sub-shares separately can leave the share's own payer a fen or
+    two below zero in a year even when the exact fractions fit (validated above). Move those fen of
+    a sub-share to another year where the rest has room; the totals per payer do not change."""
+    for year in sorted(y for y in rest if rest[y] < 0):  # type: ignore[type-var]
+        for sub in subs_by_year:
+            while rest[year] < 0 and sub[year] > 0:
+                donor = max(rest, key=lambda y: rest[y])
+                if rest[donor] <= 0:
+                    break
+                sub[year] -= 1
+                sub[donor] += 1
+                rest[year] += 1
+                rest[donor] -= 1
+
+
+def _per_household(
+    scheme: PerCapitaScheme,
+    component: str,
+    payer: str,
+    year: int | None,
+    amount: int,
+    households: Sequence[HouseholdRef],
+) -> list[PlanLine]:
+    if not households or amount == 0:
+        return []
+    parts = largest_remainder(amount, [h.member_count for h in households])
+    return [
+        PlanLine(component, payer, scheme.payee, year, "household", h.id, part)
+        for h, part in zip(households, parts, strict=True)
+        if part
+    ]
+
+
+def _apply_village_grants(scheme: VillageGrantScheme, population: Population) -> list[PlanLine]:
+    return [
+        PlanLine(scheme.code, scheme.payer, scheme.payee, scheme.year, "village", v.code, amount)
+        for v in sorted(population.villages, key=lambda v: v.code)
+        if v.category is not None and (amount := scheme.amount_by_category_fen.get(v.category, 0))
+    ]
+
+
+def _apply_fixed_funds(scheme: FixedFundsScheme, population: Population) -> list[PlanLine]:
+    return [
+        PlanLine(fund.code, fund.payer, fund.payee, year, "area", population.area_code, amount)
+        for fund in scheme.funds
+        for year, amount in sorted(fund.amount_by_year_fen.items())
+        if amount
+    ]
