@@ -1,0 +1,98 @@
+"""Double-entry rules: every transaction is a set of postings that sums to zero.
+
+A posting adds ``amount_fen`` to an account's balance (negative takes money out). Source accounts
+(a budget paying in: the Jiangmen poverty fund, Kaiping finance) may run below zero, which reads as
+"paid in so far"; every other account must never go below zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from shared.errors import Conflict, InvalidInput
+
+__all__ = [
+    "ACCOUNT_KINDS",
+    "AccountState",
+    "InsufficientFunds",
+    "Posting",
+    "UnbalancedTransaction",
+    "apply_postings",
+    "check_balanced",
+    "lock_order",
+    "reversal",
+    "transfer",
+]
+
+# source: pays in from a budget; holding: a special account or county pool; payout: money that
+# has left the system to its beneficiaries (households, villages, projects).
+ACCOUNT_KINDS = ("source", "holding", "payout")
+
+
+class UnbalancedTransaction(InvalidInput):
+    type_slug = "unbalanced-transaction"
+    title = "A ledger transaction must balance"
+
+
+class InsufficientFunds(Conflict):
+    type_slug = "insufficient-funds"
+    title = "The account does not hold enough money"
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class AccountState:
+    code: str
+    kind: str
+    balance_fen: int
+
+
+def transfer(from_account: str, to_account: str, amount_fen: int) -> tuple[Posting, Posting]:
+    return Posting(from_account, -amount_fen), Posting(to_account, amount_fen)
+
+
+def check_balanced(postings: Iterable[Posting]) -> None:
+    postings = list(postings)
+    if len(postings) < 2:
+        raise UnbalancedTransaction("A transaction needs at least two postings")
+    if any(p.amount_fen == 0 for p in postings):
+        raise UnbalancedTransaction("A posting of zero moves nothing")
+    if len({p.account for p in postings}) != len(postings):
+        raise UnbalancedTransaction("Each account appears once in a transaction")
+    if (total := sum(p.amount_fen for p in postings)) != 0:
+        raise UnbalancedTransaction(f"The postings sum to {total} fen instead of zero", imbalance_fen=total)
+
+
+def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Posting]) -> dict[str, int]:
+    """New balances, or InsufficientFunds if a non-source account would go below zero."""
+    postings = list(postings)
+    check_balanced(postings)
+    balances: dict[str, int] = {}
+    for p in postings:
+        account = accounts[p.account]
+        balance = account.balance_fen + p.amount_fen
+        if balance < 0 and account.kind != "source":
+            raise InsufficientFunds(
+                f"Account {account.code} holds {account.balance_fen} fen; {-p.amount_fen} fen cannot leave it",
+                account=account.code,
+                balance_fen=account.balance_fen,
+                requested_fen=-p.amount_fen,
+            )
+        balances[p.account] = balance
+    return balances
+
+
+def lock_order(account_codes: Iterable[str]) -> list[str]:
+    """Accounts are always locked in this one order, so two transfers never deadlock."""
+    return sorted(set(account_codes))
+
+
+def reversal(postings: Iterable[Posting]) -> list[Posting]:
+    """Corrections are new, opposite entries; a posted entry is never edited."""
+    return [Posting(p.account, -p.amount_fen) for p in postings]
