@@ -57,7 +57,12 @@ class Runner:
     load_demo: bool = True
 
     def __post_init__(self) -> None:
-        self.ports = {**SERVICES, **(self.ports or {})}
+        from_env = {
+            svc: int(os.environ[f"{svc.upper()}_HTTP_PORT"])
+            for svc in SERVICES
+            if os.environ.get(f"{svc.upper()}_HTTP_PORT")
+        }
+        self.ports = {**SERVICES, **from_env, **(self.ports or {})}
         self.stack: LocalStack | None = None
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
@@ -178,12 +183,14 @@ class Runner:
             if self.load_demo:
                 asyncio.run(self._load_demo(urls))
             self._banner()
+            # From here Ctrl-C is a request to stop, not an exception in the middle of a step.
+            signal.signal(signal.SIGINT, _stop)
             while not stop["now"]:
+                time.sleep(0.5)
                 for svc, proc in self.procs.items():
-                    if proc.poll() is not None:
+                    if proc.poll() is not None and not stop["now"]:
                         print(f"{svc} exited with code {proc.returncode}; stopping everything")
                         return 1
-                time.sleep(0.5)
             return 0
         except KeyboardInterrupt:
             return 0

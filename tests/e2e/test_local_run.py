@@ -1,0 +1,94 @@
+"""`make run`'s runner as a user sees it: four processes ready within 60 s, Ctrl-C leaves nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy.local.stack import free_port
+
+pytestmark = pytest.mark.e2e
+SERVICES = ("registry", "funds", "pairing", "inspection")
+
+
+def _processes_using(path: Path) -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(path) in cmdline:
+            found.append(f"{pid}: {cmdline[:120]}")
+    return found
+
+
+def _start(data_dir: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **{f"{s.upper()}_HTTP_PORT": str(p) for s, p in ports.items()}}
+    env.pop("DATABASE_URL", None)
+    env.pop("NATS_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "deploy.cli", "up", "--no-demo", "--data-dir", str(data_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+
+
+def _wait_ready(ports: dict[str, int], proc: subprocess.Popen[bytes], timeout_s: float = 60) -> float:
+    started = time.monotonic()
+    pending = set(ports)
+    while pending and time.monotonic() - started < timeout_s:
+        assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else "runner died"
+        for svc in list(pending):
+            try:
+                r = httpx.get(f"http://127.0.0.1:{ports[svc]}/health/ready", timeout=1)
+                if r.status_code == 200 and r.json()["checks"] == {"database": "ok", "nats": "ok"}:
+                    pending.discard(svc)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.2)
+    assert not pending, f"not ready within {timeout_s}s: {pending}"
+    return time.monotonic() - started
+
+
+def _ctrl_c(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=60)
+
+
+def test_run_is_ready_within_60s_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
+    data_dir = tmp_path / "run"
+    ports = {s: free_port() for s in SERVICES}
+    proc = _start(data_dir, ports)
+    try:
+        elapsed = _wait_ready(ports, proc)
+        assert elapsed < 60
+        for svc, port in ports.items():
+            assert httpx.get(f"http://127.0.0.1:{port}/{svc}/v1/openapi.json").status_code == 200
+    finally:
+        _ctrl_c(proc)
+    time.sleep(0.5)
+    assert _processes_using(data_dir) == [], "postgres or nats-server outlived Ctrl-C"
+
+    # A second run reuses the data folder (no second initdb) and comes up again.
+    marker = data_dir / "pg" / "data" / "PG_VERSION"
+    first_init = marker.stat().st_mtime
+    proc = _start(data_dir, ports)
+    try:
+        _wait_ready(ports, proc)
+        assert marker.stat().st_mtime == first_init
+    finally:
+        _ctrl_c(proc)
+    time.sleep(0.5)
+    assert _processes_using(data_dir) == []
