@@ -57,7 +57,13 @@ class _Replay(DomainError):
 
 class Idempotency:
     def __init__(
-        self, session: AsyncSession, principal: Principal, key: str | None, method: str, path: str, body_hash: str
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        key: str | None,
+        method: str,
+        path: str,
+        body_hash: str,
     ) -> None:
         self.session = session
         self.principal = principal
@@ -70,9 +76,8 @@ class Idempotency:
         if self.key is None:
             return
         lock_name = f"idem|{self.principal.sub}|{self.key}"
-        got = (
-            await self.session.execute(select(func.pg_try_advisory_xact_lock(func.hashtextextended(lock_name, 0))))
-        ).scalar_one()
+        lock = func.pg_try_advisory_xact_lock(func.hashtextextended(lock_name, 0))
+        got = (await self.session.execute(select(lock))).scalar_one()
         if not got:
             raise IdempotencyKeyInFlight(
                 "The first request with this Idempotency-Key has not finished; retry in a moment",

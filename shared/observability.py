@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import structlog
@@ -35,7 +35,7 @@ EVENTS_CONSUMED = Counter(
 )
 
 
-def _add_request_id(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     rid = request_id_var.get()
     if rid and "request_id" not in event_dict:
         event_dict["request_id"] = rid

@@ -82,7 +82,8 @@ async def test_missing_or_bad_token_is_401_problem(make_db) -> None:  # type: ig
         r = await c.get("/funds/v1/me", headers={"Authorization": "Bearer not-a-jwt"})
         assert r.status_code == 401
         r = await c.get("/funds/v1/me", headers={"Authorization": token("cadre", VILLAGE, ttl_s=-10)})
-        assert r.status_code == 401 and "expired" in r.json()["detail"]
+        assert r.status_code == 401
+        assert "expired" in r.json()["detail"]
         r = await c.get("/funds/v1/me", headers=auth("cadre", "440783000000", sub="u1"))
         assert r.json() == {"sub": "u1", "prefix": "440783"}
 
@@ -91,7 +92,8 @@ async def test_wrong_role_is_403_and_bad_body_is_422(make_db) -> None:  # type: 
     app = _app(make_db("funds"))
     async with service_client(app) as c:
         r = await c.post("/funds/v1/grants", json={"amount_fen": 1}, headers=auth("cadre", VILLAGE))
-        assert r.status_code == 403 and r.json()["required_roles"] == ["finance"]
+        assert r.status_code == 403
+        assert r.json()["required_roles"] == ["finance"]
         r = await c.post("/funds/v1/grants", json={"amount_fen": "lots"}, headers=auth("finance", VILLAGE))
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "body.amount_fen"
@@ -104,12 +106,16 @@ async def test_refused_change_is_409_and_writes_nothing(make_db) -> None:  # typ
         r = await c.post("/funds/v1/grants", json={"amount_fen": -5}, headers=auth("finance", VILLAGE))
         assert r.status_code == 409
         body = r.json()
-        assert body["type"].endswith("/grant-refused") and body["amount_fen"] == -5
+        assert body["type"].endswith("/grant-refused")
+        assert body["amount_fen"] == -5
         assert "Traceback" not in r.text
-        assert await _rows(app, audit_log) == 0 and await _rows(app, outbox) == 0
+        assert await _rows(app, audit_log) == 0
+        assert await _rows(app, outbox) == 0
         r = await c.post("/funds/v1/grants", json={"amount_fen": 5}, headers=auth("finance", VILLAGE))
-        assert r.status_code == 201 and r.headers["x-request-id"]
-        assert await _rows(app, audit_log) == 1 and await _rows(app, outbox) == 1
+        assert r.status_code == 201
+        assert r.headers["x-request-id"]
+        assert await _rows(app, audit_log) == 1
+        assert await _rows(app, outbox) == 1
 
 
 async def test_idempotency_key_replays_refuses_and_guards_in_flight(make_db) -> None:  # type: ignore[no-untyped-def]
@@ -119,9 +125,11 @@ async def test_idempotency_key_replays_refuses_and_guards_in_flight(make_db) -> 
         first = await c.post("/funds/v1/grants", json={"amount_fen": 7}, headers=h)
         again = await c.post("/funds/v1/grants", json={"amount_fen": 7}, headers=h)
         assert first.status_code == again.status_code == 201
-        assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+        assert again.json() == first.json()
+        assert again.headers["idempotent-replayed"] == "true"
         other = await c.post("/funds/v1/grants", json={"amount_fen": 8}, headers=h)
-        assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused")
+        assert other.status_code == 422
+        assert other.json()["type"].endswith("/idempotency-key-reused")
         assert await _rows(app, audit_log) == 1
 
         h2 = {**auth("finance", VILLAGE), "Idempotency-Key": "k-2"}
@@ -130,7 +138,8 @@ async def test_idempotency_key_replays_refuses_and_guards_in_flight(make_db) -> 
             _after(0.15, c.post("/funds/v1/grants", json={"amount_fen": 13}, headers=h2)),
         )
         assert slow.status_code == 201
-        assert racing.status_code == 409 and racing.json()["type"].endswith("/idempotency-key-in-flight")
+        assert racing.status_code == 409
+        assert racing.json()["type"].endswith("/idempotency-key-in-flight")
         assert await _rows(app, audit_log) == 2
 
 
@@ -145,6 +154,7 @@ async def test_health_and_metrics(make_db) -> None:  # type: ignore[no-untyped-d
         assert (await c.get("/health/live")).status_code == 200
         ready = await c.get("/health/ready")
         # No NATS configured for this app: readiness must say so rather than lie.
-        assert ready.status_code == 503 and ready.json()["checks"]["database"] == "ok"
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["database"] == "ok"
         metrics = await c.get("/metrics")
         assert "jingzhun_http_requests_total" in metrics.text

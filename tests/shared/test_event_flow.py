@@ -45,10 +45,13 @@ async def _emit(db: Database, n: int, start: int = 0) -> None:
 
 async def test_rolled_back_change_leaves_no_event(make_db) -> None:  # type: ignore[no-untyped-def]
     db = Database(make_db("registry"))
-    with pytest.raises(RuntimeError):
+    async def failing_use_case() -> None:
         async with db.transaction() as s:
             await add_event(s, type=EVENT, subject="1", data={})
             raise RuntimeError("the use case failed after writing its event")
+
+    with pytest.raises(RuntimeError):
+        await failing_use_case()
     assert await _count(db, outbox) == 0
     await db.dispose()
 
@@ -72,7 +75,8 @@ async def test_events_flow_once_even_across_a_nats_outage(make_db, nats_url, sta
         await _emit(producer, 5, start=5)
         await asyncio.sleep(3)
         async with producer.transaction() as s:
-            unsent = (await s.execute(select(func.count()).where(outbox.c.published_at.is_(None)))).scalar_one()
+            waiting = select(func.count()).where(outbox.c.published_at.is_(None))
+            unsent = (await s.execute(waiting)).scalar_one()
         assert unsent == 5, "events written during the outage wait in the outbox"
         stack.stack.start_nats()
 
@@ -88,7 +92,8 @@ async def test_events_flow_once_even_across_a_nats_outage(make_db, nats_url, sta
             subjects = (await s.execute(select(audit_log.c.entity_id))).scalars().all()
             intact, broken = await audit.verify_chain(s)
         assert sorted(subjects, key=int) == [str(i) for i in range(10)]
-        assert intact and broken is None
+        assert intact
+        assert broken is None
     finally:
         relay.stop()
         runner.stop()

@@ -18,7 +18,9 @@ def test_check_digit_matches_gb11643_published_example() -> None:
     # The worked example of GB 11643-1999: 11010519491231002 -> check character X.
     assert resident_id.check_digit("11010519491231002") == "X"
     parsed = resident_id.validate("11010519491231002x")
-    assert parsed.birth_date == date(1949, 12, 31) and parsed.sex == "female" and parsed.area6 == "110105"
+    assert parsed.birth_date == date(1949, 12, 31)
+    assert parsed.sex == "female"
+    assert parsed.area6 == "110105"
 
 
 @pytest.mark.parametrize(
@@ -47,18 +49,23 @@ def test_future_birth_date_refused() -> None:
        st.sampled_from(["male", "female"]))
 def test_synthetic_ids_are_valid_and_carry_sex(born: date, seq: int, sex: str) -> None:
     parsed = resident_id.validate(resident_id.make("440783", born, seq, sex=sex))
-    assert parsed.birth_date == born and parsed.sex == sex
+    assert parsed.birth_date == born
+    assert parsed.sex == sex
 
 
 def test_area_levels_prefixes_and_parents() -> None:
     village = AreaCode.parse("440783101201")
-    assert village.level is AreaLevel.VILLAGE and village.prefix == "440783101201"
+    assert village.level is AreaLevel.VILLAGE
+    assert village.prefix == "440783101201"
     assert [a.level for a in village.ancestors()] == list(AreaLevel)
     assert [a.code for a in village.ancestors()][:3] == ["440000000000", "440700000000", "440783000000"]
     town = village.parent
-    assert town is not None and town.code == "440783101000" and town.prefix == "440783101"
+    assert town is not None
+    assert town.code == "440783101000"
+    assert town.prefix == "440783101"
     assert AreaCode.parse("440783").code == "440783000000"
-    assert village.is_within("440783") and not village.is_within("350521")
+    assert village.is_within("440783")
+    assert not village.is_within("350521")
     for bad in ("44078310120", "4407831012ab", "000000000000"):
         with pytest.raises(InvalidAreaCode):
             AreaCode.parse(bad)
@@ -69,7 +76,8 @@ def test_kaiping_split_is_exact_to_the_fen() -> None:
     jiangmen, kaiping = largest_remainder(total, [8, 2])
     assert (jiangmen, kaiping) == (yuan(4_016_000), yuan(1_004_000))
     assert largest_remainder(100, [1, 1, 1]) == [34, 33, 33]
-    assert format_yuan(yuan(4_016_000)) == "4,016,000.00" and parse_yuan("1,004,000.50") == 100_400_050
+    assert format_yuan(yuan(4_016_000)) == "4,016,000.00"
+    assert parse_yuan("1,004,000.50") == 100_400_050
     with pytest.raises(ValueError, match="whole number of fen"):
         yuan("0.001")
 
@@ -85,7 +93,8 @@ def test_personal_data_is_encrypted_hashed_and_masked() -> None:
     cipher = PiiCipher("a-test-key-of-enough-length")
     number = resident_id.make("440783", date(1980, 5, 17), 123)
     token = cipher.encrypt(number)
-    assert number not in token and cipher.decrypt(token) == number
+    assert number not in token
+    assert cipher.decrypt(token) == number
     assert cipher.keyed_hash(number) == cipher.keyed_hash(number.lower())
     assert cipher.keyed_hash(number) != PiiCipher("another-key-of-enough-length").keyed_hash(number)
     assert mask_resident_id(number) == number[:6] + "********" + number[-4:]
