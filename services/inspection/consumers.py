@@ -1,5 +1,41 @@
 """Events this service consumes: event type -> handler(session, event). Handlers never commit."""
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.inspection.projections import handlers as projections
+from services.inspection.signals.events import COVERAGE_GAP, FUNDS_ANOMALY, on_signal
+from services.inspection.signoffs import service as signoffs
+from shared.events import CloudEvent
 from shared.events.consumer import Handler
 
-HANDLERS: dict[str, Handler] = {}
+
+async def on_exit_requested(session: AsyncSession, event: CloudEvent) -> None:
+    """Registry asks for an exit: note it in the roll copy and open the 4-3-4-2 dossier."""
+    await projections.on_exit_requested_projection(session, event)
+    await signoffs.open_dossier(session=session, data=event.data)
+
+
+async def on_exit_returned(session: AsyncSession, event: CloudEvent) -> None:
+    await projections.on_household_back_in_roll(session, event)
+    await signoffs.withdraw(
+        session=session, exit_request_id=str(event.data["exit_request_id"]), reason=str(event.data.get("reason", ""))
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "registry.area.upserted.v1": projections.on_area_upserted,
+    "registry.household.registered.v1": projections.on_household_registered,
+    "registry.household.updated.v1": projections.on_household_updated,
+    "registry.household.exit_requested.v1": on_exit_requested,
+    "registry.household.exited.v1": projections.on_household_exited,
+    "registry.household.exit_returned.v1": on_exit_returned,
+    "registry.household.relapsed.v1": projections.on_household_back_in_roll,
+    "registry.household.removed.v1": projections.on_household_removed,
+    FUNDS_ANOMALY: on_signal,
+    "funds.disbursement.recorded.v1": projections.on_disbursement_recorded,
+    "funds.plan.recomputed.v1": projections.on_plan_recomputed,
+    COVERAGE_GAP: on_signal,
+    "pairing.pairing.opened.v1": projections.on_pairing_opened,
+    "pairing.pairing.closed.v1": projections.on_pairing_closed,
+    "pairing.visit.recorded.v1": projections.on_visit_recorded,
+}

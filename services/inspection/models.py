@@ -1,6 +1,30 @@
-"""Tables of the inspection service (its own database, its own MetaData and Alembic history)."""
+"""Tables of the inspection service (its own database, its own MetaData and Alembic history).
 
-from sqlalchemy.orm import DeclarativeBase
+Business dates are ``date``; times of record are timestamptz. Area codes are 12 digits, so an
+area's subtree is a ``LIKE 'prefix%'`` match. Projections of other services' events end in
+``_ref`` and are written only by consumers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
@@ -11,3 +35,252 @@ include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
 
 class Base(DeclarativeBase):
     metadata = metadata
+    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB}
+
+
+def _uuid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Created:
+    # Set in Python too, so a flushed row can be read (and paged by) without a reload.
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, server_default=func.now())
+
+
+# --- inspections and findings ------------------------------------------------------------
+class Inspection(Created, Base):
+    __tablename__ = "inspection"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)  # the inspecting office
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    target_areas: Mapped[list[str]] = mapped_column(ARRAY(String(12)))
+    team: Mapped[list[Any]]
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Finding(Created, Base):
+    __tablename__ = "finding"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    inspection_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inspection.id"), index=True)
+    # (source, signal_key) of the signal that raised it; unique so a repeated signal raises nothing.
+    source_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    responsible_unit: Mapped[str] = mapped_column(String(200))
+    responsible_person: Mapped[str | None] = mapped_column(String(100))
+    raised_on: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    raised_by: Mapped[str] = mapped_column(String(200))
+
+
+class Rectification(Created, Base):
+    __tablename__ = "rectification"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    finding_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("finding.id"), index=True)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    report: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[Any]]
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")  # pending|accepted|rejected
+    verified_by: Mapped[str | None] = mapped_column(String(200))
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    verification_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AccountabilityRecord(Created, Base):
+    __tablename__ = "accountability_record"
+    __table_args__ = (UniqueConstraint("origin", "kind", "subject"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # bulletin | admonishment_interview | discipline_referral
+    subject: Mapped[str] = mapped_column(String(200))  # the unit, person or position held to account
+    reason: Mapped[str] = mapped_column(Text)
+    # What earned it: "finding:<id>" or "assessment:<area>:<year>" (unique with kind+subject).
+    origin: Mapped[str] = mapped_column(String(100))
+    finding_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("finding.id"), index=True)
+    issued_on: Mapped[date] = mapped_column(Date, index=True)
+
+
+# --- exit sign-off --------------------------------------------------------------------------
+class SignoffDossier(Created, Base):
+    __tablename__ = "signoff_dossier"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    exit_request_id: Mapped[str] = mapped_column(String(100), unique=True)
+    household_id: Mapped[str] = mapped_column(String(100), index=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    member_count: Mapped[int] = mapped_column(Integer)
+    head_name_masked: Mapped[str | None] = mapped_column(String(50))
+    # The scheme in force when the dossier opened, frozen here so a later policy change never
+    # rewrites what an open dossier still needs.
+    scheme_code: Mapped[str] = mapped_column(String(50))
+    scheme: Mapped[list[Any]]
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SignoffSignature(Base):
+    __tablename__ = "signoff_signature"
+    __table_args__ = (UniqueConstraint("dossier_id", "position"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signoff_dossier.id"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    position: Mapped[str] = mapped_column(String(60))
+    decision: Mapped[str] = mapped_column(String(10))  # signed | refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    signer_sub: Mapped[str] = mapped_column(String(200))
+    signer_name: Mapped[str | None] = mapped_column(String(100))
+    signer_area: Mapped[str] = mapped_column(String(12))
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+# --- third-party sampling -------------------------------------------------------------------
+class EvaluationSample(Created, Base):
+    __tablename__ = "evaluation_sample"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(200))
+    rate_numerator: Mapped[int] = mapped_column(Integer)
+    rate_denominator: Mapped[int] = mapped_column(Integer)
+    min_per_village: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class EvaluationItem(Base):
+    __tablename__ = "evaluation_item"
+    __table_args__ = (UniqueConstraint("sample_id", "household_id"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    sample_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_sample.id"), index=True)
+    household_id: Mapped[str] = mapped_column(String(100))
+    village_code: Mapped[str] = mapped_column(String(12))
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    evaluated_by: Mapped[str | None] = mapped_column(String(200))
+    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EvaluationOmission(Created, Base):
+    """Poor households the evaluator found outside the roll (漏评), counted per village."""
+
+    __tablename__ = "evaluation_omission"
+    __table_args__ = (UniqueConstraint("sample_id", "village_code"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    sample_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_sample.id"), index=True)
+    village_code: Mapped[str] = mapped_column(String(12))
+    households: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+# --- assessment -----------------------------------------------------------------------------
+class ReductionTarget(Base):
+    __tablename__ = "reduction_target"
+    area_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    people: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(200))
+
+
+class AssessmentResult(Created, Base):
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("area_code", "year"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    qualitative_score: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[str] = mapped_column(String(10))  # decimal text, two places
+    rating: Mapped[str] = mapped_column(String(20))
+    missed_target: Mapped[bool] = mapped_column(Boolean)
+    indicators: Mapped[list[Any]]
+    missing: Mapped[list[Any]]
+    assessed_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- complaints (12317) --------------------------------------------------------------------
+class Complaint(Created, Base):
+    __tablename__ = "complaint"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(20), default="12317")
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    complainant_name_enc: Mapped[str | None] = mapped_column(Text)  # PiiCipher
+    complainant_phone_enc: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    urgency: Mapped[str | None] = mapped_column(String(20))
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    assigned_to: Mapped[str | None] = mapped_column(String(200))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+
+
+# --- projections of other services' events ------------------------------------------------
+class AreaRef(Base):
+    __tablename__ = "area_ref"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    rural_population: Mapped[int | None] = mapped_column(Integer)
+
+
+class HouseholdRef(Base):
+    __tablename__ = "household_ref"
+    household_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    member_count: Mapped[int] = mapped_column(Integer)
+    exited_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PairingRef(Base):
+    __tablename__ = "pairing_ref"
+    pairing_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    target_id: Mapped[str] = mapped_column(String(100), index=True)
+    is_open: Mapped[bool] = mapped_column(Boolean)
+
+
+class VisitRef(Base):
+    __tablename__ = "visit_ref"
+    visit_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    household_id: Mapped[str] = mapped_column(String(100), index=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    visited_on: Mapped[date] = mapped_column(Date)
+
+
+class DisbursementRef(Base):
+    __tablename__ = "disbursement_ref"
+    disbursement_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    year: Mapped[int] = mapped_column(Integer)
+
+
+class FundPlanRef(Base):
+    __tablename__ = "fund_plan_ref"
+    plan_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    year: Mapped[int] = mapped_column(Integer)

@@ -58,7 +58,7 @@ def next_status(status: ComplaintStatus, action: Action) -> ComplaintStatus:
         return _TRANSITIONS[(status, action)]
     except KeyError:
         raise ComplaintTransitionRefused(
-            f"A complaint that is {status} cannot take the action {action}.", status=status, action=action
+            f"A complaint that is {status} cannot take the action {action}.", current_status=status, action=action
         ) from None
 
 

@@ -65,7 +65,7 @@ def next_status(status: FindingStatus, action: Action) -> FindingStatus:
         return _TRANSITIONS[(status, action)]
     except KeyError:
         raise FindingTransitionRefused(
-            f"A finding that is {status} cannot be {action}ed.", status=status, action=action
+            f"A finding that is {status} cannot be {action}ed.", current_status=status, action=action
         ) from None
 
 

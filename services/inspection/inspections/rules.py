@@ -13,7 +13,7 @@ from datetime import date
 from typing import Literal
 
 from shared.errors import Conflict, InvalidInput
-from services.inspection.places import is_within
+from shared.areas import AreaCode
 
 __all__ = [
     "KINDS",
@@ -66,7 +66,7 @@ def check_plan(plan: InspectionPlan, scope_prefix: str) -> None:
         raise InvalidInput("An inspection cannot end before it starts.")
     if not plan.target_areas:
         raise InvalidInput("Name at least one target area.")
-    outside = [a for a in plan.target_areas if not is_within(a, scope_prefix)]
+    outside = [a for a in plan.target_areas if not _inside(a, scope_prefix)]
     if outside:
         raise InvalidInput("Target areas must lie inside your own area.", outside=outside)
     if not any(m.role == "leader" for m in plan.team):
@@ -84,3 +84,10 @@ def ensure_open(status: InspectionStatus) -> None:
 def visible_to_inspected(kind: str, status: InspectionStatus) -> bool:
     """An unannounced visit is hidden from the inspected areas until it has concluded."""
     return kind == "announced" or status == "concluded"
+
+
+def _inside(code: str, prefix: str) -> bool:
+    try:
+        return AreaCode.parse(code).is_within(prefix)
+    except ValueError:
+        return False

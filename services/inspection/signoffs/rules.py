@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.errors import Conflict, Forbidden, InvalidInput
-from services.inspection.places import Level, ancestor
+from services.inspection.places import ancestor
 
 __all__ = [
     "DossierClosed",
@@ -39,7 +39,7 @@ DossierStatus = Literal["open", "verified", "rejected", "withdrawn"]
 
 @dataclass(frozen=True)
 class SignoffLevel:
-    level: Level
+    level: str
     positions: tuple[str, ...]
 
 
@@ -58,7 +58,7 @@ class SignoffScheme:
 
 @dataclass(frozen=True)
 class Signature:
-    level: Level
+    level: str
     position: str
 
 
@@ -127,7 +127,7 @@ def _qualify(
     position: str,
 ) -> Signature:
     if status != "open":
-        raise DossierClosed(f"The dossier is {status}; nothing more can be signed.", status=status)
+        raise DossierClosed(f"The dossier is {status}; nothing more can be signed.", current_status=status)
     step_level = scheme.position_level(position)
     if step_level is None:
         raise PositionNotInScheme(

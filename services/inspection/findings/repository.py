@@ -1,0 +1,117 @@
+"""All SQL of findings, rectifications and accountability records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+
+from services.inspection.models import AccountabilityRecord, Finding, Rectification
+from shared.repository import Repository
+
+
+class FindingRepository(Repository):
+    async def get(self, finding_id: uuid.UUID, *, lock: bool = False) -> Finding | None:
+        stmt = select(Finding).where(Finding.id == finding_id)
+        return await self.session.scalar(stmt.with_for_update() if lock else stmt)
+
+    async def add(self, finding: Finding) -> Finding:
+        self.session.add(finding)
+        await self.session.flush()
+        return finding
+
+    async def add_from_signal(self, finding: Finding) -> bool:
+        """Insert unless a finding for the same signal exists; True when this call created it."""
+        values = {c.key: getattr(finding, c.key) for c in Finding.__table__.columns if getattr(finding, c.key) is not None}
+        created = await self.session.execute(
+            insert(Finding).values(**values).on_conflict_do_nothing(index_elements=["source_key"]).returning(Finding.id)
+        )
+        return created.first() is not None
+
+    async def by_source_key(self, source_key: str) -> Finding:
+        return (await self.session.scalars(select(Finding).where(Finding.source_key == source_key))).one()
+
+    async def page(
+        self,
+        *,
+        prefix: str,
+        status: str | None,
+        inspection_id: uuid.UUID | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[Finding]:
+        stmt = select(Finding).where(Finding.area_code.startswith(prefix))
+        if status:
+            stmt = stmt.where(Finding.status == status)
+        if inspection_id:
+            stmt = stmt.where(Finding.inspection_id == inspection_id)
+        if after:
+            stmt = stmt.where(tuple_(Finding.created_at, Finding.id) > after)
+        return list(await self.session.scalars(stmt.order_by(Finding.created_at, Finding.id).limit(limit)))
+
+    async def overdue_candidates(self, today: date, batch: int) -> list[Finding]:
+        """Unverified findings past their deadline; replicas skip rows another one holds."""
+        stmt = (
+            select(Finding)
+            .where(Finding.status != "verified", Finding.deadline < today)
+            .order_by(Finding.deadline, Finding.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def add_rectification(self, rectification: Rectification) -> None:
+        self.session.add(rectification)
+        await self.session.flush()
+
+    async def rectifications(self, finding_id: uuid.UUID) -> list[Rectification]:
+        stmt = select(Rectification).where(Rectification.finding_id == finding_id).order_by(Rectification.created_at)
+        return list(await self.session.scalars(stmt))
+
+    async def pending_rectification(self, finding_id: uuid.UUID) -> Rectification | None:
+        stmt = select(Rectification).where(Rectification.finding_id == finding_id, Rectification.outcome == "pending")
+        return await self.session.scalar(stmt)
+
+
+class AccountabilityRepository(Repository):
+    async def add(self, record: AccountabilityRecord) -> bool:
+        """Insert unless the same (origin, kind, subject) exists; True when this call created it."""
+        values = {
+            c.key: getattr(record, c.key)
+            for c in AccountabilityRecord.__table__.columns
+            if getattr(record, c.key) is not None
+        }
+        created = await self.session.execute(
+            insert(AccountabilityRecord)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["origin", "kind", "subject"])
+            .returning(AccountabilityRecord.id)
+        )
+        return created.first() is not None
+
+    async def kinds_for_finding(self, finding_id: uuid.UUID) -> frozenset[str]:
+        rows = await self.session.scalars(
+            select(AccountabilityRecord.kind).where(AccountabilityRecord.finding_id == finding_id)
+        )
+        return frozenset(rows)
+
+    async def for_finding(self, finding_id: uuid.UUID) -> list[AccountabilityRecord]:
+        stmt = (
+            select(AccountabilityRecord)
+            .where(AccountabilityRecord.finding_id == finding_id)
+            .order_by(AccountabilityRecord.created_at)
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def page(
+        self, *, prefix: str, kind: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[AccountabilityRecord]:
+        stmt = select(AccountabilityRecord).where(AccountabilityRecord.area_code.startswith(prefix))
+        if kind:
+            stmt = stmt.where(AccountabilityRecord.kind == kind)
+        if after:
+            stmt = stmt.where(tuple_(AccountabilityRecord.created_at, AccountabilityRecord.id) > after)
+        stmt = stmt.order_by(AccountabilityRecord.created_at, AccountabilityRecord.id).limit(limit)
+        return list(await self.session.scalars(stmt))

@@ -1,0 +1,64 @@
+"""HTTP for findings, rectification and accountability records."""
+
+from __future__ import annotations
+
+import uuid
+from fastapi import APIRouter
+
+from services.inspection import clock
+from services.inspection.findings import service
+from services.inspection.findings.schemas import (
+    AccountabilityOut,
+    FindingDetailOut,
+    FindingOut,
+    RectificationIn,
+    VerificationIn,
+)
+from shared.auth import CurrentUser
+from shared.db import SessionDep
+from shared.pagination import Cursor, Limit, Page
+
+router = APIRouter(tags=["findings and rectification"])
+
+
+@router.get("/findings", response_model=Page[FindingOut])
+async def list_findings(
+    session: SessionDep,
+    user: CurrentUser,
+    status: str | None = None,
+    inspection_id: uuid.UUID | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[FindingOut]:
+    return await service.list_page(
+        session=session, actor=user, status=status, inspection_id=inspection_id, cursor=cursor, limit=limit,
+        today=clock.today(),
+    )
+
+
+@router.get("/findings/{finding_id}", response_model=FindingDetailOut)
+async def get_finding(finding_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> FindingDetailOut:
+    return await service.get(session=session, actor=user, finding_id=finding_id, today=clock.today())
+
+
+@router.post("/findings/{finding_id}/rectifications", response_model=FindingDetailOut, status_code=201)
+async def submit_rectification(
+    finding_id: uuid.UUID, body: RectificationIn, session: SessionDep, user: CurrentUser
+) -> FindingDetailOut:
+    return await service.submit_rectification(
+        session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
+    )
+
+
+@router.post("/findings/{finding_id}/verification", response_model=FindingDetailOut)
+async def verify(finding_id: uuid.UUID, body: VerificationIn, session: SessionDep, user: CurrentUser) -> FindingDetailOut:
+    return await service.verify(
+        session=session, actor=user, finding_id=finding_id, accepted=body.accepted, note=body.note, today=clock.today()
+    )
+
+
+@router.get("/accountability", response_model=Page[AccountabilityOut])
+async def list_accountability(
+    session: SessionDep, user: CurrentUser, kind: str | None = None, cursor: Cursor = None, limit: Limit = 50
+) -> Page[AccountabilityOut]:
+    return await service.list_accountability(session=session, actor=user, kind=kind, cursor=cursor, limit=limit)

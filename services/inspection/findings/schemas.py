@@ -1,0 +1,86 @@
+"""HTTP shapes of findings, rectifications and accountability records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class FindingIn(BaseModel):
+    area_code: str = Field(pattern=r"^\d{12}$")
+    category: str
+    severity: str = Field(examples=["high", "medium", "low"])
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=5000)
+    responsible_unit: str = Field(min_length=1, max_length=200)
+    responsible_person: str | None = Field(default=None, max_length=100)
+    deadline: date | None = Field(default=None, description="Default: by severity from today")
+
+
+class EvidenceIn(BaseModel):
+    description: str = Field(min_length=1, max_length=500)
+    reference: str = Field(min_length=1, max_length=500, description="Document number, photo id or URL")
+
+
+class RectificationIn(BaseModel):
+    report: str = Field(min_length=1, max_length=5000)
+    evidence: list[EvidenceIn] = Field(min_length=1, max_length=50)
+
+
+class VerificationIn(BaseModel):
+    accepted: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class RectificationOut(BaseModel):
+    id: uuid.UUID
+    submitted_on: date
+    report: str
+    evidence: list[EvidenceIn]
+    submitted_by: str
+    outcome: str
+    verified_by: str | None
+    verified_on: date | None
+    verification_note: str | None
+
+
+class FindingOut(BaseModel):
+    id: uuid.UUID
+    inspection_id: uuid.UUID | None
+    source_key: str | None
+    area_code: str
+    category: str
+    severity: str
+    title: str
+    description: str
+    responsible_unit: str
+    responsible_person: str | None
+    raised_on: date
+    deadline: date
+    status: str
+    overdue: bool
+    submitted_on: date | None
+    verified_on: date | None
+    created_at: datetime
+
+
+class FindingDetailOut(FindingOut):
+    rectifications: list[RectificationOut]
+    accountability: list[AccountabilityOut]
+
+
+class AccountabilityOut(BaseModel):
+    id: uuid.UUID
+    area_code: str
+    kind: str
+    subject: str
+    reason: str
+    origin: str
+    finding_id: uuid.UUID | None
+    issued_on: date
+    created_at: datetime
+
+
+FindingDetailOut.model_rebuild()

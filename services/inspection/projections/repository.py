@@ -1,0 +1,59 @@
+"""All SQL of the projections (local copies of other services' facts, fed by their events)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from services.inspection.models import (
+    AreaRef,
+    DisbursementRef,
+    FundPlanRef,
+    HouseholdRef,
+    PairingRef,
+    VisitRef,
+)
+from shared.repository import Repository
+
+
+class ProjectionRepository(Repository):
+    async def _upsert(self, model: Any, key: str, values: dict[str, Any]) -> None:
+        stmt = insert(model).values(**values)
+        stmt = stmt.on_conflict_do_update(index_elements=[key], set_={k: v for k, v in values.items() if k != key})
+        await self.session.execute(stmt)
+
+    async def upsert_area(self, **values: Any) -> None:
+        await self._upsert(AreaRef, "code", values)
+
+    async def upsert_household(self, **values: Any) -> None:
+        await self._upsert(HouseholdRef, "household_id", values)
+
+    async def set_household_status(self, household_id: str, status: str, **extra: Any) -> None:
+        await self.session.execute(
+            update(HouseholdRef).where(HouseholdRef.household_id == household_id).values(status=status, **extra)
+        )
+
+    async def household(self, household_id: str) -> HouseholdRef | None:
+        return await self.session.scalar(select(HouseholdRef).where(HouseholdRef.household_id == household_id))
+
+    async def upsert_pairing(self, **values: Any) -> None:
+        await self._upsert(PairingRef, "pairing_id", values)
+
+    async def close_pairing(self, pairing_id: str) -> None:
+        await self.session.execute(update(PairingRef).where(PairingRef.pairing_id == pairing_id).values(is_open=False))
+
+    async def add_visit(self, *, visit_id: str, household_id: str, area_code: str, visited_on: date) -> None:
+        await self.session.execute(
+            insert(VisitRef)
+            .values(visit_id=visit_id, household_id=household_id, area_code=area_code, visited_on=visited_on)
+            .on_conflict_do_nothing()
+        )
+
+    async def add_disbursement(self, **values: Any) -> None:
+        await self._upsert(DisbursementRef, "disbursement_id", values)
+
+    async def upsert_plan(self, **values: Any) -> None:
+        await self._upsert(FundPlanRef, "plan_id", values)

@@ -1,0 +1,50 @@
+"""All SQL of the sign-off dossiers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+
+from services.inspection.models import SignoffDossier, SignoffSignature
+from shared.repository import Repository
+
+
+class DossierRepository(Repository):
+    async def by_exit_request(self, exit_request_id: str) -> SignoffDossier | None:
+        return await self.session.scalar(
+            select(SignoffDossier).where(SignoffDossier.exit_request_id == exit_request_id)
+        )
+
+    async def get(self, dossier_id: uuid.UUID, *, lock: bool = False) -> SignoffDossier | None:
+        stmt = select(SignoffDossier).where(SignoffDossier.id == dossier_id)
+        if lock:  # signatures on one dossier queue up so the level order check sees them all
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def add(self, dossier: SignoffDossier) -> SignoffDossier:
+        self.session.add(dossier)
+        await self.session.flush()
+        return dossier
+
+    async def add_signature(self, signature: SignoffSignature) -> None:
+        self.session.add(signature)
+        await self.session.flush()
+
+    async def signatures(self, dossier_id: uuid.UUID) -> list[SignoffSignature]:
+        rows = await self.session.scalars(
+            select(SignoffSignature).where(SignoffSignature.dossier_id == dossier_id).order_by(SignoffSignature.id)
+        )
+        return list(rows)
+
+    async def page(
+        self, *, prefix: str, status: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[SignoffDossier]:
+        stmt = select(SignoffDossier).where(SignoffDossier.area_code.startswith(prefix))
+        if status:
+            stmt = stmt.where(SignoffDossier.status == status)
+        if after:
+            stmt = stmt.where(tuple_(SignoffDossier.created_at, SignoffDossier.id) > after)
+        stmt = stmt.order_by(SignoffDossier.created_at, SignoffDossier.id).limit(limit)
+        return list(await self.session.scalars(stmt))

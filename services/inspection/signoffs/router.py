@@ -1,0 +1,41 @@
+"""HTTP for the exit sign-off dossiers (HTTP only; the rules live in rules.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from services.inspection.signoffs import service
+from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SignIn
+from shared.auth import CurrentUser
+from shared.db import SessionDep
+from shared.pagination import Cursor, Limit, Page
+
+router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
+
+
+@router.get("", response_model=Page[DossierOut])
+async def list_dossiers(
+    session: SessionDep, user: CurrentUser, status: str | None = None, cursor: Cursor = None, limit: Limit = 50
+) -> Page[DossierOut]:
+    return await service.list_page(session=session, actor=user, status=status, cursor=cursor, limit=limit)
+
+
+@router.get("/{dossier_id}", response_model=DossierOut)
+async def get_dossier(dossier_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> DossierOut:
+    return await service.get(session=session, actor=user, dossier_id=dossier_id)
+
+
+@router.post("/{dossier_id}/signatures", response_model=DossierOut, status_code=201)
+async def sign(dossier_id: uuid.UUID, body: SignIn, session: SessionDep, user: CurrentUser) -> DossierOut:
+    """Sign as ``position``; the token must carry that position role for the household's area."""
+    return await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position)
+
+
+@router.post("/{dossier_id}/refusals", response_model=DossierOut, status_code=201)
+async def refuse(dossier_id: uuid.UUID, body: RefuseIn, session: SessionDep, user: CurrentUser) -> DossierOut:
+    """Refuse as ``position`` with a reason; the dossier closes and registry hears the reason."""
+    return await service.refuse(
+        session=session, actor=user, dossier_id=dossier_id, position=body.position, reason=body.reason
+    )

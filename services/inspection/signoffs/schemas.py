@@ -1,0 +1,49 @@
+"""HTTP shapes of the exit sign-off dossier."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class SignIn(BaseModel):
+    position: str = Field(min_length=1, max_length=60, examples=["village_head"])
+
+
+class RefuseIn(BaseModel):
+    position: str = Field(min_length=1, max_length=60)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class StepOut(BaseModel):
+    position: str
+    state: str  # pending | signed | refused
+    signer_name: str | None = None
+    signer_area: str | None = None
+    at: datetime | None = None
+    reason: str | None = None
+
+
+class LevelOut(BaseModel):
+    level: str
+    steps: list[StepOut]
+
+
+class DossierOut(BaseModel):
+    id: uuid.UUID
+    household_id: str
+    exit_request_id: str
+    area_code: str
+    year: int
+    member_count: int
+    head_name_masked: str | None
+    scheme_code: str
+    status: str
+    current_level: str | None
+    waiting_for: list[str]
+    levels: list[LevelOut]
+    refusal_reason: str | None
+    created_at: datetime
+    closed_at: datetime | None

@@ -1,0 +1,201 @@
+"""Use cases of the exit sign-off. One call = one transaction (the caller's); flush only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.inspection.models import SignoffDossier, SignoffSignature
+from services.inspection.paging import after_key, next_cursor
+from services.inspection.policies.presets import signoff_scheme_for
+from services.inspection.signoffs import events, rules
+from services.inspection.signoffs.repository import DossierRepository
+from services.inspection.signoffs.schemas import DossierOut, LevelOut, StepOut
+from shared import audit
+from shared.auth import Principal
+from shared.errors import NotFound
+from shared.pagination import Page
+
+SYSTEM = "inspection:consumer"
+
+
+class DossierNotFound(NotFound):
+    type_slug = "dossier-not-found"
+    title = "Sign-off dossier not found"
+
+
+def _scheme_json(scheme: rules.SignoffScheme) -> list[dict[str, Any]]:
+    return [{"level": lv.level, "positions": list(lv.positions)} for lv in scheme.levels]
+
+
+def _scheme_of(dossier: SignoffDossier) -> rules.SignoffScheme:
+    return rules.SignoffScheme(
+        dossier.scheme_code,
+        tuple(rules.SignoffLevel(lv["level"], tuple(lv["positions"])) for lv in dossier.scheme),
+    )
+
+
+def _signed(rows: list[SignoffSignature]) -> list[rules.Signature]:
+    return [rules.Signature(r.level, r.position) for r in rows if r.decision == "signed"]
+
+
+def _out(dossier: SignoffDossier, rows: list[SignoffSignature]) -> DossierOut:
+    scheme = _scheme_of(dossier)
+    by_position = {r.position: r for r in rows}
+    signed = _signed(rows)
+    now = rules.current_level(scheme, signed) if dossier.status == "open" else None
+    levels = [
+        LevelOut(
+            level=lv.level,
+            steps=[
+                StepOut(
+                    position=p,
+                    state=by_position[p].decision if p in by_position else "pending",
+                    signer_name=by_position[p].signer_name if p in by_position else None,
+                    signer_area=by_position[p].signer_area if p in by_position else None,
+                    at=by_position[p].signed_at if p in by_position else None,
+                    reason=by_position[p].reason if p in by_position else None,
+                )
+                for p in lv.positions
+            ],
+        )
+        for lv in scheme.levels
+    ]
+    return DossierOut(
+        id=dossier.id,
+        household_id=dossier.household_id,
+        exit_request_id=dossier.exit_request_id,
+        area_code=dossier.area_code,
+        year=dossier.year,
+        member_count=dossier.member_count,
+        head_name_masked=dossier.head_name_masked,
+        scheme_code=dossier.scheme_code,
+        status=dossier.status,
+        current_level=now.level if now else None,
+        waiting_for=[s.position for s in rules.outstanding(scheme, signed) if now and s.level == now.level],
+        levels=levels,
+        refusal_reason=dossier.refusal_reason,
+        created_at=dossier.created_at,
+        closed_at=dossier.closed_at,
+    )
+
+
+async def open_dossier(*, session: AsyncSession, data: dict[str, Any]) -> SignoffDossier:
+    """Registry asked for an exit: open the dossier once per exit request."""
+    repo = DossierRepository(session)
+    existing = await repo.by_exit_request(str(data["exit_request_id"]))
+    if existing is not None:
+        return existing
+    scheme = signoff_scheme_for(data["area_code"])
+    dossier = await repo.add(
+        SignoffDossier(
+            exit_request_id=str(data["exit_request_id"]),
+            household_id=str(data["household_id"]),
+            area_code=data["area_code"],
+            year=int(data["year"]),
+            member_count=int(data.get("member_count") or 0),
+            head_name_masked=data.get("head_name_masked"),
+            scheme_code=scheme.code,
+            scheme=_scheme_json(scheme),
+            status="open",
+            created_at=datetime.now(UTC),
+        )
+    )
+    await audit.record(
+        session, actor=SYSTEM, action="dossier.opened", entity_type="signoff_dossier",
+        entity_id=dossier.id, after={"exit_request_id": dossier.exit_request_id, "scheme": scheme.code},
+    )
+    return dossier
+
+
+async def withdraw(*, session: AsyncSession, exit_request_id: str, reason: str) -> None:
+    """Registry took the exit request back: an open dossier stops collecting signatures."""
+    dossier = await DossierRepository(session).by_exit_request(exit_request_id)
+    if dossier is None or dossier.status != "open":
+        return
+    dossier.status, dossier.closed_at = "withdrawn", datetime.now(UTC)
+    await audit.record(
+        session, actor=SYSTEM, action="dossier.withdrawn", entity_type="signoff_dossier",
+        entity_id=dossier.id, before={"status": "open"}, after={"status": "withdrawn", "reason": reason},
+    )
+
+
+async def _load(repo: DossierRepository, actor: Principal, dossier_id: uuid.UUID, lock: bool) -> SignoffDossier:
+    dossier = await repo.get(dossier_id, lock=lock)
+    if dossier is None or not actor.covers(dossier.area_code):
+        raise DossierNotFound(f"Sign-off dossier {dossier_id} does not exist in your area.", dossier_id=dossier_id)
+    return dossier
+
+
+def _signer(actor: Principal) -> rules.Signer:
+    return rules.Signer(roles=actor.roles, area_code=actor.area_code)
+
+
+async def get(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID) -> DossierOut:
+    repo = DossierRepository(session)
+    dossier = await _load(repo, actor, dossier_id, lock=False)
+    return _out(dossier, await repo.signatures(dossier.id))
+
+
+async def list_page(
+    *, session: AsyncSession, actor: Principal, status: str | None, cursor: str | None, limit: int
+) -> Page[DossierOut]:
+    repo = DossierRepository(session)
+    rows = await repo.page(prefix=actor.area_prefix, status=status, after=after_key(cursor), limit=limit + 1)
+    items = [_out(d, await repo.signatures(d.id)) for d in rows[:limit]]
+    return Page(items=items, next_cursor=next_cursor(rows, limit))
+
+
+async def sign(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID, position: str) -> DossierOut:
+    repo = DossierRepository(session)
+    dossier = await _load(repo, actor, dossier_id, lock=True)
+    rows = await repo.signatures(dossier.id)
+    scheme = _scheme_of(dossier)
+    step = rules.check_signature(
+        scheme, status=dossier.status, household_area=dossier.area_code,  # type: ignore[arg-type]
+        signatures=_signed(rows), signer=_signer(actor), position=position,
+    )
+    signature = SignoffSignature(
+        dossier_id=dossier.id, level=step.level, position=step.position, decision="signed",
+        signer_sub=actor.sub, signer_name=actor.name, signer_area=actor.area_code, signed_at=datetime.now(UTC),
+    )
+    await repo.add_signature(signature)
+    rows.append(signature)
+    after: dict[str, Any] = {"level": step.level, "position": step.position}
+    if rules.is_complete(scheme, _signed(rows)):
+        dossier.status, dossier.closed_at = "verified", datetime.now(UTC)
+        await events.publish_verified(session, dossier, dossier.closed_at.date())
+        after["status"] = "verified"
+    await audit.record(
+        session, actor=actor, action="dossier.signed", entity_type="signoff_dossier",
+        entity_id=dossier.id, before={"status": "open"}, after=after,
+    )
+    return _out(dossier, rows)
+
+
+async def refuse(
+    *, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID, position: str, reason: str
+) -> DossierOut:
+    repo = DossierRepository(session)
+    dossier = await _load(repo, actor, dossier_id, lock=True)
+    rows = await repo.signatures(dossier.id)
+    step = rules.check_refusal(
+        _scheme_of(dossier), status=dossier.status, household_area=dossier.area_code,  # type: ignore[arg-type]
+        signatures=_signed(rows), signer=_signer(actor), position=position, reason=reason,
+    )
+    refusal = SignoffSignature(
+        dossier_id=dossier.id, level=step.level, position=step.position, decision="refused", reason=reason,
+        signer_sub=actor.sub, signer_name=actor.name, signer_area=actor.area_code, signed_at=datetime.now(UTC),
+    )
+    await repo.add_signature(refusal)
+    rows.append(refusal)
+    dossier.status, dossier.closed_at, dossier.refusal_reason = "rejected", datetime.now(UTC), reason
+    await events.publish_rejected(session, dossier, level=step.level, step=step.position, reason=reason)
+    await audit.record(
+        session, actor=actor, action="dossier.refused", entity_type="signoff_dossier", entity_id=dossier.id,
+        before={"status": "open"}, after={"status": "rejected", "position": step.position, "reason": reason},
+    )
+    return _out(dossier, rows)

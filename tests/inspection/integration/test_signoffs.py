@@ -1,0 +1,161 @@
+"""The 4-3-4-2 exit dossier through HTTP on real PostgreSQL: order, roles, areas, outcome events."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from services.inspection.consumers import HANDLERS
+from shared.audit import verify_chain
+from shared.events.consumer import handle_event
+from shared.tables import audit_log, outbox
+from tests.inspection.integration.helpers import (
+    OTHER_COUNTY_VILLAGE,
+    OTHER_VILLAGE,
+    all_positions,
+    app_for,
+    exit_requested,
+    signer,
+)
+from tests.support import auth, service_client
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _open(app, ev=None):  # type: ignore[no-untyped-def]
+    ev = ev or exit_requested()
+    assert await handle_event(app.state.db, "inspection", ev, HANDLERS)
+    return ev
+
+
+async def _dossier_id(client, household_id: str) -> str:  # type: ignore[no-untyped-def]
+    r = await client.get("/inspection/v1/signoffs", headers=auth("inspector", "620521000000"))
+    assert r.status_code == 200
+    (d,) = [d for d in r.json()["items"] if d["household_id"] == household_id]
+    return d["id"]
+
+
+async def _events(app, type_: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    async with app.state.db.transaction() as s:
+        rows = (await s.execute(select(outbox.c.envelope).where(outbox.c.type == type_))).scalars().all()
+    return [r["data"] for r in rows]
+
+
+async def test_thirteen_signatures_in_order_verify_the_exit(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as client:
+        ev = await _open(app)
+        assert not await handle_event(app.state.db, "inspection", ev, HANDLERS), "redelivery opens nothing"
+        did = await _dossier_id(client, ev.data["household_id"])
+        r = await client.get(f"/inspection/v1/signoffs/{did}", headers=auth("inspector", "620521000000"))
+        body = r.json()
+        assert body["status"] == "open" and body["scheme_code"] == "gansu-4342"
+        assert [len(lv["steps"]) for lv in body["levels"]] == [4, 3, 4, 2]
+        assert body["current_level"] == "village"
+        for i, position in enumerate(all_positions(), start=1):
+            r = await client.post(
+                f"/inspection/v1/signoffs/{did}/signatures", json={"position": position}, headers=signer(position)
+            )
+            assert r.status_code == 201, r.text
+            assert r.json()["status"] == ("verified" if i == 13 else "open")
+        assert r.json()["current_level"] is None
+        assert all(s["state"] == "signed" for lv in r.json()["levels"] for s in lv["steps"])
+        (verified,) = await _events(app, "inspection.exit.verified.v1")
+        assert verified["household_id"] == ev.data["household_id"]
+        assert verified["exit_request_id"] == ev.data["exit_request_id"]
+        assert verified["dossier_id"] == did
+        # one more signature on a verified dossier is a refused transition
+        r = await client.post(
+            f"/inspection/v1/signoffs/{did}/signatures", json={"position": "mayor"}, headers=signer("mayor")
+        )
+        assert r.status_code == 409
+        async with app.state.db.transaction() as s:
+            intact, _ = await verify_chain(s)
+            signed = (await s.execute(select(audit_log).where(audit_log.c.action == "dossier.signed"))).all()
+        assert intact and len(signed) == 13
+
+
+async def test_wrong_role_wrong_area_and_wrong_order_change_nothing(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as client:
+        ev = await _open(app)
+        did = await _dossier_id(client, ev.data["household_id"])
+        url = f"/inspection/v1/signoffs/{did}/signatures"
+
+        # a village head signing as party branch secretary
+        r = await client.post(url, json={"position": "village_party_secretary"}, headers=signer("village_head"))
+        assert r.status_code == 403
+        assert r.json()["type"].endswith("/signer-lacks-position")
+        # the head of the neighbouring village (same township, so the dossier is visible to them? no:
+        # a village-level token only sees its own village) -> 404
+        r = await client.post(url, json={"position": "village_head"}, headers=signer("village_head", area=OTHER_VILLAGE))
+        assert r.status_code == 404
+        # the township head of the right township signs before the village finished -> 409
+        r = await client.post(url, json={"position": "township_head"}, headers=signer("township_head"))
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/signoff-level-not-reached")
+        # a county head from a neighbouring county's token cannot even see the dossier
+        r = await client.post(
+            url, json={"position": "county_head"}, headers=signer("county_head", area="620522000000")
+        )
+        assert r.status_code == 404
+        # a city-level token holding county_head covers the area but is the wrong level's office
+        r = await client.post(url, json={"position": "county_head"}, headers=signer("county_head", area="620500000000"))
+        assert r.status_code == 403
+        assert r.json()["type"].endswith("/signer-area-mismatch")
+        r = await client.post(url, json={"position": "governor"}, headers=signer("mayor"))
+        assert r.status_code == 422
+
+        r = await client.get(f"/inspection/v1/signoffs/{did}", headers=auth("inspector", "620521000000"))
+        assert all(s["state"] == "pending" for lv in r.json()["levels"] for s in lv["steps"])
+        assert r.json()["status"] == "open"
+    assert OTHER_COUNTY_VILLAGE  # (kept for the saga test)
+
+
+async def test_refusal_closes_the_dossier_with_its_reason(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as client:
+        ev = await _open(app)
+        did = await _dossier_id(client, ev.data["household_id"])
+        for position in all_positions()[:4]:
+            r = await client.post(
+                f"/inspection/v1/signoffs/{did}/signatures", json={"position": position}, headers=signer(position)
+            )
+            assert r.status_code == 201
+        r = await client.post(
+            f"/inspection/v1/signoffs/{did}/refusals",
+            json={"position": "township_poverty_station_chief", "reason": "income from migrant work not verified"},
+            headers=signer("township_poverty_station_chief"),
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["status"] == "rejected"
+        assert r.json()["refusal_reason"] == "income from migrant work not verified"
+        (rejected,) = await _events(app, "inspection.exit.rejected.v1")
+        assert rejected["level"] == "township"
+        assert rejected["step"] == "township_poverty_station_chief"
+        assert rejected["reason"] == "income from migrant work not verified"
+        assert await _events(app, "inspection.exit.verified.v1") == []
+        r = await client.post(
+            f"/inspection/v1/signoffs/{did}/signatures", json={"position": "township_head"}, headers=signer("township_head")
+        )
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/dossier-closed")
+
+
+async def test_registry_withdrawing_the_request_stops_the_dossier(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as client:
+        ev = await _open(app)
+        from tests.inspection.integration.helpers import event
+
+        back = event(
+            "registry.household.exit_returned.v1",
+            {"household_id": ev.data["household_id"], "area_code": ev.data["area_code"],
+             "exit_request_id": ev.data["exit_request_id"], "reason": "data corrected"},
+        )
+        assert await handle_event(app.state.db, "inspection", back, HANDLERS)
+        did = await _dossier_id(client, ev.data["household_id"])
+        r = await client.post(
+            f"/inspection/v1/signoffs/{did}/signatures", json={"position": "village_head"}, headers=signer("village_head")
+        )
+        assert r.status_code == 409
