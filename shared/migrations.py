@@ -12,6 +12,7 @@ A service's ``migrations/env.py`` is two lines::
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command, context
@@ -66,7 +67,15 @@ def run_env(metadata: MetaData) -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    asyncio.run(_run_async(url, metadata))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_run_async(url, metadata))
+        return
+    # Called from async code (a test, a benchmark): Alembic is synchronous, so give it its own
+    # thread and event loop instead of nesting loops.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _run_async(url, metadata)).result()
 
 
 def script_template() -> str:

@@ -1,0 +1,28 @@
+"""Run the benchmarks: ``python -m tests.bench [events] [--events N]``. Prints one line per figure."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import platform
+import os
+
+BENCHES = {"events": "tests.bench.events"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("which", nargs="*", default=list(BENCHES))
+    parser.add_argument("--events", type=int, default=5000)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}")
+    for name in args.which:
+        module = importlib.import_module(BENCHES[name])
+        result = asyncio.run(module.run(args.events))
+        for key, value in result.items():
+            print(f"{name}.{key}: {value:,.0f}")
+
+
+if __name__ == "__main__":
+    main()
