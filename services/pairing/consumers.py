@@ -1,5 +1,22 @@
 """Events this service consumes: event type -> handler(session, event). Handlers never commit."""
 
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pairing.needs import events as need_events
+from services.pairing.needs import service as need_service
+from shared.events import CloudEvent
 from shared.events.consumer import Handler
 
-HANDLERS: dict[str, Handler] = {}
+async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
+    await need_service.apply_area(session, event.data)
+
+async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
+    # The event's own time decides the day pairings close, not when the consumer caught up.
+    await need_service.apply_household_event(session, event.type, event.data, today=event.time.date())
+
+HANDLERS: dict[str, Handler] = {
+    need_events.CONSUMED_AREA: on_area_upserted,
+    **dict.fromkeys(need_events.CONSUMED_HOUSEHOLD, on_household_event),
+}

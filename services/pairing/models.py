@@ -1,6 +1,19 @@
-"""Tables of the pairing service (its own database, its own MetaData and Alembic history)."""
+"""Tables of the pairing service (its own database, its own MetaData and Alembic history).
 
-from sqlalchemy.orm import DeclarativeBase
+Rules that must hold under concurrent requests are also constraints here: one active pairing
+per target or per helper for the kinds whose rule says so (partial unique indexes), one open
+need per household, one open gap per (kind, subject).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
@@ -11,3 +24,168 @@ include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
 
 class Base(DeclarativeBase):
     metadata = metadata
+
+
+def _now() -> Any:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class AreaRef(Base):
+    """Projection of registry.area.upserted.v1."""
+
+    __tablename__ = "area_ref"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(String(12))
+    poor_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    old_area_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    key_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    pairing_dispatch_level: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = _now()
+
+
+class HouseholdRef(Base):
+    """Projection of registry.household.* — what pairing knows of a household (no personal data)."""
+
+    __tablename__ = "household_ref"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    household_number: Mapped[str | None] = mapped_column(String(64))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    head_name_masked: Mapped[str | None] = mapped_column(String(50))
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = _now()
+
+
+class PairingNeed(Base):
+    __tablename__ = "pairing_need"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # open, fulfilled, closed
+    opened_at: Mapped[datetime] = _now()
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_reason: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (
+        Index("uq_pairing_need_open", "household_id", unique=True, postgresql_where=text("status = 'open'")),
+    )
+
+
+class Helper(Base):
+    __tablename__ = "helper"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(200))  # 单位 of a cadre, hospital of a doctor
+    level: Mapped[str | None] = mapped_column(String(16))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    user_sub: Mapped[str | None] = mapped_column(String(100), unique=True)  # login subject of a cadre
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    left_on: Mapped[date | None] = mapped_column(Date)
+    party_member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    hospital_grade: Mapped[str | None] = mapped_column(String(4))
+    professional_title: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = _now()
+
+
+class PostingPeriod(Base):
+    __tablename__ = "posting_period"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    helper_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("helper.id"), index=True)
+    area_code: Mapped[str] = mapped_column(String(12))
+    role: Mapped[str] = mapped_column(String(40))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    in_poor_area: Mapped[bool] = mapped_column(Boolean)
+
+
+_ONE_PER_TARGET = (
+    "'cadre_household','first_secretary_village','work_team_village','doctor_village',"
+    "'enterprise_village','chamber_village','overseas_chinese_village','county_county'"
+)
+_ONE_PER_HELPER = "'first_secretary_village','work_team_village','doctor_village','volunteer_team_household','county_county'"
+
+
+class Pairing(Base):
+    __tablename__ = "pairing"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(40))
+    helper_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("helper.id"), index=True)
+    target_type: Mapped[str] = mapped_column(String(16))  # household, village, county, township
+    target_id: Mapped[str] = mapped_column(String(64), index=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)  # where the target is
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _now()
+    __table_args__ = (
+        # The seeds' "one" rules, enforced even if two requests race past the service check.
+        Index(
+            "uq_pairing_active_target",
+            "kind",
+            "target_id",
+            unique=True,
+            postgresql_where=text(f"ended_on IS NULL AND kind IN ({_ONE_PER_TARGET})"),
+        ),
+        Index(
+            "uq_pairing_active_helper",
+            "kind",
+            "helper_id",
+            unique=True,
+            postgresql_where=text(f"ended_on IS NULL AND kind IN ({_ONE_PER_HELPER})"),
+        ),
+    )
+
+
+class Visit(Base):
+    __tablename__ = "visit"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # client-generated
+    household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    helper_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("helper.id"), index=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    visited_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    measures: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    household_confirmed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    satisfaction: Mapped[str | None] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = _now()
+
+
+class LedgerEntry(Base):
+    """The household's three ledgers (Gansu 户户3本账): plan, measures, work."""
+
+    __tablename__ = "ledger_entry"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # client-generated
+    household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    ledger: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    entry_on: Mapped[date] = mapped_column(Date)
+    content: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = _now()
+
+
+class CoverageGap(Base):
+    __tablename__ = "coverage_gap"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    episode: Mapped[int] = mapped_column(Integer)
+    signal_key: Mapped[str] = mapped_column(String(200), unique=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    opened_at: Mapped[datetime] = _now()
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        Index(
+            "uq_coverage_gap_open", "kind", "subject_id", unique=True, postgresql_where=text("closed_at IS NULL")
+        ),
+    )

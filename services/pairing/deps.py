@@ -1,0 +1,29 @@
+"""Typed dependencies of pairing's routes (defined once)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends
+
+from shared.auth import Principal, require_roles
+
+__all__ = ["Manager", "Reader", "TodayDep", "VisitWriter"]
+
+# Poverty offices (registrar, approver) manage helpers and pairings; admin always may.
+Manager = Annotated[Principal, Depends(require_roles("registrar", "approver"))]
+# Who may read pairing data; a cadre's reads are narrowed to their own households.
+Reader = Annotated[
+    Principal, Depends(require_roles("registrar", "approver", "inspector", "auditor", "evaluator", "cadre"))
+]
+# Cadres record their own visits; offices may record on a cadre's behalf (paper handbooks).
+VisitWriter = Annotated[Principal, Depends(require_roles("cadre", "registrar", "approver"))]
+
+
+def _today() -> date:
+    # One place for "today" so tests can pin the date with app.dependency_overrides.
+    return date.today()
+
+
+TodayDep = Annotated[date, Depends(_today)]

@@ -1,0 +1,55 @@
+"""HTTP routes of helpers (HTTP only: parsing, roles, status codes)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from services.pairing.deps import Manager, Reader, TodayDep
+from services.pairing.helpers import service
+from services.pairing.helpers.rules import HelperKind
+from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, LeaveOut, PostingIn, PostingOut
+from services.pairing.paging import after_id, page
+from shared.db import SessionDep
+from shared.pagination import Cursor, Limit, Page
+
+router = APIRouter(prefix="/helpers", tags=["helpers"])
+
+
+@router.post("", status_code=201, response_model=HelperOut)
+async def register_helper(body: HelperIn, session: SessionDep, user: Manager) -> HelperOut:
+    return await service.register(session=session, actor=user, data=body)
+
+
+@router.get("", response_model=Page[HelperOut])
+async def list_helpers(
+    session: SessionDep, user: Reader, kind: HelperKind | None = None, cursor: Cursor = None, limit: Limit = 50
+) -> Page[HelperOut]:
+    items = await service.list_helpers(
+        session=session, prefix=user.area_prefix, kind=kind, after=after_id(cursor), limit=limit
+    )
+    return page(items, limit)
+
+
+@router.get("/{helper_id}", response_model=HelperOut)
+async def get_helper(helper_id: uuid.UUID, session: SessionDep, user: Reader) -> HelperOut:
+    return await service.get(session=session, actor=user, helper_id=helper_id)
+
+
+@router.post("/{helper_id}/postings", status_code=201, response_model=PostingOut)
+async def add_posting(
+    helper_id: uuid.UUID, body: PostingIn, session: SessionDep, user: Manager, today: TodayDep
+) -> PostingOut:
+    return await service.add_posting(session=session, actor=user, helper_id=helper_id, data=body, today=today)
+
+
+@router.get("/{helper_id}/postings", response_model=list[PostingOut])
+async def list_postings(helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep) -> list[PostingOut]:
+    return await service.postings(session=session, actor=user, helper_id=helper_id, today=today)
+
+
+@router.post("/{helper_id}/leave", response_model=LeaveOut)
+async def leave(helper_id: uuid.UUID, body: LeaveIn, session: SessionDep, user: Manager) -> LeaveOut:
+    """The helper leaves; their households are handed over in one operation (all or nothing)."""
+    return await service.leave(session=session, actor=user, helper_id=helper_id, data=body)

@@ -1,0 +1,87 @@
+"""Request and response models of helpers and their postings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.pairing.helpers.rules import HelperKind
+
+AreaCodeStr = Field(pattern=r"^\d{12}$", description="12-digit division code")
+Level = Literal["province", "city", "county", "township", "village"]
+HospitalGrade = Literal["1C", "1B", "1A", "2C", "2B", "2A", "3C", "3B", "3A"]
+Title = Literal["junior", "intermediate", "associate_senior", "senior"]
+
+
+class HelperIn(BaseModel):
+    kind: HelperKind
+    name: str = Field(min_length=1, max_length=200)
+    unit: str | None = Field(default=None, max_length=200)
+    level: Level | None = None
+    area_code: str = AreaCodeStr
+    user_sub: str | None = Field(default=None, max_length=100, description="login subject of a cadre")
+    party_member_count: int = Field(default=0, ge=0, le=10_000)
+    hospital_grade: HospitalGrade | None = None
+    professional_title: Title | None = None
+
+
+class HelperOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: HelperKind
+    name: str
+    unit: str | None
+    level: str | None
+    area_code: str
+    user_sub: str | None
+    active: bool
+    left_on: date | None
+    party_member_count: int
+    hospital_grade: str | None
+    professional_title: str | None
+
+
+class PostingIn(BaseModel):
+    area_code: str = AreaCodeStr
+    role: str = Field(min_length=1, max_length=40, description="e.g. first_secretary, work_team_member")
+    started_on: date
+    ended_on: date | None = None
+    in_poor_area: bool
+
+
+class PostingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    area_code: str
+    role: str
+    started_on: date
+    ended_on: date | None
+    in_poor_area: bool
+    counts_as_grassroots_service: bool = False
+
+
+class LeaveIn(BaseModel):
+    left_on: date
+    receiver_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=50,
+        description="cadres who take over the households; empty: any active cadre of the area",
+    )
+
+
+class HandOverItem(BaseModel):
+    household_id: uuid.UUID
+    from_pairing_id: uuid.UUID
+    to_pairing_id: uuid.UUID
+    to_helper_id: uuid.UUID
+
+
+class LeaveOut(BaseModel):
+    helper: HelperOut
+    handed_over: list[HandOverItem]
+    closed_pairings: list[uuid.UUID]

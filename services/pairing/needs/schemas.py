@@ -1,0 +1,44 @@
+"""Response models of households (as pairing knows them), needs and suggestions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.pairing.pairings.schemas import PairingOut
+
+
+class HouseholdOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    household_number: str | None
+    area_code: str
+    status: str
+    member_count: int
+    head_name_masked: str | None
+    policies_kept_until: date | None
+    pairings: list[PairingOut] = Field(default_factory=list)
+
+
+class NeedOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    area_code: str
+    status: str
+    opened_at: datetime
+    closed_at: datetime | None
+    closed_reason: str | None
+
+
+class SuggestionOut(BaseModel):
+    helper_id: uuid.UUID
+    name: str
+    area_code: str
+    households: int
+    cap: int
+    shared_levels: int = Field(description="administrative levels shared with the household (5 = same village)")

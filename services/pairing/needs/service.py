@@ -1,0 +1,203 @@
+"""Use cases of the registry projections and pairing needs. Flush, never commit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pairing.errors import HouseholdNotFound
+from services.pairing.helpers.repository import HelperRepository
+from services.pairing.helpers.rules import IN_SYSTEM
+from services.pairing.models import HouseholdRef, PairingNeed
+from services.pairing.needs import events, rules
+from services.pairing.needs.repository import NeedRepository
+from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
+from services.pairing.pairings import service as pairing_service
+from services.pairing.pairings.repository import PairingRepository
+from services.pairing.pairings.rules import PairingKind
+from services.pairing.pairings.schemas import PairingOut
+from services.pairing.policies.presets import resolve_policy
+from shared import audit
+from shared.auth import Principal
+
+REGISTRY = "registry-events"  # the audit actor of projection changes
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+async def apply_area(session: AsyncSession, data: dict[str, Any]) -> None:
+    values = {
+        "code": data["code"],
+        "name": data.get("name") or data["code"],
+        "level": data["level"],
+        "parent_code": data.get("parent_code"),
+        "poor_village": bool(data.get("poor_village")),
+        "old_area_village": bool(data.get("old_area_village")),
+        "key_village": bool(data.get("key_village")),
+        "pairing_dispatch_level": data.get("pairing_dispatch_level"),
+    }
+    await NeedRepository(session).upsert_area(values)
+    await audit.record(session, actor=REGISTRY, action="area.projected", entity_type="area",
+                       entity_id=data["code"], after=values)
+
+
+def _household_snapshot(h: HouseholdRef) -> dict[str, Any]:
+    return {"status": h.status, "area_code": h.area_code, "member_count": h.member_count,
+            "policies_kept_until": h.policies_kept_until}
+
+
+async def apply_household_event(session: AsyncSession, event_type: str, data: dict[str, Any], *, today: date) -> None:
+    """What a registry.household.* event changes here (see needs.rules.decide_on_household_event)."""
+    kind = event_type.split(".")[2]
+    repo, pairings = NeedRepository(session), PairingRepository(session)
+    household_id = uuid.UUID(str(data["household_id"]))
+    household = await repo.household(household_id, for_update=True)
+    before = _household_snapshot(household) if household else None
+    if household is None:
+        household = await repo.add_household(
+            HouseholdRef(id=household_id, area_code=data["area_code"], status="candidate", member_count=0)
+        )
+    active = await pairings.active_for_target(str(household_id))
+    has_cadre = any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in active)
+    decision = rules.decide_on_household_event(kind, data_status=data.get("status"), has_active_cadre=has_cadre)
+    household.status = decision.status
+    household.area_code = data.get("area_code") or household.area_code
+    household.member_count = int(data.get("member_count") or household.member_count)
+    household.head_name_masked = data.get("head_name_masked") or household.head_name_masked
+    household.household_number = data.get("household_number") or household.household_number
+    household.registered_on = _date(data.get("registered_on")) or household.registered_on
+    if kind == "exited":
+        household.policies_kept_until = _date(data.get("policies_kept_until"))
+    household.updated_at = datetime.now(UTC)
+    await session.flush()
+    await audit.record(session, actor=REGISTRY, action=f"household.{kind}", entity_type="household_ref",
+                       entity_id=household_id, before=before, after=_household_snapshot(household))
+    if decision.open_need:
+        await open_need(session, REGISTRY, household)
+    if decision.close_need:
+        await close_need(session, REGISTRY, household_id, reason=kind)
+    if decision.close_pairings_reason:
+        for pairing in active:
+            await pairing_service.close_pairing(session, REGISTRY, pairing, on=today,
+                                                reason=decision.close_pairings_reason)
+
+
+async def open_need(session: AsyncSession, actor: Principal | str, household: HouseholdRef) -> None:
+    repo = NeedRepository(session)
+    if await repo.open_need(household.id) is not None:
+        return
+    need = await repo.add_need(
+        PairingNeed(id=uuid.uuid4(), household_id=household.id, area_code=household.area_code, status="open")
+    )
+    await audit.record(session, actor=actor, action="need.opened", entity_type="pairing_need", entity_id=need.id,
+                       after={"household_id": str(household.id), "area_code": household.area_code})
+    await events.need_opened(session, need)
+
+
+async def close_need(session: AsyncSession, actor: Principal | str, household_id: uuid.UUID, *, reason: str) -> None:
+    repo = NeedRepository(session)
+    need = await repo.open_need(household_id)
+    if need is None:
+        return
+    await repo.finish_need(need, status="closed", reason=reason, at=datetime.now(UTC))
+    await audit.record(session, actor=actor, action="need.closed", entity_type="pairing_need", entity_id=need.id,
+                       before={"status": "open"}, after={"status": "closed", "reason": reason})
+
+
+async def reopen_if_unpaired(session: AsyncSession, actor: Principal | str, household_id: uuid.UUID) -> None:
+    """After a cadre pairing ends, a household that still needs a cadre gets its need back."""
+    household = await NeedRepository(session).household(household_id)
+    if household is None or household.status not in pairing_service.NEEDS_CADRE:
+        return
+    active = await PairingRepository(session).active_for_target(str(household_id))
+    if not any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in active):
+        await open_need(session, actor, household)
+
+
+async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
+    """脱贫不脱政策 ends: pairings of exited households close the day after the policy period."""
+    repo = NeedRepository(session)
+    exited = await repo.households(prefix="", statuses=["exited"])
+    due = rules.expired_exits(
+        (rules.ExitedHousehold(str(h.id), h.policies_kept_until) for h in exited), today=today
+    )
+    closed = 0
+    for household_id in due:
+        for pairing in await PairingRepository(session).active_for_target(household_id):
+            await pairing_service.close_pairing(session, "policy-period", pairing, on=today,
+                                                reason="policy_period_over")
+            closed += 1
+    return closed
+
+
+async def cadre_household_ids(session: AsyncSession, actor: Principal) -> list[uuid.UUID] | None:
+    """The households a cadre-only caller may see (their own), or None for office roles."""
+    if actor.has_role("registrar", "approver", "inspector", "auditor", "evaluator", "admin"):
+        return None
+    helper = await HelperRepository(session).by_user_sub(actor.sub)
+    if helper is None:
+        return []
+    return [
+        uuid.UUID(p.target_id)
+        for p in await PairingRepository(session).active_for_helper(helper.id)
+        if p.target_type == "household"
+    ]
+
+
+async def visible_household(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> HouseholdRef:
+    household = await NeedRepository(session).household(household_id)
+    own = await cadre_household_ids(session, actor)
+    if household is None or not actor.covers(household.area_code) or (own is not None and household_id not in own):
+        raise HouseholdNotFound(f"Household {household_id} does not exist in your area",
+                                household_id=str(household_id))
+    return household
+
+
+async def get_household(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> HouseholdOut:
+    household = await visible_household(session, actor, household_id)
+    active = await PairingRepository(session).active_for_target(str(household_id))
+    out = HouseholdOut.model_validate(household)
+    out.pairings = [PairingOut.model_validate(p) for p in active]
+    return out
+
+
+async def list_households(
+    *, session: AsyncSession, actor: Principal, status: str | None, after: uuid.UUID | None, limit: int
+) -> list[HouseholdOut]:
+    own = await cadre_household_ids(session, actor)
+    rows = await NeedRepository(session).households(
+        prefix=actor.area_prefix, ids=own, statuses=[status] if status else None, after=after, limit=limit
+    )
+    return [HouseholdOut.model_validate(h) for h in rows]
+
+
+async def list_needs(
+    *, session: AsyncSession, prefix: str, status: str | None, after: uuid.UUID | None, limit: int
+) -> list[NeedOut]:
+    rows = await NeedRepository(session).needs(prefix=prefix, status=status, after=after, limit=limit)
+    return [NeedOut.model_validate(n) for n in rows]
+
+
+async def suggest(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, limit: int
+) -> list[SuggestionOut]:
+    household = await visible_household(session, actor, household_id)
+    cap = resolve_policy(household.area_code).cadre_household_cap
+    helpers = await HelperRepository(session).active_of_kinds(
+        prefix=actor.area_prefix, kinds=[k.value for k in IN_SYSTEM]
+    )
+    loads = await PairingRepository(session).cadre_loads(h.id for h in helpers)
+    candidates = [rules.CadreLoad(str(h.id), h.area_code, loads.get(h.id, 0)) for h in helpers]
+    names = {str(h.id): h.name for h in helpers}
+    ranked = rules.suggest_cadres(household.area_code, candidates, cap=cap, limit=limit)
+    return [
+        SuggestionOut(helper_id=uuid.UUID(c.helper_id), name=names[c.helper_id], area_code=c.area_code,
+                      households=c.households, cap=cap,
+                      shared_levels=rules.proximity(household.area_code, c.area_code))
+        for c in ranked
+    ]

@@ -1,0 +1,83 @@
+"""All SQL about pairings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func, select
+
+from services.pairing.models import Pairing
+from shared.repository import Repository
+
+
+class PairingRepository(Repository):
+    async def add(self, pairing: Pairing) -> Pairing:
+        self.session.add(pairing)
+        await self.session.flush()
+        return pairing
+
+    async def get(self, pairing_id: uuid.UUID) -> Pairing | None:
+        return await self.session.get(Pairing, pairing_id)
+
+    async def active_for_helper(self, helper_id: uuid.UUID) -> list[Pairing]:
+        stmt = select(Pairing).where(Pairing.helper_id == helper_id, Pairing.ended_on.is_(None))
+        return list((await self.session.execute(stmt.order_by(Pairing.started_on, Pairing.id))).scalars())
+
+    async def active_for_target(self, target_id: str) -> list[Pairing]:
+        stmt = select(Pairing).where(Pairing.target_id == target_id, Pairing.ended_on.is_(None))
+        return list((await self.session.execute(stmt.order_by(Pairing.started_on, Pairing.id))).scalars())
+
+    async def active_for_targets(self, target_ids: Iterable[str], *, kind: str) -> list[Pairing]:
+        stmt = select(Pairing).where(
+            Pairing.target_id.in_(list(target_ids)), Pairing.kind == kind, Pairing.ended_on.is_(None)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def history_for(self, *, helper_id: uuid.UUID, target_id: str, kind: str) -> list[Pairing]:
+        stmt = select(Pairing).where(
+            Pairing.helper_id == helper_id, Pairing.target_id == target_id, Pairing.kind == kind
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def list(
+        self,
+        *,
+        prefix: str,
+        kind: str | None = None,
+        helper_id: uuid.UUID | None = None,
+        target_id: str | None = None,
+        active: bool | None = None,
+        after: uuid.UUID | None = None,
+        limit: int = 50,
+    ) -> list[Pairing]:
+        stmt = select(Pairing).where(Pairing.area_code.startswith(prefix)).order_by(Pairing.id).limit(limit)
+        if kind:
+            stmt = stmt.where(Pairing.kind == kind)
+        if helper_id:
+            stmt = stmt.where(Pairing.helper_id == helper_id)
+        if target_id:
+            stmt = stmt.where(Pairing.target_id == target_id)
+        if active is not None:
+            stmt = stmt.where(Pairing.ended_on.is_(None) if active else Pairing.ended_on.is_not(None))
+        if after:
+            stmt = stmt.where(Pairing.id > after)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def cadre_loads(self, helper_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+        stmt = (
+            select(Pairing.helper_id, func.count())
+            .where(
+                Pairing.helper_id.in_(list(helper_ids)),
+                Pairing.kind == "cadre_household",
+                Pairing.ended_on.is_(None),
+            )
+            .group_by(Pairing.helper_id)
+        )
+        return {helper_id: int(n) for helper_id, n in (await self.session.execute(stmt)).all()}
+
+    async def end(self, pairing: Pairing, *, on: date, reason: str) -> None:
+        pairing.ended_on = on
+        pairing.end_reason = reason
+        await self.session.flush()

@@ -1,0 +1,51 @@
+"""HTTP routes of pairings."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from services.pairing.deps import Manager, Reader, TodayDep
+from services.pairing.paging import after_id, page
+from services.pairing.pairings import service
+from services.pairing.pairings.rules import PairingKind
+from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
+from shared.db import SessionDep
+from shared.pagination import Cursor, Limit, Page
+
+router = APIRouter(prefix="/pairings", tags=["pairings"])
+
+
+@router.post("", status_code=201, response_model=PairingOut)
+async def open_pairing(body: PairingIn, session: SessionDep, user: Manager, today: TodayDep) -> PairingOut:
+    """Open a pairing of any kind; a broken rule answers 409 with the rule's name and reason."""
+    return await service.open_pairing(session=session, actor=user, data=body, today=today)
+
+
+@router.get("", response_model=Page[PairingOut])
+async def list_pairings(
+    session: SessionDep,
+    user: Manager,
+    kind: PairingKind | None = None,
+    helper_id: uuid.UUID | None = None,
+    target_id: str | None = None,
+    active: bool | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[PairingOut]:
+    items = await service.list_pairings(
+        session=session, prefix=user.area_prefix, kind=kind, helper_id=helper_id, target_id=target_id,
+        active=active, after=after_id(cursor), limit=limit,
+    )
+    return page(items, limit)
+
+
+@router.get("/{pairing_id}", response_model=PairingOut)
+async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Reader) -> PairingOut:
+    return await service.get_pairing(session=session, actor=user, pairing_id=pairing_id)
+
+
+@router.post("/{pairing_id}/end", response_model=PairingOut)
+async def end_pairing(pairing_id: uuid.UUID, body: PairingEndIn, session: SessionDep, user: Manager) -> PairingOut:
+    return await service.end_pairing(session=session, actor=user, pairing_id=pairing_id, data=body)

@@ -1,0 +1,234 @@
+"""Use cases of pairings: open one under its rule, end one, read them. Flush, never commit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pairing.errors import (
+    HelperNotFound,
+    HouseholdNotFound,
+    InvalidPeriod,
+    PairingNotFound,
+    PairingRuleViolated,
+)
+from services.pairing.helpers import rules as helper_rules
+from services.pairing.helpers.repository import HelperRepository
+from services.pairing.models import Helper, HouseholdRef, Pairing
+from services.pairing.needs.repository import NeedRepository
+from services.pairing.pairings import events, rules
+from services.pairing.pairings.repository import PairingRepository
+from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
+from services.pairing.policies.presets import resolve_policy
+from shared import audit
+from shared.areas import AreaCode, InvalidAreaCode
+from shared.auth import Principal
+
+# Statuses in which a household still wants a cadre beside it.
+NEEDS_CADRE = frozenset({"registered", "exit_requested"})
+
+
+def helper_view(h: Helper) -> helper_rules.Helper:
+    return helper_rules.Helper(
+        id=str(h.id),
+        kind=helper_rules.HelperKind(h.kind),
+        area_code=h.area_code,
+        active=h.active,
+        level=h.level,
+        party_member_count=h.party_member_count,
+        hospital_grade=h.hospital_grade,
+        professional_title=h.professional_title,
+    )
+
+
+def household_target(h: HouseholdRef) -> rules.Target:
+    return rules.Target(
+        id=str(h.id),
+        area_code=h.area_code,
+        level="household",
+        status=h.status,
+        policies_kept_until=h.policies_kept_until,
+    )
+
+
+def active_views(pairings: list[Pairing]) -> list[rules.ActivePairing]:
+    return [rules.ActivePairing(str(p.id), rules.PairingKind(p.kind), str(p.helper_id), p.target_id) for p in pairings]
+
+
+def snapshot(p: Pairing) -> dict[str, object]:
+    return {
+        "kind": p.kind,
+        "helper_id": str(p.helper_id),
+        "target_id": p.target_id,
+        "area_code": p.area_code,
+        "started_on": p.started_on,
+        "ended_on": p.ended_on,
+        "end_reason": p.end_reason,
+    }
+
+
+async def scoped_helper(session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> Helper:
+    helper = await HelperRepository(session).get(helper_id, for_update=True)
+    if helper is None or not actor.covers(helper.area_code):
+        raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))
+    return helper
+
+
+async def _household(session: AsyncSession, actor: Principal, raw_id: str) -> rules.Target:
+    try:
+        household_id = uuid.UUID(raw_id)
+    except ValueError as exc:
+        raise HouseholdNotFound(f"{raw_id!r} is not a household id", household_id=raw_id) from exc
+    household = await NeedRepository(session).household(household_id, for_update=True)
+    if household is None or not actor.covers(household.area_code):
+        raise HouseholdNotFound(f"Household {raw_id} does not exist in your area", household_id=raw_id)
+    return household_target(household)
+
+
+async def _area(session: AsyncSession, actor: Principal | None, code: str) -> rules.Target:
+    area = await NeedRepository(session).area(code)
+    if area is None:
+        try:
+            parsed = AreaCode.parse(code)
+        except InvalidAreaCode as exc:
+            raise PairingRuleViolated(str(exc), rule="target_type") from exc
+        # Counties of other provinces (山海协作 partners) are not in this registry's tree.
+        if actor is not None or parsed.level != "county":
+            raise HouseholdNotFound(f"Area {code} is not known to pairing yet", area_code=code)
+        return rules.Target(id=parsed.code, area_code=parsed.code, level="county")
+    if actor is not None and not actor.covers(area.code):
+        raise HouseholdNotFound(f"Area {code} is outside your area", area_code=code)
+    return rules.Target(
+        id=area.code,
+        area_code=area.code,
+        level=area.level,
+        poor_village=area.poor_village,
+        old_area_village=area.old_area_village,
+    )
+
+
+async def resolve_target(session: AsyncSession, actor: Principal, kind: rules.PairingKind, raw: str) -> rules.Target:
+    spec = rules.KIND_SPECS[kind]
+    if spec.target_type == "household" or (spec.target_type == "area" and not raw.isdigit()):
+        return await _household(session, actor, raw)
+    # County pairs cross city lines: the caller's scope is checked on the helping county only.
+    return await _area(session, None if kind is rules.PairingKind.COUNTY_COUNTY else actor, raw)
+
+
+async def create_pairing(
+    session: AsyncSession,
+    actor: Principal | str,
+    *,
+    kind: rules.PairingKind,
+    helper: Helper,
+    target: rules.Target,
+    started_on: date,
+) -> Pairing:
+    """Write an already-checked pairing, its audit row and its event; fulfil the household's need."""
+    target_type = "household" if target.level == "household" else target.level
+    area_code = helper.area_code if kind is rules.PairingKind.COUNTY_COUNTY else target.area_code
+    pairing = Pairing(
+        id=uuid.uuid4(),
+        kind=kind.value,
+        helper_id=helper.id,
+        target_type=target_type,
+        target_id=target.id,
+        area_code=area_code,
+        started_on=started_on,
+    )
+    try:
+        await PairingRepository(session).add(pairing)
+    except IntegrityError as exc:
+        # Another request opened the same "one" pairing between our check and our write.
+        raise PairingRuleViolated(
+            f"{target.id} or helper {helper.id} got an active {kind} pairing at the same time", rule="concurrent"
+        ) from exc
+    await audit.record(
+        session, actor=actor, action="pairing.opened", entity_type="pairing", entity_id=pairing.id,
+        after=snapshot(pairing),
+    )
+    await events.opened(session, pairing)
+    if kind is rules.PairingKind.CADRE_HOUSEHOLD:
+        needs = NeedRepository(session)
+        need = await needs.open_need(uuid.UUID(target.id))
+        if need is not None:
+            await needs.finish_need(need, status="fulfilled", reason="cadre_paired", at=datetime.now(UTC))
+    return pairing
+
+
+async def open_pairing(*, session: AsyncSession, actor: Principal, data: PairingIn, today: date) -> PairingOut:
+    helper = await scoped_helper(session, actor, data.helper_id)
+    target = await resolve_target(session, actor, data.kind, data.target_id)
+    started_on = data.started_on or today
+    if started_on > today:
+        raise InvalidPeriod(f"A pairing cannot start in the future ({started_on})")
+    repo = PairingRepository(session)
+    policy_area = helper.area_code if data.kind is rules.PairingKind.COUNTY_COUNTY else target.area_code
+    rules.check_open(
+        data.kind,
+        helper_view(helper),
+        target,
+        helper_pairings=active_views(await repo.active_for_helper(helper.id)),
+        target_pairings=active_views(await repo.active_for_target(target.id)),
+        policy=resolve_policy(policy_area),
+        today=today,
+    )
+    pairing = await create_pairing(session, actor, kind=data.kind, helper=helper, target=target, started_on=started_on)
+    return PairingOut.model_validate(pairing)
+
+
+async def close_pairing(session: AsyncSession, actor: Principal | str, pairing: Pairing, *, on: date, reason: str) -> None:
+    """End a pairing with its audit row and event; a household left without a cadre gets a need."""
+    before = snapshot(pairing)
+    await PairingRepository(session).end(pairing, on=on, reason=reason)
+    await audit.record(
+        session, actor=actor, action="pairing.closed", entity_type="pairing", entity_id=pairing.id,
+        before=before, after=snapshot(pairing),
+    )
+    await events.closed(session, pairing)
+
+
+async def end_pairing(
+    *, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID, data: PairingEndIn
+) -> PairingOut:
+    pairing = await PairingRepository(session).get(pairing_id)
+    if pairing is None or not actor.covers(pairing.area_code):
+        raise PairingNotFound(f"Pairing {pairing_id} does not exist in your area", pairing_id=str(pairing_id))
+    if pairing.ended_on is not None:
+        raise PairingRuleViolated(f"Pairing {pairing_id} already ended on {pairing.ended_on}", rule="already_ended")
+    if data.ended_on < pairing.started_on:
+        raise InvalidPeriod(f"The pairing started on {pairing.started_on}; it cannot end before that")
+    await close_pairing(session, actor, pairing, on=data.ended_on, reason=data.reason)
+    if pairing.kind == rules.PairingKind.CADRE_HOUSEHOLD:
+        from services.pairing.needs import service as need_service  # needs imports pairings
+
+        await need_service.reopen_if_unpaired(session, actor, uuid.UUID(pairing.target_id))
+    return PairingOut.model_validate(pairing)
+
+
+async def get_pairing(*, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID) -> PairingOut:
+    pairing = await PairingRepository(session).get(pairing_id)
+    if pairing is None or not actor.covers(pairing.area_code):
+        raise PairingNotFound(f"Pairing {pairing_id} does not exist in your area", pairing_id=str(pairing_id))
+    return PairingOut.model_validate(pairing)
+
+
+async def list_pairings(
+    *,
+    session: AsyncSession,
+    prefix: str,
+    kind: rules.PairingKind | None,
+    helper_id: uuid.UUID | None,
+    target_id: str | None,
+    active: bool | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[PairingOut]:
+    rows = await PairingRepository(session).list(
+        prefix=prefix, kind=kind.value if kind else None, helper_id=helper_id, target_id=target_id,
+        active=active, after=after, limit=limit,
+    )
+    return [PairingOut.model_validate(p) for p in rows]

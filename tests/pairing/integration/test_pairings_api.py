@@ -1,0 +1,139 @@
+"""Pairings over HTTP on a real PostgreSQL: each kind's rule, allowed and refused, and scoping."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from services.pairing.models import Pairing
+from shared.tables import audit_log, outbox
+from tests.pairing.factories import OFFICE, OTHER_COUNTY, V1, V2, V3, area, helper, household, pair
+from tests.support import auth
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _count(app: FastAPI, stmt) -> int:  # type: ignore[no-untyped-def]
+    async with app.state.db.transaction() as s:
+        return int((await s.execute(stmt)).scalar_one())
+
+
+async def test_registered_household_gets_one_cadre_and_a_second_is_refused_with_the_reason(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    household_id = await household(app)
+    needs = (await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"]
+    assert [n["household_id"] for n in needs] == [household_id]
+
+    first, second = await helper(client), await helper(client)
+    r = await pair(client, "cadre_household", first, household_id)
+    assert r.status_code == 201, r.text
+    assert (await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"] == []
+
+    refused = await pair(client, "cadre_household", second, household_id)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["rule"] == "one_per_target"
+    assert household_id in refused.json()["detail"]
+    # the refusal changed nothing: one pairing, one opened event, one audit row for it
+    assert await _count(app, select(func.count()).select_from(Pairing)) == 1
+    assert await _count(app, select(func.count()).where(outbox.c.type == "pairing.pairing.opened.v1")) == 1
+    assert await _count(app, select(func.count()).where(audit_log.c.action == "pairing.opened")) == 1
+
+
+async def test_the_sixth_household_of_a_cadre_is_refused_under_the_cap_of_five(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    cadre = await helper(client)
+    for _ in range(5):
+        assert (await pair(client, "cadre_household", cadre, await household(app))).status_code == 201
+    sixth = await pair(client, "cadre_household", cadre, await household(app))
+    assert sixth.status_code == 409
+    assert sixth.json()["rule"] == "cadre_cap"
+    assert "cap is 5" in sixth.json()["detail"]
+
+
+async def test_work_team_first_secretary_doctor_and_enterprise_on_villages(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await area(app, V1, poor=True, old_area=True)
+    await area(app, V2)
+    team, secretary = await helper(client, "work_team"), await helper(client, "first_secretary")
+    assert (await pair(client, "work_team_village", team, V1)).status_code == 201
+    assert (await pair(client, "first_secretary_village", secretary, V1)).status_code == 201
+    not_poor = await pair(client, "work_team_village", await helper(client, "work_team"), V2)
+    assert (not_poor.status_code, not_poor.json()["rule"]) == (409, "poor_village_only")
+
+    doctor = await helper(client, "doctor", hospital_grade="2A", professional_title="intermediate")
+    assert (await pair(client, "doctor_village", doctor, V1)).status_code == 201
+    second_doctor = await helper(client, "doctor", hospital_grade="3A", professional_title="senior")
+    assert (await pair(client, "doctor_village", second_doctor, V1)).json()["rule"] == "one_per_target"
+    junior = await helper(client, "doctor", hospital_grade="3A", professional_title="junior")
+    assert (await pair(client, "doctor_village", junior, V1)).json()["rule"] == "doctor_qualification"
+
+    enterprise = await helper(client, "enterprise")
+    assert (await pair(client, "enterprise_village", enterprise, V1)).status_code == 201
+    # Kaiping: 百企扶百村 pairs with old-area villages only
+    assert (await pair(client, "enterprise_village", enterprise, V2)).json()["rule"] == "old_area_village_only"
+
+
+async def test_ten_plus_one_volunteer_team(app: FastAPI, client: httpx.AsyncClient) -> None:
+    h1, h2 = await household(app), await household(app)
+    nine = await helper(client, "volunteer_team", party_member_count=9)
+    assert (await pair(client, "volunteer_team_household", nine, h1)).json()["rule"] == "volunteer_team_size"
+    ten = await helper(client, "volunteer_team", party_member_count=10)
+    assert (await pair(client, "volunteer_team_household", ten, h1)).status_code == 201
+    assert (await pair(client, "volunteer_team_household", ten, h2)).json()["rule"] == "one_per_helper"
+
+
+async def test_removed_household_closes_its_pairings_and_cannot_be_paired_again(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    household_id = await household(app)
+    cadre, teacher = await helper(client), await helper(client, "teacher")
+    await pair(client, "cadre_household", cadre, household_id)
+    await pair(client, "professional_household", teacher, household_id)
+    await household(app, household_id=household_id, event="removed", reason="duplicate file")
+
+    active = (await client.get(f"/pairing/v1/pairings?target_id={household_id}&active=true", headers=OFFICE)).json()
+    assert active["items"] == []
+    closed = (await client.get(f"/pairing/v1/pairings?target_id={household_id}", headers=OFFICE)).json()["items"]
+    assert {p["end_reason"] for p in closed} == {"household_removed"}
+    again = await pair(client, "cadre_household", await helper(client), household_id)
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("household-not-pairable")
+
+
+async def test_exited_household_stays_paired_through_the_policy_period(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    household_id = await household(app)
+    cadre = await helper(client)
+    await pair(client, "cadre_household", cadre, household_id)
+    await household(app, household_id=household_id, event="exited", policies_kept_until="2028-12-31",
+                    exit_request_id="e1", exited_on="2026-11-22")
+    shown = (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).json()
+    assert shown["status"] == "exited"
+    assert [p["helper_id"] for p in shown["pairings"]] == [cadre]
+
+
+async def test_a_caller_from_another_area_gets_404_and_changes_nothing(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    household_id = await household(app, V3)
+    cadre = await helper(client)
+    elsewhere = auth(["registrar"], OTHER_COUNTY, sub="licheng-office")
+    assert (await client.get(f"/pairing/v1/households/{household_id}", headers=elsewhere)).status_code == 404
+    assert (await client.get(f"/pairing/v1/helpers/{cadre}", headers=elsewhere)).status_code == 404
+    r = await client.post("/pairing/v1/pairings", headers=elsewhere,
+                          json={"kind": "cadre_household", "helper_id": cadre, "target_id": household_id})
+    assert r.status_code == 404
+    assert await _count(app, select(func.count()).select_from(Pairing)) == 0
+
+
+async def test_a_cadre_cannot_open_pairings(client: httpx.AsyncClient) -> None:
+    r = await client.post("/pairing/v1/helpers", headers=auth(["cadre"], V1),
+                          json={"kind": "cadre", "name": "x", "area_code": V1})
+    assert r.status_code == 403
