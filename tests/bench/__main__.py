@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import platform
 import os
+import platform
 
 BENCHES = {"events": "tests.bench.events"}
 
