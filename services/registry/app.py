@@ -2,16 +2,21 @@
 
 from fastapi import FastAPI
 
+from services.registry.areas.router import router as areas_router
 from services.registry.consumers import HANDLERS
+from services.registry.households.router import router as households_router
+from services.registry.identification.router import router as identification_router
+from services.registry.policies import service as policy_service
+from services.registry.policies.router import router as policies_router
 from services.registry.settings import RegistrySettings
 from shared.app import create_service_app
-from shared.runtime import PeriodicJob
+from shared.db import Database
 
-settings_class = RegistrySettings
-JOBS: list[PeriodicJob] = []  # periodic jobs (also run by `jingzhun worker registry`)
-ROUTERS: list = []  # this service's APIRouters, mounted under /registry/v1
 
-__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
+async def _seed_policies(db: Database) -> None:
+    # Idempotent: the seeds' presets are inserted once; edited records are never overwritten.
+    async with db.transaction() as session:
+        await policy_service.seed_presets(session=session)
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
@@ -19,7 +24,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     return create_service_app(
         settings,
         title="Jingzhun registry",
-        routers=ROUTERS,
+        routers=[areas_router, policies_router, households_router, identification_router],
         handlers=HANDLERS,
-        jobs=JOBS,
+        on_startup=_seed_policies,
     )

@@ -1,6 +1,28 @@
 """Tables of the registry service (its own database, its own MetaData and Alembic history)."""
 
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Sequence,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
@@ -11,3 +33,228 @@ include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
 
 class Base(DeclarativeBase):
     metadata = metadata
+
+
+def _now() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class Area(Base):
+    """A node of the administrative tree, by 12-digit statistical division code."""
+
+    __tablename__ = "area"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    poor_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    old_area_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    key_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    pairing_dispatch_level: Mapped[str | None] = mapped_column(String(10))
+    rural_population: Mapped[int | None] = mapped_column(Integer)
+    synthetic_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    updated_at: Mapped[datetime] = _now()
+
+
+class AreaIncome(Base):
+    """Village collective operating income per year (Quanzhou's 10,000 / 30,000 thresholds)."""
+
+    __tablename__ = "area_income"
+
+    area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collective_income_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class PolicyRecordRow(Base):
+    """Versioned registry policy per area prefix and year; NULL fields inherit (see policies.rules)."""
+
+    __tablename__ = "registry_policy"
+    __table_args__ = (UniqueConstraint("area_prefix", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area_prefix: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    exit_line_fen: Mapped[int | None] = mapped_column(BigInteger)
+    notice_min_days: Mapped[int | None] = mapped_column(Integer)
+    large_debt_limit_fen: Mapped[int | None] = mapped_column(BigInteger)
+    batch_set: Mapped[str | None] = mapped_column(String(40))
+    batches: Mapped[list[str] | None] = mapped_column(ARRAY(String(40)))
+    exit_incidence_threshold_bp: Mapped[int | None] = mapped_column(Integer)
+    policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    relapse_chain: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
+
+
+class Household(Base):
+    __tablename__ = "household"
+    __table_args__ = (
+        # subtree lists: prefix LIKE on area_code, keyset order (area_code, id)
+        Index("ix_household_area_code_id", "area_code", "id", postgresql_ops={"area_code": "text_pattern_ops"}),
+        Index("ix_household_status", "status"),
+        Index("ix_household_head_name", "head_name"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    household_number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    area_code: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)  # identification / plan year
+    head_name: Mapped[str] = mapped_column(String(50))
+    member_count: Mapped[int] = mapped_column(Integer)
+    poverty_causes: Mapped[list[str]] = mapped_column(ARRAY(String(30)), default=list)
+    batches: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    labour_willing: Mapped[bool | None] = mapped_column(Boolean)
+    dibao: Mapped[bool] = mapped_column(Boolean, default=False)
+    five_guarantee: Mapped[bool] = mapped_column(Boolean, default=False)
+    basic_needs: Mapped[dict[str, bool]] = mapped_column(JSONB, default=dict)
+    income_channels: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    plan: Mapped[str | None] = mapped_column(Text)
+    review_result: Mapped[str | None] = mapped_column(String(20))
+    review_held_on: Mapped[date | None] = mapped_column(Date)
+    notice_starts_on: Mapped[date | None] = mapped_column(Date)
+    confirmed_on: Mapped[date | None] = mapped_column(Date)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    exited_on: Mapped[date | None] = mapped_column(Date)
+    policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Member(Base):
+    __tablename__ = "member"
+    __table_args__ = (
+        # One person in at most one active household, registry-wide: a unique index on the keyed
+        # hash over memberships that hold the identity (active member of a non-closed household).
+        Index(
+            "uq_member_identity_held",
+            "resident_id_hash",
+            unique=True,
+            postgresql_where=text("holds_identity"),
+        ),
+        Index("ix_member_resident_id_hash", "resident_id_hash"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    resident_id_cipher: Mapped[str] = mapped_column(Text)
+    resident_id_hash: Mapped[str] = mapped_column(String(64))
+    resident_id_masked: Mapped[str] = mapped_column(String(18))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(6))
+    relation: Mapped[str] = mapped_column(String(20))
+    schooling: Mapped[str | None] = mapped_column(String(30))
+    health: Mapped[str | None] = mapped_column(String(30))
+    disability: Mapped[str | None] = mapped_column(String(30))
+    labour_capacity: Mapped[str] = mapped_column(String(12))
+    in_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    migrant_work: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    holds_identity: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_reason: Mapped[str | None] = mapped_column(String(30))
+    left_reason: Mapped[str | None] = mapped_column(String(30))
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+
+class IncomeRecord(Base):
+    __tablename__ = "income_record"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    per_capita_income_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class Debt(Base):
+    __tablename__ = "debt"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    cause: Mapped[str] = mapped_column(String(20))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_on: Mapped[date] = mapped_column(Date)
+
+
+class Objection(Base):
+    __tablename__ = "objection"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    lodged_on: Mapped[date] = mapped_column(Date)
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))  # open, upheld, dismissed
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ExitRequest(Base):
+    __tablename__ = "exit_request"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))  # pending, verified, returned
+    eligibility: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    requested_on: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    dossier_id: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RelapseCase(Base):
+    __tablename__ = "relapse_case"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))  # open, approved, refused
+    cause: Mapped[str] = mapped_column(Text)
+    opened_on: Mapped[date] = mapped_column(Date)
+    chain: Mapped[list[dict[str, str]]] = mapped_column(JSONB)  # the policy chain when opened
+    decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    plan_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class EdgeHousehold(Base):
+    """Monitored low-income household near the line (Quanzhou): watched, not registered."""
+
+    __tablename__ = "edge_household"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    head_name: Mapped[str] = mapped_column(String(50))
+    head_id_cipher: Mapped[str] = mapped_column(Text)
+    head_id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    head_id_masked: Mapped[str] = mapped_column(String(18))
+    persons: Mapped[int] = mapped_column(Integer)
+    per_capita_income_fen: Mapped[int | None] = mapped_column(BigInteger)
+    risk: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="monitoring")
+    created_at: Mapped[datetime] = _now()
+
+
+class RollupCounter(Base):
+    """Maintained counters: households and persons per (area prefix at every level, dimension, key).
+
+    Updated in the same transaction as each change, so a county roll-up reads a few rows instead
+    of scanning its households.
+    """
+
+    __tablename__ = "rollup_counter"
+
+    area_prefix: Mapped[str] = mapped_column(String(12), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    households: Mapped[int] = mapped_column(BigInteger, default=0)
+    persons: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Household numbers are handed out at registration from one sequence (autogenerate does not
+# see sequences: the migration creates it by hand).
+household_number_seq = Sequence("household_number_seq", metadata=metadata)

@@ -1,0 +1,32 @@
+"""What the areas sub-domain publishes (see docs/EVENTS.md)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.events import add_event
+
+AREA_UPSERTED = "registry.area.upserted.v1"
+
+
+async def publish_upserted(session: AsyncSession, area: dict[str, object], income_fen: int | None) -> None:
+    await add_event(
+        session,
+        type=AREA_UPSERTED,
+        subject=str(area["code"]),
+        data={
+            "code": area["code"],
+            "name": area["name"],
+            "level": area["level"],
+            "parent_code": area["parent_code"],
+            "poor_village": area["poor_village"],
+            "old_area_village": area["old_area_village"],
+            "key_village": area["key_village"],
+            "pairing_dispatch_level": area["pairing_dispatch_level"],
+            "rural_population": area["rural_population"],
+            "collective_income_fen": income_fen,
+        },
+    )
+
+
+__all__ = ["AREA_UPSERTED", "publish_upserted"]

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.registry.models import Area, AreaIncome
+from shared.repository import Repository
+
+
+class AreaRepository(Repository):
+    async def get(self, code: str) -> Area | None:
+        return await self.session.get(Area, code)
+
+    async def existing_codes(self, codes: Sequence[str]) -> set[str]:
+        rows = await self.session.execute(select(Area.code).where(Area.code.in_(list(codes))))
+        return set(rows.scalars())
+
+    async def upsert(self, rows: list[dict[str, object]]) -> None:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            stmt = insert(Area).values(chunk)
+            columns = {c: stmt.excluded[c] for c in chunk[0] if c != "code"}
+            await self.session.execute(
+                stmt.on_conflict_do_update(index_elements=[Area.code], set_={**columns, "updated_at": func.now()})
+            )
+
+    async def upsert_income(self, rows: list[dict[str, object]]) -> None:
+        if not rows:
+            return
+        stmt = insert(AreaIncome).values(rows)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[AreaIncome.area_code, AreaIncome.year],
+                set_={"collective_income_fen": stmt.excluded.collective_income_fen},
+            )
+        )
+
+    async def latest_income(self, codes: Sequence[str]) -> dict[str, tuple[int, int]]:
+        stmt = (
+            select(AreaIncome.area_code, AreaIncome.year, AreaIncome.collective_income_fen)
+            .where(AreaIncome.area_code.in_(list(codes)))
+            .distinct(AreaIncome.area_code)
+            .order_by(AreaIncome.area_code, AreaIncome.year.desc())
+        )
+        return {code: (year, fen) for code, year, fen in (await self.session.execute(stmt)).all()}
+
+    async def children(self, code: str) -> list[Area]:
+        rows = await self.session.execute(select(Area).where(Area.parent_code == code).order_by(Area.code))
+        return list(rows.scalars())
+
+    async def village_population(self, prefix: str) -> int | None:
+        """Sum of the villages' rural population under a prefix (when the area itself has none)."""
+        stmt = select(func.sum(Area.rural_population)).where(
+            Area.code.startswith(prefix, autoescape=True), Area.level == "village"
+        )
+        total = (await self.session.execute(stmt)).scalar_one_or_none()
+        return int(total) if total is not None else None

@@ -1,0 +1,25 @@
+"""Pure checks for a bulk load of the area tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.areas import AreaCode, InvalidAreaCode
+
+__all__ = ["tree_problems"]
+
+
+def tree_problems(codes: Iterable[str], known: set[str]) -> list[str]:
+    """Each area's parent must already exist or come in the same load (a province has none)."""
+    batch = list(codes)
+    present = known | set(batch)
+    problems: list[str] = []
+    for code in batch:
+        try:
+            parent = AreaCode.parse(code).parent
+        except InvalidAreaCode as exc:
+            problems.append(str(exc))
+            continue
+        if parent is not None and parent.code not in present:
+            problems.append(f"{code}: parent {parent.code} is neither known nor in this load")
+    return problems

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DispatchLevel = Literal["city", "province", "county"]
+
+
+class CollectiveIncome(BaseModel):
+    year: int = Field(ge=2000, le=2100)
+    amount_fen: int = Field(ge=0)
+
+
+class AreaIn(BaseModel):
+    code: str = Field(pattern=r"^\d{12}$")
+    name: str = Field(min_length=1, max_length=100)
+    poor_village: bool = False
+    old_area_village: bool = False
+    key_village: bool = False
+    pairing_dispatch_level: DispatchLevel | None = None
+    rural_population: int | None = Field(default=None, ge=0)
+    synthetic_code: bool = False
+    collective_income: list[CollectiveIncome] = Field(default_factory=list)
+
+
+class AreaTreeIn(BaseModel):
+    areas: list[AreaIn] = Field(min_length=1, max_length=20_000)
+
+
+class AreaOut(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    poor_village: bool
+    old_area_village: bool
+    key_village: bool
+    pairing_dispatch_level: DispatchLevel | None
+    rural_population: int | None
+    synthetic_code: bool
+    collective_income_fen: int | None = None
+    collective_income_year: int | None = None
+
+
+class AreaLoadOut(BaseModel):
+    upserted: int

@@ -1,0 +1,124 @@
+"""Places: upsert the area tree and read it, scoped to the caller's subtree."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.areas import events
+from services.registry.areas.repository import AreaRepository
+from services.registry.areas.rules import tree_problems
+from services.registry.areas.schemas import AreaIn, AreaOut
+from services.registry.errors import AreaNotFound
+from services.registry.models import Area
+from shared import audit
+from shared.areas import AreaCode, InvalidAreaCode
+from shared.auth import Principal
+from shared.errors import InvalidInput
+
+
+def _row(area: AreaIn) -> dict[str, object]:
+    code = AreaCode.parse(area.code)
+    parent = code.parent
+    return {
+        "code": code.code,
+        "name": area.name,
+        "level": code.level.value,
+        "parent_code": parent.code if parent else None,
+        "poor_village": area.poor_village,
+        "old_area_village": area.old_area_village,
+        "key_village": area.key_village,
+        "pairing_dispatch_level": area.pairing_dispatch_level,
+        "rural_population": area.rural_population,
+        "synthetic_code": area.synthetic_code,
+    }
+
+
+async def upsert_tree(*, session: AsyncSession, actor: Principal | str, areas: list[AreaIn]) -> int:
+    """Insert or update a whole subtree at once; every area is audited and published."""
+    repo = AreaRepository(session)
+    codes = [a.code for a in areas]
+    if isinstance(actor, Principal):
+        outside = [c for c in codes if not actor.covers(c)]
+        if outside:
+            raise AreaNotFound(f"areas outside your area {actor.area_code}: {', '.join(outside[:5])}")
+    problems = tree_problems(codes, await repo.existing_codes([c for a in areas if (c := _parent(a.code))]))
+    if problems:
+        raise InvalidInput("the area tree is not consistent: " + "; ".join(problems[:10]), problems=problems)
+    rows = [_row(a) for a in areas]
+    await repo.upsert(rows)
+    await repo.upsert_income(
+        [
+            {"area_code": a.code, "year": i.year, "collective_income_fen": i.amount_fen}
+            for a in areas
+            for i in a.collective_income
+        ]
+    )
+    latest = {a.code: max(a.collective_income, key=lambda i: i.year).amount_fen for a in areas if a.collective_income}
+    for row in rows:
+        await audit.record(
+            session, actor=actor, action="area.upserted", entity_type="area", entity_id=row["code"], after=row
+        )
+        await events.publish_upserted(session, row, latest.get(str(row["code"])))
+    return len(rows)
+
+
+def _parent(code: str) -> str | None:
+    parent = AreaCode.parse(code).parent
+    return parent.code if parent else None
+
+
+def to_out(area: Area, income: tuple[int, int] | None) -> AreaOut:
+    return AreaOut(
+        code=area.code,
+        name=area.name,
+        level=area.level,
+        parent_code=area.parent_code,
+        poor_village=area.poor_village,
+        old_area_village=area.old_area_village,
+        key_village=area.key_village,
+        pairing_dispatch_level=area.pairing_dispatch_level,  # type: ignore[arg-type]
+        rural_population=area.rural_population,
+        synthetic_code=area.synthetic_code,
+        collective_income_year=income[0] if income else None,
+        collective_income_fen=income[1] if income else None,
+    )
+
+
+def parse_code(code: str) -> str:
+    try:
+        return AreaCode.parse(code).code
+    except InvalidAreaCode as exc:
+        raise InvalidInput(str(exc), code=code) from exc
+
+
+async def get(*, session: AsyncSession, actor: Principal, code: str) -> Area:
+    area = await AreaRepository(session).get(parse_code(code))
+    if area is None or not actor.covers(area.code):
+        raise AreaNotFound(f"area {code} does not exist in your area", code=code)
+    return area
+
+
+async def read(*, session: AsyncSession, actor: Principal, code: str) -> AreaOut:
+    area = await get(session=session, actor=actor, code=code)
+    income = await AreaRepository(session).latest_income([area.code])
+    return to_out(area, income.get(area.code))
+
+
+async def children(*, session: AsyncSession, actor: Principal, code: str) -> list[AreaOut]:
+    area = await get(session=session, actor=actor, code=code)
+    repo = AreaRepository(session)
+    kids = await repo.children(area.code)
+    incomes = await repo.latest_income([k.code for k in kids])
+    return [to_out(k, incomes.get(k.code)) for k in kids]
+
+
+async def get_any(*, session: AsyncSession, code: str) -> Area:
+    """For system actors (demo loader): no caller scope."""
+    area = await AreaRepository(session).get(parse_code(code))
+    if area is None:
+        raise AreaNotFound(f"area {code} is not loaded", code=code)
+    return area
+
+
+def prefix_of(code: str) -> str:
+    return AreaCode.parse(code).prefix

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select, tuple_, update
+
+from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
+from services.registry.vocabulary import HouseholdStatus
+from shared.repository import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    area_prefix: str
+    status: HouseholdStatus | None = None
+    cause: str | None = None
+    batch: str | None = None
+    name: str | None = None
+    resident_id_hash: str | None = None
+
+
+class HouseholdRepository(Repository):
+    async def get(self, household_id: uuid.UUID, *, lock: bool = False) -> Household | None:
+        stmt = select(Household).where(Household.id == household_id)
+        if lock:  # serialize concurrent changes to one household
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, household: Household, members: Sequence[Member]) -> None:
+        self.session.add(household)
+        await self.session.flush()
+        self.session.add_all(members)
+        await self.session.flush()
+
+    async def members(self, household_id: uuid.UUID) -> list[Member]:
+        stmt = select(Member).where(Member.household_id == household_id, Member.active).order_by(Member.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def member(self, household_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
+        stmt = select(Member).where(Member.id == member_id, Member.household_id == household_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def identity_holders(self, hashes: Sequence[str]) -> list[tuple[str, Household]]:
+        """Active households already holding any of these people (keyed hashes)."""
+        stmt = (
+            select(Member.resident_id_hash, Household)
+            .join(Household, Household.id == Member.household_id)
+            .where(Member.resident_id_hash.in_(list(hashes)), Member.holds_identity)
+        )
+        return [(h, hh) for h, hh in (await self.session.execute(stmt)).all()]
+
+    async def release_identities(self, household_id: uuid.UUID) -> None:
+        """A rejected or removed household no longer holds its members' identities."""
+        await self.session.execute(
+            update(Member).where(Member.household_id == household_id).values(holds_identity=False)
+        )
+
+    async def next_number(self, area_code: str) -> str:
+        seq = (await self.session.execute(select(household_number_seq.next_value()))).scalar_one()
+        return f"{area_code}{int(seq):08d}"
+
+    async def incomes(self, household_id: uuid.UUID) -> list[IncomeRecord]:
+        stmt = select(IncomeRecord).where(IncomeRecord.household_id == household_id).order_by(IncomeRecord.year)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def income(self, household_id: uuid.UUID, year: int) -> int | None:
+        row = await self.session.get(IncomeRecord, (household_id, year))
+        return row.per_capita_income_fen if row else None
+
+    async def put_income(self, household_id: uuid.UUID, year: int, fen: int) -> int | None:
+        row = await self.session.get(IncomeRecord, (household_id, year))
+        before = row.per_capita_income_fen if row else None
+        if row is None:
+            self.session.add(IncomeRecord(household_id=household_id, year=year, per_capita_income_fen=fen))
+        else:
+            row.per_capita_income_fen = fen
+        await self.session.flush()
+        return before
+
+    async def debts(self, household_id: uuid.UUID) -> list[Debt]:
+        stmt = select(Debt).where(Debt.household_id == household_id).order_by(Debt.recorded_on, Debt.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def debt(self, household_id: uuid.UUID, debt_id: uuid.UUID) -> Debt | None:
+        stmt = select(Debt).where(Debt.id == debt_id, Debt.household_id == household_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def list(
+        self, f: ListFilter, *, after: tuple[str, uuid.UUID] | None, limit: int
+    ) -> list[Household]:
+        stmt = select(Household).where(Household.area_code.startswith(f.area_prefix, autoescape=True))
+        if f.status is not None:
+            stmt = stmt.where(Household.status == f.status.value)
+        if f.cause is not None:
+            stmt = stmt.where(Household.poverty_causes.any(f.cause))
+        if f.batch is not None:
+            stmt = stmt.where(Household.batches.any(f.batch))
+        if f.name is not None:
+            member_named = select(Member.id).where(
+                Member.household_id == Household.id, Member.active, Member.name.startswith(f.name, autoescape=True)
+            )
+            stmt = stmt.where(member_named.exists())
+        if f.resident_id_hash is not None:
+            with_person = select(Member.id).where(
+                Member.household_id == Household.id, Member.resident_id_hash == f.resident_id_hash
+            )
+            stmt = stmt.where(with_person.exists())
+        if after is not None:
+            stmt = stmt.where(tuple_(Household.area_code, Household.id) > tuple_(*after))
+        stmt = stmt.order_by(Household.area_code, Household.id).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def count_members(self, household_id: uuid.UUID) -> int:
+        stmt = select(func.count()).where(and_(Member.household_id == household_id, Member.active))
+        return int((await self.session.execute(stmt)).scalar_one())

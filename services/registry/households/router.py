@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+
+from services.registry.deps import CipherDep, TodayDep
+from services.registry.households import service
+from services.registry.households.schemas import (
+    DebtIn,
+    DebtOut,
+    HeadChange,
+    HouseholdAttributes,
+    HouseholdIn,
+    HouseholdListItem,
+    HouseholdOut,
+    IncomeIn,
+    IncomeOut,
+    MemberAdd,
+    MemberOut,
+    MemberRemoval,
+    MergeIn,
+    ResidentIdOut,
+    SplitIn,
+)
+from services.registry.models import Household
+from services.registry.vocabulary import HouseholdStatus
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
+from shared.pagination import Cursor, Limit, Page
+
+router = APIRouter(prefix="/households", tags=["households"])
+Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
+
+
+async def card(session: SessionDep, h: Household, response: Response | None = None) -> HouseholdOut:
+    members, incomes, debts = await service.read_parts(session, h)
+    if response is not None:
+        response.headers["ETag"] = f'"{h.version}"'
+    return HouseholdOut(
+        **{k: getattr(h, k) for k in HouseholdOut.model_fields if k not in {"members", "incomes", "debts"}},
+        members=[MemberOut.model_validate(m, from_attributes=True) for m in members],
+        incomes=[IncomeOut.model_validate(i, from_attributes=True) for i in incomes],
+        debts=[DebtOut.model_validate(d, from_attributes=True) for d in debts],
+    )
+
+
+@router.post("", status_code=201, response_model=HouseholdOut)
+async def create_candidate(
+    body: HouseholdIn, session: SessionDep, user: Registrar, cipher: CipherDep, today: TodayDep,
+    idem: IdempotencyDep, response: Response,
+) -> HouseholdOut:
+    h = await service.create_candidate(session=session, actor=user, data=body, cipher=cipher, today=today)
+    out = await card(session, h, response)
+    await idem.save(201, out)
+    return out
+
+
+@router.get("", response_model=Page[HouseholdListItem])
+async def search_households(
+    session: SessionDep, user: CurrentUser, cipher: CipherDep, limit: Limit = 50, cursor: Cursor = None,
+    area_code: str | None = None, status: HouseholdStatus | None = None, cause: str | None = None,
+    batch: str | None = None, name: str | None = Query(default=None, max_length=50),
+    resident_id: str | None = Query(default=None, min_length=18, max_length=18),
+) -> Page[HouseholdListItem]:
+    items, next_cursor = await service.search(
+        session=session, actor=user, area_code=area_code, status=status, cause=cause, batch=batch, name=name,
+        resident_id=resident_id, cipher=cipher, cursor=cursor, limit=limit,
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{household_id}", response_model=HouseholdOut)
+async def read_household(household_id: uuid.UUID, session: SessionDep, user: CurrentUser, response: Response) -> HouseholdOut:
+    return await card(session, await service.load(session, user, household_id), response)
+
+
+@router.patch("/{household_id}", response_model=HouseholdOut)
+async def update_household(
+    household_id: uuid.UUID, body: HouseholdAttributes, session: SessionDep, user: Registrar, response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> HouseholdOut:
+    h = await service.update_attributes(session=session, actor=user, household_id=household_id, data=body, if_match=if_match)
+    return await card(session, h, response)
+
+
+@router.put("/{household_id}/incomes", status_code=204)
+async def record_income(household_id: uuid.UUID, body: IncomeIn, session: SessionDep, user: Registrar) -> None:
+    await service.record_income(session=session, actor=user, household_id=household_id, data=body)
+
+
+@router.post("/{household_id}/debts", status_code=201, response_model=DebtOut)
+async def add_debt(household_id: uuid.UUID, body: DebtIn, session: SessionDep, user: Registrar) -> DebtOut:
+    debt = await service.add_debt(session=session, actor=user, household_id=household_id, data=body)
+    return DebtOut.model_validate(debt, from_attributes=True)
+
+
+@router.post("/{household_id}/debts/{debt_id}/settlement", status_code=204)
+async def settle_debt(household_id: uuid.UUID, debt_id: uuid.UUID, session: SessionDep, user: Registrar) -> None:
+    await service.settle_debt(session=session, actor=user, household_id=household_id, debt_id=debt_id)
+
+
+@router.post("/{household_id}/members", status_code=201, response_model=MemberOut)
+async def add_member(
+    household_id: uuid.UUID, body: MemberAdd, session: SessionDep, user: Registrar, cipher: CipherDep, today: TodayDep
+) -> MemberOut:
+    m = await service.add_member(session=session, actor=user, household_id=household_id, data=body, cipher=cipher, today=today)
+    return MemberOut.model_validate(m, from_attributes=True)
+
+
+@router.post("/{household_id}/members/{member_id}/removal", status_code=204)
+async def remove_member(
+    household_id: uuid.UUID, member_id: uuid.UUID, body: MemberRemoval, session: SessionDep, user: Registrar
+) -> None:
+    await service.remove_member(session=session, actor=user, household_id=household_id, member_id=member_id, data=body)
+
+
+@router.get("/{household_id}/members/{member_id}/resident-id", response_model=ResidentIdOut)
+async def reveal_resident_id(
+    household_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep, cipher: CipherDep,
+    user: Annotated[Principal, Depends(require_roles("registrar", "auditor"))],
+) -> ResidentIdOut:
+    number = await service.reveal_resident_id(
+        session=session, actor=user, household_id=household_id, member_id=member_id, cipher=cipher
+    )
+    return ResidentIdOut(member_id=member_id, resident_id=number)
+
+
+@router.post("/{household_id}/head", status_code=204)
+async def change_head(household_id: uuid.UUID, body: HeadChange, session: SessionDep, user: Registrar) -> None:
+    await service.change_head(session=session, actor=user, household_id=household_id, data=body)
+
+
+@router.post("/{household_id}/split", status_code=201, response_model=HouseholdOut)
+async def split_household(
+    household_id: uuid.UUID, body: SplitIn, session: SessionDep, user: Registrar, today: TodayDep
+) -> HouseholdOut:
+    new = await service.split(session=session, actor=user, household_id=household_id, data=body, today=today)
+    return await card(session, new)
+
+
+@router.post("/{household_id}/merge", response_model=HouseholdOut)
+async def merge_household(household_id: uuid.UUID, body: MergeIn, session: SessionDep, user: Registrar) -> HouseholdOut:
+    target = await service.merge(session=session, actor=user, household_id=household_id, data=body)
+    return await card(session, target)

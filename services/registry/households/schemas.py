@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from services.registry.vocabulary import BasicNeed, DebtCause, LabourCapacity, PovertyCause, Relation
+
+Sex = Literal["male", "female"]
+JoinReason = Literal["birth", "marriage_in", "moved_in", "other"]
+LeaveReason = Literal["death", "marriage_out", "moved_away", "other"]
+
+
+class MemberIn(BaseModel):
+    name: str = Field(min_length=1, max_length=50)
+    resident_id: str = Field(min_length=18, max_length=18)
+    birth_date: date | None = None  # if given, must agree with the ID
+    sex: Sex | None = None  # if given, must agree with the ID
+    relation: Relation
+    schooling: str | None = Field(default=None, max_length=30)
+    health: str | None = Field(default=None, max_length=30)
+    disability: str | None = Field(default=None, max_length=30)
+    labour_capacity: LabourCapacity
+    in_school: bool = False
+    migrant_work: bool = False
+
+
+class HouseholdAttributes(BaseModel):
+    poverty_causes: list[PovertyCause] | None = None
+    batches: list[str] | None = None
+    labour_willing: bool | None = None
+    dibao: bool | None = None
+    five_guarantee: bool | None = None
+    basic_needs: dict[BasicNeed, bool] | None = None
+    income_channels: list[str] | None = None
+    plan: str | None = Field(default=None, max_length=4000)
+
+
+class HouseholdIn(HouseholdAttributes):
+    area_code: str = Field(pattern=r"^\d{12}$")
+    year: int = Field(ge=2014, le=2100)
+    members: list[MemberIn] = Field(min_length=1, max_length=30)
+
+
+class MemberAdd(BaseModel):
+    member: MemberIn
+    reason: JoinReason
+
+
+class MemberRemoval(BaseModel):
+    reason: LeaveReason
+    on: date
+
+
+class HeadChange(BaseModel):
+    member_id: uuid.UUID
+    former_head_relation: Relation = Relation.OTHER
+
+
+class SplitIn(BaseModel):
+    member_ids: list[uuid.UUID] = Field(min_length=1)
+    new_head_id: uuid.UUID
+    remaining_head_id: uuid.UUID | None = None
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MergeIn(BaseModel):
+    into_household_id: uuid.UUID
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class IncomeIn(BaseModel):
+    year: int = Field(ge=2014, le=2100)
+    per_capita_income_fen: int = Field(ge=0)
+
+
+class DebtIn(BaseModel):
+    cause: DebtCause
+    amount_fen: int = Field(gt=0)
+    recorded_on: date
+
+
+class MemberOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    resident_id_masked: str
+    birth_date: date
+    sex: str
+    relation: str
+    schooling: str | None
+    health: str | None
+    disability: str | None
+    labour_capacity: str
+    in_school: bool
+    migrant_work: bool
+
+
+class IncomeOut(BaseModel):
+    year: int
+    per_capita_income_fen: int
+
+
+class DebtOut(BaseModel):
+    id: uuid.UUID
+    cause: str
+    amount_fen: int
+    settled: bool
+    recorded_on: date
+
+
+class HouseholdOut(BaseModel):
+    """The household card (户有卡)."""
+
+    id: uuid.UUID
+    household_number: str | None
+    area_code: str
+    status: str
+    year: int
+    head_name: str
+    member_count: int
+    poverty_causes: list[str]
+    batches: list[str]
+    labour_willing: bool | None
+    dibao: bool
+    five_guarantee: bool
+    basic_needs: dict[str, bool]
+    income_channels: list[str]
+    plan: str | None
+    review_result: str | None
+    review_held_on: date | None
+    notice_starts_on: date | None
+    confirmed_on: date | None
+    registered_on: date | None
+    exited_on: date | None
+    policies_kept_until: date | None
+    closed_reason: str | None
+    version: int
+    members: list[MemberOut]
+    incomes: list[IncomeOut]
+    debts: list[DebtOut]
+
+
+class HouseholdListItem(BaseModel):
+    """A list row: names masked, no resident IDs at all."""
+
+    id: uuid.UUID
+    household_number: str | None
+    area_code: str
+    status: str
+    year: int
+    head_name_masked: str
+    member_count: int
+    poverty_causes: list[str]
+    batches: list[str]
+    dibao: bool
+
+
+class ResidentIdOut(BaseModel):
+    member_id: uuid.UUID
+    resident_id: str

@@ -1,0 +1,511 @@
+"""Households and members: create, read, update, life changes. One use case = one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.areas import service as area_service
+from services.registry.errors import (
+    HouseholdChangeRefused,
+    HouseholdNotFound,
+    InvalidMember,
+    MemberNotFound,
+    PersonInAnotherHousehold,
+)
+from services.registry.households import events
+from services.registry.households.repository import HouseholdRepository, ListFilter
+from services.registry.households.rules import (
+    MemberFacts,
+    check_batches,
+    check_head_change,
+    check_member_identity,
+    check_removal,
+    check_split,
+)
+from services.registry.households.schemas import (
+    DebtIn,
+    HeadChange,
+    HouseholdAttributes,
+    HouseholdIn,
+    HouseholdListItem,
+    IncomeIn,
+    MemberAdd,
+    MemberIn,
+    MemberRemoval,
+    MergeIn,
+    SplitIn,
+)
+from services.registry.models import Debt, Household, Member
+from services.registry.policies import service as policy_service
+from services.registry.rollups.repository import RollupRepository
+from services.registry.rollups.rules import Snapshot, counter_deltas
+from services.registry.vocabulary import ACTIVE_STATUSES, HouseholdStatus, LabourCapacity, Relation
+from shared import audit
+from shared.auth import Principal
+from shared.errors import InvalidInput, PreconditionFailed, PreconditionRequired
+from shared.pagination import decode_cursor, encode_cursor
+from shared.pii import PiiCipher, mask_name
+
+Actor = Principal | str
+
+# --- helpers every household use case shares -------------------------------------------------
+
+
+def snapshot(h: Household) -> Snapshot:
+    return Snapshot(
+        area_code=h.area_code,
+        status=HouseholdStatus(h.status),
+        persons=h.member_count,
+        causes=tuple(h.poverty_causes or ()),
+        batches=tuple(h.batches or ()),
+    )
+
+
+def state(h: Household) -> dict[str, Any]:
+    """What the audit trail keeps of a household (no personal data beyond the head's name)."""
+    return {
+        "status": h.status,
+        "area_code": h.area_code,
+        "year": h.year,
+        "household_number": h.household_number,
+        "member_count": h.member_count,
+        "poverty_causes": list(h.poverty_causes or ()),
+        "batches": list(h.batches or ()),
+        "dibao": h.dibao,
+        "five_guarantee": h.five_guarantee,
+        "labour_willing": h.labour_willing,
+        "basic_needs": dict(h.basic_needs or {}),
+        "income_channels": list(h.income_channels or ()),
+        "version": h.version,
+    }
+
+
+async def load(
+    session: AsyncSession, actor: Actor, household_id: uuid.UUID, *, lock: bool = False
+) -> Household:
+    h = await HouseholdRepository(session).get(household_id, lock=lock)
+    if h is None or (isinstance(actor, Principal) and not actor.covers(h.area_code)):
+        raise HouseholdNotFound(f"household {household_id} does not exist in your area", household_id=str(household_id))
+    return h
+
+
+async def track(session: AsyncSession, before: Snapshot | None, h: Household | None) -> None:
+    """Keep the roll-up counters in step, in the same transaction as the change."""
+    await RollupRepository(session).apply(counter_deltas(before, snapshot(h) if h is not None else None))
+
+
+def _open(h: Household) -> None:
+    if HouseholdStatus(h.status) not in ACTIVE_STATUSES:
+        raise HouseholdChangeRefused(f"household {h.id} is {h.status}; it cannot change any more")
+
+
+async def _flush_identities(session: AsyncSession) -> None:
+    """The unique index is the last word on 'one person, one active household' under races."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if "uq_member_identity_held" in str(exc.orig):
+            raise PersonInAnotherHousehold(
+                "a member was registered in another household at the same moment; reload and check"
+            ) from exc
+        raise
+
+
+async def _refuse_held_identities(session: AsyncSession, hashes: Sequence[str], *, except_household: uuid.UUID | None = None) -> None:
+    holders = [
+        (hsh, h) for hsh, h in await HouseholdRepository(session).identity_holders(hashes) if h.id != except_household
+    ]
+    if holders:
+        _, h = holders[0]
+        raise PersonInAnotherHousehold(
+            f"this person is already a member of household {h.household_number or h.id} "
+            f"({h.status}, area {h.area_code}); one person may be in only one active household",
+            household_id=str(h.id),
+            household_number=h.household_number,
+            area_code=h.area_code,
+        )
+
+
+def _new_member(data: MemberIn, *, cipher: PiiCipher, today: date, household_id: uuid.UUID, reason: str) -> Member:
+    parsed = check_member_identity(data.resident_id, birth_date=data.birth_date, sex=data.sex, today=today)
+    return Member(
+        id=uuid.uuid4(),
+        household_id=household_id,
+        name=data.name,
+        resident_id_cipher=cipher.encrypt(parsed.number),
+        resident_id_hash=cipher.keyed_hash(parsed.number),
+        resident_id_masked=parsed.number[:6] + "********" + parsed.number[-4:],
+        birth_date=parsed.birth_date,
+        sex=parsed.sex,
+        relation=data.relation.value,
+        schooling=data.schooling,
+        health=data.health,
+        disability=data.disability,
+        labour_capacity=data.labour_capacity.value,
+        in_school=data.in_school,
+        migrant_work=data.migrant_work,
+        active=True,
+        holds_identity=True,
+        joined_reason=reason,
+    )
+
+
+def facts(members: Sequence[Member]) -> list[MemberFacts]:
+    return [
+        MemberFacts(
+            id=m.id,
+            relation=Relation(m.relation),
+            birth_date=m.birth_date,
+            labour_capacity=LabourCapacity(m.labour_capacity),
+            in_school=m.in_school,
+            has_work_info=m.migrant_work,
+        )
+        for m in members
+    ]
+
+
+async def _checked_batches(session: AsyncSession, area_code: str, year: int, batches: list[str]) -> list[str]:
+    policy = await policy_service.resolve(session=session, area_code=area_code, year=year)
+    return check_batches(batches, allowed=policy.batches, batch_set=policy.batch_set)
+
+
+def _apply_attributes(h: Household, data: HouseholdAttributes, batches: list[str] | None) -> None:
+    if data.poverty_causes is not None:
+        h.poverty_causes = list(dict.fromkeys(c.value for c in data.poverty_causes))
+    if batches is not None:
+        h.batches = batches
+    for name in ("labour_willing", "dibao", "five_guarantee", "plan"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(h, name, value)
+    if data.basic_needs is not None:
+        h.basic_needs = {**(h.basic_needs or {}), **{k.value: v for k, v in data.basic_needs.items()}}
+    if data.income_channels is not None:
+        h.income_channels = list(dict.fromkeys(c for c in data.income_channels if c))
+
+
+# --- use cases ---------------------------------------------------------------------------------
+
+
+async def create_candidate(
+    *, session: AsyncSession, actor: Actor, data: HouseholdIn, cipher: PiiCipher, today: date
+) -> Household:
+    area = await area_service.get(session=session, actor=actor, code=data.area_code) if isinstance(
+        actor, Principal
+    ) else await area_service.get_any(session=session, code=data.area_code)
+    if area.level != "village":
+        raise InvalidInput(f"households belong to a village; {area.code} is a {area.level}", area_code=area.code)
+    heads = [m for m in data.members if m.relation is Relation.HEAD]
+    if len(heads) != 1:
+        raise InvalidMember(f"a household has exactly one head; {len(heads)} given", field="members")
+    batches = await _checked_batches(session, area.code, data.year, data.batches or [])
+    household = Household(
+        id=uuid.uuid4(),
+        area_code=area.code,
+        status=HouseholdStatus.CANDIDATE.value,
+        year=data.year,
+        head_name=heads[0].name,
+        member_count=len(data.members),
+        poverty_causes=[],
+        batches=[],
+        dibao=False,
+        five_guarantee=False,
+        basic_needs={},
+        income_channels=[],
+        version=1,
+    )
+    _apply_attributes(household, data, batches)
+    members = [_new_member(m, cipher=cipher, today=today, household_id=household.id, reason="registration") for m in data.members]
+    hashes = [m.resident_id_hash for m in members]
+    if len(set(hashes)) != len(hashes):
+        raise InvalidMember("the same resident ID appears twice in this household", field="members")
+    await _refuse_held_identities(session, hashes)
+    session.add(household)
+    await session.flush()
+    session.add_all(members)
+    await _flush_identities(session)
+    await track(session, None, household)
+    await audit.record(
+        session, actor=actor, action="household.candidate_created", entity_type="household",
+        entity_id=household.id, after=state(household),
+    )
+    await events.candidate_created(session, household)
+    return household
+
+
+async def update_attributes(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: HouseholdAttributes, if_match: str | None
+) -> Household:
+    h = await load(session, actor, household_id, lock=True)
+    if if_match is None:
+        raise PreconditionRequired("send If-Match with the ETag you read, so no one's change is lost")
+    if if_match.strip('W/"') != str(h.version):
+        raise PreconditionFailed(
+            f"the household changed since you read it (now version {h.version}); reload and retry",
+            version=h.version,
+        )
+    _open(h)
+    before, before_state = snapshot(h), state(h)
+    batches = await _checked_batches(session, h.area_code, h.year, data.batches) if data.batches is not None else None
+    _apply_attributes(h, data, batches)
+    h.version += 1
+    await session.flush()
+    await track(session, before, h)
+    await audit.record(
+        session, actor=actor, action="household.attributes_changed", entity_type="household",
+        entity_id=h.id, before=before_state, after=state(h),
+    )
+    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="attributes")
+    return h
+
+
+async def record_income(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: IncomeIn) -> None:
+    h = await load(session, actor, household_id, lock=True)
+    _open(h)
+    before = await HouseholdRepository(session).put_income(h.id, data.year, data.per_capita_income_fen)
+    h.version += 1
+    await audit.record(
+        session, actor=actor, action="household.income_recorded", entity_type="household", entity_id=h.id,
+        before={"year": data.year, "per_capita_income_fen": before}, after=data.model_dump(),
+    )
+    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="income", year=data.year)
+
+
+async def add_debt(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn) -> Debt:
+    h = await load(session, actor, household_id, lock=True)
+    _open(h)
+    debt = Debt(id=uuid.uuid4(), household_id=h.id, cause=data.cause.value, amount_fen=data.amount_fen,
+                settled=False, recorded_on=data.recorded_on)
+    session.add(debt)
+    h.version += 1
+    await session.flush()
+    await audit.record(
+        session, actor=actor, action="household.debt_recorded", entity_type="household", entity_id=h.id,
+        after=data.model_dump(mode="json") | {"debt_id": str(debt.id)},
+    )
+    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="debt")
+    return debt
+
+
+async def settle_debt(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, debt_id: uuid.UUID) -> None:
+    h = await load(session, actor, household_id, lock=True)
+    debt = await HouseholdRepository(session).debt(h.id, debt_id)
+    if debt is None:
+        raise HouseholdNotFound(f"debt {debt_id} is not recorded for this household")
+    debt.settled = True
+    h.version += 1
+    await audit.record(
+        session, actor=actor, action="household.debt_settled", entity_type="household", entity_id=h.id,
+        before={"debt_id": str(debt_id), "settled": False}, after={"debt_id": str(debt_id), "settled": True},
+    )
+    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="debt")
+
+
+async def add_member(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: MemberAdd, cipher: PiiCipher, today: date
+) -> Member:
+    h = await load(session, actor, household_id, lock=True)
+    _open(h)
+    if data.member.relation is Relation.HEAD:
+        raise HouseholdChangeRefused("add the member first, then change the head")
+    member = _new_member(data.member, cipher=cipher, today=today, household_id=h.id, reason=data.reason)
+    await _refuse_held_identities(session, [member.resident_id_hash])
+    before = snapshot(h)
+    session.add(member)
+    await _flush_identities(session)
+    h.member_count += 1
+    h.version += 1
+    await track(session, before, h)
+    await audit.record(
+        session, actor=actor, action="household.member_added", entity_type="household", entity_id=h.id,
+        after={"member_id": str(member.id), "reason": data.reason, "member_count": h.member_count},
+    )
+    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="member_added")
+    return member
+
+
+async def remove_member(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, member_id: uuid.UUID, data: MemberRemoval
+) -> None:
+    h = await load(session, actor, household_id, lock=True)
+    _open(h)
+    repo = HouseholdRepository(session)
+    members = await repo.members(h.id)
+    check_removal(facts(members), member_id)
+    member = next(m for m in members if m.id == member_id)
+    before = snapshot(h)
+    member.active = False
+    member.holds_identity = False
+    member.left_reason = data.reason
+    member.left_on = data.on
+    h.member_count -= 1
+    h.version += 1
+    await session.flush()
+    await track(session, before, h)
+    await audit.record(
+        session, actor=actor, action="household.member_removed", entity_type="household", entity_id=h.id,
+        after={"member_id": str(member_id), "reason": data.reason, "on": data.on.isoformat()},
+    )
+    await events.updated(session, h, await repo.members(h.id), change="member_removed", reason=data.reason)
+
+
+async def change_head(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: HeadChange) -> None:
+    h = await load(session, actor, household_id, lock=True)
+    _open(h)
+    repo = HouseholdRepository(session)
+    members = await repo.members(h.id)
+    old = check_head_change(facts(members), data.member_id)
+    by_id = {m.id: m for m in members}
+    if old is not None:
+        by_id[old.id].relation = data.former_head_relation.value
+    new_head = by_id[data.member_id]
+    new_head.relation = Relation.HEAD.value
+    before_name, h.head_name = h.head_name, new_head.name
+    h.version += 1
+    await session.flush()
+    await audit.record(
+        session, actor=actor, action="household.head_changed", entity_type="household", entity_id=h.id,
+        before={"head_name": mask_name(before_name)}, after={"head_member_id": str(new_head.id)},
+    )
+    await events.updated(session, h, members, change="head_changed")
+
+
+async def split(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: SplitIn, today: date
+) -> Household:
+    h = await load(session, actor, household_id, lock=True)
+    _open(h)
+    repo = HouseholdRepository(session)
+    members = await repo.members(h.id)
+    check_split(facts(members), data.member_ids, new_head_id=data.new_head_id, remaining_head_id=data.remaining_head_id)
+    moving = [m for m in members if m.id in set(data.member_ids)]
+    staying = [m for m in members if m.id not in set(data.member_ids)]
+    before = snapshot(h)
+    new = Household(
+        id=uuid.uuid4(), area_code=h.area_code, status=h.status, year=h.year, member_count=len(moving),
+        head_name=next(m.name for m in moving if m.id == data.new_head_id),
+        poverty_causes=list(h.poverty_causes), batches=list(h.batches), labour_willing=h.labour_willing,
+        dibao=h.dibao, five_guarantee=h.five_guarantee, basic_needs=dict(h.basic_needs),
+        income_channels=list(h.income_channels), plan=h.plan, review_result=h.review_result,
+        review_held_on=h.review_held_on, notice_starts_on=h.notice_starts_on, confirmed_on=h.confirmed_on,
+        registered_on=today if h.registered_on else None, version=1,
+    )
+    if h.household_number is not None:
+        new.household_number = await repo.next_number(h.area_code)
+    session.add(new)
+    await session.flush()
+    for m in moving:
+        m.household_id = new.id
+        m.relation = Relation.HEAD.value if m.id == data.new_head_id else m.relation
+        if m.relation == Relation.HEAD.value and m.id != data.new_head_id:
+            m.relation = Relation.OTHER.value
+    if data.remaining_head_id is not None:
+        for m in staying:
+            m.relation = Relation.HEAD.value if m.id == data.remaining_head_id else m.relation
+        h.head_name = next(m.name for m in staying if m.id == data.remaining_head_id)
+    h.member_count = len(staying)
+    h.version += 1
+    await session.flush()
+    await track(session, before, h)
+    await track(session, None, new)
+    for entity, after in ((h, state(h)), (new, state(new) | {"split_from": str(h.id)})):
+        await audit.record(session, actor=actor, action="household.split", entity_type="household",
+                           entity_id=entity.id, after=after | {"reason": data.reason})
+    await events.updated(session, h, staying, change="split", split_into=str(new.id))
+    if new.household_number is not None:
+        await events.registered(session, new, moving, origin="split")
+    else:
+        await events.candidate_created(session, new)
+    return new
+
+
+async def merge(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: MergeIn) -> Household:
+    """All members of this household join another one in the same village; this one is removed."""
+    if data.into_household_id == household_id:
+        raise HouseholdChangeRefused("a household cannot merge into itself")
+    first, second = sorted([household_id, data.into_household_id])  # lock in a fixed order
+    await load(session, actor, first, lock=True)
+    await load(session, actor, second, lock=True)
+    source = await load(session, actor, household_id)
+    target = await load(session, actor, data.into_household_id)
+    _open(source)
+    _open(target)
+    if source.area_code != target.area_code:
+        raise HouseholdChangeRefused("households merge within one village; move the household first")
+    repo = HouseholdRepository(session)
+    moving = await repo.members(source.id)
+    before_source, before_target = snapshot(source), snapshot(target)
+    for m in moving:
+        m.household_id = target.id
+        if m.relation == Relation.HEAD.value:
+            m.relation = Relation.OTHER.value
+    target.member_count += len(moving)
+    target.version += 1
+    source.member_count = 0
+    source.status = HouseholdStatus.REMOVED.value
+    source.closed_reason = f"merged into {target.household_number or target.id}: {data.reason}"
+    source.version += 1
+    await session.flush()
+    await track(session, before_source, source)
+    await track(session, before_target, target)
+    await audit.record(session, actor=actor, action="household.merged", entity_type="household",
+                       entity_id=source.id, before=state(source) | {"status": before_source.status.value},
+                       after={"merged_into": str(target.id), "reason": data.reason})
+    await events.updated(session, target, await repo.members(target.id), change="merge", merged_from=str(source.id))
+    await events.removed(session, source, reason=source.closed_reason)
+    return target
+
+
+async def read_parts(session: AsyncSession, h: Household) -> tuple[list[Member], list[Any], list[Debt]]:
+    repo = HouseholdRepository(session)
+    return await repo.members(h.id), await repo.incomes(h.id), await repo.debts(h.id)
+
+
+async def reveal_resident_id(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, member_id: uuid.UUID, cipher: PiiCipher
+) -> str:
+    """A full ID read: only for roles that may, and always audited."""
+    h = await load(session, actor, household_id)
+    member = await HouseholdRepository(session).member(h.id, member_id)
+    if member is None:
+        raise MemberNotFound(f"member {member_id} is not in household {household_id}")
+    await audit.record(session, actor=actor, action="pii.resident_id_read", entity_type="member",
+                       entity_id=member.id, after={"household_id": str(h.id)})
+    return cipher.decrypt(member.resident_id_cipher)
+
+
+async def search(
+    *, session: AsyncSession, actor: Principal, area_code: str | None, status: HouseholdStatus | None,
+    cause: str | None, batch: str | None, name: str | None, resident_id: str | None,
+    cipher: PiiCipher, cursor: str | None, limit: int,
+) -> tuple[list[HouseholdListItem], str | None]:
+    prefix = actor.area_prefix
+    if area_code is not None:
+        area = await area_service.get(session=session, actor=actor, code=area_code)
+        prefix = area_service.prefix_of(area.code)
+    after = decode_cursor(cursor)
+    rows = await HouseholdRepository(session).list(
+        ListFilter(
+            area_prefix=prefix, status=status, cause=cause, batch=batch, name=name or None,
+            resident_id_hash=cipher.keyed_hash(resident_id) if resident_id else None,
+        ),
+        after=(after[0], uuid.UUID(after[1])) if after else None,
+        limit=limit + 1,
+    )
+    page = rows[:limit]
+    items = [
+        HouseholdListItem(
+            id=h.id, household_number=h.household_number, area_code=h.area_code, status=h.status, year=h.year,
+            head_name_masked=mask_name(h.head_name), member_count=h.member_count,
+            poverty_causes=list(h.poverty_causes), batches=list(h.batches), dibao=h.dibao,
+        )
+        for h in page
+    ]
+    next_cursor = encode_cursor([page[-1].area_code, str(page[-1].id)]) if len(rows) > limit else None
+    return items, next_cursor

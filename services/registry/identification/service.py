@@ -1,0 +1,187 @@
+"""Identification (精准识别): each step is checked by the state machine, audited and published."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.errors import ObjectionNotFound, TransitionRefused
+from services.registry.households import events as household_events
+from services.registry.households import service as households
+from services.registry.households.repository import HouseholdRepository
+from services.registry.identification import events
+from services.registry.identification.repository import ObjectionRepository
+from services.registry.identification.rules import (
+    Action,
+    ReviewResult,
+    check_confirmation,
+    check_notice_start,
+    next_status,
+    notice_confirmable_on,
+)
+from services.registry.identification.schemas import NoticeIn, ObjectionIn, ObjectionResolution, ReviewIn
+from services.registry.models import Household, Objection
+from services.registry.policies import service as policy_service
+from services.registry.rollups.repository import RollupRepository
+from services.registry.rollups.rules import flow_deltas
+from services.registry.vocabulary import HouseholdStatus
+from shared import audit
+from shared.auth import Principal
+
+Actor = Principal | str
+
+
+async def _step(
+    session: AsyncSession, actor: Actor, h: Household, action: Action, *, detail: dict[str, Any] | None = None
+) -> None:
+    """Move the household, keep the counters, audit, and publish an update (registration aside)."""
+    before, before_state = households.snapshot(h), households.state(h)
+    h.status = next_status(HouseholdStatus(h.status), action).value
+    h.version += 1
+    await session.flush()
+    await households.track(session, before, h)
+    await audit.record(
+        session, actor=actor, action=f"household.{action.value}", entity_type="household", entity_id=h.id,
+        before=before_state, after=households.state(h) | (detail or {}),
+    )
+
+
+async def _published(session: AsyncSession, h: Household, change: str, **extra: object) -> None:
+    members = await HouseholdRepository(session).members(h.id)
+    await household_events.updated(session, h, members, change=change, **extra)
+
+
+async def submit_review(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID) -> Household:
+    h = await households.load(session, actor, household_id, lock=True)
+    await _step(session, actor, h, Action.SUBMIT_REVIEW)
+    await _published(session, h, "review_submitted")
+    return h
+
+
+async def record_review(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ReviewIn) -> Household:
+    h = await households.load(session, actor, household_id, lock=True)
+    next_status(HouseholdStatus(h.status), Action.RECORD_REVIEW)
+    if data.result is ReviewResult.NOT_APPROVED:
+        return await _reject(session, actor, h, f"village democratic review did not approve ({data.held_on})")
+    h.review_result, h.review_held_on = data.result.value, data.held_on
+    await _step(session, actor, h, Action.RECORD_REVIEW, detail={"review_held_on": data.held_on.isoformat()})
+    await _published(session, h, "review_recorded")
+    return h
+
+
+async def start_notice(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: NoticeIn) -> Household:
+    h = await households.load(session, actor, household_id, lock=True)
+    next_status(HouseholdStatus(h.status), Action.START_NOTICE)
+    check_notice_start(
+        review_result=ReviewResult(h.review_result) if h.review_result else None,
+        review_held_on=h.review_held_on,
+        starts_on=data.starts_on,
+    )
+    h.notice_starts_on = data.starts_on
+    await _step(session, actor, h, Action.START_NOTICE, detail={"notice_starts_on": data.starts_on.isoformat()})
+    await _published(session, h, "notice_started")
+    return h
+
+
+async def confirmable_on(session: AsyncSession, h: Household) -> date | None:
+    if h.notice_starts_on is None:
+        return None
+    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
+    return notice_confirmable_on(h.notice_starts_on, policy.notice_min_days)
+
+
+async def lodge_objection(
+    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ObjectionIn
+) -> Objection:
+    h = await households.load(session, actor, household_id, lock=True)
+    next_status(HouseholdStatus(h.status), Action.LODGE_OBJECTION)
+    objection = Objection(id=uuid.uuid4(), household_id=h.id, lodged_on=data.lodged_on, content=data.content,
+                          status="open")
+    session.add(objection)
+    h.version += 1
+    await session.flush()
+    await audit.record(session, actor=actor, action="household.objection_lodged", entity_type="household",
+                       entity_id=h.id, after={"objection_id": str(objection.id), "lodged_on": data.lodged_on.isoformat()})
+    await _published(session, h, "objection_lodged")
+    return objection
+
+
+async def resolve_objection(
+    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, objection_id: uuid.UUID,
+    data: ObjectionResolution, today: date,
+) -> Objection:
+    """Dismissed: the notice goes on. Upheld: the household is not registered (rejected)."""
+    h = await households.load(session, actor, household_id, lock=True)
+    next_status(HouseholdStatus(h.status), Action.RESOLVE_OBJECTION)
+    objection = await ObjectionRepository(session).get(h.id, objection_id)
+    if objection is None:
+        raise ObjectionNotFound(f"objection {objection_id} is not lodged against this household")
+    if objection.status != "open":
+        raise TransitionRefused(f"objection {objection_id} is already {objection.status}")
+    objection.status, objection.resolution, objection.resolved_on = data.outcome, data.resolution, today
+    await session.flush()
+    await audit.record(session, actor=actor, action="household.objection_resolved", entity_type="household",
+                       entity_id=h.id, after={"objection_id": str(objection.id), "outcome": data.outcome})
+    if data.outcome == "upheld":
+        await _reject(session, actor, h, f"objection upheld: {data.resolution}")
+    else:
+        h.version += 1
+        await _published(session, h, "objection_dismissed")
+    return objection
+
+
+async def confirm(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, today: date) -> Household:
+    """The household's signed confirmation, once the notice has run and no objection is open."""
+    h = await households.load(session, actor, household_id, lock=True)
+    next_status(HouseholdStatus(h.status), Action.CONFIRM)
+    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
+    assert h.notice_starts_on is not None  # in_notice always has a start date
+    check_confirmation(
+        notice_starts_on=h.notice_starts_on,
+        min_days=policy.notice_min_days,
+        open_objections=await ObjectionRepository(session).open_count(h.id),
+        on=today,
+    )
+    h.confirmed_on = today
+    await _step(session, actor, h, Action.CONFIRM)
+    await _published(session, h, "confirmed")
+    return h
+
+
+async def register(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, today: date) -> Household:
+    h = await households.load(session, actor, household_id, lock=True)
+    next_status(HouseholdStatus(h.status), Action.REGISTER)
+    repo = HouseholdRepository(session)
+    h.household_number = await repo.next_number(h.area_code)
+    h.registered_on = today
+    await _step(session, actor, h, Action.REGISTER, detail={"household_number": h.household_number})
+    await RollupRepository(session).apply(
+        flow_deltas(h.area_code, kind="entries", year=h.year, persons=h.member_count)
+    )
+    await household_events.registered(session, h, await repo.members(h.id), origin="identification")
+    return h
+
+
+async def _reject(session: AsyncSession, actor: Actor, h: Household, reason: str) -> Household:
+    h.closed_reason = reason
+    await _step(session, actor, h, Action.REJECT, detail={"reason": reason})
+    await HouseholdRepository(session).release_identities(h.id)
+    await events.rejected(session, h, reason=reason)
+    return h
+
+
+async def reject(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, reason: str) -> Household:
+    h = await households.load(session, actor, household_id, lock=True)
+    return await _reject(session, actor, h, reason)
+
+
+async def remove(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, reason: str) -> Household:
+    h = await households.load(session, actor, household_id, lock=True)
+    h.closed_reason = reason
+    await _step(session, actor, h, Action.REMOVE, detail={"reason": reason})
+    await HouseholdRepository(session).release_identities(h.id)
+    await household_events.removed(session, h, reason=reason)
+    return h

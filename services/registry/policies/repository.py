@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.registry.models import PolicyRecordRow
+from services.registry.policies.rules import ApprovalStep, PolicyRecord
+from shared.repository import Repository
+
+_FIELDS = (
+    "exit_line_fen",
+    "notice_min_days",
+    "large_debt_limit_fen",
+    "batch_set",
+    "batches",
+    "exit_incidence_threshold_bp",
+    "policies_kept_until",
+    "relapse_chain",
+)
+
+
+def _to_row(record: PolicyRecord) -> dict[str, object]:
+    row = asdict(record)
+    if record.batches is not None:
+        row["batches"] = list(record.batches)
+    if record.relapse_chain is not None:
+        row["relapse_chain"] = [asdict(s) for s in record.relapse_chain]
+    return row
+
+
+def _to_record(row: PolicyRecordRow) -> PolicyRecord:
+    return PolicyRecord(
+        area_prefix=row.area_prefix,
+        year=row.year,
+        source=row.source,
+        exit_line_fen=row.exit_line_fen,
+        notice_min_days=row.notice_min_days,
+        large_debt_limit_fen=row.large_debt_limit_fen,
+        batch_set=row.batch_set,
+        batches=tuple(row.batches) if row.batches is not None else None,
+        exit_incidence_threshold_bp=row.exit_incidence_threshold_bp,
+        policies_kept_until=row.policies_kept_until,
+        relapse_chain=tuple(ApprovalStep(**s) for s in row.relapse_chain) if row.relapse_chain is not None else None,
+    )
+
+
+class PolicyRepository(Repository):
+    async def applicable(self, *, area_code: str, year: int) -> list[PolicyRecord]:
+        prefixes = ["", area_code[:2], area_code[:4], area_code[:6], area_code[:9], area_code]
+        stmt = select(PolicyRecordRow).where(
+            PolicyRecordRow.year <= year, or_(PolicyRecordRow.area_prefix.in_(prefixes))
+        )
+        return [_to_record(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def add_missing(self, records: list[PolicyRecord]) -> int:
+        """Insert records whose (prefix, year) is not there yet; never overwrites an edited one."""
+        stmt = insert(PolicyRecordRow).values([_to_row(r) for r in records]).on_conflict_do_nothing()
+        result = await self.session.execute(stmt.returning(PolicyRecordRow.id))
+        return len(result.all())
+
+    async def put(self, record: PolicyRecord) -> None:
+        stmt = insert(PolicyRecordRow).values(_to_row(record))
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[PolicyRecordRow.area_prefix, PolicyRecordRow.year],
+                set_={"source": stmt.excluded.source, **{f: stmt.excluded[f] for f in _FIELDS}},
+            )
+        )
+
+    async def count(self) -> int:
+        return int((await self.session.execute(select(func.count()).select_from(PolicyRecordRow))).scalar_one())

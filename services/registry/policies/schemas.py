@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class ApprovalStepIO(BaseModel):
+    code: str
+    role: str
+    level: str
+
+
+class PolicyRecordIn(BaseModel):
+    area_prefix: str = Field(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})?$")
+    year: int = Field(ge=2000, le=2100)
+    source: str = Field(min_length=1)
+    exit_line_fen: int | None = Field(default=None, ge=0)
+    notice_min_days: int | None = Field(default=None, ge=1, le=90)
+    large_debt_limit_fen: int | None = Field(default=None, ge=0)
+    batch_set: str | None = None
+    batches: list[str] | None = None
+    exit_incidence_threshold_bp: int | None = Field(default=None, ge=0, le=10_000)
+    policies_kept_until: date | None = None
+    relapse_chain: list[ApprovalStepIO] | None = None
+
+
+class PolicyOut(BaseModel):
+    area_code: str
+    year: int
+    exit_line_fen: int
+    notice_min_days: int
+    large_debt_limit_fen: int
+    batch_set: str
+    batches: list[str]
+    exit_incidence_threshold_bp: int
+    policies_kept_until: date
+    relapse_chain: list[ApprovalStepIO]
+    sources: list[str]

@@ -1,0 +1,148 @@
+"""Households and members over HTTP on a real PostgreSQL: validation, PII, one person one household."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from services.registry.models import Member
+from shared.tables import audit_log, outbox
+from tests.registry.integration.helpers import (
+    OTHER_REGISTRAR,
+    OTHER_VILLAGE,
+    REGISTRAR,
+    VILLAGE,
+    candidate,
+    load_areas,
+    member,
+    person_id,
+    registry_app,
+)
+from tests.support import service_client
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_candidate_is_created_with_encrypted_ids_and_masked_everywhere_but_the_audited_read(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        head_id = person_id(date(1968, 3, 9))
+        h = await candidate(c, members=[member("head", resident_id=head_id, birth_date="1968-03-09", sex="male")])
+        assert h["status"] == "candidate"
+        assert h["members"][0]["resident_id_masked"] == head_id[:6] + "********" + head_id[-4:]
+        assert head_id not in str(h)
+
+        async with app.state.db.transaction() as s:
+            row = (await s.execute(select(Member))).scalar_one()
+            assert row.resident_id_cipher != head_id and head_id not in row.resident_id_cipher
+            events = (await s.execute(select(outbox.c.type, outbox.c.envelope).order_by(outbox.c.seq))).all()
+        assert [e.type for e in events] == ["registry.area.upserted.v1"] * 6 + [
+            "registry.household.candidate_created.v1"
+        ]
+        assert head_id not in str([e.envelope for e in events])
+
+        listed = (await c.get("/registry/v1/households", headers=REGISTRAR)).json()
+        assert listed["items"][0]["head_name_masked"] == "王**"
+        assert head_id not in str(listed)
+
+        full = await c.get(
+            f"/registry/v1/households/{h['id']}/members/{h['members'][0]['id']}/resident-id", headers=REGISTRAR
+        )
+        assert full.json()["resident_id"] == head_id
+        async with app.state.db.transaction() as s:
+            reads = (await s.execute(select(audit_log).where(audit_log.c.action == "pii.resident_id_read"))).all()
+        assert len(reads) == 1
+
+
+async def test_a_cadre_cannot_read_full_ids(make_db):
+    from tests.support import auth
+
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        r = await c.get(
+            f"/registry/v1/households/{h['id']}/members/{h['members'][0]['id']}/resident-id",
+            headers=auth("cadre", VILLAGE),
+        )
+        assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"resident_id": "wrong check digit"}, "resident_id"),
+        ({"birth_date": "1970-05-18"}, "birth_date"),
+        ({"sex": "female"}, "sex"),
+    ],
+)
+async def test_inconsistent_member_data_is_refused_and_nothing_is_saved(make_db, change, field):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        good = person_id(date(1970, 5, 17), sex="male")
+        if "resident_id" in change:
+            change = {"resident_id": good[:17] + ("1" if good[17] == "0" else "0")}
+        body = {"area_code": VILLAGE, "year": 2017,
+                "members": [member("head", resident_id=good, birth_date="1970-05-17", sex="male") | change]}
+        r = await c.post("/registry/v1/households", json=body, headers=REGISTRAR)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["field"] == field
+        listed = (await c.get("/registry/v1/households", headers=REGISTRAR)).json()
+        assert listed["items"] == []
+
+
+async def test_one_person_in_one_active_household_names_the_conflict(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        shared_person = person_id()
+        first = await candidate(c, members=[member("head", resident_id=shared_person)])
+        r = await c.post(
+            "/registry/v1/households",
+            json={"area_code": OTHER_VILLAGE, "year": 2017,
+                  "members": [member("head", name="张三", resident_id=person_id()),
+                              member("child", resident_id=shared_person.lower())]},
+            headers=OTHER_REGISTRAR,
+        )
+        assert r.status_code == 409
+        assert r.json()["household_id"] == first["id"]
+        assert r.json()["type"].endswith("/person-in-another-household")
+
+        # once the first household is rejected, the person is free again
+        rej = await c.post(f"/registry/v1/households/{first['id']}/rejection", json={"reason": "duplicate"},
+                           headers=REGISTRAR)
+        assert rej.status_code == 200
+        again = await candidate(c, members=[member("head", resident_id=shared_person)], area_code=OTHER_VILLAGE)
+        assert again["status"] == "candidate"
+
+
+async def test_batches_outside_the_policy_set_are_refused(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        r = await c.post(
+            "/registry/v1/households",
+            json={"area_code": VILLAGE, "year": 2017, "members": [member()], "batches": ["relocation"]},
+            headers=REGISTRAR,
+        )
+        assert r.status_code == 422
+        assert r.json()["allowed"] == ["production_employment", "education", "dibao_floor"]
+
+
+async def test_area_scoping_other_village_gets_404_and_an_empty_list(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        assert (await c.get(f"/registry/v1/households/{h['id']}", headers=OTHER_REGISTRAR)).status_code == 404
+        listed = await c.get("/registry/v1/households", headers=OTHER_REGISTRAR)
+        assert listed.json()["items"] == []
+        r = await c.get(f"/registry/v1/households?area_code={VILLAGE}", headers=OTHER_REGISTRAR)
+        assert r.status_code == 404
+        r = await c.post(f"/registry/v1/households/{h['id']}/review-submission", headers=OTHER_REGISTRAR)
+        assert r.status_code == 404
