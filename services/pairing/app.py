@@ -6,13 +6,15 @@ from services.pairing.consumers import HANDLERS
 from services.pairing.helpers.router import router as helpers_router
 from services.pairing.needs.router import router as needs_router
 from services.pairing.pairings.router import router as pairings_router
+from services.pairing.visits.router import router as visits_router
 from services.pairing.settings import PairingSettings
 from shared.app import create_service_app
 from shared.runtime import PeriodicJob
 
 settings_class = PairingSettings
 JOBS: list[PeriodicJob] = []  # periodic jobs (also run by `jingzhun worker pairing`)
-ROUTERS: list = [helpers_router, pairings_router, needs_router]  # this service's APIRouters, mounted under /pairing/v1
+# this service's APIRouters, mounted under /pairing/v1
+ROUTERS: list = [helpers_router, pairings_router, needs_router, visits_router]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 

@@ -1,0 +1,62 @@
+"""HTTP routes of visit logs, the three ledgers and offline batch upload."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from services.pairing.deps import Reader, TodayDep, VisitWriter
+from services.pairing.paging import after_id, page
+from services.pairing.visits import service
+from services.pairing.visits.rules import BatchOutcome, LedgerKind
+from services.pairing.visits.schemas import BatchIn, BatchOut, LedgerEntryIn, LedgerEntryOut, VisitIn, VisitOut
+from shared.db import SessionDep
+from shared.pagination import Cursor, Limit, Page
+
+router = APIRouter(tags=["visits"])
+
+
+@router.post("/visits", status_code=201, response_model=None)
+async def record_visit(
+    body: VisitIn, session: SessionDep, user: VisitWriter, today: TodayDep, response: Response
+) -> dict[str, str]:
+    """201 when stored, 200 when the same record had been stored before (a resend)."""
+    outcome = await service.record_single(session=session, actor=user, record=body, today=today)
+    if outcome is BatchOutcome.DUPLICATE:
+        response.status_code = 200
+    return {"id": str(body.id), "outcome": outcome.value}
+
+
+@router.post("/ledger-entries", status_code=201, response_model=None)
+async def record_ledger_entry(
+    body: LedgerEntryIn, session: SessionDep, user: VisitWriter, today: TodayDep, response: Response
+) -> dict[str, str]:
+    outcome = await service.record_single(session=session, actor=user, record=body, today=today)
+    if outcome is BatchOutcome.DUPLICATE:
+        response.status_code = 200
+    return {"id": str(body.id), "outcome": outcome.value}
+
+
+@router.post("/sync/batches", response_model=BatchOut)
+async def upload_batch(body: BatchIn, session: SessionDep, user: VisitWriter, today: TodayDep) -> BatchOut:
+    """Offline upload: per-record results; a batch sent twice is stored once."""
+    return await service.record_batch(session=session, actor=user, records=body.records, today=today)
+
+
+@router.get("/households/{household_id}/visits", response_model=Page[VisitOut])
+async def household_visits(
+    household_id: uuid.UUID, session: SessionDep, user: Reader, cursor: Cursor = None, limit: Limit = 50
+) -> Page[VisitOut]:
+    items = await service.visits_of(
+        session=session, actor=user, household_id=household_id, after=after_id(cursor), limit=limit
+    )
+    return page(items, limit)
+
+
+@router.get("/households/{household_id}/ledgers", response_model=list[LedgerEntryOut])
+async def household_ledgers(
+    household_id: uuid.UUID, session: SessionDep, user: Reader, ledger: LedgerKind | None = None
+) -> list[LedgerEntryOut]:
+    """The household's three ledgers (plan, measures, work), oldest entry first."""
+    return await service.ledger_of(session=session, actor=user, household_id=household_id, ledger=ledger)

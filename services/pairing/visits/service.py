@@ -1,0 +1,185 @@
+"""Use cases of work records: one visit or ledger entry, or an offline batch of them.
+
+A batch is one transaction, but every record runs in its own savepoint: a bad record is
+reported and skipped, the good ones are kept; a record whose client id is already stored with
+the same content is a harmless resend.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pairing.errors import HelperNotFound, VisitNotAllowed
+from services.pairing.helpers.repository import HelperRepository
+from services.pairing.models import Helper, LedgerEntry, Visit
+from services.pairing.needs import service as need_service
+from services.pairing.needs.repository import NeedRepository
+from services.pairing.visits import events, rules
+from services.pairing.visits.repository import VisitRepository
+from services.pairing.visits.schemas import (
+    BatchOut,
+    LedgerEntryIn,
+    LedgerEntryOut,
+    Record,
+    RecordResult,
+    VisitIn,
+    VisitOut,
+)
+from shared import audit
+from shared.auth import Principal
+from shared.errors import Forbidden
+
+_RECORD: TypeAdapter[VisitIn | LedgerEntryIn] = TypeAdapter(Record)
+
+
+class RecordIdReused(VisitNotAllowed):
+    type_slug = "record-id-reused"
+    title = "The record id was already used for other content"
+
+
+async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID | None) -> Helper:
+    """A cadre records as themselves; an office names the cadre whose handbook it copies."""
+    repo = HelperRepository(session)
+    if actor.has_role("registrar", "approver", "admin") and helper_id is not None:
+        helper = await repo.get(helper_id)
+        if helper is None or not actor.covers(helper.area_code):
+            raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))
+        return helper
+    helper = await repo.by_user_sub(actor.sub)
+    if helper is None:
+        raise Forbidden("Your login is not registered as a helper; ask your poverty office to register it")
+    return helper
+
+
+async def _refusal(session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn,
+                   today: date) -> tuple[str | None, str]:
+    """(why the record is refused or None, the household's area code)."""
+    household = await NeedRepository(session).household(record.household_id)
+    if household is None or not actor.covers(household.area_code):
+        return "the household is not known in your area", ""
+    spans = [rules.PairingSpan(a, b) for a, b in
+             await VisitRepository(session).spans(helper_id=helper.id, household_id=household.id)]
+    on = record.visited_on if isinstance(record, VisitIn) else record.entry_on
+    reason = rules.visit_refusal(on, spans=spans, household_status=household.status, today=today)
+    return reason, household.area_code
+
+
+def _content(record: VisitIn | LedgerEntryIn, helper: Helper) -> dict[str, Any]:
+    return {**record.model_dump(mode="json"), "helper_id": str(helper.id)}
+
+
+async def _store(session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn,
+                 area_code: str, digest: str) -> None:
+    repo = VisitRepository(session)
+    if isinstance(record, VisitIn):
+        visit = Visit(
+            id=record.id, household_id=record.household_id, helper_id=helper.id, area_code=area_code,
+            visited_on=record.visited_on, kind=record.kind.value, notes=record.notes, measures=record.measures,
+            household_confirmed=record.household_confirmed,
+            satisfaction=record.satisfaction.value if record.satisfaction else None,
+            fingerprint=digest, recorded_by=actor.sub,
+        )
+        await repo.add(visit)
+        await events.visit_recorded(session, visit)
+    else:
+        await repo.add(LedgerEntry(
+            id=record.id, household_id=record.household_id, area_code=area_code, ledger=record.ledger.value,
+            year=record.year, entry_on=record.entry_on, content=record.content, fingerprint=digest,
+            recorded_by=actor.sub,
+        ))
+    await audit.record(session, actor=actor, action=f"{record.type}.recorded", entity_type=record.type,
+                       entity_id=record.id, after=_content(record, helper))
+
+
+async def _stored_fingerprint(session: AsyncSession, record: VisitIn | LedgerEntryIn) -> str | None:
+    repo = VisitRepository(session)
+    row = await (repo.visit(record.id) if isinstance(record, VisitIn) else repo.ledger_entry(record.id))
+    return row.fingerprint if row else None
+
+
+async def record_one(
+    session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, *, today: date
+) -> tuple[rules.BatchOutcome, str | None]:
+    helper = await _author(session, actor, record.helper_id)
+    digest = rules.fingerprint(_content(record, helper))
+    refusal, area_code = await _refusal(session, actor, helper, record, today)
+    outcome = rules.classify_record(
+        stored_fingerprint=await _stored_fingerprint(session, record), new_fingerprint=digest, refusal=refusal
+    )
+    if outcome is rules.BatchOutcome.CONFLICT:
+        return outcome, f"id {record.id} was already used for a different record"
+    if outcome is rules.BatchOutcome.STORED:
+        await _store(session, actor, helper, record, area_code, digest)
+    return outcome, refusal if outcome is rules.BatchOutcome.REJECTED else None
+
+
+async def record_single(
+    *, session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, today: date
+) -> rules.BatchOutcome:
+    """The online path: a refused record is an error (409), a resend is accepted as is."""
+    outcome, reason = await record_one(session, actor, record, today=today)
+    if outcome is rules.BatchOutcome.REJECTED:
+        raise VisitNotAllowed(reason or "refused", record_id=str(record.id))
+    if outcome is rules.BatchOutcome.CONFLICT:
+        raise RecordIdReused(reason or "conflict", record_id=str(record.id))
+    return outcome
+
+
+def _parse(raw: dict[str, Any]) -> tuple[VisitIn | LedgerEntryIn | None, str | None]:
+    try:
+        return _RECORD.validate_python(raw), None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first.get("loc", ()))
+        if loc and loc[0] in ("visit", "ledger_entry"):  # the union's tag, not a field
+            loc = loc[1:]
+        field = ".".join(str(p) for p in loc)
+        return None, f"{field}: {first.get('msg', 'invalid')}"
+
+
+async def record_batch(
+    *, session: AsyncSession, actor: Principal, records: list[dict[str, Any]], today: date
+) -> BatchOut:
+    results: list[RecordResult] = []
+    for index, raw in enumerate(records):
+        record, problem = _parse(raw)
+        raw_id, raw_type = raw.get("id"), raw.get("type")
+        if record is None:
+            results.append(RecordResult(index=index, id=str(raw_id) if raw_id else None, type=raw_type,
+                                        outcome=rules.BatchOutcome.REJECTED, reason=problem))
+            continue
+        try:
+            async with session.begin_nested():
+                outcome, reason = await record_one(session, actor, record, today=today)
+        except (HelperNotFound, IntegrityError) as exc:
+            # IntegrityError: the same id arrived in a concurrent upload; the client resends.
+            outcome, reason = rules.BatchOutcome.REJECTED, str(exc.detail if isinstance(exc, HelperNotFound) else
+                                                                 "stored concurrently; send the record again")
+        results.append(RecordResult(index=index, id=str(record.id), type=record.type, outcome=outcome,
+                                    reason=reason))
+    count = {o: sum(1 for r in results if r.outcome is o) for o in rules.BatchOutcome}
+    return BatchOut(stored=count[rules.BatchOutcome.STORED], duplicates=count[rules.BatchOutcome.DUPLICATE],
+                    rejected=count[rules.BatchOutcome.REJECTED], conflicts=count[rules.BatchOutcome.CONFLICT],
+                    results=results)
+
+
+async def visits_of(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> list[VisitOut]:
+    await need_service.visible_household(session, actor, household_id)
+    rows = await VisitRepository(session).visits_of(household_id, after=after, limit=limit)
+    return [VisitOut.model_validate(v) for v in rows]
+
+
+async def ledger_of(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, ledger: rules.LedgerKind | None
+) -> list[LedgerEntryOut]:
+    await need_service.visible_household(session, actor, household_id)
+    rows = await VisitRepository(session).ledger_of(household_id, ledger=ledger.value if ledger else None)
+    return [LedgerEntryOut.model_validate(e) for e in rows]

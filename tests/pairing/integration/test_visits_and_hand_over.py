@@ -1,0 +1,172 @@
+"""Visits and offline batches, cadre scoping, suggestions and hand-over, on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from services.pairing.models import Visit
+from shared.tables import outbox
+from tests.pairing.factories import OFFICE, OTHER_COUNTY, V1, V2, helper, household, pair
+from tests.support import auth
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _cadre_with_household(app: FastAPI, client: httpx.AsyncClient, sub: str) -> tuple[str, str]:
+    cadre = await helper(client, user_sub=sub)
+    household_id = await household(app)
+    r = await pair(client, "cadre_household", cadre, household_id, started_on="2026-09-01")
+    assert r.status_code == 201, r.text
+    return cadre, household_id
+
+
+def _visit(household_id: str, visited_on: str = "2026-11-20", **extra: object) -> dict[str, object]:
+    return {"type": "visit", "id": str(uuid.uuid4()), "household_id": household_id, "visited_on": visited_on,
+            "kind": "home_visit", "notes": "讲解医保政策", "measures": ["办理慢病卡"],
+            "household_confirmed": True, "satisfaction": "satisfied", **extra}
+
+
+async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_each_record(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    _, household_id = await _cadre_with_household(app, client, "cadre-wang")
+    me = auth(["cadre"], V1, sub="cadre-wang")
+    good = _visit(household_id)
+    plan = {"type": "ledger_entry", "id": str(uuid.uuid4()), "household_id": household_id, "ledger": "plan",
+            "year": 2026, "entry_on": "2026-11-20", "content": "发展养鸡, 年增收3000元"}
+    before_pairing = _visit(household_id, visited_on="2026-08-31")
+    future = _visit(household_id, visited_on="2026-11-23")
+    malformed = {"type": "visit", "id": "not-a-uuid", "household_id": household_id}
+    batch = {"records": [good, plan, before_pairing, future, malformed]}
+
+    first = await client.post("/pairing/v1/sync/batches", json=batch, headers=me)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert (body["stored"], body["duplicates"], body["rejected"], body["conflicts"]) == (2, 0, 3, 0)
+    outcomes = [(r["index"], r["outcome"]) for r in body["results"]]
+    assert outcomes == [(0, "stored"), (1, "stored"), (2, "rejected"), (3, "rejected"), (4, "rejected")]
+    assert "not paired" in body["results"][2]["reason"]
+    assert "future" in body["results"][3]["reason"]
+    assert body["results"][4]["reason"].startswith("id:")
+
+    again = (await client.post("/pairing/v1/sync/batches", json=batch, headers=me)).json()
+    assert (again["stored"], again["duplicates"], again["rejected"]) == (0, 2, 3)
+    async with app.state.db.transaction() as s:
+        assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 1
+        events = (await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v1")))
+        assert events.scalar_one() == 1
+
+    reused = {**good, "notes": "另一条记录"}
+    conflict = (await client.post("/pairing/v1/sync/batches", json={"records": [reused]}, headers=me)).json()
+    assert conflict["results"][0]["outcome"] == "conflict"
+
+    visits = (await client.get(f"/pairing/v1/households/{household_id}/visits", headers=me)).json()["items"]
+    assert [(v["visited_on"], v["satisfaction"], v["measures"]) for v in visits] == [
+        ("2026-11-20", "satisfied", ["办理慢病卡"])
+    ]
+    ledgers = (await client.get(f"/pairing/v1/households/{household_id}/ledgers?ledger=plan", headers=me)).json()
+    assert [e["content"] for e in ledgers] == ["发展养鸡, 年增收3000元"]
+
+
+async def test_single_visit_refused_with_409_and_a_resend_answers_200(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    _, household_id = await _cadre_with_household(app, client, "cadre-li")
+    me = auth(["cadre"], V1, sub="cadre-li")
+    visit = _visit(household_id)
+    visit.pop("type")
+    assert (await client.post("/pairing/v1/visits", json=visit, headers=me)).status_code == 201
+    assert (await client.post("/pairing/v1/visits", json=visit, headers=me)).status_code == 200
+    early = await client.post("/pairing/v1/visits", json={**visit, "id": str(uuid.uuid4()),
+                                                          "visited_on": "2026-01-01"}, headers=me)
+    assert early.status_code == 409
+    assert early.json()["type"].endswith("visit-not-allowed")
+
+
+async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: httpx.AsyncClient) -> None:
+    _, mine = await _cadre_with_household(app, client, "cadre-a")
+    _, theirs = await _cadre_with_household(app, client, "cadre-b")
+    me = auth(["cadre"], V1, sub="cadre-a")
+    listed = (await client.get("/pairing/v1/households", headers=me)).json()["items"]
+    assert [h["id"] for h in listed] == [mine]
+    assert (await client.get(f"/pairing/v1/households/{theirs}", headers=me)).status_code == 404
+    assert (await client.get(f"/pairing/v1/households/{theirs}/visits", headers=me)).status_code == 404
+    # and cannot log a visit there either
+    r = await client.post("/pairing/v1/sync/batches", json={"records": [_visit(theirs)]}, headers=me)
+    assert r.json()["results"][0]["outcome"] == "rejected"
+
+
+async def test_suggestions_put_the_same_village_first_then_the_least_loaded(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    same_village_busy = await helper(client, area_code=V1, name="同村")
+    for _ in range(2):
+        await pair(client, "cadre_household", same_village_busy, await household(app, V1))
+    nearby_idle = await helper(client, area_code=V2, name="邻村")
+    full = await helper(client, area_code=V1, name="满额")
+    for _ in range(5):
+        await pair(client, "cadre_household", full, await household(app, V1))
+    await helper(client, "enterprise", area_code=V1)  # not an in-system cadre: never suggested
+    target = await household(app, V1)
+    r = await client.get(f"/pairing/v1/households/{target}/suggestions", headers=OFFICE)
+    assert [(s["helper_id"], s["households"]) for s in r.json()] == [(same_village_busy, 2), (nearby_idle, 0)]
+
+
+async def test_a_leaving_cadre_hands_every_household_over_in_one_operation(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    leaving = await helper(client, area_code=V1)
+    households = [await household(app, V1) for _ in range(3)]
+    for h in households:
+        await pair(client, "cadre_household", leaving, h, started_on="2026-05-01")
+    small = await helper(client, area_code=V1)
+    for _ in range(4):
+        await pair(client, "cadre_household", small, await household(app, V1))
+    roomy = await helper(client, area_code=V2)
+
+    r = await client.post(f"/pairing/v1/helpers/{leaving}/leave", headers=OFFICE,
+                          json={"left_on": "2026-11-22", "receiver_ids": [small, roomy]})
+    assert r.status_code == 200, r.text
+    moved = {i["household_id"]: i["to_helper_id"] for i in r.json()["handed_over"]}
+    assert set(moved) == set(households)
+    assert sorted(moved.values()) == sorted([small, roomy, roomy])  # small reaches the cap of 5, no more
+    for h in households:
+        shown = (await client.get(f"/pairing/v1/households/{h}", headers=OFFICE)).json()
+        assert [p["kind"] for p in shown["pairings"]] == ["cadre_household"]
+    assert (await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"] == []
+    left = (await client.get(f"/pairing/v1/helpers/{leaving}", headers=OFFICE)).json()
+    assert (left["active"], left["left_on"]) == (False, "2026-11-22")
+
+
+async def test_a_hand_over_without_room_for_everyone_changes_nothing(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    leaving = await helper(client, area_code=V1)
+    for _ in range(2):
+        await pair(client, "cadre_household", leaving, await household(app, V1))
+    nearly_full = await helper(client, area_code=V1)
+    for _ in range(4):
+        await pair(client, "cadre_household", nearly_full, await household(app, V1))
+    r = await client.post(f"/pairing/v1/helpers/{leaving}/leave", headers=OFFICE,
+                          json={"left_on": "2026-11-22", "receiver_ids": [nearly_full]})
+    assert r.status_code == 409
+    assert (r.json()["households"], r.json()["room"]) == (2, 1)
+    still = (await client.get(f"/pairing/v1/pairings?helper_id={leaving}&active=true", headers=OFFICE)).json()
+    assert len(still["items"]) == 2
+    assert (await client.get(f"/pairing/v1/helpers/{leaving}", headers=OFFICE)).json()["active"] is True
+
+
+async def test_a_receiver_from_another_area_is_not_found(app: FastAPI, client: httpx.AsyncClient) -> None:
+    leaving = await helper(client, area_code=V1)
+    await pair(client, "cadre_household", leaving, await household(app, V1))
+    licheng = auth(["registrar"], OTHER_COUNTY, sub="licheng")
+    stranger = (await client.post("/pairing/v1/helpers", headers=licheng,
+                                  json={"kind": "cadre", "name": "外地", "area_code": "350502101001"})).json()["id"]
+    r = await client.post(f"/pairing/v1/helpers/{leaving}/leave", headers=OFFICE,
+                          json={"left_on": "2026-11-22", "receiver_ids": [stranger]})
+    assert r.status_code == 404
