@@ -1,0 +1,161 @@
+"""Inspections, findings, rectification, verification and escalation on real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from services.inspection import clock
+from services.inspection.findings.jobs import escalate
+from shared.tables import audit_log, outbox
+from tests.inspection.integration.helpers import VILLAGE, app_for
+from tests.support import auth, service_client
+
+pytestmark = pytest.mark.asyncio
+COUNTY = "620521000000"
+INSPECTOR = auth("inspector", COUNTY, sub="inspector-zhao")
+VILLAGE_CADRE = auth("cadre", VILLAGE, sub="cadre-li")
+
+
+def plan(**kw):  # type: ignore[no-untyped-def]
+    today = clock.today()
+    body = {
+        "kind": "unannounced",
+        "title": "March unannounced visit",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=2)).isoformat(),
+        "target_areas": [VILLAGE],
+        "team": [{"name": "Inspector Zhao", "role": "leader"}, {"name": "Deputy Qian", "role": "npc_deputy"}],
+    }
+    body.update(kw)
+    return body
+
+
+def finding(**kw):  # type: ignore[no-untyped-def]
+    body = {
+        "area_code": VILLAGE,
+        "category": "policy_not_delivered",
+        "severity": "high",
+        "title": "Housing subsidy not paid to two households",
+        "responsible_unit": "Township poverty station",
+        "responsible_person": "Station chief Sun",
+    }
+    body.update(kw)
+    return body
+
+
+async def _outbox(app, type_: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    async with app.state.db.transaction() as s:
+        return [r["data"] for r in (await s.execute(select(outbox.c.envelope).where(outbox.c.type == type_))).scalars()]
+
+
+async def test_unannounced_inspection_is_hidden_from_the_village_until_concluded(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        r = await c.post("/inspection/v1/inspections", json=plan(), headers=INSPECTOR)
+        assert r.status_code == 201, r.text
+        iid = r.json()["id"]
+        assert (await c.get(f"/inspection/v1/inspections/{iid}", headers=VILLAGE_CADRE)).status_code == 404
+        assert (await c.get("/inspection/v1/inspections", headers=VILLAGE_CADRE)).json()["items"] == []
+        r = await c.post(f"/inspection/v1/inspections/{iid}/conclusion", headers=INSPECTOR)
+        assert r.json()["status"] == "concluded"
+        assert (await c.get(f"/inspection/v1/inspections/{iid}", headers=VILLAGE_CADRE)).status_code == 200
+        # a concluded inspection takes no more findings
+        r = await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)
+        assert r.status_code == 409
+
+
+async def test_bad_plans_and_roles_are_refused(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        r = await c.post("/inspection/v1/inspections", json=plan(target_areas=["350502101001"]), headers=INSPECTOR)
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+        r = await c.post("/inspection/v1/inspections", json=plan(), headers=VILLAGE_CADRE)
+        assert r.status_code == 403
+        assert (await c.get("/inspection/v1/inspections", headers=INSPECTOR)).json()["items"] == []
+
+
+async def test_finding_rectified_rejected_resubmitted_and_verified(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        iid = (await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)).json()["id"]
+        r = await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)
+        assert r.status_code == 201, r.text
+        f = r.json()
+        assert f["deadline"] == (clock.today() + timedelta(days=15)).isoformat()  # high severity: 15 days
+        assert f["status"] == "open" and f["overdue"] is False
+        # outside the target area: refused, nothing saved
+        r = await c.post(
+            f"/inspection/v1/inspections/{iid}/findings", json=finding(area_code="620521102301"), headers=INSPECTOR
+        )
+        assert r.status_code == 422
+        # verifying before any report is a refused transition
+        url = f"/inspection/v1/findings/{f['id']}"
+        r = await c.post(f"{url}/verification", json={"accepted": True}, headers=INSPECTOR)
+        assert r.status_code == 409
+        report = {"report": "Subsidy paid on 3 March", "evidence": [{"description": "bank slip", "reference": "BS-1"}]}
+        r = await c.post(f"{url}/rectifications", json=report, headers=VILLAGE_CADRE)
+        assert r.status_code == 201 and r.json()["status"] == "submitted"
+        # the cadre cannot verify their own work
+        assert (await c.post(f"{url}/verification", json={"accepted": True}, headers=VILLAGE_CADRE)).status_code == 403
+        r = await c.post(f"{url}/verification", json={"accepted": False, "note": "slip covers one household"}, headers=INSPECTOR)
+        assert r.status_code == 200 and r.json()["status"] == "open"
+        assert r.json()["rectifications"][0]["outcome"] == "rejected"
+        await c.post(f"{url}/rectifications", json=report, headers=VILLAGE_CADRE)
+        r = await c.post(f"{url}/verification", json={"accepted": True}, headers=INSPECTOR)
+        assert r.json()["status"] == "verified"
+        assert [x["outcome"] for x in r.json()["rectifications"]] == ["rejected", "accepted"]
+        assert len(await _outbox(app, "inspection.finding.raised.v1")) == 1
+        assert (await _outbox(app, "inspection.finding.rectified.v1"))[0]["finding_id"] == f["id"]
+        # another county's inspector sees nothing of it
+        other = auth("inspector", "620522000000")
+        assert (await c.get(url, headers=other)).status_code == 404
+
+
+async def test_overdue_finding_escalates_by_itself_once_per_step(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        iid = (await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)).json()["id"]
+        today = clock.today()
+        f = (
+            await c.post(
+                f"/inspection/v1/inspections/{iid}/findings",
+                json=finding(deadline=(today + timedelta(days=1)).isoformat()),
+                headers=INSPECTOR,
+            )
+        ).json()
+        from datetime import UTC, datetime, time
+
+        def at(d: date) -> datetime:
+            return datetime.combine(d, time(3, 0), tzinfo=UTC)  # 11:00 in Beijing
+
+        deadline = date.fromisoformat(f["deadline"])
+        assert await escalate(app.state.db, at(deadline)) == 0  # the deadline day itself is not late
+        assert await escalate(app.state.db, at(deadline + timedelta(days=1))) == 1
+        assert await escalate(app.state.db, at(deadline + timedelta(days=1))) == 0  # run again: nothing new
+        assert await escalate(app.state.db, at(deadline + timedelta(days=30))) == 2
+        r = await c.get("/inspection/v1/accountability", headers=INSPECTOR)
+        kinds = [x["kind"] for x in r.json()["items"]]
+        assert kinds == ["bulletin", "admonishment_interview", "discipline_referral"]
+        assert {x["subject"] for x in r.json()["items"]} == {"Station chief Sun"}
+        assert len(await _outbox(app, "inspection.accountability.recorded.v1")) == 3
+        detail = (await c.get(f"/inspection/v1/findings/{f['id']}", headers=INSPECTOR)).json()
+        assert len(detail["accountability"]) == 3
+        async with app.state.db.transaction() as s:
+            n = len((await s.execute(select(audit_log).where(audit_log.c.action == "accountability.recorded"))).all())
+        assert n == 3
+
+
+async def test_rectification_filed_on_time_does_not_escalate(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        iid = (await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)).json()["id"]
+        f = (await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)).json()
+        report = {"report": "done", "evidence": [{"description": "photo", "reference": "P-1"}]}
+        await c.post(f"/inspection/v1/findings/{f['id']}/rectifications", json=report, headers=VILLAGE_CADRE)
+        from datetime import UTC, datetime
+
+        later = datetime.now(UTC) + timedelta(days=60)
+        assert await escalate(app.state.db, later) == 0

@@ -1,0 +1,67 @@
+"""Funds anomalies and pairing gaps become findings, once per signal however often repeated."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from services.inspection.consumers import HANDLERS
+from services.inspection.models import Finding
+from shared.events.consumer import handle_event
+from shared.tables import outbox
+from tests.inspection.integration.helpers import VILLAGE, app_for, event
+from tests.support import auth, service_client
+
+pytestmark = pytest.mark.asyncio
+WHEN = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 on 1 May in Beijing
+
+
+def anomaly(n: int, key: str = "dup:pay-77"):  # type: ignore[no-untyped-def]
+    return event(
+        "funds.anomaly.detected.v1",
+        {"anomaly_id": f"a{n}", "signal_key": key, "kind": "duplicate_payment", "area_code": VILLAGE,
+         "amount_fen": 150_000, "detail": {"payment_ids": ["p1", "p2"]}},
+        time=WHEN,
+    )
+
+
+def gap(n: int):  # type: ignore[no-untyped-def]
+    return event(
+        "pairing.coverage.gap_detected.v1",
+        {"gap_id": f"g{n}", "signal_key": "no-cadre:h-9", "kind": "household_without_cadre",
+         "area_code": VILLAGE, "subject_id": "h-9", "detail": "unpaired for 45 days"},
+        time=WHEN,
+    )
+
+
+async def test_repeated_signal_raises_one_finding(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        db = app.state.db
+        # the same problem detected three times (three event ids), plus one redelivery
+        for ev in (anomaly(1), anomaly(2), anomaly(3)):
+            assert await handle_event(db, "inspection", ev, HANDLERS)
+        first_gap = gap(1)
+        assert await handle_event(db, "inspection", first_gap, HANDLERS)
+        assert not await handle_event(db, "inspection", first_gap, HANDLERS)
+        assert await handle_event(db, "inspection", gap(2), HANDLERS)
+        assert await handle_event(db, "inspection", anomaly(4, key="dup:pay-78"), HANDLERS)
+
+        async with db.transaction() as s:
+            keys = (await s.execute(select(Finding.source_key).order_by(Finding.source_key))).scalars().all()
+            raised = (await s.execute(select(func.count()).where(outbox.c.type == "inspection.finding.raised.v1"))).scalar()
+        assert keys == ["funds:dup:pay-77", "funds:dup:pay-78", "pairing:no-cadre:h-9"]
+        assert raised == 3
+
+        items = (await c.get("/inspection/v1/findings", headers=auth("inspector", "620521000000"))).json()["items"]
+        by_key = {f["source_key"]: f for f in items}
+        dup = by_key["funds:dup:pay-77"]
+        assert (dup["category"], dup["severity"], dup["deadline"]) == ("funds_misuse", "high", "2026-05-16")
+        assert '"payment_ids"' in dup["description"]
+        unpaired = by_key["pairing:no-cadre:h-9"]
+        assert (unpaired["category"], unpaired["severity"], unpaired["deadline"]) == ("pairing_gap", "medium", "2026-05-31")
+        assert date.fromisoformat(unpaired["raised_on"]) == date(2026, 5, 1)
+        # a caller from another county sees none of them
+        assert (await c.get("/inspection/v1/findings", headers=auth("inspector", "350502000000"))).json()["items"] == []
