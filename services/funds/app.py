@@ -2,14 +2,27 @@
 
 from fastapi import FastAPI
 
+from services.funds.beneficiaries.router import router as beneficiaries_router
 from services.funds.consumers import HANDLERS
+from services.funds.disbursements.router import router as disbursements_router
+from services.funds.ledger.router import router as ledger_router
+from services.funds.projects.router import router as projects_router
+from services.funds.schemes.router import router as schemes_router
+from services.funds.sources.router import router as sources_router
 from services.funds.settings import FundsSettings
 from shared.app import create_service_app
 from shared.runtime import PeriodicJob
 
 settings_class = FundsSettings
 JOBS: list[PeriodicJob] = []  # periodic jobs (also run by `jingzhun worker funds`)
-ROUTERS: list = []  # this service's APIRouters, mounted under /funds/v1
+ROUTERS: list = [  # this service's APIRouters, mounted under /funds/v1
+    sources_router,
+    schemes_router,
+    ledger_router,
+    disbursements_router,
+    projects_router,
+    beneficiaries_router,
+]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 

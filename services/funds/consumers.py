@@ -1,5 +1,14 @@
 """Events this service consumes: event type -> handler(session, event). Handlers never commit."""
 
+from services.funds.beneficiaries import events as registry
+from services.funds.beneficiaries.service import on_area_upserted, on_household_event
 from shared.events.consumer import Handler
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {
+    registry.AREA_UPSERTED: on_area_upserted,
+    registry.HOUSEHOLD_REGISTERED: on_household_event,
+    registry.HOUSEHOLD_UPDATED: on_household_event,
+    registry.HOUSEHOLD_EXITED: on_household_event,
+    registry.HOUSEHOLD_RELAPSED: on_household_event,
+    registry.HOUSEHOLD_REMOVED: on_household_event,
+}

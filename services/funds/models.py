@@ -1,6 +1,31 @@
-"""Tables of the funds service (its own database, its own MetaData and Alembic history)."""
+"""Tables of the funds service (its own database, its own MetaData and Alembic history).
 
-from sqlalchemy.orm import DeclarativeBase
+Money columns are BIGINT fen. The ledger is append-only: postings are never updated or deleted;
+an account's ``balance_fen`` is a cache of its postings kept under a row lock, so a balance check
+and the posting that changes it happen under the same lock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
@@ -11,3 +36,207 @@ include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
 
 class Base(DeclarativeBase):
     metadata = metadata
+
+
+def _uuid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class Account(Base):
+    """A fund source (a budget that pays in), a holding account (special account, county pool) or the
+    payout account paired with a holding account (money that has reached its beneficiaries)."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        CheckConstraint("kind IN ('source', 'holding', 'payout')", name="kind"),
+        CheckConstraint("kind = 'source' OR balance_fen >= 0", name="non_negative"),
+    )
+
+    code: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    opened_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
+    last_outflow_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Budget(Base):
+    """A source's or account's budget for one year."""
+
+    __tablename__ = "budget"
+    __table_args__ = (UniqueConstraint("account_code", "year"), CheckConstraint("amount_fen >= 0", name="amount"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_code: Mapped[str] = mapped_column(ForeignKey("account.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class Scheme(Base):
+    """Allocation policy as data: ``params`` is the scheme's dataclass as JSON; versions never change."""
+
+    __tablename__ = "scheme"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    code: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Plan(Base):
+    """A scheme version applied to an area's registered population; recomputed when it changes."""
+
+    __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("scheme_id", "area_code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    scheme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scheme.id"))
+    scheme_code: Mapped[str] = mapped_column(String(80))
+    scheme_kind: Mapped[str] = mapped_column(String(20))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_prefix: Mapped[str] = mapped_column(String(12), index=True)  # the subtree whose population counts
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    people: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PlanLine(Base):
+    """Derived from the plan's scheme and population; replaced as a whole on recompute."""
+
+    __tablename__ = "plan_line"
+    __table_args__ = (Index("ix_plan_line_beneficiary", "beneficiary_kind", "beneficiary_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    component: Mapped[str] = mapped_column(String(80))
+    payer: Mapped[str] = mapped_column(String(80))
+    payee: Mapped[str] = mapped_column(String(80))
+    year: Mapped[int | None] = mapped_column(Integer)
+    beneficiary_kind: Mapped[str] = mapped_column(String(10))
+    beneficiary_id: Mapped[str] = mapped_column(String(80))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerTransaction(Base):
+    __tablename__ = "ledger_transaction"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    kind: Mapped[str] = mapped_column(String(20))  # receipt, transfer, disbursement, reversal
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
+    year: Mapped[int | None] = mapped_column(Integer)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"), unique=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    booked_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+
+
+class Posting(Base):
+    __tablename__ = "posting"
+    __table_args__ = (CheckConstraint("amount_fen <> 0", name="non_zero"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"), index=True)
+    account_code: Mapped[str] = mapped_column(ForeignKey("account.code"), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class Beneficiary(Base):
+    """Projection of registry households and villages: ids, area, counts, status. No resident IDs."""
+
+    __tablename__ = "beneficiary"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # household | village
+    ref_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    member_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    category: Mapped[str | None] = mapped_column(String(20))  # villages: pairing dispatch level
+    name: Mapped[str | None] = mapped_column(String(200))  # villages: the place name; households: masked head
+    policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+
+
+class Disbursement(Base):
+    __tablename__ = "disbursement"
+    __table_args__ = (
+        Index("ix_disbursement_beneficiary", "beneficiary_kind", "beneficiary_id"),
+        CheckConstraint("amount_fen > 0", name="positive"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
+    beneficiary_kind: Mapped[str] = mapped_column(String(10))
+    beneficiary_id: Mapped[str] = mapped_column(String(80))
+    component: Mapped[str | None] = mapped_column(String(80))
+    year: Mapped[int | None] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    from_account: Mapped[str] = mapped_column(ForeignKey("account.code"))
+    transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"))
+    reversed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"))
+    paid_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+
+
+class Project(Base):
+    __tablename__ = "project"
+    __table_args__ = (CheckConstraint("budget_fen >= 0", name="budget"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    name: Mapped[str] = mapped_column(String(200))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)  # the village it serves
+    category: Mapped[str] = mapped_column(String(40))
+    budget_fen: Mapped[int] = mapped_column(BigInteger)
+    funding_account: Mapped[str] = mapped_column(ForeignKey("account.code"))
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Notice(Base):
+    """A village's public notice of funds and projects; ``content`` is what the board shows."""
+
+    __tablename__ = "notice"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    published_on: Mapped[date] = mapped_column(Date)
+    notice_days: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Objection(Base):
+    __tablename__ = "objection"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notice.id"), index=True)
+    lodged_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class Anomaly(Base):
+    __tablename__ = "anomaly"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    signal_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

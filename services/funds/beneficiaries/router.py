@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+
+from services.funds.beneficiaries.repository import BeneficiaryRepository
+from services.funds.beneficiaries.schemas import BeneficiaryOut
+from shared.auth import AreaScope
+from shared.db import SessionDep
+from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
+
+
+@router.get("", response_model=Page[BeneficiaryOut])
+async def list_beneficiaries(
+    session: SessionDep, scope: AreaScope, kind: Literal["household", "village"] = "household",
+    limit: Limit = 50, cursor: Cursor = None,
+) -> Page[BeneficiaryOut]:
+    rows = await BeneficiaryRepository(session).list(kind=kind, area_prefix=scope, after=decode_cursor(cursor),
+                                                     limit=limit + 1)
+    items = [BeneficiaryOut.model_validate(b) for b in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(items[-1].ref_id) if len(rows) > limit else None)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select, tuple_
+
+from services.funds.models import Disbursement
+from shared.repository import Repository
+
+
+class DisbursementRepository(Repository):
+    async def add(self, disbursement: Disbursement) -> None:
+        self.session.add(disbursement)
+        await self.session.flush()
+
+    async def get(self, disbursement_id: uuid.UUID, *, lock: bool = False) -> Disbursement | None:
+        stmt = select(Disbursement).where(Disbursement.id == disbursement_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+
+    async def disbursed(self, kind: str, ref_id: str, plan_id: uuid.UUID | None = None) -> int:
+        """What has reached a beneficiary so far (reversed payments do not count)."""
+        stmt = select(func.coalesce(func.sum(Disbursement.amount_fen), 0)).where(
+            Disbursement.beneficiary_kind == kind, Disbursement.beneficiary_id == ref_id,
+            Disbursement.reversed_by.is_(None),
+        )
+        if plan_id is not None:
+            stmt = stmt.where(Disbursement.plan_id == plan_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def live_in_area(self, area_prefix: str) -> list[Disbursement]:
+        stmt = select(Disbursement).where(Disbursement.area_code.startswith(area_prefix),
+                                          Disbursement.reversed_by.is_(None))
+        return list((await self.session.execute(stmt.order_by(Disbursement.created_at))).scalars())
+
+    async def list(
+        self, *, area_prefix: str, beneficiary_id: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Disbursement]:
+        stmt = select(Disbursement).where(Disbursement.area_code.startswith(area_prefix))
+        if beneficiary_id is not None:
+            stmt = stmt.where(Disbursement.beneficiary_id == beneficiary_id)
+        if after is not None:
+            stmt = stmt.where(tuple_(Disbursement.created_at, Disbursement.id) < tuple_(*after))
+        stmt = stmt.order_by(Disbursement.created_at.desc(), Disbursement.id.desc()).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DisbursementIn(BaseModel):
+    beneficiary_kind: Literal["household", "village", "project"]
+    beneficiary_id: str = Field(min_length=1, max_length=80)
+    amount_fen: int = Field(description="integer fen, above zero")
+    from_account: str = Field(description="the holding account paying out")
+    plan_id: uuid.UUID | None = Field(default=None, description="the plan it is paid against (households, villages)")
+    component: str | None = Field(default=None, max_length=80)
+    year: int | None = Field(default=None, ge=2000, le=2100)
+
+
+class DisbursementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    area_code: str
+    plan_id: uuid.UUID | None
+    beneficiary_kind: str
+    beneficiary_id: str
+    component: str | None
+    year: int | None
+    amount_fen: int
+    from_account: str
+    transaction_id: uuid.UUID
+    reversed_by: uuid.UUID | None
+    paid_on: date
+    created_at: datetime
+
+
+class DisbursementReversalIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class EntitlementOut(BaseModel):
+    beneficiary_kind: str
+    beneficiary_id: str
+    entitlement_fen: int
+    disbursed_fen: int
+    left_fen: int

@@ -1,0 +1,3 @@
+"""What the ledger publishes (docs/EVENTS.md, funds section)."""
+
+TRANSACTION_POSTED = "funds.transaction.posted.v1"

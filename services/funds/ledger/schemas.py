@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TransferIn(BaseModel):
+    """Money from one account to another: a receipt from a source, or a transfer between accounts."""
+
+    kind: Literal["receipt", "transfer"]
+    from_account: str
+    to_account: str
+    amount_fen: int = Field(gt=0)
+    plan_id: uuid.UUID | None = None
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    memo: str = Field(default="", max_length=500)
+
+
+class ReversalIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class PostingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    account_code: str
+    amount_fen: int
+
+
+class TransactionOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    area_code: str
+    plan_id: uuid.UUID | None
+    year: int | None
+    memo: str
+    reverses_id: uuid.UUID | None
+    booked_on: date
+    created_at: datetime
+    postings: list[PostingOut]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from services.funds.deps import Finance
+from services.funds.projects import service
+from services.funds.projects.repository import ProjectRepository
+from services.funds.projects.schemas import ProjectIn, ProjectOut, ProjectTransitionIn
+from shared.auth import AreaScope, CurrentUser
+from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
+from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+@router.post("", status_code=201, response_model=ProjectOut)
+async def create_project(body: ProjectIn, session: SessionDep, user: Finance, idem: IdempotencyDep) -> ProjectOut:
+    out = ProjectOut.model_validate(await service.create(session, actor=user, data=body))
+    await idem.save(201, out)
+    return out
+
+
+@router.post("/{project_id}/status", response_model=ProjectOut)
+async def change_status(project_id: uuid.UUID, body: ProjectTransitionIn, session: SessionDep, user: Finance) -> ProjectOut:
+    return ProjectOut.model_validate(
+        await service.transition(session, actor=user, project_id=project_id, target=body.status)
+    )
+
+
+@router.get("", response_model=Page[ProjectOut])
+async def list_projects(session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> Page[ProjectOut]:
+    rows = await ProjectRepository(session).list(area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1)
+    items = [ProjectOut.model_validate(p) for p in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
+
+
+@router.get("/{project_id}", response_model=ProjectOut)
+async def get_project(project_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ProjectOut:
+    return ProjectOut.model_validate(await service.get_visible(session, actor=user, project_id=project_id))

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ProjectIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    area_code: str = Field(pattern=r"^\d{12}$", description="the village (or township) it serves")
+    category: str = Field(min_length=1, max_length=40, description="e.g. industry, infrastructure, housing")
+    budget_fen: int = Field(ge=0)
+    funding_account: str = Field(description="the county integrated pool it is paid from")
+
+
+class ProjectTransitionIn(BaseModel):
+    status: Literal["approved", "in_progress", "completed", "cancelled"]
+
+
+class ProjectOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    area_code: str
+    category: str
+    budget_fen: int
+    funding_account: str
+    status: str
+    approved_by: str | None
+    created_at: datetime

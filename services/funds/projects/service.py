@@ -1,0 +1,74 @@
+"""County-approved projects paid from the county's integrated pool ("many channels in, one tap out")."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funds.models import Project
+from services.funds.projects import rules
+from services.funds.projects.events import PROJECT_STATUS_CHANGED
+from services.funds.projects.repository import ProjectRepository
+from services.funds.projects.schemas import ProjectIn
+from services.funds.sources.service import get_visible as get_account
+from shared import audit
+from shared.auth import Principal
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.events import add_event
+
+__all__ = ["create", "get_visible", "transition"]
+
+
+class ProjectNotFound(NotFound):
+    type_slug = "project-not-found"
+    title = "Project not found"
+
+
+class NotAPool(Conflict):
+    type_slug = "not-a-pool"
+    title = "Projects are funded from a holding account (the county integrated pool)"
+
+
+class ApprovalNeedsCounty(Forbidden):
+    type_slug = "approval-needs-county"
+    title = "Projects are approved at county level or above"
+
+
+async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) -> Project:
+    if not actor.covers(data.area_code):
+        raise ProjectNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+    pool = await get_account(session, actor=actor, code=data.funding_account)
+    if pool.kind != "holding":
+        raise NotAPool(f"{pool.code} is a {pool.kind} account", account=pool.code)
+    project = Project(id=uuid.uuid4(), status="proposed", **data.model_dump())
+    await ProjectRepository(session).add(project)
+    await session.refresh(project)
+    await audit.record(session, actor=actor, action="project.proposed", entity_type="project", entity_id=project.id,
+                       after=data.model_dump())
+    return project
+
+
+async def get_visible(session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, lock: bool = False) -> Project:
+    project = await ProjectRepository(session).get(project_id, lock=lock)
+    if project is None or not actor.covers(project.area_code):
+        raise ProjectNotFound(f"Project {project_id} does not exist in your area", project_id=str(project_id))
+    return project
+
+
+async def transition(session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, target: str) -> Project:
+    project = await get_visible(session, actor=actor, project_id=project_id, lock=True)
+    rules.check_transition(project.status, target)
+    # approval is decentralised to counties (seed 003 §四): a township or village login cannot approve
+    if target == "approved" and actor.area.level.value not in ("province", "city", "county"):
+        raise ApprovalNeedsCounty("Only county (or higher) finance officers approve projects")
+    before = project.status
+    project.status = target
+    if target == "approved":
+        project.approved_by = actor.sub
+    await session.flush()
+    await audit.record(session, actor=actor, action=f"project.{target}", entity_type="project", entity_id=project.id,
+                       before={"status": before}, after={"status": target})
+    await add_event(session, type=PROJECT_STATUS_CHANGED, subject=str(project.id), data={
+        "project_id": str(project.id), "area_code": project.area_code, "status": target, "budget_fen": project.budget_fen})
+    return project

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, literal, select, tuple_
+
+from services.funds.models import Plan, PlanLine, Scheme
+from shared.repository import Repository
+
+
+class SchemeRepository(Repository):
+    async def get(self, scheme_id: uuid.UUID) -> Scheme | None:
+        return await self.session.get(Scheme, scheme_id)
+
+    async def latest_version(self, code: str) -> int:
+        stmt = select(func.coalesce(func.max(Scheme.version), 0)).where(Scheme.code == code)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def by_code_version(self, code: str, version: int) -> Scheme | None:
+        stmt = select(Scheme).where(Scheme.code == code, Scheme.version == version)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, scheme: Scheme) -> None:
+        self.session.add(scheme)
+        await self.session.flush()
+
+    async def list(self, *, area_prefix: str, after: tuple[str, int] | None, limit: int) -> list[Scheme]:
+        # a scheme is visible to callers inside its area and to the levels above it
+        stmt = select(Scheme).where(Scheme.area_code.startswith(area_prefix))
+        if after is not None:
+            stmt = stmt.where(tuple_(Scheme.code, Scheme.version) > tuple_(*after))
+        return list((await self.session.execute(stmt.order_by(Scheme.code, Scheme.version).limit(limit))).scalars())
+
+
+class PlanRepository(Repository):
+    async def get(self, plan_id: uuid.UUID, *, lock: bool = False) -> Plan | None:
+        stmt = select(Plan).where(Plan.id == plan_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+
+    async def for_scheme_area(self, scheme_id: uuid.UUID, area_code: str) -> Plan | None:
+        stmt = select(Plan).where(Plan.scheme_id == scheme_id, Plan.area_code == area_code)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def covering(self, area_code: str, kinds: Sequence[str]) -> list[Plan]:
+        """Plans whose population includes this area, locked: recomputations of one plan queue up."""
+        stmt = (
+            select(Plan)
+            .where(func.starts_with(literal(area_code), Plan.area_prefix), Plan.scheme_kind.in_(list(kinds)))
+            .order_by(Plan.id)
+            .with_for_update()
+        )
+        return list((await self.session.execute(stmt.execution_options(populate_existing=True))).scalars())
+
+    async def add(self, plan: Plan) -> None:
+        self.session.add(plan)
+        await self.session.flush()
+
+    async def lines(self, plan_id: uuid.UUID) -> list[PlanLine]:
+        stmt = select(PlanLine).where(PlanLine.plan_id == plan_id).order_by(PlanLine.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def replace_lines(self, plan_id: uuid.UUID, lines: Sequence[PlanLine]) -> None:
+        await self.session.execute(delete(PlanLine).where(PlanLine.plan_id == plan_id))
+        self.session.add_all(lines)
+        await self.session.flush()
+
+    async def totals(self, plan_id: uuid.UUID) -> list[tuple[str, int | None, int]]:
+        stmt = (
+            select(PlanLine.payer, PlanLine.year, func.sum(PlanLine.amount_fen))
+            .where(PlanLine.plan_id == plan_id)
+            .group_by(PlanLine.payer, PlanLine.year)
+            .order_by(PlanLine.payer, PlanLine.year.nulls_first())
+        )
+        return [(p, y, int(a)) for p, y, a in (await self.session.execute(stmt)).all()]
+
+    async def entitlement(self, kind: str, ref_id: str, plan_id: uuid.UUID | None) -> int:
+        stmt = select(func.coalesce(func.sum(PlanLine.amount_fen), 0)).where(
+            PlanLine.beneficiary_kind == kind, PlanLine.beneficiary_id == ref_id
+        )
+        if plan_id is not None:
+            stmt = stmt.where(PlanLine.plan_id == plan_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def line_page(self, plan_id: uuid.UUID, *, after: int | None, limit: int) -> list[PlanLine]:
+        stmt = select(PlanLine).where(PlanLine.plan_id == plan_id)
+        if after is not None:
+            stmt = stmt.where(PlanLine.id > after)
+        return list((await self.session.execute(stmt.order_by(PlanLine.id).limit(limit))).scalars())
+
+    async def list(self, *, area_prefix: str, after: str | None, limit: int) -> list[Plan]:
+        stmt = select(Plan).where(Plan.area_code.startswith(area_prefix))
+        if after is not None:
+            stmt = stmt.where(Plan.id > uuid.UUID(after))
+        return list((await self.session.execute(stmt.order_by(Plan.id).limit(limit))).scalars())
+
+    async def in_area(self, area_prefix: str) -> list[Plan]:
+        stmt = select(Plan).where(Plan.area_code.startswith(area_prefix)).order_by(Plan.id)
+        return list((await self.session.execute(stmt)).scalars())

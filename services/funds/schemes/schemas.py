@@ -1,0 +1,163 @@
+"""Schemes as JSON policy data, and their conversion to the rules' dataclasses."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.funds.schemes import rules
+
+Fen = Annotated[int, Field(ge=0)]
+
+
+class SubShareIn(BaseModel):
+    code: str = Field(min_length=1, max_length=80)
+    payer: str
+    basis_points: int = Field(ge=0, le=rules.BASIS_POINTS, description="of the parent share; 3000 = 30%")
+    schedule: dict[int, int] | None = None
+
+
+class ShareIn(BaseModel):
+    code: str = Field(min_length=1, max_length=80)
+    payer: str
+    weight: int = Field(ge=0)
+    schedule: dict[int, int] | None = None
+    sub_shares: list[SubShareIn] = []
+
+
+class PerCapitaIn(BaseModel):
+    kind: Literal["per_capita"] = "per_capita"
+    years: list[int] = Field(min_length=1)
+    amount_per_person_fen: Fen
+    payee: str
+    shares: list[ShareIn] = Field(min_length=1)
+
+
+class VillageGrantIn(BaseModel):
+    kind: Literal["village_grant"] = "village_grant"
+    year: int
+    payer: str
+    payee: str
+    amount_by_category_fen: dict[str, Fen]
+
+
+class FixedFundIn(BaseModel):
+    code: str = Field(min_length=1, max_length=80)
+    name: str
+    payer: str
+    payee: str
+    amount_by_year_fen: dict[int, Fen]
+
+
+class FixedFundsIn(BaseModel):
+    kind: Literal["fixed_funds"] = "fixed_funds"
+    funds: list[FixedFundIn] = Field(min_length=1)
+
+
+SchemeParams = Annotated[PerCapitaIn | VillageGrantIn | FixedFundsIn, Field(discriminator="kind")]
+
+
+class SchemeIn(BaseModel):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$")
+    name: str = Field(min_length=1, max_length=200)
+    area_code: str = Field(pattern=r"^\d{12}$", description="where the scheme applies (its subtree)")
+    params: SchemeParams
+
+
+class SchemeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    version: int
+    kind: str
+    name: str
+    area_code: str
+    params: dict[str, Any]
+    created_at: datetime
+
+
+class PlanIn(BaseModel):
+    scheme_id: uuid.UUID
+    area_code: str = Field(pattern=r"^\d{12}$", description="the area whose registered population is planned for")
+
+
+class PlanLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    component: str
+    payer: str
+    payee: str
+    year: int | None
+    beneficiary_kind: str
+    beneficiary_id: str
+    amount_fen: int
+
+
+class PlanTotal(BaseModel):
+    payer: str
+    year: int | None
+    amount_fen: int
+
+
+class PlanOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    scheme_id: uuid.UUID
+    scheme_code: str
+    scheme_kind: str
+    area_code: str
+    total_fen: int
+    people: int
+    revision: int
+    computed_at: datetime
+    totals: list[PlanTotal] = []
+
+
+def to_rule(code: str, name: str, params: dict[str, Any]) -> rules.Scheme:
+    """Stored JSON -> the dataclass the arithmetic reads (parsed through the same models as input)."""
+    parsed = SchemeIn.model_validate({"code": code, "name": name, "area_code": "0" * 12, "params": params}).params
+    if isinstance(parsed, PerCapitaIn):
+        return rules.PerCapitaScheme(
+            code, name, tuple(parsed.years), parsed.amount_per_person_fen, parsed.payee,
+            tuple(
+                rules.Share(s.code, s.payer, s.weight, s.schedule,
+                            tuple(rules.SubShare(u.code, u.payer, u.basis_points, u.schedule) for u in s.sub_shares))
+                for s in parsed.shares
+            ),
+        )
+    if isinstance(parsed, VillageGrantIn):
+        return rules.VillageGrantScheme(code, name, parsed.year, parsed.payer, parsed.payee, parsed.amount_by_category_fen)
+    return rules.FixedFundsScheme(
+        code, name,
+        tuple(rules.FixedFund(f.code, f.name, f.payer, f.payee, f.amount_by_year_fen) for f in parsed.funds),
+    )
+
+
+def from_rule(scheme: rules.Scheme) -> dict[str, Any]:
+    """A preset dataclass -> the JSON stored as the scheme's params."""
+    if isinstance(scheme, rules.PerCapitaScheme):
+        model: BaseModel = PerCapitaIn(
+            years=list(scheme.years), amount_per_person_fen=scheme.amount_per_person_fen, payee=scheme.payee,
+            shares=[
+                ShareIn(code=s.code, payer=s.payer, weight=s.weight, schedule=_dict(s.schedule),
+                        sub_shares=[SubShareIn(code=u.code, payer=u.payer, basis_points=u.basis_points,
+                                               schedule=_dict(u.schedule)) for u in s.sub_shares])
+                for s in scheme.shares
+            ],
+        )
+    elif isinstance(scheme, rules.VillageGrantScheme):
+        model = VillageGrantIn(year=scheme.year, payer=scheme.payer, payee=scheme.payee,
+                               amount_by_category_fen=dict(scheme.amount_by_category_fen))
+    else:
+        model = FixedFundsIn(funds=[FixedFundIn(code=f.code, name=f.name, payer=f.payer, payee=f.payee,
+                                                amount_by_year_fen=dict(f.amount_by_year_fen)) for f in scheme.funds])
+    return model.model_dump(mode="json")
+
+
+def _dict(schedule: Any) -> dict[int, int] | None:
+    return None if schedule is None else dict(schedule)

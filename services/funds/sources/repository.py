@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.funds.ledger.rules import lock_order
+from services.funds.models import Account, Budget
+from shared.repository import Repository
+
+
+class AccountRepository(Repository):
+    async def get(self, code: str) -> Account | None:
+        return await self.session.get(Account, code)
+
+    async def lock(self, codes: Iterable[str]) -> dict[str, Account]:
+        """Row-lock the accounts in one fixed order (by code) so concurrent transfers never deadlock."""
+        ordered = lock_order(codes)
+        stmt = select(Account).where(Account.code.in_(ordered)).order_by(Account.code).with_for_update()
+        rows = (await self.session.execute(stmt.execution_options(populate_existing=True))).scalars()
+        return {a.code: a for a in rows}
+
+    async def add(self, *accounts: Account) -> None:
+        self.session.add_all(accounts)
+        await self.session.flush()
+
+    async def list(self, *, area_prefix: str, after: str | None, limit: int) -> list[Account]:
+        stmt = select(Account).where(Account.area_code.startswith(area_prefix), Account.kind != "payout")
+        if after is not None:
+            stmt = stmt.where(Account.code > after)
+        return list((await self.session.execute(stmt.order_by(Account.code).limit(limit))).scalars())
+
+    async def in_area(self, area_prefix: str) -> list[Account]:
+        stmt = select(Account).where(Account.area_code.startswith(area_prefix)).order_by(Account.code)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def set_budget(self, code: str, year: int, amount_fen: int) -> Budget:
+        stmt = (
+            insert(Budget)
+            .values(account_code=code, year=year, amount_fen=amount_fen)
+            .on_conflict_do_update(index_elements=["account_code", "year"], set_={"amount_fen": amount_fen})
+            .returning(Budget)
+        )
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def budget(self, code: str, year: int) -> Budget | None:
+        stmt = select(Budget).where(Budget.account_code == code, Budget.year == year)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def budgets(self, code: str) -> list[Budget]:
+        stmt = select(Budget).where(Budget.account_code == code).order_by(Budget.year)
+        return list((await self.session.execute(stmt)).scalars())

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.funds.deps import Finance
+from services.funds.sources import service
+from services.funds.sources.repository import AccountRepository
+from services.funds.sources.schemas import AccountIn, AccountOut, BudgetIn, BudgetOut
+from shared.auth import AreaScope, CurrentUser
+from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
+from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/accounts", tags=["sources"])
+
+
+@router.post("", status_code=201, response_model=AccountOut)
+async def open_account(body: AccountIn, session: SessionDep, user: Finance, idem: IdempotencyDep) -> AccountOut:
+    out = AccountOut.model_validate(await service.open_account(session, actor=user, data=body))
+    await idem.save(201, out)
+    return out
+
+
+@router.get("", response_model=Page[AccountOut])
+async def list_accounts(session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> Page[AccountOut]:
+    rows = await AccountRepository(session).list(area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1)
+    items = [AccountOut.model_validate(a) for a in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(items[-1].code) if len(rows) > limit else None)
+
+
+@router.get("/{code}", response_model=AccountOut)
+async def get_account(code: str, session: SessionDep, user: CurrentUser) -> AccountOut:
+    return AccountOut.model_validate(await service.get_visible(session, actor=user, code=code))
+
+
+@router.put("/{code}/budgets/{year}", response_model=BudgetOut)
+async def set_budget(code: str, year: int, body: BudgetIn, session: SessionDep, user: Finance) -> BudgetOut:
+    return BudgetOut.model_validate(
+        await service.set_budget(session, actor=user, code=code, year=year, amount_fen=body.amount_fen)
+    )
+
+
+@router.get("/{code}/budgets", response_model=list[BudgetOut])
+async def list_budgets(code: str, session: SessionDep, user: CurrentUser) -> list[BudgetOut]:
+    await service.get_visible(session, actor=user, code=code)
+    return [BudgetOut.model_validate(b) for b in await AccountRepository(session).budgets(code)]

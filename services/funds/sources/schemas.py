@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AreaCodeField = Field(pattern=r"^\d{12}$", description="12-digit administrative division code")
+AccountCode = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$", description="lowercase code, e.g. kaiping-special-account")
+
+
+class AccountIn(BaseModel):
+    code: str = AccountCode
+    name: str = Field(min_length=1, max_length=200)
+    area_code: str = AreaCodeField
+    kind: Literal["source", "holding"]
+
+
+class AccountOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    area_code: str
+    kind: str
+    balance_fen: int
+    opened_on: date
+    last_outflow_on: date | None
+
+
+class BudgetIn(BaseModel):
+    amount_fen: int = Field(ge=0)
+
+
+class BudgetOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    account_code: str
+    year: int
+    amount_fen: int

@@ -1,0 +1,67 @@
+"""Fund sources and accounts with yearly budgets."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funds.models import Account, Budget
+from services.funds.sources.repository import AccountRepository
+from services.funds.sources.schemas import AccountIn, AccountOut
+from shared import audit
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound
+
+__all__ = ["AccountExists", "AccountNotFound", "get_visible", "open_account", "payout_code", "set_budget"]
+
+
+class AccountNotFound(NotFound):
+    type_slug = "account-not-found"
+    title = "Account not found"
+
+
+class AccountExists(Conflict):
+    type_slug = "account-exists"
+    title = "An account with this code exists"
+
+
+def payout_code(holding_code: str) -> str:
+    """Every holding account has a payout account: money that has reached its beneficiaries."""
+    return f"{holding_code}.paid"
+
+
+async def get_visible(session: AsyncSession, *, actor: Principal, code: str) -> Account:
+    account = await AccountRepository(session).get(code)
+    if account is None or not actor.covers(account.area_code):
+        raise AccountNotFound(f"Account {code} does not exist in your area", account=code)
+    return account
+
+
+async def open_account(session: AsyncSession, *, actor: Principal, data: AccountIn) -> Account:
+    repo = AccountRepository(session)
+    if not actor.covers(data.area_code):
+        raise AccountNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+    if await repo.get(data.code) is not None or await repo.get(payout_code(data.code)) is not None:
+        raise AccountExists(f"Account {data.code} exists already", account=data.code)
+    account = Account(code=data.code, name=data.name, area_code=data.area_code, kind=data.kind, balance_fen=0)
+    accounts = [account]
+    if data.kind == "holding":
+        accounts.append(
+            Account(code=payout_code(data.code), name=f"{data.name}(已拨付)", area_code=data.area_code,
+                    kind="payout", balance_fen=0)
+        )
+    await repo.add(*accounts)
+    await session.refresh(account)
+    await audit.record(session, actor=actor, action="account.opened", entity_type="account", entity_id=data.code,
+                       after=AccountOut.model_validate(account).model_dump())
+    return account
+
+
+async def set_budget(session: AsyncSession, *, actor: Principal, code: str, year: int, amount_fen: int) -> Budget:
+    await get_visible(session, actor=actor, code=code)
+    repo = AccountRepository(session)
+    before = await repo.budget(code, year)
+    before_amount = before.amount_fen if before else None
+    budget = await repo.set_budget(code, year, amount_fen)
+    await audit.record(session, actor=actor, action="budget.set", entity_type="account", entity_id=code,
+                       before={"year": year, "amount_fen": before_amount}, after={"year": year, "amount_fen": amount_fen})
+    return budget
