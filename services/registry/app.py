@@ -4,10 +4,14 @@ from fastapi import FastAPI
 
 from services.registry.areas.router import router as areas_router
 from services.registry.consumers import HANDLERS
+from services.registry.edge.router import router as edge_router
+from services.registry.exits.router import router as exits_router
 from services.registry.households.router import router as households_router
 from services.registry.identification.router import router as identification_router
 from services.registry.policies import service as policy_service
 from services.registry.policies.router import router as policies_router
+from services.registry.relapses.router import router as relapses_router
+from services.registry.rollups.router import router as rollups_router
 from services.registry.settings import RegistrySettings
 from shared.app import create_service_app
 from shared.db import Database
@@ -24,7 +28,16 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     return create_service_app(
         settings,
         title="Jingzhun registry",
-        routers=[areas_router, policies_router, households_router, identification_router],
+        routers=[
+            areas_router,
+            policies_router,
+            households_router,
+            identification_router,
+            exits_router,
+            relapses_router,
+            rollups_router,
+            edge_router,
+        ],
         handlers=HANDLERS,
         on_startup=_seed_policies,
     )

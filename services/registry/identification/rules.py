@@ -77,7 +77,7 @@ def next_status(status: S, action: Action) -> S:
         raise TransitionRefused(
             f"'{action}' is not allowed while the household is '{status}' "
             f"(allowed from: {', '.join(sorted(allowed_from))})",
-            status=str(status),
+            current_status=str(status),
             action=str(action),
         )
     return status if to is None else to

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select, tuple_
+
+from services.registry.edge.rules import RegisteredMember
+from services.registry.models import EdgeHousehold, Household, Member
+from shared.repository import Repository
+
+# Members counted as "registered" for the cross-check: households still registered or exiting,
+# and exited ones (who keep their policies, dibao included).
+CHECKED_STATUSES = ("registered", "exit_requested", "exited")
+
+
+class EdgeRepository(Repository):
+    async def add(self, edge: EdgeHousehold) -> None:
+        self.session.add(edge)
+        await self.session.flush()
+
+    async def list(self, prefix: str, *, after: tuple[str, uuid.UUID] | None, limit: int) -> list[EdgeHousehold]:
+        stmt = select(EdgeHousehold).where(EdgeHousehold.area_code.startswith(prefix, autoescape=True))
+        if after is not None:
+            stmt = stmt.where(tuple_(EdgeHousehold.area_code, EdgeHousehold.id) > tuple_(*after))
+        stmt = stmt.order_by(EdgeHousehold.area_code, EdgeHousehold.id).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def registered_by_hash(self, prefix: str, hashes: Sequence[str]) -> dict[str, RegisteredMember]:
+        found: dict[str, RegisteredMember] = {}
+        for start in range(0, len(hashes), 5000):
+            stmt = (
+                select(Member.resident_id_hash, Member.id, Household.id, Household.dibao)
+                .join(Household, Household.id == Member.household_id)
+                .where(
+                    Member.resident_id_hash.in_(list(hashes[start : start + 5000])),
+                    Member.holds_identity,
+                    Household.status.in_(CHECKED_STATUSES),
+                    Household.area_code.startswith(prefix, autoescape=True),
+                )
+            )
+            for key, member_id, household_id, dibao in (await self.session.execute(stmt)).all():
+                found[key] = RegisteredMember(member_id, household_id, dibao)
+        return found
+
+    async def dibao_households(self, prefix: str) -> list[uuid.UUID]:
+        stmt = select(Household.id).where(
+            Household.dibao,
+            Household.status.in_(CHECKED_STATUSES),
+            Household.area_code.startswith(prefix, autoescape=True),
+        )
+        return list((await self.session.execute(stmt)).scalars())

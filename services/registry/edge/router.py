@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, UploadFile
+
+from services.registry.deps import CipherDep, TodayDep
+from services.registry.edge import service
+from services.registry.edge.repository import EdgeRepository
+from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut
+from services.registry.models import EdgeHousehold
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.db import SessionDep
+from shared.errors import InvalidInput
+from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pii import mask_name
+
+router = APIRouter(tags=["edge"])
+Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
+MAX_ROLL_BYTES = 20 * 1024 * 1024
+
+
+def _out(e: EdgeHousehold) -> EdgeHouseholdOut:
+    return EdgeHouseholdOut(id=e.id, area_code=e.area_code, head_name_masked=mask_name(e.head_name),
+                            head_id_masked=e.head_id_masked, persons=e.persons,
+                            per_capita_income_fen=e.per_capita_income_fen, risk=e.risk, status=e.status)
+
+
+@router.post("/edge-households", status_code=201, response_model=EdgeHouseholdOut)
+async def add_edge_household(
+    body: EdgeHouseholdIn, session: SessionDep, user: Registrar, cipher: CipherDep, today: TodayDep
+) -> EdgeHouseholdOut:
+    return _out(await service.add_edge_household(session=session, actor=user, data=body, cipher=cipher, today=today))
+
+
+@router.get("/edge-households", response_model=Page[EdgeHouseholdOut])
+async def list_edge_households(
+    session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
+) -> Page[EdgeHouseholdOut]:
+    after = decode_cursor(cursor)
+    rows = await EdgeRepository(session).list(
+        user.area_prefix, after=(after[0], uuid.UUID(after[1])) if after else None, limit=limit + 1
+    )
+    page = rows[:limit]
+    nxt = encode_cursor([page[-1].area_code, str(page[-1].id)]) if len(rows) > limit else None
+    return Page(items=[_out(e) for e in page], next_cursor=nxt)
+
+
+@router.post("/dibao-cross-checks", response_model=CrossCheckOut)
+async def dibao_cross_check(
+    area_code: str, roll: UploadFile, session: SessionDep, user: Registrar, cipher: CipherDep
+) -> CrossCheckOut:
+    raw = await roll.read(MAX_ROLL_BYTES + 1)
+    if len(raw) > MAX_ROLL_BYTES:
+        raise InvalidInput("the roll is larger than 20 MB; split it by township")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the roll must be a UTF-8 CSV file") from exc
+    return await service.dibao_cross_check(session=session, actor=user, area_code=area_code, roll_text=text,
+                                           cipher=cipher)

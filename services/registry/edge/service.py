@@ -1,0 +1,72 @@
+"""Edge households (monitored, not registered) and the minimum-allowance cross-check."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.areas import service as area_service
+from services.registry.edge.repository import EdgeRepository
+from services.registry.edge.rules import cross_check, parse_dibao_roll
+from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, RollProblemOut
+from services.registry.errors import InvalidMember, PersonInAnotherHousehold
+from services.registry.households.repository import HouseholdRepository
+from services.registry.models import EdgeHousehold
+from shared import audit
+from shared.auth import Principal
+from shared.pii import PiiCipher, mask_resident_id
+from shared.resident_id import InvalidResidentId, validate
+
+SHOWN = 1_000  # each list in a cross-check answer is cut here; the counts are always complete
+
+
+async def add_edge_household(
+    *, session: AsyncSession, actor: Principal, data: EdgeHouseholdIn, cipher: PiiCipher, today: date
+) -> EdgeHousehold:
+    await area_service.get(session=session, actor=actor, code=data.area_code)
+    try:
+        number = validate(data.head_resident_id, today=today).number
+    except InvalidResidentId as exc:
+        raise InvalidMember(str(exc), field="head_resident_id") from exc
+    key = cipher.keyed_hash(number)
+    holders = await HouseholdRepository(session).identity_holders([key])
+    if holders:
+        h = holders[0][1]
+        raise PersonInAnotherHousehold(
+            f"this person is in household {h.household_number or h.id} ({h.status}); an edge household is "
+            "for people who are not registered",
+            household_id=str(h.id),
+        )
+    edge = EdgeHousehold(id=uuid.uuid4(), area_code=data.area_code, head_name=data.head_name,
+                         head_id_cipher=cipher.encrypt(number), head_id_hash=key,
+                         head_id_masked=mask_resident_id(number), persons=data.persons,
+                         per_capita_income_fen=data.per_capita_income_fen, risk=data.risk, status="monitoring")
+    await EdgeRepository(session).add(edge)
+    await audit.record(session, actor=actor, action="edge_household.added", entity_type="edge_household",
+                       entity_id=edge.id, after={"area_code": edge.area_code, "persons": edge.persons})
+    return edge
+
+
+async def dibao_cross_check(
+    *, session: AsyncSession, actor: Principal, area_code: str, roll_text: str, cipher: PiiCipher
+) -> CrossCheckOut:
+    area = await area_service.get(session=session, actor=actor, code=area_code)
+    prefix = area_service.prefix_of(area.code)
+    lines, problems = parse_dibao_roll(roll_text)
+    keyed = [(cipher.keyed_hash(line.resident_id), line) for line in lines]
+    repo = EdgeRepository(session)
+    registered = await repo.registered_by_hash(prefix, [k for k, _ in keyed])
+    result = cross_check(keyed, registered, await repo.dibao_households(prefix))
+    await audit.record(session, actor=actor, action="dibao.cross_checked", entity_type="area", entity_id=area.code,
+                       after={"lines": len(lines), "matched": len(result.matched),
+                              "not_registered": len(result.not_registered)})
+    return CrossCheckOut(
+        area_code=area.code, lines_read=len(lines),
+        problems=[RollProblemOut(line=p.line, problem=p.problem) for p in problems[:SHOWN]],
+        matched_count=len(result.matched), on_roll_not_flagged_count=len(result.on_roll_not_flagged),
+        flagged_not_on_roll_count=len(result.flagged_not_on_roll), not_registered_count=len(result.not_registered),
+        matched=result.matched[:SHOWN], on_roll_not_flagged=result.on_roll_not_flagged[:SHOWN],
+        flagged_not_on_roll=result.flagged_not_on_roll[:SHOWN], not_registered=result.not_registered[:SHOWN],
+    )

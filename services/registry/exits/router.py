@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.registry.deps import TodayDep
+from services.registry.exits import service
+from services.registry.exits.schemas import CriterionOut, EligibilityOut, ExitRequestIn, ExitRequestOut
+from services.registry.models import ExitRequest
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
+
+router = APIRouter(prefix="/households/{household_id}", tags=["exits"])
+
+
+def _out(req: ExitRequest) -> ExitRequestOut:
+    return ExitRequestOut.model_validate(req, from_attributes=True)
+
+
+@router.get("/exit-eligibility", response_model=EligibilityOut)
+async def exit_eligibility(
+    household_id: uuid.UUID, session: SessionDep, user: CurrentUser, year: int = Query(ge=2014, le=2100)
+) -> EligibilityOut:
+    result = await service.eligibility(session=session, actor=user, household_id=household_id, year=year)
+    return EligibilityOut(
+        household_id=household_id, year=year, eligible=result.eligible,
+        criteria=[CriterionOut(criterion=c.criterion, passed=c.passed, detail=c.detail) for c in result.criteria],
+    )
+
+
+@router.post("/exit-requests", status_code=201, response_model=ExitRequestOut)
+async def request_exit(
+    household_id: uuid.UUID, body: ExitRequestIn, session: SessionDep, today: TodayDep, idem: IdempotencyDep,
+    user: Annotated[Principal, Depends(require_roles("registrar"))],
+) -> ExitRequestOut:
+    out = _out(await service.request_exit(session=session, actor=user, household_id=household_id, year=body.year,
+                                          today=today))
+    await idem.save(201, out)
+    return out
+
+
+@router.get("/exit-requests", response_model=list[ExitRequestOut])
+async def list_exit_requests(household_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[ExitRequestOut]:
+    return [_out(r) for r in await service.list_requests(session=session, actor=user, household_id=household_id)]

@@ -1,0 +1,124 @@
+"""Exit: eligibility under the area's policy, the request, and inspection's verdict."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.errors import ExitNotEligible
+from services.registry.exits import events
+from services.registry.exits.repository import ExitRequestRepository
+from services.registry.exits.rules import Debt, Eligibility, ExitFacts, assess_exit
+from services.registry.households import service as households
+from services.registry.households.repository import HouseholdRepository
+from services.registry.identification.rules import Action, next_status
+from services.registry.models import ExitRequest, Household
+from services.registry.policies import service as policy_service
+from services.registry.rollups.repository import RollupRepository
+from services.registry.rollups.rules import flow_deltas
+from services.registry.vocabulary import HouseholdStatus
+from shared import audit
+from shared.auth import Principal
+from shared.events import CloudEvent
+
+Actor = Principal | str
+
+
+async def _assess(session: AsyncSession, h: Household, year: int) -> Eligibility:
+    repo = HouseholdRepository(session)
+    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=year)
+    facts = ExitFacts(
+        per_capita_income_fen=await repo.income(h.id, year),
+        income_channels=list(h.income_channels or ()),
+        debts=[Debt(d.cause, d.amount_fen, d.settled) for d in await repo.debts(h.id)],
+        basic_needs=dict(h.basic_needs or {}),
+    )
+    return assess_exit(facts, policy)
+
+
+async def eligibility(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, year: int) -> Eligibility:
+    h = await households.load(session, actor, household_id)
+    return await _assess(session, h, year)
+
+
+async def request_exit(
+    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, year: int, today: date
+) -> ExitRequest:
+    h = await households.load(session, actor, household_id, lock=True)
+    new_status = next_status(HouseholdStatus(h.status), Action.REQUEST_EXIT)
+    result = await _assess(session, h, year)
+    if not result.eligible:
+        raise ExitNotEligible(
+            "the household does not meet the exit standard: "
+            + "; ".join(c.detail for c in result.criteria if not c.passed),
+            eligibility=result.as_data(),
+        )
+    req = ExitRequest(id=uuid.uuid4(), household_id=h.id, year=year, status="pending",
+                      eligibility=result.as_data(), requested_on=today,
+                      requested_by=actor.sub if isinstance(actor, Principal) else actor)
+    session.add(req)
+    before, before_state = households.snapshot(h), households.state(h)
+    h.status = new_status.value
+    h.version += 1
+    await session.flush()
+    await households.track(session, before, h)
+    await audit.record(session, actor=actor, action="household.exit_requested", entity_type="household",
+                       entity_id=h.id, before=before_state, after=households.state(h) | {"exit_request_id": str(req.id)})
+    await events.exit_requested(session, h, req)
+    return req
+
+
+async def _pending(session: AsyncSession, event: CloudEvent) -> tuple[ExitRequest, Household] | None:
+    req = await ExitRequestRepository(session).get(uuid.UUID(event.data["exit_request_id"]), lock=True)
+    if req is None or req.status != "pending":
+        return None  # unknown or already decided: a verdict cannot apply twice
+    h = await households.load(session, "inspection", req.household_id, lock=True)
+    return req, h
+
+
+async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
+    """All 4-3-4-2 levels signed: the household exits and keeps its policies until the policy date."""
+    found = await _pending(session, event)
+    if found is None:
+        return
+    req, h = found
+    verified_on = date.fromisoformat(event.data["verified_on"])
+    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=req.year)
+    before, before_state = households.snapshot(h), households.state(h)
+    h.status = next_status(HouseholdStatus(h.status), Action.VERIFY_EXIT).value
+    h.exited_on, h.policies_kept_until = verified_on, policy.policies_kept_until
+    h.version += 1
+    req.status, req.decided_on, req.dossier_id = "verified", verified_on, str(event.data.get("dossier_id"))
+    await session.flush()
+    await households.track(session, before, h)
+    await RollupRepository(session).apply(flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count))
+    await audit.record(session, actor="inspection", action="household.exited", entity_type="household",
+                       entity_id=h.id, before=before_state, after=households.state(h) | {"event_id": event.id})
+    await events.exited(session, h, req)
+
+
+async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
+    """A level refused to sign: the household goes back to registered, with the reason."""
+    found = await _pending(session, event)
+    if found is None:
+        return
+    req, h = found
+    before, before_state = households.snapshot(h), households.state(h)
+    h.status = next_status(HouseholdStatus(h.status), Action.RETURN_EXIT).value
+    h.version += 1
+    step = f"{event.data.get('level')}/{event.data.get('step')}"
+    req.status, req.decided_on = "returned", date.today()
+    req.reason = f"{event.data.get('reason')} (refused at {step})"
+    req.dossier_id = str(event.data.get("dossier_id"))
+    await session.flush()
+    await households.track(session, before, h)
+    await audit.record(session, actor="inspection", action="household.exit_returned", entity_type="household",
+                       entity_id=h.id, before=before_state, after=households.state(h) | {"reason": req.reason})
+    await events.exit_returned(session, h, req)
+
+
+async def list_requests(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> list[ExitRequest]:
+    h = await households.load(session, actor, household_id)
+    return await ExitRequestRepository(session).for_household(h.id)

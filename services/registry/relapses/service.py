@@ -1,0 +1,108 @@
+"""Return to poverty (返贫): a case walks the policy's approval chain; the last step re-registers."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.errors import HouseholdNotFound, RelapseCaseNotFound, TransitionRefused
+from services.registry.households import service as households
+from services.registry.households.repository import HouseholdRepository
+from services.registry.identification.rules import Action, next_status
+from services.registry.models import RelapseCase
+from services.registry.policies import service as policy_service
+from services.registry.policies.rules import ApprovalStep
+from services.registry.relapses import events
+from services.registry.relapses.repository import RelapseRepository
+from services.registry.relapses.rules import check_step, next_step, plan_year_after
+from services.registry.rollups.repository import RollupRepository
+from services.registry.rollups.rules import flow_deltas
+from services.registry.vocabulary import HouseholdStatus
+from shared import audit
+from shared.auth import Principal
+
+
+def chain_of(case: RelapseCase) -> list[ApprovalStep]:
+    return [ApprovalStep(**s) for s in case.chain]
+
+
+def pending_step(case: RelapseCase) -> str | None:
+    if case.status != "open":
+        return None
+    step = next_step(chain_of(case), [d["step"] for d in case.decisions])
+    return step.code if step else None
+
+
+async def open_case(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, cause: str, today: date
+) -> RelapseCase:
+    h = await households.load(session, actor, household_id, lock=True)
+    if h.status != HouseholdStatus.EXITED.value:
+        raise TransitionRefused(f"only an exited household can return to poverty; this one is {h.status}")
+    if await RelapseRepository(session).open_for(h.id) is not None:
+        raise TransitionRefused("a return-to-poverty case for this household is already open")
+    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=today.year)
+    case = RelapseCase(id=uuid.uuid4(), household_id=h.id, status="open", cause=cause, opened_on=today,
+                       chain=[asdict(s) for s in policy.relapse_chain], decisions=[])
+    session.add(case)
+    await session.flush()
+    await audit.record(session, actor=actor, action="relapse.opened", entity_type="relapse_case", entity_id=case.id,
+                       after={"household_id": str(h.id), "cause": cause})
+    return case
+
+
+async def get(*, session: AsyncSession, actor: Principal, case_id: uuid.UUID, lock: bool = False) -> RelapseCase:
+    case = await RelapseRepository(session).get(case_id, lock=lock)
+    if case is None:
+        raise RelapseCaseNotFound(f"return-to-poverty case {case_id} does not exist in your area")
+    try:
+        await households.load(session, actor, case.household_id)
+    except HouseholdNotFound as exc:  # the household is outside the caller's area: the case is too
+        raise RelapseCaseNotFound(f"return-to-poverty case {case_id} does not exist in your area") from exc
+    return case
+
+
+async def decide(
+    *, session: AsyncSession, actor: Principal, case_id: uuid.UUID, step: str, approve: bool, reason: str,
+    today: date,
+) -> RelapseCase:
+    case = await get(session=session, actor=actor, case_id=case_id, lock=True)
+    if case.status != "open":
+        raise TransitionRefused(f"this case is already {case.status}")
+    done = [d["step"] for d in case.decisions]
+    check_step(chain_of(case), done, step_code=step, roles=actor.roles, signer_level=actor.area.level.value)
+    decision = {"step": step, "decision": "approve" if approve else "refuse", "by": actor.sub,
+                "area_code": actor.area_code, "reason": reason, "on": today.isoformat()}
+    case.decisions = [*case.decisions, decision]
+    if not approve:
+        case.status = "refused"
+    elif next_step(chain_of(case), [*done, step]) is None:
+        case.status = "approved"
+        case.plan_year = plan_year_after(today.year)
+        await _reregister(session, actor, case)
+    await session.flush()
+    await audit.record(session, actor=actor, action="relapse.decided", entity_type="relapse_case", entity_id=case.id,
+                       after=decision | {"case_status": case.status})
+    return case
+
+
+async def _reregister(session: AsyncSession, actor: Principal, case: RelapseCase) -> None:
+    h = await households.load(session, "relapse-chain", case.household_id, lock=True)
+    assert case.plan_year is not None
+    before, before_state = households.snapshot(h), households.state(h)
+    h.status = next_status(HouseholdStatus(h.status), Action.RELAPSE).value
+    h.year = case.plan_year
+    h.exited_on = None
+    h.policies_kept_until = None
+    h.version += 1
+    await session.flush()
+    await households.track(session, before, h)
+    await RollupRepository(session).apply(
+        flow_deltas(h.area_code, kind="entries", year=case.plan_year, persons=h.member_count)
+    )
+    await audit.record(session, actor=actor, action="household.relapsed", entity_type="household", entity_id=h.id,
+                       before=before_state, after=households.state(h) | {"relapse_case_id": str(case.id)})
+    await events.relapsed(session, h, await HouseholdRepository(session).members(h.id), plan_year=case.plan_year)
