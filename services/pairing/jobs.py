@@ -1,0 +1,21 @@
+"""Periodic work of the pairing service (run in the app process or by `jingzhun worker pairing`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.pairing.coverage import service as coverage_service
+from services.pairing.needs import service as need_service
+from shared.db import Database
+from shared.runtime import PeriodicJob
+
+
+async def coverage_check(db: Database, now: datetime) -> None:
+    """End pairings whose policy period is over, then record every area's gaps (each once)."""
+    today = now.date()
+    async with db.transaction() as session:
+        await need_service.close_expired_exits(session, today=today)
+        await coverage_service.check(session, coverage_service.CHECKER, prefix="", today=today)
+
+
+JOBS = [PeriodicJob("pairing.coverage_check", 3600, coverage_check)]

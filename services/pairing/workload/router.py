@@ -1,0 +1,28 @@
+"""HTTP routes of cadre workload."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.pairing.deps import TodayDep
+from services.pairing.workload import service
+from services.pairing.workload.schemas import WorkloadOut
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.db import SessionDep
+
+router = APIRouter(tags=["workload"])
+Office = Annotated[Principal, Depends(require_roles("registrar", "approver", "inspector", "auditor"))]
+
+
+@router.get("/workload/me", response_model=WorkloadOut)
+async def my_workload(session: SessionDep, user: CurrentUser, today: TodayDep) -> WorkloadOut:
+    """A cadre's own households, visits per month and overdue visits."""
+    return await service.mine(session=session, actor=user, today=today)
+
+
+@router.get("/helpers/{helper_id}/workload", response_model=WorkloadOut)
+async def helper_workload(helper_id: uuid.UUID, session: SessionDep, user: Office, today: TodayDep) -> WorkloadOut:
+    return await service.of_helper(session=session, actor=user, helper_id=helper_id, today=today)

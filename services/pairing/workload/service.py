@@ -1,0 +1,65 @@
+"""A cadre's workload: households, visits per month, overdue visits. Read only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pairing.errors import HelperNotFound
+from services.pairing.helpers.repository import HelperRepository
+from services.pairing.models import Helper
+from services.pairing.needs.repository import NeedRepository
+from services.pairing.pairings.repository import PairingRepository
+from services.pairing.pairings.rules import PairingKind
+from services.pairing.policies.presets import resolve_policy
+from services.pairing.visits import rules as visit_rules
+from services.pairing.visits.repository import VisitRepository
+from services.pairing.workload import rules
+from services.pairing.workload.schemas import WorkloadHousehold, WorkloadOut
+from shared.auth import Principal
+
+MONTHS = 6
+
+
+async def _workload(session: AsyncSession, helper: Helper, today: date) -> WorkloadOut:
+    policy = resolve_policy(helper.area_code)
+    pairings = [p for p in await PairingRepository(session).active_for_helper(helper.id)
+                if p.kind == PairingKind.CADRE_HOUSEHOLD]
+    ids = [uuid.UUID(p.target_id) for p in pairings]
+    households = {h.id: h for h in await NeedRepository(session).households(prefix="", ids=ids)}
+    visits = VisitRepository(session)
+    last = await visits.last_visits(ids)
+    rows = []
+    for p in pairings:
+        h = households[uuid.UUID(p.target_id)]
+        kw = {"last_visit_on": last.get(h.id), "paired_since": p.started_on,
+              "interval_days": policy.visit_interval_days}
+        rows.append(WorkloadHousehold(
+            household_id=h.id, area_code=h.area_code, status=h.status, paired_since=p.started_on,
+            last_visit_on=last.get(h.id), next_visit_due=visit_rules.next_visit_due(**kw),
+            overdue=visit_rules.is_overdue(**kw, today=today),
+        ))
+    first_month = rules.month_keys(today, MONTHS)[0]
+    since = date(int(first_month[:4]), int(first_month[5:]), 1)
+    dates = await visits.visit_dates_of_helper(helper.id, since=since)
+    return WorkloadOut(
+        helper_id=helper.id, name=helper.name, cap=policy.cadre_household_cap, household_count=len(rows),
+        overdue_visits=sum(1 for r in rows if r.overdue),
+        visits_per_month=rules.visits_per_month(dates, today=today, months=MONTHS), households=rows,
+    )
+
+
+async def mine(*, session: AsyncSession, actor: Principal, today: date) -> WorkloadOut:
+    helper = await HelperRepository(session).by_user_sub(actor.sub)
+    if helper is None:
+        raise HelperNotFound("Your login is not registered as a helper; ask your poverty office")
+    return await _workload(session, helper, today)
+
+
+async def of_helper(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date) -> WorkloadOut:
+    helper = await HelperRepository(session).get(helper_id)
+    if helper is None or not actor.covers(helper.area_code):
+        raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))
+    return await _workload(session, helper, today)
