@@ -59,17 +59,19 @@ def migrate(
 def worker(service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")]) -> None:
     """Run only the outbox relay, consumers and jobs of a service (no HTTP), for separate scaling."""
     _check(service)
-    module = importlib.import_module(f"services.{service}.app")
-    asyncio.run(_run_worker(module))
+    asyncio.run(_run_worker(service))
 
 
-async def _run_worker(module: object) -> None:
+async def _run_worker(service: str) -> None:
     import signal
 
     from shared.runtime import ServiceRuntime
 
-    settings = module.settings_class()  # type: ignore[attr-defined]
-    runtime = ServiceRuntime(settings, handlers=module.HANDLERS, jobs=getattr(module, "JOBS", []))  # type: ignore[attr-defined]
+    settings_module = importlib.import_module(f"services.{service}.settings")
+    settings = getattr(settings_module, f"{service.capitalize()}Settings")()
+    handlers = importlib.import_module(f"services.{service}.consumers").HANDLERS
+    jobs = getattr(importlib.import_module(f"services.{service}.app"), "JOBS", [])
+    runtime = ServiceRuntime(settings, handlers=handlers, jobs=jobs)
     await runtime.start(relay=True, consumers=True, jobs=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,0 +1,87 @@
+"""The four services as separate OS processes (uvicorn), on the suite's PostgreSQL and NATS."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from deploy.local.stack import free_port
+from shared.settings import REPO_ROOT
+from tests.support import TEST_PUBLIC_KEY
+
+SERVICES = ("registry", "funds", "pairing", "inspection")
+
+
+@dataclass
+class System:
+    ports: dict[str, int]
+    database_urls: dict[str, str]
+    nats_url: str
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def url(self, service: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}/{service}/v1{path}"
+
+    def wait_ready(self, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = set(self.ports)
+        while pending and time.monotonic() < deadline:
+            for svc in list(pending):
+                assert self.procs[svc].poll() is None, f"{svc} died at start"
+                try:
+                    r = httpx.get(f"http://127.0.0.1:{self.ports[svc]}/health/ready", timeout=1)
+                    if r.status_code == 200:
+                        pending.discard(svc)
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.2)
+        assert not pending, f"not ready: {pending}"
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture
+def system(make_db, nats_url, tmp_path) -> Iterator[System]:  # type: ignore[no-untyped-def]
+    sys_ = System(
+        ports={s: free_port() for s in SERVICES},
+        database_urls={s: make_db(s) for s in SERVICES},
+        nats_url=nats_url,
+    )
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for svc in SERVICES:
+        prefix = svc.upper()
+        env = {
+            **os.environ,
+            f"{prefix}_DATABASE_URL": sys_.database_urls[svc],
+            f"{prefix}_NATS_URL": nats_url,
+            f"{prefix}_JWT_PUBLIC_KEY_PEM": TEST_PUBLIC_KEY,
+            f"{prefix}_LOG_LEVEL": "WARNING",
+        }
+        log = open(logs / f"{svc}.log", "wb")  # noqa: SIM115 - the child keeps it
+        sys_.procs[svc] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", f"services.{svc}.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(sys_.ports[svc]), "--no-access-log"],
+            env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        sys_.wait_ready()
+        yield sys_
+    finally:
+        sys_.stop()
