@@ -22,13 +22,20 @@ async def test_worker_process_relays_the_outbox(make_db, nats_url) -> None:  # t
     url = make_db("registry")
     db = Database(url, pool_size=1)
     async with db.transaction() as s:
-        event = await add_event(s, type="registry.area.upserted.v1", subject="440783101201",
-                                data={"code": "440783101201"})
+        event = await add_event(
+            s, type="registry.area.upserted.v1", subject="440783101201", data={"code": "440783101201"}
+        )
     await db.dispose()
 
-    env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_NATS_URL": nats_url,
-           "REGISTRY_LOG_LEVEL": "WARNING"}
-    worker = subprocess.Popen([sys.executable, "-m", "deploy.cli", "worker", "registry"], env=env, cwd=REPO_ROOT)
+    env = {
+        **os.environ,
+        "REGISTRY_DATABASE_URL": url,
+        "REGISTRY_NATS_URL": nats_url,
+        "REGISTRY_LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "deploy.cli", "worker", "registry"], env=env, cwd=REPO_ROOT
+    )
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
