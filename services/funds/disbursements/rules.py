@@ -63,7 +63,7 @@ def check_disbursement(
             f"The {payee.kind} {payee.id} cannot be paid (status: {payee.status or 'unknown'})",
             beneficiary_kind=payee.kind,
             beneficiary_id=payee.id,
-            status=payee.status,
+            beneficiary_status=payee.status,
         )
     left = entitlement_left(entitlement_fen, disbursed_fen)
     if amount_fen > left:
