@@ -6,6 +6,7 @@ from services.inspection.consumers import HANDLERS
 from services.inspection.findings.jobs import ESCALATION_JOB
 from services.inspection.findings.router import router as findings_router
 from services.inspection.inspections.router import router as inspections_router
+from services.inspection.sampling.router import router as sampling_router
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs.router import router as signoffs_router
 from shared.app import create_service_app
@@ -13,7 +14,12 @@ from shared.runtime import PeriodicJob
 
 settings_class = InspectionSettings
 JOBS: list[PeriodicJob] = [ESCALATION_JOB]  # also run by `jingzhun worker inspection`
-ROUTERS: list[APIRouter] = [inspections_router, findings_router, signoffs_router]  # mounted under /inspection/v1
+ROUTERS: list[APIRouter] = [
+    inspections_router,
+    findings_router,
+    signoffs_router,
+    sampling_router,
+]  # mounted under /inspection/v1
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 

@@ -1,0 +1,69 @@
+"""All SQL of third-party samples."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.inspection.models import EvaluationItem, EvaluationOmission, EvaluationSample, HouseholdRef
+from shared.repository import Repository
+
+
+class SampleRepository(Repository):
+    async def exited_households(self, prefix: str, year: int) -> list[HouseholdRef]:
+        stmt = select(HouseholdRef).where(
+            HouseholdRef.area_code.startswith(prefix),
+            HouseholdRef.status == "exited",
+            HouseholdRef.exited_on >= date(year, 1, 1),
+            HouseholdRef.exited_on < date(year + 1, 1, 1),
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def add(self, sample: EvaluationSample, items: list[EvaluationItem]) -> None:
+        self.session.add(sample)
+        await self.session.flush()
+        self.session.add_all(items)
+        await self.session.flush()
+
+    async def get(self, sample_id: uuid.UUID) -> EvaluationSample | None:
+        return await self.session.scalar(select(EvaluationSample).where(EvaluationSample.id == sample_id))
+
+    async def list_in(self, prefix: str, limit: int) -> list[EvaluationSample]:
+        stmt = (
+            select(EvaluationSample)
+            .where(EvaluationSample.area_code.startswith(prefix))
+            .order_by(EvaluationSample.created_at.desc())
+            .limit(limit)
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def items(self, sample_id: uuid.UUID) -> list[EvaluationItem]:
+        stmt = select(EvaluationItem).where(EvaluationItem.sample_id == sample_id).order_by(EvaluationItem.id)
+        return list(await self.session.scalars(stmt))
+
+    async def item(self, sample_id: uuid.UUID, household_id: str, *, lock: bool) -> EvaluationItem | None:
+        stmt = select(EvaluationItem).where(
+            EvaluationItem.sample_id == sample_id, EvaluationItem.household_id == household_id
+        )
+        return await self.session.scalar(stmt.with_for_update() if lock else stmt)
+
+    async def set_omission(self, sample_id: uuid.UUID, village_code: str, households: int, note: str | None) -> None:
+        stmt = insert(EvaluationOmission).values(
+            sample_id=sample_id, village_code=village_code, households=households, note=note
+        )
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["sample_id", "village_code"], set_={"households": households, "note": note}
+            )
+        )
+
+    async def omissions(self, sample_id: uuid.UUID) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(EvaluationOmission.village_code, EvaluationOmission.households).where(
+                EvaluationOmission.sample_id == sample_id
+            )
+        )
+        return {code: n for code, n in rows}

@@ -1,0 +1,65 @@
+"""HTTP for the third-party evaluation. Evaluator only: not even admins see who is sampled,
+so the evaluated areas cannot prepare the sampled households."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.inspection.sampling import service
+from services.inspection.sampling.schemas import ErrorRateOut, OmissionIn, SampleIn, SampleOut, VerdictIn
+from shared.auth import CurrentUser, Principal
+from shared.db import SessionDep
+from shared.errors import Forbidden
+
+router = APIRouter(prefix="/samples", tags=["third-party evaluation"])
+
+
+class EvaluatorOnly(Forbidden):
+    type_slug = "evaluator-only"
+    title = "Only the third-party evaluator sees evaluation samples"
+
+
+async def _evaluator(user: CurrentUser) -> Principal:
+    if "evaluator" not in user.roles:
+        raise EvaluatorOnly("This needs the evaluator role.")
+    return user
+
+
+Evaluator = Annotated[Principal, Depends(_evaluator)]
+
+
+@router.post("", response_model=SampleOut, status_code=201)
+async def draw(body: SampleIn, session: SessionDep, user: Evaluator) -> SampleOut:
+    return await service.draw(session=session, actor=user, data=body)
+
+
+@router.get("", response_model=list[SampleOut])
+async def list_samples(
+    session: SessionDep, user: Evaluator, limit: Annotated[int, Query(ge=1, le=50)] = 20
+) -> list[SampleOut]:
+    return await service.list_recent(session=session, actor=user, limit=limit)
+
+
+@router.get("/{sample_id}", response_model=SampleOut)
+async def get_sample(sample_id: uuid.UUID, session: SessionDep, user: Evaluator) -> SampleOut:
+    return await service.get(session=session, actor=user, sample_id=sample_id)
+
+
+@router.post("/{sample_id}/verdicts", response_model=SampleOut)
+async def give_verdict(sample_id: uuid.UUID, body: VerdictIn, session: SessionDep, user: Evaluator) -> SampleOut:
+    return await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body)
+
+
+@router.post("/{sample_id}/omissions", status_code=204)
+async def record_omission(sample_id: uuid.UUID, body: OmissionIn, session: SessionDep, user: Evaluator) -> None:
+    await service.record_omission(session=session, actor=user, sample_id=sample_id, data=body)
+
+
+@router.get("/{sample_id}/error-rates", response_model=list[ErrorRateOut])
+async def error_rates(
+    sample_id: uuid.UUID, session: SessionDep, user: Evaluator, level: str = "village"
+) -> list[ErrorRateOut]:
+    return await service.error_rates(session=session, actor=user, sample_id=sample_id, level=level)

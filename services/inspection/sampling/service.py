@@ -1,0 +1,145 @@
+"""Use cases of the third-party evaluation: draw, record verdicts and omissions, report error rates."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.inspection.models import EvaluationItem, EvaluationSample
+from services.inspection.policies import presets
+from services.inspection.sampling import rules
+from services.inspection.sampling.repository import SampleRepository
+from services.inspection.sampling.schemas import (
+    ErrorRateOut,
+    OmissionIn,
+    SampleIn,
+    SampleItemOut,
+    SampleOut,
+    VerdictIn,
+)
+from shared import audit
+from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
+from shared.auth import Principal
+from shared.errors import Conflict, InvalidInput, NotFound
+
+METHOD = (
+    "Per village, households ranked by SHA-256('<seed>:<household_id>') as hex, lowest first; "
+    "take ceil(n * rate), at least min_per_village, at most n."
+)
+
+
+class SampleNotFound(NotFound):
+    type_slug = "sample-not-found"
+    title = "Evaluation sample not found"
+
+
+class VerdictAlreadyGiven(Conflict):
+    type_slug = "verdict-already-given"
+    title = "This household already has a verdict"
+
+
+def _out(sample: EvaluationSample, items: list[EvaluationItem]) -> SampleOut:
+    return SampleOut(
+        id=sample.id, area_code=sample.area_code, year=sample.year, seed=sample.seed,
+        rate=f"{sample.rate_numerator}/{sample.rate_denominator}", min_per_village=sample.min_per_village,
+        population=sample.population, size=len(items), method=METHOD,
+        items=[SampleItemOut(household_id=i.household_id, village_code=i.village_code, verdict=i.verdict, note=i.note)
+               for i in items],
+        created_at=sample.created_at,
+    )
+
+
+async def _load(repo: SampleRepository, actor: Principal, sample_id: uuid.UUID) -> EvaluationSample:
+    sample = await repo.get(sample_id)
+    if sample is None or not actor.covers(sample.area_code):
+        raise SampleNotFound(f"Sample {sample_id} does not exist in your area.", sample_id=sample_id)
+    return sample
+
+
+async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> SampleOut:
+    if not actor.covers(data.area_code):
+        raise InvalidInput("You can only sample inside your own area.", area_code=data.area_code)
+    policy = presets.THIRD_PARTY_SAMPLING
+    repo = SampleRepository(session)
+    prefix = AreaCode.parse(data.area_code).prefix
+    population = [rules.Candidate(h.household_id, h.area_code) for h in await repo.exited_households(prefix, data.year)]
+    chosen = rules.draw(population, data.seed, policy)
+    sample = EvaluationSample(
+        id=uuid.uuid4(), area_code=data.area_code, year=data.year, seed=data.seed,
+        rate_numerator=policy.rate.numerator, rate_denominator=policy.rate.denominator,
+        min_per_village=policy.min_per_village, population=len(population), created_by=actor.sub,
+        created_at=datetime.now(UTC),
+    )
+    items = [EvaluationItem(sample_id=sample.id, household_id=c.household_id, village_code=c.village_code) for c in chosen]
+    await repo.add(sample, items)
+    await audit.record(
+        session, actor=actor, action="sample.drawn", entity_type="evaluation_sample", entity_id=sample.id,
+        after={**data.model_dump(), "population": len(population), "size": len(items)},
+    )
+    return _out(sample, items)
+
+
+async def get(*, session: AsyncSession, actor: Principal, sample_id: uuid.UUID) -> SampleOut:
+    repo = SampleRepository(session)
+    sample = await _load(repo, actor, sample_id)
+    return _out(sample, await repo.items(sample.id))
+
+
+async def list_recent(*, session: AsyncSession, actor: Principal, limit: int) -> list[SampleOut]:
+    repo = SampleRepository(session)
+    return [_out(s, await repo.items(s.id)) for s in await repo.list_in(actor.area_prefix, limit)]
+
+
+async def give_verdict(*, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: VerdictIn) -> SampleOut:
+    if data.verdict not in rules.VERDICTS:
+        raise InvalidInput(f"Unknown verdict {data.verdict!r}.", allowed=list(rules.VERDICTS))
+    repo = SampleRepository(session)
+    sample = await _load(repo, actor, sample_id)
+    item = await repo.item(sample.id, data.household_id, lock=True)
+    if item is None:
+        raise InvalidInput("That household is not in this sample.", household_id=data.household_id)
+    if item.verdict is not None:
+        raise VerdictAlreadyGiven(f"Household {data.household_id} was already judged {item.verdict}.")
+    item.verdict, item.note = data.verdict, data.note
+    item.evaluated_by, item.evaluated_at = actor.sub, datetime.now(UTC)
+    await audit.record(
+        session, actor=actor, action="sample.verdict", entity_type="evaluation_sample", entity_id=sample.id,
+        before={"household_id": data.household_id, "verdict": None}, after=data.model_dump(),
+    )
+    await session.flush()
+    return _out(sample, await repo.items(sample.id))
+
+
+async def record_omission(*, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: OmissionIn) -> None:
+    repo = SampleRepository(session)
+    sample = await _load(repo, actor, sample_id)
+    if not data.village_code.startswith(AreaCode.parse(sample.area_code).prefix):
+        raise InvalidInput("The village lies outside the sampled area.", village_code=data.village_code)
+    await repo.set_omission(sample.id, data.village_code, data.households, data.note)
+    await audit.record(
+        session, actor=actor, action="sample.omission", entity_type="evaluation_sample", entity_id=sample.id,
+        after=data.model_dump(),
+    )
+
+
+async def error_rates(
+    *, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, level: str
+) -> list[ErrorRateOut]:
+    try:
+        length = LEVEL_PREFIX_LENGTH[AreaLevel(level)]
+    except ValueError:
+        raise InvalidInput("level is one of village, township, county, city, province.") from None
+    repo = SampleRepository(session)
+    sample = await _load(repo, actor, sample_id)
+    verdicts = [rules.Verdict(i.village_code, i.verdict) for i in await repo.items(sample.id) if i.verdict]
+    rows = rules.error_rates(verdicts, await repo.omissions(sample.id), length)
+    return [
+        ErrorRateOut(
+            area_code=r.area_code, checked=r.checked, wrongly_exited=r.wrongly_exited,
+            wrongly_left_out=r.wrongly_left_out, wrongly_exited_rate=rules.rate_text(r.wrongly_exited_rate),
+            wrongly_left_out_rate=rules.rate_text(r.wrongly_left_out_rate),
+        )
+        for r in rows
+    ]
