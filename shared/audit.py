@@ -1,7 +1,10 @@
 """Audit trail: who did what, when, before and after, chained by hash so tampering shows.
 
-Each row's hash covers its content and the previous row's hash. Writers take a transaction-level
-advisory lock so the chain stays linear under concurrent requests.
+Each entity has its own chain: a row's hash covers its content and the hash of the entity's
+previous row, so editing or deleting a row in the middle breaks every later hash of that entity.
+Chaining per entity (not one global chain) keeps writers of different households or accounts
+from queueing behind one lock; a transaction-level advisory lock on the entity keeps each chain
+linear under concurrent requests.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from shared.tables import audit_log
 __all__ = ["GENESIS", "record", "verify_chain"]
 
 GENESIS = "0" * 64
-_AUDIT_LOCK = 7_146_001  # advisory lock id for the audit chain
 
 
 def _digest(prev_hash: str, row: dict[str, Any]) -> str:
@@ -43,9 +45,15 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
+    chain = f"audit|{entity_type}|{entity_id}"
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": chain})
     prev = (
-        await session.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1))
+        await session.execute(
+            select(audit_log.c.hash)
+            .where(audit_log.c.entity_type == entity_type, audit_log.c.entity_id == str(entity_id))
+            .order_by(audit_log.c.id.desc())
+            .limit(1)
+        )
     ).scalar_one_or_none() or GENESIS
     row = {
         "at": datetime.now(UTC).isoformat(),
@@ -66,10 +74,12 @@ async def record(
 
 
 async def verify_chain(session: AsyncSession) -> tuple[bool, int | None]:
-    """Recompute the chain. Returns (intact, id of the first broken row or None)."""
-    prev = GENESIS
+    """Recompute every entity's chain. Returns (intact, id of the first broken row or None)."""
+    last: dict[tuple[str, str], str] = {}
     result = await session.stream(select(audit_log).order_by(audit_log.c.id))
     async for r in result:
+        key = (r.entity_type, r.entity_id)
+        prev = last.get(key, GENESIS)
         row = {
             "at": r.at.astimezone(UTC).isoformat(),
             "actor": r.actor,
@@ -82,7 +92,7 @@ async def verify_chain(session: AsyncSession) -> tuple[bool, int | None]:
         }
         if r.prev_hash != prev or _digest(prev, row) != r.hash:
             return False, int(r.id)
-        prev = r.hash
+        last[key] = r.hash
     return True, None
 
 

@@ -45,8 +45,9 @@ async def grant(
     scope: AreaScope,
     idem: IdempotencyDep,
 ) -> dict[str, object]:
-    await audit.record(session, actor=user, action="grant", entity_type="grant", entity_id=scope,
-                       after=body.model_dump())
+    await audit.record(
+        session, actor=user, action="grant", entity_type="grant", entity_id=scope, after=body.model_dump()
+    )
     await add_event(session, type="funds.grant.made.v1", subject=scope, data=body.model_dump())
     if body.amount_fen < 0:
         raise Refused("A grant cannot be negative; nothing was recorded", amount_fen=body.amount_fen)
@@ -158,3 +159,23 @@ async def test_health_and_metrics(make_db) -> None:  # type: ignore[no-untyped-d
         assert ready.json()["checks"]["database"] == "ok"
         metrics = await c.get("/metrics")
         assert "jingzhun_http_requests_total" in metrics.text
+
+
+async def test_audit_chain_detects_tampering(make_db) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        for amount in (1, 2, 3):
+            r = await c.post(
+                "/funds/v1/grants", json={"amount_fen": amount}, headers=auth("finance", VILLAGE)
+            )
+            assert r.status_code == 201
+    async with app.state.db.transaction() as s:
+        assert await audit.verify_chain(s) == (True, None)
+        second = (
+            await s.execute(select(audit_log.c.id).order_by(audit_log.c.id).offset(1).limit(1))
+        ).scalar_one()
+        # Someone edits the amount of the second grant directly in the database.
+        await s.execute(update(audit_log).where(audit_log.c.id == second).values(after={"amount_fen": 200}))
+        assert await audit.verify_chain(s) == (False, second)
