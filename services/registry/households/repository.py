@@ -94,9 +94,9 @@ class HouseholdRepository(Repository):
         if f.status is not None:
             stmt = stmt.where(Household.status == f.status.value)
         if f.cause is not None:
-            stmt = stmt.where(Household.poverty_causes.any(f.cause))
+            stmt = stmt.where(Household.poverty_causes.contains([f.cause]))
         if f.batch is not None:
-            stmt = stmt.where(Household.batches.any(f.batch))
+            stmt = stmt.where(Household.batches.contains([f.batch]))
         if f.name is not None:
             member_named = select(Member.id).where(
                 Member.household_id == Household.id, Member.active, Member.name.startswith(f.name, autoescape=True)
