@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
+from services.inspection.complaints.router import router as complaints_router
 from services.inspection.consumers import HANDLERS
 from services.inspection.findings.jobs import ESCALATION_JOB
 from services.inspection.findings.router import router as findings_router
@@ -19,6 +20,7 @@ ROUTERS: list[APIRouter] = [
     findings_router,
     signoffs_router,
     sampling_router,
+    complaints_router,
 ]  # mounted under /inspection/v1
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

@@ -1,0 +1,80 @@
+"""HTTP shapes of 12317 complaints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class ComplainantIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(default=None, max_length=30)
+
+
+class ComplaintIn(BaseModel):
+    area_code: str = Field(pattern=r"^\d{12}$", description="Where the reported problem is")
+    category: str
+    summary: str = Field(min_length=1, max_length=300)
+    details: str = Field(default="", max_length=10_000)
+    anonymous: bool = True
+    complainant: ComplainantIn | None = None
+    received_on: date | None = Field(default=None, description="Default: today (Beijing)")
+
+    @model_validator(mode="after")
+    def _named_when_not_anonymous(self) -> ComplaintIn:
+        if self.anonymous and self.complainant is not None:
+            raise ValueError("an anonymous complaint carries no complainant")
+        if not self.anonymous and self.complainant is None:
+            raise ValueError("a named complaint needs the complainant")
+        return self
+
+
+class TriageIn(BaseModel):
+    urgency: str = Field(examples=["urgent", "normal"])
+
+
+class DismissIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AssignIn(BaseModel):
+    assignee: str = Field(min_length=1, max_length=200, description="Unit or officer who must resolve it")
+
+
+class ResolveIn(BaseModel):
+    resolution: str = Field(min_length=1, max_length=5000)
+
+
+class ComplaintOut(BaseModel):
+    id: uuid.UUID
+    area_code: str
+    category: str
+    summary: str
+    details: str
+    channel: str
+    anonymous: bool
+    # Only the handling role sees who complained; everyone else sees null.
+    complainant: ComplainantIn | None
+    status: str
+    urgency: str | None
+    received_on: date
+    deadline: date | None
+    overdue: bool
+    assigned_to: str | None
+    resolution: str | None
+    resolved_on: date | None
+    created_at: datetime
+
+
+class ComplaintStatsOut(BaseModel):
+    area_prefix: str
+    since: date | None
+    until: date | None
+    total: int
+    by_status: dict[str, int]
+    by_category: dict[str, int]
+    overdue: int
+    resolved: int
+    resolved_on_time: int
