@@ -99,3 +99,16 @@ def test_personal_data_is_encrypted_hashed_and_masked() -> None:
     assert cipher.keyed_hash(number) != PiiCipher("another-key-of-enough-length").keyed_hash(number)
     assert mask_resident_id(number) == number[:6] + "********" + number[-4:]
     assert mask_name("张小明") == "张**"
+
+
+def test_if_match_guards_lost_updates() -> None:
+    from shared.errors import PreconditionFailed, PreconditionRequired
+    from shared.http import check_if_match, etag
+
+    check_if_match(etag(3), 3)
+    check_if_match('W/"3"', 3)
+    with pytest.raises(PreconditionRequired):
+        check_if_match(None, 3)
+    with pytest.raises(PreconditionFailed) as stale:
+        check_if_match(etag(2), 3)
+    assert stale.value.extensions["current_etag"] == '"3"'
