@@ -28,6 +28,12 @@ class NeedRepository(Repository):
         )
         return list((await self.session.execute(stmt.order_by(AreaRef.code))).scalars())
 
+    async def old_area_villages(self, prefix: str) -> list[AreaRef]:
+        stmt = select(AreaRef).where(
+            AreaRef.code.startswith(prefix), AreaRef.level == "village", AreaRef.old_area_village.is_(True)
+        )
+        return list((await self.session.execute(stmt.order_by(AreaRef.code))).scalars())
+
     async def household(self, household_id: uuid.UUID, *, for_update: bool = False) -> HouseholdRef | None:
         stmt = select(HouseholdRef).where(HouseholdRef.id == household_id)
         if for_update:

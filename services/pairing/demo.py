@@ -1,0 +1,131 @@
+"""Demo data for `make run`: helpers and pairings for the households and villages that the
+registry's demo published (and pairing projected), plus Quanzhou's seven mountain-sea pairs.
+
+Idempotent: helpers have ids derived from their role and place (uuid5), and a pairing that
+already exists is refused by its own rule and skipped, so a second run adds nothing.
+All names are synthetic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
+from services.pairing.helpers.repository import HelperRepository
+from services.pairing.models import Helper
+from services.pairing.needs import rules as need_rules
+from services.pairing.needs.repository import NeedRepository
+from services.pairing.pairings import service as pairing_service
+from services.pairing.pairings.repository import PairingRepository
+from services.pairing.pairings.rules import PairingKind
+from services.pairing.pairings.schemas import PairingIn
+from services.pairing.policies.presets import MOUNTAIN_SEA_PAIRS, resolve_policy
+from shared import audit
+from shared.auth import Principal
+from shared.db import Database
+
+_NS = uuid.UUID("6f1c3c5e-2b1a-4c55-9f55-70a1e0d3c001")
+_SURNAMES = "王李张刘陈杨黄赵吴周"
+COUNTY_NAMES = {
+    "350502": "鲤城区", "350503": "丰泽区", "350505": "泉港区", "350581": "石狮市",
+    "350582": "晋江市", "350583": "南安市", "350521": "惠安县",
+}
+
+
+def _id(*parts: str) -> uuid.UUID:
+    return uuid.uuid5(_NS, ":".join(parts))
+
+
+def _loader(area_code: str) -> Principal:
+    return Principal(sub="demo-loader", roles=frozenset({"admin"}), area_code=area_code[:2].ljust(12, "0"))
+
+
+async def _ensure_helper(session: AsyncSession, helper_id: uuid.UUID, **fields: object) -> Helper:
+    repo = HelperRepository(session)
+    existing = await repo.get(helper_id)
+    if existing is not None:
+        return existing
+    helper = await repo.add(Helper(id=helper_id, active=True, **fields))
+    await audit.record(session, actor="demo-loader", action="helper.registered", entity_type="helper",
+                       entity_id=helper.id, after={"kind": helper.kind, "area_code": helper.area_code})
+    return helper
+
+
+async def _pair(session: AsyncSession, kind: PairingKind, helper: Helper, target_id: str, today: date) -> None:
+    try:
+        await pairing_service.open_pairing(
+            session=session, actor=_loader(helper.area_code),
+            data=PairingIn(kind=kind, helper_id=helper.id, target_id=target_id, started_on=today), today=today,
+        )
+    except (PairingRuleViolated, HouseholdNotPairable):
+        pass  # already paired on an earlier run (or the rule refuses it): nothing to add
+
+
+async def _cadres_for_households(session: AsyncSession, today: date) -> None:
+    households = await NeedRepository(session).households(prefix="", statuses=["registered", "exit_requested"])
+    by_county: dict[str, list[str]] = defaultdict(list)
+    for h in households:
+        by_county[h.area_code[:6]].append(h.area_code)
+    pairings = PairingRepository(session)
+    for county, areas in by_county.items():
+        cap = resolve_policy(county).cadre_household_cap
+        villages = sorted(set(areas))
+        count = len(areas) // (cap - 1) + 1  # leave room under the cap for hand-overs
+        cadres = [
+            await _ensure_helper(
+                session, _id("cadre", county, str(i)), kind="cadre", name=f"{_SURNAMES[i % 10]}干部{i + 1}",
+                unit="县扶贫办", level="county", area_code=villages[i % len(villages)],
+                user_sub=f"demo-cadre-{county}-{i + 1}",
+            )
+            for i in range(count)
+        ]
+        for h in [h for h in households if h.area_code[:6] == county]:
+            if any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in await pairings.active_for_target(str(h.id))):
+                continue
+            loads = await pairings.cadre_loads(c.id for c in cadres)
+            candidates = [need_rules.CadreLoad(str(c.id), c.area_code, loads.get(c.id, 0)) for c in cadres]
+            best = need_rules.suggest_cadres(h.area_code, candidates, cap=cap, limit=1)
+            if best:
+                chosen = next(c for c in cadres if str(c.id) == best[0].helper_id)
+                await _pair(session, PairingKind.CADRE_HOUSEHOLD, chosen, str(h.id), today)
+
+
+async def _village_helpers(session: AsyncSession, today: date) -> None:
+    repo = NeedRepository(session)
+    for village in await repo.poor_villages(""):
+        code = village.code
+        team = await _ensure_helper(session, _id("team", code), kind="work_team", name=f"{village.name}驻村工作队",
+                                    unit="市直机关", area_code=code)
+        secretary = await _ensure_helper(session, _id("secretary", code), kind="first_secretary",
+                                         name=f"{_SURNAMES[int(code[-1])]}书记", unit="市直机关", area_code=code)
+        await _pair(session, PairingKind.WORK_TEAM_VILLAGE, team, code, today)
+        await _pair(session, PairingKind.FIRST_SECRETARY_VILLAGE, secretary, code, today)
+
+
+async def _old_area_villages(session: AsyncSession, today: date) -> None:
+    for village in await NeedRepository(session).old_area_villages(""):
+        doctor = await _ensure_helper(session, _id("doctor", village.code), kind="doctor",
+                                      name=f"{_SURNAMES[int(village.code[-2])]}医生", unit="开平市中心医院",
+                                      area_code=village.code, hospital_grade="3A", professional_title="intermediate")
+        enterprise = await _ensure_helper(session, _id("enterprise", village.code), kind="enterprise",
+                                          name=f"示范企业{village.code[-3:]}", area_code=village.code)
+        await _pair(session, PairingKind.DOCTOR_VILLAGE, doctor, village.code, today)
+        await _pair(session, PairingKind.ENTERPRISE_VILLAGE, enterprise, village.code, today)
+
+
+async def _mountain_sea(session: AsyncSession, today: date) -> None:
+    for coastal, mountain in MOUNTAIN_SEA_PAIRS:
+        county = await _ensure_helper(session, _id("county", coastal), kind="county",
+                                      name=COUNTY_NAMES[coastal[:6]], level="county", area_code=coastal)
+        await _pair(session, PairingKind.COUNTY_COUNTY, county, mountain, today)
+
+
+async def load_demo(db: Database, *, today: date | None = None) -> None:
+    on = today or date.today()
+    for step in (_mountain_sea, _village_helpers, _old_area_villages, _cadres_for_households):
+        async with db.transaction() as session:
+            await step(session, on)
