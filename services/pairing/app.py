@@ -1,24 +1,29 @@
 """Assembly of the pairing service."""
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.pairing.consumers import HANDLERS
 from services.pairing.coverage.router import router as coverage_router
 from services.pairing.helpers.router import router as helpers_router
+from services.pairing.jobs import JOBS as PAIRING_JOBS
 from services.pairing.needs.router import router as needs_router
 from services.pairing.pairings.router import router as pairings_router
+from services.pairing.settings import PairingSettings
 from services.pairing.visits.router import router as visits_router
 from services.pairing.workload.router import router as workload_router
-from services.pairing.jobs import JOBS as PAIRING_JOBS
-from services.pairing.settings import PairingSettings
 from shared.app import create_service_app
 from shared.runtime import PeriodicJob
 
 settings_class = PairingSettings
 JOBS: list[PeriodicJob] = [*PAIRING_JOBS]  # periodic jobs (also run by `jingzhun worker pairing`)
 # this service's APIRouters, mounted under /pairing/v1
-ROUTERS: list = [
-    helpers_router, pairings_router, needs_router, visits_router, coverage_router, workload_router,
+ROUTERS: list[APIRouter] = [
+    helpers_router,
+    pairings_router,
+    needs_router,
+    visits_router,
+    coverage_router,
+    workload_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

@@ -9,12 +9,15 @@ from services.pairing.needs import service as need_service
 from shared.events import CloudEvent
 from shared.events.consumer import Handler
 
+
 async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
     await need_service.apply_area(session, event.data)
+
 
 async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
     # The event's own time decides the day pairings close, not when the consumer caught up.
     await need_service.apply_household_event(session, event.type, event.data, today=event.time.date())
+
 
 HANDLERS: dict[str, Handler] = {
     need_events.CONSUMED_AREA: on_area_upserted,

@@ -31,8 +31,13 @@ from shared.db import Database
 _NS = uuid.UUID("6f1c3c5e-2b1a-4c55-9f55-70a1e0d3c001")
 _SURNAMES = "王李张刘陈杨黄赵吴周"
 COUNTY_NAMES = {
-    "350502": "鲤城区", "350503": "丰泽区", "350505": "泉港区", "350581": "石狮市",
-    "350582": "晋江市", "350583": "南安市", "350521": "惠安县",
+    "350502": "鲤城区",
+    "350503": "丰泽区",
+    "350505": "泉港区",
+    "350581": "石狮市",
+    "350582": "晋江市",
+    "350583": "南安市",
+    "350521": "惠安县",
 }
 
 
@@ -50,23 +55,35 @@ async def _ensure_helper(session: AsyncSession, helper_id: uuid.UUID, **fields: 
     if existing is not None:
         return existing
     helper = await repo.add(Helper(id=helper_id, active=True, **fields))
-    await audit.record(session, actor="demo-loader", action="helper.registered", entity_type="helper",
-                       entity_id=helper.id, after={"kind": helper.kind, "area_code": helper.area_code})
+    await audit.record(
+        session,
+        actor="demo-loader",
+        action="helper.registered",
+        entity_type="helper",
+        entity_id=helper.id,
+        after={"kind": helper.kind, "area_code": helper.area_code},
+    )
     return helper
 
 
-async def _pair(session: AsyncSession, kind: PairingKind, helper: Helper, target_id: str, today: date) -> None:
+async def _pair(
+    session: AsyncSession, kind: PairingKind, helper: Helper, target_id: str, today: date
+) -> None:
     try:
         await pairing_service.open_pairing(
-            session=session, actor=_loader(helper.area_code),
-            data=PairingIn(kind=kind, helper_id=helper.id, target_id=target_id, started_on=today), today=today,
+            session=session,
+            actor=_loader(helper.area_code),
+            data=PairingIn(kind=kind, helper_id=helper.id, target_id=target_id, started_on=today),
+            today=today,
         )
     except (PairingRuleViolated, HouseholdNotPairable):
         pass  # already paired on an earlier run (or the rule refuses it): nothing to add
 
 
 async def _cadres_for_households(session: AsyncSession, today: date) -> None:
-    households = await NeedRepository(session).households(prefix="", statuses=["registered", "exit_requested"])
+    households = await NeedRepository(session).households(
+        prefix="", statuses=["registered", "exit_requested"]
+    )
     by_county: dict[str, list[str]] = defaultdict(list)
     for h in households:
         by_county[h.area_code[:6]].append(h.area_code)
@@ -77,14 +94,21 @@ async def _cadres_for_households(session: AsyncSession, today: date) -> None:
         count = len(areas) // (cap - 1) + 1  # leave room under the cap for hand-overs
         cadres = [
             await _ensure_helper(
-                session, _id("cadre", county, str(i)), kind="cadre", name=f"{_SURNAMES[i % 10]}干部{i + 1}",
-                unit="县扶贫办", level="county", area_code=villages[i % len(villages)],
+                session,
+                _id("cadre", county, str(i)),
+                kind="cadre",
+                name=f"{_SURNAMES[i % 10]}干部{i + 1}",
+                unit="县扶贫办",
+                level="county",
+                area_code=villages[i % len(villages)],
                 user_sub=f"demo-cadre-{county}-{i + 1}",
             )
             for i in range(count)
         ]
         for h in [h for h in households if h.area_code[:6] == county]:
-            if any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in await pairings.active_for_target(str(h.id))):
+            if any(
+                p.kind == PairingKind.CADRE_HOUSEHOLD for p in await pairings.active_for_target(str(h.id))
+            ):
                 continue
             loads = await pairings.cadre_loads(c.id for c in cadres)
             candidates = [need_rules.CadreLoad(str(c.id), c.area_code, loads.get(c.id, 0)) for c in cadres]
@@ -98,29 +122,59 @@ async def _village_helpers(session: AsyncSession, today: date) -> None:
     repo = NeedRepository(session)
     for village in await repo.poor_villages(""):
         code = village.code
-        team = await _ensure_helper(session, _id("team", code), kind="work_team", name=f"{village.name}驻村工作队",
-                                    unit="市直机关", area_code=code)
-        secretary = await _ensure_helper(session, _id("secretary", code), kind="first_secretary",
-                                         name=f"{_SURNAMES[int(code[-1])]}书记", unit="市直机关", area_code=code)
+        team = await _ensure_helper(
+            session,
+            _id("team", code),
+            kind="work_team",
+            name=f"{village.name}驻村工作队",
+            unit="市直机关",
+            area_code=code,
+        )
+        secretary = await _ensure_helper(
+            session,
+            _id("secretary", code),
+            kind="first_secretary",
+            name=f"{_SURNAMES[int(code[-1])]}书记",
+            unit="市直机关",
+            area_code=code,
+        )
         await _pair(session, PairingKind.WORK_TEAM_VILLAGE, team, code, today)
         await _pair(session, PairingKind.FIRST_SECRETARY_VILLAGE, secretary, code, today)
 
 
 async def _old_area_villages(session: AsyncSession, today: date) -> None:
     for village in await NeedRepository(session).old_area_villages(""):
-        doctor = await _ensure_helper(session, _id("doctor", village.code), kind="doctor",
-                                      name=f"{_SURNAMES[int(village.code[-2])]}医生", unit="开平市中心医院",
-                                      area_code=village.code, hospital_grade="3A", professional_title="intermediate")
-        enterprise = await _ensure_helper(session, _id("enterprise", village.code), kind="enterprise",
-                                          name=f"示范企业{village.code[-3:]}", area_code=village.code)
+        doctor = await _ensure_helper(
+            session,
+            _id("doctor", village.code),
+            kind="doctor",
+            name=f"{_SURNAMES[int(village.code[-2])]}医生",
+            unit="开平市中心医院",
+            area_code=village.code,
+            hospital_grade="3A",
+            professional_title="intermediate",
+        )
+        enterprise = await _ensure_helper(
+            session,
+            _id("enterprise", village.code),
+            kind="enterprise",
+            name=f"示范企业{village.code[-3:]}",
+            area_code=village.code,
+        )
         await _pair(session, PairingKind.DOCTOR_VILLAGE, doctor, village.code, today)
         await _pair(session, PairingKind.ENTERPRISE_VILLAGE, enterprise, village.code, today)
 
 
 async def _mountain_sea(session: AsyncSession, today: date) -> None:
     for coastal, mountain in MOUNTAIN_SEA_PAIRS:
-        county = await _ensure_helper(session, _id("county", coastal), kind="county",
-                                      name=COUNTY_NAMES[coastal[:6]], level="county", area_code=coastal)
+        county = await _ensure_helper(
+            session,
+            _id("county", coastal),
+            kind="county",
+            name=COUNTY_NAMES[coastal[:6]],
+            level="county",
+            area_code=coastal,
+        )
         await _pair(session, PairingKind.COUNTY_COUNTY, county, mountain, today)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.pairing.pairings.rules import KIND_SPECS
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
 
@@ -102,11 +103,17 @@ class PostingPeriod(Base):
     in_poor_area: Mapped[bool] = mapped_column(Boolean)
 
 
-_ONE_PER_TARGET = (
-    "'cadre_household','first_secretary_village','work_team_village','doctor_village',"
-    "'enterprise_village','chamber_village','overseas_chinese_village','county_county'"
-)
-_ONE_PER_HELPER = "'first_secretary_village','work_team_village','doctor_village','volunteer_team_household','county_county'"
+def _kinds(*, per_target: bool) -> str:
+    """SQL list of the kinds whose rule says "one active per target" (or "per helper")."""
+    return ",".join(
+        f"'{kind.value}'"
+        for kind, spec in KIND_SPECS.items()
+        if (spec.one_per_target if per_target else spec.one_per_helper)
+    )
+
+
+_ONE_PER_TARGET = _kinds(per_target=True)
+_ONE_PER_HELPER = _kinds(per_target=False)
 
 
 class Pairing(Base):
@@ -186,6 +193,10 @@ class CoverageGap(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
         Index(
-            "uq_coverage_gap_open", "kind", "subject_id", unique=True, postgresql_where=text("closed_at IS NULL")
+            "uq_coverage_gap_open",
+            "kind",
+            "subject_id",
+            unique=True,
+            postgresql_where=text("closed_at IS NULL"),
         ),
     )

@@ -27,7 +27,9 @@ class CoverageRepository(Repository):
     async def cadre_since(self, prefix: str) -> dict[str, date]:
         """Household id -> start of its active in-system cadre pairing."""
         stmt = select(Pairing.target_id, Pairing.started_on).where(
-            Pairing.area_code.startswith(prefix), Pairing.kind == "cadre_household", Pairing.ended_on.is_(None)
+            Pairing.area_code.startswith(prefix),
+            Pairing.kind == "cadre_household",
+            Pairing.ended_on.is_(None),
         )
         return {t: d for t, d in (await self.session.execute(stmt)).all()}
 
@@ -52,7 +54,9 @@ class CoverageRepository(Repository):
     async def cadre_loads(self, prefix: str, kinds: list[str]) -> list[tuple[Helper, int]]:
         count = (
             select(func.count())
-            .where(Pairing.helper_id == Helper.id, Pairing.kind == "cadre_household", Pairing.ended_on.is_(None))
+            .where(
+                Pairing.helper_id == Helper.id, Pairing.kind == "cadre_household", Pairing.ended_on.is_(None)
+            )
             .scalar_subquery()
         )
         stmt = select(Helper, count).where(
@@ -61,7 +65,9 @@ class CoverageRepository(Repository):
         return [(h, int(n)) for h, n in (await self.session.execute(stmt)).all()]
 
     async def open_gaps(self, prefix: str) -> list[CoverageGap]:
-        stmt = select(CoverageGap).where(CoverageGap.area_code.startswith(prefix), CoverageGap.closed_at.is_(None))
+        stmt = select(CoverageGap).where(
+            CoverageGap.area_code.startswith(prefix), CoverageGap.closed_at.is_(None)
+        )
         return list((await self.session.execute(stmt)).scalars())
 
     async def episodes(self, identities: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -83,7 +89,7 @@ class CoverageRepository(Repository):
         gap.closed_at = at
         await self.session.flush()
 
-    async def list(
+    async def page(
         self, *, prefix: str, open_only: bool, kind: str | None, after: uuid.UUID | None, limit: int
     ) -> list[CoverageGap]:
         stmt = select(CoverageGap).where(CoverageGap.area_code.startswith(prefix)).order_by(CoverageGap.id)

@@ -41,7 +41,11 @@ async def list_gaps(
     limit: Limit = 50,
 ) -> Page[GapOut]:
     items = await service.list_gaps(
-        session=session, prefix=user.area_prefix, open_only=open, kind=kind.value if kind else None,
-        after=after_id(cursor), limit=limit,
+        session=session,
+        prefix=user.area_prefix,
+        open_only=open,
+        kind=kind.value if kind else None,
+        after=after_id(cursor),
+        limit=limit,
     )
     return page(items, limit)

@@ -68,7 +68,7 @@ class Gap:
     kind: GapKind
     subject_id: str
     area_code: str
-    detail: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    detail: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def identity(self) -> tuple[str, str]:
@@ -91,7 +91,10 @@ def _household_gaps(s: CoverageSnapshot) -> Iterable[Gap]:
             continue
         interval = s.visit_interval_days
         if is_overdue(
-            last_visit_on=h.last_visit_on, paired_since=h.cadre_paired_since, interval_days=interval, today=s.today
+            last_visit_on=h.last_visit_on,
+            paired_since=h.cadre_paired_since,
+            interval_days=interval,
+            today=s.today,
         ):
             due = next_visit_due(
                 last_visit_on=h.last_visit_on, paired_since=h.cadre_paired_since, interval_days=interval

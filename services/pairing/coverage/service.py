@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -40,17 +41,27 @@ async def snapshots(session: AsyncSession, prefix: str, today: date) -> list[rul
         return groups[policy.name]
 
     for h in households:
-        group(h.area_code)["h"].append(rules.HouseholdCoverage(
-            str(h.id), h.area_code, h.status, h.policies_kept_until, since.get(str(h.id)), last.get(h.id)))
+        group(h.area_code)["h"].append(
+            rules.HouseholdCoverage(
+                str(h.id), h.area_code, h.status, h.policies_kept_until, since.get(str(h.id)), last.get(h.id)
+            )
+        )
     for v in await repo.poor_villages(prefix):
         kinds = village_kinds.get(v.code, set())
-        group(v.code)["v"].append(rules.VillageCoverage(
-            v.code, "work_team_village" in kinds, "first_secretary_village" in kinds))
+        group(v.code)["v"].append(
+            rules.VillageCoverage(v.code, "work_team_village" in kinds, "first_secretary_village" in kinds)
+        )
     for helper, load in await repo.cadre_loads(prefix, [k.value for k in IN_SYSTEM]):
         group(helper.area_code)["c"][str(helper.id)] = (helper.area_code, load)
     return [
-        rules.CoverageSnapshot(g["h"], g["v"], g["c"], cap=policies[name].cadre_household_cap,
-                               visit_interval_days=policies[name].visit_interval_days, today=today)
+        rules.CoverageSnapshot(
+            g["h"],
+            g["v"],
+            g["c"],
+            cap=policies[name].cadre_household_cap,
+            visit_interval_days=policies[name].visit_interval_days,
+            today=today,
+        )
         for name, g in groups.items()
     ]
 
@@ -63,7 +74,7 @@ async def coverage(*, session: AsyncSession, prefix: str, today: date) -> Covera
     return CoverageOut(area_prefix=prefix, on=today, **{k: totals.get(k, 0) for k in CoverageOut.counters()})
 
 
-def _json(detail: dict[str, object]) -> dict[str, object]:
+def _json(detail: Mapping[str, object]) -> dict[str, object]:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in detail.items()}
 
 
@@ -78,26 +89,50 @@ async def check(session: AsyncSession, actor: Principal | str, *, prefix: str, t
     now = datetime.now(UTC)
     for gap, episode in result.opened:
         row = CoverageGap(
-            id=uuid.uuid4(), kind=gap.kind.value, subject_id=gap.subject_id, area_code=gap.area_code,
-            episode=episode, signal_key=rules.signal_key(gap.kind.value, gap.subject_id, episode),
-            detail=_json(gap.detail), opened_at=now,
+            id=uuid.uuid4(),
+            kind=gap.kind.value,
+            subject_id=gap.subject_id,
+            area_code=gap.area_code,
+            episode=episode,
+            signal_key=rules.signal_key(gap.kind.value, gap.subject_id, episode),
+            detail=_json(gap.detail),
+            opened_at=now,
         )
         await repo.add(row)
-        await audit.record(session, actor=actor, action="coverage.gap_opened", entity_type="coverage_gap",
-                           entity_id=row.id, after={"signal_key": row.signal_key, "area_code": row.area_code})
+        await audit.record(
+            session,
+            actor=actor,
+            action="coverage.gap_opened",
+            entity_type="coverage_gap",
+            entity_id=row.id,
+            after={"signal_key": row.signal_key, "area_code": row.area_code},
+        )
         await events.gap_detected(session, row)
     for identity in result.closed:
         row = open_rows[identity]
         await repo.close(row, now)
-        await audit.record(session, actor=actor, action="coverage.gap_closed", entity_type="coverage_gap",
-                           entity_id=row.id, before={"open": True}, after={"open": False})
+        await audit.record(
+            session,
+            actor=actor,
+            action="coverage.gap_closed",
+            entity_type="coverage_gap",
+            entity_id=row.id,
+            before={"open": True},
+            after={"open": False},
+        )
     return CheckOut(opened=len(result.opened), closed=len(result.closed), open=len(current))
 
 
 async def list_gaps(
-    *, session: AsyncSession, prefix: str, open_only: bool, kind: str | None, after: uuid.UUID | None, limit: int
+    *,
+    session: AsyncSession,
+    prefix: str,
+    open_only: bool,
+    kind: str | None,
+    after: uuid.UUID | None,
+    limit: int,
 ) -> list[GapOut]:
-    rows = await CoverageRepository(session).list(
+    rows = await CoverageRepository(session).page(
         prefix=prefix, open_only=open_only, kind=kind, after=after, limit=limit
     )
     return [GapOut.model_validate(r) for r in rows]

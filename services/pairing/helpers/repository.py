@@ -26,7 +26,7 @@ class HelperRepository(Repository):
     async def by_user_sub(self, sub: str) -> Helper | None:
         return (await self.session.execute(select(Helper).where(Helper.user_sub == sub))).scalar_one_or_none()
 
-    async def list(
+    async def page(
         self, *, prefix: str, kind: str | None, after: uuid.UUID | None, limit: int
     ) -> list[Helper]:
         stmt = select(Helper).where(Helper.area_code.startswith(prefix)).order_by(Helper.id).limit(limit)
@@ -52,5 +52,9 @@ class HelperRepository(Repository):
         return posting
 
     async def postings(self, helper_id: uuid.UUID) -> list[PostingPeriod]:
-        stmt = select(PostingPeriod).where(PostingPeriod.helper_id == helper_id).order_by(PostingPeriod.started_on)
+        stmt = (
+            select(PostingPeriod)
+            .where(PostingPeriod.helper_id == helper_id)
+            .order_by(PostingPeriod.started_on)
+        )
         return list((await self.session.execute(stmt)).scalars())

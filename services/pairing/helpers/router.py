@@ -24,7 +24,11 @@ async def register_helper(body: HelperIn, session: SessionDep, user: Manager) ->
 
 @router.get("", response_model=Page[HelperOut])
 async def list_helpers(
-    session: SessionDep, user: Reader, kind: HelperKind | None = None, cursor: Cursor = None, limit: Limit = 50
+    session: SessionDep,
+    user: Reader,
+    kind: HelperKind | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
 ) -> Page[HelperOut]:
     items = await service.list_helpers(
         session=session, prefix=user.area_prefix, kind=kind, after=after_id(cursor), limit=limit
@@ -45,7 +49,9 @@ async def add_posting(
 
 
 @router.get("/{helper_id}/postings", response_model=list[PostingOut])
-async def list_postings(helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep) -> list[PostingOut]:
+async def list_postings(
+    helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep
+) -> list[PostingOut]:
     return await service.postings(session=session, actor=user, helper_id=helper_id, today=today)
 
 

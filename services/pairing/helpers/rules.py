@@ -44,7 +44,9 @@ class HelperKind(StrEnum):
 
 
 # Who counts as an "in-system cadre" for the one-cadre-per-household rule (体制内干部).
-IN_SYSTEM = frozenset({HelperKind.CADRE, HelperKind.FIRST_SECRETARY, HelperKind.WORK_TEAM_MEMBER, HelperKind.LEADER})
+IN_SYSTEM = frozenset(
+    {HelperKind.CADRE, HelperKind.FIRST_SECRETARY, HelperKind.WORK_TEAM_MEMBER, HelperKind.LEADER}
+)
 PROFESSIONALS = frozenset({HelperKind.DOCTOR, HelperKind.TEACHER, HelperKind.AGRI_TECHNICIAN})
 ORGANISATIONS = frozenset(
     {

@@ -50,8 +50,14 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
         raise PairingRuleViolated(
             f"Login {data.user_sub} already belongs to another helper", rule="one_helper_per_login"
         ) from exc
-    await audit.record(session, actor=actor, action="helper.registered", entity_type="helper",
-                       entity_id=helper.id, after=_snapshot(helper))
+    await audit.record(
+        session,
+        actor=actor,
+        action="helper.registered",
+        entity_type="helper",
+        entity_id=helper.id,
+        after=_snapshot(helper),
+    )
     return HelperOut.model_validate(helper)
 
 
@@ -65,7 +71,7 @@ async def get(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID) 
 async def list_helpers(
     *, session: AsyncSession, prefix: str, kind: str | None, after: uuid.UUID | None, limit: int
 ) -> list[HelperOut]:
-    rows = await HelperRepository(session).list(prefix=prefix, kind=kind, after=after, limit=limit)
+    rows = await HelperRepository(session).page(prefix=prefix, kind=kind, after=after, limit=limit)
     return [HelperOut.model_validate(h) for h in rows]
 
 
@@ -87,17 +93,27 @@ async def add_posting(
     posting = await HelperRepository(session).add_posting(
         PostingPeriod(id=uuid.uuid4(), helper_id=helper.id, **data.model_dump())
     )
-    await audit.record(session, actor=actor, action="helper.posting_added", entity_type="posting_period",
-                       entity_id=posting.id, after={"helper_id": str(helper.id), **data.model_dump(mode="json")})
+    await audit.record(
+        session,
+        actor=actor,
+        action="helper.posting_added",
+        entity_type="posting_period",
+        entity_id=posting.id,
+        after={"helper_id": str(helper.id), **data.model_dump(mode="json")},
+    )
     return _posting_out(posting, today)
 
 
-async def postings(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date) -> list[PostingOut]:
+async def postings(
+    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date
+) -> list[PostingOut]:
     await get(session=session, actor=actor, helper_id=helper_id)
     return [_posting_out(p, today) for p in await HelperRepository(session).postings(helper_id)]
 
 
-async def _receivers(session: AsyncSession, actor: Principal, leaving: Helper, ids: list[uuid.UUID]) -> list[Helper]:
+async def _receivers(
+    session: AsyncSession, actor: Principal, leaving: Helper, ids: list[uuid.UUID]
+) -> list[Helper]:
     repo = HelperRepository(session)
     if not ids:
         # Without a named receiver, any active in-system cadre of the leaving cadre's county.
@@ -108,7 +124,11 @@ async def _receivers(session: AsyncSession, actor: Principal, leaving: Helper, i
     receivers = []
     for receiver_id in ids:
         receiver = await pairing_service.scoped_helper(session, actor, receiver_id)
-        if receiver.id == leaving.id or not receiver.active or rules.HelperKind(receiver.kind) not in rules.IN_SYSTEM:
+        if (
+            receiver.id == leaving.id
+            or not receiver.active
+            or rules.HelperKind(receiver.kind) not in rules.IN_SYSTEM
+        ):
             raise PairingRuleViolated(
                 f"Helper {receiver_id} cannot take over: it must be another active in-system cadre",
                 rule="hand_over_receiver",
@@ -117,9 +137,7 @@ async def _receivers(session: AsyncSession, actor: Principal, leaving: Helper, i
     return receivers
 
 
-async def leave(
-    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: LeaveIn
-) -> LeaveOut:
+async def leave(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: LeaveIn) -> LeaveOut:
     """A cadre leaves: every household moves to a receiver in this one transaction, or nothing
     changes (a household left without a cadre is refused). Other pairings end."""
     helper = await pairing_service.scoped_helper(session, actor, helper_id)
@@ -129,7 +147,9 @@ async def leave(
     active = await pairings.active_for_helper(helper.id)
     for p in active:
         if data.left_on < p.started_on:
-            raise InvalidPeriod(f"Pairing {p.id} started on {p.started_on}, after the leaving day {data.left_on}")
+            raise InvalidPeriod(
+                f"Pairing {p.id} started on {p.started_on}, after the leaving day {data.left_on}"
+            )
     households = [p for p in active if p.kind == PairingKind.CADRE_HOUSEHOLD]
     handed: list[HandOverItem] = []
     if households:
@@ -147,11 +167,21 @@ async def leave(
             household = await needs.household(uuid.UUID(old.target_id), for_update=True)
             assert household is not None  # a pairing's household is always projected
             new = await pairing_service.create_pairing(
-                session, actor, kind=PairingKind.CADRE_HOUSEHOLD, helper=by_id[plan[old.target_id]],
-                target=pairing_service.household_target(household), started_on=data.left_on,
+                session,
+                actor,
+                kind=PairingKind.CADRE_HOUSEHOLD,
+                helper=by_id[plan[old.target_id]],
+                target=pairing_service.household_target(household),
+                started_on=data.left_on,
             )
-            handed.append(HandOverItem(household_id=household.id, from_pairing_id=old.id, to_pairing_id=new.id,
-                                       to_helper_id=new.helper_id))
+            handed.append(
+                HandOverItem(
+                    household_id=household.id,
+                    from_pairing_id=old.id,
+                    to_pairing_id=new.id,
+                    to_helper_id=new.helper_id,
+                )
+            )
     closed = [p for p in active if p.kind != PairingKind.CADRE_HOUSEHOLD]
     for p in closed:
         await pairing_service.close_pairing(session, actor, p, on=data.left_on, reason="helper_left")
@@ -160,8 +190,16 @@ async def leave(
     for posting in await HelperRepository(session).postings(helper.id):
         posting.ended_on = posting.ended_on or data.left_on
     await session.flush()
-    await audit.record(session, actor=actor, action="helper.left", entity_type="helper", entity_id=helper.id,
-                       before=before, after=_snapshot(helper))
+    await audit.record(
+        session,
+        actor=actor,
+        action="helper.left",
+        entity_type="helper",
+        entity_id=helper.id,
+        before=before,
+        after=_snapshot(helper),
+    )
     await events.helper_left(session, helper, handed_over=len(handed))
-    return LeaveOut(helper=HelperOut.model_validate(helper), handed_over=handed,
-                    closed_pairings=[p.id for p in closed])
+    return LeaveOut(
+        helper=HelperOut.model_validate(helper), handed_over=handed, closed_pairings=[p.id for p in closed]
+    )

@@ -66,7 +66,9 @@ class NeedRepository(Repository):
         return list((await self.session.execute(stmt)).scalars())
 
     async def open_need(self, household_id: uuid.UUID) -> PairingNeed | None:
-        stmt = select(PairingNeed).where(PairingNeed.household_id == household_id, PairingNeed.status == "open")
+        stmt = select(PairingNeed).where(
+            PairingNeed.household_id == household_id, PairingNeed.status == "open"
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def add_need(self, need: PairingNeed) -> PairingNeed:

@@ -52,14 +52,14 @@ def decide_on_household_event(
         if status == "removed":
             return HouseholdDecision(status, close_need=True, close_pairings_reason="household_removed")
         return HouseholdDecision(status, open_need=status == "registered" and not has_active_cadre)
-    status = _STATUS_BY_EVENT.get(event)
-    if status is None:
+    mapped = _STATUS_BY_EVENT.get(event)
+    if mapped is None:
         raise ValueError(f"unknown household event {event!r}")
     if event == "removed":
-        return HouseholdDecision(status, close_need=True, close_pairings_reason="household_removed")
+        return HouseholdDecision(mapped, close_need=True, close_pairings_reason="household_removed")
     if event in ("registered", "relapsed"):
-        return HouseholdDecision(status, open_need=not has_active_cadre)
-    return HouseholdDecision(status)
+        return HouseholdDecision(mapped, open_need=not has_active_cadre)
+    return HouseholdDecision(mapped)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,4 +41,6 @@ class SuggestionOut(BaseModel):
     area_code: str
     households: int
     cap: int
-    shared_levels: int = Field(description="administrative levels shared with the household (5 = same village)")
+    shared_levels: int = Field(
+        description="administrative levels shared with the household (5 = same village)"
+    )

@@ -42,16 +42,28 @@ async def apply_area(session: AsyncSession, data: dict[str, Any]) -> None:
         "pairing_dispatch_level": data.get("pairing_dispatch_level"),
     }
     await NeedRepository(session).upsert_area(values)
-    await audit.record(session, actor=REGISTRY, action="area.projected", entity_type="area",
-                       entity_id=data["code"], after=values)
+    await audit.record(
+        session,
+        actor=REGISTRY,
+        action="area.projected",
+        entity_type="area",
+        entity_id=data["code"],
+        after=values,
+    )
 
 
 def _household_snapshot(h: HouseholdRef) -> dict[str, Any]:
-    return {"status": h.status, "area_code": h.area_code, "member_count": h.member_count,
-            "policies_kept_until": h.policies_kept_until}
+    return {
+        "status": h.status,
+        "area_code": h.area_code,
+        "member_count": h.member_count,
+        "policies_kept_until": h.policies_kept_until,
+    }
 
 
-async def apply_household_event(session: AsyncSession, event_type: str, data: dict[str, Any], *, today: date) -> None:
+async def apply_household_event(
+    session: AsyncSession, event_type: str, data: dict[str, Any], *, today: date
+) -> None:
     """What a registry.household.* event changes here (see needs.rules.decide_on_household_event)."""
     kind = event_type.split(".")[2]
     repo, pairings = NeedRepository(session), PairingRepository(session)
@@ -64,7 +76,9 @@ async def apply_household_event(session: AsyncSession, event_type: str, data: di
         )
     active = await pairings.active_for_target(str(household_id))
     has_cadre = any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in active)
-    decision = rules.decide_on_household_event(kind, data_status=data.get("status"), has_active_cadre=has_cadre)
+    decision = rules.decide_on_household_event(
+        kind, data_status=data.get("status"), has_active_cadre=has_cadre
+    )
     household.status = decision.status
     household.area_code = data.get("area_code") or household.area_code
     household.member_count = int(data.get("member_count") or household.member_count)
@@ -75,16 +89,24 @@ async def apply_household_event(session: AsyncSession, event_type: str, data: di
         household.policies_kept_until = _date(data.get("policies_kept_until"))
     household.updated_at = datetime.now(UTC)
     await session.flush()
-    await audit.record(session, actor=REGISTRY, action=f"household.{kind}", entity_type="household_ref",
-                       entity_id=household_id, before=before, after=_household_snapshot(household))
+    await audit.record(
+        session,
+        actor=REGISTRY,
+        action=f"household.{kind}",
+        entity_type="household_ref",
+        entity_id=household_id,
+        before=before,
+        after=_household_snapshot(household),
+    )
     if decision.open_need:
         await open_need(session, REGISTRY, household)
     if decision.close_need:
         await close_need(session, REGISTRY, household_id, reason=kind)
     if decision.close_pairings_reason:
         for pairing in active:
-            await pairing_service.close_pairing(session, REGISTRY, pairing, on=today,
-                                                reason=decision.close_pairings_reason)
+            await pairing_service.close_pairing(
+                session, REGISTRY, pairing, on=today, reason=decision.close_pairings_reason
+            )
 
 
 async def open_need(session: AsyncSession, actor: Principal | str, household: HouseholdRef) -> None:
@@ -94,19 +116,34 @@ async def open_need(session: AsyncSession, actor: Principal | str, household: Ho
     need = await repo.add_need(
         PairingNeed(id=uuid.uuid4(), household_id=household.id, area_code=household.area_code, status="open")
     )
-    await audit.record(session, actor=actor, action="need.opened", entity_type="pairing_need", entity_id=need.id,
-                       after={"household_id": str(household.id), "area_code": household.area_code})
+    await audit.record(
+        session,
+        actor=actor,
+        action="need.opened",
+        entity_type="pairing_need",
+        entity_id=need.id,
+        after={"household_id": str(household.id), "area_code": household.area_code},
+    )
     await events.need_opened(session, need)
 
 
-async def close_need(session: AsyncSession, actor: Principal | str, household_id: uuid.UUID, *, reason: str) -> None:
+async def close_need(
+    session: AsyncSession, actor: Principal | str, household_id: uuid.UUID, *, reason: str
+) -> None:
     repo = NeedRepository(session)
     need = await repo.open_need(household_id)
     if need is None:
         return
     await repo.finish_need(need, status="closed", reason=reason, at=datetime.now(UTC))
-    await audit.record(session, actor=actor, action="need.closed", entity_type="pairing_need", entity_id=need.id,
-                       before={"status": "open"}, after={"status": "closed", "reason": reason})
+    await audit.record(
+        session,
+        actor=actor,
+        action="need.closed",
+        entity_type="pairing_need",
+        entity_id=need.id,
+        before={"status": "open"},
+        after={"status": "closed", "reason": reason},
+    )
 
 
 async def reopen_if_unpaired(session: AsyncSession, actor: Principal | str, household_id: uuid.UUID) -> None:
@@ -129,8 +166,9 @@ async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
     closed = 0
     for household_id in due:
         for pairing in await PairingRepository(session).active_for_target(household_id):
-            await pairing_service.close_pairing(session, "policy-period", pairing, on=today,
-                                                reason="policy_period_over")
+            await pairing_service.close_pairing(
+                session, "policy-period", pairing, on=today, reason="policy_period_over"
+            )
             closed += 1
     return closed
 
@@ -152,9 +190,14 @@ async def cadre_household_ids(session: AsyncSession, actor: Principal) -> list[u
 async def visible_household(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> HouseholdRef:
     household = await NeedRepository(session).household(household_id)
     own = await cadre_household_ids(session, actor)
-    if household is None or not actor.covers(household.area_code) or (own is not None and household_id not in own):
-        raise HouseholdNotFound(f"Household {household_id} does not exist in your area",
-                                household_id=str(household_id))
+    if (
+        household is None
+        or not actor.covers(household.area_code)
+        or (own is not None and household_id not in own)
+    ):
+        raise HouseholdNotFound(
+            f"Household {household_id} does not exist in your area", household_id=str(household_id)
+        )
     return household
 
 
@@ -196,8 +239,13 @@ async def suggest(
     names = {str(h.id): h.name for h in helpers}
     ranked = rules.suggest_cadres(household.area_code, candidates, cap=cap, limit=limit)
     return [
-        SuggestionOut(helper_id=uuid.UUID(c.helper_id), name=names[c.helper_id], area_code=c.area_code,
-                      households=c.households, cap=cap,
-                      shared_levels=rules.proximity(household.area_code, c.area_code))
+        SuggestionOut(
+            helper_id=uuid.UUID(c.helper_id),
+            name=names[c.helper_id],
+            area_code=c.area_code,
+            households=c.households,
+            cap=cap,
+            shared_levels=rules.proximity(household.area_code, c.area_code),
+        )
         for c in ranked
     ]

@@ -41,7 +41,7 @@ class PairingRepository(Repository):
         )
         return list((await self.session.execute(stmt)).scalars())
 
-    async def list(
+    async def page(
         self,
         *,
         prefix: str,

@@ -35,8 +35,14 @@ async def list_pairings(
     limit: Limit = 50,
 ) -> Page[PairingOut]:
     items = await service.list_pairings(
-        session=session, prefix=user.area_prefix, kind=kind, helper_id=helper_id, target_id=target_id,
-        active=active, after=after_id(cursor), limit=limit,
+        session=session,
+        prefix=user.area_prefix,
+        kind=kind,
+        helper_id=helper_id,
+        target_id=target_id,
+        active=active,
+        after=after_id(cursor),
+        limit=limit,
     )
     return page(items, limit)
 
@@ -47,5 +53,7 @@ async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Reader) 
 
 
 @router.post("/{pairing_id}/end", response_model=PairingOut)
-async def end_pairing(pairing_id: uuid.UUID, body: PairingEndIn, session: SessionDep, user: Manager) -> PairingOut:
+async def end_pairing(
+    pairing_id: uuid.UUID, body: PairingEndIn, session: SessionDep, user: Manager
+) -> PairingOut:
     return await service.end_pairing(session=session, actor=user, pairing_id=pairing_id, data=body)

@@ -70,11 +70,15 @@ KIND_SPECS: dict[PairingKind, KindSpec] = {
     # Gansu: 确保每个贫困村都有驻村工作队 — a resident team serves one village.
     PairingKind.WORK_TEAM_VILLAGE: _spec({HelperKind.WORK_TEAM}, "village", per_target=True, per_helper=True),
     PairingKind.LEADER_AREA: _spec({HelperKind.LEADER}, "area", per_target=False, per_helper=False),
-    PairingKind.PROFESSIONAL_HOUSEHOLD: _spec(set(PROFESSIONALS), "household", per_target=False, per_helper=False),
+    PairingKind.PROFESSIONAL_HOUSEHOLD: _spec(
+        set(PROFESSIONALS), "household", per_target=False, per_helper=False
+    ),
     # Kaiping: 一名医生对口联系一条老区村 — one each way.
     PairingKind.DOCTOR_VILLAGE: _spec({HelperKind.DOCTOR}, "village", per_target=True, per_helper=True),
     # Kaiping: 一村一企业.
-    PairingKind.ENTERPRISE_VILLAGE: _spec({HelperKind.ENTERPRISE}, "village", per_target=True, per_helper=False),
+    PairingKind.ENTERPRISE_VILLAGE: _spec(
+        {HelperKind.ENTERPRISE}, "village", per_target=True, per_helper=False
+    ),
     PairingKind.CHAMBER_VILLAGE: _spec({HelperKind.CHAMBER}, "village", per_target=True, per_helper=False),
     PairingKind.OVERSEAS_CHINESE_VILLAGE: _spec(
         {HelperKind.OVERSEAS_CHINESE_ASSOCIATION}, "village", per_target=True, per_helper=False
@@ -136,7 +140,10 @@ def _check_target_type(kind: PairingKind, spec: KindSpec, target: Target) -> Non
 
 
 def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy: PairingPolicy) -> None:
-    if kind in (PairingKind.FIRST_SECRETARY_VILLAGE, PairingKind.WORK_TEAM_VILLAGE) and not target.poor_village:
+    if (
+        kind in (PairingKind.FIRST_SECRETARY_VILLAGE, PairingKind.WORK_TEAM_VILLAGE)
+        and not target.poor_village
+    ):
         raise _refuse("poor_village_only", f"village {target.id} is not a poor village")
     if kind is PairingKind.DOCTOR_VILLAGE:
         if not target.old_area_village:
@@ -155,7 +162,8 @@ def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy:
         if helper.party_member_count < needed:
             raise _refuse(
                 "volunteer_team_size",
-                f"a 10+1 team needs at least {needed} party members; this team has {helper.party_member_count}",
+                f"a 10+1 team needs at least {needed} party members; "
+                f"this team has {helper.party_member_count}",
             )
     if kind is PairingKind.LEADER_AREA:
         _check_leader(helper, target, policy)
@@ -169,7 +177,8 @@ def _check_leader(helper: Helper, target: Target, policy: PairingPolicy) -> None
         levels = ", ".join(sorted(allowed)) or "nothing"
         raise _refuse(
             "leader_link_level",
-            f"a {helper.level} leader links with {levels} under the {policy.name} policy, not a {target.level}",
+            f"a {helper.level} leader links with {levels} under the {policy.name} policy, "
+            f"not a {target.level}",
         )
     if not target.area_code.startswith(area_prefix(helper.area_code, helper.level or "village")):
         raise _refuse("leader_outside_area", f"{target.id} is outside the leader's {helper.level}")

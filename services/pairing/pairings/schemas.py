@@ -14,7 +14,9 @@ class PairingIn(BaseModel):
     kind: PairingKind
     helper_id: uuid.UUID
     target_id: str = Field(
-        min_length=1, max_length=64, description="household id, or the 12-digit code of a village/township/county"
+        min_length=1,
+        max_length=64,
+        description="household id, or the 12-digit code of a village/township/county",
     )
     started_on: date | None = Field(default=None, description="defaults to today")
 

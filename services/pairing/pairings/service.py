@@ -55,7 +55,10 @@ def household_target(h: HouseholdRef) -> rules.Target:
 
 
 def active_views(pairings: list[Pairing]) -> list[rules.ActivePairing]:
-    return [rules.ActivePairing(str(p.id), rules.PairingKind(p.kind), str(p.helper_id), p.target_id) for p in pairings]
+    return [
+        rules.ActivePairing(str(p.id), rules.PairingKind(p.kind), str(p.helper_id), p.target_id)
+        for p in pairings
+    ]
 
 
 def snapshot(p: Pairing) -> dict[str, object]:
@@ -110,7 +113,9 @@ async def _area(session: AsyncSession, actor: Principal | None, code: str) -> ru
     )
 
 
-async def resolve_target(session: AsyncSession, actor: Principal, kind: rules.PairingKind, raw: str) -> rules.Target:
+async def resolve_target(
+    session: AsyncSession, actor: Principal, kind: rules.PairingKind, raw: str
+) -> rules.Target:
     spec = rules.KIND_SPECS[kind]
     if spec.target_type == "household" or (spec.target_type == "area" and not raw.isdigit()):
         return await _household(session, actor, raw)
@@ -144,10 +149,15 @@ async def create_pairing(
     except IntegrityError as exc:
         # Another request opened the same "one" pairing between our check and our write.
         raise PairingRuleViolated(
-            f"{target.id} or helper {helper.id} got an active {kind} pairing at the same time", rule="concurrent"
+            f"{target.id} or helper {helper.id} got an active {kind} pairing at the same time",
+            rule="concurrent",
         ) from exc
     await audit.record(
-        session, actor=actor, action="pairing.opened", entity_type="pairing", entity_id=pairing.id,
+        session,
+        actor=actor,
+        action="pairing.opened",
+        entity_type="pairing",
+        entity_id=pairing.id,
         after=snapshot(pairing),
     )
     await events.opened(session, pairing)
@@ -159,7 +169,9 @@ async def create_pairing(
     return pairing
 
 
-async def open_pairing(*, session: AsyncSession, actor: Principal, data: PairingIn, today: date) -> PairingOut:
+async def open_pairing(
+    *, session: AsyncSession, actor: Principal, data: PairingIn, today: date
+) -> PairingOut:
     helper = await scoped_helper(session, actor, data.helper_id)
     target = await resolve_target(session, actor, data.kind, data.target_id)
     started_on = data.started_on or today
@@ -176,17 +188,26 @@ async def open_pairing(*, session: AsyncSession, actor: Principal, data: Pairing
         policy=resolve_policy(policy_area),
         today=today,
     )
-    pairing = await create_pairing(session, actor, kind=data.kind, helper=helper, target=target, started_on=started_on)
+    pairing = await create_pairing(
+        session, actor, kind=data.kind, helper=helper, target=target, started_on=started_on
+    )
     return PairingOut.model_validate(pairing)
 
 
-async def close_pairing(session: AsyncSession, actor: Principal | str, pairing: Pairing, *, on: date, reason: str) -> None:
+async def close_pairing(
+    session: AsyncSession, actor: Principal | str, pairing: Pairing, *, on: date, reason: str
+) -> None:
     """End a pairing with its audit row and event; a household left without a cadre gets a need."""
     before = snapshot(pairing)
     await PairingRepository(session).end(pairing, on=on, reason=reason)
     await audit.record(
-        session, actor=actor, action="pairing.closed", entity_type="pairing", entity_id=pairing.id,
-        before=before, after=snapshot(pairing),
+        session,
+        actor=actor,
+        action="pairing.closed",
+        entity_type="pairing",
+        entity_id=pairing.id,
+        before=before,
+        after=snapshot(pairing),
     )
     await events.closed(session, pairing)
 
@@ -198,7 +219,9 @@ async def end_pairing(
     if pairing is None or not actor.covers(pairing.area_code):
         raise PairingNotFound(f"Pairing {pairing_id} does not exist in your area", pairing_id=str(pairing_id))
     if pairing.ended_on is not None:
-        raise PairingRuleViolated(f"Pairing {pairing_id} already ended on {pairing.ended_on}", rule="already_ended")
+        raise PairingRuleViolated(
+            f"Pairing {pairing_id} already ended on {pairing.ended_on}", rule="already_ended"
+        )
     if data.ended_on < pairing.started_on:
         raise InvalidPeriod(f"The pairing started on {pairing.started_on}; it cannot end before that")
     await close_pairing(session, actor, pairing, on=data.ended_on, reason=data.reason)
@@ -227,8 +250,13 @@ async def list_pairings(
     after: uuid.UUID | None,
     limit: int,
 ) -> list[PairingOut]:
-    rows = await PairingRepository(session).list(
-        prefix=prefix, kind=kind.value if kind else None, helper_id=helper_id, target_id=target_id,
-        active=active, after=after, limit=limit,
+    rows = await PairingRepository(session).page(
+        prefix=prefix,
+        kind=kind.value if kind else None,
+        helper_id=helper_id,
+        target_id=target_id,
+        active=active,
+        after=after,
+        limit=limit,
     )
     return [PairingOut.model_validate(p) for p in rows]

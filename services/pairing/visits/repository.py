@@ -32,9 +32,7 @@ class VisitRepository(Repository):
         )
         return [(a, b) for a, b in (await self.session.execute(stmt)).all()]
 
-    async def visits_of(
-        self, household_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
-    ) -> list[Visit]:
+    async def visits_of(self, household_id: uuid.UUID, *, after: uuid.UUID | None, limit: int) -> list[Visit]:
         stmt = select(Visit).where(Visit.household_id == household_id).order_by(Visit.id).limit(limit)
         if after:
             stmt = stmt.where(Visit.id > after)
@@ -44,7 +42,9 @@ class VisitRepository(Repository):
         stmt = select(LedgerEntry).where(LedgerEntry.household_id == household_id)
         if ledger:
             stmt = stmt.where(LedgerEntry.ledger == ledger)
-        return list((await self.session.execute(stmt.order_by(LedgerEntry.entry_on, LedgerEntry.id))).scalars())
+        return list(
+            (await self.session.execute(stmt.order_by(LedgerEntry.entry_on, LedgerEntry.id))).scalars()
+        )
 
     async def last_visits(self, household_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
         stmt = (

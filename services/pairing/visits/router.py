@@ -10,7 +10,14 @@ from services.pairing.deps import Reader, TodayDep, VisitWriter
 from services.pairing.paging import after_id, page
 from services.pairing.visits import service
 from services.pairing.visits.rules import BatchOutcome, LedgerKind
-from services.pairing.visits.schemas import BatchIn, BatchOut, LedgerEntryIn, LedgerEntryOut, VisitIn, VisitOut
+from services.pairing.visits.schemas import (
+    BatchIn,
+    BatchOut,
+    LedgerEntryIn,
+    LedgerEntryOut,
+    VisitIn,
+    VisitOut,
+)
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit, Page
 

@@ -81,7 +81,9 @@ def fingerprint(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def classify_record(*, stored_fingerprint: str | None, new_fingerprint: str, refusal: str | None) -> BatchOutcome:
+def classify_record(
+    *, stored_fingerprint: str | None, new_fingerprint: str, refusal: str | None
+) -> BatchOutcome:
     """What happens to one record of an offline batch: a known id with the same content is a
     duplicate (stored once), with other content a conflict; otherwise the rules decide."""
     if stored_fingerprint is not None:

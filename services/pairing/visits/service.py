@@ -57,14 +57,17 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
     return helper
 
 
-async def _refusal(session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn,
-                   today: date) -> tuple[str | None, str]:
+async def _refusal(
+    session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn, today: date
+) -> tuple[str | None, str]:
     """(why the record is refused or None, the household's area code)."""
     household = await NeedRepository(session).household(record.household_id)
     if household is None or not actor.covers(household.area_code):
         return "the household is not known in your area", ""
-    spans = [rules.PairingSpan(a, b) for a, b in
-             await VisitRepository(session).spans(helper_id=helper.id, household_id=household.id)]
+    spans = [
+        rules.PairingSpan(a, b)
+        for a, b in await VisitRepository(session).spans(helper_id=helper.id, household_id=household.id)
+    ]
     on = record.visited_on if isinstance(record, VisitIn) else record.entry_on
     reason = rules.visit_refusal(on, spans=spans, household_status=household.status, today=today)
     return reason, household.area_code
@@ -74,27 +77,54 @@ def _content(record: VisitIn | LedgerEntryIn, helper: Helper) -> dict[str, Any]:
     return {**record.model_dump(mode="json"), "helper_id": str(helper.id)}
 
 
-async def _store(session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn,
-                 area_code: str, digest: str) -> None:
+async def _store(
+    session: AsyncSession,
+    actor: Principal,
+    helper: Helper,
+    record: VisitIn | LedgerEntryIn,
+    area_code: str,
+    digest: str,
+) -> None:
     repo = VisitRepository(session)
     if isinstance(record, VisitIn):
         visit = Visit(
-            id=record.id, household_id=record.household_id, helper_id=helper.id, area_code=area_code,
-            visited_on=record.visited_on, kind=record.kind.value, notes=record.notes, measures=record.measures,
+            id=record.id,
+            household_id=record.household_id,
+            helper_id=helper.id,
+            area_code=area_code,
+            visited_on=record.visited_on,
+            kind=record.kind.value,
+            notes=record.notes,
+            measures=record.measures,
             household_confirmed=record.household_confirmed,
             satisfaction=record.satisfaction.value if record.satisfaction else None,
-            fingerprint=digest, recorded_by=actor.sub,
+            fingerprint=digest,
+            recorded_by=actor.sub,
         )
         await repo.add(visit)
         await events.visit_recorded(session, visit)
     else:
-        await repo.add(LedgerEntry(
-            id=record.id, household_id=record.household_id, area_code=area_code, ledger=record.ledger.value,
-            year=record.year, entry_on=record.entry_on, content=record.content, fingerprint=digest,
-            recorded_by=actor.sub,
-        ))
-    await audit.record(session, actor=actor, action=f"{record.type}.recorded", entity_type=record.type,
-                       entity_id=record.id, after=_content(record, helper))
+        await repo.add(
+            LedgerEntry(
+                id=record.id,
+                household_id=record.household_id,
+                area_code=area_code,
+                ledger=record.ledger.value,
+                year=record.year,
+                entry_on=record.entry_on,
+                content=record.content,
+                fingerprint=digest,
+                recorded_by=actor.sub,
+            )
+        )
+    await audit.record(
+        session,
+        actor=actor,
+        action=f"{record.type}.recorded",
+        entity_type=record.type,
+        entity_id=record.id,
+        after=_content(record, helper),
+    )
 
 
 async def _stored_fingerprint(session: AsyncSession, record: VisitIn | LedgerEntryIn) -> str | None:
@@ -151,22 +181,40 @@ async def record_batch(
         record, problem = _parse(raw)
         raw_id, raw_type = raw.get("id"), raw.get("type")
         if record is None:
-            results.append(RecordResult(index=index, id=str(raw_id) if raw_id else None, type=raw_type,
-                                        outcome=rules.BatchOutcome.REJECTED, reason=problem))
+            results.append(
+                RecordResult(
+                    index=index,
+                    id=str(raw_id) if raw_id else None,
+                    type=raw_type,
+                    outcome=rules.BatchOutcome.REJECTED,
+                    reason=problem,
+                )
+            )
             continue
         try:
             async with session.begin_nested():
                 outcome, reason = await record_one(session, actor, record, today=today)
         except (HelperNotFound, IntegrityError) as exc:
             # IntegrityError: the same id arrived in a concurrent upload; the client resends.
-            outcome, reason = rules.BatchOutcome.REJECTED, str(exc.detail if isinstance(exc, HelperNotFound) else
-                                                                 "stored concurrently; send the record again")
-        results.append(RecordResult(index=index, id=str(record.id), type=record.type, outcome=outcome,
-                                    reason=reason))
+            outcome, reason = (
+                rules.BatchOutcome.REJECTED,
+                str(
+                    exc.detail
+                    if isinstance(exc, HelperNotFound)
+                    else "stored concurrently; send the record again"
+                ),
+            )
+        results.append(
+            RecordResult(index=index, id=str(record.id), type=record.type, outcome=outcome, reason=reason)
+        )
     count = {o: sum(1 for r in results if r.outcome is o) for o in rules.BatchOutcome}
-    return BatchOut(stored=count[rules.BatchOutcome.STORED], duplicates=count[rules.BatchOutcome.DUPLICATE],
-                    rejected=count[rules.BatchOutcome.REJECTED], conflicts=count[rules.BatchOutcome.CONFLICT],
-                    results=results)
+    return BatchOut(
+        stored=count[rules.BatchOutcome.STORED],
+        duplicates=count[rules.BatchOutcome.DUPLICATE],
+        rejected=count[rules.BatchOutcome.REJECTED],
+        conflicts=count[rules.BatchOutcome.CONFLICT],
+        results=results,
+    )
 
 
 async def visits_of(

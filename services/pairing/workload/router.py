@@ -24,5 +24,7 @@ async def my_workload(session: SessionDep, user: CurrentUser, today: TodayDep) -
 
 
 @router.get("/helpers/{helper_id}/workload", response_model=WorkloadOut)
-async def helper_workload(helper_id: uuid.UUID, session: SessionDep, user: Office, today: TodayDep) -> WorkloadOut:
+async def helper_workload(
+    helper_id: uuid.UUID, session: SessionDep, user: Office, today: TodayDep
+) -> WorkloadOut:
     return await service.of_helper(session=session, actor=user, helper_id=helper_id, today=today)

@@ -25,8 +25,11 @@ MONTHS = 6
 
 async def _workload(session: AsyncSession, helper: Helper, today: date) -> WorkloadOut:
     policy = resolve_policy(helper.area_code)
-    pairings = [p for p in await PairingRepository(session).active_for_helper(helper.id)
-                if p.kind == PairingKind.CADRE_HOUSEHOLD]
+    pairings = [
+        p
+        for p in await PairingRepository(session).active_for_helper(helper.id)
+        if p.kind == PairingKind.CADRE_HOUSEHOLD
+    ]
     ids = [uuid.UUID(p.target_id) for p in pairings]
     households = {h.id: h for h in await NeedRepository(session).households(prefix="", ids=ids)}
     visits = VisitRepository(session)
@@ -34,20 +37,33 @@ async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workl
     rows = []
     for p in pairings:
         h = households[uuid.UUID(p.target_id)]
-        kw = {"last_visit_on": last.get(h.id), "paired_since": p.started_on,
-              "interval_days": policy.visit_interval_days}
-        rows.append(WorkloadHousehold(
-            household_id=h.id, area_code=h.area_code, status=h.status, paired_since=p.started_on,
-            last_visit_on=last.get(h.id), next_visit_due=visit_rules.next_visit_due(**kw),
-            overdue=visit_rules.is_overdue(**kw, today=today),
-        ))
+        last_on, interval = last.get(h.id), policy.visit_interval_days
+        rows.append(
+            WorkloadHousehold(
+                household_id=h.id,
+                area_code=h.area_code,
+                status=h.status,
+                paired_since=p.started_on,
+                last_visit_on=last_on,
+                next_visit_due=visit_rules.next_visit_due(
+                    last_visit_on=last_on, paired_since=p.started_on, interval_days=interval
+                ),
+                overdue=visit_rules.is_overdue(
+                    last_visit_on=last_on, paired_since=p.started_on, interval_days=interval, today=today
+                ),
+            )
+        )
     first_month = rules.month_keys(today, MONTHS)[0]
     since = date(int(first_month[:4]), int(first_month[5:]), 1)
     dates = await visits.visit_dates_of_helper(helper.id, since=since)
     return WorkloadOut(
-        helper_id=helper.id, name=helper.name, cap=policy.cadre_household_cap, household_count=len(rows),
+        helper_id=helper.id,
+        name=helper.name,
+        cap=policy.cadre_household_cap,
+        household_count=len(rows),
         overdue_visits=sum(1 for r in rows if r.overdue),
-        visits_per_month=rules.visits_per_month(dates, today=today, months=MONTHS), households=rows,
+        visits_per_month=rules.visits_per_month(dates, today=today, months=MONTHS),
+        households=rows,
     )
 
 
@@ -58,7 +74,9 @@ async def mine(*, session: AsyncSession, actor: Principal, today: date) -> Workl
     return await _workload(session, helper, today)
 
 
-async def of_helper(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date) -> WorkloadOut:
+async def of_helper(
+    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date
+) -> WorkloadOut:
     helper = await HelperRepository(session).get(helper_id)
     if helper is None or not actor.covers(helper.area_code):
         raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))

@@ -41,11 +41,19 @@ async def _fixture(app: FastAPI, client: httpx.AsyncClient) -> dict[str, str]:
     unpaired = await household(app, V2)
     await household(app, V3, event="exited", policies_kept_until="2028-12-31")  # exited, no cadre: a gap too
     await household(app, V3, event="candidate_created")  # not on the roll: not counted
-    visit = {"type": "visit", "id": str(uuid.uuid4()), "household_id": visited, "visited_on": "2026-11-01",
-             "kind": "home_visit"}
+    visit = {
+        "type": "visit",
+        "id": str(uuid.uuid4()),
+        "household_id": visited,
+        "visited_on": "2026-11-01",
+        "kind": "home_visit",
+    }
     stale_visit = {**visit, "id": str(uuid.uuid4()), "household_id": stale, "visited_on": "2026-10-22"}
-    r = await client.post("/pairing/v1/sync/batches", json={"records": [visit, stale_visit]},
-                          headers=auth(["cadre"], V1, sub="cadre-zhao"))
+    r = await client.post(
+        "/pairing/v1/sync/batches",
+        json={"records": [visit, stale_visit]},
+        headers=auth(["cadre"], V1, sub="cadre-zhao"),
+    )
     assert r.json()["stored"] == 2
     return {"cadre": cadre, "stale": stale, "unpaired": unpaired}
 
@@ -89,17 +97,23 @@ async def test_each_gap_is_published_once_and_again_only_after_it_was_filled(
     assert ids["unpaired"] not in [g["subject_id"] for g in gaps["items"]]
 
     # the cadre's pairing ends: the same household is a new gap with a new signal key
-    pairing = (await client.get(f"/pairing/v1/pairings?target_id={ids['unpaired']}&active=true",
-                                headers=OFFICE)).json()["items"][0]
-    await client.post(f"/pairing/v1/pairings/{pairing['id']}/end", headers=OFFICE,
-                      json={"ended_on": "2026-11-22", "reason": "reassigned"})
+    pairing = (
+        await client.get(f"/pairing/v1/pairings?target_id={ids['unpaired']}&active=true", headers=OFFICE)
+    ).json()["items"][0]
+    await client.post(
+        f"/pairing/v1/pairings/{pairing['id']}/end",
+        headers=OFFICE,
+        json={"ended_on": "2026-11-22", "reason": "reassigned"},
+    )
     assert (await client.post("/pairing/v1/coverage/checks", headers=OFFICE)).json()["opened"] == 1
     keys = [e["signal_key"] for e in await _gap_events(app) if e["subject_id"] == ids["unpaired"]]
-    assert keys == [f"pairing:household_without_cadre:{ids['unpaired']}:1",
-                    f"pairing:household_without_cadre:{ids['unpaired']}:2"]
-    assert [n["household_id"] for n in (await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"]] == [
-        ids["unpaired"]
+    assert keys == [
+        f"pairing:household_without_cadre:{ids['unpaired']}:1",
+        f"pairing:household_without_cadre:{ids['unpaired']}:2",
     ]
+    assert [
+        n["household_id"] for n in (await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"]
+    ] == [ids["unpaired"]]
 
 
 async def test_the_periodic_job_ends_pairings_after_the_policy_period(
@@ -112,7 +126,9 @@ async def test_the_periodic_job_ends_pairings_after_the_policy_period(
     active = f"/pairing/v1/pairings?target_id={household_id}&active=true"
     assert len((await client.get(active, headers=OFFICE)).json()["items"]) == 1  # last day still inside
     await coverage_check(app.state.db, datetime(2027, 1, 1, 1, tzinfo=UTC))
-    ended = (await client.get(f"/pairing/v1/pairings?target_id={household_id}", headers=OFFICE)).json()["items"]
+    ended = (await client.get(f"/pairing/v1/pairings?target_id={household_id}", headers=OFFICE)).json()[
+        "items"
+    ]
     assert [(p["ended_on"], p["end_reason"]) for p in ended] == [("2027-01-01", "policy_period_over")]
 
 
@@ -122,11 +138,19 @@ async def test_a_cadre_sees_their_workload_and_overdue_households(
     ids = await _fixture(app, client)
     mine = (await client.get("/pairing/v1/workload/me", headers=auth(["cadre"], V1, sub="cadre-zhao"))).json()
     assert (mine["household_count"], mine["overdue_visits"], mine["cap"]) == (2, 1, 5)
-    assert mine["visits_per_month"] == {"2026-06": 0, "2026-07": 0, "2026-08": 0, "2026-09": 0,
-                                        "2026-10": 1, "2026-11": 1}
+    assert mine["visits_per_month"] == {
+        "2026-06": 0,
+        "2026-07": 0,
+        "2026-08": 0,
+        "2026-09": 0,
+        "2026-10": 1,
+        "2026-11": 1,
+    }
     overdue = [h["household_id"] for h in mine["households"] if h["overdue"]]
     assert overdue == [ids["stale"]]
     office_view = (await client.get(f"/pairing/v1/helpers/{ids['cadre']}/workload", headers=OFFICE)).json()
     assert office_view["household_count"] == 2
     other = auth(["cadre"], V1, sub="cadre-zhao")
-    assert (await client.get(f"/pairing/v1/helpers/{ids['cadre']}/workload", headers=other)).status_code == 403
+    assert (
+        await client.get(f"/pairing/v1/helpers/{ids['cadre']}/workload", headers=other)
+    ).status_code == 403

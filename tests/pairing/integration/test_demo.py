@@ -35,8 +35,11 @@ async def test_demo_covers_everything_and_is_idempotent(app: FastAPI, client: ht
     numbers = (await client.get("/pairing/v1/coverage", headers=OFFICE)).json()
     assert (numbers["households_to_pair"], numbers["households_without_cadre"]) == (5, 0)
     assert (numbers["villages_without_work_team"], numbers["villages_without_first_secretary"]) == (0, 0)
-    county_pairs = (await client.get("/pairing/v1/pairings?kind=county_county",
-                                     headers=auth(["registrar"], "350500000000"))).json()["items"]
+    county_pairs = (
+        await client.get(
+            "/pairing/v1/pairings?kind=county_county", headers=auth(["registrar"], "350500000000")
+        )
+    ).json()["items"]
     assert len(county_pairs) == 7
     doctors = (await client.get("/pairing/v1/pairings?kind=doctor_village", headers=OFFICE)).json()["items"]
     assert [p["target_id"] for p in doctors] == [V1]

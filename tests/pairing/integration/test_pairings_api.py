@@ -76,7 +76,9 @@ async def test_work_team_first_secretary_doctor_and_enterprise_on_villages(
     enterprise = await helper(client, "enterprise")
     assert (await pair(client, "enterprise_village", enterprise, V1)).status_code == 201
     # Kaiping: 百企扶百村 pairs with old-area villages only
-    assert (await pair(client, "enterprise_village", enterprise, V2)).json()["rule"] == "old_area_village_only"
+    assert (await pair(client, "enterprise_village", enterprise, V2)).json()[
+        "rule"
+    ] == "old_area_village_only"
 
 
 async def test_ten_plus_one_volunteer_team(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -97,9 +99,13 @@ async def test_removed_household_closes_its_pairings_and_cannot_be_paired_again(
     await pair(client, "professional_household", teacher, household_id)
     await household(app, household_id=household_id, event="removed", reason="duplicate file")
 
-    active = (await client.get(f"/pairing/v1/pairings?target_id={household_id}&active=true", headers=OFFICE)).json()
+    active = (
+        await client.get(f"/pairing/v1/pairings?target_id={household_id}&active=true", headers=OFFICE)
+    ).json()
     assert active["items"] == []
-    closed = (await client.get(f"/pairing/v1/pairings?target_id={household_id}", headers=OFFICE)).json()["items"]
+    closed = (await client.get(f"/pairing/v1/pairings?target_id={household_id}", headers=OFFICE)).json()[
+        "items"
+    ]
     assert {p["end_reason"] for p in closed} == {"household_removed"}
     again = await pair(client, "cadre_household", await helper(client), household_id)
     assert again.status_code == 409
@@ -112,8 +118,14 @@ async def test_exited_household_stays_paired_through_the_policy_period(
     household_id = await household(app)
     cadre = await helper(client)
     await pair(client, "cadre_household", cadre, household_id)
-    await household(app, household_id=household_id, event="exited", policies_kept_until="2028-12-31",
-                    exit_request_id="e1", exited_on="2026-11-22")
+    await household(
+        app,
+        household_id=household_id,
+        event="exited",
+        policies_kept_until="2028-12-31",
+        exit_request_id="e1",
+        exited_on="2026-11-22",
+    )
     shown = (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).json()
     assert shown["status"] == "exited"
     assert [p["helper_id"] for p in shown["pairings"]] == [cadre]
@@ -127,13 +139,19 @@ async def test_a_caller_from_another_area_gets_404_and_changes_nothing(
     elsewhere = auth(["registrar"], OTHER_COUNTY, sub="licheng-office")
     assert (await client.get(f"/pairing/v1/households/{household_id}", headers=elsewhere)).status_code == 404
     assert (await client.get(f"/pairing/v1/helpers/{cadre}", headers=elsewhere)).status_code == 404
-    r = await client.post("/pairing/v1/pairings", headers=elsewhere,
-                          json={"kind": "cadre_household", "helper_id": cadre, "target_id": household_id})
+    r = await client.post(
+        "/pairing/v1/pairings",
+        headers=elsewhere,
+        json={"kind": "cadre_household", "helper_id": cadre, "target_id": household_id},
+    )
     assert r.status_code == 404
     assert await _count(app, select(func.count()).select_from(Pairing)) == 0
 
 
 async def test_a_cadre_cannot_open_pairings(client: httpx.AsyncClient) -> None:
-    r = await client.post("/pairing/v1/helpers", headers=auth(["cadre"], V1),
-                          json={"kind": "cadre", "name": "x", "area_code": V1})
+    r = await client.post(
+        "/pairing/v1/helpers",
+        headers=auth(["cadre"], V1),
+        json={"kind": "cadre", "name": "x", "area_code": V1},
+    )
     assert r.status_code == 403

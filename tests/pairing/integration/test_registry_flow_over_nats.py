@@ -40,14 +40,41 @@ async def test_registered_opens_a_need_removed_closes_it_and_redelivery_is_harml
     try:
         async with service_client(app) as client:
             async with registry.transaction() as s:
-                await add_event(s, type="registry.area.upserted.v1", subject=V1, data={
-                    "code": V1, "name": "示范村", "level": "village", "parent_code": "440783101000",
-                    "poor_village": True, "old_area_village": True, "key_village": False,
-                    "pairing_dispatch_level": None, "rural_population": 900, "collective_income_fen": None})
-                await add_event(s, type="registry.household.registered.v1", subject=household_id, data={
-                    "household_id": household_id, "household_number": "440783-0001", "area_code": V1,
-                    "year": 2026, "member_count": 4, "member_ids": [], "head_name_masked": "陈*",
-                    "poverty_causes": ["illness"], "batches": [], "dibao": True, "registered_on": "2026-11-20"})
+                await add_event(
+                    s,
+                    type="registry.area.upserted.v1",
+                    subject=V1,
+                    data={
+                        "code": V1,
+                        "name": "示范村",
+                        "level": "village",
+                        "parent_code": "440783101000",
+                        "poor_village": True,
+                        "old_area_village": True,
+                        "key_village": False,
+                        "pairing_dispatch_level": None,
+                        "rural_population": 900,
+                        "collective_income_fen": None,
+                    },
+                )
+                await add_event(
+                    s,
+                    type="registry.household.registered.v1",
+                    subject=household_id,
+                    data={
+                        "household_id": household_id,
+                        "household_number": "440783-0001",
+                        "area_code": V1,
+                        "year": 2026,
+                        "member_count": 4,
+                        "member_ids": [],
+                        "head_name_masked": "陈*",
+                        "poverty_causes": ["illness"],
+                        "batches": [],
+                        "dibao": True,
+                        "registered_on": "2026-11-20",
+                    },
+                )
 
             async def open_needs() -> list[dict]:  # type: ignore[type-arg]
                 r = await client.get("/pairing/v1/needs", headers=OFFICE)
@@ -58,13 +85,22 @@ async def test_registered_opens_a_need_removed_closes_it_and_redelivery_is_harml
 
             # JetStream redelivers the registered event (a lost ack): still one need.
             async with registry.transaction() as s:
-                envelope = (await s.execute(select(outbox.c.envelope).where(
-                    outbox.c.type == "registry.household.registered.v1"))).scalar_one()
-            await js.publish(envelope["type"], json.dumps(envelope).encode(), headers={"Nats-Msg-Id": "again-1"})
+                envelope = (
+                    await s.execute(
+                        select(outbox.c.envelope).where(outbox.c.type == "registry.household.registered.v1")
+                    )
+                ).scalar_one()
+            await js.publish(
+                envelope["type"], json.dumps(envelope).encode(), headers={"Nats-Msg-Id": "again-1"}
+            )
 
             async with registry.transaction() as s:
-                await add_event(s, type="registry.household.removed.v1", subject=household_id, data={
-                    "household_id": household_id, "area_code": V1, "reason": "moved out of the county"})
+                await add_event(
+                    s,
+                    type="registry.household.removed.v1",
+                    subject=household_id,
+                    data={"household_id": household_id, "area_code": V1, "reason": "moved out of the county"},
+                )
 
             async def removed() -> bool:
                 r = await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)
@@ -72,9 +108,12 @@ async def test_registered_opens_a_need_removed_closes_it_and_redelivery_is_harml
 
             await wait_for(removed, what="the household projected as removed")
             async with app.state.db.transaction() as s:
-                rows = (await s.execute(select(PairingNeed.status, func.count()).group_by(PairingNeed.status))).all()
-                registered = (await s.execute(select(func.count()).where(
-                    audit_log.c.action == "household.registered"))).scalar_one()
+                rows = (
+                    await s.execute(select(PairingNeed.status, func.count()).group_by(PairingNeed.status))
+                ).all()
+                registered = (
+                    await s.execute(select(func.count()).where(audit_log.c.action == "household.registered"))
+                ).scalar_one()
             assert dict(rows) == {"closed": 1}
             assert registered == 1, "the redelivered event had no second effect"
             village = await client.get("/pairing/v1/coverage", headers=OFFICE)

@@ -26,9 +26,18 @@ async def _cadre_with_household(app: FastAPI, client: httpx.AsyncClient, sub: st
 
 
 def _visit(household_id: str, visited_on: str = "2026-11-20", **extra: object) -> dict[str, object]:
-    return {"type": "visit", "id": str(uuid.uuid4()), "household_id": household_id, "visited_on": visited_on,
-            "kind": "home_visit", "notes": "讲解医保政策", "measures": ["办理慢病卡"],
-            "household_confirmed": True, "satisfaction": "satisfied", **extra}
+    return {
+        "type": "visit",
+        "id": str(uuid.uuid4()),
+        "household_id": household_id,
+        "visited_on": visited_on,
+        "kind": "home_visit",
+        "notes": "讲解医保政策",
+        "measures": ["办理慢病卡"],
+        "household_confirmed": True,
+        "satisfaction": "satisfied",
+        **extra,
+    }
 
 
 async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_each_record(
@@ -37,8 +46,15 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     _, household_id = await _cadre_with_household(app, client, "cadre-wang")
     me = auth(["cadre"], V1, sub="cadre-wang")
     good = _visit(household_id)
-    plan = {"type": "ledger_entry", "id": str(uuid.uuid4()), "household_id": household_id, "ledger": "plan",
-            "year": 2026, "entry_on": "2026-11-20", "content": "发展养鸡, 年增收3000元"}
+    plan = {
+        "type": "ledger_entry",
+        "id": str(uuid.uuid4()),
+        "household_id": household_id,
+        "ledger": "plan",
+        "year": 2026,
+        "entry_on": "2026-11-20",
+        "content": "发展养鸡, 年增收3000元",
+    }
     before_pairing = _visit(household_id, visited_on="2026-08-31")
     future = _visit(household_id, visited_on="2026-11-23")
     malformed = {"type": "visit", "id": "not-a-uuid", "household_id": household_id}
@@ -58,7 +74,7 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     assert (again["stored"], again["duplicates"], again["rejected"]) == (0, 2, 3)
     async with app.state.db.transaction() as s:
         assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 1
-        events = (await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v1")))
+        events = await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v1"))
         assert events.scalar_one() == 1
 
     reused = {**good, "notes": "另一条记录"}
@@ -69,7 +85,9 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     assert [(v["visited_on"], v["satisfaction"], v["measures"]) for v in visits] == [
         ("2026-11-20", "satisfied", ["办理慢病卡"])
     ]
-    ledgers = (await client.get(f"/pairing/v1/households/{household_id}/ledgers?ledger=plan", headers=me)).json()
+    ledgers = (
+        await client.get(f"/pairing/v1/households/{household_id}/ledgers?ledger=plan", headers=me)
+    ).json()
     assert [e["content"] for e in ledgers] == ["发展养鸡, 年增收3000元"]
 
 
@@ -82,8 +100,9 @@ async def test_single_visit_refused_with_409_and_a_resend_answers_200(
     visit.pop("type")
     assert (await client.post("/pairing/v1/visits", json=visit, headers=me)).status_code == 201
     assert (await client.post("/pairing/v1/visits", json=visit, headers=me)).status_code == 200
-    early = await client.post("/pairing/v1/visits", json={**visit, "id": str(uuid.uuid4()),
-                                                          "visited_on": "2026-01-01"}, headers=me)
+    early = await client.post(
+        "/pairing/v1/visits", json={**visit, "id": str(uuid.uuid4()), "visited_on": "2026-01-01"}, headers=me
+    )
     assert early.status_code == 409
     assert early.json()["type"].endswith("visit-not-allowed")
 
@@ -129,8 +148,11 @@ async def test_a_leaving_cadre_hands_every_household_over_in_one_operation(
         await pair(client, "cadre_household", small, await household(app, V1))
     roomy = await helper(client, area_code=V2)
 
-    r = await client.post(f"/pairing/v1/helpers/{leaving}/leave", headers=OFFICE,
-                          json={"left_on": "2026-11-22", "receiver_ids": [small, roomy]})
+    r = await client.post(
+        f"/pairing/v1/helpers/{leaving}/leave",
+        headers=OFFICE,
+        json={"left_on": "2026-11-22", "receiver_ids": [small, roomy]},
+    )
     assert r.status_code == 200, r.text
     moved = {i["household_id"]: i["to_helper_id"] for i in r.json()["handed_over"]}
     assert set(moved) == set(households)
@@ -152,8 +174,11 @@ async def test_a_hand_over_without_room_for_everyone_changes_nothing(
     nearly_full = await helper(client, area_code=V1)
     for _ in range(4):
         await pair(client, "cadre_household", nearly_full, await household(app, V1))
-    r = await client.post(f"/pairing/v1/helpers/{leaving}/leave", headers=OFFICE,
-                          json={"left_on": "2026-11-22", "receiver_ids": [nearly_full]})
+    r = await client.post(
+        f"/pairing/v1/helpers/{leaving}/leave",
+        headers=OFFICE,
+        json={"left_on": "2026-11-22", "receiver_ids": [nearly_full]},
+    )
     assert r.status_code == 409
     assert (r.json()["households"], r.json()["room"]) == (2, 1)
     still = (await client.get(f"/pairing/v1/pairings?helper_id={leaving}&active=true", headers=OFFICE)).json()
@@ -165,8 +190,16 @@ async def test_a_receiver_from_another_area_is_not_found(app: FastAPI, client: h
     leaving = await helper(client, area_code=V1)
     await pair(client, "cadre_household", leaving, await household(app, V1))
     licheng = auth(["registrar"], OTHER_COUNTY, sub="licheng")
-    stranger = (await client.post("/pairing/v1/helpers", headers=licheng,
-                                  json={"kind": "cadre", "name": "外地", "area_code": "350502101001"})).json()["id"]
-    r = await client.post(f"/pairing/v1/helpers/{leaving}/leave", headers=OFFICE,
-                          json={"left_on": "2026-11-22", "receiver_ids": [stranger]})
+    stranger = (
+        await client.post(
+            "/pairing/v1/helpers",
+            headers=licheng,
+            json={"kind": "cadre", "name": "外地", "area_code": "350502101001"},
+        )
+    ).json()["id"]
+    r = await client.post(
+        f"/pairing/v1/helpers/{leaving}/leave",
+        headers=OFFICE,
+        json={"left_on": "2026-11-22", "receiver_ids": [stranger]},
+    )
     assert r.status_code == 404

@@ -126,10 +126,12 @@ SPANS = [PairingSpan(date(2026, 1, 1), date(2026, 6, 30)), PairingSpan(date(2026
 def test_visit_is_allowed_only_on_days_the_cadre_was_paired() -> None:
     assert visit_refusal(date(2026, 6, 30), spans=SPANS, household_status="registered", today=TODAY) is None
     assert visit_refusal(TODAY, spans=SPANS, household_status="registered", today=TODAY) is None
-    assert "not paired" in str(visit_refusal(date(2026, 7, 1), spans=SPANS, household_status="registered",
-                                             today=TODAY))
-    assert "future" in str(visit_refusal(date(2026, 11, 23), spans=SPANS, household_status="registered",
-                                         today=TODAY))
+    assert "not paired" in str(
+        visit_refusal(date(2026, 7, 1), spans=SPANS, household_status="registered", today=TODAY)
+    )
+    assert "future" in str(
+        visit_refusal(date(2026, 11, 23), spans=SPANS, household_status="registered", today=TODAY)
+    )
 
 
 def test_a_resent_record_is_a_duplicate_and_a_reused_id_with_other_content_a_conflict() -> None:
@@ -139,9 +141,15 @@ def test_a_resent_record_is_a_duplicate_and_a_reused_id_with_other_content_a_con
         BatchOutcome.DUPLICATE
     )
     other = fingerprint({**record, "notes": "changed"})
-    assert classify_record(stored_fingerprint=same, new_fingerprint=other, refusal=None) == BatchOutcome.CONFLICT
-    assert classify_record(stored_fingerprint=None, new_fingerprint=other, refusal=None) == BatchOutcome.STORED
-    assert classify_record(stored_fingerprint=None, new_fingerprint=other, refusal="x") == BatchOutcome.REJECTED
+    assert (
+        classify_record(stored_fingerprint=same, new_fingerprint=other, refusal=None) == BatchOutcome.CONFLICT
+    )
+    assert (
+        classify_record(stored_fingerprint=None, new_fingerprint=other, refusal=None) == BatchOutcome.STORED
+    )
+    assert (
+        classify_record(stored_fingerprint=None, new_fingerprint=other, refusal="x") == BatchOutcome.REJECTED
+    )
 
 
 def test_a_visit_exactly_thirty_days_ago_is_in_time_and_thirty_one_is_overdue() -> None:
@@ -156,17 +164,22 @@ def test_a_visit_exactly_thirty_days_ago_is_in_time_and_thirty_one_is_overdue() 
 # coverage
 def snapshot() -> CoverageSnapshot:
     households = [
-        HouseholdCoverage("paired", V1, "registered", cadre_paired_since=date(2026, 1, 1),
-                          last_visit_on=date(2026, 11, 1)),
+        HouseholdCoverage(
+            "paired", V1, "registered", cadre_paired_since=date(2026, 1, 1), last_visit_on=date(2026, 11, 1)
+        ),
         HouseholdCoverage("unpaired", V1, "registered"),
-        HouseholdCoverage("stale", V2, "registered", cadre_paired_since=date(2026, 1, 1),
-                          last_visit_on=date(2026, 9, 1)),
+        HouseholdCoverage(
+            "stale", V2, "registered", cadre_paired_since=date(2026, 1, 1), last_visit_on=date(2026, 9, 1)
+        ),
         HouseholdCoverage("exited-in-period", V2, "exited", policies_kept_until=date(2027, 12, 31)),
         HouseholdCoverage("exited-over", V2, "exited", policies_kept_until=date(2026, 1, 1)),
         HouseholdCoverage("removed", V2, "removed"),
     ]
-    villages = [VillageCoverage(V1, True, True), VillageCoverage(V2, False, True),
-                VillageCoverage("440783101205", False, False)]
+    villages = [
+        VillageCoverage(V1, True, True),
+        VillageCoverage(V2, False, True),
+        VillageCoverage("440783101205", False, False),
+    ]
     loads = {"c1": (V1, 5), "c2": (V1, 6)}
     return CoverageSnapshot(households, villages, loads, cap=5, visit_interval_days=30, today=TODAY)
 
@@ -199,15 +212,19 @@ def test_coverage_finds_each_gap_once_and_counts_them() -> None:
 def test_a_persisting_gap_is_not_opened_again_and_a_returning_gap_gets_a_new_key() -> None:
     gaps = detect_gaps(snapshot())
     first = reconcile(gaps, open_gaps=[], episodes={})
-    assert len(first.opened) == 7 and all(ep == 1 for _, ep in first.opened)
+    assert len(first.opened) == 7
+    assert all(ep == 1 for _, ep in first.opened)
     open_now = [g.identity for g, _ in first.opened]
     second = reconcile(gaps, open_gaps=open_now, episodes={i: 1 for i in open_now})
-    assert second.opened == [] and second.closed == []
+    assert second.opened == []
+    assert second.closed == []
     # c2 drops under the cap, then goes over it again: a new gap with episode 2
     without_c2 = [g for g in gaps if g.kind is not GapKind.CADRE_OVER_CAP]
     third = reconcile(without_c2, open_gaps=open_now, episodes={i: 1 for i in open_now})
     assert third.closed == [("cadre_over_cap", "c2")]
-    again = reconcile(gaps, open_gaps=[i for i in open_now if i[1] != "c2"], episodes={i: 1 for i in open_now})
+    again = reconcile(
+        gaps, open_gaps=[i for i in open_now if i[1] != "c2"], episodes={i: 1 for i in open_now}
+    )
     assert [(g.subject_id, ep) for g, ep in again.opened] == [("c2", 2)]
     assert signal_key("cadre_over_cap", "c2", 2) == "pairing:cadre_over_cap:c2:2"
 

@@ -25,12 +25,18 @@ def helper(kind: HelperKind, hid: str = "x", **kw: object) -> Helper:
     return Helper(id=hid, kind=kind, area_code=kw.pop("area_code", VILLAGE), **kw)  # type: ignore[arg-type]
 
 
-def active(kind: PairingKind, helper_id: str = "other", target_id: str = "t", n: int = 1) -> list[ActivePairing]:
-    return [ActivePairing(f"p{i}", kind, helper_id, f"{target_id}{i}" if n > 1 else target_id) for i in range(n)]
+def active(
+    kind: PairingKind, helper_id: str = "other", target_id: str = "t", n: int = 1
+) -> list[ActivePairing]:
+    return [
+        ActivePairing(f"p{i}", kind, helper_id, f"{target_id}{i}" if n > 1 else target_id) for i in range(n)
+    ]
 
 
 def opens(kind, h, target, *, hp=(), tp=(), policy=NATIONAL):  # type: ignore[no-untyped-def]
-    check_open(kind, h, target, helper_pairings=list(hp), target_pairings=list(tp), policy=policy, today=TODAY)
+    check_open(
+        kind, h, target, helper_pairings=list(hp), target_pairings=list(tp), policy=policy, today=TODAY
+    )
 
 
 def refused_rule(kind, h, target, **kw) -> str:  # type: ignore[no-untyped-def]
@@ -47,15 +53,26 @@ def test_cadre_pairs_with_an_unpaired_registered_household() -> None:
 
 def test_second_cadre_for_the_same_household_is_refused() -> None:
     taken = active(PairingKind.CADRE_HOUSEHOLD, "c0", "h1")
-    assert refused_rule(PairingKind.CADRE_HOUSEHOLD, helper(HelperKind.CADRE), HOUSEHOLD, tp=taken) == "one_per_target"
+    assert (
+        refused_rule(PairingKind.CADRE_HOUSEHOLD, helper(HelperKind.CADRE), HOUSEHOLD, tp=taken)
+        == "one_per_target"
+    )
 
 
 def test_cadre_cap_is_five_by_default_and_the_fifth_household_is_allowed() -> None:
     assert NATIONAL.cadre_household_cap == 5
-    opens(PairingKind.CADRE_HOUSEHOLD, helper(HelperKind.CADRE, "c"), HOUSEHOLD,
-          hp=active(PairingKind.CADRE_HOUSEHOLD, "c", n=4))
-    rule = refused_rule(PairingKind.CADRE_HOUSEHOLD, helper(HelperKind.CADRE, "c"), HOUSEHOLD,
-                        hp=active(PairingKind.CADRE_HOUSEHOLD, "c", n=5))
+    opens(
+        PairingKind.CADRE_HOUSEHOLD,
+        helper(HelperKind.CADRE, "c"),
+        HOUSEHOLD,
+        hp=active(PairingKind.CADRE_HOUSEHOLD, "c", n=4),
+    )
+    rule = refused_rule(
+        PairingKind.CADRE_HOUSEHOLD,
+        helper(HelperKind.CADRE, "c"),
+        HOUSEHOLD,
+        hp=active(PairingKind.CADRE_HOUSEHOLD, "c", n=5),
+    )
     assert rule == "cadre_cap"
 
 
@@ -84,8 +101,9 @@ def test_household_not_on_the_roll_cannot_be_paired(status: str) -> None:
 def test_exited_household_is_pairable_through_its_last_policy_day_only() -> None:
     inside = Target(id="h1", area_code=VILLAGE, level="household", status="exited", policies_kept_until=TODAY)
     opens(PairingKind.CADRE_HOUSEHOLD, helper(HelperKind.CADRE), inside)
-    over = Target(id="h1", area_code=VILLAGE, level="household", status="exited",
-                  policies_kept_until=date(2026, 11, 21))
+    over = Target(
+        id="h1", area_code=VILLAGE, level="household", status="exited", policies_kept_until=date(2026, 11, 21)
+    )
     with pytest.raises(HouseholdNotPairable):
         opens(PairingKind.CADRE_HOUSEHOLD, helper(HelperKind.CADRE), over)
 
@@ -100,19 +118,47 @@ def test_work_team_pairs_with_a_poor_village_only() -> None:
 
 def test_one_work_team_per_village_and_one_village_per_team() -> None:
     team = helper(HelperKind.WORK_TEAM, "w")
-    assert refused_rule(PairingKind.WORK_TEAM_VILLAGE, team, POOR_VILLAGE,
-                        tp=active(PairingKind.WORK_TEAM_VILLAGE, "w2", VILLAGE)) == "one_per_target"
-    assert refused_rule(PairingKind.WORK_TEAM_VILLAGE, team, POOR_VILLAGE,
-                        hp=active(PairingKind.WORK_TEAM_VILLAGE, "w", "440783101204")) == "one_per_helper"
+    assert (
+        refused_rule(
+            PairingKind.WORK_TEAM_VILLAGE,
+            team,
+            POOR_VILLAGE,
+            tp=active(PairingKind.WORK_TEAM_VILLAGE, "w2", VILLAGE),
+        )
+        == "one_per_target"
+    )
+    assert (
+        refused_rule(
+            PairingKind.WORK_TEAM_VILLAGE,
+            team,
+            POOR_VILLAGE,
+            hp=active(PairingKind.WORK_TEAM_VILLAGE, "w", "440783101204"),
+        )
+        == "one_per_helper"
+    )
 
 
 def test_first_secretary_is_resident_in_one_poor_village() -> None:
     fs = helper(HelperKind.FIRST_SECRETARY, "f")
     opens(PairingKind.FIRST_SECRETARY_VILLAGE, fs, POOR_VILLAGE)
-    assert refused_rule(PairingKind.FIRST_SECRETARY_VILLAGE, fs, POOR_VILLAGE,
-                        tp=active(PairingKind.FIRST_SECRETARY_VILLAGE, "f2", VILLAGE)) == "one_per_target"
-    assert refused_rule(PairingKind.FIRST_SECRETARY_VILLAGE, fs, POOR_VILLAGE,
-                        hp=active(PairingKind.FIRST_SECRETARY_VILLAGE, "f", "x")) == "one_per_helper"
+    assert (
+        refused_rule(
+            PairingKind.FIRST_SECRETARY_VILLAGE,
+            fs,
+            POOR_VILLAGE,
+            tp=active(PairingKind.FIRST_SECRETARY_VILLAGE, "f2", VILLAGE),
+        )
+        == "one_per_target"
+    )
+    assert (
+        refused_rule(
+            PairingKind.FIRST_SECRETARY_VILLAGE,
+            fs,
+            POOR_VILLAGE,
+            hp=active(PairingKind.FIRST_SECRETARY_VILLAGE, "f", "x"),
+        )
+        == "one_per_helper"
+    )
     assert refused_rule(PairingKind.FIRST_SECRETARY_VILLAGE, helper(HelperKind.CADRE), POOR_VILLAGE) == (
         "helper_kind"
     )
@@ -157,10 +203,21 @@ def test_leader_cannot_link_outside_their_area() -> None:
 @pytest.mark.parametrize("kind", [HelperKind.DOCTOR, HelperKind.TEACHER, HelperKind.AGRI_TECHNICIAN])
 def test_professionals_pair_with_households_and_not_twice(kind: HelperKind) -> None:
     pro = helper(kind, "pro")
-    opens(PairingKind.PROFESSIONAL_HOUSEHOLD, pro, HOUSEHOLD,
-          tp=active(PairingKind.PROFESSIONAL_HOUSEHOLD, "another-pro", "h1"))
-    assert refused_rule(PairingKind.PROFESSIONAL_HOUSEHOLD, pro, HOUSEHOLD,
-                        tp=active(PairingKind.PROFESSIONAL_HOUSEHOLD, "pro", "h1")) == "duplicate"
+    opens(
+        PairingKind.PROFESSIONAL_HOUSEHOLD,
+        pro,
+        HOUSEHOLD,
+        tp=active(PairingKind.PROFESSIONAL_HOUSEHOLD, "another-pro", "h1"),
+    )
+    assert (
+        refused_rule(
+            PairingKind.PROFESSIONAL_HOUSEHOLD,
+            pro,
+            HOUSEHOLD,
+            tp=active(PairingKind.PROFESSIONAL_HOUSEHOLD, "pro", "h1"),
+        )
+        == "duplicate"
+    )
 
 
 # 百医牵百村: qualified doctor ↔ old-area village, one each way
@@ -182,18 +239,44 @@ def test_doctor_below_2a_or_intermediate_is_refused(grade: str | None, title: st
 def test_doctor_village_is_one_each_way_and_old_area_only() -> None:
     doc = qualified_doctor()
     assert refused_rule(PairingKind.DOCTOR_VILLAGE, doc, PLAIN_VILLAGE) == "old_area_village_only"
-    assert refused_rule(PairingKind.DOCTOR_VILLAGE, doc, OLD_AREA_VILLAGE,
-                        tp=active(PairingKind.DOCTOR_VILLAGE, "d2", VILLAGE)) == "one_per_target"
-    assert refused_rule(PairingKind.DOCTOR_VILLAGE, doc, OLD_AREA_VILLAGE,
-                        hp=active(PairingKind.DOCTOR_VILLAGE, "d", "440783101299")) == "one_per_helper"
+    assert (
+        refused_rule(
+            PairingKind.DOCTOR_VILLAGE,
+            doc,
+            OLD_AREA_VILLAGE,
+            tp=active(PairingKind.DOCTOR_VILLAGE, "d2", VILLAGE),
+        )
+        == "one_per_target"
+    )
+    assert (
+        refused_rule(
+            PairingKind.DOCTOR_VILLAGE,
+            doc,
+            OLD_AREA_VILLAGE,
+            hp=active(PairingKind.DOCTOR_VILLAGE, "d", "440783101299"),
+        )
+        == "one_per_helper"
+    )
 
 
 # 百企扶百村 and the other social pairings: one per village
 def test_one_enterprise_per_village_but_an_enterprise_may_help_several() -> None:
     ent = helper(HelperKind.ENTERPRISE, "e")
-    opens(PairingKind.ENTERPRISE_VILLAGE, ent, PLAIN_VILLAGE, hp=active(PairingKind.ENTERPRISE_VILLAGE, "e", "v"))
-    assert refused_rule(PairingKind.ENTERPRISE_VILLAGE, ent, PLAIN_VILLAGE,
-                        tp=active(PairingKind.ENTERPRISE_VILLAGE, "e2", VILLAGE)) == "one_per_target"
+    opens(
+        PairingKind.ENTERPRISE_VILLAGE,
+        ent,
+        PLAIN_VILLAGE,
+        hp=active(PairingKind.ENTERPRISE_VILLAGE, "e", "v"),
+    )
+    assert (
+        refused_rule(
+            PairingKind.ENTERPRISE_VILLAGE,
+            ent,
+            PLAIN_VILLAGE,
+            tp=active(PairingKind.ENTERPRISE_VILLAGE, "e2", VILLAGE),
+        )
+        == "one_per_target"
+    )
 
 
 def test_kaiping_enterprises_pair_with_old_area_villages_only() -> None:
@@ -206,19 +289,29 @@ def test_kaiping_enterprises_pair_with_old_area_villages_only() -> None:
 
 
 def test_chamber_and_overseas_association_pair_one_per_village() -> None:
-    opens(PairingKind.CHAMBER_VILLAGE, helper(HelperKind.CHAMBER), PLAIN_VILLAGE,
-          tp=active(PairingKind.ENTERPRISE_VILLAGE, "e", VILLAGE))
-    assert refused_rule(PairingKind.OVERSEAS_CHINESE_VILLAGE, helper(HelperKind.OVERSEAS_CHINESE_ASSOCIATION),
-                        PLAIN_VILLAGE, tp=active(PairingKind.OVERSEAS_CHINESE_VILLAGE, "o", VILLAGE)) == (
-        "one_per_target"
+    opens(
+        PairingKind.CHAMBER_VILLAGE,
+        helper(HelperKind.CHAMBER),
+        PLAIN_VILLAGE,
+        tp=active(PairingKind.ENTERPRISE_VILLAGE, "e", VILLAGE),
     )
+    assert refused_rule(
+        PairingKind.OVERSEAS_CHINESE_VILLAGE,
+        helper(HelperKind.OVERSEAS_CHINESE_ASSOCIATION),
+        PLAIN_VILLAGE,
+        tp=active(PairingKind.OVERSEAS_CHINESE_VILLAGE, "o", VILLAGE),
+    ) == ("one_per_target")
 
 
 # 10+1: a team of at least 10 party-member volunteers ↔ one household
 def test_volunteer_team_of_exactly_ten_party_members_pairs_and_nine_is_refused() -> None:
     assert KAIPING.volunteer_team_min_party_members == 10
-    opens(PairingKind.VOLUNTEER_TEAM_HOUSEHOLD, helper(HelperKind.VOLUNTEER_TEAM, party_member_count=10),
-          HOUSEHOLD, policy=KAIPING)
+    opens(
+        PairingKind.VOLUNTEER_TEAM_HOUSEHOLD,
+        helper(HelperKind.VOLUNTEER_TEAM, party_member_count=10),
+        HOUSEHOLD,
+        policy=KAIPING,
+    )
     nine = helper(HelperKind.VOLUNTEER_TEAM, party_member_count=9)
     assert refused_rule(PairingKind.VOLUNTEER_TEAM_HOUSEHOLD, nine, HOUSEHOLD, policy=KAIPING) == (
         "volunteer_team_size"
@@ -227,8 +320,15 @@ def test_volunteer_team_of_exactly_ten_party_members_pairs_and_nine_is_refused()
 
 def test_volunteer_team_pairs_with_one_household_only() -> None:
     team = helper(HelperKind.VOLUNTEER_TEAM, "vt", party_member_count=12)
-    assert refused_rule(PairingKind.VOLUNTEER_TEAM_HOUSEHOLD, team, HOUSEHOLD,
-                        hp=active(PairingKind.VOLUNTEER_TEAM_HOUSEHOLD, "vt", "h0")) == "one_per_helper"
+    assert (
+        refused_rule(
+            PairingKind.VOLUNTEER_TEAM_HOUSEHOLD,
+            team,
+            HOUSEHOLD,
+            hp=active(PairingKind.VOLUNTEER_TEAM_HOUSEHOLD, "vt", "h0"),
+        )
+        == "one_per_helper"
+    )
 
 
 # 山海协作: county ↔ county, one each way
@@ -247,8 +347,15 @@ def test_county_pairs_one_each_way_and_never_with_itself() -> None:
     licheng = helper(HelperKind.COUNTY, "licheng", area_code="350502000000")
     mingxi = Target(id="350421000000", area_code="350421000000", level="county")
     opens(PairingKind.COUNTY_COUNTY, licheng, mingxi)
-    assert refused_rule(PairingKind.COUNTY_COUNTY, licheng, mingxi,
-                        tp=active(PairingKind.COUNTY_COUNTY, "fengze", "350421000000")) == "one_per_target"
+    assert (
+        refused_rule(
+            PairingKind.COUNTY_COUNTY,
+            licheng,
+            mingxi,
+            tp=active(PairingKind.COUNTY_COUNTY, "fengze", "350421000000"),
+        )
+        == "one_per_target"
+    )
     itself = Target(id="350502000000", area_code="350502000000", level="county")
     assert refused_rule(PairingKind.COUNTY_COUNTY, licheng, itself) == "distinct_counties"
     assert refused_rule(PairingKind.COUNTY_COUNTY, licheng, PLAIN_VILLAGE) == "target_type"
@@ -258,3 +365,16 @@ def test_the_most_specific_preset_wins_and_others_fall_back_to_national() -> Non
     assert resolve_policy("440783101203").name == "kaiping"
     assert resolve_policy("620102000000").name == "gansu"
     assert resolve_policy("110101000000") is NATIONAL
+
+
+def test_the_database_enforces_the_same_one_per_target_and_per_helper_kinds_as_the_rules() -> None:
+    from pathlib import Path
+
+    from services.pairing import models
+
+    migrations = Path(models.__file__).parent / "migrations" / "versions"
+    text = "".join(p.read_text() for p in migrations.glob("*.py"))
+    assert f"kind IN ({models._ONE_PER_TARGET})" in text
+    assert f"kind IN ({models._ONE_PER_HELPER})" in text
+    assert "'cadre_household'" in models._ONE_PER_TARGET
+    assert "'volunteer_team_household'" in models._ONE_PER_HELPER
