@@ -1,0 +1,134 @@
+"""Public notices of a village's funds and projects (公告公示)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funds.disclosures import rules
+from services.funds.disclosures.events import NOTICE_CLOSED, NOTICE_PUBLISHED
+from services.funds.disclosures.repository import DisclosureRepository
+from services.funds.disclosures.schemas import NoticeIn
+from services.funds.models import Notice, Objection
+from services.funds.policies.presets import DISCLOSURE_DEFAULTS, DisclosurePolicy
+from shared import audit
+from shared.areas import AreaCode, AreaLevel
+from shared.auth import Principal
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events import add_event
+
+__all__ = ["close", "get_public", "get_visible", "lodge_objection", "publish", "resolve_objection"]
+
+
+class NoticeNotFound(NotFound):
+    type_slug = "notice-not-found"
+    title = "Public notice not found"
+
+
+class NotAVillage(InvalidInput):
+    type_slug = "not-a-village"
+    title = "Notices are posted per village"
+
+
+class ObjectionNotFound(NotFound):
+    type_slug = "objection-not-found"
+    title = "Objection not found"
+
+
+async def _board(session: AsyncSession, area_code: str) -> dict[str, Any]:
+    """What the board shows: masked head names, member counts, amounts; never IDs of people."""
+    repo = DisclosureRepository(session)
+    planned, paid = await repo.village_funds(area_code)
+    return {
+        "village_funds": {"planned_fen": planned, "disbursed_fen": paid},
+        "households": [
+            {"head_name_masked": b.name, "member_count": b.member_count, "entitlement_fen": e, "disbursed_fen": p}
+            for b, e, p in await repo.village_households(area_code)
+        ],
+        "projects": [
+            {"name": p.name, "category": p.category, "budget_fen": p.budget_fen, "status": p.status}
+            for p in await repo.village_projects(area_code)
+        ],
+    }
+
+
+async def publish(session: AsyncSession, *, actor: Principal, data: NoticeIn,
+                  policy: DisclosurePolicy = DISCLOSURE_DEFAULTS) -> Notice:
+    if not actor.covers(data.area_code):
+        raise NoticeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+    if AreaCode.parse(data.area_code).level != AreaLevel.VILLAGE:
+        raise NotAVillage(f"{data.area_code} is not a village code")
+    rules.check_notice_days(data.notice_days, policy.notice_days)
+    notice = Notice(id=uuid.uuid4(), area_code=data.area_code, title=data.title, published_on=data.published_on,
+                    notice_days=data.notice_days, content=await _board(session, data.area_code))
+    await DisclosureRepository(session).add(notice)
+    ends = rules.ends_on(notice.published_on, notice.notice_days)
+    after = {"area_code": notice.area_code, "published_on": notice.published_on.isoformat(), "ends_on": ends.isoformat()}
+    await audit.record(session, actor=actor, action="notice.published", entity_type="notice", entity_id=notice.id,
+                       after={**after, "content": notice.content})
+    await add_event(session, type=NOTICE_PUBLISHED, subject=str(notice.id), data={"notice_id": str(notice.id), **after})
+    return notice
+
+
+async def get_visible(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, lock: bool = False) -> Notice:
+    notice = await DisclosureRepository(session).get(notice_id, lock=lock)
+    if notice is None or not actor.covers(notice.area_code):
+        raise NoticeNotFound(f"Notice {notice_id} does not exist in your area")
+    return notice
+
+
+async def get_public(session: AsyncSession, *, notice_id: uuid.UUID) -> Notice:
+    notice = await DisclosureRepository(session).get(notice_id)
+    if notice is None:
+        raise NoticeNotFound(f"Notice {notice_id} does not exist")
+    return notice
+
+
+def state_of(notice: Notice, today: date) -> str:
+    return rules.notice_state(published_on=notice.published_on, notice_days=notice.notice_days,
+                              closed=notice.closed_at is not None, today=today)
+
+
+async def lodge_objection(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, text: str,
+                          today: date) -> Objection:
+    notice = await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
+    rules.check_objection_allowed(published_on=notice.published_on, notice_days=notice.notice_days,
+                                  closed=notice.closed_at is not None, today=today)
+    objection = Objection(id=uuid.uuid4(), notice_id=notice.id, lodged_on=today, text=text, status="open")
+    await DisclosureRepository(session).add(objection)
+    await audit.record(session, actor=actor, action="objection.lodged", entity_type="notice", entity_id=notice.id,
+                       after={"objection_id": str(objection.id), "lodged_on": today.isoformat()})
+    return objection
+
+
+async def resolve_objection(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID,
+                            objection_id: uuid.UUID, resolution: str) -> Objection:
+    await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
+    objection = await DisclosureRepository(session).objection(notice_id, objection_id)
+    if objection is None:
+        raise ObjectionNotFound(f"Objection {objection_id} is not on notice {notice_id}")
+    if objection.status != "open":
+        raise Conflict("The objection is resolved already")
+    objection.status, objection.resolution = "resolved", resolution
+    await session.flush()
+    await audit.record(session, actor=actor, action="objection.resolved", entity_type="notice", entity_id=notice_id,
+                       before={"objection_id": str(objection_id), "status": "open"},
+                       after={"objection_id": str(objection_id), "status": "resolved", "resolution": resolution})
+    return objection
+
+
+async def close(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, today: date) -> Notice:
+    notice = await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
+    objections = await DisclosureRepository(session).objections(notice.id)
+    rules.can_close(published_on=notice.published_on, notice_days=notice.notice_days,
+                    closed=notice.closed_at is not None, today=today, objection_statuses=[o.status for o in objections])
+    notice.closed_at = datetime.now(UTC)
+    await session.flush()
+    await audit.record(session, actor=actor, action="notice.closed", entity_type="notice", entity_id=notice.id,
+                       before={"closed_at": None}, after={"closed_at": notice.closed_at.isoformat()})
+    await add_event(session, type=NOTICE_CLOSED, subject=str(notice.id),
+                    data={"notice_id": str(notice.id), "area_code": notice.area_code, "objections": len(objections)})
+    return notice

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+
+from services.funds.models import Account, Anomaly, Beneficiary, Disbursement, PlanLine
+from shared.repository import Repository
+
+
+class SupervisionRepository(Repository):
+    async def live_payments(self, area_prefix: str) -> list[Disbursement]:
+        stmt = select(Disbursement).where(Disbursement.area_code.startswith(area_prefix),
+                                          Disbursement.reversed_by.is_(None)).order_by(Disbursement.created_at)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def households(self, area_prefix: str) -> list[Beneficiary]:
+        stmt = select(Beneficiary).where(Beneficiary.kind == "household", Beneficiary.area_code.startswith(area_prefix))
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def entitlements(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        if not keys:
+            return {}
+        stmt = (
+            select(PlanLine.beneficiary_kind, PlanLine.beneficiary_id, func.sum(PlanLine.amount_fen))
+            .where(tuple_(PlanLine.beneficiary_kind, PlanLine.beneficiary_id).in_(keys))
+            .group_by(PlanLine.beneficiary_kind, PlanLine.beneficiary_id)
+        )
+        return {(k, i): int(a) for k, i, a in (await self.session.execute(stmt)).all()}
+
+    async def holding_accounts(self, area_prefix: str) -> list[Account]:
+        stmt = select(Account).where(Account.kind == "holding", Account.area_code.startswith(area_prefix))
+        return list((await self.session.execute(stmt.order_by(Account.code))).scalars())
+
+    async def record(self, values: dict[str, Any]) -> Anomaly | None:
+        """Insert an anomaly unless its signal is known already; returns the new row or None."""
+        stmt = insert(Anomaly).values(**values).on_conflict_do_nothing(index_elements=["signal_key"]).returning(Anomaly)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def list(self, *, area_prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[Anomaly]:
+        stmt = select(Anomaly).where(Anomaly.area_code.startswith(area_prefix))
+        if after is not None:
+            stmt = stmt.where(tuple_(Anomaly.detected_at, Anomaly.id) < tuple_(*after))
+        stmt = stmt.order_by(Anomaly.detected_at.desc(), Anomaly.id.desc()).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())

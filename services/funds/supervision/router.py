@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.funds.deps import TodayDep
+from services.funds.supervision import service
+from services.funds.supervision.repository import SupervisionRepository
+from services.funds.supervision.schemas import AnomalyOut, DetectionRun
+from shared.auth import AreaScope, Principal, require_roles
+from shared.db import SessionDep
+from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+
+router = APIRouter(tags=["supervision"])
+Supervisor = Annotated[Principal, Depends(require_roles("finance", "auditor", "inspector"))]
+
+
+@router.post("/supervision/runs", response_model=DetectionRun)
+async def run_detectors(session: SessionDep, user: Supervisor, today: TodayDep) -> DetectionRun:
+    new = await service.detect(session, actor=user, area_prefix=user.area_prefix, today=today)
+    return DetectionRun(new_anomalies=[AnomalyOut.model_validate(a) for a in new])
+
+
+@router.get("/anomalies", response_model=Page[AnomalyOut])
+async def list_anomalies(session: SessionDep, scope: AreaScope, user: Supervisor, limit: Limit = 50,
+                         cursor: Cursor = None) -> Page[AnomalyOut]:
+    key = decode_cursor(cursor)
+    after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
+    rows = await SupervisionRepository(session).list(area_prefix=scope, after=after, limit=limit + 1)
+    items = [AnomalyOut.model_validate(a) for a in rows[:limit]]
+    last = items[-1] if items else None
+    nxt = encode_cursor([last.detected_at.isoformat(), str(last.id)]) if last and len(rows) > limit else None
+    return Page(items=items, next_cursor=nxt)

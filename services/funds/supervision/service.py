@@ -1,0 +1,75 @@
+"""Feed the pure detectors from the database; record and publish each new problem once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funds.models import Anomaly
+from services.funds.policies.presets import SUPERVISION_DEFAULTS, SupervisionPolicy
+from services.funds.supervision import rules
+from services.funds.supervision.events import ANOMALY_DETECTED
+from services.funds.supervision.repository import SupervisionRepository
+from shared import audit
+from shared.auth import Principal
+from shared.db import Database
+from shared.events import add_event
+
+__all__ = ["detect", "run_job"]
+
+ACTOR = "funds:supervision"
+
+
+async def _find(session: AsyncSession, area_prefix: str, today: date, policy: SupervisionPolicy) -> list[rules.Anomaly]:
+    repo = SupervisionRepository(session)
+    payments = [
+        rules.PaymentFact(str(d.id), d.beneficiary_kind, d.beneficiary_id, d.area_code, d.amount_fen, d.component,
+                          d.year, d.paid_on)
+        for d in await repo.live_payments(area_prefix)
+    ]
+    statuses = {b.ref_id: rules.StatusFact(b.status, b.policies_kept_until) for b in await repo.households(area_prefix)}
+    paid: dict[tuple[str, str], int] = defaultdict(int)
+    areas: dict[tuple[str, str], str] = {}
+    for p in payments:
+        if p.beneficiary_kind != "project":  # projects are held to their budget at payment time
+            paid[(p.beneficiary_kind, p.beneficiary_id)] += p.amount_fen
+            areas[(p.beneficiary_kind, p.beneficiary_id)] = p.area_code
+    accounts = [
+        rules.AccountFact(a.code, a.area_code, a.kind, a.balance_fen, a.last_outflow_on, a.opened_on)
+        for a in await repo.holding_accounts(area_prefix)
+    ]
+    return [
+        *rules.detect_unpayable_beneficiaries(payments, statuses),
+        *rules.detect_duplicate_payments(payments),
+        *rules.detect_over_entitlement(paid, await repo.entitlements(list(paid)), areas),
+        *rules.detect_idle_funds(accounts, today=today, idle_days=policy.idle_funds_days),
+    ]
+
+
+async def detect(
+    session: AsyncSession, *, actor: Principal | str, area_prefix: str, today: date,
+    policy: SupervisionPolicy = SUPERVISION_DEFAULTS,
+) -> list[Anomaly]:
+    """Run every detector over the area; each problem is recorded and published once (by signal_key)."""
+    repo = SupervisionRepository(session)
+    new: list[Anomaly] = []
+    for found in await _find(session, area_prefix, today, policy):
+        values = {"signal_key": found.signal_key, "kind": found.kind, "area_code": found.area_code,
+                  "amount_fen": found.amount_fen, "detail": dict(found.detail)}
+        anomaly = await repo.record(values)
+        if anomaly is None:
+            continue  # known problem: inspection already has it
+        await audit.record(session, actor=actor, action="anomaly.detected", entity_type="anomaly",
+                           entity_id=anomaly.id, after=values)
+        await add_event(session, type=ANOMALY_DETECTED, subject=str(anomaly.id),
+                        data={"anomaly_id": str(anomaly.id), **values})
+        new.append(anomaly)
+    return new
+
+
+async def run_job(db: Database, now: datetime) -> int:
+    """The periodic sweep over every area (also run by `jingzhun worker funds`)."""
+    async with db.transaction() as session:
+        return len(await detect(session, actor=ACTOR, area_prefix="", today=now.date()))

@@ -1,0 +1,129 @@
+"""Supervision detectors and reports on real PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from services.funds.app import create_app
+from services.funds.deps import _today
+from services.funds.settings import FundsSettings
+from services.funds.supervision.service import run_job
+from shared.money import yuan
+from tests.funds.integration.factories import (
+    FINANCE,
+    deliver,
+    kaiping_plan,
+    open_kaiping_accounts,
+    outbox_types,
+    registered,
+    registry_event,
+)
+from tests.support import auth, service_client, settings_for
+
+pytestmark = pytest.mark.asyncio
+VILLAGE = "440783105201"
+
+
+def pin_today(app, day: date) -> None:  # type: ignore[no-untyped-def]
+    app.dependency_overrides[_today] = lambda: day
+
+
+async def setup_paid(client, app) -> dict:  # type: ignore[no-untyped-def]
+    for ref, n in (("hh-a", 2), ("hh-b", 1)):
+        await deliver(app.state.db, registered(ref, n))
+    await open_kaiping_accounts(client)
+    plan = await kaiping_plan(client)
+    for payer, year, amount in (("kaiping-finance", 2016, yuan(2_100)), ("chishui-town-finance", 2016, yuan(1_350)),
+                                ("jiangmen-poverty-fund", None, yuan(48_000))):
+        r = await client.post("/funds/v1/ledger/transfers", json={
+            "kind": "receipt", "from_account": payer, "to_account": "kaiping-special-account", "amount_fen": amount,
+            "plan_id": plan["id"], "year": year}, headers=FINANCE)
+        assert r.status_code == 201, r.text
+    return plan
+
+
+async def pay(client, plan, ref: str, amount: int, component: str = "kaiping", year: int | None = 2016):  # type: ignore[no-untyped-def]
+    r = await client.post("/funds/v1/disbursements", json={
+        "beneficiary_kind": "household", "beneficiary_id": ref, "amount_fen": amount,
+        "from_account": "kaiping-special-account", "plan_id": plan["id"], "component": component, "year": year},
+        headers=FINANCE)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_detectors_flag_duplicates_removed_and_over_entitlement_once(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    pin_today(app, date(2017, 3, 1))
+    async with service_client(app) as client:
+        plan = await setup_paid(client, app)
+        await pay(client, plan, "hh-a", yuan(1_000))
+        await pay(client, plan, "hh-a", yuan(1_000))  # same amount, same purpose: a duplicate
+        await pay(client, plan, "hh-b", yuan(20_000), component="jiangmen", year=None)
+        # the registry removes hh-b after it was paid: its plan lines go, its payment stays
+        await deliver(app.state.db, registry_event("registry.household.removed.v1", "hh-b",
+                                                   {"household_id": "hh-b", "area_code": VILLAGE, "reason": "fraud"}))
+
+        r = await client.post("/funds/v1/supervision/runs", headers=FINANCE)
+        kinds = sorted(a["kind"] for a in r.json()["new_anomalies"])
+        assert kinds == ["duplicate_payment", "over_entitlement", "removed_beneficiary"]
+        over = next(a for a in r.json()["new_anomalies"] if a["kind"] == "over_entitlement")
+        assert over["amount_fen"] == yuan(20_000)  # hh-b is no longer planned for at all
+
+        again = await client.post("/funds/v1/supervision/runs", headers=FINANCE)
+        assert again.json()["new_anomalies"] == []
+        assert (await outbox_types(app.state.db)).count("funds.anomaly.detected.v1") == 3
+        listed = await client.get("/funds/v1/anomalies", headers=auth("inspector", "440783000000"))
+        assert len(listed.json()["items"]) == 3
+        assert (await client.get("/funds/v1/anomalies", headers=auth("inspector", "350500000000"))).json()["items"] == []
+
+
+async def test_idle_money_is_flagged_by_the_periodic_job(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await open_kaiping_accounts(client)
+        await client.post("/funds/v1/ledger/transfers", json={
+            "kind": "receipt", "from_account": "kaiping-finance", "to_account": "kaiping-special-account",
+            "amount_fen": yuan(500_000)}, headers=FINANCE)
+        today = date.today()
+        assert await run_job(app.state.db, datetime(today.year, today.month, today.day)) == 0
+        later = datetime.fromordinal(today.toordinal() + 181)
+        assert await run_job(app.state.db, later) == 1
+        assert await run_job(app.state.db, later) == 0
+
+
+async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    pin_today(app, date(2017, 3, 1))
+    async with service_client(app) as client:
+        plan = await setup_paid(client, app)
+        await pay(client, plan, "hh-a", yuan(1_050))
+
+        r = await client.get("/funds/v1/reports/funds", params={"area_code": "440783105000", "year": 2016},
+                             headers=FINANCE)
+        rows = {row["source"]: row for row in r.json()["rows"]}
+        # 3 people: Kaiping city 1,050/person in 2016, the town 450/person
+        assert rows["kaiping-finance"]["planned_fen"] == yuan(3_150)
+        assert rows["kaiping-finance"]["received_fen"] == yuan(2_100)
+        assert rows["kaiping-finance"]["disbursed_fen"] == yuan(1_050)
+        assert rows["kaiping-finance"]["disbursement_rate_percent"] == "50.00"
+        assert rows["chishui-town-finance"]["planned_fen"] == yuan(1_350)
+
+        csv = await client.get("/funds/v1/reports/funds", params={"area_code": "440783105000", "year": 2016,
+                                                                 "format": "csv"}, headers=FINANCE)
+        assert csv.headers["content-type"].startswith("text/csv")
+        assert 'kaiping-finance,"3,150.00","2,100.00","1,050.00",50.00' in csv.text.splitlines()
+
+        xlsx = await client.get("/funds/v1/reports/funds", params={"area_code": "440783105000", "year": 2016,
+                                                                  "format": "xlsx"}, headers=FINANCE)
+        sheet = load_workbook(io.BytesIO(xlsx.content)).active
+        assert sheet is not None
+        values = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+        assert values["kaiping-finance"][1:4] == (3150, 2100, 1050)
+
+        other = await client.get("/funds/v1/reports/funds", params={"area_code": "440783105000"},
+                                 headers=auth("finance", "350500000000"))
+        assert other.status_code == 404
