@@ -1,0 +1,149 @@
+"""Demo data for `make run`: the seeds' places and a synthetic but realistic registry.
+
+Chishui town (seed 004): 325 minimum-allowance households / 915 people registered, of whom
+71 households / 251 people are labour-capable and willing (the key targets). Some Quanzhou
+pairing villages (seed 002) with a few registered households each, five of them asking to exit.
+Everything goes through the same service functions as the API, so every change is audited
+and published through the outbox and the other services' projections fill.
+
+Names and resident IDs are synthetic (valid check digits, no real person). Idempotent: a part
+already loaded is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.areas import service as area_service
+from services.registry.areas.reference import (
+    CHISHUI,
+    CHISHUI_KEY_VILLAGES,
+    CHISHUI_OTHER_VILLAGES,
+    QUANZHOU_VILLAGES,
+    reference_areas,
+)
+from services.registry.deps import cipher_for
+from services.registry.exits import service as exit_service
+from services.registry.households import service as household_service
+from services.registry.households.repository import HouseholdRepository
+from services.registry.households.schemas import HouseholdIn, MemberIn
+from services.registry.identification import service as identification
+from services.registry.identification.rules import ReviewResult
+from services.registry.identification.schemas import NoticeIn, ReviewIn
+from services.registry.models import Area, Household
+from services.registry.policies import service as policy_service
+from services.registry.settings import RegistrySettings
+from services.registry.vocabulary import LabourCapacity, PovertyCause, Relation
+from shared.db import Database
+from shared.resident_id import make
+
+ACTOR = "demo-loader"
+SURNAMES = "梁关司徒谭吴周黄张李陈"
+GIVEN = ["国强", "秀英", "志明", "丽华", "建平", "桂芳", "伟成", "玉兰", "家豪", "美玲", "振华", "翠萍"]
+CAUSES = [PovertyCause.ILLNESS, PovertyCause.DISABILITY, PovertyCause.LACK_OF_SKILLS, PovertyCause.SCHOOLING,
+          PovertyCause.LACK_OF_FUNDS, PovertyCause.LACK_OF_LABOUR]
+ALL_NEEDS = {"food": True, "clothing": True, "safe_water": True, "compulsory_education": True,
+             "basic_medical": True, "safe_housing": True}
+
+
+def chishui_sizes() -> Iterator[tuple[bool, int]]:
+    """(key target?, persons): 38×4 + 33×3 = 251 in 71 key households; 156×3 + 98×2 = 664 in 254 others."""
+    yield from [(True, 4)] * 38 + [(True, 3)] * 33 + [(False, 3)] * 156 + [(False, 2)] * 98
+
+
+class People:
+    """Synthetic residents with unique, valid IDs."""
+
+    def __init__(self, area6: str) -> None:
+        self.area6, self.n = area6, 0
+
+    def member(self, relation: Relation, sex: str, *, key: bool, household_no: int) -> MemberIn:
+        self.n += 1
+        adult = relation in (Relation.HEAD, Relation.SPOUSE)
+        born = date(1950 if adult else 1992, 1, 1) + timedelta(days=(self.n * 7) % (9_000 if adult else 6_000))
+        labour = LabourCapacity.FULL if key or not adult else LabourCapacity.NONE
+        return MemberIn(
+            name=SURNAMES[household_no % len(SURNAMES)] + GIVEN[self.n % len(GIVEN)],
+            resident_id=make(self.area6, born, self.n % 1000, sex=sex),
+            relation=relation, labour_capacity=labour, in_school=not adult and born.year >= 2003,
+            migrant_work=key and adult,
+        )
+
+    def family(self, persons: int, *, key: bool, household_no: int) -> list[MemberIn]:
+        head_sex = "male" if household_no % 3 else "female"
+        spouse_sex = "female" if head_sex == "male" else "male"
+        relations = [(Relation.HEAD, head_sex), (Relation.SPOUSE, spouse_sex)] + [
+            (Relation.CHILD, ("male", "female")[i % 2]) for i in range(persons - 2)
+        ]
+        return [self.member(r, sex, key=key, household_no=household_no) for r, sex in relations[:persons]]
+
+
+async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
+    """Walk a household through identification with the dates it would have had."""
+    cipher = cipher_for(RegistrySettings().pii_key)
+    async with db.transaction() as s:
+        h = await household_service.create_candidate(session=s, actor=ACTOR, data=data, cipher=cipher, today=on)
+        await identification.submit_review(session=s, actor=ACTOR, household_id=h.id)
+        await identification.record_review(session=s, actor=ACTOR, household_id=h.id,
+                                           data=ReviewIn(result=ReviewResult.APPROVED, held_on=on))
+        await identification.start_notice(session=s, actor=ACTOR, household_id=h.id,
+                                          data=NoticeIn(starts_on=on + timedelta(days=1)))
+        await identification.confirm(session=s, actor=ACTOR, household_id=h.id, today=on + timedelta(days=9))
+        return await identification.register(session=s, actor=ACTOR, household_id=h.id, today=on + timedelta(days=10))
+
+
+async def _count(session: AsyncSession, prefix: str) -> int:
+    stmt = select(func.count()).select_from(Household).where(Household.area_code.startswith(prefix))
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def load_chishui(db: Database) -> None:
+    people = People("440783")
+    villages = list(CHISHUI_KEY_VILLAGES) + list(CHISHUI_OTHER_VILLAGES)
+    for no, (key, persons) in enumerate(chishui_sizes()):
+        # key targets live in the 7 old-area villages; other allowance households anywhere in town
+        village = villages[no % 7] if key else villages[no % len(villages)]
+        data = HouseholdIn(
+            area_code=village, year=2016, members=people.family(persons, key=key, household_no=no),
+            poverty_causes=[CAUSES[no % len(CAUSES)]],
+            batches=["production_employment"] + (["education"] if persons == 4 else []) if key else ["dibao_floor"],
+            labour_willing=key, dibao=True, five_guarantee=not key and persons == 2 and no % 5 == 0,
+            basic_needs={"food": True, "clothing": True, "safe_water": True},
+            plan="一户一策：产业帮扶+就业推荐" if key else "低保兜底",
+        )
+        await _register(db, data, on=date(2016, 12, 1))
+
+
+async def load_quanzhou(db: Database) -> None:
+    people = People("350524")
+    for v_no, village in enumerate(QUANZHOU_VILLAGES):
+        for h_no in range(3):
+            no = v_no * 3 + h_no
+            h = await _register(db, HouseholdIn(
+                area_code=village, year=2017, members=people.family(2 + no % 3, key=True, household_no=no),
+                poverty_causes=[CAUSES[no % len(CAUSES)]], batches=["production", "education"][: 1 + no % 2],
+                labour_willing=True, dibao=no % 4 == 0, basic_needs=ALL_NEEDS, income_channels=["务工", "种植"],
+            ), on=date(2017, 3, 1))
+            if v_no < 5 and h_no == 0:  # a few ask to exit in 2018: inspection opens their sign-off
+                async with db.transaction() as s:
+                    await HouseholdRepository(s).put_income(h.id, 2018, 520_000)
+                    await exit_service.request_exit(session=s, actor=ACTOR, household_id=h.id, year=2018,
+                                                    today=date(2018, 10, 15))
+
+
+async def load_demo(db: Database) -> None:
+    async with db.transaction() as s:
+        await policy_service.seed_presets(session=s)
+        if await s.get(Area, "440783000000") is None:
+            await area_service.upsert_tree(session=s, actor=ACTOR, areas=reference_areas())
+    async with db.transaction() as s:
+        chishui_done = await _count(s, CHISHUI[:9]) > 0
+        quanzhou_done = await _count(s, "3505") > 0
+    if not chishui_done:
+        await load_chishui(db)
+    if not quanzhou_done:
+        await load_quanzhou(db)
