@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
+from services.inspection.assessments.router import router as assessments_router
 from services.inspection.complaints.router import router as complaints_router
 from services.inspection.consumers import HANDLERS
 from services.inspection.findings.jobs import ESCALATION_JOB
@@ -21,6 +22,7 @@ ROUTERS: list[APIRouter] = [
     signoffs_router,
     sampling_router,
     complaints_router,
+    assessments_router,
 ]  # mounted under /inspection/v1
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

@@ -258,6 +258,7 @@ class PairingRef(Base):
     pairing_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))
     area_code: Mapped[str] = mapped_column(String(12), index=True)
+    helper_id: Mapped[str] = mapped_column(String(100))
     target_id: Mapped[str] = mapped_column(String(100), index=True)
     is_open: Mapped[bool] = mapped_column(Boolean)
 

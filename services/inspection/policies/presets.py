@@ -141,3 +141,7 @@ ADMONISH_ON_MISSED_TARGET: dict[str, tuple[str, ...]] = {
 
 # --- Complaints on the 12317 line (seed 002 十四; deadlines OUTSIDE THE SEEDS) --------------
 COMPLAINT_DAYS: dict[str, int] = {"urgent": 7, "normal": 30}
+
+# The pairing kind that puts one cadre beside one household (pairing service's
+# ``cadre_household``, seed 002 "一户一挂钩"); coverage counts households with one open.
+HOUSEHOLD_CADRE_PAIRING = "cadre_household"

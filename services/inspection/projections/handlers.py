@@ -65,7 +65,7 @@ async def on_pairing_opened(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).upsert_pairing(
         pairing_id=str(d["pairing_id"]), kind=d["kind"], area_code=d["area_code"],
-        target_id=str(d["target_id"]), is_open=True,
+        helper_id=str(d.get("helper_id") or ""), target_id=str(d["target_id"]), is_open=True,
     )
 
 

@@ -1,8 +1,8 @@
 """inspection tables
 
-Revision ID: 6fef05120a8b
+Revision ID: f4abae23f5a8
 Revises: 68821f973a26
-Create Date: 2026-11-22 03:36:34.369784
+Create Date: 2026-11-22 03:45:21.811469
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '6fef05120a8b'
+revision: str = 'f4abae23f5a8'
 down_revision: str | None = '68821f973a26'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -124,6 +124,7 @@ def upgrade() -> None:
     sa.Column('pairing_id', sa.String(length=100), nullable=False),
     sa.Column('kind', sa.String(length=60), nullable=False),
     sa.Column('area_code', sa.String(length=12), nullable=False),
+    sa.Column('helper_id', sa.String(length=100), nullable=False),
     sa.Column('target_id', sa.String(length=100), nullable=False),
     sa.Column('is_open', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('pairing_id', name=op.f('pk_pairing_ref'))
@@ -226,7 +227,7 @@ def upgrade() -> None:
     sa.Column('signer_sub', sa.String(length=200), nullable=False),
     sa.Column('signer_name', sa.String(length=100), nullable=True),
     sa.Column('signer_area', sa.String(length=12), nullable=False),
-    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['dossier_id'], ['signoff_dossier.id'], name=op.f('fk_signoff_signature_dossier_id_signoff_dossier')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signoff_signature')),
     sa.UniqueConstraint('dossier_id', 'position', name=op.f('uq_signoff_signature_dossier_id_position'))

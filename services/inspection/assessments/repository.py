@@ -1,0 +1,139 @@
+"""All SQL of the yearly assessment: the projections' numbers for one area and year."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, exists, func, select
+
+from services.inspection.models import (
+    AreaRef,
+    AssessmentResult,
+    DisbursementRef,
+    EvaluationItem,
+    EvaluationOmission,
+    EvaluationSample,
+    Finding,
+    FundPlanRef,
+    HouseholdRef,
+    PairingRef,
+    ReductionTarget,
+    VisitRef,
+)
+from shared.repository import Repository
+
+IN_ROLL = ("registered", "exit_requested")
+
+
+def _year(column, year: int):  # type: ignore[no-untyped-def]
+    return and_(column >= date(year, 1, 1), column < date(year + 1, 1, 1))
+
+
+class AssessmentRepository(Repository):
+    async def _scalar(self, stmt) -> int:  # type: ignore[no-untyped-def]
+        return int((await self.session.execute(stmt)).scalar_one_or_none() or 0)
+
+    async def target(self, area_code: str, year: int) -> ReductionTarget | None:
+        return await self.session.get(ReductionTarget, (area_code, year))
+
+    async def set_target(self, area_code: str, year: int, people: int, set_by: str) -> int | None:
+        found = await self.target(area_code, year)
+        before = found.people if found else None
+        if found:
+            found.people, found.set_by = people, set_by
+        else:
+            self.session.add(ReductionTarget(area_code=area_code, year=year, people=people, set_by=set_by))
+        await self.session.flush()
+        return before
+
+    async def rural_population(self, area_code: str) -> int:
+        return await self._scalar(select(AreaRef.rural_population).where(AreaRef.code == area_code))
+
+    async def exited_people(self, prefix: str, year: int) -> int:
+        return await self._scalar(
+            select(func.sum(HouseholdRef.member_count)).where(
+                HouseholdRef.area_code.startswith(prefix), HouseholdRef.status == "exited",
+                _year(HouseholdRef.exited_on, year),
+            )
+        )
+
+    async def poor_population(self, prefix: str) -> int:
+        return await self._scalar(
+            select(func.sum(HouseholdRef.member_count)).where(
+                HouseholdRef.area_code.startswith(prefix), HouseholdRef.status.in_(IN_ROLL)
+            )
+        )
+
+    async def money(self, prefix: str, year: int) -> tuple[int, int]:
+        planned = await self._scalar(
+            select(func.sum(FundPlanRef.total_fen)).where(FundPlanRef.area_code.startswith(prefix), FundPlanRef.year == year)
+        )
+        disbursed = await self._scalar(
+            select(func.sum(DisbursementRef.amount_fen)).where(
+                DisbursementRef.area_code.startswith(prefix), DisbursementRef.year == year
+            )
+        )
+        return planned, disbursed
+
+    async def households(self, prefix: str, year: int, pairing_kind: str) -> tuple[int, int, int]:
+        """(households in the roll, of them with an open cadre pairing, of them visited this year)."""
+        roll = select(HouseholdRef.household_id).where(
+            HouseholdRef.area_code.startswith(prefix), HouseholdRef.status.in_(IN_ROLL)
+        )
+        paired = exists().where(
+            PairingRef.target_id == HouseholdRef.household_id, PairingRef.kind == pairing_kind, PairingRef.is_open
+        )
+        visited = exists().where(VisitRef.household_id == HouseholdRef.household_id, _year(VisitRef.visited_on, year))
+        total = await self._scalar(select(func.count()).select_from(roll.subquery()))
+        n_paired = await self._scalar(select(func.count()).select_from(roll.where(paired).subquery()))
+        n_visited = await self._scalar(select(func.count()).select_from(roll.where(visited).subquery()))
+        return total, n_paired, n_visited
+
+    async def rectification(self, prefix: str, year: int) -> tuple[int, int]:
+        due = select(Finding.id).where(Finding.area_code.startswith(prefix), _year(Finding.deadline, year))
+        on_time = due.where(Finding.status != "open", Finding.submitted_on <= Finding.deadline)
+        return (
+            await self._scalar(select(func.count()).select_from(due.subquery())),
+            await self._scalar(select(func.count()).select_from(on_time.subquery())),
+        )
+
+    async def third_party(self, prefix: str, year: int) -> tuple[int, int]:
+        """(households checked, errors: wrongly exited + wrongly left out) in this year's samples."""
+        judged = (
+            select(EvaluationItem.verdict)
+            .join(EvaluationSample, EvaluationSample.id == EvaluationItem.sample_id)
+            .where(EvaluationSample.year == year, EvaluationItem.village_code.startswith(prefix),
+                   EvaluationItem.verdict.is_not(None))
+        ).subquery()
+        checked = await self._scalar(select(func.count()).select_from(judged))
+        wrong = await self._scalar(select(func.count()).select_from(judged).where(judged.c.verdict == "wrongly_exited"))
+        left_out = await self._scalar(
+            select(func.sum(EvaluationOmission.households))
+            .join(EvaluationSample, EvaluationSample.id == EvaluationOmission.sample_id)
+            .where(EvaluationSample.year == year, EvaluationOmission.village_code.startswith(prefix))
+        )
+        return checked, wrong + left_out
+
+    async def village_helpers(self, village_code: str) -> list[str]:
+        rows = await self.session.scalars(
+            select(PairingRef.helper_id)
+            .where(PairingRef.area_code == village_code, PairingRef.is_open, PairingRef.helper_id != "")
+            .distinct()
+            .order_by(PairingRef.helper_id)
+        )
+        return list(rows)
+
+    async def existing(self, area_code: str, year: int) -> AssessmentResult | None:
+        return await self.session.scalar(
+            select(AssessmentResult).where(AssessmentResult.area_code == area_code, AssessmentResult.year == year)
+        )
+
+    async def add(self, result: AssessmentResult) -> None:
+        self.session.add(result)
+        await self.session.flush()
+
+    async def list_in(self, prefix: str, year: int | None, limit: int) -> list[AssessmentResult]:
+        stmt = select(AssessmentResult).where(AssessmentResult.area_code.startswith(prefix))
+        if year:
+            stmt = stmt.where(AssessmentResult.year == year)
+        return list(await self.session.scalars(stmt.order_by(AssessmentResult.area_code).limit(limit)))

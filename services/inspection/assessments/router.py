@@ -1,0 +1,40 @@
+"""HTTP for yearly assessments and the reduction targets they measure against."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from services.inspection import clock
+from services.inspection.assessments import service
+from services.inspection.assessments.schemas import AssessmentIn, AssessmentOut, TargetIn, TargetOut
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.db import SessionDep
+
+router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
+Assessor = Annotated[Principal, Depends(require_roles("inspector"))]
+
+
+@router.put("/targets/{area_code}/{year}", response_model=TargetOut)
+async def set_target(
+    area_code: Annotated[str, Path(pattern=r"^\d{12}$")],
+    year: Annotated[int, Path(ge=2014, le=2100)],
+    body: TargetIn,
+    session: SessionDep,
+    user: Assessor,
+) -> TargetOut:
+    return await service.set_target(session=session, actor=user, area_code=area_code, year=year, people=body.people)
+
+
+@router.post("", response_model=AssessmentOut, status_code=201)
+async def assess(body: AssessmentIn, session: SessionDep, user: Assessor) -> AssessmentOut:
+    return await service.assess(session=session, actor=user, data=body, today=clock.today())
+
+
+@router.get("", response_model=list[AssessmentOut])
+async def list_assessments(
+    session: SessionDep, user: CurrentUser, year: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+) -> list[AssessmentOut]:
+    return await service.list_results(session=session, actor=user, year=year, limit=limit)

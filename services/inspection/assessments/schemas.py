@@ -1,0 +1,49 @@
+"""HTTP shapes of yearly assessments and reduction targets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from services.inspection.findings.schemas import AccountabilityOut
+
+
+class TargetIn(BaseModel):
+    people: int = Field(ge=0, le=10_000_000, description="People the area must lift out of poverty this year")
+
+
+class TargetOut(BaseModel):
+    area_code: str
+    year: int
+    people: int
+
+
+class AssessmentIn(BaseModel):
+    area_code: str = Field(pattern=r"^\d{12}$")
+    year: int = Field(ge=2014, le=2100)
+    qualitative_score: int | None = Field(default=None, ge=0, le=100)
+
+
+class IndicatorOut(BaseModel):
+    name: str
+    numerator: int
+    denominator: int
+    ratio: str  # decimal text, four places
+    points: str  # decimal text, two places
+
+
+class AssessmentOut(BaseModel):
+    id: uuid.UUID
+    area_code: str
+    level: str
+    year: int
+    score: str
+    rating: str
+    missed_target: bool
+    qualitative_score: int | None
+    indicators: list[IndicatorOut]
+    missing: list[str]
+    admonishments: list[AccountabilityOut]
+    created_at: datetime
