@@ -3,6 +3,7 @@
 from fastapi import APIRouter, FastAPI
 
 from services.inspection.assessments.router import router as assessments_router
+from services.inspection.bulletins.router import router as bulletins_router
 from services.inspection.complaints.router import router as complaints_router
 from services.inspection.consumers import HANDLERS
 from services.inspection.findings.jobs import ESCALATION_JOB
@@ -23,6 +24,7 @@ ROUTERS: list[APIRouter] = [
     sampling_router,
     complaints_router,
     assessments_router,
+    bulletins_router,
 ]  # mounted under /inspection/v1
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

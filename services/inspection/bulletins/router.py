@@ -1,0 +1,31 @@
+"""HTTP for the monthly bulletin: JSON, or the same content as a workbook to download."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import Response
+
+from services.inspection.bulletins import service
+from services.inspection.bulletins.document import render_xlsx
+from services.inspection.bulletins.schemas import BulletinOut
+from shared.auth import CurrentUser
+from shared.db import SessionDep
+
+router = APIRouter(prefix="/bulletins", tags=["monthly bulletin"])
+Year = Annotated[int, Path(ge=2000, le=2100)]
+Month = Annotated[int, Path(ge=1, le=12)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/{year}/{month}", response_model=BulletinOut)
+async def bulletin(year: Year, month: Month, session: SessionDep, user: CurrentUser) -> BulletinOut:
+    return await service.monthly(session=session, actor=user, year=year, month=month)
+
+
+@router.get("/{year}/{month}/document", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+async def bulletin_document(year: Year, month: Month, session: SessionDep, user: CurrentUser) -> Response:
+    b = await service.monthly(session=session, actor=user, year=year, month=month)
+    name = f"bulletin-{b.area_prefix or 'all'}-{year}-{month:02d}.xlsx"
+    return Response(render_xlsx(b), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
