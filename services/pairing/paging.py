@@ -24,5 +24,6 @@ def after_id(cursor: str | None) -> uuid.UUID | None:
 
 def page(items: Sequence[T], limit: int, key: Any = lambda item: item.id) -> Page[T]:
     """A full page carries a cursor to the next; a short page is the last."""
-    cursor = encode_cursor(str(key(items[-1]))) if len(items) == limit and items else None
+    last = key(items[-1]) if items else None
+    cursor = encode_cursor(last if isinstance(last, list) else str(last)) if len(items) == limit else None
     return Page[T](items=list(items), next_cursor=cursor)

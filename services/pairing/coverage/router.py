@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.pairing.coverage import service
 from services.pairing.coverage.rules import GapKind
 from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
-from services.pairing.deps import Manager, TodayDep
+from services.pairing.deps import Manager, Office, TodayDep
 from services.pairing.paging import after_id, page
-from shared.auth import Principal, require_roles
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
-Office = Annotated[Principal, Depends(require_roles("registrar", "approver", "inspector", "auditor"))]
 
 
 @router.get("", response_model=CoverageOut)

@@ -12,14 +12,19 @@ from services.pairing.helpers.rules import HelperKind
 from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, LeaveOut, PostingIn, PostingOut
 from services.pairing.paging import after_id, page
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/helpers", tags=["helpers"])
 
 
 @router.post("", status_code=201, response_model=HelperOut)
-async def register_helper(body: HelperIn, session: SessionDep, user: Manager) -> HelperOut:
-    return await service.register(session=session, actor=user, data=body)
+async def register_helper(
+    body: HelperIn, session: SessionDep, user: Manager, idem: IdempotencyDep
+) -> HelperOut:
+    out = await service.register(session=session, actor=user, data=body)
+    await idem.save(201, out)
+    return out
 
 
 @router.get("", response_model=Page[HelperOut])
@@ -56,6 +61,10 @@ async def list_postings(
 
 
 @router.post("/{helper_id}/leave", response_model=LeaveOut)
-async def leave(helper_id: uuid.UUID, body: LeaveIn, session: SessionDep, user: Manager) -> LeaveOut:
+async def leave(
+    helper_id: uuid.UUID, body: LeaveIn, session: SessionDep, user: Manager, idem: IdempotencyDep
+) -> LeaveOut:
     """The helper leaves; their households are handed over in one operation (all or nothing)."""
-    return await service.leave(session=session, actor=user, helper_id=helper_id, data=body)
+    out = await service.leave(session=session, actor=user, helper_id=helper_id, data=body)
+    await idem.save(200, out)
+    return out

@@ -6,27 +6,32 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.pairing.deps import Manager, Reader, TodayDep
+from services.pairing.deps import Manager, Office, Reader, TodayDep
 from services.pairing.paging import after_id, page
 from services.pairing.pairings import service
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/pairings", tags=["pairings"])
 
 
 @router.post("", status_code=201, response_model=PairingOut)
-async def open_pairing(body: PairingIn, session: SessionDep, user: Manager, today: TodayDep) -> PairingOut:
+async def open_pairing(
+    body: PairingIn, session: SessionDep, user: Manager, today: TodayDep, idem: IdempotencyDep
+) -> PairingOut:
     """Open a pairing of any kind; a broken rule answers 409 with the rule's name and reason."""
-    return await service.open_pairing(session=session, actor=user, data=body, today=today)
+    out = await service.open_pairing(session=session, actor=user, data=body, today=today)
+    await idem.save(201, out)
+    return out
 
 
 @router.get("", response_model=Page[PairingOut])
 async def list_pairings(
     session: SessionDep,
-    user: Manager,
+    user: Office,
     kind: PairingKind | None = None,
     helper_id: uuid.UUID | None = None,
     target_id: str | None = None,

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
 from services.pairing.models import LedgerEntry, Pairing, Visit
 from shared.repository import Repository
@@ -38,13 +38,17 @@ class VisitRepository(Repository):
             stmt = stmt.where(Visit.id > after)
         return list((await self.session.execute(stmt)).scalars())
 
-    async def ledger_of(self, household_id: uuid.UUID, *, ledger: str | None) -> list[LedgerEntry]:
+    async def ledger_of(
+        self, household_id: uuid.UUID, *, ledger: str | None, after: tuple[date, uuid.UUID] | None, limit: int
+    ) -> list[LedgerEntry]:
+        """Oldest entry first; keyset on (entry_on, id)."""
         stmt = select(LedgerEntry).where(LedgerEntry.household_id == household_id)
         if ledger:
             stmt = stmt.where(LedgerEntry.ledger == ledger)
-        return list(
-            (await self.session.execute(stmt.order_by(LedgerEntry.entry_on, LedgerEntry.id))).scalars()
-        )
+        if after:
+            stmt = stmt.where(tuple_(LedgerEntry.entry_on, LedgerEntry.id) > tuple_(*after))
+        stmt = stmt.order_by(LedgerEntry.entry_on, LedgerEntry.id).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())
 
     async def last_visits(self, household_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
         stmt = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from fastapi import APIRouter, Response
 
@@ -19,7 +20,8 @@ from services.pairing.visits.schemas import (
     VisitOut,
 )
 from shared.db import SessionDep
-from shared.pagination import Cursor, Limit, Page
+from shared.errors import InvalidInput
+from shared.pagination import Cursor, Limit, Page, decode_cursor
 
 router = APIRouter(tags=["visits"])
 
@@ -61,9 +63,22 @@ async def household_visits(
     return page(items, limit)
 
 
-@router.get("/households/{household_id}/ledgers", response_model=list[LedgerEntryOut])
+@router.get("/households/{household_id}/ledgers", response_model=Page[LedgerEntryOut])
 async def household_ledgers(
-    household_id: uuid.UUID, session: SessionDep, user: Reader, ledger: LedgerKind | None = None
-) -> list[LedgerEntryOut]:
+    household_id: uuid.UUID,
+    session: SessionDep,
+    user: Reader,
+    ledger: LedgerKind | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[LedgerEntryOut]:
     """The household's three ledgers (plan, measures, work), oldest entry first."""
-    return await service.ledger_of(session=session, actor=user, household_id=household_id, ledger=ledger)
+    raw = decode_cursor(cursor)
+    try:
+        after = (date.fromisoformat(raw[0]), uuid.UUID(raw[1])) if raw else None
+    except (TypeError, ValueError, IndexError) as exc:
+        raise InvalidInput("The cursor is not one this service gave out; start again without it") from exc
+    items = await service.ledger_of(
+        session=session, actor=user, household_id=household_id, ledger=ledger, after=after, limit=limit
+    )
+    return page(items, limit, key=lambda e: [e.entry_on.isoformat(), str(e.id)])

@@ -226,8 +226,16 @@ async def visits_of(
 
 
 async def ledger_of(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, ledger: rules.LedgerKind | None
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    ledger: rules.LedgerKind | None,
+    after: tuple[date, uuid.UUID] | None,
+    limit: int,
 ) -> list[LedgerEntryOut]:
     await need_service.visible_household(session, actor, household_id)
-    rows = await VisitRepository(session).ledger_of(household_id, ledger=ledger.value if ledger else None)
+    rows = await VisitRepository(session).ledger_of(
+        household_id, ledger=ledger.value if ledger else None, after=after, limit=limit
+    )
     return [LedgerEntryOut.model_validate(e) for e in rows]

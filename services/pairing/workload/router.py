@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from services.pairing.deps import TodayDep
+from services.pairing.deps import Office, TodayDep
 from services.pairing.workload import service
 from services.pairing.workload.schemas import WorkloadOut
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 
 router = APIRouter(tags=["workload"])
-Office = Annotated[Principal, Depends(require_roles("registrar", "approver", "inspector", "auditor"))]
 
 
 @router.get("/workload/me", response_model=WorkloadOut)

@@ -87,7 +87,7 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     ]
     ledgers = (
         await client.get(f"/pairing/v1/households/{household_id}/ledgers?ledger=plan", headers=me)
-    ).json()
+    ).json()["items"]
     assert [e["content"] for e in ledgers] == ["发展养鸡, 年增收3000元"]
 
 

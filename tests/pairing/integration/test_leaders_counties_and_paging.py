@@ -1,0 +1,102 @@
+"""Leaders and county pairs over HTTP, Idempotency-Key on writes, bounded cursor pages."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.pairing.factories import OFFICE, TOWNSHIP, V1, area, helper, household, pair
+from tests.support import auth
+
+pytestmark = pytest.mark.asyncio
+QUANZHOU = auth(["registrar"], "350500000000", sub="quanzhou-office")
+
+
+async def test_a_township_leader_links_villages_and_households_but_not_the_township(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await area(app, V1)
+    await area(app, TOWNSHIP, level="township")
+    leader = await helper(client, "leader", area_code=TOWNSHIP, level="township")
+    assert (await pair(client, "leader_area", leader, V1)).status_code == 201
+    assert (await pair(client, "leader_area", leader, await household(app, V1))).status_code == 201
+    refused = await pair(client, "leader_area", leader, TOWNSHIP)
+    assert (refused.status_code, refused.json()["rule"]) == (409, "leader_link_level")
+
+
+async def test_licheng_helps_mingxi_and_no_second_coastal_county_may_take_mingxi(
+    client: httpx.AsyncClient,
+) -> None:
+    async def county(code: str) -> str:
+        body = {"kind": "county", "name": code, "level": "county", "area_code": code}
+        return str((await client.post("/pairing/v1/helpers", json=body, headers=QUANZHOU)).json()["id"])
+
+    licheng, fengze = await county("350502000000"), await county("350503000000")
+    body = {"kind": "county_county", "helper_id": licheng, "target_id": "350421000000"}
+    assert (await client.post("/pairing/v1/pairings", json=body, headers=QUANZHOU)).status_code == 201
+    second = {**body, "helper_id": fengze}
+    refused = await client.post("/pairing/v1/pairings", json=second, headers=QUANZHOU)
+    assert (refused.status_code, refused.json()["rule"]) == (409, "one_per_target")
+
+
+async def test_a_retried_pairing_with_the_same_idempotency_key_is_opened_once(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    cadre, household_id = await helper(client), await household(app)
+    body = {"kind": "cadre_household", "helper_id": cadre, "target_id": household_id}
+    headers = {**OFFICE, "Idempotency-Key": "tablet-42-retry"}
+    first = await client.post("/pairing/v1/pairings", json=body, headers=headers)
+    again = await client.post("/pairing/v1/pairings", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers.get("idempotent-replayed") == "true"
+
+
+async def test_lists_are_cursor_paged_and_the_page_size_is_bounded(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    for _ in range(5):
+        await helper(client)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        query = "limit=2" + (f"&cursor={cursor}" if cursor else "")
+        body = (await client.get(f"/pairing/v1/helpers?{query}", headers=OFFICE)).json()
+        seen += [h["id"] for h in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 5
+    assert (await client.get("/pairing/v1/helpers?limit=201", headers=OFFICE)).status_code == 422
+    assert (await client.get("/pairing/v1/helpers?cursor=garbage!", headers=OFFICE)).status_code == 422
+
+
+async def test_ledger_entries_page_oldest_first(app: FastAPI, client: httpx.AsyncClient) -> None:
+    cadre = await helper(client, user_sub="cadre-ledger")
+    household_id = await household(app)
+    await pair(client, "cadre_household", cadre, household_id, started_on="2026-01-01")
+    me = auth(["cadre"], V1, sub="cadre-ledger")
+    days = ["2026-03-01", "2026-01-15", "2026-02-01"]
+    records = [
+        {
+            "type": "ledger_entry",
+            "id": str(uuid.uuid4()),
+            "household_id": household_id,
+            "ledger": "measures",
+            "year": 2026,
+            "entry_on": day,
+            "content": f"措施 {day}",
+        }
+        for day in days
+    ]
+    assert (await client.post("/pairing/v1/sync/batches", json={"records": records}, headers=me)).json()[
+        "stored"
+    ] == 3
+    url = f"/pairing/v1/households/{household_id}/ledgers?limit=2"
+    first = (await client.get(url, headers=me)).json()
+    rest = (await client.get(f"{url}&cursor={first['next_cursor']}", headers=me)).json()
+    assert [e["entry_on"] for e in first["items"] + rest["items"]] == sorted(days)
+    assert rest["next_cursor"] is None
