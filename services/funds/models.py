@@ -161,6 +161,7 @@ class Beneficiary(Base):
     status: Mapped[str] = mapped_column(String(20))
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     member_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    batches: Mapped[list[str]] = mapped_column(JSONB, default=list)  # 一批 tags: some schemes count only some
     category: Mapped[str | None] = mapped_column(String(20))  # villages: pairing dispatch level
     name: Mapped[str | None] = mapped_column(String(200))  # villages: the place name; households: masked head
     policies_kept_until: Mapped[date | None] = mapped_column(Date)

@@ -49,6 +49,8 @@ async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
         values["member_count"] = int(data["member_count"])
     if "member_ids" in data:
         values["member_ids"] = [str(m) for m in data["member_ids"]]
+    if "batches" in data:
+        values["batches"] = [str(b) for b in data["batches"]]
     if "head_name_masked" in data:
         values["name"] = data["head_name_masked"]
     if data.get("policies_kept_until"):

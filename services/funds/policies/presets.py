@@ -60,6 +60,8 @@ ACCOUNTS: tuple[AccountPreset, ...] = (
 # (Kaiping 4,000/person) scheduled 1,500 / 1,500 / 1,000; the town raises 1,200/person (30% of
 # Kaiping's 4,000) scheduled 450 / 450 / 300; all of it paid into the city's poverty special account.
 # The seed gives no yearly schedule for Jiangmen's part, so it is due over the whole period.
+# Counted: the 71 households / 251 people who are labour-capable and willing (seed 004 §三(一)),
+# i.e. the "production and employment" batch of Kaiping's three; allowance-floor households are not.
 KAIPING_PER_CAPITA = PerCapitaScheme(
     code="kaiping-per-capita-2016",
     name="开平市新时期精准扶贫人均投入(2016-2018)",
@@ -83,6 +85,7 @@ KAIPING_PER_CAPITA = PerCapitaScheme(
             ),
         ),
     ),
+    eligible_batches=("production_employment",),
 )
 
 # Seed 004 §四(二)-(五): city-level special funds per year.

@@ -82,7 +82,12 @@ class PerCapitaScheme:
     amount_per_person_fen: int
     payee: str
     shares: tuple[Share, ...]
+    # Households counted: those in any of these batches (一批); empty counts every registered one.
+    eligible_batches: tuple[str, ...] = ()
     kind: str = field(default="per_capita", init=False)
+
+    def counts(self, household: HouseholdRef) -> bool:
+        return not self.eligible_batches or bool(household.batches & set(self.eligible_batches))
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,7 @@ Scheme = PerCapitaScheme | VillageGrantScheme | FixedFundsScheme
 class HouseholdRef:
     id: str
     member_count: int
+    batches: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,7 @@ class Plan:
     area_code: str
     total_fen: int
     lines: tuple[PlanLine, ...]
+    people: int = 0  # persons the plan counts (per-capita schemes)
 
     def total_by(self, *, payer: str | None = None, year: int | None = None, component: str | None = None) -> int:
         return sum(
@@ -256,19 +263,21 @@ def _year_fraction(schedule: Schedule, year: int) -> Fraction:
 
 def apply_scheme(scheme: Scheme, population: Population) -> Plan:
     validate_scheme(scheme)
+    people = 0
     if isinstance(scheme, PerCapitaScheme):
-        lines = _apply_per_capita(scheme, population)
+        households = sorted((h for h in population.households if scheme.counts(h)), key=lambda h: h.id)
+        people = sum(h.member_count for h in households)
+        lines = _apply_per_capita(scheme, households)
     elif isinstance(scheme, VillageGrantScheme):
         lines = _apply_village_grants(scheme, population)
     else:
         lines = _apply_fixed_funds(scheme, population)
-    return Plan(scheme.code, population.area_code, sum(line.amount_fen for line in lines), tuple(lines))
+    return Plan(scheme.code, population.area_code, sum(line.amount_fen for line in lines), tuple(lines), people)
 
 
-def _apply_per_capita(scheme: PerCapitaScheme, population: Population) -> list[PlanLine]:
-    total = scheme.amount_per_person_fen * population.people
+def _apply_per_capita(scheme: PerCapitaScheme, households: Sequence[HouseholdRef]) -> list[PlanLine]:
+    total = scheme.amount_per_person_fen * sum(h.member_count for h in households)
     share_totals = largest_remainder(total, [s.weight for s in scheme.shares])
-    households = sorted(population.households, key=lambda h: h.id)
     lines: list[PlanLine] = []
     for share, share_total in zip(scheme.shares, share_totals, strict=True):
         for code, payer, by_year in _share_payers(share, share_total):

@@ -34,6 +34,7 @@ class PerCapitaIn(BaseModel):
     amount_per_person_fen: Fen
     payee: str
     shares: list[ShareIn] = Field(min_length=1)
+    eligible_batches: list[str] = Field(default=[], description="count only households in these batches")
 
 
 class VillageGrantIn(BaseModel):
@@ -129,6 +130,7 @@ def to_rule(code: str, name: str, params: dict[str, Any]) -> rules.Scheme:
                             tuple(rules.SubShare(u.code, u.payer, u.basis_points, u.schedule) for u in s.sub_shares))
                 for s in parsed.shares
             ),
+            tuple(parsed.eligible_batches),
         )
     if isinstance(parsed, VillageGrantIn):
         return rules.VillageGrantScheme(code, name, parsed.year, parsed.payer, parsed.payee, parsed.amount_by_category_fen)
@@ -149,6 +151,7 @@ def from_rule(scheme: rules.Scheme) -> dict[str, Any]:
                                                schedule=_dict(u.schedule)) for u in s.sub_shares])
                 for s in scheme.shares
             ],
+            eligible_batches=list(scheme.eligible_batches),
         )
     elif isinstance(scheme, rules.VillageGrantScheme):
         model = VillageGrantIn(year=scheme.year, payer=scheme.payer, payee=scheme.payee,

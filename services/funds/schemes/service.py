@@ -103,7 +103,7 @@ async def recompute_for_area(session: AsyncSession, *, area_code: str, kinds: Se
 async def _population(session: AsyncSession, plan: Plan) -> rules.Population:
     repo = BeneficiaryRepository(session)
     households = [
-        rules.HouseholdRef(b.ref_id, b.member_count)
+        rules.HouseholdRef(b.ref_id, b.member_count, frozenset(b.batches or ()))
         for b in await repo.in_area("household", plan.area_prefix)
         if counts_in_population(b.status)
     ]
@@ -129,7 +129,7 @@ async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor
     await repo.replace_lines(plan.id, [PlanLine(plan_id=plan.id, component=c, payer=p, payee=q, year=y,
                                                 beneficiary_kind=k, beneficiary_id=b, amount_fen=a)
                                        for c, p, q, y, k, b, a in new])
-    plan.total_fen, plan.people, plan.revision = computed.total_fen, population.people, plan.revision + 1
+    plan.total_fen, plan.people, plan.revision = computed.total_fen, computed.people, plan.revision + 1
     plan.computed_at = datetime.now(UTC)
     await session.flush()
     after = {"total_fen": plan.total_fen, "people": plan.people, "revision": plan.revision}

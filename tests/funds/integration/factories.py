@@ -28,11 +28,12 @@ def registry_event(type_: str, subject: str, data: dict[str, Any]) -> CloudEvent
     return CloudEvent(source="jingzhun/registry", type=type_, subject=subject, data=data)
 
 
-def registered(household_id: str, members: int, area: str = VILLAGE) -> CloudEvent:
+def registered(household_id: str, members: int, area: str = VILLAGE,
+               batches: tuple[str, ...] = ("production_employment",)) -> CloudEvent:
     return registry_event("registry.household.registered.v1", household_id, {
         "household_id": household_id, "household_number": f"N-{household_id}", "area_code": area, "year": 2016,
         "member_count": members, "member_ids": [str(uuid.uuid4()) for _ in range(members)],
-        "head_name_masked": "李*", "poverty_causes": ["lack_of_funds"], "batches": [], "dibao": True,
+        "head_name_masked": "李*", "poverty_causes": ["lack_of_funds"], "batches": list(batches), "dibao": True,
         "registered_on": "2016-12-01",
     })
 

@@ -31,6 +31,7 @@ async def test_kaiping_scheme_on_chishuis_251_people(make_db) -> None:  # type: 
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as client:
         await register_chishui(app.state.db)
+        await deliver(app.state.db, registered("floor-1", 3, batches=("dibao_floor",)))  # not a key target
         await open_kaiping_accounts(client)
         plan = await kaiping_plan(client)
 

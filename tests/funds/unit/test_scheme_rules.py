@@ -28,17 +28,23 @@ from shared.money import yuan
 CHISHUI = "440783105000"
 
 
+KEY = frozenset({"production_employment"})
+
+
 def chishui_population() -> Population:
-    """71 households, 251 people (seed 004 §三(一)): 38 households of 4 and 33 of 3."""
+    """71 key households, 251 people (seed 004 §三(一)): 38 households of 4 and 33 of 3; plus the
+    town's other allowance households (254 / 664 people), who are not counted by the scheme."""
     sizes = [4] * 38 + [3] * 33
     assert (len(sizes), sum(sizes)) == (71, 251)
-    return Population(CHISHUI, tuple(HouseholdRef(f"hh-{i:03d}", n) for i, n in enumerate(sizes)))
+    key = [HouseholdRef(f"hh-{i:03d}", n, KEY) for i, n in enumerate(sizes)]
+    floor = [HouseholdRef(f"floor-{i:03d}", 3 if i < 156 else 2, frozenset({"dibao_floor"})) for i in range(254)]
+    return Population(CHISHUI, tuple(key + floor))
 
 
 def test_kaiping_251_people_total_and_level_shares() -> None:
     plan = apply_scheme(KAIPING_PER_CAPITA, chishui_population())
 
-    assert plan.total_fen == yuan(5_020_000)
+    assert (plan.people, plan.total_fen) == (251, yuan(5_020_000))
     assert plan.total_by(payer="jiangmen-poverty-fund") == yuan(4_016_000)
     kaiping_side = plan.total_by(payer="kaiping-finance") + plan.total_by(payer="chishui-town-finance")
     assert kaiping_side == yuan(1_004_000)
@@ -87,7 +93,7 @@ def test_each_household_is_entitled_to_20000_per_member() -> None:
 
 def test_one_more_person_adds_exactly_20000() -> None:
     base = chishui_population()
-    grown = Population(CHISHUI, (*base.households, HouseholdRef("hh-new", 1)))
+    grown = Population(CHISHUI, (*base.households, HouseholdRef("hh-new", 1, KEY)))
 
     before, after = apply_scheme(KAIPING_PER_CAPITA, base), apply_scheme(KAIPING_PER_CAPITA, grown)
 
@@ -133,6 +139,12 @@ def test_kaiping_special_funds_per_year() -> None:
     ]
     assert plan.total_by(component="work-expenses") == yuan(810_000)
     assert plan.total_fen == yuan(3_810_000)
+
+
+def test_allowance_floor_households_are_not_counted() -> None:
+    plan = apply_scheme(KAIPING_PER_CAPITA, chishui_population())
+
+    assert not any(line.beneficiary_id.startswith("floor-") for line in plan.lines)
 
 
 def test_empty_population_plans_nothing() -> None:

@@ -1,8 +1,8 @@
 """funds tables
 
-Revision ID: 0a11789ecab4
+Revision ID: 079742b0d720
 Revises: 5465f93c9e74
-Create Date: 2026-11-22 03:41:35.211665
+Create Date: 2026-11-22 03:48:07.409823
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0a11789ecab4'
+revision: str = '079742b0d720'
 down_revision: str | None = '5465f93c9e74'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('member_count', sa.Integer(), nullable=False),
     sa.Column('member_ids', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('batches', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.Column('category', sa.String(length=20), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=True),
     sa.Column('policies_kept_until', sa.Date(), nullable=True),
