@@ -32,7 +32,11 @@ UUID_FIELDS = {
     "disbursement_id", "plan_id", "gap_id", "pairing_id", "helper_id", "visit_id", "cadre_id",
     "need_id", "transaction_id", "member_id",
 }
-INTEGER_FIELDS = {"year", "plan_year", "member_count", "rural_population", "households_handed_over"}
+INTEGER_FIELDS = {
+    "year", "plan_year", "member_count", "rural_population", "households_handed_over", "revision",
+    "people", "objections",
+}
+INTEGER_LIST_FIELDS = {"years"}
 BOOLEAN_FIELDS = {"poor_village", "old_area_village", "key_village", "dibao", "passed"}
 AREA_FIELDS = {"area_code", "code", "parent_code"}
 DATE_FIELDS = {"deadline", "policies_kept_until"}
@@ -52,6 +56,7 @@ class Event:
     type: str
     stream: str
     fields: list[Field_] = field(default_factory=list)
+    note: str = ""
 
     @property
     def service(self) -> str:
@@ -98,8 +103,9 @@ def parse_events(markdown: str) -> list[Event]:
         if len(cells) < 2 or not EVENT_TYPE.match(cells[0]):
             continue
         type_ = cells[0]
-        event = Event(type_, stream or type_.split(".", 1)[0].upper())
-        event.fields = [parse_field(f) for f in split_top("|".join(cells[1:]))]
+        data, _, note = "|".join(cells[1:]).partition(" — ")  # "fields — when it is sent"
+        event = Event(type_, stream or type_.split(".", 1)[0].upper(), note=note.strip())
+        event.fields = [parse_field(f) for f in split_top(data)]
         events.append(event)
     return events
 
@@ -115,10 +121,18 @@ def enum_values(note: str) -> list[Any] | None:
     return None
 
 
+def nested_schema(name: str) -> dict[str, Any]:
+    if name in BOOLEAN_FIELDS:
+        return {"type": "boolean"}
+    if name.endswith("_fen"):
+        return {"type": "integer"}
+    return {"type": "string"}
+
+
 def field_schema(f: Field_) -> dict[str, Any]:
     name, note = f.name, f.note
     schema: dict[str, Any]
-    list_of_obj = re.match(r"^list of \{(.*)\}$", note)
+    list_of_obj = re.match(r"^list of \{(.*?)\}[;,]?\s*(.*)$", note)
     if list_of_obj:
         props = [p.strip() for p in list_of_obj.group(1).split(",")]
         schema = {
@@ -127,12 +141,16 @@ def field_schema(f: Field_) -> dict[str, Any]:
                 "type": "object",
                 "required": props,
                 # nested fields are plain values (e.g. a criterion's detail is a sentence)
-                "properties": {p: {"type": "boolean" if p in BOOLEAN_FIELDS else "string"} for p in props},
+                "properties": {p: nested_schema(p) for p in props},
             },
         }
+        if list_of_obj.group(2):
+            schema["description"] = list_of_obj.group(2)
     elif name.endswith("_ids") or note.startswith("list of"):
         item = field_schema(Field_(name[:-1])) if name.endswith("_ids") else {"type": "string"}
         schema = {"type": "array", "items": item}
+    elif name in INTEGER_LIST_FIELDS:
+        schema = {"type": "array", "items": {"type": "integer"}}
     elif name in STRING_LIST_FIELDS:
         schema = {"type": "array", "items": {"type": "string"}}
     elif name.endswith("_fen"):
@@ -220,6 +238,7 @@ def build(events: list[Event]) -> dict[str, Any]:
             "name": t,
             "title": title_of(t),
             "summary": f"{t} on stream {event.stream}",
+            **({"description": event.note} if event.note else {}),
             "contentType": "application/cloudevents+json",
             "headers": {"$ref": "#/components/schemas/NatsHeaders"},
             "payload": {

@@ -1,0 +1,457 @@
+"""Deployment files: docker-compose.yml, deploy/k8s, deploy/gateway, deploy/Dockerfile, docs/asyncapi.yaml.
+
+No Docker engine or cluster is needed: every file is parsed and checked against the code it
+deploys (settings classes and their env prefixes, app routes, health endpoints, streams, events).
+Where a tool is on the machine (nats-server from the venv, kubectl) it validates its own config.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from shared.events.streams import DUPLICATE_WINDOW_S, STREAMS
+from shared.settings import ServiceSettings
+from tests.deploy import asyncapi_gen
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+SERVICES = ("registry", "funds", "pairing", "inspection")
+API_PORT = 8000
+FIELDS = set(ServiceSettings.model_fields)
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    module = importlib.import_module(f"services.{service}.settings")
+    (cls,) = [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, ServiceSettings)
+              and v is not ServiceSettings]
+    return cls
+
+
+def env_prefix(service: str) -> str:
+    return str(settings_class(service).model_config["env_prefix"])
+
+
+def uvicorn_command(service: str) -> list[str]:
+    return ["uvicorn", f"services.{service}.app:create_app", "--factory", "--host", "0.0.0.0", "--port",
+            str(API_PORT)]
+
+
+def resolve_compose_vars(value: str) -> str:
+    """Compose interpolation as it happens with an empty environment: ${X:-default} -> default."""
+    return re.sub(r"\$\{[A-Z0-9_]+(?::?-([^}]*))?\}", lambda m: m.group(1) or "", value)
+
+
+def check_env_names(service: str, names: set[str]) -> None:
+    prefix = env_prefix(service)
+    fields = set(settings_class(service).model_fields)
+    for name in names:
+        assert name.startswith(prefix), f"{service}: {name} lacks the settings prefix {prefix}"
+        field = name[len(prefix):].lower()
+        assert field in fields, f"{service}: {name} is not a setting ({prefix}<field>, fields: {sorted(fields)})"
+    assert {prefix + "DATABASE_URL", prefix + "NATS_URL"} <= names, f"{service}: database and NATS URLs"
+    assert names & {prefix + "JWT_JWKS_URL", prefix + "JWT_PUBLIC_KEY_PATH", prefix + "JWT_PUBLIC_KEY_PEM"}, (
+        f"{service}: no way to verify tokens"
+    )
+
+
+def load_settings(service: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> ServiceSettings:
+    prefix = env_prefix(service)
+    for name in list(__import__("os").environ):
+        if name.startswith(prefix):
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return settings_class(service)()
+
+
+# ----------------------------------------------------------------------------------- compose
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_infrastructure(compose: dict[str, Any]) -> None:
+    svcs = compose["services"]
+    assert svcs["postgres"]["image"] == "postgres:16"
+    init = [v for v in svcs["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v]
+    assert init, "postgres needs an init script"
+    script = (ROOT / init[0].split(":")[0]).read_text()
+    for svc in SERVICES:
+        assert re.search(rf"CREATE DATABASE jingzhun_{svc}\b", script), svc
+
+    nats = svcs["nats"]
+    assert nats["image"].startswith("nats:2.10")
+    cmd = nats["command"]
+    assert "-js" in cmd and cmd[cmd.index("-sd") + 1] == "/data"
+    conf_mount = next(v for v in nats["volumes"] if v.endswith(":ro") and ".conf" in v)
+    conf = ROOT / conf_mount.split(":")[0]
+    assert re.search(r"^\s*sync_interval:\s*always\b", conf.read_text(), re.M)
+    assert "/etc/nats/nats.conf" in conf_mount and cmd[cmd.index("-c") + 1] == "/etc/nats/nats.conf"
+
+
+def test_compose_nats_config_is_valid_for_nats_server(compose: dict[str, Any], tmp_path: Path) -> None:
+    binary = shutil.which("nats-server", path=str(ROOT / ".venv" / "bin")) or shutil.which("nats-server")
+    if binary is None:
+        pytest.skip("nats-server is not installed")
+    cmd = compose["services"]["nats"]["command"]
+    args = [str(ROOT / "deploy/compose/nats.conf") if a == "/etc/nats/nats.conf" else a for a in cmd]
+    args = [str(tmp_path) if a == "/data" else a for a in args]
+    out = subprocess.run([binary, "-t", *args], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_service(compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    svc = compose["services"][service]
+    assert svc["command"] == uvicorn_command(service)
+    assert (ROOT / svc["build"]["dockerfile"]).is_file()
+    env = {k: resolve_compose_vars(str(v)) for k, v in svc["environment"].items()}
+    check_env_names(service, set(env))
+    prefix = env_prefix(service)
+    assert env[prefix + "DATABASE_URL"].startswith("postgresql+asyncpg://")
+    assert env[prefix + "DATABASE_URL"].endswith(f"@postgres:5432/jingzhun_{service}")
+    assert env[prefix + "NATS_URL"] == "nats://nats:4222"
+
+    settings = load_settings(service, env, monkeypatch)
+    assert settings.service_name == service
+    assert settings.database_url == env[prefix + "DATABASE_URL"]
+    assert settings.nats_url == "nats://nats:4222"
+    assert str(settings.jwt_public_key_path) == env[prefix + "JWT_PUBLIC_KEY_PATH"]
+    assert len(settings.pii_key) >= 16
+
+    health = " ".join(svc["healthcheck"]["test"])
+    assert f"127.0.0.1:{API_PORT}/health/ready" in health
+    deps = svc["depends_on"]
+    assert deps[f"migrate-{service}"]["condition"] == "service_completed_successfully"
+    assert deps["nats"]["condition"] == "service_healthy"
+    keys = [v for v in svc["volumes"] if v.startswith("jwt-keys:")]
+    assert keys and env[prefix + "JWT_PUBLIC_KEY_PATH"].startswith(keys[0].split(":")[1])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_migrate_one_shot(compose: dict[str, Any], service: str) -> None:
+    job = compose["services"][f"migrate-{service}"]
+    cmd = job["command"]
+    assert cmd[:3] == ["jingzhun", "migrate", service]
+    url = resolve_compose_vars(cmd[cmd.index("--database-url") + 1])
+    assert url.startswith("postgresql+asyncpg://") and url.endswith(f"/jingzhun_{service}")
+    assert job["restart"] == "no"
+    assert job["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_compose_bind_mounts_exist_and_gateway_waits_for_services(compose: dict[str, Any]) -> None:
+    for name, svc in compose["services"].items():
+        for vol in svc.get("volumes", []):
+            source = vol.split(":")[0]
+            if source.startswith("."):
+                assert (ROOT / source).exists(), f"{name}: {source} does not exist"
+    gateway = compose["services"]["gateway"]
+    assert any(v.startswith("./deploy/gateway/nginx.conf:") for v in gateway["volumes"])
+    for service in SERVICES:
+        assert gateway["depends_on"][service]["condition"] == "service_healthy"
+    named = {v.split(":")[0] for s in compose["services"].values() for v in s.get("volumes", [])
+             if not v.startswith(".")}
+    assert named <= set(compose["volumes"])
+
+
+# ----------------------------------------------------------------------------------- gateway
+
+
+def test_gateway_routes_every_prefix_unchanged() -> None:
+    conf = (ROOT / "deploy" / "gateway" / "nginx.conf").read_text()
+    for service in SERVICES:
+        assert settings_class(service)().service_name == service  # the app mounts /<service_name>/v1
+        block = re.search(rf"location /{service}/ \{{(.*?)\}}", conf, re.S)
+        assert block, f"no location /{service}/"
+        body = block.group(1)
+        target = re.search(r"set \$(\w+) ([\w.-]+):(\d+);", body)
+        assert target and target.group(2) == service and int(target.group(3)) == API_PORT
+        # no URI part after the host: the path reaches the service as it came (/registry/v1/...)
+        assert re.search(rf"proxy_pass http://\${target.group(1)};", body)
+    assert "X-Request-ID" in conf
+
+
+# -------------------------------------------------------------------------------- Dockerfile
+
+
+def test_dockerfile() -> None:
+    text = (ROOT / "deploy" / "Dockerfile").read_text()
+    froms = re.findall(r"^FROM (\S+)", text, re.M)
+    assert froms and all(f == "python:3.11-slim" for f in froms)
+    assert re.search(r"pip install \.(\s|$)", text)
+    user = re.findall(r"^USER (\S+)", text, re.M)
+    assert user and user[-1].split(":")[0] not in ("root", "0")
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    include = re.search(r"include = \[(.*?)\]", pyproject).group(1)  # type: ignore[union-attr]
+    for pattern in re.findall(r'"(\w+)\*"', include):
+        assert re.search(rf"^COPY .*\b{pattern}\b", text, re.M), f"package {pattern} is not copied"
+    assert "EXPOSE 8000" in text
+
+
+# -------------------------------------------------------------------------------- Kubernetes
+
+
+def k8s_docs() -> list[tuple[Path, dict[str, Any]]]:
+    docs = []
+    for path in sorted(K8S.rglob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc is not None:
+                docs.append((path, doc))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def k8s() -> dict[tuple[str, str], dict[str, Any]]:
+    """(kind, name) -> manifest, for what kustomization.yaml deploys (optional/ excluded)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for path, doc in k8s_docs():
+        if path.name == "kustomization.yaml" or "optional" in path.parts:
+            continue
+        key = (doc["kind"], doc["metadata"]["name"])
+        assert key not in found, f"duplicate {key}"
+        found[key] = doc
+    return found
+
+
+def test_every_k8s_file_parses_and_is_deployed() -> None:
+    for path, doc in k8s_docs():
+        if path.name == "kustomization.yaml":
+            continue
+        assert doc.get("apiVersion") and doc.get("kind") and doc["metadata"].get("name"), path
+    kust = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    listed = {K8S / r for r in kust["resources"]}
+    assert all(p.is_file() for p in listed)
+    files = {p for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml" and "optional" not in p.parts}
+    assert files == listed, f"not in kustomization.yaml: {sorted(map(str, files - listed))}"
+    for gen in kust.get("configMapGenerator", []):
+        for f in gen.get("files", []):
+            assert (K8S / f.split("=")[-1]).is_file()
+
+
+def container(doc: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    containers = doc["spec"]["template"]["spec"]["containers"]
+    return containers[0] if name is None else next(c for c in containers if c["name"] == name)
+
+
+def port_number(c: dict[str, Any], port: int | str) -> int:
+    if isinstance(port, int):
+        return port
+    return next(p["containerPort"] for p in c["ports"] if p["name"] == port)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_service_api(k8s: dict[tuple[str, str], dict[str, Any]], service: str) -> None:
+    dep = k8s[("Deployment", service)]
+    c = container(dep, "api")
+    assert c["command"] == uvicorn_command(service)
+    assert any(p["containerPort"] == API_PORT for p in c["ports"])
+    ready, live = c["readinessProbe"]["httpGet"], c["livenessProbe"]["httpGet"]
+    assert ready["path"] == "/health/ready" and port_number(c, ready["port"]) == API_PORT
+    assert live["path"] == "/health/live" and port_number(c, live["port"]) == API_PORT
+    assert {"cpu", "memory"} <= set(c["resources"]["requests"]) and "memory" in c["resources"]["limits"]
+    refs = {(k, v["name"]) for e in c["envFrom"] for k, v in e.items()}
+    assert refs == {("configMapRef", f"{service}-config"), ("secretRef", f"{service}-secrets")}
+    pod_labels = dep["spec"]["template"]["metadata"]["labels"]
+    assert dep["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+
+    svc = k8s[("Service", service)]
+    assert svc["spec"]["selector"].items() <= pod_labels.items()
+    (port,) = svc["spec"]["ports"]
+    assert port_number(c, port["targetPort"]) == API_PORT
+
+    hpa = k8s[("HorizontalPodAutoscaler", service)]
+    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": service}
+    assert hpa["spec"]["minReplicas"] >= 2 and hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+    cpu = [m for m in hpa["spec"]["metrics"] if m["type"] == "Resource" and m["resource"]["name"] == "cpu"]
+    assert cpu and cpu[0]["resource"]["target"]["type"] == "Utilization"
+
+    sec = dep["spec"]["template"]["spec"]["securityContext"]
+    assert sec["runAsNonRoot"] is True and sec["runAsUser"] != 0
+    init = dep["spec"]["template"]["spec"]["initContainers"][0]
+    assert init["command"][-2:] == ["/scripts/wait_for_schema.py", service]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_worker_and_migration(k8s: dict[tuple[str, str], dict[str, Any]], service: str) -> None:
+    worker = container(k8s[("Deployment", f"{service}-worker")])
+    assert worker["command"] == ["jingzhun", "worker", service]
+    api_labels = k8s[("Service", service)]["spec"]["selector"]
+    worker_labels = k8s[("Deployment", f"{service}-worker")]["spec"]["template"]["metadata"]["labels"]
+    assert not api_labels.items() <= worker_labels.items(), "the Service must not route to workers"
+
+    job = k8s[("Job", f"{service}-migrate")]
+    c = container(job)
+    command = " ".join(c["command"])
+    assert f"jingzhun migrate {service} --database-url" in command
+    assert f"{env_prefix(service)}DATABASE_URL" in command
+    assert job["spec"]["template"]["spec"]["restartPolicy"] in ("OnFailure", "Never")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_settings(k8s: dict[tuple[str, str], dict[str, Any]], service: str,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    config = k8s[("ConfigMap", f"{service}-config")]["data"]
+    secret = k8s[("Secret", f"{service}-secrets")]["stringData"]
+    assert not set(config) & set(secret)
+    env = {**config, **secret}
+    assert all(isinstance(v, str) for v in env.values()), "ConfigMap and Secret values must be strings"
+    check_env_names(service, set(env))
+    prefix = env_prefix(service)
+    assert {prefix + "DATABASE_URL", prefix + "PII_KEY"} <= set(secret), "credentials belong in the Secret"
+    settings = load_settings(service, env, monkeypatch)
+    assert settings.database_url.startswith("postgresql+asyncpg://")
+    assert settings.database_url.endswith(f"/jingzhun_{service}")
+    assert settings.nats_url == "nats://nats:4222"
+    # API pods keep the relay (or readiness would never see NATS), workers do the rest.
+    assert settings.run_relay is True
+
+
+def test_k8s_postgres_via_cloudnativepg(k8s: dict[tuple[str, str], dict[str, Any]]) -> None:
+    clusters = [d for (kind, _), d in k8s.items() if kind == "Cluster"]
+    assert len(clusters) == 1
+    cluster = clusters[0]
+    assert cluster["apiVersion"] == "postgresql.cnpg.io/v1" and cluster["spec"]["instances"] >= 3
+    name = cluster["metadata"]["name"]
+    databases = {cluster["spec"]["bootstrap"]["initdb"]["database"]}
+    databases |= {d["spec"]["name"] for (kind, _), d in k8s.items()
+                  if kind == "Database" and d["spec"]["cluster"]["name"] == name}
+    assert databases == {f"jingzhun_{s}" for s in SERVICES}
+    for service in SERVICES:
+        url = k8s[("Secret", f"{service}-secrets")]["stringData"][f"{env_prefix(service)}DATABASE_URL"]
+        assert f"@{name}-rw:5432/jingzhun_{service}" in url
+
+
+def test_k8s_nats_jetstream_cluster(k8s: dict[tuple[str, str], dict[str, Any]], tmp_path: Path) -> None:
+    sts = k8s[("StatefulSet", "nats")]
+    assert sts["spec"]["replicas"] == 3 and sts["spec"]["volumeClaimTemplates"]
+    conf = k8s[("ConfigMap", "nats-config")]["data"]["nats.conf"]
+    assert re.search(r"jetstream\s*\{[^}]*store_dir:\s*/data", conf)
+    assert re.search(r"^\s*sync_interval:\s*always\b", conf, re.M)
+    assert len(re.findall(r"nats://nats-\d\.nats-headless:6222", conf)) == 3
+    client = k8s[("Service", "nats")]
+    assert client["spec"]["ports"][0]["port"] == 4222
+    binary = shutil.which("nats-server", path=str(ROOT / ".venv" / "bin"))
+    if binary:
+        path = tmp_path / "nats.conf"
+        path.write_text(conf.replace("/data", str(tmp_path / "js")))
+        out = subprocess.run([binary, "-t", "-c", str(path)], capture_output=True, text=True, timeout=30,
+                             env={"POD_NAME": "nats-0", "PATH": "/usr/bin:/bin"})
+        assert out.returncode == 0, out.stdout + out.stderr
+
+    script = " ".join(container(k8s[("Job", "nats-streams")])["args"])
+    for name, subjects in STREAMS.items():
+        assert f"{name}:{subjects.split('.')[0]}" in script
+    assert "--replicas 3" in script and "--storage file" in script
+    assert DUPLICATE_WINDOW_S == 2 * 3600 and "--dupe-window 2h" in script
+
+
+def test_k8s_ingress_routes_every_prefix(k8s: dict[tuple[str, str], dict[str, Any]]) -> None:
+    ingress = k8s[("Ingress", "jingzhun")]
+    routes = {}
+    for rule in ingress["spec"]["rules"]:
+        for p in rule["http"]["paths"]:
+            routes[p["path"]] = (p["pathType"], p["backend"]["service"])
+    for service in SERVICES:
+        path_type, backend = routes[f"/{service}/"]
+        assert path_type == "Prefix" and backend["name"] == service
+        ports = {p["name"]: p["port"] for p in k8s[("Service", service)]["spec"]["ports"]}
+        assert backend["port"].get("name") in ports or backend["port"].get("number") in ports.values()
+
+
+def test_kustomize_renders() -> None:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    out = subprocess.run([kubectl, "kustomize", str(K8S)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    rendered = [d for d in yaml.safe_load_all(out.stdout) if d]
+    kinds = [d["kind"] for d in rendered]
+    assert kinds.count("HorizontalPodAutoscaler") == 4 and kinds.count("StatefulSet") == 1
+    assert all(d["metadata"].get("namespace") == "jingzhun" for d in rendered if d["kind"] != "Namespace")
+    images = re.findall(r"^\s+image: (\S+)", out.stdout, re.M)
+    assert "jingzhun" not in images, "the kustomization images: entry must rewrite the app image"
+    # the generated scripts ConfigMap (name with a hash suffix) is what the pods mount
+    scripts = next(d["metadata"]["name"] for d in rendered
+                   if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("jingzhun-scripts"))
+    assert out.stdout.count(f"name: {scripts}") >= 1 + 2 * len(SERVICES)
+
+
+# ---------------------------------------------------------------------------------- AsyncAPI
+
+
+@pytest.fixture(scope="module")
+def events() -> list[asyncapi_gen.Event]:
+    return asyncapi_gen.parse_events((ROOT / "docs" / "EVENTS.md").read_text(encoding="utf-8"))
+
+
+def test_asyncapi_covers_every_event(events: list[asyncapi_gen.Event]) -> None:
+    doc = yaml.safe_load((ROOT / "docs" / "asyncapi.yaml").read_text(encoding="utf-8"))
+    assert str(doc["asyncapi"]).startswith(("3.", "2.6"))
+    assert len(events) >= 20
+    addresses = {c["address"] for c in doc["channels"].values()}
+    schemas = doc["components"]["schemas"]
+    for event in events:
+        assert event.type in addresses, f"{event.type} is not in docs/asyncapi.yaml"
+        data = schemas[f"data.{event.type}"]
+        assert set(data["required"]) == {f.name for f in event.fields}
+        assert event.stream in STREAMS and STREAMS[event.stream].startswith(event.service + ".")
+    assert set(schemas["CloudEvent"]["required"]) >= {"id", "source", "type", "subject", "time", "data"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_worker_and_migrations_find_what_they_need(service: str) -> None:
+    """`jingzhun worker <svc>` reads settings_class, HANDLERS, JOBS from services/<svc>/app.py."""
+    module = importlib.import_module(f"services.{service}.app")
+    missing = [n for n in ("settings_class", "HANDLERS", "create_app") if not hasattr(module, n)]
+    assert not missing, f"services/{service}/app.py lacks {missing}: `jingzhun worker {service}` would fail"
+    assert module.settings_class is settings_class(service)
+    assert (ROOT / "services" / service / "migrations" / "env.py").is_file()
+
+
+def test_field_types_from_the_notes() -> None:
+    f = asyncapi_gen.field_schema
+    assert f(asyncapi_gen.parse_field("level (province/city/county)"))["enum"] == ["province", "city", "county"]
+    assert f(asyncapi_gen.parse_field("kind (a_b, c_d)"))["enum"] == ["a_b", "c_d"]
+    assert "enum" not in f(asyncapi_gen.parse_field("change (e.g. split, merge)"))
+    assert f(asyncapi_gen.parse_field("amount_fen"))["type"] == "integer"
+    assert f(asyncapi_gen.parse_field("income_fen (latest year or null)"))["type"] == ["integer", "null"]
+    nested = f(asyncapi_gen.parse_field("eligibility (list of {criterion, passed, detail})"))
+    assert nested["items"]["required"] == ["criterion", "passed", "detail"]
+    assert asyncapi_gen.split_top("a, b (x, y), c") == ["a", "b (x, y)", "c"]
+
+
+def test_published_event_types_are_documented(events: list[asyncapi_gen.Event]) -> None:
+    """Event type constants in services/ that EVENTS.md does not list yet (reported, not failed)."""
+    documented = {e.type for e in events}
+    literal = re.compile(r"[\"']((?:registry|funds|pairing|inspection)\.[a-z0-9_.]+\.v\d+)[\"']")
+    in_code = {m for p in (ROOT / "services").rglob("*.py") for m in literal.findall(p.read_text())}
+    missing = sorted(in_code - documented)
+    if missing:
+        pytest.skip("event types used in services/ but not in docs/EVENTS.md: " + ", ".join(missing))
+
+
+# -------------------------------------------------------------------------------- OPERATIONS
+
+
+def test_operations_doc_names_every_setting_and_metric() -> None:
+    doc = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    for field in FIELDS:
+        assert f"_{field.upper()}" in doc, f"docs/OPERATIONS.md does not describe <SERVICE>_{field.upper()}"
+    for service in SERVICES:
+        assert env_prefix(service) in doc
+    source = (ROOT / "shared" / "observability.py").read_text()
+    metrics = re.findall(r"(?:Counter|Histogram|Gauge|Summary)\(\s*\"(\w+)\"", source)
+    assert metrics
+    for metric in metrics:
+        assert metric in doc, f"docs/OPERATIONS.md does not mention the metric {metric}"
