@@ -1,0 +1,106 @@
+"""Demo data for `make run`: a Kaiping inspection with findings, an exit dossier half-way through
+the 4-3-4-2 sign-off, and a 12317 complaint. Synthetic people only.
+
+Goes through the same service functions as the API (so everything is audited and published).
+Idempotent: each part is skipped when its marker row exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.inspection import clock
+from services.inspection.complaints import service as complaint_service
+from services.inspection.complaints.schemas import ComplainantIn, ComplaintIn
+from services.inspection.findings.schemas import FindingIn
+from services.inspection.inspections import service as inspection_service
+from services.inspection.inspections.schemas import InspectionIn, TeamMemberIn
+from services.inspection.models import Complaint, Inspection, SignoffDossier
+from services.inspection.places import ancestor
+from services.inspection.policies import presets
+from services.inspection.settings import InspectionSettings
+from services.inspection.signoffs import service as signoff_service
+from shared.auth import Principal
+from shared.db import Database
+from shared.pii import PiiCipher
+
+KAIPING = "440783000000"
+BULAN = "440783105201"  # 步栏村, Chishui town (seed 004's key old-area villages)
+LINWU = "440783105202"  # 林屋村
+TITLE = "Demo: monthly unannounced inspection of Chishui key villages"
+INSPECTOR = Principal(sub="demo-inspector", roles=frozenset({"inspector"}), area_code=KAIPING, name="督查员 示例")
+
+
+async def _inspection(session: AsyncSession) -> None:
+    if await session.scalar(select(Inspection.id).where(Inspection.title == TITLE)):
+        return
+    today = clock.today()
+    out = await inspection_service.plan(
+        session=session, actor=INSPECTOR,
+        data=InspectionIn(
+            kind="unannounced", title=TITLE, starts_on=today - timedelta(days=2), ends_on=today,
+            target_areas=[BULAN, LINWU],
+            team=[TeamMemberIn(name="督查组长 示例", role="leader"), TeamMemberIn(name="人大代表 示例", role="npc_deputy"),
+                  TeamMemberIn(name="政风行风监督员 示例", role="conduct_supervisor")],
+        ),
+    )
+    for area, category, severity, title, unit in (
+        (BULAN, "policy_not_delivered", "high", "Housing renovation subsidy not yet paid to 2 households",
+         "Chishui town poverty office"),
+        (LINWU, "data_quality", "low", "Household handbooks missing the 2026 visit records",
+         "Linwu village work team"),
+    ):
+        await inspection_service.add_finding(
+            session=session, actor=INSPECTOR, inspection_id=out.id, today=today,
+            data=FindingIn(area_code=area, category=category, severity=severity, title=title, responsible_unit=unit),
+        )
+    await inspection_service.conclude(session=session, actor=INSPECTOR, inspection_id=out.id, today=today)
+
+
+async def _dossier(session: AsyncSession) -> None:
+    """Half-way through: the village level has signed; the township is next."""
+    open_ = await session.scalar(select(SignoffDossier).where(SignoffDossier.status == "open").limit(1))
+    if open_ is None:
+        if await session.scalar(select(SignoffDossier.id).limit(1)):
+            return  # dossiers exist but none is open: loaded before and moved on
+        open_ = await signoff_service.open_dossier(session=session, data={
+            "household_id": f"demo-{uuid.uuid4()}", "area_code": BULAN, "exit_request_id": f"demo-{uuid.uuid4()}",
+            "year": clock.today().year, "member_count": 3, "head_name_masked": "梁*",
+        })
+    signed = await signoff_service.get(session=session, actor=_province_reader(open_.area_code), dossier_id=open_.id)
+    if any(s.state != "pending" for lv in signed.levels for s in lv.steps):
+        return
+    for position in presets.signoff_scheme_for(open_.area_code).levels[0].positions:
+        signer = Principal(sub=f"demo-{position}", roles=frozenset({position}),
+                           area_code=ancestor(open_.area_code, "village"), name=f"示例 {position}")
+        await signoff_service.sign(session=session, actor=signer, dossier_id=open_.id, position=position)
+
+
+def _province_reader(area_code: str) -> Principal:
+    return Principal(sub="demo-inspector", roles=frozenset({"inspector"}), area_code=area_code[:2].ljust(12, "0"))
+
+
+async def _complaint(session: AsyncSession, cipher: PiiCipher) -> None:
+    if await session.scalar(select(Complaint.id).limit(1)):
+        return
+    handler = Principal(sub="demo-12317", roles=frozenset({"complaint_handler"}), area_code=KAIPING)
+    await complaint_service.intake(
+        session=session, actor=handler, cipher=cipher, today=clock.today(),
+        data=ComplaintIn(area_code=BULAN, category="funds", summary="Industry subsidy paid late and only in part",
+                         details="Caller says 600 of 1,000 yuan arrived.", anonymous=False,
+                         complainant=ComplainantIn(name="示例来电人", phone="13800000000")),
+    )
+
+
+async def load_demo(db: Database) -> None:
+    cipher = PiiCipher(InspectionSettings().pii_key)
+    async with db.transaction() as session:
+        await _inspection(session)
+    async with db.transaction() as session:
+        await _dossier(session)
+    async with db.transaction() as session:
+        await _complaint(session, cipher)
