@@ -13,6 +13,9 @@ class AreaRepository(Repository):
     async def get(self, code: str) -> Area | None:
         return await self.session.get(Area, code)
 
+    async def get_many(self, codes: set[str]) -> list[Area]:
+        return list((await self.session.execute(select(Area).where(Area.code.in_(list(codes))))).scalars())
+
     async def existing_codes(self, codes: Sequence[str]) -> set[str]:
         rows = await self.session.execute(select(Area.code).where(Area.code.in_(list(codes))))
         return set(rows.scalars())

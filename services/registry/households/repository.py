@@ -57,6 +57,10 @@ class HouseholdRepository(Repository):
             update(Member).where(Member.household_id == household_id).values(holds_identity=False)
         )
 
+    async def next_numbers(self, n: int) -> list[int]:
+        stmt = select(household_number_seq.next_value()).select_from(func.generate_series(1, n))
+        return [int(v) for v in (await self.session.execute(stmt)).scalars()]
+
     async def next_number(self, area_code: str) -> str:
         seq = (await self.session.execute(select(household_number_seq.next_value()))).scalar_one()
         return f"{area_code}{int(seq):08d}"

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from services.registry.deps import CipherDep, TodayDep
-from services.registry.households import service
+from services.registry.households import bulk, service
 from services.registry.households.schemas import (
     DebtIn,
     DebtOut,
@@ -15,6 +15,8 @@ from services.registry.households.schemas import (
     HouseholdIn,
     HouseholdListItem,
     HouseholdOut,
+    ImportIn,
+    ImportOut,
     IncomeIn,
     IncomeOut,
     MemberAdd,
@@ -55,6 +57,19 @@ async def create_candidate(
     h = await service.create_candidate(session=session, actor=user, data=body, cipher=cipher, today=today)
     out = await card(session, h, response)
     await idem.save(201, out)
+    return out
+
+
+@router.post("/imports", response_model=ImportOut)
+async def import_registered(
+    body: ImportIn, session: SessionDep, cipher: CipherDep, today: TodayDep, idem: IdempotencyDep,
+    user: Annotated[Principal, Depends(require_roles("approver"))],
+) -> ImportOut:
+    imported, persons = await bulk.import_registered(
+        session=session, actor=user, rows=body.households, cipher=cipher, today=today
+    )
+    out = ImportOut(imported=imported, persons=persons)
+    await idem.save(200, out)
     return out
 
 

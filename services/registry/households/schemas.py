@@ -160,3 +160,19 @@ class HouseholdListItem(BaseModel):
 class ResidentIdOut(BaseModel):
     member_id: uuid.UUID
     resident_id: str
+
+
+class HouseholdImportIn(HouseholdIn):
+    """A household registered elsewhere (a provincial platform's roll), imported as registered."""
+
+    registered_on: date
+    household_number: str | None = Field(default=None, max_length=30)
+
+
+class ImportIn(BaseModel):
+    households: list[HouseholdImportIn] = Field(min_length=1, max_length=5_000)
+
+
+class ImportOut(BaseModel):
+    imported: int
+    persons: int

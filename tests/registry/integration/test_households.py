@@ -146,3 +146,27 @@ async def test_area_scoping_other_village_gets_404_and_an_empty_list(make_db):
         assert r.status_code == 404
         r = await c.post(f"/registry/v1/households/{h['id']}/review-submission", headers=OTHER_REGISTRAR)
         assert r.status_code == 404
+
+
+async def test_bulk_import_refuses_a_person_already_registered_and_saves_nothing(make_db):
+    from tests.support import auth
+
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        taken = person_id()
+        await candidate(c, members=[member("head", resident_id=taken)])
+        body = {"households": [
+            {"area_code": VILLAGE, "year": 2017, "registered_on": "2017-06-01", "members": [member("head")]},
+            {"area_code": VILLAGE, "year": 2017, "registered_on": "2017-06-01",
+             "members": [member("head", resident_id=taken)]},
+        ]}
+        r = await c.post("/registry/v1/households/imports", json=body, headers=auth("approver", VILLAGE))
+        assert r.status_code == 409
+        listed = (await c.get("/registry/v1/households", headers=REGISTRAR)).json()
+        assert len(listed["items"]) == 1
+        body["households"].pop()
+        r = await c.post("/registry/v1/households/imports", json=body, headers=auth("approver", VILLAGE))
+        assert r.json() == {"imported": 1, "persons": 1}
+        assert (await c.get("/registry/v1/households?status=registered", headers=REGISTRAR)).json()["items"][0][
+            "household_number"].startswith(VILLAGE)
