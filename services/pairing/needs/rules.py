@@ -57,7 +57,7 @@ def decide_on_household_event(
         raise ValueError(f"unknown household event {event!r}")
     if event == "removed":
         return HouseholdDecision(mapped, close_need=True, close_pairings_reason="household_removed")
-    if event in ("registered", "relapsed"):
+    if event in ("registered", "relapsed", "exit_returned"):
         return HouseholdDecision(mapped, open_need=not has_active_cadre)
     return HouseholdDecision(mapped)
 

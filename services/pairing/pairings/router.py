@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.pairing.deps import Manager, Office, Reader, TodayDep
+from services.pairing.deps import Manager, Office, TodayDep
 from services.pairing.paging import after_id, page
 from services.pairing.pairings import service
 from services.pairing.pairings.rules import PairingKind
@@ -53,7 +53,7 @@ async def list_pairings(
 
 
 @router.get("/{pairing_id}", response_model=PairingOut)
-async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Reader) -> PairingOut:
+async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Office) -> PairingOut:
     return await service.get_pairing(session=session, actor=user, pairing_id=pairing_id)
 
 

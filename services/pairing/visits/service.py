@@ -185,7 +185,7 @@ async def record_batch(
                 RecordResult(
                     index=index,
                     id=str(raw_id) if raw_id else None,
-                    type=raw_type,
+                    type=str(raw_type) if raw_type is not None else None,
                     outcome=rules.BatchOutcome.REJECTED,
                     reason=problem,
                 )

@@ -100,3 +100,39 @@ async def test_ledger_entries_page_oldest_first(app: FastAPI, client: httpx.Asyn
     rest = (await client.get(f"{url}&cursor={first['next_cursor']}", headers=me)).json()
     assert [e["entry_on"] for e in first["items"] + rest["items"]] == sorted(days)
     assert rest["next_cursor"] is None
+
+
+async def test_a_first_secretarys_year_in_a_poor_village_counts_as_grassroots_service(
+    client: httpx.AsyncClient,
+) -> None:
+    secretary = await helper(client, "first_secretary")
+    postings = f"/pairing/v1/helpers/{secretary}/postings"
+    full = {
+        "area_code": V1,
+        "role": "first_secretary",
+        "started_on": "2024-03-01",
+        "ended_on": "2025-03-01",
+        "in_poor_area": True,
+    }
+    short = {**full, "started_on": "2025-03-02", "ended_on": "2026-03-01"}
+    assert (await client.post(postings, json=full, headers=OFFICE)).json()["counts_as_grassroots_service"]
+    assert not (await client.post(postings, json=short, headers=OFFICE)).json()[
+        "counts_as_grassroots_service"
+    ]
+    backwards = {**full, "ended_on": "2024-01-01"}
+    bad = await client.post(postings, json=backwards, headers=OFFICE)
+    assert (bad.status_code, bad.json()["type"].rsplit("/", 1)[1]) == (422, "invalid-period")
+    assert len((await client.get(postings, headers=OFFICE)).json()) == 2
+
+
+async def test_a_batch_record_with_an_odd_type_is_rejected_on_its_own(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await helper(client, user_sub="cadre-odd")
+    r = await client.post(
+        "/pairing/v1/sync/batches",
+        json={"records": [{"type": 7, "id": 1}]},
+        headers=auth(["cadre"], V1, sub="cadre-odd"),
+    )
+    assert r.status_code == 200
+    assert [(x["type"], x["outcome"]) for x in r.json()["results"]] == [("7", "rejected")]

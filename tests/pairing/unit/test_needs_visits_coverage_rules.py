@@ -234,3 +234,13 @@ def test_visits_per_month_shows_zero_months() -> None:
     visits = [date(2026, 11, 2), date(2026, 11, 20), date(2026, 9, 5), date(2025, 1, 1)]
     assert visits_per_month(visits, today=TODAY, months=3) == {"2026-09": 1, "2026-10": 0, "2026-11": 2}
     assert list(visits_per_month([], today=date(2026, 1, 15), months=2)) == ["2025-12", "2026-01"]
+
+
+def test_an_update_to_removed_closes_and_an_update_to_registered_reopens_a_need() -> None:
+    removed = decide_on_household_event("updated", data_status="removed", has_active_cadre=True)
+    assert removed.close_pairings_reason == "household_removed"
+    back = decide_on_household_event("updated", data_status="registered", has_active_cadre=False)
+    assert back.open_need
+    assert not decide_on_household_event("exit_returned", data_status=None, has_active_cadre=True).open_need
+    with pytest.raises(ValueError, match="unknown household event"):
+        decide_on_household_event("teleported", data_status=None, has_active_cadre=False)
