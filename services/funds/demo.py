@@ -1,0 +1,118 @@
+"""Demo data for `make run`: the seeds' funding applied to the registry's demo population.
+
+Runs after the registry's loader, once the beneficiary projection has caught up: the Kaiping
+per-capita scheme on Chishui (251 key-target people -> 5,020,000 yuan), Kaiping's special funds,
+Quanzhou's village grants, the 2016 money paid into the special accounts, some payments to
+households and villages, a county project and a village notice. Everything goes through the same
+service functions as the API (audited, published through the outbox). Idempotent: skipped when
+the Kaiping special account exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funds.disbursements import service as disbursements
+from services.funds.disbursements.rules import BeneficiaryNotPayable, EntitlementExceeded
+from services.funds.disbursements.schemas import DisbursementIn
+from services.funds.disclosures import service as disclosures
+from services.funds.disclosures.schemas import NoticeIn
+from services.funds.ledger import service as ledger
+from services.funds.ledger.rules import InsufficientFunds
+from services.funds.ledger.schemas import TransferIn
+from services.funds.models import Plan
+from services.funds.policies.presets import (
+    ACCOUNTS,
+    CHISHUI,
+    KAIPING,
+    KAIPING_PER_CAPITA,
+    KAIPING_SPECIAL_FUNDS,
+    QUANZHOU,
+    QUANZHOU_VILLAGE_GRANTS,
+)
+from services.funds.projects import service as projects
+from services.funds.projects.schemas import ProjectIn
+from services.funds.schemes import service as schemes
+from services.funds.schemes.repository import PlanRepository
+from services.funds.schemes.rules import Scheme
+from services.funds.schemes.schemas import SchemeIn, from_rule
+from services.funds.sources import service as sources
+from services.funds.sources.repository import AccountRepository
+from services.funds.sources.schemas import AccountIn
+from shared.auth import Principal
+from shared.db import Database
+from shared.money import yuan
+
+GUANGDONG = Principal("demo-loader", frozenset({"admin", "finance"}), "440000000000", "演示数据")
+FUJIAN = Principal("demo-loader", frozenset({"admin", "finance"}), "350000000000", "演示数据")
+KEY_VILLAGE = "440783105201"  # 步栏村, one of Chishui's 7 old-area key villages
+
+
+async def load_demo(db: Database) -> None:
+    async with db.transaction() as s:
+        if await AccountRepository(s).get("kaiping-special-account") is not None:
+            return
+        await _accounts(s)
+        chishui = await _plan(s, KAIPING_PER_CAPITA, KAIPING, CHISHUI, GUANGDONG)
+        await _plan(s, KAIPING_SPECIAL_FUNDS, KAIPING, KAIPING, GUANGDONG)
+        quanzhou = await _plan(s, QUANZHOU_VILLAGE_GRANTS, QUANZHOU, QUANZHOU, FUJIAN)
+        await _receive(s, chishui, year=2016, actor=GUANGDONG)
+        await _receive(s, quanzhou, year=2018, actor=FUJIAN)
+        await _pay(s, chishui, "household", "kaiping", 2016, GUANGDONG, count=20)
+        await _pay(s, quanzhou, "village", QUANZHOU_VILLAGE_GRANTS.code, 2018, FUJIAN, count=10)
+        await _project(s)
+        await disclosures.publish(s, actor=GUANGDONG, data=NoticeIn(
+            area_code=KEY_VILLAGE, title="步栏村2016年精准扶贫资金和项目公示", published_on=date.today(), notice_days=7))
+
+
+async def _accounts(s: AsyncSession) -> None:
+    for preset in ACCOUNTS:
+        actor = GUANGDONG if preset.area_code.startswith("44") else FUJIAN
+        await sources.open_account(s, actor=actor, data=AccountIn(
+            code=preset.code, name=preset.name, area_code=preset.area_code, kind=preset.kind))  # type: ignore[arg-type]
+    await sources.open_account(s, actor=GUANGDONG, data=AccountIn(
+        code="kaiping-integrated-pool", name="开平市统筹整合涉农资金", area_code=KAIPING, kind="holding"))
+
+
+async def _plan(s: AsyncSession, scheme: Scheme, scheme_area: str, plan_area: str, actor: Principal) -> Plan:
+    created = await schemes.create_scheme(s, actor=actor, data=SchemeIn.model_validate(
+        {"code": scheme.code, "name": scheme.name, "area_code": scheme_area, "params": from_rule(scheme)}))
+    plan = await schemes.create_plan(s, actor=actor, scheme_id=created.id, area_code=plan_area)
+    for payer, year, amount in await PlanRepository(s).totals(plan.id):
+        if year is not None:
+            await sources.set_budget(s, actor=actor, code=payer, year=year, amount_fen=amount)
+    return plan
+
+
+async def _receive(s: AsyncSession, plan: Plan, *, year: int, actor: Principal) -> None:
+    """Each payer pays in what it owes for ``year`` (and what it owes over the whole period)."""
+    for payer, due_year, amount in await PlanRepository(s).totals(plan.id):
+        if due_year in (year, None) and amount:
+            payee = next(line.payee for line in await PlanRepository(s).lines(plan.id) if line.payer == payer)
+            await ledger.transfer(s, actor=actor, on=date.today(), data=TransferIn(
+                kind="receipt", from_account=payer, to_account=payee, amount_fen=amount, plan_id=plan.id,
+                year=due_year, memo=f"{year}年资金到位"))
+
+
+async def _pay(s: AsyncSession, plan: Plan, kind: str, component: str, year: int, actor: Principal, *, count: int) -> None:
+    lines = [ln for ln in await PlanRepository(s).lines(plan.id) if ln.component == component and ln.year == year]
+    for line in lines[:count]:
+        try:
+            async with s.begin_nested():  # one refused payment does not undo the others
+                await disbursements.disburse(s, actor=actor, on=date.today(), data=DisbursementIn(
+                    beneficiary_kind=kind, beneficiary_id=line.beneficiary_id, amount_fen=line.amount_fen,  # type: ignore[arg-type]
+                    from_account=line.payee, plan_id=plan.id, component=component, year=year))
+        except (BeneficiaryNotPayable, EntitlementExceeded, InsufficientFunds):
+            continue
+
+
+async def _project(s: AsyncSession) -> None:
+    await ledger.transfer(s, actor=GUANGDONG, on=date.today(), data=TransferIn(
+        kind="receipt", from_account="kaiping-finance", to_account="kaiping-integrated-pool",
+        amount_fen=yuan(500_000), year=2016, memo="老区建设专项资金整合"))
+    project = await projects.create(s, actor=GUANGDONG, data=ProjectIn(
+        name="步栏村饮水安全工程", area_code=KEY_VILLAGE, category="infrastructure", budget_fen=yuan(300_000),
+        funding_account="kaiping-integrated-pool"))
+    await projects.transition(s, actor=GUANGDONG, project_id=project.id, target="approved")
