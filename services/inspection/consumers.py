@@ -18,7 +18,9 @@ async def on_exit_requested(session: AsyncSession, event: CloudEvent) -> None:
 async def on_exit_returned(session: AsyncSession, event: CloudEvent) -> None:
     await projections.on_household_back_in_roll(session, event)
     await signoffs.withdraw(
-        session=session, exit_request_id=str(event.data["exit_request_id"]), reason=str(event.data.get("reason", ""))
+        session=session,
+        exit_request_id=str(event.data["exit_request_id"]),
+        reason=str(event.data.get("reason", "")),
     )
 
 

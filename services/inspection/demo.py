@@ -32,7 +32,9 @@ KAIPING = "440783000000"
 BULAN = "440783105201"  # 步栏村, Chishui town (seed 004's key old-area villages)
 LINWU = "440783105202"  # 林屋村
 TITLE = "Demo: monthly unannounced inspection of Chishui key villages"
-INSPECTOR = Principal(sub="demo-inspector", roles=frozenset({"inspector"}), area_code=KAIPING, name="督查员 示例")
+INSPECTOR = Principal(
+    sub="demo-inspector", roles=frozenset({"inspector"}), area_code=KAIPING, name="督查员 示例"
+)
 
 
 async def _inspection(session: AsyncSession) -> None:
@@ -40,23 +42,45 @@ async def _inspection(session: AsyncSession) -> None:
         return
     today = clock.today()
     out = await inspection_service.plan(
-        session=session, actor=INSPECTOR,
+        session=session,
+        actor=INSPECTOR,
         data=InspectionIn(
-            kind="unannounced", title=TITLE, starts_on=today - timedelta(days=2), ends_on=today,
+            kind="unannounced",
+            title=TITLE,
+            starts_on=today - timedelta(days=2),
+            ends_on=today,
             target_areas=[BULAN, LINWU],
-            team=[TeamMemberIn(name="督查组长 示例", role="leader"), TeamMemberIn(name="人大代表 示例", role="npc_deputy"),
-                  TeamMemberIn(name="政风行风监督员 示例", role="conduct_supervisor")],
+            team=[
+                TeamMemberIn(name="督查组长 示例", role="leader"),
+                TeamMemberIn(name="人大代表 示例", role="npc_deputy"),
+                TeamMemberIn(name="政风行风监督员 示例", role="conduct_supervisor"),
+            ],
         ),
     )
     for area, category, severity, title, unit in (
-        (BULAN, "policy_not_delivered", "high", "Housing renovation subsidy not yet paid to 2 households",
-         "Chishui town poverty office"),
-        (LINWU, "data_quality", "low", "Household handbooks missing the 2026 visit records",
-         "Linwu village work team"),
+        (
+            BULAN,
+            "policy_not_delivered",
+            "high",
+            "Housing renovation subsidy not yet paid to 2 households",
+            "Chishui town poverty office",
+        ),
+        (
+            LINWU,
+            "data_quality",
+            "low",
+            "Household handbooks missing the 2026 visit records",
+            "Linwu village work team",
+        ),
     ):
         await inspection_service.add_finding(
-            session=session, actor=INSPECTOR, inspection_id=out.id, today=today,
-            data=FindingIn(area_code=area, category=category, severity=severity, title=title, responsible_unit=unit),
+            session=session,
+            actor=INSPECTOR,
+            inspection_id=out.id,
+            today=today,
+            data=FindingIn(
+                area_code=area, category=category, severity=severity, title=title, responsible_unit=unit
+            ),
         )
     await inspection_service.conclude(session=session, actor=INSPECTOR, inspection_id=out.id, today=today)
 
@@ -67,21 +91,36 @@ async def _dossier(session: AsyncSession) -> None:
     if open_ is None:
         if await session.scalar(select(SignoffDossier.id).limit(1)):
             return  # dossiers exist but none is open: loaded before and moved on
-        open_ = await signoff_service.open_dossier(session=session, data={
-            "household_id": f"demo-{uuid.uuid4()}", "area_code": BULAN, "exit_request_id": f"demo-{uuid.uuid4()}",
-            "year": clock.today().year, "member_count": 3, "head_name_masked": "梁*",
-        })
-    signed = await signoff_service.get(session=session, actor=_province_reader(open_.area_code), dossier_id=open_.id)
+        open_ = await signoff_service.open_dossier(
+            session=session,
+            data={
+                "household_id": f"demo-{uuid.uuid4()}",
+                "area_code": BULAN,
+                "exit_request_id": f"demo-{uuid.uuid4()}",
+                "year": clock.today().year,
+                "member_count": 3,
+                "head_name_masked": "梁*",
+            },
+        )
+    signed = await signoff_service.get(
+        session=session, actor=_province_reader(open_.area_code), dossier_id=open_.id
+    )
     if any(s.state != "pending" for lv in signed.levels for s in lv.steps):
         return
     for position in presets.signoff_scheme_for(open_.area_code).levels[0].positions:
-        signer = Principal(sub=f"demo-{position}", roles=frozenset({position}),
-                           area_code=ancestor(open_.area_code, "village"), name=f"示例 {position}")
+        signer = Principal(
+            sub=f"demo-{position}",
+            roles=frozenset({position}),
+            area_code=ancestor(open_.area_code, "village"),
+            name=f"示例 {position}",
+        )
         await signoff_service.sign(session=session, actor=signer, dossier_id=open_.id, position=position)
 
 
 def _province_reader(area_code: str) -> Principal:
-    return Principal(sub="demo-inspector", roles=frozenset({"inspector"}), area_code=area_code[:2].ljust(12, "0"))
+    return Principal(
+        sub="demo-inspector", roles=frozenset({"inspector"}), area_code=area_code[:2].ljust(12, "0")
+    )
 
 
 async def _complaint(session: AsyncSession, cipher: PiiCipher) -> None:
@@ -89,10 +128,18 @@ async def _complaint(session: AsyncSession, cipher: PiiCipher) -> None:
         return
     handler = Principal(sub="demo-12317", roles=frozenset({"complaint_handler"}), area_code=KAIPING)
     await complaint_service.intake(
-        session=session, actor=handler, cipher=cipher, today=clock.today(),
-        data=ComplaintIn(area_code=BULAN, category="funds", summary="Industry subsidy paid late and only in part",
-                         details="Caller says 600 of 1,000 yuan arrived.", anonymous=False,
-                         complainant=ComplainantIn(name="示例来电人", phone="13800000000")),
+        session=session,
+        actor=handler,
+        cipher=cipher,
+        today=clock.today(),
+        data=ComplaintIn(
+            area_code=BULAN,
+            category="funds",
+            summary="Industry subsidy paid late and only in part",
+            details="Caller says 600 of 1,000 yuan arrived.",
+            anonymous=False,
+            complainant=ComplainantIn(name="示例来电人", phone="13800000000"),
+        ),
     )
 
 

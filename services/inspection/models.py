@@ -48,7 +48,9 @@ def _now() -> datetime:
 
 class Created:
     # Set in Python too, so a flushed row can be read (and paged by) without a reload.
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, server_default=func.now()
+    )
 
 
 # --- inspections and findings ------------------------------------------------------------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from services.inspection.models import (
     AreaRef,
@@ -25,12 +27,14 @@ from shared.repository import Repository
 IN_ROLL = ("registered", "exit_requested")
 
 
-def _year(column, year: int):  # type: ignore[no-untyped-def]
+def _year(
+    column: InstrumentedAttribute[date] | InstrumentedAttribute[date | None], year: int
+) -> ColumnElement[bool]:
     return and_(column >= date(year, 1, 1), column < date(year + 1, 1, 1))
 
 
 class AssessmentRepository(Repository):
-    async def _scalar(self, stmt) -> int:  # type: ignore[no-untyped-def]
+    async def _scalar(self, stmt: Select[Any]) -> int:
         return int((await self.session.execute(stmt)).scalar_one_or_none() or 0)
 
     async def target(self, area_code: str, year: int) -> ReductionTarget | None:
@@ -52,7 +56,8 @@ class AssessmentRepository(Repository):
     async def exited_people(self, prefix: str, year: int) -> int:
         return await self._scalar(
             select(func.sum(HouseholdRef.member_count)).where(
-                HouseholdRef.area_code.startswith(prefix), HouseholdRef.status == "exited",
+                HouseholdRef.area_code.startswith(prefix),
+                HouseholdRef.status == "exited",
                 _year(HouseholdRef.exited_on, year),
             )
         )
@@ -66,7 +71,9 @@ class AssessmentRepository(Repository):
 
     async def money(self, prefix: str, year: int) -> tuple[int, int]:
         planned = await self._scalar(
-            select(func.sum(FundPlanRef.total_fen)).where(FundPlanRef.area_code.startswith(prefix), FundPlanRef.year == year)
+            select(func.sum(FundPlanRef.total_fen)).where(
+                FundPlanRef.area_code.startswith(prefix), FundPlanRef.year == year
+            )
         )
         disbursed = await self._scalar(
             select(func.sum(DisbursementRef.amount_fen)).where(
@@ -81,9 +88,13 @@ class AssessmentRepository(Repository):
             HouseholdRef.area_code.startswith(prefix), HouseholdRef.status.in_(IN_ROLL)
         )
         paired = exists().where(
-            PairingRef.target_id == HouseholdRef.household_id, PairingRef.kind == pairing_kind, PairingRef.is_open
+            PairingRef.target_id == HouseholdRef.household_id,
+            PairingRef.kind == pairing_kind,
+            PairingRef.is_open,
         )
-        visited = exists().where(VisitRef.household_id == HouseholdRef.household_id, _year(VisitRef.visited_on, year))
+        visited = exists().where(
+            VisitRef.household_id == HouseholdRef.household_id, _year(VisitRef.visited_on, year)
+        )
         total = await self._scalar(select(func.count()).select_from(roll.subquery()))
         n_paired = await self._scalar(select(func.count()).select_from(roll.where(paired).subquery()))
         n_visited = await self._scalar(select(func.count()).select_from(roll.where(visited).subquery()))
@@ -102,11 +113,16 @@ class AssessmentRepository(Repository):
         judged = (
             select(EvaluationItem.verdict)
             .join(EvaluationSample, EvaluationSample.id == EvaluationItem.sample_id)
-            .where(EvaluationSample.year == year, EvaluationItem.village_code.startswith(prefix),
-                   EvaluationItem.verdict.is_not(None))
+            .where(
+                EvaluationSample.year == year,
+                EvaluationItem.village_code.startswith(prefix),
+                EvaluationItem.verdict.is_not(None),
+            )
         ).subquery()
         checked = await self._scalar(select(func.count()).select_from(judged))
-        wrong = await self._scalar(select(func.count()).select_from(judged).where(judged.c.verdict == "wrongly_exited"))
+        wrong = await self._scalar(
+            select(func.count()).select_from(judged).where(judged.c.verdict == "wrongly_exited")
+        )
         left_out = await self._scalar(
             select(func.sum(EvaluationOmission.households))
             .join(EvaluationSample, EvaluationSample.id == EvaluationOmission.sample_id)
@@ -125,7 +141,9 @@ class AssessmentRepository(Repository):
 
     async def existing(self, area_code: str, year: int) -> AssessmentResult | None:
         return await self.session.scalar(
-            select(AssessmentResult).where(AssessmentResult.area_code == area_code, AssessmentResult.year == year)
+            select(AssessmentResult).where(
+                AssessmentResult.area_code == area_code, AssessmentResult.year == year
+            )
         )
 
     async def add(self, result: AssessmentResult) -> None:

@@ -24,7 +24,9 @@ async def set_target(
     session: SessionDep,
     user: Assessor,
 ) -> TargetOut:
-    return await service.set_target(session=session, actor=user, area_code=area_code, year=year, people=body.people)
+    return await service.set_target(
+        session=session, actor=user, area_code=area_code, year=year, people=body.people
+    )
 
 
 @router.post("", response_model=AssessmentOut, status_code=201)
@@ -34,7 +36,9 @@ async def assess(body: AssessmentIn, session: SessionDep, user: Assessor) -> Ass
 
 @router.get("", response_model=list[AssessmentOut])
 async def list_assessments(
-    session: SessionDep, user: CurrentUser, year: int | None = None,
+    session: SessionDep,
+    user: CurrentUser,
+    year: int | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> list[AssessmentOut]:
     return await service.list_results(session=session, actor=user, year=year, limit=limit)

@@ -71,7 +71,9 @@ def _share(part: int, whole: int, empty: Fraction = Fraction(1)) -> Fraction:
 
 def assess(facts: AreaFacts, policy: AssessmentPolicy) -> Assessment:
     missing: list[str] = []
-    incidence = Fraction(facts.poor_population, facts.rural_population) if facts.rural_population else Fraction(0)
+    incidence = (
+        Fraction(facts.poor_population, facts.rural_population) if facts.rural_population else Fraction(0)
+    )
     if facts.rural_population <= 0:
         missing.append("rural_population")
 
@@ -93,7 +95,11 @@ def assess(facts: AreaFacts, policy: AssessmentPolicy) -> Assessment:
             facts.rural_population,
             Fraction(1) if facts.rural_population and incidence <= policy.incidence_ceiling else Fraction(0),
         ),
-        "disbursement": (facts.disbursed_fen, facts.planned_fen, _share(facts.disbursed_fen, facts.planned_fen)),
+        "disbursement": (
+            facts.disbursed_fen,
+            facts.planned_fen,
+            _share(facts.disbursed_fen, facts.planned_fen),
+        ),
         "pairing_coverage": (
             facts.paired_households,
             facts.registered_households,
@@ -113,7 +119,9 @@ def assess(facts: AreaFacts, policy: AssessmentPolicy) -> Assessment:
         "third_party": (
             facts.third_party_checked - facts.third_party_errors,
             facts.third_party_checked,
-            _share(facts.third_party_checked - facts.third_party_errors, facts.third_party_checked, Fraction(0)),
+            _share(
+                facts.third_party_checked - facts.third_party_errors, facts.third_party_checked, Fraction(0)
+            ),
         ),
     }
     indicators = tuple(
@@ -135,5 +143,7 @@ def assess(facts: AreaFacts, policy: AssessmentPolicy) -> Assessment:
     )
 
 
-def admonished_positions(level: str, missed_target: bool, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+def admonished_positions(
+    level: str, missed_target: bool, table: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
     return table.get(level, ()) if missed_target else ()

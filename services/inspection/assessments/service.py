@@ -14,6 +14,7 @@ from services.inspection.assessments.repository import AssessmentRepository
 from services.inspection.assessments.schemas import AssessmentIn, AssessmentOut, IndicatorOut, TargetOut
 from services.inspection.findings import events as finding_events
 from services.inspection.findings.repository import AccountabilityRepository
+from services.inspection.findings.schemas import AccountabilityOut
 from services.inspection.findings.service import record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult
 from services.inspection.policies import presets
@@ -31,30 +32,43 @@ class AlreadyAssessed(Conflict):
 
 
 def _dec(value: Fraction, places: str) -> str:
-    return str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), ROUND_HALF_UP))
+    return str(
+        (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), ROUND_HALF_UP)
+    )
 
 
 def _area(actor: Principal, area_code: str) -> AreaCode:
     area = AreaCode.parse(area_code)
     # An area is assessed by the level above it (or higher), never by itself.
     if not actor.covers(area.code) or actor.area_code == area.code:
-        raise InvalidInput("You can assess and set targets only for areas below your own.", area_code=area_code)
+        raise InvalidInput(
+            "You can assess and set targets only for areas below your own.", area_code=area_code
+        )
     if area.level not in ASSESSED_LEVELS:
         raise InvalidInput("Counties, townships and villages are assessed.", level=area.level.value)
     return area
 
 
-async def set_target(*, session: AsyncSession, actor: Principal, area_code: str, year: int, people: int) -> TargetOut:
+async def set_target(
+    *, session: AsyncSession, actor: Principal, area_code: str, year: int, people: int
+) -> TargetOut:
     area = _area(actor, area_code)
     before = await AssessmentRepository(session).set_target(area.code, year, people, actor.sub)
     await audit.record(
-        session, actor=actor, action="target.set", entity_type="reduction_target", entity_id=f"{area.code}:{year}",
-        before={"people": before}, after={"people": people},
+        session,
+        actor=actor,
+        action="target.set",
+        entity_type="reduction_target",
+        entity_id=f"{area.code}:{year}",
+        before={"people": before},
+        after={"people": people},
     )
     return TargetOut(area_code=area.code, year=year, people=people)
 
 
-async def facts_for(session: AsyncSession, area: AreaCode, year: int, qualitative: int | None) -> rules.AreaFacts:
+async def facts_for(
+    session: AsyncSession, area: AreaCode, year: int, qualitative: int | None
+) -> rules.AreaFacts:
     repo = AssessmentRepository(session)
     prefix = area.prefix
     target = await repo.target(area.code, year)
@@ -63,22 +77,32 @@ async def facts_for(session: AsyncSession, area: AreaCode, year: int, qualitativ
     due, on_time = await repo.rectification(prefix, year)
     checked, errors = await repo.third_party(prefix, year)
     return rules.AreaFacts(
-        area_code=area.code, level=area.level.value, year=year,
+        area_code=area.code,
+        level=area.level.value,
+        year=year,
         target_people=target.people if target else None,
         exited_people=await repo.exited_people(prefix, year),
         poor_population=await repo.poor_population(prefix),
         rural_population=await repo.rural_population(area.code),
-        planned_fen=planned, disbursed_fen=disbursed,
-        registered_households=registered, paired_households=paired, visited_households=visited,
-        findings_due=due, findings_on_time=on_time, qualitative_score=qualitative,
-        third_party_checked=checked, third_party_errors=errors,
+        planned_fen=planned,
+        disbursed_fen=disbursed,
+        registered_households=registered,
+        paired_households=paired,
+        visited_households=visited,
+        findings_due=due,
+        findings_on_time=on_time,
+        qualitative_score=qualitative,
+        third_party_checked=checked,
+        third_party_errors=errors,
     )
 
 
 async def _admonish(
     session: AsyncSession, area: AreaCode, result: rules.Assessment, today: date
 ) -> list[AccountabilityRecord]:
-    positions = rules.admonished_positions(area.level.value, result.missed_target, presets.ADMONISH_ON_MISSED_TARGET)
+    positions = rules.admonished_positions(
+        area.level.value, result.missed_target, presets.ADMONISH_ON_MISSED_TARGET
+    )
     subjects: list[str] = []
     for position in positions:
         if position == "pairing_cadre":  # the village's helpers by name, when pairing told us who they are
@@ -91,9 +115,15 @@ async def _admonish(
     created = []
     for subject in subjects:
         record = AccountabilityRecord(
-            id=uuid.uuid4(), area_code=area.code, kind="admonishment_interview", subject=subject,
-            reason=f"{result.year} poverty reduction target missed: {exited.numerator} of {exited.denominator} people.",
-            origin=f"assessment:{area.code}:{result.year}", issued_on=today, created_at=datetime.now(UTC),
+            id=uuid.uuid4(),
+            area_code=area.code,
+            kind="admonishment_interview",
+            subject=subject,
+            reason=f"{result.year} poverty reduction target missed: "
+            f"{exited.numerator} of {exited.denominator} people.",
+            origin=f"assessment:{area.code}:{result.year}",
+            issued_on=today,
+            created_at=datetime.now(UTC),
         )
         if await records.add(record):
             created.append(record)
@@ -101,41 +131,77 @@ async def _admonish(
     return created
 
 
-async def assess(*, session: AsyncSession, actor: Principal, data: AssessmentIn, today: date) -> AssessmentOut:
+async def assess(
+    *, session: AsyncSession, actor: Principal, data: AssessmentIn, today: date
+) -> AssessmentOut:
     area = _area(actor, data.area_code)
     repo = AssessmentRepository(session)
     if await repo.existing(area.code, data.year) is not None:
         raise AlreadyAssessed(f"{area.code} was already assessed for {data.year}.")
-    result = rules.assess(await facts_for(session, area, data.year, data.qualitative_score), presets.ASSESSMENT)
+    result = rules.assess(
+        await facts_for(session, area, data.year, data.qualitative_score), presets.ASSESSMENT
+    )
     indicators = [
-        IndicatorOut(name=i.name, numerator=i.numerator, denominator=i.denominator,
-                     ratio=_dec(i.ratio, "0.0001"), points=_dec(i.points, "0.01"))
+        IndicatorOut(
+            name=i.name,
+            numerator=i.numerator,
+            denominator=i.denominator,
+            ratio=_dec(i.ratio, "0.0001"),
+            points=_dec(i.points, "0.01"),
+        )
         for i in result.indicators
     ]
     row = AssessmentResult(
-        id=uuid.uuid4(), area_code=area.code, level=area.level.value, year=data.year,
-        qualitative_score=data.qualitative_score, score=result.score_text, rating=result.rating,
-        missed_target=result.missed_target, indicators=[i.model_dump() for i in indicators],
-        missing=list(result.missing), assessed_by=actor.sub, created_at=datetime.now(UTC),
+        id=uuid.uuid4(),
+        area_code=area.code,
+        level=area.level.value,
+        year=data.year,
+        qualitative_score=data.qualitative_score,
+        score=result.score_text,
+        rating=result.rating,
+        missed_target=result.missed_target,
+        indicators=[i.model_dump() for i in indicators],
+        missing=list(result.missing),
+        assessed_by=actor.sub,
+        created_at=datetime.now(UTC),
     )
     await repo.add(row)
     records = await _admonish(session, area, result, today)
     await audit.record(
-        session, actor=actor, action="assessment.made", entity_type="assessment", entity_id=row.id,
-        after={"area_code": area.code, "year": data.year, "score": row.score, "rating": row.rating,
-               "admonishments": [r.subject for r in records]},
+        session,
+        actor=actor,
+        action="assessment.made",
+        entity_type="assessment",
+        entity_id=row.id,
+        after={
+            "area_code": area.code,
+            "year": data.year,
+            "score": row.score,
+            "rating": row.rating,
+            "admonishments": [r.subject for r in records],
+        },
     )
     return _out(row, [record_out(r) for r in records])
 
 
-def _out(row: AssessmentResult, admonishments: list) -> AssessmentOut:  # type: ignore[type-arg]
+def _out(row: AssessmentResult, admonishments: list[AccountabilityOut]) -> AssessmentOut:
     return AssessmentOut(
-        id=row.id, area_code=row.area_code, level=row.level, year=row.year, score=row.score, rating=row.rating,
-        missed_target=row.missed_target, qualitative_score=row.qualitative_score,
-        indicators=[IndicatorOut(**i) for i in row.indicators], missing=row.missing,
-        admonishments=admonishments, created_at=row.created_at,
+        id=row.id,
+        area_code=row.area_code,
+        level=row.level,
+        year=row.year,
+        score=row.score,
+        rating=row.rating,
+        missed_target=row.missed_target,
+        qualitative_score=row.qualitative_score,
+        indicators=[IndicatorOut(**i) for i in row.indicators],
+        missing=row.missing,
+        admonishments=admonishments,
+        created_at=row.created_at,
     )
 
 
-async def list_results(*, session: AsyncSession, actor: Principal, year: int | None, limit: int) -> list[AssessmentOut]:
+async def list_results(
+    *, session: AsyncSession, actor: Principal, year: int | None, limit: int
+) -> list[AssessmentOut]:
     return [_out(r, []) for r in await AssessmentRepository(session).list_in(actor.area_prefix, year, limit)]

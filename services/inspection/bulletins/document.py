@@ -41,13 +41,24 @@ def render_xlsx(b: BulletinOut) -> bytes:
         summary.append([f"findings {severity}", n])
     for kind, n in s.accountability_by_kind.items():
         summary.append([f"accountability {kind}", n])
-    _sheet(wb, "inspections", ("kind", "title", "starts_on", "ends_on", "target_areas", "status"),
-           [(i.kind, i.title, i.starts_on, i.ends_on, ", ".join(i.target_areas), i.status) for i in b.inspections])
+    _sheet(
+        wb,
+        "inspections",
+        ("kind", "title", "starts_on", "ends_on", "target_areas", "status"),
+        [
+            (i.kind, i.title, i.starts_on, i.ends_on, ", ".join(i.target_areas), i.status)
+            for i in b.inspections
+        ],
+    )
     _sheet(wb, "findings raised", FINDING_COLUMNS, _findings(b.findings_raised))
     _sheet(wb, "rectified", FINDING_COLUMNS, _findings(b.rectifications_verified))
     _sheet(wb, "overdue", FINDING_COLUMNS, _findings(b.overdue_open))
-    _sheet(wb, "accountability", ("issued_on", "kind", "subject", "area_code", "reason"),
-           [(r.issued_on, r.kind, r.subject, r.area_code, r.reason) for r in b.accountability])
+    _sheet(
+        wb,
+        "accountability",
+        ("issued_on", "kind", "subject", "area_code", "reason"),
+        [(r.issued_on, r.kind, r.subject, r.area_code, r.reason) for r in b.accountability],
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

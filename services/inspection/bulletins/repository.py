@@ -12,7 +12,9 @@ from shared.repository import Repository
 
 class BulletinRepository(Repository):
     async def findings_raised(self, prefix: str, start: date, end: date) -> list[Finding]:
-        stmt = select(Finding).where(Finding.area_code.startswith(prefix), Finding.raised_on >= start, Finding.raised_on < end)
+        stmt = select(Finding).where(
+            Finding.area_code.startswith(prefix), Finding.raised_on >= start, Finding.raised_on < end
+        )
         return list(await self.session.scalars(stmt.order_by(Finding.raised_on, Finding.id)))
 
     async def findings_verified(self, prefix: str, start: date, end: date) -> list[Finding]:
@@ -33,4 +35,6 @@ class BulletinRepository(Repository):
             AccountabilityRecord.issued_on >= start,
             AccountabilityRecord.issued_on < end,
         )
-        return list(await self.session.scalars(stmt.order_by(AccountabilityRecord.issued_on, AccountabilityRecord.id)))
+        return list(
+            await self.session.scalars(stmt.order_by(AccountabilityRecord.issued_on, AccountabilityRecord.id))
+        )

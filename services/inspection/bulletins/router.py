@@ -28,4 +28,6 @@ async def bulletin(year: Year, month: Month, session: SessionDep, user: CurrentU
 async def bulletin_document(year: Year, month: Month, session: SessionDep, user: CurrentUser) -> Response:
     b = await service.monthly(session=session, actor=user, year=year, month=month)
     name = f"bulletin-{b.area_prefix or 'all'}-{year}-{month:02d}.xlsx"
-    return Response(render_xlsx(b), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        render_xlsx(b), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -35,8 +35,11 @@ async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: 
     last_day = end - timedelta(days=1)
     # Late as of the month's last day; a report filed on time is not late (findings.rules).
     overdue = [
-        f for f in await repo.unverified_due_before(prefix, end)
-        if finding_rules.is_overdue(finding_rules.RectificationState(f.status, f.deadline, f.submitted_on), last_day)  # type: ignore[arg-type]
+        f
+        for f in await repo.unverified_due_before(prefix, end)
+        if finding_rules.is_overdue(
+            finding_rules.RectificationState(f.status, f.deadline, f.submitted_on), last_day
+        )
     ]
     records = await repo.accountability(prefix, start, end)
     summary = rules.summarize(
@@ -47,7 +50,9 @@ async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: 
         accountability_kinds=[r.kind for r in records],
     )
     return BulletinOut(
-        area_prefix=prefix, year=year, month=month,
+        area_prefix=prefix,
+        year=year,
+        month=month,
         summary=BulletinSummaryOut(**summary.__dict__),
         inspections=[BulletinInspection.model_validate(i, from_attributes=True) for i in inspections],
         findings_raised=[_finding(f) for f in raised],

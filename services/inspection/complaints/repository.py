@@ -29,7 +29,9 @@ class ComplaintRepository(Repository):
             stmt = stmt.where(Complaint.status == status)
         if after:
             stmt = stmt.where(tuple_(Complaint.created_at, Complaint.id) > after)
-        return list(await self.session.scalars(stmt.order_by(Complaint.created_at, Complaint.id).limit(limit)))
+        return list(
+            await self.session.scalars(stmt.order_by(Complaint.created_at, Complaint.id).limit(limit))
+        )
 
     async def received_between(self, prefix: str, since: date | None, until: date | None) -> list[Complaint]:
         stmt = select(Complaint).where(Complaint.area_code.startswith(prefix))

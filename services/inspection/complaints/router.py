@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection import clock
 from services.inspection.complaints import service
@@ -49,11 +50,21 @@ async def intake(
 
 @router.get("", response_model=Page[ComplaintOut])
 async def list_complaints(
-    session: SessionDep, user: Reader, cipher: Cipher, status: str | None = None, cursor: Cursor = None,
+    session: SessionDep,
+    user: Reader,
+    cipher: Cipher,
+    status: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[ComplaintOut]:
     return await service.list_page(
-        session=session, actor=user, status=status, cursor=cursor, limit=limit, cipher=cipher, today=clock.today()
+        session=session,
+        actor=user,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+        cipher=cipher,
+        today=clock.today(),
     )
 
 
@@ -61,36 +72,62 @@ async def list_complaints(
 async def statistics(
     session: SessionDep, user: Reader, since: date | None = None, until: date | None = None
 ) -> ComplaintStatsOut:
-    return await service.statistics(session=session, actor=user, since=since, until=until, today=clock.today())
+    return await service.statistics(
+        session=session, actor=user, since=since, until=until, today=clock.today()
+    )
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut)
-async def get_complaint(complaint_id: uuid.UUID, session: SessionDep, user: Reader, cipher: Cipher) -> ComplaintOut:
-    return await service.get(session=session, actor=user, complaint_id=complaint_id, cipher=cipher, today=clock.today())
+async def get_complaint(
+    complaint_id: uuid.UUID, session: SessionDep, user: Reader, cipher: Cipher
+) -> ComplaintOut:
+    return await service.get(
+        session=session, actor=user, complaint_id=complaint_id, cipher=cipher, today=clock.today()
+    )
 
 
-async def _act(session, user, cipher, complaint_id, action, value):  # type: ignore[no-untyped-def]
+async def _act(
+    session: AsyncSession,
+    user: Principal,
+    cipher: PiiCipher,
+    complaint_id: uuid.UUID,
+    action: str,
+    value: str,
+) -> ComplaintOut:
     return await service.act(
-        session=session, actor=user, complaint_id=complaint_id, action=action, value=value, cipher=cipher,
+        session=session,
+        actor=user,
+        complaint_id=complaint_id,
+        action=action,
+        value=value,
+        cipher=cipher,
         today=clock.today(),
     )
 
 
 @router.post("/{complaint_id}/triage", response_model=ComplaintOut)
-async def triage(complaint_id: uuid.UUID, body: TriageIn, session: SessionDep, user: Reader, cipher: Cipher) -> ComplaintOut:
+async def triage(
+    complaint_id: uuid.UUID, body: TriageIn, session: SessionDep, user: Reader, cipher: Cipher
+) -> ComplaintOut:
     return await _act(session, user, cipher, complaint_id, "triage", body.urgency)
 
 
 @router.post("/{complaint_id}/dismissal", response_model=ComplaintOut)
-async def dismiss(complaint_id: uuid.UUID, body: DismissIn, session: SessionDep, user: Reader, cipher: Cipher) -> ComplaintOut:
+async def dismiss(
+    complaint_id: uuid.UUID, body: DismissIn, session: SessionDep, user: Reader, cipher: Cipher
+) -> ComplaintOut:
     return await _act(session, user, cipher, complaint_id, "dismiss", body.reason)
 
 
 @router.post("/{complaint_id}/assignment", response_model=ComplaintOut)
-async def assign(complaint_id: uuid.UUID, body: AssignIn, session: SessionDep, user: Reader, cipher: Cipher) -> ComplaintOut:
+async def assign(
+    complaint_id: uuid.UUID, body: AssignIn, session: SessionDep, user: Reader, cipher: Cipher
+) -> ComplaintOut:
     return await _act(session, user, cipher, complaint_id, "assign", body.assignee)
 
 
 @router.post("/{complaint_id}/resolution", response_model=ComplaintOut)
-async def resolve(complaint_id: uuid.UUID, body: ResolveIn, session: SessionDep, user: Reader, cipher: Cipher) -> ComplaintOut:
+async def resolve(
+    complaint_id: uuid.UUID, body: ResolveIn, session: SessionDep, user: Reader, cipher: Cipher
+) -> ComplaintOut:
     return await _act(session, user, cipher, complaint_id, "resolve", body.resolution)

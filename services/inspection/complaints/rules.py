@@ -39,7 +39,7 @@ CATEGORIES = (
 ComplaintStatus = Literal["received", "triaged", "assigned", "resolved", "dismissed"]
 Action = Literal["triage", "dismiss", "assign", "resolve"]
 
-_TRANSITIONS: dict[tuple[ComplaintStatus, Action], ComplaintStatus] = {
+_TRANSITIONS: dict[tuple[str, str], ComplaintStatus] = {
     ("received", "triage"): "triaged",
     ("received", "dismiss"): "dismissed",
     ("triaged", "assign"): "assigned",
@@ -53,12 +53,14 @@ class ComplaintTransitionRefused(Conflict):
     title = "The complaint is not in a state that allows this"
 
 
-def next_status(status: ComplaintStatus, action: Action) -> ComplaintStatus:
+def next_status(status: str, action: str) -> str:
     try:
         return _TRANSITIONS[(status, action)]
     except KeyError:
         raise ComplaintTransitionRefused(
-            f"A complaint that is {status} cannot take the action {action}.", current_status=status, action=action
+            f"A complaint that is {status} cannot take the action {action}.",
+            current_status=status,
+            action=action,
         ) from None
 
 

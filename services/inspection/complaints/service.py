@@ -41,10 +41,23 @@ def _out(c: Complaint, viewer: Principal, cipher: PiiCipher, today: date) -> Com
         phone = cipher.decrypt(c.complainant_phone_enc) if c.complainant_phone_enc else None
         who = ComplainantIn(name=cipher.decrypt(c.complainant_name_enc), phone=phone)
     return ComplaintOut(
-        id=c.id, area_code=c.area_code, category=c.category, summary=c.summary, details=c.details,
-        channel=c.channel, anonymous=c.anonymous, complainant=who, status=c.status, urgency=c.urgency,
-        received_on=c.received_on, deadline=c.deadline, overdue=rules.is_overdue(_facts(c), today),
-        assigned_to=c.assigned_to, resolution=c.resolution, resolved_on=c.resolved_on, created_at=c.created_at,
+        id=c.id,
+        area_code=c.area_code,
+        category=c.category,
+        summary=c.summary,
+        details=c.details,
+        channel=c.channel,
+        anonymous=c.anonymous,
+        complainant=who,
+        status=c.status,
+        urgency=c.urgency,
+        received_on=c.received_on,
+        deadline=c.deadline,
+        overdue=rules.is_overdue(_facts(c), today),
+        assigned_to=c.assigned_to,
+        resolution=c.resolution,
+        resolved_on=c.resolved_on,
+        created_at=c.created_at,
     )
 
 
@@ -58,10 +71,14 @@ def _require_handler(actor: Principal) -> None:
         raise NotTheHandler(f"This step needs the role {rules.HANDLER_ROLE}.")
 
 
-async def _load(repo: ComplaintRepository, actor: Principal, complaint_id: uuid.UUID, lock: bool = False) -> Complaint:
+async def _load(
+    repo: ComplaintRepository, actor: Principal, complaint_id: uuid.UUID, lock: bool = False
+) -> Complaint:
     c = await repo.get(complaint_id, lock=lock)
     if c is None or not actor.covers(c.area_code):
-        raise ComplaintNotFound(f"Complaint {complaint_id} does not exist in your area.", complaint_id=complaint_id)
+        raise ComplaintNotFound(
+            f"Complaint {complaint_id} does not exist in your area.", complaint_id=complaint_id
+        )
     return c
 
 
@@ -75,14 +92,23 @@ async def intake(
     person = data.complainant
     c = await ComplaintRepository(session).add(
         Complaint(
-            area_code=data.area_code, category=data.category, summary=data.summary, details=data.details,
-            anonymous=data.anonymous, status="received", received_on=data.received_on or today,
+            area_code=data.area_code,
+            category=data.category,
+            summary=data.summary,
+            details=data.details,
+            anonymous=data.anonymous,
+            status="received",
+            received_on=data.received_on or today,
             complainant_name_enc=cipher.encrypt(person.name) if person else None,
             complainant_phone_enc=cipher.encrypt(person.phone) if person and person.phone else None,
         )
     )
     await audit.record(
-        session, actor=actor, action="complaint.received", entity_type="complaint", entity_id=c.id,
+        session,
+        actor=actor,
+        action="complaint.received",
+        entity_type="complaint",
+        entity_id=c.id,
         after={**_snapshot(c), "category": c.category, "anonymous": c.anonymous},
     )
     return _out(c, actor, cipher, today)
@@ -94,14 +120,21 @@ async def get(
     c = await _load(ComplaintRepository(session), actor, complaint_id)
     if c.complainant_name_enc and rules.complainant_visible(actor.roles):
         # Every full read of personal data is audited.
-        await audit.record(session, actor=actor, action="complaint.complainant_read", entity_type="complaint",
-                           entity_id=c.id)
+        await audit.record(
+            session, actor=actor, action="complaint.complainant_read", entity_type="complaint", entity_id=c.id
+        )
     return _out(c, actor, cipher, today)
 
 
 async def list_page(
-    *, session: AsyncSession, actor: Principal, status: str | None, cursor: str | None, limit: int,
-    cipher: PiiCipher, today: date,
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    cipher: PiiCipher,
+    today: date,
 ) -> Page[ComplaintOut]:
     rows = await ComplaintRepository(session).page(
         prefix=actor.area_prefix, status=status, after=after_key(cursor), limit=limit + 1
@@ -112,15 +145,21 @@ async def list_page(
 
 
 async def act(
-    *, session: AsyncSession, actor: Principal, complaint_id: uuid.UUID, action: str, value: str,
-    cipher: PiiCipher, today: date,
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    complaint_id: uuid.UUID,
+    action: str,
+    value: str,
+    cipher: PiiCipher,
+    today: date,
 ) -> ComplaintOut:
     """triage (value = urgency), dismiss (reason), assign (assignee), resolve (resolution)."""
     _require_handler(actor)
     repo = ComplaintRepository(session)
     c = await _load(repo, actor, complaint_id, lock=True)
     before = _snapshot(c)
-    c.status = rules.next_status(c.status, action)  # type: ignore[arg-type]
+    c.status = rules.next_status(c.status, action)
     if action == "triage":
         c.urgency, c.deadline = value, rules.deadline_for(today, value, presets.COMPLAINT_DAYS)
     elif action == "dismiss":
@@ -130,8 +169,13 @@ async def act(
     elif action == "resolve":
         c.resolution, c.resolved_on = value, today
     await audit.record(
-        session, actor=actor, action=f"complaint.{action}", entity_type="complaint", entity_id=c.id,
-        before=before, after={**_snapshot(c), "note": value},
+        session,
+        actor=actor,
+        action=f"complaint.{action}",
+        entity_type="complaint",
+        entity_id=c.id,
+        before=before,
+        after={**_snapshot(c), "note": value},
     )
     return _out(c, actor, cipher, today)
 
@@ -142,6 +186,13 @@ async def statistics(
     rows = await ComplaintRepository(session).received_between(actor.area_prefix, since, until)
     s = rules.statistics([_facts(c) for c in rows], today)
     return ComplaintStatsOut(
-        area_prefix=actor.area_prefix, since=since, until=until, total=s.total, by_status=s.by_status,
-        by_category=s.by_category, overdue=s.overdue, resolved=s.resolved, resolved_on_time=s.resolved_on_time,
+        area_prefix=actor.area_prefix,
+        since=since,
+        until=until,
+        total=s.total,
+        by_status=s.by_status,
+        by_category=s.by_category,
+        overdue=s.overdue,
+        resolved=s.resolved,
+        resolved_on_time=s.resolved_on_time,
     )

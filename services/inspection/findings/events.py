@@ -42,5 +42,10 @@ async def publish_accountability(session: AsyncSession, record: AccountabilityRe
         session,
         type=ACCOUNTABILITY_RECORDED,
         subject=str(record.id),
-        data={"record_id": str(record.id), "area_code": record.area_code, "kind": record.kind, "subject": record.subject},
+        data={
+            "record_id": str(record.id),
+            "area_code": record.area_code,
+            "kind": record.kind,
+            "subject": record.subject,
+        },
     )

@@ -24,9 +24,16 @@ class FindingRepository(Repository):
 
     async def add_from_signal(self, finding: Finding) -> bool:
         """Insert unless a finding for the same signal exists; True when this call created it."""
-        values = {c.key: getattr(finding, c.key) for c in Finding.__table__.columns if getattr(finding, c.key) is not None}
+        values = {
+            c.key: getattr(finding, c.key)
+            for c in Finding.__table__.columns
+            if getattr(finding, c.key) is not None
+        }
         created = await self.session.execute(
-            insert(Finding).values(**values).on_conflict_do_nothing(index_elements=["source_key"]).returning(Finding.id)
+            insert(Finding)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["source_key"])
+            .returning(Finding.id)
         )
         return created.first() is not None
 
@@ -67,11 +74,17 @@ class FindingRepository(Repository):
         await self.session.flush()
 
     async def rectifications(self, finding_id: uuid.UUID) -> list[Rectification]:
-        stmt = select(Rectification).where(Rectification.finding_id == finding_id).order_by(Rectification.created_at)
+        stmt = (
+            select(Rectification)
+            .where(Rectification.finding_id == finding_id)
+            .order_by(Rectification.created_at)
+        )
         return list(await self.session.scalars(stmt))
 
     async def pending_rectification(self, finding_id: uuid.UUID) -> Rectification | None:
-        stmt = select(Rectification).where(Rectification.finding_id == finding_id, Rectification.outcome == "pending")
+        stmt = select(Rectification).where(
+            Rectification.finding_id == finding_id, Rectification.outcome == "pending"
+        )
         return await self.session.scalar(stmt)
 
 

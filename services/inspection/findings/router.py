@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+
 from fastapi import APIRouter
 
 from services.inspection import clock
@@ -31,7 +32,12 @@ async def list_findings(
     limit: Limit = 50,
 ) -> Page[FindingOut]:
     return await service.list_page(
-        session=session, actor=user, status=status, inspection_id=inspection_id, cursor=cursor, limit=limit,
+        session=session,
+        actor=user,
+        status=status,
+        inspection_id=inspection_id,
+        cursor=cursor,
+        limit=limit,
         today=clock.today(),
     )
 
@@ -51,9 +57,16 @@ async def submit_rectification(
 
 
 @router.post("/findings/{finding_id}/verification", response_model=FindingDetailOut)
-async def verify(finding_id: uuid.UUID, body: VerificationIn, session: SessionDep, user: CurrentUser) -> FindingDetailOut:
+async def verify(
+    finding_id: uuid.UUID, body: VerificationIn, session: SessionDep, user: CurrentUser
+) -> FindingDetailOut:
     return await service.verify(
-        session=session, actor=user, finding_id=finding_id, accepted=body.accepted, note=body.note, today=clock.today()
+        session=session,
+        actor=user,
+        finding_id=finding_id,
+        accepted=body.accepted,
+        note=body.note,
+        today=clock.today(),
     )
 
 
@@ -61,4 +74,6 @@ async def verify(finding_id: uuid.UUID, body: VerificationIn, session: SessionDe
 async def list_accountability(
     session: SessionDep, user: CurrentUser, kind: str | None = None, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[AccountabilityOut]:
-    return await service.list_accountability(session=session, actor=user, kind=kind, cursor=cursor, limit=limit)
+    return await service.list_accountability(
+        session=session, actor=user, kind=kind, cursor=cursor, limit=limit
+    )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from shared.errors import Conflict, InvalidInput
 from services.inspection.policies.presets import EscalationStep
+from shared.errors import Conflict, InvalidInput
 
 __all__ = [
     "CATEGORIES",
@@ -41,7 +41,7 @@ CATEGORIES = (
 FindingStatus = Literal["open", "submitted", "verified"]
 Action = Literal["submit", "accept", "reject"]
 
-_TRANSITIONS: dict[tuple[FindingStatus, Action], FindingStatus] = {
+_TRANSITIONS: dict[tuple[str, str], FindingStatus] = {
     ("open", "submit"): "submitted",
     ("submitted", "accept"): "verified",
     ("submitted", "reject"): "open",
@@ -55,12 +55,12 @@ class FindingTransitionRefused(Conflict):
 
 @dataclass(frozen=True)
 class RectificationState:
-    status: FindingStatus
+    status: str  # FindingStatus
     deadline: date
     submitted_on: date | None  # last rectification report, if one is waiting or accepted
 
 
-def next_status(status: FindingStatus, action: Action) -> FindingStatus:
+def next_status(status: str, action: str) -> str:
     try:
         return _TRANSITIONS[(status, action)]
     except KeyError:
@@ -83,7 +83,11 @@ def is_overdue(state: RectificationState, today: date) -> bool:
     """
     if state.status == "verified":
         return False
-    if state.status == "submitted" and state.submitted_on is not None and state.submitted_on <= state.deadline:
+    if (
+        state.status == "submitted"
+        and state.submitted_on is not None
+        and state.submitted_on <= state.deadline
+    ):
         return False
     return today > state.deadline
 

@@ -12,7 +12,6 @@ from services.inspection.findings import events, rules
 from services.inspection.findings.repository import AccountabilityRepository, FindingRepository
 from services.inspection.findings.schemas import (
     AccountabilityOut,
-    EvidenceIn,
     FindingDetailOut,
     FindingIn,
     FindingOut,
@@ -43,16 +42,28 @@ class NotYourStep(Forbidden):
 
 
 def _state(f: Finding) -> rules.RectificationState:
-    return rules.RectificationState(f.status, f.deadline, f.submitted_on)  # type: ignore[arg-type]
+    return rules.RectificationState(f.status, f.deadline, f.submitted_on)
 
 
 def finding_out(f: Finding, today: date) -> FindingOut:
     return FindingOut(
-        id=f.id, inspection_id=f.inspection_id, source_key=f.source_key, area_code=f.area_code,
-        category=f.category, severity=f.severity, title=f.title, description=f.description,
-        responsible_unit=f.responsible_unit, responsible_person=f.responsible_person, raised_on=f.raised_on,
-        deadline=f.deadline, status=f.status, overdue=rules.is_overdue(_state(f), today),
-        submitted_on=f.submitted_on, verified_on=f.verified_on, created_at=f.created_at,
+        id=f.id,
+        inspection_id=f.inspection_id,
+        source_key=f.source_key,
+        area_code=f.area_code,
+        category=f.category,
+        severity=f.severity,
+        title=f.title,
+        description=f.description,
+        responsible_unit=f.responsible_unit,
+        responsible_person=f.responsible_person,
+        raised_on=f.raised_on,
+        deadline=f.deadline,
+        status=f.status,
+        overdue=rules.is_overdue(_state(f), today),
+        submitted_on=f.submitted_on,
+        verified_on=f.verified_on,
+        created_at=f.created_at,
     )
 
 
@@ -61,10 +72,17 @@ def record_out(r: AccountabilityRecord) -> AccountabilityOut:
 
 
 def _snapshot(f: Finding) -> dict[str, Any]:
-    return {"status": f.status, "deadline": f.deadline, "submitted_on": f.submitted_on, "verified_on": f.verified_on}
+    return {
+        "status": f.status,
+        "deadline": f.deadline,
+        "submitted_on": f.submitted_on,
+        "verified_on": f.verified_on,
+    }
 
 
-async def _load(repo: FindingRepository, actor: Principal, finding_id: uuid.UUID, lock: bool = False) -> Finding:
+async def _load(
+    repo: FindingRepository, actor: Principal, finding_id: uuid.UUID, lock: bool = False
+) -> Finding:
     f = await repo.get(finding_id, lock=lock)
     if f is None or not actor.covers(f.area_code):
         raise FindingNotFound(f"Finding {finding_id} does not exist in your area.", finding_id=finding_id)
@@ -72,7 +90,12 @@ async def _load(repo: FindingRepository, actor: Principal, finding_id: uuid.UUID
 
 
 async def raise_finding(
-    *, session: AsyncSession, actor: Principal | str, data: FindingIn, inspection_id: uuid.UUID | None, today: date
+    *,
+    session: AsyncSession,
+    actor: Principal | str,
+    data: FindingIn,
+    inspection_id: uuid.UUID | None,
+    today: date,
 ) -> Finding:
     if data.category not in rules.CATEGORIES:
         raise InvalidInput(f"Unknown category {data.category!r}.", allowed=list(rules.CATEGORIES))
@@ -83,35 +106,62 @@ async def raise_finding(
         raise InvalidInput("A rectification deadline cannot lie in the past.", deadline=deadline)
     finding = await FindingRepository(session).add(
         Finding(
-            inspection_id=inspection_id, area_code=data.area_code, category=data.category,
-            severity=data.severity, title=data.title, description=data.description,
-            responsible_unit=data.responsible_unit, responsible_person=data.responsible_person,
-            raised_on=today, deadline=deadline, status="open",
+            inspection_id=inspection_id,
+            area_code=data.area_code,
+            category=data.category,
+            severity=data.severity,
+            title=data.title,
+            description=data.description,
+            responsible_unit=data.responsible_unit,
+            responsible_person=data.responsible_person,
+            raised_on=today,
+            deadline=deadline,
+            status="open",
             raised_by=actor.sub if isinstance(actor, Principal) else actor,
         )
     )
     await events.publish_raised(session, finding)
     await audit.record(
-        session, actor=actor, action="finding.raised", entity_type="finding", entity_id=finding.id,
+        session,
+        actor=actor,
+        action="finding.raised",
+        entity_type="finding",
+        entity_id=finding.id,
         after={**data.model_dump(), "deadline": deadline},
     )
     return finding
 
 
-async def get(*, session: AsyncSession, actor: Principal, finding_id: uuid.UUID, today: date) -> FindingDetailOut:
+async def get(
+    *, session: AsyncSession, actor: Principal, finding_id: uuid.UUID, today: date
+) -> FindingDetailOut:
     repo = FindingRepository(session)
     f = await _load(repo, actor, finding_id)
-    rects = [RectificationOut.model_validate(r, from_attributes=True) for r in await repo.rectifications(f.id)]
+    rects = [
+        RectificationOut.model_validate(r, from_attributes=True) for r in await repo.rectifications(f.id)
+    ]
     records = [record_out(r) for r in await AccountabilityRepository(session).for_finding(f.id)]
-    return FindingDetailOut(**finding_out(f, today).model_dump(), rectifications=rects, accountability=records)
+    return FindingDetailOut(
+        **finding_out(f, today).model_dump(), rectifications=rects, accountability=records
+    )
 
 
 async def list_page(
-    *, session: AsyncSession, actor: Principal, status: str | None, inspection_id: uuid.UUID | None,
-    cursor: str | None, limit: int, today: date,
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    status: str | None,
+    inspection_id: uuid.UUID | None,
+    cursor: str | None,
+    limit: int,
+    today: date,
 ) -> Page[FindingOut]:
     rows = await FindingRepository(session).page(
-        prefix=actor.area_prefix, status=status, inspection_id=inspection_id, after=after_key(cursor), limit=limit + 1
+        prefix=actor.area_prefix,
+        status=status,
+        inspection_id=inspection_id,
+        after=after_key(cursor),
+        limit=limit + 1,
     )
     return Page(items=[finding_out(f, today) for f in rows[:limit]], next_cursor=next_cursor(rows, limit))
 
@@ -124,17 +174,26 @@ async def submit_rectification(
     repo = FindingRepository(session)
     f = await _load(repo, actor, finding_id, lock=True)
     before = _snapshot(f)
-    f.status = rules.next_status(f.status, "submit")  # type: ignore[arg-type]
+    f.status = rules.next_status(f.status, "submit")
     f.submitted_on = today
     await repo.add_rectification(
         Rectification(
-            finding_id=f.id, submitted_on=today, report=data.report,
-            evidence=[e.model_dump() for e in data.evidence], submitted_by=actor.sub, outcome="pending",
+            finding_id=f.id,
+            submitted_on=today,
+            report=data.report,
+            evidence=[e.model_dump() for e in data.evidence],
+            submitted_by=actor.sub,
+            outcome="pending",
         )
     )
     await audit.record(
-        session, actor=actor, action="finding.rectification_submitted", entity_type="finding",
-        entity_id=f.id, before=before, after=_snapshot(f),
+        session,
+        actor=actor,
+        action="finding.rectification_submitted",
+        entity_type="finding",
+        entity_id=f.id,
+        before=before,
+        after=_snapshot(f),
     )
     return await get(session=session, actor=actor, finding_id=f.id, today=today)
 
@@ -149,7 +208,7 @@ async def verify(
     repo = FindingRepository(session)
     f = await _load(repo, actor, finding_id, lock=True)
     before = _snapshot(f)
-    f.status = rules.next_status(f.status, "accept" if accepted else "reject")  # type: ignore[arg-type]
+    f.status = rules.next_status(f.status, "accept" if accepted else "reject")
     pending = await repo.pending_rectification(f.id)
     if pending is not None:
         pending.outcome = "accepted" if accepted else "rejected"
@@ -158,34 +217,51 @@ async def verify(
         f.verified_on = today
         await events.publish_rectified(session, f)
     await audit.record(
-        session, actor=actor, action="finding.verified" if accepted else "finding.rectification_rejected",
-        entity_type="finding", entity_id=f.id, before=before, after={**_snapshot(f), "note": note},
+        session,
+        actor=actor,
+        action="finding.verified" if accepted else "finding.rectification_rejected",
+        entity_type="finding",
+        entity_id=f.id,
+        before=before,
+        after={**_snapshot(f), "note": note},
     )
     await session.flush()
     return await get(session=session, actor=actor, finding_id=f.id, today=today)
 
 
-async def escalate_overdue(*, session: AsyncSession, today: date, batch: int = 500) -> list[AccountabilityRecord]:
+async def escalate_overdue(
+    *, session: AsyncSession, today: date, batch: int = 500
+) -> list[AccountabilityRecord]:
     """Give every late finding the accountability records its lateness has earned, once each."""
     findings = FindingRepository(session)
     records = AccountabilityRepository(session)
     created: list[AccountabilityRecord] = []
     for f in await findings.overdue_candidates(today, batch):
-        due = rules.due_escalations(_state(f), today, presets.ESCALATION_LADDER, await records.kinds_for_finding(f.id))
+        due = rules.due_escalations(
+            _state(f), today, presets.ESCALATION_LADDER, await records.kinds_for_finding(f.id)
+        )
         for kind in due:
             record = AccountabilityRecord(
-                id=uuid.uuid4(), area_code=f.area_code, kind=kind,
+                id=uuid.uuid4(),
+                area_code=f.area_code,
+                kind=kind,
                 subject=f.responsible_person or f.responsible_unit,
                 reason=f"Rectification of '{f.title}' is {rules.days_overdue(_state(f), today)} days past "
                 f"its deadline {f.deadline.isoformat()}.",
-                origin=f"finding:{f.id}", finding_id=f.id, issued_on=today,
+                origin=f"finding:{f.id}",
+                finding_id=f.id,
+                issued_on=today,
             )
             if await records.add(record):
                 created.append(record)
                 await events.publish_accountability(session, record)
                 await audit.record(
-                    session, actor="inspection:escalation", action="accountability.recorded",
-                    entity_type="finding", entity_id=f.id, after={"kind": kind, "subject": record.subject},
+                    session,
+                    actor="inspection:escalation",
+                    action="accountability.recorded",
+                    entity_type="finding",
+                    entity_id=f.id,
+                    after={"kind": kind, "subject": record.subject},
                 )
     return created
 
@@ -197,5 +273,3 @@ async def list_accountability(
         prefix=actor.area_prefix, kind=kind, after=after_key(cursor), limit=limit + 1
     )
     return Page(items=[record_out(r) for r in rows[:limit]], next_cursor=next_cursor(rows, limit))
-
-

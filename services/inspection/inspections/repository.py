@@ -37,7 +37,9 @@ class InspectionRepository(Repository):
         stmt = select(Inspection).where(visible_in(prefix))
         if after:
             stmt = stmt.where(tuple_(Inspection.created_at, Inspection.id) > after)
-        return list(await self.session.scalars(stmt.order_by(Inspection.created_at, Inspection.id).limit(limit)))
+        return list(
+            await self.session.scalars(stmt.order_by(Inspection.created_at, Inspection.id).limit(limit))
+        )
 
     async def in_month(self, prefix: str, start: date, end: date) -> list[Inspection]:
         """Inspections of the subtree that ran (at least partly) within [start, end)."""

@@ -21,7 +21,9 @@ Inspector = Annotated[Principal, Depends(require_roles("inspector"))]
 
 
 @router.post("", response_model=InspectionOut, status_code=201)
-async def plan(body: InspectionIn, session: SessionDep, user: Inspector, idem: IdempotencyDep) -> InspectionOut:
+async def plan(
+    body: InspectionIn, session: SessionDep, user: Inspector, idem: IdempotencyDep
+) -> InspectionOut:
     out = await service.plan(session=session, actor=user, data=body)
     await idem.save(201, out.model_dump(mode="json"))
     return out
@@ -40,7 +42,9 @@ async def get_inspection(inspection_id: uuid.UUID, session: SessionDep, user: Cu
 
 
 @router.post("/{inspection_id}/findings", response_model=FindingOut, status_code=201)
-async def add_finding(inspection_id: uuid.UUID, body: FindingIn, session: SessionDep, user: Inspector) -> FindingOut:
+async def add_finding(
+    inspection_id: uuid.UUID, body: FindingIn, session: SessionDep, user: Inspector
+) -> FindingOut:
     return await service.add_finding(
         session=session, actor=user, inspection_id=inspection_id, data=body, today=clock.today()
     )
@@ -48,4 +52,6 @@ async def add_finding(inspection_id: uuid.UUID, body: FindingIn, session: Sessio
 
 @router.post("/{inspection_id}/conclusion", response_model=InspectionOut)
 async def conclude(inspection_id: uuid.UUID, session: SessionDep, user: Inspector) -> InspectionOut:
-    return await service.conclude(session=session, actor=user, inspection_id=inspection_id, today=clock.today())
+    return await service.conclude(
+        session=session, actor=user, inspection_id=inspection_id, today=clock.today()
+    )

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from shared.errors import Conflict, InvalidInput
 from shared.areas import AreaCode
+from shared.errors import Conflict, InvalidInput
 
 __all__ = [
     "KINDS",
@@ -76,12 +76,12 @@ def check_plan(plan: InspectionPlan, scope_prefix: str) -> None:
         raise InvalidInput("Unknown team roles.", unknown=unknown, allowed=list(TEAM_ROLES))
 
 
-def ensure_open(status: InspectionStatus) -> None:
+def ensure_open(status: str) -> None:
     if status == "concluded":
         raise InspectionClosed("The inspection is concluded; its record can no longer change.")
 
 
-def visible_to_inspected(kind: str, status: InspectionStatus) -> bool:
+def visible_to_inspected(kind: str, status: str) -> bool:
     """An unannounced visit is hidden from the inspected areas until it has concluded."""
     return kind == "announced" or status == "concluded"
 

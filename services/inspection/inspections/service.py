@@ -30,10 +30,14 @@ def _out(i: Inspection) -> InspectionOut:
     return InspectionOut.model_validate(i, from_attributes=True)
 
 
-async def _load(session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, lock: bool = False) -> Inspection:
+async def _load(
+    session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, lock: bool = False
+) -> Inspection:
     found = await InspectionRepository(session).get(inspection_id, actor.area_prefix, lock=lock)
     if found is None:
-        raise InspectionNotFound(f"Inspection {inspection_id} does not exist in your area.", inspection_id=inspection_id)
+        raise InspectionNotFound(
+            f"Inspection {inspection_id} does not exist in your area.", inspection_id=inspection_id
+        )
     return found
 
 
@@ -45,13 +49,23 @@ async def plan(*, session: AsyncSession, actor: Principal, data: InspectionIn) -
     )
     inspection = await InspectionRepository(session).add(
         Inspection(
-            area_code=actor.area_code, kind=data.kind, title=data.title, starts_on=data.starts_on,
-            ends_on=data.ends_on, target_areas=list(dict.fromkeys(data.target_areas)),
-            team=[m.model_dump() for m in data.team], status="planned", created_by=actor.sub,
+            area_code=actor.area_code,
+            kind=data.kind,
+            title=data.title,
+            starts_on=data.starts_on,
+            ends_on=data.ends_on,
+            target_areas=list(dict.fromkeys(data.target_areas)),
+            team=[m.model_dump() for m in data.team],
+            status="planned",
+            created_by=actor.sub,
         )
     )
     await audit.record(
-        session, actor=actor, action="inspection.planned", entity_type="inspection", entity_id=inspection.id,
+        session,
+        actor=actor,
+        action="inspection.planned",
+        entity_type="inspection",
+        entity_id=inspection.id,
         after=data.model_dump(),
     )
     return _out(inspection)
@@ -61,20 +75,31 @@ async def get(*, session: AsyncSession, actor: Principal, inspection_id: uuid.UU
     return _out(await _load(session, actor, inspection_id))
 
 
-async def list_page(*, session: AsyncSession, actor: Principal, cursor: str | None, limit: int) -> Page[InspectionOut]:
-    rows = await InspectionRepository(session).page(prefix=actor.area_prefix, after=after_key(cursor), limit=limit + 1)
+async def list_page(
+    *, session: AsyncSession, actor: Principal, cursor: str | None, limit: int
+) -> Page[InspectionOut]:
+    rows = await InspectionRepository(session).page(
+        prefix=actor.area_prefix, after=after_key(cursor), limit=limit + 1
+    )
     return Page(items=[_out(i) for i in rows[:limit]], next_cursor=next_cursor(rows, limit))
 
 
-async def conclude(*, session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, today: date) -> InspectionOut:
+async def conclude(
+    *, session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, today: date
+) -> InspectionOut:
     inspection = await _load(session, actor, inspection_id, lock=True)
-    rules.ensure_open(inspection.status)  # type: ignore[arg-type]
+    rules.ensure_open(inspection.status)
     if today < inspection.starts_on:
         raise InvalidInput("An inspection cannot conclude before it starts.", starts_on=inspection.starts_on)
     inspection.status, inspection.concluded_on = "concluded", today
     await audit.record(
-        session, actor=actor, action="inspection.concluded", entity_type="inspection", entity_id=inspection.id,
-        before={"status": "planned"}, after={"status": "concluded", "concluded_on": today},
+        session,
+        actor=actor,
+        action="inspection.concluded",
+        entity_type="inspection",
+        entity_id=inspection.id,
+        before={"status": "planned"},
+        after={"status": "concluded", "concluded_on": today},
     )
     return _out(inspection)
 
@@ -83,10 +108,11 @@ async def add_finding(
     *, session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, data: FindingIn, today: date
 ) -> FindingOut:
     inspection = await _load(session, actor, inspection_id, lock=True)
-    rules.ensure_open(inspection.status)  # type: ignore[arg-type]
+    rules.ensure_open(inspection.status)
     if not any(data.area_code.startswith(_prefix(t)) for t in inspection.target_areas):
         raise InvalidInput(
-            "A finding must lie in one of the inspection's target areas.", target_areas=inspection.target_areas
+            "A finding must lie in one of the inspection's target areas.",
+            target_areas=inspection.target_areas,
         )
     finding = await finding_service.raise_finding(
         session=session, actor=actor, data=data, inspection_id=inspection.id, today=today

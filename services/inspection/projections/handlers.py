@@ -16,22 +16,30 @@ from shared.events import CloudEvent
 async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).upsert_area(
-        code=d["code"], name=d.get("name") or d["code"], level=d["level"], rural_population=d.get("rural_population")
+        code=d["code"],
+        name=d.get("name") or d["code"],
+        level=d["level"],
+        rural_population=d.get("rural_population"),
     )
 
 
 async def on_household_registered(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).upsert_household(
-        household_id=str(d["household_id"]), area_code=d["area_code"], status="registered",
-        member_count=int(d.get("member_count") or 0), exited_on=None,
+        household_id=str(d["household_id"]),
+        area_code=d["area_code"],
+        status="registered",
+        member_count=int(d.get("member_count") or 0),
+        exited_on=None,
     )
 
 
 async def on_household_updated(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).upsert_household(
-        household_id=str(d["household_id"]), area_code=d["area_code"], status=d.get("status") or "registered",
+        household_id=str(d["household_id"]),
+        area_code=d["area_code"],
+        status=d.get("status") or "registered",
         member_count=int(d.get("member_count") or 0),
     )
 
@@ -39,7 +47,9 @@ async def on_household_updated(session: AsyncSession, event: CloudEvent) -> None
 async def on_exit_requested_projection(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).upsert_household(
-        household_id=str(d["household_id"]), area_code=d["area_code"], status="exit_requested",
+        household_id=str(d["household_id"]),
+        area_code=d["area_code"],
+        status="exit_requested",
         member_count=int(d.get("member_count") or 0),
     )
 
@@ -47,8 +57,11 @@ async def on_exit_requested_projection(session: AsyncSession, event: CloudEvent)
 async def on_household_exited(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).upsert_household(
-        household_id=str(d["household_id"]), area_code=d["area_code"], status="exited",
-        member_count=int(d.get("member_count") or 0), exited_on=date.fromisoformat(d["exited_on"]),
+        household_id=str(d["household_id"]),
+        area_code=d["area_code"],
+        status="exited",
+        member_count=int(d.get("member_count") or 0),
+        exited_on=date.fromisoformat(d["exited_on"]),
     )
 
 
@@ -64,8 +77,12 @@ async def on_household_removed(session: AsyncSession, event: CloudEvent) -> None
 async def on_pairing_opened(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).upsert_pairing(
-        pairing_id=str(d["pairing_id"]), kind=d["kind"], area_code=d["area_code"],
-        helper_id=str(d.get("helper_id") or ""), target_id=str(d["target_id"]), is_open=True,
+        pairing_id=str(d["pairing_id"]),
+        kind=d["kind"],
+        area_code=d["area_code"],
+        helper_id=str(d.get("helper_id") or ""),
+        target_id=str(d["target_id"]),
+        is_open=True,
     )
 
 
@@ -76,7 +93,9 @@ async def on_pairing_closed(session: AsyncSession, event: CloudEvent) -> None:
 async def on_visit_recorded(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).add_visit(
-        visit_id=str(d["visit_id"]), household_id=str(d["household_id"]), area_code=d["area_code"],
+        visit_id=str(d["visit_id"]),
+        household_id=str(d["household_id"]),
+        area_code=d["area_code"],
         visited_on=date.fromisoformat(d["visited_on"]),
     )
 
@@ -84,13 +103,18 @@ async def on_visit_recorded(session: AsyncSession, event: CloudEvent) -> None:
 async def on_disbursement_recorded(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).add_disbursement(
-        disbursement_id=str(d["disbursement_id"]), area_code=d["area_code"],
-        amount_fen=int(d["amount_fen"]), year=int(d["year"]),
+        disbursement_id=str(d["disbursement_id"]),
+        area_code=d["area_code"],
+        amount_fen=int(d["amount_fen"]),
+        year=int(d["year"]),
     )
 
 
 async def on_plan_recomputed(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
     await ProjectionRepository(session).upsert_plan(
-        plan_id=str(d["plan_id"]), area_code=d["area_code"], total_fen=int(d["total_fen"]), year=int(d["year"])
+        plan_id=str(d["plan_id"]),
+        area_code=d["area_code"],
+        total_fen=int(d["total_fen"]),
+        year=int(d["year"]),
     )

@@ -22,7 +22,9 @@ from shared.repository import Repository
 class ProjectionRepository(Repository):
     async def _upsert(self, model: Any, key: str, values: dict[str, Any]) -> None:
         stmt = insert(model).values(**values)
-        stmt = stmt.on_conflict_do_update(index_elements=[key], set_={k: v for k, v in values.items() if k != key})
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key], set_={k: v for k, v in values.items() if k != key}
+        )
         await self.session.execute(stmt)
 
     async def upsert_area(self, **values: Any) -> None:
@@ -33,17 +35,23 @@ class ProjectionRepository(Repository):
 
     async def set_household_status(self, household_id: str, status: str, **extra: Any) -> None:
         await self.session.execute(
-            update(HouseholdRef).where(HouseholdRef.household_id == household_id).values(status=status, **extra)
+            update(HouseholdRef)
+            .where(HouseholdRef.household_id == household_id)
+            .values(status=status, **extra)
         )
 
     async def household(self, household_id: str) -> HouseholdRef | None:
-        return await self.session.scalar(select(HouseholdRef).where(HouseholdRef.household_id == household_id))
+        return await self.session.scalar(
+            select(HouseholdRef).where(HouseholdRef.household_id == household_id)
+        )
 
     async def upsert_pairing(self, **values: Any) -> None:
         await self._upsert(PairingRef, "pairing_id", values)
 
     async def close_pairing(self, pairing_id: str) -> None:
-        await self.session.execute(update(PairingRef).where(PairingRef.pairing_id == pairing_id).values(is_open=False))
+        await self.session.execute(
+            update(PairingRef).where(PairingRef.pairing_id == pairing_id).values(is_open=False)
+        )
 
     async def add_visit(self, *, visit_id: str, household_id: str, area_code: str, visited_on: date) -> None:
         await self.session.execute(

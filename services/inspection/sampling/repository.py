@@ -50,7 +50,9 @@ class SampleRepository(Repository):
         )
         return await self.session.scalar(stmt.with_for_update() if lock else stmt)
 
-    async def set_omission(self, sample_id: uuid.UUID, village_code: str, households: int, note: str | None) -> None:
+    async def set_omission(
+        self, sample_id: uuid.UUID, village_code: str, households: int, note: str | None
+    ) -> None:
         stmt = insert(EvaluationOmission).values(
             sample_id=sample_id, village_code=village_code, households=households, note=note
         )

@@ -49,12 +49,16 @@ async def get_sample(sample_id: uuid.UUID, session: SessionDep, user: Evaluator)
 
 
 @router.post("/{sample_id}/verdicts", response_model=SampleOut)
-async def give_verdict(sample_id: uuid.UUID, body: VerdictIn, session: SessionDep, user: Evaluator) -> SampleOut:
+async def give_verdict(
+    sample_id: uuid.UUID, body: VerdictIn, session: SessionDep, user: Evaluator
+) -> SampleOut:
     return await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body)
 
 
 @router.post("/{sample_id}/omissions", status_code=204)
-async def record_omission(sample_id: uuid.UUID, body: OmissionIn, session: SessionDep, user: Evaluator) -> None:
+async def record_omission(
+    sample_id: uuid.UUID, body: OmissionIn, session: SessionDep, user: Evaluator
+) -> None:
     await service.record_omission(session=session, actor=user, sample_id=sample_id, data=body)
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from shared.errors import InvalidInput
 from services.inspection.policies.presets import SamplingPolicy
+from shared.errors import InvalidInput
 
 __all__ = [
     "VERDICTS",

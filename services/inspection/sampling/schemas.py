@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 class SampleIn(BaseModel):
     area_code: str = Field(pattern=r"^\d{12}$", description="The area evaluated (usually a county)")
     year: int = Field(ge=2014, le=2100, description="Households that exited in this year are the population")
-    seed: str = Field(min_length=1, max_length=200, description="Published before the draw; anyone can redo it")
+    seed: str = Field(
+        min_length=1, max_length=200, description="Published before the draw; anyone can redo it"
+    )
 
 
 class SampleItemOut(BaseModel):

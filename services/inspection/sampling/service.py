@@ -42,11 +42,21 @@ class VerdictAlreadyGiven(Conflict):
 
 def _out(sample: EvaluationSample, items: list[EvaluationItem]) -> SampleOut:
     return SampleOut(
-        id=sample.id, area_code=sample.area_code, year=sample.year, seed=sample.seed,
-        rate=f"{sample.rate_numerator}/{sample.rate_denominator}", min_per_village=sample.min_per_village,
-        population=sample.population, size=len(items), method=METHOD,
-        items=[SampleItemOut(household_id=i.household_id, village_code=i.village_code, verdict=i.verdict, note=i.note)
-               for i in items],
+        id=sample.id,
+        area_code=sample.area_code,
+        year=sample.year,
+        seed=sample.seed,
+        rate=f"{sample.rate_numerator}/{sample.rate_denominator}",
+        min_per_village=sample.min_per_village,
+        population=sample.population,
+        size=len(items),
+        method=METHOD,
+        items=[
+            SampleItemOut(
+                household_id=i.household_id, village_code=i.village_code, verdict=i.verdict, note=i.note
+            )
+            for i in items
+        ],
         created_at=sample.created_at,
     )
 
@@ -64,18 +74,33 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Sa
     policy = presets.THIRD_PARTY_SAMPLING
     repo = SampleRepository(session)
     prefix = AreaCode.parse(data.area_code).prefix
-    population = [rules.Candidate(h.household_id, h.area_code) for h in await repo.exited_households(prefix, data.year)]
+    population = [
+        rules.Candidate(h.household_id, h.area_code) for h in await repo.exited_households(prefix, data.year)
+    ]
     chosen = rules.draw(population, data.seed, policy)
     sample = EvaluationSample(
-        id=uuid.uuid4(), area_code=data.area_code, year=data.year, seed=data.seed,
-        rate_numerator=policy.rate.numerator, rate_denominator=policy.rate.denominator,
-        min_per_village=policy.min_per_village, population=len(population), created_by=actor.sub,
+        id=uuid.uuid4(),
+        area_code=data.area_code,
+        year=data.year,
+        seed=data.seed,
+        rate_numerator=policy.rate.numerator,
+        rate_denominator=policy.rate.denominator,
+        min_per_village=policy.min_per_village,
+        population=len(population),
+        created_by=actor.sub,
         created_at=datetime.now(UTC),
     )
-    items = [EvaluationItem(sample_id=sample.id, household_id=c.household_id, village_code=c.village_code) for c in chosen]
+    items = [
+        EvaluationItem(sample_id=sample.id, household_id=c.household_id, village_code=c.village_code)
+        for c in chosen
+    ]
     await repo.add(sample, items)
     await audit.record(
-        session, actor=actor, action="sample.drawn", entity_type="evaluation_sample", entity_id=sample.id,
+        session,
+        actor=actor,
+        action="sample.drawn",
+        entity_type="evaluation_sample",
+        entity_id=sample.id,
         after={**data.model_dump(), "population": len(population), "size": len(items)},
     )
     return _out(sample, items)
@@ -92,7 +117,9 @@ async def list_recent(*, session: AsyncSession, actor: Principal, limit: int) ->
     return [_out(s, await repo.items(s.id)) for s in await repo.list_in(actor.area_prefix, limit)]
 
 
-async def give_verdict(*, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: VerdictIn) -> SampleOut:
+async def give_verdict(
+    *, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: VerdictIn
+) -> SampleOut:
     if data.verdict not in rules.VERDICTS:
         raise InvalidInput(f"Unknown verdict {data.verdict!r}.", allowed=list(rules.VERDICTS))
     repo = SampleRepository(session)
@@ -105,21 +132,32 @@ async def give_verdict(*, session: AsyncSession, actor: Principal, sample_id: uu
     item.verdict, item.note = data.verdict, data.note
     item.evaluated_by, item.evaluated_at = actor.sub, datetime.now(UTC)
     await audit.record(
-        session, actor=actor, action="sample.verdict", entity_type="evaluation_sample", entity_id=sample.id,
-        before={"household_id": data.household_id, "verdict": None}, after=data.model_dump(),
+        session,
+        actor=actor,
+        action="sample.verdict",
+        entity_type="evaluation_sample",
+        entity_id=sample.id,
+        before={"household_id": data.household_id, "verdict": None},
+        after=data.model_dump(),
     )
     await session.flush()
     return _out(sample, await repo.items(sample.id))
 
 
-async def record_omission(*, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: OmissionIn) -> None:
+async def record_omission(
+    *, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: OmissionIn
+) -> None:
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if not data.village_code.startswith(AreaCode.parse(sample.area_code).prefix):
         raise InvalidInput("The village lies outside the sampled area.", village_code=data.village_code)
     await repo.set_omission(sample.id, data.village_code, data.households, data.note)
     await audit.record(
-        session, actor=actor, action="sample.omission", entity_type="evaluation_sample", entity_id=sample.id,
+        session,
+        actor=actor,
+        action="sample.omission",
+        entity_type="evaluation_sample",
+        entity_id=sample.id,
         after=data.model_dump(),
     )
 
@@ -137,8 +175,11 @@ async def error_rates(
     rows = rules.error_rates(verdicts, await repo.omissions(sample.id), length)
     return [
         ErrorRateOut(
-            area_code=r.area_code, checked=r.checked, wrongly_exited=r.wrongly_exited,
-            wrongly_left_out=r.wrongly_left_out, wrongly_exited_rate=rules.rate_text(r.wrongly_exited_rate),
+            area_code=r.area_code,
+            checked=r.checked,
+            wrongly_exited=r.wrongly_exited,
+            wrongly_left_out=r.wrongly_left_out,
+            wrongly_exited_rate=rules.rate_text(r.wrongly_exited_rate),
             wrongly_left_out_rate=rules.rate_text(r.wrongly_left_out_rate),
         )
         for r in rows

@@ -23,17 +23,28 @@ async def raise_from_signal(*, session: AsyncSession, signal: rules.Signal, toda
     )
     repo = FindingRepository(session)
     finding = Finding(
-        source_key=draft.source_key, area_code=draft.area_code, category=draft.category,
-        severity=draft.severity, title=draft.title, description=signal.detail,
-        responsible_unit=draft.responsible_unit, raised_on=today, deadline=draft.deadline,
-        status="open", raised_by=ACTOR,
+        source_key=draft.source_key,
+        area_code=draft.area_code,
+        category=draft.category,
+        severity=draft.severity,
+        title=draft.title,
+        description=signal.detail,
+        responsible_unit=draft.responsible_unit,
+        raised_on=today,
+        deadline=draft.deadline,
+        status="open",
+        raised_by=ACTOR,
     )
     if not await repo.add_from_signal(finding):
         return False
     created = await repo.by_source_key(draft.source_key)
     await finding_events.publish_raised(session, created)
     await audit.record(
-        session, actor=ACTOR, action="finding.raised", entity_type="finding", entity_id=created.id,
+        session,
+        actor=ACTOR,
+        action="finding.raised",
+        entity_type="finding",
+        entity_id=created.id,
         after={"source_key": draft.source_key, "kind": signal.kind, "deadline": draft.deadline},
     )
     return True

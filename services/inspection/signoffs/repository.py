@@ -34,7 +34,9 @@ class DossierRepository(Repository):
 
     async def signatures(self, dossier_id: uuid.UUID) -> list[SignoffSignature]:
         rows = await self.session.scalars(
-            select(SignoffSignature).where(SignoffSignature.dossier_id == dossier_id).order_by(SignoffSignature.id)
+            select(SignoffSignature)
+            .where(SignoffSignature.dossier_id == dossier_id)
+            .order_by(SignoffSignature.id)
         )
         return list(rows)
 

@@ -17,7 +17,11 @@ router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
 
 @router.get("", response_model=Page[DossierOut])
 async def list_dossiers(
-    session: SessionDep, user: CurrentUser, status: str | None = None, cursor: Cursor = None, limit: Limit = 50
+    session: SessionDep,
+    user: CurrentUser,
+    status: str | None = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
 ) -> Page[DossierOut]:
     return await service.list_page(session=session, actor=user, status=status, cursor=cursor, limit=limit)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.errors import Conflict, Forbidden, InvalidInput
 from services.inspection.places import ancestor
+from shared.errors import Conflict, Forbidden, InvalidInput
 
 __all__ = [
     "DossierClosed",
@@ -101,9 +101,7 @@ class SignerAreaMismatch(Forbidden):
 def outstanding(scheme: SignoffScheme, signatures: list[Signature]) -> list[Signature]:
     """Every (level, position) still to sign, in scheme order."""
     done = {(s.level, s.position) for s in signatures}
-    return [
-        Signature(lv.level, p) for lv in scheme.levels for p in lv.positions if (lv.level, p) not in done
-    ]
+    return [Signature(lv.level, p) for lv in scheme.levels for p in lv.positions if (lv.level, p) not in done]
 
 
 def current_level(scheme: SignoffScheme, signatures: list[Signature]) -> SignoffLevel | None:
@@ -120,7 +118,7 @@ def is_complete(scheme: SignoffScheme, signatures: list[Signature]) -> bool:
 
 def _qualify(
     scheme: SignoffScheme,
-    status: DossierStatus,
+    status: str,
     household_area: str,
     signatures: list[Signature],
     signer: Signer,
@@ -136,9 +134,7 @@ def _qualify(
             positions=sorted(scheme.positions),
         )
     if position not in signer.roles:
-        raise SignerLacksPosition(
-            f"Signing as {position} needs the role {position}.", position=position
-        )
+        raise SignerLacksPosition(f"Signing as {position} needs the role {position}.", position=position)
     expected_area = ancestor(household_area, step_level.level)
     if signer.area_code != expected_area:
         raise SignerAreaMismatch(
@@ -162,7 +158,7 @@ def _qualify(
 def check_signature(
     scheme: SignoffScheme,
     *,
-    status: DossierStatus,
+    status: str,
     household_area: str,
     signatures: list[Signature],
     signer: Signer,
@@ -175,7 +171,7 @@ def check_signature(
 def check_refusal(
     scheme: SignoffScheme,
     *,
-    status: DossierStatus,
+    status: str,
     household_area: str,
     signatures: list[Signature],
     signer: Signer,

@@ -105,8 +105,12 @@ async def open_dossier(*, session: AsyncSession, data: dict[str, Any]) -> Signof
         )
     )
     await audit.record(
-        session, actor=SYSTEM, action="dossier.opened", entity_type="signoff_dossier",
-        entity_id=dossier.id, after={"exit_request_id": dossier.exit_request_id, "scheme": scheme.code},
+        session,
+        actor=SYSTEM,
+        action="dossier.opened",
+        entity_type="signoff_dossier",
+        entity_id=dossier.id,
+        after={"exit_request_id": dossier.exit_request_id, "scheme": scheme.code},
     )
     return dossier
 
@@ -118,15 +122,24 @@ async def withdraw(*, session: AsyncSession, exit_request_id: str, reason: str) 
         return
     dossier.status, dossier.closed_at = "withdrawn", datetime.now(UTC)
     await audit.record(
-        session, actor=SYSTEM, action="dossier.withdrawn", entity_type="signoff_dossier",
-        entity_id=dossier.id, before={"status": "open"}, after={"status": "withdrawn", "reason": reason},
+        session,
+        actor=SYSTEM,
+        action="dossier.withdrawn",
+        entity_type="signoff_dossier",
+        entity_id=dossier.id,
+        before={"status": "open"},
+        after={"status": "withdrawn", "reason": reason},
     )
 
 
-async def _load(repo: DossierRepository, actor: Principal, dossier_id: uuid.UUID, lock: bool) -> SignoffDossier:
+async def _load(
+    repo: DossierRepository, actor: Principal, dossier_id: uuid.UUID, lock: bool
+) -> SignoffDossier:
     dossier = await repo.get(dossier_id, lock=lock)
     if dossier is None or not actor.covers(dossier.area_code):
-        raise DossierNotFound(f"Sign-off dossier {dossier_id} does not exist in your area.", dossier_id=dossier_id)
+        raise DossierNotFound(
+            f"Sign-off dossier {dossier_id} does not exist in your area.", dossier_id=dossier_id
+        )
     return dossier
 
 
@@ -149,18 +162,30 @@ async def list_page(
     return Page(items=items, next_cursor=next_cursor(rows, limit))
 
 
-async def sign(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID, position: str) -> DossierOut:
+async def sign(
+    *, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID, position: str
+) -> DossierOut:
     repo = DossierRepository(session)
     dossier = await _load(repo, actor, dossier_id, lock=True)
     rows = await repo.signatures(dossier.id)
     scheme = _scheme_of(dossier)
     step = rules.check_signature(
-        scheme, status=dossier.status, household_area=dossier.area_code,  # type: ignore[arg-type]
-        signatures=_signed(rows), signer=_signer(actor), position=position,
+        scheme,
+        status=dossier.status,
+        household_area=dossier.area_code,
+        signatures=_signed(rows),
+        signer=_signer(actor),
+        position=position,
     )
     signature = SignoffSignature(
-        dossier_id=dossier.id, level=step.level, position=step.position, decision="signed",
-        signer_sub=actor.sub, signer_name=actor.name, signer_area=actor.area_code, signed_at=datetime.now(UTC),
+        dossier_id=dossier.id,
+        level=step.level,
+        position=step.position,
+        decision="signed",
+        signer_sub=actor.sub,
+        signer_name=actor.name,
+        signer_area=actor.area_code,
+        signed_at=datetime.now(UTC),
     )
     await repo.add_signature(signature)
     rows.append(signature)
@@ -170,8 +195,13 @@ async def sign(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID
         await events.publish_verified(session, dossier, dossier.closed_at.date())
         after["status"] = "verified"
     await audit.record(
-        session, actor=actor, action="dossier.signed", entity_type="signoff_dossier",
-        entity_id=dossier.id, before={"status": "open"}, after=after,
+        session,
+        actor=actor,
+        action="dossier.signed",
+        entity_type="signoff_dossier",
+        entity_id=dossier.id,
+        before={"status": "open"},
+        after=after,
     )
     return _out(dossier, rows)
 
@@ -183,19 +213,36 @@ async def refuse(
     dossier = await _load(repo, actor, dossier_id, lock=True)
     rows = await repo.signatures(dossier.id)
     step = rules.check_refusal(
-        _scheme_of(dossier), status=dossier.status, household_area=dossier.area_code,  # type: ignore[arg-type]
-        signatures=_signed(rows), signer=_signer(actor), position=position, reason=reason,
+        _scheme_of(dossier),
+        status=dossier.status,
+        household_area=dossier.area_code,
+        signatures=_signed(rows),
+        signer=_signer(actor),
+        position=position,
+        reason=reason,
     )
     refusal = SignoffSignature(
-        dossier_id=dossier.id, level=step.level, position=step.position, decision="refused", reason=reason,
-        signer_sub=actor.sub, signer_name=actor.name, signer_area=actor.area_code, signed_at=datetime.now(UTC),
+        dossier_id=dossier.id,
+        level=step.level,
+        position=step.position,
+        decision="refused",
+        reason=reason,
+        signer_sub=actor.sub,
+        signer_name=actor.name,
+        signer_area=actor.area_code,
+        signed_at=datetime.now(UTC),
     )
     await repo.add_signature(refusal)
     rows.append(refusal)
     dossier.status, dossier.closed_at, dossier.refusal_reason = "rejected", datetime.now(UTC), reason
     await events.publish_rejected(session, dossier, level=step.level, step=step.position, reason=reason)
     await audit.record(
-        session, actor=actor, action="dossier.refused", entity_type="signoff_dossier", entity_id=dossier.id,
-        before={"status": "open"}, after={"status": "rejected", "position": step.position, "reason": reason},
+        session,
+        actor=actor,
+        action="dossier.refused",
+        entity_type="signoff_dossier",
+        entity_id=dossier.id,
+        before={"status": "open"},
+        after={"status": "rejected", "position": step.position, "reason": reason},
     )
     return _out(dossier, rows)

@@ -24,54 +24,158 @@ async def _feed(app, type_: str, data: dict) -> None:  # type: ignore[no-untyped
 
 
 async def _fixture_county(app) -> None:  # type: ignore[no-untyped-def]
-    await _feed(app, "registry.area.upserted.v1", {"code": COUNTY, "name": "Test county", "level": "county",
-                                                   "parent_code": "620500000000", "rural_population": 2000})
+    await _feed(
+        app,
+        "registry.area.upserted.v1",
+        {
+            "code": COUNTY,
+            "name": "Test county",
+            "level": "county",
+            "parent_code": "620500000000",
+            "rural_population": 2000,
+        },
+    )
     for i in range(10):  # in the roll: 10 households x 4 people = 40 poor people (2% incidence)
-        await _feed(app, "registry.household.registered.v1",
-                    {"household_id": f"h{i}", "area_code": VILLAGE, "member_count": 4})
+        await _feed(
+            app,
+            "registry.household.registered.v1",
+            {"household_id": f"h{i}", "area_code": VILLAGE, "member_count": 4},
+        )
     for i in range(5):  # exited this year: 5 x 3 = 15 people
-        await _feed(app, "registry.household.exited.v1",
-                    {"household_id": f"x{i}", "area_code": VILLAGE, "exit_request_id": f"r{i}",
-                     "exited_on": "2026-09-30", "member_count": 3})
-    await _feed(app, "registry.household.exited.v1",  # last year's exit does not count
-                {"household_id": "old", "area_code": VILLAGE, "exit_request_id": "r-old",
-                 "exited_on": "2025-09-30", "member_count": 6})
+        await _feed(
+            app,
+            "registry.household.exited.v1",
+            {
+                "household_id": f"x{i}",
+                "area_code": VILLAGE,
+                "exit_request_id": f"r{i}",
+                "exited_on": "2026-09-30",
+                "member_count": 3,
+            },
+        )
+    await _feed(
+        app,
+        "registry.household.exited.v1",  # last year's exit does not count
+        {
+            "household_id": "old",
+            "area_code": VILLAGE,
+            "exit_request_id": "r-old",
+            "exited_on": "2025-09-30",
+            "member_count": 6,
+        },
+    )
     for i in range(9):
-        await _feed(app, "pairing.pairing.opened.v1", {"pairing_id": f"p{i}", "kind": "cadre_household",
-                                                       "area_code": VILLAGE, "helper_id": "cadre-7", "target_id": f"h{i}"})
-    await _feed(app, "pairing.pairing.closed.v1", {"pairing_id": "p8", "kind": "cadre_household",
-                                                   "area_code": VILLAGE, "reason": "cadre transferred"})
+        await _feed(
+            app,
+            "pairing.pairing.opened.v1",
+            {
+                "pairing_id": f"p{i}",
+                "kind": "cadre_household",
+                "area_code": VILLAGE,
+                "helper_id": "cadre-7",
+                "target_id": f"h{i}",
+            },
+        )
+    await _feed(
+        app,
+        "pairing.pairing.closed.v1",
+        {"pairing_id": "p8", "kind": "cadre_household", "area_code": VILLAGE, "reason": "cadre transferred"},
+    )
     for i in range(6):
-        await _feed(app, "pairing.visit.recorded.v1", {"visit_id": f"v{i}", "household_id": f"h{i}",
-                                                       "area_code": VILLAGE, "cadre_id": "cadre-7", "visited_on": "2026-04-02"})
-    await _feed(app, "pairing.visit.recorded.v1", {"visit_id": "v-old", "household_id": "h7", "area_code": VILLAGE,
-                                                   "cadre_id": "cadre-7", "visited_on": "2025-04-02"})
+        await _feed(
+            app,
+            "pairing.visit.recorded.v1",
+            {
+                "visit_id": f"v{i}",
+                "household_id": f"h{i}",
+                "area_code": VILLAGE,
+                "cadre_id": "cadre-7",
+                "visited_on": "2026-04-02",
+            },
+        )
+    await _feed(
+        app,
+        "pairing.visit.recorded.v1",
+        {
+            "visit_id": "v-old",
+            "household_id": "h7",
+            "area_code": VILLAGE,
+            "cadre_id": "cadre-7",
+            "visited_on": "2025-04-02",
+        },
+    )
     for plan_id, total in (("plan-a", 600_000), ("plan-b", 400_000)):
-        await _feed(app, "funds.plan.recomputed.v1", {"plan_id": plan_id, "scheme_code": "x", "area_code": COUNTY,
-                                                      "total_fen": total, "year": 2026})
-    await _feed(app, "funds.plan.recomputed.v1", {"plan_id": "plan-a", "scheme_code": "x", "area_code": COUNTY,
-                                                  "total_fen": 600_000, "year": 2026})  # recomputed, same plan
-    await _feed(app, "funds.disbursement.recorded.v1", {"disbursement_id": "d1", "area_code": VILLAGE,
-                                                        "beneficiary_kind": "household", "beneficiary_id": "h1",
-                                                        "amount_fen": 750_000, "year": 2026})
+        await _feed(
+            app,
+            "funds.plan.recomputed.v1",
+            {"plan_id": plan_id, "scheme_code": "x", "area_code": COUNTY, "total_fen": total, "year": 2026},
+        )
+    await _feed(
+        app,
+        "funds.plan.recomputed.v1",
+        {"plan_id": "plan-a", "scheme_code": "x", "area_code": COUNTY, "total_fen": 600_000, "year": 2026},
+    )  # recomputed, same plan
+    await _feed(
+        app,
+        "funds.disbursement.recorded.v1",
+        {
+            "disbursement_id": "d1",
+            "area_code": VILLAGE,
+            "beneficiary_kind": "household",
+            "beneficiary_id": "h1",
+            "amount_fen": 750_000,
+            "year": 2026,
+        },
+    )
     async with app.state.db.transaction() as s:
+
         def finding(deadline: date, status: str, submitted: date | None) -> Finding:
-            return Finding(area_code=VILLAGE, category="other", severity="low", title="t", responsible_unit="u",
-                           raised_on=date(2026, 1, 5), deadline=deadline, status=status, submitted_on=submitted,
-                           raised_by="test")
-        s.add_all([
-            finding(date(2026, 3, 1), "verified", date(2026, 2, 20)),
-            finding(date(2026, 4, 1), "submitted", date(2026, 4, 1)),
-            finding(date(2026, 5, 1), "verified", date(2026, 5, 9)),  # late
-            finding(date(2026, 6, 1), "open", None),
-            finding(date(2025, 6, 1), "open", None),  # another year
-        ])
-        sample = EvaluationSample(id=uuid.uuid4(), area_code=COUNTY, year=2026, seed="s", rate_numerator=1,
-                                  rate_denominator=10, min_per_village=2, population=50, created_by="firm")
+            return Finding(
+                area_code=VILLAGE,
+                category="other",
+                severity="low",
+                title="t",
+                responsible_unit="u",
+                raised_on=date(2026, 1, 5),
+                deadline=deadline,
+                status=status,
+                submitted_on=submitted,
+                raised_by="test",
+            )
+
+        s.add_all(
+            [
+                finding(date(2026, 3, 1), "verified", date(2026, 2, 20)),
+                finding(date(2026, 4, 1), "submitted", date(2026, 4, 1)),
+                finding(date(2026, 5, 1), "verified", date(2026, 5, 9)),  # late
+                finding(date(2026, 6, 1), "open", None),
+                finding(date(2025, 6, 1), "open", None),  # another year
+            ]
+        )
+        sample = EvaluationSample(
+            id=uuid.uuid4(),
+            area_code=COUNTY,
+            year=2026,
+            seed="s",
+            rate_numerator=1,
+            rate_denominator=10,
+            min_per_village=2,
+            population=50,
+            created_by="firm",
+        )
         s.add(sample)
         await s.flush()
-        s.add_all([EvaluationItem(sample_id=sample.id, household_id=f"e{i}", village_code=VILLAGE,
-                                  verdict="wrongly_exited" if i == 0 else "correct") for i in range(10)])
+        s.add_all(
+            [
+                EvaluationItem(
+                    sample_id=sample.id,
+                    household_id=f"e{i}",
+                    village_code=VILLAGE,
+                    verdict="wrongly_exited" if i == 0 else "correct",
+                )
+                for i in range(10)
+            ]
+        )
         s.add(EvaluationOmission(sample_id=sample.id, village_code=VILLAGE, households=1))
 
 
@@ -79,13 +183,20 @@ async def test_county_assessment_numbers_and_admonishment_of_its_heads(make_db) 
     app = app_for(make_db)
     async with service_client(app) as c:
         await _fixture_county(app)
-        r = await c.put(f"/inspection/v1/assessments/targets/{COUNTY}/2026", json={"people": 20}, headers=CITY_INSPECTOR)
+        r = await c.put(
+            f"/inspection/v1/assessments/targets/{COUNTY}/2026", json={"people": 20}, headers=CITY_INSPECTOR
+        )
         assert r.status_code == 200
-        r = await c.post("/inspection/v1/assessments", json={"area_code": COUNTY, "year": 2026, "qualitative_score": 90},
-                         headers=CITY_INSPECTOR)
+        r = await c.post(
+            "/inspection/v1/assessments",
+            json={"area_code": COUNTY, "year": 2026, "qualitative_score": 90},
+            headers=CITY_INSPECTOR,
+        )
         assert r.status_code == 201, r.text
         a = r.json()
-        got = {i["name"]: (i["numerator"], i["denominator"], i["ratio"], i["points"]) for i in a["indicators"]}
+        got = {
+            i["name"]: (i["numerator"], i["denominator"], i["ratio"], i["points"]) for i in a["indicators"]
+        }
         assert got == {
             "reduction": (15, 20, "0.7500", "18.75"),
             "incidence": (40, 2000, "1.0000", "10.00"),
@@ -98,15 +209,20 @@ async def test_county_assessment_numbers_and_admonishment_of_its_heads(make_db) 
         }
         assert (a["score"], a["rating"], a["missed_target"], a["missing"]) == ("76.00", "fair", True, [])
         assert sorted(x["subject"] for x in a["admonishments"]) == [
-            "county_head of 620521000000", "county_party_secretary of 620521000000",
+            "county_head of 620521000000",
+            "county_party_secretary of 620521000000",
         ]
         assert {x["kind"] for x in a["admonishments"]} == {"admonishment_interview"}
-        again = await c.post("/inspection/v1/assessments", json={"area_code": COUNTY, "year": 2026},
-                             headers=CITY_INSPECTOR)
+        again = await c.post(
+            "/inspection/v1/assessments", json={"area_code": COUNTY, "year": 2026}, headers=CITY_INSPECTOR
+        )
         assert again.status_code == 409
         # the county cannot assess itself
-        r = await c.post("/inspection/v1/assessments", json={"area_code": COUNTY, "year": 2025},
-                         headers=auth("inspector", COUNTY))
+        r = await c.post(
+            "/inspection/v1/assessments",
+            json={"area_code": COUNTY, "year": 2025},
+            headers=auth("inspector", COUNTY),
+        )
         assert r.status_code == 422
 
 
@@ -115,9 +231,18 @@ async def test_village_that_missed_its_target_admonishes_its_pairing_cadre(make_
     async with service_client(app) as c:
         await _fixture_county(app)
         township_inspector = auth("inspector", "620521101000")
-        await c.put(f"/inspection/v1/assessments/targets/{VILLAGE}/2026", json={"people": 16}, headers=township_inspector)
-        a = (await c.post("/inspection/v1/assessments", json={"area_code": VILLAGE, "year": 2026},
-                          headers=township_inspector)).json()
+        await c.put(
+            f"/inspection/v1/assessments/targets/{VILLAGE}/2026",
+            json={"people": 16},
+            headers=township_inspector,
+        )
+        a = (
+            await c.post(
+                "/inspection/v1/assessments",
+                json={"area_code": VILLAGE, "year": 2026},
+                headers=township_inspector,
+            )
+        ).json()
         assert a["missed_target"] is True
         assert a["missing"] == ["rural_population", "qualitative"]
         assert [x["subject"] for x in a["admonishments"]] == ["pairing_cadre:cadre-7"]
@@ -129,7 +254,14 @@ async def test_target_met_means_no_admonishment(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
         await _fixture_county(app)
-        await c.put(f"/inspection/v1/assessments/targets/{COUNTY}/2026", json={"people": 15}, headers=CITY_INSPECTOR)
-        a = (await c.post("/inspection/v1/assessments", json={"area_code": COUNTY, "year": 2026, "qualitative_score": 90},
-                          headers=CITY_INSPECTOR)).json()
+        await c.put(
+            f"/inspection/v1/assessments/targets/{COUNTY}/2026", json={"people": 15}, headers=CITY_INSPECTOR
+        )
+        a = (
+            await c.post(
+                "/inspection/v1/assessments",
+                json={"area_code": COUNTY, "year": 2026, "qualitative_score": 90},
+                headers=CITY_INSPECTOR,
+            )
+        ).json()
         assert (a["missed_target"], a["admonishments"], a["score"]) == (False, [], "82.25")

@@ -20,35 +20,74 @@ VILLAGE = "620521101201"
 
 async def _march(app) -> None:  # type: ignore[no-untyped-def]
     def inspection(kind: str, status: str, starts: date, ends: date) -> Inspection:
-        return Inspection(area_code=COUNTY, kind=kind, title=f"{kind} {starts}", starts_on=starts, ends_on=ends,
-                          target_areas=[VILLAGE], team=[{"name": "Z", "role": "leader"}], status=status,
-                          created_by="t")
+        return Inspection(
+            area_code=COUNTY,
+            kind=kind,
+            title=f"{kind} {starts}",
+            starts_on=starts,
+            ends_on=ends,
+            target_areas=[VILLAGE],
+            team=[{"name": "Z", "role": "leader"}],
+            status=status,
+            created_by="t",
+        )
 
     def finding(raised: date, deadline: date, status: str, **kw) -> Finding:  # type: ignore[no-untyped-def]
-        return Finding(area_code=VILLAGE, category="other", severity=kw.pop("severity", "medium"), title="t",
-                       responsible_unit="Township office", raised_on=raised, deadline=deadline, status=status,
-                       raised_by="t", **kw)
+        return Finding(
+            area_code=VILLAGE,
+            category="other",
+            severity=kw.pop("severity", "medium"),
+            title="t",
+            responsible_unit="Township office",
+            raised_on=raised,
+            deadline=deadline,
+            status=status,
+            raised_by="t",
+            **kw,
+        )
 
     async with app.state.db.transaction() as s:
-        s.add_all([
-            inspection("announced", "concluded", date(2026, 3, 3), date(2026, 3, 4)),
-            inspection("unannounced", "concluded", date(2026, 2, 27), date(2026, 3, 1)),  # runs into March
-            inspection("unannounced", "planned", date(2026, 3, 20), date(2026, 3, 21)),  # still secret
-            inspection("announced", "concluded", date(2026, 4, 2), date(2026, 4, 3)),  # April
-        ])
+        s.add_all(
+            [
+                inspection("announced", "concluded", date(2026, 3, 3), date(2026, 3, 4)),
+                inspection(
+                    "unannounced", "concluded", date(2026, 2, 27), date(2026, 3, 1)
+                ),  # runs into March
+                inspection("unannounced", "planned", date(2026, 3, 20), date(2026, 3, 21)),  # still secret
+                inspection("announced", "concluded", date(2026, 4, 2), date(2026, 4, 3)),  # April
+            ]
+        )
         late = finding(date(2026, 1, 10), date(2026, 2, 10), "open")
-        s.add_all([
-            finding(date(2026, 3, 4), date(2026, 3, 19), "open", severity="high"),
-            finding(date(2026, 3, 4), date(2026, 4, 3), "open"),
-            finding(date(2026, 2, 1), date(2026, 3, 1), "verified", submitted_on=date(2026, 2, 28),
-                    verified_on=date(2026, 3, 5)),
-            finding(date(2026, 2, 1), date(2026, 3, 10), "submitted", submitted_on=date(2026, 3, 9)),  # on time
-            late,
-        ])
+        s.add_all(
+            [
+                finding(date(2026, 3, 4), date(2026, 3, 19), "open", severity="high"),
+                finding(date(2026, 3, 4), date(2026, 4, 3), "open"),
+                finding(
+                    date(2026, 2, 1),
+                    date(2026, 3, 1),
+                    "verified",
+                    submitted_on=date(2026, 2, 28),
+                    verified_on=date(2026, 3, 5),
+                ),
+                finding(
+                    date(2026, 2, 1), date(2026, 3, 10), "submitted", submitted_on=date(2026, 3, 9)
+                ),  # on time
+                late,
+            ]
+        )
         await s.flush()
-        s.add(AccountabilityRecord(id=uuid.uuid4(), area_code=VILLAGE, kind="bulletin", subject="Township office",
-                                   reason="late", origin=f"finding:{late.id}", finding_id=late.id,
-                                   issued_on=date(2026, 3, 1)))
+        s.add(
+            AccountabilityRecord(
+                id=uuid.uuid4(),
+                area_code=VILLAGE,
+                kind="bulletin",
+                subject="Township office",
+                reason="late",
+                origin=f"finding:{late.id}",
+                finding_id=late.id,
+                issued_on=date(2026, 3, 1),
+            )
+        )
 
 
 async def test_march_bulletin_json_and_document(make_db) -> None:
@@ -59,9 +98,13 @@ async def test_march_bulletin_json_and_document(make_db) -> None:
         assert r.status_code == 200, r.text
         b = r.json()
         assert b["summary"] == {
-            "inspections": 3, "unannounced": 2, "findings_raised": 2,
-            "findings_by_severity": {"high": 1, "medium": 1}, "rectifications_verified": 1,
-            "overdue_open": 2, "accountability_by_kind": {"bulletin": 1},
+            "inspections": 3,
+            "unannounced": 2,
+            "findings_raised": 2,
+            "findings_by_severity": {"high": 1, "medium": 1},
+            "rectifications_verified": 1,
+            "overdue_open": 2,
+            "accountability_by_kind": {"bulletin": 1},
         }
         # the village sees the concluded inspections but not the unannounced one still planned
         village_view = (await c.get("/inspection/v1/bulletins/2026/3", headers=auth("cadre", VILLAGE))).json()
@@ -71,8 +114,15 @@ async def test_march_bulletin_json_and_document(make_db) -> None:
         assert r.headers["content-disposition"] == 'attachment; filename="bulletin-620521-2026-03.xlsx"'
         wb = load_workbook(io.BytesIO(r.content))
         rows = {row[0]: row[1] for row in wb["summary"].iter_rows(min_row=2, values_only=True)}
-        assert rows["inspections"] == 3 and rows["findings raised"] == 2 and rows["overdue at month end"] == 2
+        assert rows["inspections"] == 3
+        assert rows["findings raised"] == 2
+        assert rows["overdue at month end"] == 2
         assert wb["accountability"].max_row == 2
-        assert (await c.get("/inspection/v1/bulletins/2026/13", headers=auth("inspector", COUNTY))).status_code == 422
-        other = (await c.get("/inspection/v1/bulletins/2026/3", headers=auth("inspector", "620522000000"))).json()
-        assert other["summary"]["inspections"] == 0 and other["findings_raised"] == []
+        assert (
+            await c.get("/inspection/v1/bulletins/2026/13", headers=auth("inspector", COUNTY))
+        ).status_code == 422
+        other = (
+            await c.get("/inspection/v1/bulletins/2026/3", headers=auth("inspector", "620522000000"))
+        ).json()
+        assert other["summary"]["inspections"] == 0
+        assert other["findings_raised"] == []

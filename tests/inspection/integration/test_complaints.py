@@ -20,9 +20,14 @@ INSPECTOR = auth("inspector", COUNTY, sub="inspector-zhao")
 
 
 def complaint(**kw):  # type: ignore[no-untyped-def]
-    body = {"area_code": VILLAGE, "category": "funds", "summary": "Subsidy withheld by village accountant",
-            "details": "Paid 800 yuan of 1,500", "anonymous": False,
-            "complainant": {"name": "测试投诉人", "phone": "13800000000"}}
+    body = {
+        "area_code": VILLAGE,
+        "category": "funds",
+        "summary": "Subsidy withheld by village accountant",
+        "details": "Paid 800 yuan of 1,500",
+        "anonymous": False,
+        "complainant": {"name": "测试投诉人", "phone": "13800000000"},
+    }
     body.update(kw)
     return body
 
@@ -36,14 +41,22 @@ async def test_named_complainant_is_seen_only_by_the_handler(make_db) -> None:
         assert r.json()["complainant"] is None  # the inspector who took the call does not see it back
         seen = (await c.get(f"/inspection/v1/complaints/{cid}", headers=HANDLER)).json()
         assert seen["complainant"] == {"name": "测试投诉人", "phone": "13800000000"}
-        assert (await c.get(f"/inspection/v1/complaints/{cid}", headers=INSPECTOR)).json()["complainant"] is None
-        assert (await c.get(f"/inspection/v1/complaints/{cid}", headers=auth("auditor", COUNTY))).json()["complainant"] is None
+        assert (await c.get(f"/inspection/v1/complaints/{cid}", headers=INSPECTOR)).json()[
+            "complainant"
+        ] is None
+        assert (await c.get(f"/inspection/v1/complaints/{cid}", headers=auth("auditor", COUNTY))).json()[
+            "complainant"
+        ] is None
         listed = (await c.get("/inspection/v1/complaints", headers=HANDLER)).json()["items"]
         assert listed[0]["complainant"] is None
-        assert (await c.get(f"/inspection/v1/complaints/{cid}", headers=auth("cadre", VILLAGE))).status_code == 403
+        assert (
+            await c.get(f"/inspection/v1/complaints/{cid}", headers=auth("cadre", VILLAGE))
+        ).status_code == 403
         async with app.state.db.transaction() as s:
             row = (await s.execute(select(Complaint))).scalar_one()
-            reads = (await s.execute(select(audit_log).where(audit_log.c.action == "complaint.complainant_read"))).all()
+            reads = (
+                await s.execute(select(audit_log).where(audit_log.c.action == "complaint.complainant_read"))
+            ).all()
             texts = " ".join(str(a.after) for a in (await s.execute(select(audit_log))).all())
         assert "测试投诉人" not in row.complainant_name_enc  # stored encrypted
         assert len(reads) == 1
@@ -53,11 +66,20 @@ async def test_named_complainant_is_seen_only_by_the_handler(make_db) -> None:
 async def test_anonymous_and_malformed_intake(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
-        r = await c.post("/inspection/v1/complaints", json=complaint(anonymous=True, complainant=None), headers=HANDLER)
-        assert r.status_code == 201 and r.json()["anonymous"] is True
-        assert (await c.post("/inspection/v1/complaints", json=complaint(anonymous=True), headers=HANDLER)).status_code == 422
-        assert (await c.post("/inspection/v1/complaints", json=complaint(category="gossip"), headers=HANDLER)).status_code == 422
-        r = await c.post("/inspection/v1/complaints", json=complaint(area_code="350502101001"), headers=HANDLER)
+        r = await c.post(
+            "/inspection/v1/complaints", json=complaint(anonymous=True, complainant=None), headers=HANDLER
+        )
+        assert r.status_code == 201
+        assert r.json()["anonymous"] is True
+        assert (
+            await c.post("/inspection/v1/complaints", json=complaint(anonymous=True), headers=HANDLER)
+        ).status_code == 422
+        assert (
+            await c.post("/inspection/v1/complaints", json=complaint(category="gossip"), headers=HANDLER)
+        ).status_code == 422
+        r = await c.post(
+            "/inspection/v1/complaints", json=complaint(area_code="350502101001"), headers=HANDLER
+        )
         assert r.status_code == 422
         assert len((await c.get("/inspection/v1/complaints", headers=HANDLER)).json()["items"]) == 1
 
@@ -65,25 +87,42 @@ async def test_anonymous_and_malformed_intake(make_db) -> None:
 async def test_triage_assign_resolve_and_statistics(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
-        ids = [(await c.post("/inspection/v1/complaints", json=complaint(category=cat), headers=HANDLER)).json()["id"]
-               for cat in ("funds", "exit", "other")]
+        ids = [
+            (await c.post("/inspection/v1/complaints", json=complaint(category=cat), headers=HANDLER)).json()[
+                "id"
+            ]
+            for cat in ("funds", "exit", "other")
+        ]
         url = "/inspection/v1/complaints/{}/{}".format
         # only the handler moves a complaint
-        assert (await c.post(url(ids[0], "triage"), json={"urgency": "urgent"}, headers=INSPECTOR)).status_code == 403
+        assert (
+            await c.post(url(ids[0], "triage"), json={"urgency": "urgent"}, headers=INSPECTOR)
+        ).status_code == 403
         r = await c.post(url(ids[0], "triage"), json={"urgency": "urgent"}, headers=HANDLER)
         assert r.json()["deadline"] == (clock.today() + timedelta(days=7)).isoformat()
         # resolving before assignment is a refused transition
-        assert (await c.post(url(ids[0], "resolution"), json={"resolution": "x"}, headers=HANDLER)).status_code == 409
-        await c.post(url(ids[0], "assignment"), json={"assignee": "County discipline office"}, headers=HANDLER)
+        assert (
+            await c.post(url(ids[0], "resolution"), json={"resolution": "x"}, headers=HANDLER)
+        ).status_code == 409
+        await c.post(
+            url(ids[0], "assignment"), json={"assignee": "County discipline office"}, headers=HANDLER
+        )
         r = await c.post(url(ids[0], "resolution"), json={"resolution": "700 yuan repaid"}, headers=HANDLER)
-        assert r.json()["status"] == "resolved" and r.json()["overdue"] is False
+        assert r.json()["status"] == "resolved"
+        assert r.json()["overdue"] is False
         await c.post(url(ids[1], "triage"), json={"urgency": "normal"}, headers=HANDLER)
-        assert (await c.post(url(ids[2], "triage"), json={"urgency": "whenever"}, headers=HANDLER)).status_code == 422
-        await c.post(url(ids[2], "dismissal"), json={"reason": "not a poverty-alleviation matter"}, headers=HANDLER)
+        assert (
+            await c.post(url(ids[2], "triage"), json={"urgency": "whenever"}, headers=HANDLER)
+        ).status_code == 422
+        await c.post(
+            url(ids[2], "dismissal"), json={"reason": "not a poverty-alleviation matter"}, headers=HANDLER
+        )
         stats = (await c.get("/inspection/v1/complaints/statistics", headers=INSPECTOR)).json()
         assert stats["total"] == 3
         assert stats["by_status"] == {"dismissed": 1, "resolved": 1, "triaged": 1}
         assert stats["by_category"] == {"exit": 1, "funds": 1, "other": 1}
         assert (stats["resolved"], stats["resolved_on_time"], stats["overdue"]) == (1, 1, 0)
-        other = (await c.get("/inspection/v1/complaints/statistics", headers=auth("inspector", "620522000000"))).json()
+        other = (
+            await c.get("/inspection/v1/complaints/statistics", headers=auth("inspector", "620522000000"))
+        ).json()
         assert other["total"] == 0

@@ -31,8 +31,12 @@ OUTCOMES = ("inspection.exit.verified.v1", "inspection.exit.rejected.v1")
 async def _registry_hears(session: AsyncSession, event: CloudEvent) -> None:
     # Stand-in for registry's consumer: remember the outcome in registry's own transaction.
     await audit.record(
-        session, actor="registry", action=event.type, entity_type="household",
-        entity_id=event.data["household_id"], after=event.data,
+        session,
+        actor="registry",
+        action=event.type,
+        entity_type="household",
+        entity_id=event.data["household_id"],
+        after=event.data,
     )
 
 
@@ -55,7 +59,11 @@ async def test_exit_saga_verified_and_refused_over_nats(make_db, nats_url) -> No
     await ensure_streams(js)
     relay = OutboxRelay(registry_db, js, service="registry", idle_sleep_s=0.05)
     runner = ConsumerRunner(
-        registry_db, js, service="registry", handlers={t: _registry_hears for t in OUTCOMES}, fetch_timeout_s=0.3
+        registry_db,
+        js,
+        service="registry",
+        handlers={t: _registry_hears for t in OUTCOMES},
+        fetch_timeout_s=0.3,
     )
     tasks = [asyncio.create_task(relay.run()), asyncio.create_task(runner.run())]
     app = app_for(make_db, nats_url)
@@ -67,36 +75,53 @@ async def test_exit_saga_verified_and_refused_over_nats(make_db, nats_url) -> No
                     await add_event(s, type=ev.type, subject=ev.subject, data=ev.data)
 
             ok = await wait_for(lambda: _dossier(client, passing.data["household_id"]), what="dossier opened")
-            bad = await wait_for(lambda: _dossier(client, failing.data["household_id"]), what="second dossier")
+            bad = await wait_for(
+                lambda: _dossier(client, failing.data["household_id"]), what="second dossier"
+            )
 
             for position in all_positions():
                 r = await client.post(
-                    f"/inspection/v1/signoffs/{ok['id']}/signatures", json={"position": position},
+                    f"/inspection/v1/signoffs/{ok['id']}/signatures",
+                    json={"position": position},
                     headers=signer(position),
                 )
                 assert r.status_code == 201, r.text
 
             url = f"/inspection/v1/signoffs/{bad['id']}"
             for position in all_positions()[:7]:  # village 4 + township 3
-                assert (await client.post(f"{url}/signatures", json={"position": position},
-                                          headers=signer(position))).status_code == 201
+                assert (
+                    await client.post(
+                        f"{url}/signatures", json={"position": position}, headers=signer(position)
+                    )
+                ).status_code == 201
             # wrong role: the county head tries the statistics director's step
-            r = await client.post(f"{url}/signatures", json={"position": "county_statistics_director"},
-                                  headers=signer("county_head"))
+            r = await client.post(
+                f"{url}/signatures",
+                json={"position": "county_statistics_director"},
+                headers=signer("county_head"),
+            )
             assert r.status_code == 403
             # wrong area: a statistics director from the city office, not this county's
-            r = await client.post(f"{url}/signatures", json={"position": "county_statistics_director"},
-                                  headers=signer("county_statistics_director", area="620500000000"))
+            r = await client.post(
+                f"{url}/signatures",
+                json={"position": "county_statistics_director"},
+                headers=signer("county_statistics_director", area="620500000000"),
+            )
             assert r.status_code == 403
             r = await client.post(
                 f"{url}/refusals",
-                json={"position": "county_statistics_director", "reason": "income survey sample contradicts the file"},
+                json={
+                    "position": "county_statistics_director",
+                    "reason": "income survey sample contradicts the file",
+                },
                 headers=signer("county_statistics_director"),
             )
             assert r.status_code == 201
 
             heard = await wait_for(
-                lambda: _both(registry_db, passing.subject, failing.subject), timeout_s=20, what="registry hears both"
+                lambda: _both(registry_db, passing.subject, failing.subject),
+                timeout_s=20,
+                what="registry hears both",
             )
             assert heard[passing.subject]["type"] == "inspection.exit.verified.v1"
             assert heard[passing.subject]["exit_request_id"] == passing.data["exit_request_id"]

@@ -48,7 +48,10 @@ def finding(**kw):  # type: ignore[no-untyped-def]
 
 async def _outbox(app, type_: str) -> list[dict]:  # type: ignore[no-untyped-def]
     async with app.state.db.transaction() as s:
-        return [r["data"] for r in (await s.execute(select(outbox.c.envelope).where(outbox.c.type == type_))).scalars()]
+        return [
+            r["data"]
+            for r in (await s.execute(select(outbox.c.envelope).where(outbox.c.type == type_))).scalars()
+        ]
 
 
 async def test_unannounced_inspection_is_hidden_from_the_village_until_concluded(make_db) -> None:
@@ -70,8 +73,11 @@ async def test_unannounced_inspection_is_hidden_from_the_village_until_concluded
 async def test_bad_plans_and_roles_are_refused(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
-        r = await c.post("/inspection/v1/inspections", json=plan(target_areas=["350502101001"]), headers=INSPECTOR)
-        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+        r = await c.post(
+            "/inspection/v1/inspections", json=plan(target_areas=["350502101001"]), headers=INSPECTOR
+        )
+        assert r.status_code == 422
+        assert r.headers["content-type"] == "application/problem+json"
         r = await c.post("/inspection/v1/inspections", json=plan(), headers=VILLAGE_CADRE)
         assert r.status_code == 403
         assert (await c.get("/inspection/v1/inspections", headers=INSPECTOR)).json()["items"] == []
@@ -80,28 +86,44 @@ async def test_bad_plans_and_roles_are_refused(make_db) -> None:
 async def test_finding_rectified_rejected_resubmitted_and_verified(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
-        iid = (await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)).json()["id"]
+        iid = (
+            await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)
+        ).json()["id"]
         r = await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)
         assert r.status_code == 201, r.text
         f = r.json()
         assert f["deadline"] == (clock.today() + timedelta(days=15)).isoformat()  # high severity: 15 days
-        assert f["status"] == "open" and f["overdue"] is False
+        assert f["status"] == "open"
+        assert f["overdue"] is False
         # outside the target area: refused, nothing saved
         r = await c.post(
-            f"/inspection/v1/inspections/{iid}/findings", json=finding(area_code="620521102301"), headers=INSPECTOR
+            f"/inspection/v1/inspections/{iid}/findings",
+            json=finding(area_code="620521102301"),
+            headers=INSPECTOR,
         )
         assert r.status_code == 422
         # verifying before any report is a refused transition
         url = f"/inspection/v1/findings/{f['id']}"
         r = await c.post(f"{url}/verification", json={"accepted": True}, headers=INSPECTOR)
         assert r.status_code == 409
-        report = {"report": "Subsidy paid on 3 March", "evidence": [{"description": "bank slip", "reference": "BS-1"}]}
+        report = {
+            "report": "Subsidy paid on 3 March",
+            "evidence": [{"description": "bank slip", "reference": "BS-1"}],
+        }
         r = await c.post(f"{url}/rectifications", json=report, headers=VILLAGE_CADRE)
-        assert r.status_code == 201 and r.json()["status"] == "submitted"
+        assert r.status_code == 201
+        assert r.json()["status"] == "submitted"
         # the cadre cannot verify their own work
-        assert (await c.post(f"{url}/verification", json={"accepted": True}, headers=VILLAGE_CADRE)).status_code == 403
-        r = await c.post(f"{url}/verification", json={"accepted": False, "note": "slip covers one household"}, headers=INSPECTOR)
-        assert r.status_code == 200 and r.json()["status"] == "open"
+        assert (
+            await c.post(f"{url}/verification", json={"accepted": True}, headers=VILLAGE_CADRE)
+        ).status_code == 403
+        r = await c.post(
+            f"{url}/verification",
+            json={"accepted": False, "note": "slip covers one household"},
+            headers=INSPECTOR,
+        )
+        assert r.status_code == 200
+        assert r.json()["status"] == "open"
         assert r.json()["rectifications"][0]["outcome"] == "rejected"
         await c.post(f"{url}/rectifications", json=report, headers=VILLAGE_CADRE)
         r = await c.post(f"{url}/verification", json={"accepted": True}, headers=INSPECTOR)
@@ -117,7 +139,9 @@ async def test_finding_rectified_rejected_resubmitted_and_verified(make_db) -> N
 async def test_overdue_finding_escalates_by_itself_once_per_step(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
-        iid = (await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)).json()["id"]
+        iid = (
+            await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)
+        ).json()["id"]
         today = clock.today()
         f = (
             await c.post(
@@ -144,15 +168,23 @@ async def test_overdue_finding_escalates_by_itself_once_per_step(make_db) -> Non
         detail = (await c.get(f"/inspection/v1/findings/{f['id']}", headers=INSPECTOR)).json()
         assert len(detail["accountability"]) == 3
         async with app.state.db.transaction() as s:
-            n = len((await s.execute(select(audit_log).where(audit_log.c.action == "accountability.recorded"))).all())
+            n = len(
+                (
+                    await s.execute(select(audit_log).where(audit_log.c.action == "accountability.recorded"))
+                ).all()
+            )
         assert n == 3
 
 
 async def test_rectification_filed_on_time_does_not_escalate(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
-        iid = (await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)).json()["id"]
-        f = (await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)).json()
+        iid = (
+            await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)
+        ).json()["id"]
+        f = (
+            await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)
+        ).json()
         report = {"report": "done", "evidence": [{"description": "photo", "reference": "P-1"}]}
         await c.post(f"/inspection/v1/findings/{f['id']}/rectifications", json=report, headers=VILLAGE_CADRE)
         from datetime import UTC, datetime

@@ -24,17 +24,43 @@ async def _project_exits(app) -> list[rules.Candidate]:  # type: ignore[no-untyp
             hid = f"{village}-{i:03d}"
             ev = event(
                 "registry.household.exited.v1",
-                {"household_id": hid, "area_code": village, "exit_request_id": f"x-{hid}",
-                 "exited_on": "2026-06-30", "policies_kept_until": "2029-06-30", "member_count": 3},
+                {
+                    "household_id": hid,
+                    "area_code": village,
+                    "exit_request_id": f"x-{hid}",
+                    "exited_on": "2026-06-30",
+                    "policies_kept_until": "2029-06-30",
+                    "member_count": 3,
+                },
             )
             assert await handle_event(app.state.db, "inspection", ev, HANDLERS)
             pool.append(rules.Candidate(hid, village))
     # an exit of another year and a household never exited stay out of the population
-    await handle_event(app.state.db, "inspection", event("registry.household.exited.v1", {
-        "household_id": "old", "area_code": "620521101201", "exit_request_id": "x-old",
-        "exited_on": "2025-06-30", "policies_kept_until": "2028-06-30", "member_count": 2}), HANDLERS)
-    await handle_event(app.state.db, "inspection", event("registry.household.registered.v1", {
-        "household_id": "poor", "area_code": "620521101201", "member_count": 2}), HANDLERS)
+    await handle_event(
+        app.state.db,
+        "inspection",
+        event(
+            "registry.household.exited.v1",
+            {
+                "household_id": "old",
+                "area_code": "620521101201",
+                "exit_request_id": "x-old",
+                "exited_on": "2025-06-30",
+                "policies_kept_until": "2028-06-30",
+                "member_count": 2,
+            },
+        ),
+        HANDLERS,
+    )
+    await handle_event(
+        app.state.db,
+        "inspection",
+        event(
+            "registry.household.registered.v1",
+            {"household_id": "poor", "area_code": "620521101201", "member_count": 2},
+        ),
+        HANDLERS,
+    )
     return pool
 
 
@@ -47,13 +73,17 @@ async def test_same_seed_same_stratified_sample(make_db) -> None:
         b = (await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)).json()
         assert a["id"] != b["id"]
         assert a["items"] == b["items"]
-        assert a["population"] == 43 and a["rate"] == "1/10" and a["min_per_village"] == 2
+        assert a["population"] == 43
+        assert a["rate"] == "1/10"
+        assert a["min_per_village"] == 2
         per_village = {v: sum(i["village_code"] == v for i in a["items"]) for v in VILLAGES}
         assert per_village == {"620521101201": 4, "620521101202": 2, "620521102301": 1}
         # anyone with the published seed can redo the draw offline
         expected = rules.draw(pool, "GS-2026-eval-0415", presets.THIRD_PARTY_SAMPLING)
         assert [i["household_id"] for i in a["items"]] == [x.household_id for x in expected]
-        other = (await c.post("/inspection/v1/samples", json={**body, "seed": "another"}, headers=EVALUATOR)).json()
+        other = (
+            await c.post("/inspection/v1/samples", json={**body, "seed": "another"}, headers=EVALUATOR)
+        ).json()
         assert [i["household_id"] for i in other["items"]] != [i["household_id"] for i in a["items"]]
 
 
@@ -61,37 +91,61 @@ async def test_only_the_evaluator_sees_samples(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
         await _project_exits(app)
-        s = (await c.post("/inspection/v1/samples", json={"area_code": COUNTY, "year": 2026, "seed": "s"},
-                          headers=EVALUATOR)).json()
+        s = (
+            await c.post(
+                "/inspection/v1/samples",
+                json={"area_code": COUNTY, "year": 2026, "seed": "s"},
+                headers=EVALUATOR,
+            )
+        ).json()
         for role in ("inspector", "admin", "cadre"):
             r = await c.get(f"/inspection/v1/samples/{s['id']}", headers=auth(role, COUNTY))
             assert r.status_code == 403, role
-        assert (await c.get(f"/inspection/v1/samples/{s['id']}", headers=auth("evaluator", "620522000000"))).status_code == 404
+        assert (
+            await c.get(f"/inspection/v1/samples/{s['id']}", headers=auth("evaluator", "620522000000"))
+        ).status_code == 404
 
 
 async def test_verdicts_and_error_rates(make_db) -> None:
     app = app_for(make_db)
     async with service_client(app) as c:
         await _project_exits(app)
-        s = (await c.post("/inspection/v1/samples", json={"area_code": COUNTY, "year": 2026, "seed": "rates"},
-                          headers=EVALUATOR)).json()
+        s = (
+            await c.post(
+                "/inspection/v1/samples",
+                json={"area_code": COUNTY, "year": 2026, "seed": "rates"},
+                headers=EVALUATOR,
+            )
+        ).json()
         url = f"/inspection/v1/samples/{s['id']}"
         first_village = [i for i in s["items"] if i["village_code"] == "620521101201"]
         for n, item in enumerate(first_village):
             verdict = "wrongly_exited" if n == 0 else "correct"
-            r = await c.post(f"{url}/verdicts", json={"household_id": item["household_id"], "verdict": verdict},
-                             headers=EVALUATOR)
+            r = await c.post(
+                f"{url}/verdicts",
+                json={"household_id": item["household_id"], "verdict": verdict},
+                headers=EVALUATOR,
+            )
             assert r.status_code == 200
         again = {"household_id": first_village[0]["household_id"], "verdict": "correct"}
         assert (await c.post(f"{url}/verdicts", json=again, headers=EVALUATOR)).status_code == 409
         bogus = {"household_id": "not-sampled", "verdict": "correct"}
         assert (await c.post(f"{url}/verdicts", json=bogus, headers=EVALUATOR)).status_code == 422
-        r = await c.post(f"{url}/omissions", json={"village_code": "620521101201", "households": 1}, headers=EVALUATOR)
+        r = await c.post(
+            f"{url}/omissions", json={"village_code": "620521101201", "households": 1}, headers=EVALUATOR
+        )
         assert r.status_code == 204
         rows = (await c.get(f"{url}/error-rates?level=village", headers=EVALUATOR)).json()
-        assert rows == [{
-            "area_code": "620521101201", "checked": 4, "wrongly_exited": 1, "wrongly_left_out": 1,
-            "wrongly_exited_rate": "0.2500", "wrongly_left_out_rate": "0.2500",
-        }]
+        assert rows == [
+            {
+                "area_code": "620521101201",
+                "checked": 4,
+                "wrongly_exited": 1,
+                "wrongly_left_out": 1,
+                "wrongly_exited_rate": "0.2500",
+                "wrongly_left_out_rate": "0.2500",
+            }
+        ]
         (county,) = (await c.get(f"{url}/error-rates?level=county", headers=EVALUATOR)).json()
-        assert county["area_code"] == COUNTY and county["checked"] == 4
+        assert county["area_code"] == COUNTY
+        assert county["checked"] == 4

@@ -21,8 +21,14 @@ WHEN = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 on 1 May in Beijing
 def anomaly(n: int, key: str = "dup:pay-77"):  # type: ignore[no-untyped-def]
     return event(
         "funds.anomaly.detected.v1",
-        {"anomaly_id": f"a{n}", "signal_key": key, "kind": "duplicate_payment", "area_code": VILLAGE,
-         "amount_fen": 150_000, "detail": {"payment_ids": ["p1", "p2"]}},
+        {
+            "anomaly_id": f"a{n}",
+            "signal_key": key,
+            "kind": "duplicate_payment",
+            "area_code": VILLAGE,
+            "amount_fen": 150_000,
+            "detail": {"payment_ids": ["p1", "p2"]},
+        },
         time=WHEN,
     )
 
@@ -30,8 +36,14 @@ def anomaly(n: int, key: str = "dup:pay-77"):  # type: ignore[no-untyped-def]
 def gap(n: int):  # type: ignore[no-untyped-def]
     return event(
         "pairing.coverage.gap_detected.v1",
-        {"gap_id": f"g{n}", "signal_key": "no-cadre:h-9", "kind": "household_without_cadre",
-         "area_code": VILLAGE, "subject_id": "h-9", "detail": "unpaired for 45 days"},
+        {
+            "gap_id": f"g{n}",
+            "signal_key": "no-cadre:h-9",
+            "kind": "household_without_cadre",
+            "area_code": VILLAGE,
+            "subject_id": "h-9",
+            "detail": "unpaired for 45 days",
+        },
         time=WHEN,
     )
 
@@ -51,17 +63,27 @@ async def test_repeated_signal_raises_one_finding(make_db) -> None:
 
         async with db.transaction() as s:
             keys = (await s.execute(select(Finding.source_key).order_by(Finding.source_key))).scalars().all()
-            raised = (await s.execute(select(func.count()).where(outbox.c.type == "inspection.finding.raised.v1"))).scalar()
+            raised = (
+                await s.execute(select(func.count()).where(outbox.c.type == "inspection.finding.raised.v1"))
+            ).scalar()
         assert keys == ["funds:dup:pay-77", "funds:dup:pay-78", "pairing:no-cadre:h-9"]
         assert raised == 3
 
-        items = (await c.get("/inspection/v1/findings", headers=auth("inspector", "620521000000"))).json()["items"]
+        items = (await c.get("/inspection/v1/findings", headers=auth("inspector", "620521000000"))).json()[
+            "items"
+        ]
         by_key = {f["source_key"]: f for f in items}
         dup = by_key["funds:dup:pay-77"]
         assert (dup["category"], dup["severity"], dup["deadline"]) == ("funds_misuse", "high", "2026-05-16")
         assert '"payment_ids"' in dup["description"]
         unpaired = by_key["pairing:no-cadre:h-9"]
-        assert (unpaired["category"], unpaired["severity"], unpaired["deadline"]) == ("pairing_gap", "medium", "2026-05-31")
+        assert (unpaired["category"], unpaired["severity"], unpaired["deadline"]) == (
+            "pairing_gap",
+            "medium",
+            "2026-05-31",
+        )
         assert date.fromisoformat(unpaired["raised_on"]) == date(2026, 5, 1)
         # a caller from another county sees none of them
-        assert (await c.get("/inspection/v1/findings", headers=auth("inspector", "350502000000"))).json()["items"] == []
+        assert (await c.get("/inspection/v1/findings", headers=auth("inspector", "350502000000"))).json()[
+            "items"
+        ] == []

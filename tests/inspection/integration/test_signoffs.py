@@ -49,12 +49,15 @@ async def test_thirteen_signatures_in_order_verify_the_exit(make_db) -> None:
         did = await _dossier_id(client, ev.data["household_id"])
         r = await client.get(f"/inspection/v1/signoffs/{did}", headers=auth("inspector", "620521000000"))
         body = r.json()
-        assert body["status"] == "open" and body["scheme_code"] == "gansu-4342"
+        assert body["status"] == "open"
+        assert body["scheme_code"] == "gansu-4342"
         assert [len(lv["steps"]) for lv in body["levels"]] == [4, 3, 4, 2]
         assert body["current_level"] == "village"
         for i, position in enumerate(all_positions(), start=1):
             r = await client.post(
-                f"/inspection/v1/signoffs/{did}/signatures", json={"position": position}, headers=signer(position)
+                f"/inspection/v1/signoffs/{did}/signatures",
+                json={"position": position},
+                headers=signer(position),
             )
             assert r.status_code == 201, r.text
             assert r.json()["status"] == ("verified" if i == 13 else "open")
@@ -72,7 +75,8 @@ async def test_thirteen_signatures_in_order_verify_the_exit(make_db) -> None:
         async with app.state.db.transaction() as s:
             intact, _ = await verify_chain(s)
             signed = (await s.execute(select(audit_log).where(audit_log.c.action == "dossier.signed"))).all()
-        assert intact and len(signed) == 13
+        assert intact
+        assert len(signed) == 13
 
 
 async def test_wrong_role_wrong_area_and_wrong_order_change_nothing(make_db) -> None:
@@ -83,12 +87,16 @@ async def test_wrong_role_wrong_area_and_wrong_order_change_nothing(make_db) -> 
         url = f"/inspection/v1/signoffs/{did}/signatures"
 
         # a village head signing as party branch secretary
-        r = await client.post(url, json={"position": "village_party_secretary"}, headers=signer("village_head"))
+        r = await client.post(
+            url, json={"position": "village_party_secretary"}, headers=signer("village_head")
+        )
         assert r.status_code == 403
         assert r.json()["type"].endswith("/signer-lacks-position")
         # the head of the neighbouring village (same township, so the dossier is visible to them? no:
         # a village-level token only sees its own village) -> 404
-        r = await client.post(url, json={"position": "village_head"}, headers=signer("village_head", area=OTHER_VILLAGE))
+        r = await client.post(
+            url, json={"position": "village_head"}, headers=signer("village_head", area=OTHER_VILLAGE)
+        )
         assert r.status_code == 404
         # the township head of the right township signs before the village finished -> 409
         r = await client.post(url, json={"position": "township_head"}, headers=signer("township_head"))
@@ -100,7 +108,9 @@ async def test_wrong_role_wrong_area_and_wrong_order_change_nothing(make_db) -> 
         )
         assert r.status_code == 404
         # a city-level token holding county_head covers the area but is the wrong level's office
-        r = await client.post(url, json={"position": "county_head"}, headers=signer("county_head", area="620500000000"))
+        r = await client.post(
+            url, json={"position": "county_head"}, headers=signer("county_head", area="620500000000")
+        )
         assert r.status_code == 403
         assert r.json()["type"].endswith("/signer-area-mismatch")
         r = await client.post(url, json={"position": "governor"}, headers=signer("mayor"))
@@ -119,12 +129,17 @@ async def test_refusal_closes_the_dossier_with_its_reason(make_db) -> None:
         did = await _dossier_id(client, ev.data["household_id"])
         for position in all_positions()[:4]:
             r = await client.post(
-                f"/inspection/v1/signoffs/{did}/signatures", json={"position": position}, headers=signer(position)
+                f"/inspection/v1/signoffs/{did}/signatures",
+                json={"position": position},
+                headers=signer(position),
             )
             assert r.status_code == 201
         r = await client.post(
             f"/inspection/v1/signoffs/{did}/refusals",
-            json={"position": "township_poverty_station_chief", "reason": "income from migrant work not verified"},
+            json={
+                "position": "township_poverty_station_chief",
+                "reason": "income from migrant work not verified",
+            },
             headers=signer("township_poverty_station_chief"),
         )
         assert r.status_code == 201, r.text
@@ -136,7 +151,9 @@ async def test_refusal_closes_the_dossier_with_its_reason(make_db) -> None:
         assert rejected["reason"] == "income from migrant work not verified"
         assert await _events(app, "inspection.exit.verified.v1") == []
         r = await client.post(
-            f"/inspection/v1/signoffs/{did}/signatures", json={"position": "township_head"}, headers=signer("township_head")
+            f"/inspection/v1/signoffs/{did}/signatures",
+            json={"position": "township_head"},
+            headers=signer("township_head"),
         )
         assert r.status_code == 409
         assert r.json()["type"].endswith("/dossier-closed")
@@ -150,12 +167,18 @@ async def test_registry_withdrawing_the_request_stops_the_dossier(make_db) -> No
 
         back = event(
             "registry.household.exit_returned.v1",
-            {"household_id": ev.data["household_id"], "area_code": ev.data["area_code"],
-             "exit_request_id": ev.data["exit_request_id"], "reason": "data corrected"},
+            {
+                "household_id": ev.data["household_id"],
+                "area_code": ev.data["area_code"],
+                "exit_request_id": ev.data["exit_request_id"],
+                "reason": "data corrected",
+            },
         )
         assert await handle_event(app.state.db, "inspection", back, HANDLERS)
         did = await _dossier_id(client, ev.data["household_id"])
         r = await client.post(
-            f"/inspection/v1/signoffs/{did}/signatures", json={"position": "village_head"}, headers=signer("village_head")
+            f"/inspection/v1/signoffs/{did}/signatures",
+            json={"position": "village_head"},
+            headers=signer("village_head"),
         )
         assert r.status_code == 409

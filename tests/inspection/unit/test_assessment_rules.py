@@ -75,7 +75,9 @@ def test_target_met_exactly_is_not_missed_and_overshoot_is_capped():
 
 
 def test_missing_inputs_score_zero_and_are_named():
-    a = assess(facts(target_people=None, qualitative_score=None, third_party_checked=0, third_party_errors=0), POLICY)
+    a = assess(
+        facts(target_people=None, qualitative_score=None, third_party_checked=0, third_party_errors=0), POLICY
+    )
     assert a.missing == ("reduction_target", "qualitative", "third_party")
     assert a.missed_target is False
     # 10 + 12 + 9.5 + 7.5 + 7
@@ -86,7 +88,8 @@ def test_missing_inputs_score_zero_and_are_named():
 def test_empty_work_counts_as_done():
     a = assess(facts(findings_due=0, findings_on_time=0, planned_fen=0, disbursed_fen=0), POLICY)
     ratios = {i.name: i.ratio for i in a.indicators}
-    assert ratios["rectification_on_time"] == 1 and ratios["disbursement"] == 1
+    assert ratios["rectification_on_time"] == 1
+    assert ratios["disbursement"] == 1
 
 
 def test_who_is_admonished():

@@ -28,7 +28,13 @@ def test_rectification_walks_open_submitted_verified():
 
 @pytest.mark.parametrize(
     ("status", "action"),
-    [("open", "accept"), ("open", "reject"), ("verified", "submit"), ("verified", "reject"), ("submitted", "submit")],
+    [
+        ("open", "accept"),
+        ("open", "reject"),
+        ("verified", "submit"),
+        ("verified", "reject"),
+        ("submitted", "submit"),
+    ],
 )
 def test_refused_transitions_are_conflicts(status, action):
     with pytest.raises(FindingTransitionRefused) as err:
@@ -87,4 +93,7 @@ def test_escalation_never_repeats_a_kind_already_recorded():
     state = RectificationState("open", DEADLINE, None)
     got = due_escalations(state, date(2026, 4, 20), LADDER, frozenset({"bulletin"}))
     assert got == ["admonishment_interview"]
-    assert due_escalations(state, date(2026, 4, 20), LADDER, frozenset({"bulletin", "admonishment_interview"})) == []
+    assert (
+        due_escalations(state, date(2026, 4, 20), LADDER, frozenset({"bulletin", "admonishment_interview"}))
+        == []
+    )

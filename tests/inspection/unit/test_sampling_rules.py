@@ -30,7 +30,9 @@ def test_policy_is_one_in_ten_with_two_per_village_minimum():
     assert POLICY == SamplingPolicy(rate=Fraction(1, 10), min_per_village=2)
 
 
-@pytest.mark.parametrize(("population", "size"), [(0, 0), (1, 1), (2, 2), (19, 2), (20, 2), (21, 3), (100, 10), (101, 11)])
+@pytest.mark.parametrize(
+    ("population", "size"), [(0, 0), (1, 1), (2, 2), (19, 2), (20, 2), (21, 3), (100, 10), (101, 11)]
+)
 def test_stratum_size(population, size):
     assert stratum_size(population, POLICY) == size
 
@@ -84,4 +86,5 @@ def test_error_rates_roll_up_by_level():
 
 def test_rate_text_of_no_checks_is_zero():
     (row,) = error_rates([], {V1: 2}, 12)
-    assert row.checked == 0 and rate_text(row.wrongly_left_out_rate) == "0.0000"
+    assert row.checked == 0
+    assert rate_text(row.wrongly_left_out_rate) == "0.0000"

@@ -7,7 +7,11 @@ from services.inspection.signals.rules import Signal, finding_for, source_key
 def draft(kind: str, source: str = "funds"):
     signal = Signal(source, "dup:pay-77", kind, "440783101203", "paid twice")
     return finding_for(
-        signal, date(2026, 5, 1), presets.SIGNAL_FINDINGS, presets.UNKNOWN_SIGNAL_FINDING, presets.RECTIFICATION_DAYS
+        signal,
+        date(2026, 5, 1),
+        presets.SIGNAL_FINDINGS,
+        presets.UNKNOWN_SIGNAL_FINDING,
+        presets.RECTIFICATION_DAYS,
     )
 
 
