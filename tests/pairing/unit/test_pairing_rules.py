@@ -368,13 +368,18 @@ def test_the_most_specific_preset_wins_and_others_fall_back_to_national() -> Non
 
 
 def test_the_database_enforces_the_same_one_per_target_and_per_helper_kinds_as_the_rules() -> None:
+    import importlib.util
     from pathlib import Path
 
     from services.pairing import models
 
-    migrations = Path(models.__file__).parent / "migrations" / "versions"
-    text = "".join(p.read_text() for p in migrations.glob("*.py"))
-    assert f"kind IN ({models._ONE_PER_TARGET})" in text
-    assert f"kind IN ({models._ONE_PER_HELPER})" in text
+    path = next((Path(models.__file__).parent / "migrations" / "versions").glob("*_pairing_tables.py"))
+    spec = importlib.util.spec_from_file_location("pairing_tables_migration", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.ONE_PER_TARGET_WHERE == f"ended_on IS NULL AND kind IN ({models._ONE_PER_TARGET})"
+    assert migration.ONE_PER_HELPER_WHERE == f"ended_on IS NULL AND kind IN ({models._ONE_PER_HELPER})"
     assert "'cadre_household'" in models._ONE_PER_TARGET
     assert "'volunteer_team_household'" in models._ONE_PER_HELPER
