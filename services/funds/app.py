@@ -1,6 +1,6 @@
 """Assembly of the funds service."""
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.funds.beneficiaries.router import router as beneficiaries_router
 from services.funds.consumers import HANDLERS
@@ -10,16 +10,18 @@ from services.funds.ledger.router import router as ledger_router
 from services.funds.projects.router import router as projects_router
 from services.funds.reports.router import router as reports_router
 from services.funds.schemes.router import router as schemes_router
+from services.funds.settings import FundsSettings
 from services.funds.sources.router import router as sources_router
 from services.funds.supervision import service as supervision
 from services.funds.supervision.router import router as supervision_router
-from services.funds.settings import FundsSettings
 from shared.app import create_service_app
 from shared.runtime import PeriodicJob
 
 settings_class = FundsSettings
-JOBS: list[PeriodicJob] = [PeriodicJob("funds-supervision", 3600, supervision.run_job)]  # periodic jobs (also run by `jingzhun worker funds`)
-ROUTERS: list = [  # this service's APIRouters, mounted under /funds/v1
+JOBS: list[PeriodicJob] = [
+    PeriodicJob("funds-supervision", 3600, supervision.run_job)
+]  # periodic jobs (also run by `jingzhun worker funds`)
+ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /funds/v1
     sources_router,
     schemes_router,
     ledger_router,

@@ -63,22 +63,43 @@ async def load_demo(db: Database) -> None:
         await _pay(s, chishui, "household", "kaiping", 2016, GUANGDONG, count=20)
         await _pay(s, quanzhou, "village", QUANZHOU_VILLAGE_GRANTS.code, 2018, FUJIAN, count=10)
         await _project(s)
-        await disclosures.publish(s, actor=GUANGDONG, data=NoticeIn(
-            area_code=KEY_VILLAGE, title="步栏村2016年精准扶贫资金和项目公示", published_on=date.today(), notice_days=7))
+        await disclosures.publish(
+            s,
+            actor=GUANGDONG,
+            data=NoticeIn(
+                area_code=KEY_VILLAGE,
+                title="步栏村2016年精准扶贫资金和项目公示",
+                published_on=date.today(),
+                notice_days=7,
+            ),
+        )
 
 
 async def _accounts(s: AsyncSession) -> None:
     for preset in ACCOUNTS:
         actor = GUANGDONG if preset.area_code.startswith("44") else FUJIAN
-        await sources.open_account(s, actor=actor, data=AccountIn(
-            code=preset.code, name=preset.name, area_code=preset.area_code, kind=preset.kind))  # type: ignore[arg-type]
-    await sources.open_account(s, actor=GUANGDONG, data=AccountIn(
-        code="kaiping-integrated-pool", name="开平市统筹整合涉农资金", area_code=KAIPING, kind="holding"))
+        await sources.open_account(
+            s,
+            actor=actor,
+            data=AccountIn(code=preset.code, name=preset.name, area_code=preset.area_code, kind=preset.kind),
+        )
+    await sources.open_account(
+        s,
+        actor=GUANGDONG,
+        data=AccountIn(
+            code="kaiping-integrated-pool", name="开平市统筹整合涉农资金", area_code=KAIPING, kind="holding"
+        ),
+    )
 
 
 async def _plan(s: AsyncSession, scheme: Scheme, scheme_area: str, plan_area: str, actor: Principal) -> Plan:
-    created = await schemes.create_scheme(s, actor=actor, data=SchemeIn.model_validate(
-        {"code": scheme.code, "name": scheme.name, "area_code": scheme_area, "params": from_rule(scheme)}))
+    created = await schemes.create_scheme(
+        s,
+        actor=actor,
+        data=SchemeIn.model_validate(
+            {"code": scheme.code, "name": scheme.name, "area_code": scheme_area, "params": from_rule(scheme)}
+        ),
+    )
     plan = await schemes.create_plan(s, actor=actor, scheme_id=created.id, area_code=plan_area)
     for payer, year, amount in await PlanRepository(s).totals(plan.id):
         if year is not None:
@@ -91,28 +112,72 @@ async def _receive(s: AsyncSession, plan: Plan, *, year: int, actor: Principal) 
     for payer, due_year, amount in await PlanRepository(s).totals(plan.id):
         if due_year in (year, None) and amount:
             payee = next(line.payee for line in await PlanRepository(s).lines(plan.id) if line.payer == payer)
-            await ledger.transfer(s, actor=actor, on=date.today(), data=TransferIn(
-                kind="receipt", from_account=payer, to_account=payee, amount_fen=amount, plan_id=plan.id,
-                year=due_year, memo=f"{year}年资金到位"))
+            await ledger.transfer(
+                s,
+                actor=actor,
+                on=date.today(),
+                data=TransferIn(
+                    kind="receipt",
+                    from_account=payer,
+                    to_account=payee,
+                    amount_fen=amount,
+                    plan_id=plan.id,
+                    year=due_year,
+                    memo=f"{year}年资金到位",
+                ),
+            )
 
 
-async def _pay(s: AsyncSession, plan: Plan, kind: str, component: str, year: int, actor: Principal, *, count: int) -> None:
-    lines = [ln for ln in await PlanRepository(s).lines(plan.id) if ln.component == component and ln.year == year]
+async def _pay(
+    s: AsyncSession, plan: Plan, kind: str, component: str, year: int, actor: Principal, *, count: int
+) -> None:
+    lines = [
+        ln for ln in await PlanRepository(s).lines(plan.id) if ln.component == component and ln.year == year
+    ]
     for line in lines[:count]:
         try:
             async with s.begin_nested():  # one refused payment does not undo the others
-                await disbursements.disburse(s, actor=actor, on=date.today(), data=DisbursementIn(
-                    beneficiary_kind=kind, beneficiary_id=line.beneficiary_id, amount_fen=line.amount_fen,  # type: ignore[arg-type]
-                    from_account=line.payee, plan_id=plan.id, component=component, year=year))
+                await disbursements.disburse(
+                    s,
+                    actor=actor,
+                    on=date.today(),
+                    data=DisbursementIn(
+                        beneficiary_kind=kind,
+                        beneficiary_id=line.beneficiary_id,
+                        amount_fen=line.amount_fen,
+                        from_account=line.payee,
+                        plan_id=plan.id,
+                        component=component,
+                        year=year,
+                    ),
+                )
         except (BeneficiaryNotPayable, EntitlementExceeded, InsufficientFunds):
             continue
 
 
 async def _project(s: AsyncSession) -> None:
-    await ledger.transfer(s, actor=GUANGDONG, on=date.today(), data=TransferIn(
-        kind="receipt", from_account="kaiping-finance", to_account="kaiping-integrated-pool",
-        amount_fen=yuan(500_000), year=2016, memo="老区建设专项资金整合"))
-    project = await projects.create(s, actor=GUANGDONG, data=ProjectIn(
-        name="步栏村饮水安全工程", area_code=KEY_VILLAGE, category="infrastructure", budget_fen=yuan(300_000),
-        funding_account="kaiping-integrated-pool"))
+    await ledger.transfer(
+        s,
+        actor=GUANGDONG,
+        on=date.today(),
+        data=TransferIn(
+            kind="receipt",
+            from_account="kaiping-finance",
+            to_account="kaiping-integrated-pool",
+            amount_fen=yuan(500_000),
+            year=2016,
+            memo="老区建设专项资金整合",
+        ),
+    )
+    project = await projects.create(
+        s,
+        actor=GUANGDONG,
+        data=ProjectIn(
+            name="步栏村饮水安全工程",
+            area_code=KEY_VILLAGE,
+            category="infrastructure",
+            budget_fen=yuan(300_000),
+            funding_account="kaiping-integrated-pool",
+        ),
+    )
     await projects.transition(s, actor=GUANGDONG, project_id=project.id, target="approved")

@@ -66,7 +66,10 @@ class Budget(Base):
     """A source's or account's budget for one year."""
 
     __tablename__ = "budget"
-    __table_args__ = (UniqueConstraint("account_code", "year"), CheckConstraint("amount_fen >= 0", name="amount"))
+    __table_args__ = (
+        UniqueConstraint("account_code", "year"),
+        CheckConstraint("amount_fen >= 0", name="amount"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     account_code: Mapped[str] = mapped_column(ForeignKey("account.code"))
@@ -137,7 +140,9 @@ class LedgerTransaction(Base):
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"), unique=True)
     actor: Mapped[str] = mapped_column(String(200))
     booked_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
 
 
 class Posting(Base):
@@ -165,7 +170,9 @@ class Beneficiary(Base):
     category: Mapped[str | None] = mapped_column(String(20))  # villages: pairing dispatch level
     name: Mapped[str | None] = mapped_column(String(200))  # villages: the place name; households: masked head
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 class Disbursement(Base):
@@ -187,7 +194,9 @@ class Disbursement(Base):
     transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"))
     reversed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"))
     paid_on: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
 
 
 class Project(Base):

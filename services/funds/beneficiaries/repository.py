@@ -15,7 +15,9 @@ class BeneficiaryRepository(Repository):
         stmt = select(Beneficiary).where(Beneficiary.kind == kind, Beneficiary.ref_id == ref_id)
         if lock:  # serialise disbursements to one beneficiary (entitlement check + payment)
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        return (
+            await self.session.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
 
     async def upsert(self, kind: str, ref_id: str, values: dict[str, Any]) -> Beneficiary:
         stmt = (
@@ -26,14 +28,20 @@ class BeneficiaryRepository(Repository):
         )
         return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
 
-    async def in_area(self, kind: str, area_prefix: str, statuses: Sequence[str] | None = None) -> list[Beneficiary]:
-        stmt = select(Beneficiary).where(Beneficiary.kind == kind, Beneficiary.area_code.startswith(area_prefix))
+    async def in_area(
+        self, kind: str, area_prefix: str, statuses: Sequence[str] | None = None
+    ) -> list[Beneficiary]:
+        stmt = select(Beneficiary).where(
+            Beneficiary.kind == kind, Beneficiary.area_code.startswith(area_prefix)
+        )
         if statuses is not None:
             stmt = stmt.where(Beneficiary.status.in_(list(statuses)))
         return list((await self.session.execute(stmt.order_by(Beneficiary.ref_id))).scalars())
 
-    async def list(self, *, kind: str, area_prefix: str, after: str | None, limit: int) -> list[Beneficiary]:
-        stmt = select(Beneficiary).where(Beneficiary.kind == kind, Beneficiary.area_code.startswith(area_prefix))
+    async def page(self, *, kind: str, area_prefix: str, after: str | None, limit: int) -> list[Beneficiary]:
+        stmt = select(Beneficiary).where(
+            Beneficiary.kind == kind, Beneficiary.area_code.startswith(area_prefix)
+        )
         if after is not None:
             stmt = stmt.where(Beneficiary.ref_id > after)
         return list((await self.session.execute(stmt.order_by(Beneficiary.ref_id).limit(limit))).scalars())

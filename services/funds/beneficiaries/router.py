@@ -15,10 +15,14 @@ router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
 
 @router.get("", response_model=Page[BeneficiaryOut])
 async def list_beneficiaries(
-    session: SessionDep, scope: AreaScope, kind: Literal["household", "village"] = "household",
-    limit: Limit = 50, cursor: Cursor = None,
+    session: SessionDep,
+    scope: AreaScope,
+    kind: Literal["household", "village"] = "household",
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[BeneficiaryOut]:
-    rows = await BeneficiaryRepository(session).list(kind=kind, area_prefix=scope, after=decode_cursor(cursor),
-                                                     limit=limit + 1)
+    rows = await BeneficiaryRepository(session).page(
+        kind=kind, area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1
+    )
     items = [BeneficiaryOut.model_validate(b) for b in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].ref_id) if len(rows) > limit else None)

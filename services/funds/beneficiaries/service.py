@@ -28,10 +28,16 @@ async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
     await BeneficiaryRepository(session).upsert(
         "village",
         data["code"],
-        {"area_code": data["code"], "status": "active", "category": data.get("pairing_dispatch_level"),
-         "name": data.get("name")},
+        {
+            "area_code": data["code"],
+            "status": "active",
+            "category": data.get("pairing_dispatch_level"),
+            "name": data.get("name"),
+        },
     )
-    await scheme_service.recompute_for_area(session, area_code=data["code"], kinds=("village_grant",), actor=ACTOR)
+    await scheme_service.recompute_for_area(
+        session, area_code=data["code"], kinds=("village_grant",), actor=ACTOR
+    )
 
 
 async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:

@@ -18,12 +18,15 @@ class DisbursementRepository(Repository):
         stmt = select(Disbursement).where(Disbursement.id == disbursement_id)
         if lock:
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        return (
+            await self.session.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
 
     async def disbursed(self, kind: str, ref_id: str, plan_id: uuid.UUID | None = None) -> int:
         """What has reached a beneficiary so far (reversed payments do not count)."""
         stmt = select(func.coalesce(func.sum(Disbursement.amount_fen), 0)).where(
-            Disbursement.beneficiary_kind == kind, Disbursement.beneficiary_id == ref_id,
+            Disbursement.beneficiary_kind == kind,
+            Disbursement.beneficiary_id == ref_id,
             Disbursement.reversed_by.is_(None),
         )
         if plan_id is not None:
@@ -31,12 +34,18 @@ class DisbursementRepository(Repository):
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def live_in_area(self, area_prefix: str) -> list[Disbursement]:
-        stmt = select(Disbursement).where(Disbursement.area_code.startswith(area_prefix),
-                                          Disbursement.reversed_by.is_(None))
+        stmt = select(Disbursement).where(
+            Disbursement.area_code.startswith(area_prefix), Disbursement.reversed_by.is_(None)
+        )
         return list((await self.session.execute(stmt.order_by(Disbursement.created_at))).scalars())
 
-    async def list(
-        self, *, area_prefix: str, beneficiary_id: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+    async def page(
+        self,
+        *,
+        area_prefix: str,
+        beneficiary_id: str | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
     ) -> list[Disbursement]:
         stmt = select(Disbursement).where(Disbursement.area_code.startswith(area_prefix))
         if beneficiary_id is not None:

@@ -24,29 +24,44 @@ router = APIRouter(tags=["disbursements"])
 
 
 @router.post("/disbursements", status_code=201, response_model=DisbursementOut)
-async def disburse(body: DisbursementIn, session: SessionDep, user: Finance, today: TodayDep,
-                   idem: IdempotencyDep) -> DisbursementOut:
+async def disburse(
+    body: DisbursementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
+) -> DisbursementOut:
     out = DisbursementOut.model_validate(await service.disburse(session, actor=user, data=body, on=today))
     await idem.save(201, out)
     return out
 
 
 @router.post("/disbursements/{disbursement_id}/reverse", response_model=DisbursementOut)
-async def reverse(disbursement_id: uuid.UUID, body: DisbursementReversalIn, session: SessionDep, user: Finance,
-                  today: TodayDep, idem: IdempotencyDep) -> DisbursementOut:
-    row = await service.reverse(session, actor=user, disbursement_id=disbursement_id, reason=body.reason, on=today)
+async def reverse(
+    disbursement_id: uuid.UUID,
+    body: DisbursementReversalIn,
+    session: SessionDep,
+    user: Finance,
+    today: TodayDep,
+    idem: IdempotencyDep,
+) -> DisbursementOut:
+    row = await service.reverse(
+        session, actor=user, disbursement_id=disbursement_id, reason=body.reason, on=today
+    )
     out = DisbursementOut.model_validate(row)
     await idem.save(200, out)
     return out
 
 
 @router.get("/disbursements", response_model=Page[DisbursementOut])
-async def list_disbursements(session: SessionDep, scope: AreaScope, beneficiary_id: str | None = None,
-                             limit: Limit = 50, cursor: Cursor = None) -> Page[DisbursementOut]:
+async def list_disbursements(
+    session: SessionDep,
+    scope: AreaScope,
+    beneficiary_id: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[DisbursementOut]:
     key = decode_cursor(cursor)
     after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
-    rows = await DisbursementRepository(session).list(area_prefix=scope, beneficiary_id=beneficiary_id, after=after,
-                                                      limit=limit + 1)
+    rows = await DisbursementRepository(session).page(
+        area_prefix=scope, beneficiary_id=beneficiary_id, after=after, limit=limit + 1
+    )
     items = [DisbursementOut.model_validate(r) for r in rows[:limit]]
     last = items[-1] if items else None
     nxt = encode_cursor([last.created_at.isoformat(), str(last.id)]) if last and len(rows) > limit else None
@@ -54,13 +69,29 @@ async def list_disbursements(session: SessionDep, scope: AreaScope, beneficiary_
 
 
 @router.get("/disbursements/{disbursement_id}", response_model=DisbursementOut)
-async def get_disbursement(disbursement_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> DisbursementOut:
-    return DisbursementOut.model_validate(await service.get_visible(session, actor=user, disbursement_id=disbursement_id))
+async def get_disbursement(
+    disbursement_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> DisbursementOut:
+    return DisbursementOut.model_validate(
+        await service.get_visible(session, actor=user, disbursement_id=disbursement_id)
+    )
 
 
 @router.get("/entitlements/{kind}/{ref_id}", response_model=EntitlementOut)
-async def entitlement(kind: Literal["household", "village", "project"], ref_id: str, session: SessionDep,
-                      user: CurrentUser, plan_id: uuid.UUID | None = None) -> EntitlementOut:
-    entitled, disbursed = await service.entitlement(session, actor=user, kind=kind, ref_id=ref_id, plan_id=plan_id)
-    return EntitlementOut(beneficiary_kind=kind, beneficiary_id=ref_id, entitlement_fen=entitled,
-                          disbursed_fen=disbursed, left_fen=max(entitled - disbursed, 0))
+async def entitlement(
+    kind: Literal["household", "village", "project"],
+    ref_id: str,
+    session: SessionDep,
+    user: CurrentUser,
+    plan_id: uuid.UUID | None = None,
+) -> EntitlementOut:
+    entitled, disbursed = await service.entitlement(
+        session, actor=user, kind=kind, ref_id=ref_id, plan_id=plan_id
+    )
+    return EntitlementOut(
+        beneficiary_kind=kind,
+        beneficiary_id=ref_id,
+        entitlement_fen=entitled,
+        disbursed_fen=disbursed,
+        left_fen=max(entitled - disbursed, 0),
+    )

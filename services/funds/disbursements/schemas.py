@@ -12,7 +12,9 @@ class DisbursementIn(BaseModel):
     beneficiary_id: str = Field(min_length=1, max_length=80)
     amount_fen: int = Field(description="integer fen, above zero")
     from_account: str = Field(description="the holding account paying out")
-    plan_id: uuid.UUID | None = Field(default=None, description="the plan it is paid against (households, villages)")
+    plan_id: uuid.UUID | None = Field(
+        default=None, description="the plan it is paid against (households, villages)"
+    )
     component: str | None = Field(default=None, max_length=80)
     year: int | None = Field(default=None, ge=2000, le=2100)
 

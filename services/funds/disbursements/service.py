@@ -52,24 +52,33 @@ class _Target:
     funding_account: str | None = None  # projects are paid from their county pool only
 
 
-async def _target(session: AsyncSession, *, actor: Principal, data_kind: str, ref_id: str,
-                  plan_id: uuid.UUID | None) -> _Target:
+async def _target(
+    session: AsyncSession, *, actor: Principal, data_kind: str, ref_id: str, plan_id: uuid.UUID | None
+) -> _Target:
     """Lock the beneficiary (so two payments to it cannot both pass the entitlement check) and read
     what it is entitled to. Unknown households are refused (409), not hidden: the registry may
     simply not have told us yet, and the caller must see why."""
     if data_kind == "project":
-        project = await ProjectRepository(session).get(uuid.UUID(ref_id), lock=True) if _is_uuid(ref_id) else None
+        project = (
+            await ProjectRepository(session).get(uuid.UUID(ref_id), lock=True) if _is_uuid(ref_id) else None
+        )
         if project is None or not actor.covers(project.area_code):
             raise BeneficiaryNotFound(f"Project {ref_id} does not exist in your area", project_id=ref_id)
-        return _Target(rules.Payee("project", ref_id, project.status), project.area_code, project.budget_fen,
-                       project.funding_account)
+        return _Target(
+            rules.Payee("project", ref_id, project.status),
+            project.area_code,
+            project.budget_fen,
+            project.funding_account,
+        )
     if plan_id is not None:
         await get_plan(session, actor=actor, plan_id=plan_id)
     row = await BeneficiaryRepository(session).get(data_kind, ref_id, lock=True)
     if row is not None and not actor.covers(row.area_code):
         raise BeneficiaryNotFound(f"No {data_kind} {ref_id} in your area", beneficiary_id=ref_id)
     entitled = await PlanRepository(session).entitlement(data_kind, ref_id, plan_id)
-    payee = rules.Payee(data_kind, ref_id, row.status if row else None, row.policies_kept_until if row else None)
+    payee = rules.Payee(
+        data_kind, ref_id, row.status if row else None, row.policies_kept_until if row else None
+    )
     return _Target(payee, row.area_code if row else actor.area_code, entitled)
 
 
@@ -81,66 +90,130 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-async def disburse(session: AsyncSession, *, actor: Principal, data: DisbursementIn, on: date) -> Disbursement:
-    target = await _target(session, actor=actor, data_kind=data.beneficiary_kind, ref_id=data.beneficiary_id,
-                           plan_id=data.plan_id)
+async def disburse(
+    session: AsyncSession, *, actor: Principal, data: DisbursementIn, on: date
+) -> Disbursement:
+    target = await _target(
+        session,
+        actor=actor,
+        data_kind=data.beneficiary_kind,
+        ref_id=data.beneficiary_id,
+        plan_id=data.plan_id,
+    )
     account = await AccountRepository(session).get(data.from_account)
     if account is None or not actor.covers(account.area_code):
-        raise AccountNotFound(f"Account {data.from_account} does not exist in your area", account=data.from_account)
+        raise AccountNotFound(
+            f"Account {data.from_account} does not exist in your area", account=data.from_account
+        )
     if account.kind != "holding" or (target.funding_account not in (None, account.code)):
-        raise NotAPayingAccount(f"{data.from_account} cannot pay this beneficiary",
-                                expected_account=target.funding_account)
+        raise NotAPayingAccount(
+            f"{data.from_account} cannot pay this beneficiary", expected_account=target.funding_account
+        )
     plan_scope = data.plan_id if data.beneficiary_kind != "project" else None
-    disbursed = await DisbursementRepository(session).disbursed(data.beneficiary_kind, data.beneficiary_id, plan_scope)
-    rules.check_disbursement(payee=target.payee, amount_fen=data.amount_fen, entitlement_fen=target.entitlement_fen,
-                             disbursed_fen=disbursed, on=on)
+    disbursed = await DisbursementRepository(session).disbursed(
+        data.beneficiary_kind, data.beneficiary_id, plan_scope
+    )
+    rules.check_disbursement(
+        payee=target.payee,
+        amount_fen=data.amount_fen,
+        entitlement_fen=target.entitlement_fen,
+        disbursed_fen=disbursed,
+        on=on,
+    )
     txn = await ledger_service.post(
-        session, actor=actor, kind="disbursement", on=on, plan_id=plan_scope, year=data.year,
+        session,
+        actor=actor,
+        kind="disbursement",
+        on=on,
+        plan_id=plan_scope,
+        year=data.year,
         postings=ledger_rules.transfer(account.code, payout_code(account.code), data.amount_fen),
         memo=f"{data.beneficiary_kind} {data.beneficiary_id}",
     )
     row = Disbursement(
-        id=uuid.uuid4(), area_code=target.area_code, plan_id=plan_scope, beneficiary_kind=data.beneficiary_kind,
-        beneficiary_id=data.beneficiary_id, component=data.component, year=data.year, amount_fen=data.amount_fen,
-        from_account=account.code, transaction_id=txn.id, paid_on=on,
+        id=uuid.uuid4(),
+        area_code=target.area_code,
+        plan_id=plan_scope,
+        beneficiary_kind=data.beneficiary_kind,
+        beneficiary_id=data.beneficiary_id,
+        component=data.component,
+        year=data.year,
+        amount_fen=data.amount_fen,
+        from_account=account.code,
+        transaction_id=txn.id,
+        paid_on=on,
     )
     await DisbursementRepository(session).add(row)
     await session.refresh(row)
-    event = {"disbursement_id": str(row.id), "area_code": row.area_code, "beneficiary_kind": row.beneficiary_kind,
-             "beneficiary_id": row.beneficiary_id, "amount_fen": row.amount_fen, "year": row.year}
-    await audit.record(session, actor=actor, action="disbursement.recorded", entity_type="disbursement",
-                       entity_id=row.id, after={**event, "transaction_id": str(txn.id)})
+    event = {
+        "disbursement_id": str(row.id),
+        "area_code": row.area_code,
+        "beneficiary_kind": row.beneficiary_kind,
+        "beneficiary_id": row.beneficiary_id,
+        "amount_fen": row.amount_fen,
+        "year": row.year,
+    }
+    await audit.record(
+        session,
+        actor=actor,
+        action="disbursement.recorded",
+        entity_type="disbursement",
+        entity_id=row.id,
+        after={**event, "transaction_id": str(txn.id)},
+    )
     await add_event(session, type=DISBURSEMENT_RECORDED, subject=str(row.id), data=event)
     return row
 
 
-async def get_visible(session: AsyncSession, *, actor: Principal, disbursement_id: uuid.UUID,
-                      lock: bool = False) -> Disbursement:
+async def get_visible(
+    session: AsyncSession, *, actor: Principal, disbursement_id: uuid.UUID, lock: bool = False
+) -> Disbursement:
     row = await DisbursementRepository(session).get(disbursement_id, lock=lock)
     if row is None or not actor.covers(row.area_code):
         raise DisbursementNotFound(f"Disbursement {disbursement_id} does not exist in your area")
     return row
 
 
-async def reverse(session: AsyncSession, *, actor: Principal, disbursement_id: uuid.UUID, reason: str,
-                  on: date) -> Disbursement:
+async def reverse(
+    session: AsyncSession, *, actor: Principal, disbursement_id: uuid.UUID, reason: str, on: date
+) -> Disbursement:
     """A wrong payment is corrected by an opposite ledger entry; the payment row stays, marked."""
     row = await get_visible(session, actor=actor, disbursement_id=disbursement_id, lock=True)
-    txn = await ledger_service.reverse(session, actor=actor, txn_id=row.transaction_id, reason=reason, on=on,
-                                       allow_disbursement=True)
+    txn = await ledger_service.reverse(
+        session, actor=actor, txn_id=row.transaction_id, reason=reason, on=on, allow_disbursement=True
+    )
     row.reversed_by = txn.id
     await session.flush()
-    await audit.record(session, actor=actor, action="disbursement.reversed", entity_type="disbursement",
-                       entity_id=row.id, before={"reversed_by": None}, after={"reversed_by": str(txn.id), "reason": reason})
-    await add_event(session, type=DISBURSEMENT_REVERSED, subject=str(row.id), data={
-        "disbursement_id": str(row.id), "area_code": row.area_code, "amount_fen": row.amount_fen, "reason": reason})
+    await audit.record(
+        session,
+        actor=actor,
+        action="disbursement.reversed",
+        entity_type="disbursement",
+        entity_id=row.id,
+        before={"reversed_by": None},
+        after={"reversed_by": str(txn.id), "reason": reason},
+    )
+    await add_event(
+        session,
+        type=DISBURSEMENT_REVERSED,
+        subject=str(row.id),
+        data={
+            "disbursement_id": str(row.id),
+            "area_code": row.area_code,
+            "amount_fen": row.amount_fen,
+            "reason": reason,
+        },
+    )
     return row
 
 
-async def entitlement(session: AsyncSession, *, actor: Principal, kind: str, ref_id: str,
-                      plan_id: uuid.UUID | None) -> tuple[int, int]:
+async def entitlement(
+    session: AsyncSession, *, actor: Principal, kind: str, ref_id: str, plan_id: uuid.UUID | None
+) -> tuple[int, int]:
     target = await _target(session, actor=actor, data_kind=kind, ref_id=ref_id, plan_id=plan_id)
     if target.payee.status is None:
         raise BeneficiaryNotFound(f"No {kind} {ref_id} in your area", beneficiary_id=ref_id)
-    disbursed = await DisbursementRepository(session).disbursed(kind, ref_id, plan_id if kind != "project" else None)
+    disbursed = await DisbursementRepository(session).disbursed(
+        kind, ref_id, plan_id if kind != "project" else None
+    )
     return target.entitlement_fen, disbursed

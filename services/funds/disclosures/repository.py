@@ -17,17 +17,27 @@ class DisclosureRepository(Repository):
         stmt = select(Notice).where(Notice.id == notice_id)
         if lock:
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        return (
+            await self.session.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
 
     async def objections(self, notice_id: uuid.UUID) -> list[Objection]:
-        stmt = select(Objection).where(Objection.notice_id == notice_id).order_by(Objection.lodged_on, Objection.id)
+        stmt = (
+            select(Objection)
+            .where(Objection.notice_id == notice_id)
+            .order_by(Objection.lodged_on, Objection.id)
+        )
         return list((await self.session.execute(stmt)).scalars())
 
     async def objection(self, notice_id: uuid.UUID, objection_id: uuid.UUID) -> Objection | None:
-        stmt = select(Objection).where(Objection.id == objection_id, Objection.notice_id == notice_id).with_for_update()
+        stmt = (
+            select(Objection)
+            .where(Objection.id == objection_id, Objection.notice_id == notice_id)
+            .with_for_update()
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def list(self, *, area_prefix: str, after: str | None, limit: int) -> list[Notice]:
+    async def page(self, *, area_prefix: str, after: str | None, limit: int) -> list[Notice]:
         stmt = select(Notice).where(Notice.area_code.startswith(area_prefix))
         if after is not None:
             stmt = stmt.where(Notice.id > uuid.UUID(after))
@@ -39,12 +49,15 @@ class DisclosureRepository(Repository):
         """Households of the village with their entitlement and what reached them."""
         entitled = (
             select(PlanLine.beneficiary_id, func.sum(PlanLine.amount_fen).label("amount"))
-            .where(PlanLine.beneficiary_kind == "household").group_by(PlanLine.beneficiary_id).subquery()
+            .where(PlanLine.beneficiary_kind == "household")
+            .group_by(PlanLine.beneficiary_id)
+            .subquery()
         )
         paid = (
             select(Disbursement.beneficiary_id, func.sum(Disbursement.amount_fen).label("amount"))
             .where(Disbursement.beneficiary_kind == "household", Disbursement.reversed_by.is_(None))
-            .group_by(Disbursement.beneficiary_id).subquery()
+            .group_by(Disbursement.beneficiary_id)
+            .subquery()
         )
         stmt = (
             select(Beneficiary, func.coalesce(entitled.c.amount, 0), func.coalesce(paid.c.amount, 0))
@@ -57,12 +70,21 @@ class DisclosureRepository(Repository):
 
     async def village_funds(self, area_code: str) -> tuple[int, int]:
         planned = select(func.coalesce(func.sum(PlanLine.amount_fen), 0)).where(
-            PlanLine.beneficiary_kind == "village", PlanLine.beneficiary_id == area_code)
+            PlanLine.beneficiary_kind == "village", PlanLine.beneficiary_id == area_code
+        )
         paid = select(func.coalesce(func.sum(Disbursement.amount_fen), 0)).where(
-            Disbursement.beneficiary_kind == "village", Disbursement.beneficiary_id == area_code,
-            Disbursement.reversed_by.is_(None))
-        return int((await self.session.execute(planned)).scalar_one()), int((await self.session.execute(paid)).scalar_one())
+            Disbursement.beneficiary_kind == "village",
+            Disbursement.beneficiary_id == area_code,
+            Disbursement.reversed_by.is_(None),
+        )
+        return int((await self.session.execute(planned)).scalar_one()), int(
+            (await self.session.execute(paid)).scalar_one()
+        )
 
     async def village_projects(self, area_code: str) -> list[Project]:
-        stmt = select(Project).where(Project.area_code == area_code, Project.status != "cancelled").order_by(Project.name)
+        stmt = (
+            select(Project)
+            .where(Project.area_code == area_code, Project.status != "cancelled")
+            .order_by(Project.name)
+        )
         return list((await self.session.execute(stmt)).scalars())

@@ -49,7 +49,9 @@ def ends_on(published_on: date, notice_days: int) -> date:
 
 def check_notice_days(requested: int, minimum: int) -> None:
     if requested < minimum:
-        raise NoticeTooShort(f"A notice must run at least {minimum} days; {requested} requested", minimum=minimum)
+        raise NoticeTooShort(
+            f"A notice must run at least {minimum} days; {requested} requested", minimum=minimum
+        )
 
 
 def notice_state(*, published_on: date, notice_days: int, closed: bool, today: date) -> str:

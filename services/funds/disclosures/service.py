@@ -45,7 +45,12 @@ async def _board(session: AsyncSession, area_code: str) -> dict[str, Any]:
     return {
         "village_funds": {"planned_fen": planned, "disbursed_fen": paid},
         "households": [
-            {"head_name_masked": b.name, "member_count": b.member_count, "entitlement_fen": e, "disbursed_fen": p}
+            {
+                "head_name_masked": b.name,
+                "member_count": b.member_count,
+                "entitlement_fen": e,
+                "disbursed_fen": p,
+            }
             for b, e, p in await repo.village_households(area_code)
         ],
         "projects": [
@@ -55,25 +60,46 @@ async def _board(session: AsyncSession, area_code: str) -> dict[str, Any]:
     }
 
 
-async def publish(session: AsyncSession, *, actor: Principal, data: NoticeIn,
-                  policy: DisclosurePolicy = DISCLOSURE_DEFAULTS) -> Notice:
+async def publish(
+    session: AsyncSession, *, actor: Principal, data: NoticeIn, policy: DisclosurePolicy = DISCLOSURE_DEFAULTS
+) -> Notice:
     if not actor.covers(data.area_code):
         raise NoticeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
     if AreaCode.parse(data.area_code).level != AreaLevel.VILLAGE:
         raise NotAVillage(f"{data.area_code} is not a village code")
     rules.check_notice_days(data.notice_days, policy.notice_days)
-    notice = Notice(id=uuid.uuid4(), area_code=data.area_code, title=data.title, published_on=data.published_on,
-                    notice_days=data.notice_days, content=await _board(session, data.area_code))
+    notice = Notice(
+        id=uuid.uuid4(),
+        area_code=data.area_code,
+        title=data.title,
+        published_on=data.published_on,
+        notice_days=data.notice_days,
+        content=await _board(session, data.area_code),
+    )
     await DisclosureRepository(session).add(notice)
     ends = rules.ends_on(notice.published_on, notice.notice_days)
-    after = {"area_code": notice.area_code, "published_on": notice.published_on.isoformat(), "ends_on": ends.isoformat()}
-    await audit.record(session, actor=actor, action="notice.published", entity_type="notice", entity_id=notice.id,
-                       after={**after, "content": notice.content})
-    await add_event(session, type=NOTICE_PUBLISHED, subject=str(notice.id), data={"notice_id": str(notice.id), **after})
+    after = {
+        "area_code": notice.area_code,
+        "published_on": notice.published_on.isoformat(),
+        "ends_on": ends.isoformat(),
+    }
+    await audit.record(
+        session,
+        actor=actor,
+        action="notice.published",
+        entity_type="notice",
+        entity_id=notice.id,
+        after={**after, "content": notice.content},
+    )
+    await add_event(
+        session, type=NOTICE_PUBLISHED, subject=str(notice.id), data={"notice_id": str(notice.id), **after}
+    )
     return notice
 
 
-async def get_visible(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, lock: bool = False) -> Notice:
+async def get_visible(
+    session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, lock: bool = False
+) -> Notice:
     notice = await DisclosureRepository(session).get(notice_id, lock=lock)
     if notice is None or not actor.covers(notice.area_code):
         raise NoticeNotFound(f"Notice {notice_id} does not exist in your area")
@@ -88,24 +114,40 @@ async def get_public(session: AsyncSession, *, notice_id: uuid.UUID) -> Notice:
 
 
 def state_of(notice: Notice, today: date) -> str:
-    return rules.notice_state(published_on=notice.published_on, notice_days=notice.notice_days,
-                              closed=notice.closed_at is not None, today=today)
+    return rules.notice_state(
+        published_on=notice.published_on,
+        notice_days=notice.notice_days,
+        closed=notice.closed_at is not None,
+        today=today,
+    )
 
 
-async def lodge_objection(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, text: str,
-                          today: date) -> Objection:
+async def lodge_objection(
+    session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, text: str, today: date
+) -> Objection:
     notice = await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
-    rules.check_objection_allowed(published_on=notice.published_on, notice_days=notice.notice_days,
-                                  closed=notice.closed_at is not None, today=today)
+    rules.check_objection_allowed(
+        published_on=notice.published_on,
+        notice_days=notice.notice_days,
+        closed=notice.closed_at is not None,
+        today=today,
+    )
     objection = Objection(id=uuid.uuid4(), notice_id=notice.id, lodged_on=today, text=text, status="open")
     await DisclosureRepository(session).add(objection)
-    await audit.record(session, actor=actor, action="objection.lodged", entity_type="notice", entity_id=notice.id,
-                       after={"objection_id": str(objection.id), "lodged_on": today.isoformat()})
+    await audit.record(
+        session,
+        actor=actor,
+        action="objection.lodged",
+        entity_type="notice",
+        entity_id=notice.id,
+        after={"objection_id": str(objection.id), "lodged_on": today.isoformat()},
+    )
     return objection
 
 
-async def resolve_objection(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID,
-                            objection_id: uuid.UUID, resolution: str) -> Objection:
+async def resolve_objection(
+    session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, objection_id: uuid.UUID, resolution: str
+) -> Objection:
     await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
     objection = await DisclosureRepository(session).objection(notice_id, objection_id)
     if objection is None:
@@ -114,21 +156,43 @@ async def resolve_objection(session: AsyncSession, *, actor: Principal, notice_i
         raise Conflict("The objection is resolved already")
     objection.status, objection.resolution = "resolved", resolution
     await session.flush()
-    await audit.record(session, actor=actor, action="objection.resolved", entity_type="notice", entity_id=notice_id,
-                       before={"objection_id": str(objection_id), "status": "open"},
-                       after={"objection_id": str(objection_id), "status": "resolved", "resolution": resolution})
+    await audit.record(
+        session,
+        actor=actor,
+        action="objection.resolved",
+        entity_type="notice",
+        entity_id=notice_id,
+        before={"objection_id": str(objection_id), "status": "open"},
+        after={"objection_id": str(objection_id), "status": "resolved", "resolution": resolution},
+    )
     return objection
 
 
 async def close(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, today: date) -> Notice:
     notice = await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
     objections = await DisclosureRepository(session).objections(notice.id)
-    rules.can_close(published_on=notice.published_on, notice_days=notice.notice_days,
-                    closed=notice.closed_at is not None, today=today, objection_statuses=[o.status for o in objections])
+    rules.can_close(
+        published_on=notice.published_on,
+        notice_days=notice.notice_days,
+        closed=notice.closed_at is not None,
+        today=today,
+        objection_statuses=[o.status for o in objections],
+    )
     notice.closed_at = datetime.now(UTC)
     await session.flush()
-    await audit.record(session, actor=actor, action="notice.closed", entity_type="notice", entity_id=notice.id,
-                       before={"closed_at": None}, after={"closed_at": notice.closed_at.isoformat()})
-    await add_event(session, type=NOTICE_CLOSED, subject=str(notice.id),
-                    data={"notice_id": str(notice.id), "area_code": notice.area_code, "objections": len(objections)})
+    await audit.record(
+        session,
+        actor=actor,
+        action="notice.closed",
+        entity_type="notice",
+        entity_id=notice.id,
+        before={"closed_at": None},
+        after={"closed_at": notice.closed_at.isoformat()},
+    )
+    await add_event(
+        session,
+        type=NOTICE_CLOSED,
+        subject=str(notice.id),
+        data={"notice_id": str(notice.id), "area_code": notice.area_code, "objections": len(objections)},
+    )
     return notice

@@ -34,7 +34,7 @@ class LedgerRepository(Repository):
             out[p.transaction_id].append(p)
         return out
 
-    async def list(
+    async def page(
         self, *, area_prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int
     ) -> list[LedgerTransaction]:
         stmt = select(LedgerTransaction).where(LedgerTransaction.area_code.startswith(area_prefix))

@@ -18,8 +18,9 @@ router = APIRouter(prefix="/ledger", tags=["ledger"])
 
 
 @router.post("/transfers", status_code=201, response_model=TransactionOut)
-async def transfer(body: TransferIn, session: SessionDep, user: Finance, today: TodayDep,
-                   idem: IdempotencyDep) -> TransactionOut:
+async def transfer(
+    body: TransferIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
+) -> TransactionOut:
     txn = await service.transfer(session, actor=user, data=body, on=today)
     [out] = await service.to_out(session, [txn])
     await idem.save(201, out)
@@ -27,8 +28,14 @@ async def transfer(body: TransferIn, session: SessionDep, user: Finance, today: 
 
 
 @router.post("/transactions/{txn_id}/reverse", status_code=201, response_model=TransactionOut)
-async def reverse(txn_id: uuid.UUID, body: ReversalIn, session: SessionDep, user: Finance, today: TodayDep,
-                  idem: IdempotencyDep) -> TransactionOut:
+async def reverse(
+    txn_id: uuid.UUID,
+    body: ReversalIn,
+    session: SessionDep,
+    user: Finance,
+    today: TodayDep,
+    idem: IdempotencyDep,
+) -> TransactionOut:
     txn = await service.reverse(session, actor=user, txn_id=txn_id, reason=body.reason, on=today)
     [out] = await service.to_out(session, [txn])
     await idem.save(201, out)
@@ -42,11 +49,12 @@ async def get_transaction(txn_id: uuid.UUID, session: SessionDep, user: CurrentU
 
 
 @router.get("/transactions", response_model=Page[TransactionOut])
-async def list_transactions(session: SessionDep, scope: AreaScope, limit: Limit = 50,
-                            cursor: Cursor = None) -> Page[TransactionOut]:
+async def list_transactions(
+    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
+) -> Page[TransactionOut]:
     key = decode_cursor(cursor)
     after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
-    rows = await LedgerRepository(session).list(area_prefix=scope, after=after, limit=limit + 1)
+    rows = await LedgerRepository(session).page(area_prefix=scope, after=after, limit=limit + 1)
     items = await service.to_out(session, rows[:limit])
     last = items[-1] if items else None
     nxt = encode_cursor([last.created_at.isoformat(), str(last.id)]) if last and len(rows) > limit else None

@@ -79,7 +79,7 @@ def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Post
         balance = account.balance_fen + p.amount_fen
         if balance < 0 and account.kind != "source":
             raise InsufficientFunds(
-                f"Account {account.code} holds {account.balance_fen} fen; {-p.amount_fen} fen cannot leave it",
+                f"Account {account.code} holds {account.balance_fen} fen; {-p.amount_fen} fen cannot leave",
                 account=account.code,
                 balance_fen=account.balance_fen,
                 requested_fen=-p.amount_fen,

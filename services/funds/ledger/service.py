@@ -69,38 +69,70 @@ async def post(
         accounts[code].balance_fen = balance
     main = next(accounts[p.account] for p in postings if accounts[p.account].kind != "source")
     txn = LedgerTransaction(
-        id=uuid.uuid4(), kind=kind, area_code=main.area_code, plan_id=plan_id, year=year, memo=memo,
-        reverses_id=reverses_id, actor=actor.sub, booked_on=on,
+        id=uuid.uuid4(),
+        kind=kind,
+        area_code=main.area_code,
+        plan_id=plan_id,
+        year=year,
+        memo=memo,
+        reverses_id=reverses_id,
+        actor=actor.sub,
+        booked_on=on,
     )
     rows = [Posting(transaction_id=txn.id, account_code=p.account, amount_fen=p.amount_fen) for p in postings]
     await LedgerRepository(session).add(txn, rows)
     await session.refresh(txn)
     data = {
-        "transaction_id": str(txn.id), "kind": kind, "area_code": txn.area_code, "year": year,
+        "transaction_id": str(txn.id),
+        "kind": kind,
+        "area_code": txn.area_code,
+        "year": year,
         "postings": [{"account": p.account, "amount_fen": p.amount_fen} for p in postings],
     }
-    await audit.record(session, actor=actor, action=f"ledger.{kind}", entity_type="ledger_transaction",
-                       entity_id=txn.id, after=data)
+    await audit.record(
+        session,
+        actor=actor,
+        action=f"ledger.{kind}",
+        entity_type="ledger_transaction",
+        entity_id=txn.id,
+        after=data,
+    )
     await add_event(session, type=TRANSACTION_POSTED, subject=str(txn.id), data=data)
     return txn
 
 
-async def transfer(session: AsyncSession, *, actor: Principal, data: TransferIn, on: date) -> LedgerTransaction:
+async def transfer(
+    session: AsyncSession, *, actor: Principal, data: TransferIn, on: date
+) -> LedgerTransaction:
     return await post(
-        session, actor=actor, kind=data.kind, postings=rules.transfer(data.from_account, data.to_account, data.amount_fen),
-        on=on, plan_id=data.plan_id, year=data.year, memo=data.memo,
+        session,
+        actor=actor,
+        kind=data.kind,
+        postings=rules.transfer(data.from_account, data.to_account, data.amount_fen),
+        on=on,
+        plan_id=data.plan_id,
+        year=data.year,
+        memo=data.memo,
     )
 
 
 async def get_visible(session: AsyncSession, *, actor: Principal, txn_id: uuid.UUID) -> LedgerTransaction:
     txn = await LedgerRepository(session).get(txn_id)
     if txn is None or not actor.covers(txn.area_code):
-        raise TransactionNotFound(f"Transaction {txn_id} does not exist in your area", transaction_id=str(txn_id))
+        raise TransactionNotFound(
+            f"Transaction {txn_id} does not exist in your area", transaction_id=str(txn_id)
+        )
     return txn
 
 
 async def reverse(
-    session: AsyncSession, *, actor: Principal, txn_id: uuid.UUID, reason: str, on: date, allow_disbursement: bool = False
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    txn_id: uuid.UUID,
+    reason: str,
+    on: date,
+    allow_disbursement: bool = False,
 ) -> LedgerTransaction:
     """A correction is a new, opposite transaction; the original stays as it was."""
     repo = LedgerRepository(session)
@@ -115,8 +147,15 @@ async def reverse(
     postings = (await repo.postings([txn_id]))[txn_id]
     entries = rules.reversal(rules.Posting(p.account_code, p.amount_fen) for p in postings)
     return await post(
-        session, actor=actor, kind="reversal", postings=entries, on=on, plan_id=original.plan_id,
-        year=original.year, memo=reason, reverses_id=original.id,
+        session,
+        actor=actor,
+        kind="reversal",
+        postings=entries,
+        on=on,
+        plan_id=original.plan_id,
+        year=original.year,
+        memo=reason,
+        reverses_id=original.id,
     )
 
 
@@ -124,8 +163,15 @@ async def to_out(session: AsyncSession, txns: Sequence[LedgerTransaction]) -> li
     postings = await LedgerRepository(session).postings([t.id for t in txns])
     return [
         TransactionOut(
-            id=t.id, kind=t.kind, area_code=t.area_code, plan_id=t.plan_id, year=t.year, memo=t.memo,
-            reverses_id=t.reverses_id, booked_on=t.booked_on, created_at=t.created_at,
+            id=t.id,
+            kind=t.kind,
+            area_code=t.area_code,
+            plan_id=t.plan_id,
+            year=t.year,
+            memo=t.memo,
+            reverses_id=t.reverses_id,
+            booked_on=t.booked_on,
+            created_at=t.created_at,
             postings=[PostingOut.model_validate(p) for p in postings[t.id]],
         )
         for t in txns

@@ -93,7 +93,9 @@ KAIPING_SPECIAL_FUNDS = FixedFundsScheme(
     code="kaiping-special-funds-2016",
     name="开平市精准扶贫专项资金(2016-2018)",
     funds=tuple(
-        FixedFund(code, name, "kaiping-finance", "kaiping-special-account", {y: yuan(a) for y, a in by_year.items()})
+        FixedFund(
+            code, name, "kaiping-finance", "kaiping-special-account", {y: yuan(a) for y, a in by_year.items()}
+        )
         for code, name, by_year in (
             ("old-area", "老区建设专项资金", {2016: 500_000, 2017: 500_000, 2018: 500_000}),
             ("industry", "产业扶贫资金", {2016: 300_000, 2017: 300_000, 2018: 300_000}),

@@ -13,13 +13,15 @@ class ProjectRepository(Repository):
         stmt = select(Project).where(Project.id == project_id)
         if lock:
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        return (
+            await self.session.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
 
     async def add(self, project: Project) -> None:
         self.session.add(project)
         await self.session.flush()
 
-    async def list(self, *, area_prefix: str, after: str | None, limit: int) -> list[Project]:
+    async def page(self, *, area_prefix: str, after: str | None, limit: int) -> list[Project]:
         stmt = select(Project).where(Project.area_code.startswith(area_prefix))
         if after is not None:
             stmt = stmt.where(Project.id > uuid.UUID(after))

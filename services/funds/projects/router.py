@@ -17,22 +17,30 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 @router.post("", status_code=201, response_model=ProjectOut)
-async def create_project(body: ProjectIn, session: SessionDep, user: Finance, idem: IdempotencyDep) -> ProjectOut:
+async def create_project(
+    body: ProjectIn, session: SessionDep, user: Finance, idem: IdempotencyDep
+) -> ProjectOut:
     out = ProjectOut.model_validate(await service.create(session, actor=user, data=body))
     await idem.save(201, out)
     return out
 
 
 @router.post("/{project_id}/status", response_model=ProjectOut)
-async def change_status(project_id: uuid.UUID, body: ProjectTransitionIn, session: SessionDep, user: Finance) -> ProjectOut:
+async def change_status(
+    project_id: uuid.UUID, body: ProjectTransitionIn, session: SessionDep, user: Finance
+) -> ProjectOut:
     return ProjectOut.model_validate(
         await service.transition(session, actor=user, project_id=project_id, target=body.status)
     )
 
 
 @router.get("", response_model=Page[ProjectOut])
-async def list_projects(session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> Page[ProjectOut]:
-    rows = await ProjectRepository(session).list(area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1)
+async def list_projects(
+    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
+) -> Page[ProjectOut]:
+    rows = await ProjectRepository(session).page(
+        area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1
+    )
     items = [ProjectOut.model_validate(p) for p in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
 

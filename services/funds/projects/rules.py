@@ -29,6 +29,8 @@ class ProjectTransitionRefused(Conflict):
 def check_transition(current: str, target: str) -> None:
     if target not in TRANSITIONS.get(current, frozenset()):
         raise ProjectTransitionRefused(
-            f"A {current} project cannot become {target}", current=current, target=target,
+            f"A {current} project cannot become {target}",
+            current=current,
+            target=target,
             allowed=sorted(TRANSITIONS.get(current, frozenset())),
         )

@@ -44,19 +44,29 @@ async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) ->
     project = Project(id=uuid.uuid4(), status="proposed", **data.model_dump())
     await ProjectRepository(session).add(project)
     await session.refresh(project)
-    await audit.record(session, actor=actor, action="project.proposed", entity_type="project", entity_id=project.id,
-                       after=data.model_dump())
+    await audit.record(
+        session,
+        actor=actor,
+        action="project.proposed",
+        entity_type="project",
+        entity_id=project.id,
+        after=data.model_dump(),
+    )
     return project
 
 
-async def get_visible(session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, lock: bool = False) -> Project:
+async def get_visible(
+    session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, lock: bool = False
+) -> Project:
     project = await ProjectRepository(session).get(project_id, lock=lock)
     if project is None or not actor.covers(project.area_code):
         raise ProjectNotFound(f"Project {project_id} does not exist in your area", project_id=str(project_id))
     return project
 
 
-async def transition(session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, target: str) -> Project:
+async def transition(
+    session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, target: str
+) -> Project:
     project = await get_visible(session, actor=actor, project_id=project_id, lock=True)
     rules.check_transition(project.status, target)
     # approval is decentralised to counties (seed 003 §四): a township or village login cannot approve
@@ -67,8 +77,24 @@ async def transition(session: AsyncSession, *, actor: Principal, project_id: uui
     if target == "approved":
         project.approved_by = actor.sub
     await session.flush()
-    await audit.record(session, actor=actor, action=f"project.{target}", entity_type="project", entity_id=project.id,
-                       before={"status": before}, after={"status": target})
-    await add_event(session, type=PROJECT_STATUS_CHANGED, subject=str(project.id), data={
-        "project_id": str(project.id), "area_code": project.area_code, "status": target, "budget_fen": project.budget_fen})
+    await audit.record(
+        session,
+        actor=actor,
+        action=f"project.{target}",
+        entity_type="project",
+        entity_id=project.id,
+        before={"status": before},
+        after={"status": target},
+    )
+    await add_event(
+        session,
+        type=PROJECT_STATUS_CHANGED,
+        subject=str(project.id),
+        data={
+            "project_id": str(project.id),
+            "area_code": project.area_code,
+            "status": target,
+            "budget_fen": project.budget_fen,
+        },
+    )
     return project

@@ -51,7 +51,10 @@ class ReportRepository(Repository):
         )
         stmt = (
             select(payer.c.payer, func.sum(Disbursement.amount_fen))
-            .outerjoin(payer, and_(payer.c.plan_id == Disbursement.plan_id, payer.c.component == Disbursement.component))
+            .outerjoin(
+                payer,
+                and_(payer.c.plan_id == Disbursement.plan_id, payer.c.component == Disbursement.component),
+            )
             .where(Disbursement.area_code.startswith(area_prefix), Disbursement.reversed_by.is_(None))
             .group_by(payer.c.payer)
         )

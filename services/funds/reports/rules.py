@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from openpyxl import Workbook
 
@@ -50,8 +50,13 @@ def total_row(rows: Iterable[ReportRow]) -> ReportRow:
 
 
 def _cells(row: ReportRow) -> list[str]:
-    return [row.source, format_yuan(row.planned_fen), format_yuan(row.received_fen),
-            format_yuan(row.disbursed_fen), row.rate_percent]
+    return [
+        row.source,
+        format_yuan(row.planned_fen),
+        format_yuan(row.received_fen),
+        format_yuan(row.disbursed_fen),
+        row.rate_percent,
+    ]
 
 
 def to_csv(rows: Iterable[ReportRow]) -> str:
@@ -77,8 +82,15 @@ def to_xlsx(rows: Iterable[ReportRow], *, title: str) -> bytes:
     sheet.title = title[:31]
     sheet.append(list(COLUMNS))
     for row in [*rows, total_row(rows)]:
-        sheet.append([row.source, _yuan(row.planned_fen), _yuan(row.received_fen), _yuan(row.disbursed_fen),
-                      row.rate_percent])
+        sheet.append(
+            [
+                row.source,
+                _yuan(row.planned_fen),
+                _yuan(row.received_fen),
+                _yuan(row.disbursed_fen),
+                row.rate_percent,
+            ]
+        )
         for cell in sheet[sheet.max_row][1:4]:
             cell.number_format = "#,##0.00"
     out = io.BytesIO()

@@ -20,7 +20,9 @@ class AreaNotVisible(NotFound):
     title = "Area not found"
 
 
-async def funds_report(session: AsyncSession, *, actor: Principal, area_code: str, year: int | None) -> list[ReportRow]:
+async def funds_report(
+    session: AsyncSession, *, actor: Principal, area_code: str, year: int | None
+) -> list[ReportRow]:
     if not actor.covers(area_code):
         raise AreaNotVisible(f"Area {area_code} is outside your area", area_code=area_code)
     prefix = AreaCode.parse(area_code).prefix

@@ -25,12 +25,14 @@ class SchemeRepository(Repository):
         self.session.add(scheme)
         await self.session.flush()
 
-    async def list(self, *, area_prefix: str, after: tuple[str, int] | None, limit: int) -> list[Scheme]:
+    async def page(self, *, area_prefix: str, after: tuple[str, int] | None, limit: int) -> list[Scheme]:
         # a scheme is visible to callers inside its area and to the levels above it
         stmt = select(Scheme).where(Scheme.area_code.startswith(area_prefix))
         if after is not None:
             stmt = stmt.where(tuple_(Scheme.code, Scheme.version) > tuple_(*after))
-        return list((await self.session.execute(stmt.order_by(Scheme.code, Scheme.version).limit(limit))).scalars())
+        return list(
+            (await self.session.execute(stmt.order_by(Scheme.code, Scheme.version).limit(limit))).scalars()
+        )
 
 
 class PlanRepository(Repository):
@@ -38,7 +40,9 @@ class PlanRepository(Repository):
         stmt = select(Plan).where(Plan.id == plan_id)
         if lock:
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        return (
+            await self.session.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
 
     async def for_scheme_area(self, scheme_id: uuid.UUID, area_code: str) -> Plan | None:
         stmt = select(Plan).where(Plan.scheme_id == scheme_id, Plan.area_code == area_code)
@@ -90,7 +94,7 @@ class PlanRepository(Repository):
             stmt = stmt.where(PlanLine.id > after)
         return list((await self.session.execute(stmt.order_by(PlanLine.id).limit(limit))).scalars())
 
-    async def list(self, *, area_prefix: str, after: str | None, limit: int) -> list[Plan]:
+    async def page(self, *, area_prefix: str, after: str | None, limit: int) -> list[Plan]:
         stmt = select(Plan).where(Plan.area_code.startswith(area_prefix))
         if after is not None:
             stmt = stmt.where(Plan.id > uuid.UUID(after))

@@ -17,16 +17,22 @@ router = APIRouter(tags=["schemes"])
 
 
 @router.post("/schemes", status_code=201, response_model=SchemeOut)
-async def create_scheme(body: SchemeIn, session: SessionDep, user: Finance, idem: IdempotencyDep) -> SchemeOut:
+async def create_scheme(
+    body: SchemeIn, session: SessionDep, user: Finance, idem: IdempotencyDep
+) -> SchemeOut:
     out = SchemeOut.model_validate(await service.create_scheme(session, actor=user, data=body))
     await idem.save(201, out)
     return out
 
 
 @router.get("/schemes", response_model=Page[SchemeOut])
-async def list_schemes(session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> Page[SchemeOut]:
+async def list_schemes(
+    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
+) -> Page[SchemeOut]:
     key = decode_cursor(cursor)
-    rows = await SchemeRepository(session).list(area_prefix=scope, after=tuple(key) if key else None, limit=limit + 1)
+    rows = await SchemeRepository(session).page(
+        area_prefix=scope, after=tuple(key) if key else None, limit=limit + 1
+    )
     items = [SchemeOut.model_validate(s) for s in rows[:limit]]
     nxt = encode_cursor([items[-1].code, items[-1].version]) if len(rows) > limit else None
     return Page(items=items, next_cursor=nxt)
@@ -52,8 +58,10 @@ async def create_plan(body: PlanIn, session: SessionDep, user: Finance, idem: Id
 
 
 @router.get("/plans", response_model=Page[PlanOut])
-async def list_plans(session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> Page[PlanOut]:
-    rows = await PlanRepository(session).list(area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1)
+async def list_plans(
+    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
+) -> Page[PlanOut]:
+    rows = await PlanRepository(session).page(area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1)
     items = [await _plan_out(session, p) for p in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
 
@@ -64,8 +72,9 @@ async def get_plan(plan_id: uuid.UUID, session: SessionDep, user: CurrentUser) -
 
 
 @router.get("/plans/{plan_id}/lines", response_model=Page[PlanLineOut])
-async def plan_lines(plan_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 100,
-                     cursor: Cursor = None) -> Page[PlanLineOut]:
+async def plan_lines(
+    plan_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 100, cursor: Cursor = None
+) -> Page[PlanLineOut]:
     await service.get_plan(session, actor=user, plan_id=plan_id)
     rows = await PlanRepository(session).line_page(plan_id, after=decode_cursor(cursor), limit=limit + 1)
     items = [PlanLineOut.model_validate(r) for r in rows[:limit]]

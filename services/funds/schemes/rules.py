@@ -170,7 +170,9 @@ class Plan:
     lines: tuple[PlanLine, ...]
     people: int = 0  # persons the plan counts (per-capita schemes)
 
-    def total_by(self, *, payer: str | None = None, year: int | None = None, component: str | None = None) -> int:
+    def total_by(
+        self, *, payer: str | None = None, year: int | None = None, component: str | None = None
+    ) -> int:
         return sum(
             line.amount_fen
             for line in self.lines
@@ -209,7 +211,11 @@ def validate_scheme(scheme: Scheme) -> None:
 def _validate_per_capita(scheme: PerCapitaScheme) -> None:
     if scheme.amount_per_person_fen < 0:
         raise InvalidScheme(f"Scheme {scheme.code}: the amount per person is negative")
-    if not scheme.shares or sum(s.weight for s in scheme.shares) <= 0 or any(s.weight < 0 for s in scheme.shares):
+    if (
+        not scheme.shares
+        or sum(s.weight for s in scheme.shares) <= 0
+        or any(s.weight < 0 for s in scheme.shares)
+    ):
         raise InvalidScheme(f"Scheme {scheme.code}: shares need non-negative weights with a positive sum")
     for share in scheme.shares:
         _validate_schedule(scheme, share.code, share.schedule)
@@ -219,10 +225,14 @@ def _validate_per_capita(scheme: PerCapitaScheme) -> None:
             raise InvalidScheme(f"Share {share.code}: sub-shares must be 0-100% and add up to at most 100%")
         for sub in share.sub_shares:
             if sub.schedule is not None and share.schedule is None:
-                raise InvalidScheme(f"Sub-share {sub.code} is scheduled by year but its share {share.code} is not")
+                raise InvalidScheme(
+                    f"Sub-share {sub.code} is scheduled by year but its share {share.code} is not"
+                )
             _validate_schedule(scheme, sub.code, sub.schedule)
             if sub.schedule is not None and set(sub.schedule) != set(share.schedule or {}):
-                raise InvalidScheme(f"Sub-share {sub.code} must be scheduled over the same years as {share.code}")
+                raise InvalidScheme(
+                    f"Sub-share {sub.code} must be scheduled over the same years as {share.code}"
+                )
         _validate_sub_shares_fit(share)
 
 
@@ -245,13 +255,16 @@ def _validate_sub_shares_fit(share: Share) -> None:
         parent_part = Fraction(weight, parent_sum)
         subs_part = sum(
             (
-                Fraction(sub.basis_points, BASIS_POINTS) * _year_fraction(sub.schedule or share.schedule, year)
+                Fraction(sub.basis_points, BASIS_POINTS)
+                * _year_fraction(sub.schedule or share.schedule, year)
                 for sub in share.sub_shares
             ),
             Fraction(0),
         )
         if subs_part > parent_part:
-            raise InvalidScheme(f"Share {share.code}: its sub-shares are due faster than the share itself in {year}")
+            raise InvalidScheme(
+                f"Share {share.code}: its sub-shares are due faster than the share itself in {year}"
+            )
 
 
 def _year_fraction(schedule: Schedule, year: int) -> Fraction:
@@ -272,7 +285,9 @@ def apply_scheme(scheme: Scheme, population: Population) -> Plan:
         lines = _apply_village_grants(scheme, population)
     else:
         lines = _apply_fixed_funds(scheme, population)
-    return Plan(scheme.code, population.area_code, sum(line.amount_fen for line in lines), tuple(lines), people)
+    return Plan(
+        scheme.code, population.area_code, sum(line.amount_fen for line in lines), tuple(lines), people
+    )
 
 
 def _apply_per_capita(scheme: PerCapitaScheme, households: Sequence[HouseholdRef]) -> list[PlanLine]:
@@ -298,7 +313,9 @@ def _share_payers(share: Share, share_total: int) -> list[tuple[str, str, dict[i
     ]
     rest = {year: amount - sum(s[year] for s in subs_by_year) for year, amount in share_by_year.items()}
     _repair_rounding(rest, subs_by_year)
-    payers = [(sub.code, sub.payer, by_year) for sub, by_year in zip(share.sub_shares, subs_by_year, strict=True)]
+    payers = [
+        (sub.code, sub.payer, by_year) for sub, by_year in zip(share.sub_shares, subs_by_year, strict=True)
+    ]
     return [*payers, (share.code, share.payer, rest)]
 
 

@@ -83,7 +83,9 @@ class SchemeOut(BaseModel):
 
 class PlanIn(BaseModel):
     scheme_id: uuid.UUID
-    area_code: str = Field(pattern=r"^\d{12}$", description="the area whose registered population is planned for")
+    area_code: str = Field(
+        pattern=r"^\d{12}$", description="the area whose registered population is planned for"
+    )
 
 
 class PlanLineOut(BaseModel):
@@ -121,21 +123,35 @@ class PlanOut(BaseModel):
 
 def to_rule(code: str, name: str, params: dict[str, Any]) -> rules.Scheme:
     """Stored JSON -> the dataclass the arithmetic reads (parsed through the same models as input)."""
-    parsed = SchemeIn.model_validate({"code": code, "name": name, "area_code": "0" * 12, "params": params}).params
+    parsed = SchemeIn.model_validate(
+        {"code": code, "name": name, "area_code": "0" * 12, "params": params}
+    ).params
     if isinstance(parsed, PerCapitaIn):
         return rules.PerCapitaScheme(
-            code, name, tuple(parsed.years), parsed.amount_per_person_fen, parsed.payee,
+            code,
+            name,
+            tuple(parsed.years),
+            parsed.amount_per_person_fen,
+            parsed.payee,
             tuple(
-                rules.Share(s.code, s.payer, s.weight, s.schedule,
-                            tuple(rules.SubShare(u.code, u.payer, u.basis_points, u.schedule) for u in s.sub_shares))
+                rules.Share(
+                    s.code,
+                    s.payer,
+                    s.weight,
+                    s.schedule,
+                    tuple(rules.SubShare(u.code, u.payer, u.basis_points, u.schedule) for u in s.sub_shares),
+                )
                 for s in parsed.shares
             ),
             tuple(parsed.eligible_batches),
         )
     if isinstance(parsed, VillageGrantIn):
-        return rules.VillageGrantScheme(code, name, parsed.year, parsed.payer, parsed.payee, parsed.amount_by_category_fen)
+        return rules.VillageGrantScheme(
+            code, name, parsed.year, parsed.payer, parsed.payee, parsed.amount_by_category_fen
+        )
     return rules.FixedFundsScheme(
-        code, name,
+        code,
+        name,
         tuple(rules.FixedFund(f.code, f.name, f.payer, f.payee, f.amount_by_year_fen) for f in parsed.funds),
     )
 
@@ -144,21 +160,49 @@ def from_rule(scheme: rules.Scheme) -> dict[str, Any]:
     """A preset dataclass -> the JSON stored as the scheme's params."""
     if isinstance(scheme, rules.PerCapitaScheme):
         model: BaseModel = PerCapitaIn(
-            years=list(scheme.years), amount_per_person_fen=scheme.amount_per_person_fen, payee=scheme.payee,
+            years=list(scheme.years),
+            amount_per_person_fen=scheme.amount_per_person_fen,
+            payee=scheme.payee,
             shares=[
-                ShareIn(code=s.code, payer=s.payer, weight=s.weight, schedule=_dict(s.schedule),
-                        sub_shares=[SubShareIn(code=u.code, payer=u.payer, basis_points=u.basis_points,
-                                               schedule=_dict(u.schedule)) for u in s.sub_shares])
+                ShareIn(
+                    code=s.code,
+                    payer=s.payer,
+                    weight=s.weight,
+                    schedule=_dict(s.schedule),
+                    sub_shares=[
+                        SubShareIn(
+                            code=u.code,
+                            payer=u.payer,
+                            basis_points=u.basis_points,
+                            schedule=_dict(u.schedule),
+                        )
+                        for u in s.sub_shares
+                    ],
+                )
                 for s in scheme.shares
             ],
             eligible_batches=list(scheme.eligible_batches),
         )
     elif isinstance(scheme, rules.VillageGrantScheme):
-        model = VillageGrantIn(year=scheme.year, payer=scheme.payer, payee=scheme.payee,
-                               amount_by_category_fen=dict(scheme.amount_by_category_fen))
+        model = VillageGrantIn(
+            year=scheme.year,
+            payer=scheme.payer,
+            payee=scheme.payee,
+            amount_by_category_fen=dict(scheme.amount_by_category_fen),
+        )
     else:
-        model = FixedFundsIn(funds=[FixedFundIn(code=f.code, name=f.name, payer=f.payer, payee=f.payee,
-                                                amount_by_year_fen=dict(f.amount_by_year_fen)) for f in scheme.funds])
+        model = FixedFundsIn(
+            funds=[
+                FixedFundIn(
+                    code=f.code,
+                    name=f.name,
+                    payer=f.payer,
+                    payee=f.payee,
+                    amount_by_year_fen=dict(f.amount_by_year_fen),
+                )
+                for f in scheme.funds
+            ]
+        )
     return model.model_dump(mode="json")
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,12 +52,25 @@ async def create_scheme(session: AsyncSession, *, actor: Principal, data: Scheme
     rules.validate_scheme(to_rule(data.code, data.name, params))
     repo = SchemeRepository(session)
     version = await repo.latest_version(data.code) + 1
-    scheme = Scheme(id=uuid.uuid4(), code=data.code, version=version, kind=data.params.kind, name=data.name,
-                    area_code=data.area_code, params=params)
+    scheme = Scheme(
+        id=uuid.uuid4(),
+        code=data.code,
+        version=version,
+        kind=data.params.kind,
+        name=data.name,
+        area_code=data.area_code,
+        params=params,
+    )
     await repo.add(scheme)
     await session.refresh(scheme)
-    await audit.record(session, actor=actor, action="scheme.versioned", entity_type="scheme", entity_id=scheme.id,
-                       after={"code": scheme.code, "version": version, "params": params})
+    await audit.record(
+        session,
+        actor=actor,
+        action="scheme.versioned",
+        entity_type="scheme",
+        entity_id=scheme.id,
+        after={"code": scheme.code, "version": version, "params": params},
+    )
     return scheme
 
 
@@ -75,7 +88,9 @@ async def get_plan(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUI
     return plan
 
 
-async def create_plan(session: AsyncSession, *, actor: Principal, scheme_id: uuid.UUID, area_code: str) -> Plan:
+async def create_plan(
+    session: AsyncSession, *, actor: Principal, scheme_id: uuid.UUID, area_code: str
+) -> Plan:
     scheme = await get_scheme(session, actor=actor, scheme_id=scheme_id)
     if not actor.covers(area_code):
         raise PlanNotFound(f"Area {area_code} is outside your area", area_code=area_code)
@@ -84,14 +99,25 @@ async def create_plan(session: AsyncSession, *, actor: Principal, scheme_id: uui
     repo = PlanRepository(session)
     if await repo.for_scheme_area(scheme.id, area_code) is not None:
         raise PlanExists(f"Scheme {scheme.code} v{scheme.version} is already planned for {area_code}")
-    plan = Plan(id=uuid.uuid4(), scheme_id=scheme.id, scheme_code=scheme.code, scheme_kind=scheme.kind,
-                area_code=area_code, area_prefix=AreaCode.parse(area_code).prefix, total_fen=0, people=0, revision=0)
+    plan = Plan(
+        id=uuid.uuid4(),
+        scheme_id=scheme.id,
+        scheme_code=scheme.code,
+        scheme_kind=scheme.kind,
+        area_code=area_code,
+        area_prefix=AreaCode.parse(area_code).prefix,
+        total_fen=0,
+        people=0,
+        revision=0,
+    )
     await repo.add(plan)
     await _recompute(session, plan, scheme, actor=actor)
     return plan
 
 
-async def recompute_for_area(session: AsyncSession, *, area_code: str, kinds: Sequence[str], actor: str) -> None:
+async def recompute_for_area(
+    session: AsyncSession, *, area_code: str, kinds: Sequence[str], actor: str
+) -> None:
     """Recompute every plan whose population includes ``area_code`` (the registered population changed)."""
     schemes = SchemeRepository(session)
     for plan in await PlanRepository(session).covering(area_code, kinds):
@@ -107,7 +133,10 @@ async def _population(session: AsyncSession, plan: Plan) -> rules.Population:
         for b in await repo.in_area("household", plan.area_prefix)
         if counts_in_population(b.status)
     ]
-    villages = [rules.VillageRef(b.ref_id, b.category) for b in await repo.in_area("village", plan.area_prefix, ["active"])]
+    villages = [
+        rules.VillageRef(b.ref_id, b.category)
+        for b in await repo.in_area("village", plan.area_prefix, ["active"])
+    ]
     return rules.Population(plan.area_code, tuple(households), tuple(villages))
 
 
@@ -126,18 +155,48 @@ async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor
     if plan.revision > 0 and new == old:
         return  # nothing the plan says has changed: no new revision, no event
     before = {"total_fen": plan.total_fen, "people": plan.people, "revision": plan.revision}
-    await repo.replace_lines(plan.id, [PlanLine(plan_id=plan.id, component=c, payer=p, payee=q, year=y,
-                                                beneficiary_kind=k, beneficiary_id=b, amount_fen=a)
-                                       for c, p, q, y, k, b, a in new])
+    await repo.replace_lines(
+        plan.id,
+        [
+            PlanLine(
+                plan_id=plan.id,
+                component=c,
+                payer=p,
+                payee=q,
+                year=y,
+                beneficiary_kind=k,
+                beneficiary_id=b,
+                amount_fen=a,
+            )
+            for c, p, q, y, k, b, a in new
+        ],
+    )
     plan.total_fen, plan.people, plan.revision = computed.total_fen, computed.people, plan.revision + 1
     plan.computed_at = datetime.now(UTC)
     await session.flush()
     after = {"total_fen": plan.total_fen, "people": plan.people, "revision": plan.revision}
-    await audit.record(session, actor=actor, action="plan.recomputed", entity_type="plan", entity_id=plan.id,
-                       before=before, after=after)
+    await audit.record(
+        session,
+        actor=actor,
+        action="plan.recomputed",
+        entity_type="plan",
+        entity_id=plan.id,
+        before=before,
+        after=after,
+    )
     years = sorted({line[3] for line in new if line[3] is not None})
-    await add_event(session, type=PLAN_RECOMPUTED, subject=str(plan.id), data={
-        "plan_id": str(plan.id), "scheme_code": plan.scheme_code, "area_code": plan.area_code,
-        "total_fen": plan.total_fen, "year": years[0] if years else None, "years": years,
-        "people": plan.people, "revision": plan.revision,
-    })
+    await add_event(
+        session,
+        type=PLAN_RECOMPUTED,
+        subject=str(plan.id),
+        data={
+            "plan_id": str(plan.id),
+            "scheme_code": plan.scheme_code,
+            "area_code": plan.area_code,
+            "total_fen": plan.total_fen,
+            "year": years[0] if years else None,
+            "years": years,
+            "people": plan.people,
+            "revision": plan.revision,
+        },
+    )

@@ -25,7 +25,7 @@ class AccountRepository(Repository):
         self.session.add_all(accounts)
         await self.session.flush()
 
-    async def list(self, *, area_prefix: str, after: str | None, limit: int) -> list[Account]:
+    async def page(self, *, area_prefix: str, after: str | None, limit: int) -> list[Account]:
         stmt = select(Account).where(Account.area_code.startswith(area_prefix), Account.kind != "payout")
         if after is not None:
             stmt = stmt.where(Account.code > after)

@@ -15,15 +15,21 @@ router = APIRouter(prefix="/accounts", tags=["sources"])
 
 
 @router.post("", status_code=201, response_model=AccountOut)
-async def open_account(body: AccountIn, session: SessionDep, user: Finance, idem: IdempotencyDep) -> AccountOut:
+async def open_account(
+    body: AccountIn, session: SessionDep, user: Finance, idem: IdempotencyDep
+) -> AccountOut:
     out = AccountOut.model_validate(await service.open_account(session, actor=user, data=body))
     await idem.save(201, out)
     return out
 
 
 @router.get("", response_model=Page[AccountOut])
-async def list_accounts(session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> Page[AccountOut]:
-    rows = await AccountRepository(session).list(area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1)
+async def list_accounts(
+    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
+) -> Page[AccountOut]:
+    rows = await AccountRepository(session).page(
+        area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1
+    )
     items = [AccountOut.model_validate(a) for a in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].code) if len(rows) > limit else None)
 

@@ -6,7 +6,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 AreaCodeField = Field(pattern=r"^\d{12}$", description="12-digit administrative division code")
-AccountCode = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$", description="lowercase code, e.g. kaiping-special-account")
+AccountCode = Field(
+    pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$", description="lowercase code, e.g. kaiping-special-account"
+)
 
 
 class AccountIn(BaseModel):

@@ -46,22 +46,42 @@ async def open_account(session: AsyncSession, *, actor: Principal, data: Account
     accounts = [account]
     if data.kind == "holding":
         accounts.append(
-            Account(code=payout_code(data.code), name=f"{data.name}(已拨付)", area_code=data.area_code,
-                    kind="payout", balance_fen=0)
+            Account(
+                code=payout_code(data.code),
+                name=f"{data.name}(已拨付)",
+                area_code=data.area_code,
+                kind="payout",
+                balance_fen=0,
+            )
         )
     await repo.add(*accounts)
     await session.refresh(account)
-    await audit.record(session, actor=actor, action="account.opened", entity_type="account", entity_id=data.code,
-                       after=AccountOut.model_validate(account).model_dump())
+    await audit.record(
+        session,
+        actor=actor,
+        action="account.opened",
+        entity_type="account",
+        entity_id=data.code,
+        after=AccountOut.model_validate(account).model_dump(),
+    )
     return account
 
 
-async def set_budget(session: AsyncSession, *, actor: Principal, code: str, year: int, amount_fen: int) -> Budget:
+async def set_budget(
+    session: AsyncSession, *, actor: Principal, code: str, year: int, amount_fen: int
+) -> Budget:
     await get_visible(session, actor=actor, code=code)
     repo = AccountRepository(session)
     before = await repo.budget(code, year)
     before_amount = before.amount_fen if before else None
     budget = await repo.set_budget(code, year, amount_fen)
-    await audit.record(session, actor=actor, action="budget.set", entity_type="account", entity_id=code,
-                       before={"year": year, "amount_fen": before_amount}, after={"year": year, "amount_fen": amount_fen})
+    await audit.record(
+        session,
+        actor=actor,
+        action="budget.set",
+        entity_type="account",
+        entity_id=code,
+        before={"year": year, "amount_fen": before_amount},
+        after={"year": year, "amount_fen": amount_fen},
+    )
     return budget

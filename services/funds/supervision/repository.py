@@ -13,12 +13,17 @@ from shared.repository import Repository
 
 class SupervisionRepository(Repository):
     async def live_payments(self, area_prefix: str) -> list[Disbursement]:
-        stmt = select(Disbursement).where(Disbursement.area_code.startswith(area_prefix),
-                                          Disbursement.reversed_by.is_(None)).order_by(Disbursement.created_at)
+        stmt = (
+            select(Disbursement)
+            .where(Disbursement.area_code.startswith(area_prefix), Disbursement.reversed_by.is_(None))
+            .order_by(Disbursement.created_at)
+        )
         return list((await self.session.execute(stmt)).scalars())
 
     async def households(self, area_prefix: str) -> list[Beneficiary]:
-        stmt = select(Beneficiary).where(Beneficiary.kind == "household", Beneficiary.area_code.startswith(area_prefix))
+        stmt = select(Beneficiary).where(
+            Beneficiary.kind == "household", Beneficiary.area_code.startswith(area_prefix)
+        )
         return list((await self.session.execute(stmt)).scalars())
 
     async def entitlements(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -37,10 +42,17 @@ class SupervisionRepository(Repository):
 
     async def record(self, values: dict[str, Any]) -> Anomaly | None:
         """Insert an anomaly unless its signal is known already; returns the new row or None."""
-        stmt = insert(Anomaly).values(**values).on_conflict_do_nothing(index_elements=["signal_key"]).returning(Anomaly)
+        stmt = (
+            insert(Anomaly)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["signal_key"])
+            .returning(Anomaly)
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def list(self, *, area_prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int) -> list[Anomaly]:
+    async def page(
+        self, *, area_prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Anomaly]:
         stmt = select(Anomaly).where(Anomaly.area_code.startswith(area_prefix))
         if after is not None:
             stmt = stmt.where(tuple_(Anomaly.detected_at, Anomaly.id) < tuple_(*after))

@@ -25,11 +25,12 @@ async def run_detectors(session: SessionDep, user: Supervisor, today: TodayDep) 
 
 
 @router.get("/anomalies", response_model=Page[AnomalyOut])
-async def list_anomalies(session: SessionDep, scope: AreaScope, user: Supervisor, limit: Limit = 50,
-                         cursor: Cursor = None) -> Page[AnomalyOut]:
+async def list_anomalies(
+    session: SessionDep, scope: AreaScope, user: Supervisor, limit: Limit = 50, cursor: Cursor = None
+) -> Page[AnomalyOut]:
     key = decode_cursor(cursor)
     after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
-    rows = await SupervisionRepository(session).list(area_prefix=scope, after=after, limit=limit + 1)
+    rows = await SupervisionRepository(session).page(area_prefix=scope, after=after, limit=limit + 1)
     items = [AnomalyOut.model_validate(a) for a in rows[:limit]]
     last = items[-1] if items else None
     nxt = encode_cursor([last.detected_at.isoformat(), str(last.id)]) if last and len(rows) > limit else None

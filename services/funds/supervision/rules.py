@@ -65,7 +65,11 @@ class Anomaly:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-_KIND_BY_STATUS = {None: "non_registered_beneficiary", "exited": "exited_beneficiary", "removed": "removed_beneficiary"}
+_KIND_BY_STATUS = {
+    None: "non_registered_beneficiary",
+    "exited": "exited_beneficiary",
+    "removed": "removed_beneficiary",
+}
 
 
 def detect_unpayable_beneficiaries(
@@ -88,7 +92,11 @@ def detect_unpayable_beneficiaries(
                 kind,
                 p.area_code,
                 p.amount_fen,
-                {"disbursement_id": p.disbursement_id, "household_id": p.beneficiary_id, "status": fact.status},
+                {
+                    "disbursement_id": p.disbursement_id,
+                    "household_id": p.beneficiary_id,
+                    "status": fact.status,
+                },
             )
         )
     return found
@@ -124,7 +132,9 @@ def detect_duplicate_payments(payments: Iterable[PaymentFact]) -> list[Anomaly]:
 
 
 def detect_over_entitlement(
-    disbursed: Mapping[tuple[str, str], int], entitlements: Mapping[tuple[str, str], int], areas: Mapping[tuple[str, str], str]
+    disbursed: Mapping[tuple[str, str], int],
+    entitlements: Mapping[tuple[str, str], int],
+    areas: Mapping[tuple[str, str], str],
 ) -> list[Anomaly]:
     """Paid more than entitled: possible when a plan is recomputed downwards (a member left)."""
     found = []
@@ -138,8 +148,12 @@ def detect_over_entitlement(
                     "over_entitlement",
                     areas.get(key, ""),
                     excess,
-                    {"beneficiary_kind": kind, "beneficiary_id": ident, "disbursed_fen": paid,
-                     "entitlement_fen": entitlements.get(key, 0)},
+                    {
+                        "beneficiary_kind": kind,
+                        "beneficiary_id": ident,
+                        "disbursed_fen": paid,
+                        "entitlement_fen": entitlements.get(key, 0),
+                    },
                 )
             )
     return found

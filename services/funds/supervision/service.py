@@ -22,14 +22,27 @@ __all__ = ["detect", "run_job"]
 ACTOR = "funds:supervision"
 
 
-async def _find(session: AsyncSession, area_prefix: str, today: date, policy: SupervisionPolicy) -> list[rules.Anomaly]:
+async def _find(
+    session: AsyncSession, area_prefix: str, today: date, policy: SupervisionPolicy
+) -> list[rules.Anomaly]:
     repo = SupervisionRepository(session)
     payments = [
-        rules.PaymentFact(str(d.id), d.beneficiary_kind, d.beneficiary_id, d.area_code, d.amount_fen, d.component,
-                          d.year, d.paid_on)
+        rules.PaymentFact(
+            str(d.id),
+            d.beneficiary_kind,
+            d.beneficiary_id,
+            d.area_code,
+            d.amount_fen,
+            d.component,
+            d.year,
+            d.paid_on,
+        )
         for d in await repo.live_payments(area_prefix)
     ]
-    statuses = {b.ref_id: rules.StatusFact(b.status, b.policies_kept_until) for b in await repo.households(area_prefix)}
+    statuses = {
+        b.ref_id: rules.StatusFact(b.status, b.policies_kept_until)
+        for b in await repo.households(area_prefix)
+    }
     paid: dict[tuple[str, str], int] = defaultdict(int)
     areas: dict[tuple[str, str], str] = {}
     for p in payments:
@@ -49,22 +62,41 @@ async def _find(session: AsyncSession, area_prefix: str, today: date, policy: Su
 
 
 async def detect(
-    session: AsyncSession, *, actor: Principal | str, area_prefix: str, today: date,
+    session: AsyncSession,
+    *,
+    actor: Principal | str,
+    area_prefix: str,
+    today: date,
     policy: SupervisionPolicy = SUPERVISION_DEFAULTS,
 ) -> list[Anomaly]:
     """Run every detector over the area; each problem is recorded and published once (by signal_key)."""
     repo = SupervisionRepository(session)
     new: list[Anomaly] = []
     for found in await _find(session, area_prefix, today, policy):
-        values = {"signal_key": found.signal_key, "kind": found.kind, "area_code": found.area_code,
-                  "amount_fen": found.amount_fen, "detail": dict(found.detail)}
+        values = {
+            "signal_key": found.signal_key,
+            "kind": found.kind,
+            "area_code": found.area_code,
+            "amount_fen": found.amount_fen,
+            "detail": dict(found.detail),
+        }
         anomaly = await repo.record(values)
         if anomaly is None:
             continue  # known problem: inspection already has it
-        await audit.record(session, actor=actor, action="anomaly.detected", entity_type="anomaly",
-                           entity_id=anomaly.id, after=values)
-        await add_event(session, type=ANOMALY_DETECTED, subject=str(anomaly.id),
-                        data={"anomaly_id": str(anomaly.id), **values})
+        await audit.record(
+            session,
+            actor=actor,
+            action="anomaly.detected",
+            entity_type="anomaly",
+            entity_id=anomaly.id,
+            after=values,
+        )
+        await add_event(
+            session,
+            type=ANOMALY_DETECTED,
+            subject=str(anomaly.id),
+            data={"anomaly_id": str(anomaly.id), **values},
+        )
         new.append(anomaly)
     return new
 

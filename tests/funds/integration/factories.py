@@ -28,14 +28,29 @@ def registry_event(type_: str, subject: str, data: dict[str, Any]) -> CloudEvent
     return CloudEvent(source="jingzhun/registry", type=type_, subject=subject, data=data)
 
 
-def registered(household_id: str, members: int, area: str = VILLAGE,
-               batches: tuple[str, ...] = ("production_employment",)) -> CloudEvent:
-    return registry_event("registry.household.registered.v1", household_id, {
-        "household_id": household_id, "household_number": f"N-{household_id}", "area_code": area, "year": 2016,
-        "member_count": members, "member_ids": [str(uuid.uuid4()) for _ in range(members)],
-        "head_name_masked": "李*", "poverty_causes": ["lack_of_funds"], "batches": list(batches), "dibao": True,
-        "registered_on": "2016-12-01",
-    })
+def registered(
+    household_id: str,
+    members: int,
+    area: str = VILLAGE,
+    batches: tuple[str, ...] = ("production_employment",),
+) -> CloudEvent:
+    return registry_event(
+        "registry.household.registered.v1",
+        household_id,
+        {
+            "household_id": household_id,
+            "household_number": f"N-{household_id}",
+            "area_code": area,
+            "year": 2016,
+            "member_count": members,
+            "member_ids": [str(uuid.uuid4()) for _ in range(members)],
+            "head_name_masked": "李*",
+            "poverty_causes": ["lack_of_funds"],
+            "batches": list(batches),
+            "dibao": True,
+            "registered_on": "2016-12-01",
+        },
+    )
 
 
 async def deliver(db: Database, event: CloudEvent) -> bool:
@@ -54,19 +69,35 @@ async def open_kaiping_accounts(client: httpx.AsyncClient) -> None:
     for preset in ACCOUNTS:
         if preset.area_code.startswith("4407"):
             headers = auth("finance", preset.area_code[:4] + "0" * 8)
-            r = await client.post("/funds/v1/accounts", json={
-                "code": preset.code, "name": preset.name, "area_code": preset.area_code, "kind": preset.kind,
-            }, headers=headers)
+            r = await client.post(
+                "/funds/v1/accounts",
+                json={
+                    "code": preset.code,
+                    "name": preset.name,
+                    "area_code": preset.area_code,
+                    "kind": preset.kind,
+                },
+                headers=headers,
+            )
             assert r.status_code == 201, r.text
 
 
 async def kaiping_plan(client: httpx.AsyncClient, area: str = CHISHUI) -> dict[str, Any]:
     scheme = KAIPING_PER_CAPITA
-    r = await client.post("/funds/v1/schemes", json={
-        "code": scheme.code, "name": scheme.name, "area_code": KAIPING, "params": from_rule(scheme),
-    }, headers=FINANCE)
+    r = await client.post(
+        "/funds/v1/schemes",
+        json={
+            "code": scheme.code,
+            "name": scheme.name,
+            "area_code": KAIPING,
+            "params": from_rule(scheme),
+        },
+        headers=FINANCE,
+    )
     assert r.status_code == 201, r.text
-    r = await client.post("/funds/v1/plans", json={"scheme_id": r.json()["id"], "area_code": area}, headers=FINANCE)
+    r = await client.post(
+        "/funds/v1/plans", json={"scheme_id": r.json()["id"], "area_code": area}, headers=FINANCE
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 

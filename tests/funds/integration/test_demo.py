@@ -23,9 +23,19 @@ async def test_demo_reproduces_the_seeds_and_is_idempotent(make_db) -> None:  # 
             await deliver(db, registered(f"floor-{i}", 2, batches=("dibao_floor",)))
         for i in range(30):
             code = f"3505241{i:05d}"
-            await deliver(db, registry_event("registry.area.upserted.v1", code, {
-                "code": code, "name": f"村{i}", "level": "village",
-                "pairing_dispatch_level": "city" if i < 28 else "province"}))
+            await deliver(
+                db,
+                registry_event(
+                    "registry.area.upserted.v1",
+                    code,
+                    {
+                        "code": code,
+                        "name": f"村{i}",
+                        "level": "village",
+                        "pairing_dispatch_level": "city" if i < 28 else "province",
+                    },
+                ),
+            )
 
         await load_demo(db)
         await load_demo(db)
@@ -37,7 +47,9 @@ async def test_demo_reproduces_the_seeds_and_is_idempotent(make_db) -> None:  # 
             assert plans["quanzhou-village-grants-2018"].total_fen == yuan(14_400_000)
             accounts = {a.code: a for a in (await s.execute(select(Account))).scalars()}
             assert accounts["kaiping-special-account.paid"].balance_fen > 0
-            assert accounts["quanzhou-special-account.paid"].balance_fen == yuan(5_000_000)  # 10 villages paid
+            assert accounts["quanzhou-special-account.paid"].balance_fen == yuan(
+                5_000_000
+            )  # 10 villages paid
             assert sum(a.balance_fen for a in accounts.values()) == 0
             assert (await s.execute(select(func.count()).select_from(Disbursement))).scalar_one() == 30
     finally:

@@ -10,7 +10,13 @@ from services.funds.app import create_app
 from services.funds.deps import _today
 from services.funds.settings import FundsSettings
 from shared.money import yuan
-from tests.funds.integration.factories import FINANCE, deliver, kaiping_plan, open_kaiping_accounts, registered
+from tests.funds.integration.factories import (
+    FINANCE,
+    deliver,
+    kaiping_plan,
+    open_kaiping_accounts,
+    registered,
+)
 from tests.support import auth, service_client, settings_for
 
 pytestmark = pytest.mark.asyncio
@@ -26,38 +32,74 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
         await deliver(app.state.db, registered("hh-a", 3))
         await open_kaiping_accounts(client)
         await kaiping_plan(client)
-        r = await client.post("/funds/v1/disclosures", json={
-            "area_code": VILLAGE, "title": "2017年扶贫资金公示", "published_on": "2017-03-01", "notice_days": 6},
-            headers=FINANCE)
-        assert r.status_code == 422 and r.json()["type"].endswith("/notice-too-short")
-        r = await client.post("/funds/v1/disclosures", json={
-            "area_code": VILLAGE, "title": "2017年扶贫资金公示", "published_on": "2017-03-01", "notice_days": 7},
-            headers=FINANCE)
-        assert r.status_code == 201 and r.json()["ends_on"] == "2017-03-07"
+        r = await client.post(
+            "/funds/v1/disclosures",
+            json={
+                "area_code": VILLAGE,
+                "title": "2017年扶贫资金公示",
+                "published_on": "2017-03-01",
+                "notice_days": 6,
+            },
+            headers=FINANCE,
+        )
+        assert r.status_code == 422
+        assert r.json()["type"].endswith("/notice-too-short")
+        r = await client.post(
+            "/funds/v1/disclosures",
+            json={
+                "area_code": VILLAGE,
+                "title": "2017年扶贫资金公示",
+                "published_on": "2017-03-01",
+                "notice_days": 7,
+            },
+            headers=FINANCE,
+        )
+        assert r.status_code == 201
+        assert r.json()["ends_on"] == "2017-03-07"
         notice_id = r.json()["id"]
 
         public = await client.get(f"/funds/v1/public/disclosures/{notice_id}")  # no Authorization header
         assert public.status_code == 200
         board = public.json()["content"]
-        assert board["households"] == [{"head_name_masked": "李*", "member_count": 3,
-                                        "entitlement_fen": yuan(60_000), "disbursed_fen": 0}]
-        assert "hh-a" not in public.text and "objections" not in public.json()
+        assert board["households"] == [
+            {
+                "head_name_masked": "李*",
+                "member_count": 3,
+                "entitlement_fen": yuan(60_000),
+                "disbursed_fen": 0,
+            }
+        ]
+        assert "hh-a" not in public.text
+        assert "objections" not in public.json()
 
-        obj = await client.post(f"/funds/v1/disclosures/{notice_id}/objections", json={"text": "人数不对"},
-                                headers=auth("cadre", VILLAGE))
+        obj = await client.post(
+            f"/funds/v1/disclosures/{notice_id}/objections",
+            json={"text": "人数不对"},
+            headers=auth("cadre", VILLAGE),
+        )
         assert obj.status_code == 201
         app.dependency_overrides[_today] = lambda: date(2017, 3, 7)
-        assert (await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)).status_code == 409
+        assert (
+            await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
+        ).status_code == 409
         app.dependency_overrides[_today] = lambda: date(2017, 3, 8)
-        late = await client.post(f"/funds/v1/disclosures/{notice_id}/objections", json={"text": "晚了"},
-                                 headers=auth("cadre", VILLAGE))
+        late = await client.post(
+            f"/funds/v1/disclosures/{notice_id}/objections",
+            json={"text": "晚了"},
+            headers=auth("cadre", VILLAGE),
+        )
         assert late.status_code == 409
         unresolved = await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
-        assert unresolved.status_code == 409 and unresolved.json()["type"].endswith("/objections-unresolved")
-        await client.post(f"/funds/v1/disclosures/{notice_id}/objections/{obj.json()['id']}/resolve",
-                          json={"resolution": "核实无误"}, headers=FINANCE)
+        assert unresolved.status_code == 409
+        assert unresolved.json()["type"].endswith("/objections-unresolved")
+        await client.post(
+            f"/funds/v1/disclosures/{notice_id}/objections/{obj.json()['id']}/resolve",
+            json={"resolution": "核实无误"},
+            headers=FINANCE,
+        )
         closed = await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
-        assert closed.status_code == 200 and closed.json()["state"] == "closed"
+        assert closed.status_code == 200
+        assert closed.json()["state"] == "closed"
         listed = await client.get("/funds/v1/public/disclosures", params={"area_code": VILLAGE})
         assert [n["objections_resolved"] for n in listed.json()["items"]] == [1]
 
@@ -65,35 +107,86 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
 async def test_projects_are_approved_by_the_county_and_paid_within_budget(make_db) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as client:
-        await client.post("/funds/v1/accounts", json={"code": "kaiping-integrated-pool", "name": "开平市统筹整合资金",
-                                                      "area_code": "440783000000", "kind": "holding"}, headers=COUNTY)
+        await client.post(
+            "/funds/v1/accounts",
+            json={
+                "code": "kaiping-integrated-pool",
+                "name": "开平市统筹整合资金",
+                "area_code": "440783000000",
+                "kind": "holding",
+            },
+            headers=COUNTY,
+        )
         for source in ("agri-fund", "water-fund"):  # many channels in ...
-            await client.post("/funds/v1/accounts", json={"code": source, "name": source, "area_code": "440783000000",
-                                                          "kind": "source"}, headers=COUNTY)
-            await client.post("/funds/v1/ledger/transfers", json={
-                "kind": "receipt", "from_account": source, "to_account": "kaiping-integrated-pool",
-                "amount_fen": yuan(300_000)}, headers=COUNTY)
-        r = await client.post("/funds/v1/projects", json={
-            "name": "步栏村饮水安全工程", "area_code": VILLAGE, "category": "infrastructure",
-            "budget_fen": yuan(500_000), "funding_account": "kaiping-integrated-pool"}, headers=TOWN)
+            await client.post(
+                "/funds/v1/accounts",
+                json={"code": source, "name": source, "area_code": "440783000000", "kind": "source"},
+                headers=COUNTY,
+            )
+            await client.post(
+                "/funds/v1/ledger/transfers",
+                json={
+                    "kind": "receipt",
+                    "from_account": source,
+                    "to_account": "kaiping-integrated-pool",
+                    "amount_fen": yuan(300_000),
+                },
+                headers=COUNTY,
+            )
+        r = await client.post(
+            "/funds/v1/projects",
+            json={
+                "name": "步栏村饮水安全工程",
+                "area_code": VILLAGE,
+                "category": "infrastructure",
+                "budget_fen": yuan(500_000),
+                "funding_account": "kaiping-integrated-pool",
+            },
+            headers=TOWN,
+        )
         assert r.status_code == 404  # the pool is the county's, not the town's
-        r = await client.post("/funds/v1/projects", json={
-            "name": "步栏村饮水安全工程", "area_code": VILLAGE, "category": "infrastructure",
-            "budget_fen": yuan(500_000), "funding_account": "kaiping-integrated-pool"}, headers=COUNTY)
+        r = await client.post(
+            "/funds/v1/projects",
+            json={
+                "name": "步栏村饮水安全工程",
+                "area_code": VILLAGE,
+                "category": "infrastructure",
+                "budget_fen": yuan(500_000),
+                "funding_account": "kaiping-integrated-pool",
+            },
+            headers=COUNTY,
+        )
         project = r.json()["id"]
-        pay = {"beneficiary_kind": "project", "beneficiary_id": project, "amount_fen": yuan(100_000),
-               "from_account": "kaiping-integrated-pool"}
-        assert (await client.post("/funds/v1/disbursements", json=pay, headers=COUNTY)).status_code == 409  # proposed
+        pay = {
+            "beneficiary_kind": "project",
+            "beneficiary_id": project,
+            "amount_fen": yuan(100_000),
+            "from_account": "kaiping-integrated-pool",
+        }
+        assert (
+            await client.post("/funds/v1/disbursements", json=pay, headers=COUNTY)
+        ).status_code == 409  # proposed
 
-        town_approval = await client.post(f"/funds/v1/projects/{project}/status", json={"status": "approved"},
-                                          headers=auth("finance", "440783105000"))
+        town_approval = await client.post(
+            f"/funds/v1/projects/{project}/status",
+            json={"status": "approved"},
+            headers=auth("finance", "440783105000"),
+        )
         assert town_approval.status_code in (403, 404)
-        approved = await client.post(f"/funds/v1/projects/{project}/status", json={"status": "approved"}, headers=COUNTY)
+        approved = await client.post(
+            f"/funds/v1/projects/{project}/status", json={"status": "approved"}, headers=COUNTY
+        )
         assert approved.json()["status"] == "approved"
         # ... one tap out, within the approved budget
-        assert (await client.post("/funds/v1/disbursements", json={**pay, "amount_fen": yuan(500_000)},
-                                  headers=COUNTY)).status_code == 201
+        assert (
+            await client.post(
+                "/funds/v1/disbursements", json={**pay, "amount_fen": yuan(500_000)}, headers=COUNTY
+            )
+        ).status_code == 201
         over = await client.post("/funds/v1/disbursements", json={**pay, "amount_fen": 1}, headers=COUNTY)
-        assert over.status_code == 409 and over.json()["type"].endswith("/entitlement-exceeded")
-        done = await client.post(f"/funds/v1/projects/{project}/status", json={"status": "completed"}, headers=COUNTY)
+        assert over.status_code == 409
+        assert over.json()["type"].endswith("/entitlement-exceeded")
+        done = await client.post(
+            f"/funds/v1/projects/{project}/status", json={"status": "completed"}, headers=COUNTY
+        )
         assert done.status_code == 409  # approved -> in_progress first

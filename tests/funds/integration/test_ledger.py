@@ -23,7 +23,11 @@ from tests.support import auth, service_client, settings_for
 
 pytestmark = pytest.mark.asyncio
 
-RECEIPT = {"kind": "receipt", "from_account": "jiangmen-poverty-fund", "to_account": "kaiping-special-account"}
+RECEIPT = {
+    "kind": "receipt",
+    "from_account": "jiangmen-poverty-fund",
+    "to_account": "kaiping-special-account",
+}
 
 
 async def balances(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -40,12 +44,14 @@ async def test_receipt_moves_money_and_balances(make_db) -> None:  # type: ignor
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as client:
         await open_kaiping_accounts(client)
-        r = await client.post("/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": yuan(4_016_000)},
-                              headers=FINANCE)
+        r = await client.post(
+            "/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": yuan(4_016_000)}, headers=FINANCE
+        )
         assert r.status_code == 201, r.text
         assert sorted(p["amount_fen"] for p in r.json()["postings"]) == [-yuan(4_016_000), yuan(4_016_000)]
         b = await balances(app)
-        assert b["kaiping-special-account"] == yuan(4_016_000) and b["jiangmen-poverty-fund"] == -yuan(4_016_000)
+        assert b["kaiping-special-account"] == yuan(4_016_000)
+        assert b["jiangmen-poverty-fund"] == -yuan(4_016_000)
         assert await postings_sum(app) == 0
 
 
@@ -54,10 +60,18 @@ async def test_overdraft_is_409_and_changes_nothing(make_db) -> None:  # type: i
     async with service_client(app) as client:
         await open_kaiping_accounts(client)
         await client.post("/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": 500}, headers=FINANCE)
-        r = await client.post("/funds/v1/ledger/transfers", json={
-            "kind": "transfer", "from_account": "kaiping-special-account", "to_account": "kaiping-finance",
-            "amount_fen": 501}, headers=FINANCE)
-        assert r.status_code == 409 and r.json()["type"].endswith("/insufficient-funds")
+        r = await client.post(
+            "/funds/v1/ledger/transfers",
+            json={
+                "kind": "transfer",
+                "from_account": "kaiping-special-account",
+                "to_account": "kaiping-finance",
+                "amount_fen": 501,
+            },
+            headers=FINANCE,
+        )
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/insufficient-funds")
         assert (await balances(app))["kaiping-special-account"] == 500
 
 
@@ -70,11 +84,15 @@ async def test_same_idempotency_key_moves_money_once(make_db) -> None:  # type: 
         first = await client.post("/funds/v1/ledger/transfers", json=body, headers=headers)
         again = await client.post("/funds/v1/ledger/transfers", json=body, headers=headers)
         assert first.status_code == again.status_code == 201
-        assert again.json()["id"] == first.json()["id"] and again.headers.get("idempotent-replayed") == "true"
+        assert again.json()["id"] == first.json()["id"]
+        assert again.headers.get("idempotent-replayed") == "true"
         assert (await balances(app))["kaiping-special-account"] == yuan(1_000)
 
-        other = await client.post("/funds/v1/ledger/transfers", json={**body, "amount_fen": 7}, headers=headers)
-        assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused")
+        other = await client.post(
+            "/funds/v1/ledger/transfers", json={**body, "amount_fen": 7}, headers=headers
+        )
+        assert other.status_code == 422
+        assert other.json()["type"].endswith("/idempotency-key-reused")
         assert (await balances(app))["kaiping-special-account"] == yuan(1_000)
 
 
@@ -86,11 +104,15 @@ async def test_key_in_flight_answers_409(make_db) -> None:  # type: ignore[no-un
     async with service_client(app) as client:
         await open_kaiping_accounts(client)
         body = {**RECEIPT, "amount_fen": yuan(10)}
-        results = await asyncio.gather(*[client.post("/funds/v1/ledger/transfers", json=body, headers=headers)
-                                         for _ in range(8)])
+        results = await asyncio.gather(
+            *[client.post("/funds/v1/ledger/transfers", json=body, headers=headers) for _ in range(8)]
+        )
         codes = sorted(r.status_code for r in results)
-        assert set(codes) <= {201, 409} and 409 in codes
-        assert all(r.json()["type"].endswith("/idempotency-key-in-flight") for r in results if r.status_code == 409)
+        assert set(codes) <= {201, 409}
+        assert 409 in codes
+        assert all(
+            r.json()["type"].endswith("/idempotency-key-in-flight") for r in results if r.status_code == 409
+        )
         assert (await balances(app))["kaiping-special-account"] == yuan(10)
 
 
@@ -101,18 +123,29 @@ async def test_50_parallel_disbursements_never_overdraw(make_db) -> None:  # typ
         await open_kaiping_accounts(client)
         plan = await kaiping_plan(client)
         # the special account holds enough for exactly 30 payments of 1,500 yuan
-        await client.post("/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": yuan(45_000)}, headers=FINANCE)
+        await client.post(
+            "/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": yuan(45_000)}, headers=FINANCE
+        )
 
         async def pay(household_id: str):  # type: ignore[no-untyped-def]
-            return await client.post("/funds/v1/disbursements", json={
-                "beneficiary_kind": "household", "beneficiary_id": household_id, "amount_fen": yuan(1_500),
-                "from_account": "kaiping-special-account", "plan_id": plan["id"], "component": "kaiping",
-                "year": 2016}, headers=FINANCE)
+            return await client.post(
+                "/funds/v1/disbursements",
+                json={
+                    "beneficiary_kind": "household",
+                    "beneficiary_id": household_id,
+                    "amount_fen": yuan(1_500),
+                    "from_account": "kaiping-special-account",
+                    "plan_id": plan["id"],
+                    "component": "kaiping",
+                    "year": 2016,
+                },
+                headers=FINANCE,
+            )
 
         results = await asyncio.gather(*[pay(h) for h in households[:50]])
 
         codes = [r.status_code for r in results]
-        assert codes.count(201) == 30 and codes.count(409) == 20, codes
+        assert (codes.count(201), codes.count(409)) == (30, 20), codes
         assert all(r.json()["type"].endswith("/insufficient-funds") for r in results if r.status_code == 409)
         b = await balances(app)
         assert b["kaiping-special-account"] == 0
@@ -126,16 +159,26 @@ async def test_disbursement_rules_over_http(make_db) -> None:  # type: ignore[no
         await deliver(app.state.db, registered("hh-a", 1))
         await open_kaiping_accounts(client)
         plan = await kaiping_plan(client)
-        await client.post("/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": yuan(100_000)}, headers=FINANCE)
+        await client.post(
+            "/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": yuan(100_000)}, headers=FINANCE
+        )
 
         def body(ref: str, amount: int) -> dict:
-            return {"beneficiary_kind": "household", "beneficiary_id": ref, "amount_fen": amount,
-                    "from_account": "kaiping-special-account", "plan_id": plan["id"]}
+            return {
+                "beneficiary_kind": "household",
+                "beneficiary_id": ref,
+                "amount_fen": amount,
+                "from_account": "kaiping-special-account",
+                "plan_id": plan["id"],
+            }
 
         url = "/funds/v1/disbursements"
-        assert (await client.post(url, json=body("hh-a", yuan(20_000) + 1), headers=FINANCE)).status_code == 409
+        assert (
+            await client.post(url, json=body("hh-a", yuan(20_000) + 1), headers=FINANCE)
+        ).status_code == 409
         unknown = await client.post(url, json=body("hh-ghost", 100), headers=FINANCE)
-        assert unknown.status_code == 409 and unknown.json()["type"].endswith("/beneficiary-not-payable")
+        assert unknown.status_code == 409
+        assert unknown.json()["type"].endswith("/beneficiary-not-payable")
         assert (await client.post(url, json=body("hh-a", 0), headers=FINANCE)).status_code == 422
         ok = await client.post(url, json=body("hh-a", yuan(20_000)), headers=FINANCE)
         assert ok.status_code == 201
@@ -146,10 +189,15 @@ async def test_disbursement_rules_over_http(make_db) -> None:  # type: ignore[no
         assert (await client.get(f"{url}/{ok.json()['id']}", headers=other)).status_code == 404
 
         # a correction is an opposite entry: money returns, the entitlement is free again
-        r = await client.post(f"{url}/{ok.json()['id']}/reverse", json={"reason": "wrong household"}, headers=FINANCE)
-        assert r.status_code == 200 and r.json()["reversed_by"]
+        r = await client.post(
+            f"{url}/{ok.json()['id']}/reverse", json={"reason": "wrong household"}, headers=FINANCE
+        )
+        assert r.status_code == 200
+        assert r.json()["reversed_by"]
         assert (await balances(app))["kaiping-special-account"] == yuan(100_000)
-        again = await client.post(f"{url}/{ok.json()['id']}/reverse", json={"reason": "twice"}, headers=FINANCE)
+        again = await client.post(
+            f"{url}/{ok.json()['id']}/reverse", json={"reason": "twice"}, headers=FINANCE
+        )
         assert again.status_code == 409
         left = await client.get("/funds/v1/entitlements/household/hh-a", headers=FINANCE)
         assert left.json()["left_fen"] == yuan(20_000)

@@ -39,8 +39,15 @@ async def test_kaiping_scheme_on_chishuis_251_people(make_db) -> None:  # type: 
         t = totals(plan)
         assert t[("jiangmen-poverty-fund", None)] == yuan(4_016_000)
         assert [t[("kaiping-finance", y)] + t[("chishui-town-finance", y)] for y in (2016, 2017, 2018)] == [
-            yuan(376_500), yuan(376_500), yuan(251_000)]
-        assert [t[("chishui-town-finance", y)] for y in (2016, 2017, 2018)] == [yuan(112_950), yuan(112_950), yuan(75_300)]
+            yuan(376_500),
+            yuan(376_500),
+            yuan(251_000),
+        ]
+        assert [t[("chishui-town-finance", y)] for y in (2016, 2017, 2018)] == [
+            yuan(112_950),
+            yuan(112_950),
+            yuan(75_300),
+        ]
 
         r = await client.get("/funds/v1/entitlements/household/hh-000", headers=FINANCE)
         assert r.json()["entitlement_fen"] == yuan(80_000)
@@ -58,17 +65,29 @@ async def test_registry_events_change_the_plan(make_db) -> None:  # type: ignore
         await deliver(app.state.db, registered("hh-new", 2))
         assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == yuan(5_060_000)
 
-        removed = registry_event("registry.household.removed.v1", "hh-000",
-                                 {"household_id": "hh-000", "area_code": "440783105201", "reason": "duplicate"})
+        removed = registry_event(
+            "registry.household.removed.v1",
+            "hh-000",
+            {"household_id": "hh-000", "area_code": "440783105201", "reason": "duplicate"},
+        )
         await deliver(app.state.db, removed)
         after = (await client.get(url, headers=FINANCE)).json()
         assert (after["people"], after["total_fen"], after["revision"]) == (249, yuan(4_980_000), 3)
 
         # the same event again changes nothing (inbox), and an exit keeps the household planned for
         assert await deliver(app.state.db, removed) is False
-        exited = registry_event("registry.household.exited.v1", "hh-001", {
-            "household_id": "hh-001", "area_code": "440783105201", "exit_request_id": "x",
-            "exited_on": "2018-06-01", "policies_kept_until": "2020-12-31", "member_count": 4})
+        exited = registry_event(
+            "registry.household.exited.v1",
+            "hh-001",
+            {
+                "household_id": "hh-001",
+                "area_code": "440783105201",
+                "exit_request_id": "x",
+                "exited_on": "2018-06-01",
+                "policies_kept_until": "2020-12-31",
+                "member_count": 4,
+            },
+        )
         await deliver(app.state.db, exited)
         assert (await client.get(url, headers=FINANCE)).json()["revision"] == 3
 
@@ -82,22 +101,54 @@ async def test_quanzhou_28_city_villages_from_area_events(make_db) -> None:  # t
     async with service_client(app) as client:
         for i in range(30):
             level = "city" if i < 28 else None
-            await deliver(app.state.db, registry_event("registry.area.upserted.v1", f"3505241{i:05d}", {
-                "code": f"3505241{i:05d}", "name": f"村{i}", "level": "village", "parent_code": "350524100000",
-                "poor_village": True, "old_area_village": False, "key_village": False,
-                "pairing_dispatch_level": level, "rural_population": 900, "collective_income_fen": None}))
+            await deliver(
+                app.state.db,
+                registry_event(
+                    "registry.area.upserted.v1",
+                    f"3505241{i:05d}",
+                    {
+                        "code": f"3505241{i:05d}",
+                        "name": f"村{i}",
+                        "level": "village",
+                        "parent_code": "350524100000",
+                        "poor_village": True,
+                        "old_area_village": False,
+                        "key_village": False,
+                        "pairing_dispatch_level": level,
+                        "rural_population": 900,
+                        "collective_income_fen": None,
+                    },
+                ),
+            )
         s = QUANZHOU_VILLAGE_GRANTS
-        r = await client.post("/funds/v1/schemes", json={"code": s.code, "name": s.name, "area_code": "350500000000",
-                                                         "params": from_rule(s)}, headers=quanzhou)
-        r = await client.post("/funds/v1/plans", json={"scheme_id": r.json()["id"], "area_code": "350500000000"},
-                              headers=quanzhou)
+        r = await client.post(
+            "/funds/v1/schemes",
+            json={"code": s.code, "name": s.name, "area_code": "350500000000", "params": from_rule(s)},
+            headers=quanzhou,
+        )
+        r = await client.post(
+            "/funds/v1/plans",
+            json={"scheme_id": r.json()["id"], "area_code": "350500000000"},
+            headers=quanzhou,
+        )
         assert r.status_code == 201, r.text
         assert r.json()["total_fen"] == yuan(14_000_000)
 
         # a province-dispatched village added later raises the plan by 200,000
-        await deliver(app.state.db, registry_event("registry.area.upserted.v1", "350524100099", {
-            "code": "350524100099", "name": "新村", "level": "village", "parent_code": "350524100000",
-            "pairing_dispatch_level": "province"}))
+        await deliver(
+            app.state.db,
+            registry_event(
+                "registry.area.upserted.v1",
+                "350524100099",
+                {
+                    "code": "350524100099",
+                    "name": "新村",
+                    "level": "village",
+                    "parent_code": "350524100000",
+                    "pairing_dispatch_level": "province",
+                },
+            ),
+        )
         r = await client.get(f"/funds/v1/plans/{r.json()['id']}", headers=quanzhou)
         assert r.json()["total_fen"] == yuan(14_200_000)
 
@@ -109,13 +160,33 @@ async def test_plans_are_area_scoped_and_bad_schemes_change_nothing(make_db) -> 
         plan = await kaiping_plan(client)
         other = auth("finance", "350500000000")
         r = await client.get(f"/funds/v1/plans/{plan['id']}", headers=other)
-        assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+        assert r.status_code == 404
+        assert r.headers["content-type"] == "application/problem+json"
 
-        bad = {"code": "bad", "name": "bad", "area_code": KAIPING, "params": {
-            "kind": "per_capita", "years": [2016], "amount_per_person_fen": 100, "payee": "x",
-            "shares": [{"code": "a", "payer": "p", "weight": 1, "sub_shares": [
-                {"code": "b", "payer": "q", "basis_points": 6000}, {"code": "c", "payer": "r", "basis_points": 6000}]}]}}
+        bad = {
+            "code": "bad",
+            "name": "bad",
+            "area_code": KAIPING,
+            "params": {
+                "kind": "per_capita",
+                "years": [2016],
+                "amount_per_person_fen": 100,
+                "payee": "x",
+                "shares": [
+                    {
+                        "code": "a",
+                        "payer": "p",
+                        "weight": 1,
+                        "sub_shares": [
+                            {"code": "b", "payer": "q", "basis_points": 6000},
+                            {"code": "c", "payer": "r", "basis_points": 6000},
+                        ],
+                    }
+                ],
+            },
+        }
         r = await client.post("/funds/v1/schemes", json=bad, headers=FINANCE)
-        assert r.status_code == 422 and r.json()["type"].endswith("/invalid-scheme")
+        assert r.status_code == 422
+        assert r.json()["type"].endswith("/invalid-scheme")
         r = await client.get("/funds/v1/schemes", headers=FINANCE)
         assert [s["code"] for s in r.json()["items"]] == ["kaiping-per-capita-2016"]

@@ -37,20 +37,41 @@ async def setup_paid(client, app) -> dict:  # type: ignore[no-untyped-def]
         await deliver(app.state.db, registered(ref, n))
     await open_kaiping_accounts(client)
     plan = await kaiping_plan(client)
-    for payer, year, amount in (("kaiping-finance", 2016, yuan(2_100)), ("chishui-town-finance", 2016, yuan(1_350)),
-                                ("jiangmen-poverty-fund", None, yuan(48_000))):
-        r = await client.post("/funds/v1/ledger/transfers", json={
-            "kind": "receipt", "from_account": payer, "to_account": "kaiping-special-account", "amount_fen": amount,
-            "plan_id": plan["id"], "year": year}, headers=FINANCE)
+    for payer, year, amount in (
+        ("kaiping-finance", 2016, yuan(2_100)),
+        ("chishui-town-finance", 2016, yuan(1_350)),
+        ("jiangmen-poverty-fund", None, yuan(48_000)),
+    ):
+        r = await client.post(
+            "/funds/v1/ledger/transfers",
+            json={
+                "kind": "receipt",
+                "from_account": payer,
+                "to_account": "kaiping-special-account",
+                "amount_fen": amount,
+                "plan_id": plan["id"],
+                "year": year,
+            },
+            headers=FINANCE,
+        )
         assert r.status_code == 201, r.text
     return plan
 
 
 async def pay(client, plan, ref: str, amount: int, component: str = "kaiping", year: int | None = 2016):  # type: ignore[no-untyped-def]
-    r = await client.post("/funds/v1/disbursements", json={
-        "beneficiary_kind": "household", "beneficiary_id": ref, "amount_fen": amount,
-        "from_account": "kaiping-special-account", "plan_id": plan["id"], "component": component, "year": year},
-        headers=FINANCE)
+    r = await client.post(
+        "/funds/v1/disbursements",
+        json={
+            "beneficiary_kind": "household",
+            "beneficiary_id": ref,
+            "amount_fen": amount,
+            "from_account": "kaiping-special-account",
+            "plan_id": plan["id"],
+            "component": component,
+            "year": year,
+        },
+        headers=FINANCE,
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -64,8 +85,14 @@ async def test_detectors_flag_duplicates_removed_and_over_entitlement_once(make_
         await pay(client, plan, "hh-a", yuan(1_000))  # same amount, same purpose: a duplicate
         await pay(client, plan, "hh-b", yuan(20_000), component="jiangmen", year=None)
         # the registry removes hh-b after it was paid: its plan lines go, its payment stays
-        await deliver(app.state.db, registry_event("registry.household.removed.v1", "hh-b",
-                                                   {"household_id": "hh-b", "area_code": VILLAGE, "reason": "fraud"}))
+        await deliver(
+            app.state.db,
+            registry_event(
+                "registry.household.removed.v1",
+                "hh-b",
+                {"household_id": "hh-b", "area_code": VILLAGE, "reason": "fraud"},
+            ),
+        )
 
         r = await client.post("/funds/v1/supervision/runs", headers=FINANCE)
         kinds = sorted(a["kind"] for a in r.json()["new_anomalies"])
@@ -78,16 +105,25 @@ async def test_detectors_flag_duplicates_removed_and_over_entitlement_once(make_
         assert (await outbox_types(app.state.db)).count("funds.anomaly.detected.v1") == 3
         listed = await client.get("/funds/v1/anomalies", headers=auth("inspector", "440783000000"))
         assert len(listed.json()["items"]) == 3
-        assert (await client.get("/funds/v1/anomalies", headers=auth("inspector", "350500000000"))).json()["items"] == []
+        assert (await client.get("/funds/v1/anomalies", headers=auth("inspector", "350500000000"))).json()[
+            "items"
+        ] == []
 
 
 async def test_idle_money_is_flagged_by_the_periodic_job(make_db) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as client:
         await open_kaiping_accounts(client)
-        await client.post("/funds/v1/ledger/transfers", json={
-            "kind": "receipt", "from_account": "kaiping-finance", "to_account": "kaiping-special-account",
-            "amount_fen": yuan(500_000)}, headers=FINANCE)
+        await client.post(
+            "/funds/v1/ledger/transfers",
+            json={
+                "kind": "receipt",
+                "from_account": "kaiping-finance",
+                "to_account": "kaiping-special-account",
+                "amount_fen": yuan(500_000),
+            },
+            headers=FINANCE,
+        )
         today = date.today()
         assert await run_job(app.state.db, datetime(today.year, today.month, today.day)) == 0
         later = datetime.fromordinal(today.toordinal() + 181)
@@ -102,8 +138,9 @@ async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None: 
         plan = await setup_paid(client, app)
         await pay(client, plan, "hh-a", yuan(1_050))
 
-        r = await client.get("/funds/v1/reports/funds", params={"area_code": "440783105000", "year": 2016},
-                             headers=FINANCE)
+        r = await client.get(
+            "/funds/v1/reports/funds", params={"area_code": "440783105000", "year": 2016}, headers=FINANCE
+        )
         rows = {row["source"]: row for row in r.json()["rows"]}
         # 3 people: Kaiping city 1,050/person in 2016, the town 450/person
         assert rows["kaiping-finance"]["planned_fen"] == yuan(3_150)
@@ -112,18 +149,27 @@ async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None: 
         assert rows["kaiping-finance"]["disbursement_rate_percent"] == "50.00"
         assert rows["chishui-town-finance"]["planned_fen"] == yuan(1_350)
 
-        csv = await client.get("/funds/v1/reports/funds", params={"area_code": "440783105000", "year": 2016,
-                                                                 "format": "csv"}, headers=FINANCE)
+        csv = await client.get(
+            "/funds/v1/reports/funds",
+            params={"area_code": "440783105000", "year": 2016, "format": "csv"},
+            headers=FINANCE,
+        )
         assert csv.headers["content-type"].startswith("text/csv")
         assert 'kaiping-finance,"3,150.00","2,100.00","1,050.00",50.00' in csv.text.splitlines()
 
-        xlsx = await client.get("/funds/v1/reports/funds", params={"area_code": "440783105000", "year": 2016,
-                                                                  "format": "xlsx"}, headers=FINANCE)
+        xlsx = await client.get(
+            "/funds/v1/reports/funds",
+            params={"area_code": "440783105000", "year": 2016, "format": "xlsx"},
+            headers=FINANCE,
+        )
         sheet = load_workbook(io.BytesIO(xlsx.content)).active
         assert sheet is not None
         values = {row[0]: row for row in sheet.iter_rows(values_only=True)}
         assert values["kaiping-finance"][1:4] == (3150, 2100, 1050)
 
-        other = await client.get("/funds/v1/reports/funds", params={"area_code": "440783105000"},
-                                 headers=auth("finance", "350500000000"))
+        other = await client.get(
+            "/funds/v1/reports/funds",
+            params={"area_code": "440783105000"},
+            headers=auth("finance", "350500000000"),
+        )
         assert other.status_code == 404

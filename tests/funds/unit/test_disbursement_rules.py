@@ -17,7 +17,9 @@ TODAY = date(2017, 3, 1)
 
 
 def check(payee: Payee, amount: int, entitlement: int = yuan(80_000), disbursed: int = 0) -> None:
-    check_disbursement(payee=payee, amount_fen=amount, entitlement_fen=entitlement, disbursed_fen=disbursed, on=TODAY)
+    check_disbursement(
+        payee=payee, amount_fen=amount, entitlement_fen=entitlement, disbursed_fen=disbursed, on=TODAY
+    )
 
 
 def test_registered_household_is_paid_up_to_its_entitlement_exactly() -> None:

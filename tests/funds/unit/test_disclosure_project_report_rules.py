@@ -28,20 +28,43 @@ def test_a_seven_day_notice_runs_seven_days_inclusive() -> None:
     assert ends_on(PUBLISHED, DAYS) == date(2017, 3, 7)
     check_objection_allowed(published_on=PUBLISHED, notice_days=DAYS, closed=False, today=date(2017, 3, 7))
     with pytest.raises(NoticeNotRunning):
-        check_objection_allowed(published_on=PUBLISHED, notice_days=DAYS, closed=False, today=date(2017, 3, 8))
+        check_objection_allowed(
+            published_on=PUBLISHED, notice_days=DAYS, closed=False, today=date(2017, 3, 8)
+        )
 
 
 def test_a_notice_closes_only_after_its_days_and_with_objections_resolved() -> None:
     with pytest.raises(NoticeStillRunning):
-        can_close(published_on=PUBLISHED, notice_days=DAYS, closed=False, today=date(2017, 3, 7), objection_statuses=[])
+        can_close(
+            published_on=PUBLISHED,
+            notice_days=DAYS,
+            closed=False,
+            today=date(2017, 3, 7),
+            objection_statuses=[],
+        )
     with pytest.raises(ObjectionsUnresolved):
-        can_close(published_on=PUBLISHED, notice_days=DAYS, closed=False, today=date(2017, 3, 8),
-                  objection_statuses=["resolved", "open"])
-    can_close(published_on=PUBLISHED, notice_days=DAYS, closed=False, today=date(2017, 3, 8), objection_statuses=["resolved"])
+        can_close(
+            published_on=PUBLISHED,
+            notice_days=DAYS,
+            closed=False,
+            today=date(2017, 3, 8),
+            objection_statuses=["resolved", "open"],
+        )
+    can_close(
+        published_on=PUBLISHED,
+        notice_days=DAYS,
+        closed=False,
+        today=date(2017, 3, 8),
+        objection_statuses=["resolved"],
+    )
 
 
 def test_project_lifecycle() -> None:
-    for current, target in [("proposed", "approved"), ("approved", "in_progress"), ("in_progress", "completed")]:
+    for current, target in [
+        ("proposed", "approved"),
+        ("approved", "in_progress"),
+        ("in_progress", "completed"),
+    ]:
         check_transition(current, target)
     with pytest.raises(ProjectTransitionRefused) as refused:
         check_transition("completed", "in_progress")
@@ -55,8 +78,10 @@ def test_disbursement_rate_is_exact_and_half_up() -> None:
     assert disbursement_rate_percent(5, 0) == ""
 
 
-ROWS = [ReportRow("jiangmen-poverty-fund", yuan(4_016_000), yuan(4_016_000), yuan(2_008_000)),
-        ReportRow("chishui-town-finance", yuan(301_200), yuan(112_950), 0)]
+ROWS = [
+    ReportRow("jiangmen-poverty-fund", yuan(4_016_000), yuan(4_016_000), yuan(2_008_000)),
+    ReportRow("chishui-town-finance", yuan(301_200), yuan(112_950), 0),
+]
 
 
 def test_csv_report_has_yuan_to_the_fen_and_a_total() -> None:
@@ -74,4 +99,5 @@ def test_xlsx_report_holds_the_same_numbers() -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "source"
     assert rows[2][:3] == ("chishui-town-finance", 301_200, 112_950)
-    assert rows[3][0] == "total" and rows[3][4] == "48.63"
+    assert rows[3][0] == "total"
+    assert rows[3][4] == "48.63"

@@ -22,13 +22,17 @@ ACCOUNTS = {
 
 
 def test_a_source_may_pay_in_below_zero() -> None:
-    balances = apply_postings(ACCOUNTS, transfer("jiangmen-poverty-fund", "kaiping-special-account", yuan(4_016_000)))
+    balances = apply_postings(
+        ACCOUNTS, transfer("jiangmen-poverty-fund", "kaiping-special-account", yuan(4_016_000))
+    )
 
     assert balances == {"jiangmen-poverty-fund": -yuan(4_016_000), "kaiping-special-account": yuan(4_017_000)}
 
 
 def test_a_holding_account_can_be_emptied_exactly() -> None:
-    balances = apply_postings(ACCOUNTS, transfer("kaiping-special-account", "paid-to-households", yuan(1_000)))
+    balances = apply_postings(
+        ACCOUNTS, transfer("kaiping-special-account", "paid-to-households", yuan(1_000))
+    )
 
     assert balances["kaiping-special-account"] == 0
 
@@ -58,7 +62,10 @@ def test_unbalanced_or_empty_transactions_are_refused(postings: list[Posting]) -
 def test_reversal_restores_balances() -> None:
     entry = transfer("kaiping-special-account", "paid-to-households", yuan(300))
     after = apply_postings(ACCOUNTS, entry)
-    states = {code: AccountState(code, ACCOUNTS[code].kind, after.get(code, ACCOUNTS[code].balance_fen)) for code in ACCOUNTS}
+    states = {
+        code: AccountState(code, ACCOUNTS[code].kind, after.get(code, ACCOUNTS[code].balance_fen))
+        for code in ACCOUNTS
+    }
 
     restored = apply_postings(states, reversal(entry))
 

@@ -37,7 +37,9 @@ def chishui_population() -> Population:
     sizes = [4] * 38 + [3] * 33
     assert (len(sizes), sum(sizes)) == (71, 251)
     key = [HouseholdRef(f"hh-{i:03d}", n, KEY) for i, n in enumerate(sizes)]
-    floor = [HouseholdRef(f"floor-{i:03d}", 3 if i < 156 else 2, frozenset({"dibao_floor"})) for i in range(254)]
+    floor = [
+        HouseholdRef(f"floor-{i:03d}", 3 if i < 156 else 2, frozenset({"dibao_floor"})) for i in range(254)
+    ]
     return Population(CHISHUI, tuple(key + floor))
 
 
@@ -55,7 +57,9 @@ def test_kaiping_side_by_year() -> None:
     plan = apply_scheme(KAIPING_PER_CAPITA, chishui_population())
 
     def kaiping_side(year: int) -> int:
-        return plan.total_by(payer="kaiping-finance", year=year) + plan.total_by(payer="chishui-town-finance", year=year)
+        return plan.total_by(payer="kaiping-finance", year=year) + plan.total_by(
+            payer="chishui-town-finance", year=year
+        )
 
     assert [kaiping_side(y) for y in (2016, 2017, 2018)] == [yuan(376_500), yuan(376_500), yuan(251_000)]
 
@@ -155,7 +159,11 @@ def test_empty_population_plans_nothing() -> None:
 
 def test_sub_shares_over_100_percent_are_refused() -> None:
     scheme = PerCapitaScheme(
-        "bad", "bad", (2016,), 100, "pool",
+        "bad",
+        "bad",
+        (2016,),
+        100,
+        "pool",
         (Share("a", "pa", 1, sub_shares=(SubShare("b", "pb", 6_000), SubShare("c", "pc", 5_000))),),
     )
 
@@ -167,7 +175,11 @@ def test_sub_share_due_faster_than_its_share_is_refused() -> None:
     # the share is due 50/50; a 100% sub-share due all in the first year would leave the share's
     # own payer owing a negative amount in that year
     scheme = PerCapitaScheme(
-        "bad", "bad", (2016, 2017), 100, "pool",
+        "bad",
+        "bad",
+        (2016, 2017),
+        100,
+        "pool",
         (Share("a", "pa", 1, {2016: 1, 2017: 1}, (SubShare("b", "pb", BASIS_POINTS, {2016: 1, 2017: 0}),)),),
     )
 
@@ -249,7 +261,9 @@ def scheduled_sub_share_schemes(draw: st.DrawFn) -> PerCapitaScheme:
 
 @settings(max_examples=300, deadline=None)
 @given(scheme=scheduled_sub_share_schemes(), population=populations)
-def test_scheduled_sub_shares_add_up_and_never_go_negative(scheme: PerCapitaScheme, population: Population) -> None:
+def test_scheduled_sub_shares_add_up_and_never_go_negative(
+    scheme: PerCapitaScheme, population: Population
+) -> None:
     plan = apply_scheme(scheme, population)
 
     share = scheme.shares[1]

@@ -38,16 +38,22 @@ def test_payments_to_unknown_removed_and_long_exited_households_are_flagged() ->
 
 
 def test_same_amount_same_purpose_twice_is_a_duplicate() -> None:
-    found = detect_duplicate_payments([pay("d1", "h"), pay("d2", "h"), pay("d3", "h", amount=200), pay("d4", "other")])
+    found = detect_duplicate_payments(
+        [pay("d1", "h"), pay("d2", "h"), pay("d3", "h", amount=200), pay("d4", "other")]
+    )
 
     assert [(a.signal_key, a.amount_fen) for a in found] == [("duplicate_payment:d1:d2", 100)]
 
 
 def test_paid_above_entitlement_is_flagged_with_the_excess() -> None:
     key = ("household", "h")
-    found = detect_over_entitlement({key: 60_000, ("household", "ok"): 10}, {key: 50_000, ("household", "ok"): 10}, {key: AREA})
+    found = detect_over_entitlement(
+        {key: 60_000, ("household", "ok"): 10}, {key: 50_000, ("household", "ok"): 10}, {key: AREA}
+    )
 
-    assert [(a.signal_key, a.amount_fen, a.area_code) for a in found] == [("over_entitlement:household:h", 10_000, AREA)]
+    assert [(a.signal_key, a.amount_fen, a.area_code) for a in found] == [
+        ("over_entitlement:household:h", 10_000, AREA)
+    ]
 
 
 def test_idle_means_strictly_longer_than_the_policy_days() -> None:
@@ -59,11 +65,16 @@ def test_idle_means_strictly_longer_than_the_policy_days() -> None:
     over = detect_idle_funds([account(date(2017, 1, 1))], today=today, idle_days=180)  # 181 days
 
     assert at_limit == []
-    assert [(a.kind, a.amount_fen, a.signal_key) for a in over] == [("idle_funds", 5_000, "idle_funds:pool:2017-01-01")]
+    assert [(a.kind, a.amount_fen, a.signal_key) for a in over] == [
+        ("idle_funds", 5_000, "idle_funds:pool:2017-01-01")
+    ]
 
 
 def test_empty_and_source_accounts_are_never_idle() -> None:
     old = date(2010, 1, 1)
-    accounts = [AccountFact("empty", AREA, "holding", 0, None, old), AccountFact("budget", AREA, "source", -5, None, old)]
+    accounts = [
+        AccountFact("empty", AREA, "holding", 0, None, old),
+        AccountFact("budget", AREA, "source", -5, None, old),
+    ]
 
     assert detect_idle_funds(accounts, today=date(2017, 1, 1), idle_days=180) == []
