@@ -44,10 +44,22 @@ from shared.resident_id import make
 ACTOR = "demo-loader"
 SURNAMES = "梁关司徒谭吴周黄张李陈"
 GIVEN = ["国强", "秀英", "志明", "丽华", "建平", "桂芳", "伟成", "玉兰", "家豪", "美玲", "振华", "翠萍"]
-CAUSES = [PovertyCause.ILLNESS, PovertyCause.DISABILITY, PovertyCause.LACK_OF_SKILLS, PovertyCause.SCHOOLING,
-          PovertyCause.LACK_OF_FUNDS, PovertyCause.LACK_OF_LABOUR]
-ALL_NEEDS = {"food": True, "clothing": True, "safe_water": True, "compulsory_education": True,
-             "basic_medical": True, "safe_housing": True}
+CAUSES = [
+    PovertyCause.ILLNESS,
+    PovertyCause.DISABILITY,
+    PovertyCause.LACK_OF_SKILLS,
+    PovertyCause.SCHOOLING,
+    PovertyCause.LACK_OF_FUNDS,
+    PovertyCause.LACK_OF_LABOUR,
+]
+ALL_NEEDS = {
+    "food": True,
+    "clothing": True,
+    "safe_water": True,
+    "compulsory_education": True,
+    "basic_medical": True,
+    "safe_housing": True,
+}
 
 
 def chishui_sizes() -> Iterator[tuple[bool, int]]:
@@ -64,12 +76,16 @@ class People:
     def member(self, relation: Relation, sex: str, *, key: bool, household_no: int) -> MemberIn:
         self.n += 1
         adult = relation in (Relation.HEAD, Relation.SPOUSE)
-        born = date(1950 if adult else 1992, 1, 1) + timedelta(days=(self.n * 7) % (9_000 if adult else 6_000))
+        born = date(1950 if adult else 1992, 1, 1) + timedelta(
+            days=(self.n * 7) % (9_000 if adult else 6_000)
+        )
         labour = LabourCapacity.FULL if key or not adult else LabourCapacity.NONE
         return MemberIn(
             name=SURNAMES[household_no % len(SURNAMES)] + GIVEN[self.n % len(GIVEN)],
             resident_id=make(self.area6, born, self.n % 1000, sex=sex),
-            relation=relation, labour_capacity=labour, in_school=not adult and born.year >= 2003,
+            relation=relation,
+            labour_capacity=labour,
+            in_school=not adult and born.year >= 2003,
             migrant_work=key and adult,
         )
 
@@ -86,14 +102,20 @@ async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
     """Walk a household through identification with the dates it would have had."""
     cipher = cipher_for(RegistrySettings().pii_key)
     async with db.transaction() as s:
-        h = await household_service.create_candidate(session=s, actor=ACTOR, data=data, cipher=cipher, today=on)
+        h = await household_service.create_candidate(
+            session=s, actor=ACTOR, data=data, cipher=cipher, today=on
+        )
         await identification.submit_review(session=s, actor=ACTOR, household_id=h.id)
-        await identification.record_review(session=s, actor=ACTOR, household_id=h.id,
-                                           data=ReviewIn(result=ReviewResult.APPROVED, held_on=on))
-        await identification.start_notice(session=s, actor=ACTOR, household_id=h.id,
-                                          data=NoticeIn(starts_on=on + timedelta(days=1)))
+        await identification.record_review(
+            session=s, actor=ACTOR, household_id=h.id, data=ReviewIn(result=ReviewResult.APPROVED, held_on=on)
+        )
+        await identification.start_notice(
+            session=s, actor=ACTOR, household_id=h.id, data=NoticeIn(starts_on=on + timedelta(days=1))
+        )
         await identification.confirm(session=s, actor=ACTOR, household_id=h.id, today=on + timedelta(days=9))
-        return await identification.register(session=s, actor=ACTOR, household_id=h.id, today=on + timedelta(days=10))
+        return await identification.register(
+            session=s, actor=ACTOR, household_id=h.id, today=on + timedelta(days=10)
+        )
 
 
 async def _count(session: AsyncSession, prefix: str) -> int:
@@ -108,10 +130,16 @@ async def load_chishui(db: Database) -> None:
         # key targets live in the 7 old-area villages; other allowance households anywhere in town
         village = villages[no % 7] if key else villages[no % len(villages)]
         data = HouseholdIn(
-            area_code=village, year=2016, members=people.family(persons, key=key, household_no=no),
+            area_code=village,
+            year=2016,
+            members=people.family(persons, key=key, household_no=no),
             poverty_causes=[CAUSES[no % len(CAUSES)]],
-            batches=["production_employment"] + (["education"] if persons == 4 else []) if key else ["dibao_floor"],
-            labour_willing=key, dibao=True, five_guarantee=not key and persons == 2 and no % 5 == 0,
+            batches=["production_employment"] + (["education"] if persons == 4 else [])
+            if key
+            else ["dibao_floor"],
+            labour_willing=key,
+            dibao=True,
+            five_guarantee=not key and persons == 2 and no % 5 == 0,
             basic_needs={"food": True, "clothing": True, "safe_water": True},
             plan="一户一策：产业帮扶+就业推荐" if key else "低保兜底",
         )
@@ -123,16 +151,27 @@ async def load_quanzhou(db: Database) -> None:
     for v_no, village in enumerate(QUANZHOU_VILLAGES):
         for h_no in range(3):
             no = v_no * 3 + h_no
-            h = await _register(db, HouseholdIn(
-                area_code=village, year=2017, members=people.family(2 + no % 3, key=True, household_no=no),
-                poverty_causes=[CAUSES[no % len(CAUSES)]], batches=["production", "education"][: 1 + no % 2],
-                labour_willing=True, dibao=no % 4 == 0, basic_needs=ALL_NEEDS, income_channels=["务工", "种植"],
-            ), on=date(2017, 3, 1))
+            h = await _register(
+                db,
+                HouseholdIn(
+                    area_code=village,
+                    year=2017,
+                    members=people.family(2 + no % 3, key=True, household_no=no),
+                    poverty_causes=[CAUSES[no % len(CAUSES)]],
+                    batches=["production", "education"][: 1 + no % 2],
+                    labour_willing=True,
+                    dibao=no % 4 == 0,
+                    basic_needs=ALL_NEEDS,
+                    income_channels=["务工", "种植"],
+                ),
+                on=date(2017, 3, 1),
+            )
             if v_no < 5 and h_no == 0:  # a few ask to exit in 2018: inspection opens their sign-off
                 async with db.transaction() as s:
                     await HouseholdRepository(s).put_income(h.id, 2018, 520_000)
-                    await exit_service.request_exit(session=s, actor=ACTOR, household_id=h.id, year=2018,
-                                                    today=date(2018, 10, 15))
+                    await exit_service.request_exit(
+                        session=s, actor=ACTOR, household_id=h.id, year=2018, today=date(2018, 10, 15)
+                    )
 
 
 async def load_demo(db: Database) -> None:

@@ -91,7 +91,9 @@ class Household(Base):
     __tablename__ = "household"
     __table_args__ = (
         # subtree lists: prefix LIKE on area_code, keyset order (area_code, id)
-        Index("ix_household_area_code_id", "area_code", "id", postgresql_ops={"area_code": "text_pattern_ops"}),
+        Index(
+            "ix_household_area_code_id", "area_code", "id", postgresql_ops={"area_code": "text_pattern_ops"}
+        ),
         Index("ix_household_status", "status"),
         Index("ix_household_head_name", "head_name"),
     )

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from services.registry.areas.schemas import AreaIn, CollectiveIncome
 
-__all__ = ["CHISHUI", "CHISHUI_KEY_VILLAGES", "CHISHUI_OTHER_VILLAGES", "QUANZHOU_VILLAGES", "reference_areas"]
+__all__ = [
+    "CHISHUI",
+    "CHISHUI_KEY_VILLAGES",
+    "CHISHUI_OTHER_VILLAGES",
+    "QUANZHOU_VILLAGES",
+    "reference_areas",
+]
 
 CHISHUI = "440783105000"  # 赤水镇 (township digits synthetic; the funds service uses the same code)
 # Seed 004: 步栏、林屋、三合、长塘、松南、高龙、高山 — the 7 key old-area villages.
@@ -31,20 +37,39 @@ CHISHUI_OTHER_VILLAGES = {
 }
 
 _COUNTIES = {
-    "350502": "鲤城区", "350503": "丰泽区", "350504": "洛江区", "350505": "泉港区", "350521": "惠安县",
-    "350524": "安溪县", "350525": "永春县", "350526": "德化县", "350581": "石狮市", "350582": "晋江市",
+    "350502": "鲤城区",
+    "350503": "丰泽区",
+    "350504": "洛江区",
+    "350505": "泉港区",
+    "350521": "惠安县",
+    "350524": "安溪县",
+    "350525": "永春县",
+    "350526": "德化县",
+    "350581": "石狮市",
+    "350582": "晋江市",
     "350583": "南安市",
 }
 # Mountain-sea pair counties outside Quanzhou (seed 002).
 _PARTNER_CITIES = {"3504": "三明市", "3507": "南平市", "3508": "龙岩市", "3509": "宁德市"}
 _PARTNER_COUNTIES = {
-    "350421": "明溪县", "350424": "宁化县", "350721": "顺昌县", "350723": "光泽县", "350725": "政和县",
-    "350821": "长汀县", "350922": "古田县",
+    "350421": "明溪县",
+    "350424": "宁化县",
+    "350721": "顺昌县",
+    "350723": "光泽县",
+    "350725": "政和县",
+    "350821": "长汀县",
+    "350922": "古田县",
 }
 # Quanzhou pairing villages in the inland counties: 28 city-dispatched (seed 002 §十一),
 # plus 2 province- and 2 county-dispatched ones. (county, dispatch level, how many)
-_QUANZHOU_PLAN = [("350524", "city", 10), ("350525", "city", 6), ("350526", "city", 6), ("350583", "city", 6),
-                  ("350524", "province", 2), ("350526", "county", 2)]
+_QUANZHOU_PLAN = [
+    ("350524", "city", 10),
+    ("350525", "city", 6),
+    ("350526", "city", 6),
+    ("350583", "city", 6),
+    ("350524", "province", 2),
+    ("350526", "county", 2),
+]
 
 
 def _quanzhou_villages() -> dict[str, tuple[str, str, int]]:
@@ -70,21 +95,44 @@ def reference_areas() -> list[AreaIn]:
         a(code="440700000000", name="江门市"),
         a(code="440783000000", name="开平市", rural_population=480_000),
         a(code=CHISHUI, name="赤水镇", synthetic_code=True),
-        *(a(code=c, name=n, old_area_village=True, key_village=True, poor_village=True,
-            rural_population=1_900 + 150 * i, synthetic_code=True)
-          for i, (c, n) in enumerate(CHISHUI_KEY_VILLAGES.items())),
-        *(a(code=c, name=n, rural_population=2_600 + 300 * i, synthetic_code=True)
-          for i, (c, n) in enumerate(CHISHUI_OTHER_VILLAGES.items())),
+        *(
+            a(
+                code=c,
+                name=n,
+                old_area_village=True,
+                key_village=True,
+                poor_village=True,
+                rural_population=1_900 + 150 * i,
+                synthetic_code=True,
+            )
+            for i, (c, n) in enumerate(CHISHUI_KEY_VILLAGES.items())
+        ),
+        *(
+            a(code=c, name=n, rural_population=2_600 + 300 * i, synthetic_code=True)
+            for i, (c, n) in enumerate(CHISHUI_OTHER_VILLAGES.items())
+        ),
         a(code="350000000000", name="福建省"),
         a(code="350500000000", name="泉州市"),
         *(a(code=f"{c}000000", name=n) for c, n in _COUNTIES.items()),
         *(a(code=f"{c}00000000", name=n) for c, n in _PARTNER_CITIES.items()),
         *(a(code=f"{c}000000", name=n) for c, n in _PARTNER_COUNTIES.items()),
-        *(a(code=f"{c}101000", name=f"{n}示范镇", synthetic_code=True)
-          for c, n in _COUNTIES.items() if any(v.startswith(c) for v in QUANZHOU_VILLAGES)),
-        *(a(code=c, name=n, poor_village=True, pairing_dispatch_level=level, rural_population=1_200,
-            synthetic_code=True, collective_income=[CollectiveIncome(year=2017, amount_fen=income * 100)])
-          for c, (n, level, income) in QUANZHOU_VILLAGES.items()),
+        *(
+            a(code=f"{c}101000", name=f"{n}示范镇", synthetic_code=True)
+            for c, n in _COUNTIES.items()
+            if any(v.startswith(c) for v in QUANZHOU_VILLAGES)
+        ),
+        *(
+            a(
+                code=c,
+                name=n,
+                poor_village=True,
+                pairing_dispatch_level=level,
+                rural_population=1_200,
+                synthetic_code=True,
+                collective_income=[CollectiveIncome(year=2017, amount_fen=income * 100)],
+            )
+            for c, (n, level, income) in QUANZHOU_VILLAGES.items()
+        ),
         a(code="210000000000", name="辽宁省"),
         a(code="210700000000", name="锦州市"),
         a(code="510000000000", name="四川省"),

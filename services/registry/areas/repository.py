@@ -26,7 +26,9 @@ class AreaRepository(Repository):
             stmt = insert(Area).values(chunk)
             columns = {c: stmt.excluded[c] for c in chunk[0] if c != "code"}
             await self.session.execute(
-                stmt.on_conflict_do_update(index_elements=[Area.code], set_={**columns, "updated_at": func.now()})
+                stmt.on_conflict_do_update(
+                    index_elements=[Area.code], set_={**columns, "updated_at": func.now()}
+                )
             )
 
     async def upsert_income(self, rows: list[dict[str, object]]) -> None:

@@ -53,7 +53,11 @@ async def upsert_tree(*, session: AsyncSession, actor: Principal | str, areas: l
             for i in a.collective_income
         ]
     )
-    latest = {a.code: max(a.collective_income, key=lambda i: i.year).amount_fen for a in areas if a.collective_income}
+    latest = {
+        a.code: max(a.collective_income, key=lambda i: i.year).amount_fen
+        for a in areas
+        if a.collective_income
+    }
     for row in rows:
         await audit.record(
             session, actor=actor, action="area.upserted", entity_type="area", entity_id=row["code"], after=row
@@ -76,7 +80,7 @@ def to_out(area: Area, income: tuple[int, int] | None) -> AreaOut:
         poor_village=area.poor_village,
         old_area_village=area.old_area_village,
         key_village=area.key_village,
-        pairing_dispatch_level=area.pairing_dispatch_level,  # type: ignore[arg-type]
+        pairing_dispatch_level=area.pairing_dispatch_level,
         rural_population=area.rural_population,
         synthetic_code=area.synthetic_code,
         collective_income_year=income[0] if income else None,

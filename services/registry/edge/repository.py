@@ -19,7 +19,9 @@ class EdgeRepository(Repository):
         self.session.add(edge)
         await self.session.flush()
 
-    async def list(self, prefix: str, *, after: tuple[str, uuid.UUID] | None, limit: int) -> list[EdgeHousehold]:
+    async def page(
+        self, prefix: str, *, after: tuple[str, uuid.UUID] | None, limit: int
+    ) -> list[EdgeHousehold]:
         stmt = select(EdgeHousehold).where(EdgeHousehold.area_code.startswith(prefix, autoescape=True))
         if after is not None:
             stmt = stmt.where(tuple_(EdgeHousehold.area_code, EdgeHousehold.id) > tuple_(*after))

@@ -22,16 +22,25 @@ MAX_ROLL_BYTES = 20 * 1024 * 1024
 
 
 def _out(e: EdgeHousehold) -> EdgeHouseholdOut:
-    return EdgeHouseholdOut(id=e.id, area_code=e.area_code, head_name_masked=mask_name(e.head_name),
-                            head_id_masked=e.head_id_masked, persons=e.persons,
-                            per_capita_income_fen=e.per_capita_income_fen, risk=e.risk, status=e.status)
+    return EdgeHouseholdOut(
+        id=e.id,
+        area_code=e.area_code,
+        head_name_masked=mask_name(e.head_name),
+        head_id_masked=e.head_id_masked,
+        persons=e.persons,
+        per_capita_income_fen=e.per_capita_income_fen,
+        risk=e.risk,
+        status=e.status,
+    )
 
 
 @router.post("/edge-households", status_code=201, response_model=EdgeHouseholdOut)
 async def add_edge_household(
     body: EdgeHouseholdIn, session: SessionDep, user: Registrar, cipher: CipherDep, today: TodayDep
 ) -> EdgeHouseholdOut:
-    return _out(await service.add_edge_household(session=session, actor=user, data=body, cipher=cipher, today=today))
+    return _out(
+        await service.add_edge_household(session=session, actor=user, data=body, cipher=cipher, today=today)
+    )
 
 
 @router.get("/edge-households", response_model=Page[EdgeHouseholdOut])
@@ -39,7 +48,7 @@ async def list_edge_households(
     session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[EdgeHouseholdOut]:
     after = decode_cursor(cursor)
-    rows = await EdgeRepository(session).list(
+    rows = await EdgeRepository(session).page(
         user.area_prefix, after=(after[0], uuid.UUID(after[1])) if after else None, limit=limit + 1
     )
     page = rows[:limit]
@@ -58,5 +67,6 @@ async def dibao_cross_check(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput("the roll must be a UTF-8 CSV file") from exc
-    return await service.dibao_cross_check(session=session, actor=user, area_code=area_code, roll_text=text,
-                                           cipher=cipher)
+    return await service.dibao_cross_check(
+        session=session, actor=user, area_code=area_code, roll_text=text, cipher=cipher
+    )

@@ -39,13 +39,27 @@ async def add_edge_household(
             "for people who are not registered",
             household_id=str(h.id),
         )
-    edge = EdgeHousehold(id=uuid.uuid4(), area_code=data.area_code, head_name=data.head_name,
-                         head_id_cipher=cipher.encrypt(number), head_id_hash=key,
-                         head_id_masked=mask_resident_id(number), persons=data.persons,
-                         per_capita_income_fen=data.per_capita_income_fen, risk=data.risk, status="monitoring")
+    edge = EdgeHousehold(
+        id=uuid.uuid4(),
+        area_code=data.area_code,
+        head_name=data.head_name,
+        head_id_cipher=cipher.encrypt(number),
+        head_id_hash=key,
+        head_id_masked=mask_resident_id(number),
+        persons=data.persons,
+        per_capita_income_fen=data.per_capita_income_fen,
+        risk=data.risk,
+        status="monitoring",
+    )
     await EdgeRepository(session).add(edge)
-    await audit.record(session, actor=actor, action="edge_household.added", entity_type="edge_household",
-                       entity_id=edge.id, after={"area_code": edge.area_code, "persons": edge.persons})
+    await audit.record(
+        session,
+        actor=actor,
+        action="edge_household.added",
+        entity_type="edge_household",
+        entity_id=edge.id,
+        after={"area_code": edge.area_code, "persons": edge.persons},
+    )
     return edge
 
 
@@ -59,14 +73,28 @@ async def dibao_cross_check(
     repo = EdgeRepository(session)
     registered = await repo.registered_by_hash(prefix, [k for k, _ in keyed])
     result = cross_check(keyed, registered, await repo.dibao_households(prefix))
-    await audit.record(session, actor=actor, action="dibao.cross_checked", entity_type="area", entity_id=area.code,
-                       after={"lines": len(lines), "matched": len(result.matched),
-                              "not_registered": len(result.not_registered)})
+    await audit.record(
+        session,
+        actor=actor,
+        action="dibao.cross_checked",
+        entity_type="area",
+        entity_id=area.code,
+        after={
+            "lines": len(lines),
+            "matched": len(result.matched),
+            "not_registered": len(result.not_registered),
+        },
+    )
     return CrossCheckOut(
-        area_code=area.code, lines_read=len(lines),
+        area_code=area.code,
+        lines_read=len(lines),
         problems=[RollProblemOut(line=p.line, problem=p.problem) for p in problems[:SHOWN]],
-        matched_count=len(result.matched), on_roll_not_flagged_count=len(result.on_roll_not_flagged),
-        flagged_not_on_roll_count=len(result.flagged_not_on_roll), not_registered_count=len(result.not_registered),
-        matched=result.matched[:SHOWN], on_roll_not_flagged=result.on_roll_not_flagged[:SHOWN],
-        flagged_not_on_roll=result.flagged_not_on_roll[:SHOWN], not_registered=result.not_registered[:SHOWN],
+        matched_count=len(result.matched),
+        on_roll_not_flagged_count=len(result.on_roll_not_flagged),
+        flagged_not_on_roll_count=len(result.flagged_not_on_roll),
+        not_registered_count=len(result.not_registered),
+        matched=result.matched[:SHOWN],
+        on_roll_not_flagged=result.on_roll_not_flagged[:SHOWN],
+        flagged_not_on_roll=result.flagged_not_on_roll[:SHOWN],
+        not_registered=result.not_registered[:SHOWN],
     )

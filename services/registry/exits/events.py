@@ -54,6 +54,10 @@ async def exit_returned(session: AsyncSession, h: Household, req: ExitRequest) -
         session,
         type=EXIT_RETURNED,
         subject=str(h.id),
-        data={"household_id": str(h.id), "area_code": h.area_code, "exit_request_id": str(req.id),
-              "reason": req.reason},
+        data={
+            "household_id": str(h.id),
+            "area_code": h.area_code,
+            "exit_request_id": str(req.id),
+            "reason": req.reason,
+        },
     )

@@ -16,5 +16,9 @@ class ExitRequestRepository(Repository):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def for_household(self, household_id: uuid.UUID) -> list[ExitRequest]:
-        stmt = select(ExitRequest).where(ExitRequest.household_id == household_id).order_by(ExitRequest.requested_on)
+        stmt = (
+            select(ExitRequest)
+            .where(ExitRequest.household_id == household_id)
+            .order_by(ExitRequest.requested_on)
+        )
         return list((await self.session.execute(stmt)).scalars())

@@ -26,22 +26,37 @@ async def exit_eligibility(
 ) -> EligibilityOut:
     result = await service.eligibility(session=session, actor=user, household_id=household_id, year=year)
     return EligibilityOut(
-        household_id=household_id, year=year, eligible=result.eligible,
-        criteria=[CriterionOut(criterion=c.criterion, passed=c.passed, detail=c.detail) for c in result.criteria],
+        household_id=household_id,
+        year=year,
+        eligible=result.eligible,
+        criteria=[
+            CriterionOut(criterion=c.criterion, passed=c.passed, detail=c.detail) for c in result.criteria
+        ],
     )
 
 
 @router.post("/exit-requests", status_code=201, response_model=ExitRequestOut)
 async def request_exit(
-    household_id: uuid.UUID, body: ExitRequestIn, session: SessionDep, today: TodayDep, idem: IdempotencyDep,
+    household_id: uuid.UUID,
+    body: ExitRequestIn,
+    session: SessionDep,
+    today: TodayDep,
+    idem: IdempotencyDep,
     user: Annotated[Principal, Depends(require_roles("registrar"))],
 ) -> ExitRequestOut:
-    out = _out(await service.request_exit(session=session, actor=user, household_id=household_id, year=body.year,
-                                          today=today))
+    out = _out(
+        await service.request_exit(
+            session=session, actor=user, household_id=household_id, year=body.year, today=today
+        )
+    )
     await idem.save(201, out)
     return out
 
 
 @router.get("/exit-requests", response_model=list[ExitRequestOut])
-async def list_exit_requests(household_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[ExitRequestOut]:
-    return [_out(r) for r in await service.list_requests(session=session, actor=user, household_id=household_id)]
+async def list_exit_requests(
+    household_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> list[ExitRequestOut]:
+    return [
+        _out(r) for r in await service.list_requests(session=session, actor=user, household_id=household_id)
+    ]

@@ -38,7 +38,9 @@ async def _assess(session: AsyncSession, h: Household, year: int) -> Eligibility
     return assess_exit(facts, policy)
 
 
-async def eligibility(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, year: int) -> Eligibility:
+async def eligibility(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, year: int
+) -> Eligibility:
     h = await households.load(session, actor, household_id)
     return await _assess(session, h, year)
 
@@ -55,17 +57,30 @@ async def request_exit(
             + "; ".join(c.detail for c in result.criteria if not c.passed),
             eligibility=result.as_data(),
         )
-    req = ExitRequest(id=uuid.uuid4(), household_id=h.id, year=year, status="pending",
-                      eligibility=result.as_data(), requested_on=today,
-                      requested_by=actor.sub if isinstance(actor, Principal) else actor)
+    req = ExitRequest(
+        id=uuid.uuid4(),
+        household_id=h.id,
+        year=year,
+        status="pending",
+        eligibility=result.as_data(),
+        requested_on=today,
+        requested_by=actor.sub if isinstance(actor, Principal) else actor,
+    )
     session.add(req)
     before, before_state = households.snapshot(h), households.state(h)
     h.status = new_status.value
     h.version += 1
     await session.flush()
     await households.track(session, before, h)
-    await audit.record(session, actor=actor, action="household.exit_requested", entity_type="household",
-                       entity_id=h.id, before=before_state, after=households.state(h) | {"exit_request_id": str(req.id)})
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.exit_requested",
+        entity_type="household",
+        entity_id=h.id,
+        before=before_state,
+        after=households.state(h) | {"exit_request_id": str(req.id)},
+    )
     await events.exit_requested(session, h, req)
     return req
 
@@ -93,9 +108,18 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     req.status, req.decided_on, req.dossier_id = "verified", verified_on, str(event.data.get("dossier_id"))
     await session.flush()
     await households.track(session, before, h)
-    await RollupRepository(session).apply(flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count))
-    await audit.record(session, actor="inspection", action="household.exited", entity_type="household",
-                       entity_id=h.id, before=before_state, after=households.state(h) | {"event_id": event.id})
+    await RollupRepository(session).apply(
+        flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count)
+    )
+    await audit.record(
+        session,
+        actor="inspection",
+        action="household.exited",
+        entity_type="household",
+        entity_id=h.id,
+        before=before_state,
+        after=households.state(h) | {"event_id": event.id},
+    )
     await events.exited(session, h, req)
 
 
@@ -114,11 +138,20 @@ async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     req.dossier_id = str(event.data.get("dossier_id"))
     await session.flush()
     await households.track(session, before, h)
-    await audit.record(session, actor="inspection", action="household.exit_returned", entity_type="household",
-                       entity_id=h.id, before=before_state, after=households.state(h) | {"reason": req.reason})
+    await audit.record(
+        session,
+        actor="inspection",
+        action="household.exit_returned",
+        entity_type="household",
+        entity_id=h.id,
+        before=before_state,
+        after=households.state(h) | {"reason": req.reason},
+    )
     await events.exit_returned(session, h, req)
 
 
-async def list_requests(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> list[ExitRequest]:
+async def list_requests(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID
+) -> list[ExitRequest]:
     h = await households.load(session, actor, household_id)
     return await ExitRequestRepository(session).for_household(h.id)

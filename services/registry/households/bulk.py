@@ -37,7 +37,12 @@ _CHUNK = 1_000
 
 
 async def import_registered(
-    *, session: AsyncSession, actor: Principal | str, rows: list[HouseholdImportIn], cipher: PiiCipher, today: date
+    *,
+    session: AsyncSession,
+    actor: Principal | str,
+    rows: list[HouseholdImportIn],
+    cipher: PiiCipher,
+    today: date,
 ) -> tuple[int, int]:
     areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in rows})}
     policies: dict[tuple[str, int], RegistryPolicy] = {}
@@ -60,14 +65,22 @@ async def import_registered(
             policies[key] = await policy_service.resolve(session=session, area_code=area.code, year=row.year)
         policy = policies[key]
         h = Household(
-            id=uuid.uuid4(), household_number=row.household_number or f"{area.code}{numbers[i]:08d}",
-            area_code=area.code, status=HouseholdStatus.REGISTERED.value, year=row.year,
-            head_name=heads[0].name, member_count=len(row.members),
+            id=uuid.uuid4(),
+            household_number=row.household_number or f"{area.code}{numbers[i]:08d}",
+            area_code=area.code,
+            status=HouseholdStatus.REGISTERED.value,
+            year=row.year,
+            head_name=heads[0].name,
+            member_count=len(row.members),
             poverty_causes=list(dict.fromkeys(c.value for c in row.poverty_causes or [])),
             batches=check_batches(row.batches or [], allowed=policy.batches, batch_set=policy.batch_set),
-            labour_willing=row.labour_willing, dibao=bool(row.dibao), five_guarantee=bool(row.five_guarantee),
+            labour_willing=row.labour_willing,
+            dibao=bool(row.dibao),
+            five_guarantee=bool(row.five_guarantee),
             basic_needs={k.value: v for k, v in (row.basic_needs or {}).items()},
-            income_channels=list(row.income_channels or []), plan=row.plan, registered_on=row.registered_on,
+            income_channels=list(row.income_channels or []),
+            plan=row.plan,
+            registered_on=row.registered_on,
             version=1,
         )
         households.append(h)
@@ -77,34 +90,59 @@ async def import_registered(
             except InvalidMember as exc:
                 raise InvalidMember(f"household {i}: {exc.detail}", index=i, **exc.extensions) from exc
             if member.resident_id_hash in seen:
-                raise InvalidMember(f"household {i}: a person already appears in household {seen[member.resident_id_hash]} "
-                                    "of this import", index=i)
+                raise InvalidMember(
+                    f"household {i}: a person already appears in household {seen[member.resident_id_hash]} "
+                    "of this import",
+                    index=i,
+                )
             seen[member.resident_id_hash] = i
             members.append(member)
     hashes = list(seen)
     for start in range(0, len(hashes), 5_000):
         await _refuse_held_identities(session, hashes[start : start + 5_000])
     for table, objs in ((Household, households), (Member, members)):
-        values = [{c.key: getattr(o, c.key) for c in table.__table__.columns if c.key not in {"created_at", "updated_at"}} for o in objs]
+        values = [
+            {
+                c.key: getattr(o, c.key)
+                for c in table.__table__.columns
+                if c.key not in {"created_at", "updated_at"}
+            }
+            for o in objs
+        ]
         for start in range(0, len(values), _CHUNK):
             await session.execute(insert(table), values[start : start + _CHUNK])
     deltas: list[CounterDelta] = []
     flows: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     for h in households:
-        deltas += counter_deltas(None, Snapshot(h.area_code, HouseholdStatus.REGISTERED, h.member_count,
-                                                tuple(h.poverty_causes), tuple(h.batches)))
+        deltas += counter_deltas(
+            None,
+            Snapshot(
+                h.area_code,
+                HouseholdStatus.REGISTERED,
+                h.member_count,
+                tuple(h.poverty_causes),
+                tuple(h.batches),
+            ),
+        )
         flows[(h.area_code, h.year)][1] += h.member_count
         flows[(h.area_code, h.year)][0] += 1
     for (code, year), (n, persons) in flows.items():
-        deltas += [CounterDelta(d.area_prefix, d.dimension, d.key, n, persons)
-                   for d in flow_deltas(code, kind="entries", year=year, persons=persons)]
+        deltas += [
+            CounterDelta(d.area_prefix, d.dimension, d.key, n, persons)
+            for d in flow_deltas(code, kind="entries", year=year, persons=persons)
+        ]
     await RollupRepository(session).apply(deltas)
     by_household: dict[uuid.UUID, list[Member]] = defaultdict(list)
-    for m in members:
-        by_household[m.household_id].append(m)
+    for row_member in members:
+        by_household[row_member.household_id].append(row_member)
     for h in households:
         await events.registered(session, h, by_household[h.id], origin="import")
-    await audit.record(session, actor=actor, action="household.imported", entity_type="household_import",
-                       entity_id=f"{len(households)} households",
-                       after={"households": [str(h.id) for h in households], "first": state(households[0])})
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.imported",
+        entity_type="household_import",
+        entity_id=f"{len(households)} households",
+        after={"households": [str(h.id) for h in households], "first": state(households[0])},
+    )
     return len(households), len(members)

@@ -66,7 +66,9 @@ class HouseholdRepository(Repository):
         return f"{area_code}{int(seq):08d}"
 
     async def incomes(self, household_id: uuid.UUID) -> list[IncomeRecord]:
-        stmt = select(IncomeRecord).where(IncomeRecord.household_id == household_id).order_by(IncomeRecord.year)
+        stmt = (
+            select(IncomeRecord).where(IncomeRecord.household_id == household_id).order_by(IncomeRecord.year)
+        )
         return list((await self.session.execute(stmt)).scalars())
 
     async def income(self, household_id: uuid.UUID, year: int) -> int | None:
@@ -91,7 +93,7 @@ class HouseholdRepository(Repository):
         stmt = select(Debt).where(Debt.id == debt_id, Debt.household_id == household_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def list(
+    async def page(
         self, f: ListFilter, *, after: tuple[str, uuid.UUID] | None, limit: int
     ) -> list[Household]:
         stmt = select(Household).where(Household.area_code.startswith(f.area_prefix, autoescape=True))
@@ -103,7 +105,9 @@ class HouseholdRepository(Repository):
             stmt = stmt.where(Household.batches.contains([f.batch]))
         if f.name is not None:
             member_named = select(Member.id).where(
-                Member.household_id == Household.id, Member.active, Member.name.startswith(f.name, autoescape=True)
+                Member.household_id == Household.id,
+                Member.active,
+                Member.name.startswith(f.name, autoescape=True),
             )
             stmt = stmt.where(member_named.exists())
         if f.resident_id_hash is not None:

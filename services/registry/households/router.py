@@ -51,8 +51,13 @@ async def card(session: SessionDep, h: Household, response: Response | None = No
 
 @router.post("", status_code=201, response_model=HouseholdOut)
 async def create_candidate(
-    body: HouseholdIn, session: SessionDep, user: Registrar, cipher: CipherDep, today: TodayDep,
-    idem: IdempotencyDep, response: Response,
+    body: HouseholdIn,
+    session: SessionDep,
+    user: Registrar,
+    cipher: CipherDep,
+    today: TodayDep,
+    idem: IdempotencyDep,
+    response: Response,
 ) -> HouseholdOut:
     h = await service.create_candidate(session=session, actor=user, data=body, cipher=cipher, today=today)
     out = await card(session, h, response)
@@ -62,7 +67,11 @@ async def create_candidate(
 
 @router.post("/imports", response_model=ImportOut)
 async def import_registered(
-    body: ImportIn, session: SessionDep, cipher: CipherDep, today: TodayDep, idem: IdempotencyDep,
+    body: ImportIn,
+    session: SessionDep,
+    cipher: CipherDep,
+    today: TodayDep,
+    idem: IdempotencyDep,
     user: Annotated[Principal, Depends(require_roles("approver"))],
 ) -> ImportOut:
     imported, persons = await bulk.import_registered(
@@ -75,34 +84,60 @@ async def import_registered(
 
 @router.get("", response_model=Page[HouseholdListItem])
 async def search_households(
-    session: SessionDep, user: CurrentUser, cipher: CipherDep, limit: Limit = 50, cursor: Cursor = None,
-    area_code: str | None = None, status: HouseholdStatus | None = None, cause: str | None = None,
-    batch: str | None = None, name: str | None = Query(default=None, max_length=50),
+    session: SessionDep,
+    user: CurrentUser,
+    cipher: CipherDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    area_code: str | None = None,
+    status: HouseholdStatus | None = None,
+    cause: str | None = None,
+    batch: str | None = None,
+    name: str | None = Query(default=None, max_length=50),
     resident_id: str | None = Query(default=None, min_length=18, max_length=18),
 ) -> Page[HouseholdListItem]:
     items, next_cursor = await service.search(
-        session=session, actor=user, area_code=area_code, status=status, cause=cause, batch=batch, name=name,
-        resident_id=resident_id, cipher=cipher, cursor=cursor, limit=limit,
+        session=session,
+        actor=user,
+        area_code=area_code,
+        status=status,
+        cause=cause,
+        batch=batch,
+        name=name,
+        resident_id=resident_id,
+        cipher=cipher,
+        cursor=cursor,
+        limit=limit,
     )
     return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{household_id}", response_model=HouseholdOut)
-async def read_household(household_id: uuid.UUID, session: SessionDep, user: CurrentUser, response: Response) -> HouseholdOut:
+async def read_household(
+    household_id: uuid.UUID, session: SessionDep, user: CurrentUser, response: Response
+) -> HouseholdOut:
     return await card(session, await service.load(session, user, household_id), response)
 
 
 @router.patch("/{household_id}", response_model=HouseholdOut)
 async def update_household(
-    household_id: uuid.UUID, body: HouseholdAttributes, session: SessionDep, user: Registrar, response: Response,
+    household_id: uuid.UUID,
+    body: HouseholdAttributes,
+    session: SessionDep,
+    user: Registrar,
+    response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> HouseholdOut:
-    h = await service.update_attributes(session=session, actor=user, household_id=household_id, data=body, if_match=if_match)
+    h = await service.update_attributes(
+        session=session, actor=user, household_id=household_id, data=body, if_match=if_match
+    )
     return await card(session, h, response)
 
 
 @router.put("/{household_id}/incomes", status_code=204)
-async def record_income(household_id: uuid.UUID, body: IncomeIn, session: SessionDep, user: Registrar) -> None:
+async def record_income(
+    household_id: uuid.UUID, body: IncomeIn, session: SessionDep, user: Registrar
+) -> None:
     await service.record_income(session=session, actor=user, household_id=household_id, data=body)
 
 
@@ -113,15 +148,24 @@ async def add_debt(household_id: uuid.UUID, body: DebtIn, session: SessionDep, u
 
 
 @router.post("/{household_id}/debts/{debt_id}/settlement", status_code=204)
-async def settle_debt(household_id: uuid.UUID, debt_id: uuid.UUID, session: SessionDep, user: Registrar) -> None:
+async def settle_debt(
+    household_id: uuid.UUID, debt_id: uuid.UUID, session: SessionDep, user: Registrar
+) -> None:
     await service.settle_debt(session=session, actor=user, household_id=household_id, debt_id=debt_id)
 
 
 @router.post("/{household_id}/members", status_code=201, response_model=MemberOut)
 async def add_member(
-    household_id: uuid.UUID, body: MemberAdd, session: SessionDep, user: Registrar, cipher: CipherDep, today: TodayDep
+    household_id: uuid.UUID,
+    body: MemberAdd,
+    session: SessionDep,
+    user: Registrar,
+    cipher: CipherDep,
+    today: TodayDep,
 ) -> MemberOut:
-    m = await service.add_member(session=session, actor=user, household_id=household_id, data=body, cipher=cipher, today=today)
+    m = await service.add_member(
+        session=session, actor=user, household_id=household_id, data=body, cipher=cipher, today=today
+    )
     return MemberOut.model_validate(m, from_attributes=True)
 
 
@@ -129,12 +173,17 @@ async def add_member(
 async def remove_member(
     household_id: uuid.UUID, member_id: uuid.UUID, body: MemberRemoval, session: SessionDep, user: Registrar
 ) -> None:
-    await service.remove_member(session=session, actor=user, household_id=household_id, member_id=member_id, data=body)
+    await service.remove_member(
+        session=session, actor=user, household_id=household_id, member_id=member_id, data=body
+    )
 
 
 @router.get("/{household_id}/members/{member_id}/resident-id", response_model=ResidentIdOut)
 async def reveal_resident_id(
-    household_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep, cipher: CipherDep,
+    household_id: uuid.UUID,
+    member_id: uuid.UUID,
+    session: SessionDep,
+    cipher: CipherDep,
     user: Annotated[Principal, Depends(require_roles("registrar", "auditor"))],
 ) -> ResidentIdOut:
     number = await service.reveal_resident_id(
@@ -144,7 +193,9 @@ async def reveal_resident_id(
 
 
 @router.post("/{household_id}/head", status_code=204)
-async def change_head(household_id: uuid.UUID, body: HeadChange, session: SessionDep, user: Registrar) -> None:
+async def change_head(
+    household_id: uuid.UUID, body: HeadChange, session: SessionDep, user: Registrar
+) -> None:
     await service.change_head(session=session, actor=user, household_id=household_id, data=body)
 
 
@@ -157,6 +208,8 @@ async def split_household(
 
 
 @router.post("/{household_id}/merge", response_model=HouseholdOut)
-async def merge_household(household_id: uuid.UUID, body: MergeIn, session: SessionDep, user: Registrar) -> HouseholdOut:
+async def merge_household(
+    household_id: uuid.UUID, body: MergeIn, session: SessionDep, user: Registrar
+) -> HouseholdOut:
     target = await service.merge(session=session, actor=user, household_id=household_id, data=body)
     return await card(session, target)

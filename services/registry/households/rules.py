@@ -106,7 +106,11 @@ def check_head_change(members: Sequence[MemberFacts], new_head_id: UUID) -> Memb
 
 
 def check_split(
-    members: Sequence[MemberFacts], moving: Sequence[UUID], *, new_head_id: UUID, remaining_head_id: UUID | None
+    members: Sequence[MemberFacts],
+    moving: Sequence[UUID],
+    *,
+    new_head_id: UUID,
+    remaining_head_id: UUID | None,
 ) -> None:
     """A split moves some members (one of them the new head) into a new household.
 

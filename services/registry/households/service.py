@@ -91,7 +91,9 @@ async def load(
 ) -> Household:
     h = await HouseholdRepository(session).get(household_id, lock=lock)
     if h is None or (isinstance(actor, Principal) and not actor.covers(h.area_code)):
-        raise HouseholdNotFound(f"household {household_id} does not exist in your area", household_id=str(household_id))
+        raise HouseholdNotFound(
+            f"household {household_id} does not exist in your area", household_id=str(household_id)
+        )
     return h
 
 
@@ -117,9 +119,13 @@ async def _flush_identities(session: AsyncSession) -> None:
         raise
 
 
-async def _refuse_held_identities(session: AsyncSession, hashes: Sequence[str], *, except_household: uuid.UUID | None = None) -> None:
+async def _refuse_held_identities(
+    session: AsyncSession, hashes: Sequence[str], *, except_household: uuid.UUID | None = None
+) -> None:
     holders = [
-        (hsh, h) for hsh, h in await HouseholdRepository(session).identity_holders(hashes) if h.id != except_household
+        (hsh, h)
+        for hsh, h in await HouseholdRepository(session).identity_holders(hashes)
+        if h.id != except_household
     ]
     if holders:
         _, h = holders[0]
@@ -132,7 +138,9 @@ async def _refuse_held_identities(session: AsyncSession, hashes: Sequence[str], 
         )
 
 
-def _new_member(data: MemberIn, *, cipher: PiiCipher, today: date, household_id: uuid.UUID, reason: str) -> Member:
+def _new_member(
+    data: MemberIn, *, cipher: PiiCipher, today: date, household_id: uuid.UUID, reason: str
+) -> Member:
     parsed = check_member_identity(data.resident_id, birth_date=data.birth_date, sex=data.sex, today=today)
     return Member(
         id=uuid.uuid4(),
@@ -196,11 +204,15 @@ def _apply_attributes(h: Household, data: HouseholdAttributes, batches: list[str
 async def create_candidate(
     *, session: AsyncSession, actor: Actor, data: HouseholdIn, cipher: PiiCipher, today: date
 ) -> Household:
-    area = await area_service.get(session=session, actor=actor, code=data.area_code) if isinstance(
-        actor, Principal
-    ) else await area_service.get_any(session=session, code=data.area_code)
+    area = (
+        await area_service.get(session=session, actor=actor, code=data.area_code)
+        if isinstance(actor, Principal)
+        else await area_service.get_any(session=session, code=data.area_code)
+    )
     if area.level != "village":
-        raise InvalidInput(f"households belong to a village; {area.code} is a {area.level}", area_code=area.code)
+        raise InvalidInput(
+            f"households belong to a village; {area.code} is a {area.level}", area_code=area.code
+        )
     heads = [m for m in data.members if m.relation is Relation.HEAD]
     if len(heads) != 1:
         raise InvalidMember(f"a household has exactly one head; {len(heads)} given", field="members")
@@ -221,7 +233,10 @@ async def create_candidate(
         version=1,
     )
     _apply_attributes(household, data, batches)
-    members = [_new_member(m, cipher=cipher, today=today, household_id=household.id, reason="registration") for m in data.members]
+    members = [
+        _new_member(m, cipher=cipher, today=today, household_id=household.id, reason="registration")
+        for m in data.members
+    ]
     hashes = [m.resident_id_hash for m in members]
     if len(set(hashes)) != len(hashes):
         raise InvalidMember("the same resident ID appears twice in this household", field="members")
@@ -232,15 +247,24 @@ async def create_candidate(
     await _flush_identities(session)
     await track(session, None, household)
     await audit.record(
-        session, actor=actor, action="household.candidate_created", entity_type="household",
-        entity_id=household.id, after=state(household),
+        session,
+        actor=actor,
+        action="household.candidate_created",
+        entity_type="household",
+        entity_id=household.id,
+        after=state(household),
     )
     await events.candidate_created(session, household)
     return household
 
 
 async def update_attributes(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: HouseholdAttributes, if_match: str | None
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    data: HouseholdAttributes,
+    if_match: str | None,
 ) -> Household:
     h = await load(session, actor, household_id, lock=True)
     if if_match is None:
@@ -252,48 +276,78 @@ async def update_attributes(
         )
     _open(h)
     before, before_state = snapshot(h), state(h)
-    batches = await _checked_batches(session, h.area_code, h.year, data.batches) if data.batches is not None else None
+    batches = (
+        await _checked_batches(session, h.area_code, h.year, data.batches)
+        if data.batches is not None
+        else None
+    )
     _apply_attributes(h, data, batches)
     h.version += 1
     await session.flush()
     await track(session, before, h)
     await audit.record(
-        session, actor=actor, action="household.attributes_changed", entity_type="household",
-        entity_id=h.id, before=before_state, after=state(h),
+        session,
+        actor=actor,
+        action="household.attributes_changed",
+        entity_type="household",
+        entity_id=h.id,
+        before=before_state,
+        after=state(h),
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="attributes")
     return h
 
 
-async def record_income(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: IncomeIn) -> None:
+async def record_income(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: IncomeIn
+) -> None:
     h = await load(session, actor, household_id, lock=True)
     _open(h)
     before = await HouseholdRepository(session).put_income(h.id, data.year, data.per_capita_income_fen)
     h.version += 1
     await audit.record(
-        session, actor=actor, action="household.income_recorded", entity_type="household", entity_id=h.id,
-        before={"year": data.year, "per_capita_income_fen": before}, after=data.model_dump(),
+        session,
+        actor=actor,
+        action="household.income_recorded",
+        entity_type="household",
+        entity_id=h.id,
+        before={"year": data.year, "per_capita_income_fen": before},
+        after=data.model_dump(),
     )
-    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="income", year=data.year)
+    await events.updated(
+        session, h, await HouseholdRepository(session).members(h.id), change="income", year=data.year
+    )
 
 
 async def add_debt(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn) -> Debt:
     h = await load(session, actor, household_id, lock=True)
     _open(h)
-    debt = Debt(id=uuid.uuid4(), household_id=h.id, cause=data.cause.value, amount_fen=data.amount_fen,
-                settled=False, recorded_on=data.recorded_on)
+    debt = Debt(
+        id=uuid.uuid4(),
+        household_id=h.id,
+        cause=data.cause.value,
+        amount_fen=data.amount_fen,
+        settled=False,
+        recorded_on=data.recorded_on,
+    )
     session.add(debt)
     h.version += 1
     await session.flush()
     await audit.record(
-        session, actor=actor, action="household.debt_recorded", entity_type="household", entity_id=h.id,
+        session,
+        actor=actor,
+        action="household.debt_recorded",
+        entity_type="household",
+        entity_id=h.id,
         after=data.model_dump(mode="json") | {"debt_id": str(debt.id)},
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="debt")
     return debt
 
 
-async def settle_debt(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, debt_id: uuid.UUID) -> None:
+async def settle_debt(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, debt_id: uuid.UUID
+) -> None:
     h = await load(session, actor, household_id, lock=True)
     debt = await HouseholdRepository(session).debt(h.id, debt_id)
     if debt is None:
@@ -301,14 +355,25 @@ async def settle_debt(*, session: AsyncSession, actor: Principal, household_id: 
     debt.settled = True
     h.version += 1
     await audit.record(
-        session, actor=actor, action="household.debt_settled", entity_type="household", entity_id=h.id,
-        before={"debt_id": str(debt_id), "settled": False}, after={"debt_id": str(debt_id), "settled": True},
+        session,
+        actor=actor,
+        action="household.debt_settled",
+        entity_type="household",
+        entity_id=h.id,
+        before={"debt_id": str(debt_id), "settled": False},
+        after={"debt_id": str(debt_id), "settled": True},
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="debt")
 
 
 async def add_member(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: MemberAdd, cipher: PiiCipher, today: date
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    data: MemberAdd,
+    cipher: PiiCipher,
+    today: date,
 ) -> Member:
     h = await load(session, actor, household_id, lock=True)
     _open(h)
@@ -323,7 +388,11 @@ async def add_member(
     h.version += 1
     await track(session, before, h)
     await audit.record(
-        session, actor=actor, action="household.member_added", entity_type="household", entity_id=h.id,
+        session,
+        actor=actor,
+        action="household.member_added",
+        entity_type="household",
+        entity_id=h.id,
         after={"member_id": str(member.id), "reason": data.reason, "member_count": h.member_count},
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="member_added")
@@ -331,7 +400,12 @@ async def add_member(
 
 
 async def remove_member(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, member_id: uuid.UUID, data: MemberRemoval
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    member_id: uuid.UUID,
+    data: MemberRemoval,
 ) -> None:
     h = await load(session, actor, household_id, lock=True)
     _open(h)
@@ -349,13 +423,19 @@ async def remove_member(
     await session.flush()
     await track(session, before, h)
     await audit.record(
-        session, actor=actor, action="household.member_removed", entity_type="household", entity_id=h.id,
+        session,
+        actor=actor,
+        action="household.member_removed",
+        entity_type="household",
+        entity_id=h.id,
         after={"member_id": str(member_id), "reason": data.reason, "on": data.on.isoformat()},
     )
     await events.updated(session, h, await repo.members(h.id), change="member_removed", reason=data.reason)
 
 
-async def change_head(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: HeadChange) -> None:
+async def change_head(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: HeadChange
+) -> None:
     h = await load(session, actor, household_id, lock=True)
     _open(h)
     repo = HouseholdRepository(session)
@@ -370,8 +450,13 @@ async def change_head(*, session: AsyncSession, actor: Principal, household_id: 
     h.version += 1
     await session.flush()
     await audit.record(
-        session, actor=actor, action="household.head_changed", entity_type="household", entity_id=h.id,
-        before={"head_name": mask_name(before_name)}, after={"head_member_id": str(new_head.id)},
+        session,
+        actor=actor,
+        action="household.head_changed",
+        entity_type="household",
+        entity_id=h.id,
+        before={"head_name": mask_name(before_name)},
+        after={"head_member_id": str(new_head.id)},
     )
     await events.updated(session, h, members, change="head_changed")
 
@@ -383,18 +468,36 @@ async def split(
     _open(h)
     repo = HouseholdRepository(session)
     members = await repo.members(h.id)
-    check_split(facts(members), data.member_ids, new_head_id=data.new_head_id, remaining_head_id=data.remaining_head_id)
+    check_split(
+        facts(members),
+        data.member_ids,
+        new_head_id=data.new_head_id,
+        remaining_head_id=data.remaining_head_id,
+    )
     moving = [m for m in members if m.id in set(data.member_ids)]
     staying = [m for m in members if m.id not in set(data.member_ids)]
     before = snapshot(h)
     new = Household(
-        id=uuid.uuid4(), area_code=h.area_code, status=h.status, year=h.year, member_count=len(moving),
+        id=uuid.uuid4(),
+        area_code=h.area_code,
+        status=h.status,
+        year=h.year,
+        member_count=len(moving),
         head_name=next(m.name for m in moving if m.id == data.new_head_id),
-        poverty_causes=list(h.poverty_causes), batches=list(h.batches), labour_willing=h.labour_willing,
-        dibao=h.dibao, five_guarantee=h.five_guarantee, basic_needs=dict(h.basic_needs),
-        income_channels=list(h.income_channels), plan=h.plan, review_result=h.review_result,
-        review_held_on=h.review_held_on, notice_starts_on=h.notice_starts_on, confirmed_on=h.confirmed_on,
-        registered_on=today if h.registered_on else None, version=1,
+        poverty_causes=list(h.poverty_causes),
+        batches=list(h.batches),
+        labour_willing=h.labour_willing,
+        dibao=h.dibao,
+        five_guarantee=h.five_guarantee,
+        basic_needs=dict(h.basic_needs),
+        income_channels=list(h.income_channels),
+        plan=h.plan,
+        review_result=h.review_result,
+        review_held_on=h.review_held_on,
+        notice_starts_on=h.notice_starts_on,
+        confirmed_on=h.confirmed_on,
+        registered_on=today if h.registered_on else None,
+        version=1,
     )
     if h.household_number is not None:
         new.household_number = await repo.next_number(h.area_code)
@@ -415,8 +518,14 @@ async def split(
     await track(session, before, h)
     await track(session, None, new)
     for entity, after in ((h, state(h)), (new, state(new) | {"split_from": str(h.id)})):
-        await audit.record(session, actor=actor, action="household.split", entity_type="household",
-                           entity_id=entity.id, after=after | {"reason": data.reason})
+        await audit.record(
+            session,
+            actor=actor,
+            action="household.split",
+            entity_type="household",
+            entity_id=entity.id,
+            after=after | {"reason": data.reason},
+        )
     await events.updated(session, h, staying, change="split", split_into=str(new.id))
     if new.household_number is not None:
         await events.registered(session, new, moving, origin="split")
@@ -425,7 +534,9 @@ async def split(
     return new
 
 
-async def merge(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: MergeIn) -> Household:
+async def merge(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: MergeIn
+) -> Household:
     """All members of this household join another one in the same village; this one is removed."""
     if data.into_household_id == household_id:
         raise HouseholdChangeRefused("a household cannot merge into itself")
@@ -454,10 +565,18 @@ async def merge(*, session: AsyncSession, actor: Principal, household_id: uuid.U
     await session.flush()
     await track(session, before_source, source)
     await track(session, before_target, target)
-    await audit.record(session, actor=actor, action="household.merged", entity_type="household",
-                       entity_id=source.id, before=state(source) | {"status": before_source.status.value},
-                       after={"merged_into": str(target.id), "reason": data.reason})
-    await events.updated(session, target, await repo.members(target.id), change="merge", merged_from=str(source.id))
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.merged",
+        entity_type="household",
+        entity_id=source.id,
+        before=state(source) | {"status": before_source.status.value},
+        after={"merged_into": str(target.id), "reason": data.reason},
+    )
+    await events.updated(
+        session, target, await repo.members(target.id), change="merge", merged_from=str(source.id)
+    )
     await events.removed(session, source, reason=source.closed_reason)
     return target
 
@@ -468,31 +587,55 @@ async def read_parts(session: AsyncSession, h: Household) -> tuple[list[Member],
 
 
 async def reveal_resident_id(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, member_id: uuid.UUID, cipher: PiiCipher
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    member_id: uuid.UUID,
+    cipher: PiiCipher,
 ) -> str:
     """A full ID read: only for roles that may, and always audited."""
     h = await load(session, actor, household_id)
     member = await HouseholdRepository(session).member(h.id, member_id)
     if member is None:
         raise MemberNotFound(f"member {member_id} is not in household {household_id}")
-    await audit.record(session, actor=actor, action="pii.resident_id_read", entity_type="member",
-                       entity_id=member.id, after={"household_id": str(h.id)})
+    await audit.record(
+        session,
+        actor=actor,
+        action="pii.resident_id_read",
+        entity_type="member",
+        entity_id=member.id,
+        after={"household_id": str(h.id)},
+    )
     return cipher.decrypt(member.resident_id_cipher)
 
 
 async def search(
-    *, session: AsyncSession, actor: Principal, area_code: str | None, status: HouseholdStatus | None,
-    cause: str | None, batch: str | None, name: str | None, resident_id: str | None,
-    cipher: PiiCipher, cursor: str | None, limit: int,
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    area_code: str | None,
+    status: HouseholdStatus | None,
+    cause: str | None,
+    batch: str | None,
+    name: str | None,
+    resident_id: str | None,
+    cipher: PiiCipher,
+    cursor: str | None,
+    limit: int,
 ) -> tuple[list[HouseholdListItem], str | None]:
     prefix = actor.area_prefix
     if area_code is not None:
         area = await area_service.get(session=session, actor=actor, code=area_code)
         prefix = area_service.prefix_of(area.code)
     after = decode_cursor(cursor)
-    rows = await HouseholdRepository(session).list(
+    rows = await HouseholdRepository(session).page(
         ListFilter(
-            area_prefix=prefix, status=status, cause=cause, batch=batch, name=name or None,
+            area_prefix=prefix,
+            status=status,
+            cause=cause,
+            batch=batch,
+            name=name or None,
             resident_id_hash=cipher.keyed_hash(resident_id) if resident_id else None,
         ),
         after=(after[0], uuid.UUID(after[1])) if after else None,
@@ -501,9 +644,16 @@ async def search(
     page = rows[:limit]
     items = [
         HouseholdListItem(
-            id=h.id, household_number=h.household_number, area_code=h.area_code, status=h.status, year=h.year,
-            head_name_masked=mask_name(h.head_name), member_count=h.member_count,
-            poverty_causes=list(h.poverty_causes), batches=list(h.batches), dibao=h.dibao,
+            id=h.id,
+            household_number=h.household_number,
+            area_code=h.area_code,
+            status=h.status,
+            year=h.year,
+            head_name_masked=mask_name(h.head_name),
+            member_count=h.member_count,
+            poverty_causes=list(h.poverty_causes),
+            batches=list(h.batches),
+            dibao=h.dibao,
         )
         for h in page
     ]

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from services.registry.deps import TodayDep
+from services.registry.households import service as households
 from services.registry.identification import service
 from services.registry.identification.repository import ObjectionRepository
 from services.registry.identification.schemas import (
@@ -17,7 +18,6 @@ from services.registry.identification.schemas import (
     ReviewIn,
     StatusOut,
 )
-from services.registry.households import service as households
 from services.registry.models import Household
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
@@ -38,12 +38,18 @@ async def submit_review(household_id: uuid.UUID, session: SessionDep, user: Regi
 
 
 @router.post("/review", response_model=StatusOut)
-async def record_review(household_id: uuid.UUID, body: ReviewIn, session: SessionDep, user: Registrar) -> StatusOut:
-    return _out(await service.record_review(session=session, actor=user, household_id=household_id, data=body))
+async def record_review(
+    household_id: uuid.UUID, body: ReviewIn, session: SessionDep, user: Registrar
+) -> StatusOut:
+    return _out(
+        await service.record_review(session=session, actor=user, household_id=household_id, data=body)
+    )
 
 
 @router.post("/notice", response_model=StatusOut)
-async def start_notice(household_id: uuid.UUID, body: NoticeIn, session: SessionDep, user: Registrar) -> StatusOut:
+async def start_notice(
+    household_id: uuid.UUID, body: NoticeIn, session: SessionDep, user: Registrar
+) -> StatusOut:
     h = await service.start_notice(session=session, actor=user, household_id=household_id, data=body)
     return _out(h).model_copy(update={"confirmable_on": await service.confirmable_on(session, h)})
 
@@ -57,37 +63,59 @@ async def lodge_objection(
 
 
 @router.get("/objections", response_model=list[ObjectionOut])
-async def list_objections(household_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[ObjectionOut]:
+async def list_objections(
+    household_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> list[ObjectionOut]:
     h = await households.load(session, user, household_id)
-    return [ObjectionOut.model_validate(o, from_attributes=True) for o in await ObjectionRepository(session).for_household(h.id)]
+    return [
+        ObjectionOut.model_validate(o, from_attributes=True)
+        for o in await ObjectionRepository(session).for_household(h.id)
+    ]
 
 
 @router.post("/objections/{objection_id}/resolution", response_model=ObjectionOut)
 async def resolve_objection(
-    household_id: uuid.UUID, objection_id: uuid.UUID, body: ObjectionResolution, session: SessionDep,
-    user: Decider, today: TodayDep,
+    household_id: uuid.UUID,
+    objection_id: uuid.UUID,
+    body: ObjectionResolution,
+    session: SessionDep,
+    user: Decider,
+    today: TodayDep,
 ) -> ObjectionOut:
     o = await service.resolve_objection(
-        session=session, actor=user, household_id=household_id, objection_id=objection_id, data=body, today=today
+        session=session,
+        actor=user,
+        household_id=household_id,
+        objection_id=objection_id,
+        data=body,
+        today=today,
     )
     return ObjectionOut.model_validate(o, from_attributes=True)
 
 
 @router.post("/confirmation", response_model=StatusOut)
-async def confirm(household_id: uuid.UUID, session: SessionDep, user: Registrar, today: TodayDep) -> StatusOut:
+async def confirm(
+    household_id: uuid.UUID, session: SessionDep, user: Registrar, today: TodayDep
+) -> StatusOut:
     return _out(await service.confirm(session=session, actor=user, household_id=household_id, today=today))
 
 
 @router.post("/registration", response_model=StatusOut)
-async def register(household_id: uuid.UUID, session: SessionDep, user: Approver, today: TodayDep) -> StatusOut:
+async def register(
+    household_id: uuid.UUID, session: SessionDep, user: Approver, today: TodayDep
+) -> StatusOut:
     return _out(await service.register(session=session, actor=user, household_id=household_id, today=today))
 
 
 @router.post("/rejection", response_model=StatusOut)
 async def reject(household_id: uuid.UUID, body: ReasonIn, session: SessionDep, user: Decider) -> StatusOut:
-    return _out(await service.reject(session=session, actor=user, household_id=household_id, reason=body.reason))
+    return _out(
+        await service.reject(session=session, actor=user, household_id=household_id, reason=body.reason)
+    )
 
 
 @router.post("/removal", response_model=StatusOut)
 async def remove(household_id: uuid.UUID, body: ReasonIn, session: SessionDep, user: Approver) -> StatusOut:
-    return _out(await service.remove(session=session, actor=user, household_id=household_id, reason=body.reason))
+    return _out(
+        await service.remove(session=session, actor=user, household_id=household_id, reason=body.reason)
+    )

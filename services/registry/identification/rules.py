@@ -87,7 +87,9 @@ def check_notice_start(
     *, review_result: ReviewResult | None, review_held_on: date | None, starts_on: date
 ) -> None:
     if review_result is not ReviewResult.APPROVED or review_held_on is None:
-        raise ReviewNotApproved("the public notice starts only after the village review approved the household")
+        raise ReviewNotApproved(
+            "the public notice starts only after the village review approved the household"
+        )
     if starts_on < review_held_on:
         raise TransitionRefused(
             f"the notice cannot start ({starts_on}) before the village review was held ({review_held_on})"

@@ -44,8 +44,13 @@ async def _step(
     await session.flush()
     await households.track(session, before, h)
     await audit.record(
-        session, actor=actor, action=f"household.{action.value}", entity_type="household", entity_id=h.id,
-        before=before_state, after=households.state(h) | (detail or {}),
+        session,
+        actor=actor,
+        action=f"household.{action.value}",
+        entity_type="household",
+        entity_id=h.id,
+        before=before_state,
+        after=households.state(h) | (detail or {}),
     )
 
 
@@ -61,7 +66,9 @@ async def submit_review(*, session: AsyncSession, actor: Actor, household_id: uu
     return h
 
 
-async def record_review(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ReviewIn) -> Household:
+async def record_review(
+    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ReviewIn
+) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.RECORD_REVIEW)
     if data.result is ReviewResult.NOT_APPROVED:
@@ -72,7 +79,9 @@ async def record_review(*, session: AsyncSession, actor: Actor, household_id: uu
     return h
 
 
-async def start_notice(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: NoticeIn) -> Household:
+async def start_notice(
+    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: NoticeIn
+) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.START_NOTICE)
     check_notice_start(
@@ -81,7 +90,9 @@ async def start_notice(*, session: AsyncSession, actor: Actor, household_id: uui
         starts_on=data.starts_on,
     )
     h.notice_starts_on = data.starts_on
-    await _step(session, actor, h, Action.START_NOTICE, detail={"notice_starts_on": data.starts_on.isoformat()})
+    await _step(
+        session, actor, h, Action.START_NOTICE, detail={"notice_starts_on": data.starts_on.isoformat()}
+    )
     await _published(session, h, "notice_started")
     return h
 
@@ -98,20 +109,32 @@ async def lodge_objection(
 ) -> Objection:
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.LODGE_OBJECTION)
-    objection = Objection(id=uuid.uuid4(), household_id=h.id, lodged_on=data.lodged_on, content=data.content,
-                          status="open")
+    objection = Objection(
+        id=uuid.uuid4(), household_id=h.id, lodged_on=data.lodged_on, content=data.content, status="open"
+    )
     session.add(objection)
     h.version += 1
     await session.flush()
-    await audit.record(session, actor=actor, action="household.objection_lodged", entity_type="household",
-                       entity_id=h.id, after={"objection_id": str(objection.id), "lodged_on": data.lodged_on.isoformat()})
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.objection_lodged",
+        entity_type="household",
+        entity_id=h.id,
+        after={"objection_id": str(objection.id), "lodged_on": data.lodged_on.isoformat()},
+    )
     await _published(session, h, "objection_lodged")
     return objection
 
 
 async def resolve_objection(
-    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, objection_id: uuid.UUID,
-    data: ObjectionResolution, today: date,
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    household_id: uuid.UUID,
+    objection_id: uuid.UUID,
+    data: ObjectionResolution,
+    today: date,
 ) -> Objection:
     """Dismissed: the notice goes on. Upheld: the household is not registered (rejected)."""
     h = await households.load(session, actor, household_id, lock=True)
@@ -123,8 +146,14 @@ async def resolve_objection(
         raise TransitionRefused(f"objection {objection_id} is already {objection.status}")
     objection.status, objection.resolution, objection.resolved_on = data.outcome, data.resolution, today
     await session.flush()
-    await audit.record(session, actor=actor, action="household.objection_resolved", entity_type="household",
-                       entity_id=h.id, after={"objection_id": str(objection.id), "outcome": data.outcome})
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.objection_resolved",
+        entity_type="household",
+        entity_id=h.id,
+        after={"objection_id": str(objection.id), "outcome": data.outcome},
+    )
     if data.outcome == "upheld":
         await _reject(session, actor, h, f"objection upheld: {data.resolution}")
     else:

@@ -66,7 +66,9 @@ PRESETS: tuple[PolicyRecord, ...] = (
         relapse_chain=_GENERIC_RELAPSE,
     ),
     *(
-        PolicyRecord(area_prefix="", year=year, source="exit line OUTSIDE THE SEEDS", exit_line_fen=line * YUAN)
+        PolicyRecord(
+            area_prefix="", year=year, source="exit line OUTSIDE THE SEEDS", exit_line_fen=line * YUAN
+        )
         for year, line in _NATIONAL_LINES.items()
         if year != 2016
     ),

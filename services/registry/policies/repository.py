@@ -42,7 +42,9 @@ def _to_record(row: PolicyRecordRow) -> PolicyRecord:
         batches=tuple(row.batches) if row.batches is not None else None,
         exit_incidence_threshold_bp=row.exit_incidence_threshold_bp,
         policies_kept_until=row.policies_kept_until,
-        relapse_chain=tuple(ApprovalStep(**s) for s in row.relapse_chain) if row.relapse_chain is not None else None,
+        relapse_chain=tuple(ApprovalStep(**s) for s in row.relapse_chain)
+        if row.relapse_chain is not None
+        else None,
     )
 
 
@@ -70,4 +72,6 @@ class PolicyRepository(Repository):
         )
 
     async def count(self) -> int:
-        return int((await self.session.execute(select(func.count()).select_from(PolicyRecordRow))).scalar_one())
+        return int(
+            (await self.session.execute(select(func.count()).select_from(PolicyRecordRow))).scalar_one()
+        )

@@ -64,9 +64,7 @@ class NoPolicy(LookupError):
     """No record supplies a value for some field: the policy table is incomplete."""
 
 
-_VALUE_FIELDS = tuple(
-    f.name for f in fields(PolicyRecord) if f.name not in {"area_prefix", "year", "source"}
-)
+_VALUE_FIELDS = tuple(f.name for f in fields(PolicyRecord) if f.name not in {"area_prefix", "year", "source"})
 
 
 def resolve_policy(records: list[PolicyRecord], *, area_code: str, year: int) -> RegistryPolicy:

@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.errors import PolicyMissing
 from services.registry.policies.presets import PRESETS
 from services.registry.policies.repository import PolicyRepository
-from services.registry.policies.rules import ApprovalStep, NoPolicy, PolicyRecord, RegistryPolicy, resolve_policy
+from services.registry.policies.rules import (
+    ApprovalStep,
+    NoPolicy,
+    PolicyRecord,
+    RegistryPolicy,
+    resolve_policy,
+)
 from services.registry.policies.schemas import PolicyOut, PolicyRecordIn
 from shared import audit
 from shared.auth import Principal
@@ -28,7 +34,11 @@ async def seed_presets(*, session: AsyncSession) -> int:
     added = await PolicyRepository(session).add_missing(list(PRESETS))
     if added:
         await audit.record(
-            session, actor="system", action="policy.seeded", entity_type="policy", entity_id="presets",
+            session,
+            actor="system",
+            action="policy.seeded",
+            entity_type="policy",
+            entity_id="presets",
             after={"records_added": added},
         )
     return added
@@ -48,8 +58,12 @@ async def put_record(*, session: AsyncSession, actor: Principal, data: PolicyRec
     )
     await PolicyRepository(session).put(record)
     await audit.record(
-        session, actor=actor, action="policy.put", entity_type="policy",
-        entity_id=f"{record.area_prefix or 'national'}/{record.year}", after=data.model_dump(mode="json"),
+        session,
+        actor=actor,
+        action="policy.put",
+        entity_type="policy",
+        entity_id=f"{record.area_prefix or 'national'}/{record.year}",
+        after=data.model_dump(mode="json"),
     )
 
 

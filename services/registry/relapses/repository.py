@@ -16,5 +16,7 @@ class RelapseRepository(Repository):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def open_for(self, household_id: uuid.UUID) -> RelapseCase | None:
-        stmt = select(RelapseCase).where(RelapseCase.household_id == household_id, RelapseCase.status == "open")
+        stmt = select(RelapseCase).where(
+            RelapseCase.household_id == household_id, RelapseCase.status == "open"
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()

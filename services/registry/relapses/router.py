@@ -17,18 +17,31 @@ router = APIRouter(tags=["relapses"])
 
 def _out(case: RelapseCase) -> RelapseCaseOut:
     return RelapseCaseOut(
-        id=case.id, household_id=case.household_id, status=case.status, cause=case.cause, opened_on=case.opened_on,
-        chain=case.chain, decisions=case.decisions, next_step=service.pending_step(case), plan_year=case.plan_year,
+        id=case.id,
+        household_id=case.household_id,
+        status=case.status,
+        cause=case.cause,
+        opened_on=case.opened_on,
+        chain=case.chain,
+        decisions=case.decisions,
+        next_step=service.pending_step(case),
+        plan_year=case.plan_year,
     )
 
 
 @router.post("/households/{household_id}/relapse-cases", status_code=201, response_model=RelapseCaseOut)
 async def open_case(
-    household_id: uuid.UUID, body: RelapseCaseIn, session: SessionDep, today: TodayDep,
+    household_id: uuid.UUID,
+    body: RelapseCaseIn,
+    session: SessionDep,
+    today: TodayDep,
     user: Annotated[Principal, Depends(require_roles("registrar", "approver"))],
 ) -> RelapseCaseOut:
-    return _out(await service.open_case(session=session, actor=user, household_id=household_id, cause=body.cause,
-                                        today=today))
+    return _out(
+        await service.open_case(
+            session=session, actor=user, household_id=household_id, cause=body.cause, today=today
+        )
+    )
 
 
 @router.get("/relapse-cases/{case_id}", response_model=RelapseCaseOut)
@@ -41,5 +54,14 @@ async def decide(
     case_id: uuid.UUID, body: DecisionIn, session: SessionDep, user: CurrentUser, today: TodayDep
 ) -> RelapseCaseOut:
     # The role and level each step needs come from the policy chain (checked in the service).
-    return _out(await service.decide(session=session, actor=user, case_id=case_id, step=body.step,
-                                     approve=body.decision == "approve", reason=body.reason, today=today))
+    return _out(
+        await service.decide(
+            session=session,
+            actor=user,
+            case_id=case_id,
+            step=body.step,
+            approve=body.decision == "approve",
+            reason=body.reason,
+            today=today,
+        )
+    )

@@ -45,16 +45,31 @@ async def open_case(
     if await RelapseRepository(session).open_for(h.id) is not None:
         raise TransitionRefused("a return-to-poverty case for this household is already open")
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=today.year)
-    case = RelapseCase(id=uuid.uuid4(), household_id=h.id, status="open", cause=cause, opened_on=today,
-                       chain=[asdict(s) for s in policy.relapse_chain], decisions=[])
+    case = RelapseCase(
+        id=uuid.uuid4(),
+        household_id=h.id,
+        status="open",
+        cause=cause,
+        opened_on=today,
+        chain=[asdict(s) for s in policy.relapse_chain],
+        decisions=[],
+    )
     session.add(case)
     await session.flush()
-    await audit.record(session, actor=actor, action="relapse.opened", entity_type="relapse_case", entity_id=case.id,
-                       after={"household_id": str(h.id), "cause": cause})
+    await audit.record(
+        session,
+        actor=actor,
+        action="relapse.opened",
+        entity_type="relapse_case",
+        entity_id=case.id,
+        after={"household_id": str(h.id), "cause": cause},
+    )
     return case
 
 
-async def get(*, session: AsyncSession, actor: Principal, case_id: uuid.UUID, lock: bool = False) -> RelapseCase:
+async def get(
+    *, session: AsyncSession, actor: Principal, case_id: uuid.UUID, lock: bool = False
+) -> RelapseCase:
     case = await RelapseRepository(session).get(case_id, lock=lock)
     if case is None:
         raise RelapseCaseNotFound(f"return-to-poverty case {case_id} does not exist in your area")
@@ -66,7 +81,13 @@ async def get(*, session: AsyncSession, actor: Principal, case_id: uuid.UUID, lo
 
 
 async def decide(
-    *, session: AsyncSession, actor: Principal, case_id: uuid.UUID, step: str, approve: bool, reason: str,
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    case_id: uuid.UUID,
+    step: str,
+    approve: bool,
+    reason: str,
     today: date,
 ) -> RelapseCase:
     case = await get(session=session, actor=actor, case_id=case_id, lock=True)
@@ -74,8 +95,14 @@ async def decide(
         raise TransitionRefused(f"this case is already {case.status}")
     done = [d["step"] for d in case.decisions]
     check_step(chain_of(case), done, step_code=step, roles=actor.roles, signer_level=actor.area.level.value)
-    decision = {"step": step, "decision": "approve" if approve else "refuse", "by": actor.sub,
-                "area_code": actor.area_code, "reason": reason, "on": today.isoformat()}
+    decision = {
+        "step": step,
+        "decision": "approve" if approve else "refuse",
+        "by": actor.sub,
+        "area_code": actor.area_code,
+        "reason": reason,
+        "on": today.isoformat(),
+    }
     case.decisions = [*case.decisions, decision]
     if not approve:
         case.status = "refused"
@@ -84,8 +111,14 @@ async def decide(
         case.plan_year = plan_year_after(today.year)
         await _reregister(session, actor, case)
     await session.flush()
-    await audit.record(session, actor=actor, action="relapse.decided", entity_type="relapse_case", entity_id=case.id,
-                       after=decision | {"case_status": case.status})
+    await audit.record(
+        session,
+        actor=actor,
+        action="relapse.decided",
+        entity_type="relapse_case",
+        entity_id=case.id,
+        after=decision | {"case_status": case.status},
+    )
     return case
 
 
@@ -103,6 +136,15 @@ async def _reregister(session: AsyncSession, actor: Principal, case: RelapseCase
     await RollupRepository(session).apply(
         flow_deltas(h.area_code, kind="entries", year=case.plan_year, persons=h.member_count)
     )
-    await audit.record(session, actor=actor, action="household.relapsed", entity_type="household", entity_id=h.id,
-                       before=before_state, after=households.state(h) | {"relapse_case_id": str(case.id)})
-    await events.relapsed(session, h, await HouseholdRepository(session).members(h.id), plan_year=case.plan_year)
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.relapsed",
+        entity_type="household",
+        entity_id=h.id,
+        before=before_state,
+        after=households.state(h) | {"relapse_case_id": str(case.id)},
+    )
+    await events.relapsed(
+        session, h, await HouseholdRepository(session).members(h.id), plan_year=case.plan_year
+    )

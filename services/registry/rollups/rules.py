@@ -70,9 +70,7 @@ def _cells(s: Snapshot) -> Iterable[tuple[str, str, int, int]]:
 
 def _expand(cells: dict[tuple[str, str, str], list[int]]) -> list[CounterDelta]:
     return [
-        CounterDelta(prefix, dim, key, h, p)
-        for (prefix, dim, key), (h, p) in sorted(cells.items())
-        if h or p
+        CounterDelta(prefix, dim, key, h, p) for (prefix, dim, key), (h, p) in sorted(cells.items()) if h or p
     ]
 
 

@@ -40,11 +40,19 @@ async def _summary(session: AsyncSession, area: Area, counters: list[RollupCount
     policy = await policy_service.resolve(session=session, area_code=area.code, year=year)
     threshold = policy.exit_incidence_threshold_bp
     return RollupOut(
-        area_code=area.code, area_name=area.name, level=area.level, pyramid_level=PYRAMID[area.level],
-        by_status=statuses, by_cause=_by(counters, "cause"), by_batch=_by(counters, "batch"),
-        entries_by_year=_by(counters, "entries"), exits_by_year=_by(counters, "exits"),
-        poor_households=sum(c.households for c in poor), poor_persons=poor_persons,
-        rural_population=rural, incidence_bp=incidence_bp(poor_persons, rural),
+        area_code=area.code,
+        area_name=area.name,
+        level=area.level,
+        pyramid_level=PYRAMID[area.level],
+        by_status=statuses,
+        by_cause=_by(counters, "cause"),
+        by_batch=_by(counters, "batch"),
+        entries_by_year=_by(counters, "entries"),
+        exits_by_year=_by(counters, "exits"),
+        poor_households=sum(c.households for c in poor),
+        poor_persons=poor_persons,
+        rural_population=rural,
+        incidence_bp=incidence_bp(poor_persons, rural),
         exit_incidence_threshold_bp=threshold,
         meets_exit_incidence=meets_incidence_threshold(poor_persons, rural, threshold) if rural else None,
     )
@@ -63,9 +71,7 @@ async def pyramid(*, session: AsyncSession, actor: Principal, code: str, year: i
     prefixes = {AreaCode.parse(k.code).prefix: k for k in kids}
     own_prefix = AreaCode.parse(area.code).prefix
     rows = await RollupRepository(session).for_prefixes([own_prefix, *prefixes], "status")
-    rows += [
-        r for r in await RollupRepository(session).for_prefix(own_prefix) if r.dimension != "status"
-    ]
+    rows += [r for r in await RollupRepository(session).for_prefix(own_prefix) if r.dimension != "status"]
     grouped: dict[str, list[RollupCounter]] = {}
     for r in rows:
         grouped.setdefault(r.area_prefix, []).append(r)
@@ -75,7 +81,9 @@ async def pyramid(*, session: AsyncSession, actor: Principal, code: str, year: i
     )
 
 
-async def village_charts(*, session: AsyncSession, actor: Principal, code: str, year: int) -> VillageChartsOut:
+async def village_charts(
+    *, session: AsyncSession, actor: Principal, code: str, year: int
+) -> VillageChartsOut:
     area = await area_service.get(session=session, actor=actor, code=code)
     if area.level != "village":
         raise InvalidInput(f"the five charts are kept per village; {area.code} is a {area.level}")
@@ -94,19 +102,30 @@ async def village_charts(*, session: AsyncSession, actor: Principal, code: str, 
     rural = summary.rural_population
     allowed = rural * summary.exit_incidence_threshold_bp // 10_000 if rural else None
     return VillageChartsOut(
-        area_code=area.code, year=year, distribution=summary.by_status, causes=summary.by_cause,
+        area_code=area.code,
+        year=year,
+        distribution=summary.by_status,
+        causes=summary.by_cause,
         in_out=dict(sorted(in_out.items())),
         village_target={
-            "poor_persons": summary.poor_persons, "rural_population": rural,
-            "incidence_bp": summary.incidence_bp, "threshold_bp": summary.exit_incidence_threshold_bp,
+            "poor_persons": summary.poor_persons,
+            "rural_population": rural,
+            "incidence_bp": summary.incidence_bp,
+            "threshold_bp": summary.exit_incidence_threshold_bp,
             "max_poor_persons_to_exit": allowed,
             "persons_still_to_lift": max(0, summary.poor_persons - allowed) if allowed is not None else None,
             "meets_exit_incidence": summary.meets_exit_incidence,
         },
         household_targets=[
-            HouseholdTarget(household_id=str(h.id), household_number=h.household_number,
-                            head_name_masked=mask_name(h.head_name), member_count=h.member_count, status=h.status,
-                            plan_year=h.year, poverty_causes=list(h.poverty_causes))
+            HouseholdTarget(
+                household_id=str(h.id),
+                household_number=h.household_number,
+                head_name_masked=mask_name(h.head_name),
+                member_count=h.member_count,
+                status=h.status,
+                plan_year=h.year,
+                poverty_causes=list(h.poverty_causes),
+            )
             for h in poor
         ],
     )

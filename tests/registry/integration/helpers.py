@@ -49,23 +49,40 @@ AREAS = [
     {"code": "440700000000", "name": "江门市"},
     {"code": COUNTY, "name": "开平市", "rural_population": 2_000},
     {"code": TOWN, "name": "赤水镇(合成代码)", "synthetic_code": True},
-    {"code": VILLAGE, "name": "步栏村", "old_area_village": True, "key_village": True, "rural_population": 1_000,
-     "synthetic_code": True},
-    {"code": OTHER_VILLAGE, "name": "林屋村", "old_area_village": True, "key_village": True,
-     "rural_population": 1_000, "synthetic_code": True},
+    {
+        "code": VILLAGE,
+        "name": "步栏村",
+        "old_area_village": True,
+        "key_village": True,
+        "rural_population": 1_000,
+        "synthetic_code": True,
+    },
+    {
+        "code": OTHER_VILLAGE,
+        "name": "林屋村",
+        "old_area_village": True,
+        "key_village": True,
+        "rural_population": 1_000,
+        "synthetic_code": True,
+    },
 ]
 
 
 async def load_areas(client: httpx.AsyncClient) -> None:
-    r = await client.post("/registry/v1/areas", json={"areas": AREAS}, headers=auth("registrar", "440000000000"))
+    r = await client.post(
+        "/registry/v1/areas", json={"areas": AREAS}, headers=auth("registrar", "440000000000")
+    )
     assert r.status_code == 200, r.text
 
 
-async def candidate(client: httpx.AsyncClient, members: list[dict[str, Any]] | None = None, **attrs: Any) -> dict[str, Any]:
+async def candidate(
+    client: httpx.AsyncClient, members: list[dict[str, Any]] | None = None, **attrs: Any
+) -> dict[str, Any]:
     body = {
         "area_code": attrs.pop("area_code", VILLAGE),
         "year": attrs.pop("year", 2017),
-        "members": members or [member("head"), member("spouse", name="李小红", resident_id=person_id(sex="female"))],
+        "members": members
+        or [member("head"), member("spouse", name="李小红", resident_id=person_id(sex="female"))],
         "poverty_causes": attrs.pop("poverty_causes", ["illness"]),
         "batches": attrs.pop("batches", ["production_employment"]),
         **attrs,

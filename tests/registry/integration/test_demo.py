@@ -28,13 +28,19 @@ async def test_demo_loads_chishui_and_quanzhou_once(make_db):
             assert await _counter(s, "440783105", "batch", "dibao_floor") == (254, 664)
             assert (await _counter(s, "3505", "status", "registered"))[0] == 96 - 5
             assert (await _counter(s, "3505", "status", "exit_requested"))[0] == 5
-            events = dict((await s.execute(select(outbox.c.type, func.count()).group_by(outbox.c.type))).all())
+            events = dict(
+                (await s.execute(select(outbox.c.type, func.count()).group_by(outbox.c.type))).all()
+            )
         assert events["registry.household.registered.v1"] == 325 + 96
         assert events["registry.household.exit_requested.v1"] == 5
         assert events["registry.area.upserted.v1"] == 79
         await load_demo(db)  # a second run adds nothing
         async with db.transaction() as s:
-            assert int((await s.execute(select(func.count()).select_from(Household))).scalar_one()) == 325 + 96
-            assert int((await s.execute(select(func.count()).select_from(outbox))).scalar_one()) == sum(events.values())
+            assert (
+                int((await s.execute(select(func.count()).select_from(Household))).scalar_one()) == 325 + 96
+            )
+            assert int((await s.execute(select(func.count()).select_from(outbox))).scalar_one()) == sum(
+                events.values()
+            )
     finally:
         await db.dispose()

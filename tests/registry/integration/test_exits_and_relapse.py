@@ -22,8 +22,10 @@ from tests.registry.integration.helpers import (
 from tests.support import auth, service_client
 
 pytestmark = pytest.mark.asyncio
-ALL_NEEDS = {k: True for k in ("food", "clothing", "safe_water", "compulsory_education", "basic_medical",
-                               "safe_housing")}
+ALL_NEEDS = {
+    k: True
+    for k in ("food", "clothing", "safe_water", "compulsory_education", "basic_medical", "safe_housing")
+}
 
 
 def url(h, path=""):
@@ -31,17 +33,31 @@ def url(h, path=""):
 
 
 async def make_eligible(c, h, *, income_fen=500_000):
-    r = await c.patch(url(h), json={"basic_needs": ALL_NEEDS, "income_channels": ["wages"]},
-                      headers=REGISTRAR | {"If-Match": f'"{h["version"]}"'})
+    r = await c.patch(
+        url(h),
+        json={"basic_needs": ALL_NEEDS, "income_channels": ["wages"]},
+        headers=REGISTRAR | {"If-Match": f'"{h["version"]}"'},
+    )
     assert r.status_code == 200, r.text
-    r = await c.put(url(h, "/incomes"), json={"year": 2018, "per_capita_income_fen": income_fen}, headers=REGISTRAR)
+    r = await c.put(
+        url(h, "/incomes"), json={"year": 2018, "per_capita_income_fen": income_fen}, headers=REGISTRAR
+    )
     assert r.status_code == 204
 
 
 def verdict(kind, h, req, **data):
-    return CloudEvent(source="jingzhun/inspection", type=f"inspection.exit.{kind}.v1", subject=h["id"],
-                      data={"household_id": h["id"], "area_code": h["area_code"], "exit_request_id": req["id"],
-                            "dossier_id": "d-1", **data})
+    return CloudEvent(
+        source="jingzhun/inspection",
+        type=f"inspection.exit.{kind}.v1",
+        subject=h["id"],
+        data={
+            "household_id": h["id"],
+            "area_code": h["area_code"],
+            "exit_request_id": req["id"],
+            "dossier_id": "d-1",
+            **data,
+        },
+    )
 
 
 async def test_eligibility_answers_each_criterion_and_an_ineligible_request_is_409(make_db):
@@ -51,13 +67,21 @@ async def test_eligibility_answers_each_criterion_and_an_ineligible_request_is_4
         h = await registered(c)
         r = await c.get(url(h, "/exit-eligibility?year=2018"), headers=REGISTRAR)
         crit = {x["criterion"]: x["passed"] for x in r.json()["criteria"]}
-        assert crit == {"income_above_line": False, "income_channel": False, "no_large_debt": True,
-                        "basic_needs_met": False}
+        assert crit == {
+            "income_above_line": False,
+            "income_channel": False,
+            "no_large_debt": True,
+            "basic_needs_met": False,
+        }
         r = await c.post(url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)
-        assert r.status_code == 409 and r.json()["type"].endswith("/exit-not-eligible")
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/exit-not-eligible")
         await make_eligible(c, h)
-        debt = await c.post(url(h, "/debts"), json={"cause": "illness", "amount_fen": 5_000_000,
-                                                    "recorded_on": "2018-01-01"}, headers=REGISTRAR)
+        debt = await c.post(
+            url(h, "/debts"),
+            json={"cause": "illness", "amount_fen": 5_000_000, "recorded_on": "2018-01-01"},
+            headers=REGISTRAR,
+        )
         r = await c.get(url(h, "/exit-eligibility?year=2018"), headers=REGISTRAR)
         assert [x["criterion"] for x in r.json()["criteria"] if not x["passed"]] == ["no_large_debt"]
         await c.post(url(h, f"/debts/{debt.json()['id']}/settlement"), headers=REGISTRAR)
@@ -80,11 +104,20 @@ async def test_verified_exit_keeps_policies_and_a_duplicate_event_changes_nothin
         assert not await handle_event(app.state.db, "registry", event, HANDLERS)
         card = (await c.get(url(h), headers=REGISTRAR)).json()
         assert card["status"] == "exited"
-        assert card["exited_on"] == "2018-11-30" and card["policies_kept_until"] == "2020-12-31"
+        assert card["exited_on"] == "2018-11-30"
+        assert card["policies_kept_until"] == "2020-12-31"
         async with app.state.db.transaction() as s:
-            exited = (await s.execute(select(outbox.c.envelope).where(
-                outbox.c.type == "registry.household.exited.v1"))).scalars().all()
-        assert len(exited) == 1 and exited[0]["data"]["exit_request_id"] == req["id"]
+            exited = (
+                (
+                    await s.execute(
+                        select(outbox.c.envelope).where(outbox.c.type == "registry.household.exited.v1")
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert len(exited) == 1
+        assert exited[0]["data"]["exit_request_id"] == req["id"]
         # a late rejection for an already decided request is ignored
         assert await handle_event(app.state.db, "registry", verdict("rejected", h, req, reason="x"), HANDLERS)
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "exited"
@@ -97,14 +130,22 @@ async def test_rejected_exit_returns_the_household_with_the_reason(make_db):
         h = await registered(c)
         await make_eligible(c, h)
         req = (await c.post(url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)).json()
-        await handle_event(app.state.db, "registry",
-                           verdict("rejected", h, req, level="township", step=2, reason="收入未核实"), HANDLERS)
+        await handle_event(
+            app.state.db,
+            "registry",
+            verdict("rejected", h, req, level="township", step=2, reason="收入未核实"),
+            HANDLERS,
+        )
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "registered"
         reqs = (await c.get(url(h, "/exit-requests"), headers=REGISTRAR)).json()
-        assert reqs[0]["status"] == "returned" and "收入未核实" in reqs[0]["reason"]
+        assert reqs[0]["status"] == "returned"
+        assert "收入未核实" in reqs[0]["reason"]
         async with app.state.db.transaction() as s:
-            returned = (await s.execute(select(outbox.c.envelope).where(
-                outbox.c.type == "registry.household.exit_returned.v1"))).scalar_one()
+            returned = (
+                await s.execute(
+                    select(outbox.c.envelope).where(outbox.c.type == "registry.household.exit_returned.v1")
+                )
+            ).scalar_one()
         assert "收入未核实" in returned["data"]["reason"]
 
 
@@ -112,7 +153,9 @@ async def exited_household(app, c):
     h = await registered(c)
     await make_eligible(c, h)
     req = (await c.post(url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)).json()
-    await handle_event(app.state.db, "registry", verdict("verified", h, req, verified_on="2018-11-30"), HANDLERS)
+    await handle_event(
+        app.state.db, "registry", verdict("verified", h, req, verified_on="2018-11-30"), HANDLERS
+    )
     return h
 
 
@@ -138,8 +181,11 @@ async def test_the_relapse_chain_needs_each_role_at_its_level_and_reregisters_fo
         assert (await c.post(decide, json=body("town_recognition"), headers=APPROVER)).status_code == 403
         # skipping ahead is refused
         assert (await c.post(decide, json=body("city_review"), headers=county_approver)).status_code == 409
-        for step, who in [("town_recognition", town_registrar), ("town_application", APPROVER),
-                          ("city_review", county_approver)]:
+        for step, who in [
+            ("town_recognition", town_registrar),
+            ("town_application", APPROVER),
+            ("city_review", county_approver),
+        ]:
             r = await c.post(decide, json=body(step), headers=who)
             assert r.status_code == 200, (step, r.text)
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "exited"
@@ -147,11 +193,16 @@ async def test_the_relapse_chain_needs_each_role_at_its_level_and_reregisters_fo
         assert r.json()["status"] == "approved"
         assert r.json()["plan_year"] == date.today().year + 1
         card = (await c.get(url(h), headers=REGISTRAR)).json()
-        assert card["status"] == "registered" and card["year"] == date.today().year + 1
+        assert card["status"] == "registered"
+        assert card["year"] == date.today().year + 1
         async with app.state.db.transaction() as s:
-            ev = (await s.execute(select(outbox.c.envelope).where(
-                outbox.c.type == "registry.household.relapsed.v1"))).scalar_one()
-        assert ev["data"]["plan_year"] == date.today().year + 1 and len(ev["data"]["member_ids"]) == 2
+            ev = (
+                await s.execute(
+                    select(outbox.c.envelope).where(outbox.c.type == "registry.household.relapsed.v1")
+                )
+            ).scalar_one()
+        assert ev["data"]["plan_year"] == date.today().year + 1
+        assert len(ev["data"]["member_ids"]) == 2
 
 
 async def test_a_refused_step_closes_the_case_and_the_household_stays_exited(make_db):
@@ -160,14 +211,19 @@ async def test_a_refused_step_closes_the_case_and_the_household_stays_exited(mak
         await load_areas(c)
         h = await exited_household(app, c)
         case = (await c.post(url(h, "/relapse-cases"), json={"cause": "病"}, headers=REGISTRAR)).json()
-        r = await c.post(f"/registry/v1/relapse-cases/{case['id']}/decisions",
-                         json={"step": "town_recognition", "decision": "refuse", "reason": "收入达标"},
-                         headers=auth("registrar", "440783101000"))
+        r = await c.post(
+            f"/registry/v1/relapse-cases/{case['id']}/decisions",
+            json={"step": "town_recognition", "decision": "refuse", "reason": "收入达标"},
+            headers=auth("registrar", "440783101000"),
+        )
         assert r.json()["status"] == "refused"
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "exited"
         # a registered household cannot start a relapse case
         other = await registered(c)
-        assert (await c.post(url(other, "/relapse-cases"), json={"cause": "x"}, headers=REGISTRAR)).status_code == 409
+        assert (
+            await c.post(url(other, "/relapse-cases"), json={"cause": "x"}, headers=REGISTRAR)
+        ).status_code == 409
         # and a registrar of another village cannot see the case
         r = await c.get(f"/registry/v1/relapse-cases/{case['id']}", headers=auth("registrar", "440783101202"))
-        assert r.status_code == 404 and VILLAGE
+        assert r.status_code == 404
+        assert VILLAGE

@@ -41,13 +41,24 @@ def fixture() -> list[HouseholdImportIn]:
         for k in range(size):
             person += 1
             born = date(1940, 1, 1) + timedelta(days=person % 25_000)
-            members.append(MemberIn(name=f"甲{i}", relation="head" if k == 0 else "child", labour_capacity="full",
-                                    resident_id=make("620521", born, (person // 25_000) * 2, sex="male")))
-        rows.append(HouseholdImportIn(
-            area_code=VILLAGES[rng.randrange(len(VILLAGES))], year=rng.choice([2016, 2017]), members=members,
-            poverty_causes=rng.sample(CAUSES, rng.randint(1, 2)),
-            batches=rng.sample(BATCH_SETS["gansu_seven"], rng.randint(1, 3)), registered_on=date(2017, 6, 1),
-        ))
+            members.append(
+                MemberIn(
+                    name=f"甲{i}",
+                    relation="head" if k == 0 else "child",
+                    labour_capacity="full",
+                    resident_id=make("620521", born, (person // 25_000) * 2, sex="male"),
+                )
+            )
+        rows.append(
+            HouseholdImportIn(
+                area_code=VILLAGES[rng.randrange(len(VILLAGES))],
+                year=rng.choice([2016, 2017]),
+                members=members,
+                poverty_causes=rng.sample(CAUSES, rng.randint(1, 2)),
+                batches=rng.sample(BATCH_SETS["gansu_seven"], rng.randint(1, 3)),
+                registered_on=date(2017, 6, 1),
+            )
+        )
     return rows
 
 
@@ -81,19 +92,34 @@ def as_counter(by):
 async def test_ten_thousand_households_load_and_rollups_are_exact(make_db):
     app = registry_app(make_db("registry"))
     rows = fixture()
-    areas = [{"code": "620000000000", "name": "甘肃省"}, {"code": "620500000000", "name": "天水市"},
-             {"code": COUNTY, "name": "清水县"}] + [
-        {"code": t, "name": f"乡{t[6:9]}", "synthetic_code": True} for t in TOWNSHIPS] + [
-        {"code": v, "name": f"村{v[-3:]}", "synthetic_code": True, "rural_population": 3_000} for v in VILLAGES]
+    areas = (
+        [
+            {"code": "620000000000", "name": "甘肃省"},
+            {"code": "620500000000", "name": "天水市"},
+            {"code": COUNTY, "name": "清水县"},
+        ]
+        + [{"code": t, "name": f"乡{t[6:9]}", "synthetic_code": True} for t in TOWNSHIPS]
+        + [
+            {"code": v, "name": f"村{v[-3:]}", "synthetic_code": True, "rural_population": 3_000}
+            for v in VILLAGES
+        ]
+    )
     async with service_client(app) as c:
-        r = await c.post("/registry/v1/areas", json={"areas": areas}, headers=auth("registrar", "620000000000"))
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": areas}, headers=auth("registrar", "620000000000")
+        )
         assert r.status_code == 200
         started = time.perf_counter()
         cipher = cipher_for(RegistrySettings().pii_key)
         for start in range(0, N, 2_000):
             async with app.state.db.transaction() as s:
-                await import_registered(session=s, actor="fixture", rows=rows[start : start + 2_000],
-                                        cipher=cipher, today=date(2018, 1, 1))
+                await import_registered(
+                    session=s,
+                    actor="fixture",
+                    rows=rows[start : start + 2_000],
+                    cipher=cipher,
+                    today=date(2018, 1, 1),
+                )
         load_s = time.perf_counter() - started
 
         reader = auth("auditor", COUNTY)
@@ -103,8 +129,9 @@ async def test_ten_thousand_households_load_and_rollups_are_exact(make_db):
         for code, prefix in [(COUNTY, "620521"), (TOWNSHIPS[0], "620521101"), (VILLAGES[3], VILLAGES[3])]:
             got = (await c.get(f"/registry/v1/rollups/{code}?year=2018", headers=reader)).json()
             status, causes, batches, entries = hand_count(rows, prefix)
-            assert got["by_status"] == {"registered": {"households": status["households"],
-                                                       "persons": status["persons"]}}
+            assert got["by_status"] == {
+                "registered": {"households": status["households"], "persons": status["persons"]}
+            }
             assert as_counter(got["by_cause"]) == causes
             assert as_counter(got["by_batch"]) == batches
             assert as_counter(got["entries_by_year"]) == entries
@@ -113,9 +140,15 @@ async def test_ten_thousand_households_load_and_rollups_are_exact(make_db):
         assert county["rural_population"] == 60_000
 
         async with app.state.db.transaction() as s:
-            scan = dict((await s.execute(
-                select(Household.status, func.sum(Household.member_count))
-                .where(Household.area_code.startswith("620521")).group_by(Household.status))).all())
+            scan = dict(
+                (
+                    await s.execute(
+                        select(Household.status, func.sum(Household.member_count))
+                        .where(Household.area_code.startswith("620521"))
+                        .group_by(Household.status)
+                    )
+                ).all()
+            )
         assert scan == {"registered": county["poor_persons"]}
     print(f"\n10,000 households loaded in {load_s:.1f}s; county roll-up answered in {rollup_ms:.0f} ms")
     assert rollup_ms < 1_000

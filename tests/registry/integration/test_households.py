@@ -30,14 +30,17 @@ async def test_candidate_is_created_with_encrypted_ids_and_masked_everywhere_but
     async with service_client(app) as c:
         await load_areas(c)
         head_id = person_id(date(1968, 3, 9))
-        h = await candidate(c, members=[member("head", resident_id=head_id, birth_date="1968-03-09", sex="male")])
+        h = await candidate(
+            c, members=[member("head", resident_id=head_id, birth_date="1968-03-09", sex="male")]
+        )
         assert h["status"] == "candidate"
         assert h["members"][0]["resident_id_masked"] == head_id[:6] + "********" + head_id[-4:]
         assert head_id not in str(h)
 
         async with app.state.db.transaction() as s:
             row = (await s.execute(select(Member))).scalar_one()
-            assert row.resident_id_cipher != head_id and head_id not in row.resident_id_cipher
+            assert row.resident_id_cipher != head_id
+            assert head_id not in row.resident_id_cipher
             events = (await s.execute(select(outbox.c.type, outbox.c.envelope).order_by(outbox.c.seq))).all()
         assert [e.type for e in events] == ["registry.area.upserted.v1"] * 6 + [
             "registry.household.candidate_created.v1"
@@ -49,11 +52,14 @@ async def test_candidate_is_created_with_encrypted_ids_and_masked_everywhere_but
         assert head_id not in str(listed)
 
         full = await c.get(
-            f"/registry/v1/households/{h['id']}/members/{h['members'][0]['id']}/resident-id", headers=REGISTRAR
+            f"/registry/v1/households/{h['id']}/members/{h['members'][0]['id']}/resident-id",
+            headers=REGISTRAR,
         )
         assert full.json()["resident_id"] == head_id
         async with app.state.db.transaction() as s:
-            reads = (await s.execute(select(audit_log).where(audit_log.c.action == "pii.resident_id_read"))).all()
+            reads = (
+                await s.execute(select(audit_log).where(audit_log.c.action == "pii.resident_id_read"))
+            ).all()
         assert len(reads) == 1
 
 
@@ -86,8 +92,11 @@ async def test_inconsistent_member_data_is_refused_and_nothing_is_saved(make_db,
         good = person_id(date(1970, 5, 17), sex="male")
         if "resident_id" in change:
             change = {"resident_id": good[:17] + ("1" if good[17] == "0" else "0")}
-        body = {"area_code": VILLAGE, "year": 2017,
-                "members": [member("head", resident_id=good, birth_date="1970-05-17", sex="male") | change]}
+        body = {
+            "area_code": VILLAGE,
+            "year": 2017,
+            "members": [member("head", resident_id=good, birth_date="1970-05-17", sex="male") | change],
+        }
         r = await c.post("/registry/v1/households", json=body, headers=REGISTRAR)
         assert r.status_code == 422, r.text
         assert r.headers["content-type"] == "application/problem+json"
@@ -104,9 +113,14 @@ async def test_one_person_in_one_active_household_names_the_conflict(make_db):
         first = await candidate(c, members=[member("head", resident_id=shared_person)])
         r = await c.post(
             "/registry/v1/households",
-            json={"area_code": OTHER_VILLAGE, "year": 2017,
-                  "members": [member("head", name="张三", resident_id=person_id()),
-                              member("child", resident_id=shared_person.lower())]},
+            json={
+                "area_code": OTHER_VILLAGE,
+                "year": 2017,
+                "members": [
+                    member("head", name="张三", resident_id=person_id()),
+                    member("child", resident_id=shared_person.lower()),
+                ],
+            },
             headers=OTHER_REGISTRAR,
         )
         assert r.status_code == 409
@@ -114,10 +128,15 @@ async def test_one_person_in_one_active_household_names_the_conflict(make_db):
         assert r.json()["type"].endswith("/person-in-another-household")
 
         # once the first household is rejected, the person is free again
-        rej = await c.post(f"/registry/v1/households/{first['id']}/rejection", json={"reason": "duplicate"},
-                           headers=REGISTRAR)
+        rej = await c.post(
+            f"/registry/v1/households/{first['id']}/rejection",
+            json={"reason": "duplicate"},
+            headers=REGISTRAR,
+        )
         assert rej.status_code == 200
-        again = await candidate(c, members=[member("head", resident_id=shared_person)], area_code=OTHER_VILLAGE)
+        again = await candidate(
+            c, members=[member("head", resident_id=shared_person)], area_code=OTHER_VILLAGE
+        )
         assert again["status"] == "candidate"
 
 
@@ -156,11 +175,22 @@ async def test_bulk_import_refuses_a_person_already_registered_and_saves_nothing
         await load_areas(c)
         taken = person_id()
         await candidate(c, members=[member("head", resident_id=taken)])
-        body = {"households": [
-            {"area_code": VILLAGE, "year": 2017, "registered_on": "2017-06-01", "members": [member("head")]},
-            {"area_code": VILLAGE, "year": 2017, "registered_on": "2017-06-01",
-             "members": [member("head", resident_id=taken)]},
-        ]}
+        body = {
+            "households": [
+                {
+                    "area_code": VILLAGE,
+                    "year": 2017,
+                    "registered_on": "2017-06-01",
+                    "members": [member("head")],
+                },
+                {
+                    "area_code": VILLAGE,
+                    "year": 2017,
+                    "registered_on": "2017-06-01",
+                    "members": [member("head", resident_id=taken)],
+                },
+            ]
+        }
         r = await c.post("/registry/v1/households/imports", json=body, headers=auth("approver", VILLAGE))
         assert r.status_code == 409
         listed = (await c.get("/registry/v1/households", headers=REGISTRAR)).json()
@@ -168,5 +198,8 @@ async def test_bulk_import_refuses_a_person_already_registered_and_saves_nothing
         body["households"].pop()
         r = await c.post("/registry/v1/households/imports", json=body, headers=auth("approver", VILLAGE))
         assert r.json() == {"imported": 1, "persons": 1}
-        assert (await c.get("/registry/v1/households?status=registered", headers=REGISTRAR)).json()["items"][0][
-            "household_number"].startswith(VILLAGE)
+        assert (
+            (await c.get("/registry/v1/households?status=registered", headers=REGISTRAR))
+            .json()["items"][0]["household_number"]
+            .startswith(VILLAGE)
+        )

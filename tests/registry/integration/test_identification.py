@@ -25,12 +25,17 @@ async def test_the_full_path_from_candidate_to_registered_is_audited_and_publish
         h = await candidate(c)
         start = date.today() - timedelta(days=7)
         assert (await c.post(url(h, "/review-submission"), headers=REGISTRAR)).json()["status"] == "in_review"
-        r = await c.post(url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR)
+        r = await c.post(
+            url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR
+        )
         assert r.json()["status"] == "in_review"
         r = await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
-        assert r.json() | {"household_id": None} == {"household_id": None, "status": "in_notice",
-                                                       "household_number": None,
-                                                       "confirmable_on": date.today().isoformat()}
+        assert r.json() | {"household_id": None} == {
+            "household_id": None,
+            "status": "in_notice",
+            "household_number": None,
+            "confirmable_on": date.today().isoformat(),
+        }
         assert (await c.post(url(h, "/confirmation"), headers=REGISTRAR)).json()["status"] == "confirmed"
         # registration is the approver's decision, not the registrar's
         assert (await c.post(url(h, "/registration"), headers=REGISTRAR)).status_code == 403
@@ -38,20 +43,48 @@ async def test_the_full_path_from_candidate_to_registered_is_audited_and_publish
         assert r.json()["status"] == "registered"
         assert r.json()["household_number"].startswith("440783101201")
         async with app.state.db.transaction() as s:
-            actions = (await s.execute(select(audit_log.c.action).where(audit_log.c.entity_id == h["id"])
-                                       .order_by(audit_log.c.id))).scalars().all()
-            types = (await s.execute(select(outbox.c.type).where(outbox.c.subject == h["id"])
-                                     .order_by(outbox.c.seq))).scalars().all()
-        assert actions == ["household.candidate_created", "household.submit_review", "household.record_review",
-                           "household.start_notice", "household.confirm", "household.register"]
-        assert types == ["registry.household.candidate_created.v1"] + ["registry.household.updated.v1"] * 4 + [
-            "registry.household.registered.v1"]
+            actions = (
+                (
+                    await s.execute(
+                        select(audit_log.c.action)
+                        .where(audit_log.c.entity_id == h["id"])
+                        .order_by(audit_log.c.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            types = (
+                (
+                    await s.execute(
+                        select(outbox.c.type).where(outbox.c.subject == h["id"]).order_by(outbox.c.seq)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert actions == [
+            "household.candidate_created",
+            "household.submit_review",
+            "household.record_review",
+            "household.start_notice",
+            "household.confirm",
+            "household.register",
+        ]
+        assert types == ["registry.household.candidate_created.v1"] + [
+            "registry.household.updated.v1"
+        ] * 4 + ["registry.household.registered.v1"]
         async with app.state.db.transaction() as s:
-            registered = (await s.execute(select(outbox.c.envelope).where(
-                outbox.c.type == "registry.household.registered.v1"))).scalar_one()
+            registered = (
+                await s.execute(
+                    select(outbox.c.envelope).where(outbox.c.type == "registry.household.registered.v1")
+                )
+            ).scalar_one()
         data = registered["data"]
-        assert data["member_count"] == 2 and len(data["member_ids"]) == 2
-        assert data["head_name_masked"] == "王**" and data["batches"] == ["production_employment"]
+        assert data["member_count"] == 2
+        assert len(data["member_ids"]) == 2
+        assert data["head_name_masked"] == "王**"
+        assert data["batches"] == ["production_employment"]
 
 
 async def test_confirming_while_the_notice_runs_is_409_with_the_date_it_becomes_possible(make_db):
@@ -61,7 +94,9 @@ async def test_confirming_while_the_notice_runs_is_409_with_the_date_it_becomes_
         h = await candidate(c)
         start = date.today() - timedelta(days=6)  # 6 full days: the 7th is today
         await c.post(url(h, "/review-submission"), headers=REGISTRAR)
-        await c.post(url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR)
+        await c.post(
+            url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR
+        )
         await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
         r = await c.post(url(h, "/confirmation"), headers=REGISTRAR)
         assert r.status_code == 409
@@ -79,23 +114,37 @@ async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_uphe
         objections = []
         for h in households:
             await c.post(url(h, "/review-submission"), headers=REGISTRAR)
-            await c.post(url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR)
+            await c.post(
+                url(h, "/review"),
+                json={"result": "approved", "held_on": start.isoformat()},
+                headers=REGISTRAR,
+            )
             await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
-            o = await c.post(url(h, "/objections"), json={"content": "家中有车", "lodged_on": start.isoformat()},
-                             headers=REGISTRAR)
+            o = await c.post(
+                url(h, "/objections"),
+                json={"content": "家中有车", "lodged_on": start.isoformat()},
+                headers=REGISTRAR,
+            )
             assert o.status_code == 201
             objections.append(o.json())
         first, second = households
         r = await c.post(url(first, "/confirmation"), headers=REGISTRAR)
-        assert r.status_code == 409 and r.json()["type"].endswith("/objections-open")
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/objections-open")
 
-        r = await c.post(url(first, f"/objections/{objections[0]['id']}/resolution"),
-                         json={"outcome": "dismissed", "resolution": "车辆为借用"}, headers=REGISTRAR)
+        r = await c.post(
+            url(first, f"/objections/{objections[0]['id']}/resolution"),
+            json={"outcome": "dismissed", "resolution": "车辆为借用"},
+            headers=REGISTRAR,
+        )
         assert r.json()["status"] == "dismissed"
         assert (await c.post(url(first, "/confirmation"), headers=REGISTRAR)).status_code == 200
 
-        await c.post(url(second, f"/objections/{objections[1]['id']}/resolution"),
-                     json={"outcome": "upheld", "resolution": "核实有营运车辆"}, headers=REGISTRAR)
+        await c.post(
+            url(second, f"/objections/{objections[1]['id']}/resolution"),
+            json={"outcome": "upheld", "resolution": "核实有营运车辆"},
+            headers=REGISTRAR,
+        )
         card = (await c.get(url(second), headers=REGISTRAR)).json()
         assert card["status"] == "rejected"
         assert "核实有营运车辆" in card["closed_reason"]
@@ -106,8 +155,11 @@ async def test_refused_transitions_are_409_and_change_nothing(make_db):
     async with service_client(app) as c:
         await load_areas(c)
         h = await candidate(c)
-        for path, body in [("/notice", {"starts_on": "2017-01-01"}), ("/confirmation", None),
-                           ("/objections", {"content": "x", "lodged_on": "2017-01-01"})]:
+        for path, body in [
+            ("/notice", {"starts_on": "2017-01-01"}),
+            ("/confirmation", None),
+            ("/objections", {"content": "x", "lodged_on": "2017-01-01"}),
+        ]:
             r = await c.post(url(h, path), json=body, headers=REGISTRAR)
             assert r.status_code == 409, (path, r.text)
             assert r.headers["content-type"] == "application/problem+json"
@@ -116,9 +168,11 @@ async def test_refused_transitions_are_409_and_change_nothing(make_db):
         assert r.status_code == 409
         await c.post(url(h, "/review-submission"), headers=REGISTRAR)
         r = await c.post(url(h, "/notice"), json={"starts_on": "2017-01-01"}, headers=REGISTRAR)
-        assert r.status_code == 409 and r.json()["type"].endswith("/village-review-not-approved")
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/village-review-not-approved")
         card = (await c.get(url(h), headers=REGISTRAR)).json()
-        assert card["status"] == "in_review" and card["version"] == 2
+        assert card["status"] == "in_review"
+        assert card["version"] == 2
 
 
 async def test_a_review_that_does_not_approve_rejects_and_frees_the_members(make_db):
@@ -127,8 +181,9 @@ async def test_a_review_that_does_not_approve_rejects_and_frees_the_members(make
         await load_areas(c)
         h = await candidate(c)
         await c.post(url(h, "/review-submission"), headers=REGISTRAR)
-        r = await c.post(url(h, "/review"), json={"result": "not_approved", "held_on": "2017-03-01"},
-                         headers=REGISTRAR)
+        r = await c.post(
+            url(h, "/review"), json={"result": "not_approved", "held_on": "2017-03-01"}, headers=REGISTRAR
+        )
         assert r.json()["status"] == "rejected"
         assert (await c.post(url(h, "/review-submission"), headers=REGISTRAR)).status_code == 409
 

@@ -39,13 +39,13 @@ def test_a_wrong_check_digit_is_refused():
 
 def test_an_x_check_character_is_accepted_in_either_case():
     # find a synthetic ID whose check character is X
-    number = next(
-        n for n in (make("350524", date(1975, 5, 5), s) for s in range(1000)) if n.endswith("X")
-    )
+    number = next(n for n in (make("350524", date(1975, 5, 5), s) for s in range(1000)) if n.endswith("X"))
     assert check_member_identity(number.lower(), birth_date=None, sex=None, today=TODAY).number == number
 
 
-@pytest.mark.parametrize("bad", ["", "12345", "44078319800229001", "4407831980022900AB", "440783198002300011"])
+@pytest.mark.parametrize(
+    "bad", ["", "12345", "44078319800229001", "4407831980022900AB", "440783198002300011"]
+)
 def test_malformed_ids_are_refused(bad):
     with pytest.raises(InvalidMember):
         check_member_identity(bad, birth_date=None, sex=None, today=TODAY)
@@ -71,7 +71,9 @@ def test_sex_disagreeing_with_the_id_is_refused():
 
 def test_batches_must_come_from_the_policy_set():
     kaiping = BATCH_SETS["kaiping_three"]
-    assert check_batches(["education", "education", "dibao_floor"], allowed=kaiping, batch_set="kaiping_three") == [
+    assert check_batches(
+        ["education", "education", "dibao_floor"], allowed=kaiping, batch_set="kaiping_three"
+    ) == [
         "education",
         "dibao_floor",
     ]

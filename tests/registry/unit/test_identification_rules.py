@@ -67,13 +67,17 @@ def test_notice_needs_an_approved_review():
         check_notice_start(review_result=None, review_held_on=None, starts_on=date(2017, 3, 1))
     with pytest.raises(ReviewNotApproved):
         check_notice_start(
-            review_result=ReviewResult.NOT_APPROVED, review_held_on=date(2017, 3, 1), starts_on=date(2017, 3, 2)
+            review_result=ReviewResult.NOT_APPROVED,
+            review_held_on=date(2017, 3, 1),
+            starts_on=date(2017, 3, 2),
         )
     with pytest.raises(TransitionRefused):
         check_notice_start(
             review_result=ReviewResult.APPROVED, review_held_on=date(2017, 3, 5), starts_on=date(2017, 3, 4)
         )
-    check_notice_start(review_result=ReviewResult.APPROVED, review_held_on=date(2017, 3, 1), starts_on=date(2017, 3, 1))
+    check_notice_start(
+        review_result=ReviewResult.APPROVED, review_held_on=date(2017, 3, 1), starts_on=date(2017, 3, 1)
+    )
 
 
 def test_seven_day_notice_from_the_first_is_confirmable_on_the_eighth_not_the_seventh():
@@ -87,6 +91,8 @@ def test_seven_day_notice_from_the_first_is_confirmable_on_the_eighth_not_the_se
 
 def test_an_open_objection_blocks_confirmation_even_after_the_notice_ran():
     with pytest.raises(ObjectionsOpen) as err:
-        check_confirmation(notice_starts_on=date(2017, 3, 1), min_days=7, open_objections=2, on=date(2017, 4, 1))
+        check_confirmation(
+            notice_starts_on=date(2017, 3, 1), min_days=7, open_objections=2, on=date(2017, 4, 1)
+        )
     assert err.value.status == 409
     assert "2 objection" in err.value.detail

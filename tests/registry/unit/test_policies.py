@@ -52,9 +52,19 @@ def test_the_year_selects_the_latest_line_not_after_it():
 
 def test_more_specific_area_wins_over_a_more_recent_general_record():
     records = [
-        PolicyRecord("", 2016, "base", exit_line_fen=1, notice_min_days=5, large_debt_limit_fen=2,
-                     batch_set="x", batches=("a",), exit_incidence_threshold_bp=300,
-                     policies_kept_until=date(2020, 1, 1), relapse_chain=()),
+        PolicyRecord(
+            "",
+            2016,
+            "base",
+            exit_line_fen=1,
+            notice_min_days=5,
+            large_debt_limit_fen=2,
+            batch_set="x",
+            batches=("a",),
+            exit_incidence_threshold_bp=300,
+            policies_kept_until=date(2020, 1, 1),
+            relapse_chain=(),
+        ),
         PolicyRecord("", 2019, "newer national line", exit_line_fen=10),
         PolicyRecord("4407", 2017, "city", exit_line_fen=7),
     ]

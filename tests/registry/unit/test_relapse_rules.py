@@ -32,16 +32,26 @@ def test_skipping_a_step_is_refused_with_409():
 
 def test_wrong_role_is_refused_with_403():
     with pytest.raises(RelapseStepNotYours) as err:
-        check_step(CHAIN, ["town_recognition"], step_code="town_application", roles=REGISTRAR,
-                   signer_level="township")
+        check_step(
+            CHAIN,
+            ["town_recognition"],
+            step_code="town_application",
+            roles=REGISTRAR,
+            signer_level="township",
+        )
     assert err.value.status == 403
     assert err.value.extensions["required_role"] == "approver"
 
 
 def test_right_role_at_the_wrong_level_is_refused_with_403():
     with pytest.raises(RelapseStepNotYours) as err:
-        check_step(CHAIN, ["town_recognition", "town_application"], step_code="city_review", roles=APPROVER,
-                   signer_level="township")
+        check_step(
+            CHAIN,
+            ["town_recognition", "town_application"],
+            step_code="city_review",
+            roles=APPROVER,
+            signer_level="township",
+        )
     assert err.value.extensions["required_level"] == "county"
 
 

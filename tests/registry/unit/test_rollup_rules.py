@@ -61,7 +61,10 @@ def test_a_move_between_villages_leaves_the_common_township_unchanged():
 
 
 def test_flows_count_once_per_level():
-    assert cells(flow_deltas(VILLAGE, kind="exits", year=2018, persons=3))[("4407", "exits", "2018")] == (1, 3)
+    assert cells(flow_deltas(VILLAGE, kind="exits", year=2018, persons=3))[("4407", "exits", "2018")] == (
+        1,
+        3,
+    )
 
 
 def test_incidence_in_basis_points_and_the_three_percent_boundary_is_met_exactly():
