@@ -8,6 +8,7 @@ from services.pairing.helpers.router import router as helpers_router
 from services.pairing.jobs import JOBS as PAIRING_JOBS
 from services.pairing.needs.router import router as needs_router
 from services.pairing.pairings.router import router as pairings_router
+from services.pairing.policies.router import router as policies_router
 from services.pairing.settings import PairingSettings
 from services.pairing.visits.router import router as visits_router
 from services.pairing.workload.router import router as workload_router
@@ -24,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     visits_router,
     coverage_router,
     workload_router,
+    policies_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

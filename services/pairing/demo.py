@@ -23,7 +23,8 @@ from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingIn
-from services.pairing.policies.presets import MOUNTAIN_SEA_PAIRS, resolve_policy
+from services.pairing.policies import service as policy_service
+from services.pairing.policies.presets import MOUNTAIN_SEA_PAIRS
 from shared import audit
 from shared.auth import Principal
 from shared.db import Database
@@ -88,8 +89,9 @@ async def _cadres_for_households(session: AsyncSession, today: date) -> None:
     for h in households:
         by_county[h.area_code[:6]].append(h.area_code)
     pairings = PairingRepository(session)
+    resolve = await policy_service.resolver(session, on=today)
     for county, areas in by_county.items():
-        cap = resolve_policy(county).cadre_household_cap
+        cap = resolve(county.ljust(12, "0")).cadre_household_cap
         villages = sorted(set(areas))
         count = len(areas) // (cap - 1) + 1  # leave room under the cap for hand-overs
         cadres = [

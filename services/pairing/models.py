@@ -11,7 +11,19 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -200,3 +212,20 @@ class CoverageGap(Base):
             postgresql_where=text("closed_at IS NULL"),
         ),
     )
+
+
+class PolicyOverrideRow(Base):
+    """An administrator's versioned change to an area's pairing policy; NULL fields inherit."""
+
+    __tablename__ = "pairing_policy"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    area_prefix: Mapped[str] = mapped_column(String(12))
+    valid_from: Mapped[date] = mapped_column(Date)
+    cadre_household_cap: Mapped[int | None] = mapped_column(Integer)
+    visit_interval_days: Mapped[int | None] = mapped_column(Integer)
+    volunteer_team_min_party_members: Mapped[int | None] = mapped_column(Integer)
+    enterprise_target_must_be_old_area: Mapped[bool | None] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = _now()
+    __table_args__ = (UniqueConstraint("area_prefix", "valid_from"),)

@@ -16,7 +16,7 @@ from services.pairing.coverage.repository import CoverageRepository
 from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
 from services.pairing.helpers.rules import IN_SYSTEM
 from services.pairing.models import CoverageGap
-from services.pairing.policies.presets import PairingPolicy, resolve_policy
+from services.pairing.policies import service as policy_service
 from services.pairing.visits.repository import VisitRepository
 from shared import audit
 from shared.auth import Principal
@@ -31,14 +31,13 @@ async def snapshots(session: AsyncSession, prefix: str, today: date) -> list[rul
     since = await repo.cadre_since(prefix)
     last = await VisitRepository(session).last_visits(h.id for h in households)
     village_kinds = await repo.village_kinds(prefix)
-    # Grouped by policy name: a policy holds a dict and is not hashable itself.
-    groups: dict[str, dict[str, Any]] = defaultdict(lambda: {"h": [], "v": [], "c": {}})
-    policies: dict[str, PairingPolicy] = {}
+    resolve = await policy_service.resolver(session, on=today)
+    # Grouped by the two numbers coverage depends on: the cap and the visit interval.
+    groups: dict[tuple[int, int], dict[str, Any]] = defaultdict(lambda: {"h": [], "v": [], "c": {}})
 
     def group(area_code: str) -> dict[str, Any]:
-        policy = resolve_policy(area_code)
-        policies[policy.name] = policy
-        return groups[policy.name]
+        policy = resolve(area_code)
+        return groups[(policy.cadre_household_cap, policy.visit_interval_days)]
 
     for h in households:
         group(h.area_code)["h"].append(
@@ -58,11 +57,11 @@ async def snapshots(session: AsyncSession, prefix: str, today: date) -> list[rul
             g["h"],
             g["v"],
             g["c"],
-            cap=policies[name].cadre_household_cap,
-            visit_interval_days=policies[name].visit_interval_days,
+            cap=cap,
+            visit_interval_days=interval,
             today=today,
         )
-        for name, g in groups.items()
+        for (cap, interval), g in groups.items()
     ]
 
 

@@ -26,7 +26,7 @@ from services.pairing.needs.repository import NeedRepository
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
-from services.pairing.policies.presets import resolve_policy
+from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.auth import Principal
 
@@ -75,11 +75,11 @@ async def list_helpers(
     return [HelperOut.model_validate(h) for h in rows]
 
 
-def _posting_out(p: PostingPeriod, today: date) -> PostingOut:
+def _posting_out(p: PostingPeriod, today: date, resolve: policy_service.Resolver) -> PostingOut:
     out = PostingOut.model_validate(p)
     period = rules.PostingPeriod(p.area_code, p.started_on, p.ended_on, p.in_poor_area)
     out.counts_as_grassroots_service = rules.counts_as_grassroots_service(
-        period, resolve_policy(p.area_code), today=today
+        period, resolve(p.area_code), today=today
     )
     return out
 
@@ -101,14 +101,15 @@ async def add_posting(
         entity_id=posting.id,
         after={"helper_id": str(helper.id), **data.model_dump(mode="json")},
     )
-    return _posting_out(posting, today)
+    return _posting_out(posting, today, await policy_service.resolver(session, on=today))
 
 
 async def postings(
     *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date
 ) -> list[PostingOut]:
     await get(session=session, actor=actor, helper_id=helper_id)
-    return [_posting_out(p, today) for p in await HelperRepository(session).postings(helper_id)]
+    resolve = await policy_service.resolver(session, on=today)
+    return [_posting_out(p, today, resolve) for p in await HelperRepository(session).postings(helper_id)]
 
 
 async def _receivers(
@@ -158,7 +159,9 @@ async def leave(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID
         plan = need_rules.plan_hand_over(
             [(p.target_id, p.area_code) for p in households],
             [need_rules.CadreLoad(str(r.id), r.area_code, loads.get(r.id, 0)) for r in receivers],
-            cap=resolve_policy(helper.area_code).cadre_household_cap,
+            cap=(await policy_service.resolver(session, on=data.left_on))(
+                helper.area_code
+            ).cadre_household_cap,
         )
         by_id = {str(r.id): r for r in receivers}
         needs = NeedRepository(session)

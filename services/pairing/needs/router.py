@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from services.pairing.deps import Manager, Reader
+from services.pairing.deps import Manager, Reader, TodayDep
 from services.pairing.needs import service
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
 from services.pairing.paging import after_id, page
@@ -38,10 +38,13 @@ async def suggestions(
     household_id: uuid.UUID,
     session: SessionDep,
     user: Manager,
+    today: TodayDep,
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[SuggestionOut]:
     """Cadres to propose: same area first, then the least loaded, never at the cap."""
-    return await service.suggest(session=session, actor=user, household_id=household_id, limit=limit)
+    return await service.suggest(
+        session=session, actor=user, household_id=household_id, limit=limit, today=today
+    )
 
 
 @router.get("/needs", response_model=Page[NeedOut])

@@ -19,7 +19,7 @@ from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingOut
-from services.pairing.policies.presets import resolve_policy
+from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.auth import Principal
 
@@ -227,10 +227,10 @@ async def list_needs(
 
 
 async def suggest(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, limit: int
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, limit: int, today: date
 ) -> list[SuggestionOut]:
     household = await visible_household(session, actor, household_id)
-    cap = resolve_policy(household.area_code).cadre_household_cap
+    cap = (await policy_service.resolver(session, on=today))(household.area_code).cadre_household_cap
     helpers = await HelperRepository(session).active_of_kinds(
         prefix=actor.area_prefix, kinds=[k.value for k in IN_SYSTEM]
     )

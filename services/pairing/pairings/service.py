@@ -22,7 +22,7 @@ from services.pairing.needs.repository import NeedRepository
 from services.pairing.pairings import events, rules
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
-from services.pairing.policies.presets import resolve_policy
+from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
@@ -185,7 +185,7 @@ async def open_pairing(
         target,
         helper_pairings=active_views(await repo.active_for_helper(helper.id)),
         target_pairings=active_views(await repo.active_for_target(target.id)),
-        policy=resolve_policy(policy_area),
+        policy=(await policy_service.resolver(session, on=today))(policy_area),
         today=today,
     )
     pairing = await create_pairing(

@@ -13,7 +13,7 @@ from services.pairing.models import Helper
 from services.pairing.needs.repository import NeedRepository
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
-from services.pairing.policies.presets import resolve_policy
+from services.pairing.policies import service as policy_service
 from services.pairing.visits import rules as visit_rules
 from services.pairing.visits.repository import VisitRepository
 from services.pairing.workload import rules
@@ -24,7 +24,7 @@ MONTHS = 6
 
 
 async def _workload(session: AsyncSession, helper: Helper, today: date) -> WorkloadOut:
-    policy = resolve_policy(helper.area_code)
+    policy = (await policy_service.resolver(session, on=today))(helper.area_code)
     pairings = [
         p
         for p in await PairingRepository(session).active_for_helper(helper.id)

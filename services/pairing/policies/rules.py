@@ -1,0 +1,46 @@
+"""Effective pairing policy of an area on a day: the seeds' preset, then the administrators'
+versioned overrides (less specific first, older first, so the most specific and newest wins).
+Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from services.pairing.policies.presets import PairingPolicy, resolve_policy
+
+__all__ = ["OVERRIDABLE", "PolicyOverride", "effective_policy"]
+
+# What an administrator may set per area (the rest is the seeds' text and stays in presets).
+OVERRIDABLE = (
+    "cadre_household_cap",
+    "visit_interval_days",
+    "volunteer_team_min_party_members",
+    "enterprise_target_must_be_old_area",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyOverride:
+    area_prefix: str  # "" = national
+    valid_from: date
+    cadre_household_cap: int | None = None
+    visit_interval_days: int | None = None
+    volunteer_team_min_party_members: int | None = None
+    enterprise_target_must_be_old_area: bool | None = None
+
+
+def effective_policy(
+    area_code: str,
+    overrides: Iterable[PolicyOverride],
+    *,
+    on: date,
+    presets: dict[str, PairingPolicy] | None = None,
+) -> PairingPolicy:
+    policy = resolve_policy(area_code, presets)
+    applicable = [o for o in overrides if area_code.startswith(o.area_prefix) and o.valid_from <= on]
+    for o in sorted(applicable, key=lambda o: (len(o.area_prefix), o.valid_from)):
+        changes = {name: getattr(o, name) for name in OVERRIDABLE if getattr(o, name) is not None}
+        policy = replace(policy, **changes)
+    return policy

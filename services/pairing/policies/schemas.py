@@ -1,0 +1,34 @@
+"""Request and response models of pairing policies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class PolicyOverrideIn(BaseModel):
+    area_prefix: str = Field(
+        pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$", description="the area's code prefix"
+    )
+    valid_from: date
+    cadre_household_cap: int | None = Field(default=None, ge=1, le=100)
+    visit_interval_days: int | None = Field(default=None, ge=1, le=366)
+    volunteer_team_min_party_members: int | None = Field(default=None, ge=1, le=1000)
+    enterprise_target_must_be_old_area: bool | None = None
+    source: str = Field(min_length=1, max_length=500, description="the document that sets it")
+
+
+class PolicyOut(BaseModel):
+    area_code: str
+    on: date
+    preset: str
+    cadre_household_cap: int
+    visit_interval_days: int
+    grassroots_service_min_years: int
+    volunteer_team_min_party_members: int
+    doctor_min_hospital_grade: str
+    doctor_min_title: str
+    enterprise_target_must_be_old_area: bool
+    leader_links: dict[str, list[str]]
+    county_pairs: list[tuple[str, str]]
