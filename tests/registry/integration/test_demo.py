@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from services.registry.demo import load_demo
-from services.registry.models import Household, RollupCounter
+from services.registry.deps import cipher_for
+from services.registry.models import Household, Member, RollupCounter
+from services.registry.settings import RegistrySettings
 from shared.db import Database
 from shared.tables import outbox
 
@@ -34,6 +36,14 @@ async def test_demo_loads_chishui_and_quanzhou_once(make_db):
         assert events["registry.household.registered.v1"] == 325 + 96
         assert events["registry.household.exit_requested.v1"] == 5
         assert events["registry.area.upserted.v1"] == 79
+        async with db.transaction() as s:
+            ciphers = (await s.execute(select(Member.resident_id_cipher, Member.name))).all()
+            envelopes = " ".join(str(e) for e in (await s.execute(select(outbox.c.envelope))).scalars())
+        cipher = cipher_for(RegistrySettings().pii_key)
+        assert len(ciphers) == 915 + sum(2 + (v * 3 + h) % 3 for v in range(32) for h in range(3))
+        for token, name in ciphers:  # no resident ID and no full name in any published event
+            assert cipher.decrypt(token) not in envelopes
+            assert f"'{name}'" not in envelopes
         await load_demo(db)  # a second run adds nothing
         async with db.transaction() as s:
             assert (
