@@ -312,7 +312,8 @@ def main(argv: list[str]) -> int:
             return 1
         return 0
     ASYNCAPI.write_text(text, encoding="utf-8")
-    print(f"wrote {ASYNCAPI.relative_to(ROOT)} ({len(parse_events(EVENTS_MD.read_text(encoding='utf-8')))} events)")
+    count = len(parse_events(EVENTS_MD.read_text(encoding="utf-8")))
+    print(f"wrote {ASYNCAPI.relative_to(ROOT)} ({count} events)")
     return 0
 
 

@@ -8,6 +8,7 @@ Where a tool is on the machine (nats-server from the venv, kubectl) it validates
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import shutil
 import subprocess
@@ -55,7 +56,7 @@ def check_env_names(service: str, names: set[str]) -> None:
     for name in names:
         assert name.startswith(prefix), f"{service}: {name} lacks the settings prefix {prefix}"
         field = name[len(prefix):].lower()
-        assert field in fields, f"{service}: {name} is not a setting ({prefix}<field>, fields: {sorted(fields)})"
+        assert field in fields, f"{service}: {name} is not a setting (fields: {sorted(fields)})"
     assert {prefix + "DATABASE_URL", prefix + "NATS_URL"} <= names, f"{service}: database and NATS URLs"
     assert names & {prefix + "JWT_JWKS_URL", prefix + "JWT_PUBLIC_KEY_PATH", prefix + "JWT_PUBLIC_KEY_PEM"}, (
         f"{service}: no way to verify tokens"
@@ -64,7 +65,7 @@ def check_env_names(service: str, names: set[str]) -> None:
 
 def load_settings(service: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> ServiceSettings:
     prefix = env_prefix(service)
-    for name in list(__import__("os").environ):
+    for name in list(os.environ):
         if name.startswith(prefix):
             monkeypatch.delenv(name)
     for name, value in env.items():
@@ -92,11 +93,13 @@ def test_compose_infrastructure(compose: dict[str, Any]) -> None:
     nats = svcs["nats"]
     assert nats["image"].startswith("nats:2.10")
     cmd = nats["command"]
-    assert "-js" in cmd and cmd[cmd.index("-sd") + 1] == "/data"
+    assert "-js" in cmd
+    assert cmd[cmd.index("-sd") + 1] == "/data"
     conf_mount = next(v for v in nats["volumes"] if v.endswith(":ro") and ".conf" in v)
     conf = ROOT / conf_mount.split(":")[0]
     assert re.search(r"^\s*sync_interval:\s*always\b", conf.read_text(), re.M)
-    assert "/etc/nats/nats.conf" in conf_mount and cmd[cmd.index("-c") + 1] == "/etc/nats/nats.conf"
+    assert "/etc/nats/nats.conf" in conf_mount
+    assert cmd[cmd.index("-c") + 1] == "/etc/nats/nats.conf"
 
 
 def test_compose_nats_config_is_valid_for_nats_server(compose: dict[str, Any], tmp_path: Path) -> None:
@@ -135,7 +138,8 @@ def test_compose_service(compose: dict[str, Any], service: str, monkeypatch: pyt
     assert deps[f"migrate-{service}"]["condition"] == "service_completed_successfully"
     assert deps["nats"]["condition"] == "service_healthy"
     keys = [v for v in svc["volumes"] if v.startswith("jwt-keys:")]
-    assert keys and env[prefix + "JWT_PUBLIC_KEY_PATH"].startswith(keys[0].split(":")[1])
+    assert keys
+    assert env[prefix + "JWT_PUBLIC_KEY_PATH"].startswith(keys[0].split(":")[1])
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -144,7 +148,8 @@ def test_compose_migrate_one_shot(compose: dict[str, Any], service: str) -> None
     cmd = job["command"]
     assert cmd[:3] == ["jingzhun", "migrate", service]
     url = resolve_compose_vars(cmd[cmd.index("--database-url") + 1])
-    assert url.startswith("postgresql+asyncpg://") and url.endswith(f"/jingzhun_{service}")
+    assert url.startswith("postgresql+asyncpg://")
+    assert url.endswith(f"/jingzhun_{service}")
     assert job["restart"] == "no"
     assert job["depends_on"]["postgres"]["condition"] == "service_healthy"
 
@@ -175,7 +180,9 @@ def test_gateway_routes_every_prefix_unchanged() -> None:
         assert block, f"no location /{service}/"
         body = block.group(1)
         target = re.search(r"set \$(\w+) ([\w.-]+):(\d+);", body)
-        assert target and target.group(2) == service and int(target.group(3)) == API_PORT
+        assert target
+        assert target.group(2) == service
+        assert int(target.group(3)) == API_PORT
         # no URI part after the host: the path reaches the service as it came (/registry/v1/...)
         assert re.search(rf"proxy_pass http://\${target.group(1)};", body)
     assert "X-Request-ID" in conf
@@ -187,10 +194,12 @@ def test_gateway_routes_every_prefix_unchanged() -> None:
 def test_dockerfile() -> None:
     text = (ROOT / "deploy" / "Dockerfile").read_text()
     froms = re.findall(r"^FROM (\S+)", text, re.M)
-    assert froms and all(f == "python:3.11-slim" for f in froms)
+    assert froms
+    assert all(f == "python:3.11-slim" for f in froms)
     assert re.search(r"pip install \.(\s|$)", text)
     user = re.findall(r"^USER (\S+)", text, re.M)
-    assert user and user[-1].split(":")[0] not in ("root", "0")
+    assert user
+    assert user[-1].split(":")[0] not in ("root", "0")
     pyproject = (ROOT / "pyproject.toml").read_text()
     include = re.search(r"include = \[(.*?)\]", pyproject).group(1)  # type: ignore[union-attr]
     for pattern in re.findall(r'"(\w+)\*"', include):
@@ -227,7 +236,7 @@ def test_every_k8s_file_parses_and_is_deployed() -> None:
     for path, doc in k8s_docs():
         if path.name == "kustomization.yaml":
             continue
-        assert doc.get("apiVersion") and doc.get("kind") and doc["metadata"].get("name"), path
+        assert all((doc.get("apiVersion"), doc.get("kind"), doc["metadata"].get("name"))), path
     kust = yaml.safe_load((K8S / "kustomization.yaml").read_text())
     listed = {K8S / r for r in kust["resources"]}
     assert all(p.is_file() for p in listed)
@@ -256,9 +265,12 @@ def test_k8s_service_api(k8s: dict[tuple[str, str], dict[str, Any]], service: st
     assert c["command"] == uvicorn_command(service)
     assert any(p["containerPort"] == API_PORT for p in c["ports"])
     ready, live = c["readinessProbe"]["httpGet"], c["livenessProbe"]["httpGet"]
-    assert ready["path"] == "/health/ready" and port_number(c, ready["port"]) == API_PORT
-    assert live["path"] == "/health/live" and port_number(c, live["port"]) == API_PORT
-    assert {"cpu", "memory"} <= set(c["resources"]["requests"]) and "memory" in c["resources"]["limits"]
+    assert ready["path"] == "/health/ready"
+    assert port_number(c, ready["port"]) == API_PORT
+    assert live["path"] == "/health/live"
+    assert port_number(c, live["port"]) == API_PORT
+    assert {"cpu", "memory"} <= set(c["resources"]["requests"])
+    assert "memory" in c["resources"]["limits"]
     refs = {(k, v["name"]) for e in c["envFrom"] for k, v in e.items()}
     assert refs == {("configMapRef", f"{service}-config"), ("secretRef", f"{service}-secrets")}
     pod_labels = dep["spec"]["template"]["metadata"]["labels"]
@@ -272,12 +284,15 @@ def test_k8s_service_api(k8s: dict[tuple[str, str], dict[str, Any]], service: st
     hpa = k8s[("HorizontalPodAutoscaler", service)]
     assert hpa["apiVersion"] == "autoscaling/v2"
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": service}
-    assert hpa["spec"]["minReplicas"] >= 2 and hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+    assert hpa["spec"]["minReplicas"] >= 2
+    assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
     cpu = [m for m in hpa["spec"]["metrics"] if m["type"] == "Resource" and m["resource"]["name"] == "cpu"]
-    assert cpu and cpu[0]["resource"]["target"]["type"] == "Utilization"
+    assert cpu
+    assert cpu[0]["resource"]["target"]["type"] == "Utilization"
 
     sec = dep["spec"]["template"]["spec"]["securityContext"]
-    assert sec["runAsNonRoot"] is True and sec["runAsUser"] != 0
+    assert sec["runAsNonRoot"] is True
+    assert sec["runAsUser"] != 0
     init = dep["spec"]["template"]["spec"]["initContainers"][0]
     assert init["command"][-2:] == ["/scripts/wait_for_schema.py", service]
 
@@ -321,7 +336,8 @@ def test_k8s_postgres_via_cloudnativepg(k8s: dict[tuple[str, str], dict[str, Any
     clusters = [d for (kind, _), d in k8s.items() if kind == "Cluster"]
     assert len(clusters) == 1
     cluster = clusters[0]
-    assert cluster["apiVersion"] == "postgresql.cnpg.io/v1" and cluster["spec"]["instances"] >= 3
+    assert cluster["apiVersion"] == "postgresql.cnpg.io/v1"
+    assert cluster["spec"]["instances"] >= 3
     name = cluster["metadata"]["name"]
     databases = {cluster["spec"]["bootstrap"]["initdb"]["database"]}
     databases |= {d["spec"]["name"] for (kind, _), d in k8s.items()
@@ -334,7 +350,8 @@ def test_k8s_postgres_via_cloudnativepg(k8s: dict[tuple[str, str], dict[str, Any
 
 def test_k8s_nats_jetstream_cluster(k8s: dict[tuple[str, str], dict[str, Any]], tmp_path: Path) -> None:
     sts = k8s[("StatefulSet", "nats")]
-    assert sts["spec"]["replicas"] == 3 and sts["spec"]["volumeClaimTemplates"]
+    assert sts["spec"]["replicas"] == 3
+    assert sts["spec"]["volumeClaimTemplates"]
     conf = k8s[("ConfigMap", "nats-config")]["data"]["nats.conf"]
     assert re.search(r"jetstream\s*\{[^}]*store_dir:\s*/data", conf)
     assert re.search(r"^\s*sync_interval:\s*always\b", conf, re.M)
@@ -352,8 +369,10 @@ def test_k8s_nats_jetstream_cluster(k8s: dict[tuple[str, str], dict[str, Any]], 
     script = " ".join(container(k8s[("Job", "nats-streams")])["args"])
     for name, subjects in STREAMS.items():
         assert f"{name}:{subjects.split('.')[0]}" in script
-    assert "--replicas 3" in script and "--storage file" in script
-    assert DUPLICATE_WINDOW_S == 2 * 3600 and "--dupe-window 2h" in script
+    assert "--replicas 3" in script
+    assert "--storage file" in script
+    assert DUPLICATE_WINDOW_S == 2 * 3600
+    assert "--dupe-window 2h" in script
 
 
 def test_k8s_ingress_routes_every_prefix(k8s: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -364,7 +383,8 @@ def test_k8s_ingress_routes_every_prefix(k8s: dict[tuple[str, str], dict[str, An
             routes[p["path"]] = (p["pathType"], p["backend"]["service"])
     for service in SERVICES:
         path_type, backend = routes[f"/{service}/"]
-        assert path_type == "Prefix" and backend["name"] == service
+        assert path_type == "Prefix"
+        assert backend["name"] == service
         ports = {p["name"]: p["port"] for p in k8s[("Service", service)]["spec"]["ports"]}
         assert backend["port"].get("name") in ports or backend["port"].get("number") in ports.values()
 
@@ -377,7 +397,8 @@ def test_kustomize_renders() -> None:
     assert out.returncode == 0, out.stderr
     rendered = [d for d in yaml.safe_load_all(out.stdout) if d]
     kinds = [d["kind"] for d in rendered]
-    assert kinds.count("HorizontalPodAutoscaler") == 4 and kinds.count("StatefulSet") == 1
+    assert kinds.count("HorizontalPodAutoscaler") == 4
+    assert kinds.count("StatefulSet") == 1
     assert all(d["metadata"].get("namespace") == "jingzhun" for d in rendered if d["kind"] != "Namespace")
     images = re.findall(r"^\s+image: (\S+)", out.stdout, re.M)
     assert "jingzhun" not in images, "the kustomization images: entry must rewrite the app image"
@@ -405,7 +426,8 @@ def test_asyncapi_covers_every_event(events: list[asyncapi_gen.Event]) -> None:
         assert event.type in addresses, f"{event.type} is not in docs/asyncapi.yaml"
         data = schemas[f"data.{event.type}"]
         assert set(data["required"]) == {f.name for f in event.fields}
-        assert event.stream in STREAMS and STREAMS[event.stream].startswith(event.service + ".")
+        assert event.stream in STREAMS
+        assert STREAMS[event.stream].startswith(event.service + ".")
     assert set(schemas["CloudEvent"]["required"]) >= {"id", "source", "type", "subject", "time", "data"}
 
 
@@ -421,7 +443,8 @@ def test_worker_and_migrations_find_what_they_need(service: str) -> None:
 
 def test_field_types_from_the_notes() -> None:
     f = asyncapi_gen.field_schema
-    assert f(asyncapi_gen.parse_field("level (province/city/county)"))["enum"] == ["province", "city", "county"]
+    level = f(asyncapi_gen.parse_field("level (province/city/county)"))
+    assert level["enum"] == ["province", "city", "county"]
     assert f(asyncapi_gen.parse_field("kind (a_b, c_d)"))["enum"] == ["a_b", "c_d"]
     assert "enum" not in f(asyncapi_gen.parse_field("change (e.g. split, merge)"))
     assert f(asyncapi_gen.parse_field("amount_fen"))["type"] == "integer"

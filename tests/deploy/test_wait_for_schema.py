@@ -16,7 +16,8 @@ SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "k8s" / "wait_for_sche
 
 def load() -> ModuleType:
     spec = importlib.util.spec_from_file_location("wait_for_schema", SCRIPT)
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
