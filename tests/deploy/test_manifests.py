@@ -478,3 +478,78 @@ def test_operations_doc_names_every_setting_and_metric() -> None:
     assert metrics
     for metric in metrics:
         assert metric in doc, f"docs/OPERATIONS.md does not mention the metric {metric}"
+
+
+# ------------------------------------------------------------------- gateway, really running
+
+
+def test_gateway_with_nginx_passes_paths_and_request_ids(tmp_path: Path) -> None:
+    """Run deploy/gateway/nginx.conf (upstreams pointed at a local echo server) when nginx exists."""
+    import http.client
+    import json
+    import socket
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if nginx is None:
+        pytest.skip("nginx is not installed")
+
+    class Echo(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"path": self.path, "request_id": self.headers.get("X-Request-ID")}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    echo = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=echo.serve_forever, daemon=True).start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        gw_port = s.getsockname()[1]
+
+    conf = (ROOT / "deploy" / "gateway" / "nginx.conf").read_text()
+    conf = re.sub(r"set \$(\w+) [\w.-]+:\d+;", rf"set $\1 127.0.0.1:{echo.server_port};", conf)
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{gw_port};").replace("/tmp/", f"{tmp_path}/")
+    (tmp_path / "nginx.conf").write_text(conf)
+    proc = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", gw_port), timeout=0.2).close()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "nginx exited"
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.05)
+
+        def get(path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+            conn = http.client.HTTPConnection("127.0.0.1", gw_port, timeout=5)
+            conn.request("GET", path, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, r.read()
+
+        for service in SERVICES:
+            status, body = get(f"/{service}/v1/things?limit=5", {"X-Request-ID": f"rid-{service}"})
+            assert status == 200
+            assert json.loads(body) == {"path": f"/{service}/v1/things?limit=5", "request_id": f"rid-{service}"}
+        status, body = get("/funds/v1/plans")
+        assert re.fullmatch(r"[0-9a-f]{32}", json.loads(body)["request_id"]), "gateway makes a request id"
+        assert get("/healthz")[0] == 200
+        assert get("/health/ready")[0] == 404  # internal endpoints are not routed
+        assert get("/registryx/v1")[0] == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stderr:
+            proc.stderr.close()
+        echo.shutdown()
+        echo.server_close()
