@@ -10,6 +10,7 @@ the Kaiping special account exists.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,8 +57,9 @@ async def load_demo(db: Database) -> None:
             return
         await _accounts(s)
         chishui = await _plan(s, KAIPING_PER_CAPITA, KAIPING, CHISHUI, GUANGDONG)
-        await _plan(s, KAIPING_SPECIAL_FUNDS, KAIPING, KAIPING, GUANGDONG)
+        special = await _plan(s, KAIPING_SPECIAL_FUNDS, KAIPING, KAIPING, GUANGDONG)
         quanzhou = await _plan(s, QUANZHOU_VILLAGE_GRANTS, QUANZHOU, QUANZHOU, FUJIAN)
+        await _budgets(s, [chishui, special, quanzhou])
         await _receive(s, chishui, year=2016, actor=GUANGDONG)
         await _receive(s, quanzhou, year=2018, actor=FUJIAN)
         await _pay(s, chishui, "household", "kaiping", 2016, GUANGDONG, count=20)
@@ -100,11 +102,19 @@ async def _plan(s: AsyncSession, scheme: Scheme, scheme_area: str, plan_area: st
             {"code": scheme.code, "name": scheme.name, "area_code": scheme_area, "params": from_rule(scheme)}
         ),
     )
-    plan = await schemes.create_plan(s, actor=actor, scheme_id=created.id, area_code=plan_area)
-    for payer, year, amount in await PlanRepository(s).totals(plan.id):
-        if year is not None:
-            await sources.set_budget(s, actor=actor, code=payer, year=year, amount_fen=amount)
-    return plan
+    return await schemes.create_plan(s, actor=actor, scheme_id=created.id, area_code=plan_area)
+
+
+async def _budgets(s: AsyncSession, plans: list[Plan]) -> None:
+    """Each source's yearly budget: what every plan says it owes that year."""
+    owed: dict[tuple[str, int], int] = defaultdict(int)
+    for plan in plans:
+        for payer, year, amount in await PlanRepository(s).totals(plan.id):
+            if year is not None:
+                owed[(payer, year)] += amount
+    for (payer, year), amount in sorted(owed.items()):
+        actor = GUANGDONG if payer != "quanzhou-city-finance" else FUJIAN
+        await sources.set_budget(s, actor=actor, code=payer, year=year, amount_fen=amount)
 
 
 async def _receive(s: AsyncSession, plan: Plan, *, year: int, actor: Principal) -> None:

@@ -4,11 +4,12 @@ from typing import Literal
 
 from fastapi import APIRouter
 
+from services.funds import paging
 from services.funds.beneficiaries.repository import BeneficiaryRepository
 from services.funds.beneficiaries.schemas import BeneficiaryOut
 from shared.auth import AreaScope
 from shared.db import SessionDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
 
@@ -22,7 +23,7 @@ async def list_beneficiaries(
     cursor: Cursor = None,
 ) -> Page[BeneficiaryOut]:
     rows = await BeneficiaryRepository(session).page(
-        kind=kind, area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1
+        kind=kind, area_prefix=scope, after=paging.after_code(cursor), limit=limit + 1
     )
     items = [BeneficiaryOut.model_validate(b) for b in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].ref_id) if len(rows) > limit else None)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
 
+from services.funds import paging
 from services.funds.deps import Finance, TodayDep
 from services.funds.disbursements import service
 from services.funds.disbursements.repository import DisbursementRepository
@@ -18,7 +18,7 @@ from services.funds.disbursements.schemas import (
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(tags=["disbursements"])
 
@@ -57,8 +57,7 @@ async def list_disbursements(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[DisbursementOut]:
-    key = decode_cursor(cursor)
-    after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
+    after = paging.after_time_id(cursor)
     rows = await DisbursementRepository(session).page(
         area_prefix=scope, beneficiary_id=beneficiary_id, after=after, limit=limit + 1
     )

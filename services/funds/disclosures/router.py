@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import paging
 from services.funds.deps import Finance, TodayDep
 from services.funds.disclosures import rules, service
 from services.funds.disclosures.repository import DisclosureRepository
@@ -24,7 +25,7 @@ from services.funds.models import Notice
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(tags=["disclosures"])
 
@@ -112,7 +113,7 @@ async def public_list(
 ) -> Page[PublicNoticeOut]:
     """No login: anyone may read a village's notices, as on its notice board."""
     rows = await DisclosureRepository(session).page(
-        area_prefix=area_code, after=decode_cursor(cursor), limit=limit + 1
+        area_prefix=area_code, after=paging.after_id(cursor), limit=limit + 1
     )
     items = [await _public(session, n, today) for n in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)

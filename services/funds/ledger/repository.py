@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from services.funds.models import LedgerTransaction, Posting
 from shared.repository import Repository
@@ -33,6 +33,19 @@ class LedgerRepository(Repository):
         for p in (await self.session.execute(stmt)).scalars():
             out[p.transaction_id].append(p)
         return out
+
+    async def received_from(self, source: str, year: int) -> int:
+        """Paid in by a source for a year: its receipts' postings (reversals included, they net out)."""
+        stmt = (
+            select(func.coalesce(-func.sum(Posting.amount_fen), 0))
+            .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+            .where(
+                Posting.account_code == source,
+                LedgerTransaction.year == year,
+                LedgerTransaction.kind.in_(("receipt", "reversal")),
+            )
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def page(
         self, *, area_prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int

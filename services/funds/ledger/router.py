@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter
 
+from services.funds import paging
 from services.funds.deps import Finance, TodayDep
 from services.funds.ledger import service
 from services.funds.ledger.repository import LedgerRepository
@@ -12,7 +12,7 @@ from services.funds.ledger.schemas import ReversalIn, TransactionOut, TransferIn
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
@@ -52,8 +52,7 @@ async def get_transaction(txn_id: uuid.UUID, session: SessionDep, user: CurrentU
 async def list_transactions(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[TransactionOut]:
-    key = decode_cursor(cursor)
-    after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
+    after = paging.after_time_id(cursor)
     rows = await LedgerRepository(session).page(area_prefix=scope, after=after, limit=limit + 1)
     items = await service.to_out(session, rows[:limit])
     last = items[-1] if items else None

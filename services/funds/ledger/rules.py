@@ -18,8 +18,12 @@ __all__ = [
     "InsufficientFunds",
     "Posting",
     "UnbalancedTransaction",
+    "BudgetExceeded",
+    "TransferNotAllowed",
     "apply_postings",
     "check_balanced",
+    "check_budget",
+    "check_transfer",
     "lock_order",
     "reversal",
     "transfer",
@@ -86,6 +90,41 @@ def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Post
             )
         balances[p.account] = balance
     return balances
+
+
+class TransferNotAllowed(Conflict):
+    type_slug = "transfer-not-allowed"
+    title = "Money cannot move between these kinds of account this way"
+
+
+class BudgetExceeded(Conflict):
+    type_slug = "budget-exceeded"
+    title = "The source would pay in more than its budget for the year"
+
+
+def check_transfer(kind: str, from_kind: str, to_kind: str) -> None:
+    """A receipt brings money in from a source; a transfer moves it between holding accounts.
+    Payout accounts change only through disbursements, so "disbursed" cannot be faked by a transfer."""
+    if "payout" in (from_kind, to_kind):
+        raise TransferNotAllowed("Payout accounts move only through disbursements and their reversals")
+    if kind == "receipt" and (from_kind, to_kind) != ("source", "holding"):
+        raise TransferNotAllowed("A receipt goes from a source into a holding account")
+    if (
+        kind == "transfer"
+        and "source" in (from_kind, to_kind)
+        and (from_kind, to_kind) != ("holding", "source")
+    ):
+        raise TransferNotAllowed("Money enters from a source only as a receipt")
+
+
+def check_budget(*, budget_fen: int | None, received_fen: int, amount_fen: int) -> None:
+    """No budget set for the year: nothing to check. Otherwise paying in up to the budget exactly is fine."""
+    if budget_fen is not None and received_fen + amount_fen > budget_fen:
+        raise BudgetExceeded(
+            f"{received_fen + amount_fen} fen would exceed the year's budget of {budget_fen} fen",
+            budget_fen=budget_fen,
+            received_fen=received_fen,
+        )
 
 
 def lock_order(account_codes: Iterable[str]) -> list[str]:

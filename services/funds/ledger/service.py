@@ -104,6 +104,20 @@ async def post(
 async def transfer(
     session: AsyncSession, *, actor: Principal, data: TransferIn, on: date
 ) -> LedgerTransaction:
+    accounts = await AccountRepository(session).lock([data.from_account, data.to_account])
+    missing = next((c for c in (data.from_account, data.to_account) if c not in accounts), None)
+    if missing is not None:
+        raise AccountNotFound(f"Account {missing} does not exist in your area", account=missing)
+    source, target = accounts[data.from_account], accounts[data.to_account]
+    rules.check_transfer(data.kind, source.kind, target.kind)
+    if data.kind == "receipt" and data.year is not None:
+        # the source is locked, so two receipts cannot both fit under the budget's last fen
+        budget = await AccountRepository(session).budget(source.code, data.year)
+        rules.check_budget(
+            budget_fen=budget.amount_fen if budget else None,
+            received_fen=await LedgerRepository(session).received_from(source.code, data.year),
+            amount_fen=data.amount_fen,
+        )
     return await post(
         session,
         actor=actor,

@@ -4,6 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
+from services.funds import paging
 from services.funds.deps import Finance
 from services.funds.projects import service
 from services.funds.projects.repository import ProjectRepository
@@ -11,7 +12,7 @@ from services.funds.projects.schemas import ProjectIn, ProjectOut, ProjectTransi
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -39,7 +40,7 @@ async def list_projects(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ProjectOut]:
     rows = await ProjectRepository(session).page(
-        area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1
+        area_prefix=scope, after=paging.after_id(cursor), limit=limit + 1
     )
     items = [ProjectOut.model_validate(p) for p in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)

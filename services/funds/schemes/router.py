@@ -4,6 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
+from services.funds import paging
 from services.funds.deps import Finance
 from services.funds.schemes import service
 from services.funds.schemes.repository import PlanRepository, SchemeRepository
@@ -11,7 +12,7 @@ from services.funds.schemes.schemas import PlanIn, PlanLineOut, PlanOut, PlanTot
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(tags=["schemes"])
 
@@ -29,9 +30,8 @@ async def create_scheme(
 async def list_schemes(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[SchemeOut]:
-    key = decode_cursor(cursor)
     rows = await SchemeRepository(session).page(
-        area_prefix=scope, after=tuple(key) if key else None, limit=limit + 1
+        area_prefix=scope, after=paging.after_code_version(cursor), limit=limit + 1
     )
     items = [SchemeOut.model_validate(s) for s in rows[:limit]]
     nxt = encode_cursor([items[-1].code, items[-1].version]) if len(rows) > limit else None
@@ -61,7 +61,9 @@ async def create_plan(body: PlanIn, session: SessionDep, user: Finance, idem: Id
 async def list_plans(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[PlanOut]:
-    rows = await PlanRepository(session).page(area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1)
+    rows = await PlanRepository(session).page(
+        area_prefix=scope, after=paging.after_id(cursor), limit=limit + 1
+    )
     items = [await _plan_out(session, p) for p in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
 
@@ -76,6 +78,6 @@ async def plan_lines(
     plan_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[PlanLineOut]:
     await service.get_plan(session, actor=user, plan_id=plan_id)
-    rows = await PlanRepository(session).line_page(plan_id, after=decode_cursor(cursor), limit=limit + 1)
+    rows = await PlanRepository(session).line_page(plan_id, after=paging.after_line(cursor), limit=limit + 1)
     items = [PlanLineOut.model_validate(r) for r in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)

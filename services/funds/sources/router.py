@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.funds import paging
 from services.funds.deps import Finance
 from services.funds.sources import service
 from services.funds.sources.repository import AccountRepository
@@ -9,7 +10,7 @@ from services.funds.sources.schemas import AccountIn, AccountOut, BudgetIn, Budg
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(prefix="/accounts", tags=["sources"])
 
@@ -28,7 +29,7 @@ async def list_accounts(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AccountOut]:
     rows = await AccountRepository(session).page(
-        area_prefix=scope, after=decode_cursor(cursor), limit=limit + 1
+        area_prefix=scope, after=paging.after_code(cursor), limit=limit + 1
     )
     items = [AccountOut.model_validate(a) for a in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].code) if len(rows) > limit else None)

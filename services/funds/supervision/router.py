@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from services.funds import paging
 from services.funds.deps import TodayDep
 from services.funds.supervision import service
 from services.funds.supervision.repository import SupervisionRepository
 from services.funds.supervision.schemas import AnomalyOut, DetectionRun
 from shared.auth import AreaScope, Principal, require_roles
 from shared.db import SessionDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(tags=["supervision"])
 Supervisor = Annotated[Principal, Depends(require_roles("finance", "auditor", "inspector"))]
@@ -28,8 +27,7 @@ async def run_detectors(session: SessionDep, user: Supervisor, today: TodayDep) 
 async def list_anomalies(
     session: SessionDep, scope: AreaScope, user: Supervisor, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AnomalyOut]:
-    key = decode_cursor(cursor)
-    after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
+    after = paging.after_time_id(cursor)
     rows = await SupervisionRepository(session).page(area_prefix=scope, after=after, limit=limit + 1)
     items = [AnomalyOut.model_validate(a) for a in rows[:limit]]
     last = items[-1] if items else None

@@ -201,3 +201,49 @@ async def test_disbursement_rules_over_http(make_db) -> None:  # type: ignore[no
         assert again.status_code == 409
         left = await client.get("/funds/v1/entitlements/household/hh-a", headers=FINANCE)
         assert left.json()["left_fen"] == yuan(20_000)
+
+
+async def test_budget_and_payout_accounts_are_guarded(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await open_kaiping_accounts(client)
+        r = await client.put(
+            "/funds/v1/accounts/chishui-town-finance/budgets/2016",
+            json={"amount_fen": yuan(112_950)},
+            headers=FINANCE,
+        )
+        assert r.status_code == 200
+        town = {
+            "kind": "receipt",
+            "from_account": "chishui-town-finance",
+            "to_account": "kaiping-special-account",
+        }
+        ok = await client.post(
+            "/funds/v1/ledger/transfers",
+            json={**town, "amount_fen": yuan(112_950), "year": 2016},
+            headers=FINANCE,
+        )
+        assert ok.status_code == 201
+        over = await client.post(
+            "/funds/v1/ledger/transfers", json={**town, "amount_fen": 1, "year": 2016}, headers=FINANCE
+        )
+        assert over.status_code == 409
+        assert over.json()["type"].endswith("/budget-exceeded")
+
+        fake = await client.post(
+            "/funds/v1/ledger/transfers",
+            json={
+                "kind": "transfer",
+                "from_account": "kaiping-special-account",
+                "to_account": "kaiping-special-account.paid",
+                "amount_fen": 100,
+            },
+            headers=FINANCE,
+        )
+        assert fake.status_code == 409
+        assert fake.json()["type"].endswith("/transfer-not-allowed")
+        assert (await balances(app))["kaiping-special-account"] == yuan(112_950)
+        bad_cursor = await client.get(
+            "/funds/v1/ledger/transactions", params={"cursor": "bm9wZQ"}, headers=FINANCE
+        )
+        assert bad_cursor.status_code == 422

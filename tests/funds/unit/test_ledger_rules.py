@@ -4,10 +4,14 @@ import pytest
 
 from services.funds.ledger.rules import (
     AccountState,
+    BudgetExceeded,
     InsufficientFunds,
     Posting,
+    TransferNotAllowed,
     UnbalancedTransaction,
     apply_postings,
+    check_budget,
+    check_transfer,
     lock_order,
     reversal,
     transfer,
@@ -74,3 +78,31 @@ def test_reversal_restores_balances() -> None:
 
 def test_accounts_are_locked_in_one_fixed_order() -> None:
     assert lock_order(["b", "a", "c", "a"]) == lock_order(["c", "b", "a"]) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "from_kind", "to_kind"),
+    [
+        ("receipt", "holding", "holding"),
+        ("receipt", "source", "source"),
+        ("transfer", "source", "holding"),
+        ("transfer", "holding", "payout"),
+        ("transfer", "payout", "holding"),
+    ],
+)
+def test_money_moves_only_along_allowed_paths(kind: str, from_kind: str, to_kind: str) -> None:
+    with pytest.raises(TransferNotAllowed):
+        check_transfer(kind, from_kind, to_kind)
+
+
+def test_receipts_and_pool_transfers_are_allowed() -> None:
+    check_transfer("receipt", "source", "holding")
+    check_transfer("transfer", "holding", "holding")
+    check_transfer("transfer", "holding", "source")  # unspent money returned to its budget
+
+
+def test_a_source_pays_in_up_to_its_budget_exactly() -> None:
+    check_budget(budget_fen=yuan(376_500), received_fen=yuan(300_000), amount_fen=yuan(76_500))
+    check_budget(budget_fen=None, received_fen=yuan(10**9), amount_fen=1)
+    with pytest.raises(BudgetExceeded):
+        check_budget(budget_fen=yuan(376_500), received_fen=yuan(300_000), amount_fen=yuan(76_500) + 1)
