@@ -35,6 +35,7 @@ HANDLERS: dict[str, Handler] = {
     "registry.household.removed.v1": projections.on_household_removed,
     FUNDS_ANOMALY: on_signal,
     "funds.disbursement.recorded.v1": projections.on_disbursement_recorded,
+    "funds.disbursement.reversed.v1": projections.on_disbursement_reversed,
     "funds.plan.recomputed.v1": projections.on_plan_recomputed,
     COVERAGE_GAP: on_signal,
     "pairing.pairing.opened.v1": projections.on_pairing_opened,

@@ -110,8 +110,17 @@ async def on_disbursement_recorded(session: AsyncSession, event: CloudEvent) -> 
     )
 
 
-async def on_plan_recomputed(session: AsyncSession, event: CloudEvent) -> None:
+async def on_disbursement_reversed(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
+    await ProjectionRepository(session).reverse_disbursement(str(d["disbursement_id"]), int(d["amount_fen"]))
+
+
+async def on_plan_recomputed(session: AsyncSession, event: CloudEvent) -> None:
+    """A plan counts in its first scheduled year (funds sends ``year`` = first year, or null for a
+    plan with no schedule yet, which is nothing to disburse)."""
+    d = event.data
+    if d.get("year") is None:
+        return
     await ProjectionRepository(session).upsert_plan(
         plan_id=str(d["plan_id"]),
         area_code=d["area_code"],

@@ -63,5 +63,12 @@ class ProjectionRepository(Repository):
     async def add_disbursement(self, **values: Any) -> None:
         await self._upsert(DisbursementRef, "disbursement_id", values)
 
+    async def reverse_disbursement(self, disbursement_id: str, amount_fen: int) -> None:
+        await self.session.execute(
+            update(DisbursementRef)
+            .where(DisbursementRef.disbursement_id == disbursement_id)
+            .values(amount_fen=DisbursementRef.amount_fen - amount_fen)
+        )
+
     async def upsert_plan(self, **values: Any) -> None:
         await self._upsert(FundPlanRef, "plan_id", values)

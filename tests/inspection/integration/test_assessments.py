@@ -127,6 +127,35 @@ async def _fixture_county(app) -> None:  # type: ignore[no-untyped-def]
             "year": 2026,
         },
     )
+    await _feed(
+        app,
+        "funds.disbursement.recorded.v1",
+        {
+            "disbursement_id": "d2",
+            "area_code": VILLAGE,
+            "beneficiary_kind": "household",
+            "beneficiary_id": "h2",
+            "amount_fen": 50_000,
+            "year": 2026,
+        },
+    )
+    await _feed(
+        app,
+        "funds.disbursement.reversed.v1",
+        {"disbursement_id": "d2", "area_code": VILLAGE, "amount_fen": 50_000, "reason": "paid twice"},
+    )
+    await _feed(
+        app,
+        "funds.plan.recomputed.v1",
+        {
+            "plan_id": "plan-c",
+            "scheme_code": "x",
+            "area_code": COUNTY,
+            "total_fen": 900_000,
+            "year": None,
+            "years": [],
+        },
+    )
     async with app.state.db.transaction() as s:
 
         def finding(deadline: date, status: str, submitted: date | None) -> Finding:
