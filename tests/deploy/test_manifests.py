@@ -518,8 +518,8 @@ def test_gateway_with_nginx_passes_paths_and_request_ids(tmp_path: Path) -> None
     conf = re.sub(r"set \$(\w+) [\w.-]+:\d+;", rf"set $\1 127.0.0.1:{echo.server_port};", conf)
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{gw_port};").replace("/tmp/", f"{tmp_path}/")
     (tmp_path / "nginx.conf").write_text(conf)
-    proc = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args = [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -540,7 +540,8 @@ def test_gateway_with_nginx_passes_paths_and_request_ids(tmp_path: Path) -> None
         for service in SERVICES:
             status, body = get(f"/{service}/v1/things?limit=5", {"X-Request-ID": f"rid-{service}"})
             assert status == 200
-            assert json.loads(body) == {"path": f"/{service}/v1/things?limit=5", "request_id": f"rid-{service}"}
+            seen = json.loads(body)
+            assert seen == {"path": f"/{service}/v1/things?limit=5", "request_id": f"rid-{service}"}
         status, body = get("/funds/v1/plans")
         assert re.fullmatch(r"[0-9a-f]{32}", json.loads(body)["request_id"]), "gateway makes a request id"
         assert get("/healthz")[0] == 200
