@@ -21,6 +21,7 @@ CONSUMED_HOUSEHOLD = tuple(
         "exit_returned",
         "relapsed",
         "removed",
+        "rejected",
     )
 )
 

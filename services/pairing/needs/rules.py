@@ -39,6 +39,7 @@ _STATUS_BY_EVENT = {
     "exit_returned": "registered",
     "exited": "exited",
     "removed": "removed",
+    "rejected": "rejected",  # a candidate not confirmed: never paired
 }
 
 

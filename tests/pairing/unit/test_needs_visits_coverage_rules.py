@@ -244,3 +244,8 @@ def test_an_update_to_removed_closes_and_an_update_to_registered_reopens_a_need(
     assert not decide_on_household_event("exit_returned", data_status=None, has_active_cadre=True).open_need
     with pytest.raises(ValueError, match="unknown household event"):
         decide_on_household_event("teleported", data_status=None, has_active_cadre=False)
+
+
+def test_a_rejected_candidate_is_recorded_and_opens_nothing() -> None:
+    rejected = decide_on_household_event("rejected", data_status=None, has_active_cadre=False)
+    assert (rejected.status, rejected.open_need, rejected.close_pairings_reason) == ("rejected", False, None)
