@@ -5,7 +5,7 @@
 
 EVENTS.md stays the contract people edit; a row added there shows up here on the next run (and
 tests/deploy/test_manifests.py fails until it does). Field types come from naming conventions
-(``*_fen`` integer fen, ``*_on`` dates, ``area_code`` 12 digits, ...) and from the notes in
+(``*_fen`` integer fen, ``*_on``/``*_until`` dates, ``area_code`` 12 digits, ...) and from the notes in
 parentheses: ``a/b/c`` or a comma list of snake_case words is an enum, ``list of {x, y}`` an array
 of objects, ``... or null`` nullable.
 """
@@ -42,7 +42,7 @@ AREA_FIELDS = {"area_code", "code", "parent_code"}
 DATE_FIELDS = {"deadline", "policies_kept_until"}
 OBJECT_FIELDS = {"detail"}
 STRING_LIST_FIELDS = {"poverty_causes", "batches"}
-NULLABLE_FIELDS = {"parent_code", "registered_on", "exited_on", "policies_kept_until"}
+NULLABLE_FIELDS = {"parent_code", "registered_on", "exited_on", "policies_kept_until", "exit_notice_until"}
 
 
 @dataclass
@@ -161,7 +161,7 @@ def field_schema(f: Field_) -> dict[str, Any]:
         schema = {"type": "boolean"}
     elif name in AREA_FIELDS:
         schema = {"type": "string", "pattern": "^[0-9]{12}$", "description": "12-digit division code"}
-    elif name.endswith("_on") or name in DATE_FIELDS:
+    elif name.endswith(("_on", "_until")) or name in DATE_FIELDS:
         schema = {"type": "string", "format": "date"}
     elif name in UUID_FIELDS:
         schema = {"type": "string", "format": "uuid"}
