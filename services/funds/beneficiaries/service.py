@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds.beneficiaries.repository import BeneficiaryRepository
-from services.funds.beneficiaries.rules import STATUS_AFTER_EVENT
+from services.funds.beneficiaries.rules import STATUS_AFTER_EVENT, counts_in_population
+from services.funds.models import Beneficiary
 from services.funds.schemes import service as scheme_service
 from shared.events import CloudEvent
 
@@ -61,7 +62,14 @@ async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
         values["name"] = data["head_name_masked"]
     if data.get("policies_kept_until"):
         values["policies_kept_until"] = date.fromisoformat(str(data["policies_kept_until"]))
-    await repo.upsert("household", ref_id, values)
-    areas = {data["area_code"]} | ({current.area_code} if current else set())
-    for area in sorted(areas):
+    before = _plan_facts(current) if current else None  # read before the upsert refreshes `current`
+    after = _plan_facts(await repo.upsert("household", ref_id, values))
+    if before == after or not any(facts and counts_in_population(facts[1]) for facts in (before, after)):
+        return  # nothing a plan reads has changed (identification steps, income records, ...)
+    for area in sorted({facts[0] for facts in (before, after) if facts}):
         await scheme_service.recompute_for_area(session, area_code=area, kinds=("per_capita",), actor=ACTOR)
+
+
+def _plan_facts(row: Beneficiary) -> tuple[str, str, int, tuple[str, ...]]:
+    """What per-capita plans read of a household: where, whether it counts, how many, which batches."""
+    return row.area_code, row.status, row.member_count, tuple(sorted(row.batches or ()))

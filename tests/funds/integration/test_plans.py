@@ -190,3 +190,56 @@ async def test_plans_are_area_scoped_and_bad_schemes_change_nothing(make_db) -> 
         assert r.json()["type"].endswith("/invalid-scheme")
         r = await client.get("/funds/v1/schemes", headers=FINANCE)
         assert [s["code"] for s in r.json()["items"]] == ["kaiping-per-capita-2016"]
+
+
+async def test_member_changes_exit_and_relapse_move_the_plan(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    village = "440783105201"
+    async with service_client(app) as client:
+        await deliver(app.state.db, registered("hh-a", 4))
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)
+        url = f"/funds/v1/plans/{plan['id']}"
+        assert plan["total_fen"] == yuan(80_000)
+
+        def updated(change: str, status: str, members: int):  # type: ignore[no-untyped-def]
+            return registry_event(
+                "registry.household.updated.v1",
+                "hh-a",
+                {
+                    "household_id": "hh-a",
+                    "area_code": village,
+                    "status": status,
+                    "member_count": members,
+                    "member_ids": [],
+                    "change": change,
+                },
+            )
+
+        await deliver(app.state.db, updated("member_removed", "registered", 3))
+        assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == yuan(60_000)
+        # an income record changes nothing a plan reads: no new revision
+        revision = (await client.get(url, headers=FINANCE)).json()["revision"]
+        await deliver(app.state.db, updated("income", "registered", 3))
+        assert (await client.get(url, headers=FINANCE)).json()["revision"] == revision
+
+        removed = registry_event(
+            "registry.household.removed.v1",
+            "hh-a",
+            {"household_id": "hh-a", "area_code": village, "reason": "x"},
+        )
+        await deliver(app.state.db, removed)
+        assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == 0
+        relapsed = registry_event(
+            "registry.household.relapsed.v1",
+            "hh-a",
+            {
+                "household_id": "hh-a",
+                "area_code": village,
+                "plan_year": 2017,
+                "member_count": 3,
+                "member_ids": [],
+            },
+        )
+        await deliver(app.state.db, relapsed)
+        assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == yuan(60_000)
