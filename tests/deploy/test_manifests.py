@@ -554,3 +554,35 @@ def test_gateway_with_nginx_passes_paths_and_request_ids(tmp_path: Path) -> None
             proc.stderr.close()
         echo.shutdown()
         echo.server_close()
+
+
+# ------------------------------------------- schema validation (when the validators are installed)
+
+
+def test_compose_file_matches_the_compose_spec() -> None:
+    """The Compose Specification's JSON schema, as vendored by check-jsonschema (optional dev tool)."""
+    pytest.importorskip("check_jsonschema")
+    jsonschema = pytest.importorskip("jsonschema")
+    import json
+    from importlib.resources import files
+
+    vendor = files("check_jsonschema.builtin_schemas.vendor")
+    schema = json.loads(vendor.joinpath("compose-spec.json").read_text())
+    data = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(data), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+def test_k8s_manifests_match_the_kubernetes_schemas() -> None:
+    """Strict schema validation of every core resource (kubernetes-validate, optional dev tool)."""
+    kv = pytest.importorskip("kubernetes_validate")
+    checked = 0
+    for path, doc in k8s_docs():
+        if path.name == "kustomization.yaml" or doc["apiVersion"].startswith("postgresql.cnpg.io/"):
+            continue  # CloudNativePG's custom resources have no bundled schema
+        try:
+            kv.validate(doc, "1.30.0", strict=True)
+        except kv.ValidationError as exc:
+            pytest.fail(f"{path.relative_to(ROOT)} {doc['kind']}/{doc['metadata']['name']}: {exc}")
+        checked += 1
+    assert checked >= 30
