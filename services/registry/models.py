@@ -119,6 +119,7 @@ class Household(Base):
     confirmed_on: Mapped[date | None] = mapped_column(Date)
     registered_on: Mapped[date | None] = mapped_column(Date)
     exited_on: Mapped[date | None] = mapped_column(Date)
+    exit_notice_until: Mapped[date | None] = mapped_column(Date)  # last day of the exit's public notice
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
     closed_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)

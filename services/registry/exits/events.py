@@ -44,6 +44,7 @@ async def exited(session: AsyncSession, h: Household, req: ExitRequest) -> None:
             "exit_request_id": str(req.id),
             "exited_on": h.exited_on.isoformat() if h.exited_on else None,
             "policies_kept_until": h.policies_kept_until.isoformat() if h.policies_kept_until else None,
+            "exit_notice_until": h.exit_notice_until.isoformat() if h.exit_notice_until else None,
             "member_count": h.member_count,
         },
     )

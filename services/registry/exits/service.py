@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,6 +104,8 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     before, before_state = households.snapshot(h), households.state(h)
     h.status = next_status(HouseholdStatus(h.status), Action.VERIFY_EXIT).value
     h.exited_on, h.policies_kept_until = verified_on, policy.policies_kept_until
+    # the exit is published on a public notice for the policy's minimum days, starting that day
+    h.exit_notice_until = verified_on + timedelta(days=policy.notice_min_days - 1)
     h.version += 1
     req.status, req.decided_on, req.dossier_id = "verified", verified_on, str(event.data.get("dossier_id"))
     await session.flush()

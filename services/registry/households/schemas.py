@@ -57,6 +57,7 @@ class MemberRemoval(BaseModel):
 class HeadChange(BaseModel):
     member_id: uuid.UUID
     former_head_relation: Relation = Relation.OTHER
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class SplitIn(BaseModel):
@@ -134,6 +135,7 @@ class HouseholdOut(BaseModel):
     confirmed_on: date | None
     registered_on: date | None
     exited_on: date | None
+    exit_notice_until: date | None
     policies_kept_until: date | None
     closed_reason: str | None
     version: int

@@ -456,9 +456,9 @@ async def change_head(
         entity_type="household",
         entity_id=h.id,
         before={"head_name": mask_name(before_name)},
-        after={"head_member_id": str(new_head.id)},
+        after={"head_member_id": str(new_head.id), "reason": data.reason},
     )
-    await events.updated(session, h, members, change="head_changed")
+    await events.updated(session, h, members, change="head_changed", reason=data.reason)
 
 
 async def split(

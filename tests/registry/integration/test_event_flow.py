@@ -32,8 +32,12 @@ async def test_exit_request_goes_out_and_the_verified_event_comes_back(make_db, 
 
             async def relayed():
                 async with app.state.db.transaction() as s:
-                    return 0 == (await s.execute(
-                        select(func.count()).where(outbox.c.published_at.is_(None)))).scalar_one()
+                    return (
+                        0
+                        == (
+                            await s.execute(select(func.count()).where(outbox.c.published_at.is_(None)))
+                        ).scalar_one()
+                    )
 
             await wait_for(relayed, what="the outbox relayed to JetStream")
             sub = await js.pull_subscribe("registry.household.exit_requested.v1", durable="t-inspection")
@@ -41,12 +45,22 @@ async def test_exit_request_goes_out_and_the_verified_event_comes_back(make_db, 
             assert json.loads(msg.data)["data"]["exit_request_id"] == req["id"]
             await msg.ack()
 
-            verified = CloudEvent(source="jingzhun/inspection", type="inspection.exit.verified.v1",
-                                  subject=h["id"], data={"household_id": h["id"], "area_code": h["area_code"],
-                                                         "exit_request_id": req["id"], "dossier_id": "d-9",
-                                                         "verified_on": "2018-12-01"})
+            verified = CloudEvent(
+                source="jingzhun/inspection",
+                type="inspection.exit.verified.v1",
+                subject=h["id"],
+                data={
+                    "household_id": h["id"],
+                    "area_code": h["area_code"],
+                    "exit_request_id": req["id"],
+                    "dossier_id": "d-9",
+                    "verified_on": "2018-12-01",
+                },
+            )
             for _ in range(2):  # a redelivered verdict is harmless
-                await js.publish(verified.type, verified.to_json_bytes(), headers={"Nats-Msg-Id": verified.id})
+                await js.publish(
+                    verified.type, verified.to_json_bytes(), headers={"Nats-Msg-Id": verified.id}
+                )
 
             async def exited():
                 card = (await c.get(url(h), headers=REGISTRAR)).json()

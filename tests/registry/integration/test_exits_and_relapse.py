@@ -106,6 +106,7 @@ async def test_verified_exit_keeps_policies_and_a_duplicate_event_changes_nothin
         assert card["status"] == "exited"
         assert card["exited_on"] == "2018-11-30"
         assert card["policies_kept_until"] == "2020-12-31"
+        assert card["exit_notice_until"] == "2018-12-06"  # 7 days of public notice, the 30th counted
         async with app.state.db.transaction() as s:
             exited = (
                 (

@@ -203,3 +203,32 @@ async def test_bulk_import_refuses_a_person_already_registered_and_saves_nothing
             .json()["items"][0]["household_number"]
             .startswith(VILLAGE)
         )
+
+
+async def test_two_registrars_racing_to_enter_the_same_person_get_one_201_and_one_409(make_db):
+    import asyncio
+
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        person = person_id()
+
+        async def create(area, headers):
+            body = {
+                "area_code": area,
+                "year": 2017,
+                "members": [member("head", name="孙某", resident_id=person)],
+            }
+            return await c.post("/registry/v1/households", json=body, headers=headers)
+
+        for _ in range(3):  # a few rounds: the check-then-insert window is small
+            first, second = await asyncio.gather(
+                create(VILLAGE, REGISTRAR), create(OTHER_VILLAGE, OTHER_REGISTRAR)
+            )
+            assert sorted([first.status_code, second.status_code]) == [201, 409]
+            winner = (first if first.status_code == 201 else second).json()
+            headers = REGISTRAR if winner["area_code"] == VILLAGE else OTHER_REGISTRAR
+            r = await c.post(
+                f"/registry/v1/households/{winner['id']}/rejection", json={"reason": "t"}, headers=headers
+            )
+            assert r.status_code == 200

@@ -147,7 +147,11 @@ async def test_head_change_and_member_rules_over_http(make_db):
         )
         assert r.status_code == 409
         assert (
-            await c.post(base + "/head", json={"member_id": spouse["id"]}, headers=REGISTRAR)
+            await c.post(
+                base + "/head",
+                json={"member_id": spouse["id"], "reason": "户主去世前变更"},
+                headers=REGISTRAR,
+            )
         ).status_code == 204
         r = await c.post(
             base + f"/members/{head['id']}/removal",
