@@ -65,6 +65,7 @@ async def verify(
         actor=user,
         finding_id=finding_id,
         accepted=body.accepted,
+        fake=body.fake,
         note=body.note,
         today=clock.today(),
     )

@@ -19,6 +19,8 @@ __all__ = [
     "FindingTransitionRefused",
     "RectificationState",
     "days_overdue",
+    "FAKE_RECTIFICATION_KIND",
+    "check_verification",
     "deadline_for",
     "due_escalations",
     "is_overdue",
@@ -94,6 +96,17 @@ def is_overdue(state: RectificationState, today: date) -> bool:
 
 def days_overdue(state: RectificationState, today: date) -> int:
     return (today - state.deadline).days if is_overdue(state, today) else 0
+
+
+# Seed 004 六: 弄虚作假 -> 依党纪政纪严肃追责, whatever the deadline.
+FAKE_RECTIFICATION_KIND = "discipline_referral"
+
+
+def check_verification(accepted: bool, note: str, fake: bool) -> None:
+    if not accepted and not note.strip():
+        raise InvalidInput("Say why the rectification is not accepted.")
+    if accepted and fake:
+        raise InvalidInput("A rectification found fake cannot be accepted.")
 
 
 def due_escalations(

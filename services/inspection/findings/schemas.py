@@ -32,6 +32,9 @@ class RectificationIn(BaseModel):
 class VerificationIn(BaseModel):
     accepted: bool
     note: str = Field(default="", max_length=2000)
+    fake: bool = Field(
+        default=False, description="The report claims work that was not done (弄虚作假): refer for discipline"
+    )
 
 
 class RectificationOut(BaseModel):

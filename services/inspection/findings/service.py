@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -199,12 +199,18 @@ async def submit_rectification(
 
 
 async def verify(
-    *, session: AsyncSession, actor: Principal, finding_id: uuid.UUID, accepted: bool, note: str, today: date
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    finding_id: uuid.UUID,
+    accepted: bool,
+    note: str,
+    today: date,
+    fake: bool = False,
 ) -> FindingDetailOut:
     if not actor.has_role(*VERIFIER_ROLES):
         raise NotYourStep("Only an inspector verifies a rectification.")
-    if not accepted and not note.strip():
-        raise InvalidInput("Say why the rectification is not accepted.")
+    rules.check_verification(accepted, note, fake)
     repo = FindingRepository(session)
     f = await _load(repo, actor, finding_id, lock=True)
     before = _snapshot(f)
@@ -216,6 +222,10 @@ async def verify(
     if accepted:
         f.verified_on = today
         await events.publish_rectified(session, f)
+    if fake:
+        await _hold_to_account(
+            session, f, rules.FAKE_RECTIFICATION_KIND, today, f"Fake rectification of '{f.title}': {note}"
+        )
     await audit.record(
         session,
         actor=actor,
@@ -229,40 +239,51 @@ async def verify(
     return await get(session=session, actor=actor, finding_id=f.id, today=today)
 
 
+async def _hold_to_account(
+    session: AsyncSession, f: Finding, kind: str, today: date, reason: str
+) -> AccountabilityRecord | None:
+    """One record per (finding, kind, subject); published and audited when it is new."""
+    record = AccountabilityRecord(
+        id=uuid.uuid4(),
+        area_code=f.area_code,
+        kind=kind,
+        subject=f.responsible_person or f.responsible_unit,
+        reason=reason,
+        origin=f"finding:{f.id}",
+        finding_id=f.id,
+        issued_on=today,
+        created_at=datetime.now(UTC),
+    )
+    if not await AccountabilityRepository(session).add(record):
+        return None
+    await events.publish_accountability(session, record)
+    await audit.record(
+        session,
+        actor="inspection:accountability",
+        action="accountability.recorded",
+        entity_type="finding",
+        entity_id=f.id,
+        after={"kind": kind, "subject": record.subject, "reason": reason},
+    )
+    return record
+
+
 async def escalate_overdue(
     *, session: AsyncSession, today: date, batch: int = 500
 ) -> list[AccountabilityRecord]:
     """Give every late finding the accountability records its lateness has earned, once each."""
-    findings = FindingRepository(session)
     records = AccountabilityRepository(session)
     created: list[AccountabilityRecord] = []
-    for f in await findings.overdue_candidates(today, batch):
-        due = rules.due_escalations(
-            _state(f), today, presets.ESCALATION_LADDER, await records.kinds_for_finding(f.id)
-        )
-        for kind in due:
-            record = AccountabilityRecord(
-                id=uuid.uuid4(),
-                area_code=f.area_code,
-                kind=kind,
-                subject=f.responsible_person or f.responsible_unit,
-                reason=f"Rectification of '{f.title}' is {rules.days_overdue(_state(f), today)} days past "
-                f"its deadline {f.deadline.isoformat()}.",
-                origin=f"finding:{f.id}",
-                finding_id=f.id,
-                issued_on=today,
+    for f in await FindingRepository(session).overdue_candidates(today, batch):
+        already = await records.kinds_for_finding(f.id)
+        for kind in rules.due_escalations(_state(f), today, presets.ESCALATION_LADDER, already):
+            late = rules.days_overdue(_state(f), today)
+            reason = (
+                f"Rectification of '{f.title}' is {late} days past its deadline {f.deadline.isoformat()}."
             )
-            if await records.add(record):
+            record = await _hold_to_account(session, f, kind, today, reason)
+            if record is not None:
                 created.append(record)
-                await events.publish_accountability(session, record)
-                await audit.record(
-                    session,
-                    actor="inspection:escalation",
-                    action="accountability.recorded",
-                    entity_type="finding",
-                    entity_id=f.id,
-                    after={"kind": kind, "subject": record.subject},
-                )
     return created
 
 

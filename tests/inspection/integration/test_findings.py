@@ -191,3 +191,29 @@ async def test_rectification_filed_on_time_does_not_escalate(make_db) -> None:
 
         later = datetime.now(UTC) + timedelta(days=60)
         assert await escalate(app.state.db, later) == 0
+
+
+async def test_fake_rectification_is_referred_for_discipline_at_once(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        iid = (
+            await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)
+        ).json()["id"]
+        f = (
+            await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)
+        ).json()
+        url = f"/inspection/v1/findings/{f['id']}"
+        report = {"report": "Houses repaired", "evidence": [{"description": "photo", "reference": "P-7"}]}
+        await c.post(f"{url}/rectifications", json=report, headers=VILLAGE_CADRE)
+        r = await c.post(
+            f"{url}/verification",
+            json={"accepted": False, "fake": True, "note": "photos show another village"},
+            headers=INSPECTOR,
+        )
+        assert r.status_code == 200
+        assert r.json()["status"] == "open"
+        [record] = r.json()["accountability"]
+        assert record["kind"] == "discipline_referral"
+        assert record["subject"] == "Station chief Sun"
+        assert "photos show another village" in record["reason"]
+        assert len(await _outbox(app, "inspection.accountability.recorded.v1")) == 1

@@ -97,3 +97,15 @@ def test_escalation_never_repeats_a_kind_already_recorded():
         due_escalations(state, date(2026, 4, 20), LADDER, frozenset({"bulletin", "admonishment_interview"}))
         == []
     )
+
+
+def test_verification_needs_a_reason_to_reject_and_fake_cannot_pass():
+    from services.inspection.findings.rules import FAKE_RECTIFICATION_KIND, check_verification
+
+    check_verification(True, "", False)
+    check_verification(False, "photos are from another village", True)
+    with pytest.raises(InvalidInput, match="why"):
+        check_verification(False, " ", False)
+    with pytest.raises(InvalidInput, match="fake"):
+        check_verification(True, "", True)
+    assert FAKE_RECTIFICATION_KIND == "discipline_referral"
