@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.funds.money import PositiveFen
+
 
 class TransferIn(BaseModel):
     """Money from one account to another: a receipt from a source, or a transfer between accounts."""
@@ -13,7 +15,7 @@ class TransferIn(BaseModel):
     kind: Literal["receipt", "transfer"]
     from_account: str
     to_account: str
-    amount_fen: int = Field(gt=0)
+    amount_fen: PositiveFen
     plan_id: uuid.UUID | None = None
     year: int | None = Field(default=None, ge=2000, le=2100)
     memo: str = Field(default="", max_length=500)

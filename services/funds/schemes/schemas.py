@@ -8,9 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.funds.money import Fen
 from services.funds.schemes import rules
-
-Fen = Annotated[int, Field(ge=0)]
 
 
 class SubShareIn(BaseModel):

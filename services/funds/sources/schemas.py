@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.funds.money import Fen
+
 AreaCodeField = Field(pattern=r"^\d{12}$", description="12-digit administrative division code")
 AccountCode = Field(
     pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$", description="lowercase code, e.g. kaiping-special-account"
@@ -31,7 +33,7 @@ class AccountOut(BaseModel):
 
 
 class BudgetIn(BaseModel):
-    amount_fen: int = Field(ge=0)
+    amount_fen: Fen
 
 
 class BudgetOut(BaseModel):

@@ -247,3 +247,27 @@ async def test_budget_and_payout_accounts_are_guarded(make_db) -> None:  # type:
             "/funds/v1/ledger/transactions", params={"cursor": "bm9wZQ"}, headers=FINANCE
         )
         assert bad_cursor.status_code == 422
+
+
+async def test_another_citys_budget_cannot_pay_in(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    quanzhou = auth("finance", "350500000000")
+    async with service_client(app) as client:
+        await open_kaiping_accounts(client)
+        await client.post(
+            "/funds/v1/accounts",
+            json={"code": "qz-pool", "name": "泉州专户", "area_code": "350500000000", "kind": "holding"},
+            headers=quanzhou,
+        )
+        r = await client.post(
+            "/funds/v1/ledger/transfers",
+            json={
+                "kind": "receipt",
+                "from_account": "jiangmen-poverty-fund",
+                "to_account": "qz-pool",
+                "amount_fen": 1,
+            },
+            headers=quanzhou,
+        )
+        assert r.status_code == 404
+        assert (await balances(app))["jiangmen-poverty-fund"] == 0
