@@ -53,14 +53,20 @@ class _Target:
 
 
 async def _target(
-    session: AsyncSession, *, actor: Principal, data_kind: str, ref_id: str, plan_id: uuid.UUID | None
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    data_kind: str,
+    ref_id: str,
+    plan_id: uuid.UUID | None,
+    lock: bool = True,
 ) -> _Target:
     """Lock the beneficiary (so two payments to it cannot both pass the entitlement check) and read
     what it is entitled to. Unknown households are refused (409), not hidden: the registry may
     simply not have told us yet, and the caller must see why."""
     if data_kind == "project":
         project = (
-            await ProjectRepository(session).get(uuid.UUID(ref_id), lock=True) if _is_uuid(ref_id) else None
+            await ProjectRepository(session).get(uuid.UUID(ref_id), lock=lock) if _is_uuid(ref_id) else None
         )
         if project is None or not actor.covers(project.area_code):
             raise BeneficiaryNotFound(f"Project {ref_id} does not exist in your area", project_id=ref_id)
@@ -72,7 +78,7 @@ async def _target(
         )
     if plan_id is not None:
         await get_plan(session, actor=actor, plan_id=plan_id)
-    row = await BeneficiaryRepository(session).get(data_kind, ref_id, lock=True)
+    row = await BeneficiaryRepository(session).get(data_kind, ref_id, lock=lock)
     if row is not None and not actor.covers(row.area_code):
         raise BeneficiaryNotFound(f"No {data_kind} {ref_id} in your area", beneficiary_id=ref_id)
     entitled = await PlanRepository(session).entitlement(data_kind, ref_id, plan_id)
@@ -210,7 +216,7 @@ async def reverse(
 async def entitlement(
     session: AsyncSession, *, actor: Principal, kind: str, ref_id: str, plan_id: uuid.UUID | None
 ) -> tuple[int, int]:
-    target = await _target(session, actor=actor, data_kind=kind, ref_id=ref_id, plan_id=plan_id)
+    target = await _target(session, actor=actor, data_kind=kind, ref_id=ref_id, plan_id=plan_id, lock=False)
     if target.payee.status is None:
         raise BeneficiaryNotFound(f"No {kind} {ref_id} in your area", beneficiary_id=ref_id)
     disbursed = await DisbursementRepository(session).disbursed(
