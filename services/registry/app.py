@@ -1,6 +1,6 @@
 """Assembly of the registry service."""
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.registry.areas.router import router as areas_router
 from services.registry.consumers import HANDLERS
@@ -15,6 +15,22 @@ from services.registry.rollups.router import router as rollups_router
 from services.registry.settings import RegistrySettings
 from shared.app import create_service_app
 from shared.db import Database
+from shared.runtime import PeriodicJob
+
+settings_class = RegistrySettings
+JOBS: list[PeriodicJob] = []  # periodic jobs (also run by `jingzhun worker registry`)
+ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /registry/v1
+    areas_router,
+    policies_router,
+    households_router,
+    identification_router,
+    exits_router,
+    relapses_router,
+    rollups_router,
+    edge_router,
+]
+
+__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 
 
 async def _seed_policies(db: Database) -> None:
@@ -28,16 +44,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     return create_service_app(
         settings,
         title="Jingzhun registry",
-        routers=[
-            areas_router,
-            policies_router,
-            households_router,
-            identification_router,
-            exits_router,
-            relapses_router,
-            rollups_router,
-            edge_router,
-        ],
+        routers=ROUTERS,
         handlers=HANDLERS,
+        jobs=JOBS,
         on_startup=_seed_policies,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.households import bulk, service
@@ -30,6 +30,7 @@ from services.registry.models import Household
 from services.registry.vocabulary import HouseholdStatus
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
+from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
@@ -40,7 +41,7 @@ Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 async def card(session: SessionDep, h: Household, response: Response | None = None) -> HouseholdOut:
     members, incomes, debts = await service.read_parts(session, h)
     if response is not None:
-        response.headers["ETag"] = f'"{h.version}"'
+        response.headers["ETag"] = etag(h.version)
     return HouseholdOut(
         **{k: getattr(h, k) for k in HouseholdOut.model_fields if k not in {"members", "incomes", "debts"}},
         members=[MemberOut.model_validate(m, from_attributes=True) for m in members],
@@ -126,7 +127,7 @@ async def update_household(
     session: SessionDep,
     user: Registrar,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
 ) -> HouseholdOut:
     h = await service.update_attributes(
         session=session, actor=user, household_id=household_id, data=body, if_match=if_match

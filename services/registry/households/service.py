@@ -48,7 +48,8 @@ from services.registry.rollups.rules import Snapshot, counter_deltas
 from services.registry.vocabulary import ACTIVE_STATUSES, HouseholdStatus, LabourCapacity, Relation
 from shared import audit
 from shared.auth import Principal
-from shared.errors import InvalidInput, PreconditionFailed, PreconditionRequired
+from shared.errors import InvalidInput
+from shared.http import check_if_match
 from shared.pagination import decode_cursor, encode_cursor
 from shared.pii import PiiCipher, mask_name
 
@@ -267,13 +268,7 @@ async def update_attributes(
     if_match: str | None,
 ) -> Household:
     h = await load(session, actor, household_id, lock=True)
-    if if_match is None:
-        raise PreconditionRequired("send If-Match with the ETag you read, so no one's change is lost")
-    if if_match.strip('W/"') != str(h.version):
-        raise PreconditionFailed(
-            f"the household changed since you read it (now version {h.version}); reload and retry",
-            version=h.version,
-        )
+    check_if_match(if_match, h.version)
     _open(h)
     before, before_state = snapshot(h), state(h)
     batches = (
