@@ -124,3 +124,44 @@ async def test_registered_opens_a_need_removed_closes_it_and_redelivery_is_harml
         await asyncio.gather(relay_task, return_exceptions=True)
         await nc.close()
         await registry.dispose()
+
+
+async def test_a_gap_reaches_the_pairing_stream_once_however_often_coverage_is_checked(
+    make_db: Callable[[str], str], nats_url: str
+) -> None:
+    from tests.pairing.factories import household
+
+    # Only the relay matters here (registry events are delivered by hand).
+    app = create_app(settings_for(PairingSettings, make_db("pairing"), nats_url, run_consumers=False))
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream(timeout=2)
+    await ensure_streams(js)
+    try:
+        async with service_client(app) as client:
+            household_id = await household(app, V1)
+            for _ in range(3):
+                r = await client.post("/pairing/v1/coverage/checks", headers=OFFICE)
+                assert r.status_code == 200
+
+            sub = await js.pull_subscribe("pairing.coverage.gap_detected.v1", durable="test-gap-reader")
+
+            async def fetch_all() -> list[dict]:  # type: ignore[type-arg]
+                received: list[dict] = []  # type: ignore[type-arg]
+                while True:
+                    try:
+                        msgs = await sub.fetch(10, timeout=1)
+                    except nats.errors.TimeoutError:
+                        return received
+                    for m in msgs:
+                        received.append(json.loads(m.data))
+                        await m.ack()
+
+            events = await wait_for(fetch_all, what="the gap event relayed to JetStream")
+            await asyncio.sleep(1)
+            events += await fetch_all()
+            assert [(e["data"]["kind"], e["data"]["subject_id"]) for e in events] == [
+                ("household_without_cadre", household_id)
+            ]
+            assert events[0]["data"]["signal_key"] == f"pairing:household_without_cadre:{household_id}:1"
+    finally:
+        await nc.close()
