@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.inspection.models import (
@@ -150,8 +151,13 @@ class AssessmentRepository(Repository):
         self.session.add(result)
         await self.session.flush()
 
-    async def list_in(self, prefix: str, year: int | None, limit: int) -> list[AssessmentResult]:
+    async def page(
+        self, prefix: str, year: int | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[AssessmentResult]:
         stmt = select(AssessmentResult).where(AssessmentResult.area_code.startswith(prefix))
         if year:
             stmt = stmt.where(AssessmentResult.year == year)
-        return list(await self.session.scalars(stmt.order_by(AssessmentResult.area_code).limit(limit)))
+        if after:
+            stmt = stmt.where(tuple_(AssessmentResult.created_at, AssessmentResult.id) > after)
+        stmt = stmt.order_by(AssessmentResult.created_at, AssessmentResult.id).limit(limit)
+        return list(await self.session.scalars(stmt))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 
 from services.inspection import clock
 from services.inspection.assessments import service
 from services.inspection.assessments.schemas import AssessmentIn, AssessmentOut, TargetIn, TargetOut
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
 Assessor = Annotated[Principal, Depends(require_roles("inspector"))]
@@ -34,11 +35,8 @@ async def assess(body: AssessmentIn, session: SessionDep, user: Assessor) -> Ass
     return await service.assess(session=session, actor=user, data=body, today=clock.today())
 
 
-@router.get("", response_model=list[AssessmentOut])
+@router.get("", response_model=Page[AssessmentOut])
 async def list_assessments(
-    session: SessionDep,
-    user: CurrentUser,
-    year: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 100,
-) -> list[AssessmentOut]:
-    return await service.list_results(session=session, actor=user, year=year, limit=limit)
+    session: SessionDep, user: CurrentUser, year: int | None = None, cursor: Cursor = None, limit: Limit = 50
+) -> Page[AssessmentOut]:
+    return await service.list_page(session=session, actor=user, year=year, cursor=cursor, limit=limit)

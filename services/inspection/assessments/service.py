@@ -17,11 +17,13 @@ from services.inspection.findings.repository import AccountabilityRepository
 from services.inspection.findings.schemas import AccountabilityOut
 from services.inspection.findings.service import record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult
+from services.inspection.paging import after_key, next_cursor
 from services.inspection.policies import presets
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput
+from shared.pagination import Page
 
 ASSESSED_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
@@ -201,7 +203,8 @@ def _out(row: AssessmentResult, admonishments: list[AccountabilityOut]) -> Asses
     )
 
 
-async def list_results(
-    *, session: AsyncSession, actor: Principal, year: int | None, limit: int
-) -> list[AssessmentOut]:
-    return [_out(r, []) for r in await AssessmentRepository(session).list_in(actor.area_prefix, year, limit)]
+async def list_page(
+    *, session: AsyncSession, actor: Principal, year: int | None, cursor: str | None, limit: int
+) -> Page[AssessmentOut]:
+    rows = await AssessmentRepository(session).page(actor.area_prefix, year, after_key(cursor), limit + 1)
+    return Page(items=[_out(r, []) for r in rows[:limit]], next_cursor=next_cursor(rows, limit))

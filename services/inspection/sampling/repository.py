@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import EvaluationItem, EvaluationOmission, EvaluationSample, HouseholdRef
@@ -31,13 +31,13 @@ class SampleRepository(Repository):
     async def get(self, sample_id: uuid.UUID) -> EvaluationSample | None:
         return await self.session.scalar(select(EvaluationSample).where(EvaluationSample.id == sample_id))
 
-    async def list_in(self, prefix: str, limit: int) -> list[EvaluationSample]:
-        stmt = (
-            select(EvaluationSample)
-            .where(EvaluationSample.area_code.startswith(prefix))
-            .order_by(EvaluationSample.created_at.desc())
-            .limit(limit)
-        )
+    async def page(
+        self, prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[EvaluationSample]:
+        stmt = select(EvaluationSample).where(EvaluationSample.area_code.startswith(prefix))
+        if after:
+            stmt = stmt.where(tuple_(EvaluationSample.created_at, EvaluationSample.id) > after)
+        stmt = stmt.order_by(EvaluationSample.created_at, EvaluationSample.id).limit(limit)
         return list(await self.session.scalars(stmt))
 
     async def items(self, sample_id: uuid.UUID) -> list[EvaluationItem]:

@@ -13,6 +13,7 @@ from services.inspection.sampling.schemas import ErrorRateOut, OmissionIn, Sampl
 from shared.auth import CurrentUser, Principal
 from shared.db import SessionDep
 from shared.errors import Forbidden
+from shared.pagination import Cursor, Page
 
 router = APIRouter(prefix="/samples", tags=["third-party evaluation"])
 
@@ -36,11 +37,14 @@ async def draw(body: SampleIn, session: SessionDep, user: Evaluator) -> SampleOu
     return await service.draw(session=session, actor=user, data=body)
 
 
-@router.get("", response_model=list[SampleOut])
+@router.get("", response_model=Page[SampleOut])
 async def list_samples(
-    session: SessionDep, user: Evaluator, limit: Annotated[int, Query(ge=1, le=50)] = 20
-) -> list[SampleOut]:
-    return await service.list_recent(session=session, actor=user, limit=limit)
+    session: SessionDep,
+    user: Evaluator,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> Page[SampleOut]:
+    return await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
 
 
 @router.get("/{sample_id}", response_model=SampleOut)

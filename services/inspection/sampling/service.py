@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.models import EvaluationItem, EvaluationSample
+from services.inspection.paging import after_key, next_cursor
 from services.inspection.policies import presets
 from services.inspection.sampling import rules
 from services.inspection.sampling.repository import SampleRepository
@@ -23,6 +24,7 @@ from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.pagination import Page
 
 METHOD = (
     "Per village, households ranked by SHA-256('<seed>:<household_id>') as hex, lowest first; "
@@ -112,9 +114,14 @@ async def get(*, session: AsyncSession, actor: Principal, sample_id: uuid.UUID) 
     return _out(sample, await repo.items(sample.id))
 
 
-async def list_recent(*, session: AsyncSession, actor: Principal, limit: int) -> list[SampleOut]:
+async def list_page(
+    *, session: AsyncSession, actor: Principal, cursor: str | None, limit: int
+) -> Page[SampleOut]:
     repo = SampleRepository(session)
-    return [_out(s, await repo.items(s.id)) for s in await repo.list_in(actor.area_prefix, limit)]
+    rows = await repo.page(actor.area_prefix, after_key(cursor), limit + 1)
+    return Page(
+        items=[_out(s, await repo.items(s.id)) for s in rows[:limit]], next_cursor=next_cursor(rows, limit)
+    )
 
 
 async def give_verdict(

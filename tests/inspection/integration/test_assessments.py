@@ -294,3 +294,32 @@ async def test_target_met_means_no_admonishment(make_db) -> None:
             )
         ).json()
         assert (a["missed_target"], a["admonishments"], a["score"]) == (False, [], "82.25")
+
+
+async def test_assessment_list_pages_by_cursor(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _fixture_county(app)
+        for village in ("620521101201", "620521101202", "620521101203"):
+            r = await c.post(
+                "/inspection/v1/assessments",
+                json={"area_code": village, "year": 2026},
+                headers=CITY_INSPECTOR,
+            )
+            assert r.status_code == 201
+        first = (await c.get("/inspection/v1/assessments?limit=2", headers=CITY_INSPECTOR)).json()
+        assert len(first["items"]) == 2
+        rest = (
+            await c.get(
+                f"/inspection/v1/assessments?limit=2&cursor={first['next_cursor']}", headers=CITY_INSPECTOR
+            )
+        ).json()
+        assert [a["area_code"] for a in first["items"] + rest["items"]] == [
+            "620521101201",
+            "620521101202",
+            "620521101203",
+        ]
+        assert rest["next_cursor"] is None
+        assert (
+            await c.get("/inspection/v1/assessments?limit=500", headers=CITY_INSPECTOR)
+        ).status_code == 422
