@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from services.funds.app import create_app
 from services.funds.models import Account, Posting
 from services.funds.settings import FundsSettings
+from shared.audit import verify_chain
 from shared.money import yuan
+from shared.tables import audit_log
 from tests.funds.integration.factories import (
     FINANCE,
     deliver,
@@ -151,6 +153,12 @@ async def test_50_parallel_disbursements_never_overdraw(make_db) -> None:  # typ
         assert b["kaiping-special-account"] == 0
         assert b["kaiping-special-account.paid"] == yuan(45_000)
         assert await postings_sum(app) == 0
+        async with app.state.db.transaction() as s:
+            paid = (
+                await s.execute(select(func.count()).where(audit_log.c.action == "disbursement.recorded"))
+            ).scalar()
+            assert paid == 30  # every payment audited once, refused ones not at all
+            assert await verify_chain(s) == (True, None)
 
 
 async def test_disbursement_rules_over_http(make_db) -> None:  # type: ignore[no-untyped-def]
