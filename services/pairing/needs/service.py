@@ -170,6 +170,7 @@ async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
                 session, "policy-period", pairing, on=today, reason="policy_period_over"
             )
             closed += 1
+        await close_need(session, "policy-period", uuid.UUID(household_id), reason="policy_period_over")
     return closed
 
 
