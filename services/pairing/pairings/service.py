@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.errors import (
+    AreaNotFound,
     HelperNotFound,
     HouseholdNotFound,
     InvalidPeriod,
@@ -100,10 +101,10 @@ async def _area(session: AsyncSession, actor: Principal | None, code: str) -> ru
             raise PairingRuleViolated(str(exc), rule="target_type") from exc
         # Counties of other provinces (山海协作 partners) are not in this registry's tree.
         if actor is not None or parsed.level != "county":
-            raise HouseholdNotFound(f"Area {code} is not known to pairing yet", area_code=code)
+            raise AreaNotFound(f"Area {code} is not known to pairing yet", area_code=code)
         return rules.Target(id=parsed.code, area_code=parsed.code, level="county")
     if actor is not None and not actor.covers(area.code):
-        raise HouseholdNotFound(f"Area {code} is outside your area", area_code=code)
+        raise AreaNotFound(f"Area {code} is outside your area", area_code=code)
     return rules.Target(
         id=area.code,
         area_code=area.code,

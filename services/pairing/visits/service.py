@@ -33,7 +33,7 @@ from services.pairing.visits.schemas import (
 )
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Forbidden
+from shared.errors import Forbidden, InvalidInput
 
 _RECORD: TypeAdapter[VisitIn | LedgerEntryIn] = TypeAdapter(Record)
 
@@ -46,7 +46,10 @@ class RecordIdReused(VisitNotAllowed):
 async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID | None) -> Helper:
     """A cadre records as themselves; an office names the cadre whose handbook it copies."""
     repo = HelperRepository(session)
-    if actor.has_role("registrar", "approver", "admin") and helper_id is not None:
+    office = actor.has_role("registrar", "approver", "admin")
+    if office and helper_id is None and await repo.by_user_sub(actor.sub) is None:
+        raise InvalidInput("Name the cadre whose visit this is (helper_id)")
+    if office and helper_id is not None:
         helper = await repo.get(helper_id)
         if helper is None or not actor.covers(helper.area_code):
             raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))
@@ -194,16 +197,12 @@ async def record_batch(
         try:
             async with session.begin_nested():
                 outcome, reason = await record_one(session, actor, record, today=today)
-        except (HelperNotFound, IntegrityError) as exc:
-            # IntegrityError: the same id arrived in a concurrent upload; the client resends.
-            outcome, reason = (
-                rules.BatchOutcome.REJECTED,
-                str(
-                    exc.detail
-                    if isinstance(exc, HelperNotFound)
-                    else "stored concurrently; send the record again"
-                ),
-            )
+        except (HelperNotFound, InvalidInput) as exc:
+            # This record names an unknown cadre or none: reject it alone, keep the others.
+            outcome, reason = rules.BatchOutcome.REJECTED, exc.detail
+        except IntegrityError:
+            # The same id arrived in a concurrent upload; the client resends and gets "duplicate".
+            outcome, reason = rules.BatchOutcome.REJECTED, "stored concurrently; send the record again"
         results.append(
             RecordResult(index=index, id=str(record.id), type=record.type, outcome=outcome, reason=reason)
         )

@@ -203,3 +203,16 @@ async def test_a_receiver_from_another_area_is_not_found(app: FastAPI, client: h
         json={"left_on": "2026-11-22", "receiver_ids": [stranger]},
     )
     assert r.status_code == 404
+
+
+async def test_an_office_copies_a_paper_handbook_naming_the_cadre(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    cadre, household_id = await _cadre_with_household(app, client, "cadre-paper")
+    named = _visit(household_id, helper_id=cadre)
+    unnamed = _visit(household_id)
+    r = (
+        await client.post("/pairing/v1/sync/batches", json={"records": [named, unnamed]}, headers=OFFICE)
+    ).json()
+    assert [x["outcome"] for x in r["results"]] == ["stored", "rejected"]
+    assert "helper_id" in r["results"][1]["reason"]
