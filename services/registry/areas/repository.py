@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from services.registry.models import Area, AreaIncome
 from shared.repository import Repository
@@ -46,7 +46,7 @@ class AreaRepository(Repository):
         stmt = (
             select(AreaIncome.area_code, AreaIncome.year, AreaIncome.collective_income_fen)
             .where(AreaIncome.area_code.in_(list(codes)))
-            .distinct(AreaIncome.area_code)
+            .ext(distinct_on(AreaIncome.area_code))
             .order_by(AreaIncome.area_code, AreaIncome.year.desc())
         )
         return {code: (year, fen) for code, year, fen in (await self.session.execute(stmt)).all()}
