@@ -109,7 +109,7 @@ async def _dossier(session: AsyncSession) -> None:
         return
     for position in presets.signoff_scheme_for(open_.area_code).levels[0].positions:
         signer = Principal(
-            sub=f"demo-{position}",
+            sub=open_.household_id if position == presets.EXIT_HOUSEHOLD else f"demo-{position}",
             roles=frozenset({position}),
             area_code=ancestor(open_.area_code, "village"),
             name=f"示例 {position}",

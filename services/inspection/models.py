@@ -131,7 +131,7 @@ class SignoffDossier(Created, Base):
     # The scheme in force when the dossier opened, frozen here so a later policy change never
     # rewrites what an open dossier still needs.
     scheme_code: Mapped[str] = mapped_column(String(50))
-    scheme: Mapped[list[Any]]
+    scheme: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(20), default="open")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     refusal_reason: Mapped[str | None] = mapped_column(Text)

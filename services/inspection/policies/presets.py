@@ -16,8 +16,8 @@ from fractions import Fraction
 from services.inspection.signoffs.rules import SignoffLevel, SignoffScheme
 
 # --- 4-3-4-2 exit sign-off (seed 003, 七、"4342"脱贫验收责任体系) -------------------------
-# Position roles are JWT roles. A household signs through a token with ``exit_household``
-# issued for its village.
+# Position roles are JWT roles. A household signs through its own token: role ``exit_household``,
+# area = its village, sub = its household id.
 VILLAGE_PARTY_SECRETARY = "village_party_secretary"  # 村党支部书记
 VILLAGE_HEAD = "village_head"  # 村主任
 WORK_TEAM_LEADER = "work_team_leader"  # 驻村工作队队长
@@ -43,6 +43,7 @@ GANSU_4342 = SignoffScheme(
         ),
         SignoffLevel("city", (CITY_PARTY_SECRETARY, MAYOR)),
     ),
+    household_position=EXIT_HOUSEHOLD,
 )
 
 # Area prefix -> scheme; the longest matching prefix wins, "" is the fallback. Only Gansu's

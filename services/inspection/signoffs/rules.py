@@ -22,6 +22,7 @@ __all__ = [
     "PositionAlreadySigned",
     "PositionNotInScheme",
     "SignerAreaMismatch",
+    "SignerIsNotTheHousehold",
     "SignerLacksPosition",
     "Signature",
     "Signer",
@@ -47,6 +48,9 @@ class SignoffLevel:
 class SignoffScheme:
     code: str
     levels: tuple[SignoffLevel, ...]
+    # The position the household itself fills: only the household's own token (sub = its id)
+    # may sign it, so nobody can confirm an exit on a family's behalf.
+    household_position: str | None = None
 
     def position_level(self, position: str) -> SignoffLevel | None:
         return next((lv for lv in self.levels if position in lv.positions), None)
@@ -66,6 +70,7 @@ class Signature:
 class Signer:
     roles: frozenset[str]
     area_code: str
+    sub: str = ""
 
 
 class DossierClosed(Conflict):
@@ -91,6 +96,11 @@ class PositionNotInScheme(InvalidInput):
 class SignerLacksPosition(Forbidden):
     type_slug = "signer-lacks-position"
     title = "You do not hold the position this step needs"
+
+
+class SignerIsNotTheHousehold(Forbidden):
+    type_slug = "signer-not-the-household"
+    title = "Only the household itself signs as the household"
 
 
 class SignerAreaMismatch(Forbidden):
@@ -120,6 +130,7 @@ def _qualify(
     scheme: SignoffScheme,
     status: str,
     household_area: str,
+    household_id: str,
     signatures: list[Signature],
     signer: Signer,
     position: str,
@@ -135,6 +146,8 @@ def _qualify(
         )
     if position not in signer.roles:
         raise SignerLacksPosition(f"Signing as {position} needs the role {position}.", position=position)
+    if position == scheme.household_position and signer.sub != household_id:
+        raise SignerIsNotTheHousehold("The household signs for itself, with its own account.")
     expected_area = ancestor(household_area, step_level.level)
     if signer.area_code != expected_area:
         raise SignerAreaMismatch(
@@ -160,12 +173,13 @@ def check_signature(
     *,
     status: str,
     household_area: str,
+    household_id: str,
     signatures: list[Signature],
     signer: Signer,
     position: str,
 ) -> Signature:
     """The step this signature fills, or the domain error that refuses it."""
-    return _qualify(scheme, status, household_area, signatures, signer, position)
+    return _qualify(scheme, status, household_area, household_id, signatures, signer, position)
 
 
 def check_refusal(
@@ -173,6 +187,7 @@ def check_refusal(
     *,
     status: str,
     household_area: str,
+    household_id: str,
     signatures: list[Signature],
     signer: Signer,
     position: str,
@@ -181,4 +196,4 @@ def check_refusal(
     """A refusal must come from someone who could sign that step now, and say why."""
     if not reason.strip():
         raise InvalidInput("A refusal must give its reason.")
-    return _qualify(scheme, status, household_area, signatures, signer, position)
+    return _qualify(scheme, status, household_area, household_id, signatures, signer, position)

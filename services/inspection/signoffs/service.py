@@ -27,14 +27,18 @@ class DossierNotFound(NotFound):
     title = "Sign-off dossier not found"
 
 
-def _scheme_json(scheme: rules.SignoffScheme) -> list[dict[str, Any]]:
-    return [{"level": lv.level, "positions": list(lv.positions)} for lv in scheme.levels]
+def _scheme_json(scheme: rules.SignoffScheme) -> dict[str, Any]:
+    return {
+        "levels": [{"level": lv.level, "positions": list(lv.positions)} for lv in scheme.levels],
+        "household_position": scheme.household_position,
+    }
 
 
 def _scheme_of(dossier: SignoffDossier) -> rules.SignoffScheme:
     return rules.SignoffScheme(
         dossier.scheme_code,
-        tuple(rules.SignoffLevel(lv["level"], tuple(lv["positions"])) for lv in dossier.scheme),
+        tuple(rules.SignoffLevel(lv["level"], tuple(lv["positions"])) for lv in dossier.scheme["levels"]),
+        household_position=dossier.scheme.get("household_position"),
     )
 
 
@@ -144,7 +148,7 @@ async def _load(
 
 
 def _signer(actor: Principal) -> rules.Signer:
-    return rules.Signer(roles=actor.roles, area_code=actor.area_code)
+    return rules.Signer(roles=actor.roles, area_code=actor.area_code, sub=actor.sub)
 
 
 async def get(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID) -> DossierOut:
@@ -173,6 +177,7 @@ async def sign(
         scheme,
         status=dossier.status,
         household_area=dossier.area_code,
+        household_id=dossier.household_id,
         signatures=_signed(rows),
         signer=_signer(actor),
         position=position,
@@ -216,6 +221,7 @@ async def refuse(
         _scheme_of(dossier),
         status=dossier.status,
         household_area=dossier.area_code,
+        household_id=dossier.household_id,
         signatures=_signed(rows),
         signer=_signer(actor),
         position=position,

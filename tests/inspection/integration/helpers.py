@@ -42,12 +42,16 @@ def exit_requested(household_id: str | None = None, area: str = VILLAGE, **extra
     return event("registry.household.exit_requested.v1", data, subject=household_id)
 
 
-def signer(position: str, household_area: str = VILLAGE, *, area: str | None = None) -> dict[str, str]:
-    """Headers for the holder of ``position`` for the household's area (or another area)."""
+def signer(
+    position: str, household_area: str = VILLAGE, *, area: str | None = None, household_id: str | None = None
+) -> dict[str, str]:
+    """Headers for the holder of ``position`` for the household's area (or another area); the
+    household itself signs with its own id as the token subject."""
     level = presets.GANSU_4342.position_level(position)
     assert level is not None
     code = area or ancestor(household_area, level.level)
-    return auth([position], code, sub=f"{position}@{code}", name=f"Test {position}")
+    sub = household_id if household_id and position == presets.EXIT_HOUSEHOLD else f"{position}@{code}"
+    return auth([position], code, sub=sub, name=f"Test {position}")
 
 
 def all_positions() -> list[str]:

@@ -44,7 +44,7 @@ async def test_registry_to_inspection_to_registry(make_db, nats_url) -> None:
             r = await insp.post(
                 f"/inspection/v1/signoffs/{ok['id']}/signatures",
                 json={"position": position},
-                headers=signer(position, area),
+                headers=signer(position, area, household_id=leaving["id"]),
             )
             assert r.status_code == 201, r.text
 

@@ -83,7 +83,7 @@ async def test_exit_saga_verified_and_refused_over_nats(make_db, nats_url) -> No
                 r = await client.post(
                     f"/inspection/v1/signoffs/{ok['id']}/signatures",
                     json={"position": position},
-                    headers=signer(position),
+                    headers=signer(position, household_id=passing.subject),
                 )
                 assert r.status_code == 201, r.text
 
@@ -91,7 +91,9 @@ async def test_exit_saga_verified_and_refused_over_nats(make_db, nats_url) -> No
             for position in all_positions()[:7]:  # village 4 + township 3
                 assert (
                     await client.post(
-                        f"{url}/signatures", json={"position": position}, headers=signer(position)
+                        f"{url}/signatures",
+                        json={"position": position},
+                        headers=signer(position, household_id=failing.subject),
                     )
                 ).status_code == 201
             # wrong role: the county head tries the statistics director's step

@@ -53,11 +53,12 @@ async def test_thirteen_signatures_in_order_verify_the_exit(make_db) -> None:
         assert body["scheme_code"] == "gansu-4342"
         assert [len(lv["steps"]) for lv in body["levels"]] == [4, 3, 4, 2]
         assert body["current_level"] == "village"
+        household = ev.data["household_id"]
         for i, position in enumerate(all_positions(), start=1):
             r = await client.post(
                 f"/inspection/v1/signoffs/{did}/signatures",
                 json={"position": position},
-                headers=signer(position),
+                headers=signer(position, household_id=household),
             )
             assert r.status_code == 201, r.text
             assert r.json()["status"] == ("verified" if i == 13 else "open")
@@ -113,6 +114,14 @@ async def test_wrong_role_wrong_area_and_wrong_order_change_nothing(make_db) -> 
         )
         assert r.status_code == 403
         assert r.json()["type"].endswith("/signer-area-mismatch")
+        # a cadre who was handed the household role cannot confirm for the family
+        r = await client.post(url, json={"position": "exit_household"}, headers=signer("exit_household"))
+        assert r.status_code == 403
+        assert r.json()["type"].endswith("/signer-not-the-household")
+        other_family = signer("exit_household", household_id="another-household")
+        assert (
+            await client.post(url, json={"position": "exit_household"}, headers=other_family)
+        ).status_code == 403
         r = await client.post(url, json={"position": "governor"}, headers=signer("mayor"))
         assert r.status_code == 422
 
@@ -131,7 +140,7 @@ async def test_refusal_closes_the_dossier_with_its_reason(make_db) -> None:
             r = await client.post(
                 f"/inspection/v1/signoffs/{did}/signatures",
                 json={"position": position},
-                headers=signer(position),
+                headers=signer(position, household_id=ev.data["household_id"]),
             )
             assert r.status_code == 201
         r = await client.post(

@@ -12,6 +12,7 @@ from services.inspection.signoffs.rules import (
     Signature,
     Signer,
     SignerAreaMismatch,
+    SignerIsNotTheHousehold,
     SignerLacksPosition,
     SignoffLevel,
     SignoffScheme,
@@ -24,11 +25,13 @@ from services.inspection.signoffs.rules import (
 from shared.errors import Conflict, Forbidden, InvalidInput
 
 HOUSEHOLD_AREA = "620521101203"  # a village in Gansu (synthetic)
+HOUSEHOLD_ID = "hh-42"
 SCHEME = presets.GANSU_4342
 
 
 def signer(position: str, level: str, area: str = HOUSEHOLD_AREA) -> Signer:
-    return Signer(roles=frozenset({position}), area_code=ancestor(area, level))  # type: ignore[arg-type]
+    sub = HOUSEHOLD_ID if position == "exit_household" else f"{position}-official"
+    return Signer(roles=frozenset({position}), area_code=ancestor(area, level), sub=sub)
 
 
 def sign(signatures: list[Signature], position: str, level: str, **kw) -> Signature:
@@ -36,6 +39,7 @@ def sign(signatures: list[Signature], position: str, level: str, **kw) -> Signat
         SCHEME,
         status="open",
         household_area=HOUSEHOLD_AREA,
+        household_id=HOUSEHOLD_ID,
         signatures=signatures,
         signer=kw.get("who") or signer(position, level),
         position=position,
@@ -136,6 +140,7 @@ def test_closed_dossier_takes_no_signature(status):
             SCHEME,
             status=status,
             household_area=HOUSEHOLD_AREA,
+            household_id=HOUSEHOLD_ID,
             signatures=[],
             signer=signer("village_head", "village"),
             position="village_head",
@@ -143,7 +148,13 @@ def test_closed_dossier_takes_no_signature(status):
 
 
 def test_refusal_needs_a_reason_and_a_qualified_signer():
-    kw = dict(status="open", household_area=HOUSEHOLD_AREA, signatures=[], position="village_head")
+    kw = dict(
+        status="open",
+        household_area=HOUSEHOLD_AREA,
+        household_id=HOUSEHOLD_ID,
+        signatures=[],
+        position="village_head",
+    )
     with pytest.raises(InvalidInput):
         check_refusal(SCHEME, signer=signer("village_head", "village"), reason="  ", **kw)
     with pytest.raises(SignerAreaMismatch):
@@ -171,8 +182,17 @@ def test_another_place_may_sign_differently():
         two_level,
         status="open",
         household_area="440783101203",
+        household_id=HOUSEHOLD_ID,
         signatures=done,
         signer=Signer(frozenset({"county_head"}), "440783000000"),
         position="county_head",
     )
     assert is_complete(two_level, [*done, step])
+
+
+def test_only_the_household_itself_signs_as_the_household():
+    assert SCHEME.household_position == "exit_household"
+    cadre = Signer(roles=frozenset({"exit_household"}), area_code=HOUSEHOLD_AREA, sub="cadre-7")
+    with pytest.raises(SignerIsNotTheHousehold):
+        sign([], "exit_household", "village", who=cadre)
+    assert sign([], "exit_household", "village") == Signature("village", "exit_household")
