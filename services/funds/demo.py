@@ -44,6 +44,7 @@ from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn
 from shared.auth import Principal
 from shared.db import Database
+from shared.http import etag
 from shared.money import yuan
 
 GUANGDONG = Principal("demo-loader", frozenset({"admin", "finance"}), "440000000000", "演示数据")
@@ -190,4 +191,6 @@ async def _project(s: AsyncSession) -> None:
             funding_account="kaiping-integrated-pool",
         ),
     )
-    await projects.transition(s, actor=GUANGDONG, project_id=project.id, target="approved")
+    await projects.transition(
+        s, actor=GUANGDONG, project_id=project.id, target="approved", if_match=etag(project.version)
+    )

@@ -210,6 +210,7 @@ class Project(Base):
     budget_fen: Mapped[int] = mapped_column(BigInteger)
     funding_account: Mapped[str] = mapped_column(ForeignKey("account.code"))
     status: Mapped[str] = mapped_column(String(20), default="proposed")
+    version: Mapped[int] = mapped_column(Integer, default=1)  # the ETag: updates send it in If-Match
     approved_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

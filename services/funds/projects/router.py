@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from services.funds import paging
 from services.funds.deps import Finance
@@ -11,6 +11,7 @@ from services.funds.projects.repository import ProjectRepository
 from services.funds.projects.schemas import ProjectIn, ProjectOut, ProjectTransitionIn
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
+from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 
@@ -19,20 +20,29 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 @router.post("", status_code=201, response_model=ProjectOut)
 async def create_project(
-    body: ProjectIn, session: SessionDep, user: Finance, idem: IdempotencyDep
+    body: ProjectIn, session: SessionDep, user: Finance, idem: IdempotencyDep, response: Response
 ) -> ProjectOut:
-    out = ProjectOut.model_validate(await service.create(session, actor=user, data=body))
+    project = await service.create(session, actor=user, data=body)
+    response.headers["ETag"] = etag(project.version)
+    out = ProjectOut.model_validate(project)
     await idem.save(201, out)
     return out
 
 
 @router.post("/{project_id}/status", response_model=ProjectOut)
 async def change_status(
-    project_id: uuid.UUID, body: ProjectTransitionIn, session: SessionDep, user: Finance
+    project_id: uuid.UUID,
+    body: ProjectTransitionIn,
+    session: SessionDep,
+    user: Finance,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> ProjectOut:
-    return ProjectOut.model_validate(
-        await service.transition(session, actor=user, project_id=project_id, target=body.status)
+    project = await service.transition(
+        session, actor=user, project_id=project_id, target=body.status, if_match=if_match
     )
+    response.headers["ETag"] = etag(project.version)
+    return ProjectOut.model_validate(project)
 
 
 @router.get("", response_model=Page[ProjectOut])
@@ -47,5 +57,9 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectOut)
-async def get_project(project_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ProjectOut:
-    return ProjectOut.model_validate(await service.get_visible(session, actor=user, project_id=project_id))
+async def get_project(
+    project_id: uuid.UUID, session: SessionDep, user: CurrentUser, response: Response
+) -> ProjectOut:
+    project = await service.get_visible(session, actor=user, project_id=project_id)
+    response.headers["ETag"] = etag(project.version)
+    return ProjectOut.model_validate(project)

@@ -31,5 +31,6 @@ class ProjectOut(BaseModel):
     budget_fen: int
     funding_account: str
     status: str
+    version: int
     approved_by: str | None
     created_at: datetime

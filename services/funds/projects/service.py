@@ -16,6 +16,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import add_event
+from shared.http import check_if_match
 
 __all__ = ["create", "get_visible", "transition"]
 
@@ -65,15 +66,17 @@ async def get_visible(
 
 
 async def transition(
-    session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, target: str
+    session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, target: str, if_match: str | None
 ) -> Project:
     project = await get_visible(session, actor=actor, project_id=project_id, lock=True)
+    check_if_match(if_match, project.version)
     rules.check_transition(project.status, target)
     # approval is decentralised to counties (seed 003 §四): a township or village login cannot approve
     if target == "approved" and actor.area.level.value not in ("province", "city", "county"):
         raise ApprovalNeedsCounty("Only county (or higher) finance officers approve projects")
     before = project.status
     project.status = target
+    project.version += 1
     if target == "approved":
         project.approved_by = actor.sub
     await session.flush()

@@ -170,13 +170,22 @@ async def test_projects_are_approved_by_the_county_and_paid_within_budget(make_d
         town_approval = await client.post(
             f"/funds/v1/projects/{project}/status",
             json={"status": "approved"},
-            headers=auth("finance", "440783105000"),
+            headers={**auth("finance", "440783105000"), "If-Match": '"1"'},
         )
-        assert town_approval.status_code in (403, 404)
+        assert town_approval.status_code == 403
+        assert town_approval.json()["type"].endswith("/approval-needs-county")
+        status_url = f"/funds/v1/projects/{project}/status"
+        blind = await client.post(status_url, json={"status": "approved"}, headers=COUNTY)
+        assert blind.status_code == 428  # updates must say which version they read
+        read = await client.get(f"/funds/v1/projects/{project}", headers=COUNTY)
         approved = await client.post(
-            f"/funds/v1/projects/{project}/status", json={"status": "approved"}, headers=COUNTY
+            status_url, json={"status": "approved"}, headers={**COUNTY, "If-Match": read.headers["etag"]}
         )
         assert approved.json()["status"] == "approved"
+        stale = await client.post(
+            status_url, json={"status": "cancelled"}, headers={**COUNTY, "If-Match": read.headers["etag"]}
+        )
+        assert stale.status_code == 412
         # ... one tap out, within the approved budget
         assert (
             await client.post(
@@ -187,6 +196,6 @@ async def test_projects_are_approved_by_the_county_and_paid_within_budget(make_d
         assert over.status_code == 409
         assert over.json()["type"].endswith("/entitlement-exceeded")
         done = await client.post(
-            f"/funds/v1/projects/{project}/status", json={"status": "completed"}, headers=COUNTY
+            status_url, json={"status": "completed"}, headers={**COUNTY, "If-Match": approved.headers["etag"]}
         )
         assert done.status_code == 409  # approved -> in_progress first

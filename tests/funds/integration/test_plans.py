@@ -243,3 +243,24 @@ async def test_member_changes_exit_and_relapse_move_the_plan(make_db) -> None:  
         )
         await deliver(app.state.db, relapsed)
         assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == yuan(60_000)
+
+
+async def test_lists_are_cursor_paginated_and_bounded(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await register_chishui(app.state.db)
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": 50, **({"cursor": cursor} if cursor else {})}
+            page = (await client.get("/funds/v1/beneficiaries", params=params, headers=FINANCE)).json()
+            seen += [b["ref_id"] for b in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert len(seen) == len(set(seen)) == 71
+        assert (
+            await client.get("/funds/v1/beneficiaries", params={"limit": 201}, headers=FINANCE)
+        ).status_code == 422
+        quanzhou = await client.get("/funds/v1/beneficiaries", headers=auth("finance", "350500000000"))
+        assert quanzhou.json()["items"] == []

@@ -1,8 +1,8 @@
 """funds tables
 
-Revision ID: 079742b0d720
+Revision ID: fdb31e248ebc
 Revises: 5465f93c9e74
-Create Date: 2026-11-22 03:48:07.409823
+Create Date: 2026-11-22 04:00:24.889877
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "079742b0d720"
+revision: str = "fdb31e248ebc"
 down_revision: str | None = "5465f93c9e74"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -142,6 +142,7 @@ def upgrade() -> None:
         sa.Column("budget_fen", sa.BigInteger(), nullable=False),
         sa.Column("funding_account", sa.String(length=80), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("approved_by", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.CheckConstraint("budget_fen >= 0", name=op.f("ck_project_budget")),
