@@ -26,7 +26,7 @@ class SchemeRepository(Repository):
         await self.session.flush()
 
     async def page(self, *, area_prefix: str, after: tuple[str, int] | None, limit: int) -> list[Scheme]:
-        # a scheme is visible to callers inside its area and to the levels above it
+        # schemes are set by a level for its subtree: visible to that level and the levels above
         stmt = select(Scheme).where(Scheme.area_code.startswith(area_prefix))
         if after is not None:
             stmt = stmt.where(tuple_(Scheme.code, Scheme.version) > tuple_(*after))
