@@ -134,6 +134,8 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.nc is not None:
+            # Our consumers have stopped taking messages; unacked ones are redelivered to another
+            # replica. close() rather than drain(): drain waits up to 30 s on pull subscriptions.
             with contextlib.suppress(Exception):
-                await self.nc.drain()
+                await asyncio.wait_for(self.nc.close(), timeout=5)
         await self.db.dispose()
