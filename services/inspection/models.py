@@ -63,6 +63,8 @@ class Inspection(Created, Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     target_areas: Mapped[list[str]] = mapped_column(ARRAY(String(12)))
+    # The targets' subtree prefixes, so "does it target me or a place above me" is one array test.
+    target_prefixes: Mapped[list[str]] = mapped_column(ARRAY(String(12)), server_default="{}")
     team: Mapped[list[Any]]
     status: Mapped[str] = mapped_column(String(20), default="planned")
     concluded_on: Mapped[date | None] = mapped_column(Date)

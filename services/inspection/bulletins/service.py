@@ -29,7 +29,7 @@ async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: 
     start, end = rules.month_bounds(year, month)
     prefix = actor.area_prefix
     repo = BulletinRepository(session)
-    inspections = await InspectionRepository(session).in_month(prefix, start, end)
+    inspections = await InspectionRepository(session).in_month(actor.area_code, start, end)
     raised = await repo.findings_raised(prefix, start, end)
     verified = await repo.findings_verified(prefix, start, end)
     last_day = end - timedelta(days=1)

@@ -33,7 +33,7 @@ def _out(i: Inspection) -> InspectionOut:
 async def _load(
     session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, lock: bool = False
 ) -> Inspection:
-    found = await InspectionRepository(session).get(inspection_id, actor.area_prefix, lock=lock)
+    found = await InspectionRepository(session).get(inspection_id, actor.area_code, lock=lock)
     if found is None:
         raise InspectionNotFound(
             f"Inspection {inspection_id} does not exist in your area.", inspection_id=inspection_id
@@ -55,6 +55,7 @@ async def plan(*, session: AsyncSession, actor: Principal, data: InspectionIn) -
             starts_on=data.starts_on,
             ends_on=data.ends_on,
             target_areas=list(dict.fromkeys(data.target_areas)),
+            target_prefixes=sorted({_prefix(t) for t in data.target_areas}),
             team=[m.model_dump() for m in data.team],
             status="planned",
             created_by=actor.sub,
@@ -79,7 +80,7 @@ async def list_page(
     *, session: AsyncSession, actor: Principal, cursor: str | None, limit: int
 ) -> Page[InspectionOut]:
     rows = await InspectionRepository(session).page(
-        prefix=actor.area_prefix, after=after_key(cursor), limit=limit + 1
+        area_code=actor.area_code, after=after_key(cursor), limit=limit + 1
     )
     return Page(items=[_out(i) for i in rows[:limit]], next_cursor=next_cursor(rows, limit))
 

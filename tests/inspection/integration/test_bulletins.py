@@ -27,6 +27,7 @@ async def _march(app) -> None:  # type: ignore[no-untyped-def]
             starts_on=starts,
             ends_on=ends,
             target_areas=[VILLAGE],
+            target_prefixes=[VILLAGE],
             team=[{"name": "Z", "role": "leader"}],
             status=status,
             created_by="t",

@@ -217,3 +217,19 @@ async def test_fake_rectification_is_referred_for_discipline_at_once(make_db) ->
         assert record["subject"] == "Station chief Sun"
         assert "photos show another village" in record["reason"]
         assert len(await _outbox(app, "inspection.accountability.recorded.v1")) == 1
+
+
+async def test_announced_township_inspection_is_seen_by_its_villages_not_by_others(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        township = VILLAGE[:9] + "000"
+        r = await c.post(
+            "/inspection/v1/inspections",
+            json=plan(kind="announced", target_areas=[township]),
+            headers=INSPECTOR,
+        )
+        assert r.status_code == 201
+        seen = (await c.get("/inspection/v1/inspections", headers=VILLAGE_CADRE)).json()["items"]
+        assert [i["id"] for i in seen] == [r.json()["id"]]
+        elsewhere = auth("cadre", "620521102301")
+        assert (await c.get("/inspection/v1/inspections", headers=elsewhere)).json()["items"] == []
