@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, UploadFile
@@ -9,11 +8,12 @@ from services.registry.deps import CipherDep, TodayDep
 from services.registry.edge import service
 from services.registry.edge.repository import EdgeRepository
 from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut
+from services.registry.households.service import keyset_cursor
 from services.registry.models import EdgeHousehold
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
 from shared.errors import InvalidInput
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, encode_cursor
 from shared.pii import mask_name
 
 router = APIRouter(tags=["edge"])
@@ -47,10 +47,7 @@ async def add_edge_household(
 async def list_edge_households(
     session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[EdgeHouseholdOut]:
-    after = decode_cursor(cursor)
-    rows = await EdgeRepository(session).page(
-        user.area_prefix, after=(after[0], uuid.UUID(after[1])) if after else None, limit=limit + 1
-    )
+    rows = await EdgeRepository(session).page(user.area_prefix, after=keyset_cursor(cursor), limit=limit + 1)
     page = rows[:limit]
     nxt = encode_cursor([page[-1].area_code, str(page[-1].id)]) if len(rows) > limit else None
     return Page(items=[_out(e) for e in page], next_cursor=nxt)

@@ -51,7 +51,7 @@ from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.http import check_if_match
 from shared.pagination import decode_cursor, encode_cursor
-from shared.pii import PiiCipher, mask_name
+from shared.pii import PiiCipher, mask_name, mask_resident_id
 
 Actor = Principal | str
 
@@ -149,7 +149,7 @@ def _new_member(
         name=data.name,
         resident_id_cipher=cipher.encrypt(parsed.number),
         resident_id_hash=cipher.keyed_hash(parsed.number),
-        resident_id_masked=parsed.number[:6] + "********" + parsed.number[-4:],
+        resident_id_masked=mask_resident_id(parsed.number),
         birth_date=parsed.birth_date,
         sex=parsed.sex,
         relation=data.relation.value,
@@ -605,6 +605,18 @@ async def reveal_resident_id(
     return cipher.decrypt(member.resident_id_cipher)
 
 
+def keyset_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
+    """Our cursors are [area_code, id]; anything else is a cursor we never gave out."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None
+    try:
+        area_code, last_id = after
+        return str(area_code), uuid.UUID(str(last_id))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("The cursor is not one this service gave out; start again without it") from exc
+
+
 async def search(
     *,
     session: AsyncSession,
@@ -623,7 +635,7 @@ async def search(
     if area_code is not None:
         area = await area_service.get(session=session, actor=actor, code=area_code)
         prefix = area_service.prefix_of(area.code)
-    after = decode_cursor(cursor)
+    after = keyset_cursor(cursor)
     rows = await HouseholdRepository(session).page(
         ListFilter(
             area_prefix=prefix,
@@ -633,7 +645,7 @@ async def search(
             name=name or None,
             resident_id_hash=cipher.keyed_hash(resident_id) if resident_id else None,
         ),
-        after=(after[0], uuid.UUID(after[1])) if after else None,
+        after=after,
         limit=limit + 1,
     )
     page = rows[:limit]

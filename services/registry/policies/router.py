@@ -24,6 +24,7 @@ async def resolved_policy(area_code: str, year: int, session: SessionDep, user: 
 async def put_policy_record(
     body: PolicyRecordIn, session: SessionDep, user: Annotated[Principal, Depends(require_roles("admin"))]
 ) -> None:
-    if body.area_prefix and not user.covers(body.area_prefix.ljust(12, "0")):
+    # Nationwide defaults come from the presets (policies/presets.py), not from one province's admin.
+    if not body.area_prefix or not user.covers(body.area_prefix.ljust(12, "0")):
         raise Forbidden("you may set policy only for your own area")
     await service.put_record(session=session, actor=user, data=body)

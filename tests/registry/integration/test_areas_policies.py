@@ -84,6 +84,10 @@ async def test_policies_resolve_from_the_seeds_and_an_admin_can_add_a_year(make_
             headers=auth("admin", "440000000000"),
         )
         assert r.status_code == 403
+        r = await c.put(
+            "/registry/v1/policies", json=record | {"area_prefix": ""}, headers=auth("admin", "440000000000")
+        )
+        assert r.status_code == 403  # nationwide defaults are presets, not one province's edit
 
 
 async def test_collective_income_latest_year_is_shown_and_published(make_db):

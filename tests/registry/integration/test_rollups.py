@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared.pagination import encode_cursor
 from tests.registry.integration.helpers import (
     OTHER_REGISTRAR,
     OTHER_VILLAGE,
@@ -213,4 +214,8 @@ async def test_search_by_status_cause_name_exact_id_and_cursor_pages(make_db):
             if not cursor:
                 break
         assert len(seen) == len(set(seen)) == 5
+        assert (
+            await c.get(q, params={"cursor": encode_cursor({"x": 1})}, headers=REGISTRAR)
+        ).status_code == 422
+        assert (await c.get(q, params={"cursor": "%%%"}, headers=REGISTRAR)).status_code == 422
         assert (await c.get(q, params={"limit": 201}, headers=REGISTRAR)).status_code == 422
