@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,12 +25,16 @@ from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingIn
 from services.pairing.policies import service as policy_service
 from services.pairing.policies.presets import MOUNTAIN_SEA_PAIRS
+from services.pairing.visits import service as visit_service
+from services.pairing.visits.rules import Satisfaction, VisitKind
+from services.pairing.visits.schemas import VisitIn
 from shared import audit
 from shared.auth import Principal
 from shared.db import Database
 
 _NS = uuid.UUID("6f1c3c5e-2b1a-4c55-9f55-70a1e0d3c001")
 _SURNAMES = "王李张刘陈杨黄赵吴周"
+PAIRED_FOR = timedelta(days=60)  # demo cadres took their households two months ago
 COUNTY_NAMES = {
     "350502": "鲤城区",
     "350503": "丰泽区",
@@ -68,13 +72,20 @@ async def _ensure_helper(session: AsyncSession, helper_id: uuid.UUID, **fields: 
 
 
 async def _pair(
-    session: AsyncSession, kind: PairingKind, helper: Helper, target_id: str, today: date
+    session: AsyncSession,
+    kind: PairingKind,
+    helper: Helper,
+    target_id: str,
+    today: date,
+    started_on: date | None = None,
 ) -> None:
     try:
         await pairing_service.open_pairing(
             session=session,
             actor=_loader(helper.area_code),
-            data=PairingIn(kind=kind, helper_id=helper.id, target_id=target_id, started_on=today),
+            data=PairingIn(
+                kind=kind, helper_id=helper.id, target_id=target_id, started_on=started_on or today
+            ),
             today=today,
         )
     except (PairingRuleViolated, HouseholdNotPairable):
@@ -117,7 +128,9 @@ async def _cadres_for_households(session: AsyncSession, today: date) -> None:
             best = need_rules.suggest_cadres(h.area_code, candidates, cap=cap, limit=1)
             if best:
                 chosen = next(c for c in cadres if str(c.id) == best[0].helper_id)
-                await _pair(session, PairingKind.CADRE_HOUSEHOLD, chosen, str(h.id), today)
+                await _pair(
+                    session, PairingKind.CADRE_HOUSEHOLD, chosen, str(h.id), today, today - PAIRED_FOR
+                )
 
 
 async def _village_helpers(session: AsyncSession, today: date) -> None:
@@ -180,8 +193,36 @@ async def _mountain_sea(session: AsyncSession, today: date) -> None:
         await _pair(session, PairingKind.COUNTY_COUNTY, county, mountain, today)
 
 
+async def _visits(session: AsyncSession, today: date) -> None:
+    """A recent home visit for four households in five; the fifth shows up as overdue."""
+    households = await NeedRepository(session).households(
+        prefix="", statuses=["registered", "exit_requested"]
+    )
+    pairings = PairingRepository(session)
+    for index, h in enumerate(households):
+        if index % 5 == 0:
+            continue
+        active = [
+            p for p in await pairings.active_for_target(str(h.id)) if p.kind == PairingKind.CADRE_HOUSEHOLD
+        ]
+        if not active:
+            continue
+        visit = VisitIn(
+            id=_id("visit", str(h.id)),
+            household_id=h.id,
+            helper_id=active[0].helper_id,
+            visited_on=max(today - timedelta(days=10), active[0].started_on),
+            kind=VisitKind.HOME_VISIT,
+            notes="了解收入和务工情况, 宣讲医保政策",
+            measures=["落实家庭医生签约"],
+            household_confirmed=True,
+            satisfaction=Satisfaction.SATISFIED,
+        )
+        await visit_service.record_one(session, _loader(h.area_code), visit, today=today)
+
+
 async def load_demo(db: Database, *, today: date | None = None) -> None:
     on = today or date.today()
-    for step in (_mountain_sea, _village_helpers, _old_area_villages, _cadres_for_households):
+    for step in (_mountain_sea, _village_helpers, _old_area_villages, _cadres_for_households, _visits):
         async with db.transaction() as session:
             await step(session, on)
