@@ -1,8 +1,8 @@
 """registry tables
 
-Revision ID: 9c1cdaed8e53
+Revision ID: 8937304842d6
 Revises: 285800ae0096
-Create Date: 2026-11-22 03:52:54.418140
+Create Date: 2026-11-22 03:36:25.243875
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "9c1cdaed8e53"
+revision: str = "8937304842d6"
 down_revision: str | None = "285800ae0096"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -76,7 +76,6 @@ def upgrade() -> None:
         sa.Column("confirmed_on", sa.Date(), nullable=True),
         sa.Column("registered_on", sa.Date(), nullable=True),
         sa.Column("exited_on", sa.Date(), nullable=True),
-        sa.Column("exit_notice_until", sa.Date(), nullable=True),
         sa.Column("policies_kept_until", sa.Date(), nullable=True),
         sa.Column("closed_reason", sa.Text(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
