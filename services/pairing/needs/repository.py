@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.pairing.models import AreaRef, HouseholdRef, PairingNeed
@@ -79,6 +79,14 @@ class NeedRepository(Repository):
     async def finish_need(self, need: PairingNeed, *, status: str, reason: str, at: datetime) -> None:
         need.status, need.closed_reason, need.closed_at = status, reason, at
         await self.session.flush()
+
+    async def move_need(self, household_id: uuid.UUID, *, area_code: str) -> None:
+        stmt = (
+            update(PairingNeed)
+            .where(PairingNeed.household_id == household_id, PairingNeed.status == "open")
+            .values(area_code=area_code)
+        )
+        await self.session.execute(stmt)
 
     async def needs(
         self, *, prefix: str, status: str | None, after: uuid.UUID | None, limit: int

@@ -80,7 +80,12 @@ async def apply_household_event(
         kind, data_status=data.get("status"), has_active_cadre=has_cadre
     )
     household.status = decision.status
-    household.area_code = data.get("area_code") or household.area_code
+    moved_to = data.get("area_code")
+    if moved_to and moved_to != household.area_code:
+        # A household that moved is served (and scoped) where it now lives.
+        await pairings.move_target(str(household_id), area_code=moved_to)
+        await repo.move_need(household_id, area_code=moved_to)
+        household.area_code = moved_to
     household.member_count = int(data.get("member_count") or household.member_count)
     household.head_name_masked = data.get("head_name_masked") or household.head_name_masked
     household.household_number = data.get("household_number") or household.household_number

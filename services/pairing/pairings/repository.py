@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.pairing.models import Pairing
 from shared.repository import Repository
@@ -76,6 +76,14 @@ class PairingRepository(Repository):
             .group_by(Pairing.helper_id)
         )
         return {helper_id: int(n) for helper_id, n in (await self.session.execute(stmt)).all()}
+
+    async def move_target(self, target_id: str, *, area_code: str) -> None:
+        stmt = (
+            update(Pairing)
+            .where(Pairing.target_id == target_id, Pairing.ended_on.is_(None))
+            .values(area_code=area_code)
+        )
+        await self.session.execute(stmt)
 
     async def end(self, pairing: Pairing, *, on: date, reason: str) -> None:
         pairing.ended_on = on

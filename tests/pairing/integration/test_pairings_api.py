@@ -155,3 +155,25 @@ async def test_a_cadre_cannot_open_pairings(client: httpx.AsyncClient) -> None:
         json={"kind": "cadre", "name": "x", "area_code": V1},
     )
     assert r.status_code == 403
+
+
+async def test_a_household_that_moves_county_is_served_and_scoped_where_it_now_lives(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    household_id = await household(app, V1)
+    cadre = await helper(client)
+    await pair(client, "cadre_household", cadre, household_id)
+    moved_to = "440784101001"  # another county of Jiangmen (synthetic)
+    await household(
+        app,
+        household_id=household_id,
+        event="updated",
+        area_code=moved_to,
+        status="registered",
+        change="attributes",
+    )
+    new_office = auth(["registrar"], "440784000000", sub="new-county")
+    shown = await client.get(f"/pairing/v1/households/{household_id}", headers=new_office)
+    assert shown.status_code == 200
+    assert [p["area_code"] for p in shown.json()["pairings"]] == [moved_to]
+    assert (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).status_code == 404
