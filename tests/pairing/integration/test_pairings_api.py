@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -9,7 +11,19 @@ from sqlalchemy import func, select
 
 from services.pairing.models import Pairing
 from shared.tables import audit_log, outbox
-from tests.pairing.factories import OFFICE, OTHER_COUNTY, V1, V2, V3, area, helper, household, pair
+from tests.pairing.factories import (
+    OFFICE,
+    OTHER_COUNTY,
+    V1,
+    V2,
+    V3,
+    area,
+    deliver,
+    helper,
+    household,
+    pair,
+    registry_event,
+)
 from tests.support import auth
 
 pytestmark = pytest.mark.asyncio
@@ -177,3 +191,14 @@ async def test_a_household_that_moves_county_is_served_and_scoped_where_it_now_l
     assert shown.status_code == 200
     assert [p["area_code"] for p in shown.json()["pairings"]] == [moved_to]
     assert (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).status_code == 404
+
+
+async def test_the_same_registry_event_twice_changes_nothing(app: FastAPI, client: httpx.AsyncClient) -> None:
+    event = registry_event(
+        "registry.household.registered.v1",
+        {"household_id": str(uuid.uuid4()), "area_code": V1, "member_count": 2},
+    )
+    assert await deliver(app, event) is True
+    assert await deliver(app, event) is False
+    assert len((await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"]) == 1
+    assert await _count(app, select(func.count()).where(outbox.c.type == "pairing.need.opened.v1")) == 1
