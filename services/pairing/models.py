@@ -96,6 +96,8 @@ class Helper(Base):
     level: Mapped[str | None] = mapped_column(String(16))
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     user_sub: Mapped[str | None] = mapped_column(String(100), unique=True)  # login subject of a cadre
+    # The work team a first secretary or member belongs to (the 10+1 team of a volunteer).
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("helper.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     left_on: Mapped[date | None] = mapped_column(Date)
     party_member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))

@@ -18,11 +18,13 @@ __all__ = [
     "Helper",
     "HelperKind",
     "PostingPeriod",
+    "TEAM_OF",
     "add_years",
     "area_prefix",
     "counts_as_grassroots_service",
     "doctor_qualifies",
     "doctor_shortfall",
+    "team_refusal",
 ]
 
 
@@ -86,6 +88,24 @@ class PostingPeriod:
     started_on: date
     ended_on: date | None  # None while the posting is running
     in_poor_area: bool  # a poor township or village (贫困乡镇和贫困村)
+
+
+# Which team a helper of a kind may belong to.
+TEAM_OF = {
+    HelperKind.FIRST_SECRETARY: HelperKind.WORK_TEAM,
+    HelperKind.WORK_TEAM_MEMBER: HelperKind.WORK_TEAM,
+    HelperKind.VOLUNTEER: HelperKind.VOLUNTEER_TEAM,
+}
+
+
+def team_refusal(member_kind: HelperKind, team_kind: HelperKind | None) -> str | None:
+    """Why a helper of ``member_kind`` cannot join a team of ``team_kind``, or None."""
+    expected = TEAM_OF.get(member_kind)
+    if expected is None:
+        return f"a {member_kind} does not belong to a team"
+    if team_kind is not expected:
+        return f"a {member_kind} belongs to a {expected}, not a {team_kind}"
+    return None
 
 
 def area_prefix(area_code: str, level: str) -> str:

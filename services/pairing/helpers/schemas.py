@@ -23,6 +23,9 @@ class HelperIn(BaseModel):
     level: Level | None = None
     area_code: str = AreaCodeStr
     user_sub: str | None = Field(default=None, max_length=100, description="login subject of a cadre")
+    team_id: uuid.UUID | None = Field(
+        default=None, description="work team (or 10+1 team) the helper belongs to"
+    )
     party_member_count: int = Field(default=0, ge=0, le=10_000)
     hospital_grade: HospitalGrade | None = None
     professional_title: Title | None = None
@@ -38,6 +41,7 @@ class HelperOut(BaseModel):
     level: str | None
     area_code: str
     user_sub: str | None
+    team_id: uuid.UUID | None
     active: bool
     left_on: date | None
     party_member_count: int

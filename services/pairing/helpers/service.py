@@ -43,6 +43,15 @@ def _snapshot(h: Helper) -> dict[str, object]:
 async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -> HelperOut:
     if not actor.covers(data.area_code):
         raise HelperNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+    if data.team_id is not None:
+        team = await HelperRepository(session).get(data.team_id)
+        if team is None or not actor.covers(team.area_code):
+            raise HelperNotFound(
+                f"Team {data.team_id} does not exist in your area", team_id=str(data.team_id)
+            )
+        refusal = rules.team_refusal(data.kind, rules.HelperKind(team.kind))
+        if refusal:
+            raise PairingRuleViolated(refusal, rule="team_kind")
     helper = Helper(id=uuid.uuid4(), active=True, **data.model_dump())
     try:
         await HelperRepository(session).add(helper)

@@ -193,10 +193,12 @@ def check_open(
     target_pairings: Sequence[ActivePairing],
     policy: PairingPolicy,
     today: date,
+    team_villages: Sequence[str] = (),
 ) -> None:
     """Refuse (raise) unless ``helper`` may now start a ``kind`` pairing with ``target``.
 
-    ``helper_pairings`` / ``target_pairings``: the active pairings of the helper / the target.
+    ``helper_pairings`` / ``target_pairings``: the active pairings of the helper / the target;
+    ``team_villages``: where the helper's work team is resident (a first secretary leads it there).
     """
     spec = KIND_SPECS[kind]
     if helper.kind not in spec.helper_kinds:
@@ -216,6 +218,11 @@ def check_open(
         raise _refuse("one_per_target", f"{target.id} already has an active {kind} pairing")
     if spec.one_per_helper and any(p.kind is kind for p in helper_pairings):
         raise _refuse("one_per_helper", f"helper {helper.id} already has an active {kind} pairing")
+    if kind is PairingKind.FIRST_SECRETARY_VILLAGE and team_villages and target.id not in team_villages:
+        raise _refuse(
+            "team_village",
+            f"the first secretary's work team is resident in {', '.join(team_villages)}, not {target.id}",
+        )
     if kind is PairingKind.CADRE_HOUSEHOLD:
         load = sum(1 for p in helper_pairings if p.kind is kind)
         if load >= policy.cadre_household_cap:

@@ -180,6 +180,15 @@ async def open_pairing(
         raise InvalidPeriod(f"A pairing cannot start in the future ({started_on})")
     repo = PairingRepository(session)
     policy_area = helper.area_code if data.kind is rules.PairingKind.COUNTY_COUNTY else target.area_code
+    team_villages = (
+        [
+            p.target_id
+            for p in await repo.active_for_helper(helper.team_id)
+            if p.kind == rules.PairingKind.WORK_TEAM_VILLAGE
+        ]
+        if helper.team_id
+        else []
+    )
     rules.check_open(
         data.kind,
         helper_view(helper),
@@ -188,6 +197,7 @@ async def open_pairing(
         target_pairings=active_views(await repo.active_for_target(target.id)),
         policy=(await policy_service.resolver(session, on=today))(policy_area),
         today=today,
+        team_villages=team_villages,
     )
     pairing = await create_pairing(
         session, actor, kind=data.kind, helper=helper, target=target, started_on=started_on

@@ -75,3 +75,25 @@ async def test_a_leaving_first_secretary_leaves_the_village_as_a_gap(
         f"/pairing/v1/helpers/{secretary}/leave", headers=OFFICE, json={"left_on": "2026-11-22"}
     )
     assert again.status_code == 409
+
+
+async def test_a_work_team_with_its_first_secretary_is_resident_in_one_village(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await area(app, V1, poor=True)
+    await area(app, V2, poor=True)
+    team = await helper(client, "work_team")
+    secretary = await helper(client, "first_secretary", team_id=team)
+    member = await helper(client, "work_team_member", team_id=team)
+    shown = (await client.get(f"/pairing/v1/helpers/{member}", headers=OFFICE)).json()
+    assert shown["team_id"] == team
+    await pair(client, "work_team_village", team, V1)
+    elsewhere = await pair(client, "first_secretary_village", secretary, V2)
+    assert (elsewhere.status_code, elsewhere.json()["rule"]) == (409, "team_village")
+    assert (await pair(client, "first_secretary_village", secretary, V1)).status_code == 201
+    wrong = await client.post(
+        "/pairing/v1/helpers",
+        headers=OFFICE,
+        json={"kind": "doctor", "name": "x", "area_code": V1, "team_id": team},
+    )
+    assert (wrong.status_code, wrong.json()["rule"]) == (409, "team_kind")

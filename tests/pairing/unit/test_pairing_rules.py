@@ -383,3 +383,38 @@ def test_the_database_enforces_the_same_one_per_target_and_per_helper_kinds_as_t
     assert migration.ONE_PER_HELPER_WHERE == f"ended_on IS NULL AND kind IN ({models._ONE_PER_HELPER})"
     assert "'cadre_household'" in models._ONE_PER_TARGET
     assert "'volunteer_team_household'" in models._ONE_PER_HELPER
+
+
+def test_a_first_secretary_leads_their_work_team_in_its_own_village() -> None:
+    fs = helper(HelperKind.FIRST_SECRETARY, "f")
+    check_open(
+        PairingKind.FIRST_SECRETARY_VILLAGE,
+        fs,
+        POOR_VILLAGE,
+        helper_pairings=[],
+        target_pairings=[],
+        policy=NATIONAL,
+        today=TODAY,
+        team_villages=[VILLAGE],
+    )
+    with pytest.raises(PairingRuleViolated) as err:
+        check_open(
+            PairingKind.FIRST_SECRETARY_VILLAGE,
+            fs,
+            POOR_VILLAGE,
+            helper_pairings=[],
+            target_pairings=[],
+            policy=NATIONAL,
+            today=TODAY,
+            team_villages=["440783101299"],
+        )
+    assert err.value.extensions["rule"] == "team_village"
+
+
+def test_team_membership_by_kind() -> None:
+    from services.pairing.helpers.rules import team_refusal
+
+    assert team_refusal(HelperKind.FIRST_SECRETARY, HelperKind.WORK_TEAM) is None
+    assert team_refusal(HelperKind.VOLUNTEER, HelperKind.VOLUNTEER_TEAM) is None
+    assert "belongs to a work_team" in str(team_refusal(HelperKind.WORK_TEAM_MEMBER, HelperKind.ENTERPRISE))
+    assert "does not belong" in str(team_refusal(HelperKind.DOCTOR, HelperKind.WORK_TEAM))
