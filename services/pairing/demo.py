@@ -152,6 +152,7 @@ async def _village_helpers(session: AsyncSession, today: date) -> None:
             name=f"{_SURNAMES[int(code[-1])]}书记",
             unit="市直机关",
             area_code=code,
+            team_id=team.id,
         )
         await _pair(session, PairingKind.WORK_TEAM_VILLAGE, team, code, today)
         await _pair(session, PairingKind.FIRST_SECRETARY_VILLAGE, secretary, code, today)
