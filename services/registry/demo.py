@@ -15,9 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.registry.areas import service as area_service
 from services.registry.areas.reference import (
     CHISHUI,
@@ -26,6 +23,7 @@ from services.registry.areas.reference import (
     QUANZHOU_VILLAGES,
     reference_areas,
 )
+from services.registry.areas.repository import AreaRepository
 from services.registry.deps import cipher_for
 from services.registry.exits import service as exit_service
 from services.registry.households import service as household_service
@@ -34,7 +32,7 @@ from services.registry.households.schemas import HouseholdIn, MemberIn
 from services.registry.identification import service as identification
 from services.registry.identification.rules import ReviewResult
 from services.registry.identification.schemas import NoticeIn, ReviewIn
-from services.registry.models import Area, Household
+from services.registry.models import Household
 from services.registry.policies import service as policy_service
 from services.registry.settings import RegistrySettings
 from services.registry.vocabulary import LabourCapacity, PovertyCause, Relation
@@ -118,11 +116,6 @@ async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
         )
 
 
-async def _count(session: AsyncSession, prefix: str) -> int:
-    stmt = select(func.count()).select_from(Household).where(Household.area_code.startswith(prefix))
-    return int((await session.execute(stmt)).scalar_one())
-
-
 async def load_chishui(db: Database) -> None:
     people = People("440783")
     villages = list(CHISHUI_KEY_VILLAGES) + list(CHISHUI_OTHER_VILLAGES)
@@ -177,11 +170,11 @@ async def load_quanzhou(db: Database) -> None:
 async def load_demo(db: Database) -> None:
     async with db.transaction() as s:
         await policy_service.seed_presets(session=s)
-        if await s.get(Area, "440783000000") is None:
+        if await AreaRepository(s).get("440783000000") is None:
             await area_service.upsert_tree(session=s, actor=ACTOR, areas=reference_areas())
     async with db.transaction() as s:
-        chishui_done = await _count(s, CHISHUI[:9]) > 0
-        quanzhou_done = await _count(s, "3505") > 0
+        chishui_done = await HouseholdRepository(s).count_under(CHISHUI[:9]) > 0
+        quanzhou_done = await HouseholdRepository(s).count_under("3505") > 0
     if not chishui_done:
         await load_chishui(db)
     if not quanzhou_done:

@@ -12,7 +12,6 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas.repository import AreaRepository
@@ -32,8 +31,6 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.pii import PiiCipher
-
-_CHUNK = 1_000
 
 
 async def import_registered(
@@ -100,17 +97,7 @@ async def import_registered(
     hashes = list(seen)
     for start in range(0, len(hashes), 5_000):
         await _refuse_held_identities(session, hashes[start : start + 5_000])
-    for table, objs in ((Household, households), (Member, members)):
-        values = [
-            {
-                c.key: getattr(o, c.key)
-                for c in table.__table__.columns
-                if c.key not in {"created_at", "updated_at"}
-            }
-            for o in objs
-        ]
-        for start in range(0, len(values), _CHUNK):
-            await session.execute(insert(table), values[start : start + _CHUNK])
+    await repo.insert_many(households, members)
     deltas: list[CounterDelta] = []
     flows: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     for h in households:

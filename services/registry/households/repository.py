@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy import and_, func, insert, select, tuple_, update
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
@@ -119,6 +119,28 @@ class HouseholdRepository(Repository):
             stmt = stmt.where(tuple_(Household.area_code, Household.id) > tuple_(*after))
         stmt = stmt.order_by(Household.area_code, Household.id).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def insert_many(self, households: Sequence[Household], members: Sequence[Member]) -> None:
+        """Bulk path: plain multi-row INSERTs (no ORM unit of work) in chunks of 1,000."""
+        for table, objs in ((Household, households), (Member, members)):
+            skip = {"created_at", "updated_at"}  # server defaults
+            columns = [c.key for c in table.__table__.columns if c.key not in skip]
+            values = [{c: getattr(o, c) for c in columns} for o in objs]
+            for start in range(0, len(values), 1_000):
+                await self.session.execute(insert(table), values[start : start + 1_000])
+
+    async def in_village(self, area_code: str, statuses: Sequence[str], *, limit: int) -> list[Household]:
+        stmt = (
+            select(Household)
+            .where(Household.area_code == area_code, Household.status.in_(list(statuses)))
+            .order_by(Household.household_number)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def count_under(self, prefix: str) -> int:
+        stmt = select(func.count()).select_from(Household).where(Household.area_code.startswith(prefix))
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def count_members(self, household_id: uuid.UUID) -> int:
         stmt = select(func.count()).where(and_(Member.household_id == household_id, Member.active))

@@ -6,9 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from services.registry.deps import TodayDep
-from services.registry.households import service as households
 from services.registry.identification import service
-from services.registry.identification.repository import ObjectionRepository
 from services.registry.identification.schemas import (
     NoticeIn,
     ObjectionIn,
@@ -66,11 +64,8 @@ async def lodge_objection(
 async def list_objections(
     household_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> list[ObjectionOut]:
-    h = await households.load(session, user, household_id)
-    return [
-        ObjectionOut.model_validate(o, from_attributes=True)
-        for o in await ObjectionRepository(session).for_household(h.id)
-    ]
+    found = await service.objections(session=session, actor=user, household_id=household_id)
+    return [ObjectionOut.model_validate(o, from_attributes=True) for o in found]
 
 
 @router.post("/objections/{objection_id}/resolution", response_model=ObjectionOut)

@@ -162,6 +162,11 @@ async def resolve_objection(
     return objection
 
 
+async def objections(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID) -> list[Objection]:
+    h = await households.load(session, actor, household_id)
+    return await ObjectionRepository(session).for_household(h.id)
+
+
 async def confirm(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, today: date) -> Household:
     """The household's signed confirmation, once the notice has run and no objection is open."""
     h = await households.load(session, actor, household_id, lock=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
-from services.registry.models import Area, Household, RollupCounter
+from services.registry.households.repository import HouseholdRepository
+from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import PYRAMID, incidence_bp, meets_incidence_threshold
@@ -92,13 +92,9 @@ async def village_charts(
     for kind, counts in (("entries", summary.entries_by_year), ("exits", summary.exits_by_year)):
         for y, count in counts.items():
             in_out.setdefault(y, {})[kind] = count
-    stmt = (
-        select(Household)
-        .where(Household.area_code == area.code, Household.status.in_([s.value for s in POOR_STATUSES]))
-        .order_by(Household.household_number)
-        .limit(MAX_VILLAGE_TARGETS)
+    poor = await HouseholdRepository(session).in_village(
+        area.code, [s.value for s in POOR_STATUSES], limit=MAX_VILLAGE_TARGETS
     )
-    poor = list((await session.execute(stmt)).scalars())
     rural = summary.rural_population
     allowed = rural * summary.exit_incidence_threshold_bp // 10_000 if rural else None
     return VillageChartsOut(
