@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from services.pairing.coverage import service
 from services.pairing.coverage.rules import GapKind
 from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
 from services.pairing.deps import Manager, Office, TodayDep
+from services.pairing.errors import AreaNotFound
 from services.pairing.paging import after_id, page
+from shared.areas import AreaCode
+from shared.auth import Principal
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
 
 
+AreaQuery = Annotated[
+    str | None, Query(pattern=r"^\d{12}$", description="a part of your area (default: all of it)")
+]
+
+
+def _prefix(user: Principal, area_code: str | None) -> str:
+    if area_code is None:
+        return user.area_prefix
+    if not user.covers(area_code):
+        raise AreaNotFound(f"Area {area_code} is outside your area", area_code=area_code)
+    return AreaCode.parse(area_code).prefix
+
+
 @router.get("", response_model=CoverageOut)
-async def coverage(session: SessionDep, user: Office, today: TodayDep) -> CoverageOut:
-    """The caller's area: households and villages with and without their helpers, overdue visits."""
-    return await service.coverage(session=session, prefix=user.area_prefix, today=today)
+async def coverage(
+    session: SessionDep, user: Office, today: TodayDep, area_code: AreaQuery = None
+) -> CoverageOut:
+    """Households and villages with and without their helpers, cadres over the cap, overdue visits."""
+    return await service.coverage(session=session, prefix=_prefix(user, area_code), today=today)
 
 
 @router.post("/checks", response_model=CheckOut)
@@ -33,12 +53,13 @@ async def list_gaps(
     user: Office,
     kind: GapKind | None = None,
     open: bool = True,
+    area_code: AreaQuery = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[GapOut]:
     items = await service.list_gaps(
         session=session,
-        prefix=user.area_prefix,
+        prefix=_prefix(user, area_code),
         open_only=open,
         kind=kind.value if kind else None,
         after=after_id(cursor),

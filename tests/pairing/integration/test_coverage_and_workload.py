@@ -154,3 +154,14 @@ async def test_a_cadre_sees_their_workload_and_overdue_households(
     assert (
         await client.get(f"/pairing/v1/helpers/{ids['cadre']}/workload", headers=other)
     ).status_code == 403
+
+
+async def test_an_office_narrows_coverage_to_one_village_of_its_area(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await _fixture(app, client)
+    v2 = (await client.get(f"/pairing/v1/coverage?area_code={V2}", headers=OFFICE)).json()
+    assert (v2["area_prefix"], v2["households_to_pair"], v2["households_without_cadre"]) == (V2, 1, 1)
+    assert (v2["poor_villages"], v2["villages_without_work_team"]) == (1, 0)
+    outside = await client.get("/pairing/v1/coverage?area_code=350502101001", headers=OFFICE)
+    assert outside.status_code == 404
