@@ -9,6 +9,7 @@ from services.funds.disclosures.router import router as disclosures_router
 from services.funds.ledger.router import router as ledger_router
 from services.funds.projects.router import router as projects_router
 from services.funds.reports.router import router as reports_router
+from services.funds.schemes import service as schemes
 from services.funds.schemes.router import router as schemes_router
 from services.funds.settings import FundsSettings
 from services.funds.sources.router import router as sources_router
@@ -19,7 +20,8 @@ from shared.runtime import PeriodicJob
 
 settings_class = FundsSettings
 JOBS: list[PeriodicJob] = [
-    PeriodicJob("funds-supervision", 3600, supervision.run_job)
+    PeriodicJob("funds-plan-refresh", 2, schemes.refresh_job),
+    PeriodicJob("funds-supervision", 3600, supervision.run_job),
 ]  # periodic jobs (also run by `jingzhun worker funds`)
 ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /funds/v1
     sources_router,

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -108,6 +110,9 @@ class Plan(Base):
     total_fen: Mapped[int] = mapped_column(BigInteger)
     people: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The registered population changed since the last computation; the refresh job (or a payment
+    # that needs the entitlement) recomputes it. Marking is cheap, so registry bursts stay cheap.
+    stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -19,8 +19,6 @@ from shared.events import CloudEvent
 
 __all__ = ["on_area_upserted", "on_household_event"]
 
-ACTOR = "funds:registry-projection"
-
 
 async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
     data = event.data
@@ -36,9 +34,7 @@ async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
             "name": data.get("name"),
         },
     )
-    await scheme_service.recompute_for_area(
-        session, area_code=data["code"], kinds=("village_grant",), actor=ACTOR
-    )
+    await scheme_service.population_changed(session, area_code=data["code"], kinds=("village_grant",))
 
 
 async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
@@ -67,7 +63,7 @@ async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
     if before == after or not any(facts and counts_in_population(facts[1]) for facts in (before, after)):
         return  # nothing a plan reads has changed (identification steps, income records, ...)
     for area in sorted({facts[0] for facts in (before, after) if facts}):
-        await scheme_service.recompute_for_area(session, area_code=area, kinds=("per_capita",), actor=ACTOR)
+        await scheme_service.population_changed(session, area_code=area, kinds=("per_capita",))
 
 
 def _plan_facts(row: Beneficiary) -> tuple[str, str, int, tuple[str, ...]]:

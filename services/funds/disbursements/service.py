@@ -17,6 +17,7 @@ from services.funds.ledger import rules as ledger_rules
 from services.funds.ledger import service as ledger_service
 from services.funds.models import Disbursement
 from services.funds.projects.repository import ProjectRepository
+from services.funds.schemes import service as scheme_service
 from services.funds.schemes.repository import PlanRepository
 from services.funds.schemes.service import get_plan
 from services.funds.sources.repository import AccountRepository
@@ -81,6 +82,8 @@ async def _target(
     row = await BeneficiaryRepository(session).get(data_kind, ref_id, lock=lock)
     if row is not None and not actor.covers(row.area_code):
         raise BeneficiaryNotFound(f"No {data_kind} {ref_id} in your area", beneficiary_id=ref_id)
+    if row is not None and lock:  # paying: the entitlement must reflect the latest registry news
+        await scheme_service.refresh_covering(session, area_code=row.area_code, actor=actor)
     entitled = await PlanRepository(session).entitlement(data_kind, ref_id, plan_id)
     payee = rules.Payee(
         data_kind, ref_id, row.status if row else None, row.policies_kept_until if row else None

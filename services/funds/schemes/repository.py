@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, delete, func, literal, select, tuple_, update
 
 from services.funds.models import Plan, PlanLine, Scheme
 from shared.repository import Repository
@@ -35,6 +35,10 @@ class SchemeRepository(Repository):
         )
 
 
+def _covers(area_code: str) -> ColumnElement[bool]:
+    return func.starts_with(literal(area_code), Plan.area_prefix)
+
+
 class PlanRepository(Repository):
     async def get(self, plan_id: uuid.UUID, *, lock: bool = False) -> Plan | None:
         stmt = select(Plan).where(Plan.id == plan_id)
@@ -48,14 +52,32 @@ class PlanRepository(Repository):
         stmt = select(Plan).where(Plan.scheme_id == scheme_id, Plan.area_code == area_code)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def covering(self, area_code: str, kinds: Sequence[str]) -> list[Plan]:
-        """Plans whose population includes this area, locked: recomputations of one plan queue up."""
-        stmt = (
-            select(Plan)
-            .where(func.starts_with(literal(area_code), Plan.area_prefix), Plan.scheme_kind.in_(list(kinds)))
-            .order_by(Plan.id)
-            .with_for_update()
+    async def mark_stale(self, area_code: str, kinds: Sequence[str]) -> None:
+        """Flag the plans whose population includes this area. Deliberately no ``AND NOT stale``:
+        the update must wait for a refresh in progress, so the refresh cannot clear this news."""
+        await self.session.execute(
+            update(Plan)
+            .where(_covers(area_code), Plan.scheme_kind.in_(list(kinds)))
+            .values(stale=True)
+            .execution_options(synchronize_session=False)
         )
+
+    async def stale_covering(self, area_code: str) -> list[Plan]:
+        """Stale plans whose population includes this area, locked (one refresh at a time)."""
+        stmt = select(Plan).where(_covers(area_code), Plan.stale).order_by(Plan.id).with_for_update()
+        return list((await self.session.execute(stmt.execution_options(populate_existing=True))).scalars())
+
+    async def stale_within(self, area_prefix: str) -> list[Plan]:
+        stmt = select(Plan).where(Plan.area_code.startswith(area_prefix), Plan.stale).order_by(Plan.id)
+        return list(
+            (
+                await self.session.execute(stmt.with_for_update().execution_options(populate_existing=True))
+            ).scalars()
+        )
+
+    async def claim_stale(self, limit: int) -> list[Plan]:
+        """Stale plans no one else is refreshing (replicas share the work)."""
+        stmt = select(Plan).where(Plan.stale).order_by(Plan.id).limit(limit).with_for_update(skip_locked=True)
         return list((await self.session.execute(stmt.execution_options(populate_existing=True))).scalars())
 
     async def add(self, plan: Plan) -> None:

@@ -116,6 +116,7 @@ class PlanOut(BaseModel):
     total_fen: int
     people: int
     revision: int
+    stale: bool = Field(description="the population changed; a new revision follows within seconds")
     computed_at: datetime
     totals: list[PlanTotal] = []
 

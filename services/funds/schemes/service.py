@@ -18,10 +18,22 @@ from services.funds.schemes.schemas import SchemeIn, to_rule
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
+from shared.db import Database
 from shared.errors import Conflict, NotFound
 from shared.events import add_event
 
-__all__ = ["create_plan", "create_scheme", "get_plan", "get_scheme", "recompute_for_area"]
+__all__ = [
+    "create_plan",
+    "create_scheme",
+    "get_plan",
+    "get_scheme",
+    "population_changed",
+    "refresh_covering",
+    "refresh_job",
+    "refresh_within",
+]
+
+ACTOR = "funds:plan-refresh"
 
 
 class SchemeNotFound(NotFound):
@@ -115,15 +127,43 @@ async def create_plan(
     return plan
 
 
-async def recompute_for_area(
-    session: AsyncSession, *, area_code: str, kinds: Sequence[str], actor: str
-) -> None:
-    """Recompute every plan whose population includes ``area_code`` (the registered population changed)."""
-    schemes = SchemeRepository(session)
-    for plan in await PlanRepository(session).covering(area_code, kinds):
-        scheme = await schemes.get(plan.scheme_id)
-        assert scheme is not None  # plan.scheme_id is a foreign key
-        await _recompute(session, plan, scheme, actor=actor)
+async def population_changed(session: AsyncSession, *, area_code: str, kinds: Sequence[str]) -> None:
+    """The registered population of ``area_code`` changed: its plans are recomputed soon (job) or
+    at the latest before money is paid against them (``refresh_covering``)."""
+    await PlanRepository(session).mark_stale(area_code, kinds)
+
+
+async def refresh_covering(session: AsyncSession, *, area_code: str, actor: Principal | str) -> None:
+    """Bring the plans a payment in ``area_code`` depends on up to date, inside the payment's transaction."""
+    for plan in await PlanRepository(session).stale_covering(area_code):
+        await _refresh(session, plan, actor=actor)
+
+
+async def refresh_within(session: AsyncSession, *, area_prefix: str, actor: Principal | str) -> None:
+    """Bring every plan of an area up to date (before supervision compares payments with them)."""
+    for plan in await PlanRepository(session).stale_within(area_prefix):
+        await _refresh(session, plan, actor=actor)
+
+
+async def refresh_job(db: Database, now: datetime, *, batch: int = 10) -> int:
+    """Recompute stale plans, a few per transaction; returns how many (run every few seconds)."""
+    done = 0
+    while True:
+        async with db.transaction() as session:
+            plans = await PlanRepository(session).claim_stale(batch)
+            for plan in plans:
+                await _refresh(session, plan, actor=ACTOR)
+        done += len(plans)
+        if len(plans) < batch:
+            return done
+
+
+async def _refresh(session: AsyncSession, plan: Plan, *, actor: Principal | str) -> None:
+    scheme = await SchemeRepository(session).get(plan.scheme_id)
+    assert scheme is not None  # plan.scheme_id is a foreign key
+    await _recompute(session, plan, scheme, actor=actor)
+    plan.stale = False
+    await session.flush()
 
 
 async def _population(session: AsyncSession, plan: Plan) -> rules.Population:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds.models import Anomaly
 from services.funds.policies.presets import SUPERVISION_DEFAULTS, SupervisionPolicy
+from services.funds.schemes import service as scheme_service
 from services.funds.supervision import rules
 from services.funds.supervision.events import ANOMALY_DETECTED
 from services.funds.supervision.repository import SupervisionRepository
@@ -70,6 +71,7 @@ async def detect(
     policy: SupervisionPolicy = SUPERVISION_DEFAULTS,
 ) -> list[Anomaly]:
     """Run every detector over the area; each problem is recorded and published once (by signal_key)."""
+    await scheme_service.refresh_within(session, area_prefix=area_prefix, actor=actor)
     repo = SupervisionRepository(session)
     new: list[Anomaly] = []
     for found in await _find(session, area_prefix, today, policy):

@@ -20,6 +20,7 @@ from tests.funds.integration.factories import (
     open_kaiping_accounts,
     register_chishui,
     registered,
+    registry_event,
 )
 from tests.support import auth, service_client, settings_for
 
@@ -279,3 +280,45 @@ async def test_another_citys_budget_cannot_pay_in(make_db) -> None:  # type: ign
         )
         assert r.status_code == 404
         assert (await balances(app))["jiangmen-poverty-fund"] == 0
+
+
+async def test_a_payment_sees_registry_news_before_the_refresh_job(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await deliver(app.state.db, registered("hh-a", 4))
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)
+        await client.post(
+            "/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": yuan(80_000)}, headers=FINANCE
+        )
+        # a member leaves: the household is now entitled to 60,000, not 80,000
+        await deliver(
+            app.state.db,
+            registry_event(
+                "registry.household.updated.v1",
+                "hh-a",
+                {
+                    "household_id": "hh-a",
+                    "area_code": "440783105201",
+                    "status": "registered",
+                    "member_count": 3,
+                    "member_ids": [],
+                    "change": "member_removed",
+                },
+            ),
+        )
+        body = {
+            "beneficiary_kind": "household",
+            "beneficiary_id": "hh-a",
+            "from_account": "kaiping-special-account",
+            "plan_id": plan["id"],
+        }
+        too_much = await client.post(
+            "/funds/v1/disbursements", json={**body, "amount_fen": yuan(60_000) + 1}, headers=FINANCE
+        )
+        assert too_much.status_code == 409
+        assert too_much.json()["entitlement_fen"] == yuan(60_000)
+        ok = await client.post(
+            "/funds/v1/disbursements", json={**body, "amount_fen": yuan(60_000)}, headers=FINANCE
+        )
+        assert ok.status_code == 201

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from services.funds.app import create_app
+from services.funds.schemes.service import refresh_job
 from services.funds.settings import FundsSettings
 from shared.money import yuan
 from tests.funds.integration.factories import (
@@ -21,6 +24,12 @@ from tests.funds.integration.factories import (
 from tests.support import auth, service_client, settings_for
 
 pytestmark = pytest.mark.asyncio
+
+
+async def refreshed(app, client, url: str, headers: dict[str, str] = FINANCE) -> dict:  # type: ignore[no-untyped-def]
+    """The plan after the refresh job has run (it runs every 2 s in the service)."""
+    await refresh_job(app.state.db, datetime.now(UTC))
+    return dict((await client.get(url, headers=headers)).json())
 
 
 def totals(plan: dict) -> dict[tuple[str, int | None], int]:
@@ -63,7 +72,10 @@ async def test_registry_events_change_the_plan(make_db) -> None:  # type: ignore
         url = f"/funds/v1/plans/{plan['id']}"
 
         await deliver(app.state.db, registered("hh-new", 2))
-        assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == yuan(5_060_000)
+        pending = (await client.get(url, headers=FINANCE)).json()
+        assert (pending["stale"], pending["total_fen"]) == (True, yuan(5_020_000))
+        after = await refreshed(app, client, url)
+        assert (after["stale"], after["total_fen"], after["revision"]) == (False, yuan(5_060_000), 2)
 
         removed = registry_event(
             "registry.household.removed.v1",
@@ -71,7 +83,7 @@ async def test_registry_events_change_the_plan(make_db) -> None:  # type: ignore
             {"household_id": "hh-000", "area_code": "440783105201", "reason": "duplicate"},
         )
         await deliver(app.state.db, removed)
-        after = (await client.get(url, headers=FINANCE)).json()
+        after = await refreshed(app, client, url)
         assert (after["people"], after["total_fen"], after["revision"]) == (249, yuan(4_980_000), 3)
 
         # the same event again changes nothing (inbox), and an exit keeps the household planned for
@@ -89,7 +101,7 @@ async def test_registry_events_change_the_plan(make_db) -> None:  # type: ignore
             },
         )
         await deliver(app.state.db, exited)
-        assert (await client.get(url, headers=FINANCE)).json()["revision"] == 3
+        assert (await refreshed(app, client, url))["revision"] == 3
 
 
 async def test_quanzhou_28_city_villages_from_area_events(make_db) -> None:  # type: ignore[no-untyped-def]
@@ -149,8 +161,8 @@ async def test_quanzhou_28_city_villages_from_area_events(make_db) -> None:  # t
                 },
             ),
         )
-        r = await client.get(f"/funds/v1/plans/{r.json()['id']}", headers=quanzhou)
-        assert r.json()["total_fen"] == yuan(14_200_000)
+        grown = await refreshed(app, client, f"/funds/v1/plans/{r.json()['id']}", quanzhou)
+        assert grown["total_fen"] == yuan(14_200_000)
 
 
 async def test_plans_are_area_scoped_and_bad_schemes_change_nothing(make_db) -> None:  # type: ignore[no-untyped-def]
@@ -217,11 +229,12 @@ async def test_member_changes_exit_and_relapse_move_the_plan(make_db) -> None:  
             )
 
         await deliver(app.state.db, updated("member_removed", "registered", 3))
-        assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == yuan(60_000)
-        # an income record changes nothing a plan reads: no new revision
+        assert (await refreshed(app, client, url))["total_fen"] == yuan(60_000)
+        # an income record changes nothing a plan reads: not even marked for recomputation
         revision = (await client.get(url, headers=FINANCE)).json()["revision"]
         await deliver(app.state.db, updated("income", "registered", 3))
-        assert (await client.get(url, headers=FINANCE)).json()["revision"] == revision
+        unchanged = (await client.get(url, headers=FINANCE)).json()
+        assert (unchanged["stale"], unchanged["revision"]) == (False, revision)
 
         removed = registry_event(
             "registry.household.removed.v1",
@@ -229,7 +242,7 @@ async def test_member_changes_exit_and_relapse_move_the_plan(make_db) -> None:  
             {"household_id": "hh-a", "area_code": village, "reason": "x"},
         )
         await deliver(app.state.db, removed)
-        assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == 0
+        assert (await refreshed(app, client, url))["total_fen"] == 0
         relapsed = registry_event(
             "registry.household.relapsed.v1",
             "hh-a",
@@ -242,7 +255,7 @@ async def test_member_changes_exit_and_relapse_move_the_plan(make_db) -> None:  
             },
         )
         await deliver(app.state.db, relapsed)
-        assert (await client.get(url, headers=FINANCE)).json()["total_fen"] == yuan(60_000)
+        assert (await refreshed(app, client, url))["total_fen"] == yuan(60_000)
 
 
 async def test_lists_are_cursor_paginated_and_bounded(make_db) -> None:  # type: ignore[no-untyped-def]

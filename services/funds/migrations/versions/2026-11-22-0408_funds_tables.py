@@ -1,8 +1,8 @@
 """funds tables
 
-Revision ID: fdb31e248ebc
+Revision ID: 8bdb6520e94f
 Revises: 5465f93c9e74
-Create Date: 2026-11-22 04:00:24.889877
+Create Date: 2026-11-22 04:08:07.429891
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "fdb31e248ebc"
+revision: str = "8bdb6520e94f"
 down_revision: str | None = "5465f93c9e74"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -126,6 +126,7 @@ def upgrade() -> None:
         sa.Column("total_fen", sa.BigInteger(), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("stale", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.ForeignKeyConstraint(["scheme_id"], ["scheme.id"], name=op.f("fk_plan_scheme_id_scheme")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan")),
