@@ -17,6 +17,7 @@ from services.inspection.findings.schemas import (
 )
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["findings and rectification"])
@@ -49,11 +50,13 @@ async def get_finding(finding_id: uuid.UUID, session: SessionDep, user: CurrentU
 
 @router.post("/findings/{finding_id}/rectifications", response_model=FindingDetailOut, status_code=201)
 async def submit_rectification(
-    finding_id: uuid.UUID, body: RectificationIn, session: SessionDep, user: CurrentUser
+    finding_id: uuid.UUID, body: RectificationIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
 ) -> FindingDetailOut:
-    return await service.submit_rectification(
+    out = await service.submit_rectification(
         session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
     )
+    await idem.save(201, out.model_dump(mode="json"))
+    return out
 
 
 @router.post("/findings/{finding_id}/verification", response_model=FindingDetailOut)

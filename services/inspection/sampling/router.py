@@ -13,6 +13,7 @@ from services.inspection.sampling.schemas import ErrorRateOut, OmissionIn, Sampl
 from shared.auth import CurrentUser, Principal
 from shared.db import SessionDep
 from shared.errors import Forbidden
+from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Page
 
 router = APIRouter(prefix="/samples", tags=["third-party evaluation"])
@@ -33,8 +34,10 @@ Evaluator = Annotated[Principal, Depends(_evaluator)]
 
 
 @router.post("", response_model=SampleOut, status_code=201)
-async def draw(body: SampleIn, session: SessionDep, user: Evaluator) -> SampleOut:
-    return await service.draw(session=session, actor=user, data=body)
+async def draw(body: SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep) -> SampleOut:
+    out = await service.draw(session=session, actor=user, data=body)
+    await idem.save(201, out.model_dump(mode="json"))
+    return out
 
 
 @router.get("", response_model=Page[SampleOut])

@@ -10,6 +10,7 @@ from services.inspection.signoffs import service
 from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SignIn
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
@@ -32,14 +33,23 @@ async def get_dossier(dossier_id: uuid.UUID, session: SessionDep, user: CurrentU
 
 
 @router.post("/{dossier_id}/signatures", response_model=DossierOut, status_code=201)
-async def sign(dossier_id: uuid.UUID, body: SignIn, session: SessionDep, user: CurrentUser) -> DossierOut:
-    """Sign as ``position``; the token must carry that position role for the household's area."""
-    return await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position)
+async def sign(
+    dossier_id: uuid.UUID, body: SignIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
+) -> DossierOut:
+    """Sign as ``position``; the token must carry that position role for the household's area.
+    Send an Idempotency-Key from a phone on a poor line: a retry replays the first answer."""
+    out = await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position)
+    await idem.save(201, out.model_dump(mode="json"))
+    return out
 
 
 @router.post("/{dossier_id}/refusals", response_model=DossierOut, status_code=201)
-async def refuse(dossier_id: uuid.UUID, body: RefuseIn, session: SessionDep, user: CurrentUser) -> DossierOut:
+async def refuse(
+    dossier_id: uuid.UUID, body: RefuseIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
+) -> DossierOut:
     """Refuse as ``position`` with a reason; the dossier closes and registry hears the reason."""
-    return await service.refuse(
+    out = await service.refuse(
         session=session, actor=user, dossier_id=dossier_id, position=body.position, reason=body.reason
     )
+    await idem.save(201, out.model_dump(mode="json"))
+    return out

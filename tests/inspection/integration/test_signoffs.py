@@ -191,3 +191,21 @@ async def test_registry_withdrawing_the_request_stops_the_dossier(make_db) -> No
             headers=signer("village_head"),
         )
         assert r.status_code == 409
+
+
+async def test_a_retried_signature_with_the_same_key_is_replayed_not_refused(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as client:
+        ev = await _open(app)
+        did = await _dossier_id(client, ev.data["household_id"])
+        headers = signer("village_head") | {"Idempotency-Key": "phone-retry-1"}
+        url = f"/inspection/v1/signoffs/{did}/signatures"
+        first = await client.post(url, json={"position": "village_head"}, headers=headers)
+        again = await client.post(url, json={"position": "village_head"}, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.json() == first.json()
+        without_key = await client.post(
+            url, json={"position": "village_head"}, headers=signer("village_head")
+        )
+        assert without_key.status_code == 409
