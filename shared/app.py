@@ -66,7 +66,9 @@ def create_service_app(
         await app.state.db.ping()
 
     async def nats_ready() -> None:
-        await app.state.runtime.nats_ready()
+        runtime: ServiceRuntime = app.state.runtime
+        if runtime.uses_nats:  # an API-only replica (relay and consumers elsewhere) needs no bus
+            await runtime.nats_ready()
 
     app.include_router(health_router({"database": db_ready, "nats": nats_ready}))
     for router in routers:

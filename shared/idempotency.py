@@ -118,9 +118,7 @@ async def _idempotency(request: Request, session: SessionDep, user: CurrentUser)
     if key is not None and not (1 <= len(key) <= 200):
         raise InvalidInput("Idempotency-Key must have 1 to 200 characters")
     body = await request.body()
-    idem = Idempotency(
-        session, user, key, request.method, request.url.path, hashlib.sha256(body).hexdigest()
-    )
+    idem = Idempotency(session, user, key, request.method, request.url.path, hashlib.sha256(body).hexdigest())
     await idem.check()
     return idem
 

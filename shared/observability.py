@@ -11,13 +11,15 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 from shared.context import new_request_id, request_id_var
 
 __all__ = [
+    "CONSUMER_PENDING",
     "EVENTS_CONSUMED",
     "EVENTS_PUBLISHED",
+    "OUTBOX_UNSENT",
     "configure_logging",
     "health_router",
     "install_request_middleware",
@@ -30,6 +32,10 @@ HTTP_LATENCY = Histogram(
     "jingzhun_http_request_seconds", "HTTP request latency", ["service", "method", "route"]
 )
 EVENTS_PUBLISHED = Counter("jingzhun_events_published_total", "Outbox events relayed", ["service"])
+OUTBOX_UNSENT = Gauge("jingzhun_outbox_unsent", "Outbox events not yet relayed to NATS", ["service"])
+CONSUMER_PENDING = Gauge(
+    "jingzhun_consumer_pending", "Events waiting in JetStream for a durable consumer", ["service", "consumer"]
+)
 EVENTS_CONSUMED = Counter(
     "jingzhun_events_consumed_total", "Events handled by consumers", ["service", "consumer", "outcome"]
 )
@@ -43,8 +49,10 @@ def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mu
 
 
 def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -> None:
-    renderer: Any = structlog.processors.JSONRenderer(ensure_ascii=False) if json else (
-        structlog.dev.ConsoleRenderer(colors=False)
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json
+        else (structlog.dev.ConsoleRenderer(colors=False))
     )
     logging.basicConfig(stream=sys.stdout, level=level, format="%(message)s", force=True)
     structlog.configure(

@@ -80,7 +80,9 @@ class ServiceRuntime:
                     allow_reconnect=True,
                 )
                 self.js = self.nc.jetstream(timeout=5)
-                await ensure_stream(self.js, stream_for(self.service))
+                await ensure_stream(
+                    self.js, stream_for(self.service), replicas=self.settings.nats_stream_replicas
+                )
                 return
             except Exception as exc:  # NATS not up yet: keep trying, the API still serves
                 log.warning("nats_connect_failed", error=repr(exc))
@@ -102,7 +104,13 @@ class ServiceRuntime:
             self.relay = OutboxRelay(self.db, self.js, service=self.service)
             runs.append(self.relay.run())
         if consumers and self.handlers:
-            self.consumers = ConsumerRunner(self.db, self.js, service=self.service, handlers=self.handlers)
+            self.consumers = ConsumerRunner(
+                self.db,
+                self.js,
+                service=self.service,
+                handlers=self.handlers,
+                stream_replicas=self.settings.nats_stream_replicas,
+            )
             runs.append(self.consumers.run())
         if runs:
             await asyncio.gather(*runs)
@@ -117,6 +125,10 @@ class ServiceRuntime:
                 await asyncio.wait_for(self._stopping.wait(), timeout=job.interval_s)
             except TimeoutError:
                 pass
+
+    @property
+    def uses_nats(self) -> bool:
+        return self.settings.run_relay or (self.settings.run_consumers and bool(self.handlers))
 
     async def nats_ready(self) -> None:
         if self.nc is None or not self.nc.is_connected:

@@ -19,6 +19,7 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/jingzhun"
     db_pool_size: int = 10
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream_replicas: int = 1  # 3 on a JetStream cluster
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 

@@ -9,6 +9,7 @@ and the message is redelivered after a delay.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping
 
 import structlog
@@ -23,7 +24,7 @@ from shared.context import request_id_var
 from shared.db import Database
 from shared.events.envelope import CloudEvent, service_of
 from shared.events.streams import ensure_stream, stream_for
-from shared.observability import EVENTS_CONSUMED
+from shared.observability import CONSUMER_PENDING, EVENTS_CONSUMED
 from shared.tables import inbox
 
 __all__ = ["ConsumerRunner", "Handler", "handle_event"]
@@ -68,6 +69,7 @@ class ConsumerRunner:
         batch: int = 50,
         fetch_timeout_s: float = 1.0,
         retry_delay_s: float = 2.0,
+        stream_replicas: int = 1,
     ) -> None:
         self.db = db
         self.js = js
@@ -76,6 +78,7 @@ class ConsumerRunner:
         self.batch = batch
         self.fetch_timeout_s = fetch_timeout_s
         self.retry_delay_s = retry_delay_s
+        self.stream_replicas = stream_replicas
         self._stopping = asyncio.Event()
 
     def durable_name(self, stream: str) -> str:
@@ -105,7 +108,7 @@ class ConsumerRunner:
 
     async def _bind(self, stream: str, subjects: list[str]) -> JetStreamContext.PullSubscription:
         durable = self.durable_name(stream)
-        await ensure_stream(self.js, stream)
+        await ensure_stream(self.js, stream, replicas=self.stream_replicas)
         config = ConsumerConfig(
             durable_name=durable,
             deliver_policy=DeliverPolicy.ALL,
@@ -124,10 +127,15 @@ class ConsumerRunner:
     async def _run_stream(self, stream: str, subjects: list[str]) -> None:
         durable = self.durable_name(stream)
         sub: JetStreamContext.PullSubscription | None = None
+        next_lag_report = 0.0
         while not self._stopping.is_set():
             try:
                 if sub is None:
                     sub = await self._bind(stream, subjects)
+                if time.monotonic() >= next_lag_report:
+                    info = await sub.consumer_info()
+                    CONSUMER_PENDING.labels(self.service, durable).set(info.num_pending or 0)
+                    next_lag_report = time.monotonic() + 10
                 msgs = await sub.fetch(self.batch, timeout=self.fetch_timeout_s)
             except (FetchTimeoutError, TimeoutError):
                 continue

@@ -18,9 +18,7 @@ from shared.tables import outbox
 __all__ = ["add_event"]
 
 
-async def add_event(
-    session: AsyncSession, *, type: str, subject: str, data: dict[str, Any]
-) -> CloudEvent:
+async def add_event(session: AsyncSession, *, type: str, subject: str, data: dict[str, Any]) -> CloudEvent:
     event = CloudEvent(
         source=f"jingzhun/{service_of(type)}",
         type=type,

@@ -14,10 +14,10 @@ from typing import Any
 
 import structlog
 from nats.js import JetStreamContext
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from shared.db import Database
-from shared.observability import EVENTS_PUBLISHED
+from shared.observability import EVENTS_PUBLISHED, OUTBOX_UNSENT
 from shared.tables import outbox
 
 __all__ = ["OutboxRelay"]
@@ -86,7 +86,16 @@ class OutboxRelay:
             published = len(sent)
         if published:
             EVENTS_PUBLISHED.labels(self.service).inc(published)
+        if len(rows) < self.batch_size:
+            OUTBOX_UNSENT.labels(self.service).set(len(rows) - published)
+        else:
+            await self._report_backlog()
         return published
+
+    async def _report_backlog(self) -> None:
+        async with self.db.transaction() as session:
+            unsent = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            OUTBOX_UNSENT.labels(self.service).set((await session.execute(unsent)).scalar_one())
 
     async def _publish(self, event_id: Any, subject: str, envelope: dict[str, Any], rid: str | None) -> None:
         headers = {"Nats-Msg-Id": str(event_id), "Content-Type": "application/cloudevents+json"}

@@ -24,7 +24,7 @@ def stream_for(service: str) -> str:
     return service.upper()
 
 
-async def ensure_stream(js: JetStreamContext, name: str) -> None:
+async def ensure_stream(js: JetStreamContext, name: str, *, replicas: int = 1) -> None:
     config = StreamConfig(
         name=name,
         subjects=[STREAMS[name]],
@@ -33,6 +33,7 @@ async def ensure_stream(js: JetStreamContext, name: str) -> None:
         discard=DiscardPolicy.OLD,
         duplicate_window=DUPLICATE_WINDOW_S,
         max_age=365 * 24 * 3600,
+        num_replicas=replicas,
     )
     try:
         await js.stream_info(name)
@@ -44,6 +45,6 @@ async def ensure_stream(js: JetStreamContext, name: str) -> None:
             await js.stream_info(name)
 
 
-async def ensure_streams(js: JetStreamContext, names: list[str] | None = None) -> None:
+async def ensure_streams(js: JetStreamContext, names: list[str] | None = None, *, replicas: int = 1) -> None:
     for name in names or list(STREAMS):
-        await ensure_stream(js, name)
+        await ensure_stream(js, name, replicas=replicas)

@@ -154,11 +154,20 @@ async def test_health_and_metrics(make_db) -> None:  # type: ignore[no-untyped-d
     async with service_client(app) as c:
         assert (await c.get("/health/live")).status_code == 200
         ready = await c.get("/health/ready")
-        # No NATS configured for this app: readiness must say so rather than lie.
-        assert ready.status_code == 503
-        assert ready.json()["checks"]["database"] == "ok"
+        # Relay and consumers off (an API-only replica): ready without the bus.
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"database": "ok", "nats": "ok"}
         metrics = await c.get("/metrics")
         assert "jingzhun_http_requests_total" in metrics.text
+
+
+async def test_not_ready_while_the_bus_it_needs_is_unreachable(make_db) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(ServiceSettings, make_db("funds"), "nats://127.0.0.1:1", service_name="funds")
+    app = create_service_app(settings, title="t", routers=[router])
+    async with service_client(app) as c:
+        ready = await c.get("/health/ready")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["nats"].startswith("failing")
 
 
 async def test_audit_chain_detects_tampering(make_db) -> None:  # type: ignore[no-untyped-def]
