@@ -27,6 +27,7 @@ from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
+from shared.errors import InvalidInput
 
 # Statuses in which a household still wants a cadre beside it.
 NEEDS_CADRE = frozenset({"registered", "exit_requested"})
@@ -98,7 +99,7 @@ async def _area(session: AsyncSession, actor: Principal | None, code: str) -> ru
         try:
             parsed = AreaCode.parse(code)
         except InvalidAreaCode as exc:
-            raise PairingRuleViolated(str(exc), rule="target_type") from exc
+            raise InvalidInput(str(exc), target_id=code) from exc
         # Counties of other provinces (山海协作 partners) are not in this registry's tree.
         if actor is not None or parsed.level != "county":
             raise AreaNotFound(f"Area {code} is not known to pairing yet", area_code=code)
@@ -134,13 +135,12 @@ async def create_pairing(
     started_on: date,
 ) -> Pairing:
     """Write an already-checked pairing, its audit row and its event; fulfil the household's need."""
-    target_type = "household" if target.level == "household" else target.level
     area_code = helper.area_code if kind is rules.PairingKind.COUNTY_COUNTY else target.area_code
     pairing = Pairing(
         id=uuid.uuid4(),
         kind=kind.value,
         helper_id=helper.id,
-        target_type=target_type,
+        target_type=target.level,
         target_id=target.id,
         area_code=area_code,
         started_on=started_on,
