@@ -275,3 +275,18 @@ def test_scheduled_sub_shares_add_up_and_never_go_negative(
         in_year = plan.total_by(payer="payer-k", year=year) + plan.total_by(payer="payer-t", year=year)
         exact = share_total * share.schedule[year] / sum(share.schedule.values())  # type: ignore[index]
         assert abs(in_year - exact) < 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amounts=st.fixed_dictionaries({c: st.integers(0, 10**9) for c in ("city", "province", "county")}),
+    categories=st.lists(st.sampled_from(["city", "province", "county", None]), max_size=80),
+)
+def test_random_village_grants_add_up(amounts: dict[str, int], categories: list[str | None]) -> None:
+    scheme = VillageGrantScheme("g", "g", 2018, "payer", "pool", amounts)
+    villages = tuple(VillageRef(f"35052410{i:04d}", c) for i, c in enumerate(categories))
+
+    plan = apply_scheme(scheme, Population("350500000000", villages=villages))
+
+    assert plan.total_fen == sum(amounts[c] for c in categories if c is not None)
+    assert sum(line.amount_fen for line in plan.lines) == plan.total_fen
