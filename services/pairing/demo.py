@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pairing.coverage import service as coverage_service
 from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.models import Helper
@@ -227,3 +228,6 @@ async def load_demo(db: Database, *, today: date | None = None) -> None:
     for step in (_mountain_sea, _village_helpers, _old_area_villages, _cadres_for_households, _visits):
         async with db.transaction() as session:
             await step(session, on)
+    # Publish the demo's gaps now rather than at the hourly job (each gap once, so reruns add none).
+    async with db.transaction() as session:
+        await coverage_service.check(session, "demo-loader", prefix="", today=on)

@@ -35,6 +35,8 @@ async def test_demo_covers_everything_and_is_idempotent(app: FastAPI, client: ht
     numbers = (await client.get("/pairing/v1/coverage", headers=OFFICE)).json()
     assert (numbers["households_to_pair"], numbers["households_without_cadre"]) == (5, 0)
     assert numbers["visits_overdue"] == 1  # the demo leaves one household in five unvisited
+    gaps = (await client.get("/pairing/v1/coverage/gaps", headers=OFFICE)).json()["items"]
+    assert [g["kind"] for g in gaps] == ["visit_overdue"]  # published once, though the demo ran twice
     assert (numbers["villages_without_work_team"], numbers["villages_without_first_secretary"]) == (0, 0)
     county_pairs = (
         await client.get(
