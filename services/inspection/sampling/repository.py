@@ -44,6 +44,15 @@ class SampleRepository(Repository):
         stmt = select(EvaluationItem).where(EvaluationItem.sample_id == sample_id).order_by(EvaluationItem.id)
         return list(await self.session.scalars(stmt))
 
+    async def items_of(self, sample_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[EvaluationItem]]:
+        found: dict[uuid.UUID, list[EvaluationItem]] = {i: [] for i in sample_ids}
+        rows = await self.session.scalars(
+            select(EvaluationItem).where(EvaluationItem.sample_id.in_(sample_ids)).order_by(EvaluationItem.id)
+        )
+        for row in rows:
+            found[row.sample_id].append(row)
+        return found
+
     async def item(self, sample_id: uuid.UUID, household_id: str, *, lock: bool) -> EvaluationItem | None:
         stmt = select(EvaluationItem).where(
             EvaluationItem.sample_id == sample_id, EvaluationItem.household_id == household_id

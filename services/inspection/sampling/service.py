@@ -119,9 +119,8 @@ async def list_page(
 ) -> Page[SampleOut]:
     repo = SampleRepository(session)
     rows = await repo.page(actor.area_prefix, after_key(cursor), limit + 1)
-    return Page(
-        items=[_out(s, await repo.items(s.id)) for s in rows[:limit]], next_cursor=next_cursor(rows, limit)
-    )
+    items = await repo.items_of([s.id for s in rows[:limit]])
+    return Page(items=[_out(s, items[s.id]) for s in rows[:limit]], next_cursor=next_cursor(rows, limit))
 
 
 async def give_verdict(

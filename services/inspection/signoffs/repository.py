@@ -40,6 +40,18 @@ class DossierRepository(Repository):
         )
         return list(rows)
 
+    async def signatures_of(self, dossier_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[SignoffSignature]]:
+        """Signatures of many dossiers in one query (a list page must not cost a query per row)."""
+        found: dict[uuid.UUID, list[SignoffSignature]] = {i: [] for i in dossier_ids}
+        rows = await self.session.scalars(
+            select(SignoffSignature)
+            .where(SignoffSignature.dossier_id.in_(dossier_ids))
+            .order_by(SignoffSignature.id)
+        )
+        for row in rows:
+            found[row.dossier_id].append(row)
+        return found
+
     async def page(
         self, *, prefix: str, status: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
     ) -> list[SignoffDossier]:

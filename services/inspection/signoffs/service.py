@@ -162,7 +162,8 @@ async def list_page(
 ) -> Page[DossierOut]:
     repo = DossierRepository(session)
     rows = await repo.page(prefix=actor.area_prefix, status=status, after=after_key(cursor), limit=limit + 1)
-    items = [_out(d, await repo.signatures(d.id)) for d in rows[:limit]]
+    signatures = await repo.signatures_of([d.id for d in rows[:limit]])
+    items = [_out(d, signatures[d.id]) for d in rows[:limit]]
     return Page(items=items, next_cursor=next_cursor(rows, limit))
 
 

@@ -149,3 +149,19 @@ async def test_verdicts_and_error_rates(make_db) -> None:
         (county,) = (await c.get(f"{url}/error-rates?level=county", headers=EVALUATOR)).json()
         assert county["area_code"] == COUNTY
         assert county["checked"] == 4
+
+
+async def test_samples_list_pages_by_cursor(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _project_exits(app)
+        for seed in ("a", "b", "c"):
+            body = {"area_code": COUNTY, "year": 2026, "seed": seed}
+            assert (await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)).status_code == 201
+        first = (await c.get("/inspection/v1/samples?limit=2", headers=EVALUATOR)).json()
+        rest = (
+            await c.get(f"/inspection/v1/samples?limit=2&cursor={first['next_cursor']}", headers=EVALUATOR)
+        ).json()
+        assert [s["seed"] for s in first["items"] + rest["items"]] == ["a", "b", "c"]
+        assert all(s["size"] == 7 for s in first["items"] + rest["items"])
+        assert rest["next_cursor"] is None
