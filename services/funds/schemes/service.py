@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -180,36 +181,20 @@ async def _population(session: AsyncSession, plan: Plan) -> rules.Population:
     return rules.Population(plan.area_code, tuple(households), tuple(villages))
 
 
+_LINE_FIELDS = [f.name for f in dataclasses.fields(rules.PlanLine)]
+
+
 async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor: Principal | str) -> None:
     repo = PlanRepository(session)
     population = await _population(session, plan)
     computed = rules.apply_scheme(to_rule(scheme.code, scheme.name, scheme.params), population)
-    new = [
-        (ln.component, ln.payer, ln.payee, ln.year, ln.beneficiary_kind, ln.beneficiary_id, ln.amount_fen)
-        for ln in computed.lines
-    ]
-    old = [
-        (ln.component, ln.payer, ln.payee, ln.year, ln.beneficiary_kind, ln.beneficiary_id, ln.amount_fen)
-        for ln in await repo.lines(plan.id)
-    ]
+    new = [dataclasses.astuple(line) for line in computed.lines]
+    old = [tuple(getattr(line, name) for name in _LINE_FIELDS) for line in await repo.lines(plan.id)]
     if plan.revision > 0 and new == old:
         return  # nothing the plan says has changed: no new revision, no event
     before = {"total_fen": plan.total_fen, "people": plan.people, "revision": plan.revision}
     await repo.replace_lines(
-        plan.id,
-        [
-            PlanLine(
-                plan_id=plan.id,
-                component=c,
-                payer=p,
-                payee=q,
-                year=y,
-                beneficiary_kind=k,
-                beneficiary_id=b,
-                amount_fen=a,
-            )
-            for c, p, q, y, k, b, a in new
-        ],
+        plan.id, [PlanLine(plan_id=plan.id, **dataclasses.asdict(line)) for line in computed.lines]
     )
     plan.total_fen, plan.people, plan.revision = computed.total_fen, computed.people, plan.revision + 1
     plan.computed_at = datetime.now(UTC)
@@ -224,7 +209,7 @@ async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor
         before=before,
         after=after,
     )
-    years = sorted({line[3] for line in new if line[3] is not None})
+    years = sorted({line.year for line in computed.lines if line.year is not None})
     await add_event(
         session,
         type=PLAN_RECOMPUTED,
