@@ -1,7 +1,8 @@
-"""The beneficiary projection: registry events in, plan recomputation out.
+"""The beneficiary projection: registry events in, plans marked for recomputation out.
 
-Each handler runs in the consumer's transaction (the inbox row rides along), so the projection,
-the recomputed plans and their funds.plan.recomputed.v1 events commit together or not at all.
+Each handler runs in the consumer's transaction (the inbox row rides along), so the projection
+and the marks on the plans it affects commit together or not at all; the plan refresh job (or a
+payment) recomputes the marked plans.
 """
 
 from __future__ import annotations
