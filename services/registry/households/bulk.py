@@ -20,7 +20,7 @@ from services.registry.households import events
 from services.registry.households.repository import HouseholdRepository
 from services.registry.households.rules import check_batches
 from services.registry.households.schemas import HouseholdImportIn
-from services.registry.households.service import _new_member, _refuse_held_identities, state
+from services.registry.households.service import new_member, refuse_held_identities, state
 from services.registry.models import Household, Member
 from services.registry.policies import service as policy_service
 from services.registry.policies.rules import RegistryPolicy
@@ -83,7 +83,7 @@ async def import_registered(
         households.append(h)
         for m in row.members:
             try:
-                member = _new_member(m, cipher=cipher, today=today, household_id=h.id, reason="import")
+                member = new_member(m, cipher=cipher, today=today, household_id=h.id, reason="import")
             except InvalidMember as exc:
                 raise InvalidMember(f"household {i}: {exc.detail}", index=i, **exc.extensions) from exc
             if member.resident_id_hash in seen:
@@ -96,7 +96,7 @@ async def import_registered(
             members.append(member)
     hashes = list(seen)
     for start in range(0, len(hashes), 5_000):
-        await _refuse_held_identities(session, hashes[start : start + 5_000])
+        await refuse_held_identities(session, hashes[start : start + 5_000])
     await repo.insert_many(households, members)
     deltas: list[CounterDelta] = []
     flows: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from services.registry.deps import CipherDep, TodayDep
-from services.registry.households import bulk, service
+from services.registry.households import bulk, changes, service
 from services.registry.households.schemas import (
     DebtIn,
     DebtOut,
@@ -164,7 +164,7 @@ async def add_member(
     cipher: CipherDep,
     today: TodayDep,
 ) -> MemberOut:
-    m = await service.add_member(
+    m = await changes.add_member(
         session=session, actor=user, household_id=household_id, data=body, cipher=cipher, today=today
     )
     return MemberOut.model_validate(m, from_attributes=True)
@@ -174,7 +174,7 @@ async def add_member(
 async def remove_member(
     household_id: uuid.UUID, member_id: uuid.UUID, body: MemberRemoval, session: SessionDep, user: Registrar
 ) -> None:
-    await service.remove_member(
+    await changes.remove_member(
         session=session, actor=user, household_id=household_id, member_id=member_id, data=body
     )
 
@@ -197,14 +197,14 @@ async def reveal_resident_id(
 async def change_head(
     household_id: uuid.UUID, body: HeadChange, session: SessionDep, user: Registrar
 ) -> None:
-    await service.change_head(session=session, actor=user, household_id=household_id, data=body)
+    await changes.change_head(session=session, actor=user, household_id=household_id, data=body)
 
 
 @router.post("/{household_id}/split", status_code=201, response_model=HouseholdOut)
 async def split_household(
     household_id: uuid.UUID, body: SplitIn, session: SessionDep, user: Registrar, today: TodayDep
 ) -> HouseholdOut:
-    new = await service.split(session=session, actor=user, household_id=household_id, data=body, today=today)
+    new = await changes.split(session=session, actor=user, household_id=household_id, data=body, today=today)
     return await card(session, new)
 
 
@@ -212,5 +212,5 @@ async def split_household(
 async def merge_household(
     household_id: uuid.UUID, body: MergeIn, session: SessionDep, user: Registrar
 ) -> HouseholdOut:
-    target = await service.merge(session=session, actor=user, household_id=household_id, data=body)
+    target = await changes.merge(session=session, actor=user, household_id=household_id, data=body)
     return await card(session, target)

@@ -23,23 +23,15 @@ from services.registry.households.repository import HouseholdRepository, ListFil
 from services.registry.households.rules import (
     MemberFacts,
     check_batches,
-    check_head_change,
     check_member_identity,
-    check_removal,
-    check_split,
 )
 from services.registry.households.schemas import (
     DebtIn,
-    HeadChange,
     HouseholdAttributes,
     HouseholdIn,
     HouseholdListItem,
     IncomeIn,
-    MemberAdd,
     MemberIn,
-    MemberRemoval,
-    MergeIn,
-    SplitIn,
 )
 from services.registry.models import Debt, Household, Member
 from services.registry.policies import service as policy_service
@@ -103,12 +95,12 @@ async def track(session: AsyncSession, before: Snapshot | None, h: Household | N
     await RollupRepository(session).apply(counter_deltas(before, snapshot(h) if h is not None else None))
 
 
-def _open(h: Household) -> None:
+def ensure_open(h: Household) -> None:
     if HouseholdStatus(h.status) not in ACTIVE_STATUSES:
         raise HouseholdChangeRefused(f"household {h.id} is {h.status}; it cannot change any more")
 
 
-async def _flush_identities(session: AsyncSession) -> None:
+async def flush_identities(session: AsyncSession) -> None:
     """The unique index is the last word on 'one person, one active household' under races."""
     try:
         await session.flush()
@@ -120,7 +112,7 @@ async def _flush_identities(session: AsyncSession) -> None:
         raise
 
 
-async def _refuse_held_identities(
+async def refuse_held_identities(
     session: AsyncSession, hashes: Sequence[str], *, except_household: uuid.UUID | None = None
 ) -> None:
     holders = [
@@ -139,7 +131,7 @@ async def _refuse_held_identities(
         )
 
 
-def _new_member(
+def new_member(
     data: MemberIn, *, cipher: PiiCipher, today: date, household_id: uuid.UUID, reason: str
 ) -> Member:
     parsed = check_member_identity(data.resident_id, birth_date=data.birth_date, sex=data.sex, today=today)
@@ -235,17 +227,17 @@ async def create_candidate(
     )
     _apply_attributes(household, data, batches)
     members = [
-        _new_member(m, cipher=cipher, today=today, household_id=household.id, reason="registration")
+        new_member(m, cipher=cipher, today=today, household_id=household.id, reason="registration")
         for m in data.members
     ]
     hashes = [m.resident_id_hash for m in members]
     if len(set(hashes)) != len(hashes):
         raise InvalidMember("the same resident ID appears twice in this household", field="members")
-    await _refuse_held_identities(session, hashes)
+    await refuse_held_identities(session, hashes)
     session.add(household)
     await session.flush()
     session.add_all(members)
-    await _flush_identities(session)
+    await flush_identities(session)
     await track(session, None, household)
     await audit.record(
         session,
@@ -269,7 +261,7 @@ async def update_attributes(
 ) -> Household:
     h = await load(session, actor, household_id, lock=True)
     check_if_match(if_match, h.version)
-    _open(h)
+    ensure_open(h)
     before, before_state = snapshot(h), state(h)
     batches = (
         await _checked_batches(session, h.area_code, h.year, data.batches)
@@ -297,7 +289,7 @@ async def record_income(
     *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: IncomeIn
 ) -> None:
     h = await load(session, actor, household_id, lock=True)
-    _open(h)
+    ensure_open(h)
     before = await HouseholdRepository(session).put_income(h.id, data.year, data.per_capita_income_fen)
     h.version += 1
     await audit.record(
@@ -316,7 +308,7 @@ async def record_income(
 
 async def add_debt(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn) -> Debt:
     h = await load(session, actor, household_id, lock=True)
-    _open(h)
+    ensure_open(h)
     debt = Debt(
         id=uuid.uuid4(),
         household_id=h.id,
@@ -359,221 +351,6 @@ async def settle_debt(
         after={"debt_id": str(debt_id), "settled": True},
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="debt")
-
-
-async def add_member(
-    *,
-    session: AsyncSession,
-    actor: Principal,
-    household_id: uuid.UUID,
-    data: MemberAdd,
-    cipher: PiiCipher,
-    today: date,
-) -> Member:
-    h = await load(session, actor, household_id, lock=True)
-    _open(h)
-    if data.member.relation is Relation.HEAD:
-        raise HouseholdChangeRefused("add the member first, then change the head")
-    member = _new_member(data.member, cipher=cipher, today=today, household_id=h.id, reason=data.reason)
-    await _refuse_held_identities(session, [member.resident_id_hash])
-    before = snapshot(h)
-    session.add(member)
-    await _flush_identities(session)
-    h.member_count += 1
-    h.version += 1
-    await track(session, before, h)
-    await audit.record(
-        session,
-        actor=actor,
-        action="household.member_added",
-        entity_type="household",
-        entity_id=h.id,
-        after={"member_id": str(member.id), "reason": data.reason, "member_count": h.member_count},
-    )
-    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="member_added")
-    return member
-
-
-async def remove_member(
-    *,
-    session: AsyncSession,
-    actor: Principal,
-    household_id: uuid.UUID,
-    member_id: uuid.UUID,
-    data: MemberRemoval,
-) -> None:
-    h = await load(session, actor, household_id, lock=True)
-    _open(h)
-    repo = HouseholdRepository(session)
-    members = await repo.members(h.id)
-    check_removal(facts(members), member_id)
-    member = next(m for m in members if m.id == member_id)
-    before = snapshot(h)
-    member.active = False
-    member.holds_identity = False
-    member.left_reason = data.reason
-    member.left_on = data.on
-    h.member_count -= 1
-    h.version += 1
-    await session.flush()
-    await track(session, before, h)
-    await audit.record(
-        session,
-        actor=actor,
-        action="household.member_removed",
-        entity_type="household",
-        entity_id=h.id,
-        after={"member_id": str(member_id), "reason": data.reason, "on": data.on.isoformat()},
-    )
-    await events.updated(session, h, await repo.members(h.id), change="member_removed", reason=data.reason)
-
-
-async def change_head(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: HeadChange
-) -> None:
-    h = await load(session, actor, household_id, lock=True)
-    _open(h)
-    repo = HouseholdRepository(session)
-    members = await repo.members(h.id)
-    old = check_head_change(facts(members), data.member_id)
-    by_id = {m.id: m for m in members}
-    if old is not None:
-        by_id[old.id].relation = data.former_head_relation.value
-    new_head = by_id[data.member_id]
-    new_head.relation = Relation.HEAD.value
-    before_name, h.head_name = h.head_name, new_head.name
-    h.version += 1
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="household.head_changed",
-        entity_type="household",
-        entity_id=h.id,
-        before={"head_name": mask_name(before_name)},
-        after={"head_member_id": str(new_head.id), "reason": data.reason},
-    )
-    await events.updated(session, h, members, change="head_changed", reason=data.reason)
-
-
-async def split(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: SplitIn, today: date
-) -> Household:
-    h = await load(session, actor, household_id, lock=True)
-    _open(h)
-    repo = HouseholdRepository(session)
-    members = await repo.members(h.id)
-    check_split(
-        facts(members),
-        data.member_ids,
-        new_head_id=data.new_head_id,
-        remaining_head_id=data.remaining_head_id,
-    )
-    moving = [m for m in members if m.id in set(data.member_ids)]
-    staying = [m for m in members if m.id not in set(data.member_ids)]
-    before = snapshot(h)
-    new = Household(
-        id=uuid.uuid4(),
-        area_code=h.area_code,
-        status=h.status,
-        year=h.year,
-        member_count=len(moving),
-        head_name=next(m.name for m in moving if m.id == data.new_head_id),
-        poverty_causes=list(h.poverty_causes),
-        batches=list(h.batches),
-        labour_willing=h.labour_willing,
-        dibao=h.dibao,
-        five_guarantee=h.five_guarantee,
-        basic_needs=dict(h.basic_needs),
-        income_channels=list(h.income_channels),
-        plan=h.plan,
-        review_result=h.review_result,
-        review_held_on=h.review_held_on,
-        notice_starts_on=h.notice_starts_on,
-        confirmed_on=h.confirmed_on,
-        registered_on=today if h.registered_on else None,
-        version=1,
-    )
-    if h.household_number is not None:
-        new.household_number = await repo.next_number(h.area_code)
-    session.add(new)
-    await session.flush()
-    for m in moving:
-        m.household_id = new.id
-        m.relation = Relation.HEAD.value if m.id == data.new_head_id else m.relation
-        if m.relation == Relation.HEAD.value and m.id != data.new_head_id:
-            m.relation = Relation.OTHER.value
-    if data.remaining_head_id is not None:
-        for m in staying:
-            m.relation = Relation.HEAD.value if m.id == data.remaining_head_id else m.relation
-        h.head_name = next(m.name for m in staying if m.id == data.remaining_head_id)
-    h.member_count = len(staying)
-    h.version += 1
-    await session.flush()
-    await track(session, before, h)
-    await track(session, None, new)
-    for entity, after in ((h, state(h)), (new, state(new) | {"split_from": str(h.id)})):
-        await audit.record(
-            session,
-            actor=actor,
-            action="household.split",
-            entity_type="household",
-            entity_id=entity.id,
-            after=after | {"reason": data.reason},
-        )
-    await events.updated(session, h, staying, change="split", split_into=str(new.id))
-    if new.household_number is not None:
-        await events.registered(session, new, moving, origin="split")
-    else:
-        await events.candidate_created(session, new)
-    return new
-
-
-async def merge(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: MergeIn
-) -> Household:
-    """All members of this household join another one in the same village; this one is removed."""
-    if data.into_household_id == household_id:
-        raise HouseholdChangeRefused("a household cannot merge into itself")
-    first, second = sorted([household_id, data.into_household_id])  # lock in a fixed order
-    await load(session, actor, first, lock=True)
-    await load(session, actor, second, lock=True)
-    source = await load(session, actor, household_id)
-    target = await load(session, actor, data.into_household_id)
-    _open(source)
-    _open(target)
-    if source.area_code != target.area_code:
-        raise HouseholdChangeRefused("households merge within one village; move the household first")
-    repo = HouseholdRepository(session)
-    moving = await repo.members(source.id)
-    before_source, before_target = snapshot(source), snapshot(target)
-    for m in moving:
-        m.household_id = target.id
-        if m.relation == Relation.HEAD.value:
-            m.relation = Relation.OTHER.value
-    target.member_count += len(moving)
-    target.version += 1
-    source.member_count = 0
-    source.status = HouseholdStatus.REMOVED.value
-    source.closed_reason = f"merged into {target.household_number or target.id}: {data.reason}"
-    source.version += 1
-    await session.flush()
-    await track(session, before_source, source)
-    await track(session, before_target, target)
-    await audit.record(
-        session,
-        actor=actor,
-        action="household.merged",
-        entity_type="household",
-        entity_id=source.id,
-        before=state(source) | {"status": before_source.status.value},
-        after={"merged_into": str(target.id), "reason": data.reason},
-    )
-    await events.updated(
-        session, target, await repo.members(target.id), change="merge", merged_from=str(source.id)
-    )
-    await events.removed(session, source, reason=source.closed_reason)
-    return target
 
 
 async def read_parts(session: AsyncSession, h: Household) -> tuple[list[Member], list[Any], list[Debt]]:
