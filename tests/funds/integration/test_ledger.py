@@ -322,3 +322,31 @@ async def test_a_payment_sees_registry_news_before_the_refresh_job(make_db) -> N
             "/funds/v1/disbursements", json={**body, "amount_fen": yuan(60_000)}, headers=FINANCE
         )
         assert ok.status_code == 201
+
+
+async def test_a_payment_sent_twice_with_one_key_pays_once(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await deliver(app.state.db, registered("hh-a", 1))
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)
+        await client.post(
+            "/funds/v1/ledger/transfers", json={**RECEIPT, "amount_fen": yuan(20_000)}, headers=FINANCE
+        )
+        body = {
+            "beneficiary_kind": "household",
+            "beneficiary_id": "hh-a",
+            "amount_fen": yuan(1_500),
+            "from_account": "kaiping-special-account",
+            "plan_id": plan["id"],
+        }
+        headers = {**FINANCE, "Idempotency-Key": "pay-hh-a-2016"}
+        first = await client.post("/funds/v1/disbursements", json=body, headers=headers)
+        retry = await client.post("/funds/v1/disbursements", json=body, headers=headers)
+        assert (first.status_code, retry.status_code) == (201, 201)
+        assert retry.json()["id"] == first.json()["id"]
+        listed = await client.get(
+            "/funds/v1/disbursements", params={"beneficiary_id": "hh-a"}, headers=FINANCE
+        )
+        assert len(listed.json()["items"]) == 1
+        assert (await balances(app))["kaiping-special-account"] == yuan(18_500)
