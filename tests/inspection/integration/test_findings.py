@@ -233,3 +233,24 @@ async def test_announced_township_inspection_is_seen_by_its_villages_not_by_othe
         assert [i["id"] for i in seen] == [r.json()["id"]]
         elsewhere = auth("cadre", "620521102301")
         assert (await c.get("/inspection/v1/inspections", headers=elsewhere)).json()["items"] == []
+
+
+async def test_two_escalation_runs_at_once_record_each_step_once(make_db) -> None:
+    import asyncio
+    from datetime import UTC, datetime, time
+
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        iid = (
+            await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)
+        ).json()["id"]
+        for n in range(3):
+            body = finding(title=f"Problem {n}", deadline=(clock.today() + timedelta(days=1)).isoformat())
+            assert (
+                await c.post(f"/inspection/v1/inspections/{iid}/findings", json=body, headers=INSPECTOR)
+            ).status_code == 201
+        later = datetime.combine(clock.today() + timedelta(days=40), time(3, 0), tzinfo=UTC)
+        counts = await asyncio.gather(escalate(app.state.db, later), escalate(app.state.db, later))
+        assert sum(counts) == 9  # 3 findings x 3 steps, shared between the two runs
+        items = (await c.get("/inspection/v1/accountability", headers=INSPECTOR)).json()["items"]
+        assert len(items) == 9

@@ -209,3 +209,29 @@ async def test_a_retried_signature_with_the_same_key_is_replayed_not_refused(mak
             url, json={"position": "village_head"}, headers=signer("village_head")
         )
         assert without_key.status_code == 409
+
+
+async def test_the_last_two_signatures_at_once_verify_exactly_once(make_db) -> None:
+    import asyncio
+
+    app = app_for(make_db)
+    async with service_client(app) as client:
+        ev = await _open(app)
+        did = await _dossier_id(client, ev.data["household_id"])
+        url = f"/inspection/v1/signoffs/{did}/signatures"
+        for position in all_positions()[:11]:
+            r = await client.post(
+                url,
+                json={"position": position},
+                headers=signer(position, household_id=ev.data["household_id"]),
+            )
+            assert r.status_code == 201
+        both = await asyncio.gather(
+            client.post(
+                url, json={"position": "city_party_secretary"}, headers=signer("city_party_secretary")
+            ),
+            client.post(url, json={"position": "mayor"}, headers=signer("mayor")),
+        )
+        assert [r.status_code for r in both] == [201, 201]
+        assert sorted(r.json()["status"] for r in both) == ["open", "verified"]
+        assert len(await _events(app, "inspection.exit.verified.v1")) == 1
