@@ -43,6 +43,8 @@ class HelperKind(StrEnum):
     CHAMBER = "chamber"  # 商会
     OVERSEAS_CHINESE_ASSOCIATION = "overseas_chinese_association"  # 侨联/侨亲
     COUNTY = "county"  # a county government in a county↔county pair (山海协作)
+    TOWNSHIP_STAFF = "township_staff"  # 乡镇专职人员 (Quanzhou: ≥1 per township with exit tasks)
+    VILLAGE_COORDINATOR = "village_coordinator"  # 建制村协管员 (Quanzhou: 1 per village)
 
 
 # Who counts as an "in-system cadre" for the one-cadre-per-household rule (体制内干部).

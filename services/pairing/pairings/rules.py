@@ -46,6 +46,8 @@ class PairingKind(StrEnum):
     OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village"  # 百侨助百村
     VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household"  # 10+1
     COUNTY_COUNTY = "county_county"  # 山海协作
+    TOWNSHIP_STAFF = "township_staff"  # 乡镇配备1名以上专职人员
+    VILLAGE_COORDINATOR = "village_coordinator"  # 建制村配备1名协管员
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,13 @@ KIND_SPECS: dict[PairingKind, KindSpec] = {
     ),
     # Quanzhou mountain-sea: each coastal county helps one mountain county, one each way.
     PairingKind.COUNTY_COUNTY: _spec({HelperKind.COUNTY}, "county", per_target=True, per_helper=True),
+    # Quanzhou point eleven: one or more full-time staff per township, one coordinator per village.
+    PairingKind.TOWNSHIP_STAFF: _spec(
+        {HelperKind.TOWNSHIP_STAFF}, "township", per_target=False, per_helper=True
+    ),
+    PairingKind.VILLAGE_COORDINATOR: _spec(
+        {HelperKind.VILLAGE_COORDINATOR}, "village", per_target=True, per_helper=True
+    ),
 }
 
 # Households that may receive a pairing: on the roll, being exited, or exited but still

@@ -373,8 +373,10 @@ def test_the_database_enforces_the_same_one_per_target_and_per_helper_kinds_as_t
 
     from services.pairing import models
 
-    path = next((Path(models.__file__).parent / "migrations" / "versions").glob("*_pairing_tables.py"))
-    spec = importlib.util.spec_from_file_location("pairing_tables_migration", path)
+    # The newest migration that (re)defines the indexes holds what the database enforces now.
+    versions = sorted((Path(models.__file__).parent / "migrations" / "versions").glob("*.py"))
+    path = [p for p in versions if "ONE_PER_TARGET_WHERE =" in p.read_text()][-1]
+    spec = importlib.util.spec_from_file_location("pairing_index_migration", path)
     assert spec is not None
     assert spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
@@ -418,3 +420,23 @@ def test_team_membership_by_kind() -> None:
     assert team_refusal(HelperKind.VOLUNTEER, HelperKind.VOLUNTEER_TEAM) is None
     assert "belongs to a work_team" in str(team_refusal(HelperKind.WORK_TEAM_MEMBER, HelperKind.ENTERPRISE))
     assert "does not belong" in str(team_refusal(HelperKind.DOCTOR, HelperKind.WORK_TEAM))
+
+
+def test_quanzhou_one_coordinator_per_village_and_full_time_staff_per_township() -> None:
+    township = Target(id="350502101000", area_code="350502101000", level="township")
+    staff = helper(HelperKind.TOWNSHIP_STAFF, "s1")
+    opens(
+        PairingKind.TOWNSHIP_STAFF, staff, township, tp=active(PairingKind.TOWNSHIP_STAFF, "s0", township.id)
+    )
+    coordinator = helper(HelperKind.VILLAGE_COORDINATOR, "k1")
+    opens(PairingKind.VILLAGE_COORDINATOR, coordinator, PLAIN_VILLAGE)
+    assert (
+        refused_rule(
+            PairingKind.VILLAGE_COORDINATOR,
+            coordinator,
+            PLAIN_VILLAGE,
+            tp=active(PairingKind.VILLAGE_COORDINATOR, "k0", VILLAGE),
+        )
+        == "one_per_target"
+    )
+    assert refused_rule(PairingKind.TOWNSHIP_STAFF, staff, PLAIN_VILLAGE) == "target_type"
