@@ -16,6 +16,7 @@ from services.funds.schemes.rules import (
     SubShare,
     VillageGrantScheme,
 )
+from services.funds.sources.rules import BudgetFloorPolicy
 from shared.money import yuan
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "QUANZHOU_VILLAGE_GRANTS",
     "SUPERVISION_DEFAULTS",
     "DISCLOSURE_DEFAULTS",
+    "GANSU_BUDGET_FLOORS",
+    "JINZHOU_SPECIAL_FUND_PER_YEAR_FEN",
     "AccountPreset",
     "DisclosurePolicy",
     "SupervisionPolicy",
@@ -117,6 +120,19 @@ QUANZHOU_VILLAGE_GRANTS = VillageGrantScheme(
 )
 
 PRESETS = {s.code: s for s in (KAIPING_PER_CAPITA, KAIPING_SPECIAL_FUNDS, QUANZHOU_VILLAGE_GRANTS)}
+
+
+# Seed 003 (Gansu, 政策保障·财政政策 and 资产收益): counties add 20% or more (以上) and cities 10% or
+# more of the year's local revenue increase to the poverty budget; 50% or more of recovered idle
+# funds go to poverty alleviation; asset-income loan dividends not below (不低于) 8% of the loan.
+GANSU_BUDGET_FLOORS = BudgetFloorPolicy(
+    share_of_revenue_increase_bp={"county": 2_000, "city": 1_000},
+    share_of_recovered_idle_funds_bp=5_000,
+    minimum_dividend_bp=800,
+)
+
+# Seed 000 (Jinzhou): a 40,000,000-yuan special poverty fund every year in city and county budgets.
+JINZHOU_SPECIAL_FUND_PER_YEAR_FEN = yuan(40_000_000)
 
 
 @dataclass(frozen=True)
