@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection import clock
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.paging import after_key, next_cursor
 from services.inspection.policies.presets import signoff_scheme_for
@@ -18,6 +19,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.pagination import Page
+from shared.pii import mask_name
 
 SYSTEM = "inspection:consumer"
 
@@ -147,6 +149,13 @@ async def _load(
     return dossier
 
 
+def _shown_name(scheme: rules.SignoffScheme, step: rules.Signature, actor: Principal) -> str | None:
+    """Officials sign by name; the household's member is shown masked (张*) like everywhere else."""
+    if actor.name and step.position == scheme.household_position:
+        return mask_name(actor.name)
+    return actor.name
+
+
 def _signer(actor: Principal) -> rules.Signer:
     return rules.Signer(roles=actor.roles, area_code=actor.area_code, sub=actor.sub)
 
@@ -189,7 +198,7 @@ async def sign(
         position=step.position,
         decision="signed",
         signer_sub=actor.sub,
-        signer_name=actor.name,
+        signer_name=_shown_name(scheme, step, actor),
         signer_area=actor.area_code,
         signed_at=datetime.now(UTC),
     )
@@ -198,7 +207,7 @@ async def sign(
     after: dict[str, Any] = {"level": step.level, "position": step.position}
     if rules.is_complete(scheme, _signed(rows)):
         dossier.status, dossier.closed_at = "verified", datetime.now(UTC)
-        await events.publish_verified(session, dossier, dossier.closed_at.date())
+        await events.publish_verified(session, dossier, clock.today(dossier.closed_at))
         after["status"] = "verified"
     await audit.record(
         session,

@@ -51,7 +51,8 @@ def signer(
     assert level is not None
     code = area or ancestor(household_area, level.level)
     sub = household_id if household_id and position == presets.EXIT_HOUSEHOLD else f"{position}@{code}"
-    return auth([position], code, sub=sub, name=f"Test {position}")
+    name = "王小明" if position == presets.EXIT_HOUSEHOLD else f"Test {position}"  # synthetic
+    return auth([position], code, sub=sub, name=name)
 
 
 def all_positions() -> list[str]:

@@ -64,6 +64,9 @@ async def test_thirteen_signatures_in_order_verify_the_exit(make_db) -> None:
             assert r.json()["status"] == ("verified" if i == 13 else "open")
         assert r.json()["current_level"] is None
         assert all(s["state"] == "signed" for lv in r.json()["levels"] for s in lv["steps"])
+        village = {s["position"]: s for s in r.json()["levels"][0]["steps"]}
+        assert village["village_head"]["signer_name"] == "Test village_head"
+        assert village["exit_household"]["signer_name"] == "王**"  # the family is masked
         (verified,) = await _events(app, "inspection.exit.verified.v1")
         assert verified["household_id"] == ev.data["household_id"]
         assert verified["exit_request_id"] == ev.data["exit_request_id"]
