@@ -62,9 +62,14 @@ async def list_postings(
 
 @router.post("/{helper_id}/leave", response_model=LeaveOut)
 async def leave(
-    helper_id: uuid.UUID, body: LeaveIn, session: SessionDep, user: Manager, idem: IdempotencyDep
+    helper_id: uuid.UUID,
+    body: LeaveIn,
+    session: SessionDep,
+    user: Manager,
+    idem: IdempotencyDep,
+    today: TodayDep,
 ) -> LeaveOut:
     """The helper leaves; their households are handed over in one operation (all or nothing)."""
-    out = await service.leave(session=session, actor=user, helper_id=helper_id, data=body)
+    out = await service.leave(session=session, actor=user, helper_id=helper_id, data=body, today=today)
     await idem.save(200, out)
     return out

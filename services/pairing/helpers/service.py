@@ -147,9 +147,13 @@ async def _receivers(
     return receivers
 
 
-async def leave(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: LeaveIn) -> LeaveOut:
+async def leave(
+    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: LeaveIn, today: date
+) -> LeaveOut:
     """A cadre leaves: every household moves to a receiver in this one transaction, or nothing
     changes (a household left without a cadre is refused). Other pairings end."""
+    if data.left_on > today:
+        raise InvalidPeriod(f"Record a leave when it happens; {data.left_on} is in the future")
     helper = await pairing_service.scoped_helper(session, actor, helper_id)
     if not helper.active:
         raise HelperAlreadyLeft(f"Helper {helper_id} left on {helper.left_on}", helper_id=str(helper_id))

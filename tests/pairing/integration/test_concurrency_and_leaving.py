@@ -97,3 +97,12 @@ async def test_a_work_team_with_its_first_secretary_is_resident_in_one_village(
         json={"kind": "doctor", "name": "x", "area_code": V1, "team_id": team},
     )
     assert (wrong.status_code, wrong.json()["rule"]) == (409, "team_kind")
+
+
+async def test_a_leave_dated_in_the_future_is_refused(client: httpx.AsyncClient) -> None:
+    cadre = await helper(client)
+    r = await client.post(
+        f"/pairing/v1/helpers/{cadre}/leave", headers=OFFICE, json={"left_on": "2026-11-23"}
+    )
+    assert (r.status_code, r.json()["type"].rsplit("/", 1)[1]) == (422, "invalid-period")
+    assert (await client.get(f"/pairing/v1/helpers/{cadre}", headers=OFFICE)).json()["active"] is True
