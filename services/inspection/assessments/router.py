@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 
 from services.inspection import clock
 from services.inspection.assessments import service
-from services.inspection.assessments.schemas import AssessmentIn, AssessmentOut, TargetIn, TargetOut
+from services.inspection.assessments.schemas import (
+    AssessmentIn,
+    AssessmentOut,
+    PreviewOut,
+    TargetIn,
+    TargetOut,
+)
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit, Page
@@ -27,6 +33,19 @@ async def set_target(
 ) -> TargetOut:
     return await service.set_target(
         session=session, actor=user, area_code=area_code, year=year, people=body.people
+    )
+
+
+@router.get("/preview", response_model=PreviewOut)
+async def preview(
+    session: SessionDep,
+    user: CurrentUser,
+    area_code: Annotated[str, Query(pattern=r"^\d{12}$")],
+    year: Annotated[int, Query(ge=2014, le=2100)],
+    qualitative_score: Annotated[int | None, Query(ge=0, le=100)] = None,
+) -> PreviewOut:
+    return await service.preview(
+        session=session, actor=user, area_code=area_code, year=year, qualitative_score=qualitative_score
     )
 
 

@@ -47,3 +47,14 @@ class AssessmentOut(BaseModel):
     missing: list[str]
     admonishments: list[AccountabilityOut]
     created_at: datetime
+
+
+class PreviewOut(BaseModel):
+    area_code: str
+    level: str
+    year: int
+    score: str
+    rating: str
+    missed_target: bool
+    indicators: list[IndicatorOut]
+    missing: list[str]

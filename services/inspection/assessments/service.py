@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.assessments import rules
 from services.inspection.assessments.repository import AssessmentRepository
-from services.inspection.assessments.schemas import AssessmentIn, AssessmentOut, IndicatorOut, TargetOut
+from services.inspection.assessments.schemas import (
+    AssessmentIn,
+    AssessmentOut,
+    IndicatorOut,
+    PreviewOut,
+    TargetOut,
+)
 from services.inspection.findings import events as finding_events
 from services.inspection.findings.repository import AccountabilityRepository
 from services.inspection.findings.schemas import AccountabilityOut
@@ -133,6 +139,39 @@ async def _admonish(
     return created
 
 
+def _indicators(result: rules.Assessment) -> list[IndicatorOut]:
+    return [
+        IndicatorOut(
+            name=i.name,
+            numerator=i.numerator,
+            denominator=i.denominator,
+            ratio=_dec(i.ratio, "0.0001"),
+            points=_dec(i.points, "0.01"),
+        )
+        for i in result.indicators
+    ]
+
+
+async def preview(
+    *, session: AsyncSession, actor: Principal, area_code: str, year: int, qualitative_score: int | None
+) -> PreviewOut:
+    """The indicators as they stand today, stored nowhere: an area may watch its own progress."""
+    area = AreaCode.parse(area_code)
+    if not actor.covers(area.code) or area.level not in ASSESSED_LEVELS:
+        raise InvalidInput("Preview a county, township or village inside your area.", area_code=area_code)
+    result = rules.assess(await facts_for(session, area, year, qualitative_score), presets.ASSESSMENT)
+    return PreviewOut(
+        area_code=area.code,
+        level=area.level.value,
+        year=year,
+        score=result.score_text,
+        rating=result.rating,
+        missed_target=result.missed_target,
+        indicators=_indicators(result),
+        missing=list(result.missing),
+    )
+
+
 async def assess(
     *, session: AsyncSession, actor: Principal, data: AssessmentIn, today: date
 ) -> AssessmentOut:
@@ -143,16 +182,7 @@ async def assess(
     result = rules.assess(
         await facts_for(session, area, data.year, data.qualitative_score), presets.ASSESSMENT
     )
-    indicators = [
-        IndicatorOut(
-            name=i.name,
-            numerator=i.numerator,
-            denominator=i.denominator,
-            ratio=_dec(i.ratio, "0.0001"),
-            points=_dec(i.points, "0.01"),
-        )
-        for i in result.indicators
-    ]
+    indicators = _indicators(result)
     row = AssessmentResult(
         id=uuid.uuid4(),
         area_code=area.code,

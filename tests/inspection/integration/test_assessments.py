@@ -323,3 +323,24 @@ async def test_assessment_list_pages_by_cursor(make_db) -> None:
         assert (
             await c.get("/inspection/v1/assessments?limit=500", headers=CITY_INSPECTOR)
         ).status_code == 422
+
+
+async def test_an_area_previews_its_own_indicators_without_storing_them(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _fixture_county(app)
+        await c.put(
+            f"/inspection/v1/assessments/targets/{COUNTY}/2026", json={"people": 20}, headers=CITY_INSPECTOR
+        )
+        own = auth("approver", COUNTY)
+        r = await c.get(
+            f"/inspection/v1/assessments/preview?area_code={COUNTY}&year=2026&qualitative_score=90",
+            headers=own,
+        )
+        assert r.status_code == 200, r.text
+        assert (r.json()["score"], r.json()["rating"], r.json()["missed_target"]) == ("76.00", "fair", True)
+        assert (await c.get("/inspection/v1/assessments", headers=CITY_INSPECTOR)).json()["items"] == []
+        assert (await c.get("/inspection/v1/accountability", headers=CITY_INSPECTOR)).json()["items"] == []
+        other = auth("approver", "620522000000")
+        r = await c.get(f"/inspection/v1/assessments/preview?area_code={COUNTY}&year=2026", headers=other)
+        assert r.status_code == 422
