@@ -24,11 +24,10 @@ class VisitRepository(Repository):
         await self.session.flush()
 
     async def spans(self, *, helper_id: uuid.UUID, household_id: uuid.UUID) -> list[tuple[date, date | None]]:
-        """When this helper was the household's cadre (every cadre↔household pairing, ended or not)."""
+        """When this helper was paired with the household (any kind: cadre, leader 包户, doctor,
+        10+1 team), ended or not."""
         stmt = select(Pairing.started_on, Pairing.ended_on).where(
-            Pairing.helper_id == helper_id,
-            Pairing.target_id == str(household_id),
-            Pairing.kind == "cadre_household",
+            Pairing.helper_id == helper_id, Pairing.target_id == str(household_id)
         )
         return [(a, b) for a, b in (await self.session.execute(stmt)).all()]
 

@@ -216,3 +216,12 @@ async def test_an_office_copies_a_paper_handbook_naming_the_cadre(
     ).json()
     assert [x["outcome"] for x in r["results"]] == ["stored", "rejected"]
     assert "helper_id" in r["results"][1]["reason"]
+
+
+async def test_a_paired_doctor_logs_a_home_visit_too(app: FastAPI, client: httpx.AsyncClient) -> None:
+    household_id = await household(app)
+    doctor = await helper(client, "doctor", user_sub="doctor-he")
+    await pair(client, "professional_household", doctor, household_id, started_on="2026-10-01")
+    me = auth(["cadre"], V1, sub="doctor-he")
+    r = await client.post("/pairing/v1/sync/batches", json={"records": [_visit(household_id)]}, headers=me)
+    assert r.json()["stored"] == 1
