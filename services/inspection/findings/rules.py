@@ -22,6 +22,7 @@ __all__ = [
     "FAKE_RECTIFICATION_KIND",
     "check_verification",
     "deadline_for",
+    "subject_for",
     "due_escalations",
     "is_overdue",
     "next_status",
@@ -107,6 +108,14 @@ def check_verification(accepted: bool, note: str, fake: bool) -> None:
         raise InvalidInput("Say why the rectification is not accepted.")
     if accepted and fake:
         raise InvalidInput("A rectification found fake cannot be accepted.")
+
+
+def subject_for(kind: str, unit: str, person: str | None) -> str:
+    """A bulletin names the unit (通报 is of a unit's work); an interview or a discipline referral
+    is of a person, the one named responsible when there is one."""
+    if kind == "bulletin" or not person:
+        return unit
+    return f"{person} ({unit})"
 
 
 def due_escalations(

@@ -247,7 +247,7 @@ async def _hold_to_account(
         id=uuid.uuid4(),
         area_code=f.area_code,
         kind=kind,
-        subject=f.responsible_person or f.responsible_unit,
+        subject=rules.subject_for(kind, f.responsible_unit, f.responsible_person),
         reason=reason,
         origin=f"finding:{f.id}",
         finding_id=f.id,

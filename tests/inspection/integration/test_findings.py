@@ -163,7 +163,11 @@ async def test_overdue_finding_escalates_by_itself_once_per_step(make_db) -> Non
         r = await c.get("/inspection/v1/accountability", headers=INSPECTOR)
         kinds = [x["kind"] for x in r.json()["items"]]
         assert kinds == ["bulletin", "admonishment_interview", "discipline_referral"]
-        assert {x["subject"] for x in r.json()["items"]} == {"Station chief Sun"}
+        assert [x["subject"] for x in r.json()["items"]] == [
+            "Township poverty station",
+            "Station chief Sun (Township poverty station)",
+            "Station chief Sun (Township poverty station)",
+        ]
         assert len(await _outbox(app, "inspection.accountability.recorded.v1")) == 3
         detail = (await c.get(f"/inspection/v1/findings/{f['id']}", headers=INSPECTOR)).json()
         assert len(detail["accountability"]) == 3
@@ -214,7 +218,7 @@ async def test_fake_rectification_is_referred_for_discipline_at_once(make_db) ->
         assert r.json()["status"] == "open"
         [record] = r.json()["accountability"]
         assert record["kind"] == "discipline_referral"
-        assert record["subject"] == "Station chief Sun"
+        assert record["subject"] == "Station chief Sun (Township poverty station)"
         assert "photos show another village" in record["reason"]
         assert len(await _outbox(app, "inspection.accountability.recorded.v1")) == 1
 

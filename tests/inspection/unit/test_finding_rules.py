@@ -109,3 +109,13 @@ def test_verification_needs_a_reason_to_reject_and_fake_cannot_pass():
     with pytest.raises(InvalidInput, match="fake"):
         check_verification(True, "", True)
     assert FAKE_RECTIFICATION_KIND == "discipline_referral"
+
+
+def test_bulletin_names_the_unit_interview_and_discipline_the_person():
+    from services.inspection.findings.rules import subject_for
+
+    assert subject_for("bulletin", "Township office", "Chief Sun") == "Township office"
+    assert (
+        subject_for("admonishment_interview", "Township office", "Chief Sun") == "Chief Sun (Township office)"
+    )
+    assert subject_for("discipline_referral", "Township office", None) == "Township office"
