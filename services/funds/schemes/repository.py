@@ -4,8 +4,9 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, delete, func, literal, select, tuple_, update
+from sqlalchemy.orm import aliased
 
-from services.funds.models import Plan, PlanLine, Scheme
+from services.funds.models import Account, LedgerTransaction, Plan, PlanLine, Posting, Scheme
 from shared.repository import Repository
 
 
@@ -101,6 +102,23 @@ class PlanRepository(Repository):
             .order_by(PlanLine.payer, PlanLine.year.nulls_first())
         )
         return [(p, y, int(a)) for p, y, a in (await self.session.execute(stmt)).all()]
+
+    async def received(self, plan_id: uuid.UUID) -> dict[tuple[str, int | None], int]:
+        """Paid in against the plan, per source and year: receipts, less their reversals."""
+        original = aliased(LedgerTransaction)
+        stmt = (
+            select(Posting.account_code, LedgerTransaction.year, -func.sum(Posting.amount_fen))
+            .join(LedgerTransaction, LedgerTransaction.id == Posting.transaction_id)
+            .join(Account, Account.code == Posting.account_code)
+            .outerjoin(original, original.id == LedgerTransaction.reverses_id)
+            .where(
+                LedgerTransaction.plan_id == plan_id,
+                Account.kind == "source",
+                func.coalesce(original.kind, LedgerTransaction.kind) == "receipt",
+            )
+            .group_by(Posting.account_code, LedgerTransaction.year)
+        )
+        return {(c, y): int(a) for c, y, a in (await self.session.execute(stmt)).all()}
 
     async def entitlement(self, kind: str, ref_id: str, plan_id: uuid.UUID | None) -> int:
         stmt = select(func.coalesce(func.sum(PlanLine.amount_fen), 0)).where(

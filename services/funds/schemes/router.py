@@ -8,7 +8,15 @@ from services.funds import paging
 from services.funds.deps import Finance
 from services.funds.schemes import service
 from services.funds.schemes.repository import PlanRepository, SchemeRepository
-from services.funds.schemes.schemas import PlanIn, PlanLineOut, PlanOut, PlanTotal, SchemeIn, SchemeOut
+from services.funds.schemes.schemas import (
+    ArrearsRow,
+    PlanIn,
+    PlanLineOut,
+    PlanOut,
+    PlanTotal,
+    SchemeIn,
+    SchemeOut,
+)
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
@@ -81,3 +89,21 @@ async def plan_lines(
     rows = await PlanRepository(session).line_page(plan_id, after=paging.after_line(cursor), limit=limit + 1)
     items = [PlanLineOut.model_validate(r) for r in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
+
+
+@router.get("/plans/{plan_id}/arrears", response_model=list[ArrearsRow])
+async def plan_arrears(plan_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[ArrearsRow]:
+    """Who has paid in what the plan says they owe, per year: money seen to arrive."""
+    await service.get_plan(session, actor=user, plan_id=plan_id)
+    repo = PlanRepository(session)
+    received = await repo.received(plan_id)
+    return [
+        ArrearsRow(
+            payer=payer,
+            year=year,
+            owed_fen=owed,
+            received_fen=received.get((payer, year), 0),
+            outstanding_fen=owed - received.get((payer, year), 0),
+        )
+        for payer, year, owed in await repo.totals(plan_id)
+    ]

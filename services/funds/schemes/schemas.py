@@ -105,6 +105,14 @@ class PlanTotal(BaseModel):
     amount_fen: int
 
 
+class ArrearsRow(BaseModel):
+    payer: str
+    year: int | None
+    owed_fen: int
+    received_fen: int
+    outstanding_fen: int
+
+
 class PlanOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -173,3 +173,25 @@ async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None: 
             headers=auth("finance", "350500000000"),
         )
         assert other.status_code == 404
+
+
+async def test_plan_arrears_show_who_has_paid_in(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        plan = await setup_paid(
+            client, app
+        )  # 3 people; 2016 receipts from Kaiping and the town, Jiangmen in full
+
+        r = await client.get(f"/funds/v1/plans/{plan['id']}/arrears", headers=FINANCE)
+
+        rows = {(row["payer"], row["year"]): row for row in r.json()}
+        assert rows[("kaiping-finance", 2016)] == {
+            "payer": "kaiping-finance",
+            "year": 2016,
+            "owed_fen": yuan(3_150),
+            "received_fen": yuan(2_100),
+            "outstanding_fen": yuan(1_050),
+        }
+        assert rows[("chishui-town-finance", 2016)]["outstanding_fen"] == 0
+        assert rows[("jiangmen-poverty-fund", None)]["outstanding_fen"] == 0
+        assert rows[("chishui-town-finance", 2018)]["outstanding_fen"] == yuan(900)  # 300/person, not yet due
