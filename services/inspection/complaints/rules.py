@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 
 from shared.errors import Conflict, InvalidInput
 
@@ -36,10 +35,9 @@ CATEGORIES = (
     "exit",  # 数字脱贫
     "other",
 )
-ComplaintStatus = Literal["received", "triaged", "assigned", "resolved", "dismissed"]
-Action = Literal["triage", "dismiss", "assign", "resolve"]
+# Statuses: received, triaged, assigned, resolved, dismissed.
 
-_TRANSITIONS: dict[tuple[str, str], ComplaintStatus] = {
+_TRANSITIONS: dict[tuple[str, str], str] = {
     ("received", "triage"): "triaged",
     ("received", "dismiss"): "dismissed",
     ("triaged", "assign"): "assigned",

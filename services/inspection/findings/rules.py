@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 
 from services.inspection.policies.presets import EscalationStep
 from shared.errors import Conflict, InvalidInput
@@ -15,7 +14,6 @@ from shared.errors import Conflict, InvalidInput
 __all__ = [
     "CATEGORIES",
     "SEVERITIES",
-    "FindingStatus",
     "FindingTransitionRefused",
     "RectificationState",
     "days_overdue",
@@ -41,10 +39,9 @@ CATEGORIES = (
     "other",
 )
 
-FindingStatus = Literal["open", "submitted", "verified"]
-Action = Literal["submit", "accept", "reject"]
+# Statuses: open, submitted, verified. Actions: submit, accept, reject.
 
-_TRANSITIONS: dict[tuple[str, str], FindingStatus] = {
+_TRANSITIONS: dict[tuple[str, str], str] = {
     ("open", "submit"): "submitted",
     ("submitted", "accept"): "verified",
     ("submitted", "reject"): "open",
@@ -58,7 +55,7 @@ class FindingTransitionRefused(Conflict):
 
 @dataclass(frozen=True)
 class RectificationState:
-    status: str  # FindingStatus
+    status: str  # open | submitted | verified
     deadline: date
     submitted_on: date | None  # last rectification report, if one is waiting or accepted
 

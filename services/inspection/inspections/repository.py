@@ -16,7 +16,7 @@ from shared.repository import Repository
 def visible_in(area_code: str) -> ColumnElement[bool]:
     """Inspections an office may see: its own and those of offices below it; and announced or
     concluded ones that target its subtree or an area above it (an unannounced visit stays hidden
-    from the inspected until it concludes)."""
+    from the inspected until it concludes: the SQL form of rules.visible_to_inspected)."""
     area = AreaCode.parse(area_code)
     inside_me = func.array_to_string(Inspection.target_prefixes, ",").op("~")(rf"(^|,){area.prefix}")
     above_me = Inspection.target_prefixes.overlap(array([a.prefix for a in area.ancestors()]))

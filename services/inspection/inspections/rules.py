@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from shared.areas import AreaCode
 from shared.errors import Conflict, InvalidInput
@@ -35,7 +34,7 @@ TEAM_ROLES = (
     "federation_of_industry",  # 工商联
     "conduct_supervisor",  # 政风行风监督员
 )
-InspectionStatus = Literal["planned", "concluded"]
+# Statuses: planned, concluded (frozen from then on).
 
 
 class InspectionClosed(Conflict):

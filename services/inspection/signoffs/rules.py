@@ -10,14 +10,12 @@ that level (the village head of *this* village, the mayor of *this* city).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from services.inspection.places import ancestor
 from shared.errors import Conflict, Forbidden, InvalidInput
 
 __all__ = [
     "DossierClosed",
-    "DossierStatus",
     "LevelNotReached",
     "PositionAlreadySigned",
     "PositionNotInScheme",
@@ -35,7 +33,7 @@ __all__ = [
     "outstanding",
 ]
 
-DossierStatus = Literal["open", "verified", "rejected", "withdrawn"]
+# A dossier is open, verified, rejected (a refusal) or withdrawn (registry took the request back).
 
 
 @dataclass(frozen=True)
