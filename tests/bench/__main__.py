@@ -8,20 +8,22 @@ import importlib
 import os
 import platform
 
-BENCHES = {"events": "tests.bench.events"}
+BENCHES = {"events": "tests.bench.events", "rollups": "tests.bench.rollups"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("which", nargs="*", default=list(BENCHES))
     parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--households", type=int, default=1_000_000)
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}")
     for name in args.which:
         module = importlib.import_module(BENCHES[name])
-        result = asyncio.run(module.run(args.events))
+        size = args.events if name == "events" else args.households
+        result = asyncio.run(module.run(size))
         for key, value in result.items():
-            print(f"{name}.{key}: {value:,.0f}")
+            print(f"{name}.{key}: {value:,.1f}" if isinstance(value, float) else f"{name}.{key}: {value:,}")
 
 
 if __name__ == "__main__":

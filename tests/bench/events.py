@@ -88,5 +88,3 @@ async def run(events: int) -> dict[str, float]:
     finally:
         stack.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-
-
