@@ -53,11 +53,19 @@ class DossierRepository(Repository):
         return found
 
     async def page(
-        self, *, prefix: str, status: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+        self,
+        *,
+        prefix: str,
+        status: str | None,
+        household_id: str | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
     ) -> list[SignoffDossier]:
         stmt = select(SignoffDossier).where(SignoffDossier.area_code.startswith(prefix))
         if status:
             stmt = stmt.where(SignoffDossier.status == status)
+        if household_id:
+            stmt = stmt.where(SignoffDossier.household_id == household_id)
         if after:
             stmt = stmt.where(tuple_(SignoffDossier.created_at, SignoffDossier.id) > after)
         stmt = stmt.order_by(SignoffDossier.created_at, SignoffDossier.id).limit(limit)

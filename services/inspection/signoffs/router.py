@@ -21,10 +21,13 @@ async def list_dossiers(
     session: SessionDep,
     user: CurrentUser,
     status: str | None = None,
+    household_id: str | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[DossierOut]:
-    return await service.list_page(session=session, actor=user, status=status, cursor=cursor, limit=limit)
+    return await service.list_page(
+        session=session, actor=user, status=status, household_id=household_id, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/{dossier_id}", response_model=DossierOut)

@@ -167,10 +167,22 @@ async def get(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID)
 
 
 async def list_page(
-    *, session: AsyncSession, actor: Principal, status: str | None, cursor: str | None, limit: int
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    status: str | None,
+    household_id: str | None,
+    cursor: str | None,
+    limit: int,
 ) -> Page[DossierOut]:
     repo = DossierRepository(session)
-    rows = await repo.page(prefix=actor.area_prefix, status=status, after=after_key(cursor), limit=limit + 1)
+    rows = await repo.page(
+        prefix=actor.area_prefix,
+        status=status,
+        household_id=household_id,
+        after=after_key(cursor),
+        limit=limit + 1,
+    )
     signatures = await repo.signatures_of([d.id for d in rows[:limit]])
     items = [_out(d, signatures[d.id]) for d in rows[:limit]]
     return Page(items=items, next_cursor=next_cursor(rows, limit))

@@ -29,9 +29,11 @@ async def _open(app, ev=None):  # type: ignore[no-untyped-def]
 
 
 async def _dossier_id(client, household_id: str) -> str:  # type: ignore[no-untyped-def]
-    r = await client.get("/inspection/v1/signoffs", headers=auth("inspector", "620521000000"))
+    r = await client.get(
+        f"/inspection/v1/signoffs?household_id={household_id}", headers=auth("inspector", "620521000000")
+    )
     assert r.status_code == 200
-    (d,) = [d for d in r.json()["items"] if d["household_id"] == household_id]
+    (d,) = r.json()["items"]
     return d["id"]
 
 
