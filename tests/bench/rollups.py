@@ -40,7 +40,8 @@ SELECT gen_random_uuid(), 'B' || lpad(g::text, 12, '0'),
        CAST(:county AS text) || lpad((1 + g % 20)::text, 3, '0') || lpad((1 + (g / 20) % 20)::text, 3, '0'),
        CASE WHEN g % 10 < 8 THEN 'registered' ELSE 'exited' END,
        2016 + g % 3, '测试户' || g, 1 + g % 5,
-       ARRAY[(CAST(:causes AS text[]))[1 + g % 6]]::varchar[], ARRAY[(CAST(:batches AS text[]))[1 + (g / 7) % 3]]::varchar[],
+       ARRAY[(CAST(:causes AS text[]))[1 + g % 6]]::varchar[],
+       ARRAY[(CAST(:batches AS text[]))[1 + (g / 7) % 3]]::varchar[],
        g % 2 = 0, false, '{}'::jsonb, '{}'::varchar[], 1, now(), now()
 FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS g
 """
