@@ -160,7 +160,7 @@ async def disburse(
         "beneficiary_kind": row.beneficiary_kind,
         "beneficiary_id": row.beneficiary_id,
         "amount_fen": row.amount_fen,
-        "year": row.year,
+        "year": row.year if row.year is not None else row.paid_on.year,
     }
     await audit.record(
         session,

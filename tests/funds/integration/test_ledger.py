@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from services.funds.models import Account, Posting
 from services.funds.settings import FundsSettings
 from shared.audit import verify_chain
 from shared.money import yuan
-from shared.tables import audit_log
+from shared.tables import audit_log, outbox
 from tests.funds.integration.factories import (
     FINANCE,
     deliver,
@@ -350,3 +351,10 @@ async def test_a_payment_sent_twice_with_one_key_pays_once(make_db) -> None:  # 
         )
         assert len(listed.json()["items"]) == 1
         assert (await balances(app))["kaiping-special-account"] == yuan(18_500)
+        async with app.state.db.transaction() as s:
+            events = await s.execute(
+                select(outbox.c.envelope).where(outbox.c.type == "funds.disbursement.recorded.v1")
+            )
+            [event] = [e["data"] for e in events.scalars()]
+        # no plan year named: the event carries the year it was paid, never null (inspection counts by year)
+        assert event["year"] == date.today().year
