@@ -140,6 +140,22 @@ class AssessmentRepository(Repository):
         )
         return list(rows)
 
+    async def unassessed_areas(self, prefix: str, own: str, level: str, year: int, limit: int) -> list[str]:
+        """Areas of ``level`` below ``own`` that registry told us about and nobody assessed yet."""
+        done = select(AssessmentResult.area_code).where(AssessmentResult.year == year)
+        stmt = (
+            select(AreaRef.code)
+            .where(
+                AreaRef.code.startswith(prefix),
+                AreaRef.code != own,
+                AreaRef.level == level,
+                AreaRef.code.not_in(done),
+            )
+            .order_by(AreaRef.code)
+            .limit(limit)
+        )
+        return list(await self.session.scalars(stmt))
+
     async def existing(self, area_code: str, year: int) -> AssessmentResult | None:
         return await self.session.scalar(
             select(AssessmentResult).where(

@@ -12,6 +12,8 @@ from services.inspection.assessments.schemas import (
     AssessmentIn,
     AssessmentOut,
     PreviewOut,
+    RunIn,
+    RunOut,
     TargetIn,
     TargetOut,
 )
@@ -52,6 +54,12 @@ async def preview(
 @router.post("", response_model=AssessmentOut, status_code=201)
 async def assess(body: AssessmentIn, session: SessionDep, user: Assessor) -> AssessmentOut:
     return await service.assess(session=session, actor=user, data=body, today=clock.today())
+
+
+@router.post("/runs", response_model=RunOut)
+async def run(body: RunIn, session: SessionDep, user: Assessor) -> RunOut:
+    """Assess every known area of a level below you for the year (bounded batch; call again)."""
+    return await service.run(session=session, actor=user, data=body, today=clock.today())
 
 
 @router.get("", response_model=Page[AssessmentOut])

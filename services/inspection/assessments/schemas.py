@@ -26,6 +26,18 @@ class AssessmentIn(BaseModel):
     qualitative_score: int | None = Field(default=None, ge=0, le=100)
 
 
+class RunIn(BaseModel):
+    year: int = Field(ge=2014, le=2100)
+    level: str = Field(examples=["county", "township", "village"])
+
+
+class RunOut(BaseModel):
+    year: int
+    level: str
+    assessed: list[AssessmentOut]
+    more: bool = Field(description="More areas wait: call again to continue (each call is bounded)")
+
+
 class IndicatorOut(BaseModel):
     name: str
     numerator: int
@@ -58,3 +70,6 @@ class PreviewOut(BaseModel):
     missed_target: bool
     indicators: list[IndicatorOut]
     missing: list[str]
+
+
+RunOut.model_rebuild()

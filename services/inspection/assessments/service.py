@@ -16,6 +16,8 @@ from services.inspection.assessments.schemas import (
     AssessmentOut,
     IndicatorOut,
     PreviewOut,
+    RunIn,
+    RunOut,
     TargetOut,
 )
 from services.inspection.findings import events as finding_events
@@ -32,6 +34,7 @@ from shared.errors import Conflict, InvalidInput
 from shared.pagination import Page
 
 ASSESSED_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
+RUN_BATCH = 100  # areas per run call: keeps one request (one transaction) short
 
 
 class AlreadyAssessed(Conflict):
@@ -238,3 +241,20 @@ async def list_page(
 ) -> Page[AssessmentOut]:
     rows = await AssessmentRepository(session).page(actor.area_prefix, year, after_key(cursor), limit + 1)
     return Page(items=[_out(r, []) for r in rows[:limit]], next_cursor=next_cursor(rows, limit))
+
+
+async def run(*, session: AsyncSession, actor: Principal, data: RunIn, today: date) -> RunOut:
+    """Assess every known area of one level below the caller for the year, a bounded batch per
+    call; areas already assessed are skipped, so calling again continues where it stopped."""
+    if data.level not in {lv.value for lv in ASSESSED_LEVELS}:
+        raise InvalidInput("Counties, townships and villages are assessed.", level=data.level)
+    codes = await AssessmentRepository(session).unassessed_areas(
+        actor.area_prefix, actor.area_code, data.level, data.year, RUN_BATCH + 1
+    )
+    done = [
+        await assess(
+            session=session, actor=actor, data=AssessmentIn(area_code=code, year=data.year), today=today
+        )
+        for code in codes[:RUN_BATCH]
+    ]
+    return RunOut(year=data.year, level=data.level, assessed=done, more=len(codes) > RUN_BATCH)

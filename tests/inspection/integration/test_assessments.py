@@ -344,3 +344,38 @@ async def test_an_area_previews_its_own_indicators_without_storing_them(make_db)
         other = auth("approver", "620522000000")
         r = await c.get(f"/inspection/v1/assessments/preview?area_code={COUNTY}&year=2026", headers=other)
         assert r.status_code == 422
+
+
+async def test_a_run_assesses_every_known_village_once(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _fixture_county(app)
+        for code in ("620521101201", "620521101202", "620521101203"):
+            await _feed(app, "registry.area.upserted.v1", {"code": code, "name": code, "level": "village"})
+        await _feed(
+            app, "registry.area.upserted.v1", {"code": "620522101201", "name": "x", "level": "village"}
+        )
+        await c.put(
+            f"/inspection/v1/assessments/targets/{VILLAGE}/2026", json={"people": 16}, headers=CITY_INSPECTOR
+        )
+        county_inspector = auth("inspector", COUNTY)
+        r = await c.post(
+            "/inspection/v1/assessments/runs",
+            json={"year": 2026, "level": "village"},
+            headers=county_inspector,
+        )
+        assert r.status_code == 200, r.text
+        run = r.json()
+        assert [a["area_code"] for a in run["assessed"]] == ["620521101201", "620521101202", "620521101203"]
+        assert run["more"] is False
+        assert [a["missed_target"] for a in run["assessed"]] == [True, False, False]
+        again = await c.post(
+            "/inspection/v1/assessments/runs",
+            json={"year": 2026, "level": "village"},
+            headers=county_inspector,
+        )
+        assert again.json()["assessed"] == []
+        bad = await c.post(
+            "/inspection/v1/assessments/runs", json={"year": 2026, "level": "city"}, headers=county_inspector
+        )
+        assert bad.status_code == 422
