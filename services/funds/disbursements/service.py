@@ -19,7 +19,6 @@ from services.funds.models import Disbursement
 from services.funds.projects.repository import ProjectRepository
 from services.funds.schemes import service as scheme_service
 from services.funds.schemes.repository import PlanRepository
-from services.funds.schemes.service import get_plan
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.service import AccountNotFound, payout_code
 from shared import audit
@@ -78,7 +77,7 @@ async def _target(
             project.funding_account,
         )
     if plan_id is not None:
-        await get_plan(session, actor=actor, plan_id=plan_id)
+        await scheme_service.get_plan(session, actor=actor, plan_id=plan_id)
     row = await BeneficiaryRepository(session).get(data_kind, ref_id, lock=lock)
     if row is not None and not actor.covers(row.area_code):
         raise BeneficiaryNotFound(f"No {data_kind} {ref_id} in your area", beneficiary_id=ref_id)
