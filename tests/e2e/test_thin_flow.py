@@ -48,7 +48,15 @@ def _areas() -> dict[str, object]:
     }
 
 
+def _ids(seq: int) -> tuple[str, str]:
+    return (
+        make("440783", date(1970, 1, 1), seq * 2, sex="male"),
+        make("440783", date(1972, 2, 2), seq * 2 + 1, sex="female"),
+    )
+
+
 async def _register(client: httpx.AsyncClient, system, seq: int) -> str:  # type: ignore[no-untyped-def]
+    head_id, spouse_id = _ids(seq)
     body = {
         "area_code": VILLAGE,
         "year": 2016,
@@ -57,13 +65,13 @@ async def _register(client: httpx.AsyncClient, system, seq: int) -> str:  # type
         "members": [
             {
                 "name": f"测试户主{seq}",
-                "resident_id": make("440783", date(1970, 1, 1), seq * 2, sex="male"),
+                "resident_id": head_id,
                 "relation": "head",
                 "labour_capacity": "full",
             },
             {
                 "name": f"测试配偶{seq}",
-                "resident_id": make("440783", date(1972, 2, 2), seq * 2 + 1, sex="female"),
+                "resident_id": spouse_id,
                 "relation": "spouse",
                 "labour_capacity": "partial",
             },
@@ -144,6 +152,20 @@ async def test_registered_household_reaches_every_service_once(system, stack) ->
             await asyncio.sleep(2)
             for svc, db in dbs.items():
                 assert await _handled(db, REGISTERED) == 3, f"{svc} applied an event twice"
+
+            # No resident ID number leaves the registry: not in any outbox, not on the bus.
+            secrets = [n for seq in (1, 2, 3) for n in _ids(seq)]
+            for svc, db in {**dbs, "registry": registry_db}.items():
+                async with db.transaction() as s:
+                    texts = (await s.execute(select(outbox.c.envelope))).scalars().all()
+                leaked = [n for n in secrets if any(n in json.dumps(t) for t in texts)]
+                assert leaked == [], f"{svc} published resident IDs"
+            nc = await nats.connect(system.nats_url)
+            sub = await nc.jetstream().pull_subscribe("registry.>", stream="REGISTRY")
+            msgs = await sub.fetch(200, timeout=2)
+            await nc.close()
+            assert len(msgs) >= 4
+            assert not [m for m in msgs if any(n.encode() in m.data for n in secrets)]
     finally:
         for db in [*dbs.values(), registry_db]:
             await db.dispose()
