@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import audit
+from shared.context import request_id_var
 from shared.db import Database
 from shared.events import CloudEvent, add_event
 from shared.events.consumer import ConsumerRunner
@@ -39,8 +40,12 @@ async def _project(session: AsyncSession, event: CloudEvent) -> None:
 
 async def _emit(db: Database, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
-        async with db.transaction() as s:
-            await add_event(s, type=EVENT, subject=str(i), data={"household_id": str(i)})
+        token = request_id_var.set(f"req-{i}")  # as the HTTP middleware does for a request
+        try:
+            async with db.transaction() as s:
+                await add_event(s, type=EVENT, subject=str(i), data={"household_id": str(i)})
+        finally:
+            request_id_var.reset(token)
 
 
 async def test_rolled_back_change_leaves_no_event(make_db) -> None:  # type: ignore[no-untyped-def]
@@ -89,9 +94,12 @@ async def test_events_flow_once_even_across_a_nats_outage(make_db, nats_url, sta
         assert await _count(consumer_db, audit_log) == 10
         assert await _count(consumer_db, inbox) == 10
         async with consumer_db.transaction() as s:
-            subjects = (await s.execute(select(audit_log.c.entity_id))).scalars().all()
+            rows = (await s.execute(select(audit_log.c.entity_id, audit_log.c.request_id))).all()
+            subjects = [r.entity_id for r in rows]
             intact, broken = await audit.verify_chain(s)
         assert sorted(subjects, key=int) == [str(i) for i in range(10)]
+        # The request id of the HTTP call that caused the event reaches the consumer's records.
+        assert {r.request_id for r in rows} == {f"req-{i}" for i in range(10)}
         assert intact
         assert broken is None
     finally:
