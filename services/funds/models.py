@@ -175,6 +175,8 @@ class Beneficiary(Base):
     category: Mapped[str | None] = mapped_column(String(20))  # villages: pairing dispatch level
     name: Mapped[str | None] = mapped_column(String(200))  # villages: the place name; households: masked head
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    # time of the newest registry event applied: an older one redelivered late must not undo it
+    event_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

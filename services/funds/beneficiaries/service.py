@@ -30,6 +30,7 @@ async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
         data["code"],
         {
             "area_code": data["code"],
+            "event_time": event.time,
             "status": "active",
             "category": data.get("pairing_dispatch_level"),
             "name": data.get("name"),
@@ -43,7 +44,9 @@ async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
     repo = BeneficiaryRepository(session)
     ref_id = str(data["household_id"])
     current = await repo.get("household", ref_id, lock=True)
-    values: dict[str, Any] = {"area_code": data["area_code"]}
+    if current is not None and current.event_time is not None and event.time < current.event_time:
+        return  # older news than what we hold (a redelivery that lost the race): already superseded
+    values: dict[str, Any] = {"area_code": data["area_code"], "event_time": event.time}
     status = data.get("status") or STATUS_AFTER_EVENT.get(event.type)
     if status is not None:
         values["status"] = status

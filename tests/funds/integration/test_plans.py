@@ -277,3 +277,18 @@ async def test_lists_are_cursor_paginated_and_bounded(make_db) -> None:  # type:
         ).status_code == 422
         quanzhou = await client.get("/funds/v1/beneficiaries", headers=auth("finance", "350500000000"))
         assert quanzhou.json()["items"] == []
+
+
+async def test_an_older_event_delivered_late_does_not_undo_newer_news(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        first = registered("hh-late", 3)  # written first in the registry ...
+        removed = registry_event(
+            "registry.household.removed.v1",
+            "hh-late",
+            {"household_id": "hh-late", "area_code": "440783105201", "reason": "duplicate"},
+        )
+        await deliver(app.state.db, removed)
+        await deliver(app.state.db, first)  # ... but redelivered after the removal
+        r = await client.get("/funds/v1/beneficiaries", headers=FINANCE)
+        assert [(b["ref_id"], b["status"]) for b in r.json()["items"]] == [("hh-late", "removed")]

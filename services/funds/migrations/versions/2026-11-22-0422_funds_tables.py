@@ -1,8 +1,8 @@
 """funds tables
 
-Revision ID: 8bdb6520e94f
+Revision ID: 34a84f118565
 Revises: 5465f93c9e74
-Create Date: 2026-11-22 04:08:07.429891
+Create Date: 2026-11-22 04:22:11.459144
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "8bdb6520e94f"
+revision: str = "34a84f118565"
 down_revision: str | None = "5465f93c9e74"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("category", sa.String(length=20), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=True),
         sa.Column("policies_kept_until", sa.Date(), nullable=True),
+        sa.Column("event_time", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("kind", "ref_id", name=op.f("pk_beneficiary")),
     )
