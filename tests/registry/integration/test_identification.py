@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from shared.audit import verify_chain
 from shared.tables import audit_log, outbox
 from tests.registry.integration.helpers import APPROVER, REGISTRAR, candidate, load_areas, registry_app
 from tests.support import auth, service_client
@@ -80,6 +81,7 @@ async def test_the_full_path_from_candidate_to_registered_is_audited_and_publish
                     select(outbox.c.envelope).where(outbox.c.type == "registry.household.registered.v1")
                 )
             ).scalar_one()
+            assert await verify_chain(s) == (True, None)  # the audit trail's hash chain is intact
         data = registered["data"]
         assert data["member_count"] == 2
         assert len(data["member_ids"]) == 2
