@@ -232,3 +232,16 @@ async def test_two_registrars_racing_to_enter_the_same_person_get_one_201_and_on
                 f"/registry/v1/households/{winner['id']}/rejection", json={"reason": "t"}, headers=headers
             )
             assert r.status_code == 200
+
+
+async def test_the_same_idempotency_key_creates_one_household(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        body = {"area_code": VILLAGE, "year": 2017, "members": [member("head", resident_id=person_id())]}
+        headers = REGISTRAR | {"Idempotency-Key": "form-42"}
+        first = await c.post("/registry/v1/households", json=body, headers=headers)
+        again = await c.post("/registry/v1/households", json=body, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.json()["id"] == first.json()["id"]
+        assert len((await c.get("/registry/v1/households", headers=REGISTRAR)).json()["items"]) == 1
