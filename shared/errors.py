@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 PROBLEM_BASE = "https://jingzhun.example/problems/"
+_STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance"})
 log = structlog.get_logger(__name__)
 
 
@@ -92,7 +93,7 @@ def problem_response(
     type_slug: str,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
-    **extensions: Any,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + type_slug,
@@ -102,7 +103,10 @@ def problem_response(
     }
     if instance:
         body["instance"] = instance
-    body.update(extensions)
+    # Extension members never overwrite the standard ones (RFC 9457 §3.2): a clash is kept
+    # under a prefixed name instead of silently changing "status" or "type".
+    for key, value in (extensions or {}).items():
+        body[f"ext_{key}" if key in _STANDARD_MEMBERS else key] = value
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
@@ -126,7 +130,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         type_slug=exc.type_slug,
         instance=request.url.path,
         headers=headers,
-        **_json_safe(exc.extensions),
+        extensions=_json_safe(exc.extensions),
     )
 
 
@@ -143,7 +147,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         f"Fix these fields and send again: {summary}",
         type_slug="validation-error",
         instance=request.url.path,
-        errors=errors,
+        extensions={"errors": errors},
     )
 
 

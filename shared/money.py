@@ -41,6 +41,8 @@ def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int
         return []
     if any(w < 0 for w in weights):
         raise ValueError("weights must not be negative")
+    if all(isinstance(w, int) for w in weights):
+        return _split_int(total, [int(w) for w in weights])
     wsum = sum(Fraction(w) for w in weights)
     if wsum == 0:
         raise ValueError("weights must not all be zero")
@@ -48,6 +50,20 @@ def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int
     parts = [int(e // 1) for e in exact]
     left = total - sum(parts)
     order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts
+
+
+def _split_int(total: int, weights: list[int]) -> list[int]:
+    """The same split in integer arithmetic: share_i = total*w_i // W, remainder total*w_i % W."""
+    wsum = sum(weights)
+    if wsum == 0:
+        raise ValueError("weights must not all be zero")
+    quotients = [divmod(total * w, wsum) for w in weights]
+    parts = [q for q, _ in quotients]
+    left = total - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-quotients[i][1], i))
     for i in order[:left]:
         parts[i] += 1
     return parts

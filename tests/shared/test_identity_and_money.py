@@ -112,3 +112,29 @@ def test_if_match_guards_lost_updates() -> None:
     with pytest.raises(PreconditionFailed) as stale:
         check_if_match(etag(2), 3)
     assert stale.value.extensions["current_etag"] == '"3"'
+
+
+def test_integer_and_fraction_weights_split_alike() -> None:
+    from fractions import Fraction
+
+    weights = [3, 7, 7, 1, 0, 12]
+    assert largest_remainder(1001, weights) == largest_remainder(1001, [Fraction(w) for w in weights])
+    with pytest.raises(ValueError, match="all be zero"):
+        largest_remainder(5, [0, 0])
+
+
+def test_problem_extensions_cannot_overwrite_standard_members() -> None:
+    import json
+
+    from shared.errors import Conflict, problem_response
+
+    err = Conflict("refused", status="frozen", title="x", reason="ledger closed")
+    resp = problem_response(
+        err.status, err.title, err.detail, type_slug=err.type_slug, extensions=err.extensions
+    )
+    body = json.loads(bytes(resp.body))
+    assert body["status"] == 409
+    assert body["title"] == "Conflict with the current state"
+    assert body["ext_status"] == "frozen"
+    assert body["ext_title"] == "x"
+    assert body["reason"] == "ledger closed"
