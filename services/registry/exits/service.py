@@ -90,6 +90,20 @@ async def _pending(session: AsyncSession, event: CloudEvent) -> tuple[ExitReques
     if req is None or req.status != "pending":
         return None  # unknown or already decided: a verdict cannot apply twice
     h = await households.load(session, "inspection", req.household_id, lock=True)
+    if h.status != HouseholdStatus.EXIT_REQUESTED.value:
+        # Defensive: the household left exit_requested by another path. A verdict must never become
+        # a poison message, so the request is closed as void and the reason kept.
+        req.status, req.decided_on = "void", date.today()
+        req.reason = f"verdict {event.type} arrived while the household was {h.status}"
+        await audit.record(
+            session,
+            actor="inspection",
+            action="exit_request.voided",
+            entity_type="exit_request",
+            entity_id=req.id,
+            after={"reason": req.reason, "event_id": event.id},
+        )
+        return None
     return req, h
 
 

@@ -212,6 +212,10 @@ async def merge(
     target = await load(session, actor, data.into_household_id)
     ensure_open(source)
     ensure_open(target)
+    if HouseholdStatus.EXIT_REQUESTED.value in (source.status, target.status):
+        raise HouseholdChangeRefused(
+            "a household waiting for its exit verdict cannot merge; wait for the verdict"
+        )
     if source.area_code != target.area_code:
         raise HouseholdChangeRefused("households merge within one village; move the household first")
     repo = HouseholdRepository(session)

@@ -228,3 +228,42 @@ async def test_a_refused_step_closes_the_case_and_the_household_stays_exited(mak
         r = await c.get(f"/registry/v1/relapse-cases/{case['id']}", headers=auth("registrar", "440783101202"))
         assert r.status_code == 404
         assert VILLAGE
+
+
+async def test_a_household_waiting_for_its_exit_verdict_cannot_merge(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        waiting = await registered(c)
+        other = await registered(c)
+        await make_eligible(c, waiting)
+        assert (
+            await c.post(url(waiting, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)
+        ).status_code == 201
+        for source, target in ((waiting, other), (other, waiting)):
+            r = await c.post(
+                url(source, "/merge"),
+                json={"into_household_id": target["id"], "reason": "合户"},
+                headers=REGISTRAR,
+            )
+            assert r.status_code == 409
+
+
+async def test_a_verdict_for_a_household_no_longer_waiting_voids_the_request_instead_of_failing(make_db):
+    from sqlalchemy import update
+
+    from services.registry.models import Household
+
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await registered(c)
+        await make_eligible(c, h)
+        req = (await c.post(url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)).json()
+        async with app.state.db.transaction() as s:  # some other path moved it on (simulated)
+            await s.execute(update(Household).where(Household.id == h["id"]).values(status="registered"))
+        event = verdict("verified", h, req, verified_on="2018-11-30")
+        assert await handle_event(app.state.db, "registry", event, HANDLERS)  # handled, not a poison message
+        reqs = (await c.get(url(h, "/exit-requests"), headers=REGISTRAR)).json()
+        assert reqs[0]["status"] == "void"
+        assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "registered"
