@@ -55,7 +55,8 @@ def finding_for(
         area_code=signal.area_code,
         category=category,
         severity=severity,
-        title=f"{signal.source} signal {signal.kind}: {signal.detail}"[:300],
+        # The kind reads as a title ("duplicate payment"); the detail goes to the description.
+        title=f"{signal.kind.replace('_', ' ').capitalize()} ({signal.source} signal)",
         responsible_unit=_RESPONSIBLE.get(signal.source, signal.source),
         deadline=deadline_for(received_on, severity, days_by_severity),
     )

@@ -36,3 +36,7 @@ def test_unknown_kind_still_becomes_a_medium_finding():
 def test_same_problem_has_the_same_key_per_source():
     assert source_key("funds", "k1") == source_key("funds", "k1")
     assert source_key("funds", "k1") != source_key("pairing", "k1")
+
+
+def test_title_reads_like_a_problem_not_like_json():
+    assert draft("duplicate_payment").title == "Duplicate payment (funds signal)"
