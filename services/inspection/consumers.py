@@ -1,5 +1,8 @@
 """Events this service consumes: event type -> handler(session, event). Handlers never commit."""
 
+from collections.abc import Mapping
+
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.projections import handlers as projections
@@ -24,7 +27,25 @@ async def on_exit_returned(session: AsyncSession, event: CloudEvent) -> None:
     )
 
 
-HANDLERS: dict[str, Handler] = {
+log = structlog.get_logger(__name__)
+
+
+def tolerant(handler: Handler) -> Handler:
+    """An event that breaks the contract (a missing field, a bad area code) can never succeed:
+    retrying it would hold up every event behind it. Undo what it did (savepoint), log it, and
+    let the inbox mark it handled. Database errors still propagate and are retried."""
+
+    async def run(session: AsyncSession, event: CloudEvent) -> None:
+        try:
+            async with session.begin_nested():
+                await handler(session, event)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.error("inspection_event_malformed", event_id=event.id, type=event.type, error=repr(exc))
+
+    return run
+
+
+_HANDLERS: Mapping[str, Handler] = {
     "registry.area.upserted.v1": projections.on_area_upserted,
     "registry.household.registered.v1": projections.on_household_registered,
     "registry.household.updated.v1": projections.on_household_updated,
@@ -42,3 +63,5 @@ HANDLERS: dict[str, Handler] = {
     "pairing.pairing.closed.v1": projections.on_pairing_closed,
     "pairing.visit.recorded.v1": projections.on_visit_recorded,
 }
+
+HANDLERS: dict[str, Handler] = {event_type: tolerant(h) for event_type, h in _HANDLERS.items()}

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection import clock
 from services.inspection.signals import rules, service
+from shared.areas import AreaCode
 from shared.events import CloudEvent
 
 FUNDS_ANOMALY = "funds.anomaly.detected.v1"
@@ -21,7 +22,7 @@ async def on_signal(session: AsyncSession, event: CloudEvent) -> None:
         source=event.type.split(".", 1)[0],
         signal_key=str(d["signal_key"]),
         kind=str(d.get("kind") or "unknown"),
-        area_code=str(d["area_code"]),
+        area_code=AreaCode.parse(str(d["area_code"])).code,
         detail=_text(d.get("detail")),
     )
     await service.raise_from_signal(session=session, signal=signal, today=clock.today(event.time))

@@ -16,6 +16,7 @@ from services.inspection.signoffs import events, rules
 from services.inspection.signoffs.repository import DossierRepository
 from services.inspection.signoffs.schemas import DossierOut, LevelOut, StepOut
 from shared import audit
+from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.pagination import Page
@@ -95,12 +96,13 @@ async def open_dossier(*, session: AsyncSession, data: dict[str, Any]) -> Signof
     existing = await repo.by_exit_request(str(data["exit_request_id"]))
     if existing is not None:
         return existing
-    scheme = signoff_scheme_for(data["area_code"])
+    area_code = AreaCode.parse(str(data["area_code"])).code  # a bad code is refused, not stored
+    scheme = signoff_scheme_for(area_code)
     dossier = await repo.add(
         SignoffDossier(
             exit_request_id=str(data["exit_request_id"]),
             household_id=str(data["household_id"]),
-            area_code=data["area_code"],
+            area_code=area_code,
             year=int(data["year"]),
             member_count=int(data.get("member_count") or 0),
             head_name_masked=data.get("head_name_masked"),

@@ -87,3 +87,28 @@ async def test_repeated_signal_raises_one_finding(make_db) -> None:
         assert (await c.get("/inspection/v1/findings", headers=auth("inspector", "350502000000"))).json()[
             "items"
         ] == []
+
+
+async def test_a_malformed_event_is_set_aside_without_blocking_the_next(make_db) -> None:
+    from tests.inspection.integration.helpers import exit_requested
+
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        db = app.state.db
+        no_key = event(
+            "funds.anomaly.detected.v1", {"anomaly_id": "a9", "kind": "idle_funds", "area_code": VILLAGE}
+        )
+        bad_area = event(
+            "pairing.coverage.gap_detected.v1",
+            {"gap_id": "g9", "signal_key": "k9", "kind": "visit_overdue", "area_code": "nowhere"},
+        )
+        no_year = exit_requested()
+        del no_year.data["year"]
+        for ev in (no_key, bad_area, no_year):
+            assert await handle_event(db, "inspection", ev, HANDLERS)  # handled: it will never get better
+        assert await handle_event(db, "inspection", anomaly(1), HANDLERS)
+        async with db.transaction() as s:
+            keys = (await s.execute(select(Finding.source_key))).scalars().all()
+        assert keys == ["funds:dup:pay-77"]
+        r = await c.get("/inspection/v1/signoffs", headers=auth("inspector", "620521000000"))
+        assert r.json()["items"] == []
