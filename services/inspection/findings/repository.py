@@ -58,15 +58,15 @@ class FindingRepository(Repository):
             stmt = stmt.where(tuple_(Finding.created_at, Finding.id) > after)
         return list(await self.session.scalars(stmt.order_by(Finding.created_at, Finding.id).limit(limit)))
 
-    async def overdue_candidates(self, today: date, batch: int) -> list[Finding]:
-        """Unverified findings past their deadline; replicas skip rows another one holds."""
-        stmt = (
-            select(Finding)
-            .where(Finding.status != "verified", Finding.deadline < today)
-            .order_by(Finding.deadline, Finding.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
+    async def overdue_candidates(
+        self, today: date, after: tuple[date, uuid.UUID] | None, batch: int
+    ) -> list[Finding]:
+        """Unverified findings past their deadline, in (deadline, id) order after ``after``;
+        replicas skip rows another one holds."""
+        stmt = select(Finding).where(Finding.status != "verified", Finding.deadline < today)
+        if after:
+            stmt = stmt.where(tuple_(Finding.deadline, Finding.id) > after)
+        stmt = stmt.order_by(Finding.deadline, Finding.id).limit(batch).with_for_update(skip_locked=True)
         return list(await self.session.scalars(stmt))
 
     async def add_rectification(self, rectification: Rectification) -> None:

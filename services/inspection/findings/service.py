@@ -269,12 +269,14 @@ async def _hold_to_account(
 
 
 async def escalate_overdue(
-    *, session: AsyncSession, today: date, batch: int = 500
-) -> list[AccountabilityRecord]:
-    """Give every late finding the accountability records its lateness has earned, once each."""
+    *, session: AsyncSession, today: date, after: tuple[date, uuid.UUID] | None = None, batch: int = 500
+) -> tuple[list[AccountabilityRecord], tuple[date, uuid.UUID] | None]:
+    """Give late findings the accountability records their lateness has earned, once each, one
+    batch after ``after``; returns the records and where the next batch starts (None: done)."""
     records = AccountabilityRepository(session)
     created: list[AccountabilityRecord] = []
-    for f in await FindingRepository(session).overdue_candidates(today, batch):
+    candidates = await FindingRepository(session).overdue_candidates(today, after, batch)
+    for f in candidates:
         already = await records.kinds_for_finding(f.id)
         for kind in rules.due_escalations(_state(f), today, presets.ESCALATION_LADDER, already):
             late = rules.days_overdue(_state(f), today)
@@ -284,7 +286,8 @@ async def escalate_overdue(
             record = await _hold_to_account(session, f, kind, today, reason)
             if record is not None:
                 created.append(record)
-    return created
+    last = candidates[-1] if len(candidates) == batch else None
+    return created, (last.deadline, last.id) if last else None
 
 
 async def list_accountability(

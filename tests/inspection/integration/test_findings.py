@@ -258,3 +258,22 @@ async def test_two_escalation_runs_at_once_record_each_step_once(make_db) -> Non
         assert sum(counts) == 9  # 3 findings x 3 steps, shared between the two runs
         items = (await c.get("/inspection/v1/accountability", headers=INSPECTOR)).json()["items"]
         assert len(items) == 9
+
+
+async def test_escalation_walks_past_findings_that_have_every_step_already(make_db) -> None:
+    from datetime import UTC, datetime, time
+
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        iid = (
+            await c.post("/inspection/v1/inspections", json=plan(kind="announced"), headers=INSPECTOR)
+        ).json()["id"]
+        for n in range(5):
+            body = finding(title=f"Old problem {n}", deadline=(clock.today() + timedelta(days=1)).isoformat())
+            await c.post(f"/inspection/v1/inspections/{iid}/findings", json=body, headers=INSPECTOR)
+        much_later = datetime.combine(clock.today() + timedelta(days=40), time(3, 0), tzinfo=UTC)
+        assert await escalate(app.state.db, much_later, batch=2) == 15  # 5 findings x 3 steps, 2 per batch
+        late_one = finding(title="New problem", deadline=(clock.today() + timedelta(days=20)).isoformat())
+        await c.post(f"/inspection/v1/inspections/{iid}/findings", json=late_one, headers=INSPECTOR)
+        # the 5 fully escalated findings come first in deadline order; the new one is still reached
+        assert await escalate(app.state.db, much_later, batch=2) == 2  # bulletin + interview (20 days late)
