@@ -277,3 +277,37 @@ async def test_escalation_walks_past_findings_that_have_every_step_already(make_
         await c.post(f"/inspection/v1/inspections/{iid}/findings", json=late_one, headers=INSPECTOR)
         # the 5 fully escalated findings come first in deadline order; the new one is still reached
         assert await escalate(app.state.db, much_later, batch=2) == 2  # bulletin + interview (20 days late)
+
+
+async def test_the_app_escalates_on_its_own(make_db) -> None:
+    from services.inspection.app import create_app
+    from services.inspection.models import Finding
+    from services.inspection.settings import InspectionSettings
+    from shared.db import Database
+    from tests.support import settings_for, wait_for
+
+    url = make_db("inspection")
+    db = Database(url)
+    async with db.transaction() as s:  # a finding a month past its deadline, made before start-up
+        s.add(
+            Finding(
+                area_code=VILLAGE,
+                category="other",
+                severity="low",
+                title="Late",
+                responsible_unit="Unit",
+                raised_on=clock.today() - timedelta(days=60),
+                deadline=clock.today() - timedelta(days=31),
+                status="open",
+                raised_by="test",
+            )
+        )
+    await db.dispose()
+    app = create_app(settings_for(InspectionSettings, url, run_jobs=True))
+    async with service_client(app) as c:
+
+        async def recorded() -> list:
+            return (await c.get("/inspection/v1/accountability", headers=INSPECTOR)).json()["items"]
+
+        items = await wait_for(recorded, what="the periodic job escalated the late finding")
+        assert [i["kind"] for i in items] == ["bulletin", "admonishment_interview", "discipline_referral"]
