@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from services.inspection.consumers import HANDLERS
 from services.inspection.models import Finding
 from shared.events.consumer import handle_event
-from shared.tables import outbox
+from shared.tables import inbox, outbox
 from tests.inspection.integration.helpers import VILLAGE, app_for, event
 from tests.support import auth, service_client
 
@@ -112,3 +112,35 @@ async def test_a_malformed_event_is_set_aside_without_blocking_the_next(make_db)
         assert keys == ["funds:dup:pay-77"]
         r = await c.get("/inspection/v1/signoffs", headers=auth("inspector", "620521000000"))
         assert r.json()["items"] == []
+
+
+async def test_a_signal_repeated_over_nats_raises_one_finding(make_db, nats_url) -> None:
+    import nats
+
+    from shared.events.streams import ensure_streams
+    from tests.support import wait_for
+
+    app = app_for(make_db, nats_url)
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        async with service_client(app) as c:
+            for n in range(3):  # funds re-detects the same duplicate payment three times
+                ev = anomaly(n)
+                await js.publish(ev.type, ev.to_json_bytes(), headers={"Nats-Msg-Id": ev.id})
+            ev = gap(1)
+            await js.publish(ev.type, ev.to_json_bytes(), headers={"Nats-Msg-Id": ev.id})
+
+            async def all_handled() -> bool:
+                async with app.state.db.transaction() as s:
+                    return (await s.execute(select(func.count()).select_from(inbox))).scalar_one() == 4
+
+            await wait_for(all_handled, what="all four events consumed")
+            items = (await c.get("/inspection/v1/findings", headers=auth("inspector", "620521000000"))).json()
+            assert sorted(f["source_key"] for f in items["items"]) == [
+                "funds:dup:pay-77",
+                "pairing:no-cadre:h-9",
+            ]
+    finally:
+        await nc.close()
