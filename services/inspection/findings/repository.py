@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, not_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
@@ -48,10 +48,14 @@ class FindingRepository(Repository):
         inspection_id: uuid.UUID | None,
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
+        late_on: date | None = None,
     ) -> list[Finding]:
         stmt = select(Finding).where(Finding.area_code.startswith(prefix))
         if status:
             stmt = stmt.where(Finding.status == status)
+        if late_on:  # the SQL form of rules.is_overdue
+            on_time_report = and_(Finding.status == "submitted", Finding.submitted_on <= Finding.deadline)
+            stmt = stmt.where(Finding.status != "verified", Finding.deadline < late_on, not_(on_time_report))
         if inspection_id:
             stmt = stmt.where(Finding.inspection_id == inspection_id)
         if after:

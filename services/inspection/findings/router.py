@@ -29,6 +29,7 @@ async def list_findings(
     user: CurrentUser,
     status: str | None = None,
     inspection_id: uuid.UUID | None = None,
+    overdue: bool = False,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[FindingOut]:
@@ -37,6 +38,7 @@ async def list_findings(
         actor=user,
         status=status,
         inspection_id=inspection_id,
+        overdue_only=overdue,
         cursor=cursor,
         limit=limit,
         today=clock.today(),

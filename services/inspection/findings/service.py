@@ -155,6 +155,7 @@ async def list_page(
     cursor: str | None,
     limit: int,
     today: date,
+    overdue_only: bool = False,
 ) -> Page[FindingOut]:
     rows = await FindingRepository(session).page(
         prefix=actor.area_prefix,
@@ -162,6 +163,7 @@ async def list_page(
         inspection_id=inspection_id,
         after=after_key(cursor),
         limit=limit + 1,
+        late_on=today if overdue_only else None,
     )
     return Page(items=[finding_out(f, today) for f in rows[:limit]], next_cursor=next_cursor(rows, limit))
 

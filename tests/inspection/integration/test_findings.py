@@ -311,3 +311,38 @@ async def test_the_app_escalates_on_its_own(make_db) -> None:
 
         items = await wait_for(recorded, what="the periodic job escalated the late finding")
         assert [i["kind"] for i in items] == ["bulletin", "admonishment_interview", "discipline_referral"]
+
+
+async def test_overdue_filter_matches_the_overdue_flag(make_db) -> None:
+    from services.inspection.models import Finding
+
+    app = app_for(make_db)
+    today = clock.today()
+    cases = {  # title -> (status, deadline offset, report offset)
+        "late open": ("open", -3, None),
+        "late report": ("submitted", -3, -1),
+        "report on time": ("submitted", -3, -5),
+        "verified": ("verified", -3, -5),
+        "due today": ("open", 0, None),
+    }
+    async with service_client(app) as c:
+        async with app.state.db.transaction() as s:
+            for title, (status, due, report) in cases.items():
+                s.add(
+                    Finding(
+                        area_code=VILLAGE,
+                        category="other",
+                        severity="low",
+                        title=title,
+                        responsible_unit="U",
+                        raised_on=today - timedelta(days=30),
+                        deadline=today + timedelta(days=due),
+                        status=status,
+                        submitted_on=today + timedelta(days=report) if report is not None else None,
+                        raised_by="t",
+                    )
+                )
+        every = (await c.get("/inspection/v1/findings", headers=INSPECTOR)).json()["items"]
+        late = (await c.get("/inspection/v1/findings?overdue=true", headers=INSPECTOR)).json()["items"]
+        assert sorted(f["title"] for f in late) == ["late open", "late report"]
+        assert sorted(f["title"] for f in every if f["overdue"]) == ["late open", "late report"]
