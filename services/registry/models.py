@@ -202,7 +202,7 @@ class ExitRequest(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(12))  # pending, verified, returned
+    status: Mapped[str] = mapped_column(String(12))  # pending, verified, returned, void
     eligibility: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     requested_on: Mapped[date] = mapped_column(Date)
     requested_by: Mapped[str] = mapped_column(String(200))

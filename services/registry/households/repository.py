@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
@@ -140,8 +140,4 @@ class HouseholdRepository(Repository):
 
     async def count_under(self, prefix: str) -> int:
         stmt = select(func.count()).select_from(Household).where(Household.area_code.startswith(prefix))
-        return int((await self.session.execute(stmt)).scalar_one())
-
-    async def count_members(self, household_id: uuid.UUID) -> int:
-        stmt = select(func.count()).where(and_(Member.household_id == household_id, Member.active))
         return int((await self.session.execute(stmt)).scalar_one())
