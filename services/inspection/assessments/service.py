@@ -26,6 +26,7 @@ from services.inspection.findings.schemas import AccountabilityOut
 from services.inspection.findings.service import record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult
 from services.inspection.paging import after_key, next_cursor
+from services.inspection.places import parse_area
 from services.inspection.policies import presets
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
@@ -49,7 +50,7 @@ def _dec(value: Fraction, places: str) -> str:
 
 
 def _area(actor: Principal, area_code: str) -> AreaCode:
-    area = AreaCode.parse(area_code)
+    area = parse_area(area_code)
     # An area is assessed by the level above it (or higher), never by itself.
     if not actor.covers(area.code) or actor.area_code == area.code:
         raise InvalidInput(
@@ -159,7 +160,7 @@ async def preview(
     *, session: AsyncSession, actor: Principal, area_code: str, year: int, qualitative_score: int | None
 ) -> PreviewOut:
     """The indicators as they stand today, stored nowhere: an area may watch its own progress."""
-    area = AreaCode.parse(area_code)
+    area = parse_area(area_code)
     if not actor.covers(area.code) or area.level not in ASSESSED_LEVELS:
         raise InvalidInput("Preview a county, township or village inside your area.", area_code=area_code)
     result = rules.assess(await facts_for(session, area, year, qualitative_score), presets.ASSESSMENT)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.paging import after_key, next_cursor
+from services.inspection.places import parse_area
 from services.inspection.policies import presets
 from services.inspection.sampling import rules
 from services.inspection.sampling.repository import SampleRepository
@@ -75,7 +76,7 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Sa
         raise InvalidInput("You can only sample inside your own area.", area_code=data.area_code)
     policy = presets.THIRD_PARTY_SAMPLING
     repo = SampleRepository(session)
-    prefix = AreaCode.parse(data.area_code).prefix
+    prefix = parse_area(data.area_code).prefix
     population = [
         rules.Candidate(h.household_id, h.area_code) for h in await repo.exited_households(prefix, data.year)
     ]
