@@ -64,6 +64,9 @@ async def updated(
             "status": h.status,
             "member_count": h.member_count,
             "member_ids": member_ids(members),
+            # Funds plans and pairing needs read these; a change of batch must reach them.
+            "poverty_causes": list(h.poverty_causes),
+            "batches": list(h.batches),
             "change": change,
             **extra,
         },

@@ -219,3 +219,25 @@ async def test_search_by_status_cause_name_exact_id_and_cursor_pages(make_db):
         ).status_code == 422
         assert (await c.get(q, params={"cursor": "%%%"}, headers=REGISTRAR)).status_code == 422
         assert (await c.get(q, params={"limit": 201}, headers=REGISTRAR)).status_code == 422
+
+
+async def test_a_batch_change_is_published_for_the_plans_that_read_it(make_db):
+    from sqlalchemy import select
+
+    from shared.tables import outbox
+
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        base = f"/registry/v1/households/{h['id']}"
+        r = await c.patch(
+            base, json={"batches": ["production_employment"]}, headers=REGISTRAR | {"If-Match": '"1"'}
+        )
+        assert r.status_code == 200, r.text
+    async with app.state.db.transaction() as s:
+        rows = (
+            await s.execute(select(outbox.c.envelope).where(outbox.c.type == "registry.household.updated.v1"))
+        ).scalars().all()
+    assert rows[-1]["data"]["batches"] == ["production_employment"]
+    assert "poverty_causes" in rows[-1]["data"]
