@@ -64,6 +64,10 @@ async def run(body: RunIn, session: SessionDep, user: Assessor) -> RunOut:
 
 @router.get("", response_model=Page[AssessmentOut])
 async def list_assessments(
-    session: SessionDep, user: CurrentUser, year: int | None = None, cursor: Cursor = None, limit: Limit = 50
+    session: SessionDep,
+    user: CurrentUser,
+    year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
 ) -> Page[AssessmentOut]:
     return await service.list_page(session=session, actor=user, year=year, cursor=cursor, limit=limit)
