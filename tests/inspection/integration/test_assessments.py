@@ -323,6 +323,8 @@ async def test_assessment_list_pages_by_cursor(make_db) -> None:
         assert (
             await c.get("/inspection/v1/assessments?limit=500", headers=CITY_INSPECTOR)
         ).status_code == 422
+        huge_year = await c.get("/inspection/v1/assessments?year=2147483648", headers=CITY_INSPECTOR)
+        assert huge_year.status_code == 422
 
 
 async def test_an_area_previews_its_own_indicators_without_storing_them(make_db) -> None:
