@@ -1,4 +1,4 @@
-"""The one piece of area arithmetic the sign-off needs beyond ``shared.areas``."""
+"""Area-code helpers beyond ``shared.areas``: ancestors for the sign-off, 422s for bad input."""
 
 from __future__ import annotations
 
