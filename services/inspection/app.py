@@ -12,6 +12,7 @@ from services.inspection.inspections.router import router as inspections_router
 from services.inspection.sampling.router import router as sampling_router
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs.router import router as signoffs_router
+from services.inspection.signoffs.router import schemes_router
 from shared.app import create_service_app
 from shared.runtime import PeriodicJob
 
@@ -21,6 +22,7 @@ ROUTERS: list[APIRouter] = [
     inspections_router,
     findings_router,
     signoffs_router,
+    schemes_router,
     sampling_router,
     complaints_router,
     assessments_router,

@@ -139,6 +139,18 @@ class SignoffDossier(Created, Base):
     refusal_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class SignoffSchemeRecord(Base):
+    """A place's own sign-off set (policy data); the longest area prefix wins, presets otherwise."""
+
+    __tablename__ = "signoff_scheme"
+    area_prefix: Mapped[str] = mapped_column(String(12), primary_key=True)
+    code: Mapped[str] = mapped_column(String(50))
+    levels: Mapped[list[Any]]
+    household_position: Mapped[str | None] = mapped_column(String(60))
+    set_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
 class SignoffSignature(Base):
     __tablename__ = "signoff_signature"
     __table_args__ = (UniqueConstraint("dossier_id", "position"),)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
-from services.inspection.models import SignoffDossier, SignoffSignature
+from services.inspection.models import SignoffDossier, SignoffSchemeRecord, SignoffSignature
 from shared.repository import Repository
 
 
@@ -39,6 +40,34 @@ class DossierRepository(Repository):
             .order_by(SignoffSignature.id)
         )
         return list(rows)
+
+    async def scheme_for(self, area_code: str) -> SignoffSchemeRecord | None:
+        """The recorded scheme whose prefix is the longest one containing ``area_code``."""
+        prefixes = [area_code[:n] for n in (2, 4, 6, 9, 12)]
+        stmt = (
+            select(SignoffSchemeRecord)
+            .where(SignoffSchemeRecord.area_prefix.in_(prefixes))
+            .order_by(func.length(SignoffSchemeRecord.area_prefix).desc())
+            .limit(1)
+        )
+        return await self.session.scalar(stmt)
+
+    async def put_scheme(self, record: SignoffSchemeRecord) -> dict[str, Any] | None:
+        """Insert or replace; returns what it replaced (for the audit), if anything."""
+        found = await self.session.get(SignoffSchemeRecord, record.area_prefix)
+        before = None
+        if found is None:
+            self.session.add(record)
+        else:
+            before = {
+                "code": found.code,
+                "levels": found.levels,
+                "household_position": found.household_position,
+            }
+            found.code, found.levels = record.code, record.levels
+            found.household_position, found.set_by = record.household_position, record.set_by
+        await self.session.flush()
+        return before
 
     async def signatures_of(self, dossier_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[SignoffSignature]]:
         """Signatures of many dossiers in one query (a list page must not cost a query per row)."""

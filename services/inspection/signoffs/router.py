@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Path
 
 from services.inspection.signoffs import service
-from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SignIn
-from shared.auth import CurrentUser
+from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SchemeIn, SchemeOut, SignIn
+from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
@@ -56,3 +57,23 @@ async def refuse(
     )
     await idem.save(201, out.model_dump(mode="json"))
     return out
+
+
+schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+@schemes_router.get("/{area_code}", response_model=SchemeOut)
+async def effective_scheme(
+    area_code: Annotated[str, Path(pattern=r"^\d{12}$")], session: SessionDep, user: CurrentUser
+) -> SchemeOut:
+    """The sign-off set a household in ``area_code`` would get today."""
+    return await service.get_scheme(session=session, area_code=area_code)
+
+
+@schemes_router.put("/{area_prefix}", response_model=SchemeOut)
+async def put_scheme(
+    area_prefix: Annotated[str, Path(pattern=r"^\d{2,12}$")], body: SchemeIn, session: SessionDep, user: Admin
+) -> SchemeOut:
+    """Record a place's own sign-off set (policy data); the longest prefix wins."""
+    return await service.put_scheme(session=session, actor=user, area_prefix=area_prefix, data=body)

@@ -27,7 +27,9 @@ __all__ = [
     "SignoffLevel",
     "SignoffScheme",
     "current_level",
+    "InvalidScheme",
     "check_refusal",
+    "check_scheme",
     "check_signature",
     "is_complete",
     "outstanding",
@@ -104,6 +106,31 @@ class SignerIsNotTheHousehold(Forbidden):
 class SignerAreaMismatch(Forbidden):
     type_slug = "signer-area-mismatch"
     title = "You do not hold this position for the household's area"
+
+
+class InvalidScheme(InvalidInput):
+    type_slug = "signoff-scheme-invalid"
+    title = "The sign-off scheme cannot be used"
+
+
+_ORDER = ("village", "township", "county", "city", "province")
+
+
+def check_scheme(scheme: SignoffScheme) -> None:
+    """A usable scheme: levels from the bottom up, each once, each with distinct positions, and
+    the household (when it signs) at the village level."""
+    names = [lv.level for lv in scheme.levels]
+    if not names or any(n not in _ORDER for n in names):
+        raise InvalidScheme("Levels are village, township, county, city or province.", levels=names)
+    if [_ORDER.index(n) for n in names] != sorted({_ORDER.index(n) for n in names}):
+        raise InvalidScheme("Levels sign from the bottom up, each level once.", levels=names)
+    positions = [p for lv in scheme.levels for p in lv.positions]
+    if any(not lv.positions for lv in scheme.levels) or len(positions) != len(set(positions)):
+        raise InvalidScheme("Every level needs positions, and a position signs at one level only.")
+    if scheme.household_position is not None:
+        where = scheme.position_level(scheme.household_position)
+        if where is None or where.level != "village":
+            raise InvalidScheme("The household signs at the village level.")
 
 
 def outstanding(scheme: SignoffScheme, signatures: list[Signature]) -> list[Signature]:

@@ -47,3 +47,19 @@ class DossierOut(BaseModel):
     refusal_reason: str | None
     created_at: datetime
     closed_at: datetime | None
+
+
+class SchemeLevelIn(BaseModel):
+    level: str = Field(examples=["village"])
+    positions: list[str] = Field(min_length=1, max_length=20)
+
+
+class SchemeIn(BaseModel):
+    code: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")
+    levels: list[SchemeLevelIn] = Field(min_length=1, max_length=5)
+    household_position: str | None = Field(default=None, max_length=60)
+
+
+class SchemeOut(SchemeIn):
+    area_prefix: str = Field(description='The subtree it applies to ("" = everywhere)')
+    source: str = Field(description="record (set through the API) or preset (from the seeds)")

@@ -9,16 +9,23 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection import clock
-from services.inspection.models import SignoffDossier, SignoffSignature
+from services.inspection.models import SignoffDossier, SignoffSchemeRecord, SignoffSignature
 from services.inspection.paging import after_key, next_cursor
-from services.inspection.policies.presets import signoff_scheme_for
+from services.inspection.policies.presets import SIGNOFF_SCHEMES, signoff_scheme_for
 from services.inspection.signoffs import events, rules
 from services.inspection.signoffs.repository import DossierRepository
-from services.inspection.signoffs.schemas import DossierOut, LevelOut, StepOut
+from services.inspection.signoffs.schemas import (
+    DossierOut,
+    LevelOut,
+    SchemeIn,
+    SchemeLevelIn,
+    SchemeOut,
+    StepOut,
+)
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.pagination import Page
 from shared.pii import mask_name
 
@@ -97,7 +104,7 @@ async def open_dossier(*, session: AsyncSession, data: dict[str, Any]) -> Signof
     if existing is not None:
         return existing
     area_code = AreaCode.parse(str(data["area_code"])).code  # a bad code is refused, not stored
-    scheme = signoff_scheme_for(area_code)
+    scheme, _, _ = await effective_scheme(session, area_code)
     dossier = await repo.add(
         SignoffDossier(
             exit_request_id=str(data["exit_request_id"]),
@@ -276,3 +283,67 @@ async def refuse(
         after={"status": "rejected", "position": step.position, "reason": reason},
     )
     return _out(dossier, rows)
+
+
+# --- sign-off schemes as policy records ------------------------------------------------------
+def _scheme_from(data: SchemeIn) -> rules.SignoffScheme:
+    return rules.SignoffScheme(
+        data.code,
+        tuple(rules.SignoffLevel(lv.level, tuple(lv.positions)) for lv in data.levels),
+        household_position=data.household_position,
+    )
+
+
+def _scheme_out(scheme: rules.SignoffScheme, prefix: str, source: str) -> SchemeOut:
+    return SchemeOut(
+        code=scheme.code,
+        levels=[SchemeLevelIn(level=lv.level, positions=list(lv.positions)) for lv in scheme.levels],
+        household_position=scheme.household_position,
+        area_prefix=prefix,
+        source=source,
+    )
+
+
+async def effective_scheme(session: AsyncSession, area_code: str) -> tuple[rules.SignoffScheme, str, str]:
+    """(scheme, prefix it is set for, "record" | "preset"): a place's record beats the presets."""
+    record = await DossierRepository(session).scheme_for(area_code)
+    if record is not None:
+        levels = [SchemeLevelIn(**lv) for lv in record.levels]
+        data = SchemeIn(code=record.code, levels=levels, household_position=record.household_position)
+        return _scheme_from(data), record.area_prefix, "record"
+    prefix = max((p for p in SIGNOFF_SCHEMES if area_code.startswith(p)), key=len)
+    return signoff_scheme_for(area_code), prefix, "preset"
+
+
+async def get_scheme(*, session: AsyncSession, area_code: str) -> SchemeOut:
+    scheme, prefix, source = await effective_scheme(session, AreaCode.parse(area_code).code)
+    return _scheme_out(scheme, prefix, source)
+
+
+async def put_scheme(
+    *, session: AsyncSession, actor: Principal, area_prefix: str, data: SchemeIn
+) -> SchemeOut:
+    """Set the sign-off set for a subtree; dossiers already open keep the set they opened with."""
+    if len(area_prefix) not in (2, 4, 6, 9, 12) or not area_prefix.startswith(actor.area_prefix):
+        raise InvalidInput("Set a scheme for your own area or an area below it (a code prefix).")
+    scheme = _scheme_from(data)
+    rules.check_scheme(scheme)
+    before = await DossierRepository(session).put_scheme(
+        SignoffSchemeRecord(
+            area_prefix=area_prefix,
+            code=data.code,
+            levels=[lv.model_dump() for lv in data.levels],
+            household_position=data.household_position,
+            set_by=actor.sub,
+        )
+    )
+    await audit.record(
+        session,
+        actor=actor,
+        action="signoff_scheme.set",
+        entity_type="signoff_scheme",
+        entity_id=area_prefix,
+        before=before,
+        after=data.model_dump(),
+    )
+    return _scheme_out(scheme, area_prefix, "record")

@@ -240,3 +240,70 @@ async def test_the_last_two_signatures_at_once_verify_exactly_once(make_db) -> N
         assert [r.status_code for r in both] == [201, 201]
         assert sorted(r.json()["status"] for r in both) == ["open", "verified"]
         assert len(await _events(app, "inspection.exit.verified.v1")) == 1
+
+
+async def test_a_place_records_its_own_signoff_set(make_db) -> None:
+    app = app_for(make_db)
+    kaiping_village = "440783105201"
+    three_levels = {
+        "code": "kaiping-3-level",
+        "levels": [
+            {"level": "village", "positions": ["village_head", "exit_household"]},
+            {"level": "township", "positions": ["township_head"]},
+            {"level": "county", "positions": ["county_head"]},
+        ],
+        "household_position": "exit_household",
+    }
+    async with service_client(app) as client:
+        r = await client.get(
+            f"/inspection/v1/signoff-schemes/{kaiping_village}", headers=auth("cadre", "440783000000")
+        )
+        assert (r.json()["code"], r.json()["source"]) == ("gansu-4342", "preset")
+        admin = auth("admin", "440000000000")
+        bad = {**three_levels, "levels": list(reversed(three_levels["levels"]))}
+        assert (
+            await client.put("/inspection/v1/signoff-schemes/440783", json=bad, headers=admin)
+        ).status_code == 422
+        assert (
+            await client.put(
+                "/inspection/v1/signoff-schemes/440783",
+                json=three_levels,
+                headers=auth("inspector", "440000000000"),
+            )
+        ).status_code == 403
+        r = await client.put("/inspection/v1/signoff-schemes/440783", json=three_levels, headers=admin)
+        assert r.status_code == 200, r.text
+        r = await client.get(
+            f"/inspection/v1/signoff-schemes/{kaiping_village}", headers=auth("cadre", "440783000000")
+        )
+        assert (r.json()["code"], r.json()["area_prefix"], r.json()["source"]) == (
+            "kaiping-3-level",
+            "440783",
+            "record",
+        )
+        # Gansu still signs 4-3-4-2
+        r = await client.get(
+            "/inspection/v1/signoff-schemes/620521101203", headers=auth("cadre", "620521000000")
+        )
+        assert r.json()["code"] == "gansu-4342"
+
+        ev = exit_requested(area=kaiping_village)
+        assert await handle_event(app.state.db, "inspection", ev, HANDLERS)
+        items = (
+            await client.get("/inspection/v1/signoffs", headers=auth("inspector", "440783000000"))
+        ).json()["items"]
+        (dossier,) = items
+        assert dossier["scheme_code"] == "kaiping-3-level"
+        assert [len(lv["steps"]) for lv in dossier["levels"]] == [2, 1, 1]
+        url = f"/inspection/v1/signoffs/{dossier['id']}/signatures"
+        hid = ev.data["household_id"]
+        steps = [
+            ("village_head", kaiping_village, "village_head@x"),
+            ("exit_household", kaiping_village, hid),
+            ("township_head", "440783105000", "township_head@x"),
+            ("county_head", "440783000000", "county_head@x"),
+        ]
+        for position, area, sub in steps:
+            r = await client.post(url, json={"position": position}, headers=auth([position], area, sub=sub))
+            assert r.status_code == 201, r.text
+        assert r.json()["status"] == "verified"

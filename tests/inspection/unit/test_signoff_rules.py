@@ -196,3 +196,28 @@ def test_only_the_household_itself_signs_as_the_household():
     with pytest.raises(SignerIsNotTheHousehold):
         sign([], "exit_household", "village", who=cadre)
     assert sign([], "exit_household", "village") == Signature("village", "exit_household")
+
+
+@pytest.mark.parametrize(
+    ("levels", "household", "needle"),
+    [
+        ((), None, "Levels"),
+        ((SignoffLevel("hamlet", ("x",)),), None, "Levels"),
+        ((SignoffLevel("county", ("a",)), SignoffLevel("village", ("b",))), None, "bottom up"),
+        ((SignoffLevel("village", ("a",)), SignoffLevel("village", ("b",))), None, "bottom up"),
+        ((SignoffLevel("village", ()),), None, "positions"),
+        ((SignoffLevel("village", ("a",)), SignoffLevel("county", ("a",))), None, "one level only"),
+        ((SignoffLevel("village", ("a",)), SignoffLevel("county", ("h",))), "h", "village level"),
+    ],
+)
+def test_unusable_schemes_are_refused(levels, household, needle):
+    from services.inspection.signoffs.rules import InvalidScheme, check_scheme
+
+    with pytest.raises(InvalidScheme, match=needle):
+        check_scheme(SignoffScheme("x", levels, household_position=household))
+
+
+def test_the_gansu_preset_is_a_usable_scheme():
+    from services.inspection.signoffs.rules import check_scheme
+
+    check_scheme(SCHEME)
