@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from shared.auth import TokenVerifier
 from shared.db import Database
-from shared.errors import install_error_handlers
+from shared.errors import PROBLEM_RESPONSES, install_error_handlers
 from shared.events.consumer import Handler
 from shared.idempotency import install_idempotency_handler
 from shared.observability import configure_logging, health_router, install_request_middleware
@@ -72,5 +74,27 @@ def create_service_app(
 
     app.include_router(health_router({"database": db_ready, "nats": nats_ready}))
     for router in routers:
-        app.include_router(router, prefix=prefix)
+        app.include_router(router, prefix=prefix, responses=PROBLEM_RESPONSES)
+    _document_problems(app)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Errors are application/problem+json: say so in the OpenAPI document clients are generated from."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if code[0] in "45" and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

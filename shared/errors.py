@@ -11,6 +11,8 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
@@ -21,7 +23,9 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "PreconditionFailed",
+    "PROBLEM_RESPONSES",
     "PreconditionRequired",
+    "Problem",
     "Unauthorized",
     "install_error_handlers",
     "problem_response",
@@ -83,6 +87,30 @@ class PreconditionRequired(DomainError):
     status = 428
     type_slug = "precondition-required"
     title = "If-Match header required"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of every service is rendered."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": description}
+    for code, description in (
+        (401, "No valid access token"),
+        (403, "Your role may not do this"),
+        (404, "Not found in your area"),
+        (409, "Refused by the current state or a rule"),
+        (422, "Malformed request or invalid value"),
+    )
+}
 
 
 def problem_response(
@@ -164,6 +192,51 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# PostgreSQL SQLSTATE classes a client can cause with a value the schema let through.
+_TEXT_NOT_STORABLE = {"22021", "22P05"}  # NUL character / not valid text in this encoding
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Values the database refuses become a clear 4xx; the transaction was rolled back, nothing saved."""
+    assert isinstance(exc, DBAPIError)
+    code = str(getattr(exc.orig, "sqlstate", None) or "")
+    cause = getattr(exc.orig, "__cause__", None)
+    if code in _TEXT_NOT_STORABLE:
+        status, slug, title, detail = (
+            422,
+            "text-not-storable",
+            "Text that cannot be stored",
+            "A text value contains a NUL character (\\u0000) or bytes that are not text; "
+            "remove them and send again",
+        )
+    elif code.startswith("22") or (cause is not None and type(cause).__name__ == "DataError"):
+        status, slug, title, detail = (
+            422,
+            "value-out-of-range",
+            "A value cannot be stored",
+            "A number, date or text is out of the range this field holds (numbers up to 2,147,483,647); "
+            "check what you sent",
+        )
+    elif code.startswith("23"):
+        status, slug, title, detail = (
+            409,
+            "conflicts-with-recorded-data",
+            "Conflict with recorded data",
+            "This would duplicate or break a link to data already recorded; nothing was saved",
+        )
+    elif code in ("40001", "40P01"):
+        status, slug, title, detail = (
+            503,
+            "try-again",
+            "Busy, try again",
+            "Another change touched the same records at the same moment; nothing was saved, send it again",
+        )
+    else:
+        return await _unexpected(request, exc)
+    log.warning("database_refused_value", path=request.url.path, sqlstate=code, error=str(exc.orig)[:200])
+    return problem_response(status, title, detail, type_slug=slug, instance=request.url.path)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Log the stack trace for operators; never send it to the client.
     log.exception("unhandled_error", path=request.url.path)
@@ -180,4 +253,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -188,3 +188,37 @@ async def test_audit_chain_detects_tampering(make_db) -> None:  # type: ignore[n
         # Someone edits the amount of the second grant directly in the database.
         await s.execute(update(audit_log).where(audit_log.c.id == second).values(after={"amount_fen": 200}))
         assert await audit.verify_chain(s) == (False, second)
+
+
+@router.get("/echo")
+async def echo(note: str, count: int, session: SessionDep, user: CurrentUser) -> dict[str, object]:
+    # Stores nothing; sends the caller's text and number to PostgreSQL as query parameters.
+    from sqlalchemy import Integer, literal
+
+    row = (await session.execute(select(literal(note), literal(count, Integer)))).one()
+    return {"note": row[0], "count": row[1], "by": user.sub}
+
+
+async def test_values_the_database_refuses_are_422_not_500(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        h = auth("cadre", VILLAGE)
+        ok = await c.get("/funds/v1/echo", params={"note": "正常", "count": 3}, headers=h)
+        assert ok.json()["note"] == "正常"
+        r = await c.get("/funds/v1/echo", params={"note": "a\x00b", "count": 3}, headers=h)
+        assert r.status_code == 422
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"].endswith("/text-not-storable")
+        r = await c.get("/funds/v1/echo", params={"note": "x", "count": 2**31}, headers=h)
+        assert r.status_code == 422
+        assert r.json()["type"].endswith("/value-out-of-range")
+
+
+async def test_openapi_documents_problem_json_errors(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        doc = (await c.get("/funds/v1/openapi.json")).json()
+    responses = doc["paths"]["/funds/v1/grants"]["post"]["responses"]
+    for code in ("401", "403", "404", "409", "422"):
+        assert list(responses[code]["content"]) == ["application/problem+json"]
+    assert "Problem" in doc["components"]["schemas"]
