@@ -22,8 +22,10 @@ from services.funds.disclosures.schemas import (
     ResolutionIn,
 )
 from services.funds.models import Notice
+from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.errors import InvalidInput
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 
@@ -103,6 +105,13 @@ async def close(notice_id: uuid.UUID, session: SessionDep, user: Finance, today:
     )
 
 
+def _subtree(area_code: str) -> str:
+    try:
+        return AreaCode.parse(area_code).prefix
+    except InvalidAreaCode as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
 @router.get("/public/disclosures", response_model=Page[PublicNoticeOut])
 async def public_list(
     session: SessionDep,
@@ -111,9 +120,9 @@ async def public_list(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PublicNoticeOut]:
-    """No login: anyone may read a village's notices, as on its notice board."""
+    """No login: anyone may read the notices of a village (or of every village under a town or county)."""
     rows = await DisclosureRepository(session).page(
-        area_prefix=area_code, after=paging.after_id(cursor), limit=limit + 1
+        area_prefix=_subtree(area_code), after=paging.after_id(cursor), limit=limit + 1
     )
     items = [await _public(session, n, today) for n in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)

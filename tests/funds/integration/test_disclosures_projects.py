@@ -102,6 +102,11 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
         assert closed.json()["state"] == "closed"
         listed = await client.get("/funds/v1/public/disclosures", params={"area_code": VILLAGE})
         assert [n["objections_resolved"] for n in listed.json()["items"]] == [1]
+        # A town or county notice board lists its villages' notices; another county's does not.
+        county = await client.get("/funds/v1/public/disclosures", params={"area_code": "440783000000"})
+        assert len(county.json()["items"]) == 1
+        other = await client.get("/funds/v1/public/disclosures", params={"area_code": "350521000000"})
+        assert other.json()["items"] == []
 
 
 async def test_projects_are_approved_by_the_county_and_paid_within_budget(make_db) -> None:  # type: ignore[no-untyped-def]
