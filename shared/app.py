@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 
 from shared.auth import TokenVerifier
 from shared.db import Database
-from shared.errors import PROBLEM_RESPONSES, install_error_handlers
+from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
 from shared.events.consumer import Handler
 from shared.idempotency import install_idempotency_handler
 from shared.observability import configure_logging, health_router, install_request_middleware
@@ -88,8 +88,23 @@ def _document_problems(app: FastAPI) -> None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
+                headers = {
+                    p.get("name", "").lower()
+                    for p in operation.get("parameters", [])
+                    if p.get("in") == "header"
+                }
+                if "if-match" in headers:
+                    for code, spec in CONDITIONAL_RESPONSES.items():
+                        operation["responses"].setdefault(
+                            str(code),
+                            {
+                                "description": spec["description"],
+                                "content": {"application/json": {"schema": problem_ref}},
+                            },
+                        )
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if code[0] in "45" and "application/json" in content:

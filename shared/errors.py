@@ -111,6 +111,11 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (422, "Malformed request or invalid value"),
     )
 }
+# Added to the documented responses of routes that take an If-Match header (shared.http).
+CONDITIONAL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    412: {"model": Problem, "description": "The record changed since you read it (stale If-Match)"},
+    428: {"model": Problem, "description": "If-Match header required"},
+}
 
 
 def problem_response(
@@ -181,6 +186,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and request.method in ("POST", "PUT", "PATCH"):
+        # FastAPI's "error parsing the body" (bytes that are not UTF-8 text): a malformed payload.
+        return problem_response(
+            422,
+            "The request is malformed",
+            "The body could not be read: send JSON encoded as UTF-8",
+            type_slug="validation-error",
+            instance=request.url.path,
+            extensions={"errors": [{"field": "body", "message": "not UTF-8 JSON text"}]},
+        )
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     return problem_response(
         exc.status_code,

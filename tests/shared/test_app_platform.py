@@ -16,6 +16,7 @@ from shared.auth import AreaScope, CurrentUser, Principal, require_roles
 from shared.db import SessionDep
 from shared.errors import Conflict
 from shared.events import add_event
+from shared.http import IfMatch, check_if_match
 from shared.idempotency import IdempotencyDep
 from shared.settings import ServiceSettings
 from shared.tables import audit_log, outbox
@@ -222,3 +223,32 @@ async def test_openapi_documents_problem_json_errors(make_db) -> None:  # type: 
     for code in ("401", "403", "404", "409", "422"):
         assert list(responses[code]["content"]) == ["application/problem+json"]
     assert "Problem" in doc["components"]["schemas"]
+
+
+@router.patch("/grants/{grant_id}")
+async def amend(grant_id: int, body: Grant, if_match: IfMatch, user: CurrentUser) -> dict[str, object]:
+    check_if_match(if_match, 1)
+    return {"id": grant_id, "amount_fen": body.amount_fen}
+
+
+async def test_unreadable_body_is_422_and_conditional_routes_document_412_428(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        r = await c.post(
+            "/funds/v1/grants",
+            content=b"\x13\x0e\xff\x11",
+            headers={**auth("finance", VILLAGE), "Content-Type": "application/json"},
+        )
+        assert r.status_code == 422
+        assert r.headers["content-type"] == "application/problem+json"
+        stale = await c.patch(
+            "/funds/v1/grants/1",
+            json={"amount_fen": 1},
+            headers={**auth("finance", VILLAGE), "If-Match": '"0"'},
+        )
+        assert stale.status_code == 412
+        doc = (await c.get("/funds/v1/openapi.json")).json()
+    amend_doc = doc["paths"]["/funds/v1/grants/{grant_id}"]["patch"]["responses"]
+    assert {"412", "428"} <= set(amend_doc)
+    assert list(amend_doc["412"]["content"]) == ["application/problem+json"]
+    assert "412" not in doc["paths"]["/funds/v1/grants"]["post"]["responses"]
