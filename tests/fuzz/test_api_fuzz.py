@@ -93,20 +93,13 @@ NO_SCHEMA_CHECK: dict[tuple[str, str], str] = {
 }
 
 # HTTP status -> why it is tolerated although the OpenAPI documents do not list it.
-UNDOCUMENTED_STATUSES: dict[int, str] = {
-    # A JSON body that is not UTF-8 gets FastAPI's 400 "There was an error parsing the body" on every
-    # operation with a body; not in the documents (which list 422 for malformed input).
-    400: "docs/fuzz.md F5",
-}
+# F5 (a non-UTF-8 body answered an undocumented 400) was fixed in shared.errors: it is a 422 now.
+UNDOCUMENTED_STATUSES: dict[int, str] = {}
 
 # (service, "METHOD /path") -> the bug, written up in docs/fuzz.md. Remove an entry once fixed.
 # F1 (NUL in text), F2 (int beyond INTEGER), F3 (bad area code) were fixed in 1ecf64d, b3955cd
 # and 1c106a3; their entries are gone. Add new ones here with a docs/fuzz.md reference.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("registry", "PATCH /registry/v1/households/{household_id}"): (
-        "412/428 (If-Match) not in the documented responses — docs/fuzz.md F6"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}  # F6 fixed: routes taking If-Match document 412/428
 
 
 def _service(name: str) -> Any:
