@@ -1,5 +1,6 @@
 """Life changes of a household as typed operations with a reason: member added or removed,
-head changed, split, merge. Each one keeps the counters, is audited and is published."""
+head changed, split, merge, move to another village. Each one keeps the counters, is audited and
+is published."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.areas import service as area_service
 from services.registry.errors import HouseholdChangeRefused
 from services.registry.households import events
 from services.registry.households.repository import HouseholdRepository
-from services.registry.households.rules import check_head_change, check_removal, check_split
-from services.registry.households.schemas import HeadChange, MemberAdd, MemberRemoval, MergeIn, SplitIn
+from services.registry.households.rules import check_head_change, check_move, check_removal, check_split
+from services.registry.households.schemas import (
+    HeadChange,
+    MemberAdd,
+    MemberRemoval,
+    MergeIn,
+    MoveIn,
+    SplitIn,
+)
 from services.registry.households.service import (
     ensure_open,
     facts,
@@ -25,6 +34,7 @@ from services.registry.households.service import (
     track,
 )
 from services.registry.models import Household, Member
+from services.registry.relapses.repository import RelapseRepository
 from services.registry.vocabulary import HouseholdStatus, Relation
 from shared import audit
 from shared.auth import Principal
@@ -248,3 +258,57 @@ async def merge(
     )
     await events.removed(session, source, reason=source.closed_reason)
     return target
+
+
+async def move(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: MoveIn, today: date
+) -> Household:
+    """The whole household moves to another village (迁移: 易地扶贫搬迁, moving in with family ...).
+
+    The caller's area must hold both villages (else 404, as for anything outside it). Members keep
+    their membership (they store no place of their own); the household number stays (it is an
+    identifier, not an address). Counters: the old village and its ancestors lose the household,
+    the new ones gain it; the common ancestors net to zero. Yearly entry/exit flows stay where they
+    happened.
+    """
+    h = await load(session, actor, household_id, lock=True)
+    target = await area_service.get(session=session, actor=actor, code=data.to_area_code)
+    check_move(
+        status=HouseholdStatus(h.status),
+        from_area=h.area_code,
+        to_area=target.code,
+        to_level=target.level,
+        moved_on=data.moved_on,
+        today=today,
+        relapse_open=await RelapseRepository(session).open_for(h.id) is not None,
+    )
+    before = snapshot(h)
+    from_area = h.area_code
+    h.area_code = target.code
+    h.version += 1
+    await session.flush()
+    await track(session, before, h)
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.moved",
+        entity_type="household",
+        entity_id=h.id,
+        before={"area_code": from_area},
+        after={
+            "area_code": target.code,
+            "reason": data.reason,
+            "note": data.note,
+            "moved_on": data.moved_on.isoformat(),
+        },
+    )
+    await events.updated(
+        session,
+        h,
+        await HouseholdRepository(session).members(h.id),
+        change="moved",
+        from_area_code=from_area,
+        moved_on=data.moved_on.isoformat(),
+        reason=data.reason,  # the code only: the free-text note stays in the audited record
+    )
+    return h

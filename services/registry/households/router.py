@@ -23,6 +23,7 @@ from services.registry.households.schemas import (
     MemberOut,
     MemberRemoval,
     MergeIn,
+    MoveIn,
     ResidentIdOut,
     SplitIn,
 )
@@ -214,3 +215,17 @@ async def merge_household(
 ) -> HouseholdOut:
     target = await changes.merge(session=session, actor=user, household_id=household_id, data=body)
     return await card(session, target)
+
+
+@router.post("/{household_id}/move", response_model=HouseholdOut)
+async def move_household(
+    household_id: uuid.UUID,
+    body: MoveIn,
+    session: SessionDep,
+    user: Registrar,
+    today: TodayDep,
+    response: Response,
+) -> HouseholdOut:
+    """The household moves to another village; the caller's area must hold both villages."""
+    h = await changes.move(session=session, actor=user, household_id=household_id, data=body, today=today)
+    return await card(session, h, response)

@@ -1,4 +1,5 @@
-"""Pure household rules: member identity checks, batch sets, and life changes (split, head change).
+"""Pure household rules: member identity checks, batch sets, and life changes (split, head change,
+move to another village).
 
 Plain functions over plain data; the service loads rows into these shapes and applies the result.
 """
@@ -11,15 +12,18 @@ from datetime import date
 from uuid import UUID
 
 from services.registry.errors import BatchNotInPolicy, HouseholdChangeRefused, InvalidMember
-from services.registry.vocabulary import LabourCapacity, Relation
+from services.registry.vocabulary import HouseholdStatus, LabourCapacity, Relation
+from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, ResidentId, validate
 
 __all__ = [
+    "MOVABLE_STATUSES",
     "MemberFacts",
     "age_on",
     "check_batches",
     "check_head_change",
     "check_member_identity",
+    "check_move",
     "check_removal",
     "check_split",
     "transfer_employment_fits",
@@ -131,3 +135,60 @@ def check_split(
             raise HouseholdChangeRefused(
                 "the head moves to the new household: name a remaining member as the new head"
             )
+
+
+# A household may move (迁移) while it is a candidate (no village has reviewed it yet), registered,
+# or exited (it keeps its policies for the period, 脱贫不脱政策, wherever it lives). Not while a
+# village's identification of it is under way (review, notice, confirmation happen in that village),
+# not while the exit verdict is pending (the 4-3-4-2 sign-off is by the old village's levels), and
+# never once it is closed (removed, rejected).
+MOVABLE_STATUSES = frozenset({HouseholdStatus.CANDIDATE, HouseholdStatus.REGISTERED, HouseholdStatus.EXITED})
+
+_WHY_NOT_NOW = {
+    HouseholdStatus.IN_REVIEW: "the village review is under way in its current village; finish it first",
+    HouseholdStatus.IN_NOTICE: "its public notice is running in its current village; finish it first",
+    HouseholdStatus.CONFIRMED: "it was confirmed in its current village; register it there first",
+    HouseholdStatus.EXIT_REQUESTED: "its exit verdict is pending; wait for the verdict",
+    HouseholdStatus.REMOVED: "it is removed",
+    HouseholdStatus.REJECTED: "it was rejected",
+}
+
+
+def check_move(
+    *,
+    status: HouseholdStatus,
+    from_area: str,
+    to_area: str,
+    to_level: str,
+    moved_on: date,
+    today: date,
+    relapse_open: bool = False,
+) -> None:
+    """May a household in ``status`` living in ``from_area`` move to ``to_area`` (of ``to_level``)?
+
+    A target that is not a village, or a move dated in the future, is a bad request (422); a move
+    the household's state does not allow is refused (409) with a machine-readable ``reason``.
+    """
+    if to_level != "village":
+        raise InvalidInput(
+            f"a household lives in a village; {to_area} is a {to_level}", field="to_area_code", code=to_area
+        )
+    if moved_on > today:
+        raise InvalidInput(
+            f"a move is recorded once it happened; {moved_on} is after today", field="moved_on"
+        )
+    if status not in MOVABLE_STATUSES:
+        raise HouseholdChangeRefused(
+            f"the household cannot move now: {_WHY_NOT_NOW.get(status, status.value)}",
+            reason="status_not_movable",
+            status=status.value,
+            movable_statuses=sorted(s.value for s in MOVABLE_STATUSES),
+        )
+    if to_area == from_area:
+        raise HouseholdChangeRefused(f"the household already lives in {to_area}", reason="same_village")
+    if relapse_open:
+        raise HouseholdChangeRefused(
+            "a return-to-poverty case is open; its approval chain runs where the household lives, "
+            "so decide the case first",
+            reason="relapse_case_open",
+        )

@@ -4,13 +4,15 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from services.registry.vocabulary import BasicNeed, DebtCause, LabourCapacity, PovertyCause, Relation
 
 Sex = Literal["male", "female"]
 JoinReason = Literal["birth", "marriage_in", "moved_in", "other"]
 LeaveReason = Literal["death", "marriage_out", "moved_away", "other"]
+# 迁移: relocation for poverty alleviation (易地扶贫搬迁), moving in with family, or something else.
+MoveReason = Literal["relocation", "family", "other"]
 
 
 class MemberIn(BaseModel):
@@ -70,6 +72,21 @@ class SplitIn(BaseModel):
 class MergeIn(BaseModel):
     into_household_id: uuid.UUID
     reason: str = Field(min_length=1, max_length=500)
+
+
+class MoveIn(BaseModel):
+    """The whole household moves to another village."""
+
+    to_area_code: str = Field(pattern=r"^\d{12}$", description="the village it now lives in")
+    reason: MoveReason
+    note: str | None = Field(default=None, min_length=1, max_length=500)
+    moved_on: date = Field(description="the day the move took effect; not after today")
+
+    @model_validator(mode="after")
+    def other_needs_a_note(self) -> MoveIn:
+        if self.reason == "other" and not self.note:
+            raise ValueError("a move for another reason needs a note saying what it is")
+        return self
 
 
 class IncomeIn(BaseModel):
