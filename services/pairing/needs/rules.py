@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.pairing.errors import HandOverImpossible
+from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, InvalidAreaCode
 
 __all__ = [
     "CadreLoad",
@@ -15,6 +16,7 @@ __all__ = [
     "HouseholdEventKind",
     "decide_on_household_event",
     "expired_exits",
+    "helper_covers",
     "plan_hand_over",
     "proximity",
     "suggest_cadres",
@@ -61,6 +63,20 @@ def decide_on_household_event(
     if event in ("registered", "relapsed", "exit_returned"):
         return HouseholdDecision(mapped, open_need=not has_active_cadre)
     return HouseholdDecision(mapped)
+
+
+def helper_covers(helper_area: str, helper_level: str | None, area_code: str) -> bool:
+    """Does the helper's area hold ``area_code``? A leader's area is read at the leader's level;
+    anyone else's at the level of their own area code (a county cadre holds the whole county, a
+    village cadre their village). An unreadable helper area holds nothing."""
+    if helper_level in LEVEL_PREFIX_LENGTH:
+        prefix = helper_area[: LEVEL_PREFIX_LENGTH[helper_level]]  # type: ignore[index]
+    else:
+        try:
+            prefix = AreaCode.parse(helper_area).prefix
+        except InvalidAreaCode:
+            return False
+    return area_code.startswith(prefix)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from services.pairing.models import HouseholdRef, PairingNeed
 from services.pairing.needs import events, rules
 from services.pairing.needs.repository import NeedRepository
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
+from services.pairing.pairings import rules as pairing_rules
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
@@ -74,18 +75,16 @@ async def apply_household_event(
         household = await repo.add_household(
             HouseholdRef(id=household_id, area_code=data["area_code"], status="candidate", member_count=0)
         )
+    moved_to = data.get("area_code")
+    lost_cadre = False
+    if moved_to and moved_to != household.area_code:
+        lost_cadre = await _follow_move(session, household, moved_to, today=today)
     active = await pairings.active_for_target(str(household_id))
     has_cadre = any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in active)
     decision = rules.decide_on_household_event(
         kind, data_status=data.get("status"), has_active_cadre=has_cadre
     )
     household.status = decision.status
-    moved_to = data.get("area_code")
-    if moved_to and moved_to != household.area_code:
-        # A household that moved is served (and scoped) where it now lives.
-        await pairings.move_target(str(household_id), area_code=moved_to)
-        await repo.move_need(household_id, area_code=moved_to)
-        household.area_code = moved_to
     household.member_count = int(data.get("member_count") or household.member_count)
     household.head_name_masked = data.get("head_name_masked") or household.head_name_masked
     household.household_number = data.get("household_number") or household.household_number
@@ -103,7 +102,12 @@ async def apply_household_event(
         before=before,
         after=_household_snapshot(household),
     )
-    if decision.open_need:
+    if decision.open_need or (
+        lost_cadre
+        and not has_cadre
+        and pairing_rules.household_is_pairable(pairing_service.household_target(household), today=today)
+        is None
+    ):
         await open_need(session, REGISTRY, household)
     if decision.close_need:
         await close_need(session, REGISTRY, household_id, reason=kind)
@@ -112,6 +116,26 @@ async def apply_household_event(
             await pairing_service.close_pairing(
                 session, REGISTRY, pairing, on=today, reason=decision.close_pairings_reason
             )
+
+
+async def _follow_move(session: AsyncSession, household: HouseholdRef, moved_to: str, *, today: date) -> bool:
+    """A household that moved (迁移) is served and scoped where it now lives: its pairings and open
+    need take the new area. A household pairing whose helper's area does not hold the new village
+    (a village cadre, a township's volunteer team, a county's doctor when it leaves the county) ends
+    as ``household_moved``; one whose helper still holds it carries on. True if a cadre pairing ended."""
+    pairings, helpers = PairingRepository(session), HelperRepository(session)
+    lost_cadre = False
+    for pairing in await pairings.active_for_target(str(household.id)):
+        helper = await helpers.get(pairing.helper_id)
+        if helper is not None and rules.helper_covers(helper.area_code, helper.level, moved_to):
+            continue
+        # Ended where it served (the old village); the pairings that carry on move below.
+        await pairing_service.close_pairing(session, REGISTRY, pairing, on=today, reason="household_moved")
+        lost_cadre = lost_cadre or pairing.kind == PairingKind.CADRE_HOUSEHOLD
+    await pairings.move_target(str(household.id), area_code=moved_to)
+    await NeedRepository(session).move_need(household.id, area_code=moved_to)
+    household.area_code = moved_to
+    return lost_cadre
 
 
 async def open_need(session: AsyncSession, actor: Principal | str, household: HouseholdRef) -> None:
