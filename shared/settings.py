@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.pii import PiiCipher, cipher_for
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_KEY_DIR = REPO_ROOT / ".data" / "keys"
@@ -34,11 +37,19 @@ class ServiceSettings(BaseSettings):
     jwt_public_key_path: Path | None = None
     jwt_jwks_url: str | None = None
 
-    # Key material for personal data: encryption and keyed hashes (exact-match search).
+    # Key material for personal data. ``pii_key`` encrypts; ``pii_previous_keys`` (a JSON list)
+    # still decrypt during a rotation (``jingzhun pii rotate``); ``pii_hash_key`` makes the keyed
+    # hashes for exact search and must never change — unset, it is ``pii_key``, so set it to the
+    # original key before the first rotation.
     pii_key: str = "dev-only-pii-key-change-me-in-production-000000"
+    pii_previous_keys: list[str] = Field(default_factory=list)
+    pii_hash_key: str | None = None
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    def pii_cipher(self) -> PiiCipher:
+        return cipher_for(self.pii_key, tuple(self.pii_previous_keys), self.pii_hash_key)
 
     def public_key_pem(self) -> str | None:
         if self.jwt_public_key_pem:

@@ -14,9 +14,14 @@ from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs.router import router as signoffs_router
 from services.inspection.signoffs.router import schemes_router
 from shared.app import create_service_app
+from shared.pii_rotation import PiiColumn
 from shared.runtime import PeriodicJob
 
 settings_class = InspectionSettings
+PII_COLUMNS = [  # a named complainant: re-encrypted by `jingzhun pii rotate inspection`
+    PiiColumn("complaint", "id", "complainant_name_enc"),
+    PiiColumn("complaint", "id", "complainant_phone_enc"),
+]
 JOBS: list[PeriodicJob] = [ESCALATION_JOB]  # also run by `jingzhun worker inspection`
 ROUTERS: list[APIRouter] = [
     inspections_router,
@@ -29,7 +34,7 @@ ROUTERS: list[APIRouter] = [
     bulletins_router,
 ]  # mounted under /inspection/v1
 
-__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
+__all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
 
 
 def create_app(settings: InspectionSettings | None = None) -> FastAPI:

@@ -144,7 +144,7 @@ async def _complaint(session: AsyncSession, cipher: PiiCipher) -> None:
 
 
 async def load_demo(db: Database) -> None:
-    cipher = PiiCipher(InspectionSettings().pii_key)
+    cipher = InspectionSettings().pii_cipher()
     async with db.transaction() as session:
         await _inspection(session)
     async with db.transaction() as session:

@@ -15,9 +15,14 @@ from services.registry.rollups.router import router as rollups_router
 from services.registry.settings import RegistrySettings
 from shared.app import create_service_app
 from shared.db import Database
+from shared.pii_rotation import PiiColumn
 from shared.runtime import PeriodicJob
 
 settings_class = RegistrySettings
+PII_COLUMNS = [  # encrypted personal data, re-encrypted by `jingzhun pii rotate registry`
+    PiiColumn("member", "id", "resident_id_cipher"),
+    PiiColumn("edge_household", "id", "head_id_cipher"),
+]
 JOBS: list[PeriodicJob] = []  # periodic jobs (also run by `jingzhun worker registry`)
 ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /registry/v1
     areas_router,
@@ -30,7 +35,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     edge_router,
 ]
 
-__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
+__all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
 
 
 async def _seed_policies(db: Database) -> None:

@@ -24,7 +24,6 @@ from services.registry.areas.reference import (
     reference_areas,
 )
 from services.registry.areas.repository import AreaRepository
-from services.registry.deps import cipher_for
 from services.registry.exits import service as exit_service
 from services.registry.households import service as household_service
 from services.registry.households.repository import HouseholdRepository
@@ -98,7 +97,7 @@ class People:
 
 async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
     """Walk a household through identification with the dates it would have had."""
-    cipher = cipher_for(RegistrySettings().pii_key)
+    cipher = RegistrySettings().pii_cipher()
     async with db.transaction() as s:
         h = await household_service.create_candidate(
             session=s, actor=ACTOR, data=data, cipher=cipher, today=on

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from shared.pii import PiiCipher
+from shared.pii import cipher_for as shared_cipher_for
 
 __all__ = ["CipherDep", "TodayDep", "cipher_for"]
 
 
-@lru_cache(maxsize=4)
 def cipher_for(key: str) -> PiiCipher:
-    return PiiCipher(key)
+    """The cipher for a single key (tests and tools without a key ring)."""
+    return shared_cipher_for(key)
 
 
 def _cipher(request: Request) -> PiiCipher:
-    return cipher_for(request.app.state.settings.pii_key)
+    return request.app.state.settings.pii_cipher()  # type: ignore[no-any-return]
 
 
 def _today() -> date:

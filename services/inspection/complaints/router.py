@@ -33,7 +33,7 @@ Intake = Annotated[Principal, Depends(require_roles("complaint_handler", "inspec
 
 
 def _cipher(request: Request) -> PiiCipher:
-    return PiiCipher(request.app.state.settings.pii_key)
+    return request.app.state.settings.pii_cipher()  # type: ignore[no-any-return]
 
 
 Cipher = Annotated[PiiCipher, Depends(_cipher)]
