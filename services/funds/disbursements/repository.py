@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, tuple_
 
-from services.funds.models import Disbursement
+from services.funds.models import Disbursement, Plan
 from shared.repository import Repository
 
 
@@ -23,14 +23,19 @@ class DisbursementRepository(Repository):
         ).scalar_one_or_none()
 
     async def disbursed(self, kind: str, ref_id: str, plan_id: uuid.UUID | None = None) -> int:
-        """What has reached a beneficiary so far (reversed payments do not count)."""
+        """What has reached a beneficiary so far (reversed payments do not count). For a plan:
+        what it was paid under any plan of the same scheme, so a household that moved to another
+        village's plan is owed what is left of its share there, not the whole share again."""
         stmt = select(func.coalesce(func.sum(Disbursement.amount_fen), 0)).where(
             Disbursement.beneficiary_kind == kind,
             Disbursement.beneficiary_id == ref_id,
             Disbursement.reversed_by.is_(None),
         )
         if plan_id is not None:
-            stmt = stmt.where(Disbursement.plan_id == plan_id)
+            same_scheme = select(Plan.id).where(
+                Plan.scheme_code == select(Plan.scheme_code).where(Plan.id == plan_id).scalar_subquery()
+            )
+            stmt = stmt.where(Disbursement.plan_id.in_(same_scheme))
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def live_in_area(self, area_prefix: str) -> list[Disbursement]:

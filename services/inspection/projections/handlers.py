@@ -36,12 +36,19 @@ async def on_household_registered(session: AsyncSession, event: CloudEvent) -> N
 
 async def on_household_updated(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
-    await ProjectionRepository(session).upsert_household(
-        household_id=str(d["household_id"]),
+    repo = ProjectionRepository(session)
+    household_id = str(d["household_id"])
+    known = await repo.household(household_id)
+    await repo.upsert_household(
+        household_id=household_id,
         area_code=d["area_code"],
         status=d.get("status") or "registered",
         member_count=int(d.get("member_count") or 0),
     )
+    if known is not None and known.area_code != d["area_code"]:
+        # The household moved (change "moved"): the pairings that carry on serve it where it now
+        # lives (pairing moves them without an event of its own); visits stay where they were made.
+        await repo.move_open_pairings(household_id, area_code=d["area_code"])
 
 
 async def on_exit_requested_projection(session: AsyncSession, event: CloudEvent) -> None:
@@ -87,7 +94,11 @@ async def on_pairing_opened(session: AsyncSession, event: CloudEvent) -> None:
 
 
 async def on_pairing_closed(session: AsyncSession, event: CloudEvent) -> None:
-    await ProjectionRepository(session).close_pairing(str(event.data["pairing_id"]))
+    # The closing event names where the pairing served (a household that moved may have taken
+    # the open copy along before this event arrived).
+    await ProjectionRepository(session).close_pairing(
+        str(event.data["pairing_id"]), area_code=event.data.get("area_code")
+    )
 
 
 async def on_visit_recorded(session: AsyncSession, event: CloudEvent) -> None:

@@ -48,9 +48,19 @@ class ProjectionRepository(Repository):
     async def upsert_pairing(self, **values: Any) -> None:
         await self._upsert(PairingRef, "pairing_id", values)
 
-    async def close_pairing(self, pairing_id: str) -> None:
+    async def close_pairing(self, pairing_id: str, *, area_code: str | None = None) -> None:
+        values: dict[str, Any] = {"is_open": False}
+        if area_code:
+            values["area_code"] = area_code
         await self.session.execute(
-            update(PairingRef).where(PairingRef.pairing_id == pairing_id).values(is_open=False)
+            update(PairingRef).where(PairingRef.pairing_id == pairing_id).values(**values)
+        )
+
+    async def move_open_pairings(self, target_id: str, *, area_code: str) -> None:
+        await self.session.execute(
+            update(PairingRef)
+            .where(PairingRef.target_id == target_id, PairingRef.is_open)
+            .values(area_code=area_code)
         )
 
     async def add_visit(self, *, visit_id: str, household_id: str, area_code: str, visited_on: date) -> None:
