@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from shared.auth import TokenVerifier
+from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
 from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
 from shared.events.consumer import Handler
@@ -63,6 +65,9 @@ def create_service_app(
     install_error_handlers(app)
     install_idempotency_handler(app)
     install_request_middleware(app, settings.service_name)
+    # Field clients on slow links: compressed bodies, and 304 for what they already hold.
+    app.add_middleware(ConditionalGetMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
 
     async def db_ready() -> None:
         await app.state.db.ping()

@@ -245,3 +245,33 @@ async def test_the_same_idempotency_key_creates_one_household(make_db):
         assert first.status_code == again.status_code == 201
         assert again.json()["id"] == first.json()["id"]
         assert len((await c.get("/registry/v1/households", headers=REGISTRAR)).json()["items"]) == 1
+
+
+async def test_a_phone_revalidates_a_card_with_304_and_gets_lists_compressed(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        url = f"/registry/v1/households/{h['id']}"
+        first = await c.get(url, headers=REGISTRAR)
+        tag = first.headers["ETag"]
+
+        same = await c.get(url, headers=REGISTRAR | {"If-None-Match": tag})
+        assert same.status_code == 304
+        assert same.content == b""
+        assert same.headers["ETag"] == tag
+        assert "content-type" not in same.headers
+
+        plan = {"plan": "raise chickens; a public-welfare job for the son"}
+        changed = await c.patch(url, json=plan, headers=REGISTRAR | {"If-Match": tag})
+        assert changed.status_code == 200, changed.text
+        stale = await c.get(url, headers=REGISTRAR | {"If-None-Match": tag})
+        assert stale.status_code == 200
+        assert stale.json()["id"] == h["id"]
+        assert stale.headers["ETag"] != tag
+
+        for _ in range(5):
+            await candidate(c)
+        listed = await c.get("/registry/v1/households", headers=REGISTRAR | {"Accept-Encoding": "gzip"})
+        assert listed.headers["content-encoding"] == "gzip"
+        assert len(listed.json()["items"]) == 6
