@@ -15,6 +15,7 @@ from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
 from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
 from shared.events.consumer import Handler
+from shared.feed.router import feed_router
 from shared.idempotency import install_idempotency_handler
 from shared.observability import configure_logging, health_router, install_request_middleware
 from shared.runtime import PeriodicJob, ServiceRuntime
@@ -80,6 +81,8 @@ def create_service_app(
     app.include_router(health_router({"database": db_ready, "nats": nats_ready}))
     for router in routers:
         app.include_router(router, prefix=prefix, responses=PROBLEM_RESPONSES)
+    # Every service offers its own stream as a change feed (docs/FEED.md).
+    app.include_router(feed_router(), prefix=prefix, responses=PROBLEM_RESPONSES)
     _document_problems(app)
     return app
 

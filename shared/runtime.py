@@ -21,6 +21,7 @@ from shared.db import Database
 from shared.events.consumer import ConsumerRunner, Handler
 from shared.events.relay import OutboxRelay
 from shared.events.streams import ensure_stream, stream_for
+from shared.feed.delivery import FeedDelivery
 from shared.settings import ServiceSettings
 
 __all__ = ["PeriodicJob", "ServiceRuntime"]
@@ -53,6 +54,17 @@ class ServiceRuntime:
         self.service = settings.service_name
         self.handlers = dict(handlers or {})
         self.jobs = list(jobs or [])
+        # The push change feed: one delivery job per webhook subscription ops configured.
+        self.feed = [
+            FeedDelivery(
+                sub,
+                service=self.service,
+                jetstream=self.jetstream,
+                stream_replicas=settings.nats_stream_replicas,
+            )
+            for sub in settings.feed_subscriptions
+        ]
+        self.jobs += [PeriodicJob(name=d.job_name, interval_s=1.0, run=d.run) for d in self.feed]
         self.db = db or Database(settings.database_url, pool_size=settings.db_pool_size)
         self.nc: NATS | None = None
         self.js: JetStreamContext | None = None
@@ -60,8 +72,11 @@ class ServiceRuntime:
         self.consumers: ConsumerRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._bus_lock = asyncio.Lock()
+        self._bus_connecting = False
 
     async def start(self, *, relay: bool, consumers: bool, jobs: bool) -> None:
+        self._bus_connecting = relay or (consumers and bool(self.handlers))  # else jetstream() connects
         self._tasks.append(asyncio.create_task(self._connect_and_run(relay=relay, consumers=consumers)))
         if jobs:
             for job in self.jobs:
@@ -71,18 +86,7 @@ class ServiceRuntime:
         backoff = 0.2
         while not self._stopping.is_set():
             try:
-                self.nc = await nats.connect(
-                    self.settings.nats_url,
-                    name=f"jingzhun-{self.service}",
-                    max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.5,
-                    connect_timeout=2,
-                    allow_reconnect=True,
-                )
-                self.js = self.nc.jetstream(timeout=5)
-                await ensure_stream(
-                    self.js, stream_for(self.service), replicas=self.settings.nats_stream_replicas
-                )
+                await self._open_bus()
                 return
             except Exception as exc:  # NATS not up yet: keep trying, the API still serves
                 log.warning("nats_connect_failed", error=repr(exc))
@@ -92,6 +96,40 @@ class ServiceRuntime:
                     self.nc = None
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+    async def _open_bus(self) -> None:
+        self.nc = await nats.connect(
+            self.settings.nats_url,
+            name=f"jingzhun-{self.service}",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            connect_timeout=2,
+            allow_reconnect=True,
+        )
+        try:
+            js = self.nc.jetstream(timeout=5)
+            await ensure_stream(js, stream_for(self.service), replicas=self.settings.nats_stream_replicas)
+        except Exception:
+            with contextlib.suppress(Exception):
+                await self.nc.close()
+            self.nc = None
+            raise
+        self.js = js
+
+    async def jetstream(self) -> JetStreamContext:
+        """The bus for work that needs it on demand (the change feed), connecting on first use.
+
+        Raises when NATS cannot be reached; an API-only replica connects only once asked.
+        """
+        if self.js is not None:
+            return self.js
+        if self._bus_connecting:
+            raise ConnectionError("not connected to NATS yet")
+        async with self._bus_lock:
+            if self.js is None:
+                await self._open_bus()
+        assert self.js is not None
+        return self.js
 
     async def _connect_and_run(self, *, relay: bool, consumers: bool) -> None:
         if not relay and not (consumers and self.handlers):

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.feed.config import FeedSubscription
 from shared.pii import PiiCipher, cipher_for
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,9 @@ class ServiceSettings(BaseSettings):
     pii_key: str = "dev-only-pii-key-change-me-in-production-000000"
     pii_previous_keys: list[str] = Field(default_factory=list)
     pii_hash_key: str | None = None
+
+    # Webhook receivers of this service's change feed (shared.feed, docs/FEED.md): a JSON list.
+    feed_subscriptions: list[FeedSubscription] = []
 
     log_level: str = "INFO"
     log_json: bool = True

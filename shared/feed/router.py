@@ -1,0 +1,151 @@
+"""``/<service>/v1/feed/...``: the pull feed and the push subscriptions' status, mounted on every service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from nats.js import JetStreamContext
+from pydantic import BaseModel, Field
+
+from shared.auth import Principal, require_roles
+from shared.errors import DomainError, InvalidInput, Problem
+from shared.events.streams import stream_for
+from shared.feed.config import FeedSubscription, InvalidSubjectFilter, check_subject_filter
+from shared.feed.reader import CursorAhead, read_page
+from shared.feed.status import DeliveryStatus, StatusStore
+from shared.settings import ServiceSettings
+
+__all__ = ["MAX_LIMIT", "FeedUnavailable", "feed_router"]
+
+MAX_LIMIT = 500
+
+
+class FeedUnavailable(DomainError):
+    status = 503
+    type_slug = "feed-unavailable"
+    title = "The event feed is unavailable"
+
+
+class FeedEntry(BaseModel):
+    seq: int = Field(description="stream sequence: pass the last one as `after` to continue")
+    event: dict[str, Any] = Field(description="the CloudEvent 1.0 (structured JSON) as published")
+
+
+class FeedPage(BaseModel):
+    events: list[FeedEntry]
+    next_after: int = Field(description="the cursor for the next page (past events left out by area too)")
+    has_more: bool = Field(description="more matching events follow right now; else poll again later")
+    last_seq: int = Field(description="the stream's last sequence when this page was read")
+
+
+class SubscriptionView(BaseModel):
+    name: str
+    url: str = Field(description="the receiver (without credentials or query)")
+    subjects: str
+    area_prefix: str
+    batch_size: int
+    pending: int | None = Field(description="events not yet accepted by the receiver; null if unknown")
+    last_delivery_at: datetime | None
+    last_delivered_seq: int | None
+    delivered_events: int
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+    retry_at: datetime | None
+
+
+FeedReader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+async def _jetstream(request: Request) -> JetStreamContext:
+    try:
+        js: JetStreamContext = await request.app.state.runtime.jetstream()
+    except Exception as exc:
+        raise FeedUnavailable("The event bus cannot be reached right now; try again shortly") from exc
+    return js
+
+
+def feed_router() -> APIRouter:
+    router = APIRouter(prefix="/feed", tags=["feed"])
+    unavailable: dict[int | str, dict[str, Any]] = {
+        503: {"model": Problem, "description": "The event bus is unreachable"}
+    }
+
+    @router.get("/events", response_model=FeedPage, responses=unavailable)
+    async def pull_events(
+        request: Request,
+        user: FeedReader,
+        after: Annotated[int, Query(ge=0, description="last stream sequence read (0: from the start)")] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="events examined at most")] = 100,
+        types: Annotated[
+            str | None, Query(max_length=200, description="subject filter, e.g. `registry.household.>`")
+        ] = None,
+    ) -> FeedPage:
+        """This service's events in stream order after a cursor, for provincial platforms and other
+        departments (roles service, auditor, admin). Events whose `data.area_code` is outside your
+        area are left out; `next_after` still moves past them. See docs/FEED.md."""
+        settings: ServiceSettings = request.app.state.settings
+        service = settings.service_name
+        try:
+            subjects = check_subject_filter(service, types) if types else f"{service}.>"
+        except InvalidSubjectFilter as exc:
+            raise InvalidInput(f"types: {exc}", field="types") from exc
+        js = await _jetstream(request)
+        try:
+            page = await read_page(
+                js, service=service, after=after, limit=limit, subjects=subjects, area_prefix=user.area_prefix
+            )
+        except CursorAhead as exc:
+            raise InvalidInput(
+                f"after: {exc}; start again from 0 or from a cursor this feed gave you",
+                field="after",
+                last_seq=exc.last_seq,
+            ) from exc
+        except TimeoutError as exc:
+            raise FeedUnavailable("Reading the stream timed out; try again") from exc
+        return FeedPage(
+            events=[FeedEntry(seq=seq, event=event) for seq, event in page.events],
+            next_after=page.next_after,
+            has_more=page.has_more,
+            last_seq=page.last_seq,
+        )
+
+    @router.get("/subscriptions", response_model=list[SubscriptionView], responses=unavailable)
+    async def subscriptions(request: Request, user: Admin) -> list[SubscriptionView]:
+        """The webhook subscriptions ops configured for this service and how delivery goes (admin)."""
+        settings: ServiceSettings = request.app.state.settings
+        if not settings.feed_subscriptions:
+            return []
+        js = await _jetstream(request)
+        store = StatusStore(js, service=settings.service_name, replicas=settings.nats_stream_replicas)
+        return [await _view(js, store, settings.service_name, s) for s in settings.feed_subscriptions]
+
+    return router
+
+
+async def _view(
+    js: JetStreamContext, store: StatusStore, service: str, sub: FeedSubscription
+) -> SubscriptionView:
+    try:
+        info = await js.consumer_info(stream_for(service), sub.durable)
+        pending: int | None = (info.num_pending or 0) + (info.num_ack_pending or 0)
+    except Exception:
+        pending = None  # not bound yet (no delivery round has run) or the bus is busy
+    try:
+        status = await store.get(sub.name)
+    except Exception:
+        status = DeliveryStatus()
+    url = sub.url
+    shown = f"{url.scheme}://{url.host}{f':{url.port}' if url.port else ''}{url.path or ''}"
+    return SubscriptionView(
+        name=sub.name,
+        url=shown,
+        subjects=sub.subjects,
+        area_prefix=sub.area_prefix,
+        batch_size=sub.batch_size,
+        pending=pending,
+        **status.model_dump(exclude={"last_delivery_id"}),
+    )
