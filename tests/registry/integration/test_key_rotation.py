@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -83,3 +86,41 @@ def test_the_old_key_alone_cannot_read_rotated_data() -> None:
         PiiCipher(OLD).decrypt(token)
     with pytest.raises(ValueError, match="at least 16"):
         PiiCipher("short")
+
+
+def test_the_rotate_command_reports_and_can_be_run_again(make_db, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from deploy.pii_cli import pii_app
+
+    url = make_db("registry")
+    numbers = [person_id(), person_id()]
+
+    async def seed() -> None:
+        async with service_client(app_with(url, OLD)) as c:
+            await load_areas(c)
+            for n in numbers:
+                await candidate(c, members=[member("head", resident_id=n)])
+
+    asyncio.run(seed())
+    for name, value in {
+        "DATABASE_URL": url,
+        "PII_KEY": NEW,
+        "PII_PREVIOUS_KEYS": json.dumps([OLD]),
+        "PII_HASH_KEY": OLD,
+    }.items():
+        monkeypatch.setenv(f"REGISTRY_{name}", value)
+    runner = CliRunner()
+    first = runner.invoke(pii_app, ["rotate", "registry", "--batch", "1"])
+    assert first.exit_code == 0, first.output
+    assert "member.resident_id_cipher: 2 values, 2 re-encrypted" in first.output
+    again = runner.invoke(pii_app, ["rotate", "registry"])
+    assert "member.resident_id_cipher: 2 values, 0 re-encrypted" in again.output
+
+    monkeypatch.setenv("REGISTRY_PII_KEY", "a-third-key-nobody-configured-00")
+    monkeypatch.setenv("REGISTRY_PII_PREVIOUS_KEYS", "[]")
+    lost = runner.invoke(pii_app, ["rotate", "registry"])
+    assert lost.exit_code == 1
+    assert "PII_PREVIOUS_KEYS" in lost.output
+    wrong = runner.invoke(pii_app, ["rotate", "ledger"])
+    assert wrong.exit_code == 2
