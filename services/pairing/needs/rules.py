@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.pairing.errors import HandOverImpossible
-from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, InvalidAreaCode
+from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel, InvalidAreaCode
 
 __all__ = [
     "CadreLoad",
@@ -70,7 +70,7 @@ def helper_covers(helper_area: str, helper_level: str | None, area_code: str) ->
     anyone else's at the level of their own area code (a county cadre holds the whole county, a
     village cadre their village). An unreadable helper area holds nothing."""
     if helper_level in LEVEL_PREFIX_LENGTH:
-        prefix = helper_area[: LEVEL_PREFIX_LENGTH[helper_level]]  # type: ignore[index]
+        prefix = helper_area[: LEVEL_PREFIX_LENGTH[AreaLevel(helper_level)]]
     else:
         try:
             prefix = AreaCode.parse(helper_area).prefix
