@@ -33,7 +33,7 @@ from nats.js.errors import FetchTimeoutError
 
 from shared.db import Database
 from shared.events.streams import stream_for
-from shared.feed.config import FeedSubscription
+from shared.feed.config import FeedSubscription, check_subject_filter
 from shared.feed.lock import advisory_key, try_advisory_lock
 from shared.feed.metrics import FEED_DELIVERED, FEED_FAILURES, FEED_PENDING
 from shared.feed.signing import (
@@ -84,6 +84,8 @@ class FeedDelivery:
         fetch_timeout_s: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        # A filter outside the service's own stream is a configuration error: fail at start-up.
+        check_subject_filter(service, subscription.subjects)
         self.sub = subscription
         self.service = service
         self.stream = stream_for(service)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from nats.js import JetStreamContext
@@ -138,8 +139,10 @@ async def _view(
         status = await store.get(sub.name)
     except Exception:
         status = DeliveryStatus()
-    url = sub.url
-    shown = f"{url.scheme}://{url.host}{f':{url.port}' if url.port else ''}{url.path or ''}"
+    # Never show credentials a URL may carry (user:password@, ?token=).
+    parts = urlsplit(str(sub.url))
+    netloc = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+    shown = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     return SubscriptionView(
         name=sub.name,
         url=shown,
