@@ -115,7 +115,7 @@ async def _budgets(s: AsyncSession, plans: list[Plan]) -> None:
                 owed[(payer, year)] += amount
     for (payer, year), amount in sorted(owed.items()):
         actor = GUANGDONG if payer != "quanzhou-city-finance" else FUJIAN
-        await sources.set_budget(s, actor=actor, code=payer, year=year, amount_fen=amount)
+        await sources.set_budget(s, actor=actor, code=payer, year=year, amount_fen=amount, if_match=None)
 
 
 async def _receive(s: AsyncSession, plan: Plan, *, year: int, actor: Principal) -> None:

@@ -77,6 +77,8 @@ class Budget(Base):
     account_code: Mapped[str] = mapped_column(ForeignKey("account.code"))
     year: Mapped[int] = mapped_column(Integer)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    # the ETag: a change sends it in If-Match
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Scheme(Base):

@@ -149,6 +149,7 @@ class SignoffSchemeRecord(Base):
     household_position: Mapped[str | None] = mapped_column(String(60))
     set_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag (If-Match)
 
 
 class SignoffSignature(Base):
@@ -212,6 +213,7 @@ class ReductionTarget(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     people: Mapped[int] = mapped_column(Integer)
     set_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag (If-Match)
 
 
 class AssessmentResult(Created, Base):

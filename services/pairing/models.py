@@ -230,4 +230,5 @@ class PolicyOverrideRow(Base):
     source: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = _now()
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag (If-Match)
     __table_args__ = (UniqueConstraint("area_prefix", "valid_from"),)

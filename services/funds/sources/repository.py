@@ -35,17 +35,20 @@ class AccountRepository(Repository):
         stmt = select(Account).where(Account.area_code.startswith(area_prefix)).order_by(Account.code)
         return list((await self.session.execute(stmt)).scalars())
 
-    async def set_budget(self, code: str, year: int, amount_fen: int) -> Budget:
+    async def add_budget(self, code: str, year: int, amount_fen: int) -> Budget | None:
+        """Insert a new year's budget; None if a concurrent request created it first."""
         stmt = (
             insert(Budget)
-            .values(account_code=code, year=year, amount_fen=amount_fen)
-            .on_conflict_do_update(index_elements=["account_code", "year"], set_={"amount_fen": amount_fen})
+            .values(account_code=code, year=year, amount_fen=amount_fen, version=1)
+            .on_conflict_do_nothing(index_elements=["account_code", "year"])
             .returning(Budget)
         )
-        return (await self.session.execute(stmt)).scalar_one()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def budget(self, code: str, year: int) -> Budget | None:
+    async def budget(self, code: str, year: int, *, lock: bool = False) -> Budget | None:
         stmt = select(Budget).where(Budget.account_code == code, Budget.year == year)
+        if lock:  # a change holds the row from its If-Match check to its write
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def budgets(self, code: str) -> list[Budget]:

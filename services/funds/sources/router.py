@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 
 from services.funds import paging
 from services.funds.deps import Finance
@@ -9,10 +11,12 @@ from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn, AccountOut, BudgetIn, BudgetOut
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
+from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 
 router = APIRouter(prefix="/accounts", tags=["sources"])
+BudgetYear = Annotated[int, Path(ge=2000, le=2100)]
 
 
 @router.post("", status_code=201, response_model=AccountOut)
@@ -41,10 +45,31 @@ async def get_account(code: str, session: SessionDep, user: CurrentUser) -> Acco
 
 
 @router.put("/{code}/budgets/{year}", response_model=BudgetOut)
-async def set_budget(code: str, year: int, body: BudgetIn, session: SessionDep, user: Finance) -> BudgetOut:
-    return BudgetOut.model_validate(
-        await service.set_budget(session, actor=user, code=code, year=year, amount_fen=body.amount_fen)
+async def set_budget(
+    code: str,
+    year: BudgetYear,
+    body: BudgetIn,
+    session: SessionDep,
+    user: Finance,
+    response: Response,
+    if_match: IfMatch = None,
+) -> BudgetOut:
+    """Set a year's budget: creating it needs no If-Match; changing it needs the ETag you read
+    (`GET .../budgets/{year}`) in If-Match (428 without, 412 if someone changed it meanwhile)."""
+    budget = await service.set_budget(
+        session, actor=user, code=code, year=year, amount_fen=body.amount_fen, if_match=if_match
     )
+    response.headers["ETag"] = etag(budget.version)
+    return BudgetOut.model_validate(budget)
+
+
+@router.get("/{code}/budgets/{year}", response_model=BudgetOut)
+async def get_budget(
+    code: str, year: BudgetYear, session: SessionDep, user: CurrentUser, response: Response
+) -> BudgetOut:
+    budget = await service.get_budget(session, actor=user, code=code, year=year)
+    response.headers["ETag"] = etag(budget.version)
+    return BudgetOut.model_validate(budget)
 
 
 @router.get("/{code}/budgets", response_model=list[BudgetOut])

@@ -42,3 +42,4 @@ class BudgetOut(BaseModel):
     account_code: str
     year: int
     amount_fen: int
+    version: int = Field(description="changes with every change; its ETag goes in If-Match")

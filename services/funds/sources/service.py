@@ -9,9 +9,19 @@ from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn, AccountOut
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, PreconditionRequired
+from shared.http import check_put_precondition
 
-__all__ = ["AccountExists", "AccountNotFound", "get_visible", "open_account", "payout_code", "set_budget"]
+__all__ = [
+    "AccountExists",
+    "AccountNotFound",
+    "BudgetNotFound",
+    "get_budget",
+    "get_visible",
+    "open_account",
+    "payout_code",
+    "set_budget",
+]
 
 
 class AccountNotFound(NotFound):
@@ -19,9 +29,17 @@ class AccountNotFound(NotFound):
     title = "Account not found"
 
 
+class BudgetNotFound(NotFound):
+    type_slug = "budget-not-found"
+    title = "Budget not found"
+
+
 class AccountExists(Conflict):
     type_slug = "account-exists"
     title = "An account with this code exists"
+
+
+CREATED_MEANWHILE = "Someone created this budget a moment ago; read it and send its ETag in If-Match"
 
 
 def payout_code(holding_code: str) -> str:
@@ -67,14 +85,31 @@ async def open_account(session: AsyncSession, *, actor: Principal, data: Account
     return account
 
 
+async def get_budget(session: AsyncSession, *, actor: Principal, code: str, year: int) -> Budget:
+    await get_visible(session, actor=actor, code=code)
+    budget = await AccountRepository(session).budget(code, year)
+    if budget is None:
+        raise BudgetNotFound(f"Account {code} has no budget for {year}", account=code, year=year)
+    return budget
+
+
 async def set_budget(
-    session: AsyncSession, *, actor: Principal, code: str, year: int, amount_fen: int
+    session: AsyncSession, *, actor: Principal, code: str, year: int, amount_fen: int, if_match: str | None
 ) -> Budget:
+    """Create a year's budget (no If-Match needed) or change it (If-Match: the ETag you read)."""
     await get_visible(session, actor=actor, code=code)
     repo = AccountRepository(session)
-    before = await repo.budget(code, year)
-    before_amount = before.amount_fen if before else None
-    budget = await repo.set_budget(code, year, amount_fen)
+    budget = await repo.budget(code, year, lock=True)
+    check_put_precondition(if_match, budget.version if budget else None)
+    before_amount = budget.amount_fen if budget else None
+    if budget is None:
+        budget = await repo.add_budget(code, year, amount_fen)
+        if budget is None:  # a concurrent request created it since our read: this is now a change
+            raise PreconditionRequired(CREATED_MEANWHILE, account=code, year=year)
+    else:
+        budget.amount_fen = amount_fen
+        budget.version += 1
+        await session.flush()
     await audit.record(
         session,
         actor=actor,
@@ -82,6 +117,6 @@ async def set_budget(
         entity_type="account",
         entity_id=code,
         before={"year": year, "amount_fen": before_amount},
-        after={"year": year, "amount_fen": amount_fen},
+        after={"year": year, "amount_fen": amount_fen, "version": budget.version},
     )
     return budget

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.inspection.models import (
@@ -38,18 +39,21 @@ class AssessmentRepository(Repository):
     async def _scalar(self, stmt: Select[Any]) -> int:
         return int((await self.session.execute(stmt)).scalar_one_or_none() or 0)
 
-    async def target(self, area_code: str, year: int) -> ReductionTarget | None:
-        return await self.session.get(ReductionTarget, (area_code, year))
+    async def target(self, area_code: str, year: int, *, lock: bool = False) -> ReductionTarget | None:
+        # lock: a change holds the row from its If-Match check to its write
+        return await self.session.get(
+            ReductionTarget, (area_code, year), with_for_update=lock, populate_existing=lock
+        )
 
-    async def set_target(self, area_code: str, year: int, people: int, set_by: str) -> int | None:
-        found = await self.target(area_code, year)
-        before = found.people if found else None
-        if found:
-            found.people, found.set_by = people, set_by
-        else:
-            self.session.add(ReductionTarget(area_code=area_code, year=year, people=people, set_by=set_by))
-        await self.session.flush()
-        return before
+    async def add_target(self, area_code: str, year: int, people: int, set_by: str) -> ReductionTarget | None:
+        """Insert a new target; None if a concurrent request created it first."""
+        stmt = (
+            insert(ReductionTarget)
+            .values(area_code=area_code, year=year, people=people, set_by=set_by, version=1)
+            .on_conflict_do_nothing(index_elements=["area_code", "year"])
+            .returning(ReductionTarget)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def rural_population(self, area_code: str) -> int:
         return await self._scalar(select(AreaRef.rural_population).where(AreaRef.code == area_code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.inspection import clock
 from services.inspection.assessments import service
@@ -19,23 +19,41 @@ from services.inspection.assessments.schemas import (
 )
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
+from shared.http import IfMatch, etag
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
 Assessor = Annotated[Principal, Depends(require_roles("inspector"))]
+AreaCodePath = Annotated[str, Path(pattern=r"^\d{12}$")]
+YearPath = Annotated[int, Path(ge=2014, le=2100)]
 
 
 @router.put("/targets/{area_code}/{year}", response_model=TargetOut)
 async def set_target(
-    area_code: Annotated[str, Path(pattern=r"^\d{12}$")],
-    year: Annotated[int, Path(ge=2014, le=2100)],
+    area_code: AreaCodePath,
+    year: YearPath,
     body: TargetIn,
     session: SessionDep,
     user: Assessor,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> TargetOut:
-    return await service.set_target(
-        session=session, actor=user, area_code=area_code, year=year, people=body.people
+    """Set an area's reduction target for a year: creating it needs no If-Match; changing it needs
+    the ETag you read (`GET` the same path) in If-Match (428 without, 412 if changed meanwhile)."""
+    out = await service.set_target(
+        session=session, actor=user, area_code=area_code, year=year, people=body.people, if_match=if_match
     )
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.get("/targets/{area_code}/{year}", response_model=TargetOut)
+async def get_target(
+    area_code: AreaCodePath, year: YearPath, session: SessionDep, user: CurrentUser, response: Response
+) -> TargetOut:
+    out = await service.get_target(session=session, actor=user, area_code=area_code, year=year)
+    response.headers["ETag"] = etag(out.version)
+    return out
 
 
 @router.get("/preview", response_model=PreviewOut)

@@ -18,6 +18,7 @@ class TargetOut(BaseModel):
     area_code: str
     year: int
     people: int
+    version: int = Field(description="changes with every change; its ETag goes in If-Match")
 
 
 class AssessmentIn(BaseModel):

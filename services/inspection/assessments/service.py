@@ -24,14 +24,15 @@ from services.inspection.findings import events as finding_events
 from services.inspection.findings.repository import AccountabilityRepository
 from services.inspection.findings.schemas import AccountabilityOut
 from services.inspection.findings.service import record_out
-from services.inspection.models import AccountabilityRecord, AssessmentResult
+from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
 from services.inspection.paging import after_key, next_cursor
 from services.inspection.places import parse_area
 from services.inspection.policies import presets
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
+from shared.http import check_put_precondition
 from shared.pagination import Page
 
 ASSESSED_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
@@ -41,6 +42,11 @@ RUN_BATCH = 100  # areas per run call: keeps one request (one transaction) short
 class AlreadyAssessed(Conflict):
     type_slug = "already-assessed"
     title = "This area has been assessed for that year"
+
+
+class TargetNotFound(NotFound):
+    type_slug = "target-not-found"
+    title = "Reduction target not found"
 
 
 def _dec(value: Fraction, places: str) -> str:
@@ -61,11 +67,43 @@ def _area(actor: Principal, area_code: str) -> AreaCode:
     return area
 
 
+def _target_out(target: ReductionTarget) -> TargetOut:
+    return TargetOut(
+        area_code=target.area_code, year=target.year, people=target.people, version=target.version
+    )
+
+
+async def get_target(*, session: AsyncSession, actor: Principal, area_code: str, year: int) -> TargetOut:
+    area = parse_area(area_code)
+    target = await AssessmentRepository(session).target(area.code, year) if actor.covers(area.code) else None
+    if target is None:
+        raise TargetNotFound(
+            f"No target for {area.code} in {year} in your area", area_code=area.code, year=year
+        )
+    return _target_out(target)
+
+
 async def set_target(
-    *, session: AsyncSession, actor: Principal, area_code: str, year: int, people: int
+    *, session: AsyncSession, actor: Principal, area_code: str, year: int, people: int, if_match: str | None
 ) -> TargetOut:
+    """Create a year's target (no If-Match needed) or change it (If-Match: the ETag you read)."""
     area = _area(actor, area_code)
-    before = await AssessmentRepository(session).set_target(area.code, year, people, actor.sub)
+    repo = AssessmentRepository(session)
+    target = await repo.target(area.code, year, lock=True)
+    check_put_precondition(if_match, target.version if target else None)
+    before = target.people if target else None
+    if target is None:
+        target = await repo.add_target(area.code, year, people, actor.sub)
+        if target is None:  # a concurrent request created it since our read: this is now a change
+            raise PreconditionRequired(
+                "Someone set this target a moment ago; read it and send its ETag in If-Match",
+                area_code=area.code,
+                year=year,
+            )
+    else:
+        target.people, target.set_by = people, actor.sub
+        target.version += 1
+        await session.flush()
     await audit.record(
         session,
         actor=actor,
@@ -73,9 +111,9 @@ async def set_target(
         entity_type="reduction_target",
         entity_id=f"{area.code}:{year}",
         before={"people": before},
-        after={"people": people},
+        after={"people": people, "version": target.version},
     )
-    return TargetOut(area_code=area.code, year=year, people=people)
+    return _target_out(target)
 
 
 async def facts_for(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import SignoffDossier, SignoffSchemeRecord, SignoffSignature
 from shared.repository import Repository
@@ -52,22 +53,22 @@ class DossierRepository(Repository):
         )
         return await self.session.scalar(stmt)
 
-    async def put_scheme(self, record: SignoffSchemeRecord) -> dict[str, Any] | None:
-        """Insert or replace; returns what it replaced (for the audit), if anything."""
-        found = await self.session.get(SignoffSchemeRecord, record.area_prefix)
-        before = None
-        if found is None:
-            self.session.add(record)
-        else:
-            before = {
-                "code": found.code,
-                "levels": found.levels,
-                "household_position": found.household_position,
-            }
-            found.code, found.levels = record.code, record.levels
-            found.household_position, found.set_by = record.household_position, record.set_by
-        await self.session.flush()
-        return before
+    async def scheme_record(self, area_prefix: str, *, lock: bool = False) -> SignoffSchemeRecord | None:
+        """The record set for exactly ``area_prefix``; lock: a change holds it from its If-Match
+        check to its write."""
+        return await self.session.get(
+            SignoffSchemeRecord, area_prefix, with_for_update=lock, populate_existing=lock
+        )
+
+    async def add_scheme(self, values: dict[str, Any]) -> SignoffSchemeRecord | None:
+        """Insert a new record; None if a concurrent request created one for the prefix first."""
+        stmt = (
+            insert(SignoffSchemeRecord)
+            .values(**values, version=1, updated_at=func.now())
+            .on_conflict_do_nothing(index_elements=["area_prefix"])
+            .returning(SignoffSchemeRecord)
+        )
+        return await self.session.scalar(stmt)
 
     async def signatures_of(self, dossier_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[SignoffSignature]]:
         """Signatures of many dossiers in one query (a list page must not cost a query per row)."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 
 from services.inspection.signoffs import service
 from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SchemeIn, SchemeOut, SignIn
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
+from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
@@ -61,19 +62,37 @@ async def refuse(
 
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
+AreaPrefixPath = Annotated[str, Path(pattern=r"^\d{2,12}$", description="a 12-digit area code or its prefix")]
 
 
 @schemes_router.get("/{area_code}", response_model=SchemeOut)
 async def effective_scheme(
-    area_code: Annotated[str, Path(pattern=r"^\d{12}$")], session: SessionDep, user: CurrentUser
+    area_code: AreaPrefixPath, session: SessionDep, user: CurrentUser, response: Response
 ) -> SchemeOut:
-    """The sign-off set a household in ``area_code`` would get today."""
-    return await service.get_scheme(session=session, area_code=area_code)
+    """The sign-off set a household in ``area_code`` would get today (a 12-digit code), or that
+    applies to a subtree (its 2/4/6/9-digit prefix). The ETag is sent when the set shown is the
+    record stored at this path; a PUT here changes it with that ETag in If-Match."""
+    out = await service.get_scheme(session=session, area_code=area_code)
+    if out.version is not None:
+        response.headers["ETag"] = etag(out.version)
+    return out
 
 
 @schemes_router.put("/{area_prefix}", response_model=SchemeOut)
 async def put_scheme(
-    area_prefix: Annotated[str, Path(pattern=r"^\d{2,12}$")], body: SchemeIn, session: SessionDep, user: Admin
+    area_prefix: AreaPrefixPath,
+    body: SchemeIn,
+    session: SessionDep,
+    user: Admin,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> SchemeOut:
-    """Record a place's own sign-off set (policy data); the longest prefix wins."""
-    return await service.put_scheme(session=session, actor=user, area_prefix=area_prefix, data=body)
+    """Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
+    record needs no If-Match; changing it needs the ETag of `GET` on the same path (428 without,
+    412 if changed meanwhile)."""
+    out = await service.put_scheme(
+        session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match
+    )
+    if out.version is not None:
+        response.headers["ETag"] = etag(out.version)
+    return out

@@ -63,3 +63,8 @@ class SchemeIn(BaseModel):
 class SchemeOut(SchemeIn):
     area_prefix: str = Field(description='The subtree it applies to ("" = everywhere)')
     source: str = Field(description="record (set through the API) or preset (from the seeds)")
+    version: int | None = Field(
+        default=None,
+        description="the version of the record stored at the path you read (its ETag goes in If-Match);"
+        " none when what applies there is inherited from a shorter prefix or a preset",
+    )

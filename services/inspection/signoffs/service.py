@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection import clock
-from services.inspection.models import SignoffDossier, SignoffSchemeRecord, SignoffSignature
+from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.paging import after_key, next_cursor
+from services.inspection.places import parse_area
 from services.inspection.policies.presets import SIGNOFF_SCHEMES, signoff_scheme_for
 from services.inspection.signoffs import events, rules
 from services.inspection.signoffs.repository import DossierRepository
@@ -25,7 +26,8 @@ from services.inspection.signoffs.schemas import (
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
-from shared.errors import InvalidInput, NotFound
+from shared.errors import InvalidInput, NotFound, PreconditionRequired
+from shared.http import check_put_precondition
 from shared.pagination import Page
 from shared.pii import mask_name
 
@@ -294,13 +296,16 @@ def _scheme_from(data: SchemeIn) -> rules.SignoffScheme:
     )
 
 
-def _scheme_out(scheme: rules.SignoffScheme, prefix: str, source: str) -> SchemeOut:
+def _scheme_out(
+    scheme: rules.SignoffScheme, prefix: str, source: str, version: int | None = None
+) -> SchemeOut:
     return SchemeOut(
         code=scheme.code,
         levels=[SchemeLevelIn(level=lv.level, positions=list(lv.positions)) for lv in scheme.levels],
         household_position=scheme.household_position,
         area_prefix=prefix,
         source=source,
+        version=version,
     )
 
 
@@ -315,28 +320,55 @@ async def effective_scheme(session: AsyncSession, area_code: str) -> tuple[rules
     return signoff_scheme_for(area_code), prefix, "preset"
 
 
+def _check_prefix(area_prefix: str) -> None:
+    if len(area_prefix) not in (2, 4, 6, 9, 12):
+        raise InvalidInput("An area prefix has 2, 4, 6, 9 or 12 digits.", area_prefix=area_prefix)
+
+
 async def get_scheme(*, session: AsyncSession, area_code: str) -> SchemeOut:
-    scheme, prefix, source = await effective_scheme(session, AreaCode.parse(area_code).code)
-    return _scheme_out(scheme, prefix, source)
+    """The set an area (12 digits) or a subtree (its prefix) signs with. Its ``version`` is set
+    only when the record shown is the one stored at ``area_code`` itself (what a PUT there changes)."""
+    _check_prefix(area_code)
+    scheme, prefix, source = await effective_scheme(session, parse_area(area_code).code)
+    own = await DossierRepository(session).scheme_record(area_code) if prefix == area_code else None
+    return _scheme_out(scheme, prefix, source, own.version if own else None)
 
 
 async def put_scheme(
-    *, session: AsyncSession, actor: Principal, area_prefix: str, data: SchemeIn
+    *, session: AsyncSession, actor: Principal, area_prefix: str, data: SchemeIn, if_match: str | None
 ) -> SchemeOut:
-    """Set the sign-off set for a subtree; dossiers already open keep the set they opened with."""
-    if len(area_prefix) not in (2, 4, 6, 9, 12) or not area_prefix.startswith(actor.area_prefix):
+    """Set the sign-off set for a subtree; dossiers already open keep the set they opened with.
+    Creating a prefix's record needs no If-Match; changing it needs the ETag you read."""
+    _check_prefix(area_prefix)
+    if not area_prefix.startswith(actor.area_prefix):
         raise InvalidInput("Set a scheme for your own area or an area below it (a code prefix).")
     scheme = _scheme_from(data)
     rules.check_scheme(scheme)
-    before = await DossierRepository(session).put_scheme(
-        SignoffSchemeRecord(
-            area_prefix=area_prefix,
-            code=data.code,
-            levels=[lv.model_dump() for lv in data.levels],
-            household_position=data.household_position,
-            set_by=actor.sub,
-        )
-    )
+    repo = DossierRepository(session)
+    found = await repo.scheme_record(area_prefix, lock=True)
+    check_put_precondition(if_match, found.version if found else None)
+    levels = [lv.model_dump() for lv in data.levels]
+    values = {
+        "area_prefix": area_prefix,
+        "code": data.code,
+        "levels": levels,
+        "household_position": data.household_position,
+        "set_by": actor.sub,
+    }
+    before: dict[str, Any] | None = None
+    if found is None:
+        found = await repo.add_scheme(values)
+        if found is None:  # a concurrent request created it since our read: this is now a change
+            raise PreconditionRequired(
+                "Someone set this prefix's scheme a moment ago; read it and send its ETag in If-Match",
+                area_prefix=area_prefix,
+            )
+    else:
+        before = {"code": found.code, "levels": found.levels, "household_position": found.household_position}
+        found.code, found.levels = data.code, levels
+        found.household_position, found.set_by = data.household_position, actor.sub
+        found.version += 1
+        await session.flush()
     await audit.record(
         session,
         actor=actor,
@@ -344,6 +376,6 @@ async def put_scheme(
         entity_type="signoff_scheme",
         entity_id=area_prefix,
         before=before,
-        after=data.model_dump(),
+        after={**data.model_dump(), "version": found.version},
     )
-    return _scheme_out(scheme, area_prefix, "record")
+    return _scheme_out(scheme, area_prefix, "record", found.version)

@@ -2,24 +2,48 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.pairing.deps import Reader, TodayDep
 from services.pairing.policies import service
-from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn
+from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
 from shared.auth import Principal, require_roles
 from shared.db import SessionDep
+from shared.http import IfMatch, etag
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 Approver = Annotated[Principal, Depends(require_roles("approver"))]
 
 
 @router.put("", status_code=204)
-async def put_override(body: PolicyOverrideIn, session: SessionDep, user: Approver) -> None:
-    """Set an area's cap, visit interval, ... from a date on (the same area and date: replaced)."""
-    await service.put_override(session=session, actor=user, data=body)
+async def put_override(
+    body: PolicyOverrideIn, session: SessionDep, user: Approver, response: Response, if_match: IfMatch = None
+) -> None:
+    """Set an area's cap, visit interval, ... from a date on. A new area and date needs no If-Match;
+    changing the override recorded for them needs the ETag of
+    `GET /policies/overrides/{area_prefix}/{valid_from}` in If-Match (428 without, 412 if changed
+    meanwhile). The new ETag comes back in the ETag header."""
+    out = await service.put_override(session=session, actor=user, data=body, if_match=if_match)
+    response.headers["ETag"] = etag(out.version)
+
+
+@router.get("/overrides/{area_prefix}/{valid_from}", response_model=PolicyOverrideOut)
+async def get_override(
+    area_prefix: Annotated[str, Path(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")],
+    valid_from: date,
+    session: SessionDep,
+    user: Reader,
+    response: Response,
+) -> PolicyOverrideOut:
+    """One recorded override (what a PUT with this area and date changes), with its ETag."""
+    out = await service.get_override(
+        session=session, actor=user, area_prefix=area_prefix, valid_from=valid_from
+    )
+    response.headers["ETag"] = etag(out.version)
+    return out
 
 
 @router.get("/effective", response_model=PolicyOut)

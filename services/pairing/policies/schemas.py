@@ -19,6 +19,11 @@ class PolicyOverrideIn(BaseModel):
     source: str = Field(min_length=1, max_length=500, description="the document that sets it")
 
 
+class PolicyOverrideOut(PolicyOverrideIn):
+    recorded_by: str
+    version: int = Field(description="changes with every change; its ETag goes in If-Match")
+
+
 class PolicyOut(BaseModel):
     area_code: str
     on: date

@@ -9,15 +9,22 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pairing.models import PolicyOverrideRow
 from services.pairing.policies import rules
 from services.pairing.policies.presets import PairingPolicy
 from services.pairing.policies.repository import PolicyRepository
-from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn
+from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
 from shared import audit
 from shared.auth import Principal
-from shared.errors import NotFound
+from shared.errors import NotFound, PreconditionRequired
+from shared.http import check_put_precondition
 
 Resolver = Callable[[str], PairingPolicy]
+
+
+class OverrideNotFound(NotFound):
+    type_slug = "policy-override-not-found"
+    title = "Policy override not found"
 
 
 class AreaOutsideScope(NotFound):
@@ -43,19 +50,61 @@ async def resolver(session: AsyncSession, *, on: date) -> Resolver:
     return resolve
 
 
-async def put_override(*, session: AsyncSession, actor: Principal, data: PolicyOverrideIn) -> None:
+def _override_out(row: PolicyOverrideRow) -> PolicyOverrideOut:
+    return PolicyOverrideOut.model_validate(row, from_attributes=True)
+
+
+async def get_override(
+    *, session: AsyncSession, actor: Principal, area_prefix: str, valid_from: date
+) -> PolicyOverrideOut:
+    """One recorded override; readable by callers on its path (above or below it)."""
+    on_path = area_prefix.startswith(actor.area_prefix) or actor.area_prefix.startswith(area_prefix)
+    row = await PolicyRepository(session).get(area_prefix, valid_from) if on_path else None
+    if row is None:
+        raise OverrideNotFound(
+            f"No policy override for {area_prefix} from {valid_from} in your area",
+            area_prefix=area_prefix,
+            valid_from=str(valid_from),
+        )
+    return _override_out(row)
+
+
+async def put_override(
+    *, session: AsyncSession, actor: Principal, data: PolicyOverrideIn, if_match: str | None
+) -> PolicyOverrideOut:
+    """Record an override for an area and date (no If-Match needed) or change the one recorded
+    (If-Match: the ETag of ``GET /policies/overrides/{area_prefix}/{valid_from}``)."""
     if not data.area_prefix.startswith(actor.area_prefix):
         raise AreaOutsideScope(f"Area {data.area_prefix} is outside your area", area_prefix=data.area_prefix)
-    values = {"id": uuid.uuid4(), **data.model_dump(), "recorded_by": actor.sub}
-    await PolicyRepository(session).put(values)
+    repo = PolicyRepository(session)
+    row = await repo.get(data.area_prefix, data.valid_from, lock=True)
+    check_put_precondition(if_match, row.version if row else None)
+    before = _override_out(row).model_dump(mode="json") if row else None
+    if row is None:
+        row = await repo.add({"id": uuid.uuid4(), **data.model_dump(), "recorded_by": actor.sub})
+        if row is None:  # a concurrent request recorded it since our read: this is now a change
+            raise PreconditionRequired(
+                "Someone recorded this override a moment ago; read it and send its ETag in If-Match",
+                area_prefix=data.area_prefix,
+                valid_from=str(data.valid_from),
+            )
+    else:
+        for name, value in data.model_dump().items():
+            setattr(row, name, value)
+        row.recorded_by = actor.sub
+        row.version += 1
+        await session.flush()
+    out = _override_out(row)
     await audit.record(
         session,
         actor=actor,
         action="policy.put",
         entity_type="pairing_policy",
         entity_id=f"{data.area_prefix}/{data.valid_from}",
-        after=data.model_dump(mode="json"),
+        before=before,
+        after=out.model_dump(mode="json"),
     )
+    return out
 
 
 async def effective(*, session: AsyncSession, actor: Principal, area_code: str, on: date) -> PolicyOut:
