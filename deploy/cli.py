@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client as NATS
+
+    from shared.settings import ServiceSettings
 
 app = typer.Typer(help="Jingzhun (精准) targeted poverty alleviation backend", no_args_is_help=True)
 SERVICE_NAMES = ("registry", "funds", "pairing", "inspection")
@@ -79,6 +84,180 @@ async def _run_worker(service: str) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await runtime.stop()
+
+
+deadletter_app = typer.Typer(
+    help="Events a consumer gave up on (the DEADLETTER stream): list, show, replay.", no_args_is_help=True
+)
+app.add_typer(deadletter_app, name="deadletter")
+
+NatsUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--nats-url",
+        envvar="NATS_URL",
+        help="NATS server; default: <SERVICE>_NATS_URL of --service, else the settings' default",
+        show_default=False,
+    ),
+]
+ServiceOption = Annotated[
+    str | None, typer.Option("--service", "-s", help="only what this consuming service gave up on")
+]
+
+
+@deadletter_app.command("list")
+def deadletter_list(service: ServiceOption = None, nats_url: NatsUrlOption = None) -> None:
+    """Print the dead-lettered events, oldest first."""
+    asyncio.run(_deadletter_list(_nats_url(nats_url, service), service))
+
+
+@deadletter_app.command("show")
+def deadletter_show(
+    seq: Annotated[int, typer.Argument(help="sequence in the DEADLETTER stream (see `list`)")],
+    nats_url: NatsUrlOption = None,
+) -> None:
+    """Print one dead letter: why it failed, where it came from, and the event itself."""
+    asyncio.run(_deadletter_show(_nats_url(nats_url, None), seq))
+
+
+@deadletter_app.command("replay")
+def deadletter_replay(
+    seqs: Annotated[list[int] | None, typer.Argument(help="sequences in the DEADLETTER stream")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="every dead letter (of --service)")] = False,
+    service: ServiceOption = None,
+    nats_url: NatsUrlOption = None,
+) -> None:
+    """Publish dead-lettered events again to their original subjects, then delete the dead letters.
+
+    Fix the failing handler first. The event keeps its id, so consumers that had handled it skip it.
+    """
+    if bool(seqs) == all_:
+        raise typer.BadParameter("give dead-letter sequences or --all (not both)")
+    failed = asyncio.run(_deadletter_replay(_nats_url(nats_url, service), seqs or [], service))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _nats_url(given: str | None, service: str | None) -> str:
+    from shared.settings import ServiceSettings
+
+    if given:
+        return given
+    if service is not None:
+        return _settings(service).nats_url
+    return ServiceSettings().nats_url
+
+
+def _settings(service: str) -> ServiceSettings:
+    _check(service)
+    settings_module = importlib.import_module(f"services.{service}.settings")
+    settings: ServiceSettings = getattr(settings_module, f"{service.capitalize()}Settings")()
+    return settings
+
+
+async def _connect(url: str) -> NATS:
+    import nats
+
+    try:
+        return await nats.connect(url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=0)
+    except Exception as exc:
+        typer.echo(f"cannot reach NATS at {url}: {exc!r}", err=True)
+        raise typer.Exit(2) from exc
+
+
+async def _deadletter_list(url: str, service: str | None) -> None:
+    from shared.events.deadletter import iter_dead_letters
+
+    if service is not None:
+        _check(service)
+    nc = await _connect(url)
+    try:
+        rows = [
+            (str(d.seq), d.consumer, d.event_type, d.event_id, str(d.attempts), d.failed_at, d.error)
+            async for d in iter_dead_letters(nc.jetstream(), service=service)
+        ]
+    finally:
+        await nc.close()
+    if not rows:
+        typer.echo("no dead-lettered events")
+        return
+    header = ("SEQ", "CONSUMER", "TYPE", "EVENT ID", "ATTEMPTS", "FAILED AT", "ERROR")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        typer.echo("  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]))
+
+
+async def _deadletter_show(url: str, seq: int) -> None:
+    import json
+
+    from shared.events.deadletter import DeadLetterNotFound, get_dead_letter
+
+    nc = await _connect(url)
+    try:
+        letter = await get_dead_letter(nc.jetstream(), seq)
+    except DeadLetterNotFound as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        await nc.close()
+    for name in ("seq", "service", "consumer", "event_id", "event_type", "attempts", "error", "error_type",
+                 "failed_at", "original_subject", "original_stream", "original_seq", "request_id"):
+        typer.echo(f"{name}: {getattr(letter, name)}")
+    try:
+        body = json.dumps(json.loads(letter.data), ensure_ascii=False, indent=2)
+    except ValueError:
+        body = letter.data.decode(errors="replace")
+    typer.echo(body)
+
+
+async def _deadletter_replay(url: str, seqs: list[int], service: str | None) -> int:
+    """Replays; returns how many could not be replayed."""
+    from shared.events.deadletter import (
+        DeadLetter,
+        DeadLetterNotFound,
+        get_dead_letter,
+        iter_dead_letters,
+        replay,
+    )
+
+    if service is not None:
+        _check(service)
+    nc = await _connect(url)
+    js = nc.jetstream()
+    failed = 0
+    try:
+        letters: list[DeadLetter] = []
+        if seqs:
+            for seq in seqs:
+                try:
+                    letter = await get_dead_letter(js, seq)
+                except DeadLetterNotFound as exc:
+                    typer.echo(str(exc), err=True)
+                    failed += 1
+                    continue
+                if service is not None and letter.service != service:
+                    typer.echo(f"dead letter {seq} belongs to {letter.service}, not {service}", err=True)
+                    failed += 1
+                    continue
+                letters.append(letter)
+        else:
+            letters = [d async for d in iter_dead_letters(js, service=service)]
+        for letter in letters:
+            try:
+                new_seq = await replay(js, letter)
+            except Exception as exc:
+                typer.echo(f"dead letter {letter.seq} not replayed: {exc!r}", err=True)
+                failed += 1
+                continue
+            typer.echo(
+                f"replayed {letter.seq}: {letter.event_type} {letter.event_id} -> "
+                f"{letter.original_stream} #{new_seq} (for {letter.consumer})"
+            )
+        if not letters and not failed:
+            typer.echo("no dead-lettered events")
+    finally:
+        await nc.close()
+    return failed
 
 
 def _check(service: str) -> None:

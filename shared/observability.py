@@ -18,6 +18,7 @@ from shared.context import new_request_id, request_id_var
 __all__ = [
     "CONSUMER_PENDING",
     "EVENTS_CONSUMED",
+    "EVENTS_DEAD_LETTERED",
     "EVENTS_PUBLISHED",
     "OUTBOX_UNSENT",
     "configure_logging",
@@ -38,6 +39,11 @@ CONSUMER_PENDING = Gauge(
 )
 EVENTS_CONSUMED = Counter(
     "jingzhun_events_consumed_total", "Events handled by consumers", ["service", "consumer", "outcome"]
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "jingzhun_events_dead_lettered_total",
+    "Events a consumer gave up on after its last attempt (moved to the DEADLETTER stream)",
+    ["service", "type"],
 )
 
 

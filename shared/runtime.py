@@ -148,6 +148,7 @@ class ServiceRuntime:
                 service=self.service,
                 handlers=self.handlers,
                 stream_replicas=self.settings.nats_stream_replicas,
+                max_attempts=self.settings.consumer_max_attempts,
             )
             runs.append(self.consumers.run())
         if runs:

@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     run_relay: bool = True
     run_consumers: bool = True
     run_jobs: bool = True
+    # Deliveries of one event to a failing handler before the consumer gives up on it and moves
+    # it to the DEADLETTER stream (``jingzhun deadletter``); earlier failures are retried.
+    consumer_max_attempts: int = Field(default=10, ge=1)
 
     jwt_issuer: str = "jingzhun"
     jwt_audience: str = "jingzhun"

@@ -2,7 +2,8 @@
 
 - ``make_db("funds")`` -> URL of a fresh database migrated to head (copied from a per-session
   template, so each test owns its database and nothing is cleaned by deletes).
-- ``nats_url`` -> the test NATS, with every stream and consumer deleted before the test.
+- ``nats_url`` -> the test NATS, with every stream (dead letters included) and consumer deleted
+  before the test.
 The cluster lives under ``.data/test-<pid>`` (never ``make run``'s data) and is removed afterwards.
 """
 
@@ -21,7 +22,7 @@ import pytest
 import pytest_asyncio
 
 from deploy.local.stack import LocalStack
-from shared.events.streams import STREAMS
+from shared.events.streams import DEADLETTER_STREAM, STREAMS
 from shared.migrations import upgrade
 from shared.settings import REPO_ROOT
 
@@ -96,8 +97,12 @@ async def nats_url(stack: _LazyStack) -> AsyncIterator[str]:
     url = stack.nats().nats_url
     nc = await nats.connect(url)
     js = nc.jetstream()
-    for name in STREAMS:
+    for name in [*STREAMS, DEADLETTER_STREAM]:
         try:
+            # Consumers first: a durable re-created under the same name on the re-created stream
+            # can otherwise come back with the old one's delivered/ack floor (seen on 2.15.1).
+            for consumer in await js.consumers_info(name):
+                await js.delete_consumer(name, consumer.name)
             await js.delete_stream(name)
         except Exception:
             pass  # not there yet

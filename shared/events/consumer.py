@@ -4,6 +4,12 @@ For every message: open a transaction, insert (consumer, event id) into ``inbox`
 already there), run the handler in the same transaction, commit, then ack. A redelivery after a
 crash between commit and ack finds the inbox row and is only acked. A handler error rolls back
 and the message is redelivered after a delay.
+
+A poison event (the handler fails every time) would be retried forever. So after the failure of
+delivery ``max_attempts`` the message is copied to the ``DEADLETTER`` stream
+(``shared.events.deadletter``) and, once that copy is acknowledged, terminated: it is never
+redelivered, and the consumer goes on with the other events. If the database itself is down the
+event is not to blame, and it is retried instead.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.context import request_id_var
 from shared.db import Database
+from shared.events.deadletter import describe_error, publish_dead_letter
 from shared.events.envelope import CloudEvent, service_of
 from shared.events.streams import ensure_stream, stream_for
-from shared.observability import CONSUMER_PENDING, EVENTS_CONSUMED
+from shared.observability import CONSUMER_PENDING, EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
 from shared.tables import inbox
 
 __all__ = ["ConsumerRunner", "Handler", "handle_event"]
@@ -70,7 +77,10 @@ class ConsumerRunner:
         fetch_timeout_s: float = 1.0,
         retry_delay_s: float = 2.0,
         stream_replicas: int = 1,
+        max_attempts: int = 10,
     ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
         self.db = db
         self.js = js
         self.service = service
@@ -79,6 +89,7 @@ class ConsumerRunner:
         self.fetch_timeout_s = fetch_timeout_s
         self.retry_delay_s = retry_delay_s
         self.stream_replicas = stream_replicas
+        self.max_attempts = max_attempts
         self._stopping = asyncio.Event()
 
     def durable_name(self, stream: str) -> str:
@@ -161,12 +172,7 @@ class ConsumerRunner:
         try:
             fresh = await handle_event(self.db, durable, event, self.handlers)
         except Exception as exc:
-            log.warning("consumer_handler_failed", consumer=durable, event_id=event.id, error=repr(exc))
-            EVENTS_CONSUMED.labels(self.service, durable, "retry").inc()
-            try:
-                await msg.nak(delay=self.retry_delay_s)
-            except Exception:
-                pass  # redelivered after ack_wait anyway
+            await self._failed(durable, msg, event, exc)
             return
         finally:
             request_id_var.reset(token)
@@ -176,3 +182,54 @@ class ConsumerRunner:
         except Exception as exc:
             # Committed but not acked: the redelivery will find the inbox row and only ack.
             log.warning("consumer_ack_failed", consumer=durable, event_id=event.id, error=repr(exc))
+
+    async def _failed(self, durable: str, msg: Msg, event: CloudEvent, exc: Exception) -> None:
+        attempt = msg.metadata.num_delivered
+        if attempt < self.max_attempts or not await self._database_up():
+            log.warning(
+                "consumer_handler_failed",
+                consumer=durable, event_id=event.id, attempt=attempt, error=repr(exc),
+            )
+            await self._retry(durable, msg)
+            return
+        try:
+            dl_seq, already = await publish_dead_letter(
+                self.js, service=self.service, msg=msg, event=event, attempts=attempt, error=exc,
+                replicas=self.stream_replicas,
+            )
+        except Exception as publish_exc:  # NATS trouble: keep the event, try again next delivery
+            log.warning(
+                "consumer_dead_letter_failed",
+                consumer=durable, event_id=event.id, attempt=attempt, error=repr(publish_exc),
+            )
+            await self._retry(durable, msg)
+            return
+        if not already:  # a copy made before a lost term() is not counted twice
+            log.error(
+                "consumer_event_dead_lettered",
+                consumer=durable, event_id=event.id, event_type=event.type, attempts=attempt,
+                error=describe_error(exc)[1], stream=msg.metadata.stream,
+                stream_seq=msg.metadata.sequence.stream, deadletter_seq=dl_seq,
+            )
+            EVENTS_CONSUMED.labels(self.service, durable, "dead_lettered").inc()
+            EVENTS_DEAD_LETTERED.labels(self.service, event.type).inc()
+        try:
+            await msg.term()
+        except Exception as term_exc:
+            # Redelivered after ack_wait: it either succeeds or lands on the same dead letter.
+            log.warning("consumer_term_failed", consumer=durable, event_id=event.id, error=repr(term_exc))
+
+    async def _retry(self, durable: str, msg: Msg) -> None:
+        EVENTS_CONSUMED.labels(self.service, durable, "retry").inc()
+        try:
+            await msg.nak(delay=self.retry_delay_s)
+        except Exception:
+            pass  # redelivered after ack_wait anyway
+
+    async def _database_up(self) -> bool:
+        """A handler failing because PostgreSQL is unreachable says nothing about the event."""
+        try:
+            await asyncio.wait_for(self.db.ping(), timeout=5)
+        except Exception:
+            return False
+        return True

@@ -1,4 +1,4 @@
-"""JetStream provisioning: one stream per producing service, file storage."""
+"""JetStream provisioning: one stream per producing service, plus the dead-letter stream; file storage."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-__all__ = ["STREAMS", "ensure_stream", "ensure_streams", "stream_for"]
+__all__ = [
+    "DEADLETTER_STREAM",
+    "DEADLETTER_SUBJECTS",
+    "STREAMS",
+    "deadletter_subject",
+    "ensure_stream",
+    "ensure_streams",
+    "stream_for",
+]
 
 # stream name -> subject filter. Event types are the subjects (registry.household.registered.v1).
 STREAMS: dict[str, str] = {
@@ -16,6 +24,12 @@ STREAMS: dict[str, str] = {
     "INSPECTION": "inspection.>",
 }
 
+# Events a consumer gave up on (see shared.events.deadletter): deadletter.<consumer service>.<subject>.
+# Not in STREAMS: nothing produces domain events there, and ensure_streams() leaves it alone.
+DEADLETTER_STREAM = "DEADLETTER"
+DEADLETTER_SUBJECTS = "deadletter.>"
+_SUBJECTS = {**STREAMS, DEADLETTER_STREAM: DEADLETTER_SUBJECTS}
+
 # Nats-Msg-Id de-duplication window: a relay that re-sends after a crash within it is dropped.
 DUPLICATE_WINDOW_S = 2 * 60 * 60
 
@@ -24,10 +38,15 @@ def stream_for(service: str) -> str:
     return service.upper()
 
 
+def deadletter_subject(service: str, original_subject: str = ">") -> str:
+    """``deadletter_subject("pairing", "registry.household.registered.v1")``; alone: all of a service."""
+    return f"deadletter.{service}.{original_subject}"
+
+
 async def ensure_stream(js: JetStreamContext, name: str, *, replicas: int = 1) -> None:
     config = StreamConfig(
         name=name,
-        subjects=[STREAMS[name]],
+        subjects=[_SUBJECTS[name]],
         storage=StorageType.FILE,
         retention=RetentionPolicy.LIMITS,
         discard=DiscardPolicy.OLD,

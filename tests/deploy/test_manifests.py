@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from shared.events.streams import DUPLICATE_WINDOW_S, STREAMS
+from shared.events.streams import DEADLETTER_STREAM, DEADLETTER_SUBJECTS, DUPLICATE_WINDOW_S, STREAMS
 from shared.settings import ServiceSettings
 from tests.deploy import asyncapi_gen
 
@@ -367,7 +367,7 @@ def test_k8s_nats_jetstream_cluster(k8s: dict[tuple[str, str], dict[str, Any]], 
         assert out.returncode == 0, out.stdout + out.stderr
 
     script = " ".join(container(k8s[("Job", "nats-streams")])["args"])
-    for name, subjects in STREAMS.items():
+    for name, subjects in {**STREAMS, DEADLETTER_STREAM: DEADLETTER_SUBJECTS}.items():
         assert f"{name}:{subjects.split('.')[0]}" in script
     assert "--replicas 3" in script
     assert "--storage file" in script
