@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from deploy.pii_cli import pii_app
+
 if TYPE_CHECKING:
     from nats.aio.client import Client as NATS
 
@@ -90,6 +92,7 @@ deadletter_app = typer.Typer(
     help="Events a consumer gave up on (the DEADLETTER stream): list, show, replay.", no_args_is_help=True
 )
 app.add_typer(deadletter_app, name="deadletter")
+app.add_typer(pii_app, name="pii")
 
 NatsUrlOption = Annotated[
     str | None,

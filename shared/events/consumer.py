@@ -76,6 +76,7 @@ class ConsumerRunner:
         batch: int = 50,
         fetch_timeout_s: float = 1.0,
         retry_delay_s: float = 2.0,
+        retry_max_delay_s: float = 300.0,
         stream_replicas: int = 1,
         max_attempts: int = 10,
     ) -> None:
@@ -88,6 +89,7 @@ class ConsumerRunner:
         self.batch = batch
         self.fetch_timeout_s = fetch_timeout_s
         self.retry_delay_s = retry_delay_s
+        self.retry_max_delay_s = retry_max_delay_s
         self.stream_replicas = stream_replicas
         self.max_attempts = max_attempts
         self._stopping = asyncio.Event()
@@ -190,7 +192,7 @@ class ConsumerRunner:
                 "consumer_handler_failed",
                 consumer=durable, event_id=event.id, attempt=attempt, error=repr(exc),
             )
-            await self._retry(durable, msg)
+            await self._retry(durable, msg, attempt)
             return
         try:
             dl_seq, already = await publish_dead_letter(
@@ -202,7 +204,7 @@ class ConsumerRunner:
                 "consumer_dead_letter_failed",
                 consumer=durable, event_id=event.id, attempt=attempt, error=repr(publish_exc),
             )
-            await self._retry(durable, msg)
+            await self._retry(durable, msg, attempt)
             return
         if not already:  # a copy made before a lost term() is not counted twice
             log.error(
@@ -219,10 +221,15 @@ class ConsumerRunner:
             # Redelivered after ack_wait: it either succeeds or lands on the same dead letter.
             log.warning("consumer_term_failed", consumer=durable, event_id=event.id, error=repr(term_exc))
 
-    async def _retry(self, durable: str, msg: Msg) -> None:
+    def retry_delay(self, attempt: int) -> float:
+        """Doubling back-off from ``retry_delay_s``, capped: 2, 4, 8 … 300 s (10 attempts ≈ 13 min),
+        so a dependency that is down for minutes does not send events to the dead letters."""
+        return float(min(self.retry_delay_s * 2 ** max(attempt - 1, 0), self.retry_max_delay_s))
+
+    async def _retry(self, durable: str, msg: Msg, attempt: int) -> None:
         EVENTS_CONSUMED.labels(self.service, durable, "retry").inc()
         try:
-            await msg.nak(delay=self.retry_delay_s)
+            await msg.nak(delay=self.retry_delay(attempt))
         except Exception:
             pass  # redelivered after ack_wait anyway
 

@@ -290,3 +290,10 @@ async def test_no_dead_letter_while_the_database_is_unreachable(make_db, bus: Bu
         (letter,) = await wait_for(bus.dead_letters, what="dead-lettered once the database answers")
         assert letter.attempts > MAX_ATTEMPTS
     await db.dispose()
+
+
+async def test_retries_back_off_doubling_up_to_the_cap() -> None:
+    runner = ConsumerRunner(None, None, service="pairing", handlers={})  # type: ignore[arg-type]
+    assert [runner.retry_delay(n) for n in range(1, 11)] == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+    # Ten attempts wait about 13 minutes in all before an event is given up on.
+    assert sum(runner.retry_delay(n) for n in range(1, 10)) == 810
