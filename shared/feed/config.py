@@ -95,3 +95,15 @@ class FeedSubscription(BaseModel):
 def covers(prefix: str, area_code: object) -> bool:
     """Events without a (string) ``data.area_code`` concern no place and go to every reader."""
     return not isinstance(area_code, str) or area_code.startswith(prefix)
+
+
+def event_area(event: dict[str, object]) -> object:
+    """The place an event concerns: ``data.area_code``, or ``data.code`` of an area event itself."""
+    data = event.get("data")
+    if not isinstance(data, dict):
+        return None
+    if "area_code" in data:
+        return data["area_code"]
+    if str(event.get("type", "")).endswith(".area.upserted.v1"):
+        return data.get("code")
+    return None

@@ -33,7 +33,7 @@ from nats.js.errors import FetchTimeoutError
 
 from shared.db import Database
 from shared.events.streams import stream_for
-from shared.feed.config import FeedSubscription, check_subject_filter
+from shared.feed.config import FeedSubscription, check_subject_filter, event_area
 from shared.feed.lock import advisory_key, try_advisory_lock
 from shared.feed.metrics import FEED_DELIVERED, FEED_FAILURES, FEED_PENDING
 from shared.feed.signing import (
@@ -181,8 +181,7 @@ class FeedDelivery:
             if event is None:
                 log.error("feed_bad_message", subscription=self.sub.name, subject=msg.subject)
                 continue
-            data = event.get("data")
-            if self.sub.covers(data.get("area_code") if isinstance(data, dict) else None):
+            if self.sub.covers(event_area(event)):
                 events.append(msg.data)
         if not events:
             await _ack_all(msgs)

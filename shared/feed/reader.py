@@ -17,7 +17,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.events.streams import stream_for
-from shared.feed.config import covers
+from shared.feed.config import covers, event_area
 
 __all__ = ["CursorAhead", "FeedPage", "read_page"]
 
@@ -94,8 +94,7 @@ async def read_page(
             continue  # not an event (never written by our relay): skipped, the cursor moves on
         if not isinstance(event, dict):
             continue
-        data = event.get("data")
-        if covers(area_prefix, data.get("area_code") if isinstance(data, dict) else None):
+        if covers(area_prefix, event_area(event)):
             page.events.append((seq, event))
     page.has_more = pending > len(msgs)
     return page

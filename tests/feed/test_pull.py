@@ -103,18 +103,22 @@ async def test_area_scope_leaves_out_other_places_but_moves_the_cursor(
 ) -> None:
     ours = cloud_event("registry.household.registered.v1", household_id="1", area_code=KAIPING_VILLAGE)
     theirs = cloud_event("registry.household.registered.v1", household_id="2", area_code=TAISHAN_VILLAGE)
-    placeless = cloud_event("registry.area.upserted.v1", code=TAISHAN_VILLAGE)  # no data.area_code
+    placeless = cloud_event("registry.policy.upserted.v1", year=2017)  # concerns no one place
+    their_area = cloud_event("registry.area.upserted.v1", code=TAISHAN_VILLAGE)  # the place is data.code
+    our_area = cloud_event("registry.area.upserted.v1", code=KAIPING_VILLAGE)
     await publish(js, ours)
     last = await publish(js, theirs)
     r = await client.get(FEED, params={"limit": 2}, headers=auth("auditor", KAIPING))
     assert [e["event"]["id"] for e in r.json()["events"]] == [ours["id"]]
     assert r.json()["next_after"] == last  # past the Taishan event it did not show
-    await publish(js, placeless)
+    for e in (placeless, their_area, our_area):
+        await publish(js, e)
     r = await client.get(FEED, params={"after": last}, headers=auth("auditor", KAIPING))
-    assert [e["event"]["id"] for e in r.json()["events"]] == [placeless["id"]]
+    assert [e["event"]["id"] for e in r.json()["events"]] == [placeless["id"], our_area["id"]]
     # The province sees both places.
     r = await client.get(FEED, headers=auth("service", "440000000000"))
-    assert [e["event"]["id"] for e in r.json()["events"]] == [ours["id"], theirs["id"], placeless["id"]]
+    everything = [ours, theirs, placeless, their_area, our_area]
+    assert [e["event"]["id"] for e in r.json()["events"]] == [e["id"] for e in everything]
 
 
 async def test_roles(client: httpx.AsyncClient, js: JetStreamContext) -> None:
