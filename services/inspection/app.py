@@ -9,6 +9,7 @@ from services.inspection.consumers import HANDLERS
 from services.inspection.findings.jobs import ESCALATION_JOB
 from services.inspection.findings.router import router as findings_router
 from services.inspection.inspections.router import router as inspections_router
+from services.inspection.progress.router import router as progress_router
 from services.inspection.sampling.router import router as sampling_router
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs.router import router as signoffs_router
@@ -32,6 +33,7 @@ ROUTERS: list[APIRouter] = [
     complaints_router,
     assessments_router,
     bulletins_router,
+    progress_router,
 ]  # mounted under /inspection/v1
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]

@@ -52,7 +52,7 @@ _HANDLERS: Mapping[str, Handler] = {
     "registry.household.exit_requested.v1": on_exit_requested,
     "registry.household.exited.v1": projections.on_household_exited,
     "registry.household.exit_returned.v1": on_exit_returned,
-    "registry.household.relapsed.v1": projections.on_household_back_in_roll,
+    "registry.household.relapsed.v1": projections.on_household_relapsed,
     "registry.household.removed.v1": projections.on_household_removed,
     FUNDS_ANOMALY: on_signal,
     "funds.disbursement.recorded.v1": projections.on_disbursement_recorded,

@@ -295,6 +295,9 @@ class DisbursementRef(Base):
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     year: Mapped[int] = mapped_column(Integer)
+    # China date of the recording event (the event carries no payment date); null for rows
+    # projected before this column existed, which no quarter can then place.
+    recorded_on: Mapped[date | None] = mapped_column(Date, index=True)
 
 
 class FundPlanRef(Base):
@@ -303,3 +306,41 @@ class FundPlanRef(Base):
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     total_fen: Mapped[int] = mapped_column(BigInteger)
     year: Mapped[int] = mapped_column(Integer)
+
+
+class RollMovementRef(Base):
+    """One dated change of the poverty roll as registry reported it (registered, exited,
+    relapsed, removed), kept where it happened, so a period's flows can be counted later.
+    Keyed by the event id: a redelivered event adds nothing."""
+
+    __tablename__ = "roll_movement_ref"
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    household_id: Mapped[str] = mapped_column(String(100), index=True)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # registered | exited | relapsed | removed
+    origin: Mapped[str | None] = mapped_column(String(20))  # registered: identification|split|import
+    happened_on: Mapped[date] = mapped_column(Date, index=True)
+    persons: Mapped[int] = mapped_column(Integer)
+
+
+# --- quarterly progress reports -------------------------------------------------------------
+class ProgressReportSubmission(Base):
+    """A quarterly progress report frozen when an area submitted it upward. A correction is a new
+    version (with its reason) that supersedes the previous one; versions are never changed."""
+
+    __tablename__ = "progress_report_submission"
+    __table_args__ = (UniqueConstraint("area_code", "year", "quarter", "version"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column()  # the version this one corrects
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    figures: Mapped[dict[str, Any]]
+    deadline: Mapped[date] = mapped_column(Date)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean)
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

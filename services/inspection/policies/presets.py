@@ -146,3 +146,10 @@ COMPLAINT_DAYS: dict[str, int] = {"urgent": 7, "normal": 30}
 # The pairing kind that puts one cadre beside one household (pairing service's
 # ``cadre_household``, seed 002 "一户一挂钩"); coverage counts households with one open.
 HOUSEHOLD_CADRE_PAIRING = "cadre_household"
+
+# --- Quarterly progress reports upward (seed 000 三(一): 每季度要向市委、市政府报告) ---------
+# The seed sets the rhythm (every quarter) but no deadline: 10 days after the quarter's last
+# day is OUTSIDE THE SEEDS.
+PROGRESS_REPORT_DEADLINE_DAYS = 10
+# Who files the area's report upward: the office that approves its work (admin passes too).
+PROGRESS_REPORT_SUBMITTER_ROLES: tuple[str, ...] = ("approver",)

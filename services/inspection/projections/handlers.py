@@ -9,8 +9,14 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection import clock
 from services.inspection.projections.repository import ProjectionRepository
 from shared.events import CloudEvent
+
+
+def _event_day(event: CloudEvent) -> date:
+    """The China date an event happened, for events whose data carries no date of their own."""
+    return clock.today(event.time)
 
 
 async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
@@ -25,12 +31,24 @@ async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
 
 async def on_household_registered(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
-    await ProjectionRepository(session).upsert_household(
+    repo = ProjectionRepository(session)
+    members = int(d.get("member_count") or 0)
+    await repo.upsert_household(
         household_id=str(d["household_id"]),
         area_code=d["area_code"],
         status="registered",
-        member_count=int(d.get("member_count") or 0),
+        member_count=members,
         exited_on=None,
+    )
+    registered_on = d.get("registered_on")
+    await repo.add_movement(
+        event_id=event.id,
+        household_id=str(d["household_id"]),
+        area_code=d["area_code"],
+        kind="registered",
+        origin=d.get("origin"),
+        happened_on=date.fromisoformat(registered_on) if registered_on else _event_day(event),
+        persons=members,
     )
 
 
@@ -63,12 +81,24 @@ async def on_exit_requested_projection(session: AsyncSession, event: CloudEvent)
 
 async def on_household_exited(session: AsyncSession, event: CloudEvent) -> None:
     d = event.data
-    await ProjectionRepository(session).upsert_household(
+    repo = ProjectionRepository(session)
+    exited_on = date.fromisoformat(d["exited_on"])
+    members = int(d.get("member_count") or 0)
+    await repo.upsert_household(
         household_id=str(d["household_id"]),
         area_code=d["area_code"],
         status="exited",
-        member_count=int(d.get("member_count") or 0),
-        exited_on=date.fromisoformat(d["exited_on"]),
+        member_count=members,
+        exited_on=exited_on,
+    )
+    await repo.add_movement(
+        event_id=event.id,
+        household_id=str(d["household_id"]),
+        area_code=d["area_code"],
+        kind="exited",
+        origin=None,
+        happened_on=exited_on,
+        persons=members,
     )
 
 
@@ -77,8 +107,40 @@ async def on_household_back_in_roll(session: AsyncSession, event: CloudEvent) ->
     await ProjectionRepository(session).set_household_status(str(event.data["household_id"]), "registered")
 
 
+async def on_household_relapsed(session: AsyncSession, event: CloudEvent) -> None:
+    """Back in the roll, and a dated relapse (the event carries no date: the day it happened)."""
+    d = event.data
+    repo = ProjectionRepository(session)
+    household_id = str(d["household_id"])
+    known = await repo.household(household_id)
+    await on_household_back_in_roll(session, event)
+    members = d.get("member_count")
+    await repo.add_movement(
+        event_id=event.id,
+        household_id=household_id,
+        area_code=d["area_code"],
+        kind="relapsed",
+        origin=None,
+        happened_on=_event_day(event),
+        persons=int(members) if members is not None else (known.member_count if known else 0),
+    )
+
+
 async def on_household_removed(session: AsyncSession, event: CloudEvent) -> None:
-    await ProjectionRepository(session).set_household_status(str(event.data["household_id"]), "removed")
+    d = event.data
+    repo = ProjectionRepository(session)
+    household_id = str(d["household_id"])
+    known = await repo.household(household_id)  # the event names no member count: ours, before removal
+    await repo.set_household_status(household_id, "removed")
+    await repo.add_movement(
+        event_id=event.id,
+        household_id=household_id,
+        area_code=d["area_code"],
+        kind="removed",
+        origin=None,
+        happened_on=_event_day(event),
+        persons=known.member_count if known else 0,
+    )
 
 
 async def on_pairing_opened(session: AsyncSession, event: CloudEvent) -> None:
@@ -118,6 +180,7 @@ async def on_disbursement_recorded(session: AsyncSession, event: CloudEvent) -> 
         area_code=d["area_code"],
         amount_fen=int(d["amount_fen"]),
         year=int(d["year"]),
+        recorded_on=_event_day(event),
     )
 
 

@@ -14,6 +14,7 @@ from services.inspection.models import (
     FundPlanRef,
     HouseholdRef,
     PairingRef,
+    RollMovementRef,
     VisitRef,
 )
 from shared.repository import Repository
@@ -82,3 +83,6 @@ class ProjectionRepository(Repository):
 
     async def upsert_plan(self, **values: Any) -> None:
         await self._upsert(FundPlanRef, "plan_id", values)
+
+    async def add_movement(self, **values: Any) -> None:
+        await self.session.execute(insert(RollMovementRef).values(**values).on_conflict_do_nothing())

@@ -1,0 +1,98 @@
+"""HTTP for quarterly progress reports (季度进展报告): JSON, a workbook to download, submission
+upward, and the parent's view of which children reported."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
+
+from services.inspection import clock
+from services.inspection.policies import presets
+from services.inspection.progress import service
+from services.inspection.progress.document import render_xlsx
+from services.inspection.progress.schemas import (
+    ProgressReportOut,
+    SubmissionHistoryOut,
+    SubmissionIn,
+    SubmissionOut,
+    SubmissionStatusOut,
+)
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
+
+router = APIRouter(prefix="/progress-reports", tags=["quarterly progress reports"])
+Submitter = Annotated[Principal, Depends(require_roles(*presets.PROGRESS_REPORT_SUBMITTER_ROLES))]
+AreaCodePath = Annotated[str, Path(pattern=r"^\d{12}$")]
+YearQuery = Annotated[int, Query(ge=2014, le=2100)]
+QuarterQuery = Annotated[int, Query(ge=1, le=4)]
+YearPath = Annotated[int, Path(ge=2014, le=2100)]
+QuarterPath = Annotated[int, Path(ge=1, le=4)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/{area_code}", response_model=ProgressReportOut)
+async def progress_report(
+    area_code: AreaCodePath, year: YearQuery, quarter: QuarterQuery, session: SessionDep, user: CurrentUser
+) -> ProgressReportOut:
+    """The quarter's and the year-to-date figures of an area in yours, one row per child area."""
+    return await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
+
+
+@router.get("/{area_code}/document", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+async def progress_report_document(
+    area_code: AreaCodePath, year: YearQuery, quarter: QuarterQuery, session: SessionDep, user: CurrentUser
+) -> Response:
+    r = await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
+    name = f"progress-{r.area_code}-{year}-Q{quarter}.xlsx"
+    return Response(
+        render_xlsx(r), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.post("/{area_code}/{year}/{quarter}/submission", response_model=SubmissionOut, status_code=201)
+async def submit(
+    area_code: AreaCodePath,
+    year: YearPath,
+    quarter: QuarterPath,
+    body: SubmissionIn,
+    session: SessionDep,
+    user: Submitter,
+    idem: IdempotencyDep,
+) -> SubmissionOut:
+    """Submit the area's report upward: the figures are frozen as they stand. Once per quarter
+    (409 `progress-report-already-submitted`); to change them, send `correction_reason`: a new
+    version supersedes the current one."""
+    out = await service.submit(
+        session=session,
+        actor=user,
+        area_code=area_code,
+        year=year,
+        quarter=quarter,
+        data=body,
+        today=clock.today(),
+    )
+    await idem.save(201, out.model_dump(mode="json"))
+    return out
+
+
+@router.get("/{area_code}/{year}/{quarter}/submission", response_model=SubmissionHistoryOut)
+async def submission(
+    area_code: AreaCodePath, year: YearPath, quarter: QuarterPath, session: SessionDep, user: CurrentUser
+) -> SubmissionHistoryOut:
+    """The submitted report (current version, frozen figures) and every version before it."""
+    return await service.submitted(
+        session=session, actor=user, area_code=area_code, year=year, quarter=quarter
+    )
+
+
+@router.get("/{area_code}/{year}/{quarter}/submissions", response_model=SubmissionStatusOut)
+async def submissions(
+    area_code: AreaCodePath, year: YearPath, quarter: QuarterPath, session: SessionDep, user: CurrentUser
+) -> SubmissionStatusOut:
+    """Which child areas have submitted the quarter's report and which are late."""
+    return await service.status(
+        session=session, actor=user, area_code=area_code, year=year, quarter=quarter, today=clock.today()
+    )

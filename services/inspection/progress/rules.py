@@ -1,0 +1,162 @@
+"""Quarterly progress reports upward (seed 000 三(一): 各县(市)…每季度要向市委、市政府报告扶贫脱贫
+进展情况): the quarter's and the year's figures of an area, one row per child area, and the
+rules of submitting them: once per area and quarter, corrections as new versions, a deadline.
+
+Pure: periods, sums, rates, lateness and the submission decision. No I/O.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
+from shared.errors import Conflict, InvalidInput
+
+__all__ = [
+    "FLOW_FIELDS",
+    "STANDING_SUMS",
+    "AlreadySubmitted",
+    "NothingToCorrect",
+    "Period",
+    "QuarterNotOver",
+    "child_level",
+    "deadline",
+    "next_version",
+    "quarter_period",
+    "rate",
+    "submission_status",
+    "sum_rows",
+    "year_to_date",
+]
+
+# Counted in a period (the quarter, or 1 January to the quarter's last day); they add up.
+FLOW_FIELDS = (
+    "households_registered",
+    "persons_registered",
+    "households_exited",
+    "persons_exited",
+    "households_relapsed",
+    "persons_relapsed",
+    "households_removed",
+    "persons_removed",
+    "disbursed_fen",
+    "visits",
+    "households_visited",
+    "findings_raised",
+    "findings_rectified",
+    "complaints_received",
+    "complaints_resolved",
+)
+# Standing figures that add up across areas (rates are recomputed from the sums, never added).
+STANDING_SUMS = (
+    "planned_fen",
+    "plan_year_disbursed_fen",
+    "households_in_roll",
+    "households_paired",
+    "findings_overdue",
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day
+    end: date  # last day, inclusive
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    """Q1 = 1 January - 31 March, Q2 = 1 April - 30 June, ... both ends inclusive."""
+    if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
+        raise InvalidInput("A quarter is a year 2000-2100 and a quarter 1-4.", year=year, quarter=quarter)
+    last_month = quarter * 3
+    return Period(
+        date(year, last_month - 2, 1),
+        date(year, last_month, calendar.monthrange(year, last_month)[1]),
+    )
+
+
+def year_to_date(year: int, quarter: int) -> Period:
+    return Period(date(year, 1, 1), quarter_period(year, quarter).end)
+
+
+def deadline(year: int, quarter: int, days_after: int) -> date:
+    """The last day a quarter's report is on time: ``days_after`` days after the quarter ends."""
+    return quarter_period(year, quarter).end + timedelta(days=days_after)
+
+
+def child_level(area: AreaCode) -> AreaLevel | None:
+    order = list(LEVEL_PREFIX_LENGTH)
+    idx = order.index(area.level)
+    return order[idx + 1] if idx + 1 < len(order) else None
+
+
+def rate(part: int | None, whole: int | None) -> str | None:
+    """part / whole as a decimal text with four places; None when the whole is unknown or zero
+    (a rate of nothing is not 100%: the reader must see that there was nothing to measure)."""
+    if part is None or not whole:
+        return None
+    return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+def sum_rows(rows: Iterable[Mapping[str, int | None]], fields: Iterable[str]) -> dict[str, int | None]:
+    """Field-wise sums; a field every row leaves unknown (None) stays unknown."""
+    rows = list(rows)
+    out: dict[str, int | None] = {}
+    for name in fields:
+        values = [r.get(name) for r in rows]
+        known = [v for v in values if v is not None]
+        out[name] = sum(known) if known or not values else None
+    return out
+
+
+# --- submission ----------------------------------------------------------------------------
+class AlreadySubmitted(Conflict):
+    type_slug = "progress-report-already-submitted"
+    title = "This area has submitted its report for that quarter"
+
+
+class NothingToCorrect(Conflict):
+    type_slug = "progress-report-nothing-to-correct"
+    title = "A correction supersedes a submitted report; none was submitted"
+
+
+class QuarterNotOver(Conflict):
+    type_slug = "progress-report-quarter-not-over"
+    title = "A quarter's report is submitted after the quarter ends"
+
+
+def next_version(
+    *, current_version: int | None, correction_reason: str | None, period_end: date, today: date
+) -> int:
+    """The version a submission gets: 1 for the first; a second one only as a correction (with
+    its reason), which supersedes the current version. Refusals are 409s that say why."""
+    if today <= period_end:
+        raise QuarterNotOver(
+            f"The quarter ends on {period_end.isoformat()}; submit its report after that.",
+            period_end=period_end.isoformat(),
+        )
+    if current_version is None:
+        if correction_reason:
+            raise NothingToCorrect(
+                "No report was submitted for this quarter; submit it without a correction."
+            )
+        return 1
+    if not correction_reason:
+        raise AlreadySubmitted(
+            f"Version {current_version} was already submitted for this quarter. To change the figures, "
+            "submit a correction: send correction_reason, and the new version supersedes it.",
+            current_version=current_version,
+        )
+    return current_version + 1
+
+
+def submission_status(*, first_submitted_on: date | None, due: date, today: date) -> str:
+    """on_time / late (submitted after the deadline) / overdue (not submitted, deadline passed) /
+    pending (not submitted, still time). Lateness counts the first submission: a correction
+    does not make an on-time report late."""
+    if first_submitted_on is not None:
+        return "on_time" if first_submitted_on <= due else "late"
+    return "overdue" if today > due else "pending"

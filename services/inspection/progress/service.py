@@ -1,0 +1,352 @@
+"""Quarterly progress reports: compute an area's figures from the projections and our own
+records, submit them upward (frozen, audited, published), and show a parent who reported."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.inspection.findings import rules as finding_rules
+from services.inspection.inspections.repository import InspectionRepository
+from services.inspection.models import ProgressReportSubmission
+from services.inspection.places import parse_area
+from services.inspection.policies import presets
+from services.inspection.progress import events, rules
+from services.inspection.progress.repository import ProgressRepository
+from services.inspection.progress.schemas import (
+    ChildSubmissionOut,
+    FlowsOut,
+    PeriodOut,
+    ProgressReportOut,
+    ProgressRowOut,
+    StandingOut,
+    SubmissionHistoryOut,
+    SubmissionIn,
+    SubmissionOut,
+    SubmissionStatusOut,
+    SubmissionVersionOut,
+    UnavailableOut,
+)
+from shared import audit
+from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode
+from shared.auth import Principal
+from shared.errors import Forbidden, NotFound
+
+UNAVAILABLE = [
+    UnavailableOut(
+        field="received_fen",
+        reason="inspection receives no funds receipts (funds.transaction.posted is not consumed)",
+    ),
+    UnavailableOut(field="satisfaction_average", reason="no satisfaction survey is recorded in any service"),
+    UnavailableOut(
+        field="households_in_roll, households_paired, pairing_coverage",
+        reason="the projections keep the current roll and pairings only: these are as of the day computed",
+    ),
+]
+
+
+class ProgressReportNotFound(NotFound):
+    type_slug = "progress-report-not-found"
+    title = "No such progress report in your area"
+
+
+class SubmitterNotOfArea(Forbidden):
+    type_slug = "submitter-not-of-area"
+    title = "Only the area's own office submits its report"
+
+
+def _scoped(actor: Principal, area_code: str) -> AreaCode:
+    area = parse_area(area_code)
+    if not actor.covers(area.code):
+        raise ProgressReportNotFound(f"No area {area.code} in your area.", area_code=area.code)
+    return area
+
+
+def _length(area: AreaCode) -> int:
+    child = rules.child_level(area)
+    return LEVEL_PREFIX_LENGTH[child] if child else 12
+
+
+def _key(code: str, length: int) -> str:
+    return code[:length].ljust(12, "0")
+
+
+def _row(
+    code: str,
+    *,
+    name: str | None,
+    level: str,
+    own: bool,
+    quarter: Mapping[str, int | None],
+    ytd: Mapping[str, int | None],
+    sums: Mapping[str, int | None],
+    target: int | None,
+) -> ProgressRowOut:
+    def n(field: str) -> int:
+        return int(sums.get(field) or 0)
+
+    return ProgressRowOut(
+        area_code=code,
+        name=name,
+        level=level,
+        own_level=own,
+        quarter=FlowsOut(**{f: int(quarter.get(f) or 0) for f in rules.FLOW_FIELDS}),
+        year_to_date=FlowsOut(**{f: int(ytd.get(f) or 0) for f in rules.FLOW_FIELDS}),
+        standing=StandingOut(
+            target_people=target,
+            target_progress=rules.rate(int(ytd.get("persons_exited") or 0), target),
+            planned_fen=n("planned_fen"),
+            received_fen=None,
+            plan_year_disbursed_fen=n("plan_year_disbursed_fen"),
+            disbursement_rate=rules.rate(n("plan_year_disbursed_fen"), n("planned_fen")),
+            households_in_roll=n("households_in_roll"),
+            households_paired=n("households_paired"),
+            pairing_coverage=rules.rate(n("households_paired"), n("households_in_roll")),
+            findings_overdue=n("findings_overdue"),
+            satisfaction_average=None,
+        ),
+    )
+
+
+async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: int) -> ProgressReportOut:
+    period = rules.quarter_period(year, quarter)
+    ytd = rules.year_to_date(year, quarter)
+    length = _length(area)
+    child = rules.child_level(area)
+    repo = ProgressRepository(session)
+    q_flows = await repo.flows(area.prefix, length, period)
+    y_flows = await repo.flows(area.prefix, length, ytd)
+    standing = await repo.standing(area.prefix, length, year, period.end, presets.HOUSEHOLD_CADRE_PAIRING)
+    for f in await repo.unverified_due_by(area.prefix, period.end):
+        state = finding_rules.RectificationState(f.status, f.deadline, f.submitted_on)
+        if finding_rules.is_overdue(state, period.end):
+            row = standing[_key(f.area_code, length)]
+            row["findings_overdue"] = row.get("findings_overdue", 0) + 1
+    known = await repo.areas(area.prefix, child.value) if child else {}
+    codes = set(known) | set(q_flows) | set(y_flows) | set(standing)
+    children = sorted(c for c in codes if c != area.code)
+    targets = await repo.targets([*children, area.code], year)
+    rows = [
+        _row(
+            code,
+            name=known.get(code),
+            level=child.value if child else area.level.value,
+            own=False,
+            quarter=q_flows.get(code, {}),
+            ytd=y_flows.get(code, {}),
+            sums=standing.get(code, {}),
+            target=targets.get(code),
+        )
+        for code in children
+    ]
+    own_has_figures = any(
+        v
+        for d in (q_flows.get(area.code), y_flows.get(area.code), standing.get(area.code))
+        if d
+        for v in d.values()
+    )
+    name = await repo.area_name(area.code)
+    if own_has_figures or child is None:
+        rows.append(
+            _row(
+                area.code,
+                name=name,
+                level=area.level.value,
+                own=True,
+                quarter=q_flows.get(area.code, {}),
+                ytd=y_flows.get(area.code, {}),
+                sums=standing.get(area.code, {}),
+                target=None,
+            )
+        )
+    total = _row(
+        area.code,
+        name=name,
+        level=area.level.value,
+        own=False,
+        quarter=rules.sum_rows([r.quarter.model_dump() for r in rows], rules.FLOW_FIELDS),
+        ytd=rules.sum_rows([r.year_to_date.model_dump() for r in rows], rules.FLOW_FIELDS),
+        sums=rules.sum_rows([r.standing.model_dump() for r in rows], rules.STANDING_SUMS),
+        target=targets.get(area.code),
+    )
+    inspections = InspectionRepository(session)
+    after = timedelta(days=1)  # in_month takes a half-open [start, end)
+    return ProgressReportOut(
+        area_code=area.code,
+        name=name,
+        level=area.level.value,
+        year=year,
+        quarter=quarter,
+        period=PeriodOut(start=period.start, end=period.end),
+        year_to_date=PeriodOut(start=ytd.start, end=ytd.end),
+        deadline=rules.deadline(year, quarter, presets.PROGRESS_REPORT_DEADLINE_DAYS),
+        rows=rows,
+        total=total,
+        inspections_quarter=len(await inspections.in_month(area.code, period.start, period.end + after)),
+        inspections_year_to_date=len(await inspections.in_month(area.code, ytd.start, ytd.end + after)),
+        unavailable=UNAVAILABLE,
+    )
+
+
+async def report(
+    *, session: AsyncSession, actor: Principal, area_code: str, year: int, quarter: int
+) -> ProgressReportOut:
+    return await compute(session=session, area=_scoped(actor, area_code), year=year, quarter=quarter)
+
+
+def _submission_out(s: ProgressReportSubmission) -> SubmissionOut:
+    return SubmissionOut(
+        id=s.id,
+        area_code=s.area_code,
+        year=s.year,
+        quarter=s.quarter,
+        version=s.version,
+        supersedes_id=s.supersedes_id,
+        correction_reason=s.correction_reason,
+        note=s.note,
+        deadline=s.deadline,
+        submitted_on=s.submitted_on,
+        late=s.late,
+        submitted_by=s.submitted_by,
+        submitted_at=s.submitted_at,
+        report=ProgressReportOut.model_validate(s.figures),
+    )
+
+
+async def submit(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    area_code: str,
+    year: int,
+    quarter: int,
+    data: SubmissionIn,
+    today: date,
+) -> SubmissionOut:
+    """Freeze the figures as they stand now as the area's report for the quarter. Once per area
+    and quarter; a correction (with its reason) is a new version superseding the current one."""
+    area = _scoped(actor, area_code)
+    if actor.area_code != area.code:
+        raise SubmitterNotOfArea(
+            "An area's report goes upward from its own office: your token's area must be this area.",
+            area_code=area.code,
+            your_area=actor.area_code,
+        )
+    period = rules.quarter_period(year, quarter)
+    repo = ProgressRepository(session)
+    await repo.lock_quarter(area.code, year, quarter)
+    versions = await repo.versions(area.code, year, quarter)
+    current = versions[-1] if versions else None
+    version = rules.next_version(
+        current_version=current.version if current else None,
+        correction_reason=data.correction_reason,
+        period_end=period.end,
+        today=today,
+    )
+    figures = await compute(session=session, area=area, year=year, quarter=quarter)
+    due = figures.deadline
+    first_on = versions[0].submitted_on if versions else today
+    submission = ProgressReportSubmission(
+        id=uuid.uuid4(),
+        area_code=area.code,
+        year=year,
+        quarter=quarter,
+        version=version,
+        supersedes_id=current.id if current else None,
+        correction_reason=data.correction_reason,
+        note=data.note,
+        figures=figures.model_dump(mode="json"),
+        deadline=due,
+        submitted_on=today,
+        late=rules.submission_status(first_submitted_on=first_on, due=due, today=today) == "late",
+        submitted_by=actor.sub,
+        submitted_at=datetime.now(UTC),
+    )
+    await repo.add(submission)
+    await events.publish_submitted(session, submission)
+    await audit.record(
+        session,
+        actor=actor,
+        action="progress_report.submitted",
+        entity_type="progress_report",
+        entity_id=f"{area.code}:{year}:Q{quarter}",
+        before={"version": current.version, "submission_id": str(current.id)} if current else None,
+        after={
+            "version": version,
+            "submission_id": str(submission.id),
+            "correction_reason": data.correction_reason,
+            "late": submission.late,
+            "total_persons_exited_ytd": figures.total.year_to_date.persons_exited,
+        },
+    )
+    return _submission_out(submission)
+
+
+async def submitted(
+    *, session: AsyncSession, actor: Principal, area_code: str, year: int, quarter: int
+) -> SubmissionHistoryOut:
+    area = _scoped(actor, area_code)
+    rules.quarter_period(year, quarter)
+    versions = await ProgressRepository(session).versions(area.code, year, quarter)
+    if not versions:
+        raise ProgressReportNotFound(
+            f"{area.code} has not submitted its report for {year} Q{quarter}.",
+            area_code=area.code,
+            year=year,
+            quarter=quarter,
+        )
+    return SubmissionHistoryOut(
+        current=_submission_out(versions[-1]),
+        versions=[
+            SubmissionVersionOut(
+                id=v.id,
+                version=v.version,
+                submitted_on=v.submitted_on,
+                submitted_by=v.submitted_by,
+                correction_reason=v.correction_reason,
+            )
+            for v in versions
+        ],
+    )
+
+
+async def status(
+    *, session: AsyncSession, actor: Principal, area_code: str, year: int, quarter: int, today: date
+) -> SubmissionStatusOut:
+    """Which child areas have submitted the quarter's report, and which are late."""
+    area = _scoped(actor, area_code)
+    due = rules.deadline(year, quarter, presets.PROGRESS_REPORT_DEADLINE_DAYS)
+    child = rules.child_level(area)
+    repo = ProgressRepository(session)
+    known = await repo.areas(area.prefix, child.value) if child else {}
+    by_area: dict[str, list[ProgressReportSubmission]] = {}
+    if child:
+        for s in await repo.submissions_below(area.code, area.prefix, _length(area), year, quarter):
+            by_area.setdefault(s.area_code, []).append(s)
+    children = []
+    for code in sorted(set(known) | set(by_area)):
+        versions = by_area.get(code, [])
+        children.append(
+            ChildSubmissionOut(
+                area_code=code,
+                name=known.get(code),
+                status=rules.submission_status(
+                    first_submitted_on=versions[0].submitted_on if versions else None, due=due, today=today
+                ),
+                first_submitted_on=versions[0].submitted_on if versions else None,
+                current_version=versions[-1].version if versions else None,
+                current_submission_id=versions[-1].id if versions else None,
+            )
+        )
+    return SubmissionStatusOut(
+        area_code=area.code,
+        year=year,
+        quarter=quarter,
+        deadline=due,
+        children=children,
+        submitted=[c.area_code for c in children if c.first_submitted_on is not None],
+        late=[c.area_code for c in children if c.status in ("late", "overdue")],
+    )
