@@ -30,14 +30,14 @@ HEADING = re.compile(r"^##\s+([a-z]+)\.\*\s*\(stream\s+([A-Z]+)\)")
 UUID_FIELDS = {
     "household_id", "exit_request_id", "dossier_id", "finding_id", "record_id", "anomaly_id",
     "disbursement_id", "plan_id", "gap_id", "pairing_id", "helper_id", "visit_id", "cadre_id",
-    "need_id", "transaction_id", "member_id",
+    "need_id", "transaction_id", "member_id", "submission_id", "supersedes_id",
 }
 INTEGER_FIELDS = {
     "year", "plan_year", "member_count", "rural_population", "households_handed_over", "revision",
-    "people", "objections",
+    "people", "objections", "quarter", "version",
 }
 INTEGER_LIST_FIELDS = {"years"}
-BOOLEAN_FIELDS = {"poor_village", "old_area_village", "key_village", "dibao", "passed"}
+BOOLEAN_FIELDS = {"poor_village", "old_area_village", "key_village", "dibao", "passed", "late"}
 AREA_FIELDS = {"area_code", "code", "parent_code"}
 DATE_FIELDS = {"deadline", "policies_kept_until"}
 OBJECT_FIELDS = {"detail"}
