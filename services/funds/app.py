@@ -2,7 +2,9 @@
 
 from fastapi import APIRouter, FastAPI
 
+from services.funds.asset_income.router import router as asset_income_router
 from services.funds.beneficiaries.router import router as beneficiaries_router
+from services.funds.budgets.router import router as budgets_router
 from services.funds.consumers import HANDLERS
 from services.funds.disbursements.router import router as disbursements_router
 from services.funds.disclosures.router import router as disclosures_router
@@ -33,6 +35,8 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /funds/
     supervision_router,
     reports_router,
     disclosures_router,
+    budgets_router,
+    asset_income_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

@@ -260,3 +260,78 @@ class Anomaly(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB)
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BudgetDeclaration(Base):
+    """What an area's finance office declares for a year: the increase in its local general public
+    budget revenue (negative if it fell) and the idle (stock) funds it recovered. Budget rules read it."""
+
+    __tablename__ = "budget_declaration"
+    __table_args__ = (CheckConstraint("recovered_idle_funds_fen >= 0", name="recovered"),)
+
+    area_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    local_revenue_increase_fen: Mapped[int] = mapped_column(BigInteger)
+    recovered_idle_funds_fen: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag
+    declared_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class AssetIncomeAgreement(Base):
+    """A four-party asset-income agreement (资产收益扶贫): a loan placed with an enterprise or
+    cooperative that pays the households a guaranteed minimum plus a dividend every year."""
+
+    __tablename__ = "asset_income_agreement"
+    __table_args__ = (
+        CheckConstraint("principal_fen > 0", name="principal"),
+        CheckConstraint("term_years > 0", name="term"),
+        CheckConstraint("guaranteed_return_fen >= 0", name="guaranteed"),
+        CheckConstraint("dividend_rate_bp >= 0", name="rate"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    area_code: Mapped[str] = mapped_column(String(12), index=True)  # the county that signed
+    name: Mapped[str] = mapped_column(String(200))
+    government: Mapped[str] = mapped_column(String(200))
+    bank: Mapped[str] = mapped_column(String(200))
+    enterprise: Mapped[str] = mapped_column(String(200))
+    enterprise_kind: Mapped[str] = mapped_column(String(20))  # enterprise | cooperative
+    households: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # [{household_id, shares}]
+    principal_fen: Mapped[int] = mapped_column(BigInteger)
+    start_year: Mapped[int] = mapped_column(Integer)
+    term_years: Mapped[int] = mapped_column(Integer)
+    guaranteed_return_fen: Mapped[int] = mapped_column(BigInteger)  # 保底, a year, for all households
+    dividend_rate_bp: Mapped[int] = mapped_column(Integer)  # 分红, of the loan a year
+    policy_code: Mapped[str | None] = mapped_column(String(80))  # the floor it was checked against
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    minimum_dividend_bp: Mapped[int | None] = mapped_column(Integer)
+    payer_account: Mapped[str] = mapped_column(ForeignKey("account.code"))  # the enterprise (source)
+    holding_account: Mapped[str] = mapped_column(ForeignKey("account.code"))  # paid into, paid out of
+    signed_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AssetIncomeDistribution(Base):
+    """One year's payment by the enterprise and its split to the households (once per year)."""
+
+    __tablename__ = "asset_income_distribution"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "year"),
+        CheckConstraint("amount_fen > 0", name="positive"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    agreement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("asset_income_agreement.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    due_fen: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    receipt_transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"))
+    # [{household_id, shares, amount_fen, disbursement_id}]
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    distributed_on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -26,7 +26,7 @@ from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.events import add_event
 
-__all__ = ["disburse", "entitlement", "get_visible", "reverse"]
+__all__ = ["disburse", "entitlement", "get_visible", "record", "reverse"]
 
 
 class DisbursementNotFound(NotFound):
@@ -128,26 +128,57 @@ async def disburse(
         disbursed_fen=disbursed,
         on=on,
     )
+    return await record(
+        session,
+        actor=actor,
+        area_code=target.area_code,
+        beneficiary_kind=data.beneficiary_kind,
+        beneficiary_id=data.beneficiary_id,
+        amount_fen=data.amount_fen,
+        from_account=account.code,
+        plan_id=plan_scope,
+        component=data.component,
+        year=data.year,
+        on=on,
+    )
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    area_code: str,
+    beneficiary_kind: str,
+    beneficiary_id: str,
+    amount_fen: int,
+    from_account: str,
+    plan_id: uuid.UUID | None,
+    component: str | None,
+    year: int | None,
+    on: date,
+) -> Disbursement:
+    """Book a payment whose checks the caller has made: holding -> its payout account in the ledger,
+    the disbursement row, audit and event (asset-income dividends use it too)."""
     txn = await ledger_service.post(
         session,
         actor=actor,
         kind="disbursement",
         on=on,
-        plan_id=plan_scope,
-        year=data.year,
-        postings=ledger_rules.transfer(account.code, payout_code(account.code), data.amount_fen),
-        memo=f"{data.beneficiary_kind} {data.beneficiary_id}",
+        plan_id=plan_id,
+        year=year,
+        postings=ledger_rules.transfer(from_account, payout_code(from_account), amount_fen),
+        memo=f"{beneficiary_kind} {beneficiary_id}",
     )
     row = Disbursement(
         id=uuid.uuid4(),
-        area_code=target.area_code,
-        plan_id=plan_scope,
-        beneficiary_kind=data.beneficiary_kind,
-        beneficiary_id=data.beneficiary_id,
-        component=data.component,
-        year=data.year,
-        amount_fen=data.amount_fen,
-        from_account=account.code,
+        area_code=area_code,
+        plan_id=plan_id,
+        beneficiary_kind=beneficiary_kind,
+        beneficiary_id=beneficiary_id,
+        component=component,
+        year=year,
+        amount_fen=amount_fen,
+        from_account=from_account,
         transaction_id=txn.id,
         paid_on=on,
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.funds.asset_income.rules import AssetIncomePolicy
+from services.funds.budgets.rules import BudgetRule
 from services.funds.schemes.rules import (
     FixedFund,
     FixedFundsScheme,
@@ -16,7 +18,6 @@ from services.funds.schemes.rules import (
     SubShare,
     VillageGrantScheme,
 )
-from services.funds.sources.rules import BudgetFloorPolicy
 from shared.money import yuan
 
 __all__ = [
@@ -27,7 +28,8 @@ __all__ = [
     "QUANZHOU_VILLAGE_GRANTS",
     "SUPERVISION_DEFAULTS",
     "DISCLOSURE_DEFAULTS",
-    "GANSU_BUDGET_FLOORS",
+    "ASSET_INCOME_POLICIES",
+    "BUDGET_RULES",
     "JINZHOU_SPECIAL_FUND_PER_YEAR_FEN",
     "AccountPreset",
     "DisclosurePolicy",
@@ -122,17 +124,84 @@ QUANZHOU_VILLAGE_GRANTS = VillageGrantScheme(
 PRESETS = {s.code: s for s in (KAIPING_PER_CAPITA, KAIPING_SPECIAL_FUNDS, QUANZHOU_VILLAGE_GRANTS)}
 
 
-# Seed 003 (Gansu, 政策保障·财政政策 and 资产收益): counties add 20% or more (以上) and cities 10% or
-# more of the year's local revenue increase to the poverty budget; 50% or more of recovered idle
-# funds go to poverty alleviation; asset-income loan dividends not below (不低于) 8% of the loan.
-GANSU_BUDGET_FLOORS = BudgetFloorPolicy(
-    share_of_revenue_increase_bp={"county": 2_000, "city": 1_000},
-    share_of_recovered_idle_funds_bp=5_000,
-    minimum_dividend_bp=800,
+# Seed 003 (Gansu, 政策保障·财政政策): 片区县按当年地方财政收入增量的20%以上、市级按10%以上增列专项
+# 扶贫预算; 当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发. 以上 includes the number.
+# Each level's own budgets count toward its rule. The seed scopes the county share to the plan's
+# contiguous-area (片区) counties; we record it for the whole province ("62") until the county list
+# is loaded (a narrower record per county would replace it). Years *outside the seeds*: the seed's
+# dates are garbled; we apply the rules 2016-2020 (to the end of the campaign, 到2020年).
+JINZHOU_SPECIAL_FUND_PER_YEAR_FEN = yuan(40_000_000)
+_GANSU = "seed 003 (Gansu Qinba plan, 财政政策)"
+BUDGET_RULES: tuple[BudgetRule, ...] = (
+    BudgetRule(
+        code="gansu-county-revenue-increase",
+        version=1,
+        area_prefix="62",
+        level="county",
+        kind="revenue_increase_share",
+        basis_points=2_000,
+        from_year=2016,
+        to_year=2020,
+        budget_levels=("county",),
+        source=f"{_GANSU}: 片区县按当年地方财政收入增量的20%以上增列专项扶贫预算",
+    ),
+    BudgetRule(
+        code="gansu-city-revenue-increase",
+        version=1,
+        area_prefix="62",
+        level="city",
+        kind="revenue_increase_share",
+        basis_points=1_000,
+        from_year=2016,
+        to_year=2020,
+        budget_levels=("city",),
+        source=f"{_GANSU}: 市级按10%以上增列专项扶贫预算",
+    ),
+    *(
+        BudgetRule(
+            code=f"gansu-{level}-recovered-idle-funds",
+            version=1,
+            area_prefix="62",
+            level=level,
+            kind="recovered_idle_share",
+            basis_points=5_000,
+            from_year=2016,
+            to_year=2020,
+            budget_levels=(level,),
+            source=f"{_GANSU}: 当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发",
+        )
+        for level in ("county", "city")
+    ),
+    # Seed 000 (Jinzhou, Liaoning 2107): 将每年4000万财政专项扶贫基金全部纳入市县两级财政预算 —
+    # one sum for the city and its counties together, so the city's and its counties' budgets count.
+    # Years *outside the seeds*: the decision runs to 2020 (到2020年); we apply it 2016-2020.
+    BudgetRule(
+        code="jinzhou-special-fund",
+        version=1,
+        area_prefix="2107",
+        level="city",
+        kind="fixed_amount",
+        amount_fen=JINZHOU_SPECIAL_FUND_PER_YEAR_FEN,
+        from_year=2016,
+        to_year=2020,
+        budget_levels=("city", "county"),
+        source="seed 000 (Jinzhou): 将每年4000万财政专项扶贫基金全部纳入市县两级财政预算",
+    ),
 )
 
-# Seed 000 (Jinzhou): a 40,000,000-yuan special poverty fund every year in city and county budgets.
-JINZHOU_SPECIAL_FUND_PER_YEAR_FEN = yuan(40_000_000)
+# Seed 003 (Gansu, 金融扶贫): 四方协议 … 按照 保底+分红 的方式, 负盈不负亏, 分红比例原则上不低于贷款
+# 金额的8% (不低于 includes 8%). Years as above (*outside the seeds*).
+ASSET_INCOME_POLICIES: tuple[AssetIncomePolicy, ...] = (
+    AssetIncomePolicy(
+        code="gansu-asset-income",
+        version=1,
+        area_prefix="62",
+        from_year=2016,
+        to_year=2020,
+        minimum_dividend_bp=800,
+        source=f"{_GANSU}: 分红比例原则上不低于贷款金额的8%",
+    ),
+)
 
 
 @dataclass(frozen=True)

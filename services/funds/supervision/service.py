@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds.asset_income import rules as asset_income_rules
 from services.funds.models import Anomaly
 from services.funds.policies.presets import SUPERVISION_DEFAULTS, SupervisionPolicy
 from services.funds.schemes import service as scheme_service
@@ -47,7 +48,9 @@ async def _find(
     paid: dict[tuple[str, str], int] = defaultdict(int)
     areas: dict[tuple[str, str], str] = {}
     for p in payments:
-        if p.beneficiary_kind != "project":  # projects are held to their budget at payment time
+        # projects are held to their budget, asset-income dividends to their agreement's split, at
+        # payment time; only plan payments are held to a plan entitlement afterwards
+        if p.beneficiary_kind != "project" and not asset_income_rules.is_dividend_component(p.component):
             paid[(p.beneficiary_kind, p.beneficiary_id)] += p.amount_fen
             areas[(p.beneficiary_kind, p.beneficiary_id)] = p.area_code
     accounts = [

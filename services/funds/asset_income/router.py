@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from services.funds import paging
+from services.funds.asset_income import service
+from services.funds.asset_income.repository import AssetIncomeRepository
+from services.funds.asset_income.schemas import (
+    AgreementIn,
+    AgreementOut,
+    DistributionIn,
+    DistributionOut,
+    DividendYearOut,
+)
+from services.funds.deps import Finance, TodayDep
+from shared.auth import AreaScope, CurrentUser
+from shared.db import SessionDep
+from shared.idempotency import IdempotencyDep
+from shared.pagination import Cursor, Limit, Page, encode_cursor
+
+router = APIRouter(prefix="/asset-income/agreements", tags=["asset income"])
+
+
+@router.post("", status_code=201, response_model=AgreementOut)
+async def sign(
+    body: AgreementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
+) -> AgreementOut:
+    """Record a four-party agreement. A dividend rate below the policy floor in force is refused (422);
+    households not registered (or gone) are refused (409) as a disbursement to them would be."""
+    out = service.to_out(await service.sign(session, actor=user, data=body, on=today))
+    await idem.save(201, out)
+    return out
+
+
+@router.get("", response_model=Page[AgreementOut])
+async def list_agreements(
+    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
+) -> Page[AgreementOut]:
+    rows = await AssetIncomeRepository(session).page(
+        area_prefix=scope, after=paging.after_id(cursor), limit=limit + 1
+    )
+    items = [service.to_out(a) for a in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
+
+
+@router.get("/{agreement_id}", response_model=AgreementOut)
+async def get_agreement(agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> AgreementOut:
+    return service.to_out(await service.get_visible(session, actor=user, agreement_id=agreement_id))
+
+
+@router.post("/{agreement_id}/distributions", status_code=201, response_model=DistributionOut)
+async def distribute(
+    agreement_id: uuid.UUID,
+    body: DistributionIn,
+    session: SessionDep,
+    user: Finance,
+    today: TodayDep,
+    idem: IdempotencyDep,
+) -> DistributionOut:
+    """The enterprise pays the year's dividend in (ledger receipt), split to the households by shares
+    to the fen and paid out as disbursements. 409 if the year was distributed already, is outside the
+    term, or a household can no longer be paid."""
+    row = await service.distribute(session, actor=user, agreement_id=agreement_id, data=body, on=today)
+    out = DistributionOut.model_validate(row)
+    await idem.save(201, out)
+    return out
+
+
+@router.get("/{agreement_id}/distributions", response_model=list[DistributionOut])
+async def list_distributions(
+    agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> list[DistributionOut]:
+    await service.get_visible(session, actor=user, agreement_id=agreement_id)
+    rows = await AssetIncomeRepository(session).distributions(agreement_id)
+    return [DistributionOut.model_validate(r) for r in rows]
+
+
+@router.get("/{agreement_id}/dividends", response_model=list[DividendYearOut])
+async def dividends(agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[DividendYearOut]:
+    """Report: per year of the term, dividends due (guaranteed + dividend) vs paid in vs disbursed."""
+    return await service.dividends_by_year(session, actor=user, agreement_id=agreement_id)

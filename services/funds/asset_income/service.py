@@ -1,0 +1,305 @@
+"""Asset-income agreements (four parties, 保底+分红) and their yearly dividend distributions.
+
+A distribution is one transaction: the enterprise's payment enters through the ledger (a receipt
+from its source account into the holding account), is split to the households by their shares to
+the fen, and each part is booked as a disbursement (holding -> payout), audited and published.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funds.asset_income import rules
+from services.funds.asset_income.events import AGREEMENT_SIGNED, DIVIDEND_DISTRIBUTED
+from services.funds.asset_income.repository import AssetIncomeRepository
+from services.funds.asset_income.schemas import (
+    AgreementIn,
+    AgreementOut,
+    DistributionIn,
+    DividendYearOut,
+)
+from services.funds.beneficiaries.repository import BeneficiaryRepository
+from services.funds.beneficiaries.rules import is_payable
+from services.funds.disbursements import service as disbursement_service
+from services.funds.disbursements.rules import BeneficiaryNotPayable
+from services.funds.ledger import service as ledger_service
+from services.funds.ledger.schemas import TransferIn
+from services.funds.models import AssetIncomeAgreement, AssetIncomeDistribution, Beneficiary
+from services.funds.policies.presets import ASSET_INCOME_POLICIES
+from services.funds.sources import service as sources
+from shared import audit
+from shared.areas import AreaCode, InvalidAreaCode
+from shared.auth import Principal
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events import add_event
+
+__all__ = ["distribute", "dividends_by_year", "get_visible", "sign", "to_out"]
+
+
+class AgreementNotFound(NotFound):
+    type_slug = "asset-income-agreement-not-found"
+    title = "Asset-income agreement not found"
+
+
+class WrongAccountKind(Conflict):
+    type_slug = "wrong-account-kind"
+    title = "The enterprise pays from a source account into a holding account"
+
+
+class HouseholdOutsideAgreementArea(Conflict):
+    type_slug = "household-outside-agreement-area"
+    title = "The household is not in the area that signs the agreement"
+
+
+def due_per_year(agreement: AssetIncomeAgreement) -> int:
+    return rules.due_for_year(
+        principal_fen=agreement.principal_fen,
+        dividend_rate_bp=agreement.dividend_rate_bp,
+        guaranteed_return_fen=agreement.guaranteed_return_fen,
+    )
+
+
+def to_out(agreement: AssetIncomeAgreement) -> AgreementOut:
+    return AgreementOut.model_validate(
+        {
+            **{c: getattr(agreement, c) for c in AgreementOut.model_fields if c != "due_per_year_fen"},
+            "due_per_year_fen": due_per_year(agreement),
+        }
+    )
+
+
+async def _payable_households(
+    session: AsyncSession, *, actor: Principal, ids: list[str], area_code: str, on: date
+) -> dict[str, Beneficiary]:
+    """Lock the households (in id order) and refuse the lot if any cannot be paid, naming them all:
+    unknown or no longer registered -> 409 like a disbursement; another area's -> 404."""
+    repo = BeneficiaryRepository(session)
+    rows: dict[str, Beneficiary] = {}
+    refused: list[dict[str, Any]] = []
+    for ref_id in sorted(ids):
+        row = await repo.get("household", ref_id, lock=True)
+        if row is not None and not actor.covers(row.area_code):
+            raise disbursement_service.BeneficiaryNotFound(
+                f"No household {ref_id} in your area", beneficiary_id=ref_id
+            )
+        if row is None or not is_payable(row.status, policies_kept_until=row.policies_kept_until, on=on):
+            refused.append({"household_id": ref_id, "status": row.status if row else None})
+        else:
+            rows[ref_id] = row
+    if refused:
+        first = refused[0]
+        raise BeneficiaryNotPayable(
+            f"{len(refused)} household(s) cannot be paid, e.g. {first['household_id']} "
+            f"(status: {first['status'] or 'unknown'})",
+            beneficiary_kind="household",
+            beneficiary_id=first["household_id"],
+            beneficiary_status=first["status"],
+            not_payable=refused,
+        )
+    outside = [r for r in rows.values() if not r.area_code.startswith(_prefix(area_code))]
+    if outside:
+        raise HouseholdOutsideAgreementArea(
+            f"Household {outside[0].ref_id} is in {outside[0].area_code}, outside {area_code}",
+            household_id=outside[0].ref_id,
+            area_code=outside[0].area_code,
+        )
+    return rows
+
+
+def _prefix(area_code: str) -> str:
+    try:
+        return AreaCode.parse(area_code).prefix
+    except InvalidAreaCode as exc:
+        raise InvalidInput(str(exc), area_code=area_code) from exc
+
+
+async def sign(
+    session: AsyncSession, *, actor: Principal, data: AgreementIn, on: date
+) -> AssetIncomeAgreement:
+    """Record a signed agreement. The dividend rate is held to the floor of the policy in force for
+    the area in the first year (422 below it, with the reason); where no policy sets one, none applies."""
+    _prefix(data.area_code)  # 422 for a code that is no division
+    if not actor.covers(data.area_code):
+        raise AgreementNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+    policy = rules.policy_in_force(ASSET_INCOME_POLICIES, area_code=data.area_code, year=data.start_year)
+    rules.check_dividend_rate(policy, dividend_rate_bp=data.dividend_rate_bp)
+    payer = await sources.get_visible(session, actor=actor, code=data.payer_account)
+    holding = await sources.get_visible(session, actor=actor, code=data.holding_account)
+    if payer.kind != "source" or holding.kind != "holding":
+        raise WrongAccountKind(
+            f"{payer.code} is a {payer.kind} account and {holding.code} a {holding.kind} account",
+            payer_kind=payer.kind,
+            holding_kind=holding.kind,
+        )
+    await _payable_households(
+        session, actor=actor, ids=[h.household_id for h in data.households], area_code=data.area_code, on=on
+    )
+    agreement = AssetIncomeAgreement(
+        id=uuid.uuid4(),
+        **data.model_dump(exclude={"households"}),
+        households=[h.model_dump() for h in data.households],
+        policy_code=policy.code if policy else None,
+        policy_version=policy.version if policy else None,
+        minimum_dividend_bp=policy.minimum_dividend_bp if policy else None,
+        created_by=actor.sub,
+    )
+    await AssetIncomeRepository(session).add(agreement)
+    await session.refresh(agreement)
+    out = to_out(agreement)
+    await audit.record(
+        session,
+        actor=actor,
+        action="asset_income.agreement_signed",
+        entity_type="asset_income_agreement",
+        entity_id=agreement.id,
+        after=out.model_dump(mode="json"),
+    )
+    await add_event(
+        session,
+        type=AGREEMENT_SIGNED,
+        subject=str(agreement.id),
+        data={
+            "agreement_id": str(agreement.id),
+            "area_code": agreement.area_code,
+            "enterprise": agreement.enterprise,
+            "year": agreement.start_year,
+            "household_count": len(agreement.households),
+            "principal_fen": agreement.principal_fen,
+            "guaranteed_return_fen": agreement.guaranteed_return_fen,
+            "dividend_due_fen": out.due_per_year_fen - agreement.guaranteed_return_fen,
+        },
+    )
+    return agreement
+
+
+async def get_visible(
+    session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID, lock: bool = False
+) -> AssetIncomeAgreement:
+    agreement = await AssetIncomeRepository(session).get(agreement_id, lock=lock)
+    if agreement is None or not actor.covers(agreement.area_code):
+        raise AgreementNotFound(
+            f"Agreement {agreement_id} does not exist in your area", agreement_id=str(agreement_id)
+        )
+    return agreement
+
+
+async def distribute(
+    session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID, data: DistributionIn, on: date
+) -> AssetIncomeDistribution:
+    """The enterprise pays the year's dividend in; it is split to the households and paid out."""
+    repo = AssetIncomeRepository(session)
+    agreement = await get_visible(session, actor=actor, agreement_id=agreement_id, lock=True)
+    rules.check_year(
+        data.year,
+        start_year=agreement.start_year,
+        term=agreement.term_years,
+        distributed=[d.year for d in await repo.distributions(agreement.id)],
+    )
+    households = await _payable_households(
+        session,
+        actor=actor,
+        ids=[h["household_id"] for h in agreement.households],
+        area_code=agreement.area_code,
+        on=on,
+    )
+    due = due_per_year(agreement)
+    amount = data.amount_fen if data.amount_fen is not None else due
+    component = rules.dividend_component(agreement.id)
+    receipt = await ledger_service.transfer(
+        session,
+        actor=actor,
+        data=TransferIn(
+            kind="receipt",
+            from_account=agreement.payer_account,
+            to_account=agreement.holding_account,
+            amount_fen=amount,
+            year=data.year,
+            memo=f"asset-income dividend {data.year}: {agreement.enterprise}",
+        ),
+        on=on,
+    )
+    parts = rules.split(amount, [int(h["shares"]) for h in agreement.households])
+    lines: list[dict[str, Any]] = []
+    for share, part in zip(agreement.households, parts, strict=True):
+        disbursement_id = None
+        if part > 0:  # a share too small for a whole fen this year gets nothing, and no payment row
+            row = await disbursement_service.record(
+                session,
+                actor=actor,
+                area_code=households[share["household_id"]].area_code,
+                beneficiary_kind="household",
+                beneficiary_id=share["household_id"],
+                amount_fen=part,
+                from_account=agreement.holding_account,
+                plan_id=None,
+                component=component,
+                year=data.year,
+                on=on,
+            )
+            disbursement_id = str(row.id)
+        lines.append(
+            {
+                "household_id": share["household_id"],
+                "shares": int(share["shares"]),
+                "amount_fen": part,
+                "disbursement_id": disbursement_id,
+            }
+        )
+    distribution = AssetIncomeDistribution(
+        id=uuid.uuid4(),
+        agreement_id=agreement.id,
+        year=data.year,
+        due_fen=due,
+        amount_fen=amount,
+        receipt_transaction_id=receipt.id,
+        lines=lines,
+        distributed_on=on,
+        actor=actor.sub,
+    )
+    await repo.add(distribution)
+    await session.refresh(distribution)
+    event = {
+        "agreement_id": str(agreement.id),
+        "area_code": agreement.area_code,
+        "year": data.year,
+        "due_fen": due,
+        "paid_fen": amount,
+        "household_count": sum(1 for line in lines if line["amount_fen"] > 0),
+        "transaction_id": str(receipt.id),
+    }
+    await audit.record(
+        session,
+        actor=actor,
+        action="asset_income.dividend_distributed",
+        entity_type="asset_income_agreement",
+        entity_id=agreement.id,
+        after={**event, "lines": lines},
+    )
+    await add_event(session, type=DIVIDEND_DISTRIBUTED, subject=str(agreement.id), data=event)
+    return distribution
+
+
+async def dividends_by_year(
+    session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID
+) -> list[DividendYearOut]:
+    """Per year of the term: due (guaranteed + dividend) vs paid in vs reached the households."""
+    agreement = await get_visible(session, actor=actor, agreement_id=agreement_id)
+    repo = AssetIncomeRepository(session)
+    paid = {d.year: d for d in await repo.distributions(agreement.id)}
+    disbursed = await repo.disbursed_by_year(rules.dividend_component(agreement.id))
+    due = due_per_year(agreement)
+    return [
+        DividendYearOut(
+            year=year,
+            due_fen=due,
+            paid_fen=paid[year].amount_fen if year in paid else 0,
+            disbursed_fen=disbursed.get(year, 0),
+            outstanding_fen=max(due - (paid[year].amount_fen if year in paid else 0), 0),
+            distributed_on=paid[year].distributed_on if year in paid else None,
+        )
+        for year in rules.term_years(agreement.start_year, agreement.term_years)
+    ]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from services.funds.budgets import service
+from services.funds.budgets.schemas import ComplianceOut, DeclarationIn, DeclarationOut
+from services.funds.deps import Finance
+from shared.auth import CurrentUser
+from shared.db import SessionDep
+from shared.http import IfMatch, etag
+
+router = APIRouter(tags=["budget compliance"])
+AreaPath = Annotated[str, Path(pattern=r"^\d{12}$", description="12-digit administrative division code")]
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
+
+
+@router.put("/budget-declarations/{area_code}/{year}", response_model=DeclarationOut)
+async def declare(
+    area_code: AreaPath,
+    year: YearPath,
+    body: DeclarationIn,
+    session: SessionDep,
+    user: Finance,
+    response: Response,
+    if_match: IfMatch = None,
+) -> DeclarationOut:
+    """Declare the year's local revenue increase and recovered idle funds of an area. Creating needs
+    no If-Match; changing needs the ETag you read (428 without, 412 if someone changed it meanwhile)."""
+    row = await service.declare(
+        session, actor=user, area_code=area_code, year=year, data=body, if_match=if_match
+    )
+    response.headers["ETag"] = etag(row.version)
+    return DeclarationOut.model_validate(row)
+
+
+@router.get("/budget-declarations/{area_code}/{year}", response_model=DeclarationOut)
+async def get_declaration(
+    area_code: AreaPath, year: YearPath, session: SessionDep, user: CurrentUser, response: Response
+) -> DeclarationOut:
+    row = await service.get_declaration(session, actor=user, area_code=area_code, year=year)
+    response.headers["ETag"] = etag(row.version)
+    return DeclarationOut.model_validate(row)
+
+
+@router.get("/budget-compliance/{area_code}/{year}", response_model=ComplianceOut)
+async def check(area_code: AreaPath, year: YearPath, session: SessionDep, user: CurrentUser) -> ComplianceOut:
+    """Per budget rule in force for the area and year: the required minimum (rounded up to the fen),
+    the budgeted amount (the year's budgets of the source accounts at the rule's levels in the area)
+    and passed / shortfall."""
+    return await service.check(session, actor=user, area_code=area_code, year=year)

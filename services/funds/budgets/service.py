@@ -1,0 +1,154 @@
+"""Budget compliance: declarations per area and year, and the check of the rules in force."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funds.budgets import rules
+from services.funds.budgets.events import DECLARATION_RECORDED
+from services.funds.budgets.repository import DeclarationRepository
+from services.funds.budgets.schemas import (
+    ComplianceOut,
+    DeclarationIn,
+    DeclarationOut,
+    RuleCheckOut,
+    TotalCheckOut,
+)
+from services.funds.models import BudgetDeclaration
+from services.funds.policies.presets import BUDGET_RULES
+from shared import audit
+from shared.areas import AreaCode, InvalidAreaCode
+from shared.auth import Principal
+from shared.errors import InvalidInput, NotFound, PreconditionRequired
+from shared.events import add_event
+from shared.http import check_put_precondition
+
+__all__ = ["check", "declare", "get_declaration"]
+
+
+class AreaNotVisible(NotFound):
+    type_slug = "area-not-found"
+    title = "Area not found"
+
+
+class DeclarationNotFound(NotFound):
+    type_slug = "budget-declaration-not-found"
+    title = "No budget declaration for this area and year"
+
+
+CREATED_MEANWHILE = "Someone declared this year a moment ago; read it and send its ETag in If-Match"
+
+
+def _area(actor: Principal, area_code: str) -> AreaCode:
+    try:
+        area = AreaCode.parse(area_code)
+    except InvalidAreaCode as exc:
+        raise InvalidInput(str(exc), area_code=area_code) from exc
+    if not actor.covers(area.code):
+        raise AreaNotVisible(f"Area {area_code} is outside your area", area_code=area_code)
+    return area
+
+
+async def get_declaration(
+    session: AsyncSession, *, actor: Principal, area_code: str, year: int
+) -> BudgetDeclaration:
+    area = _area(actor, area_code)
+    row = await DeclarationRepository(session).get(area.code, year)
+    if row is None:
+        raise DeclarationNotFound(f"Area {area_code} has declared nothing for {year}", area_code=area_code)
+    return row
+
+
+async def declare(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    area_code: str,
+    year: int,
+    data: DeclarationIn,
+    if_match: str | None,
+) -> BudgetDeclaration:
+    """Create a year's declaration (no If-Match needed) or change it (If-Match: the ETag you read)."""
+    area = _area(actor, area_code)
+    repo = DeclarationRepository(session)
+    row = await repo.get(area.code, year, lock=True)
+    check_put_precondition(if_match, row.version if row else None)
+    before = DeclarationOut.model_validate(row).model_dump(mode="json") if row else None
+    if row is None:
+        row = await repo.add(
+            area_code=area.code,
+            year=year,
+            increase_fen=data.local_revenue_increase_fen,
+            recovered_fen=data.recovered_idle_funds_fen,
+            actor=actor.sub,
+        )
+        if row is None:  # a concurrent request created it since our read: this is now a change
+            raise PreconditionRequired(CREATED_MEANWHILE, area_code=area.code, year=year)
+    else:
+        row.local_revenue_increase_fen = data.local_revenue_increase_fen
+        row.recovered_idle_funds_fen = data.recovered_idle_funds_fen
+        row.declared_by = actor.sub
+        row.version += 1
+        await session.flush()
+        await session.refresh(row)
+    event = {
+        "area_code": row.area_code,
+        "year": year,
+        "local_revenue_increase_fen": row.local_revenue_increase_fen,
+        "recovered_idle_funds_fen": row.recovered_idle_funds_fen,
+    }
+    await audit.record(
+        session,
+        actor=actor,
+        action="budget_declaration.recorded",
+        entity_type="budget_declaration",
+        entity_id=f"{row.area_code}/{year}",
+        before=before,
+        after={**event, "version": row.version},
+    )
+    await add_event(session, type=DECLARATION_RECORDED, subject=f"{row.area_code}/{year}", data=event)
+    return row
+
+
+async def check(session: AsyncSession, *, actor: Principal, area_code: str, year: int) -> ComplianceOut:
+    """Per rule in force for the area and year: required minimum, budgeted, passed / shortfall."""
+    area = _area(actor, area_code)
+    repo = DeclarationRepository(session)
+    row = await repo.get(area.code, year)
+    declaration = (
+        rules.Declaration(row.local_revenue_increase_fen, row.recovered_idle_funds_fen) if row else None
+    )
+    in_force = rules.rules_in_force(BUDGET_RULES, area_code=area.code, year=year)
+    budgets = await repo.source_budgets(area.prefix, year)
+    budgeted = {r.code: rules.budgeted_at_levels(budgets, r.budget_levels) for r in in_force}
+    rows = rules.check_compliance(in_force, declaration=declaration, budgeted_fen=budgeted)
+    all_levels = {level for r in in_force for level in r.budget_levels}
+    total = rules.total_row(rows, budgeted_fen=rules.budgeted_at_levels(budgets, all_levels))
+    return ComplianceOut(
+        area_code=area.code,
+        year=year,
+        declaration=DeclarationOut.model_validate(row) if row else None,
+        rules=[
+            RuleCheckOut(
+                rule_code=r.rule.code,
+                rule_version=r.rule.version,
+                kind=r.rule.kind,
+                basis_points=r.rule.basis_points,
+                amount_fen=r.rule.amount_fen,
+                budget_levels=list(r.rule.budget_levels),
+                source=r.rule.source,
+                required_fen=r.required_fen,
+                budgeted_fen=r.budgeted_fen,
+                passed=r.passed,
+                shortfall_fen=r.shortfall_fen,
+            )
+            for r in rows
+            if r.rule is not None
+        ],
+        total=TotalCheckOut(
+            required_fen=total.required_fen,
+            budgeted_fen=total.budgeted_fen,
+            passed=total.passed,
+            shortfall_fen=total.shortfall_fen,
+        ),
+    )
