@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, Executable, and_, exists, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.inspection.models import (
@@ -43,7 +43,7 @@ Grouped = dict[str, dict[str, int]]
 
 
 class ProgressRepository(Repository):
-    async def _grouped(self, stmt: Select[Any], names: tuple[str, ...], into: Grouped) -> None:
+    async def _grouped(self, stmt: Executable, names: tuple[str, ...], into: Grouped) -> None:
         """Rows of (child code, value, ...) added into ``into[child][name]``."""
         for row in await self.session.execute(stmt):
             for name, value in zip(names, row[1:], strict=True):
