@@ -100,7 +100,8 @@ def test_budgets_count_at_the_rules_levels_only() -> None:
 
 def test_dividend_floor_is_8_percent_in_gansu_and_none_elsewhere() -> None:
     policy = asset.policy_in_force(ASSET_INCOME_POLICIES, area_code=GANSU_COUNTY, year=2017)
-    assert policy is not None and policy.minimum_dividend_bp == 800
+    assert policy is not None
+    assert policy.minimum_dividend_bp == 800
     asset.check_dividend_rate(policy, dividend_rate_bp=800)  # 不低于: exactly 8% is fine
     with pytest.raises(InvalidInput) as refused:
         asset.check_dividend_rate(policy, dividend_rate_bp=799)
