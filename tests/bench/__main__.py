@@ -8,7 +8,11 @@ import importlib
 import os
 import platform
 
-BENCHES = {"events": "tests.bench.events", "rollups": "tests.bench.rollups"}
+BENCHES = {
+    "events": "tests.bench.events",
+    "rollups": "tests.bench.rollups",
+    "coverage": "tests.bench.coverage",
+}
 
 
 def main() -> None:
