@@ -90,7 +90,8 @@ async def test_budget_reads_are_scoped_and_bounded(make_db) -> None:  # type: ig
         huge = await client.put(f"{BUDGETS}/2147483648", json={"amount_fen": 1}, headers=FINANCE)
         assert huge.status_code == 422
         assert await assert_documents_conditions(client, "/funds/v1/openapi.json") == [
-            "PUT /funds/v1/accounts/{code}/budgets/{year}"
+            "PUT /funds/v1/accounts/{code}/budgets/{year}",
+            "PUT /funds/v1/budget-declarations/{area_code}/{year}",
         ]
 
 
