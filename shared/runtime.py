@@ -27,6 +27,7 @@ from shared.settings import ServiceSettings
 __all__ = ["PeriodicJob", "ServiceRuntime"]
 
 log = structlog.get_logger(__name__)
+ON_DEMAND_CONNECT_S = 3.0  # how long a request waits for an on-demand NATS connection
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,11 @@ class ServiceRuntime:
             raise ConnectionError("not connected to NATS yet")
         async with self._bus_lock:
             if self.js is None:
-                await self._open_bus()
+                # nats-py retries an unreachable server for ever: a request waits a bounded time.
+                try:
+                    await asyncio.wait_for(self._open_bus(), timeout=ON_DEMAND_CONNECT_S)
+                except TimeoutError as exc:
+                    raise ConnectionError(f"NATS did not answer within {ON_DEMAND_CONNECT_S} s") from exc
         assert self.js is not None
         return self.js
 
