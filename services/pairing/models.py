@@ -39,6 +39,11 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
+# LIKE 'prefix%' uses a btree only under the "C" collation; the databases run under C.UTF-8.
+_PREFIX = {"area_code": "varchar_pattern_ops"}
+_ACTIVE_CADRE = "kind = 'cadre_household' AND ended_on IS NULL"
+
+
 def _now() -> Any:
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
@@ -56,6 +61,14 @@ class AreaRef(Base):
     key_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     pairing_dispatch_level: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = _now()
+    __table_args__ = (
+        Index(
+            "ix_area_ref_poor_village_prefix",
+            "code",
+            postgresql_ops={"code": "varchar_pattern_ops"},
+            postgresql_where=text("level = 'village' AND poor_village IS true"),
+        ),
+    )
 
 
 class HouseholdRef(Base):
@@ -71,6 +84,14 @@ class HouseholdRef(Base):
     registered_on: Mapped[date | None] = mapped_column(Date)
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = _now()
+    __table_args__ = (  # an area subtree (LIKE '4407%') with what coverage reads, index-only
+        Index(
+            "ix_household_ref_area_prefix",
+            "area_code",
+            postgresql_ops=_PREFIX,
+            postgresql_include=["id", "status", "policies_kept_until"],
+        ),
+    )
 
 
 class PairingNeed(Base):
@@ -104,6 +125,7 @@ class Helper(Base):
     hospital_grade: Mapped[str | None] = mapped_column(String(4))
     professional_title: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = _now()
+    __table_args__ = (Index("ix_helper_area_prefix", "area_code", postgresql_ops=_PREFIX),)
 
 
 class PostingPeriod(Base):
@@ -158,6 +180,16 @@ class Pairing(Base):
             unique=True,
             postgresql_where=text(f"ended_on IS NULL AND kind IN ({_ONE_PER_HELPER})"),
         ),
+        # A cadre's load against the cap (coverage, hand-over) reads only the live rows.
+        Index("ix_pairing_active_cadre_helper", "helper_id", postgresql_where=text(_ACTIVE_CADRE)),
+        # The active cadres of an area subtree (coverage of a large area).
+        Index(
+            "ix_pairing_active_cadre_area_prefix",
+            "area_code",
+            postgresql_ops=_PREFIX,
+            postgresql_include=["target_id", "started_on"],
+            postgresql_where=text(_ACTIVE_CADRE),
+        ),
     )
 
 
@@ -176,6 +208,7 @@ class Visit(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = _now()
+    __table_args__ = (Index("ix_visit_household_visited_on", "household_id", "visited_on"),)  # last visit
 
 
 class LedgerEntry(Base):
@@ -211,6 +244,13 @@ class CoverageGap(Base):
             "kind",
             "subject_id",
             unique=True,
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_coverage_gap_identity_episode", "kind", "subject_id", "episode"),  # the next episode
+        Index(
+            "ix_coverage_gap_open_area_prefix",
+            "area_code",
+            postgresql_ops=_PREFIX,
             postgresql_where=text("closed_at IS NULL"),
         ),
     )

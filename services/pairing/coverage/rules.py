@@ -7,7 +7,7 @@ gap, never one per check.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -19,9 +19,11 @@ __all__ = [
     "Gap",
     "GapKind",
     "HouseholdCoverage",
+    "PolicyRegion",
     "Reconciliation",
     "VillageCoverage",
     "detect_gaps",
+    "policy_regions",
     "reconcile",
     "signal_key",
     "summarize",
@@ -153,3 +155,34 @@ def summarize(s: CoverageSnapshot, gaps: Sequence[Gap]) -> dict[str, int]:
         "cadres_over_cap": by_kind[GapKind.CADRE_OVER_CAP],
         "visits_overdue": by_kind[GapKind.VISIT_OVERDUE],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRegion:
+    """The part of an area (codes starting with ``prefix``) that shares the two numbers coverage
+    depends on: the cadre's household cap and the visit interval."""
+
+    prefix: str
+    cap: int
+    visit_interval_days: int
+
+
+def policy_regions(
+    prefix: str, boundaries: Iterable[str], numbers: Callable[[str], tuple[int, int]]
+) -> list[PolicyRegion]:
+    """The regions of the area ``prefix``, most specific first, ``prefix`` itself last: a code
+    under ``prefix`` takes the numbers of the first region whose prefix it starts with.
+
+    ``boundaries``: every prefix a policy is attached to (presets, overrides); ``numbers``:
+    (cap, visit interval) in force for a code or prefix. Policies resolve by the longest matching
+    prefix, so a code's numbers are those of the longest boundary it starts with; a boundary
+    whose numbers equal the region around it is dropped (the usual county has one region).
+    """
+    kept = [PolicyRegion(prefix, *numbers(prefix))]
+    inner = sorted({b for b in boundaries if len(b) > len(prefix) and b.startswith(prefix)}, key=len)
+    for boundary in inner:  # shortest first, so the region around each one is already final
+        around = next(r for r in reversed(kept) if boundary.startswith(r.prefix))
+        region = PolicyRegion(boundary, *numbers(boundary))
+        if (region.cap, region.visit_interval_days) != (around.cap, around.visit_interval_days):
+            kept.append(region)
+    return sorted(kept, key=lambda r: len(r.prefix), reverse=True)

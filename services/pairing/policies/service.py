@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.models import PolicyOverrideRow
 from services.pairing.policies import rules
-from services.pairing.policies.presets import PairingPolicy
+from services.pairing.policies.presets import PRESETS, PairingPolicy
 from services.pairing.policies.repository import PolicyRepository
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
 from shared import audit
@@ -48,6 +48,12 @@ async def resolver(session: AsyncSession, *, on: date) -> Resolver:
         return rules.effective_policy(area_code, overrides, on=on)
 
     return resolve
+
+
+async def boundaries(session: AsyncSession) -> set[str]:
+    """Every area prefix a policy is attached to (the seeds' presets and the recorded overrides):
+    the places where an area's numbers may change."""
+    return set(PRESETS) | {r.area_prefix for r in await PolicyRepository(session).all()}
 
 
 def _override_out(row: PolicyOverrideRow) -> PolicyOverrideOut:
