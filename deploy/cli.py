@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from deploy.audit_cli import audit_app
 from deploy.pii_cli import pii_app
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ deadletter_app = typer.Typer(
 )
 app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(pii_app, name="pii")
+app.add_typer(audit_app, name="audit")
 
 NatsUrlOption = Annotated[
     str | None,

@@ -5,13 +5,21 @@ previous row, so editing or deleting a row in the middle breaks every later hash
 Chaining per entity (not one global chain) keeps writers of different households or accounts
 from queueing behind one lock; a transaction-level advisory lock on the entity keeps each chain
 linear under concurrent requests.
+
+What a per-entity chain cannot show is the loss of a whole chain, or of a chain's last rows. A
+periodic *seal* covers that: it digests every audit row (id and hash, in id order) since the
+previous seal into a checkpoint row chained to the previous checkpoint, and publishes the
+checkpoint as an event, so a copy lives outside the database (the stream, and the change feed of
+provincial platforms). Rows are sealed only once they are ``settle_s`` old, so a transaction still
+in flight with a smaller id is not skipped. ``verify_checkpoints`` recomputes every seal.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -19,9 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.context import get_request_id
-from shared.tables import audit_log
+from shared.events.outbox import add_event
+from shared.tables import audit_checkpoint, audit_log
 
-__all__ = ["GENESIS", "record", "verify_chain"]
+__all__ = ["GENESIS", "Checkpoint", "record", "seal", "verify_chain", "verify_checkpoints"]
 
 GENESIS = "0" * 64
 
@@ -98,3 +107,109 @@ async def verify_chain(session: AsyncSession) -> tuple[bool, int | None]:
 
 async def count(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(audit_log))).scalar_one())
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    id: int
+    from_id: int
+    upto_id: int
+    row_count: int
+    prev_digest: str
+    digest: str
+
+
+class _Digest:
+    """Running digest of (id, hash) pairs in id order, seeded with the previous seal's digest."""
+
+    def __init__(self, prev_digest: str) -> None:
+        self._h = hashlib.sha256(prev_digest.encode())
+        self.count = 0
+
+    def add(self, row_id: int, row_hash: str) -> None:
+        self._h.update(f"|{row_id}:{row_hash}".encode())
+        self.count += 1
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
+async def _rows(session: AsyncSession, after: int, upto: int) -> _RowStream:
+    return _RowStream(
+        await session.stream(
+            select(audit_log.c.id, audit_log.c.hash)
+            .where(audit_log.c.id > after, audit_log.c.id <= upto)
+            .order_by(audit_log.c.id)
+            .execution_options(yield_per=5000)
+        )
+    )
+
+
+class _RowStream:
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    async def digest_into(self, d: _Digest) -> None:
+        async for row_id, row_hash in self.result:
+            d.add(int(row_id), row_hash)
+
+
+async def seal(
+    session: AsyncSession, *, service: str, now: datetime, settle_s: float = 300
+) -> Checkpoint | None:
+    """Seal the audit rows older than ``settle_s`` since the last seal; None when there are none."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended('audit|seal', 0))"))
+    last = (
+        await session.execute(
+            select(audit_checkpoint.c.upto_id, audit_checkpoint.c.digest)
+            .order_by(audit_checkpoint.c.upto_id.desc())
+            .limit(1)
+        )
+    ).first()
+    after, prev_digest = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    upto = (
+        await session.execute(
+            select(func.max(audit_log.c.id)).where(
+                audit_log.c.id > after, audit_log.c.at < now - timedelta(seconds=settle_s)
+            )
+        )
+    ).scalar_one_or_none()
+    if upto is None:
+        return None
+    d = _Digest(prev_digest)
+    await (await _rows(session, after, int(upto))).digest_into(d)
+    values = {
+        "from_id": after,
+        "upto_id": int(upto),
+        "row_count": d.count,
+        "prev_digest": prev_digest,
+        "digest": d.hexdigest(),
+    }
+    new_id = (
+        await session.execute(
+            insert(audit_checkpoint).values(sealed_at=now, **values).returning(audit_checkpoint.c.id)
+        )
+    ).scalar_one()
+    cp = Checkpoint(id=int(new_id), **values)  # type: ignore[arg-type]
+    await add_event(
+        session,
+        type=f"{service}.audit.checkpoint_sealed.v1",
+        subject=f"audit-checkpoint/{cp.id}",
+        data={"checkpoint_id": cp.id, **values, "sealed_at": now.isoformat()},
+    )
+    return cp
+
+
+async def verify_checkpoints(session: AsyncSession) -> tuple[bool, int | None]:
+    """Recompute every seal from the rows. Returns (intact, id of the first broken checkpoint)."""
+    prev_upto, prev_digest = 0, GENESIS
+    checkpoints = (await session.execute(select(audit_checkpoint).order_by(audit_checkpoint.c.upto_id))).all()
+    for cp in checkpoints:
+        if cp.from_id != prev_upto or cp.prev_digest != prev_digest:
+            return False, int(cp.id)  # a seal removed or rewritten before this one
+        d = _Digest(prev_digest)
+        await (await _rows(session, int(cp.from_id), int(cp.upto_id))).digest_into(d)
+        if d.count != cp.row_count or d.hexdigest() != cp.digest:
+            return False, int(cp.id)
+        prev_upto, prev_digest = int(cp.upto_id), str(cp.digest)
+    return True, None

@@ -17,6 +17,7 @@ import structlog
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
+from shared import audit
 from shared.db import Database
 from shared.events.consumer import ConsumerRunner, Handler
 from shared.events.relay import OutboxRelay
@@ -66,6 +67,7 @@ class ServiceRuntime:
             for sub in settings.feed_subscriptions
         ]
         self.jobs += [PeriodicJob(name=d.job_name, interval_s=1.0, run=d.run) for d in self.feed]
+        self.jobs.append(PeriodicJob("audit-seal", settings.audit_seal_interval_s, self._seal_audit))
         self.db = db or Database(settings.database_url, pool_size=settings.db_pool_size)
         self.nc: NATS | None = None
         self.js: JetStreamContext | None = None
@@ -75,6 +77,12 @@ class ServiceRuntime:
         self._stopping = asyncio.Event()
         self._bus_lock = asyncio.Lock()
         self._bus_connecting = False
+
+    async def _seal_audit(self, db: Database, now: datetime) -> object:
+        async with db.transaction() as session:
+            return await audit.seal(
+                session, service=self.service, now=now, settle_s=self.settings.audit_seal_settle_s
+            )
 
     async def start(self, *, relay: bool, consumers: bool, jobs: bool) -> None:
         self._bus_connecting = relay or (consumers and bool(self.handlers))  # else jetstream() connects

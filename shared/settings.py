@@ -52,6 +52,10 @@ class ServiceSettings(BaseSettings):
     # Webhook receivers of this service's change feed (shared.feed, docs/FEED.md): a JSON list.
     feed_subscriptions: list[FeedSubscription] = []
 
+    # Audit seals (shared.audit.seal): how often, and how old a row must be to be sealed.
+    audit_seal_interval_s: float = Field(default=300, gt=0)
+    audit_seal_settle_s: float = Field(default=300, ge=0)
+
     log_level: str = "INFO"
     log_json: bool = True
 

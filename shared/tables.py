@@ -24,7 +24,14 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db import make_metadata
 
-__all__ = ["audit_log", "idempotency_key", "inbox", "include_platform_tables", "outbox"]
+__all__ = [
+    "audit_checkpoint",
+    "audit_log",
+    "idempotency_key",
+    "inbox",
+    "include_platform_tables",
+    "outbox",
+]
 
 _platform = make_metadata()
 
@@ -75,6 +82,20 @@ audit_log = Table(
 )
 Index("ix_audit_log_entity", audit_log.c.entity_type, audit_log.c.entity_id)
 
+# Seals over the whole audit log in id order (shared.audit.seal): a deleted chain, or a deleted
+# last row of a chain, which the per-entity chains cannot show, breaks the seal that covered it.
+audit_checkpoint = Table(
+    "audit_checkpoint",
+    _platform,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("sealed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("from_id", BigInteger, nullable=False),  # exclusive: the previous seal's upto_id
+    Column("upto_id", BigInteger, nullable=False, unique=True),  # inclusive
+    Column("row_count", BigInteger, nullable=False),
+    Column("prev_digest", String(64), nullable=False),
+    Column("digest", String(64), nullable=False),
+)
+
 idempotency_key = Table(
     "idempotency_key",
     _platform,
@@ -91,6 +112,6 @@ idempotency_key = Table(
 
 def include_platform_tables(metadata: MetaData) -> None:
     """Copy the platform tables into a service's MetaData (for its migrations)."""
-    for table in (outbox, inbox, audit_log, idempotency_key):
+    for table in (outbox, inbox, audit_log, audit_checkpoint, idempotency_key):
         if table.name not in metadata.tables:
             table.to_metadata(metadata)

@@ -34,7 +34,7 @@ UUID_FIELDS = {
 }
 INTEGER_FIELDS = {
     "year", "plan_year", "member_count", "rural_population", "households_handed_over", "revision",
-    "people", "objections", "quarter", "version",
+    "people", "objections", "quarter", "version", "checkpoint_id", "from_id", "upto_id",
 }
 INTEGER_LIST_FIELDS = {"years"}
 BOOLEAN_FIELDS = {"poor_village", "old_area_village", "key_village", "dibao", "passed", "late"}
