@@ -11,12 +11,14 @@ __all__ = [
     "ExitRequestNotFound",
     "HouseholdChangeRefused",
     "HouseholdNotFound",
+    "IncomeNotFound",
     "InvalidMember",
     "MemberNotFound",
     "ObjectionNotFound",
     "ObjectionsOpen",
     "PersonInAnotherHousehold",
     "PolicyMissing",
+    "PolicyRecordNotFound",
     "PublicNoticeStillRunning",
     "RelapseCaseNotFound",
     "RelapseStepOutOfOrder",
@@ -39,6 +41,16 @@ class MemberNotFound(NotFound):
 class AreaNotFound(NotFound):
     type_slug = "area-not-found"
     title = "Area not found"
+
+
+class PolicyRecordNotFound(NotFound):
+    type_slug = "policy-record-not-found"
+    title = "Policy record not found"
+
+
+class IncomeNotFound(NotFound):
+    type_slug = "income-not-found"
+    title = "No income recorded for that year"
 
 
 class ObjectionNotFound(NotFound):

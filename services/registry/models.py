@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -43,6 +44,15 @@ class Area(Base):
     """A node of the administrative tree, by 12-digit statistical division code."""
 
     __tablename__ = "area"
+    __table_args__ = (
+        # villages under a prefix (weak-village lists): prefix LIKE on code, villages only
+        Index(
+            "ix_area_village_code",
+            "code",
+            postgresql_ops={"code": "text_pattern_ops"},
+            postgresql_where=text("level = 'village'"),
+        ),
+    )
 
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -71,7 +81,14 @@ class PolicyRecordRow(Base):
     """Versioned registry policy per area prefix and year; NULL fields inherit (see policies.rules)."""
 
     __tablename__ = "registry_policy"
-    __table_args__ = (UniqueConstraint("area_prefix", "year"),)
+    __table_args__ = (
+        UniqueConstraint("area_prefix", "year"),
+        # a collective-income threshold is read with its comparison (以下 or 低于), never alone
+        CheckConstraint(
+            "(weak_village_income_fen IS NULL) = (weak_village_income_inclusive IS NULL)",
+            name="weak_village_threshold_pair",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     area_prefix: Mapped[str] = mapped_column(String(12))
@@ -85,6 +102,9 @@ class PolicyRecordRow(Base):
     exit_incidence_threshold_bp: Mapped[int | None] = mapped_column(Integer)
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
     relapse_chain: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
+    weak_village_income_fen: Mapped[int | None] = mapped_column(BigInteger)
+    weak_village_income_inclusive: Mapped[bool | None] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class Household(Base):
@@ -171,6 +191,7 @@ class IncomeRecord(Base):
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     per_capita_income_fen: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class Debt(Base):

@@ -75,15 +75,25 @@ class HouseholdRepository(Repository):
         row = await self.session.get(IncomeRecord, (household_id, year))
         return row.per_capita_income_fen if row else None
 
-    async def put_income(self, household_id: uuid.UUID, year: int, fen: int) -> int | None:
-        row = await self.session.get(IncomeRecord, (household_id, year))
-        before = row.per_capita_income_fen if row else None
+    async def income_record(self, household_id: uuid.UUID, year: int) -> IncomeRecord | None:
+        stmt = select(IncomeRecord).where(
+            IncomeRecord.household_id == household_id, IncomeRecord.year == year
+        )
+        return (
+            await self.session.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
+
+    async def put_income(self, household_id: uuid.UUID, year: int, fen: int) -> IncomeRecord:
+        """Add or change a year's income (callers hold the household's row lock)."""
+        row = await self.income_record(household_id, year)
         if row is None:
-            self.session.add(IncomeRecord(household_id=household_id, year=year, per_capita_income_fen=fen))
+            row = IncomeRecord(household_id=household_id, year=year, per_capita_income_fen=fen, version=1)
+            self.session.add(row)
         else:
             row.per_capita_income_fen = fen
+            row.version += 1
         await self.session.flush()
-        return before
+        return row
 
     async def debts(self, household_id: uuid.UUID) -> list[Debt]:
         stmt = select(Debt).where(Debt.household_id == household_id).order_by(Debt.recorded_on, Debt.id)

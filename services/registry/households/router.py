@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.households import bulk, changes, service
@@ -138,9 +138,34 @@ async def update_household(
 
 @router.put("/{household_id}/incomes", status_code=204)
 async def record_income(
-    household_id: uuid.UUID, body: IncomeIn, session: SessionDep, user: Registrar
+    household_id: uuid.UUID,
+    body: IncomeIn,
+    session: SessionDep,
+    user: Registrar,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> None:
-    await service.record_income(session=session, actor=user, household_id=household_id, data=body)
+    """Record a year's per-capita income (no If-Match needed) or change the one recorded with the
+    ETag of `GET …/incomes/{year}` in If-Match (428 without, 412 if changed meanwhile; nothing
+    written). The new ETag comes back in the ETag header."""
+    row = await service.record_income(
+        session=session, actor=user, household_id=household_id, data=body, if_match=if_match
+    )
+    response.headers["ETag"] = etag(row.version)
+
+
+@router.get("/{household_id}/incomes/{year}", response_model=IncomeOut)
+async def read_income(
+    household_id: uuid.UUID,
+    year: Annotated[int, Path(ge=2014, le=2100)],
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+) -> IncomeOut:
+    """One year's income with its ETag (what a change of it sends in If-Match)."""
+    row = await service.read_income(session=session, actor=user, household_id=household_id, year=year)
+    response.headers["ETag"] = etag(row.version)
+    return IncomeOut.model_validate(row, from_attributes=True)
 
 
 @router.post("/{household_id}/debts", status_code=201, response_model=DebtOut)

@@ -118,6 +118,7 @@ class MemberOut(BaseModel):
 class IncomeOut(BaseModel):
     year: int
     per_capita_income_fen: int
+    version: int  # the ETag of GET …/incomes/{year}; a change of that year's income sends it in If-Match
 
 
 class DebtOut(BaseModel):

@@ -14,6 +14,7 @@ from services.registry.areas import service as area_service
 from services.registry.errors import (
     HouseholdChangeRefused,
     HouseholdNotFound,
+    IncomeNotFound,
     InvalidMember,
     MemberNotFound,
     PersonInAnotherHousehold,
@@ -33,7 +34,7 @@ from services.registry.households.schemas import (
     IncomeIn,
     MemberIn,
 )
-from services.registry.models import Debt, Household, Member
+from services.registry.models import Debt, Household, IncomeRecord, Member
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import Snapshot, counter_deltas
@@ -41,7 +42,7 @@ from services.registry.vocabulary import ACTIVE_STATUSES, HouseholdStatus, Labou
 from shared import audit
 from shared.auth import Principal
 from shared.errors import InvalidInput
-from shared.http import check_if_match
+from shared.http import check_if_match, check_put_precondition
 from shared.pagination import decode_cursor, encode_cursor
 from shared.pii import PiiCipher, mask_name, mask_resident_id
 
@@ -285,12 +286,38 @@ async def update_attributes(
     return h
 
 
+async def read_income(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, year: int
+) -> IncomeRecord:
+    h = await load(session, actor, household_id)
+    row = await HouseholdRepository(session).income_record(h.id, year)
+    if row is None:
+        raise IncomeNotFound(
+            f"no income recorded for household {household_id} in {year}",
+            household_id=str(household_id),
+            year=year,
+        )
+    return row
+
+
 async def record_income(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: IncomeIn
-) -> None:
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    data: IncomeIn,
+    if_match: str | None,
+) -> IncomeRecord:
+    """A year's first income needs no If-Match; changing it needs the ETag of GET …/incomes/{year}.
+    The household's row lock serializes writers, so of two first recordings the second sees the
+    first's row and is told to read it (428) instead of overwriting it."""
     h = await load(session, actor, household_id, lock=True)
+    repo = HouseholdRepository(session)
+    current = await repo.income_record(h.id, data.year)
+    check_put_precondition(if_match, current.version if current else None)
     ensure_open(h)
-    before = await HouseholdRepository(session).put_income(h.id, data.year, data.per_capita_income_fen)
+    before = current.per_capita_income_fen if current else None
+    row = await repo.put_income(h.id, data.year, data.per_capita_income_fen)
     h.version += 1
     await audit.record(
         session,
@@ -299,11 +326,10 @@ async def record_income(
         entity_type="household",
         entity_id=h.id,
         before={"year": data.year, "per_capita_income_fen": before},
-        after=data.model_dump(),
+        after=data.model_dump() | {"version": row.version},
     )
-    await events.updated(
-        session, h, await HouseholdRepository(session).members(h.id), change="income", year=data.year
-    )
+    await events.updated(session, h, await repo.members(h.id), change="income", year=data.year)
+    return row
 
 
 async def add_debt(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn) -> Debt:

@@ -10,9 +10,11 @@ from datetime import date
 
 from services.registry.policies.rules import ApprovalStep, PolicyRecord
 
-__all__ = ["BATCH_SETS", "PRESETS", "YUAN"]
+__all__ = ["BATCH_SETS", "PRESETS", "QUANZHOU_2018_NOTE", "YUAN"]
 
 YUAN = 100  # fen per yuan
+# (the 2026-11-26 migration appends the same words to a record seeded before it)
+QUANZHOU_2018_NOTE = "; villages with collective operating income 1万元以下 are weak this year (seed 002 §六)"
 
 # 一批 tag sets. national five (seed 000 五个一批), Gansu seven (seed 003 七个一批),
 # Kaiping three (seed 004: 扶持生产和就业发展一批、教育扶贫脱贫一批、低保政策兜底一批).
@@ -92,10 +94,24 @@ PRESETS: tuple[PolicyRecord, ...] = (
         batches=BATCH_SETS["kaiping_three"],
         relapse_chain=_KAIPING_RELAPSE,
     ),
+    # Seed 002 §六: 确保今年消除村集体经营性收入1万元以下的空壳村；明年消除…3万元以下的薄弱村.
+    # 以下 includes the number (DOMAIN.md "Reading thresholds"): a village at exactly 10,000 yuan
+    # is still a shell village in 2018. A later record carries the 30,000 on from 2019.
     PolicyRecord(
         area_prefix="3505",
         year=2018,
-        source="seed 002 (Quanzhou): policies unchanged for exited households during the campaign",
+        source="seed 002 (Quanzhou): policies unchanged for exited households during the campaign"
+        + QUANZHOU_2018_NOTE,
         policies_kept_until=date(2020, 12, 31),
+        weak_village_income_fen=10_000 * YUAN,
+        weak_village_income_inclusive=True,
+    ),
+    PolicyRecord(
+        area_prefix="3505",
+        year=2019,
+        source="seed 002 (Quanzhou): villages with collective operating income 3万元以下 are weak from "
+        "next year (2019) (seed 002 §六)",
+        weak_village_income_fen=30_000 * YUAN,
+        weak_village_income_inclusive=True,
     ),
 )

@@ -18,6 +18,8 @@ _FIELDS = (
     "exit_incidence_threshold_bp",
     "policies_kept_until",
     "relapse_chain",
+    "weak_village_income_fen",
+    "weak_village_income_inclusive",
 )
 
 
@@ -45,6 +47,8 @@ def _to_record(row: PolicyRecordRow) -> PolicyRecord:
         relapse_chain=tuple(ApprovalStep(**s) for s in row.relapse_chain)
         if row.relapse_chain is not None
         else None,
+        weak_village_income_fen=row.weak_village_income_fen,
+        weak_village_income_inclusive=row.weak_village_income_inclusive,
     )
 
 
@@ -62,14 +66,48 @@ class PolicyRepository(Repository):
         result = await self.session.execute(stmt.returning(PolicyRecordRow.id))
         return len(result.all())
 
-    async def put(self, record: PolicyRecord) -> None:
-        stmt = insert(PolicyRecordRow).values(_to_row(record))
-        await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[PolicyRecordRow.area_prefix, PolicyRecordRow.year],
-                set_={"source": stmt.excluded.source, **{f: stmt.excluded[f] for f in _FIELDS}},
-            )
+    async def get(self, area_prefix: str, year: int, *, lock: bool = False) -> PolicyRecordRow | None:
+        stmt = select(PolicyRecordRow).where(
+            PolicyRecordRow.area_prefix == area_prefix, PolicyRecordRow.year == year
         )
+        if lock:  # a change holds the row from its If-Match check to its write
+            stmt = stmt.with_for_update()
+        return (
+            await self.session.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
+
+    async def add(self, record: PolicyRecord) -> PolicyRecordRow | None:
+        """Insert a new (prefix, year) record; None if a concurrent request created it first."""
+        stmt = (
+            insert(PolicyRecordRow)
+            .values({**_to_row(record), "version": 1})
+            .on_conflict_do_nothing(index_elements=[PolicyRecordRow.area_prefix, PolicyRecordRow.year])
+            .returning(PolicyRecordRow)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def replace(self, row: PolicyRecordRow, record: PolicyRecord) -> None:
+        """Overwrite every value of a locked record (a field left None inherits again)."""
+        row.source = record.source
+        for name, value in _to_row(record).items():
+            if name in _FIELDS:
+                setattr(row, name, value)
+        row.version += 1
+        await self.session.flush()
+
+    async def thresholds_around(self, *, area_code: str, prefix: str, year: int) -> list[PolicyRecord]:
+        """Records up to ``year`` that set a village collective-income threshold for ``area_code``
+        (its ancestors' and its own) or for any place under it (``prefix``): few rows."""
+        ancestors = ["", area_code[:2], area_code[:4], area_code[:6], area_code[:9], area_code]
+        stmt = select(PolicyRecordRow).where(
+            PolicyRecordRow.year <= year,
+            PolicyRecordRow.weak_village_income_fen.is_not(None),
+            or_(
+                PolicyRecordRow.area_prefix.in_(ancestors),
+                PolicyRecordRow.area_prefix.startswith(prefix, autoescape=True),
+            ),
+        )
+        return [_to_record(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def count(self) -> int:
         return int(

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Response
 
 from services.registry.areas.service import parse_code
 from services.registry.policies import service
-from services.registry.policies.schemas import PolicyOut, PolicyRecordIn
+from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
 from shared.errors import Forbidden
+from shared.http import IfMatch, etag
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 
@@ -20,11 +21,35 @@ async def resolved_policy(area_code: str, year: int, session: SessionDep, user: 
     return service.to_out(await service.resolve(session=session, area_code=code, year=year))
 
 
+@router.get("/records/{area_prefix}/{year}", response_model=PolicyRecordOut)
+async def policy_record(
+    area_prefix: Annotated[str, Path(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")],
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+) -> PolicyRecordOut:
+    """One stored record (what `PUT /policies` for this prefix and year replaces), with its ETag.
+    Readable by callers whose area it applies in, or who are above it."""
+    out = await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year)
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
 @router.put("", status_code=204)
 async def put_policy_record(
-    body: PolicyRecordIn, session: SessionDep, user: Annotated[Principal, Depends(require_roles("admin"))]
+    body: PolicyRecordIn,
+    session: SessionDep,
+    user: Annotated[Principal, Depends(require_roles("admin"))],
+    response: Response,
+    if_match: IfMatch = None,
 ) -> None:
+    """Add the record for an area prefix and year (no If-Match needed) or replace the one stored
+    (every field: one left out inherits again) with the ETag of
+    `GET /policies/records/{area_prefix}/{year}` in If-Match (428 without, 412 if changed
+    meanwhile; nothing written). The new ETag comes back in the ETag header."""
     # Nationwide defaults come from the presets (policies/presets.py), not from one province's admin.
     if not body.area_prefix or not user.covers(body.area_prefix.ljust(12, "0")):
         raise Forbidden("you may set policy only for your own area")
-    await service.put_record(session=session, actor=user, data=body)
+    out = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
+    response.headers["ETag"] = etag(out.version)

@@ -12,10 +12,12 @@ from datetime import date
 
 __all__ = [
     "ApprovalStep",
+    "IncomeThreshold",
     "NoPolicy",
     "PolicyRecord",
     "RegistryPolicy",
     "resolve_policy",
+    "threshold_in_force",
 ]
 
 
@@ -41,6 +43,30 @@ class PolicyRecord:
     exit_incidence_threshold_bp: int | None = None  # basis points; 300 = 3% (3%以下: met at exactly 3%)
     policies_kept_until: date | None = None  # exited households keep their policies until this date
     relapse_chain: tuple[ApprovalStep, ...] | None = None
+    # village collective operating income threshold (seed 002): a village with income under it is
+    # weak (薄弱村); ``inclusive`` says whether exactly the threshold is weak too (以下: yes, 低于: no).
+    # Optional: a place without such a programme has none. Set together or not at all.
+    weak_village_income_fen: int | None = None
+    weak_village_income_inclusive: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeThreshold:
+    """The village collective-income threshold in force for an area in a year, and its record."""
+
+    income_fen: int
+    inclusive: bool  # True: a village at exactly income_fen is weak too (以下)
+    area_prefix: str  # the record that set it
+    year: int
+    source: str
+
+    def is_weak(self, income_fen: int) -> bool:
+        return income_fen <= self.income_fen if self.inclusive else income_fen < self.income_fen
+
+    def gap_fen(self, income_fen: int) -> int:
+        """The smallest increase that takes a village out of the weak set (0 if it is not weak):
+        up to the threshold for 低于, one fen past it for 以下."""
+        return max(0, self.income_fen - income_fen + (1 if self.inclusive else 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +84,8 @@ class RegistryPolicy:
     policies_kept_until: date
     relapse_chain: tuple[ApprovalStep, ...]
     sources: tuple[str, ...]
+    weak_village_income_fen: int | None = None
+    weak_village_income_inclusive: bool | None = None
 
 
 class NoPolicy(LookupError):
@@ -65,13 +93,34 @@ class NoPolicy(LookupError):
 
 
 _VALUE_FIELDS = tuple(f.name for f in fields(PolicyRecord) if f.name not in {"area_prefix", "year", "source"})
+_OPTIONAL_FIELDS = frozenset({"weak_village_income_fen", "weak_village_income_inclusive"})
 
 
-def resolve_policy(records: list[PolicyRecord], *, area_code: str, year: int) -> RegistryPolicy:
-    applicable = sorted(
+def _applicable(records: list[PolicyRecord], area_code: str, year: int) -> list[PolicyRecord]:
+    """Least specific first: a longer prefix overrides a shorter one, then a later year an earlier."""
+    return sorted(
         (r for r in records if area_code.startswith(r.area_prefix) and r.year <= year),
         key=lambda r: (len(r.area_prefix), r.year),
     )
+
+
+def threshold_in_force(records: list[PolicyRecord], *, area_code: str, year: int) -> IncomeThreshold | None:
+    """The collective-income threshold for ``area_code`` in ``year`` (None: no record sets one).
+    Threshold and comparison come from the same record, so a 低于 never borrows a 以下's number."""
+    for record in reversed(_applicable(records, area_code, year)):
+        if record.weak_village_income_fen is not None:
+            return IncomeThreshold(
+                income_fen=record.weak_village_income_fen,
+                inclusive=bool(record.weak_village_income_inclusive),
+                area_prefix=record.area_prefix,
+                year=record.year,
+                source=record.source,
+            )
+    return None
+
+
+def resolve_policy(records: list[PolicyRecord], *, area_code: str, year: int) -> RegistryPolicy:
+    applicable = _applicable(records, area_code, year)
     merged: dict[str, object] = {}
     sources: list[str] = []
     for record in applicable:  # later (more specific, more recent) records override earlier ones
@@ -83,7 +132,7 @@ def resolve_policy(records: list[PolicyRecord], *, area_code: str, year: int) ->
                 used = True
         if used:
             sources.append(f"{record.area_prefix or 'national'}/{record.year}: {record.source}")
-    missing = [name for name in _VALUE_FIELDS if name not in merged]
+    missing = [name for name in _VALUE_FIELDS if name not in merged and name not in _OPTIONAL_FIELDS]
     if missing:
         raise NoPolicy(f"no registry policy for {area_code} in {year} sets {', '.join(missing)}")
     return RegistryPolicy(area_code=area_code, year=year, sources=tuple(sources), **merged)  # type: ignore[arg-type]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class ApprovalStepIO(BaseModel):
@@ -23,6 +24,28 @@ class PolicyRecordIn(BaseModel):
     exit_incidence_threshold_bp: int | None = Field(default=None, ge=0, le=10_000)
     policies_kept_until: date | None = None
     relapse_chain: list[ApprovalStepIO] | None = None
+    weak_village_income_fen: int | None = Field(
+        default=None, ge=0, le=10**15, description="village collective operating income threshold (fen)"
+    )
+    weak_village_income_inclusive: bool | None = Field(
+        default=None,
+        description="true: a village at exactly the threshold is weak too (以下); "
+        "false: only under it (低于)",
+    )
+
+    @model_validator(mode="after")
+    def _threshold_with_its_comparison(self) -> Self:
+        if (self.weak_village_income_fen is None) != (self.weak_village_income_inclusive is None):
+            raise ValueError(
+                "weak_village_income_fen and weak_village_income_inclusive are set together or not at all"
+            )
+        return self
+
+
+class PolicyRecordOut(PolicyRecordIn):
+    """One record as stored (what a PUT for its prefix and year replaces), with its version."""
+
+    version: int
 
 
 class PolicyOut(BaseModel):
@@ -37,3 +60,5 @@ class PolicyOut(BaseModel):
     policies_kept_until: date
     relapse_chain: list[ApprovalStepIO]
     sources: list[str]
+    weak_village_income_fen: int | None = None
+    weak_village_income_inclusive: bool | None = None

@@ -6,7 +6,8 @@ from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.errors import PolicyMissing
+from services.registry.errors import PolicyMissing, PolicyRecordNotFound
+from services.registry.models import PolicyRecordRow
 from services.registry.policies.presets import PRESETS
 from services.registry.policies.repository import PolicyRepository
 from services.registry.policies.rules import (
@@ -16,9 +17,11 @@ from services.registry.policies.rules import (
     RegistryPolicy,
     resolve_policy,
 )
-from services.registry.policies.schemas import PolicyOut, PolicyRecordIn
+from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
 from shared import audit
 from shared.auth import Principal
+from shared.errors import PreconditionRequired
+from shared.http import check_put_precondition
 
 
 async def resolve(*, session: AsyncSession, area_code: str, year: int) -> RegistryPolicy:
@@ -44,8 +47,8 @@ async def seed_presets(*, session: AsyncSession) -> int:
     return added
 
 
-async def put_record(*, session: AsyncSession, actor: Principal, data: PolicyRecordIn) -> None:
-    record = PolicyRecord(
+def _record(data: PolicyRecordIn) -> PolicyRecord:
+    return PolicyRecord(
         **{
             **data.model_dump(exclude={"batches", "relapse_chain"}),
             "batches": tuple(data.batches) if data.batches is not None else None,
@@ -56,15 +59,59 @@ async def put_record(*, session: AsyncSession, actor: Principal, data: PolicyRec
             ),
         }
     )
-    await PolicyRepository(session).put(record)
+
+
+def _record_out(row: PolicyRecordRow) -> PolicyRecordOut:
+    return PolicyRecordOut.model_validate(row, from_attributes=True)
+
+
+def _on_path(actor: Principal, area_prefix: str) -> bool:
+    """A record is readable by callers above it (it applies in their area) or below it."""
+    return area_prefix.startswith(actor.area_prefix) or actor.area_prefix.startswith(area_prefix)
+
+
+async def get_record(
+    *, session: AsyncSession, actor: Principal, area_prefix: str, year: int
+) -> PolicyRecordOut:
+    row = await PolicyRepository(session).get(area_prefix, year) if _on_path(actor, area_prefix) else None
+    if row is None:
+        raise PolicyRecordNotFound(
+            f"no policy record for {area_prefix} in {year} in your area", area_prefix=area_prefix, year=year
+        )
+    return _record_out(row)
+
+
+async def put_record(
+    *, session: AsyncSession, actor: Principal, data: PolicyRecordIn, if_match: str | None
+) -> PolicyRecordOut:
+    """Add the record for a prefix and year (no If-Match) or replace it (If-Match: the ETag of
+    ``GET /policies/records/{area_prefix}/{year}``); nothing is written on 412/428."""
+    repo = PolicyRepository(session)
+    row = await repo.get(data.area_prefix, data.year, lock=True)
+    check_put_precondition(if_match, row.version if row else None)
+    before = _record_out(row).model_dump(mode="json") if row else None
+    record = _record(data)
+    if row is None:
+        row = await repo.add(record)
+        if row is None:  # a concurrent request created it since our read: this is now a change
+            raise PreconditionRequired(
+                "Someone added this policy record a moment ago; read it and send its ETag in If-Match",
+                area_prefix=data.area_prefix,
+                year=data.year,
+            )
+    else:
+        await repo.replace(row, record)
+    out = _record_out(row)
     await audit.record(
         session,
         actor=actor,
         action="policy.put",
         entity_type="policy",
         entity_id=f"{record.area_prefix or 'national'}/{record.year}",
-        after=data.model_dump(mode="json"),
+        before=before,
+        after=out.model_dump(mode="json"),
     )
+    return out
 
 
 def to_out(policy: RegistryPolicy) -> PolicyOut:

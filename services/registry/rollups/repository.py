@@ -1,13 +1,31 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Row,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.types import TypeEngine
 
-from services.registry.models import RollupCounter
+from services.registry.models import Area, AreaIncome, RollupCounter
 from services.registry.rollups.rules import CounterDelta
+from services.registry.rollups.villages import Region
 from shared.repository import Repository
+
+VILLAGE_COUNTS = ("villages", "weak", "not_weak", "unknown", "no_threshold", "gap_fen")
 
 
 class RollupRepository(Repository):
@@ -44,3 +62,79 @@ class RollupRepository(Repository):
             RollupCounter.area_prefix.in_(list(prefixes)), RollupCounter.dimension == dimension
         )
         return list((await self.session.execute(stmt)).scalars())
+
+
+class WeakVillageRepository(Repository):
+    """Villages under a prefix against the collective-income threshold of their region.
+
+    The thresholds (a few regions, resolved from policy records in rollups.villages) enter the SQL
+    as a CASE on the village code, so counting a province is one aggregate, not a Python scan. The
+    comparison mirrors ``IncomeThreshold.is_weak``: under it, or at it when inclusive (以下).
+    """
+
+    def _villages(self, prefix: str, year: int, regions: Sequence[Region]) -> Subquery:
+        def by_region(value: Callable[[Region], object], type_: TypeEngine[Any]) -> ColumnElement[Any]:
+            *specific, own = regions  # longest prefix first; the area's own region last
+            whens = [
+                (Area.code.startswith(r.prefix, autoescape=True), literal(value(r), type_)) for r in specific
+            ]
+            fallback = literal(value(own), type_)
+            return case(*whens, else_=fallback) if whens else fallback
+
+        return (
+            select(
+                Area.code,
+                Area.name,
+                Area.parent_code,
+                Area.poor_village,
+                Area.old_area_village,
+                Area.key_village,
+                AreaIncome.collective_income_fen.label("income"),
+                by_region(lambda r: r.threshold.income_fen if r.threshold else None, BigInteger()).label("t"),
+                by_region(lambda r: r.threshold.inclusive if r.threshold else None, Boolean()).label("incl"),
+            )
+            .select_from(Area)
+            .outerjoin(AreaIncome, and_(AreaIncome.area_code == Area.code, AreaIncome.year == year))
+            .where(Area.level == "village", Area.code.startswith(prefix, autoescape=True))
+            .subquery("v")
+        )
+
+    @staticmethod
+    def _weak(v: Subquery) -> ColumnElement[bool]:
+        income, t = v.c.income, v.c.t
+        return and_(
+            income.is_not(None), t.is_not(None), or_(income < t, and_(v.c.incl.is_(True), income == t))
+        )
+
+    async def counts(
+        self, prefix: str, year: int, regions: Sequence[Region], *, child_length: int
+    ) -> dict[str, dict[str, int]]:
+        """Per child prefix: villages, weak, not_weak, unknown, no_threshold and the weak ones' gaps."""
+        v = self._villages(prefix, year, regions)
+        weak = self._weak(v)
+        known = and_(v.c.t.is_not(None), v.c.income.is_not(None))
+        gap = v.c.t - v.c.income + case((v.c.incl.is_(True), 1), else_=0)
+        child = func.substr(v.c.code, 1, child_length)
+        stmt = select(
+            child.label("child"),
+            func.count().label("villages"),
+            func.count().filter(weak).label("weak"),
+            func.count().filter(and_(known, not_(weak))).label("not_weak"),
+            func.count().filter(and_(v.c.t.is_not(None), v.c.income.is_(None))).label("unknown"),
+            func.count().filter(v.c.t.is_(None)).label("no_threshold"),
+            func.coalesce(func.sum(gap).filter(weak), 0).label("gap_fen"),
+        ).group_by(child)
+        return {
+            row.child: {k: int(getattr(row, k)) for k in VILLAGE_COUNTS}
+            for row in (await self.session.execute(stmt)).all()
+        }
+
+    async def listed(
+        self, prefix: str, year: int, regions: Sequence[Region], *, after: str | None, limit: int
+    ) -> list[Row[Any]]:
+        """Weak villages and villages with no income for the year, by code, after the cursor."""
+        v = self._villages(prefix, year, regions)
+        stmt = select(v).where(v.c.t.is_not(None), or_(v.c.income.is_(None), self._weak(v)))
+        if after is not None:
+            stmt = stmt.where(v.c.code > after)
+        return list((await self.session.execute(stmt.order_by(v.c.code).limit(limit))).all())

@@ -5,9 +5,10 @@ from datetime import date
 from fastapi import APIRouter, Query
 
 from services.registry.rollups import service
-from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChartsOut
+from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChartsOut, WeakVillagesOut
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.pagination import Cursor, Limit
 
 router = APIRouter(prefix="/rollups", tags=["rollups"])
 Year = Query(
@@ -32,3 +33,21 @@ async def village_charts(
     area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> VillageChartsOut:
     return await service.village_charts(session=session, actor=user, code=area_code, year=year)
+
+
+@router.get("/{area_code}/weak-villages", response_model=WeakVillagesOut)
+async def weak_villages(
+    area_code: str,
+    session: SessionDep,
+    user: CurrentUser,
+    year: int = Year,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> WeakVillagesOut:
+    """Villages under the area whose collective operating income for the year is under the
+    threshold in force there (seed 002: 1万元以下 in 2018, 3万元以下 from 2019 in Quanzhou), and
+    those with no income recorded (unknown); counts per child area. The lists are paged together
+    by village code (`limit`, `cursor`); the counts always cover the whole area."""
+    return await service.weak_villages(
+        session=session, actor=user, code=area_code, year=year, cursor=cursor, limit=limit
+    )

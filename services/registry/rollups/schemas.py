@@ -51,3 +51,57 @@ class VillageChartsOut(BaseModel):
     in_out: dict[str, dict[str, Count]]  # 进出动态图: year -> entries / exits
     village_target: dict[str, object]  # 全村脱贫目标任务图
     household_targets: list[HouseholdTarget]  # 贫困户脱贫目标任务表
+
+
+class IncomeThresholdOut(BaseModel):
+    income_fen: int
+    inclusive: bool  # true: a village at exactly income_fen is weak too (以下); false: only under it (低于)
+    area_prefix: str  # the policy record that sets it
+    year: int
+    source: str
+
+
+class VillageFlags(BaseModel):
+    area_code: str
+    name: str
+    parent_code: str | None
+    poor_village: bool  # 贫困村
+    old_area_village: bool  # 老区村
+    key_village: bool
+    threshold_fen: int
+    threshold_inclusive: bool
+
+
+class WeakVillage(VillageFlags):
+    collective_income_fen: int
+    gap_fen: int  # the smallest increase that takes it out of the weak set
+
+
+class VillageCounts(BaseModel):
+    villages: int = 0
+    weak: int = 0
+    not_weak: int = 0
+    unknown: int = 0  # no collective income recorded for the year
+    no_threshold: int = 0  # no threshold in force where the village is
+    gap_fen: int = 0  # sum of the weak villages' gaps
+
+
+class ChildVillageCounts(VillageCounts):
+    area_code: str
+    area_name: str
+
+
+class WeakVillagesOut(BaseModel):
+    """Villages under an area whose collective operating income is under the threshold in force."""
+
+    area_code: str
+    area_name: str
+    level: str
+    year: int
+    threshold: IncomeThresholdOut | None  # in force at the area itself; null: none (see explanation)
+    explanation: str | None
+    totals: VillageCounts
+    children: list[ChildVillageCounts]
+    weak: list[WeakVillage]  # this page's weak villages, by code
+    unknown: list[VillageFlags]  # this page's villages with no income recorded for the year
+    next_cursor: str | None

@@ -9,13 +9,29 @@ from services.registry.areas.repository import AreaRepository
 from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
-from services.registry.rollups.repository import RollupRepository
+from services.registry.policies.repository import PolicyRepository
+from services.registry.policies.rules import IncomeThreshold
+from services.registry.rollups.repository import VILLAGE_COUNTS, RollupRepository, WeakVillageRepository
 from services.registry.rollups.rules import PYRAMID, incidence_bp, meets_incidence_threshold
-from services.registry.rollups.schemas import Count, HouseholdTarget, PyramidOut, RollupOut, VillageChartsOut
+from services.registry.rollups.schemas import (
+    ChildVillageCounts,
+    Count,
+    HouseholdTarget,
+    IncomeThresholdOut,
+    PyramidOut,
+    RollupOut,
+    VillageChartsOut,
+    VillageCounts,
+    VillageFlags,
+    WeakVillage,
+    WeakVillagesOut,
+)
+from services.registry.rollups.villages import Region, region_of, standing, threshold_regions
 from services.registry.vocabulary import POOR_STATUSES
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
+from shared.pagination import decode_cursor, encode_cursor
 from shared.pii import mask_name
 
 MAX_VILLAGE_TARGETS = 2_000
@@ -124,4 +140,97 @@ async def village_charts(
             )
             for h in poor
         ],
+    )
+
+
+# the prefix length of an area's children: province 2 → city 4 → county 6 → township 9 → village 12
+_CHILD_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
+
+
+def _threshold_out(t: IncomeThreshold | None) -> IncomeThresholdOut | None:
+    if t is None:
+        return None
+    return IncomeThresholdOut(
+        income_fen=t.income_fen,
+        inclusive=t.inclusive,
+        area_prefix=t.area_prefix,
+        year=t.year,
+        source=t.source,
+    )
+
+
+def _explanation(area: Area, year: int, regions: list[Region]) -> str | None:
+    own = regions[-1]
+    if own.threshold is not None:
+        return None
+    elsewhere = [r.prefix for r in regions if r.threshold is not None]
+    text = (
+        f"No policy record sets a village collective-income threshold for {area.code} in {year}, "
+        "so no village here is assessed as weak (a threshold is policy data per area and year, "
+        "e.g. seed 002's Quanzhou 2018/2019)."
+    )
+    if elsewhere:
+        text += (
+            f" Places under it with a threshold of their own are assessed: {', '.join(sorted(elsewhere))}."
+        )
+    return text
+
+
+async def weak_villages(
+    *, session: AsyncSession, actor: Principal, code: str, year: int, cursor: str | None, limit: int
+) -> WeakVillagesOut:
+    """Villages under an area below the collective-income threshold in force (seed 002 薄弱村),
+    those with no income recorded for the year, and counts per child area."""
+    area = await area_service.get(session=session, actor=actor, code=code)
+    prefix = AreaCode.parse(area.code).prefix
+    after = decode_cursor(cursor)
+    if after is not None and not (isinstance(after, str) and after.startswith(prefix)):
+        raise InvalidInput("The cursor is not one this list gave out; start again without it")
+    records = await PolicyRepository(session).thresholds_around(area_code=area.code, prefix=prefix, year=year)
+    regions = threshold_regions(records, area_code=area.code, prefix=prefix, year=year)
+    repo = WeakVillageRepository(session)
+    counts = await repo.counts(prefix, year, regions, child_length=_CHILD_LENGTH[len(prefix)])
+    totals = VillageCounts(**{k: sum(c[k] for c in counts.values()) for k in VILLAGE_COUNTS})
+    kids = await AreaRepository(session).children(area.code) if area.level != "village" else []
+    children = [
+        ChildVillageCounts(
+            area_code=k.code, area_name=k.name, **counts.get(AreaCode.parse(k.code).prefix, {})
+        )
+        for k in kids
+    ]
+    rows = await repo.listed(prefix, year, regions, after=after, limit=limit + 1)
+    weak: list[WeakVillage] = []
+    unknown: list[VillageFlags] = []
+    for row in rows[:limit]:
+        threshold = region_of(regions, row.code).threshold
+        assert threshold is not None  # the query lists villages with a threshold only
+        flags = VillageFlags(
+            area_code=row.code,
+            name=row.name,
+            parent_code=row.parent_code,
+            poor_village=row.poor_village,
+            old_area_village=row.old_area_village,
+            key_village=row.key_village,
+            threshold_fen=threshold.income_fen,
+            threshold_inclusive=threshold.inclusive,
+        )
+        found = standing(row.income, threshold)
+        if found.kind == "weak":
+            weak.append(
+                WeakVillage(**flags.model_dump(), collective_income_fen=row.income, gap_fen=found.gap_fen)
+            )
+        elif found.kind == "unknown":
+            unknown.append(flags)
+    return WeakVillagesOut(
+        area_code=area.code,
+        area_name=area.name,
+        level=area.level,
+        year=year,
+        threshold=_threshold_out(regions[-1].threshold),
+        explanation=_explanation(area, year, regions),
+        totals=totals,
+        children=children,
+        weak=weak,
+        unknown=unknown,
+        next_cursor=encode_cursor(rows[limit - 1].code) if len(rows) > limit else None,
     )
