@@ -39,9 +39,16 @@ async def test_a_policy_record_changes_only_with_the_etag_read(make_db):
         resolved = await c.get("/registry/v1/policies/440783101201/2019", headers=REGISTRAR)
         assert resolved.json()["exit_line_fen"] == 460_000
         # a record is read by callers on its path: above it or inside it, not beside it
-        assert (await c.get("/registry/v1/policies/records/440783/2019", headers=REGISTRAR)).status_code == 200
-        beside = await c.get("/registry/v1/policies/records/440783/2019", headers=auth("admin", "350000000000"))
-        assert (beside.status_code, beside.json()["type"].rsplit("/", 1)[1]) == (404, "policy-record-not-found")
+        assert (
+            await c.get("/registry/v1/policies/records/440783/2019", headers=REGISTRAR)
+        ).status_code == 200
+        beside = await c.get(
+            "/registry/v1/policies/records/440783/2019", headers=auth("admin", "350000000000")
+        )
+        assert (beside.status_code, beside.json()["type"].rsplit("/", 1)[1]) == (
+            404,
+            "policy-record-not-found",
+        )
         # a preset is a record like any other: changing it needs its ETag
         preset = await c.get("/registry/v1/policies/records/440783/2016", headers=ADMIN)
         assert preset.headers["ETag"] == '"1"'
@@ -81,7 +88,9 @@ async def test_a_years_income_changes_only_with_the_etag_read(make_db):
             shown=lambda body: body["per_capita_income_fen"],
         )
         # another year is another record: recorded without If-Match
-        other = await c.put(f"{base}/incomes", json={"year": 2017, "per_capita_income_fen": 1}, headers=REGISTRAR)
+        other = await c.put(
+            f"{base}/incomes", json={"year": 2017, "per_capita_income_fen": 1}, headers=REGISTRAR
+        )
         assert (other.status_code, other.headers["ETag"]) == (204, '"1"')
         card = (await c.get(base, headers=REGISTRAR)).json()
         assert [(i["year"], i["per_capita_income_fen"], i["version"]) for i in card["incomes"]] == [
