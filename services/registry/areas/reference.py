@@ -86,6 +86,14 @@ def _quanzhou_villages() -> dict[str, tuple[str, str, int]]:
 
 
 QUANZHOU_VILLAGES = _quanzhou_villages()
+# 2018 collective operating income of the i-th pairing village (fen), around seed 002's 1万元
+# threshold: exactly 10,000.00, 9,999.99, 24,000, 52,000, and none recorded (unknown).
+_INCOME_2018 = (1_000_000, 999_999, 2_400_000, 5_200_000, None)
+
+
+def _income_2018(i: int) -> list[CollectiveIncome]:
+    fen = _INCOME_2018[i % len(_INCOME_2018)]
+    return [] if fen is None else [CollectiveIncome(year=2018, amount_fen=fen)]
 
 
 def reference_areas() -> list[AreaIn]:
@@ -129,9 +137,12 @@ def reference_areas() -> list[AreaIn]:
                 pairing_dispatch_level=level,
                 rural_population=1_200,
                 synthetic_code=True,
-                collective_income=[CollectiveIncome(year=2017, amount_fen=income * 100)],
+                collective_income=[
+                    CollectiveIncome(year=2017, amount_fen=income * 100),
+                    *_income_2018(i),
+                ],
             )
-            for c, (n, level, income) in QUANZHOU_VILLAGES.items()
+            for i, (c, (n, level, income)) in enumerate(QUANZHOU_VILLAGES.items())
         ),
         a(code="210000000000", name="辽宁省"),
         a(code="210700000000", name="锦州市"),

@@ -8,11 +8,14 @@ from sqlalchemy import func, select
 from services.registry.demo import load_demo
 from services.registry.deps import cipher_for
 from services.registry.models import Household, Member, RollupCounter
+from services.registry.rollups import service as rollup_service
 from services.registry.settings import RegistrySettings
+from shared.auth import Principal
 from shared.db import Database
 from shared.tables import outbox
 
 pytestmark = pytest.mark.asyncio
+QUANZHOU_READER = Principal(sub="t", roles=frozenset({"auditor"}), area_code="350500000000", name=None)
 
 
 async def _counter(s, prefix, dimension, key):
@@ -44,6 +47,25 @@ async def test_demo_loads_chishui_and_quanzhou_once(make_db):
         for token, name in ciphers:  # no resident ID and no full name in any published event
             assert cipher.decrypt(token) not in envelopes
             assert f"'{name}'" not in envelopes
+        async with db.transaction() as s:  # 32 pairing villages, 2018 incomes cycling by five
+            weak = await rollup_service.weak_villages(
+                session=s, actor=QUANZHOU_READER, code="350500000000", year=2018, cursor=None, limit=200
+            )
+        # 7 at exactly 10,000.00 and 7 at 9,999.99 are weak (1万元以下); 6 + 6 above; 6 unknown
+        assert weak.totals.model_dump() == {
+            "villages": 32,
+            "weak": 14,
+            "not_weak": 12,
+            "unknown": 6,
+            "no_threshold": 0,
+            "gap_fen": 7 * 1 + 7 * 2,
+        }
+        assert {k.area_code: k.weak for k in weak.children if k.villages} == {
+            "350524000000": 4,  # villages 0, 1, 5, 6 of Anxi's twelve
+            "350525000000": 3,
+            "350526000000": 5,
+            "350583000000": 2,
+        }
         await load_demo(db)  # a second run adds nothing
         async with db.transaction() as s:
             assert (
