@@ -83,13 +83,18 @@ class HouseholdRef(Base):
     head_name_masked: Mapped[str | None] = mapped_column(String(50))
     registered_on: Mapped[date | None] = mapped_column(Date)
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    # The latest visit of any kind by anyone (what the visit-interval rule reads). Kept by the
+    # database in the visit's own transaction (triggers of revision c4d2f8a61e07): raised on every
+    # visit insert, never lowered by an older one, recounted on a visit update or delete. Never
+    # written by the application.
+    last_visit_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = _now()
     __table_args__ = (  # an area subtree (LIKE '4407%') with what coverage reads, index-only
         Index(
             "ix_household_ref_area_prefix",
             "area_code",
             postgresql_ops=_PREFIX,
-            postgresql_include=["id", "status", "policies_kept_until"],
+            postgresql_include=["id", "status", "policies_kept_until", "last_visit_on"],
         ),
     )
 

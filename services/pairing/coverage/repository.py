@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from services.pairing.coverage.rules import GapKind, PolicyRegion
-from services.pairing.models import AreaRef, CoverageGap, Helper, HouseholdRef, Pairing, Visit
+from services.pairing.models import AreaRef, CoverageGap, Helper, HouseholdRef, Pairing
 from shared.repository import Repository
 
 _CHECK_LOCK = 7_146_503  # one coverage check at a time, so a gap is never opened twice
@@ -92,10 +92,9 @@ def _to_pair(today: date) -> ColumnElement[bool]:
 
 
 def _households(prefix: str, regions: Sequence[PolicyRegion], today: date) -> Subquery:
-    """Households to pair under ``prefix`` with their cadre's start, last visit and interval."""
-    last_visit = (
-        select(func.max(Visit.visited_on)).where(Visit.household_id == HouseholdRef.id).scalar_subquery()
-    )
+    """Households to pair under ``prefix`` with their cadre's start, last visit and interval.
+    The last visit is the one kept on the projection (``max(visit.visited_on)`` of the household,
+    maintained by the database on every visit write), not a probe into the visits per household."""
     cadre = and_(
         Pairing.target_id == cast(HouseholdRef.id, String),
         Pairing.kind == "cadre_household",
@@ -108,7 +107,7 @@ def _households(prefix: str, regions: Sequence[PolicyRegion], today: date) -> Su
             HouseholdRef.area_code,
             HouseholdRef.status,
             Pairing.started_on.label("since"),
-            last_visit.label("last_visit_on"),
+            HouseholdRef.last_visit_on,
             _by_region(HouseholdRef.area_code, regions, "visit_interval_days").label("interval_days"),
         )
         .select_from(HouseholdRef)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.coverage import rules
@@ -31,7 +31,7 @@ from services.pairing.models import (
     Visit,
 )
 from services.pairing.policies import service as policy_service
-from tests.pairing.factories import TODAY
+from tests.pairing.factories import OFFICE, TODAY
 
 pytestmark = pytest.mark.asyncio
 
@@ -377,3 +377,124 @@ async def test_sql_counts_and_gaps_equal_the_rules(
             .all()
         )
         assert len(reopened) == len(current)
+
+
+async def _kept_equals_visits(session: AsyncSession) -> int:
+    """household_ref.last_visit_on (kept by the database) == max(visited_on) of the household's
+    visits, for every household; how many have a visit."""
+    computed = dict(
+        (
+            await session.execute(
+                select(Visit.household_id, func.max(Visit.visited_on)).group_by(Visit.household_id)
+            )
+        ).all()
+    )
+    kept = dict((await session.execute(select(HouseholdRef.id, HouseholdRef.last_visit_on))).all())
+    assert kept == {h: computed.get(h) for h in kept}
+    return sum(1 for d in kept.values() if d is not None)
+
+
+def _upload(household_id: uuid.UUID, helper_id: uuid.UUID, on: date) -> dict[str, Any]:
+    return {
+        "type": "visit",
+        "id": str(uuid.uuid4()),
+        "household_id": str(household_id),
+        "helper_id": str(helper_id),
+        "visited_on": on.isoformat(),
+        "kind": "phone_call",
+        "household_confirmed": False,
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_kept_last_visit_equals_the_visits_through_out_of_order_uploads(
+    app: FastAPI, client: httpx.AsyncClient, seed: int
+) -> None:
+    """Offline phones upload late and out of order, resend whole batches, mix refused records in,
+    and an office records single visits; a visit corrected or erased by SQL is recounted. After
+    every step the kept date equals the visits, and coverage still equals the rules."""
+    rnd = random.Random(seed)
+    db = app.state.db
+    async with db.transaction() as s:
+        await _load(s, seed)
+    async with db.transaction() as s:
+        assert await _kept_equals_visits(s) > 0
+        spans = (
+            await s.execute(
+                select(Pairing.target_id, Pairing.helper_id, Pairing.started_on, Pairing.ended_on).where(
+                    Pairing.target_type == "household", Pairing.area_code.startswith("440783")
+                )
+            )
+        ).all()
+
+    records: list[dict[str, Any]] = []
+    for target, helper_id, started, ended in spans:
+        last_day = min(ended or TODAY, TODAY)
+        days = (last_day - started).days
+        for _ in range(rnd.randint(1, 4)):
+            on = started + timedelta(days=rnd.randint(0, days))
+            records.append(_upload(uuid.UUID(target), helper_id, on))
+    # newest first for some households, so older visits arrive after newer ones
+    records.sort(key=lambda r: r["visited_on"], reverse=True)
+    rnd.shuffle(records[len(records) // 2 :])
+    refused = [
+        {**_upload(uuid.UUID(spans[0][0]), spans[0][1], TODAY + timedelta(days=1))},  # in the future
+        {**_upload(uuid.UUID(spans[1][0]), spans[1][1], spans[1][2] - timedelta(days=1))},  # before pairing
+    ]
+    sent: list[list[dict[str, Any]]] = []
+    newest: dict[str, date] = {}
+    late = 0
+    while records:
+        size = rnd.randint(1, 12)
+        batch, records = records[:size], records[size:]
+        if rnd.random() < 0.3:
+            batch.append(rnd.choice(refused))
+        if sent and rnd.random() < 0.3:
+            batch = rnd.choice(sent) + batch  # a phone that never heard back resends
+        if len(batch) == 1 and rnd.random() < 0.5:
+            single = {k: v for k, v in batch[0].items() if k != "type"}
+            r = await client.post("/pairing/v1/visits", json=single, headers=OFFICE)
+            assert r.status_code in (200, 201, 409), r.text
+        else:
+            r = await client.post("/pairing/v1/sync/batches", json={"records": batch}, headers=OFFICE)
+            assert r.status_code == 200, r.text
+            assert r.json()["conflicts"] == 0
+            for result in r.json()["results"]:
+                record = batch[result["index"]]
+                key, on = record["household_id"], date.fromisoformat(record["visited_on"])
+                if result["outcome"] == "stored" and key in newest and on < newest[key]:
+                    late += 1  # stored after a newer visit of the same household
+                if result["outcome"] == "stored":
+                    newest[key] = max(on, newest.get(key, on))
+        sent.append(batch)
+        async with db.transaction() as s:
+            await _kept_equals_visits(s)
+
+    assert late > 0  # the fixture really uploads out of order
+
+    # a correction and an erasure (no API does this; SQL must not leave a stale date behind)
+    async with db.transaction() as s:
+        latest = (
+            (await s.execute(select(Visit).order_by(Visit.visited_on.desc(), Visit.id).limit(3)))
+            .scalars()
+            .all()
+        )
+        await s.execute(delete(Visit).where(Visit.id == latest[0].id))
+        await s.execute(
+            update(Visit)
+            .where(Visit.id == latest[1].id)
+            .values(visited_on=latest[1].visited_on - timedelta(days=60))
+        )
+        other = (
+            await s.execute(select(HouseholdRef.id).where(HouseholdRef.id != latest[2].household_id))
+        ).scalar()
+        await s.execute(update(Visit).where(Visit.id == latest[2].id).values(household_id=other))
+    async with db.transaction() as s:
+        await _kept_equals_visits(s)
+        for prefix in PREFIXES:
+            expected = _numbers(await _reference(s, prefix))
+            got = (await coverage_service.coverage(session=s, prefix=prefix, today=TODAY)).model_dump()
+            assert {k: got[k] for k in expected} == expected, prefix
+        await coverage_service.check(s, "test", prefix="440783", today=TODAY)
+    async with db.transaction() as s:
+        assert await _open_gaps(s, "440783") == _gap_set(await _reference(s, "440783"))
