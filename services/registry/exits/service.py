@@ -16,7 +16,6 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.identification.rules import Action, next_status
 from services.registry.models import ExitRequest, Household
 from services.registry.policies import service as policy_service
-from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
@@ -123,10 +122,8 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     h.version += 1
     req.status, req.decided_on, req.dossier_id = "verified", verified_on, str(event.data.get("dossier_id"))
     await session.flush()
-    await households.track(session, before, h)
-    await RollupRepository(session).apply(
-        flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count)
-    )
+    exits = flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count)
+    await households.track(session, before, h, flows=exits)  # one counter statement (see track)
     await audit.record(
         session,
         actor="inspection",

@@ -190,8 +190,7 @@ async def split(
     h.member_count = len(staying)
     h.version += 1
     await session.flush()
-    await track(session, before, h)
-    await track(session, None, new)
+    await track(session, before, h, also=[(None, new)])  # one counter statement (see track)
     for entity, after in ((h, state(h)), (new, state(new) | {"split_from": str(h.id)})):
         await audit.record(
             session,
@@ -242,8 +241,7 @@ async def merge(
     source.closed_reason = f"merged into {target.household_number or target.id}: {data.reason}"
     source.version += 1
     await session.flush()
-    await track(session, before_source, source)
-    await track(session, before_target, target)
+    await track(session, before_source, source, also=[(before_target, target)])  # one statement
     await audit.record(
         session,
         actor=actor,

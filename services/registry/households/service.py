@@ -37,7 +37,7 @@ from services.registry.households.schemas import (
 from services.registry.models import Debt, Household, IncomeRecord, Member
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
-from services.registry.rollups.rules import Snapshot, counter_deltas
+from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas
 from services.registry.vocabulary import ACTIVE_STATUSES, HouseholdStatus, LabourCapacity, Relation
 from shared import audit
 from shared.auth import Principal
@@ -91,9 +91,26 @@ async def load(
     return h
 
 
-async def track(session: AsyncSession, before: Snapshot | None, h: Household | None) -> None:
-    """Keep the roll-up counters in step, in the same transaction as the change."""
-    await RollupRepository(session).apply(counter_deltas(before, snapshot(h) if h is not None else None))
+async def track(
+    session: AsyncSession,
+    before: Snapshot | None,
+    h: Household | None,
+    *,
+    also: Sequence[tuple[Snapshot | None, Household | None]] = (),
+    flows: Sequence[CounterDelta] = (),
+) -> None:
+    """Keep the roll-up counters in step, in the same transaction as the change.
+
+    A use case calls this once with everything it changes (``also``: a merge's target, a split's
+    new household; ``flows``: the yearly entries/exits), so all its counter rows are written by
+    one upsert over sorted keys. The township, county, city and province rows are shared by every
+    clerk under them; a second counter statement later in the transaction would lock some of
+    them out of that order, and two clerks then deadlock (test_concurrent_counters.py).
+    """
+    deltas = [*flows]
+    for was, now in ((before, h), *also):
+        deltas += counter_deltas(was, snapshot(now) if now is not None else None)
+    await RollupRepository(session).apply(deltas)
 
 
 def ensure_open(h: Household) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -25,8 +26,7 @@ from services.registry.identification.rules import (
 from services.registry.identification.schemas import NoticeIn, ObjectionIn, ObjectionResolution, ReviewIn
 from services.registry.models import Household, Objection
 from services.registry.policies import service as policy_service
-from services.registry.rollups.repository import RollupRepository
-from services.registry.rollups.rules import flow_deltas
+from services.registry.rollups.rules import CounterDelta, flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.auth import Principal
@@ -35,14 +35,20 @@ Actor = Principal | str
 
 
 async def _step(
-    session: AsyncSession, actor: Actor, h: Household, action: Action, *, detail: dict[str, Any] | None = None
+    session: AsyncSession,
+    actor: Actor,
+    h: Household,
+    action: Action,
+    *,
+    detail: dict[str, Any] | None = None,
+    flows: Sequence[CounterDelta] = (),
 ) -> None:
     """Move the household, keep the counters, audit, and publish an update (registration aside)."""
     before, before_state = households.snapshot(h), households.state(h)
     h.status = next_status(HouseholdStatus(h.status), action).value
     h.version += 1
     await session.flush()
-    await households.track(session, before, h)
+    await households.track(session, before, h, flows=flows)  # status and flows in one statement
     await audit.record(
         session,
         actor=actor,
@@ -191,9 +197,9 @@ async def register(*, session: AsyncSession, actor: Actor, household_id: uuid.UU
     repo = HouseholdRepository(session)
     h.household_number = await repo.next_number(h.area_code)
     h.registered_on = today
-    await _step(session, actor, h, Action.REGISTER, detail={"household_number": h.household_number})
-    await RollupRepository(session).apply(
-        flow_deltas(h.area_code, kind="entries", year=h.year, persons=h.member_count)
+    entries = flow_deltas(h.area_code, kind="entries", year=h.year, persons=h.member_count)
+    await _step(
+        session, actor, h, Action.REGISTER, detail={"household_number": h.household_number}, flows=entries
     )
     await household_events.registered(session, h, await repo.members(h.id), origin="identification")
     return h

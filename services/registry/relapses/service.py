@@ -18,7 +18,6 @@ from services.registry.policies.rules import ApprovalStep
 from services.registry.relapses import events
 from services.registry.relapses.repository import RelapseRepository
 from services.registry.relapses.rules import check_step, next_step, plan_year_after
-from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
@@ -132,10 +131,8 @@ async def _reregister(session: AsyncSession, actor: Principal, case: RelapseCase
     h.policies_kept_until = None
     h.version += 1
     await session.flush()
-    await households.track(session, before, h)
-    await RollupRepository(session).apply(
-        flow_deltas(h.area_code, kind="entries", year=case.plan_year, persons=h.member_count)
-    )
+    entries = flow_deltas(h.area_code, kind="entries", year=case.plan_year, persons=h.member_count)
+    await households.track(session, before, h, flows=entries)  # one counter statement (see track)
     await audit.record(
         session,
         actor=actor,
