@@ -47,6 +47,9 @@ from shared.repository import Repository
 
 _CHECK_LOCK = 7_146_503  # one coverage check at a time, so a gap is never opened twice
 _CURRENT = "coverage_current"  # the gaps of this check (temporary, per transaction)
+# A province joins ~1,000,000 households with ~950,000 active cadre pairings by household id; under
+# the default work_mem (4 MB) that hash spills to disk in batches. Raised for this transaction only.
+_JOIN_WORK_MEM = "SET LOCAL work_mem = '96MB'"
 
 current = table(
     _CURRENT,
@@ -201,6 +204,7 @@ class CoverageRepository(Repository):
         self, prefix: str, regions: Sequence[PolicyRegion], today: date
     ) -> tuple[int, int, int]:
         """(to pair, paired, visits overdue)."""
+        await self.session.execute(text(_JOIN_WORK_MEM))
         h = _households(prefix, regions, today)
         overdue = and_(h.c.since.is_not(None), _due(h) < today)
         stmt = select(func.count(), func.count(h.c.since), func.count().filter(overdue)).select_from(h)
@@ -239,6 +243,7 @@ class CoverageRepository(Repository):
                 " PRIMARY KEY (kind, subject_id)) ON COMMIT DROP"
             )
         )
+        await self.session.execute(text(_JOIN_WORK_MEM))
         gaps = _current_gaps(prefix, regions, today, cadre_kinds)
         await self.session.execute(insert(current).from_select(list(current.c.keys()), gaps))
         await self.session.execute(text(f"ANALYZE {_CURRENT}"))
