@@ -12,6 +12,7 @@ BENCHES = {
     "events": "tests.bench.events",
     "rollups": "tests.bench.rollups",
     "coverage": "tests.bench.coverage",
+    "registry_concurrency": "tests.bench.registry_concurrency",
 }
 
 

@@ -70,7 +70,6 @@ async def request_exit(
     h.status = new_status.value
     h.version += 1
     await session.flush()
-    await households.track(session, before, h)
     await audit.record(
         session,
         actor=actor,
@@ -81,6 +80,7 @@ async def request_exit(
         after=households.state(h) | {"exit_request_id": str(req.id)},
     )
     await events.exit_requested(session, h, req)
+    await households.track(session, before, h)  # last: hot counter rows held only until commit
     return req
 
 
@@ -123,7 +123,6 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     req.status, req.decided_on, req.dossier_id = "verified", verified_on, str(event.data.get("dossier_id"))
     await session.flush()
     exits = flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count)
-    await households.track(session, before, h, flows=exits)  # one counter statement (see track)
     await audit.record(
         session,
         actor="inspection",
@@ -134,6 +133,7 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
         after=households.state(h) | {"event_id": event.id},
     )
     await events.exited(session, h, req)
+    await households.track(session, before, h, flows=exits)  # one counter statement (see track)
 
 
 async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
@@ -150,7 +150,6 @@ async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     req.reason = f"{event.data.get('reason')} (refused at {step})"
     req.dossier_id = str(event.data.get("dossier_id"))
     await session.flush()
-    await households.track(session, before, h)
     await audit.record(
         session,
         actor="inspection",
@@ -161,6 +160,7 @@ async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
         after=households.state(h) | {"reason": req.reason},
     )
     await events.exit_returned(session, h, req)
+    await households.track(session, before, h)  # last: hot counter rows held only until commit
 
 
 async def list_requests(

@@ -61,7 +61,6 @@ async def add_member(
     await flush_identities(session)
     h.member_count += 1
     h.version += 1
-    await track(session, before, h)
     await audit.record(
         session,
         actor=actor,
@@ -71,6 +70,7 @@ async def add_member(
         after={"member_id": str(member.id), "reason": data.reason, "member_count": h.member_count},
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="member_added")
+    await track(session, before, h)  # last: hot counter rows held only until commit
     return member
 
 
@@ -96,7 +96,6 @@ async def remove_member(
     h.member_count -= 1
     h.version += 1
     await session.flush()
-    await track(session, before, h)
     await audit.record(
         session,
         actor=actor,
@@ -106,6 +105,7 @@ async def remove_member(
         after={"member_id": str(member_id), "reason": data.reason, "on": data.on.isoformat()},
     )
     await events.updated(session, h, await repo.members(h.id), change="member_removed", reason=data.reason)
+    await track(session, before, h)  # last: hot counter rows held only until commit
 
 
 async def change_head(
@@ -190,7 +190,6 @@ async def split(
     h.member_count = len(staying)
     h.version += 1
     await session.flush()
-    await track(session, before, h, also=[(None, new)])  # one counter statement (see track)
     for entity, after in ((h, state(h)), (new, state(new) | {"split_from": str(h.id)})):
         await audit.record(
             session,
@@ -205,6 +204,7 @@ async def split(
         await events.registered(session, new, moving, origin="split")
     else:
         await events.candidate_created(session, new)
+    await track(session, before, h, also=[(None, new)])  # one counter statement (see track)
     return new
 
 
@@ -241,7 +241,6 @@ async def merge(
     source.closed_reason = f"merged into {target.household_number or target.id}: {data.reason}"
     source.version += 1
     await session.flush()
-    await track(session, before_source, source, also=[(before_target, target)])  # one statement
     await audit.record(
         session,
         actor=actor,
@@ -255,6 +254,7 @@ async def merge(
         session, target, await repo.members(target.id), change="merge", merged_from=str(source.id)
     )
     await events.removed(session, source, reason=source.closed_reason)
+    await track(session, before_source, source, also=[(before_target, target)])  # one statement
     return target
 
 
@@ -285,7 +285,6 @@ async def move(
     h.area_code = target.code
     h.version += 1
     await session.flush()
-    await track(session, before, h)
     await audit.record(
         session,
         actor=actor,
@@ -309,4 +308,5 @@ async def move(
         moved_on=data.moved_on.isoformat(),
         reason=data.reason,  # the code only: the free-text note stays in the audited record
     )
+    await track(session, before, h)  # last: hot counter rows held only until commit
     return h

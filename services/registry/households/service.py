@@ -105,7 +105,9 @@ async def track(
     new household; ``flows``: the yearly entries/exits), so all its counter rows are written by
     one upsert over sorted keys. The township, county, city and province rows are shared by every
     clerk under them; a second counter statement later in the transaction would lock some of
-    them out of that order, and two clerks then deadlock (test_concurrent_counters.py).
+    them out of that order, and two clerks then deadlock (test_concurrent_counters.py). It is the
+    use case's last statement: the rows stay locked until the commit, so nothing else (audit,
+    outbox, the event loop's other requests) should run while they are held.
     """
     deltas = [*flows]
     for was, now in ((before, h), *also):
@@ -256,7 +258,6 @@ async def create_candidate(
     await session.flush()
     session.add_all(members)
     await flush_identities(session)
-    await track(session, None, household)
     await audit.record(
         session,
         actor=actor,
@@ -266,6 +267,7 @@ async def create_candidate(
         after=state(household),
     )
     await events.candidate_created(session, household)
+    await track(session, None, household)  # last: the hot counter rows are held until commit
     return household
 
 
@@ -289,7 +291,6 @@ async def update_attributes(
     _apply_attributes(h, data, batches)
     h.version += 1
     await session.flush()
-    await track(session, before, h)
     await audit.record(
         session,
         actor=actor,
@@ -300,6 +301,7 @@ async def update_attributes(
         after=state(h),
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="attributes")
+    await track(session, before, h)  # last: hot counter rows held only until commit
     return h
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -26,7 +25,7 @@ from services.registry.identification.rules import (
 from services.registry.identification.schemas import NoticeIn, ObjectionIn, ObjectionResolution, ReviewIn
 from services.registry.models import Household, Objection
 from services.registry.policies import service as policy_service
-from services.registry.rollups.rules import CounterDelta, flow_deltas
+from services.registry.rollups.rules import Snapshot, flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.auth import Principal
@@ -41,14 +40,14 @@ async def _step(
     action: Action,
     *,
     detail: dict[str, Any] | None = None,
-    flows: Sequence[CounterDelta] = (),
-) -> None:
-    """Move the household, keep the counters, audit, and publish an update (registration aside)."""
+) -> Snapshot:
+    """Move the household and audit it. Returns the snapshot before the step: the caller keeps the
+    counters with it as its last statement (households.track: the hot rows are then held only
+    until the commit)."""
     before, before_state = households.snapshot(h), households.state(h)
     h.status = next_status(HouseholdStatus(h.status), action).value
     h.version += 1
     await session.flush()
-    await households.track(session, before, h, flows=flows)  # status and flows in one statement
     await audit.record(
         session,
         actor=actor,
@@ -58,6 +57,7 @@ async def _step(
         before=before_state,
         after=households.state(h) | (detail or {}),
     )
+    return before
 
 
 async def _published(session: AsyncSession, h: Household, change: str, **extra: object) -> None:
@@ -67,8 +67,9 @@ async def _published(session: AsyncSession, h: Household, change: str, **extra: 
 
 async def submit_review(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
-    await _step(session, actor, h, Action.SUBMIT_REVIEW)
+    before = await _step(session, actor, h, Action.SUBMIT_REVIEW)
     await _published(session, h, "review_submitted")
+    await households.track(session, before, h)
     return h
 
 
@@ -80,8 +81,10 @@ async def record_review(
     if data.result is ReviewResult.NOT_APPROVED:
         return await _reject(session, actor, h, f"village democratic review did not approve ({data.held_on})")
     h.review_result, h.review_held_on = data.result.value, data.held_on
-    await _step(session, actor, h, Action.RECORD_REVIEW, detail={"review_held_on": data.held_on.isoformat()})
+    held = {"review_held_on": data.held_on.isoformat()}
+    before = await _step(session, actor, h, Action.RECORD_REVIEW, detail=held)
     await _published(session, h, "review_recorded")
+    await households.track(session, before, h)
     return h
 
 
@@ -96,10 +99,10 @@ async def start_notice(
         starts_on=data.starts_on,
     )
     h.notice_starts_on = data.starts_on
-    await _step(
-        session, actor, h, Action.START_NOTICE, detail={"notice_starts_on": data.starts_on.isoformat()}
-    )
+    starts = {"notice_starts_on": data.starts_on.isoformat()}
+    before = await _step(session, actor, h, Action.START_NOTICE, detail=starts)
     await _published(session, h, "notice_started")
+    await households.track(session, before, h)
     return h
 
 
@@ -186,8 +189,9 @@ async def confirm(*, session: AsyncSession, actor: Actor, household_id: uuid.UUI
         on=today,
     )
     h.confirmed_on = today
-    await _step(session, actor, h, Action.CONFIRM)
+    before = await _step(session, actor, h, Action.CONFIRM)
     await _published(session, h, "confirmed")
+    await households.track(session, before, h)
     return h
 
 
@@ -197,19 +201,19 @@ async def register(*, session: AsyncSession, actor: Actor, household_id: uuid.UU
     repo = HouseholdRepository(session)
     h.household_number = await repo.next_number(h.area_code)
     h.registered_on = today
-    entries = flow_deltas(h.area_code, kind="entries", year=h.year, persons=h.member_count)
-    await _step(
-        session, actor, h, Action.REGISTER, detail={"household_number": h.household_number}, flows=entries
-    )
+    before = await _step(session, actor, h, Action.REGISTER, detail={"household_number": h.household_number})
     await household_events.registered(session, h, await repo.members(h.id), origin="identification")
+    entries = flow_deltas(h.area_code, kind="entries", year=h.year, persons=h.member_count)
+    await households.track(session, before, h, flows=entries)  # status and entries in one statement
     return h
 
 
 async def _reject(session: AsyncSession, actor: Actor, h: Household, reason: str) -> Household:
     h.closed_reason = reason
-    await _step(session, actor, h, Action.REJECT, detail={"reason": reason})
+    before = await _step(session, actor, h, Action.REJECT, detail={"reason": reason})
     await HouseholdRepository(session).release_identities(h.id)
     await events.rejected(session, h, reason=reason)
+    await households.track(session, before, h)
     return h
 
 
@@ -221,7 +225,8 @@ async def reject(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID
 async def remove(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, reason: str) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     h.closed_reason = reason
-    await _step(session, actor, h, Action.REMOVE, detail={"reason": reason})
+    before = await _step(session, actor, h, Action.REMOVE, detail={"reason": reason})
     await HouseholdRepository(session).release_identities(h.id)
     await household_events.removed(session, h, reason=reason)
+    await households.track(session, before, h)
     return h

@@ -132,7 +132,6 @@ async def _reregister(session: AsyncSession, actor: Principal, case: RelapseCase
     h.version += 1
     await session.flush()
     entries = flow_deltas(h.area_code, kind="entries", year=case.plan_year, persons=h.member_count)
-    await households.track(session, before, h, flows=entries)  # one counter statement (see track)
     await audit.record(
         session,
         actor=actor,
@@ -145,3 +144,4 @@ async def _reregister(session: AsyncSession, actor: Principal, case: RelapseCase
     await events.relapsed(
         session, h, await HouseholdRepository(session).members(h.id), plan_year=case.plan_year
     )
+    await households.track(session, before, h, flows=entries)  # one counter statement (see track)
