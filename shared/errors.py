@@ -249,7 +249,9 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         return await _unexpected(request, exc)
     log.warning("database_refused_value", path=request.url.path, sqlstate=code, error=str(exc.orig)[:200])
-    return problem_response(status, title, detail, type_slug=slug, instance=request.url.path)
+    # Nothing was saved; a 503 says when to send it again (RFC 9110 §10.2.3).
+    headers = {"Retry-After": "1"} if status == 503 else None
+    return problem_response(status, title, detail, type_slug=slug, instance=request.url.path, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,10 +1,7 @@
 """Assembly of the registry service."""
 
-import inspect
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import Response
-from sqlalchemy.exc import DBAPIError
+from fastapi import APIRouter, FastAPI
 
 from services.registry.areas.router import router as areas_router
 from services.registry.consumers import HANDLERS
@@ -48,27 +45,9 @@ async def _seed_policies(db: Database) -> None:
         await policy_service.seed_presets(session=session)
 
 
-RETRY_AFTER_S = "1"
-
-
-def _retry_after_when_busy(app: FastAPI) -> None:
-    """A serialization failure or deadlock (40001/40P01) is rendered by shared.errors as 503
-    ``try-again``; nothing was saved, so say when to send it again (RFC 9110 §10.2.3)."""
-    render = app.exception_handlers[DBAPIError]
-
-    async def handler(request: Request, exc: Exception) -> Response:
-        rendered = render(request, exc)
-        response = await rendered if inspect.isawaitable(rendered) else rendered
-        if response.status_code == 503:
-            response.headers["Retry-After"] = RETRY_AFTER_S
-        return response
-
-    app.add_exception_handler(DBAPIError, handler)
-
-
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
-    app = create_service_app(
+    return create_service_app(
         settings,
         title="Jingzhun registry",
         routers=ROUTERS,
@@ -76,5 +55,3 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         jobs=JOBS,
         on_startup=_seed_policies,
     )
-    _retry_after_when_busy(app)
-    return app
