@@ -179,19 +179,23 @@ def _parse(raw: dict[str, Any]) -> tuple[VisitIn | LedgerEntryIn | None, str | N
 async def record_batch(
     *, session: AsyncSession, actor: Principal, records: list[dict[str, Any]], today: date
 ) -> BatchOut:
-    results: list[RecordResult] = []
-    for index, raw in enumerate(records):
-        record, problem = _parse(raw)
+    parsed = [_parse(raw) for raw in records]
+    # Households in id order: two phones uploading for the same households at once then take the
+    # household rows (the last-visit trigger updates them) in one order and cannot deadlock.
+    # Records of one household keep their order; results keep the batch's order.
+    order = sorted(range(len(records)), key=lambda i: (str(getattr(parsed[i][0], "household_id", "")), i))
+    by_index: dict[int, RecordResult] = {}
+    for index in order:
+        raw = records[index]
+        record, problem = parsed[index]
         raw_id, raw_type = raw.get("id"), raw.get("type")
         if record is None:
-            results.append(
-                RecordResult(
-                    index=index,
-                    id=str(raw_id) if raw_id else None,
-                    type=str(raw_type) if raw_type is not None else None,
-                    outcome=rules.BatchOutcome.REJECTED,
-                    reason=problem,
-                )
+            by_index[index] = RecordResult(
+                index=index,
+                id=str(raw_id) if raw_id else None,
+                type=str(raw_type) if raw_type is not None else None,
+                outcome=rules.BatchOutcome.REJECTED,
+                reason=problem,
             )
             continue
         try:
@@ -203,9 +207,10 @@ async def record_batch(
         except IntegrityError:
             # The same id arrived in a concurrent upload; the client resends and gets "duplicate".
             outcome, reason = rules.BatchOutcome.REJECTED, "stored concurrently; send the record again"
-        results.append(
-            RecordResult(index=index, id=str(record.id), type=record.type, outcome=outcome, reason=reason)
+        by_index[index] = RecordResult(
+            index=index, id=str(record.id), type=record.type, outcome=outcome, reason=reason
         )
+    results = [by_index[i] for i in range(len(records))]
     count = {o: sum(1 for r in results if r.outcome is o) for o in rules.BatchOutcome}
     return BatchOut(
         stored=count[rules.BatchOutcome.STORED],

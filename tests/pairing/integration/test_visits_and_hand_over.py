@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -225,3 +226,29 @@ async def test_a_paired_doctor_logs_a_home_visit_too(app: FastAPI, client: httpx
     me = auth(["cadre"], V1, sub="doctor-he")
     r = await client.post("/pairing/v1/sync/batches", json={"records": [_visit(household_id)]}, headers=me)
     assert r.json()["stored"] == 1
+
+
+async def test_two_phones_uploading_for_the_same_households_at_once_both_store(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Each visit also moves its household's last-visit date: two batches naming the same households
+    in opposite orders must not deadlock each other (every record stored, no 503 to resend)."""
+    cadre = await helper(client, user_sub="cadre-zhao")
+    households = [await household(app) for _ in range(5)]  # the cap
+    for h in households:
+        r = await pair(client, "cadre_household", cadre, h, started_on="2026-09-01")
+        assert r.status_code == 201, r.text
+    me = auth(["cadre"], V1, sub="cadre-zhao")
+    for day in range(10, 20):
+        phone_a = [_visit(h, visited_on=f"2026-11-{day}") for h in households]
+        phone_b = [_visit(h, visited_on=f"2026-11-{day}", kind="phone_call") for h in reversed(households)]
+        answers = await asyncio.gather(
+            client.post("/pairing/v1/sync/batches", json={"records": phone_a}, headers=me),
+            client.post("/pairing/v1/sync/batches", json={"records": phone_b}, headers=me),
+        )
+        assert [a.status_code for a in answers] == [200, 200], [a.text[:200] for a in answers]
+        assert [a.json()["stored"] for a in answers] == [5, 5]
+        # Results come back in the order the phone sent them.
+        assert [r["id"] for r in answers[1].json()["results"]] == [v["id"] for v in phone_b]
+    async with app.state.db.transaction() as s:
+        assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 100
