@@ -9,6 +9,7 @@ from services.registry.edge.router import router as edge_router
 from services.registry.exits.router import router as exits_router
 from services.registry.households.router import router as households_router
 from services.registry.identification.router import router as identification_router
+from services.registry.notices.router import router as notices_router
 from services.registry.policies import service as policy_service
 from services.registry.policies.router import router as policies_router
 from services.registry.relapses.router import router as relapses_router
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     relapses_router,
     rollups_router,
     edge_router,
+    notices_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]

@@ -25,6 +25,7 @@ SERVICES = ("registry", "funds", "pairing", "inspection")
 PUBLIC = {
     ("funds", "GET", "/funds/v1/public/disclosures"),
     ("funds", "GET", "/funds/v1/public/disclosures/{notice_id}"),
+    ("registry", "GET", "/registry/v1/public/notices"),
     *((s, "GET", path) for s in SERVICES for path in ("/health/live", "/health/ready")),
 }
 AREA = "440783000000"

@@ -1,0 +1,1 @@
+"""The public notice board (公示栏): identification and exit notices of a village, without login."""

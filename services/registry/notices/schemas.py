@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from services.registry.notices.rules import NoticeKind
+
+
+class PublicNoticeOut(BaseModel):
+    """What a village notice board shows: no resident ID, no member names, the head's name masked."""
+
+    kind: NoticeKind
+    village_code: str
+    village_name: str
+    head_name_masked: str
+    member_count: int
+    poverty_causes: list[str] | None  # identification only
+    exited_on: date | None  # exit only
+    notice_starts_on: date
+    notice_last_day: date
+    current: bool
+    open_objections: int | None  # identification only
+    how_to_object: str | None  # identification only
