@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
-SERVICES = ("registry", "funds", "pairing", "inspection")
+from deploy.services import service_settings
+
 audit_app = typer.Typer(help="the audit trail", no_args_is_help=True)
 
 
@@ -18,22 +18,16 @@ def audit_group() -> None:
     """The audit trail: per-entity hash chains and the seals over them (docs/OPERATIONS.md)."""
 
 
-def _settings(service: str):  # type: ignore[no-untyped-def]
-    if service not in SERVICES:
-        raise typer.BadParameter(f"one of {', '.join(SERVICES)}", param_hint="SERVICE")
-    return importlib.import_module(f"services.{service}.app").settings_class()
-
-
 @audit_app.command("verify")
 def verify(service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")]) -> None:
     """Recompute every chain and every seal; exit 1 and name the first broken row or seal."""
-    asyncio.run(_verify(_settings(service)))
+    asyncio.run(_verify(service_settings(service)))
 
 
 @audit_app.command("seal")
 def seal(service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")]) -> None:
     """Seal the settled audit rows now (the services also do it every AUDIT_SEAL_INTERVAL_S)."""
-    asyncio.run(_seal(service, _settings(service)))
+    asyncio.run(_seal(service, service_settings(service)))
 
 
 async def _verify(settings) -> None:  # type: ignore[no-untyped-def]

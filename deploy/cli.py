@@ -11,14 +11,13 @@ import typer
 
 from deploy.audit_cli import audit_app
 from deploy.pii_cli import pii_app
+from deploy.services import check_service, service_settings
 
 if TYPE_CHECKING:
     from nats.aio.client import Client as NATS
 
-    from shared.settings import ServiceSettings
 
 app = typer.Typer(help="Jingzhun (精准) targeted poverty alleviation backend", no_args_is_help=True)
-SERVICE_NAMES = ("registry", "funds", "pairing", "inspection")
 
 
 @app.command()
@@ -59,14 +58,14 @@ def migrate(
     """Migrate one service's database to the latest revision."""
     from shared.migrations import upgrade
 
-    _check(service)
+    check_service(service)
     upgrade(service, database_url)
 
 
 @app.command()
 def worker(service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")]) -> None:
     """Run only the outbox relay, consumers and jobs of a service (no HTTP), for separate scaling."""
-    _check(service)
+    check_service(service)
     asyncio.run(_run_worker(service))
 
 
@@ -149,15 +148,8 @@ def _nats_url(given: str | None, service: str | None) -> str:
     if given:
         return given
     if service is not None:
-        return _settings(service).nats_url
+        return service_settings(service).nats_url
     return ServiceSettings().nats_url
-
-
-def _settings(service: str) -> ServiceSettings:
-    _check(service)
-    settings_module = importlib.import_module(f"services.{service}.settings")
-    settings: ServiceSettings = getattr(settings_module, f"{service.capitalize()}Settings")()
-    return settings
 
 
 async def _connect(url: str) -> NATS:
@@ -174,7 +166,7 @@ async def _deadletter_list(url: str, service: str | None) -> None:
     from shared.events.deadletter import iter_dead_letters
 
     if service is not None:
-        _check(service)
+        check_service(service)
     nc = await _connect(url)
     try:
         rows = [
@@ -226,7 +218,7 @@ async def _deadletter_replay(url: str, seqs: list[int], service: str | None) -> 
     )
 
     if service is not None:
-        _check(service)
+        check_service(service)
     nc = await _connect(url)
     js = nc.jetstream()
     failed = 0
@@ -263,11 +255,6 @@ async def _deadletter_replay(url: str, seqs: list[int], service: str | None) -> 
     finally:
         await nc.close()
     return failed
-
-
-def _check(service: str) -> None:
-    if service not in SERVICE_NAMES:
-        raise typer.BadParameter(f"unknown service '{service}'; one of {', '.join(SERVICE_NAMES)}")
 
 
 if __name__ == "__main__":

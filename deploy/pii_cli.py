@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-SERVICES = ("registry", "funds", "pairing", "inspection")
+from deploy.services import service_settings
+
 pii_app = typer.Typer(help="personal-data keys", no_args_is_help=True)
 
 
@@ -28,14 +29,12 @@ def rotate(
     batch: Annotated[int, typer.Option(min=1, max=10_000, help="rows per transaction")] = 500,
 ) -> None:
     """Re-encrypt every personal-data column of SERVICE under its current key (safe to re-run)."""
-    if service not in SERVICES:
-        raise typer.BadParameter(f"one of {', '.join(SERVICES)}", param_hint="SERVICE")
+    settings = service_settings(service)
     app_module = importlib.import_module(f"services.{service}.app")
     columns = getattr(app_module, "PII_COLUMNS", [])
     if not columns:
         typer.echo(f"{service} stores no encrypted personal data")
         raise typer.Exit(0)
-    settings = app_module.settings_class()
     asyncio.run(_rotate(settings, columns, batch))
 
 

@@ -119,39 +119,21 @@ class Checkpoint:
     digest: str
 
 
-class _Digest:
-    """Running digest of (id, hash) pairs in id order, seeded with the previous seal's digest."""
-
-    def __init__(self, prev_digest: str) -> None:
-        self._h = hashlib.sha256(prev_digest.encode())
-        self.count = 0
-
-    def add(self, row_id: int, row_hash: str) -> None:
-        self._h.update(f"|{row_id}:{row_hash}".encode())
-        self.count += 1
-
-    def hexdigest(self) -> str:
-        return self._h.hexdigest()
-
-
-async def _rows(session: AsyncSession, after: int, upto: int) -> _RowStream:
-    return _RowStream(
-        await session.stream(
-            select(audit_log.c.id, audit_log.c.hash)
-            .where(audit_log.c.id > after, audit_log.c.id <= upto)
-            .order_by(audit_log.c.id)
-            .execution_options(yield_per=5000)
-        )
+async def _seal_digest(session: AsyncSession, after: int, upto: int, prev_digest: str) -> tuple[int, str]:
+    """(row count, digest) of the audit rows after..upto: (id, hash) pairs in id order, seeded with
+    the previous seal's digest."""
+    h = hashlib.sha256(prev_digest.encode())
+    count = 0
+    rows = await session.stream(
+        select(audit_log.c.id, audit_log.c.hash)
+        .where(audit_log.c.id > after, audit_log.c.id <= upto)
+        .order_by(audit_log.c.id)
+        .execution_options(yield_per=5000)
     )
-
-
-class _RowStream:
-    def __init__(self, result: Any) -> None:
-        self.result = result
-
-    async def digest_into(self, d: _Digest) -> None:
-        async for row_id, row_hash in self.result:
-            d.add(int(row_id), row_hash)
+    async for row_id, row_hash in rows:
+        h.update(f"|{row_id}:{row_hash}".encode())
+        count += 1
+    return count, h.hexdigest()
 
 
 async def seal(
@@ -176,14 +158,13 @@ async def seal(
     ).scalar_one_or_none()
     if upto is None:
         return None
-    d = _Digest(prev_digest)
-    await (await _rows(session, after, int(upto))).digest_into(d)
+    row_count, digest = await _seal_digest(session, after, int(upto), prev_digest)
     values = {
         "from_id": after,
         "upto_id": int(upto),
-        "row_count": d.count,
+        "row_count": row_count,
         "prev_digest": prev_digest,
-        "digest": d.hexdigest(),
+        "digest": digest,
     }
     new_id = (
         await session.execute(
@@ -207,9 +188,8 @@ async def verify_checkpoints(session: AsyncSession) -> tuple[bool, int | None]:
     for cp in checkpoints:
         if cp.from_id != prev_upto or cp.prev_digest != prev_digest:
             return False, int(cp.id)  # a seal removed or rewritten before this one
-        d = _Digest(prev_digest)
-        await (await _rows(session, int(cp.from_id), int(cp.upto_id))).digest_into(d)
-        if d.count != cp.row_count or d.hexdigest() != cp.digest:
+        row_count, digest = await _seal_digest(session, int(cp.from_id), int(cp.upto_id), prev_digest)
+        if row_count != cp.row_count or digest != cp.digest:
             return False, int(cp.id)
         prev_upto, prev_digest = int(cp.upto_id), str(cp.digest)
     return True, None

@@ -8,14 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from shared.pii import PiiCipher
-from shared.pii import cipher_for as shared_cipher_for
 
-__all__ = ["CipherDep", "TodayDep", "cipher_for"]
-
-
-def cipher_for(key: str) -> PiiCipher:
-    """The cipher for a single key (tests and tools without a key ring)."""
-    return shared_cipher_for(key)
+__all__ = ["CipherDep", "TodayDep"]
 
 
 def _cipher(request: Request) -> PiiCipher:

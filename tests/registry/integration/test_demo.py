@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from services.registry.demo import load_demo
-from services.registry.deps import cipher_for
 from services.registry.models import Household, Member, RollupCounter
 from services.registry.rollups import service as rollup_service
 from services.registry.settings import RegistrySettings
@@ -42,7 +41,7 @@ async def test_demo_loads_chishui_and_quanzhou_once(make_db):
         async with db.transaction() as s:
             ciphers = (await s.execute(select(Member.resident_id_cipher, Member.name))).all()
             envelopes = " ".join(str(e) for e in (await s.execute(select(outbox.c.envelope))).scalars())
-        cipher = cipher_for(RegistrySettings().pii_key)
+        cipher = RegistrySettings().pii_cipher()
         assert len(ciphers) == 915 + sum(2 + (v * 3 + h) % 3 for v in range(32) for h in range(3))
         for token, name in ciphers:  # no resident ID and no full name in any published event
             assert cipher.decrypt(token) not in envelopes

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from services.registry.deps import cipher_for
 from services.registry.households.bulk import import_registered
 from services.registry.households.schemas import HouseholdImportIn, MemberIn
 from services.registry.models import Household
@@ -110,7 +109,7 @@ async def test_ten_thousand_households_load_and_rollups_are_exact(make_db):
         )
         assert r.status_code == 200
         started = time.perf_counter()
-        cipher = cipher_for(RegistrySettings().pii_key)
+        cipher = RegistrySettings().pii_cipher()
         for start in range(0, N, 2_000):
             async with app.state.db.transaction() as s:
                 await import_registered(

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from services.registry.deps import cipher_for
 from services.registry.households.bulk import import_registered
 from services.registry.households.schemas import HouseholdImportIn, MemberIn
 from services.registry.models import Household
@@ -76,7 +75,7 @@ async def test_county_rollup_over_a_large_registry_reads_counters_not_households
         + [{"code": v, "name": v, "synthetic_code": True, "rural_population": 5_000} for v in VILLAGES]
     )
     rng = random.Random(1)
-    cipher = cipher_for(RegistrySettings().pii_key)
+    cipher = RegistrySettings().pii_cipher()
     async with service_client(app) as c:
         assert (
             await c.post(
