@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
+from shared import clock
 from shared.auth import TokenVerifier
 from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
@@ -36,6 +37,7 @@ def create_service_app(
 ) -> FastAPI:
     """Every service is built the same way; ``app.state`` carries settings, db, runtime, verifier."""
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    clock.configure(settings.time_zone)
     prefix = f"/{settings.service_name}/v1"
 
     @asynccontextmanager

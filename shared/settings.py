@@ -56,6 +56,9 @@ class ServiceSettings(BaseSettings):
     audit_seal_interval_s: float = Field(default=300, gt=0)
     audit_seal_settle_s: float = Field(default=300, ge=0)
 
+    # The office's time zone: every business date ("today", deadlines, quarters) is its date.
+    time_zone: str = "Asia/Shanghai"
+
     log_level: str = "INFO"
     log_json: bool = True
 

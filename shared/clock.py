@@ -1,0 +1,110 @@
+"""One clock for the whole platform: business dates are the date of the office's time zone.
+
+A Chinese office works in Asia/Shanghai (UTC+8, no daylight saving). A notice that starts "today"
+at 07:30 in Beijing starts on Beijing's date, although the container's UTC date is still the day
+before. Every "today", every deadline and every quarter boundary is taken from this clock, never
+from ``date.today()`` or the host's local time.
+
+Use:
+
+* ``clock.today()`` / ``clock.now()`` (aware, UTC) anywhere; routers may take ``ClockDep``.
+* ``configure(time_zone)`` once at start-up (a service's ``<SERVICE>_TIME_ZONE`` setting).
+* ``with clock.frozen(datetime(2026, 12, 3, 23, 30, tzinfo=UTC)): ...`` in tests; an OS process
+  started by a test may pin its clock with ``JINGZHUN_CLOCK_FROZEN_AT=<ISO 8601 instant>``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends
+
+__all__ = [
+    "DEFAULT_TIME_ZONE",
+    "Clock",
+    "ClockDep",
+    "clock",
+    "configure",
+    "get_clock",
+]
+
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+FROZEN_AT_ENV = "JINGZHUN_CLOCK_FROZEN_AT"
+
+
+class Clock:
+    """The time now (aware, UTC) and the business date in the configured zone."""
+
+    def __init__(self, time_zone: str = DEFAULT_TIME_ZONE) -> None:
+        self._zone = ZoneInfo(time_zone)
+        self._frozen: datetime | None = None
+        frozen = os.environ.get(FROZEN_AT_ENV)
+        if frozen:
+            self._frozen = _aware(datetime.fromisoformat(frozen))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self._zone
+
+    def set_zone(self, time_zone: str) -> None:
+        self._zone = ZoneInfo(time_zone)
+
+    def now(self) -> datetime:
+        """The instant now, aware, in UTC (what timestamps are stored as)."""
+        return self._frozen if self._frozen is not None else datetime.now(UTC)
+
+    def local_now(self) -> datetime:
+        """The wall-clock time of the office."""
+        return self.now().astimezone(self._zone)
+
+    def today(self) -> date:
+        """The office's date: the date a clerk writes on a paper form right now."""
+        return self.local_now().date()
+
+    def date_of(self, instant: datetime) -> date:
+        """The office's date of a stored instant (naive instants are taken as UTC)."""
+        return _aware(instant).astimezone(self._zone).date()
+
+    def start_of(self, day: date) -> datetime:
+        """The instant (UTC) at which ``day`` begins in the office's zone."""
+        return datetime(day.year, day.month, day.day, tzinfo=self._zone).astimezone(UTC)
+
+    @contextmanager
+    def frozen(self, at: datetime) -> Iterator[Clock]:
+        """Stop the clock at ``at`` for the block (tests); ``advance`` moves it on."""
+        before = self._frozen
+        self._frozen = _aware(at)
+        try:
+            yield self
+        finally:
+            self._frozen = before
+
+    def advance(self, delta: timedelta) -> None:
+        if self._frozen is None:
+            raise RuntimeError("only a frozen clock can be advanced")
+        self._frozen = self._frozen + delta
+
+
+def _aware(instant: datetime) -> datetime:
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
+clock = Clock()
+
+
+def configure(time_zone: str) -> Clock:
+    """Set the office's zone of this process's clock (once, at start-up)."""
+    clock.set_zone(time_zone)
+    return clock
+
+
+def get_clock() -> Clock:
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
