@@ -13,6 +13,7 @@ BENCHES = {
     "rollups": "tests.bench.rollups",
     "coverage": "tests.bench.coverage",
     "registry_concurrency": "tests.bench.registry_concurrency",
+    "ratios": "tests.bench.ratios",
 }
 
 
@@ -28,7 +29,10 @@ def main() -> None:
         size = args.events if name == "events" else args.households
         result = asyncio.run(module.run(size))
         for key, value in result.items():
-            print(f"{name}.{key}: {value:,.1f}" if isinstance(value, float) else f"{name}.{key}: {value:,}")
+            if isinstance(value, float):
+                print(f"{name}.{key}: {value:,.2f}" if abs(value) < 10 else f"{name}.{key}: {value:,.1f}")
+            else:
+                print(f"{name}.{key}: {value:,}")
 
 
 if __name__ == "__main__":

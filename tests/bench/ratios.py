@@ -1,0 +1,298 @@
+"""Benchmark: the project against its raw ceiling, each path measured in the same run.
+
+    .venv/bin/python -m tests.bench ratios          # or: make bench
+
+One PostgreSQL (fsync on) and one nats-server under a temporary folder; the registry as a real
+uvicorn process (``BENCH_WORKERS`` workers, default 1) and, on the same database and tables, a
+bare FastAPI + asyncpg app (``tests/bench/bare_app.py``) doing the least SQL each path needs.
+The load comes from this process (httpx, ``BENCH_CONNECTIONS`` connections, default 64 for reads
+and 16 for writes) for ``BENCH_SECONDS`` per path (default 10), on the same 2 cores: the figures
+say how much CPU the load generator itself took, so a reader can judge the load.
+
+Paths (the speed issue's table): a household card, the county roll-up, a 50-row list page of a
+county, a new household (household + member + outbox row), and the bulk import (5,000 households
+a call) against COPY into a table with the registry's indexes. Each prints project req/s, its
+p50/p99, the raw ceiling's req/s and the ratio project/raw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from deploy.local.stack import LocalStack, free_port
+from shared.migrations import upgrade
+from shared.resident_id import make
+from shared.settings import REPO_ROOT
+from tests.support import TEST_PUBLIC_KEY, auth
+
+COUNTY = "440783"
+TOWNS, VILLAGES = 10, 10
+_people = count(1)
+
+
+def _areas() -> list[dict[str, object]]:
+    areas: list[dict[str, object]] = [
+        {"code": "440000000000", "name": "广东省"},
+        {"code": "440700000000", "name": "江门市"},
+        {"code": f"{COUNTY}000000", "name": "开平市"},
+    ]
+    for t in range(1, TOWNS + 1):
+        town = f"{COUNTY}{t:03d}"
+        areas.append({"code": f"{town}000", "name": f"测试镇{t}", "synthetic_code": True})
+        areas += [
+            {"code": f"{town}{v:03d}", "name": f"测试村{t}-{v}", "synthetic_code": True}
+            for v in range(1, VILLAGES + 1)
+        ]
+    return areas
+
+
+def _villages() -> list[str]:
+    return [f"{COUNTY}{t:03d}{v:03d}" for t in range(1, TOWNS + 1) for v in range(1, VILLAGES + 1)]
+
+
+def _household(village: str, *, registered: bool = False) -> dict[str, Any]:
+    n = next(_people)  # a distinct synthetic person each time
+    head = make("440783", date(1940, 1, 1) + timedelta(days=n // 450), (n % 450) * 2 + 1, sex="male")
+    body: dict[str, Any] = {
+        "area_code": village,
+        "year": 2018,
+        "members": [{"name": f"户主{n}", "resident_id": head, "relation": "head", "labour_capacity": "full"}],
+        "poverty_causes": [("illness", "schooling", "disability")[n % 3]],
+    }
+    if registered:
+        body["registered_on"] = "2018-06-30"
+    return body
+
+
+def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    out = open(log, "wb")  # noqa: SIM115 - the child keeps it
+    return subprocess.Popen(args, env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} died at start")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+async def _load(
+    call: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+    *,
+    base: str,
+    connections: int,
+    seconds: float,
+    ok: int = 200,
+) -> dict[str, float]:
+    """Closed-loop load: ``connections`` clients, each sending its next request when the last ends."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    latencies: list[float] = []
+    bad: dict[int, int] = {}
+    seq = count()
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        stop = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                r = await call(client, next(seq))
+                latencies.append(time.perf_counter() - t)
+                if r.status_code != ok:
+                    bad[r.status_code] = bad.get(r.status_code, 0) + 1
+
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    if bad:
+        raise RuntimeError(f"unexpected statuses {bad}")
+    ordered = sorted(latencies)
+    return {
+        "per_s": len(ordered) / wall,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
+        "load_cpu_cores": cpu / wall,
+    }
+
+
+async def _copy_ceiling(dsn: str, rows: int) -> float:
+    """Households/s for COPY of ``rows`` registry rows into a copy of the table with its indexes."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("DROP TABLE IF EXISTS bench_household")
+        await conn.execute("CREATE TABLE bench_household (LIKE household INCLUDING ALL)")
+        await conn.execute("DROP TABLE IF EXISTS bench_member")
+        await conn.execute("CREATE TABLE bench_member (LIKE member INCLUDING ALL)")
+        households = await conn.fetch(f"SELECT * FROM household LIMIT {rows}")
+        members = await conn.fetch(
+            f"SELECT m.* FROM member m JOIN (SELECT id FROM household LIMIT {rows}) h ON h.id = m.household_id"
+        )
+        fresh = {r["id"]: uuid.uuid4() for r in households}
+        h_records = [(fresh[r["id"]], *tuple(r.values())[1:]) for r in households]
+        hcols = list(households[0].keys())
+        m_records = []
+        mcols = list(members[0].keys())
+        hid_at = mcols.index("household_id")
+        for r in members:
+            values = list(r.values())
+            values[0] = uuid.uuid4()
+            values[hid_at] = fresh[values[hid_at]]
+            values[mcols.index("resident_id_hash")] = uuid.uuid4().hex * 2
+            m_records.append(tuple(values))
+        t0 = time.perf_counter()
+        async with conn.transaction():
+            await conn.copy_records_to_table("bench_household", records=h_records, columns=hcols)
+            await conn.copy_records_to_table("bench_member", records=m_records, columns=mcols)
+        wall = time.perf_counter() - t0
+        await conn.execute("DROP TABLE bench_household; DROP TABLE bench_member")
+        return len(h_records) / wall
+    finally:
+        await conn.close()
+
+
+def _ratio(project: dict[str, float], raw: dict[str, float], name: str) -> dict[str, float]:
+    return {
+        f"{name}.project_per_s": project["per_s"],
+        f"{name}.project_p50_ms": project["p50_ms"],
+        f"{name}.project_p99_ms": project["p99_ms"],
+        f"{name}.raw_per_s": raw["per_s"],
+        f"{name}.raw_p99_ms": raw["p99_ms"],
+        f"{name}.ratio": project["per_s"] / raw["per_s"],
+        f"{name}.load_cpu_cores": project["load_cpu_cores"],
+    }
+
+
+async def run(_size: int) -> dict[str, float]:
+    households = int(os.environ.get("BENCH_HOUSEHOLDS", "20000"))
+    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    readers = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+    writers = int(os.environ.get("BENCH_WRITERS", "16"))
+    workers = os.environ.get("BENCH_WORKERS", "1")
+    tmp = Path(tempfile.mkdtemp(prefix="jingzhun-ratios-"))
+    stack = LocalStack(tmp, fsync=True)
+    stack.data_dir.mkdir(parents=True, exist_ok=True)
+    stack.start_postgres()
+    stack.start_nats()
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        stack.create_database("registry")
+        url = stack.database_url("registry")
+        upgrade("registry", url)
+        reg_port, bare_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            "REGISTRY_DATABASE_URL": url,
+            "REGISTRY_NATS_URL": stack.nats_url,
+            "REGISTRY_JWT_PUBLIC_KEY_PEM": TEST_PUBLIC_KEY,
+            "REGISTRY_LOG_LEVEL": "WARNING",
+            "REGISTRY_RUN_JOBS": "false",
+            "BARE_DATABASE_URL": url,
+        }
+        procs.append(
+            _spawn(
+                [sys.executable, "-m", "uvicorn", "services.registry.app:create_app", "--factory",
+                 "--host", "127.0.0.1", "--port", str(reg_port), "--no-access-log", "--workers", workers],
+                env, tmp / "registry.log",
+            )
+        )
+        procs.append(
+            _spawn(
+                [sys.executable, "-m", "uvicorn", "tests.bench.bare_app:app", "--host", "127.0.0.1",
+                 "--port", str(bare_port), "--no-access-log", "--log-level", "warning", "--workers", workers],
+                env, tmp / "bare.log",
+            )
+        )
+        reg, bare = f"http://127.0.0.1:{reg_port}", f"http://127.0.0.1:{bare_port}"
+        _wait(f"{reg}/health/live", procs[0])
+        _wait(f"{bare}/docs", procs[1])
+        admin = auth(["registrar", "approver"], "440000000000")
+        villages = _villages()
+        async with httpx.AsyncClient(timeout=300) as client:
+            r = await client.post(f"{reg}/registry/v1/areas", json={"areas": _areas()}, headers=admin)
+            r.raise_for_status()
+            t0 = time.perf_counter()
+            for start in range(0, households, 5000):
+                rows = [_household(villages[i % len(villages)], registered=True)
+                        for i in range(start, min(households, start + 5000))]
+                r = await client.post(
+                    f"{reg}/registry/v1/households/imports", json={"households": rows}, headers=admin
+                )
+                r.raise_for_status()
+            import_per_s = households / (time.perf_counter() - t0)
+        copy_per_s = await _copy_ceiling(url.replace("postgresql+asyncpg://", "postgresql://"), households)
+        dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+        conn = await asyncpg.connect(dsn)
+        ids = [str(r["id"]) for r in await conn.fetch("SELECT id FROM household ORDER BY random() LIMIT 5000")]
+        await conn.close()
+        reader = auth(["registrar"], f"{COUNTY}000000")
+        county = f"{COUNTY}000000"
+
+        def project_get(path: Callable[[int], str]) -> Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]:
+            return lambda c, i: c.get(path(i), headers=reader)
+
+        def raw_get(path: Callable[[int], str]) -> Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]:
+            return lambda c, i: c.get(path(i))
+
+        results: dict[str, float] = {
+            "households": households,
+            "uvicorn_workers": int(workers),
+            "read_connections": readers,
+            "write_connections": writers,
+            "seconds_per_path": seconds,
+        }
+        paths = {
+            "card": (f"/registry/v1/households/{{}}", "/card/{}"),
+            "rollup": (f"/registry/v1/rollups/{county}", f"/rollup/{COUNTY}"),
+            "list": (f"/registry/v1/households?limit=50&area_code={county}", f"/list/{COUNTY}"),
+        }
+        for name, (p_path, r_path) in paths.items():
+            pick = (lambda template: (lambda i: template.format(ids[i % len(ids)])))
+            project = await _load(project_get(pick(p_path)), base=reg, connections=readers, seconds=seconds)
+            raw = await _load(raw_get(pick(r_path)), base=bare, connections=readers, seconds=seconds)
+            results |= _ratio(project, raw, name)
+
+        def post(path: str, headers: dict[str, str]) -> Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]:
+            return lambda c, i: c.post(path, json=_household(villages[i % len(villages)]), headers=headers)
+
+        project = await _load(post("/registry/v1/households", reader), base=reg, connections=writers,
+                              seconds=seconds, ok=201)
+        raw = await _load(post("/households", {}), base=bare, connections=writers, seconds=seconds, ok=201)
+        results |= _ratio(project, raw, "register")
+        results |= {
+            "import.project_per_s": import_per_s,
+            "import.copy_per_s": copy_per_s,
+            "import.ratio": import_per_s / copy_per_s,
+        }
+        return results
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        stack.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
