@@ -20,7 +20,8 @@ from fastapi import FastAPI, Request
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     url = os.environ["BARE_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
-    app.state.pool = await asyncpg.create_pool(url, min_size=4, max_size=int(os.environ.get("BARE_POOL", "10")))
+    size = int(os.environ.get("BARE_POOL", "10"))
+    app.state.pool = await asyncpg.create_pool(url, min_size=4, max_size=size)
     try:
         yield
     finally:

@@ -44,6 +44,7 @@ from tests.support import TEST_PUBLIC_KEY, auth
 COUNTY = "440783"
 TOWNS, VILLAGES = 10, 10
 _people = count(1)
+Call = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
 
 def _areas() -> list[dict[str, object]]:
@@ -100,7 +101,7 @@ def _wait(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> Non
 
 
 async def _load(
-    call: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+    call: Call,
     *,
     base: str,
     connections: int,
@@ -147,7 +148,8 @@ async def _copy_ceiling(dsn: str, rows: int) -> float:
         await conn.execute("CREATE TABLE bench_member (LIKE member INCLUDING ALL)")
         households = await conn.fetch(f"SELECT * FROM household LIMIT {rows}")
         members = await conn.fetch(
-            f"SELECT m.* FROM member m JOIN (SELECT id FROM household LIMIT {rows}) h ON h.id = m.household_id"
+            f"SELECT m.* FROM member m JOIN (SELECT id FROM household LIMIT {rows}) h"
+            " ON h.id = m.household_id"
         )
         fresh = {r["id"]: uuid.uuid4() for r in households}
         h_records = [(fresh[r["id"]], *tuple(r.values())[1:]) for r in households]
@@ -244,16 +246,14 @@ async def run(_size: int) -> dict[str, float]:
         copy_per_s = await _copy_ceiling(url.replace("postgresql+asyncpg://", "postgresql://"), households)
         dsn = url.replace("postgresql+asyncpg://", "postgresql://")
         conn = await asyncpg.connect(dsn)
-        ids = [str(r["id"]) for r in await conn.fetch("SELECT id FROM household ORDER BY random() LIMIT 5000")]
+        sample = await conn.fetch("SELECT id FROM household ORDER BY random() LIMIT 5000")
+        ids = [str(r["id"]) for r in sample]
         await conn.close()
         reader = auth(["registrar"], f"{COUNTY}000000")
         county = f"{COUNTY}000000"
 
-        def project_get(path: Callable[[int], str]) -> Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]:
-            return lambda c, i: c.get(path(i), headers=reader)
-
-        def raw_get(path: Callable[[int], str]) -> Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]:
-            return lambda c, i: c.get(path(i))
+        def getter(template: str, headers: dict[str, str]) -> Call:
+            return lambda c, i: c.get(template.format(ids[i % len(ids)]), headers=headers)
 
         results: dict[str, float] = {
             "households": households,
@@ -263,17 +263,16 @@ async def run(_size: int) -> dict[str, float]:
             "seconds_per_path": seconds,
         }
         paths = {
-            "card": (f"/registry/v1/households/{{}}", "/card/{}"),
+            "card": ("/registry/v1/households/{}", "/card/{}"),
             "rollup": (f"/registry/v1/rollups/{county}", f"/rollup/{COUNTY}"),
             "list": (f"/registry/v1/households?limit=50&area_code={county}", f"/list/{COUNTY}"),
         }
         for name, (p_path, r_path) in paths.items():
-            pick = (lambda template: (lambda i: template.format(ids[i % len(ids)])))
-            project = await _load(project_get(pick(p_path)), base=reg, connections=readers, seconds=seconds)
-            raw = await _load(raw_get(pick(r_path)), base=bare, connections=readers, seconds=seconds)
+            project = await _load(getter(p_path, reader), base=reg, connections=readers, seconds=seconds)
+            raw = await _load(getter(r_path, {}), base=bare, connections=readers, seconds=seconds)
             results |= _ratio(project, raw, name)
 
-        def post(path: str, headers: dict[str, str]) -> Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]:
+        def post(path: str, headers: dict[str, str]) -> Call:
             return lambda c, i: c.post(path, json=_household(villages[i % len(villages)]), headers=headers)
 
         project = await _load(post("/registry/v1/households", reader), base=reg, connections=writers,
