@@ -72,10 +72,12 @@ def worker(service: Annotated[str, typer.Argument(help="registry, funds, pairing
 async def _run_worker(service: str) -> None:
     import signal
 
+    from shared.clock import configure
     from shared.runtime import ServiceRuntime
 
     settings_module = importlib.import_module(f"services.{service}.settings")
     settings = getattr(settings_module, f"{service.capitalize()}Settings")()
+    configure(settings.time_zone)  # the worker's jobs and consumers take the office's dates
     handlers = importlib.import_module(f"services.{service}.consumers").HANDLERS
     jobs = getattr(importlib.import_module(f"services.{service}.app"), "JOBS", [])
     runtime = ServiceRuntime(settings, handlers=handlers, jobs=jobs)

@@ -11,7 +11,6 @@ the Kaiping special account exists.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +42,7 @@ from services.funds.sources import service as sources
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 from shared.http import etag
 from shared.money import yuan
@@ -72,7 +72,7 @@ async def load_demo(db: Database) -> None:
             data=NoticeIn(
                 area_code=KEY_VILLAGE,
                 title="步栏村2016年精准扶贫资金和项目公示",
-                published_on=date.today(),
+                published_on=clock.today(),
                 notice_days=7,
             ),
         )
@@ -126,7 +126,7 @@ async def _receive(s: AsyncSession, plan: Plan, *, year: int, actor: Principal) 
             await ledger.transfer(
                 s,
                 actor=actor,
-                on=date.today(),
+                on=clock.today(),
                 data=TransferIn(
                     kind="receipt",
                     from_account=payer,
@@ -151,7 +151,7 @@ async def _pay(
                 await disbursements.disburse(
                     s,
                     actor=actor,
-                    on=date.today(),
+                    on=clock.today(),
                     data=DisbursementIn(
                         beneficiary_kind=kind,
                         beneficiary_id=line.beneficiary_id,
@@ -170,7 +170,7 @@ async def _project(s: AsyncSession) -> None:
     await ledger.transfer(
         s,
         actor=GUANGDONG,
-        on=date.today(),
+        on=clock.today(),
         data=TransferIn(
             kind="receipt",
             from_account="kaiping-finance",

@@ -13,7 +13,6 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection import clock
 from services.inspection.complaints import service as complaint_service
 from services.inspection.complaints.schemas import ComplainantIn, ComplaintIn
 from services.inspection.findings.schemas import FindingIn
@@ -25,6 +24,7 @@ from services.inspection.policies import presets
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs import service as signoff_service
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 from shared.pii import PiiCipher
 

@@ -31,6 +31,7 @@ from services.pairing.visits.rules import Satisfaction, VisitKind
 from services.pairing.visits.schemas import VisitIn
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 
 _NS = uuid.UUID("6f1c3c5e-2b1a-4c55-9f55-70a1e0d3c001")
@@ -224,7 +225,7 @@ async def _visits(session: AsyncSession, today: date) -> None:
 
 
 async def load_demo(db: Database, *, today: date | None = None) -> None:
-    on = today or date.today()
+    on = today or clock.today()
     for step in (_mountain_sea, _village_helpers, _old_area_villages, _cadres_for_households, _visits):
         async with db.transaction() as session:
             await step(session, on)
