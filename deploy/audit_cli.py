@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from deploy.services import service_settings
+from shared.clock import clock
 
 audit_app = typer.Typer(help="the audit trail", no_args_is_help=True)
 
@@ -57,7 +57,7 @@ async def _seal(service: str, settings) -> None:  # type: ignore[no-untyped-def]
     try:
         async with db.transaction() as session:
             cp = await audit.seal(
-                session, service=service, now=datetime.now(UTC), settle_s=settings.audit_seal_settle_s
+                session, service=service, now=clock.now(), settle_s=settings.audit_seal_settle_s
             )
     finally:
         await db.dispose()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from deploy.audit_cli import audit_app
 from deploy.pii_cli import pii_app
-from deploy.services import check_service, service_settings
+from deploy.services import SERVICE_NAMES, check_service, service_settings
 
 if TYPE_CHECKING:
     from nats.aio.client import Client as NATS
@@ -38,16 +38,86 @@ def token(
 
 @app.command()
 def up(
-    no_demo: Annotated[bool, typer.Option("--no-demo", help="do not load demo data")] = False,
+    demo: Annotated[
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="load the demo data on the first start (default: JINGZHUN_DEMO, else yes); "
+            "--no-demo starts an empty system",
+            show_default=False,
+        ),
+    ] = None,
     data_dir: Annotated[Path | None, typer.Option(help="where PostgreSQL and NATS keep data")] = None,
 ) -> None:
     """Run the whole system locally (what `make run` calls)."""
-    from deploy.local.runner import Runner
+    from deploy.local.runner import Runner, demo_enabled
 
-    runner = Runner(load_demo=not no_demo)
+    runner = Runner(load_demo=demo_enabled() if demo is None else demo)
     if data_dir is not None:
         runner.data_dir = data_dir
     raise typer.Exit(runner.run())
+
+
+DataDirOption = Annotated[
+    Path | None, typer.Option(help="the data folder of `jingzhun up` (default .data/run)", show_default=False)
+]
+
+
+def _run_status(data_dir: Path | None) -> dict[str, Any] | None:
+    import json
+
+    from deploy.local.runner import STATUS_FILE, Runner
+
+    path = (data_dir or Runner.data_dir) / STATUS_FILE
+    try:
+        status: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return status
+
+
+@app.command()
+def status(data_dir: DataDirOption = None) -> None:
+    """What `jingzhun up` runs: each service's state, pid, restarts and readiness; the demo's state."""
+    import httpx
+
+    run = _run_status(data_dir)
+    if run is None:
+        typer.echo("not running (no status file; start it with `jingzhun up`)")
+        raise typer.Exit(1)
+    typer.echo(f"runner pid {run['runner_pid']}, updated {run['updated_at']}")
+    typer.echo(f"demo data: {run['demo']['state']} {run['demo']['detail']}".rstrip())
+    typer.echo(f"{'SERVICE':<11} {'STATE':<11} {'PID':>7} {'PORT':>5} {'RESTARTS':>8}  LAST EXIT  READY")
+    for svc, s in run["services"].items():
+        try:
+            ready = httpx.get(f"http://127.0.0.1:{s['port']}/health/ready", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            ready = False
+        last = "-" if s["last_exit"] is None else str(s["last_exit"])
+        typer.echo(
+            f"{svc:<11} {s['state']:<11} {s['pid'] or '-':>7} {s['port']:>5} {s['restarts']:>8}  "
+            f"{last:<9}  {'yes' if ready else 'no'}"
+        )
+
+
+demo_app = typer.Typer(help="The demo data of `jingzhun up`.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("reset")
+def demo_reset(data_dir: DataDirOption = None) -> None:
+    """Remove exactly the demo data from every service (a user's own data stays); it is not loaded again.
+
+    Uses the databases of the running `jingzhun up`, else each service's <SERVICE>_DATABASE_URL.
+    """
+    from deploy.local import demo as local_demo
+
+    run = _run_status(data_dir)
+    urls = run["database_urls"] if run else {svc: service_settings(svc).database_url for svc in SERVICE_NAMES}
+    removed = asyncio.run(local_demo.remove(urls))
+    for svc, tables in removed.items():
+        listed = ", ".join(f"{t} {n}" for t, n in sorted(tables.items())) or "nothing"
+        typer.echo(f"{svc}: removed {listed}")
 
 
 @app.command()
@@ -72,10 +142,12 @@ def worker(service: Annotated[str, typer.Argument(help="registry, funds, pairing
 async def _run_worker(service: str) -> None:
     import signal
 
+    from shared.clock import configure
     from shared.runtime import ServiceRuntime
 
     settings_module = importlib.import_module(f"services.{service}.settings")
     settings = getattr(settings_module, f"{service.capitalize()}Settings")()
+    configure(settings.time_zone)  # the worker's jobs and consumers take the office's dates
     handlers = importlib.import_module(f"services.{service}.consumers").HANDLERS
     jobs = getattr(importlib.import_module(f"services.{service}.app"), "JOBS", [])
     runtime = ServiceRuntime(settings, handlers=handlers, jobs=jobs)

@@ -26,6 +26,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.clock import clock
 from shared.context import get_request_id
 from shared.events.outbox import add_event
 from shared.tables import audit_checkpoint, audit_log
@@ -65,7 +66,7 @@ async def record(
         )
     ).scalar_one_or_none() or GENESIS
     row = {
-        "at": datetime.now(UTC).isoformat(),
+        "at": clock.now().isoformat(),
         "actor": actor.sub if isinstance(actor, Principal) else actor,
         "action": action,
         "entity_type": entity_type,

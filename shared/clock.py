@@ -7,9 +7,11 @@ from ``date.today()`` or the host's local time.
 
 Use:
 
-* ``clock.today()`` / ``clock.now()`` (aware, UTC) anywhere; routers may take ``ClockDep``.
+* ``clock.today()`` / ``clock.now()`` (aware, UTC) anywhere; routers may take ``ClockDep`` or
+  ``TodayDep`` (the office date).
 * ``configure(time_zone)`` once at start-up (a service's ``<SERVICE>_TIME_ZONE`` setting).
-* ``with clock.frozen(datetime(2026, 12, 3, 23, 30, tzinfo=UTC)): ...`` in tests; an OS process
+* ``with clock.frozen(datetime(2026, 12, 3, 23, 30, tzinfo=UTC)): ...`` in tests (or
+  ``clock.frozen(date(2017, 3, 1))``: noon of that office date); an OS process
   started by a test may pin its clock with ``JINGZHUN_CLOCK_FROZEN_AT=<ISO 8601 instant>``.
 """
 
@@ -28,6 +30,7 @@ __all__ = [
     "DEFAULT_TIME_ZONE",
     "Clock",
     "ClockDep",
+    "TodayDep",
     "clock",
     "configure",
     "get_clock",
@@ -75,10 +78,14 @@ class Clock:
         return datetime(day.year, day.month, day.day, tzinfo=self._zone).astimezone(UTC)
 
     @contextmanager
-    def frozen(self, at: datetime) -> Iterator[Clock]:
-        """Stop the clock at ``at`` for the block (tests); ``advance`` moves it on."""
+    def frozen(self, at: datetime | date) -> Iterator[Clock]:
+        """Stop the clock at ``at`` for the block (tests); ``advance`` and ``freeze`` move it on.
+
+        A date stands for noon of that day in the office's zone (a business date, nowhere near
+        midnight); an instant is taken as it is.
+        """
         before = self._frozen
-        self._frozen = _aware(at)
+        self._frozen = self._instant(at)
         try:
             yield self
         finally:
@@ -88,6 +95,18 @@ class Clock:
         if self._frozen is None:
             raise RuntimeError("only a frozen clock can be advanced")
         self._frozen = self._frozen + delta
+
+    def freeze(self, at: datetime | date) -> None:
+        """Stop (or move) the clock at ``at`` until ``thaw``; tests' conftest thaws after each test."""
+        self._frozen = self._instant(at)
+
+    def thaw(self) -> None:
+        self._frozen = None
+
+    def _instant(self, at: datetime | date) -> datetime:
+        if isinstance(at, datetime):
+            return _aware(at)
+        return datetime(at.year, at.month, at.day, 12, tzinfo=self._zone).astimezone(UTC)
 
 
 def _aware(instant: datetime) -> datetime:
@@ -107,4 +126,10 @@ def get_clock() -> Clock:
     return clock
 
 
+def business_today() -> date:
+    """The office's date now (a route's ``TodayDep``); tests pin it with ``clock.frozen``."""
+    return clock.today()
+
+
 ClockDep = Annotated[Clock, Depends(get_clock)]
+TodayDep = Annotated[date, Depends(business_today)]

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from shared.clock import clock
+
 __all__ = ["InvalidResidentId", "ResidentId", "check_digit", "make", "validate"]
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -46,7 +48,7 @@ def validate(number: str, *, today: date | None = None) -> ResidentId:
         born = date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
     except ValueError as exc:
         raise InvalidResidentId("the birth date inside the resident ID is not a real date") from exc
-    if born.year < 1880 or born > (today or date.today()):
+    if born.year < 1880 or born > (today or clock.today()):
         raise InvalidResidentId("the birth date inside the resident ID is out of range")
     sex = "male" if int(n[16]) % 2 == 1 else "female"
     return ResidentId(number=n, area6=n[:6], birth_date=born, sex=sex)

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import nats
 import structlog
@@ -18,6 +18,7 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
 from shared import audit
+from shared.clock import clock
 from shared.db import Database
 from shared.events.consumer import ConsumerRunner, Handler
 from shared.events.relay import OutboxRelay
@@ -170,7 +171,7 @@ class ServiceRuntime:
     async def _run_job(self, job: PeriodicJob) -> None:
         while not self._stopping.is_set():
             try:
-                await job.run(self.db, datetime.now(UTC))
+                await job.run(self.db, clock.now())
             except Exception as exc:  # a failing job is logged and retried next round
                 log.warning("job_failed", job=job.name, error=repr(exc))
             try:

@@ -27,6 +27,7 @@ from shared.db import make_metadata
 __all__ = [
     "audit_checkpoint",
     "audit_log",
+    "demo_record",
     "idempotency_key",
     "inbox",
     "include_platform_tables",
@@ -109,9 +110,19 @@ idempotency_key = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# What `make run`'s demo loader created in this database (shared.demo): the demo loads once (the
+# row ('demo', 'loaded') says it did) and `jingzhun demo reset` removes exactly these entities.
+demo_record = Table(
+    "demo_record",
+    _platform,
+    Column("entity_type", String(100), primary_key=True),
+    Column("entity_id", String(100), primary_key=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 
 def include_platform_tables(metadata: MetaData) -> None:
     """Copy the platform tables into a service's MetaData (for its migrations)."""
-    for table in (outbox, inbox, audit_log, audit_checkpoint, idempotency_key):
+    for table in (outbox, inbox, audit_log, audit_checkpoint, idempotency_key, demo_record):
         if table.name not in metadata.tables:
             table.to_metadata(metadata)

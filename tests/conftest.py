@@ -22,6 +22,7 @@ import pytest
 import pytest_asyncio
 
 from deploy.local.stack import LocalStack
+from shared.clock import DEFAULT_TIME_ZONE, clock
 from shared.events.streams import DEADLETTER_STREAM, STREAMS
 from shared.migrations import upgrade
 from shared.settings import REPO_ROOT
@@ -119,3 +120,11 @@ def pg_stack(stack: _LazyStack) -> LocalStack:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _clock_runs_again_after_each_test() -> Iterator[None]:
+    """A test that pins the platform clock (``clock.freeze``) leaves it running for the next."""
+    yield
+    clock.thaw()
+    clock.set_zone(DEFAULT_TIME_ZONE)

@@ -8,13 +8,14 @@ reuses it), unless ``DATABASE_URL`` (a server URL; one database per service is c
 from __future__ import annotations
 
 import asyncio
-import importlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +23,7 @@ import asyncpg
 import httpx
 from sqlalchemy import func, select
 
+from deploy.local import demo
 from deploy.local.stack import LocalStack, _die_with_parent
 from shared.db import Database, to_async_url
 from shared.devtokens import ensure_dev_keys
@@ -29,9 +31,42 @@ from shared.migrations import upgrade
 from shared.settings import REPO_ROOT
 from shared.tables import inbox
 
-__all__ = ["SERVICES", "Runner"]
+__all__ = ["SERVICES", "STATUS_FILE", "Runner", "Supervised", "demo_enabled"]
 
 SERVICES: dict[str, int] = {"registry": 8001, "funds": 8002, "pairing": 8003, "inspection": 8004}
+STATUS_FILE = "status.json"  # under the data folder: what `jingzhun status` reads
+# A crashed service is started again after 1, 2, 4, 8, 16 s; the fifth crash within five minutes
+# means it will not stay up (a broken migration, a port taken): then everything stops.
+RESTART_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 16.0)
+MAX_FAILURES, FAILURE_WINDOW_S = 5, 300.0
+
+
+def demo_enabled() -> bool:
+    """``JINGZHUN_DEMO=false`` starts an empty system (as ``jingzhun up --no-demo`` does)."""
+    return os.environ.get("JINGZHUN_DEMO", "true").strip().lower() not in ("0", "false", "no", "off")
+
+
+@dataclass
+class Supervised:
+    """One service process under the runner, with what it takes to start it again."""
+
+    cmd: list[str]
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    failures: list[float] = field(default_factory=list)  # monotonic times of recent crashes
+    last_exit: int | None = None
+    restart_at: float | None = None  # monotonic time of the next start, while backing off
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=REPO_ROOT, preexec_fn=_die_with_parent)
+        self.restart_at = None
+
+    @property
+    def state(self) -> str:
+        if self.restart_at is not None:
+            return "restarting"
+        return "running" if self.proc is not None and self.proc.poll() is None else "stopped"
 
 
 def _with_database(server_url: str, name: str) -> str:
@@ -55,6 +90,7 @@ class Runner:
     host: str = "127.0.0.1"
     ports: dict[str, int] | None = None
     load_demo: bool = True
+    status_every_s: float = 2.0
 
     def __post_init__(self) -> None:
         from_env = {
@@ -64,7 +100,16 @@ class Runner:
         }
         self.ports = {**SERVICES, **from_env, **(self.ports or {})}
         self.stack: LocalStack | None = None
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.services: dict[str, Supervised] = {}
+        self.urls: dict[str, str] = {}
+        self.demo_state = "off"
+        self.demo_detail = ""
+        self._status_written = 0.0
+        self._stopping = False
+
+    @property
+    def procs(self) -> dict[str, subprocess.Popen[bytes]]:
+        return {svc: s.proc for svc, s in self.services.items() if s.proc is not None}
 
     # -- infrastructure -----------------------------------------------------------------------
     def start_infrastructure(self) -> tuple[str, str]:
@@ -107,7 +152,8 @@ class Runner:
                 sys.executable, "-m", "uvicorn", f"services.{svc}.app:create_app", "--factory",
                 "--host", self.host, "--port", str(port), "--no-access-log",
             ]
-            self.procs[svc] = subprocess.Popen(cmd, env=env, cwd=REPO_ROOT, preexec_fn=_die_with_parent)
+            self.services[svc] = Supervised(cmd=cmd, env=env)
+            self.services[svc].start()
 
     def wait_ready(self, timeout_s: float = 60.0) -> dict[str, float]:
         assert self.ports is not None
@@ -130,19 +176,39 @@ class Runner:
         return ready
 
     # -- demo data ----------------------------------------------------------------------------
-    async def _load_demo(self, urls: dict[str, str]) -> None:
-        for svc in SERVICES:
+    def _demo_in_background(self, urls: dict[str, str]) -> threading.Thread | None:
+        """Load the demo once (skipped when an earlier start loaded it) while the services serve."""
+        earlier = asyncio.run(demo.states(urls))
+        if all(earlier.values()):
+            how = "removed by `jingzhun demo reset`" if "removed" in earlier.values() else "loaded"
+            self.demo_state, self.demo_detail = how.split()[0], "on an earlier start"
+            print(f"  demo data  {how} on an earlier start: not loaded again")
+            return None
+
+        def load() -> None:
+            started = time.monotonic()
             try:
-                module = importlib.import_module(f"services.{svc}.demo")
-            except ModuleNotFoundError:
-                continue
-            db = Database(urls[svc], pool_size=2)
-            try:
-                await module.load_demo(db)
-                print(f"  demo data  {svc}: loaded")
-            finally:
-                await db.dispose()
-            await self._settle(urls)
+                loaded = asyncio.run(demo.load_once(urls, settle=self._settle, log=print))
+            except Exception as exc:  # the services keep running; the banner says what happened
+                if self._stopping:
+                    return
+                self.demo_state, self.demo_detail = "failed", repr(exc)
+                print(f"  demo data  FAILED: {exc!r}", flush=True)
+            else:
+                took = time.monotonic() - started
+                if loaded:
+                    self.demo_state, self.demo_detail = "loaded", f"in {took:.0f}s"
+                    print(f"\nJingzhun: demo data loaded in {took:.0f}s; the figures are complete now.\n",
+                          flush=True)
+                else:
+                    self.demo_state, self.demo_detail = "loaded", "on an earlier start"
+                    print("  demo data  already loaded on an earlier start: skipped", flush=True)
+            self.write_status()
+
+        self.demo_state, self.demo_detail = "loading", f"started {time.strftime('%H:%M:%S')}"
+        thread = threading.Thread(target=load, name="demo-loader", daemon=True)
+        thread.start()
+        return thread
 
     async def _settle(self, urls: dict[str, str], quiet_s: float = 2.0, limit_s: float = 60.0) -> None:
         """Wait until the consumers stop handling events (the projections have caught up)."""
@@ -163,6 +229,80 @@ class Runner:
             for db in dbs:
                 await db.dispose()
 
+    # -- supervision --------------------------------------------------------------------------
+    def supervise(self) -> bool:
+        """Start crashed services again with backoff; False when one keeps crashing (stop all)."""
+        now = time.monotonic()
+        changed = False
+        for svc, sup in self.services.items():
+            if sup.restart_at is not None:
+                if now >= sup.restart_at:
+                    sup.restarts += 1
+                    sup.start()
+                    pid = sup.proc.pid if sup.proc else "?"
+                    print(f"  restarted  {svc} (restart {sup.restarts}, pid {pid})", flush=True)
+                    changed = True
+                continue
+            if sup.proc is None or sup.proc.poll() is None:
+                continue
+            sup.last_exit = sup.proc.returncode
+            sup.failures = [t for t in sup.failures if now - t < FAILURE_WINDOW_S] + [now]
+            if len(sup.failures) >= MAX_FAILURES:
+                print(
+                    f"{svc} exited with code {sup.last_exit}, its {len(sup.failures)}th crash within "
+                    f"{FAILURE_WINDOW_S:.0f}s; stopping everything",
+                    flush=True,
+                )
+                return False
+            delay = RESTART_BACKOFF_S[min(len(sup.failures), len(RESTART_BACKOFF_S)) - 1]
+            sup.restart_at = now + delay
+            print(f"  crashed    {svc} exited with code {sup.last_exit}; starting it again in {delay:.0f}s",
+                  flush=True)
+            changed = True
+        if changed:
+            self._status_line()
+        if changed or now - self._status_written >= self.status_every_s:
+            self.write_status()
+        return True
+
+    def _status_line(self) -> None:
+        parts = []
+        for svc, sup in self.services.items():
+            crashed = sup.restarts or sup.restart_at is not None
+            extra = f" (restarted {sup.restarts}x, last exit {sup.last_exit})" if crashed else ""
+            parts.append(f"{svc} {sup.state}{extra}")
+        print("  services   " + ", ".join(parts), flush=True)
+
+    def status(self) -> dict[str, object]:
+        assert self.ports is not None
+        return {
+            "runner_pid": os.getpid(),
+            "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "demo": {"state": self.demo_state, "detail": self.demo_detail},
+            "database_urls": self.urls,
+            "services": {
+                svc: {
+                    "state": sup.state,
+                    "pid": sup.proc.pid if sup.proc is not None else None,
+                    "port": self.ports[svc],
+                    "restarts": sup.restarts,
+                    "last_exit": sup.last_exit,
+                }
+                for svc, sup in self.services.items()
+            },
+        }
+
+    def write_status(self) -> None:
+        self._status_written = time.monotonic()
+        path = self.data_dir / STATUS_FILE
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.status(), indent=2))
+            tmp.replace(path)
+        except OSError:
+            pass
+
     # -- lifecycle ----------------------------------------------------------------------------
     def run(self) -> int:
         print("Jingzhun: starting the local stack")
@@ -175,22 +315,21 @@ class Runner:
         signal.signal(signal.SIGTERM, _stop)
         try:
             server_url, nats_url = self.start_infrastructure()
-            urls = self.database_urls(server_url)
+            urls = self.urls = self.database_urls(server_url)
             self.migrate(urls)
             self.spawn(urls, nats_url, public_key)
             ready = self.wait_ready()
             print("  ready in   " + ", ".join(f"{s} {t:.1f}s" for s, t in ready.items()))
             if self.load_demo:
-                asyncio.run(self._load_demo(urls))
+                self._demo_in_background(urls)
+            self.write_status()
             self._banner()
             # From here Ctrl-C is a request to stop, not an exception in the middle of a step.
             signal.signal(signal.SIGINT, _stop)
             while not stop["now"]:
                 time.sleep(0.5)
-                for svc, proc in self.procs.items():
-                    if proc.poll() is not None and not stop["now"]:
-                        print(f"{svc} exited with code {proc.returncode}; stopping everything")
-                        return 1
+                if not stop["now"] and not self.supervise():
+                    return 1
             return 0
         except KeyboardInterrupt:
             return 0
@@ -198,6 +337,7 @@ class Runner:
             self.shutdown()
 
     def shutdown(self) -> None:
+        self._stopping = True
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave orphans
         for proc in self.procs.values():
             if proc.poll() is None:
@@ -210,6 +350,7 @@ class Runner:
                 proc.wait()
         if self.stack is not None:
             self.stack.stop()
+        (self.data_dir / STATUS_FILE).unlink(missing_ok=True)
         print("Jingzhun: stopped")
 
     def _banner(self) -> None:
@@ -224,3 +365,12 @@ class Runner:
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )
+        if self.demo_state == "loading":
+            print(
+                f"Demo data: LOADING in the background (about {demo.TYPICAL_LOAD_S}s on a laptop). Until\n"
+                "'demo data loaded' is printed, the figures in the README are not complete yet.\n"
+                "`jingzhun status` shows the demo's state and each service's restarts.\n",
+                flush=True,
+            )
+        elif not self.load_demo:
+            print("Demo data: off (an empty system; `jingzhun up` without --no-demo loads it).\n", flush=True)

@@ -11,7 +11,6 @@ the Kaiping special account exists.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +42,7 @@ from services.funds.sources import service as sources
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 from shared.http import etag
 from shared.money import yuan
@@ -52,7 +52,13 @@ FUJIAN = Principal("demo-loader", frozenset({"admin", "finance"}), "350000000000
 KEY_VILLAGE = "440783105201"  # 步栏村, one of Chishui's 7 old-area key villages
 
 
-async def load_demo(db: Database) -> None:
+# Projections here of the other services' demo entities (removed with the demo).
+DEMO_PROJECTIONS = {"household": [("beneficiary", "ref_id"), ("plan_line", "beneficiary_id")]}
+DEMO_OWN_KEYS = {"account": "code"}
+
+
+async def load_demo(db: Database, *, households: set[str] | None = None) -> None:
+    """``households``: the registry demo's households, the only ones paid here (``None``: any)."""
     async with db.transaction() as s:
         if await AccountRepository(s).get("kaiping-special-account") is not None:
             return
@@ -63,7 +69,7 @@ async def load_demo(db: Database) -> None:
         await _budgets(s, [chishui, special, quanzhou])
         await _receive(s, chishui, year=2016, actor=GUANGDONG)
         await _receive(s, quanzhou, year=2018, actor=FUJIAN)
-        await _pay(s, chishui, "household", "kaiping", 2016, GUANGDONG, count=20)
+        await _pay(s, chishui, "household", "kaiping", 2016, GUANGDONG, count=20, only=households)
         await _pay(s, quanzhou, "village", QUANZHOU_VILLAGE_GRANTS.code, 2018, FUJIAN, count=10)
         await _project(s)
         await disclosures.publish(
@@ -72,7 +78,7 @@ async def load_demo(db: Database) -> None:
             data=NoticeIn(
                 area_code=KEY_VILLAGE,
                 title="步栏村2016年精准扶贫资金和项目公示",
-                published_on=date.today(),
+                published_on=clock.today(),
                 notice_days=7,
             ),
         )
@@ -126,7 +132,7 @@ async def _receive(s: AsyncSession, plan: Plan, *, year: int, actor: Principal) 
             await ledger.transfer(
                 s,
                 actor=actor,
-                on=date.today(),
+                on=clock.today(),
                 data=TransferIn(
                     kind="receipt",
                     from_account=payer,
@@ -140,10 +146,20 @@ async def _receive(s: AsyncSession, plan: Plan, *, year: int, actor: Principal) 
 
 
 async def _pay(
-    s: AsyncSession, plan: Plan, kind: str, component: str, year: int, actor: Principal, *, count: int
+    s: AsyncSession,
+    plan: Plan,
+    kind: str,
+    component: str,
+    year: int,
+    actor: Principal,
+    *,
+    count: int,
+    only: set[str] | None = None,
 ) -> None:
     lines = [
-        ln for ln in await PlanRepository(s).lines(plan.id) if ln.component == component and ln.year == year
+        ln
+        for ln in await PlanRepository(s).lines(plan.id)
+        if ln.component == component and ln.year == year and (only is None or ln.beneficiary_id in only)
     ]
     for line in lines[:count]:
         try:
@@ -151,7 +167,7 @@ async def _pay(
                 await disbursements.disburse(
                     s,
                     actor=actor,
-                    on=date.today(),
+                    on=clock.today(),
                     data=DisbursementIn(
                         beneficiary_kind=kind,
                         beneficiary_id=line.beneficiary_id,
@@ -170,7 +186,7 @@ async def _project(s: AsyncSession) -> None:
     await ledger.transfer(
         s,
         actor=GUANGDONG,
-        on=date.today(),
+        on=clock.today(),
         data=TransferIn(
             kind="receipt",
             from_account="kaiping-finance",

@@ -13,7 +13,6 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection import clock
 from services.inspection.complaints import service as complaint_service
 from services.inspection.complaints.schemas import ComplainantIn, ComplaintIn
 from services.inspection.findings.schemas import FindingIn
@@ -25,6 +24,7 @@ from services.inspection.policies import presets
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs import service as signoff_service
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 from shared.pii import PiiCipher
 
@@ -85,9 +85,12 @@ async def _inspection(session: AsyncSession) -> None:
     await inspection_service.conclude(session=session, actor=INSPECTOR, inspection_id=out.id, today=today)
 
 
-async def _dossier(session: AsyncSession) -> None:
-    """Half-way through: the village level has signed; the township is next."""
-    open_ = await session.scalar(select(SignoffDossier).where(SignoffDossier.status == "open").limit(1))
+async def _dossier(session: AsyncSession, households: set[str] | None) -> None:
+    """Half-way through: the village level has signed; the township is next (a demo household's)."""
+    query = select(SignoffDossier).where(SignoffDossier.status == "open")
+    if households is not None:
+        query = query.where(SignoffDossier.household_id.in_(households))
+    open_ = await session.scalar(query.order_by(SignoffDossier.household_id).limit(1))
     if open_ is None:
         if await session.scalar(select(SignoffDossier.id).limit(1)):
             return  # dossiers exist but none is open: loaded before and moved on
@@ -143,11 +146,27 @@ async def _complaint(session: AsyncSession, cipher: PiiCipher) -> None:
     )
 
 
-async def load_demo(db: Database) -> None:
+# Projections here of the other services' demo entities (removed with the demo).
+DEMO_PROJECTIONS = {
+    "household": [
+        ("household_ref", "household_id"),
+        ("visit_ref", "household_id"),
+        ("roll_movement_ref", "household_id"),
+        ("signoff_dossier", "household_id"),
+    ],
+    "pairing": [("pairing_ref", "pairing_id")],
+    "visit": [("visit_ref", "visit_id")],
+    "disbursement": [("disbursement_ref", "disbursement_id")],
+    "plan": [("fund_plan_ref", "plan_id")],
+}
+
+
+async def load_demo(db: Database, *, households: set[str] | None = None) -> None:
+    """``households``: the registry demo's households, the only ones whose sign-off it moves on."""
     cipher = InspectionSettings().pii_cipher()
     async with db.transaction() as session:
         await _inspection(session)
     async with db.transaction() as session:
-        await _dossier(session)
+        await _dossier(session, households)
     async with db.transaction() as session:
         await _complaint(session, cipher)

@@ -1,9 +1,12 @@
 """Demo data for `make run`: helpers and pairings for the households and villages that the
 registry's demo published (and pairing projected), plus Quanzhou's seven mountain-sea pairs.
 
-Idempotent: helpers have ids derived from their role and place (uuid5), and a pairing that
-already exists is refused by its own rule and skipped, so a second run adds nothing.
-All names are synthetic.
+Demo data only: cadres are paired with, and visits recorded for, only the households the
+registry's demo created (``households``), never a household a user registered; village helpers
+only in the demo's places (``DEMO_AREAS``). The runner loads it once (shared.demo records what it
+created; `jingzhun demo reset` removes exactly that). Idempotent: helpers have ids derived from
+their role and place (uuid5), and a pairing that already exists is refused by its own rule and
+skipped, so a second run adds nothing. All names are synthetic.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.pairing.coverage import service as coverage_service
 from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
 from services.pairing.helpers.repository import HelperRepository
-from services.pairing.models import Helper
+from services.pairing.models import Helper, HouseholdRef
 from services.pairing.needs import rules as need_rules
 from services.pairing.needs.repository import NeedRepository
 from services.pairing.pairings import service as pairing_service
@@ -31,8 +34,22 @@ from services.pairing.visits.rules import Satisfaction, VisitKind
 from services.pairing.visits.schemas import VisitIn
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 
+# The seeds' places the demo populates: Kaiping (Chishui town) and Quanzhou.
+DEMO_AREAS = ("440783", "3505")
+# Projections here of the other services' demo entities (removed with the demo).
+DEMO_PROJECTIONS = {
+    "household": [
+        ("household_ref", "id"),
+        ("pairing_need", "household_id"),
+        ("visit", "household_id"),
+        ("ledger_entry", "household_id"),
+        ("pairing", "target_id"),
+        ("coverage_gap", "subject_id"),
+    ]
+}
 _NS = uuid.UUID("6f1c3c5e-2b1a-4c55-9f55-70a1e0d3c001")
 _SURNAMES = "王李张刘陈杨黄赵吴周"
 PAIRED_FOR = timedelta(days=60)  # demo cadres took their households two months ago
@@ -93,9 +110,13 @@ async def _pair(
         pass  # already paired on an earlier run (or the rule refuses it): nothing to add
 
 
-async def _cadres_for_households(session: AsyncSession, today: date) -> None:
-    households = await NeedRepository(session).households(
-        prefix="", statuses=["registered", "exit_requested"]
+def _demo_only(households: list[HouseholdRef], demo: set[str] | None) -> list[HouseholdRef]:
+    return [h for h in households if demo is None or str(h.id) in demo]
+
+
+async def _cadres_for_households(session: AsyncSession, today: date, demo: set[str] | None) -> None:
+    households = _demo_only(
+        await NeedRepository(session).households(prefix="", statuses=["registered", "exit_requested"]), demo
     )
     by_county: dict[str, list[str]] = defaultdict(list)
     for h in households:
@@ -134,9 +155,9 @@ async def _cadres_for_households(session: AsyncSession, today: date) -> None:
                 )
 
 
-async def _village_helpers(session: AsyncSession, today: date) -> None:
+async def _village_helpers(session: AsyncSession, today: date, demo: set[str] | None) -> None:
     repo = NeedRepository(session)
-    for village in await repo.poor_villages(""):
+    for village in [v for prefix in DEMO_AREAS for v in await repo.poor_villages(prefix)]:
         code = village.code
         team = await _ensure_helper(
             session,
@@ -159,8 +180,9 @@ async def _village_helpers(session: AsyncSession, today: date) -> None:
         await _pair(session, PairingKind.FIRST_SECRETARY_VILLAGE, secretary, code, today)
 
 
-async def _old_area_villages(session: AsyncSession, today: date) -> None:
-    for village in await NeedRepository(session).old_area_villages(""):
+async def _old_area_villages(session: AsyncSession, today: date, demo: set[str] | None) -> None:
+    repo = NeedRepository(session)
+    for village in [v for prefix in DEMO_AREAS for v in await repo.old_area_villages(prefix)]:
         doctor = await _ensure_helper(
             session,
             _id("doctor", village.code),
@@ -182,7 +204,7 @@ async def _old_area_villages(session: AsyncSession, today: date) -> None:
         await _pair(session, PairingKind.ENTERPRISE_VILLAGE, enterprise, village.code, today)
 
 
-async def _mountain_sea(session: AsyncSession, today: date) -> None:
+async def _mountain_sea(session: AsyncSession, today: date, demo: set[str] | None) -> None:
     for coastal, mountain in MOUNTAIN_SEA_PAIRS:
         county = await _ensure_helper(
             session,
@@ -195,10 +217,10 @@ async def _mountain_sea(session: AsyncSession, today: date) -> None:
         await _pair(session, PairingKind.COUNTY_COUNTY, county, mountain, today)
 
 
-async def _visits(session: AsyncSession, today: date) -> None:
-    """A recent home visit for four households in five; the fifth shows up as overdue."""
-    households = await NeedRepository(session).households(
-        prefix="", statuses=["registered", "exit_requested"]
+async def _visits(session: AsyncSession, today: date, demo: set[str] | None) -> None:
+    """A recent home visit for four demo households in five; the fifth shows up as overdue."""
+    households = _demo_only(
+        await NeedRepository(session).households(prefix="", statuses=["registered", "exit_requested"]), demo
     )
     pairings = PairingRepository(session)
     for index, h in enumerate(households):
@@ -223,11 +245,13 @@ async def _visits(session: AsyncSession, today: date) -> None:
         await visit_service.record_one(session, _loader(h.area_code), visit, today=today)
 
 
-async def load_demo(db: Database, *, today: date | None = None) -> None:
-    on = today or date.today()
+async def load_demo(db: Database, *, today: date | None = None, households: set[str] | None = None) -> None:
+    """``households``: the registry demo's households, the only ones paired and visited here
+    (``None``, for tests of an empty database: every household)."""
+    on = today or clock.today()
     for step in (_mountain_sea, _village_helpers, _old_area_villages, _cadres_for_households, _visits):
         async with db.transaction() as session:
-            await step(session, on)
+            await step(session, on, households)
     # Publish the demo's gaps now rather than at the hourly job (each gap once, so reruns add none).
     async with db.transaction() as session:
         await coverage_service.check(session, "demo-loader", prefix="", today=on)

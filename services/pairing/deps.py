@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends
 
 from shared.auth import Principal, require_roles
+from shared.clock import TodayDep
 
 __all__ = ["Manager", "Office", "Reader", "TodayDep", "VisitWriter"]
 
@@ -23,11 +23,3 @@ Office = Annotated[
 ]
 # Cadres record their own visits; offices may record on a cadre's behalf (paper handbooks).
 VisitWriter = Annotated[Principal, Depends(require_roles("cadre", "registrar", "approver"))]
-
-
-def _today() -> date:
-    # One place for "today" so tests can pin the date with app.dependency_overrides.
-    return date.today()
-
-
-TodayDep = Annotated[date, Depends(_today)]

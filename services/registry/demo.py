@@ -7,13 +7,19 @@ Everything goes through the same service functions as the API, so every change i
 and published through the outbox and the other services' projections fill.
 
 Names and resident IDs are synthetic (valid check digits, no real person). Idempotent: a part
-already loaded is skipped.
+already loaded is skipped. The runner loads it once; shared.demo records what it created, and
+``remove_demo`` (`jingzhun demo reset`) takes exactly that out again, counters included.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import service as area_service
 from services.registry.areas.reference import (
@@ -31,10 +37,13 @@ from services.registry.households.schemas import HouseholdIn, MemberIn
 from services.registry.identification import service as identification
 from services.registry.identification.rules import ReviewResult
 from services.registry.identification.schemas import NoticeIn, ReviewIn
-from services.registry.models import Household
+from services.registry.models import Base, Household
 from services.registry.policies import service as policy_service
+from services.registry.rollups.repository import RollupRepository
+from services.registry.rollups.rules import CounterDelta, counter_deltas, flow_deltas
 from services.registry.settings import RegistrySettings
 from services.registry.vocabulary import LabourCapacity, PovertyCause, Relation
+from shared import demo as shared_demo
 from shared.db import Database
 from shared.resident_id import make
 
@@ -178,3 +187,18 @@ async def load_demo(db: Database) -> None:
         await load_chishui(db)
     if not quanzhou_done:
         await load_quanzhou(db)
+
+
+async def remove_demo(session: AsyncSession) -> dict[str, int]:
+    """Take the demo's households out of the roll-up counters, then delete them (shared.demo)."""
+    ids = [uuid.UUID(i) for _, i in await shared_demo.recorded(session, "household")]
+    deltas: list[CounterDelta] = []
+    for h in (await session.execute(select(Household).where(Household.id.in_(ids)))).scalars():
+        deltas += counter_deltas(household_service.snapshot(h), None)
+        if h.household_number is not None:  # registered: it was counted as an entry of its year
+            deltas += [
+                replace(d, households=-d.households, persons=-d.persons)
+                for d in flow_deltas(h.area_code, kind="entries", year=h.year, persons=h.member_count)
+            ]
+    await RollupRepository(session).apply(deltas)
+    return await shared_demo.remove(session, Base.metadata)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
 from nats.aio.msg import Msg
@@ -25,6 +24,7 @@ from nats.js import JetStreamContext
 from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
 
+from shared.clock import clock
 from shared.events.envelope import CloudEvent
 from shared.events.streams import DEADLETTER_STREAM, deadletter_subject, ensure_stream
 
@@ -126,7 +126,7 @@ async def publish_dead_letter(
         Header.ATTEMPTS: str(attempts),
         Header.ERROR: error_text,
         Header.ERROR_TYPE: error_type,
-        Header.FAILED_AT: datetime.now(UTC).isoformat(timespec="milliseconds"),
+        Header.FAILED_AT: clock.now().isoformat(timespec="milliseconds"),
         Header.EVENT_ID: event.id,
         Header.EVENT_TYPE: event.type,
         Header.ORIGINAL_SUBJECT: msg.subject,

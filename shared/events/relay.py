@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from nats.js import JetStreamContext
 from sqlalchemy import func, select, update
 
+from shared.clock import clock
 from shared.db import Database
 from shared.observability import EVENTS_PUBLISHED, OUTBOX_UNSENT
 from shared.tables import outbox
@@ -73,7 +73,7 @@ class OutboxRelay:
             ]
             if sent:
                 await session.execute(
-                    update(outbox).where(outbox.c.id.in_(sent)).values(published_at=datetime.now(UTC))
+                    update(outbox).where(outbox.c.id.in_(sent)).values(published_at=clock.now())
                 )
             for event_id, exc in failed:
                 await session.execute(

@@ -21,7 +21,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -31,6 +31,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
 
+from shared.clock import clock
 from shared.db import Database
 from shared.events.streams import stream_for
 from shared.feed.config import FeedSubscription, check_subject_filter, event_area
@@ -142,7 +143,7 @@ class FeedDelivery:
         js, psub = await self._subscription()
         store = StatusStore(js, service=self.service, replicas=self.stream_replicas)
         status = await store.get(self.sub.name)
-        if status.retry_at is not None and datetime.now(UTC) < status.retry_at:
+        if status.retry_at is not None and clock.now() < status.retry_at:
             result.deferred = True
             await self._report_pending(psub)
             return
@@ -189,7 +190,7 @@ class FeedDelivery:
             return True
         delivery_id = str(uuid.uuid4())
         error = await self._post(client, delivery_id, b"[" + b",".join(events) + b"]")
-        now = datetime.now(UTC)
+        now = clock.now()
         if error is None:
             await _ack_all(msgs)
             result.delivered += len(events)

@@ -38,9 +38,9 @@ import httpx
 from sqlalchemy import text
 
 from deploy.local.stack import LocalStack
-from services.pairing import deps
 from services.pairing.app import create_app
 from services.pairing.settings import PairingSettings
+from shared.clock import clock
 from shared.migrations import upgrade
 from tests.support import auth, service_client, settings_for
 
@@ -179,7 +179,7 @@ async def run(households: int) -> dict[str, float | int]:
         url = stack.database_url("pairing")
         upgrade("pairing", url)
         app = create_app(settings_for(PairingSettings, url))
-        app.dependency_overrides[deps._today] = lambda: TODAY
+        clock.freeze(TODAY)
         result: dict[str, float | int] = {"households": households}
         async with service_client(app) as client:
             db = app.state.db

@@ -57,7 +57,13 @@ class System:
 
 
 @pytest.fixture
-def system(make_db, nats_url, tmp_path) -> Iterator[System]:  # type: ignore[no-untyped-def]
+def system_env() -> dict[str, str]:
+    """Extra environment of the four processes (a test module may override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def system(make_db, nats_url, tmp_path, system_env) -> Iterator[System]:  # type: ignore[no-untyped-def]
     sys_ = System(
         ports={s: free_port() for s in SERVICES},
         database_urls={s: make_db(s) for s in SERVICES},
@@ -73,6 +79,7 @@ def system(make_db, nats_url, tmp_path) -> Iterator[System]:  # type: ignore[no-
             f"{prefix}_NATS_URL": nats_url,
             f"{prefix}_JWT_PUBLIC_KEY_PEM": TEST_PUBLIC_KEY,
             f"{prefix}_LOG_LEVEL": "WARNING",
+            **system_env,
         }
         log = open(logs / f"{svc}.log", "wb")  # noqa: SIM115 - the child keeps it
         sys_.procs[svc] = subprocess.Popen(

@@ -14,6 +14,7 @@ import nats
 import pytest
 from sqlalchemy import func, select
 
+from shared.clock import clock
 from shared.db import Database
 from shared.resident_id import make
 from shared.tables import inbox, outbox
@@ -83,8 +84,8 @@ async def _register(client: httpx.AsyncClient, system, seq: int) -> str:  # type
     base = f"/households/{hid}"
     steps = [
         ("/review-submission", None),
-        ("/review", {"result": "approved", "held_on": str(date.today() - timedelta(days=20))}),
-        ("/notice", {"starts_on": str(date.today() - timedelta(days=15))}),
+        ("/review", {"result": "approved", "held_on": str(clock.today() - timedelta(days=20))}),
+        ("/notice", {"starts_on": str(clock.today() - timedelta(days=15))}),
         ("/confirmation", None),
         ("/registration", None),
     ]

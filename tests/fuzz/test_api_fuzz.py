@@ -28,7 +28,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
@@ -47,6 +47,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from shared.clock import clock
 from tests.support import settings_for, token
 
 SERVICES = ("registry", "funds", "pairing", "inspection")
@@ -412,7 +413,7 @@ def _seed_registry(app: CrashRecorder) -> dict[str, dict[str, str]]:
             h = r.json()
             base = f"/registry/v1/households/{h['id']}"
             if status == "registered":
-                start = date.today() - timedelta(days=10)
+                start = clock.today() - timedelta(days=10)
                 for step, step_body in [
                     ("/review-submission", None),
                     ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),

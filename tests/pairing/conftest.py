@@ -8,9 +8,9 @@ import httpx
 import pytest_asyncio
 from fastapi import FastAPI
 
-from services.pairing import deps
 from services.pairing.app import create_app
 from services.pairing.settings import PairingSettings
+from shared.clock import clock
 from tests.pairing.factories import TODAY
 from tests.support import service_client, settings_for
 
@@ -18,7 +18,7 @@ from tests.support import service_client, settings_for
 @pytest_asyncio.fixture
 async def app(make_db: Callable[[str], str]) -> AsyncIterator[FastAPI]:
     application = create_app(settings_for(PairingSettings, make_db("pairing")))
-    application.dependency_overrides[deps._today] = lambda: TODAY
+    clock.freeze(TODAY)  # the conftest's autouse fixture thaws it after the test
     yield application
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from services.funds.policies.presets import DISCLOSURE_DEFAULTS, DisclosurePolic
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events import add_event
 
@@ -178,7 +179,7 @@ async def close(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID
         today=today,
         objection_statuses=[o.status for o in objections],
     )
-    notice.closed_at = datetime.now(UTC)
+    notice.closed_at = clock.now()
     await session.flush()
     await audit.record(
         session,

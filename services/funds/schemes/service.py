@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from services.funds.schemes.schemas import SchemeIn, to_rule
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 from shared.errors import Conflict, NotFound
 from shared.events import add_event
@@ -197,7 +198,7 @@ async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor
         plan.id, [PlanLine(plan_id=plan.id, **dataclasses.asdict(line)) for line in computed.lines]
     )
     plan.total_fen, plan.people, plan.revision = computed.total_fen, computed.people, plan.revision + 1
-    plan.computed_at = datetime.now(UTC)
+    plan.computed_at = clock.now()
     await session.flush()
     after = {"total_fen": plan.total_fen, "people": plan.people, "revision": plan.revision}
     await audit.record(

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from services.inspection import clock
 from services.inspection.assessments import service
 from services.inspection.assessments.schemas import (
     AssessmentIn,
@@ -18,6 +17,7 @@ from services.inspection.assessments.schemas import (
     TargetOut,
 )
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.clock import clock
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.pagination import Cursor, Limit, Page

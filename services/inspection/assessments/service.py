@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -31,6 +31,7 @@ from services.inspection.policies import presets
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
 from shared.http import check_put_precondition
 from shared.pagination import Page
@@ -173,7 +174,7 @@ async def _admonish(
             f"{exited.numerator} of {exited.denominator} people.",
             origin=f"assessment:{area.code}:{result.year}",
             issued_on=today,
-            created_at=datetime.now(UTC),
+            created_at=clock.now(),
         )
         if await records.add(record):
             created.append(record)
@@ -237,7 +238,7 @@ async def assess(
         indicators=[i.model_dump() for i in indicators],
         missing=list(result.missing),
         assessed_by=actor.sub,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
     )
     await repo.add(row)
     records = await _admonish(session, area, result, today)

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection import clock
 from services.inspection.complaints import service
 from services.inspection.complaints.schemas import (
     AssignIn,
@@ -21,6 +20,7 @@ from services.inspection.complaints.schemas import (
     TriageIn,
 )
 from shared.auth import Principal, require_roles
+from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.inspection import clock
 from services.inspection.findings import service
+from shared.clock import clock
 from shared.db import Database
 from shared.runtime import PeriodicJob
 
@@ -13,7 +13,7 @@ from shared.runtime import PeriodicJob
 async def escalate(db: Database, now: datetime, batch: int = 500) -> int:
     """Walk every late finding, one transaction per batch (so findings that have earned every
     step already cannot crowd out the ones still due)."""
-    today, after, total = clock.today(now), None, 0
+    today, after, total = clock.date_of(now), None, 0
     while True:
         async with db.transaction() as session:
             created, after = await service.escalate_overdue(

@@ -6,7 +6,6 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.inspection import clock
 from services.inspection.findings import service
 from services.inspection.findings.schemas import (
     AccountabilityOut,
@@ -16,6 +15,7 @@ from services.inspection.findings.schemas import (
     VerificationIn,
 )
 from shared.auth import CurrentUser
+from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page

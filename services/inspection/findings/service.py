@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from services.inspection.paging import after_key, next_cursor
 from services.inspection.policies import presets
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.pagination import Page
 
@@ -254,7 +255,7 @@ async def _hold_to_account(
         origin=f"finding:{f.id}",
         finding_id=f.id,
         issued_on=today,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
     )
     if not await AccountabilityRepository(session).add(record):
         return None

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from services.inspection import clock
 from services.inspection.findings.schemas import FindingIn, FindingOut
 from services.inspection.inspections import service
 from services.inspection.inspections.schemas import InspectionIn, InspectionOut
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page

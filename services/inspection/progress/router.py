@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from services.inspection import clock
 from services.inspection.policies import presets
 from services.inspection.progress import service
 from services.inspection.progress.document import render_xlsx
@@ -20,6 +19,7 @@ from services.inspection.progress.schemas import (
     SubmissionStatusOut,
 )
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,7 @@ from services.inspection.progress.schemas import (
 from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import Forbidden, NotFound
 
 UNAVAILABLE = [
@@ -263,7 +264,7 @@ async def submit(
         submitted_on=today,
         late=rules.submission_status(first_submitted_on=first_on, due=due, today=today) == "late",
         submitted_by=actor.sub,
-        submitted_at=datetime.now(UTC),
+        submitted_at=clock.now(),
     )
     await repo.add(submission)
     await events.publish_submitted(session, submission)

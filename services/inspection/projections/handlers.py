@@ -9,14 +9,14 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection import clock
 from services.inspection.projections.repository import ProjectionRepository
+from shared.clock import clock
 from shared.events import CloudEvent
 
 
 def _event_day(event: CloudEvent) -> date:
     """The China date an event happened, for events whose data carries no date of their own."""
-    return clock.today(event.time)
+    return clock.date_of(event.time)
 
 
 async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:

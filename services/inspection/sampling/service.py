@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +23,7 @@ from services.inspection.sampling.schemas import (
 from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pagination import Page
 
@@ -91,7 +91,7 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Sa
         min_per_village=policy.min_per_village,
         population=len(population),
         created_by=actor.sub,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
     )
     items = [
         EvaluationItem(sample_id=sample.id, household_id=c.household_id, village_code=c.village_code)
@@ -137,7 +137,7 @@ async def give_verdict(
     if item.verdict is not None:
         raise VerdictAlreadyGiven(f"Household {data.household_id} was already judged {item.verdict}.")
     item.verdict, item.note = data.verdict, data.note
-    item.evaluated_by, item.evaluated_at = actor.sub, datetime.now(UTC)
+    item.evaluated_by, item.evaluated_at = actor.sub, clock.now()
     await audit.record(
         session,
         actor=actor,

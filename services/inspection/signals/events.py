@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection import clock
 from services.inspection.signals import rules, service
 from shared.areas import AreaCode
+from shared.clock import clock
 from shared.events import CloudEvent
 
 FUNDS_ANOMALY = "funds.anomaly.detected.v1"
@@ -25,7 +25,7 @@ async def on_signal(session: AsyncSession, event: CloudEvent) -> None:
         area_code=AreaCode.parse(str(d["area_code"])).code,
         detail=_text(d.get("detail")),
     )
-    await service.raise_from_signal(session=session, signal=signal, today=clock.today(event.time))
+    await service.raise_from_signal(session=session, signal=signal, today=clock.date_of(event.time))
 
 
 def _text(detail: Any) -> str:

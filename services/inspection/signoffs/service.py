@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection import clock
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.paging import after_key, next_cursor
 from services.inspection.places import parse_area
@@ -26,6 +24,7 @@ from services.inspection.signoffs.schemas import (
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import InvalidInput, NotFound, PreconditionRequired
 from shared.http import check_put_precondition
 from shared.pagination import Page
@@ -118,7 +117,7 @@ async def open_dossier(*, session: AsyncSession, data: dict[str, Any]) -> Signof
             scheme_code=scheme.code,
             scheme=_scheme_json(scheme),
             status="open",
-            created_at=datetime.now(UTC),
+            created_at=clock.now(),
         )
     )
     await audit.record(
@@ -137,7 +136,7 @@ async def withdraw(*, session: AsyncSession, exit_request_id: str, reason: str) 
     dossier = await DossierRepository(session).by_exit_request(exit_request_id)
     if dossier is None or dossier.status != "open":
         return
-    dossier.status, dossier.closed_at = "withdrawn", datetime.now(UTC)
+    dossier.status, dossier.closed_at = "withdrawn", clock.now()
     await audit.record(
         session,
         actor=SYSTEM,
@@ -223,14 +222,14 @@ async def sign(
         signer_sub=actor.sub,
         signer_name=_shown_name(scheme, step, actor),
         signer_area=actor.area_code,
-        signed_at=datetime.now(UTC),
+        signed_at=clock.now(),
     )
     await repo.add_signature(signature)
     rows.append(signature)
     after: dict[str, Any] = {"level": step.level, "position": step.position}
     if rules.is_complete(scheme, _signed(rows)):
-        dossier.status, dossier.closed_at = "verified", datetime.now(UTC)
-        await events.publish_verified(session, dossier, clock.today(dossier.closed_at))
+        dossier.status, dossier.closed_at = "verified", clock.now()
+        await events.publish_verified(session, dossier, clock.date_of(dossier.closed_at))
         after["status"] = "verified"
     await audit.record(
         session,
@@ -269,11 +268,11 @@ async def refuse(
         signer_sub=actor.sub,
         signer_name=actor.name,
         signer_area=actor.area_code,
-        signed_at=datetime.now(UTC),
+        signed_at=clock.now(),
     )
     await repo.add_signature(refusal)
     rows.append(refusal)
-    dossier.status, dossier.closed_at, dossier.refusal_reason = "rejected", datetime.now(UTC), reason
+    dossier.status, dossier.closed_at, dossier.refusal_reason = "rejected", clock.now(), reason
     await events.publish_rejected(session, dossier, level=step.level, step=step.position, reason=reason)
     await audit.record(
         session,

@@ -4,7 +4,7 @@ the gaps that were filled. Flush, never commit."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from services.pairing.models import CoverageGap
 from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
 
 CHECKER = "coverage-check"
 OPEN_BATCH = 1000  # gaps opened (with their audit record and event) per round trip of a check
@@ -64,7 +65,7 @@ async def check(session: AsyncSession, actor: Principal | str, *, prefix: str, t
     repo = CoverageRepository(session)
     await repo.lock()
     current = await repo.stage_current(prefix, await regions(session, prefix, today), today, _CADRE_KINDS)
-    now = datetime.now(UTC)
+    now = clock.now()
     opened = 0
     after: tuple[str, str] | None = None
     while batch := await repo.open_new(now, after=after, limit=OPEN_BATCH):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from services.pairing.pairings.schemas import PairingOut
 from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
 
 REGISTRY = "registry-events"  # the audit actor of projection changes
 
@@ -91,7 +92,7 @@ async def apply_household_event(
     household.registered_on = _date(data.get("registered_on")) or household.registered_on
     if kind == "exited":
         household.policies_kept_until = _date(data.get("policies_kept_until"))
-    household.updated_at = datetime.now(UTC)
+    household.updated_at = clock.now()
     await session.flush()
     await audit.record(
         session,
@@ -163,7 +164,7 @@ async def close_need(
     need = await repo.open_need(household_id)
     if need is None:
         return
-    await repo.finish_need(need, status="closed", reason=reason, at=datetime.now(UTC))
+    await repo.finish_need(need, status="closed", reason=reason, at=clock.now())
     await audit.record(
         session,
         actor=actor,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import InvalidInput
 
 # Statuses in which a household still wants a cadre beside it.
@@ -166,7 +167,7 @@ async def create_pairing(
         needs = NeedRepository(session)
         need = await needs.open_need(uuid.UUID(target.id))
         if need is not None:
-            await needs.finish_need(need, status="fulfilled", reason="cadre_paired", at=datetime.now(UTC))
+            await needs.finish_need(need, status="fulfilled", reason="cadre_paired", at=clock.now())
     return pairing
 
 

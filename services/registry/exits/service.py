@@ -20,6 +20,7 @@ from services.registry.rollups.rules import flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
 from shared.events import CloudEvent
 
 Actor = Principal | str
@@ -92,7 +93,7 @@ async def _pending(session: AsyncSession, event: CloudEvent) -> tuple[ExitReques
     if h.status != HouseholdStatus.EXIT_REQUESTED.value:
         # Defensive: the household left exit_requested by another path. A verdict must never become
         # a poison message, so the request is closed as void and the reason kept.
-        req.status, req.decided_on = "void", date.today()
+        req.status, req.decided_on = "void", clock.today()
         req.reason = f"verdict {event.type} arrived while the household was {h.status}"
         await audit.record(
             session,
@@ -146,7 +147,7 @@ async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     h.status = next_status(HouseholdStatus(h.status), Action.RETURN_EXIT).value
     h.version += 1
     step = f"{event.data.get('level')}/{event.data.get('step')}"
-    req.status, req.decided_on = "returned", date.today()
+    req.status, req.decided_on = "returned", clock.today()
     req.reason = f"{event.data.get('reason')} (refused at {step})"
     req.dossier_id = str(event.data.get("dossier_id"))
     await session.flush()

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
 
 from services.registry.rollups import service
 from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChartsOut, WeakVillagesOut
 from shared.auth import CurrentUser
+from shared.clock import clock
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit
 
 router = APIRouter(prefix="/rollups", tags=["rollups"])
 Year = Query(
-    default_factory=lambda: date.today().year, ge=2014, le=2100, description="policy year for the threshold"
+    default_factory=lambda: clock.today().year, ge=2014, le=2100, description="policy year for the threshold"
 )
 
 

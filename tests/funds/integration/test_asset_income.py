@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from services.funds.app import create_app
-from services.funds.deps import _today
 from services.funds.models import Account, Disbursement, Posting
 from services.funds.settings import FundsSettings
+from shared.clock import clock
 from shared.money import yuan
 from tests.funds.integration.factories import deliver, outbox_types, registered, registry_event
 from tests.support import auth, service_client, settings_for
@@ -48,7 +48,7 @@ def agreement(**overrides: Any) -> dict[str, Any]:
 
 
 async def _setup(app: Any, client: httpx.AsyncClient) -> None:
-    app.dependency_overrides[_today] = lambda: date(2017, 12, 20)
+    clock.freeze(date(2017, 12, 20))
     for ref in ("gs-1", "gs-2", "gs-3"):
         await deliver(app.state.db, registered(ref, 3, area=VILLAGE, batches=("industry",)))
     for code, kind in (("hetao-coop", "source"), ("chengxian-asset-income", "holding")):

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from services.funds.app import create_app
-from services.funds.deps import _today
 from services.funds.settings import FundsSettings
+from shared.clock import clock
 from shared.money import yuan
 from tests.funds.integration.factories import (
     FINANCE,
@@ -27,7 +27,7 @@ TOWN = auth("finance", "440783105000")
 
 async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings_for(FundsSettings, make_db("funds")))
-    app.dependency_overrides[_today] = lambda: date(2017, 3, 1)
+    clock.freeze(date(2017, 3, 1))
     async with service_client(app) as client:
         await deliver(app.state.db, registered("hh-a", 3))
         await open_kaiping_accounts(client)
@@ -78,11 +78,11 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
             headers=auth("cadre", VILLAGE),
         )
         assert obj.status_code == 201
-        app.dependency_overrides[_today] = lambda: date(2017, 3, 7)
+        clock.freeze(date(2017, 3, 7))
         assert (
             await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
         ).status_code == 409
-        app.dependency_overrides[_today] = lambda: date(2017, 3, 8)
+        clock.freeze(date(2017, 3, 8))
         late = await client.post(
             f"/funds/v1/disclosures/{notice_id}/objections",
             json={"text": "晚了"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from services.funds.app import create_app
 from services.funds.models import Account, Posting
 from services.funds.settings import FundsSettings
 from shared.audit import verify_chain
+from shared.clock import clock
 from shared.money import yuan
 from shared.tables import audit_log, outbox
 from tests.funds.integration.factories import (
@@ -357,4 +357,4 @@ async def test_a_payment_sent_twice_with_one_key_pays_once(make_db) -> None:  # 
             )
             [event] = [e["data"] for e in events.scalars()]
         # no plan year named: the event carries the year it was paid, never null (inspection counts by year)
-        assert event["year"] == date.today().year
+        assert event["year"] == clock.today().year

@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from services.funds.app import create_app
-from services.funds.deps import _today
 from services.funds.settings import FundsSettings
 from services.funds.supervision.service import run_job
+from shared.clock import clock
 from shared.money import yuan
 from tests.funds.integration.factories import (
     FINANCE,
@@ -29,7 +29,7 @@ VILLAGE = "440783105201"
 
 
 def pin_today(app, day: date) -> None:  # type: ignore[no-untyped-def]
-    app.dependency_overrides[_today] = lambda: day
+    clock.freeze(day)
 
 
 async def setup_paid(client, app) -> dict:  # type: ignore[no-untyped-def]
@@ -124,7 +124,7 @@ async def test_idle_money_is_flagged_by_the_periodic_job(make_db) -> None:  # ty
             },
             headers=FINANCE,
         )
-        today = date.today()
+        today = clock.today()
         assert await run_job(app.state.db, datetime(today.year, today.month, today.day)) == 0
         later = datetime.fromordinal(today.toordinal() + 181)
         assert await run_job(app.state.db, later) == 1

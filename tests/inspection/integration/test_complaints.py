@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from services.inspection import clock
 from services.inspection.models import Complaint
+from shared.clock import clock
 from shared.tables import audit_log
 from tests.inspection.integration.helpers import VILLAGE, app_for
 from tests.support import auth, service_client

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from services.inspection import clock
 from services.inspection.findings.jobs import escalate
+from shared.clock import clock
 from shared.tables import audit_log, outbox
 from tests.inspection.integration.helpers import VILLAGE, app_for
 from tests.support import auth, service_client

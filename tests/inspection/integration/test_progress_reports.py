@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from services.inspection import clock
 from services.inspection.consumers import HANDLERS
 from services.inspection.models import Complaint, Finding, Inspection, ReductionTarget
+from shared.clock import clock
 from shared.events.consumer import handle_event
 from shared.tables import audit_log, outbox
 from tests.inspection.integration.helpers import app_for, event
@@ -311,8 +311,7 @@ Q1_TOTAL = _flows(
 
 
 def _today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    real = clock.today
-    monkeypatch.setattr(clock, "today", lambda now=None: real(now) if now is not None else day)
+    clock.freeze(day)
 
 
 async def test_q1_figures_are_hand_counted_per_township_and_in_total(make_db) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 
 import nats
 import pytest
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 from services.pairing.app import create_app
 from services.pairing.models import Pairing, PairingNeed
 from services.pairing.settings import PairingSettings
+from shared.clock import clock
 from shared.events.streams import ensure_streams
 from shared.tables import outbox
 from tests.pairing.factories import OFFICE, helper, pair
@@ -57,7 +57,7 @@ async def test_a_move_ends_the_village_cadres_pairing_and_opens_a_need_once(
                 json={
                     "to_area_code": OTHER_VILLAGE,
                     "reason": "family",
-                    "moved_on": date.today().isoformat(),
+                    "moved_on": clock.today().isoformat(),
                 },
                 headers=COUNTY_REGISTRAR,
             )

@@ -10,6 +10,7 @@ import httpx
 
 from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
+from shared.clock import clock
 from shared.resident_id import make
 from tests.support import auth, settings_for
 
@@ -98,7 +99,7 @@ async def registered(client: httpx.AsyncClient, **kw: Any) -> dict[str, Any]:
     h = await candidate(client, **kw)
     headers = REGISTRAR if h["area_code"] == VILLAGE else OTHER_REGISTRAR
     base = f"/registry/v1/households/{h['id']}"
-    start = date.today() - timedelta(days=10)
+    start = clock.today() - timedelta(days=10)
     for path, body in [
         ("/review-submission", None),
         ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),

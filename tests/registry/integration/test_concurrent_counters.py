@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -25,6 +25,7 @@ from starlette.requests import Request
 from services.registry.app import create_app
 from services.registry.models import RollupCounter
 from services.registry.settings import RegistrySettings
+from shared.clock import clock
 from tests.registry.integration.helpers import (
     APPROVER,
     COUNTY,
@@ -43,7 +44,7 @@ pytestmark = pytest.mark.asyncio
 CLERK = auth("registrar", COUNTY)  # holds both villages (moves need both)
 CAUSES = [["illness"], ["schooling", "disability"], ["lack_of_funds"], ["disability", "illness"]]
 BATCHES = [["production_employment"], ["education"], ["dibao_floor"]]
-TODAY = date.today()
+TODAY = clock.today()
 Call = Callable[[], Awaitable[httpx.Response]]
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
 from services.registry.consumers import HANDLERS
+from shared.clock import clock
 from shared.events import CloudEvent
 from shared.events.consumer import handle_event
 from shared.tables import outbox
@@ -192,17 +191,17 @@ async def test_the_relapse_chain_needs_each_role_at_its_level_and_reregisters_fo
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "exited"
         r = await c.post(decide, json=body("higher_approval"), headers=city_approver)
         assert r.json()["status"] == "approved"
-        assert r.json()["plan_year"] == date.today().year + 1
+        assert r.json()["plan_year"] == clock.today().year + 1
         card = (await c.get(url(h), headers=REGISTRAR)).json()
         assert card["status"] == "registered"
-        assert card["year"] == date.today().year + 1
+        assert card["year"] == clock.today().year + 1
         async with app.state.db.transaction() as s:
             ev = (
                 await s.execute(
                     select(outbox.c.envelope).where(outbox.c.type == "registry.household.relapsed.v1")
                 )
             ).scalar_one()
-        assert ev["data"]["plan_year"] == date.today().year + 1
+        assert ev["data"]["plan_year"] == clock.today().year + 1
         assert len(ev["data"]["member_ids"]) == 2
 
 

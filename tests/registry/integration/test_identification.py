@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from shared.audit import verify_chain
+from shared.clock import clock
 from shared.tables import audit_log, outbox
 from tests.registry.integration.helpers import APPROVER, REGISTRAR, candidate, load_areas, registry_app
 from tests.support import auth, service_client
@@ -24,7 +25,7 @@ async def test_the_full_path_from_candidate_to_registered_is_audited_and_publish
     async with service_client(app) as c:
         await load_areas(c)
         h = await candidate(c)
-        start = date.today() - timedelta(days=7)
+        start = clock.today() - timedelta(days=7)
         assert (await c.post(url(h, "/review-submission"), headers=REGISTRAR)).json()["status"] == "in_review"
         r = await c.post(
             url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR
@@ -35,7 +36,7 @@ async def test_the_full_path_from_candidate_to_registered_is_audited_and_publish
             "household_id": None,
             "status": "in_notice",
             "household_number": None,
-            "confirmable_on": date.today().isoformat(),
+            "confirmable_on": clock.today().isoformat(),
         }
         assert (await c.post(url(h, "/confirmation"), headers=REGISTRAR)).json()["status"] == "confirmed"
         # registration is the approver's decision, not the registrar's
@@ -94,7 +95,7 @@ async def test_confirming_while_the_notice_runs_is_409_with_the_date_it_becomes_
     async with service_client(app) as c:
         await load_areas(c)
         h = await candidate(c)
-        start = date.today() - timedelta(days=6)  # 6 full days: the 7th is today
+        start = clock.today() - timedelta(days=6)  # 6 full days: the 7th is today
         await c.post(url(h, "/review-submission"), headers=REGISTRAR)
         await c.post(
             url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR
@@ -103,7 +104,7 @@ async def test_confirming_while_the_notice_runs_is_409_with_the_date_it_becomes_
         r = await c.post(url(h, "/confirmation"), headers=REGISTRAR)
         assert r.status_code == 409
         assert r.json()["type"].endswith("/public-notice-still-running")
-        assert r.json()["confirmable_on"] == (date.today() + timedelta(days=1)).isoformat()
+        assert r.json()["confirmable_on"] == (clock.today() + timedelta(days=1)).isoformat()
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "in_notice"
 
 
@@ -112,7 +113,7 @@ async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_uphe
     async with service_client(app) as c:
         await load_areas(c)
         households = [await candidate(c), await candidate(c)]
-        start = date.today() - timedelta(days=30)
+        start = clock.today() - timedelta(days=30)
         objections = []
         for h in households:
             await c.post(url(h, "/review-submission"), headers=REGISTRAR)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.registry.deps import _today
+from shared.clock import clock
 from tests.registry.integration.helpers import (
     OTHER_REGISTRAR,
     OTHER_VILLAGE,
@@ -25,7 +25,7 @@ from tests.support import service_client
 
 pytestmark = pytest.mark.asyncio
 BOARD = "/registry/v1/public/notices"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def url(h, path=""):
@@ -103,16 +103,16 @@ async def test_after_the_window_it_is_not_current_but_recent(make_db):
         await load_areas(c)
         await in_notice(c, starts_on=start)
         last_day = start + timedelta(days=6)
-        app.dependency_overrides[_today] = lambda: last_day
+        clock.freeze(last_day)
         assert len((await board(c, area_code=VILLAGE))["items"]) == 1
-        app.dependency_overrides[_today] = lambda: last_day + timedelta(days=1)
+        clock.freeze(last_day + timedelta(days=1))
         assert (await board(c, area_code=VILLAGE))["items"] == []
         recent = (await board(c, area_code=VILLAGE, current="false"))["items"]
         assert len(recent) == 1
         assert recent[0]["current"] is False
-        app.dependency_overrides[_today] = lambda: last_day + timedelta(days=31)
+        clock.freeze(last_day + timedelta(days=31))
         assert (await board(c, area_code=VILLAGE, current="false"))["items"] == []
-        app.dependency_overrides[_today] = lambda: start - timedelta(days=1)  # not started yet
+        clock.freeze(start - timedelta(days=1))  # not started yet
         assert (await board(c, area_code=VILLAGE))["items"] == []
 
 
@@ -139,7 +139,7 @@ async def test_an_exited_household_is_on_the_exit_board_during_its_exit_notice(m
     async with service_client(app) as c:
         await load_areas(c)
         await exited_household(app, c)  # verified 2018-11-30, notice until 2018-12-06
-        app.dependency_overrides[_today] = lambda: date(2018, 12, 6)
+        clock.freeze(date(2018, 12, 6))
         items = (await board(c, area_code=VILLAGE, kind="exit"))["items"]
         assert len(items) == 1
         item = items[0]
@@ -152,10 +152,10 @@ async def test_an_exited_household_is_on_the_exit_board_during_its_exit_notice(m
         assert item["head_name_masked"] == "王**"
         assert (await board(c, area_code=VILLAGE, kind="identification"))["items"] == []
         assert len((await board(c, area_code=VILLAGE))["items"]) == 1  # both kinds
-        app.dependency_overrides[_today] = lambda: date(2018, 12, 7)
+        clock.freeze(date(2018, 12, 7))
         assert (await board(c, area_code=VILLAGE, kind="exit"))["items"] == []
         assert len((await board(c, area_code=VILLAGE, kind="exit", current="false"))["items"]) == 1
-        app.dependency_overrides[_today] = lambda: date(2018, 11, 29)
+        clock.freeze(date(2018, 11, 29))
         assert (await board(c, area_code=VILLAGE, kind="exit"))["items"] == []
 
 

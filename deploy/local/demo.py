@@ -1,0 +1,118 @@
+"""The demo data of `make run`: loaded once, into the demo's places, marked, removable.
+
+``load_once`` runs each service's ``services/<svc>/demo.py`` (registry first: the others use only
+the households the registry's demo created, never a household a user registered), records what
+each created (shared.demo), and marks each database loaded; a later start finds the mark and
+skips the demo. ``remove`` (`jingzhun demo reset`) deletes exactly what was recorded, in every
+service, and leaves everything else (a user's households, visits, payments) as it was.
+
+Measured on a 2-core laptop-class machine: about ``TYPICAL_LOAD_S`` seconds, most of it the 340
+registry households walked through identification and the other services catching up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from deploy.services import SERVICE_NAMES, service_settings
+from shared import demo as shared_demo
+from shared.clock import configure
+from shared.db import Database
+
+__all__ = ["TYPICAL_LOAD_S", "load_once", "remove", "states"]
+
+TYPICAL_LOAD_S = 180  # see README "Demo data"; measured by tests/e2e/test_demo_once.py
+
+Settle = Callable[[dict[str, str]], Awaitable[None]]
+
+
+def _module(svc: str) -> Any:
+    return importlib.import_module(f"services.{svc}.demo")
+
+
+async def states(urls: dict[str, str]) -> dict[str, str | None]:
+    """Per service: 'loaded', 'removed' or None (never loaded)."""
+    out: dict[str, str | None] = {}
+    for svc in SERVICE_NAMES:
+        db = Database(urls[svc], pool_size=1)
+        try:
+            async with db.transaction() as s:
+                out[svc] = await shared_demo.state(s)
+        finally:
+            await db.dispose()
+    return out
+
+
+async def load_once(urls: dict[str, str], *, settle: Settle, log: Callable[[str], object] = print) -> bool:
+    """Load the demo into every service that has not had it; False when all had it already."""
+    before = await states(urls)
+    if all(before.values()):
+        return False
+    households: set[str] = set()
+    created: dict[str, list[tuple[str, str]]] = {}
+    for svc in SERVICE_NAMES:
+        configure(service_settings(svc).time_zone)  # the demo's dates are the office's dates
+        db = Database(urls[svc], pool_size=2)
+        try:
+            if before[svc] is None:
+                module = _module(svc)
+                if svc == "registry":
+                    await module.load_demo(db)
+                else:
+                    await module.load_demo(db, households=households)
+                async with db.transaction() as s:
+                    await shared_demo.record_created(s)
+                    if svc != "registry":
+                        await shared_demo.record(s, "household", households)
+                    await shared_demo.mark_loaded(s)
+                log(f"  demo data  {svc}: loaded")
+            else:
+                log(f"  demo data  {svc}: {before[svc]} on an earlier start, skipped")
+            async with db.transaction() as s:
+                created[svc] = await shared_demo.recorded(s)
+                if svc == "registry":
+                    households = {i for t, i in created[svc] if t == "household"}
+        finally:
+            await db.dispose()
+        await settle(urls)
+    # Each service learns the others' demo entities it holds projections of (for `demo reset`).
+    for svc in SERVICE_NAMES:
+        db = Database(urls[svc], pool_size=1)
+        try:
+            async with db.transaction() as s:
+                for other, records in created.items():
+                    if other == svc:
+                        continue
+                    by_type: dict[str, list[str]] = {}
+                    for entity_type, entity_id in records:
+                        by_type.setdefault(entity_type, []).append(entity_id)
+                    for entity_type, ids in by_type.items():
+                        await shared_demo.record(s, entity_type, ids)
+        finally:
+            await db.dispose()
+    return True
+
+
+async def remove(urls: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Delete the recorded demo data in every service; rows deleted per service and table."""
+    out: dict[str, dict[str, int]] = {}
+    for svc in SERVICE_NAMES:
+        module = _module(svc)
+        db = Database(urls[svc], pool_size=1)
+        try:
+            async with db.transaction() as s:
+                if svc == "registry":
+                    out[svc] = await module.remove_demo(s)
+                else:
+                    models = importlib.import_module(f"services.{svc}.models")
+                    out[svc] = await shared_demo.remove(
+                        s,
+                        models.Base.metadata,
+                        own=getattr(module, "DEMO_OWN_KEYS", None),
+                        projections=getattr(module, "DEMO_PROJECTIONS", {}),
+                    )
+        finally:
+            await db.dispose()
+    return out
