@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.utils import generate_unique_id
 
 from shared import clock
 from shared.auth import TokenVerifier
@@ -22,7 +29,11 @@ from shared.observability import configure_logging, health_router, install_reque
 from shared.runtime import PeriodicJob, ServiceRuntime
 from shared.settings import ServiceSettings
 
-__all__ = ["create_service_app"]
+__all__ = ["create_service_app", "operation_id"]
+
+# Swagger UI's own files, from a wheel (fastapi-offline): /docs works on an intranet without a CDN.
+SWAGGER_ASSETS = Path(str(files("fastapi_offline") / "static"))
+DOCS_ASSETS_URL = "/docs/assets"
 
 
 def create_service_app(
@@ -39,6 +50,7 @@ def create_service_app(
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     clock.configure(settings.time_zone)
     prefix = f"/{settings.service_name}/v1"
+    route_names = _RouteNames()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,8 +72,10 @@ def create_service_app(
         description=description,
         version="1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served below from packaged assets
+        redoc_url=None,
         openapi_url=f"{prefix}/openapi.json",
+        generate_unique_id_function=route_names.record,
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
@@ -85,11 +99,100 @@ def create_service_app(
         app.include_router(router, prefix=prefix, responses=PROBLEM_RESPONSES)
     # Every service offers its own stream as a change feed (docs/FEED.md).
     app.include_router(feed_router(), prefix=prefix, responses=PROBLEM_RESPONSES)
-    _document_problems(app)
+    _document_problems(app, route_names, prefix)
+    _serve_docs(app, prefix)
     return app
 
 
-def _document_problems(app: FastAPI) -> None:
+def _serve_docs(app: FastAPI, prefix: str) -> None:
+    """Swagger UI at /docs with its assets served by the app; the spec also at /openapi.json."""
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=SWAGGER_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{prefix}/openapi.json",
+            title=f"{app.title} - API",
+            swagger_js_url=f"{root}{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS_URL}/favicon.png",
+            oauth2_redirect_url=None,
+            # no call to the public validator; keep the token across reloads of the page
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+        )
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_json() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+
+class _RouteNames:
+    """Records each operation's handler name while FastAPI builds the spec (for :func:`operation_id`)."""
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, str], str] = {}
+
+    def record(self, route: Any) -> str:
+        for method in route.methods or ():
+            self.names[(route.path_format, method.lower())] = route.name
+        return generate_unique_id(route)  # FastAPI's own id still names the request-body schemas
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def operation_id(path: str, name: str, prefix: str) -> str:
+    """``<resource>:<verb>``: the first path segment under the API root and the handler's name.
+
+    The resource's own words are dropped from the verb: ``read_household`` on ``/households/{id}``
+    is ``households:read``, ``add_member`` on ``/households/{id}/members`` is ``households:add-member``.
+    Stable as long as the path's first segment and the handler's name are.
+    """
+    rest = path[len(prefix):] if path.startswith(prefix + "/") else path
+    resource = next(seg for seg in rest.split("/") if seg and not seg.startswith("{"))
+    own = {w for part in resource.split("-") for w in (part, _singular(part))}
+    words = _WORD.findall(name.lower())
+    verb = [w for w in words if w not in own] or words
+    return f"{resource}:{'-'.join(verb)}"
+
+
+def _summary(name: str, description: str | None) -> str:
+    """One line: the docstring's first sentence when it is short, else the handler's name in words."""
+    if description:
+        first = " ".join(re.split(r"\n\s*\n", description.strip(), maxsplit=1)[0].split())
+        sentence = re.split(r"(?<=[^.]\.)\s", first, maxsplit=1)[0].rstrip(".").replace("``", "`")
+        if sentence[:1].isupper() and len(sentence) <= 100:
+            return sentence
+    return name.replace("_", " ").capitalize()
+
+
+def _name_operations(schema: dict[str, Any], names: Mapping[tuple[str, str], str], prefix: str) -> None:
+    seen: dict[str, str] = {}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            name = names.get((path, method))
+            if name is None:  # not an operation (e.g. path-level parameters)
+                continue
+            op_id = operation_id(path, name, prefix)
+            if op_id in seen:
+                raise RuntimeError(
+                    f"operation id {op_id} of {method.upper()} {path} is already {seen[op_id]}'s: rename a handler"
+                )
+            seen[op_id] = f"{method.upper()} {path}"
+            operation["operationId"] = op_id
+            operation["summary"] = _summary(name, operation.get("description"))
+
+
+def _document_problems(app: FastAPI, names: _RouteNames, prefix: str) -> None:
     """Errors are application/problem+json: say so in the OpenAPI document clients are generated from."""
 
     def openapi() -> dict[str, Any]:
@@ -98,6 +201,7 @@ def _document_problems(app: FastAPI) -> None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
+        _name_operations(schema, names.names, prefix)
         problem_ref = {"$ref": "#/components/schemas/Problem"}
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():

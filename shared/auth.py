@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from shared.areas import AreaCode, InvalidAreaCode
@@ -110,7 +111,19 @@ class TokenVerifier:
         )
 
 
-async def _current_user(request: Request) -> Principal:
+# Declares the bearer scheme in OpenAPI (securitySchemes, and `security` on exactly the operations
+# that need a token), so Swagger UI's "Authorize" sends it. The header is checked below, not here.
+BEARER = HTTPBearer(
+    scheme_name="bearerAuth",
+    bearerFormat="JWT",
+    description="An access token (RS256 JWT) from the identity provider, or `jingzhun token` in development.",
+    auto_error=False,
+)
+
+
+async def _current_user(
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

@@ -200,10 +200,7 @@ def test_dockerfile() -> None:
     user = re.findall(r"^USER (\S+)", text, re.M)
     assert user
     assert user[-1].split(":")[0] not in ("root", "0")
-    pyproject = (ROOT / "pyproject.toml").read_text()
-    include = re.search(r"include = \[(.*?)\]", pyproject).group(1)  # type: ignore[union-attr]
-    for pattern in re.findall(r'"(\w+)\*"', include):
-        assert re.search(rf"^COPY .*\b{pattern}\b", text, re.M), f"package {pattern} is not copied"
+    # what the image holds and runs: tests/deploy/test_image.py
     assert "EXPOSE 8000" in text
 
 
