@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.projections import handlers as projections
 from services.inspection.signals.events import COVERAGE_GAP, FUNDS_ANOMALY, on_signal
+from services.inspection.signoffs import area_exits
 from services.inspection.signoffs import service as signoffs
 from shared.events import CloudEvent
 from shared.events.consumer import Handler
@@ -54,6 +55,9 @@ _HANDLERS: Mapping[str, Handler] = {
     "registry.household.exit_returned.v1": on_exit_returned,
     "registry.household.relapsed.v1": projections.on_household_relapsed,
     "registry.household.removed.v1": projections.on_household_removed,
+    "registry.area.exit_requested.v1": area_exits.on_area_exit_requested,
+    "registry.area.exited.v1": area_exits.on_area_exited,
+    "registry.area.exit_returned.v1": area_exits.on_area_exit_returned,
     FUNDS_ANOMALY: on_signal,
     "funds.disbursement.recorded.v1": projections.on_disbursement_recorded,
     "funds.disbursement.reversed.v1": projections.on_disbursement_reversed,

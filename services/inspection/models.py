@@ -17,11 +17,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -126,8 +128,14 @@ class SignoffDossier(Created, Base):
     __tablename__ = "signoff_dossier"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
     exit_request_id: Mapped[str] = mapped_column(String(100), unique=True)
-    household_id: Mapped[str] = mapped_column(String(100), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    # household (4-3-4-2), village (贫困村退出) or county (贫困县摘帽): what the signers confirm
+    kind: Mapped[str] = mapped_column(String(10), default="household", server_default="household")
+    household_id: Mapped[str | None] = mapped_column(String(100), index=True)  # households only
+    area_code: Mapped[str] = mapped_column(
+        String(12), index=True
+    )  # the household's village, or the area exiting
+    area_name: Mapped[str | None] = mapped_column(String(200))  # villages and counties
+    criteria: Mapped[list[Any] | None]  # villages and counties: each criterion as registry assessed it
     year: Mapped[int] = mapped_column(Integer)
     member_count: Mapped[int] = mapped_column(Integer)
     head_name_masked: Mapped[str | None] = mapped_column(String(50))
@@ -145,6 +153,7 @@ class SignoffSchemeRecord(Base):
 
     __tablename__ = "signoff_scheme"
     area_prefix: Mapped[str] = mapped_column(String(12), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True, default="household")  # dossier kind
     code: Mapped[str] = mapped_column(String(50))
     levels: Mapped[list[Any]]
     household_position: Mapped[str | None] = mapped_column(String(60))
@@ -177,17 +186,31 @@ class EvaluationSample(Created, Base):
     seed: Mapped[str] = mapped_column(String(200))
     rate_numerator: Mapped[int] = mapped_column(Integer)
     rate_denominator: Mapped[int] = mapped_column(Integer)
-    min_per_village: Mapped[int] = mapped_column(Integer)
+    min_per_village: Mapped[int] = mapped_column(
+        Integer
+    )  # per stratum: village (households), county (villages)
     population: Mapped[int] = mapped_column(Integer)
+    # what is drawn: exited households (per village) or exited villages (per county)
+    unit: Mapped[str] = mapped_column(String(10), default="household", server_default="household")
     created_by: Mapped[str] = mapped_column(String(200))
 
 
 class EvaluationItem(Base):
     __tablename__ = "evaluation_item"
-    __table_args__ = (UniqueConstraint("sample_id", "household_id"),)
+    __table_args__ = (
+        UniqueConstraint("sample_id", "household_id"),
+        # a village sample's items are villages (no household): each village once
+        Index(
+            "uq_evaluation_item_village",
+            "sample_id",
+            "village_code",
+            unique=True,
+            postgresql_where=text("household_id IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     sample_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_sample.id"), index=True)
-    household_id: Mapped[str] = mapped_column(String(100))
+    household_id: Mapped[str | None] = mapped_column(String(100))  # None: the item is the village
     village_code: Mapped[str] = mapped_column(String(12))
     verdict: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
@@ -270,6 +293,17 @@ class HouseholdRef(Base):
     status: Mapped[str] = mapped_column(String(30))
     member_count: Mapped[int] = mapped_column(Integer)
     exited_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AreaExitRef(Base):
+    """Villages and counties the registry marked exited (registry.area.exited.v1)."""
+
+    __tablename__ = "area_exit_ref"
+    area_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # village | county
+    year: Mapped[int] = mapped_column(Integer)  # the year assessed
+    exited_on: Mapped[date] = mapped_column(Date)
+    exit_request_id: Mapped[str] = mapped_column(String(100))
 
 
 class PairingRef(Base):

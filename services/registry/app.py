@@ -1,8 +1,9 @@
 """Assembly of the registry service."""
 
-
 from fastapi import APIRouter, FastAPI
 
+from services.registry.area_exits import service as area_exit_service
+from services.registry.area_exits.router import router as area_exits_router
 from services.registry.areas.router import router as areas_router
 from services.registry.consumers import HANDLERS
 from services.registry.edge.router import router as edge_router
@@ -32,6 +33,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     households_router,
     identification_router,
     exits_router,
+    area_exits_router,
     relapses_router,
     rollups_router,
     edge_router,
@@ -45,6 +47,7 @@ async def _seed_policies(db: Database) -> None:
     # Idempotent: the seeds' presets are inserted once; edited records are never overwritten.
     async with db.transaction() as session:
         await policy_service.seed_presets(session=session)
+        await area_exit_service.seed_presets(session=session)
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:

@@ -1,5 +1,7 @@
 """Events this service consumes: event type -> handler(session, event). Handlers never commit."""
 
+from services.registry.area_exits import events as area_exit_events
+from services.registry.area_exits import service as area_exit_service
 from services.registry.exits import events as exit_events
 from services.registry.exits import service as exit_service
 from shared.events.consumer import Handler
@@ -7,4 +9,6 @@ from shared.events.consumer import Handler
 HANDLERS: dict[str, Handler] = {
     exit_events.EXIT_VERIFIED: exit_service.on_exit_verified,
     exit_events.EXIT_REJECTED: exit_service.on_exit_rejected,
+    area_exit_events.AREA_EXIT_VERIFIED: area_exit_service.on_area_exit_verified,
+    area_exit_events.AREA_EXIT_REJECTED: area_exit_service.on_area_exit_rejected,
 }

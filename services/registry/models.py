@@ -282,3 +282,55 @@ class RollupCounter(Base):
 # Household numbers are handed out at registration from one sequence (autogenerate does not
 # see sequences: the migration creates it by hand).
 household_number_seq = Sequence("household_number_seq", metadata=metadata)
+
+
+# --- village and county exit (贫困村退出、贫困县摘帽; services/registry/area_exits) -------------
+class AreaExitPolicyRow(Base):
+    """Which criteria a village or county exits by, per area prefix, year and kind (policy data)."""
+
+    __tablename__ = "area_exit_policy"
+    __table_args__ = (UniqueConstraint("area_prefix", "year", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area_prefix: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # village | county
+    source: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+
+class AreaExitRequest(Base):
+    """A village's or county's exit request and its outcome; a verified one marks the area exited."""
+
+    __tablename__ = "area_exit_request"
+    __table_args__ = (
+        # one request waiting per area, and an area exits once
+        Index(
+            "uq_area_exit_request_pending",
+            "area_code",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index(
+            "uq_area_exit_request_verified",
+            "area_code",
+            unique=True,
+            postgresql_where=text("status = 'verified'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # village | county
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))  # pending, verified, returned, void
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # each criterion as assessed
+    policy_source: Mapped[str] = mapped_column(Text)  # the policy record it was assessed under
+    poor_persons: Mapped[int] = mapped_column(Integer)
+    rural_population: Mapped[int | None] = mapped_column(Integer)
+    requested_on: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[date | None] = mapped_column(Date)  # the exit date when verified
+    dossier_id: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was returned (or voided)

@@ -57,6 +57,27 @@ def signoff_scheme_for(area_code: str, schemes: dict[str, SignoffScheme] | None 
     return table[best]
 
 
+# --- village and county exit sign-off (seed 003, the same 七、"4342"脱贫验收责任体系) -------------
+# "乡党委书记、乡长、乡扶贫工作站站长要对贫困户、贫困村脱贫验收结果签字确认 … 县委书记、县长、县扶贫办主任、
+# 县统计局局长要对贫困户、贫困村脱贫验收结果签字确认 … 市委书记、市长要对贫困户、贫困村、贫困县脱贫退出验收
+# 结果签字确认": a poor village is signed by the township 3, the county 4 and the city 2 (the village
+# 4 sign for households only); a poor county by the city 2.
+GANSU_VILLAGE_EXIT = SignoffScheme(
+    code="gansu-village-342",
+    levels=GANSU_4342.levels[1:],
+)
+GANSU_COUNTY_EXIT = SignoffScheme(code="gansu-county-2", levels=GANSU_4342.levels[3:])
+
+# Dossier kind -> (area prefix -> scheme), the longest prefix wins. Only Gansu's sets are in the
+# seeds, so they are the default until a place records its own (PUT /signoff-schemes/{prefix}?kind=).
+SIGNOFF_SCHEMES_BY_KIND: dict[str, dict[str, SignoffScheme]] = {
+    "household": SIGNOFF_SCHEMES,
+    "village": {"": GANSU_VILLAGE_EXIT, "62": GANSU_VILLAGE_EXIT},
+    "county": {"": GANSU_COUNTY_EXIT, "62": GANSU_COUNTY_EXIT},
+}
+DOSSIER_KINDS: tuple[str, ...] = tuple(SIGNOFF_SCHEMES_BY_KIND)
+
+
 # --- Findings and escalation (seed 004 六: 通报 + 限期整改, 约谈, 党纪政纪追责) --------------
 @dataclass(frozen=True)
 class EscalationStep:
@@ -101,6 +122,9 @@ class SamplingPolicy:
 
 
 THIRD_PARTY_SAMPLING = SamplingPolicy(rate=Fraction(1, 10), min_per_village=2)
+# Exited villages (贫困村退出) drawn per county the same way: 1/10, at least 2 per county (OUTSIDE
+# THE SEEDS: seed 003 asks for random checks, not their size).
+THIRD_PARTY_VILLAGE_SAMPLING = SamplingPolicy(rate=Fraction(1, 10), min_per_village=2)
 
 
 # --- Yearly assessment (seed 001 二(一) quantitative + qualitative + third party) ----------

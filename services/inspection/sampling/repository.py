@@ -8,7 +8,13 @@ from datetime import date, datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from services.inspection.models import EvaluationItem, EvaluationOmission, EvaluationSample, HouseholdRef
+from services.inspection.models import (
+    AreaExitRef,
+    EvaluationItem,
+    EvaluationOmission,
+    EvaluationSample,
+    HouseholdRef,
+)
 from shared.repository import Repository
 
 
@@ -19,6 +25,15 @@ class SampleRepository(Repository):
             HouseholdRef.status == "exited",
             HouseholdRef.exited_on >= date(year, 1, 1),
             HouseholdRef.exited_on < date(year + 1, 1, 1),
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def exited_villages(self, prefix: str, year: int) -> list[AreaExitRef]:
+        stmt = select(AreaExitRef).where(
+            AreaExitRef.area_code.startswith(prefix),
+            AreaExitRef.kind == "village",
+            AreaExitRef.exited_on >= date(year, 1, 1),
+            AreaExitRef.exited_on < date(year + 1, 1, 1),
         )
         return list(await self.session.scalars(stmt))
 
@@ -53,10 +68,17 @@ class SampleRepository(Repository):
             found[row.sample_id].append(row)
         return found
 
-    async def item(self, sample_id: uuid.UUID, household_id: str, *, lock: bool) -> EvaluationItem | None:
-        stmt = select(EvaluationItem).where(
-            EvaluationItem.sample_id == sample_id, EvaluationItem.household_id == household_id
-        )
+    async def item(
+        self, sample_id: uuid.UUID, household_id: str | None, *, lock: bool, village_code: str | None = None
+    ) -> EvaluationItem | None:
+        """A household's item, or (household_id None) a village sample's item for the village."""
+        stmt = select(EvaluationItem).where(EvaluationItem.sample_id == sample_id)
+        if household_id is not None:
+            stmt = stmt.where(EvaluationItem.household_id == household_id)
+        else:
+            stmt = stmt.where(
+                EvaluationItem.household_id.is_(None), EvaluationItem.village_code == village_code
+            )
         return await self.session.scalar(stmt.with_for_update() if lock else stmt)
 
     async def set_omission(

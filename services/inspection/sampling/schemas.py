@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class SampleIn(BaseModel):
@@ -14,10 +15,15 @@ class SampleIn(BaseModel):
     seed: str = Field(
         min_length=1, max_length=200, description="Published before the draw; anyone can redo it"
     )
+    unit: Literal["household", "village"] = Field(
+        default="household",
+        description="household: exited households, per village; village: exited poor villages "
+        "(贫困村退出), per county",
+    )
 
 
 class SampleItemOut(BaseModel):
-    household_id: str
+    household_id: str | None  # None in a village sample: the item is the village
     village_code: str
     verdict: str | None
     note: str | None
@@ -29,8 +35,9 @@ class SampleOut(BaseModel):
     year: int
     seed: str
     rate: str  # "1/10"
-    min_per_village: int
+    min_per_village: int  # per stratum: village (household sample) or county (village sample)
     population: int
+    unit: str = "household"
     size: int
     method: str
     items: list[SampleItemOut]
@@ -38,9 +45,16 @@ class SampleOut(BaseModel):
 
 
 class VerdictIn(BaseModel):
-    household_id: str = Field(min_length=1, max_length=100)
+    household_id: str | None = Field(default=None, min_length=1, max_length=100)
+    village_code: str | None = Field(default=None, pattern=r"^\d{12}$", description="in a village sample")
     verdict: str = Field(examples=["correct", "wrongly_exited"])
     note: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Self:
+        if (self.household_id is None) == (self.village_code is None):
+            raise ValueError("name the household_id (household sample) or the village_code (village sample)")
+        return self
 
 
 class OmissionIn(BaseModel):

@@ -32,6 +32,11 @@ METHOD = (
     "take ceil(n * rate), at least min_per_village, at most n."
 )
 
+VILLAGE_METHOD = (
+    "Per county, exited villages ranked by SHA-256('<seed>:<village_code>') as hex, lowest first; "
+    "take ceil(n * rate), at least min_per_village, at most n."
+)
+
 
 class SampleNotFound(NotFound):
     type_slug = "sample-not-found"
@@ -52,8 +57,9 @@ def _out(sample: EvaluationSample, items: list[EvaluationItem]) -> SampleOut:
         rate=f"{sample.rate_numerator}/{sample.rate_denominator}",
         min_per_village=sample.min_per_village,
         population=sample.population,
+        unit=sample.unit,
         size=len(items),
-        method=METHOD,
+        method=METHOD if sample.unit == "household" else VILLAGE_METHOD,
         items=[
             SampleItemOut(
                 household_id=i.household_id, village_code=i.village_code, verdict=i.verdict, note=i.note
@@ -74,12 +80,21 @@ async def _load(repo: SampleRepository, actor: Principal, sample_id: uuid.UUID) 
 async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> SampleOut:
     if not actor.covers(data.area_code):
         raise InvalidInput("You can only sample inside your own area.", area_code=data.area_code)
-    policy = presets.THIRD_PARTY_SAMPLING
     repo = SampleRepository(session)
     prefix = parse_area(data.area_code).prefix
-    population = [
-        rules.Candidate(h.household_id, h.area_code) for h in await repo.exited_households(prefix, data.year)
-    ]
+    if data.unit == "village":
+        # exited villages, each county a stratum (the village code ranks like a household id)
+        policy = presets.THIRD_PARTY_VILLAGE_SAMPLING
+        population = [
+            rules.Candidate(v.area_code, v.area_code[:6].ljust(12, "0"))
+            for v in await repo.exited_villages(prefix, data.year)
+        ]
+    else:
+        policy = presets.THIRD_PARTY_SAMPLING
+        population = [
+            rules.Candidate(h.household_id, h.area_code)
+            for h in await repo.exited_households(prefix, data.year)
+        ]
     chosen = rules.draw(population, data.seed, policy)
     sample = EvaluationSample(
         id=uuid.uuid4(),
@@ -90,11 +105,14 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Sa
         rate_denominator=policy.rate.denominator,
         min_per_village=policy.min_per_village,
         population=len(population),
+        unit=data.unit,
         created_by=actor.sub,
         created_at=clock.now(),
     )
     items = [
         EvaluationItem(sample_id=sample.id, household_id=c.household_id, village_code=c.village_code)
+        if data.unit == "household"
+        else EvaluationItem(sample_id=sample.id, household_id=None, village_code=c.household_id)
         for c in chosen
     ]
     await repo.add(sample, items)
@@ -131,11 +149,14 @@ async def give_verdict(
         raise InvalidInput(f"Unknown verdict {data.verdict!r}.", allowed=list(rules.VERDICTS))
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
-    item = await repo.item(sample.id, data.household_id, lock=True)
+    if (data.village_code is not None) != (sample.unit == "village"):
+        raise InvalidInput(f"This sample draws {sample.unit}s: name the {sample.unit} you judged.")
+    item = await repo.item(sample.id, data.household_id, lock=True, village_code=data.village_code)
+    subject = data.household_id or data.village_code
     if item is None:
-        raise InvalidInput("That household is not in this sample.", household_id=data.household_id)
+        raise InvalidInput(f"That {sample.unit} is not in this sample.", subject=subject)
     if item.verdict is not None:
-        raise VerdictAlreadyGiven(f"Household {data.household_id} was already judged {item.verdict}.")
+        raise VerdictAlreadyGiven(f"{sample.unit.capitalize()} {subject} was already judged {item.verdict}.")
     item.verdict, item.note = data.verdict, data.note
     item.evaluated_by, item.evaluated_at = actor.sub, clock.now()
     await audit.record(

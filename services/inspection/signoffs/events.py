@@ -15,11 +15,35 @@ EXIT_VERIFIED = "inspection.exit.verified.v1"
 EXIT_REJECTED = "inspection.exit.rejected.v1"
 
 
+AREA_EXIT_REQUESTED = "registry.area.exit_requested.v1"
+AREA_EXITED = "registry.area.exited.v1"
+AREA_EXIT_RETURNED = "registry.area.exit_returned.v1"
+AREA_EXIT_VERIFIED = "inspection.area_exit.verified.v1"
+AREA_EXIT_REJECTED = "inspection.area_exit.rejected.v1"
+
+
+def _area_data(dossier: SignoffDossier) -> dict[str, str]:
+    return {
+        "exit_request_id": dossier.exit_request_id,
+        "area_code": dossier.area_code,
+        "kind": dossier.kind,
+        "dossier_id": str(dossier.id),
+    }
+
+
 async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: date) -> None:
+    if dossier.kind != "household":  # a village's or county's exit: its own event
+        await add_event(
+            session,
+            type=AREA_EXIT_VERIFIED,
+            subject=dossier.area_code,
+            data={**_area_data(dossier), "verified_on": on.isoformat()},
+        )
+        return
     await add_event(
         session,
         type=EXIT_VERIFIED,
-        subject=dossier.household_id,
+        subject=str(dossier.household_id),
         data={
             "household_id": dossier.household_id,
             "area_code": dossier.area_code,
@@ -33,10 +57,18 @@ async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: d
 async def publish_rejected(
     session: AsyncSession, dossier: SignoffDossier, *, level: str, step: str, reason: str
 ) -> None:
+    if dossier.kind != "household":
+        await add_event(
+            session,
+            type=AREA_EXIT_REJECTED,
+            subject=dossier.area_code,
+            data={**_area_data(dossier), "level": level, "step": step, "reason": reason},
+        )
+        return
     await add_event(
         session,
         type=EXIT_REJECTED,
-        subject=dossier.household_id,
+        subject=str(dossier.household_id),
         data={
             "household_id": dossier.household_id,
             "area_code": dossier.area_code,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from services.inspection.models import SignoffDossier, SignoffSchemeRecord, SignoffSignature
+from services.inspection.models import AreaExitRef, SignoffDossier, SignoffSchemeRecord, SignoffSignature
 from shared.repository import Repository
 
 
@@ -42,22 +42,24 @@ class DossierRepository(Repository):
         )
         return list(rows)
 
-    async def scheme_for(self, area_code: str) -> SignoffSchemeRecord | None:
-        """The recorded scheme whose prefix is the longest one containing ``area_code``."""
+    async def scheme_for(self, area_code: str, kind: str = "household") -> SignoffSchemeRecord | None:
+        """The recorded scheme of ``kind`` whose prefix is the longest one containing ``area_code``."""
         prefixes = [area_code[:n] for n in (2, 4, 6, 9, 12)]
         stmt = (
             select(SignoffSchemeRecord)
-            .where(SignoffSchemeRecord.area_prefix.in_(prefixes))
+            .where(SignoffSchemeRecord.area_prefix.in_(prefixes), SignoffSchemeRecord.kind == kind)
             .order_by(func.length(SignoffSchemeRecord.area_prefix).desc())
             .limit(1)
         )
         return await self.session.scalar(stmt)
 
-    async def scheme_record(self, area_prefix: str, *, lock: bool = False) -> SignoffSchemeRecord | None:
-        """The record set for exactly ``area_prefix``; lock: a change holds it from its If-Match
-        check to its write."""
+    async def scheme_record(
+        self, area_prefix: str, *, kind: str = "household", lock: bool = False
+    ) -> SignoffSchemeRecord | None:
+        """The record set for exactly ``area_prefix`` and ``kind``; lock: a change holds it from
+        its If-Match check to its write."""
         return await self.session.get(
-            SignoffSchemeRecord, area_prefix, with_for_update=lock, populate_existing=lock
+            SignoffSchemeRecord, (area_prefix, kind), with_for_update=lock, populate_existing=lock
         )
 
     async def add_scheme(self, values: dict[str, Any]) -> SignoffSchemeRecord | None:
@@ -65,7 +67,7 @@ class DossierRepository(Repository):
         stmt = (
             insert(SignoffSchemeRecord)
             .values(**values, version=1, updated_at=func.now())
-            .on_conflict_do_nothing(index_elements=["area_prefix"])
+            .on_conflict_do_nothing(index_elements=["area_prefix", "kind"])
             .returning(SignoffSchemeRecord)
         )
         return await self.session.scalar(stmt)
@@ -90,8 +92,11 @@ class DossierRepository(Repository):
         household_id: str | None,
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
+        kind: str | None = None,
     ) -> list[SignoffDossier]:
         stmt = select(SignoffDossier).where(SignoffDossier.area_code.startswith(prefix))
+        if kind:
+            stmt = stmt.where(SignoffDossier.kind == kind)
         if status:
             stmt = stmt.where(SignoffDossier.status == status)
         if household_id:
@@ -100,3 +105,16 @@ class DossierRepository(Repository):
             stmt = stmt.where(tuple_(SignoffDossier.created_at, SignoffDossier.id) > after)
         stmt = stmt.order_by(SignoffDossier.created_at, SignoffDossier.id).limit(limit)
         return list(await self.session.scalars(stmt))
+
+
+class AreaExitRefRepository(Repository):
+    """Villages and counties the registry marked exited (its registry.area.exited.v1)."""
+
+    async def upsert(self, values: dict[str, Any]) -> None:
+        stmt = insert(AreaExitRef).values(**values)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["area_code"],
+                set_={k: stmt.excluded[k] for k in values if k != "area_code"},
+            )
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.inspection.signoffs import service
 from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SchemeIn, SchemeOut, SignIn
@@ -24,11 +24,18 @@ async def list_dossiers(
     user: CurrentUser,
     status: str | None = None,
     household_id: str | None = None,
+    kind: Annotated[str | None, Query(description="household, village or county")] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[DossierOut]:
     return await service.list_page(
-        session=session, actor=user, status=status, household_id=household_id, cursor=cursor, limit=limit
+        session=session,
+        actor=user,
+        status=status,
+        household_id=household_id,
+        cursor=cursor,
+        limit=limit,
+        kind=kind,
     )
 
 
@@ -63,16 +70,27 @@ async def refuse(
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 AreaPrefixPath = Annotated[str, Path(pattern=r"^\d{2,12}$", description="a 12-digit area code or its prefix")]
+KindQuery = Annotated[
+    str,
+    Query(
+        pattern=r"^(household|village|county)$",
+        description="the exit the set signs: household, village or county",
+    ),
+]
 
 
 @schemes_router.get("/{area_code}", response_model=SchemeOut)
 async def effective_scheme(
-    area_code: AreaPrefixPath, session: SessionDep, user: CurrentUser, response: Response
+    area_code: AreaPrefixPath,
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+    kind: KindQuery = "household",
 ) -> SchemeOut:
     """The sign-off set a household in ``area_code`` would get today (a 12-digit code), or that
     applies to a subtree (its 2/4/6/9-digit prefix). The ETag is sent when the set shown is the
     record stored at this path; a PUT here changes it with that ETag in If-Match."""
-    out = await service.get_scheme(session=session, area_code=area_code)
+    out = await service.get_scheme(session=session, area_code=area_code, kind=kind)
     if out.version is not None:
         response.headers["ETag"] = etag(out.version)
     return out
@@ -86,12 +104,13 @@ async def put_scheme(
     user: Admin,
     response: Response,
     if_match: IfMatch = None,
+    kind: KindQuery = "household",
 ) -> SchemeOut:
     """Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
     record needs no If-Match; changing it needs the ETag of `GET` on the same path (428 without,
     412 if changed meanwhile)."""
     out = await service.put_scheme(
-        session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match
+        session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match, kind=kind
     )
     if out.version is not None:
         response.headers["ETag"] = etag(out.version)

@@ -116,9 +116,22 @@ class InvalidScheme(InvalidInput):
 _ORDER = ("village", "township", "county", "city", "province")
 
 
-def check_scheme(scheme: SignoffScheme) -> None:
+# The lowest level that may sign each kind of dossier: a county's exit is not signed in a village.
+_LOWEST_LEVEL = {"household": "village", "village": "village", "county": "county"}
+
+
+def check_scheme(scheme: SignoffScheme, kind: str = "household") -> None:
     """A usable scheme: levels from the bottom up, each once, each with distinct positions, and
-    the household (when it signs) at the village level."""
+    the household (when it signs) at the village level; a village's or county's exit has no
+    household signer and is signed at its own level or above."""
+    lowest = _LOWEST_LEVEL.get(kind)
+    if lowest is None:
+        raise InvalidScheme("A dossier kind is household, village or county.", kind=kind)
+    names = [lv.level for lv in scheme.levels]
+    if any(n in _ORDER and _ORDER.index(n) < _ORDER.index(lowest) for n in names):
+        raise InvalidScheme(f"A {kind} exit is signed at the {lowest} level or above.", levels=names)
+    if kind != "household" and scheme.household_position is not None:
+        raise InvalidScheme("Only a household's exit has a household signer.")
     names = [lv.level for lv in scheme.levels]
     if not names or any(n not in _ORDER for n in names):
         raise InvalidScheme("Levels are village, township, county, city or province.", levels=names)

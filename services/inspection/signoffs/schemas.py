@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -33,9 +34,12 @@ class LevelOut(BaseModel):
 
 class DossierOut(BaseModel):
     id: uuid.UUID
-    household_id: str
+    kind: str = "household"  # household (4-3-4-2) | village (贫困村退出) | county (贫困县摘帽)
+    household_id: str | None  # households only
     exit_request_id: str
-    area_code: str
+    area_code: str  # the household's village, or the village or county exiting
+    area_name: str | None = None  # villages and counties
+    criteria: list[dict[str, Any]] | None = None  # villages and counties: registry's assessment
     year: int
     member_count: int
     head_name_masked: str | None
@@ -61,6 +65,7 @@ class SchemeIn(BaseModel):
 
 
 class SchemeOut(SchemeIn):
+    kind: str = Field(default="household", description="household, village or county exit")
     area_prefix: str = Field(description='The subtree it applies to ("" = everywhere)')
     source: str = Field(description="record (set through the API) or preset (from the seeds)")
     version: int | None = Field(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.paging import after_key, next_cursor
 from services.inspection.places import parse_area
-from services.inspection.policies.presets import SIGNOFF_SCHEMES, signoff_scheme_for
+from services.inspection.policies.presets import DOSSIER_KINDS, SIGNOFF_SCHEMES_BY_KIND, signoff_scheme_for
 from services.inspection.signoffs import events, rules
 from services.inspection.signoffs.repository import DossierRepository
 from services.inspection.signoffs.schemas import (
@@ -43,6 +43,9 @@ def _scheme_json(scheme: rules.SignoffScheme) -> dict[str, Any]:
         "levels": [{"level": lv.level, "positions": list(lv.positions)} for lv in scheme.levels],
         "household_position": scheme.household_position,
     }
+
+
+scheme_json = _scheme_json  # frozen into every dossier, household or area (signoffs.area_exits)
 
 
 def _scheme_of(dossier: SignoffDossier) -> rules.SignoffScheme:
@@ -81,9 +84,12 @@ def _out(dossier: SignoffDossier, rows: list[SignoffSignature]) -> DossierOut:
     ]
     return DossierOut(
         id=dossier.id,
+        kind=dossier.kind,
         household_id=dossier.household_id,
         exit_request_id=dossier.exit_request_id,
         area_code=dossier.area_code,
+        area_name=dossier.area_name,
+        criteria=dossier.criteria,
         year=dossier.year,
         member_count=dossier.member_count,
         head_name_masked=dossier.head_name_masked,
@@ -184,12 +190,14 @@ async def list_page(
     household_id: str | None,
     cursor: str | None,
     limit: int,
+    kind: str | None = None,
 ) -> Page[DossierOut]:
     repo = DossierRepository(session)
     rows = await repo.page(
         prefix=actor.area_prefix,
         status=status,
         household_id=household_id,
+        kind=_check_kind(kind) if kind else None,
         after=after_key(cursor),
         limit=limit + 1,
     )
@@ -209,7 +217,7 @@ async def sign(
         scheme,
         status=dossier.status,
         household_area=dossier.area_code,
-        household_id=dossier.household_id,
+        household_id=dossier.household_id or "",
         signatures=_signed(rows),
         signer=_signer(actor),
         position=position,
@@ -253,7 +261,7 @@ async def refuse(
         _scheme_of(dossier),
         status=dossier.status,
         household_area=dossier.area_code,
-        household_id=dossier.household_id,
+        household_id=dossier.household_id or "",
         signatures=_signed(rows),
         signer=_signer(actor),
         position=position,
@@ -296,9 +304,10 @@ def _scheme_from(data: SchemeIn) -> rules.SignoffScheme:
 
 
 def _scheme_out(
-    scheme: rules.SignoffScheme, prefix: str, source: str, version: int | None = None
+    scheme: rules.SignoffScheme, prefix: str, source: str, version: int | None = None, kind: str = "household"
 ) -> SchemeOut:
     return SchemeOut(
+        kind=kind,
         code=scheme.code,
         levels=[SchemeLevelIn(level=lv.level, positions=list(lv.positions)) for lv in scheme.levels],
         household_position=scheme.household_position,
@@ -308,15 +317,24 @@ def _scheme_out(
     )
 
 
-async def effective_scheme(session: AsyncSession, area_code: str) -> tuple[rules.SignoffScheme, str, str]:
+async def effective_scheme(
+    session: AsyncSession, area_code: str, kind: str = "household"
+) -> tuple[rules.SignoffScheme, str, str]:
     """(scheme, prefix it is set for, "record" | "preset"): a place's record beats the presets."""
-    record = await DossierRepository(session).scheme_for(area_code)
+    record = await DossierRepository(session).scheme_for(area_code, kind)
     if record is not None:
         levels = [SchemeLevelIn(**lv) for lv in record.levels]
         data = SchemeIn(code=record.code, levels=levels, household_position=record.household_position)
         return _scheme_from(data), record.area_prefix, "record"
-    prefix = max((p for p in SIGNOFF_SCHEMES if area_code.startswith(p)), key=len)
-    return signoff_scheme_for(area_code), prefix, "preset"
+    presets = SIGNOFF_SCHEMES_BY_KIND[kind]
+    prefix = max((p for p in presets if area_code.startswith(p)), key=len)
+    return signoff_scheme_for(area_code, presets), prefix, "preset"
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in DOSSIER_KINDS:
+        raise InvalidInput("A dossier kind is household, village or county.", kind=kind)
+    return kind
 
 
 def _check_prefix(area_prefix: str) -> None:
@@ -324,31 +342,43 @@ def _check_prefix(area_prefix: str) -> None:
         raise InvalidInput("An area prefix has 2, 4, 6, 9 or 12 digits.", area_prefix=area_prefix)
 
 
-async def get_scheme(*, session: AsyncSession, area_code: str) -> SchemeOut:
-    """The set an area (12 digits) or a subtree (its prefix) signs with. Its ``version`` is set
-    only when the record shown is the one stored at ``area_code`` itself (what a PUT there changes)."""
+async def get_scheme(*, session: AsyncSession, area_code: str, kind: str = "household") -> SchemeOut:
+    """The set an area (12 digits) or a subtree (its prefix) signs ``kind`` dossiers with. Its
+    ``version`` is set only when the record shown is the one stored at ``area_code`` itself (what
+    a PUT there changes)."""
     _check_prefix(area_code)
-    scheme, prefix, source = await effective_scheme(session, parse_area(area_code).code)
-    own = await DossierRepository(session).scheme_record(area_code) if prefix == area_code else None
-    return _scheme_out(scheme, prefix, source, own.version if own else None)
+    _check_kind(kind)
+    scheme, prefix, source = await effective_scheme(session, parse_area(area_code).code, kind)
+    own = (
+        await DossierRepository(session).scheme_record(area_code, kind=kind) if prefix == area_code else None
+    )
+    return _scheme_out(scheme, prefix, source, own.version if own else None, kind)
 
 
 async def put_scheme(
-    *, session: AsyncSession, actor: Principal, area_prefix: str, data: SchemeIn, if_match: str | None
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    area_prefix: str,
+    data: SchemeIn,
+    if_match: str | None,
+    kind: str = "household",
 ) -> SchemeOut:
     """Set the sign-off set for a subtree; dossiers already open keep the set they opened with.
     Creating a prefix's record needs no If-Match; changing it needs the ETag you read."""
     _check_prefix(area_prefix)
     if not area_prefix.startswith(actor.area_prefix):
         raise InvalidInput("Set a scheme for your own area or an area below it (a code prefix).")
+    _check_kind(kind)
     scheme = _scheme_from(data)
-    rules.check_scheme(scheme)
+    rules.check_scheme(scheme, kind)
     repo = DossierRepository(session)
-    found = await repo.scheme_record(area_prefix, lock=True)
+    found = await repo.scheme_record(area_prefix, kind=kind, lock=True)
     check_put_precondition(if_match, found.version if found else None)
     levels = [lv.model_dump() for lv in data.levels]
     values = {
         "area_prefix": area_prefix,
+        "kind": kind,
         "code": data.code,
         "levels": levels,
         "household_position": data.household_position,
@@ -373,8 +403,8 @@ async def put_scheme(
         actor=actor,
         action="signoff_scheme.set",
         entity_type="signoff_scheme",
-        entity_id=area_prefix,
+        entity_id=area_prefix if kind == "household" else f"{area_prefix}/{kind}",
         before=before,
-        after={**data.model_dump(), "version": found.version},
+        after={**data.model_dump(), "kind": kind, "version": found.version},
     )
-    return _scheme_out(scheme, area_prefix, "record", found.version)
+    return _scheme_out(scheme, area_prefix, "record", found.version, kind)

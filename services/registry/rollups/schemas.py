@@ -24,6 +24,10 @@ class RollupOut(BaseModel):
     incidence_bp: int | None  # basis points: 251 = 2.51%
     exit_incidence_threshold_bp: int
     meets_exit_incidence: bool | None
+    # villages (贫困村退出) and counties (摘帽) under this area whose exit was verified, per year
+    # assessed (services/registry/area_exits): {"2018": 3}
+    exited_villages_by_year: dict[str, int] = {}
+    exited_counties_by_year: dict[str, int] = {}
 
 
 class PyramidOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.area_exits.repository import AreaExitRequestRepository
 from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
 from services.registry.households.repository import HouseholdRepository
@@ -55,6 +56,7 @@ async def _summary(session: AsyncSession, area: Area, counters: list[RollupCount
         rural = await AreaRepository(session).village_population(prefix)
     policy = await policy_service.resolve(session=session, area_code=area.code, year=year)
     threshold = policy.exit_incidence_threshold_bp
+    exited_areas = await AreaExitRequestRepository(session).exited_by_year(prefix)
     return RollupOut(
         area_code=area.code,
         area_name=area.name,
@@ -71,6 +73,8 @@ async def _summary(session: AsyncSession, area: Area, counters: list[RollupCount
         incidence_bp=incidence_bp(poor_persons, rural),
         exit_incidence_threshold_bp=threshold,
         meets_exit_incidence=meets_incidence_threshold(poor_persons, rural, threshold) if rural else None,
+        exited_villages_by_year=exited_areas["village"],
+        exited_counties_by_year=exited_areas["county"],
     )
 
 

@@ -1,0 +1,97 @@
+"""Village and county exit dossiers (贫困村退出、贫困县摘帽): opened from registry's request.
+
+The dossier is the household one made generic: the same signing, refusing, order and area
+checks (``signoffs.service.sign``/``refuse``), a signer plan taken from the policy data for its
+kind (``signoff-schemes/{prefix}?kind=village|county``, presets: Gansu's township 3 + county 4 +
+city 2 for a village, city 2 for a county), and its own outcome events
+(``inspection.area_exit.verified|rejected.v1``) that registry turns into the exit or the return.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.inspection.models import SignoffDossier
+from services.inspection.signoffs import service as signoffs
+from services.inspection.signoffs.repository import AreaExitRefRepository, DossierRepository
+from shared import audit
+from shared.areas import AreaCode, AreaLevel
+from shared.clock import clock
+from shared.events import CloudEvent
+
+KINDS = {"village": AreaLevel.VILLAGE, "county": AreaLevel.COUNTY}
+
+
+async def open_area_dossier(*, session: AsyncSession, data: dict[str, Any]) -> SignoffDossier:
+    """Registry asked for a village's or county's exit: open its dossier once per request."""
+    repo = DossierRepository(session)
+    existing = await repo.by_exit_request(str(data["exit_request_id"]))
+    if existing is not None:
+        return existing
+    kind = str(data["kind"])
+    area = AreaCode.parse(str(data["area_code"]))  # a bad code is refused (ValueError), not stored
+    if kind not in KINDS or area.level != KINDS[kind]:
+        raise ValueError(f"a {kind} exit for {area.code} ({area.level}) is not a village or county exit")
+    scheme, prefix, source = await signoffs.effective_scheme(session, area.code, kind)
+    dossier = await repo.add(
+        SignoffDossier(
+            exit_request_id=str(data["exit_request_id"]),
+            kind=kind,
+            household_id=None,
+            area_code=area.code,
+            area_name=data.get("area_name"),
+            criteria=list(data.get("criteria") or []),
+            year=int(data["year"]),
+            member_count=int(data.get("poor_persons") or 0),
+            head_name_masked=None,
+            scheme_code=scheme.code,
+            scheme=signoffs.scheme_json(scheme),
+            status="open",
+            created_at=clock.now(),
+        )
+    )
+    await audit.record(
+        session,
+        actor=signoffs.SYSTEM,
+        action="dossier.opened",
+        entity_type="signoff_dossier",
+        entity_id=dossier.id,
+        after={
+            "exit_request_id": dossier.exit_request_id,
+            "kind": kind,
+            "area_code": area.code,
+            "scheme": scheme.code,
+            "scheme_from": f"{source} {prefix or 'default'}",
+        },
+    )
+    return dossier
+
+
+async def on_area_exit_requested(session: AsyncSession, event: CloudEvent) -> None:
+    await open_area_dossier(session=session, data=event.data)
+
+
+async def on_area_exited(session: AsyncSession, event: CloudEvent) -> None:
+    """Registry marked the village or county exited: keep it for third-party sampling."""
+    data = event.data
+    await AreaExitRefRepository(session).upsert(
+        {
+            "area_code": AreaCode.parse(str(data["area_code"])).code,
+            "kind": str(data["kind"]),
+            "year": int(data["year"]),
+            "exited_on": date.fromisoformat(str(data["exited_on"])),
+            "exit_request_id": str(data["exit_request_id"]),
+        }
+    )
+
+
+async def on_area_exit_returned(session: AsyncSession, event: CloudEvent) -> None:
+    """Registry took the request back: a dossier still open stops collecting signatures."""
+    await signoffs.withdraw(
+        session=session,
+        exit_request_id=str(event.data["exit_request_id"]),
+        reason=str(event.data.get("reason", "")),
+    )

@@ -1,0 +1,122 @@
+"""The seeds' village and county exit criteria as policy records (loaded into the table on start).
+
+Seed 003 (Gansu) 六: "贫困村退出以贫困发生率降至3%以下为主要衡量标准，统筹考虑村内基础设施、基本公共服务、
+产业发展、村容村貌等综合因素。贫困县退出以贫困发生率降至3%以下为主要衡量标准，统筹考虑县域内农村人口
+住房、饮水、教育、医疗等综合因素。" Incidence is the main standard (以下: exactly 3% passes); the other
+factors are 统筹考虑 — weighed together by those who sign, so they must be declared with evidence
+but do not block on their own (``blocking=False``).
+
+Seed 001 (Guangyuan) names "贫困村退出'一低五有'和贫困县摘帽'一低三有'" without spelling them out. The
+definitions below are Sichuan's published ones, OUTSIDE THE SEEDS (check before production use):
+村 一低 = 贫困发生率低于3%, 五有 = 有集体经济收入、有硬化路、有卫生室、有文化室、有通信网络;
+县 一低 = 贫困发生率低于3%, 三有 = 乡乡有标准中心校、有达标卫生院、有便民服务中心. 低于 excludes the
+number: exactly 3% does not pass there.
+"""
+
+from __future__ import annotations
+
+from services.registry.area_exits.rules import (
+    AreaExitKind,
+    AreaExitPolicy,
+    Comparison,
+    CriterionSpec,
+    Measure,
+    Source,
+)
+
+__all__ = ["AREA_EXIT_PRESETS"]
+
+VILLAGE, COUNTY = AreaExitKind.VILLAGE, AreaExitKind.COUNTY
+
+
+def _incidence(label: str, comparison: Comparison, bp: int = 300) -> CriterionSpec:
+    return CriterionSpec("incidence", label, Measure.INCIDENCE, Source.REGISTRY, comparison, bp)
+
+
+def _flag(code: str, label: str, *, blocking: bool = True) -> CriterionSpec:
+    return CriterionSpec(code, label, Measure.FLAG, Source.DECLARED, blocking=blocking)
+
+
+_GANSU_SOURCE = "seed 003 (Gansu) 六: {what}以贫困发生率降至3%以下为主要衡量标准，统筹考虑{factors}等综合因素"
+
+AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
+    # Everywhere else: incidence alone, at or below 3% (the only number the seeds give; OUTSIDE
+    # THE SEEDS as a national default).
+    *(
+        AreaExitPolicy(
+            area_prefix="",
+            year=2016,
+            kind=kind,
+            source="national default OUTSIDE THE SEEDS: incidence 3%以下 as in seed 003",
+            criteria=(_incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),),
+        )
+        for kind in (VILLAGE, COUNTY)
+    ),
+    AreaExitPolicy(
+        area_prefix="62",
+        year=2016,
+        kind=VILLAGE,
+        source=_GANSU_SOURCE.format(
+            what="贫困村退出", factors="村内基础设施、基本公共服务、产业发展、村容村貌"
+        ),
+        criteria=(
+            _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
+            _flag("infrastructure", "村内基础设施 (village infrastructure)", blocking=False),
+            _flag("public_services", "基本公共服务 (basic public services)", blocking=False),
+            _flag("industry", "产业发展 (industry development)", blocking=False),
+            _flag("village_appearance", "村容村貌 (village appearance)", blocking=False),
+        ),
+    ),
+    AreaExitPolicy(
+        area_prefix="62",
+        year=2016,
+        kind=COUNTY,
+        source=_GANSU_SOURCE.format(what="贫困县退出", factors="县域内农村人口住房、饮水、教育、医疗"),
+        criteria=(
+            _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
+            _flag("housing", "农村人口住房 (rural housing)", blocking=False),
+            _flag("drinking_water", "饮水 (drinking water)", blocking=False),
+            _flag("education", "教育 (education)", blocking=False),
+            _flag("medical", "医疗 (medical care)", blocking=False),
+        ),
+    ),
+    AreaExitPolicy(
+        area_prefix="5108",
+        year=2016,
+        kind=VILLAGE,
+        source="seed 001 (Guangyuan) 二(三): 贫困村退出'一低五有'; definitions OUTSIDE THE SEEDS (Sichuan): "
+        "贫困发生率低于3%, 有集体经济收入、有硬化路、有卫生室、有文化室、有通信网络",
+        criteria=(
+            _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
+            CriterionSpec(
+                "collective_income",
+                "有集体经济收入 (village collective income of the year, above 0)",
+                Measure.AMOUNT,
+                Source.DECLARED,
+                Comparison.ABOVE,
+                0,
+            ),
+            _flag("hardened_road", "有硬化路 (a hardened road)"),
+            _flag("clinic", "有卫生室 (a village clinic)"),
+            _flag("culture_room", "有文化室 (a culture room)"),
+            _flag("communication_network", "有通信网络 (a communication network)"),
+        ),
+    ),
+    AreaExitPolicy(
+        area_prefix="5108",
+        year=2016,
+        kind=COUNTY,
+        source="seed 001 (Guangyuan) 二(三): 贫困县摘帽'一低三有'; definitions OUTSIDE THE SEEDS (Sichuan): "
+        "贫困发生率低于3%, 乡乡有标准中心校、有达标卫生院、有便民服务中心",
+        criteria=(
+            _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
+            _flag(
+                "township_central_schools", "乡乡有标准中心校 (a standard central school in every township)"
+            ),
+            _flag(
+                "township_health_centers", "乡乡有达标卫生院 (a qualified health centre in every township)"
+            ),
+            _flag("service_centers", "乡乡有便民服务中心 (a service centre in every township)"),
+        ),
+    ),
+)

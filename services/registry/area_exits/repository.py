@@ -1,0 +1,195 @@
+"""All SQL of village and county exits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+
+from services.registry.area_exits.rules import (
+    AreaExitKind,
+    AreaExitPolicy,
+    Comparison,
+    CriterionSpec,
+    Measure,
+    Source,
+)
+from services.registry.models import AreaExitPolicyRow, AreaExitRequest, AreaIncome, RollupCounter
+from services.registry.vocabulary import POOR_STATUSES
+from shared.repository import Repository
+
+
+def criteria_json(criteria: Sequence[CriterionSpec]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": c.code,
+            "label": c.label,
+            "measure": c.measure.value,
+            "source": c.source.value,
+            "comparison": c.comparison.value if c.comparison else None,
+            "threshold": c.threshold,
+            "blocking": c.blocking,
+        }
+        for c in criteria
+    ]
+
+
+def criteria_of(rows: Sequence[dict[str, Any]]) -> tuple[CriterionSpec, ...]:
+    return tuple(
+        CriterionSpec(
+            code=r["code"],
+            label=r["label"],
+            measure=Measure(r["measure"]),
+            source=Source(r["source"]),
+            comparison=Comparison(r["comparison"]) if r.get("comparison") else None,
+            threshold=r.get("threshold"),
+            blocking=bool(r.get("blocking", True)),
+        )
+        for r in rows
+    )
+
+
+def to_policy(row: AreaExitPolicyRow) -> AreaExitPolicy:
+    return AreaExitPolicy(
+        area_prefix=row.area_prefix,
+        year=row.year,
+        kind=AreaExitKind(row.kind),
+        source=row.source,
+        criteria=criteria_of(row.criteria),
+    )
+
+
+def _row(policy: AreaExitPolicy) -> dict[str, Any]:
+    return {
+        "area_prefix": policy.area_prefix,
+        "year": policy.year,
+        "kind": policy.kind.value,
+        "source": policy.source,
+        "criteria": criteria_json(policy.criteria),
+    }
+
+
+class AreaExitPolicyRepository(Repository):
+    async def applicable(self, *, area_code: str, year: int, kind: AreaExitKind) -> list[AreaExitPolicy]:
+        prefixes = ["", area_code[:2], area_code[:4], area_code[:6], area_code[:9], area_code]
+        stmt = select(AreaExitPolicyRow).where(
+            AreaExitPolicyRow.year <= year,
+            AreaExitPolicyRow.kind == kind.value,
+            or_(AreaExitPolicyRow.area_prefix.in_(prefixes)),
+        )
+        return [to_policy(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def add_missing(self, policies: Sequence[AreaExitPolicy]) -> int:
+        """Insert presets whose (prefix, year, kind) is not there yet; an edited record stays."""
+        stmt = insert(AreaExitPolicyRow).values([_row(p) for p in policies]).on_conflict_do_nothing()
+        return len((await self.session.execute(stmt.returning(AreaExitPolicyRow.id))).all())
+
+    async def get(
+        self, area_prefix: str, year: int, kind: AreaExitKind, *, lock: bool = False
+    ) -> AreaExitPolicyRow | None:
+        stmt = select(AreaExitPolicyRow).where(
+            AreaExitPolicyRow.area_prefix == area_prefix,
+            AreaExitPolicyRow.year == year,
+            AreaExitPolicyRow.kind == kind.value,
+        )
+        if lock:  # a change holds the row from its If-Match check to its write
+            stmt = stmt.with_for_update()
+        return (
+            await self.session.execute(stmt.execution_options(populate_existing=True))
+        ).scalar_one_or_none()
+
+    async def add(self, policy: AreaExitPolicy) -> AreaExitPolicyRow | None:
+        """A new record; None if a concurrent request created the same (prefix, year, kind) first."""
+        stmt = (
+            insert(AreaExitPolicyRow)
+            .values({**_row(policy), "version": 1})
+            .on_conflict_do_nothing(
+                index_elements=[AreaExitPolicyRow.area_prefix, AreaExitPolicyRow.year, AreaExitPolicyRow.kind]
+            )
+            .returning(AreaExitPolicyRow)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def replace(self, row: AreaExitPolicyRow, policy: AreaExitPolicy) -> None:
+        row.source, row.criteria = policy.source, criteria_json(policy.criteria)
+        row.version += 1
+        await self.session.flush()
+
+
+class AreaExitRequestRepository(Repository):
+    async def get(self, request_id: uuid.UUID, *, lock: bool = False) -> AreaExitRequest | None:
+        stmt = select(AreaExitRequest).where(AreaExitRequest.id == request_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def for_area(self, area_code: str) -> list[AreaExitRequest]:
+        stmt = (
+            select(AreaExitRequest)
+            .where(AreaExitRequest.area_code == area_code)
+            .order_by(AreaExitRequest.requested_on, AreaExitRequest.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def open_or_exited(self, area_code: str) -> AreaExitRequest | None:
+        """The request that blocks a new one: one waiting for its sign-off, or the exit itself."""
+        stmt = select(AreaExitRequest).where(
+            AreaExitRequest.area_code == area_code, AreaExitRequest.status.in_(("pending", "verified"))
+        )
+        return (await self.session.execute(stmt.limit(1))).scalar_one_or_none()
+
+    async def page(
+        self,
+        *,
+        prefix: str,
+        kind: str | None,
+        status: str | None,
+        year: int | None,
+        after: tuple[str, uuid.UUID] | None,
+        limit: int,
+    ) -> list[AreaExitRequest]:
+        stmt = select(AreaExitRequest).where(AreaExitRequest.area_code.startswith(prefix, autoescape=True))
+        if kind:
+            stmt = stmt.where(AreaExitRequest.kind == kind)
+        if status:
+            stmt = stmt.where(AreaExitRequest.status == status)
+        if year is not None:
+            stmt = stmt.where(AreaExitRequest.year == year)
+        if after:
+            stmt = stmt.where(tuple_(AreaExitRequest.area_code, AreaExitRequest.id) > after)
+        stmt = stmt.order_by(AreaExitRequest.area_code, AreaExitRequest.id).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def exited_by_year(self, prefix: str) -> dict[str, dict[str, int]]:
+        """kind -> {year: areas under ``prefix`` that exited in that (assessed) year}."""
+        stmt = (
+            select(AreaExitRequest.kind, AreaExitRequest.year, func.count())
+            .where(
+                AreaExitRequest.area_code.startswith(prefix, autoescape=True),
+                AreaExitRequest.status == "verified",
+            )
+            .group_by(AreaExitRequest.kind, AreaExitRequest.year)
+            .order_by(AreaExitRequest.year)
+        )
+        found: dict[str, dict[str, int]] = {"village": {}, "county": {}}
+        for kind, year, n in (await self.session.execute(stmt)).all():
+            found.setdefault(kind, {})[str(year)] = int(n)
+        return found
+
+    async def poor_persons(self, prefix: str) -> int:
+        """Persons of the households still poor under ``prefix``, from the maintained counters."""
+        stmt = select(func.coalesce(func.sum(RollupCounter.persons), 0)).where(
+            RollupCounter.area_prefix == prefix,
+            RollupCounter.dimension == "status",
+            RollupCounter.key.in_([s.value for s in POOR_STATUSES]),
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def collective_income(self, area_code: str, year: int) -> int | None:
+        stmt = select(AreaIncome.collective_income_fen).where(
+            AreaIncome.area_code == area_code, AreaIncome.year == year
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()

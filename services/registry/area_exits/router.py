@@ -1,0 +1,148 @@
+"""HTTP for village and county exits (贫困村退出、贫困县摘帽) and their criteria as policy records."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from services.registry.area_exits import service
+from services.registry.area_exits.rules import AreaExitKind
+from services.registry.area_exits.schemas import (
+    AreaEligibilityOut,
+    AreaExitPolicyIn,
+    AreaExitPolicyOut,
+    AreaExitRequestIn,
+    AreaExitRequestOut,
+    AreaExitStatusOut,
+)
+from services.registry.models import AreaExitRequest
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.clock import ClockDep
+from shared.db import SessionDep
+from shared.errors import Forbidden
+from shared.http import IfMatch, etag
+from shared.idempotency import IdempotencyDep
+from shared.pagination import Cursor, Limit, Page
+
+router = APIRouter(tags=["village and county exit"])
+Year = Annotated[int, Query(ge=2014, le=2100)]
+
+
+def _out(req: AreaExitRequest) -> AreaExitRequestOut:
+    return AreaExitRequestOut.model_validate(req, from_attributes=True)
+
+
+@router.get("/areas/{code}/exit-eligibility", response_model=AreaEligibilityOut)
+async def area_exit_eligibility(
+    code: str, year: Year, session: SessionDep, user: CurrentUser
+) -> AreaEligibilityOut:
+    """Each criterion of the village's or county's exit policy and whether it passes now; the
+    declared ones (roads, clinics …) show as not declared until a request states them."""
+    return await service.eligibility(session=session, actor=user, code=code, year=year)
+
+
+@router.post("/areas/{code}/exit-requests", status_code=201, response_model=AreaExitRequestOut)
+async def request_area_exit(
+    code: str,
+    body: AreaExitRequestIn,
+    session: SessionDep,
+    clock: ClockDep,
+    idem: IdempotencyDep,
+    user: Annotated[Principal, Depends(require_roles("registrar", "approver"))],
+) -> AreaExitRequestOut:
+    """Ask for the exit of a poor village or a county (409 with every criterion unless eligible);
+    inspection then opens its sign-off dossier."""
+    out = _out(
+        await service.request_exit(session=session, actor=user, code=code, data=body, today=clock.today())
+    )
+    await idem.save(201, out)
+    return out
+
+
+@router.get("/areas/{code}/exit-requests", response_model=list[AreaExitRequestOut])
+async def area_exit_requests(code: str, session: SessionDep, user: CurrentUser) -> list[AreaExitRequestOut]:
+    return [_out(r) for r in await service.list_for_area(session=session, actor=user, code=code)]
+
+
+@router.get("/areas/{code}/exit-status", response_model=AreaExitStatusOut)
+async def area_exit_status(code: str, session: SessionDep, user: CurrentUser) -> AreaExitStatusOut:
+    """Whether the village or county has exited, since when, and any request still waiting."""
+    return await service.status(session=session, actor=user, code=code)
+
+
+@router.get("/area-exit-requests", response_model=Page[AreaExitRequestOut])
+async def list_area_exit_requests(
+    session: SessionDep,
+    user: CurrentUser,
+    area_code: str | None = None,
+    kind: AreaExitKind | None = None,
+    status: Annotated[str | None, Query(pattern=r"^(pending|verified|returned|void)$")] = None,
+    year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[AreaExitRequestOut]:
+    rows, next_cursor = await service.page(
+        session=session,
+        actor=user,
+        area_code=area_code,
+        kind=kind.value if kind else None,
+        status_=status,
+        year=year,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=[_out(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/area-exit-requests/{request_id}", response_model=AreaExitRequestOut)
+async def area_exit_request(
+    request_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> AreaExitRequestOut:
+    return _out(await service.get_request(session=session, actor=user, request_id=request_id))
+
+
+@router.get("/area-exit-policies/{area_code}/{year}", response_model=AreaExitPolicyOut)
+async def resolved_area_exit_policy(
+    area_code: str,
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    kind: AreaExitKind,
+    session: SessionDep,
+    user: CurrentUser,
+) -> AreaExitPolicyOut:
+    """The criteria a village (kind=village) or county (kind=county) in ``area_code`` exits by."""
+    return await service.resolved_policy(session=session, area_code=area_code, year=year, kind=kind)
+
+
+PrefixPath = Annotated[str, Path(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")]
+
+
+@router.get("/area-exit-policies/records/{area_prefix}/{year}/{kind}", response_model=AreaExitPolicyOut)
+async def area_exit_policy_record(
+    area_prefix: PrefixPath,
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    kind: AreaExitKind,
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+) -> AreaExitPolicyOut:
+    out = await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year, kind=kind)
+    response.headers["ETag"] = etag(out.version or 0)
+    return out
+
+
+@router.put("/area-exit-policies", status_code=204)
+async def put_area_exit_policy(
+    body: AreaExitPolicyIn,
+    session: SessionDep,
+    user: Annotated[Principal, Depends(require_roles("admin"))],
+    response: Response,
+    if_match: IfMatch = None,
+) -> None:
+    """Add a place's village or county exit criteria for a year (no If-Match), or replace them
+    with the ETag of the record's GET (428 without, 412 if changed meanwhile)."""
+    if not user.covers(body.area_prefix.ljust(12, "0")):
+        raise Forbidden("you may set policy only for your own area")
+    out = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
+    response.headers["ETag"] = etag(out.version or 0)

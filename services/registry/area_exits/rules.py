@@ -1,0 +1,332 @@
+"""Village and county exit (贫困村退出、贫困县摘帽): which criteria apply, and whether an area meets them.
+
+Everything a place decides is policy data (``AreaExitPolicy``, one record per area prefix, year
+and kind): which criteria apply, each one's threshold and comparison, whether it blocks the exit
+or is only weighed by the signers (Gansu's 统筹考虑), and the wording it comes from. The registry
+computes what it can (incidence = poor persons / rural population); the rest (roads, clinics,
+collective income, schools …) comes in the request as declared facts with evidence references.
+
+The answer lists every criterion with whether it passed and why, like the household check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+__all__ = [
+    "AreaEligibility",
+    "AreaExitKind",
+    "AreaExitPolicy",
+    "AreaFacts",
+    "Comparison",
+    "CriterionResult",
+    "CriterionSpec",
+    "Declared",
+    "Measure",
+    "NoAreaExitPolicy",
+    "Source",
+    "assess_area_exit",
+    "check_declarations",
+    "compare",
+    "resolve_area_exit_policy",
+]
+
+
+class AreaExitKind(StrEnum):
+    VILLAGE = "village"  # 贫困村退出
+    COUNTY = "county"  # 贫困县摘帽
+
+
+class Comparison(StrEnum):
+    """How a value is held against its threshold; the seed's word decides (DOMAIN.md
+    "Reading thresholds"): 以下 at_or_below, 低于 below, 以上/不低于 at_or_above, 超过 above."""
+
+    AT_OR_BELOW = "at_or_below"
+    BELOW = "below"
+    AT_OR_ABOVE = "at_or_above"
+    ABOVE = "above"
+
+
+_WORDS = {
+    Comparison.AT_OR_BELOW: "at or below",
+    Comparison.BELOW: "below",
+    Comparison.AT_OR_ABOVE: "at or above",
+    Comparison.ABOVE: "above",
+}
+
+
+class Measure(StrEnum):
+    INCIDENCE = "incidence"  # poor persons / rural population against a threshold in basis points
+    AMOUNT = "amount"  # a sum in fen against a threshold in fen
+    FLAG = "flag"  # a yes/no fact: the area has it (有…) or not
+
+
+class Source(StrEnum):
+    REGISTRY = "registry"  # computed from the registry's own data
+    DECLARED = "declared"  # stated in the request with evidence references
+
+
+def compare(value: int, comparison: Comparison, threshold: int) -> bool:
+    """Exact integer comparison (fractions are cross-multiplied by the caller, never rounded)."""
+    match comparison:
+        case Comparison.AT_OR_BELOW:
+            return value <= threshold
+        case Comparison.BELOW:
+            return value < threshold
+        case Comparison.AT_OR_ABOVE:
+            return value >= threshold
+        case Comparison.ABOVE:
+            return value > threshold
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionSpec:
+    code: str  # stable name the request and the answer use (incidence, hardened_road, …)
+    label: str  # what it means, in the policy's own words where it has them
+    measure: Measure
+    source: Source
+    comparison: Comparison | None = None  # incidence and amount only
+    threshold: int | None = None  # basis points (incidence) or fen (amount)
+    blocking: bool = True  # False: weighed by the signers (统筹考虑), shown, never blocks alone
+
+    def __post_init__(self) -> None:
+        if self.measure is Measure.FLAG:
+            if self.comparison is not None or self.threshold is not None:
+                raise ValueError(f"{self.code}: a flag has no comparison or threshold")
+        elif self.comparison is None or self.threshold is None or self.threshold < 0:
+            raise ValueError(f"{self.code}: {self.measure} needs a comparison and a threshold ≥ 0")
+        if self.measure is Measure.INCIDENCE and self.source is not Source.REGISTRY:
+            raise ValueError(f"{self.code}: incidence is computed by the registry, never declared")
+
+
+@dataclass(frozen=True, slots=True)
+class AreaExitPolicy:
+    """One record: the whole set of criteria a kind of area exits by, from ``year`` on, under
+    ``area_prefix`` ("" = everywhere). The record applies as a whole (a criterion list is not
+    merged field by field: a place that names five criteria means those five)."""
+
+    area_prefix: str
+    year: int
+    kind: AreaExitKind
+    source: str  # the seed (and its words) or OUTSIDE THE SEEDS
+    criteria: tuple[CriterionSpec, ...]
+
+    def __post_init__(self) -> None:
+        codes = [c.code for c in self.criteria]
+        if not codes or len(codes) != len(set(codes)):
+            raise ValueError("an area exit policy names at least one criterion, each once")
+
+
+class NoAreaExitPolicy(LookupError):
+    """No record applies to the area in that year."""
+
+
+def resolve_area_exit_policy(
+    records: Sequence[AreaExitPolicy], *, area_code: str, year: int, kind: AreaExitKind
+) -> AreaExitPolicy:
+    """The record in force: the longest prefix of ``area_code`` wins, then the latest year."""
+    applicable = [
+        r for r in records if r.kind == kind and area_code.startswith(r.area_prefix) and r.year <= year
+    ]
+    if not applicable:
+        raise NoAreaExitPolicy(f"no {kind} exit policy applies to {area_code} in {year}")
+    return max(applicable, key=lambda r: (len(r.area_prefix), r.year))
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """A fact the requester states, with references to the evidence (files, photos, minutes)."""
+
+    value: int | bool
+    evidence: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AreaFacts:
+    poor_persons: int  # persons of households still poor (registered or exit requested)
+    rural_population: int | None  # None: not recorded
+    declared: Mapping[str, Declared] = field(default_factory=dict)
+    # what the registry itself records for a declared amount (collective income of the year), to
+    # hold a declaration against; None: nothing recorded
+    recorded_amounts: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    criterion: str
+    label: str
+    passed: bool
+    blocking: bool
+    source: str
+    detail: str
+    value: int | bool | str | None = None  # incidence: "poor/rural", exact
+    threshold: int | None = None
+    comparison: str | None = None
+    evidence: tuple[str, ...] = ()
+    declared: bool = False
+
+    def as_data(self) -> dict[str, object]:
+        return {
+            "criterion": self.criterion,
+            "label": self.label,
+            "passed": self.passed,
+            "blocking": self.blocking,
+            "source": self.source,
+            "detail": self.detail,
+            "value": self.value,
+            "threshold": self.threshold,
+            "comparison": self.comparison,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AreaEligibility:
+    criteria: tuple[CriterionResult, ...]
+
+    @property
+    def eligible(self) -> bool:
+        """Every blocking criterion passed, and every declared criterion was declared (a
+        considered one too: the signers must see it, even though its value does not block)."""
+        return all(
+            (c.passed or not c.blocking) and (c.source != Source.DECLARED or c.declared)
+            for c in self.criteria
+        )
+
+    @property
+    def failures(self) -> list[CriterionResult]:
+        return [
+            c
+            for c in self.criteria
+            if (c.blocking and not c.passed) or (c.source == Source.DECLARED and not c.declared)
+        ]
+
+    def as_data(self) -> list[dict[str, object]]:
+        return [c.as_data() for c in self.criteria]
+
+
+def _pct(bp: int) -> str:
+    return f"{bp // 100}.{bp % 100:02d}%"
+
+
+def _share(part: int, whole: int) -> str:
+    """A percentage to four decimals, rounded half up, for reading (the test itself is exact)."""
+    percent = Decimal(part * 100) / Decimal(whole)
+    return f"{percent.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}%"
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d} yuan"
+
+
+def _incidence(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
+    assert spec.comparison is not None
+    assert spec.threshold is not None
+    rural = facts.rural_population
+    base = {
+        "criterion": spec.code,
+        "label": spec.label,
+        "blocking": spec.blocking,
+        "source": spec.source.value,
+    }
+    rule = f"{_WORDS[spec.comparison]} {_pct(spec.threshold)}"
+    if not rural:
+        return CriterionResult(
+            **base,  # type: ignore[arg-type]
+            passed=False,
+            detail=f"rural population not recorded: incidence cannot be computed (must be {rule})",
+            threshold=spec.threshold,
+            comparison=spec.comparison.value,
+        )
+    # poor / rural vs threshold / 10,000, cross-multiplied: exact, no rounding (3.00% passes
+    # 以下 3%, 3.01% does not).
+    passed = compare(facts.poor_persons * 10_000, spec.comparison, spec.threshold * rural)
+    return CriterionResult(
+        **base,  # type: ignore[arg-type]
+        passed=passed,
+        detail=f"incidence {facts.poor_persons} poor / {rural} rural = {_share(facts.poor_persons, rural)} "
+        f"({'meets' if passed else 'does not meet'}: must be {rule})",
+        value=f"{facts.poor_persons}/{rural}",
+        threshold=spec.threshold,
+        comparison=spec.comparison.value,
+    )
+
+
+def _declared(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
+    base = {
+        "criterion": spec.code,
+        "label": spec.label,
+        "blocking": spec.blocking,
+        "source": spec.source.value,
+    }
+    weighed = "" if spec.blocking else " (weighed by the signers, does not block alone)"
+    fact = facts.declared.get(spec.code)
+    if fact is None:
+        return CriterionResult(
+            **base,  # type: ignore[arg-type]
+            passed=False,
+            detail=f"not declared: state {spec.label} with evidence references{weighed}",
+            threshold=spec.threshold,
+            comparison=spec.comparison.value if spec.comparison else None,
+        )
+    if spec.measure is Measure.FLAG:
+        passed = fact.value is True
+        detail = f"declared {'yes' if passed else 'no'}: {spec.label}"
+    else:
+        assert spec.comparison is not None
+        assert spec.threshold is not None
+        amount = int(fact.value)
+        recorded = facts.recorded_amounts.get(spec.code)
+        passed = compare(amount, spec.comparison, spec.threshold)
+        detail = f"declared {_yuan(amount)}, must be {_WORDS[spec.comparison]} {_yuan(spec.threshold)}"
+        if recorded is not None and recorded != amount:
+            # the registry holds the year's figure: a declaration cannot say otherwise
+            passed = False
+            detail += f"; the registry records {_yuan(recorded)} for the year, not the declared amount"
+    return CriterionResult(
+        **base,  # type: ignore[arg-type]
+        passed=passed,
+        detail=f"{detail} ({len(fact.evidence)} evidence reference(s)){weighed}",
+        value=fact.value,
+        threshold=spec.threshold,
+        comparison=spec.comparison.value if spec.comparison else None,
+        evidence=fact.evidence,
+        declared=True,
+    )
+
+
+def assess_area_exit(facts: AreaFacts, policy: AreaExitPolicy) -> AreaEligibility:
+    """Each criterion of the policy, in the policy's order, with whether it passed and why."""
+    results = []
+    for spec in policy.criteria:
+        if spec.measure is Measure.INCIDENCE:
+            results.append(_incidence(spec, facts))
+        elif spec.source is Source.DECLARED:
+            results.append(_declared(spec, facts))
+        else:  # a registry-computed amount or flag: none is defined yet, so refuse the policy
+            raise ValueError(f"{spec.code}: only incidence is computed by the registry")
+    return AreaEligibility(criteria=tuple(results))
+
+
+def check_declarations(policy: AreaExitPolicy, declared: Mapping[str, Declared]) -> list[str]:
+    """Problems with the declared facts themselves (malformed input, answered 422): a fact for a
+    criterion the policy does not name or computes itself, a wrong type, no evidence."""
+    specs = {c.code: c for c in policy.criteria}
+    problems = []
+    for code, fact in declared.items():
+        spec = specs.get(code)
+        if spec is None:
+            problems.append(f"{code}: not a criterion of this policy ({', '.join(specs)})")
+        elif spec.source is not Source.DECLARED:
+            problems.append(f"{code}: computed from the registry, it cannot be declared")
+        elif spec.measure is Measure.FLAG and not isinstance(fact.value, bool):
+            problems.append(f"{code}: a yes/no fact (true or false)")
+        elif spec.measure is Measure.AMOUNT and (isinstance(fact.value, bool) or fact.value < 0):
+            problems.append(f"{code}: an amount in fen (an integer ≥ 0)")
+        elif not [e for e in fact.evidence if e.strip()]:
+            problems.append(f"{code}: at least one evidence reference")
+    return problems

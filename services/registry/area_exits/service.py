@@ -1,0 +1,405 @@
+"""Village and county exit: eligibility under the area's policy, the request, inspection's verdict.
+
+A poor village (贫困村) or a county asks to exit for a year; the registry computes the incidence
+from its counters and holds the declared facts against the policy's thresholds. An eligible
+request is published for inspection, which opens a sign-off dossier (Gansu: a village by the
+township 3, the county 4 and the city 2; a county by the city 2). When every signer signed, the
+area is marked exited with that date; a refusal returns the request with the reason kept.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.area_exits import events
+from services.registry.area_exits.errors import (
+    AreaExitNotApplicable,
+    AreaExitNotEligible,
+    AreaExitOpen,
+    AreaExitPolicyMissing,
+    AreaExitPolicyRecordNotFound,
+    AreaExitRequestNotFound,
+    InvalidAreaExitPolicy,
+    InvalidDeclaration,
+)
+from services.registry.area_exits.presets import AREA_EXIT_PRESETS
+from services.registry.area_exits.repository import (
+    AreaExitPolicyRepository,
+    AreaExitRequestRepository,
+    criteria_json,
+    to_policy,
+)
+from services.registry.area_exits.rules import (
+    AreaEligibility,
+    AreaExitKind,
+    AreaExitPolicy,
+    AreaFacts,
+    CriterionSpec,
+    Declared,
+    NoAreaExitPolicy,
+    assess_area_exit,
+    check_declarations,
+    resolve_area_exit_policy,
+)
+from services.registry.area_exits.schemas import (
+    AreaCriterionOut,
+    AreaEligibilityOut,
+    AreaExitPolicyIn,
+    AreaExitPolicyOut,
+    AreaExitRequestIn,
+    AreaExitStatusOut,
+    CriterionSpecIO,
+    PolicyRef,
+)
+from services.registry.areas import service as area_service
+from services.registry.areas.repository import AreaRepository
+from services.registry.models import Area, AreaExitPolicyRow, AreaExitRequest
+from shared import audit
+from shared.areas import AreaCode
+from shared.auth import Principal
+from shared.clock import clock
+from shared.errors import PreconditionRequired
+from shared.events import CloudEvent
+from shared.http import check_put_precondition
+from shared.pagination import decode_cursor, encode_cursor
+
+# the criterion a registry record of the year's village collective income is held against
+COLLECTIVE_INCOME = "collective_income"
+
+
+def kind_of(area: Area) -> AreaExitKind:
+    """A poor village exits as a village (贫困村退出), a county as a county (摘帽); nothing else."""
+    if area.level == "village":
+        if not area.poor_village:
+            raise AreaExitNotApplicable(
+                f"{area.code} ({area.name}) is not a poor village (贫困村): only poor villages exit",
+                area_code=area.code,
+            )
+        return AreaExitKind.VILLAGE
+    if area.level == "county":
+        return AreaExitKind.COUNTY
+    raise AreaExitNotApplicable(
+        f"{area.code} is a {area.level}: villages and counties exit, not a {area.level}",
+        area_code=area.code,
+        level=area.level,
+    )
+
+
+async def resolve(session: AsyncSession, *, area_code: str, year: int, kind: AreaExitKind) -> AreaExitPolicy:
+    records = await AreaExitPolicyRepository(session).applicable(area_code=area_code, year=year, kind=kind)
+    try:
+        return resolve_area_exit_policy(records, area_code=area_code, year=year, kind=kind)
+    except NoAreaExitPolicy as exc:
+        raise AreaExitPolicyMissing(str(exc), area_code=area_code, year=year, kind=kind.value) from exc
+
+
+async def seed_presets(*, session: AsyncSession) -> int:
+    """Idempotent: adds the seeds' village and county criteria that are not in the table yet."""
+    added = await AreaExitPolicyRepository(session).add_missing(AREA_EXIT_PRESETS)
+    if added:
+        await audit.record(
+            session,
+            actor="system",
+            action="area_exit_policy.seeded",
+            entity_type="area_exit_policy",
+            entity_id="presets",
+            after={"records_added": added},
+        )
+    return added
+
+
+async def _rural_population(session: AsyncSession, area: Area) -> int | None:
+    if area.rural_population is not None:
+        return area.rural_population
+    return await AreaRepository(session).village_population(AreaCode.parse(area.code).prefix)
+
+
+async def _assess(
+    session: AsyncSession, area: Area, year: int, declared: dict[str, Declared]
+) -> tuple[AreaExitKind, AreaExitPolicy, AreaFacts, AreaEligibility]:
+    kind = kind_of(area)
+    policy = await resolve(session, area_code=area.code, year=year, kind=kind)
+    problems = check_declarations(policy, declared)
+    if problems:
+        raise InvalidDeclaration("; ".join(problems), problems=problems)
+    repo = AreaExitRequestRepository(session)
+    recorded = await repo.collective_income(area.code, year)
+    facts = AreaFacts(
+        poor_persons=await repo.poor_persons(AreaCode.parse(area.code).prefix),
+        rural_population=await _rural_population(session, area),
+        declared=declared,
+        recorded_amounts={COLLECTIVE_INCOME: recorded} if recorded is not None else {},
+    )
+    return kind, policy, facts, assess_area_exit(facts, policy)
+
+
+def _criteria_out(result: AreaEligibility) -> list[AreaCriterionOut]:
+    return [AreaCriterionOut.model_validate(c.as_data()) for c in result.criteria]
+
+
+async def eligibility(*, session: AsyncSession, actor: Principal, code: str, year: int) -> AreaEligibilityOut:
+    """Each criterion and whether it passed; declared criteria show as not declared yet."""
+    area = await area_service.get(session=session, actor=actor, code=code)
+    kind, policy, facts, result = await _assess(session, area, year, {})
+    return AreaEligibilityOut(
+        area_code=area.code,
+        area_name=area.name,
+        kind=kind.value,
+        year=year,
+        eligible=result.eligible,
+        policy=PolicyRef(area_prefix=policy.area_prefix, year=policy.year, source=policy.source),
+        poor_persons=facts.poor_persons,
+        rural_population=facts.rural_population,
+        criteria=_criteria_out(result),
+    )
+
+
+async def request_exit(
+    *, session: AsyncSession, actor: Principal, code: str, data: AreaExitRequestIn, today: date
+) -> AreaExitRequest:
+    area = await area_service.get(session=session, actor=actor, code=code)
+    # the area row orders concurrent requests for it (the partial unique indexes back this up)
+    await session.refresh(area, with_for_update=True)
+    declared = {
+        d.criterion: Declared(d.value, tuple(e for e in d.evidence if e.strip()), d.note)
+        for d in data.declared
+    }
+    kind, policy, facts, result = await _assess(session, area, data.year, declared)
+    repo = AreaExitRequestRepository(session)
+    blocking = await repo.open_or_exited(area.code)
+    if blocking is not None:
+        what = "is waiting for its sign-off" if blocking.status == "pending" else "has exited"
+        raise AreaExitOpen(
+            f"{area.code} {what} (request {blocking.id}, year {blocking.year})",
+            exit_request_id=str(blocking.id),
+            status=blocking.status,
+        )
+    if not result.eligible:
+        raise AreaExitNotEligible(
+            f"{area.code} does not meet the {kind.value} exit standard: "
+            + "; ".join(f"{c.criterion}: {c.detail}" for c in result.failures),
+            criteria=result.as_data(),
+            policy=f"{policy.area_prefix or 'national'}/{policy.year}",
+        )
+    req = AreaExitRequest(
+        id=uuid.uuid4(),
+        area_code=area.code,
+        kind=kind.value,
+        year=data.year,
+        status="pending",
+        criteria=result.as_data(),
+        policy_source=f"{policy.area_prefix or 'national'}/{policy.year}: {policy.source}",
+        poor_persons=facts.poor_persons,
+        rural_population=facts.rural_population,
+        requested_on=today,
+        requested_by=actor.sub,
+    )
+    session.add(req)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="area.exit_requested",
+        entity_type="area_exit_request",
+        entity_id=req.id,
+        after={"area_code": area.code, "kind": kind.value, "year": data.year, "criteria": req.criteria},
+    )
+    await events.exit_requested(session, area, req)
+    return req
+
+
+async def _pending(session: AsyncSession, event: CloudEvent) -> AreaExitRequest | None:
+    req = await AreaExitRequestRepository(session).get(uuid.UUID(event.data["exit_request_id"]), lock=True)
+    if req is None or req.status != "pending":
+        return None  # unknown or already decided: a verdict never applies twice
+    return req
+
+
+async def on_area_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
+    """Every signer signed: the village or county has exited, on the day the last one signed."""
+    req = await _pending(session, event)
+    if req is None:
+        return
+    req.status = "verified"
+    req.decided_on = date.fromisoformat(event.data["verified_on"])
+    req.dossier_id = str(event.data.get("dossier_id"))
+    await session.flush()
+    await audit.record(
+        session,
+        actor="inspection",
+        action="area.exited",
+        entity_type="area_exit_request",
+        entity_id=req.id,
+        before={"status": "pending"},
+        after={"status": "verified", "area_code": req.area_code, "exited_on": str(req.decided_on)},
+    )
+    await events.exited(session, req)
+
+
+async def on_area_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
+    """A signer refused: the request comes back, returned, with the refusal's reason and step."""
+    req = await _pending(session, event)
+    if req is None:
+        return
+    step = f"{event.data.get('level')}/{event.data.get('step')}"
+    req.status, req.decided_on = "returned", clock.today()
+    req.reason = f"{event.data.get('reason')} (refused at {step})"
+    req.dossier_id = str(event.data.get("dossier_id"))
+    await session.flush()
+    await audit.record(
+        session,
+        actor="inspection",
+        action="area.exit_returned",
+        entity_type="area_exit_request",
+        entity_id=req.id,
+        before={"status": "pending"},
+        after={"status": "returned", "reason": req.reason},
+    )
+    await events.exit_returned(session, req)
+
+
+async def list_for_area(*, session: AsyncSession, actor: Principal, code: str) -> list[AreaExitRequest]:
+    area = await area_service.get(session=session, actor=actor, code=code)
+    return await AreaExitRequestRepository(session).for_area(area.code)
+
+
+async def get_request(*, session: AsyncSession, actor: Principal, request_id: uuid.UUID) -> AreaExitRequest:
+    req = await AreaExitRequestRepository(session).get(request_id)
+    if req is None or not actor.covers(req.area_code):
+        raise AreaExitRequestNotFound(
+            f"area exit request {request_id} does not exist in your area", exit_request_id=str(request_id)
+        )
+    return req
+
+
+async def status(*, session: AsyncSession, actor: Principal, code: str) -> AreaExitStatusOut:
+    area = await area_service.get(session=session, actor=actor, code=code)
+    kind = kind_of(area)
+    requests = await AreaExitRequestRepository(session).for_area(area.code)
+    done = next((r for r in requests if r.status == "verified"), None)
+    pending = next((r for r in requests if r.status == "pending"), None)
+    return AreaExitStatusOut(
+        area_code=area.code,
+        kind=kind.value,
+        exited=done is not None,
+        exited_on=done.decided_on if done else None,
+        year=done.year if done else None,
+        exit_request_id=done.id if done else None,
+        pending_request_id=pending.id if pending else None,
+    )
+
+
+async def page(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    area_code: str | None,
+    kind: str | None,
+    status_: str | None,
+    year: int | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[AreaExitRequest], str | None]:
+    prefix = actor.area_prefix
+    if area_code is not None:
+        area = await area_service.get(session=session, actor=actor, code=area_code)
+        prefix = AreaCode.parse(area.code).prefix
+    key = decode_cursor(cursor)
+    after = (str(key[0]), uuid.UUID(str(key[1]))) if key else None
+    rows = await AreaExitRequestRepository(session).page(
+        prefix=prefix, kind=kind, status=status_, year=year, after=after, limit=limit + 1
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor([rows[-1].area_code, str(rows[-1].id)]) if more else None
+
+
+# --- policy records (admin) -------------------------------------------------------------------
+def _policy_out(policy: AreaExitPolicy, version: int | None = None) -> AreaExitPolicyOut:
+    return AreaExitPolicyOut(
+        area_prefix=policy.area_prefix,
+        year=policy.year,
+        kind=policy.kind,
+        source=policy.source,
+        criteria=[CriterionSpecIO.model_validate(c) for c in criteria_json(policy.criteria)],
+        version=version,
+    )
+
+
+def _policy_in(data: AreaExitPolicyIn) -> AreaExitPolicy:
+    try:
+        return AreaExitPolicy(
+            area_prefix=data.area_prefix,
+            year=data.year,
+            kind=data.kind,
+            source=data.source,
+            criteria=tuple(CriterionSpec(**c.model_dump()) for c in data.criteria),
+        )
+    except ValueError as exc:
+        raise InvalidAreaExitPolicy(str(exc)) from None
+
+
+async def resolved_policy(
+    *, session: AsyncSession, area_code: str, year: int, kind: AreaExitKind
+) -> AreaExitPolicyOut:
+    return _policy_out(
+        await resolve(session, area_code=area_service.parse_code(area_code), year=year, kind=kind)
+    )
+
+
+def _on_path(actor: Principal, area_prefix: str) -> bool:
+    return area_prefix.startswith(actor.area_prefix) or actor.area_prefix.startswith(area_prefix)
+
+
+async def get_record(
+    *, session: AsyncSession, actor: Principal, area_prefix: str, year: int, kind: AreaExitKind
+) -> AreaExitPolicyOut:
+    row = (
+        await AreaExitPolicyRepository(session).get(area_prefix, year, kind)
+        if _on_path(actor, area_prefix)
+        else None
+    )
+    if row is None:
+        raise AreaExitPolicyRecordNotFound(
+            f"no {kind.value} exit policy record for {area_prefix or 'national'} in {year} in your area",
+            area_prefix=area_prefix,
+            year=year,
+            kind=kind.value,
+        )
+    return _policy_out(to_policy(row), row.version)
+
+
+async def put_record(
+    *, session: AsyncSession, actor: Principal, data: AreaExitPolicyIn, if_match: str | None
+) -> AreaExitPolicyOut:
+    """Add the record for (prefix, year, kind), or replace it with the ETag you read (If-Match)."""
+    policy = _policy_in(data)
+    repo = AreaExitPolicyRepository(session)
+    row: AreaExitPolicyRow | None = await repo.get(data.area_prefix, data.year, data.kind, lock=True)
+    check_put_precondition(if_match, row.version if row else None)
+    before = _policy_out(to_policy(row), row.version).model_dump(mode="json") if row else None
+    if row is None:
+        row = await repo.add(policy)
+        if row is None:  # a concurrent request created it since our read
+            raise PreconditionRequired(
+                "Someone added this policy record a moment ago; read it and send its ETag in If-Match",
+                area_prefix=data.area_prefix,
+                year=data.year,
+                kind=data.kind.value,
+            )
+    else:
+        await repo.replace(row, policy)
+    out = _policy_out(policy, row.version)
+    await audit.record(
+        session,
+        actor=actor,
+        action="area_exit_policy.put",
+        entity_type="area_exit_policy",
+        entity_id=f"{data.area_prefix}/{data.year}/{data.kind.value}",
+        before=before,
+        after=out.model_dump(mode="json"),
+    )
+    return out

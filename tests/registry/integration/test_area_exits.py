@@ -1,0 +1,366 @@
+"""Village and county exit requests in the registry on real PostgreSQL: criteria one by one,
+409 problem+json when not eligible, the verdict events from inspection, roll-ups per year."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from services.registry.consumers import HANDLERS
+from shared.events import CloudEvent
+from shared.events.consumer import handle_event
+from shared.tables import outbox
+from tests.registry.integration.area_exit_helpers import (
+    GANSU_CLERK,
+    GANSU_COUNTY,
+    GANSU_COUNTY_FACTORS,
+    GANSU_FACTORS,
+    GANSU_NOT_POOR,
+    GANSU_TOWN,
+    GANSU_VILLAGE,
+    GANSU_VILLAGE_299,
+    GUANGYUAN_CLERK,
+    GUANGYUAN_VILLAGE,
+    declared,
+    load_places,
+    poor_households,
+)
+from tests.registry.integration.helpers import registry_app
+from tests.support import auth, service_client
+
+pytestmark = pytest.mark.asyncio
+R = "/registry/v1"
+
+
+async def _events(app, type_: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    async with app.state.db.transaction() as s:
+        rows = (await s.execute(select(outbox.c.envelope).where(outbox.c.type == type_))).scalars().all()
+    return [r["data"] for r in rows]
+
+
+def verdict(kind: str, req: dict, **data) -> CloudEvent:  # type: ignore[no-untyped-def]
+    return CloudEvent(
+        source="jingzhun/inspection",
+        type=f"inspection.area_exit.{kind}.v1",
+        subject=req["area_code"],
+        data={
+            "exit_request_id": req["id"],
+            "area_code": req["area_code"],
+            "kind": req["kind"],
+            "dossier_id": "d-area-1",
+            **data,
+        },
+    )
+
+
+async def test_gansu_village_at_exactly_3_percent_asks_to_exit_and_criteria_are_explained(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        await poor_households(c, GANSU_VILLAGE, [4, 3, 2])  # 9 poor of 300 rural = 3.00%
+        r = await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-eligibility?year=2018", headers=GANSU_CLERK)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert (body["kind"], body["poor_persons"], body["rural_population"]) == ("village", 9, 300)
+        assert body["policy"]["area_prefix"] == "62"
+        crit = {x["criterion"]: x for x in body["criteria"]}
+        assert list(crit) == ["incidence", *GANSU_FACTORS]
+        assert crit["incidence"]["passed"] is True
+        assert crit["incidence"]["detail"] == (
+            "incidence 9 poor / 300 rural = 3.0000% (meets: must be at or below 3.00%)"
+        )
+        assert crit["infrastructure"]["passed"] is False
+        assert crit["infrastructure"]["blocking"] is False
+        assert body["eligible"] is False  # the weighed factors must still be declared
+
+        # without the factors: 409 problem+json naming each missing one
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json={"year": 2018}, headers=GANSU_CLERK)
+        assert r.status_code == 409
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["type"].endswith("/area-exit-not-eligible")
+        assert "infrastructure: not declared" in r.json()["detail"]
+
+        ask = {"year": 2018, "declared": declared(GANSU_FACTORS)}
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)
+        assert r.status_code == 201, r.text
+        req = r.json()
+        assert (req["status"], req["kind"], req["poor_persons"]) == ("pending", "village", 9)
+        assert req["criteria"][1]["evidence"] == declared(GANSU_FACTORS)[0]["evidence"]
+        (event,) = await _events(app, "registry.area.exit_requested.v1")
+        assert event["exit_request_id"] == req["id"]
+        assert (event["area_code"], event["kind"], event["year"]) == (GANSU_VILLAGE, "village", 2018)
+        assert [x["criterion"] for x in event["criteria"]] == ["incidence", *GANSU_FACTORS]
+
+        # one request waiting at a time
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/area-exit-open")
+        status = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-status", headers=GANSU_CLERK)).json()
+        assert status["exited"] is False
+        assert status["pending_request_id"] == req["id"]
+
+
+async def test_gansu_village_at_3_01_percent_is_refused_with_the_incidence_named(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        await poor_households(c, GANSU_VILLAGE_299, [5, 4])  # 9 of 299 = 3.0100…%
+        ask = {"year": 2018, "declared": declared(GANSU_FACTORS)}
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE_299}/exit-requests", json=ask, headers=GANSU_CLERK)
+        assert r.status_code == 409
+        problem = r.json()
+        assert problem["type"].endswith("/area-exit-not-eligible")
+        failed = [x["criterion"] for x in problem["criteria"] if not x["passed"]]
+        assert failed == ["incidence"]
+        assert "9 poor / 299 rural = 3.0100%" in problem["detail"]
+        assert await _events(app, "registry.area.exit_requested.v1") == []
+
+
+async def test_only_poor_villages_and_counties_exit_and_declarations_must_fit(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        ask = {"year": 2018, "declared": declared(GANSU_FACTORS)}
+        for code in (GANSU_NOT_POOR, GANSU_TOWN):
+            r = await c.post(f"{R}/areas/{code}/exit-requests", json=ask, headers=GANSU_CLERK)
+            assert r.status_code == 409, code
+            assert r.json()["type"].endswith("/area-exit-not-applicable")
+        bad = {"year": 2018, "declared": declared(["swimming_pool"])}
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=bad, headers=GANSU_CLERK)
+        assert r.status_code == 422
+        assert r.json()["type"].endswith("/invalid-declaration")
+        no_evidence = {"year": 2018, "declared": [{"criterion": "industry", "value": True, "evidence": []}]}
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=no_evidence, headers=GANSU_CLERK)
+        assert r.status_code == 422
+        # a cadre (no registrar/approver role) cannot ask, and another province's clerk sees nothing
+        r = await c.post(
+            f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=auth("cadre", GANSU_COUNTY)
+        )
+        assert r.status_code == 403
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GUANGYUAN_CLERK)
+        assert r.status_code == 404
+
+
+async def test_verified_marks_the_village_exited_once_and_rollups_count_it(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        await poor_households(c, GANSU_VILLAGE, [3])
+        ask = {"year": 2018, "declared": declared(GANSU_FACTORS)}
+        req = (await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)).json()
+        event = verdict("verified", req, verified_on="2018-12-20")
+        assert await handle_event(app.state.db, "registry", event, HANDLERS)
+        assert not await handle_event(app.state.db, "registry", event, HANDLERS)  # redelivery
+        # a late refusal for the same request changes nothing either
+        assert await handle_event(
+            app.state.db,
+            "registry",
+            verdict("rejected", req, level="city", step="mayor", reason="x"),
+            HANDLERS,
+        )
+        got = (await c.get(f"{R}/area-exit-requests/{req['id']}", headers=GANSU_CLERK)).json()
+        assert (got["status"], got["decided_on"], got["dossier_id"]) == ("verified", "2018-12-20", "d-area-1")
+        status = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-status", headers=GANSU_CLERK)).json()
+        assert (status["exited"], status["exited_on"], status["year"]) == (True, "2018-12-20", 2018)
+        (exited,) = await _events(app, "registry.area.exited.v1")
+        assert (exited["area_code"], exited["kind"], exited["exited_on"]) == (
+            GANSU_VILLAGE,
+            "village",
+            "2018-12-20",
+        )
+
+        county = (await c.get(f"{R}/rollups/{GANSU_COUNTY}?year=2018", headers=GANSU_CLERK)).json()
+        assert county["exited_villages_by_year"] == {"2018": 1}
+        assert county["exited_counties_by_year"] == {}
+        listed = (
+            await c.get(f"{R}/area-exit-requests?status=verified&kind=village&year=2018", headers=GANSU_CLERK)
+        ).json()
+        assert [x["area_code"] for x in listed["items"]] == [GANSU_VILLAGE]
+        # exited once: a new request is refused
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)
+        assert r.status_code == 409
+        assert "has exited" in r.json()["detail"]
+
+
+async def test_a_refusal_returns_the_request_with_its_reason_and_a_new_one_may_follow(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        ask = {"year": 2018, "declared": declared(GANSU_FACTORS)}
+        req = (await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)).json()
+        reason = "村卫生室未达标，道路硬化未完成"
+        event = verdict("rejected", req, level="county", step="county_head", reason=reason)
+        assert await handle_event(app.state.db, "registry", event, HANDLERS)
+        (got,) = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", headers=GANSU_CLERK)).json()
+        assert got["status"] == "returned"
+        assert got["reason"] == f"{reason} (refused at county/county_head)"
+        (returned,) = await _events(app, "registry.area.exit_returned.v1")
+        assert returned["reason"] == got["reason"]
+        status = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-status", headers=GANSU_CLERK)).json()
+        assert status["exited"] is False
+        assert status["pending_request_id"] is None
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)
+        assert r.status_code == 201
+
+
+async def test_gansu_county_exit_counts_its_villages_population(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        await poor_households(c, GANSU_VILLAGE, [10, 10, 10, 3])  # 33 of 1,099 = 3.0027…%: not yet
+        ask = {"year": 2018, "declared": declared(GANSU_COUNTY_FACTORS)}
+        r = await c.post(f"{R}/areas/{GANSU_COUNTY}/exit-requests", json=ask, headers=GANSU_CLERK)
+        assert r.status_code == 409
+        assert "33 poor / 1099 rural" in r.json()["detail"]
+        # the county records its own rural population: 1,100 → exactly 3.00%
+        r = await c.post(
+            f"{R}/areas",
+            json={"areas": [{"code": GANSU_COUNTY, "name": "清水县", "rural_population": 1_100}]},
+            headers=auth("registrar", "620000000000"),
+        )
+        assert r.status_code == 200, r.text
+        r = await c.post(f"{R}/areas/{GANSU_COUNTY}/exit-requests", json=ask, headers=GANSU_CLERK)
+        assert r.status_code == 201, r.text
+        assert r.json()["kind"] == "county"
+        req = r.json()
+        assert await handle_event(
+            app.state.db, "registry", verdict("verified", req, verified_on="2019-01-10"), HANDLERS
+        )
+        province = (
+            await c.get(f"{R}/rollups/620000000000?year=2018", headers=auth("registrar", "620000000000"))
+        ).json()
+        assert province["exited_counties_by_year"] == {"2018": 1}
+
+
+async def test_guangyuan_one_low_five_haves(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        await poor_households(c, GUANGYUAN_VILLAGE, [10, 10, 10])  # 30 of 1,000 = 3.00%
+        haves = ["hardened_road", "clinic", "culture_room", "communication_network"]
+        income = {"criterion": "collective_income", "value": 1_500_000, "evidence": ["村账 2018"]}
+        ask = {"year": 2018, "declared": [income, *declared(haves)]}
+        base = f"{R}/areas/{GUANGYUAN_VILLAGE}"
+        r = await c.post(f"{base}/exit-requests", json=ask, headers=GUANGYUAN_CLERK)
+        assert r.status_code == 409  # 低于3%: exactly 3% is not below
+        crit = {x["criterion"]: x for x in r.json()["criteria"]}
+        assert crit["incidence"]["comparison"] == "below"
+        assert not crit["incidence"]["passed"]
+        assert all(crit[h]["passed"] for h in haves)
+        assert crit["collective_income"]["passed"]
+
+        # the village's rural population is 1,500 after all: 30 / 1,500 = 2%; but the registry's
+        # own record of the year's collective income (0) beats the declared 15,000 yuan
+        village = {
+            "code": GUANGYUAN_VILLAGE,
+            "name": "合成四村",
+            "poor_village": True,
+            "synthetic_code": True,
+        }
+        r = await c.post(
+            f"{R}/areas",
+            json={
+                "areas": [
+                    village
+                    | {"rural_population": 1_500, "collective_income": [{"year": 2018, "amount_fen": 0}]}
+                ]
+            },
+            headers=auth("registrar", "510000000000"),
+        )
+        assert r.status_code == 200, r.text
+        r = await c.post(f"{base}/exit-requests", json=ask, headers=GUANGYUAN_CLERK)
+        assert r.status_code == 409
+        assert [x["criterion"] for x in r.json()["criteria"] if not x["passed"]] == ["collective_income"]
+        assert "the registry records 0.00 yuan for the year" in r.json()["detail"]
+
+        # with the income it records (15,000 yuan), no clinic still blocks: every "have" is required
+        r = await c.post(
+            f"{R}/areas",
+            json={
+                "areas": [
+                    village
+                    | {
+                        "rural_population": 1_500,
+                        "collective_income": [{"year": 2018, "amount_fen": 1_500_000}],
+                    }
+                ]
+            },
+            headers=auth("registrar", "510000000000"),
+        )
+        assert r.status_code == 200, r.text
+        no_clinic = [
+            *declared(["hardened_road", "culture_room", "communication_network"]),
+            {"criterion": "clinic", "value": False, "evidence": ["卫健局核查 2018-3"]},
+        ]
+        r = await c.post(
+            f"{base}/exit-requests",
+            json={"year": 2018, "declared": [income, *no_clinic]},
+            headers=GUANGYUAN_CLERK,
+        )
+        assert r.status_code == 409
+        assert [x["criterion"] for x in r.json()["criteria"] if not x["passed"]] == ["clinic"]
+        r = await c.post(f"{base}/exit-requests", json=ask, headers=GUANGYUAN_CLERK)
+        assert r.status_code == 201, r.text
+        assert r.json()["policy_source"].startswith("5108/2016: seed 001 (Guangyuan)")
+
+
+async def test_criteria_are_policy_records_an_admin_can_change_with_if_match(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        await poor_households(c, GANSU_VILLAGE, [9])  # 3.00%
+        admin = auth("admin", GANSU_COUNTY)
+        resolved = (
+            await c.get(f"{R}/area-exit-policies/{GANSU_VILLAGE}/2019?kind=village", headers=admin)
+        ).json()
+        assert resolved["area_prefix"] == "62"
+        record = {
+            "area_prefix": GANSU_COUNTY[:6],
+            "year": 2019,
+            "kind": "village",
+            "source": "清水县 2019: 贫困发生率低于3% (test record)",
+            "criteria": [
+                {
+                    "code": "incidence",
+                    "label": "低于3%",
+                    "measure": "incidence",
+                    "source": "registry",
+                    "comparison": "below",
+                    "threshold": 300,
+                },
+            ],
+        }
+        r = await c.put(f"{R}/area-exit-policies", json=record, headers=admin)
+        assert r.status_code == 204, r.text
+        r = await c.put(f"{R}/area-exit-policies", json=record, headers=admin)
+        assert r.status_code == 428  # changing it needs the ETag
+        got = await c.get(f"{R}/area-exit-policies/records/{GANSU_COUNTY[:6]}/2019/village", headers=admin)
+        assert got.status_code == 200
+        r = await c.put(
+            f"{R}/area-exit-policies",
+            json=record | {"source": "清水县 2019 (edited)"},
+            headers=admin | {"If-Match": got.headers["ETag"]},
+        )
+        assert r.status_code == 204
+        # 2018 still Gansu's 以下; 2019 the county's own 低于
+        e18 = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-eligibility?year=2018", headers=admin)).json()
+        e19 = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-eligibility?year=2019", headers=admin)).json()
+        assert e18["criteria"][0]["passed"] is True
+        assert (e19["eligible"], e19["policy"]["source"]) == (False, "清水县 2019 (edited)")
+        bad = record | {
+            "criteria": [
+                {
+                    "code": "incidence",
+                    "label": "x",
+                    "measure": "incidence",
+                    "source": "declared",
+                    "comparison": "below",
+                    "threshold": 300,
+                }
+            ],
+            "year": 2020,
+        }
+        r = await c.put(f"{R}/area-exit-policies", json=bad, headers=admin)
+        assert r.status_code == 422
+        r = await c.put(f"{R}/area-exit-policies", json=record | {"area_prefix": "5108"}, headers=admin)
+        assert r.status_code == 403
