@@ -67,10 +67,11 @@ def create_service_app(
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
     install_idempotency_handler(app)
-    install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Last added = outermost: request id, metrics and error rendering wrap everything else.
+    install_request_middleware(app, settings.service_name)
 
     async def db_ready() -> None:
         await app.state.db.ping()

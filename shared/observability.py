@@ -12,8 +12,11 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import new_request_id, request_id_var
+from shared.errors import render_unhandled
 
 __all__ = [
     "CONSUMER_PENDING",
@@ -21,6 +24,7 @@ __all__ = [
     "EVENTS_DEAD_LETTERED",
     "EVENTS_PUBLISHED",
     "OUTBOX_UNSENT",
+    "RequestContextMiddleware",
     "configure_logging",
     "health_router",
     "install_request_middleware",
@@ -45,6 +49,9 @@ EVENTS_DEAD_LETTERED = Counter(
     "Events a consumer gave up on after its last attempt (moved to the DEADLETTER stream)",
     ["service", "type"],
 )
+
+
+log = structlog.get_logger(__name__)
 
 
 def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -77,24 +84,57 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     structlog.contextvars.bind_contextvars(service=service)
 
 
-def install_request_middleware(app: FastAPI, service: str) -> None:
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("x-request-id") or new_request_id()
-        token = request_id_var.set(rid[:100])
+class RequestContextMiddleware:
+    """Outermost layer of every app: request id, metrics and the last word on errors.
+
+    Pure ASGI (not ``@app.middleware``), so it also sees what escapes every exception handler:
+    such an error is rendered here (503 when the database is out of reach, else 500), still
+    carries ``X-Request-ID``, is counted under its status and is logged with the request id.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id")
+        rid = (incoming or new_request_id())[:100]
+        token = request_id_var.set(rid)
         started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                MutableHeaders(scope=message)["X-Request-ID"] = rid
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if response_started:  # too late for an error response: the client sees a cut body
+                log.error("error_after_response_started", path=scope.get("path"), exc_info=exc)
+                raise
+            response = await render_unhandled(Request(scope), exc)
+            await response(scope, receive, send_with_id)
         finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            method = scope.get("method", "")
+            HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, path).observe(time.perf_counter() - started)
             request_id_var.reset(token)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(service, request.method, path, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(service, request.method, path).observe(time.perf_counter() - started)
-        response.headers["X-Request-ID"] = rid[:100]
-        return response
+
+
+def install_request_middleware(app: FastAPI, service: str) -> None:
+    """Add :class:`RequestContextMiddleware`; call it after every other middleware (outermost)."""
+    app.add_middleware(RequestContextMiddleware, service=service)
 
 
 ReadinessCheck = Callable[[], Awaitable[None]]
