@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from shared import clock
+from shared import clock, tracing
 from shared.auth import TokenVerifier
 from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
@@ -38,6 +38,7 @@ def create_service_app(
     """Every service is built the same way; ``app.state`` carries settings, db, runtime, verifier."""
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     clock.configure(settings.time_zone)
+    tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
     prefix = f"/{settings.service_name}/v1"
 
     @asynccontextmanager
@@ -60,6 +61,7 @@ def create_service_app(
         description=description,
         version="1.0",
         lifespan=lifespan,
+        telemetry=tracing.fastapi_telemetry(),  # type: ignore[arg-type]
         docs_url="/docs",
         openapi_url=f"{prefix}/openapi.json",
     )

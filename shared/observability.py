@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared import tracing
 from shared.context import new_request_id, request_id_var
 from shared.errors import render_unhandled
 
@@ -52,6 +53,15 @@ EVENTS_DEAD_LETTERED = Counter(
 
 
 log = structlog.get_logger(__name__)
+access_log = structlog.get_logger("jingzhun.access")
+
+
+_PROBE_ROUTES = frozenset({"/health/live", "/health/ready", "/metrics"})
+
+
+def _client(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else None
 
 
 def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -61,24 +71,58 @@ def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mu
     return event_dict
 
 
+# Loggers of the server and libraries that would otherwise print plain text or their own format.
+_FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi", "sqlalchemy", "alembic", "nats", "httpx")
+
+
 def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -> None:
+    """One JSON line per log record, from structlog and from the standard library alike.
+
+    structlog events and ``logging`` records (uvicorn, SQLAlchemy, httpx, anything else) go
+    through the same processors: level, logger, UTC timestamp, service, request id (and the trace
+    id when tracing is on). uvicorn's own access log is switched off: the request layer logs one
+    ``http_request`` line per request, with its id, status and duration.
+    """
     renderer: Any = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if json
         else (structlog.dev.ConsoleRenderer(colors=False))
     )
-    logging.basicConfig(stream=sys.stdout, level=level, format="%(message)s", force=True)
-    structlog.configure(
+    shared_processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_request_id,
+        _add_trace_id,
+    ]
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared_processors, structlog.stdlib.ExtraAdder()],
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _add_request_id,
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             renderer,
         ],
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _FOREIGN_LOGGERS:  # uvicorn's dictConfig gave these handlers of their own
+        foreign = logging.getLogger(name)
+        foreign.handlers.clear()
+        foreign.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
+    access.disabled = True  # replaced by the http_request line of RequestContextMiddleware
+    structlog.configure(
+        processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
@@ -127,9 +171,24 @@ class RequestContextMiddleware:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
             method = scope.get("method", "")
+            elapsed = time.perf_counter() - started
             HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method, path).observe(time.perf_counter() - started)
+            HTTP_LATENCY.labels(self.service, method, path).observe(elapsed)
+            quiet = path in _PROBE_ROUTES  # probes and scrapes every few seconds: debug only
+            (access_log.debug if quiet else access_log.info)(
+                "http_request", method=method, path=scope.get("path"), route=path, status=status,
+                duration_ms=round(elapsed * 1000, 1), client=_client(scope),
+            )
             request_id_var.reset(token)
+
+
+def _add_trace_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    if tracing.enabled():
+        ids = tracing.current_ids()
+        if ids is not None:
+            event_dict.setdefault("trace_id", ids[0])
+            event_dict.setdefault("span_id", ids[1])
+    return event_dict
 
 
 def install_request_middleware(app: FastAPI, service: str) -> None:
