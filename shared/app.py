@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.utils import generate_unique_id
 
-from shared import clock
+from shared import clock, tracing
 from shared.auth import TokenVerifier
 from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
@@ -49,6 +49,7 @@ def create_service_app(
     """Every service is built the same way; ``app.state`` carries settings, db, runtime, verifier."""
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     clock.configure(settings.time_zone)
+    tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
     prefix = f"/{settings.service_name}/v1"
     route_names = _RouteNames()
 
@@ -74,6 +75,7 @@ def create_service_app(
         lifespan=lifespan,
         docs_url=None,  # served below from packaged assets
         redoc_url=None,
+        telemetry=tracing.fastapi_telemetry(),  # type: ignore[arg-type]
         openapi_url=f"{prefix}/openapi.json",
         generate_unique_id_function=route_names.record,
     )
@@ -81,10 +83,11 @@ def create_service_app(
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
     install_idempotency_handler(app)
-    install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Last added = outermost: request id, metrics and error rendering wrap everything else.
+    install_request_middleware(app, settings.service_name)
 
     async def db_ready() -> None:
         await app.state.db.ping()

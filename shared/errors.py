@@ -5,6 +5,7 @@ Services raise subclasses (``HouseholdNotFound``), never ``HTTPException``.
 
 from __future__ import annotations
 
+import socket
 from typing import Any, ClassVar
 
 import structlog
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
@@ -27,8 +29,10 @@ __all__ = [
     "PreconditionRequired",
     "Problem",
     "Unauthorized",
+    "database_unavailable",
     "install_error_handlers",
     "problem_response",
+    "render_unhandled",
 ]
 
 PROBLEM_BASE = "https://jingzhun.example/problems/"
@@ -254,9 +258,60 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(status, title, detail, type_slug=slug, instance=request.url.path, headers=headers)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+# SQLSTATEs of a server that is unreachable, shutting down, starting up or full: nothing the
+# request did is to blame, and the same request may succeed a few seconds later.
+_UNAVAILABLE_SQLSTATES = {"57P01", "57P02", "57P03", "53300", "53400"}
+_UNAVAILABLE_RETRY_AFTER_S = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for a failure to reach PostgreSQL (refused, reset, shutting down, pool timeout)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        # Refused/reset connections, unresolvable hosts, connect timeouts, a full pool; a bare
+        # OSError is asyncpg's "Multiple exceptions: Connect call failed" (never a file error).
+        if isinstance(current, PoolTimeoutError | ConnectionError | TimeoutError | socket.gaierror) or (
+            type(current) is OSError
+        ):
+            return True
+        code = str(getattr(current, "sqlstate", None) or "")
+        if code.startswith("08") or code in _UNAVAILABLE_SQLSTATES:
+            return True
+        module = type(current).__module__
+        if module.startswith("asyncpg") and type(current).__name__ in (
+            "ConnectionDoesNotExistError",
+            "ConnectionFailureError",
+            "CannotConnectNowError",
+            "InterfaceError",  # "connection is closed"
+        ):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
+def _unavailable(request: Request, exc: BaseException) -> JSONResponse:
+    log.error("database_unavailable", path=request.url.path, error=repr(exc)[:300])
+    return problem_response(
+        503,
+        "Database unavailable, try again",
+        "The database cannot be reached right now; nothing was saved. Send the request again "
+        "in a few seconds.",
+        type_slug="database-unavailable",
+        instance=request.url.path,
+        headers={"Retry-After": str(_UNAVAILABLE_RETRY_AFTER_S)},
+    )
+
+
+async def render_unhandled(request: Request, exc: BaseException) -> JSONResponse:
+    """What an exception no handler took becomes: 503 when PostgreSQL is out of reach, else 500."""
+    if database_unavailable(exc):
+        return _unavailable(request, exc)
     # Log the stack trace for operators; never send it to the client.
-    log.exception("unhandled_error", path=request.url.path)
+    log.error("unhandled_error", path=request.url.path, exc_info=exc)
     return problem_response(
         500,
         "Internal error",
@@ -264,6 +319,10 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         type_slug="internal-error",
         instance=request.url.path,
     )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return await render_unhandled(request, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:

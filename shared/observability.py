@@ -12,8 +12,12 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared import tracing
 from shared.context import new_request_id, request_id_var
+from shared.errors import render_unhandled
 
 __all__ = [
     "CONSUMER_PENDING",
@@ -21,6 +25,7 @@ __all__ = [
     "EVENTS_DEAD_LETTERED",
     "EVENTS_PUBLISHED",
     "OUTBOX_UNSENT",
+    "RequestContextMiddleware",
     "configure_logging",
     "health_router",
     "install_request_middleware",
@@ -47,6 +52,18 @@ EVENTS_DEAD_LETTERED = Counter(
 )
 
 
+log = structlog.get_logger(__name__)
+access_log = structlog.get_logger("jingzhun.access")
+
+
+_PROBE_ROUTES = frozenset({"/health/live", "/health/ready", "/metrics"})
+
+
+def _client(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else None
+
+
 def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     rid = request_id_var.get()
     if rid and "request_id" not in event_dict:
@@ -54,47 +71,129 @@ def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mu
     return event_dict
 
 
+# Loggers of the server and libraries that would otherwise print plain text or their own format.
+_FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi", "sqlalchemy", "alembic", "nats", "httpx")
+
+
 def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -> None:
+    """One JSON line per log record, from structlog and from the standard library alike.
+
+    structlog events and ``logging`` records (uvicorn, SQLAlchemy, httpx, anything else) go
+    through the same processors: level, logger, UTC timestamp, service, request id (and the trace
+    id when tracing is on). uvicorn's own access log is switched off: the request layer logs one
+    ``http_request`` line per request, with its id, status and duration.
+    """
     renderer: Any = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if json
         else (structlog.dev.ConsoleRenderer(colors=False))
     )
-    logging.basicConfig(stream=sys.stdout, level=level, format="%(message)s", force=True)
-    structlog.configure(
+    shared_processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_request_id,
+        _add_trace_id,
+    ]
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared_processors, structlog.stdlib.ExtraAdder()],
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _add_request_id,
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             renderer,
         ],
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _FOREIGN_LOGGERS:  # uvicorn's dictConfig gave these handlers of their own
+        foreign = logging.getLogger(name)
+        foreign.handlers.clear()
+        foreign.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
+    access.disabled = True  # replaced by the http_request line of RequestContextMiddleware
+    structlog.configure(
+        processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
 
 
-def install_request_middleware(app: FastAPI, service: str) -> None:
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("x-request-id") or new_request_id()
-        token = request_id_var.set(rid[:100])
+class RequestContextMiddleware:
+    """Outermost layer of every app: request id, metrics and the last word on errors.
+
+    Pure ASGI (not ``@app.middleware``), so it also sees what escapes every exception handler:
+    such an error is rendered here (503 when the database is out of reach, else 500), still
+    carries ``X-Request-ID``, is counted under its status and is logged with the request id.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id")
+        rid = (incoming or new_request_id())[:100]
+        token = request_id_var.set(rid)
         started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                MutableHeaders(scope=message)["X-Request-ID"] = rid
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if response_started:  # too late for an error response: the client sees a cut body
+                log.error("error_after_response_started", path=scope.get("path"), exc_info=exc)
+                raise
+            response = await render_unhandled(Request(scope), exc)
+            await response(scope, receive, send_with_id)
         finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            method = scope.get("method", "")
+            elapsed = time.perf_counter() - started
+            HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, path).observe(elapsed)
+            quiet = path in _PROBE_ROUTES  # probes and scrapes every few seconds: debug only
+            (access_log.debug if quiet else access_log.info)(
+                "http_request", method=method, path=scope.get("path"), route=path, status=status,
+                duration_ms=round(elapsed * 1000, 1), client=_client(scope),
+            )
             request_id_var.reset(token)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(service, request.method, path, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(service, request.method, path).observe(time.perf_counter() - started)
-        response.headers["X-Request-ID"] = rid[:100]
-        return response
+
+
+def _add_trace_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    if tracing.enabled():
+        ids = tracing.current_ids()
+        if ids is not None:
+            event_dict.setdefault("trace_id", ids[0])
+            event_dict.setdefault("span_id", ids[1])
+    return event_dict
+
+
+def install_request_middleware(app: FastAPI, service: str) -> None:
+    """Add :class:`RequestContextMiddleware`; call it after every other middleware (outermost)."""
+    app.add_middleware(RequestContextMiddleware, service=service)
 
 
 ReadinessCheck = Callable[[], Awaitable[None]]

@@ -61,6 +61,9 @@ class ServiceSettings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+    # OpenTelemetry traces go to this OTLP/HTTP collector (e.g. http://otel-collector:4318); unset,
+    # the standard OTEL_EXPORTER_OTLP_ENDPOINT is used, and with neither tracing is off entirely.
+    otel_exporter_otlp_endpoint: str | None = None
 
     def pii_cipher(self) -> PiiCipher:
         return cipher_for(self.pii_key, tuple(self.pii_previous_keys), self.pii_hash_key)

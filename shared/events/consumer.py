@@ -26,6 +26,7 @@ from nats.js.errors import FetchTimeoutError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import tracing
 from shared.context import request_id_var
 from shared.db import Database
 from shared.events.deadletter import describe_error, publish_dead_letter
@@ -172,7 +173,9 @@ class ConsumerRunner:
         rid = (msg.headers or {}).get("X-Request-ID") or event.requestid
         token = request_id_var.set(rid)
         try:
-            fresh = await handle_event(self.db, durable, event, self.handlers)
+            trace_context = {"traceparent": event.traceparent, "tracestate": event.tracestate}
+            with tracing.consumer_span(durable, msg.subject, msg.headers, trace_context):
+                fresh = await handle_event(self.db, durable, event, self.handlers)
         except Exception as exc:
             await self._failed(durable, msg, event, exc)
             return

@@ -29,6 +29,9 @@ class CloudEvent(BaseModel):
     datacontenttype: str = "application/json"
     dataschema: str | None = None
     requestid: str | None = None
+    # CloudEvents distributed-tracing extension: the trace the event was written in (shared.tracing).
+    traceparent: str | None = None
+    tracestate: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
 
     def to_json_bytes(self) -> bytes:

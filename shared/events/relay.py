@@ -15,6 +15,7 @@ import structlog
 from nats.js import JetStreamContext
 from sqlalchemy import func, select, update
 
+from shared import tracing
 from shared.clock import clock
 from shared.db import Database
 from shared.observability import EVENTS_PUBLISHED, OUTBOX_UNSENT
@@ -101,12 +102,13 @@ class OutboxRelay:
         headers = {"Nats-Msg-Id": str(event_id), "Content-Type": "application/cloudevents+json"}
         if rid:
             headers["X-Request-ID"] = rid
-        await self.js.publish(
-            subject,
-            json.dumps(envelope, ensure_ascii=False).encode(),
-            timeout=self.publish_timeout_s,
-            headers=headers,
-        )
+        with tracing.publish_span(subject, envelope, headers):  # adds traceparent when tracing is on
+            await self.js.publish(
+                subject,
+                json.dumps(envelope, ensure_ascii=False).encode(),
+                timeout=self.publish_timeout_s,
+                headers=headers,
+            )
 
     async def run(self) -> None:
         backoff = self.idle_sleep_s

@@ -217,6 +217,10 @@ def build(events: list[Event]) -> dict[str, Any]:
                 "datacontenttype": {"type": "string", "const": "application/json"},
                 "dataschema": {"type": "string", "format": "uri"},
                 "requestid": {"type": "string", "description": "request id of the HTTP call that caused it"},
+                "traceparent": {"type": "string", "description": (
+                    "W3C trace context of the writer (CloudEvents distributed-tracing extension); "
+                    "only when tracing is on")},
+                "tracestate": {"type": "string", "description": "W3C tracestate, with traceparent"},
                 "data": {"type": "object"},
             },
         },
@@ -227,6 +231,7 @@ def build(events: list[Event]) -> dict[str, Any]:
                                 "description": "= CloudEvent id; JetStream drops a re-send within 2 hours"},
                 "Content-Type": {"type": "string", "const": "application/cloudevents+json"},
                 "X-Request-ID": {"type": "string"},
+                "traceparent": {"type": "string", "description": "the relay's producer span (tracing on)"},
             },
         },
     }
