@@ -115,6 +115,9 @@ class Plan(Base):
     # The registered population changed since the last computation; the refresh job (or a payment
     # that needs the entitlement) recomputes it. Marking is cheap, so registry bursts stay cheap.
     stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # a background recomputation the population could not be planned for (a pairing village without
+    # its level, a town without an account): the problem, kept until a recomputation succeeds
+    blocked: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -175,6 +178,7 @@ class Beneficiary(Base):
     member_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
     batches: Mapped[list[str]] = mapped_column(JSONB, default=list)  # 一批 tags: some schemes count only some
     category: Mapped[str | None] = mapped_column(String(20))  # villages: pairing dispatch level
+    pairing_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 帮扶村
     name: Mapped[str | None] = mapped_column(String(200))  # villages: the place name; households: masked head
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
     # time of the newest registry event applied: an older one redelivered late must not undo it

@@ -36,7 +36,7 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.households.schemas import HouseholdIn, MemberIn
 from services.registry.identification import service as identification
 from services.registry.identification.rules import ReviewResult
-from services.registry.identification.schemas import NoticeIn, ReviewIn
+from services.registry.identification.schemas import HOUSEHOLD_ROLE, ConfirmationIn, NoticeIn, ReviewIn
 from services.registry.models import Base, Household
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
@@ -44,6 +44,7 @@ from services.registry.rollups.rules import CounterDelta, counter_deltas, flow_d
 from services.registry.settings import RegistrySettings
 from services.registry.vocabulary import LabourCapacity, PovertyCause, Relation
 from shared import demo as shared_demo
+from shared.auth import Principal
 from shared.db import Database
 from shared.resident_id import make
 
@@ -118,7 +119,15 @@ async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
         await identification.start_notice(
             session=s, actor=ACTOR, household_id=h.id, data=NoticeIn(starts_on=on + timedelta(days=1))
         )
-        await identification.confirm(session=s, actor=ACTOR, household_id=h.id, today=on + timedelta(days=9))
+        head = next(m for m in await HouseholdRepository(s).members(h.id) if m.relation == "head")
+        family = Principal(sub=str(h.id), roles=frozenset({HOUSEHOLD_ROLE}), area_code=h.area_code)
+        await identification.confirm(
+            session=s,
+            actor=family,  # 逐户签字确认: the household signs its own confirmation
+            household_id=h.id,
+            today=on + timedelta(days=9),
+            signature=ConfirmationIn(member_id=head.id, capacity="head"),
+        )
         return await identification.register(
             session=s, actor=ACTOR, household_id=h.id, today=on + timedelta(days=10)
         )

@@ -118,6 +118,21 @@ class RelapseStepOutOfOrder(Conflict):
     title = "This approval step is not the next one in the chain"
 
 
+class SignerNotTheHousehold(Forbidden):
+    type_slug = "signer-not-the-household"
+    title = "Only the household itself signs its confirmation"
+
+
+class InvalidSignature(Conflict):
+    type_slug = "household-signature-refused"
+    title = "This member cannot sign for the household"
+
+
+class RelapseRoutedElsewhere(Conflict):
+    type_slug = "relapse-routed-elsewhere"
+    title = "The policy routes a return to poverty for this cause another way"
+
+
 class RelapseStepNotYours(Forbidden):
     type_slug = "relapse-step-wrong-signer"
     title = "This approval step needs another role or level"

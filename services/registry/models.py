@@ -61,6 +61,9 @@ class Area(Base):
     poor_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     old_area_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     key_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # 帮扶村 (seed 002): a pairing village; its dispatching level (city/province/county) is recorded
+    # on its own and may still be unknown (NULL) for a pairing village
+    pairing_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     pairing_dispatch_level: Mapped[str | None] = mapped_column(String(10))
     rural_population: Mapped[int | None] = mapped_column(Integer)
     synthetic_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
@@ -100,8 +103,10 @@ class PolicyRecordRow(Base):
     batch_set: Mapped[str | None] = mapped_column(String(40))
     batches: Mapped[list[str] | None] = mapped_column(ARRAY(String(40)))
     exit_incidence_threshold_bp: Mapped[int | None] = mapped_column(Integer)
-    policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    policies_kept_years: Mapped[int | None] = mapped_column(Integer)
     relapse_chain: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
+    comparisons: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSONB)
+    relapse_routes: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
     weak_village_income_fen: Mapped[int | None] = mapped_column(BigInteger)
     weak_village_income_inclusive: Mapped[bool | None] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
@@ -137,6 +142,9 @@ class Household(Base):
     review_held_on: Mapped[date | None] = mapped_column(Date)
     notice_starts_on: Mapped[date | None] = mapped_column(Date)
     confirmed_on: Mapped[date | None] = mapped_column(Date)
+    # 逐户签字确认 (seed 004): the household's own signature of its identification — member id,
+    # masked name, capacity, when, and the account it signed with
+    confirmation_signature: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     registered_on: Mapped[date | None] = mapped_column(Date)
     exited_on: Mapped[date | None] = mapped_column(Date)
     exit_notice_until: Mapped[date | None] = mapped_column(Date)  # last day of the exit's public notice
@@ -239,6 +247,7 @@ class RelapseCase(Base):
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
     status: Mapped[str] = mapped_column(String(12))  # open, approved, refused
     cause: Mapped[str] = mapped_column(Text)
+    cause_kind: Mapped[str | None] = mapped_column(String(40))  # RELAPSE_CAUSES; routes the case
     opened_on: Mapped[date] = mapped_column(Date)
     chain: Mapped[list[dict[str, str]]] = mapped_column(JSONB)  # the policy chain when opened
     decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)

@@ -54,6 +54,12 @@ class PovertyCause(StrEnum):
     OTHER = "other"
 
 
+# Causes of a return to poverty (返贫): the poverty causes, plus the one seed 004 binds its approval
+# chain to (因重大自然灾害返贫的). Which way each goes is policy data (RegistryPolicy.relapse_routes).
+MAJOR_NATURAL_DISASTER = "major_natural_disaster"
+RELAPSE_CAUSES = frozenset({MAJOR_NATURAL_DISASTER, *(c.value for c in PovertyCause)})
+
+
 class LabourCapacity(StrEnum):
     FULL = "full"
     PARTIAL = "partial"

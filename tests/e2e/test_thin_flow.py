@@ -89,8 +89,13 @@ async def _register(client: httpx.AsyncClient, system, seq: int) -> str:  # type
         ("/confirmation", None),
         ("/registration", None),
     ]
+    head = next(m for m in r.json()["members"] if m["relation"] == "head")
+    family = auth("household", body["area_code"], sub=str(hid))  # 逐户签字确认: the household signs
     for path, payload in steps:
-        r = await client.post(system.url("registry", base + path), json=payload, headers=CLERK)
+        who = CLERK
+        if path == "/confirmation":
+            payload, who = {"member_id": head["id"], "capacity": "head"}, family
+        r = await client.post(system.url("registry", base + path), json=payload, headers=who)
         assert r.status_code == 200, f"{path}: {r.text}"
     assert r.json()["status"] == "registered"
     return hid

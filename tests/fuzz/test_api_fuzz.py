@@ -421,7 +421,12 @@ def _seed_registry(app: CrashRecorder) -> dict[str, dict[str, str]]:
                     ("/confirmation", None),
                     ("/registration", None),
                 ]:
-                    r = client.post(base + step, json=step_body, headers=admin)
+                    who = admin
+                    if step == "/confirmation":  # 逐户签字确认: the household signs with its own account
+                        head = next(m for m in h["members"] if m["relation"] == "head")
+                        step_body = {"member_id": head["id"], "capacity": "head"}
+                        who = {"Authorization": token("household", h["area_code"], sub=str(h["id"]))}
+                    r = client.post(base + step, json=step_body, headers=who)
                     assert r.status_code == 200, (step, r.text)
             households[status] = {"household_id": h["id"], "member_id": h["members"][-1]["id"]}
     return households

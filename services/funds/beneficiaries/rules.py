@@ -22,10 +22,20 @@ STATUS_AFTER_EVENT = {
 PAYABLE_HOUSEHOLD_STATUSES = frozenset({"registered", "exit_requested"})
 
 
-def counts_in_population(status: str) -> bool:
+def counts_in_population(
+    status: str, *, policies_kept_until: date | None = None, first_year: int | None = None
+) -> bool:
     """Per-capita plans count registered households; an exited one keeps what was planned for it
-    while its policies last (脱贫不脱政策), which the plan keeps by not dropping exited households."""
-    return status in PAYABLE_HOUSEHOLD_STATUSES or status == "exited"
+    while its policies last (脱贫不脱政策): a plan whose years start after the household's keep period
+    ended (the date registry set from its exit, carried in the exited event) no longer counts it.
+    Without a year (village and fixed schemes, projection bookkeeping) an exited household counts."""
+    if status in PAYABLE_HOUSEHOLD_STATUSES:
+        return True
+    if status != "exited":
+        return False
+    if first_year is None:
+        return True
+    return policies_kept_until is not None and policies_kept_until >= date(first_year, 1, 1)
 
 
 def is_payable(status: str | None, *, policies_kept_until: date | None, on: date) -> bool:

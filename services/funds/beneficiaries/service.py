@@ -33,6 +33,9 @@ async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
             "event_time": event.time,
             "status": "active",
             "category": data.get("pairing_dispatch_level"),
+            # 帮扶村 on its own: a pairing village whose dispatching level is still unknown is kept
+            # as one (events from before the flag: a village with a level is a pairing village)
+            "pairing_village": bool(data.get("pairing_village", data.get("pairing_dispatch_level") is not None)),
             "name": data.get("name"),
         },
     )
@@ -70,6 +73,8 @@ async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
         await scheme_service.population_changed(session, area_code=area, kinds=("per_capita",))
 
 
-def _plan_facts(row: Beneficiary) -> tuple[str, str, int, tuple[str, ...]]:
-    """What per-capita plans read of a household: where, whether it counts, how many, which batches."""
-    return row.area_code, row.status, row.member_count, tuple(sorted(row.batches or ()))
+def _plan_facts(row: Beneficiary) -> tuple[str, str, int, tuple[str, ...], str | None]:
+    """What per-capita plans read of a household: where, whether it counts, how many, which batches,
+    until when an exited one keeps its policies."""
+    kept = row.policies_kept_until.isoformat() if row.policies_kept_until else None
+    return row.area_code, row.status, row.member_count, tuple(sorted(row.batches or ())), kept

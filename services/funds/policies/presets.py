@@ -81,11 +81,16 @@ KAIPING_PER_CAPITA = PerCapitaScheme(
             weight=2,
             schedule={2016: 1_500, 2017: 1_500, 2018: 1_000},
             sub_shares=(
+                # every town of Kaiping raises 30% for its own people, billed to its own account:
+                # Chishui's to its finance office (named here); another town's to the source account
+                # at its own area code, or the plan is refused until it has one
                 SubShare(
-                    code="chishui-town",
-                    payer="chishui-town-finance",
+                    code="town",
+                    payer="",
                     basis_points=3_000,
                     schedule={2016: 450, 2017: 450, 2018: 300},
+                    payer_level="township",
+                    payers={CHISHUI: "chishui-town-finance"},
                 ),
             ),
         ),

@@ -65,6 +65,14 @@ async def create_plan(body: PlanIn, session: SessionDep, user: Finance, idem: Id
     return out
 
 
+@router.post("/plans/{plan_id}/recomputation", response_model=PlanOut)
+async def recompute_plan(plan_id: uuid.UUID, session: SessionDep, user: Finance) -> PlanOut:
+    """Recompute now (after a registry correction or a new town account). 409 problem+json while
+    the population cannot be planned for: `pairing-village-level-unknown` (lists the villages),
+    `town-account-missing` (lists the towns)."""
+    return await _plan_out(session, await service.recompute_plan(session, actor=user, plan_id=plan_id))
+
+
 @router.get("/plans", response_model=Page[PlanOut])
 async def list_plans(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None

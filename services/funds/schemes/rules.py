@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from shared.errors import InvalidInput
+from shared.errors import Conflict, InvalidInput
 from shared.money import largest_remainder
 
 __all__ = [
@@ -27,13 +27,16 @@ __all__ = [
     "FixedFundsScheme",
     "HouseholdRef",
     "InvalidScheme",
+    "PairingVillageLevelUnknown",
     "PerCapitaScheme",
+    "PlanBlocked",
     "Plan",
     "PlanLine",
     "Population",
     "Scheme",
     "Share",
     "SubShare",
+    "TownWithoutAccount",
     "VillageGrantScheme",
     "VillageRef",
     "apply_scheme",
@@ -50,17 +53,35 @@ class InvalidScheme(InvalidInput):
     title = "The allocation scheme is not consistent"
 
 
+class PlanBlocked(Conflict):
+    """The population has a fact the scheme cannot plan for; nothing is planned rather than a silent 0."""
+
+
+class PairingVillageLevelUnknown(PlanBlocked):
+    type_slug = "pairing-village-level-unknown"
+    title = "Pairing villages without a dispatching level cannot be granted"
+
+
+class TownWithoutAccount(PlanBlocked):
+    type_slug = "town-account-missing"
+    title = "A town that owes its share has no account to bill"
+
+
 # --- policy data ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SubShare:
-    """Part of a share raised by another payer (the town's 30% of Kaiping's part)."""
+    """Part of a share raised by another payer (the town's 30% of Kaiping's part). With
+    ``payer_level = "township"`` every town raises the part of its own people and is billed to its
+    own account (``payer`` is then unused): the town's account comes from ``Population.payers``."""
 
     code: str
     payer: str
     basis_points: int
     schedule: Schedule | None = None  # None: the parent share's schedule
+    payer_level: str | None = None  # "township": billed per town
+    payers: Mapping[str, str] = field(default_factory=dict)  # town code -> account named in the scheme
 
 
 @dataclass(frozen=True)
@@ -129,12 +150,19 @@ class HouseholdRef:
     id: str
     member_count: int
     batches: frozenset[str] = frozenset()
+    area_code: str = ""  # the household's village (per-town sub-shares bill its town)
 
 
 @dataclass(frozen=True)
 class VillageRef:
     code: str
-    category: str | None  # pairing dispatch level: city / province / county / None
+    category: str | None  # pairing dispatch level: city / province / county / None (unknown)
+    pairing_village: bool | None = None  # 帮扶村; None: a village with a category is one
+    name: str | None = None
+
+    @property
+    def is_pairing_village(self) -> bool:
+        return self.category is not None if self.pairing_village is None else self.pairing_village
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,7 @@ class Population:
     area_code: str
     households: tuple[HouseholdRef, ...] = ()
     villages: tuple[VillageRef, ...] = ()
+    payers: Mapping[str, str] = field(default_factory=dict)  # town code -> the account it is billed to
 
     @property
     def people(self) -> int:
@@ -274,13 +303,18 @@ def _year_fraction(schedule: Schedule, year: int) -> Fraction:
 # --- applying a scheme -----------------------------------------------------------------------
 
 
+def town_of(area_code: str) -> str:
+    """The township (乡镇) a village code lies in: its first 9 digits."""
+    return area_code[:9] + "000"
+
+
 def apply_scheme(scheme: Scheme, population: Population) -> Plan:
     validate_scheme(scheme)
     people = 0
     if isinstance(scheme, PerCapitaScheme):
         households = sorted((h for h in population.households if scheme.counts(h)), key=lambda h: h.id)
         people = sum(h.member_count for h in households)
-        lines = _apply_per_capita(scheme, households)
+        lines = _apply_per_capita(scheme, households, population.payers)
     elif isinstance(scheme, VillageGrantScheme):
         lines = _apply_village_grants(scheme, population)
     else:
@@ -290,18 +324,54 @@ def apply_scheme(scheme: Scheme, population: Population) -> Plan:
     )
 
 
-def _apply_per_capita(scheme: PerCapitaScheme, households: Sequence[HouseholdRef]) -> list[PlanLine]:
+def _apply_per_capita(
+    scheme: PerCapitaScheme, households: Sequence[HouseholdRef], payers: Mapping[str, str]
+) -> list[PlanLine]:
+    if households and any(sub.payer_level for share in scheme.shares for sub in share.sub_shares):
+        missing = sorted({town_of(h.area_code) for h in households} - set(payers))
+        if missing:
+            raise TownWithoutAccount(
+                f"Scheme {scheme.code} bills each town its own share, but "
+                f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no account: create a source "
+                "account for the town (its own area code) or name one in the sub-share's payers",
+                towns=missing,
+            )
     total = scheme.amount_per_person_fen * sum(h.member_count for h in households)
     share_totals = largest_remainder(total, [s.weight for s in scheme.shares])
     lines: list[PlanLine] = []
     for share, share_total in zip(scheme.shares, share_totals, strict=True):
-        for code, payer, by_year in _share_payers(share, share_total):
+        for code, payer, by_year, per_town in _share_payers(share, share_total):
             for year, amount in by_year.items():
-                lines += _per_household(scheme, code, payer, year, amount, households)
+                if per_town:
+                    lines += _per_town(scheme, code, year, amount, households, payers)
+                else:
+                    lines += _per_household(scheme, code, payer, year, amount, households)
     return lines
 
 
-def _share_payers(share: Share, share_total: int) -> list[tuple[str, str, dict[int | None, int]]]:
+def _per_town(
+    scheme: PerCapitaScheme,
+    component: str,
+    year: int | None,
+    amount: int,
+    households: Sequence[HouseholdRef],
+    payers: Mapping[str, str],
+) -> list[PlanLine]:
+    """A per-town sub-share: the year's amount split over the towns by their people (largest
+    remainder, so the towns add up to it to the fen), each town's part over its households, billed
+    to the town's own account."""
+    towns: dict[str, list[HouseholdRef]] = {}
+    for h in households:
+        towns.setdefault(town_of(h.area_code), []).append(h)
+    codes = sorted(towns)
+    parts = largest_remainder(amount, [sum(h.member_count for h in towns[t]) for t in codes])
+    lines: list[PlanLine] = []
+    for town, part in zip(codes, parts, strict=True):
+        lines += _per_household(scheme, component, payers[town], year, part, towns[town])
+    return lines
+
+
+def _share_payers(share: Share, share_total: int) -> list[tuple[str, str, dict[int | None, int], bool]]:
     """(component, payer, amount by year) for the share's sub-shares and, last, the share's own payer,
     who pays the rest of each year so that the share's schedule holds exactly."""
     weights = [sub.basis_points for sub in share.sub_shares]
@@ -314,9 +384,10 @@ def _share_payers(share: Share, share_total: int) -> list[tuple[str, str, dict[i
     rest = {year: amount - sum(s[year] for s in subs_by_year) for year, amount in share_by_year.items()}
     _repair_rounding(rest, subs_by_year)
     payers = [
-        (sub.code, sub.payer, by_year) for sub, by_year in zip(share.sub_shares, subs_by_year, strict=True)
+        (sub.code, sub.payer, by_year, sub.payer_level is not None)
+        for sub, by_year in zip(share.sub_shares, subs_by_year, strict=True)
     ]
-    return [*payers, (share.code, share.payer, rest)]
+    return [*payers, (share.code, share.payer, rest, False)]
 
 
 def _by_year(amount: int, schedule: Schedule | None) -> dict[int | None, int]:
@@ -361,6 +432,15 @@ def _per_household(
 
 
 def _apply_village_grants(scheme: VillageGrantScheme, population: Population) -> list[PlanLine]:
+    unknown = [v for v in population.villages if v.is_pairing_village and v.category is None]
+    if unknown:
+        raise PairingVillageLevelUnknown(
+            f"Scheme {scheme.code} grants pairing villages by their dispatching level; "
+            f"{len(unknown)} pairing village(s) have none recorded: "
+            + ", ".join(f"{v.code} {v.name or ''}".strip() for v in sorted(unknown, key=lambda v: v.code))
+            + ". Record the level (city / province / county) in the registry first.",
+            villages=[{"code": v.code, "name": v.name} for v in sorted(unknown, key=lambda v: v.code)],
+        )
     return [
         PlanLine(scheme.code, scheme.payer, scheme.payee, scheme.year, "village", v.code, amount)
         for v in sorted(population.villages, key=lambda v: v.code)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.funds.money import Fen
 from services.funds.schemes import rules
@@ -14,9 +14,25 @@ from services.funds.schemes import rules
 
 class SubShareIn(BaseModel):
     code: str = Field(min_length=1, max_length=80)
-    payer: str
+    payer: str | None = Field(default=None, description="the one account billed (not with payer_level)")
     basis_points: int = Field(ge=0, le=rules.BASIS_POINTS, description="of the parent share; 3000 = 30%")
     schedule: dict[int, int] | None = None
+    payer_level: Literal["township"] | None = Field(
+        default=None,
+        description="township: each town raises the part of its own people, billed to its own account "
+        "(the one named in payers, else the town's source account)",
+    )
+    payers: dict[Annotated[str, Field(pattern=r"^\d{9}000$")], str] = Field(
+        default={}, description="town code -> account code, for towns whose account is named here"
+    )
+
+    @model_validator(mode="after")
+    def _one_payer_or_per_town(self) -> Self:
+        if (self.payer is None) == (self.payer_level is None):
+            raise ValueError("a sub-share names one payer, or payer_level to bill each town its own share")
+        if self.payers and self.payer_level is None:
+            raise ValueError("payers (per town) go with payer_level")
+        return self
 
 
 class ShareIn(BaseModel):
@@ -125,6 +141,11 @@ class PlanOut(BaseModel):
     people: int
     revision: int
     stale: bool = Field(description="the population changed; a new revision follows within seconds")
+    blocked: dict[str, Any] | None = Field(
+        default=None,
+        description="the last background recomputation was refused (problem: type, detail, villages or "
+        "towns); the plan keeps its previous lines until it is fixed and recomputed",
+    )
     computed_at: datetime
     totals: list[PlanTotal] = []
 
@@ -147,7 +168,12 @@ def to_rule(code: str, name: str, params: dict[str, Any]) -> rules.Scheme:
                     s.payer,
                     s.weight,
                     s.schedule,
-                    tuple(rules.SubShare(u.code, u.payer, u.basis_points, u.schedule) for u in s.sub_shares),
+                    tuple(
+                        rules.SubShare(
+                            u.code, u.payer or "", u.basis_points, u.schedule, u.payer_level, dict(u.payers)
+                        )
+                        for u in s.sub_shares
+                    ),
                 )
                 for s in parsed.shares
             ),
@@ -180,9 +206,11 @@ def from_rule(scheme: rules.Scheme) -> dict[str, Any]:
                     sub_shares=[
                         SubShareIn(
                             code=u.code,
-                            payer=u.payer,
+                            payer=u.payer or None,
                             basis_points=u.basis_points,
                             schedule=_dict(u.schedule),
+                            payer_level=u.payer_level,  # type: ignore[arg-type]
+                            payers=dict(u.payers),
                         )
                         for u in s.sub_shares
                     ],

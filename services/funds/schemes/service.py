@@ -16,6 +16,7 @@ from services.funds.schemes import rules
 from services.funds.schemes.events import PLAN_RECOMPUTED
 from services.funds.schemes.repository import PlanRepository, SchemeRepository
 from services.funds.schemes.schemas import SchemeIn, to_rule
+from services.funds.sources.repository import AccountRepository
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
@@ -26,6 +27,7 @@ from shared.events import add_event
 
 __all__ = [
     "create_plan",
+    "recompute_plan",
     "create_scheme",
     "get_plan",
     "get_scheme",
@@ -129,6 +131,19 @@ async def create_plan(
     return plan
 
 
+async def recompute_plan(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID) -> Plan:
+    """Recompute a plan now (a finance office after correcting the registry or adding an account);
+    refused like a new plan (409 problem) while the population cannot be planned for."""
+    plan = await get_plan(session, actor=actor, plan_id=plan_id)
+    plan = await PlanRepository(session).get(plan.id, lock=True) or plan
+    scheme = await SchemeRepository(session).get(plan.scheme_id)
+    assert scheme is not None  # plan.scheme_id is a foreign key
+    await _recompute(session, plan, scheme, actor=actor)
+    plan.stale, plan.blocked = False, None
+    await session.flush()
+    return plan
+
+
 async def population_changed(session: AsyncSession, *, area_code: str, kinds: Sequence[str]) -> None:
     """The registered population of ``area_code`` changed: its plans are recomputed soon (job) or
     at the latest before money is paid against them (``refresh_covering``)."""
@@ -148,13 +163,18 @@ async def refresh_within(session: AsyncSession, *, area_prefix: str, actor: Prin
 
 
 async def refresh_job(db: Database, now: datetime, *, batch: int = 10) -> int:
-    """Recompute stale plans, a few per transaction; returns how many (run every few seconds)."""
+    """Recompute stale plans, a few per transaction; returns how many (run every few seconds).
+    A plan the population cannot be planned for keeps its last lines and shows the problem
+    (``blocked``); a payment against it is refused with that problem until it is fixed."""
     done = 0
     while True:
         async with db.transaction() as session:
             plans = await PlanRepository(session).claim_stale(batch)
             for plan in plans:
-                await _refresh(session, plan, actor=ACTOR)
+                try:
+                    await _refresh(session, plan, actor=ACTOR)
+                except rules.PlanBlocked as exc:
+                    await _block(session, plan, exc)
         done += len(plans)
         if len(plans) < batch:
             return done
@@ -164,22 +184,66 @@ async def _refresh(session: AsyncSession, plan: Plan, *, actor: Principal | str)
     scheme = await SchemeRepository(session).get(plan.scheme_id)
     assert scheme is not None  # plan.scheme_id is a foreign key
     await _recompute(session, plan, scheme, actor=actor)
-    plan.stale = False
+    plan.stale, plan.blocked = False, None
     await session.flush()
 
 
-async def _population(session: AsyncSession, plan: Plan) -> rules.Population:
+async def _block(session: AsyncSession, plan: Plan, exc: rules.PlanBlocked) -> None:
+    """The job could not plan: keep the last lines, record the problem (once per change of it)."""
+    problem = {"type": exc.type_slug, "detail": exc.detail, **exc.extensions}
+    plan.stale = False
+    if plan.blocked != problem:
+        plan.blocked = problem
+        await audit.record(
+            session,
+            actor=ACTOR,
+            action="plan.blocked",
+            entity_type="plan",
+            entity_id=plan.id,
+            after=problem,
+        )
+    await session.flush()
+
+
+def _first_year(scheme: rules.Scheme) -> int | None:
+    if isinstance(scheme, rules.PerCapitaScheme):
+        return min(scheme.years)
+    return None
+
+
+async def _population(session: AsyncSession, plan: Plan, scheme: rules.Scheme) -> rules.Population:
     repo = BeneficiaryRepository(session)
+    first_year = _first_year(scheme)
     households = [
-        rules.HouseholdRef(b.ref_id, b.member_count, frozenset(b.batches or ()))
+        rules.HouseholdRef(b.ref_id, b.member_count, frozenset(b.batches or ()), b.area_code)
         for b in await repo.in_area("household", plan.area_prefix)
-        if counts_in_population(b.status)
+        if counts_in_population(b.status, policies_kept_until=b.policies_kept_until, first_year=first_year)
     ]
     villages = [
-        rules.VillageRef(b.ref_id, b.category)
+        rules.VillageRef(b.ref_id, b.category, b.pairing_village, b.name)
         for b in await repo.in_area("village", plan.area_prefix, ["active"])
     ]
-    return rules.Population(plan.area_code, tuple(households), tuple(villages))
+    payers = await _town_payers(session, scheme, households)
+    return rules.Population(plan.area_code, tuple(households), tuple(villages), payers)
+
+
+async def _town_payers(
+    session: AsyncSession, scheme: rules.Scheme, households: Sequence[rules.HouseholdRef]
+) -> dict[str, str]:
+    """Each town's account for a per-town sub-share: the one the scheme names, else the town's
+    only source account (at the town's own area code). A town with none or several is left out,
+    so the plan is refused naming it (rules.TownWithoutAccount)."""
+    if not isinstance(scheme, rules.PerCapitaScheme):
+        return {}
+    per_town = [sub for share in scheme.shares for sub in share.sub_shares if sub.payer_level]
+    if not per_town:
+        return {}
+    named: dict[str, str] = {}
+    for sub in per_town:
+        named.update(sub.payers)
+    towns = {rules.town_of(h.area_code) for h in households} - set(named)
+    found = await AccountRepository(session).sources_at(towns)
+    return named | {town: codes[0] for town, codes in found.items() if len(codes) == 1}
 
 
 _LINE_FIELDS = [f.name for f in dataclasses.fields(rules.PlanLine)]
@@ -187,8 +251,8 @@ _LINE_FIELDS = [f.name for f in dataclasses.fields(rules.PlanLine)]
 
 async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor: Principal | str) -> None:
     repo = PlanRepository(session)
-    population = await _population(session, plan)
-    computed = rules.apply_scheme(to_rule(scheme.code, scheme.name, scheme.params), population)
+    rule = to_rule(scheme.code, scheme.name, scheme.params)
+    computed = rules.apply_scheme(rule, await _population(session, plan, rule))
     new = [dataclasses.astuple(line) for line in computed.lines]
     old = [tuple(getattr(line, name) for name in _LINE_FIELDS) for line in await repo.lines(plan.id)]
     if plan.revision > 0 and new == old:

@@ -31,6 +31,21 @@ class AccountRepository(Repository):
             stmt = stmt.where(Account.code > after)
         return list((await self.session.execute(stmt.order_by(Account.code).limit(limit))).scalars())
 
+    async def sources_at(self, area_codes: Iterable[str]) -> dict[str, list[str]]:
+        """Source accounts whose own area is exactly one of ``area_codes`` (a town's own budget)."""
+        codes = sorted(set(area_codes))
+        if not codes:
+            return {}
+        stmt = (
+            select(Account.area_code, Account.code)
+            .where(Account.kind == "source", Account.area_code.in_(codes))
+            .order_by(Account.code)
+        )
+        found: dict[str, list[str]] = {}
+        for area, code in (await self.session.execute(stmt)).all():
+            found.setdefault(area, []).append(code)
+        return found
+
     async def in_area(self, area_prefix: str) -> list[Account]:
         stmt = select(Account).where(Account.area_code.startswith(area_prefix)).order_by(Account.code)
         return list((await self.session.execute(stmt)).scalars())

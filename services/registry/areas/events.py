@@ -22,6 +22,7 @@ async def publish_upserted(session: AsyncSession, area: dict[str, object], incom
             "poor_village": area["poor_village"],
             "old_area_village": area["old_area_village"],
             "key_village": area["key_village"],
+            "pairing_village": area["pairing_village"],
             "pairing_dispatch_level": area["pairing_dispatch_level"],
             "rural_population": area["rural_population"],
             "collective_income_fen": income_fen,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 DispatchLevel = Literal["city", "province", "county"]
 
@@ -18,10 +18,21 @@ class AreaIn(BaseModel):
     poor_village: bool = False
     old_area_village: bool = False
     key_village: bool = False
+    # 帮扶村 (seed 002 §十一): a pairing village is a flag of its own; its dispatching level may
+    # still be unknown. Left out: a village with a dispatching level is a pairing village.
+    pairing_village: bool | None = None
     pairing_dispatch_level: DispatchLevel | None = None
     rural_population: int | None = Field(default=None, ge=0)
     synthetic_code: bool = False
     collective_income: list[CollectiveIncome] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dispatched_villages_are_pairing_villages(self) -> Self:
+        if self.pairing_village is None:
+            self.pairing_village = self.pairing_dispatch_level is not None
+        elif not self.pairing_village and self.pairing_dispatch_level is not None:
+            raise ValueError("a village with a pairing_dispatch_level is a pairing village (pairing_village)")
+        return self
 
 
 class AreaTreeIn(BaseModel):
@@ -36,6 +47,7 @@ class AreaOut(BaseModel):
     poor_village: bool
     old_area_village: bool
     key_village: bool
+    pairing_village: bool
     pairing_dispatch_level: DispatchLevel | None
     rural_population: int | None
     synthetic_code: bool

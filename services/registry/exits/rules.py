@@ -55,24 +55,29 @@ def _yuan(fen: int) -> str:
 def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     line = policy.exit_line_fen
     income = facts.per_capita_income_fen
-    # 稳定超过 (over) excludes the line itself.
-    income_ok = income is not None and income > line
+    # each area reads its line its own way: 稳定超过 (above) excludes the line, 达到或超过 includes it
+    rule = policy.comparison("exit_line")
+    income_ok = income is not None and rule.comparison.holds(income, line)
+    how = f"must be {rule.comparison.words} the line: {rule.wording}"
     income_detail = (
-        f"no per-capita income recorded for {policy.year}"
+        f"no per-capita income recorded for {policy.year}; the income {how}"
         if income is None
-        else f"per-capita income {_yuan(income)} vs line {_yuan(line)} ({policy.year})"
+        else f"per-capita income {_yuan(income)} is {'' if income_ok else 'not '}{rule.comparison.words} "
+        f"the line {_yuan(line)} ({policy.year}; {rule.comparison.value}: {rule.wording})"
     )
 
     channels = [c for c in facts.income_channels if c]
     channel_detail = ", ".join(channels) if channels else "no income channel recorded"
 
     limit = policy.large_debt_limit_fen
-    # 5万元以上 (and above) includes the limit itself.
-    blocking = [d for d in facts.debts if not d.settled and d.amount_fen >= limit]
+    # 5万元以上 (and above) includes the limit itself; a policy may say 超过 instead.
+    debt_rule = policy.comparison("large_debt_limit")
+    blocking = [d for d in facts.debts if not d.settled and debt_rule.comparison.holds(d.amount_fen, limit)]
     debt_detail = (
-        "; ".join(f"{d.cause} debt {_yuan(d.amount_fen)}" for d in blocking) + f" at or above {_yuan(limit)}"
+        "; ".join(f"{d.cause} debt {_yuan(d.amount_fen)}" for d in blocking)
+        + f" {debt_rule.comparison.words} {_yuan(limit)}"
         if blocking
-        else f"no unsettled debt at or above {_yuan(limit)}"
+        else f"no unsettled debt {debt_rule.comparison.words} {_yuan(limit)}"
     )
 
     unmet = [n.value for n in BasicNeed if not facts.basic_needs.get(n.value, False)]

@@ -117,9 +117,10 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=req.year)
     before, before_state = households.snapshot(h), households.state(h)
     h.status = next_status(HouseholdStatus(h.status), Action.VERIFY_EXIT).value
-    h.exited_on, h.policies_kept_until = verified_on, policy.policies_kept_until
+    # 脱贫不脱政策: the keep period is counted from this household's own exit date
+    h.exited_on, h.policies_kept_until = verified_on, policy.kept_until(verified_on)
     # the exit is published on a public notice for the policy's minimum days, starting that day
-    h.exit_notice_until = verified_on + timedelta(days=policy.notice_min_days - 1)
+    h.exit_notice_until = verified_on + timedelta(days=policy.notice_days_required - 1)
     h.version += 1
     req.status, req.decided_on, req.dossier_id = "verified", verified_on, str(event.data.get("dossier_id"))
     await session.flush()

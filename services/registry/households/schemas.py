@@ -151,6 +151,10 @@ class HouseholdOut(BaseModel):
     review_held_on: date | None
     notice_starts_on: date | None
     confirmed_on: date | None
+    confirmation_signature: dict[str, str] | None = Field(
+        default=None,
+        description="逐户签字确认: the member who signed (id, masked name), in what capacity, when",
+    )
     registered_on: date | None
     exited_on: date | None
     exit_notice_until: date | None

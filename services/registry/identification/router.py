@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from services.registry.deps import TodayDep
 from services.registry.identification import service
 from services.registry.identification.schemas import (
+    ConfirmationIn,
     NoticeIn,
     ObjectionIn,
     ObjectionOut,
@@ -90,9 +91,15 @@ async def resolve_objection(
 
 @router.post("/confirmation", response_model=StatusOut)
 async def confirm(
-    household_id: uuid.UUID, session: SessionDep, user: Registrar, today: TodayDep
+    household_id: uuid.UUID, body: ConfirmationIn, session: SessionDep, user: CurrentUser, today: TodayDep
 ) -> StatusOut:
-    return _out(await service.confirm(session=session, actor=user, household_id=household_id, today=today))
+    """逐户签字确认: the household signs with its own account (role `household`, subject = its id);
+    anyone else, a registrar included, is refused 403 `signer-not-the-household`."""
+    return _out(
+        await service.confirm(
+            session=session, actor=user, household_id=household_id, today=today, signature=body
+        )
+    )
 
 
 @router.post("/registration", response_model=StatusOut)

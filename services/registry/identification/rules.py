@@ -44,6 +44,7 @@ class Action(StrEnum):
     VERIFY_EXIT = "verify_exit"
     RETURN_EXIT = "return_exit"
     RELAPSE = "relapse"
+    REIDENTIFY = "reidentify"  # a return to poverty the policy routes through identification
 
 
 class ReviewResult(StrEnum):
@@ -68,6 +69,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
     Action.VERIFY_EXIT: (frozenset({S.EXIT_REQUESTED}), S.EXITED),
     Action.RETURN_EXIT: (frozenset({S.EXIT_REQUESTED}), S.REGISTERED),
     Action.RELAPSE: (frozenset({S.EXITED}), S.REGISTERED),
+    Action.REIDENTIFY: (frozenset({S.EXITED}), S.CANDIDATE),
 }
 
 

@@ -39,6 +39,18 @@ class ObjectionOut(BaseModel):
     resolved_on: date | None
 
 
+HOUSEHOLD_ROLE = "household"  # a household's own account: sub = its household id (as for exit sign-off)
+
+
+class ConfirmationIn(BaseModel):
+    """逐户签字确认 (seed 004): the household signs its own identification, with its own account."""
+
+    member_id: uuid.UUID = Field(description="the member of the household who signs")
+    capacity: Literal["head", "member"] = Field(
+        description="head: the head of the household signs; member: another adult member signs for it"
+    )
+
+
 class ReasonIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 

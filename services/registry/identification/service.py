@@ -8,7 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.errors import ObjectionNotFound, TransitionRefused
+from services.registry.errors import (
+    InvalidSignature,
+    ObjectionNotFound,
+    SignerNotTheHousehold,
+    TransitionRefused,
+)
 from services.registry.households import events as household_events
 from services.registry.households import service as households
 from services.registry.households.repository import HouseholdRepository
@@ -22,13 +27,22 @@ from services.registry.identification.rules import (
     next_status,
     notice_confirmable_on,
 )
-from services.registry.identification.schemas import NoticeIn, ObjectionIn, ObjectionResolution, ReviewIn
+from services.registry.identification.schemas import (
+    HOUSEHOLD_ROLE,
+    ConfirmationIn,
+    NoticeIn,
+    ObjectionIn,
+    ObjectionResolution,
+    ReviewIn,
+)
 from services.registry.models import Household, Objection
 from services.registry.policies import service as policy_service
 from services.registry.rollups.rules import Snapshot, flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
+from shared.pii import mask_name
 
 Actor = Principal | str
 
@@ -110,7 +124,7 @@ async def confirmable_on(session: AsyncSession, h: Household) -> date | None:
     if h.notice_starts_on is None:
         return None
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
-    return notice_confirmable_on(h.notice_starts_on, policy.notice_min_days)
+    return notice_confirmable_on(h.notice_starts_on, policy.notice_days_required)
 
 
 async def lodge_objection(
@@ -176,20 +190,66 @@ async def objections(*, session: AsyncSession, actor: Actor, household_id: uuid.
     return await ObjectionRepository(session).for_household(h.id)
 
 
-async def confirm(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, today: date) -> Household:
+ADULT_YEARS = 18  # a member who signs for the household is of full age (Civil Code art. 17, outside the seeds)
+
+
+def _age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+async def _signature(
+    session: AsyncSession, actor: Actor, h: Household, data: ConfirmationIn, today: date
+) -> dict[str, str]:
+    """逐户签字确认: the household signs with its own account (role ``household``, subject = its id),
+    like its exit sign-off; a clerk (registrar, admin, anyone else) cannot sign for it."""
+    if not isinstance(actor, Principal) or HOUSEHOLD_ROLE not in actor.roles or actor.sub != str(h.id):
+        raise SignerNotTheHousehold(
+            "the household signs its confirmation itself, with its own account; a clerk cannot sign for it",
+            required_role=HOUSEHOLD_ROLE,
+        )
+    member = await HouseholdRepository(session).member(h.id, data.member_id)
+    if member is None or not member.active:
+        raise InvalidSignature(
+            f"member {data.member_id} is not a member of this household", member_id=str(data.member_id)
+        )
+    if data.capacity == "head" and member.relation != "head":
+        raise InvalidSignature("only the head of the household signs as its head", capacity=data.capacity)
+    if _age_on(member.birth_date, today) < ADULT_YEARS:
+        raise InvalidSignature(
+            f"a member who signs for the household must be at least {ADULT_YEARS}", member_id=str(member.id)
+        )
+    return {
+        "member_id": str(member.id),
+        "signer_name_masked": mask_name(member.name),
+        "capacity": data.capacity,
+        "signed_at": clock.now().isoformat(),
+        "signed_with": actor.sub,
+    }
+
+
+async def confirm(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    household_id: uuid.UUID,
+    today: date,
+    signature: ConfirmationIn,
+) -> Household:
     """The household's signed confirmation, once the notice has run and no objection is open."""
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.CONFIRM)
+    signed = await _signature(session, actor, h, signature, today)
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
     assert h.notice_starts_on is not None  # in_notice always has a start date
     check_confirmation(
         notice_starts_on=h.notice_starts_on,
-        min_days=policy.notice_min_days,
+        min_days=policy.notice_days_required,
         open_objections=await ObjectionRepository(session).open_count(h.id),
         on=today,
     )
     h.confirmed_on = today
-    before = await _step(session, actor, h, Action.CONFIRM)
+    h.confirmation_signature = signed
+    before = await _step(session, actor, h, Action.CONFIRM, detail={"signature": signed})
     await _published(session, h, "confirmed")
     await households.track(session, before, h)
     return h

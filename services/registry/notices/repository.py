@@ -25,9 +25,10 @@ class NoticeRepository(Repository):
         return {code: name for code, name in rows.all()}
 
     async def longest_notice_days(self) -> int:
-        """The longest notice_min_days of any policy record: bounds the identification scan."""
+        """The longest notice_min_days of any policy record (+1 for a record read 超过, strictly
+        more days): bounds the identification scan."""
         days = (await self.session.execute(select(func.max(PolicyRecordRow.notice_min_days)))).scalar()
-        return int(days or 0)
+        return int(days or 0) + 1
 
     async def identification(
         self, prefix: str, *, after: After, limit: int, started_from: date, today: date, in_notice_only: bool

@@ -82,7 +82,7 @@ class _Board:
                 policy = await policy_service.resolve(
                     session=self.session, area_code=h.area_code, year=h.year
                 )
-                self._min_days[key] = policy.notice_min_days
+                self._min_days[key] = policy.notice_days_required
             except PolicyMissing:
                 self._min_days[key] = None  # no policy, no known window: not shown
         return self._min_days[key]

@@ -6,11 +6,15 @@ province must replace with its published standard before production use.
 
 from __future__ import annotations
 
-from datetime import date
+from services.registry.policies.rules import (
+    ApprovalStep,
+    Comparison,
+    PolicyRecord,
+    RelapseRoute,
+    ThresholdRule,
+)
 
-from services.registry.policies.rules import ApprovalStep, PolicyRecord
-
-__all__ = ["BATCH_SETS", "PRESETS", "QUANZHOU_2018_NOTE", "YUAN"]
+__all__ = ["BATCH_SETS", "POLICIES_KEPT_YEARS", "PRESETS", "QUANZHOU_2018_NOTE", "YUAN"]
 
 YUAN = 100  # fen per yuan
 # (the 2026-11-26 migration appends the same words to a record seeded before it)
@@ -48,6 +52,54 @@ _KAIPING_RELAPSE = (
     ApprovalStep("higher_approval", "approver", "city"),
 )
 
+# How each threshold is read, in the seeds' words (DOMAIN.md "Reading thresholds").
+_NATIONAL_COMPARISONS = {
+    # the national default follows Gansu's household standard, the seeds' only nationwide-style text
+    "exit_line": ThresholdRule(
+        Comparison.ABOVE, "年人均纯收入稳定超过当年退出验收标准 (seed 003 wording as the default)"
+    ),
+    "large_debt_limit": ThresholdRule(Comparison.AT_OR_ABOVE, "因病因学因房大额借贷(5万元以上) (seed 003)"),
+    "exit_incidence": ThresholdRule(Comparison.AT_OR_BELOW, "贫困发生率降至3%以下 (seed 003)"),
+    "notice_min_days": ThresholdRule(Comparison.AT_OR_ABOVE, "公示期要在7天以上 (seed 004)"),
+}
+_GANSU_COMPARISONS = {
+    "exit_line": ThresholdRule(Comparison.ABOVE, "该户年人均纯收入稳定超过当年省定退出验收标准 (seed 003 §六)"),
+    "large_debt_limit": ThresholdRule(Comparison.AT_OR_ABOVE, "无因病因学因房大额借贷(5万元以上) (seed 003 §六)"),
+    "exit_incidence": ThresholdRule(Comparison.AT_OR_BELOW, "以贫困发生率降至3%以下为主要衡量标准 (seed 003 §六)"),
+}
+_KAIPING_COMPARISONS = {
+    "exit_line": ThresholdRule(
+        Comparison.AT_OR_ABOVE, "对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶 (seed 004 §七(五))"
+    ),
+    "notice_min_days": ThresholdRule(Comparison.AT_OR_ABOVE, "公示期要在7天以上 (seed 004 §五(一))"),
+}
+
+# Which returns to poverty take which way. Where a seed names no chain, every cause goes through
+# the generic chain (OUTSIDE THE SEEDS). Kaiping binds its chain to 因重大自然灾害返贫的 only; every
+# other return comes in again the ordinary way: 贫困人口进出严格按“拟选对象、精准扶持、民主评议、公示公告”
+# 程序办理 (seed 004 §七(五)).
+_GENERIC_ROUTES = (RelapseRoute("*", "chain", "generic chain for every cause (OUTSIDE THE SEEDS)"),)
+_KAIPING_ROUTES = (
+    RelapseRoute(
+        "major_natural_disaster",
+        "chain",
+        "因重大自然灾害返贫的,应根据镇农办、民政等部门认定,由镇扶贫办申请,呈市扶贫部门审核,"
+        "并经江门市级扶贫部门审定,才能纳入下年度脱贫计划 (seed 004 §七(五))",
+    ),
+    RelapseRoute(
+        "*",
+        "identification",
+        "贫困人口进出严格按“拟选对象、精准扶持、民主评议、公示公告”程序办理 (seed 004 §七(五))",
+    ),
+)
+
+# 脱贫不脱政策: seed 000 "对已经脱贫的农户在一定时期内让其继续享受扶贫相关政策", seed 003 "退出后,
+# 在一定时期内原有扶贫政策保持不变", seed 002 "在脱贫攻坚期内保持政策不变". No seed gives the length.
+# Our reading: a number of years counted from each household's own exit date; 3 years by default
+# (OUTSIDE THE SEEDS), which carries a household exited in 2018 (Quanzhou's document year) through
+# the end of the campaign in 2020.
+POLICIES_KEPT_YEARS = 3
+
 # Per-capita exit lines by year, OUTSIDE THE SEEDS (illustrative; seed 003 only says
 # "当年省定退出验收标准", the province's standard of the year).
 _NATIONAL_LINES = {2016: 3_146, 2017: 3_335, 2018: 3_535, 2019: 3_747, 2020: 4_000}
@@ -57,15 +109,17 @@ PRESETS: tuple[PolicyRecord, ...] = (
         area_prefix="",
         year=2016,
         source="national defaults; five batches from seed 000; notice 7 days, 3% and debt limit "
-        "as in seeds 003/004; policy-kept period to end of the campaign (seed 002 脱贫攻坚期内)",
+        "as in seeds 003/004; policies kept 3 years from each exit (一定时期, OUTSIDE THE SEEDS)",
         exit_line_fen=_NATIONAL_LINES[2016] * YUAN,
         notice_min_days=7,
         large_debt_limit_fen=50_000 * YUAN,
         batch_set="national_five",
         batches=BATCH_SETS["national_five"],
         exit_incidence_threshold_bp=300,
-        policies_kept_until=date(2020, 12, 31),
+        policies_kept_years=POLICIES_KEPT_YEARS,
         relapse_chain=_GENERIC_RELAPSE,
+        comparisons=_NATIONAL_COMPARISONS,
+        relapse_routes=_GENERIC_ROUTES,
     ),
     *(
         PolicyRecord(
@@ -82,17 +136,21 @@ PRESETS: tuple[PolicyRecord, ...] = (
         batch_set="gansu_seven",
         batches=BATCH_SETS["gansu_seven"],
         exit_incidence_threshold_bp=300,
+        comparisons=_GANSU_COMPARISONS,
     ),
     PolicyRecord(
         area_prefix="440783",
         year=2016,
         source="seed 004 (Kaiping/Chishui): three batches, notice 7天以上, return-to-poverty chain; "
-        "exit line 4,000 yuan = Guangdong relative poverty line 2016-2018 (OUTSIDE THE SEEDS)",
+        "exit line 4,000 yuan = Guangdong relative poverty line 2016-2018 (OUTSIDE THE SEEDS), "
+        "reached or exceeded (达到或超过); the chain only for 因重大自然灾害返贫",
         exit_line_fen=4_000 * YUAN,
         notice_min_days=7,
         batch_set="kaiping_three",
         batches=BATCH_SETS["kaiping_three"],
         relapse_chain=_KAIPING_RELAPSE,
+        comparisons=_KAIPING_COMPARISONS,
+        relapse_routes=_KAIPING_ROUTES,
     ),
     # Seed 002 §六: 确保今年消除村集体经营性收入1万元以下的空壳村；明年消除…3万元以下的薄弱村.
     # 以下 includes the number (DOMAIN.md "Reading thresholds"): a village at exactly 10,000 yuan
@@ -102,7 +160,6 @@ PRESETS: tuple[PolicyRecord, ...] = (
         year=2018,
         source="seed 002 (Quanzhou): policies unchanged for exited households during the campaign"
         + QUANZHOU_2018_NOTE,
-        policies_kept_until=date(2020, 12, 31),
         weak_village_income_fen=10_000 * YUAN,
         weak_village_income_inclusive=True,
     ),

@@ -6,7 +6,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.registry.models import PolicyRecordRow
-from services.registry.policies.rules import ApprovalStep, PolicyRecord
+from services.registry.policies.rules import (
+    ApprovalStep,
+    Comparison,
+    PolicyRecord,
+    RelapseRoute,
+    ThresholdRule,
+)
 from shared.repository import Repository
 
 _FIELDS = (
@@ -16,8 +22,10 @@ _FIELDS = (
     "batch_set",
     "batches",
     "exit_incidence_threshold_bp",
-    "policies_kept_until",
+    "policies_kept_years",
     "relapse_chain",
+    "comparisons",
+    "relapse_routes",
     "weak_village_income_fen",
     "weak_village_income_inclusive",
 )
@@ -29,6 +37,12 @@ def _to_row(record: PolicyRecord) -> dict[str, object]:
         row["batches"] = list(record.batches)
     if record.relapse_chain is not None:
         row["relapse_chain"] = [asdict(s) for s in record.relapse_chain]
+    if record.comparisons is not None:
+        row["comparisons"] = {
+            k: {"comparison": r.comparison.value, "wording": r.wording} for k, r in record.comparisons.items()
+        }
+    if record.relapse_routes is not None:
+        row["relapse_routes"] = [asdict(r) for r in record.relapse_routes]
     return row
 
 
@@ -43,9 +57,17 @@ def _to_record(row: PolicyRecordRow) -> PolicyRecord:
         batch_set=row.batch_set,
         batches=tuple(row.batches) if row.batches is not None else None,
         exit_incidence_threshold_bp=row.exit_incidence_threshold_bp,
-        policies_kept_until=row.policies_kept_until,
+        policies_kept_years=row.policies_kept_years,
         relapse_chain=tuple(ApprovalStep(**s) for s in row.relapse_chain)
         if row.relapse_chain is not None
+        else None,
+        comparisons={
+            k: ThresholdRule(Comparison(v["comparison"]), v["wording"]) for k, v in row.comparisons.items()
+        }
+        if row.comparisons is not None
+        else None,
+        relapse_routes=tuple(RelapseRoute(**r) for r in row.relapse_routes)
+        if row.relapse_routes is not None
         else None,
         weak_village_income_fen=row.weak_village_income_fen,
         weak_village_income_inclusive=row.weak_village_income_inclusive,

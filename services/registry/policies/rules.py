@@ -7,15 +7,22 @@ the latest year not after the requested year wins. A field left ``None`` inherit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 
 __all__ = [
+    "THRESHOLD_DIRECTIONS",
     "ApprovalStep",
+    "Comparison",
     "IncomeThreshold",
     "NoPolicy",
     "PolicyRecord",
     "RegistryPolicy",
+    "RelapseRoute",
+    "ThresholdRule",
+    "kept_until",
     "resolve_policy",
     "threshold_in_force",
 ]
@@ -30,19 +37,93 @@ class ApprovalStep:
     level: str  # an AreaLevel value: the signer's area must be exactly this level
 
 
+class Comparison(StrEnum):
+    """How a value is compared with a policy threshold. The seeds' words decide it (DOMAIN.md
+    "Reading thresholds"): 以上 / 达到或超过 = at_or_above, 超过 / 稳定超过 = above,
+    以下 = at_or_below, 低于 = below."""
+
+    AT_OR_ABOVE = "at_or_above"
+    ABOVE = "above"
+    AT_OR_BELOW = "at_or_below"
+    BELOW = "below"
+
+    def holds(self, value: int, threshold: int) -> bool:
+        match self:
+            case Comparison.AT_OR_ABOVE:
+                return value >= threshold
+            case Comparison.ABOVE:
+                return value > threshold
+            case Comparison.AT_OR_BELOW:
+                return value <= threshold
+            case Comparison.BELOW:
+                return value < threshold
+
+    @property
+    def words(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdRule:
+    """The comparison a threshold is read with, and the policy's own words for it."""
+
+    comparison: Comparison
+    wording: str  # the seed's phrase (稳定超过当年省定退出验收标准, 达到或超过脱贫标准, ...)
+
+
+# Every threshold of a registry policy record and the comparisons that make sense for it:
+# exit_line — a household's per-capita income that satisfies it passes the income criterion;
+# large_debt_limit — an unsettled debt that satisfies it blocks exit;
+# exit_incidence — an area's poverty incidence that satisfies it meets the exit threshold;
+# notice_min_days — a public notice that has run a number of days satisfying it may be closed.
+THRESHOLD_DIRECTIONS: dict[str, frozenset[Comparison]] = {
+    "exit_line": frozenset({Comparison.ABOVE, Comparison.AT_OR_ABOVE}),
+    "large_debt_limit": frozenset({Comparison.ABOVE, Comparison.AT_OR_ABOVE}),
+    "exit_incidence": frozenset({Comparison.BELOW, Comparison.AT_OR_BELOW}),
+    "notice_min_days": frozenset({Comparison.ABOVE, Comparison.AT_OR_ABOVE}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RelapseRoute:
+    """Which way a return to poverty (返贫) for a cause goes: through the approval chain
+    (``chain``: the policy's ``relapse_chain``) or back through ordinary identification
+    (``identification``: candidate → village review → public notice → signed confirmation).
+    ``cause`` "*" stands for every cause not named in another route."""
+
+    cause: str
+    route: str  # "chain" | "identification"
+    wording: str
+
+
+def kept_until(exited_on: date, years: int) -> date:
+    """脱贫不脱政策 counted from the exit: an exit on 2026-12-03 kept for 3 years keeps its
+    policies through 2029-12-02 (the day before the third anniversary; 29 Feb → 28 Feb)."""
+    try:
+        anniversary = exited_on.replace(year=exited_on.year + years)
+    except ValueError:  # 29 February in a year without one
+        anniversary = exited_on.replace(year=exited_on.year + years, day=28) + timedelta(days=1)
+    return anniversary - timedelta(days=1)
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyRecord:
     area_prefix: str  # "" = nationwide default
     year: int
     source: str  # where the numbers come from (seed file or "outside the seeds")
-    exit_line_fen: int | None = None  # per-capita yearly net income the household must be above
-    notice_min_days: int | None = None  # public notice lasts at least this many days (以上: inclusive)
-    large_debt_limit_fen: int | None = None  # a debt at or above this blocks exit (5万元以上: inclusive)
+    exit_line_fen: int | None = None  # per-capita yearly net income, compared as comparisons["exit_line"]
+    notice_min_days: int | None = None  # public notice days (comparisons["notice_min_days"]; 以上: inclusive)
+    large_debt_limit_fen: int | None = None  # a debt satisfying comparisons["large_debt_limit"] blocks exit
     batch_set: str | None = None  # name of the batch set ("national_five", ...)
     batches: tuple[str, ...] | None = None  # the batch codes of that set
-    exit_incidence_threshold_bp: int | None = None  # basis points; 300 = 3% (3%以下: met at exactly 3%)
-    policies_kept_until: date | None = None  # exited households keep their policies until this date
+    exit_incidence_threshold_bp: int | None = None  # basis points; 300 = 3% (compared as "exit_incidence")
+    # 脱贫不脱政策: an exited household keeps its policies this many years counted from its exit date
+    policies_kept_years: int | None = None
     relapse_chain: tuple[ApprovalStep, ...] | None = None
+    # threshold name (THRESHOLD_DIRECTIONS) -> its comparison and wording; resolved key by key
+    comparisons: Mapping[str, ThresholdRule] | None = None
+    # which causes of a return to poverty go through the chain, which through identification
+    relapse_routes: tuple[RelapseRoute, ...] | None = None
     # village collective operating income threshold (seed 002): a village with income under it is
     # weak (薄弱村); ``inclusive`` says whether exactly the threshold is weak too (以下: yes, 低于: no).
     # Optional: a place without such a programme has none. Set together or not at all.
@@ -81,18 +162,40 @@ class RegistryPolicy:
     batch_set: str
     batches: tuple[str, ...]
     exit_incidence_threshold_bp: int
-    policies_kept_until: date
+    policies_kept_years: int
     relapse_chain: tuple[ApprovalStep, ...]
+    comparisons: Mapping[str, ThresholdRule]
+    relapse_routes: tuple[RelapseRoute, ...]
     sources: tuple[str, ...]
     weak_village_income_fen: int | None = None
     weak_village_income_inclusive: bool | None = None
+
+    def comparison(self, threshold: str) -> ThresholdRule:
+        return self.comparisons[threshold]
+
+    def kept_until(self, exited_on: date) -> date:
+        """The last day an household exited on ``exited_on`` keeps its policies."""
+        return kept_until(exited_on, self.policies_kept_years)
+
+    @property
+    def notice_days_required(self) -> int:
+        """Days a notice must have run before it may close: 7天以上 → 7, 超过7天 → 8."""
+        rule = self.comparisons["notice_min_days"].comparison
+        return self.notice_min_days + (1 if rule is Comparison.ABOVE else 0)
+
+    def relapse_route(self, cause: str) -> RelapseRoute:
+        """The route named for ``cause``, else the "*" route (every policy has one after resolution)."""
+        named = {r.cause: r for r in self.relapse_routes}
+        return named.get(cause) or named["*"]
 
 
 class NoPolicy(LookupError):
     """No record supplies a value for some field: the policy table is incomplete."""
 
 
-_VALUE_FIELDS = tuple(f.name for f in fields(PolicyRecord) if f.name not in {"area_prefix", "year", "source"})
+_VALUE_FIELDS = tuple(
+    f.name for f in fields(PolicyRecord) if f.name not in {"area_prefix", "year", "source", "comparisons"}
+)
 _OPTIONAL_FIELDS = frozenset({"weak_village_income_fen", "weak_village_income_inclusive"})
 
 
@@ -122,9 +225,13 @@ def threshold_in_force(records: list[PolicyRecord], *, area_code: str, year: int
 def resolve_policy(records: list[PolicyRecord], *, area_code: str, year: int) -> RegistryPolicy:
     applicable = _applicable(records, area_code, year)
     merged: dict[str, object] = {}
+    comparisons: dict[str, ThresholdRule] = {}
     sources: list[str] = []
     for record in applicable:  # later (more specific, more recent) records override earlier ones
         used = False
+        for key, rule in (record.comparisons or {}).items():  # each threshold's comparison on its own
+            comparisons[key] = rule
+            used = True
         for name in _VALUE_FIELDS:
             value = getattr(record, name)
             if value is not None:
@@ -133,6 +240,16 @@ def resolve_policy(records: list[PolicyRecord], *, area_code: str, year: int) ->
         if used:
             sources.append(f"{record.area_prefix or 'national'}/{record.year}: {record.source}")
     missing = [name for name in _VALUE_FIELDS if name not in merged and name not in _OPTIONAL_FIELDS]
+    missing += [f"comparisons.{key}" for key in THRESHOLD_DIRECTIONS if key not in comparisons]
+    routes = merged.get("relapse_routes")
+    if routes is not None and not any(r.cause == "*" for r in routes):  # type: ignore[attr-defined]
+        missing.append("relapse_routes['*']")
     if missing:
         raise NoPolicy(f"no registry policy for {area_code} in {year} sets {', '.join(missing)}")
-    return RegistryPolicy(area_code=area_code, year=year, sources=tuple(sources), **merged)  # type: ignore[arg-type]
+    return RegistryPolicy(
+        area_code=area_code,
+        year=year,
+        sources=tuple(sources),
+        comparisons=comparisons,
+        **merged,  # type: ignore[arg-type]
+    )

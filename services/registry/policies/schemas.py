@@ -1,15 +1,30 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
+
+from services.registry.policies.rules import THRESHOLD_DIRECTIONS, Comparison
 
 
 class ApprovalStepIO(BaseModel):
     code: str
     role: str
     level: str
+
+
+class ThresholdRuleIO(BaseModel):
+    comparison: Comparison = Field(description="at_or_above | above | at_or_below | below")
+    wording: str = Field(min_length=1, max_length=2000, description="the policy's own words for it")
+
+
+class RelapseRouteIO(BaseModel):
+    cause: str = Field(min_length=1, max_length=40, description='a relapse cause code, or "*" for the rest')
+    route: Literal["chain", "identification"]
+    wording: str = Field(min_length=1, max_length=2000)
+
+
+ThresholdName = Literal["exit_line", "large_debt_limit", "exit_incidence", "notice_min_days"]
 
 
 class PolicyRecordIn(BaseModel):
@@ -22,8 +37,16 @@ class PolicyRecordIn(BaseModel):
     batch_set: str | None = None
     batches: list[str] | None = None
     exit_incidence_threshold_bp: int | None = Field(default=None, ge=0, le=10_000)
-    policies_kept_until: date | None = None
+    policies_kept_years: int | None = Field(
+        default=None, ge=1, le=30, description="脱贫不脱政策: years kept, counted from each household's exit date"
+    )
     relapse_chain: list[ApprovalStepIO] | None = None
+    comparisons: dict[ThresholdName, ThresholdRuleIO] | None = Field(
+        default=None, description="per threshold: its comparison and the policy's wording (each key inherits alone)"
+    )
+    relapse_routes: list[RelapseRouteIO] | None = Field(
+        default=None, description='which relapse causes take the chain, which ordinary identification; needs "*"'
+    )
     weak_village_income_fen: int | None = Field(
         default=None, ge=0, le=10**15, description="village collective operating income threshold (fen)"
     )
@@ -32,6 +55,18 @@ class PolicyRecordIn(BaseModel):
         description="true: a village at exactly the threshold is weak too (以下); "
         "false: only under it (低于)",
     )
+
+    @model_validator(mode="after")
+    def _comparisons_fit_their_threshold(self) -> Self:
+        for name, rule in (self.comparisons or {}).items():
+            if rule.comparison not in THRESHOLD_DIRECTIONS[name]:
+                allowed = " or ".join(sorted(THRESHOLD_DIRECTIONS[name]))
+                raise ValueError(f"{name} is compared {allowed}, not {rule.comparison}")
+        if self.relapse_routes is not None:
+            causes = [r.cause for r in self.relapse_routes]
+            if "*" not in causes or len(set(causes)) != len(causes):
+                raise ValueError('relapse_routes name each cause once and end with a "*" route')
+        return self
 
     @model_validator(mode="after")
     def _threshold_with_its_comparison(self) -> Self:
@@ -57,8 +92,10 @@ class PolicyOut(BaseModel):
     batch_set: str
     batches: list[str]
     exit_incidence_threshold_bp: int
-    policies_kept_until: date
+    policies_kept_years: int
     relapse_chain: list[ApprovalStepIO]
+    comparisons: dict[str, ThresholdRuleIO]
+    relapse_routes: list[RelapseRouteIO]
     sources: list[str]
     weak_village_income_fen: int | None = None
     weak_village_income_inclusive: bool | None = None

@@ -13,8 +13,11 @@ from services.registry.policies.repository import PolicyRepository
 from services.registry.policies.rules import (
     ApprovalStep,
     NoPolicy,
+    Comparison,
     PolicyRecord,
     RegistryPolicy,
+    RelapseRoute,
+    ThresholdRule,
     resolve_policy,
 )
 from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
@@ -50,7 +53,17 @@ async def seed_presets(*, session: AsyncSession) -> int:
 def _record(data: PolicyRecordIn) -> PolicyRecord:
     return PolicyRecord(
         **{
-            **data.model_dump(exclude={"batches", "relapse_chain"}),
+            **data.model_dump(exclude={"batches", "relapse_chain", "comparisons", "relapse_routes"}),
+            "comparisons": (
+                {k: ThresholdRule(Comparison(r.comparison), r.wording) for k, r in data.comparisons.items()}
+                if data.comparisons is not None
+                else None
+            ),
+            "relapse_routes": (
+                tuple(RelapseRoute(**r.model_dump()) for r in data.relapse_routes)
+                if data.relapse_routes is not None
+                else None
+            ),
             "batches": tuple(data.batches) if data.batches is not None else None,
             "relapse_chain": (
                 tuple(ApprovalStep(**s.model_dump()) for s in data.relapse_chain)
@@ -116,4 +129,12 @@ async def put_record(
 
 def to_out(policy: RegistryPolicy) -> PolicyOut:
     data = asdict(policy)
-    return PolicyOut(**{**data, "batches": list(policy.batches), "sources": list(policy.sources)})
+    return PolicyOut(
+        **{
+            **data,
+            "batches": list(policy.batches),
+            "sources": list(policy.sources),
+            "comparisons": {k: asdict(r) for k, r in policy.comparisons.items()},
+            "relapse_routes": [asdict(r) for r in policy.relapse_routes],
+        }
+    )

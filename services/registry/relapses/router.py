@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends
 from services.registry.deps import TodayDep
 from services.registry.models import RelapseCase
 from services.registry.relapses import service
-from services.registry.relapses.schemas import DecisionIn, RelapseCaseIn, RelapseCaseOut
+from services.registry.identification.schemas import StatusOut
+from services.registry.relapses.schemas import DecisionIn, ReidentificationIn, RelapseCaseIn, RelapseCaseOut
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
 
@@ -21,6 +22,7 @@ def _out(case: RelapseCase) -> RelapseCaseOut:
         household_id=case.household_id,
         status=case.status,
         cause=case.cause,
+        cause_kind=case.cause_kind,
         opened_on=case.opened_on,
         chain=case.chain,
         decisions=case.decisions,
@@ -39,9 +41,35 @@ async def open_case(
 ) -> RelapseCaseOut:
     return _out(
         await service.open_case(
-            session=session, actor=user, household_id=household_id, cause=body.cause, today=today
+            session=session,
+            actor=user,
+            household_id=household_id,
+            cause=body.cause,
+            cause_kind=body.cause_kind,
+            today=today,
         )
     )
+
+
+@router.post("/households/{household_id}/reidentification", response_model=StatusOut)
+async def reidentify(
+    household_id: uuid.UUID,
+    body: ReidentificationIn,
+    session: SessionDep,
+    today: TodayDep,
+    user: Annotated[Principal, Depends(require_roles("registrar", "approver"))],
+) -> StatusOut:
+    """An exited household returned to poverty for a cause the policy routes through ordinary
+    identification: back to `candidate` (409 `relapse-routed-elsewhere` for a chain cause)."""
+    h = await service.reidentify(
+        session=session,
+        actor=user,
+        household_id=household_id,
+        cause=body.cause,
+        cause_kind=body.cause_kind,
+        today=today,
+    )
+    return StatusOut(household_id=h.id, status=h.status, household_number=h.household_number)
 
 
 @router.get("/relapse-cases/{case_id}", response_model=RelapseCaseOut)

@@ -8,13 +8,19 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.errors import HouseholdNotFound, RelapseCaseNotFound, TransitionRefused
+from services.registry.errors import (
+    HouseholdNotFound,
+    RelapseCaseNotFound,
+    RelapseRoutedElsewhere,
+    TransitionRefused,
+)
+from services.registry.households import events as household_events
 from services.registry.households import service as households
 from services.registry.households.repository import HouseholdRepository
 from services.registry.identification.rules import Action, next_status
-from services.registry.models import RelapseCase
+from services.registry.models import Household, RelapseCase
 from services.registry.policies import service as policy_service
-from services.registry.policies.rules import ApprovalStep
+from services.registry.policies.rules import ApprovalStep, RegistryPolicy
 from services.registry.relapses import events
 from services.registry.relapses.repository import RelapseRepository
 from services.registry.relapses.rules import check_step, next_step, plan_year_after
@@ -35,20 +41,51 @@ def pending_step(case: RelapseCase) -> str | None:
     return step.code if step else None
 
 
-async def open_case(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, cause: str, today: date
-) -> RelapseCase:
+def _check_route(policy: RegistryPolicy, cause_kind: str, wanted: str) -> None:
+    """Refuse a return to poverty taken the way the area's policy does not send this cause."""
+    route = policy.relapse_route(cause_kind)
+    if route.route == wanted:
+        return
+    how = {
+        "chain": "through the approval chain (POST …/relapse-cases)",
+        "identification": "back through ordinary identification as a candidate (POST …/reidentification)",
+    }[route.route]
+    raise RelapseRoutedElsewhere(
+        f"in {policy.area_code} a return to poverty for {cause_kind!r} goes {how}: {route.wording}",
+        cause_kind=cause_kind,
+        route=route.route,
+        policy_cause=route.cause,
+        wording=route.wording,
+    )
+
+
+async def _exited(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     if h.status != HouseholdStatus.EXITED.value:
         raise TransitionRefused(f"only an exited household can return to poverty; this one is {h.status}")
     if await RelapseRepository(session).open_for(h.id) is not None:
         raise TransitionRefused("a return-to-poverty case for this household is already open")
+    return h
+
+
+async def open_case(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    cause: str,
+    cause_kind: str,
+    today: date,
+) -> RelapseCase:
+    h = await _exited(session, actor, household_id)
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=today.year)
+    _check_route(policy, cause_kind, "chain")
     case = RelapseCase(
         id=uuid.uuid4(),
         household_id=h.id,
         status="open",
         cause=cause,
+        cause_kind=cause_kind,
         opened_on=today,
         chain=[asdict(s) for s in policy.relapse_chain],
         decisions=[],
@@ -61,9 +98,47 @@ async def open_case(
         action="relapse.opened",
         entity_type="relapse_case",
         entity_id=case.id,
-        after={"household_id": str(h.id), "cause": cause},
+        after={"household_id": str(h.id), "cause": cause, "cause_kind": cause_kind},
     )
     return case
+
+
+async def reidentify(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    cause: str,
+    cause_kind: str,
+    today: date,
+) -> Household:
+    """A return to poverty the policy sends through ordinary identification (Kaiping: every cause
+    but a major natural disaster): the exited household becomes a candidate of this year again and
+    walks review, public notice and its own signed confirmation before it is registered."""
+    h = await _exited(session, actor, household_id)
+    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=today.year)
+    _check_route(policy, cause_kind, "identification")
+    before, before_state = households.snapshot(h), households.state(h)
+    h.status = next_status(HouseholdStatus(h.status), Action.REIDENTIFY).value
+    h.year = today.year
+    h.exited_on = h.policies_kept_until = h.exit_notice_until = None
+    h.review_result = h.review_held_on = h.notice_starts_on = h.confirmed_on = None
+    h.confirmation_signature = None
+    h.version += 1
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.reidentification",
+        entity_type="household",
+        entity_id=h.id,
+        before=before_state,
+        after=households.state(h) | {"cause": cause, "cause_kind": cause_kind},
+    )
+    members = await HouseholdRepository(session).members(h.id)
+    await household_events.updated(session, h, members, change="reidentification", cause_kind=cause_kind)
+    await households.track(session, before, h)  # last: hot counter rows held only until commit
+    return h
 
 
 async def get(

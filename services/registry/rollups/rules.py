@@ -100,6 +100,11 @@ def incidence_bp(poor_persons: int, rural_population: int | None) -> int | None:
     return (poor_persons * 10_000 * 2 + rural_population) // (2 * rural_population)
 
 
-def meets_incidence_threshold(poor_persons: int, rural_population: int, threshold_bp: int) -> bool:
-    """3%以下 includes 3%: compare exactly (no rounding) poor/rural ≤ threshold."""
+def meets_incidence_threshold(
+    poor_persons: int, rural_population: int, threshold_bp: int, comparison: str = "at_or_below"
+) -> bool:
+    """Compare exactly (no rounding) poor/rural with the threshold, the policy's way: 3%以下 includes
+    3% (at_or_below), 低于3% does not (below)."""
+    if comparison == "below":
+        return poor_persons * 10_000 < threshold_bp * rural_population
     return poor_persons * 10_000 <= threshold_bp * rural_population

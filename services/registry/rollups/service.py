@@ -72,7 +72,11 @@ async def _summary(session: AsyncSession, area: Area, counters: list[RollupCount
         rural_population=rural,
         incidence_bp=incidence_bp(poor_persons, rural),
         exit_incidence_threshold_bp=threshold,
-        meets_exit_incidence=meets_incidence_threshold(poor_persons, rural, threshold) if rural else None,
+        meets_exit_incidence=meets_incidence_threshold(
+            poor_persons, rural, threshold, policy.comparison("exit_incidence").comparison.value
+        )
+        if rural
+        else None,
         exited_villages_by_year=exited_areas["village"],
         exited_counties_by_year=exited_areas["county"],
     )

@@ -26,6 +26,7 @@ from services.funds.schemes.rules import (
 from shared.money import yuan
 
 CHISHUI = "440783105000"
+CHISHUI_PAYS = {CHISHUI: "chishui-town-finance"}  # the town's own account (named in the preset too)
 
 
 KEY = frozenset({"production_employment"})
@@ -36,11 +37,12 @@ def chishui_population() -> Population:
     town's other allowance households (254 / 664 people), who are not counted by the scheme."""
     sizes = [4] * 38 + [3] * 33
     assert (len(sizes), sum(sizes)) == (71, 251)
-    key = [HouseholdRef(f"hh-{i:03d}", n, KEY) for i, n in enumerate(sizes)]
+    key = [HouseholdRef(f"hh-{i:03d}", n, KEY, f"440783105{i % 7 + 201:03d}") for i, n in enumerate(sizes)]
     floor = [
-        HouseholdRef(f"floor-{i:03d}", 3 if i < 156 else 2, frozenset({"dibao_floor"})) for i in range(254)
+        HouseholdRef(f"floor-{i:03d}", 3 if i < 156 else 2, frozenset({"dibao_floor"}), "440783105201")
+        for i in range(254)
     ]
-    return Population(CHISHUI, tuple(key + floor))
+    return Population(CHISHUI, tuple(key + floor), payers=CHISHUI_PAYS)
 
 
 def test_kaiping_251_people_total_and_level_shares() -> None:
@@ -97,7 +99,9 @@ def test_each_household_is_entitled_to_20000_per_member() -> None:
 
 def test_one_more_person_adds_exactly_20000() -> None:
     base = chishui_population()
-    grown = Population(CHISHUI, (*base.households, HouseholdRef("hh-new", 1, KEY)))
+    grown = Population(
+        CHISHUI, (*base.households, HouseholdRef("hh-new", 1, KEY, "440783105201")), payers=CHISHUI_PAYS
+    )
 
     before, after = apply_scheme(KAIPING_PER_CAPITA, base), apply_scheme(KAIPING_PER_CAPITA, grown)
 

@@ -94,6 +94,23 @@ async def candidate(
     return r.json()
 
 
+def household_token(h: dict[str, Any]) -> dict[str, str]:
+    """The household's own account (逐户签字确认): role household, subject = its id."""
+    return auth("household", h["area_code"], sub=str(h["id"]), name="王大明")
+
+
+def head_signature(h: dict[str, Any]) -> dict[str, Any]:
+    head = next(m for m in h["members"] if m["relation"] == "head")
+    return {"member_id": head["id"], "capacity": "head"}
+
+
+async def confirm(client: httpx.AsyncClient, h: dict[str, Any]) -> httpx.Response:
+    """The household signs its own confirmation (the head, with the household's account)."""
+    return await client.post(
+        f"/registry/v1/households/{h['id']}/confirmation", json=head_signature(h), headers=household_token(h)
+    )
+
+
 async def registered(client: httpx.AsyncClient, **kw: Any) -> dict[str, Any]:
     """A candidate walked through review, an expired notice and confirmation to registration."""
     h = await candidate(client, **kw)
@@ -104,10 +121,11 @@ async def registered(client: httpx.AsyncClient, **kw: Any) -> dict[str, Any]:
         ("/review-submission", None),
         ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
         ("/notice", {"starts_on": start.isoformat()}),
-        ("/confirmation", None),
     ]:
         r = await client.post(base + path, json=body, headers=headers)
         assert r.status_code == 200, (path, r.text)
+    r = await confirm(client, h)
+    assert r.status_code == 200, r.text
     r = await client.post(base + "/registration", headers=APPROVER)
     assert r.status_code == 200, r.text
     return (await client.get(base, headers=headers)).json()

@@ -27,6 +27,7 @@ from services.registry.models import RollupCounter
 from services.registry.settings import RegistrySettings
 from shared.clock import clock
 from tests.registry.integration.helpers import (
+    confirm,
     APPROVER,
     COUNTY,
     OTHER_VILLAGE,
@@ -70,17 +71,19 @@ async def _confirmed(c: httpx.AsyncClient, village: str, i: int) -> str:
     }
     r = await c.post("/registry/v1/households", json=body, headers=CLERK)
     assert r.status_code == 201, r.text
-    hid = str(r.json()["id"])
+    created = r.json()
+    hid = str(created["id"])
     base = f"/registry/v1/households/{hid}"
     start = TODAY - timedelta(days=10)
     for path, step in [
         ("/review-submission", None),
         ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
         ("/notice", {"starts_on": start.isoformat()}),
-        ("/confirmation", None),
     ]:
         r = await c.post(base + path, json=step, headers=CLERK)
         assert r.status_code == 200, (path, r.text)
+    r = await confirm(c, created)  # the household signs its own confirmation
+    assert r.status_code == 200, r.text
     return hid
 
 

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from shared.audit import verify_chain
 from shared.clock import clock
 from shared.tables import audit_log, outbox
-from tests.registry.integration.helpers import APPROVER, REGISTRAR, candidate, load_areas, registry_app
+from tests.registry.integration.helpers import (
+    APPROVER,
+    REGISTRAR,
+    candidate,
+    confirm,
+    load_areas,
+    registry_app,
+)
 from tests.support import auth, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -38,7 +45,7 @@ async def test_the_full_path_from_candidate_to_registered_is_audited_and_publish
             "household_number": None,
             "confirmable_on": clock.today().isoformat(),
         }
-        assert (await c.post(url(h, "/confirmation"), headers=REGISTRAR)).json()["status"] == "confirmed"
+        assert (await confirm(c, h)).json()["status"] == "confirmed"
         # registration is the approver's decision, not the registrar's
         assert (await c.post(url(h, "/registration"), headers=REGISTRAR)).status_code == 403
         r = await c.post(url(h, "/registration"), headers=APPROVER)
@@ -101,7 +108,7 @@ async def test_confirming_while_the_notice_runs_is_409_with_the_date_it_becomes_
             url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR
         )
         await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
-        r = await c.post(url(h, "/confirmation"), headers=REGISTRAR)
+        r = await confirm(c, h)
         assert r.status_code == 409
         assert r.json()["type"].endswith("/public-notice-still-running")
         assert r.json()["confirmable_on"] == (clock.today() + timedelta(days=1)).isoformat()
@@ -131,7 +138,7 @@ async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_uphe
             assert o.status_code == 201
             objections.append(o.json())
         first, second = households
-        r = await c.post(url(first, "/confirmation"), headers=REGISTRAR)
+        r = await confirm(c, first)
         assert r.status_code == 409
         assert r.json()["type"].endswith("/objections-open")
 
@@ -141,7 +148,7 @@ async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_uphe
             headers=REGISTRAR,
         )
         assert r.json()["status"] == "dismissed"
-        assert (await c.post(url(first, "/confirmation"), headers=REGISTRAR)).status_code == 200
+        assert (await confirm(c, first)).status_code == 200
 
         await c.post(
             url(second, f"/objections/{objections[1]['id']}/resolution"),
@@ -160,11 +167,13 @@ async def test_refused_transitions_are_409_and_change_nothing(make_db):
         h = await candidate(c)
         for path, body in [
             ("/notice", {"starts_on": "2017-01-01"}),
-            ("/confirmation", None),
             ("/objections", {"content": "x", "lodged_on": "2017-01-01"}),
         ]:
             r = await c.post(url(h, path), json=body, headers=REGISTRAR)
             assert r.status_code == 409, (path, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+        for r in [await confirm(c, h)]:  # the household's own signature, but nothing to confirm yet
+            assert r.status_code == 409, r.text
             assert r.headers["content-type"] == "application/problem+json"
         assert (await c.post(url(h, "/registration"), headers=APPROVER)).status_code == 409
         r = await c.post(url(h, "/exit-requests"), json={"year": 2017}, headers=REGISTRAR)

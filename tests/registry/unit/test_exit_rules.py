@@ -63,4 +63,30 @@ def test_details_name_the_numbers():
         "detail": "illness debt 60,000.00 yuan at or above 50,000.00 yuan",
     }
     income = data[0]
-    assert income["detail"] == "per-capita income 4,000.00 yuan vs line 3,535.00 yuan (2018)"
+    assert income["detail"] == (
+        "per-capita income 4,000.00 yuan is above the line 3,535.00 yuan "
+        "(2018; above: 该户年人均纯收入稳定超过当年省定退出验收标准 (seed 003 §六))"
+    )
+
+
+KAIPING = resolve_policy(list(PRESETS), area_code="440783101201", year=2018)  # line 4,000 yuan
+
+
+def test_kaiping_reaching_its_line_exactly_meets_it_and_says_which_comparison():
+    at_line = assess_exit(replace(GOOD, per_capita_income_fen=400_000), KAIPING)
+    assert at_line.eligible
+    income = at_line.as_data()[0]
+    assert income["detail"] == (
+        "per-capita income 4,000.00 yuan is at or above the line 4,000.00 yuan "
+        "(2018; at_or_above: 对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶 (seed 004 §七(五)))"
+    )
+    below = assess_exit(replace(GOOD, per_capita_income_fen=399_999), KAIPING)
+    assert [c.criterion for c in below.criteria if not c.passed] == ["income_above_line"]
+    assert "is not at or above the line 4,000.00 yuan" in below.as_data()[0]["detail"]
+
+
+def test_gansu_exactly_at_its_line_does_not_meet_it():
+    at_line = assess_exit(replace(GOOD, per_capita_income_fen=353_500), GANSU)
+    assert not at_line.eligible
+    assert "is not above the line 3,535.00 yuan" in at_line.as_data()[0]["detail"]
+    assert "稳定超过" in at_line.as_data()[0]["detail"]
