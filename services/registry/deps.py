@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from shared.clock import clock
 from shared.pii import PiiCipher
 
 __all__ = ["CipherDep", "TodayDep"]
@@ -17,8 +18,9 @@ def _cipher(request: Request) -> PiiCipher:
 
 
 def _today() -> date:
-    # One place for "today" so tests can pin the date with app.dependency_overrides.
-    return date.today()
+    # One place for "today" (the China date of the platform clock) so tests can pin it with
+    # app.dependency_overrides or clock.frozen.
+    return clock.today()
 
 
 CipherDep = Annotated[PiiCipher, Depends(_cipher)]

@@ -79,6 +79,7 @@ async def import_registered(
             plan=row.plan,
             registered_on=row.registered_on,
             version=1,
+            created_on=today,
         )
         households.append(h)
         for m in row.members:

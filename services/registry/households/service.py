@@ -244,6 +244,7 @@ async def create_candidate(
         basic_needs={},
         income_channels=[],
         version=1,
+        created_on=today,
     )
     _apply_attributes(household, data, batches)
     members = [

@@ -66,6 +66,9 @@ PRESETS: tuple[PolicyRecord, ...] = (
         exit_incidence_threshold_bp=300,
         policies_kept_until=date(2020, 12, 31),
         relapse_chain=_GENERIC_RELAPSE,
+        # OUTSIDE THE SEEDS: a paper form entered up to 3 days late is ordinary; further back is a
+        # late entry (补录) with a reason and an approver (the seeds' 7-day notice must run in full)
+        backdate_tolerance_days=3,
     ),
     *(
         PolicyRecord(

@@ -20,6 +20,7 @@ _FIELDS = (
     "relapse_chain",
     "weak_village_income_fen",
     "weak_village_income_inclusive",
+    "backdate_tolerance_days",
 )
 
 
@@ -49,6 +50,7 @@ def _to_record(row: PolicyRecordRow) -> PolicyRecord:
         else None,
         weak_village_income_fen=row.weak_village_income_fen,
         weak_village_income_inclusive=row.weak_village_income_inclusive,
+        backdate_tolerance_days=row.backdate_tolerance_days,
     )
 
 
