@@ -1,9 +1,9 @@
 """Assembly of the registry service."""
 
-
 from fastapi import APIRouter, FastAPI
 
 from services.registry.areas.router import router as areas_router
+from services.registry.conflicts.router import router as conflicts_router
 from services.registry.consumers import HANDLERS
 from services.registry.edge.router import router as edge_router
 from services.registry.exits.router import router as exits_router
@@ -36,6 +36,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     rollups_router,
     edge_router,
     notices_router,
+    conflicts_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
