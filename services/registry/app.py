@@ -5,6 +5,7 @@ from fastapi import APIRouter, FastAPI
 from services.registry.area_exits import service as area_exit_service
 from services.registry.area_exits.router import router as area_exits_router
 from services.registry.areas.router import router as areas_router
+from services.registry.conflicts.router import router as conflicts_router
 from services.registry.consumers import HANDLERS
 from services.registry.edge.router import router as edge_router
 from services.registry.exits.router import router as exits_router
@@ -38,6 +39,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     rollups_router,
     edge_router,
     notices_router,
+    conflicts_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]

@@ -114,10 +114,18 @@ async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
         )
         await identification.submit_review(session=s, actor=ACTOR, household_id=h.id)
         await identification.record_review(
-            session=s, actor=ACTOR, household_id=h.id, data=ReviewIn(result=ReviewResult.APPROVED, held_on=on)
+            session=s,
+            actor=ACTOR,
+            household_id=h.id,
+            data=ReviewIn(result=ReviewResult.APPROVED, held_on=on),
+            today=on,
         )
         await identification.start_notice(
-            session=s, actor=ACTOR, household_id=h.id, data=NoticeIn(starts_on=on + timedelta(days=1))
+            session=s,
+            actor=ACTOR,
+            household_id=h.id,
+            data=NoticeIn(starts_on=on + timedelta(days=1)),
+            today=on + timedelta(days=1),
         )
         head = next(m for m in await HouseholdRepository(s).members(h.id) if m.relation == "head")
         family = Principal(sub=str(h.id), roles=frozenset({HOUSEHOLD_ROLE}), area_code=h.area_code)

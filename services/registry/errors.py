@@ -10,12 +10,15 @@ __all__ = [
     "ExitNotEligible",
     "ExitRequestNotFound",
     "HouseholdChangeRefused",
+    "IdentityConflictClosed",
+    "IdentityConflictNotFound",
     "HouseholdNotFound",
     "IncomeNotFound",
     "InvalidMember",
     "MemberNotFound",
     "ObjectionNotFound",
     "ObjectionsOpen",
+    "PersonActiveElsewhere",
     "PersonInAnotherHousehold",
     "PolicyMissing",
     "PolicyRecordNotFound",
@@ -106,6 +109,24 @@ class HouseholdChangeRefused(Conflict):
 class PersonInAnotherHousehold(Conflict):
     type_slug = "person-in-another-household"
     title = "This person is already a member of another active household"
+
+
+class PersonActiveElsewhere(Conflict):
+    """The person is active in a household outside the caller's area: the answer names only the
+    identity conflict opened for the officer covering both areas, nothing of that household."""
+
+    type_slug = "person-active-elsewhere"
+    title = "This person is active in a household outside your area; a conflict was opened"
+
+
+class IdentityConflictNotFound(NotFound):
+    type_slug = "identity-conflict-not-found"
+    title = "Identity conflict not found"
+
+
+class IdentityConflictClosed(Conflict):
+    type_slug = "identity-conflict-closed"
+    title = "This identity conflict is already resolved"
 
 
 class ExitNotEligible(Conflict):

@@ -109,6 +109,7 @@ class PolicyRecordRow(Base):
     relapse_routes: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
     weak_village_income_fen: Mapped[int | None] = mapped_column(BigInteger)
     weak_village_income_inclusive: Mapped[bool | None] = mapped_column(Boolean)
+    backdate_tolerance_days: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
@@ -151,6 +152,11 @@ class Household(Base):
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
     closed_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the China date the record was entered (shared.clock): no typed date of its identification
+    # (review, notice, objection) may lie before it
+    created_on: Mapped[date] = mapped_column(
+        Date, server_default=text("((now() AT TIME ZONE 'Asia/Shanghai')::date)")
+    )
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -223,6 +229,54 @@ class Objection(Base):
     status: Mapped[str] = mapped_column(String(12))  # open, upheld, dismissed
     resolution: Mapped[str | None] = mapped_column(Text)
     resolved_on: Mapped[date | None] = mapped_column(Date)
+
+
+class LateEntry(Base):
+    """A date entered more than the policy's tolerance after it happened (补录): who, why, when.
+    Shown on the public notice board next to the notice it concerns."""
+
+    __tablename__ = "late_entry"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))  # review_held_on, notice_starts_on, objection_lodged_on
+    entered_date: Mapped[date] = mapped_column(Date)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    days_late: Mapped[int] = mapped_column(Integer)
+    tolerance_days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _now()
+
+
+class IdentityConflict(Base):
+    """A person entered in one area while active in a household of another area the clerk may not
+    read (one person, one household). Routed to the lowest level covering both areas."""
+
+    __tablename__ = "identity_conflict"
+    __table_args__ = (
+        Index("ix_identity_conflict_queue", "queue_prefix", "status"),
+        Index("ix_identity_conflict_hash", "resident_id_hash"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    status: Mapped[str] = mapped_column(String(12))  # open, kept, moved, rejected
+    resident_id_hash: Mapped[str] = mapped_column(String(64))
+    queue_prefix: Mapped[str] = mapped_column(String(12))  # "" = national
+    queue_level: Mapped[str] = mapped_column(String(10))  # national, province, city, county, township
+    held_household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"))
+    held_member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("member.id"))
+    held_area_code: Mapped[str] = mapped_column(String(12))
+    claim_kind: Mapped[str] = mapped_column(String(12))  # household, member, import
+    claim_area_code: Mapped[str] = mapped_column(String(12))
+    claim_household_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # adding a member
+    claim_person: Mapped[dict[str, Any]] = mapped_column(JSONB)  # name, masked ID, relation as entered
+    opened_by: Mapped[str] = mapped_column(String(200))
+    opened_on: Mapped[date] = mapped_column(Date)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
 
 
 class ExitRequest(Base):

@@ -15,7 +15,10 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas.repository import AreaRepository
-from services.registry.errors import AreaNotFound, InvalidMember
+from services.registry.conflicts import service as conflict_service
+from services.registry.conflicts.rules import ClaimKind
+from services.registry.conflicts.service import Claim
+from services.registry.errors import AreaNotFound, InvalidMember, PersonActiveElsewhere
 from services.registry.households import events
 from services.registry.households.repository import HouseholdRepository
 from services.registry.households.rules import check_batches
@@ -29,8 +32,47 @@ from services.registry.rollups.rules import CounterDelta, Snapshot, counter_delt
 from services.registry.vocabulary import HouseholdStatus, Relation
 from shared import audit
 from shared.auth import Principal
+from shared.backdating import DateInFuture, LateEntryRefused
 from shared.errors import InvalidInput
 from shared.pii import PiiCipher
+
+
+async def _refuse_held(
+    session: AsyncSession,
+    actor: Principal | str,
+    households: list[Household],
+    members: list[Member],
+    row_of: dict[str, int],
+    *,
+    today: date,
+) -> None:
+    """One person, one household: holders inside the caller's area are named as for one household;
+    when all lie outside it, a conflict per person goes to the officer covering both areas and the
+    import is refused with the conflicts' ids and rows only (households.service.refuse_held_identities)."""
+    hashes = list(row_of)
+    held: list[tuple[Member, Household]] = []
+    for start in range(0, len(hashes), 5_000):
+        held += await HouseholdRepository(session).identity_holder_members(hashes[start : start + 5_000])
+    if not held:
+        return
+    if not isinstance(actor, Principal) or any(actor.covers(h.area_code) for _, h in held):
+        await refuse_held_identities(session, [m.resident_id_hash for m, _ in held])
+    entered = {m.resident_id_hash: m for m in members}
+    by_row: dict[int, list[tuple[Member, Member, Household]]] = defaultdict(list)
+    for m, h in held:
+        by_row[row_of[m.resident_id_hash]].append((entered[m.resident_id_hash], m, h))
+    ids: list[str] = []
+    for i, pairs in sorted(by_row.items()):
+        claim = Claim(ClaimKind.IMPORT, households[i].area_code, index=i)
+        refusal = await conflict_service.open_conflicts(session, actor, claim, pairs, today=today)
+        ids += refusal.extensions["conflict_ids"]
+    raise PersonActiveElsewhere(
+        f"{len(ids)} person(s) in rows {sorted(by_row)} are already active in households outside your "
+        "area; nothing was imported. Each case went to the officer covering both areas; quote the "
+        "conflict ids",
+        conflict_ids=ids,
+        rows=sorted(by_row),
+    )
 
 
 async def import_registered(
@@ -40,12 +82,18 @@ async def import_registered(
     rows: list[HouseholdImportIn],
     cipher: PiiCipher,
     today: date,
+    source_roll: str | None = None,
+    reason: str | None = None,
 ) -> tuple[int, int]:
+    """Registration dates are typed dates (shared.backdating): none after today; rows registered
+    further back than the policy's tolerance make the import an old roll, which must name its
+    source roll and give a reason (both kept in the import's audit record)."""
     areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in rows})}
     policies: dict[tuple[str, int], RegistryPolicy] = {}
     households: list[Household] = []
     members: list[Member] = []
     seen: dict[str, int] = {}
+    old_rows: list[int] = []
     repo = HouseholdRepository(session)
     numbers = await repo.next_numbers(len(rows))
     for i, row in enumerate(rows):
@@ -61,6 +109,14 @@ async def import_registered(
         if key not in policies:
             policies[key] = await policy_service.resolve(session=session, area_code=area.code, year=row.year)
         policy = policies[key]
+        if row.registered_on > today:
+            raise DateInFuture(
+                f"household {i}: registered_on {row.registered_on} lies after today ({today}, China date)",
+                field="registered_on",
+                index=i,
+            )
+        if (today - row.registered_on).days > policy.backdate_tolerance_days:
+            old_rows.append(i)
         h = Household(
             id=uuid.uuid4(),
             household_number=row.household_number or f"{area.code}{numbers[i]:08d}",
@@ -79,6 +135,7 @@ async def import_registered(
             plan=row.plan,
             registered_on=row.registered_on,
             version=1,
+            created_on=today,
         )
         households.append(h)
         for m in row.members:
@@ -94,9 +151,16 @@ async def import_registered(
                 )
             seen[member.resident_id_hash] = i
             members.append(member)
-    hashes = list(seen)
-    for start in range(0, len(hashes), 5_000):
-        await refuse_held_identities(session, hashes[start : start + 5_000])
+    missing = [name for name, value in (("source_roll", source_roll), ("reason", reason)) if not value]
+    if old_rows and missing:
+        raise LateEntryRefused(
+            f"{len(old_rows)} household(s) were registered more than the tolerated days before today: "
+            "importing an old roll needs its source_roll and a reason",
+            field="registered_on",
+            rows=old_rows[:20],
+            missing=missing,
+        )
+    await _refuse_held(session, actor, households, members, seen, today=today)
     await repo.insert_many(households, members)
     deltas: list[CounterDelta] = []
     flows: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -130,6 +194,13 @@ async def import_registered(
         action="household.imported",
         entity_type="household_import",
         entity_id=f"{len(households)} households",
-        after={"households": [str(h.id) for h in households], "first": state(households[0])},
+        after={
+            "households": [str(h.id) for h in households],
+            "first": state(households[0]),
+            "source_roll": source_roll,
+            "reason": reason,
+            "registered_before_tolerance": len(old_rows),
+            "earliest_registered_on": min(r.registered_on for r in rows).isoformat(),
+        },
     )
     return len(households), len(members)

@@ -10,6 +10,8 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import service as area_service
+from services.registry.conflicts.rules import ClaimKind
+from services.registry.conflicts.service import Claim
 from services.registry.errors import HouseholdChangeRefused
 from services.registry.households import events
 from services.registry.households.repository import HouseholdRepository
@@ -55,7 +57,14 @@ async def add_member(
     if data.member.relation is Relation.HEAD:
         raise HouseholdChangeRefused("add the member first, then change the head")
     member = new_member(data.member, cipher=cipher, today=today, household_id=h.id, reason=data.reason)
-    await refuse_held_identities(session, [member.resident_id_hash])
+    await refuse_held_identities(
+        session,
+        [member.resident_id_hash],
+        actor=actor,
+        claim=Claim(ClaimKind.MEMBER, h.area_code, household_id=h.id),
+        entered=[member],
+        today=today,
+    )
     before = snapshot(h)
     session.add(member)
     await flush_identities(session)

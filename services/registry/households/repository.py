@@ -51,6 +51,15 @@ class HouseholdRepository(Repository):
         )
         return [(h, hh) for h, hh in (await self.session.execute(stmt)).all()]
 
+    async def identity_holder_members(self, hashes: Sequence[str]) -> list[tuple[Member, Household]]:
+        """The memberships (and households) holding any of these people."""
+        stmt = (
+            select(Member, Household)
+            .join(Household, Household.id == Member.household_id)
+            .where(Member.resident_id_hash.in_(list(hashes)), Member.holds_identity)
+        )
+        return [(m, hh) for m, hh in (await self.session.execute(stmt)).all()]
+
     async def release_identities(self, household_id: uuid.UUID) -> None:
         """A rejected or removed household no longer holds its members' identities."""
         await self.session.execute(

@@ -3,9 +3,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 
+from services.registry.conflicts.router import recorded_refusal
 from services.registry.deps import CipherDep, TodayDep
+from services.registry.errors import PersonActiveElsewhere
 from services.registry.households import bulk, changes, service
 from services.registry.households.schemas import (
     DebtIn,
@@ -60,8 +63,12 @@ async def create_candidate(
     today: TodayDep,
     idem: IdempotencyDep,
     response: Response,
-) -> HouseholdOut:
-    h = await service.create_candidate(session=session, actor=user, data=body, cipher=cipher, today=today)
+    request: Request,
+) -> HouseholdOut | JSONResponse:
+    try:
+        h = await service.create_candidate(session=session, actor=user, data=body, cipher=cipher, today=today)
+    except PersonActiveElsewhere as refusal:
+        return recorded_refusal(refusal, request)  # the conflict is kept, the household is not
     out = await card(session, h, response)
     await idem.save(201, out)
     return out
@@ -75,10 +82,20 @@ async def import_registered(
     today: TodayDep,
     idem: IdempotencyDep,
     user: Annotated[Principal, Depends(require_roles("approver"))],
-) -> ImportOut:
-    imported, persons = await bulk.import_registered(
-        session=session, actor=user, rows=body.households, cipher=cipher, today=today
-    )
+    request: Request,
+) -> ImportOut | JSONResponse:
+    try:
+        imported, persons = await bulk.import_registered(
+            session=session,
+            actor=user,
+            rows=body.households,
+            cipher=cipher,
+            today=today,
+            source_roll=body.source_roll,
+            reason=body.reason,
+        )
+    except PersonActiveElsewhere as refusal:
+        return recorded_refusal(refusal, request)
     out = ImportOut(imported=imported, persons=persons)
     await idem.save(200, out)
     return out
@@ -189,10 +206,14 @@ async def add_member(
     user: Registrar,
     cipher: CipherDep,
     today: TodayDep,
-) -> MemberOut:
-    m = await changes.add_member(
-        session=session, actor=user, household_id=household_id, data=body, cipher=cipher, today=today
-    )
+    request: Request,
+) -> MemberOut | JSONResponse:
+    try:
+        m = await changes.add_member(
+            session=session, actor=user, household_id=household_id, data=body, cipher=cipher, today=today
+        )
+    except PersonActiveElsewhere as refusal:
+        return recorded_refusal(refusal, request)
     return MemberOut.model_validate(m, from_attributes=True)
 
 

@@ -189,12 +189,22 @@ class ResidentIdOut(BaseModel):
 class HouseholdImportIn(HouseholdIn):
     """A household registered elsewhere (a provincial platform's roll), imported as registered."""
 
-    registered_on: date
+    registered_on: date = Field(description="not after today (China date)")
     household_number: str | None = Field(default=None, max_length=30)
 
 
 class ImportIn(BaseModel):
     households: list[HouseholdImportIn] = Field(min_length=1, max_length=5_000)
+    source_roll: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="the roll the rows come from (e.g. a provincial platform's 2017 roll): needed, with "
+        "a reason, when a registration date lies further back than the policy's backdate_tolerance_days",
+    )
+    reason: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="why the old roll is imported"
+    )
 
 
 class ImportOut(BaseModel):

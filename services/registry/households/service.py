@@ -11,6 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import service as area_service
+from services.registry.conflicts import service as conflict_service
+from services.registry.conflicts.rules import ClaimKind
+from services.registry.conflicts.service import Claim
 from services.registry.errors import (
     HouseholdChangeRefused,
     HouseholdNotFound,
@@ -133,8 +136,29 @@ async def flush_identities(session: AsyncSession) -> None:
 
 
 async def refuse_held_identities(
-    session: AsyncSession, hashes: Sequence[str], *, except_household: uuid.UUID | None = None
+    session: AsyncSession,
+    hashes: Sequence[str],
+    *,
+    except_household: uuid.UUID | None = None,
+    actor: Actor | None = None,
+    claim: Claim | None = None,
+    entered: Sequence[Member] = (),
+    today: date | None = None,
 ) -> None:
+    """One person, one active household. A holder inside the caller's area is named (the clerk
+    may read it anyway); when every holder lies outside it, the clerk learns nothing of them: an
+    identity conflict is opened per person for the officer covering both areas (conflicts/), and
+    the refusal carries only the conflicts' ids."""
+    if isinstance(actor, Principal) and claim is not None and today is not None:
+        found = [
+            (m, h)
+            for m, h in await HouseholdRepository(session).identity_holder_members(hashes)
+            if h.id != except_household
+        ]
+        if found and not any(actor.covers(h.area_code) for _, h in found):
+            by_hash = {e.resident_id_hash: e for e in entered}
+            pairs = [(by_hash[m.resident_id_hash], m, h) for m, h in found]
+            raise await conflict_service.open_conflicts(session, actor, claim, pairs, today=today)
     holders = [
         (hsh, h)
         for hsh, h in await HouseholdRepository(session).identity_holders(hashes)
@@ -244,6 +268,7 @@ async def create_candidate(
         basic_needs={},
         income_channels=[],
         version=1,
+        created_on=today,
     )
     _apply_attributes(household, data, batches)
     members = [
@@ -253,7 +278,14 @@ async def create_candidate(
     hashes = [m.resident_id_hash for m in members]
     if len(set(hashes)) != len(hashes):
         raise InvalidMember("the same resident ID appears twice in this household", field="members")
-    await refuse_held_identities(session, hashes)
+    await refuse_held_identities(
+        session,
+        hashes,
+        actor=actor,
+        claim=Claim(ClaimKind.HOUSEHOLD, area.code),
+        entered=members,
+        today=today,
+    )
     session.add(household)
     await session.flush()
     session.add_all(members)

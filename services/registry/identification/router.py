@@ -38,26 +38,32 @@ async def submit_review(household_id: uuid.UUID, session: SessionDep, user: Regi
 
 @router.post("/review", response_model=StatusOut)
 async def record_review(
-    household_id: uuid.UUID, body: ReviewIn, session: SessionDep, user: Registrar
+    household_id: uuid.UUID, body: ReviewIn, session: SessionDep, user: Registrar, today: TodayDep
 ) -> StatusOut:
     return _out(
-        await service.record_review(session=session, actor=user, household_id=household_id, data=body)
+        await service.record_review(
+            session=session, actor=user, household_id=household_id, data=body, today=today
+        )
     )
 
 
 @router.post("/notice", response_model=StatusOut)
 async def start_notice(
-    household_id: uuid.UUID, body: NoticeIn, session: SessionDep, user: Registrar
+    household_id: uuid.UUID, body: NoticeIn, session: SessionDep, user: Registrar, today: TodayDep
 ) -> StatusOut:
-    h = await service.start_notice(session=session, actor=user, household_id=household_id, data=body)
+    h = await service.start_notice(
+        session=session, actor=user, household_id=household_id, data=body, today=today
+    )
     return _out(h).model_copy(update={"confirmable_on": await service.confirmable_on(session, h)})
 
 
 @router.post("/objections", status_code=201, response_model=ObjectionOut)
 async def lodge_objection(
-    household_id: uuid.UUID, body: ObjectionIn, session: SessionDep, user: Registrar
+    household_id: uuid.UUID, body: ObjectionIn, session: SessionDep, user: Registrar, today: TodayDep
 ) -> ObjectionOut:
-    o = await service.lodge_objection(session=session, actor=user, household_id=household_id, data=body)
+    o = await service.lodge_objection(
+        session=session, actor=user, household_id=household_id, data=body, today=today
+    )
     return ObjectionOut.model_validate(o, from_attributes=True)
 
 

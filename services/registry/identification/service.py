@@ -35,7 +35,7 @@ from services.registry.identification.schemas import (
     ObjectionResolution,
     ReviewIn,
 )
-from services.registry.models import Household, Objection
+from services.registry.models import Household, LateEntry, Objection
 from services.registry.policies import service as policy_service
 from services.registry.rollups.rules import Snapshot, flow_deltas
 from services.registry.vocabulary import HouseholdStatus
@@ -43,6 +43,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
 from shared.pii import mask_name
+from shared.backdating import LATE_ENTRY_ROLES, check_entered_date
 
 Actor = Principal | str
 
@@ -74,6 +75,57 @@ async def _step(
     return before
 
 
+async def _entered(
+    session: AsyncSession,
+    actor: Actor,
+    h: Household,
+    *,
+    field: str,
+    on: date,
+    today: date,
+    not_before: date,
+    not_before_what: str,
+    reason: str | None,
+) -> dict[str, Any]:
+    """Check a date the clerk typed (shared.backdating): not in the future, not before the record
+    it belongs to; further back than the policy's tolerance only with a reason and a higher role,
+    kept as a late entry (补录) for the public board. Returns what the audit record adds."""
+    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
+    late = check_entered_date(
+        field=field,
+        on=on,
+        today=today,
+        not_before=not_before,
+        not_before_what=not_before_what,
+        tolerance_days=policy.backdate_tolerance_days,
+        reason=reason,
+        roles=actor.roles if isinstance(actor, Principal) else LATE_ENTRY_ROLES,  # system loaders
+    )
+    if late is None:
+        return {}
+    session.add(
+        LateEntry(
+            household_id=h.id,
+            field=late.field,
+            entered_date=late.entered_date,
+            recorded_on=late.recorded_on,
+            days_late=late.days_late,
+            tolerance_days=late.tolerance_days,
+            reason=late.reason,
+            recorded_by=actor.actor if isinstance(actor, Principal) else actor,
+        )
+    )
+    return {
+        "late_entry": {
+            "field": late.field,
+            "entered_date": late.entered_date.isoformat(),
+            "days_late": late.days_late,
+            "tolerance_days": late.tolerance_days,
+            "reason": late.reason,
+        }
+    }
+
+
 async def _published(session: AsyncSession, h: Household, change: str, **extra: object) -> None:
     members = await HouseholdRepository(session).members(h.id)
     await household_events.updated(session, h, members, change=change, **extra)
@@ -88,14 +140,25 @@ async def submit_review(*, session: AsyncSession, actor: Actor, household_id: uu
 
 
 async def record_review(
-    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ReviewIn
+    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ReviewIn, today: date
 ) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.RECORD_REVIEW)
+    late = await _entered(
+        session,
+        actor,
+        h,
+        field="review_held_on",
+        on=data.held_on,
+        today=today,
+        not_before=h.created_on,
+        not_before_what="the day the household was entered",
+        reason=data.backdate_reason,
+    )
     if data.result is ReviewResult.NOT_APPROVED:
         return await _reject(session, actor, h, f"village democratic review did not approve ({data.held_on})")
     h.review_result, h.review_held_on = data.result.value, data.held_on
-    held = {"review_held_on": data.held_on.isoformat()}
+    held = {"review_held_on": data.held_on.isoformat()} | late
     before = await _step(session, actor, h, Action.RECORD_REVIEW, detail=held)
     await _published(session, h, "review_recorded")
     await households.track(session, before, h)
@@ -103,7 +166,7 @@ async def record_review(
 
 
 async def start_notice(
-    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: NoticeIn
+    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: NoticeIn, today: date
 ) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.START_NOTICE)
@@ -112,8 +175,19 @@ async def start_notice(
         review_held_on=h.review_held_on,
         starts_on=data.starts_on,
     )
+    late = await _entered(
+        session,
+        actor,
+        h,
+        field="notice_starts_on",
+        on=data.starts_on,
+        today=today,
+        not_before=h.created_on,
+        not_before_what="the day the household was entered",
+        reason=data.backdate_reason,
+    )
     h.notice_starts_on = data.starts_on
-    starts = {"notice_starts_on": data.starts_on.isoformat()}
+    starts = {"notice_starts_on": data.starts_on.isoformat()} | late
     before = await _step(session, actor, h, Action.START_NOTICE, detail=starts)
     await _published(session, h, "notice_started")
     await households.track(session, before, h)
@@ -128,10 +202,22 @@ async def confirmable_on(session: AsyncSession, h: Household) -> date | None:
 
 
 async def lodge_objection(
-    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ObjectionIn
+    *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ObjectionIn, today: date
 ) -> Objection:
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.LODGE_OBJECTION)
+    assert h.notice_starts_on is not None  # in_notice always has a start date
+    late = await _entered(
+        session,
+        actor,
+        h,
+        field="objection_lodged_on",
+        on=data.lodged_on,
+        today=today,
+        not_before=h.notice_starts_on,
+        not_before_what="the start of the public notice",
+        reason=data.backdate_reason,
+    )
     objection = Objection(
         id=uuid.uuid4(), household_id=h.id, lodged_on=data.lodged_on, content=data.content, status="open"
     )
@@ -144,7 +230,7 @@ async def lodge_objection(
         action="household.objection_lodged",
         entity_type="household",
         entity_id=h.id,
-        after={"objection_id": str(objection.id), "lodged_on": data.lodged_on.isoformat()},
+        after={"objection_id": str(objection.id), "lodged_on": data.lodged_on.isoformat()} | late,
     )
     await _published(session, h, "objection_lodged")
     return objection

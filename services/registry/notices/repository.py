@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select, tuple_
 
-from services.registry.models import Area, Household, Objection, PolicyRecordRow
+from services.registry.models import Area, Household, LateEntry, Objection, PolicyRecordRow
 from services.registry.vocabulary import HouseholdStatus as S
 from shared.repository import Repository
 
@@ -70,3 +70,14 @@ class NoticeRepository(Repository):
             .group_by(Objection.household_id)
         )
         return {hid: int(n) for hid, n in rows.all()}
+
+    async def late_entries(self, household_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[LateEntry]]:
+        if not household_ids:
+            return {}
+        rows = await self.session.execute(
+            select(LateEntry).where(LateEntry.household_id.in_(list(household_ids))).order_by(LateEntry.id)
+        )
+        found: dict[uuid.UUID, list[LateEntry]] = {}
+        for row in rows.scalars():
+            found.setdefault(row.household_id, []).append(row)
+        return found

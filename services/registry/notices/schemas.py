@@ -7,6 +7,16 @@ from pydantic import BaseModel
 from services.registry.notices.rules import NoticeKind
 
 
+class LateEntryOut(BaseModel):
+    """A date entered more than the policy's tolerance after it happened (补录), with its reason."""
+
+    field: str  # review_held_on, notice_starts_on, objection_lodged_on
+    entered_date: date
+    recorded_on: date
+    days_late: int
+    reason: str
+
+
 class PublicNoticeOut(BaseModel):
     """What a village notice board shows: no resident ID, no member names, the head's name masked."""
 
@@ -22,3 +32,4 @@ class PublicNoticeOut(BaseModel):
     current: bool
     open_objections: int | None  # identification only
     how_to_object: str | None  # identification only
+    late_entries: list[LateEntryOut] = []  # identification: dates entered late, shown to everyone

@@ -18,7 +18,7 @@ from services.registry.notices.rules import (
     identification_last_day,
     shown,
 )
-from services.registry.notices.schemas import PublicNoticeOut
+from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
 from services.registry.policies import service as policy_service
 from shared.areas import AreaCode, AreaLevel, InvalidAreaCode
 from shared.errors import InvalidInput
@@ -160,6 +160,7 @@ async def _out(repo: NoticeRepository, hits: list[_Hit], today: date) -> list[Pu
     names = await repo.names(villages | townships)
     ident = [x.h.id for x in hits if x.kind is NoticeKind.IDENTIFICATION]
     objections = await repo.open_objections(ident)
+    late = await repo.late_entries(ident)
     out = []
     for x in hits:
         h, is_ident = x.h, x.kind is NoticeKind.IDENTIFICATION
@@ -180,6 +181,11 @@ async def _out(repo: NoticeRepository, hits: list[_Hit], today: date) -> list[Pu
                 current=x.first_day <= today <= x.last_day,
                 open_objections=objections.get(h.id, 0) if is_ident else None,
                 how_to_object=how_to_object(village, township, x.last_day) if is_ident else None,
+                late_entries=[
+                    LateEntryOut.model_validate(e, from_attributes=True) for e in late.get(h.id, [])
+                ]
+                if is_ident
+                else [],
             )
         )
     return out

@@ -120,6 +120,9 @@ PRESETS: tuple[PolicyRecord, ...] = (
         relapse_chain=_GENERIC_RELAPSE,
         comparisons=_NATIONAL_COMPARISONS,
         relapse_routes=_GENERIC_ROUTES,
+        # OUTSIDE THE SEEDS: a paper form entered up to 3 days late is ordinary; further back is a
+        # late entry (补录) with a reason and an approver (the seeds' 7-day notice must run in full)
+        backdate_tolerance_days=3,
     ),
     *(
         PolicyRecord(

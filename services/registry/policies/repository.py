@@ -28,6 +28,7 @@ _FIELDS = (
     "relapse_routes",
     "weak_village_income_fen",
     "weak_village_income_inclusive",
+    "backdate_tolerance_days",
 )
 
 
@@ -71,6 +72,7 @@ def _to_record(row: PolicyRecordRow) -> PolicyRecord:
         else None,
         weak_village_income_fen=row.weak_village_income_fen,
         weak_village_income_inclusive=row.weak_village_income_inclusive,
+        backdate_tolerance_days=row.backdate_tolerance_days,
     )
 
 

@@ -129,6 +129,10 @@ class PolicyRecord:
     # Optional: a place without such a programme has none. Set together or not at all.
     weak_village_income_fen: int | None = None
     weak_village_income_inclusive: bool | None = None
+    # a date a clerk types (review, notice start, objection, import registration) may lie up to
+    # this many days back as an ordinary entry; further back is a late entry (补录): reason + a
+    # higher role, audited and shown on the public board (shared.backdating)
+    backdate_tolerance_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,7 @@ class RegistryPolicy:
     sources: tuple[str, ...]
     weak_village_income_fen: int | None = None
     weak_village_income_inclusive: bool | None = None
+    backdate_tolerance_days: int = 0
 
     def comparison(self, threshold: str) -> ThresholdRule:
         return self.comparisons[threshold]
@@ -196,7 +201,10 @@ class NoPolicy(LookupError):
 _VALUE_FIELDS = tuple(
     f.name for f in fields(PolicyRecord) if f.name not in {"area_prefix", "year", "source", "comparisons"}
 )
-_OPTIONAL_FIELDS = frozenset({"weak_village_income_fen", "weak_village_income_inclusive"})
+# optional: unset thresholds mean "no such programme"; an unset backdate tolerance means 0 days
+_OPTIONAL_FIELDS = frozenset(
+    {"weak_village_income_fen", "weak_village_income_inclusive", "backdate_tolerance_days"}
+)
 
 
 def _applicable(records: list[PolicyRecord], area_code: str, year: int) -> list[PolicyRecord]:

@@ -55,6 +55,13 @@ class PolicyRecordIn(BaseModel):
         description="true: a village at exactly the threshold is weak too (以下); "
         "false: only under it (低于)",
     )
+    backdate_tolerance_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=30,
+        description="a typed date up to this many days back is ordinary; further back is a late entry "
+        "(补录: reason + approver/admin, audited, shown on the public board)",
+    )
 
     @model_validator(mode="after")
     def _comparisons_fit_their_threshold(self) -> Self:
@@ -99,3 +106,4 @@ class PolicyOut(BaseModel):
     sources: list[str]
     weak_village_income_fen: int | None = None
     weak_village_income_inclusive: bool | None = None
+    backdate_tolerance_days: int

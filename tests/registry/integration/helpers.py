@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from itertools import count
 from typing import Any
@@ -69,6 +71,14 @@ AREAS = [
 ]
 
 
+@contextmanager
+def on_day(day: date) -> Iterator[None]:
+    """The platform clock stands at 10:00 Beijing time on ``day`` (the in-process app reads it):
+    a household entered then has that creation date, so its identification dates may follow it."""
+    with clock.frozen(clock.start_of(day) + timedelta(hours=10)):
+        yield
+
+
 async def load_areas(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/registry/v1/areas", json={"areas": AREAS}, headers=auth("registrar", "440000000000")
@@ -112,17 +122,24 @@ async def confirm(client: httpx.AsyncClient, h: dict[str, Any]) -> httpx.Respons
 
 
 async def registered(client: httpx.AsyncClient, **kw: Any) -> dict[str, Any]:
-    """A candidate walked through review, an expired notice and confirmation to registration."""
-    h = await candidate(client, **kw)
+    """A candidate entered 11 days ago, reviewed that day, on notice from the next day for its 7
+    days, confirmed and registered today."""
+    start = clock.today() - timedelta(days=10)
+    with on_day(start - timedelta(days=1)):
+        h = await candidate(client, **kw)
     headers = REGISTRAR if h["area_code"] == VILLAGE else OTHER_REGISTRAR
     base = f"/registry/v1/households/{h['id']}"
-    start = clock.today() - timedelta(days=10)
-    for path, body in [
-        ("/review-submission", None),
-        ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
-        ("/notice", {"starts_on": start.isoformat()}),
+    for day, path, body in [
+        (start - timedelta(days=1), "/review-submission", None),
+        (
+            start - timedelta(days=1),
+            "/review",
+            {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()},
+        ),
+        (start, "/notice", {"starts_on": start.isoformat()}),
     ]:
-        r = await client.post(base + path, json=body, headers=headers)
+        with on_day(day):
+            r = await client.post(base + path, json=body, headers=headers)
         assert r.status_code == 200, (path, r.text)
     r = await confirm(client, h)
     assert r.status_code == 200, r.text

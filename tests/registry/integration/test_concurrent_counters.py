@@ -27,14 +27,15 @@ from services.registry.models import RollupCounter
 from services.registry.settings import RegistrySettings
 from shared.clock import clock
 from tests.registry.integration.helpers import (
-    confirm,
     APPROVER,
     COUNTY,
     OTHER_VILLAGE,
     TOWN,
     VILLAGE,
+    confirm,
     load_areas,
     member,
+    on_day,
     person_id,
 )
 from tests.registry.integration.test_move import recount_matches_counters
@@ -69,18 +70,21 @@ async def _confirmed(c: httpx.AsyncClient, village: str, i: int) -> str:
         "poverty_causes": CAUSES[(i + 1) % len(CAUSES)],
         "batches": BATCHES[i % len(BATCHES)],
     }
-    r = await c.post("/registry/v1/households", json=body, headers=CLERK)
-    assert r.status_code == 201, r.text
+    start = clock.today() - timedelta(days=10)
+    eve = start - timedelta(days=1)
+    with on_day(eve):  # entered and reviewed 11 days ago, on notice from the next day
+        r = await c.post("/registry/v1/households", json=body, headers=CLERK)
+        assert r.status_code == 201, r.text
     created = r.json()
     hid = str(created["id"])
     base = f"/registry/v1/households/{hid}"
-    start = TODAY - timedelta(days=10)
-    for path, step in [
-        ("/review-submission", None),
-        ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
-        ("/notice", {"starts_on": start.isoformat()}),
+    for day, path, step in [
+        (eve, "/review-submission", None),
+        (eve, "/review", {"result": "approved", "held_on": eve.isoformat()}),
+        (start, "/notice", {"starts_on": start.isoformat()}),
     ]:
-        r = await c.post(base + path, json=step, headers=CLERK)
+        with on_day(day):
+            r = await c.post(base + path, json=step, headers=CLERK)
         assert r.status_code == 200, (path, r.text)
     r = await confirm(c, created)  # the household signs its own confirmation
     assert r.status_code == 200, r.text
@@ -101,7 +105,11 @@ async def setup_township(c: httpx.AsyncClient, *, per_village: int, confirmed: i
     """Registered households (3 persons, varied causes) in both villages, plus confirmed ones."""
     await load_areas(c)
     rows = [_household(v, i) for v in (VILLAGE, OTHER_VILLAGE) for i in range(per_village)]
-    r = await c.post("/registry/v1/households/imports", json={"households": rows}, headers=APPROVER)
+    r = await c.post(
+        "/registry/v1/households/imports",
+        json={"households": rows, "source_roll": "赤水镇2017年花名册", "reason": "历史数据迁移"},
+        headers=APPROVER,
+    )
     assert r.status_code == 200, r.text
     ready = [await _confirmed(c, v, i) for v in (VILLAGE, OTHER_VILLAGE) for i in range(confirmed // 2)]
     return {

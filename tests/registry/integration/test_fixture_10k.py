@@ -118,6 +118,8 @@ async def test_ten_thousand_households_load_and_rollups_are_exact(make_db):
                     rows=rows[start : start + 2_000],
                     cipher=cipher,
                     today=date(2018, 1, 1),
+                    source_roll="synthetic 2017 roll",
+                    reason="load test",
                 )
         load_s = time.perf_counter() - started
 

@@ -189,7 +189,9 @@ async def test_bulk_import_refuses_a_person_already_registered_and_saves_nothing
                     "registered_on": "2017-06-01",
                     "members": [member("head", resident_id=taken)],
                 },
-            ]
+            ],
+            "source_roll": "开平市2017年建档立卡花名册",
+            "reason": "省平台历史数据迁移",
         }
         r = await c.post("/registry/v1/households/imports", json=body, headers=auth("approver", VILLAGE))
         assert r.status_code == 409

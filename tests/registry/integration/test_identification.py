@@ -16,6 +16,7 @@ from tests.registry.integration.helpers import (
     candidate,
     confirm,
     load_areas,
+    on_day,
     registry_app,
 )
 from tests.support import auth, service_client
@@ -31,19 +32,24 @@ async def test_the_full_path_from_candidate_to_registered_is_audited_and_publish
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
         await load_areas(c)
-        h = await candidate(c)
-        start = clock.today() - timedelta(days=7)
-        assert (await c.post(url(h, "/review-submission"), headers=REGISTRAR)).json()["status"] == "in_review"
-        r = await c.post(
-            url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR
-        )
-        assert r.json()["status"] == "in_review"
-        r = await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
+        today = clock.today()
+        start = today - timedelta(days=7)
+        with on_day(start):  # entered, reviewed and pinned up a week ago
+            h = await candidate(c)
+            r = await c.post(url(h, "/review-submission"), headers=REGISTRAR)
+            assert r.json()["status"] == "in_review"
+            r = await c.post(
+                url(h, "/review"),
+                json={"result": "approved", "held_on": start.isoformat()},
+                headers=REGISTRAR,
+            )
+            assert r.json()["status"] == "in_review"
+            r = await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
         assert r.json() | {"household_id": None} == {
             "household_id": None,
             "status": "in_notice",
             "household_number": None,
-            "confirmable_on": clock.today().isoformat(),
+            "confirmable_on": today.isoformat(),
         }
         assert (await confirm(c, h)).json()["status"] == "confirmed"
         # registration is the approver's decision, not the registrar's
@@ -101,28 +107,10 @@ async def test_confirming_while_the_notice_runs_is_409_with_the_date_it_becomes_
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
         await load_areas(c)
-        h = await candidate(c)
-        start = clock.today() - timedelta(days=6)  # 6 full days: the 7th is today
-        await c.post(url(h, "/review-submission"), headers=REGISTRAR)
-        await c.post(
-            url(h, "/review"), json={"result": "approved", "held_on": start.isoformat()}, headers=REGISTRAR
-        )
-        await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
-        r = await confirm(c, h)
-        assert r.status_code == 409
-        assert r.json()["type"].endswith("/public-notice-still-running")
-        assert r.json()["confirmable_on"] == (clock.today() + timedelta(days=1)).isoformat()
-        assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "in_notice"
-
-
-async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_upheld_one_rejects(make_db):
-    app = registry_app(make_db("registry"))
-    async with service_client(app) as c:
-        await load_areas(c)
-        households = [await candidate(c), await candidate(c)]
-        start = clock.today() - timedelta(days=30)
-        objections = []
-        for h in households:
+        today = clock.today()
+        start = today - timedelta(days=6)  # 6 full days: the 7th is today
+        with on_day(start):
+            h = await candidate(c)
             await c.post(url(h, "/review-submission"), headers=REGISTRAR)
             await c.post(
                 url(h, "/review"),
@@ -130,13 +118,36 @@ async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_uphe
                 headers=REGISTRAR,
             )
             await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
-            o = await c.post(
-                url(h, "/objections"),
-                json={"content": "家中有车", "lodged_on": start.isoformat()},
-                headers=REGISTRAR,
-            )
-            assert o.status_code == 201
-            objections.append(o.json())
+        r = await confirm(c, h)
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/public-notice-still-running")
+        assert r.json()["confirmable_on"] == (today + timedelta(days=1)).isoformat()
+        assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "in_notice"
+
+
+async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_upheld_one_rejects(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        start = clock.today() - timedelta(days=30)
+        objections = []
+        with on_day(start):
+            households = [await candidate(c), await candidate(c)]
+            for h in households:
+                await c.post(url(h, "/review-submission"), headers=REGISTRAR)
+                await c.post(
+                    url(h, "/review"),
+                    json={"result": "approved", "held_on": start.isoformat()},
+                    headers=REGISTRAR,
+                )
+                await c.post(url(h, "/notice"), json={"starts_on": start.isoformat()}, headers=REGISTRAR)
+                o = await c.post(
+                    url(h, "/objections"),
+                    json={"content": "家中有车", "lodged_on": start.isoformat()},
+                    headers=REGISTRAR,
+                )
+                assert o.status_code == 201
+                objections.append(o.json())
         first, second = households
         r = await confirm(c, first)
         assert r.status_code == 409
@@ -194,7 +205,9 @@ async def test_a_review_that_does_not_approve_rejects_and_frees_the_members(make
         h = await candidate(c)
         await c.post(url(h, "/review-submission"), headers=REGISTRAR)
         r = await c.post(
-            url(h, "/review"), json={"result": "not_approved", "held_on": "2017-03-01"}, headers=REGISTRAR
+            url(h, "/review"),
+            json={"result": "not_approved", "held_on": clock.today().isoformat()},
+            headers=REGISTRAR,
         )
         assert r.json()["status"] == "rejected"
         assert (await c.post(url(h, "/review-submission"), headers=REGISTRAR)).status_code == 409

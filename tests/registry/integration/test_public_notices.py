@@ -16,6 +16,7 @@ from tests.registry.integration.helpers import (
     candidate,
     load_areas,
     member,
+    on_day,
     person_id,
     registered,
     registry_app,
@@ -33,15 +34,19 @@ def url(h, path=""):
 
 
 async def in_notice(c, *, starts_on, **kw):
-    """A candidate through the village review into its public notice from ``starts_on``."""
-    h = await candidate(c, **kw)
+    """A candidate entered and reviewed the day before ``starts_on``, on notice from ``starts_on``
+    (each step on its own day of the platform clock)."""
+    eve = starts_on - timedelta(days=1)
+    with on_day(eve):
+        h = await candidate(c, **kw)
     headers = REGISTRAR if h["area_code"] == VILLAGE else OTHER_REGISTRAR
-    for path, body in [
-        ("/review-submission", None),
-        ("/review", {"result": "approved", "held_on": (starts_on - timedelta(days=1)).isoformat()}),
-        ("/notice", {"starts_on": starts_on.isoformat()}),
+    for day, path, body in [
+        (eve, "/review-submission", None),
+        (eve, "/review", {"result": "approved", "held_on": eve.isoformat()}),
+        (starts_on, "/notice", {"starts_on": starts_on.isoformat()}),
     ]:
-        r = await c.post(url(h, path), json=body, headers=headers)
+        with on_day(day):
+            r = await c.post(url(h, path), json=body, headers=headers)
         assert r.status_code == 200, (path, r.text)
     return h
 

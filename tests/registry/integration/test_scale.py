@@ -91,6 +91,8 @@ async def test_county_rollup_over_a_large_registry_reads_counters_not_households
                     rows=chunk(rng, start, min(CHUNK, N - start)),
                     cipher=cipher,
                     today=date(2018, 1, 1),
+                    source_roll="synthetic 2017 roll",
+                    reason="load test",
                 )
         load_s = time.perf_counter() - started
 

@@ -1,0 +1,123 @@
+"""Dates a clerk types: never in the future, never before the record they belong to, and late
+entries (补录) beyond a small policy tolerance only with a reason and a higher role.
+
+A clerk enters the date on which something happened (the village review was held, the notice was
+pinned up, an objection was lodged, the fund list was published). Such a date starts or counts a
+waiting period, so a date typed in the past can shorten a period that must run in full (a 7-day
+public notice "started" 9 days ago is over the moment it is entered). The rules here are pure;
+each service passes its own "today" (``shared.clock``, the China date), the date of the record the
+entry belongs to, and its policy's tolerance, and keeps the returned :class:`LateEntry` (audited
+and shown where the public sees the notice).
+
+Status codes (problem+json): a date in the future is 422 ``date-in-future`` (no clerk can know
+it; like a move dated after today); a date before the record it belongs to is 409
+``date-before-record``; a late entry beyond the tolerance without a reason or without a higher role
+is 409 ``late-entry-refused`` with ``missing`` = the reason and/or the role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from shared.errors import Conflict, InvalidInput
+
+__all__ = [
+    "LATE_ENTRY_ROLES",
+    "DateBeforeRecord",
+    "DateInFuture",
+    "LateEntry",
+    "LateEntryRefused",
+    "check_entered_date",
+]
+
+# Roles that may enter a date older than the tolerance (with a reason); admin passes everywhere.
+LATE_ENTRY_ROLES = frozenset({"approver", "admin"})
+
+
+class DateInFuture(InvalidInput):
+    type_slug = "date-in-future"
+    title = "The date lies in the future"
+
+
+class DateBeforeRecord(Conflict):
+    type_slug = "date-before-record"
+    title = "The date lies before the record it belongs to"
+
+
+class LateEntryRefused(Conflict):
+    type_slug = "late-entry-refused"
+    title = "A date this far back needs a reason and a higher role"
+
+
+@dataclass(frozen=True, slots=True)
+class LateEntry:
+    """A date entered more than the tolerance after it happened (补录)."""
+
+    field: str
+    entered_date: date
+    recorded_on: date
+    days_late: int
+    tolerance_days: int
+    reason: str
+
+
+def check_entered_date(
+    *,
+    field: str,
+    on: date,
+    today: date,
+    not_before: date | None,
+    not_before_what: str,
+    tolerance_days: int,
+    reason: str | None,
+    roles: Collection[str],
+) -> LateEntry | None:
+    """Refuse a date in the future or before ``not_before``; a date more than ``tolerance_days``
+    before ``today`` is a late entry: allowed only with a reason and one of LATE_ENTRY_ROLES, and
+    returned so the caller records it. None: an ordinary entry."""
+    if on > today:
+        raise DateInFuture(
+            f"{field} {on} lies after today ({today}, China date); record it once it has happened",
+            field=field,
+            entered=on.isoformat(),
+            today=today.isoformat(),
+        )
+    if not_before is not None and on < not_before:
+        raise DateBeforeRecord(
+            f"{field} {on} lies before {not_before_what} ({not_before}); it cannot have happened earlier",
+            field=field,
+            entered=on.isoformat(),
+            not_before=not_before.isoformat(),
+            not_before_what=not_before_what,
+        )
+    days_late = (today - on).days
+    if days_late <= tolerance_days:
+        return None
+    missing = []
+    if not (reason and reason.strip()):
+        missing.append("reason")
+    if not LATE_ENTRY_ROLES.intersection(roles):
+        missing.append("role")
+    if missing:
+        raise LateEntryRefused(
+            f"{field} {on} is {days_late} days back; more than {tolerance_days} days back is a late "
+            f"entry (补录) that needs a reason and the role {' or '.join(sorted(LATE_ENTRY_ROLES))}"
+            f" (missing: {', '.join(missing)})",
+            field=field,
+            entered=on.isoformat(),
+            days_late=days_late,
+            tolerance_days=tolerance_days,
+            missing=missing,
+            roles_allowed=sorted(LATE_ENTRY_ROLES),
+        )
+    assert reason is not None
+    return LateEntry(
+        field=field,
+        entered_date=on,
+        recorded_on=today,
+        days_late=days_late,
+        tolerance_days=tolerance_days,
+        reason=reason.strip(),
+    )
