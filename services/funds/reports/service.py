@@ -18,6 +18,9 @@ UNATTRIBUTED = "(unattributed)"
 class AreaNotVisible(NotFound):
     type_slug = "area-not-found"
     title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，且在您的辖区内"
+    hint_en = "Check the area code is inside your area"
 
 
 async def funds_report(
