@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, Self
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 __all__ = [
     "Labelled",
@@ -24,6 +24,7 @@ __all__ = [
     "VocabularyList",
     "VocabularyOut",
     "code_labels",
+    "code_or_label",
     "label_of",
     "labels_of",
     "vocabulary_router",
@@ -114,3 +115,14 @@ def label_of(code: str | None, labels: Mapping[str, str]) -> str | None:
 
 def labels_of(codes: Iterable[str] | None, labels: Mapping[str, str]) -> list[str]:
     return [labels.get(c, c) for c in codes or ()]
+
+
+def code_or_label(labels: Mapping[str, str]) -> AfterValidator:
+    """For a plain ``str`` field of a code list: ``Annotated[str, code_or_label(SEVERITIES)]`` turns
+    a Chinese label into its code; anything else passes on to the service's own check."""
+    codes = {label: code for code, label in labels.items()}
+
+    def to_code(value: str) -> str:
+        return codes.get(value.strip(), value)
+
+    return AfterValidator(to_code)

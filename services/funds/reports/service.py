@@ -13,6 +13,7 @@ from shared.errors import NotFound
 __all__ = ["UNATTRIBUTED", "funds_report"]
 
 UNATTRIBUTED = "(unattributed)"
+UNATTRIBUTED_NAME = "未注明来源"
 
 
 class AreaNotVisible(NotFound):
@@ -34,4 +35,8 @@ async def funds_report(
     received = await repo.received(prefix, year)
     disbursed = {k or UNATTRIBUTED: v for k, v in (await repo.disbursed(prefix, year)).items()}
     sources = sorted(set(planned) | set(received) | set(disbursed))
-    return [ReportRow(s, planned.get(s, 0), received.get(s, 0), disbursed.get(s, 0)) for s in sources]
+    names = await repo.account_names(sources) | {UNATTRIBUTED: UNATTRIBUTED_NAME}
+    return [
+        ReportRow(s, planned.get(s, 0), received.get(s, 0), disbursed.get(s, 0), names.get(s, ""))
+        for s in sources
+    ]

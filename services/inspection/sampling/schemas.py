@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
+
+from services.inspection.vocabulary import VERDICTS
+from shared.vocabulary import code_or_label
 
 
 class SampleIn(BaseModel):
@@ -39,7 +43,7 @@ class SampleOut(BaseModel):
 
 class VerdictIn(BaseModel):
     household_id: str = Field(min_length=1, max_length=100)
-    verdict: str = Field(examples=["correct", "wrongly_exited"])
+    verdict: Annotated[str, code_or_label(VERDICTS)] = Field(examples=["correct", "wrongly_exited", "错退"])
     note: str | None = Field(default=None, max_length=2000)
 
 
