@@ -25,9 +25,11 @@ from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_erro
 from shared.events.consumer import Handler
 from shared.feed.router import feed_router
 from shared.idempotency import install_idempotency_handler
+from shared.labels import FieldLabels
 from shared.observability import configure_logging, health_router, install_request_middleware
 from shared.runtime import PeriodicJob, ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.vocabulary import Vocabulary, code_labels, vocabulary_router
 
 __all__ = ["create_service_app", "operation_id"]
 
@@ -45,8 +47,13 @@ def create_service_app(
     jobs: list[PeriodicJob] | None = None,
     on_startup: Callable[[Database], Awaitable[None]] | None = None,
     description: str = "",
+    labels: FieldLabels | None = None,
+    vocabularies: Sequence[Vocabulary] = (),
 ) -> FastAPI:
-    """Every service is built the same way; ``app.state`` carries settings, db, runtime, verifier."""
+    """Every service is built the same way; ``app.state`` carries settings, db, runtime, verifier.
+
+    ``labels``: the Chinese names of the request fields (validation errors, shared/labels.py);
+    ``vocabularies``: the code lists served at ``GET /<svc>/v1/vocabulary`` (shared/vocabulary.py)."""
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     clock.configure(settings.time_zone)
     tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
@@ -81,7 +88,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
-    install_error_handlers(app)
+    install_error_handlers(app, (labels or FieldLabels()) | FieldLabels(codes=code_labels(vocabularies)))
     install_idempotency_handler(app)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
@@ -100,6 +107,8 @@ def create_service_app(
     app.include_router(health_router({"database": db_ready, "nats": nats_ready}))
     for router in routers:
         app.include_router(router, prefix=prefix, responses=PROBLEM_RESPONSES)
+    if vocabularies:
+        app.include_router(vocabulary_router(vocabularies), prefix=prefix)
     # Every service offers its own stream as a change feed (docs/FEED.md).
     app.include_router(feed_router(), prefix=prefix, responses=PROBLEM_RESPONSES)
     _document_problems(app, route_names, prefix)

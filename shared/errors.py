@@ -17,6 +17,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.labels import COMMON, FieldLabels, describe_errors
+from shared.problems import Language, negotiate_language, platform_problem
+
 __all__ = [
     "PROBLEM_BASE",
     "Conflict",
@@ -33,6 +36,7 @@ __all__ = [
     "install_error_handlers",
     "problem_response",
     "render_unhandled",
+    "request_language",
 ]
 
 PROBLEM_BASE = "https://jingzhun.example/problems/"
@@ -41,56 +45,90 @@ log = structlog.get_logger(__name__)
 
 
 class DomainError(Exception):
+    """``title`` is English; ``title_zh`` the Chinese title, ``hint_zh``/``hint_en`` what the clerk
+    should do (shared/problems.py: the catalogue, docs/PROBLEMS.md). A raise site gives its English
+    ``detail`` and, where it can, ``detail_zh``; without one the Chinese answer says the Chinese
+    title and hint. A class without ``title_zh`` renders its parent's Chinese title."""
+
     status: ClassVar[int] = 400
     type_slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
+    title_zh: ClassVar[str] = "请求有误"
+    hint_zh: ClassVar[str | None] = None
+    hint_en: ClassVar[str | None] = None
 
-    def __init__(self, detail: str, **extensions: Any) -> None:
+    def __init__(self, detail: str, *, detail_zh: str | None = None, **extensions: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.detail_zh = detail_zh
         self.extensions = extensions
+
+    def told_in(self, language: Language) -> tuple[str, str]:
+        """(title, detail) in the language the client asked for."""
+        if language == "en":
+            return self.title, self.detail
+        if self.detail_zh:
+            return self.title_zh, self.detail_zh
+        own = type(self).__dict__
+        if "title_zh" not in own:  # untranslated: a generic Chinese title, the English specifics
+            return self.title_zh, self.detail
+        return self.title_zh, "。".join(t for t in (self.title_zh, self.hint_zh) if t)
 
 
 class NotFound(DomainError):
     status = 404
     type_slug = "not-found"
     title = "Not found"
+    title_zh = "未找到"
+    hint_zh = "检查编号是否正确，且在您的辖区内"
 
 
 class Conflict(DomainError):
     status = 409
     type_slug = "conflict"
     title = "Conflict with the current state"
+    title_zh = "与当前状态冲突"
+    hint_zh = "先查看这条记录的当前状态，再决定下一步"
 
 
 class Forbidden(DomainError):
     status = 403
     type_slug = "forbidden"
     title = "Not allowed for your role"
+    title_zh = "您的角色无权办理此事"
+    hint_zh = "请有权限的人员办理，或联系管理员调整角色"
 
 
 class Unauthorized(DomainError):
     status = 401
     type_slug = "unauthorized"
     title = "Authentication required"
+    title_zh = "需要登录"
+    hint_zh = "请重新登录后再试"
 
 
 class InvalidInput(DomainError):
     status = 422
     type_slug = "invalid-input"
     title = "Invalid input"
+    title_zh = "填写的内容有误"
+    hint_zh = "按说明改正后重新提交"
 
 
 class PreconditionFailed(DomainError):
     status = 412
     type_slug = "precondition-failed"
     title = "The resource changed since you read it"
+    title_zh = "记录在您查看后已被修改"
+    hint_zh = "重新打开这条记录，核对后再提交"
 
 
 class PreconditionRequired(DomainError):
     status = 428
     type_slug = "precondition-required"
     title = "If-Match header required"
+    title_zh = "缺少 If-Match 请求头"
+    hint_zh = "先读取记录，把它的 ETag 放进 If-Match 请求头再提交"
 
 
 class Problem(BaseModel):
@@ -131,7 +169,13 @@ def problem_response(
     instance: str | None = None,
     headers: dict[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
+    language: Language = "en",
+    detail_zh: str | None = None,
 ) -> JSONResponse:
+    """``title``/``detail`` are English; in Chinese a catalogued platform problem (shared/problems.py)
+    is told with its Chinese title, and ``detail_zh`` or the catalogue's hint as detail."""
+    if language == "zh":
+        title, detail = _platform_in_chinese(type_slug, title, detail, detail_zh)
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + type_slug,
         "title": title,
@@ -147,6 +191,18 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
+def _platform_in_chinese(slug: str, title: str, detail: str, detail_zh: str | None) -> tuple[str, str]:
+    known = platform_problem(slug)
+    if known is None or not known.title_zh:
+        return title, detail_zh or detail
+    return known.title_zh, detail_zh or "。".join(t for t in (known.title_zh, known.hint_zh) if t)
+
+
+def request_language(request: Request) -> Language:
+    """Chinese by default; English when the client asks with ``Accept-Language: en``."""
+    return negotiate_language(request.headers.get("accept-language"))
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
@@ -160,10 +216,11 @@ def _json_safe(value: Any) -> Any:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    title, detail = exc.told_in(request_language(request))
     return problem_response(
         exc.status,
-        exc.title,
-        exc.detail,
+        title,
+        detail,
         type_slug=exc.type_slug,
         instance=request.url.path,
         headers=headers,
@@ -173,10 +230,19 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
-        for err in exc.errors()
-    ]
+    language = request_language(request)
+    labels: FieldLabels = getattr(request.app.state, "field_labels", COMMON)
+    errors = describe_errors(exc.errors(), labels, language)
+    if language == "zh":
+        summary = "；".join(e["message"] for e in errors[:5])
+        return problem_response(
+            422,
+            "提交的内容有误",
+            f"请改正后重新提交：{summary}",
+            type_slug="validation-error",
+            instance=request.url.path,
+            extensions={"errors": errors},
+        )
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return problem_response(
         422,
@@ -190,15 +256,27 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    language = request_language(request)
     if exc.status_code == 400 and request.method in ("POST", "PUT", "PATCH"):
         # FastAPI's "error parsing the body" (bytes that are not UTF-8 text): a malformed payload.
+        zh = "请求内容无法读取：请以UTF-8编码的JSON提交"
         return problem_response(
             422,
             "The request is malformed",
             "The body could not be read: send JSON encoded as UTF-8",
             type_slug="validation-error",
             instance=request.url.path,
-            extensions={"errors": [{"field": "body", "message": "not UTF-8 JSON text"}]},
+            extensions={
+                "errors": [
+                    {
+                        "field": "body",
+                        "label": "请求内容",
+                        "message": zh if language == "zh" else "not UTF-8 JSON text",
+                    }
+                ]
+            },
+            language=language,
+            detail_zh=zh,
         )
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     return problem_response(
@@ -208,6 +286,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         type_slug=slug,
         instance=request.url.path,
         headers=dict(exc.headers) if exc.headers else None,
+        language=language,
     )
 
 
@@ -255,7 +334,15 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database_refused_value", path=request.url.path, sqlstate=code, error=str(exc.orig)[:200])
     # Nothing was saved; a 503 says when to send it again (RFC 9110 §10.2.3).
     headers = {"Retry-After": "1"} if status == 503 else None
-    return problem_response(status, title, detail, type_slug=slug, instance=request.url.path, headers=headers)
+    return problem_response(
+        status,
+        title,
+        detail,
+        type_slug=slug,
+        instance=request.url.path,
+        headers=headers,
+        language=request_language(request),
+    )
 
 
 # SQLSTATEs of a server that is unreachable, shutting down, starting up or full: nothing the
@@ -303,6 +390,7 @@ def _unavailable(request: Request, exc: BaseException) -> JSONResponse:
         type_slug="database-unavailable",
         instance=request.url.path,
         headers={"Retry-After": str(_UNAVAILABLE_RETRY_AFTER_S)},
+        language=request_language(request),
     )
 
 
@@ -318,6 +406,7 @@ async def render_unhandled(request: Request, exc: BaseException) -> JSONResponse
         "Something went wrong on our side; nothing was saved. Try again or report the request id.",
         type_slug="internal-error",
         instance=request.url.path,
+        language=request_language(request),
     )
 
 
@@ -325,7 +414,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return await render_unhandled(request, exc)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, labels: FieldLabels | None = None) -> None:
+    """``labels``: the service's Chinese field labels for validation errors (shared/labels.py)."""
+    app.state.field_labels = COMMON | labels if labels is not None else COMMON
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -39,11 +39,17 @@ HEADER = "Idempotency-Key"
 class IdempotencyKeyInFlight(Conflict):
     type_slug = "idempotency-key-in-flight"
     title = "A request with this Idempotency-Key is still being processed"
+    title_zh = "相同 Idempotency-Key 的请求正在处理中"
+    hint_zh = "稍等片刻再查看结果，不要重复提交"
+    hint_en = "Wait and look for the result; do not send again"
 
 
 class IdempotencyKeyReused(InvalidInput):
     type_slug = "idempotency-key-reused"
     title = "Idempotency-Key reused with a different request"
+    title_zh = "Idempotency-Key 已用于另一个请求"
+    hint_zh = "新的请求请使用新的 Idempotency-Key"
+    hint_en = "Use a new key for a new request"
 
 
 class _Replay(DomainError):

@@ -19,7 +19,11 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 class InvalidResidentId(ValueError):
-    pass
+    """``zh``: the same in Chinese, as a clerk reads it."""
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh or message
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +36,9 @@ class ResidentId:
 
 def check_digit(first17: str) -> str:
     if len(first17) != 17 or not first17.isdigit():
-        raise InvalidResidentId("the first 17 characters of a resident ID must be digits")
+        raise InvalidResidentId(
+            "the first 17 characters of a resident ID must be digits", "身份证号前17位应为数字"
+        )
     total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
@@ -40,16 +46,26 @@ def check_digit(first17: str) -> str:
 def validate(number: str, *, today: date | None = None) -> ResidentId:
     n = (number or "").strip().upper()
     if not _SHAPE.match(n):
-        raise InvalidResidentId("a resident ID has 18 characters: 17 digits and a digit or X")
+        raise InvalidResidentId(
+            "a resident ID has 18 characters: 17 digits and a digit or X",
+            "身份证号应为18位：前17位为数字，最后一位为数字或X",
+        )
     expected = check_digit(n[:17])
     if n[17] != expected:
-        raise InvalidResidentId(f"the check character of resident ID ending {n[-4:]} is wrong")
+        raise InvalidResidentId(
+            f"the check character of resident ID ending {n[-4:]} is wrong",
+            f"尾号为{n[-4:]}的身份证号校验位不对，请核对",
+        )
     try:
         born = date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
     except ValueError as exc:
-        raise InvalidResidentId("the birth date inside the resident ID is not a real date") from exc
+        raise InvalidResidentId(
+            "the birth date inside the resident ID is not a real date", "身份证号中的出生日期不是有效日期"
+        ) from exc
     if born.year < 1880 or born > (today or clock.today()):
-        raise InvalidResidentId("the birth date inside the resident ID is out of range")
+        raise InvalidResidentId(
+            "the birth date inside the resident ID is out of range", "身份证号中的出生日期超出范围"
+        )
     sex = "male" if int(n[16]) % 2 == 1 else "female"
     return ResidentId(number=n, area6=n[:6], birth_date=born, sex=sex)
 

@@ -9,11 +9,13 @@ from services.inspection.consumers import HANDLERS
 from services.inspection.findings.jobs import ESCALATION_JOB
 from services.inspection.findings.router import router as findings_router
 from services.inspection.inspections.router import router as inspections_router
+from services.inspection.labels import LABELS
 from services.inspection.progress.router import router as progress_router
 from services.inspection.sampling.router import router as sampling_router
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs.router import router as signoffs_router
 from services.inspection.signoffs.router import schemes_router
+from services.inspection.vocabulary import VOCABULARIES
 from shared.app import create_service_app
 from shared.pii_rotation import PiiColumn
 from shared.runtime import PeriodicJob
@@ -47,4 +49,6 @@ def create_app(settings: InspectionSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         handlers=HANDLERS,
         jobs=JOBS,
+        labels=LABELS,
+        vocabularies=VOCABULARIES,
     )

@@ -17,6 +17,9 @@ def ancestor(code: str, level: str) -> str:
 class UnknownAreaCode(InvalidInput):
     type_slug = "invalid-area-code"
     title = "Not an administrative division code"
+    title_zh = "不是行政区划代码"
+    hint_zh = "填写12位的行政区划代码"
+    hint_en = "Give a 12-digit division code"
 
 
 def parse_area(code: str) -> AreaCode:

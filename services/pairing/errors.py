@@ -22,43 +22,70 @@ class PairingRuleViolated(Conflict):
 
     type_slug = "pairing-rule-violated"
     title = "The pairing breaks a pairing rule"
+    title_zh = "结对违反结对帮扶规定"
+    hint_zh = "按 detail 所说的规定调整结对"
+    hint_en = "Change the pairing as the rule says"
 
 
 class HouseholdNotPairable(Conflict):
     type_slug = "household-not-pairable"
     title = "The household cannot be paired in its current status"
+    title_zh = "该户当前状态不能结对"
+    hint_zh = "只有建档立卡户（或退出后仍享受政策的户）可以结对"
+    hint_en = "Only registered households are paired"
 
 
 class HandOverImpossible(Conflict):
     type_slug = "hand-over-impossible"
     title = "The households cannot all be handed over"
+    title_zh = "不能把这些户全部移交"
+    hint_zh = "检查接手人员的结对上限和地区"
+    hint_en = "Check the receiving helper's cap and area"
 
 
 class VisitNotAllowed(Conflict):
     type_slug = "visit-not-allowed"
     title = "The visit cannot be recorded"
+    title_zh = "不能登记这次走访"
+    hint_zh = "检查走访日期和结对关系"
+    hint_en = "Check the visit date and the pairing"
 
 
 class InvalidPeriod(InvalidInput):
     type_slug = "invalid-period"
     title = "The period is not valid"
+    title_zh = "时段不对"
+    hint_zh = "起始日期应不晚于结束日期"
+    hint_en = "The start must not be after the end"
 
 
 class HelperNotFound(NotFound):
     type_slug = "helper-not-found"
     title = "Helper not found"
+    title_zh = "未找到该帮扶责任人"
+    hint_zh = "检查帮扶责任人编号"
+    hint_en = "Check the helper id"
 
 
 class HouseholdNotFound(NotFound):
     type_slug = "household-not-found"
     title = "Household not found"
+    title_zh = "未找到该户"
+    hint_zh = "检查户编号，且该户在您的辖区内"
+    hint_en = "Check the household id is inside your area"
 
 
 class AreaNotFound(NotFound):
     type_slug = "area-not-found"
     title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，或先导入行政区划"
+    hint_en = "Check the area code, or load the area tree"
 
 
 class PairingNotFound(NotFound):
     type_slug = "pairing-not-found"
     title = "Pairing not found"
+    title_zh = "未找到该结对"
+    hint_zh = "检查结对编号"
+    hint_en = "Check the pairing id"

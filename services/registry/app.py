@@ -11,12 +11,14 @@ from services.registry.edge.router import router as edge_router
 from services.registry.exits.router import router as exits_router
 from services.registry.households.router import router as households_router
 from services.registry.identification.router import router as identification_router
+from services.registry.labels import LABELS
 from services.registry.notices.router import router as notices_router
 from services.registry.policies import service as policy_service
 from services.registry.policies.router import router as policies_router
 from services.registry.relapses.router import router as relapses_router
 from services.registry.rollups.router import router as rollups_router
 from services.registry.settings import RegistrySettings
+from services.registry.vocabulary import VOCABULARIES
 from shared.app import create_service_app
 from shared.db import Database
 from shared.pii_rotation import PiiColumn
@@ -61,4 +63,6 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         handlers=HANDLERS,
         jobs=JOBS,
         on_startup=_seed_policies,
+        labels=LABELS,
+        vocabularies=VOCABULARIES,
     )

@@ -34,81 +34,129 @@ __all__ = [
 class HouseholdNotFound(NotFound):
     type_slug = "household-not-found"
     title = "Household not found"
+    title_zh = "未找到该户"
+    hint_zh = "检查户编号，且该户在您的辖区内"
+    hint_en = "Check the household id is inside your area"
 
 
 class MemberNotFound(NotFound):
     type_slug = "member-not-found"
     title = "Member not found"
+    title_zh = "未找到该成员"
+    hint_zh = "检查成员编号是否属于该户"
+    hint_en = "Check the member belongs to the household"
 
 
 class AreaNotFound(NotFound):
     type_slug = "area-not-found"
     title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，或先导入行政区划"
+    hint_en = "Check the area code, or load the area tree"
 
 
 class PolicyRecordNotFound(NotFound):
     type_slug = "policy-record-not-found"
     title = "Policy record not found"
+    title_zh = "未找到该政策记录"
+    hint_zh = "检查地区代码前缀和年度"
+    hint_en = "Check the area prefix and year"
 
 
 class IncomeNotFound(NotFound):
     type_slug = "income-not-found"
     title = "No income recorded for that year"
+    title_zh = "该年度没有收入记录"
+    hint_zh = "先登记该年度的人均纯收入"
+    hint_en = "Record that year's income first"
 
 
 class ObjectionNotFound(NotFound):
     type_slug = "objection-not-found"
     title = "Objection not found"
+    title_zh = "未找到该异议"
+    hint_zh = "检查异议编号"
+    hint_en = "Check the objection id"
 
 
 class ExitRequestNotFound(NotFound):
     type_slug = "exit-request-not-found"
     title = "Exit request not found"
+    title_zh = "未找到该退出申请"
+    hint_zh = "检查户编号，且该户已申请退出"
+    hint_en = "Check the household has asked to exit"
 
 
 class RelapseCaseNotFound(NotFound):
     type_slug = "relapse-case-not-found"
     title = "Return-to-poverty case not found"
+    title_zh = "未找到该返贫申请"
+    hint_zh = "检查返贫申请编号"
+    hint_en = "Check the case id"
 
 
 class InvalidMember(InvalidInput):
     type_slug = "invalid-member"
     title = "Member data is inconsistent"
+    title_zh = "成员信息前后不一致"
+    hint_zh = "按 detail 所说核对成员的身份证号、出生日期、性别和与户主关系"
+    hint_en = "Check the member's ID, birth date, sex and relation"
 
 
 class BatchNotInPolicy(InvalidInput):
     type_slug = "batch-not-in-policy"
     title = "Batch not in the area's batch set"
+    title_zh = "帮扶批次不在本地区的批次中"
+    hint_zh = "从本地区政策的批次中选择（见 GET /registry/v1/vocabulary）"
+    hint_en = "Choose a batch of the area's batch set"
 
 
 class TransitionRefused(Conflict):
     type_slug = "household-transition-refused"
     title = "This step is not allowed in the household's current status"
+    title_zh = "该户当前状态不允许这一步"
+    hint_zh = "先查看该户当前状态，按识别流程的顺序办理"
+    hint_en = "Check the household's status and follow the steps in order"
 
 
 class PublicNoticeStillRunning(TransitionRefused):
     type_slug = "public-notice-still-running"
     title = "The public notice has not run its minimum days"
+    title_zh = "公示未满规定天数"
+    hint_zh = "等公示满规定天数后再确认"
+    hint_en = "Wait until the notice has run its minimum days"
 
 
 class ObjectionsOpen(TransitionRefused):
     type_slug = "objections-open"
     title = "Objections to the public notice are still open"
+    title_zh = "公示期间的异议还未处理完"
+    hint_zh = "先核实处理所有异议，再确认"
+    hint_en = "Resolve the open objections first"
 
 
 class ReviewNotApproved(TransitionRefused):
     type_slug = "village-review-not-approved"
     title = "The village democratic review has not approved this household"
+    title_zh = "村民主评议未通过该户"
+    hint_zh = "评议通过后才能公示"
+    hint_en = "Only an approved household goes to public notice"
 
 
 class HouseholdChangeRefused(Conflict):
     type_slug = "household-change-refused"
     title = "This change to the household is not possible"
+    title_zh = "不能对该户作这一变更"
+    hint_zh = "按 detail 所说调整后再提交"
+    hint_en = "Change the request as the detail says"
 
 
 class PersonInAnotherHousehold(Conflict):
     type_slug = "person-in-another-household"
     title = "This person is already a member of another active household"
+    title_zh = "此人已是另一在册户的成员"
+    hint_zh = "一人只能在一户：先把此人从原户减员，或核对身份证号"
+    hint_en = "One person, one household: remove them from the other household first, or check the ID"
 
 
 class PersonActiveElsewhere(Conflict):
@@ -132,11 +180,17 @@ class IdentityConflictClosed(Conflict):
 class ExitNotEligible(Conflict):
     type_slug = "exit-not-eligible"
     title = "The household does not meet the exit standard"
+    title_zh = "该户未达到退出标准"
+    hint_zh = "对照 criteria 中未达到的各项，达标后再申请退出"
+    hint_en = "Meet each failed criterion before asking again"
 
 
 class RelapseStepOutOfOrder(Conflict):
     type_slug = "relapse-step-out-of-order"
     title = "This approval step is not the next one in the chain"
+    title_zh = "这一审批步骤不是流程中的下一步"
+    hint_zh = "按返贫审批流程的顺序办理"
+    hint_en = "Take the steps in the chain's order"
 
 
 class SignerNotTheHousehold(Forbidden):
@@ -157,8 +211,14 @@ class RelapseRoutedElsewhere(Conflict):
 class RelapseStepNotYours(Forbidden):
     type_slug = "relapse-step-wrong-signer"
     title = "This approval step needs another role or level"
+    title_zh = "这一审批步骤需要其他角色或层级办理"
+    hint_zh = "请流程中负责这一步的角色办理"
+    hint_en = "Ask the role and level this step needs"
 
 
 class PolicyMissing(Conflict):
     type_slug = "policy-missing"
     title = "No registry policy covers this area and year"
+    title_zh = "没有适用于该地区和年度的政策"
+    hint_zh = "请管理员为该地区和年度录入政策记录"
+    hint_en = "Ask an administrator to record the area's policy"

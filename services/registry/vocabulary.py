@@ -1,14 +1,25 @@
 """The registry's closed vocabularies (names from the glossary in DOMAIN.md).
 
-Kept in one module because households, identification, exits and roll-ups all speak them.
+Kept in one module because households, identification, exits and roll-ups all speak them. Every
+member carries the label the national registration form prints; a request may send either, and
+``GET /registry/v1/vocabulary`` serves them all (``VOCABULARIES``).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from shared.vocabulary import Labelled, Vocabulary
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "BATCH_LABELS",
+    "CODE_LABELS",
+    "VOCABULARIES",
+    "JoinReason",
+    "LeaveReason",
+    "MoveReason",
+    "NoticeKindLabel",
+    "batch_code",
+    "Sex",
     "POOR_STATUSES",
     "BasicNeed",
     "DebtCause",
@@ -19,16 +30,16 @@ __all__ = [
 ]
 
 
-class HouseholdStatus(StrEnum):
-    CANDIDATE = "candidate"
-    IN_REVIEW = "in_review"
-    IN_NOTICE = "in_notice"
-    CONFIRMED = "confirmed"
-    REGISTERED = "registered"
-    EXIT_REQUESTED = "exit_requested"
-    EXITED = "exited"
-    REMOVED = "removed"
-    REJECTED = "rejected"
+class HouseholdStatus(Labelled):
+    CANDIDATE = "candidate", "拟识别"
+    IN_REVIEW = "in_review", "民主评议中"
+    IN_NOTICE = "in_notice", "公示中"
+    CONFIRMED = "confirmed", "已确认"
+    REGISTERED = "registered", "已建档立卡"
+    EXIT_REQUESTED = "exit_requested", "申请退出中"
+    EXITED = "exited", "已脱贫退出"
+    REMOVED = "removed", "已清退"
+    REJECTED = "rejected", "未纳入"
 
 
 # Households that still hold their members: a person may be in only one of these.
@@ -37,21 +48,21 @@ ACTIVE_STATUSES = frozenset(HouseholdStatus) - {HouseholdStatus.REMOVED, Househo
 POOR_STATUSES = frozenset({HouseholdStatus.REGISTERED, HouseholdStatus.EXIT_REQUESTED})
 
 
-class PovertyCause(StrEnum):
+class PovertyCause(Labelled):
     """致贫原因, the national registration form's list."""
 
-    ILLNESS = "illness"
-    DISABILITY = "disability"
-    SCHOOLING = "schooling"
-    DISASTER = "disaster"
-    LACK_OF_LAND = "lack_of_land"
-    LACK_OF_WATER = "lack_of_water"
-    LACK_OF_SKILLS = "lack_of_skills"
-    LACK_OF_LABOUR = "lack_of_labour"
-    LACK_OF_FUNDS = "lack_of_funds"
-    POOR_TRANSPORT = "poor_transport"
-    LACK_OF_MOTIVATION = "lack_of_motivation"
-    OTHER = "other"
+    ILLNESS = "illness", "因病"
+    DISABILITY = "disability", "因残"
+    SCHOOLING = "schooling", "因学"
+    DISASTER = "disaster", "因灾"
+    LACK_OF_LAND = "lack_of_land", "缺土地"
+    LACK_OF_WATER = "lack_of_water", "缺水"
+    LACK_OF_SKILLS = "lack_of_skills", "缺技术"
+    LACK_OF_LABOUR = "lack_of_labour", "缺劳力"
+    LACK_OF_FUNDS = "lack_of_funds", "缺资金"
+    POOR_TRANSPORT = "poor_transport", "交通条件落后"
+    LACK_OF_MOTIVATION = "lack_of_motivation", "自身发展动力不足"
+    OTHER = "other", "其他"
 
 
 # Causes of a return to poverty (返贫): the poverty causes, plus the one seed 004 binds its approval
@@ -60,39 +71,119 @@ MAJOR_NATURAL_DISASTER = "major_natural_disaster"
 RELAPSE_CAUSES = frozenset({MAJOR_NATURAL_DISASTER, *(c.value for c in PovertyCause)})
 
 
-class LabourCapacity(StrEnum):
-    FULL = "full"
-    PARTIAL = "partial"
-    NONE = "none"
-    NOT_OF_AGE = "not_of_age"
+class LabourCapacity(Labelled):
+    FULL = "full", "普通劳动力"
+    PARTIAL = "partial", "弱劳动力或半劳动力"
+    NONE = "none", "无劳动力"
+    NOT_OF_AGE = "not_of_age", "未到劳动年龄"
 
 
-class Relation(StrEnum):
-    HEAD = "head"
-    SPOUSE = "spouse"
-    CHILD = "child"
-    CHILD_IN_LAW = "child_in_law"
-    GRANDCHILD = "grandchild"
-    PARENT = "parent"
-    GRANDPARENT = "grandparent"
-    SIBLING = "sibling"
-    OTHER = "other"
+class Relation(Labelled):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    CHILD_IN_LAW = "child_in_law", "儿媳或女婿"
+    GRANDCHILD = "grandchild", "孙子女"
+    PARENT = "parent", "父母"
+    GRANDPARENT = "grandparent", "祖父母"
+    SIBLING = "sibling", "兄弟姐妹"
+    OTHER = "other", "其他"
 
 
-class DebtCause(StrEnum):
+class DebtCause(Labelled):
     """Large debts that block exit are those caused by illness, schooling or housing (Gansu)."""
 
-    ILLNESS = "illness"
-    SCHOOLING = "schooling"
-    HOUSING = "housing"
+    ILLNESS = "illness", "因病"
+    SCHOOLING = "schooling", "因学"
+    HOUSING = "housing", "因房"
 
 
-class BasicNeed(StrEnum):
+class BasicNeed(Labelled):
     """两不愁三保障: food and clothing (with safe water), education, medical care, housing."""
 
-    FOOD = "food"
-    CLOTHING = "clothing"
-    SAFE_WATER = "safe_water"
-    COMPULSORY_EDUCATION = "compulsory_education"
-    BASIC_MEDICAL = "basic_medical"
-    SAFE_HOUSING = "safe_housing"
+    FOOD = "food", "吃不愁"
+    CLOTHING = "clothing", "穿不愁"
+    SAFE_WATER = "safe_water", "饮水安全"
+    COMPULSORY_EDUCATION = "compulsory_education", "义务教育有保障"
+    BASIC_MEDICAL = "basic_medical", "基本医疗有保障"
+    SAFE_HOUSING = "safe_housing", "住房安全有保障"
+
+
+class Sex(Labelled):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class JoinReason(Labelled):
+    BIRTH = "birth", "出生"
+    MARRIAGE_IN = "marriage_in", "婚入"
+    MOVED_IN = "moved_in", "迁入"
+    OTHER = "other", "其他"
+
+
+class LeaveReason(Labelled):
+    DEATH = "death", "死亡"
+    MARRIAGE_OUT = "marriage_out", "婚出"
+    MOVED_AWAY = "moved_away", "迁出"
+    OTHER = "other", "其他"
+
+
+class MoveReason(Labelled):
+    """迁移: relocation for poverty alleviation (易地扶贫搬迁), moving in with family, or something else."""
+
+    RELOCATION = "relocation", "易地扶贫搬迁"
+    FAMILY = "family", "投亲靠友"
+    OTHER = "other", "其他"
+
+
+class NoticeKindLabel(Labelled):
+    """The board's heading of each kind of public notice."""
+
+    IDENTIFICATION = "identification", "贫困户识别公示"
+    EXIT = "exit", "贫困户退出公示"
+
+
+# 一批 tags of the policies' batch sets (policies.presets.BATCH_SETS): national 五个一批 (seed 000),
+# Gansu 七个一批 (seed 003), Kaiping 三个一批 (seed 004). One label per code across the sets.
+BATCH_LABELS: dict[str, str] = {
+    "production": "发展生产脱贫一批",
+    "relocation": "易地搬迁脱贫一批",
+    "ecological_compensation": "生态补偿脱贫一批",
+    "education": "发展教育脱贫一批",
+    "social_security": "社会保障兜底一批",
+    "industry": "产业扶持一批",
+    "transfer_employment": "转移就业一批",
+    "health": "医疗救助一批",
+    "ecology": "生态保护一批",
+    "production_employment": "扶持生产和就业发展一批",
+    "dibao_floor": "低保政策兜底一批",
+}
+_BATCH_CODES = {label: code for code, label in BATCH_LABELS.items()}
+
+
+def batch_code(value: str) -> str:
+    """A batch given by its code or its Chinese label, as its code (unknown values pass through
+    to the policy check, which names the area's batch set)."""
+    return _BATCH_CODES.get(value.strip(), value)
+
+
+VOCABULARIES = (
+    Vocabulary("poverty_cause", "致贫原因", PovertyCause),
+    Vocabulary("batch", "帮扶批次（一批）", BATCH_LABELS),
+    Vocabulary("relation", "与户主关系", Relation),
+    Vocabulary("labour_capacity", "劳动能力", LabourCapacity),
+    Vocabulary("sex", "性别", Sex),
+    Vocabulary("household_status", "户状态", HouseholdStatus),
+    Vocabulary("debt_cause", "大额负债原因", DebtCause),
+    Vocabulary("basic_need", "两不愁三保障", BasicNeed),
+    Vocabulary("join_reason", "成员增加原因", JoinReason),
+    Vocabulary("leave_reason", "成员减少原因", LeaveReason),
+    Vocabulary("move_reason", "搬迁原因", MoveReason),
+    Vocabulary("notice_kind", "公示类别", NoticeKindLabel),
+)
+# Code → label for household statuses, causes, relations ... (status "other" and cause "other"
+# are both 其他, so one map serves).
+CODE_LABELS: dict[str, str] = {
+    **{m.value: m.label for v in (HouseholdStatus, PovertyCause, Relation, LabourCapacity, Sex) for m in v},
+    **BATCH_LABELS,
+}

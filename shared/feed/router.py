@@ -27,6 +27,9 @@ class FeedUnavailable(DomainError):
     status = 503
     type_slug = "feed-unavailable"
     title = "The event feed is unavailable"
+    title_zh = "事件订阅暂不可用"
+    hint_zh = "稍后重试"
+    hint_en = "Try again later"
 
 
 class FeedEntry(BaseModel):

@@ -48,16 +48,25 @@ class AssetIncomePolicy:
 class DividendBelowFloor(InvalidInput):
     type_slug = "dividend-below-floor"
     title = "The dividend rate is below the policy's floor"
+    title_zh = "分红比例低于政策规定的下限"
+    hint_zh = "按政策下限（首年不低于8%）提高分红比例"
+    hint_en = "Raise the rate to the policy's floor"
 
 
 class YearOutsideTerm(Conflict):
     type_slug = "year-outside-term"
     title = "The year is outside the agreement's term"
+    title_zh = "该年度不在协议期限内"
+    hint_zh = "检查年度是否在协议起止年份之间"
+    hint_en = "Choose a year inside the agreement's term"
 
 
 class AlreadyDistributed(Conflict):
     type_slug = "dividend-already-distributed"
     title = "This year's dividend has been distributed already"
+    title_zh = "本年度分红已经发放"
+    hint_zh = "不要重复发放；如有差错请走冲正"
+    hint_en = "Do not distribute twice; reverse a wrong one"
 
 
 def policy_in_force(

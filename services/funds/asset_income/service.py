@@ -43,16 +43,25 @@ __all__ = ["distribute", "dividends_by_year", "get_visible", "sign", "to_out"]
 class AgreementNotFound(NotFound):
     type_slug = "asset-income-agreement-not-found"
     title = "Asset-income agreement not found"
+    title_zh = "未找到该资产收益协议"
+    hint_zh = "检查协议编号"
+    hint_en = "Check the agreement id"
 
 
 class WrongAccountKind(Conflict):
     type_slug = "wrong-account-kind"
     title = "The enterprise pays from a source account into a holding account"
+    title_zh = "企业须从资金来源账户向托管账户支付"
+    hint_zh = "检查付款账户和收款账户的类别"
+    hint_en = "Check the kinds of the two accounts"
 
 
 class HouseholdOutsideAgreementArea(Conflict):
     type_slug = "household-outside-agreement-area"
     title = "The household is not in the area that signs the agreement"
+    title_zh = "该户不在签订协议的地区"
+    hint_zh = "只为协议所在地区的户分红"
+    hint_en = "Only households of the agreement's area receive dividends"
 
 
 def due_per_year(agreement: AssetIncomeAgreement) -> int:

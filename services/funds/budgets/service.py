@@ -29,11 +29,17 @@ __all__ = ["check", "declare", "get_declaration"]
 class AreaNotVisible(NotFound):
     type_slug = "area-not-found"
     title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，且在您的辖区内"
+    hint_en = "Check the area code is inside your area"
 
 
 class DeclarationNotFound(NotFound):
     type_slug = "budget-declaration-not-found"
     title = "No budget declaration for this area and year"
+    title_zh = "该地区该年度没有预算申报"
+    hint_zh = "先提交预算申报"
+    hint_en = "Declare the budget first"
 
 
 CREATED_MEANWHILE = "Someone declared this year a moment ago; read it and send its ETag in If-Match"

@@ -23,16 +23,25 @@ BENEFICIARY_KINDS = ("household", "village", "project")
 class BeneficiaryNotPayable(Conflict):
     type_slug = "beneficiary-not-payable"
     title = "The beneficiary is not registered for this money"
+    title_zh = "该受益对象不在这笔资金的受益名单中"
+    hint_zh = "先核实受益对象是否登记在本项目或本政策下"
+    hint_en = "Check that the beneficiary is registered for this money"
 
 
 class EntitlementExceeded(Conflict):
     type_slug = "entitlement-exceeded"
     title = "The amount is above the entitlement left"
+    title_zh = "金额超过剩余应享额度"
+    hint_zh = "按剩余额度调整金额"
+    hint_en = "Lower the amount to the entitlement left"
 
 
 class NonPositiveAmount(InvalidInput):
     type_slug = "non-positive-amount"
     title = "An amount must be above zero"
+    title_zh = "金额必须大于零"
+    hint_zh = "填写大于零的金额（单位：分）"
+    hint_en = "Give an amount above zero (in fen)"
 
 
 @dataclass(frozen=True)

@@ -32,16 +32,25 @@ __all__ = ["disburse", "entitlement", "get_visible", "record", "reverse"]
 class DisbursementNotFound(NotFound):
     type_slug = "disbursement-not-found"
     title = "Disbursement not found"
+    title_zh = "未找到该笔拨付"
+    hint_zh = "检查拨付编号"
+    hint_en = "Check the disbursement id"
 
 
 class BeneficiaryNotFound(NotFound):
     type_slug = "beneficiary-not-found"
     title = "Beneficiary not found"
+    title_zh = "未找到该受益对象"
+    hint_zh = "检查受益对象编号，或先登记受益对象"
+    hint_en = "Check the beneficiary id or register the beneficiary"
 
 
 class NotAPayingAccount(Conflict):
     type_slug = "not-a-paying-account"
     title = "Money is paid out only from the holding account meant for it"
+    title_zh = "只能从该项资金对应的账户拨付"
+    hint_zh = "改用该项资金的专用账户"
+    hint_en = "Pay from the holding account meant for this money"
 
 
 @dataclass(frozen=True)

@@ -26,21 +26,33 @@ __all__ = [
 class NoticeStillRunning(Conflict):
     type_slug = "notice-still-running"
     title = "The public notice has not run its days yet"
+    title_zh = "公示期未满"
+    hint_zh = "等公示期满后再办理"
+    hint_en = "Wait until the notice has run its days"
 
 
 class NoticeNotRunning(Conflict):
     type_slug = "notice-not-running"
     title = "The public notice is not open for objections"
+    title_zh = "公示不在异议期内"
+    hint_zh = "公示期内才能提出异议"
+    hint_en = "Objections are lodged while the notice runs"
 
 
 class ObjectionsUnresolved(Conflict):
     type_slug = "objections-unresolved"
     title = "The public notice has unresolved objections"
+    title_zh = "公示还有未处理的异议"
+    hint_zh = "先处理完所有异议"
+    hint_en = "Resolve every objection first"
 
 
 class NoticeTooShort(InvalidInput):
     type_slug = "notice-too-short"
     title = "The notice period is shorter than the policy allows"
+    title_zh = "公示期短于政策规定"
+    hint_zh = "按政策规定的最短天数设置公示期"
+    hint_en = "Set at least the policy's minimum days"
 
 
 def ends_on(published_on: date, notice_days: int) -> date:

@@ -27,16 +27,25 @@ __all__ = ["close", "get_public", "get_visible", "lodge_objection", "publish", "
 class NoticeNotFound(NotFound):
     type_slug = "notice-not-found"
     title = "Public notice not found"
+    title_zh = "未找到该公示"
+    hint_zh = "检查公示编号"
+    hint_en = "Check the notice id"
 
 
 class NotAVillage(InvalidInput):
     type_slug = "not-a-village"
     title = "Notices are posted per village"
+    title_zh = "公示须按村张贴"
+    hint_zh = "选择一个村（12位代码，末三位不为000）"
+    hint_en = "Choose a village"
 
 
 class ObjectionNotFound(NotFound):
     type_slug = "objection-not-found"
     title = "Objection not found"
+    title_zh = "未找到该异议"
+    hint_zh = "检查异议编号"
+    hint_en = "Check the objection id"
 
 
 async def _board(session: AsyncSession, area_code: str) -> dict[str, Any]:

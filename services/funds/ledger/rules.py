@@ -37,11 +37,17 @@ ACCOUNT_KINDS = ("source", "holding", "payout")
 class UnbalancedTransaction(InvalidInput):
     type_slug = "unbalanced-transaction"
     title = "A ledger transaction must balance"
+    title_zh = "账务借贷不平衡"
+    hint_zh = "使各分录金额合计为零后重新提交"
+    hint_en = "Make the entries sum to zero"
 
 
 class InsufficientFunds(Conflict):
     type_slug = "insufficient-funds"
     title = "The account does not hold enough money"
+    title_zh = "账户余额不足"
+    hint_zh = "先查看账户余额，减少金额或先拨入资金"
+    hint_en = "Check the balance; lower the amount or fund the account first"
 
 
 @dataclass(frozen=True)
@@ -95,11 +101,17 @@ def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Post
 class TransferNotAllowed(Conflict):
     type_slug = "transfer-not-allowed"
     title = "Money cannot move between these kinds of account this way"
+    title_zh = "这两类账户之间不能这样划转资金"
+    hint_zh = "按资金流向（来源→统筹→项目→受益对象）办理"
+    hint_en = "Follow the money's path between account kinds"
 
 
 class BudgetExceeded(Conflict):
     type_slug = "budget-exceeded"
     title = "The source would pay in more than its budget for the year"
+    title_zh = "拨入金额将超过该来源本年度预算"
+    hint_zh = "先核对本年度预算，或调整预算后再拨入"
+    hint_en = "Check or raise the year's budget first"
 
 
 def check_transfer(kind: str, from_kind: str, to_kind: str) -> None:

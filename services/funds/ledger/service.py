@@ -30,16 +30,25 @@ __all__ = ["TransactionNotFound", "post", "reverse", "to_out", "transfer"]
 class TransactionNotFound(NotFound):
     type_slug = "transaction-not-found"
     title = "Ledger transaction not found"
+    title_zh = "未找到该笔账务"
+    hint_zh = "检查账务编号"
+    hint_en = "Check the transaction id"
 
 
 class AlreadyReversed(Conflict):
     type_slug = "transaction-already-reversed"
     title = "The transaction has been reversed already"
+    title_zh = "该笔账务已冲正"
+    hint_zh = "无需再次冲正"
+    hint_en = "It needs no second reversal"
 
 
 class NotReversible(Conflict):
     type_slug = "transaction-not-reversible"
     title = "This transaction cannot be reversed here"
+    title_zh = "该笔账务不能在此冲正"
+    hint_zh = "按该类账务的规定办理"
+    hint_en = "Use the procedure for this kind of transaction"
 
 
 async def post(

@@ -24,6 +24,9 @@ TRANSITIONS = {
 class ProjectTransitionRefused(Conflict):
     type_slug = "project-transition-refused"
     title = "The project cannot move to that status"
+    title_zh = "项目不能转到该状态"
+    hint_zh = "先查看项目当前状态，按立项、审批、实施、验收的顺序办理"
+    hint_en = "Check the project's status and follow the order of steps"
 
 
 def check_transition(current: str, target: str) -> None:

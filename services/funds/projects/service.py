@@ -24,16 +24,25 @@ __all__ = ["create", "get_visible", "transition"]
 class ProjectNotFound(NotFound):
     type_slug = "project-not-found"
     title = "Project not found"
+    title_zh = "未找到该项目"
+    hint_zh = "检查项目编号，且项目在您的辖区内"
+    hint_en = "Check the project id"
 
 
 class NotAPool(Conflict):
     type_slug = "not-a-pool"
     title = "Projects are funded from a holding account (the county integrated pool)"
+    title_zh = "项目资金须从统筹整合资金账户（县级资金池）拨付"
+    hint_zh = "改用县级统筹整合资金账户"
+    hint_en = "Fund the project from the county integrated pool"
 
 
 class ApprovalNeedsCounty(Forbidden):
     type_slug = "approval-needs-county"
     title = "Projects are approved at county level or above"
+    title_zh = "项目须由县级及以上审批"
+    hint_zh = "请县级（或以上）审批人员办理"
+    hint_en = "Ask a county-level approver"
 
 
 async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) -> Project:

@@ -8,6 +8,10 @@ from shared.repository import Repository
 
 
 class ReportRepository(Repository):
+    async def account_names(self, codes: list[str]) -> dict[str, str]:
+        stmt = select(Account.code, Account.name).where(Account.code.in_(codes))
+        return {c: n for c, n in (await self.session.execute(stmt)).all()}
+
     async def planned(self, area_prefix: str, year: int | None) -> dict[str, int]:
         stmt = (
             select(PlanLine.payer, func.sum(PlanLine.amount_fen))

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from services.funds.reports import rules, service
 from services.funds.reports.schemas import FundsReportOut, ReportRowOut
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.spreadsheets import XLSX_MEDIA_TYPE, HeaderStyle, csv_response, xlsx_response
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _out(row: rules.ReportRow) -> ReportRowOut:
@@ -23,28 +24,30 @@ def _out(row: rules.ReportRow) -> ReportRowOut:
     )
 
 
-@router.get("/funds", response_model=FundsReportOut, responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
+@router.get(
+    "/funds",
+    response_model=FundsReportOut,
+    responses={200: {"content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}}},
+)
 async def funds_report(
     session: SessionDep,
     user: CurrentUser,
     area_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     format: Literal["json", "csv", "xlsx"] = "json",
-) -> FundsReportOut | Response:
+    headers: Annotated[
+        HeaderStyle, Query(description="zh: Chinese column headers; codes: the machine-readable names")
+    ] = "zh",
+) -> FundsReportOut | StreamingResponse:
+    """CSV (UTF-8 with BOM) and XLSX have Chinese headers and money in 元 with two decimals."""
     area = area_code or user.area_code
     rows = await service.funds_report(session, actor=user, area_code=area, year=year)
     name = f"funds-{area}-{year or 'all'}"
     if format == "csv":
-        return Response(
-            rules.to_csv(rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        return csv_response(f"{name}.csv", rules.COLUMNS, rules.table(rows, headers), headers=headers)
     if format == "xlsx":
-        return Response(
-            rules.to_xlsx(rows, title=name),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        return xlsx_response(
+            f"{name}.xlsx", [rules.sheet(rows, title=name, headers=headers)], headers=headers
         )
     return FundsReportOut(
         area_code=area, year=year, rows=[_out(r) for r in rows], total=_out(rules.total_row(rows))

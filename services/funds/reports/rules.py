@@ -1,18 +1,27 @@
-"""Planned vs received vs disbursed per source, and the rendering of a report to CSV and XLSX."""
+"""Planned vs received vs disbursed per source, and the rendering of a report to CSV and XLSX
+(shared/spreadsheets.py: Chinese headers, 元 with two decimals, streamed)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
-from openpyxl import Workbook
+from shared.spreadsheets import Column, HeaderStyle, Sheet, csv_rows, xlsx_file
 
-from shared.money import format_yuan
+__all__ = [
+    "COLUMNS",
+    "TOTAL",
+    "ReportRow",
+    "disbursement_rate_percent",
+    "sheet",
+    "table",
+    "to_csv",
+    "to_xlsx",
+    "total_row",
+]
 
-__all__ = ["COLUMNS", "ReportRow", "disbursement_rate_percent", "to_csv", "to_xlsx", "total_row"]
+TOTAL = "total"
 
 
 @dataclass(frozen=True)
@@ -21,13 +30,21 @@ class ReportRow:
     planned_fen: int
     received_fen: int
     disbursed_fen: int
+    name: str = ""  # the source account's name (江门市扶贫资金), "" when unknown
 
     @property
     def rate_percent(self) -> str:
         return disbursement_rate_percent(self.disbursed_fen, self.received_fen)
 
 
-COLUMNS = ("source", "planned_yuan", "received_yuan", "disbursed_yuan", "disbursement_rate_percent")
+COLUMNS = (
+    Column("source", "资金来源账户", width=24),
+    Column("source_name", "资金来源", width=28),
+    Column("planned_yuan", "计划金额（元）", "money"),
+    Column("received_yuan", "到位金额（元）", "money"),
+    Column("disbursed_yuan", "已拨付金额（元）", "money"),
+    Column("disbursement_rate_percent", "拨付率（%）", "percent"),
+)
 
 
 def disbursement_rate_percent(disbursed_fen: int, received_fen: int) -> str:
@@ -42,57 +59,37 @@ def disbursement_rate_percent(disbursed_fen: int, received_fen: int) -> str:
 def total_row(rows: Iterable[ReportRow]) -> ReportRow:
     rows = list(rows)
     return ReportRow(
-        "total",
+        TOTAL,
         sum(r.planned_fen for r in rows),
         sum(r.received_fen for r in rows),
         sum(r.disbursed_fen for r in rows),
     )
 
 
-def _cells(row: ReportRow) -> list[str]:
-    return [
-        row.source,
-        format_yuan(row.planned_fen),
-        format_yuan(row.received_fen),
-        format_yuan(row.disbursed_fen),
-        row.rate_percent,
-    ]
-
-
-def to_csv(rows: Iterable[ReportRow]) -> str:
-    rows = list(rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+def table(rows: Sequence[ReportRow], headers: HeaderStyle = "zh") -> Iterator[list[Any]]:
+    """One line per source (money in fen; the writers turn it into 元) and the total line."""
     for row in [*rows, total_row(rows)]:
-        writer.writerow(_cells(row))
-    return out.getvalue()
+        total = row.source == TOTAL
+        yield [
+            ("合计" if headers == "zh" else TOTAL) if total else row.source,
+            "" if total else row.name,
+            row.planned_fen,
+            row.received_fen,
+            row.disbursed_fen,
+            row.rate_percent,
+        ]
 
 
-def _yuan(fen: int) -> Decimal:
-    return Decimal(fen) / 100
+def sheet(rows: Sequence[ReportRow], *, title: str, headers: HeaderStyle = "zh") -> Sheet:
+    return Sheet(title, COLUMNS, table(rows, headers))
 
 
-def to_xlsx(rows: Iterable[ReportRow], *, title: str) -> bytes:
-    """Amounts as exact decimal numbers in yuan (never floats), formatted to the fen."""
-    rows = list(rows)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(list(COLUMNS))
-    for row in [*rows, total_row(rows)]:
-        sheet.append(
-            [
-                row.source,
-                _yuan(row.planned_fen),
-                _yuan(row.received_fen),
-                _yuan(row.disbursed_fen),
-                row.rate_percent,
-            ]
-        )
-        for cell in sheet[sheet.max_row][1:4]:
-            cell.number_format = "#,##0.00"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def to_csv(rows: Iterable[ReportRow], *, headers: HeaderStyle = "zh") -> bytes:
+    return b"".join(csv_rows(COLUMNS, table(list(rows), headers), headers=headers))
+
+
+def to_xlsx(rows: Iterable[ReportRow], *, title: str, headers: HeaderStyle = "zh") -> bytes:
+    """Amounts as exact decimal numbers in 元 (never floats), formatted to the fen."""
+    with xlsx_file([sheet(list(rows), title=title, headers=headers)], headers=headers) as file:
+        data: bytes = file.read()
+    return data

@@ -13,11 +13,15 @@ from shared.errors import NotFound
 __all__ = ["UNATTRIBUTED", "funds_report"]
 
 UNATTRIBUTED = "(unattributed)"
+UNATTRIBUTED_NAME = "未注明来源"
 
 
 class AreaNotVisible(NotFound):
     type_slug = "area-not-found"
     title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，且在您的辖区内"
+    hint_en = "Check the area code is inside your area"
 
 
 async def funds_report(
@@ -31,4 +35,8 @@ async def funds_report(
     received = await repo.received(prefix, year)
     disbursed = {k or UNATTRIBUTED: v for k, v in (await repo.disbursed(prefix, year)).items()}
     sources = sorted(set(planned) | set(received) | set(disbursed))
-    return [ReportRow(s, planned.get(s, 0), received.get(s, 0), disbursed.get(s, 0)) for s in sources]
+    names = await repo.account_names(sources) | {UNATTRIBUTED: UNATTRIBUTED_NAME}
+    return [
+        ReportRow(s, planned.get(s, 0), received.get(s, 0), disbursed.get(s, 0), names.get(s, ""))
+        for s in sources
+    ]

@@ -51,6 +51,9 @@ Schedule = Mapping[int, int]  # year -> weight (the seeds write them as yuan per
 class InvalidScheme(InvalidInput):
     type_slug = "invalid-scheme"
     title = "The allocation scheme is not consistent"
+    title_zh = "分配方案不一致"
+    hint_zh = "按说明改正方案后重新提交"
+    hint_en = "Fix the scheme as described"
 
 
 class PlanBlocked(Conflict):

@@ -43,21 +43,33 @@ ACTOR = "funds:plan-refresh"
 class SchemeNotFound(NotFound):
     type_slug = "scheme-not-found"
     title = "Allocation scheme not found"
+    title_zh = "未找到该分配方案"
+    hint_zh = "检查方案编号"
+    hint_en = "Check the scheme id"
 
 
 class PlanNotFound(NotFound):
     type_slug = "plan-not-found"
     title = "Allocation plan not found"
+    title_zh = "未找到该分配计划"
+    hint_zh = "检查计划编号"
+    hint_en = "Check the plan id"
 
 
 class PlanExists(Conflict):
     type_slug = "plan-exists"
     title = "This scheme is already planned for this area"
+    title_zh = "该地区已有这一方案的计划"
+    hint_zh = "修改已有计划，不要重复创建"
+    hint_en = "Change the plan already there"
 
 
 class OutsideScheme(Conflict):
     type_slug = "area-outside-scheme"
     title = "The area is outside the scheme's area"
+    title_zh = "该地区不在方案适用范围内"
+    hint_zh = "选择方案范围内的地区"
+    hint_en = "Choose an area inside the scheme"
 
 
 async def create_scheme(session: AsyncSession, *, actor: Principal, data: SchemeIn) -> Scheme:

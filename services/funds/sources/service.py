@@ -27,16 +27,25 @@ __all__ = [
 class AccountNotFound(NotFound):
     type_slug = "account-not-found"
     title = "Account not found"
+    title_zh = "未找到该账户"
+    hint_zh = "检查账户编号"
+    hint_en = "Check the account id"
 
 
 class BudgetNotFound(NotFound):
     type_slug = "budget-not-found"
     title = "Budget not found"
+    title_zh = "未找到该预算"
+    hint_zh = "检查预算编号"
+    hint_en = "Check the budget id"
 
 
 class AccountExists(Conflict):
     type_slug = "account-exists"
     title = "An account with this code exists"
+    title_zh = "已有相同代码的账户"
+    hint_zh = "使用已有账户或换一个代码"
+    hint_en = "Use the existing account or another code"
 
 
 CREATED_MEANWHILE = "Someone created this budget a moment ago; read it and send its ETag in If-Match"

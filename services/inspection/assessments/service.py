@@ -43,11 +43,17 @@ RUN_BATCH = 100  # areas per run call: keeps one request (one transaction) short
 class AlreadyAssessed(Conflict):
     type_slug = "already-assessed"
     title = "This area has been assessed for that year"
+    title_zh = "该地区该年度已考核"
+    hint_zh = "如需修改请按更正程序办理"
+    hint_en = "Use the correction procedure"
 
 
 class TargetNotFound(NotFound):
     type_slug = "target-not-found"
     title = "Reduction target not found"
+    title_zh = "未找到该减贫目标"
+    hint_zh = "检查地区和年度"
+    hint_en = "Check the area and year"
 
 
 def _dec(value: Fraction, places: str) -> str:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from services.inspection.bulletins import service
-from services.inspection.bulletins.document import render_xlsx
+from services.inspection.bulletins.document import sheets
 from services.inspection.bulletins.schemas import BulletinOut
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.spreadsheets import HeaderStyle, xlsx_response
 
 router = APIRouter(prefix="/bulletins", tags=["monthly bulletin"])
 Year = Annotated[int, Path(ge=2000, le=2100)]
@@ -25,9 +26,14 @@ async def bulletin(year: Year, month: Month, session: SessionDep, user: CurrentU
 
 
 @router.get("/{year}/{month}/document", response_class=Response, responses={200: {"content": {XLSX: {}}}})
-async def bulletin_document(year: Year, month: Month, session: SessionDep, user: CurrentUser) -> Response:
+async def bulletin_document(
+    year: Year,
+    month: Month,
+    session: SessionDep,
+    user: CurrentUser,
+    headers: Annotated[HeaderStyle, Query(description="zh: Chinese sheets, headers and words; codes")] = "zh",
+) -> Response:
+    """The bulletin as XLSX: Chinese throughout, the header rows frozen."""
     b = await service.monthly(session=session, actor=user, year=year, month=month)
     name = f"bulletin-{b.area_prefix or 'all'}-{year}-{month:02d}.xlsx"
-    return Response(
-        render_xlsx(b), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return xlsx_response(name, sheets(b, headers), headers=headers)

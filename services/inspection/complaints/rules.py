@@ -49,6 +49,9 @@ _TRANSITIONS: dict[tuple[str, str], str] = {
 class ComplaintTransitionRefused(Conflict):
     type_slug = "complaint-transition-refused"
     title = "The complaint is not in a state that allows this"
+    title_zh = "该举报当前状态不允许此操作"
+    hint_zh = "先查看举报当前状态，按办理流程办理"
+    hint_en = "Check the complaint's status and follow the steps"
 
 
 def next_status(status: str, action: str) -> str:

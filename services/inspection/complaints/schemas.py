@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
+
+from services.inspection.vocabulary import COMPLAINT_CATEGORIES, URGENCIES
+from shared.vocabulary import code_or_label
 
 
 class ComplainantIn(BaseModel):
@@ -15,7 +19,7 @@ class ComplainantIn(BaseModel):
 
 class ComplaintIn(BaseModel):
     area_code: str = Field(pattern=r"^\d{12}$", description="Where the reported problem is")
-    category: str
+    category: Annotated[str, code_or_label(COMPLAINT_CATEGORIES)]
     summary: str = Field(min_length=1, max_length=300)
     details: str = Field(default="", max_length=10_000)
     anonymous: bool = True
@@ -32,7 +36,7 @@ class ComplaintIn(BaseModel):
 
 
 class TriageIn(BaseModel):
-    urgency: str = Field(examples=["urgent", "normal"])
+    urgency: Annotated[str, code_or_label(URGENCIES)] = Field(examples=["urgent", "normal", "紧急"])
 
 
 class DismissIn(BaseModel):

@@ -24,11 +24,17 @@ from shared.pii import PiiCipher
 class ComplaintNotFound(NotFound):
     type_slug = "complaint-not-found"
     title = "Complaint not found"
+    title_zh = "未找到该举报"
+    hint_zh = "检查举报编号"
+    hint_en = "Check the complaint id"
 
 
 class NotTheHandler(Forbidden):
     type_slug = "complaint-handler-only"
     title = "Only the complaint handler takes this step"
+    title_zh = "只有承办人才能办理这一步"
+    hint_zh = "请该举报的承办人办理"
+    hint_en = "Ask the complaint's handler"
 
 
 def _facts(c: Complaint) -> rules.ComplaintFacts:

@@ -51,6 +51,9 @@ _TRANSITIONS: dict[tuple[str, str], str] = {
 class FindingTransitionRefused(Conflict):
     type_slug = "finding-transition-refused"
     title = "The finding is not in a state that allows this"
+    title_zh = "该问题当前状态不允许此操作"
+    hint_zh = "先查看问题当前状态，按整改流程办理"
+    hint_en = "Check the finding's status and follow the steps"
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
+
+from services.inspection.vocabulary import FINDING_CATEGORIES, SEVERITIES
+from shared.vocabulary import code_or_label
 
 
 class FindingIn(BaseModel):
     area_code: str = Field(pattern=r"^\d{12}$")
-    category: str
-    severity: str = Field(examples=["high", "medium", "low"])
+    category: Annotated[str, code_or_label(FINDING_CATEGORIES)]  # the code or its label (识别不精准)
+    severity: Annotated[str, code_or_label(SEVERITIES)] = Field(examples=["high", "medium", "low", "严重"])
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=5000)
     responsible_unit: str = Field(min_length=1, max_length=200)

@@ -35,11 +35,17 @@ VERIFIER_ROLES = ("inspector", "admin")
 class FindingNotFound(NotFound):
     type_slug = "finding-not-found"
     title = "Finding not found"
+    title_zh = "未找到该问题"
+    hint_zh = "检查问题编号"
+    hint_en = "Check the finding id"
 
 
 class NotYourStep(Forbidden):
     type_slug = "finding-role-refused"
     title = "Your role does not take this step of a finding"
+    title_zh = "您的角色不办理问题整改的这一步"
+    hint_zh = "请负责这一步的角色办理"
+    hint_en = "Ask the role that takes this step"
 
 
 def _state(f: Finding) -> rules.RectificationState:

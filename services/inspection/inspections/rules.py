@@ -40,6 +40,9 @@ TEAM_ROLES = (
 class InspectionClosed(Conflict):
     type_slug = "inspection-concluded"
     title = "The inspection is concluded"
+    title_zh = "该督查已结束"
+    hint_zh = "已结束的督查不能再增加内容"
+    hint_en = "A concluded inspection takes no more"
 
 
 @dataclass(frozen=True)

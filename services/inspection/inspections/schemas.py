@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
+
+from services.inspection.vocabulary import INSPECTION_KINDS, TEAM_ROLES
+from shared.vocabulary import code_or_label
 
 
 class TeamMemberIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    role: str = Field(examples=["leader", "npc_deputy", "conduct_supervisor"])
+    role: Annotated[str, code_or_label(TEAM_ROLES)] = Field(examples=["leader", "npc_deputy", "组长"])
 
 
 class InspectionIn(BaseModel):
-    kind: str = Field(examples=["announced", "unannounced"])
+    kind: Annotated[str, code_or_label(INSPECTION_KINDS)] = Field(
+        examples=["announced", "unannounced", "暗访"]
+    )
     title: str = Field(min_length=1, max_length=200)
     starts_on: date
     ends_on: date

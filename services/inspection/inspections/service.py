@@ -24,6 +24,9 @@ from shared.pagination import Page
 class InspectionNotFound(NotFound):
     type_slug = "inspection-not-found"
     title = "Inspection not found"
+    title_zh = "未找到该督查"
+    hint_zh = "检查督查编号"
+    hint_en = "Check the inspection id"
 
 
 def _out(i: Inspection) -> InspectionOut:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from services.inspection.policies import presets
 from services.inspection.progress import service
-from services.inspection.progress.document import render_xlsx
+from services.inspection.progress.document import sheets
 from services.inspection.progress.schemas import (
     ProgressReportOut,
     SubmissionHistoryOut,
@@ -22,6 +22,7 @@ from shared.auth import CurrentUser, Principal, require_roles
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
+from shared.spreadsheets import HeaderStyle, xlsx_response
 
 router = APIRouter(prefix="/progress-reports", tags=["quarterly progress reports"])
 Submitter = Annotated[Principal, Depends(require_roles(*presets.PROGRESS_REPORT_SUBMITTER_ROLES))]
@@ -43,13 +44,19 @@ async def progress_report(
 
 @router.get("/{area_code}/document", response_class=Response, responses={200: {"content": {XLSX: {}}}})
 async def progress_report_document(
-    area_code: AreaCodePath, year: YearQuery, quarter: QuarterQuery, session: SessionDep, user: CurrentUser
+    area_code: AreaCodePath,
+    year: YearQuery,
+    quarter: QuarterQuery,
+    session: SessionDep,
+    user: CurrentUser,
+    headers: Annotated[
+        HeaderStyle, Query(description="zh: Chinese sheets and headers; codes: field names")
+    ] = "zh",
 ) -> Response:
+    """The report as XLSX: Chinese sheet names and headers, money in 元, the header row frozen."""
     r = await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
     name = f"progress-{r.area_code}-{year}-Q{quarter}.xlsx"
-    return Response(
-        render_xlsx(r), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return xlsx_response(name, sheets(r, headers), headers=headers)
 
 
 @router.post("/{area_code}/{year}/{quarter}/submission", response_model=SubmissionOut, status_code=201)

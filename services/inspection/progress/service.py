@@ -52,11 +52,17 @@ UNAVAILABLE = [
 class ProgressReportNotFound(NotFound):
     type_slug = "progress-report-not-found"
     title = "No such progress report in your area"
+    title_zh = "您的辖区内没有这份进度报告"
+    hint_zh = "检查地区和季度"
+    hint_en = "Check the area and quarter"
 
 
 class SubmitterNotOfArea(Forbidden):
     type_slug = "submitter-not-of-area"
     title = "Only the area's own office submits its report"
+    title_zh = "只能由本地区的扶贫部门报送本地区的报告"
+    hint_zh = "请本地区的工作人员报送"
+    hint_en = "The area's own office submits"
 
 
 def _scoped(actor: Principal, area_code: str) -> AreaCode:

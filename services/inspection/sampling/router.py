@@ -22,6 +22,9 @@ router = APIRouter(prefix="/samples", tags=["third-party evaluation"])
 class EvaluatorOnly(Forbidden):
     type_slug = "evaluator-only"
     title = "Only the third-party evaluator sees evaluation samples"
+    title_zh = "只有第三方评估人员能查看评估抽样"
+    hint_zh = "请第三方评估人员查看"
+    hint_en = "Ask the third-party evaluator"
 
 
 async def _evaluator(user: CurrentUser) -> Principal:

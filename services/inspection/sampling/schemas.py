@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
+
+from services.inspection.vocabulary import VERDICTS
+from shared.vocabulary import code_or_label
 
 
 class SampleIn(BaseModel):
@@ -47,7 +50,7 @@ class SampleOut(BaseModel):
 class VerdictIn(BaseModel):
     household_id: str | None = Field(default=None, min_length=1, max_length=100)
     village_code: str | None = Field(default=None, pattern=r"^\d{12}$", description="in a village sample")
-    verdict: str = Field(examples=["correct", "wrongly_exited"])
+    verdict: Annotated[str, code_or_label(VERDICTS)] = Field(examples=["correct", "wrongly_exited", "错退"])
     note: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")

@@ -41,11 +41,17 @@ VILLAGE_METHOD = (
 class SampleNotFound(NotFound):
     type_slug = "sample-not-found"
     title = "Evaluation sample not found"
+    title_zh = "未找到该评估抽样"
+    hint_zh = "检查抽样编号"
+    hint_en = "Check the sample id"
 
 
 class VerdictAlreadyGiven(Conflict):
     type_slug = "verdict-already-given"
     title = "This household already has a verdict"
+    title_zh = "该户已有评估结论"
+    hint_zh = "不要重复评定"
+    hint_en = "Do not judge twice"
 
 
 def _out(sample: EvaluationSample, items: list[EvaluationItem]) -> SampleOut:

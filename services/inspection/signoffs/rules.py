@@ -76,41 +76,65 @@ class Signer:
 class DossierClosed(Conflict):
     type_slug = "dossier-closed"
     title = "The sign-off dossier is closed"
+    title_zh = "签字档案已关闭"
+    hint_zh = "已关闭的档案不能再签字"
+    hint_en = "A closed dossier takes no more signatures"
 
 
 class LevelNotReached(Conflict):
     type_slug = "signoff-level-not-reached"
     title = "A lower level has not finished signing"
+    title_zh = "下一级还未签完"
+    hint_zh = "等下一级签字完成后再签"
+    hint_en = "Wait until the lower level has signed"
 
 
 class PositionAlreadySigned(Conflict):
     type_slug = "signoff-position-already-signed"
     title = "This position has already signed"
+    title_zh = "该岗位已签字"
+    hint_zh = "无需重复签字"
+    hint_en = "No second signature is needed"
 
 
 class PositionNotInScheme(InvalidInput):
     type_slug = "signoff-position-unknown"
     title = "This position does not sign in the dossier's scheme"
+    title_zh = "该岗位不在本档案的签字流程中"
+    hint_zh = "按档案的签字流程选择岗位"
+    hint_en = "Choose a position of the dossier's scheme"
 
 
 class SignerLacksPosition(Forbidden):
     type_slug = "signer-lacks-position"
     title = "You do not hold the position this step needs"
+    title_zh = "您不担任这一步需要的岗位"
+    hint_zh = "请担任该岗位的人员签字"
+    hint_en = "Ask the holder of the position"
 
 
 class SignerIsNotTheHousehold(Forbidden):
     type_slug = "signer-not-the-household"
     title = "Only the household itself signs as the household"
+    title_zh = "只有本户才能以户的名义签字"
+    hint_zh = "请户主本人签字"
+    hint_en = "The household signs for itself"
 
 
 class SignerAreaMismatch(Forbidden):
     type_slug = "signer-area-mismatch"
     title = "You do not hold this position for the household's area"
+    title_zh = "您不是该户所在地区的这一岗位"
+    hint_zh = "请该户所在地区的岗位人员签字"
+    hint_en = "Ask the holder for the household's area"
 
 
 class InvalidScheme(InvalidInput):
     type_slug = "signoff-scheme-invalid"
     title = "The sign-off scheme cannot be used"
+    title_zh = "签字流程不能使用"
+    hint_zh = "按说明改正签字流程（各级岗位及顺序）后重新提交"
+    hint_en = "Fix the scheme's positions and levels as described"
 
 
 _ORDER = ("village", "township", "county", "city", "province")

@@ -36,6 +36,9 @@ SYSTEM = "inspection:consumer"
 class DossierNotFound(NotFound):
     type_slug = "dossier-not-found"
     title = "Sign-off dossier not found"
+    title_zh = "未找到该签字档案"
+    hint_zh = "检查档案编号"
+    hint_en = "Check the dossier id"
 
 
 def _scheme_json(scheme: rules.SignoffScheme) -> dict[str, Any]:

@@ -34,6 +34,9 @@ from shared.auth import Principal
 class HelperAlreadyLeft(PairingRuleViolated):
     type_slug = "helper-already-left"
     title = "The helper has already left"
+    title_zh = "该帮扶责任人已离开"
+    hint_zh = "把该户交给仍在岗的帮扶责任人"
+    hint_en = "Pair the household with a helper still in post"
 
 
 def _snapshot(h: Helper) -> dict[str, object]:

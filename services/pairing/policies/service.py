@@ -25,11 +25,17 @@ Resolver = Callable[[str], PairingPolicy]
 class OverrideNotFound(NotFound):
     type_slug = "policy-override-not-found"
     title = "Policy override not found"
+    title_zh = "未找到该政策调整"
+    hint_zh = "检查地区和年度"
+    hint_en = "Check the area and year"
 
 
 class AreaOutsideScope(NotFound):
     type_slug = "area-not-found"
     title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，且在您的辖区内"
+    hint_en = "Check the area code is inside your area"
 
 
 async def resolver(session: AsyncSession, *, on: date) -> Resolver:

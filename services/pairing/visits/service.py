@@ -41,6 +41,9 @@ _RECORD: TypeAdapter[VisitIn | LedgerEntryIn] = TypeAdapter(Record)
 class RecordIdReused(VisitNotAllowed):
     type_slug = "record-id-reused"
     title = "The record id was already used for other content"
+    title_zh = "记录编号已用于其他内容"
+    hint_zh = "为新记录生成新的编号"
+    hint_en = "Give the new record a new id"
 
 
 async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID | None) -> Helper:

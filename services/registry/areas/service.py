@@ -100,7 +100,9 @@ def parse_code(code: str) -> str:
 async def get(*, session: AsyncSession, actor: Principal, code: str) -> Area:
     area = await AreaRepository(session).get(parse_code(code))
     if area is None or not actor.covers(area.code):
-        raise AreaNotFound(f"area {code} does not exist in your area", code=code)
+        raise AreaNotFound(
+            f"area {code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {code}", code=code
+        )
     return area
 
 
@@ -122,7 +124,7 @@ async def get_any(*, session: AsyncSession, code: str) -> Area:
     """For system actors (demo loader): no caller scope."""
     area = await AreaRepository(session).get(parse_code(code))
     if area is None:
-        raise AreaNotFound(f"area {code} is not loaded", code=code)
+        raise AreaNotFound(f"area {code} is not loaded", detail_zh=f"地区 {code} 尚未导入", code=code)
     return area
 
 

@@ -59,11 +59,16 @@ async def dibao_cross_check(
 ) -> CrossCheckOut:
     raw = await roll.read(MAX_ROLL_BYTES + 1)
     if len(raw) > MAX_ROLL_BYTES:
-        raise InvalidInput("the roll is larger than 20 MB; split it by township")
+        raise InvalidInput(
+            "the roll is larger than 20 MB; split it by township",
+            detail_zh="名单文件超过20MB，请按乡镇分开上传",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput("the roll must be a UTF-8 CSV file") from exc
+        raise InvalidInput(
+            "the roll must be a UTF-8 CSV file", detail_zh="名单须为UTF-8编码的CSV文件"
+        ) from exc
     return await service.dibao_cross_check(
         session=session, actor=user, area_code=area_code, roll_text=text, cipher=cipher
     )

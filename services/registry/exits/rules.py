@@ -14,6 +14,15 @@ from services.registry.vocabulary import BasicNeed
 __all__ = ["Criterion", "Debt", "Eligibility", "ExitFacts", "assess_exit"]
 
 
+# The exit standard's criteria as the exit form names them.
+EXIT_CRITERIA_ZH = {
+    "income_above_line": "人均纯收入稳定超过当年扶贫标准",
+    "income_channel": "有稳定收入来源",
+    "no_large_debt": "无因病、因学、因房大额负债",
+    "basic_needs_met": "两不愁三保障",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Debt:
     cause: str

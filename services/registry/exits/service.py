@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.errors import ExitNotEligible
 from services.registry.exits import events
 from services.registry.exits.repository import ExitRequestRepository
-from services.registry.exits.rules import Debt, Eligibility, ExitFacts, assess_exit
+from services.registry.exits.rules import EXIT_CRITERIA_ZH, Debt, Eligibility, ExitFacts, assess_exit
 from services.registry.households import service as households
 from services.registry.households.repository import HouseholdRepository
 from services.registry.identification.rules import Action, next_status
@@ -55,6 +55,10 @@ async def request_exit(
         raise ExitNotEligible(
             "the household does not meet the exit standard: "
             + "; ".join(c.detail for c in result.criteria if not c.passed),
+            detail_zh="该户未达到退出标准，未达标的项目："
+            + "；".join(
+                EXIT_CRITERIA_ZH.get(c.criterion, c.criterion) for c in result.criteria if not c.passed
+            ),
             eligibility=result.as_data(),
         )
     req = ExitRequest(

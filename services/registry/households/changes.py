@@ -55,7 +55,9 @@ async def add_member(
     h = await load(session, actor, household_id, lock=True)
     ensure_open(h)
     if data.member.relation is Relation.HEAD:
-        raise HouseholdChangeRefused("add the member first, then change the head")
+        raise HouseholdChangeRefused(
+            "add the member first, then change the head", detail_zh="请先增加该成员，再变更户主"
+        )
     member = new_member(data.member, cipher=cipher, today=today, household_id=h.id, reason=data.reason)
     await refuse_held_identities(
         session,
@@ -222,7 +224,7 @@ async def merge(
 ) -> Household:
     """All members of this household join another one in the same village; this one is removed."""
     if data.into_household_id == household_id:
-        raise HouseholdChangeRefused("a household cannot merge into itself")
+        raise HouseholdChangeRefused("a household cannot merge into itself", detail_zh="一户不能并入自己")
     first, second = sorted([household_id, data.into_household_id])  # lock in a fixed order
     await load(session, actor, first, lock=True)
     await load(session, actor, second, lock=True)
@@ -232,10 +234,14 @@ async def merge(
     ensure_open(target)
     if HouseholdStatus.EXIT_REQUESTED.value in (source.status, target.status):
         raise HouseholdChangeRefused(
-            "a household waiting for its exit verdict cannot merge; wait for the verdict"
+            "a household waiting for its exit verdict cannot merge; wait for the verdict",
+            detail_zh="该户正在等待退出审核结果，不能合户；请等审核结果",
         )
     if source.area_code != target.area_code:
-        raise HouseholdChangeRefused("households merge within one village; move the household first")
+        raise HouseholdChangeRefused(
+            "households merge within one village; move the household first",
+            detail_zh="只能在同一村内合户；请先把该户迁到同一村",
+        )
     repo = HouseholdRepository(session)
     moving = await repo.members(source.id)
     before_source, before_target = snapshot(source), snapshot(target)

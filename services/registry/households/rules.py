@@ -12,7 +12,7 @@ from datetime import date
 from uuid import UUID
 
 from services.registry.errors import BatchNotInPolicy, HouseholdChangeRefused, InvalidMember
-from services.registry.vocabulary import HouseholdStatus, LabourCapacity, Relation
+from services.registry.vocabulary import BATCH_LABELS, HouseholdStatus, LabourCapacity, Relation, Sex
 from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, ResidentId, validate
 
@@ -47,14 +47,19 @@ def check_member_identity(
     try:
         parsed = validate(number, today=today)
     except InvalidResidentId as exc:
-        raise InvalidMember(str(exc), field="resident_id") from exc
+        raise InvalidMember(str(exc), detail_zh=exc.zh, field="resident_id") from exc
     if birth_date is not None and birth_date != parsed.birth_date:
         raise InvalidMember(
             f"birth date {birth_date} does not match the resident ID ({parsed.birth_date})",
+            detail_zh=f"出生日期 {birth_date} 与身份证号中的出生日期（{parsed.birth_date}）不符，请核对",
             field="birth_date",
         )
     if sex is not None and sex != parsed.sex:
-        raise InvalidMember(f"sex '{sex}' does not match the resident ID ({parsed.sex})", field="sex")
+        raise InvalidMember(
+            f"sex '{sex}' does not match the resident ID ({parsed.sex})",
+            detail_zh=f"性别“{Sex(sex).label}”与身份证号（{Sex(parsed.sex).label}）不符，请核对",
+            field="sex",
+        )
     return parsed
 
 
@@ -64,6 +69,8 @@ def check_batches(batches: Iterable[str], *, allowed: Sequence[str], batch_set: 
     if unknown:
         raise BatchNotInPolicy(
             f"batches {', '.join(unknown)} are not in this area's set '{batch_set}' ({', '.join(allowed)})",
+            detail_zh=f"帮扶批次 {'、'.join(BATCH_LABELS.get(b, b) for b in unknown)} 不在本地区的批次中；"
+            f"可选：{'、'.join(BATCH_LABELS.get(b, b) for b in allowed)}",
             allowed=list(allowed),
         )
     return chosen
@@ -92,20 +99,32 @@ def check_removal(members: Sequence[MemberFacts], member_id: UUID) -> None:
     """A member may leave unless they are the head (change the head first) or the last member."""
     target = next((m for m in members if m.id == member_id), None)
     if target is None:
-        raise HouseholdChangeRefused(f"member {member_id} is not an active member of this household")
+        raise HouseholdChangeRefused(
+            f"member {member_id} is not an active member of this household",
+            detail_zh=f"成员 {member_id} 不是该户的在册成员",
+        )
     if target.relation is Relation.HEAD and len(members) > 1:
-        raise HouseholdChangeRefused("the head cannot leave while others remain: change the head first")
+        raise HouseholdChangeRefused(
+            "the head cannot leave while others remain: change the head first",
+            detail_zh="户内还有其他成员时户主不能减员：请先变更户主",
+        )
     if len(members) == 1:
-        raise HouseholdChangeRefused("the last member cannot leave: remove the household instead")
+        raise HouseholdChangeRefused(
+            "the last member cannot leave: remove the household instead",
+            detail_zh="最后一名成员不能减员：请改为清退该户",
+        )
 
 
 def check_head_change(members: Sequence[MemberFacts], new_head_id: UUID) -> MemberFacts | None:
     """Returns the old head (who becomes 'other' unless the caller says otherwise)."""
     if not any(m.id == new_head_id for m in members):
-        raise HouseholdChangeRefused(f"member {new_head_id} is not an active member of this household")
+        raise HouseholdChangeRefused(
+            f"member {new_head_id} is not an active member of this household",
+            detail_zh=f"成员 {new_head_id} 不是该户的在册成员",
+        )
     old = _head(members)
     if old is not None and old.id == new_head_id:
-        raise HouseholdChangeRefused("this member is already the head")
+        raise HouseholdChangeRefused("this member is already the head", detail_zh="此成员已是户主")
     return old
 
 
@@ -124,16 +143,25 @@ def check_split(
     ids = {m.id for m in members}
     moving_set = set(moving)
     if not moving_set or not moving_set <= ids:
-        raise HouseholdChangeRefused("the members to move must be active members of this household")
+        raise HouseholdChangeRefused(
+            "the members to move must be active members of this household",
+            detail_zh="分出的成员须是该户的在册成员",
+        )
     if moving_set == ids:
-        raise HouseholdChangeRefused("a split must leave at least one member behind")
+        raise HouseholdChangeRefused(
+            "a split must leave at least one member behind", detail_zh="分户后原户至少要留下一名成员"
+        )
     if new_head_id not in moving_set:
-        raise HouseholdChangeRefused("the new household's head must be one of the members who move")
+        raise HouseholdChangeRefused(
+            "the new household's head must be one of the members who move",
+            detail_zh="新户的户主须是分出的成员之一",
+        )
     head = _head(members)
     if head is not None and head.id in moving_set:
         if remaining_head_id is None or remaining_head_id in moving_set or remaining_head_id not in ids:
             raise HouseholdChangeRefused(
-                "the head moves to the new household: name a remaining member as the new head"
+                "the head moves to the new household: name a remaining member as the new head",
+                detail_zh="户主分到新户：请指定一名留下的成员为原户的新户主",
             )
 
 
@@ -171,24 +199,35 @@ def check_move(
     """
     if to_level != "village":
         raise InvalidInput(
-            f"a household lives in a village; {to_area} is a {to_level}", field="to_area_code", code=to_area
+            f"a household lives in a village; {to_area} is a {to_level}",
+            detail_zh=f"户须迁到村；{to_area} 不是村",
+            field="to_area_code",
+            code=to_area,
         )
     if moved_on > today:
         raise InvalidInput(
-            f"a move is recorded once it happened; {moved_on} is after today", field="moved_on"
+            f"a move is recorded once it happened; {moved_on} is after today",
+            detail_zh=f"搬迁发生后才能登记；{moved_on} 晚于今天",
+            field="moved_on",
         )
     if status not in MOVABLE_STATUSES:
         raise HouseholdChangeRefused(
             f"the household cannot move now: {_WHY_NOT_NOW.get(status, status.value)}",
+            detail_zh=f"该户现在不能迁移（{status.label}）",
             reason="status_not_movable",
             status=status.value,
             movable_statuses=sorted(s.value for s in MOVABLE_STATUSES),
         )
     if to_area == from_area:
-        raise HouseholdChangeRefused(f"the household already lives in {to_area}", reason="same_village")
+        raise HouseholdChangeRefused(
+            f"the household already lives in {to_area}",
+            detail_zh=f"该户已住在 {to_area}",
+            reason="same_village",
+        )
     if relapse_open:
         raise HouseholdChangeRefused(
             "a return-to-poverty case is open; its approval chain runs where the household lives, "
             "so decide the case first",
+            detail_zh="该户有正在审批的返贫申请，须在原住地审批完再迁移",
             reason="relapse_case_open",
         )

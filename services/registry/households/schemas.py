@@ -2,17 +2,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, field_validator, model_validator
 
-from services.registry.vocabulary import BasicNeed, DebtCause, LabourCapacity, PovertyCause, Relation
+from services.registry.vocabulary import (
+    CODE_LABELS,
+    BasicNeed,
+    DebtCause,
+    JoinReason,
+    LabourCapacity,
+    LeaveReason,
+    MoveReason,
+    PovertyCause,
+    Relation,
+    Sex,
+    batch_code,
+)
+from shared.vocabulary import label_of, labels_of
 
-Sex = Literal["male", "female"]
-JoinReason = Literal["birth", "marriage_in", "moved_in", "other"]
-LeaveReason = Literal["death", "marriage_out", "moved_away", "other"]
-# 迁移: relocation for poverty alleviation (易地扶贫搬迁), moving in with family, or something else.
-MoveReason = Literal["relocation", "family", "other"]
+# Every code list accepts its Chinese label too ("因病" for illness, "户主" for head): see
+# GET /registry/v1/vocabulary. Answers carry the code and, in *_label(s), the Chinese.
 
 
 class MemberIn(BaseModel):
@@ -38,6 +47,11 @@ class HouseholdAttributes(BaseModel):
     basic_needs: dict[BasicNeed, bool] | None = None
     income_channels: list[str] | None = None
     plan: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("batches")
+    @classmethod
+    def batches_as_codes(cls, batches: list[str] | None) -> list[str] | None:
+        return None if batches is None else [batch_code(b) for b in batches]
 
 
 class HouseholdIn(HouseholdAttributes):
@@ -114,6 +128,44 @@ class MemberOut(BaseModel):
     in_school: bool
     migrant_work: bool
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def relation_label(self) -> str | None:
+        return label_of(self.relation, CODE_LABELS)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def labour_capacity_label(self) -> str | None:
+        return label_of(self.labour_capacity, CODE_LABELS)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sex_label(self) -> str | None:
+        return label_of(self.sex, CODE_LABELS)
+
+
+class _Labelled(BaseModel):
+    """The Chinese of a household's status, causes and batches, next to their codes."""
+
+    status: str
+    poverty_causes: list[str]
+    batches: list[str]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str | None:
+        return label_of(self.status, CODE_LABELS)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def poverty_cause_labels(self) -> list[str]:
+        return labels_of(self.poverty_causes, CODE_LABELS)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def batch_labels(self) -> list[str]:
+        return labels_of(self.batches, CODE_LABELS)
+
 
 class IncomeOut(BaseModel):
     year: int
@@ -129,7 +181,7 @@ class DebtOut(BaseModel):
     recorded_on: date
 
 
-class HouseholdOut(BaseModel):
+class HouseholdOut(_Labelled):
     """The household card (户有卡)."""
 
     id: uuid.UUID
@@ -166,7 +218,7 @@ class HouseholdOut(BaseModel):
     debts: list[DebtOut]
 
 
-class HouseholdListItem(BaseModel):
+class HouseholdListItem(_Labelled):
     """A list row: names masked, no resident IDs at all."""
 
     id: uuid.UUID

@@ -89,7 +89,9 @@ async def load(
     h = await HouseholdRepository(session).get(household_id, lock=lock)
     if h is None or (isinstance(actor, Principal) and not actor.covers(h.area_code)):
         raise HouseholdNotFound(
-            f"household {household_id} does not exist in your area", household_id=str(household_id)
+            f"household {household_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有户 {household_id}",
+            household_id=str(household_id),
         )
     return h
 
@@ -120,7 +122,10 @@ async def track(
 
 def ensure_open(h: Household) -> None:
     if HouseholdStatus(h.status) not in ACTIVE_STATUSES:
-        raise HouseholdChangeRefused(f"household {h.id} is {h.status}; it cannot change any more")
+        raise HouseholdChangeRefused(
+            f"household {h.id} is {h.status}; it cannot change any more",
+            detail_zh=f"该户状态为“{HouseholdStatus(h.status).label}”，不能再变更",
+        )
 
 
 async def flush_identities(session: AsyncSession) -> None:
@@ -130,7 +135,8 @@ async def flush_identities(session: AsyncSession) -> None:
     except IntegrityError as exc:
         if "uq_member_identity_held" in str(exc.orig):
             raise PersonInAnotherHousehold(
-                "a member was registered in another household at the same moment; reload and check"
+                "a member was registered in another household at the same moment; reload and check",
+                detail_zh="有成员刚刚被登记到另一户，请刷新后核对",
             ) from exc
         raise
 
@@ -169,6 +175,8 @@ async def refuse_held_identities(
         raise PersonInAnotherHousehold(
             f"this person is already a member of household {h.household_number or h.id} "
             f"({h.status}, area {h.area_code}); one person may be in only one active household",
+            detail_zh=f"此人已是户 {h.household_number or h.id}（{HouseholdStatus(h.status).label}，"
+            f"地区 {h.area_code}）的成员；一人只能在一个在册户中，请先从原户减员或核对身份证号",
             household_id=str(h.id),
             household_number=h.household_number,
             area_code=h.area_code,
@@ -248,11 +256,17 @@ async def create_candidate(
     )
     if area.level != "village":
         raise InvalidInput(
-            f"households belong to a village; {area.code} is a {area.level}", area_code=area.code
+            f"households belong to a village; {area.code} is a {area.level}",
+            detail_zh=f"户须登记在村；{area.code} 不是村，请填写村的12位代码",
+            area_code=area.code,
         )
     heads = [m for m in data.members if m.relation is Relation.HEAD]
     if len(heads) != 1:
-        raise InvalidMember(f"a household has exactly one head; {len(heads)} given", field="members")
+        raise InvalidMember(
+            f"a household has exactly one head; {len(heads)} given",
+            detail_zh=f"每户须有且只有一名户主，现有{len(heads)}名；请在与户主关系中标明一名户主",
+            field="members",
+        )
     batches = await _checked_batches(session, area.code, data.year, data.batches or [])
     household = Household(
         id=uuid.uuid4(),
@@ -277,7 +291,11 @@ async def create_candidate(
     ]
     hashes = [m.resident_id_hash for m in members]
     if len(set(hashes)) != len(hashes):
-        raise InvalidMember("the same resident ID appears twice in this household", field="members")
+        raise InvalidMember(
+            "the same resident ID appears twice in this household",
+            detail_zh="同一身份证号在本户中出现了两次，请核对",
+            field="members",
+        )
     await refuse_held_identities(
         session,
         hashes,
@@ -345,6 +363,7 @@ async def read_income(
     if row is None:
         raise IncomeNotFound(
             f"no income recorded for household {household_id} in {year}",
+            detail_zh=f"该户{year}年度没有收入记录，请先登记",
             household_id=str(household_id),
             year=year,
         )
@@ -415,7 +434,10 @@ async def settle_debt(
     h = await load(session, actor, household_id, lock=True)
     debt = await HouseholdRepository(session).debt(h.id, debt_id)
     if debt is None:
-        raise HouseholdNotFound(f"debt {debt_id} is not recorded for this household")
+        raise HouseholdNotFound(
+            f"debt {debt_id} is not recorded for this household",
+            detail_zh=f"该户没有编号为 {debt_id} 的负债记录",
+        )
     debt.settled = True
     h.version += 1
     await audit.record(
@@ -447,7 +469,9 @@ async def reveal_resident_id(
     h = await load(session, actor, household_id)
     member = await HouseholdRepository(session).member(h.id, member_id)
     if member is None:
-        raise MemberNotFound(f"member {member_id} is not in household {household_id}")
+        raise MemberNotFound(
+            f"member {member_id} is not in household {household_id}", detail_zh=f"成员 {member_id} 不在该户中"
+        )
     await audit.record(
         session,
         actor=actor,
@@ -468,7 +492,10 @@ def keyset_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
         area_code, last_id = after
         return str(area_code), uuid.UUID(str(last_id))
     except (TypeError, ValueError) as exc:
-        raise InvalidInput("The cursor is not one this service gave out; start again without it") from exc
+        raise InvalidInput(
+            "The cursor is not one this service gave out; start again without it",
+            detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
+        ) from exc
 
 
 async def search(

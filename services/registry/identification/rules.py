@@ -79,6 +79,8 @@ def next_status(status: S, action: Action) -> S:
         raise TransitionRefused(
             f"'{action}' is not allowed while the household is '{status}' "
             f"(allowed from: {', '.join(sorted(allowed_from))})",
+            detail_zh=f"该户当前状态为“{S(status).label}”，不能办理这一步；"
+            f"可办理的状态：{'、'.join(S(s).label for s in sorted(allowed_from))}",
             current_status=str(status),
             action=str(action),
         )
@@ -90,11 +92,13 @@ def check_notice_start(
 ) -> None:
     if review_result is not ReviewResult.APPROVED or review_held_on is None:
         raise ReviewNotApproved(
-            "the public notice starts only after the village review approved the household"
+            "the public notice starts only after the village review approved the household",
+            detail_zh="村民主评议通过后才能公示",
         )
     if starts_on < review_held_on:
         raise TransitionRefused(
-            f"the notice cannot start ({starts_on}) before the village review was held ({review_held_on})"
+            f"the notice cannot start ({starts_on}) before the village review was held ({review_held_on})",
+            detail_zh=f"公示开始日期（{starts_on}）不能早于民主评议日期（{review_held_on}）",
         )
 
 
@@ -109,11 +113,13 @@ def check_confirmation(*, notice_starts_on: date, min_days: int, open_objections
         raise PublicNoticeStillRunning(
             f"the public notice started {notice_starts_on} must run at least {min_days} days; "
             f"confirmation is possible from {earliest}",
+            detail_zh=f"公示自{notice_starts_on}起须满{min_days}天，{earliest}起才能确认",
             confirmable_on=earliest.isoformat(),
             min_days=min_days,
         )
     if open_objections:
         raise ObjectionsOpen(
             f"{open_objections} objection(s) to the public notice are still open; resolve them first",
+            detail_zh=f"公示还有{open_objections}条异议未处理，请先核实处理",
             open_objections=open_objections,
         )

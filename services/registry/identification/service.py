@@ -250,9 +250,14 @@ async def resolve_objection(
     next_status(HouseholdStatus(h.status), Action.RESOLVE_OBJECTION)
     objection = await ObjectionRepository(session).get(h.id, objection_id)
     if objection is None:
-        raise ObjectionNotFound(f"objection {objection_id} is not lodged against this household")
+        raise ObjectionNotFound(
+            f"objection {objection_id} is not lodged against this household",
+            detail_zh=f"该户没有编号为 {objection_id} 的异议",
+        )
     if objection.status != "open":
-        raise TransitionRefused(f"objection {objection_id} is already {objection.status}")
+        raise TransitionRefused(
+            f"objection {objection_id} is already {objection.status}", detail_zh="该异议已处理"
+        )
     objection.status, objection.resolution, objection.resolved_on = data.outcome, data.resolution, today
     await session.flush()
     await audit.record(

@@ -18,14 +18,17 @@ class LateEntryOut(BaseModel):
 
 
 class PublicNoticeOut(BaseModel):
-    """What a village notice board shows: no resident ID, no member names, the head's name masked."""
+    """What a village notice board shows: no resident ID, no member names, the head's name masked.
+    Everything a villager reads is Chinese; codes stay only in ``kind`` and ``*_codes``."""
 
     kind: NoticeKind
+    kind_label: str  # 贫困户识别公示 / 贫困户退出公示
     village_code: str
     village_name: str
     head_name_masked: str
     member_count: int
-    poverty_causes: list[str] | None  # identification only
+    poverty_causes: list[str] | None  # identification only; as the board prints them (因病)
+    poverty_cause_codes: list[str] | None  # the same, as codes (illness)
     exited_on: date | None  # exit only
     notice_starts_on: date
     notice_last_day: date

@@ -20,10 +20,12 @@ from services.registry.notices.rules import (
 )
 from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
 from services.registry.policies import service as policy_service
+from services.registry.vocabulary import CODE_LABELS, NoticeKindLabel
 from shared.areas import AreaCode, AreaLevel, InvalidAreaCode
 from shared.errors import InvalidInput
 from shared.pagination import decode_cursor, encode_cursor
 from shared.pii import mask_name
+from shared.vocabulary import labels_of
 
 BOARD_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
@@ -37,7 +39,10 @@ class _Hit:
 
 
 def _bad_cursor() -> InvalidInput:
-    return InvalidInput("The cursor is not one this list gave out; start again without it")
+    return InvalidInput(
+        "The cursor is not one this list gave out; start again without it",
+        detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
+    )
 
 
 def _after(cursor: str | None, kinds: list[NoticeKind]) -> tuple[NoticeKind, str, uuid.UUID] | None:
@@ -59,9 +64,12 @@ async def _area_prefix(repo: NoticeRepository, area_code: str) -> str:
     except InvalidAreaCode as exc:
         raise InvalidInput(str(exc)) from exc
     if code.level not in BOARD_LEVELS:
-        raise InvalidInput(f"'{code}' is a {code.level.value}: the board lists a village, township or county")
+        raise InvalidInput(
+            f"'{code}' is a {code.level.value}: the board lists a village, township or county",
+            detail_zh=f"{code} 是省级或市级代码：公示栏按村、乡镇或县查看",
+        )
     if await repo.area(code.code) is None:
-        raise AreaNotFound(f"area {code} does not exist")
+        raise AreaNotFound(f"area {code} does not exist", detail_zh=f"没有地区 {code}")
     return code.prefix
 
 
@@ -170,11 +178,13 @@ async def _out(repo: NoticeRepository, hits: list[_Hit], today: date) -> list[Pu
         out.append(
             PublicNoticeOut(
                 kind=x.kind,
+                kind_label=NoticeKindLabel(x.kind.value).label,
                 village_code=h.area_code,
                 village_name=village,
                 head_name_masked=mask_name(h.head_name),
                 member_count=h.member_count,
-                poverty_causes=list(h.poverty_causes or ()) if is_ident else None,
+                poverty_causes=labels_of(h.poverty_causes, CODE_LABELS) if is_ident else None,
+                poverty_cause_codes=list(h.poverty_causes or ()) if is_ident else None,
                 exited_on=None if is_ident else h.exited_on,
                 notice_starts_on=x.first_day,
                 notice_last_day=x.last_day,

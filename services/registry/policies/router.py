@@ -50,6 +50,6 @@ async def put_policy_record(
     meanwhile; nothing written). The new ETag comes back in the ETag header."""
     # Nationwide defaults come from the presets (policies/presets.py), not from one province's admin.
     if not body.area_prefix or not user.covers(body.area_prefix.ljust(12, "0")):
-        raise Forbidden("you may set policy only for your own area")
+        raise Forbidden("you may set policy only for your own area", detail_zh="只能为本辖区设置政策")
     out = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
     response.headers["ETag"] = etag(out.version)

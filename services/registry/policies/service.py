@@ -89,7 +89,10 @@ async def get_record(
     row = await PolicyRepository(session).get(area_prefix, year) if _on_path(actor, area_prefix) else None
     if row is None:
         raise PolicyRecordNotFound(
-            f"no policy record for {area_prefix} in {year} in your area", area_prefix=area_prefix, year=year
+            f"no policy record for {area_prefix} in {year} in your area",
+            detail_zh=f"您的辖区内没有 {area_prefix} 在{year}年度的政策记录",
+            area_prefix=area_prefix,
+            year=year,
         )
     return _record_out(row)
 
@@ -109,6 +112,7 @@ async def put_record(
         if row is None:  # a concurrent request created it since our read: this is now a change
             raise PreconditionRequired(
                 "Someone added this policy record a moment ago; read it and send its ETag in If-Match",
+                detail_zh="刚刚有人新增了这条政策记录；请先读取，再把它的 ETag 放进 If-Match 提交",
                 area_prefix=data.area_prefix,
                 year=data.year,
             )

@@ -31,10 +31,14 @@ def check_step(
     """Return the step being decided, or refuse: out of order → 409, wrong role or level → 403."""
     expected = next_step(chain, done)
     if expected is None:
-        raise RelapseStepOutOfOrder("every step of this case is already decided")
+        raise RelapseStepOutOfOrder(
+            "every step of this case is already decided", detail_zh="该申请的各审批步骤都已办理"
+        )
     if step_code != expected.code:
         raise RelapseStepOutOfOrder(
-            f"the next step is '{expected.code}', not '{step_code}'", next_step=expected.code
+            f"the next step is '{expected.code}', not '{step_code}'",
+            detail_zh=f"下一步应为“{expected.code}”，不是“{step_code}”",
+            next_step=expected.code,
         )
     if expected.role not in roles:
         raise RelapseStepNotYours(

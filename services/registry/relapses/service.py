@@ -62,9 +62,15 @@ def _check_route(policy: RegistryPolicy, cause_kind: str, wanted: str) -> None:
 async def _exited(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     if h.status != HouseholdStatus.EXITED.value:
-        raise TransitionRefused(f"only an exited household can return to poverty; this one is {h.status}")
+        raise TransitionRefused(
+            f"only an exited household can return to poverty; this one is {h.status}",
+            detail_zh=f"只有已脱贫退出的户才能申请返贫；该户状态为“{HouseholdStatus(h.status).label}”",
+        )
     if await RelapseRepository(session).open_for(h.id) is not None:
-        raise TransitionRefused("a return-to-poverty case for this household is already open")
+        raise TransitionRefused(
+            "a return-to-poverty case for this household is already open",
+            detail_zh="该户已有正在审批的返贫申请",
+        )
     return h
 
 
@@ -166,7 +172,7 @@ async def decide(
 ) -> RelapseCase:
     case = await get(session=session, actor=actor, case_id=case_id, lock=True)
     if case.status != "open":
-        raise TransitionRefused(f"this case is already {case.status}")
+        raise TransitionRefused(f"this case is already {case.status}", detail_zh="该返贫申请已审批完毕")
     done = [d["step"] for d in case.decisions]
     check_step(chain_of(case), done, step_code=step, roles=actor.roles, signer_level=actor.area.level.value)
     decision = {

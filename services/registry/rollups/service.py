@@ -110,7 +110,10 @@ async def village_charts(
 ) -> VillageChartsOut:
     area = await area_service.get(session=session, actor=actor, code=code)
     if area.level != "village":
-        raise InvalidInput(f"the five charts are kept per village; {area.code} is a {area.level}")
+        raise InvalidInput(
+            f"the five charts are kept per village; {area.code} is a {area.level}",
+            detail_zh=f"五图按村制作；{area.code} 不是村",
+        )
     summary = await rollup(session=session, actor=actor, code=code, year=year)
     in_out: dict[str, dict[str, Count]] = {}
     for kind, counts in (("entries", summary.entries_by_year), ("exits", summary.exits_by_year)):
@@ -193,7 +196,10 @@ async def weak_villages(
     prefix = AreaCode.parse(area.code).prefix
     after = decode_cursor(cursor)
     if after is not None and not (isinstance(after, str) and after.startswith(prefix)):
-        raise InvalidInput("The cursor is not one this list gave out; start again without it")
+        raise InvalidInput(
+            "The cursor is not one this list gave out; start again without it",
+            detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
+        )
     records = await PolicyRepository(session).thresholds_around(area_code=area.code, prefix=prefix, year=year)
     regions = threshold_regions(records, area_code=area.code, prefix=prefix, year=year)
     repo = WeakVillageRepository(session)

@@ -155,7 +155,11 @@ async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None: 
             headers=FINANCE,
         )
         assert csv.headers["content-type"].startswith("text/csv")
-        assert 'kaiping-finance,"3,150.00","2,100.00","1,050.00",50.00' in csv.text.splitlines()
+        assert csv.content.startswith(b"\xef\xbb\xbf")
+        lines = csv.content.decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("资金来源账户,资金来源,计划金额（元）")
+        [kaiping] = [line for line in lines if line.startswith("kaiping-finance,")]
+        assert kaiping.endswith(",3150.00,2100.00,1050.00,50.00")
 
         xlsx = await client.get(
             "/funds/v1/reports/funds",
@@ -164,8 +168,10 @@ async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None: 
         )
         sheet = load_workbook(io.BytesIO(xlsx.content)).active
         assert sheet is not None
+        assert sheet.freeze_panes == "A2"
         values = {row[0]: row for row in sheet.iter_rows(values_only=True)}
-        assert values["kaiping-finance"][1:4] == (3150, 2100, 1050)
+        assert values["资金来源账户"][2] == "计划金额（元）"
+        assert values["kaiping-finance"][2:5] == (3150, 2100, 1050)
 
         other = await client.get(
             "/funds/v1/reports/funds",

@@ -85,19 +85,31 @@ ROWS = [
 
 
 def test_csv_report_has_yuan_to_the_fen_and_a_total() -> None:
-    lines = to_csv(ROWS).splitlines()
+    data = to_csv(ROWS)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the Chinese right
+    lines = data.decode("utf-8-sig").splitlines()
 
-    assert lines[0] == "source,planned_yuan,received_yuan,disbursed_yuan,disbursement_rate_percent"
-    assert lines[1] == 'jiangmen-poverty-fund,"4,016,000.00","4,016,000.00","2,008,000.00",50.00'
-    assert lines[-1] == 'total,"4,317,200.00","4,128,950.00","2,008,000.00",48.63'
+    assert lines[0] == "资金来源账户,资金来源,计划金额（元）,到位金额（元）,已拨付金额（元）,拨付率（%）"
+    assert lines[1] == "jiangmen-poverty-fund,,4016000.00,4016000.00,2008000.00,50.00"
+    assert lines[-1] == "合计,,4317200.00,4128950.00,2008000.00,48.63"
+
+
+def test_csv_report_keeps_machine_readable_headers_on_request() -> None:
+    lines = to_csv(ROWS, headers="codes").decode("utf-8-sig").splitlines()
+    assert lines[0] == "source,source_name,planned_yuan,received_yuan,disbursed_yuan,disbursement_rate_percent"
+    assert lines[-1] == "total,,4317200.00,4128950.00,2008000.00,48.63"
 
 
 def test_xlsx_report_holds_the_same_numbers() -> None:
     sheet = load_workbook(io.BytesIO(to_xlsx(ROWS, title="Chishui 2017"))).active
     assert sheet is not None
 
+    assert sheet.freeze_panes == "A2"  # the header row stays in view
+    assert sheet.column_dimensions["C"].width >= 14
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "source"
-    assert rows[2][:3] == ("chishui-town-finance", 301_200, 112_950)
-    assert rows[3][0] == "total"
-    assert rows[3][4] == "48.63"
+    assert rows[0][0] == "资金来源账户"
+    assert rows[2][0] == "chishui-town-finance"
+    assert rows[2][2:4] == (301_200, 112_950)
+    assert sheet.cell(row=3, column=3).number_format == "#,##0.00"
+    assert rows[3][0] == "合计"
+    assert rows[3][5] == "48.63"

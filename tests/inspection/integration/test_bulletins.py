@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import date
 
@@ -114,11 +115,28 @@ async def test_march_bulletin_json_and_document(make_db) -> None:
         assert r.status_code == 200
         assert r.headers["content-disposition"] == 'attachment; filename="bulletin-620521-2026-03.xlsx"'
         wb = load_workbook(io.BytesIO(r.content))
-        rows = {row[0]: row[1] for row in wb["summary"].iter_rows(min_row=2, values_only=True)}
+        assert wb.sheetnames == ["概况", "督查", "发现问题", "整改验收", "逾期未整改", "问责"]
+        assert wb["概况"]["A1"].value == "2026年3月扶贫督查通报"
+        assert wb["概况"].freeze_panes == "A3"  # title line and header stay in view
+        rows = {row[0]: row[1] for row in wb["概况"].iter_rows(min_row=3, values_only=True)}
+        assert rows["督查次数"] == 3
+        assert rows["发现问题"] == 2
+        assert rows["月末逾期未整改"] == 2
+        assert rows["问责（通报）"] == 1
+        assert wb["问责"].max_row == 2
+        found = list(wb["发现问题"].iter_rows(values_only=True))
+        assert found[0] == ("地区代码", "问题类别", "严重程度", "问题", "责任单位", "整改期限", "整改状态")
+        for row in found[1:]:  # no code words: categories, severities and statuses by their labels
+            assert not re.search(r"[a-z_]{3,}", f"{row[1]}{row[2]}{row[6]}"), row
+        r = await c.get(
+            "/inspection/v1/bulletins/2026/3/document",
+            params={"headers": "codes"},
+            headers=auth("inspector", COUNTY),
+        )
+        wb = load_workbook(io.BytesIO(r.content))
+        rows = {row[0]: row[1] for row in wb["summary"].iter_rows(min_row=3, values_only=True)}
         assert rows["inspections"] == 3
-        assert rows["findings raised"] == 2
         assert rows["overdue at month end"] == 2
-        assert wb["accountability"].max_row == 2
         assert (
             await c.get("/inspection/v1/bulletins/2026/13", headers=auth("inspector", COUNTY))
         ).status_code == 422

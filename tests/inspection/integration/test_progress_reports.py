@@ -440,10 +440,30 @@ async def test_workbook_holds_the_same_numbers(make_db) -> None:
         assert r.status_code == 200
         assert r.headers["content-disposition"] == f'attachment; filename="progress-{COUNTY}-2026-Q1.xlsx"'
         wb = load_workbook(io.BytesIO(r.content))
+        # What a county office opens: Chinese sheets and headers, money in 元, header row frozen.
+        assert wb.sheetnames == ["报告", "本季度", "年初至今", "时点数"]
+        assert wb["本季度"].freeze_panes == "A2"
+        rows = list(wb["本季度"].iter_rows(values_only=True))
+        assert rows[0][:4] == ("地区代码", "地区名称", "新识别户数", "新识别人数")
+        assert "拨付资金（元）" in rows[0]
+        assert rows[-1][0] == "合计"
+        assert wb["报告"]["A1"].value == "2026年第1季度扶贫工作进度报告"
+
+        # The machine-readable form keeps the field names; money is in 元 in both.
+        r = await c.get(
+            f"{BASE}/{COUNTY}/document",
+            params={"year": 2026, "quarter": 1, "headers": "codes"},
+            headers=COUNTY_READER,
+        )
+        wb = load_workbook(io.BytesIO(r.content))
         assert wb.sheetnames == ["report", "quarter", "year to date", "standing"]
         rows = list(wb["quarter"].iter_rows(values_only=True))
         header = rows[0]
-        table = {row[0]: dict(zip(header[2:], row[2:], strict=True)) for row in rows[1:]}
+
+        def in_fen(values: dict) -> dict:
+            return {k: round(v * 100) if k.endswith("_fen") else v for k, v in values.items()}
+
+        table = {row[0]: in_fen(dict(zip(header[2:], row[2:], strict=True))) for row in rows[1:]}
         assert table[T1] == Q1_T1
         assert table[T2] == Q1_T2
         assert table[COUNTY] == Q1_OWN
@@ -451,7 +471,7 @@ async def test_workbook_holds_the_same_numbers(make_db) -> None:
         standing = {row[0]: row for row in wb["standing"].iter_rows(values_only=True)}
         head = list(standing["area_code"])
         total = dict(zip(head, standing["TOTAL"], strict=True))
-        assert total["planned_fen"] == 1_500_000
+        assert total["planned_fen"] == 15_000  # 元
         assert total["disbursement_rate"] == "0.2667"
         assert total["target_people"] == 20
         assert total["received_fen"] is None

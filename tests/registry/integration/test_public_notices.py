@@ -87,7 +87,8 @@ async def test_a_household_in_notice_is_on_the_board_masked_and_without_resident
         assert item["village_name"] == "步栏村"
         assert item["head_name_masked"] == "张**"
         assert item["member_count"] == 2
-        assert item["poverty_causes"] == ["illness", "disability"]
+        assert item["poverty_causes"] == ["因病", "因残"]  # the board speaks Chinese
+        assert item["poverty_cause_codes"] == ["illness", "disability"]
         assert item["notice_starts_on"] == (TODAY - timedelta(days=2)).isoformat()
         assert item["notice_last_day"] == (TODAY + timedelta(days=4)).isoformat()  # 7 days, both counted
         assert item["current"] is True

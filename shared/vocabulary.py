@@ -1,0 +1,128 @@
+"""Code lists that also speak Chinese: every member has a stable code and the label a form prints.
+
+    class PovertyCause(Labelled):
+        ILLNESS = "illness", "因病"
+
+A request may send either (``"因病"`` or ``"illness"``; pydantic asks ``_missing_`` for a value
+that is not a code); the stored and returned value is the code, and ``member.label`` the Chinese.
+Each service serves its lists at ``GET /<svc>/v1/vocabulary`` (``vocabulary_router``), so a form
+can offer the same drop-downs the API accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any, Self
+
+from fastapi import APIRouter
+from pydantic import AfterValidator, BaseModel
+
+__all__ = [
+    "Labelled",
+    "Vocabulary",
+    "VocabularyList",
+    "VocabularyOut",
+    "code_labels",
+    "code_or_label",
+    "label_of",
+    "labels_of",
+    "vocabulary_router",
+]
+
+
+class Labelled(StrEnum):
+    """A StrEnum whose members are ``CODE = "code", "中文标签"`` and accept their label on input."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value
+        return member
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            wanted = value.strip()
+            for member in cls:
+                if wanted in (member.label, member.value):
+                    return member
+        return None
+
+
+class Vocabulary:
+    """One named list: a Labelled enum, or plain code → label pairs (e.g. policy batch codes)."""
+
+    def __init__(self, name: str, title: str, values: type[Labelled] | Mapping[str, str]) -> None:
+        self.name = name
+        self.title = title
+        if isinstance(values, Mapping):
+            self.pairs = dict(values)
+        else:
+            self.pairs = {m.value: m.label for m in values}
+
+
+class VocabularyValue(BaseModel):
+    code: str
+    label: str
+
+
+class VocabularyList(BaseModel):
+    name: str
+    title: str
+    values: list[VocabularyValue]
+
+
+class VocabularyOut(BaseModel):
+    """Every closed list this service accepts; send either the code or the label."""
+
+    lists: list[VocabularyList]
+
+
+def vocabulary_router(vocabularies: Iterable[Vocabulary]) -> APIRouter:
+    lists = [
+        VocabularyList(
+            name=v.name,
+            title=v.title,
+            values=[VocabularyValue(code=c, label=label) for c, label in v.pairs.items()],
+        )
+        for v in vocabularies
+    ]
+    router = APIRouter(tags=["vocabulary"])
+
+    @router.get("/vocabulary", response_model=VocabularyOut)
+    async def vocabulary() -> VocabularyOut:
+        """The code lists (致贫原因, 与户主关系 ...) with their Chinese labels; no login needed."""
+        return VocabularyOut(lists=lists)
+
+    return router
+
+
+def code_labels(vocabularies: Iterable[Vocabulary]) -> dict[str, str]:
+    """code → label over all lists (for validation messages: "应为以下之一：因病、因残…")."""
+    merged: dict[str, str] = {}
+    for v in vocabularies:
+        for code, label in v.pairs.items():
+            merged.setdefault(code, label)
+    return merged
+
+
+def label_of(code: str | None, labels: Mapping[str, str]) -> str | None:
+    return None if code is None else labels.get(code, code)
+
+
+def labels_of(codes: Iterable[str] | None, labels: Mapping[str, str]) -> list[str]:
+    return [labels.get(c, c) for c in codes or ()]
+
+
+def code_or_label(labels: Mapping[str, str]) -> AfterValidator:
+    """For a plain ``str`` field of a code list: ``Annotated[str, code_or_label(SEVERITIES)]`` turns
+    a Chinese label into its code; anything else passes on to the service's own check."""
+    codes = {label: code for code, label in labels.items()}
+
+    def to_code(value: str) -> str:
+        return codes.get(value.strip(), value)
+
+    return AfterValidator(to_code)
