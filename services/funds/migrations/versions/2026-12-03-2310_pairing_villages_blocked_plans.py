@@ -1,7 +1,7 @@
 """pairing villages (帮扶村) as a flag of their own; a plan the job could not compute keeps its problem
 
 Revision ID: 6e1a4c9d2b57
-Revises: a7c0e5d1b302
+Revises: d3e0c10a0002
 Create Date: 2026-12-03 23:10:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "6e1a4c9d2b57"
-down_revision: str | None = "a7c0e5d1b302"
+down_revision: str | None = "d3e0c10a0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

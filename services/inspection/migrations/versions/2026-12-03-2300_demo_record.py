@@ -1,7 +1,7 @@
 """demo record: what the demo loader created here (shared.demo), so it loads once and a reset removes it
 
 Revision ID: d3e0c10a0004
-Revises: a7c0e5d1b304
+Revises: 9b3d5f7a1c42
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d3e0c10a0004"
-down_revision: str | None = "a7c0e5d1b304"
+down_revision: str | None = "9b3d5f7a1c42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

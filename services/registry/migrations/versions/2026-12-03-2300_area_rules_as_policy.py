@@ -2,7 +2,7 @@
 for years from the exit; pairing villages as a flag; the household's signed confirmation
 
 Revision ID: 3d9b6f2e8a15
-Revises: 5c2e8a41d9b7
+Revises: c4e8a2f61b93
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "3d9b6f2e8a15"
-down_revision: str | None = "5c2e8a41d9b7"
+down_revision: str | None = "c4e8a2f61b93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

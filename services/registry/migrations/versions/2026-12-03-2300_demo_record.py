@@ -1,7 +1,7 @@
 """demo record: what the demo loader created here (shared.demo), so it loads once and a reset removes it
 
 Revision ID: d3e0c10a0001
-Revises: 5c2e8a41d9b7
+Revises: 3d9b6f2e8a15
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d3e0c10a0001"
-down_revision: str | None = "5c2e8a41d9b7"
+down_revision: str | None = "3d9b6f2e8a15"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
