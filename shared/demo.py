@@ -94,11 +94,16 @@ async def recorded(session: AsyncSession, entity_type: str | None = None) -> lis
 
 
 async def _purge(
-    session: AsyncSession, metadata: MetaData, table: Table, column: str, values: list[object]
-) -> int:
+    session: AsyncSession,
+    metadata: MetaData,
+    table: Table,
+    column: str,
+    values: list[object],
+    counts: dict[str, int],
+) -> None:
     """Delete the rows of ``table`` whose ``column`` is one of ``values``, dependents first."""
     if not values:
-        return 0
+        return
     where = table.c[column].in_(values)
     for child in metadata.sorted_tables:
         for fk in child.foreign_keys:
@@ -114,11 +119,12 @@ async def _purge(
                         select(pk).where(fk.parent.in_(referenced), pk.not_in(inside))
                     )
                 ).scalars()
-                await _purge(session, metadata, table, pk.name, list(rows))
+                await _purge(session, metadata, table, pk.name, list(rows), counts)
             else:
-                await _purge(session, metadata, child, fk.parent.name, referenced)
+                await _purge(session, metadata, child, fk.parent.name, referenced, counts)
     result = await session.execute(delete(table).where(where))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if n := int(result.rowcount or 0):  # type: ignore[attr-defined]
+        counts[table.name] = counts.get(table.name, 0) + n
 
 
 def _typed(table: Table, column: str, ids: Iterable[str]) -> list[object]:
@@ -162,9 +168,7 @@ async def remove(
             targets.append((entity_type, own.get(entity_type, "id")))
         for table_name, column in targets:
             table = metadata.tables[table_name]
-            n = await _purge(session, metadata, table, column, _typed(table, column, ids))
-            if n:
-                deleted[table_name] = deleted.get(table_name, 0) + n
+            await _purge(session, metadata, table, column, _typed(table, column, ids), deleted)
     await session.execute(delete(demo_record))
     await record(session, _REMOVED[0], [_REMOVED[1]])
     await audit.record(

@@ -7,9 +7,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from services.pairing.demo import load_demo
-from services.pairing.models import Helper, Pairing
-from tests.pairing.factories import OFFICE, TODAY, V1, V2, area, household
+from services.pairing.demo import DEMO_PROJECTIONS, load_demo
+from services.pairing.models import Base, Helper, HouseholdRef, Pairing, Visit
+from shared import demo as shared_demo
+from tests.pairing.factories import OFFICE, TODAY, V1, V2, area, helper, household, pair
 from tests.support import auth
 
 pytestmark = pytest.mark.asyncio
@@ -46,3 +47,47 @@ async def test_demo_covers_everything_and_is_idempotent(app: FastAPI, client: ht
     assert len(county_pairs) == 7
     doctors = (await client.get("/pairing/v1/pairings?kind=doctor_village", headers=OFFICE)).json()["items"]
     assert [p["target_id"] for p in doctors] == [V1]
+
+
+async def test_the_demo_pairs_and_visits_only_its_own_households_and_reset_removes_exactly_them(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await area(app, V1, poor=True, old_area=True)
+    demo_households = {await household(app, V1) for _ in range(5)}
+    users = await household(app, V1)  # registered by a user (between two `make run`s, say)
+    cadre = await helper(client, "cadre", V1, name="自己的干部", user_sub="my-cadre")
+    assert (await pair(client, "cadre_household", cadre, users)).status_code == 201
+
+    await load_demo(app.state.db, today=TODAY, households=demo_households)
+    async with app.state.db.transaction() as s:
+        await shared_demo.record_created(s)
+        await shared_demo.record(s, "household", demo_households)
+        await shared_demo.mark_loaded(s)
+
+    async def of_user() -> tuple[list[str], int]:
+        async with app.state.db.transaction() as s:
+            helpers = (await s.execute(select(Pairing.helper_id).where(Pairing.target_id == users))).scalars()
+            visits = (await s.execute(select(func.count()).where(Visit.household_id == users))).scalar_one()
+        return [str(h) for h in helpers], int(visits)
+
+    assert await of_user() == ([cadre], 0)  # no demo cadre, no invented visit
+    async with app.state.db.transaction() as s:
+        demo_visits = (await s.execute(select(func.count()).select_from(Visit))).scalar_one()
+        demo_paired = (
+            await s.execute(select(func.count()).where(Pairing.target_id.in_(demo_households)))
+        ).scalar_one()
+    assert (demo_visits, demo_paired) == (4, 5)  # four in five visited, every demo household paired
+
+    async with app.state.db.transaction() as s:
+        deleted = await shared_demo.remove(s, Base.metadata, projections=DEMO_PROJECTIONS)
+    assert deleted["household_ref"] == 5
+    assert deleted["visit"] == 4
+    assert await of_user() == ([cadre], 0)
+    async with app.state.db.transaction() as s:
+        left = set((await s.execute(select(HouseholdRef.id))).scalars())
+        helpers = [h.name for h in (await s.execute(select(Helper))).scalars()]
+        pairings = (await s.execute(select(func.count()).select_from(Pairing))).scalar_one()
+        assert await shared_demo.is_loaded(s)  # removed, and not loaded again on the next start
+    assert {str(i) for i in left} == {users}
+    assert helpers == ["自己的干部"]
+    assert pairings == 1
