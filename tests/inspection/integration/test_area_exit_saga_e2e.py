@@ -110,7 +110,8 @@ async def test_village_and_county_exits_from_registry_through_inspection_and_bac
         exited = await wait_for(
             lambda: status_of(GANSU_VILLAGE, "verified"), timeout_s=20, what="village exited"
         )
-        assert exited["decided_on"] and exited["dossier_id"] == ok["id"]
+        assert exited["decided_on"]
+        assert exited["dossier_id"] == ok["id"]
         status = (await reg.get(f"{R}/areas/{GANSU_VILLAGE}/exit-status", headers=GANSU_CLERK)).json()
         assert (status["exited"], status["exited_on"]) == (True, exited["decided_on"])
         back = await wait_for(lambda: status_of(GANSU_VILLAGE_299, "returned"), timeout_s=20, what="returned")
