@@ -222,7 +222,7 @@ async def _signature(
         "member_id": str(member.id),
         "signer_name_masked": mask_name(member.name),
         "capacity": data.capacity,
-        "signed_at": clock.now().isoformat(),
+        "signed_at": clock.local_now().isoformat(),  # China time, with its offset
         "signed_with": actor.sub,
     }
 

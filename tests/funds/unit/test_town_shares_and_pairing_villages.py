@@ -45,9 +45,9 @@ def test_each_town_raises_its_own_30_percent_into_its_own_account_and_the_totals
         yuan(30_000),
     ]
     # a town's lines are its own households' only
-    assert {
-        line.beneficiary_id[:2] for line in plan.lines if line.payer == "cangcheng-town-finance"
-    } == {"o-"}
+    assert {line.beneficiary_id[:2] for line in plan.lines if line.payer == "cangcheng-town-finance"} == {
+        "o-"
+    }
 
 
 def test_a_town_without_an_account_is_refused_naming_it() -> None:
