@@ -37,6 +37,8 @@ def _needs_a_cadre(on: date) -> ColumnElement[bool]:
         HouseholdRef.status.in_(IN_ROLL),
         and_(HouseholdRef.status == "exited", HouseholdRef.policies_kept_until >= on),
     )
+
+
 # A split registers a new household out of members already in the roll: not new poor people.
 NOT_NEW_REGISTRATIONS = ("split",)
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-
 CountyCode = Annotated[str, Field(pattern=r"^\d{6}000000$")]
 
 
@@ -24,7 +23,8 @@ class PolicyOverrideIn(BaseModel):
         default=None, description="一村一企业 both ways: an enterprise pairs with one village at a time"
     )
     county_pairs_added: list[tuple[CountyCode, CountyCode]] | None = Field(
-        default=None, description="mountain-sea pairs (helping county, helped county) added to the policy's list"
+        default=None,
+        description="mountain-sea pairs (helping county, helped county) added to the policy's list",
     )
     source: str = Field(min_length=1, max_length=500, description="the document that sets it")
 

@@ -190,7 +190,8 @@ async def objections(*, session: AsyncSession, actor: Actor, household_id: uuid.
     return await ObjectionRepository(session).for_household(h.id)
 
 
-ADULT_YEARS = 18  # a member who signs for the household is of full age (Civil Code art. 17, outside the seeds)
+# a member who signs for the household is of full age (Civil Code art. 17, outside the seeds)
+ADULT_YEARS = 18
 
 
 def _age_on(born: date, on: date) -> int:

@@ -24,7 +24,8 @@ def two_towns() -> Population:
     """251 key people as in seed 004, 151 in Chishui and 100 in a second Kaiping town."""
     chishui = [HouseholdRef(f"c-{i:03d}", 4 if i < 25 else 3, KEY, "440783105201") for i in range(42)]
     other = [HouseholdRef(f"o-{i:03d}", 4, KEY, "440783106201") for i in range(25)]
-    assert sum(h.member_count for h in chishui) == 151 and sum(h.member_count for h in other) == 100
+    assert sum(h.member_count for h in chishui) == 151
+    assert sum(h.member_count for h in other) == 100
     return Population("440783000000", tuple(chishui + other), payers=PAYS)
 
 

@@ -59,7 +59,8 @@ async def test_exited_households_inside_their_keep_period_count_for_cadre_covera
         )
         async with app.state.db.transaction() as s:
             stored = await s.get(HouseholdRef, "kept")
-            assert stored is not None and stored.policies_kept_until == today + timedelta(days=1000)
+            assert stored is not None
+            assert stored.policies_kept_until == today + timedelta(days=1000)
         r = await c.get(
             f"/inspection/v1/assessments/preview?area_code={COUNTY}&year={today.year}",
             headers=auth("approver", COUNTY),

@@ -6,7 +6,6 @@ pair outside the policy's list is refused unless a policy record adds it."""
 
 from __future__ import annotations
 
-
 import httpx
 import pytest
 from fastapi import FastAPI

@@ -26,12 +26,12 @@ from services.registry.app import create_app
 from services.registry.models import RollupCounter
 from services.registry.settings import RegistrySettings
 from tests.registry.integration.helpers import (
-    confirm,
     APPROVER,
     COUNTY,
     OTHER_VILLAGE,
     TOWN,
     VILLAGE,
+    confirm,
     load_areas,
     member,
     person_id,
