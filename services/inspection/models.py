@@ -293,6 +293,9 @@ class HouseholdRef(Base):
     status: Mapped[str] = mapped_column(String(30))
     member_count: Mapped[int] = mapped_column(Integer)
     exited_on: Mapped[date | None] = mapped_column(Date)
+    # 脱贫不脱政策: the last day an exited household keeps its policies (and its cadre), as registry
+    # set it from the exit and carried it in registry.household.exited.v1
+    policies_kept_until: Mapped[date | None] = mapped_column(Date)
 
 
 class AreaExitRef(Base):

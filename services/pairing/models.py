@@ -272,6 +272,8 @@ class PolicyOverrideRow(Base):
     visit_interval_days: Mapped[int | None] = mapped_column(Integer)
     volunteer_team_min_party_members: Mapped[int | None] = mapped_column(Integer)
     enterprise_target_must_be_old_area: Mapped[bool | None] = mapped_column(Boolean)
+    enterprise_one_village_each: Mapped[bool | None] = mapped_column(Boolean)
+    county_pairs_added: Mapped[list[list[str]] | None] = mapped_column(JSONB)
     source: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = _now()

@@ -35,7 +35,9 @@ async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
             "category": data.get("pairing_dispatch_level"),
             # 帮扶村 on its own: a pairing village whose dispatching level is still unknown is kept
             # as one (events from before the flag: a village with a level is a pairing village)
-            "pairing_village": bool(data.get("pairing_village", data.get("pairing_dispatch_level") is not None)),
+            "pairing_village": bool(
+                data.get("pairing_village", data.get("pairing_dispatch_level") is not None)
+            ),
             "name": data.get("name"),
         },
     )

@@ -84,12 +84,14 @@ async def on_household_exited(session: AsyncSession, event: CloudEvent) -> None:
     repo = ProjectionRepository(session)
     exited_on = date.fromisoformat(d["exited_on"])
     members = int(d.get("member_count") or 0)
+    kept = d.get("policies_kept_until")
     await repo.upsert_household(
         household_id=str(d["household_id"]),
         area_code=d["area_code"],
         status="exited",
         member_count=members,
         exited_on=exited_on,
+        policies_kept_until=date.fromisoformat(kept) if kept else None,
     )
     await repo.add_movement(
         event_id=event.id,
@@ -104,7 +106,9 @@ async def on_household_exited(session: AsyncSession, event: CloudEvent) -> None:
 
 async def on_household_back_in_roll(session: AsyncSession, event: CloudEvent) -> None:
     """An exit request returned, or a relapse: the household is poor and registered again."""
-    await ProjectionRepository(session).set_household_status(str(event.data["household_id"]), "registered")
+    await ProjectionRepository(session).set_household_status(
+        str(event.data["household_id"]), "registered", policies_kept_until=None
+    )
 
 
 async def on_household_relapsed(session: AsyncSession, event: CloudEvent) -> None:

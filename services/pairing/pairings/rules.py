@@ -227,6 +227,25 @@ def check_open(
         raise _refuse("one_per_target", f"{target.id} already has an active {kind} pairing")
     if spec.one_per_helper and any(p.kind is kind for p in helper_pairings):
         raise _refuse("one_per_helper", f"helper {helper.id} already has an active {kind} pairing")
+    if (
+        kind is PairingKind.ENTERPRISE_VILLAGE
+        and policy.enterprise_one_village_each
+        and (held := [p.target_id for p in helper_pairings if p.kind is kind])
+    ):
+        raise _refuse(
+            "one_village_per_enterprise",
+            f"{policy.name}: 一村一企业 — enterprise {helper.id} already helps village {held[0]}",
+        )
+    if (
+        kind is PairingKind.COUNTY_COUNTY
+        and policy.county_pairs
+        and (helper.area_code, target.id) not in policy.county_pairs
+    ):
+        raise _refuse(
+            "county_pair_not_in_policy",
+            f"{helper.area_code} – {target.id} is not one of the {policy.name} policy's "
+            f"{len(policy.county_pairs)} mountain-sea pairs; a policy record must add it first",
+        )
     if kind is PairingKind.FIRST_SECRETARY_VILLAGE and team_villages and target.id not in team_villages:
         raise _refuse(
             "team_village",

@@ -53,6 +53,9 @@ class PairingPolicy:
     doctor_min_title: str = "intermediate"
     # Kaiping "百企扶百村" targets old-area villages; Quanzhou's 百企帮百村 any village.
     enterprise_target_must_be_old_area: bool = False
+    # Kaiping "百企扶百村 … 建立'一村一企业'联结机制": one enterprise per village *and* one village per
+    # enterprise (Quanzhou's 百企帮百村 says nothing of an enterprise's second village).
+    enterprise_one_village_each: bool = False
     # Who a leader links with, by the leader's level (Guangyuan seed 001 by default).
     leader_links: LeaderLinks = field(
         default_factory=lambda: {
@@ -61,7 +64,9 @@ class PairingPolicy:
             "township": frozenset({"village", "household"}),
         }
     )
-    # Number of mountain-sea county pairs this policy seeds (Quanzhou only).
+    # The mountain-sea county pairs (helping county, helped county) this policy names (Quanzhou
+    # only). Where a policy names pairs, a county pair outside the list is refused unless a policy
+    # record adds it (PUT /policies county_pairs_added).
     county_pairs: tuple[tuple[str, str], ...] = ()
 
 
@@ -83,7 +88,9 @@ PRESETS: dict[str, PairingPolicy] = {
     # Gansu (seed 003): every poor village a work team, every household a responsible person.
     "62": PairingPolicy(name="gansu"),
     # Kaiping, Guangdong (seed 004): 10+1 volunteers, 百医牵百村, 百企扶百村 on old-area villages.
-    "440783": PairingPolicy(name="kaiping", enterprise_target_must_be_old_area=True),
+    "440783": PairingPolicy(
+        name="kaiping", enterprise_target_must_be_old_area=True, enterprise_one_village_each=True
+    ),
 }
 
 

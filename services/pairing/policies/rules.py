@@ -18,6 +18,7 @@ OVERRIDABLE = (
     "visit_interval_days",
     "volunteer_team_min_party_members",
     "enterprise_target_must_be_old_area",
+    "enterprise_one_village_each",
 )
 
 
@@ -29,6 +30,9 @@ class PolicyOverride:
     visit_interval_days: int | None = None
     volunteer_team_min_party_members: int | None = None
     enterprise_target_must_be_old_area: bool | None = None
+    enterprise_one_village_each: bool | None = None
+    # mountain-sea pairs a policy record adds to the preset's list (never removes one)
+    county_pairs_added: tuple[tuple[str, str], ...] | None = None
 
 
 def effective_policy(
@@ -41,6 +45,11 @@ def effective_policy(
     policy = resolve_policy(area_code, presets)
     applicable = [o for o in overrides if area_code.startswith(o.area_prefix) and o.valid_from <= on]
     for o in sorted(applicable, key=lambda o: (len(o.area_prefix), o.valid_from)):
-        changes = {name: getattr(o, name) for name in OVERRIDABLE if getattr(o, name) is not None}
+        changes: dict[str, object] = {
+            name: getattr(o, name) for name in OVERRIDABLE if getattr(o, name) is not None
+        }
+        if o.county_pairs_added:
+            added = tuple(p for p in o.county_pairs_added if p not in policy.county_pairs)
+            changes["county_pairs"] = (*policy.county_pairs, *added)
         policy = replace(policy, **changes)
     return policy

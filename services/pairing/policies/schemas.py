@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, Field
+
+CountyCode = Annotated[str, Field(pattern=r"^\d{6}000000$")]
 
 
 class PolicyOverrideIn(BaseModel):
@@ -16,6 +19,13 @@ class PolicyOverrideIn(BaseModel):
     visit_interval_days: int | None = Field(default=None, ge=1, le=366)
     volunteer_team_min_party_members: int | None = Field(default=None, ge=1, le=1000)
     enterprise_target_must_be_old_area: bool | None = None
+    enterprise_one_village_each: bool | None = Field(
+        default=None, description="一村一企业 both ways: an enterprise pairs with one village at a time"
+    )
+    county_pairs_added: list[tuple[CountyCode, CountyCode]] | None = Field(
+        default=None,
+        description="mountain-sea pairs (helping county, helped county) added to the policy's list",
+    )
     source: str = Field(min_length=1, max_length=500, description="the document that sets it")
 
 
@@ -35,5 +45,6 @@ class PolicyOut(BaseModel):
     doctor_min_hospital_grade: str
     doctor_min_title: str
     enterprise_target_must_be_old_area: bool
+    enterprise_one_village_each: bool
     leader_links: dict[str, list[str]]
     county_pairs: list[tuple[str, str]]

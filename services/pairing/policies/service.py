@@ -45,6 +45,9 @@ async def resolver(session: AsyncSession, *, on: date) -> Resolver:
             area_prefix=r.area_prefix,
             valid_from=r.valid_from,
             **{name: getattr(r, name) for name in rules.OVERRIDABLE},
+            county_pairs_added=tuple((a, b) for a, b in r.county_pairs_added)
+            if r.county_pairs_added
+            else None,
         )
         for r in await PolicyRepository(session).all()
     ]
@@ -60,6 +63,13 @@ async def boundaries(session: AsyncSession) -> set[str]:
     """Every area prefix a policy is attached to (the seeds' presets and the recorded overrides):
     the places where an area's numbers may change."""
     return set(PRESETS) | {r.area_prefix for r in await PolicyRepository(session).all()}
+
+
+def _values(data: PolicyOverrideIn) -> dict[str, object]:
+    values = data.model_dump()
+    if data.county_pairs_added is not None:
+        values["county_pairs_added"] = [list(p) for p in data.county_pairs_added]
+    return values
 
 
 def _override_out(row: PolicyOverrideRow) -> PolicyOverrideOut:
@@ -93,7 +103,7 @@ async def put_override(
     check_put_precondition(if_match, row.version if row else None)
     before = _override_out(row).model_dump(mode="json") if row else None
     if row is None:
-        row = await repo.add({"id": uuid.uuid4(), **data.model_dump(), "recorded_by": actor.sub})
+        row = await repo.add({"id": uuid.uuid4(), **_values(data), "recorded_by": actor.sub})
         if row is None:  # a concurrent request recorded it since our read: this is now a change
             raise PreconditionRequired(
                 "Someone recorded this override a moment ago; read it and send its ETag in If-Match",
@@ -101,7 +111,7 @@ async def put_override(
                 valid_from=str(data.valid_from),
             )
     else:
-        for name, value in data.model_dump().items():
+        for name, value in _values(data).items():
             setattr(row, name, value)
         row.recorded_by = actor.sub
         row.version += 1
@@ -134,6 +144,7 @@ async def effective(*, session: AsyncSession, actor: Principal, area_code: str, 
         doctor_min_hospital_grade=policy.doctor_min_hospital_grade,
         doctor_min_title=policy.doctor_min_title,
         enterprise_target_must_be_old_area=policy.enterprise_target_must_be_old_area,
+        enterprise_one_village_each=policy.enterprise_one_village_each,
         leader_links={level: sorted(targets) for level, targets in policy.leader_links.items()},
         county_pairs=list(policy.county_pairs),
     )

@@ -281,7 +281,8 @@ async def objections(*, session: AsyncSession, actor: Actor, household_id: uuid.
     return await ObjectionRepository(session).for_household(h.id)
 
 
-ADULT_YEARS = 18  # a member who signs for the household is of full age (Civil Code art. 17, outside the seeds)
+# a member who signs for the household is of full age (Civil Code art. 17, outside the seeds)
+ADULT_YEARS = 18
 
 
 def _age_on(born: date, on: date) -> int:
@@ -313,7 +314,7 @@ async def _signature(
         "member_id": str(member.id),
         "signer_name_masked": mask_name(member.name),
         "capacity": data.capacity,
-        "signed_at": clock.now().isoformat(),
+        "signed_at": clock.local_now().isoformat(),  # China time, with its offset
         "signed_with": actor.sub,
     }
 

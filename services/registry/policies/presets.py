@@ -63,9 +63,15 @@ _NATIONAL_COMPARISONS = {
     "notice_min_days": ThresholdRule(Comparison.AT_OR_ABOVE, "公示期要在7天以上 (seed 004)"),
 }
 _GANSU_COMPARISONS = {
-    "exit_line": ThresholdRule(Comparison.ABOVE, "该户年人均纯收入稳定超过当年省定退出验收标准 (seed 003 §六)"),
-    "large_debt_limit": ThresholdRule(Comparison.AT_OR_ABOVE, "无因病因学因房大额借贷(5万元以上) (seed 003 §六)"),
-    "exit_incidence": ThresholdRule(Comparison.AT_OR_BELOW, "以贫困发生率降至3%以下为主要衡量标准 (seed 003 §六)"),
+    "exit_line": ThresholdRule(
+        Comparison.ABOVE, "该户年人均纯收入稳定超过当年省定退出验收标准 (seed 003 §六)"
+    ),
+    "large_debt_limit": ThresholdRule(
+        Comparison.AT_OR_ABOVE, "无因病因学因房大额借贷(5万元以上) (seed 003 §六)"
+    ),
+    "exit_incidence": ThresholdRule(
+        Comparison.AT_OR_BELOW, "以贫困发生率降至3%以下为主要衡量标准 (seed 003 §六)"
+    ),
 }
 _KAIPING_COMPARISONS = {
     "exit_line": ThresholdRule(

@@ -38,14 +38,19 @@ class PolicyRecordIn(BaseModel):
     batches: list[str] | None = None
     exit_incidence_threshold_bp: int | None = Field(default=None, ge=0, le=10_000)
     policies_kept_years: int | None = Field(
-        default=None, ge=1, le=30, description="脱贫不脱政策: years kept, counted from each household's exit date"
+        default=None,
+        ge=1,
+        le=30,
+        description="脱贫不脱政策: years kept, counted from each household's exit date",
     )
     relapse_chain: list[ApprovalStepIO] | None = None
     comparisons: dict[ThresholdName, ThresholdRuleIO] | None = Field(
-        default=None, description="per threshold: its comparison and the policy's wording (each key inherits alone)"
+        default=None,
+        description="per threshold: its comparison and the policy's wording (each key inherits alone)",
     )
     relapse_routes: list[RelapseRouteIO] | None = Field(
-        default=None, description='which relapse causes take the chain, which ordinary identification; needs "*"'
+        default=None,
+        description='which relapse causes take the chain, which ordinary identification; needs "*"',
     )
     weak_village_income_fen: int | None = Field(
         default=None, ge=0, le=10**15, description="village collective operating income threshold (fen)"

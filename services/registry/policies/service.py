@@ -12,8 +12,8 @@ from services.registry.policies.presets import PRESETS
 from services.registry.policies.repository import PolicyRepository
 from services.registry.policies.rules import (
     ApprovalStep,
-    NoPolicy,
     Comparison,
+    NoPolicy,
     PolicyRecord,
     RegistryPolicy,
     RelapseRoute,

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from services.registry.deps import TodayDep
+from services.registry.identification.schemas import StatusOut
 from services.registry.models import RelapseCase
 from services.registry.relapses import service
-from services.registry.identification.schemas import StatusOut
 from services.registry.relapses.schemas import DecisionIn, ReidentificationIn, RelapseCaseIn, RelapseCaseOut
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep

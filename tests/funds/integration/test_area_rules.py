@@ -69,7 +69,12 @@ async def test_a_kaiping_wide_plan_bills_each_town_its_own_share(make_db) -> Non
 
         r = await client.post(
             "/funds/v1/accounts",
-            json={"code": "town-106-finance", "name": "镇财政(合成)", "area_code": OTHER_TOWN, "kind": "source"},
+            json={
+                "code": "town-106-finance",
+                "name": "镇财政(合成)",
+                "area_code": OTHER_TOWN,
+                "kind": "source",
+            },
             headers=FINANCE,
         )
         assert r.status_code == 201, r.text

@@ -24,7 +24,8 @@ def two_towns() -> Population:
     """251 key people as in seed 004, 151 in Chishui and 100 in a second Kaiping town."""
     chishui = [HouseholdRef(f"c-{i:03d}", 4 if i < 25 else 3, KEY, "440783105201") for i in range(42)]
     other = [HouseholdRef(f"o-{i:03d}", 4, KEY, "440783106201") for i in range(25)]
-    assert sum(h.member_count for h in chishui) == 151 and sum(h.member_count for h in other) == 100
+    assert sum(h.member_count for h in chishui) == 151
+    assert sum(h.member_count for h in other) == 100
     return Population("440783000000", tuple(chishui + other), payers=PAYS)
 
 
@@ -45,9 +46,9 @@ def test_each_town_raises_its_own_30_percent_into_its_own_account_and_the_totals
         yuan(30_000),
     ]
     # a town's lines are its own households' only
-    assert {
-        line.beneficiary_id[:2] for line in plan.lines if line.payer == "cangcheng-town-finance"
-    } == {"o-"}
+    assert {line.beneficiary_id[:2] for line in plan.lines if line.payer == "cangcheng-town-finance"} == {
+        "o-"
+    }
 
 
 def test_a_town_without_an_account_is_refused_naming_it() -> None:

@@ -167,7 +167,11 @@ async def test_the_relapse_chain_needs_each_role_at_its_level_and_reregisters_fo
     async with service_client(app) as c:
         await load_areas(c)
         h = await exited_household(app, c)
-        r = await c.post(url(h, "/relapse-cases"), json={"cause": "台风灾害", "cause_kind": "major_natural_disaster"}, headers=REGISTRAR)
+        r = await c.post(
+            url(h, "/relapse-cases"),
+            json={"cause": "台风灾害", "cause_kind": "major_natural_disaster"},
+            headers=REGISTRAR,
+        )
         assert r.status_code == 201
         case = r.json()
         assert case["next_step"] == "town_recognition"
@@ -210,7 +214,13 @@ async def test_a_refused_step_closes_the_case_and_the_household_stays_exited(mak
     async with service_client(app) as c:
         await load_areas(c)
         h = await exited_household(app, c)
-        case = (await c.post(url(h, "/relapse-cases"), json={"cause": "山洪冲毁房屋", "cause_kind": "major_natural_disaster"}, headers=REGISTRAR)).json()
+        case = (
+            await c.post(
+                url(h, "/relapse-cases"),
+                json={"cause": "山洪冲毁房屋", "cause_kind": "major_natural_disaster"},
+                headers=REGISTRAR,
+            )
+        ).json()
         r = await c.post(
             f"/registry/v1/relapse-cases/{case['id']}/decisions",
             json={"step": "town_recognition", "decision": "refuse", "reason": "收入达标"},
@@ -221,7 +231,11 @@ async def test_a_refused_step_closes_the_case_and_the_household_stays_exited(mak
         # a registered household cannot start a relapse case
         other = await registered(c)
         assert (
-            await c.post(url(other, "/relapse-cases"), json={"cause": "x", "cause_kind": "major_natural_disaster"}, headers=REGISTRAR)
+            await c.post(
+                url(other, "/relapse-cases"),
+                json={"cause": "x", "cause_kind": "major_natural_disaster"},
+                headers=REGISTRAR,
+            )
         ).status_code == 409
         # and a registrar of another village cannot see the case
         r = await c.get(f"/registry/v1/relapse-cases/{case['id']}", headers=auth("registrar", "440783101202"))

@@ -93,8 +93,10 @@ def test_a_year_before_every_record_has_no_policy():
 def test_each_area_reads_its_exit_line_its_own_way_with_the_seeds_words_beside_it():
     gansu = policy(GANSU_VILLAGE, 2018).comparison("exit_line")
     kaiping = policy(KAIPING_VILLAGE, 2017).comparison("exit_line")
-    assert gansu.comparison == Comparison.ABOVE and "稳定超过" in gansu.wording
-    assert kaiping.comparison == Comparison.AT_OR_ABOVE and "达到或超过" in kaiping.wording
+    assert gansu.comparison == Comparison.ABOVE
+    assert "稳定超过" in gansu.wording
+    assert kaiping.comparison == Comparison.AT_OR_ABOVE
+    assert "达到或超过" in kaiping.wording
     # a Kaiping record that says nothing about debts inherits the national reading (5万元以上)
     assert policy(KAIPING_VILLAGE, 2017).comparison("large_debt_limit").comparison == Comparison.AT_OR_ABOVE
     assert policy(GANSU_VILLAGE, 2018).comparison("exit_incidence").comparison == Comparison.AT_OR_BELOW
@@ -119,9 +121,17 @@ def test_a_notice_read_as_more_than_seven_days_needs_eight():
     base = policy(KAIPING_VILLAGE, 2017)
     assert base.notice_days_required == 7  # 7天以上 includes 7
     stricter = resolve_policy(
-        [*PRESETS, PolicyRecord("440783", 2018, "超过7天", comparisons={
-            "notice_min_days": ThresholdRule(Comparison.ABOVE, "公示期超过7天"),
-        })],
+        [
+            *PRESETS,
+            PolicyRecord(
+                "440783",
+                2018,
+                "超过7天",
+                comparisons={
+                    "notice_min_days": ThresholdRule(Comparison.ABOVE, "公示期超过7天"),
+                },
+            ),
+        ],
         area_code=KAIPING_VILLAGE,
         year=2018,
     )
@@ -139,8 +149,17 @@ def test_kaiping_sends_only_major_natural_disasters_through_its_relapse_chain():
 
 def test_a_record_without_comparisons_for_every_threshold_is_incomplete():
     bare = PolicyRecord(
-        "", 2016, "base", exit_line_fen=1, notice_min_days=5, large_debt_limit_fen=2, batch_set="x",
-        batches=("a",), exit_incidence_threshold_bp=300, policies_kept_years=3, relapse_chain=(),
+        "",
+        2016,
+        "base",
+        exit_line_fen=1,
+        notice_min_days=5,
+        large_debt_limit_fen=2,
+        batch_set="x",
+        batches=("a",),
+        exit_incidence_threshold_bp=300,
+        policies_kept_years=3,
+        relapse_chain=(),
         relapse_routes=PRESETS[0].relapse_routes,
     )
     with pytest.raises(NoPolicy, match="comparisons.exit_line"):

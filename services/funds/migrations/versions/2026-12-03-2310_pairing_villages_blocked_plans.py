@@ -23,7 +23,9 @@ def upgrade() -> None:
         sa.Column("pairing_village", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
     # projected before the flag: a village with a dispatching level is a pairing village
-    op.execute("UPDATE beneficiary SET pairing_village = true WHERE kind = 'village' AND category IS NOT NULL")
+    op.execute(
+        "UPDATE beneficiary SET pairing_village = true WHERE kind = 'village' AND category IS NOT NULL"
+    )
     op.add_column("plan", sa.Column("blocked", JSONB(), nullable=True))
 
 

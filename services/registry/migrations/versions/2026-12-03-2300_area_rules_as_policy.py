@@ -21,15 +21,30 @@ depends_on: str | Sequence[str] | None = None
 # as in services/registry/policies/presets.py (a migration does not import application code);
 # presets never overwrite a stored record, so records seeded before this revision get them here
 _NATIONAL = {
-    "exit_line": {"comparison": "above", "wording": "年人均纯收入稳定超过当年退出验收标准 (seed 003 wording as the default)"},
-    "large_debt_limit": {"comparison": "at_or_above", "wording": "因病因学因房大额借贷(5万元以上) (seed 003)"},
+    "exit_line": {
+        "comparison": "above",
+        "wording": "年人均纯收入稳定超过当年退出验收标准 (seed 003 wording as the default)",
+    },
+    "large_debt_limit": {
+        "comparison": "at_or_above",
+        "wording": "因病因学因房大额借贷(5万元以上) (seed 003)",
+    },
     "exit_incidence": {"comparison": "at_or_below", "wording": "贫困发生率降至3%以下 (seed 003)"},
     "notice_min_days": {"comparison": "at_or_above", "wording": "公示期要在7天以上 (seed 004)"},
 }
 _GANSU = {
-    "exit_line": {"comparison": "above", "wording": "该户年人均纯收入稳定超过当年省定退出验收标准 (seed 003 §六)"},
-    "large_debt_limit": {"comparison": "at_or_above", "wording": "无因病因学因房大额借贷(5万元以上) (seed 003 §六)"},
-    "exit_incidence": {"comparison": "at_or_below", "wording": "以贫困发生率降至3%以下为主要衡量标准 (seed 003 §六)"},
+    "exit_line": {
+        "comparison": "above",
+        "wording": "该户年人均纯收入稳定超过当年省定退出验收标准 (seed 003 §六)",
+    },
+    "large_debt_limit": {
+        "comparison": "at_or_above",
+        "wording": "无因病因学因房大额借贷(5万元以上) (seed 003 §六)",
+    },
+    "exit_incidence": {
+        "comparison": "at_or_below",
+        "wording": "以贫困发生率降至3%以下为主要衡量标准 (seed 003 §六)",
+    },
 }
 _KAIPING = {
     "exit_line": {
@@ -38,7 +53,9 @@ _KAIPING = {
     },
     "notice_min_days": {"comparison": "at_or_above", "wording": "公示期要在7天以上 (seed 004 §五(一))"},
 }
-_GENERIC_ROUTES = [{"cause": "*", "route": "chain", "wording": "generic chain for every cause (OUTSIDE THE SEEDS)"}]
+_GENERIC_ROUTES = [
+    {"cause": "*", "route": "chain", "wording": "generic chain for every cause (OUTSIDE THE SEEDS)"}
+]
 _KAIPING_ROUTES = [
     {
         "cause": "major_natural_disaster",
@@ -89,7 +106,9 @@ def downgrade() -> None:
     op.drop_column("household", "confirmation_signature")
     op.drop_column("area", "pairing_village")
     op.add_column("registry_policy", sa.Column("policies_kept_until", sa.Date(), nullable=True))
-    op.execute("UPDATE registry_policy SET policies_kept_until = '2020-12-31' WHERE area_prefix = '' AND year = 2016")
+    op.execute(
+        "UPDATE registry_policy SET policies_kept_until = '2020-12-31' WHERE area_prefix = '' AND year = 2016"
+    )
     op.drop_column("registry_policy", "policies_kept_years")
     op.drop_column("registry_policy", "relapse_routes")
     op.drop_column("registry_policy", "comparisons")
