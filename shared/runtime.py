@@ -23,6 +23,7 @@ from shared.events.consumer import ConsumerRunner, Handler
 from shared.events.relay import OutboxRelay
 from shared.events.streams import ensure_stream, stream_for
 from shared.feed.delivery import FeedDelivery
+from shared.observability import NATS_CONNECTED
 from shared.settings import ServiceSettings
 
 __all__ = ["PeriodicJob", "ServiceRuntime"]
@@ -86,6 +87,10 @@ class ServiceRuntime:
 
     async def start(self, *, relay: bool, consumers: bool, jobs: bool) -> None:
         self._bus_connecting = relay or (consumers and bool(self.handlers))  # else jetstream() connects
+        if self._bus_connecting:
+            NATS_CONNECTED.labels(self.service).set_function(
+                lambda: 1.0 if self.nc is not None and self.nc.is_connected else 0.0
+            )
         self._tasks.append(asyncio.create_task(self._connect_and_run(relay=relay, consumers=consumers)))
         if jobs:
             for job in self.jobs:
