@@ -86,6 +86,39 @@ async def _run_worker(service: str, host: str, port: int | None) -> None:
     await run_worker(ServiceRuntime(settings, handlers=handlers, jobs=jobs), host=host, port=port)
 
 
+@app.command()
+def prune(
+    service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")],
+    database_url: Annotated[
+        str | None, typer.Option(help="default: <SERVICE>_DATABASE_URL", show_default=False)
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="rows per statement; default <SERVICE>_PRUNE_BATCH_SIZE")
+    ] = None,
+) -> None:
+    """Delete what retention no longer keeps: published outbox rows, inbox rows, idempotency keys.
+
+    The periodic job "prune" does the same every PRUNE_INTERVAL_S; this runs it now, to the end.
+    """
+    from shared.clock import clock
+    from shared.db import Database
+    from shared.retention import prune as prune_tables
+
+    settings = service_settings(service)
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+
+    async def run() -> dict[str, int]:
+        db = Database(settings.database_url, pool_size=1)
+        try:
+            return await prune_tables(db, settings, clock.now(), batch_size=batch_size)
+        finally:
+            await db.dispose()
+
+    for table, count in asyncio.run(run()).items():
+        typer.echo(f"{table}: {count} rows deleted")
+
+
 deadletter_app = typer.Typer(
     help="Events a consumer gave up on (the DEADLETTER stream): list, show, replay.", no_args_is_help=True
 )

@@ -24,6 +24,7 @@ from shared.events.relay import OutboxRelay
 from shared.events.streams import ensure_stream, stream_for
 from shared.feed.delivery import FeedDelivery
 from shared.observability import NATS_CONNECTED
+from shared.retention import prune_job
 from shared.settings import ServiceSettings
 
 __all__ = ["PeriodicJob", "ServiceRuntime"]
@@ -69,6 +70,7 @@ class ServiceRuntime:
         ]
         self.jobs += [PeriodicJob(name=d.job_name, interval_s=1.0, run=d.run) for d in self.feed]
         self.jobs.append(PeriodicJob("audit-seal", settings.audit_seal_interval_s, self._seal_audit))
+        self.jobs.append(PeriodicJob("prune", settings.prune_interval_s, prune_job(settings)))
         self.db = db or Database(settings.database_url, pool_size=settings.db_pool_size)
         self.nc: NATS | None = None
         self.js: JetStreamContext | None = None

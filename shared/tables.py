@@ -55,6 +55,13 @@ Index(
     outbox.c.seq,
     postgresql_where=outbox.c.published_at.is_(None),
 )
+# Pruning (shared.retention) deletes the oldest published rows, inbox rows and idempotency keys in
+# batches: these let each batch find them without scanning the table.
+Index(
+    "ix_outbox_published_at",
+    outbox.c.published_at,
+    postgresql_where=outbox.c.published_at.isnot(None),
+)
 
 inbox = Table(
     "inbox",
@@ -64,6 +71,7 @@ inbox = Table(
     Column("event_type", String(200), nullable=False),
     Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+Index("ix_inbox_handled_at", inbox.c.handled_at)
 
 audit_log = Table(
     "audit_log",
@@ -108,6 +116,7 @@ idempotency_key = Table(
     Column("response", JSONB, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+Index("ix_idempotency_key_created_at", idempotency_key.c.created_at)
 
 
 def include_platform_tables(metadata: MetaData) -> None:
