@@ -139,7 +139,10 @@ def test_prune_command(make_db) -> None:  # type: ignore[no-untyped-def]
             await _seed(db)
             async with db.transaction() as s:  # "old" relative to the real clock, not NOW
                 await s.execute(
-                    text("UPDATE inbox SET handled_at = now() - interval '401 days' WHERE event_id LIKE 'old-%'")
+                    text(
+                        "UPDATE inbox SET handled_at = now() - interval '401 days'"
+                        " WHERE event_id LIKE 'old-%'"
+                    )
                 )
         finally:
             await db.dispose()
