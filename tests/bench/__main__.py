@@ -13,6 +13,7 @@ BENCHES = {
     "rollups": "tests.bench.rollups",
     "coverage": "tests.bench.coverage",
     "registry_concurrency": "tests.bench.registry_concurrency",
+    "retention": "tests.bench.retention",
 }
 
 
@@ -25,7 +26,7 @@ def main() -> None:
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}")
     for name in args.which:
         module = importlib.import_module(BENCHES[name])
-        size = args.events if name == "events" else args.households
+        size = args.events if name in ("events", "retention") else args.households
         result = asyncio.run(module.run(size))
         for key, value in result.items():
             print(f"{name}.{key}: {value:,.1f}" if isinstance(value, float) else f"{name}.{key}: {value:,}")
