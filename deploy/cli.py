@@ -133,31 +133,62 @@ def migrate(
 
 
 @app.command()
-def worker(service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")]) -> None:
-    """Run only the outbox relay, consumers and jobs of a service (no HTTP), for separate scaling."""
+def worker(
+    service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")],
+    host: Annotated[str, typer.Option(help="where /metrics and /health/* listen")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="HTTP port for /metrics and /health/*; 0: none")] = 8000,
+) -> None:
+    """Run only the outbox relay, consumers and jobs of a service, for separate scaling.
+
+    Serves /metrics, /health/live and /health/ready (database and NATS) on --host:--port.
+    """
     check_service(service)
-    asyncio.run(_run_worker(service))
+    asyncio.run(_run_worker(service, host, port or None))
 
 
-async def _run_worker(service: str) -> None:
-    import signal
-
+async def _run_worker(service: str, host: str, port: int | None) -> None:
     from shared.clock import configure
     from shared.runtime import ServiceRuntime
+    from shared.worker import run_worker
 
-    settings_module = importlib.import_module(f"services.{service}.settings")
-    settings = getattr(settings_module, f"{service.capitalize()}Settings")()
+    settings = service_settings(service)
     configure(settings.time_zone)  # the worker's jobs and consumers take the office's dates
     handlers = importlib.import_module(f"services.{service}.consumers").HANDLERS
     jobs = getattr(importlib.import_module(f"services.{service}.app"), "JOBS", [])
-    runtime = ServiceRuntime(settings, handlers=handlers, jobs=jobs)
-    await runtime.start(relay=True, consumers=True, jobs=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await runtime.stop()
+    await run_worker(ServiceRuntime(settings, handlers=handlers, jobs=jobs), host=host, port=port)
+
+
+@app.command()
+def prune(
+    service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")],
+    database_url: Annotated[
+        str | None, typer.Option(help="default: <SERVICE>_DATABASE_URL", show_default=False)
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="rows per statement; default <SERVICE>_PRUNE_BATCH_SIZE")
+    ] = None,
+) -> None:
+    """Delete what retention no longer keeps: published outbox rows, inbox rows, idempotency keys.
+
+    The periodic job "prune" does the same every PRUNE_INTERVAL_S; this runs it now, to the end.
+    """
+    from shared.clock import clock
+    from shared.db import Database
+    from shared.retention import prune as prune_tables
+
+    settings = service_settings(service)
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+
+    async def run() -> dict[str, int]:
+        db = Database(settings.database_url, pool_size=1)
+        try:
+            return await prune_tables(db, settings, clock.now(), batch_size=batch_size)
+        finally:
+            await db.dispose()
+
+    for table, count in asyncio.run(run()).items():
+        typer.echo(f"{table}: {count} rows deleted")
 
 
 deadletter_app = typer.Typer(

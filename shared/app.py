@@ -99,12 +99,16 @@ def create_service_app(
     async def db_ready() -> None:
         await app.state.db.ping()
 
-    async def nats_ready() -> None:
+    async def nats_ready() -> str | None:
         runtime: ServiceRuntime = app.state.runtime
-        if runtime.uses_nats:  # an API-only replica (relay and consumers elsewhere) needs no bus
-            await runtime.nats_ready()
+        if not runtime.uses_nats:  # an API-only replica (relay and consumers elsewhere)
+            return "unused"
+        await runtime.nats_ready()
+        return None
 
-    app.include_router(health_router({"database": db_ready, "nats": nats_ready}))
+    # Writes go to the outbox and reads to the database: an API replica serves while NATS is down,
+    # so its readiness is the database alone; NATS is reported (?full=1, jingzhun_nats_connected).
+    app.include_router(health_router({"database": db_ready}, reported={"nats": nats_ready}))
     for router in routers:
         app.include_router(router, prefix=prefix, responses=PROBLEM_RESPONSES)
     if vocabularies:
@@ -197,7 +201,8 @@ def _name_operations(schema: dict[str, Any], names: Mapping[tuple[str, str], str
             op_id = operation_id(path, name, prefix)
             if op_id in seen:
                 raise RuntimeError(
-                    f"operation id {op_id} of {method.upper()} {path} is already {seen[op_id]}'s: rename a handler"
+                    f"operation id {op_id} of {method.upper()} {path} is already {seen[op_id]}'s: "
+                    "rename a handler"
                 )
             seen[op_id] = f"{method.upper()} {path}"
             operation["operationId"] = op_id

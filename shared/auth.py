@@ -122,7 +122,7 @@ BEARER = HTTPBearer(
 
 
 async def _current_user(
-    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+    request: Request, declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 ) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

@@ -6,10 +6,10 @@ import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
@@ -21,6 +21,7 @@ from shared.errors import render_unhandled
 
 __all__ = [
     "CONSUMER_PENDING",
+    "NATS_CONNECTED",
     "EVENTS_CONSUMED",
     "EVENTS_DEAD_LETTERED",
     "EVENTS_PUBLISHED",
@@ -44,6 +45,11 @@ CONSUMER_PENDING = Gauge(
 )
 EVENTS_CONSUMED = Counter(
     "jingzhun_events_consumed_total", "Events handled by consumers", ["service", "consumer", "outcome"]
+)
+NATS_CONNECTED = Gauge(
+    "jingzhun_nats_connected",
+    "1 while this process is connected to NATS (relay, consumers), 0 while not; absent where unused",
+    ["service"],
 )
 EVENTS_DEAD_LETTERED = Counter(
     "jingzhun_events_dead_lettered_total",
@@ -196,24 +202,33 @@ def install_request_middleware(app: FastAPI, service: str) -> None:
     app.add_middleware(RequestContextMiddleware, service=service)
 
 
-ReadinessCheck = Callable[[], Awaitable[None]]
+ReadinessCheck = Callable[[], Awaitable[object]]  # raises when failing; a str result is its status
 
 
-def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
+def health_router(
+    checks: dict[str, ReadinessCheck], reported: dict[str, ReadinessCheck] | None = None
+) -> APIRouter:
+    """``/health/ready`` runs ``checks`` (what must work to take traffic); ``?full=1`` also runs
+    ``reported`` (what is only reported, e.g. NATS for an API replica) and fails if any fails."""
     router = APIRouter(tags=["health"])
+    reported = reported or {}
 
     @router.get("/health/live")
     async def live() -> dict[str, str]:
+        """The process runs (liveness probe)"""
         return {"status": "live"}
 
     @router.get("/health/ready")
-    async def ready() -> JSONResponse:
+    async def ready(
+        full: Annotated[bool, Query(description="also check what is only reported (NATS)")] = False,
+    ) -> JSONResponse:
+        """Ready for traffic (readiness probe); `?full=1` for every dependency"""
         results: dict[str, str] = {}
         ok = True
-        for name, check in checks.items():
+        for name, check in {**checks, **(reported if full else {})}.items():
             try:
-                await check()
-                results[name] = "ok"
+                outcome = await check()
+                results[name] = outcome if isinstance(outcome, str) else "ok"
             except Exception as exc:  # readiness reports any failure, it must not raise
                 ok = False
                 results[name] = f"failing: {type(exc).__name__}"

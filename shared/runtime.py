@@ -24,6 +24,8 @@ from shared.events.consumer import ConsumerRunner, Handler
 from shared.events.relay import OutboxRelay
 from shared.events.streams import ensure_stream, stream_for
 from shared.feed.delivery import FeedDelivery
+from shared.observability import NATS_CONNECTED
+from shared.retention import prune_job
 from shared.settings import ServiceSettings
 
 __all__ = ["PeriodicJob", "ServiceRuntime"]
@@ -69,6 +71,7 @@ class ServiceRuntime:
         ]
         self.jobs += [PeriodicJob(name=d.job_name, interval_s=1.0, run=d.run) for d in self.feed]
         self.jobs.append(PeriodicJob("audit-seal", settings.audit_seal_interval_s, self._seal_audit))
+        self.jobs.append(PeriodicJob("prune", settings.prune_interval_s, prune_job(settings)))
         self.db = db or Database(settings.database_url, pool_size=settings.db_pool_size)
         self.nc: NATS | None = None
         self.js: JetStreamContext | None = None
@@ -87,6 +90,10 @@ class ServiceRuntime:
 
     async def start(self, *, relay: bool, consumers: bool, jobs: bool) -> None:
         self._bus_connecting = relay or (consumers and bool(self.handlers))  # else jetstream() connects
+        if self._bus_connecting:
+            NATS_CONNECTED.labels(self.service).set_function(
+                lambda: 1.0 if self.nc is not None and self.nc.is_connected else 0.0
+            )
         self._tasks.append(asyncio.create_task(self._connect_and_run(relay=relay, consumers=consumers)))
         if jobs:
             for job in self.jobs:

@@ -56,6 +56,17 @@ class ServiceSettings(BaseSettings):
     audit_seal_interval_s: float = Field(default=300, gt=0)
     audit_seal_settle_s: float = Field(default=300, ge=0)
 
+    # Retention (shared.retention, `jingzhun prune`): rows older than this many days are deleted in
+    # batches of ``prune_batch_size`` by the periodic job "prune" every ``prune_interval_s``.
+    # Published outbox rows: JetStream holds the events once published (an unpublished row is never
+    # deleted); the inbox must outlive the stream's max age (a year), since a consumer re-reading the
+    # stream must still recognise what it handled; idempotency keys outlive any client's retries.
+    outbox_retention_days: int = Field(default=30, ge=1)
+    inbox_retention_days: int = Field(default=400, ge=366)
+    idempotency_retention_days: int = Field(default=90, ge=1)
+    prune_batch_size: int = Field(default=5000, ge=1)
+    prune_interval_s: float = Field(default=3600, gt=0)
+
     # The office's time zone: every business date ("today", deadlines, quarters) is its date.
     time_zone: str = "Asia/Shanghai"
 

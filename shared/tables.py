@@ -56,6 +56,13 @@ Index(
     outbox.c.seq,
     postgresql_where=outbox.c.published_at.is_(None),
 )
+# Pruning (shared.retention) deletes the oldest published rows, inbox rows and idempotency keys in
+# batches: these let each batch find them without scanning the table.
+Index(
+    "ix_outbox_published_at",
+    outbox.c.published_at,
+    postgresql_where=outbox.c.published_at.isnot(None),
+)
 
 inbox = Table(
     "inbox",
@@ -65,6 +72,7 @@ inbox = Table(
     Column("event_type", String(200), nullable=False),
     Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+Index("ix_inbox_handled_at", inbox.c.handled_at)
 
 audit_log = Table(
     "audit_log",
@@ -109,6 +117,7 @@ idempotency_key = Table(
     Column("response", JSONB, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+Index("ix_idempotency_key_created_at", idempotency_key.c.created_at)
 
 # What `make run`'s demo loader created in this database (shared.demo): the demo loads once (the
 # row ('demo', 'loaded') says it did) and `jingzhun demo reset` removes exactly these entities.

@@ -14,6 +14,7 @@ BENCHES = {
     "coverage": "tests.bench.coverage",
     "registry_concurrency": "tests.bench.registry_concurrency",
     "ratios": "tests.bench.ratios",
+    "retention": "tests.bench.retention",
 }
 
 
@@ -26,7 +27,7 @@ def main() -> None:
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}")
     for name in args.which:
         module = importlib.import_module(BENCHES[name])
-        size = args.events if name == "events" else args.households
+        size = args.events if name in ("events", "retention") else args.households
         result = asyncio.run(module.run(size))
         for key, value in result.items():
             if isinstance(value, float):

@@ -41,7 +41,9 @@ def build_stage_copies(text: str | None = None) -> list[tuple[list[str], str]]:
     copies: list[tuple[list[str], str]] = []
     stages = 0
     for line in text.splitlines():
-        words = shlex.split(line, comments=False) if line.strip() and not line.lstrip().startswith("#") else []
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        words = shlex.split(line)
         if not words:
             continue
         if words[0].upper() == "FROM":

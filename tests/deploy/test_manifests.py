@@ -302,12 +302,49 @@ def test_k8s_worker_and_migration(k8s: dict[tuple[str, str], dict[str, Any]], se
     worker_labels = k8s[("Deployment", f"{service}-worker")]["spec"]["template"]["metadata"]["labels"]
     assert not api_labels.items() <= worker_labels.items(), "the Service must not route to workers"
 
+    # the worker's own HTTP server (`jingzhun worker` serves 0.0.0.0:8000 by default): probes, metrics
+    dep = k8s[("Deployment", f"{service}-worker")]
+    assert port_number(worker, "http") == API_PORT
+    assert worker["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    assert worker["livenessProbe"]["httpGet"]["path"] == "/health/live"
+    annotations = dep["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(API_PORT)
+    assert annotations["prometheus.io/path"] == "/metrics"
+    assert "replicas" not in dep["spec"], "the worker HPA owns the replica count"
+    hpa = k8s[("HorizontalPodAutoscaler", f"{service}-worker")]
+    assert hpa["spec"]["scaleTargetRef"]["name"] == f"{service}-worker"
+    assert hpa["spec"]["minReplicas"] >= 2
+    pdb = k8s[("PodDisruptionBudget", f"{service}-worker")]
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= worker_labels.items()
+    assert not pdb["spec"]["selector"]["matchLabels"].items() <= k8s[("Deployment", service)]["spec"][
+        "template"]["metadata"]["labels"].items()
+    # API pods do not relay (nor consume): NATS is the worker's business
+    config = k8s[("ConfigMap", f"{service}-config")]["data"]
+    prefix = env_prefix(service)
+    assert config[prefix + "RUN_RELAY"] == config[prefix + "RUN_CONSUMERS"] == "false"
+
     job = k8s[("Job", f"{service}-migrate")]
     c = container(job)
     command = " ".join(c["command"])
     assert f"jingzhun migrate {service} --database-url" in command
     assert f"{env_prefix(service)}DATABASE_URL" in command
     assert job["spec"]["template"]["spec"]["restartPolicy"] in ("OnFailure", "Never")
+
+
+def test_optional_keda_scales_workers_on_every_durable_consumer() -> None:
+    from shared.events.consumer import ConsumerRunner
+
+    docs = [d for d in yaml.safe_load_all((K8S / "optional" / "keda-workers.yaml").read_text()) if d]
+    by_name = {d["metadata"]["name"]: d for d in docs}
+    for service in SERVICES:
+        scaled = by_name[f"{service}-worker"]
+        assert scaled["kind"] == "ScaledObject"
+        assert scaled["spec"]["scaleTargetRef"]["name"] == f"{service}-worker"
+        handlers = importlib.import_module(f"services.{service}.consumers").HANDLERS
+        runner = ConsumerRunner(None, None, service=service, handlers=handlers)  # type: ignore[arg-type]
+        expected = {(st, runner.durable_name(st)) for st in runner.subjects_by_stream()}
+        triggers = {(t["metadata"]["stream"], t["metadata"]["consumer"]) for t in scaled["spec"]["triggers"]}
+        assert triggers == expected, service
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -325,8 +362,8 @@ def test_k8s_settings(k8s: dict[tuple[str, str], dict[str, Any]], service: str,
     assert settings.database_url.startswith("postgresql+asyncpg://")
     assert settings.database_url.endswith(f"/jingzhun_{service}")
     assert settings.nats_url == "nats://nats:4222"
-    # API pods keep the relay (or readiness would never see NATS), workers do the rest.
-    assert settings.run_relay is True
+    # API pods serve HTTP only (ready on the database alone); the worker Deployment moves events.
+    assert (settings.run_relay, settings.run_consumers, settings.run_jobs) == (False, False, False)
 
 
 def test_k8s_postgres_via_cloudnativepg(k8s: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -394,7 +431,7 @@ def test_kustomize_renders() -> None:
     assert out.returncode == 0, out.stderr
     rendered = [d for d in yaml.safe_load_all(out.stdout) if d]
     kinds = [d["kind"] for d in rendered]
-    assert kinds.count("HorizontalPodAutoscaler") == 4
+    assert kinds.count("HorizontalPodAutoscaler") == 8  # API and worker of each service
     assert kinds.count("StatefulSet") == 1
     assert all(d["metadata"].get("namespace") == "jingzhun" for d in rendered if d["kind"] != "Namespace")
     images = re.findall(r"^\s+image: (\S+)", out.stdout, re.M)
@@ -574,8 +611,10 @@ def test_k8s_manifests_match_the_kubernetes_schemas() -> None:
     kv = pytest.importorskip("kubernetes_validate")
     checked = 0
     for path, doc in k8s_docs():
-        if path.name == "kustomization.yaml" or doc["apiVersion"].startswith("postgresql.cnpg.io/"):
-            continue  # CloudNativePG's custom resources have no bundled schema
+        if path.name == "kustomization.yaml" or doc["apiVersion"].startswith(
+            ("postgresql.cnpg.io/", "keda.sh/")
+        ):
+            continue  # CloudNativePG's and KEDA's custom resources have no bundled schema
         try:
             kv.validate(doc, "1.30.0", strict=True)
         except kv.ValidationError as exc:

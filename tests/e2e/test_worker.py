@@ -8,12 +8,15 @@ import signal
 import subprocess
 import sys
 
+import httpx
 import nats
 import pytest
 
+from deploy.local.stack import free_port
 from shared.db import Database
 from shared.events import add_event
 from shared.settings import REPO_ROOT
+from tests.support import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 
@@ -33,11 +36,19 @@ async def test_worker_process_relays_the_outbox(make_db, nats_url) -> None:  # t
         "REGISTRY_NATS_URL": nats_url,
         "REGISTRY_LOG_LEVEL": "WARNING",
     }
+    port = free_port()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "deploy.cli", "worker", "registry"], env=env, cwd=REPO_ROOT
+        [sys.executable, "-m", "deploy.cli", "worker", "registry", "--host", "127.0.0.1",
+         "--port", str(port)],
+        env=env, cwd=REPO_ROOT,
     )
     nc = await nats.connect(nats_url)
     try:
+        # its own small HTTP server: probes and metrics
+        base = f"http://127.0.0.1:{port}"
+        ready = await wait_for(lambda: _get(f"{base}/health/ready"), timeout_s=30, what="worker ready")
+        assert ready.json() == {"status": "ready", "checks": {"database": "ok", "nats": "ok"}}
+        assert (await _get(f"{base}/health/live")).status_code == 200  # type: ignore[union-attr]
         js = nc.jetstream()
         for _ in range(100):
             try:
@@ -49,7 +60,20 @@ async def test_worker_process_relays_the_outbox(make_db, nats_url) -> None:  # t
             pytest.fail("the worker did not publish the outbox event within 10 s")
         assert msg.headers is not None
         assert msg.headers["Nats-Msg-Id"] == event.id
+        metrics = (await _get(f"{base}/metrics")).text  # type: ignore[union-attr]
+        assert 'jingzhun_events_published_total{service="registry"} 1.0' in metrics
+        assert 'jingzhun_nats_connected{service="registry"} 1.0' in metrics
     finally:
         await nc.close()
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=20) == 0
+
+
+async def _get(url: str) -> httpx.Response | None:
+    """The response when it is a 200, else None (not up yet)."""
+    try:
+        async with httpx.AsyncClient(timeout=2) as c:
+            r = await c.get(url)
+    except httpx.HTTPError:
+        return None
+    return r if r.status_code == 200 else None

@@ -32,7 +32,8 @@ PUBLIC = {
 def app_for(service: str) -> FastAPI:
     module = importlib.import_module(f"services.{service}.app")
     # no lifespan: the documentation needs neither the database nor NATS
-    app: FastAPI = module.create_app(settings_for(module.settings_class, "postgresql+asyncpg://x@127.0.0.1:1/x"))
+    settings = settings_for(module.settings_class, "postgresql+asyncpg://x@127.0.0.1:1/x")
+    app: FastAPI = module.create_app(settings)
     return app
 
 
@@ -44,7 +45,9 @@ async def client(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, htt
         yield service, c
 
 
-async def test_docs_page_loads_swagger_ui_from_the_service_itself(client: tuple[str, httpx.AsyncClient]) -> None:
+async def test_docs_page_loads_swagger_ui_from_the_service_itself(
+    client: tuple[str, httpx.AsyncClient],
+) -> None:
     service, c = client
     page = await c.get("/docs")
     assert page.status_code == 200
@@ -64,7 +67,9 @@ async def test_docs_page_loads_swagger_ui_from_the_service_itself(client: tuple[
     assert '"validatorUrl": null' in html  # no call to the public spec validator either
 
 
-async def test_spec_is_served_at_the_root_and_under_the_api_root(client: tuple[str, httpx.AsyncClient]) -> None:
+async def test_spec_is_served_at_the_root_and_under_the_api_root(
+    client: tuple[str, httpx.AsyncClient],
+) -> None:
     service, c = client
     root = await c.get("/openapi.json")
     under = await c.get(f"/{service}/v1/openapi.json")
@@ -125,5 +130,6 @@ async def test_known_operation_ids() -> None:
     assert households["get"]["operationId"] == "households:search"
     assert spec["paths"]["/registry/v1/households/{household_id}"]["get"]["operationId"] == "households:read"
     assert operation_id("/funds/v1/accounts/{code}", "get_account", "/funds/v1") == "accounts:get"
-    assert operation_id("/pairing/v1/edge-households", "add_edge_household", "/pairing/v1") == "edge-households:add"
+    edge = operation_id("/pairing/v1/edge-households", "add_edge_household", "/pairing/v1")
+    assert edge == "edge-households:add"
     assert operation_id("/health/live", "live", "/registry/v1") == "health:live"
