@@ -36,6 +36,7 @@ def create_service_app(
     description: str = "",
 ) -> FastAPI:
     """Every service is built the same way; ``app.state`` carries settings, db, runtime, verifier."""
+    settings.check_production()  # production with a development secret: refuse to start
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     clock.configure(settings.time_zone)
     tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
