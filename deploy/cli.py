@@ -123,13 +123,31 @@ def demo_reset(data_dir: DataDirOption = None) -> None:
 @app.command()
 def migrate(
     service: Annotated[str, typer.Argument(help="registry, funds, pairing or inspection")],
-    database_url: Annotated[str, typer.Option(envvar="DATABASE_URL", help="the service's database")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DATABASE_URL",
+            help="the service's database, as its owner; default <SERVICE>_MIGRATION_DATABASE_URL",
+            show_default=False,
+        ),
+    ] = None,
+    app_role: Annotated[
+        str | None,
+        typer.Option(help="grant this role row access (no DDL); default <SERVICE>_DB_APP_ROLE", show_default=False),
+    ] = None,
 ) -> None:
-    """Migrate one service's database to the latest revision."""
-    from shared.migrations import upgrade
+    """Migrate one service's database to the latest revision (as the owner role), then let the
+    app role read and write rows."""
+    from shared.migrations import grant_app_role, upgrade
 
     check_service(service)
-    upgrade(service, database_url)
+    settings = service_settings(service)
+    url = database_url or settings.migration_database_url or settings.database_url
+    upgrade(service, url)
+    role = app_role or settings.db_app_role
+    if role:
+        grant_app_role(url, role)
+        typer.echo(f"{service}: migrated; role {role} may read and write rows, not change the schema")
 
 
 @app.command()
@@ -149,9 +167,15 @@ def worker(
 async def _run_worker(service: str, host: str, port: int | None) -> None:
     from shared.clock import configure
     from shared.runtime import ServiceRuntime
+    from shared.settings import UnsafeSettingsError
     from shared.worker import run_worker
 
     settings = service_settings(service)
+    try:
+        settings.check_production()
+    except UnsafeSettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     configure(settings.time_zone)  # the worker's jobs and consumers take the office's dates
     handlers = importlib.import_module(f"services.{service}.consumers").HANDLERS
     jobs = getattr(importlib.import_module(f"services.{service}.app"), "JOBS", [])

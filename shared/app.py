@@ -54,6 +54,7 @@ def create_service_app(
 
     ``labels``: the Chinese names of the request fields (validation errors, shared/labels.py);
     ``vocabularies``: the code lists served at ``GET /<svc>/v1/vocabulary`` (shared/vocabulary.py)."""
+    settings.check_production()  # production with a development secret: refuse to start
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     clock.configure(settings.time_zone)
     tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)

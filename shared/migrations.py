@@ -12,19 +12,20 @@ A service's ``migrations/env.py`` is two lines::
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.db import to_async_url
 from shared.settings import REPO_ROOT
 
-__all__ = ["alembic_config", "revision", "run_env", "upgrade"]
+__all__ = ["alembic_config", "grant_app_role", "revision", "run_env", "upgrade"]
 
 FILE_TEMPLATE = "%%(year)d-%%(month).2d-%%(day).2d-%%(hour).2d%%(minute).2d_%%(slug)s"
 
@@ -40,6 +41,33 @@ def alembic_config(service: str, url: str) -> Config:
 
 def upgrade(service: str, url: str, target: str = "head") -> None:
     command.upgrade(alembic_config(service, url), target)
+
+
+_ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def grant_app_role(url: str, role: str) -> None:
+    """Let ``role`` read and write every row of the schema, now and in later migrations, but not
+    create, alter or drop anything (run as the owner of the tables, after :func:`upgrade`)."""
+    if not _ROLE.fullmatch(role):
+        raise ValueError(f"not a plain PostgreSQL role name: {role!r}")
+    statements = [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role}",
+    ]
+
+    async def run() -> None:
+        engine = create_async_engine(to_async_url(url), poolclass=pool.NullPool)
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+        await engine.dispose()
+
+    with ThreadPoolExecutor(1) as executor:  # callers may already run an event loop
+        executor.submit(asyncio.run, run()).result()
 
 
 def revision(service: str, url: str, message: str) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.feed.config import FeedSubscription
@@ -12,6 +14,17 @@ from shared.pii import PiiCipher, cipher_for
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_KEY_DIR = REPO_ROOT / ".data" / "keys"
+DEV_PII_KEY = "dev-only-pii-key-change-me-in-production-000000"
+PLACEHOLDER = "change-me"  # any value holding it (any case) is a placeholder, not a secret
+
+
+class UnsafeSettingsError(RuntimeError):
+    """A production process with development secrets: it refuses to start."""
+
+
+def _default_environment() -> Any:
+    # One switch for a whole deployment; <SERVICE>_ENVIRONMENT overrides it per service.
+    return os.environ.get("JINGZHUN_ENV", "development")  # validated like the field itself
 
 
 class ServiceSettings(BaseSettings):
@@ -20,8 +33,17 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JINGZHUN_", extra="ignore")
 
     service_name: str = "service"
+    # "production" refuses to start with a development secret (see check_production).
+    environment: Literal["development", "production"] = Field(
+        default_factory=_default_environment
+    )
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/jingzhun"
     db_pool_size: int = 10
+    # Production: the app connects as a role that may read and write rows but not change the
+    # schema (``db_app_role``); migrations connect as the database's owner role through
+    # ``migration_database_url`` and grant the app role its rights (docs/OPERATIONS.md).
+    migration_database_url: str | None = None
+    db_app_role: str | None = None
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream_replicas: int = 1  # 3 on a JetStream cluster
     http_host: str = "127.0.0.1"
@@ -45,7 +67,7 @@ class ServiceSettings(BaseSettings):
     # still decrypt during a rotation (``jingzhun pii rotate``); ``pii_hash_key`` makes the keyed
     # hashes for exact search and must never change — unset, it is ``pii_key``, so set it to the
     # original key before the first rotation.
-    pii_key: str = "dev-only-pii-key-change-me-in-production-000000"
+    pii_key: str = DEV_PII_KEY
     pii_previous_keys: list[str] = Field(default_factory=list)
     pii_hash_key: str | None = None
 
@@ -76,6 +98,58 @@ class ServiceSettings(BaseSettings):
     # the standard OTEL_EXPORTER_OTLP_ENDPOINT is used, and with neither tracing is off entirely.
     otel_exporter_otlp_endpoint: str | None = None
 
+    def env_name(self, field: str) -> str:
+        return f"{self.model_config.get('env_prefix', '')}{field}".upper()
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unfit for production, each naming its variable."""
+        problems: list[str] = []
+        if self.pii_key == DEV_PII_KEY:
+            problems.append(f"{self.env_name('pii_key')} is the development default")
+        for field, value in self:
+            if field == "pii_key" and problems:
+                continue
+            for text in _strings(value):
+                if PLACEHOLDER in text.lower():
+                    problems.append(f"{self.env_name(field)} still holds a CHANGE-ME placeholder")
+                    break
+        jwt_problem = self._development_jwt_key()
+        if jwt_problem:
+            problems.append(jwt_problem)
+        return problems
+
+    def _development_jwt_key(self) -> str | None:
+        if self.jwt_jwks_url:
+            return None
+        names = f"{self.env_name('jwt_jwks_url')} (or {self.env_name('jwt_public_key_pem')})"
+        dev_public = DEV_KEY_DIR / "jwt_public.pem"
+        if self.jwt_public_key_pem:
+            if dev_public.exists() and self.jwt_public_key_pem.strip() == dev_public.read_text().strip():
+                return f"{self.env_name('jwt_public_key_pem')} is the development key pair's public key"
+            return None
+        if self.jwt_public_key_path is None:
+            return f"no token key is configured: set {names}; the development key pair is not for production"
+        path = self.jwt_public_key_path.resolve()
+        if path.is_relative_to(DEV_KEY_DIR.resolve()) or (path.parent / "jwt_private.pem").exists():
+            return (
+                f"{self.env_name('jwt_public_key_path')} points at the development key pair (its private "
+                f"key lies beside it: anyone with that file can sign tokens); set {names}"
+            )
+        return None
+
+    def check_production(self) -> None:
+        """Raise :class:`UnsafeSettingsError` when a production process would run with dev secrets."""
+        if self.environment != "production":
+            return
+        problems = self.production_problems()
+        if problems:
+            raise UnsafeSettingsError(
+                f"refusing to start {self.service_name} with {self.env_name('environment')}=production: "
+                + "; ".join(problems)
+                + ". Set real values (docs/OPERATIONS.md, 'Secrets and roles'), or run with "
+                f"{self.env_name('environment')}=development on a laptop."
+            )
+
     def pii_cipher(self) -> PiiCipher:
         return cipher_for(self.pii_key, tuple(self.pii_previous_keys), self.pii_hash_key)
 
@@ -84,3 +158,15 @@ class ServiceSettings(BaseSettings):
             return self.jwt_public_key_pem
         path = self.jwt_public_key_path or DEV_KEY_DIR / "jwt_public.pem"
         return path.read_text() if path.exists() else None
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Path):
+        return [str(value)]
+    if isinstance(value, BaseModel):
+        return [t for _, v in value for t in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _strings(v)]
+    return []
