@@ -43,6 +43,7 @@ from services.funds.sources import service as sources
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 from shared.http import etag
 from shared.money import yuan
@@ -72,9 +73,10 @@ async def load_demo(db: Database) -> None:
             data=NoticeIn(
                 area_code=KEY_VILLAGE,
                 title="步栏村2016年精准扶贫资金和项目公示",
-                published_on=date.today(),
+                published_on=clock.today(),
                 notice_days=7,
             ),
+            today=clock.today(),
         )
 
 
