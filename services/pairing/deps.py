@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from shared.auth import Principal, require_roles
+from shared.clock import clock
 
 __all__ = ["Manager", "Office", "Reader", "TodayDep", "VisitWriter"]
 
@@ -26,8 +27,9 @@ VisitWriter = Annotated[Principal, Depends(require_roles("cadre", "registrar", "
 
 
 def _today() -> date:
-    # One place for "today" so tests can pin the date with app.dependency_overrides.
-    return date.today()
+    # One place for "today" (the China date of the platform clock) so tests can pin it with
+    # app.dependency_overrides or clock.frozen.
+    return clock.today()
 
 
 TodayDep = Annotated[date, Depends(_today)]

@@ -28,7 +28,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
@@ -47,6 +47,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from shared.clock import clock
 from tests.support import settings_for, token
 
 SERVICES = ("registry", "funds", "pairing", "inspection")
@@ -407,20 +408,26 @@ def _seed_registry(app: CrashRecorder) -> dict[str, dict[str, str]]:
                 "poverty_causes": ["illness"],
                 "batches": ["production_employment"],
             }
-            r = client.post("/registry/v1/households", json=body, headers=admin)
+            # a registered one is entered and reviewed 11 days ago, on notice from the next day
+            start = clock.today() - timedelta(days=10)
+            eve = start - timedelta(days=1)
+            with clock.frozen(
+                clock.start_of(eve if status == "registered" else clock.today()) + timedelta(hours=10)
+            ):
+                r = client.post("/registry/v1/households", json=body, headers=admin)
             assert r.status_code == 201, r.text
             h = r.json()
             base = f"/registry/v1/households/{h['id']}"
             if status == "registered":
-                start = date.today() - timedelta(days=10)
-                for step, step_body in [
-                    ("/review-submission", None),
-                    ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
-                    ("/notice", {"starts_on": start.isoformat()}),
-                    ("/confirmation", None),
-                    ("/registration", None),
+                for day, step, step_body in [
+                    (eve, "/review-submission", None),
+                    (eve, "/review", {"result": "approved", "held_on": eve.isoformat()}),
+                    (start, "/notice", {"starts_on": start.isoformat()}),
+                    (clock.today(), "/confirmation", None),
+                    (clock.today(), "/registration", None),
                 ]:
-                    r = client.post(base + step, json=step_body, headers=admin)
+                    with clock.frozen(clock.start_of(day) + timedelta(hours=10)):
+                        r = client.post(base + step, json=step_body, headers=admin)
                     assert r.status_code == 200, (step, r.text)
             households[status] = {"household_id": h["id"], "member_id": h["members"][-1]["id"]}
     return households
