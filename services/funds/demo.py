@@ -81,6 +81,7 @@ async def load_demo(db: Database, *, households: set[str] | None = None) -> None
                 published_on=clock.today(),
                 notice_days=7,
             ),
+            today=clock.today(),
         )
 
 

@@ -239,6 +239,8 @@ class Notice(Base):
     published_on: Mapped[date] = mapped_column(Date)
     notice_days: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # published_on entered later than the policy tolerates (补录): who, when, why (shared.backdating)
+    late_entry: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

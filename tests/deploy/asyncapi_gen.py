@@ -30,7 +30,8 @@ HEADING = re.compile(r"^##\s+([a-z]+)\.\*\s*\(stream\s+([A-Z]+)\)")
 UUID_FIELDS = {
     "household_id", "exit_request_id", "dossier_id", "finding_id", "record_id", "anomaly_id",
     "disbursement_id", "plan_id", "gap_id", "pairing_id", "helper_id", "visit_id", "cadre_id",
-    "need_id", "transaction_id", "member_id", "submission_id", "supersedes_id",
+    "need_id", "transaction_id", "member_id", "submission_id", "supersedes_id", "conflict_id",
+    "held_household_id",
 }
 INTEGER_FIELDS = {
     "year", "plan_year", "member_count", "rural_population", "poor_persons", "households_handed_over", "revision",

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import httpx
 import nats
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from shared.clock import clock
 from shared.db import Database
@@ -83,10 +83,22 @@ async def _register(client: httpx.AsyncClient, system, seq: int) -> str:  # type
     assert r.status_code == 201, r.text
     hid = r.json()["id"]
     base = f"/households/{hid}"
+    # the household was entered three weeks ago (its paper form); the service runs in its own
+    # process, so the test moves the record's creation date instead of the clock
+    db = Database(system.database_urls["registry"], pool_size=1)
+    try:
+        async with db.transaction() as s:
+            await s.execute(
+                text("UPDATE household SET created_on = created_on - 21 WHERE id = :id"), {"id": hid}
+            )
+    finally:
+        await db.dispose()
+    today = clock.today()
+    late = {"backdate_reason": "纸质档案补录"}  # further back than 3 days: reason + approver (CLERK)
     steps = [
         ("/review-submission", None),
-        ("/review", {"result": "approved", "held_on": str(clock.today() - timedelta(days=20))}),
-        ("/notice", {"starts_on": str(clock.today() - timedelta(days=15))}),
+        ("/review", {"result": "approved", "held_on": str(today - timedelta(days=20))} | late),
+        ("/notice", {"starts_on": str(today - timedelta(days=15))} | late),
         ("/confirmation", None),
         ("/registration", None),
     ]

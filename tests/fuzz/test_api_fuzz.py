@@ -408,25 +408,31 @@ def _seed_registry(app: CrashRecorder) -> dict[str, dict[str, str]]:
                 "poverty_causes": ["illness"],
                 "batches": ["production_employment"],
             }
-            r = client.post("/registry/v1/households", json=body, headers=admin)
+            # a registered one is entered and reviewed 11 days ago, on notice from the next day
+            start = clock.today() - timedelta(days=10)
+            eve = start - timedelta(days=1)
+            with clock.frozen(
+                clock.start_of(eve if status == "registered" else clock.today()) + timedelta(hours=10)
+            ):
+                r = client.post("/registry/v1/households", json=body, headers=admin)
             assert r.status_code == 201, r.text
             h = r.json()
             base = f"/registry/v1/households/{h['id']}"
             if status == "registered":
-                start = clock.today() - timedelta(days=10)
-                for step, step_body in [
-                    ("/review-submission", None),
-                    ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
-                    ("/notice", {"starts_on": start.isoformat()}),
-                    ("/confirmation", None),
-                    ("/registration", None),
+                for day, step, step_body in [
+                    (eve, "/review-submission", None),
+                    (eve, "/review", {"result": "approved", "held_on": eve.isoformat()}),
+                    (start, "/notice", {"starts_on": start.isoformat()}),
+                    (clock.today(), "/confirmation", None),
+                    (clock.today(), "/registration", None),
                 ]:
                     who = admin
                     if step == "/confirmation":  # 逐户签字确认: the household signs with its own account
                         head = next(m for m in h["members"] if m["relation"] == "head")
                         step_body = {"member_id": head["id"], "capacity": "head"}
                         who = {"Authorization": token("household", h["area_code"], sub=str(h["id"]))}
-                    r = client.post(base + step, json=step_body, headers=who)
+                    with clock.frozen(clock.start_of(day) + timedelta(hours=10)):
+                        r = client.post(base + step, json=step_body, headers=who)
                     assert r.status_code == 200, (step, r.text)
             households[status] = {"household_id": h["id"], "member_id": h["members"][-1]["id"]}
     return households

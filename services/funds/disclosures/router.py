@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +44,7 @@ async def _out(session: AsyncSession, notice: Notice, today: date) -> NoticeOut:
         state=service.state_of(notice, today),
         content=notice.content,
         objections=[ObjectionOut.model_validate(o) for o in objections],
+        late_entry=notice.late_entry,
     )
 
 
@@ -59,14 +60,20 @@ async def _public(session: AsyncSession, notice: Notice, today: date) -> PublicN
         content=notice.content,
         objections_lodged=len(objections),
         objections_resolved=sum(1 for o in objections if o.status == "resolved"),
+        late_entry=_public_late_entry(notice.late_entry),
     )
+
+
+def _public_late_entry(late: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The board shows that and why the date was entered late, not the officer's account name."""
+    return None if late is None else {k: v for k, v in late.items() if k != "recorded_by"}
 
 
 @router.post("/disclosures", status_code=201, response_model=NoticeOut)
 async def publish(
     body: NoticeIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> NoticeOut:
-    out = await _out(session, await service.publish(session, actor=user, data=body), today)
+    out = await _out(session, await service.publish(session, actor=user, data=body, today=today), today)
     await idem.save(201, out)
     return out
 

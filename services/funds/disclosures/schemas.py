@@ -10,8 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 class NoticeIn(BaseModel):
     area_code: str = Field(pattern=r"^\d{12}$", description="the village whose board shows it")
     title: str = Field(min_length=1, max_length=200)
-    published_on: date
+    published_on: date = Field(description="the day it was pinned up: not after today (China date)")
     notice_days: int = Field(ge=1, le=90)
+    backdate_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="why the publication date is entered late: needed (with the approver or admin role) "
+        "when it lies further back than the policy's tolerance; shown on the public board",
+    )
 
 
 class ObjectionIn(BaseModel):
@@ -44,6 +51,7 @@ class NoticeOut(BaseModel):
     state: str
     content: dict[str, Any]
     objections: list[ObjectionOut]
+    late_entry: dict[str, Any] | None = None
 
 
 class PublicNoticeOut(BaseModel):
@@ -59,3 +67,5 @@ class PublicNoticeOut(BaseModel):
     content: dict[str, Any]
     objections_lodged: int
     objections_resolved: int
+    # a publication date entered late (补录): entered_date, recorded_on, days_late, reason
+    late_entry: dict[str, Any] | None = None

@@ -17,6 +17,7 @@ from services.funds.policies.presets import DISCLOSURE_DEFAULTS, DisclosurePolic
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
+from shared.backdating import check_entered_date
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events import add_event
@@ -71,13 +72,29 @@ async def _board(session: AsyncSession, area_code: str) -> dict[str, Any]:
 
 
 async def publish(
-    session: AsyncSession, *, actor: Principal, data: NoticeIn, policy: DisclosurePolicy = DISCLOSURE_DEFAULTS
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    data: NoticeIn,
+    today: date,
+    policy: DisclosurePolicy = DISCLOSURE_DEFAULTS,
 ) -> Notice:
     if not actor.covers(data.area_code):
         raise NoticeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
     if AreaCode.parse(data.area_code).level != AreaLevel.VILLAGE:
         raise NotAVillage(f"{data.area_code} is not a village code")
     rules.check_notice_days(data.notice_days, policy.notice_days)
+    # the notice period counts from published_on: not in the future, late only with reason + role
+    late = check_entered_date(
+        field="published_on",
+        on=data.published_on,
+        today=today,
+        not_before=None,
+        not_before_what="",
+        tolerance_days=policy.backdate_tolerance_days,
+        reason=data.backdate_reason,
+        roles=actor.roles,
+    )
     notice = Notice(
         id=uuid.uuid4(),
         area_code=data.area_code,
@@ -85,6 +102,15 @@ async def publish(
         published_on=data.published_on,
         notice_days=data.notice_days,
         content=await _board(session, data.area_code),
+        late_entry=None
+        if late is None
+        else {
+            "entered_date": late.entered_date.isoformat(),
+            "recorded_on": late.recorded_on.isoformat(),
+            "days_late": late.days_late,
+            "reason": late.reason,
+            "recorded_by": actor.actor,
+        },
     )
     await DisclosureRepository(session).add(notice)
     ends = rules.ends_on(notice.published_on, notice.notice_days)
@@ -99,7 +125,7 @@ async def publish(
         action="notice.published",
         entity_type="notice",
         entity_id=notice.id,
-        after={**after, "content": notice.content},
+        after={**after, "content": notice.content, "late_entry": notice.late_entry},
     )
     await add_event(
         session, type=NOTICE_PUBLISHED, subject=str(notice.id), data={"notice_id": str(notice.id), **after}

@@ -221,6 +221,10 @@ class DisclosurePolicy:
     # Seed 004 §五(一) sets public notices at 7 days or more (7天以上 includes 7) for identification;
     # we apply the same minimum to fund and project notices (*outside the seeds* for funds).
     notice_days: int = 7
+    # A publication date typed up to this many days back is ordinary; further back is a late entry
+    # (补录): a reason and the approver or admin role, audited and shown on the public board
+    # (shared.backdating; *outside the seeds*, the same 3 days as the registry's default).
+    backdate_tolerance_days: int = 3
 
 
 SUPERVISION_DEFAULTS = SupervisionPolicy()

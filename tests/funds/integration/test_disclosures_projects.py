@@ -204,3 +204,42 @@ async def test_projects_are_approved_by_the_county_and_paid_within_budget(make_d
             status_url, json={"status": "completed"}, headers={**COUNTY, "If-Match": approved.headers["etag"]}
         )
         assert done.status_code == 409  # approved -> in_progress first
+
+
+async def test_a_publication_date_cannot_cheat_the_notice_period(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Not in the future (China date); more than 3 days back only with a reason and an approver,
+    and then the public board says so."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    app.dependency_overrides[_today] = lambda: date(2017, 3, 10)
+    body = {"area_code": VILLAGE, "title": "2017年扶贫资金公示", "notice_days": 7}
+    async with service_client(app) as client:
+        r = await client.post(
+            "/funds/v1/disclosures", json=body | {"published_on": "2017-03-11"}, headers=FINANCE
+        )
+        assert r.status_code == 422
+        assert r.json()["type"].endswith("/date-in-future")
+        r = await client.post(
+            "/funds/v1/disclosures", json=body | {"published_on": "2017-03-07"}, headers=FINANCE
+        )
+        assert r.status_code == 201, r.text  # 3 days back: an ordinary entry
+        assert r.json()["late_entry"] is None
+        assert r.json()["state"] == "running"
+        # 9 days back: the notice would be over the moment it is entered
+        back = body | {"published_on": "2017-03-01"}
+        r = await client.post("/funds/v1/disclosures", json=back, headers=FINANCE)
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/late-entry-refused")
+        assert r.json()["missing"] == ["reason", "role"]
+        reason = {"backdate_reason": "公示栏3月1日已张贴，系统录入延误"}
+        r = await client.post("/funds/v1/disclosures", json=back | reason, headers=FINANCE)
+        assert r.json()["missing"] == ["role"]
+        officer = auth(["finance", "approver"], "440783000000", sub="county-officer")
+        r = await client.post("/funds/v1/disclosures", json=back | reason, headers=officer)
+        assert r.status_code == 201, r.text
+        public = (await client.get(f"/funds/v1/public/disclosures/{r.json()['id']}")).json()
+        assert public["late_entry"] == {
+            "entered_date": "2017-03-01",
+            "recorded_on": "2017-03-10",
+            "days_late": 9,
+            "reason": "公示栏3月1日已张贴，系统录入延误",
+        }

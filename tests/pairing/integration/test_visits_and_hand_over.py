@@ -252,3 +252,28 @@ async def test_two_phones_uploading_for_the_same_households_at_once_both_store(
         assert [r["id"] for r in answers[1].json()["results"]] == [v["id"] for v in phone_b]
     async with app.state.db.transaction() as s:
         assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 100
+
+
+async def test_a_visit_is_dated_by_the_china_date_not_in_its_future(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """07:30 in Beijing on 23 November is still the 22nd in UTC: a visit that morning is today's,
+    one dated the 24th lies in the future (409, nothing stored)."""
+    from datetime import UTC, datetime
+
+    from services.pairing import deps
+    from shared.clock import clock
+
+    _, household_id = await _cadre_with_household(app, client, "cadre-li")
+    me = auth(["cadre"], V1, sub="cadre-li")
+    app.dependency_overrides.pop(deps._today)  # the platform clock decides
+    with clock.frozen(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)):
+        r = await client.post(
+            "/pairing/v1/visits", json=_visit(household_id, visited_on="2026-11-23"), headers=me
+        )
+        assert r.status_code == 201, r.text
+        r = await client.post(
+            "/pairing/v1/visits", json=_visit(household_id, visited_on="2026-11-24"), headers=me
+        )
+        assert r.status_code == 409
+        assert "future" in r.json()["detail"]

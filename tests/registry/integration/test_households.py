@@ -10,6 +10,7 @@ from sqlalchemy import select
 from services.registry.models import Member
 from shared.tables import audit_log, outbox
 from tests.registry.integration.helpers import (
+    COUNTY_REGISTRAR,
     OTHER_REGISTRAR,
     OTHER_VILLAGE,
     REGISTRAR,
@@ -111,21 +112,24 @@ async def test_one_person_in_one_active_household_names_the_conflict(make_db):
         await load_areas(c)
         shared_person = person_id()
         first = await candidate(c, members=[member("head", resident_id=shared_person)])
-        r = await c.post(
-            "/registry/v1/households",
-            json={
-                "area_code": OTHER_VILLAGE,
-                "year": 2017,
-                "members": [
-                    member("head", name="张三", resident_id=person_id()),
-                    member("child", resident_id=shared_person.lower()),
-                ],
-            },
-            headers=OTHER_REGISTRAR,
-        )
+        body = {
+            "area_code": OTHER_VILLAGE,
+            "year": 2017,
+            "members": [
+                member("head", name="张三", resident_id=person_id()),
+                member("child", resident_id=shared_person.lower()),
+            ],
+        }
+        # a clerk whose area holds the other household is told which one it is
+        r = await c.post("/registry/v1/households", json=body, headers=COUNTY_REGISTRAR)
         assert r.status_code == 409
         assert r.json()["household_id"] == first["id"]
         assert r.json()["type"].endswith("/person-in-another-household")
+        # the other village's clerk may not read it: only a conflict id (test_identity_conflicts.py)
+        r = await c.post("/registry/v1/households", json=body, headers=OTHER_REGISTRAR)
+        assert r.status_code == 409
+        assert r.json()["type"].endswith("/person-active-elsewhere")
+        assert first["id"] not in r.text
 
         # once the first household is rejected, the person is free again
         rej = await c.post(
