@@ -56,6 +56,7 @@ class PublicNoticeOut(BaseModel):
     published_on: date
     ends_on: date
     state: str
-    content: dict[str, Any]
+    state_label: str  # 公示中 ... (what the board prints)
+    content: dict[str, Any]  # projects carry status_label next to status
     objections_lodged: int
     objections_resolved: int

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
 from services.pairing.helpers.rules import (
@@ -21,6 +20,7 @@ from services.pairing.helpers.rules import (
     doctor_shortfall,
 )
 from services.pairing.policies.presets import PairingPolicy
+from shared.vocabulary import Labelled
 
 __all__ = [
     "KIND_SPECS",
@@ -34,20 +34,20 @@ __all__ = [
 ]
 
 
-class PairingKind(StrEnum):
-    CADRE_HOUSEHOLD = "cadre_household"  # 一户一挂钩
-    FIRST_SECRETARY_VILLAGE = "first_secretary_village"  # 第一书记
-    WORK_TEAM_VILLAGE = "work_team_village"  # 驻村工作队
-    LEADER_AREA = "leader_area"  # 联县联村, 联乡联村, 包村联户
-    PROFESSIONAL_HOUSEHOLD = "professional_household"  # 医生、教师、农技人员结对
-    DOCTOR_VILLAGE = "doctor_village"  # 百医牵百村
-    ENTERPRISE_VILLAGE = "enterprise_village"  # 百企扶百村 / 百企帮百村
-    CHAMBER_VILLAGE = "chamber_village"  # 百会扶百村
-    OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village"  # 百侨助百村
-    VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household"  # 10+1
-    COUNTY_COUNTY = "county_county"  # 山海协作
-    TOWNSHIP_STAFF = "township_staff"  # 乡镇配备1名以上专职人员
-    VILLAGE_COORDINATOR = "village_coordinator"  # 建制村配备1名协管员
+class PairingKind(Labelled):
+    CADRE_HOUSEHOLD = "cadre_household", "干部结对帮扶户"  # 一户一挂钩
+    FIRST_SECRETARY_VILLAGE = "first_secretary_village", "第一书记驻村"  # 第一书记
+    WORK_TEAM_VILLAGE = "work_team_village", "工作队驻村"  # 驻村工作队
+    LEADER_AREA = "leader_area", "领导联系点"  # 联县联村, 联乡联村, 包村联户
+    PROFESSIONAL_HOUSEHOLD = "professional_household", "专业人员结对帮扶户"  # 医生、教师、农技人员结对
+    DOCTOR_VILLAGE = "doctor_village", "百医牵百村"  # 百医牵百村
+    ENTERPRISE_VILLAGE = "enterprise_village", "百企帮百村"  # 百企扶百村 / 百企帮百村
+    CHAMBER_VILLAGE = "chamber_village", "百会扶百村"  # 百会扶百村
+    OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village", "百侨助百村"  # 百侨助百村
+    VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household", "党员义工小组帮扶户"  # 10+1
+    COUNTY_COUNTY = "county_county", "山海协作"  # 山海协作
+    TOWNSHIP_STAFF = "township_staff", "乡镇专职扶贫人员"  # 乡镇配备1名以上专职人员
+    VILLAGE_COORDINATOR = "village_coordinator", "建制村协管员"  # 建制村配备1名协管员
 
 
 @dataclass(frozen=True, slots=True)
