@@ -19,7 +19,7 @@ pytestmark = pytest.mark.asyncio
 CASES = [
     ("registry", registry_app, RegistrySettings, "poverty_cause", {"code": "illness", "label": "因病"}),
     ("funds", funds_app, FundsSettings, "project_status", {"code": "in_progress", "label": "实施中"}),
-    ("pairing", pairing_app, PairingSettings, "helper_kind", {"code": "first_secretary", "label": "第一书记"}),
+    ("pairing", pairing_app, PairingSettings, "helper_kind", {"code": "doctor", "label": "医生"}),
     ("inspection", inspection_app, InspectionSettings, "severity", {"code": "high", "label": "严重"}),
 ]
 
@@ -33,4 +33,5 @@ async def test_each_service_serves_its_vocabulary(make_db, service, create, sett
         lists = {v["name"]: v for v in r.json()["lists"]}
         assert value in lists[name]["values"]
         for v in lists.values():
-            assert v["title"] and all(x["label"] for x in v["values"])
+            assert v["title"]
+            assert all(x["label"] for x in v["values"])

@@ -145,18 +145,22 @@ def next_version(
     if today <= period_end:
         raise QuarterNotOver(
             f"The quarter ends on {period_end.isoformat()}; submit its report after that.",
+            detail_zh=f"本季度于{period_end.isoformat()}结束，请在此之后报送",
             period_end=period_end.isoformat(),
         )
     if current_version is None:
         if correction_reason:
             raise NothingToCorrect(
-                "No report was submitted for this quarter; submit it without a correction."
+                "No report was submitted for this quarter; submit it without a correction.",
+                detail_zh="本季度尚未报送报告，请直接报送，不要填写更正原因",
             )
         return 1
     if not correction_reason:
         raise AlreadySubmitted(
             f"Version {current_version} was already submitted for this quarter. To change the figures, "
             "submit a correction: send correction_reason, and the new version supersedes it.",
+            detail_zh=f"本季度已报送第{current_version}版。如需修改数字，请报送更正："
+            "填写更正原因（correction_reason），新版本将取代原报告",
             current_version=current_version,
         )
     return current_version + 1
