@@ -70,7 +70,12 @@ class Period:
 def quarter_period(year: int, quarter: int) -> Period:
     """Q1 = 1 January - 31 March, Q2 = 1 April - 30 June, ... both ends inclusive."""
     if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
-        raise InvalidInput("A quarter is a year 2000-2100 and a quarter 1-4.", year=year, quarter=quarter)
+        raise InvalidInput(
+            "A quarter is a year 2000-2100 and a quarter 1-4.",
+            detail_zh="年度应在2000至2100之间，季度应为1至4",
+            year=year,
+            quarter=quarter,
+        )
     last_month = quarter * 3
     return Period(
         date(year, last_month - 2, 1),
