@@ -76,7 +76,10 @@ class TokenVerifier:
             signing_key = await run_in_threadpool(jwks.get_signing_key_from_jwt, token)
             return signing_key.key
         if not self._public_key:
-            raise Unauthorized("This service has no key to verify tokens with; ask ops to configure one")
+            raise Unauthorized(
+                "This service has no key to verify tokens with; ask ops to configure one",
+                detail_zh="本服务未配置验证登录凭证的密钥，请联系运维人员",
+            )
         return self._public_key
 
     async def verify(self, token: str) -> Principal:
@@ -91,17 +94,27 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("Your session has expired; sign in again") from exc
+            raise Unauthorized(
+                "Your session has expired; sign in again", detail_zh="登录已过期，请重新登录"
+            ) from exc
         except (jwt.PyJWTError, ValueError) as exc:
-            raise Unauthorized(f"The access token is not valid: {exc}") from exc
+            raise Unauthorized(
+                f"The access token is not valid: {exc}", detail_zh="登录凭证无效，请重新登录"
+            ) from exc
         roles = claims.get("roles") or []
         area = claims.get("area")
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise Unauthorized("The access token's roles claim must be a list of role names")
+            raise Unauthorized(
+                "The access token's roles claim must be a list of role names",
+                detail_zh="登录凭证中的角色信息有误，请联系管理员",
+            )
         try:
             area_code = AreaCode.parse(str(area)).code
         except InvalidAreaCode as exc:
-            raise Unauthorized("The access token carries no valid area code") from exc
+            raise Unauthorized(
+                "The access token carries no valid area code",
+                detail_zh="登录凭证中没有有效的地区代码，请联系管理员",
+            ) from exc
         return Principal(
             sub=str(claims["sub"]),
             roles=frozenset(roles),
@@ -127,7 +140,10 @@ async def _current_user(
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("Send an access token as 'Authorization: Bearer <token>'")
+        raise Unauthorized(
+            "Send an access token as 'Authorization: Bearer <token>'",
+            detail_zh="请先登录（请求头 Authorization: Bearer <凭证>）",
+        )
     verifier: TokenVerifier = request.app.state.verifier
     principal = await verifier.verify(token.strip())
     request.state.principal = principal
@@ -152,6 +168,7 @@ def require_roles(*roles: str) -> Callable[..., Any]:
         if not user.roles & allowed:
             raise Forbidden(
                 f"This action needs one of the roles: {', '.join(sorted(roles))}",
+                detail_zh=f"此操作需要以下角色之一：{'、'.join(sorted(roles))}",
                 required_roles=sorted(roles),
             )
         return user

@@ -182,7 +182,9 @@ def catalogue() -> list[ProblemType]:
 
     by_slug: dict[str, ProblemType] = dict(_PLATFORM)
     raisers: dict[str, set[str]] = {}
-    for cls in _subclasses(DomainError):
+    # Sorted, so a slug raised from several modules is always described by the same class,
+    # whatever the import order.
+    for cls in sorted(_subclasses(DomainError), key=lambda c: (c.__module__, c.__qualname__)):
         if cls.__name__.startswith("_"):
             continue  # internal signals (idempotent replay), never sent as a problem
         slug = cls.type_slug

@@ -8,6 +8,7 @@ from services.funds.budgets.router import router as budgets_router
 from services.funds.consumers import HANDLERS
 from services.funds.disbursements.router import router as disbursements_router
 from services.funds.disclosures.router import router as disclosures_router
+from services.funds.labels import LABELS
 from services.funds.ledger.router import router as ledger_router
 from services.funds.projects.router import router as projects_router
 from services.funds.reports.router import router as reports_router
@@ -17,6 +18,7 @@ from services.funds.settings import FundsSettings
 from services.funds.sources.router import router as sources_router
 from services.funds.supervision import service as supervision
 from services.funds.supervision.router import router as supervision_router
+from services.funds.vocabulary import VOCABULARIES
 from shared.app import create_service_app
 from shared.runtime import PeriodicJob
 
@@ -50,4 +52,6 @@ def create_app(settings: FundsSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         handlers=HANDLERS,
         jobs=JOBS,
+        labels=LABELS,
+        vocabularies=VOCABULARIES,
     )

@@ -23,7 +23,10 @@ def after_key(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
     try:
         return datetime.fromisoformat(raw[0]), uuid.UUID(raw[1])
     except (TypeError, ValueError, IndexError) as exc:
-        raise InvalidInput("The cursor is not one this service gave out; start again without it") from exc
+        raise InvalidInput(
+            "The cursor is not one this service gave out; start again without it",
+            detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
+        ) from exc
 
 
 def next_cursor(rows: Sequence[Keyed], limit: int) -> str | None:

@@ -6,11 +6,13 @@ from services.pairing.consumers import HANDLERS
 from services.pairing.coverage.router import router as coverage_router
 from services.pairing.helpers.router import router as helpers_router
 from services.pairing.jobs import JOBS as PAIRING_JOBS
+from services.pairing.labels import LABELS
 from services.pairing.needs.router import router as needs_router
 from services.pairing.pairings.router import router as pairings_router
 from services.pairing.policies.router import router as policies_router
 from services.pairing.settings import PairingSettings
 from services.pairing.visits.router import router as visits_router
+from services.pairing.vocabulary import VOCABULARIES
 from services.pairing.workload.router import router as workload_router
 from shared.app import create_service_app
 from shared.runtime import PeriodicJob
@@ -39,4 +41,6 @@ def create_app(settings: PairingSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         handlers=HANDLERS,
         jobs=JOBS,
+        labels=LABELS,
+        vocabularies=VOCABULARIES,
     )

@@ -19,7 +19,10 @@ def after_id(cursor: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(raw))
     except ValueError as exc:
-        raise InvalidInput("The cursor is not one this service gave out; start again without it") from exc
+        raise InvalidInput(
+            "The cursor is not one this service gave out; start again without it",
+            detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
+        ) from exc
 
 
 def page(items: Sequence[T], limit: int, key: Any = lambda item: item.id) -> Page[T]:

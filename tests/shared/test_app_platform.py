@@ -85,6 +85,11 @@ async def test_missing_or_bad_token_is_401_problem(make_db) -> None:  # type: ig
         assert r.status_code == 401
         r = await c.get("/funds/v1/me", headers={"Authorization": token("cadre", VILLAGE, ttl_s=-10)})
         assert r.status_code == 401
+        assert r.json()["detail"] == "登录已过期，请重新登录"
+        r = await c.get(
+            "/funds/v1/me",
+            headers={"Authorization": token("cadre", VILLAGE, ttl_s=-10), "Accept-Language": "en"},
+        )
         assert "expired" in r.json()["detail"]
         r = await c.get("/funds/v1/me", headers=auth("cadre", "440783000000", sub="u1"))
         assert r.json() == {"sub": "u1", "prefix": "440783"}

@@ -92,6 +92,8 @@ def check_dividend_rate(policy: AssetIncomePolicy | None, *, dividend_rate_bp: i
             f"A dividend of {dividend_rate_bp / 100:g}% of the loan a year is below the "
             f"{policy.minimum_dividend_bp / 100:g}% floor of policy {policy.code} v{policy.version}"
             f" ({policy.source})",
+            detail_zh=f"分红比例每年{dividend_rate_bp / 100:g}%，低于政策 {policy.code} "
+            f"第{policy.version}版规定的{policy.minimum_dividend_bp / 100:g}%下限（{policy.source}）",
             dividend_rate_bp=dividend_rate_bp,
             minimum_dividend_bp=policy.minimum_dividend_bp,
             policy=policy.code,

@@ -22,6 +22,7 @@ from services.funds.disclosures.schemas import (
     ResolutionIn,
 )
 from services.funds.models import Notice
+from services.funds.vocabulary import NOTICE_STATES, PROJECT_STATUSES
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import CurrentUser
 from shared.db import SessionDep
@@ -48,16 +49,27 @@ async def _out(session: AsyncSession, notice: Notice, today: date) -> NoticeOut:
     )
 
 
+def _in_chinese(content: dict[str, Any]) -> dict[str, Any]:
+    """The board prints the projects' statuses in Chinese; the stored snapshot keeps the codes."""
+    projects = [
+        {**p, "status_label": PROJECT_STATUSES.get(str(p.get("status")), p.get("status"))}
+        for p in content.get("projects", [])
+    ]
+    return {**content, "projects": projects} if "projects" in content else content
+
+
 async def _public(session: AsyncSession, notice: Notice, today: date) -> PublicNoticeOut:
     objections = await DisclosureRepository(session).objections(notice.id)
+    state = service.state_of(notice, today)
     return PublicNoticeOut(
         id=notice.id,
         area_code=notice.area_code,
         title=notice.title,
         published_on=notice.published_on,
         ends_on=rules.ends_on(notice.published_on, notice.notice_days),
-        state=service.state_of(notice, today),
-        content=notice.content,
+        state=state,
+        state_label=NOTICE_STATES.get(state, state),
+        content=_in_chinese(notice.content),
         objections_lodged=len(objections),
         objections_resolved=sum(1 for o in objections if o.status == "resolved"),
         late_entry=_public_late_entry(notice.late_entry),

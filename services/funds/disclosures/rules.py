@@ -85,7 +85,7 @@ def can_close(
 ) -> None:
     state = notice_state(published_on=published_on, notice_days=notice_days, closed=closed, today=today)
     if state == "closed":
-        raise Conflict("The notice is already closed")
+        raise Conflict("The notice is already closed", detail_zh="该公示已结束")
     if state != "ended":
         raise NoticeStillRunning(
             f"The notice runs until {ends_on(published_on, notice_days).isoformat()}",

@@ -64,7 +64,8 @@ class PublicNoticeOut(BaseModel):
     published_on: date
     ends_on: date
     state: str
-    content: dict[str, Any]
+    state_label: str  # 公示中 ... (what the board prints)
+    content: dict[str, Any]  # projects carry status_label next to status
     objections_lodged: int
     objections_resolved: int
     # a publication date entered late (补录): entered_date, recorded_on, days_late, reason

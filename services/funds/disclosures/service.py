@@ -189,7 +189,7 @@ async def resolve_objection(
     if objection is None:
         raise ObjectionNotFound(f"Objection {objection_id} is not on notice {notice_id}")
     if objection.status != "open":
-        raise Conflict("The objection is resolved already")
+        raise Conflict("The objection is resolved already", detail_zh="该异议已处理")
     objection.status, objection.resolution = "resolved", resolution
     await session.flush()
     await audit.record(

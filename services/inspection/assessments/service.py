@@ -67,10 +67,16 @@ def _area(actor: Principal, area_code: str) -> AreaCode:
     # An area is assessed by the level above it (or higher), never by itself.
     if not actor.covers(area.code) or actor.area_code == area.code:
         raise InvalidInput(
-            "You can assess and set targets only for areas below your own.", area_code=area_code
+            "You can assess and set targets only for areas below your own.",
+            detail_zh="只能考核本辖区以下的地区并为其设定目标",
+            area_code=area_code,
         )
     if area.level not in ASSESSED_LEVELS:
-        raise InvalidInput("Counties, townships and villages are assessed.", level=area.level.value)
+        raise InvalidInput(
+            "Counties, townships and villages are assessed.",
+            detail_zh="考核对象为县、乡镇和村",
+            level=area.level.value,
+        )
     return area
 
 
@@ -207,7 +213,11 @@ async def preview(
     """The indicators as they stand today, stored nowhere: an area may watch its own progress."""
     area = parse_area(area_code)
     if not actor.covers(area.code) or area.level not in ASSESSED_LEVELS:
-        raise InvalidInput("Preview a county, township or village inside your area.", area_code=area_code)
+        raise InvalidInput(
+            "Preview a county, township or village inside your area.",
+            detail_zh="请预览本辖区内的县、乡镇或村",
+            area_code=area_code,
+        )
     result = rules.assess(await facts_for(session, area, year, qualitative_score), presets.ASSESSMENT)
     return PreviewOut(
         area_code=area.code,
@@ -293,7 +303,11 @@ async def run(*, session: AsyncSession, actor: Principal, data: RunIn, today: da
     """Assess every known area of one level below the caller for the year, a bounded batch per
     call; areas already assessed are skipped, so calling again continues where it stopped."""
     if data.level not in {lv.value for lv in ASSESSED_LEVELS}:
-        raise InvalidInput("Counties, townships and villages are assessed.", level=data.level)
+        raise InvalidInput(
+            "Counties, townships and villages are assessed.",
+            detail_zh="考核对象为县、乡镇和村",
+            level=data.level,
+        )
     codes = await AssessmentRepository(session).unassessed_areas(
         actor.area_prefix, actor.area_code, data.level, data.year, RUN_BATCH + 1
     )

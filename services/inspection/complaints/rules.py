@@ -67,7 +67,11 @@ def next_status(status: str, action: str) -> str:
 
 def deadline_for(triaged_on: date, urgency: str, days_by_urgency: dict[str, int]) -> date:
     if urgency not in days_by_urgency:
-        raise InvalidInput(f"Unknown urgency {urgency!r}.", allowed=sorted(days_by_urgency))
+        raise InvalidInput(
+            f"Unknown urgency {urgency!r}.",
+            detail_zh=f"紧急程度“{urgency}”不对，应为紧急或一般",
+            allowed=sorted(days_by_urgency),
+        )
     return triaged_on + timedelta(days=days_by_urgency[urgency])
 
 

@@ -92,9 +92,17 @@ async def intake(
     *, session: AsyncSession, actor: Principal, data: ComplaintIn, cipher: PiiCipher, today: date
 ) -> ComplaintOut:
     if data.category not in rules.CATEGORIES:
-        raise InvalidInput(f"Unknown category {data.category!r}.", allowed=list(rules.CATEGORIES))
+        raise InvalidInput(
+            f"Unknown category {data.category!r}.",
+            detail_zh=f"举报类别“{data.category}”不对，请从举报类别中选择",
+            allowed=list(rules.CATEGORIES),
+        )
     if not actor.covers(data.area_code):
-        raise InvalidInput("The complaint's area lies outside your area.", area_code=data.area_code)
+        raise InvalidInput(
+            "The complaint's area lies outside your area.",
+            detail_zh="举报所涉地区不在本辖区内",
+            area_code=data.area_code,
+        )
     person = data.complainant
     c = await ComplaintRepository(session).add(
         Complaint(

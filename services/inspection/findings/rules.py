@@ -74,7 +74,11 @@ def next_status(status: str, action: str) -> str:
 
 def deadline_for(raised_on: date, severity: str, days_by_severity: dict[str, int]) -> date:
     if severity not in days_by_severity:
-        raise InvalidInput(f"Unknown severity {severity!r}.", allowed=sorted(days_by_severity))
+        raise InvalidInput(
+            f"Unknown severity {severity!r}.",
+            detail_zh=f"严重程度“{severity}”不对，应为严重、较重或一般",
+            allowed=sorted(days_by_severity),
+        )
     return raised_on + timedelta(days=days_by_severity[severity])
 
 
@@ -105,9 +109,11 @@ FAKE_RECTIFICATION_KIND = "discipline_referral"
 
 def check_verification(accepted: bool, note: str, fake: bool) -> None:
     if not accepted and not note.strip():
-        raise InvalidInput("Say why the rectification is not accepted.")
+        raise InvalidInput("Say why the rectification is not accepted.", detail_zh="不予验收须说明理由")
     if accepted and fake:
-        raise InvalidInput("A rectification found fake cannot be accepted.")
+        raise InvalidInput(
+            "A rectification found fake cannot be accepted.", detail_zh="发现整改弄虚作假的，不能验收"
+        )
 
 
 def subject_for(kind: str, unit: str, person: str | None) -> str:

@@ -105,12 +105,24 @@ async def raise_finding(
     today: date,
 ) -> Finding:
     if data.category not in rules.CATEGORIES:
-        raise InvalidInput(f"Unknown category {data.category!r}.", allowed=list(rules.CATEGORIES))
+        raise InvalidInput(
+            f"Unknown category {data.category!r}.",
+            detail_zh=f"问题类别“{data.category}”不对，请从问题类别中选择",
+            allowed=list(rules.CATEGORIES),
+        )
     if data.severity not in rules.SEVERITIES:
-        raise InvalidInput(f"Unknown severity {data.severity!r}.", allowed=list(rules.SEVERITIES))
+        raise InvalidInput(
+            f"Unknown severity {data.severity!r}.",
+            detail_zh=f"严重程度“{data.severity}”不对，应为严重、较重或一般",
+            allowed=list(rules.SEVERITIES),
+        )
     deadline = data.deadline or rules.deadline_for(today, data.severity, presets.RECTIFICATION_DAYS)
     if deadline < today:
-        raise InvalidInput("A rectification deadline cannot lie in the past.", deadline=deadline)
+        raise InvalidInput(
+            "A rectification deadline cannot lie in the past.",
+            detail_zh="整改期限不能早于今天",
+            deadline=deadline,
+        )
     finding = await FindingRepository(session).add(
         Finding(
             inspection_id=inspection_id,

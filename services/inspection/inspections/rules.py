@@ -63,19 +63,32 @@ class InspectionPlan:
 def check_plan(plan: InspectionPlan, scope_prefix: str) -> None:
     """Refuse a plan a user could not carry out; changes nothing."""
     if plan.kind not in KINDS:
-        raise InvalidInput(f"Unknown inspection kind {plan.kind!r}.", allowed=list(KINDS))
+        raise InvalidInput(
+            f"Unknown inspection kind {plan.kind!r}.",
+            detail_zh=f"督查方式“{plan.kind}”不对，应为明查或暗访",
+            allowed=list(KINDS),
+        )
     if plan.ends_on < plan.starts_on:
-        raise InvalidInput("An inspection cannot end before it starts.")
+        raise InvalidInput(
+            "An inspection cannot end before it starts.", detail_zh="督查结束日期不能早于开始日期"
+        )
     if not plan.target_areas:
-        raise InvalidInput("Name at least one target area.")
+        raise InvalidInput("Name at least one target area.", detail_zh="至少填写一个督查地区")
     outside = [a for a in plan.target_areas if not _inside(a, scope_prefix)]
     if outside:
-        raise InvalidInput("Target areas must lie inside your own area.", outside=outside)
+        raise InvalidInput(
+            "Target areas must lie inside your own area.", detail_zh="督查地区须在本辖区内", outside=outside
+        )
     if not any(m.role == "leader" for m in plan.team):
-        raise InvalidInput("The team needs a leader.")
+        raise InvalidInput("The team needs a leader.", detail_zh="督查组须有一名组长")
     unknown = sorted({m.role for m in plan.team} - set(TEAM_ROLES))
     if unknown:
-        raise InvalidInput("Unknown team roles.", unknown=unknown, allowed=list(TEAM_ROLES))
+        raise InvalidInput(
+            "Unknown team roles.",
+            detail_zh="督查组成员身份不对，请从督查组成员身份中选择",
+            unknown=unknown,
+            allowed=list(TEAM_ROLES),
+        )
 
 
 def ensure_open(status: str) -> None:

@@ -94,7 +94,11 @@ async def conclude(
     inspection = await _load(session, actor, inspection_id, lock=True)
     rules.ensure_open(inspection.status)
     if today < inspection.starts_on:
-        raise InvalidInput("An inspection cannot conclude before it starts.", starts_on=inspection.starts_on)
+        raise InvalidInput(
+            "An inspection cannot conclude before it starts.",
+            detail_zh="督查开始前不能结束",
+            starts_on=inspection.starts_on,
+        )
     inspection.status, inspection.concluded_on = "concluded", today
     await audit.record(
         session,
@@ -116,6 +120,7 @@ async def add_finding(
     if not any(data.area_code.startswith(_prefix(t)) for t in inspection.target_areas):
         raise InvalidInput(
             "A finding must lie in one of the inspection's target areas.",
+            detail_zh="问题所在地区须是本次督查的地区之一",
             target_areas=inspection.target_areas,
         )
     finding = await finding_service.raise_finding(

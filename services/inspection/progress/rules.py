@@ -70,7 +70,12 @@ class Period:
 def quarter_period(year: int, quarter: int) -> Period:
     """Q1 = 1 January - 31 March, Q2 = 1 April - 30 June, ... both ends inclusive."""
     if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
-        raise InvalidInput("A quarter is a year 2000-2100 and a quarter 1-4.", year=year, quarter=quarter)
+        raise InvalidInput(
+            "A quarter is a year 2000-2100 and a quarter 1-4.",
+            detail_zh="年度应在2000至2100之间，季度应为1至4",
+            year=year,
+            quarter=quarter,
+        )
     last_month = quarter * 3
     return Period(
         date(year, last_month - 2, 1),
@@ -145,18 +150,22 @@ def next_version(
     if today <= period_end:
         raise QuarterNotOver(
             f"The quarter ends on {period_end.isoformat()}; submit its report after that.",
+            detail_zh=f"本季度于{period_end.isoformat()}结束，请在此之后报送",
             period_end=period_end.isoformat(),
         )
     if current_version is None:
         if correction_reason:
             raise NothingToCorrect(
-                "No report was submitted for this quarter; submit it without a correction."
+                "No report was submitted for this quarter; submit it without a correction.",
+                detail_zh="本季度尚未报送报告，请直接报送，不要填写更正原因",
             )
         return 1
     if not correction_reason:
         raise AlreadySubmitted(
             f"Version {current_version} was already submitted for this quarter. To change the figures, "
             "submit a correction: send correction_reason, and the new version supersedes it.",
+            detail_zh=f"本季度已报送第{current_version}版。如需修改数字，请报送更正："
+            "填写更正原因（correction_reason），新版本将取代原报告",
             current_version=current_version,
         )
     return current_version + 1

@@ -72,7 +72,7 @@ def _rank(seed: str, household_id: str) -> str:
 def draw(candidates: list[Candidate], seed: str, policy: SamplingPolicy) -> list[Candidate]:
     """The sample, ordered by village then rank."""
     if not seed.strip():
-        raise InvalidInput("The sample needs a published seed.")
+        raise InvalidInput("The sample needs a published seed.", detail_zh="抽样须先公布随机种子")
     by_village: dict[str, list[Candidate]] = defaultdict(list)
     for c in {c.household_id: c for c in candidates}.values():
         by_village[c.village_code].append(c)

@@ -85,7 +85,11 @@ async def _load(repo: SampleRepository, actor: Principal, sample_id: uuid.UUID) 
 
 async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> SampleOut:
     if not actor.covers(data.area_code):
-        raise InvalidInput("You can only sample inside your own area.", area_code=data.area_code)
+        raise InvalidInput(
+            "You can only sample inside your own area.",
+            detail_zh="只能在本辖区内抽样",
+            area_code=data.area_code,
+        )
     repo = SampleRepository(session)
     prefix = parse_area(data.area_code).prefix
     if data.unit == "village":
@@ -152,7 +156,11 @@ async def give_verdict(
     *, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: VerdictIn
 ) -> SampleOut:
     if data.verdict not in rules.VERDICTS:
-        raise InvalidInput(f"Unknown verdict {data.verdict!r}.", allowed=list(rules.VERDICTS))
+        raise InvalidInput(
+            f"Unknown verdict {data.verdict!r}.",
+            detail_zh=f"评估结论“{data.verdict}”不对，应为退出准确或错退",
+            allowed=list(rules.VERDICTS),
+        )
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if (data.village_code is not None) != (sample.unit == "village"):
@@ -160,9 +168,14 @@ async def give_verdict(
     item = await repo.item(sample.id, data.household_id, lock=True, village_code=data.village_code)
     subject = data.household_id or data.village_code
     if item is None:
-        raise InvalidInput(f"That {sample.unit} is not in this sample.", subject=subject)
+        raise InvalidInput(
+            f"That {sample.unit} is not in this sample.", detail_zh="该对象不在本次抽样中", subject=subject
+        )
     if item.verdict is not None:
-        raise VerdictAlreadyGiven(f"{sample.unit.capitalize()} {subject} was already judged {item.verdict}.")
+        raise VerdictAlreadyGiven(
+            f"{sample.unit.capitalize()} {subject} was already judged {item.verdict}.",
+            detail_zh=f"{subject} 已有评估结论",
+        )
     item.verdict, item.note = data.verdict, data.note
     item.evaluated_by, item.evaluated_at = actor.sub, clock.now()
     await audit.record(
@@ -184,7 +197,11 @@ async def record_omission(
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if not data.village_code.startswith(AreaCode.parse(sample.area_code).prefix):
-        raise InvalidInput("The village lies outside the sampled area.", village_code=data.village_code)
+        raise InvalidInput(
+            "The village lies outside the sampled area.",
+            detail_zh="该村不在抽样地区内",
+            village_code=data.village_code,
+        )
     await repo.set_omission(sample.id, data.village_code, data.households, data.note)
     await audit.record(
         session,
@@ -202,7 +219,10 @@ async def error_rates(
     try:
         length = LEVEL_PREFIX_LENGTH[AreaLevel(level)]
     except ValueError:
-        raise InvalidInput("level is one of village, township, county, city, province.") from None
+        raise InvalidInput(
+            "level is one of village, township, county, city, province.",
+            detail_zh="层级应为村、乡镇、县、市或省",
+        ) from None
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     verdicts = [rules.Verdict(i.village_code, i.verdict) for i in await repo.items(sample.id) if i.verdict]

@@ -257,5 +257,5 @@ def check_refusal(
 ) -> Signature:
     """A refusal must come from someone who could sign that step now, and say why."""
     if not reason.strip():
-        raise InvalidInput("A refusal must give its reason.")
+        raise InvalidInput("A refusal must give its reason.", detail_zh="不同意签字须说明理由")
     return _qualify(scheme, status, household_area, household_id, signatures, signer, position)

@@ -342,7 +342,11 @@ def _check_kind(kind: str) -> str:
 
 def _check_prefix(area_prefix: str) -> None:
     if len(area_prefix) not in (2, 4, 6, 9, 12):
-        raise InvalidInput("An area prefix has 2, 4, 6, 9 or 12 digits.", area_prefix=area_prefix)
+        raise InvalidInput(
+            "An area prefix has 2, 4, 6, 9 or 12 digits.",
+            detail_zh="地区代码前缀应为2、4、6、9或12位数字",
+            area_prefix=area_prefix,
+        )
 
 
 async def get_scheme(*, session: AsyncSession, area_code: str, kind: str = "household") -> SchemeOut:
@@ -371,7 +375,10 @@ async def put_scheme(
     Creating a prefix's record needs no If-Match; changing it needs the ETag you read."""
     _check_prefix(area_prefix)
     if not area_prefix.startswith(actor.area_prefix):
-        raise InvalidInput("Set a scheme for your own area or an area below it (a code prefix).")
+        raise InvalidInput(
+            "Set a scheme for your own area or an area below it (a code prefix).",
+            detail_zh="只能为本辖区或下级地区设置签字流程",
+        )
     _check_kind(kind)
     scheme = _scheme_from(data)
     rules.check_scheme(scheme, kind)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
 from services.pairing.visits.rules import is_overdue, next_visit_due
+from shared.vocabulary import Labelled
 
 __all__ = [
     "CoverageSnapshot",
@@ -30,12 +30,12 @@ __all__ = [
 ]
 
 
-class GapKind(StrEnum):
-    HOUSEHOLD_WITHOUT_CADRE = "household_without_cadre"
-    VILLAGE_WITHOUT_WORK_TEAM = "village_without_work_team"
-    VILLAGE_WITHOUT_FIRST_SECRETARY = "village_without_first_secretary"
-    CADRE_OVER_CAP = "cadre_over_cap"
-    VISIT_OVERDUE = "visit_overdue"
+class GapKind(Labelled):
+    HOUSEHOLD_WITHOUT_CADRE = "household_without_cadre", "贫困户未结对干部"
+    VILLAGE_WITHOUT_WORK_TEAM = "village_without_work_team", "村未派驻工作队"
+    VILLAGE_WITHOUT_FIRST_SECRETARY = "village_without_first_secretary", "村未派第一书记"
+    CADRE_OVER_CAP = "cadre_over_cap", "干部结对户数超限"
+    VISIT_OVERDUE = "visit_overdue", "走访逾期"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from services.pairing.policies.presets import PairingPolicy
+from shared.vocabulary import Labelled
 
 __all__ = [
     "HOSPITAL_GRADES",
@@ -28,23 +28,26 @@ __all__ = [
 ]
 
 
-class HelperKind(StrEnum):
-    CADRE = "cadre"  # 体制内干部
-    FIRST_SECRETARY = "first_secretary"  # 第一书记
-    WORK_TEAM_MEMBER = "work_team_member"  # 驻村工作队队员
-    LEADER = "leader"  # 市/县/乡领导 (联县联村, 包村联户)
-    DOCTOR = "doctor"
-    TEACHER = "teacher"
-    AGRI_TECHNICIAN = "agri_technician"  # 农技人员
-    VOLUNTEER = "volunteer"  # 义工
-    WORK_TEAM = "work_team"  # 驻村工作队 (organisation)
-    VOLUNTEER_TEAM = "volunteer_team"  # "10+1" 党员义工帮扶小组
-    ENTERPRISE = "enterprise"
-    CHAMBER = "chamber"  # 商会
-    OVERSEAS_CHINESE_ASSOCIATION = "overseas_chinese_association"  # 侨联/侨亲
-    COUNTY = "county"  # a county government in a county↔county pair (山海协作)
-    TOWNSHIP_STAFF = "township_staff"  # 乡镇专职人员 (Quanzhou: ≥1 per township with exit tasks)
-    VILLAGE_COORDINATOR = "village_coordinator"  # 建制村协管员 (Quanzhou: 1 per village)
+class HelperKind(Labelled):
+    CADRE = "cadre", "干部"  # 体制内干部
+    FIRST_SECRETARY = "first_secretary", "第一书记"  # 第一书记
+    WORK_TEAM_MEMBER = "work_team_member", "驻村工作队队员"  # 驻村工作队队员
+    LEADER = "leader", "联系领导"  # 市/县/乡领导 (联县联村, 包村联户)
+    DOCTOR = "doctor", "医生"
+    TEACHER = "teacher", "教师"
+    AGRI_TECHNICIAN = "agri_technician", "农技人员"  # 农技人员
+    VOLUNTEER = "volunteer", "义工"  # 义工
+    WORK_TEAM = "work_team", "驻村工作队"  # 驻村工作队 (organisation)
+    VOLUNTEER_TEAM = "volunteer_team", "党员义工帮扶小组"  # "10+1" 党员义工帮扶小组
+    ENTERPRISE = "enterprise", "企业"
+    CHAMBER = "chamber", "商会"  # 商会
+    OVERSEAS_CHINESE_ASSOCIATION = "overseas_chinese_association", "侨联"  # 侨联/侨亲
+    COUNTY = "county", "协作县"  # a county government in a county↔county pair (山海协作)
+    TOWNSHIP_STAFF = (
+        "township_staff",
+        "乡镇专职扶贫人员",
+    )  # 乡镇专职人员 (Quanzhou: ≥1 per township with exit tasks)
+    VILLAGE_COORDINATOR = "village_coordinator", "建制村协管员"  # 建制村协管员 (Quanzhou: 1 per village)
 
 
 # Who counts as an "in-system cadre" for the one-cadre-per-household rule (体制内干部).

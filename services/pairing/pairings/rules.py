@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
 from services.pairing.helpers.rules import (
@@ -21,6 +20,7 @@ from services.pairing.helpers.rules import (
     doctor_shortfall,
 )
 from services.pairing.policies.presets import PairingPolicy
+from shared.vocabulary import Labelled
 
 __all__ = [
     "KIND_SPECS",
@@ -34,20 +34,20 @@ __all__ = [
 ]
 
 
-class PairingKind(StrEnum):
-    CADRE_HOUSEHOLD = "cadre_household"  # 一户一挂钩
-    FIRST_SECRETARY_VILLAGE = "first_secretary_village"  # 第一书记
-    WORK_TEAM_VILLAGE = "work_team_village"  # 驻村工作队
-    LEADER_AREA = "leader_area"  # 联县联村, 联乡联村, 包村联户
-    PROFESSIONAL_HOUSEHOLD = "professional_household"  # 医生、教师、农技人员结对
-    DOCTOR_VILLAGE = "doctor_village"  # 百医牵百村
-    ENTERPRISE_VILLAGE = "enterprise_village"  # 百企扶百村 / 百企帮百村
-    CHAMBER_VILLAGE = "chamber_village"  # 百会扶百村
-    OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village"  # 百侨助百村
-    VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household"  # 10+1
-    COUNTY_COUNTY = "county_county"  # 山海协作
-    TOWNSHIP_STAFF = "township_staff"  # 乡镇配备1名以上专职人员
-    VILLAGE_COORDINATOR = "village_coordinator"  # 建制村配备1名协管员
+class PairingKind(Labelled):
+    CADRE_HOUSEHOLD = "cadre_household", "干部结对帮扶户"  # 一户一挂钩
+    FIRST_SECRETARY_VILLAGE = "first_secretary_village", "第一书记驻村"  # 第一书记
+    WORK_TEAM_VILLAGE = "work_team_village", "工作队驻村"  # 驻村工作队
+    LEADER_AREA = "leader_area", "领导联系点"  # 联县联村, 联乡联村, 包村联户
+    PROFESSIONAL_HOUSEHOLD = "professional_household", "专业人员结对帮扶户"  # 医生、教师、农技人员结对
+    DOCTOR_VILLAGE = "doctor_village", "百医牵百村"  # 百医牵百村
+    ENTERPRISE_VILLAGE = "enterprise_village", "百企帮百村"  # 百企扶百村 / 百企帮百村
+    CHAMBER_VILLAGE = "chamber_village", "百会扶百村"  # 百会扶百村
+    OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village", "百侨助百村"  # 百侨助百村
+    VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household", "党员义工小组帮扶户"  # 10+1
+    COUNTY_COUNTY = "county_county", "山海协作"  # 山海协作
+    TOWNSHIP_STAFF = "township_staff", "乡镇专职扶贫人员"  # 乡镇配备1名以上专职人员
+    VILLAGE_COORDINATOR = "village_coordinator", "建制村协管员"  # 建制村配备1名协管员
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +135,12 @@ def household_is_pairable(target: Target, *, today: date) -> str | None:
     return None
 
 
-def _refuse(rule: str, reason: str) -> PairingRuleViolated:
-    return PairingRuleViolated(reason, rule=rule)
+_LEVEL_ZH = {"county": "县", "township": "乡镇", "village": "村", "household": "户"}
+
+
+def _refuse(rule: str, reason: str, detail_zh: str | None = None) -> PairingRuleViolated:
+    """``reason`` in English, ``detail_zh`` the same for the clerk (shared.errors: Chinese first)."""
+    return PairingRuleViolated(reason, detail_zh=detail_zh, rule=rule)
 
 
 def _check_target_type(kind: PairingKind, spec: KindSpec, target: Target) -> None:
@@ -145,7 +149,12 @@ def _check_target_type(kind: PairingKind, spec: KindSpec, target: Target) -> Non
             raise _refuse("target_type", f"{kind} links with a county, township, village or household")
         return
     if target.level != spec.target_type:
-        raise _refuse("target_type", f"{kind} pairs with a {spec.target_type}, not a {target.level}")
+        raise _refuse(
+            "target_type",
+            f"{kind} pairs with a {spec.target_type}, not a {target.level}",
+            detail_zh=f"“{kind.label}”的结对对象应为{_LEVEL_ZH.get(spec.target_type, spec.target_type)}，"
+            f"不是{_LEVEL_ZH.get(target.level, target.level)}",
+        )
 
 
 def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy: PairingPolicy) -> None:
@@ -153,10 +162,18 @@ def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy:
         kind in (PairingKind.FIRST_SECRETARY_VILLAGE, PairingKind.WORK_TEAM_VILLAGE)
         and not target.poor_village
     ):
-        raise _refuse("poor_village_only", f"village {target.id} is not a poor village")
+        raise _refuse(
+            "poor_village_only",
+            f"village {target.id} is not a poor village",
+            detail_zh=f"村 {target.id} 不是贫困村",
+        )
     if kind is PairingKind.DOCTOR_VILLAGE:
         if not target.old_area_village:
-            raise _refuse("old_area_village_only", f"village {target.id} is not an old-area village")
+            raise _refuse(
+                "old_area_village_only",
+                f"village {target.id} is not an old-area village",
+                detail_zh=f"村 {target.id} 不是老区村",
+            )
         shortfall = doctor_shortfall(helper, policy)
         if shortfall:
             raise _refuse("doctor_qualification", shortfall)
@@ -177,7 +194,9 @@ def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy:
     if kind is PairingKind.LEADER_AREA:
         _check_leader(helper, target, policy)
     if kind is PairingKind.COUNTY_COUNTY and helper.area_code == target.id:
-        raise _refuse("distinct_counties", "a county cannot pair with itself")
+        raise _refuse(
+            "distinct_counties", "a county cannot pair with itself", detail_zh="一个县不能与自己结对"
+        )
 
 
 def _check_leader(helper: Helper, target: Target, policy: PairingPolicy) -> None:
@@ -212,21 +231,41 @@ def check_open(
     spec = KIND_SPECS[kind]
     if helper.kind not in spec.helper_kinds:
         allowed = ", ".join(sorted(spec.helper_kinds))
-        raise _refuse("helper_kind", f"{kind} needs a helper of kind {allowed}, not {helper.kind}")
+        raise _refuse(
+            "helper_kind",
+            f"{kind} needs a helper of kind {allowed}, not {helper.kind}",
+            detail_zh=f"“{kind.label}”需要的帮扶力量类别不是“{HelperKind(helper.kind).label}”",
+        )
     if not helper.active:
-        raise _refuse("helper_active", f"helper {helper.id} has left and cannot take new pairings")
+        raise _refuse(
+            "helper_active",
+            f"helper {helper.id} has left and cannot take new pairings",
+            detail_zh=f"帮扶责任人 {helper.id} 已离开，不能再结对",
+        )
     _check_target_type(kind, spec, target)
     if target.level == "household":
         reason = household_is_pairable(target, today=today)
         if reason:
             raise HouseholdNotPairable(reason, household_id=target.id)
     if any(p.kind is kind and p.helper_id == helper.id for p in target_pairings):
-        raise _refuse("duplicate", f"helper {helper.id} is already paired with {target.id} as {kind}")
+        raise _refuse(
+            "duplicate",
+            f"helper {helper.id} is already paired with {target.id} as {kind}",
+            detail_zh=f"帮扶责任人 {helper.id} 已以“{kind.label}”与 {target.id} 结对",
+        )
     _check_kind_rules(kind, helper, target, policy)
     if spec.one_per_target and any(p.kind is kind for p in target_pairings):
-        raise _refuse("one_per_target", f"{target.id} already has an active {kind} pairing")
+        raise _refuse(
+            "one_per_target",
+            f"{target.id} already has an active {kind} pairing",
+            detail_zh=f"{target.id} 已有在帮的“{kind.label}”结对",
+        )
     if spec.one_per_helper and any(p.kind is kind for p in helper_pairings):
-        raise _refuse("one_per_helper", f"helper {helper.id} already has an active {kind} pairing")
+        raise _refuse(
+            "one_per_helper",
+            f"helper {helper.id} already has an active {kind} pairing",
+            detail_zh=f"帮扶责任人 {helper.id} 已有在帮的“{kind.label}”结对",
+        )
     if (
         kind is PairingKind.ENTERPRISE_VILLAGE
         and policy.enterprise_one_village_each
@@ -235,6 +274,7 @@ def check_open(
         raise _refuse(
             "one_village_per_enterprise",
             f"{policy.name}: 一村一企业 — enterprise {helper.id} already helps village {held[0]}",
+            detail_zh=f"一村一企业：该企业已帮扶村 {held[0]}，一个企业只能结对一个村",
         )
     if (
         kind is PairingKind.COUNTY_COUNTY
@@ -245,6 +285,9 @@ def check_open(
             "county_pair_not_in_policy",
             f"{helper.area_code} – {target.id} is not one of the {policy.name} policy's "
             f"{len(policy.county_pairs)} mountain-sea pairs; a policy record must add it first",
+            detail_zh=(
+                f"{helper.area_code} 与 {target.id} 不在政策列明的山海协作县结对中，须先由政策记录增加"
+            ),
         )
     if kind is PairingKind.FIRST_SECRETARY_VILLAGE and team_villages and target.id not in team_villages:
         raise _refuse(
@@ -258,4 +301,6 @@ def check_open(
                 "cadre_cap",
                 f"cadre {helper.id} already has {load} households; the {policy.name} cap is "
                 f"{policy.cadre_household_cap}",
+                f"干部 {helper.id} 已结对{load}户，{policy.name}规定每名干部最多结对"
+                f"{policy.cadre_household_cap}户",
             )

@@ -77,7 +77,10 @@ async def household_ledgers(
     try:
         after = (date.fromisoformat(raw[0]), uuid.UUID(raw[1])) if raw else None
     except (TypeError, ValueError, IndexError) as exc:
-        raise InvalidInput("The cursor is not one this service gave out; start again without it") from exc
+        raise InvalidInput(
+            "The cursor is not one this service gave out; start again without it",
+            detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
+        ) from exc
     items = await service.ledger_of(
         session=session, actor=user, household_id=household_id, ledger=ledger, after=after, limit=limit
     )

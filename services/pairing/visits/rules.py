@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from shared.vocabulary import Labelled
+
 __all__ = [
     "BatchOutcome",
     "LedgerKind",
@@ -24,25 +26,25 @@ __all__ = [
 ]
 
 
-class VisitKind(StrEnum):
-    HOME_VISIT = "home_visit"  # 入户走访
-    PHONE_CALL = "phone_call"
-    VILLAGE_MEETING = "village_meeting"
-    RETURN_VISIT = "return_visit"  # 回头看 of an exited household (Quanzhou)
+class VisitKind(Labelled):
+    HOME_VISIT = "home_visit", "入户走访"  # 入户走访
+    PHONE_CALL = "phone_call", "电话回访"
+    VILLAGE_MEETING = "village_meeting", "村民会议"
+    RETURN_VISIT = "return_visit", "回头看"  # 回头看 of an exited household (Quanzhou)
 
 
-class Satisfaction(StrEnum):
-    SATISFIED = "satisfied"
-    BASICALLY_SATISFIED = "basically_satisfied"
-    DISSATISFIED = "dissatisfied"
+class Satisfaction(Labelled):
+    SATISFIED = "satisfied", "满意"
+    BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
 
 
-class LedgerKind(StrEnum):
+class LedgerKind(Labelled):
     """Gansu "853": 户户3本账 — exit plan, support measures, work ledger."""
 
-    PLAN = "plan"  # 脱贫计划
-    MEASURES = "measures"  # 帮扶措施
-    WORK = "work"  # 工作台账
+    PLAN = "plan", "脱贫计划"  # 脱贫计划
+    MEASURES = "measures", "帮扶措施"  # 帮扶措施
+    WORK = "work", "工作台账"  # 工作台账
 
 
 class BatchOutcome(StrEnum):

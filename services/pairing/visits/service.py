@@ -51,7 +51,10 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
     repo = HelperRepository(session)
     office = actor.has_role("registrar", "approver", "admin")
     if office and helper_id is None and await repo.by_user_sub(actor.sub) is None:
-        raise InvalidInput("Name the cadre whose visit this is (helper_id)")
+        raise InvalidInput(
+            "Name the cadre whose visit this is (helper_id)",
+            detail_zh="请指明这次走访的帮扶干部（helper_id）",
+        )
     if office and helper_id is not None:
         helper = await repo.get(helper_id)
         if helper is None or not actor.covers(helper.area_code):
@@ -59,7 +62,10 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
         return helper
     helper = await repo.by_user_sub(actor.sub)
     if helper is None:
-        raise Forbidden("Your login is not registered as a helper; ask your poverty office to register it")
+        raise Forbidden(
+            "Your login is not registered as a helper; ask your poverty office to register it",
+            detail_zh="您的账号还未登记为帮扶责任人，请扶贫办先登记",
+        )
     return helper
 
 

@@ -42,9 +42,14 @@ async def upsert_tree(*, session: AsyncSession, actor: Principal | str, areas: l
         outside = [c for c in codes if not actor.covers(c)]
         if outside:
             raise AreaNotFound(f"areas outside your area {actor.area_code}: {', '.join(outside[:5])}")
-    problems = tree_problems(codes, await repo.existing_codes([c for a in areas if (c := _parent(a.code))]))
+    known = await repo.existing_codes([c for a in areas if (c := _parent(a.code))])
+    problems = tree_problems(codes, known)
     if problems:
-        raise InvalidInput("the area tree is not consistent: " + "; ".join(problems[:10]), problems=problems)
+        raise InvalidInput(
+            "the area tree is not consistent: " + "; ".join(problems[:10]),
+            detail_zh="行政区划不完整或不一致：" + "；".join(tree_problems(codes, known, chinese=True)[:10]),
+            problems=problems,
+        )
     rows = [_row(a) for a in areas]
     await repo.upsert(rows)
     await repo.upsert_income(

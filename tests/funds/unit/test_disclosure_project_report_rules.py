@@ -96,7 +96,9 @@ def test_csv_report_has_yuan_to_the_fen_and_a_total() -> None:
 
 def test_csv_report_keeps_machine_readable_headers_on_request() -> None:
     lines = to_csv(ROWS, headers="codes").decode("utf-8-sig").splitlines()
-    assert lines[0] == "source,source_name,planned_yuan,received_yuan,disbursed_yuan,disbursement_rate_percent"
+    assert lines[0] == (
+        "source,source_name,planned_yuan,received_yuan,disbursed_yuan,disbursement_rate_percent"
+    )
     assert lines[-1] == "total,,4317200.00,4128950.00,2008000.00,48.63"
 
 

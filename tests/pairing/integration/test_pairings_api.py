@@ -66,7 +66,7 @@ async def test_the_sixth_household_of_a_cadre_is_refused_under_the_cap_of_five(
     sixth = await pair(client, "cadre_household", cadre, await household(app))
     assert sixth.status_code == 409
     assert sixth.json()["rule"] == "cadre_cap"
-    assert "cap is 5" in sixth.json()["detail"]
+    assert "最多结对5户" in sixth.json()["detail"]
 
 
 async def test_work_team_first_secretary_doctor_and_enterprise_on_villages(

@@ -187,7 +187,7 @@ async def test_a_household_in_a_state_that_cannot_move_gets_409_and_nothing_chan
         problem = r.json()
         assert problem["type"].endswith("/household-change-refused")
         assert (problem["reason"], problem["status"]) == ("status_not_movable", 409)
-        assert "review" in problem["detail"]
+        assert "民主评议中" in problem["detail"]  # the status as the clerk knows it
 
         removed = await registered(c)
         r = await c.post(
