@@ -1,7 +1,7 @@
 """public notices: a publication date entered late (补录) keeps who, when and why
 
 Revision ID: 6f0b2d9c4e18
-Revises: a7c0e5d1b302
+Revises: d3e0c10a0002
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "6f0b2d9c4e18"
-down_revision: str | None = "a7c0e5d1b302"
+down_revision: str | None = "d3e0c10a0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """retention: indexes that let pruning find old outbox, inbox and idempotency rows (shared.retention)
 
 Revision ID: b2ae8da6440e
-Revises: a7c0e5d1b302
+Revises: 6f0b2d9c4e18
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b2ae8da6440e"
-down_revision: str | None = "a7c0e5d1b302"
+down_revision: str | None = "6f0b2d9c4e18"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """pairing villages (帮扶村) as a flag of their own; a plan the job could not compute keeps its problem
 
 Revision ID: 6e1a4c9d2b57
-Revises: d3e0c10a0002
+Revises: b2ae8da6440e
 Create Date: 2026-12-03 23:10:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "6e1a4c9d2b57"
-down_revision: str | None = "d3e0c10a0002"
+down_revision: str | None = "b2ae8da6440e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

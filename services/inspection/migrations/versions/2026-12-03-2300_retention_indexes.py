@@ -1,7 +1,7 @@
 """retention: indexes that let pruning find old outbox, inbox and idempotency rows (shared.retention)
 
 Revision ID: 5b7df76fe4c2
-Revises: a7c0e5d1b304
+Revises: d3e0c10a0004
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5b7df76fe4c2"
-down_revision: str | None = "a7c0e5d1b304"
+down_revision: str | None = "d3e0c10a0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """household projection keeps the exited household's policies_kept_until (from the exited event)
 
 Revision ID: 2b8e4d6f0a93
-Revises: a7c0e5d1b304
+Revises: 5b7df76fe4c2
 Create Date: 2026-12-03 23:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2b8e4d6f0a93"
-down_revision: str | None = "a7c0e5d1b304"
+down_revision: str | None = "5b7df76fe4c2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

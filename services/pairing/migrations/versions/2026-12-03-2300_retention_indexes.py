@@ -1,7 +1,7 @@
 """retention: indexes that let pruning find old outbox, inbox and idempotency rows (shared.retention)
 
 Revision ID: 888a326fa2b4
-Revises: c4d2f8a61e07
+Revises: d3e0c10a0003
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "888a326fa2b4"
-down_revision: str | None = "c4d2f8a61e07"
+down_revision: str | None = "d3e0c10a0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """pairing policy overrides: one village per enterprise (一村一企业 both ways), mountain-sea pairs added
 
 Revision ID: 9a3f5c7e1b24
-Revises: c4d2f8a61e07
+Revises: 888a326fa2b4
 Create Date: 2026-12-03 23:20:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "9a3f5c7e1b24"
-down_revision: str | None = "c4d2f8a61e07"
+down_revision: str | None = "888a326fa2b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """retention: indexes that let pruning find old outbox, inbox and idempotency rows (shared.retention)
 
 Revision ID: 03624f822f3a
-Revises: 5c2e8a41d9b7
+Revises: d3e0c10a0001
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "03624f822f3a"
-down_revision: str | None = "5c2e8a41d9b7"
+down_revision: str | None = "d3e0c10a0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

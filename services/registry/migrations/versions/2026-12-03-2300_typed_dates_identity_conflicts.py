@@ -2,7 +2,7 @@
 policy data; identity conflicts across areas
 
 Revision ID: 9d41c3b7e2a5
-Revises: d3e0c10a0001
+Revises: 03624f822f3a
 Create Date: 2026-12-03 23:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "9d41c3b7e2a5"
-down_revision: str | None = "d3e0c10a0001"
+down_revision: str | None = "03624f822f3a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
