@@ -34,8 +34,8 @@ UUID_FIELDS = {
     "held_household_id",
 }
 INTEGER_FIELDS = {
-    "year", "plan_year", "member_count", "rural_population", "poor_persons", "households_handed_over", "revision",
-    "people", "objections", "quarter", "version", "checkpoint_id", "from_id", "upto_id",
+    "year", "plan_year", "member_count", "rural_population", "poor_persons", "households_handed_over",
+    "revision", "people", "objections", "quarter", "version", "checkpoint_id", "from_id", "upto_id",
 }
 INTEGER_LIST_FIELDS = {"years"}
 BOOLEAN_FIELDS = {"poor_village", "old_area_village", "key_village", "dibao", "passed", "late"}

@@ -98,8 +98,12 @@ class CriterionSpec:
                 raise ValueError(f"{self.code}: a flag has no comparison or threshold")
         elif self.comparison is None or self.threshold is None or self.threshold < 0:
             raise ValueError(f"{self.code}: {self.measure} needs a comparison and a threshold ≥ 0")
-        if self.measure is Measure.INCIDENCE and self.source is not Source.REGISTRY:
-            raise ValueError(f"{self.code}: incidence is computed by the registry, never declared")
+        if (self.measure is Measure.INCIDENCE) != (self.source is Source.REGISTRY):
+            # the registry computes incidence and nothing else yet; everything else is declared
+            raise ValueError(
+                f"{self.code}: incidence is computed by the registry (source registry); "
+                "amounts and flags are declared (source declared)"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +309,8 @@ def assess_area_exit(facts: AreaFacts, policy: AreaExitPolicy) -> AreaEligibilit
     for spec in policy.criteria:
         if spec.measure is Measure.INCIDENCE:
             results.append(_incidence(spec, facts))
-        elif spec.source is Source.DECLARED:
+        else:  # every other criterion is declared (CriterionSpec refuses anything else)
             results.append(_declared(spec, facts))
-        else:  # a registry-computed amount or flag: none is defined yet, so refuse the policy
-            raise ValueError(f"{spec.code}: only incidence is computed by the registry")
     return AreaEligibility(criteria=tuple(results))
 
 

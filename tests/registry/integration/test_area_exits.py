@@ -27,6 +27,7 @@ from tests.registry.integration.area_exit_helpers import (
 )
 from tests.registry.integration.helpers import registry_app
 from tests.support import auth, service_client
+from tests.support.conditional import assert_conditional_put
 
 pytestmark = pytest.mark.asyncio
 R = "/registry/v1"
@@ -364,3 +365,33 @@ async def test_criteria_are_policy_records_an_admin_can_change_with_if_match(mak
         assert r.status_code == 422
         r = await c.put(f"{R}/area-exit-policies", json=record | {"area_prefix": "5108"}, headers=admin)
         assert r.status_code == 403
+
+
+async def test_an_area_exit_policy_record_changes_only_with_the_etag_read(make_db) -> None:
+    app = registry_app(make_db("registry"))
+    record = {
+        "area_prefix": "440783",
+        "year": 2019,
+        "kind": "village",
+        "source": "开平市2019年贫困村退出标准 (test record)",
+        "criteria": [
+            {
+                "code": "incidence",
+                "label": "贫困发生率降至2%以下",
+                "measure": "incidence",
+                "source": "registry",
+                "comparison": "at_or_below",
+                "threshold": 200,
+            }
+        ],
+    }
+    async with service_client(app) as c:
+        await assert_conditional_put(
+            c,
+            put_url=f"{R}/area-exit-policies",
+            get_url=f"{R}/area-exit-policies/records/440783/2019/village",
+            headers=auth("admin", "440000000000"),
+            first=record,
+            second=record | {"source": "开平市2019年 (changed)"},
+            shown=lambda body: body["source"],
+        )

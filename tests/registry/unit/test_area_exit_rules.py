@@ -204,5 +204,7 @@ def test_comparisons_at_the_boundary() -> None:
 def test_a_policy_record_is_checked_when_built() -> None:
     with pytest.raises(ValueError, match="declared"):
         CriterionSpec("incidence", "x", Measure.INCIDENCE, Source.DECLARED, Comparison.BELOW, 300)
+    with pytest.raises(ValueError, match="declared"):
+        CriterionSpec("clinic", "x", Measure.FLAG, Source.REGISTRY)
     with pytest.raises(ValueError, match="comparison"):
         CriterionSpec("collective_income", "x", Measure.AMOUNT, Source.DECLARED)
