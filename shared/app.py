@@ -122,26 +122,34 @@ def create_service_app(
 
 
 def _serve_docs(app: FastAPI, prefix: str) -> None:
-    """Swagger UI at /docs with its assets served by the app; the spec also at /openapi.json."""
-    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=SWAGGER_ASSETS), name="docs-assets")
+    """Swagger UI with its assets served by the app, at /docs and under the API root (so it is
+    reachable through the gateway and the ingress too); the spec also at /openapi.json."""
+    for base in ("", prefix):
+        assets = StaticFiles(directory=SWAGGER_ASSETS)
+        app.mount(f"{base}{DOCS_ASSETS_URL}", assets, name=f"docs-assets{base}")
+        app.add_api_route(f"{base}/docs", _docs_page(app, prefix, base), include_in_schema=False)
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_json() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+
+def _docs_page(app: FastAPI, prefix: str, base: str) -> Callable[[Request], Awaitable[HTMLResponse]]:
     async def docs(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
+        assets = f"{root}{base}{DOCS_ASSETS_URL}"
         return get_swagger_ui_html(
             openapi_url=f"{root}{prefix}/openapi.json",
             title=f"{app.title} - API",
-            swagger_js_url=f"{root}{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{DOCS_ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{DOCS_ASSETS_URL}/favicon.png",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon.png",
             oauth2_redirect_url=None,
             # no call to the public validator; keep the token across reloads of the page
             swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
         )
 
-    @app.get("/openapi.json", include_in_schema=False)
-    async def openapi_json() -> JSONResponse:
-        return JSONResponse(app.openapi())
+    return docs
 
 
 class _RouteNames:

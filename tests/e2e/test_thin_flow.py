@@ -15,6 +15,7 @@ import nats
 import pytest
 from sqlalchemy import func, select, text
 
+from services.funds.policies.presets import ACCOUNTS
 from shared.clock import clock
 from shared.db import Database
 from shared.resident_id import make
@@ -155,6 +156,27 @@ async def test_registered_household_reaches_every_service_once(system, stack) ->
                     )
                 ).scalar_one()
             assert unsent == 2
+            # The other three take writes too (their events wait in their outboxes).
+            account = next(a for a in ACCOUNTS if a.area_code.startswith("4407"))
+            writes = {
+                "funds": (
+                    "/accounts",
+                    {"code": account.code, "name": account.name, "area_code": account.area_code,
+                     "kind": account.kind},
+                    auth("finance", account.area_code[:4] + "0" * 8),
+                ),
+                "pairing": ("/helpers", {"kind": "cadre", "name": "驻村干部甲", "area_code": VILLAGE},
+                            auth(["registrar"], COUNTY)),
+                "inspection": (
+                    "/complaints",
+                    {"area_code": VILLAGE, "category": "funds", "summary": "Subsidy withheld",
+                     "details": "Paid 800 yuan of 1,500", "anonymous": True, "complainant": None},
+                    auth("inspector", COUNTY),
+                ),
+            }
+            for svc, (path, body, headers) in writes.items():
+                r = await client.post(system.url(svc, path), json=body, headers=headers)
+                assert r.status_code == 201, f"{svc}: {r.text}"
             # Every API stays ready (its readiness is its database); NATS is reported on its own.
             for svc in system.ports:
                 base = f"http://127.0.0.1:{system.ports[svc]}"

@@ -45,11 +45,12 @@ async def client(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, htt
         yield service, c
 
 
+@pytest.mark.parametrize("where", ["/docs", "/{service}/v1/docs"])
 async def test_docs_page_loads_swagger_ui_from_the_service_itself(
-    client: tuple[str, httpx.AsyncClient],
+    client: tuple[str, httpx.AsyncClient], where: str
 ) -> None:
     service, c = client
-    page = await c.get("/docs")
+    page = await c.get(where.format(service=service))
     assert page.status_code == 200
     html = page.text
     external = re.findall(r"""(?:src|href|url)\s*[=:]\s*["']?(?:https?:)?//[^"'\s>]+""", html)

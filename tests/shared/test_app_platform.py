@@ -160,20 +160,33 @@ async def test_health_and_metrics(make_db) -> None:  # type: ignore[no-untyped-d
     async with service_client(app) as c:
         assert (await c.get("/health/live")).status_code == 200
         ready = await c.get("/health/ready")
-        # Relay and consumers off (an API-only replica): ready without the bus.
+        # An API's readiness is its database; ?full=1 reports the bus, unused by this API-only replica.
         assert ready.status_code == 200
-        assert ready.json()["checks"] == {"database": "ok", "nats": "ok"}
+        assert ready.json()["checks"] == {"database": "ok"}
+        full = await c.get("/health/ready", params={"full": "1"})
+        assert full.status_code == 200
+        assert full.json()["checks"] == {"database": "ok", "nats": "unused"}
         metrics = await c.get("/metrics")
         assert "jingzhun_http_requests_total" in metrics.text
 
 
-async def test_not_ready_while_the_bus_it_needs_is_unreachable(make_db) -> None:  # type: ignore[no-untyped-def]
+async def test_ready_and_writing_while_the_bus_is_unreachable(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Relay on, NATS unreachable: the API stays ready and takes writes (into the outbox)."""
     settings = settings_for(ServiceSettings, make_db("funds"), "nats://127.0.0.1:1", service_name="funds")
     app = create_service_app(settings, title="t", routers=[router])
     async with service_client(app) as c:
         ready = await c.get("/health/ready")
-        assert ready.status_code == 503
-        assert ready.json()["checks"]["nats"].startswith("failing")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "checks": {"database": "ok"}}
+        full = await c.get("/health/ready?full=1")
+        assert full.status_code == 503
+        assert full.json()["checks"]["nats"].startswith("failing")
+        assert 'jingzhun_nats_connected{service="funds"} 0.0' in (await c.get("/metrics")).text
+        r = await c.post("/funds/v1/grants", json={"amount_fen": 5}, headers=auth("finance", VILLAGE))
+        assert r.status_code == 201
+        async with app.state.db.transaction() as s:
+            unsent = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            assert (await s.execute(unsent)).scalar_one() == 1
 
 
 async def test_audit_chain_detects_tampering(make_db) -> None:  # type: ignore[no-untyped-def]
