@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from services.registry.models import Household, RollupCounter
 from services.registry.rollups.rules import area_prefixes
 from services.registry.vocabulary import POOR_STATUSES
+from shared.clock import clock
 from shared.tables import audit_log, outbox
 from tests.registry.integration.helpers import (
     OTHER_REGISTRAR,
@@ -42,7 +43,7 @@ MORE_AREAS = [
 ]
 COUNTY_REGISTRAR = auth("registrar", "440783000000")
 CITY_REGISTRAR = auth("registrar", JIANGMEN)
-TODAY = date.today().isoformat()
+TODAY = clock.today().isoformat()  # the China date the service reads
 
 
 def move_body(to: str, **over: object) -> dict[str, object]:
@@ -233,7 +234,7 @@ async def test_a_candidate_moves_and_same_village_is_refused(make_db):
         (move_body("4407831022"), "not a 12-digit code"),
         (move_body(VILLAGE_B, reason="other"), "other needs a note"),
         (move_body(VILLAGE_B, reason="holiday"), "not in the vocabulary"),
-        (move_body(VILLAGE_B, moved_on=(date.today() + timedelta(days=1)).isoformat()), "in the future"),
+        (move_body(VILLAGE_B, moved_on=(clock.today() + timedelta(days=1)).isoformat()), "in the future"),
     ],
 )
 async def test_malformed_moves_are_422(make_db, body, why):
