@@ -48,11 +48,11 @@ class ConflictOut(BaseModel):
 
 class ClaimantConflictOut(BaseModel):
     """What the clerk who entered the person sees: their own claim and its outcome, nothing of the
-    household where the person is active."""
+    household where the person is active (not even the level it was routed to, which would tell
+    whether that household is in the same county or province)."""
 
     id: uuid.UUID
     status: str
-    queue_level: str
     claim_kind: str
     claim_area_code: str
     opened_on: date

@@ -57,6 +57,7 @@ async def _refuse_held(
         return
     if not isinstance(actor, Principal) or any(actor.covers(h.area_code) for _, h in held):
         await refuse_held_identities(session, [m.resident_id_hash for m, _ in held])
+        return  # not reached: it raises for any holder
     entered = {m.resident_id_hash: m for m in members}
     by_row: dict[int, list[tuple[Member, Member, Household]]] = defaultdict(list)
     for m, h in held:

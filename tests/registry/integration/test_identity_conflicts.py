@@ -105,6 +105,7 @@ async def test_a_clerk_of_another_province_gets_a_conflict_id_and_nothing_of_the
         assert r.status_code == 200
         assert r.json()["status"] == "open"
         assert "held" not in r.json()
+        assert "queue_level" not in r.json()
         assert h["id"] not in r.text
         assert "440783" not in r.text
         # a Kaiping clerk does not see the Gansu claim; across provinces no province officer sees it

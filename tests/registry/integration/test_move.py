@@ -43,7 +43,7 @@ MORE_AREAS = [
 ]
 COUNTY_REGISTRAR = auth("registrar", "440783000000")
 CITY_REGISTRAR = auth("registrar", JIANGMEN)
-TODAY = clock.today().isoformat()
+TODAY = clock.today().isoformat()  # the China date the service reads
 
 
 def move_body(to: str, **over: object) -> dict[str, object]:

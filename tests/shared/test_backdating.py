@@ -1,0 +1,69 @@
+"""shared.backdating: the rules for dates a clerk types, without a database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from shared.backdating import DateBeforeRecord, DateInFuture, LateEntryRefused, check_entered_date
+
+TODAY = date(2026, 12, 4)
+
+
+def check(on, *, not_before=None, reason=None, roles=("registrar",), tolerance=3):
+    return check_entered_date(
+        field="notice_starts_on",
+        on=on,
+        today=TODAY,
+        not_before=not_before,
+        not_before_what="the day the household was entered",
+        tolerance_days=tolerance,
+        reason=reason,
+        roles=roles,
+    )
+
+
+def test_today_and_up_to_the_tolerance_are_ordinary():
+    assert check(TODAY) is None
+    assert check(date(2026, 12, 1)) is None  # exactly 3 days back
+
+
+def test_tomorrow_is_in_the_future():
+    with pytest.raises(DateInFuture) as err:
+        check(date(2026, 12, 5))
+    assert err.value.status == 422
+
+
+def test_before_the_record_is_refused_even_with_reason_and_role():
+    with pytest.raises(DateBeforeRecord) as err:
+        check(date(2026, 11, 25), not_before=TODAY, reason="补录", roles=("approver",))
+    assert err.value.status == 409
+    assert err.value.extensions["not_before"] == "2026-12-04"
+
+
+@pytest.mark.parametrize(
+    ("reason", "roles", "missing"),
+    [
+        (None, ("registrar",), ["reason", "role"]),
+        ("  ", ("approver",), ["reason"]),
+        ("纸质记录迟交", ("registrar",), ["role"]),
+    ],
+)
+def test_four_days_back_needs_a_reason_and_a_higher_role(reason, roles, missing):
+    with pytest.raises(LateEntryRefused) as err:
+        check(date(2026, 11, 30), reason=reason, roles=roles)
+    assert err.value.extensions["missing"] == missing
+    assert err.value.extensions["days_late"] == 4
+
+
+@pytest.mark.parametrize("role", ["approver", "admin"])
+def test_a_late_entry_with_reason_and_role_is_returned_for_the_record(role):
+    late = check(date(2026, 11, 30), reason=" 纸质记录迟交 ", roles=("registrar", role))
+    assert late is not None
+    assert (late.days_late, late.tolerance_days, late.reason, late.recorded_on) == (
+        4,
+        3,
+        "纸质记录迟交",
+        TODAY,
+    )
