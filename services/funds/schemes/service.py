@@ -166,9 +166,9 @@ def check_not_blocked(plan: Plan) -> None:
         problem = dict(plan.blocked)
         detail = str(problem.pop("detail", "the plan cannot be computed"))
         slug = str(problem.pop("type", ""))
-        error = {
-            c.type_slug: c for c in (rules.PairingVillageLevelUnknown, rules.TownWithoutAccount)
-        }.get(slug, rules.PlanBlocked)
+        error = {c.type_slug: c for c in (rules.PairingVillageLevelUnknown, rules.TownWithoutAccount)}.get(
+            slug, rules.PlanBlocked
+        )
         raise error(f"Plan {plan.id} is blocked: {detail}", plan_id=str(plan.id), **problem)
 
 
