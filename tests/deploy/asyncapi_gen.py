@@ -38,7 +38,9 @@ INTEGER_FIELDS = {
     "revision", "people", "objections", "quarter", "version", "checkpoint_id", "from_id", "upto_id",
 }
 INTEGER_LIST_FIELDS = {"years"}
-BOOLEAN_FIELDS = {"poor_village", "old_area_village", "key_village", "dibao", "passed", "late"}
+BOOLEAN_FIELDS = {
+    "poor_village", "old_area_village", "key_village", "pairing_village", "dibao", "passed", "late",
+}
 AREA_FIELDS = {"area_code", "code", "parent_code"}
 DATE_FIELDS = {"deadline", "policies_kept_until"}
 OBJECT_FIELDS = {"detail"}

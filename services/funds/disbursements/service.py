@@ -92,6 +92,10 @@ async def _target(
         raise BeneficiaryNotFound(f"No {data_kind} {ref_id} in your area", beneficiary_id=ref_id)
     if row is not None and lock:  # paying: the entitlement must reflect the latest registry news
         await scheme_service.refresh_covering(session, area_code=row.area_code, actor=actor)
+    if plan_id is not None:
+        blocked = await PlanRepository(session).get(plan_id)
+        if blocked is not None:
+            scheme_service.check_not_blocked(blocked)
     entitled = await PlanRepository(session).entitlement(data_kind, ref_id, plan_id)
     payee = rules.Payee(
         data_kind, ref_id, row.status if row else None, row.policies_kept_until if row else None

@@ -163,9 +163,26 @@ async def population_changed(session: AsyncSession, *, area_code: str, kinds: Se
 
 
 async def refresh_covering(session: AsyncSession, *, area_code: str, actor: Principal | str) -> None:
-    """Bring the plans a payment in ``area_code`` depends on up to date, inside the payment's transaction."""
+    """Bring the plans a payment in ``area_code`` depends on up to date, inside the payment's transaction.
+    A plan that cannot be computed is marked ``blocked`` (a payment against it is then refused)."""
     for plan in await PlanRepository(session).stale_covering(area_code):
-        await _refresh(session, plan, actor=actor)
+        try:
+            async with session.begin_nested():  # a refused recomputation leaves nothing half-written
+                await _refresh(session, plan, actor=actor)
+        except rules.PlanBlocked as exc:
+            await _block(session, plan, exc)
+
+
+def check_not_blocked(plan: Plan) -> None:
+    """Refuse a payment against a plan whose population cannot be planned for right now."""
+    if plan.blocked:
+        problem = dict(plan.blocked)
+        detail = str(problem.pop("detail", "the plan cannot be computed"))
+        slug = str(problem.pop("type", ""))
+        error = {c.type_slug: c for c in (rules.PairingVillageLevelUnknown, rules.TownWithoutAccount)}.get(
+            slug, rules.PlanBlocked
+        )
+        raise error(f"Plan {plan.id} is blocked: {detail}", plan_id=str(plan.id), **problem)
 
 
 async def refresh_within(session: AsyncSession, *, area_prefix: str, actor: Principal | str) -> None:

@@ -66,6 +66,17 @@ async def test_a_kaiping_wide_plan_bills_each_town_its_own_share(make_db) -> Non
         kept = (await client.get(url, headers=FINANCE)).json()
         assert kept["total_fen"] == yuan(5_020_000)
         assert kept["blocked"]["towns"] == [OTHER_TOWN]
+        pay = {
+            "beneficiary_kind": "household",
+            "beneficiary_id": "hh-000",
+            "amount_fen": yuan(100),
+            "from_account": "kaiping-special-account",
+            "plan_id": plan["id"],
+        }
+        refused = await client.post("/funds/v1/disbursements", json=pay, headers=FINANCE)
+        assert refused.status_code == 409  # not paid by lines that bill the wrong town
+        assert refused.json()["type"].endswith("/town-account-missing")
+        assert refused.json()["towns"] == [OTHER_TOWN]
 
         r = await client.post(
             "/funds/v1/accounts",

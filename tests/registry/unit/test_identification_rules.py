@@ -36,6 +36,7 @@ ALLOWED = [
     (S.EXIT_REQUESTED, Action.VERIFY_EXIT, S.EXITED),
     (S.EXIT_REQUESTED, Action.RETURN_EXIT, S.REGISTERED),
     (S.EXITED, Action.RELAPSE, S.REGISTERED),
+    (S.EXITED, Action.REIDENTIFY, S.CANDIDATE),  # a relapse the policy routes through identification
 ]
 
 
