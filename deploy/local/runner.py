@@ -299,6 +299,7 @@ class Runner:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.status(), indent=2))
+            tmp.chmod(0o600)  # the database URLs may carry a password (DATABASE_URL)
             tmp.replace(path)
         except OSError:
             pass
