@@ -6,8 +6,9 @@ each created (shared.demo), and marks each database loaded; a later start finds 
 skips the demo. ``remove`` (`jingzhun demo reset`) deletes exactly what was recorded, in every
 service, and leaves everything else (a user's households, visits, payments) as it was.
 
-Measured on a 2-core laptop-class machine: about ``TYPICAL_LOAD_S`` seconds, most of it the 340
-registry households walked through identification and the other services catching up.
+It takes about ``TYPICAL_LOAD_S`` seconds on a quiet 2-core machine (622 s measured with the two
+cores shared by eight test runs), most of it the registry's 421 households walked through
+identification and the other services catching up on their events.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from shared.db import Database
 
 __all__ = ["TYPICAL_LOAD_S", "load_once", "remove", "states"]
 
-TYPICAL_LOAD_S = 180  # see README "Demo data"; measured by tests/e2e/test_demo_once.py
+TYPICAL_LOAD_S = 180  # see README "Demo data"
 
 Settle = Callable[[dict[str, str]], Awaitable[None]]
 

@@ -299,6 +299,7 @@ class Runner:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.status(), indent=2))
+            tmp.chmod(0o600)  # the database URLs may carry a password (DATABASE_URL)
             tmp.replace(path)
         except OSError:
             pass
@@ -367,8 +368,8 @@ class Runner:
         )
         if self.demo_state == "loading":
             print(
-                f"Demo data: LOADING in the background (about {demo.TYPICAL_LOAD_S}s on a laptop). Until\n"
-                "'demo data loaded' is printed, the figures in the README are not complete yet.\n"
+                f"Demo data: LOADING in the background (about {demo.TYPICAL_LOAD_S // 60} minutes, longer\n"
+                "on a busy machine). Until 'demo data loaded' is printed, the README's figures grow.\n"
                 "`jingzhun status` shows the demo's state and each service's restarts.\n",
                 flush=True,
             )
