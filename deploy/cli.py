@@ -63,7 +63,9 @@ def migrate(
     ] = None,
     app_role: Annotated[
         str | None,
-        typer.Option(help="grant this role row access (no DDL); default <SERVICE>_DB_APP_ROLE", show_default=False),
+        typer.Option(
+            help="grant this role row access (no DDL); default <SERVICE>_DB_APP_ROLE", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Migrate one service's database to the latest revision (as the owner role), then let the

@@ -99,7 +99,8 @@ def authorization_block(indent: str = "") -> str:
             lines += [f"        {json.dumps(s)}" for s in perms[direction]["allow"]]
             lines.append("      ]}")
         lines.append("    }}")
-    lines.append(f"    {{user: {ADMIN_USER}, password: $NATS_ADMIN_PASSWORD}}   # streams Job, jingzhun deadletter")
+    admin = f"    {{user: {ADMIN_USER}, password: $NATS_ADMIN_PASSWORD}}"
+    lines.append(admin + "   # streams Job, deadletter CLI")
     lines += ["  ]", "}", END]
     return "\n".join(indent + line for line in lines) + "\n"
 
