@@ -31,7 +31,7 @@ from services.pairing.consumers import HANDLERS as PAIRING_HANDLERS
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.events.consumer import ConsumerRunner
-from shared.events.streams import DEADLETTER_STREAM, ensure_stream, ensure_streams
+from shared.events.streams import DEADLETTER_STREAM, ensure_stream, ensure_streams, inbox_prefix
 from shared.feed.reader import read_page
 from shared.feed.status import DeliveryStatus, StatusStore
 from tests.support import wait_for
@@ -109,8 +109,9 @@ class Client:
             self.errors.append(str(exc))
 
         password = PASSWORDS.get(nats_auth.password_variable(user), PASSWORDS["NATS_ADMIN_PASSWORD"])
+        # as shared.runtime connects: replies to the service's own inboxes
         return await nats.connect(f"nats://{user}:{password}@127.0.0.1:{port}", error_cb=on_error,
-                                  allow_reconnect=False)
+                                  allow_reconnect=False, inbox_prefix=inbox_prefix(user))
 
     def violations(self) -> str:
         return " ".join(e.lower() for e in self.errors if "permissions violation" in e.lower())
@@ -190,6 +191,8 @@ async def test_each_service_does_its_work_and_nothing_of_another(fresh: int, mak
         with pytest.raises(nats.errors.TimeoutError):
             await pjs.add_consumer("FUNDS", ConsumerConfig(durable_name="pairing-from-funds"), timeout=1)
         await pairing.subscribe("registry.>")
+        await pairing.subscribe("_INBOX_funds.>")  # funds' replies: the messages its consumers pull
+        await pairing.subscribe("_INBOX.>")
         await pairing.flush()
         await asyncio.sleep(0.3)
         violations = pairing_client.violations()
@@ -197,6 +200,8 @@ async def test_each_service_does_its_work_and_nothing_of_another(fresh: int, mak
         assert 'publish to "funds.grant.made.v1"' in violations
         assert 'publish to "deadletter.funds.x"' in violations
         assert 'subscription to "registry.>"' in violations
+        assert 'subscription to "_inbox_funds.>"' in violations
+        assert 'subscription to "_inbox.>"' in violations
         assert not registry_client.violations()
 
         admin = await nats.connect(f"nats://admin:root@127.0.0.1:{fresh}")
