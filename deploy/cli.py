@@ -92,6 +92,8 @@ def worker(service: Annotated[str, typer.Argument(help="registry, funds, pairing
 async def _run_worker(service: str) -> None:
     import signal
 
+    from shared import tracing
+    from shared.observability import configure_logging
     from shared.runtime import ServiceRuntime
     from shared.settings import UnsafeSettingsError
 
@@ -102,6 +104,9 @@ async def _run_worker(service: str) -> None:
     except UnsafeSettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    # JSON logs and (when an endpoint is set) traces, as in the API processes
+    configure_logging(service, level=settings.log_level, json=settings.log_json)
+    tracing.configure(service, settings.otel_exporter_otlp_endpoint)
     handlers = importlib.import_module(f"services.{service}.consumers").HANDLERS
     jobs = getattr(importlib.import_module(f"services.{service}.app"), "JOBS", [])
     runtime = ServiceRuntime(settings, handlers=handlers, jobs=jobs)
