@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
@@ -167,6 +168,10 @@ class RequestContextMiddleware:
                 raise
             response = await render_unhandled(Request(scope), exc)
             await response(scope, receive, send_with_id)
+        except asyncio.CancelledError:  # the server cancelled it (shutdown): not a 500 of ours
+            if not response_started:
+                status = 499
+            raise
         finally:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
