@@ -36,9 +36,10 @@ def create_service_app(
     description: str = "",
 ) -> FastAPI:
     """Every service is built the same way; ``app.state`` carries settings, db, runtime, verifier."""
-    settings.check_production()  # production with a development secret: refuse to start
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     clock.configure(settings.time_zone)
+
+    settings.check_production()  # production with a development secret: refuse to start
     tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
     prefix = f"/{settings.service_name}/v1"
 
@@ -70,11 +71,10 @@ def create_service_app(
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
     install_idempotency_handler(app)
+    install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    # Last added = outermost: request id, metrics and error rendering wrap everything else.
-    install_request_middleware(app, settings.service_name)
 
     async def db_ready() -> None:
         await app.state.db.ping()

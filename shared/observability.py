@@ -130,7 +130,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
 
 
 class RequestContextMiddleware:
-    """Outermost layer of every app: request id, metrics and the last word on errors.
+    """Request id, metrics and the last word on errors, around the routes and their handlers.
 
     Pure ASGI (not ``@app.middleware``), so it also sees what escapes every exception handler:
     such an error is rendered here (503 when the database is out of reach, else 500), still
@@ -197,7 +197,7 @@ def _add_trace_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Muta
 
 
 def install_request_middleware(app: FastAPI, service: str) -> None:
-    """Add :class:`RequestContextMiddleware`; call it after every other middleware (outermost)."""
+    """Add :class:`RequestContextMiddleware` (middleware added later wrap it)."""
     app.add_middleware(RequestContextMiddleware, service=service)
 
 
