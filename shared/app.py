@@ -60,10 +60,10 @@ def create_service_app(
 
     app = FastAPI(
         title=title,
+        telemetry=tracing.fastapi_telemetry(),  # type: ignore[arg-type]  # server spans when tracing is on
         description=description,
         version="1.0",
         lifespan=lifespan,
-        telemetry=tracing.fastapi_telemetry(),  # type: ignore[arg-type]
         docs_url="/docs",
         openapi_url=f"{prefix}/openapi.json",
     )
