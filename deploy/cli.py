@@ -133,7 +133,9 @@ def migrate(
     ] = None,
     app_role: Annotated[
         str | None,
-        typer.Option(help="grant this role row access (no DDL); default <SERVICE>_DB_APP_ROLE", show_default=False),
+        typer.Option(
+            help="grant this role row access (no DDL); default <SERVICE>_DB_APP_ROLE", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Migrate one service's database to the latest revision (as the owner role), then let the
@@ -165,7 +167,9 @@ def worker(
 
 
 async def _run_worker(service: str, host: str, port: int | None) -> None:
+    from shared import tracing
     from shared.clock import configure
+    from shared.observability import configure_logging
     from shared.runtime import ServiceRuntime
     from shared.settings import UnsafeSettingsError
     from shared.worker import run_worker
@@ -177,6 +181,9 @@ async def _run_worker(service: str, host: str, port: int | None) -> None:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     configure(settings.time_zone)  # the worker's jobs and consumers take the office's dates
+    # JSON logs and (when an endpoint is set) traces, as in the API processes
+    configure_logging(service, level=settings.log_level, json=settings.log_json)
+    tracing.configure(service, settings.otel_exporter_otlp_endpoint)
     handlers = importlib.import_module(f"services.{service}.consumers").HANDLERS
     jobs = getattr(importlib.import_module(f"services.{service}.app"), "JOBS", [])
     await run_worker(ServiceRuntime(settings, handlers=handlers, jobs=jobs), host=host, port=port)

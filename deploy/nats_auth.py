@@ -25,7 +25,7 @@ from pathlib import Path
 
 from deploy.services import SERVICE_NAMES
 from shared.events.envelope import service_of
-from shared.events.streams import DEADLETTER_STREAM, deadletter_subject, stream_for
+from shared.events.streams import DEADLETTER_STREAM, deadletter_subject, inbox_prefix, stream_for
 from shared.feed.status import STATUS_BUCKET
 
 __all__ = ["ADMIN_USER", "authorization_block", "consumed_streams", "durable_name", "permissions"]
@@ -86,7 +86,8 @@ def permissions(service: str) -> dict[str, dict[str, list[str]]]:
             f"{API}.CONSUMER.MSG.NEXT.{stream}.{durable}",
             f"$JS.ACK.{stream}.{durable}.>",
         ]
-    return {"publish": {"allow": publish}, "subscribe": {"allow": ["_INBOX.>"]}}
+    # Replies (acks, pulled messages) come to its own inboxes only: no service reads another's.
+    return {"publish": {"allow": publish}, "subscribe": {"allow": [f"{inbox_prefix(service)}.>"]}}
 
 
 def authorization_block(indent: str = "") -> str:
@@ -99,7 +100,8 @@ def authorization_block(indent: str = "") -> str:
             lines += [f"        {json.dumps(s)}" for s in perms[direction]["allow"]]
             lines.append("      ]}")
         lines.append("    }}")
-    lines.append(f"    {{user: {ADMIN_USER}, password: $NATS_ADMIN_PASSWORD}}   # streams Job, jingzhun deadletter")
+    admin = f"    {{user: {ADMIN_USER}, password: $NATS_ADMIN_PASSWORD}}"
+    lines.append(admin + "   # streams Job, deadletter CLI")
     lines += ["  ]", "}", END]
     return "\n".join(indent + line for line in lines) + "\n"
 

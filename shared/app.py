@@ -54,9 +54,10 @@ def create_service_app(
 
     ``labels``: the Chinese names of the request fields (validation errors, shared/labels.py);
     ``vocabularies``: the code lists served at ``GET /<svc>/v1/vocabulary`` (shared/vocabulary.py)."""
-    settings.check_production()  # production with a development secret: refuse to start
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     clock.configure(settings.time_zone)
+
+    settings.check_production()  # production with a development secret: refuse to start
     tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
     prefix = f"/{settings.service_name}/v1"
     route_names = _RouteNames()
@@ -78,12 +79,12 @@ def create_service_app(
 
     app = FastAPI(
         title=title,
+        telemetry=tracing.fastapi_telemetry(),  # type: ignore[arg-type]  # server spans when tracing is on
         description=description,
         version="1.0",
         lifespan=lifespan,
         docs_url=None,  # served below from packaged assets
         redoc_url=None,
-        telemetry=tracing.fastapi_telemetry(),  # type: ignore[arg-type]
         openapi_url=f"{prefix}/openapi.json",
         generate_unique_id_function=route_names.record,
     )
@@ -91,11 +92,10 @@ def create_service_app(
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app, (labels or FieldLabels()) | FieldLabels(codes=code_labels(vocabularies)))
     install_idempotency_handler(app)
+    install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    # Last added = outermost: request id, metrics and error rendering wrap everything else.
-    install_request_middleware(app, settings.service_name)
 
     async def db_ready() -> None:
         await app.state.db.ping()

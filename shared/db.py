@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from shared import tracing
+from shared.tracing import instrument_engine
 
 __all__ = ["NAMING_CONVENTION", "Database", "SessionDep", "make_metadata", "to_async_url", "to_sync_url"]
 
@@ -52,7 +52,7 @@ class Database:
             self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        tracing.instrument_engine(self.engine)  # SQL spans when tracing is on; nothing otherwise
+        instrument_engine(self.engine)  # SQL spans when tracing is on; nothing otherwise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -48,10 +48,14 @@ _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 def grant_app_role(url: str, role: str) -> None:
     """Let ``role`` read and write every row of the schema, now and in later migrations, but not
-    create, alter or drop anything (run as the owner of the tables, after :func:`upgrade`)."""
+    create, alter or drop anything; no other role (but superusers) may connect to this database.
+    Run as the owner of the database and its tables, after :func:`upgrade`."""
     if not _ROLE.fullmatch(role):
         raise ValueError(f"not a plain PostgreSQL role name: {role!r}")
     statements = [
+        "DO $$ BEGIN EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()); END $$",
+        "DO $$ BEGIN EXECUTE format("
+        f"'GRANT CONNECT, TEMPORARY ON DATABASE %I TO {role}', current_database()); END $$",
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",

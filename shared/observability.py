@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
@@ -135,7 +136,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
 
 
 class RequestContextMiddleware:
-    """Outermost layer of every app: request id, metrics and the last word on errors.
+    """Request id, metrics and the last word on errors, around the routes and their handlers.
 
     Pure ASGI (not ``@app.middleware``), so it also sees what escapes every exception handler:
     such an error is rendered here (503 when the database is out of reach, else 500), still
@@ -173,6 +174,10 @@ class RequestContextMiddleware:
                 raise
             response = await render_unhandled(Request(scope), exc)
             await response(scope, receive, send_with_id)
+        except asyncio.CancelledError:  # the server cancelled it (shutdown): not a 500 of ours
+            if not response_started:
+                status = 499
+            raise
         finally:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
@@ -198,7 +203,7 @@ def _add_trace_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Muta
 
 
 def install_request_middleware(app: FastAPI, service: str) -> None:
-    """Add :class:`RequestContextMiddleware`; call it after every other middleware (outermost)."""
+    """Add :class:`RequestContextMiddleware` (middleware added later wrap it)."""
     app.add_middleware(RequestContextMiddleware, service=service)
 
 

@@ -22,7 +22,7 @@ from shared.clock import clock
 from shared.db import Database
 from shared.events.consumer import ConsumerRunner, Handler
 from shared.events.relay import OutboxRelay
-from shared.events.streams import ensure_stream, stream_for
+from shared.events.streams import ensure_stream, inbox_prefix, stream_for
 from shared.feed.delivery import FeedDelivery
 from shared.observability import NATS_CONNECTED
 from shared.retention import prune_job
@@ -118,6 +118,7 @@ class ServiceRuntime:
         self.nc = await nats.connect(
             self.settings.nats_url,
             name=f"jingzhun-{self.service}",
+            inbox_prefix=inbox_prefix(self.service),
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             connect_timeout=2,

@@ -26,7 +26,6 @@ from nats.js.errors import FetchTimeoutError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import tracing
 from shared.context import request_id_var
 from shared.db import Database
 from shared.events.deadletter import describe_error, publish_dead_letter
@@ -34,6 +33,7 @@ from shared.events.envelope import CloudEvent, service_of
 from shared.events.streams import ensure_stream, stream_for
 from shared.observability import CONSUMER_PENDING, EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
 from shared.tables import inbox
+from shared.tracing import consumer_span
 
 __all__ = ["ConsumerRunner", "Handler", "handle_event"]
 
@@ -174,7 +174,7 @@ class ConsumerRunner:
         token = request_id_var.set(rid)
         try:
             trace_context = {"traceparent": event.traceparent, "tracestate": event.tracestate}
-            with tracing.consumer_span(durable, msg.subject, msg.headers, trace_context):
+            with consumer_span(durable, msg.subject, msg.headers, trace_context):
                 fresh = await handle_event(self.db, durable, event, self.handlers)
         except Exception as exc:
             await self._failed(durable, msg, event, exc)

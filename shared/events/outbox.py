@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import tracing
 from shared.context import get_request_id
 from shared.events.envelope import CloudEvent, service_of
 from shared.tables import outbox
+from shared.tracing import event_trace_context
 
 __all__ = ["add_event"]
 
@@ -26,7 +26,7 @@ async def add_event(session: AsyncSession, *, type: str, subject: str, data: dic
         subject=subject,
         data=data,
         requestid=get_request_id(),
-        **tracing.event_trace_context(),
+        **event_trace_context(),
     )
     await session.execute(
         insert(outbox).values(

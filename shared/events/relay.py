@@ -15,11 +15,11 @@ import structlog
 from nats.js import JetStreamContext
 from sqlalchemy import func, select, update
 
-from shared import tracing
 from shared.clock import clock
 from shared.db import Database
 from shared.observability import EVENTS_PUBLISHED, OUTBOX_UNSENT
 from shared.tables import outbox
+from shared.tracing import publish_span
 
 __all__ = ["OutboxRelay"]
 
@@ -102,7 +102,7 @@ class OutboxRelay:
         headers = {"Nats-Msg-Id": str(event_id), "Content-Type": "application/cloudevents+json"}
         if rid:
             headers["X-Request-ID"] = rid
-        with tracing.publish_span(subject, envelope, headers):  # adds traceparent when tracing is on
+        with publish_span(subject, envelope, headers):  # adds traceparent when tracing is on
             await self.js.publish(
                 subject,
                 json.dumps(envelope, ensure_ascii=False).encode(),

@@ -13,6 +13,7 @@ __all__ = [
     "deadletter_subject",
     "ensure_stream",
     "ensure_streams",
+    "inbox_prefix",
     "stream_for",
 ]
 
@@ -32,6 +33,12 @@ _SUBJECTS = {**STREAMS, DEADLETTER_STREAM: DEADLETTER_SUBJECTS}
 
 # Nats-Msg-Id de-duplication window: a relay that re-sends after a crash within it is dropped.
 DUPLICATE_WINDOW_S = 2 * 60 * 60
+
+
+def inbox_prefix(service: str) -> str:
+    """Replies to a service's requests (JetStream acks, pulled messages) come to its own inboxes,
+    which only its NATS user may subscribe to (deploy/nats_auth.py)."""
+    return f"_INBOX_{service}"
 
 
 def stream_for(service: str) -> str:

@@ -39,7 +39,8 @@ def provisioned(stack) -> LocalStack:  # type: ignore[no-untyped-def]
         env[f"{service.upper()}_DB_APP_PASSWORD"] = f"{service}-app-pw"
     out = subprocess.run(
         [str(_pg_bin() / "psql"), "-h", "127.0.0.1", "-p", str(pg.pg_port), "-U", PG_SUPERUSER,
-         "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-f", str(REPO_ROOT / "deploy/compose/postgres-init.sql")],
+         "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+         "-f", str(REPO_ROOT / "deploy/compose/postgres-init.sql")],
         env=env, capture_output=True, text=True, timeout=60,
     )
     assert out.returncode == 0, out.stderr

@@ -109,7 +109,9 @@ def test_compose_nats_config_is_valid_for_nats_server(compose: dict[str, Any], t
     cmd = compose["services"]["nats"]["command"]
     args = [str(ROOT / "deploy/compose/nats.conf") if a == "/etc/nats/nats.conf" else a for a in cmd]
     args = [str(tmp_path) if a == "/data" else a for a in args]
-    out = subprocess.run([binary, "-t", *args], capture_output=True, text=True, timeout=30)
+    # the users' passwords are environment references: give it the compose environment
+    env = {k: resolve_compose_vars(str(v)) for k, v in compose["services"]["nats"]["environment"].items()}
+    out = subprocess.run([binary, "-t", *args], capture_output=True, text=True, timeout=30, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -123,12 +125,25 @@ def test_compose_service(compose: dict[str, Any], service: str, monkeypatch: pyt
     prefix = env_prefix(service)
     assert env[prefix + "DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert env[prefix + "DATABASE_URL"].endswith(f"@postgres:5432/jingzhun_{service}")
-    assert env[prefix + "NATS_URL"] == "nats://nats:4222"
+    # its own roles: the app role in PostgreSQL, its own user in NATS
+    assert env[prefix + "DATABASE_URL"].startswith(f"postgresql+asyncpg://{service}_app:")
+    assert re.fullmatch(rf"nats://{service}:[^@]+@nats:4222", env[prefix + "NATS_URL"])
+    nats_env = compose["services"]["nats"]["environment"]
+    assert env[prefix + "NATS_URL"].split(":")[2].split("@")[0] == resolve_compose_vars(
+        nats_env[f"{service.upper()}_NATS_PASSWORD"])
+    pg_env = compose["services"]["postgres"]["environment"]
+    assert resolve_compose_vars(pg_env[f"{service.upper()}_DB_APP_PASSWORD"]) in env[prefix + "DATABASE_URL"]
 
     settings = load_settings(service, env, monkeypatch)
     assert settings.service_name == service
     assert settings.database_url == env[prefix + "DATABASE_URL"]
-    assert settings.nats_url == "nats://nats:4222"
+    # A laptop trial by default; JINGZHUN_ENV=production refuses the built-in placeholders.
+    assert settings.environment == "development"
+    monkeypatch.setenv(prefix + "ENVIRONMENT", "production")
+    problems = " ".join(load_settings(service, {**env, prefix + "ENVIRONMENT": "production"},
+                                      monkeypatch).production_problems())
+    for name in ("DATABASE_URL", "NATS_URL", "PII_KEY", "JWT_PUBLIC_KEY_PATH"):
+        assert prefix + name in problems or name == "JWT_PUBLIC_KEY_PATH", (name, problems)
     assert str(settings.jwt_public_key_path) == env[prefix + "JWT_PUBLIC_KEY_PATH"]
     assert len(settings.pii_key) >= 16
 
@@ -148,7 +163,8 @@ def test_compose_migrate_one_shot(compose: dict[str, Any], service: str) -> None
     cmd = job["command"]
     assert cmd[:3] == ["jingzhun", "migrate", service]
     url = resolve_compose_vars(cmd[cmd.index("--database-url") + 1])
-    assert url.startswith("postgresql+asyncpg://")
+    assert url.startswith(f"postgresql+asyncpg://{service}_owner:")  # the owner migrates
+    assert cmd[cmd.index("--app-role") + 1] == f"{service}_app"  # and grants the app role its rows
     assert url.endswith(f"/jingzhun_{service}")
     assert job["restart"] == "no"
     assert job["depends_on"]["postgres"]["condition"] == "service_healthy"
@@ -327,7 +343,18 @@ def test_k8s_worker_and_migration(k8s: dict[tuple[str, str], dict[str, Any]], se
     c = container(job)
     command = " ".join(c["command"])
     assert f"jingzhun migrate {service} --database-url" in command
-    assert f"{env_prefix(service)}DATABASE_URL" in command
+    assert f"${env_prefix(service)}MIGRATION_DATABASE_URL" in command
+    # Only the Job holds the owner's credentials; the pods hold the app role's.
+    refs = {(k, v["name"]) for e in c["envFrom"] for k, v in e.items()}
+    assert refs == {("configMapRef", f"{service}-config"), ("secretRef", f"{service}-migrate-secrets")}
+    owner_url = k8s[("Secret", f"{service}-migrate-secrets")]["stringData"][
+        f"{env_prefix(service)}MIGRATION_DATABASE_URL"]
+    assert owner_url.startswith(f"postgresql+asyncpg://{service}_owner:")
+    for name in (service, f"{service}-worker"):
+        pod = k8s[("Deployment", name)]["spec"]["template"]["spec"]
+        for ctr in pod["containers"] + pod.get("initContainers", []):
+            assert ("secretRef", f"{service}-migrate-secrets") not in {
+                (k, v["name"]) for e in ctr["envFrom"] for k, v in e.items()}
     assert job["spec"]["template"]["spec"]["restartPolicy"] in ("OnFailure", "Never")
 
 
@@ -358,12 +385,24 @@ def test_k8s_settings(k8s: dict[tuple[str, str], dict[str, Any]], service: str,
     check_env_names(service, set(env))
     prefix = env_prefix(service)
     assert {prefix + "DATABASE_URL", prefix + "PII_KEY"} <= set(secret), "credentials belong in the Secret"
+    assert {prefix + "NATS_URL"} <= set(secret), "the NATS URL holds the service's NATS password"
     settings = load_settings(service, env, monkeypatch)
-    assert settings.database_url.startswith("postgresql+asyncpg://")
+    assert settings.database_url.startswith(f"postgresql+asyncpg://{service}_app:")
     assert settings.database_url.endswith(f"/jingzhun_{service}")
-    assert settings.nats_url == "nats://nats:4222"
+    assert re.fullmatch(rf"nats://{service}:[^@]+@nats:4222", settings.nats_url)
+    assert settings.db_app_role == f"{service}_app"
     # API pods serve HTTP only (ready on the database alone); the worker Deployment moves events.
     assert (settings.run_relay, settings.run_consumers, settings.run_jobs) == (False, False, False)
+    # Production, and as committed (CHANGE-ME placeholders) the pods refuse to start ...
+    assert settings.environment == "production"
+    problems = settings.production_problems()
+    placeholders = {
+        f"{prefix}{n} still holds a CHANGE-ME placeholder" for n in ("DATABASE_URL", "NATS_URL", "PII_KEY")
+    }
+    assert placeholders <= set(problems)
+    # ... and start once every placeholder has a real value.
+    real = {k: re.sub(r"CHANGE-ME[\w-]*", "q5Wn0mQ3r8Zt2yVb7Lk4Hc9Xs1Jd6Fg", v) for k, v in env.items()}
+    assert load_settings(service, real, monkeypatch).production_problems() == []
 
 
 def test_k8s_postgres_via_cloudnativepg(k8s: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -380,6 +419,20 @@ def test_k8s_postgres_via_cloudnativepg(k8s: dict[tuple[str, str], dict[str, Any
     for service in SERVICES:
         url = k8s[("Secret", f"{service}-secrets")]["stringData"][f"{env_prefix(service)}DATABASE_URL"]
         assert f"@{name}-rw:5432/jingzhun_{service}" in url
+    # Two roles per service, none a superuser: the owner of its database and the app role.
+    secrets = {d["metadata"]["name"]: d["stringData"] for (kind, _), d in k8s.items()
+               if kind == "Secret" and d.get("type") == "kubernetes.io/basic-auth"}
+    managed = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
+    initdb = cluster["spec"]["bootstrap"]["initdb"]
+    roles = set(managed) | {initdb["owner"]}
+    assert roles == {f"{s}_{k}" for s in SERVICES for k in ("owner", "app")}
+    for role in managed.values():
+        assert secrets[role["passwordSecret"]["name"]]["username"] == role["name"]
+        assert not any(role.get(power) for power in ("superuser", "createdb", "createrole")), role
+    assert secrets[initdb["secret"]["name"]]["username"] == initdb["owner"]
+    owners = {d["spec"]["name"]: d["spec"]["owner"] for (kind, _), d in k8s.items() if kind == "Database"}
+    owners[initdb["database"]] = initdb["owner"]
+    assert owners == {f"jingzhun_{s}": f"{s}_owner" for s in SERVICES}
 
 
 def test_k8s_nats_jetstream_cluster(k8s: dict[tuple[str, str], dict[str, Any]], tmp_path: Path) -> None:
@@ -396,8 +449,9 @@ def test_k8s_nats_jetstream_cluster(k8s: dict[tuple[str, str], dict[str, Any]], 
     if binary:
         path = tmp_path / "nats.conf"
         path.write_text(conf.replace("/data", str(tmp_path / "js")))
+        users = k8s[("Secret", "nats-users")]["stringData"]
         out = subprocess.run([binary, "-t", "-c", str(path)], capture_output=True, text=True, timeout=30,
-                             env={"POD_NAME": "nats-0", "PATH": "/usr/bin:/bin"})
+                             env={"POD_NAME": "nats-0", "PATH": "/usr/bin:/bin", **users})
         assert out.returncode == 0, out.stdout + out.stderr
 
     script = " ".join(container(k8s[("Job", "nats-streams")])["args"])
@@ -407,6 +461,45 @@ def test_k8s_nats_jetstream_cluster(k8s: dict[tuple[str, str], dict[str, Any]], 
     assert "--storage file" in script
     assert DUPLICATE_WINDOW_S == 2 * 3600
     assert "--dupe-window 2h" in script
+
+
+def test_k8s_network_policies_let_each_service_reach_only_dns_postgres_and_nats(
+    k8s: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    policies = [d for (kind, _), d in k8s.items() if kind == "NetworkPolicy"]
+
+    def selects(policy: dict[str, Any], labels: dict[str, str]) -> bool:
+        sel = policy["spec"]["podSelector"]
+        if not sel.get("matchLabels", {}).items() <= labels.items():
+            return False
+        return all(labels.get(e["key"]) in e["values"] for e in sel.get("matchExpressions", []))
+
+    for service in SERVICES:
+        pods = {
+            "api": k8s[("Deployment", service)]["spec"]["template"]["metadata"]["labels"],
+            "worker": k8s[("Deployment", f"{service}-worker")]["spec"]["template"]["metadata"]["labels"],
+            "migrate": k8s[("Job", f"{service}-migrate")]["spec"]["template"]["metadata"]["labels"],
+        }
+        for role, labels in pods.items():
+            egress = [p for p in policies if selects(p, labels) and "Egress" in p["spec"]["policyTypes"]]
+            assert egress, f"{service} {role}: no egress policy, it may reach anything"
+            reach = set()
+            for policy in egress:
+                for rule in policy["spec"]["egress"]:
+                    assert rule.get("to"), f"{policy['metadata']['name']}: a rule without 'to' allows anyone"
+                    for peer in rule["to"]:
+                        target = (peer.get("podSelector", {}).get("matchLabels")
+                                  or peer.get("ipBlock", {}).get("cidr"))
+                        for port in rule["ports"]:
+                            reach.add((str(target), port["port"]))
+            wanted = {("{'k8s-app': 'kube-dns'}", 53), ("{'cnpg.io/cluster': 'jingzhun-pg'}", 5432),
+                      ("{'app.kubernetes.io/name': 'nats'}", 4222)}
+            if role != "migrate":
+                wanted.add(("192.0.2.10/32", 443))  # the identity provider's JWKS (placeholder address)
+            assert reach == wanted, (service, role, reach)
+    pg_pods = {"matchLabels": {"cnpg.io/cluster": "jingzhun-pg"}}
+    pg = next(p for p in policies if p["spec"]["podSelector"] == pg_pods)
+    assert pg["spec"]["policyTypes"] == ["Ingress"]
 
 
 def test_k8s_ingress_routes_every_prefix(k8s: dict[tuple[str, str], dict[str, Any]]) -> None:

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import nats
+import nats.errors
 import pytest
 import pytest_asyncio
 import yaml
@@ -30,14 +31,16 @@ from services.pairing.consumers import HANDLERS as PAIRING_HANDLERS
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.events.consumer import ConsumerRunner
-from shared.events.streams import DEADLETTER_STREAM, ensure_stream, ensure_streams
+from shared.events.streams import DEADLETTER_STREAM, ensure_stream, ensure_streams, inbox_prefix
 from shared.feed.reader import read_page
 from shared.feed.status import DeliveryStatus, StatusStore
 from tests.support import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "funds", "pairing", "inspection")
-PASSWORDS = {**{nats_auth.password_variable(s): f"{s}-secret" for s in SERVICES}, "NATS_ADMIN_PASSWORD": "root"}
+PASSWORDS = {
+    **{nats_auth.password_variable(s): f"{s}-secret" for s in SERVICES}, "NATS_ADMIN_PASSWORD": "root"
+}
 
 
 def test_config_files_hold_the_permissions_derived_from_the_code() -> None:
@@ -106,8 +109,9 @@ class Client:
             self.errors.append(str(exc))
 
         password = PASSWORDS.get(nats_auth.password_variable(user), PASSWORDS["NATS_ADMIN_PASSWORD"])
+        # as shared.runtime connects: replies to the service's own inboxes
         return await nats.connect(f"nats://{user}:{password}@127.0.0.1:{port}", error_cb=on_error,
-                                  allow_reconnect=False)
+                                  allow_reconnect=False, inbox_prefix=inbox_prefix(user))
 
     def violations(self) -> str:
         return " ".join(e.lower() for e in self.errors if "permissions violation" in e.lower())
@@ -128,9 +132,9 @@ async def fresh(server: int) -> AsyncIterator[int]:
 
 @pytest.mark.asyncio
 async def test_a_wrong_password_or_no_user_is_refused(fresh: int) -> None:
-    with pytest.raises(Exception):  # noqa: B017 - nats-py raises its own auth error types
+    with pytest.raises(nats.errors.Error):  # nats: 'Authorization Violation'
         await nats.connect(f"nats://127.0.0.1:{fresh}", allow_reconnect=False, max_reconnect_attempts=0)
-    with pytest.raises(Exception):  # noqa: B017
+    with pytest.raises(nats.errors.Error):
         await nats.connect(f"nats://registry:wrong@127.0.0.1:{fresh}", allow_reconnect=False,
                            max_reconnect_attempts=0)
 
@@ -180,13 +184,15 @@ async def test_each_service_does_its_work_and_nothing_of_another(fresh: int, mak
 
         # ... and nothing else
         for subject in (event_type, "funds.grant.made.v1", "deadletter.funds.x"):
-            with pytest.raises(Exception):  # noqa: B017 - no ack comes back: timeout
+            with pytest.raises(nats.errors.TimeoutError):  # dropped by the server: no ack comes back
                 await pjs.publish(subject, b"{}", timeout=1)
-        with pytest.raises(Exception):  # noqa: B017
+        with pytest.raises(nats.errors.TimeoutError):
             await pjs.add_consumer("REGISTRY", ConsumerConfig(durable_name="funds-from-registry"), timeout=1)
-        with pytest.raises(Exception):  # noqa: B017
+        with pytest.raises(nats.errors.TimeoutError):
             await pjs.add_consumer("FUNDS", ConsumerConfig(durable_name="pairing-from-funds"), timeout=1)
         await pairing.subscribe("registry.>")
+        await pairing.subscribe("_INBOX_funds.>")  # funds' replies: the messages its consumers pull
+        await pairing.subscribe("_INBOX.>")
         await pairing.flush()
         await asyncio.sleep(0.3)
         violations = pairing_client.violations()
@@ -194,6 +200,8 @@ async def test_each_service_does_its_work_and_nothing_of_another(fresh: int, mak
         assert 'publish to "funds.grant.made.v1"' in violations
         assert 'publish to "deadletter.funds.x"' in violations
         assert 'subscription to "registry.>"' in violations
+        assert 'subscription to "_inbox_funds.>"' in violations
+        assert 'subscription to "_inbox.>"' in violations
         assert not registry_client.violations()
 
         admin = await nats.connect(f"nats://admin:root@127.0.0.1:{fresh}")

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -142,6 +143,36 @@ def test_a_real_uvicorn_process_prints_only_json(make_db, tmp_path) -> None:  # 
     assert all(line["service"] == "funds" for line in uvicorn_lines)
     request = next(line for line in lines if line["event"] == "http_request" and line["status"] == 404)
     assert request["request_id"] == "rid-uv"
+
+
+def test_the_worker_process_logs_json_too(make_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")},
+        "REGISTRY_DATABASE_URL": make_db("registry"),
+        "REGISTRY_NATS_URL": f"nats://127.0.0.1:{free_port()}",  # nothing there: it keeps trying
+        "REGISTRY_LOG_LEVEL": "INFO",
+    }
+    out_path = tmp_path / "worker.log"
+    with open(out_path, "wb") as out:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "jingzhun"), "worker", "registry"],
+            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while '"logger": "nats.aio.client"' not in out_path.read_text():
+                assert proc.poll() is None, out_path.read_text()
+                assert time.monotonic() < deadline, out_path.read_text()
+                time.sleep(0.2)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    lines = _lines(out_path.read_text())  # every line JSON
+    failed = [line for line in lines if line.get("logger") == "nats.aio.client"]  # the library's logger
+    assert failed
+    assert failed[0]["service"] == "registry"
+    assert failed[0]["level"] == "error"
+    assert "ConnectionRefusedError" in str(failed[0]["exception"])
 
 
 @pytest.fixture

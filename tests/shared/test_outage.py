@@ -15,10 +15,13 @@ import signal
 import pytest
 from fastapi import APIRouter
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from deploy.local.stack import LocalStack, free_port
 from shared.app import create_service_app
 from shared.db import SessionDep
+from shared.errors import database_unavailable
 from shared.settings import ServiceSettings
 from tests.support import service_client, settings_for
 
@@ -142,3 +145,31 @@ async def test_postgresql_stopped_then_back(make_db, pg_stack: LocalStack) -> No
         r = await c.get("/inspection/v1/now")
         assert r.status_code == 200, r.text
 
+
+
+class _Orig(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("exc", "unavailable"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed"), True),
+        (OSError("Multiple exceptions: [Errno 111] Connect call failed"), True),
+        (PoolTimeoutError("QueuePool limit of size 10 overflow 10 reached"), True),
+        (DBAPIError("SELECT 1", None, _Orig("57P01")), True),  # admin shutdown
+        (DBAPIError("SELECT 1", None, _Orig("57P03")), True),  # the database system is starting up
+        (DBAPIError("SELECT 1", None, _Orig("08006")), True),  # connection failure
+        (DBAPIError("SELECT 1", None, _Orig("53300")), True),  # too many connections
+        (DBAPIError("SELECT 1", None, _Orig("42P01")), False),  # a bug: undefined table
+        (FileNotFoundError("/no/such/file"), False),
+        (RuntimeError("a bug"), False),
+    ],
+)
+async def test_what_counts_as_the_database_being_out_of_reach(exc: BaseException, unavailable: bool) -> None:
+    assert database_unavailable(exc) is unavailable
+    wrapped = RuntimeError("while handling a request")
+    wrapped.__cause__ = exc
+    assert database_unavailable(wrapped) is unavailable

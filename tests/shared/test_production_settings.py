@@ -60,7 +60,9 @@ def test_one_switch_for_the_deployment_and_placeholders_anywhere(monkeypatch: py
     assert settings.production_problems() == ["FUNDS_DATABASE_URL still holds a CHANGE-ME placeholder"]
     monkeypatch.setenv("FUNDS_PII_PREVIOUS_KEYS", '["compose-only-funds-pii-key-change-me-000000"]')
     monkeypatch.setenv("FUNDS_DATABASE_URL", "postgresql+asyncpg://funds_app:s3cret-Pw@db:5432/jingzhun_funds")
-    assert FundsSettings().production_problems() == ["FUNDS_PII_PREVIOUS_KEYS still holds a CHANGE-ME placeholder"]
+    assert FundsSettings().production_problems() == [
+        "FUNDS_PII_PREVIOUS_KEYS still holds a CHANGE-ME placeholder"
+    ]
     monkeypatch.delenv("FUNDS_PII_PREVIOUS_KEYS")
     FundsSettings().check_production()  # real values: starts
     monkeypatch.setenv("FUNDS_ENVIRONMENT", "development")  # the service's own setting wins
