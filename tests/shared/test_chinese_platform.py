@@ -43,6 +43,7 @@ def test_field_labels_count_from_one_and_name_fields_as_the_form_does() -> None:
     assert field_label(("body", "poverty_causes", 1), labels) == "致贫原因第2项"
     assert field_label(("query", "year"), labels) == "查询参数年度"
     assert field_label(("body", "unknown_field"), labels) == "unknown_field"  # never dropped
+    assert field_label(("body", "by_year", "³", "name"), labels) == "by_year的³的姓名"  # a dict key, as sent
 
 
 def test_validation_messages_say_what_to_do() -> None:
