@@ -13,7 +13,11 @@ __all__ = ["LEVEL_PREFIX_LENGTH", "AreaCode", "AreaLevel", "InvalidAreaCode"]
 
 
 class InvalidAreaCode(ValueError):
-    pass
+    """``zh``: the same in Chinese, as a clerk reads it."""
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh or message
 
 
 class AreaLevel(StrEnum):
@@ -45,9 +49,12 @@ class AreaCode:
         if len(code) in (2, 4, 6, 9) and code.isdigit():
             code = code.ljust(12, "0")  # a bare prefix names the area it is the prefix of
         if not _CODE.match(code):
-            raise InvalidAreaCode(f"'{code}' is not a 12-digit administrative division code")
+            raise InvalidAreaCode(
+                f"'{code}' is not a 12-digit administrative division code",
+                f"“{code}”不是12位的行政区划代码",
+            )
         if code[:2] == "00":
-            raise InvalidAreaCode(f"'{code}' has no province part")
+            raise InvalidAreaCode(f"'{code}' has no province part", f"“{code}”缺少省级部分（前两位不能为00）")
         return cls(code)
 
     @property

@@ -188,6 +188,8 @@ def problem_response(
     # under a prefixed name instead of silently changing "status" or "type".
     for key, value in (extensions or {}).items():
         body[f"ext_{key}" if key in _STANDARD_MEMBERS else key] = value
+    # The words depend on Accept-Language: a cache must not hand a Chinese answer to an English client.
+    headers = {**(headers or {}), "Vary": "Accept-Language"}
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 

@@ -94,7 +94,7 @@ def field_label(loc: Sequence[str | int], labels: FieldLabels) -> str:
     text = ""
     previous: str | None = None
     for part in parts:
-        if isinstance(part, int) or (isinstance(part, str) and part.isdigit() and previous is not None):
+        if isinstance(part, int):  # a list index (a dict key stays as it was sent: "2016", "³")
             unit = labels.items.get(previous or "", "项")
             text += f"第{int(part) + 1}{unit}"
             previous = None
@@ -178,7 +178,7 @@ def describe_errors(
         loc = tuple(error.get("loc", ()))
         if error.get("type") in ("json_invalid", "json_type"):
             loc = loc[:1]  # ("body", 28): the character offset is not a field
-        names = [p for p in loc if isinstance(p, str) and not p.isdigit()]
+        names = [p for p in loc if isinstance(p, str)]
         last = names[-1] if names else None
         label = field_label(loc, labels)
         if language == "zh":

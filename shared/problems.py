@@ -185,8 +185,8 @@ def catalogue() -> list[ProblemType]:
     # Sorted, so a slug raised from several modules is always described by the same class,
     # whatever the import order.
     for cls in sorted(_subclasses(DomainError), key=lambda c: (c.__module__, c.__qualname__)):
-        if cls.__name__.startswith("_"):
-            continue  # internal signals (idempotent replay), never sent as a problem
+        if cls.__name__.startswith("_") or not cls.__module__.startswith(("services.", "shared.")):
+            continue  # internal signals (idempotent replay), classes of tests
         slug = cls.type_slug
         raisers.setdefault(slug, set()).add(cls.__module__)
         if slug in by_slug:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, Self
 
 from fastapi import APIRouter
-from pydantic import AfterValidator, BaseModel
+from pydantic import BaseModel, BeforeValidator
 
 __all__ = [
     "Labelled",
@@ -117,12 +117,12 @@ def labels_of(codes: Iterable[str] | None, labels: Mapping[str, str]) -> list[st
     return [labels.get(c, c) for c in codes or ()]
 
 
-def code_or_label(labels: Mapping[str, str]) -> AfterValidator:
-    """For a plain ``str`` field of a code list: ``Annotated[str, code_or_label(SEVERITIES)]`` turns
-    a Chinese label into its code; anything else passes on to the service's own check."""
+def code_or_label(labels: Mapping[str, str]) -> BeforeValidator:
+    """For a ``str`` or ``Literal`` field of a code list: ``Annotated[str, code_or_label(SEVERITIES)]``
+    turns a Chinese label into its code before validation; anything else is validated as sent."""
     codes = {label: code for code, label in labels.items()}
 
-    def to_code(value: str) -> str:
-        return codes.get(value.strip(), value)
+    def to_code(value: Any) -> Any:
+        return codes.get(value.strip(), value) if isinstance(value, str) else value
 
-    return AfterValidator(to_code)
+    return BeforeValidator(to_code)

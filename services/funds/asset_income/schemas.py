@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.funds.money import Fen, PositiveFen
+from services.funds.vocabulary import ENTERPRISE_KINDS
+from shared.vocabulary import code_or_label
 
 Party = Field(min_length=1, max_length=200)
 
@@ -25,7 +27,7 @@ class AgreementIn(BaseModel):
     government: str = Party
     bank: str = Party
     enterprise: str = Party
-    enterprise_kind: Literal["enterprise", "cooperative"]
+    enterprise_kind: Annotated[Literal["enterprise", "cooperative"], code_or_label(ENTERPRISE_KINDS)]
     households: list[HouseholdShareIn] = Field(min_length=1, max_length=1_000)
     principal_fen: PositiveFen = Field(description="the loan placed with the enterprise, integer fen")
     start_year: int = Field(ge=2000, le=2100)

@@ -123,7 +123,7 @@ def _prefix(area_code: str) -> str:
     try:
         return AreaCode.parse(area_code).prefix
     except InvalidAreaCode as exc:
-        raise InvalidInput(str(exc), area_code=area_code) from exc
+        raise InvalidInput(str(exc), detail_zh=exc.zh, area_code=area_code) from exc
 
 
 async def sign(

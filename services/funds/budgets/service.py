@@ -49,7 +49,7 @@ def _area(actor: Principal, area_code: str) -> AreaCode:
     try:
         area = AreaCode.parse(area_code)
     except InvalidAreaCode as exc:
-        raise InvalidInput(str(exc), area_code=area_code) from exc
+        raise InvalidInput(str(exc), detail_zh=exc.zh, area_code=area_code) from exc
     if not actor.covers(area.code):
         raise AreaNotVisible(f"Area {area_code} is outside your area", area_code=area_code)
     return area

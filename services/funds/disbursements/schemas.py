@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import MAX_FEN
+from services.funds.vocabulary import BENEFICIARY_KINDS
+from shared.vocabulary import code_or_label
 
 
 class DisbursementIn(BaseModel):
-    beneficiary_kind: Literal["household", "village", "project"]
+    beneficiary_kind: Annotated[Literal["household", "village", "project"], code_or_label(BENEFICIARY_KINDS)]
     beneficiary_id: str = Field(min_length=1, max_length=80)
     amount_fen: int = Field(le=MAX_FEN, description="integer fen, above zero")
     from_account: str = Field(description="the holding account paying out")

@@ -128,7 +128,7 @@ def _subtree(area_code: str) -> str:
     try:
         return AreaCode.parse(area_code).prefix
     except InvalidAreaCode as exc:
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInput(str(exc), detail_zh=exc.zh) from exc
 
 
 @router.get("/public/disclosures", response_model=Page[PublicNoticeOut])

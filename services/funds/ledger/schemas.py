@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import PositiveFen
+from services.funds.vocabulary import LEDGER_KINDS
+from shared.vocabulary import code_or_label
 
 
 class TransferIn(BaseModel):
     """Money from one account to another: a receipt from a source, or a transfer between accounts."""
 
-    kind: Literal["receipt", "transfer"]
+    kind: Annotated[Literal["receipt", "transfer"], code_or_label(LEDGER_KINDS)]
     from_account: str
     to_account: str
     amount_fen: PositiveFen

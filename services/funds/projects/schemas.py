@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import Fen
+from services.funds.vocabulary import PROJECT_STATUSES
+from shared.vocabulary import code_or_label
 
 
 class ProjectIn(BaseModel):
@@ -18,7 +20,9 @@ class ProjectIn(BaseModel):
 
 
 class ProjectTransitionIn(BaseModel):
-    status: Literal["approved", "in_progress", "completed", "cancelled"]
+    status: Annotated[
+        Literal["approved", "in_progress", "completed", "cancelled"], code_or_label(PROJECT_STATUSES)
+    ]
 
 
 class ProjectOut(BaseModel):

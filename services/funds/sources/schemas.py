@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import Fen
+from services.funds.vocabulary import ACCOUNT_KINDS
+from shared.vocabulary import code_or_label
 
 AreaCodeField = Field(pattern=r"^\d{12}$", description="12-digit administrative division code")
 AccountCode = Field(
@@ -17,7 +19,7 @@ class AccountIn(BaseModel):
     code: str = AccountCode
     name: str = Field(min_length=1, max_length=200)
     area_code: str = AreaCodeField
-    kind: Literal["source", "holding"]
+    kind: Annotated[Literal["source", "holding"], code_or_label(ACCOUNT_KINDS)]
 
 
 class AccountOut(BaseModel):

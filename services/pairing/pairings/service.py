@@ -100,7 +100,7 @@ async def _area(session: AsyncSession, actor: Principal | None, code: str) -> ru
         try:
             parsed = AreaCode.parse(code)
         except InvalidAreaCode as exc:
-            raise InvalidInput(str(exc), target_id=code) from exc
+            raise InvalidInput(str(exc), detail_zh=exc.zh, target_id=code) from exc
         # Counties of other provinces (山海协作 partners) are not in this registry's tree.
         if actor is not None or parsed.level != "county":
             raise AreaNotFound(f"Area {code} is not known to pairing yet", area_code=code)

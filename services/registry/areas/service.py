@@ -99,7 +99,7 @@ def parse_code(code: str) -> str:
     try:
         return AreaCode.parse(code).code
     except InvalidAreaCode as exc:
-        raise InvalidInput(str(exc), code=code) from exc
+        raise InvalidInput(str(exc), detail_zh=exc.zh, code=code) from exc
 
 
 async def get(*, session: AsyncSession, actor: Principal, code: str) -> Area:

@@ -62,7 +62,7 @@ async def _area_prefix(repo: NoticeRepository, area_code: str) -> str:
     try:
         code = AreaCode.parse(area_code)
     except InvalidAreaCode as exc:
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInput(str(exc), detail_zh=exc.zh) from exc
     if code.level not in BOARD_LEVELS:
         raise InvalidInput(
             f"'{code}' is a {code.level.value}: the board lists a village, township or county",

@@ -35,6 +35,7 @@ async def test_a_missing_household_is_told_in_chinese_and_in_english_on_request(
         r = await c.get(missing, headers=REGISTRAR)
         assert r.status_code == 404
         assert r.headers["content-type"] == "application/problem+json"
+        assert "Accept-Language" in r.headers["vary"]  # caches keep the two languages apart
         body = r.json()
         assert body["type"] == PROBLEMS + "household-not-found"
         assert body["title"] == "未找到该户"
