@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 
 from shared import clock
 from shared.auth import TokenVerifier
+from shared.bodyguard import BodyGuardMiddleware, guarded_routes
 from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
 from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
@@ -67,6 +68,14 @@ def create_service_app(
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app)
     install_idempotency_handler(app)
+    feed = feed_router()
+    # Token and roles checked, body bounded, before any route reads a byte (inside the request id).
+    app.add_middleware(
+        BodyGuardMiddleware,
+        routes=guarded_routes([*routers, feed], prefix),
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
@@ -84,7 +93,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router, prefix=prefix, responses=PROBLEM_RESPONSES)
     # Every service offers its own stream as a change feed (docs/FEED.md).
-    app.include_router(feed_router(), prefix=prefix, responses=PROBLEM_RESPONSES)
+    app.include_router(feed, prefix=prefix, responses=PROBLEM_RESPONSES)
     _document_problems(app)
     return app
 

@@ -26,6 +26,8 @@ __all__ = [
     "CurrentUser",
     "Principal",
     "TokenVerifier",
+    "authenticate",
+    "current_user_dependency",
     "require_roles",
 ]
 
@@ -110,7 +112,11 @@ class TokenVerifier:
         )
 
 
-async def _current_user(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
+    """The caller of this request, from its bearer token (verified once per request)."""
+    cached = request.scope.get("state", {}).get("principal")
+    if isinstance(cached, Principal):
+        return cached
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -121,7 +127,11 @@ async def _current_user(request: Request) -> Principal:
     return principal
 
 
-CurrentUser = Annotated[Principal, Depends(_current_user)]
+async def current_user_dependency(request: Request) -> Principal:
+    return await authenticate(request)
+
+
+CurrentUser = Annotated[Principal, Depends(current_user_dependency)]
 
 
 async def _area_scope(user: CurrentUser) -> str:
@@ -143,4 +153,5 @@ def require_roles(*roles: str) -> Callable[..., Any]:
             )
         return user
 
+    dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]  # read by shared.bodyguard
     return dependency

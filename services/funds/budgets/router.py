@@ -12,7 +12,7 @@ from shared.db import SessionDep
 from shared.http import IfMatch, etag
 
 router = APIRouter(tags=["budget compliance"])
-AreaPath = Annotated[str, Path(pattern=r"^\d{12}$", description="12-digit administrative division code")]
+AreaPath = Annotated[str, Path(pattern=r"^[0-9]{12}$", description="12-digit administrative division code")]
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import PositiveFen
+from shared.fields import StrictInt
 
 
 class TransferIn(BaseModel):
@@ -17,7 +18,7 @@ class TransferIn(BaseModel):
     to_account: str
     amount_fen: PositiveFen
     plan_id: uuid.UUID | None = None
-    year: int | None = Field(default=None, ge=2000, le=2100)
+    year: StrictInt | None = Field(default=None, ge=2000, le=2100)
     memo: str = Field(default="", max_length=500)
 
 

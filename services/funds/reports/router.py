@@ -27,7 +27,7 @@ def _out(row: rules.ReportRow) -> ReportRowOut:
 async def funds_report(
     session: SessionDep,
     user: CurrentUser,
-    area_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    area_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> FundsReportOut | Response:

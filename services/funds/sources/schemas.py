@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import Fen
 
-AreaCodeField = Field(pattern=r"^\d{12}$", description="12-digit administrative division code")
+AreaCodeField = Field(pattern=r"^[0-9]{12}$", description="12-digit administrative division code")
 AccountCode = Field(
     pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$", description="lowercase code, e.g. kaiping-special-account"
 )

@@ -14,7 +14,7 @@ class ComplainantIn(BaseModel):
 
 
 class ComplaintIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$", description="Where the reported problem is")
+    area_code: str = Field(pattern=r"^[0-9]{12}$", description="Where the reported problem is")
     category: str
     summary: str = Field(min_length=1, max_length=300)
     details: str = Field(default="", max_length=10_000)

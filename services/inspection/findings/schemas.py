@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 
 class FindingIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$")
+    area_code: str = Field(pattern=r"^[0-9]{12}$")
     category: str
     severity: str = Field(examples=["high", "medium", "low"])
     title: str = Field(min_length=1, max_length=300)

@@ -7,10 +7,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from shared.fields import StrictInt
+
 
 class SampleIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$", description="The area evaluated (usually a county)")
-    year: int = Field(ge=2014, le=2100, description="Households that exited in this year are the population")
+    area_code: str = Field(pattern=r"^[0-9]{12}$", description="The area evaluated (usually a county)")
+    year: StrictInt = Field(
+        ge=2014, le=2100, description="Households that exited in this year are the population"
+    )
     seed: str = Field(
         min_length=1, max_length=200, description="Published before the draw; anyone can redo it"
     )
@@ -44,8 +48,8 @@ class VerdictIn(BaseModel):
 
 
 class OmissionIn(BaseModel):
-    village_code: str = Field(pattern=r"^\d{12}$")
-    households: int = Field(ge=0, le=10_000)
+    village_code: str = Field(pattern=r"^[0-9]{12}$")
+    households: StrictInt = Field(ge=0, le=10_000)
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -62,7 +62,9 @@ async def refuse(
 
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
-AreaPrefixPath = Annotated[str, Path(pattern=r"^\d{2,12}$", description="a 12-digit area code or its prefix")]
+AreaPrefixPath = Annotated[
+    str, Path(pattern=r"^[0-9]{2,12}$", description="a 12-digit area code or its prefix")
+]
 
 
 @schemes_router.get("/{area_code}", response_model=SchemeOut)

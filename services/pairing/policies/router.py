@@ -32,7 +32,7 @@ async def put_override(
 
 @router.get("/overrides/{area_prefix}/{valid_from}", response_model=PolicyOverrideOut)
 async def get_override(
-    area_prefix: Annotated[str, Path(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")],
+    area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
     valid_from: date,
     session: SessionDep,
     user: Reader,
@@ -51,6 +51,6 @@ async def effective(
     session: SessionDep,
     user: Reader,
     today: TodayDep,
-    area_code: Annotated[str, Query(pattern=r"^\d{12}$")],
+    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
 ) -> PolicyOut:
     return await service.effective(session=session, actor=user, area_code=area_code, on=today)

@@ -6,15 +6,17 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from shared.fields import StrictInt
+
 
 class PolicyOverrideIn(BaseModel):
     area_prefix: str = Field(
-        pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$", description="the area's code prefix"
+        pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$", description="the area's code prefix"
     )
     valid_from: date
-    cadre_household_cap: int | None = Field(default=None, ge=1, le=100)
-    visit_interval_days: int | None = Field(default=None, ge=1, le=366)
-    volunteer_team_min_party_members: int | None = Field(default=None, ge=1, le=1000)
+    cadre_household_cap: StrictInt | None = Field(default=None, ge=1, le=100)
+    visit_interval_days: StrictInt | None = Field(default=None, ge=1, le=366)
+    volunteer_team_min_party_members: StrictInt | None = Field(default=None, ge=1, le=1000)
     enterprise_target_must_be_old_area: bool | None = None
     source: str = Field(min_length=1, max_length=500, description="the document that sets it")
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from services.registry.vocabulary import BasicNeed, DebtCause, LabourCapacity, PovertyCause, Relation
+from shared.fields import RESIDENT_ID_PATTERN, Fen, PositiveFen, StrictInt
 
 Sex = Literal["male", "female"]
 JoinReason = Literal["birth", "marriage_in", "moved_in", "other"]
@@ -17,7 +18,7 @@ MoveReason = Literal["relocation", "family", "other"]
 
 class MemberIn(BaseModel):
     name: str = Field(min_length=1, max_length=50)
-    resident_id: str = Field(min_length=18, max_length=18)
+    resident_id: str = Field(min_length=18, max_length=18, pattern=RESIDENT_ID_PATTERN)
     birth_date: date | None = None  # if given, must agree with the ID
     sex: Sex | None = None  # if given, must agree with the ID
     relation: Relation
@@ -41,8 +42,8 @@ class HouseholdAttributes(BaseModel):
 
 
 class HouseholdIn(HouseholdAttributes):
-    area_code: str = Field(pattern=r"^\d{12}$")
-    year: int = Field(ge=2014, le=2100)
+    area_code: str = Field(pattern=r"^[0-9]{12}$")
+    year: StrictInt = Field(ge=2014, le=2100)
     members: list[MemberIn] = Field(min_length=1, max_length=30)
 
 
@@ -77,7 +78,7 @@ class MergeIn(BaseModel):
 class MoveIn(BaseModel):
     """The whole household moves to another village."""
 
-    to_area_code: str = Field(pattern=r"^\d{12}$", description="the village it now lives in")
+    to_area_code: str = Field(pattern=r"^[0-9]{12}$", description="the village it now lives in")
     reason: MoveReason
     note: str | None = Field(default=None, min_length=1, max_length=500)
     moved_on: date = Field(description="the day the move took effect; not after today")
@@ -90,13 +91,13 @@ class MoveIn(BaseModel):
 
 
 class IncomeIn(BaseModel):
-    year: int = Field(ge=2014, le=2100)
-    per_capita_income_fen: int = Field(ge=0)
+    year: StrictInt = Field(ge=2014, le=2100)
+    per_capita_income_fen: Fen
 
 
 class DebtIn(BaseModel):
     cause: DebtCause
-    amount_fen: int = Field(gt=0)
+    amount_fen: PositiveFen
     recorded_on: date
 
 

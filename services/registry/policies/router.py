@@ -23,7 +23,7 @@ async def resolved_policy(area_code: str, year: int, session: SessionDep, user: 
 
 @router.get("/records/{area_prefix}/{year}", response_model=PolicyRecordOut)
 async def policy_record(
-    area_prefix: Annotated[str, Path(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")],
+    area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
     year: Annotated[int, Path(ge=2000, le=2100)],
     session: SessionDep,
     user: CurrentUser,

@@ -2,15 +2,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from services.registry.errors import AreaNotFound
 from services.registry.rollups import service
 from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChartsOut, WeakVillagesOut
+from shared import cadres
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit
 
-router = APIRouter(prefix="/rollups", tags=["rollups"])
+
+async def _cadre_villages_only(area_code: str, session: SessionDep, user: CurrentUser) -> None:
+    """A cadre reads the roll-ups of the villages of their own households, no wider (404 otherwise)."""
+    own = await cadres.cadre_villages(session, user)
+    if own is not None and area_code not in own:
+        raise AreaNotFound(f"area {area_code} does not exist in your area", area_code=area_code)
+
+
+router = APIRouter(prefix="/rollups", tags=["rollups"], dependencies=[Depends(_cadre_villages_only)])
 Year = Query(
     default_factory=lambda: date.today().year, ge=2014, le=2100, description="policy year for the threshold"
 )
