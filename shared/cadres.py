@@ -9,16 +9,20 @@ An unpaired household answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
+from fastapi import Depends, Request
 from sqlalchemy import Boolean, Column, Index, MetaData, String, Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import ROLES, Principal
+from shared.auth import ROLES, CurrentUser, Principal
 from shared.db import make_metadata
+from shared.errors import Forbidden
 from shared.events import CloudEvent
 from shared.repository import Repository
 
 __all__ = [
+    "CADRE_READS_REFUSED",
+    "PUBLIC_POLICY",
     "CadreRepository",
     "cadre_household",
     "cadre_households",
@@ -28,6 +32,12 @@ __all__ = [
     "on_pairing_closed",
     "on_pairing_opened",
 ]
+
+# The description of a route that reads policy records by area: public policy, no need-to-know limit.
+PUBLIC_POLICY = (
+    "Public policy (the rules and figures in force for an area): readable by every role in the area, "
+    "cadres included; it names no household."
+)
 
 _cadres = make_metadata()
 
@@ -115,6 +125,19 @@ async def cadre_households(session: AsyncSession, actor: Principal) -> set[str] 
     if not is_cadre_only(actor):
         return None
     return await CadreRepository(session).households_of(actor.sub)
+
+
+async def _no_cadre_reads(request: Request, user: CurrentUser) -> None:
+    if request.method == "GET" and is_cadre_only(user):
+        raise Forbidden(
+            "A cadre reads what concerns the households paired to them; this is not among it",
+            rule="cadre_need_to_know",
+        )
+
+
+# ``APIRouter(dependencies=[CADRE_READS_REFUSED])``: the router's reads are not for cadre-only callers
+# (their writes keep their own role checks).
+CADRE_READS_REFUSED = Depends(_no_cadre_reads)
 
 
 async def cadre_villages(session: AsyncSession, actor: Principal) -> set[str] | None:

@@ -7,13 +7,19 @@ through pairing's API, and its event reaches the registry's projection over the 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
+import nats
 import pytest
 
 from services.pairing.app import create_app as create_pairing
 from services.pairing.settings import PairingSettings
 from shared.clock import clock
+from shared.db import Database
+from shared.events import add_event
+from shared.events.relay import OutboxRelay
+from shared.events.streams import ensure_streams
 from tests.registry.integration.helpers import VILLAGE, load_areas, registered, registry_app
 from tests.support import auth, service_client, settings_for, wait_for
 
@@ -95,3 +101,186 @@ async def test_a_cadre_reads_their_paired_household_and_nothing_else(
         listed = await reg.get("/registry/v1/households", headers=CADRE)
         assert listed.json()["items"] == []
     await asyncio.sleep(0)
+
+
+@asynccontextmanager
+async def pairing_bus(make_db: Callable[[str], str], nats_url: str) -> AsyncIterator[Database]:
+    """A pairing outbox relayed to the real NATS: events added to it reach the other services' consumers."""
+    db = Database(make_db("pairing"))
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream(timeout=2)
+    await ensure_streams(js)
+    relay = OutboxRelay(db, js, service="pairing", idle_sleep_s=0.05)
+    task = asyncio.create_task(relay.run())
+    try:
+        yield db
+    finally:
+        relay.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await nc.close()
+        await db.dispose()
+
+
+async def paired(
+    db: Database, pairing_id: str, household_id: str, area_code: str, *, opened: bool = True
+) -> None:
+    data = {
+        "pairing_id": pairing_id,
+        "kind": "cadre_household",
+        "area_code": area_code,
+        "helper_id": "helper-li",
+        "helper_sub": "cadre-li",
+        "target_type": "household",
+        "target_id": household_id,
+    }
+    async with db.transaction() as s:
+        if opened:
+            await add_event(
+                s,
+                type="pairing.pairing.opened.v1",
+                subject=pairing_id,
+                data=data | {"started_on": "2016-12-05"},
+            )
+        else:
+            await add_event(
+                s,
+                type="pairing.pairing.closed.v1",
+                subject=pairing_id,
+                data=data | {"ended_on": "2017-01-05", "reason": "handed_over"},
+            )
+
+
+async def test_a_cadre_sees_what_was_paid_to_their_households_only(
+    make_db: Callable[[str], str], nats_url: str
+) -> None:
+    from services.funds.app import create_app as create_funds
+    from services.funds.settings import FundsSettings
+    from tests.funds.integration.factories import FINANCE, deliver, kaiping_plan, open_kaiping_accounts
+    from tests.funds.integration.factories import VILLAGE as FUNDS_VILLAGE
+    from tests.funds.integration.factories import registered as funds_registered
+
+    cadre = auth(["cadre"], "440783000000", sub="cadre-li")
+    cadre_and_finance = auth(["cadre", "finance"], "440783000000", sub="cadre-li")
+    app = create_funds(settings_for(FundsSettings, make_db("funds"), nats_url))
+    async with pairing_bus(make_db, nats_url) as pairing_db, service_client(app) as c:
+        for hh in ("hh-a", "hh-b"):
+            await deliver(app.state.db, funds_registered(hh, 1))
+        await open_kaiping_accounts(c)
+        plan = await kaiping_plan(c)
+        receipt = {
+            "kind": "receipt",
+            "from_account": "jiangmen-poverty-fund",
+            "to_account": "kaiping-special-account",
+        }
+        await c.post("/funds/v1/ledger/transfers", json=receipt | {"amount_fen": 1_000_000}, headers=FINANCE)
+        paid = {}
+        for hh in ("hh-a", "hh-b"):
+            r = await c.post(
+                "/funds/v1/disbursements",
+                json={
+                    "beneficiary_kind": "household",
+                    "beneficiary_id": hh,
+                    "amount_fen": 150_000,
+                    "from_account": "kaiping-special-account",
+                    "plan_id": plan["id"],
+                },
+                headers=FINANCE,
+            )
+            assert r.status_code == 201, r.text
+            paid[hh] = r.json()["id"]
+        await paired(pairing_db, "p-1", "hh-a", FUNDS_VILLAGE)
+
+        async def listed() -> list[str]:
+            r = await c.get("/funds/v1/disbursements", headers=cadre)
+            return [d["beneficiary_id"] for d in r.json()["items"]]
+
+        assert await wait_for(listed, what="the pairing projected into funds") == ["hh-a"]
+        assert (await c.get(f"/funds/v1/disbursements/{paid['hh-a']}", headers=cadre)).status_code == 200
+        assert (await c.get(f"/funds/v1/disbursements/{paid['hh-b']}", headers=cadre)).status_code == 404
+        assert (await c.get("/funds/v1/entitlements/household/hh-a", headers=cadre)).status_code == 200
+        assert (await c.get("/funds/v1/entitlements/household/hh-b", headers=cadre)).status_code == 404
+        beneficiaries = await c.get("/funds/v1/beneficiaries", headers=cadre)
+        assert [b["ref_id"] for b in beneficiaries.json()["items"]] == ["hh-a"]
+        # The ledger, the plans, the accounts are not a cadre's work.
+        for url in (
+            "/funds/v1/ledger/transactions",
+            f"/funds/v1/plans/{plan['id']}/lines",
+            "/funds/v1/accounts",
+        ):
+            assert (await c.get(url, headers=cadre)).status_code == 403, url
+        # A cadre who is also a finance officer keeps the finance view.
+        r = await c.get("/funds/v1/disbursements", headers=cadre_and_finance)
+        assert sorted(d["beneficiary_id"] for d in r.json()["items"]) == ["hh-a", "hh-b"]
+        assert (
+            await c.get(f"/funds/v1/disbursements/{paid['hh-b']}", headers=cadre_and_finance)
+        ).status_code == 200
+
+        await paired(pairing_db, "p-1", "hh-a", FUNDS_VILLAGE, opened=False)
+
+        async def emptied() -> bool:
+            return await listed() == []
+
+        await wait_for(emptied, what="the ended pairing projected into funds")
+
+
+async def test_a_cadre_sees_findings_and_dossiers_of_their_households_only(
+    make_db: Callable[[str], str], nats_url: str
+) -> None:
+    from services.inspection.consumers import HANDLERS
+    from shared.events.consumer import handle_event
+    from tests.inspection.integration.helpers import VILLAGE as GANSU_VILLAGE
+    from tests.inspection.integration.helpers import app_for, event, exit_requested
+
+    cadre = auth(["cadre"], GANSU_VILLAGE, sub="cadre-li")
+    inspector = auth(["inspector"], "620521000000")
+    app = app_for(make_db, nats_url)
+    async with pairing_bus(make_db, nats_url) as pairing_db, service_client(app) as c:
+        db = app.state.db
+        for hh in ("hh-a", "hh-b"):
+            assert await handle_event(db, "inspection", exit_requested(hh), HANDLERS)
+            gap = {
+                "gap_id": f"g-{hh}",
+                "signal_key": f"pairing:visit_overdue:{hh}:1",
+                "kind": "visit_overdue",
+                "area_code": GANSU_VILLAGE,
+                "subject_id": hh,
+                "detail": "not visited for 40 days",
+            }
+            assert await handle_event(
+                db, "inspection", event("pairing.coverage.gap_detected.v1", gap), HANDLERS
+            )
+        village_wide = {  # a finding on the village, no household: the village cadre rectifies it
+            "anomaly_id": "a1",
+            "signal_key": "idle:village-fund",
+            "kind": "idle_funds",
+            "area_code": GANSU_VILLAGE,
+            "amount_fen": 1_000,
+            "detail": {},
+        }
+        assert await handle_event(
+            db, "inspection", event("funds.anomaly.detected.v1", village_wide), HANDLERS
+        )
+        everything = (await c.get("/inspection/v1/findings", headers=inspector)).json()["items"]
+        assert len(everything) == 3
+        await paired(pairing_db, "p-1", "hh-a", GANSU_VILLAGE)
+
+        async def dossiers() -> list[str]:
+            r = await c.get("/inspection/v1/signoffs", headers=cadre)
+            return [d["household_id"] for d in r.json()["items"]]
+
+        assert await wait_for(dossiers, what="the pairing projected into inspection") == ["hh-a"]
+        seen = (await c.get("/inspection/v1/findings", headers=cadre)).json()["items"]
+        assert len(seen) == 2  # hh-a's and the village's, not hh-b's
+        hidden = [f for f in everything if f["id"] not in {s["id"] for s in seen}]
+        assert len(hidden) == 1
+        assert (await c.get(f"/inspection/v1/findings/{hidden[0]['id']}", headers=cadre)).status_code == 404
+        assert (await c.get(f"/inspection/v1/findings/{seen[0]['id']}", headers=cadre)).status_code == 200
+        other = [
+            d
+            for d in (await c.get("/inspection/v1/signoffs", headers=inspector)).json()["items"]
+            if d["household_id"] == "hh-b"
+        ]
+        assert (await c.get(f"/inspection/v1/signoffs/{other[0]['id']}", headers=cadre)).status_code == 404
+        both = auth(["cadre", "inspector"], GANSU_VILLAGE, sub="cadre-li")
+        assert len((await c.get("/inspection/v1/findings", headers=both)).json()["items"]) == 3

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Query, Response
 
 from services.funds.reports import rules, service
 from services.funds.reports.schemas import FundsReportOut, ReportRowOut
+from shared import cadres
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[cadres.CADRE_READS_REFUSED])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

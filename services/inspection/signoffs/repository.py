@@ -90,8 +90,11 @@ class DossierRepository(Repository):
         household_id: str | None,
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
+        households: set[str] | None = None,
     ) -> list[SignoffDossier]:
         stmt = select(SignoffDossier).where(SignoffDossier.area_code.startswith(prefix))
+        if households is not None:  # a cadre: the dossiers of their own households
+            stmt = stmt.where(SignoffDossier.household_id.in_(households))
         if status:
             stmt = stmt.where(SignoffDossier.status == status)
         if household_id:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from services.inspection.signoffs import service
 from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SchemeIn, SchemeOut, SignIn
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
@@ -67,7 +68,11 @@ AreaPrefixPath = Annotated[
 ]
 
 
-@schemes_router.get("/{area_code}", response_model=SchemeOut)
+@schemes_router.get(
+    "/{area_code}",
+    response_model=SchemeOut,
+    description=PUBLIC_POLICY,
+)
 async def effective_scheme(
     area_code: AreaPrefixPath, session: SessionDep, user: CurrentUser, response: Response
 ) -> SchemeOut:

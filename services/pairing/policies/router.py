@@ -11,6 +11,7 @@ from services.pairing.deps import Reader, TodayDep
 from services.pairing.policies import service
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
 from shared.auth import Principal, require_roles
+from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 
@@ -30,7 +31,11 @@ async def put_override(
     response.headers["ETag"] = etag(out.version)
 
 
-@router.get("/overrides/{area_prefix}/{valid_from}", response_model=PolicyOverrideOut)
+@router.get(
+    "/overrides/{area_prefix}/{valid_from}",
+    response_model=PolicyOverrideOut,
+    description=PUBLIC_POLICY,
+)
 async def get_override(
     area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
     valid_from: date,
@@ -46,7 +51,11 @@ async def get_override(
     return out
 
 
-@router.get("/effective", response_model=PolicyOut)
+@router.get(
+    "/effective",
+    response_model=PolicyOut,
+    description=PUBLIC_POLICY,
+)
 async def effective(
     session: SessionDep,
     user: Reader,
