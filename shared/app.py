@@ -19,6 +19,7 @@ from fastapi.utils import generate_unique_id
 
 from shared import clock, tracing
 from shared.auth import TokenVerifier
+from shared.bodyguard import BodyGuardMiddleware, guarded_routes
 from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
 from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
@@ -92,6 +93,14 @@ def create_service_app(
     app.state.verifier = TokenVerifier(settings)
     install_error_handlers(app, (labels or FieldLabels()) | FieldLabels(codes=code_labels(vocabularies)))
     install_idempotency_handler(app)
+    feed = feed_router()
+    # Token and roles checked, body bounded, before any route reads a byte (inside the request id).
+    app.add_middleware(
+        BodyGuardMiddleware,
+        routes=guarded_routes([*routers, feed], prefix),
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
@@ -115,7 +124,7 @@ def create_service_app(
     if vocabularies:
         app.include_router(vocabulary_router(vocabularies), prefix=prefix)
     # Every service offers its own stream as a change feed (docs/FEED.md).
-    app.include_router(feed_router(), prefix=prefix, responses=PROBLEM_RESPONSES)
+    app.include_router(feed, prefix=prefix, responses=PROBLEM_RESPONSES)
     _document_problems(app, route_names, prefix)
     _serve_docs(app, prefix)
     return app

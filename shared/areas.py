@@ -36,7 +36,7 @@ LEVEL_PREFIX_LENGTH: dict[AreaLevel, int] = {
     AreaLevel.VILLAGE: 12,
 }
 _ORDER = list(LEVEL_PREFIX_LENGTH)
-_CODE = re.compile(r"^\d{12}$")
+_CODE = re.compile(r"^[0-9]{12}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class AreaCode:
     @classmethod
     def parse(cls, code: str) -> AreaCode:
         code = (code or "").strip()
-        if len(code) in (2, 4, 6, 9) and code.isdigit():
+        if len(code) in (2, 4, 6, 9) and code.isascii() and code.isdigit():
             code = code.ljust(12, "0")  # a bare prefix names the area it is the prefix of
         if not _CODE.match(code):
             raise InvalidAreaCode(

@@ -27,6 +27,8 @@ __all__ = [
     "CurrentUser",
     "Principal",
     "TokenVerifier",
+    "authenticate",
+    "current_user_dependency",
     "require_roles",
 ]
 
@@ -134,9 +136,11 @@ BEARER = HTTPBearer(
 )
 
 
-async def _current_user(
-    request: Request, declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
-) -> Principal:
+async def authenticate(request: Request) -> Principal:
+    """The caller of this request, from its bearer token (verified once per request)."""
+    cached = request.scope.get("state", {}).get("principal")
+    if isinstance(cached, Principal):
+        return cached
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -150,7 +154,14 @@ async def _current_user(
     return principal
 
 
-CurrentUser = Annotated[Principal, Depends(_current_user)]
+async def current_user_dependency(
+    request: Request, declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+) -> Principal:
+    # ``declared`` only puts the bearer scheme in OpenAPI; the header is read by authenticate()
+    return await authenticate(request)
+
+
+CurrentUser = Annotated[Principal, Depends(current_user_dependency)]
 
 
 async def _area_scope(user: CurrentUser) -> str:
@@ -173,4 +184,5 @@ def require_roles(*roles: str) -> Callable[..., Any]:
             )
         return user
 
+    dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]  # read by shared.bodyguard
     return dependency

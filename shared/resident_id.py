@@ -15,7 +15,7 @@ __all__ = ["InvalidResidentId", "ResidentId", "check_digit", "make", "validate"]
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 class InvalidResidentId(ValueError):
@@ -35,7 +35,7 @@ class ResidentId:
 
 
 def check_digit(first17: str) -> str:
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise InvalidResidentId(
             "the first 17 characters of a resident ID must be digits", "身份证号前17位应为数字"
         )

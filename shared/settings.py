@@ -92,6 +92,11 @@ class ServiceSettings(BaseSettings):
     # The office's time zone: every business date ("today", deadlines, quarters) is its date.
     time_zone: str = "Asia/Shanghai"
 
+    # Request bodies (shared.bodyguard): every operation takes at most max_body_bytes; bulk imports
+    # and file uploads (routes marked LARGE_BODY) at most max_upload_bytes. Larger is 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+
     log_level: str = "INFO"
     log_json: bool = True
     # OpenTelemetry traces go to this OTLP/HTTP collector (e.g. http://otel-collector:4318); unset,

@@ -29,11 +29,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.cadres import include_cadre_table
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
 
 metadata = make_metadata()
 include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
+include_cadre_table(metadata)  # who is paired to which household (shared.cadres)
 
 
 class Base(DeclarativeBase):

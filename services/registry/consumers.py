@@ -4,6 +4,7 @@ from services.registry.area_exits import events as area_exit_events
 from services.registry.area_exits import service as area_exit_service
 from services.registry.exits import events as exit_events
 from services.registry.exits import service as exit_service
+from shared import cadres
 from shared.events.consumer import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -11,4 +12,7 @@ HANDLERS: dict[str, Handler] = {
     exit_events.EXIT_REJECTED: exit_service.on_exit_rejected,
     area_exit_events.AREA_EXIT_VERIFIED: area_exit_service.on_area_exit_verified,
     area_exit_events.AREA_EXIT_REJECTED: area_exit_service.on_area_exit_rejected,
+    # who is paired to which household: a cadre reads only theirs (shared.cadres)
+    "pairing.pairing.opened.v1": cadres.on_pairing_opened,
+    "pairing.pairing.closed.v1": cadres.on_pairing_closed,
 }

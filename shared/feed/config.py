@@ -73,7 +73,7 @@ class FeedSubscription(BaseModel):
     @field_validator("area_prefix")
     @classmethod
     def _area_prefix(cls, value: str) -> str:
-        if value and not (value.isdigit() and len(value) <= 12):
+        if value and not (value.isascii() and value.isdigit() and len(value) <= 12):
             raise ValueError("area_prefix: up to 12 digits of a division code (e.g. '4407' for a city)")
         return value
 

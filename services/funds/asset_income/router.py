@@ -15,12 +15,15 @@ from services.funds.asset_income.schemas import (
     DividendYearOut,
 )
 from services.funds.deps import Finance, TodayDep
+from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 
-router = APIRouter(prefix="/asset-income/agreements", tags=["asset income"])
+router = APIRouter(
+    prefix="/asset-income/agreements", tags=["asset income"], dependencies=[cadres.CADRE_READS_REFUSED]
+)
 
 
 @router.post("", status_code=201, response_model=AgreementOut)

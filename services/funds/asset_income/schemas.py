@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.funds.money import Fen, PositiveFen
 from services.funds.vocabulary import ENTERPRISE_KINDS
+from shared.fields import StrictInt
 from shared.vocabulary import code_or_label
 
 Party = Field(min_length=1, max_length=200)
@@ -15,7 +16,7 @@ Party = Field(min_length=1, max_length=200)
 
 class HouseholdShareIn(BaseModel):
     household_id: str = Field(min_length=1, max_length=80)
-    shares: int = Field(default=1, ge=1, le=10_000, description="its shares (折股量化) in the split")
+    shares: StrictInt = Field(default=1, ge=1, le=10_000, description="its shares (折股量化) in the split")
 
 
 class AgreementIn(BaseModel):
@@ -23,17 +24,17 @@ class AgreementIn(BaseModel):
     and the beneficiary households."""
 
     name: str = Field(min_length=1, max_length=200)
-    area_code: str = Field(pattern=r"^\d{12}$", description="the county (or township) that signs")
+    area_code: str = Field(pattern=r"^[0-9]{12}$", description="the county (or township) that signs")
     government: str = Party
     bank: str = Party
     enterprise: str = Party
     enterprise_kind: Annotated[Literal["enterprise", "cooperative"], code_or_label(ENTERPRISE_KINDS)]
     households: list[HouseholdShareIn] = Field(min_length=1, max_length=1_000)
     principal_fen: PositiveFen = Field(description="the loan placed with the enterprise, integer fen")
-    start_year: int = Field(ge=2000, le=2100)
-    term_years: int = Field(ge=1, le=30)
+    start_year: StrictInt = Field(ge=2000, le=2100)
+    term_years: StrictInt = Field(ge=1, le=30)
     guaranteed_return_fen: Fen = Field(description="保底: paid every year whatever the profit, integer fen")
-    dividend_rate_bp: int = Field(ge=0, le=10_000, description="分红: basis points of the loan a year")
+    dividend_rate_bp: StrictInt = Field(ge=0, le=10_000, description="分红: basis points of the loan a year")
     payer_account: str = Field(description="the enterprise's source account (it pays in from there)")
     holding_account: str = Field(description="the holding account dividends are paid into and out of")
     signed_on: date
@@ -79,7 +80,7 @@ class AgreementOut(BaseModel):
 
 
 class DistributionIn(BaseModel):
-    year: int = Field(ge=2000, le=2100)
+    year: StrictInt = Field(ge=2000, le=2100)
     amount_fen: PositiveFen | None = Field(
         default=None, description="what the enterprise pays for the year; the year's amount due if omitted"
     )

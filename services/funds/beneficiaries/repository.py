@@ -38,10 +38,14 @@ class BeneficiaryRepository(Repository):
             stmt = stmt.where(Beneficiary.status.in_(list(statuses)))
         return list((await self.session.execute(stmt.order_by(Beneficiary.ref_id))).scalars())
 
-    async def page(self, *, kind: str, area_prefix: str, after: str | None, limit: int) -> list[Beneficiary]:
+    async def page(
+        self, *, kind: str, area_prefix: str, after: str | None, limit: int, refs: set[str] | None = None
+    ) -> list[Beneficiary]:
         stmt = select(Beneficiary).where(
             Beneficiary.kind == kind, Beneficiary.area_code.startswith(area_prefix)
         )
+        if refs is not None:  # a cadre: their own households, their villages
+            stmt = stmt.where(Beneficiary.ref_id.in_(refs))
         if after is not None:
             stmt = stmt.where(Beneficiary.ref_id > after)
         return list((await self.session.execute(stmt.order_by(Beneficiary.ref_id).limit(limit))).scalars())

@@ -7,12 +7,13 @@ from fastapi import APIRouter, Path, Response
 from services.funds.budgets import service
 from services.funds.budgets.schemas import ComplianceOut, DeclarationIn, DeclarationOut
 from services.funds.deps import Finance
+from shared import cadres
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 
-router = APIRouter(tags=["budget compliance"])
-AreaPath = Annotated[str, Path(pattern=r"^\d{12}$", description="12-digit administrative division code")]
+router = APIRouter(tags=["budget compliance"], dependencies=[cadres.CADRE_READS_REFUSED])
+AreaPath = Annotated[str, Path(pattern=r"^[0-9]{12}$", description="12-digit administrative division code")]
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import MAX_FEN, Fen
+from shared.fields import StrictInt
 
 ROUNDING = (
     "以上 / 不低于 include the number: a rule passes when the budgeted amount is at or above its "
@@ -13,7 +14,7 @@ ROUNDING = (
 
 
 class DeclarationIn(BaseModel):
-    local_revenue_increase_fen: int = Field(
+    local_revenue_increase_fen: StrictInt = Field(
         ge=-MAX_FEN,
         le=MAX_FEN,
         description="the year's local general public budget revenue increase in fen (negative if it fell)",

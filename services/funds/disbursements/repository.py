@@ -51,8 +51,13 @@ class DisbursementRepository(Repository):
         beneficiary_id: str | None,
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
+        households: set[str] | None = None,
     ) -> list[Disbursement]:
         stmt = select(Disbursement).where(Disbursement.area_code.startswith(area_prefix))
+        if households is not None:  # a cadre: what was paid to their own households
+            stmt = stmt.where(
+                Disbursement.beneficiary_kind == "household", Disbursement.beneficiary_id.in_(households)
+            )
         if beneficiary_id is not None:
             stmt = stmt.where(Disbursement.beneficiary_id == beneficiary_id)
         if after is not None:

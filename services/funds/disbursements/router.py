@@ -15,6 +15,7 @@ from services.funds.disbursements.schemas import (
     DisbursementReversalIn,
     EntitlementOut,
 )
+from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
@@ -53,13 +54,18 @@ async def reverse(
 async def list_disbursements(
     session: SessionDep,
     scope: AreaScope,
+    user: CurrentUser,
     beneficiary_id: str | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[DisbursementOut]:
     after = paging.after_time_id(cursor)
     rows = await DisbursementRepository(session).page(
-        area_prefix=scope, beneficiary_id=beneficiary_id, after=after, limit=limit + 1
+        area_prefix=scope,
+        beneficiary_id=beneficiary_id,
+        after=after,
+        limit=limit + 1,
+        households=await cadres.cadre_households(session, user),
     )
     items = [DisbursementOut.model_validate(r) for r in rows[:limit]]
     last = items[-1] if items else None
@@ -84,6 +90,9 @@ async def entitlement(
     user: CurrentUser,
     plan_id: uuid.UUID | None = None,
 ) -> EntitlementOut:
+    own = await cadres.cadre_households(session, user)
+    if own is not None and (kind != "household" or ref_id not in own):
+        raise service.BeneficiaryNotFound(f"No {kind} {ref_id} in your area", beneficiary_id=ref_id)
     entitled, disbursed = await service.entitlement(
         session, actor=user, kind=kind, ref_id=ref_id, plan_id=plan_id
     )

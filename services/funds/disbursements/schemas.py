@@ -8,19 +8,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import MAX_FEN
 from services.funds.vocabulary import BENEFICIARY_KINDS
+from shared.fields import StrictInt
 from shared.vocabulary import code_or_label
 
 
 class DisbursementIn(BaseModel):
     beneficiary_kind: Annotated[Literal["household", "village", "project"], code_or_label(BENEFICIARY_KINDS)]
     beneficiary_id: str = Field(min_length=1, max_length=80)
-    amount_fen: int = Field(le=MAX_FEN, description="integer fen, above zero")
+    amount_fen: StrictInt = Field(le=MAX_FEN, description="integer fen, above zero")
     from_account: str = Field(description="the holding account paying out")
     plan_id: uuid.UUID | None = Field(
         default=None, description="the plan it is paid against (households, villages)"
     )
     component: str | None = Field(default=None, max_length=80)
-    year: int | None = Field(default=None, ge=2000, le=2100)
+    year: StrictInt | None = Field(default=None, ge=2000, le=2100)
 
 
 class DisbursementOut(BaseModel):

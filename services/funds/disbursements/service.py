@@ -21,7 +21,7 @@ from services.funds.schemes import service as scheme_service
 from services.funds.schemes.repository import PlanRepository
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.service import AccountNotFound, payout_code
-from shared import audit
+from shared import audit, cadres
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.events import add_event
@@ -221,7 +221,12 @@ async def get_visible(
     session: AsyncSession, *, actor: Principal, disbursement_id: uuid.UUID, lock: bool = False
 ) -> Disbursement:
     row = await DisbursementRepository(session).get(disbursement_id, lock=lock)
-    if row is None or not actor.covers(row.area_code):
+    own = await cadres.cadre_households(session, actor)
+    if (
+        row is None
+        or not actor.covers(row.area_code)
+        or (own is not None and (row.beneficiary_kind != "household" or row.beneficiary_id not in own))
+    ):
         raise DisbursementNotFound(f"Disbursement {disbursement_id} does not exist in your area")
     return row
 

@@ -135,7 +135,7 @@ def _subtree(area_code: str) -> str:
 async def public_list(
     session: SessionDep,
     today: TodayDep,
-    area_code: Annotated[str, Query(pattern=r"^\d{12}$")],
+    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PublicNoticeOut]:

@@ -6,12 +6,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.fields import StrictInt
+
 
 class NoticeIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$", description="the village whose board shows it")
+    area_code: str = Field(pattern=r"^[0-9]{12}$", description="the village whose board shows it")
     title: str = Field(min_length=1, max_length=200)
     published_on: date = Field(description="the day it was pinned up: not after today (China date)")
-    notice_days: int = Field(ge=1, le=90)
+    notice_days: StrictInt = Field(ge=1, le=90)
     backdate_reason: str | None = Field(
         default=None,
         min_length=1,

@@ -9,12 +9,13 @@ from services.funds.deps import Finance, TodayDep
 from services.funds.ledger import service
 from services.funds.ledger.repository import LedgerRepository
 from services.funds.ledger.schemas import ReversalIn, TransactionOut, TransferIn
+from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 
-router = APIRouter(prefix="/ledger", tags=["ledger"])
+router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[cadres.CADRE_READS_REFUSED])
 
 
 @router.post("/transfers", status_code=201, response_model=TransactionOut)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import PositiveFen
 from services.funds.vocabulary import LEDGER_KINDS
+from shared.fields import StrictInt
 from shared.vocabulary import code_or_label
 
 
@@ -19,7 +20,7 @@ class TransferIn(BaseModel):
     to_account: str
     amount_fen: PositiveFen
     plan_id: uuid.UUID | None = None
-    year: int | None = Field(default=None, ge=2000, le=2100)
+    year: StrictInt | None = Field(default=None, ge=2000, le=2100)
     memo: str = Field(default="", max_length=500)
 
 

@@ -9,13 +9,14 @@ from services.funds.deps import Finance
 from services.funds.projects import service
 from services.funds.projects.repository import ProjectRepository
 from services.funds.projects.schemas import ProjectIn, ProjectOut, ProjectTransitionIn
+from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 
-router = APIRouter(prefix="/projects", tags=["projects"])
+router = APIRouter(prefix="/projects", tags=["projects"], dependencies=[cadres.CADRE_READS_REFUSED])
 
 
 @router.post("", status_code=201, response_model=ProjectOut)

@@ -13,7 +13,7 @@ from shared.vocabulary import code_or_label
 
 class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    area_code: str = Field(pattern=r"^\d{12}$", description="the village (or township) it serves")
+    area_code: str = Field(pattern=r"^[0-9]{12}$", description="the village (or township) it serves")
     category: str = Field(min_length=1, max_length=40, description="e.g. industry, infrastructure, housing")
     budget_fen: Fen
     funding_account: str = Field(description="the county integrated pool it is paid from")

@@ -7,11 +7,13 @@ from fastapi.responses import StreamingResponse
 
 from services.funds.reports import rules, service
 from services.funds.reports.schemas import FundsReportOut, ReportRowOut
+from shared import cadres
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.spreadsheets import XLSX_MEDIA_TYPE, HeaderStyle, csv_response, xlsx_response
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[cadres.CADRE_READS_REFUSED])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _out(row: rules.ReportRow) -> ReportRowOut:
@@ -32,7 +34,7 @@ def _out(row: rules.ReportRow) -> ReportRowOut:
 async def funds_report(
     session: SessionDep,
     user: CurrentUser,
-    area_code: Annotated[str | None, Query(pattern=r"^\d{12}$")] = None,
+    area_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     format: Literal["json", "csv", "xlsx"] = "json",
     headers: Annotated[

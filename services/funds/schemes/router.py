@@ -17,12 +17,13 @@ from services.funds.schemes.schemas import (
     SchemeIn,
     SchemeOut,
 )
+from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 
-router = APIRouter(tags=["schemes"])
+router = APIRouter(tags=["schemes"], dependencies=[cadres.CADRE_READS_REFUSED])
 
 
 @router.post("/schemes", status_code=201, response_model=SchemeOut)

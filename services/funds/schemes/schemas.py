@@ -10,19 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.funds.money import Fen
 from services.funds.schemes import rules
+from shared.fields import StrictInt
 
 
 class SubShareIn(BaseModel):
     code: str = Field(min_length=1, max_length=80)
     payer: str | None = Field(default=None, description="the one account billed (not with payer_level)")
-    basis_points: int = Field(ge=0, le=rules.BASIS_POINTS, description="of the parent share; 3000 = 30%")
-    schedule: dict[int, int] | None = None
+    basis_points: StrictInt = Field(
+        ge=0, le=rules.BASIS_POINTS, description="of the parent share; 3000 = 30%"
+    )
+    schedule: dict[int, StrictInt] | None = None
     payer_level: Literal["township"] | None = Field(
         default=None,
         description="township: each town raises the part of its own people, billed to its own account "
         "(the one named in payers, else the town's source account)",
     )
-    payers: dict[Annotated[str, Field(pattern=r"^\d{9}000$")], str] = Field(
+    payers: dict[Annotated[str, Field(pattern=r"^[0-9]{9}000$")], str] = Field(
         default={}, description="town code -> account code, for towns whose account is named here"
     )
 
@@ -38,14 +41,14 @@ class SubShareIn(BaseModel):
 class ShareIn(BaseModel):
     code: str = Field(min_length=1, max_length=80)
     payer: str
-    weight: int = Field(ge=0)
-    schedule: dict[int, int] | None = None
+    weight: StrictInt = Field(ge=0)
+    schedule: dict[int, StrictInt] | None = None
     sub_shares: list[SubShareIn] = []
 
 
 class PerCapitaIn(BaseModel):
     kind: Literal["per_capita"] = "per_capita"
-    years: list[int] = Field(min_length=1)
+    years: list[StrictInt] = Field(min_length=1)
     amount_per_person_fen: Fen
     payee: str
     shares: list[ShareIn] = Field(min_length=1)
@@ -54,7 +57,7 @@ class PerCapitaIn(BaseModel):
 
 class VillageGrantIn(BaseModel):
     kind: Literal["village_grant"] = "village_grant"
-    year: int
+    year: StrictInt
     payer: str
     payee: str
     amount_by_category_fen: dict[str, Fen]
@@ -79,7 +82,7 @@ SchemeParams = Annotated[PerCapitaIn | VillageGrantIn | FixedFundsIn, Field(disc
 class SchemeIn(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$")
     name: str = Field(min_length=1, max_length=200)
-    area_code: str = Field(pattern=r"^\d{12}$", description="where the scheme applies (its subtree)")
+    area_code: str = Field(pattern=r"^[0-9]{12}$", description="where the scheme applies (its subtree)")
     params: SchemeParams
 
 
@@ -99,7 +102,7 @@ class SchemeOut(BaseModel):
 class PlanIn(BaseModel):
     scheme_id: uuid.UUID
     area_code: str = Field(
-        pattern=r"^\d{12}$", description="the area whose registered population is planned for"
+        pattern=r"^[0-9]{12}$", description="the area whose registered population is planned for"
     )
 
 

@@ -9,13 +9,14 @@ from services.funds.deps import Finance
 from services.funds.sources import service
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn, AccountOut, BudgetIn, BudgetOut
+from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 
-router = APIRouter(prefix="/accounts", tags=["sources"])
+router = APIRouter(prefix="/accounts", tags=["sources"], dependencies=[cadres.CADRE_READS_REFUSED])
 BudgetYear = Annotated[int, Path(ge=2000, le=2100)]
 
 

@@ -24,7 +24,7 @@ from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
 Assessor = Annotated[Principal, Depends(require_roles("inspector"))]
-AreaCodePath = Annotated[str, Path(pattern=r"^\d{12}$")]
+AreaCodePath = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
 YearPath = Annotated[int, Path(ge=2014, le=2100)]
 
 
@@ -60,7 +60,7 @@ async def get_target(
 async def preview(
     session: SessionDep,
     user: CurrentUser,
-    area_code: Annotated[str, Query(pattern=r"^\d{12}$")],
+    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
     year: Annotated[int, Query(ge=2014, le=2100)],
     qualitative_score: Annotated[int | None, Query(ge=0, le=100)] = None,
 ) -> PreviewOut:

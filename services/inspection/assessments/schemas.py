@@ -8,10 +8,13 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from services.inspection.findings.schemas import AccountabilityOut
+from shared.fields import StrictInt
 
 
 class TargetIn(BaseModel):
-    people: int = Field(ge=0, le=10_000_000, description="People the area must lift out of poverty this year")
+    people: StrictInt = Field(
+        ge=0, le=10_000_000, description="People the area must lift out of poverty this year"
+    )
 
 
 class TargetOut(BaseModel):
@@ -22,13 +25,13 @@ class TargetOut(BaseModel):
 
 
 class AssessmentIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$")
-    year: int = Field(ge=2014, le=2100)
-    qualitative_score: int | None = Field(default=None, ge=0, le=100)
+    area_code: str = Field(pattern=r"^[0-9]{12}$")
+    year: StrictInt = Field(ge=2014, le=2100)
+    qualitative_score: StrictInt | None = Field(default=None, ge=0, le=100)
 
 
 class RunIn(BaseModel):
-    year: int = Field(ge=2014, le=2100)
+    year: StrictInt = Field(ge=2014, le=2100)
     level: str = Field(examples=["county", "township", "village"])
 
 

@@ -18,7 +18,7 @@ class ComplainantIn(BaseModel):
 
 
 class ComplaintIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$", description="Where the reported problem is")
+    area_code: str = Field(pattern=r"^[0-9]{12}$", description="Where the reported problem is")
     category: Annotated[str, code_or_label(COMPLAINT_CATEGORIES)]
     summary: str = Field(min_length=1, max_length=300)
     details: str = Field(default="", max_length=10_000)

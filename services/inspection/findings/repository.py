@@ -5,14 +5,28 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import and_, not_, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, not_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
-from services.inspection.models import AccountabilityRecord, Finding, Rectification
+from services.inspection.models import AccountabilityRecord, Finding, HouseholdRef, Rectification
 from shared.repository import Repository
 
 
+def _about_other_households(own: set[str]) -> ColumnElement[bool]:
+    """The finding names a household (its signal's key holds the id) that is not one of ``own``."""
+    return exists(
+        select(HouseholdRef.household_id).where(
+            Finding.source_key.contains(HouseholdRef.household_id),
+            HouseholdRef.household_id.not_in(own),
+        )
+    )
+
+
 class FindingRepository(Repository):
+    async def about_other_households(self, finding_id: uuid.UUID, own: set[str]) -> bool:
+        stmt = select(Finding.id).where(Finding.id == finding_id, _about_other_households(own))
+        return (await self.session.execute(stmt)).first() is not None
+
     async def get(self, finding_id: uuid.UUID, *, lock: bool = False) -> Finding | None:
         stmt = select(Finding).where(Finding.id == finding_id)
         return await self.session.scalar(stmt.with_for_update() if lock else stmt)
@@ -49,8 +63,11 @@ class FindingRepository(Repository):
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
         late_on: date | None = None,
+        households: set[str] | None = None,
     ) -> list[Finding]:
         stmt = select(Finding).where(Finding.area_code.startswith(prefix))
+        if households is not None:  # a cadre: not the findings on households paired to others
+            stmt = stmt.where(not_(_about_other_households(households)))
         if status:
             stmt = stmt.where(Finding.status == status)
         if late_on:  # the SQL form of rules.is_overdue

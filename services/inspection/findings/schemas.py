@@ -13,7 +13,7 @@ from shared.vocabulary import code_or_label
 
 
 class FindingIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$")
+    area_code: str = Field(pattern=r"^[0-9]{12}$")
     category: Annotated[str, code_or_label(FINDING_CATEGORIES)]  # the code or its label (识别不精准)
     severity: Annotated[str, code_or_label(SEVERITIES)] = Field(examples=["high", "medium", "low", "严重"])
     title: str = Field(min_length=1, max_length=300)

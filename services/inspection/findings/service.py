@@ -21,7 +21,7 @@ from services.inspection.findings.schemas import (
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
 from services.inspection.paging import after_key, next_cursor
 from services.inspection.policies import presets
-from shared import audit
+from shared import audit, cadres
 from shared.auth import Principal
 from shared.clock import clock
 from shared.errors import Forbidden, InvalidInput, NotFound
@@ -91,7 +91,12 @@ async def _load(
     repo: FindingRepository, actor: Principal, finding_id: uuid.UUID, lock: bool = False
 ) -> Finding:
     f = await repo.get(finding_id, lock=lock)
-    if f is None or not actor.covers(f.area_code):
+    own = await cadres.cadre_households(repo.session, actor)
+    if (
+        f is None
+        or not actor.covers(f.area_code)
+        or (own is not None and await repo.about_other_households(f.id, own))
+    ):
         raise FindingNotFound(f"Finding {finding_id} does not exist in your area.", finding_id=finding_id)
     return f
 
@@ -183,6 +188,7 @@ async def list_page(
         after=after_key(cursor),
         limit=limit + 1,
         late_on=today if overdue_only else None,
+        households=await cadres.cadre_households(session, actor),
     )
     return Page(items=[finding_out(f, today) for f in rows[:limit]], next_cursor=next_cursor(rows, limit))
 

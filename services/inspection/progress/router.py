@@ -26,7 +26,7 @@ from shared.spreadsheets import HeaderStyle, xlsx_response
 
 router = APIRouter(prefix="/progress-reports", tags=["quarterly progress reports"])
 Submitter = Annotated[Principal, Depends(require_roles(*presets.PROGRESS_REPORT_SUBMITTER_ROLES))]
-AreaCodePath = Annotated[str, Path(pattern=r"^\d{12}$")]
+AreaCodePath = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
 YearQuery = Annotated[int, Query(ge=2014, le=2100)]
 QuarterQuery = Annotated[int, Query(ge=1, le=4)]
 YearPath = Annotated[int, Path(ge=2014, le=2100)]

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.projections.repository import ProjectionRepository
+from shared import cadres
 from shared.clock import clock
 from shared.events import CloudEvent
 
@@ -157,6 +158,7 @@ async def on_pairing_opened(session: AsyncSession, event: CloudEvent) -> None:
         target_id=str(d["target_id"]),
         is_open=True,
     )
+    await cadres.on_pairing_opened(session, event)  # a cadre reads findings on their households
 
 
 async def on_pairing_closed(session: AsyncSession, event: CloudEvent) -> None:
@@ -165,6 +167,7 @@ async def on_pairing_closed(session: AsyncSession, event: CloudEvent) -> None:
     await ProjectionRepository(session).close_pairing(
         str(event.data["pairing_id"]), area_code=event.data.get("area_code")
     )
+    await cadres.on_pairing_closed(session, event)
 
 
 async def on_visit_recorded(session: AsyncSession, event: CloudEvent) -> None:

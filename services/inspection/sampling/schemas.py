@@ -9,12 +9,15 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, Field, model_validator
 
 from services.inspection.vocabulary import VERDICTS
+from shared.fields import StrictInt
 from shared.vocabulary import code_or_label
 
 
 class SampleIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$", description="The area evaluated (usually a county)")
-    year: int = Field(ge=2014, le=2100, description="Households that exited in this year are the population")
+    area_code: str = Field(pattern=r"^[0-9]{12}$", description="The area evaluated (usually a county)")
+    year: StrictInt = Field(
+        ge=2014, le=2100, description="Households that exited in this year are the population"
+    )
     seed: str = Field(
         min_length=1, max_length=200, description="Published before the draw; anyone can redo it"
     )
@@ -49,7 +52,7 @@ class SampleOut(BaseModel):
 
 class VerdictIn(BaseModel):
     household_id: str | None = Field(default=None, min_length=1, max_length=100)
-    village_code: str | None = Field(default=None, pattern=r"^\d{12}$", description="in a village sample")
+    village_code: str | None = Field(default=None, pattern=r"^[0-9]{12}$", description="in a village sample")
     verdict: Annotated[str, code_or_label(VERDICTS)] = Field(examples=["correct", "wrongly_exited", "错退"])
     note: str | None = Field(default=None, max_length=2000)
 
@@ -61,8 +64,8 @@ class VerdictIn(BaseModel):
 
 
 class OmissionIn(BaseModel):
-    village_code: str = Field(pattern=r"^\d{12}$")
-    households: int = Field(ge=0, le=10_000)
+    village_code: str = Field(pattern=r"^[0-9]{12}$")
+    households: StrictInt = Field(ge=0, le=10_000)
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -93,10 +93,13 @@ class DossierRepository(Repository):
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
         kind: str | None = None,
+        households: set[str] | None = None,
     ) -> list[SignoffDossier]:
         stmt = select(SignoffDossier).where(SignoffDossier.area_code.startswith(prefix))
         if kind:
             stmt = stmt.where(SignoffDossier.kind == kind)
+        if households is not None:  # a cadre: the dossiers of their own households
+            stmt = stmt.where(SignoffDossier.household_id.in_(households))
         if status:
             stmt = stmt.where(SignoffDossier.status == status)
         if household_id:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from services.inspection.signoffs import service
 from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SchemeIn, SchemeOut, SignIn
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
@@ -69,7 +70,9 @@ async def refuse(
 
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
-AreaPrefixPath = Annotated[str, Path(pattern=r"^\d{2,12}$", description="a 12-digit area code or its prefix")]
+AreaPrefixPath = Annotated[
+    str, Path(pattern=r"^[0-9]{2,12}$", description="a 12-digit area code or its prefix")
+]
 KindQuery = Annotated[
     str,
     Query(
@@ -79,7 +82,11 @@ KindQuery = Annotated[
 ]
 
 
-@schemes_router.get("/{area_code}", response_model=SchemeOut)
+@schemes_router.get(
+    "/{area_code}",
+    response_model=SchemeOut,
+    description=PUBLIC_POLICY,
+)
 async def effective_scheme(
     area_code: AreaPrefixPath,
     session: SessionDep,

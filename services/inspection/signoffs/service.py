@@ -21,7 +21,7 @@ from services.inspection.signoffs.schemas import (
     SchemeOut,
     StepOut,
 )
-from shared import audit
+from shared import audit, cadres
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.clock import clock
@@ -182,6 +182,11 @@ def _signer(actor: Principal) -> rules.Signer:
 async def get(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID) -> DossierOut:
     repo = DossierRepository(session)
     dossier = await _load(repo, actor, dossier_id, lock=False)
+    own = await cadres.cadre_households(session, actor)
+    if own is not None and dossier.household_id not in own:  # a cadre reads their households' dossiers
+        raise DossierNotFound(
+            f"Sign-off dossier {dossier_id} does not exist in your area.", dossier_id=dossier_id
+        )
     return _out(dossier, await repo.signatures(dossier.id))
 
 
@@ -203,6 +208,7 @@ async def list_page(
         kind=_check_kind(kind) if kind else None,
         after=after_key(cursor),
         limit=limit + 1,
+        households=await cadres.cadre_households(session, actor),
     )
     signatures = await repo.signatures_of([d.id for d in rows[:limit]])
     items = [_out(d, signatures[d.id]) for d in rows[:limit]]

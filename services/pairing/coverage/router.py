@@ -21,7 +21,7 @@ router = APIRouter(prefix="/coverage", tags=["coverage"])
 
 
 AreaQuery = Annotated[
-    str | None, Query(pattern=r"^\d{12}$", description="a part of your area (default: all of it)")
+    str | None, Query(pattern=r"^[0-9]{12}$", description="a part of your area (default: all of it)")
 ]
 
 

@@ -9,8 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.pairing.helpers.rules import HelperKind
+from shared.fields import StrictInt
 
-AreaCodeStr = Field(pattern=r"^\d{12}$", description="12-digit division code")
+AreaCodeStr = Field(pattern=r"^[0-9]{12}$", description="12-digit division code")
 Level = Literal["province", "city", "county", "township", "village"]
 HospitalGrade = Literal["1C", "1B", "1A", "2C", "2B", "2A", "3C", "3B", "3A"]
 Title = Literal["junior", "intermediate", "associate_senior", "senior"]
@@ -26,7 +27,7 @@ class HelperIn(BaseModel):
     team_id: uuid.UUID | None = Field(
         default=None, description="work team (or 10+1 team) the helper belongs to"
     )
-    party_member_count: int = Field(default=0, ge=0, le=10_000)
+    party_member_count: StrictInt = Field(default=0, ge=0, le=10_000)
     hospital_grade: HospitalGrade | None = None
     professional_title: Title | None = None
 

@@ -11,6 +11,7 @@ from services.pairing.deps import Reader, TodayDep
 from services.pairing.policies import service
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
 from shared.auth import Principal, require_roles
+from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 
@@ -30,9 +31,13 @@ async def put_override(
     response.headers["ETag"] = etag(out.version)
 
 
-@router.get("/overrides/{area_prefix}/{valid_from}", response_model=PolicyOverrideOut)
+@router.get(
+    "/overrides/{area_prefix}/{valid_from}",
+    response_model=PolicyOverrideOut,
+    description=PUBLIC_POLICY,
+)
 async def get_override(
-    area_prefix: Annotated[str, Path(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")],
+    area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
     valid_from: date,
     session: SessionDep,
     user: Reader,
@@ -46,11 +51,15 @@ async def get_override(
     return out
 
 
-@router.get("/effective", response_model=PolicyOut)
+@router.get(
+    "/effective",
+    response_model=PolicyOut,
+    description=PUBLIC_POLICY,
+)
 async def effective(
     session: SessionDep,
     user: Reader,
     today: TodayDep,
-    area_code: Annotated[str, Query(pattern=r"^\d{12}$")],
+    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
 ) -> PolicyOut:
     return await service.effective(session=session, actor=user, area_code=area_code, on=today)

@@ -7,17 +7,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-CountyCode = Annotated[str, Field(pattern=r"^\d{6}000000$")]
+from shared.fields import StrictInt
+
+CountyCode = Annotated[str, Field(pattern=r"^[0-9]{6}000000$")]
 
 
 class PolicyOverrideIn(BaseModel):
     area_prefix: str = Field(
-        pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$", description="the area's code prefix"
+        pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$", description="the area's code prefix"
     )
     valid_from: date
-    cadre_household_cap: int | None = Field(default=None, ge=1, le=100)
-    visit_interval_days: int | None = Field(default=None, ge=1, le=366)
-    volunteer_team_min_party_members: int | None = Field(default=None, ge=1, le=1000)
+    cadre_household_cap: StrictInt | None = Field(default=None, ge=1, le=100)
+    visit_interval_days: StrictInt | None = Field(default=None, ge=1, le=366)
+    volunteer_team_min_party_members: StrictInt | None = Field(default=None, ge=1, le=1000)
     enterprise_target_must_be_old_area: bool | None = None
     enterprise_one_village_each: bool | None = Field(
         default=None, description="一村一企业 both ways: an enterprise pairs with one village at a time"

@@ -19,6 +19,7 @@ from services.pairing.visits.schemas import (
     VisitIn,
     VisitOut,
 )
+from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import InvalidInput
 from shared.pagination import Cursor, Limit, Page, decode_cursor
@@ -47,7 +48,7 @@ async def record_ledger_entry(
     return {"id": str(body.id), "outcome": outcome.value}
 
 
-@router.post("/sync/batches", response_model=BatchOut)
+@router.post("/sync/batches", response_model=BatchOut, openapi_extra=LARGE_BODY)
 async def upload_batch(body: BatchIn, session: SessionDep, user: VisitWriter, today: TodayDep) -> BatchOut:
     """Offline upload: per-record results; a batch sent twice is stored once."""
     return await service.record_batch(session=session, actor=user, records=body.records, today=today)

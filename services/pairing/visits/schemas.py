@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.pairing.visits.rules import BatchOutcome, LedgerKind, Satisfaction, VisitKind
+from shared.fields import StrictInt
 
 
 class VisitIn(BaseModel):
@@ -34,7 +35,7 @@ class LedgerEntryIn(BaseModel):
     household_id: uuid.UUID
     helper_id: uuid.UUID | None = None
     ledger: LedgerKind
-    year: int = Field(ge=2014, le=2100)
+    year: StrictInt = Field(ge=2014, le=2100)
     entry_on: date
     content: str = Field(min_length=1, max_length=4000)
 

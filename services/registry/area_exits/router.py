@@ -115,7 +115,7 @@ async def resolved_area_exit_policy(
     return await service.resolved_policy(session=session, area_code=area_code, year=year, kind=kind)
 
 
-PrefixPath = Annotated[str, Path(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")]
+PrefixPath = Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")]
 
 
 @router.get("/area-exit-policies/records/{area_prefix}/{year}/{kind}", response_model=AreaExitPolicyOut)

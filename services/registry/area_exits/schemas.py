@@ -104,7 +104,7 @@ class CriterionSpecIO(BaseModel):
 
 
 class AreaExitPolicyIn(BaseModel):
-    area_prefix: str = Field(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")
+    area_prefix: str = Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")
     year: int = Field(ge=2000, le=2100)
     kind: AreaExitKind
     source: str = Field(min_length=1, max_length=2000, description="the policy's words and where they are")

@@ -4,16 +4,18 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from shared.fields import Fen, StrictInt
+
 DispatchLevel = Literal["city", "province", "county"]
 
 
 class CollectiveIncome(BaseModel):
-    year: int = Field(ge=2000, le=2100)
-    amount_fen: int = Field(ge=0)
+    year: StrictInt = Field(ge=2000, le=2100)
+    amount_fen: Fen
 
 
 class AreaIn(BaseModel):
-    code: str = Field(pattern=r"^\d{12}$")
+    code: str = Field(pattern=r"^[0-9]{12}$")
     name: str = Field(min_length=1, max_length=100)
     poor_village: bool = False
     old_area_village: bool = False
@@ -22,7 +24,7 @@ class AreaIn(BaseModel):
     # still be unknown. Left out: a village with a dispatching level is a pairing village.
     pairing_village: bool | None = None
     pairing_dispatch_level: DispatchLevel | None = None
-    rural_population: int | None = Field(default=None, ge=0)
+    rural_population: StrictInt | None = Field(default=None, ge=0)
     synthetic_code: bool = False
     collective_income: list[CollectiveIncome] = Field(default_factory=list)
 

@@ -11,6 +11,7 @@ from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeH
 from services.registry.households.service import keyset_cursor
 from services.registry.models import EdgeHousehold
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import InvalidInput
 from shared.pagination import Cursor, Limit, Page, encode_cursor
@@ -53,7 +54,7 @@ async def list_edge_households(
     return Page(items=[_out(e) for e in page], next_cursor=nxt)
 
 
-@router.post("/dibao-cross-checks", response_model=CrossCheckOut)
+@router.post("/dibao-cross-checks", response_model=CrossCheckOut, openapi_extra=LARGE_BODY)
 async def dibao_cross_check(
     area_code: str, roll: UploadFile, session: SessionDep, user: Registrar, cipher: CipherDep
 ) -> CrossCheckOut:

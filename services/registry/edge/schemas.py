@@ -4,13 +4,15 @@ import uuid
 
 from pydantic import BaseModel, Field
 
+from shared.fields import RESIDENT_ID_PATTERN, Fen, StrictInt
+
 
 class EdgeHouseholdIn(BaseModel):
-    area_code: str = Field(pattern=r"^\d{12}$")
+    area_code: str = Field(pattern=r"^[0-9]{12}$")
     head_name: str = Field(min_length=1, max_length=50)
-    head_resident_id: str = Field(min_length=18, max_length=18)
-    persons: int = Field(ge=1, le=30)
-    per_capita_income_fen: int | None = Field(default=None, ge=0)
+    head_resident_id: str = Field(min_length=18, max_length=18, pattern=RESIDENT_ID_PATTERN)
+    persons: StrictInt = Field(ge=1, le=30)
+    per_capita_income_fen: Fen | None = None
     risk: str = Field(min_length=1, max_length=2000)
 
 

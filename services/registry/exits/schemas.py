@@ -5,6 +5,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from shared.fields import StrictInt
+
 
 class CriterionOut(BaseModel):
     criterion: str
@@ -20,7 +22,7 @@ class EligibilityOut(BaseModel):
 
 
 class ExitRequestIn(BaseModel):
-    year: int = Field(ge=2014, le=2100)
+    year: StrictInt = Field(ge=2014, le=2100)
 
 
 class ExitRequestOut(BaseModel):

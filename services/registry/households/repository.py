@@ -19,6 +19,7 @@ class ListFilter:
     batch: str | None = None
     name: str | None = None
     resident_id_hash: str | None = None
+    household_ids: frozenset[uuid.UUID] | None = None  # a cadre's own households only (shared.cadres)
 
 
 class HouseholdRepository(Repository):
@@ -134,6 +135,8 @@ class HouseholdRepository(Repository):
                 Member.household_id == Household.id, Member.resident_id_hash == f.resident_id_hash
             )
             stmt = stmt.where(with_person.exists())
+        if f.household_ids is not None:
+            stmt = stmt.where(Household.id.in_(f.household_ids))
         if after is not None:
             stmt = stmt.where(tuple_(Household.area_code, Household.id) > tuple_(*after))
         stmt = stmt.order_by(Household.area_code, Household.id).limit(limit)

@@ -33,6 +33,7 @@ from services.registry.households.schemas import (
 from services.registry.models import Household
 from services.registry.vocabulary import HouseholdStatus
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
@@ -74,7 +75,7 @@ async def create_candidate(
     return out
 
 
-@router.post("/imports", response_model=ImportOut)
+@router.post("/imports", response_model=ImportOut, openapi_extra=LARGE_BODY)
 async def import_registered(
     body: ImportIn,
     session: SessionDep,

@@ -18,6 +18,7 @@ from services.registry.vocabulary import (
     Sex,
     batch_code,
 )
+from shared.fields import RESIDENT_ID_PATTERN, Fen, PositiveFen, StrictInt
 from shared.vocabulary import label_of, labels_of
 
 # Every code list accepts its Chinese label too ("因病" for illness, "户主" for head): see
@@ -26,7 +27,7 @@ from shared.vocabulary import label_of, labels_of
 
 class MemberIn(BaseModel):
     name: str = Field(min_length=1, max_length=50)
-    resident_id: str = Field(min_length=18, max_length=18)
+    resident_id: str = Field(min_length=18, max_length=18, pattern=RESIDENT_ID_PATTERN)
     birth_date: date | None = None  # if given, must agree with the ID
     sex: Sex | None = None  # if given, must agree with the ID
     relation: Relation
@@ -55,8 +56,8 @@ class HouseholdAttributes(BaseModel):
 
 
 class HouseholdIn(HouseholdAttributes):
-    area_code: str = Field(pattern=r"^\d{12}$")
-    year: int = Field(ge=2014, le=2100)
+    area_code: str = Field(pattern=r"^[0-9]{12}$")
+    year: StrictInt = Field(ge=2014, le=2100)
     members: list[MemberIn] = Field(min_length=1, max_length=30)
 
 
@@ -91,7 +92,7 @@ class MergeIn(BaseModel):
 class MoveIn(BaseModel):
     """The whole household moves to another village."""
 
-    to_area_code: str = Field(pattern=r"^\d{12}$", description="the village it now lives in")
+    to_area_code: str = Field(pattern=r"^[0-9]{12}$", description="the village it now lives in")
     reason: MoveReason
     note: str | None = Field(default=None, min_length=1, max_length=500)
     moved_on: date = Field(description="the day the move took effect; not after today")
@@ -104,13 +105,13 @@ class MoveIn(BaseModel):
 
 
 class IncomeIn(BaseModel):
-    year: int = Field(ge=2014, le=2100)
-    per_capita_income_fen: int = Field(ge=0)
+    year: StrictInt = Field(ge=2014, le=2100)
+    per_capita_income_fen: Fen
 
 
 class DebtIn(BaseModel):
     cause: DebtCause
-    amount_fen: int = Field(gt=0)
+    amount_fen: PositiveFen
     recorded_on: date
 
 

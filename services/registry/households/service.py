@@ -42,7 +42,7 @@ from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas
 from services.registry.vocabulary import ACTIVE_STATUSES, HouseholdStatus, LabourCapacity, Relation
-from shared import audit
+from shared import audit, cadres
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.http import check_if_match, check_put_precondition
@@ -83,11 +83,19 @@ def state(h: Household) -> dict[str, Any]:
     }
 
 
+async def _may_read(session: AsyncSession, actor: Principal, h: Household) -> bool:
+    """In the caller's area and, for a cadre, paired to them (others are 404: not even their existence)."""
+    if not actor.covers(h.area_code):
+        return False
+    own = await cadres.cadre_households(session, actor)
+    return own is None or str(h.id) in own
+
+
 async def load(
     session: AsyncSession, actor: Actor, household_id: uuid.UUID, *, lock: bool = False
 ) -> Household:
     h = await HouseholdRepository(session).get(household_id, lock=lock)
-    if h is None or (isinstance(actor, Principal) and not actor.covers(h.area_code)):
+    if h is None or (isinstance(actor, Principal) and not await _may_read(session, actor, h)):
         raise HouseholdNotFound(
             f"household {household_id} does not exist in your area",
             detail_zh=f"您的辖区内没有户 {household_id}",
@@ -498,6 +506,18 @@ def keyset_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
         ) from exc
 
 
+def _ids(own: set[str] | None) -> frozenset[uuid.UUID] | None:
+    return None if own is None else frozenset(uuid.UUID(i) for i in own if _is_uuid(i))
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 async def search(
     *,
     session: AsyncSession,
@@ -525,6 +545,7 @@ async def search(
             batch=batch,
             name=name or None,
             resident_id_hash=cipher.keyed_hash(resident_id) if resident_id else None,
+            household_ids=_ids(await cadres.cadre_households(session, actor)),
         ),
         after=after,
         limit=limit + 1,

@@ -41,9 +41,9 @@ from services.registry.rollups.rules import Snapshot, flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.auth import Principal
+from shared.backdating import LATE_ENTRY_ROLES, check_entered_date
 from shared.clock import clock
 from shared.pii import mask_name
-from shared.backdating import LATE_ENTRY_ROLES, check_entered_date
 
 Actor = Principal | str
 

@@ -20,7 +20,7 @@ router = APIRouter(tags=["public notices"])
 async def public_notices(
     session: SessionDep,
     today: TodayDep,
-    area_code: Annotated[str, Query(pattern=r"^\d{12}$", description="a village, township or county")],
+    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$", description="a village, township or county")],
     kind: NoticeKind | None = None,
     current: bool = True,
     limit: Limit = 50,

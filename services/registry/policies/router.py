@@ -8,6 +8,7 @@ from services.registry.areas.service import parse_code
 from services.registry.policies import service
 from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.errors import Forbidden
 from shared.http import IfMatch, etag
@@ -15,15 +16,23 @@ from shared.http import IfMatch, etag
 router = APIRouter(prefix="/policies", tags=["policies"])
 
 
-@router.get("/{area_code}/{year}", response_model=PolicyOut)
+@router.get(
+    "/{area_code}/{year}",
+    response_model=PolicyOut,
+    description=PUBLIC_POLICY,
+)
 async def resolved_policy(area_code: str, year: int, session: SessionDep, user: CurrentUser) -> PolicyOut:
     code = parse_code(area_code)
     return service.to_out(await service.resolve(session=session, area_code=code, year=year))
 
 
-@router.get("/records/{area_prefix}/{year}", response_model=PolicyRecordOut)
+@router.get(
+    "/records/{area_prefix}/{year}",
+    response_model=PolicyRecordOut,
+    description=PUBLIC_POLICY,
+)
 async def policy_record(
-    area_prefix: Annotated[str, Path(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")],
+    area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
     year: Annotated[int, Path(ge=2000, le=2100)],
     session: SessionDep,
     user: CurrentUser,

@@ -5,6 +5,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, Field, model_validator
 
 from services.registry.policies.rules import THRESHOLD_DIRECTIONS, Comparison
+from shared.fields import Fen, StrictInt
 
 
 class ApprovalStepIO(BaseModel):
@@ -28,16 +29,16 @@ ThresholdName = Literal["exit_line", "large_debt_limit", "exit_incidence", "noti
 
 
 class PolicyRecordIn(BaseModel):
-    area_prefix: str = Field(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})?$")
-    year: int = Field(ge=2000, le=2100)
+    area_prefix: str = Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})?$")
+    year: StrictInt = Field(ge=2000, le=2100)
     source: str = Field(min_length=1)
-    exit_line_fen: int | None = Field(default=None, ge=0)
-    notice_min_days: int | None = Field(default=None, ge=1, le=90)
-    large_debt_limit_fen: int | None = Field(default=None, ge=0)
+    exit_line_fen: Fen | None = None
+    notice_min_days: StrictInt | None = Field(default=None, ge=1, le=90)
+    large_debt_limit_fen: Fen | None = None
     batch_set: str | None = None
     batches: list[str] | None = None
-    exit_incidence_threshold_bp: int | None = Field(default=None, ge=0, le=10_000)
-    policies_kept_years: int | None = Field(
+    exit_incidence_threshold_bp: StrictInt | None = Field(default=None, ge=0, le=10_000)
+    policies_kept_years: StrictInt | None = Field(
         default=None,
         ge=1,
         le=30,
@@ -52,7 +53,7 @@ class PolicyRecordIn(BaseModel):
         default=None,
         description='which relapse causes take the chain, which ordinary identification; needs "*"',
     )
-    weak_village_income_fen: int | None = Field(
+    weak_village_income_fen: StrictInt | None = Field(
         default=None, ge=0, le=10**15, description="village collective operating income threshold (fen)"
     )
     weak_village_income_inclusive: bool | None = Field(

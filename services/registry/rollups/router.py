@@ -1,33 +1,46 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from services.registry.errors import AreaNotFound
 from services.registry.rollups import service
 from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChartsOut, WeakVillagesOut
+from shared import cadres
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit
 
+
+async def _cadre_villages_only(area_code: str, session: SessionDep, user: CurrentUser) -> None:
+    """A cadre reads the roll-ups of the villages of their own households, no wider (404 otherwise)."""
+    own = await cadres.cadre_villages(session, user)
+    if own is not None and area_code not in own:
+        raise AreaNotFound(f"area {area_code} does not exist in your area", area_code=area_code)
+
+
 router = APIRouter(prefix="/rollups", tags=["rollups"])
+# Counts of households: a cadre reads those of their households' villages. (The weak-village list is
+# about villages' collective income, no household in it: every role of the area reads it.)
+CadreVillage = [Depends(_cadre_villages_only)]
 Year = Query(
     default_factory=lambda: clock.today().year, ge=2014, le=2100, description="policy year for the threshold"
 )
 
 
-@router.get("/{area_code}", response_model=RollupOut)
+@router.get("/{area_code}", response_model=RollupOut, dependencies=CadreVillage)
 async def area_rollup(area_code: str, session: SessionDep, user: CurrentUser, year: int = Year) -> RollupOut:
     return await service.rollup(session=session, actor=user, code=area_code, year=year)
 
 
-@router.get("/{area_code}/pyramid", response_model=PyramidOut)
+@router.get("/{area_code}/pyramid", response_model=PyramidOut, dependencies=CadreVillage)
 async def area_pyramid(
     area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> PyramidOut:
     return await service.pyramid(session=session, actor=user, code=area_code, year=year)
 
 
-@router.get("/{area_code}/charts", response_model=VillageChartsOut)
+@router.get("/{area_code}/charts", response_model=VillageChartsOut, dependencies=CadreVillage)
 async def village_charts(
     area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> VillageChartsOut:

@@ -210,7 +210,7 @@ async def test_a_publication_date_cannot_cheat_the_notice_period(make_db) -> Non
     """Not in the future (China date); more than 3 days back only with a reason and an approver,
     and then the public board says so."""
     app = create_app(settings_for(FundsSettings, make_db("funds")))
-    app.dependency_overrides[_today] = lambda: date(2017, 3, 10)
+    clock.freeze(date(2017, 3, 10))  # the autouse fixture thaws it
     body = {"area_code": VILLAGE, "title": "2017年扶贫资金公示", "notice_days": 7}
     async with service_client(app) as client:
         r = await client.post(

@@ -1,0 +1,260 @@
+"""The gate in front of every route: who is asking, and how much they may send, before a body is read.
+
+An ASGI middleware, inside the request-id/metrics middleware and outside FastAPI's routing:
+
+1. It finds the operation the request is for (the same path templates and methods the routers
+   declare). For an operation that needs a login (its dependencies include ``CurrentUser``), it
+   verifies the bearer token and the roles its ``require_roles`` dependencies name — a caller
+   without a valid token gets 401 and one without the role 403, **before a byte of the body is
+   read**. The verified principal is kept for the route (the token is not verified twice).
+2. It bounds the body: ``max_body_bytes`` (1 MiB by default) for every operation, and
+   ``max_upload_bytes`` for the few marked ``openapi_extra=LARGE_BODY`` (bulk imports and file
+   uploads). A declared ``Content-Length`` over the limit is answered 413 at once; a chunked body is
+   counted as it arrives and cut off at the limit. Nothing larger than the limit is ever held.
+3. A JSON body nested deeper than ``MAX_JSON_DEPTH`` or carrying an integer beyond 64 bits is
+   refused with 422 and a message that says so (Python's parser would otherwise fail with a
+   RecursionError or a digit-limit ValueError that reads like bad UTF-8).
+
+Every refusal is a problem+json rendered by the app's own DomainError handler.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.auth import authenticate, current_user_dependency
+from shared.errors import DomainError, Forbidden, InvalidInput
+
+__all__ = [
+    "LARGE_BODY",
+    "MAX_JSON_DEPTH",
+    "MAX_JSON_INT",
+    "BodyGuardMiddleware",
+    "BodyTooLarge",
+    "GuardedRoute",
+    "guarded_routes",
+]
+
+# ``@router.post(..., openapi_extra=LARGE_BODY)``: this operation takes up to max_upload_bytes.
+LARGE_BODY: dict[str, Any] = {"x-body-limit": "upload"}
+MAX_JSON_DEPTH = 64
+MAX_JSON_INT = 2**63 - 1
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class BodyTooLarge(DomainError):
+    status = 413
+    type_slug = "body-too-large"
+    title = "Request body too large"
+
+
+class _IntegerTooLarge(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class GuardedRoute:
+    """What the gate knows of one operation."""
+
+    path: str
+    methods: frozenset[str]
+    regex: re.Pattern[str]
+    needs_login: bool
+    role_sets: tuple[frozenset[str], ...]  # each must intersect the caller's roles (admin always does)
+    large_body: bool
+
+
+def _walk(dependant: Dependant) -> Iterable[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _walk(sub)
+
+
+def guarded_routes(routers: Sequence[APIRouter], prefix: str) -> list[GuardedRoute]:
+    routes: list[GuardedRoute] = []
+    for router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            calls = list(_walk(route.dependant))
+            regex, _, _ = compile_path(prefix + route.path)
+            routes.append(
+                GuardedRoute(
+                    path=prefix + route.path,
+                    methods=frozenset(route.methods or ()),
+                    regex=regex,
+                    needs_login=current_user_dependency in calls,
+                    role_sets=tuple(
+                        frozenset(roles) for c in calls if (roles := getattr(c, "allowed_roles", None))
+                    ),
+                    large_body=(route.openapi_extra or {}).get("x-body-limit") == LARGE_BODY["x-body-limit"],
+                )
+            )
+    return routes
+
+
+def _match(routes: Sequence[GuardedRoute], method: str, path: str) -> GuardedRoute | None:
+    for route in routes:  # declaration order, as the router matches
+        if method in route.methods and route.regex.match(path):
+            return route
+    return None
+
+
+def _parse_int(text: str) -> int:
+    # A number with more digits than any 64-bit integer is refused before Python converts it.
+    if len(text.lstrip("-")) > 19 or abs(value := int(text)) > MAX_JSON_INT:
+        raise _IntegerTooLarge(text[:30])
+    return value
+
+
+def _too_deep(document: Any) -> bool:
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Iterable[Any] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _json_problem(body: bytes) -> DomainError | None:
+    """A reason to refuse this JSON document, or None (also when it is no JSON at all: FastAPI says so)."""
+    try:
+        document = json.loads(body, parse_int=_parse_int)
+    except _IntegerTooLarge as exc:
+        return _invalid_json(
+            f"A number in the body is too large: integers must lie within ±{MAX_JSON_INT:,} "
+            f"(got {exc.args[0]}…)",
+            "integer out of range",
+        )
+    except RecursionError:
+        return _too_deep_error()
+    except ValueError:  # not JSON, or not UTF-8: FastAPI answers it with its own 422
+        return None
+    return _too_deep_error() if _too_deep(document) else None
+
+
+def _too_deep_error() -> DomainError:
+    return _invalid_json(
+        f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep; no request needs that",
+        f"nested deeper than {MAX_JSON_DEPTH} levels",
+    )
+
+
+class _MalformedJson(InvalidInput):
+    type_slug = "validation-error"
+    title = "The request is malformed"
+
+
+def _invalid_json(detail: str, message: str) -> DomainError:
+    return _MalformedJson(detail, errors=[{"field": "body", "message": message}])
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in ("", "application/json") or (media.startswith("application/") and media.endswith("+json"))
+
+
+class BodyGuardMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, routes: list[GuardedRoute], max_body_bytes: int, max_upload_bytes: int
+    ) -> None:
+        self.app = app
+        self.routes = routes
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        route = _match(self.routes, request.method, request.url.path)
+        try:
+            if route is not None and route.needs_login:
+                principal = await authenticate(request)
+                for roles in route.role_sets:
+                    if not principal.roles & (roles | {"admin"}):
+                        raise Forbidden(
+                            f"This action needs one of the roles: {', '.join(sorted(roles))}",
+                            required_roles=sorted(roles),
+                        )
+            limit = self.max_upload_bytes if route is not None and route.large_body else self.max_body_bytes
+            body = await self._read_body(request, receive, limit)
+            if body and _is_json(request.headers.get("content-type", "")):
+                problem = _json_problem(body)
+                if problem is not None:
+                    raise problem
+        except DomainError as exc:
+            await self._refuse(scope, receive, send, exc)
+            return
+        if body is None:
+            await self.app(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read_body(self, request: Request, receive: Receive, limit: int) -> bytes | None:
+        """The whole body (at most ``limit`` bytes), or None when the request announces none."""
+        declared = request.headers.get("content-length")
+        chunked = "transfer-encoding" in request.headers
+        if declared is None and not chunked:
+            return None
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+            raise self._too_large(limit)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; the app sees an empty body and the disconnect
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large(limit)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    @staticmethod
+    def _too_large(limit: int) -> BodyTooLarge:
+        return BodyTooLarge(
+            f"The body is larger than this operation takes ({limit:,} bytes); "
+            "send less at a time (split an import by township)",
+            max_bytes=limit,
+        )
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, exc: DomainError) -> None:
+        app = scope["app"]
+        handler = app.exception_handlers[DomainError]
+        response = await handler(Request(scope, receive), exc)
+        if isinstance(exc, BodyTooLarge):
+            response.headers["Connection"] = "close"  # the rest of the body is not read
+        await response(scope, receive, send)

@@ -1,0 +1,38 @@
+"""Strict request field types: what a client sends is taken as sent, never coerced.
+
+Pydantic in its default (lax) mode takes ``true`` as 1, ``"100"`` as 100 and ``100.0`` as 100 for an
+``int`` field; for money, counts and years that is a wrong amount accepted without a word. Every
+integer of every request body is one of these types, so JSON ``true``, ``"100"`` and ``100.0`` are
+422. Codes are ASCII digits only (``[0-9]``, not ``\\d``, which also matches ``４`` and ``٤``).
+
+Path and query parameters arrive as text and keep FastAPI's usual parsing; dates, UUIDs and enums
+in a body still parse from their JSON strings (they are not made strict).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, Strict
+
+__all__ = [
+    "AREA_CODE_PATTERN",
+    "AREA_PREFIX_PATTERN",
+    "MAX_FEN",
+    "RESIDENT_ID_PATTERN",
+    "Fen",
+    "PositiveFen",
+    "StrictInt",
+]
+
+MAX_FEN = 10**15  # ten trillion yuan: far above any budget, far below BIGINT's limit
+
+# ``year: StrictInt = Field(ge=2014, le=2100)``: bounds stay on the field, strictness in the type.
+StrictInt = Annotated[int, Strict()]
+Fen = Annotated[int, Strict(), Field(ge=0, le=MAX_FEN, description="integer fen")]
+PositiveFen = Annotated[int, Strict(), Field(gt=0, le=MAX_FEN, description="integer fen, above zero")]
+
+AREA_CODE_PATTERN = r"^[0-9]{12}$"
+AREA_PREFIX_PATTERN = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
+# GB 11643: 17 digits and a check character (X, any case: the service upper-cases it).
+RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9Xx]$"
