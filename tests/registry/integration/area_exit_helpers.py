@@ -97,6 +97,8 @@ async def poor_households(c: httpx.AsyncClient, village: str, sizes: list[int]) 
             }
         )
     r = await c.post(
-        "/registry/v1/households/imports", json={"households": rows}, headers=auth("approver", village)
+        "/registry/v1/households/imports",
+        json={"households": rows, "source_roll": "2017年建档立卡名册（测试）", "reason": "历史名册导入"},
+        headers=auth("approver", village),
     )
     assert r.status_code == 200, r.text
