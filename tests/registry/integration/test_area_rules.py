@@ -25,6 +25,7 @@ from tests.registry.integration.helpers import (
     household_token,
     load_areas,
     member,
+    on_day,
     person_id,
     registered,
     registry_app,
@@ -72,16 +73,22 @@ async def _gansu_registered(c: httpx.AsyncClient) -> dict[str, Any]:
         "poverty_causes": ["illness"],
         "batches": ["industry"],
     }
-    r = await c.post("/registry/v1/households", json=body, headers=GANSU_REGISTRAR)
-    assert r.status_code == 201, r.text
-    h = r.json()
     start = clock.today() - timedelta(days=10)
-    for path, step in [
-        ("/review-submission", None),
-        ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
-        ("/notice", {"starts_on": start.isoformat()}),
+    with on_day(start - timedelta(days=1)):  # entered and reviewed 11 days ago
+        r = await c.post("/registry/v1/households", json=body, headers=GANSU_REGISTRAR)
+        assert r.status_code == 201, r.text
+        h = r.json()
+    for day, path, step in [
+        (start - timedelta(days=1), "/review-submission", None),
+        (
+            start - timedelta(days=1),
+            "/review",
+            {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()},
+        ),
+        (start, "/notice", {"starts_on": start.isoformat()}),
     ]:
-        assert (await c.post(url(h, path), json=step, headers=GANSU_REGISTRAR)).status_code == 200
+        with on_day(day):
+            assert (await c.post(url(h, path), json=step, headers=GANSU_REGISTRAR)).status_code == 200
     assert (await confirm(c, h)).status_code == 200
     r = await c.post(url(h, "/registration"), headers=auth("approver", GANSU_TOWN))
     assert r.status_code == 200, r.text
@@ -207,6 +214,9 @@ async def test_the_household_signs_its_own_confirmation_and_a_clerk_cannot(make_
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
         await load_areas(c)
+        start = clock.today() - timedelta(days=10)
+        entered = on_day(start - timedelta(days=1))  # entered and reviewed 11 days ago
+        entered.__enter__()
         child = member(
             "child", name="王小宝", resident_id=person_id(clock.today() - timedelta(days=365 * 10))
         )
@@ -219,13 +229,18 @@ async def test_the_household_signs_its_own_confirmation_and_a_clerk_cannot(make_
             ],
         )
         other = await candidate(c)
-        start = clock.today() - timedelta(days=10)
-        for path, step in [
-            ("/review-submission", None),
-            ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
-            ("/notice", {"starts_on": start.isoformat()}),
+        entered.__exit__(None, None, None)
+        for day, path, step in [
+            (start - timedelta(days=1), "/review-submission", None),
+            (
+                start - timedelta(days=1),
+                "/review",
+                {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()},
+            ),
+            (start, "/notice", {"starts_on": start.isoformat()}),
         ]:
-            assert (await c.post(url(h, path), json=step, headers=REGISTRAR)).status_code == 200
+            with on_day(day):
+                assert (await c.post(url(h, path), json=step, headers=REGISTRAR)).status_code == 200
         sign = head_signature(h)
         # the clerk cannot sign for the household, whatever the body says
         for clerk in (REGISTRAR, ADMIN, auth(["registrar", "approver"], "440783000000")):

@@ -15,6 +15,7 @@ from tests.registry.integration.helpers import (
     REGISTRAR,
     VILLAGE,
     candidate,
+    confirm,
     load_areas,
     on_day,
     registry_app,
@@ -68,7 +69,7 @@ async def test_a_review_and_notice_dated_before_the_household_was_entered_are_re
         r = await c.post(url(h, "/notice"), json={"starts_on": days_ago(0)}, headers=REGISTRAR)
         assert r.status_code == 200, r.text
         assert r.json()["confirmable_on"] == (clock.today() + timedelta(days=7)).isoformat()
-        r = await c.post(url(h, "/confirmation"), headers=REGISTRAR)
+        r = await confirm(c, h)  # the household signs, but the notice still runs
         assert r.status_code == 409
         assert r.json()["type"].endswith("/public-notice-still-running")
 
