@@ -14,10 +14,19 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from shared import tracing
 
-__all__ = ["NAMING_CONVENTION", "Database", "SessionDep", "make_metadata", "to_async_url", "to_sync_url"]
+__all__ = [
+    "NAMING_CONVENTION",
+    "Database",
+    "ReadSessionDep",
+    "SessionDep",
+    "make_metadata",
+    "to_async_url",
+    "to_sync_url",
+]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -76,6 +85,12 @@ class Database:
         )
         event.listen(self.engine.sync_engine.pool, "checkout", _discard_closed)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        # Reads without BEGIN/COMMIT (same pool): see ReadSessionDep.
+        self.read_sessionmaker = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+            sync_session_class=_ReadOnlySession,
+        )
         tracing.instrument_engine(self.engine)  # SQL spans when tracing is on; nothing otherwise
 
     @asynccontextmanager
@@ -98,6 +113,27 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+class _ReadOnlySession(Session):
+    """A session of ReadSessionDep: it refuses to flush changes (there is no transaction to undo them)."""
+
+    def flush(self, objects: Any = None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise RuntimeError("a read-only session (ReadSessionDep) cannot write: use SessionDep")
+        super().flush(objects)
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    db: Database = request.app.state.db
+    async with db.read_sessionmaker() as session:
+        yield session
+
+
 # scope="function": commit happens when the route returns, before the response goes out, so a
 # failed commit becomes an error response instead of a 200 for something that was not saved.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+# For routes that only read (a card, a list page, a roll-up): each statement runs on its own, with
+# no BEGIN and COMMIT round trips around them (a third of a card read's round trips). Under READ
+# COMMITTED every statement of a transaction sees the latest commits anyway, so what a read
+# returns is the same. Never for a route that writes, locks, audits or sets anything LOCAL.
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

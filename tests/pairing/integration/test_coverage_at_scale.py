@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
@@ -31,7 +32,9 @@ async def _count(app: FastAPI, stmt) -> int:  # type: ignore[no-untyped-def]
         return int((await s.execute(stmt)).scalar_one())
 
 
-async def test_a_check_opens_and_closes_tens_of_thousands_of_gaps_each_once(app: FastAPI) -> None:
+async def test_a_check_opens_and_closes_tens_of_thousands_of_gaps_each_once(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
     model = await household(app, V1)  # one through the consumer, the rest copied from it in SQL
     async with app.state.db.transaction() as s:
         await s.execute(
