@@ -335,6 +335,11 @@ async def run(_size: int) -> dict[str, float]:
             "import.ratio": import_per_s / copy_per_s,
         }
         return results
+    except BaseException:
+        for log in ("registry.log", "bare.log"):  # what the servers said before the failure
+            if (tmp / log).exists():
+                print(f"--- {log}\n" + "\n".join((tmp / log).read_text().splitlines()[-40:]), file=sys.stderr)
+        raise
     finally:
         for proc in procs:
             proc.terminate()
