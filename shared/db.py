@@ -89,6 +89,7 @@ class Database:
         self.read_sessionmaker = async_sessionmaker(
             self.engine.execution_options(isolation_level="AUTOCOMMIT"),
             expire_on_commit=False,
+            autoflush=False,  # nothing to flush: no check before every statement
             sync_session_class=_ReadOnlySession,
         )
         tracing.instrument_engine(self.engine)  # SQL spans when tracing is on; nothing otherwise
@@ -117,7 +118,7 @@ class _ReadOnlySession(Session):
     """A session of ReadSessionDep: it refuses to flush changes (there is no transaction to undo them)."""
 
     def flush(self, objects: Any = None) -> None:
-        if self.new or self.dirty or self.deleted:
+        if not self._is_clean():
             raise RuntimeError("a read-only session (ReadSessionDep) cannot write: use SessionDep")
         super().flush(objects)
 

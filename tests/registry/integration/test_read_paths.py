@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from tests.registry.integration.helpers import COUNTY_REGISTRAR, candidate, load_areas, registry_app
+from services.registry.models import Area
+from tests.registry.integration.helpers import ADMIN, COUNTY_REGISTRAR, candidate, load_areas, registry_app
 from tests.support import service_client
 
 pytestmark = pytest.mark.asyncio
@@ -47,3 +48,18 @@ async def test_a_list_page_is_read_off_the_area_index_without_sorting_the_county
                 )
             assert "ix_household_area_code_id" in plan, plan
             assert "Sort" not in plan, plan
+
+
+async def test_a_read_only_session_refuses_to_write(make_db):
+    """The reads above run without a transaction block, so their session must never write."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        async with app.state.db.read_sessionmaker() as session:
+            area = (await session.execute(select(Area).limit(1))).scalar_one()
+            area_name = area.name
+            area.name = "改名"
+            with pytest.raises(RuntimeError, match="read-only"):
+                await session.flush()
+        unchanged = (await c.get(f"/registry/v1/areas/{area.code}", headers=ADMIN)).json()
+        assert unchanged["name"] == area_name
