@@ -304,6 +304,9 @@ async def run(_size: int) -> dict[str, float]:
         }
         profile = os.environ.get("BENCH_PROFILE")
         for name, (p_path, r_path) in paths.items():
+            # Warm-up, not measured: pools fill, statements get prepared (once per connection).
+            await _load(getter(p_path, reader), base=reg, connections=readers, seconds=min(2.0, seconds))
+            await _load(getter(r_path, {}), base=bare, connections=readers, seconds=min(2.0, seconds))
             spy = None
             if profile:
                 Path(profile).mkdir(parents=True, exist_ok=True)
