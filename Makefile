@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# make run WORKERS=4: four uvicorn worker processes per service (default 1; see docs/OPERATIONS.md, Speed)
 run: $(STAMP)
-	$(BIN)/jingzhun up
+	$(BIN)/jingzhun up $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP)
 	$(BIN)/pytest -m "not slow" -q -p no:cacheprovider

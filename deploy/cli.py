@@ -48,11 +48,15 @@ def up(
         ),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option(help="where PostgreSQL and NATS keep data")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="uvicorn worker processes per service (default: WEB_CONCURRENCY, else 1)", min=1),
+    ] = None,
 ) -> None:
     """Run the whole system locally (what `make run` calls)."""
     from deploy.local.runner import Runner, demo_enabled
 
-    runner = Runner(load_demo=demo_enabled() if demo is None else demo)
+    runner = Runner(load_demo=demo_enabled() if demo is None else demo, workers=workers or 0)
     if data_dir is not None:
         runner.data_dir = data_dir
     raise typer.Exit(runner.run())

@@ -8,6 +8,8 @@ JWKS URL.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -15,6 +17,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from jwt.algorithms import RSAAlgorithm
 from starlette.concurrency import run_in_threadpool
 
 from shared.areas import AreaCode, InvalidAreaCode
@@ -65,12 +68,23 @@ class Principal:
         return self.sub
 
 
+# Verified tokens kept per process (raw token -> principal): a clerk's client sends the same token
+# with every request, and an RS256 check costs more than the rest of a card read's Python. An
+# entry lives until the token's ``exp`` and at most VERIFIED_TTL_S (so a key withdrawn from the
+# JWKS stops being honoured within that time); the least recently used go first past the size.
+VERIFIED_CACHE_SIZE = 4096
+VERIFIED_TTL_S = 300.0
+
+
 class TokenVerifier:
     def __init__(self, settings: ServiceSettings) -> None:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
-        self._public_key = None if self._jwks else settings.public_key_pem()
+        pem = None if self._jwks else settings.public_key_pem()
+        # Parsed once: PyJWT would parse the PEM again for every token it is given as text.
+        self._public_key: Any = _parse_public_key(pem) if pem else None
+        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
 
     async def _key_for(self, token: str) -> Any:
         if self._jwks is not None:
@@ -85,6 +99,22 @@ class TokenVerifier:
         return self._public_key
 
     async def verify(self, token: str) -> Principal:
+        now = time.time()  # the same clock PyJWT checks ``exp`` against
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached[0] > now:
+                self._verified.move_to_end(token)
+                return cached[1]
+            del self._verified[token]
+        principal = await self._verify(token)
+        exp = principal.claims.get("exp")
+        if isinstance(exp, int | float):
+            self._verified[token] = (min(float(exp), now + VERIFIED_TTL_S), principal)
+            if len(self._verified) > VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             key = await self._key_for(token)
             claims = jwt.decode(
@@ -124,6 +154,15 @@ class TokenVerifier:
             name=claims.get("name"),
             claims=claims,
         )
+
+
+def _parse_public_key(pem: str) -> Any:
+    """The PEM as the key object PyJWT verifies with; a key that cannot be parsed is left as text
+    so the error surfaces per request (401), as before."""
+    try:
+        return RSAAlgorithm(RSAAlgorithm.SHA256).prepare_key(pem)
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return pem
 
 
 # Declares the bearer scheme in OpenAPI (securitySchemes, and `security` on exactly the operations

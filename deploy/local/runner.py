@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,8 +92,12 @@ class Runner:
     ports: dict[str, int] | None = None
     load_demo: bool = True
     status_every_s: float = 2.0
+    # uvicorn worker processes per service (`make run WORKERS=n`, `jingzhun up --workers n`, or
+    # WEB_CONCURRENCY, which uvicorn itself reads in the containers); each is a full replica.
+    workers: int = 0
 
     def __post_init__(self) -> None:
+        self.workers = self.workers or int(os.environ.get("WEB_CONCURRENCY") or 1)
         from_env = {
             svc: int(os.environ[f"{svc.upper()}_HTTP_PORT"])
             for svc in SERVICES
@@ -150,8 +155,13 @@ class Runner:
             }
             cmd = [
                 sys.executable, "-m", "uvicorn", f"services.{svc}.app:create_app", "--factory",
-                "--host", self.host, "--port", str(port), "--no-access-log",
+                "--host", self.host, "--port", str(port), "--no-access-log", "--workers", str(self.workers),
             ]
+            if self.workers > 1:  # /metrics then adds up every worker's counters (shared/observability.py)
+                metrics_dir = self.data_dir / "metrics" / svc
+                shutil.rmtree(metrics_dir, ignore_errors=True)
+                metrics_dir.mkdir(parents=True)
+                env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
             self.services[svc] = Supervised(cmd=cmd, env=env)
             self.services[svc].start()
 

@@ -10,6 +10,13 @@ delivery ``max_attempts`` the message is copied to the ``DEADLETTER`` stream
 (``shared.events.deadletter``) and, once that copy is acknowledged, terminated: it is never
 redelivered, and the consumer goes on with the other events. If the database itself is down the
 event is not to blame, and it is retried instead.
+
+Messages are applied in batches: the messages of one fetch (up to ``batch``) share one
+transaction, their inbox rows inserted by one statement, and are acked after its commit. If a
+handler of the batch fails, the batch is rolled back, the failing event takes the path above
+alone (retried later, or dead-lettered on its last attempt) and the others are applied again
+without it; anything else failing (the inbox insert, the commit) sends each message the path above
+alone.
 """
 
 from __future__ import annotations
@@ -60,6 +67,14 @@ async def handle_event(
     return True
 
 
+class _HandlerFailed(Exception):
+    """A handler of a batch failed: which message, and why."""
+
+    def __init__(self, msg: Msg, event: CloudEvent, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.msg, self.event, self.error = msg, event, error
+
+
 class ConsumerRunner:
     """Consumes the event types in ``handlers`` from their producers' streams.
 
@@ -74,7 +89,7 @@ class ConsumerRunner:
         *,
         service: str,
         handlers: Mapping[str, Handler],
-        batch: int = 50,
+        batch: int = 200,
         fetch_timeout_s: float = 1.0,
         retry_delay_s: float = 2.0,
         retry_max_delay_s: float = 300.0,
@@ -158,8 +173,75 @@ class ConsumerRunner:
                 sub = None
                 await asyncio.sleep(self.retry_delay_s)
                 continue
-            for msg in msgs:
+            await self._process_batch(durable, msgs)
+
+    async def _process_batch(self, durable: str, msgs: list[Msg]) -> None:
+        """One transaction for the batch; on any failure, each message alone (``_process``)."""
+        if len(msgs) == 1:
+            await self._process(durable, msgs[0])
+            return
+        parsed: list[tuple[Msg, CloudEvent]] = []
+        for msg in msgs:
+            try:
+                parsed.append((msg, CloudEvent.model_validate_json(msg.data)))
+            except ValueError:
+                await self._process(durable, msg)  # terms it, as it would alone
+        if not parsed:
+            return
+        try:
+            fresh = await self._apply_together(durable, parsed)
+        except _HandlerFailed as failed:
+            # The batch is rolled back. The failing event takes its usual path (retry later, or
+            # the dead letters on its last attempt); the others go again, without it.
+            log.info("consumer_batch_split", consumer=durable, size=len(parsed), event_id=failed.event.id)
+            rid = (failed.msg.headers or {}).get("X-Request-ID") or failed.event.requestid
+            token = request_id_var.set(rid)
+            try:
+                await self._failed(durable, failed.msg, failed.event, failed.error)
+            finally:
+                request_id_var.reset(token)
+            await self._process_batch(durable, [m for m, _ in parsed if m is not failed.msg])
+            return
+        except Exception as exc:  # not a handler (the inbox insert, the commit): each alone
+            log.info("consumer_batch_split", consumer=durable, size=len(parsed), error=type(exc).__name__)
+            for msg, _ in parsed:
                 await self._process(durable, msg)
+            return
+        for msg, event in parsed:
+            outcome = "handled" if event.id in fresh else "duplicate"
+            EVENTS_CONSUMED.labels(self.service, durable, outcome).inc()
+            try:
+                await msg.ack()
+            except Exception as exc:
+                log.warning("consumer_ack_failed", consumer=durable, event_id=event.id, error=repr(exc))
+
+    async def _apply_together(self, durable: str, parsed: list[tuple[Msg, CloudEvent]]) -> set[str]:
+        """The batch's inbox rows in one INSERT, then each new event's handler, in one transaction;
+        the ids that were new."""
+        async with self.db.transaction() as session:
+            unique = {e.id: e.type for _, e in parsed}
+            rows = [{"consumer": durable, "event_id": i, "event_type": t} for i, t in unique.items()]
+            inserted = await session.execute(
+                insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
+            )
+            fresh = {str(event_id) for event_id in inserted.scalars()}
+            seen: set[str] = set()
+            for msg, event in parsed:
+                handler = self.handlers.get(event.type)
+                if event.id not in fresh or event.id in seen or handler is None:
+                    continue
+                seen.add(event.id)  # the same event twice in one fetch: applied once
+                rid = (msg.headers or {}).get("X-Request-ID") or event.requestid
+                token = request_id_var.set(rid)
+                try:
+                    trace_context = {"traceparent": event.traceparent, "tracestate": event.tracestate}
+                    with consumer_span(durable, msg.subject, msg.headers, trace_context):
+                        await handler(session, event)
+                except Exception as exc:
+                    raise _HandlerFailed(msg, event, exc) from exc
+                finally:
+                    request_id_var.reset(token)
+        return fresh
 
     async def _process(self, durable: str, msg: Msg) -> None:
         try:

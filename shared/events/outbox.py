@@ -6,6 +6,7 @@ A rollback drops the event with the change; a commit makes both durable. The rel
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert
@@ -16,7 +17,7 @@ from shared.events.envelope import CloudEvent, service_of
 from shared.tables import outbox
 from shared.tracing import event_trace_context
 
-__all__ = ["add_event"]
+__all__ = ["add_event", "add_events"]
 
 
 async def add_event(session: AsyncSession, *, type: str, subject: str, data: dict[str, Any]) -> CloudEvent:
@@ -38,3 +39,31 @@ async def add_event(session: AsyncSession, *, type: str, subject: str, data: dic
         )
     )
     return event
+
+
+async def add_events(
+    session: AsyncSession, events: Sequence[tuple[str, str, dict[str, Any]]]
+) -> list[CloudEvent]:
+    """Many ``(type, subject, data)`` events in one multi-row INSERT (jobs that emit thousands)."""
+    if not events:
+        return []
+    rid = get_request_id()
+    trace = event_trace_context()
+    out = [
+        CloudEvent(source=f"jingzhun/{service_of(t)}", type=t, subject=s, data=d, requestid=rid, **trace)
+        for t, s, d in events
+    ]
+    await session.execute(
+        insert(outbox),
+        [
+            {
+                "id": uuid.UUID(e.id),
+                "type": e.type,
+                "subject": e.subject,
+                "envelope": e.model_dump(mode="json", exclude_none=True),
+                "request_id": e.requestid,
+            }
+            for e in out
+        ],
+    )
+    return out

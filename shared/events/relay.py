@@ -8,22 +8,26 @@ JetStream when it is sent again. A NATS outage only delays events.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import structlog
 from nats.js import JetStreamContext
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, literal, select, update
 
+from shared import tracing
 from shared.clock import clock
 from shared.db import Database
 from shared.observability import EVENTS_PUBLISHED, OUTBOX_UNSENT
 from shared.tables import outbox
-from shared.tracing import publish_span
 
 __all__ = ["OutboxRelay"]
 
 log = structlog.get_logger(__name__)
+
+
+def _trace(traceparent: str | None, tracestate: str | None) -> dict[str, str]:
+    trace = {"traceparent": traceparent, "tracestate": tracestate}
+    return {k: v for k, v in trace.items() if v is not None}
 
 
 class OutboxRelay:
@@ -52,9 +56,20 @@ class OutboxRelay:
         """Publish one batch; returns how many rows were published."""
         published = 0
         async with self.db.transaction() as session:
+            # The envelope goes out as PostgreSQL renders the stored JSON: no decode and re-encode
+            # in Python (a fifth of the relay's time during an import). Only the trace context is
+            # picked out of it, and only when tracing is on.
+            traced = tracing.enabled()
             rows = (
                 await session.execute(
-                    select(outbox.c.id, outbox.c.type, outbox.c.envelope, outbox.c.request_id)
+                    select(
+                        outbox.c.id,
+                        outbox.c.type,
+                        cast(outbox.c.envelope, Text).label("body"),
+                        outbox.c.request_id,
+                        (outbox.c.envelope["traceparent"].astext if traced else literal(None)).label("tp"),
+                        (outbox.c.envelope["tracestate"].astext if traced else literal(None)).label("ts"),
+                    )
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.seq)
                     .limit(self.batch_size)
@@ -65,7 +80,7 @@ class OutboxRelay:
             # event), then record which ones JetStream acknowledged. Failed rows stay unsent and
             # go again next round; Nats-Msg-Id makes a repeat of an acknowledged one harmless.
             results = await asyncio.gather(
-                *(self._publish(r.id, r.type, r.envelope, r.request_id) for r in rows),
+                *(self._publish(r.id, r.type, r.body, r.request_id, _trace(r.tp, r.ts)) for r in rows),
                 return_exceptions=True,
             )
             sent = [r.id for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
@@ -98,17 +113,14 @@ class OutboxRelay:
             unsent = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
             OUTBOX_UNSENT.labels(self.service).set((await session.execute(unsent)).scalar_one())
 
-    async def _publish(self, event_id: Any, subject: str, envelope: dict[str, Any], rid: str | None) -> None:
+    async def _publish(
+        self, event_id: Any, subject: str, body: str, rid: str | None, trace: dict[str, str]
+    ) -> None:
         headers = {"Nats-Msg-Id": str(event_id), "Content-Type": "application/cloudevents+json"}
         if rid:
             headers["X-Request-ID"] = rid
-        with publish_span(subject, envelope, headers):  # adds traceparent when tracing is on
-            await self.js.publish(
-                subject,
-                json.dumps(envelope, ensure_ascii=False).encode(),
-                timeout=self.publish_timeout_s,
-                headers=headers,
-            )
+        with tracing.publish_span(subject, trace, headers):  # adds traceparent when tracing is on
+            await self.js.publish(subject, body.encode(), timeout=self.publish_timeout_s, headers=headers)
 
     async def run(self) -> None:
         backoff = self.idle_sleep_s

@@ -12,7 +12,10 @@ say how much CPU the load generator itself took, so a reader can judge the load.
 Paths (the speed issue's table): a household card, the county roll-up, a 50-row list page of a
 county, a new household (household + member + outbox row), and the bulk import (5,000 households
 a call) against COPY into a table with the registry's indexes. Each prints project req/s, its
-p50/p99, the raw ceiling's req/s and the ratio project/raw.
+p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also print the
+server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores disturb
+less than req/s. ``BENCH_PROFILE=<folder>``: py-spy samples the registry during each read path
+(``<folder>/<path>.txt``, collapsed stacks; needs ``pip install py-spy``).
 """
 
 from __future__ import annotations
@@ -100,6 +103,20 @@ def _wait(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> Non
     raise TimeoutError(url)
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by a server process and its children (uvicorn's workers); Linux."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 async def _load(
     call: Call,
     *,
@@ -107,6 +124,7 @@ async def _load(
     connections: int,
     seconds: float,
     ok: int = 200,
+    server_pid: int | None = None,
 ) -> dict[str, float]:
     """Closed-loop load: ``connections`` clients, each sending its next request when the last ends."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
@@ -124,9 +142,11 @@ async def _load(
                 if r.status_code != ok:
                     bad[r.status_code] = bad.get(r.status_code, 0) + 1
 
+        server0 = _tree_cpu_s(server_pid) if server_pid else 0.0
         t0, cpu0 = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(connections)))
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        server = _tree_cpu_s(server_pid) - server0 if server_pid else 0.0
     if bad:
         raise RuntimeError(f"unexpected statuses {bad}")
     ordered = sorted(latencies)
@@ -135,6 +155,8 @@ async def _load(
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
         "load_cpu_cores": cpu / wall,
+        # the server's own CPU per request: steadier than req/s on a machine shared with others
+        "server_cpu_ms": server * 1000 / max(1, len(ordered)),
     }
 
 
@@ -183,6 +205,9 @@ def _ratio(project: dict[str, float], raw: dict[str, float], name: str) -> dict[
         f"{name}.raw_p99_ms": raw["p99_ms"],
         f"{name}.ratio": project["per_s"] / raw["per_s"],
         f"{name}.load_cpu_cores": project["load_cpu_cores"],
+        f"{name}.project_cpu_ms": project["server_cpu_ms"],
+        f"{name}.raw_cpu_ms": raw["server_cpu_ms"],
+        f"{name}.cpu_ratio": raw["server_cpu_ms"] / max(project["server_cpu_ms"], 1e-9),
     }
 
 
@@ -239,13 +264,23 @@ async def run(_size: int) -> dict[str, float]:
                 rows = [_household(villages[i % len(villages)], registered=True)
                         for i in range(start, min(households, start + 5000))]
                 r = await client.post(
-                    f"{reg}/registry/v1/households/imports", json={"households": rows}, headers=admin
+                    f"{reg}/registry/v1/households/imports",
+                    json={"households": rows, "source_roll": "bench 2018 roll", "reason": "benchmark data"},
+                    headers=admin,
                 )
-                r.raise_for_status()
+                if r.status_code != 200:
+                    raise RuntimeError(f"import refused: {r.status_code} {r.text[:2000]}")
             import_per_s = households / (time.perf_counter() - t0)
         copy_per_s = await _copy_ceiling(url.replace("postgresql+asyncpg://", "postgresql://"), households)
         dsn = url.replace("postgresql+asyncpg://", "postgresql://")
         conn = await asyncpg.connect(dsn)
+        # The relay sends the import's events first: measured alongside, they would be charged to
+        # the reads (and the reads would slow the relay); the paths start on a quiet registry.
+        drained_by = time.monotonic() + 600
+        while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
+            if time.monotonic() > drained_by:
+                raise TimeoutError("the registry's outbox did not drain in 10 minutes")
+            await asyncio.sleep(0.5)
         sample = await conn.fetch("SELECT id FROM household ORDER BY random() LIMIT 5000")
         ids = [str(r["id"]) for r in sample]
         await conn.close()
@@ -267,17 +302,35 @@ async def run(_size: int) -> dict[str, float]:
             "rollup": (f"/registry/v1/rollups/{county}", f"/rollup/{COUNTY}"),
             "list": (f"/registry/v1/households?limit=50&area_code={county}", f"/list/{COUNTY}"),
         }
+        profile = os.environ.get("BENCH_PROFILE")
         for name, (p_path, r_path) in paths.items():
-            project = await _load(getter(p_path, reader), base=reg, connections=readers, seconds=seconds)
-            raw = await _load(getter(r_path, {}), base=bare, connections=readers, seconds=seconds)
+            # Warm-up, not measured: pools fill, statements get prepared (once per connection).
+            await _load(getter(p_path, reader), base=reg, connections=readers, seconds=min(2.0, seconds))
+            await _load(getter(r_path, {}), base=bare, connections=readers, seconds=min(2.0, seconds))
+            spy = None
+            if profile:
+                Path(profile).mkdir(parents=True, exist_ok=True)
+                spy = subprocess.Popen(
+                    [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(procs[0].pid),
+                     "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--nonblocking",
+                     "--output", str(Path(profile) / f"{name}.txt")],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )
+            project = await _load(getter(p_path, reader), base=reg, connections=readers, seconds=seconds,
+                                  server_pid=procs[0].pid)
+            if spy is not None:
+                spy.wait()
+            raw = await _load(getter(r_path, {}), base=bare, connections=readers, seconds=seconds,
+                              server_pid=procs[1].pid)
             results |= _ratio(project, raw, name)
 
         def post(path: str, headers: dict[str, str]) -> Call:
             return lambda c, i: c.post(path, json=_household(villages[i % len(villages)]), headers=headers)
 
         project = await _load(post("/registry/v1/households", reader), base=reg, connections=writers,
-                              seconds=seconds, ok=201)
-        raw = await _load(post("/households", {}), base=bare, connections=writers, seconds=seconds, ok=201)
+                              seconds=seconds, ok=201, server_pid=procs[0].pid)
+        raw = await _load(post("/households", {}), base=bare, connections=writers, seconds=seconds, ok=201,
+                          server_pid=procs[1].pid)
         results |= _ratio(project, raw, "register")
         results |= {
             "import.project_per_s": import_per_s,
@@ -285,6 +338,11 @@ async def run(_size: int) -> dict[str, float]:
             "import.ratio": import_per_s / copy_per_s,
         }
         return results
+    except BaseException:
+        for log in ("registry.log", "bare.log"):  # what the servers said before the failure
+            if (tmp / log).exists():
+                print(f"--- {log}\n" + "\n".join((tmp / log).read_text().splitlines()[-40:]), file=sys.stderr)
+        raise
     finally:
         for proc in procs:
             proc.terminate()

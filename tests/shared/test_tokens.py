@@ -99,3 +99,19 @@ async def test_jwks_verification(jwks_server: tuple[str, str]) -> None:
     stranger = jwt.encode(_claims(), TEST_PRIVATE_KEY, algorithm="RS256", headers={"kid": "k1"})
     with pytest.raises(Unauthorized):
         await verifier.verify(stranger)
+
+
+@pytest.mark.asyncio
+async def test_a_token_verified_once_is_still_refused_once_it_has_expired() -> None:
+    """Verified tokens are remembered (one RS256 check per token, not per request), never past exp."""
+    verifier = TokenVerifier(ServiceSettings(jwt_public_key_pem=TEST_PUBLIC_KEY))
+    token = jwt.encode(_claims(exp=int(time.time()) + 2), TEST_PRIVATE_KEY, algorithm="RS256")
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first  # the second request costs no signature check
+    time.sleep(2.2)
+    with pytest.raises(Unauthorized) as refused:
+        await verifier.verify(token)
+    assert refused.value.detail_zh == "登录已过期，请重新登录"
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    with pytest.raises(Unauthorized):  # a different string is never taken from the cache
+        await verifier.verify(forged)

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.models import CoverageGap
-from shared.events import add_event
+from shared.events import add_events
 
 GAP_DETECTED = "pairing.coverage.gap_detected.v1"
 
 
-async def gap_detected(session: AsyncSession, gap: CoverageGap) -> None:
-    await add_event(
-        session,
-        type=GAP_DETECTED,
-        subject=gap.signal_key,
-        data={
-            "gap_id": str(gap.id),
-            "signal_key": gap.signal_key,
-            "kind": gap.kind,
-            "area_code": gap.area_code,
-            "subject_id": gap.subject_id,
-            "detail": gap.detail,
-        },
-    )
+def _data(gap: CoverageGap) -> dict[str, object]:
+    return {
+        "gap_id": str(gap.id),
+        "signal_key": gap.signal_key,
+        "kind": gap.kind,
+        "area_code": gap.area_code,
+        "subject_id": gap.subject_id,
+        "detail": gap.detail,
+    }
+
+
+async def gaps_detected(session: AsyncSession, gaps: Sequence[CoverageGap]) -> None:
+    """One ``gap_detected`` event per gap, one INSERT for the lot."""
+    await add_events(session, [(GAP_DETECTED, g.signal_key, _data(g)) for g in gaps])

@@ -69,31 +69,32 @@ async def check(session: AsyncSession, actor: Principal | str, *, prefix: str, t
     opened = 0
     after: tuple[str, str] | None = None
     while batch := await repo.open_new(now, after=after, limit=OPEN_BATCH):
-        for values in batch:
-            row = CoverageGap(**values)  # transient: the row is already written
-            await audit.record(
-                session,
-                actor=actor,
-                action="coverage.gap_opened",
-                entity_type="coverage_gap",
-                entity_id=row.id,
-                after={"signal_key": row.signal_key, "area_code": row.area_code},
-            )
-            await events.gap_detected(session, row)
+        rows = [CoverageGap(**values) for values in batch]  # transient: the rows are already written
+        # One audit INSERT and one outbox INSERT per batch; no lock per gap (a province's first
+        # check opens hundreds of thousands): the check's own lock serializes every writer of
+        # the gaps' audit chains.
+        await audit.record_many(
+            session,
+            actor=actor,
+            action="coverage.gap_opened",
+            entity_type="coverage_gap",
+            entries=[(r.id, None, {"signal_key": r.signal_key, "area_code": r.area_code}) for r in rows],
+            serialized_by="the coverage check's lock",
+        )
+        await events.gaps_detected(session, rows)
         opened += len(batch)
         after = max((v["kind"], v["subject_id"]) for v in batch)
         if len(batch) < OPEN_BATCH:
             break
     closed = await repo.close_filled(prefix, now)
-    for gap_id in closed:
-        await audit.record(
+    for start in range(0, len(closed), OPEN_BATCH):
+        await audit.record_many(
             session,
             actor=actor,
             action="coverage.gap_closed",
             entity_type="coverage_gap",
-            entity_id=gap_id,
-            before={"open": True},
-            after={"open": False},
+            entries=[(gid, {"open": True}, {"open": False}) for gid in closed[start : start + OPEN_BATCH]],
+            serialized_by="the coverage check's lock",
         )
     return CheckOut(opened=opened, closed=len(closed), open=current)
 

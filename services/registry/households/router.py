@@ -34,7 +34,7 @@ from services.registry.models import Household
 from services.registry.vocabulary import HouseholdStatus
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
-from shared.db import SessionDep
+from shared.db import ReadSessionDep, SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
@@ -104,7 +104,7 @@ async def import_registered(
 
 @router.get("", response_model=Page[HouseholdListItem])
 async def search_households(
-    session: SessionDep,
+    session: ReadSessionDep,
     user: CurrentUser,
     cipher: CipherDep,
     limit: Limit = 50,
@@ -134,7 +134,7 @@ async def search_households(
 
 @router.get("/{household_id}", response_model=HouseholdOut)
 async def read_household(
-    household_id: uuid.UUID, session: SessionDep, user: CurrentUser, response: Response
+    household_id: uuid.UUID, session: ReadSessionDep, user: CurrentUser, response: Response
 ) -> HouseholdOut:
     return await card(session, await service.load(session, user, household_id), response)
 

@@ -8,7 +8,7 @@ from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChar
 from shared import cadres
 from shared.auth import CurrentUser
 from shared.clock import clock
-from shared.db import SessionDep
+from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import Cursor, Limit
 
 
@@ -29,7 +29,9 @@ Year = Query(
 
 
 @router.get("/{area_code}", response_model=RollupOut, dependencies=CadreVillage)
-async def area_rollup(area_code: str, session: SessionDep, user: CurrentUser, year: int = Year) -> RollupOut:
+async def area_rollup(
+    area_code: str, session: ReadSessionDep, user: CurrentUser, year: int = Year
+) -> RollupOut:
     return await service.rollup(session=session, actor=user, code=area_code, year=year)
 
 

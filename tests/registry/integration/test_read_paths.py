@@ -1,0 +1,65 @@
+"""The hot reads stay cheap as a county grows: a list page is read off the index in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from services.registry.models import Area
+from tests.registry.integration.helpers import ADMIN, COUNTY_REGISTRAR, candidate, load_areas, registry_app
+from tests.support import service_client
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_a_list_page_is_read_off_the_area_index_without_sorting_the_county(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        made = [(await candidate(c))["id"] for _ in range(3)]
+        pages: list[tuple[str, Any]] = []
+
+        def grab(_conn: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+            if statement.lstrip().startswith("SELECT") and "FROM household" in statement:
+                if "LIMIT" in statement:
+                    pages.append((statement, params))
+
+        engine = app.state.db.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", grab)
+        try:
+            first = (await c.get("/registry/v1/households?limit=2", headers=COUNTY_REGISTRAR)).json()
+            url = f"/registry/v1/households?limit=2&cursor={first['next_cursor']}"
+            second = (await c.get(url, headers=COUNTY_REGISTRAR)).json()
+        finally:
+            event.remove(engine, "before_cursor_execute", grab)
+        listed = [h["id"] for h in first["items"] + second["items"]]
+        assert sorted(listed) == sorted(made)  # both pages, nothing twice
+        assert len(set(listed)) == 3
+        assert second["next_cursor"] is None
+
+        assert len(pages) == 2
+        for statement, params in pages:  # the first page, and a page after a cursor
+            async with app.state.db.engine.connect() as conn:
+                await conn.exec_driver_sql("SET enable_sort = off")  # a sort only if nothing else can
+                plan = "\n".join(
+                    r[0] for r in await conn.exec_driver_sql("EXPLAIN " + statement, tuple(params))
+                )
+            assert "ix_household_area_code_id" in plan, plan
+            assert "Sort" not in plan, plan
+
+
+async def test_a_read_only_session_refuses_to_write(make_db):
+    """The reads above run without a transaction block, so their session must never write."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        async with app.state.db.read_sessionmaker() as session:
+            area = (await session.execute(select(Area).limit(1))).scalar_one()
+            area_name = area.name
+            area.name = "改名"
+            with pytest.raises(RuntimeError, match="read-only"):
+                await session.flush()
+        unchanged = (await c.get(f"/registry/v1/areas/{area.code}", headers=ADMIN)).json()
+        assert unchanged["name"] == area_name
