@@ -248,6 +248,7 @@ class ImportRepository(Repository):
             ),
             p,
         )
+        await s.execute(text("ANALYZE import_row"))  # the ids just drawn: keep the joins below hashed
         households = await s.execute(
             text(
                 "INSERT INTO household (id, household_number, area_code, status, year, head_name, member_count, "
@@ -256,8 +257,8 @@ class ImportRepository(Repository):
                 "SELECT h.household_id, h.household_key, h.area_code, 'registered', h.year, h.name, c.n, "
                 "coalesce(h.poverty_causes, '{}'), coalesce(h.batches, '{}'), false, false, '{}'::jsonb, '{}', "
                 "h.registered_on, 1, :today "
-                "FROM import_row h JOIN (SELECT household_id, count(*) AS n FROM import_row "
-                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_id) c USING (household_id) "
+                "FROM import_row h JOIN (SELECT household_key, count(*) AS n FROM import_row "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) c USING (household_key) "
                 "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head'"
             ),
             p | {"today": today},
@@ -289,13 +290,18 @@ class ImportRepository(Repository):
                 "'registered_on', to_char(e.registered_on, 'YYYY-MM-DD'), 'origin', 'import')), CAST(:rid AS text) "
                 "FROM (SELECT gen_random_uuid() AS eid, h.household_id AS hid, h.household_key, h.area_code, "
                 "h.year, h.name, h.poverty_causes, h.batches, h.registered_on, m.n, m.member_ids "
-                "FROM import_row h JOIN (SELECT household_id, count(*) AS n, "
+                "FROM import_row h JOIN (SELECT household_key, count(*) AS n, "
                 "jsonb_agg(member_id::text ORDER BY row_no) AS member_ids FROM import_row "
-                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_id) m USING (household_id) "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) m USING (household_key) "
                 "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head' "
                 "ORDER BY h.row_no) e"
             ),
             p | {"type": REGISTERED, "now": now, "rid": request_id},
+        )
+        # the ciphertext now lives in member only (rotated with it); staging keeps the blind index
+        await s.execute(
+            text("UPDATE import_row SET resident_id_cipher = NULL WHERE import_id = :i AND resident_id_cipher IS NOT NULL"),
+            p,
         )
         return int(getattr(households, "rowcount", 0)), int(getattr(members, "rowcount", 0))
 

@@ -234,6 +234,10 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
             return
     if not await flush():
         return
+    async with db.engine.connect() as conn:
+        # planner statistics of the freshly COPYed rows: without them the joins below become
+        # nested loops over the whole import
+        await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("ANALYZE import_row")
     async with db.transaction() as session:
         repo = ImportRepository(session)
         job = await repo.get(import_id, lock=True)
