@@ -74,8 +74,15 @@ class ImportRepository(Repository):
         assert driver is not None
         await driver.copy_records_to_table("import_row", records=records, columns=STAGED_COLUMNS)
 
-    async def check(self, import_id: uuid.UUID, *, scope: str, today: date, old_roll_named: bool,
-                    policies: dict[str, dict[str, Any]] | None = None) -> None:
+    async def check(
+        self,
+        import_id: uuid.UUID,
+        *,
+        scope: str,
+        today: date,
+        old_roll_named: bool,
+        policies: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         """The set-shaped checks, each one statement over the whole import."""
         s, p = self.session, {"i": import_id}
         # one head per household: the household's columns come from its head's row
@@ -91,7 +98,8 @@ class ImportRepository(Repository):
         )
         await s.execute(
             text(
-                "UPDATE import_row r SET area_code = h.area_code, year = h.year, registered_on = h.registered_on, "
+                "UPDATE import_row r SET area_code = h.area_code, year = h.year, registered_on = "
+                "h.registered_on, "
                 "poverty_causes = h.poverty_causes, batches = h.batches FROM import_row h "
                 "WHERE r.import_id = :i AND h.import_id = :i AND h.household_key = r.household_key "
                 "AND h.relation = 'head' AND r.relation IS DISTINCT FROM 'head' AND r.status <> 'refused'"
@@ -101,11 +109,14 @@ class ImportRepository(Repository):
         # the same person twice in the file: the later rows are refused, naming the first
         await s.execute(
             text(
-                _REFUSE.format(reason="ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现，一人只能在一户']")
+                _REFUSE.format(
+                    reason="ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现，一人只能在一户']"
+                )
                 + "FROM (SELECT resident_id_hash, min(row_no) AS first_row FROM import_row "
                 "WHERE import_id = :i AND resident_id_hash IS NOT NULL GROUP BY resident_id_hash "
                 "HAVING count(*) > 1) d "
-                "WHERE r.import_id = :i AND r.resident_id_hash = d.resident_id_hash AND r.row_no <> d.first_row"
+                "WHERE r.import_id = :i AND r.resident_id_hash = d.resident_id_hash AND r.row_no <> "
+                "d.first_row"
             ),
             p,
         )
@@ -121,7 +132,9 @@ class ImportRepository(Repository):
         )
         await s.execute(
             text(
-                _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不是村级代码，应填写户所在村的代码']")
+                _REFUSE.format(
+                    reason="ARRAY['行政区划代码' || r.area_code || '不是村级代码，应填写户所在村的代码']"
+                )
                 + "FROM area a WHERE r.import_id = :i AND r.relation = 'head' AND a.code = r.area_code "
                 "AND a.level <> 'village'"
             ),
@@ -151,7 +164,8 @@ class ImportRepository(Repository):
                     _REFUSE.format(
                         reason="ARRAY['帮扶批次不在本地区的批次中；可选：' || (pol.value ->> 'labels')]"
                     )
-                    + "FROM jsonb_each(CAST(:pol AS jsonb)) pol WHERE r.import_id = :i AND r.relation = 'head' "
+                    + "FROM jsonb_each(CAST(:pol AS jsonb)) pol WHERE r.import_id = :i AND r.relation = "
+                    "'head' "
                     "AND pol.key = r.area_code || '|' || r.year AND NOT (r.batches <@ ARRAY(SELECT "
                     "jsonb_array_elements_text(pol.value -> 'batches'))::varchar[])"
                 ),
@@ -164,7 +178,8 @@ class ImportRepository(Repository):
                             reason="ARRAY['登记日期早于今天' || (pol.value ->> 'tolerance') || "
                             "'天以上，导入旧花名册须在上传时填写来源花名册（source_roll）和理由（reason）']"
                         )
-                        + "FROM jsonb_each(CAST(:pol AS jsonb)) pol WHERE r.import_id = :i AND r.relation = 'head' "
+                        + "FROM jsonb_each(CAST(:pol AS jsonb)) pol WHERE r.import_id = :i AND "
+                        "r.relation = 'head' "
                         "AND pol.key = r.area_code || '|' || r.year "
                         "AND r.registered_on < CAST(:today AS date) - (pol.value ->> 'tolerance')::int"
                     ),
@@ -179,8 +194,10 @@ class ImportRepository(Repository):
         """One person, one household: the blind index joined against members holding their identity."""
         result = await self.session.execute(
             text(
-                _REFUSE.format(reason="ARRAY['此人已在户' || coalesce(h.household_number, '') || '（' || "
-                "h.area_code || '）中登记，一人只能在一户；如确需迁入，请先办理迁出']")
+                _REFUSE.format(
+                    reason="ARRAY['此人已在户' || coalesce(h.household_number, '') || '（' || "
+                    "h.area_code || '）中登记，一人只能在一户；如确需迁入，请先办理迁出']"
+                )
                 + "FROM member m JOIN household h ON h.id = m.household_id "
                 "WHERE r.import_id = :i AND m.resident_id_hash = r.resident_id_hash AND m.holds_identity "
                 "AND r.status <> 'refused'"
@@ -235,7 +252,9 @@ class ImportRepository(Repository):
         stmt = stmt.order_by(ImportRow.row_no).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
 
-    async def move_into_place(self, import_id: uuid.UUID, *, today: date, now: str, request_id: str | None) -> tuple[int, int]:
+    async def move_into_place(
+        self, import_id: uuid.UUID, *, today: date, now: str, request_id: str | None
+    ) -> tuple[int, int]:
         """Households, members and their registered events, each one INSERT … SELECT."""
         s, p = self.session, {"i": import_id}
         await s.execute(
@@ -251,14 +270,18 @@ class ImportRepository(Repository):
         await s.execute(text("ANALYZE import_row"))  # the ids just drawn: keep the joins below hashed
         households = await s.execute(
             text(
-                "INSERT INTO household (id, household_number, area_code, status, year, head_name, member_count, "
-                "poverty_causes, batches, dibao, five_guarantee, basic_needs, income_channels, registered_on, "
+                "INSERT INTO household (id, household_number, area_code, status, year, head_name, "
+                "member_count, "
+                "poverty_causes, batches, dibao, five_guarantee, basic_needs, income_channels, "
+                "registered_on, "
                 "version, created_on) "
                 "SELECT h.household_id, h.household_key, h.area_code, 'registered', h.year, h.name, c.n, "
-                "coalesce(h.poverty_causes, '{}'), coalesce(h.batches, '{}'), false, false, '{}'::jsonb, '{}', "
+                "coalesce(h.poverty_causes, '{}'), coalesce(h.batches, '{}'), false, false, '{}'::jsonb, "
+                "'{}', "
                 "h.registered_on, 1, :today "
                 "FROM import_row h JOIN (SELECT household_key, count(*) AS n FROM import_row "
-                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) c USING (household_key) "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) c USING "
+                "(household_key) "
                 "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head'"
             ),
             p | {"today": today},
@@ -268,7 +291,8 @@ class ImportRepository(Repository):
                 "INSERT INTO member (id, household_id, name, resident_id_cipher, resident_id_hash, "
                 "resident_id_masked, birth_date, sex, relation, labour_capacity, in_school, migrant_work, "
                 "active, holds_identity, joined_reason) "
-                "SELECT member_id, household_id, name, resident_id_cipher, resident_id_hash, resident_id_masked, "
+                "SELECT member_id, household_id, name, resident_id_cipher, resident_id_hash, "
+                "resident_id_masked, "
                 "birth_date, sex, relation, labour_capacity, false, false, true, true, 'import' "
                 "FROM import_row WHERE import_id = :i AND status = 'accepted'"
             ),
@@ -279,7 +303,8 @@ class ImportRepository(Repository):
             text(
                 "INSERT INTO outbox (id, type, subject, envelope, request_id) "
                 "SELECT e.eid, CAST(:type AS varchar), e.hid::text, jsonb_strip_nulls(jsonb_build_object("
-                "'specversion', '1.0', 'id', e.eid::text, 'source', 'jingzhun/registry', 'type', CAST(:type AS text), "
+                "'specversion', '1.0', 'id', e.eid::text, 'source', 'jingzhun/registry', 'type', "
+                "CAST(:type AS text), "
                 "'subject', e.hid::text, 'time', CAST(:now AS text), 'datacontenttype', 'application/json', "
                 "'requestid', CAST(:rid AS text))) || jsonb_build_object('data', jsonb_build_object("
                 "'household_id', e.hid::text, 'household_number', e.household_key, 'area_code', e.area_code, "
@@ -287,12 +312,14 @@ class ImportRepository(Repository):
                 "'head_name_masked', left(e.name, 1) || repeat('*', greatest(1, char_length(e.name) - 1)), "
                 "'poverty_causes', to_jsonb(coalesce(e.poverty_causes, '{}')), "
                 "'batches', to_jsonb(coalesce(e.batches, '{}')), 'dibao', false, "
-                "'registered_on', to_char(e.registered_on, 'YYYY-MM-DD'), 'origin', 'import')), CAST(:rid AS text) "
+                "'registered_on', to_char(e.registered_on, 'YYYY-MM-DD'), 'origin', 'import')), "
+                "CAST(:rid AS text) "
                 "FROM (SELECT gen_random_uuid() AS eid, h.household_id AS hid, h.household_key, h.area_code, "
                 "h.year, h.name, h.poverty_causes, h.batches, h.registered_on, m.n, m.member_ids "
                 "FROM import_row h JOIN (SELECT household_key, count(*) AS n, "
                 "jsonb_agg(member_id::text ORDER BY row_no) AS member_ids FROM import_row "
-                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) m USING (household_key) "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) m USING "
+                "(household_key) "
                 "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head' "
                 "ORDER BY h.row_no) e"
             ),
@@ -300,7 +327,10 @@ class ImportRepository(Repository):
         )
         # the ciphertext now lives in member only (rotated with it); staging keeps the blind index
         await s.execute(
-            text("UPDATE import_row SET resident_id_cipher = NULL WHERE import_id = :i AND resident_id_cipher IS NOT NULL"),
+            text(
+                "UPDATE import_row SET resident_id_cipher = NULL WHERE import_id = :i AND "
+                "resident_id_cipher IS NOT NULL"
+            ),
             p,
         )
         return int(getattr(households, "rowcount", 0)), int(getattr(members, "rowcount", 0))
@@ -312,7 +342,8 @@ class ImportRepository(Repository):
                 "SELECT h.area_code, h.year, coalesce(h.poverty_causes, '{}') AS causes, "
                 "coalesce(h.batches, '{}') AS batches, count(*) AS households, sum(c.n) AS persons "
                 "FROM import_row h JOIN (SELECT household_key, count(*) AS n FROM import_row "
-                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) c USING (household_key) "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) c USING "
+                "(household_key) "
                 "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head' "
                 "GROUP BY 1, 2, 3, 4"
             ),

@@ -37,8 +37,10 @@ async def template(kind: Annotated[Kind, Path()], user: CurrentUser, today: Toda
     return Response(
         registration_template(today),
         media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": "attachment; filename=\"registration.xlsx\"; "
-                 "filename*=UTF-8''%E5%BB%BA%E6%A1%A3%E7%AB%8B%E5%8D%A1%E8%8A%B1%E5%90%8D%E5%86%8C.xlsx"},
+        headers={
+            "Content-Disposition": 'attachment; filename="registration.xlsx"; '
+            "filename*=UTF-8''%E5%BB%BA%E6%A1%A3%E7%AB%8B%E5%8D%A1%E8%8A%B1%E5%90%8D%E5%86%8C.xlsx"
+        },
     )
 
 
@@ -61,7 +63,9 @@ async def upload(
         form = await request.form()
         upload_file = form.get("file")
         if upload_file is None or isinstance(upload_file, str):
-            raise InvalidInput("the multipart form needs a field 'file'", detail_zh="请在表单的file字段上传表格文件")
+            raise InvalidInput(
+                "the multipart form needs a field 'file'", detail_zh="请在表单的file字段上传表格文件"
+            )
         data = await upload_file.read()
         filename = filename or upload_file.filename
     else:
@@ -90,7 +94,9 @@ async def rows(
     await service.load(session, user, import_id)
     found = await ImportRepository(session).rows(import_id, status=status, after=after, limit=limit)
     items = [
-        ImportRowOut(row=r.row_no, status=r.status, household_key=r.household_key, reasons=r.reasons, cells=r.cells)
+        ImportRowOut(
+            row=r.row_no, status=r.status, household_key=r.household_key, reasons=r.reasons, cells=r.cells
+        )
         for r in found
     ]
     return ImportRowsOut(items=items, next_after=found[-1].row_no if len(found) == limit else None)
@@ -126,7 +132,9 @@ async def commit(
     """all_or_nothing: refused if any row is refused; valid_rows_only: the accepted households.
     The move into place runs in the background (status committing → committed)."""
     job = await service.request_commit(session, import_id, user, body.mode)
-    background.add_task(service.commit, request.app.state.db, import_id, user, body.mode, today, get_request_id())
+    background.add_task(
+        service.commit, request.app.state.db, import_id, user, body.mode, today, get_request_id()
+    )
     await session.refresh(job)
     return _out(job)
 

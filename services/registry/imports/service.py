@@ -22,6 +22,7 @@ from typing import Any
 
 import structlog
 from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.imports import rules
 from services.registry.imports.repository import ImportRepository
@@ -36,7 +37,6 @@ from shared.clock import clock
 from shared.db import Database
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pii import PiiCipher, mask_resident_id
-from sqlalchemy.ext.asyncio import AsyncSession
 
 log = structlog.get_logger(__name__)
 
@@ -84,7 +84,9 @@ def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str |
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
-            raise UnreadableSpreadsheet("the XLSX file cannot be opened", detail_zh="XLSX文件无法打开") from exc
+            raise UnreadableSpreadsheet(
+                "the XLSX file cannot be opened", detail_zh="XLSX文件无法打开"
+            ) from exc
         sheet = book.worksheets[0]
         total = (sheet.max_row - 1) if sheet.max_row else None
 
@@ -107,8 +109,14 @@ def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str |
 
 
 async def upload(
-    session: AsyncSession, *, actor: Principal, kind: str, data: bytes, filename: str | None,
-    source_roll: str | None, reason: str | None,
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    kind: str,
+    data: bytes,
+    filename: str | None,
+    source_roll: str | None,
+    reason: str | None,
 ) -> tuple[SpreadsheetImport, bool]:
     """The import record (status validating) and whether it is new; the same bytes twice → 409."""
     if kind not in rules.KINDS:
@@ -173,8 +181,12 @@ async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiC
         async with db.transaction() as session:
             repo = ImportRepository(session)
             await repo.drop_rows(import_id)
-            await repo.set(import_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:500],
-                           finished_at=clock.now())
+            await repo.set(
+                import_id,
+                status="failed",
+                error=f"{type(exc).__name__}: {exc}"[:500],
+                finished_at=clock.now(),
+            )
 
 
 async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
@@ -237,7 +249,9 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
     async with db.engine.connect() as conn:
         # planner statistics of the freshly COPYed rows: without them the joins below become
         # nested loops over the whole import
-        await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("ANALYZE import_row")
+        await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
+            "ANALYZE import_row"
+        )
     async with db.transaction() as session:
         repo = ImportRepository(session)
         job = await repo.get(import_id, lock=True)
@@ -274,7 +288,9 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
         )
 
 
-async def request_commit(session: AsyncSession, import_id: uuid.UUID, actor: Principal, mode: str) -> SpreadsheetImport:
+async def request_commit(
+    session: AsyncSession, import_id: uuid.UUID, actor: Principal, mode: str
+) -> SpreadsheetImport:
     repo = ImportRepository(session)
     job = await load(session, actor, import_id, lock=True)
     if job.status != "validated":
@@ -293,8 +309,9 @@ async def request_commit(session: AsyncSession, import_id: uuid.UUID, actor: Pri
     return job
 
 
-async def commit(db: Database, import_id: uuid.UUID, actor: Principal, mode: str, today: date,
-                 request_id: str | None) -> None:
+async def commit(
+    db: Database, import_id: uuid.UUID, actor: Principal, mode: str, today: date, request_id: str | None
+) -> None:
     """The move into place, one transaction; on failure the import is failed and nothing is in place."""
     try:
         async with db.transaction() as session:
@@ -303,12 +320,21 @@ async def commit(db: Database, import_id: uuid.UUID, actor: Principal, mode: str
         log.exception("import.commit_failed", import_id=str(import_id))
         async with db.transaction() as session:
             await ImportRepository(session).set(
-                import_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:500], finished_at=clock.now()
+                import_id,
+                status="failed",
+                error=f"{type(exc).__name__}: {exc}"[:500],
+                finished_at=clock.now(),
             )
 
 
-async def _commit(session: AsyncSession, import_id: uuid.UUID, actor: Principal, mode: str, today: date,
-                  request_id: str | None) -> None:
+async def _commit(
+    session: AsyncSession,
+    import_id: uuid.UUID,
+    actor: Principal,
+    mode: str,
+    today: date,
+    request_id: str | None,
+) -> None:
     repo = ImportRepository(session)
     job = await repo.get(import_id, lock=True)
     if job is None or job.status != "committing":
@@ -355,11 +381,17 @@ async def _commit(session: AsyncSession, import_id: uuid.UUID, actor: Principal,
     )
     deltas: list[CounterDelta] = []
     for g in groups:
-        snap = Snapshot(g.area_code, HouseholdStatus.REGISTERED, int(g.persons), tuple(g.causes), tuple(g.batches))
-        deltas += [CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
-                   for d in counter_deltas(None, snap)]
-        deltas += [CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
-                   for d in flow_deltas(g.area_code, kind="entries", year=g.year, persons=int(g.persons))]
+        snap = Snapshot(
+            g.area_code, HouseholdStatus.REGISTERED, int(g.persons), tuple(g.causes), tuple(g.batches)
+        )
+        deltas += [
+            CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
+            for d in counter_deltas(None, snap)
+        ]
+        deltas += [
+            CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
+            for d in flow_deltas(g.area_code, kind="entries", year=g.year, persons=int(g.persons))
+        ]
     # the counters' hot rows are locked until the commit: the use case's last statement
     await RollupRepository(session).apply(deltas)
 
@@ -379,10 +411,14 @@ async def cancel(session: AsyncSession, import_id: uuid.UUID, actor: Principal) 
     return job
 
 
-async def load(session: AsyncSession, actor: Principal, import_id: uuid.UUID, *, lock: bool = False) -> SpreadsheetImport:
+async def load(
+    session: AsyncSession, actor: Principal, import_id: uuid.UUID, *, lock: bool = False
+) -> SpreadsheetImport:
     job = await ImportRepository(session).get(import_id, lock=lock)
     if job is None or not job.area_scope.startswith(actor.area_prefix):
-        raise ImportNotFound(f"no import {import_id} in your area", detail_zh=f"您的辖区内没有导入{import_id}")
+        raise ImportNotFound(
+            f"no import {import_id} in your area", detail_zh=f"您的辖区内没有导入{import_id}"
+        )
     return job
 
 
@@ -395,5 +431,3 @@ def progress(job: SpreadsheetImport) -> dict[str, Any]:
     if job.status == "validating" and elapsed is not None:
         eta = rules.eta_seconds(job.rows_validated, job.rows_total, elapsed)
     return {"elapsed_s": round(elapsed, 1) if elapsed is not None else None, "eta_s": eta}
-
-

@@ -48,7 +48,9 @@ def mixed_rows(taken: str) -> tuple[list[list[str]], dict[int, list[str]]]:
     spouse = person_id(date(1972, 8, 1), sex="female")
     bad = _bad_check_digit(person_id())
 
-    def head(key: str, name: str, rid: str, area: str = VILLAGE, cause: str = "因病", batch: str = "") -> list[str]:
+    def head(
+        key: str, name: str, rid: str, area: str = VILLAGE, cause: str = "因病", batch: str = ""
+    ) -> list[str]:
         return [key, area, name, rid, "户主", "普通劳动力", cause, batch, year, today]
 
     rows = [
@@ -63,7 +65,9 @@ def mixed_rows(taken: str) -> tuple[list[list[str]], dict[int, list[str]]]:
         head("H008", "郑八", person_id()),  # row 10: two heads
         head("H008", "郑九", person_id()),  # row 11
     ]
-    causes = "因病、因残、因学、因灾、缺土地、缺水、缺技术、缺劳力、缺资金、交通条件落后、自身发展动力不足、其他"
+    causes = (
+        "因病、因残、因学、因灾、缺土地、缺水、缺技术、缺劳力、缺资金、交通条件落后、自身发展动力不足、其他"
+    )
     expected = {
         5: [f"尾号为{bad[-4:]}的身份证号校验位不对，请核对"],
         6: [f"致贫原因“因懒”不在可选值中（{causes}）"],
@@ -103,7 +107,9 @@ async def settled(c: httpx.AsyncClient, import_id: str) -> dict[str, Any]:
     raise AssertionError("the import did not settle")
 
 
-async def upload(c: httpx.AsyncClient, data: bytes, *, multipart: bool = False, **params: str) -> httpx.Response:
+async def upload(
+    c: httpx.AsyncClient, data: bytes, *, multipart: bool = False, **params: str
+) -> httpx.Response:
     if multipart:
         files = {"file": ("花名册.xlsx", data, "application/octet-stream")}
         return await c.post(BASE, params={"kind": "registration", **params}, files=files, headers=UPLOADER)
@@ -121,7 +127,10 @@ async def _setup(c: httpx.AsyncClient) -> tuple[list[list[str]], dict[int, list[
     taken = person_id()
     h = await candidate(c, members=[member("head", resident_id=taken)])
     rows, expected = mixed_rows(taken)
-    expected[7] = [f"此人已在户{h['household_number'] or ''}（{VILLAGE}）中登记，一人只能在一户；如确需迁入，请先办理迁出"]
+    expected[7] = [
+        f"此人已在户{h['household_number'] or ''}（{VILLAGE}）中登记，"
+        "一人只能在一户；如确需迁入，请先办理迁出"
+    ]
     return rows, expected
 
 
@@ -181,14 +190,19 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
 
         async with app.state.db.transaction() as s:
             imported = (
-                await s.execute(select(Household).where(Household.household_number.in_(["H001", "H002"])))
-            ).scalars().all()
+                (await s.execute(select(Household).where(Household.household_number.in_(["H001", "H002"]))))
+                .scalars()
+                .all()
+            )
             assert sorted((h.household_number, h.status, h.member_count, h.head_name) for h in imported) == [
                 ("H001", "registered", 2, "王一"),
                 ("H002", "registered", 1, "张二"),
             ]
             h002 = next(h for h in imported if h.household_number == "H002")
-            assert (h002.poverty_causes, h002.batches) == (["schooling", "lack_of_skills"], ["production_employment"])
+            assert (h002.poverty_causes, h002.batches) == (
+                ["schooling", "lack_of_skills"],
+                ["production_employment"],
+            )
             counters = {
                 (rc.dimension, rc.key): (rc.households, rc.persons)
                 for rc in (
@@ -200,18 +214,24 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
             assert counters[("cause", "schooling")] == (1, 1)
             assert counters[("entries", str(clock.today().year))] == (2, 3)
             events = (
-                await s.execute(
-                    select(outbox.c.envelope).where(outbox.c.type == "registry.household.registered.v1")
+                (
+                    await s.execute(
+                        select(outbox.c.envelope).where(outbox.c.type == "registry.household.registered.v1")
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             assert sorted(e["data"]["household_number"] for e in events) == ["H001", "H002"]
             h001 = next(e for e in events if e["data"]["household_number"] == "H001")
             assert h001["data"]["head_name_masked"] == "王*"
-            assert h001["data"]["origin"] == "import" and len(h001["data"]["member_ids"]) == 2
-            assert h001["id"] and h001["source"] == "jingzhun/registry"
+            assert (h001["data"]["origin"], len(h001["data"]["member_ids"])) == ("import", 2)
+            assert h001["source"] == "jingzhun/registry"
             audits = (
-                await s.execute(select(audit_log.c.after).where(audit_log.c.action == "household.imported"))
-            ).scalars().all()
+                (await s.execute(select(audit_log.c.after).where(audit_log.c.action == "household.imported")))
+                .scalars()
+                .all()
+            )
             assert len(audits) == 1
             assert (audits[0]["households"], audits[0]["persons"], audits[0]["rows_refused"]) == (2, 3, 7)
 
@@ -252,7 +272,7 @@ async def test_all_or_nothing_of_a_clean_roll_commits_and_cancel_leaves_nothing(
         assert (await settled(c, import_id))["rows_refused"] == 0
         before = await counts(app)
         r = await c.post(f"{BASE}/{import_id}/cancel", headers=UPLOADER)
-        assert r.status_code == 200 and r.json()["status"] == "cancelled"
+        assert (r.status_code, r.json()["status"]) == (200, "cancelled")
         assert await counts(app) == (before[0], before[1], 0)
         r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "all_or_nothing"}, headers=UPLOADER)
         assert r.status_code == 409
@@ -284,3 +304,41 @@ async def test_template_has_the_headers_a_valid_example_and_drop_downs(make_db):
         allowed = book["可选值"]
         assert [c.value for c in allowed["C"]][:3] == ["致贫原因", "因病", "因残"]
         assert [c.value for c in allowed["A"]][1:3] == ["户主", "配偶"]
+
+
+async def test_committed_roll_reaches_jetstream_as_registered_events(make_db, nats_url, tmp_path):
+    import json
+
+    import nats
+
+    from shared.events import CloudEvent
+    from shared.events.streams import ensure_streams
+    from tests.support import wait_for
+
+    app = registry_app(make_db("registry"), nats_url)
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    try:
+        async with service_client(app) as c:
+            await load_areas(c)
+            rows, _ = mixed_rows(person_id())
+            r = await upload(c, write_xlsx(tmp_path / "clean.xlsx", rows[:4]), source_roll="x", reason="y")
+            import_id = r.json()["id"]
+            assert (await settled(c, import_id))["rows_refused"] == 1  # row 5: the bad check digit
+            r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "valid_rows_only"}, headers=UPLOADER)
+            assert (await settled(c, import_id))["status"] == "committed"
+
+            async def relayed() -> bool:
+                async with app.state.db.transaction() as s:
+                    unsent = select(func.count()).where(outbox.c.published_at.is_(None))
+                    return (await s.execute(unsent)).scalar_one() == 0
+
+            await wait_for(relayed, what="the outbox relayed to JetStream")
+            sub = await js.pull_subscribe("registry.household.registered.v1", durable="t-import")
+            msgs = await sub.fetch(2, timeout=5)
+            events = [CloudEvent.model_validate(json.loads(m.data)) for m in msgs]
+            assert sorted(e.data["household_number"] for e in events) == ["H001", "H002"]
+            assert {e.data["origin"] for e in events} == {"import"}
+    finally:
+        await nc.close()
