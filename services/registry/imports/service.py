@@ -11,6 +11,7 @@ last. Staging rows are not the registry: a failed or cancelled import leaves not
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -189,63 +190,75 @@ async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiC
             )
 
 
-async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
-    _, _, _, rows = _rows(data)
-    header = next(rows)
-    columns, _ = rules.header_map(list(header))
-    width = len(header)
-    done = 0
-    row_no = 1  # the header is row 1, as the spreadsheet numbers it
-    chunk: list[tuple[Any, ...]] = []
+def _staged_record(
+    import_id: uuid.UUID, row_no: int, cells: list[str | None], parsed: rules.ParsedRow, cipher: PiiCipher
+) -> tuple[Any, ...]:
+    number = parsed.resident_id
+    return (
+        import_id,
+        row_no,
+        json.dumps(cells, ensure_ascii=False),
+        parsed.household_key,
+        parsed.area_code,
+        parsed.name[:50] if parsed.name else None,
+        cipher.keyed_hash(number) if number else None,
+        cipher.encrypt(number) if number else None,
+        mask_resident_id(number) if number else None,
+        parsed.birth_date,
+        parsed.sex,
+        parsed.relation,
+        parsed.labour_capacity,
+        parsed.poverty_causes,
+        parsed.batches,
+        parsed.year,
+        parsed.registered_on,
+        parsed.reasons,
+        "refused" if parsed.reasons else "pending",
+    )
 
-    async def flush() -> bool:
-        nonlocal chunk
+
+def _next_chunk(
+    rows: Iterator[tuple[int, list[str | None]]],
+    columns: dict[str, int],
+    width: int,
+    import_id: uuid.UUID,
+    cipher: PiiCipher,
+    today: date,
+) -> list[tuple[Any, ...]]:
+    """Up to CHUNK rows read, checked and encrypted (runs in a worker thread: the event loop keeps
+    answering other requests while a county's roll is read)."""
+    chunk: list[tuple[Any, ...]] = []
+    for row_no, cells in rows:
+        if not any(cells):
+            continue  # blank lines are not rows
+        cells = (cells + [None] * width)[: max(width, len(cells))]
+        chunk.append(
+            _staged_record(import_id, row_no, cells, rules.parse_row(cells, columns, today=today), cipher)
+        )
+        if len(chunk) >= CHUNK:
+            break
+    return chunk
+
+
+async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
+    _, _, _, cells_iter = _rows(data)
+    header = next(cells_iter)
+    columns, _ = rules.header_map(list(header))
+    rows = enumerate(cells_iter, start=2)  # the header is row 1, as the spreadsheet numbers it
+    done = 0
+    while True:
+        chunk = await asyncio.to_thread(_next_chunk, rows, columns, len(header), import_id, cipher, today)
+        done += len(chunk)
         async with db.transaction() as session:
             repo = ImportRepository(session)
             job = await repo.get(import_id, lock=True)
             if job is None or job.status != "validating":
-                return False  # cancelled meanwhile (the cancel dropped the rows)
+                return  # cancelled meanwhile (the cancel dropped the rows)
             if chunk:
                 await repo.copy_rows(chunk)
             await repo.set(import_id, rows_validated=done)
-        chunk = []
-        return True
-
-    for cells in rows:
-        row_no += 1
-        if not any(cells):
-            continue  # blank lines are not rows
-        cells = (cells + [None] * width)[: max(width, len(cells))]
-        parsed = rules.parse_row(cells, columns, today=today)
-        number = parsed.resident_id
-        chunk.append(
-            (
-                import_id,
-                row_no,
-                json.dumps(cells, ensure_ascii=False),
-                parsed.household_key,
-                parsed.area_code,
-                parsed.name[:50] if parsed.name else None,
-                cipher.keyed_hash(number) if number else None,
-                cipher.encrypt(number) if number else None,
-                mask_resident_id(number) if number else None,
-                parsed.birth_date,
-                parsed.sex,
-                parsed.relation,
-                parsed.labour_capacity,
-                parsed.poverty_causes,
-                parsed.batches,
-                parsed.year,
-                parsed.registered_on,
-                parsed.reasons,
-                "refused" if parsed.reasons else "pending",
-            )
-        )
-        done += 1
-        if len(chunk) >= CHUNK and not await flush():
-            return
-    if not await flush():
-        return
+        if len(chunk) < CHUNK:
+            break
     async with db.engine.connect() as conn:
         # planner statistics of the freshly COPYed rows: without them the joins below become
         # nested loops over the whole import
