@@ -34,6 +34,8 @@ STAGED_COLUMNS = (
     "registered_on",
     "reasons",
     "status",
+    "household_id",
+    "member_id",
 )
 
 _REFUSE = "UPDATE import_row r SET reasons = r.reasons || {reason}, status = 'refused' "
@@ -257,17 +259,6 @@ class ImportRepository(Repository):
     ) -> tuple[int, int]:
         """Households, members and their registered events, each one INSERT … SELECT."""
         s, p = self.session, {"i": import_id}
-        await s.execute(
-            text(
-                # MATERIALIZED: a rescanned subquery would draw new ids for the same household
-                "WITH k AS MATERIALIZED (SELECT household_key, gen_random_uuid() AS hid FROM import_row "
-                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) "
-                "UPDATE import_row r SET household_id = k.hid, member_id = gen_random_uuid() FROM k "
-                "WHERE r.import_id = :i AND r.status = 'accepted' AND r.household_key = k.household_key"
-            ),
-            p,
-        )
-        await s.execute(text("ANALYZE import_row"))  # the ids just drawn: keep the joins below hashed
         households = await s.execute(
             text(
                 "INSERT INTO household (id, household_number, area_code, status, year, head_name, "

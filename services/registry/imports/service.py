@@ -191,9 +191,17 @@ async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiC
 
 
 def _staged_record(
-    import_id: uuid.UUID, row_no: int, cells: list[str | None], parsed: rules.ParsedRow, cipher: PiiCipher
+    import_id: uuid.UUID,
+    row_no: int,
+    cells: list[str | None],
+    parsed: rules.ParsedRow,
+    cipher: PiiCipher,
+    household_ids: dict[str, uuid.UUID],
 ) -> tuple[Any, ...]:
+    """The staging row, with the ids it will have once committed (drawn here, once per 户编号, so
+    the commit moves rows without another pass over them)."""
     number = parsed.resident_id
+    key = parsed.household_key
     return (
         import_id,
         row_no,
@@ -214,6 +222,8 @@ def _staged_record(
         parsed.registered_on,
         parsed.reasons,
         "refused" if parsed.reasons else "pending",
+        household_ids.setdefault(key, uuid.uuid4()) if key else None,
+        uuid.uuid4(),
     )
 
 
@@ -224,6 +234,7 @@ def _next_chunk(
     import_id: uuid.UUID,
     cipher: PiiCipher,
     today: date,
+    household_ids: dict[str, uuid.UUID],
 ) -> list[tuple[Any, ...]]:
     """Up to CHUNK rows read, checked and encrypted (runs in a worker thread: the event loop keeps
     answering other requests while a county's roll is read)."""
@@ -233,7 +244,9 @@ def _next_chunk(
             continue  # blank lines are not rows
         cells = (cells + [None] * width)[: max(width, len(cells))]
         chunk.append(
-            _staged_record(import_id, row_no, cells, rules.parse_row(cells, columns, today=today), cipher)
+            _staged_record(
+                import_id, row_no, cells, rules.parse_row(cells, columns, today=today), cipher, household_ids
+            )
         )
         if len(chunk) >= CHUNK:
             break
@@ -246,8 +259,11 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
     columns, _ = rules.header_map(list(header))
     rows = enumerate(cells_iter, start=2)  # the header is row 1, as the spreadsheet numbers it
     done = 0
+    household_ids: dict[str, uuid.UUID] = {}
     while True:
-        chunk = await asyncio.to_thread(_next_chunk, rows, columns, len(header), import_id, cipher, today)
+        chunk = await asyncio.to_thread(
+            _next_chunk, rows, columns, len(header), import_id, cipher, today, household_ids
+        )
         done += len(chunk)
         async with db.transaction() as session:
             repo = ImportRepository(session)
