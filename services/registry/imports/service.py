@@ -243,11 +243,11 @@ def _next_chunk(
         if not any(cells):
             continue  # blank lines are not rows
         cells = (cells + [None] * width)[: max(width, len(cells))]
-        chunk.append(
-            _staged_record(
-                import_id, row_no, cells, rules.parse_row(cells, columns, today=today), cipher, household_ids
-            )
-        )
+        parsed = rules.parse_row(cells, columns, today=today)
+        at = columns.get("resident_id")
+        if at is not None and cells[at]:
+            cells[at] = mask_resident_id(cells[at] or "")  # no full ID is kept in plaintext, not even staged
+        chunk.append(_staged_record(import_id, row_no, cells, parsed, cipher, household_ids))
         if len(chunk) >= CHUNK:
             break
     return chunk

@@ -157,6 +157,11 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
         assert (job["rows_total"], job["rows_accepted"], job["rows_refused"]) == (10, 3, 7)
         assert job["households_accepted"] == 2
         assert await reasons_by_row(c, import_id) == expected
+        first = (await c.get(f"{BASE}/{import_id}/rows", headers=UPLOADER)).json()["items"][0]
+        assert first["cells"][3] == rows[0][3][:6] + "********" + rows[0][3][-4:]  # masked, as everywhere
+        async with app.state.db.transaction() as s:
+            staged = str((await s.execute(select(ImportRow.cells))).scalars().all())
+        assert not any(r[3] in staged for r in rows)  # no full resident ID staged in plaintext
 
         # the same spreadsheet back, with 错误原因 added
         r = await c.get(f"{BASE}/{import_id}/report.xlsx", headers=UPLOADER)
