@@ -11,6 +11,7 @@ from services.registry.edge.router import router as edge_router
 from services.registry.exits.router import router as exits_router
 from services.registry.households.router import router as households_router
 from services.registry.identification.router import router as identification_router
+from services.registry.imports.router import router as imports_router
 from services.registry.labels import LABELS
 from services.registry.notices.router import router as notices_router
 from services.registry.policies import service as policy_service
@@ -42,6 +43,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     edge_router,
     notices_router,
     conflicts_router,
+    imports_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]

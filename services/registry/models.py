@@ -399,3 +399,78 @@ class AreaExitRequest(Base):
     decided_on: Mapped[date | None] = mapped_column(Date)  # the exit date when verified
     dossier_id: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)  # why it was returned (or voided)
+
+
+class SpreadsheetImport(Base):
+    """A staged spreadsheet import (imports/): uploaded, validated row by row, then committed or
+    cancelled. The same bytes (sha256) are one import per kind while it is not failed/cancelled."""
+
+    __tablename__ = "spreadsheet_import"
+    __table_args__ = (
+        Index(
+            "uq_spreadsheet_import_sha256",
+            "kind",
+            "sha256",
+            unique=True,
+            postgresql_where=text("status NOT IN ('failed', 'cancelled')"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(30))
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    file_format: Mapped[str] = mapped_column(String(8))  # xlsx | csv
+    encoding: Mapped[str | None] = mapped_column(String(20))  # csv: utf-8-sig | utf-8 | gb18030
+    status: Mapped[str] = mapped_column(String(12))
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    area_scope: Mapped[str] = mapped_column(String(12))  # the uploader's area prefix
+    source_roll: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    rows_total: Mapped[int | None] = mapped_column(Integer)  # known once the file is read through
+    rows_validated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_refused: Mapped[int] = mapped_column(Integer, default=0)
+    households_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_committed: Mapped[int] = mapped_column(Integer, default=0)
+    households_committed: Mapped[int] = mapped_column(Integer, default=0)
+    mode: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()
+
+
+class ImportRow(Base):
+    """Staging: one row of an uploaded roll, COPYed in, checked in SQL, moved into place on commit."""
+
+    __tablename__ = "import_row"
+    __table_args__ = (
+        Index("ix_import_row_household", "import_id", "household_key"),
+        Index("ix_import_row_hash", "resident_id_hash"),
+    )
+
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("spreadsheet_import.id", ondelete="CASCADE"), primary_key=True
+    )
+    row_no: Mapped[int] = mapped_column(Integer, primary_key=True)  # the spreadsheet's row number
+    cells: Mapped[list[str | None]] = mapped_column(JSONB)  # as read, for the report
+    household_key: Mapped[str | None] = mapped_column(String(60))
+    area_code: Mapped[str | None] = mapped_column(String(12))
+    name: Mapped[str | None] = mapped_column(String(50))
+    resident_id_hash: Mapped[str | None] = mapped_column(String(64))
+    resident_id_cipher: Mapped[str | None] = mapped_column(Text)
+    resident_id_masked: Mapped[str | None] = mapped_column(String(18))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(6))
+    relation: Mapped[str | None] = mapped_column(String(20))
+    labour_capacity: Mapped[str | None] = mapped_column(String(12))
+    poverty_causes: Mapped[list[str] | None] = mapped_column(ARRAY(String(30)))
+    batches: Mapped[list[str] | None] = mapped_column(ARRAY(String(40)))
+    year: Mapped[int | None] = mapped_column(Integer)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)  # why refused, in Chinese
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | accepted | refused
+    household_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    member_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

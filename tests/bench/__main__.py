@@ -15,6 +15,7 @@ BENCHES = {
     "registry_concurrency": "tests.bench.registry_concurrency",
     "ratios": "tests.bench.ratios",
     "retention": "tests.bench.retention",
+    "spreadsheet_import": "tests.bench.spreadsheet_import",
 }
 
 

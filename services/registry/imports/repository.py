@@ -1,0 +1,343 @@
+"""All SQL of staged imports: COPY into the staging table, set-shaped checks, the move into place."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select, text, update
+
+from services.registry.households.events import REGISTERED
+from services.registry.models import ImportRow, SpreadsheetImport
+from shared.repository import Repository
+
+STAGED_COLUMNS = (
+    "import_id",
+    "row_no",
+    "cells",
+    "household_key",
+    "area_code",
+    "name",
+    "resident_id_hash",
+    "resident_id_cipher",
+    "resident_id_masked",
+    "birth_date",
+    "sex",
+    "relation",
+    "labour_capacity",
+    "poverty_causes",
+    "batches",
+    "year",
+    "registered_on",
+    "reasons",
+    "status",
+    "household_id",
+    "member_id",
+)
+
+_REFUSE = "UPDATE import_row r SET reasons = r.reasons || {reason}, status = 'refused' "
+
+
+class ImportRepository(Repository):
+    async def get(self, import_id: uuid.UUID, *, lock: bool = False) -> SpreadsheetImport | None:
+        stmt = select(SpreadsheetImport).where(SpreadsheetImport.id == import_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_sha256(self, kind: str, sha256: str) -> SpreadsheetImport | None:
+        stmt = select(SpreadsheetImport).where(
+            SpreadsheetImport.kind == kind,
+            SpreadsheetImport.sha256 == sha256,
+            SpreadsheetImport.status.not_in(("failed", "cancelled")),
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, job: SpreadsheetImport) -> None:
+        self.session.add(job)
+        await self.session.flush()
+
+    async def set(self, import_id: uuid.UUID, **values: Any) -> None:
+        await self.session.execute(
+            update(SpreadsheetImport).where(SpreadsheetImport.id == import_id).values(**values)
+        )
+
+    async def drop_rows(self, import_id: uuid.UUID) -> None:
+        await self.session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
+
+    async def copy_rows(self, records: Sequence[tuple[Any, ...]]) -> None:
+        """COPY a chunk of parsed rows into the staging table (asyncpg's binary COPY)."""
+        conn = await self.session.connection()
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.copy_records_to_table("import_row", records=records, columns=STAGED_COLUMNS)
+
+    async def check(
+        self,
+        import_id: uuid.UUID,
+        *,
+        scope: str,
+        today: date,
+        old_roll_named: bool,
+        policies: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """The set-shaped checks, each one statement over the whole import."""
+        s, p = self.session, {"i": import_id}
+        # one head per household: the household's columns come from its head's row
+        await s.execute(
+            text(
+                _REFUSE.format(reason="ARRAY['本户有' || k.heads || '个户主，每户应有且只有一个户主']")
+                + "FROM (SELECT household_key, count(*) FILTER (WHERE relation = 'head') AS heads "
+                "FROM import_row WHERE import_id = :i GROUP BY household_key) k "
+                "WHERE r.import_id = :i AND r.household_key = k.household_key AND k.heads <> 1 "
+                "AND r.household_key IS NOT NULL"
+            ),
+            p,
+        )
+        await s.execute(
+            text(
+                "UPDATE import_row r SET area_code = h.area_code, year = h.year, registered_on = "
+                "h.registered_on, "
+                "poverty_causes = h.poverty_causes, batches = h.batches FROM import_row h "
+                "WHERE r.import_id = :i AND h.import_id = :i AND h.household_key = r.household_key "
+                "AND h.relation = 'head' AND r.relation IS DISTINCT FROM 'head' AND r.status <> 'refused'"
+            ),
+            p,
+        )
+        # the same person twice in the file: the later rows are refused, naming the first
+        await s.execute(
+            text(
+                _REFUSE.format(
+                    reason="ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现，一人只能在一户']"
+                )
+                + "FROM (SELECT resident_id_hash, min(row_no) AS first_row FROM import_row "
+                "WHERE import_id = :i AND resident_id_hash IS NOT NULL GROUP BY resident_id_hash "
+                "HAVING count(*) > 1) d "
+                "WHERE r.import_id = :i AND r.resident_id_hash = d.resident_id_hash AND r.row_no <> "
+                "d.first_row"
+            ),
+            p,
+        )
+        await self.refuse_held(import_id)
+        # area: exists, is a village, lies in the uploader's area (heads carry the household's area)
+        await s.execute(
+            text(
+                _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不存在']")
+                + "WHERE r.import_id = :i AND r.relation = 'head' AND r.area_code IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
+            ),
+            p,
+        )
+        await s.execute(
+            text(
+                _REFUSE.format(
+                    reason="ARRAY['行政区划代码' || r.area_code || '不是村级代码，应填写户所在村的代码']"
+                )
+                + "FROM area a WHERE r.import_id = :i AND r.relation = 'head' AND a.code = r.area_code "
+                "AND a.level <> 'village'"
+            ),
+            p,
+        )
+        await s.execute(
+            text(
+                _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']")
+                + "WHERE r.import_id = :i AND r.relation = 'head' AND r.area_code IS NOT NULL "
+                "AND left(r.area_code, length(:scope)) <> :scope "
+                "AND EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
+            ),
+            p | {"scope": scope},
+        )
+        await s.execute(
+            text(
+                _REFUSE.format(reason="ARRAY['户编号' || r.household_key || '已在系统中登记']")
+                + "WHERE r.import_id = :i AND r.relation = 'head' "
+                "AND EXISTS (SELECT 1 FROM household h WHERE h.household_number = r.household_key)"
+            ),
+            p,
+        )
+        if policies:
+            # batches of the area's policy, and the old-roll rule (shared.backdating) per (area, year)
+            await s.execute(
+                text(
+                    _REFUSE.format(
+                        reason="ARRAY['帮扶批次不在本地区的批次中；可选：' || (pol.value ->> 'labels')]"
+                    )
+                    + "FROM jsonb_each(CAST(:pol AS jsonb)) pol WHERE r.import_id = :i AND r.relation = "
+                    "'head' "
+                    "AND pol.key = r.area_code || '|' || r.year AND NOT (r.batches <@ ARRAY(SELECT "
+                    "jsonb_array_elements_text(pol.value -> 'batches'))::varchar[])"
+                ),
+                p | {"pol": json.dumps(policies)},
+            )
+            if not old_roll_named:
+                await s.execute(
+                    text(
+                        _REFUSE.format(
+                            reason="ARRAY['登记日期早于今天' || (pol.value ->> 'tolerance') || "
+                            "'天以上，导入旧花名册须在上传时填写来源花名册（source_roll）和理由（reason）']"
+                        )
+                        + "FROM jsonb_each(CAST(:pol AS jsonb)) pol WHERE r.import_id = :i AND "
+                        "r.relation = 'head' "
+                        "AND pol.key = r.area_code || '|' || r.year "
+                        "AND r.registered_on < CAST(:today AS date) - (pol.value ->> 'tolerance')::int"
+                    ),
+                    p | {"pol": json.dumps(policies), "today": today},
+                )
+        await self.refuse_households(import_id)
+        await s.execute(
+            text("UPDATE import_row SET status = 'accepted' WHERE import_id = :i AND status = 'pending'"), p
+        )
+
+    async def refuse_held(self, import_id: uuid.UUID) -> int:
+        """One person, one household: the blind index joined against members holding their identity."""
+        result = await self.session.execute(
+            text(
+                _REFUSE.format(
+                    reason="ARRAY['此人已在户' || coalesce(h.household_number, '') || '（' || "
+                    "h.area_code || '）中登记，一人只能在一户；如确需迁入，请先办理迁出']"
+                )
+                + "FROM member m JOIN household h ON h.id = m.household_id "
+                "WHERE r.import_id = :i AND m.resident_id_hash = r.resident_id_hash AND m.holds_identity "
+                "AND r.status <> 'refused'"
+            ),
+            {"i": import_id},
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def refuse_households(self, import_id: uuid.UUID) -> None:
+        """A household is imported whole or not at all: rows of a household with a refused row go too."""
+        await self.session.execute(
+            text(
+                _REFUSE.format(reason="ARRAY['同户第' || f.rows || '行有错误，整户未导入']")
+                + "FROM (SELECT household_key, string_agg(row_no::text, '、' ORDER BY row_no) AS rows "
+                "FROM import_row WHERE import_id = :i AND status = 'refused' AND household_key IS NOT NULL "
+                "GROUP BY household_key) f "
+                "WHERE r.import_id = :i AND r.household_key = f.household_key AND r.status <> 'refused'"
+            ),
+            {"i": import_id},
+        )
+
+    async def head_groups(self, import_id: uuid.UUID) -> list[tuple[str, int]]:
+        rows = await self.session.execute(
+            text(
+                "SELECT DISTINCT area_code, year FROM import_row WHERE import_id = :i AND relation = 'head' "
+                "AND status = 'pending' AND area_code IS NOT NULL AND year IS NOT NULL"
+            ),
+            {"i": import_id},
+        )
+        return [(r.area_code, r.year) for r in rows]
+
+    async def counts(self, import_id: uuid.UUID) -> dict[str, int]:
+        row = (
+            await self.session.execute(
+                text(
+                    "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, "
+                    "count(*) FILTER (WHERE status = 'refused') AS refused, "
+                    "count(DISTINCT household_key) FILTER (WHERE status = 'accepted') AS households "
+                    "FROM import_row WHERE import_id = :i"
+                ),
+                {"i": import_id},
+            )
+        ).one()
+        return {"accepted": row.accepted, "refused": row.refused, "households": row.households}
+
+    async def rows(
+        self, import_id: uuid.UUID, *, status: str | None, after: int, limit: int
+    ) -> list[ImportRow]:
+        stmt = select(ImportRow).where(ImportRow.import_id == import_id, ImportRow.row_no > after)
+        if status:
+            stmt = stmt.where(ImportRow.status == status)
+        stmt = stmt.order_by(ImportRow.row_no).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def move_into_place(
+        self, import_id: uuid.UUID, *, today: date, now: str, request_id: str | None
+    ) -> tuple[int, int]:
+        """Households, members and their registered events, each one INSERT … SELECT."""
+        s, p = self.session, {"i": import_id}
+        households = await s.execute(
+            text(
+                "INSERT INTO household (id, household_number, area_code, status, year, head_name, "
+                "member_count, "
+                "poverty_causes, batches, dibao, five_guarantee, basic_needs, income_channels, "
+                "registered_on, "
+                "version, created_on) "
+                "SELECT h.household_id, h.household_key, h.area_code, 'registered', h.year, h.name, c.n, "
+                "coalesce(h.poverty_causes, '{}'), coalesce(h.batches, '{}'), false, false, '{}'::jsonb, "
+                "'{}', "
+                "h.registered_on, 1, :today "
+                "FROM import_row h JOIN (SELECT household_key, count(*) AS n FROM import_row "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) c USING "
+                "(household_key) "
+                "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head'"
+            ),
+            p | {"today": today},
+        )
+        members = await s.execute(
+            text(
+                "INSERT INTO member (id, household_id, name, resident_id_cipher, resident_id_hash, "
+                "resident_id_masked, birth_date, sex, relation, labour_capacity, in_school, migrant_work, "
+                "active, holds_identity, joined_reason) "
+                "SELECT member_id, household_id, name, resident_id_cipher, resident_id_hash, "
+                "resident_id_masked, "
+                "birth_date, sex, relation, labour_capacity, false, false, true, true, 'import' "
+                "FROM import_row WHERE import_id = :i AND status = 'accepted'"
+            ),
+            p,
+        )
+        # one registered event per household, the envelope households.events.registered writes
+        await s.execute(
+            text(
+                "INSERT INTO outbox (id, type, subject, envelope, request_id) "
+                "SELECT e.eid, CAST(:type AS varchar), e.hid::text, jsonb_strip_nulls(jsonb_build_object("
+                "'specversion', '1.0', 'id', e.eid::text, 'source', 'jingzhun/registry', 'type', "
+                "CAST(:type AS text), "
+                "'subject', e.hid::text, 'time', CAST(:now AS text), 'datacontenttype', 'application/json', "
+                "'requestid', CAST(:rid AS text))) || jsonb_build_object('data', jsonb_build_object("
+                "'household_id', e.hid::text, 'household_number', e.household_key, 'area_code', e.area_code, "
+                "'year', e.year, 'member_count', e.n, 'member_ids', e.member_ids, "
+                "'head_name_masked', left(e.name, 1) || repeat('*', greatest(1, char_length(e.name) - 1)), "
+                "'poverty_causes', to_jsonb(coalesce(e.poverty_causes, '{}')), "
+                "'batches', to_jsonb(coalesce(e.batches, '{}')), 'dibao', false, "
+                "'registered_on', to_char(e.registered_on, 'YYYY-MM-DD'), 'origin', 'import')), "
+                "CAST(:rid AS text) "
+                "FROM (SELECT gen_random_uuid() AS eid, h.household_id AS hid, h.household_key, h.area_code, "
+                "h.year, h.name, h.poverty_causes, h.batches, h.registered_on, m.n, m.member_ids "
+                "FROM import_row h JOIN (SELECT household_key, count(*) AS n, "
+                "jsonb_agg(member_id::text ORDER BY row_no) AS member_ids FROM import_row "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) m USING "
+                "(household_key) "
+                "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head' "
+                "ORDER BY h.row_no) e"
+            ),
+            p | {"type": REGISTERED, "now": now, "rid": request_id},
+        )
+        # the ciphertext now lives in member only (rotated with it); staging keeps the blind index
+        await s.execute(
+            text(
+                "UPDATE import_row SET resident_id_cipher = NULL WHERE import_id = :i AND "
+                "resident_id_cipher IS NOT NULL"
+            ),
+            p,
+        )
+        return int(getattr(households, "rowcount", 0)), int(getattr(members, "rowcount", 0))
+
+    async def committed_groups(self, import_id: uuid.UUID) -> list[Any]:
+        """Accepted households by (area, year, causes, batches): the counters' input, aggregated."""
+        rows = await self.session.execute(
+            text(
+                "SELECT h.area_code, h.year, coalesce(h.poverty_causes, '{}') AS causes, "
+                "coalesce(h.batches, '{}') AS batches, count(*) AS households, sum(c.n) AS persons "
+                "FROM import_row h JOIN (SELECT household_key, count(*) AS n FROM import_row "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) c USING "
+                "(household_key) "
+                "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head' "
+                "GROUP BY 1, 2, 3, 4"
+            ),
+            {"i": import_id},
+        )
+        return list(rows)

@@ -1,0 +1,144 @@
+"""Staged spreadsheet imports (docs/registry.md, 表格导入)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from services.registry.deps import CipherDep, TodayDep
+from services.registry.imports import rules, service
+from services.registry.imports.repository import ImportRepository
+from services.registry.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
+from services.registry.imports.template import registration_template
+from services.registry.models import SpreadsheetImport
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.context import get_request_id
+from shared.db import SessionDep
+from shared.errors import InvalidInput
+from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, xlsx_response
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+Approver = Annotated[Principal, Depends(require_roles("approver"))]
+Kind = Literal["registration"]
+
+
+def _out(job: SpreadsheetImport) -> ImportStatusOut:
+    return ImportStatusOut(
+        **{k: getattr(job, k) for k in ImportStatusOut.model_fields if k not in ("elapsed_s", "eta_s")},
+        **service.progress(job),
+    )
+
+
+@router.get("/templates/{kind}.xlsx", response_class=Response)
+async def template(kind: Annotated[Kind, Path()], user: CurrentUser, today: TodayDep) -> Response:
+    return Response(
+        registration_template(today),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": 'attachment; filename="registration.xlsx"; '
+            "filename*=UTF-8''%E5%BB%BA%E6%A1%A3%E7%AB%8B%E5%8D%A1%E8%8A%B1%E5%90%8D%E5%86%8C.xlsx"
+        },
+    )
+
+
+@router.post("", status_code=202, response_model=ImportStatusOut)
+async def upload(
+    request: Request,
+    session: SessionDep,
+    user: Approver,
+    cipher: CipherDep,
+    today: TodayDep,
+    background: BackgroundTasks,
+    kind: Kind = Query(description="registration: the 建档立卡 roll, one row per member"),
+    source_roll: str | None = Query(default=None, max_length=500),
+    reason: str | None = Query(default=None, max_length=2000),
+    filename: str | None = Query(default=None, max_length=255),
+) -> ImportStatusOut:
+    """The file as multipart (field ``file``) or as the raw body. Answers 202 at once; validation
+    runs in the background — poll ``GET /imports/{id}``."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        upload_file = form.get("file")
+        if upload_file is None or isinstance(upload_file, str):
+            raise InvalidInput(
+                "the multipart form needs a field 'file'", detail_zh="请在表单的file字段上传表格文件"
+            )
+        data = await upload_file.read()
+        filename = filename or upload_file.filename
+    else:
+        data = await request.body()
+    job, _ = await service.upload(
+        session, actor=user, kind=kind, data=data, filename=filename, source_roll=source_roll, reason=reason
+    )
+    background.add_task(service.validate, request.app.state.db, job.id, data, cipher, today)
+    return _out(job)
+
+
+@router.get("/{import_id}", response_model=ImportStatusOut)
+async def read(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ImportStatusOut:
+    return _out(await service.load(session, user, import_id))
+
+
+@router.get("/{import_id}/rows", response_model=ImportRowsOut)
+async def rows(
+    import_id: uuid.UUID,
+    session: SessionDep,
+    user: CurrentUser,
+    status: Literal["accepted", "refused", "pending"] | None = None,
+    after: int = Query(default=0, ge=0, description="the last row number of the previous page"),
+    limit: int = Query(default=500, ge=1, le=5000),
+) -> ImportRowsOut:
+    await service.load(session, user, import_id)
+    found = await ImportRepository(session).rows(import_id, status=status, after=after, limit=limit)
+    items = [
+        ImportRowOut(
+            row=r.row_no, status=r.status, household_key=r.household_key, reasons=r.reasons, cells=r.cells
+        )
+        for r in found
+    ]
+    return ImportRowsOut(items=items, next_after=found[-1].row_no if len(found) == limit else None)
+
+
+@router.get("/{import_id}/report.xlsx", response_class=StreamingResponse)
+async def report(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> StreamingResponse:
+    """The uploaded sheet with a 错误原因 column added (blank on accepted rows)."""
+    job = await service.load(session, user, import_id)
+    columns = [Column(f"c{i}", h or f"列{i + 1}") for i, h in enumerate(job.headers)]
+    columns.append(Column("reasons", rules.REASON_HEADER, width=60))
+    repo = ImportRepository(session)
+    lines: list[list[str | None]] = []
+    after = 0
+    while page := await repo.rows(import_id, status=None, after=after, limit=10_000):
+        for r in page:
+            cells = (list(r.cells) + [None] * len(job.headers))[: len(job.headers)]
+            lines.append([*cells, "；".join(r.reasons) or None])
+        after = page[-1].row_no
+    return xlsx_response(f"import-{import_id}-report.xlsx", [Sheet("导入结果", columns, lines)])
+
+
+@router.post("/{import_id}/commit", status_code=202, response_model=ImportStatusOut)
+async def commit(
+    import_id: uuid.UUID,
+    body: CommitIn,
+    request: Request,
+    session: SessionDep,
+    user: Approver,
+    today: TodayDep,
+    background: BackgroundTasks,
+) -> ImportStatusOut:
+    """all_or_nothing: refused if any row is refused; valid_rows_only: the accepted households.
+    The move into place runs in the background (status committing → committed)."""
+    job = await service.request_commit(session, import_id, user, body.mode)
+    background.add_task(
+        service.commit, request.app.state.db, import_id, user, body.mode, today, get_request_id()
+    )
+    await session.refresh(job)
+    return _out(job)
+
+
+@router.post("/{import_id}/cancel", response_model=ImportStatusOut)
+async def cancel(import_id: uuid.UUID, session: SessionDep, user: Approver) -> ImportStatusOut:
+    return _out(await service.cancel(session, import_id, user))

@@ -1,0 +1,209 @@
+"""Pure rules of a spreadsheet import: reading the file's encoding, its header, and one row.
+
+The registration roll (建档立卡花名册) has one row per member. Rows are grouped into households by
+户编号; the household's own columns (行政区划代码/村代码, 致贫原因, 帮扶批次, 识别年度, 登记日期) are
+read from its head's row (与户主关系 = 户主), so member rows may leave them empty or repeat them.
+Checks that need no other row live here; the set-shaped ones run in SQL (repository.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from services.registry.vocabulary import BATCH_LABELS, LabourCapacity, PovertyCause, Relation, batch_code
+from shared.resident_id import InvalidResidentId, validate
+
+KINDS = ("registration",)
+# kinds of issue 12 not done yet: household incomes for a year, the 低保 roll, village collective
+# incomes, cadres and their pairings
+
+STATUSES = ("validating", "validated", "committing", "committed", "failed", "cancelled")
+MODES = ("all_or_nothing", "valid_rows_only")
+
+# (field, header as written, other headers accepted, required on every row)
+COLUMNS: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
+    ("household_key", "户编号", ("户号",), True),
+    ("area_code", "行政区划代码", ("村代码", "行政区划"), False),
+    ("name", "姓名", (), True),
+    ("resident_id", "身份证号", ("身份证号码", "证件号码"), True),
+    ("relation", "与户主关系", (), True),
+    ("labour_capacity", "劳动能力", (), True),
+    ("poverty_causes", "致贫原因", ("主要致贫原因",), False),
+    ("batches", "帮扶批次", ("脱贫批次",), False),
+    ("year", "识别年度", ("识别年份",), False),
+    ("registered_on", "登记日期", (), False),
+)
+HEADERS = tuple(c[1] for c in COLUMNS)
+REASON_HEADER = "错误原因"
+_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """(text, encoding): a BOM means UTF-8; otherwise UTF-8 if it decodes, else GB18030 (a superset
+    of GBK and GB2312, the encodings civil affairs hands rolls over in)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030"), "gb18030"
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
+
+
+def header_map(header: list[str | None]) -> tuple[dict[str, int], list[str]]:
+    """Field → column index, and the required headers that are missing (in Chinese)."""
+    names = [(h or "").strip().lstrip("\ufeff") for h in header]
+    found: dict[str, int] = {}
+    missing: list[str] = []
+    for fld, title, aliases, required in COLUMNS:
+        for i, n in enumerate(names):
+            if n == title or n in aliases:
+                found[fld] = i
+                break
+        else:
+            if required or fld in ("area_code", "year", "registered_on"):
+                missing.append(title)
+    return found, missing
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as the clerk sees it: dates as 2026-12-03, whole numbers without .0, blanks as None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass
+class ParsedRow:
+    household_key: str | None = None
+    area_code: str | None = None
+    name: str | None = None
+    resident_id: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+    relation: str | None = None
+    labour_capacity: str | None = None
+    poverty_causes: list[str] | None = None
+    batches: list[str] | None = None
+    year: int | None = None
+    registered_on: date | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _choices(enum: type[PovertyCause] | type[Relation] | type[LabourCapacity]) -> str:
+    return "、".join(m.label for m in enum)
+
+
+def _date(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_row(cells: list[str | None], columns: dict[str, int], *, today: date) -> ParsedRow:
+    """One registration row, with every reason it is refused for that this row alone shows."""
+
+    def get(name: str) -> str | None:
+        i = columns.get(name)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    row = ParsedRow(household_key=get("household_key"), name=get("name"))
+    if not row.household_key:
+        row.reasons.append("户编号不能为空")
+    elif len(row.household_key) > 30:
+        row.reasons.append("户编号最长30个字符")
+    if not row.name:
+        row.reasons.append("姓名不能为空")
+    elif len(row.name) > 50:
+        row.reasons.append("姓名最长50个字")
+    number = get("resident_id")
+    if not number:
+        row.reasons.append("身份证号不能为空")
+    else:
+        try:
+            parsed = validate(number, today=today)
+        except InvalidResidentId as exc:
+            row.reasons.append(exc.zh)
+        else:
+            row.resident_id, row.birth_date, row.sex = parsed.number, parsed.birth_date, parsed.sex
+    relation = get("relation")
+    try:
+        row.relation = Relation(relation).value if relation else None
+    except ValueError:
+        row.reasons.append(f"与户主关系“{relation}”不在可选值中（{_choices(Relation)}）")
+    if not relation:
+        row.reasons.append("与户主关系不能为空")
+    capacity = get("labour_capacity")
+    try:
+        row.labour_capacity = LabourCapacity(capacity).value if capacity else None
+    except ValueError:
+        row.reasons.append(f"劳动能力“{capacity}”不在可选值中（{_choices(LabourCapacity)}）")
+    if not capacity:
+        row.reasons.append("劳动能力不能为空")
+    if row.relation == Relation.HEAD.value:
+        _household_columns(row, get, today=today)
+    return row
+
+
+def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
+    assert callable(get)
+    area = get("area_code")
+    if not area:
+        row.reasons.append("户主行的行政区划代码不能为空")
+    elif not re.fullmatch(r"\d{12}", area):
+        row.reasons.append(f"行政区划代码“{area}”应为12位数字")
+    else:
+        row.area_code = area
+    causes: list[str] = []
+    for value in _SPLIT.split(get("poverty_causes") or ""):
+        if not value:
+            continue
+        try:
+            causes.append(PovertyCause(value).value)
+        except ValueError:
+            row.reasons.append(f"致贫原因“{value}”不在可选值中（{_choices(PovertyCause)}）")
+    row.poverty_causes = list(dict.fromkeys(causes))
+    row.batches = list(dict.fromkeys(batch_code(b) for b in _SPLIT.split(get("batches") or "") if b))
+    year = get("year")
+    if not year:
+        row.reasons.append("户主行的识别年度不能为空")
+    elif not re.fullmatch(r"\d{4}", year) or not 2013 <= int(year) <= today.year:
+        row.reasons.append(f"识别年度“{year}”应为2013年至今年之间的四位年份")
+    else:
+        row.year = int(year)
+    registered = get("registered_on")
+    on = _date(registered) if registered else None
+    if not registered:
+        row.reasons.append("户主行的登记日期不能为空")
+    elif on is None:
+        row.reasons.append(f"登记日期“{registered}”不是有效日期，应写作2026-12-03")
+    elif on > today:
+        row.reasons.append(f"登记日期{on.isoformat()}晚于今天（{today.isoformat()}），不能登记未来的日期")
+    else:
+        row.registered_on = on
+
+
+def batch_labels(codes: list[str]) -> str:
+    return "、".join(BATCH_LABELS.get(c, c) for c in codes)
+
+
+def eta_seconds(done: int, total: int | None, elapsed_s: float) -> float | None:
+    """Seconds left at the rate so far; None until there is a rate and a total."""
+    if not total or done <= 0 or elapsed_s <= 0:
+        return None
+    return round(max(total - done, 0) * elapsed_s / done, 1)

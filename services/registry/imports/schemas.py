@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ImportStatusOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    status: str = Field(description="validating | validated | committing | committed | failed | cancelled")
+    filename: str | None
+    file_format: str
+    encoding: str | None
+    sha256: str
+    source_roll: str | None
+    reason: str | None
+    rows_total: int | None
+    rows_validated: int
+    rows_accepted: int
+    rows_refused: int
+    households_accepted: int
+    rows_committed: int
+    households_committed: int
+    mode: str | None
+    error: str | None
+    created_at: datetime
+    elapsed_s: float | None
+    eta_s: float | None = Field(description="seconds left while validating, at the rate so far")
+
+
+class ImportRowOut(BaseModel):
+    row: int = Field(description="the row number in the spreadsheet (the header is row 1)")
+    status: Literal["pending", "accepted", "refused"]
+    household_key: str | None
+    reasons: list[str] = Field(description="why the row is refused, in Chinese")
+    cells: list[str | None]
+
+
+class ImportRowsOut(BaseModel):
+    items: list[ImportRowOut]
+    next_after: int | None
+
+
+class CommitIn(BaseModel):
+    mode: Literal["all_or_nothing", "valid_rows_only"]

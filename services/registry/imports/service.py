@@ -1,0 +1,462 @@
+"""Staged spreadsheet imports: upload → validate (background) → report → commit or cancel.
+
+Validation streams the file (openpyxl read_only, or the decoded CSV) in chunks of ``CHUNK`` rows:
+each chunk is checked row by row (rules.parse_row), COPYed into ``import_row`` and the progress
+saved, in its own short transaction, so a client polling the import sees rows validated and an
+ETA, and a cancel stops it between chunks. The set-shaped checks then run in SQL over the whole
+import (repository.check). Committing moves the accepted rows into place with INSERT … SELECT,
+writes the events and one audit record in the same transaction, and updates the roll-up counters
+last. Staging rows are not the registry: a failed or cancelled import leaves nothing in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import structlog
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.imports import rules
+from services.registry.imports.repository import ImportRepository
+from services.registry.models import SpreadsheetImport
+from services.registry.policies import service as policy_service
+from services.registry.rollups.repository import RollupRepository
+from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas, flow_deltas
+from services.registry.vocabulary import BATCH_LABELS, HouseholdStatus
+from shared import audit
+from shared.auth import Principal
+from shared.clock import clock
+from shared.db import Database
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.pii import PiiCipher, mask_resident_id
+
+log = structlog.get_logger(__name__)
+
+CHUNK = 5_000
+
+
+class ImportNotFound(NotFound):
+    type_slug = "import-not-found"
+    title = "No such import"
+    title_zh = "没有这次导入"
+    hint_zh = "检查导入编号；只能查看本辖区上传的导入"
+
+
+class ImportAlreadyUploaded(Conflict):
+    type_slug = "import-already-uploaded"
+    title = "This file was uploaded before"
+    title_zh = "这个文件已经上传过"
+    hint_zh = "用已有的导入编号查看结果或提交；如要重新导入，先取消原来的导入"
+
+
+class ImportNotReady(Conflict):
+    type_slug = "import-state"
+    title = "The import cannot do that in its current state"
+    title_zh = "这次导入当前的状态不能进行此操作"
+    hint_zh = "查看导入的状态：校验完成后才能提交，已提交的不能取消"
+
+
+class ImportHasErrors(Conflict):
+    type_slug = "import-has-errors"
+    title = "The import has refused rows"
+    title_zh = "导入文件中有错误行"
+    hint_zh = "下载带错误原因的表格改正后重新上传，或选择只导入正确的行（valid_rows_only）"
+
+
+class UnreadableSpreadsheet(InvalidInput):
+    type_slug = "unreadable-spreadsheet"
+    title = "The file is not a roll this import reads"
+    title_zh = "无法读取这个表格"
+    hint_zh = "上传XLSX或CSV（UTF-8或GBK编码），第一行为表头，可先下载模板对照"
+
+
+def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str | None]]]:
+    """(format, encoding, rows after the header if known, rows as text cells incl. the header)."""
+    if rules.is_xlsx(data):
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
+            raise UnreadableSpreadsheet(
+                "the XLSX file cannot be opened", detail_zh="XLSX文件无法打开"
+            ) from exc
+        sheet = book.worksheets[0]
+        total = (sheet.max_row - 1) if sheet.max_row else None
+
+        def xlsx() -> Iterator[list[str | None]]:
+            try:
+                for values in sheet.iter_rows(values_only=True):
+                    yield [rules.cell_text(v) for v in values]
+            finally:
+                book.close()
+
+        return "xlsx", None, total, xlsx()
+    text, encoding = rules.decode_csv(data)
+    total = max(text.count("\n") - 1, 0) or None
+
+    def csv_rows() -> Iterator[list[str | None]]:
+        for values in csv.reader(io.StringIO(text)):
+            yield [rules.cell_text(v) for v in values]
+
+    return "csv", encoding, total, csv_rows()
+
+
+async def upload(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    kind: str,
+    data: bytes,
+    filename: str | None,
+    source_roll: str | None,
+    reason: str | None,
+) -> tuple[SpreadsheetImport, bool]:
+    """The import record (status validating) and whether it is new; the same bytes twice → 409."""
+    if kind not in rules.KINDS:
+        raise InvalidInput(
+            f"kind {kind} is not importable yet; kinds: {', '.join(rules.KINDS)}",
+            detail_zh=f"暂不支持导入“{kind}”，可导入：建档立卡花名册（registration）",
+        )
+    if not data:
+        raise UnreadableSpreadsheet("the file is empty", detail_zh="上传的文件是空的")
+    sha = hashlib.sha256(data).hexdigest()
+    repo = ImportRepository(session)
+    earlier = await repo.by_sha256(kind, sha)
+    if earlier is not None:
+        raise ImportAlreadyUploaded(
+            f"this file was uploaded before as import {earlier.id} ({earlier.status})",
+            detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{earlier.status}）",
+            import_id=str(earlier.id),
+            status=earlier.status,
+        )
+    fmt, encoding, total, rows = _rows(data)
+    header = next(rows, None)
+    columns, missing = rules.header_map(list(header or []))
+    if missing:
+        raise UnreadableSpreadsheet(
+            f"the header row lacks {', '.join(missing)}",
+            detail_zh=f"表头缺少：{'、'.join(missing)}（第一行应为表头，可下载模板对照）",
+            missing=missing,
+        )
+    job = SpreadsheetImport(
+        id=uuid.uuid4(),
+        kind=kind,
+        sha256=sha,
+        filename=filename,
+        file_format=fmt,
+        encoding=encoding,
+        status="validating",
+        uploaded_by=actor.sub,
+        area_scope=actor.area_prefix,
+        source_roll=source_roll,
+        reason=reason,
+        headers=[h or "" for h in header or []],
+        rows_total=total,
+        rows_validated=0,
+        rows_accepted=0,
+        rows_refused=0,
+        households_accepted=0,
+        rows_committed=0,
+        households_committed=0,
+        started_at=clock.now(),
+    )
+    await repo.add(job)
+    return job, True
+
+
+async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
+    """The background validation: chunks COPYed with progress, then the SQL checks. A failure marks
+    the import failed and drops its staging rows."""
+    try:
+        await _validate(db, import_id, data, cipher, today)
+    except Exception as exc:
+        log.exception("import.validation_failed", import_id=str(import_id))
+        async with db.transaction() as session:
+            repo = ImportRepository(session)
+            await repo.drop_rows(import_id)
+            await repo.set(
+                import_id,
+                status="failed",
+                error=f"{type(exc).__name__}: {exc}"[:500],
+                finished_at=clock.now(),
+            )
+
+
+def _staged_record(
+    import_id: uuid.UUID,
+    row_no: int,
+    cells: list[str | None],
+    parsed: rules.ParsedRow,
+    cipher: PiiCipher,
+    household_ids: dict[str, uuid.UUID],
+) -> tuple[Any, ...]:
+    """The staging row, with the ids it will have once committed (drawn here, once per 户编号, so
+    the commit moves rows without another pass over them)."""
+    number = parsed.resident_id
+    key = parsed.household_key
+    return (
+        import_id,
+        row_no,
+        json.dumps(cells, ensure_ascii=False),
+        parsed.household_key,
+        parsed.area_code,
+        parsed.name[:50] if parsed.name else None,
+        cipher.keyed_hash(number) if number else None,
+        cipher.encrypt(number) if number else None,
+        mask_resident_id(number) if number else None,
+        parsed.birth_date,
+        parsed.sex,
+        parsed.relation,
+        parsed.labour_capacity,
+        parsed.poverty_causes,
+        parsed.batches,
+        parsed.year,
+        parsed.registered_on,
+        parsed.reasons,
+        "refused" if parsed.reasons else "pending",
+        household_ids.setdefault(key, uuid.uuid4()) if key else None,
+        uuid.uuid4(),
+    )
+
+
+def _next_chunk(
+    rows: Iterator[tuple[int, list[str | None]]],
+    columns: dict[str, int],
+    width: int,
+    import_id: uuid.UUID,
+    cipher: PiiCipher,
+    today: date,
+    household_ids: dict[str, uuid.UUID],
+) -> list[tuple[Any, ...]]:
+    """Up to CHUNK rows read, checked and encrypted (runs in a worker thread: the event loop keeps
+    answering other requests while a county's roll is read)."""
+    chunk: list[tuple[Any, ...]] = []
+    for row_no, cells in rows:
+        if not any(cells):
+            continue  # blank lines are not rows
+        cells = (cells + [None] * width)[: max(width, len(cells))]
+        parsed = rules.parse_row(cells, columns, today=today)
+        at = columns.get("resident_id")
+        if at is not None and cells[at]:
+            cells[at] = mask_resident_id(cells[at] or "")  # no full ID is kept in plaintext, not even staged
+        chunk.append(_staged_record(import_id, row_no, cells, parsed, cipher, household_ids))
+        if len(chunk) >= CHUNK:
+            break
+    return chunk
+
+
+async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
+    _, _, _, cells_iter = _rows(data)
+    header = next(cells_iter)
+    columns, _ = rules.header_map(list(header))
+    rows = enumerate(cells_iter, start=2)  # the header is row 1, as the spreadsheet numbers it
+    done = 0
+    household_ids: dict[str, uuid.UUID] = {}
+    while True:
+        chunk = await asyncio.to_thread(
+            _next_chunk, rows, columns, len(header), import_id, cipher, today, household_ids
+        )
+        done += len(chunk)
+        async with db.transaction() as session:
+            repo = ImportRepository(session)
+            job = await repo.get(import_id, lock=True)
+            if job is None or job.status != "validating":
+                return  # cancelled meanwhile (the cancel dropped the rows)
+            if chunk:
+                await repo.copy_rows(chunk)
+            await repo.set(import_id, rows_validated=done)
+        if len(chunk) < CHUNK:
+            break
+    async with db.engine.connect() as conn:
+        # planner statistics of the freshly COPYed rows: without them the joins below become
+        # nested loops over the whole import
+        await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
+            "ANALYZE import_row"
+        )
+    async with db.transaction() as session:
+        repo = ImportRepository(session)
+        job = await repo.get(import_id, lock=True)
+        if job is None or job.status != "validating":
+            return
+        policies: dict[str, dict[str, Any]] = {}
+        for area_code, year in await repo.head_groups(import_id):
+            try:
+                policy = await policy_service.resolve(session=session, area_code=area_code, year=year)
+            except Exception:  # noqa: BLE001 - an area without policy is refused by the area checks
+                continue
+            policies[f"{area_code}|{year}"] = {
+                "batches": list(policy.batches),
+                "labels": "、".join(BATCH_LABELS.get(b, b) for b in policy.batches),
+                "tolerance": policy.backdate_tolerance_days,
+            }
+        await repo.check(
+            import_id,
+            scope=job.area_scope,
+            today=today,
+            old_roll_named=bool(job.source_roll and job.reason),
+            policies=policies,
+        )
+        counts = await repo.counts(import_id)
+        await repo.set(
+            import_id,
+            status="validated",
+            rows_total=done,
+            rows_validated=done,
+            rows_accepted=counts["accepted"],
+            rows_refused=counts["refused"],
+            households_accepted=counts["households"],
+            finished_at=clock.now(),
+        )
+
+
+async def request_commit(
+    session: AsyncSession, import_id: uuid.UUID, actor: Principal, mode: str
+) -> SpreadsheetImport:
+    repo = ImportRepository(session)
+    job = await load(session, actor, import_id, lock=True)
+    if job.status != "validated":
+        raise ImportNotReady(
+            f"import {import_id} is {job.status}; only a validated import can be committed",
+            detail_zh=f"这次导入的状态是“{job.status}”，校验完成（validated）后才能提交",
+            status=job.status,
+        )
+    if mode == "all_or_nothing" and job.rows_refused:
+        raise ImportHasErrors(
+            f"{job.rows_refused} row(s) are refused; nothing was imported",
+            detail_zh=f"有{job.rows_refused}行未通过校验，按“全部或不导入”方式未导入任何一户",
+            rows_refused=job.rows_refused,
+        )
+    await repo.set(import_id, status="committing", mode=mode, started_at=clock.now(), finished_at=None)
+    return job
+
+
+async def commit(
+    db: Database, import_id: uuid.UUID, actor: Principal, mode: str, today: date, request_id: str | None
+) -> None:
+    """The move into place, one transaction; on failure the import is failed and nothing is in place."""
+    try:
+        async with db.transaction() as session:
+            await _commit(session, import_id, actor, mode, today, request_id)
+    except Exception as exc:
+        log.exception("import.commit_failed", import_id=str(import_id))
+        async with db.transaction() as session:
+            await ImportRepository(session).set(
+                import_id,
+                status="failed",
+                error=f"{type(exc).__name__}: {exc}"[:500],
+                finished_at=clock.now(),
+            )
+
+
+async def _commit(
+    session: AsyncSession,
+    import_id: uuid.UUID,
+    actor: Principal,
+    mode: str,
+    today: date,
+    request_id: str | None,
+) -> None:
+    repo = ImportRepository(session)
+    job = await repo.get(import_id, lock=True)
+    if job is None or job.status != "committing":
+        return
+    # someone may have registered a person since validation: check again inside this transaction
+    if await repo.refuse_held(import_id):
+        await repo.refuse_households(import_id)
+        if mode == "all_or_nothing":
+            raise ImportHasErrors("a person was registered elsewhere since validation; nothing was imported")
+    households, members = await repo.move_into_place(
+        import_id, today=today, now=clock.now().isoformat(), request_id=request_id
+    )
+    groups = await repo.committed_groups(import_id)
+    counts = await repo.counts(import_id)
+    earliest = min((g for g in groups), default=None, key=lambda g: g.year)
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.imported",
+        entity_type="household_import",
+        entity_id=str(import_id),
+        after={
+            "import_id": str(import_id),
+            "kind": job.kind,
+            "sha256": job.sha256,
+            "filename": job.filename,
+            "mode": mode,
+            "households": households,
+            "persons": members,
+            "rows_refused": counts["refused"],
+            "source_roll": job.source_roll,
+            "reason": job.reason,
+            "earliest_year": earliest.year if earliest else None,
+        },
+    )
+    await repo.set(
+        import_id,
+        status="committed",
+        rows_committed=members,
+        households_committed=households,
+        rows_accepted=counts["accepted"],
+        rows_refused=counts["refused"],
+        finished_at=clock.now(),
+    )
+    deltas: list[CounterDelta] = []
+    for g in groups:
+        snap = Snapshot(
+            g.area_code, HouseholdStatus.REGISTERED, int(g.persons), tuple(g.causes), tuple(g.batches)
+        )
+        deltas += [
+            CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
+            for d in counter_deltas(None, snap)
+        ]
+        deltas += [
+            CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
+            for d in flow_deltas(g.area_code, kind="entries", year=g.year, persons=int(g.persons))
+        ]
+    # the counters' hot rows are locked until the commit: the use case's last statement
+    await RollupRepository(session).apply(deltas)
+
+
+async def cancel(session: AsyncSession, import_id: uuid.UUID, actor: Principal) -> SpreadsheetImport:
+    repo = ImportRepository(session)
+    job = await load(session, actor, import_id, lock=True)
+    if job.status not in ("validating", "validated", "failed"):
+        raise ImportNotReady(
+            f"import {import_id} is {job.status} and cannot be cancelled",
+            detail_zh=f"这次导入的状态是“{job.status}”，不能取消",
+            status=job.status,
+        )
+    await repo.drop_rows(import_id)
+    await repo.set(import_id, status="cancelled", finished_at=clock.now())
+    job.status = "cancelled"
+    return job
+
+
+async def load(
+    session: AsyncSession, actor: Principal, import_id: uuid.UUID, *, lock: bool = False
+) -> SpreadsheetImport:
+    job = await ImportRepository(session).get(import_id, lock=lock)
+    if job is None or not job.area_scope.startswith(actor.area_prefix):
+        raise ImportNotFound(
+            f"no import {import_id} in your area", detail_zh=f"您的辖区内没有导入{import_id}"
+        )
+    return job
+
+
+def progress(job: SpreadsheetImport) -> dict[str, Any]:
+    elapsed = None
+    if job.started_at is not None:
+        end = job.finished_at or clock.now()
+        elapsed = (end - job.started_at).total_seconds()
+    eta = None
+    if job.status == "validating" and elapsed is not None:
+        eta = rules.eta_seconds(job.rows_validated, job.rows_total, elapsed)
+    return {"elapsed_s": round(elapsed, 1) if elapsed is not None else None, "eta_s": eta}

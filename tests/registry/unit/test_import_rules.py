@@ -1,0 +1,75 @@
+"""The row rules of a spreadsheet import, without a database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.registry.imports.rules import HEADERS, decode_csv, eta_seconds, header_map, parse_row
+from shared.resident_id import make
+
+TODAY = date(2026, 12, 3)
+
+
+def test_csv_encoding_is_told_by_bom_then_utf8_then_gb18030():
+    text = "户编号,姓名\r\n"
+    assert decode_csv(text.encode("utf-8-sig")) == (text, "utf-8-sig")
+    assert decode_csv(text.encode("utf-8")) == (text, "utf-8")
+    assert decode_csv(text.encode("gbk")) == (text, "gb18030")
+
+
+def test_headers_are_found_by_their_chinese_names_and_aliases_in_any_order():
+    columns, missing = header_map(["\ufeff姓名", "村代码", "户编号", "身份证号码"])
+    assert columns == {"name": 0, "area_code": 1, "household_key": 2, "resident_id": 3}
+    assert missing == ["与户主关系", "劳动能力", "识别年度", "登记日期"]
+    assert header_map(list(HEADERS))[1] == []
+
+
+def test_a_head_row_is_read_with_labels_and_every_fault_is_named_in_chinese():
+    columns, _ = header_map(list(HEADERS))
+    rid = make("440783", date(1968, 3, 9), 21)
+    row = parse_row(
+        [
+            "H1",
+            "440783101201",
+            "王一",
+            rid,
+            "户主",
+            "普通劳动力",
+            "因病、缺技术",
+            "扶持生产和就业发展一批",
+            "2026",
+            "2026/12/01",
+        ],
+        columns,
+        today=TODAY,
+    )
+    assert row.reasons == []
+    assert (row.relation, row.labour_capacity, row.poverty_causes, row.batches) == (
+        "head",
+        "full",
+        ["illness", "lack_of_skills"],
+        ["production_employment"],
+    )
+    assert (row.year, row.registered_on, row.birth_date, row.sex) == (
+        2026,
+        date(2026, 12, 1),
+        date(1968, 3, 9),
+        "male",
+    )
+    bad = parse_row(
+        ["H1", "4407", "王一", rid[:17] + "X", "户主", "壮劳力", "", "", "2026", "2026-12-04"],
+        columns,
+        today=TODAY,
+    )
+    assert bad.reasons == [
+        f"尾号为{rid[14:17]}X的身份证号校验位不对，请核对",
+        "劳动能力“壮劳力”不在可选值中（普通劳动力、弱劳动力或半劳动力、无劳动力、未到劳动年龄）",
+        "行政区划代码“4407”应为12位数字",
+        "登记日期2026-12-04晚于今天（2026-12-03），不能登记未来的日期",
+    ]
+
+
+def test_eta_follows_the_rate_so_far():
+    assert eta_seconds(1000, 4000, 10.0) == 30.0
+    assert eta_seconds(0, 4000, 10.0) is None
+    assert eta_seconds(100, None, 1.0) is None
