@@ -1,7 +1,7 @@
 """staged spreadsheet imports: the import job and its staging rows
 
 Revision ID: 7a3c9e51d2f4
-Revises: 9d41c3b7e2a5
+Revises: c7d1a5e0f001
 Create Date: 2026-12-03 23:40:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "7a3c9e51d2f4"
-down_revision: str | None = "9d41c3b7e2a5"
+down_revision: str | None = "c7d1a5e0f001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
