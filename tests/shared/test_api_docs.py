@@ -14,19 +14,14 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from shared.app import operation_id
+from tests.security.test_auth_sweep import PUBLIC as AUTH_SWEEP_PUBLIC
 from tests.support import settings_for
 
 pytestmark = pytest.mark.asyncio
 SERVICES = ("registry", "funds", "pairing", "inspection")
 ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*:[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-# Operations that answer without a token (tests/security/test_auth_sweep.py keeps the same list).
-PUBLIC = {
-    "/funds/v1/public/disclosures",
-    "/funds/v1/public/disclosures/{notice_id}",
-    "/registry/v1/public/notices",
-    "/health/live",
-    "/health/ready",
-}
+# Operations that answer without a token: the one list the auth sweep keeps.
+PUBLIC = {path for _, _, path in AUTH_SWEEP_PUBLIC}
 
 
 def app_for(service: str) -> FastAPI:
