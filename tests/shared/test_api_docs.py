@@ -24,6 +24,7 @@ PUBLIC = {
     "/funds/v1/public/disclosures",
     "/funds/v1/public/disclosures/{notice_id}",
     "/registry/v1/public/notices",
+    "/registry/v1/public/rollups/{area_code}",
     "/health/live",
     "/health/ready",
 }

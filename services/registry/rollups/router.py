@@ -8,6 +8,7 @@ from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit
+from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
 router = APIRouter(prefix="/rollups", tags=["rollups"])
 Year = Query(
@@ -55,7 +56,12 @@ async def weak_villages(
 public_router = APIRouter(tags=["public roll-ups"])
 
 
-@public_router.get("/public/rollups/{area_code}", response_model=PyramidOut)
+@public_router.get(
+    "/public/rollups/{area_code}",
+    response_model=PyramidOut,
+    dependencies=[PUBLIC_RATE_LIMIT],
+    responses=RATE_LIMITED_RESPONSES,
+)
 async def public_pyramid(area_code: str, session: SessionDep, year: int = Year) -> PyramidOut:
     """No login: an area's roll-up and each child's, for the public. Every cell of fewer than k
     households (policy `disclosure_min_households`, 5 unless set) is null, and so is any cell
