@@ -19,6 +19,7 @@ from services.registry.relapses.router import router as relapses_router
 from services.registry.rollups.router import public_router as public_rollups_router
 from services.registry.rollups.router import router as rollups_router
 from services.registry.settings import RegistrySettings
+from services.registry.snapshot.router import router as snapshot_router
 from services.registry.vocabulary import VOCABULARIES
 from shared.app import create_service_app
 from shared.db import Database
@@ -41,6 +42,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     relapses_router,
     rollups_router,
     public_rollups_router,
+    snapshot_router,
     edge_router,
     notices_router,
     conflicts_router,
