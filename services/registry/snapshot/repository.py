@@ -44,10 +44,14 @@ _MEMBER = (
 )
 
 
+_BATCH = 2_000
+
+
 async def _rows(conn: AsyncConnection, statement: Any) -> AsyncIterator[dict[str, Any]]:
-    result = await conn.stream(statement.execution_options(yield_per=2_000))  # a server-side cursor
-    async for row in result.mappings():
-        yield dict(row)
+    result = await conn.stream(statement.execution_options(yield_per=_BATCH))  # a server-side cursor
+    async for batch in result.mappings().partitions(_BATCH):  # one round trip (and await) per batch
+        for row in batch:
+            yield dict(row)
 
 
 def areas(conn: AsyncConnection, prefix: str) -> AsyncIterator[dict[str, Any]]:

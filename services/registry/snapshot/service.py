@@ -23,6 +23,7 @@ from shared.clock import clock
 from shared.pii import mask_name
 
 SNAPSHOT_FORMAT = "jingzhun.registry.snapshot.v1"
+_CHUNK_BYTES = 256 * 1024  # lines are sent in chunks of about this size (one ASGI message each)
 
 
 def _json(value: Any) -> Any:
@@ -60,17 +61,33 @@ async def lines(
                     "taken_at": taken_at,
                 },
             )
+            buffer: list[bytes] = []
+            size = 0
+
+            def add(kind: str, row: dict[str, Any]) -> bool:
+                nonlocal size
+                counts[kind] += 1
+                buffer.append(_line(kind, row))
+                size += len(buffer[-1])
+                return size >= _CHUNK_BYTES
+
+            def flush() -> bytes:
+                nonlocal size
+                chunk = b"".join(buffer)
+                buffer.clear()
+                size = 0
+                return chunk
+
             if first is not None:
-                counts["area"] += 1
-                yield _line("area", first)
+                add("area", first)
             async for row in area_rows:
-                counts["area"] += 1
-                yield _line("area", row)
+                if add("area", row):
+                    yield flush()
             async for row in repository.households(conn, prefix):
-                counts["household"] += 1
-                yield _line("household", row)
+                if add("household", row):
+                    yield flush()
             async for row in repository.members(conn, prefix):
-                counts["member"] += 1
                 row["name_masked"] = mask_name(row.pop("name"))
-                yield _line("member", row)
-            yield _line("end", {"counts": counts, "feed_after": feed_after})
+                if add("member", row):
+                    yield flush()
+            yield flush() + _line("end", {"counts": counts, "feed_after": feed_after})

@@ -118,7 +118,7 @@ async def test_snapshot_plus_feed_equals_the_registry_after_writes_during_the_sn
             headers=REGISTRAR,
         )
         assert r.status_code == 201, r.text
-        rest = [json.loads(line) async for line in lines]
+        rest = [json.loads(line) async for chunk in lines for line in chunk.splitlines()]
         snap = [header, *rest]
         kinds = [row["kind"] for row in snap]
         assert kinds[0] == "header"
