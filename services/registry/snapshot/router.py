@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
+from services.registry.errors import AreaNotFound
 from services.registry.snapshot import service
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal, require_roles
-from shared.errors import InvalidInput, NotFound, Problem
+from shared.errors import InvalidInput, Problem
 from shared.events.streams import stream_for
-from shared.feed.router import _jetstream
+from shared.feed.router import jetstream
 
 router = APIRouter(tags=["snapshot"])
 Reader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
@@ -45,8 +46,12 @@ async def snapshot(
     except InvalidAreaCode as exc:
         raise InvalidInput(str(exc), field="area_code") from exc
     if not user.covers(area_code):
-        raise NotFound(f"area {area_code} is not in your area", detail_zh=f"您的辖区内没有地区 {area_code}")
-    js = await _jetstream(request)
+        raise AreaNotFound(
+            f"area {area_code} does not exist in your area",
+            detail_zh=f"您的辖区内没有地区 {area_code}",
+            code=area_code,
+        )
+    js = await jetstream(request)
     stream = stream_for("registry")
 
     async def last_seq() -> int:
