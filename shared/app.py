@@ -28,6 +28,7 @@ from shared.feed.router import feed_router
 from shared.idempotency import install_idempotency_handler
 from shared.labels import FieldLabels
 from shared.observability import configure_logging, health_router, install_request_middleware
+from shared.ratelimit import rate_limits
 from shared.runtime import PeriodicJob, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.vocabulary import Vocabulary, code_labels, vocabulary_router
@@ -91,6 +92,12 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
+    app.state.rate_limits = rate_limits(
+        {
+            "public": (settings.rate_limit_public_per_minute, settings.rate_limit_public_burst),
+            "search": (settings.rate_limit_search_per_minute, settings.rate_limit_search_burst),
+        }
+    )
     install_error_handlers(app, (labels or FieldLabels()) | FieldLabels(codes=code_labels(vocabularies)))
     install_idempotency_handler(app)
     feed = feed_router()

@@ -63,6 +63,10 @@ class DomainError(Exception):
         self.detail_zh = detail_zh
         self.extensions = extensions
 
+    def response_headers(self) -> dict[str, str]:
+        """HTTP headers the problem is sent with (e.g. ``Retry-After`` on a 429)."""
+        return {}
+
     def told_in(self, language: Language) -> tuple[str, str]:
         """(title, detail) in the language the client asked for."""
         if language == "en":
@@ -217,7 +221,7 @@ def _json_safe(value: Any) -> Any:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = exc.response_headers() | ({"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})
     title, detail = exc.told_in(request_language(request))
     return problem_response(
         exc.status,
@@ -225,7 +229,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         detail,
         type_slug=exc.type_slug,
         instance=request.url.path,
-        headers=headers,
+        headers=headers or None,
         extensions=_json_safe(exc.extensions),
     )
 

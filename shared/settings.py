@@ -71,6 +71,15 @@ class ServiceSettings(BaseSettings):
     pii_previous_keys: list[str] = Field(default_factory=list)
     pii_hash_key: str | None = None
 
+    # Rate limits (shared.ratelimit): requests per minute and burst per client, in this process.
+    # public: routes without a login, per client IP; search: search-style reads, per token subject.
+    # 0 requests per minute turns a limit off. With N replicas the effective limit is N times this
+    # unless the gateway limits too (docs/OPERATIONS.md).
+    rate_limit_public_per_minute: int = Field(default=60, ge=0)
+    rate_limit_public_burst: int = Field(default=20, ge=1)
+    rate_limit_search_per_minute: int = Field(default=120, ge=0)
+    rate_limit_search_burst: int = Field(default=30, ge=1)
+
     # Webhook receivers of this service's change feed (shared.feed, docs/FEED.md): a JSON list.
     feed_subscriptions: list[FeedSubscription] = []
 

@@ -17,8 +17,10 @@ from services.registry.notices.router import router as notices_router
 from services.registry.policies import service as policy_service
 from services.registry.policies.router import router as policies_router
 from services.registry.relapses.router import router as relapses_router
+from services.registry.rollups.router import public_router as public_rollups_router
 from services.registry.rollups.router import router as rollups_router
 from services.registry.settings import RegistrySettings
+from services.registry.snapshot.router import router as snapshot_router
 from services.registry.vocabulary import VOCABULARIES
 from shared.app import create_service_app
 from shared.db import Database
@@ -40,6 +42,8 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     area_exits_router,
     relapses_router,
     rollups_router,
+    public_rollups_router,
+    snapshot_router,
     edge_router,
     notices_router,
     conflicts_router,

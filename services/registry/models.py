@@ -112,6 +112,7 @@ class PolicyRecordRow(Base):
     weak_village_income_fen: Mapped[int | None] = mapped_column(BigInteger)
     weak_village_income_inclusive: Mapped[bool | None] = mapped_column(Boolean)
     backdate_tolerance_days: Mapped[int | None] = mapped_column(Integer)
+    disclosure_min_households: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 

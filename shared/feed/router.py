@@ -18,7 +18,7 @@ from shared.feed.reader import CursorAhead, read_page
 from shared.feed.status import DeliveryStatus, StatusStore
 from shared.settings import ServiceSettings
 
-__all__ = ["MAX_LIMIT", "FeedUnavailable", "feed_router"]
+__all__ = ["MAX_LIMIT", "FeedUnavailable", "feed_router", "jetstream"]
 
 MAX_LIMIT = 500
 
@@ -62,6 +62,11 @@ class SubscriptionView(BaseModel):
 
 FeedReader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+async def jetstream(request: Request) -> JetStreamContext:
+    """The service's JetStream context, or 503 ``FeedUnavailable`` (also the registry snapshot's)."""
+    return await _jetstream(request)
 
 
 async def _jetstream(request: Request) -> JetStreamContext:

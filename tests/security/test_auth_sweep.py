@@ -26,6 +26,7 @@ PUBLIC = {
     ("funds", "GET", "/funds/v1/public/disclosures"),
     ("funds", "GET", "/funds/v1/public/disclosures/{notice_id}"),
     ("registry", "GET", "/registry/v1/public/notices"),
+    ("registry", "GET", "/registry/v1/public/rollups/{area_code}"),  # small cells suppressed
     *((s, "GET", f"/{s}/v1/vocabulary") for s in SERVICES),  # code lists and their Chinese labels
     *((s, "GET", path) for s in SERVICES for path in ("/health/live", "/health/ready")),
 }

@@ -55,6 +55,10 @@ def settings_for(cls: type[S], database_url: str, nats_url: str | None = None, *
         "run_jobs": False,
         "log_json": False,
         "log_level": "WARNING",
+        # off unless a test turns them on (tests/shared/test_rate_limits.py): a suite's many requests
+        # from one address or subject are not a client to slow down
+        "rate_limit_public_per_minute": 0,
+        "rate_limit_search_per_minute": 0,
     }
     if nats_url is not None:
         values["nats_url"] = nats_url

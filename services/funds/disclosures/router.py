@@ -29,6 +29,7 @@ from shared.db import SessionDep
 from shared.errors import InvalidInput
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
 router = APIRouter(tags=["disclosures"])
 
@@ -131,7 +132,12 @@ def _subtree(area_code: str) -> str:
         raise InvalidInput(str(exc), detail_zh=exc.zh) from exc
 
 
-@router.get("/public/disclosures", response_model=Page[PublicNoticeOut])
+@router.get(
+    "/public/disclosures",
+    response_model=Page[PublicNoticeOut],
+    dependencies=[PUBLIC_RATE_LIMIT],
+    responses=RATE_LIMITED_RESPONSES,
+)
 async def public_list(
     session: SessionDep,
     today: TodayDep,
@@ -147,6 +153,11 @@ async def public_list(
     return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
 
 
-@router.get("/public/disclosures/{notice_id}", response_model=PublicNoticeOut)
+@router.get(
+    "/public/disclosures/{notice_id}",
+    response_model=PublicNoticeOut,
+    dependencies=[PUBLIC_RATE_LIMIT],
+    responses=RATE_LIMITED_RESPONSES,
+)
 async def public_notice(notice_id: uuid.UUID, session: SessionDep, today: TodayDep) -> PublicNoticeOut:
     return await _public(session, await service.get_public(session, notice_id=notice_id), today)

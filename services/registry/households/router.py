@@ -38,6 +38,7 @@ from shared.db import ReadSessionDep, SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
+from shared.ratelimit import RATE_LIMITED_RESPONSES, SEARCH_RATE_LIMIT
 
 router = APIRouter(prefix="/households", tags=["households"])
 Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
@@ -102,7 +103,12 @@ async def import_registered(
     return out
 
 
-@router.get("", response_model=Page[HouseholdListItem])
+@router.get(
+    "",
+    response_model=Page[HouseholdListItem],
+    dependencies=[SEARCH_RATE_LIMIT],
+    responses=RATE_LIMITED_RESPONSES,
+)
 async def search_households(
     session: ReadSessionDep,
     user: CurrentUser,

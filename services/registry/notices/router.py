@@ -12,11 +12,17 @@ from services.registry.notices.rules import NoticeKind
 from services.registry.notices.schemas import PublicNoticeOut
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit, Page
+from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
 router = APIRouter(tags=["public notices"])
 
 
-@router.get("/public/notices", response_model=Page[PublicNoticeOut])
+@router.get(
+    "/public/notices",
+    response_model=Page[PublicNoticeOut],
+    dependencies=[PUBLIC_RATE_LIMIT],
+    responses=RATE_LIMITED_RESPONSES,
+)
 async def public_notices(
     session: SessionDep,
     today: TodayDep,

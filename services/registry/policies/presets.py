@@ -129,6 +129,8 @@ PRESETS: tuple[PolicyRecord, ...] = (
         # OUTSIDE THE SEEDS: a paper form entered up to 3 days late is ordinary; further back is a
         # late entry (补录) with a reason and an approver (the seeds' 7-day notice must run in full)
         backdate_tolerance_days=3,
+        # OUTSIDE THE SEEDS: figures that leave the system hide cells of fewer than 5 households
+        disclosure_min_households=5,
     ),
     *(
         PolicyRecord(

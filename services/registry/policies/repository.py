@@ -29,6 +29,7 @@ _FIELDS = (
     "weak_village_income_fen",
     "weak_village_income_inclusive",
     "backdate_tolerance_days",
+    "disclosure_min_households",
 )
 
 
@@ -73,6 +74,7 @@ def _to_record(row: PolicyRecordRow) -> PolicyRecord:
         weak_village_income_fen=row.weak_village_income_fen,
         weak_village_income_inclusive=row.weak_village_income_inclusive,
         backdate_tolerance_days=row.backdate_tolerance_days,
+        disclosure_min_households=row.disclosure_min_households,
     )
 
 

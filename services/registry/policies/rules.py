@@ -133,6 +133,9 @@ class PolicyRecord:
     # this many days back as an ordinary entry; further back is a late entry (补录): reason + a
     # higher role, audited and shown on the public board (shared.backdating)
     backdate_tolerance_days: int | None = None
+    # k of small-cell suppression: a roll-up that leaves the system (public, outside parties) hides
+    # any cell of fewer than this many households, and what would give it away (rollups.rules)
+    disclosure_min_households: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,7 @@ class RegistryPolicy:
     weak_village_income_fen: int | None = None
     weak_village_income_inclusive: bool | None = None
     backdate_tolerance_days: int = 0
+    disclosure_min_households: int = 5  # unset in every record: 5 (OUTSIDE THE SEEDS)
 
     def comparison(self, threshold: str) -> ThresholdRule:
         return self.comparisons[threshold]
@@ -203,7 +207,12 @@ _VALUE_FIELDS = tuple(
 )
 # optional: unset thresholds mean "no such programme"; an unset backdate tolerance means 0 days
 _OPTIONAL_FIELDS = frozenset(
-    {"weak_village_income_fen", "weak_village_income_inclusive", "backdate_tolerance_days"}
+    {
+        "weak_village_income_fen",
+        "weak_village_income_inclusive",
+        "backdate_tolerance_days",
+        "disclosure_min_households",
+    }
 )
 
 

@@ -68,6 +68,13 @@ class PolicyRecordIn(BaseModel):
         description="a typed date up to this many days back is ordinary; further back is a late entry "
         "(补录: reason + approver/admin, audited, shown on the public board)",
     )
+    disclosure_min_households: int | None = Field(
+        default=None,
+        ge=2,
+        le=100,
+        description="k of small-cell suppression: figures for the public and outside parties hide any "
+        "cell of fewer than this many households (and what would give it away); unset everywhere: 5",
+    )
 
     @model_validator(mode="after")
     def _comparisons_fit_their_threshold(self) -> Self:
@@ -113,3 +120,4 @@ class PolicyOut(BaseModel):
     weak_village_income_fen: int | None = None
     weak_village_income_inclusive: bool | None = None
     backdate_tolerance_days: int
+    disclosure_min_households: int

@@ -10,6 +10,7 @@ from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import Cursor, Limit
+from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
 
 async def _cadre_villages_only(area_code: str, session: SessionDep, user: CurrentUser) -> None:
@@ -65,3 +66,20 @@ async def weak_villages(
     return await service.weak_villages(
         session=session, actor=user, code=area_code, year=year, cursor=cursor, limit=limit
     )
+
+
+public_router = APIRouter(tags=["public roll-ups"])
+
+
+@public_router.get(
+    "/public/rollups/{area_code}",
+    response_model=PyramidOut,
+    dependencies=[PUBLIC_RATE_LIMIT],
+    responses=RATE_LIMITED_RESPONSES,
+)
+async def public_pyramid(area_code: str, session: SessionDep, year: int = Year) -> PyramidOut:
+    """No login: an area's roll-up and each child's, for the public. Every cell of fewer than k
+    households (policy `disclosure_min_households`, 5 unless set) is null, and so is any cell
+    that would give one away by subtraction from a published total; `suppressed` lists each with
+    its reason. Rate-limited per client address."""
+    return await service.public_pyramid(session=session, code=area_code, year=year)

@@ -7,21 +7,26 @@ persons, so a county roll-up is a handful of row reads however many households i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus
 from shared.areas import AreaCode, AreaLevel
 
 __all__ = [
+    "PRIMARY",
     "PYRAMID",
+    "SECONDARY",
+    "CellGroup",
     "CounterDelta",
+    "Path",
     "Snapshot",
     "area_prefixes",
     "counter_deltas",
     "flow_deltas",
     "incidence_bp",
     "meets_incidence_threshold",
+    "suppress_small_cells",
 ]
 
 # Guangyuan's "six haves": what each level keeps (card per household is the household itself).
@@ -108,3 +113,55 @@ def meets_incidence_threshold(
     if comparison == "below":
         return poor_persons * 10_000 < threshold_bp * rural_population
     return poor_persons * 10_000 <= threshold_bp * rural_population
+
+
+# --- small-cell suppression (k-anonymity) for figures that leave the system -----------------------
+
+Path = tuple[str, ...]
+PRIMARY = "primary"  # the cell itself counts fewer than k households (and more than none)
+SECONDARY = "secondary"  # hidden so that a primary cell cannot be got back by subtraction
+
+
+@dataclass(frozen=True, slots=True)
+class CellGroup:
+    """Cells whose sum an outsider knows: from the published cell ``total`` or, with ``total`` None,
+    from anywhere else (conservatively assumed known). Hiding exactly one member hides nothing, since
+    it is the sum minus the others."""
+
+    members: tuple[Path, ...]
+    total: Path | None = None
+
+
+def suppress_small_cells(counts: Mapping[Path, int], groups: Iterable[CellGroup], k: int) -> dict[Path, str]:
+    """The cells to hide and why (``PRIMARY`` or ``SECONDARY``).
+
+    Primary: every cell with 0 < count < k. Secondary, repeated until nothing changes: a group whose
+    total is still published and which has exactly one hidden member also hides its smallest other
+    member (a non-zero one first; a zero only when no other is left); a group of one member hides its
+    total instead. Totals are never hidden otherwise. A cell missing from ``counts`` counts 0.
+
+    Afterwards no group with a published total has exactly one hidden member, so no hidden cell is
+    the difference between a published total and published cells. (Bounds from several tables solved
+    together are outside this rule; see docs/registry.md.)"""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    group_list = list(groups)
+    hidden: dict[Path, str] = {p: PRIMARY for p, c in counts.items() if 0 < c < k}
+    changed = True
+    while changed:
+        changed = False
+        for group in group_list:
+            if group.total is not None and group.total in hidden:
+                continue  # nothing published to subtract from
+            if sum(1 for m in group.members if m in hidden) != 1:
+                continue
+            others = [m for m in group.members if m not in hidden]
+            if others:
+                pick = min(others, key=lambda m: (counts.get(m, 0) == 0, counts.get(m, 0), m))
+            elif group.total is not None:
+                pick = group.total
+            else:
+                continue  # a lone cell whose sum is known elsewhere: nothing here can hide it
+            hidden[pick] = SECONDARY
+            changed = True
+    return hidden

@@ -4,8 +4,17 @@ from pydantic import BaseModel
 
 
 class Count(BaseModel):
-    households: int
-    persons: int
+    # null: suppressed for an outside reader (see the answer's `suppressed` list)
+    households: int | None
+    persons: int | None
+
+
+class SuppressedCell(BaseModel):
+    """A figure left out of an answer for an outside reader, and why (small-cell suppression)."""
+
+    path: str  # the field in the answer: "by_cause.illness", "children.440783101201.poor_households"
+    reason: str  # primary: fewer than k households; secondary: would be the difference of published figures
+    reason_zh: str  # "小于5户" / "防止由合计推算（次级隐藏）"
 
 
 class RollupOut(BaseModel):
@@ -18,8 +27,8 @@ class RollupOut(BaseModel):
     by_batch: dict[str, Count]
     entries_by_year: dict[str, Count]
     exits_by_year: dict[str, Count]
-    poor_households: int
-    poor_persons: int
+    poor_households: int | None  # null: suppressed (fewer than k households, outside readers only)
+    poor_persons: int | None
     rural_population: int | None
     incidence_bp: int | None  # basis points: 251 = 2.51%
     exit_incidence_threshold_bp: int
@@ -28,11 +37,18 @@ class RollupOut(BaseModel):
     # assessed (services/registry/area_exits): {"2018": 3}
     exited_villages_by_year: dict[str, int] = {}
     exited_counties_by_year: dict[str, int] = {}
+    # exact: every figure as counted (internal roles); false: small cells suppressed (outside readers)
+    exact: bool = True
+    min_cell_households: int | None = None  # k of the policy in force, when suppressed
+    suppressed: list[SuppressedCell] = []
 
 
 class PyramidOut(BaseModel):
     area: RollupOut
     children: list[RollupOut]
+    exact: bool = True
+    min_cell_households: int | None = None
+    suppressed: list[SuppressedCell] = []  # paths start with "area." or "children.<code>."
 
 
 class HouseholdTarget(BaseModel):
@@ -54,7 +70,10 @@ class VillageChartsOut(BaseModel):
     causes: dict[str, Count]  # 致贫原因表
     in_out: dict[str, dict[str, Count]]  # 进出动态图: year -> entries / exits
     village_target: dict[str, object]  # 全村脱贫目标任务图
-    household_targets: list[HouseholdTarget]  # 贫困户脱贫目标任务表
+    household_targets: list[HouseholdTarget]  # 贫困户脱贫目标任务表 (empty for outside readers)
+    exact: bool = True
+    min_cell_households: int | None = None
+    suppressed: list[SuppressedCell] = []
 
 
 class IncomeThresholdOut(BaseModel):

@@ -7,13 +7,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.area_exits.repository import AreaExitRequestRepository
 from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
+from services.registry.errors import AreaNotFound
 from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
 from services.registry.policies.repository import PolicyRepository
 from services.registry.policies.rules import IncomeThreshold
 from services.registry.rollups.repository import VILLAGE_COUNTS, RollupRepository, WeakVillageRepository
-from services.registry.rollups.rules import PYRAMID, incidence_bp, meets_incidence_threshold
+from services.registry.rollups.rules import (
+    PRIMARY,
+    PYRAMID,
+    SECONDARY,
+    CellGroup,
+    Path,
+    incidence_bp,
+    meets_incidence_threshold,
+    suppress_small_cells,
+)
 from services.registry.rollups.schemas import (
     ChildVillageCounts,
     Count,
@@ -21,6 +31,7 @@ from services.registry.rollups.schemas import (
     IncomeThresholdOut,
     PyramidOut,
     RollupOut,
+    SuppressedCell,
     VillageChartsOut,
     VillageCounts,
     VillageFlags,
@@ -28,7 +39,7 @@ from services.registry.rollups.schemas import (
     WeakVillagesOut,
 )
 from services.registry.rollups.villages import Region, region_of, standing, threshold_regions
-from services.registry.vocabulary import POOR_STATUSES
+from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus, PovertyCause
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
@@ -36,6 +47,113 @@ from shared.pagination import decode_cursor, encode_cursor
 from shared.pii import mask_name
 
 MAX_VILLAGE_TARGETS = 2_000
+
+
+# who sees exact figures: the registry's own staff and overseers of the area. Everyone else who
+# reads a roll-up — machine clients (`service`: provincial platforms, other departments), third-party
+# evaluators (`evaluator`), and the public routes — gets small cells suppressed (docs/registry.md).
+EXACT_FIGURE_ROLES = frozenset({"registrar", "approver", "finance", "cadre", "inspector", "auditor", "admin"})
+_DIMENSIONS = ("by_status", "by_cause", "by_batch", "entries_by_year", "exits_by_year")
+# keys a cell may have even when it counts nothing (a zero cell is hidden only to protect another)
+_VOCABULARY: dict[str, tuple[str, ...]] = {
+    "by_status": tuple(s.value for s in HouseholdStatus),
+    "by_cause": tuple(c.value for c in PovertyCause),
+}
+_POOR = tuple(sorted(s.value for s in POOR_STATUSES))
+
+
+def sees_exact_figures(actor: Principal | None) -> bool:
+    return actor is not None and actor.has_role(*EXACT_FIGURE_ROLES)
+
+
+def _keys(outs: list[RollupOut]) -> dict[str, tuple[str, ...]]:
+    keys: dict[str, tuple[str, ...]] = {}
+    for dim in _DIMENSIONS:
+        found = {k for out in outs for k in getattr(out, dim)}
+        keys[dim] = tuple(sorted(found | set(_VOCABULARY.get(dim, ()))))
+    return keys
+
+
+def _cells(label: str, out: RollupOut) -> dict[Path, int]:
+    cells: dict[Path, int] = {(label, "poor_households"): out.poor_households or 0}
+    for dim in _DIMENSIONS:
+        for key, count in getattr(out, dim).items():
+            cells[(label, dim, key)] = count.households or 0
+    return cells
+
+
+def _groups(label: str, keys: dict[str, tuple[str, ...]]) -> list[CellGroup]:
+    groups = [CellGroup(tuple((label, dim, k) for k in keys[dim])) for dim in _DIMENSIONS]
+    groups.append(CellGroup(tuple((label, "by_status", s) for s in _POOR), (label, "poor_households")))
+    return groups
+
+
+def _reason(why: str, k: int) -> tuple[str, str]:
+    if why == PRIMARY:
+        return PRIMARY, f"小于{k}户"
+    return SECONDARY, "防止由合计推算（次级隐藏）"
+
+
+def _hide(out: RollupOut, label: str, hidden: dict[Path, str], k: int) -> list[SuppressedCell]:
+    """Blanks ``out``'s hidden cells in place and lists them with paths relative to ``out``."""
+    listed: list[SuppressedCell] = []
+    for path, why in sorted(hidden.items()):
+        if path[0] != label:
+            continue
+        reason, reason_zh = _reason(why, k)
+        if path[1] == "poor_households":
+            out.poor_households = out.poor_persons = out.incidence_bp = None
+            listed.append(SuppressedCell(path="poor_households", reason=reason, reason_zh=reason_zh))
+            continue
+        dim, key = path[1], path[2]
+        getattr(out, dim)[key] = Count(households=None, persons=None)
+        listed.append(SuppressedCell(path=f"{dim}.{key}", reason=reason, reason_zh=reason_zh))
+    for dim in _DIMENSIONS:  # keep the map ordered by key after adding hidden zero cells
+        setattr(out, dim, dict(sorted(getattr(out, dim).items())))
+    out.exact = False
+    out.min_cell_households = k
+    out.suppressed = listed
+    return listed
+
+
+def suppress_rollup(out: RollupOut, k: int) -> RollupOut:
+    keys = _keys([out])
+    hidden = suppress_small_cells(_cells("", out), _groups("", keys), k)
+    _hide(out, "", hidden, k)
+    return out
+
+
+def suppress_pyramid(out: PyramidOut, k: int) -> PyramidOut:
+    """The area and its children as one table: each child's cells add up to the area's, so a cell
+    hidden in one child is protected across its siblings too."""
+    outs = [out.area, *out.children]
+    keys = _keys(outs)
+    cells = _cells("area", out.area)
+    groups = _groups("area", keys)
+    for child in out.children:
+        cells |= _cells(child.area_code, child)
+        groups += _groups(child.area_code, keys)
+    codes = [c.area_code for c in out.children]
+    if codes:
+        for key in keys["by_status"]:  # children carry their statuses only (see _pyramid)
+            groups.append(CellGroup(tuple((c, "by_status", key) for c in codes), ("area", "by_status", key)))
+        groups.append(CellGroup(tuple((c, "poor_households") for c in codes), ("area", "poor_households")))
+    hidden = suppress_small_cells(cells, groups, k)
+    listed = [
+        SuppressedCell(path=f"area.{c.path}", reason=c.reason, reason_zh=c.reason_zh)
+        for c in _hide(out.area, "area", hidden, k)
+    ]
+    for child in out.children:
+        listed += [
+            SuppressedCell(
+                path=f"children.{child.area_code}.{c.path}", reason=c.reason, reason_zh=c.reason_zh
+            )
+            for c in _hide(child, child.area_code, hidden, k)
+        ]
+    out.exact = False
+    out.min_cell_households = k
+    out.suppressed = listed
+    return out
 
 
 def _by(counters: list[RollupCounter], dimension: str) -> dict[str, Count]:
@@ -49,7 +167,7 @@ def _by(counters: list[RollupCounter], dimension: str) -> dict[str, Count]:
 async def _summary(session: AsyncSession, area: Area, counters: list[RollupCounter], year: int) -> RollupOut:
     prefix = AreaCode.parse(area.code).prefix
     statuses = _by(counters, "status")
-    poor = [statuses[s.value] for s in POOR_STATUSES if s.value in statuses]
+    poor = [c for c in counters if c.dimension == "status" and c.key in _POOR]
     poor_persons = sum(c.persons for c in poor)
     rural = area.rural_population
     if rural is None:
@@ -82,15 +200,43 @@ async def _summary(session: AsyncSession, area: Area, counters: list[RollupCount
     )
 
 
+async def _k(session: AsyncSession, area_code: str, year: int) -> int:
+    policy = await policy_service.resolve(session=session, area_code=area_code, year=year)
+    return policy.disclosure_min_households
+
+
+async def _public_area(session: AsyncSession, code: str) -> Area:
+    area = await AreaRepository(session).get(area_service.parse_code(code))
+    if area is None:
+        raise AreaNotFound(f"area {code} does not exist", detail_zh=f"没有地区 {code}", code=code)
+    return area
+
+
 async def rollup(*, session: AsyncSession, actor: Principal, code: str, year: int) -> RollupOut:
     area = await area_service.get(session=session, actor=actor, code=code)
     counters = await RollupRepository(session).for_prefix(AreaCode.parse(area.code).prefix)
-    return await _summary(session, area, counters, year)
+    out = await _summary(session, area, counters, year)
+    if sees_exact_figures(actor):
+        return out
+    return suppress_rollup(out, await _k(session, area.code, year))
 
 
 async def pyramid(*, session: AsyncSession, actor: Principal, code: str, year: int) -> PyramidOut:
     """An area's own roll-up and each child's: the six-level pyramid read at any level."""
     area = await area_service.get(session=session, actor=actor, code=code)
+    out = await _pyramid(session, area, year)
+    if sees_exact_figures(actor):
+        return out
+    return suppress_pyramid(out, await _k(session, area.code, year))
+
+
+async def public_pyramid(*, session: AsyncSession, code: str, year: int) -> PyramidOut:
+    """No login: an area's roll-up and its children's, always with small cells suppressed."""
+    area = await _public_area(session, code)
+    return suppress_pyramid(await _pyramid(session, area, year), await _k(session, area.code, year))
+
+
+async def _pyramid(session: AsyncSession, area: Area, year: int) -> PyramidOut:
     kids = await AreaRepository(session).children(area.code)
     prefixes = {AreaCode.parse(k.code).prefix: k for k in kids}
     own_prefix = AreaCode.parse(area.code).prefix
@@ -115,15 +261,30 @@ async def village_charts(
             detail_zh=f"五图按村制作；{area.code} 不是村",
         )
     summary = await rollup(session=session, actor=actor, code=code, year=year)
+    exact = sees_exact_figures(actor)
     in_out: dict[str, dict[str, Count]] = {}
     for kind, counts in (("entries", summary.entries_by_year), ("exits", summary.exits_by_year)):
         for y, count in counts.items():
             in_out.setdefault(y, {})[kind] = count
-    poor = await HouseholdRepository(session).in_village(
-        area.code, [s.value for s in POOR_STATUSES], limit=MAX_VILLAGE_TARGETS
+    poor = (
+        await HouseholdRepository(session).in_village(
+            area.code, [s.value for s in POOR_STATUSES], limit=MAX_VILLAGE_TARGETS
+        )
+        if exact
+        else []  # one row per household is never an aggregate: outside readers get none
     )
+    suppressed = list(summary.suppressed)
+    if not exact:
+        suppressed.append(
+            SuppressedCell(path="household_targets", reason="households", reason_zh="不向外部提供户级数据")
+        )
     rural = summary.rural_population
     allowed = rural * summary.exit_incidence_threshold_bp // 10_000 if rural else None
+    still = (
+        max(0, summary.poor_persons - allowed)
+        if allowed is not None and summary.poor_persons is not None
+        else None
+    )
     return VillageChartsOut(
         area_code=area.code,
         year=year,
@@ -136,7 +297,7 @@ async def village_charts(
             "incidence_bp": summary.incidence_bp,
             "threshold_bp": summary.exit_incidence_threshold_bp,
             "max_poor_persons_to_exit": allowed,
-            "persons_still_to_lift": max(0, summary.poor_persons - allowed) if allowed is not None else None,
+            "persons_still_to_lift": still,
             "meets_exit_incidence": summary.meets_exit_incidence,
         },
         household_targets=[
@@ -151,6 +312,9 @@ async def village_charts(
             )
             for h in poor
         ],
+        exact=exact,
+        min_cell_households=summary.min_cell_households,
+        suppressed=suppressed,
     )
 
 

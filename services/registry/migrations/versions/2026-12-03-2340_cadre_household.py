@@ -1,7 +1,7 @@
 """cadre_household: who is paired to which household (from pairing's events), to limit a cadre's reads
 
 Revision ID: c7d1a5e0f001
-Revises: 9d41c3b7e2a5
+Revises: 5b8e2c71d4f0
 Create Date: 2026-12-03 23:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c7d1a5e0f001"
-down_revision: str | None = "9d41c3b7e2a5"
+down_revision: str | None = "5b8e2c71d4f0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
