@@ -125,7 +125,9 @@ def create_service_app(
 
     # Writes go to the outbox and reads to the database: an API replica serves while NATS is down,
     # so its readiness is the database alone; NATS is reported (?full=1, jingzhun_nats_connected).
-    app.include_router(health_router({"database": db_ready}, reported={"nats": nats_ready}))
+    app.include_router(
+        health_router({"database": db_ready}, reported={"nats": nats_ready}), responses=PROBLEM_RESPONSES
+    )
     for router in routers:
         app.include_router(router, prefix=prefix, responses=PROBLEM_RESPONSES)
     if vocabularies:

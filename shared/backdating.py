@@ -38,16 +38,25 @@ LATE_ENTRY_ROLES = frozenset({"approver", "admin"})
 
 class DateInFuture(InvalidInput):
     type_slug = "date-in-future"
+    title_zh = "日期不能晚于今天"
+    hint_zh = "请填写已经发生的日期（北京时间）"
+    hint_en = "Enter a date that has passed (China date)"
     title = "The date lies in the future"
 
 
 class DateBeforeRecord(Conflict):
     type_slug = "date-before-record"
+    title_zh = "日期早于记录建立日期"
+    hint_zh = "所填日期不能早于该记录建立之日，请核对"
+    hint_en = "The date may not precede the record it belongs to"
     title = "The date lies before the record it belongs to"
 
 
 class LateEntryRefused(Conflict):
     type_slug = "late-entry-refused"
+    title_zh = "补录须说明原因并由审批人办理"
+    hint_zh = "超过允许天数的补录须填写补录原因，并由审批人（或管理员）提交"
+    hint_en = "A late entry needs a reason and the approver role"
     title = "A date this far back needs a reason and a higher role"
 
 

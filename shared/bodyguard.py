@@ -56,6 +56,9 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class BodyTooLarge(DomainError):
     status = 413
     type_slug = "body-too-large"
+    title_zh = "提交的内容过大"
+    hint_zh = "请拆分后分批提交（如按乡镇）"
+    hint_en = "Split the upload (e.g. by township)"
     title = "Request body too large"
 
 

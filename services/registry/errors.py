@@ -164,16 +164,28 @@ class PersonActiveElsewhere(Conflict):
     identity conflict opened for the officer covering both areas, nothing of that household."""
 
     type_slug = "person-active-elsewhere"
+
+    title_zh = "此人已在其他地区的贫困户中"
+
+    hint_zh = "已生成身份冲突记录，由上级部门核实处理；请记下冲突编号"
+
+    hint_en = "A conflict record was opened for the level above; keep its id"
     title = "This person is active in a household outside your area; a conflict was opened"
 
 
 class IdentityConflictNotFound(NotFound):
     type_slug = "identity-conflict-not-found"
+    title_zh = "未找到该身份冲突"
+    hint_zh = "检查冲突编号，且在您的辖区内"
+    hint_en = "Check the conflict id"
     title = "Identity conflict not found"
 
 
 class IdentityConflictClosed(Conflict):
     type_slug = "identity-conflict-closed"
+    title_zh = "该身份冲突已处理"
+    hint_zh = "无需再处理；如有疑问请查看处理结果"
+    hint_en = "It was already resolved"
     title = "This identity conflict is already resolved"
 
 
@@ -200,11 +212,17 @@ class SignerNotTheHousehold(Forbidden):
 
 class InvalidSignature(Conflict):
     type_slug = "household-signature-refused"
+    title_zh = "须由本户签字确认"
+    hint_zh = "请由本户成员使用本户账号签字，工作人员不能代签"
+    hint_en = "The household signs with its own account; a clerk cannot sign for it"
     title = "This member cannot sign for the household"
 
 
 class RelapseRoutedElsewhere(Conflict):
     type_slug = "relapse-routed-elsewhere"
+    title_zh = "该返贫原因应走其他程序"
+    hint_zh = "按提示改走审批链或重新识别程序"
+    hint_en = "Take the route the policy names for this cause"
     title = "The policy routes a return to poverty for this cause another way"
 
 

@@ -57,7 +57,8 @@ async def _registry_notice(client: httpx.AsyncClient, system) -> None:  # type: 
     }
     r = await client.post(system.url("registry", "/households"), json=body, headers=REGISTRAR)
     assert r.status_code == 201, r.text
-    base = system.url("registry", f"/households/{r.json()['id']}")
+    created = r.json()
+    base = system.url("registry", f"/households/{created['id']}")
     assert (await client.post(base + "/review-submission", headers=REGISTRAR)).status_code == 200
     review = {"result": "approved", "held_on": BEIJING_DAY}
     r = await client.post(base + "/review", json=review, headers=REGISTRAR)
@@ -66,7 +67,12 @@ async def _registry_notice(client: httpx.AsyncClient, system) -> None:  # type: 
     r = await client.post(base + "/notice", json={"starts_on": BEIJING_DAY}, headers=REGISTRAR)
     assert r.status_code == 200, r.text
     assert r.json()["confirmable_on"] == "2026-12-11"
-    r = await client.post(base + "/confirmation", headers=REGISTRAR)
+    # the household signs (逐户签字确认), but not before its notice has run
+    head = created["members"][0]["id"]
+    family = auth("household", VILLAGE, sub=str(created["id"]))
+    r = await client.post(
+        base + "/confirmation", json={"member_id": head, "capacity": "head"}, headers=family
+    )
     assert r.status_code == 409
     assert r.json()["confirmable_on"] == "2026-12-11"
     board = (

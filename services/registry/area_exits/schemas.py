@@ -99,7 +99,7 @@ class CriterionSpecIO(BaseModel):
     measure: Measure
     source: Source
     comparison: Comparison | None = None
-    threshold: int | None = Field(default=None, ge=0, le=10**15)
+    threshold: StrictInt | None = Field(default=None, ge=0, le=10**15)
     blocking: bool = True
 
 

@@ -61,14 +61,14 @@ class PolicyRecordIn(BaseModel):
         description="true: a village at exactly the threshold is weak too (以下); "
         "false: only under it (低于)",
     )
-    backdate_tolerance_days: int | None = Field(
+    backdate_tolerance_days: StrictInt | None = Field(
         default=None,
         ge=0,
         le=30,
         description="a typed date up to this many days back is ordinary; further back is a late entry "
         "(补录: reason + approver/admin, audited, shown on the public board)",
     )
-    disclosure_min_households: int | None = Field(
+    disclosure_min_households: StrictInt | None = Field(
         default=None,
         ge=2,
         le=100,

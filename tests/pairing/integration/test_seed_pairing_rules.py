@@ -58,7 +58,11 @@ async def test_a_county_pair_outside_the_seeds_list_is_refused_until_a_policy_re
     refused = await client.post("/pairing/v1/pairings", json=outside, headers=QUANZHOU)
     assert refused.status_code == 409
     assert refused.json()["rule"] == "county_pair_not_in_policy"
-    assert "7 mountain-sea pairs" in refused.json()["detail"]
+    assert "山海协作县结对" in refused.json()["detail"]  # Chinese first
+    english = await client.post(
+        "/pairing/v1/pairings", json=outside, headers=QUANZHOU | {"Accept-Language": "en"}
+    )
+    assert "7 mountain-sea pairs" in english.json()["detail"]
 
     record = {
         "area_prefix": "3505",

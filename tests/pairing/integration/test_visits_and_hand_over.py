@@ -261,19 +261,20 @@ async def test_a_visit_is_dated_by_the_china_date_not_in_its_future(
     one dated the 24th lies in the future (409, nothing stored)."""
     from datetime import UTC, datetime
 
-    from services.pairing import deps
     from shared.clock import clock
 
     _, household_id = await _cadre_with_household(app, client, "cadre-li")
     me = auth(["cadre"], V1, sub="cadre-li")
-    app.dependency_overrides.pop(deps._today)  # the platform clock decides
+    clock.thaw()  # the conftest pins today; here the platform clock decides
     with clock.frozen(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)):
         r = await client.post(
             "/pairing/v1/visits", json=_visit(household_id, visited_on="2026-11-23"), headers=me
         )
         assert r.status_code == 201, r.text
         r = await client.post(
-            "/pairing/v1/visits", json=_visit(household_id, visited_on="2026-11-24"), headers=me
+            "/pairing/v1/visits",
+            json=_visit(household_id, visited_on="2026-11-24"),
+            headers=me | {"Accept-Language": "en"},
         )
         assert r.status_code == 409
         assert "future" in r.json()["detail"]
