@@ -42,7 +42,7 @@ from tests.support import auth, service_client
 pytestmark = pytest.mark.asyncio
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
-PAGES = ["01-登记贫困户.md", "02-识别.md"]
+PAGES = ["01-登记贫困户.md", "02-识别.md", "03-脱贫退出.md"]
 DAY_ONE = date(2026, 3, 2)
 PORTS = {"8001": "registry"}
 ANY = "…"
