@@ -39,10 +39,8 @@ from shared.events.consumer import handle_event
 from tests.registry.integration.helpers import load_areas, on_day, registry_app
 from tests.support import auth, service_client
 
-pytestmark = pytest.mark.asyncio
-
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
-PAGES = ["01-登记贫困户.md", "02-识别.md", "03-脱贫退出.md"]
+PAGES = ["01-登记贫困户.md", "02-识别.md", "03-脱贫退出.md", "04-返贫.md"]
 DAY_ONE = date(2026, 3, 2)
 PORTS = {"8001": "registry"}
 ANY = "…"
@@ -233,6 +231,7 @@ def test_every_page_is_indexed_and_every_example_has_its_answer() -> None:
     assert "docs/guide/README.md" in (GUIDE.parents[1] / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.asyncio
 async def test_the_guide_runs_as_written(make_db: Any) -> None:
     apps = {"registry": registry_app(make_db("registry"))}
     env: dict[str, Any] = {}
