@@ -33,16 +33,22 @@ from typing import Any
 
 import pytest
 
+from sqlalchemy import select
+
+from services.pairing.app import create_app as pairing_app
+from services.pairing.consumers import HANDLERS as PAIRING_HANDLERS
+from services.pairing.settings import PairingSettings
 from services.registry.consumers import HANDLERS
 from shared.events import CloudEvent
 from shared.events.consumer import handle_event
 from tests.registry.integration.helpers import load_areas, on_day, registry_app
-from tests.support import auth, service_client
+from shared.tables import outbox
+from tests.support import auth, service_client, settings_for
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
-PAGES = ["01-登记贫困户.md", "02-识别.md", "03-脱贫退出.md", "04-返贫.md"]
+PAGES = ["01-登记贫困户.md", "02-识别.md", "03-结对帮扶.md", "04-脱贫退出.md", "05-返贫.md"]
 DAY_ONE = date(2026, 3, 2)
-PORTS = {"8001": "registry"}
+PORTS = {"8001": "registry", "8003": "pairing"}
 ANY = "…"
 
 FENCE = re.compile(r"^```(\w*)[ \t]*(.*?)\n(.*?)^```[ \t]*$", re.M | re.S)
@@ -220,6 +226,27 @@ async def hook(app: Any, h: Hook, env: dict[str, Any]) -> None:
         raise AssertionError(f"{h.page}: unknown test hook {h.kind!r}")
 
 
+class Relay:
+    """What NATS does between the running services: the registry's outbox events, in order, to
+    pairing's consumers (each once; the consumer's inbox drops repeats)."""
+
+    def __init__(self, apps: dict[str, Any]) -> None:
+        self.apps, self.seq = apps, 0
+
+    async def __call__(self) -> None:
+        async with self.apps["registry"].state.db.transaction() as s:
+            rows = (
+                await s.execute(
+                    select(outbox.c.seq, outbox.c.envelope).where(outbox.c.seq > self.seq).order_by(outbox.c.seq)
+                )
+            ).all()
+        for seq, envelope in rows:
+            await handle_event(
+                self.apps["pairing"].state.db, "pairing", CloudEvent.model_validate(envelope), PAIRING_HANDLERS
+            )
+            self.seq = seq
+
+
 def test_every_page_is_indexed_and_every_example_has_its_answer() -> None:
     index = (GUIDE / "README.md").read_text(encoding="utf-8")
     for name in PAGES:
@@ -233,11 +260,15 @@ def test_every_page_is_indexed_and_every_example_has_its_answer() -> None:
 
 @pytest.mark.asyncio
 async def test_the_guide_runs_as_written(make_db: Any) -> None:
-    apps = {"registry": registry_app(make_db("registry"))}
+    apps = {
+        "registry": registry_app(make_db("registry")),
+        "pairing": pairing_app(settings_for(PairingSettings, make_db("pairing"))),
+    }
+    relay = Relay(apps)
     env: dict[str, Any] = {}
     day = 1
-    async with service_client(apps["registry"]) as registry:
-        clients = {"registry": registry}
+    async with service_client(apps["registry"]) as registry, service_client(apps["pairing"]) as pairing:
+        clients = {"registry": registry, "pairing": pairing}
         with on_day(DAY_ONE):
             await load_areas(registry)
         for name in PAGES:
@@ -257,6 +288,7 @@ async def test_the_guide_runs_as_written(make_db: Any) -> None:
                     else:
                         headers[k] = fill(v, env)
                 content = fill(step.body, env).encode() if step.body is not None else None
+                await relay()
                 with on_day(DAY_ONE + timedelta(days=day - 1)):
                     r = await client.request(step.method, "/" + fill(path, env), content=content, headers=headers)
                 if os.environ.get("GUIDE_DUMP"):  # for writers: the full answers, to abridge
