@@ -35,6 +35,8 @@ import pytest
 
 from sqlalchemy import select
 
+from services.inspection.app import create_app as inspection_app
+from services.inspection.settings import InspectionSettings
 from services.pairing.app import create_app as pairing_app
 from services.pairing.consumers import HANDLERS as PAIRING_HANDLERS
 from services.pairing.settings import PairingSettings
@@ -46,9 +48,9 @@ from shared.tables import outbox
 from tests.support import auth, service_client, settings_for
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
-PAGES = ["01-登记贫困户.md", "02-识别.md", "03-结对帮扶.md", "04-脱贫退出.md", "05-返贫.md"]
+PAGES = ["01-登记贫困户.md", "02-识别.md", "03-结对帮扶.md", "04-脱贫退出.md", "05-返贫.md", "06-问题整改.md"]
 DAY_ONE = date(2026, 3, 2)
-PORTS = {"8001": "registry", "8003": "pairing"}
+PORTS = {"8001": "registry", "8003": "pairing", "8004": "inspection"}
 ANY = "…"
 
 FENCE = re.compile(r"^```(\w*)[ \t]*(.*?)\n(.*?)^```[ \t]*$", re.M | re.S)
@@ -263,12 +265,17 @@ async def test_the_guide_runs_as_written(make_db: Any) -> None:
     apps = {
         "registry": registry_app(make_db("registry")),
         "pairing": pairing_app(settings_for(PairingSettings, make_db("pairing"))),
+        "inspection": inspection_app(settings_for(InspectionSettings, make_db("inspection"))),
     }
     relay = Relay(apps)
     env: dict[str, Any] = {}
     day = 1
-    async with service_client(apps["registry"]) as registry, service_client(apps["pairing"]) as pairing:
-        clients = {"registry": registry, "pairing": pairing}
+    async with (
+        service_client(apps["registry"]) as registry,
+        service_client(apps["pairing"]) as pairing,
+        service_client(apps["inspection"]) as inspection,
+    ):
+        clients = {"registry": registry, "pairing": pairing, "inspection": inspection}
         with on_day(DAY_ONE):
             await load_areas(registry)
         for name in PAGES:
