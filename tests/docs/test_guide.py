@@ -15,9 +15,8 @@ How a page is read (docs/guide/README.md says the same for its writers):
   ``"…"`` matches any value, and ``"{var}"`` binds ``var`` from the answer the first time it
   appears and must equal it afterwards; ``{var}`` in a URL, a body or a ``--sub`` is substituted.
 * ``GUIDE_DUMP=1 pytest -s tests/docs/test_guide.py`` prints every full answer (to write a page).
-* ``<!-- 测试: 核验通过 household={household_id} request={exit_request_id} on=2026-03-20 -->`` stands
-  for the inspection service's verified-exit event reaching the registry (the 4-3-4-2 sign-off
-  happens in inspection, which this guide does not walk through).
+* the services' events travel between them as NATS would carry them (``Relay``: registry to
+  pairing and inspection, inspection back to registry), before every request.
 """
 
 from __future__ import annotations
@@ -36,11 +35,12 @@ import pytest
 from sqlalchemy import select
 
 from services.inspection.app import create_app as inspection_app
+from services.inspection.consumers import HANDLERS as INSPECTION_HANDLERS
 from services.inspection.settings import InspectionSettings
 from services.pairing.app import create_app as pairing_app
 from services.pairing.consumers import HANDLERS as PAIRING_HANDLERS
 from services.pairing.settings import PairingSettings
-from services.registry.consumers import HANDLERS
+from services.registry.consumers import HANDLERS as REGISTRY_HANDLERS
 from shared.events import CloudEvent
 from shared.events.consumer import handle_event
 from tests.registry.integration.helpers import load_areas, on_day, registry_app
@@ -54,7 +54,6 @@ PORTS = {"8001": "registry", "8003": "pairing", "8004": "inspection"}
 ANY = "…"
 
 FENCE = re.compile(r"^```(\w*)[ \t]*(.*?)\n(.*?)^```[ \t]*$", re.M | re.S)
-HOOK = re.compile(r"<!--\s*测试:\s*(\S+)\s*(.*?)-->", re.S)
 TOKEN_LINE = re.compile(r"^([A-Z_][A-Z0-9_]*)=\$\((?:\S*/)?jingzhun token (.+)\)\s*$")
 DAY_LINE = re.compile(r"#\s*日期:\s*第(\d+)天")
 VAR = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -75,17 +74,10 @@ class Example:
 
 
 @dataclass
-class Hook:
-    page: str
-    kind: str
-    args: dict[str, str]
-
-
-@dataclass
 class Page:
     name: str
     tokens: dict[str, list[str]] = field(default_factory=dict)
-    steps: list[Example | Hook] = field(default_factory=list)
+    steps: list[Example] = field(default_factory=list)
 
 
 def _curl(page: str, text: str) -> Example:
@@ -116,14 +108,8 @@ def _curl(page: str, text: str) -> Example:
 def parse(name: str) -> Page:
     text = (GUIDE / name).read_text(encoding="utf-8")
     page = Page(name)
-    items: list[tuple[int, Any]] = [(m.start(), m) for m in FENCE.finditer(text)]
-    items += [(m.start(), m) for m in HOOK.finditer(text)]
     last: Example | None = None
-    for _, m in sorted(items, key=lambda x: x[0]):
-        if m.re is HOOK:
-            args = dict(a.split("=", 1) for a in m.group(2).split())
-            page.steps.append(Hook(name, m.group(1), args))
-            continue
+    for m in FENCE.finditer(text):
         lang, info, content = m.group(1), m.group(2), m.group(3)
         if lang == "bash":
             for ln in content.splitlines():
@@ -138,8 +124,7 @@ def parse(name: str) -> Page:
             last.status = int(info.split()[1])
             last.expected = json.loads(content) if content.strip() else None
     for step in page.steps:
-        if isinstance(step, Example):
-            assert step.status, f"{name}: example {step.title!r} has no 应答 block"
+        assert step.status, f"{name}: example {step.title!r} has no 应答 block"
     return page
 
 
@@ -208,45 +193,42 @@ def match(expected: Any, actual: Any, env: dict[str, Any], where: str) -> None:
     assert actual == expected, f"{where}: {actual!r} != {expected!r}"
 
 
-async def hook(app: Any, h: Hook, env: dict[str, Any]) -> None:
-    args = {k: fill(v, env) for k, v in h.args.items()}
-    if h.kind == "核验通过":
-        event = CloudEvent(
-            source="jingzhun/inspection",
-            type="inspection.exit.verified.v1",
-            subject=args["household"],
-            data={
-                "household_id": args["household"],
-                "area_code": args["area"],
-                "exit_request_id": args["request"],
-                "dossier_id": "guide-dossier",
-                "verified_on": args["on"],
-            },
-        )
-        assert await handle_event(app.state.db, "registry", event, HANDLERS)
-    else:
-        raise AssertionError(f"{h.page}: unknown test hook {h.kind!r}")
+# Who consumes whose events among the services the guide runs (what NATS carries between them).
+ROUTES = {"registry": ("pairing", "inspection"), "inspection": ("registry",)}
 
 
 class Relay:
-    """What NATS does between the running services: the registry's outbox events, in order, to
-    pairing's consumers (each once; the consumer's inbox drops repeats)."""
+    """What NATS does between the running services: each producer's outbox events, in order, to
+    the consumers above (each once; a consumer's inbox drops repeats, unknown types are skipped)."""
 
     def __init__(self, apps: dict[str, Any]) -> None:
-        self.apps, self.seq = apps, 0
+        self.apps = apps
+        self.seen = dict.fromkeys(ROUTES, 0)
+        self.handlers = {
+            "registry": REGISTRY_HANDLERS,
+            "pairing": PAIRING_HANDLERS,
+            "inspection": INSPECTION_HANDLERS,
+        }
 
     async def __call__(self) -> None:
-        async with self.apps["registry"].state.db.transaction() as s:
-            rows = (
-                await s.execute(
-                    select(outbox.c.seq, outbox.c.envelope).where(outbox.c.seq > self.seq).order_by(outbox.c.seq)
-                )
-            ).all()
-        for seq, envelope in rows:
-            await handle_event(
-                self.apps["pairing"].state.db, "pairing", CloudEvent.model_validate(envelope), PAIRING_HANDLERS
-            )
-            self.seq = seq
+        moved = True
+        while moved:  # an event handled may write events of its own
+            moved = False
+            for producer, consumers in ROUTES.items():
+                async with self.apps[producer].state.db.transaction() as s:
+                    rows = (
+                        await s.execute(
+                            select(outbox.c.seq, outbox.c.envelope)
+                            .where(outbox.c.seq > self.seen[producer])
+                            .order_by(outbox.c.seq)
+                        )
+                    ).all()
+                for seq, envelope in rows:
+                    event = CloudEvent.model_validate(envelope)
+                    for consumer in consumers:
+                        db = self.apps[consumer].state.db
+                        await handle_event(db, consumer, event, self.handlers[consumer])
+                    self.seen[producer], moved = seq, True
 
 
 def test_every_page_is_indexed_and_every_example_has_its_answer() -> None:
@@ -254,7 +236,7 @@ def test_every_page_is_indexed_and_every_example_has_its_answer() -> None:
     for name in PAGES:
         assert f"({name})" in index, f"README.md does not link {name}"
         page = parse(name)
-        assert [s for s in page.steps if isinstance(s, Example)], f"{name} has no examples"
+        assert page.steps, f"{name} has no examples"
     on_disk = {p.name for p in GUIDE.glob("*.md")} - {"README.md"}
     assert on_disk == set(PAGES), "a page on disk that the test does not run (or the reverse)"
     assert "docs/guide/README.md" in (GUIDE.parents[1] / "README.md").read_text(encoding="utf-8")
@@ -281,9 +263,6 @@ async def test_the_guide_runs_as_written(make_db: Any) -> None:
         for name in PAGES:
             page = parse(name)
             for step in page.steps:
-                if isinstance(step, Hook):
-                    await hook(apps["registry"], step, env)
-                    continue
                 day = step.day or day
                 where = f"{name} «{step.title}»"
                 port, _, path = step.url.split("://", 1)[1].partition("/")
