@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from sqlalchemy import select
 
 from services.inspection.app import create_app as inspection_app
@@ -43,8 +42,8 @@ from services.pairing.settings import PairingSettings
 from services.registry.consumers import HANDLERS as REGISTRY_HANDLERS
 from shared.events import CloudEvent
 from shared.events.consumer import handle_event
-from tests.registry.integration.helpers import load_areas, on_day, registry_app
 from shared.tables import outbox
+from tests.registry.integration.helpers import load_areas, on_day, registry_app
 from tests.support import auth, service_client, settings_for
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
@@ -120,7 +119,8 @@ def parse(name: str) -> Page:
                 last = _curl(name, content)
                 page.steps.append(last)
         elif lang == "json" and info.startswith("应答"):
-            assert last is not None and not last.status, f"{name}: an answer without its request"
+            assert last is not None, f"{name}: an answer before any request"
+            assert not last.status, f"{name}: two answers for «{last.title}»"
             last.status = int(info.split()[1])
             last.expected = json.loads(content) if content.strip() else None
     for step in page.steps:
@@ -276,7 +276,9 @@ async def test_the_guide_runs_as_written(make_db: Any) -> None:
                 content = fill(step.body, env).encode() if step.body is not None else None
                 await relay()
                 with on_day(DAY_ONE + timedelta(days=day - 1)):
-                    r = await client.request(step.method, "/" + fill(path, env), content=content, headers=headers)
+                    r = await client.request(
+                        step.method, "/" + fill(path, env), content=content, headers=headers
+                    )
                 if os.environ.get("GUIDE_DUMP"):  # for writers: the full answers, to abridge
                     print(f"\n### {where}\n{r.status_code} {r.text}")
                 assert r.status_code == step.status, f"{where}: {r.status_code} {r.text}"
