@@ -19,8 +19,11 @@ GANSU_NOT_POOR = "620521101204"
 GUANGYUAN_COUNTY = "510802000000"
 GUANGYUAN_VILLAGE = "510802101201"  # poor village, 1,000 rural people
 
-GANSU_CLERK = auth(["registrar", "approver"], GANSU_COUNTY, sub="gansu-clerk")
-GUANGYUAN_CLERK = auth(["registrar", "approver"], GUANGYUAN_COUNTY, sub="guangyuan-clerk")
+# English details: the assertions read the numbers in the detail (Chinese gives title + hint)
+GANSU_CLERK = auth(["registrar", "approver"], GANSU_COUNTY, sub="gansu-clerk") | {"Accept-Language": "en"}
+GUANGYUAN_CLERK = auth(["registrar", "approver"], GUANGYUAN_COUNTY, sub="guangyuan-clerk") | {
+    "Accept-Language": "en"
+}
 EVIDENCE = ["县扶贫办验收单 2018-017", "photo:road-2018-05.jpg"]
 
 AREAS = [

@@ -47,7 +47,7 @@ async def test_a_review_and_notice_dated_before_the_household_was_entered_are_re
             r = await c.post(
                 url(h, "/review"),
                 json={"result": "approved", "held_on": days_ago(10)} | extra,
-                headers=headers,
+                headers=headers | {"Accept-Language": "en"},
             )
             assert r.status_code == 409, r.text
             assert r.headers["content-type"] == "application/problem+json"
@@ -55,6 +55,10 @@ async def test_a_review_and_notice_dated_before_the_household_was_entered_are_re
             assert body["type"].endswith("/date-before-record")
             assert body["not_before"] == clock.today().isoformat()
             assert "before the day the household was entered" in body["detail"]
+        r = await c.post(
+            url(h, "/review"), json={"result": "approved", "held_on": days_ago(10)}, headers=REGISTRAR
+        )
+        assert r.json()["title"] == "日期早于记录建立日期"  # Chinese by default
         card = (await c.get(url(h), headers=REGISTRAR)).json()
         assert card["status"] == "in_review"
         assert card["review_held_on"] is None
