@@ -3,7 +3,7 @@
 A Chinese office works in Asia/Shanghai (UTC+8, no daylight saving). A notice that starts "today"
 at 07:30 in Beijing starts on Beijing's date, although the container's UTC date is still the day
 before. Every "today", every deadline and every quarter boundary is taken from this clock, never
-from ``date.today()`` or the host's local time.
+from the host's date or its local time.
 
 Use:
 
