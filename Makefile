@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast test-slow lint typecheck bench install clean token
+.PHONY: run test test-fast test-slow check lint typecheck bench install clean token
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -m slow -q -p no:cacheprovider
+
+# The gates a change passes before it lands: lint, strict types on the platform package, the suite.
+check: lint typecheck test
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services deploy tests

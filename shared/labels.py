@@ -100,7 +100,9 @@ def field_label(loc: Sequence[str | int], labels: FieldLabels) -> str:
             previous = None
             continue
         name = str(part)
-        label = labels.fields.get(name) or labels.codes.get(name) or name
+        # a code names a dict key inside a field (basic_needs.food → 吃不愁), never the field itself
+        # (a query parameter ``full`` is not the labour capacity 普通劳动力)
+        label = labels.fields.get(name) or (labels.codes.get(name) if text else None) or name
         text += f"的{label}" if text else label
         previous = name
     return f"{prefix}{text}" if prefix and not text.startswith(prefix) else text or prefix
