@@ -215,21 +215,19 @@ async def test_the_household_signs_its_own_confirmation_and_a_clerk_cannot(make_
     async with service_client(app) as c:
         await load_areas(c)
         start = clock.today() - timedelta(days=10)
-        entered = on_day(start - timedelta(days=1))  # entered and reviewed 11 days ago
-        entered.__enter__()
-        child = member(
-            "child", name="王小宝", resident_id=person_id(clock.today() - timedelta(days=365 * 10))
-        )
-        h = await candidate(
-            c,
-            members=[
-                member("head"),
-                member("spouse", name="李小红", resident_id=person_id(sex="female")),
-                child,
-            ],
-        )
-        other = await candidate(c)
-        entered.__exit__(None, None, None)
+        with on_day(start - timedelta(days=1)):  # entered and reviewed 11 days ago
+            child = member(
+                "child", name="王小宝", resident_id=person_id(clock.today() - timedelta(days=365 * 10))
+            )
+            h = await candidate(
+                c,
+                members=[
+                    member("head"),
+                    member("spouse", name="李小红", resident_id=person_id(sex="female")),
+                    child,
+                ],
+            )
+            other = await candidate(c)
         for day, path, step in [
             (start - timedelta(days=1), "/review-submission", None),
             (
