@@ -9,6 +9,8 @@ An unpaired household answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Depends, Request
 from sqlalchemy import Boolean, Column, Index, MetaData, String, Table, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -64,7 +66,7 @@ def is_cadre_only(actor: Principal) -> bool:
     return actor.has_role("cadre") and not actor.has_role(*(ROLES - {"cadre"}))
 
 
-class CadreRepository(Repository):
+class CadreRepository(Repository[Any]):
     async def open(self, *, pairing_id: str, helper_sub: str, household_id: str, area_code: str) -> None:
         stmt = insert(cadre_household).values(
             pairing_id=pairing_id, helper_sub=helper_sub, household_id=household_id, area_code=area_code

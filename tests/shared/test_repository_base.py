@@ -1,0 +1,116 @@
+"""The repository base on real PostgreSQL: get (locked or not), exists, and keyset pages whose
+cursors walk every row once in key order and refuse a cursor they did not give out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import DateTime, String, Uuid, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import Database
+from shared.errors import InvalidInput
+from shared.pagination import encode_cursor
+from shared.repository import Repository, Slice
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Note(_Base):
+    __tablename__ = "repo_base_note"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NoteRepository(Repository[Note]):
+    model = Note
+
+    async def page(self, prefix: str, cursor: str | None, limit: int) -> Slice[Note]:
+        stmt = select(Note).where(Note.area_code.startswith(prefix))
+        return await self.keyset(stmt, key=(Note.created_at, Note.id), cursor=cursor, limit=limit)
+
+
+pytestmark = pytest.mark.asyncio
+
+T0 = datetime(2026, 12, 3, 16, 30, tzinfo=UTC)  # 00:30 on 4 December in Beijing
+
+
+@pytest_asyncio.fixture
+async def db(make_db):  # type: ignore[no-untyped-def]
+    database = Database(make_db("registry"))
+    async with database.transaction() as s:
+        await s.execute(
+            text("CREATE TABLE repo_base_note (id uuid PRIMARY KEY, area_code text, created_at timestamptz)")
+        )
+    yield database
+    await database.dispose()
+
+
+async def test_pages_walk_every_row_once_in_key_order(db: Database) -> None:
+    ids = [uuid.uuid4() for _ in range(7)]
+    async with db.transaction() as s:
+        # two rows share a timestamp: the id breaks the tie, so none is skipped or repeated
+        for i, id_ in enumerate(ids):
+            s.add(Note(id=id_, area_code="440783100001", created_at=T0 + timedelta(minutes=i // 2)))
+        s.add(Note(id=uuid.uuid4(), area_code="350500000000", created_at=T0))
+    seen: list[uuid.UUID] = []
+    cursor: str | None = None
+    pages = 0
+    async with db.transaction() as s:
+        while True:
+            page = await NoteRepository(s).page("4407", cursor, 3)
+            seen += [n.id for n in page.items]
+            pages += 1
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    expected = sorted(ids, key=lambda i: (ids.index(i) // 2, i))
+    assert seen == expected
+    assert pages == 3  # 3 + 3 + 1: the last page carries no cursor
+
+
+async def test_a_full_last_page_has_no_cursor(db: Database) -> None:
+    async with db.transaction() as s:
+        for i in range(4):
+            s.add(Note(id=uuid.uuid4(), area_code="440783100001", created_at=T0 + timedelta(minutes=i)))
+    async with db.transaction() as s:
+        first = await NoteRepository(s).page("4407", None, 2)
+        second = await NoteRepository(s).page("4407", first.next_cursor, 2)
+    assert len(first.items) == 2
+    assert first.next_cursor is not None
+    assert len(second.items) == 2
+    assert second.next_cursor is None
+
+
+@pytest.mark.parametrize(
+    "cursor", ["not-base64!", encode_cursor("abc"), encode_cursor(["x", "y"]), encode_cursor([1])]
+)
+async def test_a_cursor_this_list_did_not_give_out_is_refused_in_chinese(db: Database, cursor: str) -> None:
+    async with db.transaction() as s:
+        with pytest.raises(InvalidInput) as refused:
+            await NoteRepository(s).page("4407", cursor, 3)
+    assert "翻页游标无效" in refused.value.detail_zh  # type: ignore[operator]
+
+
+async def test_get_exists_and_locked_get_sees_the_latest_row(db: Database) -> None:
+    id_ = uuid.uuid4()
+    async with db.transaction() as s:
+        await NoteRepository(s).add(Note(id=id_, area_code="440783100001", created_at=T0))
+    async with db.transaction() as s:
+        repo = NoteRepository(s)
+        assert await repo.exists(id_)
+        assert not await repo.exists(uuid.uuid4())
+        note = await repo.get(id_)
+        assert note is not None
+        assert note.area_code == "440783100001"
+        await s.execute(text("UPDATE repo_base_note SET area_code = '440783100002'"))
+        locked = await repo.get(id_, lock=True)
+        assert locked is note
+        assert locked.area_code == "440783100002"
+        assert await repo.get(uuid.uuid4()) is None
