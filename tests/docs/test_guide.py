@@ -1,6 +1,6 @@
 """The clerk's guide (docs/guide/*.md) is run as written: every curl example against the in-process
-apps on a real PostgreSQL, in page order, each answer checked against the abridged answer printed
-under it.
+apps on a real PostgreSQL and nats-server, in page order, each answer checked against the abridged
+answer printed under it.
 
 How a page is read (docs/guide/README.md says the same for its writers):
 
@@ -15,8 +15,8 @@ How a page is read (docs/guide/README.md says the same for its writers):
   ``"…"`` matches any value, and ``"{var}"`` binds ``var`` from the answer the first time it
   appears and must equal it afterwards; ``{var}`` in a URL, a body or a ``--sub`` is substituted.
 * ``GUIDE_DUMP=1 pytest -s tests/docs/test_guide.py`` prints every full answer (to write a page).
-* the services' events travel between them as NATS would carry them (``Relay``: registry to
-  pairing and inspection, inspection back to registry), before every request.
+* the three services run with their relays and consumers on a real nats-server, as in production;
+  before every request the test waits until no event is in flight (``Settle``).
 """
 
 from __future__ import annotations
@@ -30,21 +30,19 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import nats
 import pytest
-from sqlalchemy import select
+from nats.js import JetStreamContext
+from sqlalchemy import func, select
 
 from services.inspection.app import create_app as inspection_app
-from services.inspection.consumers import HANDLERS as INSPECTION_HANDLERS
 from services.inspection.settings import InspectionSettings
 from services.pairing.app import create_app as pairing_app
-from services.pairing.consumers import HANDLERS as PAIRING_HANDLERS
 from services.pairing.settings import PairingSettings
-from services.registry.consumers import HANDLERS as REGISTRY_HANDLERS
-from shared.events import CloudEvent
-from shared.events.consumer import handle_event
+from shared.events.streams import STREAMS
 from shared.tables import outbox
 from tests.registry.integration.helpers import load_areas, on_day, registry_app
-from tests.support import auth, service_client, settings_for
+from tests.support import auth, service_client, settings_for, wait_for
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
 PAGES = ["01-登记贫困户.md", "02-识别.md", "03-结对帮扶.md", "04-脱贫退出.md", "05-返贫.md", "06-问题整改.md"]
@@ -193,42 +191,38 @@ def match(expected: Any, actual: Any, env: dict[str, Any], where: str) -> None:
     assert actual == expected, f"{where}: {actual!r} != {expected!r}"
 
 
-# Who consumes whose events among the services the guide runs (what NATS carries between them).
-ROUTES = {"registry": ("pairing", "inspection"), "inspection": ("registry",)}
+class Settle:
+    """Wait until the services have nothing in flight on the real nats-server: every outbox row
+    published by the relays, and every durable consumer with nothing pending or unacknowledged —
+    seen so twice in a row, since an event handled may write events of its own."""
 
-
-class Relay:
-    """What NATS does between the running services: each producer's outbox events, in order, to
-    the consumers above (each once; a consumer's inbox drops repeats, unknown types are skipped)."""
-
-    def __init__(self, apps: dict[str, Any]) -> None:
+    def __init__(self, apps: dict[str, Any], js: JetStreamContext) -> None:
         self.apps = apps
-        self.seen = dict.fromkeys(ROUTES, 0)
-        self.handlers = {
-            "registry": REGISTRY_HANDLERS,
-            "pairing": PAIRING_HANDLERS,
-            "inspection": INSPECTION_HANDLERS,
-        }
+        self.js = js
+
+    async def _consumers_idle(self) -> bool:
+        for stream in STREAMS:
+            for info in await self.js.consumers_info(stream):
+                if info.num_pending or info.num_ack_pending:
+                    return False
+        return True
+
+    async def _outboxes_empty(self) -> bool:
+        for app in self.apps.values():
+            async with app.state.db.transaction() as s:
+                unsent = await s.scalar(
+                    select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+                )
+            if unsent:
+                return False
+        return True
+
+    async def _quiet(self) -> bool:
+        return await self._consumers_idle() and await self._outboxes_empty() and await self._consumers_idle()
 
     async def __call__(self) -> None:
-        moved = True
-        while moved:  # an event handled may write events of its own
-            moved = False
-            for producer, consumers in ROUTES.items():
-                async with self.apps[producer].state.db.transaction() as s:
-                    rows = (
-                        await s.execute(
-                            select(outbox.c.seq, outbox.c.envelope)
-                            .where(outbox.c.seq > self.seen[producer])
-                            .order_by(outbox.c.seq)
-                        )
-                    ).all()
-                for seq, envelope in rows:
-                    event = CloudEvent.model_validate(envelope)
-                    for consumer in consumers:
-                        db = self.apps[consumer].state.db
-                        await handle_event(db, consumer, event, self.handlers[consumer])
-                    self.seen[producer], moved = seq, True
+        await wait_for(self._quiet, timeout_s=30, interval_s=0.05, what="the services' events to settle")
+        await wait_for(self._quiet, timeout_s=30, interval_s=0.05, what="the services' events to settle")
 
 
 def test_every_page_is_indexed_and_every_example_has_its_answer() -> None:
@@ -243,13 +237,20 @@ def test_every_page_is_indexed_and_every_example_has_its_answer() -> None:
 
 
 @pytest.mark.asyncio
-async def test_the_guide_runs_as_written(make_db: Any) -> None:
+async def test_the_guide_runs_as_written(make_db: Any, nats_url: str) -> None:
     apps = {
-        "registry": registry_app(make_db("registry")),
-        "pairing": pairing_app(settings_for(PairingSettings, make_db("pairing"))),
-        "inspection": inspection_app(settings_for(InspectionSettings, make_db("inspection"))),
+        "registry": registry_app(make_db("registry"), nats_url),
+        "pairing": pairing_app(settings_for(PairingSettings, make_db("pairing"), nats_url)),
+        "inspection": inspection_app(settings_for(InspectionSettings, make_db("inspection"), nats_url)),
     }
-    relay = Relay(apps)
+    nc = await nats.connect(nats_url)
+    try:
+        await _run_the_guide(apps, Settle(apps, nc.jetstream()))
+    finally:
+        await nc.close()
+
+
+async def _run_the_guide(apps: dict[str, Any], settle: Settle) -> None:
     env: dict[str, Any] = {}
     day = 1
     async with (
@@ -274,7 +275,7 @@ async def test_the_guide_runs_as_written(make_db: Any) -> None:
                     else:
                         headers[k] = fill(v, env)
                 content = fill(step.body, env).encode() if step.body is not None else None
-                await relay()
+                await settle()
                 with on_day(DAY_ONE + timedelta(days=day - 1)):
                     r = await client.request(
                         step.method, "/" + fill(path, env), content=content, headers=headers
