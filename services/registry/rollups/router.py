@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse
 
 from services.registry.errors import AreaNotFound
 from services.registry.rollups import service
@@ -48,6 +49,22 @@ async def village_charts(
     area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> VillageChartsOut:
     return await service.village_charts(session=session, actor=user, code=area_code, year=year)
+
+
+@router.get(
+    "/{area_code}/charts/print",
+    response_class=HTMLResponse,
+    dependencies=CadreVillage,
+    responses={200: {"content": {"text/html": {}}, "description": "五图 as one printable HTML document"}},
+)
+async def village_charts_printable(
+    area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
+) -> HTMLResponse:
+    """The village's five charts (五图) as a printable document: one A4 page per chart, bars drawn
+    as inline SVG, every label in Chinese; the same figures as `/charts` for this reader (an
+    outside reader gets suppressed cells as "—" and no household list)."""
+    document = await service.village_charts_document(session=session, actor=user, code=area_code, year=year)
+    return HTMLResponse(document)
 
 
 @router.get("/{area_code}/weak-villages", response_model=WeakVillagesOut)

@@ -13,6 +13,7 @@ from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
 from services.registry.policies.repository import PolicyRepository
 from services.registry.policies.rules import IncomeThreshold
+from services.registry.rollups import printable
 from services.registry.rollups.repository import VILLAGE_COUNTS, RollupRepository, WeakVillageRepository
 from services.registry.rollups.rules import (
     PRIMARY,
@@ -42,6 +43,7 @@ from services.registry.rollups.villages import Region, region_of, standing, thre
 from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus, PovertyCause
 from shared.areas import AreaCode
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.pagination import decode_cursor, encode_cursor
 from shared.pii import mask_name
@@ -412,3 +414,12 @@ async def weak_villages(
         unknown=unknown,
         next_cursor=encode_cursor(rows[limit - 1].code) if len(rows) > limit else None,
     )
+
+
+async def village_charts_document(
+    *, session: AsyncSession, actor: Principal, code: str, year: int
+) -> str:
+    """The five charts as a printable document, with the figures this reader may see."""
+    charts = await village_charts(session=session, actor=actor, code=code, year=year)
+    area = await area_service.get(session=session, actor=actor, code=code)
+    return printable.charts_document(charts, area_name=area.name, printed_on=clock.today())
