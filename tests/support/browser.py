@@ -79,14 +79,19 @@ async def headless_page(document: Path) -> AsyncIterator[Page]:
                     raise AssertionError("Chromium did not start its DevTools endpoint")
                 await asyncio.sleep(0.1)
             port = port_file.read_text().split()[0]
+            deadline = time.monotonic() + 30
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
                 target = (await http.put(f"/json/new?{document.resolve().as_uri()}")).json()
             async with websockets.connect(target["webSocketDebuggerUrl"], max_size=None) as ws:
                 page = Page(ws)
-                await page.evaluate(
-                    "new Promise(r => document.readyState === 'complete' ? r(true)"
-                    " : addEventListener('load', () => r(true)))"
+                # the new tab starts on about:blank: wait for the document itself, fully loaded
+                loaded = (
+                    "location.protocol === 'file:' && document.readyState === 'complete' && !!document.body"
                 )
+                while not await page.evaluate(loaded):
+                    if time.monotonic() > deadline:
+                        raise AssertionError(f"Chromium did not load {document}")
+                    await asyncio.sleep(0.05)
                 yield page
         finally:
             proc.terminate()

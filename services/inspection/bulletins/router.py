@@ -1,17 +1,19 @@
-"""HTTP for the monthly bulletin: JSON, or the same content as a workbook to download."""
+"""HTTP for the monthly bulletin: JSON, the same content as a workbook, or as a printable document."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
-from services.inspection.bulletins import service
+from services.inspection.bulletins import printable, service
 from services.inspection.bulletins.document import sheets
 from services.inspection.bulletins.schemas import BulletinOut
 from shared.auth import CurrentUser
+from shared.clock import clock
 from shared.db import SessionDep
+from shared.printable import HTML_RESPONSES, html_response
 from shared.spreadsheets import HeaderStyle, xlsx_response
 
 router = APIRouter(prefix="/bulletins", tags=["monthly bulletin"])
@@ -37,3 +39,13 @@ async def bulletin_document(
     b = await service.monthly(session=session, actor=user, year=year, month=month)
     name = f"bulletin-{b.area_prefix or 'all'}-{year}-{month:02d}.xlsx"
     return xlsx_response(name, sheets(b, headers), headers=headers)
+
+
+@router.get("/{year}/{month}/print", response_class=HTMLResponse, responses=HTML_RESPONSES)
+async def bulletin_printable(
+    year: Year, month: Month, session: SessionDep, user: CurrentUser
+) -> HTMLResponse:
+    """The bulletin as a printable document: the month's figures drawn as bars, then the lists;
+    Chinese throughout (print it, or save it as PDF, from any browser)."""
+    b = await service.monthly(session=session, actor=user, year=year, month=month)
+    return html_response(printable.bulletin_document(b, printed_on=clock.today()))

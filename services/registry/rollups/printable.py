@@ -8,41 +8,16 @@ is drawn as no bar and says why, never as a zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from services.registry.rollups.schemas import Count, VillageChartsOut
 from services.registry.vocabulary import CODE_LABELS, HouseholdStatus, PovertyCause
+from shared.printable import bars, environment
 
-__all__ = ["Bar", "bars", "charts_document"]
+__all__ = ["charts_document"]
 
-BAR_AREA_PX = 360  # the longest bar; the others in proportion
-_TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: int | None  # None: suppressed for this reader
-    width: int  # px, 0 for a zero or a suppressed value
-
-
-def bars(items: list[tuple[str, int | None]], area_px: int = BAR_AREA_PX) -> list[Bar]:
-    """Bars in proportion to the largest value; a non-zero value is at least 1 px so it shows."""
-    largest = max((v for _, v in items if v), default=0)
-    out = []
-    for label, value in items:
-        width = 0 if not value or not largest else max(1, round(value * area_px / largest))
-        out.append(Bar(label, value, width))
-    return out
+_TEMPLATES = environment(Path(__file__).with_name("templates"))
 
 
 def _persons(counts: dict[str, Count], labels: dict[str, str]) -> list[tuple[str, int | None]]:

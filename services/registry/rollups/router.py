@@ -11,6 +11,7 @@ from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import ReadSessionDep, SessionDep
 from shared.pagination import Cursor, Limit
+from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
 
@@ -55,7 +56,7 @@ async def village_charts(
     "/{area_code}/charts/print",
     response_class=HTMLResponse,
     dependencies=CadreVillage,
-    responses={200: {"content": {"text/html": {}}, "description": "五图 as one printable HTML document"}},
+    responses=HTML_RESPONSES,
 )
 async def village_charts_printable(
     area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
@@ -64,7 +65,7 @@ async def village_charts_printable(
     as inline SVG, every label in Chinese; the same figures as `/charts` for this reader (an
     outside reader gets suppressed cells as "—" and no household list)."""
     document = await service.village_charts_document(session=session, actor=user, code=area_code, year=year)
-    return HTMLResponse(document)
+    return html_response(document)
 
 
 @router.get("/{area_code}/weak-villages", response_model=WeakVillagesOut)

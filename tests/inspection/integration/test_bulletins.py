@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from services.inspection.models import AccountabilityRecord, Finding, Inspection
 from tests.inspection.integration.helpers import app_for
 from tests.support import auth, service_client
+from tests.support.browser import chromium, headless_page
 
 pytestmark = pytest.mark.asyncio
 COUNTY = "620521000000"
@@ -145,3 +146,39 @@ async def test_march_bulletin_json_and_document(make_db) -> None:
         ).json()
         assert other["summary"]["inspections"] == 0
         assert other["findings_raised"] == []
+
+
+async def test_the_printed_bulletin_reads_in_chinese_in_a_real_browser(make_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    chromium()  # skip before any work on a machine without a browser
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _march(app)
+        r = await c.get("/inspection/v1/bulletins/2026/3/print", headers=auth("inspector", COUNTY))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    document = tmp_path / "bulletin.html"
+    document.write_bytes(r.content)
+    async with headless_page(document) as page:
+        text = await page.evaluate("document.body.innerText")
+        overview = await page.evaluate(
+            "[...document.querySelectorAll('#chart-overview rect.bar')].map(r =>"
+            " [r.dataset.value, Math.round(r.getBoundingClientRect().width)])"
+        )
+        coded = await page.evaluate(
+            "[...document.querySelectorAll('#inspections tr')].slice(1)"
+            ".map(tr => [tr.cells[0].innerText, tr.cells[5].innerText])"
+        )
+        findings = await page.evaluate(
+            "[...document.querySelectorAll('section[id^=list] tr')]"
+            ".filter(tr => tr.cells[0].tagName === 'TD')"
+            ".map(tr => [tr.cells[1].innerText, tr.cells[2].innerText, tr.cells[6].innerText])"
+        )
+    assert "2026年3月扶贫督查通报" in text
+    for words in ("督查次数", "其中暗访", "严重", "较重", "待整改", "暗访", "通报", "Township office"):
+        assert words in text
+    # the vocabularies' columns in their Chinese labels (titles and units are the clerks' own text)
+    assert sorted(map(tuple, coded)) == sorted([("明查", "已结束"), ("暗访", "计划中"), ("暗访", "已结束")])
+    for row in findings:
+        assert not re.search(r"[a-z_]{3,}", "".join(row)), row
+    # the month's figures as bars: 3 inspections the longest, 2 of them unannounced, 1 verified
+    assert overview == [["3", 360], ["2", 240], ["2", 240], ["1", 120], ["2", 240]]
