@@ -11,7 +11,8 @@ import typer
 
 from deploy.audit_cli import audit_app
 from deploy.pii_cli import pii_app
-from deploy.services import SERVICE_NAMES, check_service, service_settings
+from deploy.services import SERVICE_NAMES, check_service, connect_nats, service_settings
+from deploy.snapshots import snapshot_app
 
 if TYPE_CHECKING:
     from nats.aio.client import Client as NATS
@@ -232,6 +233,7 @@ deadletter_app = typer.Typer(
 app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(pii_app, name="pii")
 app.add_typer(audit_app, name="audit")
+app.add_typer(snapshot_app, name="snapshot")
 
 NatsUrlOption = Annotated[
     str | None,
@@ -291,13 +293,7 @@ def _nats_url(given: str | None, service: str | None) -> str:
 
 
 async def _connect(url: str) -> NATS:
-    import nats
-
-    try:
-        return await nats.connect(url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=0)
-    except Exception as exc:
-        typer.echo(f"cannot reach NATS at {url}: {exc!r}", err=True)
-        raise typer.Exit(2) from exc
+    return await connect_nats(url)
 
 
 async def _deadletter_list(url: str, service: str | None) -> None:

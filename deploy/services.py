@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from nats.aio.client import Client as NATS
+
     from shared.settings import ServiceSettings
 
 SERVICE_NAMES = ("registry", "funds", "pairing", "inspection")
@@ -24,3 +26,29 @@ def service_settings(service: str) -> ServiceSettings:
     settings_module = importlib.import_module(f"services.{service}.settings")
     settings: ServiceSettings = getattr(settings_module, f"{service.capitalize()}Settings")()
     return settings
+
+
+async def connect_nats(url: str, *, timeout_s: float = 10.0) -> NATS:
+    """A NATS connection for a command, or a clear message and exit code 2.
+
+    nats-py keeps retrying a first connection that is refused even with reconnects off (and logs
+    each attempt), so a command would hang on an unreachable server: bound it and stay quiet.
+    """
+    import asyncio
+
+    import nats
+
+    async def _quiet(_exc: Exception) -> None:
+        return None
+
+    try:
+        return await asyncio.wait_for(
+            nats.connect(
+                url, connect_timeout=min(5.0, timeout_s), allow_reconnect=False, max_reconnect_attempts=0,
+                error_cb=_quiet,
+            ),
+            timeout_s,
+        )
+    except Exception as exc:
+        typer.echo(f"cannot reach NATS at {url}: {exc!r}", err=True)
+        raise typer.Exit(2) from exc

@@ -34,7 +34,7 @@ NDJSON = "application/x-ndjson"
 async def snapshot(
     request: Request,
     user: Reader,
-    area_code: Annotated[str, Query(pattern=r"^\d{12}$", description="the subtree's root area")],
+    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$", description="the subtree's root area")],
 ) -> StreamingResponse:
     """The registry under an area as it stood at one instant (one REPEATABLE READ transaction),
     stamped with `feed_after`: read the feed (`/feed/events?after=`) from there and nothing is
