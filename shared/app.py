@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
@@ -108,6 +109,7 @@ def create_service_app(
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    _allow_origins(app, settings.cors_origins)
     install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
@@ -137,6 +139,37 @@ def create_service_app(
     _document_problems(app, route_names, prefix)
     _serve_docs(app, prefix)
     return app
+
+
+# What a browser page of an allowed origin may send and read (the headers the API takes and answers).
+CORS_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Accept-Language",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "X-Request-ID",
+)
+CORS_RESPONSE_HEADERS = ("ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed")
+
+
+def _allow_origins(app: FastAPI, origins: Sequence[str]) -> None:
+    """CORS for the deployment's own frontends (``<SERVICE>_CORS_ORIGINS``); none, no CORS headers.
+
+    Outside the token check, so a preflight (which carries no token) is answered; inside the request
+    id, so its answers carry ``X-Request-ID``. Bearer tokens, never cookies: no credentials mode."""
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=list(CORS_REQUEST_HEADERS),
+        expose_headers=list(CORS_RESPONSE_HEADERS),
+        allow_credentials=False,
+        max_age=600,
+    )
 
 
 def _serve_docs(app: FastAPI, prefix: str) -> None:
