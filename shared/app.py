@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -15,8 +16,10 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.utils import generate_unique_id
+from starlette.routing import compile_path
 
 from shared import clock, tracing
 from shared.auth import TokenVerifier
@@ -91,6 +94,7 @@ def create_service_app(
         openapi_url=f"{prefix}/openapi.json",
         generate_unique_id_function=route_names.record,
     )
+    _uuid_segments_only(routers)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     app.state.rate_limits = rate_limits(
@@ -139,6 +143,30 @@ def create_service_app(
     _document_problems(app, route_names, prefix)
     _serve_docs(app, prefix)
     return app
+
+
+def _uuid_segments_only(routers: Sequence[APIRouter]) -> None:
+    """A ``{x_id}`` typed as a UUID matches only a UUID segment (Starlette's ``uuid`` convertor).
+
+    So ``PATCH /households/imports`` is not ``PATCH /households/{household_id}`` with a bad id (422)
+    but a method the ``/households/imports`` resource does not have (405), and a malformed id in a
+    path names nothing (404). The documented path is unchanged (FastAPI documents the path format,
+    without convertors). Done on the routers before they are included (idempotent: the routers are
+    module-level and shared by every app built from them)."""
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                path = route.path
+                for param in route.dependant.path_params:
+                    if param.field_info.annotation is uuid.UUID and "{" + param.name + "}" in path:
+                        path = path.replace("{" + param.name + "}", "{" + param.name + ":uuid}")
+                if path != route.path:
+                    route.path = path
+                    route.path_regex, route.path_format, route.param_convertors = compile_path(path)
+            else:
+                included = getattr(route, "original_router", None)  # a router included in this one
+                if isinstance(included, APIRouter):
+                    _uuid_segments_only([included])
 
 
 # What a browser page of an allowed origin may send and read (the headers the API takes and answers).
@@ -296,6 +324,14 @@ def _document_problems(app: FastAPI, names: _RouteNames, prefix: str) -> None:
                                 "content": {"application/json": {"schema": problem_ref}},
                             },
                         )
+                if "requestBody" in operation:  # shared/bodyguard.py, before the body is read
+                    operation["responses"].setdefault(
+                        "413",
+                        {
+                            "description": "The body is larger than this operation takes (body-too-large)",
+                            "content": {"application/problem+json": {"schema": problem_ref}},
+                        },
+                    )
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if code[0] in "45" and "application/json" in content:
