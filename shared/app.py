@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -10,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.utils import generate_unique_id
+from starlette.routing import compile_path
 
 from shared import clock, tracing
 from shared.auth import TokenVerifier
@@ -90,6 +94,7 @@ def create_service_app(
         openapi_url=f"{prefix}/openapi.json",
         generate_unique_id_function=route_names.record,
     )
+    _uuid_segments_only(routers)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
     app.state.rate_limits = rate_limits(
@@ -108,6 +113,7 @@ def create_service_app(
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    _allow_origins(app, settings.cors_origins)
     install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
@@ -137,6 +143,61 @@ def create_service_app(
     _document_problems(app, route_names, prefix)
     _serve_docs(app, prefix)
     return app
+
+
+def _uuid_segments_only(routers: Sequence[APIRouter]) -> None:
+    """A ``{x_id}`` typed as a UUID matches only a UUID segment (Starlette's ``uuid`` convertor).
+
+    So ``PATCH /households/imports`` is not ``PATCH /households/{household_id}`` with a bad id (422)
+    but a method the ``/households/imports`` resource does not have (405), and a malformed id in a
+    path names nothing (404). The documented path is unchanged (FastAPI documents the path format,
+    without convertors). Done on the routers before they are included (idempotent: the routers are
+    module-level and shared by every app built from them)."""
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                path = route.path
+                for param in route.dependant.path_params:
+                    if param.field_info.annotation is uuid.UUID and "{" + param.name + "}" in path:
+                        path = path.replace("{" + param.name + "}", "{" + param.name + ":uuid}")
+                if path != route.path:
+                    route.path = path
+                    route.path_regex, route.path_format, route.param_convertors = compile_path(path)
+            else:
+                included = getattr(route, "original_router", None)  # a router included in this one
+                if isinstance(included, APIRouter):
+                    _uuid_segments_only([included])
+
+
+# What a browser page of an allowed origin may send and read (the headers the API takes and answers).
+CORS_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Accept-Language",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "X-Request-ID",
+)
+CORS_RESPONSE_HEADERS = ("ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed")
+
+
+def _allow_origins(app: FastAPI, origins: Sequence[str]) -> None:
+    """CORS for the deployment's own frontends (``<SERVICE>_CORS_ORIGINS``); none, no CORS headers.
+
+    Outside the token check, so a preflight (which carries no token) is answered; inside the request
+    id, so its answers carry ``X-Request-ID``. Bearer tokens, never cookies: no credentials mode."""
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=list(CORS_REQUEST_HEADERS),
+        expose_headers=list(CORS_RESPONSE_HEADERS),
+        allow_credentials=False,
+        max_age=600,
+    )
 
 
 def _serve_docs(app: FastAPI, prefix: str) -> None:
@@ -263,6 +324,14 @@ def _document_problems(app: FastAPI, names: _RouteNames, prefix: str) -> None:
                                 "content": {"application/json": {"schema": problem_ref}},
                             },
                         )
+                if "requestBody" in operation:  # shared/bodyguard.py, before the body is read
+                    operation["responses"].setdefault(
+                        "413",
+                        {
+                            "description": "The body is larger than this operation takes (body-too-large)",
+                            "content": {"application/problem+json": {"schema": problem_ref}},
+                        },
+                    )
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if code[0] in "45" and "application/json" in content:

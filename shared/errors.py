@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.labels import COMMON, FieldLabels, describe_errors
 from shared.problems import Language, negotiate_language, platform_problem
@@ -30,6 +31,7 @@ __all__ = [
     "PreconditionFailed",
     "PROBLEM_RESPONSES",
     "PreconditionRequired",
+    "allowed_methods",
     "Problem",
     "Unauthorized",
     "database_unavailable",
@@ -285,15 +287,32 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             detail_zh=zh,
         )
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route whose path matched; the resource has them all.
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return problem_response(
         exc.status_code,
         str(exc.detail),
         str(exc.detail),
         type_slug=slug,
         instance=request.url.path,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
         language=language,
     )
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at this request's path (RFC 9110 §15.5.6 ``Allow``)."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 # PostgreSQL SQLSTATE classes a client can cause with a value the schema let through.

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, Strict
+from pydantic import Field, Strict, StringConstraints
 
 __all__ = [
+    "AREA_CODE_OR_PREFIX_PATTERN",
     "AREA_CODE_PATTERN",
+    "AreaCodeText",
     "AREA_PREFIX_PATTERN",
     "MAX_FEN",
     "RESIDENT_ID_PATTERN",
@@ -32,7 +34,16 @@ StrictInt = Annotated[int, Strict()]
 Fen = Annotated[int, Strict(), Field(ge=0, le=MAX_FEN, description="integer fen")]
 PositiveFen = Annotated[int, Strict(), Field(gt=0, le=MAX_FEN, description="integer fen, above zero")]
 
-AREA_CODE_PATTERN = r"^[0-9]{12}$"
+# 12 digits, the province part never 00 (shared.areas.AreaCode.parse refuses it).
+AREA_CODE_PATTERN = r"^(0[1-9]|[1-9][0-9])[0-9]{10}$"
+# What AreaCode.parse takes: a 12-digit code or the 2/4/6/9-digit prefix naming an area (44 = 440000000000).
+AREA_CODE_OR_PREFIX_PATTERN = r"^(0[1-9]|[1-9][0-9])([0-9]{2}|[0-9]{4}|[0-9]{7}|[0-9]{10})?$"
+# A path or query parameter the service reads with AreaCode.parse: the document states what it takes.
+AreaCodeText = Annotated[
+    str,
+    StringConstraints(pattern=AREA_CODE_OR_PREFIX_PATTERN),
+    Field(description="12-digit administrative division code, or the 2/4/6/9-digit prefix of one"),
+]
 AREA_PREFIX_PATTERN = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
 # GB 11643: 17 digits and a check character (X, any case: the service upper-cases it).
 RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9Xx]$"

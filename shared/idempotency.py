@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, insert, select
@@ -119,8 +119,25 @@ class Idempotency:
         )
 
 
-async def _idempotency(request: Request, session: SessionDep, user: CurrentUser) -> Idempotency:
-    key = request.headers.get(HEADER)
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        min_length=1,
+        max_length=200,
+        description=(
+            "A key the client makes once per write (e.g. a UUID) and sends again with every retry of "
+            "it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: "
+            "true`). A key sent again with a different body is 422; while the first is still running, 409."
+        ),
+        examples=["3f0c9a52-7f1e-4c55-9a57-1d2b3c4d5e6f"],
+    ),
+]
+
+
+async def _idempotency(
+    request: Request, session: SessionDep, user: CurrentUser, key: IdempotencyKey = None
+) -> Idempotency:
     if key is not None and not (1 <= len(key) <= 200):
         raise InvalidInput("Idempotency-Key must have 1 to 200 characters")
     body = await request.body()

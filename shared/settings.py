@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.feed.config import FeedSubscription
 from shared.pii import PiiCipher, cipher_for
@@ -106,11 +106,32 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
 
+    # Browser origins allowed to call this service across origins (CORS, shared/app.py), e.g.
+    # REGISTRY_CORS_ORIGINS=https://fupin.example.gov.cn,https://m.fupin.example.gov.cn (commas or a
+    # JSON list). Empty, the default: no CORS headers at all, so browsers keep pages of other origins out.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     log_level: str = "INFO"
     log_json: bool = True
     # OpenTelemetry traces go to this OTLP/HTTP collector (e.g. http://otel-collector:4318); unset,
     # the standard OTEL_EXPORTER_OTLP_ENDPOINT is used, and with neither tracing is off entirely.
     otel_exporter_otlp_endpoint: str | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins_from_text(cls, value: object) -> object:
+        """``a,b`` or ``["a", "b"]`` from the environment; an origin never ends in a slash."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                value = json.loads(text)
+            else:
+                value = [part for part in (p.strip() for p in text.split(",")) if part]
+        if isinstance(value, list):
+            return [str(v).strip().rstrip("/") for v in value]
+        return value
 
     def env_name(self, field: str) -> str:
         return f"{self.model_config.get('env_prefix', '')}{field}".upper()

@@ -27,6 +27,7 @@ from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.errors import InvalidInput
+from shared.fields import AREA_CODE_PATTERN
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
@@ -141,7 +142,7 @@ def _subtree(area_code: str) -> str:
 async def public_list(
     session: SessionDep,
     today: TodayDep,
-    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
+    area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN)],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PublicNoticeOut]:

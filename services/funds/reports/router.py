@@ -10,6 +10,7 @@ from services.funds.reports.schemas import FundsReportOut, ReportRowOut
 from shared import cadres
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.fields import AREA_CODE_PATTERN
 from shared.spreadsheets import XLSX_MEDIA_TYPE, HeaderStyle, csv_response, xlsx_response
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[cadres.CADRE_READS_REFUSED])
@@ -34,7 +35,7 @@ def _out(row: rules.ReportRow) -> ReportRowOut:
 async def funds_report(
     session: SessionDep,
     user: CurrentUser,
-    area_code: Annotated[str | None, Query(pattern=r"^[0-9]{12}$")] = None,
+    area_code: Annotated[str | None, Query(pattern=AREA_CODE_PATTERN)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     format: Literal["json", "csv", "xlsx"] = "json",
     headers: Annotated[

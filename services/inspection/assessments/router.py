@@ -19,12 +19,13 @@ from services.inspection.assessments.schemas import (
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.clock import clock
 from shared.db import SessionDep
+from shared.fields import AREA_CODE_PATTERN
 from shared.http import IfMatch, etag
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
 Assessor = Annotated[Principal, Depends(require_roles("inspector"))]
-AreaCodePath = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
+AreaCodePath = Annotated[str, Path(pattern=AREA_CODE_PATTERN)]
 YearPath = Annotated[int, Path(ge=2014, le=2100)]
 
 
@@ -60,7 +61,7 @@ async def get_target(
 async def preview(
     session: SessionDep,
     user: CurrentUser,
-    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
+    area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN)],
     year: Annotated[int, Query(ge=2014, le=2100)],
     qualitative_score: Annotated[int | None, Query(ge=0, le=100)] = None,
 ) -> PreviewOut:

@@ -21,12 +21,13 @@ from services.inspection.progress.schemas import (
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.clock import clock
 from shared.db import SessionDep
+from shared.fields import AREA_CODE_PATTERN
 from shared.idempotency import IdempotencyDep
 from shared.spreadsheets import HeaderStyle, xlsx_response
 
 router = APIRouter(prefix="/progress-reports", tags=["quarterly progress reports"])
 Submitter = Annotated[Principal, Depends(require_roles(*presets.PROGRESS_REPORT_SUBMITTER_ROLES))]
-AreaCodePath = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
+AreaCodePath = Annotated[str, Path(pattern=AREA_CODE_PATTERN)]
 YearQuery = Annotated[int, Query(ge=2014, le=2100)]
 QuarterQuery = Annotated[int, Query(ge=1, le=4)]
 YearPath = Annotated[int, Path(ge=2014, le=2100)]

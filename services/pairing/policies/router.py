@@ -13,6 +13,7 @@ from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, Polic
 from shared.auth import Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
+from shared.fields import AREA_CODE_PATTERN
 from shared.http import IfMatch, etag
 
 router = APIRouter(prefix="/policies", tags=["policies"])
@@ -60,6 +61,6 @@ async def effective(
     session: SessionDep,
     user: Reader,
     today: TodayDep,
-    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
+    area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN)],
 ) -> PolicyOut:
     return await service.effective(session=session, actor=user, area_code=area_code, on=today)

@@ -22,6 +22,7 @@ from services.pairing.visits.schemas import (
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import InvalidInput
+from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page, decode_cursor
 
 router = APIRouter(tags=["visits"])
@@ -49,9 +50,15 @@ async def record_ledger_entry(
 
 
 @router.post("/sync/batches", response_model=BatchOut, openapi_extra=LARGE_BODY)
-async def upload_batch(body: BatchIn, session: SessionDep, user: VisitWriter, today: TodayDep) -> BatchOut:
-    """Offline upload: per-record results; a batch sent twice is stored once."""
-    return await service.record_batch(session=session, actor=user, records=body.records, today=today)
+async def upload_batch(
+    body: BatchIn, session: SessionDep, user: VisitWriter, today: TodayDep, idem: IdempotencyDep
+) -> BatchOut:
+    """Offline upload: per-record results; a batch sent twice is stored once.
+
+    With an `Idempotency-Key` a resent batch gets the first upload's answer back as it was."""
+    out = await service.record_batch(session=session, actor=user, records=body.records, today=today)
+    await idem.save(200, out)
+    return out
 
 
 @router.get("/households/{household_id}/visits", response_model=Page[VisitOut])

@@ -22,6 +22,7 @@ from shared.auth import CurrentUser, Principal, require_roles
 from shared.clock import ClockDep
 from shared.db import SessionDep
 from shared.errors import Forbidden
+from shared.fields import AreaCodeText
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
@@ -36,7 +37,7 @@ def _out(req: AreaExitRequest) -> AreaExitRequestOut:
 
 @router.get("/areas/{code}/exit-eligibility", response_model=AreaEligibilityOut)
 async def area_exit_eligibility(
-    code: str, year: Year, session: SessionDep, user: CurrentUser
+    code: AreaCodeText, year: Year, session: SessionDep, user: CurrentUser
 ) -> AreaEligibilityOut:
     """Each criterion of the village's or county's exit policy and whether it passes now; the
     declared ones (roads, clinics …) show as not declared until a request states them."""
@@ -45,7 +46,7 @@ async def area_exit_eligibility(
 
 @router.post("/areas/{code}/exit-requests", status_code=201, response_model=AreaExitRequestOut)
 async def request_area_exit(
-    code: str,
+    code: AreaCodeText,
     body: AreaExitRequestIn,
     session: SessionDep,
     clock: ClockDep,
@@ -62,12 +63,14 @@ async def request_area_exit(
 
 
 @router.get("/areas/{code}/exit-requests", response_model=list[AreaExitRequestOut])
-async def area_exit_requests(code: str, session: SessionDep, user: CurrentUser) -> list[AreaExitRequestOut]:
+async def area_exit_requests(
+    code: AreaCodeText, session: SessionDep, user: CurrentUser
+) -> list[AreaExitRequestOut]:
     return [_out(r) for r in await service.list_for_area(session=session, actor=user, code=code)]
 
 
 @router.get("/areas/{code}/exit-status", response_model=AreaExitStatusOut)
-async def area_exit_status(code: str, session: SessionDep, user: CurrentUser) -> AreaExitStatusOut:
+async def area_exit_status(code: AreaCodeText, session: SessionDep, user: CurrentUser) -> AreaExitStatusOut:
     """Whether the village or county has exited, since when, and any request still waiting."""
     return await service.status(session=session, actor=user, code=code)
 
@@ -76,7 +79,7 @@ async def area_exit_status(code: str, session: SessionDep, user: CurrentUser) ->
 async def list_area_exit_requests(
     session: SessionDep,
     user: CurrentUser,
-    area_code: str | None = None,
+    area_code: AreaCodeText | None = None,
     kind: AreaExitKind | None = None,
     status: Annotated[str | None, Query(pattern=r"^(pending|verified|returned|void)$")] = None,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
@@ -105,7 +108,7 @@ async def area_exit_request(
 
 @router.get("/area-exit-policies/{area_code}/{year}", response_model=AreaExitPolicyOut)
 async def resolved_area_exit_policy(
-    area_code: str,
+    area_code: AreaCodeText,
     year: Annotated[int, Path(ge=2000, le=2100)],
     kind: AreaExitKind,
     session: SessionDep,

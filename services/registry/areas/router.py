@@ -8,6 +8,7 @@ from services.registry.areas import service
 from services.registry.areas.schemas import AreaLoadOut, AreaOut, AreaTreeIn
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.db import SessionDep
+from shared.fields import AreaCodeText
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 
@@ -20,10 +21,10 @@ async def load_tree(
 
 
 @router.get("/{code}", response_model=AreaOut)
-async def read_area(code: str, session: SessionDep, user: CurrentUser) -> AreaOut:
+async def read_area(code: AreaCodeText, session: SessionDep, user: CurrentUser) -> AreaOut:
     return await service.read(session=session, actor=user, code=code)
 
 
 @router.get("/{code}/children", response_model=list[AreaOut])
-async def read_children(code: str, session: SessionDep, user: CurrentUser) -> list[AreaOut]:
+async def read_children(code: AreaCodeText, session: SessionDep, user: CurrentUser) -> list[AreaOut]:
     return await service.children(session=session, actor=user, code=code)

@@ -14,6 +14,7 @@ from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import InvalidInput
+from shared.fields import AreaCodeText
 from shared.pagination import Cursor, Limit, Page, encode_cursor
 from shared.pii import mask_name
 
@@ -56,7 +57,7 @@ async def list_edge_households(
 
 @router.post("/dibao-cross-checks", response_model=CrossCheckOut, openapi_extra=LARGE_BODY)
 async def dibao_cross_check(
-    area_code: str, roll: UploadFile, session: SessionDep, user: Registrar, cipher: CipherDep
+    area_code: AreaCodeText, roll: UploadFile, session: SessionDep, user: Registrar, cipher: CipherDep
 ) -> CrossCheckOut:
     raw = await roll.read(MAX_ROLL_BYTES + 1)
     if len(raw) > MAX_ROLL_BYTES:

@@ -35,6 +35,7 @@ from services.registry.vocabulary import HouseholdStatus
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
 from shared.db import ReadSessionDep, SessionDep
+from shared.fields import AreaCodeText
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
@@ -115,7 +116,7 @@ async def search_households(
     cipher: CipherDep,
     limit: Limit = 50,
     cursor: Cursor = None,
-    area_code: str | None = None,
+    area_code: AreaCodeText | None = None,
     status: HouseholdStatus | None = None,
     cause: str | None = None,
     batch: str | None = None,

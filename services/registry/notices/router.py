@@ -11,6 +11,7 @@ from services.registry.notices import service
 from services.registry.notices.rules import NoticeKind
 from services.registry.notices.schemas import PublicNoticeOut
 from shared.db import SessionDep
+from shared.fields import AREA_CODE_PATTERN
 from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
@@ -26,7 +27,7 @@ router = APIRouter(tags=["public notices"])
 async def public_notices(
     session: SessionDep,
     today: TodayDep,
-    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$", description="a village, township or county")],
+    area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN, description="a village, township or county")],
     kind: NoticeKind | None = None,
     current: bool = True,
     limit: Limit = 50,

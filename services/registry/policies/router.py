@@ -11,6 +11,7 @@ from shared.auth import CurrentUser, Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.errors import Forbidden
+from shared.fields import AreaCodeText
 from shared.http import IfMatch, etag
 
 router = APIRouter(prefix="/policies", tags=["policies"])
@@ -21,7 +22,9 @@ router = APIRouter(prefix="/policies", tags=["policies"])
     response_model=PolicyOut,
     description=PUBLIC_POLICY,
 )
-async def resolved_policy(area_code: str, year: int, session: SessionDep, user: CurrentUser) -> PolicyOut:
+async def resolved_policy(
+    area_code: AreaCodeText, year: int, session: SessionDep, user: CurrentUser
+) -> PolicyOut:
     code = parse_code(area_code)
     return service.to_out(await service.resolve(session=session, area_code=code, year=year))
 

@@ -10,6 +10,7 @@ from shared import cadres
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import ReadSessionDep, SessionDep
+from shared.fields import AreaCodeText
 from shared.pagination import Cursor, Limit
 from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
@@ -33,21 +34,21 @@ Year = Query(
 
 @router.get("/{area_code}", response_model=RollupOut, dependencies=CadreVillage)
 async def area_rollup(
-    area_code: str, session: ReadSessionDep, user: CurrentUser, year: int = Year
+    area_code: AreaCodeText, session: ReadSessionDep, user: CurrentUser, year: int = Year
 ) -> RollupOut:
     return await service.rollup(session=session, actor=user, code=area_code, year=year)
 
 
 @router.get("/{area_code}/pyramid", response_model=PyramidOut, dependencies=CadreVillage)
 async def area_pyramid(
-    area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
+    area_code: AreaCodeText, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> PyramidOut:
     return await service.pyramid(session=session, actor=user, code=area_code, year=year)
 
 
 @router.get("/{area_code}/charts", response_model=VillageChartsOut, dependencies=CadreVillage)
 async def village_charts(
-    area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
+    area_code: AreaCodeText, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> VillageChartsOut:
     return await service.village_charts(session=session, actor=user, code=area_code, year=year)
 
@@ -70,7 +71,7 @@ async def village_charts_printable(
 
 @router.get("/{area_code}/weak-villages", response_model=WeakVillagesOut)
 async def weak_villages(
-    area_code: str,
+    area_code: AreaCodeText,
     session: SessionDep,
     user: CurrentUser,
     year: int = Year,
@@ -95,7 +96,7 @@ public_router = APIRouter(tags=["public roll-ups"])
     dependencies=[PUBLIC_RATE_LIMIT],
     responses=RATE_LIMITED_RESPONSES,
 )
-async def public_pyramid(area_code: str, session: SessionDep, year: int = Year) -> PyramidOut:
+async def public_pyramid(area_code: AreaCodeText, session: SessionDep, year: int = Year) -> PyramidOut:
     """No login: an area's roll-up and each child's, for the public. Every cell of fewer than k
     households (policy `disclosure_min_households`, 5 unless set) is null, and so is any cell
     that would give one away by subtraction from a published total; `suppressed` lists each with

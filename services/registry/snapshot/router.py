@@ -14,6 +14,7 @@ from shared.auth import Principal, require_roles
 from shared.errors import InvalidInput, Problem
 from shared.events.streams import stream_for
 from shared.feed.router import jetstream
+from shared.fields import AREA_CODE_PATTERN
 
 router = APIRouter(tags=["snapshot"])
 Reader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
@@ -34,7 +35,7 @@ NDJSON = "application/x-ndjson"
 async def snapshot(
     request: Request,
     user: Reader,
-    area_code: Annotated[str, Query(pattern=r"^[0-9]{12}$", description="the subtree's root area")],
+    area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN, description="the subtree's root area")],
 ) -> StreamingResponse:
     """The registry under an area as it stood at one instant (one REPEATABLE READ transaction),
     stamped with `feed_after`: read the feed (`/feed/events?after=`) from there and nothing is
