@@ -24,7 +24,7 @@ class AnomalyDetected(EventContract):
     )
     area_code: AreaCode
     amount_fen: Fen | None = None
-    detail: dict[str, Any] = Field(default_factory=dict, description="ids only, never names")
+    detail: dict[str, Any] | str | None = Field(default=None, description="ids only, never names")
 
 
 class DisbursementRecorded(EventContract):
@@ -32,8 +32,8 @@ class DisbursementRecorded(EventContract):
 
     disbursement_id: str
     area_code: AreaCode
-    beneficiary_kind: str
-    beneficiary_id: str
+    beneficiary_kind: str | None = Field(default=None, description="household, village, ...")
+    beneficiary_id: str | None = None
     amount_fen: Fen
     year: int | None = Field(
         default=None, description="the plan year it pays; the year it was paid when it names none"

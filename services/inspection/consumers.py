@@ -30,9 +30,11 @@ log = structlog.get_logger(__name__)
 
 
 def tolerant(handler: Handler) -> Handler:
-    """An event that breaks the contract (a missing field, a bad area code) can never succeed:
-    retrying it would hold up every event behind it. Undo what it did (savepoint), log it, and
-    let the inbox mark it handled. Database errors still propagate and are retried."""
+    """A well-formed event this service cannot use (a bad area code, a village exit for a county)
+    can never succeed: retrying it would hold up every event behind it. Undo what it did
+    (savepoint), log it, and let the inbox mark it handled. A payload that breaks its producer's
+    contract is not caught here (``ContractViolation``): it goes to the dead letters with the
+    reason. Database errors still propagate and are retried."""
 
     async def run(session: AsyncSession, event: CloudEvent) -> None:
         try:

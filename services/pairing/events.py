@@ -28,23 +28,24 @@ class CoverageGapDetected(EventContract):
     )
     area_code: AreaCode
     subject_id: str = Field(description="a household id, a village code or a helper id")
-    detail: dict[str, Any] | None = None
+    detail: dict[str, Any] | str | None = Field(default=None, description="ids and figures, or a sentence")
 
 
 class _Pairing(EventContract):
     pairing_id: str
     kind: str
     area_code: AreaCode
-    helper_id: str
+    helper_id: str | None = None
     helper_sub: str | None = Field(default=None, description="the helper's login subject, or null")
     target_type: TargetType | None = Field(default=None, description="absent from early events: read kind")
-    target_id: str
+    target_id: str | None = None
 
 
 class PairingOpened(_Pairing):
     type: ClassVar[str] = "pairing.pairing.opened.v1"
 
-    started_on: IsoDate
+    target_id: str
+    started_on: IsoDate | None = None
 
 
 class PairingClosed(_Pairing):
@@ -66,7 +67,7 @@ class VisitRecorded(EventContract):
     area_code: AreaCode
     cadre_id: str
     visited_on: IsoDate
-    kind: str
+    kind: str | None = None
 
 
 class NeedOpened(EventContract):
