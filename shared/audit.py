@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.clock import clock
 from shared.context import get_request_id
+from shared.events.contracts import CheckpointSealed
 from shared.events.outbox import add_event
 from shared.tables import audit_checkpoint, audit_log
 
@@ -229,7 +230,9 @@ async def seal(
         session,
         type=f"{service}.audit.checkpoint_sealed.v1",
         subject=f"audit-checkpoint/{cp.id}",
-        data={"checkpoint_id": cp.id, **values, "sealed_at": now.isoformat()},
+        data=CheckpointSealed.model_validate(
+            {"checkpoint_id": cp.id, **values, "sealed_at": now.isoformat()}
+        ).data(),
     )
     return cp
 

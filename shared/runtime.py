@@ -21,6 +21,7 @@ from shared import audit
 from shared.clock import clock
 from shared.db import Database
 from shared.events.consumer import ConsumerRunner, Handler
+from shared.events.contracts import contracts as event_contracts
 from shared.events.relay import OutboxRelay
 from shared.events.streams import ensure_stream, inbox_prefix, stream_for
 from shared.feed.delivery import FeedDelivery
@@ -171,6 +172,8 @@ class ServiceRuntime:
                 handlers=self.handlers,
                 stream_replicas=self.settings.nats_stream_replicas,
                 max_attempts=self.settings.consumer_max_attempts,
+                # every event is read through its producer's contract (imported by consumers.py)
+                contracts=event_contracts(),
             )
             runs.append(self.consumers.run())
         if runs:

@@ -2,6 +2,7 @@
 
 from services.funds.beneficiaries import events as registry
 from services.funds.beneficiaries.service import on_area_upserted, on_household_event
+from services.pairing import events as pairing
 from shared import cadres
 from shared.events.consumer import Handler
 
@@ -13,6 +14,6 @@ HANDLERS: dict[str, Handler] = {
     registry.HOUSEHOLD_RELAPSED: on_household_event,
     registry.HOUSEHOLD_REMOVED: on_household_event,
     # who is paired to which household: a cadre reads only what was paid to theirs (shared.cadres)
-    "pairing.pairing.opened.v1": cadres.on_pairing_opened,
-    "pairing.pairing.closed.v1": cadres.on_pairing_closed,
+    pairing.PairingOpened.type: cadres.on_pairing_opened,
+    pairing.PairingClosed.type: cadres.on_pairing_closed,
 }

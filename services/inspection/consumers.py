@@ -9,6 +9,7 @@ from services.inspection.projections import handlers as projections
 from services.inspection.signals.events import COVERAGE_GAP, FUNDS_ANOMALY, on_signal
 from services.inspection.signoffs import area_exits
 from services.inspection.signoffs import service as signoffs
+from services.registry import events as registry
 from shared.events import CloudEvent
 from shared.events.consumer import Handler
 
@@ -16,25 +17,24 @@ from shared.events.consumer import Handler
 async def on_exit_requested(session: AsyncSession, event: CloudEvent) -> None:
     """Registry asks for an exit: note it in the roll copy and open the 4-3-4-2 dossier."""
     await projections.on_exit_requested_projection(session, event)
-    await signoffs.open_dossier(session=session, data=event.data)
+    await signoffs.open_dossier(session=session, data=registry.HouseholdExitRequested.of(event))
 
 
 async def on_exit_returned(session: AsyncSession, event: CloudEvent) -> None:
     await projections.on_household_back_in_roll(session, event)
-    await signoffs.withdraw(
-        session=session,
-        exit_request_id=str(event.data["exit_request_id"]),
-        reason=str(event.data.get("reason", "")),
-    )
+    data = registry.HouseholdExitReturned.of(event)
+    await signoffs.withdraw(session=session, exit_request_id=data.exit_request_id, reason=data.reason or "")
 
 
 log = structlog.get_logger(__name__)
 
 
 def tolerant(handler: Handler) -> Handler:
-    """An event that breaks the contract (a missing field, a bad area code) can never succeed:
-    retrying it would hold up every event behind it. Undo what it did (savepoint), log it, and
-    let the inbox mark it handled. Database errors still propagate and are retried."""
+    """A well-formed event this service cannot use (a bad area code, a village exit for a county)
+    can never succeed: retrying it would hold up every event behind it. Undo what it did
+    (savepoint), log it, and let the inbox mark it handled. A payload that breaks its producer's
+    contract is not caught here (``ContractViolation``): it goes to the dead letters with the
+    reason. Database errors still propagate and are retried."""
 
     async def run(session: AsyncSession, event: CloudEvent) -> None:
         try:

@@ -23,6 +23,7 @@ from services.inspection.places import ancestor
 from services.inspection.policies import presets
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs import service as signoff_service
+from services.registry import events as registry
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import Database
@@ -96,14 +97,14 @@ async def _dossier(session: AsyncSession, households: set[str] | None) -> None:
             return  # dossiers exist but none is open: loaded before and moved on
         open_ = await signoff_service.open_dossier(
             session=session,
-            data={
-                "household_id": f"demo-{uuid.uuid4()}",
-                "area_code": BULAN,
-                "exit_request_id": f"demo-{uuid.uuid4()}",
-                "year": clock.today().year,
-                "member_count": 3,
-                "head_name_masked": "梁*",
-            },
+            data=registry.HouseholdExitRequested(
+                household_id=f"demo-{uuid.uuid4()}",
+                area_code=BULAN,
+                exit_request_id=f"demo-{uuid.uuid4()}",
+                year=clock.today().year,
+                member_count=3,
+                head_name_masked="梁*",
+            ),
         )
     signed = await signoff_service.get(
         session=session, actor=_province_reader(open_.area_code), dossier_id=open_.id

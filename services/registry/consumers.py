@@ -1,5 +1,6 @@
 """Events this service consumes: event type -> handler(session, event). Handlers never commit."""
 
+from services.pairing import events as pairing
 from services.registry.area_exits import events as area_exit_events
 from services.registry.area_exits import service as area_exit_service
 from services.registry.exits import events as exit_events
@@ -13,6 +14,6 @@ HANDLERS: dict[str, Handler] = {
     area_exit_events.AREA_EXIT_VERIFIED: area_exit_service.on_area_exit_verified,
     area_exit_events.AREA_EXIT_REJECTED: area_exit_service.on_area_exit_rejected,
     # who is paired to which household: a cadre reads only theirs (shared.cadres)
-    "pairing.pairing.opened.v1": cadres.on_pairing_opened,
-    "pairing.pairing.closed.v1": cadres.on_pairing_closed,
+    pairing.PairingOpened.type: cadres.on_pairing_opened,
+    pairing.PairingClosed.type: cadres.on_pairing_closed,
 }

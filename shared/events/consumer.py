@@ -17,6 +17,12 @@ handler of the batch fails, the batch is rolled back, the failing event takes th
 alone (retried later, or dead-lettered on its last attempt) and the others are applied again
 without it; anything else failing (the inbox insert, the commit) sends each message the path above
 alone.
+
+Typed contracts (``shared.events.contracts``): given ``contracts``, every event is parsed into its
+contract before its handler runs. An event whose type/version has no contract here, or whose payload
+does not validate, is dead-lettered at once with the reason (``ContractViolation``): it would fail
+the same way on every delivery, so it is not retried. A handler that parses the event itself
+(``Contract.of(event)``) gets the same treatment.
 """
 
 from __future__ import annotations
@@ -29,12 +35,13 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import FetchTimeoutError
+from nats.js.errors import APIError, FetchTimeoutError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.context import request_id_var
 from shared.db import Database
+from shared.events.contracts import ContractViolation, EventContract, parse
 from shared.events.deadletter import describe_error, publish_dead_letter
 from shared.events.envelope import CloudEvent, service_of
 from shared.events.streams import ensure_stream, stream_for
@@ -45,14 +52,24 @@ from shared.tracing import consumer_span
 __all__ = ["ConsumerRunner", "Handler", "handle_event"]
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+Contracts = Mapping[str, type[EventContract]]
 log = structlog.get_logger(__name__)
 
 
 async def handle_event(
-    db: Database, consumer: str, event: CloudEvent, handlers: Mapping[str, Handler]
+    db: Database,
+    consumer: str,
+    event: CloudEvent,
+    handlers: Mapping[str, Handler],
+    contracts: Contracts | None = None,
 ) -> bool:
-    """Apply one event once. Returns False when it had been handled before (a duplicate)."""
+    """Apply one event once. Returns False when it had been handled before (a duplicate).
+
+    With ``contracts``, an event of a handled type is parsed into its contract first
+    (``ContractViolation`` if it cannot be)."""
     handler = handlers.get(event.type)
+    if handler is not None and contracts is not None:
+        parse(event, contracts)
     async with db.transaction() as session:
         inserted = await session.execute(
             insert(inbox)
@@ -95,6 +112,7 @@ class ConsumerRunner:
         retry_max_delay_s: float = 300.0,
         stream_replicas: int = 1,
         max_attempts: int = 10,
+        contracts: Contracts | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -108,6 +126,7 @@ class ConsumerRunner:
         self.retry_max_delay_s = retry_max_delay_s
         self.stream_replicas = stream_replicas
         self.max_attempts = max_attempts
+        self.contracts = contracts
         self._stopping = asyncio.Event()
 
     def durable_name(self, stream: str) -> str:
@@ -148,9 +167,10 @@ class ConsumerRunner:
         )
         try:
             await self.js.add_consumer(stream, config)
-        except Exception:
-            # Another replica created (or updated) the same durable: bind to it.
-            pass
+        except APIError as exc:
+            # Another replica created (or updated) the same durable: bind to it. If it really is
+            # missing, the bind below fails and the fetch loop tries again later.
+            log.info("consumer_add_refused", consumer=durable, stream=stream, error=repr(exc))
         return await self.js.pull_subscribe_bind(durable=durable, stream=stream)
 
     async def _run_stream(self, stream: str, subjects: list[str]) -> None:
@@ -236,6 +256,8 @@ class ConsumerRunner:
                 try:
                     trace_context = {"traceparent": event.traceparent, "tracestate": event.tracestate}
                     with consumer_span(durable, msg.subject, msg.headers, trace_context):
+                        if self.contracts is not None:
+                            parse(event, self.contracts)
                         await handler(session, event)
                 except Exception as exc:
                     raise _HandlerFailed(msg, event, exc) from exc
@@ -257,7 +279,7 @@ class ConsumerRunner:
         try:
             trace_context = {"traceparent": event.traceparent, "tracestate": event.tracestate}
             with consumer_span(durable, msg.subject, msg.headers, trace_context):
-                fresh = await handle_event(self.db, durable, event, self.handlers)
+                fresh = await handle_event(self.db, durable, event, self.handlers, self.contracts)
         except Exception as exc:
             await self._failed(durable, msg, event, exc)
             return
@@ -272,7 +294,9 @@ class ConsumerRunner:
 
     async def _failed(self, durable: str, msg: Msg, event: CloudEvent, exc: Exception) -> None:
         attempt = msg.metadata.num_delivered
-        if attempt < self.max_attempts or not await self._database_up():
+        # A payload this consumer cannot read fails the same way every time: no retries.
+        final = isinstance(exc, ContractViolation)
+        if not final and (attempt < self.max_attempts or not await self._database_up()):
             log.warning(
                 "consumer_handler_failed",
                 consumer=durable, event_id=event.id, attempt=attempt, error=repr(exc),
@@ -315,8 +339,8 @@ class ConsumerRunner:
         EVENTS_CONSUMED.labels(self.service, durable, "retry").inc()
         try:
             await msg.nak(delay=self.retry_delay(attempt))
-        except Exception:
-            pass  # redelivered after ack_wait anyway
+        except Exception as exc:  # the bus is unreachable: redelivered after ack_wait anyway
+            log.warning("consumer_nak_failed", consumer=durable, attempt=attempt, error=repr(exc))
 
     async def _database_up(self) -> bool:
         """A handler failing because PostgreSQL is unreachable says nothing about the event."""

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from shared.clock import clock
 
@@ -33,6 +33,8 @@ class CloudEvent(BaseModel):
     traceparent: str | None = None
     tracestate: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    # ``data`` parsed into its contract (shared.events.contracts.parse), once per received event.
+    _contract: Any = PrivateAttr(default=None)
 
     def to_json_bytes(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()

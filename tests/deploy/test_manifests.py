@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
+from deploy import asyncapi
 from shared.events.streams import DEADLETTER_STREAM, DEADLETTER_SUBJECTS, DUPLICATE_WINDOW_S, STREAMS
 from shared.settings import ServiceSettings
-from tests.deploy import asyncapi_gen
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -538,24 +538,27 @@ def test_kustomize_renders() -> None:
 # ---------------------------------------------------------------------------------- AsyncAPI
 
 
-@pytest.fixture(scope="module")
-def events() -> list[asyncapi_gen.Event]:
-    return asyncapi_gen.parse_events((ROOT / "docs" / "EVENTS.md").read_text(encoding="utf-8"))
-
-
-def test_asyncapi_covers_every_event(events: list[asyncapi_gen.Event]) -> None:
+def test_asyncapi_covers_every_event_contract() -> None:
+    """docs/asyncapi.yaml has a channel per contract, its payload schema from the model, and who reads it."""
+    contracts, consumers = asyncapi.load()
     doc = yaml.safe_load((ROOT / "docs" / "asyncapi.yaml").read_text(encoding="utf-8"))
-    assert str(doc["asyncapi"]).startswith(("3.", "2.6"))
-    assert len(events) >= 20
+    assert str(doc["asyncapi"]).startswith("3.")
+    assert len(contracts) >= 40
     addresses = {c["address"] for c in doc["channels"].values()}
     schemas = doc["components"]["schemas"]
-    for event in events:
-        assert event.type in addresses, f"{event.type} is not in docs/asyncapi.yaml"
-        data = schemas[f"data.{event.type}"]
-        assert set(data["required"]) == {f.name for f in event.fields}
-        assert event.stream in STREAMS
-        assert STREAMS[event.stream].startswith(event.service + ".")
+    for event_type, model in contracts.items():
+        assert event_type in addresses, f"{event_type} is not in docs/asyncapi.yaml"
+        data = schemas[f"data.{event_type}"]
+        required = {n for n, f in model.model_fields.items() if f.is_required()}
+        assert set(data.get("required", [])) == required
+        service = event_type.split(".", 1)[0]
+        assert STREAMS[service.upper()] == service + ".>"
+        listed = doc["components"]["messages"][event_type]["x-consumers"]
+        assert [(c["service"], c["durable"]) for c in listed] == consumers.get(event_type, [])
     assert set(schemas["CloudEvent"]["required"]) >= {"id", "source", "type", "subject", "time", "data"}
+    # e.g. pairing reads registered households through its durable on the REGISTRY stream
+    assert ("pairing", "pairing-from-registry") in consumers["registry.household.registered.v1"]
+    assert doc["operations"]["pairing.receive.registry.household.registered.v1"]["action"] == "receive"
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -568,26 +571,16 @@ def test_worker_and_migrations_find_what_they_need(service: str) -> None:
     assert (ROOT / "services" / service / "migrations" / "env.py").is_file()
 
 
-def test_field_types_from_the_notes() -> None:
-    f = asyncapi_gen.field_schema
-    level = f(asyncapi_gen.parse_field("level (province/city/county)"))
-    assert level["enum"] == ["province", "city", "county"]
-    assert f(asyncapi_gen.parse_field("kind (a_b, c_d)"))["enum"] == ["a_b", "c_d"]
-    assert "enum" not in f(asyncapi_gen.parse_field("change (e.g. split, merge)"))
-    assert f(asyncapi_gen.parse_field("amount_fen"))["type"] == "integer"
-    assert f(asyncapi_gen.parse_field("income_fen (latest year or null)"))["type"] == ["integer", "null"]
-    nested = f(asyncapi_gen.parse_field("eligibility (list of {criterion, passed, detail})"))
-    assert nested["items"]["required"] == ["criterion", "passed", "detail"]
-    assert asyncapi_gen.split_top("a, b (x, y), c") == ["a", "b (x, y)", "c"]
-
-
-def test_published_event_types_are_documented(events: list[asyncapi_gen.Event]) -> None:
-    """Every event type named in services/ is documented in EVENTS.md (and so in asyncapi.yaml)."""
-    documented = {e.type for e in events}
+def test_published_event_types_have_contracts_and_are_documented() -> None:
+    """Every event type named in services/ has a contract, and every contract a row in EVENTS.md."""
+    contracts, _ = asyncapi.load()
     literal = re.compile(r"[\"']((?:registry|funds|pairing|inspection)\.[a-z0-9_.]+\.v\d+)[\"']")
     in_code = {m for p in (ROOT / "services").rglob("*.py") for m in literal.findall(p.read_text())}
-    missing = sorted(in_code - documented)
-    assert not missing, "event types used in services/ but not in docs/EVENTS.md: " + ", ".join(missing)
+    missing = sorted(in_code - set(contracts))
+    assert not missing, f"event types in services/ without a contract (services/<svc>/events.py): {missing}"
+    events_md = (ROOT / "docs" / "EVENTS.md").read_text(encoding="utf-8")
+    undocumented = sorted(t for t in contracts if f"| {t} |" not in events_md)
+    assert not undocumented, "event contracts without a row in docs/EVENTS.md: " + ", ".join(undocumented)
 
 
 # -------------------------------------------------------------------------------- OPERATIONS

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import events as fund_events
 from services.funds.asset_income import rules
-from services.funds.asset_income.events import AGREEMENT_SIGNED, DIVIDEND_DISTRIBUTED
 from services.funds.asset_income.repository import AssetIncomeRepository
 from services.funds.asset_income.schemas import (
     AgreementIn,
@@ -35,7 +35,7 @@ from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.events import add_event
+from shared.events.contracts import emit
 
 __all__ = ["distribute", "dividends_by_year", "get_visible", "sign", "to_out"]
 
@@ -167,20 +167,21 @@ async def sign(
         entity_id=agreement.id,
         after=out.model_dump(mode="json"),
     )
-    await add_event(
+    await emit(
         session,
-        type=AGREEMENT_SIGNED,
+        fund_events.AssetIncomeAgreementSigned.model_validate(
+            {
+                "agreement_id": str(agreement.id),
+                "area_code": agreement.area_code,
+                "enterprise": agreement.enterprise,
+                "year": agreement.start_year,
+                "household_count": len(agreement.households),
+                "principal_fen": agreement.principal_fen,
+                "guaranteed_return_fen": agreement.guaranteed_return_fen,
+                "dividend_due_fen": out.due_per_year_fen - agreement.guaranteed_return_fen,
+            }
+        ),
         subject=str(agreement.id),
-        data={
-            "agreement_id": str(agreement.id),
-            "area_code": agreement.area_code,
-            "enterprise": agreement.enterprise,
-            "year": agreement.start_year,
-            "household_count": len(agreement.households),
-            "principal_fen": agreement.principal_fen,
-            "guaranteed_return_fen": agreement.guaranteed_return_fen,
-            "dividend_due_fen": out.due_per_year_fen - agreement.guaranteed_return_fen,
-        },
     )
     return agreement
 
@@ -288,7 +289,9 @@ async def distribute(
         entity_id=agreement.id,
         after={**event, "lines": lines},
     )
-    await add_event(session, type=DIVIDEND_DISTRIBUTED, subject=str(agreement.id), data=event)
+    await emit(
+        session, fund_events.AssetIncomeDividendDistributed.model_validate(event), subject=str(agreement.id)
+    )
     return distribution
 
 

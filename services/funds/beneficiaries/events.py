@@ -1,8 +1,10 @@
-"""Registry events the beneficiary projection consumes (docs/EVENTS.md, registry section)."""
+"""Registry events the beneficiary projection consumes (contracts: services/registry/events.py)."""
 
-AREA_UPSERTED = "registry.area.upserted.v1"
-HOUSEHOLD_REGISTERED = "registry.household.registered.v1"
-HOUSEHOLD_UPDATED = "registry.household.updated.v1"
-HOUSEHOLD_EXITED = "registry.household.exited.v1"
-HOUSEHOLD_RELAPSED = "registry.household.relapsed.v1"
-HOUSEHOLD_REMOVED = "registry.household.removed.v1"
+from services.registry import events as registry
+
+AREA_UPSERTED = registry.AreaUpserted.type
+HOUSEHOLD_REGISTERED = registry.HouseholdRegistered.type
+HOUSEHOLD_UPDATED = registry.HouseholdUpdated.type
+HOUSEHOLD_EXITED = registry.HouseholdExited.type
+HOUSEHOLD_RELAPSED = registry.HouseholdRelapsed.type
+HOUSEHOLD_REMOVED = registry.HouseholdRemoved.type

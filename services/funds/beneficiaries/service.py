@@ -7,7 +7,6 @@ payment) recomputes the marked plans.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,57 +15,73 @@ from services.funds.beneficiaries.repository import BeneficiaryRepository
 from services.funds.beneficiaries.rules import STATUS_AFTER_EVENT, counts_in_population
 from services.funds.models import Beneficiary
 from services.funds.schemes import service as scheme_service
+from services.registry import events as registry
 from shared.events import CloudEvent
+from shared.events.contracts import parse
 
 __all__ = ["on_area_upserted", "on_household_event"]
 
+HOUSEHOLD_CONTRACTS = (
+    registry.HouseholdRegistered,
+    registry.HouseholdUpdated,
+    registry.HouseholdExited,
+    registry.HouseholdRelapsed,
+    registry.HouseholdRemoved,
+)
+
 
 async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
-    data = event.data
-    if data.get("level") != "village":
+    area = registry.AreaUpserted.of(event)
+    if area.level != "village":
         return  # only villages are beneficiaries; other levels are just area codes here
+    # 帮扶村 on its own: a pairing village whose dispatching level is still unknown is kept
+    # as one (events from before the flag: a village with a level is a pairing village)
+    pairing_village = (
+        area.pairing_village
+        if "pairing_village" in area.model_fields_set
+        else area.pairing_dispatch_level is not None
+    )
     await BeneficiaryRepository(session).upsert(
         "village",
-        data["code"],
+        area.code,
         {
-            "area_code": data["code"],
+            "area_code": area.code,
             "event_time": event.time,
             "status": "active",
-            "category": data.get("pairing_dispatch_level"),
-            # 帮扶村 on its own: a pairing village whose dispatching level is still unknown is kept
-            # as one (events from before the flag: a village with a level is a pairing village)
-            "pairing_village": bool(
-                data.get("pairing_village", data.get("pairing_dispatch_level") is not None)
-            ),
-            "name": data.get("name"),
+            "category": area.pairing_dispatch_level,
+            "pairing_village": bool(pairing_village),
+            "name": area.name,
         },
     )
-    await scheme_service.population_changed(session, area_code=data["code"], kinds=("village_grant",))
+    await scheme_service.population_changed(session, area_code=area.code, kinds=("village_grant",))
 
 
 async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
-    data = event.data
+    data = parse(event)
+    if not isinstance(data, HOUSEHOLD_CONTRACTS):
+        raise TypeError(f"{event.type} is not a household event")
+    given = data.model_fields_set  # an update carries only what it is about
     repo = BeneficiaryRepository(session)
-    ref_id = str(data["household_id"])
+    ref_id = data.household_id
     current = await repo.get("household", ref_id, lock=True)
     if current is not None and current.event_time is not None and event.time < current.event_time:
         return  # older news than what we hold (a redelivery that lost the race): already superseded
-    values: dict[str, Any] = {"area_code": data["area_code"], "event_time": event.time}
-    status = data.get("status") or STATUS_AFTER_EVENT.get(event.type)
+    values: dict[str, Any] = {"area_code": data.area_code, "event_time": event.time}
+    status = getattr(data, "status", None) or STATUS_AFTER_EVENT.get(event.type)
     if status is not None:
         values["status"] = status
     elif current is None:
         values["status"] = "unknown"  # an update about a household we never saw registered
-    if "member_count" in data:
-        values["member_count"] = int(data["member_count"])
-    if "member_ids" in data:
-        values["member_ids"] = [str(m) for m in data["member_ids"]]
-    if "batches" in data:
-        values["batches"] = [str(b) for b in data["batches"]]
-    if "head_name_masked" in data:
-        values["name"] = data["head_name_masked"]
-    if data.get("policies_kept_until"):
-        values["policies_kept_until"] = date.fromisoformat(str(data["policies_kept_until"]))
+    if "member_count" in given:
+        values["member_count"] = int(getattr(data, "member_count", 0) or 0)
+    if "member_ids" in given:
+        values["member_ids"] = list(getattr(data, "member_ids", None) or [])
+    if "batches" in given:
+        values["batches"] = list(getattr(data, "batches", None) or [])
+    if "head_name_masked" in given:
+        values["name"] = getattr(data, "head_name_masked", None)
+    if isinstance(data, registry.HouseholdExited) and data.policies_kept_until:
+        values["policies_kept_until"] = data.policies_kept_until
     before = _plan_facts(current) if current else None  # read before the upsert refreshes `current`
     after = _plan_facts(await repo.upsert("household", ref_id, values))
     if before == after or not any(facts and counts_in_population(facts[1]) for facts in (before, after)):

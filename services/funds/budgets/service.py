@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import events as fund_events
 from services.funds.budgets import rules
-from services.funds.budgets.events import DECLARATION_RECORDED
 from services.funds.budgets.repository import DeclarationRepository
 from services.funds.budgets.schemas import (
     ComplianceOut,
@@ -20,7 +20,7 @@ from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput, NotFound, PreconditionRequired
-from shared.events import add_event
+from shared.events.contracts import emit
 from shared.http import check_put_precondition
 
 __all__ = ["check", "declare", "get_declaration"]
@@ -112,7 +112,11 @@ async def declare(
         before=before,
         after={**event, "version": row.version},
     )
-    await add_event(session, type=DECLARATION_RECORDED, subject=f"{row.area_code}/{year}", data=event)
+    await emit(
+        session,
+        fund_events.BudgetDeclarationRecorded.model_validate(event),
+        subject=f"{row.area_code}/{year}",
+    )
     return row
 
 

@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import events as fund_events
 from services.funds.beneficiaries.repository import BeneficiaryRepository
 from services.funds.disbursements import rules
-from services.funds.disbursements.events import DISBURSEMENT_RECORDED, DISBURSEMENT_REVERSED
 from services.funds.disbursements.repository import DisbursementRepository
 from services.funds.disbursements.schemas import DisbursementIn
 from services.funds.ledger import rules as ledger_rules
@@ -24,7 +24,7 @@ from services.funds.sources.service import AccountNotFound, payout_code
 from shared import audit, cadres
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
-from shared.events import add_event
+from shared.events.contracts import emit
 
 __all__ = ["disburse", "entitlement", "get_visible", "record", "reverse"]
 
@@ -213,7 +213,7 @@ async def record(
         entity_id=row.id,
         after={**event, "transaction_id": str(txn.id)},
     )
-    await add_event(session, type=DISBURSEMENT_RECORDED, subject=str(row.id), data=event)
+    await emit(session, fund_events.DisbursementRecorded.model_validate(event), subject=str(row.id))
     return row
 
 
@@ -250,16 +250,17 @@ async def reverse(
         before={"reversed_by": None},
         after={"reversed_by": str(txn.id), "reason": reason},
     )
-    await add_event(
+    await emit(
         session,
-        type=DISBURSEMENT_REVERSED,
+        fund_events.DisbursementReversed.model_validate(
+            {
+                "disbursement_id": str(row.id),
+                "area_code": row.area_code,
+                "amount_fen": row.amount_fen,
+                "reason": reason,
+            }
+        ),
         subject=str(row.id),
-        data={
-            "disbursement_id": str(row.id),
-            "area_code": row.area_code,
-            "amount_fen": row.amount_fen,
-            "reason": reason,
-        },
     )
     return row
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import events as fund_events
 from services.funds.disclosures import rules
-from services.funds.disclosures.events import NOTICE_CLOSED, NOTICE_PUBLISHED
 from services.funds.disclosures.repository import DisclosureRepository
 from services.funds.disclosures.schemas import NoticeIn
 from services.funds.models import Notice, Objection
@@ -20,7 +20,7 @@ from shared.auth import Principal
 from shared.backdating import check_entered_date
 from shared.clock import clock
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.events import add_event
+from shared.events.contracts import emit
 
 __all__ = ["close", "get_public", "get_visible", "lodge_objection", "publish", "resolve_objection"]
 
@@ -127,8 +127,10 @@ async def publish(
         entity_id=notice.id,
         after={**after, "content": notice.content, "late_entry": notice.late_entry},
     )
-    await add_event(
-        session, type=NOTICE_PUBLISHED, subject=str(notice.id), data={"notice_id": str(notice.id), **after}
+    await emit(
+        session,
+        fund_events.NoticePublished.model_validate({"notice_id": str(notice.id), **after}),
+        subject=str(notice.id),
     )
     return notice
 
@@ -225,10 +227,11 @@ async def close(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID
         before={"closed_at": None},
         after={"closed_at": notice.closed_at.isoformat()},
     )
-    await add_event(
+    await emit(
         session,
-        type=NOTICE_CLOSED,
+        fund_events.NoticeClosed.model_validate(
+            {"notice_id": str(notice.id), "area_code": notice.area_code, "objections": len(objections)}
+        ),
         subject=str(notice.id),
-        data={"notice_id": str(notice.id), "area_code": notice.area_code, "objections": len(objections)},
     )
     return notice

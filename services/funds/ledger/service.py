@@ -11,8 +11,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import events as fund_events
 from services.funds.ledger import rules
-from services.funds.ledger.events import TRANSACTION_POSTED
 from services.funds.ledger.repository import LedgerRepository
 from services.funds.ledger.schemas import PostingOut, TransactionOut, TransferIn
 from services.funds.models import Account, LedgerTransaction, Posting
@@ -22,7 +22,7 @@ from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
-from shared.events import add_event
+from shared.events.contracts import emit
 
 __all__ = ["TransactionNotFound", "post", "reverse", "to_out", "transfer"]
 
@@ -105,7 +105,7 @@ async def post(
         entity_id=txn.id,
         after=data,
     )
-    await add_event(session, type=TRANSACTION_POSTED, subject=str(txn.id), data=data)
+    await emit(session, fund_events.TransactionPosted.model_validate(data), subject=str(txn.id))
     return txn
 
 

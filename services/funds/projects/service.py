@@ -6,16 +6,16 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import events as fund_events
 from services.funds.models import Project
 from services.funds.projects import rules
-from services.funds.projects.events import PROJECT_STATUS_CHANGED
 from services.funds.projects.repository import ProjectRepository
 from services.funds.projects.schemas import ProjectIn
 from services.funds.sources.service import get_visible as get_account
 from shared import audit
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound
-from shared.events import add_event
+from shared.events.contracts import emit
 from shared.http import check_if_match
 
 __all__ = ["create", "get_visible", "transition"]
@@ -98,15 +98,16 @@ async def transition(
         before={"status": before},
         after={"status": target},
     )
-    await add_event(
+    await emit(
         session,
-        type=PROJECT_STATUS_CHANGED,
+        fund_events.ProjectStatusChanged.model_validate(
+            {
+                "project_id": str(project.id),
+                "area_code": project.area_code,
+                "status": target,
+                "budget_fen": project.budget_fen,
+            }
+        ),
         subject=str(project.id),
-        data={
-            "project_id": str(project.id),
-            "area_code": project.area_code,
-            "status": target,
-            "budget_fen": project.budget_fen,
-        },
     )
     return project

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import events as fund_events
 from services.funds.beneficiaries.repository import BeneficiaryRepository
 from services.funds.beneficiaries.rules import counts_in_population
 from services.funds.models import Plan, PlanLine, Scheme
 from services.funds.schemes import rules
-from services.funds.schemes.events import PLAN_RECOMPUTED
 from services.funds.schemes.repository import PlanRepository, SchemeRepository
 from services.funds.schemes.schemas import SchemeIn, to_rule
 from services.funds.sources.repository import AccountRepository
@@ -23,7 +23,7 @@ from shared.auth import Principal
 from shared.clock import clock
 from shared.db import Database
 from shared.errors import Conflict, NotFound
-from shared.events import add_event
+from shared.events.contracts import emit
 
 __all__ = [
     "create_plan",
@@ -304,18 +304,19 @@ async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor
         after=after,
     )
     years = sorted({line.year for line in computed.lines if line.year is not None})
-    await add_event(
+    await emit(
         session,
-        type=PLAN_RECOMPUTED,
+        fund_events.PlanRecomputed.model_validate(
+            {
+                "plan_id": str(plan.id),
+                "scheme_code": plan.scheme_code,
+                "area_code": plan.area_code,
+                "total_fen": plan.total_fen,
+                "year": years[0] if years else None,
+                "years": years,
+                "people": plan.people,
+                "revision": plan.revision,
+            }
+        ),
         subject=str(plan.id),
-        data={
-            "plan_id": str(plan.id),
-            "scheme_code": plan.scheme_code,
-            "area_code": plan.area_code,
-            "total_fen": plan.total_fen,
-            "year": years[0] if years else None,
-            "years": years,
-            "people": plan.people,
-            "revision": plan.revision,
-        },
     )

@@ -7,17 +7,17 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds import events as fund_events
 from services.funds.asset_income import rules as asset_income_rules
 from services.funds.models import Anomaly
 from services.funds.policies.presets import SUPERVISION_DEFAULTS, SupervisionPolicy
 from services.funds.schemes import service as scheme_service
 from services.funds.supervision import rules
-from services.funds.supervision.events import ANOMALY_DETECTED
 from services.funds.supervision.repository import SupervisionRepository
 from shared import audit
 from shared.auth import Principal
 from shared.db import Database
-from shared.events import add_event
+from shared.events.contracts import emit
 
 __all__ = ["detect", "run_job"]
 
@@ -96,11 +96,10 @@ async def detect(
             entity_id=anomaly.id,
             after=values,
         )
-        await add_event(
+        await emit(
             session,
-            type=ANOMALY_DETECTED,
+            fund_events.AnomalyDetected.model_validate({"anomaly_id": str(anomaly.id), **values}),
             subject=str(anomaly.id),
-            data={"anomaly_id": str(anomaly.id), **values},
         )
         new.append(anomaly)
     return new

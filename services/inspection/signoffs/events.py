@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection import events as contracts
 from services.inspection.models import SignoffDossier
-from shared.events import add_event
+from shared.events.contracts import emit
 
 EXIT_REQUESTED = "registry.household.exit_requested.v1"
 EXIT_RETURNED = "registry.household.exit_returned.v1"
@@ -33,24 +34,24 @@ def _area_data(dossier: SignoffDossier) -> dict[str, str]:
 
 async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: date) -> None:
     if dossier.kind != "household":  # a village's or county's exit: its own event
-        await add_event(
+        await emit(
             session,
-            type=AREA_EXIT_VERIFIED,
+            contracts.AreaExitVerified.model_validate({**_area_data(dossier), "verified_on": on.isoformat()}),
             subject=dossier.area_code,
-            data={**_area_data(dossier), "verified_on": on.isoformat()},
         )
         return
-    await add_event(
+    await emit(
         session,
-        type=EXIT_VERIFIED,
+        contracts.ExitVerified.model_validate(
+            {
+                "household_id": dossier.household_id,
+                "area_code": dossier.area_code,
+                "exit_request_id": dossier.exit_request_id,
+                "dossier_id": str(dossier.id),
+                "verified_on": on.isoformat(),
+            }
+        ),
         subject=str(dossier.household_id),
-        data={
-            "household_id": dossier.household_id,
-            "area_code": dossier.area_code,
-            "exit_request_id": dossier.exit_request_id,
-            "dossier_id": str(dossier.id),
-            "verified_on": on.isoformat(),
-        },
     )
 
 
@@ -58,24 +59,26 @@ async def publish_rejected(
     session: AsyncSession, dossier: SignoffDossier, *, level: str, step: str, reason: str
 ) -> None:
     if dossier.kind != "household":
-        await add_event(
+        await emit(
             session,
-            type=AREA_EXIT_REJECTED,
+            contracts.AreaExitRejected.model_validate(
+                {**_area_data(dossier), "level": level, "step": step, "reason": reason}
+            ),
             subject=dossier.area_code,
-            data={**_area_data(dossier), "level": level, "step": step, "reason": reason},
         )
         return
-    await add_event(
+    await emit(
         session,
-        type=EXIT_REJECTED,
+        contracts.ExitRejected.model_validate(
+            {
+                "household_id": dossier.household_id,
+                "area_code": dossier.area_code,
+                "exit_request_id": dossier.exit_request_id,
+                "dossier_id": str(dossier.id),
+                "level": level,
+                "step": step,
+                "reason": reason,
+            }
+        ),
         subject=str(dossier.household_id),
-        data={
-            "household_id": dossier.household_id,
-            "area_code": dossier.area_code,
-            "exit_request_id": dossier.exit_request_id,
-            "dossier_id": str(dossier.id),
-            "level": level,
-            "step": step,
-            "reason": reason,
-        },
     )

@@ -21,6 +21,7 @@ from services.inspection.signoffs.schemas import (
     SchemeOut,
     StepOut,
 )
+from services.registry import events as registry
 from shared import audit, cadres
 from shared.areas import AreaCode
 from shared.auth import Principal
@@ -107,22 +108,22 @@ def _out(dossier: SignoffDossier, rows: list[SignoffSignature]) -> DossierOut:
     )
 
 
-async def open_dossier(*, session: AsyncSession, data: dict[str, Any]) -> SignoffDossier:
+async def open_dossier(*, session: AsyncSession, data: registry.HouseholdExitRequested) -> SignoffDossier:
     """Registry asked for an exit: open the dossier once per exit request."""
     repo = DossierRepository(session)
-    existing = await repo.by_exit_request(str(data["exit_request_id"]))
+    existing = await repo.by_exit_request(data.exit_request_id)
     if existing is not None:
         return existing
-    area_code = AreaCode.parse(str(data["area_code"])).code  # a bad code is refused, not stored
+    area_code = AreaCode.parse(data.area_code).code  # a bad code is refused, not stored
     scheme, _, _ = await effective_scheme(session, area_code)
     dossier = await repo.add(
         SignoffDossier(
-            exit_request_id=str(data["exit_request_id"]),
-            household_id=str(data["household_id"]),
+            exit_request_id=data.exit_request_id,
+            household_id=data.household_id,
             area_code=area_code,
-            year=int(data["year"]),
-            member_count=int(data.get("member_count") or 0),
-            head_name_masked=data.get("head_name_masked"),
+            year=data.year,
+            member_count=data.member_count or 0,
+            head_name_masked=data.head_name_masked,
             scheme_code=scheme.code,
             scheme=_scheme_json(scheme),
             status="open",

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pairing import events as contracts
 from services.pairing.models import CoverageGap
-from shared.events import add_events
+from shared.events.contracts import emit_many
 
 GAP_DETECTED = "pairing.coverage.gap_detected.v1"
 
@@ -25,4 +26,6 @@ def _data(gap: CoverageGap) -> dict[str, object]:
 
 async def gaps_detected(session: AsyncSession, gaps: Sequence[CoverageGap]) -> None:
     """One ``gap_detected`` event per gap, one INSERT for the lot."""
-    await add_events(session, [(GAP_DETECTED, g.signal_key, _data(g)) for g in gaps])
+    await emit_many(
+        session, [(g.signal_key, contracts.CoverageGapDetected.model_validate(_data(g))) for g in gaps]
+    )

@@ -21,27 +21,37 @@ from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingOut
 from services.pairing.policies import service as policy_service
+from services.registry import events as registry
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
 
 REGISTRY = "registry-events"  # the audit actor of projection changes
 
+# Every registry.household.* contract pairing keeps its copy of the household by
+HouseholdEvent = (
+    registry.HouseholdCandidateCreated
+    | registry.HouseholdRegistered
+    | registry.HouseholdUpdated
+    | registry.HouseholdExitRequested
+    | registry.HouseholdExited
+    | registry.HouseholdExitReturned
+    | registry.HouseholdRelapsed
+    | registry.HouseholdRemoved
+    | registry.HouseholdRejected
+)
 
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
-
-async def apply_area(session: AsyncSession, data: dict[str, Any]) -> None:
+async def apply_area(session: AsyncSession, data: registry.AreaUpserted) -> None:
     values = {
-        "code": data["code"],
-        "name": data.get("name") or data["code"],
-        "level": data["level"],
-        "parent_code": data.get("parent_code"),
-        "poor_village": bool(data.get("poor_village")),
-        "old_area_village": bool(data.get("old_area_village")),
-        "key_village": bool(data.get("key_village")),
-        "pairing_dispatch_level": data.get("pairing_dispatch_level"),
+        "code": data.code,
+        "name": data.name or data.code,
+        "level": data.level,
+        "parent_code": data.parent_code,
+        "poor_village": data.poor_village,
+        "old_area_village": data.old_area_village,
+        "key_village": data.key_village,
+        "pairing_dispatch_level": data.pairing_dispatch_level,
     }
     await NeedRepository(session).upsert_area(values)
     await audit.record(
@@ -49,7 +59,7 @@ async def apply_area(session: AsyncSession, data: dict[str, Any]) -> None:
         actor=REGISTRY,
         action="area.projected",
         entity_type="area",
-        entity_id=data["code"],
+        entity_id=data.code,
         after=values,
     )
 
@@ -63,35 +73,35 @@ def _household_snapshot(h: HouseholdRef) -> dict[str, Any]:
     }
 
 
-async def apply_household_event(
-    session: AsyncSession, event_type: str, data: dict[str, Any], *, today: date
-) -> None:
-    """What a registry.household.* event changes here (see needs.rules.decide_on_household_event)."""
-    kind = event_type.split(".")[2]
+async def apply_household_event(session: AsyncSession, data: HouseholdEvent, *, today: date) -> None:
+    """What a registry.household.* event changes here (see needs.rules.decide_on_household_event).
+
+    Each household contract carries its own fields; the ones it lacks leave the copy as it was."""
+    kind = data.type.split(".")[2]
     repo, pairings = NeedRepository(session), PairingRepository(session)
-    household_id = uuid.UUID(str(data["household_id"]))
+    household_id = uuid.UUID(data.household_id)
     household = await repo.household(household_id, for_update=True)
     before = _household_snapshot(household) if household else None
     if household is None:
         household = await repo.add_household(
-            HouseholdRef(id=household_id, area_code=data["area_code"], status="candidate", member_count=0)
+            HouseholdRef(id=household_id, area_code=data.area_code, status="candidate", member_count=0)
         )
-    moved_to = data.get("area_code")
+    moved_to = data.area_code
     lost_cadre = False
     if moved_to and moved_to != household.area_code:
         lost_cadre = await _follow_move(session, household, moved_to, today=today)
     active = await pairings.active_for_target(str(household_id))
     has_cadre = any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in active)
     decision = rules.decide_on_household_event(
-        kind, data_status=data.get("status"), has_active_cadre=has_cadre
+        kind, data_status=getattr(data, "status", None), has_active_cadre=has_cadre
     )
     household.status = decision.status
-    household.member_count = int(data.get("member_count") or household.member_count)
-    household.head_name_masked = data.get("head_name_masked") or household.head_name_masked
-    household.household_number = data.get("household_number") or household.household_number
-    household.registered_on = _date(data.get("registered_on")) or household.registered_on
-    if kind == "exited":
-        household.policies_kept_until = _date(data.get("policies_kept_until"))
+    household.member_count = int(getattr(data, "member_count", None) or household.member_count)
+    household.head_name_masked = getattr(data, "head_name_masked", None) or household.head_name_masked
+    household.household_number = getattr(data, "household_number", None) or household.household_number
+    household.registered_on = getattr(data, "registered_on", None) or household.registered_on
+    if isinstance(data, registry.HouseholdExited):
+        household.policies_kept_until = data.policies_kept_until
     household.updated_at = clock.now()
     await session.flush()
     await audit.record(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pairing import events as contracts
 from services.pairing.models import Helper, Pairing
-from shared.events import add_event
+from shared.events.contracts import emit
 
 OPENED = "pairing.pairing.opened.v1"
 CLOSED = "pairing.pairing.closed.v1"
@@ -18,37 +19,39 @@ async def _helper_sub(session: AsyncSession, p: Pairing) -> str | None:
 
 
 async def opened(session: AsyncSession, p: Pairing) -> None:
-    await add_event(
+    await emit(
         session,
-        type=OPENED,
+        contracts.PairingOpened.model_validate(
+            {
+                "pairing_id": str(p.id),
+                "kind": p.kind,
+                "area_code": p.area_code,
+                "helper_id": str(p.helper_id),
+                "helper_sub": await _helper_sub(session, p),
+                "target_type": p.target_type,
+                "target_id": p.target_id,
+                "started_on": p.started_on.isoformat(),
+            }
+        ),
         subject=str(p.id),
-        data={
-            "pairing_id": str(p.id),
-            "kind": p.kind,
-            "area_code": p.area_code,
-            "helper_id": str(p.helper_id),
-            "helper_sub": await _helper_sub(session, p),
-            "target_type": p.target_type,
-            "target_id": p.target_id,
-            "started_on": p.started_on.isoformat(),
-        },
     )
 
 
 async def closed(session: AsyncSession, p: Pairing) -> None:
-    await add_event(
+    await emit(
         session,
-        type=CLOSED,
+        contracts.PairingClosed.model_validate(
+            {
+                "pairing_id": str(p.id),
+                "kind": p.kind,
+                "area_code": p.area_code,
+                "helper_id": str(p.helper_id),
+                "helper_sub": await _helper_sub(session, p),
+                "target_type": p.target_type,
+                "target_id": p.target_id,
+                "ended_on": p.ended_on.isoformat() if p.ended_on else None,
+                "reason": p.end_reason,
+            }
+        ),
         subject=str(p.id),
-        data={
-            "pairing_id": str(p.id),
-            "kind": p.kind,
-            "area_code": p.area_code,
-            "helper_id": str(p.helper_id),
-            "helper_sub": await _helper_sub(session, p),
-            "target_type": p.target_type,
-            "target_id": p.target_id,
-            "ended_on": p.ended_on.isoformat() if p.ended_on else None,
-            "reason": p.end_reason,
-        },
     )

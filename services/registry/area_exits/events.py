@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry import events as contracts
 from services.registry.models import Area, AreaExitRequest
-from shared.events import add_event
+from shared.events.contracts import emit
 
 AREA_EXIT_REQUESTED = "registry.area.exit_requested.v1"
 AREA_EXITED = "registry.area.exited.v1"
@@ -16,50 +17,53 @@ AREA_EXIT_REJECTED = "inspection.area_exit.rejected.v1"
 
 
 async def exit_requested(session: AsyncSession, area: Area, req: AreaExitRequest) -> None:
-    await add_event(
+    await emit(
         session,
-        type=AREA_EXIT_REQUESTED,
+        contracts.AreaExitRequested.model_validate(
+            {
+                "exit_request_id": str(req.id),
+                "area_code": area.code,
+                "area_name": area.name,
+                "kind": req.kind,
+                "year": req.year,
+                "poor_persons": req.poor_persons,
+                "rural_population": req.rural_population,
+                "criteria": req.criteria,
+                "requested_on": req.requested_on.isoformat(),
+            }
+        ),
         subject=area.code,
-        data={
-            "exit_request_id": str(req.id),
-            "area_code": area.code,
-            "area_name": area.name,
-            "kind": req.kind,
-            "year": req.year,
-            "poor_persons": req.poor_persons,
-            "rural_population": req.rural_population,
-            "criteria": req.criteria,
-            "requested_on": req.requested_on.isoformat(),
-        },
     )
 
 
 async def exited(session: AsyncSession, req: AreaExitRequest) -> None:
-    await add_event(
+    await emit(
         session,
-        type=AREA_EXITED,
+        contracts.AreaExited.model_validate(
+            {
+                "exit_request_id": str(req.id),
+                "area_code": req.area_code,
+                "kind": req.kind,
+                "year": req.year,
+                "exited_on": req.decided_on.isoformat() if req.decided_on else None,
+                "dossier_id": req.dossier_id,
+            }
+        ),
         subject=req.area_code,
-        data={
-            "exit_request_id": str(req.id),
-            "area_code": req.area_code,
-            "kind": req.kind,
-            "year": req.year,
-            "exited_on": req.decided_on.isoformat() if req.decided_on else None,
-            "dossier_id": req.dossier_id,
-        },
     )
 
 
 async def exit_returned(session: AsyncSession, req: AreaExitRequest) -> None:
-    await add_event(
+    await emit(
         session,
-        type=AREA_EXIT_RETURNED,
+        contracts.AreaExitReturned.model_validate(
+            {
+                "exit_request_id": str(req.id),
+                "area_code": req.area_code,
+                "kind": req.kind,
+                "year": req.year,
+                "reason": req.reason,
+            }
+        ),
         subject=req.area_code,
-        data={
-            "exit_request_id": str(req.id),
-            "area_code": req.area_code,
-            "kind": req.kind,
-            "year": req.year,
-            "reason": req.reason,
-        },
     )

@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection import events as inspection
 from services.registry.area_exits import events
 from services.registry.area_exits.errors import (
     AreaExitNotApplicable,
@@ -63,6 +64,7 @@ from shared.auth import Principal
 from shared.clock import clock
 from shared.errors import PreconditionRequired
 from shared.events import CloudEvent
+from shared.events.contracts import parse
 from shared.http import check_put_precondition
 from shared.pagination import decode_cursor, encode_cursor
 
@@ -212,7 +214,10 @@ async def request_exit(
 
 
 async def _pending(session: AsyncSession, event: CloudEvent) -> AreaExitRequest | None:
-    req = await AreaExitRequestRepository(session).get(uuid.UUID(event.data["exit_request_id"]), lock=True)
+    verdict = parse(event)
+    if not isinstance(verdict, inspection.AreaExitVerified | inspection.AreaExitRejected):
+        raise TypeError(f"{event.type} is not an area exit verdict")
+    req = await AreaExitRequestRepository(session).get(uuid.UUID(verdict.exit_request_id), lock=True)
     if req is None or req.status != "pending":
         return None  # unknown or already decided: a verdict never applies twice
     return req
@@ -223,9 +228,10 @@ async def on_area_exit_verified(session: AsyncSession, event: CloudEvent) -> Non
     req = await _pending(session, event)
     if req is None:
         return
+    verdict = inspection.AreaExitVerified.of(event)
     req.status = "verified"
-    req.decided_on = date.fromisoformat(event.data["verified_on"])
-    req.dossier_id = str(event.data.get("dossier_id"))
+    req.decided_on = verdict.verified_on
+    req.dossier_id = verdict.dossier_id
     await session.flush()
     await audit.record(
         session,
@@ -244,10 +250,11 @@ async def on_area_exit_rejected(session: AsyncSession, event: CloudEvent) -> Non
     req = await _pending(session, event)
     if req is None:
         return
-    step = f"{event.data.get('level')}/{event.data.get('step')}"
+    verdict = inspection.AreaExitRejected.of(event)
+    step = f"{verdict.level}/{verdict.step}"
     req.status, req.decided_on = "returned", clock.today()
-    req.reason = f"{event.data.get('reason')} (refused at {step})"
-    req.dossier_id = str(event.data.get("dossier_id"))
+    req.reason = f"{verdict.reason} (refused at {step})"
+    req.dossier_id = verdict.dossier_id
     await session.flush()
     await audit.record(
         session,

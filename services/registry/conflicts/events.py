@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry import events as contracts
 from services.registry.models import IdentityConflict
-from shared.events import add_event
+from shared.events.contracts import emit
 
 OPENED = "registry.identity_conflict.opened.v1"
 RESOLVED = "registry.identity_conflict.resolved.v1"
@@ -24,13 +25,14 @@ def _data(c: IdentityConflict) -> dict[str, object]:
 
 
 async def opened(session: AsyncSession, c: IdentityConflict) -> None:
-    await add_event(session, type=OPENED, subject=str(c.id), data=_data(c))
+    await emit(session, contracts.IdentityConflictOpened.model_validate(_data(c)), subject=str(c.id))
 
 
 async def resolved(session: AsyncSession, c: IdentityConflict) -> None:
-    await add_event(
+    await emit(
         session,
-        type=RESOLVED,
+        contracts.IdentityConflictResolved.model_validate(
+            _data(c) | {"held_household_id": str(c.held_household_id), "resolved_on": str(c.resolved_on)}
+        ),
         subject=str(c.id),
-        data=_data(c) | {"held_household_id": str(c.held_household_id), "resolved_on": str(c.resolved_on)},
     )

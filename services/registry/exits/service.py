@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection import events as inspection
 from services.registry.errors import ExitNotEligible
 from services.registry.exits import events
 from services.registry.exits.repository import ExitRequestRepository
@@ -22,6 +23,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
 from shared.events import CloudEvent
+from shared.events.contracts import parse
 
 Actor = Principal | str
 
@@ -90,7 +92,10 @@ async def request_exit(
 
 
 async def _pending(session: AsyncSession, event: CloudEvent) -> tuple[ExitRequest, Household] | None:
-    req = await ExitRequestRepository(session).get(uuid.UUID(event.data["exit_request_id"]), lock=True)
+    verdict = parse(event)
+    if not isinstance(verdict, inspection.ExitVerified | inspection.ExitRejected):
+        raise TypeError(f"{event.type} is not an exit verdict")
+    req = await ExitRequestRepository(session).get(uuid.UUID(verdict.exit_request_id), lock=True)
     if req is None or req.status != "pending":
         return None  # unknown or already decided: a verdict cannot apply twice
     h = await households.load(session, "inspection", req.household_id, lock=True)
@@ -117,7 +122,8 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     if found is None:
         return
     req, h = found
-    verified_on = date.fromisoformat(event.data["verified_on"])
+    verdict = inspection.ExitVerified.of(event)
+    verified_on = verdict.verified_on
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=req.year)
     before, before_state = households.snapshot(h), households.state(h)
     h.status = next_status(HouseholdStatus(h.status), Action.VERIFY_EXIT).value
@@ -126,7 +132,7 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     # the exit is published on a public notice for the policy's minimum days, starting that day
     h.exit_notice_until = verified_on + timedelta(days=policy.notice_days_required - 1)
     h.version += 1
-    req.status, req.decided_on, req.dossier_id = "verified", verified_on, str(event.data.get("dossier_id"))
+    req.status, req.decided_on, req.dossier_id = "verified", verified_on, verdict.dossier_id
     await session.flush()
     exits = flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count)
     await audit.record(
@@ -148,13 +154,14 @@ async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     if found is None:
         return
     req, h = found
+    verdict = inspection.ExitRejected.of(event)
     before, before_state = households.snapshot(h), households.state(h)
     h.status = next_status(HouseholdStatus(h.status), Action.RETURN_EXIT).value
     h.version += 1
-    step = f"{event.data.get('level')}/{event.data.get('step')}"
+    step = f"{verdict.level}/{verdict.step}"
     req.status, req.decided_on = "returned", clock.today()
-    req.reason = f"{event.data.get('reason')} (refused at {step})"
-    req.dossier_id = str(event.data.get("dossier_id"))
+    req.reason = f"{verdict.reason} (refused at {step})"
+    req.dossier_id = verdict.dossier_id
     await session.flush()
     await audit.record(
         session,

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry import events as contracts
 from services.registry.models import Household
-from shared.events import add_event
+from shared.events.contracts import emit
 
 REJECTED = "registry.household.rejected.v1"
 
 
 async def rejected(session: AsyncSession, h: Household, *, reason: str) -> None:
-    await add_event(
+    await emit(
         session,
-        type=REJECTED,
+        contracts.HouseholdRejected.model_validate(
+            {"household_id": str(h.id), "area_code": h.area_code, "reason": reason}
+        ),
         subject=str(h.id),
-        data={"household_id": str(h.id), "area_code": h.area_code, "reason": reason},
     )

@@ -25,6 +25,7 @@ import structlog
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.errors import PolicyMissing
 from services.registry.imports import rules
 from services.registry.imports.repository import ImportRepository
 from services.registry.models import SpreadsheetImport
@@ -290,7 +291,7 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
         for area_code, year in await repo.head_groups(import_id):
             try:
                 policy = await policy_service.resolve(session=session, area_code=area_code, year=year)
-            except Exception:  # noqa: BLE001 - an area without policy is refused by the area checks
+            except PolicyMissing:  # an area without policy is refused by the area checks
                 continue
             policies[f"{area_code}|{year}"] = {
                 "batches": list(policy.batches),

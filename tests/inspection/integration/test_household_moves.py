@@ -86,7 +86,10 @@ async def test_an_update_in_the_same_village_moves_no_pairing(make_db) -> None: 
         )
         # an update about a household never seen before only creates the roll copy
         assert await handle_event(
-            db, "inspection", household_event("registry.household.updated.v1", OTHER_COUNTY_VILLAGE), HANDLERS
+            db,
+            "inspection",
+            household_event("registry.household.updated.v1", OTHER_COUNTY_VILLAGE, change="attributes"),
+            HANDLERS,
         )
         assert await handle_event(
             db,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from services.inspection.consumers import HANDLERS
 from services.inspection.models import Finding
 from shared.events.consumer import handle_event
+from shared.events.contracts import ContractViolation
 from shared.tables import inbox, outbox
 from tests.inspection.integration.helpers import VILLAGE, app_for, event
 from tests.support import auth, service_client
@@ -100,12 +101,23 @@ async def test_a_malformed_event_is_set_aside_without_blocking_the_next(make_db)
         )
         bad_area = event(
             "pairing.coverage.gap_detected.v1",
-            {"gap_id": "g9", "signal_key": "k9", "kind": "visit_overdue", "area_code": "nowhere"},
+            {
+                "gap_id": "g9",
+                "signal_key": "k9",
+                "kind": "visit_overdue",
+                "area_code": "nowhere",
+                "subject_id": "h9",
+            },
         )
         no_year = exit_requested()
         del no_year.data["year"]
-        for ev in (no_key, bad_area, no_year):
-            assert await handle_event(db, "inspection", ev, HANDLERS)  # handled: it will never get better
+        # Against the producer's contract: refused before any handler runs (the consumer runner
+        # sends it to the dead letters at once, with the reason)
+        for ev, missing in ((no_key, "signal_key"), (no_year, "year")):
+            with pytest.raises(ContractViolation, match=f"{missing}: Field required"):
+                await handle_event(db, "inspection", ev, HANDLERS)
+        # A well-formed event this service cannot use: set aside, handled: it will never get better
+        assert await handle_event(db, "inspection", bad_area, HANDLERS)
         assert await handle_event(db, "inspection", anomaly(1), HANDLERS)
         async with db.transaction() as s:
             keys = (await s.execute(select(Finding.source_key))).scalars().all()

@@ -119,7 +119,8 @@ async def test_verified_exit_keeps_policies_and_a_duplicate_event_changes_nothin
         assert len(exited) == 1
         assert exited[0]["data"]["exit_request_id"] == req["id"]
         # a late rejection for an already decided request is ignored
-        assert await handle_event(app.state.db, "registry", verdict("rejected", h, req, reason="x"), HANDLERS)
+        late = verdict("rejected", h, req, level="township", step="township_head", reason="x")
+        assert await handle_event(app.state.db, "registry", late, HANDLERS)
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "exited"
 
 
@@ -133,7 +134,7 @@ async def test_rejected_exit_returns_the_household_with_the_reason(make_db):
         await handle_event(
             app.state.db,
             "registry",
-            verdict("rejected", h, req, level="township", step=2, reason="收入未核实"),
+            verdict("rejected", h, req, level="township", step="township_head", reason="收入未核实"),
             HANDLERS,
         )
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "registered"

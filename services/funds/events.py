@@ -1,0 +1,147 @@
+"""What funds publishes: one contract per event type and version (docs/EVENTS.md).
+
+Other services import this module to read these events (``DisbursementRecorded.of(event)``).
+Money in integer fen; ``detail`` of an anomaly holds ids only, never names.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from shared.events.contracts import AreaCode, CheckpointSealed, ContractPart, EventContract, Fen, IsoDate
+
+
+class AnomalyDetected(EventContract):
+    type: ClassVar[str] = "funds.anomaly.detected.v1"
+
+    anomaly_id: str
+    signal_key: str = Field(description="stable per underlying problem")
+    kind: str = Field(
+        description="non_registered_beneficiary, exited_beneficiary, removed_beneficiary, duplicate_payment, "
+        "over_entitlement, idle_funds"
+    )
+    area_code: AreaCode
+    amount_fen: Fen | None = None
+    detail: dict[str, Any] | str | None = Field(default=None, description="ids only, never names")
+
+
+class DisbursementRecorded(EventContract):
+    type: ClassVar[str] = "funds.disbursement.recorded.v1"
+
+    disbursement_id: str
+    area_code: AreaCode
+    beneficiary_kind: str | None = Field(default=None, description="household, village, ...")
+    beneficiary_id: str | None = None
+    amount_fen: Fen
+    year: int | None = Field(
+        default=None, description="the plan year it pays; the year it was paid when it names none"
+    )
+
+
+class DisbursementReversed(EventContract):
+    type: ClassVar[str] = "funds.disbursement.reversed.v1"
+
+    disbursement_id: str
+    area_code: AreaCode
+    amount_fen: Fen | None = None
+    reason: str | None = None
+
+
+class PlanRecomputed(EventContract):
+    """Sent when a plan is first computed and whenever what it says changes."""
+
+    type: ClassVar[str] = "funds.plan.recomputed.v1"
+
+    plan_id: str
+    scheme_code: str
+    area_code: AreaCode
+    total_fen: Fen
+    year: int | None = Field(default=None, description="first scheduled year, or null")
+    years: list[int] = Field(default_factory=list, description="all scheduled years")
+    people: int = 0
+    revision: int = 0
+
+
+class Posting(ContractPart):
+    account: str
+    amount_fen: Fen
+
+
+class TransactionPosted(EventContract):
+    type: ClassVar[str] = "funds.transaction.posted.v1"
+
+    transaction_id: str
+    kind: Literal["receipt", "transfer", "disbursement", "reversal"]
+    area_code: AreaCode
+    year: int | None = None
+    postings: list[Posting] = Field(description="they sum to 0")
+
+
+class ProjectStatusChanged(EventContract):
+    type: ClassVar[str] = "funds.project.status_changed.v1"
+
+    project_id: str
+    area_code: AreaCode
+    status: str = Field(description="approved, in_progress, completed, cancelled")
+    budget_fen: Fen
+
+
+class NoticePublished(EventContract):
+    type: ClassVar[str] = "funds.notice.published.v1"
+
+    notice_id: str
+    area_code: AreaCode = Field(description="the village")
+    published_on: IsoDate
+    ends_on: IsoDate
+
+
+class NoticeClosed(EventContract):
+    type: ClassVar[str] = "funds.notice.closed.v1"
+
+    notice_id: str
+    area_code: AreaCode
+    objections: int = Field(description="how many")
+
+
+class BudgetDeclarationRecorded(EventContract):
+    """An area's finance office declares or changes a year's figures the budget rules read."""
+
+    type: ClassVar[str] = "funds.budget_declaration.recorded.v1"
+
+    area_code: AreaCode
+    year: int
+    local_revenue_increase_fen: Fen | None = Field(default=None, description="negative if revenue fell")
+    recovered_idle_funds_fen: Fen | None = None
+
+
+class AssetIncomeAgreementSigned(EventContract):
+    type: ClassVar[str] = "funds.asset_income.agreement_signed.v1"
+
+    agreement_id: str
+    area_code: AreaCode
+    enterprise: str
+    year: int = Field(description="first year of the term")
+    household_count: int
+    principal_fen: Fen
+    guaranteed_return_fen: Fen
+    dividend_due_fen: Fen = Field(description="a year, rounded up to the fen")
+
+
+class AssetIncomeDividendDistributed(EventContract):
+    """Each household's part is a funds.disbursement.recorded.v1."""
+
+    type: ClassVar[str] = "funds.asset_income.dividend_distributed.v1"
+
+    agreement_id: str
+    area_code: AreaCode
+    year: int
+    due_fen: Fen
+    paid_fen: Fen
+    household_count: int
+    transaction_id: str = Field(description="the enterprise's receipt")
+
+
+class AuditCheckpointSealed(CheckpointSealed):
+    type: ClassVar[str] = "funds.audit.checkpoint_sealed.v1"

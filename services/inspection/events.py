@@ -1,0 +1,108 @@
+"""What inspection publishes: one contract per event type and version (docs/EVENTS.md).
+
+Other services import this module to read these events (``ExitVerified.of(event)``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from shared.events.contracts import AreaCode, CheckpointSealed, EventContract, IsoDate
+
+AreaExitKind = Literal["village", "county"]
+
+
+class ExitVerified(EventContract):
+    type: ClassVar[str] = "inspection.exit.verified.v1"
+
+    household_id: str
+    area_code: AreaCode
+    exit_request_id: str
+    dossier_id: str
+    verified_on: IsoDate
+
+
+class ExitRejected(EventContract):
+    type: ClassVar[str] = "inspection.exit.rejected.v1"
+
+    household_id: str
+    area_code: AreaCode
+    exit_request_id: str
+    dossier_id: str
+    level: str = Field(description="the refusing level")
+    step: str = Field(description="the refusing position role")
+    reason: str
+
+
+class AreaExitVerified(EventContract):
+    type: ClassVar[str] = "inspection.area_exit.verified.v1"
+
+    exit_request_id: str
+    area_code: AreaCode
+    kind: AreaExitKind
+    dossier_id: str
+    verified_on: IsoDate
+
+
+class AreaExitRejected(EventContract):
+    type: ClassVar[str] = "inspection.area_exit.rejected.v1"
+
+    exit_request_id: str
+    area_code: AreaCode
+    kind: AreaExitKind
+    dossier_id: str
+    level: str
+    step: str
+    reason: str
+
+
+class FindingRaised(EventContract):
+    type: ClassVar[str] = "inspection.finding.raised.v1"
+
+    finding_id: str
+    area_code: AreaCode
+    category: str
+    severity: str
+    deadline: IsoDate
+    source_signal: str | None = Field(
+        default=None, description="funds:<signal_key> or pairing:<signal_key>; null if an inspector raised it"
+    )
+
+
+class FindingRectified(EventContract):
+    type: ClassVar[str] = "inspection.finding.rectified.v1"
+
+    finding_id: str
+    area_code: AreaCode
+
+
+class AccountabilityRecorded(EventContract):
+    type: ClassVar[str] = "inspection.accountability.recorded.v1"
+
+    record_id: str
+    area_code: AreaCode
+    kind: str = Field(description="bulletin, admonishment_interview, discipline_referral")
+    subject: str = Field(description="a unit, a person or a position")
+
+
+class ProgressReportSubmitted(EventContract):
+    """An area submitted its quarterly progress report upward (figures frozen)."""
+
+    type: ClassVar[str] = "inspection.progress_report.submitted.v1"
+
+    submission_id: str
+    area_code: AreaCode
+    year: int
+    quarter: int
+    version: int = Field(description="1 = first submission; a correction is n+1")
+    supersedes_id: str | None = None
+    correction_reason: str | None = None
+    submitted_on: IsoDate
+    deadline: IsoDate
+    late: bool = Field(description="the first submission came after the deadline")
+
+
+class AuditCheckpointSealed(CheckpointSealed):
+    type: ClassVar[str] = "inspection.audit.checkpoint_sealed.v1"

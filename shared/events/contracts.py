@@ -1,0 +1,173 @@
+"""Typed event contracts: one pydantic model per event type and version.
+
+The producing service owns the contracts of what it publishes (``services/<svc>/events.py``);
+consumers in other services import that module and parse what they receive into the model instead
+of indexing dicts. Each contract names its type, version included::
+
+    class HouseholdRemoved(EventContract):
+        type: ClassVar[str] = "registry.household.removed.v1"
+        household_id: str
+        area_code: AreaCode
+        reason: str
+
+Producers build the model and hand it to :func:`emit` (the outbox row, in the caller's
+transaction). On the wire ``data`` is the model's JSON: the fields the producer set, plus any
+extra ones it added. Consumers call ``HouseholdRemoved.of(event)`` (or :func:`parse`). An event
+whose type has no contract, or whose payload does not validate, raises :class:`ContractViolation`;
+the consumer runner sends it straight to the dead letters (``shared.events.deadletter``) with the
+reason, without retries: it would fail the same way every time.
+
+A contract's JSON schema is pinned in ``docs/event-contracts.lock.json``; changing a model under
+the same type name fails ``tests/deploy/test_event_contracts.py``: publish the change as ``.v2``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.events.envelope import CloudEvent
+from shared.events.outbox import add_event, add_events
+
+__all__ = [
+    "AreaCode",
+    "CheckpointSealed",
+    "ContractPart",
+    "ContractViolation",
+    "EventContract",
+    "Fen",
+    "IsoDate",
+    "contract_for",
+    "contracts",
+    "emit",
+    "emit_many",
+    "parse",
+    "schema_hash",
+]
+
+# Documented shapes; not narrowed further, so events already in the streams keep parsing.
+AreaCode = Annotated[str, Field(description="12-digit division code", examples=["440783105201"])]
+Fen = Annotated[int, Field(description="amount in fen (1 yuan = 100 fen)")]
+IsoDate = date  # on the wire "YYYY-MM-DD"
+
+_REGISTRY: dict[str, type[EventContract]] = {}
+
+
+class ContractViolation(Exception):
+    """The event cannot be read by this consumer: unknown type/version, or a malformed payload.
+
+    Not a ValueError on purpose: handlers that tolerate their own ValueErrors must not swallow it.
+    """
+
+    def __init__(self, event_type: str, reason: str) -> None:
+        super().__init__(f"{event_type}: {reason}")
+        self.event_type = event_type
+        self.reason = reason
+
+
+class ContractPart(BaseModel):
+    """A nested object inside a payload (a criterion, a posting); open to extra fields like it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class EventContract(BaseModel):
+    """Base of every event payload. Subclasses set ``type`` (with its ``.vN``) and register."""
+
+    # Producers may add fields (kept, passed on); consumers ignore the ones they do not know.
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    type: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        event_type = cls.__dict__.get("type")
+        if not event_type:
+            return  # an abstract shape shared by several contracts
+        known = _REGISTRY.get(event_type)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise TypeError(f"{event_type} has two contracts: {known.__qualname__} and {cls.__qualname__}")
+        _REGISTRY[event_type] = cls
+
+    @classmethod
+    def of(cls, event: CloudEvent) -> Self:
+        """The event's payload as this contract (parsed once per event)."""
+        if event.type != cls.type:
+            raise ContractViolation(event.type, f"expected {cls.type}")
+        model = parse(event)
+        assert isinstance(model, cls)
+        return model
+
+    def data(self) -> dict[str, Any]:
+        """The JSON ``data`` of the event: what the producer set (and any extra field it added)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class CheckpointSealed(EventContract):
+    """``<service>.audit.checkpoint_sealed.v1`` (shared.audit.seal); each service registers its type."""
+
+    checkpoint_id: int
+    from_id: int = Field(description="exclusive")
+    upto_id: int = Field(description="inclusive")
+    row_count: int
+    prev_digest: str
+    digest: str
+    sealed_at: str = Field(description="ISO 8601 date-time with offset")
+
+
+def contracts() -> Mapping[str, type[EventContract]]:
+    """Every registered contract by type (those whose modules were imported)."""
+    return dict(_REGISTRY)
+
+
+def contract_for(event_type: str) -> type[EventContract] | None:
+    return _REGISTRY.get(event_type)
+
+
+def parse(event: CloudEvent, known: Mapping[str, type[EventContract]] | None = None) -> EventContract:
+    """The payload of ``event`` as its contract; :class:`ContractViolation` if unknown or malformed."""
+    cached = event._contract
+    if isinstance(cached, EventContract) and cached.type == event.type:
+        return cached
+    model = (known if known is not None else _REGISTRY).get(event.type)
+    if model is None:
+        raise ContractViolation(event.type, "unknown event type or version: no contract for it here")
+    try:
+        parsed = model.model_validate(event.data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise ContractViolation(event.type, f"payload does not match {model.__name__}: {problems}") from exc
+    event._contract = parsed
+    return parsed
+
+
+async def emit(session: AsyncSession, payload: EventContract, *, subject: str) -> CloudEvent:
+    """Write ``payload`` as an event of its contract's type to the outbox (caller's transaction)."""
+    return await add_event(session, type=_type_of(payload), subject=subject, data=payload.data())
+
+
+async def emit_many(
+    session: AsyncSession, events: Iterable[tuple[str, EventContract]]
+) -> Sequence[CloudEvent]:
+    """Many ``(subject, payload)`` in one multi-row INSERT."""
+    return await add_events(session, [(_type_of(p), s, p.data()) for s, p in events])
+
+
+def _type_of(payload: EventContract) -> str:
+    if not type(payload).type:
+        raise TypeError(f"{type(payload).__name__} names no event type")
+    return type(payload).type
+
+
+def schema_hash(model: type[EventContract]) -> str:
+    """A stable digest of the contract's JSON schema (what the lock file pins)."""
+    schema = model.model_json_schema(mode="serialization")
+    return hashlib.sha256(json.dumps(schema, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
