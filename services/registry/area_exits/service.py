@@ -64,7 +64,7 @@ from shared.clock import clock
 from shared.errors import PreconditionRequired
 from shared.events import CloudEvent
 from shared.http import check_put_precondition
-from shared.pagination import decode_cursor, encode_cursor
+from shared.repository import Slice
 
 # the criterion a registry record of the year's village collective income is held against
 COLLECTIVE_INCOME = "collective_income"
@@ -302,19 +302,14 @@ async def page(
     year: int | None,
     cursor: str | None,
     limit: int,
-) -> tuple[list[AreaExitRequest], str | None]:
+) -> Slice[AreaExitRequest]:
     prefix = actor.area_prefix
     if area_code is not None:
         area = await area_service.get(session=session, actor=actor, code=area_code)
         prefix = AreaCode.parse(area.code).prefix
-    key = decode_cursor(cursor)
-    after = (str(key[0]), uuid.UUID(str(key[1]))) if key else None
-    rows = await AreaExitRequestRepository(session).page(
-        prefix=prefix, kind=kind, status=status_, year=year, after=after, limit=limit + 1
+    return await AreaExitRequestRepository(session).page(
+        prefix=prefix, kind=kind, status=status_, year=year, cursor=cursor, limit=limit
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor([rows[-1].area_code, str(rows[-1].id)]) if more else None
 
 
 # --- policy records (admin) -------------------------------------------------------------------
@@ -358,7 +353,7 @@ async def get_record(
     *, session: AsyncSession, actor: Principal, area_prefix: str, year: int, kind: AreaExitKind
 ) -> AreaExitPolicyOut:
     row = (
-        await AreaExitPolicyRepository(session).get(area_prefix, year, kind)
+        await AreaExitPolicyRepository(session).by_key(area_prefix, year, kind)
         if _on_path(actor, area_prefix)
         else None
     )
@@ -378,11 +373,11 @@ async def put_record(
     """Add the record for (prefix, year, kind), or replace it with the ETag you read (If-Match)."""
     policy = _policy_in(data)
     repo = AreaExitPolicyRepository(session)
-    row: AreaExitPolicyRow | None = await repo.get(data.area_prefix, data.year, data.kind, lock=True)
+    row: AreaExitPolicyRow | None = await repo.by_key(data.area_prefix, data.year, data.kind, lock=True)
     check_put_precondition(if_match, row.version if row else None)
     before = _policy_out(to_policy(row), row.version).model_dump(mode="json") if row else None
     if row is None:
-        row = await repo.add(policy)
+        row = await repo.add_new(policy)
         if row is None:  # a concurrent request created it since our read
             raise PreconditionRequired(
                 "Someone added this policy record a moment ago; read it and send its ETag in If-Match",

@@ -19,8 +19,7 @@ from services.registry.households.schemas import MemberRemoval
 from services.registry.models import IdentityConflict
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Forbidden, InvalidInput
-from shared.pagination import decode_cursor, encode_cursor
+from shared.errors import Forbidden
 
 
 def _officer(actor: Principal, c: IdentityConflict) -> bool:
@@ -91,20 +90,10 @@ async def queue(
         raise Forbidden(
             "the identity-conflict queue is for approvers and admins", required_roles=["approver"]
         )
-    key = decode_cursor(cursor)
-    try:
-        after = (date.fromisoformat(str(key[0])), uuid.UUID(str(key[1]))) if key is not None else None
-    except (TypeError, ValueError, IndexError) as exc:
-        raise InvalidInput("The cursor is not one this list gave out; start again without it") from exc
-    rows = await ConflictRepository(session).queue(
-        actor.area_prefix, status=status, after=after, limit=limit + 1
+    found = await ConflictRepository(session).queue(
+        actor.area_prefix, status=status, cursor=cursor, limit=limit
     )
-    page = rows[:limit]
-    items = [await _out(session, c) for c in page]
-    next_cursor = (
-        encode_cursor([page[-1].opened_on.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
-    )
-    return items, next_cursor
+    return [await _out(session, c) for c in found.items], found.next_cursor
 
 
 async def resolve(

@@ -6,15 +6,13 @@ from fastapi import APIRouter, Depends, UploadFile
 
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.edge import service
-from services.registry.edge.repository import EdgeRepository
 from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut
-from services.registry.households.service import keyset_cursor
 from services.registry.models import EdgeHousehold
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import InvalidInput
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 from shared.pii import mask_name
 
 router = APIRouter(tags=["edge"])
@@ -48,10 +46,8 @@ async def add_edge_household(
 async def list_edge_households(
     session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[EdgeHouseholdOut]:
-    rows = await EdgeRepository(session).page(user.area_prefix, after=keyset_cursor(cursor), limit=limit + 1)
-    page = rows[:limit]
-    nxt = encode_cursor([page[-1].area_code, str(page[-1].id)]) if len(rows) > limit else None
-    return Page(items=[_out(e) for e in page], next_cursor=nxt)
+    found = await service.edge_households(session=session, actor=user, cursor=cursor, limit=limit)
+    return Page(items=[_out(e) for e in found.items], next_cursor=found.next_cursor)
 
 
 @router.post("/dibao-cross-checks", response_model=CrossCheckOut, openapi_extra=LARGE_BODY)

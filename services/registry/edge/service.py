@@ -17,6 +17,7 @@ from services.registry.models import EdgeHousehold
 from shared import audit
 from shared.auth import Principal
 from shared.pii import PiiCipher, mask_resident_id
+from shared.repository import Slice
 from shared.resident_id import InvalidResidentId, validate
 
 SHOWN = 1_000  # each list in a cross-check answer is cut here; the counts are always complete
@@ -61,6 +62,13 @@ async def add_edge_household(
         after={"area_code": edge.area_code, "persons": edge.persons},
     )
     return edge
+
+
+async def edge_households(
+    *, session: AsyncSession, actor: Principal, cursor: str | None, limit: int
+) -> Slice[EdgeHousehold]:
+    """The edge households in the caller's area, by area code."""
+    return await EdgeRepository(session).page(actor.area_prefix, cursor=cursor, limit=limit)
 
 
 async def dibao_cross_check(

@@ -248,7 +248,7 @@ async def resolve_objection(
     """Dismissed: the notice goes on. Upheld: the household is not registered (rejected)."""
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.RESOLVE_OBJECTION)
-    objection = await ObjectionRepository(session).get(h.id, objection_id)
+    objection = await ObjectionRepository(session).of_household(h.id, objection_id)
     if objection is None:
         raise ObjectionNotFound(
             f"objection {objection_id} is not lodged against this household",

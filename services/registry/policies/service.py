@@ -86,7 +86,7 @@ def _on_path(actor: Principal, area_prefix: str) -> bool:
 async def get_record(
     *, session: AsyncSession, actor: Principal, area_prefix: str, year: int
 ) -> PolicyRecordOut:
-    row = await PolicyRepository(session).get(area_prefix, year) if _on_path(actor, area_prefix) else None
+    row = await PolicyRepository(session).by_key(area_prefix, year) if _on_path(actor, area_prefix) else None
     if row is None:
         raise PolicyRecordNotFound(
             f"no policy record for {area_prefix} in {year} in your area",
@@ -103,12 +103,12 @@ async def put_record(
     """Add the record for a prefix and year (no If-Match) or replace it (If-Match: the ETag of
     ``GET /policies/records/{area_prefix}/{year}``); nothing is written on 412/428."""
     repo = PolicyRepository(session)
-    row = await repo.get(data.area_prefix, data.year, lock=True)
+    row = await repo.by_key(data.area_prefix, data.year, lock=True)
     check_put_precondition(if_match, row.version if row else None)
     before = _record_out(row).model_dump(mode="json") if row else None
     record = _record(data)
     if row is None:
-        row = await repo.add(record)
+        row = await repo.add_new(record)
         if row is None:  # a concurrent request created it since our read: this is now a change
             raise PreconditionRequired(
                 "Someone added this policy record a moment ago; read it and send its ETag in If-Match",
