@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, UploadFile
 
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.edge import service
-from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut
+from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut, RollProblemOut
 from services.registry.models import EdgeHousehold
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
@@ -18,6 +18,7 @@ from shared.pii import mask_name
 router = APIRouter(tags=["edge"])
 Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 MAX_ROLL_BYTES = 20 * 1024 * 1024
+SHOWN = 1_000  # each list in a cross-check answer is cut here; the counts are always complete
 
 
 def _out(e: EdgeHousehold) -> EdgeHouseholdOut:
@@ -66,6 +67,20 @@ async def dibao_cross_check(
         raise InvalidInput(
             "the roll must be a UTF-8 CSV file", detail_zh="名单须为UTF-8编码的CSV文件"
         ) from exc
-    return await service.dibao_cross_check(
+    report = await service.dibao_cross_check(
         session=session, actor=user, area_code=area_code, roll_text=text, cipher=cipher
+    )
+    result = report.result
+    return CrossCheckOut(
+        area_code=report.area_code,
+        lines_read=report.lines_read,
+        problems=[RollProblemOut(line=p.line, problem=p.problem) for p in report.problems[:SHOWN]],
+        matched_count=len(result.matched),
+        on_roll_not_flagged_count=len(result.on_roll_not_flagged),
+        flagged_not_on_roll_count=len(result.flagged_not_on_roll),
+        not_registered_count=len(result.not_registered),
+        matched=result.matched[:SHOWN],
+        on_roll_not_flagged=result.on_roll_not_flagged[:SHOWN],
+        flagged_not_on_roll=result.flagged_not_on_roll[:SHOWN],
+        not_registered=result.not_registered[:SHOWN],
     )

@@ -33,7 +33,6 @@ from services.registry.households.schemas import (
     DebtIn,
     HouseholdAttributes,
     HouseholdIn,
-    HouseholdListItem,
     IncomeIn,
     MemberIn,
 )
@@ -46,7 +45,8 @@ from shared import audit, cadres
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.http import check_if_match, check_put_precondition
-from shared.pii import PiiCipher, mask_name, mask_resident_id
+from shared.pii import PiiCipher, mask_resident_id
+from shared.repository import Slice
 
 Actor = Principal | str
 
@@ -514,12 +514,12 @@ async def search(
     cipher: PiiCipher,
     cursor: str | None,
     limit: int,
-) -> tuple[list[HouseholdListItem], str | None]:
+) -> Slice[Household]:
     prefix = actor.area_prefix
     if area_code is not None:
         area = await area_service.get(session=session, actor=actor, code=area_code)
         prefix = area_service.prefix_of(area.code)
-    found = await HouseholdRepository(session).page(
+    return await HouseholdRepository(session).page(
         ListFilter(
             area_prefix=prefix,
             status=status,
@@ -532,19 +532,3 @@ async def search(
         cursor=cursor,
         limit=limit,
     )
-    items = [
-        HouseholdListItem(
-            id=h.id,
-            household_number=h.household_number,
-            area_code=h.area_code,
-            status=h.status,
-            year=h.year,
-            head_name_masked=mask_name(h.head_name),
-            member_count=h.member_count,
-            poverty_causes=list(h.poverty_causes),
-            batches=list(h.batches),
-            dibao=h.dibao,
-        )
-        for h in found.items
-    ]
-    return items, found.next_cursor

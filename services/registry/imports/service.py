@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.imports import rules
 from services.registry.imports.repository import ImportRepository
-from services.registry.models import SpreadsheetImport
+from services.registry.models import ImportRow, SpreadsheetImport
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas, flow_deltas
@@ -449,6 +449,29 @@ async def load(
             f"no import {import_id} in your area", detail_zh=f"您的辖区内没有导入{import_id}"
         )
     return job
+
+
+async def rows(
+    session: AsyncSession,
+    actor: Principal,
+    import_id: uuid.UUID,
+    *,
+    status: str | None,
+    after: int,
+    limit: int,
+) -> list[ImportRow]:
+    """Up to ``limit`` staged rows after row number ``after`` (of an import in the caller's area)."""
+    await load(session, actor, import_id)
+    return await ImportRepository(session).rows(import_id, status=status, after=after, limit=limit)
+
+
+async def all_rows(session: AsyncSession, job: SpreadsheetImport) -> AsyncIterator[ImportRow]:
+    """Every staged row of a loaded import, in row order, read 10,000 at a time."""
+    repo, after = ImportRepository(session), 0
+    while page := await repo.rows(job.id, status=None, after=after, limit=10_000):
+        for row in page:
+            yield row
+        after = page[-1].row_no
 
 
 def progress(job: SpreadsheetImport) -> dict[str, Any]:
