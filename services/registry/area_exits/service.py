@@ -15,16 +15,6 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.area_exits import events
-from services.registry.area_exits.errors import (
-    AreaExitNotApplicable,
-    AreaExitNotEligible,
-    AreaExitOpen,
-    AreaExitPolicyMissing,
-    AreaExitPolicyRecordNotFound,
-    AreaExitRequestNotFound,
-    InvalidAreaExitPolicy,
-    InvalidDeclaration,
-)
 from services.registry.area_exits.presets import AREA_EXIT_PRESETS
 from services.registry.area_exits.repository import (
     AreaExitPolicyRepository,
@@ -56,6 +46,16 @@ from services.registry.area_exits.schemas import (
 )
 from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
+from services.registry.errors import (
+    AreaExitNotApplicable,
+    AreaExitNotEligible,
+    AreaExitOpen,
+    AreaExitPolicyMissing,
+    AreaExitPolicyRecordNotFound,
+    AreaExitRequestNotFound,
+    InvalidAreaExitPolicy,
+    InvalidDeclaration,
+)
 from services.registry.models import Area, AreaExitPolicyRow, AreaExitRequest
 from shared import audit
 from shared.areas import AreaCode
@@ -68,6 +68,7 @@ from shared.repository import Slice
 
 # the criterion a registry record of the year's village collective income is held against
 COLLECTIVE_INCOME = "collective_income"
+_KIND_ZH = {AreaExitKind.VILLAGE: "贫困村", AreaExitKind.COUNTY: "贫困县"}
 
 
 def kind_of(area: Area) -> AreaExitKind:
@@ -76,6 +77,7 @@ def kind_of(area: Area) -> AreaExitKind:
         if not area.poor_village:
             raise AreaExitNotApplicable(
                 f"{area.code} ({area.name}) is not a poor village (贫困村): only poor villages exit",
+                detail_zh=f"{area.code}（{area.name}）不是贫困村，只有贫困村可以申请贫困村退出",
                 area_code=area.code,
             )
         return AreaExitKind.VILLAGE
@@ -83,6 +85,7 @@ def kind_of(area: Area) -> AreaExitKind:
         return AreaExitKind.COUNTY
     raise AreaExitNotApplicable(
         f"{area.code} is a {area.level}: villages and counties exit, not a {area.level}",
+        detail_zh=f"{area.code} 不是村或县：只有贫困村（退出）和县（摘帽）可以申请",
         area_code=area.code,
         level=area.level,
     )
@@ -172,8 +175,10 @@ async def request_exit(
     blocking = await repo.open_or_exited(area.code)
     if blocking is not None:
         what = "is waiting for its sign-off" if blocking.status == "pending" else "has exited"
+        what_zh = "的退出申请正在签字审核" if blocking.status == "pending" else "已经退出"
         raise AreaExitOpen(
             f"{area.code} {what} (request {blocking.id}, year {blocking.year})",
+            detail_zh=f"{area.code}{what_zh}（申请 {blocking.id}，{blocking.year}年度）",
             exit_request_id=str(blocking.id),
             status=blocking.status,
         )
@@ -181,6 +186,8 @@ async def request_exit(
         raise AreaExitNotEligible(
             f"{area.code} does not meet the {kind.value} exit standard: "
             + "; ".join(f"{c.criterion}: {c.detail}" for c in result.failures),
+            detail_zh=f"{area.code} 未达到{_KIND_ZH[kind]}退出标准，未达标的项目："
+            + "；".join(c.label for c in result.failures),
             criteria=result.as_data(),
             policy=f"{policy.area_prefix or 'national'}/{policy.year}",
         )
@@ -270,7 +277,9 @@ async def get_request(*, session: AsyncSession, actor: Principal, request_id: uu
     req = await AreaExitRequestRepository(session).get(request_id)
     if req is None or not actor.covers(req.area_code):
         raise AreaExitRequestNotFound(
-            f"area exit request {request_id} does not exist in your area", exit_request_id=str(request_id)
+            f"area exit request {request_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有退出申请 {request_id}",
+            exit_request_id=str(request_id),
         )
     return req
 

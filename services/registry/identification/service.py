@@ -297,6 +297,7 @@ async def _signature(
     if not isinstance(actor, Principal) or HOUSEHOLD_ROLE not in actor.roles or actor.sub != str(h.id):
         raise SignerNotTheHousehold(
             "the household signs its confirmation itself, with its own account; a clerk cannot sign for it",
+            detail_zh="逐户签字确认须由本户使用本户账号签字，工作人员不能代签",
             required_role=HOUSEHOLD_ROLE,
         )
     member = await HouseholdRepository(session).member(h.id, data.member_id)
