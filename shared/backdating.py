@@ -34,6 +34,7 @@ __all__ = [
 
 # Roles that may enter a date older than the tolerance (with a reason); admin passes everywhere.
 LATE_ENTRY_ROLES = frozenset({"approver", "admin"})
+_MISSING_ZH = {"reason": "须填写补录原因", "role": "须由审批人（或管理员）提交"}
 
 
 class DateInFuture(InvalidInput):
@@ -89,6 +90,7 @@ def check_entered_date(
     if on > today:
         raise DateInFuture(
             f"{field} {on} lies after today ({today}, China date); record it once it has happened",
+            detail_zh=f"{field} 填写的日期 {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
             field=field,
             entered=on.isoformat(),
             today=today.isoformat(),
@@ -96,6 +98,7 @@ def check_entered_date(
     if not_before is not None and on < not_before:
         raise DateBeforeRecord(
             f"{field} {on} lies before {not_before_what} ({not_before}); it cannot have happened earlier",
+            detail_zh=f"{field} 填写的日期 {on} 早于所属记录的日期（{not_before}），不可能更早发生，请核对",
             field=field,
             entered=on.isoformat(),
             not_before=not_before.isoformat(),
@@ -114,6 +117,8 @@ def check_entered_date(
             f"{field} {on} is {days_late} days back; more than {tolerance_days} days back is a late "
             f"entry (补录) that needs a reason and the role {' or '.join(sorted(LATE_ENTRY_ROLES))}"
             f" (missing: {', '.join(missing)})",
+            detail_zh=f"{field} 填写的日期 {on} 已过去{days_late}天，超过允许的{tolerance_days}天，属于补录："
+            + "、".join(_MISSING_ZH[m] for m in missing),
             field=field,
             entered=on.isoformat(),
             days_late=days_late,

@@ -1,20 +1,34 @@
-"""The registry's domain errors (one tree, rendered as problem+json by shared.errors)."""
+"""The registry's domain errors, every sub-domain's (one tree, rendered as problem+json by
+shared.errors): each names its problem type, English and Chinese title, and a hint in both."""
 
 from __future__ import annotations
 
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
+    "AreaExitNotApplicable",
+    "AreaExitNotEligible",
+    "AreaExitOpen",
+    "AreaExitPolicyMissing",
+    "AreaExitPolicyRecordNotFound",
+    "AreaExitRequestNotFound",
     "AreaNotFound",
     "BatchNotInPolicy",
     "ExitNotEligible",
     "ExitRequestNotFound",
     "HouseholdChangeRefused",
+    "HouseholdNotFound",
     "IdentityConflictClosed",
     "IdentityConflictNotFound",
-    "HouseholdNotFound",
+    "ImportAlreadyUploaded",
+    "ImportHasErrors",
+    "ImportNotFound",
+    "ImportNotReady",
     "IncomeNotFound",
+    "InvalidAreaExitPolicy",
+    "InvalidDeclaration",
     "InvalidMember",
+    "InvalidSignature",
     "MemberNotFound",
     "ObjectionNotFound",
     "ObjectionsOpen",
@@ -24,10 +38,13 @@ __all__ = [
     "PolicyRecordNotFound",
     "PublicNoticeStillRunning",
     "RelapseCaseNotFound",
-    "RelapseStepOutOfOrder",
+    "RelapseRoutedElsewhere",
     "RelapseStepNotYours",
+    "RelapseStepOutOfOrder",
     "ReviewNotApproved",
+    "SignerNotTheHousehold",
     "TransitionRefused",
+    "UnreadableSpreadsheet",
 ]
 
 
@@ -208,6 +225,10 @@ class RelapseStepOutOfOrder(Conflict):
 class SignerNotTheHousehold(Forbidden):
     type_slug = "signer-not-the-household"
     title = "Only the household itself signs its confirmation"
+    # the same problem type as inspection's exit sign-off (SignerIsNotTheHousehold): the same words
+    title_zh = "只有本户才能以户的名义签字"
+    hint_zh = "请户主本人签字"
+    hint_en = "The household signs for itself"
 
 
 class InvalidSignature(Conflict):
@@ -240,3 +261,113 @@ class PolicyMissing(Conflict):
     title_zh = "没有适用于该地区和年度的政策"
     hint_zh = "请管理员为该地区和年度录入政策记录"
     hint_en = "Ask an administrator to record the area's policy"
+
+
+# --- village and county exits ------------------------------------------------------------------
+
+
+class AreaExitNotEligible(Conflict):
+    type_slug = "area-exit-not-eligible"
+    title_zh = "未达到退出标准"
+    hint_zh = "逐项查看 criteria 中未通过的指标，整改后再申请"
+    hint_en = "See the criteria that did not pass"
+    title = "The area does not meet its exit standard"
+
+
+class AreaExitNotApplicable(Conflict):
+    type_slug = "area-exit-not-applicable"
+    title_zh = "该地区不适用村/县退出"
+    hint_zh = "只有贫困村可申请贫困村退出，县可申请摘帽；请核对地区代码"
+    hint_en = "Only a poor village (village exit) or a county (county exit) can ask"
+    title = "This area cannot ask for a village or county exit"
+
+
+class AreaExitOpen(Conflict):
+    type_slug = "area-exit-open"
+    title_zh = "已有退出申请或已退出"
+    hint_zh = "等待正在签字的退出申请办结，或查看该地区退出状态"
+    hint_en = "Wait for the open request, or see the area's exit status"
+    title = "The area already has an exit request waiting, or has exited"
+
+
+class AreaExitRequestNotFound(NotFound):
+    type_slug = "area-exit-request-not-found"
+    title_zh = "未找到该退出申请"
+    hint_zh = "检查申请编号，且在您的辖区内"
+    hint_en = "Check the request id is inside your area"
+    title = "Area exit request not found"
+
+
+class AreaExitPolicyRecordNotFound(NotFound):
+    type_slug = "area-exit-policy-not-found"
+    title_zh = "未找到该退出标准记录"
+    hint_zh = "检查地区前缀、年度和类别"
+    hint_en = "Check the area prefix, year and kind"
+    title = "Area exit policy record not found"
+
+
+class AreaExitPolicyMissing(Conflict):
+    type_slug = "area-exit-policy-missing"
+    title_zh = "缺少退出标准政策"
+    hint_zh = "请管理员为该地区和年度设置村/县退出标准"
+    hint_en = "An admin must set the exit criteria for this area and year"
+    title = "No village or county exit policy applies here"
+
+
+class InvalidDeclaration(InvalidInput):
+    type_slug = "invalid-declaration"
+    title_zh = "申报事项有误"
+    hint_zh = "按提示改正申报的指标、数值和佐证材料"
+    hint_en = "Correct the declared facts and their evidence"
+    title = "The declared facts do not fit the area's exit policy"
+
+
+class InvalidAreaExitPolicy(InvalidInput):
+    type_slug = "invalid-area-exit-policy"
+    title_zh = "退出标准设置有误"
+    hint_zh = "按提示改正指标、比较方式和阈值后重新提交"
+    hint_en = "Correct the criteria and send again"
+    title = "The area exit policy cannot be used"
+
+
+# --- spreadsheet imports -----------------------------------------------------------------------
+
+
+class ImportNotFound(NotFound):
+    type_slug = "import-not-found"
+    title = "No such import"
+    title_zh = "没有这次导入"
+    hint_zh = "检查导入编号；只能查看本辖区上传的导入"
+    hint_en = "Check the import id; you see only imports uploaded in your area"
+
+
+class ImportAlreadyUploaded(Conflict):
+    type_slug = "import-already-uploaded"
+    title = "This file was uploaded before"
+    title_zh = "这个文件已经上传过"
+    hint_zh = "用已有的导入编号查看结果或提交；如要重新导入，先取消原来的导入"
+    hint_en = "Use the existing import's id to see or commit it; cancel it to import again"
+
+
+class ImportNotReady(Conflict):
+    type_slug = "import-state"
+    title = "The import cannot do that in its current state"
+    title_zh = "这次导入当前的状态不能进行此操作"
+    hint_zh = "查看导入的状态：校验完成后才能提交，已提交的不能取消"
+    hint_en = "See the import's status: commit after validation; a committed import cannot be cancelled"
+
+
+class ImportHasErrors(Conflict):
+    type_slug = "import-has-errors"
+    title = "The import has refused rows"
+    title_zh = "导入文件中有错误行"
+    hint_zh = "下载带错误原因的表格改正后重新上传，或选择只导入正确的行（valid_rows_only）"
+    hint_en = "Fix the rows the report names and upload again, or commit valid rows only (valid_rows_only)"
+
+
+class UnreadableSpreadsheet(InvalidInput):
+    type_slug = "unreadable-spreadsheet"
+    title = "The file is not a roll this import reads"
+    title_zh = "无法读取这个表格"
+    hint_zh = "上传XLSX或CSV（UTF-8或GBK编码），第一行为表头，可先下载模板对照"
+    hint_en = "Upload XLSX or CSV (UTF-8 or GBK), headers on the first row; compare with the template"

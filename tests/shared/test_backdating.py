@@ -67,3 +67,21 @@ def test_a_late_entry_with_reason_and_role_is_returned_for_the_record(role):
         "纸质记录迟交",
         TODAY,
     )
+
+
+def test_each_refusal_tells_the_clerk_in_chinese():
+    """Chinese is the default answer language: every refusal composes its Chinese detail too."""
+    with pytest.raises(DateInFuture) as future:
+        check(date(2026, 12, 5))
+    assert future.value.detail_zh == (
+        "notice_starts_on 填写的日期 2026-12-05 晚于今天（北京时间 2026-12-04），请在事情发生后再登记"
+    )
+    with pytest.raises(DateBeforeRecord) as before:
+        check(date(2026, 11, 25), not_before=date(2026, 11, 26))
+    assert "早于所属记录的日期（2026-11-26）" in before.value.detail_zh
+    with pytest.raises(LateEntryRefused) as late:
+        check(date(2026, 11, 24))
+    assert late.value.detail_zh == (
+        "notice_starts_on 填写的日期 2026-11-24 已过去10天，超过允许的3天，属于补录："
+        "须填写补录原因、须由审批人（或管理员）提交"
+    )

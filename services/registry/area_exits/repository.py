@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.registry.area_exits.rules import (
@@ -19,7 +18,7 @@ from services.registry.area_exits.rules import (
 )
 from services.registry.models import AreaExitPolicyRow, AreaExitRequest, AreaIncome, RollupCounter
 from services.registry.vocabulary import POOR_STATUSES
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
 def criteria_json(criteria: Sequence[CriterionSpec]) -> list[dict[str, Any]]:
@@ -72,7 +71,9 @@ def _row(policy: AreaExitPolicy) -> dict[str, Any]:
     }
 
 
-class AreaExitPolicyRepository(Repository):
+class AreaExitPolicyRepository(Repository[AreaExitPolicyRow]):
+    model = AreaExitPolicyRow
+
     async def applicable(self, *, area_code: str, year: int, kind: AreaExitKind) -> list[AreaExitPolicy]:
         prefixes = ["", area_code[:2], area_code[:4], area_code[:6], area_code[:9], area_code]
         stmt = select(AreaExitPolicyRow).where(
@@ -87,7 +88,7 @@ class AreaExitPolicyRepository(Repository):
         stmt = insert(AreaExitPolicyRow).values([_row(p) for p in policies]).on_conflict_do_nothing()
         return len((await self.session.execute(stmt.returning(AreaExitPolicyRow.id))).all())
 
-    async def get(
+    async def by_key(
         self, area_prefix: str, year: int, kind: AreaExitKind, *, lock: bool = False
     ) -> AreaExitPolicyRow | None:
         stmt = select(AreaExitPolicyRow).where(
@@ -101,7 +102,7 @@ class AreaExitPolicyRepository(Repository):
             await self.session.execute(stmt.execution_options(populate_existing=True))
         ).scalar_one_or_none()
 
-    async def add(self, policy: AreaExitPolicy) -> AreaExitPolicyRow | None:
+    async def add_new(self, policy: AreaExitPolicy) -> AreaExitPolicyRow | None:
         """A new record; None if a concurrent request created the same (prefix, year, kind) first."""
         stmt = (
             insert(AreaExitPolicyRow)
@@ -119,12 +120,8 @@ class AreaExitPolicyRepository(Repository):
         await self.session.flush()
 
 
-class AreaExitRequestRepository(Repository):
-    async def get(self, request_id: uuid.UUID, *, lock: bool = False) -> AreaExitRequest | None:
-        stmt = select(AreaExitRequest).where(AreaExitRequest.id == request_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class AreaExitRequestRepository(Repository[AreaExitRequest]):
+    model = AreaExitRequest
 
     async def for_area(self, area_code: str) -> list[AreaExitRequest]:
         stmt = (
@@ -148,9 +145,9 @@ class AreaExitRequestRepository(Repository):
         kind: str | None,
         status: str | None,
         year: int | None,
-        after: tuple[str, uuid.UUID] | None,
+        cursor: str | None,
         limit: int,
-    ) -> list[AreaExitRequest]:
+    ) -> Slice[AreaExitRequest]:
         stmt = select(AreaExitRequest).where(AreaExitRequest.area_code.startswith(prefix, autoescape=True))
         if kind:
             stmt = stmt.where(AreaExitRequest.kind == kind)
@@ -158,10 +155,8 @@ class AreaExitRequestRepository(Repository):
             stmt = stmt.where(AreaExitRequest.status == status)
         if year is not None:
             stmt = stmt.where(AreaExitRequest.year == year)
-        if after:
-            stmt = stmt.where(tuple_(AreaExitRequest.area_code, AreaExitRequest.id) > after)
-        stmt = stmt.order_by(AreaExitRequest.area_code, AreaExitRequest.id).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+        key = (AreaExitRequest.area_code, AreaExitRequest.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)
 
     async def exited_by_year(self, prefix: str) -> dict[str, dict[str, int]]:
         """kind -> {year: areas under ``prefix`` that exited in that (assessed) year}."""

@@ -86,7 +86,7 @@ async def list_area_exit_requests(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[AreaExitRequestOut]:
-    rows, next_cursor = await service.page(
+    found = await service.page(
         session=session,
         actor=user,
         area_code=area_code,
@@ -96,7 +96,7 @@ async def list_area_exit_requests(
         cursor=cursor,
         limit=limit,
     )
-    return Page(items=[_out(r) for r in rows], next_cursor=next_cursor)
+    return Page(items=[_out(r) for r in found.items], next_cursor=found.next_cursor)
 
 
 @router.get("/area-exit-requests/{request_id}", response_model=AreaExitRequestOut)

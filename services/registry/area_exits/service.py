@@ -16,16 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection import events as inspection
 from services.registry.area_exits import events
-from services.registry.area_exits.errors import (
-    AreaExitNotApplicable,
-    AreaExitNotEligible,
-    AreaExitOpen,
-    AreaExitPolicyMissing,
-    AreaExitPolicyRecordNotFound,
-    AreaExitRequestNotFound,
-    InvalidAreaExitPolicy,
-    InvalidDeclaration,
-)
 from services.registry.area_exits.presets import AREA_EXIT_PRESETS
 from services.registry.area_exits.repository import (
     AreaExitPolicyRepository,
@@ -57,6 +47,16 @@ from services.registry.area_exits.schemas import (
 )
 from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
+from services.registry.errors import (
+    AreaExitNotApplicable,
+    AreaExitNotEligible,
+    AreaExitOpen,
+    AreaExitPolicyMissing,
+    AreaExitPolicyRecordNotFound,
+    AreaExitRequestNotFound,
+    InvalidAreaExitPolicy,
+    InvalidDeclaration,
+)
 from services.registry.models import Area, AreaExitPolicyRow, AreaExitRequest
 from shared import audit
 from shared.areas import AreaCode
@@ -66,10 +66,11 @@ from shared.errors import PreconditionRequired
 from shared.events import CloudEvent
 from shared.events.contracts import parse
 from shared.http import check_put_precondition
-from shared.pagination import decode_cursor, encode_cursor
+from shared.repository import Slice
 
 # the criterion a registry record of the year's village collective income is held against
 COLLECTIVE_INCOME = "collective_income"
+_KIND_ZH = {AreaExitKind.VILLAGE: "贫困村", AreaExitKind.COUNTY: "贫困县"}
 
 
 def kind_of(area: Area) -> AreaExitKind:
@@ -78,6 +79,7 @@ def kind_of(area: Area) -> AreaExitKind:
         if not area.poor_village:
             raise AreaExitNotApplicable(
                 f"{area.code} ({area.name}) is not a poor village (贫困村): only poor villages exit",
+                detail_zh=f"{area.code}（{area.name}）不是贫困村，只有贫困村可以申请贫困村退出",
                 area_code=area.code,
             )
         return AreaExitKind.VILLAGE
@@ -85,6 +87,7 @@ def kind_of(area: Area) -> AreaExitKind:
         return AreaExitKind.COUNTY
     raise AreaExitNotApplicable(
         f"{area.code} is a {area.level}: villages and counties exit, not a {area.level}",
+        detail_zh=f"{area.code} 不是村或县：只有贫困村（退出）和县（摘帽）可以申请",
         area_code=area.code,
         level=area.level,
     )
@@ -174,8 +177,10 @@ async def request_exit(
     blocking = await repo.open_or_exited(area.code)
     if blocking is not None:
         what = "is waiting for its sign-off" if blocking.status == "pending" else "has exited"
+        what_zh = "的退出申请正在签字审核" if blocking.status == "pending" else "已经退出"
         raise AreaExitOpen(
             f"{area.code} {what} (request {blocking.id}, year {blocking.year})",
+            detail_zh=f"{area.code}{what_zh}（申请 {blocking.id}，{blocking.year}年度）",
             exit_request_id=str(blocking.id),
             status=blocking.status,
         )
@@ -183,6 +188,8 @@ async def request_exit(
         raise AreaExitNotEligible(
             f"{area.code} does not meet the {kind.value} exit standard: "
             + "; ".join(f"{c.criterion}: {c.detail}" for c in result.failures),
+            detail_zh=f"{area.code} 未达到{_KIND_ZH[kind]}退出标准，未达标的项目："
+            + "；".join(c.label for c in result.failures),
             criteria=result.as_data(),
             policy=f"{policy.area_prefix or 'national'}/{policy.year}",
         )
@@ -277,7 +284,9 @@ async def get_request(*, session: AsyncSession, actor: Principal, request_id: uu
     req = await AreaExitRequestRepository(session).get(request_id)
     if req is None or not actor.covers(req.area_code):
         raise AreaExitRequestNotFound(
-            f"area exit request {request_id} does not exist in your area", exit_request_id=str(request_id)
+            f"area exit request {request_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有退出申请 {request_id}",
+            exit_request_id=str(request_id),
         )
     return req
 
@@ -309,19 +318,14 @@ async def page(
     year: int | None,
     cursor: str | None,
     limit: int,
-) -> tuple[list[AreaExitRequest], str | None]:
+) -> Slice[AreaExitRequest]:
     prefix = actor.area_prefix
     if area_code is not None:
         area = await area_service.get(session=session, actor=actor, code=area_code)
         prefix = AreaCode.parse(area.code).prefix
-    key = decode_cursor(cursor)
-    after = (str(key[0]), uuid.UUID(str(key[1]))) if key else None
-    rows = await AreaExitRequestRepository(session).page(
-        prefix=prefix, kind=kind, status=status_, year=year, after=after, limit=limit + 1
+    return await AreaExitRequestRepository(session).page(
+        prefix=prefix, kind=kind, status=status_, year=year, cursor=cursor, limit=limit
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor([rows[-1].area_code, str(rows[-1].id)]) if more else None
 
 
 # --- policy records (admin) -------------------------------------------------------------------
@@ -365,7 +369,7 @@ async def get_record(
     *, session: AsyncSession, actor: Principal, area_prefix: str, year: int, kind: AreaExitKind
 ) -> AreaExitPolicyOut:
     row = (
-        await AreaExitPolicyRepository(session).get(area_prefix, year, kind)
+        await AreaExitPolicyRepository(session).by_key(area_prefix, year, kind)
         if _on_path(actor, area_prefix)
         else None
     )
@@ -385,11 +389,11 @@ async def put_record(
     """Add the record for (prefix, year, kind), or replace it with the ETag you read (If-Match)."""
     policy = _policy_in(data)
     repo = AreaExitPolicyRepository(session)
-    row: AreaExitPolicyRow | None = await repo.get(data.area_prefix, data.year, data.kind, lock=True)
+    row: AreaExitPolicyRow | None = await repo.by_key(data.area_prefix, data.year, data.kind, lock=True)
     check_put_precondition(if_match, row.version if row else None)
     before = _policy_out(to_policy(row), row.version).model_dump(mode="json") if row else None
     if row is None:
-        row = await repo.add(policy)
+        row = await repo.add_new(policy)
         if row is None:  # a concurrent request created it since our read
             raise PreconditionRequired(
                 "Someone added this policy record a moment ago; read it and send its ETag in If-Match",

@@ -9,9 +9,8 @@ from services.registry.models import Area, AreaIncome
 from shared.repository import Repository
 
 
-class AreaRepository(Repository):
-    async def get(self, code: str) -> Area | None:
-        return await self.session.get(Area, code)
+class AreaRepository(Repository[Area]):
+    model = Area
 
     async def get_many(self, codes: set[str]) -> list[Area]:
         return list((await self.session.execute(select(Area).where(Area.code.in_(list(codes))))).scalars())

@@ -13,6 +13,25 @@ from shared.fields import AreaCodeText
 router = APIRouter(prefix="/areas", tags=["areas"])
 
 
+def _out(view: service.AreaView) -> AreaOut:
+    area, income = view.area, view.income
+    return AreaOut(
+        code=area.code,
+        name=area.name,
+        level=area.level,
+        parent_code=area.parent_code,
+        poor_village=area.poor_village,
+        old_area_village=area.old_area_village,
+        key_village=area.key_village,
+        pairing_village=area.pairing_village,
+        pairing_dispatch_level=area.pairing_dispatch_level,
+        rural_population=area.rural_population,
+        synthetic_code=area.synthetic_code,
+        collective_income_year=income[0] if income else None,
+        collective_income_fen=income[1] if income else None,
+    )
+
+
 @router.post("", response_model=AreaLoadOut)
 async def load_tree(
     body: AreaTreeIn, session: SessionDep, user: Annotated[Principal, Depends(require_roles("registrar"))]
@@ -22,9 +41,9 @@ async def load_tree(
 
 @router.get("/{code}", response_model=AreaOut)
 async def read_area(code: AreaCodeText, session: SessionDep, user: CurrentUser) -> AreaOut:
-    return await service.read(session=session, actor=user, code=code)
+    return _out(await service.read(session=session, actor=user, code=code))
 
 
 @router.get("/{code}/children", response_model=list[AreaOut])
 async def read_children(code: AreaCodeText, session: SessionDep, user: CurrentUser) -> list[AreaOut]:
-    return await service.children(session=session, actor=user, code=code)
+    return [_out(v) for v in await service.children(session=session, actor=user, code=code)]

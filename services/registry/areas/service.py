@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import events
 from services.registry.areas.repository import AreaRepository
 from services.registry.areas.rules import tree_problems
-from services.registry.areas.schemas import AreaIn, AreaOut
+from services.registry.areas.schemas import AreaIn
 from services.registry.errors import AreaNotFound
 from services.registry.models import Area
 from shared import audit
@@ -77,22 +79,12 @@ def _parent(code: str) -> str | None:
     return parent.code if parent else None
 
 
-def to_out(area: Area, income: tuple[int, int] | None) -> AreaOut:
-    return AreaOut(
-        code=area.code,
-        name=area.name,
-        level=area.level,
-        parent_code=area.parent_code,
-        poor_village=area.poor_village,
-        old_area_village=area.old_area_village,
-        key_village=area.key_village,
-        pairing_village=area.pairing_village,
-        pairing_dispatch_level=area.pairing_dispatch_level,
-        rural_population=area.rural_population,
-        synthetic_code=area.synthetic_code,
-        collective_income_year=income[0] if income else None,
-        collective_income_fen=income[1] if income else None,
-    )
+@dataclass(frozen=True, slots=True)
+class AreaView:
+    """An area and its latest collective income (year, fen), if any was recorded."""
+
+    area: Area
+    income: tuple[int, int] | None
 
 
 def parse_code(code: str) -> str:
@@ -111,18 +103,18 @@ async def get(*, session: AsyncSession, actor: Principal, code: str) -> Area:
     return area
 
 
-async def read(*, session: AsyncSession, actor: Principal, code: str) -> AreaOut:
+async def read(*, session: AsyncSession, actor: Principal, code: str) -> AreaView:
     area = await get(session=session, actor=actor, code=code)
     income = await AreaRepository(session).latest_income([area.code])
-    return to_out(area, income.get(area.code))
+    return AreaView(area, income.get(area.code))
 
 
-async def children(*, session: AsyncSession, actor: Principal, code: str) -> list[AreaOut]:
+async def children(*, session: AsyncSession, actor: Principal, code: str) -> list[AreaView]:
     area = await get(session=session, actor=actor, code=code)
     repo = AreaRepository(session)
     kids = await repo.children(area.code)
     incomes = await repo.latest_income([k.code for k in kids])
-    return [to_out(k, incomes.get(k.code)) for k in kids]
+    return [AreaView(k, incomes.get(k.code)) for k in kids]
 
 
 async def get_any(*, session: AsyncSession, code: str) -> Area:

@@ -1,20 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from services.registry.models import IdentityConflict
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class ConflictRepository(Repository):
-    async def get(self, conflict_id: uuid.UUID, *, lock: bool = False) -> IdentityConflict | None:
-        stmt = select(IdentityConflict).where(IdentityConflict.id == conflict_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class ConflictRepository(Repository[IdentityConflict]):
+    model = IdentityConflict
 
     async def open_for(
         self, *, resident_id_hash: str, held_member_id: uuid.UUID, claim_area_code: str, claim_kind: str
@@ -29,20 +24,14 @@ class ConflictRepository(Repository):
         )
         return (await self.session.execute(stmt)).scalars().first()
 
-    async def add(self, conflict: IdentityConflict) -> None:
-        self.session.add(conflict)
-        await self.session.flush()
-
     async def queue(
-        self, prefix: str, *, status: str | None, after: tuple[date, uuid.UUID] | None, limit: int
-    ) -> list[IdentityConflict]:
+        self, prefix: str, *, status: str | None, cursor: str | None, limit: int
+    ) -> Slice[IdentityConflict]:
         """Conflicts routed to ``prefix`` or to a level under it (the caller covers both areas)."""
         stmt = select(IdentityConflict).where(
             IdentityConflict.queue_prefix.startswith(prefix, autoescape=True)
         )
         if status is not None:
             stmt = stmt.where(IdentityConflict.status == status)
-        if after is not None:
-            stmt = stmt.where(tuple_(IdentityConflict.opened_on, IdentityConflict.id) > tuple_(*after))
-        stmt = stmt.order_by(IdentityConflict.opened_on, IdentityConflict.id).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+        key = (IdentityConflict.opened_on, IdentityConflict.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)

@@ -4,6 +4,7 @@ them and decides keep, move or reject; the clerk who entered the person sees onl
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,16 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.conflicts import events
 from services.registry.conflicts.repository import ConflictRepository
 from services.registry.conflicts.rules import OFFICER_ROLES, STATUS_AFTER, Outcome
-from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
+from services.registry.conflicts.schemas import ResolutionIn
 from services.registry.errors import IdentityConflictClosed, IdentityConflictNotFound
 from services.registry.households import changes
 from services.registry.households.repository import HouseholdRepository
 from services.registry.households.schemas import MemberRemoval
-from services.registry.models import IdentityConflict
+from services.registry.models import Household, IdentityConflict, Member
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Forbidden, InvalidInput
-from shared.pagination import decode_cursor, encode_cursor
+from shared.errors import Forbidden
+from shared.repository import Slice
 
 
 def _officer(actor: Principal, c: IdentityConflict) -> bool:
@@ -33,83 +34,56 @@ def _claimant(actor: Principal, c: IdentityConflict) -> bool:
     return actor.covers(c.claim_area_code)
 
 
-async def _out(session: AsyncSession, c: IdentityConflict) -> ConflictOut:
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    """A conflict as its reader may see it: the officer with the side already held (household and
+    member), the claimant (the clerk who entered the person) with the conflict alone."""
+
+    conflict: IdentityConflict
+    held: tuple[Household, Member] | None
+
+
+async def _full(session: AsyncSession, c: IdentityConflict) -> ConflictView:
     repo = HouseholdRepository(session)
     h = await repo.get(c.held_household_id)
     m = await repo.member(c.held_household_id, c.held_member_id)
     assert h is not None  # foreign keys
     assert m is not None
-    return ConflictOut(
-        id=c.id,
-        status=c.status,
-        queue_level=c.queue_level,
-        queue_area_code=c.queue_prefix.ljust(12, "0"),
-        claim_kind=c.claim_kind,
-        claim_area_code=c.claim_area_code,
-        claim_household_id=c.claim_household_id,
-        claim_person=c.claim_person,
-        opened_by=c.opened_by,
-        opened_on=c.opened_on,
-        held=HeldSide(
-            household_id=h.id,
-            household_number=h.household_number,
-            household_status=h.status,
-            area_code=h.area_code,
-            member_id=m.id,
-            name=m.name,
-            resident_id_masked=m.resident_id_masked,
-            relation=m.relation,
-        ),
-        resolved_by=c.resolved_by,
-        resolved_on=c.resolved_on,
-        resolution_note=c.resolution_note,
-    )
+    return ConflictView(c, (h, m))
 
 
 def _not_found(conflict_id: uuid.UUID) -> IdentityConflictNotFound:
     return IdentityConflictNotFound(f"identity conflict {conflict_id} does not exist in your area")
 
 
-async def get(
-    *, session: AsyncSession, actor: Principal, conflict_id: uuid.UUID
-) -> ConflictOut | ClaimantConflictOut:
+async def get(*, session: AsyncSession, actor: Principal, conflict_id: uuid.UUID) -> ConflictView:
     c = await ConflictRepository(session).get(conflict_id)
     if c is None:
         raise _not_found(conflict_id)
     if _officer(actor, c):
-        return await _out(session, c)
+        return await _full(session, c)
     if _claimant(actor, c):
-        return ClaimantConflictOut.model_validate(c, from_attributes=True)
+        return ConflictView(c, None)
     raise _not_found(conflict_id)
 
 
 async def queue(
     *, session: AsyncSession, actor: Principal, status: str | None, cursor: str | None, limit: int
-) -> tuple[list[ConflictOut], str | None]:
+) -> Slice[ConflictView]:
     """Conflicts whose both areas lie in the officer's area (routed to its level or below)."""
     if not actor.has_role(*OFFICER_ROLES):
         raise Forbidden(
             "the identity-conflict queue is for approvers and admins", required_roles=["approver"]
         )
-    key = decode_cursor(cursor)
-    try:
-        after = (date.fromisoformat(str(key[0])), uuid.UUID(str(key[1]))) if key is not None else None
-    except (TypeError, ValueError, IndexError) as exc:
-        raise InvalidInput("The cursor is not one this list gave out; start again without it") from exc
-    rows = await ConflictRepository(session).queue(
-        actor.area_prefix, status=status, after=after, limit=limit + 1
+    found = await ConflictRepository(session).queue(
+        actor.area_prefix, status=status, cursor=cursor, limit=limit
     )
-    page = rows[:limit]
-    items = [await _out(session, c) for c in page]
-    next_cursor = (
-        encode_cursor([page[-1].opened_on.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
-    )
-    return items, next_cursor
+    return Slice([await _full(session, c) for c in found.items], found.next_cursor)
 
 
 async def resolve(
     *, session: AsyncSession, actor: Principal, conflict_id: uuid.UUID, data: ResolutionIn, today: date
-) -> ConflictOut:
+) -> ConflictView:
     """keep / reject: nothing changes in either household, the claim stays refused. move: the
     person leaves the household where they were active (member removed, reason moved_away, as a
     life change of that household: the head or the last member cannot leave, 409), so the clerk
@@ -143,4 +117,4 @@ async def resolve(
         after={"status": c.status, "outcome": data.outcome.value, "note": data.note},
     )
     await events.resolved(session, c)
-    return await _out(session, c)
+    return await _full(session, c)

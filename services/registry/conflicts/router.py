@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.registry.conflicts import resolution
-from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, ResolutionIn
+from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
 from services.registry.deps import TodayDep
 from services.registry.errors import PersonActiveElsewhere
 from shared.auth import CurrentUser, Principal, require_roles
@@ -35,6 +35,44 @@ def recorded_refusal(refusal: PersonActiveElsewhere, request: Request) -> JSONRe
     )
 
 
+def _out(view: resolution.ConflictView) -> ConflictOut | ClaimantConflictOut:
+    c = view.conflict
+    if view.held is None:
+        return ClaimantConflictOut.model_validate(c, from_attributes=True)
+    h, m = view.held
+    return ConflictOut(
+        id=c.id,
+        status=c.status,
+        queue_level=c.queue_level,
+        queue_area_code=c.queue_prefix.ljust(12, "0"),
+        claim_kind=c.claim_kind,
+        claim_area_code=c.claim_area_code,
+        claim_household_id=c.claim_household_id,
+        claim_person=c.claim_person,
+        opened_by=c.opened_by,
+        opened_on=c.opened_on,
+        held=HeldSide(
+            household_id=h.id,
+            household_number=h.household_number,
+            household_status=h.status,
+            area_code=h.area_code,
+            member_id=m.id,
+            name=m.name,
+            resident_id_masked=m.resident_id_masked,
+            relation=m.relation,
+        ),
+        resolved_by=c.resolved_by,
+        resolved_on=c.resolved_on,
+        resolution_note=c.resolution_note,
+    )
+
+
+def _officer_out(view: resolution.ConflictView) -> ConflictOut:
+    out = _out(view)
+    assert isinstance(out, ConflictOut)  # the officer's views carry the held side
+    return out
+
+
 @router.get("", response_model=Page[ConflictOut])
 async def conflict_queue(
     session: SessionDep,
@@ -43,23 +81,21 @@ async def conflict_queue(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ConflictOut]:
-    items, next_cursor = await resolution.queue(
-        session=session, actor=user, status=status, cursor=cursor, limit=limit
-    )
-    return Page(items=items, next_cursor=next_cursor)
+    found = await resolution.queue(session=session, actor=user, status=status, cursor=cursor, limit=limit)
+    return Page(items=[_officer_out(v) for v in found.items], next_cursor=found.next_cursor)
 
 
 @router.get("/{conflict_id}", response_model=ConflictOut | ClaimantConflictOut)
 async def get_conflict(
     conflict_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> ConflictOut | ClaimantConflictOut:
-    return await resolution.get(session=session, actor=user, conflict_id=conflict_id)
+    return _out(await resolution.get(session=session, actor=user, conflict_id=conflict_id))
 
 
 @router.post("/{conflict_id}/resolution", response_model=ConflictOut)
 async def resolve_conflict(
     conflict_id: uuid.UUID, body: ResolutionIn, session: SessionDep, user: Officer, today: TodayDep
 ) -> ConflictOut:
-    return await resolution.resolve(
-        session=session, actor=user, conflict_id=conflict_id, data=body, today=today
+    return _officer_out(
+        await resolution.resolve(session=session, actor=user, conflict_id=conflict_id, data=body, today=today)
     )

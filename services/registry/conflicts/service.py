@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -96,10 +97,12 @@ async def open_conflicts(
             await events.opened(session, found)
         ids.append(str(found.id))
     where = f" (row {claim.index} of the import)" if claim.index is not None else ""
+    extensions: dict[str, Any] = {"conflict_ids": ids}
+    if claim.index is not None:
+        extensions["index"] = claim.index
     return PersonActiveElsewhere(
         f"{len(ids)} person(s){where} are already active in a household outside your area; nothing was "
         "saved. The case went to the officer covering both areas, who keeps the person where they are, "
         "moves them, or rejects the entry; quote the conflict id",
-        conflict_ids=ids,
-        **({"index": claim.index} if claim.index is not None else {}),
+        **extensions,
     )

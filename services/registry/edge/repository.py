@@ -3,30 +3,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from services.registry.edge.rules import RegisteredMember
 from services.registry.models import EdgeHousehold, Household, Member
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 # Members counted as "registered" for the cross-check: households still registered or exiting,
 # and exited ones (who keep their policies, dibao included).
 CHECKED_STATUSES = ("registered", "exit_requested", "exited")
 
 
-class EdgeRepository(Repository):
-    async def add(self, edge: EdgeHousehold) -> None:
-        self.session.add(edge)
-        await self.session.flush()
+class EdgeRepository(Repository[EdgeHousehold]):
+    model = EdgeHousehold
 
-    async def page(
-        self, prefix: str, *, after: tuple[str, uuid.UUID] | None, limit: int
-    ) -> list[EdgeHousehold]:
+    async def page(self, prefix: str, *, cursor: str | None, limit: int) -> Slice[EdgeHousehold]:
         stmt = select(EdgeHousehold).where(EdgeHousehold.area_code.startswith(prefix, autoescape=True))
-        if after is not None:
-            stmt = stmt.where(tuple_(EdgeHousehold.area_code, EdgeHousehold.id) > tuple_(*after))
-        stmt = stmt.order_by(EdgeHousehold.area_code, EdgeHousehold.id).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+        key = (EdgeHousehold.area_code, EdgeHousehold.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)
 
     async def registered_by_hash(self, prefix: str, hashes: Sequence[str]) -> dict[str, RegisteredMember]:
         found: dict[str, RegisteredMember] = {}

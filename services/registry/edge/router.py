@@ -6,21 +6,20 @@ from fastapi import APIRouter, Depends, UploadFile
 
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.edge import service
-from services.registry.edge.repository import EdgeRepository
-from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut
-from services.registry.households.service import keyset_cursor
+from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut, RollProblemOut
 from services.registry.models import EdgeHousehold
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import InvalidInput
 from shared.fields import AreaCodeText
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 from shared.pii import mask_name
 
 router = APIRouter(tags=["edge"])
 Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 MAX_ROLL_BYTES = 20 * 1024 * 1024
+SHOWN = 1_000  # each list in a cross-check answer is cut here; the counts are always complete
 
 
 def _out(e: EdgeHousehold) -> EdgeHouseholdOut:
@@ -49,10 +48,8 @@ async def add_edge_household(
 async def list_edge_households(
     session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[EdgeHouseholdOut]:
-    rows = await EdgeRepository(session).page(user.area_prefix, after=keyset_cursor(cursor), limit=limit + 1)
-    page = rows[:limit]
-    nxt = encode_cursor([page[-1].area_code, str(page[-1].id)]) if len(rows) > limit else None
-    return Page(items=[_out(e) for e in page], next_cursor=nxt)
+    found = await service.edge_households(session=session, actor=user, cursor=cursor, limit=limit)
+    return Page(items=[_out(e) for e in found.items], next_cursor=found.next_cursor)
 
 
 @router.post("/dibao-cross-checks", response_model=CrossCheckOut, openapi_extra=LARGE_BODY)
@@ -71,6 +68,20 @@ async def dibao_cross_check(
         raise InvalidInput(
             "the roll must be a UTF-8 CSV file", detail_zh="名单须为UTF-8编码的CSV文件"
         ) from exc
-    return await service.dibao_cross_check(
+    report = await service.dibao_cross_check(
         session=session, actor=user, area_code=area_code, roll_text=text, cipher=cipher
+    )
+    result = report.result
+    return CrossCheckOut(
+        area_code=report.area_code,
+        lines_read=report.lines_read,
+        problems=[RollProblemOut(line=p.line, problem=p.problem) for p in report.problems[:SHOWN]],
+        matched_count=len(result.matched),
+        on_roll_not_flagged_count=len(result.on_roll_not_flagged),
+        flagged_not_on_roll_count=len(result.flagged_not_on_roll),
+        not_registered_count=len(result.not_registered),
+        matched=result.matched[:SHOWN],
+        on_roll_not_flagged=result.on_roll_not_flagged[:SHOWN],
+        flagged_not_on_roll=result.flagged_not_on_roll[:SHOWN],
+        not_registered=result.not_registered[:SHOWN],
     )

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import service as area_service
 from services.registry.edge.repository import EdgeRepository
-from services.registry.edge.rules import cross_check, parse_dibao_roll
-from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, RollProblemOut
+from services.registry.edge.rules import CrossCheck, RollProblem, cross_check, parse_dibao_roll
+from services.registry.edge.schemas import EdgeHouseholdIn
 from services.registry.errors import InvalidMember, PersonInAnotherHousehold
 from services.registry.households.repository import HouseholdRepository
 from services.registry.models import EdgeHousehold
 from shared import audit
 from shared.auth import Principal
 from shared.pii import PiiCipher, mask_resident_id
+from shared.repository import Slice
 from shared.resident_id import InvalidResidentId, validate
-
-SHOWN = 1_000  # each list in a cross-check answer is cut here; the counts are always complete
 
 
 async def add_edge_household(
@@ -63,9 +63,26 @@ async def add_edge_household(
     return edge
 
 
+async def edge_households(
+    *, session: AsyncSession, actor: Principal, cursor: str | None, limit: int
+) -> Slice[EdgeHousehold]:
+    """The edge households in the caller's area, by area code."""
+    return await EdgeRepository(session).page(actor.area_prefix, cursor=cursor, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class CrossCheckReport:
+    """A cross-check of one roll against one area: what was read, what could not be, what matched."""
+
+    area_code: str
+    lines_read: int
+    problems: list[RollProblem]
+    result: CrossCheck
+
+
 async def dibao_cross_check(
     *, session: AsyncSession, actor: Principal, area_code: str, roll_text: str, cipher: PiiCipher
-) -> CrossCheckOut:
+) -> CrossCheckReport:
     area = await area_service.get(session=session, actor=actor, code=area_code)
     prefix = area_service.prefix_of(area.code)
     lines, problems = parse_dibao_roll(roll_text)
@@ -85,16 +102,4 @@ async def dibao_cross_check(
             "not_registered": len(result.not_registered),
         },
     )
-    return CrossCheckOut(
-        area_code=area.code,
-        lines_read=len(lines),
-        problems=[RollProblemOut(line=p.line, problem=p.problem) for p in problems[:SHOWN]],
-        matched_count=len(result.matched),
-        on_roll_not_flagged_count=len(result.on_roll_not_flagged),
-        flagged_not_on_roll_count=len(result.flagged_not_on_roll),
-        not_registered_count=len(result.not_registered),
-        matched=result.matched[:SHOWN],
-        on_roll_not_flagged=result.on_roll_not_flagged[:SHOWN],
-        flagged_not_on_roll=result.flagged_not_on_roll[:SHOWN],
-        not_registered=result.not_registered[:SHOWN],
-    )
+    return CrossCheckReport(area.code, len(lines), problems, result)

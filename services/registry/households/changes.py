@@ -150,6 +150,9 @@ async def change_head(
 async def split(
     *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: SplitIn, today: date
 ) -> Household:
+    """Some members leave to form a new household (分户) in the same village and status: check the
+    split, open the new household, move its members over, name the remaining household's head, then
+    audit both, publish both, and keep the counters (last)."""
     h = await load(session, actor, household_id, lock=True)
     ensure_open(h)
     repo = HouseholdRepository(session)
@@ -163,13 +166,29 @@ async def split(
     moving = [m for m in members if m.id in set(data.member_ids)]
     staying = [m for m in members if m.id not in set(data.member_ids)]
     before = snapshot(h)
-    new = Household(
+    new = _split_off(h, moving, new_head_id=data.new_head_id, today=today)
+    if h.household_number is not None:
+        new.household_number = await repo.next_number(h.area_code)
+    await repo.add(new)
+    _move_members(moving, into=new, new_head_id=data.new_head_id)
+    _remaining(h, staying, remaining_head_id=data.remaining_head_id)
+    await session.flush()
+    await _audit_split(session, actor, h, new, reason=data.reason)
+    await _publish_split(session, h, staying, new, moving)
+    await track(session, before, h, also=[(None, new)])  # one counter statement (see track)
+    return new
+
+
+def _split_off(h: Household, moving: list[Member], *, new_head_id: uuid.UUID, today: date) -> Household:
+    """The new household: the old one's place, year, status and assessment, its own members and head
+    (registered today if the old one was registered)."""
+    return Household(
         id=uuid.uuid4(),
         area_code=h.area_code,
         status=h.status,
         year=h.year,
         member_count=len(moving),
-        head_name=next(m.name for m in moving if m.id == data.new_head_id),
+        head_name=next(m.name for m in moving if m.id == new_head_id),
         poverty_causes=list(h.poverty_causes),
         batches=list(h.batches),
         labour_willing=h.labour_willing,
@@ -185,22 +204,30 @@ async def split(
         registered_on=today if h.registered_on else None,
         version=1,
     )
-    if h.household_number is not None:
-        new.household_number = await repo.next_number(h.area_code)
-    session.add(new)
-    await session.flush()
+
+
+def _move_members(moving: list[Member], *, into: Household, new_head_id: uuid.UUID) -> None:
+    """The leaving members join the new household; its chosen head heads it, an old head does not."""
     for m in moving:
-        m.household_id = new.id
-        m.relation = Relation.HEAD.value if m.id == data.new_head_id else m.relation
-        if m.relation == Relation.HEAD.value and m.id != data.new_head_id:
+        m.household_id = into.id
+        m.relation = Relation.HEAD.value if m.id == new_head_id else m.relation
+        if m.relation == Relation.HEAD.value and m.id != new_head_id:
             m.relation = Relation.OTHER.value
-    if data.remaining_head_id is not None:
+
+
+def _remaining(h: Household, staying: list[Member], *, remaining_head_id: uuid.UUID | None) -> None:
+    """The old household keeps the staying members, under a new head if the head left."""
+    if remaining_head_id is not None:
         for m in staying:
-            m.relation = Relation.HEAD.value if m.id == data.remaining_head_id else m.relation
-        h.head_name = next(m.name for m in staying if m.id == data.remaining_head_id)
+            m.relation = Relation.HEAD.value if m.id == remaining_head_id else m.relation
+        h.head_name = next(m.name for m in staying if m.id == remaining_head_id)
     h.member_count = len(staying)
     h.version += 1
-    await session.flush()
+
+
+async def _audit_split(
+    session: AsyncSession, actor: Principal, h: Household, new: Household, *, reason: str
+) -> None:
     for entity, after in ((h, state(h)), (new, state(new) | {"split_from": str(h.id)})):
         await audit.record(
             session,
@@ -208,15 +235,18 @@ async def split(
             action="household.split",
             entity_type="household",
             entity_id=entity.id,
-            after=after | {"reason": data.reason},
+            after=after | {"reason": reason},
         )
+
+
+async def _publish_split(
+    session: AsyncSession, h: Household, staying: list[Member], new: Household, moving: list[Member]
+) -> None:
     await events.updated(session, h, staying, change="split", split_into=str(new.id))
     if new.household_number is not None:
         await events.registered(session, new, moving, origin="split")
     else:
         await events.candidate_created(session, new)
-    await track(session, before, h, also=[(None, new)])  # one counter statement (see track)
-    return new
 
 
 async def merge(

@@ -8,7 +8,7 @@ from sqlalchemy import func, insert, literal_column, or_, select, update
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
-from shared.repository import Repository
+from shared.repository import Repository, Slice, decode_key, encode_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,18 +22,8 @@ class ListFilter:
     household_ids: frozenset[uuid.UUID] | None = None  # a cadre's own households only (shared.cadres)
 
 
-class HouseholdRepository(Repository):
-    async def get(self, household_id: uuid.UUID, *, lock: bool = False) -> Household | None:
-        stmt = select(Household).where(Household.id == household_id)
-        if lock:  # serialize concurrent changes to one household
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def add(self, household: Household, members: Sequence[Member]) -> None:
-        self.session.add(household)
-        await self.session.flush()
-        self.session.add_all(members)
-        await self.session.flush()
+class HouseholdRepository(Repository[Household]):
+    model = Household
 
     async def members(self, household_id: uuid.UUID) -> list[Member]:
         stmt = select(Member).where(Member.household_id == household_id, Member.active).order_by(Member.id)
@@ -113,9 +103,8 @@ class HouseholdRepository(Repository):
         stmt = select(Debt).where(Debt.id == debt_id, Debt.household_id == household_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def page(
-        self, f: ListFilter, *, after: tuple[str, uuid.UUID] | None, limit: int
-    ) -> list[Household]:
+    async def page(self, f: ListFilter, *, cursor: str | None, limit: int) -> Slice[Household]:
+        """One page in (area_code, id) order; the cursor is the last row's [area_code, id]."""
         stmt = select(Household).where(Household.area_code.startswith(f.area_prefix, autoescape=True))
         if f.status is not None:
             stmt = stmt.where(Household.status == f.status.value)
@@ -140,14 +129,20 @@ class HouseholdRepository(Repository):
         # Keyset order of ix_household_area_code_id, whose area_code is text_pattern_ops: its
         # operators (~<~, ~>~: byte order, the same as the collation's for digit codes) let the
         # page be read off the index in order; ``ORDER BY area_code`` would sort the whole subtree.
+        # The base's ``keyset`` orders by plain ``area_code, id``, so this list pages itself.
+        after = decode_key(cursor, (str, uuid.UUID))
         if after is not None:
             area_code, last_id = after
             stmt = stmt.where(
                 Household.area_code.op("~>=~")(area_code),
                 or_(Household.area_code.op("~>~")(area_code), Household.id > last_id),
             )
-        stmt = stmt.order_by(literal_column("household.area_code USING ~<~"), Household.id).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+        stmt = stmt.order_by(literal_column("household.area_code USING ~<~"), Household.id).limit(limit + 1)
+        rows = list((await self.session.execute(stmt)).scalars())
+        if len(rows) <= limit:
+            return Slice(rows, None)
+        last = rows[limit - 1]
+        return Slice(rows[:limit], encode_key([last.area_code, last.id]))
 
     async def insert_many(self, households: Sequence[Household], members: Sequence[Member]) -> None:
         """Bulk path: plain multi-row INSERTs (no ORM unit of work) in chunks of 1,000."""

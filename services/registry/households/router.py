@@ -39,6 +39,7 @@ from shared.fields import AreaCodeText
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
+from shared.pii import mask_name
 from shared.ratelimit import RATE_LIMITED_RESPONSES, SEARCH_RATE_LIMIT
 
 router = APIRouter(prefix="/households", tags=["households"])
@@ -54,6 +55,21 @@ async def card(session: SessionDep, h: Household, response: Response | None = No
         members=[MemberOut.model_validate(m, from_attributes=True) for m in members],
         incomes=[IncomeOut.model_validate(i, from_attributes=True) for i in incomes],
         debts=[DebtOut.model_validate(d, from_attributes=True) for d in debts],
+    )
+
+
+def _list_item(h: Household) -> HouseholdListItem:
+    return HouseholdListItem(
+        id=h.id,
+        household_number=h.household_number,
+        area_code=h.area_code,
+        status=h.status,
+        year=h.year,
+        head_name_masked=mask_name(h.head_name),
+        member_count=h.member_count,
+        poverty_causes=list(h.poverty_causes),
+        batches=list(h.batches),
+        dibao=h.dibao,
     )
 
 
@@ -123,7 +139,7 @@ async def search_households(
     name: str | None = Query(default=None, max_length=50),
     resident_id: str | None = Query(default=None, min_length=18, max_length=18),
 ) -> Page[HouseholdListItem]:
-    items, next_cursor = await service.search(
+    found = await service.search(
         session=session,
         actor=user,
         area_code=area_code,
@@ -136,7 +152,7 @@ async def search_households(
         cursor=cursor,
         limit=limit,
     )
-    return Page(items=items, next_cursor=next_cursor)
+    return Page(items=[_list_item(h) for h in found.items], next_cursor=found.next_cursor)
 
 
 @router.get("/{household_id}", response_model=HouseholdOut)

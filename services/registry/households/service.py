@@ -33,7 +33,6 @@ from services.registry.households.schemas import (
     DebtIn,
     HouseholdAttributes,
     HouseholdIn,
-    HouseholdListItem,
     IncomeIn,
     MemberIn,
 )
@@ -46,8 +45,8 @@ from shared import audit, cadres
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.http import check_if_match, check_put_precondition
-from shared.pagination import decode_cursor, encode_cursor
-from shared.pii import PiiCipher, mask_name, mask_resident_id
+from shared.pii import PiiCipher, mask_resident_id
+from shared.repository import Slice
 
 Actor = Principal | str
 
@@ -312,8 +311,7 @@ async def create_candidate(
         entered=members,
         today=today,
     )
-    session.add(household)
-    await session.flush()
+    await HouseholdRepository(session).add(household)
     session.add_all(members)
     await flush_identities(session)
     await audit.record(
@@ -491,21 +489,6 @@ async def reveal_resident_id(
     return cipher.decrypt(member.resident_id_cipher)
 
 
-def keyset_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
-    """Our cursors are [area_code, id]; anything else is a cursor we never gave out."""
-    after = decode_cursor(cursor)
-    if after is None:
-        return None
-    try:
-        area_code, last_id = after
-        return str(area_code), uuid.UUID(str(last_id))
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(
-            "The cursor is not one this service gave out; start again without it",
-            detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
-        ) from exc
-
-
 def _ids(own: set[str] | None) -> frozenset[uuid.UUID] | None:
     return None if own is None else frozenset(uuid.UUID(i) for i in own if _is_uuid(i))
 
@@ -531,13 +514,12 @@ async def search(
     cipher: PiiCipher,
     cursor: str | None,
     limit: int,
-) -> tuple[list[HouseholdListItem], str | None]:
+) -> Slice[Household]:
     prefix = actor.area_prefix
     if area_code is not None:
         area = await area_service.get(session=session, actor=actor, code=area_code)
         prefix = area_service.prefix_of(area.code)
-    after = keyset_cursor(cursor)
-    rows = await HouseholdRepository(session).page(
+    return await HouseholdRepository(session).page(
         ListFilter(
             area_prefix=prefix,
             status=status,
@@ -547,24 +529,6 @@ async def search(
             resident_id_hash=cipher.keyed_hash(resident_id) if resident_id else None,
             household_ids=_ids(await cadres.cadre_households(session, actor)),
         ),
-        after=after,
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
     )
-    page = rows[:limit]
-    items = [
-        HouseholdListItem(
-            id=h.id,
-            household_number=h.household_number,
-            area_code=h.area_code,
-            status=h.status,
-            year=h.year,
-            head_name_masked=mask_name(h.head_name),
-            member_count=h.member_count,
-            poverty_causes=list(h.poverty_causes),
-            batches=list(h.batches),
-            dibao=h.dibao,
-        )
-        for h in page
-    ]
-    next_cursor = encode_cursor([page[-1].area_code, str(page[-1].id)]) if len(rows) > limit else None
-    return items, next_cursor

@@ -8,8 +8,10 @@ from services.registry.models import Objection
 from shared.repository import Repository
 
 
-class ObjectionRepository(Repository):
-    async def get(self, household_id: uuid.UUID, objection_id: uuid.UUID) -> Objection | None:
+class ObjectionRepository(Repository[Objection]):
+    model = Objection
+
+    async def of_household(self, household_id: uuid.UUID, objection_id: uuid.UUID) -> Objection | None:
         stmt = select(Objection).where(Objection.id == objection_id, Objection.household_id == household_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 

@@ -248,7 +248,7 @@ async def resolve_objection(
     """Dismissed: the notice goes on. Upheld: the household is not registered (rejected)."""
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.RESOLVE_OBJECTION)
-    objection = await ObjectionRepository(session).get(h.id, objection_id)
+    objection = await ObjectionRepository(session).of_household(h.id, objection_id)
     if objection is None:
         raise ObjectionNotFound(
             f"objection {objection_id} is not lodged against this household",
@@ -297,6 +297,7 @@ async def _signature(
     if not isinstance(actor, Principal) or HOUSEHOLD_ROLE not in actor.roles or actor.sub != str(h.id):
         raise SignerNotTheHousehold(
             "the household signs its confirmation itself, with its own account; a clerk cannot sign for it",
+            detail_zh="逐户签字确认须由本户使用本户账号签字，工作人员不能代签",
             required_role=HOUSEHOLD_ROLE,
         )
     member = await HouseholdRepository(session).member(h.id, data.member_id)

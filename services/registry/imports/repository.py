@@ -41,12 +41,8 @@ STAGED_COLUMNS = (
 _REFUSE = "UPDATE import_row r SET reasons = r.reasons || {reason}, status = 'refused' "
 
 
-class ImportRepository(Repository):
-    async def get(self, import_id: uuid.UUID, *, lock: bool = False) -> SpreadsheetImport | None:
-        stmt = select(SpreadsheetImport).where(SpreadsheetImport.id == import_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class ImportRepository(Repository[SpreadsheetImport]):
+    model = SpreadsheetImport
 
     async def by_sha256(self, kind: str, sha256: str) -> SpreadsheetImport | None:
         stmt = select(SpreadsheetImport).where(
@@ -55,10 +51,6 @@ class ImportRepository(Repository):
             SpreadsheetImport.status.not_in(("failed", "cancelled")),
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def add(self, job: SpreadsheetImport) -> None:
-        self.session.add(job)
-        await self.session.flush()
 
     async def set(self, import_id: uuid.UUID, **values: Any) -> None:
         await self.session.execute(

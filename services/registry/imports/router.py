@@ -10,7 +10,6 @@ from fastapi.responses import StreamingResponse
 
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.imports import rules, service
-from services.registry.imports.repository import ImportRepository
 from services.registry.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
 from services.registry.imports.template import registration_template
 from services.registry.models import SpreadsheetImport
@@ -91,8 +90,7 @@ async def rows(
     after: int = Query(default=0, ge=0, description="the last row number of the previous page"),
     limit: int = Query(default=500, ge=1, le=5000),
 ) -> ImportRowsOut:
-    await service.load(session, user, import_id)
-    found = await ImportRepository(session).rows(import_id, status=status, after=after, limit=limit)
+    found = await service.rows(session, user, import_id, status=status, after=after, limit=limit)
     items = [
         ImportRowOut(
             row=r.row_no, status=r.status, household_key=r.household_key, reasons=r.reasons, cells=r.cells
@@ -108,14 +106,10 @@ async def report(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -
     job = await service.load(session, user, import_id)
     columns = [Column(f"c{i}", h or f"列{i + 1}") for i, h in enumerate(job.headers)]
     columns.append(Column("reasons", rules.REASON_HEADER, width=60))
-    repo = ImportRepository(session)
     lines: list[list[str | None]] = []
-    after = 0
-    while page := await repo.rows(import_id, status=None, after=after, limit=10_000):
-        for r in page:
-            cells = (list(r.cells) + [None] * len(job.headers))[: len(job.headers)]
-            lines.append([*cells, "；".join(r.reasons) or None])
-        after = page[-1].row_no
+    async for r in service.all_rows(session, job):
+        cells = (list(r.cells) + [None] * len(job.headers))[: len(job.headers)]
+        lines.append([*cells, "；".join(r.reasons) or None])
     return xlsx_response(f"import-{import_id}-report.xlsx", [Sheet("导入结果", columns, lines)])
 
 

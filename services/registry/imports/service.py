@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
@@ -25,10 +25,17 @@ import structlog
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.errors import PolicyMissing
+from services.registry.errors import (
+    ImportAlreadyUploaded,
+    ImportHasErrors,
+    ImportNotFound,
+    ImportNotReady,
+    PolicyMissing,
+    UnreadableSpreadsheet,
+)
 from services.registry.imports import rules
 from services.registry.imports.repository import ImportRepository
-from services.registry.models import SpreadsheetImport
+from services.registry.models import ImportRow, SpreadsheetImport
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas, flow_deltas
@@ -37,47 +44,12 @@ from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import Database
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import InvalidInput
 from shared.pii import PiiCipher, mask_resident_id
 
 log = structlog.get_logger(__name__)
 
 CHUNK = 5_000
-
-
-class ImportNotFound(NotFound):
-    type_slug = "import-not-found"
-    title = "No such import"
-    title_zh = "没有这次导入"
-    hint_zh = "检查导入编号；只能查看本辖区上传的导入"
-
-
-class ImportAlreadyUploaded(Conflict):
-    type_slug = "import-already-uploaded"
-    title = "This file was uploaded before"
-    title_zh = "这个文件已经上传过"
-    hint_zh = "用已有的导入编号查看结果或提交；如要重新导入，先取消原来的导入"
-
-
-class ImportNotReady(Conflict):
-    type_slug = "import-state"
-    title = "The import cannot do that in its current state"
-    title_zh = "这次导入当前的状态不能进行此操作"
-    hint_zh = "查看导入的状态：校验完成后才能提交，已提交的不能取消"
-
-
-class ImportHasErrors(Conflict):
-    type_slug = "import-has-errors"
-    title = "The import has refused rows"
-    title_zh = "导入文件中有错误行"
-    hint_zh = "下载带错误原因的表格改正后重新上传，或选择只导入正确的行（valid_rows_only）"
-
-
-class UnreadableSpreadsheet(InvalidInput):
-    type_slug = "unreadable-spreadsheet"
-    title = "The file is not a roll this import reads"
-    title_zh = "无法读取这个表格"
-    hint_zh = "上传XLSX或CSV（UTF-8或GBK编码），第一行为表头，可先下载模板对照"
 
 
 def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str | None]]]:
@@ -450,6 +422,29 @@ async def load(
             f"no import {import_id} in your area", detail_zh=f"您的辖区内没有导入{import_id}"
         )
     return job
+
+
+async def rows(
+    session: AsyncSession,
+    actor: Principal,
+    import_id: uuid.UUID,
+    *,
+    status: str | None,
+    after: int,
+    limit: int,
+) -> list[ImportRow]:
+    """Up to ``limit`` staged rows after row number ``after`` (of an import in the caller's area)."""
+    await load(session, actor, import_id)
+    return await ImportRepository(session).rows(import_id, status=status, after=after, limit=limit)
+
+
+async def all_rows(session: AsyncSession, job: SpreadsheetImport) -> AsyncIterator[ImportRow]:
+    """Every staged row of a loaded import, in row order, read 10,000 at a time."""
+    repo, after = ImportRepository(session), 0
+    while page := await repo.rows(job.id, status=None, after=after, limit=10_000):
+        for row in page:
+            yield row
+        after = page[-1].row_no
 
 
 def progress(job: SpreadsheetImport) -> dict[str, Any]:

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 
 from services.registry.models import Area, Household, LateEntry, Objection, PolicyRecordRow
 from services.registry.vocabulary import HouseholdStatus as S
@@ -14,7 +14,12 @@ After = tuple[str, uuid.UUID] | None
 _CLOSED = (S.REJECTED.value, S.REMOVED.value)  # withdrawn notices are not shown
 
 
-class NoticeRepository(Repository):
+class NoticeRepository(Repository[Household]):
+    """The boards page by hand: each kind of notice is scanned in (area_code, id) order and filtered
+    by its policy's window in Python, so a page may take several chunks (notices.service)."""
+
+    model = Household
+
     async def area(self, code: str) -> Area | None:
         return await self.session.get(Area, code)
 
@@ -55,7 +60,7 @@ class NoticeRepository(Repository):
         )
         return await self._page(stmt, after, limit)
 
-    async def _page(self, stmt, after: After, limit: int) -> list[Household]:  # type: ignore[no-untyped-def]
+    async def _page(self, stmt: Select[Household], after: After, limit: int) -> list[Household]:
         if after is not None:
             stmt = stmt.where(tuple_(Household.area_code, Household.id) > tuple_(*after))
         stmt = stmt.order_by(Household.area_code, Household.id).limit(limit)

@@ -25,6 +25,7 @@ from shared.areas import AreaCode, AreaLevel, InvalidAreaCode
 from shared.errors import InvalidInput
 from shared.pagination import decode_cursor, encode_cursor
 from shared.pii import mask_name
+from shared.repository import bad_cursor
 from shared.vocabulary import labels_of
 
 BOARD_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
@@ -38,13 +39,6 @@ class _Hit:
     last_day: date
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput(
-        "The cursor is not one this list gave out; start again without it",
-        detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
-    )
-
-
 def _after(cursor: str | None, kinds: list[NoticeKind]) -> tuple[NoticeKind, str, uuid.UUID] | None:
     key = decode_cursor(cursor)
     if key is None:
@@ -52,10 +46,10 @@ def _after(cursor: str | None, kinds: list[NoticeKind]) -> tuple[NoticeKind, str
     try:
         kind, code, hid = key
         if kind not in kinds or not isinstance(code, str):
-            raise _bad_cursor()
+            raise bad_cursor()
         return NoticeKind(kind), code, uuid.UUID(str(hid))
     except (TypeError, ValueError) as exc:
-        raise _bad_cursor() from exc
+        raise bad_cursor() from exc
 
 
 async def _area_prefix(repo: NoticeRepository, area_code: str) -> str:

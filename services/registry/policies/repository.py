@@ -78,7 +78,9 @@ def _to_record(row: PolicyRecordRow) -> PolicyRecord:
     )
 
 
-class PolicyRepository(Repository):
+class PolicyRepository(Repository[PolicyRecordRow]):
+    model = PolicyRecordRow
+
     async def applicable(self, *, area_code: str, year: int) -> list[PolicyRecord]:
         prefixes = ["", area_code[:2], area_code[:4], area_code[:6], area_code[:9], area_code]
         stmt = select(PolicyRecordRow).where(
@@ -92,7 +94,7 @@ class PolicyRepository(Repository):
         result = await self.session.execute(stmt.returning(PolicyRecordRow.id))
         return len(result.all())
 
-    async def get(self, area_prefix: str, year: int, *, lock: bool = False) -> PolicyRecordRow | None:
+    async def by_key(self, area_prefix: str, year: int, *, lock: bool = False) -> PolicyRecordRow | None:
         stmt = select(PolicyRecordRow).where(
             PolicyRecordRow.area_prefix == area_prefix, PolicyRecordRow.year == year
         )
@@ -102,7 +104,7 @@ class PolicyRepository(Repository):
             await self.session.execute(stmt.execution_options(populate_existing=True))
         ).scalar_one_or_none()
 
-    async def add(self, record: PolicyRecord) -> PolicyRecordRow | None:
+    async def add_new(self, record: PolicyRecord) -> PolicyRecordRow | None:
         """Insert a new (prefix, year) record; None if a concurrent request created it first."""
         stmt = (
             insert(PolicyRecordRow)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
 from services.registry.areas.service import parse_code
+from services.registry.models import PolicyRecordRow
 from services.registry.policies import service
+from services.registry.policies.rules import RegistryPolicy
 from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
@@ -17,6 +20,23 @@ from shared.http import IfMatch, etag
 router = APIRouter(prefix="/policies", tags=["policies"])
 
 
+def _out(policy: RegistryPolicy) -> PolicyOut:
+    data = asdict(policy)
+    return PolicyOut(
+        **{
+            **data,
+            "batches": list(policy.batches),
+            "sources": list(policy.sources),
+            "comparisons": {k: asdict(r) for k, r in policy.comparisons.items()},
+            "relapse_routes": [asdict(r) for r in policy.relapse_routes],
+        }
+    )
+
+
+def _record_out(row: PolicyRecordRow) -> PolicyRecordOut:
+    return PolicyRecordOut.model_validate(row, from_attributes=True)
+
+
 @router.get(
     "/{area_code}/{year}",
     response_model=PolicyOut,
@@ -26,7 +46,7 @@ async def resolved_policy(
     area_code: AreaCodeText, year: int, session: SessionDep, user: CurrentUser
 ) -> PolicyOut:
     code = parse_code(area_code)
-    return service.to_out(await service.resolve(session=session, area_code=code, year=year))
+    return _out(await service.resolve(session=session, area_code=code, year=year))
 
 
 @router.get(
@@ -43,9 +63,9 @@ async def policy_record(
 ) -> PolicyRecordOut:
     """One stored record (what `PUT /policies` for this prefix and year replaces), with its ETag.
     Readable by callers whose area it applies in, or who are above it."""
-    out = await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year)
-    response.headers["ETag"] = etag(out.version)
-    return out
+    row = await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year)
+    response.headers["ETag"] = etag(row.version)
+    return _record_out(row)
 
 
 @router.put("", status_code=204)
@@ -63,5 +83,5 @@ async def put_policy_record(
     # Nationwide defaults come from the presets (policies/presets.py), not from one province's admin.
     if not body.area_prefix or not user.covers(body.area_prefix.ljust(12, "0")):
         raise Forbidden("you may set policy only for your own area", detail_zh="只能为本辖区设置政策")
-    out = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
-    response.headers["ETag"] = etag(out.version)
+    row = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
+    response.headers["ETag"] = etag(row.version)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import PolicyMissing, PolicyRecordNotFound
@@ -20,7 +18,7 @@ from services.registry.policies.rules import (
     ThresholdRule,
     resolve_policy,
 )
-from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
+from services.registry.policies.schemas import PolicyRecordIn, PolicyRecordOut
 from shared import audit
 from shared.auth import Principal
 from shared.errors import PreconditionRequired
@@ -85,8 +83,8 @@ def _on_path(actor: Principal, area_prefix: str) -> bool:
 
 async def get_record(
     *, session: AsyncSession, actor: Principal, area_prefix: str, year: int
-) -> PolicyRecordOut:
-    row = await PolicyRepository(session).get(area_prefix, year) if _on_path(actor, area_prefix) else None
+) -> PolicyRecordRow:
+    row = await PolicyRepository(session).by_key(area_prefix, year) if _on_path(actor, area_prefix) else None
     if row is None:
         raise PolicyRecordNotFound(
             f"no policy record for {area_prefix} in {year} in your area",
@@ -94,21 +92,21 @@ async def get_record(
             area_prefix=area_prefix,
             year=year,
         )
-    return _record_out(row)
+    return row
 
 
 async def put_record(
     *, session: AsyncSession, actor: Principal, data: PolicyRecordIn, if_match: str | None
-) -> PolicyRecordOut:
+) -> PolicyRecordRow:
     """Add the record for a prefix and year (no If-Match) or replace it (If-Match: the ETag of
     ``GET /policies/records/{area_prefix}/{year}``); nothing is written on 412/428."""
     repo = PolicyRepository(session)
-    row = await repo.get(data.area_prefix, data.year, lock=True)
+    row = await repo.by_key(data.area_prefix, data.year, lock=True)
     check_put_precondition(if_match, row.version if row else None)
     before = _record_out(row).model_dump(mode="json") if row else None
     record = _record(data)
     if row is None:
-        row = await repo.add(record)
+        row = await repo.add_new(record)
         if row is None:  # a concurrent request created it since our read: this is now a change
             raise PreconditionRequired(
                 "Someone added this policy record a moment ago; read it and send its ETag in If-Match",
@@ -128,17 +126,4 @@ async def put_record(
         before=before,
         after=out.model_dump(mode="json"),
     )
-    return out
-
-
-def to_out(policy: RegistryPolicy) -> PolicyOut:
-    data = asdict(policy)
-    return PolicyOut(
-        **{
-            **data,
-            "batches": list(policy.batches),
-            "sources": list(policy.sources),
-            "comparisons": {k: asdict(r) for k, r in policy.comparisons.items()},
-            "relapse_routes": [asdict(r) for r in policy.relapse_routes],
-        }
-    )
+    return row

@@ -8,12 +8,8 @@ from services.registry.models import RelapseCase
 from shared.repository import Repository
 
 
-class RelapseRepository(Repository):
-    async def get(self, case_id: uuid.UUID, *, lock: bool = False) -> RelapseCase | None:
-        stmt = select(RelapseCase).where(RelapseCase.id == case_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+class RelapseRepository(Repository[RelapseCase]):
+    model = RelapseCase
 
     async def open_for(self, household_id: uuid.UUID) -> RelapseCase | None:
         stmt = select(RelapseCase).where(

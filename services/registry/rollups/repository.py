@@ -23,12 +23,15 @@ from sqlalchemy.types import TypeEngine
 from services.registry.models import Area, AreaIncome, RollupCounter
 from services.registry.rollups.rules import CounterDelta
 from services.registry.rollups.villages import Region
-from shared.repository import Repository
+from shared.pagination import decode_cursor, encode_cursor
+from shared.repository import Repository, Slice, bad_cursor
 
 VILLAGE_COUNTS = ("villages", "weak", "not_weak", "unknown", "no_threshold", "gap_fen")
 
 
-class RollupRepository(Repository):
+class RollupRepository(Repository[RollupCounter]):
+    model = RollupCounter
+
     async def apply(self, deltas: Sequence[CounterDelta]) -> None:
         """Add the deltas in one statement; rows are touched in key order (no deadlock between writers)."""
         merged: dict[tuple[str, str, str], list[int]] = {}
@@ -64,13 +67,15 @@ class RollupRepository(Repository):
         return list((await self.session.execute(stmt)).scalars())
 
 
-class WeakVillageRepository(Repository):
+class WeakVillageRepository(Repository[Area]):
     """Villages under a prefix against the collective-income threshold of their region.
 
     The thresholds (a few regions, resolved from policy records in rollups.villages) enter the SQL
     as a CASE on the village code, so counting a province is one aggregate, not a Python scan. The
     comparison mirrors ``IncomeThreshold.is_weak``: under it, or at it when inclusive (以下).
     """
+
+    model = Area
 
     def _villages(self, prefix: str, year: int, regions: Sequence[Region]) -> Subquery:
         def by_region(value: Callable[[Region], object], type_: TypeEngine[Any]) -> ColumnElement[Any]:
@@ -130,11 +135,19 @@ class WeakVillageRepository(Repository):
         }
 
     async def listed(
-        self, prefix: str, year: int, regions: Sequence[Region], *, after: str | None, limit: int
-    ) -> list[Row[Any]]:
-        """Weak villages and villages with no income for the year, by code, after the cursor."""
+        self, prefix: str, year: int, regions: Sequence[Region], *, cursor: str | None, limit: int
+    ) -> Slice[Row[Any]]:
+        """Weak villages and villages with no income for the year, by code, after the cursor.
+
+        The cursor is the last village code shown (a plain string, one under ``prefix``)."""
+        after = decode_cursor(cursor)
+        if after is not None and not (isinstance(after, str) and after.startswith(prefix)):
+            raise bad_cursor()
         v = self._villages(prefix, year, regions)
         stmt = select(v).where(v.c.t.is_not(None), or_(v.c.income.is_(None), self._weak(v)))
         if after is not None:
             stmt = stmt.where(v.c.code > after)
-        return list((await self.session.execute(stmt.order_by(v.c.code).limit(limit))).all())
+        rows = list((await self.session.execute(stmt.order_by(v.c.code).limit(limit + 1))).all())
+        if len(rows) <= limit:
+            return Slice(rows, None)
+        return Slice(rows[:limit], encode_cursor(rows[limit - 1].code))

@@ -45,7 +45,6 @@ from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.clock import clock
 from shared.errors import InvalidInput
-from shared.pagination import decode_cursor, encode_cursor
 from shared.pii import mask_name
 
 MAX_VILLAGE_TARGETS = 2_000
@@ -360,12 +359,6 @@ async def weak_villages(
     those with no income recorded for the year, and counts per child area."""
     area = await area_service.get(session=session, actor=actor, code=code)
     prefix = AreaCode.parse(area.code).prefix
-    after = decode_cursor(cursor)
-    if after is not None and not (isinstance(after, str) and after.startswith(prefix)):
-        raise InvalidInput(
-            "The cursor is not one this list gave out; start again without it",
-            detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
-        )
     records = await PolicyRepository(session).thresholds_around(area_code=area.code, prefix=prefix, year=year)
     regions = threshold_regions(records, area_code=area.code, prefix=prefix, year=year)
     repo = WeakVillageRepository(session)
@@ -378,10 +371,10 @@ async def weak_villages(
         )
         for k in kids
     ]
-    rows = await repo.listed(prefix, year, regions, after=after, limit=limit + 1)
+    listed = await repo.listed(prefix, year, regions, cursor=cursor, limit=limit)
     weak: list[WeakVillage] = []
     unknown: list[VillageFlags] = []
-    for row in rows[:limit]:
+    for row in listed.items:
         threshold = region_of(regions, row.code).threshold
         assert threshold is not None  # the query lists villages with a threshold only
         flags = VillageFlags(
@@ -412,7 +405,7 @@ async def weak_villages(
         children=children,
         weak=weak,
         unknown=unknown,
-        next_cursor=encode_cursor(rows[limit - 1].code) if len(rows) > limit else None,
+        next_cursor=listed.next_cursor,
     )
 
 

@@ -80,6 +80,13 @@ async def test_gansu_village_at_exactly_3_percent_asks_to_exit_and_criteria_are_
         assert r.headers["content-type"].startswith("application/problem+json")
         assert r.json()["type"].endswith("/area-exit-not-eligible")
         assert "infrastructure: not declared" in r.json()["detail"]
+        zh = await c.post(
+            f"{R}/areas/{GANSU_VILLAGE}/exit-requests",
+            json={"year": 2018},
+            headers=GANSU_CLERK | {"Accept-Language": "zh-CN"},
+        )
+        assert zh.json()["detail"].startswith(f"{GANSU_VILLAGE} 未达到贫困村退出标准，未达标的项目：")
+        assert "村内基础设施 (village infrastructure)" in zh.json()["detail"]
 
         ask = {"year": 2018, "declared": declared(GANSU_FACTORS)}
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)

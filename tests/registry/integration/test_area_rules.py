@@ -245,6 +245,7 @@ async def test_the_household_signs_its_own_confirmation_and_a_clerk_cannot(make_
             r = await c.post(url(h, "/confirmation"), json=sign, headers=clerk)
             assert r.status_code == 403, r.text
             assert r.json()["type"].endswith("/signer-not-the-household")
+            assert r.json()["detail"] == "逐户签字确认须由本户使用本户账号签字，工作人员不能代签"
         # another household's account cannot sign for this one
         r = await c.post(url(h, "/confirmation"), json=sign, headers=household_token(other))
         assert r.status_code in (403, 404)

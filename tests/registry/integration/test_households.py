@@ -281,3 +281,43 @@ async def test_a_phone_revalidates_a_card_with_304_and_gets_lists_compressed(mak
         listed = await c.get("/registry/v1/households", headers=REGISTRAR | {"Accept-Encoding": "gzip"})
         assert listed.headers["content-encoding"] == "gzip"
         assert len(listed.json()["items"]) == 6
+
+
+async def test_two_bulk_imports_of_the_same_size_keep_audit_chains_of_their_own(make_db):
+    """Each import is audited under its own id: two one-household imports do not share a chain
+    (nor its lock), and the counters count both."""
+    from shared.audit import GENESIS
+    from tests.support import auth
+
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        for _ in range(2):
+            body = {
+                "households": [
+                    {
+                        "area_code": VILLAGE,
+                        "year": 2017,
+                        "registered_on": "2017-06-01",
+                        "members": [member("head")],
+                    }
+                ],
+                "source_roll": "开平市2017年建档立卡花名册",
+                "reason": "省平台历史数据迁移",
+            }
+            r = await c.post("/registry/v1/households/imports", json=body, headers=auth("approver", VILLAGE))
+            assert r.json() == {"imported": 1, "persons": 1}
+        async with app.state.db.transaction() as s:
+            rows = (
+                await s.execute(
+                    select(audit_log.c.entity_id, audit_log.c.prev_hash, audit_log.c.after).where(
+                        audit_log.c.action == "household.imported"
+                    )
+                )
+            ).all()
+        assert len(rows) == 2
+        assert rows[0].entity_id != rows[1].entity_id
+        assert [r.entity_id for r in rows] == [r.after["import_id"] for r in rows]
+        assert [r.prev_hash for r in rows] == [GENESIS, GENESIS]  # each the start of its own chain
+        rollup = (await c.get(f"/registry/v1/rollups/{VILLAGE}?year=2017", headers=REGISTRAR)).json()
+        assert rollup["by_status"]["registered"] == {"households": 2, "persons": 2}
