@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,6 +27,17 @@ class System:
     database_urls: dict[str, str]
     nats_url: str
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    commands: dict[str, tuple[list[str], dict[str, str], Path]] = field(default_factory=dict)
+
+    def start(self, service: str) -> None:
+        cmd, env, log_path = self.commands[service]
+        log = open(log_path, "ab")  # noqa: SIM115 - the child keeps it
+        self.procs[service] = subprocess.Popen(cmd, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def kill(self, service: str) -> None:
+        """kill -9: no shutdown hook runs, requests in flight are cut off."""
+        self.procs[service].kill()
+        self.procs[service].wait(timeout=15)
 
     def url(self, service: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}/{service}/v1{path}"
@@ -81,12 +93,10 @@ def system(make_db, nats_url, tmp_path, system_env) -> Iterator[System]:  # type
             f"{prefix}_LOG_LEVEL": "WARNING",
             **system_env,
         }
-        log = open(logs / f"{svc}.log", "wb")  # noqa: SIM115 - the child keeps it
-        sys_.procs[svc] = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", f"services.{svc}.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(sys_.ports[svc]), "--no-access-log"],
-            env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )
+        cmd = [sys.executable, "-m", "uvicorn", f"services.{svc}.app:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(sys_.ports[svc]), "--no-access-log"]
+        sys_.commands[svc] = (cmd, env, logs / f"{svc}.log")
+        sys_.start(svc)
     try:
         sys_.wait_ready()
         yield sys_
