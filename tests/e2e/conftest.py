@@ -42,7 +42,7 @@ class System:
     def url(self, service: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}/{service}/v1{path}"
 
-    def wait_ready(self, timeout_s: float = 60) -> None:
+    def wait_ready(self, timeout_s: float = 180) -> None:  # a loaded machine starts slowly
         deadline = time.monotonic() + timeout_s
         pending = set(self.ports)
         while pending and time.monotonic() < deadline:
@@ -75,12 +75,21 @@ def system_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def system(make_db, nats_url, tmp_path, system_env) -> Iterator[System]:  # type: ignore[no-untyped-def]
+def system_database_settings() -> dict[str, str]:
+    """PostgreSQL settings of the four databases (``ALTER DATABASE … SET``), before they connect."""
+    return {}
+
+
+@pytest.fixture
+def system(make_db, nats_url, tmp_path, system_env, system_database_settings, stack) -> Iterator[System]:  # type: ignore[no-untyped-def]
     sys_ = System(
         ports={s: free_port() for s in SERVICES},
         database_urls={s: make_db(s) for s in SERVICES},
         nats_url=nats_url,
     )
+    for url in sys_.database_urls.values():
+        for name, value in system_database_settings.items():
+            stack.stack.psql(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" SET {name} = {value}')
     logs = tmp_path / "logs"
     logs.mkdir()
     for svc in SERVICES:

@@ -364,7 +364,7 @@ async def _event_ids(db: Database, id_col: Any, type_col: Any, event_type: str) 
         return {str(v) for v in (await s.execute(select(id_col).where(type_col == event_type))).scalars()}
 
 
-def wait_ready(system: Any, services: tuple[str, ...] = SERVICES, timeout_s: float = 90) -> None:
+def wait_ready(system: Any, services: tuple[str, ...] = SERVICES, timeout_s: float = 180) -> None:
     deadline = time.monotonic() + timeout_s
     pending = set(services)
     while pending and time.monotonic() < deadline:

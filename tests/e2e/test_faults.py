@@ -27,6 +27,14 @@ def system_env() -> dict[str, str]:
     return {f"{svc.upper()}_RATE_LIMIT_SEARCH_PER_MINUTE": "0" for svc in SERVICES}
 
 
+@pytest.fixture
+def system_database_settings() -> dict[str, str]:
+    # The suite's cluster runs with synchronous_commit=off (fast, nothing to lose). A kill -9 then
+    # loses the last commits after they were answered, which no production server does: here every
+    # answered commit is on disk, as in production.
+    return {"synchronous_commit": "on"}
+
+
 def _run(system, stack, fault: str) -> Stream:  # type: ignore[no-untyped-def]
     stream = Stream(system)
     asyncio.run(stream.setup())
