@@ -32,7 +32,9 @@ class System:
     def start(self, service: str) -> None:
         cmd, env, log_path = self.commands[service]
         log = open(log_path, "ab")  # noqa: SIM115 - the child keeps it
-        self.procs[service] = subprocess.Popen(cmd, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        self.procs[service] = subprocess.Popen(
+            cmd, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
 
     def kill(self, service: str) -> None:
         """kill -9: no shutdown hook runs, requests in flight are cut off."""
@@ -81,7 +83,9 @@ def system_database_settings() -> dict[str, str]:
 
 
 @pytest.fixture
-def system(make_db, nats_url, tmp_path, system_env, system_database_settings, stack) -> Iterator[System]:  # type: ignore[no-untyped-def]
+def system(  # type: ignore[no-untyped-def]
+    make_db, nats_url, tmp_path, system_env, system_database_settings, stack
+) -> Iterator[System]:
     sys_ = System(
         ports={s: free_port() for s in SERVICES},
         database_urls={s: make_db(s) for s in SERVICES},

@@ -40,8 +40,13 @@ AREAS = [
     {"code": "440700000000", "name": "江门市"},
     {"code": COUNTY, "name": "开平市", "rural_population": 20_000},
     {"code": TOWN, "name": "赤水镇(合成代码)", "synthetic_code": True},
-    {"code": VILLAGE, "name": "故障村", "poor_village": True, "rural_population": 5_000,
-     "synthetic_code": True},
+    {
+        "code": VILLAGE,
+        "name": "故障村",
+        "poor_village": True,
+        "rural_population": 5_000,
+        "synthetic_code": True,
+    },
 ]
 APPROVER = auth(["registrar", "approver"], COUNTY, sub="fault-clerk")
 FINANCE = auth("finance", COUNTY, sub="fault-finance")
@@ -110,8 +115,16 @@ class Stream:
 
     # -- the client ---------------------------------------------------------------------------
     async def send(
-        self, http: httpx.AsyncClient, kind: str, service: str, path: str, body: Any, headers: dict[str, str],
-        *, method: str = "POST", key: str | None = None,
+        self,
+        http: httpx.AsyncClient,
+        kind: str,
+        service: str,
+        path: str,
+        body: Any,
+        headers: dict[str, str],
+        *,
+        method: str = "POST",
+        key: str | None = None,
     ) -> httpx.Response | None:
         """One write, sent again with the same key until it gets an answer that is not a 503."""
         url = self.system.url(service, path)
@@ -146,23 +159,39 @@ class Stream:
 
     async def setup(self) -> None:
         async with httpx.AsyncClient(timeout=TIMEOUT_S) as http:
-            r = await self.send(http, "areas", "registry", "/areas", {"areas": AREAS},
-                                auth("registrar", PROVINCE))
-            assert r is not None and r.status_code == 200, r and r.text
+            r = await self.send(
+                http, "areas", "registry", "/areas", {"areas": AREAS}, auth("registrar", PROVINCE)
+            )
+            _expect(r, 200)
             for preset in ACCOUNTS:
                 if preset.area_code.startswith("4407"):
-                    body = {"code": preset.code, "name": preset.name, "area_code": preset.area_code,
-                            "kind": preset.kind}
-                    r = await self.send(http, "account", "funds", "/accounts", body,
-                                        auth("finance", preset.area_code[:4] + "0" * 8))
-                    assert r is not None and r.status_code == 201, r and r.text
-            scheme = {"code": KAIPING_PER_CAPITA.code, "name": KAIPING_PER_CAPITA.name,
-                      "area_code": COUNTY, "params": from_rule(KAIPING_PER_CAPITA)}
+                    body = {
+                        "code": preset.code,
+                        "name": preset.name,
+                        "area_code": preset.area_code,
+                        "kind": preset.kind,
+                    }
+                    r = await self.send(
+                        http,
+                        "account",
+                        "funds",
+                        "/accounts",
+                        body,
+                        auth("finance", preset.area_code[:4] + "0" * 8),
+                    )
+                    _expect(r, 201)
+            scheme = {
+                "code": KAIPING_PER_CAPITA.code,
+                "name": KAIPING_PER_CAPITA.name,
+                "area_code": COUNTY,
+                "params": from_rule(KAIPING_PER_CAPITA),
+            }
             r = await self.send(http, "scheme", "funds", "/schemes", scheme, FINANCE)
-            assert r is not None and r.status_code == 201, r and r.text
-            r = await self.send(http, "plan", "funds", "/plans",
-                                {"scheme_id": r.json()["id"], "area_code": TOWN}, FINANCE)
-            assert r is not None and r.status_code == 201, r and r.text
+            _expect(r, 201)
+            r = await self.send(
+                http, "plan", "funds", "/plans", {"scheme_id": r.json()["id"], "area_code": TOWN}, FINANCE
+            )
+            _expect(r, 201)
             self._plan_id = r.json()["id"]
         self.figures = Figures()  # the figures count the stream only
 
@@ -170,13 +199,25 @@ class Stream:
     async def _register(self, http: httpx.AsyncClient) -> None:
         i = next(self._seq)
         row = {
-            "area_code": VILLAGE, "year": 2016, "registered_on": "2016-12-01", "poverty_causes": ["illness"],
-            "batches": ["production_employment"], "dibao": True,
+            "area_code": VILLAGE,
+            "year": 2016,
+            "registered_on": "2016-12-01",
+            "poverty_causes": ["illness"],
+            "batches": ["production_employment"],
+            "dibao": True,
             "members": [
-                {"name": f"故障户主{i}", "resident_id": _person(i, 1), "relation": "head",
-                 "labour_capacity": "full"},
-                {"name": f"故障配偶{i}", "resident_id": _person(i, 2), "relation": "spouse",
-                 "labour_capacity": "partial"},
+                {
+                    "name": f"故障户主{i}",
+                    "resident_id": _person(i, 1),
+                    "relation": "head",
+                    "labour_capacity": "full",
+                },
+                {
+                    "name": f"故障配偶{i}",
+                    "resident_id": _person(i, 2),
+                    "relation": "spouse",
+                    "labour_capacity": "partial",
+                },
             ],
         }
         body = {"households": [row], "source_roll": "开平市2016年建档立卡花名册", "reason": "故障演练"}
@@ -204,13 +245,25 @@ class Stream:
         return None
 
     async def _receipt(self, http: httpx.AsyncClient) -> None:
-        body = {"kind": "receipt", "from_account": "jiangmen-poverty-fund", "to_account": SPECIAL,
-                "amount_fen": RECEIPT_FEN, "memo": "故障演练"}
+        body = {
+            "kind": "receipt",
+            "from_account": "jiangmen-poverty-fund",
+            "to_account": SPECIAL,
+            "amount_fen": RECEIPT_FEN,
+            "memo": "故障演练",
+        }
         await self.send(http, "receipt", "funds", "/ledger/transfers", body, FINANCE)
 
     async def _pay(self, http: httpx.AsyncClient, household: str) -> None:
-        body = {"beneficiary_kind": "household", "beneficiary_id": household, "amount_fen": PAYMENT_FEN,
-                "from_account": SPECIAL, "plan_id": self._plan_id, "component": "kaiping", "year": 2016}
+        body = {
+            "beneficiary_kind": "household",
+            "beneficiary_id": household,
+            "amount_fen": PAYMENT_FEN,
+            "from_account": SPECIAL,
+            "plan_id": self._plan_id,
+            "component": "kaiping",
+            "year": 2016,
+        }
         await self.send(http, "disbursement", "funds", "/disbursements", body, FINANCE)
 
     async def _known_to_pairing(self, http: httpx.AsyncClient, household: str) -> bool:
@@ -225,7 +278,12 @@ class Stream:
         if not await self._known_to_pairing(http, household):
             return
         n = next(self._helpers)
-        helper = {"kind": "cadre", "name": f"驻村干部{n}", "area_code": VILLAGE, "user_sub": f"fault-cadre-{n}"}
+        helper = {
+            "kind": "cadre",
+            "name": f"驻村干部{n}",
+            "area_code": VILLAGE,
+            "user_sub": f"fault-cadre-{n}",
+        }
         r = await self.send(http, "helper", "pairing", "/helpers", helper, OFFICE)
         if r is None or r.status_code != 201:
             return
@@ -236,8 +294,14 @@ class Stream:
 
     async def _visit(self, http: httpx.AsyncClient, household: str) -> None:
         visit_id = str(uuid.uuid4())
-        body = {"id": visit_id, "household_id": household, "helper_id": self._paired[household],
-                "visited_on": str(clock.today()), "kind": "home_visit", "notes": "故障演练走访"}
+        body = {
+            "id": visit_id,
+            "household_id": household,
+            "helper_id": self._paired[household],
+            "visited_on": str(clock.today()),
+            "kind": "home_visit",
+            "notes": "故障演练走访",
+        }
         await self.send(http, "visit", "pairing", "/visits", body, OFFICE, key=visit_id)
 
     async def _client(self, n: int) -> None:
@@ -284,7 +348,8 @@ class Stream:
                 async with db.transaction() as s:
                     chains, broken = await audit.verify_chain(s)
                     seals, broken_seal = await audit.verify_checkpoints(s)
-                assert chains and seals, f"{svc}: audit chain broken at {broken}, seal at {broken_seal}"
+                assert chains, f"{svc}: audit chain broken at audit_log id {broken}"
+                assert seals, f"{svc}: audit seal broken at audit_checkpoint id {broken_seal}"
         finally:
             for db in dbs.values():
                 await db.dispose()
@@ -292,7 +357,8 @@ class Stream:
         assert f.unexpected == [], f.unexpected[:10]
         assert f.hangs == [], f.hangs[:10]
         assert set(f.statuses) <= {200, 201, 202, 204, 409, 503}, f.statuses
-        assert f.accepted["registration"] > 0 and f.accepted["receipt"] > 0, f.accepted
+        assert f.accepted["registration"] > 0, f.accepted
+        assert f.accepted["receipt"] > 0, f.accepted
 
     async def _drained(self, dbs: dict[str, Database], limit_s: float) -> None:
         deadline = time.monotonic() + limit_s
@@ -338,9 +404,11 @@ class Stream:
             assert sorted(copy) == sorted(registered), f"{svc}'s households differ from the registry's"
         pairings = await ids("pairing", "SELECT id FROM pairing")
         assert len(pairings) == f.accepted["pairing"]
-        for svc, sql in {"registry": "SELECT pairing_id FROM cadre_household",
-                         "funds": "SELECT pairing_id FROM cadre_household",
-                         "inspection": "SELECT pairing_id FROM pairing_ref"}.items():
+        for svc, sql in {
+            "registry": "SELECT pairing_id FROM cadre_household",
+            "funds": "SELECT pairing_id FROM cadre_household",
+            "inspection": "SELECT pairing_id FROM pairing_ref",
+        }.items():
             assert sorted(await ids(svc, sql)) == sorted(pairings), f"{svc}'s pairings differ"
         visits = await ids("pairing", "SELECT id FROM visit")
         assert len(visits) == f.accepted["visit"]
@@ -352,11 +420,19 @@ class Stream:
         assert len(receipts) == f.accepted["receipt"]
         # every accepted payment moved money exactly once
         async with dbs["funds"].transaction() as s:
-            balance = (await s.execute(text("SELECT balance_fen FROM account WHERE code = :c"),
-                                       {"c": SPECIAL})).scalar_one()
-            postings = (await s.execute(text("SELECT coalesce(sum(amount_fen), 0) FROM posting"))).scalar_one()
+            balance = (
+                await s.execute(text("SELECT balance_fen FROM account WHERE code = :c"), {"c": SPECIAL})
+            ).scalar_one()
+            postings = (
+                await s.execute(text("SELECT coalesce(sum(amount_fen), 0) FROM posting"))
+            ).scalar_one()
         assert balance == RECEIPT_FEN * f.accepted["receipt"] - PAYMENT_FEN * f.accepted["disbursement"]
         assert postings == 0
+
+
+def _expect(r: httpx.Response | None, status: int) -> None:
+    assert r is not None, "the setup request failed (see the figures' unexpected answers)"
+    assert r.status_code == status, r.text
 
 
 async def _event_ids(db: Database, id_col: Any, type_col: Any, event_type: str) -> set[str]:
@@ -407,5 +483,11 @@ def faults(system: Any, stack: Any, down_s: float) -> dict[str, Fault]:
         stack.start_postgres()
         return "postgresql"
 
-    return {"nats": nats, "registry": service("registry"), "funds": service("funds"),
-            "pairing": service("pairing"), "inspection": service("inspection"), "postgres": postgres}
+    return {
+        "nats": nats,
+        "registry": service("registry"),
+        "funds": service("funds"),
+        "pairing": service("pairing"),
+        "inspection": service("inspection"),
+        "postgres": postgres,
+    }
