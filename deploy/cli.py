@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from deploy.audit_cli import audit_app
+from deploy.cadres_cli import cadres_app
 from deploy.pii_cli import pii_app
 from deploy.services import SERVICE_NAMES, check_service, connect_nats, service_settings
 from deploy.snapshots import snapshot_app
@@ -234,6 +235,7 @@ app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(pii_app, name="pii")
 app.add_typer(audit_app, name="audit")
 app.add_typer(snapshot_app, name="snapshot")
+app.add_typer(cadres_app, name="cadres")
 
 NatsUrlOption = Annotated[
     str | None,

@@ -10,7 +10,9 @@ An ASGI middleware, inside the request-id/metrics middleware and outside FastAPI
 2. It bounds the body: ``max_body_bytes`` (1 MiB by default) for every operation, and
    ``max_upload_bytes`` for the few marked ``openapi_extra=LARGE_BODY`` (bulk imports and file
    uploads). A declared ``Content-Length`` over the limit is answered 413 at once; a chunked body is
-   counted as it arrives and cut off at the limit. Nothing larger than the limit is ever held.
+   counted as it arrives and cut off at the limit. Nothing larger than the limit is ever held, and
+   an upload or import beyond ``SPOOL_BYTES`` (1 MiB) is spooled to a temporary file as it arrives
+   and handed to the route in 64 KiB chunks, not held in memory by the gate.
 3. A JSON body nested deeper than ``MAX_JSON_DEPTH`` or carrying an integer beyond 64 bits is
    refused with 422 and a message that says so (Python's parser would otherwise fail with a
    RecursionError or a digit-limit ValueError that reads like bad UTF-8).
@@ -20,11 +22,13 @@ Every refusal is a problem+json rendered by the app's own DomainError handler.
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
@@ -40,6 +44,7 @@ __all__ = [
     "LARGE_BODY",
     "MAX_JSON_DEPTH",
     "MAX_JSON_INT",
+    "SPOOL_BYTES",
     "BodyGuardMiddleware",
     "BodyTooLarge",
     "GuardedRoute",
@@ -49,6 +54,9 @@ __all__ = [
 # ``@router.post(..., openapi_extra=LARGE_BODY)``: this operation takes up to max_upload_bytes.
 LARGE_BODY: dict[str, Any] = {"x-body-limit": "upload"}
 MAX_JSON_DEPTH = 64
+# An upload or import beyond this goes to a temporary file as it arrives, not into memory.
+SPOOL_BYTES = 1024 * 1024
+REPLAY_CHUNK_BYTES = 64 * 1024
 MAX_JSON_INT = 2**63 - 1
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -170,6 +178,37 @@ def _invalid_json(detail: str, message: str) -> DomainError:
     return _MalformedJson(detail, errors=[{"field": "body", "message": message}])
 
 
+def _read_back(spooled: BinaryIO) -> bytes:
+    """A spooled JSON body, read back once for the checks (the app parses it right after anyway)."""
+    data = spooled.read()
+    spooled.seek(0)
+    return data
+
+
+def _replay(body: bytes | BinaryIO, receive: Receive) -> Receive:
+    """The app's ``receive``: the body read here (a spooled one in chunks), then the client's own."""
+    if isinstance(body, bytes):
+        chunks: Iterator[bytes] = iter([body])
+        end = len(body)
+    else:
+        end = body.seek(0, io.SEEK_END)
+        body.seek(0)
+        chunks = iter(lambda: body.read(REPLAY_CHUNK_BYTES), b"")
+    sent = 0
+    done = False
+
+    async def replay() -> Message:
+        nonlocal sent, done
+        if done:
+            return await receive()
+        chunk = next(chunks, b"")
+        sent += len(chunk)
+        done = sent >= end
+        return {"type": "http.request", "body": chunk, "more_body": not done}
+
+    return replay
+
+
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media in ("", "application/json") or (media.startswith("application/") and media.endswith("+json"))
@@ -190,40 +229,42 @@ class BodyGuardMiddleware:
             return
         request = Request(scope, receive)
         route = _match(self.routes, request.method, request.url.path)
+        body: bytes | BinaryIO | None = None
         try:
-            if route is not None and route.needs_login:
-                principal = await authenticate(request)
-                for roles in route.role_sets:
-                    if not principal.roles & (roles | {"admin"}):
-                        raise Forbidden(
-                            f"This action needs one of the roles: {', '.join(sorted(roles))}",
-                            required_roles=sorted(roles),
-                        )
-            limit = self.max_upload_bytes if route is not None and route.large_body else self.max_body_bytes
-            body = await self._read_body(request, receive, limit)
-            if body and _is_json(request.headers.get("content-type", "")):
-                problem = _json_problem(body)
-                if problem is not None:
-                    raise problem
-        except DomainError as exc:
-            await self._refuse(scope, receive, send, exc)
-            return
-        if body is None:
-            await self.app(scope, receive, send)
-            return
-        replayed = False
+            try:
+                if route is not None and route.needs_login:
+                    principal = await authenticate(request)
+                    for roles in route.role_sets:
+                        if not principal.roles & (roles | {"admin"}):
+                            raise Forbidden(
+                                f"This action needs one of the roles: {', '.join(sorted(roles))}",
+                                required_roles=sorted(roles),
+                            )
+                large = route is not None and route.large_body
+                limit = self.max_upload_bytes if large else self.max_body_bytes
+                body = await self._read_body(request, receive, limit, spool=large)
+                if body is not None and _is_json(request.headers.get("content-type", "")):
+                    problem = _json_problem(body if isinstance(body, bytes) else _read_back(body))
+                    if problem is not None:
+                        raise problem
+            except DomainError as exc:
+                await self._refuse(scope, receive, send, exc)
+                return
+            if body is None:
+                await self.app(scope, receive, send)
+                return
+            await self.app(scope, _replay(body, receive), send)
+        finally:
+            if body is not None and not isinstance(body, bytes):
+                body.close()  # a spooled body's temporary file goes with it
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+    async def _read_body(
+        self, request: Request, receive: Receive, limit: int, *, spool: bool = False
+    ) -> bytes | BinaryIO | None:
+        """The whole body (at most ``limit`` bytes), or None when the request announces none.
 
-        await self.app(scope, replay, send)
-
-    async def _read_body(self, request: Request, receive: Receive, limit: int) -> bytes | None:
-        """The whole body (at most ``limit`` bytes), or None when the request announces none."""
+        With ``spool`` (uploads and imports) a body beyond ``SPOOL_BYTES`` goes to a temporary
+        file as it arrives instead of being held in memory (the file is returned, rewound)."""
         declared = request.headers.get("content-length")
         chunked = "transfer-encoding" in request.headers
         if declared is None and not chunked:
@@ -231,19 +272,35 @@ class BodyGuardMiddleware:
         if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise self._too_large(limit)
         chunks: list[bytes] = []
+        spooled: BinaryIO | None = None
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break  # the client went away; the app sees an empty body and the disconnect
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise self._too_large(limit)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+        try:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break  # the client went away; the app sees an empty body and the disconnect
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise self._too_large(limit)
+                if spooled is None and spool and size > SPOOL_BYTES:
+                    spooled = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES))  # noqa: SIM115
+                    spooled.writelines(chunks)
+                    chunks = []
+                if spooled is not None:
+                    spooled.write(chunk)
+                else:
+                    chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+        except BaseException:
+            if spooled is not None:
+                spooled.close()
+            raise
+        if spooled is None:
+            return b"".join(chunks)
+        spooled.seek(0)
+        return spooled
 
     @staticmethod
     def _too_large(limit: int) -> BodyTooLarge:

@@ -88,6 +88,20 @@ def _let_user_reach(path: Path) -> None:
             parent.chmod(mode | 0o001)
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # field 4: the parent's pid
+            found.append(int(entry))
+    return found
+
+
 @dataclass
 class LocalStack:
     data_dir: Path
@@ -154,6 +168,7 @@ class LocalStack:
             preexec_fn=lambda: _die_with_parent(*(owner or (None, None))),
         )
         self._procs.append(proc)
+        self.pg_proc = proc
         self._wait_pg_ready(bin_dir, proc, log_path)
 
     def _wait_pg_ready(self, bin_dir: Path, proc: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -206,6 +221,36 @@ class LocalStack:
         if proc and proc.poll() is None:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=15)
+        if proc in self._procs:
+            self._procs.remove(proc)
+
+    # -- faults (tests/e2e/test_faults.py) -----------------------------------------------------
+    def kill_nats(self) -> None:
+        """kill -9 of nats-server (no clean shutdown); ``start_nats()`` brings it back on its port."""
+        self._kill(getattr(self, "nats_proc", None))
+
+    def kill_postgres(self) -> None:
+        """kill -9 of the postmaster and its backends, as an OOM kill of the container would do;
+        ``start_postgres()`` brings it back on its port after crash recovery."""
+        proc = getattr(self, "pg_proc", None)
+        if proc is None or proc.poll() is not None:
+            return
+        children = _children(proc.pid)
+        self._kill(proc)
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 15  # a backend left alive would hold the shared memory
+        while any(Path(f"/proc/{pid}").exists() for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def _kill(self, proc: subprocess.Popen[bytes] | None) -> None:
+        if proc is None or proc.poll() is not None:
+            return
+        proc.kill()
+        proc.wait(timeout=15)
         if proc in self._procs:
             self._procs.remove(proc)
 

@@ -16,6 +16,7 @@ BENCHES = {
     "ratios": "tests.bench.ratios",
     "retention": "tests.bench.retention",
     "spreadsheet_import": "tests.bench.spreadsheet_import",
+    "body_rss": "tests.bench.body_rss",
 }
 
 

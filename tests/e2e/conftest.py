@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,11 +27,24 @@ class System:
     database_urls: dict[str, str]
     nats_url: str
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    commands: dict[str, tuple[list[str], dict[str, str], Path]] = field(default_factory=dict)
+
+    def start(self, service: str) -> None:
+        cmd, env, log_path = self.commands[service]
+        log = open(log_path, "ab")  # noqa: SIM115 - the child keeps it
+        self.procs[service] = subprocess.Popen(
+            cmd, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def kill(self, service: str) -> None:
+        """kill -9: no shutdown hook runs, requests in flight are cut off."""
+        self.procs[service].kill()
+        self.procs[service].wait(timeout=15)
 
     def url(self, service: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}/{service}/v1{path}"
 
-    def wait_ready(self, timeout_s: float = 60) -> None:
+    def wait_ready(self, timeout_s: float = 180) -> None:  # a loaded machine starts slowly
         deadline = time.monotonic() + timeout_s
         pending = set(self.ports)
         while pending and time.monotonic() < deadline:
@@ -63,12 +77,23 @@ def system_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def system(make_db, nats_url, tmp_path, system_env) -> Iterator[System]:  # type: ignore[no-untyped-def]
+def system_database_settings() -> dict[str, str]:
+    """PostgreSQL settings of the four databases (``ALTER DATABASE … SET``), before they connect."""
+    return {}
+
+
+@pytest.fixture
+def system(  # type: ignore[no-untyped-def]
+    make_db, nats_url, tmp_path, system_env, system_database_settings, stack
+) -> Iterator[System]:
     sys_ = System(
         ports={s: free_port() for s in SERVICES},
         database_urls={s: make_db(s) for s in SERVICES},
         nats_url=nats_url,
     )
+    for url in sys_.database_urls.values():
+        for name, value in system_database_settings.items():
+            stack.stack.psql(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" SET {name} = {value}')
     logs = tmp_path / "logs"
     logs.mkdir()
     for svc in SERVICES:
@@ -81,12 +106,10 @@ def system(make_db, nats_url, tmp_path, system_env) -> Iterator[System]:  # type
             f"{prefix}_LOG_LEVEL": "WARNING",
             **system_env,
         }
-        log = open(logs / f"{svc}.log", "wb")  # noqa: SIM115 - the child keeps it
-        sys_.procs[svc] = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", f"services.{svc}.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(sys_.ports[svc]), "--no-access-log"],
-            env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )
+        cmd = [sys.executable, "-m", "uvicorn", f"services.{svc}.app:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(sys_.ports[svc]), "--no-access-log"]
+        sys_.commands[svc] = (cmd, env, logs / f"{svc}.log")
+        sys_.start(svc)
     try:
         sys_.wait_ready()
         yield sys_

@@ -6,12 +6,15 @@ import asyncio
 import json
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import APIRouter, FastAPI, Request
 
 from services.funds.app import create_app as create_funds
 from services.funds.settings import FundsSettings
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
+from shared.bodyguard import LARGE_BODY, BodyGuardMiddleware, guarded_routes
 from tests.support import auth, service_client, settings_for
 
 pytestmark = pytest.mark.asyncio
@@ -163,3 +166,51 @@ async def test_deep_json_and_huge_integers_are_422_with_a_message_that_says_so(m
             TRANSFERS, content=b'{"memo": "\xff"}', headers=FINANCE | {"content-type": "application/json"}
         )
         assert r.status_code == 422
+
+
+async def test_an_upload_beyond_1_mib_is_spooled_to_disk_and_handed_on_in_chunks() -> None:
+    """The gate holds no upload in memory: beyond 1 MiB it goes to a temporary file as it arrives,
+    and the route reads it back in 64 KiB chunks, byte for byte (a small body stays one piece)."""
+    seen: list[int] = []
+    received = bytearray()
+
+    async def upload(request: Request) -> dict[str, int]:
+        async for chunk in request.stream():
+            if chunk:
+                seen.append(len(chunk))
+                received.extend(chunk)
+        return {"bytes": len(received)}
+
+    router = APIRouter()
+    router.add_api_route("/upload", upload, methods=["POST"], openapi_extra=LARGE_BODY)
+    app = FastAPI()
+    app.include_router(router)
+    guarded = BodyGuardMiddleware(
+        app, routes=guarded_routes([router], ""), max_body_bytes=1024, max_upload_bytes=16 * 1024 * 1024
+    )
+    payload = bytes(range(256)) * (5 * 4096)  # 5 MiB
+    transport = httpx.ASGITransport(app=guarded)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        r = await c.post("/upload", content=payload, headers={"content-type": "application/octet-stream"})
+        assert r.json() == {"bytes": len(payload)}
+        assert bytes(received) == payload
+        assert max(seen) <= 64 * 1024
+        assert len(seen) == len(payload) // (64 * 1024)
+        seen.clear()
+        received.clear()
+        r = await c.post("/upload", content=b"x" * 1000, headers={"content-type": "application/octet-stream"})
+        assert seen == [1000]
+
+
+async def test_a_spooled_json_import_is_still_checked_for_depth(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_registry(settings_for(RegistrySettings, make_db("registry")))
+    padding = '{"padding": "' + "x" * (2 * 1024 * 1024) + '"}'
+    deep = '{"households": [' + padding + ", " + "[" * 100 + "]" * 100 + "]}"  # 2 MiB, 101 levels
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/households/imports",
+            content=deep,
+            headers=auth("approver", "440783000000") | {"content-type": "application/json"},
+        )
+        assert r.status_code == 422, r.text
+        assert "nested more than 64 levels" in r.json()["detail"]
