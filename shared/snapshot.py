@@ -21,7 +21,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Select
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.areas import AreaCode, InvalidAreaCode
@@ -31,12 +31,15 @@ from shared.errors import InvalidInput, NotFound, Problem
 from shared.events.streams import stream_for
 from shared.feed.router import jetstream
 from shared.fields import AREA_CODE_PATTERN
+from shared.tables import outbox
 
 __all__ = ["NDJSON", "Section", "SnapshotAreaNotFound", "lines", "snapshot_router"]
 
 NDJSON = "application/x-ndjson"
 _BATCH = 2_000
 _CHUNK_BYTES = 256 * 1024
+# outbox rows published this long before the snapshot began surely lie at or before feed_after
+_REFLECTED_WINDOW_S = 120
 
 
 class SnapshotAreaNotFound(NotFound):
@@ -88,7 +91,9 @@ async def lines(
     sections: Sequence[Section],
     stream_last_seq: Callable[[], Awaitable[int]],
 ) -> AsyncIterator[bytes]:
-    """header (format, feed_after), the sections' rows in order, end (counts, feed_after)."""
+    """header (format, feed_after), the sections' rows in order, ``reflected`` lines (event ids
+    already reflected here that may still appear after feed_after: skip them when catching up),
+    end (counts, feed_after)."""
     feed_after = await stream_last_seq()  # before the snapshot's first read (module doc)
     taken_at = clock.now()
     async with engine.connect() as raw:
@@ -122,7 +127,19 @@ async def lines(
                         yield b"".join(buffer)
                         buffer.clear()
                         size = 0
+            # Events of changes this snapshot already shows that may still come after feed_after
+            # (not yet published, or published around the time the position was read): a reader
+            # skips them in the feed, so even additive projections (balances) stay exact.
+            counts["reflected"] = 0
+            async for row in _rows(conn, _reflected()):
+                counts["reflected"] += 1
+                buffer.append(_line("reflected", {"event_id": row["id"]}))
             yield b"".join(buffer) + _line("end", {"counts": counts, "feed_after": feed_after})
+
+
+def _reflected() -> Select[Any]:
+    recent = outbox.c.published_at >= func.now() - text(f"interval '{_REFLECTED_WINDOW_S} seconds'")
+    return select(outbox.c.id).where(or_(outbox.c.published_at.is_(None), recent)).order_by(outbox.c.seq)
 
 
 def snapshot_router(service: str, sections: Sequence[Section], *, what: str) -> APIRouter:
