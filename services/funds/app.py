@@ -15,6 +15,7 @@ from services.funds.reports.router import router as reports_router
 from services.funds.schemes import service as schemes
 from services.funds.schemes.router import router as schemes_router
 from services.funds.settings import FundsSettings
+from services.funds.snapshot.router import router as snapshot_router
 from services.funds.sources.router import router as sources_router
 from services.funds.supervision import service as supervision
 from services.funds.supervision.router import router as supervision_router
@@ -39,6 +40,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /funds/
     disclosures_router,
     budgets_router,
     asset_income_router,
+    snapshot_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

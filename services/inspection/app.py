@@ -15,6 +15,7 @@ from services.inspection.sampling.router import router as sampling_router
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs.router import router as signoffs_router
 from services.inspection.signoffs.router import schemes_router
+from services.inspection.snapshot.router import router as snapshot_router
 from services.inspection.vocabulary import VOCABULARIES
 from shared.app import create_service_app
 from shared.pii_rotation import PiiColumn
@@ -36,6 +37,7 @@ ROUTERS: list[APIRouter] = [
     assessments_router,
     bulletins_router,
     progress_router,
+    snapshot_router,
 ]  # mounted under /inspection/v1
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]

@@ -11,6 +11,7 @@ from services.pairing.needs.router import router as needs_router
 from services.pairing.pairings.router import router as pairings_router
 from services.pairing.policies.router import router as policies_router
 from services.pairing.settings import PairingSettings
+from services.pairing.snapshot.router import router as snapshot_router
 from services.pairing.visits.router import router as visits_router
 from services.pairing.vocabulary import VOCABULARIES
 from services.pairing.workload.router import router as workload_router
@@ -28,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     coverage_router,
     workload_router,
     policies_router,
+    snapshot_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

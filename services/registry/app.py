@@ -7,6 +7,8 @@ from services.registry.area_exits.router import router as area_exits_router
 from services.registry.areas.router import router as areas_router
 from services.registry.conflicts.router import router as conflicts_router
 from services.registry.consumers import HANDLERS
+from services.registry.dci.delivery import DciDelivery
+from services.registry.dci.router import router as dci_router
 from services.registry.edge.router import router as edge_router
 from services.registry.exits.router import router as exits_router
 from services.registry.households.router import router as households_router
@@ -31,8 +33,11 @@ settings_class = RegistrySettings
 PII_COLUMNS = [  # encrypted personal data, re-encrypted by `jingzhun pii rotate registry`
     PiiColumn("member", "id", "resident_id_cipher"),
     PiiColumn("edge_household", "id", "head_id_cipher"),
+    PiiColumn("dci_client", "id", "secret_cipher", key_type="text"),  # DCI clients' signing keys
 ]
-JOBS: list[PeriodicJob] = []  # periodic jobs (also run by `jingzhun worker registry`)
+JOBS: list[PeriodicJob] = [
+    PeriodicJob("dci-callbacks", 1.0, DciDelivery().run),  # DCI on-search and notify (docs/DCI.md)
+]  # periodic jobs (also run by `jingzhun worker registry`)
 ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /registry/v1
     areas_router,
     policies_router,
@@ -48,6 +53,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     notices_router,
     conflicts_router,
     imports_router,
+    dci_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]

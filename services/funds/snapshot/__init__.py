@@ -1,0 +1,1 @@
+"""Funds' snapshot for provincial platforms: accounts with their balances, plans, disbursements."""

@@ -1,0 +1,1 @@
+"""Pairing's snapshot for provincial platforms: pairings and visits under an area (docs/FEED.md)."""

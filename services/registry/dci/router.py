@@ -1,0 +1,244 @@
+"""``/dci/registry/...``: the DCI registry API (search, subscribe, transaction status) for outside
+registries, and ``/dci/clients`` where an admin registers them (docs/DCI.md).
+
+DCI routes take a Bearer token (role ``service``, subject = the client id, as the DCI API's
+``Authorization`` scheme asks) **and** a message signature made with the client's registered key.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from services.registry.dci import service
+from services.registry.dci.models import DciClient
+from services.registry.dci.schemas import (
+    Ack,
+    ClientChange,
+    ClientIn,
+    ClientOut,
+    ClientWithSecret,
+    Reply,
+    SearchEnvelope,
+    SubscribeEnvelope,
+    TxnStatusEnvelope,
+    UnsubscribeEnvelope,
+)
+from services.registry.deps import CipherDep, TodayDep
+from shared.auth import Principal, require_roles
+from shared.clock import ClockDep
+from shared.db import ReadSessionDep, SessionDep
+from shared.errors import Problem
+from shared.pii import PiiCipher
+from shared.ratelimit import RATE_LIMITED_RESPONSES, TokenBuckets
+
+router = APIRouter(prefix="/dci", tags=["dci"])
+Machine = Annotated[Principal, Depends(require_roles("service"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+ClientId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
+SIGNED: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid token, or the message signature is missing or wrong"},
+    403: {"model": Problem, "description": "The sender is not a registered, active client of your token"},
+    409: {"model": Problem, "description": "The message_id was received before (rjct.message_id.duplicate)"},
+    422: {"model": Problem, "description": "Malformed message or header (DCI code in `errors`)"},
+}
+
+
+def _receiver(request: Request) -> str:
+    return str(request.app.state.settings.dci_receiver_id)
+
+
+def _buckets(request: Request) -> dict[tuple[int, int], TokenBuckets]:
+    state = request.app.state
+    if not hasattr(state, "dci_buckets"):
+        state.dci_buckets = {}
+    return state.dci_buckets  # type: ignore[no-any-return]
+
+
+async def _client(
+    request: Request, session: Any, user: Principal, cipher: PiiCipher, clock: Any, *, action: str, items: int
+) -> tuple[dict[str, Any], DciClient]:
+    raw = await request.json()  # the signature covers the message as sent, not as parsed
+    client = await service.authenticate(
+        session,
+        user=user,
+        body=raw,
+        action=action,
+        items=items,
+        receiver_id=_receiver(request),
+        cipher=cipher,
+        now=clock.now(),
+    )
+    return raw, client
+
+
+@router.post("/registry/sync/search", response_model=Reply, responses=SIGNED | RATE_LIMITED_RESPONSES)
+async def sync_search(
+    body: SearchEnvelope,
+    request: Request,
+    session: SessionDep,
+    user: Machine,
+    cipher: CipherDep,
+    clock: ClockDep,
+    today: TodayDep,
+) -> dict[str, Any]:
+    """Search the registry now: a person by resident ID (is this person registered, in which
+    household, area and status) or households by area, status, batch, poverty cause and year, one
+    page each. Answered as `on-search`, signed, within the client's area and data rights."""
+    raw, client = await _client(
+        request, session, user, cipher, clock, action="search", items=len(body.message.search_request)
+    )
+    service.take_search_token(_buckets(request), client)
+    return await service.sync_search(
+        session, client, raw, cipher=cipher, today=today, now=clock.now(), receiver_id=_receiver(request)
+    )
+
+
+@router.post(
+    "/registry/search", status_code=202, response_model=Ack, responses=SIGNED | RATE_LIMITED_RESPONSES
+)
+async def search(
+    body: SearchEnvelope,
+    request: Request,
+    session: SessionDep,
+    user: Machine,
+    cipher: CipherDep,
+    clock: ClockDep,
+    today: TodayDep,
+) -> dict[str, Any]:
+    """Search later: acknowledged now (`ACK` with a correlation id); the answer is POSTed, signed, to
+    the client's `{callback_url}/on-search`, and `txn/status` tells how far it is."""
+    raw, client = await _client(
+        request, session, user, cipher, clock, action="search", items=len(body.message.search_request)
+    )
+    service.take_search_token(_buckets(request), client)
+    return await service.async_search(session, client, raw, cipher=cipher, today=today, now=clock.now())
+
+
+async def _txn_status(
+    body: TxnStatusEnvelope, request: Request, session: Any, user: Principal, cipher: PiiCipher, clock: Any
+) -> dict[str, Any]:
+    raw, client = await _client(request, session, user, cipher, clock, action="txn-status", items=1)
+    return await service.txn_status(
+        session, client, raw, cipher=cipher, now=clock.now(), receiver_id=_receiver(request)
+    )
+
+
+@router.post("/registry/txn/status", response_model=Reply, responses=SIGNED)
+async def txn_status(
+    body: TxnStatusEnvelope,
+    request: Request,
+    session: SessionDep,
+    user: Machine,
+    cipher: CipherDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    """The status (and for a finished search, the answer) of an earlier search, subscribe or
+    unsubscribe by transaction_id or correlation_id; answered in the response (`txn-on-status`)."""
+    return await _txn_status(body, request, session, user, cipher, clock)
+
+
+@router.post("/registry/sync/txn/status", response_model=Reply, responses=SIGNED)
+async def sync_txn_status(
+    body: TxnStatusEnvelope,
+    request: Request,
+    session: SessionDep,
+    user: Machine,
+    cipher: CipherDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    """The same as `txn/status` (DCI's synchronous path)."""
+    return await _txn_status(body, request, session, user, cipher, clock)
+
+
+@router.post("/registry/subscribe", response_model=Reply, responses=SIGNED)
+async def subscribe(
+    body: SubscribeEnvelope,
+    request: Request,
+    session: SessionDep,
+    user: Machine,
+    cipher: CipherDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    """Subscribe to households registered, exited, relapsed, moved or with a member who died, under
+    an area: each such event is POSTed, signed, to `{callback_url}/notify`, at least once, in order.
+    Answered here as `on-subscribe` with a subscription code per request."""
+    raw, client = await _client(
+        request, session, user, cipher, clock, action="subscribe", items=len(body.message.subscribe_request)
+    )
+    return await service.subscribe(
+        session, client, raw, cipher=cipher, now=clock.now(), receiver_id=_receiver(request)
+    )
+
+
+@router.post("/registry/unsubscribe", response_model=Reply, responses=SIGNED)
+async def unsubscribe(
+    body: UnsubscribeEnvelope,
+    request: Request,
+    session: SessionDep,
+    user: Machine,
+    cipher: CipherDep,
+    clock: ClockDep,
+) -> dict[str, Any]:
+    """End subscriptions by their codes (all or none); answered as `on-unsubscribe`."""
+    raw, client = await _client(
+        request,
+        session,
+        user,
+        cipher,
+        clock,
+        action="unsubscribe",
+        items=len(body.message.subscription_codes),
+    )
+    return await service.unsubscribe(
+        session, client, raw, cipher=cipher, now=clock.now(), receiver_id=_receiver(request)
+    )
+
+
+# ------------------------------------------------------------------------------------- admin
+
+
+def _out(client: DciClient) -> ClientOut:
+    return ClientOut.model_validate(client, from_attributes=True)
+
+
+@router.post("/clients", status_code=201, response_model=ClientWithSecret)
+async def register_client(
+    body: ClientIn, session: SessionDep, user: Admin, cipher: CipherDep
+) -> ClientWithSecret:
+    """Register an outside system under its agreement: id (its DCI sender_id), callback URL, area,
+    data rights and search rate. The answer holds its signing secret, shown this once (admin)."""
+    client, secret = await service.create_client(session, user, body, cipher=cipher)
+    return ClientWithSecret(**_out(client).model_dump(), secret=secret)
+
+
+@router.get("/clients", response_model=list[ClientOut])
+async def list_clients(session: ReadSessionDep, user: Admin) -> list[ClientOut]:
+    """The registered DCI clients (never their secrets; admin)."""
+    return [_out(c) for c in await service.list_clients(session)]
+
+
+@router.get("/clients/{client_id}", response_model=ClientOut)
+async def read_client(client_id: ClientId, session: ReadSessionDep, user: Admin) -> ClientOut:
+    """One registered DCI client (admin)."""
+    return _out(await service.get_client(session, client_id))
+
+
+@router.patch("/clients/{client_id}", response_model=ClientWithSecret | ClientOut)
+async def change_client(
+    client_id: ClientId,
+    body: ClientChange,
+    session: SessionDep,
+    user: Admin,
+    cipher: CipherDep,
+    clock: ClockDep,
+) -> ClientOut:
+    """Change a client's agreement, stop it (`active: false` also ends its subscriptions) or issue
+    a new secret (`rotate_secret`: shown once in the answer) (admin)."""
+    client, secret = await service.change_client(
+        session, user, client_id, body, cipher=cipher, now=clock.now()
+    )
+    if secret is not None:
+        return ClientWithSecret(**_out(client).model_dump(), secret=secret)
+    return _out(client)

@@ -1,0 +1,192 @@
+"""A service's consistent snapshot of what it owns under an area, as NDJSON stamped with its feed
+position (docs/FEED.md "Snapshot + catch-up"): funds, pairing and inspection use it; the registry's
+own (services/registry/snapshot/) works the same way with masking of its own.
+
+The position is the stream's last sequence read *before* the snapshot transaction takes its first
+read, so every event at or before it is reflected in the snapshot and every change the snapshot
+misses is published after it (an event of a change committed before the snapshot may come again:
+apply events idempotently). One ``REPEATABLE READ, READ ONLY`` transaction; rows are streamed with
+a server-side cursor, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.areas import AreaCode, InvalidAreaCode
+from shared.auth import Principal, require_roles
+from shared.clock import clock
+from shared.errors import InvalidInput, NotFound, Problem
+from shared.events.streams import stream_for
+from shared.feed.router import jetstream
+from shared.fields import AREA_CODE_PATTERN
+from shared.tables import outbox
+
+__all__ = ["NDJSON", "Section", "SnapshotAreaNotFound", "lines", "snapshot_router"]
+
+NDJSON = "application/x-ndjson"
+_BATCH = 2_000
+_CHUNK_BYTES = 256 * 1024
+# outbox rows published this long before the snapshot began surely lie at or before feed_after
+_REFLECTED_WINDOW_S = 120
+
+
+class SnapshotAreaNotFound(NotFound):
+    type_slug = "snapshot-area-not-found"
+    title = "No such area in your area"
+    title_zh = "您的辖区内没有该地区"
+    hint_zh = "快照的地区须在令牌的辖区之内"
+    hint_en = "Ask for an area inside your token's area"
+
+
+_Reader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One kind of line: ``kind`` and the statement of its rows under an area prefix (in key order).
+    No column may be called ``kind`` (the line's own key): label it (``Model.kind.label("x_kind")``)."""
+
+    kind: str
+    rows: Callable[[str], Select[Any]]
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _line(kind: str, data: dict[str, Any]) -> bytes:
+    return (json.dumps({"kind": kind, **data}, ensure_ascii=False, default=_json) + "\n").encode()
+
+
+async def _rows(conn: AsyncConnection, statement: Select[Any]) -> AsyncIterator[dict[str, Any]]:
+    result = await conn.stream(statement.execution_options(yield_per=_BATCH))
+    async for batch in result.mappings().partitions(_BATCH):
+        for row in batch:
+            yield dict(row)
+
+
+async def lines(
+    engine: AsyncEngine,
+    *,
+    service: str,
+    prefix: str,
+    sections: Sequence[Section],
+    stream_last_seq: Callable[[], Awaitable[int]],
+) -> AsyncIterator[bytes]:
+    """header (format, feed_after), the sections' rows in order, ``reflected`` lines (event ids
+    already reflected here that may still appear after feed_after: skip them when catching up),
+    end (counts, feed_after)."""
+    feed_after = await stream_last_seq()  # before the snapshot's first read (module doc)
+    taken_at = clock.now()
+    async with engine.connect() as raw:
+        conn = await raw.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        async with conn.begin():
+            counts = {s.kind: 0 for s in sections}
+            first_rows = _rows(conn, sections[0].rows(prefix))
+            first = await anext(first_rows, None)  # the first read fixes the snapshot
+            yield _line(
+                "header",
+                {
+                    "format": f"jingzhun.{service}.snapshot.v1",
+                    "service": service,
+                    "area_prefix": prefix,
+                    "feed_after": feed_after,
+                    "taken_at": taken_at,
+                },
+            )
+            buffer: list[bytes] = []
+            size = 0
+            for index, section in enumerate(sections):
+                rows = first_rows if index == 0 else _rows(conn, section.rows(prefix))
+                if index == 0 and first is not None:
+                    counts[section.kind] += 1
+                    buffer.append(_line(section.kind, first))
+                async for row in rows:
+                    counts[section.kind] += 1
+                    buffer.append(_line(section.kind, row))
+                    size += len(buffer[-1])
+                    if size >= _CHUNK_BYTES:
+                        yield b"".join(buffer)
+                        buffer.clear()
+                        size = 0
+            # Events of changes this snapshot already shows that may still come after feed_after
+            # (not yet published, or published around the time the position was read): a reader
+            # skips them in the feed, so even additive projections (balances) stay exact.
+            counts["reflected"] = 0
+            async for row in _rows(conn, _reflected()):
+                counts["reflected"] += 1
+                buffer.append(_line("reflected", {"event_id": row["id"]}))
+            yield b"".join(buffer) + _line("end", {"counts": counts, "feed_after": feed_after})
+
+
+def _reflected() -> Select[Any]:
+    recent = outbox.c.published_at >= func.now() - text(f"interval '{_REFLECTED_WINDOW_S} seconds'")
+    return select(outbox.c.id).where(or_(outbox.c.published_at.is_(None), recent)).order_by(outbox.c.seq)
+
+
+def snapshot_router(service: str, sections: Sequence[Section], *, what: str) -> APIRouter:
+    """``GET /snapshot?area_code=``: roles service, auditor, admin; the area within the token's."""
+    router = APIRouter(tags=["snapshot"])
+
+    @router.get(
+        "/snapshot",
+        response_class=StreamingResponse,
+        responses={
+            200: {"content": {NDJSON: {}}, "description": f"header, {what}, end (one JSON object per line)"},
+            503: {
+                "model": Problem,
+                "description": "The event bus is unreachable (the position cannot be read)",
+            },
+        },
+    )
+    async def snapshot(
+        request: Request,
+        user: _Reader,
+        area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN, description="the subtree's root area")],
+    ) -> StreamingResponse:
+        """What this service holds under an area at one instant (one REPEATABLE READ transaction),
+        stamped with `feed_after`: read `/feed/events?after=` from there and nothing is missed
+        (an event already reflected may come again: apply events idempotently). Streamed NDJSON,
+        not paged (docs/FEED.md)."""
+        try:
+            prefix = AreaCode.parse(area_code).prefix
+        except InvalidAreaCode as exc:
+            raise InvalidInput(str(exc), field="area_code") from exc
+        if not user.covers(area_code):
+            raise SnapshotAreaNotFound(
+                f"area {area_code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {area_code}"
+            )
+        js = await jetstream(request)
+
+        async def last_seq() -> int:
+            info: Any = await js.stream_info(stream_for(service))
+            return int(info.state.last_seq)
+
+        body = lines(
+            request.app.state.db.engine,
+            service=service,
+            prefix=prefix,
+            sections=sections,
+            stream_last_seq=last_seq,
+        )
+        return StreamingResponse(body, media_type=NDJSON, headers={"Cache-Control": "no-store"})
+
+    return router
