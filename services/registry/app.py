@@ -31,6 +31,8 @@ settings_class = RegistrySettings
 PII_COLUMNS = [  # encrypted personal data, re-encrypted by `jingzhun pii rotate registry`
     PiiColumn("member", "id", "resident_id_cipher"),
     PiiColumn("edge_household", "id", "head_id_cipher"),
+    # staged imports not (yet) committed keep the ciphertext until commit moves it into member
+    PiiColumn("import_row", "id", "resident_id_cipher", key_type="bigint"),
 ]
 JOBS: list[PeriodicJob] = []  # periodic jobs (also run by `jingzhun worker registry`)
 ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /registry/v1

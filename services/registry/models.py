@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     Sequence,
@@ -450,6 +451,7 @@ class ImportRow(Base):
     __table_args__ = (
         Index("ix_import_row_household", "import_id", "household_key"),
         Index("ix_import_row_hash", "resident_id_hash"),
+        Index("uq_import_row_id", "id", unique=True),
     )
 
     import_id: Mapped[uuid.UUID] = mapped_column(
@@ -475,3 +477,7 @@ class ImportRow(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | accepted | refused
     household_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     member_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # a surrogate key the PII key rotation walks (the primary key is composite)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False))
+    # kind-specific parsed values (incomes: amounts in fen; dibao: the civil-affairs line)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

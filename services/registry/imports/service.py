@@ -23,6 +23,7 @@ from typing import Any
 
 import structlog
 from openpyxl import load_workbook
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.imports import rules
@@ -131,12 +132,7 @@ async def upload(
     repo = ImportRepository(session)
     earlier = await repo.by_sha256(kind, sha)
     if earlier is not None:
-        raise ImportAlreadyUploaded(
-            f"this file was uploaded before as import {earlier.id} ({earlier.status})",
-            detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{earlier.status}）",
-            import_id=str(earlier.id),
-            status=earlier.status,
-        )
+        raise _already_uploaded(earlier)
     fmt, encoding, total, rows = _rows(data)
     header = next(rows, None)
     columns, missing = rules.header_map(list(header or []))
@@ -168,8 +164,25 @@ async def upload(
         households_committed=0,
         started_at=clock.now(),
     )
-    await repo.add(job)
+    try:
+        async with session.begin_nested():  # a savepoint: a lost race leaves the request usable
+            await repo.add(job)
+    except IntegrityError:
+        # the same bytes uploaded at the same moment: the unique index let the earlier one in
+        earlier = await repo.by_sha256(kind, sha)
+        if earlier is None:
+            raise
+        raise _already_uploaded(earlier) from None
     return job, True
+
+
+def _already_uploaded(earlier: SpreadsheetImport) -> ImportAlreadyUploaded:
+    return ImportAlreadyUploaded(
+        f"this file was uploaded before as import {earlier.id} ({earlier.status})",
+        detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{earlier.status}）",
+        import_id=str(earlier.id),
+        status=earlier.status,
+    )
 
 
 async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
