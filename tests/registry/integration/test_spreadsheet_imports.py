@@ -394,7 +394,8 @@ async def test_staged_ids_of_an_uncommitted_import_are_rotated_with_the_key(make
         assert (report.scanned, report.rotated) == (3, 3)
         async with during.state.db.transaction() as s:
             texts = (await s.scalars(select(ImportRow.resident_id_cipher))).all()
-        assert len(texts) == 3 and all(PiiCipher(NEW).is_current(t) for t in texts)
+        assert len(texts) == 3
+        assert all(PiiCipher(NEW).is_current(t) for t in texts)
 
     # the old key retired: the import committed afterwards still gives readable resident IDs
     after = app_with(url, NEW, hash_key=OLD)
