@@ -21,6 +21,7 @@ from services.registry.rollups.router import public_router as public_rollups_rou
 from services.registry.rollups.router import router as rollups_router
 from services.registry.settings import RegistrySettings
 from services.registry.snapshot.router import router as snapshot_router
+from services.registry.timeline.router import router as timeline_router
 from services.registry.vocabulary import VOCABULARIES
 from shared.app import create_service_app
 from shared.db import Database
@@ -50,6 +51,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     notices_router,
     conflicts_router,
     imports_router,
+    timeline_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]

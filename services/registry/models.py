@@ -481,3 +481,24 @@ class ImportRow(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=False))
     # kind-specific parsed values (incomes: amounts in fen; dibao: the civil-affairs line)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class HouseholdTimelineEntry(Base):
+    """A step in a household's path learned from another service's event (timeline/): pairing,
+    visits, funds received, findings. The event id is the key, so a redelivery changes nothing."""
+
+    __tablename__ = "household_timeline_entry"
+    __table_args__ = (
+        Index("ix_household_timeline_household", "household_id", "occurred_at"),
+        Index("ix_household_timeline_ref", "ref"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    household_id: Mapped[str | None] = mapped_column(String(64))  # null: a finding not (yet) traced
+    area_code: Mapped[str | None] = mapped_column(String(12))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(20))  # pairing | funds | inspection
+    kind: Mapped[str] = mapped_column(String(100))  # the event type
+    actor: Mapped[str | None] = mapped_column(String(200))  # who: the helper, the cadre, the office
+    ref: Mapped[str | None] = mapped_column(String(200))  # what later events name it by
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
