@@ -518,6 +518,11 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
+# the roles whose work needs the head's full name in a search result (the clerks who enter and
+# approve households); the others see the masked name only
+FULL_NAME_ROLES = frozenset({"registrar", "approver", "admin"})
+
+
 async def search(
     *,
     session: AsyncSession,
@@ -551,6 +556,7 @@ async def search(
         limit=limit + 1,
     )
     page = rows[:limit]
+    names_shown = bool(actor.roles & FULL_NAME_ROLES)
     items = [
         HouseholdListItem(
             id=h.id,
@@ -559,6 +565,7 @@ async def search(
             status=h.status,
             year=h.year,
             head_name_masked=mask_name(h.head_name),
+            head_name=h.head_name if names_shown else None,
             member_count=h.member_count,
             poverty_causes=list(h.poverty_causes),
             batches=list(h.batches),

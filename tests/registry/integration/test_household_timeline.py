@@ -224,3 +224,26 @@ async def test_next_actions_follow_the_state_machine_with_the_roles_from_the_rou
         )
         assert {a["action"] for a in r.json()["actions"]} == {"record_review", "start_notice", "reject"}
         assert not any(a["yours"] for a in r.json()["actions"])
+
+
+async def test_clerks_see_full_names_in_search_results_and_other_roles_masked_ones(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        area = h["area_code"]
+        seen = {}
+        for role in ("registrar", "approver", "auditor", "inspector", "finance"):
+            r = await c.get("/registry/v1/households", headers=auth(role, area))
+            assert r.status_code == 200, r.text
+            (item,) = r.json()["items"]
+            seen[role] = (item["head_name"], item["head_name_masked"])
+        assert seen == {
+            "registrar": ("王大明", "王**"),
+            "approver": ("王大明", "王**"),
+            "auditor": (None, "王**"),
+            "inspector": (None, "王**"),
+            "finance": (None, "王**"),
+        }
+        r = await c.get("/registry/v1/households", params={"name": "王大明"}, headers=REGISTRAR)
+        assert [i["head_name"] for i in r.json()["items"]] == ["王大明"]
