@@ -23,6 +23,7 @@ from services.registry.rollups.router import public_router as public_rollups_rou
 from services.registry.rollups.router import router as rollups_router
 from services.registry.settings import RegistrySettings
 from services.registry.snapshot.router import router as snapshot_router
+from services.registry.timeline.router import router as timeline_router
 from services.registry.vocabulary import VOCABULARIES
 from shared.app import create_service_app
 from shared.db import Database
@@ -34,6 +35,8 @@ PII_COLUMNS = [  # encrypted personal data, re-encrypted by `jingzhun pii rotate
     PiiColumn("member", "id", "resident_id_cipher"),
     PiiColumn("edge_household", "id", "head_id_cipher"),
     PiiColumn("dci_client", "id", "secret_cipher", key_type="text"),  # DCI clients' signing keys
+    # staged imports not (yet) committed keep the ciphertext until commit moves it into member
+    PiiColumn("import_row", "id", "resident_id_cipher", key_type="bigint"),
 ]
 JOBS: list[PeriodicJob] = [
     PeriodicJob("dci-callbacks", 1.0, DciDelivery().run),  # DCI on-search and notify (docs/DCI.md)
@@ -54,6 +57,7 @@ ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /regist
     conflicts_router,
     imports_router,
     dci_router,
+    timeline_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]

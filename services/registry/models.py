@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     Sequence,
@@ -450,6 +451,7 @@ class ImportRow(Base):
     __table_args__ = (
         Index("ix_import_row_household", "import_id", "household_key"),
         Index("ix_import_row_hash", "resident_id_hash"),
+        Index("uq_import_row_id", "id", unique=True),
     )
 
     import_id: Mapped[uuid.UUID] = mapped_column(
@@ -475,3 +477,28 @@ class ImportRow(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | accepted | refused
     household_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     member_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # a surrogate key the PII key rotation walks (the primary key is composite)
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False))
+    # kind-specific parsed values (incomes: amounts in fen; dibao: the civil-affairs line)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class HouseholdTimelineEntry(Base):
+    """A step in a household's path learned from another service's event (timeline/): pairing,
+    visits, funds received, findings. The event id is the key, so a redelivery changes nothing."""
+
+    __tablename__ = "household_timeline_entry"
+    __table_args__ = (
+        Index("ix_household_timeline_household", "household_id", "occurred_at"),
+        Index("ix_household_timeline_ref", "ref"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    household_id: Mapped[str | None] = mapped_column(String(64))  # null: a finding not (yet) traced
+    area_code: Mapped[str | None] = mapped_column(String(12))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(20))  # pairing | funds | inspection
+    kind: Mapped[str] = mapped_column(String(100))  # the event type
+    actor: Mapped[str | None] = mapped_column(String(200))  # who: the helper, the cadre, the office
+    ref: Mapped[str | None] = mapped_column(String(200))  # what later events name it by
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

@@ -58,7 +58,7 @@ async def card(session: SessionDep, h: Household, response: Response | None = No
     )
 
 
-def _list_item(h: Household) -> HouseholdListItem:
+def _list_item(h: Household, *, full_name: bool = False) -> HouseholdListItem:
     return HouseholdListItem(
         id=h.id,
         household_number=h.household_number,
@@ -66,6 +66,7 @@ def _list_item(h: Household) -> HouseholdListItem:
         status=h.status,
         year=h.year,
         head_name_masked=mask_name(h.head_name),
+        head_name=h.head_name if full_name else None,
         member_count=h.member_count,
         poverty_causes=list(h.poverty_causes),
         batches=list(h.batches),
@@ -152,7 +153,9 @@ async def search_households(
         cursor=cursor,
         limit=limit,
     )
-    return Page(items=[_list_item(h) for h in found.items], next_cursor=found.next_cursor)
+    full_name = service.shows_full_names(user)
+    items = [_list_item(h, full_name=full_name) for h in found.items]
+    return Page(items=items, next_cursor=found.next_cursor)
 
 
 @router.get("/{household_id}", response_model=HouseholdOut)

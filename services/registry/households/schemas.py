@@ -220,7 +220,7 @@ class HouseholdOut(_Labelled):
 
 
 class HouseholdListItem(_Labelled):
-    """A list row: names masked, no resident IDs at all."""
+    """A list row: names masked (full for the clerks who may see them), no resident IDs at all."""
 
     id: uuid.UUID
     household_number: str | None
@@ -228,6 +228,11 @@ class HouseholdListItem(_Labelled):
     status: str
     year: int
     head_name_masked: str
+    head_name: str | None = Field(
+        default=None,
+        description="the head's full name, for the roles whose work needs it (registrar, approver, "
+        "admin); null for the others, who see head_name_masked only",
+    )
     member_count: int
     poverty_causes: list[str]
     batches: list[str]

@@ -501,6 +501,15 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
+# the roles whose work needs the head's full name in a search result (the clerks who enter and
+# approve households); the others see the masked name only
+FULL_NAME_ROLES = frozenset({"registrar", "approver", "admin"})
+
+
+def shows_full_names(actor: Principal) -> bool:
+    return bool(actor.roles & FULL_NAME_ROLES)
+
+
 async def search(
     *,
     session: AsyncSession,

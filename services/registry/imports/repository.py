@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 
 from services.registry.households.events import REGISTERED
-from services.registry.models import ImportRow, SpreadsheetImport
+from services.registry.models import Area, Household, ImportRow, Member, SpreadsheetImport
 from shared.repository import Repository
 
 STAGED_COLUMNS = (
@@ -333,3 +333,311 @@ class ImportRepository(Repository[SpreadsheetImport]):
             {"i": import_id},
         )
         return list(rows)
+
+
+# the staging columns the other kinds fill (kinds.py); the rest stay NULL
+KIND_COLUMNS = (
+    "import_id",
+    "row_no",
+    "cells",
+    "household_key",
+    "area_code",
+    "name",
+    "resident_id_hash",
+    "resident_id_masked",
+    "year",
+    "reasons",
+    "status",
+    "data",
+)
+
+
+class KindRepository(ImportRepository):
+    """The set-shaped checks and the commit statements of the incomes, dibao and village_incomes kinds."""
+
+    async def copy_kind_rows(self, records: Sequence[tuple[Any, ...]]) -> None:
+        conn = await self.session.connection()
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.copy_records_to_table("import_row", records=records, columns=KIND_COLUMNS)
+
+    async def kind_counts(self, import_id: uuid.UUID) -> dict[str, int]:
+        row = (
+            await self.session.execute(
+                text(
+                    "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, "
+                    "count(*) FILTER (WHERE status = 'refused') AS refused, "
+                    "count(DISTINCT household_id) FILTER (WHERE status = 'accepted') AS households "
+                    "FROM import_row WHERE import_id = :i"
+                ),
+                {"i": import_id},
+            )
+        ).one()
+        return {"accepted": row.accepted, "refused": row.refused, "households": row.households}
+
+    async def accept_pending(self, import_id: uuid.UUID) -> None:
+        await self.session.execute(
+            text("UPDATE import_row SET status = 'accepted' WHERE import_id = :i AND status = 'pending'"),
+            {"i": import_id},
+        )
+
+    async def _refuse(self, sql: str, params: dict[str, Any]) -> int:
+        result = await self.session.execute(text(sql), params)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    # ---- incomes -------------------------------------------------------------------------------
+
+    async def check_incomes(self, import_id: uuid.UUID, *, scope: str, closed: dict[str, str]) -> None:
+        s, p = self.session, {"i": import_id}
+        await s.execute(
+            text(
+                "UPDATE import_row r SET household_id = h.id, area_code = h.area_code FROM household h "
+                "WHERE r.import_id = :i AND r.household_key IS NOT NULL "
+                "AND h.household_number = r.household_key"
+            ),
+            p,
+        )
+        # the head's resident ID: names the household alone, or must agree with the 户编号 given
+        await s.execute(
+            text(
+                "UPDATE import_row r SET household_id = h.id, area_code = h.area_code "
+                "FROM member m JOIN household h ON h.id = m.household_id "
+                "WHERE r.import_id = :i AND r.household_key IS NULL AND r.resident_id_hash IS NOT NULL "
+                "AND m.resident_id_hash = r.resident_id_hash AND m.holds_identity AND m.relation = 'head'"
+            ),
+            p,
+        )
+        await self._refuse(
+            _REFUSE.format(reason="ARRAY['户编号' || r.household_key || '在系统中没有登记']")
+            + "WHERE r.import_id = :i AND r.household_key IS NOT NULL AND r.household_id IS NULL "
+            "AND r.status <> 'refused'",
+            p,
+        )
+        await self._refuse(
+            _REFUSE.format(
+                reason="ARRAY['身份证号为' || r.resident_id_masked || '的人没有作为户主登记在任何一户']"
+            )
+            + "WHERE r.import_id = :i AND r.household_key IS NULL AND r.household_id IS NULL "
+            "AND r.status <> 'refused'",
+            p,
+        )
+        await self._refuse(
+            _REFUSE.format(
+                reason="ARRAY['户主身份证号' || r.resident_id_masked || '不是户' || r.household_key || "
+                "'的户主，请核对户编号和身份证号']"
+            )
+            + "WHERE r.import_id = :i AND r.household_key IS NOT NULL AND r.household_id IS NOT NULL "
+            "AND r.resident_id_hash IS NOT NULL AND r.status <> 'refused' AND NOT EXISTS ("
+            "SELECT 1 FROM member m WHERE m.household_id = r.household_id "
+            "AND m.resident_id_hash = r.resident_id_hash AND m.relation = 'head')",
+            p,
+        )
+        await self._refuse(
+            _REFUSE.format(reason="ARRAY['该户（' || r.area_code || '）不在您的辖区内']")
+            + "WHERE r.import_id = :i AND r.household_id IS NOT NULL AND r.status <> 'refused' "
+            "AND left(r.area_code, length(:scope)) <> :scope",
+            p | {"scope": scope},
+        )
+        await self.refuse_closed(import_id, closed)
+        await self._refuse(
+            _REFUSE.format(
+                reason="ARRAY['该户' || r.year || '年度的收入在本文件第' || d.first_row || '行已填写']"
+            )
+            + "FROM (SELECT household_id, year, min(row_no) AS first_row FROM import_row "
+            "WHERE import_id = :i AND household_id IS NOT NULL AND year IS NOT NULL "
+            "GROUP BY household_id, year HAVING count(*) > 1) d "
+            "WHERE r.import_id = :i AND r.household_id = d.household_id AND r.year = d.year "
+            "AND r.row_no <> d.first_row",
+            p,
+        )
+        await self.accept_pending(import_id)
+
+    async def refuse_closed(self, import_id: uuid.UUID, closed: dict[str, str]) -> int:
+        """Rows of households that can no longer change (removed, rejected), the reason the
+        one-by-one route gives; run again at commit."""
+        return await self._refuse(
+            _REFUSE.format(
+                reason="ARRAY['该户状态为“' || (CAST(:closed AS jsonb) ->> h.status) || '”，不能再变更']"
+            )
+            + "FROM household h WHERE r.import_id = :i AND h.id = r.household_id AND r.status <> 'refused' "
+            "AND (CAST(:closed AS jsonb) ->> h.status) IS NOT NULL",
+            {"i": import_id, "closed": json.dumps(closed, ensure_ascii=False)},
+        )
+
+    async def put_incomes(self, import_id: uuid.UUID) -> list[tuple[uuid.UUID, int, int, int | None]]:
+        """The accepted incomes into income_record (a change bumps its version, as the route does):
+        (household, year, fen, the amount before) in row order."""
+        before = await self.session.execute(
+            text(
+                "SELECT r.household_id, r.year, (r.data ->> 'per_capita_income_fen')::bigint AS fen, "
+                "i.per_capita_income_fen AS before FROM import_row r LEFT JOIN income_record i "
+                "ON i.household_id = r.household_id AND i.year = r.year "
+                "WHERE r.import_id = :i AND r.status = 'accepted' ORDER BY r.row_no"
+            ),
+            {"i": import_id},
+        )
+        changes = [(row.household_id, row.year, row.fen, row.before) for row in before]
+        await self.session.execute(
+            text(
+                "INSERT INTO income_record (household_id, year, per_capita_income_fen, version) "
+                "SELECT household_id, year, (data ->> 'per_capita_income_fen')::bigint, 1 FROM import_row "
+                "WHERE import_id = :i AND status = 'accepted' "
+                "ON CONFLICT (household_id, year) DO UPDATE SET per_capita_income_fen = "
+                "excluded.per_capita_income_fen, version = income_record.version + 1"
+            ),
+            {"i": import_id},
+        )
+        return changes
+
+    async def accepted_households(self, import_id: uuid.UUID) -> list[uuid.UUID]:
+        stmt = (
+            select(ImportRow.household_id)
+            .where(ImportRow.import_id == import_id, ImportRow.status == "accepted")
+            .where(ImportRow.household_id.is_not(None))
+            .distinct()
+        )
+        return [i for i in (await self.session.execute(stmt)).scalars() if i is not None]
+
+    async def households_with_members(
+        self, ids: Sequence[uuid.UUID]
+    ) -> tuple[dict[uuid.UUID, Household], dict[uuid.UUID, list[Member]]]:
+        """The households and their active members (what the updated event names)."""
+        found = await self.session.execute(select(Household).where(Household.id.in_(list(ids))))
+        households = {h.id: h for h in found.scalars()}
+        members: dict[uuid.UUID, list[Member]] = {}
+        rows = await self.session.execute(
+            select(Member)
+            .where(Member.household_id.in_(list(ids)), Member.active)
+            .order_by(Member.household_id, Member.id)
+        )
+        for m in rows.scalars():
+            members.setdefault(m.household_id, []).append(m)
+        return households, members
+
+    async def areas(self, codes: Sequence[str]) -> list[Area]:
+        rows = await self.session.execute(select(Area).where(Area.code.in_(list(codes))).order_by(Area.code))
+        return list(rows.scalars())
+
+    async def lock_households(self, ids: Sequence[uuid.UUID]) -> None:
+        """The households' row locks, in id order (the one-by-one route holds the same lock)."""
+        await self.session.execute(
+            text("SELECT id FROM household WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), {"ids": list(ids)}
+        )
+
+    # ---- dibao ---------------------------------------------------------------------------------
+
+    async def check_dibao(self, import_id: uuid.UUID, *, scope: str, outcomes: dict[str, str]) -> None:
+        p = {"i": import_id}
+        await self._refuse(
+            _REFUSE.format(reason="ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现']")
+            + "FROM (SELECT resident_id_hash, min(row_no) AS first_row FROM import_row "
+            "WHERE import_id = :i AND resident_id_hash IS NOT NULL GROUP BY resident_id_hash "
+            "HAVING count(*) > 1) d "
+            "WHERE r.import_id = :i AND r.resident_id_hash = d.resident_id_hash AND r.row_no <> d.first_row",
+            p,
+        )
+        await self._refuse(
+            _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']")
+            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL "
+            "AND left(r.area_code, length(:scope)) <> :scope",
+            p | {"scope": scope},
+        )
+        await self.accept_pending(import_id)
+        # the cross-check itself: the person among the registered members of the uploader's area
+        await self.session.execute(
+            text(
+                "UPDATE import_row r SET household_id = h.id, data = jsonb_build_object('outcome', "
+                "CASE WHEN h.dibao THEN CAST(:matched AS text) ELSE CAST(:mismatch AS text) END, "
+                "'household_number', h.household_number) "
+                "FROM member m JOIN household h ON h.id = m.household_id "
+                "WHERE r.import_id = :i AND r.status = 'accepted' "
+                "AND m.resident_id_hash = r.resident_id_hash "
+                "AND m.holds_identity AND left(h.area_code, length(:scope)) = :scope"
+            ),
+            p | {"scope": scope, "matched": outcomes["matched"], "mismatch": outcomes["mismatch"]},
+        )
+        await self.session.execute(
+            text(
+                "UPDATE import_row SET data = jsonb_build_object('outcome', CAST(:none AS text)) "
+                "WHERE import_id = :i AND status = 'accepted' AND household_id IS NULL"
+            ),
+            p | {"none": outcomes["not_registered"]},
+        )
+
+    async def dibao_counts(self, import_id: uuid.UUID, *, scope: str) -> dict[str, int]:
+        rows = await self.session.execute(
+            text(
+                "SELECT data ->> 'outcome' AS outcome, count(*) AS n FROM import_row "
+                "WHERE import_id = :i AND status = 'accepted' GROUP BY 1"
+            ),
+            {"i": import_id},
+        )
+        by_outcome = {r.outcome: int(r.n) for r in rows}
+        flagged = await self.session.execute(
+            text(
+                "SELECT count(*) FROM household h WHERE h.dibao "
+                "AND left(h.area_code, length(:scope)) = :scope "
+                "AND h.status NOT IN ('removed', 'rejected') AND NOT EXISTS (SELECT 1 FROM import_row r "
+                "WHERE r.import_id = :i AND r.status = 'accepted' AND r.household_id = h.id)"
+            ),
+            {"i": import_id, "scope": scope},
+        )
+        return by_outcome | {"flagged_not_on_roll": int(flagged.scalar_one())}
+
+    # ---- village_incomes -----------------------------------------------------------------------
+
+    async def check_village_incomes(self, import_id: uuid.UUID, *, scope: str) -> None:
+        p = {"i": import_id}
+        await self._refuse(
+            _REFUSE.format(reason="ARRAY['村代码' || r.area_code || '不存在']")
+            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL AND r.status <> 'refused' "
+            "AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)",
+            p,
+        )
+        await self._refuse(
+            _REFUSE.format(reason="ARRAY['代码' || r.area_code || '不是村级代码，集体经济收入按村填写']")
+            + "FROM area a WHERE r.import_id = :i AND a.code = r.area_code AND a.level <> 'village' "
+            "AND r.status <> 'refused'",
+            p,
+        )
+        await self._refuse(
+            _REFUSE.format(reason="ARRAY['村代码' || r.area_code || '不在您的辖区内']")
+            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL AND r.status <> 'refused' "
+            "AND left(r.area_code, length(:scope)) <> :scope",
+            p | {"scope": scope},
+        )
+        await self._refuse(
+            _REFUSE.format(
+                reason="ARRAY['该村' || r.year || '年度的集体经济收入在本文件第' || d.first_row "
+                "|| '行已填写']"
+            )
+            + "FROM (SELECT area_code, year, min(row_no) AS first_row FROM import_row WHERE import_id = :i "
+            "AND area_code IS NOT NULL AND year IS NOT NULL GROUP BY area_code, year HAVING count(*) > 1) d "
+            "WHERE r.import_id = :i AND r.area_code = d.area_code AND r.year = d.year "
+            "AND r.row_no <> d.first_row",
+            p,
+        )
+        await self.accept_pending(import_id)
+
+    async def put_village_incomes(self, import_id: uuid.UUID) -> list[str]:
+        """The accepted incomes into area_income (a year recorded again is replaced, as the area
+        upload does); the villages touched."""
+        await self.session.execute(
+            text(
+                "INSERT INTO area_income (area_code, year, collective_income_fen) "
+                "SELECT area_code, year, (data ->> 'collective_income_fen')::bigint FROM import_row "
+                "WHERE import_id = :i AND status = 'accepted' "
+                "ON CONFLICT (area_code, year) DO UPDATE SET collective_income_fen = "
+                "excluded.collective_income_fen"
+            ),
+            {"i": import_id},
+        )
+        rows = await self.session.execute(
+            text(
+                "SELECT DISTINCT area_code FROM import_row WHERE import_id = :i AND status = 'accepted' "
+                "ORDER BY area_code"
+            ),
+            {"i": import_id},
+        )
+        return list(rows.scalars())

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.registry.deps import CipherDep, TodayDep
-from services.registry.imports import rules, service
+from services.registry.imports import kinds, rules, service
 from services.registry.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
-from services.registry.imports.template import registration_template
+from services.registry.imports.template import kind_template, registration_template
 from services.registry.models import SpreadsheetImport
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.context import get_request_id
@@ -21,7 +22,12 @@ from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, xlsx_response
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 Approver = Annotated[Principal, Depends(require_roles("approver"))]
-Kind = Literal["registration"]
+Kind = Literal["registration", "incomes", "dibao", "village_incomes"]
+KIND_HELP = (
+    "registration: the 建档立卡 roll, one row per member; incomes: a year's per-capita net income "
+    "per household (户编号 or 户主身份证号, 年度, 人均纯收入(元)); dibao: the 低保 roll from civil "
+    "affairs, cross-checked against the registry; village_incomes: 村代码, 年度, 集体经济收入(元)"
+)
 
 
 def _out(job: SpreadsheetImport) -> ImportStatusOut:
@@ -33,12 +39,17 @@ def _out(job: SpreadsheetImport) -> ImportStatusOut:
 
 @router.get("/templates/{kind}.xlsx", response_class=Response)
 async def template(kind: Annotated[Kind, Path()], user: CurrentUser, today: TodayDep) -> Response:
+    if kind == "registration":
+        data, ascii_name = registration_template(today), "registration.xlsx"
+    else:
+        data, ascii_name = kind_template(kinds.KINDS[kind], today), f"{kind}.xlsx"
+    title = service.KIND_TITLES[kind] + "导入模板.xlsx"
     return Response(
-        registration_template(today),
+        data,
         media_type=XLSX_MEDIA_TYPE,
         headers={
-            "Content-Disposition": 'attachment; filename="registration.xlsx"; '
-            "filename*=UTF-8''%E5%BB%BA%E6%A1%A3%E7%AB%8B%E5%8D%A1%E8%8A%B1%E5%90%8D%E5%86%8C.xlsx"
+            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(title)}"
         },
     )
 
@@ -51,7 +62,7 @@ async def upload(
     cipher: CipherDep,
     today: TodayDep,
     background: BackgroundTasks,
-    kind: Kind = Query(description="registration: the 建档立卡 roll, one row per member"),
+    kind: Kind = Query(description=KIND_HELP),
     source_roll: str | None = Query(default=None, max_length=500),
     reason: str | None = Query(default=None, max_length=2000),
     filename: str | None = Query(default=None, max_length=255),
@@ -93,7 +104,12 @@ async def rows(
     found = await service.rows(session, user, import_id, status=status, after=after, limit=limit)
     items = [
         ImportRowOut(
-            row=r.row_no, status=r.status, household_key=r.household_key, reasons=r.reasons, cells=r.cells
+            row=r.row_no,
+            status=r.status,
+            household_key=r.household_key,
+            reasons=r.reasons,
+            outcome=(r.data or {}).get("outcome"),
+            cells=r.cells,
         )
         for r in found
     ]
@@ -106,10 +122,16 @@ async def report(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -
     job = await service.load(session, user, import_id)
     columns = [Column(f"c{i}", h or f"列{i + 1}") for i, h in enumerate(job.headers)]
     columns.append(Column("reasons", rules.REASON_HEADER, width=60))
+    outcome = kinds.KINDS[job.kind].outcome_header if job.kind in kinds.KINDS else None
+    if outcome:
+        columns.append(Column("outcome", outcome, width=40))
     lines: list[list[str | None]] = []
     async for r in service.all_rows(session, job):
         cells = (list(r.cells) + [None] * len(job.headers))[: len(job.headers)]
-        lines.append([*cells, "；".join(r.reasons) or None])
+        line = [*cells, "；".join(r.reasons) or None]
+        if outcome:
+            line.append((r.data or {}).get("outcome"))
+        lines.append(line)
     return xlsx_response(f"import-{import_id}-report.xlsx", [Sheet("导入结果", columns, lines)])
 
 

@@ -36,6 +36,9 @@ class ImportRowOut(BaseModel):
     status: Literal["pending", "accepted", "refused"]
     household_key: str | None
     reasons: list[str] = Field(description="why the row is refused, in Chinese")
+    outcome: str | None = Field(
+        default=None, description="dibao: what the cross-check found for the row (一致 / 未登记 / 不一致：…)"
+    )
     cells: list[str | None]
 
 

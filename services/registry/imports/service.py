@@ -23,8 +23,11 @@ from typing import Any
 
 import structlog
 from openpyxl import load_workbook
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.areas import events as area_events
+from services.registry.areas.repository import AreaRepository
 from services.registry.errors import (
     ImportAlreadyUploaded,
     ImportHasErrors,
@@ -33,13 +36,14 @@ from services.registry.errors import (
     PolicyMissing,
     UnreadableSpreadsheet,
 )
-from services.registry.imports import rules
-from services.registry.imports.repository import ImportRepository
+from services.registry.households import events as household_events
+from services.registry.imports import kinds, rules
+from services.registry.imports.repository import ImportRepository, KindRepository
 from services.registry.models import ImportRow, SpreadsheetImport
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas, flow_deltas
-from services.registry.vocabulary import BATCH_LABELS, HouseholdStatus
+from services.registry.vocabulary import ACTIVE_STATUSES, BATCH_LABELS, HouseholdStatus
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
@@ -50,6 +54,8 @@ from shared.pii import PiiCipher, mask_resident_id
 log = structlog.get_logger(__name__)
 
 CHUNK = 5_000
+ALL_KINDS = ("registration", *kinds.KINDS)
+KIND_TITLES = {"registration": "建档立卡花名册"} | {k.code: k.title_zh for k in kinds.KINDS.values()}
 
 
 def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str | None]]]:
@@ -93,10 +99,11 @@ async def upload(
     reason: str | None,
 ) -> tuple[SpreadsheetImport, bool]:
     """The import record (status validating) and whether it is new; the same bytes twice → 409."""
-    if kind not in rules.KINDS:
+    if kind not in ALL_KINDS:
         raise InvalidInput(
-            f"kind {kind} is not importable yet; kinds: {', '.join(rules.KINDS)}",
-            detail_zh=f"暂不支持导入“{kind}”，可导入：建档立卡花名册（registration）",
+            f"kind {kind} is not importable; kinds: {', '.join(ALL_KINDS)}",
+            detail_zh=f"暂不支持导入“{kind}”，可导入："
+            + "、".join(f"{title}（{code}）" for code, title in KIND_TITLES.items()),
         )
     if not data:
         raise UnreadableSpreadsheet("the file is empty", detail_zh="上传的文件是空的")
@@ -104,15 +111,10 @@ async def upload(
     repo = ImportRepository(session)
     earlier = await repo.by_sha256(kind, sha)
     if earlier is not None:
-        raise ImportAlreadyUploaded(
-            f"this file was uploaded before as import {earlier.id} ({earlier.status})",
-            detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{earlier.status}）",
-            import_id=str(earlier.id),
-            status=earlier.status,
-        )
+        raise _already_uploaded(earlier)
     fmt, encoding, total, rows = _rows(data)
     header = next(rows, None)
-    columns, missing = rules.header_map(list(header or []))
+    columns, missing = _header_map(kind, list(header or []))
     if missing:
         raise UnreadableSpreadsheet(
             f"the header row lacks {', '.join(missing)}",
@@ -141,8 +143,25 @@ async def upload(
         households_committed=0,
         started_at=clock.now(),
     )
-    await repo.add(job)
+    try:
+        async with session.begin_nested():  # a savepoint: a lost race leaves the request usable
+            await repo.add(job)
+    except IntegrityError:
+        # the same bytes uploaded at the same moment: the unique index let the earlier one in
+        earlier = await repo.by_sha256(kind, sha)
+        if earlier is None:
+            raise
+        raise _already_uploaded(earlier) from None
     return job, True
+
+
+def _already_uploaded(earlier: SpreadsheetImport) -> ImportAlreadyUploaded:
+    return ImportAlreadyUploaded(
+        f"this file was uploaded before as import {earlier.id} ({earlier.status})",
+        detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{earlier.status}）",
+        import_id=str(earlier.id),
+        status=earlier.status,
+    )
 
 
 async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
@@ -229,22 +248,32 @@ def _next_chunk(
 async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
     _, _, _, cells_iter = _rows(data)
     header = next(cells_iter)
-    columns, _ = rules.header_map(list(header))
+    async with db.transaction() as session:
+        first = await ImportRepository(session).get(import_id)
+    if first is None:
+        return
+    kind = kinds.KINDS.get(first.kind)
+    columns, _ = _header_map(first.kind, list(header))
     rows = enumerate(cells_iter, start=2)  # the header is row 1, as the spreadsheet numbers it
     done = 0
     household_ids: dict[str, uuid.UUID] = {}
     while True:
-        chunk = await asyncio.to_thread(
-            _next_chunk, rows, columns, len(header), import_id, cipher, today, household_ids
-        )
+        if kind is None:
+            chunk = await asyncio.to_thread(
+                _next_chunk, rows, columns, len(header), import_id, cipher, today, household_ids
+            )
+        else:
+            chunk = await asyncio.to_thread(
+                _next_kind_chunk, kind, rows, columns, len(header), import_id, cipher, today
+            )
         done += len(chunk)
         async with db.transaction() as session:
-            repo = ImportRepository(session)
+            repo = KindRepository(session)
             job = await repo.get(import_id, lock=True)
             if job is None or job.status != "validating":
                 return  # cancelled meanwhile (the cancel dropped the rows)
             if chunk:
-                await repo.copy_rows(chunk)
+                await (repo.copy_rows(chunk) if kind is None else repo.copy_kind_rows(chunk))
             await repo.set(import_id, rows_validated=done)
         if len(chunk) < CHUNK:
             break
@@ -254,6 +283,9 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
         await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
             "ANALYZE import_row"
         )
+    if kind is not None:
+        await _check_kind(db, import_id, kind, done)
+        return
     async with db.transaction() as session:
         repo = ImportRepository(session)
         job = await repo.get(import_id, lock=True)
@@ -340,6 +372,9 @@ async def _commit(
     repo = ImportRepository(session)
     job = await repo.get(import_id, lock=True)
     if job is None or job.status != "committing":
+        return
+    if job.kind in kinds.KINDS:
+        await _commit_kind(session, job, actor, mode)
         return
     # someone may have registered a person since validation: check again inside this transaction
     if await repo.refuse_held(import_id):
@@ -456,3 +491,175 @@ def progress(job: SpreadsheetImport) -> dict[str, Any]:
     if job.status == "validating" and elapsed is not None:
         eta = rules.eta_seconds(job.rows_validated, job.rows_total, elapsed)
     return {"elapsed_s": round(elapsed, 1) if elapsed is not None else None, "eta_s": eta}
+
+
+# ---- the other kinds (kinds.py): the same staging, their own checks and commit steps ------------
+
+
+def _header_map(kind: str, header: list[str | None]) -> tuple[dict[str, int], list[str]]:
+    if kind in kinds.KINDS:
+        return kinds.header_map(kinds.KINDS[kind], header)
+    return rules.header_map(header)
+
+
+def _next_kind_chunk(
+    kind: kinds.ImportKind,
+    rows: Iterator[tuple[int, list[str | None]]],
+    columns: dict[str, int],
+    width: int,
+    import_id: uuid.UUID,
+    cipher: PiiCipher,
+    today: date,
+) -> list[tuple[Any, ...]]:
+    chunk: list[tuple[Any, ...]] = []
+    at = columns.get("resident_id")
+    for row_no, cells in rows:
+        if not any(cells):
+            continue
+        cells = (cells + [None] * width)[: max(width, len(cells))]
+        parsed = kinds.parse_row(kind, cells, columns, today=today)
+        if at is not None and cells[at]:
+            cells[at] = mask_resident_id(cells[at] or "")
+        number = parsed.resident_id
+        chunk.append(
+            (
+                import_id,
+                row_no,
+                json.dumps(cells, ensure_ascii=False),
+                parsed.household_key,
+                parsed.area_code,
+                parsed.name[:50] if parsed.name else None,
+                cipher.keyed_hash(number) if number else None,
+                mask_resident_id(number) if number else None,
+                parsed.year,
+                parsed.reasons,
+                "refused" if parsed.reasons else "pending",
+                json.dumps(parsed.data) if parsed.data else None,
+            )
+        )
+        if len(chunk) >= CHUNK:
+            break
+    return chunk
+
+
+def _closed_statuses() -> dict[str, str]:
+    return {s.value: s.label for s in HouseholdStatus if s not in ACTIVE_STATUSES}
+
+
+DIBAO_OUTCOMES = {
+    "matched": kinds.DIBAO_MATCHED,
+    "mismatch": kinds.DIBAO_MISMATCH,
+    "not_registered": kinds.DIBAO_NOT_REGISTERED,
+}
+
+
+async def _check_kind(db: Database, import_id: uuid.UUID, kind: kinds.ImportKind, done: int) -> None:
+    async with db.transaction() as session:
+        repo = KindRepository(session)
+        job = await repo.get(import_id, lock=True)
+        if job is None or job.status != "validating":
+            return
+        if kind is kinds.INCOMES:
+            await repo.check_incomes(import_id, scope=job.area_scope, closed=_closed_statuses())
+        elif kind is kinds.DIBAO:
+            await repo.check_dibao(import_id, scope=job.area_scope, outcomes=DIBAO_OUTCOMES)
+        else:
+            await repo.check_village_incomes(import_id, scope=job.area_scope)
+        counts = await repo.kind_counts(import_id)
+        await repo.set(
+            import_id,
+            status="validated",
+            rows_total=done,
+            rows_validated=done,
+            rows_accepted=counts["accepted"],
+            rows_refused=counts["refused"],
+            households_accepted=counts["households"],
+            finished_at=clock.now(),
+        )
+
+
+async def _commit_kind(session: AsyncSession, job: SpreadsheetImport, actor: Principal, mode: str) -> None:
+    """One transaction: the rows into place, one audit record, the events the one-by-one route
+    emits, the import marked committed."""
+    repo = KindRepository(session)
+    import_id = job.id
+    after: dict[str, Any] = {
+        "import_id": str(import_id),
+        "kind": job.kind,
+        "sha256": job.sha256,
+        "filename": job.filename,
+        "mode": mode,
+    }
+    committed_rows = households = 0
+    if job.kind == kinds.INCOMES.code:
+        # a household may have been closed since validation: check again under its row lock
+        await repo.lock_households(await repo.accepted_households(import_id))
+        if await repo.refuse_closed(import_id, _closed_statuses()) and mode == "all_or_nothing":
+            raise ImportHasErrors("a household was closed since validation; nothing was imported")
+        changes = await repo.put_incomes(import_id)
+        touched = sorted({c[0] for c in changes})
+        loaded, members = await repo.households_with_members(touched)
+        for h in loaded.values():
+            h.version += 1
+        for household_id, year, _fen, _before in changes:
+            h = loaded[household_id]
+            await household_events.updated(session, h, members.get(h.id, []), change="income", year=year)
+        committed_rows, households = len(changes), len(touched)
+        after |= {
+            "incomes": len(changes),
+            "households": len(touched),
+            "changed": sum(1 for c in changes if c[3] is not None),
+        }
+        action = "household.incomes_imported"
+    elif job.kind == kinds.DIBAO.code:
+        found = await repo.dibao_counts(import_id, scope=job.area_scope)
+        counts = await repo.kind_counts(import_id)
+        committed_rows, households = counts["accepted"], counts["households"]
+        after |= {
+            "lines": counts["accepted"],
+            "matched": found.get(kinds.DIBAO_MATCHED, 0),
+            "on_roll_not_flagged": found.get(kinds.DIBAO_MISMATCH, 0),
+            "not_registered": found.get(kinds.DIBAO_NOT_REGISTERED, 0),
+            "flagged_not_on_roll": found["flagged_not_on_roll"],
+        }
+        action = "dibao.cross_checked"  # what POST /dibao-cross-checks records; it emits no event
+    else:
+        villages = await repo.put_village_incomes(import_id)
+        latest = await AreaRepository(session).latest_income(villages)
+        for area in await repo.areas(villages):
+            row = {
+                "code": area.code,
+                "name": area.name,
+                "level": area.level,
+                "parent_code": area.parent_code,
+                "poor_village": area.poor_village,
+                "old_area_village": area.old_area_village,
+                "key_village": area.key_village,
+                "pairing_village": bool(area.pairing_village),
+                "pairing_dispatch_level": area.pairing_dispatch_level,
+                "rural_population": area.rural_population,
+            }
+            await area_events.publish_upserted(session, row, latest.get(area.code, (0, None))[1])
+        counts = await repo.kind_counts(import_id)
+        committed_rows, households = counts["accepted"], 0
+        after |= {"incomes": counts["accepted"], "villages": len(villages)}
+        action = "area.incomes_imported"
+    counts = await repo.kind_counts(import_id)
+    after["rows_refused"] = counts["refused"]
+    await audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="household_import",
+        entity_id=str(import_id),
+        after=after,
+    )
+    await repo.set(
+        import_id,
+        status="committed",
+        rows_committed=committed_rows,
+        households_committed=households,
+        rows_accepted=counts["accepted"],
+        rows_refused=counts["refused"],
+        finished_at=clock.now(),
+    )

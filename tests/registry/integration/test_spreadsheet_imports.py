@@ -21,6 +21,7 @@ from shared.resident_id import validate
 from shared.tables import audit_log, outbox
 from tests.registry.integration.helpers import (
     OTHER_VILLAGE,
+    REGISTRAR,
     VILLAGE,
     candidate,
     load_areas,
@@ -347,3 +348,68 @@ async def test_committed_roll_reaches_jetstream_as_registered_events(make_db, na
             assert {e.data["origin"] for e in events} == {"import"}
     finally:
         await nc.close()
+
+
+async def test_two_simultaneous_uploads_of_the_same_file_give_one_import_and_a_409_naming_it(
+    make_db, tmp_path
+):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        rows, _ = mixed_rows(person_id())
+        data = write_xlsx(tmp_path / "twice.xlsx", rows[:3])
+        for _ in range(3):  # the race is won by either request: try it a few times over
+            first, second = await asyncio.gather(upload(c, data), upload(c, data))
+            answers = sorted([first, second], key=lambda r: r.status_code)
+            assert [r.status_code for r in answers] == [202, 409], [r.text for r in answers]
+            accepted, refused = answers
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            assert refused.json()["import_id"] == accepted.json()["id"]
+            assert refused.json()["title"] == "这个文件已经上传过"
+            await settled(c, accepted.json()["id"])
+            r = await c.post(f"{BASE}/{accepted.json()['id']}/cancel", headers=UPLOADER)
+            assert r.status_code == 200
+
+
+async def test_staged_ids_of_an_uncommitted_import_are_rotated_with_the_key(make_db, tmp_path):
+    from services.registry.app import PII_COLUMNS
+    from shared.pii import PiiCipher
+    from shared.pii_rotation import rotate_column
+    from tests.registry.integration.test_key_rotation import NEW, OLD, app_with
+
+    url = make_db("registry")
+    rows, _ = mixed_rows(person_id())
+    clean = rows[:3]
+    async with service_client(app_with(url, OLD)) as c:
+        await load_areas(c)
+        r = await upload(c, write_xlsx(tmp_path / "staged.xlsx", clean))
+        import_id = r.json()["id"]
+        assert (await settled(c, import_id))["status"] == "validated"
+
+    during = app_with(url, NEW, previous=[OLD], hash_key=OLD)
+    async with service_client(during):
+        cipher = during.state.settings.pii_cipher()
+        (staged,) = [col for col in PII_COLUMNS if col.table == "import_row"]
+        report = await rotate_column(during.state.db, staged, cipher, batch=2)
+        assert (report.scanned, report.rotated) == (3, 3)
+        async with during.state.db.transaction() as s:
+            texts = (await s.scalars(select(ImportRow.resident_id_cipher))).all()
+        assert len(texts) == 3
+        assert all(PiiCipher(NEW).is_current(t) for t in texts)
+
+    # the old key retired: the import committed afterwards still gives readable resident IDs
+    after = app_with(url, NEW, hash_key=OLD)
+    async with service_client(after) as c:
+        r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "all_or_nothing"}, headers=UPLOADER)
+        assert r.status_code == 202, r.text
+        assert (await settled(c, import_id))["status"] == "committed"
+        async with after.state.db.transaction() as s:
+            members = (await s.execute(select(Member.id, Member.household_id, Member.name))).all()
+        read = []
+        for m in members:
+            r = await c.get(
+                f"/registry/v1/households/{m.household_id}/members/{m.id}/resident-id", headers=REGISTRAR
+            )
+            assert r.status_code == 200, r.text
+            read.append(r.json()["resident_id"])
+        assert sorted(read) == sorted(row[3] for row in clean)

@@ -1,0 +1,100 @@
+"""All SQL of the household timeline: the registry's audit records of a household, and the
+projection of other services' events (household_timeline_entry)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from services.registry.models import HouseholdTimelineEntry
+from shared.repository import Repository
+from shared.tables import audit_log
+
+
+class TimelineRepository(Repository):
+    async def audit_steps(self, household_id: str) -> list[Any]:
+        stmt = (
+            select(audit_log.c.id, audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.after)
+            .where(and_(audit_log.c.entity_type == "household", audit_log.c.entity_id == household_id))
+            .order_by(audit_log.c.id)
+        )
+        return list(await self.session.execute(stmt))
+
+    async def learned(self, household_id: str) -> list[HouseholdTimelineEntry]:
+        stmt = (
+            select(HouseholdTimelineEntry)
+            .where(HouseholdTimelineEntry.household_id == household_id)
+            .order_by(HouseholdTimelineEntry.occurred_at, HouseholdTimelineEntry.event_id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def lock_refs(self, refs: list[str]) -> None:
+        """Serialize the events that name each other (a finding and its signal may be handled at
+        the same moment by the consumers of two streams): a transaction-scoped advisory lock per
+        ref, taken in one order."""
+        for ref in sorted(set(refs)):
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 7))"), {"k": f"timeline:{ref}"}
+            )
+
+    async def household_of(self, ref: str) -> tuple[str | None, str | None]:
+        """(household, area) of the entry later events name by ``ref``."""
+        stmt = (
+            select(HouseholdTimelineEntry.household_id, HouseholdTimelineEntry.area_code)
+            .where(HouseholdTimelineEntry.ref == ref, HouseholdTimelineEntry.household_id.is_not(None))
+            .limit(1)
+        )
+        row = (await self.session.execute(stmt)).first()
+        return (row[0], row[1]) if row else (None, None)
+
+    async def add(
+        self,
+        *,
+        event_id: str,
+        household_id: str | None,
+        area_code: str | None,
+        occurred_at: datetime,
+        source: str,
+        kind: str,
+        actor: str | None,
+        ref: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        """Insert once: the event id is the key (the inbox already skips redeliveries; this keeps
+        a replayed stream harmless too)."""
+        await self.session.execute(
+            insert(HouseholdTimelineEntry)
+            .values(
+                event_id=event_id,
+                household_id=household_id,
+                area_code=area_code,
+                occurred_at=occurred_at,
+                source=source,
+                kind=kind,
+                actor=actor,
+                ref=ref,
+                detail=detail,
+            )
+            .on_conflict_do_nothing(index_elements=[HouseholdTimelineEntry.event_id])
+        )
+
+    async def trace(self, via_ref: str, household_id: str, area_code: str | None) -> None:
+        """Entries that arrived before the one naming their household (a finding raised before its
+        signal reached the registry, its rectification before the finding) get the household once
+        it is known, and so do the entries that name those in turn."""
+        refs = [via_ref]
+        while refs:
+            result = await self.session.execute(
+                update(HouseholdTimelineEntry)
+                .where(HouseholdTimelineEntry.household_id.is_(None))
+                .where(HouseholdTimelineEntry.detail["via_ref"].astext.in_(refs))
+                .values(
+                    household_id=household_id,
+                    area_code=func.coalesce(HouseholdTimelineEntry.area_code, area_code),
+                )
+                .returning(HouseholdTimelineEntry.ref)
+            )
+            refs = [r for r in result.scalars() if r]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class TimelineStepOut(BaseModel):
+    at: datetime = Field(description="when (the audit record's time, or the event's time)")
+    source: str = Field(description="registry | pairing | funds | inspection")
+    source_zh: str
+    step: str = Field(description="the audit action (registry) or the event type (other services)")
+    step_zh: str = Field(description="the step as a clerk names it")
+    who: str | None = Field(description="the login subject who took it, or the helper/cadre named")
+    why: str | None = Field(description="the reason given, if any")
+    detail: dict[str, object] = Field(
+        default_factory=dict, description="what the step says (no resident IDs; money in fen)"
+    )
+
+
+class TimelineOut(BaseModel):
+    household_id: str
+    status: str
+    status_zh: str
+    steps: list[TimelineStepOut]
+
+
+class NextActionOut(BaseModel):
+    action: str = Field(description="the state machine's step (identification.rules.Action)")
+    label_zh: str
+    method: str | None = Field(description="how to take it; null: another service decides it")
+    path: str | None = Field(description="where, under /registry/v1")
+    roles: list[str] = Field(description="the roles allowed to take it (admin always may)")
+    leads_to: str | None = Field(description="the status after it; null: the status stays")
+    yours: bool = Field(description="whether the caller's roles let them take it")
+
+
+class ActionsOut(BaseModel):
+    household_id: str
+    status: str
+    status_zh: str
+    actions: list[NextActionOut]

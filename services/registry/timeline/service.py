@@ -1,0 +1,155 @@
+"""A household's timeline and its next allowed actions; the consumer of other services' events
+that feeds the timeline's projection."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.households import service as households
+from services.registry.identification.rules import Action
+from services.registry.identification.schemas import HOUSEHOLD_ROLE
+from services.registry.timeline import rules
+from services.registry.timeline.repository import TimelineRepository
+from services.registry.timeline.schemas import (
+    ActionsOut,
+    NextActionOut,
+    TimelineOut,
+    TimelineStepOut,
+)
+from services.registry.vocabulary import HouseholdStatus
+from shared.auth import Principal
+from shared.bodyguard import guarded_routes
+from shared.events import CloudEvent
+
+
+async def on_event(session: AsyncSession, event: CloudEvent) -> None:
+    """Keep what another service's event says about one household (idempotent by event id)."""
+    learned = rules.learn(event.type, dict(event.data or {}))
+    if learned is None:
+        return
+    repo = TimelineRepository(session)
+    await repo.lock_refs([r for r in (learned.ref, learned.via_ref) if r])
+    household_id = learned.household_id
+    area_code = event.data.get("area_code") if isinstance(event.data.get("area_code"), str) else None
+    detail = dict(learned.detail)
+    if household_id is None and learned.via_ref:
+        household_id, known_area = await repo.household_of(learned.via_ref)
+        area_code = area_code or known_area
+        if household_id is None:
+            detail["via_ref"] = learned.via_ref  # traced when the entry it names arrives
+    await repo.add(
+        event_id=event.id,
+        household_id=household_id,
+        area_code=area_code,
+        occurred_at=event.time,
+        source=event.type.split(".", 1)[0],
+        kind=event.type,
+        actor=learned.actor,
+        ref=learned.ref,
+        detail=detail,
+    )
+    if household_id is not None and learned.ref:
+        await repo.trace(learned.ref, household_id, area_code)
+
+
+async def timeline(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> TimelineOut:
+    h = await households.load(session, actor, household_id)
+    repo = TimelineRepository(session)
+    steps = [
+        TimelineStepOut(
+            at=row.at,
+            source="registry",
+            source_zh=rules.SOURCE_LABELS["registry"],
+            step=row.action,
+            step_zh=rules.label(row.action),
+            who=row.actor,
+            why=rules.why(row.after),
+            detail=_registry_detail(row.after),
+        )
+        for row in await repo.audit_steps(str(h.id))
+    ]
+    for e in await repo.learned(str(h.id)):
+        steps.append(
+            TimelineStepOut(
+                at=e.occurred_at,
+                source=e.source,
+                source_zh=rules.SOURCE_LABELS.get(e.source, e.source),
+                step=e.kind,
+                step_zh=rules.label(e.kind),
+                who=e.actor,
+                why=e.detail.get("reason") if isinstance(e.detail.get("reason"), str) else None,
+                detail={k: v for k, v in e.detail.items() if k != "via_ref"},
+            )
+        )
+    steps.sort(key=lambda s: s.at)
+    status = HouseholdStatus(h.status)
+    return TimelineOut(household_id=str(h.id), status=status.value, status_zh=status.label, steps=steps)
+
+
+def _registry_detail(after: dict[str, Any] | None) -> dict[str, object]:
+    """The parts of the audit record a clerk reads on the timeline: the status it led to and the
+    dates and figures it recorded (the audit log itself keeps the rest)."""
+    keep = (
+        "status",
+        "year",
+        "review_result",
+        "review_held_on",
+        "notice_starts_on",
+        "confirmed_on",
+        "registered_on",
+        "exited_on",
+        "per_capita_income_fen",
+        "from_area_code",
+        "area_code",
+        "member_count",
+        "plan_year",
+    )
+    return {k: after[k] for k in keep if after and after.get(k) is not None}
+
+
+@cache
+def _roles_of_routes() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(method, path) → the roles its ``require_roles`` dependency lets through, read from the
+    service's routes themselves (as the request gate reads them), so the answer follows the code."""
+    from services.registry.app import ROUTERS  # the app assembles this package's router too
+
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    for route in guarded_routes(ROUTERS, ""):
+        roles = tuple(sorted(set().union(*route.role_sets))) if route.role_sets else ()
+        for method in route.methods:
+            found[(method, route.path)] = roles
+    confirm = rules.ACTION_ROUTES[Action.CONFIRM]
+    if confirm is not None and not found.get(confirm):
+        found[confirm] = (HOUSEHOLD_ROLE,)  # the household signs itself (identification._signature)
+    return found
+
+
+async def actions(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> ActionsOut:
+    h = await households.load(session, actor, household_id)
+    status = HouseholdStatus(h.status)
+    allowed = rules.next_actions(status, str(h.id), _roles_of_routes())
+    mine = set(actor.roles)
+    return ActionsOut(
+        household_id=str(h.id),
+        status=status.value,
+        status_zh=status.label,
+        actions=[
+            NextActionOut(
+                action=a.action,
+                label_zh=a.label_zh,
+                method=a.method,
+                path=a.path,
+                roles=list(a.roles),
+                leads_to=a.leads_to,
+                yours=a.method is not None and bool(mine & (set(a.roles) | {"admin"})),
+            )
+            for a in allowed
+        ],
+    )
+
+
+HANDLERS = {event_type: on_event for event_type in rules.CONSUMED}

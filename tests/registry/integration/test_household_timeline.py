@@ -1,0 +1,249 @@
+"""A clerk's path through a household (real PostgreSQL and NATS): the registry's own steps with
+who, when and why, what pairing, funds and inspection publish about the household, and the next
+steps its status allows with the roles each needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nats
+import pytest
+
+from shared.events import CloudEvent
+from shared.events.streams import ensure_streams
+from tests.registry.integration.helpers import (
+    APPROVER,
+    REGISTRAR,
+    candidate,
+    load_areas,
+    registered,
+    registry_app,
+)
+from tests.support import auth, service_client, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+
+def event(type_: str, data: dict[str, Any]) -> CloudEvent:
+    return CloudEvent(source=f"jingzhun/{type_.split('.')[0]}", type=type_, subject="x", data=data)
+
+
+async def test_timeline_joins_registry_steps_with_pairing_visits_funds_and_findings(make_db, nats_url):
+    app = registry_app(make_db("registry"), nats_url)
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    try:
+        async with service_client(app) as c:
+            await load_areas(c)
+            h = await registered(c)
+            hid, area = h["id"], h["area_code"]
+            signal = "duplicate_payment:d-1"
+            events = [
+                # the finding comes first: its household is learned when the anomaly arrives
+                event(
+                    "inspection.finding.raised.v1",
+                    {
+                        "finding_id": "f-1",
+                        "area_code": area,
+                        "category": "funds",
+                        "severity": "high",
+                        "deadline": "2027-01-31",
+                        "source_signal": f"funds:{signal}",
+                    },
+                ),
+                event(
+                    "pairing.pairing.opened.v1",
+                    {
+                        "pairing_id": "p-1",
+                        "kind": "cadre_household",
+                        "area_code": area,
+                        "helper_id": "h-7",
+                        "helper_sub": "cadre-7",
+                        "target_type": "household",
+                        "target_id": hid,
+                        "started_on": "2026-03-01",
+                    },
+                ),
+                event(
+                    "pairing.pairing.opened.v1",  # a village pairing: not this household's
+                    {
+                        "pairing_id": "p-2",
+                        "kind": "first_secretary_village",
+                        "area_code": area,
+                        "helper_id": "h-8",
+                        "target_type": "village",
+                        "target_id": area,
+                        "started_on": "2026-03-01",
+                    },
+                ),
+                event(
+                    "pairing.visit.recorded.v1",
+                    {
+                        "visit_id": "v-1",
+                        "household_id": hid,
+                        "area_code": area,
+                        "cadre_id": "h-7",
+                        "visited_on": "2026-04-02",
+                        "kind": "home",
+                    },
+                ),
+                event(
+                    "funds.disbursement.recorded.v1",
+                    {
+                        "disbursement_id": "d-1",
+                        "area_code": area,
+                        "beneficiary_kind": "household",
+                        "beneficiary_id": hid,
+                        "amount_fen": 120000,
+                        "year": 2026,
+                    },
+                ),
+                event(
+                    "funds.anomaly.detected.v1",
+                    {
+                        "anomaly_id": "a-1",
+                        "signal_key": signal,
+                        "kind": "duplicate_payment",
+                        "area_code": area,
+                        "amount_fen": 120000,
+                        "detail": {"household_id": hid, "disbursement_id": "d-1"},
+                    },
+                ),
+                event(
+                    "funds.disbursement.reversed.v1",
+                    {"disbursement_id": "d-1", "area_code": area, "amount_fen": 120000, "reason": "重复发放"},
+                ),
+                event("inspection.finding.rectified.v1", {"finding_id": "f-1", "area_code": area}),
+                event(
+                    "pairing.pairing.closed.v1",
+                    {
+                        "pairing_id": "p-1",
+                        "kind": "cadre_household",
+                        "area_code": area,
+                        "reason": "helper_left",
+                        "helper_id": "h-7",
+                        "helper_sub": "cadre-7",
+                        "target_type": "household",
+                        "target_id": hid,
+                        "ended_on": "2026-09-30",
+                    },
+                ),
+            ]
+            for e in events:
+                for _ in range(2):  # a redelivered event adds nothing (inbox, and the event id as key)
+                    await js.publish(e.type, e.to_json_bytes(), headers={"Nats-Msg-Id": f"{e.id}-{_}"})
+
+            async def learned() -> dict[str, Any] | None:
+                r = await c.get(f"/registry/v1/households/{hid}/timeline", headers=REGISTRAR)
+                assert r.status_code == 200, r.text
+                steps = [s for s in r.json()["steps"] if s["source"] != "registry"]
+                return r.json() if len(steps) >= 8 else None
+
+            body = await wait_for(learned, what="the timeline learned the other services' events")
+            steps = body["steps"]
+            assert (body["status"], body["status_zh"]) == ("registered", "已建档立卡")
+            registry = [s["step_zh"] for s in steps if s["source"] == "registry"]
+            assert registry == [
+                "录入候选户",
+                "提交村民主评议",
+                "记录民主评议结果",
+                "开始公示",
+                "农户签字确认",
+                "批准建档立卡",
+            ]
+            own = {s["step"]: s for s in steps if s["source"] == "registry"}
+            assert own["household.candidate_created"]["who"] == "tester"  # the clerk's login subject
+            assert own["household.confirm"]["who"] == hid  # the household signed with its own account
+            assert (
+                own["household.record_review"]["detail"]["review_held_on"] < own["household.register"]["at"]
+            )
+            assert own["household.register"]["detail"]["status"] == "registered"
+            others = {s["step"]: s for s in steps if s["source"] != "registry"}
+            assert sorted(others) == sorted(
+                {
+                    "pairing.pairing.opened.v1",
+                    "pairing.visit.recorded.v1",
+                    "funds.disbursement.recorded.v1",
+                    "funds.anomaly.detected.v1",
+                    "funds.disbursement.reversed.v1",
+                    "inspection.finding.raised.v1",
+                    "inspection.finding.rectified.v1",
+                    "pairing.pairing.closed.v1",
+                }
+            )
+            assert len([s for s in steps if s["source"] != "registry"]) == 8  # nothing twice
+            opened = others["pairing.pairing.opened.v1"]
+            assert (opened["step_zh"], opened["who"], opened["source_zh"]) == (
+                "结对帮扶开始",
+                "cadre-7",
+                "结对帮扶",
+            )
+            assert others["pairing.pairing.closed.v1"]["why"] == "helper_left"
+            assert others["funds.disbursement.recorded.v1"]["detail"] == {"amount_fen": 120000, "year": 2026}
+            assert others["funds.disbursement.reversed.v1"]["why"] == "重复发放"
+            assert others["inspection.finding.raised.v1"]["detail"]["severity"] == "high"
+            assert others["inspection.finding.rectified.v1"]["step_zh"] == "问题整改完成"
+            assert [s["at"] for s in steps] == sorted(s["at"] for s in steps)
+    finally:
+        await nc.close()
+
+
+async def test_next_actions_follow_the_state_machine_with_the_roles_from_the_routes(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        fresh = await candidate(c)
+        r = await c.get(f"/registry/v1/households/{fresh['id']}/actions", headers=REGISTRAR)
+        assert r.status_code == 200, r.text
+        got = {a["action"]: (a["roles"], a["leads_to"], a["yours"]) for a in r.json()["actions"]}
+        assert got == {
+            "submit_review": (["registrar"], "in_review", True),
+            "reject": (["approver", "registrar"], "rejected", True),
+        }
+        assert r.json()["actions"][0]["path"] == f"/households/{fresh['id']}/review-submission"
+
+        h = await registered(c)
+        r = await c.get(f"/registry/v1/households/{h['id']}/actions", headers=REGISTRAR)
+        got = {a["action"]: (a["label_zh"], a["method"], a["roles"], a["yours"]) for a in r.json()["actions"]}
+        assert got == {
+            "remove": ("剔除", "POST", ["approver"], False),
+            "request_exit": ("申请脱贫退出", "POST", ["registrar"], True),
+        }
+        r = await c.get(f"/registry/v1/households/{h['id']}/actions", headers=APPROVER)
+        assert {a["action"]: a["yours"] for a in r.json()["actions"]} == {
+            "remove": True,
+            "request_exit": False,
+        }
+
+        # and every step the answer offers is one its route really takes from this status
+        r = await c.post(f"/registry/v1/households/{fresh['id']}/review-submission", headers=REGISTRAR)
+        assert r.status_code == 200
+        r = await c.get(
+            f"/registry/v1/households/{fresh['id']}/actions", headers=auth("auditor", h["area_code"])
+        )
+        assert {a["action"] for a in r.json()["actions"]} == {"record_review", "start_notice", "reject"}
+        assert not any(a["yours"] for a in r.json()["actions"])
+
+
+async def test_clerks_see_full_names_in_search_results_and_other_roles_masked_ones(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        area = h["area_code"]
+        seen = {}
+        for role in ("registrar", "approver", "auditor", "inspector", "finance"):
+            r = await c.get("/registry/v1/households", headers=auth(role, area))
+            assert r.status_code == 200, r.text
+            (item,) = r.json()["items"]
+            seen[role] = (item["head_name"], item["head_name_masked"])
+        assert seen == {
+            "registrar": ("王大明", "王**"),
+            "approver": ("王大明", "王**"),
+            "auditor": (None, "王**"),
+            "inspector": (None, "王**"),
+            "finance": (None, "王**"),
+        }
+        r = await c.get("/registry/v1/households", params={"name": "王大明"}, headers=REGISTRAR)
+        assert [i["head_name"] for i in r.json()["items"]] == ["王大明"]
