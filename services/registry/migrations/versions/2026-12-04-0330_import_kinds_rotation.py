@@ -3,7 +3,7 @@ kind-specific parsed values of a row (incomes, 低保 roll, village incomes); th
 timeline's projection of other services' events
 
 Revision ID: 5e1b0c7d9a42
-Revises: 7a3c9e51d2f4
+Revises: d5c1a0e4b7f2
 Create Date: 2026-12-04 03:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "5e1b0c7d9a42"
-down_revision: str | None = "7a3c9e51d2f4"
+down_revision: str | None = "d5c1a0e4b7f2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
