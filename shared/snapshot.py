@@ -33,7 +33,7 @@ from shared.feed.router import jetstream
 from shared.fields import AREA_CODE_PATTERN
 from shared.tables import outbox
 
-__all__ = ["NDJSON", "Section", "SnapshotAreaNotFound", "lines", "snapshot_router"]
+__all__ = ["NDJSON", "Section", "SnapshotAreaNotFound", "lines", "reflected_events", "snapshot_router"]
 
 NDJSON = "application/x-ndjson"
 _BATCH = 2_000
@@ -131,10 +131,17 @@ async def lines(
             # (not yet published, or published around the time the position was read): a reader
             # skips them in the feed, so even additive projections (balances) stay exact.
             counts["reflected"] = 0
-            async for row in _rows(conn, _reflected()):
+            async for row in reflected_events(conn):
                 counts["reflected"] += 1
                 buffer.append(_line("reflected", {"event_id": row["id"]}))
             yield b"".join(buffer) + _line("end", {"counts": counts, "feed_after": feed_after})
+
+
+async def reflected_events(conn: AsyncConnection) -> AsyncIterator[dict[str, Any]]:
+    """Inside a snapshot transaction: the ids (``id``) of events it already reflects that may still
+    be published after the position read before it (unpublished, or published just before)."""
+    async for row in _rows(conn, _reflected()):
+        yield row
 
 
 def _reflected() -> Select[Any]:

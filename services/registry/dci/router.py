@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Path, Request
 
 from services.registry.dci import service
 from services.registry.dci.models import DciClient
@@ -45,6 +45,114 @@ SIGNED: dict[int | str, dict[str, Any]] = {
 }
 
 
+_HEADER = {
+    "version": "1.0.0",
+    "message_id": "m-20261204-0001",
+    "message_ts": "2026-12-04T10:00:00+08:00",
+    "sender_id": "gd-civil-affairs",
+    "receiver_id": "jingzhun-registry",
+}
+_SIGNATURE = (
+    'Signature: namespace="dci", kidId="gd-civil-affairs|1|hmac-sha256", algorithm="hmac-sha256", '
+    'created="1764813600", expires="1764814200", headers="(created) (expires) digest", signature="…"'
+)
+SEARCH_EXAMPLES: dict[str, Any] = {
+    "by-resident-id": {
+        "summary": "Is this person registered, and where?",
+        "value": {
+            "signature": _SIGNATURE,
+            "header": _HEADER | {"action": "search", "total_count": 1},
+            "message": {
+                "transaction_id": "t-0001",
+                "search_request": [
+                    {
+                        "reference_id": "r1",
+                        "timestamp": "2026-12-04T10:00:00+08:00",
+                        "search_criteria": {
+                            "query_type": "idtype-value",
+                            "query": {"type": "RESIDENT_ID", "value": "440783197005170010"},
+                        },
+                    }
+                ],
+            },
+        },
+    },
+    "by-expression": {
+        "summary": "Registered households of a village from 2016 on, 50 a page",
+        "value": {
+            "signature": _SIGNATURE,
+            "header": _HEADER | {"action": "search", "total_count": 1},
+            "message": {
+                "transaction_id": "t-0002",
+                "search_request": [
+                    {
+                        "reference_id": "r1",
+                        "timestamp": "2026-12-04T10:00:00+08:00",
+                        "search_criteria": {
+                            "query_type": "predicate",
+                            "query": [
+                                {
+                                    "seq_num": 1,
+                                    "expression1": {
+                                        "attribute_name": "area_code",
+                                        "operator": "eq",
+                                        "attribute_value": "440783101201",
+                                    },
+                                    "condition": "and",
+                                    "expression2": {
+                                        "attribute_name": "status",
+                                        "operator": "eq",
+                                        "attribute_value": "registered",
+                                    },
+                                },
+                                {
+                                    "seq_num": 2,
+                                    "expression1": {
+                                        "attribute_name": "year",
+                                        "operator": "ge",
+                                        "attribute_value": 2016,
+                                    },
+                                },
+                            ],
+                            "pagination": {"page_size": 50, "page_number": 1},
+                        },
+                    }
+                ],
+            },
+        },
+    },
+}
+SUBSCRIBE_EXAMPLES: dict[str, Any] = {
+    "exits-in-a-county": {
+        "summary": "Tell me when a household of this county exits",
+        "value": {
+            "signature": _SIGNATURE,
+            "header": _HEADER | {"action": "subscribe", "total_count": 1},
+            "message": {
+                "transaction_id": "t-0003",
+                "subscribe_request": [
+                    {
+                        "reference_id": "s1",
+                        "timestamp": "2026-12-04T10:00:00+08:00",
+                        "subscribe_criteria": {
+                            "reg_event_type": "jingzhun:RegistryEventType:exited",
+                            "filter_type": "expression",
+                            "filter": {
+                                "type": "jingzhun:QueryType:attributes",
+                                "value": {"area_code": "440783000000"},
+                            },
+                            "notify_record_type": "jingzhun:RecordType:Household",
+                        },
+                    }
+                ],
+            },
+        },
+    }
+}
+SearchBody = Annotated[SearchEnvelope, Body(openapi_examples=SEARCH_EXAMPLES)]
+SubscribeBody = Annotated[SubscribeEnvelope, Body(openapi_examples=SUBSCRIBE_EXAMPLES)]
+
+
 def _receiver(request: Request) -> str:
     return str(request.app.state.settings.dci_receiver_id)
 
@@ -75,7 +183,7 @@ async def _client(
 
 @router.post("/registry/sync/search", response_model=Reply, responses=SIGNED | RATE_LIMITED_RESPONSES)
 async def sync_search(
-    body: SearchEnvelope,
+    body: SearchBody,
     request: Request,
     session: SessionDep,
     user: Machine,
@@ -99,7 +207,7 @@ async def sync_search(
     "/registry/search", status_code=202, response_model=Ack, responses=SIGNED | RATE_LIMITED_RESPONSES
 )
 async def search(
-    body: SearchEnvelope,
+    body: SearchBody,
     request: Request,
     session: SessionDep,
     user: Machine,
@@ -154,7 +262,7 @@ async def sync_txn_status(
 
 @router.post("/registry/subscribe", response_model=Reply, responses=SIGNED)
 async def subscribe(
-    body: SubscribeEnvelope,
+    body: SubscribeBody,
     request: Request,
     session: SessionDep,
     user: Machine,

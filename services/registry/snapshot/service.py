@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.registry.snapshot import repository
 from shared.clock import clock
 from shared.pii import mask_name
+from shared.snapshot import reflected_events
 
 SNAPSHOT_FORMAT = "jingzhun.registry.snapshot.v1"
 _CHUNK_BYTES = 256 * 1024  # lines are sent in chunks of about this size (one ASGI message each)
@@ -89,5 +90,10 @@ async def lines(
             async for row in repository.members(conn, prefix):
                 row["name_masked"] = mask_name(row.pop("name"))
                 if add("member", row):
+                    yield flush()
+            # events of changes shown here that may still come after feed_after: skip them
+            counts["reflected"] = 0
+            async for row in reflected_events(conn):
+                if add("reflected", {"event_id": row["id"]}):
                     yield flush()
             yield flush() + _line("end", {"counts": counts, "feed_after": feed_after})

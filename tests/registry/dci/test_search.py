@@ -24,8 +24,10 @@ from tests.registry.dci.support import (
     verified,
 )
 from tests.registry.integration.helpers import (
+    ADMIN,
     COUNTY,
     OTHER_VILLAGE,
+    REGISTRAR,
     VILLAGE,
     candidate,
     load_areas,
@@ -319,3 +321,40 @@ async def test_an_asynchronous_search_is_acknowledged_then_called_back_signed(ma
             # delivered: never sent again
             await delivery.run(app.state.db, clock.now() + timedelta(hours=1))
             assert len(registry.of("on-search")) == 1
+
+
+async def test_admins_register_rotate_and_stop_clients(make_db, nats_url):
+    app = registry_app(make_db("registry"), nats_url)
+    async with service_client(app) as c:
+        await load_areas(c)
+        caller = await register_client(c, "gd-civil-affairs")
+        r = await c.get("/registry/v1/dci/clients", headers=ADMIN)
+        assert r.status_code == 200, r.text
+        [listed] = r.json()
+        assert listed["data_rights"] == CIVIL_RIGHTS
+        assert "secret" not in listed
+        assert "secret_cipher" not in listed
+        # the same id twice is refused; a clerk may not register clients
+        body = {"id": "gd-civil-affairs", "name": "x", "area_code": COUNTY, "data_rights": ["status"]}
+        assert (await c.post("/registry/v1/dci/clients", json=body, headers=ADMIN)).status_code == 409
+        assert (await c.post("/registry/v1/dci/clients", json=body, headers=REGISTRAR)).status_code == 403
+
+        # a new secret: the old one no longer signs
+        r = await c.patch(
+            f"/registry/v1/dci/clients/{caller.id}", json={"rotate_secret": True}, headers=ADMIN
+        )
+        assert r.status_code == 200, r.text
+        new_secret = r.json()["secret"]
+        assert new_secret != caller.secret
+        assert (await caller.search(id_query("r1", person_id()))).status_code == 401
+        caller.secret = new_secret
+        assert (await caller.search(id_query("r2", person_id()))).status_code == 200
+
+        # stopped: refused from now on
+        r = await c.patch(f"/registry/v1/dci/clients/{caller.id}", json={"active": False}, headers=ADMIN)
+        assert r.json()["active"] is False
+        assert "secret" not in r.json()
+        r = await caller.search(id_query("r3", person_id()))
+        assert r.status_code == 403
+        assert r.json()["errors"][0]["code"] == "err.sender_id.invalid"
+        assert (await c.get("/registry/v1/dci/clients/nobody", headers=ADMIN)).status_code == 404
