@@ -9,6 +9,7 @@ written under a temporary name and renamed when complete, so a reader never sees
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import importlib
 import os
@@ -30,8 +31,24 @@ class Lines(Protocol):
     ) -> AsyncIterator[bytes]: ...
 
 
-# service -> module whose ``lines`` yields the snapshot (services that serve one)
-SNAPSHOTS = {"registry": "services.registry.snapshot.service"}
+# service -> module whose ``lines`` yields the snapshot (registry), or whose router's SECTIONS the
+# shared snapshot reads (the other three: shared/snapshot.py)
+SNAPSHOTS = {
+    "registry": "services.registry.snapshot.service",
+    "funds": "services.funds.snapshot.router",
+    "pairing": "services.pairing.snapshot.router",
+    "inspection": "services.inspection.snapshot.router",
+}
+
+
+def _lines_of(service: str) -> Lines:
+    module = importlib.import_module(SNAPSHOTS[service])
+    if hasattr(module, "lines"):
+        return module.lines  # type: ignore[no-any-return]
+    from shared import snapshot
+
+    return functools.partial(snapshot.lines, service=service, sections=module.SECTIONS)
+
 
 snapshot_app = typer.Typer(help="Snapshots of an area as gzipped NDJSON files.", no_args_is_help=True)
 
@@ -56,7 +73,7 @@ def write(
     except InvalidAreaCode as exc:
         raise typer.BadParameter(str(exc)) from exc
     settings = service_settings(service)
-    lines: Lines = importlib.import_module(SNAPSHOTS[service]).lines
+    lines = _lines_of(service)
     started = time.monotonic()
     database_url = database_url or settings.database_url
     end = asyncio.run(_write(lines, service, prefix, out, database_url, nats_url or settings.nats_url))
@@ -81,7 +98,12 @@ async def _write(lines: Lines, service: str, prefix: str, out: Path, database_ur
         js = nc.jetstream()
 
         async def last_seq() -> int:
-            info: Any = await js.stream_info(stream_for(service))
+            from nats.js.errors import NotFoundError
+
+            try:
+                info: Any = await js.stream_info(stream_for(service))
+            except NotFoundError:  # the stream is made when the service first starts: no event yet
+                return 0
             return int(info.state.last_seq)
 
         with gzip.open(partial, "wb", compresslevel=6) as f:
