@@ -45,7 +45,15 @@ from tests.registry.integration.helpers import load_areas, on_day, registry_app
 from tests.support import auth, service_client, settings_for, wait_for
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
-PAGES = ["01-登记贫困户.md", "02-识别.md", "03-结对帮扶.md", "04-脱贫退出.md", "05-返贫.md", "06-问题整改.md"]
+PAGES = [
+    "01-登记贫困户.md",
+    "02-识别.md",
+    "03-结对帮扶.md",
+    "04-脱贫退出.md",
+    "05-返贫.md",
+    "06-问题整改.md",
+    "07-导入花名册.md",
+]
 DAY_ONE = date(2026, 3, 2)
 PORTS = {"8001": "registry", "8003": "pairing", "8004": "inspection"}
 ANY = "…"
@@ -66,6 +74,7 @@ class Example:
     url: str
     headers: dict[str, str]
     body: str | None
+    body_file: str | None = None  # --data-binary @path: a file of the repository, sent as it is
     status: int = 0
     expected: Any = None
 
@@ -83,6 +92,7 @@ def _curl(page: str, text: str) -> Example:
     command = text[text.index("curl ") :].replace("\\\n", " ")
     words = shlex.split(command)
     method, headers, body, url = "GET", {}, None, ""
+    body_file = None
     i = 1
     while i < len(words):
         w = words[i]
@@ -95,11 +105,16 @@ def _curl(page: str, text: str) -> Example:
         elif w in ("-d", "--data", "--data-raw"):
             body, i = words[i + 1], i + 2
             method = "POST" if method == "GET" else method
+        elif w == "--data-binary" and words[i + 1].startswith("@"):
+            body_file, i = words[i + 1][1:], i + 2
+            method = "POST" if method == "GET" else method
+        elif w in ("-o", "--output"):
+            i += 2
         elif w.startswith("-"):
             i += 1
         else:
             url, i = w, i + 1
-    return Example(page, title, int(day.group(1)) if day else None, method, url, headers, body)
+    return Example(page, title, int(day.group(1)) if day else None, method, url, headers, body, body_file)
 
 
 def parse(name: str) -> Page:
@@ -275,6 +290,8 @@ async def _run_the_guide(apps: dict[str, Any], settle: Settle) -> None:
                     else:
                         headers[k] = fill(v, env)
                 content = fill(step.body, env).encode() if step.body is not None else None
+                if step.body_file is not None:
+                    content = (GUIDE.parents[1] / step.body_file).read_bytes()
                 await settle()
                 with on_day(DAY_ONE + timedelta(days=day - 1)):
                     r = await client.request(

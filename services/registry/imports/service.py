@@ -160,7 +160,7 @@ def _already_uploaded(earlier: SpreadsheetImport) -> ImportAlreadyUploaded:
         f"this file was uploaded before as import {earlier.id} ({earlier.status})",
         detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{earlier.status}）",
         import_id=str(earlier.id),
-        status=earlier.status,
+        import_status=earlier.status,
     )
 
 
@@ -331,7 +331,7 @@ async def request_commit(
         raise ImportNotReady(
             f"import {import_id} is {job.status}; only a validated import can be committed",
             detail_zh=f"这次导入的状态是“{job.status}”，校验完成（validated）后才能提交",
-            status=job.status,
+            import_status=job.status,
         )
     if mode == "all_or_nothing" and job.rows_refused:
         raise ImportHasErrors(
@@ -440,7 +440,7 @@ async def cancel(session: AsyncSession, import_id: uuid.UUID, actor: Principal) 
         raise ImportNotReady(
             f"import {import_id} is {job.status} and cannot be cancelled",
             detail_zh=f"这次导入的状态是“{job.status}”，不能取消",
-            status=job.status,
+            import_status=job.status,
         )
     await repo.drop_rows(import_id)
     await repo.set(import_id, status="cancelled", finished_at=clock.now())

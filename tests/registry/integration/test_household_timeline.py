@@ -247,3 +247,22 @@ async def test_clerks_see_full_names_in_search_results_and_other_roles_masked_on
         }
         r = await c.get("/registry/v1/households", params={"name": "王大明"}, headers=REGISTRAR)
         assert [i["head_name"] for i in r.json()["items"]] == ["王大明"]
+
+
+async def test_a_rejected_household_shows_why_and_offers_no_further_step(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        base = f"/registry/v1/households/{h['id']}"
+        r = await c.post(
+            f"{base}/rejection", json={"reason": "家庭年人均纯收入高于识别标准"}, headers=APPROVER
+        )
+        assert r.status_code == 200, r.text
+        steps = (await c.get(f"{base}/timeline", headers=REGISTRAR)).json()["steps"]
+        assert [(s["step_zh"], s["why"]) for s in steps] == [
+            ("录入候选户", None),
+            ("不予认定", "家庭年人均纯收入高于识别标准"),
+        ]
+        r = await c.get(f"{base}/actions", headers=REGISTRAR)
+        assert (r.json()["status_zh"], r.json()["actions"]) == ("未纳入", [])
