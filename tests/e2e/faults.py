@@ -142,7 +142,8 @@ class Stream:
                 continue
             self.figures.statuses[r.status_code] += 1
             if r.status_code == 503:
-                self.figures.unavailable[service] += 1
+                slug = r.json().get("type", "").rsplit("/", 1)[-1] if r.content else ""
+                self.figures.unavailable[f"{service} ({slug})"] += 1
                 await asyncio.sleep(min(float(r.headers.get("Retry-After", "1")), 2.0))
                 continue
             if r.status_code < 300:
