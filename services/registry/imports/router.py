@@ -15,6 +15,7 @@ from services.registry.imports.schemas import CommitIn, ImportRowOut, ImportRows
 from services.registry.imports.template import kind_template, registration_template
 from services.registry.models import SpreadsheetImport
 from shared.auth import CurrentUser, Principal, require_roles
+from shared.bodyguard import LARGE_BODY
 from shared.context import get_request_id
 from shared.db import SessionDep
 from shared.errors import InvalidInput
@@ -54,7 +55,7 @@ async def template(kind: Annotated[Kind, Path()], user: CurrentUser, today: Toda
     )
 
 
-@router.post("", status_code=202, response_model=ImportStatusOut)
+@router.post("", status_code=202, response_model=ImportStatusOut, openapi_extra=LARGE_BODY)
 async def upload(
     request: Request,
     session: SessionDep,
