@@ -5,7 +5,8 @@ aggregate needs — by id (optionally locked ``FOR UPDATE``), existence, and a k
 ``add``. Lists page by a sort key of columns (``created_at, id`` or just ``id``): the repository
 fetches ``limit + 1`` rows, so a surplus row means another page, and the cursor it hands out
 encodes the key of the last row shown. A cursor that does not decode to the key's column types is
-the client's mistake (422, in the clerk's language), never a 500.
+the client's mistake (422, in the clerk's language), never a 500. Newest-first lists page the key
+``descending``; a composite primary key is given to ``get``/``exists`` as a tuple in column order.
 
     class ProjectRepository(Repository[Project]):
         model = Project
@@ -24,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -119,21 +120,24 @@ class Repository(Generic[M]):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _primary_key(self) -> InstrumentedAttribute[Any]:
+    def _is(self, id_: Any) -> ColumnElement[bool]:
+        """``primary key == id_``; a composite key (``kind, ref_id``) takes a tuple in column order."""
         if self.model is None:
             raise TypeError(f"{type(self).__name__} names no model")
-        (pk,) = self.model.__mapper__.primary_key
-        return getattr(self.model, pk.key)  # type: ignore[no-any-return]
+        columns = [getattr(self.model, pk.key) for pk in self.model.__mapper__.primary_key]
+        if len(columns) == 1:
+            return columns[0] == id_  # type: ignore[no-any-return]
+        return and_(*(column == value for column, value in zip(columns, id_, strict=True)))
 
     async def get(self, id_: Any, *, lock: bool = False) -> M | None:
         """The row with this primary key (``lock``: ``FOR UPDATE`` and refreshed from the database)."""
-        stmt = select(self.model).where(self._primary_key() == id_)
+        stmt = select(self.model).where(self._is(id_))
         if lock:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return await self.session.scalar(stmt)
 
     async def exists(self, id_: Any) -> bool:
-        return bool(await self.session.scalar(select(exists().where(self._primary_key() == id_))))
+        return bool(await self.session.scalar(select(exists().where(self._is(id_)))))
 
     async def add(self, row: M) -> M:
         self.session.add(row)
@@ -147,12 +151,16 @@ class Repository(Generic[M]):
         key: Sequence[InstrumentedAttribute[Any]],
         cursor: str | None,
         limit: int,
+        descending: bool = False,
     ) -> Slice[M]:
-        """One page of ``stmt`` in ``key`` order after the row the cursor names (``limit + 1`` fetched)."""
+        """One page of ``stmt`` in ``key`` order after the row the cursor names (``limit + 1`` fetched);
+        ``descending``: the key read backwards (newest first)."""
         after = decode_key(cursor, [_python_type(column) for column in key])
         if after is not None:
-            stmt = stmt.where(tuple_(*key) > after) if len(key) > 1 else stmt.where(key[0] > after[0])
-        rows = list((await self.session.scalars(stmt.order_by(*key).limit(limit + 1))).all())
+            left, right = (tuple_(*key), tuple_(*after)) if len(key) > 1 else (key[0], after[0])
+            stmt = stmt.where(left < right if descending else left > right)
+        order = [column.desc() for column in key] if descending else list(key)
+        rows = list((await self.session.scalars(stmt.order_by(*order).limit(limit + 1))).all())
         if len(rows) <= limit:
             return Slice(rows, None)
         last = rows[limit - 1]

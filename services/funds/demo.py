@@ -15,12 +15,11 @@ from collections import defaultdict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds.disbursements import service as disbursements
-from services.funds.disbursements.rules import BeneficiaryNotPayable, EntitlementExceeded
 from services.funds.disbursements.schemas import DisbursementIn
 from services.funds.disclosures import service as disclosures
 from services.funds.disclosures.schemas import NoticeIn
+from services.funds.errors import BeneficiaryNotPayable, EntitlementExceeded, InsufficientFunds
 from services.funds.ledger import service as ledger
-from services.funds.ledger.rules import InsufficientFunds
 from services.funds.ledger.schemas import TransferIn
 from services.funds.models import Plan
 from services.funds.policies.presets import (
@@ -35,7 +34,7 @@ from services.funds.policies.presets import (
 from services.funds.projects import service as projects
 from services.funds.projects.schemas import ProjectIn
 from services.funds.schemes import service as schemes
-from services.funds.schemes.repository import PlanRepository
+from services.funds.schemes.repository import PlanLineRepository
 from services.funds.schemes.rules import Scheme
 from services.funds.schemes.schemas import SchemeIn, from_rule
 from services.funds.sources import service as sources
@@ -110,14 +109,14 @@ async def _plan(s: AsyncSession, scheme: Scheme, scheme_area: str, plan_area: st
             {"code": scheme.code, "name": scheme.name, "area_code": scheme_area, "params": from_rule(scheme)}
         ),
     )
-    return await schemes.create_plan(s, actor=actor, scheme_id=created.id, area_code=plan_area)
+    return (await schemes.create_plan(s, actor=actor, scheme_id=created.id, area_code=plan_area)).plan
 
 
 async def _budgets(s: AsyncSession, plans: list[Plan]) -> None:
     """Each source's yearly budget: what every plan says it owes that year."""
     owed: dict[tuple[str, int], int] = defaultdict(int)
     for plan in plans:
-        for payer, year, amount in await PlanRepository(s).totals(plan.id):
+        for payer, year, amount in await PlanLineRepository(s).totals(plan.id):
             if year is not None:
                 owed[(payer, year)] += amount
     for (payer, year), amount in sorted(owed.items()):
@@ -127,9 +126,11 @@ async def _budgets(s: AsyncSession, plans: list[Plan]) -> None:
 
 async def _receive(s: AsyncSession, plan: Plan, *, year: int, actor: Principal) -> None:
     """Each payer pays in what it owes for ``year`` (and what it owes over the whole period)."""
-    for payer, due_year, amount in await PlanRepository(s).totals(plan.id):
+    for payer, due_year, amount in await PlanLineRepository(s).totals(plan.id):
         if due_year in (year, None) and amount:
-            payee = next(line.payee for line in await PlanRepository(s).lines(plan.id) if line.payer == payer)
+            payee = next(
+                line.payee for line in await PlanLineRepository(s).of_plan(plan.id) if line.payer == payer
+            )
             await ledger.transfer(
                 s,
                 actor=actor,
@@ -159,7 +160,7 @@ async def _pay(
 ) -> None:
     lines = [
         ln
-        for ln in await PlanRepository(s).lines(plan.id)
+        for ln in await PlanLineRepository(s).of_plan(plan.id)
         if ln.component == component and ln.year == year and (only is None or ln.beneficiary_id in only)
     ]
     for line in lines[:count]:

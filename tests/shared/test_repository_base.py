@@ -28,12 +28,26 @@ class Note(_Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Tag(_Base):
+    __tablename__ = "repo_base_tag"
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    ref_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
 class NoteRepository(Repository[Note]):
     model = Note
 
-    async def page(self, prefix: str, cursor: str | None, limit: int) -> Slice[Note]:
+    async def page(
+        self, prefix: str, cursor: str | None, limit: int, *, newest_first: bool = False
+    ) -> Slice[Note]:
         stmt = select(Note).where(Note.area_code.startswith(prefix))
-        return await self.keyset(stmt, key=(Note.created_at, Note.id), cursor=cursor, limit=limit)
+        return await self.keyset(
+            stmt, key=(Note.created_at, Note.id), cursor=cursor, limit=limit, descending=newest_first
+        )
+
+
+class TagRepository(Repository[Tag]):
+    model = Tag
 
 
 pytestmark = pytest.mark.asyncio
@@ -47,6 +61,9 @@ async def db(make_db):  # type: ignore[no-untyped-def]
     async with database.transaction() as s:
         await s.execute(
             text("CREATE TABLE repo_base_note (id uuid PRIMARY KEY, area_code text, created_at timestamptz)")
+        )
+        await s.execute(
+            text("CREATE TABLE repo_base_tag (kind text, ref_id text, PRIMARY KEY (kind, ref_id))")
         )
     yield database
     await database.dispose()
@@ -73,6 +90,35 @@ async def test_pages_walk_every_row_once_in_key_order(db: Database) -> None:
     expected = sorted(ids, key=lambda i: (ids.index(i) // 2, i))
     assert seen == expected
     assert pages == 3  # 3 + 3 + 1: the last page carries no cursor
+
+
+async def test_newest_first_pages_walk_every_row_once_backwards(db: Database) -> None:
+    ids = [uuid.uuid4() for _ in range(5)]
+    async with db.transaction() as s:
+        for i, id_ in enumerate(ids):  # two rows share each minute: the id breaks the tie
+            s.add(Note(id=id_, area_code="440783100001", created_at=T0 + timedelta(minutes=i // 2)))
+    seen: list[uuid.UUID] = []
+    cursor: str | None = None
+    async with db.transaction() as s:
+        while True:
+            page = await NoteRepository(s).page("4407", cursor, 2, newest_first=True)
+            seen += [n.id for n in page.items]
+            if (cursor := page.next_cursor) is None:
+                break
+    assert seen == sorted(ids, key=lambda i: (ids.index(i) // 2, i), reverse=True)
+
+
+async def test_a_composite_key_is_got_by_a_tuple(db: Database) -> None:
+    async with db.transaction() as s:
+        await TagRepository(s).add(Tag(kind="household", ref_id="H1"))
+    async with db.transaction() as s:
+        repo = TagRepository(s)
+        assert await repo.exists(("household", "H1"))
+        assert not await repo.exists(("village", "H1"))
+        tag = await repo.get(("household", "H1"), lock=True)
+        assert tag is not None
+        assert tag.ref_id == "H1"
+        assert await repo.get(("village", "H1")) is None
 
 
 async def test_a_full_last_page_has_no_cursor(db: Database) -> None:

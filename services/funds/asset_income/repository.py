@@ -5,29 +5,20 @@ import uuid
 from sqlalchemy import func, select
 
 from services.funds.models import AssetIncomeAgreement, AssetIncomeDistribution, Disbursement
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class AssetIncomeRepository(Repository):
-    async def add(self, *rows: AssetIncomeAgreement | AssetIncomeDistribution) -> None:
-        self.session.add_all(rows)
-        await self.session.flush()
+class AssetIncomeRepository(Repository[AssetIncomeAgreement]):
+    model = AssetIncomeAgreement  # get(lock=True): one distribution of an agreement at a time
 
-    async def get(self, agreement_id: uuid.UUID, *, lock: bool = False) -> AssetIncomeAgreement | None:
-        stmt = select(AssetIncomeAgreement).where(AssetIncomeAgreement.id == agreement_id)
-        if lock:  # one distribution of an agreement at a time
-            stmt = stmt.with_for_update()
-        return (
-            await self.session.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
-
-    async def page(self, *, area_prefix: str, after: str | None, limit: int) -> list[AssetIncomeAgreement]:
+    async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[AssetIncomeAgreement]:
         stmt = select(AssetIncomeAgreement).where(AssetIncomeAgreement.area_code.startswith(area_prefix))
-        if after is not None:
-            stmt = stmt.where(AssetIncomeAgreement.id > uuid.UUID(after))
-        return list(
-            (await self.session.execute(stmt.order_by(AssetIncomeAgreement.id).limit(limit))).scalars()
-        )
+        return await self.keyset(stmt, key=(AssetIncomeAgreement.id,), cursor=cursor, limit=limit)
+
+    async def add_distribution(self, distribution: AssetIncomeDistribution) -> AssetIncomeDistribution:
+        self.session.add(distribution)
+        await self.session.flush()
+        return distribution
 
     async def distributions(self, agreement_id: uuid.UUID) -> list[AssetIncomeDistribution]:
         stmt = (

@@ -4,9 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.funds import paging
 from services.funds.asset_income import service
-from services.funds.asset_income.repository import AssetIncomeRepository
 from services.funds.asset_income.schemas import (
     AgreementIn,
     AgreementOut,
@@ -19,7 +17,7 @@ from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(
     prefix="/asset-income/agreements", tags=["asset income"], dependencies=[cadres.CADRE_READS_REFUSED]
@@ -41,11 +39,8 @@ async def sign(
 async def list_agreements(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AgreementOut]:
-    rows = await AssetIncomeRepository(session).page(
-        area_prefix=scope, after=paging.after_id(cursor), limit=limit + 1
-    )
-    items = [service.to_out(a) for a in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
+    agreements = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
+    return Page(items=[service.to_out(a) for a in agreements.items], next_cursor=agreements.next_cursor)
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut)
@@ -75,12 +70,21 @@ async def distribute(
 async def list_distributions(
     agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> list[DistributionOut]:
-    await service.get_visible(session, actor=user, agreement_id=agreement_id)
-    rows = await AssetIncomeRepository(session).distributions(agreement_id)
+    rows = await service.distributions(session, actor=user, agreement_id=agreement_id)
     return [DistributionOut.model_validate(r) for r in rows]
 
 
 @router.get("/{agreement_id}/dividends", response_model=list[DividendYearOut])
 async def dividends(agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[DividendYearOut]:
     """Report: per year of the term, dividends due (guaranteed + dividend) vs paid in vs disbursed."""
-    return await service.dividends_by_year(session, actor=user, agreement_id=agreement_id)
+    return [
+        DividendYearOut(
+            year=y.year,
+            due_fen=y.due_fen,
+            paid_fen=y.paid_fen,
+            disbursed_fen=y.disbursed_fen,
+            outstanding_fen=y.outstanding_fen,
+            distributed_on=y.distributed_on,
+        )
+        for y in await service.dividends_by_year(session, actor=user, agreement_id=agreement_id)
+    ]

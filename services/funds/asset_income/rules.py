@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from services.funds.errors import AlreadyDistributed, DividendBelowFloor, YearOutsideTerm
+from services.funds.policies.rules import most_specific
 from shared.areas import AreaCode
-from shared.errors import Conflict, InvalidInput
 from shared.money import largest_remainder
 
 __all__ = [
-    "AlreadyDistributed",
     "AssetIncomePolicy",
-    "DividendBelowFloor",
-    "YearOutsideTerm",
     "check_dividend_rate",
     "check_year",
     "dividend_component",
@@ -45,44 +43,11 @@ class AssetIncomePolicy:
     source: str = ""
 
 
-class DividendBelowFloor(InvalidInput):
-    type_slug = "dividend-below-floor"
-    title = "The dividend rate is below the policy's floor"
-    title_zh = "分红比例低于政策规定的下限"
-    hint_zh = "按政策下限（首年不低于8%）提高分红比例"
-    hint_en = "Raise the rate to the policy's floor"
-
-
-class YearOutsideTerm(Conflict):
-    type_slug = "year-outside-term"
-    title = "The year is outside the agreement's term"
-    title_zh = "该年度不在协议期限内"
-    hint_zh = "检查年度是否在协议起止年份之间"
-    hint_en = "Choose a year inside the agreement's term"
-
-
-class AlreadyDistributed(Conflict):
-    type_slug = "dividend-already-distributed"
-    title = "This year's dividend has been distributed already"
-    title_zh = "本年度分红已经发放"
-    hint_zh = "不要重复发放；如有差错请走冲正"
-    hint_en = "Do not distribute twice; reverse a wrong one"
-
-
 def policy_in_force(
     policies: Iterable[AssetIncomePolicy], *, area_code: str, year: int
 ) -> AssetIncomePolicy | None:
     """The most specific area's newest version covering the year; None where no policy sets a floor."""
-    code = AreaCode.parse(area_code).code
-    best: AssetIncomePolicy | None = None
-    for p in policies:
-        if not code.startswith(p.area_prefix) or year < p.from_year:
-            continue
-        if p.to_year is not None and year > p.to_year:
-            continue
-        if best is None or (len(p.area_prefix), p.version) > (len(best.area_prefix), best.version):
-            best = p
-    return best
+    return most_specific(policies, area_code=AreaCode.parse(area_code).code, year=year)
 
 
 def check_dividend_rate(policy: AssetIncomePolicy | None, *, dividend_rate_bp: int) -> None:
@@ -119,12 +84,17 @@ def check_year(year: int, *, start_year: int, term: int, distributed: Iterable[i
     if year not in term_years(start_year, term):
         raise YearOutsideTerm(
             f"{year} is outside the term {start_year}-{start_year + term - 1}",
+            detail_zh=f"{year}年不在协议期限{start_year}—{start_year + term - 1}年内",
             year=year,
             first_year=start_year,
             last_year=start_year + term - 1,
         )
     if year in set(distributed):
-        raise AlreadyDistributed(f"The {year} dividend has been distributed already", year=year)
+        raise AlreadyDistributed(
+            f"The {year} dividend has been distributed already",
+            detail_zh=f"{year}年的分红已经发放",
+            year=year,
+        )
 
 
 def split(amount_fen: int, shares: Sequence[int]) -> list[int]:

@@ -8,6 +8,7 @@ the fen, and each part is booked as a disbursement (holding -> payout), audited 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,52 +17,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funds import events as fund_events
 from services.funds.asset_income import rules
 from services.funds.asset_income.repository import AssetIncomeRepository
-from services.funds.asset_income.schemas import (
-    AgreementIn,
-    AgreementOut,
-    DistributionIn,
-    DividendYearOut,
-)
+from services.funds.asset_income.schemas import AgreementIn, AgreementOut, DistributionIn
 from services.funds.beneficiaries.repository import BeneficiaryRepository
 from services.funds.beneficiaries.rules import is_payable
 from services.funds.disbursements import service as disbursement_service
-from services.funds.disbursements.rules import BeneficiaryNotPayable
+from services.funds.errors import (
+    AgreementNotFound,
+    BeneficiaryNotFound,
+    BeneficiaryNotPayable,
+    HouseholdOutsideAgreementArea,
+    WrongAccountKind,
+)
 from services.funds.ledger import service as ledger_service
 from services.funds.ledger.schemas import TransferIn
-from services.funds.models import AssetIncomeAgreement, AssetIncomeDistribution, Beneficiary
-from services.funds.policies.presets import ASSET_INCOME_POLICIES
+from services.funds.models import (
+    AssetIncomeAgreement,
+    AssetIncomeDistribution,
+    Beneficiary,
+    LedgerTransaction,
+)
+from services.funds.policies import service as policies
 from services.funds.sources import service as sources
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import InvalidInput
 from shared.events.contracts import emit
+from shared.repository import Slice
 
-__all__ = ["distribute", "dividends_by_year", "get_visible", "sign", "to_out"]
-
-
-class AgreementNotFound(NotFound):
-    type_slug = "asset-income-agreement-not-found"
-    title = "Asset-income agreement not found"
-    title_zh = "未找到该资产收益协议"
-    hint_zh = "检查协议编号"
-    hint_en = "Check the agreement id"
-
-
-class WrongAccountKind(Conflict):
-    type_slug = "wrong-account-kind"
-    title = "The enterprise pays from a source account into a holding account"
-    title_zh = "企业须从资金来源账户向托管账户支付"
-    hint_zh = "检查付款账户和收款账户的类别"
-    hint_en = "Check the kinds of the two accounts"
-
-
-class HouseholdOutsideAgreementArea(Conflict):
-    type_slug = "household-outside-agreement-area"
-    title = "The household is not in the area that signs the agreement"
-    title_zh = "该户不在签订协议的地区"
-    hint_zh = "只为协议所在地区的户分红"
-    hint_en = "Only households of the agreement's area receive dividends"
+__all__ = [
+    "DividendYear",
+    "distribute",
+    "distributions",
+    "dividends_by_year",
+    "get_visible",
+    "page",
+    "sign",
+    "to_out",
+]
 
 
 def due_per_year(agreement: AssetIncomeAgreement) -> int:
@@ -90,11 +83,9 @@ async def _payable_households(
     rows: dict[str, Beneficiary] = {}
     refused: list[dict[str, Any]] = []
     for ref_id in sorted(ids):
-        row = await repo.get("household", ref_id, lock=True)
+        row = await repo.get(("household", ref_id), lock=True)
         if row is not None and not actor.covers(row.area_code):
-            raise disbursement_service.BeneficiaryNotFound(
-                f"No household {ref_id} in your area", beneficiary_id=ref_id
-            )
+            raise BeneficiaryNotFound(f"No household {ref_id} in your area", beneficiary_id=ref_id)
         if row is None or not is_payable(row.status, policies_kept_until=row.policies_kept_until, on=on):
             refused.append({"household_id": ref_id, "status": row.status if row else None})
         else:
@@ -104,6 +95,8 @@ async def _payable_households(
         raise BeneficiaryNotPayable(
             f"{len(refused)} household(s) cannot be paid, e.g. {first['household_id']} "
             f"(status: {first['status'] or 'unknown'})",
+            detail_zh=f"有{len(refused)}户不能发放，例如{first['household_id']}"
+            f"（状态：{first['status'] or '未知'}）",
             beneficiary_kind="household",
             beneficiary_id=first["household_id"],
             beneficiary_status=first["status"],
@@ -113,6 +106,7 @@ async def _payable_households(
     if outside:
         raise HouseholdOutsideAgreementArea(
             f"Household {outside[0].ref_id} is in {outside[0].area_code}, outside {area_code}",
+            detail_zh=f"{outside[0].ref_id}户在{outside[0].area_code}，不在协议所在地区{area_code}内",
             household_id=outside[0].ref_id,
             area_code=outside[0].area_code,
         )
@@ -134,13 +128,14 @@ async def sign(
     _prefix(data.area_code)  # 422 for a code that is no division
     if not actor.covers(data.area_code):
         raise AgreementNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
-    policy = rules.policy_in_force(ASSET_INCOME_POLICIES, area_code=data.area_code, year=data.start_year)
+    policy = policies.asset_income_policy(data.area_code, data.start_year)
     rules.check_dividend_rate(policy, dividend_rate_bp=data.dividend_rate_bp)
     payer = await sources.get_visible(session, actor=actor, code=data.payer_account)
     holding = await sources.get_visible(session, actor=actor, code=data.holding_account)
     if payer.kind != "source" or holding.kind != "holding":
         raise WrongAccountKind(
             f"{payer.code} is a {payer.kind} account and {holding.code} a {holding.kind} account",
+            detail_zh=f"{payer.code}是{payer.kind}类账户，{holding.code}是{holding.kind}类账户；须从资金来源账户付入托管账户",
             payer_kind=payer.kind,
             holding_kind=holding.kind,
         )
@@ -197,17 +192,29 @@ async def get_visible(
     return agreement
 
 
+async def page(
+    session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int
+) -> Slice[AssetIncomeAgreement]:
+    return await AssetIncomeRepository(session).page(area_prefix=area_prefix, cursor=cursor, limit=limit)
+
+
+async def distributions(
+    session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID
+) -> list[AssetIncomeDistribution]:
+    agreement = await get_visible(session, actor=actor, agreement_id=agreement_id)
+    return await AssetIncomeRepository(session).distributions(agreement.id)
+
+
 async def distribute(
     session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID, data: DistributionIn, on: date
 ) -> AssetIncomeDistribution:
     """The enterprise pays the year's dividend in; it is split to the households and paid out."""
-    repo = AssetIncomeRepository(session)
     agreement = await get_visible(session, actor=actor, agreement_id=agreement_id, lock=True)
     rules.check_year(
         data.year,
         start_year=agreement.start_year,
         term=agreement.term_years,
-        distributed=[d.year for d in await repo.distributions(agreement.id)],
+        distributed=[d.year for d in await AssetIncomeRepository(session).distributions(agreement.id)],
     )
     households = await _payable_households(
         session,
@@ -218,21 +225,70 @@ async def distribute(
     )
     due = due_per_year(agreement)
     amount = data.amount_fen if data.amount_fen is not None else due
-    component = rules.dividend_component(agreement.id)
-    receipt = await ledger_service.transfer(
+    receipt = await _pay_in(
+        session, actor=actor, agreement=agreement, year=data.year, amount_fen=amount, on=on
+    )
+    lines = await _pay_out(
+        session,
+        actor=actor,
+        agreement=agreement,
+        households=households,
+        year=data.year,
+        amount_fen=amount,
+        on=on,
+    )
+    return await _record_distribution(
+        session,
+        actor=actor,
+        agreement=agreement,
+        year=data.year,
+        due=due,
+        amount=amount,
+        receipt=receipt,
+        lines=lines,
+        on=on,
+    )
+
+
+async def _pay_in(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    agreement: AssetIncomeAgreement,
+    year: int,
+    amount_fen: int,
+    on: date,
+) -> LedgerTransaction:
+    """The enterprise's payment enters the ledger: a receipt from its source into the holding account."""
+    return await ledger_service.transfer(
         session,
         actor=actor,
         data=TransferIn(
             kind="receipt",
             from_account=agreement.payer_account,
             to_account=agreement.holding_account,
-            amount_fen=amount,
-            year=data.year,
-            memo=f"asset-income dividend {data.year}: {agreement.enterprise}",
+            amount_fen=amount_fen,
+            year=year,
+            memo=f"asset-income dividend {year}: {agreement.enterprise}",
         ),
         on=on,
     )
-    parts = rules.split(amount, [int(h["shares"]) for h in agreement.households])
+
+
+async def _pay_out(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    agreement: AssetIncomeAgreement,
+    households: dict[str, Beneficiary],
+    year: int,
+    amount_fen: int,
+    on: date,
+) -> list[dict[str, Any]]:
+    """Split the payment by shares to the fen and pay each household its part (a disbursement each);
+    returns the distribution's lines."""
+    component = rules.dividend_component(agreement.id)
+    parts = rules.split(amount_fen, [int(h["shares"]) for h in agreement.households])
     lines: list[dict[str, Any]] = []
     for share, part in zip(agreement.households, parts, strict=True):
         disbursement_id = None
@@ -247,7 +303,7 @@ async def distribute(
                 from_account=agreement.holding_account,
                 plan_id=None,
                 component=component,
-                year=data.year,
+                year=year,
                 on=on,
             )
             disbursement_id = str(row.id)
@@ -259,10 +315,26 @@ async def distribute(
                 "disbursement_id": disbursement_id,
             }
         )
+    return lines
+
+
+async def _record_distribution(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    agreement: AssetIncomeAgreement,
+    year: int,
+    due: int,
+    amount: int,
+    receipt: LedgerTransaction,
+    lines: list[dict[str, Any]],
+    on: date,
+) -> AssetIncomeDistribution:
+    """The distribution row, its audit record and its event."""
     distribution = AssetIncomeDistribution(
         id=uuid.uuid4(),
         agreement_id=agreement.id,
-        year=data.year,
+        year=year,
         due_fen=due,
         amount_fen=amount,
         receipt_transaction_id=receipt.id,
@@ -270,12 +342,12 @@ async def distribute(
         distributed_on=on,
         actor=actor.sub,
     )
-    await repo.add(distribution)
+    await AssetIncomeRepository(session).add_distribution(distribution)
     await session.refresh(distribution)
     event = {
         "agreement_id": str(agreement.id),
         "area_code": agreement.area_code,
-        "year": data.year,
+        "year": year,
         "due_fen": due,
         "paid_fen": amount,
         "household_count": sum(1 for line in lines if line["amount_fen"] > 0),
@@ -295,9 +367,24 @@ async def distribute(
     return distribution
 
 
+@dataclass(frozen=True)
+class DividendYear:
+    """One year of an agreement's term: due (guaranteed + dividend), paid in, reached the households."""
+
+    year: int
+    due_fen: int
+    paid_fen: int
+    disbursed_fen: int
+    distributed_on: date | None
+
+    @property
+    def outstanding_fen(self) -> int:
+        return max(self.due_fen - self.paid_fen, 0)
+
+
 async def dividends_by_year(
     session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID
-) -> list[DividendYearOut]:
+) -> list[DividendYear]:
     """Per year of the term: due (guaranteed + dividend) vs paid in vs reached the households."""
     agreement = await get_visible(session, actor=actor, agreement_id=agreement_id)
     repo = AssetIncomeRepository(session)
@@ -305,12 +392,11 @@ async def dividends_by_year(
     disbursed = await repo.disbursed_by_year(rules.dividend_component(agreement.id))
     due = due_per_year(agreement)
     return [
-        DividendYearOut(
+        DividendYear(
             year=year,
             due_fen=due,
             paid_fen=paid[year].amount_fen if year in paid else 0,
             disbursed_fen=disbursed.get(year, 0),
-            outstanding_fen=max(due - (paid[year].amount_fen if year in paid else 0), 0),
             distributed_on=paid[year].distributed_on if year in paid else None,
         )
         for year in rules.term_years(agreement.start_year, agreement.term_years)

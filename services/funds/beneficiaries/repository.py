@@ -7,17 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.models import Beneficiary
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class BeneficiaryRepository(Repository):
-    async def get(self, kind: str, ref_id: str, *, lock: bool = False) -> Beneficiary | None:
-        stmt = select(Beneficiary).where(Beneficiary.kind == kind, Beneficiary.ref_id == ref_id)
-        if lock:  # serialise disbursements to one beneficiary (entitlement check + payment)
-            stmt = stmt.with_for_update()
-        return (
-            await self.session.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
+class BeneficiaryRepository(Repository[Beneficiary]):
+    """Keyed by ``(kind, ref_id)``: ``get(("household", ref_id), lock=True)`` serialises the
+    disbursements to one beneficiary (entitlement check + payment)."""
+
+    model = Beneficiary
 
     async def upsert(self, kind: str, ref_id: str, values: dict[str, Any]) -> Beneficiary:
         stmt = (
@@ -39,13 +36,11 @@ class BeneficiaryRepository(Repository):
         return list((await self.session.execute(stmt.order_by(Beneficiary.ref_id))).scalars())
 
     async def page(
-        self, *, kind: str, area_prefix: str, after: str | None, limit: int, refs: set[str] | None = None
-    ) -> list[Beneficiary]:
+        self, *, kind: str, area_prefix: str, cursor: str | None, limit: int, refs: set[str] | None = None
+    ) -> Slice[Beneficiary]:
         stmt = select(Beneficiary).where(
             Beneficiary.kind == kind, Beneficiary.area_code.startswith(area_prefix)
         )
         if refs is not None:  # a cadre: their own households, their villages
             stmt = stmt.where(Beneficiary.ref_id.in_(refs))
-        if after is not None:
-            stmt = stmt.where(Beneficiary.ref_id > after)
-        return list((await self.session.execute(stmt.order_by(Beneficiary.ref_id).limit(limit))).scalars())
+        return await self.keyset(stmt, key=(Beneficiary.ref_id,), cursor=cursor, limit=limit)

@@ -16,10 +16,23 @@ from services.funds.beneficiaries.rules import STATUS_AFTER_EVENT, counts_in_pop
 from services.funds.models import Beneficiary
 from services.funds.schemes import service as scheme_service
 from services.registry import events as registry
+from shared import cadres
+from shared.auth import Principal
 from shared.events import CloudEvent
 from shared.events.contracts import parse
+from shared.repository import Slice
 
-__all__ = ["on_area_upserted", "on_household_event"]
+__all__ = ["on_area_upserted", "on_household_event", "page"]
+
+
+async def page(
+    session: AsyncSession, *, actor: Principal, kind: str, area_prefix: str, cursor: str | None, limit: int
+) -> Slice[Beneficiary]:
+    """A cadre sees their own households (or villages) only."""
+    own = await (cadres.cadre_households if kind == "household" else cadres.cadre_villages)(session, actor)
+    return await BeneficiaryRepository(session).page(
+        kind=kind, area_prefix=area_prefix, cursor=cursor, limit=limit, refs=own
+    )
 
 HOUSEHOLD_CONTRACTS = (
     registry.HouseholdRegistered,
@@ -62,8 +75,8 @@ async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
         raise TypeError(f"{event.type} is not a household event")
     given = data.model_fields_set  # an update carries only what it is about
     repo = BeneficiaryRepository(session)
-    ref_id = data.household_id
-    current = await repo.get("household", ref_id, lock=True)
+    ref_id = str(data.household_id)
+    current = await repo.get(("household", ref_id), lock=True)
     if current is not None and current.event_time is not None and event.time < current.event_time:
         return  # older news than what we hold (a redelivery that lost the race): already superseded
     values: dict[str, Any] = {"area_code": data.area_code, "event_time": event.time}

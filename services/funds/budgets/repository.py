@@ -7,18 +7,13 @@ from services.funds.models import Account, Budget, BudgetDeclaration
 from shared.repository import Repository
 
 
-class DeclarationRepository(Repository):
-    async def get(self, area_code: str, year: int, *, lock: bool = False) -> BudgetDeclaration | None:
-        stmt = select(BudgetDeclaration).where(
-            BudgetDeclaration.area_code == area_code, BudgetDeclaration.year == year
-        )
-        if lock:  # a change holds the row from its If-Match check to its write
-            stmt = stmt.with_for_update()
-        return (
-            await self.session.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
+class DeclarationRepository(Repository[BudgetDeclaration]):
+    """Keyed by ``(area_code, year)``; a change holds the row (``lock=True``) from its If-Match check
+    to its write."""
 
-    async def add(
+    model = BudgetDeclaration
+
+    async def add_first(
         self, *, area_code: str, year: int, increase_fen: int, recovered_fen: int, actor: str
     ) -> BudgetDeclaration | None:
         """Insert a new year's declaration; None if a concurrent request created it first."""

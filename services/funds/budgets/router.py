@@ -5,7 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from services.funds.budgets import service
-from services.funds.budgets.schemas import ComplianceOut, DeclarationIn, DeclarationOut
+from services.funds.budgets.schemas import (
+    ComplianceOut,
+    DeclarationIn,
+    DeclarationOut,
+    RuleCheckOut,
+    TotalCheckOut,
+)
 from services.funds.deps import Finance
 from shared import cadres
 from shared.auth import CurrentUser
@@ -50,4 +56,33 @@ async def check(area_code: AreaPath, year: YearPath, session: SessionDep, user: 
     """Per budget rule in force for the area and year: the required minimum (rounded up to the fen),
     the budgeted amount (the year's budgets of the source accounts at the rule's levels in the area)
     and passed / shortfall."""
-    return await service.check(session, actor=user, area_code=area_code, year=year)
+    checked = await service.check(session, actor=user, area_code=area_code, year=year)
+    total = checked.total
+    return ComplianceOut(
+        area_code=checked.area_code,
+        year=checked.year,
+        declaration=DeclarationOut.model_validate(checked.declaration) if checked.declaration else None,
+        rules=[
+            RuleCheckOut(
+                rule_code=r.rule.code,
+                rule_version=r.rule.version,
+                kind=r.rule.kind,
+                basis_points=r.rule.basis_points,
+                amount_fen=r.rule.amount_fen,
+                budget_levels=list(r.rule.budget_levels),
+                source=r.rule.source,
+                required_fen=r.required_fen,
+                budgeted_fen=r.budgeted_fen,
+                passed=r.passed,
+                shortfall_fen=r.shortfall_fen,
+            )
+            for r in checked.rows
+            if r.rule is not None
+        ],
+        total=TotalCheckOut(
+            required_fen=total.required_fen,
+            budgeted_fen=total.budgeted_fen,
+            passed=total.passed,
+            shortfall_fen=total.shortfall_fen,
+        ),
+    )

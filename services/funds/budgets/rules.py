@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from services.funds.policies.rules import covers
 from shared.areas import AreaCode
 
 __all__ = [
@@ -85,9 +86,7 @@ def rules_in_force(rules: Iterable[BudgetRule], *, area_code: str, year: int) ->
     area = AreaCode.parse(area_code)
     newest: dict[str, BudgetRule] = {}
     for rule in rules:
-        if not area.code.startswith(rule.area_prefix) or area.level.value != rule.level:
-            continue
-        if year < rule.from_year or (rule.to_year is not None and year > rule.to_year):
+        if area.level.value != rule.level or not covers(rule, area_code=area.code, year=year):
             continue
         if rule.code not in newest or rule.version > newest[rule.code].version:
             newest[rule.code] = rule

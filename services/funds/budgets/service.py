@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds import events as fund_events
 from services.funds.budgets import rules
 from services.funds.budgets.repository import DeclarationRepository
-from services.funds.budgets.schemas import (
-    ComplianceOut,
-    DeclarationIn,
-    DeclarationOut,
-    RuleCheckOut,
-    TotalCheckOut,
-)
+from services.funds.budgets.schemas import DeclarationIn, DeclarationOut
+from services.funds.errors import AreaNotVisible, DeclarationNotFound
 from services.funds.models import BudgetDeclaration
-from services.funds.policies.presets import BUDGET_RULES
+from services.funds.policies import service as policies
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
-from shared.errors import InvalidInput, NotFound, PreconditionRequired
+from shared.errors import InvalidInput, PreconditionRequired
 from shared.events.contracts import emit
 from shared.http import check_put_precondition
 
-__all__ = ["check", "declare", "get_declaration"]
-
-
-class AreaNotVisible(NotFound):
-    type_slug = "area-not-found"
-    title = "Area not found"
-    title_zh = "未找到该地区"
-    hint_zh = "检查地区代码，且在您的辖区内"
-    hint_en = "Check the area code is inside your area"
-
-
-class DeclarationNotFound(NotFound):
-    type_slug = "budget-declaration-not-found"
-    title = "No budget declaration for this area and year"
-    title_zh = "该地区该年度没有预算申报"
-    hint_zh = "先提交预算申报"
-    hint_en = "Declare the budget first"
+__all__ = ["Compliance", "check", "declare", "get_declaration"]
 
 
 CREATED_MEANWHILE = "Someone declared this year a moment ago; read it and send its ETag in If-Match"
@@ -59,7 +40,7 @@ async def get_declaration(
     session: AsyncSession, *, actor: Principal, area_code: str, year: int
 ) -> BudgetDeclaration:
     area = _area(actor, area_code)
-    row = await DeclarationRepository(session).get(area.code, year)
+    row = await DeclarationRepository(session).get((area.code, year))
     if row is None:
         raise DeclarationNotFound(f"Area {area_code} has declared nothing for {year}", area_code=area_code)
     return row
@@ -77,11 +58,11 @@ async def declare(
     """Create a year's declaration (no If-Match needed) or change it (If-Match: the ETag you read)."""
     area = _area(actor, area_code)
     repo = DeclarationRepository(session)
-    row = await repo.get(area.code, year, lock=True)
+    row = await repo.get((area.code, year), lock=True)
     check_put_precondition(if_match, row.version if row else None)
     before = DeclarationOut.model_validate(row).model_dump(mode="json") if row else None
     if row is None:
-        row = await repo.add(
+        row = await repo.add_first(
             area_code=area.code,
             year=year,
             increase_fen=data.local_revenue_increase_fen,
@@ -120,45 +101,29 @@ async def declare(
     return row
 
 
-async def check(session: AsyncSession, *, actor: Principal, area_code: str, year: int) -> ComplianceOut:
+@dataclass(frozen=True)
+class Compliance:
+    """The check of one area and year: the declaration read, a row per rule in force, and their sum."""
+
+    area_code: str
+    year: int
+    declaration: BudgetDeclaration | None
+    rows: list[rules.ComplianceRow]
+    total: rules.ComplianceRow
+
+
+async def check(session: AsyncSession, *, actor: Principal, area_code: str, year: int) -> Compliance:
     """Per rule in force for the area and year: required minimum, budgeted, passed / shortfall."""
     area = _area(actor, area_code)
     repo = DeclarationRepository(session)
-    row = await repo.get(area.code, year)
+    row = await repo.get((area.code, year))
     declaration = (
         rules.Declaration(row.local_revenue_increase_fen, row.recovered_idle_funds_fen) if row else None
     )
-    in_force = rules.rules_in_force(BUDGET_RULES, area_code=area.code, year=year)
+    in_force = policies.budget_rules(area.code, year)
     budgets = await repo.source_budgets(area.prefix, year)
     budgeted = {r.code: rules.budgeted_at_levels(budgets, r.budget_levels) for r in in_force}
     rows = rules.check_compliance(in_force, declaration=declaration, budgeted_fen=budgeted)
     all_levels = {level for r in in_force for level in r.budget_levels}
     total = rules.total_row(rows, budgeted_fen=rules.budgeted_at_levels(budgets, all_levels))
-    return ComplianceOut(
-        area_code=area.code,
-        year=year,
-        declaration=DeclarationOut.model_validate(row) if row else None,
-        rules=[
-            RuleCheckOut(
-                rule_code=r.rule.code,
-                rule_version=r.rule.version,
-                kind=r.rule.kind,
-                basis_points=r.rule.basis_points,
-                amount_fen=r.rule.amount_fen,
-                budget_levels=list(r.rule.budget_levels),
-                source=r.rule.source,
-                required_fen=r.required_fen,
-                budgeted_fen=r.budgeted_fen,
-                passed=r.passed,
-                shortfall_fen=r.shortfall_fen,
-            )
-            for r in rows
-            if r.rule is not None
-        ],
-        total=TotalCheckOut(
-            required_fen=total.required_fen,
-            budgeted_fen=total.budgeted_fen,
-            passed=total.passed,
-            shortfall_fen=total.shortfall_fen,
-        ),
-    )
+    return Compliance(area.code, year, row, rows, total)

@@ -1,26 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 
 from services.funds.models import Disbursement, Plan
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class DisbursementRepository(Repository):
-    async def add(self, disbursement: Disbursement) -> None:
-        self.session.add(disbursement)
-        await self.session.flush()
-
-    async def get(self, disbursement_id: uuid.UUID, *, lock: bool = False) -> Disbursement | None:
-        stmt = select(Disbursement).where(Disbursement.id == disbursement_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (
-            await self.session.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
+class DisbursementRepository(Repository[Disbursement]):
+    model = Disbursement
 
     async def disbursed(self, kind: str, ref_id: str, plan_id: uuid.UUID | None = None) -> int:
         """What has reached a beneficiary so far (reversed payments do not count). For a plan:
@@ -38,21 +27,16 @@ class DisbursementRepository(Repository):
             stmt = stmt.where(Disbursement.plan_id.in_(same_scheme))
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def live_in_area(self, area_prefix: str) -> list[Disbursement]:
-        stmt = select(Disbursement).where(
-            Disbursement.area_code.startswith(area_prefix), Disbursement.reversed_by.is_(None)
-        )
-        return list((await self.session.execute(stmt.order_by(Disbursement.created_at))).scalars())
-
     async def page(
         self,
         *,
         area_prefix: str,
         beneficiary_id: str | None,
-        after: tuple[datetime, uuid.UUID] | None,
+        cursor: str | None,
         limit: int,
         households: set[str] | None = None,
-    ) -> list[Disbursement]:
+    ) -> Slice[Disbursement]:
+        """Newest first."""
         stmt = select(Disbursement).where(Disbursement.area_code.startswith(area_prefix))
         if households is not None:  # a cadre: what was paid to their own households
             stmt = stmt.where(
@@ -60,7 +44,5 @@ class DisbursementRepository(Repository):
             )
         if beneficiary_id is not None:
             stmt = stmt.where(Disbursement.beneficiary_id == beneficiary_id)
-        if after is not None:
-            stmt = stmt.where(tuple_(Disbursement.created_at, Disbursement.id) < tuple_(*after))
-        stmt = stmt.order_by(Disbursement.created_at.desc(), Disbursement.id.desc()).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+        key = (Disbursement.created_at, Disbursement.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit, descending=True)

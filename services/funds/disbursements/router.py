@@ -5,21 +5,18 @@ from typing import Literal
 
 from fastapi import APIRouter
 
-from services.funds import paging
 from services.funds.deps import Finance, TodayDep
 from services.funds.disbursements import service
-from services.funds.disbursements.repository import DisbursementRepository
 from services.funds.disbursements.schemas import (
     DisbursementIn,
     DisbursementOut,
     DisbursementReversalIn,
     EntitlementOut,
 )
-from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["disbursements"])
 
@@ -59,18 +56,10 @@ async def list_disbursements(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[DisbursementOut]:
-    after = paging.after_time_id(cursor)
-    rows = await DisbursementRepository(session).page(
-        area_prefix=scope,
-        beneficiary_id=beneficiary_id,
-        after=after,
-        limit=limit + 1,
-        households=await cadres.cadre_households(session, user),
+    rows = await service.page(
+        session, actor=user, area_prefix=scope, beneficiary_id=beneficiary_id, cursor=cursor, limit=limit
     )
-    items = [DisbursementOut.model_validate(r) for r in rows[:limit]]
-    last = items[-1] if items else None
-    nxt = encode_cursor([last.created_at.isoformat(), str(last.id)]) if last and len(rows) > limit else None
-    return Page(items=items, next_cursor=nxt)
+    return Page(items=[DisbursementOut.model_validate(r) for r in rows.items], next_cursor=rows.next_cursor)
 
 
 @router.get("/disbursements/{disbursement_id}", response_model=DisbursementOut)
@@ -90,9 +79,6 @@ async def entitlement(
     user: CurrentUser,
     plan_id: uuid.UUID | None = None,
 ) -> EntitlementOut:
-    own = await cadres.cadre_households(session, user)
-    if own is not None and (kind != "household" or ref_id not in own):
-        raise service.BeneficiaryNotFound(f"No {kind} {ref_id} in your area", beneficiary_id=ref_id)
     entitled, disbursed = await service.entitlement(
         session, actor=user, kind=kind, ref_id=ref_id, plan_id=plan_id
     )

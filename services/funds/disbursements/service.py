@@ -13,44 +13,26 @@ from services.funds.beneficiaries.repository import BeneficiaryRepository
 from services.funds.disbursements import rules
 from services.funds.disbursements.repository import DisbursementRepository
 from services.funds.disbursements.schemas import DisbursementIn
+from services.funds.errors import (
+    AccountNotFound,
+    BeneficiaryNotFound,
+    DisbursementNotFound,
+    NotAPayingAccount,
+)
 from services.funds.ledger import rules as ledger_rules
 from services.funds.ledger import service as ledger_service
 from services.funds.models import Disbursement
 from services.funds.projects.repository import ProjectRepository
 from services.funds.schemes import service as scheme_service
-from services.funds.schemes.repository import PlanRepository
+from services.funds.schemes.repository import PlanLineRepository, PlanRepository
 from services.funds.sources.repository import AccountRepository
-from services.funds.sources.service import AccountNotFound, payout_code
+from services.funds.sources.service import payout_code
 from shared import audit, cadres
 from shared.auth import Principal
-from shared.errors import Conflict, NotFound
 from shared.events.contracts import emit
+from shared.repository import Slice
 
-__all__ = ["disburse", "entitlement", "get_visible", "record", "reverse"]
-
-
-class DisbursementNotFound(NotFound):
-    type_slug = "disbursement-not-found"
-    title = "Disbursement not found"
-    title_zh = "未找到该笔拨付"
-    hint_zh = "检查拨付编号"
-    hint_en = "Check the disbursement id"
-
-
-class BeneficiaryNotFound(NotFound):
-    type_slug = "beneficiary-not-found"
-    title = "Beneficiary not found"
-    title_zh = "未找到该受益对象"
-    hint_zh = "检查受益对象编号，或先登记受益对象"
-    hint_en = "Check the beneficiary id or register the beneficiary"
-
-
-class NotAPayingAccount(Conflict):
-    type_slug = "not-a-paying-account"
-    title = "Money is paid out only from the holding account meant for it"
-    title_zh = "只能从该项资金对应的账户拨付"
-    hint_zh = "改用该项资金的专用账户"
-    hint_en = "Pay from the holding account meant for this money"
+__all__ = ["disburse", "entitlement", "get_visible", "page", "record", "reverse"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +69,7 @@ async def _target(
         )
     if plan_id is not None:
         await scheme_service.get_plan(session, actor=actor, plan_id=plan_id)
-    row = await BeneficiaryRepository(session).get(data_kind, ref_id, lock=lock)
+    row = await BeneficiaryRepository(session).get((data_kind, ref_id), lock=lock)
     if row is not None and not actor.covers(row.area_code):
         raise BeneficiaryNotFound(f"No {data_kind} {ref_id} in your area", beneficiary_id=ref_id)
     if row is not None and lock:  # paying: the entitlement must reflect the latest registry news
@@ -96,7 +78,7 @@ async def _target(
         blocked = await PlanRepository(session).get(plan_id)
         if blocked is not None:
             scheme_service.check_not_blocked(blocked)
-    entitled = await PlanRepository(session).entitlement(data_kind, ref_id, plan_id)
+    entitled = await PlanLineRepository(session).entitlement(data_kind, ref_id, plan_id)
     payee = rules.Payee(
         data_kind, ref_id, row.status if row else None, row.policies_kept_until if row else None
     )
@@ -128,7 +110,9 @@ async def disburse(
         )
     if account.kind != "holding" or (target.funding_account not in (None, account.code)):
         raise NotAPayingAccount(
-            f"{data.from_account} cannot pay this beneficiary", expected_account=target.funding_account
+            f"{data.from_account} cannot pay this beneficiary",
+            detail_zh=f"账户{data.from_account}不能向该受益对象拨付",
+            expected_account=target.funding_account,
         )
     plan_scope = data.plan_id if data.beneficiary_kind != "project" else None
     disbursed = await DisbursementRepository(session).disbursed(
@@ -231,6 +215,25 @@ async def get_visible(
     return row
 
 
+async def page(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    area_prefix: str,
+    beneficiary_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Slice[Disbursement]:
+    """Newest first; a cadre sees what was paid to their own households."""
+    return await DisbursementRepository(session).page(
+        area_prefix=area_prefix,
+        beneficiary_id=beneficiary_id,
+        cursor=cursor,
+        limit=limit,
+        households=await cadres.cadre_households(session, actor),
+    )
+
+
 async def reverse(
     session: AsyncSession, *, actor: Principal, disbursement_id: uuid.UUID, reason: str, on: date
 ) -> Disbursement:
@@ -268,6 +271,9 @@ async def reverse(
 async def entitlement(
     session: AsyncSession, *, actor: Principal, kind: str, ref_id: str, plan_id: uuid.UUID | None
 ) -> tuple[int, int]:
+    own = await cadres.cadre_households(session, actor)
+    if own is not None and (kind != "household" or ref_id not in own):
+        raise BeneficiaryNotFound(f"No {kind} {ref_id} in your area", beneficiary_id=ref_id)
     target = await _target(session, actor=actor, data_kind=kind, ref_id=ref_id, plan_id=plan_id, lock=False)
     if target.payee.status is None:
         raise BeneficiaryNotFound(f"No {kind} {ref_id} in your area", beneficiary_id=ref_id)

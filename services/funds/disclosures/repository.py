@@ -5,21 +5,16 @@ import uuid
 from sqlalchemy import func, select
 
 from services.funds.models import Beneficiary, Disbursement, Notice, Objection, PlanLine, Project
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class DisclosureRepository(Repository):
-    async def add(self, row: Notice | Objection) -> None:
-        self.session.add(row)
+class DisclosureRepository(Repository[Notice]):
+    model = Notice
+
+    async def add_objection(self, objection: Objection) -> Objection:
+        self.session.add(objection)
         await self.session.flush()
-
-    async def get(self, notice_id: uuid.UUID, *, lock: bool = False) -> Notice | None:
-        stmt = select(Notice).where(Notice.id == notice_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (
-            await self.session.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
+        return objection
 
     async def objections(self, notice_id: uuid.UUID) -> list[Objection]:
         stmt = (
@@ -37,11 +32,9 @@ class DisclosureRepository(Repository):
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def page(self, *, area_prefix: str, after: str | None, limit: int) -> list[Notice]:
+    async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Notice]:
         stmt = select(Notice).where(Notice.area_code.startswith(area_prefix))
-        if after is not None:
-            stmt = stmt.where(Notice.id > uuid.UUID(after))
-        return list((await self.session.execute(stmt.order_by(Notice.id).limit(limit))).scalars())
+        return await self.keyset(stmt, key=(Notice.id,), cursor=cursor, limit=limit)
 
     # --- what a village board shows --------------------------------------------------------
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funds import paging
 from services.funds.deps import Finance, TodayDep
-from services.funds.disclosures import rules, service
-from services.funds.disclosures.repository import DisclosureRepository
+from services.funds.disclosures import service
 from services.funds.disclosures.schemas import (
     NoticeIn,
     NoticeOut,
@@ -21,32 +17,29 @@ from services.funds.disclosures.schemas import (
     PublicNoticeOut,
     ResolutionIn,
 )
-from services.funds.models import Notice
 from services.funds.vocabulary import NOTICE_STATES, PROJECT_STATUSES
-from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import CurrentUser
 from shared.db import SessionDep
-from shared.errors import InvalidInput
 from shared.fields import AREA_CODE_PATTERN
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
 router = APIRouter(tags=["disclosures"])
 
 
-async def _out(session: AsyncSession, notice: Notice, today: date) -> NoticeOut:
-    objections = await DisclosureRepository(session).objections(notice.id)
+def _out(read: service.NoticeOnBoard) -> NoticeOut:
+    notice = read.notice
     return NoticeOut(
         id=notice.id,
         area_code=notice.area_code,
         title=notice.title,
         published_on=notice.published_on,
-        ends_on=rules.ends_on(notice.published_on, notice.notice_days),
+        ends_on=read.ends_on,
         notice_days=notice.notice_days,
-        state=service.state_of(notice, today),
+        state=read.state,
         content=notice.content,
-        objections=[ObjectionOut.model_validate(o) for o in objections],
+        objections=[ObjectionOut.model_validate(o) for o in read.objections],
         late_entry=notice.late_entry,
     )
 
@@ -60,20 +53,19 @@ def _in_chinese(content: dict[str, Any]) -> dict[str, Any]:
     return {**content, "projects": projects} if "projects" in content else content
 
 
-async def _public(session: AsyncSession, notice: Notice, today: date) -> PublicNoticeOut:
-    objections = await DisclosureRepository(session).objections(notice.id)
-    state = service.state_of(notice, today)
+def _public(read: service.NoticeOnBoard) -> PublicNoticeOut:
+    notice = read.notice
     return PublicNoticeOut(
         id=notice.id,
         area_code=notice.area_code,
         title=notice.title,
         published_on=notice.published_on,
-        ends_on=rules.ends_on(notice.published_on, notice.notice_days),
-        state=state,
-        state_label=NOTICE_STATES.get(state, state),
+        ends_on=read.ends_on,
+        state=read.state,
+        state_label=NOTICE_STATES.get(read.state, read.state),
         content=_in_chinese(notice.content),
-        objections_lodged=len(objections),
-        objections_resolved=sum(1 for o in objections if o.status == "resolved"),
+        objections_lodged=len(read.objections),
+        objections_resolved=sum(1 for o in read.objections if o.status == "resolved"),
         late_entry=_public_late_entry(notice.late_entry),
     )
 
@@ -87,7 +79,7 @@ def _public_late_entry(late: dict[str, Any] | None) -> dict[str, Any] | None:
 async def publish(
     body: NoticeIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> NoticeOut:
-    out = await _out(session, await service.publish(session, actor=user, data=body, today=today), today)
+    out = _out(await service.publish(session, actor=user, data=body, today=today))
     await idem.save(201, out)
     return out
 
@@ -96,7 +88,7 @@ async def publish(
 async def get_notice(
     notice_id: uuid.UUID, session: SessionDep, user: CurrentUser, today: TodayDep
 ) -> NoticeOut:
-    return await _out(session, await service.get_visible(session, actor=user, notice_id=notice_id), today)
+    return _out(await service.read(session, actor=user, notice_id=notice_id, today=today))
 
 
 @router.post("/disclosures/{notice_id}/objections", status_code=201, response_model=ObjectionOut)
@@ -121,16 +113,7 @@ async def resolve(
 
 @router.post("/disclosures/{notice_id}/close", response_model=NoticeOut)
 async def close(notice_id: uuid.UUID, session: SessionDep, user: Finance, today: TodayDep) -> NoticeOut:
-    return await _out(
-        session, await service.close(session, actor=user, notice_id=notice_id, today=today), today
-    )
-
-
-def _subtree(area_code: str) -> str:
-    try:
-        return AreaCode.parse(area_code).prefix
-    except InvalidAreaCode as exc:
-        raise InvalidInput(str(exc), detail_zh=exc.zh) from exc
+    return _out(await service.close(session, actor=user, notice_id=notice_id, today=today))
 
 
 @router.get(
@@ -147,11 +130,8 @@ async def public_list(
     cursor: Cursor = None,
 ) -> Page[PublicNoticeOut]:
     """No login: anyone may read the notices of a village (or of every village under a town or county)."""
-    rows = await DisclosureRepository(session).page(
-        area_prefix=_subtree(area_code), after=paging.after_id(cursor), limit=limit + 1
-    )
-    items = [await _public(session, n, today) for n in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
+    notices = await service.page_public(session, area_code=area_code, today=today, cursor=cursor, limit=limit)
+    return Page(items=[_public(n) for n in notices.items], next_cursor=notices.next_cursor)
 
 
 @router.get(
@@ -161,4 +141,4 @@ async def public_list(
     responses=RATE_LIMITED_RESPONSES,
 )
 async def public_notice(notice_id: uuid.UUID, session: SessionDep, today: TodayDep) -> PublicNoticeOut:
-    return await _public(session, await service.get_public(session, notice_id=notice_id), today)
+    return _public(await service.read_public(session, notice_id=notice_id, today=today))

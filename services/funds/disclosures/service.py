@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,41 +13,46 @@ from services.funds import events as fund_events
 from services.funds.disclosures import rules
 from services.funds.disclosures.repository import DisclosureRepository
 from services.funds.disclosures.schemas import NoticeIn
+from services.funds.errors import NotAVillage, NoticeNotFound, ObjectionAlreadyResolved, ObjectionNotFound
 from services.funds.models import Notice, Objection
-from services.funds.policies.presets import DISCLOSURE_DEFAULTS, DisclosurePolicy
+from services.funds.policies import service as policies
+from services.funds.policies.presets import DisclosurePolicy
 from shared import audit
-from shared.areas import AreaCode, AreaLevel
+from shared.areas import AreaCode, AreaLevel, InvalidAreaCode
 from shared.auth import Principal
 from shared.backdating import check_entered_date
 from shared.clock import clock
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import InvalidInput
 from shared.events.contracts import emit
+from shared.repository import Slice
 
-__all__ = ["close", "get_public", "get_visible", "lodge_objection", "publish", "resolve_objection"]
-
-
-class NoticeNotFound(NotFound):
-    type_slug = "notice-not-found"
-    title = "Public notice not found"
-    title_zh = "未找到该公示"
-    hint_zh = "检查公示编号"
-    hint_en = "Check the notice id"
-
-
-class NotAVillage(InvalidInput):
-    type_slug = "not-a-village"
-    title = "Notices are posted per village"
-    title_zh = "公示须按村张贴"
-    hint_zh = "选择一个村（12位代码，末三位不为000）"
-    hint_en = "Choose a village"
+__all__ = [
+    "NoticeOnBoard",
+    "close",
+    "get_visible",
+    "lodge_objection",
+    "page_public",
+    "publish",
+    "read",
+    "read_public",
+    "resolve_objection",
+]
 
 
-class ObjectionNotFound(NotFound):
-    type_slug = "objection-not-found"
-    title = "Objection not found"
-    title_zh = "未找到该异议"
-    hint_zh = "检查异议编号"
-    hint_en = "Check the objection id"
+@dataclass(frozen=True)
+class NoticeOnBoard:
+    """A notice as it reads on a day: its objections and its state (running, ended, ...)."""
+
+    notice: Notice
+    objections: list[Objection]
+    state: str
+    ends_on: date
+
+
+async def _on_board(session: AsyncSession, notice: Notice, today: date) -> NoticeOnBoard:
+    objections = await DisclosureRepository(session).objections(notice.id)
+    ends = rules.ends_on(notice.published_on, notice.notice_days)
+    return NoticeOnBoard(notice, objections, state_of(notice, today), ends)
 
 
 async def _board(session: AsyncSession, area_code: str) -> dict[str, Any]:
@@ -71,20 +77,11 @@ async def _board(session: AsyncSession, area_code: str) -> dict[str, Any]:
     }
 
 
-async def publish(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    data: NoticeIn,
-    today: date,
-    policy: DisclosurePolicy = DISCLOSURE_DEFAULTS,
-) -> Notice:
-    if not actor.covers(data.area_code):
-        raise NoticeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
-    if AreaCode.parse(data.area_code).level != AreaLevel.VILLAGE:
-        raise NotAVillage(f"{data.area_code} is not a village code")
-    rules.check_notice_days(data.notice_days, policy.notice_days)
-    # the notice period counts from published_on: not in the future, late only with reason + role
+def _late_entry(
+    actor: Principal, data: NoticeIn, *, today: date, policy: DisclosurePolicy
+) -> dict[str, Any] | None:
+    """The notice period counts from published_on: not in the future, late only with reason + role.
+    A late date is kept (and shown on the board) with when, how late and why it was entered."""
     late = check_entered_date(
         field="published_on",
         on=data.published_on,
@@ -95,6 +92,35 @@ async def publish(
         reason=data.backdate_reason,
         roles=actor.roles,
     )
+    if late is None:
+        return None
+    return {
+        "entered_date": late.entered_date.isoformat(),
+        "recorded_on": late.recorded_on.isoformat(),
+        "days_late": late.days_late,
+        "reason": late.reason,
+        "recorded_by": actor.actor,
+    }
+
+
+async def publish(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    data: NoticeIn,
+    today: date,
+    policy: DisclosurePolicy | None = None,
+) -> NoticeOnBoard:
+    if not actor.covers(data.area_code):
+        raise NoticeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+    if AreaCode.parse(data.area_code).level != AreaLevel.VILLAGE:
+        raise NotAVillage(
+            f"{data.area_code} is not a village code",
+            detail_zh=f"{data.area_code}不是村级代码；公示须按村张贴",
+        )
+    policy = policy or policies.disclosure_policy(data.area_code)
+    rules.check_notice_days(data.notice_days, policy.notice_days)
+    late = _late_entry(actor, data, today=today, policy=policy)
     notice = Notice(
         id=uuid.uuid4(),
         area_code=data.area_code,
@@ -102,15 +128,7 @@ async def publish(
         published_on=data.published_on,
         notice_days=data.notice_days,
         content=await _board(session, data.area_code),
-        late_entry=None
-        if late is None
-        else {
-            "entered_date": late.entered_date.isoformat(),
-            "recorded_on": late.recorded_on.isoformat(),
-            "days_late": late.days_late,
-            "reason": late.reason,
-            "recorded_by": actor.actor,
-        },
+        late_entry=late,
     )
     await DisclosureRepository(session).add(notice)
     ends = rules.ends_on(notice.published_on, notice.notice_days)
@@ -132,7 +150,7 @@ async def publish(
         fund_events.NoticePublished.model_validate({"notice_id": str(notice.id), **after}),
         subject=str(notice.id),
     )
-    return notice
+    return await _on_board(session, notice, today)
 
 
 async def get_visible(
@@ -144,11 +162,30 @@ async def get_visible(
     return notice
 
 
-async def get_public(session: AsyncSession, *, notice_id: uuid.UUID) -> Notice:
+async def read(
+    session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, today: date
+) -> NoticeOnBoard:
+    return await _on_board(session, await get_visible(session, actor=actor, notice_id=notice_id), today)
+
+
+async def read_public(session: AsyncSession, *, notice_id: uuid.UUID, today: date) -> NoticeOnBoard:
+    """No login: any notice, as the village board shows it."""
     notice = await DisclosureRepository(session).get(notice_id)
     if notice is None:
         raise NoticeNotFound(f"Notice {notice_id} does not exist")
-    return notice
+    return await _on_board(session, notice, today)
+
+
+async def page_public(
+    session: AsyncSession, *, area_code: str, today: date, cursor: str | None, limit: int
+) -> Slice[NoticeOnBoard]:
+    """No login: the notices of a village (or of every village under a town or county)."""
+    try:
+        prefix = AreaCode.parse(area_code).prefix
+    except InvalidAreaCode as exc:
+        raise InvalidInput(str(exc), detail_zh=exc.zh) from exc
+    notices = await DisclosureRepository(session).page(area_prefix=prefix, cursor=cursor, limit=limit)
+    return Slice([await _on_board(session, n, today) for n in notices.items], notices.next_cursor)
 
 
 def state_of(notice: Notice, today: date) -> str:
@@ -171,7 +208,7 @@ async def lodge_objection(
         today=today,
     )
     objection = Objection(id=uuid.uuid4(), notice_id=notice.id, lodged_on=today, text=text, status="open")
-    await DisclosureRepository(session).add(objection)
+    await DisclosureRepository(session).add_objection(objection)
     await audit.record(
         session,
         actor=actor,
@@ -191,7 +228,7 @@ async def resolve_objection(
     if objection is None:
         raise ObjectionNotFound(f"Objection {objection_id} is not on notice {notice_id}")
     if objection.status != "open":
-        raise Conflict("The objection is resolved already", detail_zh="该异议已处理")
+        raise ObjectionAlreadyResolved("The objection is resolved already", detail_zh="该异议已处理")
     objection.status, objection.resolution = "resolved", resolution
     await session.flush()
     await audit.record(
@@ -206,7 +243,9 @@ async def resolve_objection(
     return objection
 
 
-async def close(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, today: date) -> Notice:
+async def close(
+    session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, today: date
+) -> NoticeOnBoard:
     notice = await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
     objections = await DisclosureRepository(session).objections(notice.id)
     rules.can_close(
@@ -234,4 +273,6 @@ async def close(session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID
         ),
         subject=str(notice.id),
     )
-    return notice
+    return NoticeOnBoard(
+        notice, objections, state_of(notice, today), rules.ends_on(notice.published_on, notice.notice_days)
+    )

@@ -2,26 +2,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 
 from services.funds.models import LedgerTransaction, Posting
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class LedgerRepository(Repository):
-    async def add(self, txn: LedgerTransaction, postings: Sequence[Posting]) -> None:
-        self.session.add(txn)
-        await self.session.flush()
+class LedgerRepository(Repository[LedgerTransaction]):
+    model = LedgerTransaction  # get(lock=True): one reversal at a time
+
+    async def add_postings(self, postings: Sequence[Posting]) -> None:
+        """The postings of a transaction added (and flushed) before them."""
         self.session.add_all(postings)
         await self.session.flush()
-
-    async def get(self, txn_id: uuid.UUID, *, lock: bool = False) -> LedgerTransaction | None:
-        stmt = select(LedgerTransaction).where(LedgerTransaction.id == txn_id)
-        if lock:  # one reversal at a time
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def reversal_of(self, txn_id: uuid.UUID) -> LedgerTransaction | None:
         stmt = select(LedgerTransaction).where(LedgerTransaction.reverses_id == txn_id)
@@ -47,11 +41,8 @@ class LedgerRepository(Repository):
         )
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def page(
-        self, *, area_prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int
-    ) -> list[LedgerTransaction]:
+    async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[LedgerTransaction]:
+        """Newest first."""
         stmt = select(LedgerTransaction).where(LedgerTransaction.area_code.startswith(area_prefix))
-        if after is not None:
-            stmt = stmt.where(tuple_(LedgerTransaction.created_at, LedgerTransaction.id) < tuple_(*after))
-        stmt = stmt.order_by(LedgerTransaction.created_at.desc(), LedgerTransaction.id.desc()).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+        key = (LedgerTransaction.created_at, LedgerTransaction.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit, descending=True)

@@ -4,26 +4,39 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.funds import paging
 from services.funds.deps import Finance, TodayDep
 from services.funds.ledger import service
-from services.funds.ledger.repository import LedgerRepository
-from services.funds.ledger.schemas import ReversalIn, TransactionOut, TransferIn
+from services.funds.ledger.schemas import PostingOut, ReversalIn, TransactionOut, TransferIn
 from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[cadres.CADRE_READS_REFUSED])
+
+
+def _out(booked: service.Booked) -> TransactionOut:
+    t = booked.transaction
+    return TransactionOut(
+        id=t.id,
+        kind=t.kind,
+        area_code=t.area_code,
+        plan_id=t.plan_id,
+        year=t.year,
+        memo=t.memo,
+        reverses_id=t.reverses_id,
+        booked_on=t.booked_on,
+        created_at=t.created_at,
+        postings=[PostingOut.model_validate(p) for p in booked.postings],
+    )
 
 
 @router.post("/transfers", status_code=201, response_model=TransactionOut)
 async def transfer(
     body: TransferIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> TransactionOut:
-    txn = await service.transfer(session, actor=user, data=body, on=today)
-    [out] = await service.to_out(session, [txn])
+    out = _out(await service.record_transfer(session, actor=user, data=body, on=today))
     await idem.save(201, out)
     return out
 
@@ -37,25 +50,21 @@ async def reverse(
     today: TodayDep,
     idem: IdempotencyDep,
 ) -> TransactionOut:
-    txn = await service.reverse(session, actor=user, txn_id=txn_id, reason=body.reason, on=today)
-    [out] = await service.to_out(session, [txn])
+    out = _out(
+        await service.record_reversal(session, actor=user, txn_id=txn_id, reason=body.reason, on=today)
+    )
     await idem.save(201, out)
     return out
 
 
 @router.get("/transactions/{txn_id}", response_model=TransactionOut)
 async def get_transaction(txn_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> TransactionOut:
-    [out] = await service.to_out(session, [await service.get_visible(session, actor=user, txn_id=txn_id)])
-    return out
+    return _out(await service.read(session, actor=user, txn_id=txn_id))
 
 
 @router.get("/transactions", response_model=Page[TransactionOut])
 async def list_transactions(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[TransactionOut]:
-    after = paging.after_time_id(cursor)
-    rows = await LedgerRepository(session).page(area_prefix=scope, after=after, limit=limit + 1)
-    items = await service.to_out(session, rows[:limit])
-    last = items[-1] if items else None
-    nxt = encode_cursor([last.created_at.isoformat(), str(last.id)]) if last and len(rows) > limit else None
-    return Page(items=items, next_cursor=nxt)
+    txns = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
+    return Page(items=[_out(t) for t in txns.items], next_cursor=txns.next_cursor)

@@ -10,16 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from shared.errors import Conflict, InvalidInput
+from services.funds.errors import BudgetExceeded, InsufficientFunds, TransferNotAllowed, UnbalancedTransaction
 
 __all__ = [
     "ACCOUNT_KINDS",
     "AccountState",
-    "InsufficientFunds",
     "Posting",
-    "UnbalancedTransaction",
-    "BudgetExceeded",
-    "TransferNotAllowed",
     "apply_postings",
     "check_balanced",
     "check_budget",
@@ -32,22 +28,6 @@ __all__ = [
 # source: pays in from a budget; holding: a special account or county pool; payout: money that
 # has left the system to its beneficiaries (households, villages, projects).
 ACCOUNT_KINDS = ("source", "holding", "payout")
-
-
-class UnbalancedTransaction(InvalidInput):
-    type_slug = "unbalanced-transaction"
-    title = "A ledger transaction must balance"
-    title_zh = "账务借贷不平衡"
-    hint_zh = "使各分录金额合计为零后重新提交"
-    hint_en = "Make the entries sum to zero"
-
-
-class InsufficientFunds(Conflict):
-    type_slug = "insufficient-funds"
-    title = "The account does not hold enough money"
-    title_zh = "账户余额不足"
-    hint_zh = "先查看账户余额，减少金额或先拨入资金"
-    hint_en = "Check the balance; lower the amount or fund the account first"
 
 
 @dataclass(frozen=True)
@@ -70,13 +50,21 @@ def transfer(from_account: str, to_account: str, amount_fen: int) -> tuple[Posti
 def check_balanced(postings: Iterable[Posting]) -> None:
     postings = list(postings)
     if len(postings) < 2:
-        raise UnbalancedTransaction("A transaction needs at least two postings")
+        raise UnbalancedTransaction(
+            "A transaction needs at least two postings", detail_zh="一笔账务至少需要两条分录"
+        )
     if any(p.amount_fen == 0 for p in postings):
-        raise UnbalancedTransaction("A posting of zero moves nothing")
+        raise UnbalancedTransaction("A posting of zero moves nothing", detail_zh="金额为零的分录没有意义")
     if len({p.account for p in postings}) != len(postings):
-        raise UnbalancedTransaction("Each account appears once in a transaction")
+        raise UnbalancedTransaction(
+            "Each account appears once in a transaction", detail_zh="同一账户在一笔账务中只能出现一次"
+        )
     if (total := sum(p.amount_fen for p in postings)) != 0:
-        raise UnbalancedTransaction(f"The postings sum to {total} fen instead of zero", imbalance_fen=total)
+        raise UnbalancedTransaction(
+            f"The postings sum to {total} fen instead of zero",
+            detail_zh=f"各分录合计为{total}分，而不是零",
+            imbalance_fen=total,
+        )
 
 
 def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Posting]) -> dict[str, int]:
@@ -90,6 +78,7 @@ def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Post
         if balance < 0 and account.kind != "source":
             raise InsufficientFunds(
                 f"Account {account.code} holds {account.balance_fen} fen; {-p.amount_fen} fen cannot leave",
+                detail_zh=f"账户{account.code}余额{account.balance_fen}分，不足以支出{-p.amount_fen}分",
                 account=account.code,
                 balance_fen=account.balance_fen,
                 requested_fen=-p.amount_fen,
@@ -98,35 +87,27 @@ def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Post
     return balances
 
 
-class TransferNotAllowed(Conflict):
-    type_slug = "transfer-not-allowed"
-    title = "Money cannot move between these kinds of account this way"
-    title_zh = "这两类账户之间不能这样划转资金"
-    hint_zh = "按资金流向（来源→统筹→项目→受益对象）办理"
-    hint_en = "Follow the money's path between account kinds"
-
-
-class BudgetExceeded(Conflict):
-    type_slug = "budget-exceeded"
-    title = "The source would pay in more than its budget for the year"
-    title_zh = "拨入金额将超过该来源本年度预算"
-    hint_zh = "先核对本年度预算，或调整预算后再拨入"
-    hint_en = "Check or raise the year's budget first"
-
-
 def check_transfer(kind: str, from_kind: str, to_kind: str) -> None:
     """A receipt brings money in from a source; a transfer moves it between holding accounts.
     Payout accounts change only through disbursements, so "disbursed" cannot be faked by a transfer."""
     if "payout" in (from_kind, to_kind):
-        raise TransferNotAllowed("Payout accounts move only through disbursements and their reversals")
+        raise TransferNotAllowed(
+            "Payout accounts move only through disbursements and their reversals",
+            detail_zh="已拨付账户只能通过拨付及其冲正变动",
+        )
     if kind == "receipt" and (from_kind, to_kind) != ("source", "holding"):
-        raise TransferNotAllowed("A receipt goes from a source into a holding account")
+        raise TransferNotAllowed(
+            "A receipt goes from a source into a holding account",
+            detail_zh="拨入须从资金来源账户进入托管账户",
+        )
     if (
         kind == "transfer"
         and "source" in (from_kind, to_kind)
         and (from_kind, to_kind) != ("holding", "source")
     ):
-        raise TransferNotAllowed("Money enters from a source only as a receipt")
+        raise TransferNotAllowed(
+            "Money enters from a source only as a receipt", detail_zh="资金只能以拨入方式从资金来源账户进入"
+        )
 
 
 def check_budget(*, budget_fen: int | None, received_fen: int, amount_fen: int) -> None:
@@ -134,6 +115,7 @@ def check_budget(*, budget_fen: int | None, received_fen: int, amount_fen: int) 
     if budget_fen is not None and received_fen + amount_fen > budget_fen:
         raise BudgetExceeded(
             f"{received_fen + amount_fen} fen would exceed the year's budget of {budget_fen} fen",
+            detail_zh=f"拨入后合计{received_fen + amount_fen}分，将超过本年度预算{budget_fen}分",
             budget_fen=budget_fen,
             received_fen=received_fen,
         )

@@ -7,48 +7,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds import events as fund_events
+from services.funds.errors import AccountNotFound, AlreadyReversed, NotReversible, TransactionNotFound
 from services.funds.ledger import rules
 from services.funds.ledger.repository import LedgerRepository
-from services.funds.ledger.schemas import PostingOut, TransactionOut, TransferIn
+from services.funds.ledger.schemas import TransferIn
 from services.funds.models import Account, LedgerTransaction, Posting
 from services.funds.sources.repository import AccountRepository
-from services.funds.sources.service import AccountNotFound
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
-from shared.errors import Conflict, NotFound
 from shared.events.contracts import emit
+from shared.repository import Slice
 
-__all__ = ["TransactionNotFound", "post", "reverse", "to_out", "transfer"]
-
-
-class TransactionNotFound(NotFound):
-    type_slug = "transaction-not-found"
-    title = "Ledger transaction not found"
-    title_zh = "未找到该笔账务"
-    hint_zh = "检查账务编号"
-    hint_en = "Check the transaction id"
-
-
-class AlreadyReversed(Conflict):
-    type_slug = "transaction-already-reversed"
-    title = "The transaction has been reversed already"
-    title_zh = "该笔账务已冲正"
-    hint_zh = "无需再次冲正"
-    hint_en = "It needs no second reversal"
-
-
-class NotReversible(Conflict):
-    type_slug = "transaction-not-reversible"
-    title = "This transaction cannot be reversed here"
-    title_zh = "该笔账务不能在此冲正"
-    hint_zh = "按该类账务的规定办理"
-    hint_en = "Use the procedure for this kind of transaction"
+__all__ = [
+    "Booked",
+    "page",
+    "post",
+    "read",
+    "record_reversal",
+    "record_transfer",
+    "reverse",
+    "transfer",
+]
 
 
 async def post(
@@ -64,17 +50,8 @@ async def post(
     reverses_id: uuid.UUID | None = None,
 ) -> LedgerTransaction:
     rules.check_balanced(postings)
-    accounts = await AccountRepository(session).lock(p.account for p in postings)
-    for p in postings:
-        account = accounts.get(p.account)
-        if account is None or not _may_touch(actor, account):
-            raise AccountNotFound(f"Account {p.account} does not exist in your area", account=p.account)
-    states = {c: rules.AccountState(c, a.kind, a.balance_fen) for c, a in accounts.items()}
-    balances = rules.apply_postings(states, postings)
-    for code, balance in balances.items():
-        if balance < accounts[code].balance_fen:
-            accounts[code].last_outflow_on = on
-        accounts[code].balance_fen = balance
+    accounts = await _lock_accounts(session, actor=actor, postings=postings)
+    _move_balances(accounts, postings, on=on)
     main = next(accounts[p.account] for p in postings if accounts[p.account].kind != "source")
     txn = LedgerTransaction(
         id=uuid.uuid4(),
@@ -88,7 +65,9 @@ async def post(
         booked_on=on,
     )
     rows = [Posting(transaction_id=txn.id, account_code=p.account, amount_fen=p.amount_fen) for p in postings]
-    await LedgerRepository(session).add(txn, rows)
+    repo = LedgerRepository(session)
+    await repo.add(txn)
+    await repo.add_postings(rows)
     await session.refresh(txn)
     data = {
         "transaction_id": str(txn.id),
@@ -107,6 +86,28 @@ async def post(
     )
     await emit(session, fund_events.TransactionPosted.model_validate(data), subject=str(txn.id))
     return txn
+
+
+async def _lock_accounts(
+    session: AsyncSession, *, actor: Principal, postings: Sequence[rules.Posting]
+) -> dict[str, Account]:
+    """Lock the accounts posted to (in one fixed order); one the caller may not touch does not exist."""
+    accounts = await AccountRepository(session).lock(p.account for p in postings)
+    for p in postings:
+        account = accounts.get(p.account)
+        if account is None or not _may_touch(actor, account):
+            raise AccountNotFound(f"Account {p.account} does not exist in your area", account=p.account)
+    return accounts
+
+
+def _move_balances(accounts: dict[str, Account], postings: Sequence[rules.Posting], *, on: date) -> None:
+    """The new balances (refused if a non-source account would go below zero); money leaving an
+    account dates its last outflow (idle-funds supervision reads it)."""
+    states = {c: rules.AccountState(c, a.kind, a.balance_fen) for c, a in accounts.items()}
+    for code, balance in rules.apply_postings(states, postings).items():
+        if balance < accounts[code].balance_fen:
+            accounts[code].last_outflow_on = on
+        accounts[code].balance_fen = balance
 
 
 def _may_touch(actor: Principal, account: Account) -> bool:
@@ -169,11 +170,19 @@ async def reverse(
     original = await get_visible(session, actor=actor, txn_id=txn_id)
     await repo.get(txn_id, lock=True)
     if original.kind == "reversal":
-        raise NotReversible("A reversal is not reversed; post a new transaction instead")
+        raise NotReversible(
+            "A reversal is not reversed; post a new transaction instead",
+            detail_zh="冲正记录不能再冲正；请另行记一笔新账务",
+        )
     if original.kind == "disbursement" and not allow_disbursement:
-        raise NotReversible("Reverse a disbursement through /disbursements/{id}/reverse")
+        raise NotReversible(
+            "Reverse a disbursement through /disbursements/{id}/reverse",
+            detail_zh="拨付须通过 /disbursements/{id}/reverse 冲正",
+        )
     if (existing := await repo.reversal_of(txn_id)) is not None:
-        raise AlreadyReversed(f"Reversed by {existing.id}", reversed_by=str(existing.id))
+        raise AlreadyReversed(
+            f"Reversed by {existing.id}", detail_zh=f"已由{existing.id}冲正", reversed_by=str(existing.id)
+        )
     postings = (await repo.postings([txn_id]))[txn_id]
     entries = rules.reversal(rules.Posting(p.account_code, p.amount_fen) for p in postings)
     return await post(
@@ -189,20 +198,39 @@ async def reverse(
     )
 
 
-async def to_out(session: AsyncSession, txns: Sequence[LedgerTransaction]) -> list[TransactionOut]:
+@dataclass(frozen=True)
+class Booked:
+    """A ledger transaction with its postings, as the ledger's routes answer it."""
+
+    transaction: LedgerTransaction
+    postings: list[Posting]
+
+
+async def _booked(session: AsyncSession, txns: Sequence[LedgerTransaction]) -> list[Booked]:
     postings = await LedgerRepository(session).postings([t.id for t in txns])
-    return [
-        TransactionOut(
-            id=t.id,
-            kind=t.kind,
-            area_code=t.area_code,
-            plan_id=t.plan_id,
-            year=t.year,
-            memo=t.memo,
-            reverses_id=t.reverses_id,
-            booked_on=t.booked_on,
-            created_at=t.created_at,
-            postings=[PostingOut.model_validate(p) for p in postings[t.id]],
-        )
-        for t in txns
-    ]
+    return [Booked(t, postings[t.id]) for t in txns]
+
+
+async def record_transfer(session: AsyncSession, *, actor: Principal, data: TransferIn, on: date) -> Booked:
+    [booked] = await _booked(session, [await transfer(session, actor=actor, data=data, on=on)])
+    return booked
+
+
+async def record_reversal(
+    session: AsyncSession, *, actor: Principal, txn_id: uuid.UUID, reason: str, on: date
+) -> Booked:
+    [booked] = await _booked(
+        session, [await reverse(session, actor=actor, txn_id=txn_id, reason=reason, on=on)]
+    )
+    return booked
+
+
+async def read(session: AsyncSession, *, actor: Principal, txn_id: uuid.UUID) -> Booked:
+    [booked] = await _booked(session, [await get_visible(session, actor=actor, txn_id=txn_id)])
+    return booked
+
+
+async def page(session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Booked]:
+    """Newest first."""
+    txns = await LedgerRepository(session).page(area_prefix=area_prefix, cursor=cursor, limit=limit)
+    return Slice(await _booked(session, txns.items), txns.next_cursor)

@@ -4,17 +4,15 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from services.funds import paging
 from services.funds.deps import Finance
 from services.funds.projects import service
-from services.funds.projects.repository import ProjectRepository
 from services.funds.projects.schemas import ProjectIn, ProjectOut, ProjectTransitionIn
 from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/projects", tags=["projects"], dependencies=[cadres.CADRE_READS_REFUSED])
 
@@ -50,11 +48,10 @@ async def change_status(
 async def list_projects(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ProjectOut]:
-    rows = await ProjectRepository(session).page(
-        area_prefix=scope, after=paging.after_id(cursor), limit=limit + 1
+    projects = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
+    return Page(
+        items=[ProjectOut.model_validate(p) for p in projects.items], next_cursor=projects.next_cursor
     )
-    items = [ProjectOut.model_validate(p) for p in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
 
 
 @router.get("/{project_id}", response_model=ProjectOut)

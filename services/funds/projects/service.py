@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds import events as fund_events
+from services.funds.errors import ApprovalNeedsCounty, NotAPool, ProjectNotFound
 from services.funds.models import Project
 from services.funds.projects import rules
 from services.funds.projects.repository import ProjectRepository
@@ -14,35 +15,11 @@ from services.funds.projects.schemas import ProjectIn
 from services.funds.sources.service import get_visible as get_account
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.contracts import emit
 from shared.http import check_if_match
+from shared.repository import Slice
 
-__all__ = ["create", "get_visible", "transition"]
-
-
-class ProjectNotFound(NotFound):
-    type_slug = "project-not-found"
-    title = "Project not found"
-    title_zh = "未找到该项目"
-    hint_zh = "检查项目编号，且项目在您的辖区内"
-    hint_en = "Check the project id"
-
-
-class NotAPool(Conflict):
-    type_slug = "not-a-pool"
-    title = "Projects are funded from a holding account (the county integrated pool)"
-    title_zh = "项目资金须从统筹整合资金账户（县级资金池）拨付"
-    hint_zh = "改用县级统筹整合资金账户"
-    hint_en = "Fund the project from the county integrated pool"
-
-
-class ApprovalNeedsCounty(Forbidden):
-    type_slug = "approval-needs-county"
-    title = "Projects are approved at county level or above"
-    title_zh = "项目须由县级及以上审批"
-    hint_zh = "请县级（或以上）审批人员办理"
-    hint_en = "Ask a county-level approver"
+__all__ = ["create", "get_visible", "page", "transition"]
 
 
 async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) -> Project:
@@ -50,7 +27,11 @@ async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) ->
         raise ProjectNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
     pool = await get_account(session, actor=actor, code=data.funding_account)
     if pool.kind != "holding":
-        raise NotAPool(f"{pool.code} is a {pool.kind} account", account=pool.code)
+        raise NotAPool(
+            f"{pool.code} is a {pool.kind} account",
+            detail_zh=f"{pool.code}是{pool.kind}类账户，项目资金须从县级统筹整合资金账户拨付",
+            account=pool.code,
+        )
     project = Project(id=uuid.uuid4(), status="proposed", **data.model_dump())
     await ProjectRepository(session).add(project)
     await session.refresh(project)
@@ -74,6 +55,10 @@ async def get_visible(
     return project
 
 
+async def page(session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Project]:
+    return await ProjectRepository(session).page(area_prefix=area_prefix, cursor=cursor, limit=limit)
+
+
 async def transition(
     session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, target: str, if_match: str | None
 ) -> Project:
@@ -82,7 +67,10 @@ async def transition(
     rules.check_transition(project.status, target)
     # approval is decentralised to counties (seed 003 §四): a township or village login cannot approve
     if target == "approved" and actor.area.level.value not in ("province", "city", "county"):
-        raise ApprovalNeedsCounty("Only county (or higher) finance officers approve projects")
+        raise ApprovalNeedsCounty(
+            "Only county (or higher) finance officers approve projects",
+            detail_zh="只有县级（或以上）财务人员能审批项目",
+        )
     before = project.status
     project.status = target
     project.version += 1

@@ -7,7 +7,11 @@ from services.funds.models import Account, Disbursement, LedgerTransaction, Plan
 from shared.repository import Repository
 
 
-class ReportRepository(Repository):
+class ReportRepository(Repository[Account]):
+    """A read model: the report has one row per source account (planned, received, disbursed)."""
+
+    model = Account
+
     async def account_names(self, codes: list[str]) -> dict[str, str]:
         stmt = select(Account.code, Account.name).where(Account.code.in_(codes))
         return {c: n for c, n in (await self.session.execute(stmt)).all()}

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds.errors import AreaNotVisible
 from services.funds.reports.repository import ReportRepository
 from services.funds.reports.rules import ReportRow
 from shared.areas import AreaCode
 from shared.auth import Principal
-from shared.errors import NotFound
 
 __all__ = ["UNATTRIBUTED", "funds_report"]
 
 UNATTRIBUTED = "(unattributed)"
 UNATTRIBUTED_NAME = "未注明来源"
-
-
-class AreaNotVisible(NotFound):
-    type_slug = "area-not-found"
-    title = "Area not found"
-    title_zh = "未找到该地区"
-    hint_zh = "检查地区代码，且在您的辖区内"
-    hint_en = "Check the area code is inside your area"
 
 
 async def funds_report(

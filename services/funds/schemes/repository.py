@@ -3,16 +3,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, delete, func, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, delete, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from services.funds.models import Account, LedgerTransaction, Plan, PlanLine, Posting, Scheme
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class SchemeRepository(Repository):
-    async def get(self, scheme_id: uuid.UUID) -> Scheme | None:
-        return await self.session.get(Scheme, scheme_id)
+class SchemeRepository(Repository[Scheme]):
+    model = Scheme
 
     async def latest_version(self, code: str) -> int:
         stmt = select(func.coalesce(func.max(Scheme.version), 0)).where(Scheme.code == code)
@@ -22,32 +21,18 @@ class SchemeRepository(Repository):
         stmt = select(Scheme).where(Scheme.code == code, Scheme.version == version)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def add(self, scheme: Scheme) -> None:
-        self.session.add(scheme)
-        await self.session.flush()
-
-    async def page(self, *, area_prefix: str, after: tuple[str, int] | None, limit: int) -> list[Scheme]:
+    async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Scheme]:
         # schemes are set by a level for its subtree: visible to that level and the levels above
         stmt = select(Scheme).where(Scheme.area_code.startswith(area_prefix))
-        if after is not None:
-            stmt = stmt.where(tuple_(Scheme.code, Scheme.version) > tuple_(*after))
-        return list(
-            (await self.session.execute(stmt.order_by(Scheme.code, Scheme.version).limit(limit))).scalars()
-        )
+        return await self.keyset(stmt, key=(Scheme.code, Scheme.version), cursor=cursor, limit=limit)
 
 
 def _covers(area_code: str) -> ColumnElement[bool]:
     return func.starts_with(literal(area_code), Plan.area_prefix)
 
 
-class PlanRepository(Repository):
-    async def get(self, plan_id: uuid.UUID, *, lock: bool = False) -> Plan | None:
-        stmt = select(Plan).where(Plan.id == plan_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (
-            await self.session.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
+class PlanRepository(Repository[Plan]):
+    model = Plan
 
     async def for_scheme_area(self, scheme_id: uuid.UUID, area_code: str) -> Plan | None:
         stmt = select(Plan).where(Plan.scheme_id == scheme_id, Plan.area_code == area_code)
@@ -81,28 +66,6 @@ class PlanRepository(Repository):
         stmt = select(Plan).where(Plan.stale).order_by(Plan.id).limit(limit).with_for_update(skip_locked=True)
         return list((await self.session.execute(stmt.execution_options(populate_existing=True))).scalars())
 
-    async def add(self, plan: Plan) -> None:
-        self.session.add(plan)
-        await self.session.flush()
-
-    async def lines(self, plan_id: uuid.UUID) -> list[PlanLine]:
-        stmt = select(PlanLine).where(PlanLine.plan_id == plan_id).order_by(PlanLine.id)
-        return list((await self.session.execute(stmt)).scalars())
-
-    async def replace_lines(self, plan_id: uuid.UUID, lines: Sequence[PlanLine]) -> None:
-        await self.session.execute(delete(PlanLine).where(PlanLine.plan_id == plan_id))
-        self.session.add_all(lines)
-        await self.session.flush()
-
-    async def totals(self, plan_id: uuid.UUID) -> list[tuple[str, int | None, int]]:
-        stmt = (
-            select(PlanLine.payer, PlanLine.year, func.sum(PlanLine.amount_fen))
-            .where(PlanLine.plan_id == plan_id)
-            .group_by(PlanLine.payer, PlanLine.year)
-            .order_by(PlanLine.payer, PlanLine.year.nulls_first())
-        )
-        return [(p, y, int(a)) for p, y, a in (await self.session.execute(stmt)).all()]
-
     async def received(self, plan_id: uuid.UUID) -> dict[tuple[str, int | None], int]:
         """Paid in against the plan, per source and year: receipts, less their reversals."""
         original = aliased(LedgerTransaction)
@@ -120,6 +83,38 @@ class PlanRepository(Repository):
         )
         return {(c, y): int(a) for c, y, a in (await self.session.execute(stmt)).all()}
 
+    async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Plan]:
+        stmt = select(Plan).where(Plan.area_code.startswith(area_prefix))
+        return await self.keyset(stmt, key=(Plan.id,), cursor=cursor, limit=limit)
+
+
+class PlanLineRepository(Repository[PlanLine]):
+    """The lines a plan's last computation wrote: who gets what, paid by whom, in which year."""
+
+    model = PlanLine
+
+    async def of_plan(self, plan_id: uuid.UUID) -> list[PlanLine]:
+        stmt = select(PlanLine).where(PlanLine.plan_id == plan_id).order_by(PlanLine.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def page(self, plan_id: uuid.UUID, *, cursor: str | None, limit: int) -> Slice[PlanLine]:
+        stmt = select(PlanLine).where(PlanLine.plan_id == plan_id)
+        return await self.keyset(stmt, key=(PlanLine.id,), cursor=cursor, limit=limit)
+
+    async def replace(self, plan_id: uuid.UUID, lines: Sequence[PlanLine]) -> None:
+        await self.session.execute(delete(PlanLine).where(PlanLine.plan_id == plan_id))
+        self.session.add_all(lines)
+        await self.session.flush()
+
+    async def totals(self, plan_id: uuid.UUID) -> list[tuple[str, int | None, int]]:
+        stmt = (
+            select(PlanLine.payer, PlanLine.year, func.sum(PlanLine.amount_fen))
+            .where(PlanLine.plan_id == plan_id)
+            .group_by(PlanLine.payer, PlanLine.year)
+            .order_by(PlanLine.payer, PlanLine.year.nulls_first())
+        )
+        return [(p, y, int(a)) for p, y, a in (await self.session.execute(stmt)).all()]
+
     async def entitlement(self, kind: str, ref_id: str, plan_id: uuid.UUID | None) -> int:
         stmt = select(func.coalesce(func.sum(PlanLine.amount_fen), 0)).where(
             PlanLine.beneficiary_kind == kind, PlanLine.beneficiary_id == ref_id
@@ -127,19 +122,3 @@ class PlanRepository(Repository):
         if plan_id is not None:
             stmt = stmt.where(PlanLine.plan_id == plan_id)
         return int((await self.session.execute(stmt)).scalar_one())
-
-    async def line_page(self, plan_id: uuid.UUID, *, after: int | None, limit: int) -> list[PlanLine]:
-        stmt = select(PlanLine).where(PlanLine.plan_id == plan_id)
-        if after is not None:
-            stmt = stmt.where(PlanLine.id > after)
-        return list((await self.session.execute(stmt.order_by(PlanLine.id).limit(limit))).scalars())
-
-    async def page(self, *, area_prefix: str, after: str | None, limit: int) -> list[Plan]:
-        stmt = select(Plan).where(Plan.area_code.startswith(area_prefix))
-        if after is not None:
-            stmt = stmt.where(Plan.id > uuid.UUID(after))
-        return list((await self.session.execute(stmt.order_by(Plan.id).limit(limit))).scalars())
-
-    async def in_area(self, area_prefix: str) -> list[Plan]:
-        stmt = select(Plan).where(Plan.area_code.startswith(area_prefix)).order_by(Plan.id)
-        return list((await self.session.execute(stmt)).scalars())

@@ -4,10 +4,8 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.funds import paging
 from services.funds.deps import Finance
 from services.funds.schemes import service
-from services.funds.schemes.repository import PlanRepository, SchemeRepository
 from services.funds.schemes.schemas import (
     ArrearsRow,
     PlanIn,
@@ -21,7 +19,7 @@ from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["schemes"], dependencies=[cadres.CADRE_READS_REFUSED])
 
@@ -39,12 +37,8 @@ async def create_scheme(
 async def list_schemes(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[SchemeOut]:
-    rows = await SchemeRepository(session).page(
-        area_prefix=scope, after=paging.after_code_version(cursor), limit=limit + 1
-    )
-    items = [SchemeOut.model_validate(s) for s in rows[:limit]]
-    nxt = encode_cursor([items[-1].code, items[-1].version]) if len(rows) > limit else None
-    return Page(items=items, next_cursor=nxt)
+    schemes = await service.page_schemes(session, area_prefix=scope, cursor=cursor, limit=limit)
+    return Page(items=[SchemeOut.model_validate(s) for s in schemes.items], next_cursor=schemes.next_cursor)
 
 
 @router.get("/schemes/{scheme_id}", response_model=SchemeOut)
@@ -52,16 +46,17 @@ async def get_scheme(scheme_id: uuid.UUID, session: SessionDep, user: CurrentUse
     return SchemeOut.model_validate(await service.get_scheme(session, actor=user, scheme_id=scheme_id))
 
 
-async def _plan_out(session: SessionDep, plan: object) -> PlanOut:
-    out = PlanOut.model_validate(plan)
-    totals = await PlanRepository(session).totals(out.id)
-    return out.model_copy(update={"totals": [PlanTotal(payer=p, year=y, amount_fen=a) for p, y, a in totals]})
+def _plan_out(view: service.PlanView) -> PlanOut:
+    out = PlanOut.model_validate(view.plan)
+    totals = [PlanTotal(payer=p, year=y, amount_fen=a) for p, y, a in view.totals]
+    return out.model_copy(update={"totals": totals})
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
 async def create_plan(body: PlanIn, session: SessionDep, user: Finance, idem: IdempotencyDep) -> PlanOut:
-    plan = await service.create_plan(session, actor=user, scheme_id=body.scheme_id, area_code=body.area_code)
-    out = await _plan_out(session, plan)
+    out = _plan_out(
+        await service.create_plan(session, actor=user, scheme_id=body.scheme_id, area_code=body.area_code)
+    )
     await idem.save(201, out)
     return out
 
@@ -71,48 +66,40 @@ async def recompute_plan(plan_id: uuid.UUID, session: SessionDep, user: Finance)
     """Recompute now (after a registry correction or a new town account). 409 problem+json while
     the population cannot be planned for: `pairing-village-level-unknown` (lists the villages),
     `town-account-missing` (lists the towns)."""
-    return await _plan_out(session, await service.recompute_plan(session, actor=user, plan_id=plan_id))
+    return _plan_out(await service.recompute_plan(session, actor=user, plan_id=plan_id))
 
 
 @router.get("/plans", response_model=Page[PlanOut])
 async def list_plans(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[PlanOut]:
-    rows = await PlanRepository(session).page(
-        area_prefix=scope, after=paging.after_id(cursor), limit=limit + 1
-    )
-    items = [await _plan_out(session, p) for p in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(str(items[-1].id)) if len(rows) > limit else None)
+    plans = await service.page_plans(session, area_prefix=scope, cursor=cursor, limit=limit)
+    return Page(items=[_plan_out(p) for p in plans.items], next_cursor=plans.next_cursor)
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 async def get_plan(plan_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> PlanOut:
-    return await _plan_out(session, await service.get_plan(session, actor=user, plan_id=plan_id))
+    return _plan_out(await service.read_plan(session, actor=user, plan_id=plan_id))
 
 
 @router.get("/plans/{plan_id}/lines", response_model=Page[PlanLineOut])
 async def plan_lines(
     plan_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[PlanLineOut]:
-    await service.get_plan(session, actor=user, plan_id=plan_id)
-    rows = await PlanRepository(session).line_page(plan_id, after=paging.after_line(cursor), limit=limit + 1)
-    items = [PlanLineOut.model_validate(r) for r in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
+    lines = await service.plan_lines(session, actor=user, plan_id=plan_id, cursor=cursor, limit=limit)
+    return Page(items=[PlanLineOut.model_validate(r) for r in lines.items], next_cursor=lines.next_cursor)
 
 
 @router.get("/plans/{plan_id}/arrears", response_model=list[ArrearsRow])
 async def plan_arrears(plan_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[ArrearsRow]:
     """Who has paid in what the plan says they owe, per year: money seen to arrive."""
-    await service.get_plan(session, actor=user, plan_id=plan_id)
-    repo = PlanRepository(session)
-    received = await repo.received(plan_id)
     return [
         ArrearsRow(
-            payer=payer,
-            year=year,
-            owed_fen=owed,
-            received_fen=received.get((payer, year), 0),
-            outstanding_fen=owed - received.get((payer, year), 0),
+            payer=row.payer,
+            year=row.year,
+            owed_fen=row.owed_fen,
+            received_fen=row.received_fen,
+            outstanding_fen=row.outstanding_fen,
         )
-        for payer, year, owed in await repo.totals(plan_id)
+        for row in await service.arrears(session, actor=user, plan_id=plan_id)
     ]

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from shared.errors import Conflict, InvalidInput
+from services.funds.errors import InvalidScheme, PairingVillageLevelUnknown, TownWithoutAccount
 from shared.money import largest_remainder
 
 __all__ = [
@@ -26,17 +26,13 @@ __all__ = [
     "FixedFund",
     "FixedFundsScheme",
     "HouseholdRef",
-    "InvalidScheme",
-    "PairingVillageLevelUnknown",
     "PerCapitaScheme",
-    "PlanBlocked",
     "Plan",
     "PlanLine",
     "Population",
     "Scheme",
     "Share",
     "SubShare",
-    "TownWithoutAccount",
     "VillageGrantScheme",
     "VillageRef",
     "apply_scheme",
@@ -46,34 +42,6 @@ __all__ = [
 BASIS_POINTS = 10_000  # 100% in basis points: sub-shares are exact integer fractions, never floats
 
 Schedule = Mapping[int, int]  # year -> weight (the seeds write them as yuan per person)
-
-
-class InvalidScheme(InvalidInput):
-    type_slug = "invalid-scheme"
-    title = "The allocation scheme is not consistent"
-    title_zh = "分配方案不一致"
-    hint_zh = "按说明改正方案后重新提交"
-    hint_en = "Fix the scheme as described"
-
-
-class PlanBlocked(Conflict):
-    """The population has a fact the scheme cannot plan for; nothing is planned rather than a silent 0."""
-
-
-class PairingVillageLevelUnknown(PlanBlocked):
-    type_slug = "pairing-village-level-unknown"
-    title_zh = "帮扶村派出层级不明"
-    hint_zh = "先为所列帮扶村登记派出层级（市派、省派、县派），再计算拨款计划"
-    hint_en = "Record each listed pairing village's dispatching level first"
-    title = "Pairing villages without a dispatching level cannot be granted"
-
-
-class TownWithoutAccount(PlanBlocked):
-    type_slug = "town-account-missing"
-    title_zh = "乡镇缺少资金账户"
-    hint_zh = "先为所列乡镇开设或指定资金账户，再计算计划"
-    hint_en = "Open or name an account for each listed town first"
-    title = "A town that owes its share has no account to bill"
 
 
 # --- policy data ----------------------------------------------------------------------------
@@ -237,39 +205,57 @@ def validate_scheme(scheme: Scheme) -> None:
         _validate_per_capita(scheme)
     elif isinstance(scheme, VillageGrantScheme):
         if any(amount < 0 for amount in scheme.amount_by_category_fen.values()):
-            raise InvalidScheme(f"Scheme {scheme.code}: a grant is negative")
+            raise InvalidScheme(
+                f"Scheme {scheme.code}: a grant is negative", detail_zh=f"方案{scheme.code}：补助金额不能为负"
+            )
     else:
         if not scheme.funds:
-            raise InvalidScheme(f"Scheme {scheme.code} has no funds")
+            raise InvalidScheme(
+                f"Scheme {scheme.code} has no funds", detail_zh=f"方案{scheme.code}没有任何资金项"
+            )
         for fund in scheme.funds:
             if any(amount < 0 for amount in fund.amount_by_year_fen.values()):
-                raise InvalidScheme(f"Scheme {scheme.code}: fund {fund.code} has a negative amount")
+                raise InvalidScheme(
+                    f"Scheme {scheme.code}: fund {fund.code} has a negative amount",
+                    detail_zh=f"方案{scheme.code}：资金项{fund.code}的金额不能为负",
+                )
 
 
 def _validate_per_capita(scheme: PerCapitaScheme) -> None:
     if scheme.amount_per_person_fen < 0:
-        raise InvalidScheme(f"Scheme {scheme.code}: the amount per person is negative")
+        raise InvalidScheme(
+            f"Scheme {scheme.code}: the amount per person is negative",
+            detail_zh=f"方案{scheme.code}：人均金额不能为负",
+        )
     if (
         not scheme.shares
         or sum(s.weight for s in scheme.shares) <= 0
         or any(s.weight < 0 for s in scheme.shares)
     ):
-        raise InvalidScheme(f"Scheme {scheme.code}: shares need non-negative weights with a positive sum")
+        raise InvalidScheme(
+            f"Scheme {scheme.code}: shares need non-negative weights with a positive sum",
+            detail_zh=f"方案{scheme.code}：各级分担比例须非负且合计大于零",
+        )
     for share in scheme.shares:
         _validate_schedule(scheme, share.code, share.schedule)
         if sum(sub.basis_points for sub in share.sub_shares) > BASIS_POINTS or any(
             sub.basis_points < 0 for sub in share.sub_shares
         ):
-            raise InvalidScheme(f"Share {share.code}: sub-shares must be 0-100% and add up to at most 100%")
+            raise InvalidScheme(
+                f"Share {share.code}: sub-shares must be 0-100% and add up to at most 100%",
+                detail_zh=f"分担{share.code}：下级分担须在0—100%之间，合计不超过100%",
+            )
         for sub in share.sub_shares:
             if sub.schedule is not None and share.schedule is None:
                 raise InvalidScheme(
-                    f"Sub-share {sub.code} is scheduled by year but its share {share.code} is not"
+                    f"Sub-share {sub.code} is scheduled by year but its share {share.code} is not",
+                    detail_zh=f"下级分担{sub.code}按年度安排，但其上级分担{share.code}没有",
                 )
             _validate_schedule(scheme, sub.code, sub.schedule)
             if sub.schedule is not None and set(sub.schedule) != set(share.schedule or {}):
                 raise InvalidScheme(
-                    f"Sub-share {sub.code} must be scheduled over the same years as {share.code}"
+                    f"Sub-share {sub.code} must be scheduled over the same years as {share.code}",
+                    detail_zh=f"下级分担{sub.code}须与{share.code}按相同年度安排",
                 )
         _validate_sub_shares_fit(share)
 
@@ -278,9 +264,15 @@ def _validate_schedule(scheme: PerCapitaScheme, code: str, schedule: Schedule | 
     if schedule is None:
         return
     if not set(schedule) <= set(scheme.years):
-        raise InvalidScheme(f"{code}: scheduled outside the scheme's years {list(scheme.years)}")
+        raise InvalidScheme(
+            f"{code}: scheduled outside the scheme's years {list(scheme.years)}",
+            detail_zh=f"{code}：安排的年度超出方案年度{list(scheme.years)}",
+        )
     if any(w < 0 for w in schedule.values()) or sum(schedule.values()) <= 0:
-        raise InvalidScheme(f"{code}: schedule weights must be non-negative with a positive sum")
+        raise InvalidScheme(
+            f"{code}: schedule weights must be non-negative with a positive sum",
+            detail_zh=f"{code}：年度权重须非负且合计大于零",
+        )
 
 
 def _validate_sub_shares_fit(share: Share) -> None:
@@ -301,7 +293,8 @@ def _validate_sub_shares_fit(share: Share) -> None:
         )
         if subs_part > parent_part:
             raise InvalidScheme(
-                f"Share {share.code}: its sub-shares are due faster than the share itself in {year}"
+                f"Share {share.code}: its sub-shares are due faster than the share itself in {year}",
+                detail_zh=f"分担{share.code}：{year}年下级分担的到位进度快于本级",
             )
 
 
@@ -343,6 +336,7 @@ def _apply_per_capita(
                 f"Scheme {scheme.code} bills each town its own share, but "
                 f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no account: create a source "
                 "account for the town (its own area code) or name one in the sub-share's payers",
+                detail_zh=f"方案{scheme.code}由各乡镇分担本镇部分，但{'、'.join(missing)}没有资金账户：请为乡镇开设资金来源账户（用乡镇自己的代码），或在下级分担中指定账户",
                 towns=missing,
             )
     total = scheme.amount_per_person_fen * sum(h.member_count for h in households)
@@ -448,6 +442,9 @@ def _apply_village_grants(scheme: VillageGrantScheme, population: Population) ->
             f"{len(unknown)} pairing village(s) have none recorded: "
             + ", ".join(f"{v.code} {v.name or ''}".strip() for v in sorted(unknown, key=lambda v: v.code))
             + ". Record the level (city / province / county) in the registry first.",
+            detail_zh=f"方案{scheme.code}按派出层级补助帮扶村，有{len(unknown)}个帮扶村未登记派出层级："
+            + "、".join(f"{v.code} {v.name or ''}".strip() for v in sorted(unknown, key=lambda v: v.code))
+            + "。请先在户籍系统登记派出层级（市派、省派、县派）",
             villages=[{"code": v.code, "name": v.name} for v in sorted(unknown, key=lambda v: v.code)],
         )
     return [

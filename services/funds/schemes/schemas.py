@@ -212,7 +212,7 @@ def from_rule(scheme: rules.Scheme) -> dict[str, Any]:
                             payer=u.payer or None,
                             basis_points=u.basis_points,
                             schedule=_dict(u.schedule),
-                            payer_level=u.payer_level,  # type: ignore[arg-type]
+                            payer_level=u.payer_level,
                             payers=dict(u.payers),
                         )
                         for u in s.sub_shares

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,9 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funds import events as fund_events
 from services.funds.beneficiaries.repository import BeneficiaryRepository
 from services.funds.beneficiaries.rules import counts_in_population
+from services.funds.errors import (
+    OutsideScheme,
+    PairingVillageLevelUnknown,
+    PlanBlocked,
+    PlanExists,
+    PlanNotFound,
+    SchemeNotFound,
+    TownWithoutAccount,
+)
 from services.funds.models import Plan, PlanLine, Scheme
 from services.funds.schemes import rules
-from services.funds.schemes.repository import PlanRepository, SchemeRepository
+from services.funds.schemes.repository import PlanLineRepository, PlanRepository, SchemeRepository
 from services.funds.schemes.schemas import SchemeIn, to_rule
 from services.funds.sources.repository import AccountRepository
 from shared import audit
@@ -22,15 +32,22 @@ from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import Database
-from shared.errors import Conflict, NotFound
 from shared.events.contracts import emit
+from shared.repository import Slice
 
 __all__ = [
+    "Arrears",
+    "PlanView",
+    "arrears",
     "create_plan",
     "recompute_plan",
     "create_scheme",
     "get_plan",
     "get_scheme",
+    "page_plans",
+    "page_schemes",
+    "plan_lines",
+    "read_plan",
     "population_changed",
     "refresh_covering",
     "refresh_job",
@@ -40,36 +57,64 @@ __all__ = [
 ACTOR = "funds:plan-refresh"
 
 
-class SchemeNotFound(NotFound):
-    type_slug = "scheme-not-found"
-    title = "Allocation scheme not found"
-    title_zh = "未找到该分配方案"
-    hint_zh = "检查方案编号"
-    hint_en = "Check the scheme id"
+@dataclass(frozen=True)
+class PlanView:
+    """A plan with what it says each payer owes per year: (payer, year or None, fen)."""
+
+    plan: Plan
+    totals: list[tuple[str, int | None, int]]
 
 
-class PlanNotFound(NotFound):
-    type_slug = "plan-not-found"
-    title = "Allocation plan not found"
-    title_zh = "未找到该分配计划"
-    hint_zh = "检查计划编号"
-    hint_en = "Check the plan id"
+@dataclass(frozen=True)
+class Arrears:
+    """Who has paid in what the plan says they owe, for one payer and year."""
+
+    payer: str
+    year: int | None
+    owed_fen: int
+    received_fen: int
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.owed_fen - self.received_fen
 
 
-class PlanExists(Conflict):
-    type_slug = "plan-exists"
-    title = "This scheme is already planned for this area"
-    title_zh = "该地区已有这一方案的计划"
-    hint_zh = "修改已有计划，不要重复创建"
-    hint_en = "Change the plan already there"
+async def _view(session: AsyncSession, plan: Plan) -> PlanView:
+    return PlanView(plan, await PlanLineRepository(session).totals(plan.id))
 
 
-class OutsideScheme(Conflict):
-    type_slug = "area-outside-scheme"
-    title = "The area is outside the scheme's area"
-    title_zh = "该地区不在方案适用范围内"
-    hint_zh = "选择方案范围内的地区"
-    hint_en = "Choose an area inside the scheme"
+async def page_schemes(
+    session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int
+) -> Slice[Scheme]:
+    return await SchemeRepository(session).page(area_prefix=area_prefix, cursor=cursor, limit=limit)
+
+
+async def page_plans(
+    session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int
+) -> Slice[PlanView]:
+    plans = await PlanRepository(session).page(area_prefix=area_prefix, cursor=cursor, limit=limit)
+    return Slice([await _view(session, p) for p in plans.items], plans.next_cursor)
+
+
+async def read_plan(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID) -> PlanView:
+    return await _view(session, await get_plan(session, actor=actor, plan_id=plan_id))
+
+
+async def plan_lines(
+    session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID, cursor: str | None, limit: int
+) -> Slice[PlanLine]:
+    plan = await get_plan(session, actor=actor, plan_id=plan_id)
+    return await PlanLineRepository(session).page(plan.id, cursor=cursor, limit=limit)
+
+
+async def arrears(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID) -> list[Arrears]:
+    """Money seen to arrive against the plan, per payer and year, next to what the plan says is owed."""
+    plan = await get_plan(session, actor=actor, plan_id=plan_id)
+    received = await PlanRepository(session).received(plan.id)
+    return [
+        Arrears(payer, year, owed, received.get((payer, year), 0))
+        for payer, year, owed in await PlanLineRepository(session).totals(plan.id)
+    ]
 
 
 async def create_scheme(session: AsyncSession, *, actor: Principal, data: SchemeIn) -> Scheme:
@@ -118,15 +163,21 @@ async def get_plan(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUI
 
 async def create_plan(
     session: AsyncSession, *, actor: Principal, scheme_id: uuid.UUID, area_code: str
-) -> Plan:
+) -> PlanView:
     scheme = await get_scheme(session, actor=actor, scheme_id=scheme_id)
     if not actor.covers(area_code):
         raise PlanNotFound(f"Area {area_code} is outside your area", area_code=area_code)
     if not area_code.startswith(AreaCode.parse(scheme.area_code).prefix):
-        raise OutsideScheme(f"Scheme {scheme.code} applies to {scheme.area_code}, not {area_code}")
+        raise OutsideScheme(
+            f"Scheme {scheme.code} applies to {scheme.area_code}, not {area_code}",
+            detail_zh=f"方案{scheme.code}适用于{scheme.area_code}，不包括{area_code}",
+        )
     repo = PlanRepository(session)
     if await repo.for_scheme_area(scheme.id, area_code) is not None:
-        raise PlanExists(f"Scheme {scheme.code} v{scheme.version} is already planned for {area_code}")
+        raise PlanExists(
+            f"Scheme {scheme.code} v{scheme.version} is already planned for {area_code}",
+            detail_zh=f"方案{scheme.code}第{scheme.version}版已为{area_code}制定计划",
+        )
     plan = Plan(
         id=uuid.uuid4(),
         scheme_id=scheme.id,
@@ -140,10 +191,10 @@ async def create_plan(
     )
     await repo.add(plan)
     await _recompute(session, plan, scheme, actor=actor)
-    return plan
+    return await _view(session, plan)
 
 
-async def recompute_plan(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID) -> Plan:
+async def recompute_plan(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID) -> PlanView:
     """Recompute a plan now (a finance office after correcting the registry or adding an account);
     refused like a new plan (409 problem) while the population cannot be planned for."""
     plan = await get_plan(session, actor=actor, plan_id=plan_id)
@@ -153,7 +204,7 @@ async def recompute_plan(session: AsyncSession, *, actor: Principal, plan_id: uu
     await _recompute(session, plan, scheme, actor=actor)
     plan.stale, plan.blocked = False, None
     await session.flush()
-    return plan
+    return await _view(session, plan)
 
 
 async def population_changed(session: AsyncSession, *, area_code: str, kinds: Sequence[str]) -> None:
@@ -169,7 +220,7 @@ async def refresh_covering(session: AsyncSession, *, area_code: str, actor: Prin
         try:
             async with session.begin_nested():  # a refused recomputation leaves nothing half-written
                 await _refresh(session, plan, actor=actor)
-        except rules.PlanBlocked as exc:
+        except PlanBlocked as exc:
             await _block(session, plan, exc)
 
 
@@ -179,10 +230,15 @@ def check_not_blocked(plan: Plan) -> None:
         problem = dict(plan.blocked)
         detail = str(problem.pop("detail", "the plan cannot be computed"))
         slug = str(problem.pop("type", ""))
-        error = {c.type_slug: c for c in (rules.PairingVillageLevelUnknown, rules.TownWithoutAccount)}.get(
-            slug, rules.PlanBlocked
+        error = {c.type_slug: c for c in (PairingVillageLevelUnknown, TownWithoutAccount)}.get(
+            slug, PlanBlocked
         )
-        raise error(f"Plan {plan.id} is blocked: {detail}", plan_id=str(plan.id), **problem)
+        raise error(
+            f"Plan {plan.id} is blocked: {detail}",
+            detail_zh=f"计划{plan.id}暂时无法计算，不能按它拨付：{error.title_zh}。{error.hint_zh}",
+            plan_id=str(plan.id),
+            **problem,
+        )
 
 
 async def refresh_within(session: AsyncSession, *, area_prefix: str, actor: Principal | str) -> None:
@@ -202,7 +258,7 @@ async def refresh_job(db: Database, now: datetime, *, batch: int = 10) -> int:
             for plan in plans:
                 try:
                     await _refresh(session, plan, actor=ACTOR)
-                except rules.PlanBlocked as exc:
+                except PlanBlocked as exc:
                     await _block(session, plan, exc)
         done += len(plans)
         if len(plans) < batch:
@@ -217,7 +273,7 @@ async def _refresh(session: AsyncSession, plan: Plan, *, actor: Principal | str)
     await session.flush()
 
 
-async def _block(session: AsyncSession, plan: Plan, exc: rules.PlanBlocked) -> None:
+async def _block(session: AsyncSession, plan: Plan, exc: PlanBlocked) -> None:
     """The job could not plan: keep the last lines, record the problem (once per change of it)."""
     problem = {"type": exc.type_slug, "detail": exc.detail, **exc.extensions}
     plan.stale = False
@@ -261,7 +317,7 @@ async def _town_payers(
 ) -> dict[str, str]:
     """Each town's account for a per-town sub-share: the one the scheme names, else the town's
     only source account (at the town's own area code). A town with none or several is left out,
-    so the plan is refused naming it (rules.TownWithoutAccount)."""
+    so the plan is refused naming it (TownWithoutAccount)."""
     if not isinstance(scheme, rules.PerCapitaScheme):
         return {}
     per_town = [sub for share in scheme.shares for sub in share.sub_shares if sub.payer_level]
@@ -279,15 +335,15 @@ _LINE_FIELDS = [f.name for f in dataclasses.fields(rules.PlanLine)]
 
 
 async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor: Principal | str) -> None:
-    repo = PlanRepository(session)
+    repo = PlanLineRepository(session)
     rule = to_rule(scheme.code, scheme.name, scheme.params)
     computed = rules.apply_scheme(rule, await _population(session, plan, rule))
     new = [dataclasses.astuple(line) for line in computed.lines]
-    old = [tuple(getattr(line, name) for name in _LINE_FIELDS) for line in await repo.lines(plan.id)]
+    old = [tuple(getattr(line, name) for name in _LINE_FIELDS) for line in await repo.of_plan(plan.id)]
     if plan.revision > 0 and new == old:
         return  # nothing the plan says has changed: no new revision, no event
     before = {"total_fen": plan.total_fen, "people": plan.people, "revision": plan.revision}
-    await repo.replace_lines(
+    await repo.replace(
         plan.id, [PlanLine(plan_id=plan.id, **dataclasses.asdict(line)) for line in computed.lines]
     )
     plan.total_fen, plan.people, plan.revision = computed.total_fen, computed.people, plan.revision + 1

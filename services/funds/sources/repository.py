@@ -7,12 +7,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.ledger.rules import lock_order
 from services.funds.models import Account, Budget
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class AccountRepository(Repository):
-    async def get(self, code: str) -> Account | None:
-        return await self.session.get(Account, code)
+class AccountRepository(Repository[Account]):
+    model = Account
 
     async def lock(self, codes: Iterable[str]) -> dict[str, Account]:
         """Row-lock the accounts in one fixed order (by code) so concurrent transfers never deadlock."""
@@ -21,15 +20,9 @@ class AccountRepository(Repository):
         rows = (await self.session.execute(stmt.execution_options(populate_existing=True))).scalars()
         return {a.code: a for a in rows}
 
-    async def add(self, *accounts: Account) -> None:
-        self.session.add_all(accounts)
-        await self.session.flush()
-
-    async def page(self, *, area_prefix: str, after: str | None, limit: int) -> list[Account]:
+    async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Account]:
         stmt = select(Account).where(Account.area_code.startswith(area_prefix), Account.kind != "payout")
-        if after is not None:
-            stmt = stmt.where(Account.code > after)
-        return list((await self.session.execute(stmt.order_by(Account.code).limit(limit))).scalars())
+        return await self.keyset(stmt, key=(Account.code,), cursor=cursor, limit=limit)
 
     async def sources_at(self, area_codes: Iterable[str]) -> dict[str, list[str]]:
         """Source accounts whose own area is exactly one of ``area_codes`` (a town's own budget)."""
@@ -45,10 +38,6 @@ class AccountRepository(Repository):
         for area, code in (await self.session.execute(stmt)).all():
             found.setdefault(area, []).append(code)
         return found
-
-    async def in_area(self, area_prefix: str) -> list[Account]:
-        stmt = select(Account).where(Account.area_code.startswith(area_prefix)).order_by(Account.code)
-        return list((await self.session.execute(stmt)).scalars())
 
     async def add_budget(self, code: str, year: int, amount_fen: int) -> Budget | None:
         """Insert a new year's budget; None if a concurrent request created it first."""

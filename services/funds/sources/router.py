@@ -4,17 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from services.funds import paging
 from services.funds.deps import Finance
 from services.funds.sources import service
-from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn, AccountOut, BudgetIn, BudgetOut
 from shared import cadres
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/accounts", tags=["sources"], dependencies=[cadres.CADRE_READS_REFUSED])
 BudgetYear = Annotated[int, Path(ge=2000, le=2100)]
@@ -33,11 +31,10 @@ async def open_account(
 async def list_accounts(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AccountOut]:
-    rows = await AccountRepository(session).page(
-        area_prefix=scope, after=paging.after_code(cursor), limit=limit + 1
+    accounts = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
+    return Page(
+        items=[AccountOut.model_validate(a) for a in accounts.items], next_cursor=accounts.next_cursor
     )
-    items = [AccountOut.model_validate(a) for a in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].code) if len(rows) > limit else None)
 
 
 @router.get("/{code}", response_model=AccountOut)
@@ -75,5 +72,4 @@ async def get_budget(
 
 @router.get("/{code}/budgets", response_model=list[BudgetOut])
 async def list_budgets(code: str, session: SessionDep, user: CurrentUser) -> list[BudgetOut]:
-    await service.get_visible(session, actor=user, code=code)
-    return [BudgetOut.model_validate(b) for b in await AccountRepository(session).budgets(code)]
+    return [BudgetOut.model_validate(b) for b in await service.budgets(session, actor=user, code=code)]

@@ -4,48 +4,25 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funds.errors import AccountExists, AccountNotFound, BudgetNotFound
 from services.funds.models import Account, Budget
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn, AccountOut
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Conflict, NotFound, PreconditionRequired
+from shared.errors import PreconditionRequired
 from shared.http import check_put_precondition
+from shared.repository import Slice
 
 __all__ = [
-    "AccountExists",
-    "AccountNotFound",
-    "BudgetNotFound",
     "get_budget",
+    "budgets",
     "get_visible",
     "open_account",
+    "page",
     "payout_code",
     "set_budget",
 ]
-
-
-class AccountNotFound(NotFound):
-    type_slug = "account-not-found"
-    title = "Account not found"
-    title_zh = "未找到该账户"
-    hint_zh = "检查账户编号"
-    hint_en = "Check the account id"
-
-
-class BudgetNotFound(NotFound):
-    type_slug = "budget-not-found"
-    title = "Budget not found"
-    title_zh = "未找到该预算"
-    hint_zh = "检查预算编号"
-    hint_en = "Check the budget id"
-
-
-class AccountExists(Conflict):
-    type_slug = "account-exists"
-    title = "An account with this code exists"
-    title_zh = "已有相同代码的账户"
-    hint_zh = "使用已有账户或换一个代码"
-    hint_en = "Use the existing account or another code"
 
 
 CREATED_MEANWHILE = "Someone created this budget a moment ago; read it and send its ETag in If-Match"
@@ -63,12 +40,24 @@ async def get_visible(session: AsyncSession, *, actor: Principal, code: str) -> 
     return account
 
 
+async def page(session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Account]:
+    """Source and holding accounts; a holding account's payout account is not listed."""
+    return await AccountRepository(session).page(area_prefix=area_prefix, cursor=cursor, limit=limit)
+
+
+async def budgets(session: AsyncSession, *, actor: Principal, code: str) -> list[Budget]:
+    await get_visible(session, actor=actor, code=code)
+    return await AccountRepository(session).budgets(code)
+
+
 async def open_account(session: AsyncSession, *, actor: Principal, data: AccountIn) -> Account:
     repo = AccountRepository(session)
     if not actor.covers(data.area_code):
         raise AccountNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
     if await repo.get(data.code) is not None or await repo.get(payout_code(data.code)) is not None:
-        raise AccountExists(f"Account {data.code} exists already", account=data.code)
+        raise AccountExists(
+            f"Account {data.code} exists already", detail_zh=f"账户{data.code}已存在", account=data.code
+        )
     account = Account(code=data.code, name=data.name, area_code=data.area_code, kind=data.kind, balance_fen=0)
     accounts = [account]
     if data.kind == "holding":
@@ -81,7 +70,8 @@ async def open_account(session: AsyncSession, *, actor: Principal, data: Account
                 balance_fen=0,
             )
         )
-    await repo.add(*accounts)
+    for row in accounts:
+        await repo.add(row)
     await session.refresh(account)
     await audit.record(
         session,

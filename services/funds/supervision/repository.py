@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.models import Account, Anomaly, Beneficiary, Disbursement, PlanLine
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class SupervisionRepository(Repository):
+class SupervisionRepository(Repository[Anomaly]):
+    """The anomalies found, and the facts the detectors read (payments, households, accounts)."""
+
+    model = Anomaly
+
     async def live_payments(self, area_prefix: str) -> list[Disbursement]:
         stmt = (
             select(Disbursement)
@@ -50,11 +52,8 @@ class SupervisionRepository(Repository):
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def page(
-        self, *, area_prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int
-    ) -> list[Anomaly]:
+    async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Anomaly]:
+        """Newest first."""
         stmt = select(Anomaly).where(Anomaly.area_code.startswith(area_prefix))
-        if after is not None:
-            stmt = stmt.where(tuple_(Anomaly.detected_at, Anomaly.id) < tuple_(*after))
-        stmt = stmt.order_by(Anomaly.detected_at.desc(), Anomaly.id.desc()).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+        key = (Anomaly.detected_at, Anomaly.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit, descending=True)

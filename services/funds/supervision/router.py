@@ -4,14 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from services.funds import paging
 from services.funds.deps import TodayDep
 from services.funds.supervision import service
-from services.funds.supervision.repository import SupervisionRepository
 from services.funds.supervision.schemas import AnomalyOut, DetectionRun
 from shared.auth import AreaScope, Principal, require_roles
 from shared.db import SessionDep
-from shared.pagination import Cursor, Limit, Page, encode_cursor
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["supervision"])
 Supervisor = Annotated[Principal, Depends(require_roles("finance", "auditor", "inspector"))]
@@ -27,9 +25,7 @@ async def run_detectors(session: SessionDep, user: Supervisor, today: TodayDep) 
 async def list_anomalies(
     session: SessionDep, scope: AreaScope, user: Supervisor, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AnomalyOut]:
-    after = paging.after_time_id(cursor)
-    rows = await SupervisionRepository(session).page(area_prefix=scope, after=after, limit=limit + 1)
-    items = [AnomalyOut.model_validate(a) for a in rows[:limit]]
-    last = items[-1] if items else None
-    nxt = encode_cursor([last.detected_at.isoformat(), str(last.id)]) if last and len(rows) > limit else None
-    return Page(items=items, next_cursor=nxt)
+    anomalies = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
+    return Page(
+        items=[AnomalyOut.model_validate(a) for a in anomalies.items], next_cursor=anomalies.next_cursor
+    )

@@ -10,16 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funds import events as fund_events
 from services.funds.asset_income import rules as asset_income_rules
 from services.funds.models import Anomaly
-from services.funds.policies.presets import SUPERVISION_DEFAULTS, SupervisionPolicy
+from services.funds.policies import service as policies
+from services.funds.policies.presets import SupervisionPolicy
 from services.funds.schemes import service as scheme_service
 from services.funds.supervision import rules
 from services.funds.supervision.repository import SupervisionRepository
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
 from shared.db import Database
 from shared.events.contracts import emit
+from shared.repository import Slice
 
-__all__ = ["detect", "run_job"]
+__all__ = ["detect", "page", "run_job"]
 
 ACTOR = "funds:supervision"
 
@@ -71,12 +74,13 @@ async def detect(
     actor: Principal | str,
     area_prefix: str,
     today: date,
-    policy: SupervisionPolicy = SUPERVISION_DEFAULTS,
+    policy: SupervisionPolicy | None = None,
 ) -> list[Anomaly]:
     """Run every detector over the area; each problem is recorded and published once (by signal_key)."""
     await scheme_service.refresh_within(session, area_prefix=area_prefix, actor=actor)
     repo = SupervisionRepository(session)
     new: list[Anomaly] = []
+    policy = policy or policies.supervision_policy(area_prefix)
     for found in await _find(session, area_prefix, today, policy):
         values = {
             "signal_key": found.signal_key,
@@ -105,7 +109,13 @@ async def detect(
     return new
 
 
+async def page(session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Anomaly]:
+    """Newest first."""
+    return await SupervisionRepository(session).page(area_prefix=area_prefix, cursor=cursor, limit=limit)
+
+
 async def run_job(db: Database, now: datetime) -> int:
-    """The periodic sweep over every area (also run by `jingzhun worker funds`)."""
+    """The periodic sweep over every area (also run by `jingzhun worker funds`); ``now`` is an instant,
+    the office date (China) is what money has been idle against."""
     async with db.transaction() as session:
-        return len(await detect(session, actor=ACTOR, area_prefix="", today=now.date()))
+        return len(await detect(session, actor=ACTOR, area_prefix="", today=clock.date_of(now)))

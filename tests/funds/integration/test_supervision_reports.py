@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -129,6 +129,28 @@ async def test_idle_money_is_flagged_by_the_periodic_job(make_db) -> None:  # ty
         later = datetime.fromordinal(today.toordinal() + 181)
         assert await run_job(app.state.db, later) == 1
         assert await run_job(app.state.db, later) == 0
+
+
+async def test_the_periodic_job_counts_idle_days_by_the_office_date(make_db) -> None:  # type: ignore[no-untyped-def]
+    """At 00:30 in Beijing the UTC date is still yesterday's: money idle 181 office days is flagged."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await open_kaiping_accounts(client)
+        await client.post(
+            "/funds/v1/ledger/transfers",
+            json={
+                "kind": "receipt",
+                "from_account": "kaiping-finance",
+                "to_account": "kaiping-special-account",
+                "amount_fen": yuan(500_000),
+            },
+            headers=FINANCE,
+        )
+        day_181 = date.fromordinal(clock.today().toordinal() + 181)
+        just_after_midnight = datetime(day_181.year, day_181.month, day_181.day, tzinfo=UTC) - timedelta(
+            hours=7, minutes=30
+        )
+        assert await run_job(app.state.db, just_after_midnight) == 1
 
 
 async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from services.funds.asset_income import rules as asset
 from services.funds.budgets import rules
+from services.funds.errors import AlreadyDistributed
 from services.funds.policies.presets import (
     ASSET_INCOME_POLICIES,
     BUDGET_RULES,
@@ -123,7 +124,7 @@ def test_years_outside_the_term_or_distributed_already_are_refused() -> None:
     asset.check_year(2019, start_year=2017, term=3, distributed=[2017])
     with pytest.raises(Conflict):
         asset.check_year(2020, start_year=2017, term=3, distributed=[])
-    with pytest.raises(asset.AlreadyDistributed):
+    with pytest.raises(AlreadyDistributed):
         asset.check_year(2017, start_year=2017, term=3, distributed=[2017])
 
 

@@ -4,13 +4,8 @@ from datetime import date
 
 import pytest
 
-from services.funds.disbursements.rules import (
-    BeneficiaryNotPayable,
-    EntitlementExceeded,
-    NonPositiveAmount,
-    Payee,
-    check_disbursement,
-)
+from services.funds.disbursements.rules import Payee, check_disbursement
+from services.funds.errors import BeneficiaryNotPayable, EntitlementExceeded, NonPositiveAmount
 from shared.money import yuan
 
 TODAY = date(2017, 3, 1)

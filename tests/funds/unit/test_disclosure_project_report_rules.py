@@ -6,16 +6,15 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from services.funds.disclosures.rules import (
+from services.funds.disclosures.rules import can_close, check_objection_allowed, ends_on
+from services.funds.errors import (
     NoticeNotRunning,
     NoticeStillRunning,
     ObjectionsUnresolved,
-    can_close,
-    check_objection_allowed,
-    ends_on,
+    ProjectTransitionRefused,
 )
 from services.funds.policies.presets import DISCLOSURE_DEFAULTS
-from services.funds.projects.rules import ProjectTransitionRefused, check_transition
+from services.funds.projects.rules import check_transition
 from services.funds.reports.rules import ReportRow, disbursement_rate_percent, to_csv, to_xlsx
 from shared.money import yuan
 

@@ -2,13 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from services.funds.errors import BudgetExceeded, InsufficientFunds, TransferNotAllowed, UnbalancedTransaction
 from services.funds.ledger.rules import (
     AccountState,
-    BudgetExceeded,
-    InsufficientFunds,
     Posting,
-    TransferNotAllowed,
-    UnbalancedTransaction,
     apply_postings,
     check_budget,
     check_transfer,

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.funds.errors import InvalidScheme
 from services.funds.policies.presets import (
     KAIPING_PER_CAPITA,
     KAIPING_SPECIAL_FUNDS,
@@ -14,7 +15,6 @@ from services.funds.policies.presets import (
 from services.funds.schemes.rules import (
     BASIS_POINTS,
     HouseholdRef,
-    InvalidScheme,
     PerCapitaScheme,
     Population,
     Share,

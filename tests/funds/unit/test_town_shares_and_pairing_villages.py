@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from services.funds.errors import PairingVillageLevelUnknown, TownWithoutAccount
 from services.funds.policies.presets import KAIPING_PER_CAPITA, QUANZHOU_VILLAGE_GRANTS
-from services.funds.schemes.rules import (
-    HouseholdRef,
-    PairingVillageLevelUnknown,
-    Population,
-    TownWithoutAccount,
-    VillageRef,
-    apply_scheme,
-)
+from services.funds.schemes.rules import HouseholdRef, Population, VillageRef, apply_scheme
 from shared.money import yuan
 
 KEY = frozenset({"production_employment"})

@@ -1,0 +1,48 @@
+"""Which versioned policy record answers for an area and a year (pure; no I/O).
+
+A record covers the areas under its ``area_prefix`` for the years ``from_year`` .. ``to_year``
+(inclusive; None: until replaced). Where several cover, the most specific area wins, and within one
+area the newest version: an older version still answers for the years before the newer one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+__all__ = ["PolicyRecord", "covers", "most_specific"]
+
+
+class PolicyRecord(Protocol):
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def area_prefix(self) -> str: ...
+
+    @property
+    def from_year(self) -> int: ...
+
+    @property
+    def to_year(self) -> int | None: ...
+
+
+R = TypeVar("R", bound=PolicyRecord)
+
+
+def covers(record: PolicyRecord, *, area_code: str, year: int) -> bool:
+    """The record applies to this area (its subtree) in this year."""
+    if not area_code.startswith(record.area_prefix) or year < record.from_year:
+        return False
+    return record.to_year is None or year <= record.to_year
+
+
+def most_specific(records: Iterable[R], *, area_code: str, year: int) -> R | None:
+    """The most specific area's newest version covering the year; None where no record does."""
+    best: R | None = None
+    for r in records:
+        if not covers(r, area_code=area_code, year=year):
+            continue
+        if best is None or (len(r.area_prefix), r.version) > (len(best.area_prefix), best.version):
+            best = r
+    return best
