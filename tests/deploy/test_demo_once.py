@@ -29,6 +29,7 @@ from shared.events import CloudEvent
 from shared.events.consumer import handle_event
 from shared.resident_id import make
 from shared.tables import outbox
+from tests.registry.integration.helpers import head_signature, household_token, on_day
 from tests.support import auth, service_client, settings_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]  # the whole demo, four databases: minutes
@@ -90,18 +91,27 @@ async def _user_registers_a_household(url: str) -> str:
         ],
     }
     async with service_client(app) as c:
-        r = await c.post("/registry/v1/households", json=body, headers=clerk)
+        # entered the day before the review, on notice for its 7 days, signed by the household
+        with on_day(start - timedelta(days=1)):
+            r = await c.post("/registry/v1/households", json=body, headers=clerk)
         assert r.status_code == 201, r.text
-        household_id = str(r.json()["id"])
+        created = r.json()
+        household_id = str(created["id"])
         base = f"/registry/v1/households/{household_id}"
-        for path, step in [
-            ("/review-submission", None),
-            ("/review", {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()}),
-            ("/notice", {"starts_on": start.isoformat()}),
-            ("/confirmation", None),
-            ("/registration", None),
+        for day, path, step, who in [
+            (start - timedelta(days=1), "/review-submission", None, clerk),
+            (
+                start - timedelta(days=1),
+                "/review",
+                {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()},
+                clerk,
+            ),
+            (start, "/notice", {"starts_on": start.isoformat()}, clerk),
+            (clock.today(), "/confirmation", head_signature(created), household_token(created)),
+            (clock.today(), "/registration", None, clerk),
         ]:
-            r = await c.post(base + path, json=step, headers=clerk)
+            with on_day(day):
+                r = await c.post(base + path, json=step, headers=who)
             assert r.status_code == 200, (path, r.text)
     return household_id
 

@@ -15,57 +15,53 @@ from services.funds.models import Account, Disbursement, Plan
 
 
 def accounts(prefix: str) -> Select[Any]:
-    return (
-        select(
-            Account.code,
-            Account.name,
-            Account.area_code,
-            Account.kind.label("account_kind"),  # "kind" names the line
-            Account.balance_fen,
-            Account.opened_on,
-            Account.last_outflow_on,
-        )
-        .where(Account.area_code.startswith(prefix, autoescape=True))
-        .order_by(Account.code)
-    )
+    columns: list[Any] = [
+        Account.code,
+        Account.name,
+        Account.area_code,
+        Account.kind.label("account_kind"),  # "kind" names the line
+        Account.balance_fen,
+        Account.opened_on,
+        Account.last_outflow_on,
+    ]
+    stmt = select(*columns).where(Account.area_code.startswith(prefix, autoescape=True))
+    return stmt.order_by(Account.code)
 
 
 def plans(prefix: str) -> Select[Any]:
-    return (
-        select(
-            Plan.id,
-            Plan.scheme_id,
-            Plan.scheme_code,
-            Plan.scheme_kind,
-            Plan.area_code,
-            Plan.area_prefix,
-            Plan.total_fen,
-            Plan.people,
-            Plan.revision,
-            Plan.stale,
-            Plan.computed_at,
-        )
-        .where(Plan.area_code.startswith(prefix, autoescape=True))
-        .order_by(Plan.id)
-    )
+    columns: list[Any] = [
+        Plan.id,
+        Plan.scheme_id,
+        Plan.scheme_code,
+        Plan.scheme_kind,
+        Plan.area_code,
+        Plan.area_prefix,
+        Plan.total_fen,
+        Plan.people,
+        Plan.revision,
+        Plan.stale,
+        Plan.computed_at,
+    ]
+    return select(*columns).where(Plan.area_code.startswith(prefix, autoescape=True)).order_by(Plan.id)
 
 
 def disbursements(prefix: str) -> Select[Any]:
+    columns: list[Any] = [
+        Disbursement.id,
+        Disbursement.area_code,
+        Disbursement.plan_id,
+        Disbursement.beneficiary_kind,
+        Disbursement.beneficiary_id,
+        Disbursement.component,
+        Disbursement.year,
+        Disbursement.amount_fen,
+        Disbursement.from_account,
+        Disbursement.transaction_id,
+        Disbursement.reversed_by,
+        Disbursement.paid_on,
+    ]
     return (
-        select(
-            Disbursement.id,
-            Disbursement.area_code,
-            Disbursement.plan_id,
-            Disbursement.beneficiary_kind,
-            Disbursement.beneficiary_id,
-            Disbursement.component,
-            Disbursement.year,
-            Disbursement.amount_fen,
-            Disbursement.from_account,
-            Disbursement.transaction_id,
-            Disbursement.reversed_by,
-            Disbursement.paid_on,
-        )
+        select(*columns)
         .where(Disbursement.area_code.startswith(prefix, autoescape=True))
         .order_by(Disbursement.id)
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import events as contracts
@@ -10,7 +12,9 @@ from shared.events.contracts import emit
 AREA_UPSERTED = "registry.area.upserted.v1"
 
 
-async def publish_upserted(session: AsyncSession, area: dict[str, object], income_fen: int | None) -> None:
+async def publish_upserted(
+    session: AsyncSession, area: Mapping[str, object], income_fen: int | None
+) -> None:
     await emit(
         session,
         contracts.AreaUpserted.model_validate(

@@ -46,7 +46,7 @@ async def registered(session: AsyncSession, h: Household, members: Sequence[Memb
             batches=list(h.batches),
             dibao=h.dibao,
             registered_on=h.registered_on,
-            origin=origin,  # type: ignore[arg-type]  # identification | split | import
+            origin=origin,  # identification | split | import
         ),
         subject=str(h.id),
     )

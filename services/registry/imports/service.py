@@ -268,13 +268,13 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
             )
         done += len(chunk)
         async with db.transaction() as session:
-            repo = KindRepository(session)
-            job = await repo.get(import_id, lock=True)
+            kind_repo = KindRepository(session)
+            job = await kind_repo.get(import_id, lock=True)
             if job is None or job.status != "validating":
                 return  # cancelled meanwhile (the cancel dropped the rows)
             if chunk:
-                await (repo.copy_rows(chunk) if kind is None else repo.copy_kind_rows(chunk))
-            await repo.set(import_id, rows_validated=done)
+                await (kind_repo.copy_rows(chunk) if kind is None else kind_repo.copy_kind_rows(chunk))
+            await kind_repo.set(import_id, rows_validated=done)
         if len(chunk) < CHUNK:
             break
     async with db.engine.connect() as conn:

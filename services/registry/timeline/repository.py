@@ -14,7 +14,9 @@ from shared.repository import Repository
 from shared.tables import audit_log
 
 
-class TimelineRepository(Repository):
+class TimelineRepository(Repository[HouseholdTimelineEntry]):
+    model = HouseholdTimelineEntry
+
     async def audit_steps(self, household_id: str) -> list[Any]:
         stmt = (
             select(audit_log.c.id, audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.after)
@@ -50,7 +52,7 @@ class TimelineRepository(Repository):
         row = (await self.session.execute(stmt)).first()
         return (row[0], row[1]) if row else (None, None)
 
-    async def add(
+    async def add_entry(
         self,
         *,
         event_id: str,

@@ -41,7 +41,7 @@ async def on_event(session: AsyncSession, event: CloudEvent) -> None:
         area_code = area_code or known_area
         if household_id is None:
             detail["via_ref"] = learned.via_ref  # traced when the entry it names arrives
-    await repo.add(
+    await repo.add_entry(
         event_id=event.id,
         household_id=household_id,
         area_code=area_code,
