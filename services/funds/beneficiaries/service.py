@@ -19,7 +19,7 @@ from services.registry import events as registry
 from shared import cadres
 from shared.auth import Principal
 from shared.events import CloudEvent
-from shared.events.contracts import parse
+from shared.events.contracts import EventContract, parse
 from shared.repository import Slice
 
 __all__ = ["on_area_upserted", "on_household_event", "page"]
@@ -73,26 +73,26 @@ async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
     data = parse(event)
     if not isinstance(data, HOUSEHOLD_CONTRACTS):
         raise TypeError(f"{event.type} is not a household event")
-    given = data.model_fields_set  # an update carries only what it is about
+    given = data.model_fields_set & type(data).model_fields.keys()  # only what it is about
     repo = BeneficiaryRepository(session)
     ref_id = str(data.household_id)
     current = await repo.get(("household", ref_id), lock=True)
     if current is not None and current.event_time is not None and event.time < current.event_time:
         return  # older news than what we hold (a redelivery that lost the race): already superseded
     values: dict[str, Any] = {"area_code": data.area_code, "event_time": event.time}
-    status = getattr(data, "status", None) or STATUS_AFTER_EVENT.get(event.type)
+    status = _field(data, "status") or STATUS_AFTER_EVENT.get(event.type)
     if status is not None:
         values["status"] = status
     elif current is None:
         values["status"] = "unknown"  # an update about a household we never saw registered
     if "member_count" in given:
-        values["member_count"] = int(getattr(data, "member_count", 0) or 0)
+        values["member_count"] = int(_field(data, "member_count") or 0)
     if "member_ids" in given:
-        values["member_ids"] = list(getattr(data, "member_ids", None) or [])
+        values["member_ids"] = list(_field(data, "member_ids") or [])
     if "batches" in given:
-        values["batches"] = list(getattr(data, "batches", None) or [])
+        values["batches"] = list(_field(data, "batches") or [])
     if "head_name_masked" in given:
-        values["name"] = getattr(data, "head_name_masked", None)
+        values["name"] = _field(data, "head_name_masked")
     if isinstance(data, registry.HouseholdExited) and data.policies_kept_until:
         values["policies_kept_until"] = data.policies_kept_until
     before = _plan_facts(current) if current else None  # read before the upsert refreshes `current`
@@ -101,6 +101,11 @@ async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
         return  # nothing a plan reads has changed (identification steps, income records, ...)
     for area in sorted({facts[0] for facts in (before, after) if facts}):
         await scheme_service.population_changed(session, area_code=area, kinds=("per_capita",))
+
+
+def _field(data: EventContract, name: str) -> Any:
+    """A field the event's contract declares (parsed to its type), or None."""
+    return getattr(data, name) if name in type(data).model_fields else None
 
 
 def _plan_facts(row: Beneficiary) -> tuple[str, str, int, tuple[str, ...], str | None]:

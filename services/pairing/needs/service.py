@@ -42,6 +42,12 @@ HouseholdEvent = (
 )
 
 
+def _field(data: HouseholdEvent, name: str) -> Any:
+    """A field the event's contract declares (parsed to its type), or None: each household event
+    carries its own; an extra field a producer added is not read."""
+    return getattr(data, name) if name in type(data).model_fields else None
+
+
 async def apply_area(session: AsyncSession, data: registry.AreaUpserted) -> None:
     values = {
         "code": data.code,
@@ -93,13 +99,13 @@ async def apply_household_event(session: AsyncSession, data: HouseholdEvent, *, 
     active = await pairings.active_for_target(str(household_id))
     has_cadre = any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in active)
     decision = rules.decide_on_household_event(
-        kind, data_status=getattr(data, "status", None), has_active_cadre=has_cadre
+        kind, data_status=_field(data, "status"), has_active_cadre=has_cadre
     )
     household.status = decision.status
-    household.member_count = int(getattr(data, "member_count", None) or household.member_count)
-    household.head_name_masked = getattr(data, "head_name_masked", None) or household.head_name_masked
-    household.household_number = getattr(data, "household_number", None) or household.household_number
-    household.registered_on = getattr(data, "registered_on", None) or household.registered_on
+    household.member_count = int(_field(data, "member_count") or household.member_count)
+    household.head_name_masked = _field(data, "head_name_masked") or household.head_name_masked
+    household.household_number = _field(data, "household_number") or household.household_number
+    household.registered_on = _field(data, "registered_on") or household.registered_on
     if isinstance(data, registry.HouseholdExited):
         household.policies_kept_until = data.policies_kept_until
     household.updated_at = clock.now()
