@@ -236,3 +236,19 @@ async def test_handle_event_with_contracts_refuses_before_the_handler(make_db) -
     good = CloudEvent(source="jingzhun/registry", type=REGISTERED, subject="y", data=registered_payload("y"))
     assert await handle_event(db, "funds-from-registry", good, {REGISTERED: handler}, contracts())
     assert ran == [good.id]
+
+
+@pytest.mark.parametrize("service", ["registry", "funds", "pairing", "inspection"])
+def test_a_service_process_knows_the_contract_of_every_event_it_consumes(service: str) -> None:
+    """In its own process (as deployed, not beside the other services' code already imported), a
+    service can parse every event type its consumers take — else each would go to dead letters."""
+    import subprocess
+    import sys
+
+    probe = (
+        f"from services.{service}.app import HANDLERS\n"
+        "from shared.events.contracts import contracts\n"
+        "print(sorted(set(HANDLERS) - set(contracts())))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", f"{service} consumes events whose contracts it never imports: {out}"

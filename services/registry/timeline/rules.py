@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.funds import events as funds
+from services.inspection import events as inspection
+from services.pairing import events as pairing
 from services.registry.identification.rules import TRANSITIONS, Action
 from services.registry.vocabulary import HouseholdStatus
 
@@ -58,17 +61,18 @@ STEP_LABELS: dict[str, str] = {
 SOURCE_LABELS = {"registry": "建档立卡", "pairing": "结对帮扶", "funds": "扶贫资金", "inspection": "督查考核"}
 _WHY_KEYS = ("reason", "cause", "note", "review_result", "result", "change", "kind")
 
-# the events the timeline keeps, by the service that sends them
+# the events the timeline keeps, by the service that sends them (their contracts: the producers'
+# events.py — importing them is what lets this consumer parse and check them)
 CONSUMED = (
-    "pairing.pairing.opened.v1",
-    "pairing.pairing.closed.v1",
-    "pairing.visit.recorded.v1",
-    "pairing.coverage.gap_detected.v1",
-    "funds.disbursement.recorded.v1",
-    "funds.disbursement.reversed.v1",
-    "funds.anomaly.detected.v1",
-    "inspection.finding.raised.v1",
-    "inspection.finding.rectified.v1",
+    pairing.PairingOpened.type,
+    pairing.PairingClosed.type,
+    pairing.VisitRecorded.type,
+    pairing.CoverageGapDetected.type,
+    funds.DisbursementRecorded.type,
+    funds.DisbursementReversed.type,
+    funds.AnomalyDetected.type,
+    inspection.FindingRaised.type,
+    inspection.FindingRectified.type,
 )
 _HOUSEHOLD_GAPS = ("household_without_cadre", "visit_overdue")
 
