@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from services.inspection.assessments import service
 from services.inspection.assessments.schemas import (
@@ -16,14 +16,14 @@ from services.inspection.assessments.schemas import (
     TargetIn,
     TargetOut,
 )
-from shared.auth import CurrentUser, Principal, require_roles
+from services.inspection.deps import Inspector as Assessor
+from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
-Assessor = Annotated[Principal, Depends(require_roles("inspector"))]
 AreaCodePath = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
 YearPath = Annotated[int, Path(ge=2014, le=2100)]
 

@@ -20,40 +20,23 @@ from services.inspection.assessments.schemas import (
     RunOut,
     TargetOut,
 )
+from services.inspection.errors import AlreadyAssessed, TargetNotFound
 from services.inspection.findings import events as finding_events
 from services.inspection.findings.repository import AccountabilityRepository
-from services.inspection.findings.schemas import AccountabilityOut
-from services.inspection.findings.service import record_out
+from services.inspection.findings.schemas import AccountabilityOut, record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
-from services.inspection.paging import after_key, next_cursor
 from services.inspection.places import parse_area
 from services.inspection.policies import presets
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
 from shared.clock import clock
-from shared.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
+from shared.errors import InvalidInput, PreconditionRequired
 from shared.http import check_put_precondition
 from shared.pagination import Page
 
 ASSESSED_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 RUN_BATCH = 100  # areas per run call: keeps one request (one transaction) short
-
-
-class AlreadyAssessed(Conflict):
-    type_slug = "already-assessed"
-    title = "This area has been assessed for that year"
-    title_zh = "该地区该年度已考核"
-    hint_zh = "如需修改请按更正程序办理"
-    hint_en = "Use the correction procedure"
-
-
-class TargetNotFound(NotFound):
-    type_slug = "target-not-found"
-    title = "Reduction target not found"
-    title_zh = "未找到该减贫目标"
-    hint_zh = "检查地区和年度"
-    hint_en = "Check the area and year"
 
 
 def _dec(value: Fraction, places: str) -> str:
@@ -91,7 +74,10 @@ async def get_target(*, session: AsyncSession, actor: Principal, area_code: str,
     target = await AssessmentRepository(session).target(area.code, year) if actor.covers(area.code) else None
     if target is None:
         raise TargetNotFound(
-            f"No target for {area.code} in {year} in your area", area_code=area.code, year=year
+            f"No target for {area.code} in {year} in your area",
+            detail_zh=f"您的辖区内没有 {area.code} {year} 年的减贫目标",
+            area_code=area.code,
+            year=year,
         )
     return _target_out(target)
 
@@ -110,6 +96,7 @@ async def set_target(
         if target is None:  # a concurrent request created it since our read: this is now a change
             raise PreconditionRequired(
                 "Someone set this target a moment ago; read it and send its ETag in If-Match",
+                detail_zh="刚有人设置了该目标，请重新读取并在 If-Match 中带上其 ETag",
                 area_code=area.code,
                 year=year,
             )
@@ -237,7 +224,10 @@ async def assess(
     area = _area(actor, data.area_code)
     repo = AssessmentRepository(session)
     if await repo.existing(area.code, data.year) is not None:
-        raise AlreadyAssessed(f"{area.code} was already assessed for {data.year}.")
+        raise AlreadyAssessed(
+            f"{area.code} was already assessed for {data.year}.",
+            detail_zh=f"{area.code} {data.year} 年已考核",
+        )
     result = rules.assess(
         await facts_for(session, area, data.year, data.qualitative_score), presets.ASSESSMENT
     )
@@ -295,8 +285,8 @@ def _out(row: AssessmentResult, admonishments: list[AccountabilityOut]) -> Asses
 async def list_page(
     *, session: AsyncSession, actor: Principal, year: int | None, cursor: str | None, limit: int
 ) -> Page[AssessmentOut]:
-    rows = await AssessmentRepository(session).page(actor.area_prefix, year, after_key(cursor), limit + 1)
-    return Page(items=[_out(r, []) for r in rows[:limit]], next_cursor=next_cursor(rows, limit))
+    found = await AssessmentRepository(session).page(actor.area_prefix, year, cursor, limit)
+    return Page(items=[_out(r, []) for r in found.items], next_cursor=found.next_cursor)
 
 
 async def run(*, session: AsyncSession, actor: Principal, data: RunIn, today: date) -> RunOut:

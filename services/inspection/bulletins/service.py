@@ -15,7 +15,7 @@ from services.inspection.bulletins.schemas import (
     BulletinSummaryOut,
 )
 from services.inspection.findings import rules as finding_rules
-from services.inspection.findings.service import record_out
+from services.inspection.findings.schemas import record_out
 from services.inspection.inspections.repository import InspectionRepository
 from services.inspection.models import Finding
 from shared.auth import Principal

@@ -5,11 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
+from services.inspection.deps import Admin
 from services.inspection.signoffs import service
-from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SchemeIn, SchemeOut, SignIn
-from shared.auth import CurrentUser, Principal, require_roles
+from services.inspection.signoffs.schemas import (
+    DossierOut,
+    RefuseIn,
+    SchemeIn,
+    SchemeOut,
+    SignIn,
+    dossier_out,
+)
+from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
@@ -17,6 +25,10 @@ from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
+
+
+def _out(found: service.SignedDossier) -> DossierOut:
+    return dossier_out(found.dossier, found.signatures)
 
 
 @router.get("", response_model=Page[DossierOut])
@@ -29,7 +41,7 @@ async def list_dossiers(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[DossierOut]:
-    return await service.list_page(
+    found = await service.list_page(
         session=session,
         actor=user,
         status=status,
@@ -38,11 +50,12 @@ async def list_dossiers(
         limit=limit,
         kind=kind,
     )
+    return Page[DossierOut](**found.map(_out))
 
 
 @router.get("/{dossier_id}", response_model=DossierOut)
 async def get_dossier(dossier_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> DossierOut:
-    return await service.get(session=session, actor=user, dossier_id=dossier_id)
+    return _out(await service.get(session=session, actor=user, dossier_id=dossier_id))
 
 
 @router.post("/{dossier_id}/signatures", response_model=DossierOut, status_code=201)
@@ -51,7 +64,7 @@ async def sign(
 ) -> DossierOut:
     """Sign as ``position``; the token must carry that position role for the household's area.
     Send an Idempotency-Key from a phone on a poor line: a retry replays the first answer."""
-    out = await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position)
+    out = _out(await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position))
     await idem.save(201, out.model_dump(mode="json"))
     return out
 
@@ -61,15 +74,15 @@ async def refuse(
     dossier_id: uuid.UUID, body: RefuseIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
 ) -> DossierOut:
     """Refuse as ``position`` with a reason; the dossier closes and registry hears the reason."""
-    out = await service.refuse(
+    refused = await service.refuse(
         session=session, actor=user, dossier_id=dossier_id, position=body.position, reason=body.reason
     )
+    out = _out(refused)
     await idem.save(201, out.model_dump(mode="json"))
     return out
 
 
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
 AreaPrefixPath = Annotated[
     str, Path(pattern=r"^[0-9]{2,12}$", description="a 12-digit area code or its prefix")
 ]
