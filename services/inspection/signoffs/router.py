@@ -16,6 +16,7 @@ from services.inspection.signoffs.schemas import (
     SchemeOut,
     SignIn,
     dossier_out,
+    scheme_out,
 )
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
@@ -29,6 +30,10 @@ router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
 
 def _out(found: service.SignedDossier) -> DossierOut:
     return dossier_out(found.dossier, found.signatures)
+
+
+def _scheme(found: service.SchemeSetting) -> SchemeOut:
+    return scheme_out(found.scheme, found.area_prefix, found.source, found.version, found.kind)
 
 
 @router.get("", response_model=Page[DossierOut])
@@ -110,7 +115,7 @@ async def effective_scheme(
     """The sign-off set a household in ``area_code`` would get today (a 12-digit code), or that
     applies to a subtree (its 2/4/6/9-digit prefix). The ETag is sent when the set shown is the
     record stored at this path; a PUT here changes it with that ETag in If-Match."""
-    out = await service.get_scheme(session=session, area_code=area_code, kind=kind)
+    out = _scheme(await service.get_scheme(session=session, area_code=area_code, kind=kind))
     if out.version is not None:
         response.headers["ETag"] = etag(out.version)
     return out
@@ -129,8 +134,10 @@ async def put_scheme(
     """Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
     record needs no If-Match; changing it needs the ETag of `GET` on the same path (428 without,
     412 if changed meanwhile)."""
-    out = await service.put_scheme(
-        session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match, kind=kind
+    out = _scheme(
+        await service.put_scheme(
+            session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match, kind=kind
+        )
     )
     if out.version is not None:
         response.headers["ETag"] = etag(out.version)

@@ -121,3 +121,17 @@ def dossier_out(dossier: SignoffDossier, rows: list[SignoffSignature]) -> Dossie
         created_at=dossier.created_at,
         closed_at=dossier.closed_at,
     )
+
+
+def scheme_out(
+    scheme: rules.SignoffScheme, prefix: str, source: str, version: int | None = None, kind: str = "household"
+) -> SchemeOut:
+    return SchemeOut(
+        kind=kind,
+        code=scheme.code,
+        levels=[SchemeLevelIn(level=lv.level, positions=list(lv.positions)) for lv in scheme.levels],
+        household_position=scheme.household_position,
+        area_prefix=prefix,
+        source=source,
+        version=version,
+    )

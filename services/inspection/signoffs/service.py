@@ -11,13 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.inspection.errors import DossierNotFound
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.places import parse_area
-from services.inspection.policies.presets import DOSSIER_KINDS, SIGNOFF_SCHEMES_BY_KIND, signoff_scheme_for
+from services.inspection.policies import service as policy_service
+from services.inspection.policies.presets import DOSSIER_KINDS
 from services.inspection.signoffs import events, rules
 from services.inspection.signoffs.repository import DossierRepository
 from services.inspection.signoffs.schemas import (
     SchemeIn,
-    SchemeLevelIn,
-    SchemeOut,
 )
 from shared import audit, cadres
 from shared.areas import AreaCode
@@ -64,7 +63,7 @@ async def open_dossier(*, session: AsyncSession, data: dict[str, Any]) -> Signof
     if existing is not None:
         return existing
     area_code = AreaCode.parse(str(data["area_code"])).code  # a bad code is refused, not stored
-    scheme, _, _ = await effective_scheme(session, area_code)
+    scheme, _, _ = await policy_service.effective_scheme(session, area_code)
     dossier = await repo.add(
         SignoffDossier(
             exit_request_id=str(data["exit_request_id"]),
@@ -257,40 +256,16 @@ async def refuse(
 
 
 # --- sign-off schemes as policy records ------------------------------------------------------
-def _scheme_from(data: SchemeIn) -> rules.SignoffScheme:
-    return rules.SignoffScheme(
-        data.code,
-        tuple(rules.SignoffLevel(lv.level, tuple(lv.positions)) for lv in data.levels),
-        household_position=data.household_position,
-    )
+@dataclass(frozen=True)
+class SchemeSetting:
+    """The sign-off scheme an area signs ``kind`` dossiers with, the prefix it is set for, whether
+    a record or a preset, and (when the record shown is stored there) its version."""
 
-
-def _scheme_out(
-    scheme: rules.SignoffScheme, prefix: str, source: str, version: int | None = None, kind: str = "household"
-) -> SchemeOut:
-    return SchemeOut(
-        kind=kind,
-        code=scheme.code,
-        levels=[SchemeLevelIn(level=lv.level, positions=list(lv.positions)) for lv in scheme.levels],
-        household_position=scheme.household_position,
-        area_prefix=prefix,
-        source=source,
-        version=version,
-    )
-
-
-async def effective_scheme(
-    session: AsyncSession, area_code: str, kind: str = "household"
-) -> tuple[rules.SignoffScheme, str, str]:
-    """(scheme, prefix it is set for, "record" | "preset"): a place's record beats the presets."""
-    record = await DossierRepository(session).scheme_for(area_code, kind)
-    if record is not None:
-        levels = [SchemeLevelIn(**lv) for lv in record.levels]
-        data = SchemeIn(code=record.code, levels=levels, household_position=record.household_position)
-        return _scheme_from(data), record.area_prefix, "record"
-    presets = SIGNOFF_SCHEMES_BY_KIND[kind]
-    prefix = max((p for p in presets if area_code.startswith(p)), key=len)
-    return signoff_scheme_for(area_code, presets), prefix, "preset"
+    scheme: rules.SignoffScheme
+    area_prefix: str
+    source: str
+    version: int | None
+    kind: str
 
 
 def _check_kind(kind: str) -> str:
@@ -310,17 +285,17 @@ def _check_prefix(area_prefix: str) -> None:
         )
 
 
-async def get_scheme(*, session: AsyncSession, area_code: str, kind: str = "household") -> SchemeOut:
+async def get_scheme(*, session: AsyncSession, area_code: str, kind: str = "household") -> SchemeSetting:
     """The set an area (12 digits) or a subtree (its prefix) signs ``kind`` dossiers with. Its
     ``version`` is set only when the record shown is the one stored at ``area_code`` itself (what
     a PUT there changes)."""
     _check_prefix(area_code)
     _check_kind(kind)
-    scheme, prefix, source = await effective_scheme(session, parse_area(area_code).code, kind)
+    scheme, prefix, source = await policy_service.effective_scheme(session, parse_area(area_code).code, kind)
     own = (
         await DossierRepository(session).scheme_record(area_code, kind=kind) if prefix == area_code else None
     )
-    return _scheme_out(scheme, prefix, source, own.version if own else None, kind)
+    return SchemeSetting(scheme, prefix, source, own.version if own else None, kind)
 
 
 async def put_scheme(
@@ -331,7 +306,7 @@ async def put_scheme(
     data: SchemeIn,
     if_match: str | None,
     kind: str = "household",
-) -> SchemeOut:
+) -> SchemeSetting:
     """Set the sign-off set for a subtree; dossiers already open keep the set they opened with.
     Creating a prefix's record needs no If-Match; changing it needs the ETag you read."""
     _check_prefix(area_prefix)
@@ -341,7 +316,7 @@ async def put_scheme(
             detail_zh="只能为本辖区或下级地区设置签字流程",
         )
     _check_kind(kind)
-    scheme = _scheme_from(data)
+    scheme = policy_service.scheme_from(data)
     rules.check_scheme(scheme, kind)
     repo = DossierRepository(session)
     found = await repo.scheme_record(area_prefix, kind=kind, lock=True)
@@ -379,4 +354,4 @@ async def put_scheme(
         before=before,
         after={**data.model_dump(), "kind": kind, "version": found.version},
     )
-    return _scheme_out(scheme, area_prefix, "record", found.version, kind)
+    return SchemeSetting(scheme, area_prefix, "record", found.version, kind)
