@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -32,6 +32,10 @@ from shared.events.streams import stream_for
 from shared.feed.router import jetstream
 from shared.fields import AREA_CODE_PATTERN
 from shared.tables import outbox
+
+if TYPE_CHECKING:
+    # a SELECT of any number of columns (SQLAlchemy 2.1 types a Select by its column types)
+    AnySelect = Select[*tuple[Any, ...]]
 
 __all__ = ["NDJSON", "Section", "SnapshotAreaNotFound", "lines", "reflected_events", "snapshot_router"]
 
@@ -59,7 +63,7 @@ class Section:
     No column may be called ``kind`` (the line's own key): label it (``Model.kind.label("x_kind")``)."""
 
     kind: str
-    rows: Callable[[str], Select[Any]]
+    rows: Callable[[str], AnySelect]
 
 
 def _json(value: Any) -> Any:
@@ -76,7 +80,7 @@ def _line(kind: str, data: dict[str, Any]) -> bytes:
     return (json.dumps({"kind": kind, **data}, ensure_ascii=False, default=_json) + "\n").encode()
 
 
-async def _rows(conn: AsyncConnection, statement: Select[Any]) -> AsyncIterator[dict[str, Any]]:
+async def _rows(conn: AsyncConnection, statement: AnySelect) -> AsyncIterator[dict[str, Any]]:
     result = await conn.stream(statement.execution_options(yield_per=_BATCH))
     async for batch in result.mappings().partitions(_BATCH):
         for row in batch:

@@ -109,11 +109,11 @@ async def _dossier(session: AsyncSession, households: set[str] | None) -> None:
     signed = await signoff_service.get(
         session=session, actor=_province_reader(open_.area_code), dossier_id=open_.id
     )
-    if any(s.state != "pending" for lv in signed.levels for s in lv.steps):
+    if signed.signatures:  # someone signed or refused already: the demo leaves it as it is
         return
     for position in presets.signoff_scheme_for(open_.area_code).levels[0].positions:
         signer = Principal(
-            sub=open_.household_id if position == presets.EXIT_HOUSEHOLD else f"demo-{position}",
+            sub=(open_.household_id or "") if position == presets.EXIT_HOUSEHOLD else f"demo-{position}",
             roles=frozenset({position}),
             area_code=ancestor(open_.area_code, "village"),
             name=f"示例 {position}",

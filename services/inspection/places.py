@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from services.inspection.errors import UnknownAreaCode
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel, InvalidAreaCode
-from shared.errors import InvalidInput
 
-__all__ = ["UnknownAreaCode", "ancestor", "parse_area"]
+__all__ = ["ancestor", "parse_area"]
 
 
 def ancestor(code: str, level: str) -> str:
@@ -14,17 +14,9 @@ def ancestor(code: str, level: str) -> str:
     return AreaCode.parse(code).code[: LEVEL_PREFIX_LENGTH[AreaLevel(level)]].ljust(12, "0")
 
 
-class UnknownAreaCode(InvalidInput):
-    type_slug = "invalid-area-code"
-    title = "Not an administrative division code"
-    title_zh = "不是行政区划代码"
-    hint_zh = "填写12位的行政区划代码"
-    hint_en = "Give a 12-digit division code"
-
-
 def parse_area(code: str) -> AreaCode:
     """A caller-supplied area code, or the 422 that says why it is not one."""
     try:
         return AreaCode.parse(code)
     except InvalidAreaCode as exc:
-        raise UnknownAreaCode(str(exc), area_code=code) from None
+        raise UnknownAreaCode(str(exc), detail_zh=exc.zh, area_code=code) from None

@@ -22,7 +22,7 @@ from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.models import Helper, HouseholdRef
 from services.pairing.needs import rules as need_rules
-from services.pairing.needs.repository import NeedRepository
+from services.pairing.needs.repository import HouseholdRepository, NeedRepository
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
@@ -116,7 +116,7 @@ def _demo_only(households: list[HouseholdRef], demo: set[str] | None) -> list[Ho
 
 async def _cadres_for_households(session: AsyncSession, today: date, demo: set[str] | None) -> None:
     households = _demo_only(
-        await NeedRepository(session).households(prefix="", statuses=["registered", "exit_requested"]), demo
+        await HouseholdRepository(session).in_area(prefix="", statuses=["registered", "exit_requested"]), demo
     )
     by_county: dict[str, list[str]] = defaultdict(list)
     for h in households:
@@ -220,7 +220,7 @@ async def _mountain_sea(session: AsyncSession, today: date, demo: set[str] | Non
 async def _visits(session: AsyncSession, today: date, demo: set[str] | None) -> None:
     """A recent home visit for four demo households in five; the fifth shows up as overdue."""
     households = _demo_only(
-        await NeedRepository(session).households(prefix="", statuses=["registered", "exit_requested"]), demo
+        await HouseholdRepository(session).in_area(prefix="", statuses=["registered", "exit_requested"]), demo
     )
     pairings = PairingRepository(session)
     for index, h in enumerate(households):

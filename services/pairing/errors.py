@@ -6,13 +6,17 @@ from shared.errors import Conflict, InvalidInput, NotFound
 
 __all__ = [
     "AreaNotFound",
+    "AreaOutsideScope",
     "HandOverImpossible",
+    "HelperAlreadyLeft",
     "HelperNotFound",
     "HouseholdNotFound",
     "HouseholdNotPairable",
     "InvalidPeriod",
+    "OverrideNotFound",
     "PairingNotFound",
     "PairingRuleViolated",
+    "RecordIdReused",
     "VisitNotAllowed",
 ]
 
@@ -89,3 +93,35 @@ class PairingNotFound(NotFound):
     title_zh = "未找到该结对"
     hint_zh = "检查结对编号"
     hint_en = "Check the pairing id"
+
+
+class HelperAlreadyLeft(PairingRuleViolated):
+    type_slug = "helper-already-left"
+    title = "The helper has already left"
+    title_zh = "该帮扶责任人已离开"
+    hint_zh = "把该户交给仍在岗的帮扶责任人"
+    hint_en = "Pair the household with a helper still in post"
+
+
+class OverrideNotFound(NotFound):
+    type_slug = "policy-override-not-found"
+    title = "Policy override not found"
+    title_zh = "未找到该政策调整"
+    hint_zh = "检查地区和年度"
+    hint_en = "Check the area and year"
+
+
+class AreaOutsideScope(NotFound):
+    type_slug = "area-not-found"
+    title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，且在您的辖区内"
+    hint_en = "Check the area code is inside your area"
+
+
+class RecordIdReused(VisitNotAllowed):
+    type_slug = "record-id-reused"
+    title = "The record id was already used for other content"
+    title_zh = "记录编号已用于其他内容"
+    hint_zh = "为新记录生成新的编号"
+    hint_en = "Give the new record a new id"

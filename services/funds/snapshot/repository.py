@@ -7,14 +7,17 @@ same transaction as each posting); a platform adds the postings of later
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from services.funds.models import Account, Disbursement, Plan
 
+if TYPE_CHECKING:
+    from shared.snapshot import AnySelect
 
-def accounts(prefix: str) -> Select[Any]:
+
+def accounts(prefix: str) -> AnySelect:
     columns: list[Any] = [
         Account.code,
         Account.name,
@@ -28,7 +31,7 @@ def accounts(prefix: str) -> Select[Any]:
     return stmt.order_by(Account.code)
 
 
-def plans(prefix: str) -> Select[Any]:
+def plans(prefix: str) -> AnySelect:
     columns: list[Any] = [
         Plan.id,
         Plan.scheme_id,
@@ -45,7 +48,7 @@ def plans(prefix: str) -> Select[Any]:
     return select(*columns).where(Plan.area_code.startswith(prefix, autoescape=True)).order_by(Plan.id)
 
 
-def disbursements(prefix: str) -> Select[Any]:
+def disbursements(prefix: str) -> AnySelect:
     columns: list[Any] = [
         Disbursement.id,
         Disbursement.area_code,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -25,7 +24,7 @@ from services.inspection.models import (
     VisitRef,
 )
 from shared.clock import clock
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 IN_ROLL = ("registered", "exit_requested")
 
@@ -46,7 +45,9 @@ def _year(
     return and_(column >= date(year, 1, 1), column < date(year + 1, 1, 1))
 
 
-class AssessmentRepository(Repository):
+class AssessmentRepository(Repository[AssessmentResult]):
+    model = AssessmentResult
+
     async def _scalar(self, stmt: Select[Any]) -> int:
         return int((await self.session.execute(stmt)).scalar_one_or_none() or 0)
 
@@ -179,17 +180,11 @@ class AssessmentRepository(Repository):
             )
         )
 
-    async def add(self, result: AssessmentResult) -> None:
-        self.session.add(result)
-        await self.session.flush()
-
     async def page(
-        self, prefix: str, year: int | None, after: tuple[datetime, uuid.UUID] | None, limit: int
-    ) -> list[AssessmentResult]:
+        self, prefix: str, year: int | None, cursor: str | None, limit: int
+    ) -> Slice[AssessmentResult]:
         stmt = select(AssessmentResult).where(AssessmentResult.area_code.startswith(prefix))
         if year:
             stmt = stmt.where(AssessmentResult.year == year)
-        if after:
-            stmt = stmt.where(tuple_(AssessmentResult.created_at, AssessmentResult.id) > after)
-        stmt = stmt.order_by(AssessmentResult.created_at, AssessmentResult.id).limit(limit)
-        return list(await self.session.scalars(stmt))
+        key = (AssessmentResult.created_at, AssessmentResult.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)

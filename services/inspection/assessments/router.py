@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from services.inspection.assessments import service
 from services.inspection.assessments.schemas import (
@@ -15,8 +15,12 @@ from services.inspection.assessments.schemas import (
     RunOut,
     TargetIn,
     TargetOut,
+    assessment_out,
+    preview_out,
+    target_out,
 )
-from shared.auth import CurrentUser, Principal, require_roles
+from services.inspection.deps import Inspector as Assessor
+from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
@@ -24,7 +28,12 @@ from shared.http import IfMatch, etag
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
-Assessor = Annotated[Principal, Depends(require_roles("inspector"))]
+
+
+def _out(assessed: service.Assessed) -> AssessmentOut:
+    return assessment_out(assessed.result, assessed.admonishments)
+
+
 AreaCodePath = Annotated[str, Path(pattern=AREA_CODE_PATTERN)]
 YearPath = Annotated[int, Path(ge=2014, le=2100)]
 
@@ -41,8 +50,10 @@ async def set_target(
 ) -> TargetOut:
     """Set an area's reduction target for a year: creating it needs no If-Match; changing it needs
     the ETag you read (`GET` the same path) in If-Match (428 without, 412 if changed meanwhile)."""
-    out = await service.set_target(
-        session=session, actor=user, area_code=area_code, year=year, people=body.people, if_match=if_match
+    out = target_out(
+        await service.set_target(
+            session=session, actor=user, area_code=area_code, year=year, people=body.people, if_match=if_match
+        )
     )
     response.headers["ETag"] = etag(out.version)
     return out
@@ -52,7 +63,7 @@ async def set_target(
 async def get_target(
     area_code: AreaCodePath, year: YearPath, session: SessionDep, user: CurrentUser, response: Response
 ) -> TargetOut:
-    out = await service.get_target(session=session, actor=user, area_code=area_code, year=year)
+    out = target_out(await service.get_target(session=session, actor=user, area_code=area_code, year=year))
     response.headers["ETag"] = etag(out.version)
     return out
 
@@ -65,20 +76,22 @@ async def preview(
     year: Annotated[int, Query(ge=2014, le=2100)],
     qualitative_score: Annotated[int | None, Query(ge=0, le=100)] = None,
 ) -> PreviewOut:
-    return await service.preview(
+    found = await service.preview(
         session=session, actor=user, area_code=area_code, year=year, qualitative_score=qualitative_score
     )
+    return preview_out(found.area, found.year, found.result)
 
 
 @router.post("", response_model=AssessmentOut, status_code=201)
 async def assess(body: AssessmentIn, session: SessionDep, user: Assessor) -> AssessmentOut:
-    return await service.assess(session=session, actor=user, data=body, today=clock.today())
+    return _out(await service.assess(session=session, actor=user, data=body, today=clock.today()))
 
 
 @router.post("/runs", response_model=RunOut)
 async def run(body: RunIn, session: SessionDep, user: Assessor) -> RunOut:
     """Assess every known area of a level below you for the year (bounded batch; call again)."""
-    return await service.run(session=session, actor=user, data=body, today=clock.today())
+    done = await service.run(session=session, actor=user, data=body, today=clock.today())
+    return RunOut(year=done.year, level=done.level, assessed=[_out(a) for a in done.assessed], more=done.more)
 
 
 @router.get("", response_model=Page[AssessmentOut])
@@ -89,4 +102,5 @@ async def list_assessments(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[AssessmentOut]:
-    return await service.list_page(session=session, actor=user, year=year, cursor=cursor, limit=limit)
+    found = await service.list_page(session=session, actor=user, year=year, cursor=cursor, limit=limit)
+    return Page[AssessmentOut](**found.map(lambda r: assessment_out(r, [])))

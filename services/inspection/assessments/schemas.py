@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from pydantic import BaseModel, Field
 
-from services.inspection.findings.schemas import AccountabilityOut
+from services.inspection.assessments import rules
+from services.inspection.findings.schemas import AccountabilityOut, record_out
+from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
+from shared.areas import AreaCode
 from shared.fields import StrictInt
 
 
@@ -77,3 +82,58 @@ class PreviewOut(BaseModel):
 
 
 RunOut.model_rebuild()
+
+
+def _dec(value: Fraction, places: str) -> str:
+    return str(
+        (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), ROUND_HALF_UP)
+    )
+
+
+def indicators_out(result: rules.Assessment) -> list[IndicatorOut]:
+    return [
+        IndicatorOut(
+            name=i.name,
+            numerator=i.numerator,
+            denominator=i.denominator,
+            ratio=_dec(i.ratio, "0.0001"),
+            points=_dec(i.points, "0.01"),
+        )
+        for i in result.indicators
+    ]
+
+
+def target_out(target: ReductionTarget) -> TargetOut:
+    return TargetOut(
+        area_code=target.area_code, year=target.year, people=target.people, version=target.version
+    )
+
+
+def assessment_out(row: AssessmentResult, admonishments: list[AccountabilityRecord]) -> AssessmentOut:
+    return AssessmentOut(
+        id=row.id,
+        area_code=row.area_code,
+        level=row.level,
+        year=row.year,
+        score=row.score,
+        rating=row.rating,
+        missed_target=row.missed_target,
+        qualitative_score=row.qualitative_score,
+        indicators=[IndicatorOut(**i) for i in row.indicators],
+        missing=row.missing,
+        admonishments=[record_out(r) for r in admonishments],
+        created_at=row.created_at,
+    )
+
+
+def preview_out(area: AreaCode, year: int, result: rules.Assessment) -> PreviewOut:
+    return PreviewOut(
+        area_code=area.code,
+        level=area.level.value,
+        year=year,
+        score=result.score_text,
+        rating=result.rating,
+        missed_target=result.missed_target,
+        indicators=indicators_out(result),
+        missing=list(result.missing),
+    )

@@ -3,63 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.assessments import rules
 from services.inspection.assessments.repository import AssessmentRepository
-from services.inspection.assessments.schemas import (
-    AssessmentIn,
-    AssessmentOut,
-    IndicatorOut,
-    PreviewOut,
-    RunIn,
-    RunOut,
-    TargetOut,
-)
+from services.inspection.assessments.schemas import AssessmentIn, RunIn, indicators_out
+from services.inspection.errors import AlreadyAssessed, TargetNotFound
 from services.inspection.findings import events as finding_events
 from services.inspection.findings.repository import AccountabilityRepository
-from services.inspection.findings.schemas import AccountabilityOut
-from services.inspection.findings.service import record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
-from services.inspection.paging import after_key, next_cursor
 from services.inspection.places import parse_area
 from services.inspection.policies import presets
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
 from shared.clock import clock
-from shared.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
+from shared.errors import InvalidInput, PreconditionRequired
 from shared.http import check_put_precondition
-from shared.pagination import Page
+from shared.repository import Slice
 
 ASSESSED_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 RUN_BATCH = 100  # areas per run call: keeps one request (one transaction) short
-
-
-class AlreadyAssessed(Conflict):
-    type_slug = "already-assessed"
-    title = "This area has been assessed for that year"
-    title_zh = "该地区该年度已考核"
-    hint_zh = "如需修改请按更正程序办理"
-    hint_en = "Use the correction procedure"
-
-
-class TargetNotFound(NotFound):
-    type_slug = "target-not-found"
-    title = "Reduction target not found"
-    title_zh = "未找到该减贫目标"
-    hint_zh = "检查地区和年度"
-    hint_en = "Check the area and year"
-
-
-def _dec(value: Fraction, places: str) -> str:
-    return str(
-        (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), ROUND_HALF_UP)
-    )
 
 
 def _area(actor: Principal, area_code: str) -> AreaCode:
@@ -80,25 +47,51 @@ def _area(actor: Principal, area_code: str) -> AreaCode:
     return area
 
 
-def _target_out(target: ReductionTarget) -> TargetOut:
-    return TargetOut(
-        area_code=target.area_code, year=target.year, people=target.people, version=target.version
-    )
+@dataclass(frozen=True)
+class Preview:
+    """An area's indicators as they stand, stored nowhere."""
+
+    area: AreaCode
+    year: int
+    result: rules.Assessment
 
 
-async def get_target(*, session: AsyncSession, actor: Principal, area_code: str, year: int) -> TargetOut:
+@dataclass(frozen=True)
+class Assessed:
+    """A stored assessment and the admonishments (约谈) it led to."""
+
+    result: AssessmentResult
+    admonishments: list[AccountabilityRecord]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One bounded batch of a level's assessments; ``more`` when areas are left for the next call."""
+
+    year: int
+    level: str
+    assessed: list[Assessed]
+    more: bool
+
+
+async def get_target(
+    *, session: AsyncSession, actor: Principal, area_code: str, year: int
+) -> ReductionTarget:
     area = parse_area(area_code)
     target = await AssessmentRepository(session).target(area.code, year) if actor.covers(area.code) else None
     if target is None:
         raise TargetNotFound(
-            f"No target for {area.code} in {year} in your area", area_code=area.code, year=year
+            f"No target for {area.code} in {year} in your area",
+            detail_zh=f"您的辖区内没有 {area.code} {year} 年的减贫目标",
+            area_code=area.code,
+            year=year,
         )
-    return _target_out(target)
+    return target
 
 
 async def set_target(
     *, session: AsyncSession, actor: Principal, area_code: str, year: int, people: int, if_match: str | None
-) -> TargetOut:
+) -> ReductionTarget:
     """Create a year's target (no If-Match needed) or change it (If-Match: the ETag you read)."""
     area = _area(actor, area_code)
     repo = AssessmentRepository(session)
@@ -110,6 +103,7 @@ async def set_target(
         if target is None:  # a concurrent request created it since our read: this is now a change
             raise PreconditionRequired(
                 "Someone set this target a moment ago; read it and send its ETag in If-Match",
+                detail_zh="刚有人设置了该目标，请重新读取并在 If-Match 中带上其 ETag",
                 area_code=area.code,
                 year=year,
             )
@@ -126,7 +120,7 @@ async def set_target(
         before={"people": before},
         after={"people": people, "version": target.version},
     )
-    return _target_out(target)
+    return target
 
 
 async def facts_for(
@@ -194,22 +188,9 @@ async def _admonish(
     return created
 
 
-def _indicators(result: rules.Assessment) -> list[IndicatorOut]:
-    return [
-        IndicatorOut(
-            name=i.name,
-            numerator=i.numerator,
-            denominator=i.denominator,
-            ratio=_dec(i.ratio, "0.0001"),
-            points=_dec(i.points, "0.01"),
-        )
-        for i in result.indicators
-    ]
-
-
 async def preview(
     *, session: AsyncSession, actor: Principal, area_code: str, year: int, qualitative_score: int | None
-) -> PreviewOut:
+) -> Preview:
     """The indicators as they stand today, stored nowhere: an area may watch its own progress."""
     area = parse_area(area_code)
     if not actor.covers(area.code) or area.level not in ASSESSED_LEVELS:
@@ -218,30 +199,23 @@ async def preview(
             detail_zh="请预览本辖区内的县、乡镇或村",
             area_code=area_code,
         )
-    result = rules.assess(await facts_for(session, area, year, qualitative_score), presets.ASSESSMENT)
-    return PreviewOut(
-        area_code=area.code,
-        level=area.level.value,
-        year=year,
-        score=result.score_text,
-        rating=result.rating,
-        missed_target=result.missed_target,
-        indicators=_indicators(result),
-        missing=list(result.missing),
+    return Preview(
+        area, year, rules.assess(await facts_for(session, area, year, qualitative_score), presets.ASSESSMENT)
     )
 
 
-async def assess(
-    *, session: AsyncSession, actor: Principal, data: AssessmentIn, today: date
-) -> AssessmentOut:
+async def assess(*, session: AsyncSession, actor: Principal, data: AssessmentIn, today: date) -> Assessed:
     area = _area(actor, data.area_code)
     repo = AssessmentRepository(session)
     if await repo.existing(area.code, data.year) is not None:
-        raise AlreadyAssessed(f"{area.code} was already assessed for {data.year}.")
+        raise AlreadyAssessed(
+            f"{area.code} was already assessed for {data.year}.",
+            detail_zh=f"{area.code} {data.year} 年已考核",
+        )
     result = rules.assess(
         await facts_for(session, area, data.year, data.qualitative_score), presets.ASSESSMENT
     )
-    indicators = _indicators(result)
+    indicators = indicators_out(result)
     row = AssessmentResult(
         id=uuid.uuid4(),
         area_code=area.code,
@@ -272,34 +246,16 @@ async def assess(
             "admonishments": [r.subject for r in records],
         },
     )
-    return _out(row, [record_out(r) for r in records])
-
-
-def _out(row: AssessmentResult, admonishments: list[AccountabilityOut]) -> AssessmentOut:
-    return AssessmentOut(
-        id=row.id,
-        area_code=row.area_code,
-        level=row.level,
-        year=row.year,
-        score=row.score,
-        rating=row.rating,
-        missed_target=row.missed_target,
-        qualitative_score=row.qualitative_score,
-        indicators=[IndicatorOut(**i) for i in row.indicators],
-        missing=row.missing,
-        admonishments=admonishments,
-        created_at=row.created_at,
-    )
+    return Assessed(row, records)
 
 
 async def list_page(
     *, session: AsyncSession, actor: Principal, year: int | None, cursor: str | None, limit: int
-) -> Page[AssessmentOut]:
-    rows = await AssessmentRepository(session).page(actor.area_prefix, year, after_key(cursor), limit + 1)
-    return Page(items=[_out(r, []) for r in rows[:limit]], next_cursor=next_cursor(rows, limit))
+) -> Slice[AssessmentResult]:
+    return await AssessmentRepository(session).page(actor.area_prefix, year, cursor, limit)
 
 
-async def run(*, session: AsyncSession, actor: Principal, data: RunIn, today: date) -> RunOut:
+async def run(*, session: AsyncSession, actor: Principal, data: RunIn, today: date) -> Run:
     """Assess every known area of one level below the caller for the year, a bounded batch per
     call; areas already assessed are skipped, so calling again continues where it stopped."""
     if data.level not in {lv.value for lv in ASSESSED_LEVELS}:
@@ -317,4 +273,4 @@ async def run(*, session: AsyncSession, actor: Principal, data: RunIn, today: da
         )
         for code in codes[:RUN_BATCH]
     ]
-    return RunOut(year=data.year, level=data.level, assessed=done, more=len(codes) > RUN_BATCH)
+    return Run(year=data.year, level=data.level, assessed=done, more=len(codes) > RUN_BATCH)

@@ -10,7 +10,9 @@ from services.inspection.models import AccountabilityRecord, Finding
 from shared.repository import Repository
 
 
-class BulletinRepository(Repository):
+class BulletinRepository(Repository[Finding]):
+    model = Finding
+
     async def findings_raised(self, prefix: str, start: date, end: date) -> list[Finding]:
         stmt = select(Finding).where(
             Finding.area_code.startswith(prefix), Finding.raised_on >= start, Finding.raised_on < end

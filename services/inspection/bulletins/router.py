@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.inspection.bulletins import printable, service
 from services.inspection.bulletins.document import sheets
-from services.inspection.bulletins.schemas import BulletinOut
+from services.inspection.bulletins.schemas import BulletinOut, bulletin_out
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
@@ -22,9 +22,23 @@ Month = Annotated[int, Path(ge=1, le=12)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _out(b: service.Bulletin) -> BulletinOut:
+    return bulletin_out(
+        b.area_prefix,
+        b.year,
+        b.month,
+        b.summary,
+        b.inspections,
+        b.findings_raised,
+        b.rectifications_verified,
+        b.overdue_open,
+        b.accountability,
+    )
+
+
 @router.get("/{year}/{month}", response_model=BulletinOut)
 async def bulletin(year: Year, month: Month, session: SessionDep, user: CurrentUser) -> BulletinOut:
-    return await service.monthly(session=session, actor=user, year=year, month=month)
+    return _out(await service.monthly(session=session, actor=user, year=year, month=month))
 
 
 @router.get("/{year}/{month}/document", response_class=Response, responses={200: {"content": {XLSX: {}}}})
@@ -36,7 +50,7 @@ async def bulletin_document(
     headers: Annotated[HeaderStyle, Query(description="zh: Chinese sheets, headers and words; codes")] = "zh",
 ) -> Response:
     """The bulletin as XLSX: Chinese throughout, the header rows frozen."""
-    b = await service.monthly(session=session, actor=user, year=year, month=month)
+    b = _out(await service.monthly(session=session, actor=user, year=year, month=month))
     name = f"bulletin-{b.area_prefix or 'all'}-{year}-{month:02d}.xlsx"
     return xlsx_response(name, sheets(b, headers), headers=headers)
 
@@ -47,5 +61,5 @@ async def bulletin_printable(
 ) -> HTMLResponse:
     """The bulletin as a printable document: the month's figures drawn as bars, then the lists;
     Chinese throughout (print it, or save it as PDF, from any browser)."""
-    b = await service.monthly(session=session, actor=user, year=year, month=month)
+    b = _out(await service.monthly(session=session, actor=user, year=year, month=month))
     return html_response(printable.bulletin_document(b, printed_on=clock.today()))

@@ -7,7 +7,9 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from services.inspection.findings.schemas import AccountabilityOut
+from services.inspection.bulletins import rules
+from services.inspection.findings.schemas import AccountabilityOut, record_out
+from services.inspection.models import AccountabilityRecord, Finding, Inspection
 
 
 class BulletinInspection(BaseModel):
@@ -51,3 +53,31 @@ class BulletinOut(BaseModel):
     rectifications_verified: list[BulletinFinding]
     overdue_open: list[BulletinFinding]
     accountability: list[AccountabilityOut]
+
+
+def _finding(f: Finding) -> BulletinFinding:
+    return BulletinFinding.model_validate(f, from_attributes=True)
+
+
+def bulletin_out(
+    area_prefix: str,
+    year: int,
+    month: int,
+    summary: rules.BulletinSummary,
+    inspections: list[Inspection],
+    raised: list[Finding],
+    verified: list[Finding],
+    overdue: list[Finding],
+    records: list[AccountabilityRecord],
+) -> BulletinOut:
+    return BulletinOut(
+        area_prefix=area_prefix,
+        year=year,
+        month=month,
+        summary=BulletinSummaryOut(**summary.__dict__),
+        inspections=[BulletinInspection.model_validate(i, from_attributes=True) for i in inspections],
+        findings_raised=[_finding(f) for f in raised],
+        rectifications_verified=[_finding(f) for f in verified],
+        overdue_open=[_finding(f) for f in overdue],
+        accountability=[record_out(r) for r in records],
+    )

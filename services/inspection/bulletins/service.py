@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.bulletins import rules
 from services.inspection.bulletins.repository import BulletinRepository
-from services.inspection.bulletins.schemas import (
-    BulletinFinding,
-    BulletinInspection,
-    BulletinOut,
-    BulletinSummaryOut,
-)
 from services.inspection.findings import rules as finding_rules
-from services.inspection.findings.service import record_out
 from services.inspection.inspections.repository import InspectionRepository
-from services.inspection.models import Finding
+from services.inspection.models import AccountabilityRecord, Finding, Inspection
 from shared.auth import Principal
 
 
-def _finding(f: Finding) -> BulletinFinding:
-    return BulletinFinding.model_validate(f, from_attributes=True)
+@dataclass(frozen=True)
+class Bulletin:
+    """A month of an area's supervision: what ran, what was found, verified, late and held to account."""
+
+    area_prefix: str
+    year: int
+    month: int
+    summary: rules.BulletinSummary
+    inspections: list[Inspection]
+    findings_raised: list[Finding]
+    rectifications_verified: list[Finding]
+    overdue_open: list[Finding]
+    accountability: list[AccountabilityRecord]
 
 
-async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: int) -> BulletinOut:
+async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: int) -> Bulletin:
     start, end = rules.month_bounds(year, month)
     prefix = actor.area_prefix
     repo = BulletinRepository(session)
@@ -49,14 +54,4 @@ async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: 
         overdue_open=len(overdue),
         accountability_kinds=[r.kind for r in records],
     )
-    return BulletinOut(
-        area_prefix=prefix,
-        year=year,
-        month=month,
-        summary=BulletinSummaryOut(**summary.__dict__),
-        inspections=[BulletinInspection.model_validate(i, from_attributes=True) for i in inspections],
-        findings_raised=[_finding(f) for f in raised],
-        rectifications_verified=[_finding(f) for f in verified],
-        overdue_open=[_finding(f) for f in overdue],
-        accountability=[record_out(r) for r in records],
-    )
+    return Bulletin(prefix, year, month, summary, inspections, raised, verified, overdue, records)

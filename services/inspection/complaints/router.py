@@ -12,14 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.inspection.complaints import service
 from services.inspection.complaints.schemas import (
     AssignIn,
+    ComplainantIn,
     ComplaintIn,
     ComplaintOut,
     ComplaintStatsOut,
     DismissIn,
     ResolveIn,
     TriageIn,
+    complaint_out,
 )
-from shared.auth import Principal, require_roles
+from services.inspection.deps import ComplaintIntake as Intake
+from services.inspection.deps import ComplaintReader as Reader
+from shared.auth import Principal
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
@@ -27,9 +31,6 @@ from shared.pagination import Cursor, Limit, Page
 from shared.pii import PiiCipher
 
 router = APIRouter(prefix="/complaints", tags=["complaints (12317)"])
-# Complaints often name cadres; only these roles read them.
-Reader = Annotated[Principal, Depends(require_roles("complaint_handler", "inspector", "auditor"))]
-Intake = Annotated[Principal, Depends(require_roles("complaint_handler", "inspector"))]
 
 
 def _cipher(request: Request) -> PiiCipher:
@@ -39,11 +40,19 @@ def _cipher(request: Request) -> PiiCipher:
 Cipher = Annotated[PiiCipher, Depends(_cipher)]
 
 
+def _out(found: service.ComplaintRecord) -> ComplaintOut:
+    who = found.complainant
+    complainant = ComplainantIn(name=who.name, phone=who.phone) if who else None
+    return complaint_out(found.complaint, complainant, clock.today())
+
+
 @router.post("", response_model=ComplaintOut, status_code=201)
 async def intake(
     body: ComplaintIn, session: SessionDep, user: Intake, cipher: Cipher, idem: IdempotencyDep
 ) -> ComplaintOut:
-    out = await service.intake(session=session, actor=user, data=body, cipher=cipher, today=clock.today())
+    out = _out(
+        await service.intake(session=session, actor=user, data=body, cipher=cipher, today=clock.today())
+    )
     await idem.save(201, out.model_dump(mode="json"))
     return out
 
@@ -57,23 +66,26 @@ async def list_complaints(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[ComplaintOut]:
-    return await service.list_page(
-        session=session,
-        actor=user,
-        status=status,
-        cursor=cursor,
-        limit=limit,
-        cipher=cipher,
-        today=clock.today(),
-    )
+    found = await service.list_page(session=session, actor=user, status=status, cursor=cursor, limit=limit)
+    today = clock.today()
+    return Page[ComplaintOut](**found.map(lambda c: complaint_out(c, None, today)))
 
 
 @router.get("/statistics", response_model=ComplaintStatsOut)
 async def statistics(
     session: SessionDep, user: Reader, since: date | None = None, until: date | None = None
 ) -> ComplaintStatsOut:
-    return await service.statistics(
-        session=session, actor=user, since=since, until=until, today=clock.today()
+    s = await service.statistics(session=session, actor=user, since=since, until=until, today=clock.today())
+    return ComplaintStatsOut(
+        area_prefix=user.area_prefix,
+        since=since,
+        until=until,
+        total=s.total,
+        by_status=s.by_status,
+        by_category=s.by_category,
+        overdue=s.overdue,
+        resolved=s.resolved,
+        resolved_on_time=s.resolved_on_time,
     )
 
 
@@ -81,9 +93,7 @@ async def statistics(
 async def get_complaint(
     complaint_id: uuid.UUID, session: SessionDep, user: Reader, cipher: Cipher
 ) -> ComplaintOut:
-    return await service.get(
-        session=session, actor=user, complaint_id=complaint_id, cipher=cipher, today=clock.today()
-    )
+    return _out(await service.get(session=session, actor=user, complaint_id=complaint_id, cipher=cipher))
 
 
 async def _act(
@@ -94,7 +104,7 @@ async def _act(
     action: str,
     value: str,
 ) -> ComplaintOut:
-    return await service.act(
+    acted = await service.act(
         session=session,
         actor=user,
         complaint_id=complaint_id,
@@ -103,6 +113,7 @@ async def _act(
         cipher=cipher,
         today=clock.today(),
     )
+    return _out(acted)
 
 
 @router.post("/{complaint_id}/triage", response_model=ComplaintOut)

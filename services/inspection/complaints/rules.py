@@ -11,14 +11,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from shared.errors import Conflict, InvalidInput
+from services.inspection.errors import ComplaintTransitionRefused
+from shared.errors import InvalidInput
 
 __all__ = [
     "CATEGORIES",
     "HANDLER_ROLE",
     "ComplaintFacts",
     "ComplaintStats",
-    "ComplaintTransitionRefused",
     "complainant_visible",
     "deadline_for",
     "is_overdue",
@@ -46,20 +46,13 @@ _TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class ComplaintTransitionRefused(Conflict):
-    type_slug = "complaint-transition-refused"
-    title = "The complaint is not in a state that allows this"
-    title_zh = "该举报当前状态不允许此操作"
-    hint_zh = "先查看举报当前状态，按办理流程办理"
-    hint_en = "Check the complaint's status and follow the steps"
-
-
 def next_status(status: str, action: str) -> str:
     try:
         return _TRANSITIONS[(status, action)]
     except KeyError:
         raise ComplaintTransitionRefused(
             f"A complaint that is {status} cannot take the action {action}.",
+            detail_zh=f"状态为 {status} 的举报不能执行 {action}",
             current_status=status,
             action=action,
         ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,61 +11,43 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.complaints import rules
 from services.inspection.complaints.repository import ComplaintRepository
-from services.inspection.complaints.schemas import ComplainantIn, ComplaintIn, ComplaintOut, ComplaintStatsOut
+from services.inspection.complaints.schemas import ComplaintIn
+from services.inspection.errors import ComplaintNotFound, NotTheHandler
 from services.inspection.models import Complaint
-from services.inspection.paging import after_key, next_cursor
 from services.inspection.policies import presets
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Forbidden, InvalidInput, NotFound
-from shared.pagination import Page
+from shared.errors import InvalidInput
 from shared.pii import PiiCipher
-
-
-class ComplaintNotFound(NotFound):
-    type_slug = "complaint-not-found"
-    title = "Complaint not found"
-    title_zh = "未找到该举报"
-    hint_zh = "检查举报编号"
-    hint_en = "Check the complaint id"
-
-
-class NotTheHandler(Forbidden):
-    type_slug = "complaint-handler-only"
-    title = "Only the complaint handler takes this step"
-    title_zh = "只有承办人才能办理这一步"
-    hint_zh = "请该举报的承办人办理"
-    hint_en = "Ask the complaint's handler"
+from shared.repository import Slice
 
 
 def _facts(c: Complaint) -> rules.ComplaintFacts:
     return rules.ComplaintFacts(c.status, c.category, c.deadline, c.resolved_on)
 
 
-def _out(c: Complaint, viewer: Principal, cipher: PiiCipher, today: date) -> ComplaintOut:
+@dataclass(frozen=True)
+class Complainant:
+    """Who complained, decrypted for a reader whose role may see it."""
+
+    name: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class ComplaintRecord:
+    """A complaint and, for a handler, its complainant (None when anonymous or not theirs to see)."""
+
+    complaint: Complaint
+    complainant: Complainant | None
+
+
+def _record(c: Complaint, viewer: Principal, cipher: PiiCipher) -> ComplaintRecord:
     who = None
     if c.complainant_name_enc and rules.complainant_visible(viewer.roles):
         phone = cipher.decrypt(c.complainant_phone_enc) if c.complainant_phone_enc else None
-        who = ComplainantIn(name=cipher.decrypt(c.complainant_name_enc), phone=phone)
-    return ComplaintOut(
-        id=c.id,
-        area_code=c.area_code,
-        category=c.category,
-        summary=c.summary,
-        details=c.details,
-        channel=c.channel,
-        anonymous=c.anonymous,
-        complainant=who,
-        status=c.status,
-        urgency=c.urgency,
-        received_on=c.received_on,
-        deadline=c.deadline,
-        overdue=rules.is_overdue(_facts(c), today),
-        assigned_to=c.assigned_to,
-        resolution=c.resolution,
-        resolved_on=c.resolved_on,
-        created_at=c.created_at,
-    )
+        who = Complainant(name=cipher.decrypt(c.complainant_name_enc), phone=phone)
+    return ComplaintRecord(c, who)
 
 
 def _snapshot(c: Complaint) -> dict[str, Any]:
@@ -74,7 +57,10 @@ def _snapshot(c: Complaint) -> dict[str, Any]:
 
 def _require_handler(actor: Principal) -> None:
     if not rules.complainant_visible(actor.roles):
-        raise NotTheHandler(f"This step needs the role {rules.HANDLER_ROLE}.")
+        raise NotTheHandler(
+            f"This step needs the role {rules.HANDLER_ROLE}.",
+            detail_zh=f"这一步需要 {rules.HANDLER_ROLE} 角色",
+        )
 
 
 async def _load(
@@ -83,14 +69,16 @@ async def _load(
     c = await repo.get(complaint_id, lock=lock)
     if c is None or not actor.covers(c.area_code):
         raise ComplaintNotFound(
-            f"Complaint {complaint_id} does not exist in your area.", complaint_id=complaint_id
+            f"Complaint {complaint_id} does not exist in your area.",
+            detail_zh=f"您的辖区内没有举报 {complaint_id}",
+            complaint_id=complaint_id,
         )
     return c
 
 
 async def intake(
     *, session: AsyncSession, actor: Principal, data: ComplaintIn, cipher: PiiCipher, today: date
-) -> ComplaintOut:
+) -> ComplaintRecord:
     if data.category not in rules.CATEGORIES:
         raise InvalidInput(
             f"Unknown category {data.category!r}.",
@@ -125,19 +113,19 @@ async def intake(
         entity_id=c.id,
         after={**_snapshot(c), "category": c.category, "anonymous": c.anonymous},
     )
-    return _out(c, actor, cipher, today)
+    return _record(c, actor, cipher)
 
 
 async def get(
-    *, session: AsyncSession, actor: Principal, complaint_id: uuid.UUID, cipher: PiiCipher, today: date
-) -> ComplaintOut:
+    *, session: AsyncSession, actor: Principal, complaint_id: uuid.UUID, cipher: PiiCipher
+) -> ComplaintRecord:
     c = await _load(ComplaintRepository(session), actor, complaint_id)
     if c.complainant_name_enc and rules.complainant_visible(actor.roles):
         # Every full read of personal data is audited.
         await audit.record(
             session, actor=actor, action="complaint.complainant_read", entity_type="complaint", entity_id=c.id
         )
-    return _out(c, actor, cipher, today)
+    return _record(c, actor, cipher)
 
 
 async def list_page(
@@ -147,15 +135,11 @@ async def list_page(
     status: str | None,
     cursor: str | None,
     limit: int,
-    cipher: PiiCipher,
-    today: date,
-) -> Page[ComplaintOut]:
-    rows = await ComplaintRepository(session).page(
-        prefix=actor.area_prefix, status=status, after=after_key(cursor), limit=limit + 1
+) -> Slice[Complaint]:
+    """Lists never carry the complainant, even for the handler: open one complaint to see it."""
+    return await ComplaintRepository(session).page(
+        prefix=actor.area_prefix, status=status, cursor=cursor, limit=limit
     )
-    # Lists never carry the complainant, even for the handler: open one complaint to see it.
-    items = [_out(c, actor, cipher, today).model_copy(update={"complainant": None}) for c in rows[:limit]]
-    return Page(items=items, next_cursor=next_cursor(rows, limit))
 
 
 async def act(
@@ -167,7 +151,7 @@ async def act(
     value: str,
     cipher: PiiCipher,
     today: date,
-) -> ComplaintOut:
+) -> ComplaintRecord:
     """triage (value = urgency), dismiss (reason), assign (assignee), resolve (resolution)."""
     _require_handler(actor)
     repo = ComplaintRepository(session)
@@ -191,22 +175,11 @@ async def act(
         before=before,
         after={**_snapshot(c), "note": value},
     )
-    return _out(c, actor, cipher, today)
+    return _record(c, actor, cipher)
 
 
 async def statistics(
     *, session: AsyncSession, actor: Principal, since: date | None, until: date | None, today: date
-) -> ComplaintStatsOut:
+) -> rules.ComplaintStats:
     rows = await ComplaintRepository(session).received_between(actor.area_prefix, since, until)
-    s = rules.statistics([_facts(c) for c in rows], today)
-    return ComplaintStatsOut(
-        area_prefix=actor.area_prefix,
-        since=since,
-        until=until,
-        total=s.total,
-        by_status=s.by_status,
-        by_category=s.by_category,
-        overdue=s.overdue,
-        resolved=s.resolved,
-        resolved_on_time=s.resolved_on_time,
-    )
+    return rules.statistics([_facts(c) for c in rows], today)

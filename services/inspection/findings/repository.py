@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, not_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import AccountabilityRecord, Finding, HouseholdRef, Rectification
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
 def _about_other_households(own: set[str]) -> ColumnElement[bool]:
@@ -22,19 +22,12 @@ def _about_other_households(own: set[str]) -> ColumnElement[bool]:
     )
 
 
-class FindingRepository(Repository):
+class FindingRepository(Repository[Finding]):
+    model = Finding
+
     async def about_other_households(self, finding_id: uuid.UUID, own: set[str]) -> bool:
         stmt = select(Finding.id).where(Finding.id == finding_id, _about_other_households(own))
         return (await self.session.execute(stmt)).first() is not None
-
-    async def get(self, finding_id: uuid.UUID, *, lock: bool = False) -> Finding | None:
-        stmt = select(Finding).where(Finding.id == finding_id)
-        return await self.session.scalar(stmt.with_for_update() if lock else stmt)
-
-    async def add(self, finding: Finding) -> Finding:
-        self.session.add(finding)
-        await self.session.flush()
-        return finding
 
     async def add_from_signal(self, finding: Finding) -> bool:
         """Insert unless a finding for the same signal exists; True when this call created it."""
@@ -60,11 +53,11 @@ class FindingRepository(Repository):
         prefix: str,
         status: str | None,
         inspection_id: uuid.UUID | None,
-        after: tuple[datetime, uuid.UUID] | None,
+        cursor: str | None,
         limit: int,
         late_on: date | None = None,
         households: set[str] | None = None,
-    ) -> list[Finding]:
+    ) -> Slice[Finding]:
         stmt = select(Finding).where(Finding.area_code.startswith(prefix))
         if households is not None:  # a cadre: not the findings on households paired to others
             stmt = stmt.where(not_(_about_other_households(households)))
@@ -75,9 +68,7 @@ class FindingRepository(Repository):
             stmt = stmt.where(Finding.status != "verified", Finding.deadline < late_on, not_(on_time_report))
         if inspection_id:
             stmt = stmt.where(Finding.inspection_id == inspection_id)
-        if after:
-            stmt = stmt.where(tuple_(Finding.created_at, Finding.id) > after)
-        return list(await self.session.scalars(stmt.order_by(Finding.created_at, Finding.id).limit(limit)))
+        return await self.keyset(stmt, key=(Finding.created_at, Finding.id), cursor=cursor, limit=limit)
 
     async def overdue_candidates(
         self, today: date, after: tuple[date, uuid.UUID] | None, batch: int
@@ -109,8 +100,10 @@ class FindingRepository(Repository):
         return await self.session.scalar(stmt)
 
 
-class AccountabilityRepository(Repository):
-    async def add(self, record: AccountabilityRecord) -> bool:
+class AccountabilityRepository(Repository[AccountabilityRecord]):
+    model = AccountabilityRecord
+
+    async def add_once(self, record: AccountabilityRecord) -> bool:
         """Insert unless the same (origin, kind, subject) exists; True when this call created it."""
         values = {
             c.key: getattr(record, c.key)
@@ -140,12 +133,10 @@ class AccountabilityRepository(Repository):
         return list(await self.session.scalars(stmt))
 
     async def page(
-        self, *, prefix: str, kind: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
-    ) -> list[AccountabilityRecord]:
+        self, *, prefix: str, kind: str | None, cursor: str | None, limit: int
+    ) -> Slice[AccountabilityRecord]:
         stmt = select(AccountabilityRecord).where(AccountabilityRecord.area_code.startswith(prefix))
         if kind:
             stmt = stmt.where(AccountabilityRecord.kind == kind)
-        if after:
-            stmt = stmt.where(tuple_(AccountabilityRecord.created_at, AccountabilityRecord.id) > after)
-        stmt = stmt.order_by(AccountabilityRecord.created_at, AccountabilityRecord.id).limit(limit)
-        return list(await self.session.scalars(stmt))
+        key = (AccountabilityRecord.created_at, AccountabilityRecord.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)

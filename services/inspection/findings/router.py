@@ -13,6 +13,9 @@ from services.inspection.findings.schemas import (
     FindingOut,
     RectificationIn,
     VerificationIn,
+    detail_out,
+    finding_out,
+    record_out,
 )
 from shared.auth import CurrentUser
 from shared.clock import clock
@@ -21,6 +24,10 @@ from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["findings and rectification"])
+
+
+def _detail(found: service.FindingRecord) -> FindingDetailOut:
+    return detail_out(found.finding, found.rectifications, found.accountability, clock.today())
 
 
 @router.get("/findings", response_model=Page[FindingOut])
@@ -33,7 +40,8 @@ async def list_findings(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[FindingOut]:
-    return await service.list_page(
+    today = clock.today()
+    found = await service.list_page(
         session=session,
         actor=user,
         status=status,
@@ -41,21 +49,24 @@ async def list_findings(
         overdue_only=overdue,
         cursor=cursor,
         limit=limit,
-        today=clock.today(),
+        today=today,
     )
+    return Page[FindingOut](**found.map(lambda f: finding_out(f, today)))
 
 
 @router.get("/findings/{finding_id}", response_model=FindingDetailOut)
 async def get_finding(finding_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> FindingDetailOut:
-    return await service.get(session=session, actor=user, finding_id=finding_id, today=clock.today())
+    return _detail(await service.get(session=session, actor=user, finding_id=finding_id))
 
 
 @router.post("/findings/{finding_id}/rectifications", response_model=FindingDetailOut, status_code=201)
 async def submit_rectification(
     finding_id: uuid.UUID, body: RectificationIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
 ) -> FindingDetailOut:
-    out = await service.submit_rectification(
-        session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
+    out = _detail(
+        await service.submit_rectification(
+            session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
+        )
     )
     await idem.save(201, out.model_dump(mode="json"))
     return out
@@ -65,7 +76,7 @@ async def submit_rectification(
 async def verify(
     finding_id: uuid.UUID, body: VerificationIn, session: SessionDep, user: CurrentUser
 ) -> FindingDetailOut:
-    return await service.verify(
+    verified = await service.verify(
         session=session,
         actor=user,
         finding_id=finding_id,
@@ -74,12 +85,14 @@ async def verify(
         note=body.note,
         today=clock.today(),
     )
+    return _detail(verified)
 
 
 @router.get("/accountability", response_model=Page[AccountabilityOut])
 async def list_accountability(
     session: SessionDep, user: CurrentUser, kind: str | None = None, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[AccountabilityOut]:
-    return await service.list_accountability(
+    found = await service.list_accountability(
         session=session, actor=user, kind=kind, cursor=cursor, limit=limit
     )
+    return Page[AccountabilityOut](**found.map(record_out))

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from services.inspection.errors import FindingTransitionRefused
 from services.inspection.policies.presets import EscalationStep
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 
 __all__ = [
     "CATEGORIES",
     "SEVERITIES",
-    "FindingTransitionRefused",
     "RectificationState",
     "days_overdue",
     "FAKE_RECTIFICATION_KIND",
@@ -48,14 +48,6 @@ _TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class FindingTransitionRefused(Conflict):
-    type_slug = "finding-transition-refused"
-    title = "The finding is not in a state that allows this"
-    title_zh = "该问题当前状态不允许此操作"
-    hint_zh = "先查看问题当前状态，按整改流程办理"
-    hint_en = "Check the finding's status and follow the steps"
-
-
 @dataclass(frozen=True)
 class RectificationState:
     status: str  # open | submitted | verified
@@ -68,7 +60,10 @@ def next_status(status: str, action: str) -> str:
         return _TRANSITIONS[(status, action)]
     except KeyError:
         raise FindingTransitionRefused(
-            f"A finding that is {status} cannot be {action}ed.", current_status=status, action=action
+            f"A finding that is {status} cannot be {action}ed.",
+            detail_zh=f"状态为 {status} 的问题不能执行 {action}",
+            current_status=status,
+            action=action,
         ) from None
 
 

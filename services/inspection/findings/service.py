@@ -3,79 +3,31 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection.errors import FindingNotFound, NotYourStep
 from services.inspection.findings import events, rules
 from services.inspection.findings.repository import AccountabilityRepository, FindingRepository
-from services.inspection.findings.schemas import (
-    AccountabilityOut,
-    FindingDetailOut,
-    FindingIn,
-    FindingOut,
-    RectificationIn,
-    RectificationOut,
-)
+from services.inspection.findings.schemas import FindingIn, RectificationIn
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
-from services.inspection.paging import after_key, next_cursor
 from services.inspection.policies import presets
 from shared import audit, cadres
 from shared.auth import Principal
 from shared.clock import clock
-from shared.errors import Forbidden, InvalidInput, NotFound
-from shared.pagination import Page
+from shared.errors import InvalidInput
+from shared.repository import Slice
 
 # Who may report a rectification: the staff of the responsible unit, whatever office they sit in.
 RECTIFIER_ROLES = ("cadre", "approver", "registrar", "finance", "admin")
 VERIFIER_ROLES = ("inspector", "admin")
 
 
-class FindingNotFound(NotFound):
-    type_slug = "finding-not-found"
-    title = "Finding not found"
-    title_zh = "未找到该问题"
-    hint_zh = "检查问题编号"
-    hint_en = "Check the finding id"
-
-
-class NotYourStep(Forbidden):
-    type_slug = "finding-role-refused"
-    title = "Your role does not take this step of a finding"
-    title_zh = "您的角色不办理问题整改的这一步"
-    hint_zh = "请负责这一步的角色办理"
-    hint_en = "Ask the role that takes this step"
-
-
 def _state(f: Finding) -> rules.RectificationState:
     return rules.RectificationState(f.status, f.deadline, f.submitted_on)
-
-
-def finding_out(f: Finding, today: date) -> FindingOut:
-    return FindingOut(
-        id=f.id,
-        inspection_id=f.inspection_id,
-        source_key=f.source_key,
-        area_code=f.area_code,
-        category=f.category,
-        severity=f.severity,
-        title=f.title,
-        description=f.description,
-        responsible_unit=f.responsible_unit,
-        responsible_person=f.responsible_person,
-        raised_on=f.raised_on,
-        deadline=f.deadline,
-        status=f.status,
-        overdue=rules.is_overdue(_state(f), today),
-        submitted_on=f.submitted_on,
-        verified_on=f.verified_on,
-        created_at=f.created_at,
-    )
-
-
-def record_out(r: AccountabilityRecord) -> AccountabilityOut:
-    return AccountabilityOut.model_validate(r, from_attributes=True)
 
 
 def _snapshot(f: Finding) -> dict[str, Any]:
@@ -97,7 +49,11 @@ async def _load(
         or not actor.covers(f.area_code)
         or (own is not None and await repo.about_other_households(f.id, own))
     ):
-        raise FindingNotFound(f"Finding {finding_id} does not exist in your area.", finding_id=finding_id)
+        raise FindingNotFound(
+            f"Finding {finding_id} does not exist in your area.",
+            detail_zh=f"您的辖区内没有问题 {finding_id}",
+            finding_id=finding_id,
+        )
     return f
 
 
@@ -156,17 +112,20 @@ async def raise_finding(
     return finding
 
 
-async def get(
-    *, session: AsyncSession, actor: Principal, finding_id: uuid.UUID, today: date
-) -> FindingDetailOut:
+@dataclass(frozen=True)
+class FindingRecord:
+    """A finding with its rectification reports and the accountability records it led to."""
+
+    finding: Finding
+    rectifications: list[Rectification]
+    accountability: list[AccountabilityRecord]
+
+
+async def get(*, session: AsyncSession, actor: Principal, finding_id: uuid.UUID) -> FindingRecord:
     repo = FindingRepository(session)
     f = await _load(repo, actor, finding_id)
-    rects = [
-        RectificationOut.model_validate(r, from_attributes=True) for r in await repo.rectifications(f.id)
-    ]
-    records = [record_out(r) for r in await AccountabilityRepository(session).for_finding(f.id)]
-    return FindingDetailOut(
-        **finding_out(f, today).model_dump(), rectifications=rects, accountability=records
+    return FindingRecord(
+        f, await repo.rectifications(f.id), await AccountabilityRepository(session).for_finding(f.id)
     )
 
 
@@ -180,24 +139,26 @@ async def list_page(
     limit: int,
     today: date,
     overdue_only: bool = False,
-) -> Page[FindingOut]:
-    rows = await FindingRepository(session).page(
+) -> Slice[Finding]:
+    return await FindingRepository(session).page(
         prefix=actor.area_prefix,
         status=status,
         inspection_id=inspection_id,
-        after=after_key(cursor),
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
         late_on=today if overdue_only else None,
         households=await cadres.cadre_households(session, actor),
     )
-    return Page(items=[finding_out(f, today) for f in rows[:limit]], next_cursor=next_cursor(rows, limit))
 
 
 async def submit_rectification(
     *, session: AsyncSession, actor: Principal, finding_id: uuid.UUID, data: RectificationIn, today: date
-) -> FindingDetailOut:
+) -> FindingRecord:
     if not actor.has_role(*RECTIFIER_ROLES):
-        raise NotYourStep("Rectification reports come from the responsible unit's staff.")
+        raise NotYourStep(
+            "Rectification reports come from the responsible unit's staff.",
+            detail_zh="整改情况由责任单位的工作人员报告",
+        )
     repo = FindingRepository(session)
     f = await _load(repo, actor, finding_id, lock=True)
     before = _snapshot(f)
@@ -222,7 +183,7 @@ async def submit_rectification(
         before=before,
         after=_snapshot(f),
     )
-    return await get(session=session, actor=actor, finding_id=f.id, today=today)
+    return await get(session=session, actor=actor, finding_id=f.id)
 
 
 async def verify(
@@ -234,9 +195,9 @@ async def verify(
     note: str,
     today: date,
     fake: bool = False,
-) -> FindingDetailOut:
+) -> FindingRecord:
     if not actor.has_role(*VERIFIER_ROLES):
-        raise NotYourStep("Only an inspector verifies a rectification.")
+        raise NotYourStep("Only an inspector verifies a rectification.", detail_zh="只有督查人员才能验收整改")
     rules.check_verification(accepted, note, fake)
     repo = FindingRepository(session)
     f = await _load(repo, actor, finding_id, lock=True)
@@ -263,7 +224,7 @@ async def verify(
         after={**_snapshot(f), "note": note},
     )
     await session.flush()
-    return await get(session=session, actor=actor, finding_id=f.id, today=today)
+    return await get(session=session, actor=actor, finding_id=f.id)
 
 
 async def _hold_to_account(
@@ -281,7 +242,7 @@ async def _hold_to_account(
         issued_on=today,
         created_at=clock.now(),
     )
-    if not await AccountabilityRepository(session).add(record):
+    if not await AccountabilityRepository(session).add_once(record):
         return None
     await events.publish_accountability(session, record)
     await audit.record(
@@ -319,8 +280,7 @@ async def escalate_overdue(
 
 async def list_accountability(
     *, session: AsyncSession, actor: Principal, kind: str | None, cursor: str | None, limit: int
-) -> Page[AccountabilityOut]:
-    rows = await AccountabilityRepository(session).page(
-        prefix=actor.area_prefix, kind=kind, after=after_key(cursor), limit=limit + 1
+) -> Slice[AccountabilityRecord]:
+    return await AccountabilityRepository(session).page(
+        prefix=actor.area_prefix, kind=kind, cursor=cursor, limit=limit
     )
-    return Page(items=[record_out(r) for r in rows[:limit]], next_cursor=next_cursor(rows, limit))

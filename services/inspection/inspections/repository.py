@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.dialects.postgresql import array
 
 from services.inspection.models import Inspection
 from shared.areas import AreaCode
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
 def visible_in(area_code: str) -> ColumnElement[bool]:
@@ -26,25 +26,18 @@ def visible_in(area_code: str) -> ColumnElement[bool]:
     )
 
 
-class InspectionRepository(Repository):
-    async def add(self, inspection: Inspection) -> Inspection:
-        self.session.add(inspection)
-        await self.session.flush()
-        return inspection
+class InspectionRepository(Repository[Inspection]):
+    model = Inspection
 
-    async def get(self, inspection_id: uuid.UUID, area_code: str, *, lock: bool = False) -> Inspection | None:
+    async def visible(
+        self, inspection_id: uuid.UUID, area_code: str, *, lock: bool = False
+    ) -> Inspection | None:
         stmt = select(Inspection).where(Inspection.id == inspection_id, visible_in(area_code))
         return await self.session.scalar(stmt.with_for_update() if lock else stmt)
 
-    async def page(
-        self, *, area_code: str, after: tuple[datetime, uuid.UUID] | None, limit: int
-    ) -> list[Inspection]:
+    async def page(self, *, area_code: str, cursor: str | None, limit: int) -> Slice[Inspection]:
         stmt = select(Inspection).where(visible_in(area_code))
-        if after:
-            stmt = stmt.where(tuple_(Inspection.created_at, Inspection.id) > after)
-        return list(
-            await self.session.scalars(stmt.order_by(Inspection.created_at, Inspection.id).limit(limit))
-        )
+        return await self.keyset(stmt, key=(Inspection.created_at, Inspection.id), cursor=cursor, limit=limit)
 
     async def in_month(self, area_code: str, start: date, end: date) -> list[Inspection]:
         """Inspections of the subtree that ran (at least partly) within [start, end)."""

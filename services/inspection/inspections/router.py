@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from services.inspection.findings.schemas import FindingIn, FindingOut
+from services.inspection.deps import Inspector
+from services.inspection.findings.schemas import FindingIn, FindingOut, finding_out
 from services.inspection.inspections import service
 from services.inspection.inspections.schemas import InspectionIn, InspectionOut
-from shared.auth import CurrentUser, Principal, require_roles
+from services.inspection.models import Inspection
+from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
-Inspector = Annotated[Principal, Depends(require_roles("inspector"))]
+
+
+def _out(inspection: Inspection) -> InspectionOut:
+    return InspectionOut.model_validate(inspection, from_attributes=True)
 
 
 @router.post("", response_model=InspectionOut, status_code=201)
 async def plan(
     body: InspectionIn, session: SessionDep, user: Inspector, idem: IdempotencyDep
 ) -> InspectionOut:
-    out = await service.plan(session=session, actor=user, data=body)
+    out = _out(await service.plan(session=session, actor=user, data=body))
     await idem.save(201, out.model_dump(mode="json"))
     return out
 
@@ -33,25 +37,29 @@ async def plan(
 async def list_inspections(
     session: SessionDep, user: CurrentUser, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[InspectionOut]:
-    return await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
+    found = await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
+    return Page[InspectionOut](**found.map(_out))
 
 
 @router.get("/{inspection_id}", response_model=InspectionOut)
 async def get_inspection(inspection_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> InspectionOut:
-    return await service.get(session=session, actor=user, inspection_id=inspection_id)
+    return _out(await service.get(session=session, actor=user, inspection_id=inspection_id))
 
 
 @router.post("/{inspection_id}/findings", response_model=FindingOut, status_code=201)
 async def add_finding(
     inspection_id: uuid.UUID, body: FindingIn, session: SessionDep, user: Inspector
 ) -> FindingOut:
-    return await service.add_finding(
-        session=session, actor=user, inspection_id=inspection_id, data=body, today=clock.today()
+    today = clock.today()
+    finding = await service.add_finding(
+        session=session, actor=user, inspection_id=inspection_id, data=body, today=today
     )
+    return finding_out(finding, today)
 
 
 @router.post("/{inspection_id}/conclusion", response_model=InspectionOut)
 async def conclude(inspection_id: uuid.UUID, session: SessionDep, user: Inspector) -> InspectionOut:
-    return await service.conclude(
+    concluded = await service.conclude(
         session=session, actor=user, inspection_id=inspection_id, today=clock.today()
     )
+    return _out(concluded)

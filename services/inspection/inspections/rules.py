@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from services.inspection.errors import InspectionClosed
 from shared.areas import AreaCode
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 
 __all__ = [
     "KINDS",
     "TEAM_ROLES",
-    "InspectionClosed",
     "InspectionPlan",
     "check_plan",
     "ensure_open",
@@ -35,14 +35,6 @@ TEAM_ROLES = (
     "conduct_supervisor",  # 政风行风监督员
 )
 # Statuses: planned, concluded (frozen from then on).
-
-
-class InspectionClosed(Conflict):
-    type_slug = "inspection-concluded"
-    title = "The inspection is concluded"
-    title_zh = "该督查已结束"
-    hint_zh = "已结束的督查不能再增加内容"
-    hint_en = "A concluded inspection takes no more"
 
 
 @dataclass(frozen=True)
@@ -93,7 +85,10 @@ def check_plan(plan: InspectionPlan, scope_prefix: str) -> None:
 
 def ensure_open(status: str) -> None:
     if status == "concluded":
-        raise InspectionClosed("The inspection is concluded; its record can no longer change.")
+        raise InspectionClosed(
+            "The inspection is concluded; its record can no longer change.",
+            detail_zh="督查已结束，记录不能再修改",
+        )
 
 
 def visible_to_inspected(kind: str, status: str) -> bool:

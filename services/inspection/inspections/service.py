@@ -7,44 +7,34 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection.errors import InspectionNotFound
 from services.inspection.findings import service as finding_service
-from services.inspection.findings.schemas import FindingIn, FindingOut
+from services.inspection.findings.schemas import FindingIn
 from services.inspection.inspections import rules
 from services.inspection.inspections.repository import InspectionRepository
-from services.inspection.inspections.schemas import InspectionIn, InspectionOut
-from services.inspection.models import Inspection
-from services.inspection.paging import after_key, next_cursor
+from services.inspection.inspections.schemas import InspectionIn
+from services.inspection.models import Finding, Inspection
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
-from shared.errors import InvalidInput, NotFound
-from shared.pagination import Page
-
-
-class InspectionNotFound(NotFound):
-    type_slug = "inspection-not-found"
-    title = "Inspection not found"
-    title_zh = "未找到该督查"
-    hint_zh = "检查督查编号"
-    hint_en = "Check the inspection id"
-
-
-def _out(i: Inspection) -> InspectionOut:
-    return InspectionOut.model_validate(i, from_attributes=True)
+from shared.errors import InvalidInput
+from shared.repository import Slice
 
 
 async def _load(
     session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, lock: bool = False
 ) -> Inspection:
-    found = await InspectionRepository(session).get(inspection_id, actor.area_code, lock=lock)
+    found = await InspectionRepository(session).visible(inspection_id, actor.area_code, lock=lock)
     if found is None:
         raise InspectionNotFound(
-            f"Inspection {inspection_id} does not exist in your area.", inspection_id=inspection_id
+            f"Inspection {inspection_id} does not exist in your area.",
+            detail_zh=f"您的辖区内没有督查 {inspection_id}",
+            inspection_id=inspection_id,
         )
     return found
 
 
-async def plan(*, session: AsyncSession, actor: Principal, data: InspectionIn) -> InspectionOut:
+async def plan(*, session: AsyncSession, actor: Principal, data: InspectionIn) -> Inspection:
     team = tuple(rules.TeamMember(m.name, m.role) for m in data.team)
     rules.check_plan(
         rules.InspectionPlan(data.kind, data.starts_on, data.ends_on, tuple(data.target_areas), team),
@@ -72,25 +62,22 @@ async def plan(*, session: AsyncSession, actor: Principal, data: InspectionIn) -
         entity_id=inspection.id,
         after=data.model_dump(),
     )
-    return _out(inspection)
+    return inspection
 
 
-async def get(*, session: AsyncSession, actor: Principal, inspection_id: uuid.UUID) -> InspectionOut:
-    return _out(await _load(session, actor, inspection_id))
+async def get(*, session: AsyncSession, actor: Principal, inspection_id: uuid.UUID) -> Inspection:
+    return await _load(session, actor, inspection_id)
 
 
 async def list_page(
     *, session: AsyncSession, actor: Principal, cursor: str | None, limit: int
-) -> Page[InspectionOut]:
-    rows = await InspectionRepository(session).page(
-        area_code=actor.area_code, after=after_key(cursor), limit=limit + 1
-    )
-    return Page(items=[_out(i) for i in rows[:limit]], next_cursor=next_cursor(rows, limit))
+) -> Slice[Inspection]:
+    return await InspectionRepository(session).page(area_code=actor.area_code, cursor=cursor, limit=limit)
 
 
 async def conclude(
     *, session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, today: date
-) -> InspectionOut:
+) -> Inspection:
     inspection = await _load(session, actor, inspection_id, lock=True)
     rules.ensure_open(inspection.status)
     if today < inspection.starts_on:
@@ -109,12 +96,12 @@ async def conclude(
         before={"status": "planned"},
         after={"status": "concluded", "concluded_on": today},
     )
-    return _out(inspection)
+    return inspection
 
 
 async def add_finding(
     *, session: AsyncSession, actor: Principal, inspection_id: uuid.UUID, data: FindingIn, today: date
-) -> FindingOut:
+) -> Finding:
     inspection = await _load(session, actor, inspection_id, lock=True)
     rules.ensure_open(inspection.status)
     if not any(data.area_code.startswith(_prefix(t)) for t in inspection.target_areas):
@@ -123,10 +110,9 @@ async def add_finding(
             detail_zh="问题所在地区须是本次督查的地区之一",
             target_areas=inspection.target_areas,
         )
-    finding = await finding_service.raise_finding(
+    return await finding_service.raise_finding(
         session=session, actor=actor, data=data, inspection_id=inspection.id, today=today
     )
-    return finding_service.finding_out(finding, today)
 
 
 def _prefix(code: str) -> str:

@@ -54,7 +54,9 @@ def _within(column: Any, period: Period) -> ColumnElement[bool]:
 Grouped = dict[str, dict[str, int]]
 
 
-class ProgressRepository(Repository):
+class ProgressRepository(Repository[ProgressReportSubmission]):
+    model = ProgressReportSubmission
+
     async def _grouped(self, stmt: Executable, names: tuple[str, ...], into: Grouped) -> None:
         """Rows of (child code, value, ...) added into ``into[child][name]``."""
         for row in await self.session.execute(stmt):
@@ -205,10 +207,6 @@ class ProgressRepository(Repository):
             ProgressReportSubmission.quarter == quarter,
         )
         return list(await self.session.scalars(stmt.order_by(ProgressReportSubmission.version)))
-
-    async def add(self, submission: ProgressReportSubmission) -> None:
-        self.session.add(submission)
-        await self.session.flush()
 
     async def submissions_below(
         self, own: str, prefix: str, length: int, year: int, quarter: int

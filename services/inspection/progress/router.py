@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from services.inspection.policies import presets
+from services.inspection.deps import Submitter
 from services.inspection.progress import service
 from services.inspection.progress.document import sheets
 from services.inspection.progress.schemas import (
@@ -18,7 +18,7 @@ from services.inspection.progress.schemas import (
     SubmissionOut,
     SubmissionStatusOut,
 )
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
@@ -26,7 +26,6 @@ from shared.idempotency import IdempotencyDep
 from shared.spreadsheets import HeaderStyle, xlsx_response
 
 router = APIRouter(prefix="/progress-reports", tags=["quarterly progress reports"])
-Submitter = Annotated[Principal, Depends(require_roles(*presets.PROGRESS_REPORT_SUBMITTER_ROLES))]
 AreaCodePath = Annotated[str, Path(pattern=AREA_CODE_PATTERN)]
 YearQuery = Annotated[int, Query(ge=2014, le=2100)]
 QuarterQuery = Annotated[int, Query(ge=1, le=4)]

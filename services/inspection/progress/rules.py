@@ -13,16 +13,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from services.inspection.errors import AlreadySubmitted, NothingToCorrect, QuarterNotOver
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 
 __all__ = [
     "FLOW_FIELDS",
     "STANDING_SUMS",
-    "AlreadySubmitted",
-    "NothingToCorrect",
     "Period",
-    "QuarterNotOver",
     "child_level",
     "deadline",
     "next_version",
@@ -118,30 +116,6 @@ def sum_rows(rows: Iterable[Mapping[str, int | None]], fields: Iterable[str]) ->
 
 
 # --- submission ----------------------------------------------------------------------------
-class AlreadySubmitted(Conflict):
-    type_slug = "progress-report-already-submitted"
-    title = "This area has submitted its report for that quarter"
-    title_zh = "本地区该季度的报告已报送"
-    hint_zh = "如需修改请提交更正报告，并说明更正原因"
-    hint_en = "Submit a correction with its reason"
-
-
-class NothingToCorrect(Conflict):
-    type_slug = "progress-report-nothing-to-correct"
-    title = "A correction supersedes a submitted report; none was submitted"
-    title_zh = "尚未报送，无可更正"
-    hint_zh = "先报送报告"
-    hint_en = "Submit the report first"
-
-
-class QuarterNotOver(Conflict):
-    type_slug = "progress-report-quarter-not-over"
-    title = "A quarter's report is submitted after the quarter ends"
-    title_zh = "季度未结束，不能报送"
-    hint_zh = "季度结束后再报送"
-    hint_en = "Submit after the quarter ends"
-
-
 def next_version(
     *, current_version: int | None, correction_reason: str | None, period_end: date, today: date
 ) -> int:

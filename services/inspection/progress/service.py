@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection.errors import ProgressReportNotFound, SubmitterNotOfArea
 from services.inspection.findings import rules as finding_rules
 from services.inspection.inspections.repository import InspectionRepository
 from services.inspection.models import ProgressReportSubmission
 from services.inspection.places import parse_area
 from services.inspection.policies import presets
 from services.inspection.progress import events, rules
-from services.inspection.progress.repository import ProgressRepository
+from services.inspection.progress.repository import Grouped, ProgressRepository
 from services.inspection.progress.schemas import (
     ChildSubmissionOut,
     FlowsOut,
@@ -34,7 +36,6 @@ from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode
 from shared.auth import Principal
 from shared.clock import clock
-from shared.errors import Forbidden, NotFound
 
 UNAVAILABLE = [
     UnavailableOut(
@@ -49,26 +50,14 @@ UNAVAILABLE = [
 ]
 
 
-class ProgressReportNotFound(NotFound):
-    type_slug = "progress-report-not-found"
-    title = "No such progress report in your area"
-    title_zh = "您的辖区内没有这份进度报告"
-    hint_zh = "检查地区和季度"
-    hint_en = "Check the area and quarter"
-
-
-class SubmitterNotOfArea(Forbidden):
-    type_slug = "submitter-not-of-area"
-    title = "Only the area's own office submits its report"
-    title_zh = "只能由本地区的扶贫部门报送本地区的报告"
-    hint_zh = "请本地区的工作人员报送"
-    hint_en = "The area's own office submits"
-
-
 def _scoped(actor: Principal, area_code: str) -> AreaCode:
     area = parse_area(area_code)
     if not actor.covers(area.code):
-        raise ProgressReportNotFound(f"No area {area.code} in your area.", area_code=area.code)
+        raise ProgressReportNotFound(
+            f"No area {area.code} in your area.",
+            detail_zh=f"您的辖区内没有地区 {area.code}",
+            area_code=area.code,
+        )
     return area
 
 
@@ -118,58 +107,76 @@ def _row(
     )
 
 
-async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: int) -> ProgressReportOut:
-    period = rules.quarter_period(year, quarter)
-    ytd = rules.year_to_date(year, quarter)
+@dataclass(frozen=True)
+class _Figures:
+    """The grouped numbers of a report, per child area code: flows of the quarter and of the year
+    to date, and the standing sums at the quarter's end."""
+
+    quarter: Grouped
+    ytd: Grouped
+    standing: Grouped
+
+    def codes(self) -> set[str]:
+        return set(self.quarter) | set(self.ytd) | set(self.standing)
+
+    def of(self, code: str) -> dict[str, Mapping[str, int | None]]:
+        return {
+            "quarter": self.quarter.get(code, {}),
+            "ytd": self.ytd.get(code, {}),
+            "sums": self.standing.get(code, {}),
+        }
+
+    def has_own(self, code: str) -> bool:
+        return any(
+            v
+            for d in (self.quarter.get(code), self.ytd.get(code), self.standing.get(code))
+            if d
+            for v in d.values()
+        )
+
+
+async def _figures(
+    repo: ProgressRepository, area: AreaCode, year: int, period: rules.Period, ytd: rules.Period
+) -> _Figures:
     length = _length(area)
-    child = rules.child_level(area)
-    repo = ProgressRepository(session)
     q_flows = await repo.flows(area.prefix, length, period)
     y_flows = await repo.flows(area.prefix, length, ytd)
     standing = await repo.standing(area.prefix, length, year, period.end, presets.HOUSEHOLD_CADRE_PAIRING)
+    # Findings overdue at the quarter's end are counted by the rule, not in SQL (see findings.rules).
     for f in await repo.unverified_due_by(area.prefix, period.end):
         state = finding_rules.RectificationState(f.status, f.deadline, f.submitted_on)
         if finding_rules.is_overdue(state, period.end):
             row = standing[_key(f.area_code, length)]
             row["findings_overdue"] = row.get("findings_overdue", 0) + 1
-    known = await repo.areas(area.prefix, child.value) if child else {}
-    codes = set(known) | set(q_flows) | set(y_flows) | set(standing)
-    children = sorted(c for c in codes if c != area.code)
-    targets = await repo.targets([*children, area.code], year)
+    return _Figures(q_flows, y_flows, standing)
+
+
+def _rows(
+    area: AreaCode,
+    figures: _Figures,
+    children: list[str],
+    names: dict[str, str],
+    targets: dict[str, int],
+    name: str | None,
+) -> list[ProgressRowOut]:
+    """One row per child area (known or with figures), then the area's own row when it has
+    figures of its own (or has no children: a village reports itself)."""
+    child = rules.child_level(area)
+    level = child.value if child else area.level.value
     rows = [
-        _row(
-            code,
-            name=known.get(code),
-            level=child.value if child else area.level.value,
-            own=False,
-            quarter=q_flows.get(code, {}),
-            ytd=y_flows.get(code, {}),
-            sums=standing.get(code, {}),
-            target=targets.get(code),
-        )
+        _row(code, name=names.get(code), level=level, own=False, target=targets.get(code), **figures.of(code))
         for code in children
     ]
-    own_has_figures = any(
-        v
-        for d in (q_flows.get(area.code), y_flows.get(area.code), standing.get(area.code))
-        if d
-        for v in d.values()
-    )
-    name = await repo.area_name(area.code)
-    if own_has_figures or child is None:
-        rows.append(
-            _row(
-                area.code,
-                name=name,
-                level=area.level.value,
-                own=True,
-                quarter=q_flows.get(area.code, {}),
-                ytd=y_flows.get(area.code, {}),
-                sums=standing.get(area.code, {}),
-                target=None,
-            )
-        )
-    total = _row(
+    if figures.has_own(area.code) or child is None:
+        own = figures.of(area.code)
+        rows.append(_row(area.code, name=name, level=area.level.value, own=True, target=None, **own))
+    return rows
+
+
+def _total(
+    area: AreaCode, name: str | None, rows: list[ProgressRowOut], target: int | None
+) -> ProgressRowOut:
+    return _row(
         area.code,
         name=name,
         level=area.level.value,
@@ -177,8 +184,22 @@ async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: 
         quarter=rules.sum_rows([r.quarter.model_dump() for r in rows], rules.FLOW_FIELDS),
         ytd=rules.sum_rows([r.year_to_date.model_dump() for r in rows], rules.FLOW_FIELDS),
         sums=rules.sum_rows([r.standing.model_dump() for r in rows], rules.STANDING_SUMS),
-        target=targets.get(area.code),
+        target=target,
     )
+
+
+async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: int) -> ProgressReportOut:
+    """The report of ``area`` for a quarter: its children's rows, the area's own, their total."""
+    period = rules.quarter_period(year, quarter)
+    ytd = rules.year_to_date(year, quarter)
+    repo = ProgressRepository(session)
+    figures = await _figures(repo, area, year, period, ytd)
+    child = rules.child_level(area)
+    names = await repo.areas(area.prefix, child.value) if child else {}
+    children = sorted(c for c in set(names) | figures.codes() if c != area.code)
+    targets = await repo.targets([*children, area.code], year)
+    name = await repo.area_name(area.code)
+    rows = _rows(area, figures, children, names, targets, name)
     inspections = InspectionRepository(session)
     after = timedelta(days=1)  # in_month takes a half-open [start, end)
     return ProgressReportOut(
@@ -191,7 +212,7 @@ async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: 
         year_to_date=PeriodOut(start=ytd.start, end=ytd.end),
         deadline=rules.deadline(year, quarter, presets.PROGRESS_REPORT_DEADLINE_DAYS),
         rows=rows,
-        total=total,
+        total=_total(area, name, rows, targets.get(area.code)),
         inspections_quarter=len(await inspections.in_month(area.code, period.start, period.end + after)),
         inspections_year_to_date=len(await inspections.in_month(area.code, ytd.start, ytd.end + after)),
         unavailable=UNAVAILABLE,
@@ -239,6 +260,7 @@ async def submit(
     if actor.area_code != area.code:
         raise SubmitterNotOfArea(
             "An area's report goes upward from its own office: your token's area must be this area.",
+            detail_zh="地区的进度报告由本级单位向上报送：您的账号所属地区必须是该地区",
             area_code=area.code,
             your_area=actor.area_code,
         )
@@ -301,6 +323,7 @@ async def submitted(
     if not versions:
         raise ProgressReportNotFound(
             f"{area.code} has not submitted its report for {year} Q{quarter}.",
+            detail_zh=f"{area.code} 尚未报送 {year} 年第 {quarter} 季度的进度报告",
             area_code=area.code,
             year=year,
             quarter=quarter,

@@ -20,7 +20,9 @@ from services.inspection.models import (
 from shared.repository import Repository
 
 
-class ProjectionRepository(Repository):
+class ProjectionRepository(Repository[HouseholdRef]):
+    model = HouseholdRef
+
     async def _upsert(self, model: Any, key: str, values: dict[str, Any]) -> None:
         stmt = insert(model).values(**values)
         stmt = stmt.on_conflict_do_update(

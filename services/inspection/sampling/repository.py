@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import (
@@ -15,10 +15,12 @@ from services.inspection.models import (
     EvaluationSample,
     HouseholdRef,
 )
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class SampleRepository(Repository):
+class SampleRepository(Repository[EvaluationSample]):
+    model = EvaluationSample
+
     async def exited_households(self, prefix: str, year: int) -> list[HouseholdRef]:
         stmt = select(HouseholdRef).where(
             HouseholdRef.area_code.startswith(prefix),
@@ -37,23 +39,16 @@ class SampleRepository(Repository):
         )
         return list(await self.session.scalars(stmt))
 
-    async def add(self, sample: EvaluationSample, items: list[EvaluationItem]) -> None:
+    async def add_with_items(self, sample: EvaluationSample, items: list[EvaluationItem]) -> None:
         self.session.add(sample)
         await self.session.flush()
         self.session.add_all(items)
         await self.session.flush()
 
-    async def get(self, sample_id: uuid.UUID) -> EvaluationSample | None:
-        return await self.session.scalar(select(EvaluationSample).where(EvaluationSample.id == sample_id))
-
-    async def page(
-        self, prefix: str, after: tuple[datetime, uuid.UUID] | None, limit: int
-    ) -> list[EvaluationSample]:
+    async def page(self, prefix: str, cursor: str | None, limit: int) -> Slice[EvaluationSample]:
         stmt = select(EvaluationSample).where(EvaluationSample.area_code.startswith(prefix))
-        if after:
-            stmt = stmt.where(tuple_(EvaluationSample.created_at, EvaluationSample.id) > after)
-        stmt = stmt.order_by(EvaluationSample.created_at, EvaluationSample.id).limit(limit)
-        return list(await self.session.scalars(stmt))
+        key = (EvaluationSample.created_at, EvaluationSample.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)
 
     async def items(self, sample_id: uuid.UUID) -> list[EvaluationItem]:
         stmt = select(EvaluationItem).where(EvaluationItem.sample_id == sample_id).order_by(EvaluationItem.id)

@@ -6,39 +6,32 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
+from services.inspection.deps import Evaluator
 from services.inspection.sampling import service
-from services.inspection.sampling.schemas import ErrorRateOut, OmissionIn, SampleIn, SampleOut, VerdictIn
-from shared.auth import CurrentUser, Principal
+from services.inspection.sampling.schemas import (
+    ErrorRateOut,
+    OmissionIn,
+    SampleIn,
+    SampleOut,
+    VerdictIn,
+    sample_out,
+)
 from shared.db import SessionDep
-from shared.errors import Forbidden
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Page
 
 router = APIRouter(prefix="/samples", tags=["third-party evaluation"])
 
 
-class EvaluatorOnly(Forbidden):
-    type_slug = "evaluator-only"
-    title = "Only the third-party evaluator sees evaluation samples"
-    title_zh = "只有第三方评估人员能查看评估抽样"
-    hint_zh = "请第三方评估人员查看"
-    hint_en = "Ask the third-party evaluator"
-
-
-async def _evaluator(user: CurrentUser) -> Principal:
-    if "evaluator" not in user.roles:
-        raise EvaluatorOnly("This needs the evaluator role.")
-    return user
-
-
-Evaluator = Annotated[Principal, Depends(_evaluator)]
+def _out(drawn: service.DrawnSample) -> SampleOut:
+    return sample_out(drawn.sample, drawn.items)
 
 
 @router.post("", response_model=SampleOut, status_code=201)
 async def draw(body: SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep) -> SampleOut:
-    out = await service.draw(session=session, actor=user, data=body)
+    out = _out(await service.draw(session=session, actor=user, data=body))
     await idem.save(201, out.model_dump(mode="json"))
     return out
 
@@ -50,19 +43,21 @@ async def list_samples(
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> Page[SampleOut]:
-    return await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
+    found = await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
+    return Page[SampleOut](**found.map(_out))
 
 
 @router.get("/{sample_id}", response_model=SampleOut)
 async def get_sample(sample_id: uuid.UUID, session: SessionDep, user: Evaluator) -> SampleOut:
-    return await service.get(session=session, actor=user, sample_id=sample_id)
+    return _out(await service.get(session=session, actor=user, sample_id=sample_id))
 
 
 @router.post("/{sample_id}/verdicts", response_model=SampleOut)
 async def give_verdict(
     sample_id: uuid.UUID, body: VerdictIn, session: SessionDep, user: Evaluator
 ) -> SampleOut:
-    return await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body)
+    judged = await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body)
+    return _out(judged)
 
 
 @router.post("/{sample_id}/omissions", status_code=204)

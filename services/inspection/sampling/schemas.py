@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.vocabulary import VERDICTS
 from shared.fields import StrictInt
 from shared.vocabulary import code_or_label
@@ -76,3 +77,36 @@ class ErrorRateOut(BaseModel):
     wrongly_left_out: int
     wrongly_exited_rate: str  # decimal text, four places
     wrongly_left_out_rate: str
+
+
+METHOD = (
+    "Per village, households ranked by SHA-256('<seed>:<household_id>') as hex, lowest first; "
+    "take ceil(n * rate), at least min_per_village, at most n."
+)
+
+VILLAGE_METHOD = (
+    "Per county, exited villages ranked by SHA-256('<seed>:<village_code>') as hex, lowest first; "
+    "take ceil(n * rate), at least min_per_village, at most n."
+)
+
+
+def sample_out(sample: EvaluationSample, items: list[EvaluationItem]) -> SampleOut:
+    return SampleOut(
+        id=sample.id,
+        area_code=sample.area_code,
+        year=sample.year,
+        seed=sample.seed,
+        rate=f"{sample.rate_numerator}/{sample.rate_denominator}",
+        min_per_village=sample.min_per_village,
+        population=sample.population,
+        unit=sample.unit,
+        size=len(items),
+        method=METHOD if sample.unit == "household" else VILLAGE_METHOD,
+        items=[
+            SampleItemOut(
+                household_id=i.household_id, village_code=i.village_code, verdict=i.verdict, note=i.note
+            )
+            for i in items
+        ],
+        created_at=sample.created_at,
+    )

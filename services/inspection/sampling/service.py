@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection.errors import SampleNotFound, VerdictAlreadyGiven
 from services.inspection.models import EvaluationItem, EvaluationSample
-from services.inspection.paging import after_key, next_cursor
 from services.inspection.places import parse_area
 from services.inspection.policies import presets
 from services.inspection.sampling import rules
@@ -16,74 +17,36 @@ from services.inspection.sampling.schemas import (
     ErrorRateOut,
     OmissionIn,
     SampleIn,
-    SampleItemOut,
-    SampleOut,
     VerdictIn,
 )
 from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
 from shared.auth import Principal
 from shared.clock import clock
-from shared.errors import Conflict, InvalidInput, NotFound
-from shared.pagination import Page
-
-METHOD = (
-    "Per village, households ranked by SHA-256('<seed>:<household_id>') as hex, lowest first; "
-    "take ceil(n * rate), at least min_per_village, at most n."
-)
-
-VILLAGE_METHOD = (
-    "Per county, exited villages ranked by SHA-256('<seed>:<village_code>') as hex, lowest first; "
-    "take ceil(n * rate), at least min_per_village, at most n."
-)
+from shared.errors import InvalidInput
+from shared.repository import Slice
 
 
-class SampleNotFound(NotFound):
-    type_slug = "sample-not-found"
-    title = "Evaluation sample not found"
-    title_zh = "未找到该评估抽样"
-    hint_zh = "检查抽样编号"
-    hint_en = "Check the sample id"
+@dataclass(frozen=True)
+class DrawnSample:
+    """A sample and the households (or villages) it drew, with their verdicts so far."""
 
-
-class VerdictAlreadyGiven(Conflict):
-    type_slug = "verdict-already-given"
-    title = "This household already has a verdict"
-    title_zh = "该户已有评估结论"
-    hint_zh = "不要重复评定"
-    hint_en = "Do not judge twice"
-
-
-def _out(sample: EvaluationSample, items: list[EvaluationItem]) -> SampleOut:
-    return SampleOut(
-        id=sample.id,
-        area_code=sample.area_code,
-        year=sample.year,
-        seed=sample.seed,
-        rate=f"{sample.rate_numerator}/{sample.rate_denominator}",
-        min_per_village=sample.min_per_village,
-        population=sample.population,
-        unit=sample.unit,
-        size=len(items),
-        method=METHOD if sample.unit == "household" else VILLAGE_METHOD,
-        items=[
-            SampleItemOut(
-                household_id=i.household_id, village_code=i.village_code, verdict=i.verdict, note=i.note
-            )
-            for i in items
-        ],
-        created_at=sample.created_at,
-    )
+    sample: EvaluationSample
+    items: list[EvaluationItem]
 
 
 async def _load(repo: SampleRepository, actor: Principal, sample_id: uuid.UUID) -> EvaluationSample:
     sample = await repo.get(sample_id)
     if sample is None or not actor.covers(sample.area_code):
-        raise SampleNotFound(f"Sample {sample_id} does not exist in your area.", sample_id=sample_id)
+        raise SampleNotFound(
+            f"Sample {sample_id} does not exist in your area.",
+            detail_zh=f"您的辖区内没有抽样 {sample_id}",
+            sample_id=sample_id,
+        )
     return sample
 
 
-async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> SampleOut:
+async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> DrawnSample:
     if not actor.covers(data.area_code):
         raise InvalidInput(
             "You can only sample inside your own area.",
@@ -125,7 +88,7 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Sa
         else EvaluationItem(sample_id=sample.id, household_id=None, village_code=c.household_id)
         for c in chosen
     ]
-    await repo.add(sample, items)
+    await repo.add_with_items(sample, items)
     await audit.record(
         session,
         actor=actor,
@@ -134,27 +97,27 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Sa
         entity_id=sample.id,
         after={**data.model_dump(), "population": len(population), "size": len(items)},
     )
-    return _out(sample, items)
+    return DrawnSample(sample, items)
 
 
-async def get(*, session: AsyncSession, actor: Principal, sample_id: uuid.UUID) -> SampleOut:
+async def get(*, session: AsyncSession, actor: Principal, sample_id: uuid.UUID) -> DrawnSample:
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
-    return _out(sample, await repo.items(sample.id))
+    return DrawnSample(sample, await repo.items(sample.id))
 
 
 async def list_page(
     *, session: AsyncSession, actor: Principal, cursor: str | None, limit: int
-) -> Page[SampleOut]:
+) -> Slice[DrawnSample]:
     repo = SampleRepository(session)
-    rows = await repo.page(actor.area_prefix, after_key(cursor), limit + 1)
-    items = await repo.items_of([s.id for s in rows[:limit]])
-    return Page(items=[_out(s, items[s.id]) for s in rows[:limit]], next_cursor=next_cursor(rows, limit))
+    found = await repo.page(actor.area_prefix, cursor, limit)
+    items = await repo.items_of([s.id for s in found.items])
+    return Slice([DrawnSample(s, items[s.id]) for s in found.items], found.next_cursor)
 
 
 async def give_verdict(
     *, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: VerdictIn
-) -> SampleOut:
+) -> DrawnSample:
     if data.verdict not in rules.VERDICTS:
         raise InvalidInput(
             f"Unknown verdict {data.verdict!r}.",
@@ -164,7 +127,10 @@ async def give_verdict(
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if (data.village_code is not None) != (sample.unit == "village"):
-        raise InvalidInput(f"This sample draws {sample.unit}s: name the {sample.unit} you judged.")
+        raise InvalidInput(
+            f"This sample draws {sample.unit}s: name the {sample.unit} you judged.",
+            detail_zh=f"本次抽样的单位是 {sample.unit}：请写明您评估的 {sample.unit}",
+        )
     item = await repo.item(sample.id, data.household_id, lock=True, village_code=data.village_code)
     subject = data.household_id or data.village_code
     if item is None:
@@ -188,7 +154,7 @@ async def give_verdict(
         after=data.model_dump(),
     )
     await session.flush()
-    return _out(sample, await repo.items(sample.id))
+    return DrawnSample(sample, await repo.items(sample.id))
 
 
 async def record_omission(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.models import SignoffDossier
+from services.inspection.policies import service as policy_service
 from services.inspection.signoffs import service as signoffs
 from services.inspection.signoffs.repository import AreaExitRefRepository, DossierRepository
 from services.registry import events as registry
@@ -33,7 +34,7 @@ async def open_area_dossier(*, session: AsyncSession, data: registry.AreaExitReq
     area = AreaCode.parse(data.area_code)  # a bad code is refused (ValueError), not stored
     if kind not in KINDS or area.level != KINDS[kind]:
         raise ValueError(f"a {kind} exit for {area.code} ({area.level}) is not a village or county exit")
-    scheme, prefix, source = await signoffs.effective_scheme(session, area.code, kind)
+    scheme, prefix, source = await policy_service.effective_scheme(session, area.code, kind)
     dossier = await repo.add(
         SignoffDossier(
             exit_request_id=data.exit_request_id,

@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import AreaExitRef, SignoffDossier, SignoffSchemeRecord, SignoffSignature
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class DossierRepository(Repository):
+class DossierRepository(Repository[SignoffDossier]):
+    """``get(id, lock=True)``: signatures on one dossier queue up so the level order check sees
+    them all."""
+
+    model = SignoffDossier
+
     async def by_exit_request(self, exit_request_id: str) -> SignoffDossier | None:
         return await self.session.scalar(
             select(SignoffDossier).where(SignoffDossier.exit_request_id == exit_request_id)
         )
-
-    async def get(self, dossier_id: uuid.UUID, *, lock: bool = False) -> SignoffDossier | None:
-        stmt = select(SignoffDossier).where(SignoffDossier.id == dossier_id)
-        if lock:  # signatures on one dossier queue up so the level order check sees them all
-            stmt = stmt.with_for_update()
-        return await self.session.scalar(stmt)
-
-    async def add(self, dossier: SignoffDossier) -> SignoffDossier:
-        self.session.add(dossier)
-        await self.session.flush()
-        return dossier
 
     async def add_signature(self, signature: SignoffSignature) -> None:
         self.session.add(signature)
@@ -90,11 +83,11 @@ class DossierRepository(Repository):
         prefix: str,
         status: str | None,
         household_id: str | None,
-        after: tuple[datetime, uuid.UUID] | None,
+        cursor: str | None,
         limit: int,
         kind: str | None = None,
         households: set[str] | None = None,
-    ) -> list[SignoffDossier]:
+    ) -> Slice[SignoffDossier]:
         stmt = select(SignoffDossier).where(SignoffDossier.area_code.startswith(prefix))
         if kind:
             stmt = stmt.where(SignoffDossier.kind == kind)
@@ -104,14 +97,14 @@ class DossierRepository(Repository):
             stmt = stmt.where(SignoffDossier.status == status)
         if household_id:
             stmt = stmt.where(SignoffDossier.household_id == household_id)
-        if after:
-            stmt = stmt.where(tuple_(SignoffDossier.created_at, SignoffDossier.id) > after)
-        stmt = stmt.order_by(SignoffDossier.created_at, SignoffDossier.id).limit(limit)
-        return list(await self.session.scalars(stmt))
+        key = (SignoffDossier.created_at, SignoffDossier.id)
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)
 
 
-class AreaExitRefRepository(Repository):
+class AreaExitRefRepository(Repository[AreaExitRef]):
     """Villages and counties the registry marked exited (its registry.area.exited.v1)."""
+
+    model = AreaExitRef
 
     async def upsert(self, values: dict[str, Any]) -> None:
         stmt = insert(AreaExitRef).values(**values)

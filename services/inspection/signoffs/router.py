@@ -5,11 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
+from services.inspection.deps import Admin
 from services.inspection.signoffs import service
-from services.inspection.signoffs.schemas import DossierOut, RefuseIn, SchemeIn, SchemeOut, SignIn
-from shared.auth import CurrentUser, Principal, require_roles
+from services.inspection.signoffs.schemas import (
+    DossierOut,
+    RefuseIn,
+    SchemeIn,
+    SchemeOut,
+    SignIn,
+    dossier_out,
+    scheme_out,
+)
+from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.http import IfMatch, etag
@@ -17,6 +26,14 @@ from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
+
+
+def _out(found: service.SignedDossier) -> DossierOut:
+    return dossier_out(found.dossier, found.signatures)
+
+
+def _scheme(found: service.SchemeSetting) -> SchemeOut:
+    return scheme_out(found.scheme, found.area_prefix, found.source, found.version, found.kind)
 
 
 @router.get("", response_model=Page[DossierOut])
@@ -29,7 +46,7 @@ async def list_dossiers(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[DossierOut]:
-    return await service.list_page(
+    found = await service.list_page(
         session=session,
         actor=user,
         status=status,
@@ -38,11 +55,12 @@ async def list_dossiers(
         limit=limit,
         kind=kind,
     )
+    return Page[DossierOut](**found.map(_out))
 
 
 @router.get("/{dossier_id}", response_model=DossierOut)
 async def get_dossier(dossier_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> DossierOut:
-    return await service.get(session=session, actor=user, dossier_id=dossier_id)
+    return _out(await service.get(session=session, actor=user, dossier_id=dossier_id))
 
 
 @router.post("/{dossier_id}/signatures", response_model=DossierOut, status_code=201)
@@ -51,7 +69,7 @@ async def sign(
 ) -> DossierOut:
     """Sign as ``position``; the token must carry that position role for the household's area.
     Send an Idempotency-Key from a phone on a poor line: a retry replays the first answer."""
-    out = await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position)
+    out = _out(await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position))
     await idem.save(201, out.model_dump(mode="json"))
     return out
 
@@ -61,15 +79,15 @@ async def refuse(
     dossier_id: uuid.UUID, body: RefuseIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
 ) -> DossierOut:
     """Refuse as ``position`` with a reason; the dossier closes and registry hears the reason."""
-    out = await service.refuse(
+    refused = await service.refuse(
         session=session, actor=user, dossier_id=dossier_id, position=body.position, reason=body.reason
     )
+    out = _out(refused)
     await idem.save(201, out.model_dump(mode="json"))
     return out
 
 
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
 AreaPrefixPath = Annotated[
     str, Path(pattern=r"^[0-9]{2,12}$", description="a 12-digit area code or its prefix")
 ]
@@ -97,7 +115,7 @@ async def effective_scheme(
     """The sign-off set a household in ``area_code`` would get today (a 12-digit code), or that
     applies to a subtree (its 2/4/6/9-digit prefix). The ETag is sent when the set shown is the
     record stored at this path; a PUT here changes it with that ETag in If-Match."""
-    out = await service.get_scheme(session=session, area_code=area_code, kind=kind)
+    out = _scheme(await service.get_scheme(session=session, area_code=area_code, kind=kind))
     if out.version is not None:
         response.headers["ETag"] = etag(out.version)
     return out
@@ -116,8 +134,10 @@ async def put_scheme(
     """Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
     record needs no If-Match; changing it needs the ETag of `GET` on the same path (428 without,
     412 if changed meanwhile)."""
-    out = await service.put_scheme(
-        session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match, kind=kind
+    out = _scheme(
+        await service.put_scheme(
+            session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match, kind=kind
+        )
     )
     if out.version is not None:
         response.headers["ETag"] = etag(out.version)

@@ -9,25 +9,29 @@ that level (the village head of *this* village, the mayor of *this* city).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+from services.inspection.errors import (
+    DossierClosed,
+    InvalidScheme,
+    LevelNotReached,
+    PositionAlreadySigned,
+    PositionNotInScheme,
+    SignerAreaMismatch,
+    SignerIsNotTheHousehold,
+    SignerLacksPosition,
+)
 from services.inspection.places import ancestor
-from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.errors import InvalidInput
 
 __all__ = [
-    "DossierClosed",
-    "LevelNotReached",
-    "PositionAlreadySigned",
-    "PositionNotInScheme",
-    "SignerAreaMismatch",
-    "SignerIsNotTheHousehold",
-    "SignerLacksPosition",
     "Signature",
     "Signer",
     "SignoffLevel",
     "SignoffScheme",
     "current_level",
-    "InvalidScheme",
     "check_refusal",
     "check_scheme",
     "check_signature",
@@ -73,70 +77,6 @@ class Signer:
     sub: str = ""
 
 
-class DossierClosed(Conflict):
-    type_slug = "dossier-closed"
-    title = "The sign-off dossier is closed"
-    title_zh = "签字档案已关闭"
-    hint_zh = "已关闭的档案不能再签字"
-    hint_en = "A closed dossier takes no more signatures"
-
-
-class LevelNotReached(Conflict):
-    type_slug = "signoff-level-not-reached"
-    title = "A lower level has not finished signing"
-    title_zh = "下一级还未签完"
-    hint_zh = "等下一级签字完成后再签"
-    hint_en = "Wait until the lower level has signed"
-
-
-class PositionAlreadySigned(Conflict):
-    type_slug = "signoff-position-already-signed"
-    title = "This position has already signed"
-    title_zh = "该岗位已签字"
-    hint_zh = "无需重复签字"
-    hint_en = "No second signature is needed"
-
-
-class PositionNotInScheme(InvalidInput):
-    type_slug = "signoff-position-unknown"
-    title = "This position does not sign in the dossier's scheme"
-    title_zh = "该岗位不在本档案的签字流程中"
-    hint_zh = "按档案的签字流程选择岗位"
-    hint_en = "Choose a position of the dossier's scheme"
-
-
-class SignerLacksPosition(Forbidden):
-    type_slug = "signer-lacks-position"
-    title = "You do not hold the position this step needs"
-    title_zh = "您不担任这一步需要的岗位"
-    hint_zh = "请担任该岗位的人员签字"
-    hint_en = "Ask the holder of the position"
-
-
-class SignerIsNotTheHousehold(Forbidden):
-    type_slug = "signer-not-the-household"
-    title = "Only the household itself signs as the household"
-    title_zh = "只有本户才能以户的名义签字"
-    hint_zh = "请户主本人签字"
-    hint_en = "The household signs for itself"
-
-
-class SignerAreaMismatch(Forbidden):
-    type_slug = "signer-area-mismatch"
-    title = "You do not hold this position for the household's area"
-    title_zh = "您不是该户所在地区的这一岗位"
-    hint_zh = "请该户所在地区的岗位人员签字"
-    hint_en = "Ask the holder for the household's area"
-
-
-class InvalidScheme(InvalidInput):
-    type_slug = "signoff-scheme-invalid"
-    title = "The sign-off scheme cannot be used"
-    title_zh = "签字流程不能使用"
-    hint_zh = "按说明改正签字流程（各级岗位及顺序）后重新提交"
-    hint_en = "Fix the scheme's positions and levels as described"
-
-
 _ORDER = ("village", "township", "county", "city", "province")
 
 
@@ -150,24 +90,43 @@ def check_scheme(scheme: SignoffScheme, kind: str = "household") -> None:
     household signer and is signed at its own level or above."""
     lowest = _LOWEST_LEVEL.get(kind)
     if lowest is None:
-        raise InvalidScheme("A dossier kind is household, village or county.", kind=kind)
+        raise InvalidScheme(
+            "A dossier kind is household, village or county.", detail_zh="档案类型应为户、村或县", kind=kind
+        )
     names = [lv.level for lv in scheme.levels]
     if any(n in _ORDER and _ORDER.index(n) < _ORDER.index(lowest) for n in names):
-        raise InvalidScheme(f"A {kind} exit is signed at the {lowest} level or above.", levels=names)
+        raise InvalidScheme(
+            f"A {kind} exit is signed at the {lowest} level or above.",
+            detail_zh=f"{kind} 退出应在 {lowest} 级或以上签字",
+            levels=names,
+        )
     if kind != "household" and scheme.household_position is not None:
-        raise InvalidScheme("Only a household's exit has a household signer.")
+        raise InvalidScheme(
+            "Only a household's exit has a household signer.", detail_zh="只有户的退出才由农户本人签字"
+        )
     names = [lv.level for lv in scheme.levels]
     if not names or any(n not in _ORDER for n in names):
-        raise InvalidScheme("Levels are village, township, county, city or province.", levels=names)
+        raise InvalidScheme(
+            "Levels are village, township, county, city or province.",
+            detail_zh="签字层级应为村、乡镇、县、市或省",
+            levels=names,
+        )
     if [_ORDER.index(n) for n in names] != sorted({_ORDER.index(n) for n in names}):
-        raise InvalidScheme("Levels sign from the bottom up, each level once.", levels=names)
+        raise InvalidScheme(
+            "Levels sign from the bottom up, each level once.",
+            detail_zh="各级自下而上签字，每级一次",
+            levels=names,
+        )
     positions = [p for lv in scheme.levels for p in lv.positions]
     if any(not lv.positions for lv in scheme.levels) or len(positions) != len(set(positions)):
-        raise InvalidScheme("Every level needs positions, and a position signs at one level only.")
+        raise InvalidScheme(
+            "Every level needs positions, and a position signs at one level only.",
+            detail_zh="每一级都要有签字岗位，一个岗位只在一级签字",
+        )
     if scheme.household_position is not None:
         where = scheme.position_level(scheme.household_position)
         if where is None or where.level != "village":
-            raise InvalidScheme("The household signs at the village level.")
+            raise InvalidScheme("The household signs at the village level.", detail_zh="农户在村一级签字")
 
 
 def outstanding(scheme: SignoffScheme, signatures: list[Signature]) -> list[Signature]:
@@ -198,32 +157,49 @@ def _qualify(
     position: str,
 ) -> Signature:
     if status != "open":
-        raise DossierClosed(f"The dossier is {status}; nothing more can be signed.", current_status=status)
+        raise DossierClosed(
+            f"The dossier is {status}; nothing more can be signed.",
+            detail_zh=f"档案状态为 {status}，不能再签字",
+            current_status=status,
+        )
     step_level = scheme.position_level(position)
     if step_level is None:
         raise PositionNotInScheme(
             f"Position {position!r} is not part of scheme {scheme.code}.",
+            detail_zh=f"岗位 {position} 不在签字流程 {scheme.code} 中",
             position=position,
             positions=sorted(scheme.positions),
         )
     if position not in signer.roles:
-        raise SignerLacksPosition(f"Signing as {position} needs the role {position}.", position=position)
+        raise SignerLacksPosition(
+            f"Signing as {position} needs the role {position}.",
+            detail_zh=f"以 {position} 岗位签字需要具有 {position} 角色",
+            position=position,
+        )
     if position == scheme.household_position and signer.sub != household_id:
-        raise SignerIsNotTheHousehold("The household signs for itself, with its own account.")
+        raise SignerIsNotTheHousehold(
+            "The household signs for itself, with its own account.", detail_zh="农户须用本户自己的账号签字"
+        )
     expected_area = ancestor(household_area, step_level.level)
     if signer.area_code != expected_area:
         raise SignerAreaMismatch(
             f"The {position} who signs must hold office for area {expected_area}.",
+            detail_zh=f"签字的 {position} 须在地区 {expected_area} 任职",
             expected_area=expected_area,
             signer_area=signer.area_code,
         )
     step = Signature(step_level.level, position)
     if step in signatures:
-        raise PositionAlreadySigned(f"{position} has already signed this dossier.", position=position)
+        raise PositionAlreadySigned(
+            f"{position} has already signed this dossier.",
+            detail_zh=f"{position} 已在本档案签字",
+            position=position,
+        )
     now = current_level(scheme, signatures)
     if now is not None and now.level != step_level.level:
         raise LevelNotReached(
             f"The {now.level} level must finish signing before the {step_level.level} level.",
+            detail_zh=f"{now.level} 级签完后，{step_level.level} 级才能签字",
             current_level=now.level,
             waiting_for=[s.position for s in outstanding(scheme, signatures) if s.level == now.level],
         )
@@ -259,3 +235,23 @@ def check_refusal(
     if not reason.strip():
         raise InvalidInput("A refusal must give its reason.", detail_zh="不同意签字须说明理由")
     return _qualify(scheme, status, household_area, household_id, signatures, signer, position)
+
+
+def scheme_of_record(code: str, recorded: dict[str, Any]) -> SignoffScheme:
+    """The scheme frozen into a dossier (its JSON form, see service.scheme_json)."""
+    return SignoffScheme(
+        code,
+        tuple(SignoffLevel(lv["level"], tuple(lv["positions"])) for lv in recorded["levels"]),
+        household_position=recorded.get("household_position"),
+    )
+
+
+class _Decision(Protocol):
+    level: str
+    position: str
+    decision: str
+
+
+def signed(rows: Sequence[_Decision]) -> list[Signature]:
+    """The signatures among a dossier's decisions (a refusal is not one)."""
+    return [Signature(r.level, r.position) for r in rows if r.decision == "signed"]

@@ -8,6 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from services.inspection.models import SignoffDossier, SignoffSignature
+from services.inspection.signoffs import rules
+
 
 class SignIn(BaseModel):
     position: str = Field(min_length=1, max_length=60, examples=["village_head"])
@@ -72,4 +75,63 @@ class SchemeOut(SchemeIn):
         default=None,
         description="the version of the record stored at the path you read (its ETag goes in If-Match);"
         " none when what applies there is inherited from a shorter prefix or a preset",
+    )
+
+
+def dossier_out(dossier: SignoffDossier, rows: list[SignoffSignature]) -> DossierOut:
+    """A dossier as answered: each level's steps (signed, refused or pending) and who is next."""
+    scheme = rules.scheme_of_record(dossier.scheme_code, dossier.scheme)
+    by_position = {r.position: r for r in rows}
+    signed = rules.signed(rows)
+    now = rules.current_level(scheme, signed) if dossier.status == "open" else None
+    levels = [
+        LevelOut(
+            level=lv.level,
+            steps=[
+                StepOut(
+                    position=p,
+                    state=by_position[p].decision if p in by_position else "pending",
+                    signer_name=by_position[p].signer_name if p in by_position else None,
+                    signer_area=by_position[p].signer_area if p in by_position else None,
+                    at=by_position[p].signed_at if p in by_position else None,
+                    reason=by_position[p].reason if p in by_position else None,
+                )
+                for p in lv.positions
+            ],
+        )
+        for lv in scheme.levels
+    ]
+    return DossierOut(
+        id=dossier.id,
+        kind=dossier.kind,
+        household_id=dossier.household_id,
+        exit_request_id=dossier.exit_request_id,
+        area_code=dossier.area_code,
+        area_name=dossier.area_name,
+        criteria=dossier.criteria,
+        year=dossier.year,
+        member_count=dossier.member_count,
+        head_name_masked=dossier.head_name_masked,
+        scheme_code=dossier.scheme_code,
+        status=dossier.status,
+        current_level=now.level if now else None,
+        waiting_for=[s.position for s in rules.outstanding(scheme, signed) if now and s.level == now.level],
+        levels=levels,
+        refusal_reason=dossier.refusal_reason,
+        created_at=dossier.created_at,
+        closed_at=dossier.closed_at,
+    )
+
+
+def scheme_out(
+    scheme: rules.SignoffScheme, prefix: str, source: str, version: int | None = None, kind: str = "household"
+) -> SchemeOut:
+    return SchemeOut(
+        kind=kind,
+        code=scheme.code,
+        levels=[SchemeLevelIn(level=lv.level, positions=list(lv.positions)) for lv in scheme.levels],
+        household_position=scheme.household_position,
+        area_prefix=prefix,
+        source=source,
+        version=version,
     )

@@ -3,43 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection.errors import DossierNotFound
 from services.inspection.models import SignoffDossier, SignoffSignature
-from services.inspection.paging import after_key, next_cursor
 from services.inspection.places import parse_area
-from services.inspection.policies.presets import DOSSIER_KINDS, SIGNOFF_SCHEMES_BY_KIND, signoff_scheme_for
+from services.inspection.policies import service as policy_service
+from services.inspection.policies.presets import DOSSIER_KINDS
 from services.inspection.signoffs import events, rules
 from services.inspection.signoffs.repository import DossierRepository
 from services.inspection.signoffs.schemas import (
-    DossierOut,
-    LevelOut,
     SchemeIn,
-    SchemeLevelIn,
-    SchemeOut,
-    StepOut,
 )
 from services.registry import events as registry
 from shared import audit, cadres
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.clock import clock
-from shared.errors import InvalidInput, NotFound, PreconditionRequired
+from shared.errors import InvalidInput, PreconditionRequired
 from shared.http import check_put_precondition
-from shared.pagination import Page
 from shared.pii import mask_name
+from shared.repository import Slice
 
 SYSTEM = "inspection:consumer"
-
-
-class DossierNotFound(NotFound):
-    type_slug = "dossier-not-found"
-    title = "Sign-off dossier not found"
-    title_zh = "未找到该签字档案"
-    hint_zh = "检查档案编号"
-    hint_en = "Check the dossier id"
 
 
 def _scheme_json(scheme: rules.SignoffScheme) -> dict[str, Any]:
@@ -53,59 +42,19 @@ scheme_json = _scheme_json  # frozen into every dossier, household or area (sign
 
 
 def _scheme_of(dossier: SignoffDossier) -> rules.SignoffScheme:
-    return rules.SignoffScheme(
-        dossier.scheme_code,
-        tuple(rules.SignoffLevel(lv["level"], tuple(lv["positions"])) for lv in dossier.scheme["levels"]),
-        household_position=dossier.scheme.get("household_position"),
-    )
+    return rules.scheme_of_record(dossier.scheme_code, dossier.scheme)
 
 
 def _signed(rows: list[SignoffSignature]) -> list[rules.Signature]:
-    return [rules.Signature(r.level, r.position) for r in rows if r.decision == "signed"]
+    return rules.signed(rows)
 
 
-def _out(dossier: SignoffDossier, rows: list[SignoffSignature]) -> DossierOut:
-    scheme = _scheme_of(dossier)
-    by_position = {r.position: r for r in rows}
-    signed = _signed(rows)
-    now = rules.current_level(scheme, signed) if dossier.status == "open" else None
-    levels = [
-        LevelOut(
-            level=lv.level,
-            steps=[
-                StepOut(
-                    position=p,
-                    state=by_position[p].decision if p in by_position else "pending",
-                    signer_name=by_position[p].signer_name if p in by_position else None,
-                    signer_area=by_position[p].signer_area if p in by_position else None,
-                    at=by_position[p].signed_at if p in by_position else None,
-                    reason=by_position[p].reason if p in by_position else None,
-                )
-                for p in lv.positions
-            ],
-        )
-        for lv in scheme.levels
-    ]
-    return DossierOut(
-        id=dossier.id,
-        kind=dossier.kind,
-        household_id=dossier.household_id,
-        exit_request_id=dossier.exit_request_id,
-        area_code=dossier.area_code,
-        area_name=dossier.area_name,
-        criteria=dossier.criteria,
-        year=dossier.year,
-        member_count=dossier.member_count,
-        head_name_masked=dossier.head_name_masked,
-        scheme_code=dossier.scheme_code,
-        status=dossier.status,
-        current_level=now.level if now else None,
-        waiting_for=[s.position for s in rules.outstanding(scheme, signed) if now and s.level == now.level],
-        levels=levels,
-        refusal_reason=dossier.refusal_reason,
-        created_at=dossier.created_at,
-        closed_at=dossier.closed_at,
-    )
+@dataclass(frozen=True)
+class SignedDossier:
+    """A sign-off dossier and every signature (or refusal) given on it, oldest first."""
+
+    dossier: SignoffDossier
+    signatures: list[SignoffSignature]
 
 
 async def open_dossier(*, session: AsyncSession, data: registry.HouseholdExitRequested) -> SignoffDossier:
@@ -115,7 +64,7 @@ async def open_dossier(*, session: AsyncSession, data: registry.HouseholdExitReq
     if existing is not None:
         return existing
     area_code = AreaCode.parse(data.area_code).code  # a bad code is refused, not stored
-    scheme, _, _ = await effective_scheme(session, area_code)
+    scheme, _, _ = await policy_service.effective_scheme(session, area_code)
     dossier = await repo.add(
         SignoffDossier(
             exit_request_id=data.exit_request_id,
@@ -164,7 +113,9 @@ async def _load(
     dossier = await repo.get(dossier_id, lock=lock)
     if dossier is None or not actor.covers(dossier.area_code):
         raise DossierNotFound(
-            f"Sign-off dossier {dossier_id} does not exist in your area.", dossier_id=dossier_id
+            f"Sign-off dossier {dossier_id} does not exist in your area.",
+            detail_zh=f"您的辖区内没有签字档案 {dossier_id}",
+            dossier_id=dossier_id,
         )
     return dossier
 
@@ -180,15 +131,17 @@ def _signer(actor: Principal) -> rules.Signer:
     return rules.Signer(roles=actor.roles, area_code=actor.area_code, sub=actor.sub)
 
 
-async def get(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID) -> DossierOut:
+async def get(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID) -> SignedDossier:
     repo = DossierRepository(session)
     dossier = await _load(repo, actor, dossier_id, lock=False)
     own = await cadres.cadre_households(session, actor)
     if own is not None and dossier.household_id not in own:  # a cadre reads their households' dossiers
         raise DossierNotFound(
-            f"Sign-off dossier {dossier_id} does not exist in your area.", dossier_id=dossier_id
+            f"Sign-off dossier {dossier_id} does not exist in your area.",
+            detail_zh=f"您的辖区内没有签字档案 {dossier_id}",
+            dossier_id=dossier_id,
         )
-    return _out(dossier, await repo.signatures(dossier.id))
+    return SignedDossier(dossier, await repo.signatures(dossier.id))
 
 
 async def list_page(
@@ -200,25 +153,24 @@ async def list_page(
     cursor: str | None,
     limit: int,
     kind: str | None = None,
-) -> Page[DossierOut]:
+) -> Slice[SignedDossier]:
     repo = DossierRepository(session)
-    rows = await repo.page(
+    found = await repo.page(
         prefix=actor.area_prefix,
         status=status,
         household_id=household_id,
         kind=_check_kind(kind) if kind else None,
-        after=after_key(cursor),
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
         households=await cadres.cadre_households(session, actor),
     )
-    signatures = await repo.signatures_of([d.id for d in rows[:limit]])
-    items = [_out(d, signatures[d.id]) for d in rows[:limit]]
-    return Page(items=items, next_cursor=next_cursor(rows, limit))
+    signatures = await repo.signatures_of([d.id for d in found.items])
+    return Slice([SignedDossier(d, signatures[d.id]) for d in found.items], found.next_cursor)
 
 
 async def sign(
     *, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID, position: str
-) -> DossierOut:
+) -> SignedDossier:
     repo = DossierRepository(session)
     dossier = await _load(repo, actor, dossier_id, lock=True)
     rows = await repo.signatures(dossier.id)
@@ -258,12 +210,12 @@ async def sign(
         before={"status": "open"},
         after=after,
     )
-    return _out(dossier, rows)
+    return SignedDossier(dossier, rows)
 
 
 async def refuse(
     *, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID, position: str, reason: str
-) -> DossierOut:
+) -> SignedDossier:
     repo = DossierRepository(session)
     dossier = await _load(repo, actor, dossier_id, lock=True)
     rows = await repo.signatures(dossier.id)
@@ -301,49 +253,27 @@ async def refuse(
         before={"status": "open"},
         after={"status": "rejected", "position": step.position, "reason": reason},
     )
-    return _out(dossier, rows)
+    return SignedDossier(dossier, rows)
 
 
 # --- sign-off schemes as policy records ------------------------------------------------------
-def _scheme_from(data: SchemeIn) -> rules.SignoffScheme:
-    return rules.SignoffScheme(
-        data.code,
-        tuple(rules.SignoffLevel(lv.level, tuple(lv.positions)) for lv in data.levels),
-        household_position=data.household_position,
-    )
+@dataclass(frozen=True)
+class SchemeSetting:
+    """The sign-off scheme an area signs ``kind`` dossiers with, the prefix it is set for, whether
+    a record or a preset, and (when the record shown is stored there) its version."""
 
-
-def _scheme_out(
-    scheme: rules.SignoffScheme, prefix: str, source: str, version: int | None = None, kind: str = "household"
-) -> SchemeOut:
-    return SchemeOut(
-        kind=kind,
-        code=scheme.code,
-        levels=[SchemeLevelIn(level=lv.level, positions=list(lv.positions)) for lv in scheme.levels],
-        household_position=scheme.household_position,
-        area_prefix=prefix,
-        source=source,
-        version=version,
-    )
-
-
-async def effective_scheme(
-    session: AsyncSession, area_code: str, kind: str = "household"
-) -> tuple[rules.SignoffScheme, str, str]:
-    """(scheme, prefix it is set for, "record" | "preset"): a place's record beats the presets."""
-    record = await DossierRepository(session).scheme_for(area_code, kind)
-    if record is not None:
-        levels = [SchemeLevelIn(**lv) for lv in record.levels]
-        data = SchemeIn(code=record.code, levels=levels, household_position=record.household_position)
-        return _scheme_from(data), record.area_prefix, "record"
-    presets = SIGNOFF_SCHEMES_BY_KIND[kind]
-    prefix = max((p for p in presets if area_code.startswith(p)), key=len)
-    return signoff_scheme_for(area_code, presets), prefix, "preset"
+    scheme: rules.SignoffScheme
+    area_prefix: str
+    source: str
+    version: int | None
+    kind: str
 
 
 def _check_kind(kind: str) -> str:
     if kind not in DOSSIER_KINDS:
-        raise InvalidInput("A dossier kind is household, village or county.", kind=kind)
+        raise InvalidInput(
+            "A dossier kind is household, village or county.", detail_zh="档案类型应为户、村或县", kind=kind
+        )
     return kind
 
 
@@ -356,17 +286,17 @@ def _check_prefix(area_prefix: str) -> None:
         )
 
 
-async def get_scheme(*, session: AsyncSession, area_code: str, kind: str = "household") -> SchemeOut:
+async def get_scheme(*, session: AsyncSession, area_code: str, kind: str = "household") -> SchemeSetting:
     """The set an area (12 digits) or a subtree (its prefix) signs ``kind`` dossiers with. Its
     ``version`` is set only when the record shown is the one stored at ``area_code`` itself (what
     a PUT there changes)."""
     _check_prefix(area_code)
     _check_kind(kind)
-    scheme, prefix, source = await effective_scheme(session, parse_area(area_code).code, kind)
+    scheme, prefix, source = await policy_service.effective_scheme(session, parse_area(area_code).code, kind)
     own = (
         await DossierRepository(session).scheme_record(area_code, kind=kind) if prefix == area_code else None
     )
-    return _scheme_out(scheme, prefix, source, own.version if own else None, kind)
+    return SchemeSetting(scheme, prefix, source, own.version if own else None, kind)
 
 
 async def put_scheme(
@@ -377,7 +307,7 @@ async def put_scheme(
     data: SchemeIn,
     if_match: str | None,
     kind: str = "household",
-) -> SchemeOut:
+) -> SchemeSetting:
     """Set the sign-off set for a subtree; dossiers already open keep the set they opened with.
     Creating a prefix's record needs no If-Match; changing it needs the ETag you read."""
     _check_prefix(area_prefix)
@@ -387,7 +317,7 @@ async def put_scheme(
             detail_zh="只能为本辖区或下级地区设置签字流程",
         )
     _check_kind(kind)
-    scheme = _scheme_from(data)
+    scheme = policy_service.scheme_from(data)
     rules.check_scheme(scheme, kind)
     repo = DossierRepository(session)
     found = await repo.scheme_record(area_prefix, kind=kind, lock=True)
@@ -407,6 +337,7 @@ async def put_scheme(
         if found is None:  # a concurrent request created it since our read: this is now a change
             raise PreconditionRequired(
                 "Someone set this prefix's scheme a moment ago; read it and send its ETag in If-Match",
+                detail_zh="刚有人设置了该地区的签字流程，请重新读取并在 If-Match 中带上其 ETag",
                 area_prefix=area_prefix,
             )
     else:
@@ -424,4 +355,4 @@ async def put_scheme(
         before=before,
         after={**data.model_dump(), "kind": kind, "version": found.version},
     )
-    return _scheme_out(scheme, area_prefix, "record", found.version, kind)
+    return SchemeSetting(scheme, area_prefix, "record", found.version, kind)

@@ -6,14 +6,17 @@ dossier's refusal reason and frozen scheme); kinds, dates, statuses and the mask
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from services.inspection.models import Finding, SignoffDossier
 
+if TYPE_CHECKING:
+    from shared.snapshot import AnySelect
 
-def dossiers(prefix: str) -> Select[Any]:
+
+def dossiers(prefix: str) -> AnySelect:
     return (
         select(
             SignoffDossier.id,
@@ -35,7 +38,7 @@ def dossiers(prefix: str) -> Select[Any]:
     )
 
 
-def findings(prefix: str) -> Select[Any]:
+def findings(prefix: str) -> AnySelect:
     return (
         select(
             Finding.id,

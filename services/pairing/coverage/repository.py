@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from services.pairing.coverage.rules import GapKind, PolicyRegion
 from services.pairing.models import AreaRef, CoverageGap, Helper, HouseholdRef, Pairing
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 _CHECK_LOCK = 7_146_503  # one coverage check at a time, so a gap is never opened twice
 _CURRENT = "coverage_current"  # the gaps of this check (temporary, per transaction)
@@ -58,7 +58,7 @@ current = table(
     column("area_code", String),
     column("detail", JSONB),
 )
-_gaps = CoverageGap.__table__
+_gaps = CoverageGap.metadata.tables[CoverageGap.__tablename__]  # the Table, for bulk statements
 
 
 def _number(value: int) -> ColumnElement[int]:
@@ -176,7 +176,7 @@ def _current_gaps(
             ),
         ),
     ).where(or_(unpaired, _due(h) < today))
-    villages = [
+    villages: list[Select[*tuple[Any, ...]]] = [
         select(literal(gap.value), AreaRef.code, AreaRef.code, literal_column("'{}'::jsonb")).where(
             _poor_villages(prefix), ~_has(prefix, kind)
         )
@@ -195,7 +195,9 @@ def _current_gaps(
     return union_all(households, *villages, cadres)  # type: ignore[return-value]
 
 
-class CoverageRepository(Repository):
+class CoverageRepository(Repository[CoverageGap]):
+    model = CoverageGap
+
     async def lock(self) -> None:
         await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHECK_LOCK})
 
@@ -304,13 +306,11 @@ class CoverageRepository(Repository):
 
     # -- reads --------------------------------------------------------------------------------
     async def page(
-        self, *, prefix: str, open_only: bool, kind: str | None, after: uuid.UUID | None, limit: int
-    ) -> list[CoverageGap]:
-        stmt = select(CoverageGap).where(CoverageGap.area_code.startswith(prefix)).order_by(CoverageGap.id)
+        self, *, prefix: str, open_only: bool, kind: str | None, cursor: str | None, limit: int
+    ) -> Slice[CoverageGap]:
+        stmt = select(CoverageGap).where(CoverageGap.area_code.startswith(prefix))
         if open_only:
             stmt = stmt.where(CoverageGap.closed_at.is_(None))
         if kind:
             stmt = stmt.where(CoverageGap.kind == kind)
-        if after:
-            stmt = stmt.where(CoverageGap.id > after)
-        return list((await self.session.execute(stmt.limit(limit))).scalars())
+        return await self.keyset(stmt, key=(CoverageGap.id,), cursor=cursor, limit=limit)

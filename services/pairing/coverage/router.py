@@ -11,7 +11,6 @@ from services.pairing.coverage.rules import GapKind
 from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
 from services.pairing.deps import Manager, Office, TodayDep
 from services.pairing.errors import AreaNotFound
-from services.pairing.paging import after_id, page
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.db import SessionDep
@@ -29,7 +28,11 @@ def _prefix(user: Principal, area_code: str | None) -> str:
     if area_code is None:
         return user.area_prefix
     if not user.covers(area_code):
-        raise AreaNotFound(f"Area {area_code} is outside your area", area_code=area_code)
+        raise AreaNotFound(
+            f"Area {area_code} is outside your area",
+            detail_zh=f"地区 {area_code} 不在您的辖区内",
+            area_code=area_code,
+        )
     return AreaCode.parse(area_code).prefix
 
 
@@ -38,13 +41,14 @@ async def coverage(
     session: SessionDep, user: Office, today: TodayDep, area_code: AreaQuery = None
 ) -> CoverageOut:
     """Households and villages with and without their helpers, cadres over the cap, overdue visits."""
-    return await service.coverage(session=session, prefix=_prefix(user, area_code), today=today)
+    numbers = await service.coverage(session=session, prefix=_prefix(user, area_code), today=today)
+    return CoverageOut.model_validate(numbers)
 
 
 @router.post("/checks", response_model=CheckOut)
 async def run_check(session: SessionDep, user: Manager, today: TodayDep) -> CheckOut:
     """Record the gaps of the caller's area now (the periodic job does this for every area)."""
-    return await service.check(session, user, prefix=user.area_prefix, today=today)
+    return CheckOut.model_validate(await service.check(session, user, prefix=user.area_prefix, today=today))
 
 
 @router.get("/gaps", response_model=Page[GapOut])
@@ -57,12 +61,12 @@ async def list_gaps(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[GapOut]:
-    items = await service.list_gaps(
+    found = await service.list_gaps(
         session=session,
         prefix=_prefix(user, area_code),
         open_only=open,
         kind=kind.value if kind else None,
-        after=after_id(cursor),
+        cursor=cursor,
         limit=limit,
     )
-    return page(items, limit)
+    return Page[GapOut](**found.map(GapOut.model_validate))

@@ -12,6 +12,8 @@ from services.pairing.coverage.rules import GapKind
 
 
 class CoverageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     area_prefix: str
     on: date
     households_to_pair: int
@@ -30,6 +32,8 @@ class CoverageOut(BaseModel):
 
 
 class CheckOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     opened: int
     closed: int
     open: int

@@ -3,20 +3,20 @@ the gaps that were filled. Flush, never commit."""
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.coverage import events, rules
 from services.pairing.coverage.repository import CoverageRepository
-from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
 from services.pairing.helpers.rules import IN_SYSTEM
 from services.pairing.models import CoverageGap
 from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
+from shared.repository import Slice
 
 CHECKER = "coverage-check"
 OPEN_BATCH = 1000  # gaps opened (with their audit record and event) per round trip of a check
@@ -34,14 +34,40 @@ async def regions(session: AsyncSession, prefix: str, today: date) -> list[rules
     return rules.policy_regions(prefix, await policy_service.boundaries(session), numbers)
 
 
-async def coverage(*, session: AsyncSession, prefix: str, today: date) -> CoverageOut:
+@dataclass(frozen=True)
+class Coverage:
+    """An area's pairing numbers on a day."""
+
+    area_prefix: str
+    on: date
+    households_to_pair: int
+    households_paired: int
+    households_without_cadre: int
+    poor_villages: int
+    villages_without_work_team: int
+    villages_without_first_secretary: int
+    cadres: int
+    cadres_over_cap: int
+    visits_overdue: int
+
+
+@dataclass(frozen=True)
+class Check:
+    """What one coverage check changed: gaps opened and closed, and how many stay open."""
+
+    opened: int
+    closed: int
+    open: int
+
+
+async def coverage(*, session: AsyncSession, prefix: str, today: date) -> Coverage:
     """The numbers of an area, counted in SQL (see rules.summarize for what each one means)."""
     repo = CoverageRepository(session)
     by_region = await regions(session, prefix, today)
     to_pair, paired, overdue = await repo.household_counts(prefix, by_region, today)
     poor, no_team, no_secretary = await repo.village_counts(prefix)
     cadres, over_cap = await repo.cadre_counts(prefix, by_region, _CADRE_KINDS)
-    return CoverageOut(
+    return Coverage(
         area_prefix=prefix,
         on=today,
         households_to_pair=to_pair,
@@ -56,7 +82,7 @@ async def coverage(*, session: AsyncSession, prefix: str, today: date) -> Covera
     )
 
 
-async def check(session: AsyncSession, actor: Principal | str, *, prefix: str, today: date) -> CheckOut:
+async def check(session: AsyncSession, actor: Principal | str, *, prefix: str, today: date) -> Check:
     """Open what is newly missing (one event per gap), close what was filled.
 
     The gaps of this check are staged in SQL and compared with the open ones by (kind, subject)
@@ -96,7 +122,7 @@ async def check(session: AsyncSession, actor: Principal | str, *, prefix: str, t
             entries=[(gid, {"open": True}, {"open": False}) for gid in closed[start : start + OPEN_BATCH]],
             serialized_by="the coverage check's lock",
         )
-    return CheckOut(opened=opened, closed=len(closed), open=current)
+    return Check(opened=opened, closed=len(closed), open=current)
 
 
 async def list_gaps(
@@ -105,10 +131,9 @@ async def list_gaps(
     prefix: str,
     open_only: bool,
     kind: str | None,
-    after: uuid.UUID | None,
+    cursor: str | None,
     limit: int,
-) -> list[GapOut]:
-    rows = await CoverageRepository(session).page(
-        prefix=prefix, open_only=open_only, kind=kind, after=after, limit=limit
+) -> Slice[CoverageGap]:
+    return await CoverageRepository(session).page(
+        prefix=prefix, open_only=open_only, kind=kind, cursor=cursor, limit=limit
     )
-    return [GapOut.model_validate(r) for r in rows]

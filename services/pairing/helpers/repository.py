@@ -7,34 +7,23 @@ import uuid
 from sqlalchemy import select
 
 from services.pairing.models import Helper, PostingPeriod
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class HelperRepository(Repository):
-    async def add(self, helper: Helper) -> Helper:
-        self.session.add(helper)
-        await self.session.flush()
-        return helper
+class HelperRepository(Repository[Helper]):
+    """``get(id, lock=True)`` serialises pairings of one helper, so two requests cannot both take
+    the last slot."""
 
-    async def get(self, helper_id: uuid.UUID, *, for_update: bool = False) -> Helper | None:
-        stmt = select(Helper).where(Helper.id == helper_id)
-        if for_update:
-            # Serialises pairings of one helper, so two requests cannot both take the last slot.
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+    model = Helper
 
     async def by_user_sub(self, sub: str) -> Helper | None:
         return (await self.session.execute(select(Helper).where(Helper.user_sub == sub))).scalar_one_or_none()
 
-    async def page(
-        self, *, prefix: str, kind: str | None, after: uuid.UUID | None, limit: int
-    ) -> list[Helper]:
-        stmt = select(Helper).where(Helper.area_code.startswith(prefix)).order_by(Helper.id).limit(limit)
+    async def page(self, *, prefix: str, kind: str | None, cursor: str | None, limit: int) -> Slice[Helper]:
+        stmt = select(Helper).where(Helper.area_code.startswith(prefix))
         if kind:
             stmt = stmt.where(Helper.kind == kind)
-        if after:
-            stmt = stmt.where(Helper.id > after)
-        return list((await self.session.execute(stmt)).scalars())
+        return await self.keyset(stmt, key=(Helper.id,), cursor=cursor, limit=limit)
 
     async def active_of_kinds(self, *, prefix: str, kinds: list[str], lock: bool = False) -> list[Helper]:
         stmt = (

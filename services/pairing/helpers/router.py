@@ -10,7 +10,6 @@ from services.pairing.deps import Manager, Reader, TodayDep
 from services.pairing.helpers import service
 from services.pairing.helpers.rules import HelperKind
 from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, LeaveOut, PostingIn, PostingOut
-from services.pairing.paging import after_id, page
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
@@ -18,11 +17,16 @@ from shared.pagination import Cursor, Limit, Page
 router = APIRouter(prefix="/helpers", tags=["helpers"])
 
 
+def _posting_out(posting: service.Posting) -> PostingOut:
+    out = PostingOut.model_validate(posting.period)
+    return out.model_copy(update={"counts_as_grassroots_service": posting.counts_as_grassroots_service})
+
+
 @router.post("", status_code=201, response_model=HelperOut)
 async def register_helper(
     body: HelperIn, session: SessionDep, user: Manager, idem: IdempotencyDep
 ) -> HelperOut:
-    out = await service.register(session=session, actor=user, data=body)
+    out = HelperOut.model_validate(await service.register(session=session, actor=user, data=body))
     await idem.save(201, out)
     return out
 
@@ -35,29 +39,33 @@ async def list_helpers(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[HelperOut]:
-    items = await service.list_helpers(
-        session=session, prefix=user.area_prefix, kind=kind, after=after_id(cursor), limit=limit
+    found = await service.list_helpers(
+        session=session, prefix=user.area_prefix, kind=kind, cursor=cursor, limit=limit
     )
-    return page(items, limit)
+    return Page[HelperOut](**found.map(HelperOut.model_validate))
 
 
 @router.get("/{helper_id}", response_model=HelperOut)
 async def get_helper(helper_id: uuid.UUID, session: SessionDep, user: Reader) -> HelperOut:
-    return await service.get(session=session, actor=user, helper_id=helper_id)
+    return HelperOut.model_validate(await service.get(session=session, actor=user, helper_id=helper_id))
 
 
 @router.post("/{helper_id}/postings", status_code=201, response_model=PostingOut)
 async def add_posting(
     helper_id: uuid.UUID, body: PostingIn, session: SessionDep, user: Manager, today: TodayDep
 ) -> PostingOut:
-    return await service.add_posting(session=session, actor=user, helper_id=helper_id, data=body, today=today)
+    posting = await service.add_posting(
+        session=session, actor=user, helper_id=helper_id, data=body, today=today
+    )
+    return _posting_out(posting)
 
 
 @router.get("/{helper_id}/postings", response_model=list[PostingOut])
 async def list_postings(
     helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep
 ) -> list[PostingOut]:
-    return await service.postings(session=session, actor=user, helper_id=helper_id, today=today)
+    postings = await service.postings(session=session, actor=user, helper_id=helper_id, today=today)
+    return [_posting_out(p) for p in postings]
 
 
 @router.post("/{helper_id}/leave", response_model=LeaveOut)
@@ -70,6 +78,7 @@ async def leave(
     today: TodayDep,
 ) -> LeaveOut:
     """The helper leaves; their households are handed over in one operation (all or nothing)."""
-    out = await service.leave(session=session, actor=user, helper_id=helper_id, data=body, today=today)
+    departure = await service.leave(session=session, actor=user, helper_id=helper_id, data=body, today=today)
+    out = LeaveOut.model_validate(departure)
     await idem.save(200, out)
     return out

@@ -80,6 +80,8 @@ class LeaveIn(BaseModel):
 
 
 class HandOverItem(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     household_id: uuid.UUID
     from_pairing_id: uuid.UUID
     to_pairing_id: uuid.UUID
@@ -87,6 +89,8 @@ class HandOverItem(BaseModel):
 
 
 class LeaveOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     helper: HelperOut
     handed_over: list[HandOverItem]
     closed_pairings: list[uuid.UUID]

@@ -3,54 +3,73 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pairing.errors import HelperNotFound, InvalidPeriod, PairingRuleViolated
+from services.pairing.errors import HelperAlreadyLeft, HelperNotFound, InvalidPeriod, PairingRuleViolated
 from services.pairing.helpers import events, rules
 from services.pairing.helpers.repository import HelperRepository
-from services.pairing.helpers.schemas import (
-    HandOverItem,
-    HelperIn,
-    HelperOut,
-    LeaveIn,
-    LeaveOut,
-    PostingIn,
-    PostingOut,
-)
-from services.pairing.models import Helper, PostingPeriod
+from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, PostingIn
+from services.pairing.models import Helper, Pairing, PostingPeriod
 from services.pairing.needs import rules as need_rules
-from services.pairing.needs.repository import NeedRepository
+from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.auth import Principal
+from shared.repository import Slice
 
 
-class HelperAlreadyLeft(PairingRuleViolated):
-    type_slug = "helper-already-left"
-    title = "The helper has already left"
-    title_zh = "该帮扶责任人已离开"
-    hint_zh = "把该户交给仍在岗的帮扶责任人"
-    hint_en = "Pair the household with a helper still in post"
+@dataclass(frozen=True)
+class Posting:
+    """A posting period, and whether it counts as grassroots service (基层服务) today."""
+
+    period: PostingPeriod
+    counts_as_grassroots_service: bool
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """One household moved from the leaving cadre to a receiver."""
+
+    household_id: uuid.UUID
+    from_pairing_id: uuid.UUID
+    to_pairing_id: uuid.UUID
+    to_helper_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A helper who left: the households handed over and the other pairings ended."""
+
+    helper: Helper
+    handed_over: list[HandOver]
+    closed_pairings: list[uuid.UUID]
 
 
 def _snapshot(h: Helper) -> dict[str, object]:
     return HelperOut.model_validate(h).model_dump(mode="json")
 
 
-async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -> HelperOut:
+async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -> Helper:
     if not actor.covers(data.area_code):
-        raise HelperNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+        raise HelperNotFound(
+            f"Area {data.area_code} is outside your area",
+            detail_zh=f"地区 {data.area_code} 不在您的辖区内",
+            area_code=data.area_code,
+        )
     if data.team_id is not None:
         team = await HelperRepository(session).get(data.team_id)
         if team is None or not actor.covers(team.area_code):
             raise HelperNotFound(
-                f"Team {data.team_id} does not exist in your area", team_id=str(data.team_id)
+                f"Team {data.team_id} does not exist in your area",
+                detail_zh=f"您的辖区内没有工作队 {data.team_id}",
+                team_id=str(data.team_id),
             )
         refusal = rules.team_refusal(data.kind, rules.HelperKind(team.kind))
         if refusal:
@@ -60,7 +79,9 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
         await HelperRepository(session).add(helper)
     except IntegrityError as exc:
         raise PairingRuleViolated(
-            f"Login {data.user_sub} already belongs to another helper", rule="one_helper_per_login"
+            f"Login {data.user_sub} already belongs to another helper",
+            detail_zh=f"账号 {data.user_sub} 已属于另一位帮扶责任人",
+            rule="one_helper_per_login",
         ) from exc
     await audit.record(
         session,
@@ -70,38 +91,41 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
         entity_id=helper.id,
         after=_snapshot(helper),
     )
-    return HelperOut.model_validate(helper)
+    return helper
 
 
-async def get(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> HelperOut:
+async def get(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> Helper:
     helper = await HelperRepository(session).get(helper_id)
     if helper is None or not actor.covers(helper.area_code):
-        raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))
-    return HelperOut.model_validate(helper)
+        raise HelperNotFound(
+            f"Helper {helper_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
+            helper_id=str(helper_id),
+        )
+    return helper
 
 
 async def list_helpers(
-    *, session: AsyncSession, prefix: str, kind: str | None, after: uuid.UUID | None, limit: int
-) -> list[HelperOut]:
-    rows = await HelperRepository(session).page(prefix=prefix, kind=kind, after=after, limit=limit)
-    return [HelperOut.model_validate(h) for h in rows]
+    *, session: AsyncSession, prefix: str, kind: str | None, cursor: str | None, limit: int
+) -> Slice[Helper]:
+    return await HelperRepository(session).page(prefix=prefix, kind=kind, cursor=cursor, limit=limit)
 
 
-def _posting_out(p: PostingPeriod, today: date, resolve: policy_service.Resolver) -> PostingOut:
-    out = PostingOut.model_validate(p)
+def _posting(p: PostingPeriod, today: date, resolve: policy_service.Resolver) -> Posting:
     period = rules.PostingPeriod(p.area_code, p.started_on, p.ended_on, p.in_poor_area)
-    out.counts_as_grassroots_service = rules.counts_as_grassroots_service(
-        period, resolve(p.area_code), today=today
-    )
-    return out
+    counts = rules.counts_as_grassroots_service(period, resolve(p.area_code), today=today)
+    return Posting(p, counts)
 
 
 async def add_posting(
     *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: PostingIn, today: date
-) -> PostingOut:
+) -> Posting:
     helper = await pairing_service.scoped_helper(session, actor, helper_id)
     if data.ended_on is not None and data.ended_on < data.started_on:
-        raise InvalidPeriod(f"A posting cannot end ({data.ended_on}) before it starts ({data.started_on})")
+        raise InvalidPeriod(
+            f"A posting cannot end ({data.ended_on}) before it starts ({data.started_on})",
+            detail_zh=f"任职不能在开始（{data.started_on}）之前结束（{data.ended_on}）",
+        )
     posting = await HelperRepository(session).add_posting(
         PostingPeriod(id=uuid.uuid4(), helper_id=helper.id, **data.model_dump())
     )
@@ -113,15 +137,15 @@ async def add_posting(
         entity_id=posting.id,
         after={"helper_id": str(helper.id), **data.model_dump(mode="json")},
     )
-    return _posting_out(posting, today, await policy_service.resolver(session, on=today))
+    return _posting(posting, today, await policy_service.resolver(session, on=today))
 
 
 async def postings(
     *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date
-) -> list[PostingOut]:
+) -> list[Posting]:
     await get(session=session, actor=actor, helper_id=helper_id)
     resolve = await policy_service.resolver(session, on=today)
-    return [_posting_out(p, today, resolve) for p in await HelperRepository(session).postings(helper_id)]
+    return [_posting(p, today, resolve) for p in await HelperRepository(session).postings(helper_id)]
 
 
 async def _receivers(
@@ -144,70 +168,85 @@ async def _receivers(
         ):
             raise PairingRuleViolated(
                 f"Helper {receiver_id} cannot take over: it must be another active in-system cadre",
+                detail_zh=f"帮扶责任人 {receiver_id} 不能接手：须是另一位在岗的体制内干部",
                 rule="hand_over_receiver",
             )
         receivers.append(receiver)
     return receivers
 
 
-async def leave(
-    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: LeaveIn, today: date
-) -> LeaveOut:
-    """A cadre leaves: every household moves to a receiver in this one transaction, or nothing
-    changes (a household left without a cadre is refused). Other pairings end."""
-    if data.left_on > today:
-        raise InvalidPeriod(f"Record a leave when it happens; {data.left_on} is in the future")
+async def _leaving_helper(
+    session: AsyncSession, actor: Principal, helper_id: uuid.UUID, left_on: date, today: date
+) -> tuple[Helper, list[Pairing]]:
+    """The helper who leaves (still in post) and their active pairings, all started by ``left_on``."""
+    if left_on > today:
+        raise InvalidPeriod(
+            f"Record a leave when it happens; {left_on} is in the future",
+            detail_zh=f"离岗发生后再登记：{left_on} 还未到",
+        )
     helper = await pairing_service.scoped_helper(session, actor, helper_id)
     if not helper.active:
-        raise HelperAlreadyLeft(f"Helper {helper_id} left on {helper.left_on}", helper_id=str(helper_id))
-    pairings = PairingRepository(session)
-    active = await pairings.active_for_helper(helper.id)
-    for p in active:
-        if data.left_on < p.started_on:
-            raise InvalidPeriod(
-                f"Pairing {p.id} started on {p.started_on}, after the leaving day {data.left_on}"
-            )
-    households = [p for p in active if p.kind == PairingKind.CADRE_HOUSEHOLD]
-    handed: list[HandOverItem] = []
-    if households:
-        receivers = await _receivers(session, actor, helper, data.receiver_ids)
-        loads = await pairings.cadre_loads(r.id for r in receivers)
-        plan = need_rules.plan_hand_over(
-            [(p.target_id, p.area_code) for p in households],
-            [need_rules.CadreLoad(str(r.id), r.area_code, loads.get(r.id, 0)) for r in receivers],
-            cap=(await policy_service.resolver(session, on=data.left_on))(
-                helper.area_code
-            ).cadre_household_cap,
+        raise HelperAlreadyLeft(
+            f"Helper {helper_id} left on {helper.left_on}",
+            detail_zh=f"帮扶责任人 {helper_id} 已于 {helper.left_on} 离岗",
+            helper_id=str(helper_id),
         )
-        by_id = {str(r.id): r for r in receivers}
-        needs = NeedRepository(session)
-        for old in households:
-            await pairing_service.close_pairing(session, actor, old, on=data.left_on, reason="handed_over")
-            household = await needs.household(uuid.UUID(old.target_id), for_update=True)
-            assert household is not None  # a pairing's household is always projected
-            new = await pairing_service.create_pairing(
-                session,
-                actor,
-                kind=PairingKind.CADRE_HOUSEHOLD,
-                helper=by_id[plan[old.target_id]],
-                target=pairing_service.household_target(household),
-                started_on=data.left_on,
+    active = await PairingRepository(session).active_for_helper(helper.id)
+    for p in active:
+        if left_on < p.started_on:
+            raise InvalidPeriod(
+                f"Pairing {p.id} started on {p.started_on}, after the leaving day {left_on}",
+                detail_zh=f"结对 {p.id} 开始于 {p.started_on}，晚于离岗日 {left_on}",
             )
-            handed.append(
-                HandOverItem(
-                    household_id=household.id,
-                    from_pairing_id=old.id,
-                    to_pairing_id=new.id,
-                    to_helper_id=new.helper_id,
-                )
-            )
-    closed = [p for p in active if p.kind != PairingKind.CADRE_HOUSEHOLD]
-    for p in closed:
-        await pairing_service.close_pairing(session, actor, p, on=data.left_on, reason="helper_left")
+    return helper, active
+
+
+async def _hand_over(
+    session: AsyncSession,
+    actor: Principal,
+    helper: Helper,
+    households: list[Pairing],
+    receiver_ids: list[uuid.UUID],
+    on: date,
+) -> list[HandOver]:
+    """Move every household of the leaving cadre to a receiver under the cap (need_rules.plan_hand_over
+    refuses when they do not all fit): the old pairing ends, a new one starts the same day."""
+    if not households:
+        return []
+    receivers = await _receivers(session, actor, helper, receiver_ids)
+    loads = await PairingRepository(session).cadre_loads(r.id for r in receivers)
+    plan = need_rules.plan_hand_over(
+        [(p.target_id, p.area_code) for p in households],
+        [need_rules.CadreLoad(str(r.id), r.area_code, loads.get(r.id, 0)) for r in receivers],
+        cap=(await policy_service.resolver(session, on=on))(helper.area_code).cadre_household_cap,
+    )
+    by_id = {str(r.id): r for r in receivers}
+    refs = HouseholdRepository(session)
+    handed: list[HandOver] = []
+    for old in households:
+        await pairing_service.close_pairing(session, actor, old, on=on, reason="handed_over")
+        household = await refs.get(uuid.UUID(old.target_id), lock=True)
+        assert household is not None  # a pairing's household is always projected
+        new = await pairing_service.create_pairing(
+            session,
+            actor,
+            kind=PairingKind.CADRE_HOUSEHOLD,
+            helper=by_id[plan[old.target_id]],
+            target=pairing_service.household_target(household),
+            started_on=on,
+        )
+        handed.append(HandOver(household.id, old.id, new.id, new.helper_id))
+    return handed
+
+
+async def _retire(
+    session: AsyncSession, actor: Principal, helper: Helper, on: date, handed_over: int
+) -> None:
+    """Mark the helper as left, end their open postings, and record it (audit row and event)."""
     before = _snapshot(helper)
-    helper.active, helper.left_on = False, data.left_on
+    helper.active, helper.left_on = False, on
     for posting in await HelperRepository(session).postings(helper.id):
-        posting.ended_on = posting.ended_on or data.left_on
+        posting.ended_on = posting.ended_on or on
     await session.flush()
     await audit.record(
         session,
@@ -218,7 +257,19 @@ async def leave(
         before=before,
         after=_snapshot(helper),
     )
-    await events.helper_left(session, helper, handed_over=len(handed))
-    return LeaveOut(
-        helper=HelperOut.model_validate(helper), handed_over=handed, closed_pairings=[p.id for p in closed]
-    )
+    await events.helper_left(session, helper, handed_over=handed_over)
+
+
+async def leave(
+    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: LeaveIn, today: date
+) -> Departure:
+    """A cadre leaves: every household moves to a receiver in this one transaction, or nothing
+    changes (a household left without a cadre is refused). Other pairings end."""
+    helper, active = await _leaving_helper(session, actor, helper_id, data.left_on, today)
+    households = [p for p in active if p.kind == PairingKind.CADRE_HOUSEHOLD]
+    handed = await _hand_over(session, actor, helper, households, data.receiver_ids, data.left_on)
+    closed = [p for p in active if p.kind != PairingKind.CADRE_HOUSEHOLD]
+    for p in closed:
+        await pairing_service.close_pairing(session, actor, p, on=data.left_on, reason="helper_left")
+    await _retire(session, actor, helper, data.left_on, handed_over=len(handed))
+    return Departure(helper=helper, handed_over=handed, closed_pairings=[p.id for p in closed])

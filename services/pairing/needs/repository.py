@@ -6,14 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.pairing.models import AreaRef, HouseholdRef, PairingNeed
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class NeedRepository(Repository):
+class NeedRepository(Repository[PairingNeed]):
+    """Pairing needs, and the area projection they are opened against."""
+
+    model = PairingNeed
+
     async def upsert_area(self, values: dict[str, Any]) -> None:
         stmt = insert(AreaRef).values(**values)
         update = {k: stmt.excluded[k] for k in values if k != "code"}
@@ -34,47 +38,11 @@ class NeedRepository(Repository):
         )
         return list((await self.session.execute(stmt.order_by(AreaRef.code))).scalars())
 
-    async def household(self, household_id: uuid.UUID, *, for_update: bool = False) -> HouseholdRef | None:
-        stmt = select(HouseholdRef).where(HouseholdRef.id == household_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def add_household(self, household: HouseholdRef) -> HouseholdRef:
-        self.session.add(household)
-        await self.session.flush()
-        return household
-
-    async def households(
-        self,
-        *,
-        prefix: str,
-        ids: list[uuid.UUID] | None = None,
-        statuses: list[str] | None = None,
-        after: uuid.UUID | None = None,
-        limit: int | None = None,
-    ) -> list[HouseholdRef]:
-        stmt = select(HouseholdRef).where(HouseholdRef.area_code.startswith(prefix)).order_by(HouseholdRef.id)
-        if ids is not None:
-            stmt = stmt.where(HouseholdRef.id.in_(ids))
-        if statuses:
-            stmt = stmt.where(HouseholdRef.status.in_(statuses))
-        if after:
-            stmt = stmt.where(HouseholdRef.id > after)
-        if limit:
-            stmt = stmt.limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
-
     async def open_need(self, household_id: uuid.UUID) -> PairingNeed | None:
         stmt = select(PairingNeed).where(
             PairingNeed.household_id == household_id, PairingNeed.status == "open"
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def add_need(self, need: PairingNeed) -> PairingNeed:
-        self.session.add(need)
-        await self.session.flush()
-        return need
 
     async def finish_need(self, need: PairingNeed, *, status: str, reason: str, at: datetime) -> None:
         need.status, need.closed_reason, need.closed_at = status, reason, at
@@ -88,12 +56,42 @@ class NeedRepository(Repository):
         )
         await self.session.execute(stmt)
 
-    async def needs(
-        self, *, prefix: str, status: str | None, after: uuid.UUID | None, limit: int
-    ) -> list[PairingNeed]:
-        stmt = select(PairingNeed).where(PairingNeed.area_code.startswith(prefix)).order_by(PairingNeed.id)
+    async def page(
+        self, *, prefix: str, status: str | None, cursor: str | None, limit: int
+    ) -> Slice[PairingNeed]:
+        stmt = select(PairingNeed).where(PairingNeed.area_code.startswith(prefix))
         if status:
             stmt = stmt.where(PairingNeed.status == status)
-        if after:
-            stmt = stmt.where(PairingNeed.id > after)
-        return list((await self.session.execute(stmt.limit(limit))).scalars())
+        return await self.keyset(stmt, key=(PairingNeed.id,), cursor=cursor, limit=limit)
+
+
+class HouseholdRepository(Repository[HouseholdRef]):
+    """Pairing's projection of the registry's households (``get(id, lock=True)`` before a change)."""
+
+    model = HouseholdRef
+
+    def _select(self, prefix: str, ids: list[uuid.UUID] | None, statuses: list[str] | None) -> Select[Any]:
+        stmt = select(HouseholdRef).where(HouseholdRef.area_code.startswith(prefix))
+        if ids is not None:
+            stmt = stmt.where(HouseholdRef.id.in_(ids))
+        if statuses:
+            stmt = stmt.where(HouseholdRef.status.in_(statuses))
+        return stmt
+
+    async def in_area(
+        self, *, prefix: str, ids: list[uuid.UUID] | None = None, statuses: list[str] | None = None
+    ) -> list[HouseholdRef]:
+        stmt = self._select(prefix, ids, statuses).order_by(HouseholdRef.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def page(
+        self,
+        *,
+        prefix: str,
+        ids: list[uuid.UUID] | None,
+        statuses: list[str] | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Slice[HouseholdRef]:
+        stmt = self._select(prefix, ids, statuses)
+        return await self.keyset(stmt, key=(HouseholdRef.id,), cursor=cursor, limit=limit)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from services.pairing.deps import Manager, Reader, TodayDep
 from services.pairing.needs import service
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
-from services.pairing.paging import after_id, page
+from services.pairing.pairings.schemas import PairingOut
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit, Page
 
@@ -22,15 +22,17 @@ async def list_households(
     session: SessionDep, user: Reader, status: str | None = None, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[HouseholdOut]:
     """A cadre sees only the households they are paired with."""
-    items = await service.list_households(
-        session=session, actor=user, status=status, after=after_id(cursor), limit=limit
+    found = await service.list_households(
+        session=session, actor=user, status=status, cursor=cursor, limit=limit
     )
-    return page(items, limit)
+    return Page[HouseholdOut](**found.map(HouseholdOut.model_validate))
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
 async def get_household(household_id: uuid.UUID, session: SessionDep, user: Reader) -> HouseholdOut:
-    return await service.get_household(session=session, actor=user, household_id=household_id)
+    found = await service.get_household(session=session, actor=user, household_id=household_id)
+    out = HouseholdOut.model_validate(found.household)
+    return out.model_copy(update={"pairings": [PairingOut.model_validate(p) for p in found.pairings]})
 
 
 @router.get("/households/{household_id}/suggestions", response_model=list[SuggestionOut])
@@ -42,9 +44,10 @@ async def suggestions(
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[SuggestionOut]:
     """Cadres to propose: same area first, then the least loaded, never at the cap."""
-    return await service.suggest(
+    ranked = await service.suggest(
         session=session, actor=user, household_id=household_id, limit=limit, today=today
     )
+    return [SuggestionOut.model_validate(s) for s in ranked]
 
 
 @router.get("/needs", response_model=Page[NeedOut])
@@ -55,7 +58,7 @@ async def list_needs(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[NeedOut]:
-    items = await service.list_needs(
-        session=session, prefix=user.area_prefix, status=status, after=after_id(cursor), limit=limit
+    found = await service.list_needs(
+        session=session, prefix=user.area_prefix, status=status, cursor=cursor, limit=limit
     )
-    return page(items, limit)
+    return Page[NeedOut](**found.map(NeedOut.model_validate))

@@ -10,6 +10,7 @@ from services.pairing.errors import HandOverImpossible
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel, InvalidAreaCode
 
 __all__ = [
+    "NEEDS_CADRE",
     "CadreLoad",
     "ExitedHousehold",
     "HouseholdDecision",
@@ -23,6 +24,9 @@ __all__ = [
 ]
 
 HouseholdEventKind = str  # the last dotted part before the version: "registered", "exited", ...
+
+# Statuses in which a household still wants a cadre beside it.
+NEEDS_CADRE = frozenset({"registered", "exit_requested"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,8 @@ def plan_hand_over(
         raise HandOverImpossible(
             f"{len(households)} households need a cadre but the receivers have room for {free} "
             f"under the cap of {cap}; add receivers and try again",
+            detail_zh=f"{len(households)} 户需要帮扶干部，但接手人员在结对上限 {cap} 户内只能再接 {free} 户；"
+            "请增加接手人员后重试",
             households=len(households),
             room=free,
         )

@@ -36,6 +36,8 @@ class NeedOut(BaseModel):
 
 
 class SuggestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     helper_id: uuid.UUID
     name: str
     area_code: str

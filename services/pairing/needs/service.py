@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,20 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.pairing.errors import HouseholdNotFound
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.helpers.rules import IN_SYSTEM
-from services.pairing.models import HouseholdRef, PairingNeed
-from services.pairing.needs import events, rules
-from services.pairing.needs.repository import NeedRepository
-from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
+from services.pairing.models import HouseholdRef, Pairing, PairingNeed
+from services.pairing.needs import lifecycle, rules
+from services.pairing.needs.repository import HouseholdRepository, NeedRepository
 from services.pairing.pairings import rules as pairing_rules
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
-from services.pairing.pairings.schemas import PairingOut
 from services.pairing.policies import service as policy_service
 from services.registry import events as registry
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
+from shared.repository import Slice
 
 REGISTRY = "registry-events"  # the audit actor of projection changes
 
@@ -40,6 +40,29 @@ HouseholdEvent = (
     | registry.HouseholdRemoved
     | registry.HouseholdRejected
 )
+
+@dataclass(frozen=True)
+class PairedHousehold:
+    """A household of the projection with its active pairings."""
+
+    household: HouseholdRef
+    pairings: list[Pairing]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A cadre to propose for a household: their load against the cap, and how near they are."""
+
+    helper_id: uuid.UUID
+    name: str
+    area_code: str
+    households: int
+    cap: int
+    shared_levels: int
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def _field(data: HouseholdEvent, name: str) -> Any:
@@ -84,12 +107,12 @@ async def apply_household_event(session: AsyncSession, data: HouseholdEvent, *, 
 
     Each household contract carries its own fields; the ones it lacks leave the copy as it was."""
     kind = data.type.split(".")[2]
-    repo, pairings = NeedRepository(session), PairingRepository(session)
+    households, pairings = HouseholdRepository(session), PairingRepository(session)
     household_id = uuid.UUID(data.household_id)
-    household = await repo.household(household_id, for_update=True)
+    household = await households.get(household_id, lock=True)
     before = _household_snapshot(household) if household else None
     if household is None:
-        household = await repo.add_household(
+        household = await households.add(
             HouseholdRef(id=household_id, area_code=data.area_code, status="candidate", member_count=0)
         )
     moved_to = data.area_code
@@ -125,9 +148,9 @@ async def apply_household_event(session: AsyncSession, data: HouseholdEvent, *, 
         and pairing_rules.household_is_pairable(pairing_service.household_target(household), today=today)
         is None
     ):
-        await open_need(session, REGISTRY, household)
+        await lifecycle.open_need(session, REGISTRY, household)
     if decision.close_need:
-        await close_need(session, REGISTRY, household_id, reason=kind)
+        await lifecycle.close_need(session, REGISTRY, household_id, reason=kind)
     if decision.close_pairings_reason:
         for pairing in active:
             await pairing_service.close_pairing(
@@ -155,57 +178,9 @@ async def _follow_move(session: AsyncSession, household: HouseholdRef, moved_to:
     return lost_cadre
 
 
-async def open_need(session: AsyncSession, actor: Principal | str, household: HouseholdRef) -> None:
-    repo = NeedRepository(session)
-    if await repo.open_need(household.id) is not None:
-        return
-    need = await repo.add_need(
-        PairingNeed(id=uuid.uuid4(), household_id=household.id, area_code=household.area_code, status="open")
-    )
-    await audit.record(
-        session,
-        actor=actor,
-        action="need.opened",
-        entity_type="pairing_need",
-        entity_id=need.id,
-        after={"household_id": str(household.id), "area_code": household.area_code},
-    )
-    await events.need_opened(session, need)
-
-
-async def close_need(
-    session: AsyncSession, actor: Principal | str, household_id: uuid.UUID, *, reason: str
-) -> None:
-    repo = NeedRepository(session)
-    need = await repo.open_need(household_id)
-    if need is None:
-        return
-    await repo.finish_need(need, status="closed", reason=reason, at=clock.now())
-    await audit.record(
-        session,
-        actor=actor,
-        action="need.closed",
-        entity_type="pairing_need",
-        entity_id=need.id,
-        before={"status": "open"},
-        after={"status": "closed", "reason": reason},
-    )
-
-
-async def reopen_if_unpaired(session: AsyncSession, actor: Principal | str, household_id: uuid.UUID) -> None:
-    """After a cadre pairing ends, a household that still needs a cadre gets its need back."""
-    household = await NeedRepository(session).household(household_id)
-    if household is None or household.status not in pairing_service.NEEDS_CADRE:
-        return
-    active = await PairingRepository(session).active_for_target(str(household_id))
-    if not any(p.kind == PairingKind.CADRE_HOUSEHOLD for p in active):
-        await open_need(session, actor, household)
-
-
 async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
     """脱贫不脱政策 ends: pairings of exited households close the day after the policy period."""
-    repo = NeedRepository(session)
-    exited = await repo.households(prefix="", statuses=["exited"])
+    exited = await HouseholdRepository(session).in_area(prefix="", statuses=["exited"])
     due = rules.expired_exits(
         (rules.ExitedHousehold(str(h.id), h.policies_kept_until) for h in exited), today=today
     )
@@ -216,7 +191,9 @@ async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
                 session, "policy-period", pairing, on=today, reason="policy_period_over"
             )
             closed += 1
-        await close_need(session, "policy-period", uuid.UUID(household_id), reason="policy_period_over")
+        await lifecycle.close_need(
+            session, "policy-period", uuid.UUID(household_id), reason="policy_period_over"
+        )
     return closed
 
 
@@ -235,7 +212,7 @@ async def cadre_household_ids(session: AsyncSession, actor: Principal) -> list[u
 
 
 async def visible_household(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> HouseholdRef:
-    household = await NeedRepository(session).household(household_id)
+    household = await HouseholdRepository(session).get(household_id)
     own = await cadre_household_ids(session, actor)
     if (
         household is None
@@ -243,39 +220,38 @@ async def visible_household(session: AsyncSession, actor: Principal, household_i
         or (own is not None and household_id not in own)
     ):
         raise HouseholdNotFound(
-            f"Household {household_id} does not exist in your area", household_id=str(household_id)
+            f"Household {household_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有户 {household_id}",
+            household_id=str(household_id),
         )
     return household
 
 
-async def get_household(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> HouseholdOut:
+async def get_household(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID
+) -> PairedHousehold:
     household = await visible_household(session, actor, household_id)
-    active = await PairingRepository(session).active_for_target(str(household_id))
-    out = HouseholdOut.model_validate(household)
-    out.pairings = [PairingOut.model_validate(p) for p in active]
-    return out
+    return PairedHousehold(household, await PairingRepository(session).active_for_target(str(household_id)))
 
 
 async def list_households(
-    *, session: AsyncSession, actor: Principal, status: str | None, after: uuid.UUID | None, limit: int
-) -> list[HouseholdOut]:
+    *, session: AsyncSession, actor: Principal, status: str | None, cursor: str | None, limit: int
+) -> Slice[HouseholdRef]:
     own = await cadre_household_ids(session, actor)
-    rows = await NeedRepository(session).households(
-        prefix=actor.area_prefix, ids=own, statuses=[status] if status else None, after=after, limit=limit
+    return await HouseholdRepository(session).page(
+        prefix=actor.area_prefix, ids=own, statuses=[status] if status else None, cursor=cursor, limit=limit
     )
-    return [HouseholdOut.model_validate(h) for h in rows]
 
 
 async def list_needs(
-    *, session: AsyncSession, prefix: str, status: str | None, after: uuid.UUID | None, limit: int
-) -> list[NeedOut]:
-    rows = await NeedRepository(session).needs(prefix=prefix, status=status, after=after, limit=limit)
-    return [NeedOut.model_validate(n) for n in rows]
+    *, session: AsyncSession, prefix: str, status: str | None, cursor: str | None, limit: int
+) -> Slice[PairingNeed]:
+    return await NeedRepository(session).page(prefix=prefix, status=status, cursor=cursor, limit=limit)
 
 
 async def suggest(
     *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, limit: int, today: date
-) -> list[SuggestionOut]:
+) -> list[Suggestion]:
     household = await visible_household(session, actor, household_id)
     cap = (await policy_service.resolver(session, on=today))(household.area_code).cadre_household_cap
     helpers = await HelperRepository(session).active_of_kinds(
@@ -286,7 +262,7 @@ async def suggest(
     names = {str(h.id): h.name for h in helpers}
     ranked = rules.suggest_cadres(household.area_code, candidates, cap=cap, limit=limit)
     return [
-        SuggestionOut(
+        Suggestion(
             helper_id=uuid.UUID(c.helper_id),
             name=names[c.helper_id],
             area_code=c.area_code,

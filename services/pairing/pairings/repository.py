@@ -9,17 +9,11 @@ from datetime import date
 from sqlalchemy import func, select, update
 
 from services.pairing.models import Pairing
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class PairingRepository(Repository):
-    async def add(self, pairing: Pairing) -> Pairing:
-        self.session.add(pairing)
-        await self.session.flush()
-        return pairing
-
-    async def get(self, pairing_id: uuid.UUID) -> Pairing | None:
-        return await self.session.get(Pairing, pairing_id)
+class PairingRepository(Repository[Pairing]):
+    model = Pairing
 
     async def active_for_helper(self, helper_id: uuid.UUID) -> list[Pairing]:
         stmt = select(Pairing).where(Pairing.helper_id == helper_id, Pairing.ended_on.is_(None))
@@ -49,10 +43,10 @@ class PairingRepository(Repository):
         helper_id: uuid.UUID | None = None,
         target_id: str | None = None,
         active: bool | None = None,
-        after: uuid.UUID | None = None,
+        cursor: str | None = None,
         limit: int = 50,
-    ) -> list[Pairing]:
-        stmt = select(Pairing).where(Pairing.area_code.startswith(prefix)).order_by(Pairing.id).limit(limit)
+    ) -> Slice[Pairing]:
+        stmt = select(Pairing).where(Pairing.area_code.startswith(prefix))
         if kind:
             stmt = stmt.where(Pairing.kind == kind)
         if helper_id:
@@ -61,9 +55,7 @@ class PairingRepository(Repository):
             stmt = stmt.where(Pairing.target_id == target_id)
         if active is not None:
             stmt = stmt.where(Pairing.ended_on.is_(None) if active else Pairing.ended_on.is_not(None))
-        if after:
-            stmt = stmt.where(Pairing.id > after)
-        return list((await self.session.execute(stmt)).scalars())
+        return await self.keyset(stmt, key=(Pairing.id,), cursor=cursor, limit=limit)
 
     async def cadre_loads(self, helper_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
         stmt = (

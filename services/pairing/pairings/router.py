@@ -7,7 +7,6 @@ import uuid
 from fastapi import APIRouter
 
 from services.pairing.deps import Manager, Office, TodayDep
-from services.pairing.paging import after_id, page
 from services.pairing.pairings import service
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
@@ -23,7 +22,8 @@ async def open_pairing(
     body: PairingIn, session: SessionDep, user: Manager, today: TodayDep, idem: IdempotencyDep
 ) -> PairingOut:
     """Open a pairing of any kind; a broken rule answers 409 with the rule's name and reason."""
-    out = await service.open_pairing(session=session, actor=user, data=body, today=today)
+    opened = await service.open_pairing(session=session, actor=user, data=body, today=today)
+    out = PairingOut.model_validate(opened)
     await idem.save(201, out)
     return out
 
@@ -39,26 +39,28 @@ async def list_pairings(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[PairingOut]:
-    items = await service.list_pairings(
+    found = await service.list_pairings(
         session=session,
         prefix=user.area_prefix,
         kind=kind,
         helper_id=helper_id,
         target_id=target_id,
         active=active,
-        after=after_id(cursor),
+        cursor=cursor,
         limit=limit,
     )
-    return page(items, limit)
+    return Page[PairingOut](**found.map(PairingOut.model_validate))
 
 
 @router.get("/{pairing_id}", response_model=PairingOut)
 async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Office) -> PairingOut:
-    return await service.get_pairing(session=session, actor=user, pairing_id=pairing_id)
+    pairing = await service.get_pairing(session=session, actor=user, pairing_id=pairing_id)
+    return PairingOut.model_validate(pairing)
 
 
 @router.post("/{pairing_id}/end", response_model=PairingOut)
 async def end_pairing(
     pairing_id: uuid.UUID, body: PairingEndIn, session: SessionDep, user: Manager
 ) -> PairingOut:
-    return await service.end_pairing(session=session, actor=user, pairing_id=pairing_id, data=body)
+    ended = await service.end_pairing(session=session, actor=user, pairing_id=pairing_id, data=body)
+    return PairingOut.model_validate(ended)

@@ -19,19 +19,17 @@ from services.pairing.errors import (
 from services.pairing.helpers import rules as helper_rules
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.models import Helper, HouseholdRef, Pairing
-from services.pairing.needs.repository import NeedRepository
+from services.pairing.needs import lifecycle as need_lifecycle
+from services.pairing.needs.repository import HouseholdRepository, NeedRepository
 from services.pairing.pairings import events, rules
 from services.pairing.pairings.repository import PairingRepository
-from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
+from services.pairing.pairings.schemas import PairingEndIn, PairingIn
 from services.pairing.policies import service as policy_service
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
-from shared.clock import clock
 from shared.errors import InvalidInput
-
-# Statuses in which a household still wants a cadre beside it.
-NEEDS_CADRE = frozenset({"registered", "exit_requested"})
+from shared.repository import Slice
 
 
 def helper_view(h: Helper) -> helper_rules.Helper:
@@ -77,9 +75,13 @@ def snapshot(p: Pairing) -> dict[str, object]:
 
 
 async def scoped_helper(session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> Helper:
-    helper = await HelperRepository(session).get(helper_id, for_update=True)
+    helper = await HelperRepository(session).get(helper_id, lock=True)
     if helper is None or not actor.covers(helper.area_code):
-        raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))
+        raise HelperNotFound(
+            f"Helper {helper_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
+            helper_id=str(helper_id),
+        )
     return helper
 
 
@@ -87,10 +89,16 @@ async def _household(session: AsyncSession, actor: Principal, raw_id: str) -> ru
     try:
         household_id = uuid.UUID(raw_id)
     except ValueError as exc:
-        raise HouseholdNotFound(f"{raw_id!r} is not a household id", household_id=raw_id) from exc
-    household = await NeedRepository(session).household(household_id, for_update=True)
+        raise HouseholdNotFound(
+            f"{raw_id!r} is not a household id", detail_zh=f"{raw_id} 不是户编号", household_id=raw_id
+        ) from exc
+    household = await HouseholdRepository(session).get(household_id, lock=True)
     if household is None or not actor.covers(household.area_code):
-        raise HouseholdNotFound(f"Household {raw_id} does not exist in your area", household_id=raw_id)
+        raise HouseholdNotFound(
+            f"Household {raw_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有户 {raw_id}",
+            household_id=raw_id,
+        )
     return household_target(household)
 
 
@@ -103,10 +111,16 @@ async def _area(session: AsyncSession, actor: Principal | None, code: str) -> ru
             raise InvalidInput(str(exc), detail_zh=exc.zh, target_id=code) from exc
         # Counties of other provinces (山海协作 partners) are not in this registry's tree.
         if actor is not None or parsed.level != "county":
-            raise AreaNotFound(f"Area {code} is not known to pairing yet", area_code=code)
+            raise AreaNotFound(
+                f"Area {code} is not known to pairing yet",
+                detail_zh=f"结对服务还不知道地区 {code}",
+                area_code=code,
+            )
         return rules.Target(id=parsed.code, area_code=parsed.code, level="county")
     if actor is not None and not actor.covers(area.code):
-        raise AreaNotFound(f"Area {code} is outside your area", area_code=code)
+        raise AreaNotFound(
+            f"Area {code} is outside your area", detail_zh=f"地区 {code} 不在您的辖区内", area_code=code
+        )
     return rules.Target(
         id=area.code,
         area_code=area.code,
@@ -152,6 +166,7 @@ async def create_pairing(
         # Another request opened the same "one" pairing between our check and our write.
         raise PairingRuleViolated(
             f"{target.id} or helper {helper.id} got an active {kind} pairing at the same time",
+            detail_zh=f"{target.id} 或帮扶责任人 {helper.id} 同时建立了同类结对",
             rule="concurrent",
         ) from exc
     await audit.record(
@@ -164,21 +179,19 @@ async def create_pairing(
     )
     await events.opened(session, pairing)
     if kind is rules.PairingKind.CADRE_HOUSEHOLD:
-        needs = NeedRepository(session)
-        need = await needs.open_need(uuid.UUID(target.id))
-        if need is not None:
-            await needs.finish_need(need, status="fulfilled", reason="cadre_paired", at=clock.now())
+        await need_lifecycle.fulfil_need(session, uuid.UUID(target.id))
     return pairing
 
 
-async def open_pairing(
-    *, session: AsyncSession, actor: Principal, data: PairingIn, today: date
-) -> PairingOut:
+async def open_pairing(*, session: AsyncSession, actor: Principal, data: PairingIn, today: date) -> Pairing:
     helper = await scoped_helper(session, actor, data.helper_id)
     target = await resolve_target(session, actor, data.kind, data.target_id)
     started_on = data.started_on or today
     if started_on > today:
-        raise InvalidPeriod(f"A pairing cannot start in the future ({started_on})")
+        raise InvalidPeriod(
+            f"A pairing cannot start in the future ({started_on})",
+            detail_zh=f"结对不能从将来的日期开始（{started_on}）",
+        )
     repo = PairingRepository(session)
     policy_area = helper.area_code if data.kind is rules.PairingKind.COUNTY_COUNTY else target.area_code
     team_villages = (
@@ -200,10 +213,9 @@ async def open_pairing(
         today=today,
         team_villages=team_villages,
     )
-    pairing = await create_pairing(
+    return await create_pairing(
         session, actor, kind=data.kind, helper=helper, target=target, started_on=started_on
     )
-    return PairingOut.model_validate(pairing)
 
 
 async def close_pairing(
@@ -226,29 +238,40 @@ async def close_pairing(
 
 async def end_pairing(
     *, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID, data: PairingEndIn
-) -> PairingOut:
+) -> Pairing:
     pairing = await PairingRepository(session).get(pairing_id)
     if pairing is None or not actor.covers(pairing.area_code):
-        raise PairingNotFound(f"Pairing {pairing_id} does not exist in your area", pairing_id=str(pairing_id))
+        raise PairingNotFound(
+            f"Pairing {pairing_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有结对 {pairing_id}",
+            pairing_id=str(pairing_id),
+        )
     if pairing.ended_on is not None:
         raise PairingRuleViolated(
-            f"Pairing {pairing_id} already ended on {pairing.ended_on}", rule="already_ended"
+            f"Pairing {pairing_id} already ended on {pairing.ended_on}",
+            detail_zh=f"结对 {pairing_id} 已于 {pairing.ended_on} 结束",
+            rule="already_ended",
         )
     if data.ended_on < pairing.started_on:
-        raise InvalidPeriod(f"The pairing started on {pairing.started_on}; it cannot end before that")
+        raise InvalidPeriod(
+            f"The pairing started on {pairing.started_on}; it cannot end before that",
+            detail_zh=f"结对开始于 {pairing.started_on}，不能早于这一天结束",
+        )
     await close_pairing(session, actor, pairing, on=data.ended_on, reason=data.reason)
     if pairing.kind == rules.PairingKind.CADRE_HOUSEHOLD:
-        from services.pairing.needs import service as need_service  # needs imports pairings
-
-        await need_service.reopen_if_unpaired(session, actor, uuid.UUID(pairing.target_id))
-    return PairingOut.model_validate(pairing)
+        await need_lifecycle.reopen_if_unpaired(session, actor, uuid.UUID(pairing.target_id))
+    return pairing
 
 
-async def get_pairing(*, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID) -> PairingOut:
+async def get_pairing(*, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID) -> Pairing:
     pairing = await PairingRepository(session).get(pairing_id)
     if pairing is None or not actor.covers(pairing.area_code):
-        raise PairingNotFound(f"Pairing {pairing_id} does not exist in your area", pairing_id=str(pairing_id))
-    return PairingOut.model_validate(pairing)
+        raise PairingNotFound(
+            f"Pairing {pairing_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有结对 {pairing_id}",
+            pairing_id=str(pairing_id),
+        )
+    return pairing
 
 
 async def list_pairings(
@@ -259,16 +282,15 @@ async def list_pairings(
     helper_id: uuid.UUID | None,
     target_id: str | None,
     active: bool | None,
-    after: uuid.UUID | None,
+    cursor: str | None,
     limit: int,
-) -> list[PairingOut]:
-    rows = await PairingRepository(session).page(
+) -> Slice[Pairing]:
+    return await PairingRepository(session).page(
         prefix=prefix,
         kind=kind.value if kind else None,
         helper_id=helper_id,
         target_id=target_id,
         active=active,
-        after=after,
+        cursor=cursor,
         limit=limit,
     )
-    return [PairingOut.model_validate(p) for p in rows]

@@ -11,15 +11,15 @@ from services.pairing.models import PolicyOverrideRow
 from shared.repository import Repository
 
 
-class PolicyRepository(Repository):
+class PolicyRepository(Repository[PolicyOverrideRow]):
+    model = PolicyOverrideRow
+
     async def all(self) -> list[PolicyOverrideRow]:
         # A handful of rows per province: loaded whole and resolved in memory.
         stmt = select(PolicyOverrideRow).order_by(PolicyOverrideRow.area_prefix, PolicyOverrideRow.valid_from)
         return list((await self.session.execute(stmt)).scalars())
 
-    async def get(
-        self, area_prefix: str, valid_from: date, *, lock: bool = False
-    ) -> PolicyOverrideRow | None:
+    async def at(self, area_prefix: str, valid_from: date, *, lock: bool = False) -> PolicyOverrideRow | None:
         stmt = select(PolicyOverrideRow).where(
             PolicyOverrideRow.area_prefix == area_prefix, PolicyOverrideRow.valid_from == valid_from
         )
@@ -27,7 +27,7 @@ class PolicyRepository(Repository):
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def add(self, values: dict[str, object]) -> PolicyOverrideRow | None:
+    async def insert_new(self, values: dict[str, object]) -> PolicyOverrideRow | None:
         """Insert a new override; None if a concurrent request recorded the same area and date first."""
         stmt = (
             insert(PolicyOverrideRow)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.pairing.deps import Reader, TodayDep
 from services.pairing.policies import service
+from services.pairing.policies.presets import PairingPolicy
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
 from shared.auth import Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
@@ -20,6 +21,24 @@ router = APIRouter(prefix="/policies", tags=["policies"])
 Approver = Annotated[Principal, Depends(require_roles("approver"))]
 
 
+def _policy_out(policy: PairingPolicy, *, area_code: str, on: date) -> PolicyOut:
+    return PolicyOut(
+        area_code=area_code,
+        on=on,
+        preset=policy.name,
+        cadre_household_cap=policy.cadre_household_cap,
+        visit_interval_days=policy.visit_interval_days,
+        grassroots_service_min_years=policy.grassroots_service_min_years,
+        volunteer_team_min_party_members=policy.volunteer_team_min_party_members,
+        doctor_min_hospital_grade=policy.doctor_min_hospital_grade,
+        doctor_min_title=policy.doctor_min_title,
+        enterprise_target_must_be_old_area=policy.enterprise_target_must_be_old_area,
+        enterprise_one_village_each=policy.enterprise_one_village_each,
+        leader_links={level: sorted(targets) for level, targets in policy.leader_links.items()},
+        county_pairs=list(policy.county_pairs),
+    )
+
+
 @router.put("", status_code=204)
 async def put_override(
     body: PolicyOverrideIn, session: SessionDep, user: Approver, response: Response, if_match: IfMatch = None
@@ -28,8 +47,8 @@ async def put_override(
     changing the override recorded for them needs the ETag of
     `GET /policies/overrides/{area_prefix}/{valid_from}` in If-Match (428 without, 412 if changed
     meanwhile). The new ETag comes back in the ETag header."""
-    out = await service.put_override(session=session, actor=user, data=body, if_match=if_match)
-    response.headers["ETag"] = etag(out.version)
+    row = await service.put_override(session=session, actor=user, data=body, if_match=if_match)
+    response.headers["ETag"] = etag(row.version)
 
 
 @router.get(
@@ -45,11 +64,11 @@ async def get_override(
     response: Response,
 ) -> PolicyOverrideOut:
     """One recorded override (what a PUT with this area and date changes), with its ETag."""
-    out = await service.get_override(
+    row = await service.get_override(
         session=session, actor=user, area_prefix=area_prefix, valid_from=valid_from
     )
-    response.headers["ETag"] = etag(out.version)
-    return out
+    response.headers["ETag"] = etag(row.version)
+    return PolicyOverrideOut.model_validate(row, from_attributes=True)
 
 
 @router.get(
@@ -63,4 +82,5 @@ async def effective(
     today: TodayDep,
     area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN)],
 ) -> PolicyOut:
-    return await service.effective(session=session, actor=user, area_code=area_code, on=today)
+    policy = await service.effective(session=session, actor=user, area_code=area_code, on=today)
+    return _policy_out(policy, area_code=area_code, on=today)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from services.pairing.policies.presets import PairingPolicy, resolve_policy
 
@@ -45,7 +46,7 @@ def effective_policy(
     policy = resolve_policy(area_code, presets)
     applicable = [o for o in overrides if area_code.startswith(o.area_prefix) and o.valid_from <= on]
     for o in sorted(applicable, key=lambda o: (len(o.area_prefix), o.valid_from)):
-        changes: dict[str, object] = {
+        changes: dict[str, Any] = {
             name: getattr(o, name) for name in OVERRIDABLE if getattr(o, name) is not None
         }
         if o.county_pairs_added:

@@ -9,33 +9,18 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pairing.errors import AreaOutsideScope, OverrideNotFound
 from services.pairing.models import PolicyOverrideRow
 from services.pairing.policies import rules
 from services.pairing.policies.presets import PRESETS, PairingPolicy
 from services.pairing.policies.repository import PolicyRepository
-from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
+from services.pairing.policies.schemas import PolicyOverrideIn, PolicyOverrideOut
 from shared import audit
 from shared.auth import Principal
-from shared.errors import NotFound, PreconditionRequired
+from shared.errors import PreconditionRequired
 from shared.http import check_put_precondition
 
 Resolver = Callable[[str], PairingPolicy]
-
-
-class OverrideNotFound(NotFound):
-    type_slug = "policy-override-not-found"
-    title = "Policy override not found"
-    title_zh = "未找到该政策调整"
-    hint_zh = "检查地区和年度"
-    hint_en = "Check the area and year"
-
-
-class AreaOutsideScope(NotFound):
-    type_slug = "area-not-found"
-    title = "Area not found"
-    title_zh = "未找到该地区"
-    hint_zh = "检查地区代码，且在您的辖区内"
-    hint_en = "Check the area code is inside your area"
 
 
 async def resolver(session: AsyncSession, *, on: date) -> Resolver:
@@ -78,35 +63,41 @@ def _override_out(row: PolicyOverrideRow) -> PolicyOverrideOut:
 
 async def get_override(
     *, session: AsyncSession, actor: Principal, area_prefix: str, valid_from: date
-) -> PolicyOverrideOut:
+) -> PolicyOverrideRow:
     """One recorded override; readable by callers on its path (above or below it)."""
     on_path = area_prefix.startswith(actor.area_prefix) or actor.area_prefix.startswith(area_prefix)
-    row = await PolicyRepository(session).get(area_prefix, valid_from) if on_path else None
+    row = await PolicyRepository(session).at(area_prefix, valid_from) if on_path else None
     if row is None:
         raise OverrideNotFound(
             f"No policy override for {area_prefix} from {valid_from} in your area",
+            detail_zh=f"您的辖区内没有 {area_prefix} 自 {valid_from} 起的政策调整",
             area_prefix=area_prefix,
             valid_from=str(valid_from),
         )
-    return _override_out(row)
+    return row
 
 
 async def put_override(
     *, session: AsyncSession, actor: Principal, data: PolicyOverrideIn, if_match: str | None
-) -> PolicyOverrideOut:
+) -> PolicyOverrideRow:
     """Record an override for an area and date (no If-Match needed) or change the one recorded
     (If-Match: the ETag of ``GET /policies/overrides/{area_prefix}/{valid_from}``)."""
     if not data.area_prefix.startswith(actor.area_prefix):
-        raise AreaOutsideScope(f"Area {data.area_prefix} is outside your area", area_prefix=data.area_prefix)
+        raise AreaOutsideScope(
+            f"Area {data.area_prefix} is outside your area",
+            detail_zh=f"地区 {data.area_prefix} 不在您的辖区内",
+            area_prefix=data.area_prefix,
+        )
     repo = PolicyRepository(session)
-    row = await repo.get(data.area_prefix, data.valid_from, lock=True)
+    row = await repo.at(data.area_prefix, data.valid_from, lock=True)
     check_put_precondition(if_match, row.version if row else None)
     before = _override_out(row).model_dump(mode="json") if row else None
     if row is None:
-        row = await repo.add({"id": uuid.uuid4(), **_values(data), "recorded_by": actor.sub})
+        row = await repo.insert_new({"id": uuid.uuid4(), **_values(data), "recorded_by": actor.sub})
         if row is None:  # a concurrent request recorded it since our read: this is now a change
             raise PreconditionRequired(
                 "Someone recorded this override a moment ago; read it and send its ETag in If-Match",
+                detail_zh="刚有人记录了这项政策调整，请重新读取并在 If-Match 中带上其 ETag",
                 area_prefix=data.area_prefix,
                 valid_from=str(data.valid_from),
             )
@@ -116,7 +107,6 @@ async def put_override(
         row.recorded_by = actor.sub
         row.version += 1
         await session.flush()
-    out = _override_out(row)
     await audit.record(
         session,
         actor=actor,
@@ -124,27 +114,16 @@ async def put_override(
         entity_type="pairing_policy",
         entity_id=f"{data.area_prefix}/{data.valid_from}",
         before=before,
-        after=out.model_dump(mode="json"),
+        after=_override_out(row).model_dump(mode="json"),
     )
-    return out
+    return row
 
 
-async def effective(*, session: AsyncSession, actor: Principal, area_code: str, on: date) -> PolicyOut:
+async def effective(*, session: AsyncSession, actor: Principal, area_code: str, on: date) -> PairingPolicy:
     if not actor.covers(area_code):
-        raise AreaOutsideScope(f"Area {area_code} is outside your area", area_code=area_code)
-    policy = (await resolver(session, on=on))(area_code)
-    return PolicyOut(
-        area_code=area_code,
-        on=on,
-        preset=policy.name,
-        cadre_household_cap=policy.cadre_household_cap,
-        visit_interval_days=policy.visit_interval_days,
-        grassroots_service_min_years=policy.grassroots_service_min_years,
-        volunteer_team_min_party_members=policy.volunteer_team_min_party_members,
-        doctor_min_hospital_grade=policy.doctor_min_hospital_grade,
-        doctor_min_title=policy.doctor_min_title,
-        enterprise_target_must_be_old_area=policy.enterprise_target_must_be_old_area,
-        enterprise_one_village_each=policy.enterprise_one_village_each,
-        leader_links={level: sorted(targets) for level, targets in policy.leader_links.items()},
-        county_pairs=list(policy.county_pairs),
-    )
+        raise AreaOutsideScope(
+            f"Area {area_code} is outside your area",
+            detail_zh=f"地区 {area_code} 不在您的辖区内",
+            area_code=area_code,
+        )
+    return (await resolver(session, on=on))(area_code)

@@ -6,14 +6,17 @@ household's confirmation are in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from services.pairing.models import Pairing, Visit
 
+if TYPE_CHECKING:
+    from shared.snapshot import AnySelect
 
-def pairings(prefix: str) -> Select[Any]:
+
+def pairings(prefix: str) -> AnySelect:
     return (
         select(
             Pairing.id,
@@ -31,7 +34,7 @@ def pairings(prefix: str) -> Select[Any]:
     )
 
 
-def visits(prefix: str) -> Select[Any]:
+def visits(prefix: str) -> AnySelect:
     return (
         select(
             Visit.id,

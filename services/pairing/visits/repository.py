@@ -6,22 +6,14 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 
 from services.pairing.models import LedgerEntry, Pairing, Visit
-from shared.repository import Repository
+from shared.repository import Repository, Slice
 
 
-class VisitRepository(Repository):
-    async def visit(self, visit_id: uuid.UUID) -> Visit | None:
-        return await self.session.get(Visit, visit_id)
-
-    async def ledger_entry(self, entry_id: uuid.UUID) -> LedgerEntry | None:
-        return await self.session.get(LedgerEntry, entry_id)
-
-    async def add(self, row: Visit | LedgerEntry) -> None:
-        self.session.add(row)
-        await self.session.flush()
+class VisitRepository(Repository[Visit]):
+    model = Visit
 
     async def spans(self, *, helper_id: uuid.UUID, household_id: uuid.UUID) -> list[tuple[date, date | None]]:
         """When this helper was paired with the household (any kind: cadre, leader 包户, doctor,
@@ -31,23 +23,9 @@ class VisitRepository(Repository):
         )
         return [(a, b) for a, b in (await self.session.execute(stmt)).all()]
 
-    async def visits_of(self, household_id: uuid.UUID, *, after: uuid.UUID | None, limit: int) -> list[Visit]:
-        stmt = select(Visit).where(Visit.household_id == household_id).order_by(Visit.id).limit(limit)
-        if after:
-            stmt = stmt.where(Visit.id > after)
-        return list((await self.session.execute(stmt)).scalars())
-
-    async def ledger_of(
-        self, household_id: uuid.UUID, *, ledger: str | None, after: tuple[date, uuid.UUID] | None, limit: int
-    ) -> list[LedgerEntry]:
-        """Oldest entry first; keyset on (entry_on, id)."""
-        stmt = select(LedgerEntry).where(LedgerEntry.household_id == household_id)
-        if ledger:
-            stmt = stmt.where(LedgerEntry.ledger == ledger)
-        if after:
-            stmt = stmt.where(tuple_(LedgerEntry.entry_on, LedgerEntry.id) > tuple_(*after))
-        stmt = stmt.order_by(LedgerEntry.entry_on, LedgerEntry.id).limit(limit)
-        return list((await self.session.execute(stmt)).scalars())
+    async def visits_of(self, household_id: uuid.UUID, *, cursor: str | None, limit: int) -> Slice[Visit]:
+        stmt = select(Visit).where(Visit.household_id == household_id)
+        return await self.keyset(stmt, key=(Visit.id,), cursor=cursor, limit=limit)
 
     async def last_visits(self, household_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
         stmt = (
@@ -60,3 +38,16 @@ class VisitRepository(Repository):
     async def visit_dates_of_helper(self, helper_id: uuid.UUID, *, since: date) -> list[date]:
         stmt = select(Visit.visited_on).where(Visit.helper_id == helper_id, Visit.visited_on >= since)
         return list((await self.session.execute(stmt)).scalars())
+
+
+class LedgerRepository(Repository[LedgerEntry]):
+    model = LedgerEntry
+
+    async def ledger_of(
+        self, household_id: uuid.UUID, *, ledger: str | None, cursor: str | None, limit: int
+    ) -> Slice[LedgerEntry]:
+        """Oldest entry first; keyset on (entry_on, id)."""
+        stmt = select(LedgerEntry).where(LedgerEntry.household_id == household_id)
+        if ledger:
+            stmt = stmt.where(LedgerEntry.ledger == ledger)
+        return await self.keyset(stmt, key=(LedgerEntry.entry_on, LedgerEntry.id), cursor=cursor, limit=limit)

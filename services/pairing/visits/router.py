@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, Response
 
 from services.pairing.deps import Reader, TodayDep, VisitWriter
-from services.pairing.paging import after_id, page
 from services.pairing.visits import service
 from services.pairing.visits.rules import BatchOutcome, LedgerKind
 from services.pairing.visits.schemas import (
@@ -21,9 +19,8 @@ from services.pairing.visits.schemas import (
 )
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
-from shared.errors import InvalidInput
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page, decode_cursor
+from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["visits"])
 
@@ -56,7 +53,8 @@ async def upload_batch(
     """Offline upload: per-record results; a batch sent twice is stored once.
 
     With an `Idempotency-Key` a resent batch gets the first upload's answer back as it was."""
-    out = await service.record_batch(session=session, actor=user, records=body.records, today=today)
+    batch = await service.record_batch(session=session, actor=user, records=body.records, today=today)
+    out = BatchOut.model_validate(batch)
     await idem.save(200, out)
     return out
 
@@ -65,10 +63,10 @@ async def upload_batch(
 async def household_visits(
     household_id: uuid.UUID, session: SessionDep, user: Reader, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[VisitOut]:
-    items = await service.visits_of(
-        session=session, actor=user, household_id=household_id, after=after_id(cursor), limit=limit
+    found = await service.visits_of(
+        session=session, actor=user, household_id=household_id, cursor=cursor, limit=limit
     )
-    return page(items, limit)
+    return Page[VisitOut](**found.map(VisitOut.model_validate))
 
 
 @router.get("/households/{household_id}/ledgers", response_model=Page[LedgerEntryOut])
@@ -81,15 +79,7 @@ async def household_ledgers(
     limit: Limit = 50,
 ) -> Page[LedgerEntryOut]:
     """The household's three ledgers (plan, measures, work), oldest entry first."""
-    raw = decode_cursor(cursor)
-    try:
-        after = (date.fromisoformat(raw[0]), uuid.UUID(raw[1])) if raw else None
-    except (TypeError, ValueError, IndexError) as exc:
-        raise InvalidInput(
-            "The cursor is not one this service gave out; start again without it",
-            detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
-        ) from exc
-    items = await service.ledger_of(
-        session=session, actor=user, household_id=household_id, ledger=ledger, after=after, limit=limit
+    found = await service.ledger_of(
+        session=session, actor=user, household_id=household_id, ledger=ledger, cursor=cursor, limit=limit
     )
-    return page(items, limit, key=lambda e: [e.entry_on.isoformat(), str(e.id)])
+    return Page[LedgerEntryOut](**found.map(LedgerEntryOut.model_validate))

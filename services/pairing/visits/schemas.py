@@ -49,6 +49,8 @@ class BatchIn(BaseModel):
 
 
 class RecordResult(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     index: int
     id: str | None
     type: str | None
@@ -57,6 +59,8 @@ class RecordResult(BaseModel):
 
 
 class BatchOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     stored: int
     duplicates: int
     rejected: int

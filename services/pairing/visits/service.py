@@ -8,6 +8,7 @@ the same content is a harmless resend.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,35 +16,42 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pairing.errors import HelperNotFound, VisitNotAllowed
+from services.pairing.errors import HelperNotFound, RecordIdReused, VisitNotAllowed
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.models import Helper, LedgerEntry, Visit
 from services.pairing.needs import service as need_service
-from services.pairing.needs.repository import NeedRepository
+from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.visits import events, rules
-from services.pairing.visits.repository import VisitRepository
-from services.pairing.visits.schemas import (
-    BatchOut,
-    LedgerEntryIn,
-    LedgerEntryOut,
-    Record,
-    RecordResult,
-    VisitIn,
-    VisitOut,
-)
+from services.pairing.visits.repository import LedgerRepository, VisitRepository
+from services.pairing.visits.schemas import LedgerEntryIn, Record, VisitIn
 from shared import audit
 from shared.auth import Principal
 from shared.errors import Forbidden, InvalidInput
+from shared.repository import Slice
 
 _RECORD: TypeAdapter[VisitIn | LedgerEntryIn] = TypeAdapter(Record)
 
 
-class RecordIdReused(VisitNotAllowed):
-    type_slug = "record-id-reused"
-    title = "The record id was already used for other content"
-    title_zh = "记录编号已用于其他内容"
-    hint_zh = "为新记录生成新的编号"
-    hint_en = "Give the new record a new id"
+@dataclass(frozen=True)
+class RecordResult:
+    """What happened to one record of a batch (``index`` is its place in the batch)."""
+
+    index: int
+    id: str | None
+    type: str | None
+    outcome: rules.BatchOutcome
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """An offline batch's counts per outcome, and every record's result in the batch's order."""
+
+    stored: int
+    duplicates: int
+    rejected: int
+    conflicts: int
+    results: list[RecordResult]
 
 
 async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID | None) -> Helper:
@@ -58,7 +66,11 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
     if office and helper_id is not None:
         helper = await repo.get(helper_id)
         if helper is None or not actor.covers(helper.area_code):
-            raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))
+            raise HelperNotFound(
+                f"Helper {helper_id} does not exist in your area",
+                detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
+                helper_id=str(helper_id),
+            )
         return helper
     helper = await repo.by_user_sub(actor.sub)
     if helper is None:
@@ -73,7 +85,7 @@ async def _refusal(
     session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn, today: date
 ) -> tuple[str | None, str]:
     """(why the record is refused or None, the household's area code)."""
-    household = await NeedRepository(session).household(record.household_id)
+    household = await HouseholdRepository(session).get(record.household_id)
     if household is None or not actor.covers(household.area_code):
         return "the household is not known in your area", ""
     spans = [
@@ -116,7 +128,7 @@ async def _store(
         await repo.add(visit)
         await events.visit_recorded(session, visit)
     else:
-        await repo.add(
+        await LedgerRepository(session).add(
             LedgerEntry(
                 id=record.id,
                 household_id=record.household_id,
@@ -140,8 +152,11 @@ async def _store(
 
 
 async def _stored_fingerprint(session: AsyncSession, record: VisitIn | LedgerEntryIn) -> str | None:
-    repo = VisitRepository(session)
-    row = await (repo.visit(record.id) if isinstance(record, VisitIn) else repo.ledger_entry(record.id))
+    row: Visit | LedgerEntry | None = await (
+        VisitRepository(session).get(record.id)
+        if isinstance(record, VisitIn)
+        else LedgerRepository(session).get(record.id)
+    )
     return row.fingerprint if row else None
 
 
@@ -187,7 +202,7 @@ def _parse(raw: dict[str, Any]) -> tuple[VisitIn | LedgerEntryIn | None, str | N
 
 async def record_batch(
     *, session: AsyncSession, actor: Principal, records: list[dict[str, Any]], today: date
-) -> BatchOut:
+) -> Batch:
     parsed = [_parse(raw) for raw in records]
     # Households in id order: two phones uploading for the same households at once then take the
     # household rows (the last-visit trigger updates them) in one order and cannot deadlock.
@@ -221,7 +236,7 @@ async def record_batch(
         )
     results = [by_index[i] for i in range(len(records))]
     count = {o: sum(1 for r in results if r.outcome is o) for o in rules.BatchOutcome}
-    return BatchOut(
+    return Batch(
         stored=count[rules.BatchOutcome.STORED],
         duplicates=count[rules.BatchOutcome.DUPLICATE],
         rejected=count[rules.BatchOutcome.REJECTED],
@@ -231,11 +246,10 @@ async def record_batch(
 
 
 async def visits_of(
-    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, after: uuid.UUID | None, limit: int
-) -> list[VisitOut]:
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, cursor: str | None, limit: int
+) -> Slice[Visit]:
     await need_service.visible_household(session, actor, household_id)
-    rows = await VisitRepository(session).visits_of(household_id, after=after, limit=limit)
-    return [VisitOut.model_validate(v) for v in rows]
+    return await VisitRepository(session).visits_of(household_id, cursor=cursor, limit=limit)
 
 
 async def ledger_of(
@@ -244,11 +258,10 @@ async def ledger_of(
     actor: Principal,
     household_id: uuid.UUID,
     ledger: rules.LedgerKind | None,
-    after: tuple[date, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> list[LedgerEntryOut]:
+) -> Slice[LedgerEntry]:
     await need_service.visible_household(session, actor, household_id)
-    rows = await VisitRepository(session).ledger_of(
-        household_id, ledger=ledger.value if ledger else None, after=after, limit=limit
+    return await LedgerRepository(session).ledger_of(
+        household_id, ledger=ledger.value if ledger else None, cursor=cursor, limit=limit
     )
-    return [LedgerEntryOut.model_validate(e) for e in rows]

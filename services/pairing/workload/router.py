@@ -18,11 +18,12 @@ router = APIRouter(tags=["workload"])
 @router.get("/workload/me", response_model=WorkloadOut)
 async def my_workload(session: SessionDep, user: CurrentUser, today: TodayDep) -> WorkloadOut:
     """A cadre's own households, visits per month and overdue visits."""
-    return await service.mine(session=session, actor=user, today=today)
+    return WorkloadOut.model_validate(await service.mine(session=session, actor=user, today=today))
 
 
 @router.get("/helpers/{helper_id}/workload", response_model=WorkloadOut)
 async def helper_workload(
     helper_id: uuid.UUID, session: SessionDep, user: Office, today: TodayDep
 ) -> WorkloadOut:
-    return await service.of_helper(session=session, actor=user, helper_id=helper_id, today=today)
+    load = await service.of_helper(session=session, actor=user, helper_id=helper_id, today=today)
+    return WorkloadOut.model_validate(load)

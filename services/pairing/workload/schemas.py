@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class WorkloadHousehold(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     household_id: uuid.UUID
     area_code: str
     status: str
@@ -19,6 +21,8 @@ class WorkloadHousehold(BaseModel):
 
 
 class WorkloadOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     helper_id: uuid.UUID
     name: str
     cap: int

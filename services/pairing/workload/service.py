@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,20 +11,43 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.pairing.errors import HelperNotFound
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.models import Helper
-from services.pairing.needs.repository import NeedRepository
+from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.policies import service as policy_service
 from services.pairing.visits import rules as visit_rules
 from services.pairing.visits.repository import VisitRepository
 from services.pairing.workload import rules
-from services.pairing.workload.schemas import WorkloadHousehold, WorkloadOut
 from shared.auth import Principal
 
 MONTHS = 6
 
 
-async def _workload(session: AsyncSession, helper: Helper, today: date) -> WorkloadOut:
+@dataclass(frozen=True)
+class HouseholdLoad:
+    """One household of a cadre and where its visits stand."""
+
+    household_id: uuid.UUID
+    area_code: str
+    status: str
+    paired_since: date
+    last_visit_on: date | None
+    next_visit_due: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Workload:
+    helper_id: uuid.UUID
+    name: str
+    cap: int
+    household_count: int
+    overdue_visits: int
+    visits_per_month: dict[str, int]
+    households: list[HouseholdLoad]
+
+
+async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workload:
     policy = (await policy_service.resolver(session, on=today))(helper.area_code)
     pairings = [
         p
@@ -31,15 +55,15 @@ async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workl
         if p.kind == PairingKind.CADRE_HOUSEHOLD
     ]
     ids = [uuid.UUID(p.target_id) for p in pairings]
-    households = {h.id: h for h in await NeedRepository(session).households(prefix="", ids=ids)}
+    households = {h.id: h for h in await HouseholdRepository(session).in_area(prefix="", ids=ids)}
     visits = VisitRepository(session)
     last = await visits.last_visits(ids)
-    rows = []
+    rows: list[HouseholdLoad] = []
     for p in pairings:
         h = households[uuid.UUID(p.target_id)]
         last_on, interval = last.get(h.id), policy.visit_interval_days
         rows.append(
-            WorkloadHousehold(
+            HouseholdLoad(
                 household_id=h.id,
                 area_code=h.area_code,
                 status=h.status,
@@ -56,7 +80,7 @@ async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workl
     first_month = rules.month_keys(today, MONTHS)[0]
     since = date(int(first_month[:4]), int(first_month[5:]), 1)
     dates = await visits.visit_dates_of_helper(helper.id, since=since)
-    return WorkloadOut(
+    return Workload(
         helper_id=helper.id,
         name=helper.name,
         cap=policy.cadre_household_cap,
@@ -67,17 +91,24 @@ async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workl
     )
 
 
-async def mine(*, session: AsyncSession, actor: Principal, today: date) -> WorkloadOut:
+async def mine(*, session: AsyncSession, actor: Principal, today: date) -> Workload:
     helper = await HelperRepository(session).by_user_sub(actor.sub)
     if helper is None:
-        raise HelperNotFound("Your login is not registered as a helper; ask your poverty office")
+        raise HelperNotFound(
+            "Your login is not registered as a helper; ask your poverty office",
+            detail_zh="您的账号还未登记为帮扶责任人，请扶贫办先登记",
+        )
     return await _workload(session, helper, today)
 
 
 async def of_helper(
     *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date
-) -> WorkloadOut:
+) -> Workload:
     helper = await HelperRepository(session).get(helper_id)
     if helper is None or not actor.covers(helper.area_code):
-        raise HelperNotFound(f"Helper {helper_id} does not exist in your area", helper_id=str(helper_id))
+        raise HelperNotFound(
+            f"Helper {helper_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
+            helper_id=str(helper_id),
+        )
     return await _workload(session, helper, today)

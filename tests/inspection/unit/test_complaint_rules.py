@@ -4,12 +4,12 @@ import pytest
 
 from services.inspection.complaints.rules import (
     ComplaintFacts,
-    ComplaintTransitionRefused,
     complainant_visible,
     deadline_for,
     next_status,
     statistics,
 )
+from services.inspection.errors import ComplaintTransitionRefused
 from services.inspection.policies import presets
 from shared.errors import InvalidInput
 

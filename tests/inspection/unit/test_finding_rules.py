@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from services.inspection.errors import FindingTransitionRefused
 from services.inspection.findings.rules import (
-    FindingTransitionRefused,
     RectificationState,
     days_overdue,
     deadline_for,

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
+from services.inspection.errors import InspectionClosed
 from services.inspection.inspections.rules import (
-    InspectionClosed,
     InspectionPlan,
     TeamMember,
     check_plan,

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from services.inspection import errors
 from services.inspection.progress import rules
 from shared.areas import AreaCode, AreaLevel
 from shared.errors import InvalidInput
@@ -74,12 +75,12 @@ def test_first_submission_after_the_quarter() -> None:
 
 
 def test_submission_on_the_last_day_of_the_quarter_is_too_early() -> None:
-    with pytest.raises(rules.QuarterNotOver):
+    with pytest.raises(errors.QuarterNotOver):
         rules.next_version(current_version=None, correction_reason=None, period_end=END, today=END)
 
 
 def test_second_submission_needs_a_correction_reason() -> None:
-    with pytest.raises(rules.AlreadySubmitted) as exc:
+    with pytest.raises(errors.AlreadySubmitted) as exc:
         rules.next_version(current_version=1, correction_reason=None, period_end=END, today=date(2026, 4, 2))
     assert exc.value.status == 409
     assert (
@@ -91,7 +92,7 @@ def test_second_submission_needs_a_correction_reason() -> None:
 
 
 def test_a_correction_needs_something_to_correct() -> None:
-    with pytest.raises(rules.NothingToCorrect):
+    with pytest.raises(errors.NothingToCorrect):
         rules.next_version(
             current_version=None, correction_reason="x", period_end=END, today=date(2026, 4, 2)
         )

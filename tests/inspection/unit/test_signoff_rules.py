@@ -2,18 +2,20 @@
 
 import pytest
 
-from services.inspection.places import ancestor
-from services.inspection.policies import presets
-from services.inspection.signoffs.rules import (
+from services.inspection.errors import (
     DossierClosed,
     LevelNotReached,
     PositionAlreadySigned,
     PositionNotInScheme,
-    Signature,
-    Signer,
     SignerAreaMismatch,
     SignerIsNotTheHousehold,
     SignerLacksPosition,
+)
+from services.inspection.places import ancestor
+from services.inspection.policies import presets
+from services.inspection.signoffs.rules import (
+    Signature,
+    Signer,
     SignoffLevel,
     SignoffScheme,
     check_refusal,

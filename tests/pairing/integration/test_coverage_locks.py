@@ -35,9 +35,7 @@ async def test_a_check_opening_thousands_of_gaps_holds_a_handful_of_locks(
         )
     async with app.state.db.transaction() as s:
         result = await coverage_service.check(s, coverage_service.CHECKER, prefix="", today=TODAY)
-        held = text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
-        )
+        held = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
         advisory_locks = int((await s.execute(held)).scalar_one())
     assert result.opened >= N  # every household without a cadre (and the village's own gaps)
     assert advisory_locks <= 2, f"{advisory_locks} advisory locks held until the commit"

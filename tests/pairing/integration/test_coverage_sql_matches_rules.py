@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -317,7 +318,7 @@ async def test_sql_counts_and_gaps_equal_the_rules(
     async with db.transaction() as s:
         for prefix in PREFIXES:
             expected = _numbers(await _reference(s, prefix))
-            got = (await coverage_service.coverage(session=s, prefix=prefix, today=TODAY)).model_dump()
+            got = asdict(await coverage_service.coverage(session=s, prefix=prefix, today=TODAY))
             assert {k: got[k] for k in expected} == expected, prefix
         reference = await _reference(s, "")
         # the fixture reaches both boundaries, so the test means something
@@ -493,7 +494,7 @@ async def test_the_kept_last_visit_equals_the_visits_through_out_of_order_upload
         await _kept_equals_visits(s)
         for prefix in PREFIXES:
             expected = _numbers(await _reference(s, prefix))
-            got = (await coverage_service.coverage(session=s, prefix=prefix, today=TODAY)).model_dump()
+            got = asdict(await coverage_service.coverage(session=s, prefix=prefix, today=TODAY))
             assert {k: got[k] for k in expected} == expected, prefix
         await coverage_service.check(s, "test", prefix="440783", today=TODAY)
     async with db.transaction() as s:

@@ -1,0 +1,44 @@
+"""Typed dependencies of inspection's routes (defined once): who may call what."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from services.inspection.errors import EvaluatorOnly
+from services.inspection.policies import presets
+from shared.auth import CurrentUser, Principal, require_roles
+from shared.clock import TodayDep
+
+__all__ = [
+    "Admin",
+    "ComplaintIntake",
+    "ComplaintReader",
+    "Evaluator",
+    "Inspector",
+    "Submitter",
+    "TodayDep",
+]
+
+# Inspectors plan inspections, raise findings and run the yearly assessment.
+Inspector = Annotated[Principal, Depends(require_roles("inspector"))]
+# Administrators set sign-off schemes.
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+# Offices that send their quarterly progress report upward.
+Submitter = Annotated[Principal, Depends(require_roles(*presets.PROGRESS_REPORT_SUBMITTER_ROLES))]
+# Complaints often name cadres; only these roles read them.
+ComplaintReader = Annotated[Principal, Depends(require_roles("complaint_handler", "inspector", "auditor"))]
+ComplaintIntake = Annotated[Principal, Depends(require_roles("complaint_handler", "inspector"))]
+
+
+async def _evaluator(user: CurrentUser) -> Principal:
+    # Evaluator only: not even admins see who is sampled (the sample must stay blind).
+    if "evaluator" not in user.roles:
+        raise EvaluatorOnly(
+            "This needs the evaluator role.", detail_zh="这一操作需要第三方评估（evaluator）角色"
+        )
+    return user
+
+
+Evaluator = Annotated[Principal, Depends(_evaluator)]
