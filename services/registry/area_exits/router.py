@@ -10,12 +10,14 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from services.registry.area_exits import service
 from services.registry.area_exits.rules import AreaExitKind
 from services.registry.area_exits.schemas import (
+    AreaCriterionOut,
     AreaEligibilityOut,
     AreaExitPolicyIn,
     AreaExitPolicyOut,
     AreaExitRequestIn,
     AreaExitRequestOut,
     AreaExitStatusOut,
+    PolicyRef,
 )
 from services.registry.models import AreaExitRequest
 from shared.auth import CurrentUser, Principal, require_roles
@@ -40,7 +42,19 @@ async def area_exit_eligibility(
 ) -> AreaEligibilityOut:
     """Each criterion of the village's or county's exit policy and whether it passes now; the
     declared ones (roads, clinics …) show as not declared until a request states them."""
-    return await service.eligibility(session=session, actor=user, code=code, year=year)
+    found = await service.eligibility(session=session, actor=user, code=code, year=year)
+    policy, facts, result = found.policy, found.facts, found.result
+    return AreaEligibilityOut(
+        area_code=found.area.code,
+        area_name=found.area.name,
+        kind=found.kind.value,
+        year=found.year,
+        eligible=result.eligible,
+        policy=PolicyRef(area_prefix=policy.area_prefix, year=policy.year, source=policy.source),
+        poor_persons=facts.poor_persons,
+        rural_population=facts.rural_population,
+        criteria=[AreaCriterionOut.model_validate(c.as_data()) for c in result.criteria],
+    )
 
 
 @router.post("/areas/{code}/exit-requests", status_code=201, response_model=AreaExitRequestOut)
@@ -69,7 +83,17 @@ async def area_exit_requests(code: str, session: SessionDep, user: CurrentUser) 
 @router.get("/areas/{code}/exit-status", response_model=AreaExitStatusOut)
 async def area_exit_status(code: str, session: SessionDep, user: CurrentUser) -> AreaExitStatusOut:
     """Whether the village or county has exited, since when, and any request still waiting."""
-    return await service.status(session=session, actor=user, code=code)
+    found = await service.status(session=session, actor=user, code=code)
+    done, pending = found.exited, found.pending
+    return AreaExitStatusOut(
+        area_code=found.area.code,
+        kind=found.kind.value,
+        exited=done is not None,
+        exited_on=done.decided_on if done else None,
+        year=done.year if done else None,
+        exit_request_id=done.id if done else None,
+        pending_request_id=pending.id if pending else None,
+    )
 
 
 @router.get("/area-exit-requests", response_model=Page[AreaExitRequestOut])

@@ -10,6 +10,7 @@ area is marked exited with that date; a refusal returns the request with the rea
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,14 +36,10 @@ from services.registry.area_exits.rules import (
     resolve_area_exit_policy,
 )
 from services.registry.area_exits.schemas import (
-    AreaCriterionOut,
-    AreaEligibilityOut,
     AreaExitPolicyIn,
     AreaExitPolicyOut,
     AreaExitRequestIn,
-    AreaExitStatusOut,
     CriterionSpecIO,
-    PolicyRef,
 )
 from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
@@ -139,25 +136,23 @@ async def _assess(
     return kind, policy, facts, assess_area_exit(facts, policy)
 
 
-def _criteria_out(result: AreaEligibility) -> list[AreaCriterionOut]:
-    return [AreaCriterionOut.model_validate(c.as_data()) for c in result.criteria]
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """An area held against its exit policy for a year: the facts used and each criterion's result."""
+
+    area: Area
+    kind: AreaExitKind
+    year: int
+    policy: AreaExitPolicy
+    facts: AreaFacts
+    result: AreaEligibility
 
 
-async def eligibility(*, session: AsyncSession, actor: Principal, code: str, year: int) -> AreaEligibilityOut:
+async def eligibility(*, session: AsyncSession, actor: Principal, code: str, year: int) -> Assessment:
     """Each criterion and whether it passed; declared criteria show as not declared yet."""
     area = await area_service.get(session=session, actor=actor, code=code)
     kind, policy, facts, result = await _assess(session, area, year, {})
-    return AreaEligibilityOut(
-        area_code=area.code,
-        area_name=area.name,
-        kind=kind.value,
-        year=year,
-        eligible=result.eligible,
-        policy=PolicyRef(area_prefix=policy.area_prefix, year=policy.year, source=policy.source),
-        poor_persons=facts.poor_persons,
-        rural_population=facts.rural_population,
-        criteria=_criteria_out(result),
-    )
+    return Assessment(area, kind, year, policy, facts, result)
 
 
 async def request_exit(
@@ -284,21 +279,23 @@ async def get_request(*, session: AsyncSession, actor: Principal, request_id: uu
     return req
 
 
-async def status(*, session: AsyncSession, actor: Principal, code: str) -> AreaExitStatusOut:
+@dataclass(frozen=True, slots=True)
+class ExitStatus:
+    """Where an area stands: its verified exit request (if it exited) and one still waiting."""
+
+    area: Area
+    kind: AreaExitKind
+    exited: AreaExitRequest | None
+    pending: AreaExitRequest | None
+
+
+async def status(*, session: AsyncSession, actor: Principal, code: str) -> ExitStatus:
     area = await area_service.get(session=session, actor=actor, code=code)
     kind = kind_of(area)
     requests = await AreaExitRequestRepository(session).for_area(area.code)
     done = next((r for r in requests if r.status == "verified"), None)
     pending = next((r for r in requests if r.status == "pending"), None)
-    return AreaExitStatusOut(
-        area_code=area.code,
-        kind=kind.value,
-        exited=done is not None,
-        exited_on=done.decided_on if done else None,
-        year=done.year if done else None,
-        exit_request_id=done.id if done else None,
-        pending_request_id=pending.id if pending else None,
-    )
+    return ExitStatus(area, kind, done, pending)
 
 
 async def page(
