@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.registry.area_exits import service
-from services.registry.area_exits.rules import AreaExitKind
+from services.registry.area_exits.rules import AreaExitKind, AreaExitPolicy
 from services.registry.area_exits.schemas import (
     AreaCriterionOut,
     AreaEligibilityOut,
@@ -17,6 +17,7 @@ from services.registry.area_exits.schemas import (
     AreaExitRequestIn,
     AreaExitRequestOut,
     AreaExitStatusOut,
+    CriterionSpecIO,
     PolicyRef,
 )
 from services.registry.models import AreaExitRequest
@@ -30,6 +31,17 @@ from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["village and county exit"])
 Year = Annotated[int, Query(ge=2014, le=2100)]
+
+
+def _policy_out(policy: AreaExitPolicy, version: int | None = None) -> AreaExitPolicyOut:
+    return AreaExitPolicyOut(
+        area_prefix=policy.area_prefix,
+        year=policy.year,
+        kind=policy.kind,
+        source=policy.source,
+        criteria=[CriterionSpecIO.model_validate(c, from_attributes=True) for c in policy.criteria],
+        version=version,
+    )
 
 
 def _out(req: AreaExitRequest) -> AreaExitRequestOut:
@@ -136,7 +148,9 @@ async def resolved_area_exit_policy(
     user: CurrentUser,
 ) -> AreaExitPolicyOut:
     """The criteria a village (kind=village) or county (kind=county) in ``area_code`` exits by."""
-    return await service.resolved_policy(session=session, area_code=area_code, year=year, kind=kind)
+    return _policy_out(
+        await service.resolved_policy(session=session, area_code=area_code, year=year, kind=kind)
+    )
 
 
 PrefixPath = Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")]
@@ -151,9 +165,11 @@ async def area_exit_policy_record(
     user: CurrentUser,
     response: Response,
 ) -> AreaExitPolicyOut:
-    out = await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year, kind=kind)
-    response.headers["ETag"] = etag(out.version or 0)
-    return out
+    found = await service.get_record(
+        session=session, actor=user, area_prefix=area_prefix, year=year, kind=kind
+    )
+    response.headers["ETag"] = etag(found.version)
+    return _policy_out(found.policy, found.version)
 
 
 @router.put("/area-exit-policies", status_code=204)
@@ -168,5 +184,5 @@ async def put_area_exit_policy(
     with the ETag of the record's GET (428 without, 412 if changed meanwhile)."""
     if not user.covers(body.area_prefix.ljust(12, "0")):
         raise Forbidden("you may set policy only for your own area")
-    out = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
-    response.headers["ETag"] = etag(out.version or 0)
+    stored = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
+    response.headers["ETag"] = etag(stored.version)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,9 +38,7 @@ from services.registry.area_exits.rules import (
 )
 from services.registry.area_exits.schemas import (
     AreaExitPolicyIn,
-    AreaExitPolicyOut,
     AreaExitRequestIn,
-    CriterionSpecIO,
 )
 from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
@@ -319,15 +318,24 @@ async def page(
 
 
 # --- policy records (admin) -------------------------------------------------------------------
-def _policy_out(policy: AreaExitPolicy, version: int | None = None) -> AreaExitPolicyOut:
-    return AreaExitPolicyOut(
-        area_prefix=policy.area_prefix,
-        year=policy.year,
-        kind=policy.kind,
-        source=policy.source,
-        criteria=[CriterionSpecIO.model_validate(c) for c in criteria_json(policy.criteria)],
-        version=version,
-    )
+@dataclass(frozen=True, slots=True)
+class StoredPolicy:
+    """A stored village or county exit policy record and its version (the ETag)."""
+
+    policy: AreaExitPolicy
+    version: int
+
+
+def _audited(policy: AreaExitPolicy, version: int) -> dict[str, Any]:
+    """The record as the audit log keeps it (the fields of its GET answer)."""
+    return {
+        "area_prefix": policy.area_prefix,
+        "year": policy.year,
+        "kind": policy.kind.value,
+        "source": policy.source,
+        "criteria": criteria_json(policy.criteria),
+        "version": version,
+    }
 
 
 def _policy_in(data: AreaExitPolicyIn) -> AreaExitPolicy:
@@ -345,10 +353,8 @@ def _policy_in(data: AreaExitPolicyIn) -> AreaExitPolicy:
 
 async def resolved_policy(
     *, session: AsyncSession, area_code: str, year: int, kind: AreaExitKind
-) -> AreaExitPolicyOut:
-    return _policy_out(
-        await resolve(session, area_code=area_service.parse_code(area_code), year=year, kind=kind)
-    )
+) -> AreaExitPolicy:
+    return await resolve(session, area_code=area_service.parse_code(area_code), year=year, kind=kind)
 
 
 def _on_path(actor: Principal, area_prefix: str) -> bool:
@@ -357,7 +363,7 @@ def _on_path(actor: Principal, area_prefix: str) -> bool:
 
 async def get_record(
     *, session: AsyncSession, actor: Principal, area_prefix: str, year: int, kind: AreaExitKind
-) -> AreaExitPolicyOut:
+) -> StoredPolicy:
     row = (
         await AreaExitPolicyRepository(session).by_key(area_prefix, year, kind)
         if _on_path(actor, area_prefix)
@@ -370,18 +376,18 @@ async def get_record(
             year=year,
             kind=kind.value,
         )
-    return _policy_out(to_policy(row), row.version)
+    return StoredPolicy(to_policy(row), row.version)
 
 
 async def put_record(
     *, session: AsyncSession, actor: Principal, data: AreaExitPolicyIn, if_match: str | None
-) -> AreaExitPolicyOut:
+) -> StoredPolicy:
     """Add the record for (prefix, year, kind), or replace it with the ETag you read (If-Match)."""
     policy = _policy_in(data)
     repo = AreaExitPolicyRepository(session)
     row: AreaExitPolicyRow | None = await repo.by_key(data.area_prefix, data.year, data.kind, lock=True)
     check_put_precondition(if_match, row.version if row else None)
-    before = _policy_out(to_policy(row), row.version).model_dump(mode="json") if row else None
+    before = _audited(to_policy(row), row.version) if row else None
     if row is None:
         row = await repo.add_new(policy)
         if row is None:  # a concurrent request created it since our read
@@ -393,7 +399,6 @@ async def put_record(
             )
     else:
         await repo.replace(row, policy)
-    out = _policy_out(policy, row.version)
     await audit.record(
         session,
         actor=actor,
@@ -401,6 +406,6 @@ async def put_record(
         entity_type="area_exit_policy",
         entity_id=f"{data.area_prefix}/{data.year}/{data.kind.value}",
         before=before,
-        after=out.model_dump(mode="json"),
+        after=_audited(policy, row.version),
     )
-    return out
+    return StoredPolicy(policy, row.version)
