@@ -8,14 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.registry.area_exits import service
-from services.registry.area_exits.rules import AreaExitKind
+from services.registry.area_exits.rules import AreaExitKind, AreaExitPolicy
 from services.registry.area_exits.schemas import (
+    AreaCriterionOut,
     AreaEligibilityOut,
     AreaExitPolicyIn,
     AreaExitPolicyOut,
     AreaExitRequestIn,
     AreaExitRequestOut,
     AreaExitStatusOut,
+    CriterionSpecIO,
+    PolicyRef,
 )
 from services.registry.models import AreaExitRequest
 from shared.auth import CurrentUser, Principal, require_roles
@@ -31,6 +34,17 @@ router = APIRouter(tags=["village and county exit"])
 Year = Annotated[int, Query(ge=2014, le=2100)]
 
 
+def _policy_out(policy: AreaExitPolicy, version: int | None = None) -> AreaExitPolicyOut:
+    return AreaExitPolicyOut(
+        area_prefix=policy.area_prefix,
+        year=policy.year,
+        kind=policy.kind,
+        source=policy.source,
+        criteria=[CriterionSpecIO.model_validate(c, from_attributes=True) for c in policy.criteria],
+        version=version,
+    )
+
+
 def _out(req: AreaExitRequest) -> AreaExitRequestOut:
     return AreaExitRequestOut.model_validate(req, from_attributes=True)
 
@@ -41,7 +55,19 @@ async def area_exit_eligibility(
 ) -> AreaEligibilityOut:
     """Each criterion of the village's or county's exit policy and whether it passes now; the
     declared ones (roads, clinics …) show as not declared until a request states them."""
-    return await service.eligibility(session=session, actor=user, code=code, year=year)
+    found = await service.eligibility(session=session, actor=user, code=code, year=year)
+    policy, facts, result = found.policy, found.facts, found.result
+    return AreaEligibilityOut(
+        area_code=found.area.code,
+        area_name=found.area.name,
+        kind=found.kind.value,
+        year=found.year,
+        eligible=result.eligible,
+        policy=PolicyRef(area_prefix=policy.area_prefix, year=policy.year, source=policy.source),
+        poor_persons=facts.poor_persons,
+        rural_population=facts.rural_population,
+        criteria=[AreaCriterionOut.model_validate(c.as_data()) for c in result.criteria],
+    )
 
 
 @router.post("/areas/{code}/exit-requests", status_code=201, response_model=AreaExitRequestOut)
@@ -72,7 +98,17 @@ async def area_exit_requests(
 @router.get("/areas/{code}/exit-status", response_model=AreaExitStatusOut)
 async def area_exit_status(code: AreaCodeText, session: SessionDep, user: CurrentUser) -> AreaExitStatusOut:
     """Whether the village or county has exited, since when, and any request still waiting."""
-    return await service.status(session=session, actor=user, code=code)
+    found = await service.status(session=session, actor=user, code=code)
+    done, pending = found.exited, found.pending
+    return AreaExitStatusOut(
+        area_code=found.area.code,
+        kind=found.kind.value,
+        exited=done is not None,
+        exited_on=done.decided_on if done else None,
+        year=done.year if done else None,
+        exit_request_id=done.id if done else None,
+        pending_request_id=pending.id if pending else None,
+    )
 
 
 @router.get("/area-exit-requests", response_model=Page[AreaExitRequestOut])
@@ -115,7 +151,9 @@ async def resolved_area_exit_policy(
     user: CurrentUser,
 ) -> AreaExitPolicyOut:
     """The criteria a village (kind=village) or county (kind=county) in ``area_code`` exits by."""
-    return await service.resolved_policy(session=session, area_code=area_code, year=year, kind=kind)
+    return _policy_out(
+        await service.resolved_policy(session=session, area_code=area_code, year=year, kind=kind)
+    )
 
 
 PrefixPath = Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")]
@@ -130,9 +168,11 @@ async def area_exit_policy_record(
     user: CurrentUser,
     response: Response,
 ) -> AreaExitPolicyOut:
-    out = await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year, kind=kind)
-    response.headers["ETag"] = etag(out.version or 0)
-    return out
+    found = await service.get_record(
+        session=session, actor=user, area_prefix=area_prefix, year=year, kind=kind
+    )
+    response.headers["ETag"] = etag(found.version)
+    return _policy_out(found.policy, found.version)
 
 
 @router.put("/area-exit-policies", status_code=204)
@@ -147,5 +187,5 @@ async def put_area_exit_policy(
     with the ETag of the record's GET (428 without, 412 if changed meanwhile)."""
     if not user.covers(body.area_prefix.ljust(12, "0")):
         raise Forbidden("you may set policy only for your own area")
-    out = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
-    response.headers["ETag"] = etag(out.version or 0)
+    stored = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
+    response.headers["ETag"] = etag(stored.version)

@@ -10,7 +10,9 @@ area is marked exited with that date; a refusal returns the request with the rea
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,14 +38,8 @@ from services.registry.area_exits.rules import (
     resolve_area_exit_policy,
 )
 from services.registry.area_exits.schemas import (
-    AreaCriterionOut,
-    AreaEligibilityOut,
     AreaExitPolicyIn,
-    AreaExitPolicyOut,
     AreaExitRequestIn,
-    AreaExitStatusOut,
-    CriterionSpecIO,
-    PolicyRef,
 )
 from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
@@ -141,25 +137,23 @@ async def _assess(
     return kind, policy, facts, assess_area_exit(facts, policy)
 
 
-def _criteria_out(result: AreaEligibility) -> list[AreaCriterionOut]:
-    return [AreaCriterionOut.model_validate(c.as_data()) for c in result.criteria]
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """An area held against its exit policy for a year: the facts used and each criterion's result."""
+
+    area: Area
+    kind: AreaExitKind
+    year: int
+    policy: AreaExitPolicy
+    facts: AreaFacts
+    result: AreaEligibility
 
 
-async def eligibility(*, session: AsyncSession, actor: Principal, code: str, year: int) -> AreaEligibilityOut:
+async def eligibility(*, session: AsyncSession, actor: Principal, code: str, year: int) -> Assessment:
     """Each criterion and whether it passed; declared criteria show as not declared yet."""
     area = await area_service.get(session=session, actor=actor, code=code)
     kind, policy, facts, result = await _assess(session, area, year, {})
-    return AreaEligibilityOut(
-        area_code=area.code,
-        area_name=area.name,
-        kind=kind.value,
-        year=year,
-        eligible=result.eligible,
-        policy=PolicyRef(area_prefix=policy.area_prefix, year=policy.year, source=policy.source),
-        poor_persons=facts.poor_persons,
-        rural_population=facts.rural_population,
-        criteria=_criteria_out(result),
-    )
+    return Assessment(area, kind, year, policy, facts, result)
 
 
 async def request_exit(
@@ -291,21 +285,23 @@ async def get_request(*, session: AsyncSession, actor: Principal, request_id: uu
     return req
 
 
-async def status(*, session: AsyncSession, actor: Principal, code: str) -> AreaExitStatusOut:
+@dataclass(frozen=True, slots=True)
+class ExitStatus:
+    """Where an area stands: its verified exit request (if it exited) and one still waiting."""
+
+    area: Area
+    kind: AreaExitKind
+    exited: AreaExitRequest | None
+    pending: AreaExitRequest | None
+
+
+async def status(*, session: AsyncSession, actor: Principal, code: str) -> ExitStatus:
     area = await area_service.get(session=session, actor=actor, code=code)
     kind = kind_of(area)
     requests = await AreaExitRequestRepository(session).for_area(area.code)
     done = next((r for r in requests if r.status == "verified"), None)
     pending = next((r for r in requests if r.status == "pending"), None)
-    return AreaExitStatusOut(
-        area_code=area.code,
-        kind=kind.value,
-        exited=done is not None,
-        exited_on=done.decided_on if done else None,
-        year=done.year if done else None,
-        exit_request_id=done.id if done else None,
-        pending_request_id=pending.id if pending else None,
-    )
+    return ExitStatus(area, kind, done, pending)
 
 
 async def page(
@@ -329,15 +325,24 @@ async def page(
 
 
 # --- policy records (admin) -------------------------------------------------------------------
-def _policy_out(policy: AreaExitPolicy, version: int | None = None) -> AreaExitPolicyOut:
-    return AreaExitPolicyOut(
-        area_prefix=policy.area_prefix,
-        year=policy.year,
-        kind=policy.kind,
-        source=policy.source,
-        criteria=[CriterionSpecIO.model_validate(c) for c in criteria_json(policy.criteria)],
-        version=version,
-    )
+@dataclass(frozen=True, slots=True)
+class StoredPolicy:
+    """A stored village or county exit policy record and its version (the ETag)."""
+
+    policy: AreaExitPolicy
+    version: int
+
+
+def _audited(policy: AreaExitPolicy, version: int) -> dict[str, Any]:
+    """The record as the audit log keeps it (the fields of its GET answer)."""
+    return {
+        "area_prefix": policy.area_prefix,
+        "year": policy.year,
+        "kind": policy.kind.value,
+        "source": policy.source,
+        "criteria": criteria_json(policy.criteria),
+        "version": version,
+    }
 
 
 def _policy_in(data: AreaExitPolicyIn) -> AreaExitPolicy:
@@ -355,10 +360,8 @@ def _policy_in(data: AreaExitPolicyIn) -> AreaExitPolicy:
 
 async def resolved_policy(
     *, session: AsyncSession, area_code: str, year: int, kind: AreaExitKind
-) -> AreaExitPolicyOut:
-    return _policy_out(
-        await resolve(session, area_code=area_service.parse_code(area_code), year=year, kind=kind)
-    )
+) -> AreaExitPolicy:
+    return await resolve(session, area_code=area_service.parse_code(area_code), year=year, kind=kind)
 
 
 def _on_path(actor: Principal, area_prefix: str) -> bool:
@@ -367,7 +370,7 @@ def _on_path(actor: Principal, area_prefix: str) -> bool:
 
 async def get_record(
     *, session: AsyncSession, actor: Principal, area_prefix: str, year: int, kind: AreaExitKind
-) -> AreaExitPolicyOut:
+) -> StoredPolicy:
     row = (
         await AreaExitPolicyRepository(session).by_key(area_prefix, year, kind)
         if _on_path(actor, area_prefix)
@@ -380,18 +383,18 @@ async def get_record(
             year=year,
             kind=kind.value,
         )
-    return _policy_out(to_policy(row), row.version)
+    return StoredPolicy(to_policy(row), row.version)
 
 
 async def put_record(
     *, session: AsyncSession, actor: Principal, data: AreaExitPolicyIn, if_match: str | None
-) -> AreaExitPolicyOut:
+) -> StoredPolicy:
     """Add the record for (prefix, year, kind), or replace it with the ETag you read (If-Match)."""
     policy = _policy_in(data)
     repo = AreaExitPolicyRepository(session)
     row: AreaExitPolicyRow | None = await repo.by_key(data.area_prefix, data.year, data.kind, lock=True)
     check_put_precondition(if_match, row.version if row else None)
-    before = _policy_out(to_policy(row), row.version).model_dump(mode="json") if row else None
+    before = _audited(to_policy(row), row.version) if row else None
     if row is None:
         row = await repo.add_new(policy)
         if row is None:  # a concurrent request created it since our read
@@ -403,7 +406,6 @@ async def put_record(
             )
     else:
         await repo.replace(row, policy)
-    out = _policy_out(policy, row.version)
     await audit.record(
         session,
         actor=actor,
@@ -411,6 +413,6 @@ async def put_record(
         entity_type="area_exit_policy",
         entity_id=f"{data.area_prefix}/{data.year}/{data.kind.value}",
         before=before,
-        after=out.model_dump(mode="json"),
+        after=_audited(policy, row.version),
     )
-    return out
+    return StoredPolicy(policy, row.version)

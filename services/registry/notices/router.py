@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from services.registry.deps import TodayDep
 from services.registry.notices import service
-from services.registry.notices.rules import NoticeKind
-from services.registry.notices.schemas import PublicNoticeOut
+from services.registry.notices.rules import NoticeKind, how_to_object
+from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
+from services.registry.vocabulary import CODE_LABELS, NoticeKindLabel
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
 from shared.pagination import Cursor, Limit, Page
+from shared.pii import mask_name
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
+from shared.vocabulary import labels_of
 
 router = APIRouter(tags=["public notices"])
 
@@ -36,7 +40,7 @@ async def public_notices(
     """No login: the identification and exit notices of a village (or of every village under a
     township or county), running today (current=true) or ended within the last 30 days
     (current=false). Masked head name, household size, causes, dates; never a resident ID."""
-    items, next_cursor = await service.board(
+    found = await service.board(
         session=session,
         area_code=area_code,
         kind=kind,
@@ -45,4 +49,27 @@ async def public_notices(
         cursor=cursor,
         limit=limit,
     )
-    return Page(items=items, next_cursor=next_cursor)
+    return Page(items=[_out(n, today) for n in found.items], next_cursor=found.next_cursor)
+
+
+def _out(n: service.Notice, today: date) -> PublicNoticeOut:
+    h, is_ident = n.household, n.kind is NoticeKind.IDENTIFICATION
+    return PublicNoticeOut(
+        kind=n.kind,
+        kind_label=NoticeKindLabel(n.kind.value).label,
+        village_code=h.area_code,
+        village_name=n.village_name,
+        head_name_masked=mask_name(h.head_name),
+        member_count=h.member_count,
+        poverty_causes=labels_of(h.poverty_causes, CODE_LABELS) if is_ident else None,
+        poverty_cause_codes=list(h.poverty_causes or ()) if is_ident else None,
+        exited_on=None if is_ident else h.exited_on,
+        notice_starts_on=n.first_day,
+        notice_last_day=n.last_day,
+        current=n.first_day <= today <= n.last_day,
+        open_objections=n.open_objections if is_ident else None,
+        how_to_object=how_to_object(n.village_name, n.township_name, n.last_day) if is_ident else None,
+        late_entries=[LateEntryOut.model_validate(e, from_attributes=True) for e in n.late_entries]
+        if is_ident
+        else [],
+    )

@@ -9,24 +9,19 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import AreaNotFound, PolicyMissing
-from services.registry.models import Household
+from services.registry.models import Household, LateEntry
 from services.registry.notices.repository import After, NoticeRepository
 from services.registry.notices.rules import (
     RECENT_DAYS,
     NoticeKind,
-    how_to_object,
     identification_last_day,
     shown,
 )
-from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
 from services.registry.policies import service as policy_service
-from services.registry.vocabulary import CODE_LABELS, NoticeKindLabel
 from shared.areas import AreaCode, AreaLevel, InvalidAreaCode
 from shared.errors import InvalidInput
 from shared.pagination import decode_cursor, encode_cursor
-from shared.pii import mask_name
-from shared.repository import bad_cursor
-from shared.vocabulary import labels_of
+from shared.repository import Slice, bad_cursor
 
 BOARD_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
@@ -132,7 +127,7 @@ async def board(
     today: date,
     cursor: str | None,
     limit: int,
-) -> tuple[list[PublicNoticeOut], str | None]:
+) -> Slice[Notice]:
     repo = NoticeRepository(session)
     prefix = await _area_prefix(repo, area_code)
     kinds = [kind] if kind else list(NoticeKind)
@@ -153,10 +148,25 @@ async def board(
     if len(found) > limit:
         tail = page[-1]
         next_cursor = encode_cursor([tail.kind.value, tail.h.area_code, str(tail.h.id)])
-    return await _out(repo, page, today), next_cursor
+    return Slice(await _notices(repo, page), next_cursor)
 
 
-async def _out(repo: NoticeRepository, hits: list[_Hit], today: date) -> list[PublicNoticeOut]:
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notice on the board: the household, its window, where it hangs, and (identification
+    notices) the objections still open and the dates entered late (补录)."""
+
+    kind: NoticeKind
+    household: Household
+    first_day: date
+    last_day: date
+    village_name: str
+    township_name: str | None
+    open_objections: int
+    late_entries: list[LateEntry]
+
+
+async def _notices(repo: NoticeRepository, hits: list[_Hit]) -> list[Notice]:
     villages = {x.h.area_code for x in hits}
     townships = {p.code for c in villages if (p := AreaCode.parse(c).parent) is not None}
     names = await repo.names(villages | townships)
@@ -165,31 +175,18 @@ async def _out(repo: NoticeRepository, hits: list[_Hit], today: date) -> list[Pu
     late = await repo.late_entries(ident)
     out = []
     for x in hits:
-        h, is_ident = x.h, x.kind is NoticeKind.IDENTIFICATION
-        village = names.get(h.area_code, h.area_code)
+        h = x.h
         parent = AreaCode.parse(h.area_code).parent
-        township = names.get(parent.code) if parent else None
         out.append(
-            PublicNoticeOut(
+            Notice(
                 kind=x.kind,
-                kind_label=NoticeKindLabel(x.kind.value).label,
-                village_code=h.area_code,
-                village_name=village,
-                head_name_masked=mask_name(h.head_name),
-                member_count=h.member_count,
-                poverty_causes=labels_of(h.poverty_causes, CODE_LABELS) if is_ident else None,
-                poverty_cause_codes=list(h.poverty_causes or ()) if is_ident else None,
-                exited_on=None if is_ident else h.exited_on,
-                notice_starts_on=x.first_day,
-                notice_last_day=x.last_day,
-                current=x.first_day <= today <= x.last_day,
-                open_objections=objections.get(h.id, 0) if is_ident else None,
-                how_to_object=how_to_object(village, township, x.last_day) if is_ident else None,
-                late_entries=[
-                    LateEntryOut.model_validate(e, from_attributes=True) for e in late.get(h.id, [])
-                ]
-                if is_ident
-                else [],
+                household=h,
+                first_day=x.first_day,
+                last_day=x.last_day,
+                village_name=names.get(h.area_code, h.area_code),
+                township_name=names.get(parent.code) if parent else None,
+                open_objections=objections.get(h.id, 0),
+                late_entries=late.get(h.id, []),
             )
         )
     return out
