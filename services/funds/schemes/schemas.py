@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.funds.money import Fen
 from services.funds.schemes import rules
-from shared.fields import StrictInt
+from shared.fields import AREA_CODE_PATTERN, StrictInt
 
 
 class SubShareIn(BaseModel):
@@ -82,7 +82,7 @@ SchemeParams = Annotated[PerCapitaIn | VillageGrantIn | FixedFundsIn, Field(disc
 class SchemeIn(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$")
     name: str = Field(min_length=1, max_length=200)
-    area_code: str = Field(pattern=r"^[0-9]{12}$", description="where the scheme applies (its subtree)")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="where the scheme applies (its subtree)")
     params: SchemeParams
 
 
@@ -102,7 +102,7 @@ class SchemeOut(BaseModel):
 class PlanIn(BaseModel):
     scheme_id: uuid.UUID
     area_code: str = Field(
-        pattern=r"^[0-9]{12}$", description="the area whose registered population is planned for"
+        pattern=AREA_CODE_PATTERN, description="the area whose registered population is planned for"
     )
 
 

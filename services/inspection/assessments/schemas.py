@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from services.inspection.findings.schemas import AccountabilityOut
-from shared.fields import StrictInt
+from shared.fields import AREA_CODE_PATTERN, StrictInt
 
 
 class TargetIn(BaseModel):
@@ -25,7 +25,7 @@ class TargetOut(BaseModel):
 
 
 class AssessmentIn(BaseModel):
-    area_code: str = Field(pattern=r"^[0-9]{12}$")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
     year: StrictInt = Field(ge=2014, le=2100)
     qualitative_score: StrictInt | None = Field(default=None, ge=0, le=100)
 

@@ -987,7 +987,15 @@ export interface components {
             /** Phone */
             phone?: string | null;
         };
-        /** ComplaintIn */
+        /**
+         * ComplaintIn
+         * @example {
+         *       "anonymous": true,
+         *       "area_code": "440783101201",
+         *       "category": "funds",
+         *       "summary": "村里的产业扶贫资金没有按时发放"
+         *     }
+         */
         ComplaintIn: {
             /**
              * Anonymous
@@ -999,8 +1007,11 @@ export interface components {
              * @description Where the reported problem is
              */
             area_code: string;
-            /** Category */
-            category: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "identification" | "funds" | "project" | "work_style" | "exit" | "other" | "识别不准、优亲厚友" | "截留挪用、虚报冒领" | "项目问题" | "作风问题" | "数字脱贫" | "其他";
             complainant?: components["schemas"]["ComplainantIn"] | null;
             /**
              * Details
@@ -1257,8 +1268,11 @@ export interface components {
         FindingIn: {
             /** Area Code */
             area_code: string;
-            /** Category */
-            category: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "identification" | "exit_on_paper" | "funds_misuse" | "funds_idle" | "pairing_gap" | "policy_not_delivered" | "work_style" | "data_quality" | "other" | "识别不精准" | "数字脱贫、虚假脱贫" | "资金违规使用" | "资金闲置" | "结对帮扶不到位" | "政策落实不到位" | "作风问题" | "数据质量问题" | "其他";
             /**
              * Deadline
              * @description Default: by severity from today
@@ -1279,8 +1293,9 @@ export interface components {
              * @example medium
              * @example low
              * @example 严重
+             * @enum {string}
              */
-            severity: string;
+            severity: "high" | "medium" | "low" | "严重" | "较重" | "一般";
             /** Title */
             title: string;
         };
@@ -1403,8 +1418,9 @@ export interface components {
              * @example announced
              * @example unannounced
              * @example 暗访
+             * @enum {string}
              */
-            kind: string;
+            kind: "announced" | "unannounced" | "明查" | "暗访";
             /**
              * Starts On
              * Format: date
@@ -1413,7 +1429,7 @@ export interface components {
             /** Target Areas */
             target_areas: string[];
             /** Team */
-            team: components["schemas"]["TeamMemberIn"][];
+            team: components["schemas"]["TeamMemberIn-Input"][];
             /** Title */
             title: string;
         };
@@ -1452,7 +1468,7 @@ export interface components {
             /** Target Areas */
             target_areas: string[];
             /** Team */
-            team: components["schemas"]["TeamMemberIn"][];
+            team: components["schemas"]["TeamMemberIn-Output"][];
             /** Title */
             title: string;
         };
@@ -2056,7 +2072,20 @@ export interface components {
             year: number;
         };
         /** TeamMemberIn */
-        TeamMemberIn: {
+        "TeamMemberIn-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @example leader
+             * @example npc_deputy
+             * @example 组长
+             * @enum {string}
+             */
+            role: "leader" | "inspector" | "npc_deputy" | "cppcc_member" | "democratic_party" | "federation_of_industry" | "conduct_supervisor" | "组长" | "督查员" | "人大代表" | "政协委员" | "民主党派人士" | "工商联代表" | "政风行风监督员";
+        };
+        /** TeamMemberIn */
+        "TeamMemberIn-Output": {
             /** Name */
             name: string;
             /**
@@ -2074,8 +2103,9 @@ export interface components {
              * @example urgent
              * @example normal
              * @example 紧急
+             * @enum {string}
              */
-            urgency: string;
+            urgency: "urgent" | "normal" | "紧急" | "一般";
         };
         /** UnavailableOut */
         UnavailableOut: {
@@ -2095,8 +2125,9 @@ export interface components {
              * @example correct
              * @example wrongly_exited
              * @example 错退
+             * @enum {string}
              */
-            verdict: string;
+            verdict: "correct" | "wrongly_exited" | "退出准确" | "错退";
             /**
              * Village Code
              * @description in a village sample
@@ -2487,6 +2518,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -2618,6 +2658,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2770,6 +2819,15 @@ export interface operations {
             };
             /** @description The record changed since you read it (stale If-Match) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3068,6 +3126,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3274,6 +3341,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3338,6 +3414,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3416,6 +3501,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3480,6 +3574,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3856,6 +3959,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3920,6 +4032,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4062,6 +4183,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4267,6 +4397,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4561,6 +4700,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -4764,6 +4912,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4976,6 +5133,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5040,6 +5206,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5198,6 +5373,15 @@ export interface operations {
             };
             /** @description The record changed since you read it (stale If-Match) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5429,6 +5613,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5496,6 +5689,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
