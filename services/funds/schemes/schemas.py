@@ -156,7 +156,7 @@ class PlanOut(BaseModel):
 def to_rule(code: str, name: str, params: dict[str, Any]) -> rules.Scheme:
     """Stored JSON -> the dataclass the arithmetic reads (parsed through the same models as input)."""
     parsed = SchemeIn.model_validate(
-        {"code": code, "name": name, "area_code": "0" * 12, "params": params}
+        {"code": code, "name": name, "area_code": "11" + "0" * 10, "params": params}  # any valid code
     ).params
     if isinstance(parsed, PerCapitaIn):
         return rules.PerCapitaScheme(
