@@ -646,7 +646,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/inspection/v1/signoff-schemes/{area_code}": {
+    "/inspection/v1/signoff-schemes/{area_prefix}": {
         parameters: {
             query?: never;
             header?: never;
@@ -658,22 +658,6 @@ export interface paths {
          * @description Public policy (the rules and figures in force for an area): readable by every role in the area, cadres included; it names no household.
          */
         get: operations["signoff-schemes:effective"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/inspection/v1/signoff-schemes/{area_prefix}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
         /**
          * Record a place's own sign-off set (policy data); the longest prefix wins
          * @description Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
@@ -5242,7 +5226,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description a 12-digit area code or its prefix */
-                area_code: string;
+                area_prefix: string;
             };
             cookie?: never;
         };
