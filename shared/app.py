@@ -105,7 +105,7 @@ def create_service_app(
     )
     install_error_handlers(app, (labels or FieldLabels()) | FieldLabels(codes=code_labels(vocabularies)))
     install_idempotency_handler(app)
-    feed = feed_router()
+    feed = feed_router(settings.service_name)
     # Token and roles checked, body bounded, before any route reads a byte (inside the request id).
     app.add_middleware(
         BodyGuardMiddleware,

@@ -11,14 +11,17 @@ in a body still parse from their JSON strings (they are not made strict).
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import Field, Strict, StringConstraints
+from pydantic import BeforeValidator, Field, Strict, StringConstraints
 
 __all__ = [
     "AREA_CODE_OR_PREFIX_PATTERN",
     "AREA_CODE_PATTERN",
     "AreaCodeText",
+    "IsoDate",
     "AREA_PREFIX_PATTERN",
     "MAX_FEN",
     "RESIDENT_ID_PATTERN",
@@ -47,3 +50,18 @@ AreaCodeText = Annotated[
 AREA_PREFIX_PATTERN = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
 # GB 11643: 17 digits and a check character (X, any case: the service upper-cases it).
 RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9Xx]$"
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date in a path or query is ``YYYY-MM-DD``: pydantic would also take ``0`` (1970-01-01) or
+    ``1700000000`` (a Unix time), which a clerk never means and the document does not say."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+# ``since: IsoDate | None = None``: only a calendar date as the document states it (format: date).
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]

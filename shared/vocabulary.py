@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from fastapi import APIRouter
 from pydantic import BaseModel, BeforeValidator
@@ -125,4 +125,6 @@ def code_or_label(labels: Mapping[str, str]) -> BeforeValidator:
     def to_code(value: Any) -> Any:
         return codes.get(value.strip(), value) if isinstance(value, str) else value
 
-    return BeforeValidator(to_code)
+    # The document lists what is taken: every code, then every label (a client may send either).
+    taken = [*labels, *(label for label in labels.values() if label not in labels)]
+    return BeforeValidator(to_code, json_schema_input_type=Literal[tuple(taken)])

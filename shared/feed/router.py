@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -11,7 +12,7 @@ from nats.js import JetStreamContext
 from pydantic import BaseModel, Field
 
 from shared.auth import Principal, require_roles
-from shared.errors import DomainError, InvalidInput, Problem
+from shared.errors import Conflict, DomainError, InvalidInput, Problem
 from shared.events.streams import stream_for
 from shared.feed.config import FeedSubscription, InvalidSubjectFilter, check_subject_filter
 from shared.feed.reader import CursorAhead, read_page
@@ -30,6 +31,16 @@ class FeedUnavailable(DomainError):
     title_zh = "事件订阅暂不可用"
     hint_zh = "稍后重试"
     hint_en = "Try again later"
+
+
+class FeedCursorAhead(Conflict):
+    """A well-formed cursor past the stream's end: the stream was rebuilt since the client read it."""
+
+    type_slug = "feed-cursor-ahead"
+    title = "The cursor is past the end of the stream"
+    title_zh = "游标超过了事件流的末尾"
+    hint_zh = "事件流已重建：从0重新读取，并按事件编号去重"
+    hint_en = "The stream was rebuilt: read again from 0 and de-duplicate by event id"
 
 
 class FeedEntry(BaseModel):
@@ -77,8 +88,16 @@ async def _jetstream(request: Request) -> JetStreamContext:
     return js
 
 
-def feed_router() -> APIRouter:
+def subject_filter_pattern(service: str) -> str:
+    """What :func:`check_subject_filter` takes for ``service``, as a regular expression for the document."""
+    token = r"([A-Za-z0-9_-]+|\*)"
+    return rf"^{re.escape(service)}(\.{token})*\.({token}|>)$"
+
+
+def feed_router(service: str | None = None) -> APIRouter:
+    """``service``: the stream's service, so the document states the subject filters it takes."""
     router = APIRouter(prefix="/feed", tags=["feed"])
+    types_pattern = subject_filter_pattern(service) if service else None
     unavailable: dict[int | str, dict[str, Any]] = {
         503: {"model": Problem, "description": "The event bus is unreachable"}
     }
@@ -89,9 +108,13 @@ def feed_router() -> APIRouter:
         user: FeedReader,
         after: Annotated[int, Query(ge=0, description="last stream sequence read (0: from the start)")] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="events examined at most")] = 100,
-        types: Annotated[
-            str | None, Query(max_length=200, description="subject filter, e.g. `registry.household.>`")
-        ] = None,
+        # a default, not an annotation: the pattern is this router's (annotations are strings here)
+        types: str | None = Query(  # noqa: B008
+            default=None,
+            max_length=200,
+            pattern=types_pattern,
+            description="subject filter, e.g. `registry.household.>`",
+        ),
     ) -> FeedPage:
         """This service's events in stream order after a cursor, for provincial platforms and other
         departments (roles service, auditor, admin). Events whose `data.area_code` is outside your
@@ -108,8 +131,11 @@ def feed_router() -> APIRouter:
                 js, service=service, after=after, limit=limit, subjects=subjects, area_prefix=user.area_prefix
             )
         except CursorAhead as exc:
-            raise InvalidInput(
+            raise FeedCursorAhead(
                 f"after: {exc}; start again from 0 or from a cursor this feed gave you",
+                detail_zh=(
+                    f"游标 {exc.after} 超过了事件流的最后序号 {exc.last_seq}：请从0或本接口给出的游标重新读取"
+                ),
                 field="after",
                 last_seq=exc.last_seq,
             ) from exc

@@ -9,17 +9,20 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from deploy.openapi import OUT_DIR, document, render
+from deploy.openapi import OUT_DIR, render
+from deploy.openapi import document as build_document
 from deploy.services import SERVICE_NAMES
 from shared.settings import REPO_ROOT
 
 CLIENT = REPO_ROOT / "clients" / "typescript"
+document = functools.cache(build_document)  # an app per service, built once for these tests
 REGENERATE = "run `python -m deploy.openapi` and `npm run generate` in clients/typescript (README.md)"
 
 

@@ -139,7 +139,6 @@ async def test_roles(client: httpx.AsyncClient, js: JetStreamContext) -> None:
     [
         ({"after": "abc"}, "after"),
         ({"after": -1}, "after"),
-        ({"after": 999}, "after"),  # beyond the stream's last sequence
         ({"limit": 0}, "limit"),
         ({"limit": 501}, "limit"),
         ({"types": "funds.>"}, "types"),  # another service's events are not in this stream
@@ -158,6 +157,19 @@ async def test_bad_cursor_or_filter_is_a_422_problem(
     body = r.json()
     assert body["status"] == 422
     assert field in body["detail"] or field in str(body.get("errors") or body.get("field"))
+
+
+async def test_a_cursor_past_the_end_is_a_409_problem(
+    client: httpx.AsyncClient, js: JetStreamContext
+) -> None:
+    """Well-formed, but the stream does not reach it (rebuilt since): a conflict with its state."""
+    await publish(js, cloud_event(REGISTERED, household_id="1", area_code=KAIPING_VILLAGE))
+    r = await client.get(FEED, params={"after": 999}, headers=auth("service", KAIPING))
+    assert r.status_code == 409, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["type"].endswith("/feed-cursor-ahead")
+    assert (body["field"], body["last_seq"]) == ("after", 1)
 
 
 async def test_openapi_documents_the_feed(client: httpx.AsyncClient) -> None:

@@ -87,6 +87,7 @@ def run(
     if operations is not None:
         wanted = set(operations)
         schema = schema.include(func=lambda ctx: f"{ctx.method.upper()} {ctx.path}" in wanted)
+    schema.hook(map_body)
     report = ContractReport(service, operations=len(list(schema.get_all_operations())))
     started = time.monotonic()
     for event in from_schema(schema).execute():
@@ -98,6 +99,23 @@ def run(
             report.errors.append(f"fatal: {event.exception!r}"[:800])
     report.seconds = time.monotonic() - started
     return report
+
+
+def _as_integers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _as_integers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_integers(v) for v in value]
+    return value
+
+
+def map_body(context: Any, body: Any) -> Any:
+    """``2091.0`` sent as ``2091``: JSON Schema cannot tell the two apart (both are integers to it),
+    while the services take an integer only in its integer spelling (shared/fields.py, issue 15.1)."""
+    return _as_integers(body)
+
 
 
 def _collect(report: ContractReport, recorder: Any) -> None:

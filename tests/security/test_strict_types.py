@@ -191,7 +191,7 @@ def _url(prefix: str, route: APIRoute) -> str:
             return "1"
         return str(uuid.uuid4())
 
-    return prefix + re.sub(r"\{(\w+)\}", value, route.path)
+    return prefix + re.sub(r"\{(\w+)(?::\w+)?\}", value, route.path)
 
 
 @pytest.mark.asyncio

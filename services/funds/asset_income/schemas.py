@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.funds.money import Fen, PositiveFen
 from services.funds.vocabulary import ENTERPRISE_KINDS
-from shared.fields import StrictInt
+from shared.fields import AREA_CODE_PATTERN, StrictInt
 from shared.vocabulary import code_or_label
 
 Party = Field(min_length=1, max_length=200)
@@ -24,7 +24,7 @@ class AgreementIn(BaseModel):
     and the beneficiary households."""
 
     name: str = Field(min_length=1, max_length=200)
-    area_code: str = Field(pattern=r"^[0-9]{12}$", description="the county (or township) that signs")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="the county (or township) that signs")
     government: str = Party
     bank: str = Party
     enterprise: str = Party

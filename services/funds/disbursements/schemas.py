@@ -13,6 +13,20 @@ from shared.vocabulary import code_or_label
 
 
 class DisbursementIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "beneficiary_kind": "household",
+                    "beneficiary_id": "6a1f2d3c-4b5e-4f60-8a7b-9c0d1e2f3a4b",
+                    "amount_fen": 150000,
+                    "from_account": "440783-special-2017",
+                    "year": 2017,
+                }
+            ]
+        }
+    )
+
     beneficiary_kind: Annotated[Literal["household", "village", "project"], code_or_label(BENEFICIARY_KINDS)]
     beneficiary_id: str = Field(min_length=1, max_length=80)
     amount_fen: StrictInt = Field(le=MAX_FEN, description="integer fen, above zero")

@@ -8,12 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import Fen
 from services.funds.vocabulary import PROJECT_STATUSES
+from shared.fields import AREA_CODE_PATTERN
 from shared.vocabulary import code_or_label
 
 
 class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    area_code: str = Field(pattern=r"^[0-9]{12}$", description="the village (or township) it serves")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="the village (or township) it serves")
     category: str = Field(min_length=1, max_length=40, description="e.g. industry, infrastructure, housing")
     budget_fen: Fen
     funding_account: str = Field(description="the county integrated pool it is paid from")

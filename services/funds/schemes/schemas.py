@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.funds.money import Fen
 from services.funds.schemes import rules
-from shared.fields import StrictInt
+from shared.fields import AREA_CODE_PATTERN, StrictInt
 
 
 class SubShareIn(BaseModel):
@@ -82,7 +82,7 @@ SchemeParams = Annotated[PerCapitaIn | VillageGrantIn | FixedFundsIn, Field(disc
 class SchemeIn(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$")
     name: str = Field(min_length=1, max_length=200)
-    area_code: str = Field(pattern=r"^[0-9]{12}$", description="where the scheme applies (its subtree)")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="where the scheme applies (its subtree)")
     params: SchemeParams
 
 
@@ -102,7 +102,7 @@ class SchemeOut(BaseModel):
 class PlanIn(BaseModel):
     scheme_id: uuid.UUID
     area_code: str = Field(
-        pattern=r"^[0-9]{12}$", description="the area whose registered population is planned for"
+        pattern=AREA_CODE_PATTERN, description="the area whose registered population is planned for"
     )
 
 
@@ -156,7 +156,7 @@ class PlanOut(BaseModel):
 def to_rule(code: str, name: str, params: dict[str, Any]) -> rules.Scheme:
     """Stored JSON -> the dataclass the arithmetic reads (parsed through the same models as input)."""
     parsed = SchemeIn.model_validate(
-        {"code": code, "name": name, "area_code": "0" * 12, "params": params}
+        {"code": code, "name": name, "area_code": "11" + "0" * 10, "params": params}  # any valid code
     ).params
     if isinstance(parsed, PerCapitaIn):
         return rules.PerCapitaScheme(

@@ -7,9 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import Fen
 from services.funds.vocabulary import ACCOUNT_KINDS
+from shared.fields import AREA_CODE_PATTERN
 from shared.vocabulary import code_or_label
 
-AreaCodeField = Field(pattern=r"^[0-9]{12}$", description="12-digit administrative division code")
+AreaCodeField = Field(pattern=AREA_CODE_PATTERN, description="12-digit administrative division code")
 AccountCode = Field(
     pattern=r"^[a-z0-9][a-z0-9.-]{1,78}$", description="lowercase code, e.g. kaiping-special-account"
 )

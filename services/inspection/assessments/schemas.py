@@ -13,7 +13,7 @@ from services.inspection.assessments import rules
 from services.inspection.findings.schemas import AccountabilityOut, record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
 from shared.areas import AreaCode
-from shared.fields import StrictInt
+from shared.fields import AREA_CODE_PATTERN, StrictInt
 
 
 class TargetIn(BaseModel):
@@ -30,7 +30,7 @@ class TargetOut(BaseModel):
 
 
 class AssessmentIn(BaseModel):
-    area_code: str = Field(pattern=r"^[0-9]{12}$")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
     year: StrictInt = Field(ge=2014, le=2100)
     qualitative_score: StrictInt | None = Field(default=None, ge=0, le=100)
 

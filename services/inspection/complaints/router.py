@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -26,6 +25,7 @@ from services.inspection.deps import ComplaintReader as Reader
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import SessionDep
+from shared.fields import IsoDate
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 from shared.pii import PiiCipher
@@ -73,7 +73,7 @@ async def list_complaints(
 
 @router.get("/statistics", response_model=ComplaintStatsOut)
 async def statistics(
-    session: SessionDep, user: Reader, since: date | None = None, until: date | None = None
+    session: SessionDep, user: Reader, since: IsoDate | None = None, until: IsoDate | None = None
 ) -> ComplaintStatsOut:
     s = await service.statistics(session=session, actor=user, since=since, until=until, today=clock.today())
     return ComplaintStatsOut(

@@ -6,11 +6,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.inspection.complaints import rules
 from services.inspection.models import Complaint
 from services.inspection.vocabulary import COMPLAINT_CATEGORIES, URGENCIES
+from shared.fields import AREA_CODE_PATTERN
 from shared.vocabulary import code_or_label
 
 
@@ -20,7 +21,20 @@ class ComplainantIn(BaseModel):
 
 
 class ComplaintIn(BaseModel):
-    area_code: str = Field(pattern=r"^[0-9]{12}$", description="Where the reported problem is")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "area_code": "440783101201",
+                    "category": "funds",
+                    "summary": "村里的产业扶贫资金没有按时发放",
+                    "anonymous": True,
+                }
+            ]
+        }
+    )
+
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="Where the reported problem is")
     category: Annotated[str, code_or_label(COMPLAINT_CATEGORIES)]
     summary: str = Field(min_length=1, max_length=300)
     details: str = Field(default="", max_length=10_000)

@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 from services.inspection.findings import rules
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
 from services.inspection.vocabulary import FINDING_CATEGORIES, SEVERITIES
+from shared.fields import AREA_CODE_PATTERN
 from shared.vocabulary import code_or_label
 
 
 class FindingIn(BaseModel):
-    area_code: str = Field(pattern=r"^[0-9]{12}$")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
     category: Annotated[str, code_or_label(FINDING_CATEGORIES)]  # the code or its label (识别不精准)
     severity: Annotated[str, code_or_label(SEVERITIES)] = Field(examples=["high", "medium", "low", "严重"])
     title: str = Field(min_length=1, max_length=300)

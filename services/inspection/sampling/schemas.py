@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.vocabulary import VERDICTS
-from shared.fields import StrictInt
+from shared.fields import AREA_CODE_PATTERN, StrictInt
 from shared.vocabulary import code_or_label
 
 
 class SampleIn(BaseModel):
-    area_code: str = Field(pattern=r"^[0-9]{12}$", description="The area evaluated (usually a county)")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="The area evaluated (usually a county)")
     year: StrictInt = Field(
         ge=2014, le=2100, description="Households that exited in this year are the population"
     )
@@ -53,7 +53,9 @@ class SampleOut(BaseModel):
 
 class VerdictIn(BaseModel):
     household_id: str | None = Field(default=None, min_length=1, max_length=100)
-    village_code: str | None = Field(default=None, pattern=r"^[0-9]{12}$", description="in a village sample")
+    village_code: str | None = Field(
+        default=None, pattern=AREA_CODE_PATTERN, description="in a village sample"
+    )
     verdict: Annotated[str, code_or_label(VERDICTS)] = Field(examples=["correct", "wrongly_exited", "错退"])
     note: str | None = Field(default=None, max_length=2000)
 
@@ -65,7 +67,7 @@ class VerdictIn(BaseModel):
 
 
 class OmissionIn(BaseModel):
-    village_code: str = Field(pattern=r"^[0-9]{12}$")
+    village_code: str = Field(pattern=AREA_CODE_PATTERN)
     households: StrictInt = Field(ge=0, le=10_000)
     note: str | None = Field(default=None, max_length=2000)
 

@@ -101,12 +101,15 @@ KindQuery = Annotated[
 
 
 @schemes_router.get(
-    "/{area_code}",
+    "/{area_prefix}",  # the PUT's path: one resource, one path in the document (Allow: GET, PUT)
     response_model=SchemeOut,
     description=PUBLIC_POLICY,
 )
 async def effective_scheme(
-    area_code: AreaPrefixPath,
+    area_code: Annotated[
+        str,
+        Path(alias="area_prefix", pattern=r"^[0-9]{2,12}$", description="a 12-digit area code or its prefix"),
+    ],
     session: SessionDep,
     user: CurrentUser,
     response: Response,

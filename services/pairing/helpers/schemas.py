@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.pairing.helpers.rules import HelperKind
-from shared.fields import StrictInt
+from shared.fields import AREA_CODE_PATTERN, StrictInt
 
-AreaCodeStr = Field(pattern=r"^[0-9]{12}$", description="12-digit division code")
+AreaCodeStr = Field(pattern=AREA_CODE_PATTERN, description="12-digit division code")
 Level = Literal["province", "city", "county", "township", "village"]
 HospitalGrade = Literal["1C", "1B", "1A", "2C", "2B", "2A", "3C", "3B", "3A"]
 Title = Literal["junior", "intermediate", "associate_senior", "senior"]

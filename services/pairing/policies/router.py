@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -14,7 +13,7 @@ from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, Polic
 from shared.auth import Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
-from shared.fields import AREA_CODE_PATTERN
+from shared.fields import AREA_CODE_PATTERN, IsoDate
 from shared.http import IfMatch, etag
 
 router = APIRouter(prefix="/policies", tags=["policies"])
@@ -58,7 +57,7 @@ async def put_override(
 )
 async def get_override(
     area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
-    valid_from: date,
+    valid_from: IsoDate,
     session: SessionDep,
     user: Reader,
     response: Response,

@@ -4,7 +4,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.fields import Fen, StrictInt
+from shared.fields import AREA_CODE_PATTERN, Fen, StrictInt
 
 DispatchLevel = Literal["city", "province", "county"]
 
@@ -15,7 +15,7 @@ class CollectiveIncome(BaseModel):
 
 
 class AreaIn(BaseModel):
-    code: str = Field(pattern=r"^[0-9]{12}$")
+    code: str = Field(pattern=AREA_CODE_PATTERN)
     name: str = Field(min_length=1, max_length=100)
     poor_village: bool = False
     old_area_village: bool = False

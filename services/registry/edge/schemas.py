@@ -4,11 +4,11 @@ import uuid
 
 from pydantic import BaseModel, Field
 
-from shared.fields import RESIDENT_ID_PATTERN, Fen, StrictInt
+from shared.fields import AREA_CODE_PATTERN, RESIDENT_ID_PATTERN, Fen, StrictInt
 
 
 class EdgeHouseholdIn(BaseModel):
-    area_code: str = Field(pattern=r"^[0-9]{12}$")
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
     head_name: str = Field(min_length=1, max_length=50)
     head_resident_id: str = Field(min_length=18, max_length=18, pattern=RESIDENT_ID_PATTERN)
     persons: StrictInt = Field(ge=1, le=30)

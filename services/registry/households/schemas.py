@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, Field, computed_field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from services.registry.vocabulary import (
     CODE_LABELS,
@@ -18,7 +18,7 @@ from services.registry.vocabulary import (
     Sex,
     batch_code,
 )
-from shared.fields import RESIDENT_ID_PATTERN, Fen, PositiveFen, StrictInt
+from shared.fields import AREA_CODE_PATTERN, RESIDENT_ID_PATTERN, Fen, PositiveFen, StrictInt
 from shared.vocabulary import label_of, labels_of
 
 # Every code list accepts its Chinese label too ("因病" for illness, "户主" for head): see
@@ -56,7 +56,34 @@ class HouseholdAttributes(BaseModel):
 
 
 class HouseholdIn(HouseholdAttributes):
-    area_code: str = Field(pattern=r"^[0-9]{12}$")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "area_code": "440783101201",
+                    "year": 2017,
+                    "members": [
+                        {
+                            "name": "王大明",
+                            "resident_id": "440783196803120136",
+                            "relation": "head",
+                            "labour_capacity": "full",
+                        },
+                        {
+                            "name": "李小红",
+                            "resident_id": "440783197108020242",
+                            "relation": "spouse",
+                            "labour_capacity": "partial",
+                        },
+                    ],
+                    "poverty_causes": ["illness"],
+                    "batches": ["production_employment"],
+                }
+            ]
+        }
+    )
+
+    area_code: str = Field(pattern=AREA_CODE_PATTERN)
     year: StrictInt = Field(ge=2014, le=2100)
     members: list[MemberIn] = Field(min_length=1, max_length=30)
 
@@ -92,7 +119,7 @@ class MergeIn(BaseModel):
 class MoveIn(BaseModel):
     """The whole household moves to another village."""
 
-    to_area_code: str = Field(pattern=r"^[0-9]{12}$", description="the village it now lives in")
+    to_area_code: str = Field(pattern=AREA_CODE_PATTERN, description="the village it now lives in")
     reason: MoveReason
     note: str | None = Field(default=None, min_length=1, max_length=500)
     moved_on: date = Field(description="the day the move took effect; not after today")

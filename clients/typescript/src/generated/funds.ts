@@ -837,7 +837,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "source" | "holding";
+            kind: "source" | "holding" | "payout" | "资金来源" | "专户（资金池）" | "拨付户";
             /** Name */
             name: string;
         };
@@ -885,7 +885,7 @@ export interface components {
              * Enterprise Kind
              * @enum {string}
              */
-            enterprise_kind: "enterprise" | "cooperative";
+            enterprise_kind: "enterprise" | "cooperative" | "企业" | "农民专业合作社";
             /** Government */
             government: string;
             /**
@@ -1119,7 +1119,16 @@ export interface components {
             /** New Anomalies */
             new_anomalies: components["schemas"]["AnomalyOut"][];
         };
-        /** DisbursementIn */
+        /**
+         * DisbursementIn
+         * @example {
+         *       "amount_fen": 150000,
+         *       "beneficiary_id": "6a1f2d3c-4b5e-4f60-8a7b-9c0d1e2f3a4b",
+         *       "beneficiary_kind": "household",
+         *       "from_account": "440783-special-2017",
+         *       "year": 2017
+         *     }
+         */
         DisbursementIn: {
             /**
              * Amount Fen
@@ -1132,7 +1141,7 @@ export interface components {
              * Beneficiary Kind
              * @enum {string}
              */
-            beneficiary_kind: "household" | "village" | "project";
+            beneficiary_kind: "household" | "village" | "project" | "农户" | "村集体" | "项目";
             /** Component */
             component?: string | null;
             /**
@@ -1733,7 +1742,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "approved" | "in_progress" | "completed" | "cancelled";
+            status: "proposed" | "approved" | "in_progress" | "completed" | "cancelled" | "拟立项" | "已批复" | "实施中" | "已完工" | "已取消";
         };
         /**
          * PublicNoticeOut
@@ -2006,6 +2015,14 @@ export interface components {
         /**
          * TransferIn
          * @description Money from one account to another: a receipt from a source, or a transfer between accounts.
+         * @example {
+         *       "amount_fen": 50000000,
+         *       "from_account": "440700-special-2017",
+         *       "kind": "transfer",
+         *       "memo": "2017年第一批专项扶贫资金",
+         *       "to_account": "440783-special-2017",
+         *       "year": 2017
+         *     }
          */
         TransferIn: {
             /**
@@ -2019,7 +2036,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "receipt" | "transfer";
+            kind: "receipt" | "transfer" | "资金到账" | "资金划转";
             /**
              * Memo
              * @default
@@ -2207,6 +2224,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2500,6 +2526,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -2721,6 +2756,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -2922,6 +2966,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3290,6 +3343,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3442,6 +3504,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3583,6 +3654,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3648,6 +3728,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3860,6 +3949,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3925,6 +4023,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4368,6 +4475,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -4433,6 +4549,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4575,6 +4700,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4997,6 +5131,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5140,6 +5283,15 @@ export interface operations {
             };
             /** @description The record changed since you read it (stale If-Match) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5524,6 +5676,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

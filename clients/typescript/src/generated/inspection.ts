@@ -646,7 +646,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/inspection/v1/signoff-schemes/{area_code}": {
+    "/inspection/v1/signoff-schemes/{area_prefix}": {
         parameters: {
             query?: never;
             header?: never;
@@ -658,22 +658,6 @@ export interface paths {
          * @description Public policy (the rules and figures in force for an area): readable by every role in the area, cadres included; it names no household.
          */
         get: operations["signoff-schemes:effective"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/inspection/v1/signoff-schemes/{area_prefix}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
         /**
          * Record a place's own sign-off set (policy data); the longest prefix wins
          * @description Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
@@ -987,7 +971,15 @@ export interface components {
             /** Phone */
             phone?: string | null;
         };
-        /** ComplaintIn */
+        /**
+         * ComplaintIn
+         * @example {
+         *       "anonymous": true,
+         *       "area_code": "440783101201",
+         *       "category": "funds",
+         *       "summary": "村里的产业扶贫资金没有按时发放"
+         *     }
+         */
         ComplaintIn: {
             /**
              * Anonymous
@@ -999,8 +991,11 @@ export interface components {
              * @description Where the reported problem is
              */
             area_code: string;
-            /** Category */
-            category: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "identification" | "funds" | "project" | "work_style" | "exit" | "other" | "识别不准、优亲厚友" | "截留挪用、虚报冒领" | "项目问题" | "作风问题" | "数字脱贫" | "其他";
             complainant?: components["schemas"]["ComplainantIn"] | null;
             /**
              * Details
@@ -1257,8 +1252,11 @@ export interface components {
         FindingIn: {
             /** Area Code */
             area_code: string;
-            /** Category */
-            category: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "identification" | "exit_on_paper" | "funds_misuse" | "funds_idle" | "pairing_gap" | "policy_not_delivered" | "work_style" | "data_quality" | "other" | "识别不精准" | "数字脱贫、虚假脱贫" | "资金违规使用" | "资金闲置" | "结对帮扶不到位" | "政策落实不到位" | "作风问题" | "数据质量问题" | "其他";
             /**
              * Deadline
              * @description Default: by severity from today
@@ -1279,8 +1277,9 @@ export interface components {
              * @example medium
              * @example low
              * @example 严重
+             * @enum {string}
              */
-            severity: string;
+            severity: "high" | "medium" | "low" | "严重" | "较重" | "一般";
             /** Title */
             title: string;
         };
@@ -1403,8 +1402,9 @@ export interface components {
              * @example announced
              * @example unannounced
              * @example 暗访
+             * @enum {string}
              */
-            kind: string;
+            kind: "announced" | "unannounced" | "明查" | "暗访";
             /**
              * Starts On
              * Format: date
@@ -1413,7 +1413,7 @@ export interface components {
             /** Target Areas */
             target_areas: string[];
             /** Team */
-            team: components["schemas"]["TeamMemberIn"][];
+            team: components["schemas"]["TeamMemberIn-Input"][];
             /** Title */
             title: string;
         };
@@ -1452,7 +1452,7 @@ export interface components {
             /** Target Areas */
             target_areas: string[];
             /** Team */
-            team: components["schemas"]["TeamMemberIn"][];
+            team: components["schemas"]["TeamMemberIn-Output"][];
             /** Title */
             title: string;
         };
@@ -2056,7 +2056,20 @@ export interface components {
             year: number;
         };
         /** TeamMemberIn */
-        TeamMemberIn: {
+        "TeamMemberIn-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @example leader
+             * @example npc_deputy
+             * @example 组长
+             * @enum {string}
+             */
+            role: "leader" | "inspector" | "npc_deputy" | "cppcc_member" | "democratic_party" | "federation_of_industry" | "conduct_supervisor" | "组长" | "督查员" | "人大代表" | "政协委员" | "民主党派人士" | "工商联代表" | "政风行风监督员";
+        };
+        /** TeamMemberIn */
+        "TeamMemberIn-Output": {
             /** Name */
             name: string;
             /**
@@ -2074,8 +2087,9 @@ export interface components {
              * @example urgent
              * @example normal
              * @example 紧急
+             * @enum {string}
              */
-            urgency: string;
+            urgency: "urgent" | "normal" | "紧急" | "一般";
         };
         /** UnavailableOut */
         UnavailableOut: {
@@ -2095,8 +2109,9 @@ export interface components {
              * @example correct
              * @example wrongly_exited
              * @example 错退
+             * @enum {string}
              */
-            verdict: string;
+            verdict: "correct" | "wrongly_exited" | "退出准确" | "错退";
             /**
              * Village Code
              * @description in a village sample
@@ -2487,6 +2502,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -2618,6 +2642,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2770,6 +2803,15 @@ export interface operations {
             };
             /** @description The record changed since you read it (stale If-Match) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3068,6 +3110,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3274,6 +3325,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3338,6 +3398,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3416,6 +3485,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3480,6 +3558,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3856,6 +3943,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3920,6 +4016,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4062,6 +4167,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4267,6 +4381,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4561,6 +4684,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -4764,6 +4896,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4976,6 +5117,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5047,6 +5197,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5067,7 +5226,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description a 12-digit area code or its prefix */
-                area_code: string;
+                area_prefix: string;
             };
             cookie?: never;
         };
@@ -5198,6 +5357,15 @@ export interface operations {
             };
             /** @description The record changed since you read it (stale If-Match) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5429,6 +5597,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5496,6 +5673,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

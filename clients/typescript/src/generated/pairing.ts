@@ -565,7 +565,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** BatchIn */
+        /**
+         * BatchIn
+         * @example {
+         *       "records": [
+         *         {
+         *           "household_id": "6a1f2d3c-4b5e-4f60-8a7b-9c0d1e2f3a4b",
+         *           "id": "0b5c3a3e-8d6f-4f57-9c4e-2a1d7c9e0f11",
+         *           "kind": "home_visit",
+         *           "type": "visit",
+         *           "visited_on": "2026-12-03"
+         *         }
+         *       ]
+         *     }
+         */
         BatchIn: {
             /** Records */
             records: {
@@ -1295,7 +1308,18 @@ export interface components {
              */
             shared_levels: number;
         };
-        /** VisitIn */
+        /**
+         * VisitIn
+         * @example {
+         *       "household_confirmed": true,
+         *       "household_id": "6a1f2d3c-4b5e-4f60-8a7b-9c0d1e2f3a4b",
+         *       "id": "0b5c3a3e-8d6f-4f57-9c4e-2a1d7c9e0f11",
+         *       "kind": "home_visit",
+         *       "notes": "了解家庭收入和孩子上学情况",
+         *       "type": "visit",
+         *       "visited_on": "2026-12-03"
+         *     }
+         */
         VisitIn: {
             /**
              * Helper Id
@@ -2087,6 +2111,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -2228,6 +2261,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -2359,6 +2401,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2854,6 +2905,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3071,6 +3131,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3209,6 +3278,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3281,6 +3359,15 @@ export interface operations {
             };
             /** @description The record changed since you read it (stale If-Match) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3504,6 +3591,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3566,6 +3662,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1955,6 +1955,30 @@ export interface components {
         /**
          * HouseholdImportIn
          * @description A household registered elsewhere (a provincial platform's roll), imported as registered.
+         * @example {
+         *       "area_code": "440783101201",
+         *       "batches": [
+         *         "production_employment"
+         *       ],
+         *       "members": [
+         *         {
+         *           "labour_capacity": "full",
+         *           "name": "王大明",
+         *           "relation": "head",
+         *           "resident_id": "440783196803120136"
+         *         },
+         *         {
+         *           "labour_capacity": "partial",
+         *           "name": "李小红",
+         *           "relation": "spouse",
+         *           "resident_id": "440783197108020242"
+         *         }
+         *       ],
+         *       "poverty_causes": [
+         *         "illness"
+         *       ],
+         *       "year": 2017
+         *     }
          */
         HouseholdImportIn: {
             /** Area Code */
@@ -1990,7 +2014,33 @@ export interface components {
             /** Year */
             year: number;
         };
-        /** HouseholdIn */
+        /**
+         * HouseholdIn
+         * @example {
+         *       "area_code": "440783101201",
+         *       "batches": [
+         *         "production_employment"
+         *       ],
+         *       "members": [
+         *         {
+         *           "labour_capacity": "full",
+         *           "name": "王大明",
+         *           "relation": "head",
+         *           "resident_id": "440783196803120136"
+         *         },
+         *         {
+         *           "labour_capacity": "partial",
+         *           "name": "李小红",
+         *           "relation": "spouse",
+         *           "resident_id": "440783197108020242"
+         *         }
+         *       ],
+         *       "poverty_causes": [
+         *         "illness"
+         *       ],
+         *       "year": 2017
+         *     }
+         */
         HouseholdIn: {
             /** Area Code */
             area_code: string;
@@ -3521,6 +3571,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3617,6 +3676,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
                 year: number;
             };
@@ -3879,6 +3939,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -3895,6 +3964,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 code: string;
             };
             cookie?: never;
@@ -3962,6 +4032,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 code: string;
             };
             cookie?: never;
@@ -4031,6 +4102,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 code: string;
             };
             cookie?: never;
@@ -4098,6 +4170,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 code: string;
             };
             cookie?: never;
@@ -4168,6 +4241,7 @@ export interface operations {
                 "Idempotency-Key"?: string | null;
             };
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 code: string;
             };
             cookie?: never;
@@ -4223,6 +4297,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -4239,6 +4322,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 code: string;
             };
             cookie?: never;
@@ -4304,6 +4388,7 @@ export interface operations {
     "dibao-cross-checks:dibao-cross-check": {
         parameters: {
             query: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
             };
             header?: never;
@@ -4354,6 +4439,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4493,6 +4587,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4814,6 +4917,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -4879,6 +4991,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5036,6 +5157,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5116,6 +5246,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5180,6 +5319,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5463,6 +5611,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5525,6 +5682,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5606,6 +5772,15 @@ export interface operations {
             };
             /** @description The record changed since you read it (stale If-Match) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5761,6 +5936,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -5824,6 +6008,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5970,6 +6163,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -6041,6 +6243,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -6105,6 +6316,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6250,6 +6470,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -6315,6 +6544,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6460,6 +6698,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -6524,6 +6771,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6602,6 +6858,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -6673,6 +6938,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -6737,6 +7011,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6875,6 +7158,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7084,6 +7376,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7432,6 +7733,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -7648,6 +7958,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Malformed request or invalid value */
             422: {
                 headers: {
@@ -7741,6 +8060,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
                 year: number;
             };
@@ -7897,6 +8217,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
             };
             cookie?: never;
@@ -8090,6 +8411,15 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8330,6 +8660,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
             };
             cookie?: never;
