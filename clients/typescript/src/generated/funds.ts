@@ -740,6 +740,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/funds/v1/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Snapshot
+         * @description What this service holds under an area at one instant (one REPEATABLE READ transaction),
+         *     stamped with `feed_after`: read `/feed/events?after=` from there and nothing is missed
+         *     (an event already reflected may come again: apply events idempotently). Streamed NDJSON,
+         *     not paged (docs/FEED.md).
+         */
+        get: operations["snapshot:snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/funds/v1/supervision/runs": {
         parameters: {
             query?: never;
@@ -5761,6 +5784,83 @@ export interface operations {
             };
             /** @description Malformed request or invalid value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "snapshot:snapshot": {
+        parameters: {
+            query: {
+                /** @description the subtree's root area */
+                area_code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description header, account…, plan…, disbursement…, end (one JSON object per line) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": unknown;
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The event bus is unreachable (the position cannot be read) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -250,6 +250,182 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registry/v1/dci/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The registered DCI clients (never their secrets; admin)
+         * @description The registered DCI clients (never their secrets; admin).
+         */
+        get: operations["dci:list-clients"];
+        put?: never;
+        /**
+         * Register client
+         * @description Register an outside system under its agreement: id (its DCI sender_id), callback URL, area,
+         *     data rights and search rate. The answer holds its signing secret, shown this once (admin).
+         */
+        post: operations["dci:register-client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registry/v1/dci/clients/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One registered DCI client (admin)
+         * @description One registered DCI client (admin).
+         */
+        get: operations["dci:read-client"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change client
+         * @description Change a client's agreement, stop it (`active: false` also ends its subscriptions) or issue
+         *     a new secret (`rotate_secret`: shown once in the answer) (admin).
+         */
+        patch: operations["dci:change-client"];
+        trace?: never;
+    };
+    "/registry/v1/dci/registry/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search
+         * @description Search later: acknowledged now (`ACK` with a correlation id); the answer is POSTed, signed, to
+         *     the client's `{callback_url}/on-search`, and `txn/status` tells how far it is.
+         */
+        post: operations["dci:search"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registry/v1/dci/registry/subscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe
+         * @description Subscribe to households registered, exited, relapsed, moved or with a member who died, under
+         *     an area: each such event is POSTed, signed, to `{callback_url}/notify`, at least once, in order.
+         *     Answered here as `on-subscribe` with a subscription code per request.
+         */
+        post: operations["dci:subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registry/v1/dci/registry/sync/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync search
+         * @description Search the registry now: a person by resident ID (is this person registered, in which
+         *     household, area and status) or households by area, status, batch, poverty cause and year, one
+         *     page each. Answered as `on-search`, signed, within the client's area and data rights.
+         */
+        post: operations["dci:sync-search"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registry/v1/dci/registry/sync/txn/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The same as `txn/status` (DCI's synchronous path)
+         * @description The same as `txn/status` (DCI's synchronous path).
+         */
+        post: operations["dci:sync-txn-status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registry/v1/dci/registry/txn/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Txn status
+         * @description The status (and for a finished search, the answer) of an earlier search, subscribe or
+         *     unsubscribe by transaction_id or correlation_id; answered in the response (`txn-on-status`).
+         */
+        post: operations["dci:txn-status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registry/v1/dci/registry/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End subscriptions by their codes (all or none); answered as `on-unsubscribe`
+         * @description End subscriptions by their codes (all or none); answered as `on-unsubscribe`.
+         */
+        post: operations["dci:unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry/v1/dibao-cross-checks": {
         parameters: {
             query?: never;
@@ -378,6 +554,27 @@ export interface paths {
         head?: never;
         /** Update household */
         patch: operations["households:update"];
+        trace?: never;
+    };
+    "/registry/v1/households/{household_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Actions
+         * @description The steps the household's status allows next, where each is taken and the roles it needs
+         *     (``yours``: whether the caller may take it) — the buttons a screen shows.
+         */
+        get: operations["households:actions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/registry/v1/households/{household_id}/confirmation": {
@@ -809,6 +1006,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registry/v1/households/{household_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Timeline
+         * @description Every step with who, when and why: the registry's own (identification, changes, exit,
+         *     relapse) and what pairing, funds and inspection reported about the household, oldest first.
+         */
+        get: operations["households:timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry/v1/identity-conflicts": {
         parameters: {
             query?: never;
@@ -1166,6 +1384,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registry/v1/rollups/{area_code}/charts/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Village charts printable
+         * @description The village's five charts (五图) as a printable document: one A4 page per chart, bars drawn
+         *     as inline SVG, every label in Chinese; the same figures as `/charts` for this reader (an
+         *     outside reader gets suppressed cells as "—" and no household list).
+         */
+        get: operations["rollups:village-charts-printable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry/v1/rollups/{area_code}/pyramid": {
         parameters: {
             query?: never;
@@ -1254,6 +1494,39 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Ack
+         * @description The DCI acknowledgement of an asynchronous request; the answer follows by callback.
+         */
+        Ack: {
+            message: components["schemas"]["AckMessage"];
+        };
+        /** AckMessage */
+        AckMessage: {
+            /**
+             * Ack Status
+             * @enum {string}
+             */
+            ack_status: "ACK" | "NACK" | "ERR";
+            /** Correlation Id */
+            correlation_id: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+        };
+        /** ActionsOut */
+        ActionsOut: {
+            /** Actions */
+            actions: components["schemas"]["NextActionOut"][];
+            /** Household Id */
+            household_id: string;
+            /** Status */
+            status: string;
+            /** Status Zh */
+            status_zh: string;
+        };
         /** ApprovalStepIO */
         ApprovalStepIO: {
             /** Code */
@@ -1552,6 +1825,124 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** ClientChange */
+        ClientChange: {
+            /**
+             * Active
+             * @description false: refused from now on, its subscriptions end
+             */
+            active?: boolean | null;
+            /** Area Code */
+            area_code?: string | null;
+            /** Callback Url */
+            callback_url?: string | null;
+            /** Data Rights */
+            data_rights?: components["schemas"]["DataRight"][] | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Rotate Secret
+             * @description issue a new secret (shown once in the answer)
+             * @default false
+             */
+            rotate_secret?: boolean;
+            /** Search Burst */
+            search_burst?: number | null;
+            /** Search Per Minute */
+            search_per_minute?: number | null;
+        };
+        /** ClientIn */
+        ClientIn: {
+            /**
+             * Area Code
+             * @description root of the area it may ask about
+             */
+            area_code: string;
+            /**
+             * Callback Url
+             * @description base URL: on-search and notify are POSTed under it
+             */
+            callback_url?: string | null;
+            /**
+             * Data Rights
+             * @description the fields its agreement names
+             */
+            data_rights: components["schemas"]["DataRight"][];
+            /**
+             * Id
+             * @description the client's DCI sender_id
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Search Burst
+             * @default 20
+             */
+            search_burst?: number;
+            /**
+             * Search Per Minute
+             * @default 60
+             */
+            search_per_minute?: number;
+        };
+        /** ClientOut */
+        ClientOut: {
+            /** Active */
+            active: boolean;
+            /** Area Code */
+            area_code: string;
+            /** Callback Url */
+            callback_url: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Data Rights */
+            data_rights: string[];
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Search Burst */
+            search_burst: number;
+            /** Search Per Minute */
+            search_per_minute: number;
+            /** Version */
+            version: number;
+        };
+        /** ClientWithSecret */
+        ClientWithSecret: {
+            /** Active */
+            active: boolean;
+            /** Area Code */
+            area_code: string;
+            /** Callback Url */
+            callback_url: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Data Rights */
+            data_rights: string[];
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Search Burst */
+            search_burst: number;
+            /** Search Per Minute */
+            search_per_minute: number;
+            /**
+             * Secret
+             * @description the HMAC-SHA256 key for signatures, shown only now: give it to the client
+             */
+            secret: string;
+            /** Version */
+            version: number;
+        };
         /** CollectiveIncome */
         CollectiveIncome: {
             /**
@@ -1693,6 +2084,11 @@ export interface components {
             /** Problems */
             problems: components["schemas"]["RollProblemOut"][];
         };
+        /**
+         * DataRight
+         * @enum {string}
+         */
+        DataRight: "household_id" | "household_number" | "area_code" | "status" | "year" | "member_count" | "poverty_causes" | "batches" | "dibao" | "registered_on" | "exited_on" | "name_masked" | "resident_id_masked" | "relation" | "members";
         /**
          * DebtCause
          * @description Large debts that block exit are those caused by illness, schooling or housing (Gansu).
@@ -2069,7 +2465,7 @@ export interface components {
         };
         /**
          * HouseholdListItem
-         * @description A list row: names masked, no resident IDs at all.
+         * @description A list row: names masked (full for the clerks who may see them), no resident IDs at all.
          */
         HouseholdListItem: {
             /** Area Code */
@@ -2080,6 +2476,11 @@ export interface components {
             batches: string[];
             /** Dibao */
             dibao: boolean;
+            /**
+             * Head Name
+             * @description the head's full name, for the roles whose work needs it (registrar, approver, admin); null for the others, who see head_name_masked only
+             */
+            head_name?: string | null;
             /** Head Name Masked */
             head_name_masked: string;
             /** Household Number */
@@ -2232,6 +2633,11 @@ export interface components {
             cells: (string | null)[];
             /** Household Key */
             household_key: string | null;
+            /**
+             * Outcome
+             * @description dibao: what the cross-check found for the row (一致 / 未登记 / 不一致：…)
+             */
+            outcome?: string | null;
             /**
              * Reasons
              * @description why the row is refused, in Chinese
@@ -2503,6 +2909,83 @@ export interface components {
          * @enum {string}
          */
         MoveReason: "relocation" | "family" | "other";
+        /**
+         * MsgHeader
+         * @description MsgHeader_V1.0.0 of a request.
+         */
+        MsgHeader: {
+            /** Action */
+            action: string;
+            /**
+             * Is Msg Encrypted
+             * @default false
+             */
+            is_msg_encrypted?: boolean;
+            /** Message Id */
+            message_id: string;
+            /**
+             * Message Ts
+             * Format: date-time
+             */
+            message_ts: string;
+            /** Meta */
+            meta?: {
+                [key: string]: unknown;
+            } | null;
+            /** Receiver Id */
+            receiver_id?: string | null;
+            /** Sender Id */
+            sender_id: string;
+            /**
+             * Sender Uri
+             * @description ignored: callbacks go to the registered callback_url
+             */
+            sender_uri?: string | null;
+            /** Total Count */
+            total_count: number;
+            /**
+             * Version
+             * @default 1.0.0
+             */
+            version?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** NextActionOut */
+        NextActionOut: {
+            /**
+             * Action
+             * @description the state machine's step (identification.rules.Action)
+             */
+            action: string;
+            /** Label Zh */
+            label_zh: string;
+            /**
+             * Leads To
+             * @description the status after it; null: the status stays
+             */
+            leads_to: string | null;
+            /**
+             * Method
+             * @description how to take it; null: another service decides it
+             */
+            method: string | null;
+            /**
+             * Path
+             * @description where, under /registry/v1
+             */
+            path: string | null;
+            /**
+             * Roles
+             * @description the roles allowed to take it (admin always may)
+             */
+            roles: string[];
+            /**
+             * Yours
+             * @description whether the caller's roles let them take it
+             */
+            yours: boolean;
+        };
         /** NoticeIn */
         NoticeIn: {
             /**
@@ -2968,6 +3451,22 @@ export interface components {
          * @enum {string}
          */
         Relation: "head" | "spouse" | "child" | "child_in_law" | "grandchild" | "parent" | "grandparent" | "sibling" | "other";
+        /**
+         * Reply
+         * @description A signed DCI answer: MsgCallbackHeader_V1.0.0 and the message of the matching ``on-`` action.
+         */
+        Reply: {
+            /** Header */
+            header: {
+                [key: string]: unknown;
+            };
+            /** Message */
+            message: {
+                [key: string]: unknown;
+            };
+            /** Signature */
+            signature: string;
+        };
         /** ResidentIdOut */
         ResidentIdOut: {
             /**
@@ -3082,6 +3581,46 @@ export interface components {
              */
             suppressed?: components["schemas"]["SuppressedCell"][];
         };
+        /** SearchEnvelope */
+        SearchEnvelope: {
+            header: components["schemas"]["MsgHeader"];
+            message: components["schemas"]["SearchMessage"];
+            /**
+             * Signature
+             * @description DCI MsgSignature over header and message (docs/DCI.md)
+             */
+            signature?: string | null;
+        };
+        /** SearchItem */
+        SearchItem: {
+            /** Locale */
+            locale?: string | null;
+            /** Reference Id */
+            reference_id: string;
+            /**
+             * Search Criteria
+             * @description query_type idtype-value | expression | predicate, query, sort, pagination (docs/DCI.md)
+             */
+            search_criteria: {
+                [key: string]: unknown;
+            };
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** SearchMessage */
+        SearchMessage: {
+            /** Search Request */
+            search_request: components["schemas"]["SearchItem"][];
+            /** Transaction Id */
+            transaction_id: string;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * Sex
          * @enum {string}
@@ -3119,6 +3658,46 @@ export interface components {
             household_number?: string | null;
             /** Status */
             status: string;
+        };
+        /** SubscribeEnvelope */
+        SubscribeEnvelope: {
+            header: components["schemas"]["MsgHeader"];
+            message: components["schemas"]["SubscribeMessage"];
+            /**
+             * Signature
+             * @description DCI MsgSignature over header and message (docs/DCI.md)
+             */
+            signature?: string | null;
+        };
+        /** SubscribeItem */
+        SubscribeItem: {
+            /** Locale */
+            locale?: string | null;
+            /** Reference Id */
+            reference_id: string;
+            /**
+             * Subscribe Criteria
+             * @description reg_event_type (registered|exited|relapsed|moved|died), filter_type, filter (area_code)
+             */
+            subscribe_criteria: {
+                [key: string]: unknown;
+            };
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** SubscribeMessage */
+        SubscribeMessage: {
+            /** Subscribe Request */
+            subscribe_request: components["schemas"]["SubscribeItem"][];
+            /** Transaction Id */
+            transaction_id: string;
+        } & {
+            [key: string]: unknown;
         };
         /** SubscriptionView */
         SubscriptionView: {
@@ -3176,6 +3755,121 @@ export interface components {
              * @description the policy's own words for it
              */
             wording: string;
+        };
+        /** TimelineOut */
+        TimelineOut: {
+            /** Household Id */
+            household_id: string;
+            /** Status */
+            status: string;
+            /** Status Zh */
+            status_zh: string;
+            /** Steps */
+            steps: components["schemas"]["TimelineStepOut"][];
+        };
+        /** TimelineStepOut */
+        TimelineStepOut: {
+            /**
+             * At
+             * Format: date-time
+             * @description when (the audit record's time, or the event's time)
+             */
+            at: string;
+            /**
+             * Detail
+             * @description what the step says (no resident IDs; money in fen)
+             */
+            detail?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Source
+             * @description registry | pairing | funds | inspection
+             */
+            source: string;
+            /** Source Zh */
+            source_zh: string;
+            /**
+             * Step
+             * @description the audit action (registry) or the event type (other services)
+             */
+            step: string;
+            /**
+             * Step Zh
+             * @description the step as a clerk names it
+             */
+            step_zh: string;
+            /**
+             * Who
+             * @description the login subject who took it, or the helper/cadre named
+             */
+            who: string | null;
+            /**
+             * Why
+             * @description the reason given, if any
+             */
+            why: string | null;
+        };
+        /** TxnStatusEnvelope */
+        TxnStatusEnvelope: {
+            header: components["schemas"]["MsgHeader"];
+            message: components["schemas"]["TxnStatusMessage"];
+            /**
+             * Signature
+             * @description DCI MsgSignature over header and message (docs/DCI.md)
+             */
+            signature?: string | null;
+        };
+        /** TxnStatusMessage */
+        TxnStatusMessage: {
+            /** Transaction Id */
+            transaction_id: string;
+            txnstatus_request: components["schemas"]["TxnStatusQuery"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** TxnStatusQuery */
+        TxnStatusQuery: {
+            /**
+             * Attribute Type
+             * @enum {string}
+             */
+            attribute_type: "transaction_id" | "correlation_id";
+            /** Attribute Value */
+            attribute_value: string;
+            /** Reference Id */
+            reference_id: string;
+            /**
+             * Txn Type
+             * @enum {string}
+             */
+            txn_type: "search" | "subscribe" | "unsubscribe";
+        } & {
+            [key: string]: unknown;
+        };
+        /** UnsubscribeEnvelope */
+        UnsubscribeEnvelope: {
+            header: components["schemas"]["MsgHeader"];
+            message: components["schemas"]["UnsubscribeMessage"];
+            /**
+             * Signature
+             * @description DCI MsgSignature over header and message (docs/DCI.md)
+             */
+            signature?: string | null;
+        };
+        /** UnsubscribeMessage */
+        UnsubscribeMessage: {
+            /** Subscription Codes */
+            subscription_codes: string[];
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /** Transaction Id */
+            transaction_id: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * VillageChartsOut
@@ -4385,6 +5079,786 @@ export interface operations {
             };
         };
     };
+    "dci:list-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientOut"][];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:register-client": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientWithSecret"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:read-client": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:change-client": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientWithSecret"] | components["schemas"]["ClientOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ack"];
+                };
+            };
+            /** @description No valid token, or the message signature is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sender is not a registered, active client of your token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message_id was received before (rjct.message_id.duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed message or header (DCI code in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (type rate-limited); wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:subscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reply"];
+                };
+            };
+            /** @description No valid token, or the message signature is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sender is not a registered, active client of your token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message_id was received before (rjct.message_id.duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed message or header (DCI code in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:sync-search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reply"];
+                };
+            };
+            /** @description No valid token, or the message signature is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sender is not a registered, active client of your token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message_id was received before (rjct.message_id.duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed message or header (DCI code in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client (type rate-limited); wait Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:sync-txn-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TxnStatusEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reply"];
+                };
+            };
+            /** @description No valid token, or the message signature is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sender is not a registered, active client of your token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message_id was received before (rjct.message_id.duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed message or header (DCI code in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:txn-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TxnStatusEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reply"];
+                };
+            };
+            /** @description No valid token, or the message signature is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sender is not a registered, active client of your token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message_id was received before (rjct.message_id.duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed message or header (DCI code in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dci:unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnsubscribeEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reply"];
+                };
+            };
+            /** @description No valid token, or the message signature is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sender is not a registered, active client of your token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message_id was received before (rjct.message_id.duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed message or header (DCI code in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "dibao-cross-checks:dibao-cross-check": {
         parameters: {
             query: {
@@ -5177,6 +6651,73 @@ export interface operations {
             };
             /** @description If-Match header required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "households:actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionsOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7185,6 +8726,73 @@ export interface operations {
             };
         };
     };
+    "households:timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "identity-conflicts:queue": {
         parameters: {
             query?: {
@@ -7406,8 +9014,8 @@ export interface operations {
     "imports:upload": {
         parameters: {
             query: {
-                /** @description registration: the 建档立卡 roll, one row per member */
-                kind: "registration";
+                /** @description registration: the 建档立卡 roll, one row per member; incomes: a year's per-capita net income per household (户编号 or 户主身份证号, 年度, 人均纯收入(元)); dibao: the 低保 roll from civil affairs, cross-checked against the registry; village_incomes: 村代码, 年度, 集体经济收入(元) */
+                kind: "registration" | "incomes" | "dibao" | "village_incomes";
                 source_roll?: string | null;
                 reason?: string | null;
                 filename?: string | null;
@@ -7479,7 +9087,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "registration";
+                kind: "registration" | "incomes" | "dibao" | "village_incomes";
             };
             cookie?: never;
         };
@@ -8574,6 +10182,76 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rollups:village-charts-printable": {
+        parameters: {
+            query?: {
+                /** @description policy year for the threshold */
+                year?: number;
+            };
+            header?: never;
+            path: {
+                area_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a printable HTML document (UTF-8) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["Problem"];
                 };
             };
         };
