@@ -26,14 +26,14 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/pytest -m slow -q -p no:cacheprovider
 
-# The gates a change passes before it lands: lint, strict types on the platform package, the suite.
+# The gates a change passes before it lands: lint, strict types on the platform and the services, the suite.
 check: lint typecheck test
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services deploy tests
 
 typecheck: $(STAMP)
-	$(BIN)/mypy shared
+	$(BIN)/mypy shared services
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
