@@ -334,8 +334,13 @@ def _document_problems(app: FastAPI, names: _RouteNames, prefix: str) -> None:
                     )
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
-                    if code[0] in "45" and "application/json" in content:
+                    if code[0] not in "45":
+                        continue
+                    if "application/json" in content:
                         content["application/problem+json"] = content.pop("application/json")
+                    # a route answering a document (text/html, …) still refuses in problem+json
+                    for media in [m for m, body in content.items() if body.get("schema") == problem_ref]:
+                        content["application/problem+json"] = content.pop(media)
         app.openapi_schema = schema
         return schema
 

@@ -54,9 +54,12 @@ def _run(system, stack, fault: str) -> Stream:  # type: ignore[no-untyped-def]
 
 def test_kill_nats_server_mid_stream(system, stack) -> None:  # type: ignore[no-untyped-def]
     stream = _run(system, stack, "nats")
-    # nats-server down does not stop a write: the events wait in the outboxes
+    # nats-server down does not stop a write: the events wait in the outboxes. (A 503 `try-again` —
+    # two payments on one account serialised by PostgreSQL — may come under this concurrency with or
+    # without a fault; the client retries it with the same Idempotency-Key.)
     assert sum(stream.figures.cut.values()) == 0
-    assert sum(stream.figures.unavailable.values()) == 0
+    outage = {kind: n for kind, n in stream.figures.unavailable.items() if not kind.endswith("(try-again)")}
+    assert outage == {}
 
 
 def test_kill_one_service_mid_stream(system, stack) -> None:  # type: ignore[no-untyped-def]

@@ -319,7 +319,11 @@ class Run:
         if (self.name, self.op) not in NO_SCHEMA_CHECK:
             checks.append(response_schema_conformance)
         sent_without_token = not any(k.lower() == "authorization" for k in (case.headers or {}))
-        if mode is GenerationMode.NEGATIVE and not (self.needs_token and sent_without_token):
+        # 413: a body too large to read is refused before it is parsed (shared/bodyguard.py) — a
+        # rejection as good as a 422
+        refused_unread = response.status_code == 413
+        unauthenticated = self.needs_token and sent_without_token
+        if mode is GenerationMode.NEGATIVE and not unauthenticated and not refused_unread:
             checks.append(negative_data_rejection)
         try:
             case.validate_response(response, checks=checks, headers=self.headers)

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from deploy.local.stack import free_port
+from services.funds.events import DisbursementRecorded
 from shared import audit, tracing
 from shared.app import create_service_app
 from shared.db import SessionDep
@@ -36,7 +37,9 @@ from shared.settings import REPO_ROOT, ServiceSettings
 from shared.tables import audit_log
 from tests.support import service_client, settings_for, wait_for
 
-EVENT = "funds.grant.made.v1"
+# a real contract (services/funds/events.py): the consumer reads every event through its producer's
+# contract, and an event without one goes to the dead letters
+EVENT = DisbursementRecorded.type
 
 router = APIRouter()
 
@@ -45,7 +48,12 @@ router = APIRouter()
 async def grant(session: SessionDep) -> dict[str, str]:
     logging.getLogger("some.library").warning("a library speaks through the standard logging module")
     logging.getLogger("uvicorn.error").info("uvicorn's logger, inside a request")
-    event = await add_event(session, type=EVENT, subject="440783101201", data={"amount_fen": 100})
+    event = await add_event(
+        session,
+        type=EVENT,
+        subject="440783101201",
+        data={"disbursement_id": "d-1", "area_code": "440783101201", "amount_fen": 100},
+    )
     return {"event_id": event.id}
 
 

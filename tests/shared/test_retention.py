@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from deploy.cli import app as cli
 from services.registry.settings import RegistrySettings
+from shared.clock import clock
 from shared.db import Database
 from shared.retention import prune
 from shared.runtime import ServiceRuntime
@@ -137,17 +138,12 @@ def test_prune_command(make_db) -> None:  # type: ignore[no-untyped-def]
         db = Database(url, pool_size=1)
         try:
             await _seed(db)
-            async with db.transaction() as s:  # "old" relative to the real clock, not NOW
-                await s.execute(
-                    text(
-                        "UPDATE inbox SET handled_at = now() - interval '401 days'"
-                        " WHERE event_id LIKE 'old-%'"
-                    )
-                )
         finally:
             await db.dispose()
 
     asyncio.run(seed())
-    result = CliRunner().invoke(cli, ["prune", "registry", "--database-url", url, "--batch-size", "2"])
+    with clock.frozen(NOW):  # "old" is measured from the platform clock, on any day the test runs
+        result = CliRunner().invoke(cli, ["prune", "registry", "--database-url", url, "--batch-size", "2"])
     assert result.exit_code == 0, result.output
+    assert "outbox: 7 rows deleted" in result.output
     assert "inbox: 7 rows deleted" in result.output

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
 
 from services.registry.dci import service
 from services.registry.dci.models import DciClient
@@ -30,6 +30,7 @@ from shared.auth import Principal, require_roles
 from shared.clock import ClockDep
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Problem
+from shared.http import IfMatch, etag
 from shared.pii import PiiCipher
 from shared.ratelimit import RATE_LIMITED_RESPONSES, TokenBuckets
 
@@ -328,9 +329,13 @@ async def list_clients(session: ReadSessionDep, user: Admin) -> list[ClientOut]:
 
 
 @router.get("/clients/{client_id}", response_model=ClientOut)
-async def read_client(client_id: ClientId, session: ReadSessionDep, user: Admin) -> ClientOut:
-    """One registered DCI client (admin)."""
-    return _out(await service.get_client(session, client_id))
+async def read_client(
+    client_id: ClientId, session: ReadSessionDep, user: Admin, response: Response
+) -> ClientOut:
+    """One registered DCI client (admin), with its ETag (send it in If-Match to change it)."""
+    client = await service.get_client(session, client_id)
+    response.headers["ETag"] = etag(client.version)
+    return _out(client)
 
 
 @router.patch("/clients/{client_id}", response_model=ClientWithSecret | ClientOut)
@@ -341,12 +346,16 @@ async def change_client(
     user: Admin,
     cipher: CipherDep,
     clock: ClockDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> ClientOut:
     """Change a client's agreement, stop it (`active: false` also ends its subscriptions) or issue
-    a new secret (`rotate_secret`: shown once in the answer) (admin)."""
+    a new secret (`rotate_secret`: shown once in the answer) (admin). If-Match with the ETag of
+    `GET /dci/clients/{id}` (428 without, 412 if another admin changed it meanwhile; nothing written)."""
     client, secret = await service.change_client(
-        session, user, client_id, body, cipher=cipher, now=clock.now()
+        session, user, client_id, body, cipher=cipher, now=clock.now(), if_match=if_match
     )
+    response.headers["ETag"] = etag(client.version)
     if secret is not None:
         return ClientWithSecret(**_out(client).model_dump(), secret=secret)
     return _out(client)

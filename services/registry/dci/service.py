@@ -30,6 +30,7 @@ from services.registry.dci.schemas import ClientChange, ClientIn
 from shared import audit
 from shared.auth import Principal
 from shared.events.envelope import CloudEvent
+from shared.http import check_if_match
 from shared.pii import PiiCipher, mask_name
 from shared.ratelimit import TokenBuckets
 
@@ -583,11 +584,13 @@ async def change_client(
     *,
     cipher: PiiCipher,
     now: datetime,
+    if_match: str | None,
 ) -> tuple[DciClient, str | None]:
     repo = DciRepository(session)
     client = await repo.client(client_id, lock=True)
     if client is None:
         raise DciClientNotFound(f"no DCI client {client_id}", detail_zh=f"没有对接系统 {client_id}")
+    check_if_match(if_match, client.version)  # two admins changing one agreement: the later is told
     before = _audited(client)
     for name in ("name", "area_code", "search_per_minute", "search_burst", "active"):
         value = getattr(data, name)

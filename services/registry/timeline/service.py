@@ -3,6 +3,7 @@ that feeds the timeline's projection."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from functools import cache
 from typing import Any
@@ -111,6 +112,9 @@ def _registry_detail(after: dict[str, Any] | None) -> dict[str, object]:
     return {k: after[k] for k in keep if after and after.get(k) is not None}
 
 
+_CONVERTOR = re.compile(r"\{(\w+):\w+\}")
+
+
 @cache
 def _roles_of_routes() -> dict[tuple[str, str], tuple[str, ...]]:
     """(method, path) → the roles its ``require_roles`` dependency lets through, read from the
@@ -120,8 +124,10 @@ def _roles_of_routes() -> dict[tuple[str, str], tuple[str, ...]]:
     found: dict[tuple[str, str], tuple[str, ...]] = {}
     for route in guarded_routes(ROUTERS, ""):
         roles = tuple(sorted(set().union(*route.role_sets))) if route.role_sets else ()
+        # the app types id segments (``{household_id:uuid}``, shared/app.py): key by the plain path
+        path = _CONVERTOR.sub(r"{\1}", route.path)
         for method in route.methods:
-            found[(method, route.path)] = roles
+            found[(method, path)] = roles
     confirm = rules.ACTION_ROUTES[Action.CONFIRM]
     if confirm is not None and not found.get(confirm):
         found[confirm] = (HOUSEHOLD_ROLE,)  # the household signs itself (identification._signature)

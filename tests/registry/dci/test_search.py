@@ -339,10 +339,15 @@ async def test_admins_register_rotate_and_stop_clients(make_db, nats_url):
         assert (await c.post("/registry/v1/dci/clients", json=body, headers=ADMIN)).status_code == 409
         assert (await c.post("/registry/v1/dci/clients", json=body, headers=REGISTRAR)).status_code == 403
 
+        # a change needs the ETag the admin read: without it 428, a stale one 412, nothing changed
+        url = f"/registry/v1/dci/clients/{caller.id}"
+        read = await c.get(url, headers=ADMIN)
+        assert (await c.patch(url, json={"rotate_secret": True}, headers=ADMIN)).status_code == 428
+        stale = ADMIN | {"If-Match": '"0"'}
+        assert (await c.patch(url, json={"rotate_secret": True}, headers=stale)).status_code == 412
         # a new secret: the old one no longer signs
-        r = await c.patch(
-            f"/registry/v1/dci/clients/{caller.id}", json={"rotate_secret": True}, headers=ADMIN
-        )
+        fresh = ADMIN | {"If-Match": read.headers["ETag"]}
+        r = await c.patch(url, json={"rotate_secret": True}, headers=fresh)
         assert r.status_code == 200, r.text
         new_secret = r.json()["secret"]
         assert new_secret != caller.secret
@@ -351,7 +356,7 @@ async def test_admins_register_rotate_and_stop_clients(make_db, nats_url):
         assert (await caller.search(id_query("r2", person_id()))).status_code == 200
 
         # stopped: refused from now on
-        r = await c.patch(f"/registry/v1/dci/clients/{caller.id}", json={"active": False}, headers=ADMIN)
+        r = await c.patch(url, json={"active": False}, headers=ADMIN | {"If-Match": r.headers["ETag"]})
         assert r.json()["active"] is False
         assert "secret" not in r.json()
         r = await caller.search(id_query("r3", person_id()))

@@ -126,6 +126,7 @@ async def test_every_registry_put_and_patch_documents_its_conditions(make_db):
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
         assert sorted(await assert_documents_conditions(c, "/registry/v1/openapi.json")) == [
+            "PATCH /registry/v1/dci/clients/{client_id}",
             "PATCH /registry/v1/households/{household_id}",
             "PUT /registry/v1/area-exit-policies",
             "PUT /registry/v1/households/{household_id}/incomes",
