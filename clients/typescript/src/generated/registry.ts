@@ -283,8 +283,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One registered DCI client (admin)
-         * @description One registered DCI client (admin).
+         * One registered DCI client (admin), with its ETag (send it in If-Match to change it)
+         * @description One registered DCI client (admin), with its ETag (send it in If-Match to change it).
          */
         get: operations["dci:read-client"];
         put?: never;
@@ -295,7 +295,8 @@ export interface paths {
         /**
          * Change client
          * @description Change a client's agreement, stop it (`active: false` also ends its subscriptions) or issue
-         *     a new secret (`rotate_secret`: shown once in the answer) (admin).
+         *     a new secret (`rotate_secret`: shown once in the answer) (admin). If-Match with the ETag of
+         *     `GET /dci/clients/{id}` (428 without, 412 if another admin changed it meanwhile; nothing written).
          */
         patch: operations["dci:change-client"];
         trace?: never;
@@ -5292,7 +5293,10 @@ export interface operations {
     "dci:change-client": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag you read */
+                "If-Match"?: string | null;
+            };
             path: {
                 client_id: string;
             };
@@ -5349,6 +5353,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The record changed since you read it (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than this operation takes (body-too-large) */
             413: {
                 headers: {
@@ -5360,6 +5373,15 @@ export interface operations {
             };
             /** @description Malformed request or invalid value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10215,7 +10237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Your role may not do this */
@@ -10224,7 +10246,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not found in your area */
@@ -10233,7 +10255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Refused by the current state or a rule */
@@ -10242,7 +10264,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Malformed request or invalid value */
@@ -10251,7 +10273,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
