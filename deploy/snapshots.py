@@ -88,26 +88,16 @@ async def _write(lines: Lines, service: str, prefix: str, out: Path, database_ur
     import json
 
     from shared.db import Database
-    from shared.events.streams import stream_for
+    from shared.snapshot import stream_position
 
     nc = await connect_nats(nats_url)
     db = Database(database_url, pool_size=1)
     partial = out.with_name(out.name + ".partial")
     last = b""
     try:
-        js = nc.jetstream()
-
-        async def last_seq() -> int:
-            from nats.js.errors import NotFoundError
-
-            try:
-                info: Any = await js.stream_info(stream_for(service))
-            except NotFoundError:  # the stream is made when the service first starts: no event yet
-                return 0
-            return int(info.state.last_seq)
-
+        position = stream_position(nc.jetstream(), service)
         with gzip.open(partial, "wb", compresslevel=6) as f:
-            async for chunk in lines(db.engine, prefix=prefix, stream_last_seq=last_seq):
+            async for chunk in lines(db.engine, prefix=prefix, stream_last_seq=position):
                 f.write(chunk)
                 if chunk:
                     last = chunk

@@ -21,6 +21,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -37,7 +39,29 @@ if TYPE_CHECKING:
     # a SELECT of any number of columns (SQLAlchemy 2.1 types a Select by its column types)
     AnySelect = Select[*tuple[Any, ...]]
 
-__all__ = ["NDJSON", "Section", "SnapshotAreaNotFound", "lines", "reflected_events", "snapshot_router"]
+__all__ = [
+    "NDJSON",
+    "Section",
+    "SnapshotAreaNotFound",
+    "lines",
+    "reflected_events",
+    "snapshot_router",
+    "stream_position",
+]
+
+
+def stream_position(js: JetStreamContext, service: str) -> Callable[[], Awaitable[int]]:
+    """``feed_after`` of a snapshot: the service's stream's last sequence when called. A stream not
+    made yet (the service has never published) is position 0: read its feed from the start."""
+
+    async def last_seq() -> int:
+        try:
+            info: Any = await js.stream_info(stream_for(service))
+        except NotFoundError:
+            return 0
+        return int(info.state.last_seq)
+
+    return last_seq
 
 NDJSON = "application/x-ndjson"
 _BATCH = 2_000
@@ -185,18 +209,12 @@ def snapshot_router(service: str, sections: Sequence[Section], *, what: str) -> 
             raise SnapshotAreaNotFound(
                 f"area {area_code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {area_code}"
             )
-        js = await jetstream(request)
-
-        async def last_seq() -> int:
-            info: Any = await js.stream_info(stream_for(service))
-            return int(info.state.last_seq)
-
         body = lines(
             request.app.state.db.engine,
             service=service,
             prefix=prefix,
             sections=sections,
-            stream_last_seq=last_seq,
+            stream_last_seq=stream_position(await jetstream(request), service),
         )
         return StreamingResponse(body, media_type=NDJSON, headers={"Cache-Control": "no-store"})
 

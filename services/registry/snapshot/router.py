@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
@@ -12,9 +12,9 @@ from services.registry.snapshot import service
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal, require_roles
 from shared.errors import InvalidInput, Problem
-from shared.events.streams import stream_for
 from shared.feed.router import jetstream
 from shared.fields import AREA_CODE_PATTERN
+from shared.snapshot import stream_position
 
 router = APIRouter(tags=["snapshot"])
 Reader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
@@ -52,12 +52,6 @@ async def snapshot(
             detail_zh=f"您的辖区内没有地区 {area_code}",
             code=area_code,
         )
-    js = await jetstream(request)
-    stream = stream_for("registry")
-
-    async def last_seq() -> int:
-        info: Any = await js.stream_info(stream)
-        return int(info.state.last_seq)
-
-    body = service.lines(request.app.state.db.engine, prefix=prefix, stream_last_seq=last_seq)
+    position = stream_position(await jetstream(request), "registry")
+    body = service.lines(request.app.state.db.engine, prefix=prefix, stream_last_seq=position)
     return StreamingResponse(body, media_type=NDJSON, headers={"Cache-Control": "no-store"})
