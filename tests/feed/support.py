@@ -9,14 +9,15 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from nats.js import JetStreamContext
 
 from shared.feed.signing import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from tests.support.receivers import serving
 
 SECRET = "provincial-platform-shared-secret"
+
 
 
 @dataclass
@@ -69,27 +70,9 @@ class Receiver:
 
 @contextmanager
 def running_receiver(receiver: Receiver) -> Iterator[Receiver]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            status = receiver.handle(self.headers, body)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/jingzhun"
-    try:
+    with serving(lambda _path, headers, body: receiver.handle(headers, body)) as base:
+        receiver.url = f"{base}/hooks/jingzhun"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def cloud_event(event_type: str, **data: Any) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ import httpx
 from services.registry.dci import signing
 from tests.registry.integration.helpers import ADMIN
 from tests.support import auth
+from tests.support.receivers import serving
 
 RECEIVER_ID = "jingzhun-registry"
 RESIDENT_ID = "RESIDENT_ID"
@@ -147,24 +147,6 @@ class Registry:
 
 @contextmanager
 def running(registry: Registry) -> Iterator[Registry]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            status = registry.handle(self.path, body)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    registry.url = f"http://127.0.0.1:{server.server_address[1]}/dci/registry"
-    try:
+    with serving(lambda path, _headers, body: registry.handle(path, body)) as base:
+        registry.url = f"{base}/dci/registry"
         yield registry
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
