@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from shared.errors import InvalidInput
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import UnknownCursor, decode_cursor, encode_cursor, unknown_cursor
 
 __all__ = ["Repository", "Slice", "bad_cursor", "decode_key", "encode_key"]
 
@@ -50,11 +50,8 @@ class Slice(Generic[T]):
         return {"items": [shape(item) for item in self.items], "next_cursor": self.next_cursor}
 
 
-def bad_cursor() -> InvalidInput:
-    return InvalidInput(
-        "The cursor is not one this list gave out; start again without it",
-        detail_zh="翻页游标无效，请去掉游标从第一页重新查询",
-    )
+def bad_cursor() -> UnknownCursor:
+    return unknown_cursor()
 
 
 def _python_type(column: InstrumentedAttribute[Any]) -> type:
@@ -97,13 +94,10 @@ def encode_key(values: Sequence[Any]) -> str:
 
 
 def decode_key(cursor: str | None, kinds: Sequence[type]) -> tuple[Any, ...] | None:
-    """The key a cursor encodes, typed per column; 422 when it is not one this list gave out."""
+    """The key a cursor encodes, typed per column; 404 when it is not one this list gave out."""
     if not cursor:
         return None
-    try:
-        raw = decode_cursor(cursor)
-    except InvalidInput as exc:
-        raise bad_cursor() from exc
+    raw = decode_cursor(cursor)
     if not isinstance(raw, list) or len(raw) != len(kinds):
         raise bad_cursor()
     try:

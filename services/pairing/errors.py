@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
     "AreaNotFound",
@@ -10,6 +10,7 @@ __all__ = [
     "HandOverImpossible",
     "HelperAlreadyLeft",
     "HelperNotFound",
+    "HelperNotNamed",
     "HouseholdNotFound",
     "HouseholdNotPairable",
     "InvalidPeriod",
@@ -125,3 +126,14 @@ class RecordIdReused(VisitNotAllowed):
     title_zh = "记录编号已用于其他内容"
     hint_zh = "为新记录生成新的编号"
     hint_en = "Give the new record a new id"
+
+
+class HelperNotNamed(Forbidden):
+    """An office records a visit for a cadre: without a helper record of its own, it names the cadre.
+    Who the caller is decides it (not the body's form), so it is a refusal of the caller (403)."""
+
+    type_slug = "helper-not-named"
+    title = "Your login is no helper: name the cadre whose visit this is"
+    title_zh = "您的账号不是帮扶责任人，请指明帮扶干部"
+    hint_zh = "在 helper_id 中填写这次走访的帮扶干部"
+    hint_en = "Give the visiting cadre's id in helper_id"

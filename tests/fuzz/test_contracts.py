@@ -41,14 +41,7 @@ SHORT = {
 FULL = {"examples": int(os.environ.get("CONTRACT_EXAMPLES", "20")), "phases": contracts.PHASES}
 
 # check -> why its failures are still tolerated (docs/fuzz.md, "Contracts"). Remove once fixed.
-REMAINING: dict[str, str] = {
-    "positive_data_acceptance": (
-        "schema-valid requests still refused with 422 by rules the documents do not state: opaque "
-        "cursors not given out by the service, out-of-area requests refused as invalid input (should "
-        "be 403/404), cross-field rules (a move for reason 'other' needs a note, relapse routes), "
-        "helper_id required of non-cadres, integers beyond ±2**63 in unknown members"
-    ),
-}
+REMAINING: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True)

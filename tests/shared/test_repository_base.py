@@ -12,8 +12,7 @@ from sqlalchemy import DateTime, String, Uuid, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import Database
-from shared.errors import InvalidInput
-from shared.pagination import encode_cursor
+from shared.pagination import UnknownCursor, encode_cursor
 from shared.repository import Repository, Slice
 
 
@@ -139,7 +138,7 @@ async def test_a_full_last_page_has_no_cursor(db: Database) -> None:
 )
 async def test_a_cursor_this_list_did_not_give_out_is_refused_in_chinese(db: Database, cursor: str) -> None:
     async with db.transaction() as s:
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(UnknownCursor) as refused:
             await NoteRepository(s).page("4407", cursor, 3)
     assert "翻页游标无效" in refused.value.detail_zh  # type: ignore[operator]
 

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pairing.errors import HelperNotFound, RecordIdReused, VisitNotAllowed
+from services.pairing.errors import HelperNotFound, HelperNotNamed, RecordIdReused, VisitNotAllowed
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.models import Helper, LedgerEntry, Visit
 from services.pairing.needs import service as need_service
@@ -59,7 +59,7 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
     repo = HelperRepository(session)
     office = actor.has_role("registrar", "approver", "admin")
     if office and helper_id is None and await repo.by_user_sub(actor.sub) is None:
-        raise InvalidInput(
+        raise HelperNotNamed(
             "Name the cadre whose visit this is (helper_id)",
             detail_zh="请指明这次走访的帮扶干部（helper_id）",
         )
@@ -225,7 +225,7 @@ async def record_batch(
         try:
             async with session.begin_nested():
                 outcome, reason = await record_one(session, actor, record, today=today)
-        except (HelperNotFound, InvalidInput) as exc:
+        except (HelperNotFound, HelperNotNamed, InvalidInput) as exc:
             # This record names an unknown cadre or none: reject it alone, keep the others.
             outcome, reason = rules.BatchOutcome.REJECTED, exc.detail
         except IntegrityError:

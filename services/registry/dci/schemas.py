@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StrictBool
 
 from services.registry.dci.rules import DATA_RIGHTS, MAX_REQUESTS_PER_MESSAGE
 from shared.fields import AREA_CODE_PATTERN, StrictInt
@@ -158,8 +158,8 @@ class ClientChange(BaseModel):
     data_rights: list[DataRight] | None = Field(None, min_length=1)
     search_per_minute: StrictInt | None = Field(None, ge=1, le=6000)
     search_burst: StrictInt | None = Field(None, ge=1, le=1000)
-    active: bool | None = Field(None, description="false: refused from now on, its subscriptions end")
-    rotate_secret: bool = Field(False, description="issue a new secret (shown once in the answer)")
+    active: StrictBool | None = Field(None, description="false: refused from now on, its subscriptions end")
+    rotate_secret: StrictBool = Field(False, description="issue a new secret (shown once in the answer)")
 
 
 class ClientOut(BaseModel):

@@ -119,6 +119,16 @@ class MergeIn(BaseModel):
 class MoveIn(BaseModel):
     """The whole household moves to another village."""
 
+    # The rule below, stated in the document: a note, or a reason that needs none.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["note"], "properties": {"note": {"type": "string"}}},
+                {"properties": {"reason": {"enum": [r.value for r in MoveReason if r != MoveReason.OTHER]}}},
+            ]
+        }
+    )
+
     to_area_code: str = Field(pattern=AREA_CODE_PATTERN, description="the village it now lives in")
     reason: MoveReason
     note: str | None = Field(default=None, min_length=1, max_length=500)

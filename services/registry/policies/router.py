@@ -43,7 +43,10 @@ def _record_out(row: PolicyRecordRow) -> PolicyRecordOut:
     description=PUBLIC_POLICY,
 )
 async def resolved_policy(
-    area_code: AreaCodeText, year: int, session: SessionDep, user: CurrentUser
+    area_code: AreaCodeText,
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    session: SessionDep,
+    user: CurrentUser,
 ) -> PolicyOut:
     code = parse_code(area_code)
     return _out(await service.resolve(session=session, area_code=code, year=year))

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from services.registry.policies.rules import THRESHOLD_DIRECTIONS, Comparison
+from services.registry.vocabulary import RELAPSE_CAUSES
 from shared.fields import Fen, StrictInt
+
+# A route names a relapse cause (services.registry.vocabulary) or "*" for the rest.
+ROUTE_CAUSES = [*sorted(RELAPSE_CAUSES), "*"]
 
 
 class ApprovalStepIO(BaseModel):
@@ -20,7 +24,12 @@ class ThresholdRuleIO(BaseModel):
 
 
 class RelapseRouteIO(BaseModel):
-    cause: str = Field(min_length=1, max_length=40, description='a relapse cause code, or "*" for the rest')
+    cause: str = Field(
+        min_length=1,
+        max_length=40,
+        description='a relapse cause code, or "*" for the rest',
+        json_schema_extra={"enum": ROUTE_CAUSES},
+    )
     route: Literal["chain", "identification"]
     wording: str = Field(min_length=1, max_length=2000)
 
@@ -28,7 +37,48 @@ class RelapseRouteIO(BaseModel):
 ThresholdName = Literal["exit_line", "large_debt_limit", "exit_incidence", "notice_min_days"]
 
 
+def _state_cross_field_rules(schema: dict[str, Any]) -> None:
+    """What the validators below refuse, said in the document (JSON Schema 2020-12): each threshold's
+    own comparisons; a "*" route and each cause once; the weak-village threshold with its flag."""
+    props = schema["properties"]
+    comparisons = next(s for s in props["comparisons"]["anyOf"] if s.get("type") == "object")
+    comparisons["properties"] = {
+        name: {
+            "type": "object",
+            "properties": {"comparison": {"enum": sorted(allowed)}},
+            "required": ["comparison"],
+        }
+        for name, allowed in THRESHOLD_DIRECTIONS.items()
+    }
+    routes = next(s for s in props["relapse_routes"]["anyOf"] if s.get("type") == "array")
+    routes["allOf"] = [
+        {
+            "contains": {"properties": {"cause": {"const": cause}}, "required": ["cause"]},
+            "minContains": 1 if cause == "*" else 0,
+            "maxContains": 1,
+        }
+        for cause in ROUTE_CAUSES
+    ]
+    schema["anyOf"] = [
+        {
+            "properties": {
+                "weak_village_income_fen": {"type": "null"},
+                "weak_village_income_inclusive": {"type": "null"},
+            }
+        },
+        {
+            "required": ["weak_village_income_fen", "weak_village_income_inclusive"],
+            "properties": {
+                "weak_village_income_fen": {"type": "integer"},
+                "weak_village_income_inclusive": {"type": "boolean"},
+            },
+        },
+    ]
+
+
 class PolicyRecordIn(BaseModel):
+    model_config = {"json_schema_extra": _state_cross_field_rules}
+
     area_prefix: str = Field(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})?$")
     year: StrictInt = Field(ge=2000, le=2100)
     source: str = Field(min_length=1)
@@ -56,7 +106,7 @@ class PolicyRecordIn(BaseModel):
     weak_village_income_fen: StrictInt | None = Field(
         default=None, ge=0, le=10**15, description="village collective operating income threshold (fen)"
     )
-    weak_village_income_inclusive: bool | None = Field(
+    weak_village_income_inclusive: StrictBool | None = Field(
         default=None,
         description="true: a village at exactly the threshold is weak too (以下); "
         "false: only under it (低于)",
@@ -86,6 +136,8 @@ class PolicyRecordIn(BaseModel):
             causes = [r.cause for r in self.relapse_routes]
             if "*" not in causes or len(set(causes)) != len(causes):
                 raise ValueError('relapse_routes name each cause once and end with a "*" route')
+            if unknown := sorted(set(causes) - set(ROUTE_CAUSES)):
+                raise ValueError(f"unknown relapse cause {unknown[0]!r}; one of {', '.join(ROUTE_CAUSES)}")
         return self
 
     @model_validator(mode="after")

@@ -256,7 +256,8 @@ async def test_budget_and_payout_accounts_are_guarded(make_db) -> None:  # type:
         bad_cursor = await client.get(
             "/funds/v1/ledger/transactions", params={"cursor": "bm9wZQ"}, headers=FINANCE
         )
-        assert bad_cursor.status_code == 422
+        assert bad_cursor.status_code == 404
+        assert bad_cursor.json()["type"].endswith("/cursor-not-found")
 
 
 async def test_another_citys_budget_cannot_pay_in(make_db) -> None:  # type: ignore[no-untyped-def]
