@@ -23,7 +23,7 @@ from starlette.routing import compile_path
 
 from shared import clock, tracing
 from shared.auth import TokenVerifier
-from shared.bodyguard import BodyGuardMiddleware, guarded_routes
+from shared.bodyguard import BodyGuardMiddleware, document_json_limits, guarded_routes
 from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
 from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
@@ -307,6 +307,7 @@ def _document_problems(app: FastAPI, names: _RouteNames, prefix: str) -> None:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         _name_operations(schema, names.names, prefix)
+        document_json_limits(schema)
         problem_ref = {"$ref": "#/components/schemas/Problem"}
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():

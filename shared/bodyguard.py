@@ -46,6 +46,7 @@ __all__ = [
     "MAX_JSON_INT",
     "SPOOL_BYTES",
     "BodyGuardMiddleware",
+    "document_json_limits",
     "BodyTooLarge",
     "GuardedRoute",
     "guarded_routes",
@@ -143,6 +144,59 @@ def _too_deep(document: Any) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children)
     return False
+
+
+JSON_VALUE = "BoundedJsonValue"
+
+
+def document_json_limits(schema: dict[str, Any]) -> None:
+    """Say in the OpenAPI document what ``_json_problem`` refuses in every body: no integer beyond
+    ±MAX_JSON_INT, wherever it is — in a member the schema names (an integer without bounds gets
+    them) or in one it does not (unknown members are ignored, but read: their values are
+    ``BoundedJsonValue``, any JSON value within those limits). Objects that refuse unknown members
+    already say ``additionalProperties: false``."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    ref = {"$ref": f"#/components/schemas/{JSON_VALUE}"}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+            return
+        if not isinstance(node, dict):
+            return
+        if node.get("type") == "integer":
+            node.setdefault("maximum", MAX_JSON_INT)
+            node.setdefault("minimum", -MAX_JSON_INT)
+        is_object = node.get("type") == "object" or "properties" in node
+        if is_object and node.get("additionalProperties", True) is True:
+            node["additionalProperties"] = ref
+        for key, child in node.items():
+            if key in ("properties", "patternProperties", "$defs") and isinstance(child, dict):
+                walk(list(child.values()))  # a mapping of names to schemas, not a schema
+            elif key not in ("enum", "const", "examples", "example", "default"):
+                walk(child)
+
+    for name, component in components.items():
+        if name != JSON_VALUE:
+            walk(component)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                walk(operation["requestBody"])
+    components[JSON_VALUE] = {
+        "description": f"Any JSON value whose integers lie within ±{MAX_JSON_INT} (the body guard "
+        f"refuses larger ones, and nesting deeper than {MAX_JSON_DEPTH} levels)",
+        "anyOf": [
+            {"type": "null"},
+            {"type": "boolean"},
+            {"type": "string"},
+            {"type": "integer", "minimum": -MAX_JSON_INT, "maximum": MAX_JSON_INT},
+            {"type": "number", "not": {"type": "integer"}},
+            {"type": "array", "items": ref},
+            {"type": "object", "additionalProperties": ref},
+        ],
+    }
 
 
 def _json_problem(body: bytes) -> DomainError | None:

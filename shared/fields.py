@@ -23,11 +23,13 @@ __all__ = [
     "AreaCodeText",
     "IsoDate",
     "AREA_PREFIX_PATTERN",
+    "COUNTY_OR_BELOW_PATTERN",
     "MAX_FEN",
     "RESIDENT_ID_PATTERN",
     "Fen",
     "PositiveFen",
     "StrictInt",
+    "VILLAGE_CODE_PATTERN",
 ]
 
 MAX_FEN = 10**15  # ten trillion yuan: far above any budget, far below BIGINT's limit
@@ -47,6 +49,13 @@ AreaCodeText = Annotated[
     StringConstraints(pattern=AREA_CODE_OR_PREFIX_PATTERN),
     Field(description="12-digit administrative division code, or the 2/4/6/9-digit prefix of one"),
 ]
+# A county, township or village (AreaCode.level): digits 5-12 not all zero.
+COUNTY_OR_BELOW_PATTERN = (
+    r"^(0[1-9]|[1-9][0-9])[0-9]{2}([1-9][0-9]{7}|0[1-9][0-9]{6}|00[1-9][0-9]{5}|000[1-9][0-9]{4}"
+    r"|0000[1-9][0-9]{3}|00000[1-9][0-9]{2}|000000[1-9][0-9]|0000000[1-9])$"
+)
+# A village (AreaCode.level): its own three last digits not 000.
+VILLAGE_CODE_PATTERN = r"^(0[1-9]|[1-9][0-9])[0-9]{7}([1-9][0-9]{2}|0[1-9][0-9]|00[1-9])$"
 AREA_PREFIX_PATTERN = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
 # GB 11643: 17 digits and a check character (X, any case: the service upper-cases it).
 RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9Xx]$"

@@ -9,7 +9,9 @@ Usage in a router::
         return out
 
 - the same key with the same body replays the first response (nothing moves twice);
-- the same key with another body is refused (422);
+- the same key with another body is refused (409: the key is taken by the state the first request
+  left, not malformed input; the IETF draft suggests 422, which this platform keeps for bodies that
+  are malformed in themselves, STYLE habit 6);
 - the same key while the first request is still running answers 409 (an advisory lock held by the
   first request's transaction);
 - the key is stored only if the first request commits, so a failed request can be retried.
@@ -44,7 +46,7 @@ class IdempotencyKeyInFlight(Conflict):
     hint_en = "Wait and look for the result; do not send again"
 
 
-class IdempotencyKeyReused(InvalidInput):
+class IdempotencyKeyReused(Conflict):
     type_slug = "idempotency-key-reused"
     title = "Idempotency-Key reused with a different request"
     title_zh = "Idempotency-Key 已用于另一个请求"
@@ -128,7 +130,8 @@ IdempotencyKey = Annotated[
         description=(
             "A key the client makes once per write (e.g. a UUID) and sends again with every retry of "
             "it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: "
-            "true`). A key sent again with a different body is 422; while the first is still running, 409."
+            "true`). A key sent again with a different body is 409 idempotency-key-reused; while the first "
+            "is still running, 409."
         ),
         examples=["3f0c9a52-7f1e-4c55-9a57-1d2b3c4d5e6f"],
     ),

@@ -29,7 +29,6 @@ from sqlalchemy import ColumnElement, Select, and_, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from shared.errors import InvalidInput
 from shared.pagination import UnknownCursor, decode_cursor, encode_cursor, unknown_cursor
 
 __all__ = ["Repository", "Slice", "bad_cursor", "decode_key", "encode_key"]

@@ -6,6 +6,8 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
     "AlreadyAssessed",
+    "AreaOutsideScope",
+    "OwnAreaNotAssessed",
     "AlreadySubmitted",
     "ComplaintNotFound",
     "ComplaintTransitionRefused",
@@ -258,3 +260,22 @@ class DossierNotFound(NotFound):
     title_zh = "未找到该签字档案"
     hint_zh = "检查档案编号"
     hint_en = "Check the dossier id"
+
+
+class AreaOutsideScope(NotFound):
+    """An area outside the caller's own is not found (404), as in every service (shared.auth's area
+    scope): whether it exists there is not the caller's to learn, and the request is well formed."""
+
+    type_slug = "area-not-found"
+    title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，且在您的辖区内"
+    hint_en = "Check the area code is inside your area"
+
+
+class OwnAreaNotAssessed(Forbidden):
+    type_slug = "own-area-not-assessed"
+    title = "An area is assessed by the level above it, never by itself"
+    title_zh = "不能考核本级地区"
+    hint_zh = "由上级考核本地区；您可考核本辖区以下的县、乡镇和村"
+    hint_en = "The level above assesses your area; you assess the areas below yours"

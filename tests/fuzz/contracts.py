@@ -15,7 +15,10 @@ from typing import Any
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
-from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
+from schemathesis.config._checks import (
+    NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES,
+    POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES,
+)
 from schemathesis.engine import events, from_schema
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -61,8 +64,13 @@ def config(
                 "deterministic": False,
             },
             # 413 refuses a body too large to read (shared/bodyguard.py): a rejection like 422.
+            # 412/428 answer a precondition on the record's state, as 409 does (schemathesis takes
+            # 409, not these): If-Match is optional where a PUT creates, and no ETag is stale by form.
             "checks": {
                 "enabled": True,
+                "positive_data_acceptance": {
+                    "expected-statuses": [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412", "428"]
+                },
                 "negative_data_rejection": {
                     "expected-statuses": [*NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES, "413"]
                 },

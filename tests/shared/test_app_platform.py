@@ -135,7 +135,7 @@ async def test_idempotency_key_replays_refuses_and_guards_in_flight(make_db) -> 
         assert again.json() == first.json()
         assert again.headers["idempotent-replayed"] == "true"
         other = await c.post("/funds/v1/grants", json={"amount_fen": 8}, headers=h)
-        assert other.status_code == 422
+        assert other.status_code == 409
         assert other.json()["type"].endswith("/idempotency-key-reused")
         assert await _rows(app, audit_log) == 1
 

@@ -16,10 +16,13 @@ from services.funds.deps import Finance
 from shared import cadres
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.fields import AREA_CODE_PATTERN
 from shared.http import IfMatch, etag
 
 router = APIRouter(tags=["budget compliance"], dependencies=[cadres.CADRE_READS_REFUSED])
-AreaPath = Annotated[str, Path(pattern=r"^[0-9]{12}$", description="12-digit administrative division code")]
+AreaPath = Annotated[
+    str, Path(pattern=AREA_CODE_PATTERN, description="12-digit administrative division code")
+]
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 

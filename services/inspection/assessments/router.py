@@ -23,7 +23,7 @@ from services.inspection.deps import Inspector as Assessor
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
-from shared.fields import AREA_CODE_PATTERN
+from shared.fields import AREA_CODE_PATTERN, COUNTY_OR_BELOW_PATTERN
 from shared.http import IfMatch, etag
 from shared.pagination import Cursor, Limit, Page
 
@@ -35,12 +35,16 @@ def _out(assessed: service.Assessed) -> AssessmentOut:
 
 
 AreaCodePath = Annotated[str, Path(pattern=AREA_CODE_PATTERN)]
+# What is assessed and given targets: a county, township or village (an area is assessed from above).
+AssessedAreaPath = Annotated[
+    str, Path(pattern=COUNTY_OR_BELOW_PATTERN, description="a county, township or village")
+]
 YearPath = Annotated[int, Path(ge=2014, le=2100)]
 
 
 @router.put("/targets/{area_code}/{year}", response_model=TargetOut)
 async def set_target(
-    area_code: AreaCodePath,
+    area_code: AssessedAreaPath,
     year: YearPath,
     body: TargetIn,
     session: SessionDep,
@@ -72,7 +76,9 @@ async def get_target(
 async def preview(
     session: SessionDep,
     user: CurrentUser,
-    area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN)],
+    area_code: Annotated[
+        str, Query(pattern=COUNTY_OR_BELOW_PATTERN, description="a county, township or village")
+    ],
     year: Annotated[int, Query(ge=2014, le=2100)],
     qualitative_score: Annotated[int | None, Query(ge=0, le=100)] = None,
 ) -> PreviewOut:

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -13,7 +14,7 @@ from services.inspection.assessments import rules
 from services.inspection.findings.schemas import AccountabilityOut, record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
 from shared.areas import AreaCode
-from shared.fields import AREA_CODE_PATTERN, StrictInt
+from shared.fields import COUNTY_OR_BELOW_PATTERN, StrictInt
 
 
 class TargetIn(BaseModel):
@@ -30,14 +31,14 @@ class TargetOut(BaseModel):
 
 
 class AssessmentIn(BaseModel):
-    area_code: str = Field(pattern=AREA_CODE_PATTERN)
+    area_code: str = Field(pattern=COUNTY_OR_BELOW_PATTERN, description="a county, township or village")
     year: StrictInt = Field(ge=2014, le=2100)
     qualitative_score: StrictInt | None = Field(default=None, ge=0, le=100)
 
 
 class RunIn(BaseModel):
     year: StrictInt = Field(ge=2014, le=2100)
-    level: str = Field(examples=["county", "township", "village"])
+    level: Literal["county", "township", "village"]
 
 
 class RunOut(BaseModel):

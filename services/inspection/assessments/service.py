@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.inspection.assessments import rules
 from services.inspection.assessments.repository import AssessmentRepository
 from services.inspection.assessments.schemas import AssessmentIn, RunIn, indicators_out
-from services.inspection.errors import AlreadyAssessed, TargetNotFound
+from services.inspection.errors import AlreadyAssessed, AreaOutsideScope, OwnAreaNotAssessed, TargetNotFound
 from services.inspection.findings import events as finding_events
 from services.inspection.findings.repository import AccountabilityRepository
 from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
@@ -32,8 +32,14 @@ RUN_BATCH = 100  # areas per run call: keeps one request (one transaction) short
 def _area(actor: Principal, area_code: str) -> AreaCode:
     area = parse_area(area_code)
     # An area is assessed by the level above it (or higher), never by itself.
-    if not actor.covers(area.code) or actor.area_code == area.code:
-        raise InvalidInput(
+    if not actor.covers(area.code):
+        raise AreaOutsideScope(
+            "You can assess and set targets only for areas below your own.",
+            detail_zh="只能考核本辖区以下的地区并为其设定目标",
+            area_code=area_code,
+        )
+    if actor.area_code == area.code:
+        raise OwnAreaNotAssessed(
             "You can assess and set targets only for areas below your own.",
             detail_zh="只能考核本辖区以下的地区并为其设定目标",
             area_code=area_code,
@@ -193,7 +199,13 @@ async def preview(
 ) -> Preview:
     """The indicators as they stand today, stored nowhere: an area may watch its own progress."""
     area = parse_area(area_code)
-    if not actor.covers(area.code) or area.level not in ASSESSED_LEVELS:
+    if not actor.covers(area.code):
+        raise AreaOutsideScope(
+            "Preview a county, township or village inside your area.",
+            detail_zh="请预览本辖区内的县、乡镇或村",
+            area_code=area_code,
+        )
+    if area.level not in ASSESSED_LEVELS:
         raise InvalidInput(
             "Preview a county, township or village inside your area.",
             detail_zh="请预览本辖区内的县、乡镇或村",

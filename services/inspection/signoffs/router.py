@@ -21,6 +21,7 @@ from services.inspection.signoffs.schemas import (
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
+from shared.fields import AREA_CODE_OR_PREFIX_PATTERN
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
@@ -89,7 +90,8 @@ async def refuse(
 
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
 AreaPrefixPath = Annotated[
-    str, Path(pattern=r"^[0-9]{2,12}$", description="a 12-digit area code or its prefix")
+    str,
+    Path(pattern=AREA_CODE_OR_PREFIX_PATTERN, description="a 12-digit area code or its 2/4/6/9-digit prefix"),
 ]
 KindQuery = Annotated[
     str,
@@ -108,7 +110,11 @@ KindQuery = Annotated[
 async def effective_scheme(
     area_code: Annotated[
         str,
-        Path(alias="area_prefix", pattern=r"^[0-9]{2,12}$", description="a 12-digit area code or its prefix"),
+        Path(
+            alias="area_prefix",
+            pattern=AREA_CODE_OR_PREFIX_PATTERN,
+            description="a 12-digit area code or its 2/4/6/9-digit prefix",
+        ),
     ],
     session: SessionDep,
     user: CurrentUser,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection.errors import DossierNotFound
+from services.inspection.errors import AreaOutsideScope, DossierNotFound
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.places import parse_area
 from services.inspection.policies import service as policy_service
@@ -312,9 +312,10 @@ async def put_scheme(
     Creating a prefix's record needs no If-Match; changing it needs the ETag you read."""
     _check_prefix(area_prefix)
     if not area_prefix.startswith(actor.area_prefix):
-        raise InvalidInput(
+        raise AreaOutsideScope(
             "Set a scheme for your own area or an area below it (a code prefix).",
             detail_zh="只能为本辖区或下级地区设置签字流程",
+            area_prefix=area_prefix,
         )
     _check_kind(kind)
     scheme = policy_service.scheme_from(data)

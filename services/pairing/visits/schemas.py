@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.pairing.visits.rules import BatchOutcome, LedgerKind, Satisfaction, VisitKind
 from shared.fields import StrictInt
 
-
 HELPER_ID = (
     "offices only; a cadre records as themselves. An office login that is no helper itself names the "
     "cadre: without it, 403 helper-not-named"

@@ -16,7 +16,7 @@ from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
 
-async def _cadre_villages_only(area_code: str, session: SessionDep, user: CurrentUser) -> None:
+async def _cadre_villages_only(area_code: AreaCodeText, session: SessionDep, user: CurrentUser) -> None:
     """A cadre reads the roll-ups of the villages of their own households, no wider (404 otherwise)."""
     own = await cadres.cadre_villages(session, user)
     if own is not None and area_code not in own:
@@ -60,7 +60,7 @@ async def village_charts(
     responses=HTML_RESPONSES,
 )
 async def village_charts_printable(
-    area_code: str, session: SessionDep, user: CurrentUser, year: int = Year
+    area_code: AreaCodeText, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> HTMLResponse:
     """The village's five charts (五图) as a printable document: one A4 page per chart, bars drawn
     as inline SVG, every label in Chinese; the same figures as `/charts` for this reader (an

@@ -95,7 +95,7 @@ async def test_same_idempotency_key_moves_money_once(make_db) -> None:  # type: 
         other = await client.post(
             "/funds/v1/ledger/transfers", json={**body, "amount_fen": 7}, headers=headers
         )
-        assert other.status_code == 422
+        assert other.status_code == 409
         assert other.json()["type"].endswith("/idempotency-key-reused")
         assert (await balances(app))["kaiping-special-account"] == yuan(1_000)
 
