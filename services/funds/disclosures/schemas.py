@@ -6,11 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.fields import AREA_CODE_PATTERN, StrictInt
+from shared.fields import VILLAGE_CODE_PATTERN, StrictInt
 
 
 class NoticeIn(BaseModel):
-    area_code: str = Field(pattern=AREA_CODE_PATTERN, description="the village whose board shows it")
+    area_code: str = Field(pattern=VILLAGE_CODE_PATTERN, description="the village whose board shows it")
     title: str = Field(min_length=1, max_length=200)
     published_on: date = Field(description="the day it was pinned up: not after today (China date)")
     notice_days: StrictInt = Field(ge=1, le=90)

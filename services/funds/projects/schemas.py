@@ -22,7 +22,8 @@ class ProjectIn(BaseModel):
 
 class ProjectTransitionIn(BaseModel):
     status: Annotated[
-        Literal["approved", "in_progress", "completed", "cancelled"], code_or_label(PROJECT_STATUSES)
+        Literal["approved", "in_progress", "completed", "cancelled"],
+        code_or_label({k: v for k, v in PROJECT_STATUSES.items() if k != "proposed"}),
     ]
 
 

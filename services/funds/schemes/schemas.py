@@ -14,6 +14,26 @@ from shared.fields import AREA_CODE_PATTERN, StrictInt
 
 
 class SubShareIn(BaseModel):
+    # The validator below, stated: one payer (and no per-town payers), or payer_level.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": ["payer"],
+                    "properties": {
+                        "payer": {"type": "string"},
+                        "payer_level": {"type": "null"},
+                        "payers": {"maxProperties": 0},
+                    },
+                },
+                {
+                    "required": ["payer_level"],
+                    "properties": {"payer": {"type": "null"}, "payer_level": {"const": "township"}},
+                },
+            ]
+        }
+    )
+
     code: str = Field(min_length=1, max_length=80)
     payer: str | None = Field(default=None, description="the one account billed (not with payer_level)")
     basis_points: StrictInt = Field(

@@ -20,7 +20,10 @@ class AccountIn(BaseModel):
     code: str = AccountCode
     name: str = Field(min_length=1, max_length=200)
     area_code: str = AreaCodeField
-    kind: Annotated[Literal["source", "holding"], code_or_label(ACCOUNT_KINDS)]
+    # a payout account is opened by the service, never through this route: the document lists what is taken
+    kind: Annotated[
+        Literal["source", "holding"], code_or_label({k: ACCOUNT_KINDS[k] for k in ("source", "holding")})
+    ]
 
 
 class AccountOut(BaseModel):

@@ -13,7 +13,7 @@ from services.registry.notices.rules import NoticeKind, how_to_object
 from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
 from services.registry.vocabulary import CODE_LABELS, NoticeKindLabel
 from shared.db import SessionDep
-from shared.fields import AREA_CODE_PATTERN
+from shared.fields import COUNTY_OR_BELOW_PATTERN
 from shared.pagination import Cursor, Limit, Page
 from shared.pii import mask_name
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
@@ -31,7 +31,9 @@ router = APIRouter(tags=["public notices"])
 async def public_notices(
     session: SessionDep,
     today: TodayDep,
-    area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN, description="a village, township or county")],
+    area_code: Annotated[
+        str, Query(pattern=COUNTY_OR_BELOW_PATTERN, description="a village, township or county")
+    ],
     kind: NoticeKind | None = None,
     current: bool = True,
     limit: Limit = 50,

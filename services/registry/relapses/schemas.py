@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field, field_validator
 from services.registry.vocabulary import RELAPSE_CAUSES
 
 CAUSE_KIND = Field(
+    json_schema_extra={"enum": sorted(RELAPSE_CAUSES)},
     description="the cause as a code (major_natural_disaster or a poverty cause): the area's policy "
-    "routes it through the approval chain or through ordinary identification"
+    "routes it through the approval chain or through ordinary identification",
 )
 
 
