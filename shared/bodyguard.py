@@ -168,8 +168,7 @@ def document_json_limits(schema: dict[str, Any]) -> None:
         if node.get("type") == "integer":
             node.setdefault("maximum", MAX_JSON_INT)
             node.setdefault("minimum", -MAX_JSON_INT)
-        is_object = node.get("type") == "object" or "properties" in node
-        if is_object and node.get("additionalProperties", True) is True:
+        if node.get("type") == "object" and node.get("additionalProperties", True) is True:
             node["additionalProperties"] = ref
         for key, child in node.items():
             if key in ("properties", "patternProperties", "$defs") and isinstance(child, dict):

@@ -8,6 +8,7 @@ __all__ = [
     "AlreadyAssessed",
     "AreaOutsideScope",
     "OwnAreaNotAssessed",
+    "VillageOutsideSample",
     "AlreadySubmitted",
     "ComplaintNotFound",
     "ComplaintTransitionRefused",
@@ -279,3 +280,13 @@ class OwnAreaNotAssessed(Forbidden):
     title_zh = "不能考核本级地区"
     hint_zh = "由上级考核本地区；您可考核本辖区以下的县、乡镇和村"
     hint_en = "The level above assesses your area; you assess the areas below yours"
+
+
+class VillageOutsideSample(Conflict):
+    """The sample drawn decides which villages are in it: a state of the sample, not a malformed request."""
+
+    type_slug = "village-outside-sample"
+    title = "The village lies outside the sampled area"
+    title_zh = "该村不在抽样地区内"
+    hint_zh = "只为抽样地区内的村登记漏评"
+    hint_en = "Record omissions for villages of the sampled area only"

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.inspection.findings import rules
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
@@ -37,6 +37,19 @@ class RectificationIn(BaseModel):
 
 
 class VerificationIn(BaseModel):
+    # rules.check_verification, stated: accepted (and not found fake), or not accepted with a reason
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"accepted": {"const": True}, "fake": {"const": False}}},
+                {
+                    "required": ["note"],
+                    "properties": {"accepted": {"const": False}, "note": {"pattern": r"\S"}},
+                },
+            ]
+        }
+    )
+
     accepted: bool
     note: str = Field(default="", max_length=2000)
     fake: bool = Field(

@@ -4,7 +4,7 @@ so the evaluated areas cannot prepare the sampled households."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -69,6 +69,9 @@ async def record_omission(
 
 @router.get("/{sample_id}/error-rates", response_model=list[ErrorRateOut])
 async def error_rates(
-    sample_id: uuid.UUID, session: SessionDep, user: Evaluator, level: str = "village"
+    sample_id: uuid.UUID,
+    session: SessionDep,
+    user: Evaluator,
+    level: Literal["village", "township", "county", "city", "province"] = "village",
 ) -> list[ErrorRateOut]:
     return await service.error_rates(session=session, actor=user, sample_id=sample_id, level=level)

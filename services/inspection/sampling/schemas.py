@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.vocabulary import VERDICTS
@@ -52,6 +52,22 @@ class SampleOut(BaseModel):
 
 
 class VerdictIn(BaseModel):
+    # _one_subject, stated: a household (household sample) or a village (village sample), not both
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": ["household_id"],
+                    "properties": {"household_id": {"type": "string"}, "village_code": {"type": "null"}},
+                },
+                {
+                    "required": ["village_code"],
+                    "properties": {"village_code": {"type": "string"}, "household_id": {"type": "null"}},
+                },
+            ]
+        }
+    )
+
     household_id: str | None = Field(default=None, min_length=1, max_length=100)
     village_code: str | None = Field(
         default=None, pattern=AREA_CODE_PATTERN, description="in a village sample"

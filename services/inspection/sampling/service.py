@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection.errors import SampleNotFound, VerdictAlreadyGiven
+from services.inspection.errors import SampleNotFound, VerdictAlreadyGiven, VillageOutsideSample
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.places import parse_area
 from services.inspection.policies import presets
@@ -163,7 +163,7 @@ async def record_omission(
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if not data.village_code.startswith(AreaCode.parse(sample.area_code).prefix):
-        raise InvalidInput(
+        raise VillageOutsideSample(
             "The village lies outside the sampled area.",
             detail_zh="该村不在抽样地区内",
             village_code=data.village_code,
