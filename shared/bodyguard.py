@@ -147,6 +147,7 @@ def _too_deep(document: Any) -> bool:
 
 
 JSON_VALUE = "BoundedJsonValue"
+NO_NUL_PATTERN = r"^[^\x00]*$"  # a free text: anything but U+0000
 
 
 def document_json_limits(schema: dict[str, Any]) -> None:
@@ -168,8 +169,11 @@ def document_json_limits(schema: dict[str, Any]) -> None:
         if node.get("type") == "integer":
             node.setdefault("maximum", MAX_JSON_INT)
             node.setdefault("minimum", -MAX_JSON_INT)
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
+            node["pattern"] = NO_NUL_PATTERN
         if node.get("type") == "object" and node.get("additionalProperties", True) is True:
             node["additionalProperties"] = ref
+            node.setdefault("propertyNames", {"pattern": NO_NUL_PATTERN})
         for key, child in node.items():
             if key in ("properties", "patternProperties", "$defs") and isinstance(child, dict):
                 walk(list(child.values()))  # a mapping of names to schemas, not a schema
@@ -189,11 +193,11 @@ def document_json_limits(schema: dict[str, Any]) -> None:
         "anyOf": [
             {"type": "null"},
             {"type": "boolean"},
-            {"type": "string"},
+            {"type": "string", "pattern": NO_NUL_PATTERN},
             {"type": "integer", "minimum": -MAX_JSON_INT, "maximum": MAX_JSON_INT},
             {"type": "number", "not": {"type": "integer"}},
             {"type": "array", "items": ref},
-            {"type": "object", "additionalProperties": ref},
+            {"type": "object", "additionalProperties": ref, "propertyNames": {"pattern": NO_NUL_PATTERN}},
         ],
     }
 
@@ -212,7 +216,41 @@ def _json_problem(body: bytes) -> DomainError | None:
         return _too_deep_error()
     except ValueError:  # not JSON, or not UTF-8: FastAPI answers it with its own 422
         return None
-    return _too_deep_error() if _too_deep(document) else None
+    if _too_deep(document):
+        return _too_deep_error()
+    return (
+        _TextNotStorable(
+            "A text value contains a NUL character (\\u0000); remove it and send again",
+            detail_zh="文字中含有无法保存的字符。删去文字中的空字符（\\u0000）后重新提交",
+        )
+        if _holds_nul(document)
+        else None
+    )
+
+
+def _holds_nul(document: Any) -> bool:
+    """A U+0000 in any text of the body (member names included): PostgreSQL stores no NUL, and the
+    document says so (``pattern`` of every free text), for texts kept or not."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+class _TextNotStorable(InvalidInput):
+    type_slug = "text-not-storable"
+    title = "Text that cannot be stored"
+    title_zh = "文字中含有无法保存的字符"
+    hint_zh = "删去文字中的空字符（\\u0000）或乱码后重新提交"
+    hint_en = "Remove NUL characters or bytes that are not text and send again"
 
 
 def _too_deep_error() -> DomainError:

@@ -8,6 +8,8 @@ __all__ = [
     "AlreadyAssessed",
     "AreaOutsideScope",
     "OwnAreaNotAssessed",
+    "SampleItemNotFound",
+    "SampleUnitMismatch",
     "VillageOutsideSample",
     "AlreadySubmitted",
     "ComplaintNotFound",
@@ -290,3 +292,21 @@ class VillageOutsideSample(Conflict):
     title_zh = "该村不在抽样地区内"
     hint_zh = "只为抽样地区内的村登记漏评"
     hint_en = "Record omissions for villages of the sampled area only"
+
+
+class SampleItemNotFound(NotFound):
+    type_slug = "sample-item-not-found"
+    title = "Not in this sample"
+    title_zh = "该对象不在本次抽样中"
+    hint_zh = "核对户或村是否在本次抽样名单中"
+    hint_en = "Check the household or village is on this sample's list"
+
+
+class SampleUnitMismatch(Conflict):
+    """The sample drawn decides whether households or villages are judged."""
+
+    type_slug = "sample-unit-mismatch"
+    title = "This sample draws another unit"
+    title_zh = "本次抽样的单位不同"
+    hint_zh = "户抽样写明 household_id，村抽样写明 village_code"
+    hint_en = "Name the household_id in a household sample, the village_code in a village sample"

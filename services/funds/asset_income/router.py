@@ -29,7 +29,8 @@ async def sign(
     body: AgreementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> AgreementOut:
     """Record a four-party agreement. A dividend rate below the policy floor in force is refused (422);
-    households not registered (or gone) are refused (409) as a disbursement to them would be."""
+    households not registered (or gone) are refused (409) as a disbursement to them would be. A
+    household listed twice is 422."""
     out = service.to_out(await service.sign(session, actor=user, data=body, on=today))
     await idem.save(201, out)
     return out

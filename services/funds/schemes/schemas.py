@@ -66,7 +66,14 @@ class ShareIn(BaseModel):
     sub_shares: list[SubShareIn] = []
 
 
+def _kind_required(schema: dict[str, Any]) -> None:
+    """``params`` is told apart by ``kind`` (the discriminator): the request must carry it."""
+    schema["required"] = ["kind", *schema.get("required", [])]
+
+
 class PerCapitaIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_kind_required)
+
     kind: Literal["per_capita"] = "per_capita"
     years: list[StrictInt] = Field(min_length=1)
     amount_per_person_fen: Fen
@@ -76,6 +83,8 @@ class PerCapitaIn(BaseModel):
 
 
 class VillageGrantIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_kind_required)
+
     kind: Literal["village_grant"] = "village_grant"
     year: StrictInt
     payer: str
@@ -92,6 +101,8 @@ class FixedFundIn(BaseModel):
 
 
 class FixedFundsIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_kind_required)
+
     kind: Literal["fixed_funds"] = "fixed_funds"
     funds: list[FixedFundIn] = Field(min_length=1)
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.inspection.complaints import rules
 from services.inspection.complaints.repository import ComplaintRepository
 from services.inspection.complaints.schemas import ComplaintIn
-from services.inspection.errors import ComplaintNotFound, NotTheHandler
+from services.inspection.errors import AreaOutsideScope, ComplaintNotFound, NotTheHandler
 from services.inspection.models import Complaint
 from services.inspection.policies import presets
 from shared import audit
@@ -86,7 +86,7 @@ async def intake(
             allowed=list(rules.CATEGORIES),
         )
     if not actor.covers(data.area_code):
-        raise InvalidInput(
+        raise AreaOutsideScope(
             "The complaint's area lies outside your area.",
             detail_zh="举报所涉地区不在本辖区内",
             area_code=data.area_code,

@@ -28,6 +28,8 @@ def _out(inspection: Inspection) -> InspectionOut:
 async def plan(
     body: InspectionIn, session: SessionDep, user: Inspector, idem: IdempotencyDep
 ) -> InspectionOut:
+    """Plan an inspection of areas inside your own (404 for one outside). It ends on or after the day
+    it starts, and its team has a leader and only the team roles listed: otherwise 422."""
     out = _out(await service.plan(session=session, actor=user, data=body))
     await idem.save(201, out.model_dump(mode="json"))
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.inspection.errors import InspectionClosed
+from services.inspection.errors import AreaOutsideScope, InspectionClosed
 from shared.areas import AreaCode
 from shared.errors import InvalidInput
 
@@ -68,7 +68,7 @@ def check_plan(plan: InspectionPlan, scope_prefix: str) -> None:
         raise InvalidInput("Name at least one target area.", detail_zh="至少填写一个督查地区")
     outside = [a for a in plan.target_areas if not _inside(a, scope_prefix)]
     if outside:
-        raise InvalidInput(
+        raise AreaOutsideScope(
             "Target areas must lie inside your own area.", detail_zh="督查地区须在本辖区内", outside=outside
         )
     if not any(m.role == "leader" for m in plan.team):

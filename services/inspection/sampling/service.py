@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection.errors import SampleNotFound, VerdictAlreadyGiven, VillageOutsideSample
+from services.inspection.errors import (
+    AreaOutsideScope,
+    SampleItemNotFound,
+    SampleNotFound,
+    SampleUnitMismatch,
+    VerdictAlreadyGiven,
+    VillageOutsideSample,
+)
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.places import parse_area
 from services.inspection.policies import presets
@@ -48,7 +55,7 @@ async def _load(repo: SampleRepository, actor: Principal, sample_id: uuid.UUID) 
 
 async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> DrawnSample:
     if not actor.covers(data.area_code):
-        raise InvalidInput(
+        raise AreaOutsideScope(
             "You can only sample inside your own area.",
             detail_zh="只能在本辖区内抽样",
             area_code=data.area_code,
@@ -127,14 +134,14 @@ async def give_verdict(
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if (data.village_code is not None) != (sample.unit == "village"):
-        raise InvalidInput(
+        raise SampleUnitMismatch(
             f"This sample draws {sample.unit}s: name the {sample.unit} you judged.",
             detail_zh=f"本次抽样的单位是 {sample.unit}：请写明您评估的 {sample.unit}",
         )
     item = await repo.item(sample.id, data.household_id, lock=True, village_code=data.village_code)
     subject = data.household_id or data.village_code
     if item is None:
-        raise InvalidInput(
+        raise SampleItemNotFound(
             f"That {sample.unit} is not in this sample.", detail_zh="该对象不在本次抽样中", subject=subject
         )
     if item.verdict is not None:

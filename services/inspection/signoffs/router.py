@@ -142,7 +142,8 @@ async def put_scheme(
 ) -> SchemeOut:
     """Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
     record needs no If-Match; changing it needs the ETag of `GET` on the same path (428 without,
-    412 if changed meanwhile)."""
+    412 if changed meanwhile). The levels go upward from the lowest (village, township, county, city,
+    province), each once; a household position only in a household set: otherwise 422."""
     out = _scheme(
         await service.put_scheme(
             session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match, kind=kind

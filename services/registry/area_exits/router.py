@@ -80,7 +80,7 @@ async def request_area_exit(
     user: Annotated[Principal, Depends(require_roles("registrar", "approver"))],
 ) -> AreaExitRequestOut:
     """Ask for the exit of a poor village or a county (409 with every criterion unless eligible);
-    inspection then opens its sign-off dossier."""
+    inspection then opens its sign-off dossier. A criterion declared twice in `declared` is 422."""
     out = _out(
         await service.request_exit(session=session, actor=user, code=code, data=body, today=clock.today())
     )

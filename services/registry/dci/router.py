@@ -194,7 +194,9 @@ async def sync_search(
 ) -> dict[str, Any]:
     """Search the registry now: a person by resident ID (is this person registered, in which
     household, area and status) or households by area, status, batch, poverty cause and year, one
-    page each. Answered as `on-search`, signed, within the client's area and data rights."""
+    page each. Answered as `on-search`, signed, within the client's area and data rights.
+    A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+    422 dci-message-invalid."""
     raw, client = await _client(
         request, session, user, cipher, clock, action="search", items=len(body.message.search_request)
     )
@@ -217,7 +219,9 @@ async def search(
     today: TodayDep,
 ) -> dict[str, Any]:
     """Search later: acknowledged now (`ACK` with a correlation id); the answer is POSTed, signed, to
-    the client's `{callback_url}/on-search`, and `txn/status` tells how far it is."""
+    the client's `{callback_url}/on-search`, and `txn/status` tells how far it is.
+    A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+    422 dci-message-invalid."""
     raw, client = await _client(
         request, session, user, cipher, clock, action="search", items=len(body.message.search_request)
     )
@@ -244,7 +248,9 @@ async def txn_status(
     clock: ClockDep,
 ) -> dict[str, Any]:
     """The status (and for a finished search, the answer) of an earlier search, subscribe or
-    unsubscribe by transaction_id or correlation_id; answered in the response (`txn-on-status`)."""
+    unsubscribe by transaction_id or correlation_id; answered in the response (`txn-on-status`).
+    A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+    422 dci-message-invalid."""
     return await _txn_status(body, request, session, user, cipher, clock)
 
 
@@ -257,7 +263,9 @@ async def sync_txn_status(
     cipher: CipherDep,
     clock: ClockDep,
 ) -> dict[str, Any]:
-    """The same as `txn/status` (DCI's synchronous path)."""
+    """The same as `txn/status` (DCI's synchronous path).
+    A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+    422 dci-message-invalid."""
     return await _txn_status(body, request, session, user, cipher, clock)
 
 
@@ -272,7 +280,9 @@ async def subscribe(
 ) -> dict[str, Any]:
     """Subscribe to households registered, exited, relapsed, moved or with a member who died, under
     an area: each such event is POSTed, signed, to `{callback_url}/notify`, at least once, in order.
-    Answered here as `on-subscribe` with a subscription code per request."""
+    Answered here as `on-subscribe` with a subscription code per request.
+    A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+    422 dci-message-invalid."""
     raw, client = await _client(
         request, session, user, cipher, clock, action="subscribe", items=len(body.message.subscribe_request)
     )
@@ -290,7 +300,9 @@ async def unsubscribe(
     cipher: CipherDep,
     clock: ClockDep,
 ) -> dict[str, Any]:
-    """End subscriptions by their codes (all or none); answered as `on-unsubscribe`."""
+    """End subscriptions by their codes (all or none); answered as `on-unsubscribe`.
+    A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+    422 dci-message-invalid."""
     raw, client = await _client(
         request,
         session,

@@ -69,7 +69,8 @@ async def upload(
     filename: str | None = Query(default=None, max_length=255),
 ) -> ImportStatusOut:
     """The file as multipart (field ``file``) or as the raw body. Answers 202 at once; validation
-    runs in the background — poll ``GET /imports/{id}``."""
+    runs in the background — poll ``GET /imports/{id}``. A file that is empty or no spreadsheet
+    (CSV or XLSX with the template's header row) is 422 unreadable-spreadsheet."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
         upload_file = form.get("file")

@@ -45,8 +45,11 @@ def _state_cross_field_rules(schema: dict[str, Any]) -> None:
     comparisons["properties"] = {
         name: {
             "type": "object",
-            "properties": {"comparison": {"enum": sorted(allowed)}},
-            "required": ["comparison"],
+            "properties": {
+                "comparison": {"enum": sorted(allowed)},
+                "wording": {"type": "string", "minLength": 1, "maxLength": 2000},
+            },
+            "required": ["comparison", "wording"],
         }
         for name, allowed in THRESHOLD_DIRECTIONS.items()
     }
