@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, Field, StrictBool, model_validator
+from pydantic import BaseModel, Field, JsonValue, StrictBool, model_validator
 
 from services.registry.policies.rules import THRESHOLD_DIRECTIONS, Comparison
 from services.registry.vocabulary import RELAPSE_CAUSES
@@ -28,7 +28,7 @@ class RelapseRouteIO(BaseModel):
         min_length=1,
         max_length=40,
         description='a relapse cause code, or "*" for the rest',
-        json_schema_extra={"enum": ROUTE_CAUSES},
+        json_schema_extra={"enum": list[JsonValue](ROUTE_CAUSES)},
     )
     route: Literal["chain", "identification"]
     wording: str = Field(min_length=1, max_length=2000)

@@ -4,12 +4,12 @@ import uuid
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, JsonValue, field_validator
 
 from services.registry.vocabulary import RELAPSE_CAUSES
 
 CAUSE_KIND = Field(
-    json_schema_extra={"enum": sorted(RELAPSE_CAUSES)},
+    json_schema_extra={"enum": list[JsonValue](sorted(RELAPSE_CAUSES))},
     description="the cause as a code (major_natural_disaster or a poverty cause): the area's policy "
     "routes it through the approval chain or through ordinary identification",
 )

@@ -127,7 +127,7 @@ async def test_yearly_distribution_through_the_ledger_split_to_the_fen(make_db) 
         assert replay.status_code == 201
         assert replay.json()["id"] == out["id"]
         assert replay.headers.get("idempotent-replayed") == "true"
-        assert (await client.post(url, json={"year": 2018}, headers=key)).status_code == 422  # key reused
+        assert (await client.post(url, json={"year": 2018}, headers=key)).status_code == 409  # key reused
 
         balances = await _balances(app)
         assert balances["hetao-coop"] == -yuan(50_000)

@@ -289,7 +289,7 @@ async def test_third_party_samples_draw_exited_villages_per_county(make_db) -> N
             json={"household_id": "x", "verdict": "correct"},
             headers=evaluator,
         )
-        assert r.status_code == 422
+        assert r.status_code == 409
         rates = (
             await c.get(f"/inspection/v1/samples/{sample['id']}/error-rates?level=county", headers=evaluator)
         ).json()

@@ -252,7 +252,7 @@ async def test_county_assessment_numbers_and_admonishment_of_its_heads(make_db) 
             json={"area_code": COUNTY, "year": 2025},
             headers=auth("inspector", COUNTY),
         )
-        assert r.status_code == 422
+        assert r.status_code == 403
 
 
 async def test_village_that_missed_its_target_admonishes_its_pairing_cadre(make_db) -> None:
@@ -345,7 +345,7 @@ async def test_an_area_previews_its_own_indicators_without_storing_them(make_db)
         assert (await c.get("/inspection/v1/accountability", headers=CITY_INSPECTOR)).json()["items"] == []
         other = auth("approver", "620522000000")
         r = await c.get(f"/inspection/v1/assessments/preview?area_code={COUNTY}&year=2026", headers=other)
-        assert r.status_code == 422
+        assert r.status_code == 404
 
 
 async def test_a_run_assesses_every_known_village_once(make_db) -> None:

@@ -130,7 +130,7 @@ async def test_verdicts_and_error_rates(make_db) -> None:
         again = {"household_id": first_village[0]["household_id"], "verdict": "correct"}
         assert (await c.post(f"{url}/verdicts", json=again, headers=EVALUATOR)).status_code == 409
         bogus = {"household_id": "not-sampled", "verdict": "correct"}
-        assert (await c.post(f"{url}/verdicts", json=bogus, headers=EVALUATOR)).status_code == 422
+        assert (await c.post(f"{url}/verdicts", json=bogus, headers=EVALUATOR)).status_code == 404
         r = await c.post(
             f"{url}/omissions", json={"village_code": "620521101201", "households": 1}, headers=EVALUATOR
         )
