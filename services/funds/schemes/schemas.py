@@ -12,6 +12,9 @@ from services.funds.money import Fen
 from services.funds.schemes import rules
 from shared.fields import AREA_CODE_PATTERN, StrictInt
 
+# A ``dict[int, …]`` is a JSON object whose member names are integers (years): the document says so.
+INT_KEYS: dict[str, Any] = {"propertyNames": {"pattern": "^-?[0-9]+$"}}
+
 
 class SubShareIn(BaseModel):
     # The validator below, stated: one payer (and no per-town payers), or payer_level.
@@ -39,7 +42,7 @@ class SubShareIn(BaseModel):
     basis_points: StrictInt = Field(
         ge=0, le=rules.BASIS_POINTS, description="of the parent share; 3000 = 30%"
     )
-    schedule: dict[int, StrictInt] | None = None
+    schedule: dict[int, StrictInt] | None = Field(default=None, json_schema_extra=INT_KEYS)
     payer_level: Literal["township"] | None = Field(
         default=None,
         description="township: each town raises the part of its own people, billed to its own account "
@@ -62,7 +65,7 @@ class ShareIn(BaseModel):
     code: str = Field(min_length=1, max_length=80)
     payer: str
     weight: StrictInt = Field(ge=0)
-    schedule: dict[int, StrictInt] | None = None
+    schedule: dict[int, StrictInt] | None = Field(default=None, json_schema_extra=INT_KEYS)
     sub_shares: list[SubShareIn] = []
 
 
@@ -97,7 +100,7 @@ class FixedFundIn(BaseModel):
     name: str
     payer: str
     payee: str
-    amount_by_year_fen: dict[int, Fen]
+    amount_by_year_fen: dict[int, Fen] = Field(json_schema_extra=INT_KEYS)
 
 
 class FixedFundsIn(BaseModel):

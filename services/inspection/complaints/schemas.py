@@ -23,6 +23,14 @@ class ComplainantIn(BaseModel):
 class ComplaintIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
+            # _named_when_not_anonymous, stated: anonymous without a complainant, or named with one
+            "anyOf": [
+                {"properties": {"anonymous": {"const": True}, "complainant": {"type": "null"}}},
+                {
+                    "required": ["anonymous", "complainant"],
+                    "properties": {"anonymous": {"const": False}, "complainant": {"type": "object"}},
+                },
+            ],
             "examples": [
                 {
                     "area_code": "440783101201",
@@ -30,7 +38,7 @@ class ComplaintIn(BaseModel):
                     "summary": "村里的产业扶贫资金没有按时发放",
                     "anonymous": True,
                 }
-            ]
+            ],
         }
     )
 

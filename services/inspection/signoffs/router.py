@@ -43,7 +43,9 @@ async def list_dossiers(
     user: CurrentUser,
     status: str | None = None,
     household_id: str | None = None,
-    kind: Annotated[str | None, Query(description="household, village or county")] = None,
+    kind: Annotated[
+        str | None, Query(pattern=r"^(household|village|county)$", description="household, village or county")
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[DossierOut]:
