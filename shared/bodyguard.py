@@ -171,6 +171,9 @@ def document_json_limits(schema: dict[str, Any]) -> None:
             node.setdefault("minimum", -MAX_JSON_INT)
         if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
             node["pattern"] = NO_NUL_PATTERN
+        if "patternProperties" in node and "properties" not in node:
+            # pydantic's dict with a key pattern: a member name off the pattern is refused
+            node.setdefault("additionalProperties", False)
         if node.get("type") == "object" and node.get("additionalProperties", True) is True:
             node["additionalProperties"] = ref
             node.setdefault("propertyNames", {"pattern": NO_NUL_PATTERN})
