@@ -53,11 +53,11 @@ from services.registry.errors import (
     InvalidAreaExitPolicy,
     InvalidDeclaration,
 )
+from services.registry.exits import service as exits
 from services.registry.models import Area, AreaExitPolicyRow, AreaExitRequest
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
-from shared.clock import clock
 from shared.errors import PreconditionRequired
 from shared.events import CloudEvent
 from shared.events.contracts import parse
@@ -229,10 +229,7 @@ async def on_area_exit_verified(session: AsyncSession, event: CloudEvent) -> Non
     req = await _pending(session, event)
     if req is None:
         return
-    verdict = inspection.AreaExitVerified.of(event)
-    req.status = "verified"
-    req.decided_on = verdict.verified_on
-    req.dossier_id = verdict.dossier_id
+    exits.decide(req, inspection.AreaExitVerified.of(event))
     await session.flush()
     await audit.record(
         session,
@@ -251,11 +248,7 @@ async def on_area_exit_rejected(session: AsyncSession, event: CloudEvent) -> Non
     req = await _pending(session, event)
     if req is None:
         return
-    verdict = inspection.AreaExitRejected.of(event)
-    step = f"{verdict.level}/{verdict.step}"
-    req.status, req.decided_on = "returned", clock.today()
-    req.reason = f"{verdict.reason} (refused at {step})"
-    req.dossier_id = verdict.dossier_id
+    exits.decide(req, inspection.AreaExitRejected.of(event))
     await session.flush()
     await audit.record(
         session,
