@@ -70,6 +70,14 @@ class HelperNotFound(NotFound):
     hint_zh = "检查帮扶责任人编号"
     hint_en = "Check the helper id"
 
+    @classmethod
+    def in_your_area(cls, helper_id: object) -> HelperNotFound:
+        return cls(
+            f"Helper {helper_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
+            helper_id=str(helper_id),
+        )
+
 
 class HouseholdNotFound(NotFound):
     type_slug = "household-not-found"
@@ -93,6 +101,14 @@ class PairingNotFound(NotFound):
     title_zh = "未找到该结对"
     hint_zh = "检查结对编号"
     hint_en = "Check the pairing id"
+
+    @classmethod
+    def in_your_area(cls, pairing_id: object) -> PairingNotFound:
+        return cls(
+            f"Pairing {pairing_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有结对 {pairing_id}",
+            pairing_id=str(pairing_id),
+        )
 
 
 class HelperAlreadyLeft(PairingRuleViolated):
