@@ -59,15 +59,6 @@ class ComplaintTransitionRefused(Conflict):
     hint_zh = "先查看举报当前状态，按办理流程办理"
     hint_en = "Check the complaint's status and follow the steps"
 
-    @classmethod
-    def of(cls, status: str, action: str) -> ComplaintTransitionRefused:
-        return cls(
-            f"A complaint that is {status} cannot take the action {action}.",
-            detail_zh=f"状态为 {status} 的举报不能执行 {action}",
-            current_status=status,
-            action=action,
-        )
-
 
 class ComplaintNotFound(NotFound):
     type_slug = "complaint-not-found"
@@ -91,15 +82,6 @@ class FindingTransitionRefused(Conflict):
     title_zh = "该问题当前状态不允许此操作"
     hint_zh = "先查看问题当前状态，按整改流程办理"
     hint_en = "Check the finding's status and follow the steps"
-
-    @classmethod
-    def of(cls, status: str, action: str) -> FindingTransitionRefused:
-        return cls(
-            f"A finding that is {status} cannot be {action}ed.",
-            detail_zh=f"状态为 {status} 的问题不能执行 {action}",
-            current_status=status,
-            action=action,
-        )
 
 
 class FindingNotFound(NotFound):

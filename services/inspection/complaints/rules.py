@@ -50,7 +50,12 @@ def next_status(status: str, action: str) -> str:
     try:
         return _TRANSITIONS[(status, action)]
     except KeyError:
-        raise ComplaintTransitionRefused.of(status, action) from None
+        raise ComplaintTransitionRefused(
+            f"A complaint that is {status} cannot take the action {action}.",
+            detail_zh=f"状态为 {status} 的举报不能执行 {action}",
+            current_status=status,
+            action=action,
+        ) from None
 
 
 def deadline_for(triaged_on: date, urgency: str, days_by_urgency: dict[str, int]) -> date:

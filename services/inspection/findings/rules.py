@@ -59,7 +59,12 @@ def next_status(status: str, action: str) -> str:
     try:
         return _TRANSITIONS[(status, action)]
     except KeyError:
-        raise FindingTransitionRefused.of(status, action) from None
+        raise FindingTransitionRefused(
+            f"A finding that is {status} cannot be {action}ed.",
+            detail_zh=f"状态为 {status} 的问题不能执行 {action}",
+            current_status=status,
+            action=action,
+        ) from None
 
 
 def deadline_for(raised_on: date, severity: str, days_by_severity: dict[str, int]) -> date:
