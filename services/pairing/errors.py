@@ -69,14 +69,7 @@ class HelperNotFound(NotFound):
     title_zh = "未找到该帮扶责任人"
     hint_zh = "检查帮扶责任人编号"
     hint_en = "Check the helper id"
-
-    @classmethod
-    def in_your_area(cls, helper_id: object) -> HelperNotFound:
-        return cls(
-            f"Helper {helper_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
-            helper_id=str(helper_id),
-        )
+    thing = ("Helper", "帮扶责任人", "helper_id")
 
 
 class HouseholdNotFound(NotFound):
@@ -85,6 +78,7 @@ class HouseholdNotFound(NotFound):
     title_zh = "未找到该户"
     hint_zh = "检查户编号，且该户在您的辖区内"
     hint_en = "Check the household id is inside your area"
+    thing = ("Household", "户", "household_id")
 
 
 class AreaNotFound(NotFound):
@@ -101,14 +95,7 @@ class PairingNotFound(NotFound):
     title_zh = "未找到该结对"
     hint_zh = "检查结对编号"
     hint_en = "Check the pairing id"
-
-    @classmethod
-    def in_your_area(cls, pairing_id: object) -> PairingNotFound:
-        return cls(
-            f"Pairing {pairing_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有结对 {pairing_id}",
-            pairing_id=str(pairing_id),
-        )
+    thing = ("Pairing", "结对", "pairing_id")
 
 
 class HelperAlreadyLeft(PairingRuleViolated):

@@ -270,11 +270,7 @@ async def list_for_area(*, session: AsyncSession, actor: Principal, code: str) -
 async def get_request(*, session: AsyncSession, actor: Principal, request_id: uuid.UUID) -> AreaExitRequest:
     req = await AreaExitRequestRepository(session).get(request_id)
     if req is None or not actor.covers(req.area_code):
-        raise AreaExitRequestNotFound(
-            f"area exit request {request_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有退出申请 {request_id}",
-            exit_request_id=str(request_id),
-        )
+        raise AreaExitRequestNotFound.in_your_area(request_id)
     return req
 
 
