@@ -37,22 +37,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _submission_out(s: ProgressReportSubmission) -> SubmissionOut:
-    return SubmissionOut(
-        id=s.id,
-        area_code=s.area_code,
-        year=s.year,
-        quarter=s.quarter,
-        version=s.version,
-        supersedes_id=s.supersedes_id,
-        correction_reason=s.correction_reason,
-        note=s.note,
-        deadline=s.deadline,
-        submitted_on=s.submitted_on,
-        late=s.late,
-        submitted_by=s.submitted_by,
-        submitted_at=s.submitted_at,
-        report=ProgressReportOut.model_validate(s.figures),
-    )
+    """The row as the answer: its columns, and its frozen figures as the report."""
+    columns = {name: getattr(s, name) for name in SubmissionOut.model_fields if name != "report"}
+    return SubmissionOut(**columns, report=ProgressReportOut.model_validate(s.figures))
 
 
 @router.get("/{area_code}", response_model=ProgressReportOut)
