@@ -31,8 +31,7 @@ class Lines(Protocol):
     ) -> AsyncIterator[bytes]: ...
 
 
-# service -> module whose ``lines`` yields the snapshot (registry), or whose router's SECTIONS the
-# shared snapshot reads (the other three: shared/snapshot.py)
+# service -> the module whose SECTIONS the shared snapshot reads (shared/snapshot.py)
 SNAPSHOTS = {
     "registry": "services.registry.snapshot.service",
     "funds": "services.funds.snapshot.router",
@@ -43,8 +42,6 @@ SNAPSHOTS = {
 
 def _lines_of(service: str) -> Lines:
     module = importlib.import_module(SNAPSHOTS[service])
-    if hasattr(module, "lines"):
-        return module.lines  # type: ignore[no-any-return]
     from shared import snapshot
 
     return functools.partial(snapshot.lines, service=service, sections=module.SECTIONS)

@@ -6,7 +6,7 @@ Services raise subclasses (``HouseholdNotFound``), never ``HTTPException``.
 from __future__ import annotations
 
 import socket
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import structlog
 from fastapi import FastAPI, Request
@@ -82,11 +82,25 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
+    """``thing`` names what was looked for: (English noun, Chinese noun, the id's extension key),
+    e.g. ``("Helper", "帮扶责任人", "helper_id")``, for :meth:`in_your_area`."""
+
     status = 404
     type_slug = "not-found"
     title = "Not found"
     title_zh = "未找到"
     hint_zh = "检查编号是否正确，且在您的辖区内"
+    thing: ClassVar[tuple[str, str, str]] = ("Record", "记录", "id")
+
+    @classmethod
+    def in_your_area(cls, ident: object) -> Self:
+        """The id is unknown, or names a record outside the caller's area (the two look alike)."""
+        noun, noun_zh, key = cls.thing
+        return cls(
+            f"{noun} {ident} does not exist in your area",
+            detail_zh=f"您的辖区内没有{noun_zh} {ident}",
+            **{key: str(ident)},
+        )
 
 
 class Conflict(DomainError):

@@ -1,6 +1,6 @@
 """A service's consistent snapshot of what it owns under an area, as NDJSON stamped with its feed
 position (docs/FEED.md "Snapshot + catch-up"): funds, pairing and inspection use it; the registry's
-own (services/registry/snapshot/) works the same way with masking of its own.
+own (services/registry/snapshot/) adds its masking as a section's ``shape``.
 
 The position is the stream's last sequence read *before* the snapshot transaction takes its first
 read, so every event at or before it is reflected in the snapshot and every change the snapshot
@@ -63,6 +63,7 @@ def stream_position(js: JetStreamContext, service: str) -> Callable[[], Awaitabl
 
     return last_seq
 
+
 NDJSON = "application/x-ndjson"
 _BATCH = 2_000
 _CHUNK_BYTES = 256 * 1024
@@ -78,16 +79,19 @@ class SnapshotAreaNotFound(NotFound):
     hint_en = "Ask for an area inside your token's area"
 
 
+_Shape = Callable[[dict[str, Any]], dict[str, Any]]
 _Reader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
 
 
 @dataclass(frozen=True)
 class Section:
-    """One kind of line: ``kind`` and the statement of its rows under an area prefix (in key order).
-    No column may be called ``kind`` (the line's own key): label it (``Model.kind.label("x_kind")``)."""
+    """One kind of line: ``kind`` and the statement of its rows under an area prefix (in key order),
+    and what to do to each row before it is written (``shape``: masking). No column may be called
+    ``kind`` (the line's own key): label it (``Model.kind.label("x_kind")``)."""
 
     kind: str
     rows: Callable[[str], AnySelect]
+    shape: _Shape | None = None
 
 
 def _json(value: Any) -> Any:
@@ -104,11 +108,13 @@ def _line(kind: str, data: dict[str, Any]) -> bytes:
     return (json.dumps({"kind": kind, **data}, ensure_ascii=False, default=_json) + "\n").encode()
 
 
-async def _rows(conn: AsyncConnection, statement: AnySelect) -> AsyncIterator[dict[str, Any]]:
-    result = await conn.stream(statement.execution_options(yield_per=_BATCH))
-    async for batch in result.mappings().partitions(_BATCH):
+async def _rows(
+    conn: AsyncConnection, statement: AnySelect, shape: _Shape | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    result = await conn.stream(statement.execution_options(yield_per=_BATCH))  # a server-side cursor
+    async for batch in result.mappings().partitions(_BATCH):  # one round trip (and await) per batch
         for row in batch:
-            yield dict(row)
+            yield shape(dict(row)) if shape else dict(row)
 
 
 async def lines(
@@ -128,7 +134,7 @@ async def lines(
         conn = await raw.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         async with conn.begin():
             counts = {s.kind: 0 for s in sections}
-            first_rows = _rows(conn, sections[0].rows(prefix))
+            first_rows = _rows(conn, sections[0].rows(prefix), sections[0].shape)
             first = await anext(first_rows, None)  # the first read fixes the snapshot
             yield _line(
                 "header",
@@ -143,7 +149,7 @@ async def lines(
             buffer: list[bytes] = []
             size = 0
             for index, section in enumerate(sections):
-                rows = first_rows if index == 0 else _rows(conn, section.rows(prefix))
+                rows = first_rows if index == 0 else _rows(conn, section.rows(prefix), section.shape)
                 if index == 0 and first is not None:
                     counts[section.kind] += 1
                     buffer.append(_line(section.kind, first))

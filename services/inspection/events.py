@@ -14,45 +14,47 @@ from shared.events.contracts import AreaCode, CheckpointSealed, EventContract, I
 AreaExitKind = Literal["village", "county"]
 
 
-class ExitVerified(EventContract):
-    type: ClassVar[str] = "inspection.exit.verified.v1"
+class _ExitVerdict(EventContract):
+    """The 4-3-4-2 sign-off's verdict on a household's exit request."""
 
     household_id: str
     area_code: AreaCode
     exit_request_id: str
     dossier_id: str
+
+
+class ExitVerified(_ExitVerdict):
+    type: ClassVar[str] = "inspection.exit.verified.v1"
+
     verified_on: IsoDate
 
 
-class ExitRejected(EventContract):
+class ExitRejected(_ExitVerdict):
     type: ClassVar[str] = "inspection.exit.rejected.v1"
 
-    household_id: str
-    area_code: AreaCode
-    exit_request_id: str
-    dossier_id: str
     level: str = Field(description="the refusing level")
     step: str = Field(description="the refusing position role")
     reason: str
 
 
-class AreaExitVerified(EventContract):
-    type: ClassVar[str] = "inspection.area_exit.verified.v1"
+class _AreaExitVerdict(EventContract):
+    """The sign-off's verdict on a village's or county's exit request."""
 
     exit_request_id: str
     area_code: AreaCode
     kind: AreaExitKind
     dossier_id: str
+
+
+class AreaExitVerified(_AreaExitVerdict):
+    type: ClassVar[str] = "inspection.area_exit.verified.v1"
+
     verified_on: IsoDate
 
 
-class AreaExitRejected(EventContract):
+class AreaExitRejected(_AreaExitVerdict):
     type: ClassVar[str] = "inspection.area_exit.rejected.v1"
 
-    exit_request_id: str
-    area_code: AreaCode
-    kind: AreaExitKind
-    dossier_id: str
     level: str
     step: str
     reason: str

@@ -70,6 +70,7 @@ class HelperNotFound(NotFound):
     title_zh = "未找到该帮扶责任人"
     hint_zh = "检查帮扶责任人编号"
     hint_en = "Check the helper id"
+    thing = ("Helper", "帮扶责任人", "helper_id")
 
 
 class HouseholdNotFound(NotFound):
@@ -78,6 +79,7 @@ class HouseholdNotFound(NotFound):
     title_zh = "未找到该户"
     hint_zh = "检查户编号，且该户在您的辖区内"
     hint_en = "Check the household id is inside your area"
+    thing = ("Household", "户", "household_id")
 
 
 class AreaNotFound(NotFound):
@@ -94,6 +96,7 @@ class PairingNotFound(NotFound):
     title_zh = "未找到该结对"
     hint_zh = "检查结对编号"
     hint_en = "Check the pairing id"
+    thing = ("Pairing", "结对", "pairing_id")
 
 
 class HelperAlreadyLeft(PairingRuleViolated):

@@ -54,6 +54,7 @@ class HouseholdNotFound(NotFound):
     title_zh = "未找到该户"
     hint_zh = "检查户编号，且该户在您的辖区内"
     hint_en = "Check the household id is inside your area"
+    thing = ("household", "户", "household_id")
 
 
 class MemberNotFound(NotFound):
@@ -296,6 +297,7 @@ class AreaExitRequestNotFound(NotFound):
     hint_zh = "检查申请编号，且在您的辖区内"
     hint_en = "Check the request id is inside your area"
     title = "Area exit request not found"
+    thing = ("area exit request", "退出申请", "exit_request_id")
 
 
 class AreaExitPolicyRecordNotFound(NotFound):

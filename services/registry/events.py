@@ -38,11 +38,16 @@ class AreaUpserted(EventContract):
     collective_income_fen: Fen | None = Field(default=None, description="latest year, or null")
 
 
-class HouseholdCandidateCreated(EventContract):
-    type: ClassVar[str] = "registry.household.candidate_created.v1"
+class _Household(EventContract):
+    """An event of one household: which, and where."""
 
     household_id: str
     area_code: AreaCode
+
+
+class HouseholdCandidateCreated(_Household):
+    type: ClassVar[str] = "registry.household.candidate_created.v1"
+
     member_count: int
 
 
@@ -67,7 +72,7 @@ class HouseholdRegistered(EventContract):
     )
 
 
-class HouseholdUpdated(EventContract):
+class HouseholdUpdated(_Household):
     """A step or a life change of a household; ``change`` says which (docs/EVENTS.md).
 
     A move is ``change`` = moved with ``from_area_code`` and ``moved_on``: ``area_code`` is the
@@ -76,8 +81,6 @@ class HouseholdUpdated(EventContract):
 
     type: ClassVar[str] = "registry.household.updated.v1"
 
-    household_id: str
-    area_code: AreaCode
     status: str | None = None
     member_count: int | None = None
     member_ids: list[str] | None = None
@@ -101,11 +104,9 @@ class EligibilityCheck(ContractPart):
     detail: str | None = None
 
 
-class HouseholdExitRequested(EventContract):
+class HouseholdExitRequested(_Household):
     type: ClassVar[str] = "registry.household.exit_requested.v1"
 
-    household_id: str
-    area_code: AreaCode
     exit_request_id: str
     year: int
     member_count: int = 0
@@ -113,11 +114,9 @@ class HouseholdExitRequested(EventContract):
     eligibility: list[EligibilityCheck] = Field(default_factory=list)
 
 
-class HouseholdExited(EventContract):
+class HouseholdExited(_Household):
     type: ClassVar[str] = "registry.household.exited.v1"
 
-    household_id: str
-    area_code: AreaCode
     exit_request_id: str | None = None
     exited_on: IsoDate | None = None
     policies_kept_until: IsoDate | None = Field(
@@ -130,40 +129,32 @@ class HouseholdExited(EventContract):
     )
 
 
-class HouseholdExitReturned(EventContract):
+class HouseholdExitReturned(_Household):
     type: ClassVar[str] = "registry.household.exit_returned.v1"
 
-    household_id: str
-    area_code: AreaCode
     exit_request_id: str
     reason: str | None = None
 
 
-class HouseholdRelapsed(EventContract):
+class HouseholdRelapsed(_Household):
     type: ClassVar[str] = "registry.household.relapsed.v1"
 
-    household_id: str
-    area_code: AreaCode
     plan_year: int | None = None
     member_count: int | None = None
     member_ids: list[str] | None = None
 
 
-class HouseholdRemoved(EventContract):
+class HouseholdRemoved(_Household):
     type: ClassVar[str] = "registry.household.removed.v1"
 
-    household_id: str
-    area_code: AreaCode
     reason: str | None = None
 
 
-class HouseholdRejected(EventContract):
+class HouseholdRejected(_Household):
     """Not registered (review not approved, objection upheld, or rejected with a reason)."""
 
     type: ClassVar[str] = "registry.household.rejected.v1"
 
-    household_id: str
-    area_code: AreaCode
     reason: str | None = None
 
 
@@ -196,28 +187,29 @@ class AreaExitRequested(EventContract):
     requested_on: IsoDate | None = None
 
 
-class AreaExited(EventContract):
+class _AreaExitDecision(EventContract):
+    """An area exit request's outcome."""
+
+    exit_request_id: str
+    area_code: AreaCode
+    kind: AreaExitKind
+    year: int
+
+
+class AreaExited(_AreaExitDecision):
     """Every signer signed: the village or county has exited on that date."""
 
     type: ClassVar[str] = "registry.area.exited.v1"
 
-    exit_request_id: str
-    area_code: AreaCode
-    kind: AreaExitKind
-    year: int
     exited_on: IsoDate
     dossier_id: str | None = None
 
 
-class AreaExitReturned(EventContract):
+class AreaExitReturned(_AreaExitDecision):
     """A signer refused: the request is returned with the reason."""
 
     type: ClassVar[str] = "registry.area.exit_returned.v1"
 
-    exit_request_id: str
-    area_code: AreaCode
-    kind: AreaExitKind
-    year: int
     reason: str | None = None
 
 

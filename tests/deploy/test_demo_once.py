@@ -29,8 +29,8 @@ from shared.events import CloudEvent
 from shared.events.consumer import handle_event
 from shared.resident_id import make
 from shared.tables import outbox
-from tests.registry.integration.helpers import head_signature, household_token, on_day
 from tests.support import auth, service_client, settings_for
+from tests.support.identification import identify, on_day
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]  # the whole demo, four databases: minutes
 SERVICES = ("registry", "funds", "pairing", "inspection")
@@ -97,22 +97,7 @@ async def _user_registers_a_household(url: str) -> str:
         assert r.status_code == 201, r.text
         created = r.json()
         household_id = str(created["id"])
-        base = f"/registry/v1/households/{household_id}"
-        for day, path, step, who in [
-            (start - timedelta(days=1), "/review-submission", None, clerk),
-            (
-                start - timedelta(days=1),
-                "/review",
-                {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()},
-                clerk,
-            ),
-            (start, "/notice", {"starts_on": start.isoformat()}, clerk),
-            (clock.today(), "/confirmation", head_signature(created), household_token(created)),
-            (clock.today(), "/registration", None, clerk),
-        ]:
-            with on_day(day):
-                r = await c.post(base + path, json=step, headers=who)
-            assert r.status_code == 200, (path, r.text)
+        await identify(c, created, clerk=clerk, notice_from=start)
     return household_id
 
 

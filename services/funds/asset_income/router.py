@@ -41,7 +41,7 @@ async def list_agreements(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AgreementOut]:
     agreements = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page(items=[service.to_out(a) for a in agreements.items], next_cursor=agreements.next_cursor)
+    return Page[AgreementOut](**agreements.map(service.to_out))
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut)

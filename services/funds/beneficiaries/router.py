@@ -23,4 +23,4 @@ async def list_beneficiaries(
     cursor: Cursor = None,
 ) -> Page[BeneficiaryOut]:
     rows = await service.page(session, actor=user, kind=kind, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page(items=[BeneficiaryOut.model_validate(b) for b in rows.items], next_cursor=rows.next_cursor)
+    return Page[BeneficiaryOut](**rows.map(BeneficiaryOut.model_validate))

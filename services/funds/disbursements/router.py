@@ -59,7 +59,7 @@ async def list_disbursements(
     rows = await service.page(
         session, actor=user, area_prefix=scope, beneficiary_id=beneficiary_id, cursor=cursor, limit=limit
     )
-    return Page(items=[DisbursementOut.model_validate(r) for r in rows.items], next_cursor=rows.next_cursor)
+    return Page[DisbursementOut](**rows.map(DisbursementOut.model_validate))
 
 
 @router.get("/disbursements/{disbursement_id}", response_model=DisbursementOut)

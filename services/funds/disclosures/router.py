@@ -131,7 +131,7 @@ async def public_list(
 ) -> Page[PublicNoticeOut]:
     """No login: anyone may read the notices of a village (or of every village under a town or county)."""
     notices = await service.page_public(session, area_code=area_code, today=today, cursor=cursor, limit=limit)
-    return Page(items=[_public(n) for n in notices.items], next_cursor=notices.next_cursor)
+    return Page[PublicNoticeOut](**notices.map(_public))
 
 
 @router.get(

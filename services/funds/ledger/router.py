@@ -67,4 +67,4 @@ async def list_transactions(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[TransactionOut]:
     txns = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page(items=[_out(t) for t in txns.items], next_cursor=txns.next_cursor)
+    return Page[TransactionOut](**txns.map(_out))

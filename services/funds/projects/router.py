@@ -49,9 +49,7 @@ async def list_projects(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ProjectOut]:
     projects = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page(
-        items=[ProjectOut.model_validate(p) for p in projects.items], next_cursor=projects.next_cursor
-    )
+    return Page[ProjectOut](**projects.map(ProjectOut.model_validate))
 
 
 @router.get("/{project_id}", response_model=ProjectOut)

@@ -38,7 +38,7 @@ async def list_schemes(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[SchemeOut]:
     schemes = await service.page_schemes(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page(items=[SchemeOut.model_validate(s) for s in schemes.items], next_cursor=schemes.next_cursor)
+    return Page[SchemeOut](**schemes.map(SchemeOut.model_validate))
 
 
 @router.get("/schemes/{scheme_id}", response_model=SchemeOut)
@@ -74,7 +74,7 @@ async def list_plans(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[PlanOut]:
     plans = await service.page_plans(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page(items=[_plan_out(p) for p in plans.items], next_cursor=plans.next_cursor)
+    return Page[PlanOut](**plans.map(_plan_out))
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
@@ -87,7 +87,7 @@ async def plan_lines(
     plan_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[PlanLineOut]:
     lines = await service.plan_lines(session, actor=user, plan_id=plan_id, cursor=cursor, limit=limit)
-    return Page(items=[PlanLineOut.model_validate(r) for r in lines.items], next_cursor=lines.next_cursor)
+    return Page[PlanLineOut](**lines.map(PlanLineOut.model_validate))
 
 
 @router.get("/plans/{plan_id}/arrears", response_model=list[ArrearsRow])

@@ -32,9 +32,7 @@ async def list_accounts(
     session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AccountOut]:
     accounts = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page(
-        items=[AccountOut.model_validate(a) for a in accounts.items], next_cursor=accounts.next_cursor
-    )
+    return Page[AccountOut](**accounts.map(AccountOut.model_validate))
 
 
 @router.get("/{code}", response_model=AccountOut)

@@ -26,6 +26,4 @@ async def list_anomalies(
     session: SessionDep, scope: AreaScope, user: Supervisor, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AnomalyOut]:
     anomalies = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page(
-        items=[AnomalyOut.model_validate(a) for a in anomalies.items], next_cursor=anomalies.next_cursor
-    )
+    return Page[AnomalyOut](**anomalies.map(AnomalyOut.model_validate))

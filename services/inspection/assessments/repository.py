@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -23,20 +23,9 @@ from services.inspection.models import (
     ReductionTarget,
     VisitRef,
 )
+from services.inspection.projections.repository import IN_ROLL, needs_a_cadre
 from shared.clock import clock
 from shared.repository import Repository, Slice
-
-IN_ROLL = ("registered", "exit_requested")
-
-
-def _needs_a_cadre(on: date) -> ColumnElement[bool]:
-    """Households that must have their cadre (一户一挂钩): those in the roll, and exited ones still
-    inside their keep period (脱贫不脱政策, the date registry carried in the exited event) — the same
-    date pairing keeps the cadre until and funds pays until."""
-    return or_(
-        HouseholdRef.status.in_(IN_ROLL),
-        and_(HouseholdRef.status == "exited", HouseholdRef.policies_kept_until >= on),
-    )
 
 
 def _year(
@@ -103,7 +92,7 @@ class AssessmentRepository(Repository[AssessmentResult]):
         """(households that must have a cadre — in the roll, or exited and still keeping their
         policies today —, of them with an open cadre pairing, of them visited this year)."""
         roll = select(HouseholdRef.household_id).where(
-            HouseholdRef.area_code.startswith(prefix), _needs_a_cadre(clock.today())
+            HouseholdRef.area_code.startswith(prefix), needs_a_cadre(clock.today())
         )
         paired = exists().where(
             PairingRef.target_id == HouseholdRef.household_id,

@@ -24,20 +24,8 @@ from services.inspection.models import (
     VisitRef,
 )
 from services.inspection.progress.rules import Period
+from services.inspection.projections.repository import needs_a_cadre
 from shared.repository import Repository
-
-IN_ROLL = ("registered", "exit_requested")
-
-
-def _needs_a_cadre(on: date) -> ColumnElement[bool]:
-    """Households that must have their cadre (一户一挂钩): those in the roll, and exited ones still
-    inside their keep period (脱贫不脱政策, the date registry carried in the exited event) — the same
-    date pairing keeps the cadre until and funds pays until."""
-    return or_(
-        HouseholdRef.status.in_(IN_ROLL),
-        and_(HouseholdRef.status == "exited", HouseholdRef.policies_kept_until >= on),
-    )
-
 
 # A split registers a new household out of members already in the roll: not new poor people.
 NOT_NEW_REGISTRATIONS = ("split",)
@@ -161,7 +149,7 @@ class ProgressRepository(Repository[ProgressReportSubmission]):
         )
         await self._grouped(
             select(hkey, func.count(), func.count().filter(paired))
-            .where(HouseholdRef.area_code.startswith(prefix), _needs_a_cadre(as_of))
+            .where(HouseholdRef.area_code.startswith(prefix), needs_a_cadre(as_of))
             .group_by(hkey),
             ("households_in_roll", "households_paired"),
             out,

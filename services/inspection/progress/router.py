@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from services.inspection.deps import Submitter
+from services.inspection.models import ProgressReportSubmission
 from services.inspection.progress import service
 from services.inspection.progress.document import sheets
 from services.inspection.progress.schemas import (
@@ -17,6 +18,7 @@ from services.inspection.progress.schemas import (
     SubmissionIn,
     SubmissionOut,
     SubmissionStatusOut,
+    SubmissionVersionOut,
 )
 from shared.auth import CurrentUser
 from shared.clock import clock
@@ -34,12 +36,19 @@ QuarterPath = Annotated[int, Path(ge=1, le=4)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _submission_out(s: ProgressReportSubmission) -> SubmissionOut:
+    """The row as the answer: its columns, and its frozen figures as the report."""
+    columns = {name: getattr(s, name) for name in SubmissionOut.model_fields if name != "report"}
+    return SubmissionOut(**columns, report=ProgressReportOut.model_validate(s.figures))
+
+
 @router.get("/{area_code}", response_model=ProgressReportOut)
 async def progress_report(
     area_code: AreaCodePath, year: YearQuery, quarter: QuarterQuery, session: SessionDep, user: CurrentUser
 ) -> ProgressReportOut:
     """The quarter's and the year-to-date figures of an area in yours, one row per child area."""
-    return await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
+    found = await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
+    return ProgressReportOut.model_validate(found, from_attributes=True)
 
 
 @router.get("/{area_code}/document", response_class=Response, responses={200: {"content": {XLSX: {}}}})
@@ -54,7 +63,8 @@ async def progress_report_document(
     ] = "zh",
 ) -> Response:
     """The report as XLSX: Chinese sheet names and headers, money in 元, the header row frozen."""
-    r = await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
+    found = await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
+    r = ProgressReportOut.model_validate(found, from_attributes=True)
     name = f"progress-{r.area_code}-{year}-Q{quarter}.xlsx"
     return xlsx_response(name, sheets(r, headers), headers=headers)
 
@@ -72,7 +82,7 @@ async def submit(
     """Submit the area's report upward: the figures are frozen as they stand. Once per quarter
     (409 `progress-report-already-submitted`); to change them, send `correction_reason`: a new
     version supersedes the current one."""
-    out = await service.submit(
+    submitted = await service.submit(
         session=session,
         actor=user,
         area_code=area_code,
@@ -81,6 +91,7 @@ async def submit(
         data=body,
         today=clock.today(),
     )
+    out = _submission_out(submitted)
     await idem.save(201, out.model_dump(mode="json"))
     return out
 
@@ -90,8 +101,12 @@ async def submission(
     area_code: AreaCodePath, year: YearPath, quarter: QuarterPath, session: SessionDep, user: CurrentUser
 ) -> SubmissionHistoryOut:
     """The submitted report (current version, frozen figures) and every version before it."""
-    return await service.submitted(
+    versions = await service.submitted(
         session=session, actor=user, area_code=area_code, year=year, quarter=quarter
+    )
+    return SubmissionHistoryOut(
+        current=_submission_out(versions[-1]),
+        versions=[SubmissionVersionOut.model_validate(v, from_attributes=True) for v in versions],
     )
 
 
@@ -100,6 +115,7 @@ async def submissions(
     area_code: AreaCodePath, year: YearPath, quarter: QuarterPath, session: SessionDep, user: CurrentUser
 ) -> SubmissionStatusOut:
     """Which child areas have submitted the quarter's report and which are late."""
-    return await service.status(
+    found = await service.status(
         session=session, actor=user, area_code=area_code, year=year, quarter=quarter, today=clock.today()
     )
+    return SubmissionStatusOut.model_validate(found, from_attributes=True)

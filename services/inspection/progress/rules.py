@@ -8,6 +8,7 @@ Pure: periods, sums, rates, lateness and the submission decision. No I/O.
 from __future__ import annotations
 
 import calendar
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,7 +21,13 @@ from shared.errors import InvalidInput
 __all__ = [
     "FLOW_FIELDS",
     "STANDING_SUMS",
+    "ChildSubmission",
     "Period",
+    "ProgressReport",
+    "ProgressRow",
+    "Standing",
+    "SubmissionStatus",
+    "Unavailable",
     "child_level",
     "deadline",
     "next_version",
@@ -152,3 +159,80 @@ def submission_status(*, first_submitted_on: date | None, due: date, today: date
     if first_submitted_on is not None:
         return "on_time" if first_submitted_on <= due else "late"
     return "overdue" if today > due else "pending"
+
+
+# ---------------------------------------------------------------- what the progress services return
+# Domain objects: the router (and document.py, through the schema) shapes them into the answer.
+# A row's flows are counters by FLOW_FIELDS name; its standing, the figures at the quarter's end.
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Standing:
+    target_people: int | None  # the year's reduction target (assessments), None if unset
+    target_progress: str | None
+    planned_fen: int
+    received_fen: int | None  # always None: this service receives no funds receipts
+    plan_year_disbursed_fen: int
+    disbursement_rate: str | None
+    households_in_roll: int  # now, not at the quarter's end (no history is kept)
+    households_paired: int
+    pairing_coverage: str | None
+    findings_overdue: int
+    satisfaction_average: str | None  # always None: no satisfaction survey is recorded
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProgressRow:
+    area_code: str
+    name: str | None
+    level: str
+    own_level: bool  # figures recorded at the area itself, not in any child area
+    quarter: Mapping[str, int]
+    year_to_date: Mapping[str, int]
+    standing: Standing
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProgressReport:
+    area_code: str
+    name: str | None
+    level: str
+    year: int
+    quarter: int
+    period: Period
+    year_to_date: Period
+    deadline: date  # last day to submit it upward on time
+    rows: list[ProgressRow]  # one per child area, then the area's own level
+    total: ProgressRow
+    inspections_quarter: int
+    inspections_year_to_date: int
+    unavailable: list[Unavailable]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChildSubmission:
+    area_code: str
+    name: str | None
+    status: str  # on_time | late | overdue | pending
+    first_submitted_on: date | None
+    current_version: int | None
+    current_submission_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SubmissionStatus:
+    """Which child areas have submitted the quarter's report, and which are late."""
+
+    area_code: str
+    year: int
+    quarter: int
+    deadline: date
+    children: list[ChildSubmission]
+    submitted: list[str]
+    late: list[str]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.errors import ProgressReportNotFound, SubmitterNotOfArea
@@ -18,36 +19,34 @@ from services.inspection.places import parse_area
 from services.inspection.policies import presets
 from services.inspection.progress import events, rules
 from services.inspection.progress.repository import Grouped, ProgressRepository
-from services.inspection.progress.schemas import (
-    ChildSubmissionOut,
-    FlowsOut,
-    PeriodOut,
-    ProgressReportOut,
-    ProgressRowOut,
-    StandingOut,
-    SubmissionHistoryOut,
-    SubmissionIn,
-    SubmissionOut,
-    SubmissionStatusOut,
-    SubmissionVersionOut,
-    UnavailableOut,
+from services.inspection.progress.rules import (
+    ChildSubmission,
+    ProgressReport,
+    ProgressRow,
+    Standing,
+    SubmissionStatus,
+    Unavailable,
 )
+from services.inspection.progress.schemas import SubmissionIn
 from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode
 from shared.auth import Principal
 from shared.clock import clock
 
 UNAVAILABLE = [
-    UnavailableOut(
+    Unavailable(
         field="received_fen",
         reason="inspection receives no funds receipts (funds.transaction.posted is not consumed)",
     ),
-    UnavailableOut(field="satisfaction_average", reason="no satisfaction survey is recorded in any service"),
-    UnavailableOut(
+    Unavailable(field="satisfaction_average", reason="no satisfaction survey is recorded in any service"),
+    Unavailable(
         field="households_in_roll, households_paired, pairing_coverage",
         reason="the projections keep the current roll and pairings only: these are as of the day computed",
     ),
 ]
+
+# the figures frozen at submission, as JSON (the shape of the report's answer)
+_FROZEN = TypeAdapter(ProgressReport)
 
 
 def _scoped(actor: Principal, area_code: str) -> AreaCode:
@@ -80,18 +79,18 @@ def _row(
     ytd: Mapping[str, int | None],
     sums: Mapping[str, int | None],
     target: int | None,
-) -> ProgressRowOut:
+) -> ProgressRow:
     def n(field: str) -> int:
         return int(sums.get(field) or 0)
 
-    return ProgressRowOut(
+    return ProgressRow(
         area_code=code,
         name=name,
         level=level,
         own_level=own,
-        quarter=FlowsOut(**{f: int(quarter.get(f) or 0) for f in rules.FLOW_FIELDS}),
-        year_to_date=FlowsOut(**{f: int(ytd.get(f) or 0) for f in rules.FLOW_FIELDS}),
-        standing=StandingOut(
+        quarter={f: int(quarter.get(f) or 0) for f in rules.FLOW_FIELDS},
+        year_to_date={f: int(ytd.get(f) or 0) for f in rules.FLOW_FIELDS},
+        standing=Standing(
             target_people=target,
             target_progress=rules.rate(int(ytd.get("persons_exited") or 0), target),
             planned_fen=n("planned_fen"),
@@ -158,7 +157,7 @@ def _rows(
     names: dict[str, str],
     targets: dict[str, int],
     name: str | None,
-) -> list[ProgressRowOut]:
+) -> list[ProgressRow]:
     """One row per child area (known or with figures), then the area's own row when it has
     figures of its own (or has no children: a village reports itself)."""
     child = rules.child_level(area)
@@ -173,22 +172,20 @@ def _rows(
     return rows
 
 
-def _total(
-    area: AreaCode, name: str | None, rows: list[ProgressRowOut], target: int | None
-) -> ProgressRowOut:
+def _total(area: AreaCode, name: str | None, rows: list[ProgressRow], target: int | None) -> ProgressRow:
     return _row(
         area.code,
         name=name,
         level=area.level.value,
         own=False,
-        quarter=rules.sum_rows([r.quarter.model_dump() for r in rows], rules.FLOW_FIELDS),
-        ytd=rules.sum_rows([r.year_to_date.model_dump() for r in rows], rules.FLOW_FIELDS),
-        sums=rules.sum_rows([r.standing.model_dump() for r in rows], rules.STANDING_SUMS),
+        quarter=rules.sum_rows([r.quarter for r in rows], rules.FLOW_FIELDS),
+        ytd=rules.sum_rows([r.year_to_date for r in rows], rules.FLOW_FIELDS),
+        sums=rules.sum_rows([asdict(r.standing) for r in rows], rules.STANDING_SUMS),
         target=target,
     )
 
 
-async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: int) -> ProgressReportOut:
+async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: int) -> ProgressReport:
     """The report of ``area`` for a quarter: its children's rows, the area's own, their total."""
     period = rules.quarter_period(year, quarter)
     ytd = rules.year_to_date(year, quarter)
@@ -202,14 +199,14 @@ async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: 
     rows = _rows(area, figures, children, names, targets, name)
     inspections = InspectionRepository(session)
     after = timedelta(days=1)  # in_month takes a half-open [start, end)
-    return ProgressReportOut(
+    return ProgressReport(
         area_code=area.code,
         name=name,
         level=area.level.value,
         year=year,
         quarter=quarter,
-        period=PeriodOut(start=period.start, end=period.end),
-        year_to_date=PeriodOut(start=ytd.start, end=ytd.end),
+        period=period,
+        year_to_date=ytd,
         deadline=rules.deadline(year, quarter, presets.PROGRESS_REPORT_DEADLINE_DAYS),
         rows=rows,
         total=_total(area, name, rows, targets.get(area.code)),
@@ -221,27 +218,8 @@ async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: 
 
 async def report(
     *, session: AsyncSession, actor: Principal, area_code: str, year: int, quarter: int
-) -> ProgressReportOut:
+) -> ProgressReport:
     return await compute(session=session, area=_scoped(actor, area_code), year=year, quarter=quarter)
-
-
-def _submission_out(s: ProgressReportSubmission) -> SubmissionOut:
-    return SubmissionOut(
-        id=s.id,
-        area_code=s.area_code,
-        year=s.year,
-        quarter=s.quarter,
-        version=s.version,
-        supersedes_id=s.supersedes_id,
-        correction_reason=s.correction_reason,
-        note=s.note,
-        deadline=s.deadline,
-        submitted_on=s.submitted_on,
-        late=s.late,
-        submitted_by=s.submitted_by,
-        submitted_at=s.submitted_at,
-        report=ProgressReportOut.model_validate(s.figures),
-    )
 
 
 async def submit(
@@ -253,7 +231,7 @@ async def submit(
     quarter: int,
     data: SubmissionIn,
     today: date,
-) -> SubmissionOut:
+) -> ProgressReportSubmission:
     """Freeze the figures as they stand now as the area's report for the quarter. Once per area
     and quarter; a correction (with its reason) is a new version superseding the current one."""
     area = _scoped(actor, area_code)
@@ -287,7 +265,7 @@ async def submit(
         supersedes_id=current.id if current else None,
         correction_reason=data.correction_reason,
         note=data.note,
-        figures=figures.model_dump(mode="json"),
+        figures=_FROZEN.dump_python(figures, mode="json"),
         deadline=due,
         submitted_on=today,
         late=rules.submission_status(first_submitted_on=first_on, due=due, today=today) == "late",
@@ -308,15 +286,16 @@ async def submit(
             "submission_id": str(submission.id),
             "correction_reason": data.correction_reason,
             "late": submission.late,
-            "total_persons_exited_ytd": figures.total.year_to_date.persons_exited,
+            "total_persons_exited_ytd": figures.total.year_to_date["persons_exited"],
         },
     )
-    return _submission_out(submission)
+    return submission
 
 
 async def submitted(
     *, session: AsyncSession, actor: Principal, area_code: str, year: int, quarter: int
-) -> SubmissionHistoryOut:
+) -> list[ProgressReportSubmission]:
+    """The area's submitted versions of the quarter's report, oldest first (the last is current)."""
     area = _scoped(actor, area_code)
     rules.quarter_period(year, quarter)
     versions = await ProgressRepository(session).versions(area.code, year, quarter)
@@ -328,24 +307,12 @@ async def submitted(
             year=year,
             quarter=quarter,
         )
-    return SubmissionHistoryOut(
-        current=_submission_out(versions[-1]),
-        versions=[
-            SubmissionVersionOut(
-                id=v.id,
-                version=v.version,
-                submitted_on=v.submitted_on,
-                submitted_by=v.submitted_by,
-                correction_reason=v.correction_reason,
-            )
-            for v in versions
-        ],
-    )
+    return versions
 
 
 async def status(
     *, session: AsyncSession, actor: Principal, area_code: str, year: int, quarter: int, today: date
-) -> SubmissionStatusOut:
+) -> SubmissionStatus:
     """Which child areas have submitted the quarter's report, and which are late."""
     area = _scoped(actor, area_code)
     due = rules.deadline(year, quarter, presets.PROGRESS_REPORT_DEADLINE_DAYS)
@@ -360,7 +327,7 @@ async def status(
     for code in sorted(set(known) | set(by_area)):
         versions = by_area.get(code, [])
         children.append(
-            ChildSubmissionOut(
+            ChildSubmission(
                 area_code=code,
                 name=known.get(code),
                 status=rules.submission_status(
@@ -371,7 +338,7 @@ async def status(
                 current_submission_id=versions[-1].id if versions else None,
             )
         )
-    return SubmissionStatusOut(
+    return SubmissionStatus(
         area_code=area.code,
         year=year,
         quarter=quarter,

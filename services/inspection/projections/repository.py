@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import (
@@ -18,6 +18,19 @@ from services.inspection.models import (
     VisitRef,
 )
 from shared.repository import Repository
+
+# the household projection's statuses of a household in the poverty roll
+IN_ROLL = ("registered", "exit_requested")
+
+
+def needs_a_cadre(on: date) -> ColumnElement[bool]:
+    """Households that must have their cadre (一户一挂钩): those in the roll, and exited ones still
+    inside their keep period (脱贫不脱政策, the date registry carried in the exited event) — the same
+    date pairing keeps the cadre until and funds pays until."""
+    return or_(
+        HouseholdRef.status.in_(IN_ROLL),
+        and_(HouseholdRef.status == "exited", HouseholdRef.policies_kept_until >= on),
+    )
 
 
 class ProjectionRepository(Repository[HouseholdRef]):

@@ -219,11 +219,7 @@ async def visible_household(session: AsyncSession, actor: Principal, household_i
         or not actor.covers(household.area_code)
         or (own is not None and household_id not in own)
     ):
-        raise HouseholdNotFound(
-            f"Household {household_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有户 {household_id}",
-            household_id=str(household_id),
-        )
+        raise HouseholdNotFound.in_your_area(household_id)
     return household
 
 

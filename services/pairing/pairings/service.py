@@ -77,11 +77,7 @@ def snapshot(p: Pairing) -> dict[str, object]:
 async def scoped_helper(session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> Helper:
     helper = await HelperRepository(session).get(helper_id, lock=True)
     if helper is None or not actor.covers(helper.area_code):
-        raise HelperNotFound(
-            f"Helper {helper_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
-            helper_id=str(helper_id),
-        )
+        raise HelperNotFound.in_your_area(helper_id)
     return helper
 
 
@@ -241,11 +237,7 @@ async def end_pairing(
 ) -> Pairing:
     pairing = await PairingRepository(session).get(pairing_id)
     if pairing is None or not actor.covers(pairing.area_code):
-        raise PairingNotFound(
-            f"Pairing {pairing_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有结对 {pairing_id}",
-            pairing_id=str(pairing_id),
-        )
+        raise PairingNotFound.in_your_area(pairing_id)
     if pairing.ended_on is not None:
         raise PairingRuleViolated(
             f"Pairing {pairing_id} already ended on {pairing.ended_on}",
@@ -266,11 +258,7 @@ async def end_pairing(
 async def get_pairing(*, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID) -> Pairing:
     pairing = await PairingRepository(session).get(pairing_id)
     if pairing is None or not actor.covers(pairing.area_code):
-        raise PairingNotFound(
-            f"Pairing {pairing_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有结对 {pairing_id}",
-            pairing_id=str(pairing_id),
-        )
+        raise PairingNotFound.in_your_area(pairing_id)
     return pairing
 
 

@@ -66,11 +66,7 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
     if office and helper_id is not None:
         helper = await repo.get(helper_id)
         if helper is None or not actor.covers(helper.area_code):
-            raise HelperNotFound(
-                f"Helper {helper_id} does not exist in your area",
-                detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
-                helper_id=str(helper_id),
-            )
+            raise HelperNotFound.in_your_area(helper_id)
         return helper
     helper = await repo.by_user_sub(actor.sub)
     if helper is None:

@@ -106,9 +106,5 @@ async def of_helper(
 ) -> Workload:
     helper = await HelperRepository(session).get(helper_id)
     if helper is None or not actor.covers(helper.area_code):
-        raise HelperNotFound(
-            f"Helper {helper_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有帮扶责任人 {helper_id}",
-            helper_id=str(helper_id),
-        )
+        raise HelperNotFound.in_your_area(helper_id)
     return await _workload(session, helper, today)

@@ -53,11 +53,11 @@ from services.registry.errors import (
     InvalidAreaExitPolicy,
     InvalidDeclaration,
 )
+from services.registry.exits import service as exits
 from services.registry.models import Area, AreaExitPolicyRow, AreaExitRequest
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
-from shared.clock import clock
 from shared.errors import PreconditionRequired
 from shared.events import CloudEvent
 from shared.events.contracts import parse
@@ -229,10 +229,7 @@ async def on_area_exit_verified(session: AsyncSession, event: CloudEvent) -> Non
     req = await _pending(session, event)
     if req is None:
         return
-    verdict = inspection.AreaExitVerified.of(event)
-    req.status = "verified"
-    req.decided_on = verdict.verified_on
-    req.dossier_id = verdict.dossier_id
+    exits.decide(req, inspection.AreaExitVerified.of(event))
     await session.flush()
     await audit.record(
         session,
@@ -251,11 +248,7 @@ async def on_area_exit_rejected(session: AsyncSession, event: CloudEvent) -> Non
     req = await _pending(session, event)
     if req is None:
         return
-    verdict = inspection.AreaExitRejected.of(event)
-    step = f"{verdict.level}/{verdict.step}"
-    req.status, req.decided_on = "returned", clock.today()
-    req.reason = f"{verdict.reason} (refused at {step})"
-    req.dossier_id = verdict.dossier_id
+    exits.decide(req, inspection.AreaExitRejected.of(event))
     await session.flush()
     await audit.record(
         session,
@@ -277,11 +270,7 @@ async def list_for_area(*, session: AsyncSession, actor: Principal, code: str) -
 async def get_request(*, session: AsyncSession, actor: Principal, request_id: uuid.UUID) -> AreaExitRequest:
     req = await AreaExitRequestRepository(session).get(request_id)
     if req is None or not actor.covers(req.area_code):
-        raise AreaExitRequestNotFound(
-            f"area exit request {request_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有退出申请 {request_id}",
-            exit_request_id=str(request_id),
-        )
+        raise AreaExitRequestNotFound.in_your_area(request_id)
     return req
 
 

@@ -14,22 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.dci.models import DciClient, DciNotification, DciSubscription, DciTransaction
 from services.registry.dci.rules import Criteria
 from services.registry.models import Household, Member
+from services.registry.snapshot.repository import HOUSEHOLD_FIELDS
 from shared.pii import mask_name
 
-_HOUSEHOLD: tuple[Any, ...] = (
-    Household.id.label("household_id"),
-    Household.household_number,
-    Household.area_code,
-    Household.status,
-    Household.year,
-    Household.member_count,
-    Household.poverty_causes,
-    Household.batches,
-    Household.dibao,
-    Household.registered_on,
-    Household.exited_on,
-    Household.head_name,
-)
+_HOUSEHOLD: tuple[Any, ...] = (Household.id.label("household_id"), *HOUSEHOLD_FIELDS, Household.head_name)
 _SORT_COLUMNS = {
     "area_code": Household.area_code,
     "year": Household.year,

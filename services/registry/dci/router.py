@@ -7,9 +7,11 @@ DCI routes take a Bearer token (role ``service``, subject = the client id, as th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.dci import service
 from services.registry.dci.models import DciClient
@@ -27,7 +29,7 @@ from services.registry.dci.schemas import (
 )
 from services.registry.deps import CipherDep, TodayDep
 from shared.auth import Principal, require_roles
-from shared.clock import ClockDep
+from shared.clock import Clock, ClockDep
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Problem
 from shared.http import IfMatch, etag
@@ -154,10 +156,6 @@ SearchBody = Annotated[SearchEnvelope, Body(openapi_examples=SEARCH_EXAMPLES)]
 SubscribeBody = Annotated[SubscribeEnvelope, Body(openapi_examples=SUBSCRIBE_EXAMPLES)]
 
 
-def _receiver(request: Request) -> str:
-    return str(request.app.state.settings.dci_receiver_id)
-
-
 def _buckets(request: Request) -> dict[tuple[int, int], TokenBuckets]:
     state = request.app.state
     if not hasattr(state, "dci_buckets"):
@@ -165,155 +163,126 @@ def _buckets(request: Request) -> dict[tuple[int, int], TokenBuckets]:
     return state.dci_buckets  # type: ignore[no-any-return]
 
 
-async def _client(
-    request: Request, session: Any, user: Principal, cipher: PiiCipher, clock: Any, *, action: str, items: int
-) -> tuple[dict[str, Any], DciClient]:
-    raw = await request.json()  # the signature covers the message as sent, not as parsed
-    client = await service.authenticate(
-        session,
-        user=user,
-        body=raw,
-        action=action,
-        items=items,
-        receiver_id=_receiver(request),
-        cipher=cipher,
-        now=clock.now(),
-    )
-    return raw, client
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """What every signed DCI route takes: the request (the signature covers its body as sent),
+    the transaction, the token's principal, the cipher and the clock."""
+
+    request: Request
+    session: AsyncSession
+    user: Principal
+    cipher: PiiCipher
+    clock: Clock
+
+    @property
+    def receiver_id(self) -> str:
+        return str(self.request.app.state.settings.dci_receiver_id)
+
+    async def client(self, *, action: str, items: int) -> tuple[dict[str, Any], DciClient]:
+        """The message as sent and its sender, authenticated (token, signature, agreement)."""
+        raw = await self.request.json()  # the signature covers the message as sent, not as parsed
+        client = await service.authenticate(
+            self.session,
+            user=self.user,
+            body=raw,
+            action=action,
+            items=items,
+            receiver_id=self.receiver_id,
+            cipher=self.cipher,
+            now=self.clock.now(),
+        )
+        return raw, client
+
+
+async def _signed(
+    request: Request, session: SessionDep, user: Machine, cipher: CipherDep, clock: ClockDep
+) -> Signed:
+    return Signed(request, session, user, cipher, clock)
+
+
+SignedCall = Annotated[Signed, Depends(_signed)]
 
 
 @router.post("/registry/sync/search", response_model=Reply, responses=SIGNED | RATE_LIMITED_RESPONSES)
-async def sync_search(
-    body: SearchBody,
-    request: Request,
-    session: SessionDep,
-    user: Machine,
-    cipher: CipherDep,
-    clock: ClockDep,
-    today: TodayDep,
-) -> dict[str, Any]:
+async def sync_search(body: SearchBody, call: SignedCall, today: TodayDep) -> dict[str, Any]:
     """Search the registry now: a person by resident ID (is this person registered, in which
     household, area and status) or households by area, status, batch, poverty cause and year, one
     page each. Answered as `on-search`, signed, within the client's area and data rights.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    raw, client = await _client(
-        request, session, user, cipher, clock, action="search", items=len(body.message.search_request)
-    )
-    service.take_search_token(_buckets(request), client)
+    raw, client = await call.client(action="search", items=len(body.message.search_request))
+    service.take_search_token(_buckets(call.request), client)
     return await service.sync_search(
-        session, client, raw, cipher=cipher, today=today, now=clock.now(), receiver_id=_receiver(request)
+        call.session,
+        client,
+        raw,
+        cipher=call.cipher,
+        today=today,
+        now=call.clock.now(),
+        receiver_id=call.receiver_id,
     )
 
 
 @router.post(
     "/registry/search", status_code=202, response_model=Ack, responses=SIGNED | RATE_LIMITED_RESPONSES
 )
-async def search(
-    body: SearchBody,
-    request: Request,
-    session: SessionDep,
-    user: Machine,
-    cipher: CipherDep,
-    clock: ClockDep,
-    today: TodayDep,
-) -> dict[str, Any]:
+async def search(body: SearchBody, call: SignedCall, today: TodayDep) -> dict[str, Any]:
     """Search later: acknowledged now (`ACK` with a correlation id); the answer is POSTed, signed, to
     the client's `{callback_url}/on-search`, and `txn/status` tells how far it is.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    raw, client = await _client(
-        request, session, user, cipher, clock, action="search", items=len(body.message.search_request)
+    raw, client = await call.client(action="search", items=len(body.message.search_request))
+    service.take_search_token(_buckets(call.request), client)
+    return await service.async_search(
+        call.session, client, raw, cipher=call.cipher, today=today, now=call.clock.now()
     )
-    service.take_search_token(_buckets(request), client)
-    return await service.async_search(session, client, raw, cipher=cipher, today=today, now=clock.now())
 
 
-async def _txn_status(
-    body: TxnStatusEnvelope, request: Request, session: Any, user: Principal, cipher: PiiCipher, clock: Any
-) -> dict[str, Any]:
-    raw, client = await _client(request, session, user, cipher, clock, action="txn-status", items=1)
+async def _txn_status(call: Signed) -> dict[str, Any]:
+    raw, client = await call.client(action="txn-status", items=1)
     return await service.txn_status(
-        session, client, raw, cipher=cipher, now=clock.now(), receiver_id=_receiver(request)
+        call.session, client, raw, cipher=call.cipher, now=call.clock.now(), receiver_id=call.receiver_id
     )
 
 
 @router.post("/registry/txn/status", response_model=Reply, responses=SIGNED)
-async def txn_status(
-    body: TxnStatusEnvelope,
-    request: Request,
-    session: SessionDep,
-    user: Machine,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> dict[str, Any]:
+async def txn_status(body: TxnStatusEnvelope, call: SignedCall) -> dict[str, Any]:
     """The status (and for a finished search, the answer) of an earlier search, subscribe or
     unsubscribe by transaction_id or correlation_id; answered in the response (`txn-on-status`).
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    return await _txn_status(body, request, session, user, cipher, clock)
+    return await _txn_status(call)
 
 
 @router.post("/registry/sync/txn/status", response_model=Reply, responses=SIGNED)
-async def sync_txn_status(
-    body: TxnStatusEnvelope,
-    request: Request,
-    session: SessionDep,
-    user: Machine,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> dict[str, Any]:
+async def sync_txn_status(body: TxnStatusEnvelope, call: SignedCall) -> dict[str, Any]:
     """The same as `txn/status` (DCI's synchronous path).
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    return await _txn_status(body, request, session, user, cipher, clock)
+    return await _txn_status(call)
 
 
 @router.post("/registry/subscribe", response_model=Reply, responses=SIGNED)
-async def subscribe(
-    body: SubscribeBody,
-    request: Request,
-    session: SessionDep,
-    user: Machine,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> dict[str, Any]:
+async def subscribe(body: SubscribeBody, call: SignedCall) -> dict[str, Any]:
     """Subscribe to households registered, exited, relapsed, moved or with a member who died, under
     an area: each such event is POSTed, signed, to `{callback_url}/notify`, at least once, in order.
     Answered here as `on-subscribe` with a subscription code per request.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    raw, client = await _client(
-        request, session, user, cipher, clock, action="subscribe", items=len(body.message.subscribe_request)
-    )
+    raw, client = await call.client(action="subscribe", items=len(body.message.subscribe_request))
     return await service.subscribe(
-        session, client, raw, cipher=cipher, now=clock.now(), receiver_id=_receiver(request)
+        call.session, client, raw, cipher=call.cipher, now=call.clock.now(), receiver_id=call.receiver_id
     )
 
 
 @router.post("/registry/unsubscribe", response_model=Reply, responses=SIGNED)
-async def unsubscribe(
-    body: UnsubscribeEnvelope,
-    request: Request,
-    session: SessionDep,
-    user: Machine,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> dict[str, Any]:
+async def unsubscribe(body: UnsubscribeEnvelope, call: SignedCall) -> dict[str, Any]:
     """End subscriptions by their codes (all or none); answered as `on-unsubscribe`.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    raw, client = await _client(
-        request,
-        session,
-        user,
-        cipher,
-        clock,
-        action="unsubscribe",
-        items=len(body.message.subscription_codes),
-    )
+    raw, client = await call.client(action="unsubscribe", items=len(body.message.subscription_codes))
     return await service.unsubscribe(
-        session, client, raw, cipher=cipher, now=clock.now(), receiver_id=_receiver(request)
+        call.session, client, raw, cipher=call.cipher, now=call.clock.now(), receiver_id=call.receiver_id
     )
 
 

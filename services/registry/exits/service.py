@@ -15,7 +15,7 @@ from services.registry.exits.rules import EXIT_CRITERIA_ZH, Debt, Eligibility, E
 from services.registry.households import service as households
 from services.registry.households.repository import HouseholdRepository
 from services.registry.identification.rules import Action, next_status
-from services.registry.models import ExitRequest, Household
+from services.registry.models import AreaExitRequest, ExitRequest, Household
 from services.registry.policies import service as policy_service
 from services.registry.rollups.rules import flow_deltas
 from services.registry.vocabulary import HouseholdStatus
@@ -26,6 +26,23 @@ from shared.events import CloudEvent
 from shared.events.contracts import parse
 
 Actor = Principal | str
+Verdict = (
+    inspection.ExitVerified
+    | inspection.ExitRejected
+    | inspection.AreaExitVerified
+    | inspection.AreaExitRejected
+)
+
+
+def decide(req: ExitRequest | AreaExitRequest, verdict: Verdict) -> None:
+    """Close a pending household or area exit request by inspection's verdict: verified on the day
+    the last signer signed, or returned today with the refusal's reason and step; the dossier kept."""
+    if isinstance(verdict, inspection.ExitVerified | inspection.AreaExitVerified):
+        req.status, req.decided_on = "verified", verdict.verified_on
+    else:
+        req.status, req.decided_on = "returned", clock.today()
+        req.reason = f"{verdict.reason} (refused at {verdict.level}/{verdict.step})"
+    req.dossier_id = verdict.dossier_id
 
 
 async def _assess(session: AsyncSession, h: Household, year: int) -> Eligibility:
@@ -132,7 +149,7 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     # the exit is published on a public notice for the policy's minimum days, starting that day
     h.exit_notice_until = verified_on + timedelta(days=policy.notice_days_required - 1)
     h.version += 1
-    req.status, req.decided_on, req.dossier_id = "verified", verified_on, verdict.dossier_id
+    decide(req, verdict)
     await session.flush()
     exits = flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count)
     await audit.record(
@@ -158,10 +175,7 @@ async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     before, before_state = households.snapshot(h), households.state(h)
     h.status = next_status(HouseholdStatus(h.status), Action.RETURN_EXIT).value
     h.version += 1
-    step = f"{verdict.level}/{verdict.step}"
-    req.status, req.decided_on = "returned", clock.today()
-    req.reason = f"{verdict.reason} (refused at {step})"
-    req.dossier_id = verdict.dossier_id
+    decide(req, verdict)
     await session.flush()
     await audit.record(
         session,

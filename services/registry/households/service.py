@@ -95,11 +95,7 @@ async def load(
 ) -> Household:
     h = await HouseholdRepository(session).get(household_id, lock=lock)
     if h is None or (isinstance(actor, Principal) and not await _may_read(session, actor, h)):
-        raise HouseholdNotFound(
-            f"household {household_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有户 {household_id}",
-            household_id=str(household_id),
-        )
+        raise HouseholdNotFound.in_your_area(household_id)
     return h
 
 

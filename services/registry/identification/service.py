@@ -83,19 +83,20 @@ async def _entered(
     field: str,
     on: date,
     today: date,
-    not_before: date,
-    not_before_what: str,
     reason: str | None,
+    not_before: date | None = None,
+    not_before_what: str = "the day the household was entered",
 ) -> dict[str, Any]:
     """Check a date the clerk typed (shared.backdating): not in the future, not before the record
-    it belongs to; further back than the policy's tolerance only with a reason and a higher role,
-    kept as a late entry (补录) for the public board. Returns what the audit record adds."""
+    it belongs to (by default the household's entry); further back than the policy's tolerance only
+    with a reason and a higher role, kept as a late entry (补录) for the public board. Returns what
+    the audit record adds."""
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
     late = check_entered_date(
         field=field,
         on=on,
         today=today,
-        not_before=not_before,
+        not_before=h.created_on if not_before is None else not_before,
         not_before_what=not_before_what,
         tolerance_days=policy.backdate_tolerance_days,
         reason=reason,
@@ -144,17 +145,8 @@ async def record_review(
 ) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     next_status(HouseholdStatus(h.status), Action.RECORD_REVIEW)
-    late = await _entered(
-        session,
-        actor,
-        h,
-        field="review_held_on",
-        on=data.held_on,
-        today=today,
-        not_before=h.created_on,
-        not_before_what="the day the household was entered",
-        reason=data.backdate_reason,
-    )
+    on, reason = data.held_on, data.backdate_reason
+    late = await _entered(session, actor, h, field="review_held_on", on=on, today=today, reason=reason)
     if data.result is ReviewResult.NOT_APPROVED:
         return await _reject(session, actor, h, f"village democratic review did not approve ({data.held_on})")
     h.review_result, h.review_held_on = data.result.value, data.held_on
@@ -175,17 +167,8 @@ async def start_notice(
         review_held_on=h.review_held_on,
         starts_on=data.starts_on,
     )
-    late = await _entered(
-        session,
-        actor,
-        h,
-        field="notice_starts_on",
-        on=data.starts_on,
-        today=today,
-        not_before=h.created_on,
-        not_before_what="the day the household was entered",
-        reason=data.backdate_reason,
-    )
+    on, reason = data.starts_on, data.backdate_reason
+    late = await _entered(session, actor, h, field="notice_starts_on", on=on, today=today, reason=reason)
     h.notice_starts_on = data.starts_on
     starts = {"notice_starts_on": data.starts_on.isoformat()} | late
     before = await _step(session, actor, h, Action.START_NOTICE, detail=starts)

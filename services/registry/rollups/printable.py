@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from services.registry.rollups.schemas import Count, VillageChartsOut
+from services.registry.rollups.rules import Count, VillageCharts
 from services.registry.vocabulary import CODE_LABELS, HouseholdStatus, PovertyCause
 from shared.printable import bars, environment
 
@@ -41,7 +41,7 @@ def _yes_no(value: object) -> str:
     return {True: "是", False: "否"}.get(value, "—") if isinstance(value, bool) else "—"
 
 
-def _in_out(charts: VillageChartsOut) -> list[tuple[str, int | None]]:
+def _in_out(charts: VillageCharts) -> list[tuple[str, int | None]]:
     """Persons who entered and left the roll, year by year (进出动态)."""
     rows: list[tuple[str, int | None]] = []
     for year in sorted(charts.in_out):
@@ -51,7 +51,7 @@ def _in_out(charts: VillageChartsOut) -> list[tuple[str, int | None]]:
     return rows
 
 
-def charts_document(charts: VillageChartsOut, *, area_name: str, printed_on: date) -> str:
+def charts_document(charts: VillageCharts, *, area_name: str, printed_on: date) -> str:
     """The five charts of one village as one HTML document (UTF-8), ready to print."""
     status_labels = {s.value: s.label for s in HouseholdStatus}
     cause_labels = {c.value: c.label for c in PovertyCause}

@@ -36,21 +36,26 @@ Year = Query(
 async def area_rollup(
     area_code: AreaCodeText, session: ReadSessionDep, user: CurrentUser, year: int = Year
 ) -> RollupOut:
-    return await service.rollup(session=session, actor=user, code=area_code, year=year)
+    return RollupOut.model_validate(
+        await service.rollup(session=session, actor=user, code=area_code, year=year), from_attributes=True
+    )
 
 
 @router.get("/{area_code}/pyramid", response_model=PyramidOut, dependencies=CadreVillage)
 async def area_pyramid(
     area_code: AreaCodeText, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> PyramidOut:
-    return await service.pyramid(session=session, actor=user, code=area_code, year=year)
+    return PyramidOut.model_validate(
+        await service.pyramid(session=session, actor=user, code=area_code, year=year), from_attributes=True
+    )
 
 
 @router.get("/{area_code}/charts", response_model=VillageChartsOut, dependencies=CadreVillage)
 async def village_charts(
     area_code: AreaCodeText, session: SessionDep, user: CurrentUser, year: int = Year
 ) -> VillageChartsOut:
-    return await service.village_charts(session=session, actor=user, code=area_code, year=year)
+    charts = await service.village_charts(session=session, actor=user, code=area_code, year=year)
+    return VillageChartsOut.model_validate(charts, from_attributes=True)
 
 
 @router.get(
@@ -82,9 +87,10 @@ async def weak_villages(
     threshold in force there (seed 002: 1万元以下 in 2018, 3万元以下 from 2019 in Quanzhou), and
     those with no income recorded (unknown); counts per child area. The lists are paged together
     by village code (`limit`, `cursor`); the counts always cover the whole area."""
-    return await service.weak_villages(
+    found = await service.weak_villages(
         session=session, actor=user, code=area_code, year=year, cursor=cursor, limit=limit
     )
+    return WeakVillagesOut.model_validate(found, from_attributes=True)
 
 
 public_router = APIRouter(tags=["public roll-ups"])
@@ -101,4 +107,5 @@ async def public_pyramid(area_code: AreaCodeText, session: SessionDep, year: int
     households (policy `disclosure_min_households`, 5 unless set) is null, and so is any cell
     that would give one away by subtraction from a published total; `suppressed` lists each with
     its reason. Rate-limited per client address."""
-    return await service.public_pyramid(session=session, code=area_code, year=year)
+    found = await service.public_pyramid(session=session, code=area_code, year=year)
+    return PyramidOut.model_validate(found, from_attributes=True)

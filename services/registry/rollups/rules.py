@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from services.registry.policies.rules import IncomeThreshold
 from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus
 from shared.areas import AreaCode, AreaLevel
 
@@ -18,9 +19,21 @@ __all__ = [
     "PYRAMID",
     "SECONDARY",
     "CellGroup",
+    "Count",
     "CounterDelta",
+    "HouseholdTarget",
     "Path",
+    "Pyramid",
+    "Rollup",
     "Snapshot",
+    "SuppressedCell",
+    "Suppression",
+    "ChildVillageCounts",
+    "VillageCharts",
+    "VillageCounts",
+    "VillageFlags",
+    "WeakVillage",
+    "WeakVillages",
     "area_prefixes",
     "counter_deltas",
     "flow_deltas",
@@ -165,3 +178,134 @@ def suppress_small_cells(counts: Mapping[Path, int], groups: Iterable[CellGroup]
             hidden[pick] = SECONDARY
             changed = True
     return hidden
+
+
+# ------------------------------------------------------------------ what the roll-up services return
+# Domain objects: the router shapes them into rollups/schemas.py. Figures are None where small-cell
+# suppression blanked them for an outside reader (``suppressed`` lists each, with its reason).
+
+
+@dataclass(slots=True)
+class Count:
+    households: int | None
+    persons: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressedCell:
+    path: str  # the field in the answer: "by_cause.illness", "children.440783101201.poor_households"
+    reason: str  # primary: fewer than k households; secondary: would be the difference of published figures
+    reason_zh: str
+
+
+@dataclass(kw_only=True, slots=True)
+class Suppression:
+    """Whether the figures are exact (internal roles) or small cells are suppressed (outside readers)."""
+
+    exact: bool = True
+    min_cell_households: int | None = None  # k of the policy in force, when suppressed
+    suppressed: list[SuppressedCell] = field(default_factory=list)
+
+
+@dataclass(kw_only=True, slots=True)
+class Rollup(Suppression):
+    """An area's counters read as one summary (pyramid_level: register / book / file / volume / database)."""
+
+    area_code: str
+    area_name: str
+    level: str
+    pyramid_level: str
+    by_status: dict[str, Count]
+    by_cause: dict[str, Count]
+    by_batch: dict[str, Count]
+    entries_by_year: dict[str, Count]
+    exits_by_year: dict[str, Count]
+    poor_households: int | None
+    poor_persons: int | None
+    rural_population: int | None
+    incidence_bp: int | None  # basis points: 251 = 2.51%
+    exit_incidence_threshold_bp: int
+    meets_exit_incidence: bool | None
+    exited_villages_by_year: dict[str, int] = field(default_factory=dict)
+    exited_counties_by_year: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True, slots=True)
+class Pyramid(Suppression):
+    area: Rollup
+    children: list[Rollup]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HouseholdTarget:
+    household_id: str
+    household_number: str | None
+    head_name_masked: str
+    member_count: int
+    status: str
+    plan_year: int
+    poverty_causes: list[str]
+
+
+@dataclass(kw_only=True, slots=True)
+class VillageCharts(Suppression):
+    """853's five charts for one village."""
+
+    area_code: str
+    year: int
+    distribution: dict[str, Count]
+    causes: dict[str, Count]
+    in_out: dict[str, dict[str, Count]]
+    village_target: dict[str, object]
+    household_targets: list[HouseholdTarget]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VillageFlags:
+    area_code: str
+    name: str
+    parent_code: str | None
+    poor_village: bool  # 贫困村
+    old_area_village: bool  # 老区村
+    key_village: bool
+    threshold_fen: int
+    threshold_inclusive: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WeakVillage(VillageFlags):
+    collective_income_fen: int
+    gap_fen: int  # the smallest increase that takes it out of the weak set
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VillageCounts:
+    villages: int = 0
+    weak: int = 0
+    not_weak: int = 0
+    unknown: int = 0
+    no_threshold: int = 0
+    gap_fen: int = 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChildVillageCounts(VillageCounts):
+    area_code: str
+    area_name: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WeakVillages:
+    """Villages under an area whose collective operating income is under the threshold in force."""
+
+    area_code: str
+    area_name: str
+    level: str
+    year: int
+    threshold: IncomeThreshold | None  # in force at the area itself; None: none (see explanation)
+    explanation: str | None
+    totals: VillageCounts
+    children: list[ChildVillageCounts]
+    weak: list[WeakVillage]  # this page's weak villages, by code
+    unknown: list[VillageFlags]  # this page's villages with no income recorded for the year
+    next_cursor: str | None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.area_exits.repository import AreaExitRequestRepository
@@ -12,7 +14,6 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
 from services.registry.policies.repository import PolicyRepository
-from services.registry.policies.rules import IncomeThreshold
 from services.registry.rollups import printable
 from services.registry.rollups.repository import VILLAGE_COUNTS, RollupRepository, WeakVillageRepository
 from services.registry.rollups.rules import (
@@ -20,24 +21,21 @@ from services.registry.rollups.rules import (
     PYRAMID,
     SECONDARY,
     CellGroup,
-    Path,
-    incidence_bp,
-    meets_incidence_threshold,
-    suppress_small_cells,
-)
-from services.registry.rollups.schemas import (
     ChildVillageCounts,
     Count,
     HouseholdTarget,
-    IncomeThresholdOut,
-    PyramidOut,
-    RollupOut,
+    Path,
+    Pyramid,
+    Rollup,
     SuppressedCell,
-    VillageChartsOut,
+    VillageCharts,
     VillageCounts,
     VillageFlags,
     WeakVillage,
-    WeakVillagesOut,
+    WeakVillages,
+    incidence_bp,
+    meets_incidence_threshold,
+    suppress_small_cells,
 )
 from services.registry.rollups.villages import Region, region_of, standing, threshold_regions
 from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus, PovertyCause
@@ -67,7 +65,7 @@ def sees_exact_figures(actor: Principal | None) -> bool:
     return actor is not None and actor.has_role(*EXACT_FIGURE_ROLES)
 
 
-def _keys(outs: list[RollupOut]) -> dict[str, tuple[str, ...]]:
+def _keys(outs: list[Rollup]) -> dict[str, tuple[str, ...]]:
     keys: dict[str, tuple[str, ...]] = {}
     for dim in _DIMENSIONS:
         found = {k for out in outs for k in getattr(out, dim)}
@@ -75,7 +73,7 @@ def _keys(outs: list[RollupOut]) -> dict[str, tuple[str, ...]]:
     return keys
 
 
-def _cells(label: str, out: RollupOut) -> dict[Path, int]:
+def _cells(label: str, out: Rollup) -> dict[Path, int]:
     cells: dict[Path, int] = {(label, "poor_households"): out.poor_households or 0}
     for dim in _DIMENSIONS:
         for key, count in getattr(out, dim).items():
@@ -95,7 +93,7 @@ def _reason(why: str, k: int) -> tuple[str, str]:
     return SECONDARY, "防止由合计推算（次级隐藏）"
 
 
-def _hide(out: RollupOut, label: str, hidden: dict[Path, str], k: int) -> list[SuppressedCell]:
+def _hide(out: Rollup, label: str, hidden: dict[Path, str], k: int) -> list[SuppressedCell]:
     """Blanks ``out``'s hidden cells in place and lists them with paths relative to ``out``."""
     listed: list[SuppressedCell] = []
     for path, why in sorted(hidden.items()):
@@ -117,14 +115,14 @@ def _hide(out: RollupOut, label: str, hidden: dict[Path, str], k: int) -> list[S
     return listed
 
 
-def suppress_rollup(out: RollupOut, k: int) -> RollupOut:
+def suppress_rollup(out: Rollup, k: int) -> Rollup:
     keys = _keys([out])
     hidden = suppress_small_cells(_cells("", out), _groups("", keys), k)
     _hide(out, "", hidden, k)
     return out
 
 
-def suppress_pyramid(out: PyramidOut, k: int) -> PyramidOut:
+def suppress_pyramid(out: Pyramid, k: int) -> Pyramid:
     """The area and its children as one table: each child's cells add up to the area's, so a cell
     hidden in one child is protected across its siblings too."""
     outs = [out.area, *out.children]
@@ -165,7 +163,7 @@ def _by(counters: list[RollupCounter], dimension: str) -> dict[str, Count]:
     }
 
 
-async def _summary(session: AsyncSession, area: Area, counters: list[RollupCounter], year: int) -> RollupOut:
+async def _summary(session: AsyncSession, area: Area, counters: list[RollupCounter], year: int) -> Rollup:
     prefix = AreaCode.parse(area.code).prefix
     statuses = _by(counters, "status")
     poor = [c for c in counters if c.dimension == "status" and c.key in _POOR]
@@ -176,7 +174,7 @@ async def _summary(session: AsyncSession, area: Area, counters: list[RollupCount
     policy = await policy_service.resolve(session=session, area_code=area.code, year=year)
     threshold = policy.exit_incidence_threshold_bp
     exited_areas = await AreaExitRequestRepository(session).exited_by_year(prefix)
-    return RollupOut(
+    return Rollup(
         area_code=area.code,
         area_name=area.name,
         level=area.level,
@@ -213,7 +211,7 @@ async def _public_area(session: AsyncSession, code: str) -> Area:
     return area
 
 
-async def rollup(*, session: AsyncSession, actor: Principal, code: str, year: int) -> RollupOut:
+async def rollup(*, session: AsyncSession, actor: Principal, code: str, year: int) -> Rollup:
     area = await area_service.get(session=session, actor=actor, code=code)
     counters = await RollupRepository(session).for_prefix(AreaCode.parse(area.code).prefix)
     out = await _summary(session, area, counters, year)
@@ -222,7 +220,7 @@ async def rollup(*, session: AsyncSession, actor: Principal, code: str, year: in
     return suppress_rollup(out, await _k(session, area.code, year))
 
 
-async def pyramid(*, session: AsyncSession, actor: Principal, code: str, year: int) -> PyramidOut:
+async def pyramid(*, session: AsyncSession, actor: Principal, code: str, year: int) -> Pyramid:
     """An area's own roll-up and each child's: the six-level pyramid read at any level."""
     area = await area_service.get(session=session, actor=actor, code=code)
     out = await _pyramid(session, area, year)
@@ -231,13 +229,13 @@ async def pyramid(*, session: AsyncSession, actor: Principal, code: str, year: i
     return suppress_pyramid(out, await _k(session, area.code, year))
 
 
-async def public_pyramid(*, session: AsyncSession, code: str, year: int) -> PyramidOut:
+async def public_pyramid(*, session: AsyncSession, code: str, year: int) -> Pyramid:
     """No login: an area's roll-up and its children's, always with small cells suppressed."""
     area = await _public_area(session, code)
     return suppress_pyramid(await _pyramid(session, area, year), await _k(session, area.code, year))
 
 
-async def _pyramid(session: AsyncSession, area: Area, year: int) -> PyramidOut:
+async def _pyramid(session: AsyncSession, area: Area, year: int) -> Pyramid:
     kids = await AreaRepository(session).children(area.code)
     prefixes = {AreaCode.parse(k.code).prefix: k for k in kids}
     own_prefix = AreaCode.parse(area.code).prefix
@@ -246,15 +244,13 @@ async def _pyramid(session: AsyncSession, area: Area, year: int) -> PyramidOut:
     grouped: dict[str, list[RollupCounter]] = {}
     for r in rows:
         grouped.setdefault(r.area_prefix, []).append(r)
-    return PyramidOut(
+    return Pyramid(
         area=await _summary(session, area, grouped.get(own_prefix, []), year),
         children=[await _summary(session, k, grouped.get(p, []), year) for p, k in prefixes.items()],
     )
 
 
-async def village_charts(
-    *, session: AsyncSession, actor: Principal, code: str, year: int
-) -> VillageChartsOut:
+async def village_charts(*, session: AsyncSession, actor: Principal, code: str, year: int) -> VillageCharts:
     area = await area_service.get(session=session, actor=actor, code=code)
     if area.level != "village":
         raise InvalidInput(
@@ -286,7 +282,7 @@ async def village_charts(
         if allowed is not None and summary.poor_persons is not None
         else None
     )
-    return VillageChartsOut(
+    return VillageCharts(
         area_code=area.code,
         year=year,
         distribution=summary.by_status,
@@ -323,18 +319,6 @@ async def village_charts(
 _CHILD_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
 
 
-def _threshold_out(t: IncomeThreshold | None) -> IncomeThresholdOut | None:
-    if t is None:
-        return None
-    return IncomeThresholdOut(
-        income_fen=t.income_fen,
-        inclusive=t.inclusive,
-        area_prefix=t.area_prefix,
-        year=t.year,
-        source=t.source,
-    )
-
-
 def _explanation(area: Area, year: int, regions: list[Region]) -> str | None:
     own = regions[-1]
     if own.threshold is not None:
@@ -354,7 +338,7 @@ def _explanation(area: Area, year: int, regions: list[Region]) -> str | None:
 
 async def weak_villages(
     *, session: AsyncSession, actor: Principal, code: str, year: int, cursor: str | None, limit: int
-) -> WeakVillagesOut:
+) -> WeakVillages:
     """Villages under an area below the collective-income threshold in force (seed 002 薄弱村),
     those with no income recorded for the year, and counts per child area."""
     area = await area_service.get(session=session, actor=actor, code=code)
@@ -389,17 +373,15 @@ async def weak_villages(
         )
         found = standing(row.income, threshold)
         if found.kind == "weak":
-            weak.append(
-                WeakVillage(**flags.model_dump(), collective_income_fen=row.income, gap_fen=found.gap_fen)
-            )
+            weak.append(WeakVillage(**asdict(flags), collective_income_fen=row.income, gap_fen=found.gap_fen))
         elif found.kind == "unknown":
             unknown.append(flags)
-    return WeakVillagesOut(
+    return WeakVillages(
         area_code=area.code,
         area_name=area.name,
         level=area.level,
         year=year,
-        threshold=_threshold_out(regions[-1].threshold),
+        threshold=regions[-1].threshold,
         explanation=_explanation(area, year, regions),
         totals=totals,
         children=children,
@@ -409,9 +391,7 @@ async def weak_villages(
     )
 
 
-async def village_charts_document(
-    *, session: AsyncSession, actor: Principal, code: str, year: int
-) -> str:
+async def village_charts_document(*, session: AsyncSession, actor: Principal, code: str, year: int) -> str:
     """The five charts as a printable document, with the figures this reader may see."""
     charts = await village_charts(session=session, actor=actor, code=code, year=year)
     area = await area_service.get(session=session, actor=actor, code=code)

@@ -1,14 +1,15 @@
-"""The snapshot's reads: the area subtree's areas, households and members, streamed in key order."""
+"""The snapshot's reads: the area subtree's areas, households and members, in key order."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registry.models import Area, Household, Member
+
+if TYPE_CHECKING:
+    from shared.snapshot import AnySelect
 
 _AREA = (
     Area.code,
@@ -19,8 +20,8 @@ _AREA = (
     Area.old_area_village,
     Area.key_village,
 )
-_HOUSEHOLD = (
-    Household.id,
+# what a household's line shows after its id (the DCI registry API shows the same)
+HOUSEHOLD_FIELDS: tuple[Any, ...] = (
     Household.household_number,
     Household.area_code,
     Household.status,
@@ -44,31 +45,19 @@ _MEMBER = (
 )
 
 
-_BATCH = 2_000
+def areas(prefix: str) -> AnySelect:
+    return select(*_AREA).where(Area.code.startswith(prefix)).order_by(Area.code)
 
 
-async def _rows(conn: AsyncConnection, statement: Any) -> AsyncIterator[dict[str, Any]]:
-    result = await conn.stream(statement.execution_options(yield_per=_BATCH))  # a server-side cursor
-    async for batch in result.mappings().partitions(_BATCH):  # one round trip (and await) per batch
-        for row in batch:
-            yield dict(row)
+def households(prefix: str) -> AnySelect:
+    stmt = select(Household.id, *HOUSEHOLD_FIELDS).where(Household.area_code.startswith(prefix))
+    return stmt.order_by(Household.id)
 
 
-def areas(conn: AsyncConnection, prefix: str) -> AsyncIterator[dict[str, Any]]:
-    return _rows(conn, select(*_AREA).where(Area.code.startswith(prefix)).order_by(Area.code))
-
-
-def households(conn: AsyncConnection, prefix: str) -> AsyncIterator[dict[str, Any]]:
-    return _rows(
-        conn, select(*_HOUSEHOLD).where(Household.area_code.startswith(prefix)).order_by(Household.id)
-    )
-
-
-def members(conn: AsyncConnection, prefix: str) -> AsyncIterator[dict[str, Any]]:
-    return _rows(
-        conn,
+def members(prefix: str) -> AnySelect:
+    return (
         select(*_MEMBER)
         .join(Household, Household.id == Member.household_id)
         .where(Household.area_code.startswith(prefix))
-        .order_by(Member.household_id, Member.id),
+        .order_by(Member.household_id, Member.id)
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from itertools import count
 from typing import Any
@@ -12,9 +10,16 @@ import httpx
 
 from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
-from shared.clock import clock
 from shared.resident_id import make
 from tests.support import auth, settings_for
+from tests.support.identification import (  # noqa: F401 (the registry tests import them from here)
+    confirm,
+    head_signature,
+    household_token,
+    identify,
+    notice_start,
+    on_day,
+)
 
 COUNTY = "440783000000"
 TOWN = "440783101000"  # synthetic code for Chishui town
@@ -71,14 +76,6 @@ AREAS = [
 ]
 
 
-@contextmanager
-def on_day(day: date) -> Iterator[None]:
-    """The platform clock stands at 10:00 Beijing time on ``day`` (the in-process app reads it):
-    a household entered then has that creation date, so its identification dates may follow it."""
-    with clock.frozen(clock.start_of(day) + timedelta(hours=10)):
-        yield
-
-
 async def load_areas(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/registry/v1/areas", json={"areas": AREAS}, headers=auth("registrar", "440000000000")
@@ -104,45 +101,11 @@ async def candidate(
     return r.json()
 
 
-def household_token(h: dict[str, Any]) -> dict[str, str]:
-    """The household's own account (逐户签字确认): role household, subject = its id."""
-    return auth("household", h["area_code"], sub=str(h["id"]), name="王大明")
-
-
-def head_signature(h: dict[str, Any]) -> dict[str, Any]:
-    head = next(m for m in h["members"] if m["relation"] == "head")
-    return {"member_id": head["id"], "capacity": "head"}
-
-
-async def confirm(client: httpx.AsyncClient, h: dict[str, Any]) -> httpx.Response:
-    """The household signs its own confirmation (the head, with the household's account)."""
-    return await client.post(
-        f"/registry/v1/households/{h['id']}/confirmation", json=head_signature(h), headers=household_token(h)
-    )
-
-
 async def registered(client: httpx.AsyncClient, **kw: Any) -> dict[str, Any]:
     """A candidate entered 11 days ago, reviewed that day, on notice from the next day for its 7
     days, confirmed and registered today."""
-    start = clock.today() - timedelta(days=10)
-    with on_day(start - timedelta(days=1)):
+    with on_day(notice_start() - timedelta(days=1)):
         h = await candidate(client, **kw)
     headers = REGISTRAR if h["area_code"] == VILLAGE else OTHER_REGISTRAR
-    base = f"/registry/v1/households/{h['id']}"
-    for day, path, body in [
-        (start - timedelta(days=1), "/review-submission", None),
-        (
-            start - timedelta(days=1),
-            "/review",
-            {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()},
-        ),
-        (start, "/notice", {"starts_on": start.isoformat()}),
-    ]:
-        with on_day(day):
-            r = await client.post(base + path, json=body, headers=headers)
-        assert r.status_code == 200, (path, r.text)
-    r = await confirm(client, h)
-    assert r.status_code == 200, r.text
-    r = await client.post(base + "/registration", headers=APPROVER)
-    assert r.status_code == 200, r.text
-    return (await client.get(base, headers=headers)).json()
+    await identify(client, h, clerk=headers, approver=APPROVER)
+    return (await client.get(f"/registry/v1/households/{h['id']}", headers=headers)).json()  # type: ignore[no-any-return]

@@ -20,9 +20,9 @@ from tests.registry.integration.helpers import (
     REGISTRAR,
     VILLAGE,
     candidate,
-    confirm,
     head_signature,
     household_token,
+    identify,
     load_areas,
     member,
     on_day,
@@ -78,20 +78,7 @@ async def _gansu_registered(c: httpx.AsyncClient) -> dict[str, Any]:
         r = await c.post("/registry/v1/households", json=body, headers=GANSU_REGISTRAR)
         assert r.status_code == 201, r.text
         h = r.json()
-    for day, path, step in [
-        (start - timedelta(days=1), "/review-submission", None),
-        (
-            start - timedelta(days=1),
-            "/review",
-            {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()},
-        ),
-        (start, "/notice", {"starts_on": start.isoformat()}),
-    ]:
-        with on_day(day):
-            assert (await c.post(url(h, path), json=step, headers=GANSU_REGISTRAR)).status_code == 200
-    assert (await confirm(c, h)).status_code == 200
-    r = await c.post(url(h, "/registration"), headers=auth("approver", GANSU_TOWN))
-    assert r.status_code == 200, r.text
+    await identify(c, h, clerk=GANSU_REGISTRAR, approver=auth("approver", GANSU_TOWN), notice_from=start)
     return (await c.get(url(h), headers=GANSU_REGISTRAR)).json()  # type: ignore[no-any-return]
 
 
@@ -228,17 +215,7 @@ async def test_the_household_signs_its_own_confirmation_and_a_clerk_cannot(make_
                 ],
             )
             other = await candidate(c)
-        for day, path, step in [
-            (start - timedelta(days=1), "/review-submission", None),
-            (
-                start - timedelta(days=1),
-                "/review",
-                {"result": "approved", "held_on": (start - timedelta(days=1)).isoformat()},
-            ),
-            (start, "/notice", {"starts_on": start.isoformat()}),
-        ]:
-            with on_day(day):
-                assert (await c.post(url(h, path), json=step, headers=REGISTRAR)).status_code == 200
+        await identify(c, h, clerk=REGISTRAR, notice_from=start, until="notice")
         sign = head_signature(h)
         # the clerk cannot sign for the household, whatever the body says
         for clerk in (REGISTRAR, ADMIN, auth(["registrar", "approver"], "440783000000")):

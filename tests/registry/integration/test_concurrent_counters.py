@@ -32,7 +32,7 @@ from tests.registry.integration.helpers import (
     OTHER_VILLAGE,
     TOWN,
     VILLAGE,
-    confirm,
+    identify,
     load_areas,
     member,
     on_day,
@@ -76,19 +76,9 @@ async def _confirmed(c: httpx.AsyncClient, village: str, i: int) -> str:
         r = await c.post("/registry/v1/households", json=body, headers=CLERK)
         assert r.status_code == 201, r.text
     created = r.json()
-    hid = str(created["id"])
-    base = f"/registry/v1/households/{hid}"
-    for day, path, step in [
-        (eve, "/review-submission", None),
-        (eve, "/review", {"result": "approved", "held_on": eve.isoformat()}),
-        (start, "/notice", {"starts_on": start.isoformat()}),
-    ]:
-        with on_day(day):
-            r = await c.post(base + path, json=step, headers=CLERK)
-        assert r.status_code == 200, (path, r.text)
-    r = await confirm(c, created)  # the household signs its own confirmation
-    assert r.status_code == 200, r.text
-    return hid
+    # the household signs its own confirmation
+    await identify(c, created, clerk=CLERK, notice_from=start, until="confirmation")
+    return str(created["id"])
 
 
 async def _registered_in(c: httpx.AsyncClient, village: str) -> list[dict[str, Any]]:

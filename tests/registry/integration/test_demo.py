@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 from sqlalchemy import func, select
 
@@ -51,7 +53,7 @@ async def test_demo_loads_chishui_and_quanzhou_once(make_db):
                 session=s, actor=QUANZHOU_READER, code="350500000000", year=2018, cursor=None, limit=200
             )
         # 7 at exactly 10,000.00 and 7 at 9,999.99 are weak (1万元以下); 6 + 6 above; 6 unknown
-        assert weak.totals.model_dump() == {
+        assert asdict(weak.totals) == {
             "villages": 32,
             "weak": 14,
             "not_weak": 12,

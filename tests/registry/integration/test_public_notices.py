@@ -14,6 +14,7 @@ from tests.registry.integration.helpers import (
     TOWN,
     VILLAGE,
     candidate,
+    identify,
     load_areas,
     member,
     on_day,
@@ -40,14 +41,7 @@ async def in_notice(c, *, starts_on, **kw):
     with on_day(eve):
         h = await candidate(c, **kw)
     headers = REGISTRAR if h["area_code"] == VILLAGE else OTHER_REGISTRAR
-    for day, path, body in [
-        (eve, "/review-submission", None),
-        (eve, "/review", {"result": "approved", "held_on": eve.isoformat()}),
-        (starts_on, "/notice", {"starts_on": starts_on.isoformat()}),
-    ]:
-        with on_day(day):
-            r = await c.post(url(h, path), json=body, headers=headers)
-        assert r.status_code == 200, (path, r.text)
+    await identify(c, h, clerk=headers, notice_from=starts_on, until="notice")
     return h
 
 
