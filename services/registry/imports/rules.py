@@ -15,6 +15,12 @@ from datetime import date, datetime
 from services.registry.vocabulary import BATCH_LABELS, LabourCapacity, PovertyCause, Relation, batch_code
 from shared.resident_id import InvalidResidentId, validate
 
+# moved to shared.sheet_import (pairing's import reads files the same way); re-exported
+from shared.sheet_import import cell_text as cell_text
+from shared.sheet_import import decode_csv as decode_csv
+from shared.sheet_import import eta_seconds as eta_seconds
+from shared.sheet_import import is_xlsx as is_xlsx
+
 KINDS = ("registration",)
 # kinds of issue 12 not done yet: household incomes for a year, the 低保 roll, village collective
 # incomes, cadres and their pairings
@@ -40,21 +46,6 @@ REASON_HEADER = "错误原因"
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """(text, encoding): a BOM means UTF-8; otherwise UTF-8 if it decodes, else GB18030 (a superset
-    of GBK and GB2312, the encodings civil affairs hands rolls over in)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("gb18030"), "gb18030"
-
-
-def is_xlsx(data: bytes) -> bool:
-    return data[:4] == b"PK\x03\x04"
-
-
 def header_map(header: list[str | None]) -> tuple[dict[str, int], list[str]]:
     """Field → column index, and the required headers that are missing (in Chinese)."""
     names = [(h or "").strip().lstrip("\ufeff") for h in header]
@@ -69,20 +60,6 @@ def header_map(header: list[str | None]) -> tuple[dict[str, int], list[str]]:
             if required or fld in ("area_code", "year", "registered_on"):
                 missing.append(title)
     return found, missing
-
-
-def cell_text(value: object) -> str | None:
-    """A cell as the clerk sees it: dates as 2026-12-03, whole numbers without .0, blanks as None."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
 
 
 @dataclass
@@ -200,10 +177,3 @@ def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
 
 def batch_labels(codes: list[str]) -> str:
     return "、".join(BATCH_LABELS.get(c, c) for c in codes)
-
-
-def eta_seconds(done: int, total: int | None, elapsed_s: float) -> float | None:
-    """Seconds left at the rate so far; None until there is a rate and a total."""
-    if not total or done <= 0 or elapsed_s <= 0:
-        return None
-    return round(max(total - done, 0) * elapsed_s / done, 1)
