@@ -18,7 +18,7 @@ import hashlib
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -38,6 +38,7 @@ __all__ = [
     "file_sha256",
     "is_xlsx",
     "map_header",
+    "parse_date",
     "progress",
     "read_rows",
     "template_xlsx",
@@ -63,6 +64,16 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("gb18030"), "gb18030"
+
+
+def parse_date(text: str) -> date | None:
+    """A date as clerks write it: 2026-12-03, 2026/12/03, 2026.12.03, 2026年12月3日, 20261203."""
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -95,19 +106,16 @@ def eta_seconds(done: int, total: int | None, elapsed_s: float) -> float | None:
     return round(max(total - done, 0) * elapsed_s / done, 1)
 
 
-def progress(
-    *,
-    started_at: datetime | None,
-    finished_at: datetime | None,
-    now: datetime,
-    done: int,
-    total: int | None,
-    running: bool,
-) -> dict[str, Any]:
+class Timed(Protocol):
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def progress(phase: Timed, *, now: datetime, done: int, total: int | None, running: bool) -> dict[str, Any]:
     """``elapsed_s`` since the phase started and, while it runs, ``eta_s`` at the rate so far."""
     elapsed = None
-    if started_at is not None:
-        elapsed = ((finished_at or now) - started_at).total_seconds()
+    if phase.started_at is not None:
+        elapsed = ((phase.finished_at or now) - phase.started_at).total_seconds()
     eta = eta_seconds(done, total, elapsed) if running and elapsed is not None else None
     return {"elapsed_s": round(elapsed, 1) if elapsed is not None else None, "eta_s": eta}
 
@@ -166,9 +174,11 @@ def template_xlsx(
     choices: Mapping[str, Sequence[str]],
     *,
     wide: Sequence[str] = (),
+    lenient: Sequence[str] = (),
 ) -> bytes:
     """A template workbook: the bold, frozen header row, one example row, and a drop-down on each
-    column named in ``choices`` (fed from the sheet 可选值); ``wide`` columns get room for an ID."""
+    column named in ``choices`` (fed from the sheet 可选值; Excel refuses other values except in the
+    ``lenient`` columns, whose cells may hold several); ``wide`` columns get room for an ID."""
     book = Workbook()
     ws = book.active
     assert ws is not None
@@ -193,7 +203,7 @@ def template_xlsx(
                 type="list",
                 formula1=f"='可选值'!${letter}$2:${letter}${len(values) + 1}",
                 allow_blank=True,
-                showErrorMessage=True,
+                showErrorMessage=header not in lenient,
                 errorTitle="不在可选值中",
                 error=f"请从下拉列表中选择{header}",
             )

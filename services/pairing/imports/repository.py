@@ -4,7 +4,7 @@ the file's checks need (helpers by 工号, households by 户编号, their active
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -66,6 +66,15 @@ class ImportRepository(Repository[PairingImport]):
             stmt = stmt.where(PairingImportRow.status == status)
         stmt = stmt.order_by(PairingImportRow.row_no).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def pages(
+        self, import_id: uuid.UUID, *, status: str | None
+    ) -> AsyncIterator[list[PairingImportRow]]:
+        """Every staged row (of a status), in row order, 10,000 at a time."""
+        after = 0
+        while page := await self.rows(import_id, status=status, after=after, limit=10_000):
+            yield page
+            after = page[-1].row_no
 
     async def helpers_by_sub(self, subs: Collection[str], *, lock: bool = False) -> list[Helper]:
         stmt = select(Helper).where(Helper.user_sub.in_(list(subs))).order_by(Helper.id)

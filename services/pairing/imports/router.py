@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -39,66 +39,45 @@ async def template(user: Office, today: TodayDep) -> Response:
 @router.post("", status_code=202, response_model=ImportStatusOut, openapi_extra=LARGE_BODY)
 async def upload(
     request: Request,
-    session: SessionDep,
     user: Manager,
-    today: TodayDep,
+    session: SessionDep,
     background: BackgroundTasks,
-    filename: str | None = Query(default=None, max_length=255),
+    today: TodayDep,
+    filename: Annotated[
+        str | None, Query(max_length=255, description="the file's name, for the report")
+    ] = None,
 ) -> ImportStatusOut:
     """The roll (XLSX, or CSV in UTF-8 or GBK) as multipart (field ``file``) or as the raw body.
     Answers 202 at once; the rows are checked in the background — poll ``GET /imports/{id}``."""
-    data, filename = await upload_bytes(request, filename)
-    job = await service.upload(session, actor=user, data=data, filename=filename)
+    data, name = await upload_bytes(request, filename)
+    job = await service.upload(session, actor=user, data=data, filename=name)
     background.add_task(service.validate, request.app.state.db, job.id, data, today)
     return _out(job)
-
-
-@router.get("/{import_id}", response_model=ImportStatusOut)
-async def read(import_id: uuid.UUID, session: SessionDep, user: Office) -> ImportStatusOut:
-    return _out(await service.load(session, user, import_id))
 
 
 @router.get("/{import_id}/rows", response_model=ImportRowsOut)
 async def rows(
     import_id: uuid.UUID,
-    session: SessionDep,
     user: Office,
-    status: Literal["accepted", "refused"] | None = None,
-    after: int = Query(default=0, ge=0, description="the last row number of the previous page"),
-    limit: int = Query(default=500, ge=1, le=5000),
+    session: SessionDep,
+    status: Annotated[Literal["accepted", "refused"] | None, Query(description="only these rows")] = None,
+    after: Annotated[int, Query(ge=0, description="the last row number of the previous page")] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> ImportRowsOut:
-    found = await service.rows(session, user, import_id, status=status, after=after, limit=limit)
-    return ImportRowsOut(
-        items=[ImportRowOut(row=r.row_no, status=r.status, reasons=r.reasons, cells=r.cells) for r in found],
-        next_after=found[-1].row_no if len(found) == limit else None,
-    )
-
-
-@router.get("/{import_id}/report.xlsx", response_class=StreamingResponse)
-async def report(import_id: uuid.UUID, session: SessionDep, user: Office) -> StreamingResponse:
-    """The uploaded sheet with a 错误原因 column added (blank on accepted rows)."""
-    job = await service.load(session, user, import_id)
-    width = len(job.headers)
-    columns = [
-        *(Column(f"c{i}", h or f"列{i + 1}") for i, h in enumerate(job.headers)),
-        Column("reasons", REASON_HEADER, width=60),
-    ]
-    lines = [
-        [*(r.cells + [None] * width)[:width], "；".join(r.reasons) or None]
-        async for r in service.all_rows(session, job)
-    ]
-    return xlsx_response(f"结对帮扶名单导入结果-{import_id}.xlsx", [Sheet("导入结果", columns, lines)])
+    found = await service.staged_rows(session, user, import_id, status=status, after=after, limit=limit)
+    items = [ImportRowOut(row=r.row_no, status=r.status, reasons=r.reasons, cells=r.cells) for r in found]
+    return ImportRowsOut(items=items, next_after=found[-1].row_no if len(found) == limit else None)
 
 
 @router.post("/{import_id}/commit", status_code=202, response_model=ImportStatusOut)
 async def commit(
     import_id: uuid.UUID,
     body: CommitIn,
-    request: Request,
-    session: SessionDep,
     user: Manager,
-    today: TodayDep,
+    session: SessionDep,
+    request: Request,
     background: BackgroundTasks,
+    today: TodayDep,
 ) -> ImportStatusOut:
     """all_or_nothing: refused if any row is refused; valid_rows_only: the accepted rows. The
     pairings are written in the background (status committing → committed; poll for progress)."""
@@ -111,3 +90,18 @@ async def commit(
 async def cancel(import_id: uuid.UUID, session: SessionDep, user: Manager) -> ImportStatusOut:
     """Validating, validated or committing: nothing of the import stays (a commit under way rolls back)."""
     return _out(await service.cancel(session, import_id, user))
+
+
+@router.get("/{import_id}", response_model=ImportStatusOut)
+async def read(import_id: uuid.UUID, user: Office, session: SessionDep) -> ImportStatusOut:
+    """Status and progress (rows validated / committed, an ETA while it runs); poll it."""
+    return _out(await service.load(session, user, import_id))
+
+
+@router.get("/{import_id}/report.xlsx", response_class=StreamingResponse)
+async def report(import_id: uuid.UUID, session: SessionDep, user: Office) -> StreamingResponse:
+    """The uploaded sheet with a 错误原因 column added (blank on accepted rows)."""
+    job, lines = await service.report(session, user, import_id)
+    columns = [Column(f"c{i}", h or f"列{i + 1}") for i, h in enumerate(job.headers)]
+    columns.append(Column("reasons", REASON_HEADER, width=60))
+    return xlsx_response(f"结对帮扶名单导入结果-{import_id}.xlsx", [Sheet("导入结果", columns, lines)])

@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
 from services.pairing.helpers.rules import IN_SYSTEM, PROFESSIONALS, Helper, HelperKind
 from services.pairing.pairings.rules import ActivePairing, PairingKind, Target, check_open
 from services.pairing.policies.presets import PairingPolicy
-from shared.sheet_import import ColumnSpec
+from shared.sheet_import import ColumnSpec, parse_date
 
 __all__ = [
     "COLUMNS",
@@ -117,17 +117,8 @@ def _choice(row: Row, header: str, text: str, allowed: dict[str, str]) -> str | 
     return None
 
 
-def _date(text: str) -> date | None:
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _started_on(row: Row, text: str | None, today: date) -> None:
-    on = _date(text) if text else today  # blank: the pairing starts on the day of the commit's check
+    on = parse_date(text) if text else today  # blank: the pairing starts on the day of the commit's check
     if on is None:
         row.reasons.append(f"开始日期“{text}”不是有效日期，应写作2026-12-03")
     elif on > today:
@@ -185,14 +176,6 @@ def example(today: date, household_number: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class KnownHelper:
-    """A helper the database holds, found by its 工号."""
-
-    view: Helper
-    name: str
-
-
-@dataclass(frozen=True)
 class Checked:
     """A row the ledger accepted: the helper (an id of the database, or ``None`` for a helper the
     commit creates under ``helper_key``), the household and the pairing's start."""
@@ -212,7 +195,7 @@ class Ledger:
     scope: str  # the uploader's area prefix
     today: date
     policy: Callable[[str], PairingPolicy]
-    helpers: dict[str, KnownHelper] = field(default_factory=dict)  # by 工号
+    helpers: dict[str, tuple[Helper, str]] = field(default_factory=dict)  # by 工号: (helper, its name)
     households: dict[str, Target] = field(default_factory=dict)  # by 户编号 (Target.id: its uuid)
     pairings: dict[str, list[ActivePairing]] = field(default_factory=dict)  # by helper and by target
     _first: dict[str, tuple[int, str]] = field(default_factory=dict)  # helper key → (row, name)
@@ -287,15 +270,16 @@ class Ledger:
         self._new[row.helper_key] = helper
         return helper
 
-    def _known_helper(self, row: Row, known: KnownHelper) -> Helper | None:
-        if not known.view.area_code.startswith(self.scope):
+    def _known_helper(self, row: Row, known: tuple[Helper, str]) -> Helper | None:
+        view, name = known
+        if not view.area_code.startswith(self.scope):
             row.reasons.append(f"工号{row.user_sub}的帮扶责任人不在您的辖区内")
-        elif known.name != row.name:
-            row.reasons.append(f"工号{row.user_sub}在系统中是“{known.name}”，与本行姓名“{row.name}”不一致")
-        elif row.helper_kind not in (None, known.view.kind):
-            row.reasons.append(f"工号{row.user_sub}在系统中的帮扶力量类别是“{known.view.kind.label}”")
+        elif name != row.name:
+            row.reasons.append(f"工号{row.user_sub}在系统中是“{name}”，与本行姓名“{row.name}”不一致")
+        elif row.helper_kind not in (None, view.kind):
+            row.reasons.append(f"工号{row.user_sub}在系统中的帮扶力量类别是“{view.kind.label}”")
         else:
-            return known.view
+            return view
         return None
 
 

@@ -37,9 +37,11 @@ class ImportRowOut(BaseModel):
 
 
 class ImportRowsOut(BaseModel):
+    next_after: int | None = Field(description="pass as ``after`` for the next page; null on the last")
     items: list[ImportRowOut]
-    next_after: int | None
 
 
 class CommitIn(BaseModel):
-    mode: Literal["all_or_nothing", "valid_rows_only"]
+    mode: Literal["all_or_nothing", "valid_rows_only"] = Field(
+        description="all_or_nothing: nothing unless every row passes; valid_rows_only: the rows that pass"
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -63,20 +63,24 @@ class ImportCancelled(Exception):
     """The import was cancelled while it was being committed: the commit's transaction rolls back."""
 
 
-def _read(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str | None]]]:
-    try:
-        return read_rows(data)
-    except UnreadableFile as exc:
-        raise UnreadableRoll("the XLSX file cannot be opened", detail_zh="XLSX文件无法打开") from exc
+async def load(
+    session: AsyncSession, actor: Principal, import_id: uuid.UUID, *, lock: bool = False
+) -> PairingImport:
+    """The import, if it was uploaded in the caller's area (another area's is not found)."""
+    job = await ImportRepository(session).get(import_id, lock=lock)
+    if job is not None and job.area_scope.startswith(actor.area_prefix):
+        return job
+    raise ImportNotFound(
+        f"no pairing import {import_id} in your area", detail_zh=f"您的辖区内没有结对帮扶名单导入{import_id}"
+    )
 
 
 def _already_uploaded(earlier: PairingImport) -> ImportAlreadyUploaded:
-    return ImportAlreadyUploaded(
-        f"this file was uploaded before as import {earlier.id} ({earlier.status})",
-        detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{STATUS_ZH[earlier.status]}）",
-        import_id=str(earlier.id),
-        import_status=earlier.status,
-    )
+    """409 naming the earlier import (its id and status) a client can look at or commit instead."""
+    named = {"import_id": str(earlier.id), "import_status": earlier.status}
+    english = f"this file was uploaded before as import {earlier.id} ({earlier.status})"
+    chinese = f"这个文件已于导入{earlier.id}上传过（状态：{STATUS_ZH[earlier.status]}）"
+    return ImportAlreadyUploaded(english, detail_zh=chinese, **named)
 
 
 async def upload(
@@ -89,7 +93,10 @@ async def upload(
     repo = ImportRepository(session)
     if (earlier := await repo.by_sha256(sha)) is not None:
         raise _already_uploaded(earlier)
-    fmt, encoding, total, rows = _read(data)
+    try:
+        fmt, encoding, total, rows = read_rows(data)
+    except UnreadableFile as exc:
+        raise UnreadableRoll("the XLSX file cannot be opened", detail_zh="XLSX文件无法打开") from exc
     header = list(next(rows, []))
     _, missing = map_header(rules.COLUMNS, header)
     if missing:
@@ -98,23 +105,21 @@ async def upload(
             detail_zh=f"表头缺少：{'、'.join(missing)}（第一行应为表头，可下载模板对照）",
             missing=missing,
         )
+    counters = dict.fromkeys(("rows_validated", "rows_accepted", "rows_refused", "rows_committed"), 0)
     job = PairingImport(
         id=uuid.uuid4(),
+        status="validating",
         sha256=sha,
-        filename=filename,
         file_format=fmt,
         encoding=encoding,
-        status="validating",
+        filename=filename,
         uploaded_by=actor.sub,
         area_scope=actor.area_prefix,
         headers=[h or "" for h in header],
         rows_total=total,
-        rows_validated=0,
-        rows_accepted=0,
-        rows_refused=0,
-        rows_committed=0,
         helpers_created=0,
         started_at=clock.now(),
+        **counters,
     )
     try:
         async with session.begin_nested():  # a lost race on the unique index leaves the request usable
@@ -172,7 +177,7 @@ async def _learn(session: AsyncSession, ledger: rules.Ledger, batch: list[rules.
     helpers = await repo.helpers_by_sub(subs, lock=lock) if subs else []
     households = await repo.households_by_number(numbers, lock=lock) if numbers else []
     for h in helpers:
-        ledger.helpers[h.user_sub or ""] = rules.KnownHelper(pairing_service.helper_view(h), h.name)
+        ledger.helpers[h.user_sub or ""] = (pairing_service.helper_view(h), h.name)
     for household in households:
         ledger.households[household.household_number or ""] = pairing_service.household_target(household)
     if helpers or households:
@@ -208,7 +213,7 @@ async def validate(db: Database, import_id: uuid.UUID, data: bytes, today: date)
 
 
 async def _validate(db: Database, import_id: uuid.UUID, data: bytes, today: date) -> None:
-    _, _, _, cells = _read(data)
+    _, _, _, cells = read_rows(data)  # it opened at the upload
     columns, _ = map_header(rules.COLUMNS, next(cells))
     rows = enumerate(cells, start=2)  # the header is row 1, as the spreadsheet numbers it
     async with db.transaction() as session:
@@ -238,22 +243,29 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, today: date
             return
 
 
-async def request_commit(
-    session: AsyncSession, import_id: uuid.UUID, actor: Principal, mode: str
-) -> PairingImport:
-    job = await load(session, actor, import_id, lock=True)
+def _not_committable(job: PairingImport, mode: str) -> ImportNotReady | ImportHasErrors | None:
     if job.status != "validated":
-        raise ImportNotReady(
-            f"import {import_id} is {job.status}; only a validated import can be committed",
+        return ImportNotReady(
+            f"import {job.id} is {job.status}; only a validated import can be committed",
             detail_zh=f"这次导入的状态是“{STATUS_ZH[job.status]}”，校验完成后才能提交",
             import_status=job.status,
         )
-    if mode == "all_or_nothing" and job.rows_refused:
-        raise ImportHasErrors(
-            f"{job.rows_refused} row(s) are refused; nothing was imported",
-            detail_zh=f"有{job.rows_refused}行未通过校验，按“全部或不导入”方式未导入任何结对",
-            rows_refused=job.rows_refused,
-        )
+    if mode != "all_or_nothing" or not job.rows_refused:
+        return None
+    return ImportHasErrors(
+        f"{job.rows_refused} row(s) are refused; nothing was imported",
+        detail_zh=f"有{job.rows_refused}行未通过校验，按“全部或不导入”方式未导入任何结对",
+        rows_refused=job.rows_refused,
+    )
+
+
+async def request_commit(
+    session: AsyncSession, import_id: uuid.UUID, actor: Principal, mode: str
+) -> PairingImport:
+    """validated → committing (the background ``commit`` takes it from there)."""
+    job = await load(session, actor, import_id, lock=True)
+    if (refusal := _not_committable(job, mode)) is not None:
+        raise refusal
     await ImportRepository(session).set(
         import_id, status="committing", mode=mode, started_at=clock.now(), finished_at=None, rows_committed=0
     )
@@ -284,11 +296,11 @@ async def _recheck(session: AsyncSession, job: PairingImport, mode: str, today: 
     """The accepted rows checked again under row locks; rows the world refuses now are refused
     (valid_rows_only) or the commit stops (all_or_nothing)."""
     repo = ImportRepository(session)
-    staged: list[rules.Row] = []
-    after = 0
-    while page := await repo.rows(job.id, status="accepted", after=after, limit=10_000):
-        staged += [rules.Row.from_data(r.row_no, r.data or {}) for r in page]
-        after = page[-1].row_no
+    staged = [
+        rules.Row.from_data(r.row_no, r.data or {})
+        async for page in repo.pages(job.id, status="accepted")
+        for r in page
+    ]
     ledger = await _ledger(session, job.area_scope, today)
     await _learn(session, ledger, staged, lock=True)
     checked: list[rules.Checked] = []
@@ -379,22 +391,21 @@ async def _commit(
 
     written = await _write(session, actor, checked, progress)
     accepted, refused = await repo.counts(import_id)
+    facts: dict[str, Any] = {
+        "import_id": str(import_id),
+        "sha256": job.sha256,
+        "filename": job.filename,
+        "mode": mode,
+    }
+    facts |= {"pairings": written.pairings, "helpers_created": written.helpers, "rows_refused": refused}
+    facts["cadre_household_pairings"] = written.cadre_households
     await audit.record(
         session,
         actor=actor,
         action="pairing.imported",
         entity_type="pairing_import",
-        entity_id=str(import_id),
-        after={
-            "import_id": str(import_id),
-            "sha256": job.sha256,
-            "filename": job.filename,
-            "mode": mode,
-            "pairings": written.pairings,
-            "helpers_created": written.helpers,
-            "cadre_household_pairings": written.cadre_households,
-            "rows_refused": refused,
-        },
+        entity_id=import_id,
+        after=facts,
     )
     # the last statement: only while still committing (a cancel that got in first rolls all back)
     if not await repo.set(
@@ -428,47 +439,32 @@ async def cancel(session: AsyncSession, import_id: uuid.UUID, actor: Principal) 
     return job
 
 
-async def load(
-    session: AsyncSession, actor: Principal, import_id: uuid.UUID, *, lock: bool = False
-) -> PairingImport:
-    job = await ImportRepository(session).get(import_id, lock=lock)
-    if job is None or not job.area_scope.startswith(actor.area_prefix):
-        raise ImportNotFound(
-            f"no pairing import {import_id} in your area",
-            detail_zh=f"您的辖区内没有结对帮扶名单导入{import_id}",
-        )
-    return job
-
-
-async def rows(
-    session: AsyncSession,
-    actor: Principal,
-    import_id: uuid.UUID,
-    *,
-    status: str | None,
-    after: int,
-    limit: int,
+async def staged_rows(
+    session: AsyncSession, actor: Principal, import_id: uuid.UUID, **page: Any
 ) -> list[PairingImportRow]:
+    """A page of the staged rows (``status``, ``after``, ``limit``) of an import in the caller's area."""
     await load(session, actor, import_id)
-    return await ImportRepository(session).rows(import_id, status=status, after=after, limit=limit)
+    return await ImportRepository(session).rows(import_id, **page)
 
 
-async def all_rows(session: AsyncSession, job: PairingImport) -> AsyncIterator[PairingImportRow]:
-    """Every staged row of a loaded import, in row order, read 10,000 at a time."""
-    repo, after = ImportRepository(session), 0
-    while page := await repo.rows(job.id, status=None, after=after, limit=10_000):
-        for row in page:
-            yield row
-        after = page[-1].row_no
+async def report(
+    session: AsyncSession, actor: Principal, import_id: uuid.UUID
+) -> tuple[PairingImport, list[list[str | None]]]:
+    """The import and, per row, the cells as uploaded with the reasons joined (the 错误原因 column)."""
+    job = await load(session, actor, import_id)
+    width, lines = len(job.headers), []
+    async for page in ImportRepository(session).pages(import_id, status=None):
+        lines += [[*(r.cells + [None] * width)[:width], "；".join(r.reasons) or None] for r in page]
+    return job, lines
 
 
 def progress(job: PairingImport) -> dict[str, Any]:
-    committing = job.status == "committing"
+    """Validating: rows checked of the file's; committing: pairings written of the accepted rows."""
+    if job.status == "committing":
+        return sheet_progress(
+            job, now=clock.now(), done=job.rows_committed, total=job.rows_accepted, running=True
+        )
+    running = job.status == "validating"
     return sheet_progress(
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        now=clock.now(),
-        done=job.rows_committed if committing else job.rows_validated,
-        total=job.rows_accepted if committing else job.rows_total,
-        running=job.status in ("validating", "committing"),
+        job, now=clock.now(), done=job.rows_validated, total=job.rows_total, running=running
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from services.registry.vocabulary import BATCH_LABELS, LabourCapacity, PovertyCause, Relation, batch_code
 from shared.resident_id import InvalidResidentId, validate
@@ -20,6 +20,7 @@ from shared.sheet_import import cell_text as cell_text
 from shared.sheet_import import decode_csv as decode_csv
 from shared.sheet_import import eta_seconds as eta_seconds
 from shared.sheet_import import is_xlsx as is_xlsx
+from shared.sheet_import import map_header, parse_date
 
 KINDS = ("registration",)
 # kinds of issue 12 not done yet: household incomes for a year, the 低保 roll, village collective
@@ -48,18 +49,8 @@ _SPLIT = re.compile(r"[、,，;；/\s]+")
 
 def header_map(header: list[str | None]) -> tuple[dict[str, int], list[str]]:
     """Field → column index, and the required headers that are missing (in Chinese)."""
-    names = [(h or "").strip().lstrip("\ufeff") for h in header]
-    found: dict[str, int] = {}
-    missing: list[str] = []
-    for fld, title, aliases, required in COLUMNS:
-        for i, n in enumerate(names):
-            if n == title or n in aliases:
-                found[fld] = i
-                break
-        else:
-            if required or fld in ("area_code", "year", "registered_on"):
-                missing.append(title)
-    return found, missing
+    needed = ("area_code", "year", "registered_on")  # blank on member rows, but the column must be there
+    return map_header([(f, t, a, required or f in needed) for f, t, a, required in COLUMNS], header)
 
 
 @dataclass
@@ -81,15 +72,6 @@ class ParsedRow:
 
 def _choices(enum: type[PovertyCause] | type[Relation] | type[LabourCapacity]) -> str:
     return "、".join(m.label for m in enum)
-
-
-def _date(text: str) -> date | None:
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def parse_row(cells: list[str | None], columns: dict[str, int], *, today: date) -> ParsedRow:
@@ -164,7 +146,7 @@ def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
     else:
         row.year = int(year)
     registered = get("registered_on")
-    on = _date(registered) if registered else None
+    on = parse_date(registered) if registered else None
     if not registered:
         row.reasons.append("户主行的登记日期不能为空")
     elif on is None:

@@ -460,14 +460,8 @@ async def all_rows(session: AsyncSession, job: SpreadsheetImport) -> AsyncIterat
 
 
 def progress(job: SpreadsheetImport) -> dict[str, Any]:
-    return sheet_progress(
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        now=clock.now(),
-        done=job.rows_validated,
-        total=job.rows_total,
-        running=job.status == "validating",
-    )
+    done, total, running = job.rows_validated, job.rows_total, job.status == "validating"
+    return sheet_progress(job, now=clock.now(), done=done, total=total, running=running)
 
 
 # ---- the other kinds (kinds.py): the same staging, their own checks and commit steps ------------

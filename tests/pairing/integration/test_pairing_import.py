@@ -21,7 +21,7 @@ from shared.auth import Principal
 from shared.tables import audit_log, outbox
 from tests.pairing import fixtures as fx
 from tests.pairing.factories import OFFICE, TODAY, V1, V2, helper, household, pair
-from tests.support import auth
+from tests.support import auth, wait_for
 
 pytestmark = pytest.mark.asyncio
 BASE = "/pairing/v1/imports"
@@ -43,13 +43,13 @@ async def _world(app: FastAPI, client: httpx.AsyncClient) -> dict[str, str]:
 
 
 async def settled(c: httpx.AsyncClient, import_id: str) -> dict[str, Any]:
-    for _ in range(600):
-        r = await c.get(f"{BASE}/{import_id}", headers=OFFICE)
-        assert r.status_code == 200, r.text
-        if r.json()["status"] not in ("validating", "committing"):
-            return r.json()
-        await asyncio.sleep(0.05)
-    raise AssertionError("the import did not settle")
+    """The import once it is no longer validating or committing."""
+
+    async def probe() -> dict[str, Any] | None:
+        job = (await c.get(f"{BASE}/{import_id}", headers=OFFICE)).json()
+        return None if job["status"] in ("validating", "committing") else job
+
+    return await wait_for(probe, timeout_s=30, interval_s=0.05, what=f"import {import_id}")
 
 
 async def validated(c: httpx.AsyncClient, data: bytes, **params: str) -> dict[str, Any]:

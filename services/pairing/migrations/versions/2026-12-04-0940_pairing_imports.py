@@ -18,54 +18,52 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # (name, length, nullable) of the text columns: the file's facts and who uploaded it where
+    texts = (
+        ("status", 12, False),
+        ("sha256", 64, False),
+        ("file_format", 8, False),
+        ("encoding", 20, True),
+        ("filename", 255, True),
+        ("area_scope", 12, False),
+        ("uploaded_by", 200, False),
+    )
+    counters = ("rows_validated", "rows_accepted", "rows_refused", "rows_committed", "helpers_created")
+    moments = ("started_at", "finished_at")
     op.create_table(
         "pairing_import",
         sa.Column("id", UUID(as_uuid=True), nullable=False),
-        sa.Column("sha256", sa.String(64), nullable=False),
-        sa.Column("filename", sa.String(255), nullable=True),
-        sa.Column("file_format", sa.String(8), nullable=False),
-        sa.Column("encoding", sa.String(20), nullable=True),
-        sa.Column("status", sa.String(12), nullable=False),
-        sa.Column("uploaded_by", sa.String(200), nullable=False),
-        sa.Column("area_scope", sa.String(12), nullable=False),
+        *(sa.Column(name, sa.String(length), nullable=null) for name, length, null in texts),
         sa.Column("headers", JSONB(), nullable=False),
         sa.Column("rows_total", sa.Integer(), nullable=True),
-        sa.Column("rows_validated", sa.Integer(), nullable=False),
-        sa.Column("rows_accepted", sa.Integer(), nullable=False),
-        sa.Column("rows_refused", sa.Integer(), nullable=False),
-        sa.Column("rows_committed", sa.Integer(), nullable=False),
-        sa.Column("helpers_created", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in counters),
         sa.Column("mode", sa.String(20), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        *(sa.Column(name, sa.DateTime(timezone=True), nullable=True) for name in moments),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pairing_import")),
     )
+    # the same bytes are one import while it stands (not failed or cancelled)
+    standing = sa.text("status NOT IN ('failed', 'cancelled')")
     op.create_index(
-        "uq_pairing_import_sha256",
-        "pairing_import",
-        ["sha256"],
-        unique=True,
-        postgresql_where=sa.text("status NOT IN ('failed', 'cancelled')"),
+        "uq_pairing_import_sha256", "pairing_import", ["sha256"], unique=True, postgresql_where=standing
     )
     op.create_table(
         "pairing_import_row",
         sa.Column("import_id", UUID(as_uuid=True), nullable=False),
         sa.Column("row_no", sa.Integer(), nullable=False),
-        sa.Column("cells", JSONB(), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("cells", JSONB(), nullable=False),
         sa.Column("reasons", JSONB(), server_default=sa.text("'[]'::jsonb"), nullable=False),
         sa.Column("data", JSONB(), nullable=True),
+        sa.PrimaryKeyConstraint("import_id", "row_no", name=op.f("pk_pairing_import_row")),
         sa.ForeignKeyConstraint(
             ["import_id"],
             ["pairing_import.id"],
             name=op.f("fk_pairing_import_row_import_id_pairing_import"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("import_id", "row_no", name=op.f("pk_pairing_import_row")),
     )
-
     # the 结对帮扶名单 names households by 户编号
     op.create_index(op.f("ix_household_ref_household_number"), "household_ref", ["household_number"])
 
