@@ -324,10 +324,13 @@ async def _write(
     session: AsyncSession, actor: Principal, checked: list[rules.Checked], progress: Callable[[int], Any]
 ) -> _Written:
     """New helpers and the pairings, chunk by chunk; each pairing's event and fulfilled need as
-    ``pairings.service.create_pairing`` writes them (the audit is the import's one record)."""
+    ``pairings.service.create_pairing`` writes them, a chunk's in one statement each (the audit is
+    the import's one record)."""
     written = _Written()
     created: dict[str, uuid.UUID] = {}
     repo = ImportRepository(session)
+    known = {uuid.UUID(c.helper_id) for c in checked if c.helper_id}
+    subs = {h.id: h.user_sub for h in await repo.helpers_by_id(known)}
     for start in range(0, len(checked), CHUNK):
         helpers: list[Helper] = []
         pairings: list[Pairing] = []
@@ -349,11 +352,11 @@ async def _write(
             )
         await repo.add_all(helpers)
         await repo.add_all(pairings)
-        for p in pairings:
-            await pairing_events.opened(session, p)
-            if p.kind == PairingKind.CADRE_HOUSEHOLD:
-                await need_lifecycle.fulfil_need(session, uuid.UUID(p.target_id))
-                written.cadre_households += 1
+        subs.update({h.id: h.user_sub for h in helpers})
+        await pairing_events.opened_many(session, pairings, subs)
+        paired = [uuid.UUID(p.target_id) for p in pairings if p.kind == PairingKind.CADRE_HOUSEHOLD]
+        await need_lifecycle.fulfil_needs(session, paired)
+        written.cadre_households += len(paired)
         written.helpers += len(helpers)
         written.pairings += len(pairings)
         await progress(written.pairings)
