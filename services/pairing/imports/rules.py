@@ -62,12 +62,12 @@ class Row:
 
     row_no: int
     name: str | None = None
-    user_sub: str | None = None
+    user_sub: str | None = None  # 工号
     unit: str | None = None
+    pairing_kind: PairingKind = PairingKind.CADRE_HOUSEHOLD
     level: str | None = None
     helper_kind: HelperKind | None = None  # blank: the known helper's kind, or 干部 for a new one
     area_code: str | None = None
-    pairing_kind: PairingKind = PairingKind.CADRE_HOUSEHOLD
     household_number: str | None = None
     started_on: date | None = None
     reasons: list[str] = field(default_factory=list)
@@ -79,15 +79,13 @@ class Row:
 
     def data(self) -> dict[str, Any]:
         """The parsed row as staged (JSON), read back by ``from_data`` on commit."""
-        return {
-            "name": self.name,
-            "user_sub": self.user_sub,
-            "unit": self.unit,
-            "level": self.level,
+        texts = {
+            k: getattr(self, k)
+            for k in ("name", "user_sub", "unit", "level", "area_code", "household_number")
+        }
+        return texts | {
             "helper_kind": self.helper_kind.value if self.helper_kind else None,
-            "area_code": self.area_code,
             "pairing_kind": self.pairing_kind.value,
-            "household_number": self.household_number,
             "started_on": self.started_on.isoformat() if self.started_on else None,
         }
 

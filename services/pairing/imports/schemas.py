@@ -17,13 +17,13 @@ class ImportStatusOut(BaseModel):
     encoding: str | None
     sha256: str
     rows_total: int | None
-    rows_validated: int
+    rows_validated: int = Field(description="rows checked so far")
     rows_accepted: int
-    rows_refused: int
+    rows_refused: int = Field(description="rows with a reason (GET …/rows?status=refused)")
     rows_committed: int = Field(description="pairings written so far (while committing) or in all")
-    helpers_created: int
+    helpers_created: int = Field(description="helpers the commit added (the rest were known by 工号)")
     mode: str | None
-    error: str | None
+    error: str | None = Field(description="why a failed import failed")
     created_at: datetime
     elapsed_s: float | None
     eta_s: float | None = Field(description="seconds left while validating or committing, at the rate so far")
