@@ -82,9 +82,6 @@ class ImportRepository(Repository[PairingImport]):
             stmt = stmt.with_for_update()
         return list((await self.session.execute(stmt)).scalars())
 
-    async def helpers_by_id(self, ids: Collection[uuid.UUID]) -> list[Helper]:
-        return list((await self.session.execute(select(Helper).where(Helper.id.in_(list(ids))))).scalars())
-
     async def households_by_number(
         self, numbers: Collection[str], *, lock: bool = False
     ) -> list[HouseholdRef]:

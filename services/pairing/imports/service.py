@@ -302,14 +302,16 @@ async def _recheck(session: AsyncSession, job: PairingImport, mode: str, today: 
         for r in page
     ]
     ledger = await _ledger(session, job.area_scope, today)
-    await _learn(session, ledger, staged, lock=True)
     checked: list[rules.Checked] = []
     refused: dict[int, list[str]] = {}
-    for row in staged:
-        if (ok := ledger.check(row)) is not None:
-            checked.append(ok)
-        else:
-            refused[row.row_no] = row.reasons
+    for start in range(0, len(staged), CHUNK):  # a statement's parameters are bounded (32,767)
+        batch = staged[start : start + CHUNK]
+        await _learn(session, ledger, batch, lock=True)
+        for row in batch:
+            if (ok := ledger.check(row)) is not None:
+                checked.append(ok)
+            else:
+                refused[row.row_no] = row.reasons
     if refused and mode == "all_or_nothing":
         first = min(refused)
         raise ImportHasErrors(
@@ -329,8 +331,8 @@ async def _write(
     written = _Written()
     created: dict[str, uuid.UUID] = {}
     repo = ImportRepository(session)
-    known = {uuid.UUID(c.helper_id) for c in checked if c.helper_id}
-    subs = {h.id: h.user_sub for h in await repo.helpers_by_id(known)}
+    # a known helper was found by its 工号, its login
+    subs = {uuid.UUID(c.helper_id): c.row.user_sub for c in checked if c.helper_id}
     for start in range(0, len(checked), CHUNK):
         helpers: list[Helper] = []
         pairings: list[Pairing] = []
