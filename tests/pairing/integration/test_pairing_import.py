@@ -224,6 +224,9 @@ async def test_gbk_csv_commits_all_or_nothing_and_the_same_file_twice_names_the_
     assert (r.status_code, r.json()["detail"]) == (409, f"这个文件已于导入{job['id']}上传过（状态：已提交）")
     r = await client.post(f"{BASE}/{job['id']}/cancel", headers=OFFICE)
     assert (r.status_code, r.json()["detail"]) == (409, "这次导入的状态是“已提交”，不能取消")
+    r = await client.post(BASE, content=data, headers=OFFICE | {"Accept-Language": "en"})
+    assert (r.status_code, r.json()["title"]) == (409, "This pairing roll was uploaded before")
+    assert r.json()["detail"] == f"this file was uploaded before as import {job['id']} (committed)"
 
 
 async def test_cancelled_import_leaves_nothing_and_the_file_may_come_again(
