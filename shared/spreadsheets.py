@@ -36,6 +36,7 @@ __all__ = [
     "Column",
     "HeaderStyle",
     "Sheet",
+    "content_disposition",
     "csv_response",
     "csv_rows",
     "xlsx_file",
@@ -170,7 +171,8 @@ def _chunks(file: Any) -> Iterator[bytes]:
         file.close()
 
 
-def _disposition(filename: str) -> str:
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the real (Chinese) name per RFC 6266."""
     if filename.isascii():
         return f'attachment; filename="{filename}"'
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
@@ -183,7 +185,7 @@ def csv_response(
     return StreamingResponse(
         csv_rows(columns, rows, headers=headers),
         media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": _disposition(filename)},
+        headers={"Content-Disposition": content_disposition(filename)},
     )
 
 
@@ -193,5 +195,5 @@ def xlsx_response(
     return StreamingResponse(
         _chunks(xlsx_file(sheets, headers=headers)),
         media_type=XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": _disposition(filename)},
+        headers={"Content-Disposition": content_disposition(filename)},
     )

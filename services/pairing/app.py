@@ -5,6 +5,7 @@ from fastapi import APIRouter, FastAPI
 from services.pairing.consumers import HANDLERS
 from services.pairing.coverage.router import router as coverage_router
 from services.pairing.helpers.router import router as helpers_router
+from services.pairing.imports.router import router as imports_router
 from services.pairing.jobs import JOBS as PAIRING_JOBS
 from services.pairing.labels import LABELS
 from services.pairing.needs.router import router as needs_router
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     workload_router,
     policies_router,
     snapshot_router,
+    imports_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]

@@ -76,7 +76,7 @@ class HouseholdRef(Base):
 
     __tablename__ = "household_ref"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    household_number: Mapped[str | None] = mapped_column(String(64))
+    household_number: Mapped[str | None] = mapped_column(String(64), index=True)  # the roll import's key
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     status: Mapped[str] = mapped_column(String(20))
     member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
@@ -279,3 +279,52 @@ class PolicyOverrideRow(Base):
     created_at: Mapped[datetime] = _now()
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag (If-Match)
     __table_args__ = (UniqueConstraint("area_prefix", "valid_from"),)
+
+
+_STANDING = text("status NOT IN ('failed', 'cancelled')")  # an import that still holds its file
+
+
+class PairingImport(Base):
+    """A staged 结对帮扶名单 import (imports/): uploaded, checked row by row, then committed or
+    cancelled. The same bytes (sha256) are one import while it is not failed or cancelled."""
+
+    __tablename__ = "pairing_import"
+    __table_args__ = (Index("uq_pairing_import_sha256", "sha256", unique=True, postgresql_where=_STANDING),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    # validating → validated → committing → committed; or failed, cancelled
+    status: Mapped[str] = mapped_column(String(12))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the file's bytes
+    file_format: Mapped[str] = mapped_column(String(8))  # xlsx | csv
+    encoding: Mapped[str | None] = mapped_column(String(20))  # of a CSV: utf-8-sig, utf-8 or gb18030
+    filename: Mapped[str | None] = mapped_column(String(255))
+    area_scope: Mapped[str] = mapped_column(String(12))  # the area prefix of whoever uploaded it
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    headers: Mapped[list[str]] = mapped_column(JSONB, default=list)  # the file's header row
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    rows_validated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_refused: Mapped[int] = mapped_column(Integer, default=0)
+    rows_committed: Mapped[int] = mapped_column(Integer, default=0)  # pairings written
+    helpers_created: Mapped[int] = mapped_column(Integer, default=0)
+    mode: Mapped[str | None] = mapped_column(String(20))  # all_or_nothing | valid_rows_only
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # of the phase running
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()
+
+
+class PairingImportRow(Base):
+    """Staging: one row of an uploaded roll with its verdict; nothing outside staging changes
+    before the commit."""
+
+    __tablename__ = "pairing_import_row"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("pairing_import.id", ondelete="CASCADE"), primary_key=True
+    )
+    row_no: Mapped[int] = mapped_column(Integer, primary_key=True)  # as the spreadsheet numbers it
+    status: Mapped[str] = mapped_column(String(10))  # accepted | refused
+    cells: Mapped[list[str | None]] = mapped_column(JSONB)
+    reasons: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the parsed row (rules.Row.data)

@@ -17,6 +17,7 @@ BENCHES = {
     "retention": "tests.bench.retention",
     "spreadsheet_import": "tests.bench.spreadsheet_import",
     "body_rss": "tests.bench.body_rss",
+    "pairing_import": "tests.bench.pairing_import",
 }
 
 
@@ -25,11 +26,13 @@ def main() -> None:
     parser.add_argument("which", nargs="*", default=list(BENCHES))
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=5000, help="rows of the pairing_import roll")
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}")
     for name in args.which:
         module = importlib.import_module(BENCHES[name])
         size = args.events if name in ("events", "retention") else args.households
+        size = args.rows if name == "pairing_import" else size
         result = asyncio.run(module.run(size))
         for key, value in result.items():
             if isinstance(value, float):

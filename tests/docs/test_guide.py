@@ -53,6 +53,7 @@ PAGES = [
     "05-返贫.md",
     "06-问题整改.md",
     "07-导入花名册.md",
+    "08-导入结对帮扶名单.md",
 ]
 DAY_ONE = date(2026, 3, 2)
 PORTS = {"8001": "registry", "8003": "pairing", "8004": "inspection"}

@@ -73,6 +73,11 @@ async def reopen_if_unpaired(session: AsyncSession, actor: Principal | str, hous
         await open_need(session, actor, household)
 
 
+async def fulfil_needs(session: AsyncSession, household_ids: list[uuid.UUID]) -> None:
+    """Cadres were paired with the households (an import): their open needs are fulfilled."""
+    await NeedRepository(session).fulfil_many(household_ids, reason="cadre_paired", at=clock.now())
+
+
 async def fulfil_need(session: AsyncSession, household_id: uuid.UUID) -> None:
     """A cadre was paired with the household: its open need (if any) is fulfilled."""
     needs = NeedRepository(session)

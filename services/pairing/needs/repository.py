@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,14 @@ class NeedRepository(Repository[PairingNeed]):
     async def finish_need(self, need: PairingNeed, *, status: str, reason: str, at: datetime) -> None:
         need.status, need.closed_reason, need.closed_at = status, reason, at
         await self.session.flush()
+
+    async def fulfil_many(self, household_ids: Sequence[uuid.UUID], *, reason: str, at: datetime) -> None:
+        stmt = (
+            update(PairingNeed)
+            .where(PairingNeed.household_id.in_(household_ids), PairingNeed.status == "open")
+            .values(status="fulfilled", closed_reason=reason, closed_at=at)
+        )
+        await self.session.execute(stmt)
 
     async def move_need(self, household_id: uuid.UUID, *, area_code: str) -> None:
         stmt = (

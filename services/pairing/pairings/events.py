@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping, Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing import events as contracts
 from services.pairing.models import Helper, Pairing
-from shared.events.contracts import emit
+from shared.events.contracts import emit, emit_many
 
 OPENED = "pairing.pairing.opened.v1"
 CLOSED = "pairing.pairing.closed.v1"
@@ -18,23 +21,30 @@ async def _helper_sub(session: AsyncSession, p: Pairing) -> str | None:
     return helper.user_sub if helper is not None else None
 
 
-async def opened(session: AsyncSession, p: Pairing) -> None:
-    await emit(
-        session,
-        contracts.PairingOpened.model_validate(
-            {
-                "pairing_id": str(p.id),
-                "kind": p.kind,
-                "area_code": p.area_code,
-                "helper_id": str(p.helper_id),
-                "helper_sub": await _helper_sub(session, p),
-                "target_type": p.target_type,
-                "target_id": p.target_id,
-                "started_on": p.started_on.isoformat(),
-            }
-        ),
-        subject=str(p.id),
+def _opened(p: Pairing, helper_sub: str | None) -> contracts.PairingOpened:
+    return contracts.PairingOpened.model_validate(
+        {
+            "pairing_id": str(p.id),
+            "kind": p.kind,
+            "area_code": p.area_code,
+            "helper_id": str(p.helper_id),
+            "helper_sub": helper_sub,
+            "target_type": p.target_type,
+            "target_id": p.target_id,
+            "started_on": p.started_on.isoformat(),
+        }
     )
+
+
+async def opened(session: AsyncSession, p: Pairing) -> None:
+    await emit(session, _opened(p, await _helper_sub(session, p)), subject=str(p.id))
+
+
+async def opened_many(
+    session: AsyncSession, pairings: Sequence[Pairing], subs: Mapping[uuid.UUID, str | None]
+) -> None:
+    """The events of many pairings (an import's), in one INSERT; ``subs``: each helper's login."""
+    await emit_many(session, [(str(p.id), _opened(p, subs.get(p.helper_id))) for p in pairings])
 
 
 async def closed(session: AsyncSession, p: Pairing) -> None:

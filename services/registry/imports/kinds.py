@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.resident_id import InvalidResidentId, make, validate
+from shared.sheet_import import map_header
 
 # (field, header as written, other headers accepted, required on every row)
 ColumnSpec = tuple[str, str, tuple[str, ...], bool]
@@ -63,17 +64,7 @@ class ImportKind:
 
 def header_map(kind: ImportKind, header: list[str | None]) -> tuple[dict[str, int], list[str]]:
     """Field → column index, and what the header lacks (in Chinese)."""
-    names = [(h or "").strip().lstrip("\ufeff") for h in header]
-    found: dict[str, int] = {}
-    missing: list[str] = []
-    for fld, title, aliases, required in kind.columns:
-        for i, n in enumerate(names):
-            if n == title or n in aliases:
-                found[fld] = i
-                break
-        else:
-            if required:
-                missing.append(title)
+    found, missing = map_header(kind.columns, header)
     titles = {c[0]: c[1] for c in kind.columns}
     for group in kind.header_one_of:
         if not any(f in found for f in group):

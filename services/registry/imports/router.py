@@ -18,7 +18,7 @@ from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
 from shared.context import get_request_id
 from shared.db import SessionDep
-from shared.errors import InvalidInput
+from shared.sheet_import import upload_bytes
 from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, xlsx_response
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -71,17 +71,7 @@ async def upload(
     """The file as multipart (field ``file``) or as the raw body. Answers 202 at once; validation
     runs in the background — poll ``GET /imports/{id}``. A file that is empty or no spreadsheet
     (CSV or XLSX with the template's header row) is 422 unreadable-spreadsheet."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form()
-        upload_file = form.get("file")
-        if upload_file is None or isinstance(upload_file, str):
-            raise InvalidInput(
-                "the multipart form needs a field 'file'", detail_zh="请在表单的file字段上传表格文件"
-            )
-        data = await upload_file.read()
-        filename = filename or upload_file.filename
-    else:
-        data = await request.body()
+    data, filename = await upload_bytes(request, filename)
     job, _ = await service.upload(
         session, actor=user, kind=kind, data=data, filename=filename, source_roll=source_roll, reason=reason
     )

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from services.registry.vocabulary import BATCH_LABELS, LabourCapacity, PovertyCause, Relation, batch_code
 from shared.resident_id import InvalidResidentId, validate
+
+# moved to shared.sheet_import (pairing's import reads files the same way); re-exported
+from shared.sheet_import import cell_text as cell_text
+from shared.sheet_import import decode_csv as decode_csv
+from shared.sheet_import import eta_seconds as eta_seconds
+from shared.sheet_import import is_xlsx as is_xlsx
+from shared.sheet_import import map_header, parse_date
 
 KINDS = ("registration",)
 # kinds of issue 12 not done yet: household incomes for a year, the 低保 roll, village collective
@@ -40,49 +47,10 @@ REASON_HEADER = "错误原因"
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """(text, encoding): a BOM means UTF-8; otherwise UTF-8 if it decodes, else GB18030 (a superset
-    of GBK and GB2312, the encodings civil affairs hands rolls over in)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("gb18030"), "gb18030"
-
-
-def is_xlsx(data: bytes) -> bool:
-    return data[:4] == b"PK\x03\x04"
-
-
 def header_map(header: list[str | None]) -> tuple[dict[str, int], list[str]]:
     """Field → column index, and the required headers that are missing (in Chinese)."""
-    names = [(h or "").strip().lstrip("\ufeff") for h in header]
-    found: dict[str, int] = {}
-    missing: list[str] = []
-    for fld, title, aliases, required in COLUMNS:
-        for i, n in enumerate(names):
-            if n == title or n in aliases:
-                found[fld] = i
-                break
-        else:
-            if required or fld in ("area_code", "year", "registered_on"):
-                missing.append(title)
-    return found, missing
-
-
-def cell_text(value: object) -> str | None:
-    """A cell as the clerk sees it: dates as 2026-12-03, whole numbers without .0, blanks as None."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
+    needed = ("area_code", "year", "registered_on")  # blank on member rows, but the column must be there
+    return map_header([(f, t, a, required or f in needed) for f, t, a, required in COLUMNS], header)
 
 
 @dataclass
@@ -104,15 +72,6 @@ class ParsedRow:
 
 def _choices(enum: type[PovertyCause] | type[Relation] | type[LabourCapacity]) -> str:
     return "、".join(m.label for m in enum)
-
-
-def _date(text: str) -> date | None:
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def parse_row(cells: list[str | None], columns: dict[str, int], *, today: date) -> ParsedRow:
@@ -187,7 +146,7 @@ def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
     else:
         row.year = int(year)
     registered = get("registered_on")
-    on = _date(registered) if registered else None
+    on = parse_date(registered) if registered else None
     if not registered:
         row.reasons.append("户主行的登记日期不能为空")
     elif on is None:
@@ -200,10 +159,3 @@ def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
 
 def batch_labels(codes: list[str]) -> str:
     return "、".join(BATCH_LABELS.get(c, c) for c in codes)
-
-
-def eta_seconds(done: int, total: int | None, elapsed_s: float) -> float | None:
-    """Seconds left at the rate so far; None until there is a rate and a total."""
-    if not total or done <= 0 or elapsed_s <= 0:
-        return None
-    return round(max(total - done, 0) * elapsed_s / done, 1)

@@ -12,9 +12,7 @@ last. Staging rows are not the registry: a failed or cancelled import leaves not
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
-import io
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,7 +20,6 @@ from datetime import date
 from typing import Any
 
 import structlog
-from openpyxl import load_workbook
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,6 +47,8 @@ from shared.clock import clock
 from shared.db import Database
 from shared.errors import InvalidInput
 from shared.pii import PiiCipher, mask_resident_id
+from shared.sheet_import import UnreadableFile, read_rows
+from shared.sheet_import import progress as sheet_progress
 
 log = structlog.get_logger(__name__)
 
@@ -60,32 +59,10 @@ KIND_TITLES = {"registration": "建档立卡花名册"} | {k.code: k.title_zh fo
 
 def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str | None]]]:
     """(format, encoding, rows after the header if known, rows as text cells incl. the header)."""
-    if rules.is_xlsx(data):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
-            raise UnreadableSpreadsheet(
-                "the XLSX file cannot be opened", detail_zh="XLSX文件无法打开"
-            ) from exc
-        sheet = book.worksheets[0]
-        total = (sheet.max_row - 1) if sheet.max_row else None
-
-        def xlsx() -> Iterator[list[str | None]]:
-            try:
-                for values in sheet.iter_rows(values_only=True):
-                    yield [rules.cell_text(v) for v in values]
-            finally:
-                book.close()
-
-        return "xlsx", None, total, xlsx()
-    text, encoding = rules.decode_csv(data)
-    total = max(text.count("\n") - 1, 0) or None
-
-    def csv_rows() -> Iterator[list[str | None]]:
-        for values in csv.reader(io.StringIO(text)):
-            yield [rules.cell_text(v) for v in values]
-
-    return "csv", encoding, total, csv_rows()
+    try:
+        return read_rows(data)
+    except UnreadableFile as exc:
+        raise UnreadableSpreadsheet("the XLSX file cannot be opened", detail_zh="XLSX文件无法打开") from exc
 
 
 async def upload(
@@ -483,14 +460,8 @@ async def all_rows(session: AsyncSession, job: SpreadsheetImport) -> AsyncIterat
 
 
 def progress(job: SpreadsheetImport) -> dict[str, Any]:
-    elapsed = None
-    if job.started_at is not None:
-        end = job.finished_at or clock.now()
-        elapsed = (end - job.started_at).total_seconds()
-    eta = None
-    if job.status == "validating" and elapsed is not None:
-        eta = rules.eta_seconds(job.rows_validated, job.rows_total, elapsed)
-    return {"elapsed_s": round(elapsed, 1) if elapsed is not None else None, "eta_s": eta}
+    done, total, running = job.rows_validated, job.rows_total, job.status == "validating"
+    return sheet_progress(job, now=clock.now(), done=done, total=total, running=running)
 
 
 # ---- the other kinds (kinds.py): the same staging, their own checks and commit steps ------------

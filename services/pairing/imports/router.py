@@ -1,0 +1,107 @@
+"""HTTP routes of the 结对帮扶名单 import (docs/guide/08-导入结对帮扶名单.md)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from services.pairing.deps import Manager, Office, TodayDep
+from services.pairing.imports import service
+from services.pairing.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
+from services.pairing.imports.template import pairing_template
+from services.pairing.models import PairingImport
+from shared.bodyguard import LARGE_BODY
+from shared.db import SessionDep
+from shared.sheet_import import REASON_HEADER, upload_bytes
+from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, content_disposition, xlsx_response
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+
+def _out(job: PairingImport) -> ImportStatusOut:
+    fields = {k: getattr(job, k) for k in ImportStatusOut.model_fields if k not in ("elapsed_s", "eta_s")}
+    return ImportStatusOut(**fields, **service.progress(job))
+
+
+@router.get("/template.xlsx", response_class=Response)
+async def template(user: Office, today: TodayDep) -> Response:
+    """Header row, an example row, drop-downs for 单位层级, 帮扶力量类别 and 帮扶类型."""
+    return Response(
+        pairing_template(today),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": content_disposition("结对帮扶名单导入模板.xlsx")},
+    )
+
+
+@router.post("", status_code=202, response_model=ImportStatusOut, openapi_extra=LARGE_BODY)
+async def upload(
+    request: Request,
+    user: Manager,
+    session: SessionDep,
+    background: BackgroundTasks,
+    today: TodayDep,
+    filename: Annotated[
+        str | None, Query(max_length=255, description="the file's name, for the report")
+    ] = None,
+) -> ImportStatusOut:
+    """The roll (XLSX, or CSV in UTF-8 or GBK) as multipart (field ``file``) or as the raw body.
+    Answers 202 at once; the rows are checked in the background — poll ``GET /imports/{id}``."""
+    data, name = await upload_bytes(request, filename)
+    job = await service.upload(session, actor=user, data=data, filename=name)
+    background.add_task(service.validate, request.app.state.db, job.id, data, today)
+    return _out(job)
+
+
+@router.get("/{import_id}/rows", response_model=ImportRowsOut)
+async def rows(
+    import_id: uuid.UUID,
+    user: Office,
+    session: SessionDep,
+    status: Annotated[Literal["accepted", "refused"] | None, Query(description="only these rows")] = None,
+    after: Annotated[int, Query(ge=0, description="the last row number of the previous page")] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> ImportRowsOut:
+    found = await service.staged_rows(session, user, import_id, status=status, after=after, limit=limit)
+    items = [ImportRowOut(row=r.row_no, status=r.status, reasons=r.reasons, cells=r.cells) for r in found]
+    return ImportRowsOut(items=items, next_after=found[-1].row_no if len(found) == limit else None)
+
+
+@router.post("/{import_id}/commit", status_code=202, response_model=ImportStatusOut)
+async def commit(
+    import_id: uuid.UUID,
+    body: CommitIn,
+    user: Manager,
+    session: SessionDep,
+    request: Request,
+    background: BackgroundTasks,
+    today: TodayDep,
+) -> ImportStatusOut:
+    """all_or_nothing: refused if any row is refused; valid_rows_only: the accepted rows. The
+    pairings are written in the background (status committing → committed; poll for progress)."""
+    job = await service.request_commit(session, import_id, user, body.mode)
+    background.add_task(service.commit, request.app.state.db, import_id, user, body.mode, today)
+    return _out(job)
+
+
+@router.post("/{import_id}/cancel", response_model=ImportStatusOut)
+async def cancel(import_id: uuid.UUID, session: SessionDep, user: Manager) -> ImportStatusOut:
+    """Validating, validated or committing: nothing of the import stays (a commit under way rolls back)."""
+    return _out(await service.cancel(session, import_id, user))
+
+
+@router.get("/{import_id}", response_model=ImportStatusOut)
+async def read(import_id: uuid.UUID, user: Office, session: SessionDep) -> ImportStatusOut:
+    """Status and progress (rows validated / committed, an ETA while it runs); poll it."""
+    return _out(await service.load(session, user, import_id))
+
+
+@router.get("/{import_id}/report.xlsx", response_class=StreamingResponse)
+async def report(import_id: uuid.UUID, session: SessionDep, user: Office) -> StreamingResponse:
+    """The uploaded sheet with a 错误原因 column added (blank on accepted rows)."""
+    job, lines = await service.report(session, user, import_id)
+    columns = [Column(f"c{i}", h or f"列{i + 1}") for i, h in enumerate(job.headers)]
+    columns.append(Column("reasons", REASON_HEADER, width=60))
+    return xlsx_response(f"结对帮扶名单导入结果-{import_id}.xlsx", [Sheet("导入结果", columns, lines)])

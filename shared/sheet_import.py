@@ -1,0 +1,227 @@
+"""Reading an uploaded roll (XLSX or CSV) and the generic parts of a staged import, shared by the
+services that import spreadsheets (registry: households and incomes; pairing: cadres and pairings).
+
+- ``read_rows``: the file's rows as text cells, streamed (openpyxl read_only, or the decoded CSV:
+  UTF-8 with or without a BOM, else GB18030 — a superset of GBK and GB2312).
+- ``map_header``: which column holds which field, by its Chinese header or an accepted alias.
+- ``template_xlsx``: a downloadable template (header, an example row, the allowed values as
+  drop-downs fed from a second sheet 可选值).
+- ``progress``: elapsed seconds and the ETA a polling client shows.
+- ``upload_bytes``: the file of an upload route, sent as multipart (field ``file``) or raw.
+No domain rules here: each service keeps its own rows' rules and its own errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from starlette.requests import Request
+
+from shared.errors import InvalidInput
+
+__all__ = [
+    "REASON_HEADER",
+    "ColumnSpec",
+    "UnreadableFile",
+    "cell_text",
+    "decode_csv",
+    "eta_seconds",
+    "file_sha256",
+    "is_xlsx",
+    "map_header",
+    "parse_date",
+    "progress",
+    "read_rows",
+    "template_xlsx",
+    "upload_bytes",
+]
+
+REASON_HEADER = "错误原因"
+# (field, header as written, other headers accepted, required on every file)
+ColumnSpec = tuple[str, str, tuple[str, ...], bool]
+Rows = Iterator[list[str | None]]
+
+
+class UnreadableFile(Exception):
+    """The bytes are no workbook openpyxl can open (each service answers with its own error)."""
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """(text, encoding): a BOM means UTF-8; otherwise UTF-8 if it decodes, else GB18030 (a superset
+    of GBK and GB2312, the encodings civil affairs hands rolls over in)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("gb18030"), "gb18030"
+
+
+def parse_date(text: str) -> date | None:
+    """A date as clerks write it: 2026-12-03, 2026/12/03, 2026.12.03, 2026年12月3日, 20261203."""
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
+
+
+def file_sha256(data: bytes) -> str:
+    """The file's fingerprint: the same bytes uploaded twice are recognised by it."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as the clerk sees it: dates as 2026-12-03, whole numbers without .0, blanks as None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def eta_seconds(done: int, total: int | None, elapsed_s: float) -> float | None:
+    """Seconds left at the rate so far; None until there is a rate and a total."""
+    if not total or done <= 0 or elapsed_s <= 0:
+        return None
+    return round(max(total - done, 0) * elapsed_s / done, 1)
+
+
+class Timed(Protocol):
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def progress(phase: Timed, *, now: datetime, done: int, total: int | None, running: bool) -> dict[str, Any]:
+    """``elapsed_s`` since the phase started and, while it runs, ``eta_s`` at the rate so far."""
+    elapsed = None
+    if phase.started_at is not None:
+        elapsed = ((phase.finished_at or now) - phase.started_at).total_seconds()
+    eta = eta_seconds(done, total, elapsed) if running and elapsed is not None else None
+    return {"elapsed_s": round(elapsed, 1) if elapsed is not None else None, "eta_s": eta}
+
+
+def read_rows(data: bytes) -> tuple[str, str | None, int | None, Rows]:
+    """(format, encoding, rows after the header if known, rows as text cells incl. the header).
+    Raises ``UnreadableFile`` for bytes that look like a workbook but do not open."""
+    if is_xlsx(data):
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
+            raise UnreadableFile(str(exc)) from exc
+        sheet = book.worksheets[0]
+        total = (sheet.max_row - 1) if sheet.max_row else None
+
+        def xlsx() -> Rows:
+            try:
+                for values in sheet.iter_rows(values_only=True):
+                    yield [cell_text(v) for v in values]
+            finally:
+                book.close()
+
+        return "xlsx", None, total, xlsx()
+    text, encoding = decode_csv(data)
+    total = max(text.count("\n") - 1, 0) or None
+
+    def csv_rows() -> Rows:
+        for values in csv.reader(io.StringIO(text)):
+            yield [cell_text(v) for v in values]
+
+    return "csv", encoding, total, csv_rows()
+
+
+def map_header(
+    columns: Sequence[ColumnSpec], header: Sequence[str | None]
+) -> tuple[dict[str, int], list[str]]:
+    """Field → column index, and the required headers that are missing (in Chinese)."""
+    names = [(h or "").strip().lstrip("\ufeff") for h in header]
+    found: dict[str, int] = {}
+    missing: list[str] = []
+    for fld, title, aliases, required in columns:
+        for i, n in enumerate(names):
+            if n == title or n in aliases:
+                found[fld] = i
+                break
+        else:
+            if required:
+                missing.append(title)
+    return found, missing
+
+
+def template_xlsx(
+    title: str,
+    headers: Sequence[str],
+    example: Sequence[str],
+    choices: Mapping[str, Sequence[str]],
+    *,
+    wide: Sequence[str] = (),
+    lenient: Sequence[str] = (),
+) -> bytes:
+    """A template workbook: the bold, frozen header row, one example row, and a drop-down on each
+    column named in ``choices`` (fed from the sheet 可选值; Excel refuses other values except in the
+    ``lenient`` columns, whose cells may hold several); ``wide`` columns get room for an ID."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = title[:31]
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.append(list(example))
+    for i, header in enumerate(headers, start=1):
+        width = 22 if header in wide else max(14, 2 * len(header) + 4)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    if choices:
+        lists = book.create_sheet("可选值")
+        for n, (header, values) in enumerate(choices.items(), start=1):
+            letter = get_column_letter(n)
+            lists.cell(row=1, column=n, value=header)
+            for r, value in enumerate(values, start=2):
+                lists.cell(row=r, column=n, value=value)
+            column = get_column_letter(list(headers).index(header) + 1)
+            dv = DataValidation(
+                type="list",
+                formula1=f"='可选值'!${letter}$2:${letter}${len(values) + 1}",
+                allow_blank=True,
+                showErrorMessage=header not in lenient,
+                errorTitle="不在可选值中",
+                error=f"请从下拉列表中选择{header}",
+            )
+            dv.add(f"{column}2:{column}100000")
+            ws.add_data_validation(dv)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def upload_bytes(request: Request, filename: str | None) -> tuple[bytes, str | None]:
+    """The uploaded file and its name: multipart (field ``file``) or the raw body."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        upload_file = form.get("file")
+        if upload_file is None or isinstance(upload_file, str):
+            raise InvalidInput(
+                "the multipart form needs a field 'file'", detail_zh="请在表单的file字段上传表格文件"
+            )
+        return await upload_file.read(), filename or upload_file.filename
+    return await request.body(), filename
