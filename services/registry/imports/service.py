@@ -36,13 +36,14 @@ from services.registry.errors import (
     PolicyMissing,
     UnreadableSpreadsheet,
 )
+from services.registry.households import bulk
 from services.registry.households import events as household_events
+from services.registry.households.bulk import registered_counter_deltas
 from services.registry.imports import kinds, rules
 from services.registry.imports.repository import ImportRepository, KindRepository
 from services.registry.models import ImportRow, SpreadsheetImport
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
-from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas, flow_deltas
 from services.registry.vocabulary import ACTIVE_STATUSES, BATCH_LABELS, HouseholdStatus
 from shared import audit
 from shared.auth import Principal
@@ -50,6 +51,7 @@ from shared.clock import clock
 from shared.db import Database
 from shared.errors import InvalidInput
 from shared.pii import PiiCipher, mask_resident_id
+from shared.tracing import event_trace_context
 
 log = structlog.get_logger(__name__)
 
@@ -382,7 +384,11 @@ async def _commit(
         if mode == "all_or_nothing":
             raise ImportHasErrors("a person was registered elsewhere since validation; nothing was imported")
     households, members = await repo.move_into_place(
-        import_id, today=today, now=clock.now().isoformat(), request_id=request_id
+        import_id,
+        today=today,
+        now=bulk.EVENT_TIME.dump_python(clock.now(), mode="json"),
+        request_id=request_id,
+        trace=event_trace_context(),
     )
     groups = await repo.committed_groups(import_id)
     counts = await repo.counts(import_id)
@@ -416,21 +422,12 @@ async def _commit(
         rows_refused=counts["refused"],
         finished_at=clock.now(),
     )
-    deltas: list[CounterDelta] = []
-    for g in groups:
-        snap = Snapshot(
-            g.area_code, HouseholdStatus.REGISTERED, int(g.persons), tuple(g.causes), tuple(g.batches)
-        )
-        deltas += [
-            CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
-            for d in counter_deltas(None, snap)
-        ]
-        deltas += [
-            CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
-            for d in flow_deltas(g.area_code, kind="entries", year=g.year, persons=int(g.persons))
-        ]
     # the counters' hot rows are locked until the commit: the use case's last statement
-    await RollupRepository(session).apply(deltas)
+    await RollupRepository(session).apply(
+        registered_counter_deltas(
+            (g.area_code, g.year, g.causes, g.batches, int(g.households), int(g.persons)) for g in groups
+        )
+    )
 
 
 async def cancel(session: AsyncSession, import_id: uuid.UUID, actor: Principal) -> SpreadsheetImport:
