@@ -50,6 +50,7 @@ from shared.auth import Principal
 from shared.clock import clock
 from shared.db import Database
 from shared.errors import InvalidInput
+from shared.events.contracts import emit_many
 from shared.pii import PiiCipher, mask_resident_id
 from shared.tracing import event_trace_context
 
@@ -598,9 +599,19 @@ async def _commit_kind(session: AsyncSession, job: SpreadsheetImport, actor: Pri
         loaded, members = await repo.households_with_members(touched)
         for h in loaded.values():
             h.version += 1
-        for household_id, year, _fen, _before in changes:
-            h = loaded[household_id]
-            await household_events.updated(session, h, members.get(h.id, []), change="income", year=year)
+        # the events the one-by-one route emits, in row order, written in one statement
+        await emit_many(
+            session,
+            (
+                (
+                    str(household_id),
+                    household_events.updated_payload(
+                        loaded[household_id], members.get(household_id, []), change="income", year=year
+                    ),
+                )
+                for household_id, year, _fen, _before in changes
+            ),
+        )
         committed_rows, households = len(changes), len(touched)
         after |= {
             "incomes": len(changes),
