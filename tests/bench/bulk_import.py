@@ -22,6 +22,8 @@ import resource
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -76,9 +78,11 @@ def _roll(start: int, n: int, villages: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
-async def run(size: int) -> dict[str, float]:
-    households = int(os.environ.get("BENCH_IMPORT_HOUSEHOLDS", str(min(size, 50_000))))
-    tmp = Path(tempfile.mkdtemp(prefix="jingzhun-bulk-"))
+@contextmanager
+def registry_database(prefix: str) -> Iterator[tuple[Path, str]]:
+    """A PostgreSQL (fsync on) under a temporary folder, the registry's database migrated in it:
+    (the folder, the database URL); stopped and removed after."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     stack = LocalStack(tmp, fsync=True)
     stack.data_dir.mkdir(parents=True, exist_ok=True)
     stack.start_postgres()
@@ -86,6 +90,15 @@ async def run(size: int) -> dict[str, float]:
         stack.create_database("registry")
         url = stack.database_url("registry")
         upgrade("registry", url)
+        yield tmp, url
+    finally:
+        stack.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def run(size: int) -> dict[str, float]:
+    households = int(os.environ.get("BENCH_IMPORT_HOUSEHOLDS", str(min(size, 50_000))))
+    with registry_database("jingzhun-bulk-") as (_, url):
         app = create_app(settings_for(RegistrySettings, url))
         admin = auth(["registrar", "approver"], "440000000000")
         villages = _villages()
@@ -124,6 +137,3 @@ async def run(size: int) -> dict[str, float]:
             "china_roll_minutes": CHINA_HOUSEHOLDS / import_per_s / 60,
             "load_average_1min": os.getloadavg()[0],
         }
-    finally:
-        stack.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
