@@ -214,10 +214,13 @@ class HouseholdRepository(Repository[Household]):
             ("household", households, HOUSEHOLD_COLUMNS),
             ("member", members, MEMBER_COLUMNS),
         ):
-            records = [
-                (*(json.dumps(r.get(c)) if c in _JSONB else r.get(c) for c in columns), seq, chunk)
-                for seq, r in enumerate(rows)
-            ]
+            jsonb = [i for i, c in enumerate(columns) if c in _JSONB]
+            records = []
+            for seq, r in enumerate(rows):
+                values = [*map(r.get, columns), seq, chunk]
+                for i in jsonb:
+                    values[i] = json.dumps(values[i])
+                records.append(tuple(values))
             await copy_records(self.session, f"staged_{like}", (*columns, "seq", "chunk"), records)
 
     async def staged_identities_held(self, chunk: int) -> list[str]:
