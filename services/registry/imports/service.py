@@ -1,6 +1,6 @@
 """Staged spreadsheet imports: upload → validate (background) → report → commit or cancel.
 
-Validation streams the file (openpyxl read_only, or the decoded CSV) in chunks of ``CHUNK`` rows:
+Validation reads the file (calamine for XLSX, or the decoded CSV) in chunks of ``CHUNK`` rows:
 each chunk is checked row by row (rules.parse_row), COPYed into ``import_row`` and the progress
 saved, in its own short transaction, so a client polling the import sees rows validated and an
 ETA, and a cancel stops it between chunks. The set-shaped checks then run in SQL over the whole
@@ -23,6 +23,7 @@ from typing import Any
 
 import structlog
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,30 +58,25 @@ from shared.tracing import event_trace_context
 log = structlog.get_logger(__name__)
 
 CHUNK = 5_000
+Rows = Iterator[list[str | None]]  # a sheet's rows as text cells
 ALL_KINDS = ("registration", *kinds.KINDS)
 KIND_TITLES = {"registration": "建档立卡花名册"} | {k.code: k.title_zh for k in kinds.KINDS.values()}
 
 
-def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str | None]]]:
-    """(format, encoding, rows after the header if known, rows as text cells incl. the header)."""
+def _rows(
+    data: bytes, *, whole: bool = True
+) -> tuple[str, str | None, int | None, Iterator[list[str | None]]]:
+    """(format, encoding, rows after the header if known, rows as text cells incl. the header).
+    An XLSX read ``whole`` (validation) goes through calamine (Rust): ~10x faster than openpyxl's
+    read-only mode, the bulk of a large roll's validation, holding the sheet's cells while it is
+    read; the upload reads only the header, through openpyxl, which streams."""
     if rules.is_xlsx(data):
         try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return "xlsx", None, *(_calamine_rows(data) if whole else _openpyxl_rows(data))
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
             raise UnreadableSpreadsheet(
                 "the XLSX file cannot be opened", detail_zh="XLSX文件无法打开"
             ) from exc
-        sheet = book.worksheets[0]
-        total = (sheet.max_row - 1) if sheet.max_row else None
-
-        def xlsx() -> Iterator[list[str | None]]:
-            try:
-                for values in sheet.iter_rows(values_only=True):
-                    yield [rules.cell_text(v) for v in values]
-            finally:
-                book.close()
-
-        return "xlsx", None, total, xlsx()
     text, encoding = rules.decode_csv(data)
     total = max(text.count("\n") - 1, 0) or None
 
@@ -89,6 +85,32 @@ def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str |
             yield [rules.cell_text(v) for v in values]
 
     return "csv", encoding, total, csv_rows()
+
+
+def _calamine_rows(data: bytes) -> tuple[int | None, Iterator[list[str | None]]]:
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    # rows come from the first; cells from the first used column (those before it: blank)
+    before = [None] * (sheet.start[1] if sheet.start else 0)
+
+    def cells() -> Iterator[list[str | None]]:
+        for values in sheet.iter_rows():
+            yield [*before, *map(rules.cell_text, values)]
+
+    return (sheet.end[0] if sheet.end else None), cells()
+
+
+def _openpyxl_rows(data: bytes) -> tuple[int | None, Iterator[list[str | None]]]:
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+
+    def cells() -> Iterator[list[str | None]]:
+        try:
+            for values in sheet.iter_rows(values_only=True):
+                yield [rules.cell_text(v) for v in values]
+        finally:
+            book.close()
+
+    return ((sheet.max_row - 1) if sheet.max_row else None), cells()
 
 
 async def upload(
@@ -115,7 +137,7 @@ async def upload(
     earlier = await repo.by_sha256(kind, sha)
     if earlier is not None:
         raise _already_uploaded(earlier)
-    fmt, encoding, total, rows = _rows(data)
+    fmt, encoding, total, rows = _rows(data, whole=False)
     header = next(rows, None)
     columns, missing = _header_map(kind, list(header or []))
     if missing:
