@@ -137,14 +137,14 @@ async def import_registered(
     starts = range(0, len(rows), CHUNK)
     pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, 0))
     try:
-        for k, start in enumerate(starts):
+        for start in starts:
             households, members = await pending
             if start + CHUNK < len(rows):
                 pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, start + CHUNK))
-            await repo.stage_chunk(k, households, members)
-            held += await repo.staged_identities_held(k)
+            await repo.stage_chunk(households, members)
+            held += await repo.staged_identities_held()
             if not held:
-                await repo.move_chunk_into_place(k, **event)
+                await repo.move_staged_into_place(**event)
     finally:
         if not pending.done():  # a refused chunk: let the next one's build end before leaving
             await asyncio.wait([pending])

@@ -196,20 +196,22 @@ class HouseholdRepository(Repository[Household]):
     # ---- the bulk path (households.bulk, imports): staged with COPY, moved with INSERT … SELECT ----
 
     async def create_staging(self) -> None:
-        """Two temporary tables shaped like household and member (plus ``seq``, the row order, and
-        ``chunk``), dropped at the end of the transaction."""
+        """Two temporary tables shaped like household and member (plus ``seq``, the row order),
+        dropped at the end of the transaction."""
         for like in ("household", "member"):
             await self.session.execute(
                 text(
-                    f"CREATE TEMP TABLE staged_{like} (LIKE {like} INCLUDING DEFAULTS, seq integer, "
-                    "chunk integer) ON COMMIT DROP"
+                    f"CREATE TEMP TABLE staged_{like} (LIKE {like} INCLUDING DEFAULTS, seq integer) "
+                    "ON COMMIT DROP"
                 )
             )
 
     async def stage_chunk(
-        self, chunk: int, households: Sequence[dict[str, Any]], members: Sequence[dict[str, Any]]
+        self, households: Sequence[dict[str, Any]], members: Sequence[dict[str, Any]]
     ) -> None:
-        """COPY a chunk of the import's rows (column values) into the staging tables."""
+        """COPY a chunk of the import's rows (column values) into the staging tables, emptied first
+        (the previous chunk is in place): what follows reads one chunk, however long the import."""
+        await self.session.execute(text("TRUNCATE staged_household, staged_member"))
         for like, rows, columns in (
             ("household", households, HOUSEHOLD_COLUMNS),
             ("member", members, MEMBER_COLUMNS),
@@ -217,36 +219,31 @@ class HouseholdRepository(Repository[Household]):
             jsonb = [i for i, c in enumerate(columns) if c in _JSONB]
             records = []
             for seq, r in enumerate(rows):
-                values = [*map(r.get, columns), seq, chunk]
+                values = [*map(r.get, columns), seq]
                 for i in jsonb:
                     values[i] = json.dumps(values[i])
                 records.append(tuple(values))
-            await copy_records(self.session, f"staged_{like}", (*columns, "seq", "chunk"), records)
+            await copy_records(self.session, f"staged_{like}", (*columns, "seq"), records)
 
-    async def staged_identities_held(self, chunk: int) -> list[str]:
-        """One person, one household, in one join on the blind index: the people of a staged chunk
-        whom an active household already holds."""
+    async def staged_identities_held(self) -> list[str]:
+        """One person, one household, in one join on the blind index: the staged people whom an
+        active household already holds."""
         rows = await self.session.execute(
             text(
                 "SELECT DISTINCT s.resident_id_hash FROM staged_member s JOIN member m "
-                "ON m.resident_id_hash = s.resident_id_hash AND m.holds_identity WHERE s.chunk = :k"
-            ),
-            {"k": chunk},
+                "ON m.resident_id_hash = s.resident_id_hash AND m.holds_identity"
+            )
         )
         return list(rows.scalars())
 
-    async def move_chunk_into_place(
-        self, chunk: int, *, event_type: str, time: str, request_id: str | None, trace: dict[str, str]
+    async def move_staged_into_place(
+        self, *, event_type: str, time: str, request_id: str | None, trace: dict[str, str]
     ) -> None:
-        """A staged chunk's households and members into place, and one registered event per household."""
+        """The staged households and members into place, and one registered event per household."""
         for table, columns in (("household", HOUSEHOLD_COLUMNS), ("member", MEMBER_COLUMNS)):
             names = ", ".join(columns)
             await self.session.execute(
-                text(
-                    f"INSERT INTO {table} ({names}) SELECT {names} FROM staged_{table} WHERE chunk = :k "
-                    "ORDER BY seq"
-                ),
-                {"k": chunk},
+                text(f"INSERT INTO {table} ({names}) SELECT {names} FROM staged_{table} ORDER BY seq")
             )
         await self.session.execute(
             text(
@@ -255,12 +252,10 @@ class HouseholdRepository(Repository[Household]):
                     "h.member_count, m.member_ids, h.poverty_causes, h.batches, h.dibao, h.registered_on, "
                     "h.seq AS ord "
                     "FROM staged_household h JOIN (SELECT household_id, jsonb_agg(id::text ORDER BY seq) "
-                    "AS member_ids FROM staged_member WHERE chunk = :k GROUP BY household_id) m "
-                    "ON m.household_id = h.id WHERE h.chunk = :k"
+                    "AS member_ids FROM staged_member GROUP BY household_id) m ON m.household_id = h.id"
                 )
             ),
             {
-                "k": chunk,
                 "type": event_type,
                 "now": time,
                 "rid": request_id,
