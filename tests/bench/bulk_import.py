@@ -19,23 +19,17 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 
-from deploy.local.stack import LocalStack
 from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
-from shared.migrations import upgrade
 from shared.resident_id import make
 from tests.bench.ratios import _areas, _copy_ceiling, _villages
+from tests.bench.stack import registry_database
 from tests.support import auth, service_client, settings_for
 
 CALL = 5_000  # households per request (the route's limit)
@@ -76,24 +70,6 @@ def _roll(start: int, n: int, villages: list[str]) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-@contextmanager
-def registry_database(prefix: str) -> Iterator[tuple[Path, str]]:
-    """A PostgreSQL (fsync on) under a temporary folder, the registry's database migrated in it:
-    (the folder, the database URL); stopped and removed after."""
-    tmp = Path(tempfile.mkdtemp(prefix=prefix))
-    stack = LocalStack(tmp, fsync=True)
-    stack.data_dir.mkdir(parents=True, exist_ok=True)
-    stack.start_postgres()
-    try:
-        stack.create_database("registry")
-        url = stack.database_url("registry")
-        upgrade("registry", url)
-        yield tmp, url
-    finally:
-        stack.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def run(size: int) -> dict[str, float]:

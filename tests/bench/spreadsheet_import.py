@@ -29,8 +29,8 @@ from services.registry.imports.rules import HEADERS
 from services.registry.settings import RegistrySettings
 from shared.clock import clock
 from shared.resident_id import make
-from tests.bench.bulk_import import registry_database
 from tests.bench.rollups import COUNTY, _areas
+from tests.bench.stack import registry_database
 from tests.support import auth, service_client, settings_for
 
 RELATIONS = ["户主", "配偶", "子女", "子女", "父母"]
