@@ -24,6 +24,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
 from starlette.requests import Request
 
 from shared.errors import InvalidInput
@@ -53,6 +54,9 @@ Rows = Iterator[list[str | None]]
 
 class UnreadableFile(Exception):
     """The bytes are no workbook openpyxl can open (each service answers with its own error)."""
+
+
+CALAMINE_MAX_BYTES = 16 * 1024 * 1024  # ~120,000 households of 3 members
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
@@ -120,25 +124,20 @@ def progress(phase: Timed, *, now: datetime, done: int, total: int | None, runni
     return {"elapsed_s": round(elapsed, 1) if elapsed is not None else None, "eta_s": eta}
 
 
-def read_rows(data: bytes) -> tuple[str, str | None, int | None, Rows]:
+def read_rows(data: bytes, *, whole: bool = False) -> tuple[str, str | None, int | None, Rows]:
     """(format, encoding, rows after the header if known, rows as text cells incl. the header).
-    Raises ``UnreadableFile`` for bytes that look like a workbook but do not open."""
+    Raises ``UnreadableFile`` for bytes that look like a workbook but do not open.
+    An XLSX read ``whole`` (validation) goes through calamine (Rust): ~10x faster than openpyxl's
+    read-only mode, the bulk of a large roll's validation, but it holds the sheet's cells while it
+    is read (~2 MB of memory per 1,000 households), so only files up to CALAMINE_MAX_BYTES (a
+    county's roll) take it; an upload's first look, and larger files, stream through openpyxl."""
     if is_xlsx(data):
+        fast = whole and len(data) <= CALAMINE_MAX_BYTES
         try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            total, rows = _calamine_rows(data) if fast else _openpyxl_rows(data)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
             raise UnreadableFile(str(exc)) from exc
-        sheet = book.worksheets[0]
-        total = (sheet.max_row - 1) if sheet.max_row else None
-
-        def xlsx() -> Rows:
-            try:
-                for values in sheet.iter_rows(values_only=True):
-                    yield [cell_text(v) for v in values]
-            finally:
-                book.close()
-
-        return "xlsx", None, total, xlsx()
+        return "xlsx", None, total, rows
     text, encoding = decode_csv(data)
     total = max(text.count("\n") - 1, 0) or None
 
@@ -147,6 +146,32 @@ def read_rows(data: bytes) -> tuple[str, str | None, int | None, Rows]:
             yield [cell_text(v) for v in values]
 
     return "csv", encoding, total, csv_rows()
+
+
+def _calamine_rows(data: bytes) -> tuple[int | None, Rows]:
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    # rows come from the first; cells from the first used column (those before it: blank)
+    before: list[str | None] = [None] * (sheet.start[1] if sheet.start else 0)
+
+    def cells() -> Rows:
+        for values in sheet.iter_rows():
+            yield [*before, *map(cell_text, values)]
+
+    return (sheet.end[0] if sheet.end else None), cells()
+
+
+def _openpyxl_rows(data: bytes) -> tuple[int | None, Rows]:
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+
+    def cells() -> Rows:
+        try:
+            for values in sheet.iter_rows(values_only=True):
+                yield [cell_text(v) for v in values]
+        finally:
+            book.close()
+
+    return ((sheet.max_row - 1) if sheet.max_row else None), cells()
 
 
 def map_header(

@@ -14,6 +14,7 @@ BENCHES = {
     "coverage": "tests.bench.coverage",
     "registry_concurrency": "tests.bench.registry_concurrency",
     "ratios": "tests.bench.ratios",
+    "bulk_import": "tests.bench.bulk_import",
     "retention": "tests.bench.retention",
     "spreadsheet_import": "tests.bench.spreadsheet_import",
     "body_rss": "tests.bench.body_rss",

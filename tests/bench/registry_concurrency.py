@@ -14,26 +14,22 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from datetime import date, timedelta
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 
-from deploy.local.stack import LocalStack
 from services.registry.app import create_app
 from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import Snapshot, counter_deltas
 from services.registry.settings import RegistrySettings
 from services.registry.vocabulary import HouseholdStatus
-from shared.migrations import upgrade
 from shared.resident_id import make
+from tests.bench.stack import registry_database
 from tests.support import auth, service_client, settings_for
 
 COUNTY = "440783"
@@ -151,14 +147,7 @@ async def run(_size: int) -> dict[str, float]:
     clients = int(os.environ.get("REGISTRY_BENCH_CLIENTS", "16"))
     cpus = sorted(os.sched_getaffinity(0))
     os.sched_setaffinity(0, cpus[:CORES])  # PostgreSQL started below inherits the two cores
-    tmp = Path(tempfile.mkdtemp(prefix="jingzhun-bench-"))
-    stack = LocalStack(tmp, fsync=True)
-    stack.data_dir.mkdir(parents=True, exist_ok=True)
-    stack.start_postgres()
-    try:
-        stack.create_database("registry")
-        url = stack.database_url("registry")
-        upgrade("registry", url)
+    with registry_database("jingzhun-bench-") as (_, url):
         app = create_app(settings_for(RegistrySettings, url, db_pool_size=clients))
         async with service_client(app) as client:
             r = await client.post(
@@ -194,7 +183,4 @@ async def run(_size: int) -> dict[str, float]:
             "one_clerk_p50_ms": serial["p50_ms"],
             "one_clerk_app_cpu_cores": serial["app_cpu"],
         } | {f"counters_only_{k}_{m}": v[m] for k, v in rows.items() for m in ("per_s", "p50_ms", "p95_ms")}
-    finally:
-        stack.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
         os.sched_setaffinity(0, cpus)

@@ -11,21 +11,17 @@ counters replace.
 
 from __future__ import annotations
 
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from sqlalchemy import text
 
-from deploy.local.stack import LocalStack
 from services.registry.app import create_app
 from services.registry.rollups.repository import RollupRepository
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas
 from services.registry.settings import RegistrySettings
 from services.registry.vocabulary import HouseholdStatus
-from shared.migrations import upgrade
+from tests.bench.stack import registry_database
 from tests.support import auth, service_client, settings_for
 
 COUNTY = "440783"
@@ -79,14 +75,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 async def run(households: int) -> dict[str, float]:
-    tmp = Path(tempfile.mkdtemp(prefix="jingzhun-bench-"))
-    stack = LocalStack(tmp, fsync=True)
-    stack.data_dir.mkdir(parents=True, exist_ok=True)
-    stack.start_postgres()
-    try:
-        stack.create_database("registry")
-        url = stack.database_url("registry")
-        upgrade("registry", url)
+    with registry_database("jingzhun-bench-") as (_, url):
         app = create_app(settings_for(RegistrySettings, url))
         admin = auth(["registrar"], "440000000000")
         county = auth(["registrar"], f"{COUNTY}000000")
@@ -171,6 +160,3 @@ async def run(households: int) -> dict[str, float]:
             "pyramid_20_townships_p95_ms": pyramid_p95,
             "full_scan_query_ms": scan_s * 1000,
         }
-    finally:
-        stack.stop()
-        shutil.rmtree(tmp, ignore_errors=True)

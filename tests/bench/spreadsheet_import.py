@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
-import shutil
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,14 +24,13 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import text
 
-from deploy.local.stack import LocalStack
 from services.registry.app import create_app
 from services.registry.imports.rules import HEADERS
 from services.registry.settings import RegistrySettings
 from shared.clock import clock
-from shared.migrations import upgrade
 from shared.resident_id import make
 from tests.bench.rollups import COUNTY, _areas
+from tests.bench.stack import registry_database
 from tests.support import auth, service_client, settings_for
 
 RELATIONS = ["户主", "配偶", "子女", "子女", "父母"]
@@ -101,14 +98,7 @@ def write_roll(path: Path, households: int) -> int:
 
 
 async def run(households: int) -> dict[str, float]:
-    tmp = Path(tempfile.mkdtemp(prefix="jingzhun-bench-"))
-    stack = LocalStack(tmp, fsync=True)
-    stack.data_dir.mkdir(parents=True, exist_ok=True)
-    stack.start_postgres()
-    try:
-        stack.create_database("registry")
-        url = stack.database_url("registry")
-        upgrade("registry", url)
+    with registry_database("jingzhun-bench-") as (tmp, url):
         app = create_app(settings_for(RegistrySettings, url))
         uploader = auth(["approver"], f"{COUNTY}000000")
         t = time.perf_counter()
@@ -182,6 +172,3 @@ async def run(households: int) -> dict[str, float]:
             "peak_rss_mb_after_validate": rss_validated,
             "peak_rss_mb": _peak_mb(),
         }
-    finally:
-        stack.stop()
-        shutil.rmtree(tmp, ignore_errors=True)

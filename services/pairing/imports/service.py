@@ -213,7 +213,7 @@ async def validate(db: Database, import_id: uuid.UUID, data: bytes, today: date)
 
 
 async def _validate(db: Database, import_id: uuid.UUID, data: bytes, today: date) -> None:
-    _, _, _, cells = read_rows(data)  # it opened at the upload
+    _, _, _, cells = read_rows(data, whole=True)  # it opened at the upload
     columns, _ = map_header(rules.COLUMNS, next(cells))
     rows = enumerate(cells, start=2)  # the header is row 1, as the spreadsheet numbers it
     async with db.transaction() as session:

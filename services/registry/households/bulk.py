@@ -1,31 +1,37 @@
 """Bulk import of already-registered households (provincial platform rolls, large fixtures).
 
-Same checks as one-by-one creation (ID rules, one head, batch set, one person one household),
-but set-based: areas, policies and identity conflicts are looked up once per import, rows are
-inserted in batches, each household still gets its registered event, the import gets one audit
-record listing every household (a chain of its own, keyed by the import's id), and the counters get
-one aggregated update, last.
+Same checks and refusals as one-by-one creation (ID rules, one head, batch set, one person one
+household), but set-based: areas and policies are read once per import and the rows checked in
+Python (the rules that name a row; members' IDs are encrypted and blind-indexed here), then
+COPYed into temporary staging tables; one join on the blind index finds the people another
+household holds; INSERT … SELECT moves the rows into place and writes each household's registered
+event into the outbox; the import gets one audit record listing every household (a chain of its
+own, keyed by the import's id), and the counters one aggregated update, last.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas.repository import AreaRepository
 from services.registry.conflicts import service as conflict_service
 from services.registry.conflicts.rules import ClaimKind
 from services.registry.conflicts.service import Claim
-from services.registry.errors import AreaNotFound, InvalidMember, PersonActiveElsewhere
+from services.registry.errors import AreaNotFound, InvalidMember, PersonActiveElsewhere, PolicyMissing
 from services.registry.households import events
 from services.registry.households.repository import HouseholdRepository
 from services.registry.households.rules import check_batches
 from services.registry.households.schemas import HouseholdImportIn, MemberIn
-from services.registry.households.service import new_member, refuse_held_identities, state
+from services.registry.households.service import member_values, refuse_held_identities, state
 from services.registry.models import Area, Household, Member
 from services.registry.policies import service as policy_service
 from services.registry.policies.rules import RegistryPolicy
@@ -35,38 +41,39 @@ from services.registry.vocabulary import HouseholdStatus, Relation
 from shared import audit
 from shared.auth import Principal
 from shared.backdating import DateInFuture, LateEntryRefused
+from shared.clock import clock
+from shared.context import get_request_id
 from shared.errors import InvalidInput
 from shared.pii import PiiCipher
+from shared.tracing import event_trace_context
+
+CHUNK = 1_000  # rows built in Python while the database moves the previous chunk into place
+
+# the envelope's time as CloudEvent (shared.events.envelope) writes it
+EVENT_TIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
 async def _refuse_held(
-    session: AsyncSession,
-    actor: Principal | str,
-    households: list[Household],
-    members: list[Member],
-    row_of: dict[str, int],
-    *,
-    today: date,
+    session: AsyncSession, actor: Principal | str, roll: _Roll, hashes: list[str], *, today: date
 ) -> None:
-    """One person, one household: holders inside the caller's area are named as for one household;
-    when all lie outside it, a conflict per person goes to the officer covering both areas and the
-    import is refused with the conflicts' ids and rows only (households.service.refuse_held_identities)."""
-    hashes = list(row_of)
-    held: list[tuple[Member, Household]] = []
-    for start in range(0, len(hashes), 5_000):
-        held += await HouseholdRepository(session).identity_holder_members(hashes[start : start + 5_000])
+    """One person, one household (``hashes``: the staged people already held): holders inside the
+    caller's area are named as for one household; when all lie outside it, a conflict per person
+    goes to the officer covering both areas and the import is refused with the conflicts' ids and
+    rows only (households.service.refuse_held_identities)."""
+    held = await HouseholdRepository(session).identity_holder_members(hashes)
     if not held:
         return
     if not isinstance(actor, Principal) or any(actor.covers(h.area_code) for _, h in held):
         await refuse_held_identities(session, [m.resident_id_hash for m, _ in held])
         return  # not reached: it raises for any holder
-    entered = {m.resident_id_hash: m for m in members}
+    wanted = set(hashes)
+    entered = {m["resident_id_hash"]: m for m in roll.members if m["resident_id_hash"] in wanted}
     by_row: dict[int, list[tuple[Member, Member, Household]]] = defaultdict(list)
     for m, h in held:
-        by_row[row_of[m.resident_id_hash]].append((entered[m.resident_id_hash], m, h))
+        by_row[roll.row_of[m.resident_id_hash]].append((Member(**entered[m.resident_id_hash]), m, h))
     ids: list[str] = []
     for i, pairs in sorted(by_row.items()):
-        claim = Claim(ClaimKind.IMPORT, households[i].area_code, index=i)
+        claim = Claim(ClaimKind.IMPORT, roll.households[i]["area_code"], index=i)
         refusal = await conflict_service.open_conflicts(session, actor, claim, pairs, today=today)
         ids += refusal.extensions["conflict_ids"]
     raise PersonActiveElsewhere(
@@ -80,12 +87,17 @@ async def _refuse_held(
 
 @dataclass(slots=True)
 class _Roll:
-    """The import's households and members, built and checked row by row before anything is written."""
+    """The import's households and members as column values, built and checked row by row before
+    anything is written."""
 
-    households: list[Household] = field(default_factory=list)
-    members: list[Member] = field(default_factory=list)
+    households: list[dict[str, Any]] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
     row_of: dict[str, int] = field(default_factory=dict)  # a person's keyed hash -> their row
     old_rows: list[int] = field(default_factory=list)  # rows registered before the tolerance
+    # (area, year, causes, batches) -> [households, persons]: the counters' input, aggregated
+    groups: dict[tuple[str, int, tuple[str, ...], tuple[str, ...]], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
 
 
 async def import_registered(
@@ -102,15 +114,48 @@ async def import_registered(
     further back than the policy's tolerance make the import an old roll, which must name its
     source roll and give a reason (both kept in the import's audit record).
 
-    Steps: build and check every row; refuse an old roll without its source; refuse people held
-    elsewhere; write the rows, each household's registered event and the import's audit record
-    (its own chain, keyed by a fresh import id); the shared counters last (households.service.track)."""
+    Steps, in chunks of CHUNK rows: build and check the rows (Python, in a worker thread: the
+    ID rules, encryption and blind index of members), COPY them into staging, look up the people
+    another household holds (one join on the blind index) and, while none is found, move the chunk
+    into place with its households' registered events — the database works on one chunk while
+    Python builds the next. Then: refuse an old roll without its source, refuse people held
+    elsewhere (the moves undone first: a refusal keeps only its conflicts), write the import's
+    audit record (its own chain, keyed by a fresh import id); the shared counters last
+    (households.service.track). The refusals, and which one wins, are the row-by-row path's."""
     import_id = uuid.uuid4()
-    roll = await _build(session, actor, rows, cipher=cipher, today=today)
+    repo = HouseholdRepository(session)
+    build = await _Builder.prepare(session, actor, rows, cipher=cipher, today=today)
+    await repo.create_staging()
+    moved = await session.begin_nested()
+    held: list[str] = []
+    event = {
+        "event_type": events.REGISTERED,
+        "time": EVENT_TIME.dump_python(clock.now(), mode="json"),
+        "request_id": get_request_id(),
+        "trace": event_trace_context(),
+    }
+    starts = range(0, len(rows), CHUNK)
+    pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, 0))
+    try:
+        for start in starts:
+            households, members = await pending
+            if start + CHUNK < len(rows):
+                pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, start + CHUNK))
+            await repo.stage_chunk(households, members)
+            held += await repo.staged_identities_held()
+            if not held:
+                await repo.move_staged_into_place(**event)
+    finally:
+        if not pending.done():  # a refused chunk: let the next one's build end before leaving
+            await asyncio.wait([pending])
+        if not pending.cancelled():
+            pending.exception()  # retrieved: the refusal raised is the first row's
+    roll = build.roll
     _check_old_roll(roll, source_roll=source_roll, reason=reason)
-    await _refuse_held(session, actor, roll.households, roll.members, roll.row_of, today=today)
-    await HouseholdRepository(session).insert_many(roll.households, roll.members)
-    await _publish_registered(session, roll)
+    if held:
+        await moved.rollback()
+        await _refuse_held(session, actor, roll, held, today=today)
+    await moved.commit()
     await audit.record(
         session,
         actor=actor,
@@ -119,46 +164,83 @@ async def import_registered(
         entity_id=str(import_id),
         after={
             "import_id": str(import_id),
-            "households": [str(h.id) for h in roll.households],
-            "first": state(roll.households[0]),
+            "households": [str(h["id"]) for h in roll.households],
+            "first": state(Household(**roll.households[0])),
             "source_roll": source_roll,
             "reason": reason,
             "registered_before_tolerance": len(roll.old_rows),
             "earliest_registered_on": min(r.registered_on for r in rows).isoformat(),
         },
     )
-    await RollupRepository(session).apply(_counter_deltas(roll.households))
+    await RollupRepository(session).apply(
+        registered_counter_deltas((*key, n, persons) for key, (n, persons) in roll.groups.items())
+    )
     return len(roll.households), len(roll.members)
 
 
-async def _build(
-    session: AsyncSession,
-    actor: Principal | str,
-    rows: list[HouseholdImportIn],
-    *,
-    cipher: PiiCipher,
-    today: date,
-) -> _Roll:
-    """Every row checked (area, one head, batches, registration date) and turned into a household
-    and its members; areas and policies are read once per import, numbers drawn in one statement."""
-    areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in rows})}
-    policies: dict[tuple[str, int], RegistryPolicy] = {}
-    numbers = await HouseholdRepository(session).next_numbers(len(rows))
-    roll = _Roll()
-    for i, row in enumerate(rows):
-        area = _village(i, row, areas.get(row.area_code), actor)
-        head = _head(i, row)
-        key = (area.code, row.year)
-        if key not in policies:
-            policies[key] = await policy_service.resolve(session=session, area_code=area.code, year=row.year)
-        policy = policies[key]
-        if _registered_before_tolerance(i, row, policy, today=today):
-            roll.old_rows.append(i)
-        h = _household(row, area, head, policy, number=numbers[i], today=today)
-        roll.households.append(h)
-        for m in row.members:
-            roll.members.append(_member(i, m, h, roll.row_of, cipher=cipher, today=today))
-    return roll
+@dataclass(slots=True)
+class _Builder:
+    """Builds and checks the rows chunk by chunk, in row order (so the first refused row is the
+    one refused, as row by row); what it reads from the database is read before, once."""
+
+    actor: Principal | str
+    rows: list[HouseholdImportIn]
+    cipher: PiiCipher
+    today: date
+    areas: dict[str, Area]
+    policies: dict[tuple[str, int], RegistryPolicy | PolicyMissing]
+    numbers: list[int]
+    roll: _Roll = field(default_factory=lambda: _Roll())
+
+    @classmethod
+    async def prepare(
+        cls,
+        session: AsyncSession,
+        actor: Principal | str,
+        rows: list[HouseholdImportIn],
+        *,
+        cipher: PiiCipher,
+        today: date,
+    ) -> _Builder:
+        """Areas read once, household numbers drawn in one statement, the policy of every (village,
+        year) resolved once; a missing policy is kept and refused at the first row that needs it."""
+        areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in rows})}
+        policies: dict[tuple[str, int], RegistryPolicy | PolicyMissing] = {}
+        for code, year in dict.fromkeys((r.area_code, r.year) for r in rows):
+            area = areas.get(code)
+            if area is None or area.level != "village":
+                continue
+            try:
+                policies[(code, year)] = await policy_service.resolve(
+                    session=session, area_code=code, year=year
+                )
+            except PolicyMissing as exc:
+                policies[(code, year)] = exc
+        numbers = await HouseholdRepository(session).next_numbers(len(rows))
+        return cls(actor, rows, cipher, today, areas, policies, numbers)
+
+    def chunk(self, start: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Rows ``start`` … ``start + CHUNK - 1`` checked (area, one head, batches, registration
+        date, members' IDs) and turned into households and members (pure: runs in a worker thread)."""
+        roll, today = self.roll, self.today
+        first_member = len(roll.members)
+        for i in range(start, min(start + CHUNK, len(self.rows))):
+            row = self.rows[i]
+            area = _village(i, row, self.areas.get(row.area_code), self.actor)
+            head = _head(i, row)
+            policy = self.policies[(area.code, row.year)]
+            if isinstance(policy, PolicyMissing):
+                raise policy
+            if _registered_before_tolerance(i, row, policy, today=today):
+                roll.old_rows.append(i)
+            h = _household(row, area, head, policy, number=self.numbers[i], today=today)
+            roll.households.append(h)
+            for m in row.members:
+                roll.members.append(_member(i, m, h["id"], roll.row_of, cipher=self.cipher, today=today))
+            group = roll.groups[(h["area_code"], h["year"], tuple(h["poverty_causes"]), tuple(h["batches"]))]
+            group[0] += 1
+            group[1] += h["member_count"]
+        return roll.households[start:], roll.members[first_member:]
 
 
 def _village(i: int, row: HouseholdImportIn, area: Area | None, actor: Principal | str) -> Area:
@@ -193,45 +275,45 @@ def _registered_before_tolerance(
 
 def _household(
     row: HouseholdImportIn, area: Area, head: MemberIn, policy: RegistryPolicy, *, number: int, today: date
-) -> Household:
-    """The row's household, registered, with batches from the policy's batch set."""
-    return Household(
-        id=uuid.uuid4(),
-        household_number=row.household_number or f"{area.code}{number:08d}",
-        area_code=area.code,
-        status=HouseholdStatus.REGISTERED.value,
-        year=row.year,
-        head_name=head.name,
-        member_count=len(row.members),
-        poverty_causes=list(dict.fromkeys(c.value for c in row.poverty_causes or [])),
-        batches=check_batches(row.batches or [], allowed=policy.batches, batch_set=policy.batch_set),
-        labour_willing=row.labour_willing,
-        dibao=bool(row.dibao),
-        five_guarantee=bool(row.five_guarantee),
-        basic_needs={k.value: v for k, v in (row.basic_needs or {}).items()},
-        income_channels=list(row.income_channels or []),
-        plan=row.plan,
-        registered_on=row.registered_on,
-        version=1,
-        created_on=today,
-    )
+) -> dict[str, Any]:
+    """The row's household (its columns), registered, with batches from the policy's batch set."""
+    return {
+        "id": uuid.uuid4(),
+        "household_number": row.household_number or f"{area.code}{number:08d}",
+        "area_code": area.code,
+        "status": HouseholdStatus.REGISTERED.value,
+        "year": row.year,
+        "head_name": head.name,
+        "member_count": len(row.members),
+        "poverty_causes": list(dict.fromkeys(c.value for c in row.poverty_causes or [])),
+        "batches": check_batches(row.batches or [], allowed=policy.batches, batch_set=policy.batch_set),
+        "labour_willing": row.labour_willing,
+        "dibao": bool(row.dibao),
+        "five_guarantee": bool(row.five_guarantee),
+        "basic_needs": {k.value: v for k, v in (row.basic_needs or {}).items()},
+        "income_channels": list(row.income_channels or []),
+        "plan": row.plan,
+        "registered_on": row.registered_on,
+        "version": 1,
+        "created_on": today,
+    }
 
 
 def _member(
-    i: int, m: MemberIn, h: Household, row_of: dict[str, int], *, cipher: PiiCipher, today: date
-) -> Member:
+    i: int, m: MemberIn, household_id: uuid.UUID, row_of: dict[str, int], *, cipher: PiiCipher, today: date
+) -> dict[str, Any]:
     """One member of row ``i`` (ID rules), who may appear only once in the whole import."""
     try:
-        member = new_member(m, cipher=cipher, today=today, household_id=h.id, reason="import")
+        member = member_values(m, cipher=cipher, today=today, household_id=household_id, reason="import")
     except InvalidMember as exc:
         raise InvalidMember(f"household {i}: {exc.detail}", index=i, **exc.extensions) from exc
-    if member.resident_id_hash in row_of:
+    hsh = member["resident_id_hash"]
+    if hsh in row_of:
         raise InvalidMember(
-            f"household {i}: a person already appears in household {row_of[member.resident_id_hash]} "
-            "of this import",
+            f"household {i}: a person already appears in household {row_of[hsh]} of this import",
             index=i,
         )
-    row_of[member.resident_id_hash] = i
+    row_of[hsh] = i
     return member
 
 
@@ -249,36 +331,20 @@ def _check_old_roll(roll: _Roll, *, source_roll: str | None, reason: str | None)
         )
 
 
-async def _publish_registered(session: AsyncSession, roll: _Roll) -> None:
-    """Each household's registered event, with its own members."""
-    by_household: dict[uuid.UUID, list[Member]] = defaultdict(list)
-    for row_member in roll.members:
-        by_household[row_member.household_id].append(row_member)
-    for h in roll.households:
-        await events.registered(session, h, by_household[h.id], origin="import")
-
-
-def _counter_deltas(households: list[Household]) -> list[CounterDelta]:
-    """The roll-up counters' deltas of the whole import, for one upsert: each household's status,
-    causes and batches, and the yearly entries per (village, year)."""
+def registered_counter_deltas(
+    groups: Iterable[tuple[str, int, Sequence[str], Sequence[str], int, int]],
+) -> list[CounterDelta]:
+    """The roll-up counters' deltas of households registered in bulk, for one upsert, from their
+    groups ``(area, year, causes, batches, households, persons)``: status, causes and batches, and
+    the yearly entries per (village, year)."""
     deltas: list[CounterDelta] = []
-    flows: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    for h in households:
-        deltas += counter_deltas(
-            None,
-            Snapshot(
-                h.area_code,
-                HouseholdStatus.REGISTERED,
-                h.member_count,
-                tuple(h.poverty_causes),
-                tuple(h.batches),
-            ),
-        )
-        flows[(h.area_code, h.year)][1] += h.member_count
-        flows[(h.area_code, h.year)][0] += 1
-    for (code, year), (n, persons) in flows.items():
+    for area_code, year, causes, batches, n, persons in groups:
+        snap = Snapshot(area_code, HouseholdStatus.REGISTERED, persons, tuple(causes), tuple(batches))
         deltas += [
-            CounterDelta(d.area_prefix, d.dimension, d.key, n, persons)
-            for d in flow_deltas(code, kind="entries", year=year, persons=persons)
+            CounterDelta(d.area_prefix, d.dimension, d.key, n, d.persons)
+            for d in (
+                *counter_deltas(None, snap),
+                *flow_deltas(area_code, kind="entries", year=year, persons=persons),
+            )
         ]
     return deltas

@@ -55,23 +55,26 @@ async def registered(session: AsyncSession, h: Household, members: Sequence[Memb
 async def updated(
     session: AsyncSession, h: Household, members: Sequence[Member], *, change: str, **extra: object
 ) -> None:
-    await emit(
-        session,
-        contracts.HouseholdUpdated.model_validate(
-            {
-                "household_id": str(h.id),
-                "area_code": h.area_code,
-                "status": h.status,
-                "member_count": h.member_count,
-                "member_ids": member_ids(members),
-                # Funds plans and pairing needs read these; a change of batch must reach them.
-                "poverty_causes": list(h.poverty_causes),
-                "batches": list(h.batches),
-                "change": change,
-                **extra,
-            }
-        ),
-        subject=str(h.id),
+    await emit(session, updated_payload(h, members, change=change, **extra), subject=str(h.id))
+
+
+def updated_payload(
+    h: Household, members: Sequence[Member], *, change: str, **extra: object
+) -> contracts.HouseholdUpdated:
+    """The updated event's payload (bulk paths emit many at once: shared.events.contracts.emit_many)."""
+    return contracts.HouseholdUpdated.model_validate(
+        {
+            "household_id": str(h.id),
+            "area_code": h.area_code,
+            "status": h.status,
+            "member_count": h.member_count,
+            "member_ids": member_ids(members),
+            # Funds plans and pairing needs read these; a change of batch must reach them.
+            "poverty_causes": list(h.poverty_causes),
+            "batches": list(h.batches),
+            "change": change,
+            **extra,
+        }
     )
 
 

@@ -1,14 +1,63 @@
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, insert, literal_column, or_, select, update
+from sqlalchemy import func, literal_column, or_, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
 from shared.repository import Repository, Slice, decode_key, encode_key
+
+# what the bulk path writes of a household and a member (the rest: NULL or the table's default)
+HOUSEHOLD_COLUMNS = tuple(
+    c.key for c in Household.__table__.columns if c.key not in ("created_at", "updated_at")
+)
+MEMBER_COLUMNS = tuple(c.key for c in Member.__table__.columns if c.key not in ("created_at", "updated_at"))
+# COPY takes JSON as text
+_JSONB = {c.key for t in (Household, Member) for c in t.__table__.columns if isinstance(c.type, JSONB)}
+
+
+async def copy_records(
+    session: AsyncSession, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]
+) -> None:
+    """COPY rows into ``table`` in the session's transaction (asyncpg's binary COPY)."""
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(table, records=records, columns=list(columns))
+
+
+def registered_events_sql(source: str) -> str:
+    """INSERT … SELECT of one ``registered`` event per row of ``source`` into the outbox: the
+    envelope and data households.events.registered writes (CloudEvents, the HouseholdRegistered
+    contract; head name masked as shared.pii.mask_name does). ``source`` selects hid,
+    household_number, area_code, year, head_name, member_count, member_ids (jsonb), poverty_causes,
+    batches, dibao, registered_on and ord (the events' order); parameters :type, :now (the
+    envelope's time as JSON), :rid (request id), :trace (traceparent/tracestate, JSON) and :origin."""
+    return (
+        "INSERT INTO outbox (id, type, subject, envelope, request_id) "
+        "SELECT e.eid, CAST(:type AS varchar), e.hid::text, jsonb_strip_nulls(jsonb_build_object("
+        "'specversion', '1.0', 'id', e.eid::text, 'source', 'jingzhun/registry', "
+        "'type', CAST(:type AS text), "
+        "'subject', e.hid::text, 'time', CAST(:now AS text), 'datacontenttype', 'application/json', "
+        "'requestid', CAST(:rid AS text))) || CAST(:trace AS jsonb) || jsonb_build_object('data', "
+        "jsonb_build_object('household_id', e.hid::text, 'household_number', e.household_number, "
+        "'area_code', e.area_code, 'year', e.year, 'member_count', e.member_count, "
+        "'member_ids', e.member_ids, "
+        "'head_name_masked', left(e.head_name, 1) || repeat('*', greatest(1, char_length(e.head_name) - 1)), "
+        "'poverty_causes', to_jsonb(coalesce(e.poverty_causes, '{}')), "
+        "'batches', to_jsonb(coalesce(e.batches, '{}')), 'dibao', e.dibao, "
+        "'registered_on', to_char(e.registered_on, 'YYYY-MM-DD'), 'origin', CAST(:origin AS text))), "
+        "CAST(:rid AS text) "
+        f"FROM (SELECT gen_random_uuid() AS eid, s.* FROM ({source}) s ORDER BY s.ord) e"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +193,76 @@ class HouseholdRepository(Repository[Household]):
         last = rows[limit - 1]
         return Slice(rows[:limit], encode_key([last.area_code, last.id]))
 
-    async def insert_many(self, households: Sequence[Household], members: Sequence[Member]) -> None:
-        """Bulk path: plain multi-row INSERTs (no ORM unit of work) in chunks of 1,000."""
-        for table, objs in ((Household, households), (Member, members)):
-            skip = {"created_at", "updated_at"}  # server defaults
-            columns = [c.key for c in table.__table__.columns if c.key not in skip]
-            values = [{c: getattr(o, c) for c in columns} for o in objs]
-            for start in range(0, len(values), 1_000):
-                await self.session.execute(insert(table), values[start : start + 1_000])
+    # ---- the bulk path (households.bulk, imports): staged with COPY, moved with INSERT … SELECT ----
+
+    async def create_staging(self) -> None:
+        """Two temporary tables shaped like household and member (plus ``seq``, the row order),
+        dropped at the end of the transaction."""
+        for like in ("household", "member"):
+            await self.session.execute(
+                text(
+                    f"CREATE TEMP TABLE staged_{like} (LIKE {like} INCLUDING DEFAULTS, seq integer) "
+                    "ON COMMIT DROP"
+                )
+            )
+
+    async def stage_chunk(
+        self, households: Sequence[dict[str, Any]], members: Sequence[dict[str, Any]]
+    ) -> None:
+        """COPY a chunk of the import's rows (column values) into the staging tables, emptied first
+        (the previous chunk is in place): what follows reads one chunk, however long the import."""
+        await self.session.execute(text("TRUNCATE staged_household, staged_member"))
+        for like, rows, columns in (
+            ("household", households, HOUSEHOLD_COLUMNS),
+            ("member", members, MEMBER_COLUMNS),
+        ):
+            jsonb = [i for i, c in enumerate(columns) if c in _JSONB]
+            records = []
+            for seq, r in enumerate(rows):
+                values = [*map(r.get, columns), seq]
+                for i in jsonb:
+                    values[i] = json.dumps(values[i])
+                records.append(tuple(values))
+            await copy_records(self.session, f"staged_{like}", (*columns, "seq"), records)
+
+    async def staged_identities_held(self) -> list[str]:
+        """One person, one household, in one join on the blind index: the staged people whom an
+        active household already holds."""
+        rows = await self.session.execute(
+            text(
+                "SELECT DISTINCT s.resident_id_hash FROM staged_member s JOIN member m "
+                "ON m.resident_id_hash = s.resident_id_hash AND m.holds_identity"
+            )
+        )
+        return list(rows.scalars())
+
+    async def move_staged_into_place(
+        self, *, event_type: str, time: str, request_id: str | None, trace: dict[str, str]
+    ) -> None:
+        """The staged households and members into place, and one registered event per household."""
+        for table, columns in (("household", HOUSEHOLD_COLUMNS), ("member", MEMBER_COLUMNS)):
+            names = ", ".join(columns)
+            await self.session.execute(
+                text(f"INSERT INTO {table} ({names}) SELECT {names} FROM staged_{table} ORDER BY seq")
+            )
+        await self.session.execute(
+            text(
+                registered_events_sql(
+                    "SELECT h.id AS hid, h.household_number, h.area_code, h.year, h.head_name, "
+                    "h.member_count, m.member_ids, h.poverty_causes, h.batches, h.dibao, h.registered_on, "
+                    "h.seq AS ord "
+                    "FROM staged_household h JOIN (SELECT household_id, jsonb_agg(id::text ORDER BY seq) "
+                    "AS member_ids FROM staged_member GROUP BY household_id) m ON m.household_id = h.id"
+                )
+            ),
+            {
+                "type": event_type,
+                "now": time,
+                "rid": request_id,
+                "trace": json.dumps(trace),
+                "origin": "import",
+            },
+        )
 
     async def in_village(self, area_code: str, statuses: Sequence[str], *, limit: int) -> list[Household]:
         stmt = (

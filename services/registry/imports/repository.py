@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 
 from services.registry.households.events import REGISTERED
+from services.registry.households.repository import copy_records, registered_events_sql
 from services.registry.models import Area, Household, ImportRow, Member, SpreadsheetImport
 from shared.repository import Repository
 
@@ -62,11 +63,7 @@ class ImportRepository(Repository[SpreadsheetImport]):
 
     async def copy_rows(self, records: Sequence[tuple[Any, ...]]) -> None:
         """COPY a chunk of parsed rows into the staging table (asyncpg's binary COPY)."""
-        conn = await self.session.connection()
-        raw = await conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        await driver.copy_records_to_table("import_row", records=records, columns=STAGED_COLUMNS)
+        await copy_records(self.session, "import_row", STAGED_COLUMNS, records)
 
     async def check(
         self,
@@ -247,7 +244,7 @@ class ImportRepository(Repository[SpreadsheetImport]):
         return list((await self.session.execute(stmt)).scalars())
 
     async def move_into_place(
-        self, import_id: uuid.UUID, *, today: date, now: str, request_id: str | None
+        self, import_id: uuid.UUID, *, today: date, now: str, request_id: str | None, trace: dict[str, str]
     ) -> tuple[int, int]:
         """Households, members and their registered events, each one INSERT … SELECT."""
         s, p = self.session, {"i": import_id}
@@ -284,29 +281,24 @@ class ImportRepository(Repository[SpreadsheetImport]):
         # one registered event per household, the envelope households.events.registered writes
         await s.execute(
             text(
-                "INSERT INTO outbox (id, type, subject, envelope, request_id) "
-                "SELECT e.eid, CAST(:type AS varchar), e.hid::text, jsonb_strip_nulls(jsonb_build_object("
-                "'specversion', '1.0', 'id', e.eid::text, 'source', 'jingzhun/registry', 'type', "
-                "CAST(:type AS text), "
-                "'subject', e.hid::text, 'time', CAST(:now AS text), 'datacontenttype', 'application/json', "
-                "'requestid', CAST(:rid AS text))) || jsonb_build_object('data', jsonb_build_object("
-                "'household_id', e.hid::text, 'household_number', e.household_key, 'area_code', e.area_code, "
-                "'year', e.year, 'member_count', e.n, 'member_ids', e.member_ids, "
-                "'head_name_masked', left(e.name, 1) || repeat('*', greatest(1, char_length(e.name) - 1)), "
-                "'poverty_causes', to_jsonb(coalesce(e.poverty_causes, '{}')), "
-                "'batches', to_jsonb(coalesce(e.batches, '{}')), 'dibao', false, "
-                "'registered_on', to_char(e.registered_on, 'YYYY-MM-DD'), 'origin', 'import')), "
-                "CAST(:rid AS text) "
-                "FROM (SELECT gen_random_uuid() AS eid, h.household_id AS hid, h.household_key, h.area_code, "
-                "h.year, h.name, h.poverty_causes, h.batches, h.registered_on, m.n, m.member_ids "
-                "FROM import_row h JOIN (SELECT household_key, count(*) AS n, "
-                "jsonb_agg(member_id::text ORDER BY row_no) AS member_ids FROM import_row "
-                "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) m USING "
-                "(household_key) "
-                "WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head' "
-                "ORDER BY h.row_no) e"
+                registered_events_sql(
+                    "SELECT h.household_id AS hid, h.household_key AS household_number, h.area_code, h.year, "
+                    "h.name AS head_name, m.n AS member_count, m.member_ids, h.poverty_causes, h.batches, "
+                    "false AS dibao, h.registered_on, h.row_no AS ord "
+                    "FROM import_row h JOIN (SELECT household_key, count(*) AS n, "
+                    "jsonb_agg(member_id::text ORDER BY row_no) AS member_ids FROM import_row "
+                    "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) m USING "
+                    "(household_key) WHERE h.import_id = :i AND h.status = 'accepted' AND h.relation = 'head'"
+                )
             ),
-            p | {"type": REGISTERED, "now": now, "rid": request_id},
+            p
+            | {
+                "type": REGISTERED,
+                "now": now,
+                "rid": request_id,
+                "trace": json.dumps(trace),
+                "origin": "import",
+            },
         )
         # the ciphertext now lives in member only (rotated with it); staging keeps the blind index
         await s.execute(
@@ -356,11 +348,7 @@ class KindRepository(ImportRepository):
     """The set-shaped checks and the commit statements of the incomes, dibao and village_incomes kinds."""
 
     async def copy_kind_rows(self, records: Sequence[tuple[Any, ...]]) -> None:
-        conn = await self.session.connection()
-        raw = await conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        await driver.copy_records_to_table("import_row", records=records, columns=KIND_COLUMNS)
+        await copy_records(self.session, "import_row", KIND_COLUMNS, records)
 
     async def kind_counts(self, import_id: uuid.UUID) -> dict[str, int]:
         row = (

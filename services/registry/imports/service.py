@@ -1,6 +1,6 @@
 """Staged spreadsheet imports: upload → validate (background) → report → commit or cancel.
 
-Validation streams the file (openpyxl read_only, or the decoded CSV) in chunks of ``CHUNK`` rows:
+Validation reads the file (calamine for XLSX, or the decoded CSV) in chunks of ``CHUNK`` rows:
 each chunk is checked row by row (rules.parse_row), COPYed into ``import_row`` and the progress
 saved, in its own short transaction, so a client polling the import sees rows validated and an
 ETA, and a cancel stops it between chunks. The set-shaped checks then run in SQL over the whole
@@ -33,34 +33,39 @@ from services.registry.errors import (
     PolicyMissing,
     UnreadableSpreadsheet,
 )
+from services.registry.households import bulk
 from services.registry.households import events as household_events
+from services.registry.households.bulk import registered_counter_deltas
 from services.registry.imports import kinds, rules
 from services.registry.imports.repository import ImportRepository, KindRepository
 from services.registry.models import ImportRow, SpreadsheetImport
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
-from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas, flow_deltas
 from services.registry.vocabulary import ACTIVE_STATUSES, BATCH_LABELS, HouseholdStatus
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import Database
 from shared.errors import InvalidInput
+from shared.events.contracts import emit_many
 from shared.pii import PiiCipher, mask_resident_id
 from shared.sheet_import import UnreadableFile, read_rows
 from shared.sheet_import import progress as sheet_progress
+from shared.tracing import event_trace_context
 
 log = structlog.get_logger(__name__)
 
 CHUNK = 5_000
+Rows = Iterator[list[str | None]]  # a sheet's rows as text cells
 ALL_KINDS = ("registration", *kinds.KINDS)
 KIND_TITLES = {"registration": "建档立卡花名册"} | {k.code: k.title_zh for k in kinds.KINDS.values()}
 
 
-def _rows(data: bytes) -> tuple[str, str | None, int | None, Iterator[list[str | None]]]:
-    """(format, encoding, rows after the header if known, rows as text cells incl. the header)."""
+def _rows(data: bytes, *, whole: bool = True) -> tuple[str, str | None, int | None, Rows]:
+    """(format, encoding, rows after the header if known, rows as text cells incl. the header);
+    ``whole`` (validation) lets a county-sized XLSX go through the fast reader (shared.sheet_import)."""
     try:
-        return read_rows(data)
+        return read_rows(data, whole=whole)
     except UnreadableFile as exc:
         raise UnreadableSpreadsheet("the XLSX file cannot be opened", detail_zh="XLSX文件无法打开") from exc
 
@@ -89,7 +94,7 @@ async def upload(
     earlier = await repo.by_sha256(kind, sha)
     if earlier is not None:
         raise _already_uploaded(earlier)
-    fmt, encoding, total, rows = _rows(data)
+    fmt, encoding, total, rows = _rows(data, whole=False)
     header = next(rows, None)
     columns, missing = _header_map(kind, list(header or []))
     if missing:
@@ -359,7 +364,11 @@ async def _commit(
         if mode == "all_or_nothing":
             raise ImportHasErrors("a person was registered elsewhere since validation; nothing was imported")
     households, members = await repo.move_into_place(
-        import_id, today=today, now=clock.now().isoformat(), request_id=request_id
+        import_id,
+        today=today,
+        now=bulk.EVENT_TIME.dump_python(clock.now(), mode="json"),
+        request_id=request_id,
+        trace=event_trace_context(),
     )
     groups = await repo.committed_groups(import_id)
     counts = await repo.counts(import_id)
@@ -393,21 +402,12 @@ async def _commit(
         rows_refused=counts["refused"],
         finished_at=clock.now(),
     )
-    deltas: list[CounterDelta] = []
-    for g in groups:
-        snap = Snapshot(
-            g.area_code, HouseholdStatus.REGISTERED, int(g.persons), tuple(g.causes), tuple(g.batches)
-        )
-        deltas += [
-            CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
-            for d in counter_deltas(None, snap)
-        ]
-        deltas += [
-            CounterDelta(d.area_prefix, d.dimension, d.key, int(g.households), d.persons)
-            for d in flow_deltas(g.area_code, kind="entries", year=g.year, persons=int(g.persons))
-        ]
     # the counters' hot rows are locked until the commit: the use case's last statement
-    await RollupRepository(session).apply(deltas)
+    await RollupRepository(session).apply(
+        registered_counter_deltas(
+            (g.area_code, g.year, g.causes, g.batches, int(g.households), int(g.persons)) for g in groups
+        )
+    )
 
 
 async def cancel(session: AsyncSession, import_id: uuid.UUID, actor: Principal) -> SpreadsheetImport:
@@ -572,9 +572,19 @@ async def _commit_kind(session: AsyncSession, job: SpreadsheetImport, actor: Pri
         loaded, members = await repo.households_with_members(touched)
         for h in loaded.values():
             h.version += 1
-        for household_id, year, _fen, _before in changes:
-            h = loaded[household_id]
-            await household_events.updated(session, h, members.get(h.id, []), change="income", year=year)
+        # the events the one-by-one route emits, in row order, written in one statement
+        await emit_many(
+            session,
+            (
+                (
+                    str(household_id),
+                    household_events.updated_payload(
+                        loaded[household_id], members.get(household_id, []), change="income", year=year
+                    ),
+                )
+                for household_id, year, _fen, _before in changes
+            ),
+        )
         committed_rows, households = len(changes), len(touched)
         after |= {
             "incomes": len(changes),

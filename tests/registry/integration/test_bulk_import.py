@@ -1,0 +1,154 @@
+"""The set-based bulk import (households.bulk): rows built in chunks, staged with COPY, moved into
+place with INSERT … SELECT. What a consumer and a clerk see must be what the row-by-row path gave:
+the registered events' envelopes, and nothing saved when a later chunk holds a refused person."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from services.registry import events as contracts
+from services.registry.households import bulk
+from shared.events.envelope import CloudEvent
+from shared.tables import outbox
+from tests.registry.integration.helpers import (
+    AREAS,
+    REGISTRAR,
+    VILLAGE,
+    member,
+    person_id,
+    registered,
+    registry_app,
+)
+from tests.registry.integration.test_identity_conflicts import TAISHAN_APPROVER, TAISHAN_VILLAGE, setup
+from tests.support import auth, service_client
+
+pytestmark = pytest.mark.asyncio
+OLD_ROLL = {"source_roll": "开平市2017年建档立卡花名册", "reason": "省平台历史数据迁移"}
+
+
+def _household(area_code: str, *people: dict[str, object], **extra: object) -> dict[str, object]:
+    return {
+        "area_code": area_code,
+        "year": 2017,
+        "members": list(people),
+        "registered_on": "2017-06-01",
+    } | extra
+
+
+async def test_each_household_gets_the_registered_event_the_row_by_row_path_writes(make_db, monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK", 2)  # three households: two chunks
+    app = registry_app(make_db("registry"))
+    rows = [
+        _household(
+            VILLAGE, member("head", name="赵一"), member("spouse", name="钱二"), poverty_causes=["illness"]
+        ),
+        _household(VILLAGE, member("head", name="孙三"), dibao=True),
+        _household(VILLAGE, member("child", name="周五"), member("head", name="李四")),
+    ]
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={"households": rows} | OLD_ROLL,
+            headers=auth("approver", VILLAGE) | {"x-request-id": "bulk-import-1"},
+        )
+        assert r.json() == {"imported": 3, "persons": 5}, r.text
+        async with app.state.db.transaction() as s:
+            stored = (await s.execute(select(outbox.c.envelope).order_by(outbox.c.seq))).scalars().all()
+        events = [
+            CloudEvent.model_validate(e) for e in stored if e["type"] == contracts.HouseholdRegistered.type
+        ]
+        assert len(events) == 3
+        emitted = CloudEvent(source="jingzhun/registry", type="t", subject="s", requestid="bulk-import-1")
+        assert {frozenset(e) for e in stored if e["type"] == contracts.HouseholdRegistered.type} == {
+            frozenset(emitted.model_dump(mode="json", exclude_none=True))
+        }
+        for event, row in zip(events, rows, strict=True):
+            data = contracts.HouseholdRegistered.of(event)
+            card = (await c.get(f"/registry/v1/households/{data.household_id}", headers=REGISTRAR)).json()
+            assert event.subject == data.household_id
+            assert event.requestid == "bulk-import-1"
+            names = {m["id"]: m["name"] for m in card["members"]}
+            # the members in the order the row lists them, as the row-by-row path named them
+            assert [names[i] for i in data.member_ids] == [m["name"] for m in row["members"]]  # type: ignore[index]
+            head = next(m for m in row["members"] if m["relation"] == "head")  # type: ignore[index]
+            assert data.head_name_masked == head["name"][0] + "*"
+            assert (data.household_number, data.area_code, data.year) == (
+                card["household_number"],
+                VILLAGE,
+                2017,
+            )
+            assert data.member_count == len(row["members"])  # type: ignore[arg-type]
+            assert data.poverty_causes == list(row.get("poverty_causes", []))  # type: ignore[call-overload]
+            assert data.dibao is bool(row.get("dibao"))
+            assert data.registered_on == date(2017, 6, 1)
+            assert event.data["origin"] == "import"
+
+
+async def test_a_person_held_elsewhere_in_a_later_chunk_leaves_nothing_of_the_earlier_ones(
+    make_db, monkeypatch
+):
+    monkeypatch.setattr(
+        bulk, "CHUNK", 1
+    )  # the first household is moved into place before the second is checked
+    app = registry_app(make_db("registry"))
+    son = person_id(date(2001, 1, 2))
+    async with service_client(app) as c:
+        await setup(c)
+        await registered(
+            c, members=[member("head", name="陈大海"), member("child", name="陈小明", resident_id=son)]
+        )
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={
+                "households": [
+                    _household(TAISHAN_VILLAGE, member("head", name="王五")),
+                    _household(TAISHAN_VILLAGE, member("head", name="陈小明", resident_id=son)),
+                    _household(TAISHAN_VILLAGE, member("head", name="张六")),
+                ],
+                "source_roll": "台山市2017年建档立卡花名册",
+                "reason": "省平台历史数据迁移",
+            },
+            headers=TAISHAN_APPROVER,
+        )
+        assert r.status_code == 409, r.text
+        assert r.json()["rows"] == [1]
+        assert len(r.json()["conflict_ids"]) == 1  # the refusal's record is kept …
+        listed = (await c.get("/registry/v1/households", headers=TAISHAN_APPROVER)).json()["items"]
+        assert listed == []  # … and nothing of the import
+        async with app.state.db.transaction() as s:
+            types = (await s.execute(select(outbox.c.type))).scalars().all()
+        assert types.count(contracts.HouseholdRegistered.type) == 1  # the Kaiping household's own
+
+
+async def test_a_refused_row_in_a_later_chunk_is_the_one_named(make_db, monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK", 1)
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        rows = [
+            _household(VILLAGE, member("head", name="甲")),
+            _household(VILLAGE, member("head", name="乙")),
+            _household(VILLAGE, member("spouse", name="丙")),
+        ]
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={"households": rows} | OLD_ROLL,
+            headers=auth("approver", VILLAGE),
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["index"] == 2
+        assert (await c.get("/registry/v1/households", headers=REGISTRAR)).json()["items"] == []
+
+
+def _areas() -> list[dict[str, object]]:
+    return AREAS
