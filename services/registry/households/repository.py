@@ -3,8 +3,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, insert, literal_column, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    ScalarSelect,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
@@ -22,8 +34,63 @@ class ListFilter:
     household_ids: frozenset[uuid.UUID] | None = None  # a cadre's own households only (shared.cadres)
 
 
+@dataclass(frozen=True, slots=True)
+class CardRows:
+    """A household's row and its card's parts (active members, incomes, debts) as plain values."""
+
+    household: RowMapping
+    members: list[dict[str, Any]]
+    incomes: list[dict[str, Any]]
+    debts: list[dict[str, Any]]
+
+
+def _json_rows(
+    columns: Sequence[ColumnElement[Any]], where: Sequence[ColumnElement[bool]], order: Sequence[str]
+) -> ScalarSelect[Any]:
+    """The rows of a part of the card as one JSON array (``[]`` when none), in ``order`` (which
+    names some of ``columns``)."""
+    part = select(*columns).where(*where).subquery()
+    rows = func.json_agg(aggregate_order_by(part.table_valued(), *(part.c[k] for k in order)))
+    return select(func.coalesce(rows, literal_column("'[]'::json"), type_=JSON)).scalar_subquery()
+
+
 class HouseholdRepository(Repository[Household]):
     model = Household
+
+    async def card(
+        self,
+        household_id: uuid.UUID,
+        *,
+        member_fields: Sequence[str],
+        income_fields: Sequence[str],
+        debt_fields: Sequence[str],
+    ) -> CardRows | None:
+        """The household and its card's parts in one statement (one round trip instead of four):
+        the parts come as JSON arrays built by the database, in the orders of ``members``,
+        ``incomes`` and ``debts`` below. No ORM objects: a read that changes nothing needs none."""
+        members = _json_rows(
+            [getattr(Member, f) for f in member_fields],
+            [Member.household_id == Household.id, Member.active.is_(True)],
+            ["id"],
+        )
+        incomes = _json_rows(
+            [getattr(IncomeRecord, f) for f in income_fields],
+            [IncomeRecord.household_id == Household.id],
+            ["year"],
+        )
+        debts = _json_rows(
+            [getattr(Debt, f) for f in debt_fields],
+            [Debt.household_id == Household.id],
+            ["recorded_on", "id"],
+        )
+        stmt = select(
+            Household.__table__, members.label("card_members"), incomes.label("card_incomes"),
+            debts.label("card_debts"),
+        ).where(Household.id == household_id)
+        row = (await self.session.execute(stmt)).mappings().first()
+        if row is None:
+            return None
+        return CardRows(row, row["card_members"], row["card_incomes"], row["card_debts"])
 
     async def members(self, household_id: uuid.UUID) -> list[Member]:
         stmt = select(Member).where(Member.household_id == household_id, Member.active).order_by(Member.id)

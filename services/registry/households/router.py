@@ -46,12 +46,15 @@ router = APIRouter(prefix="/households", tags=["households"])
 Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 
 
+_CARD_PARTS = frozenset({"members", "incomes", "debts"})
+
+
 async def card(session: SessionDep, h: Household, response: Response | None = None) -> HouseholdOut:
     members, incomes, debts = await service.read_parts(session, h)
     if response is not None:
         response.headers["ETag"] = etag(h.version)
     return HouseholdOut(
-        **{k: getattr(h, k) for k in HouseholdOut.model_fields if k not in {"members", "incomes", "debts"}},
+        **{k: getattr(h, k) for k in HouseholdOut.model_fields if k not in _CARD_PARTS},
         members=[MemberOut.model_validate(m, from_attributes=True) for m in members],
         incomes=[IncomeOut.model_validate(i, from_attributes=True) for i in incomes],
         debts=[DebtOut.model_validate(d, from_attributes=True) for d in debts],
@@ -162,7 +165,15 @@ async def search_households(
 async def read_household(
     household_id: uuid.UUID, session: ReadSessionDep, user: CurrentUser, response: Response
 ) -> HouseholdOut:
-    return await card(session, await service.load(session, user, household_id), response)
+    found = await service.read_card(session, user, household_id)
+    h = found.household
+    response.headers["ETag"] = etag(h["version"])
+    return HouseholdOut(
+        **{k: h[k] for k in HouseholdOut.model_fields if k not in _CARD_PARTS},
+        members=found.members,  # plain values, validated into MemberOut here
+        incomes=found.incomes,
+        debts=found.debts,
+    )
 
 
 @router.patch("/{household_id}", response_model=HouseholdOut)
