@@ -10,6 +10,7 @@ from services.registry.conflicts.router import recorded_refusal
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.households import bulk, changes, service
+from services.registry.households.repository import ListRow
 from services.registry.households.schemas import (
     DebtIn,
     DebtOut,
@@ -61,7 +62,7 @@ async def card(session: SessionDep, h: Household, response: Response | None = No
     )
 
 
-def _list_item(h: Household, *, full_name: bool = False) -> HouseholdListItem:
+def _list_item(h: ListRow, *, full_name: bool = False) -> HouseholdListItem:
     return HouseholdListItem(
         id=h.id,
         household_number=h.household_number,

@@ -23,7 +23,7 @@ from services.registry.errors import (
     PersonInAnotherHousehold,
 )
 from services.registry.households import events
-from services.registry.households.repository import CardRows, HouseholdRepository, ListFilter
+from services.registry.households.repository import CardRows, HouseholdRepository, ListFilter, ListRow
 from services.registry.households.rules import (
     MemberFacts,
     check_batches,
@@ -544,7 +544,7 @@ async def search(
     cipher: PiiCipher,
     cursor: str | None,
     limit: int,
-) -> Slice[Household]:
+) -> Slice[ListRow]:
     prefix = actor.area_prefix
     if area_code is not None:
         area = await area_service.get(session=session, actor=actor, code=area_code)
