@@ -48,6 +48,10 @@ COUNTY = "440783"
 TOWNS, VILLAGES = 10, 10
 _people = count(1)
 Call = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+# Both servers keep an idle connection a minute (uvicorn closes it after 5 s): on a busy machine
+# the load generator can take that long to send a connection's next request, and a request sent
+# as the server closes the connection fails the run with a ReadError that says nothing of either.
+KEEP_ALIVE = ["--timeout-keep-alive", "60"]
 
 
 def _areas() -> list[dict[str, object]]:
@@ -248,14 +252,16 @@ async def run(_size: int) -> dict[str, float]:
         procs.append(
             _spawn(
                 [sys.executable, "-m", "uvicorn", "services.registry.app:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(reg_port), "--no-access-log", "--workers", workers],
+                 "--host", "127.0.0.1", "--port", str(reg_port), "--no-access-log", "--workers", workers,
+                 *KEEP_ALIVE],
                 env, tmp / "registry.log",
             )
         )
         procs.append(
             _spawn(
                 [sys.executable, "-m", "uvicorn", "tests.bench.bare_app:app", "--host", "127.0.0.1",
-                 "--port", str(bare_port), "--no-access-log", "--log-level", "warning", "--workers", workers],
+                 "--port", str(bare_port), "--no-access-log", "--log-level", "warning", "--workers", workers,
+                 *KEEP_ALIVE],
                 env, tmp / "bare.log",
             )
         )
