@@ -18,6 +18,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
+from sqlalchemy.orm import InstrumentedAttribute
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
@@ -63,13 +64,17 @@ class CardRows:
 
 
 def _json_rows(
-    columns: Sequence[ColumnElement[Any]], where: Sequence[ColumnElement[bool]], order: Sequence[str]
+    columns: Sequence[InstrumentedAttribute[Any]],
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[InstrumentedAttribute[Any]],
 ) -> ScalarSelect[Any]:
-    """The rows of a part of the card as one JSON array (``[]`` when none), in ``order`` (which
-    names some of ``columns``)."""
-    part = select(*columns).where(*where).subquery()
-    rows = func.json_agg(aggregate_order_by(part.table_valued(), *(part.c[k] for k in order)))
-    return select(func.coalesce(rows, literal_column("'[]'::json"), type_=JSON)).scalar_subquery()
+    """The rows of a part of the card as one JSON array of objects keyed by column (``[]`` when
+    none), in ``order``; correlated to the household of the enclosing statement."""
+    # the keys are the columns' attribute names, written into the statement (not 20 parameters)
+    row = func.json_build_object(*(x for c in columns for x in (literal_column(f"'{c.key}'"), c)))
+    rows = func.json_agg(aggregate_order_by(row, *order))
+    empty = literal_column("'[]'::json")
+    return select(func.coalesce(rows, empty, type_=JSON)).where(*where).scalar_subquery()
 
 
 class HouseholdRepository(Repository[Household]):
@@ -89,17 +94,17 @@ class HouseholdRepository(Repository[Household]):
         members = _json_rows(
             [getattr(Member, f) for f in member_fields],
             [Member.household_id == Household.id, Member.active.is_(True)],
-            ["id"],
+            [Member.id],
         )
         incomes = _json_rows(
             [getattr(IncomeRecord, f) for f in income_fields],
             [IncomeRecord.household_id == Household.id],
-            ["year"],
+            [IncomeRecord.year],
         )
         debts = _json_rows(
             [getattr(Debt, f) for f in debt_fields],
             [Debt.household_id == Household.id],
-            ["recorded_on", "id"],
+            [Debt.recorded_on, Debt.id],
         )
         stmt = select(
             Household.__table__, members.label("card_members"), incomes.label("card_incomes"),

@@ -329,6 +329,12 @@ async def test_the_card_read_shows_what_the_card_of_a_change_shows(make_db):
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
         await load_areas(c)
+        other = await candidate(c)  # another household's members, incomes and debts stay its own
+        theirs = f"/registry/v1/households/{other['id']}"
+        debt = {"cause": "housing", "amount_fen": 500_000, "recorded_on": "2017-01-05"}
+        assert (await c.post(f"{theirs}/debts", json=debt, headers=REGISTRAR)).status_code == 201
+        income = {"year": 2016, "per_capita_income_fen": 90_000}
+        assert (await c.put(f"{theirs}/incomes", json=income, headers=REGISTRAR)).status_code == 204
         h = await candidate(
             c,
             members=[
