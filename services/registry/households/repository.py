@@ -71,9 +71,12 @@ def _json_rows(
     """The rows of a part of the card as one JSON array of objects keyed by column (``[]`` when
     none), in ``order``; correlated to the household of the enclosing statement."""
     # the keys are the columns' attribute names, written into the statement (not 20 parameters)
-    row = func.json_build_object(*(x for c in columns for x in (literal_column(f"'{c.key}'"), c)))
+    pairs: list[ColumnElement[Any]] = []
+    for c in columns:
+        pairs += [literal_column(f"'{c.key}'"), c]
+    row = func.json_build_object(*pairs)
     rows = func.json_agg(aggregate_order_by(row, *order))
-    empty = literal_column("'[]'::json")
+    empty: ColumnElement[Any] = literal_column("'[]'::json")
     return select(func.coalesce(rows, empty, type_=JSON)).where(*where).scalar_subquery()
 
 
