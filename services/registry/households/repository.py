@@ -71,7 +71,7 @@ def _json_rows(
     """The rows of a part of the card as one JSON array of objects keyed by column (``[]`` when
     none), in ``order``; correlated to the household of the enclosing statement."""
     # the keys are the columns' attribute names, written into the statement (not 20 parameters)
-    pairs: list[ColumnElement[Any]] = []
+    pairs: list[Any] = []  # key, column, key, column, …
     for c in columns:
         pairs += [literal_column(f"'{c.key}'"), c]
     row = func.json_build_object(*pairs)
