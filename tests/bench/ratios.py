@@ -3,7 +3,8 @@
     .venv/bin/python -m tests.bench ratios          # or: make bench
 
 One PostgreSQL (fsync on) and one nats-server under a temporary folder; the registry as a real
-uvicorn process (``BENCH_WORKERS`` workers, default 1) and, on the same database and tables, a
+uvicorn process (``BENCH_WORKERS`` workers, default 1; an API replica as deploy/k8s runs it, its
+consumers off and its relay on) and, on the same database and tables, a
 bare FastAPI + asyncpg app (``tests/bench/bare_app.py``) doing the least SQL each path needs.
 The load comes from this process (httpx, ``BENCH_CONNECTIONS`` connections, default 64 for reads
 and 16 for writes) for ``BENCH_SECONDS`` per path (default 10), on the same 2 cores: the figures
@@ -14,7 +15,8 @@ county, a new household (household + member + outbox row), and the bulk import (
 a call) against COPY into a table with the registry's indexes. Each prints project req/s, its
 p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also print the
 server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores disturb
-less than req/s. ``BENCH_PROFILE=<folder>``: py-spy samples the registry during each read path
+less than req/s; ``load_1m_at_start``/``_at_end`` are the machine's load average, for the reader
+to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the registry during each read path
 (``<folder>/<path>.txt``, collapsed stacks; needs ``pip install py-spy``).
 """
 
