@@ -16,8 +16,8 @@ a call) against COPY into a table with the registry's indexes. Each prints proje
 p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also print the
 server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores disturb
 less than req/s; ``load_1m_at_start``/``_at_end`` are the machine's load average, for the reader
-to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the registry during each read path
-(``<folder>/<path>.txt``, collapsed stacks; needs ``pip install py-spy``).
+to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the registry
+during each read path (``<folder>/<path>.txt``, collapsed stacks; py-spy is in the dev extra).
 """
 
 from __future__ import annotations
