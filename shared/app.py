@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -24,6 +23,7 @@ from starlette.routing import compile_path
 from shared import clock, tracing
 from shared.auth import TokenVerifier
 from shared.bodyguard import BodyGuardMiddleware, document_json_limits, guarded_routes
+from shared.compression import SizedGZipMiddleware
 from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
 from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
@@ -117,7 +117,7 @@ def create_service_app(
     install_request_middleware(app, settings.service_name)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold.
     app.add_middleware(ConditionalGetMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SizedGZipMiddleware, minimum_size=1024)
 
     async def db_ready() -> None:
         await app.state.db.ping()

@@ -123,6 +123,36 @@ def _match(routes: Sequence[GuardedRoute], method: str, path: str) -> GuardedRou
     return None
 
 
+def _resource(path: str) -> str:
+    """The path up to its fourth ``/`` (``/registry/v1/households``): what tells routes apart first."""
+    return "/".join(path.split("/", 4)[:4])
+
+
+class _RouteIndex:
+    """:func:`_match` without trying every operation's pattern on every request: the candidates of
+    a method and a resource (``/<svc>/v1/<resource>``), in declaration order, with the operations
+    whose resource is a path parameter kept among them. Same answer as the plain scan."""
+
+    def __init__(self, routes: Sequence[GuardedRoute]) -> None:
+        self.by_key: dict[tuple[str, str], list[GuardedRoute]] = {}
+        self.open: dict[str, list[GuardedRoute]] = {}  # per method: resource is a parameter
+        literal = {_resource(r.path) for r in routes if "{" not in _resource(r.path)}
+        methods = {m for r in routes for m in r.methods}
+        for method in methods:
+            own = [r for r in routes if method in r.methods]
+            self.open[method] = [r for r in own if "{" in _resource(r.path)]
+            for key in literal:
+                self.by_key[(method, key)] = [
+                    r for r in own if "{" in _resource(r.path) or _resource(r.path) == key
+                ]
+
+    def match(self, method: str, path: str) -> GuardedRoute | None:
+        candidates = self.by_key.get((method, _resource(path)))
+        if candidates is None:
+            candidates = self.open.get(method, [])
+        return _match(candidates, method, path)
+
+
 def _parse_int(text: str) -> int:
     # A number with more digits than any 64-bit integer is refused before Python converts it.
     if len(text.lstrip("-")) > 19 or abs(value := int(text)) > MAX_JSON_INT:
@@ -314,6 +344,7 @@ class BodyGuardMiddleware:
     ) -> None:
         self.app = app
         self.routes = routes
+        self.index = _RouteIndex(routes)
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
 
@@ -322,7 +353,7 @@ class BodyGuardMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        route = _match(self.routes, request.method, request.url.path)
+        route = self.index.match(scope["method"], scope["path"])
         body: bytes | BinaryIO | None = None
         try:
             try:

@@ -155,6 +155,24 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        # The metric children of each (method, route[, status]), looked up once: ``labels()``
+        # checks and joins its arguments on every call. Routes are templates, so this stays small.
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._timers: dict[tuple[str, str], Any] = {}
+
+    def _counted(self, method: str, route: str, status: int) -> Any:
+        key = (method, route, status)
+        child = self._counters.get(key)
+        if child is None:
+            child = self._counters[key] = HTTP_REQUESTS.labels(self.service, method, route, str(status))
+        return child
+
+    def _timed(self, method: str, route: str) -> Any:
+        key = (method, route)
+        child = self._timers.get(key)
+        if child is None:
+            child = self._timers[key] = HTTP_LATENCY.labels(self.service, method, route)
+        return child
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -192,8 +210,8 @@ class RequestContextMiddleware:
             path = getattr(route, "path", "unmatched")
             method = scope.get("method", "")
             elapsed = time.perf_counter() - started
-            HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method, path).observe(elapsed)
+            self._counted(method, path, status).inc()
+            self._timed(method, path).observe(elapsed)
             quiet = path in _PROBE_ROUTES  # probes and scrapes every few seconds: debug only
             (access_log.debug if quiet else access_log.info)(
                 "http_request", method=method, path=scope.get("path"), route=path, status=status,

@@ -3,7 +3,8 @@
     .venv/bin/python -m tests.bench ratios          # or: make bench
 
 One PostgreSQL (fsync on) and one nats-server under a temporary folder; the registry as a real
-uvicorn process (``BENCH_WORKERS`` workers, default 1) and, on the same database and tables, a
+uvicorn process (``BENCH_WORKERS`` workers, default 1; an API replica as deploy/k8s runs it, its
+consumers off and its relay on) and, on the same database and tables, a
 bare FastAPI + asyncpg app (``tests/bench/bare_app.py``) doing the least SQL each path needs.
 The load comes from this process (httpx, ``BENCH_CONNECTIONS`` connections, default 64 for reads
 and 16 for writes) for ``BENCH_SECONDS`` per path (default 10), on the same 2 cores: the figures
@@ -14,8 +15,9 @@ county, a new household (household + member + outbox row), and the bulk import (
 a call) against COPY into a table with the registry's indexes. Each prints project req/s, its
 p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also print the
 server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores disturb
-less than req/s. ``BENCH_PROFILE=<folder>``: py-spy samples the registry during each read path
-(``<folder>/<path>.txt``, collapsed stacks; needs ``pip install py-spy``).
+less than req/s; ``load_1m_at_start``/``_at_end`` are the machine's load average, for the reader
+to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the registry
+during each read path (``<folder>/<path>.txt``, collapsed stacks; py-spy is in the dev extra).
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ COUNTY = "440783"
 TOWNS, VILLAGES = 10, 10
 _people = count(1)
 Call = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+# Both servers keep an idle connection a minute (uvicorn closes it after 5 s): on a busy machine
+# the load generator can take that long to send a connection's next request, and a request sent
+# as the server closes the connection fails the run with a ReadError that says nothing of either.
+KEEP_ALIVE = ["--timeout-keep-alive", "60"]
 
 
 def _areas() -> list[dict[str, object]]:
@@ -235,19 +241,29 @@ async def run(_size: int) -> dict[str, float]:
             "REGISTRY_JWT_PUBLIC_KEY_PEM": TEST_PUBLIC_KEY,
             "REGISTRY_LOG_LEVEL": "WARNING",
             "REGISTRY_RUN_JOBS": "false",
+            # An API replica as deploy/k8s runs it (consumers in the worker Deployment): the
+            # registry's own consumers would otherwise work through the import's events during the
+            # reads and be charged to them. The relay stays on to send the import's events first.
+            "REGISTRY_RUN_CONSUMERS": "false",
+            # One token sends every list request: a limit far above the load keeps the per-caller
+            # search limit's check in the path without refusing the bench (default 120 a minute).
+            "REGISTRY_RATE_LIMIT_SEARCH_PER_MINUTE": "100000000",
+            "REGISTRY_RATE_LIMIT_SEARCH_BURST": "100000000",
             "BARE_DATABASE_URL": url,
         }
         procs.append(
             _spawn(
                 [sys.executable, "-m", "uvicorn", "services.registry.app:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(reg_port), "--no-access-log", "--workers", workers],
+                 "--host", "127.0.0.1", "--port", str(reg_port), "--no-access-log", "--workers", workers,
+                 *KEEP_ALIVE],
                 env, tmp / "registry.log",
             )
         )
         procs.append(
             _spawn(
                 [sys.executable, "-m", "uvicorn", "tests.bench.bare_app:app", "--host", "127.0.0.1",
-                 "--port", str(bare_port), "--no-access-log", "--log-level", "warning", "--workers", workers],
+                 "--port", str(bare_port), "--no-access-log", "--log-level", "warning", "--workers", workers,
+                 *KEEP_ALIVE],
                 env, tmp / "bare.log",
             )
         )
@@ -291,6 +307,7 @@ async def run(_size: int) -> dict[str, float]:
             return lambda c, i: c.get(template.format(ids[i % len(ids)]), headers=headers)
 
         results: dict[str, float] = {
+            "load_1m_at_start": os.getloadavg()[0],  # other work on the machine, for the reader
             "households": households,
             "uvicorn_workers": int(workers),
             "read_connections": readers,
@@ -332,6 +349,7 @@ async def run(_size: int) -> dict[str, float]:
         raw = await _load(post("/households", {}), base=bare, connections=writers, seconds=seconds, ok=201,
                           server_pid=procs[1].pid)
         results |= _ratio(project, raw, "register")
+        results["load_1m_at_end"] = os.getloadavg()[0]
         results |= {
             "import.project_per_s": import_per_s,
             "import.copy_per_s": copy_per_s,

@@ -214,3 +214,27 @@ async def test_a_spooled_json_import_is_still_checked_for_depth(make_db) -> None
         )
         assert r.status_code == 422, r.text
         assert "nested more than 64 levels" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("service", ["registry", "funds", "pairing", "inspection"])
+async def test_the_route_index_finds_what_trying_every_route_finds(service: str) -> None:
+    """The gate looks up a request's operation by method and resource first; for every operation
+    of every service (a concrete path of each, and near misses) it names the operation the plain
+    scan in declaration order names."""
+    import importlib
+    import re
+
+    from shared.bodyguard import _match, _RouteIndex
+
+    app = importlib.import_module(f"services.{service}.app")
+    routes = guarded_routes(app.ROUTERS, f"/{service}/v1")
+    index = _RouteIndex(routes)
+    samples = {"uuid": "5b0c2f8e-0f4e-4b9e-9a55-2a1c3a9a0b11", "int": "2018", "str": "440783101201"}
+    for route in routes:
+        concrete = re.sub(r"\{[^}:]+(?::(\w+))?\}", lambda m: samples[m.group(1) or "str"], route.path)
+        for path in (concrete, concrete + "/extra", concrete.rsplit("/", 1)[0] + "/unknown"):
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                assert index.match(method, path) is _match(routes, method, path), (method, path)
+    assert index.match("GET", f"/{service}/v1/no-such-resource/x") is _match(
+        routes, "GET", f"/{service}/v1/no-such-resource/x"
+    )

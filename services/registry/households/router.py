@@ -10,6 +10,7 @@ from services.registry.conflicts.router import recorded_refusal
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.households import bulk, changes, service
+from services.registry.households.repository import ListRow
 from services.registry.households.schemas import (
     DebtIn,
     DebtOut,
@@ -46,19 +47,22 @@ router = APIRouter(prefix="/households", tags=["households"])
 Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 
 
+_CARD_PARTS = frozenset({"members", "incomes", "debts"})
+
+
 async def card(session: SessionDep, h: Household, response: Response | None = None) -> HouseholdOut:
     members, incomes, debts = await service.read_parts(session, h)
     if response is not None:
         response.headers["ETag"] = etag(h.version)
     return HouseholdOut(
-        **{k: getattr(h, k) for k in HouseholdOut.model_fields if k not in {"members", "incomes", "debts"}},
+        **{k: getattr(h, k) for k in HouseholdOut.model_fields if k not in _CARD_PARTS},
         members=[MemberOut.model_validate(m, from_attributes=True) for m in members],
         incomes=[IncomeOut.model_validate(i, from_attributes=True) for i in incomes],
         debts=[DebtOut.model_validate(d, from_attributes=True) for d in debts],
     )
 
 
-def _list_item(h: Household, *, full_name: bool = False) -> HouseholdListItem:
+def _list_item(h: ListRow, *, full_name: bool = False) -> HouseholdListItem:
     return HouseholdListItem(
         id=h.id,
         household_number=h.household_number,
@@ -162,7 +166,15 @@ async def search_households(
 async def read_household(
     household_id: uuid.UUID, session: ReadSessionDep, user: CurrentUser, response: Response
 ) -> HouseholdOut:
-    return await card(session, await service.load(session, user, household_id), response)
+    found = await service.read_card(session, user, household_id)
+    h = found.household
+    response.headers["ETag"] = etag(h["version"])
+    return HouseholdOut(
+        **{k: h[k] for k in HouseholdOut.model_fields if k not in _CARD_PARTS},
+        members=found.members,  # plain values, validated into MemberOut here
+        incomes=found.incomes,
+        debts=found.debts,
+    )
 
 
 @router.patch("/{household_id}", response_model=HouseholdOut)

@@ -23,7 +23,7 @@ from services.registry.errors import (
     PersonInAnotherHousehold,
 )
 from services.registry.households import events
-from services.registry.households.repository import HouseholdRepository, ListFilter
+from services.registry.households.repository import CardRows, HouseholdRepository, ListFilter, ListRow
 from services.registry.households.rules import (
     MemberFacts,
     check_batches,
@@ -31,10 +31,13 @@ from services.registry.households.rules import (
 )
 from services.registry.households.schemas import (
     DebtIn,
+    DebtOut,
     HouseholdAttributes,
     HouseholdIn,
     IncomeIn,
+    IncomeOut,
     MemberIn,
+    MemberOut,
 )
 from services.registry.models import Debt, Household, IncomeRecord, Member
 from services.registry.policies import service as policy_service
@@ -82,21 +85,35 @@ def state(h: Household) -> dict[str, Any]:
     }
 
 
-async def _may_read(session: AsyncSession, actor: Principal, h: Household) -> bool:
+async def _may_read(session: AsyncSession, actor: Principal, household_id: uuid.UUID, area_code: str) -> bool:
     """In the caller's area and, for a cadre, paired to them (others are 404: not even their existence)."""
-    if not actor.covers(h.area_code):
+    if not actor.covers(area_code):
         return False
     own = await cadres.cadre_households(session, actor)
-    return own is None or str(h.id) in own
+    return own is None or str(household_id) in own
 
 
 async def load(
     session: AsyncSession, actor: Actor, household_id: uuid.UUID, *, lock: bool = False
 ) -> Household:
     h = await HouseholdRepository(session).get(household_id, lock=lock)
-    if h is None or (isinstance(actor, Principal) and not await _may_read(session, actor, h)):
+    if h is None or (isinstance(actor, Principal) and not await _may_read(session, actor, h.id, h.area_code)):
         raise HouseholdNotFound.in_your_area(household_id)
     return h
+
+
+async def read_card(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> CardRows:
+    """The household card as the caller may read it (the same 404 as :func:`load` otherwise), its
+    parts with exactly the fields of the card's schemas."""
+    card = await HouseholdRepository(session).card(
+        household_id,
+        member_fields=list(MemberOut.model_fields),
+        income_fields=list(IncomeOut.model_fields),
+        debt_fields=list(DebtOut.model_fields),
+    )
+    if card is None or not await _may_read(session, actor, household_id, card.household["area_code"]):
+        raise HouseholdNotFound.in_your_area(household_id)
+    return card
 
 
 async def track(
@@ -527,7 +544,7 @@ async def search(
     cipher: PiiCipher,
     cursor: str | None,
     limit: int,
-) -> Slice[Household]:
+) -> Slice[ListRow]:
     prefix = actor.area_prefix
     if area_code is not None:
         area = await area_service.get(session=session, actor=actor, code=area_code)

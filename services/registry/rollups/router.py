@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import AreaNotFound
 from services.registry.rollups import service
 from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChartsOut, WeakVillagesOut
 from shared import cadres
-from shared.auth import CurrentUser
+from shared.auth import CurrentUser, Principal
 from shared.clock import clock
 from shared.db import ReadSessionDep, SessionDep
 from shared.fields import AreaCodeText
@@ -16,23 +17,35 @@ from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 
 
-async def _cadre_villages_only(area_code: AreaCodeText, session: SessionDep, user: CurrentUser) -> None:
+async def _check_cadre_village(session: AsyncSession, user: Principal, area_code: str) -> None:
     """A cadre reads the roll-ups of the villages of their own households, no wider (404 otherwise)."""
     own = await cadres.cadre_villages(session, user)
     if own is not None and area_code not in own:
         raise AreaNotFound(f"area {area_code} does not exist in your area", area_code=area_code)
 
 
+async def _cadre_villages_only(area_code: AreaCodeText, session: SessionDep, user: CurrentUser) -> None:
+    await _check_cadre_village(session, user, area_code)
+
+
+async def _cadre_villages_only_read(
+    area_code: AreaCodeText, session: ReadSessionDep, user: CurrentUser
+) -> None:
+    """The same on the read session of a route that takes one (one session per request, not two)."""
+    await _check_cadre_village(session, user, area_code)
+
+
 router = APIRouter(prefix="/rollups", tags=["rollups"])
 # Counts of households: a cadre reads those of their households' villages. (The weak-village list is
 # about villages' collective income, no household in it: every role of the area reads it.)
 CadreVillage = [Depends(_cadre_villages_only)]
+CadreVillageRead = [Depends(_cadre_villages_only_read)]
 Year = Query(
     default_factory=lambda: clock.today().year, ge=2014, le=2100, description="policy year for the threshold"
 )
 
 
-@router.get("/{area_code}", response_model=RollupOut, dependencies=CadreVillage)
+@router.get("/{area_code}", response_model=RollupOut, dependencies=CadreVillageRead)
 async def area_rollup(
     area_code: AreaCodeText, session: ReadSessionDep, user: CurrentUser, year: int = Year
 ) -> RollupOut:

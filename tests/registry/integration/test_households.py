@@ -321,3 +321,46 @@ async def test_two_bulk_imports_of_the_same_size_keep_audit_chains_of_their_own(
         assert [r.prev_hash for r in rows] == [GENESIS, GENESIS]  # each the start of its own chain
         rollup = (await c.get(f"/registry/v1/rollups/{VILLAGE}?year=2017", headers=REGISTRAR)).json()
         assert rollup["by_status"]["registered"] == {"households": 2, "persons": 2}
+
+
+async def test_the_card_read_shows_what_the_card_of_a_change_shows(make_db):
+    """GET reads the card in one statement (no ORM objects); it answers exactly the card a write
+    answers (members in id order, incomes by year, debts by date), ETag and all."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        other = await candidate(c)  # another household's members, incomes and debts stay its own
+        theirs = f"/registry/v1/households/{other['id']}"
+        debt = {"cause": "housing", "amount_fen": 500_000, "recorded_on": "2017-01-05"}
+        assert (await c.post(f"{theirs}/debts", json=debt, headers=REGISTRAR)).status_code == 201
+        income = {"year": 2016, "per_capita_income_fen": 90_000}
+        assert (await c.put(f"{theirs}/incomes", json=income, headers=REGISTRAR)).status_code == 204
+        h = await candidate(
+            c,
+            members=[
+                member("head", resident_id=person_id(date(1961, 2, 3))),
+                member("spouse", name="李小红", resident_id=person_id(sex="female"), in_school=False),
+                member("child", name="王小明", resident_id=person_id(date(2008, 1, 2)), in_school=True),
+            ],
+        )
+        base = f"/registry/v1/households/{h['id']}"
+        for year, fen in ((2018, 310_000), (2017, 250_000)):
+            income = {"year": year, "per_capita_income_fen": fen}
+            r = await c.put(f"{base}/incomes", json=income, headers=REGISTRAR)
+            assert r.status_code == 204, r.text
+        for cause, fen, day in (("schooling", 1_200_000, "2018-05-01"), ("illness", 3_000_000, "2017-03-09")):
+            debt = {"cause": cause, "amount_fen": fen, "recorded_on": day}
+            r = await c.post(f"{base}/debts", json=debt, headers=REGISTRAR)
+            assert r.status_code == 201, r.text
+        etag = (await c.get(base, headers=REGISTRAR)).headers["ETag"]
+        changed = await c.patch(base, json={"dibao": True}, headers={**REGISTRAR, "If-Match": etag})
+        assert changed.status_code == 200, changed.text
+        read = await c.get(base, headers=REGISTRAR)
+        assert read.status_code == 200
+        assert read.json() == changed.json()
+        assert read.headers["ETag"] == changed.headers["ETag"]
+        card = read.json()
+        assert [d["recorded_on"] for d in card["debts"]] == ["2017-03-09", "2018-05-01"]
+        assert [i["year"] for i in card["incomes"]] == [2017, 2018]
+        assert len(card["members"]) == 3
+        assert (await c.get(base, headers=OTHER_REGISTRAR)).status_code == 404
