@@ -112,7 +112,9 @@ def visit_events(seed: str, households: int) -> list[tuple[str, str, dict[str, A
     ]
 
 
-async def write_outbox(db: Database, events: list[tuple[str, str, dict[str, Any]]], chunk: int = 2000) -> None:
+async def write_outbox(
+    db: Database, events: list[tuple[str, str, dict[str, Any]]], chunk: int = 2000
+) -> None:
     for start in range(0, len(events), chunk):
         async with db.transaction() as s:
             await add_events(s, events[start : start + chunk])
@@ -146,7 +148,9 @@ async def consume(service: str, db_url: str, nats_url: str, expected: int) -> di
     handlers = _handlers(service)
     db = Database(db_url)
     nc = await nats.connect(nats_url)
-    runner = ConsumerRunner(db, nc.jetstream(timeout=10), service=service, handlers=handlers, contracts=contracts())
+    runner = ConsumerRunner(
+        db, nc.jetstream(timeout=10), service=service, handlers=handlers, contracts=contracts()
+    )
     cpu0, t0 = time.process_time(), time.perf_counter()
     task = asyncio.create_task(runner.run())
     total = select(func.count()).select_from(inbox)
@@ -171,7 +175,14 @@ def _child_main() -> None:
 
 async def _spawn(service: str, db_url: str, nats_url: str, expected: int) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.bench.projections", "consume", service, db_url, nats_url, str(expected),
+        sys.executable,
+        "-m",
+        "tests.bench.projections",
+        "consume",
+        service,
+        db_url,
+        nats_url,
+        str(expected),
         stdout=asyncio.subprocess.PIPE,
     )
 
@@ -234,7 +245,11 @@ async def run(events: int) -> dict[str, float]:
         # 1. each consumer alone over a published burst
         registry = Database(_fresh(stack, "burst_registry", "registry"))
         pairing = Database(_fresh(stack, "burst_pairing", "pairing"))
-        areas, homes, visits = area_events(events), household_events("burst", events), visit_events("burst", events)
+        areas, homes, visits = (
+            area_events(events),
+            household_events("burst", events),
+            visit_events("burst", events),
+        )
         await write_outbox(registry, areas + homes)
         await write_outbox(pairing, visits)
         await _relay_all(registry, js, "registry")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,17 @@ class NeedRepository(Repository[PairingNeed]):
         need.status, need.closed_reason, need.closed_at = status, reason, at
         await self.session.flush()
 
+    async def with_open_need(self, household_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        stmt = select(PairingNeed.household_id).where(
+            PairingNeed.household_id.in_(household_ids), PairingNeed.status == "open"
+        )
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def open_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Open needs for households that have none (one INSERT, whatever their number)."""
+        if rows:
+            await self.session.execute(insert(PairingNeed), list(rows))
+
     async def move_need(self, household_id: uuid.UUID, *, area_code: str) -> None:
         stmt = (
             update(PairingNeed)
@@ -69,6 +81,18 @@ class HouseholdRepository(Repository[HouseholdRef]):
     """Pairing's projection of the registry's households (``get(id, lock=True)`` before a change)."""
 
     model = HouseholdRef
+
+    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+        """Copies of households not held yet, in one INSERT; the ids it inserted (one another
+        transaction inserted meanwhile is left alone: the caller applies that event one by one)."""
+        if not rows:
+            return set()
+        stmt = insert(HouseholdRef).values(list(rows)).on_conflict_do_nothing(index_elements=["id"])
+        return set((await self.session.execute(stmt.returning(HouseholdRef.id))).scalars())
+
+    async def known(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        stmt = select(HouseholdRef.id).where(HouseholdRef.id.in_(ids))
+        return set((await self.session.execute(stmt)).scalars())
 
     def _select(self, prefix: str, ids: list[uuid.UUID] | None, statuses: list[str] | None) -> Select[Any]:
         stmt = select(HouseholdRef).where(HouseholdRef.area_code.startswith(prefix))
