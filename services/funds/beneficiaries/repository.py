@@ -25,6 +25,23 @@ class BeneficiaryRepository(Repository[Beneficiary]):
         )
         return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
 
+    async def upsert_many(self, kind: str, rows: Sequence[dict[str, Any]]) -> list[Beneficiary]:
+        """``upsert`` for many rows that set the same columns (``ref_id`` and those), one statement."""
+        if not rows:
+            return []
+        update = [k for k in rows[0] if k != "ref_id"]
+        stmt = insert(Beneficiary).values([{"kind": kind, **row} for row in rows])
+        upsert = stmt.on_conflict_do_update(
+            index_elements=["kind", "ref_id"], set_={k: stmt.excluded[k] for k in update}
+        ).returning(Beneficiary)
+        return list((await self.session.execute(upsert.execution_options(populate_existing=True))).scalars())
+
+    async def held(self, kind: str, ref_ids: Sequence[str]) -> dict[str, Beneficiary]:
+        """The rows of ``ref_ids`` held, locked (as ``get(..., lock=True)`` locks one)."""
+        stmt = select(Beneficiary).where(Beneficiary.kind == kind, Beneficiary.ref_id.in_(ref_ids))
+        rows = await self.session.execute(stmt.order_by(Beneficiary.ref_id).with_for_update())
+        return {b.ref_id: b for b in rows.scalars()}
+
     async def in_area(
         self, kind: str, area_prefix: str, statuses: Sequence[str] | None = None
     ) -> list[Beneficiary]:
