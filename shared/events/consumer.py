@@ -267,8 +267,9 @@ class ConsumerRunner:
         async with self.db.transaction() as session:
             unique = {e.id: e.type for _, e in parsed}
             rows = [{"consumer": durable, "event_id": i, "event_type": t} for i, t in unique.items()]
+            # executemany (sent as multi-row VALUES): compiled once, not once per batch size
             inserted = await session.execute(
-                insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
+                insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id), rows
             )
             fresh = {str(event_id) for event_id in inserted.scalars()}
             seen: set[str] = set()

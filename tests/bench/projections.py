@@ -169,7 +169,14 @@ async def consume(service: str, db_url: str, nats_url: str, expected: int) -> di
 
 def _child_main() -> None:
     service, db_url, nats_url, expected = sys.argv[2:6]
-    result = asyncio.run(consume(service, db_url, nats_url, int(expected)))
+    if profile := os.environ.get("BENCH_PROFILE_DIR"):  # where a consumer spends its time
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            result = asyncio.run(consume(service, db_url, nats_url, int(expected)))
+        prof.dump_stats(f"{profile}/{service}-{os.getpid()}.prof")
+    else:
+        result = asyncio.run(consume(service, db_url, nats_url, int(expected)))
     print(json.dumps(result), flush=True)
 
 

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.models import Beneficiary
 from shared.repository import Repository, Slice
+
+# what per-capita plans read of a household (beneficiaries.service._plan_facts)
+PLAN_COLUMNS = ("area_code", "status", "member_count", "batches", "policies_kept_until")
 
 
 class BeneficiaryRepository(Repository[Beneficiary]):
@@ -25,16 +28,18 @@ class BeneficiaryRepository(Repository[Beneficiary]):
         )
         return (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
 
-    async def upsert_many(self, kind: str, rows: Sequence[dict[str, Any]]) -> list[Beneficiary]:
-        """``upsert`` for many rows that set the same columns (``ref_id`` and those), one statement."""
+    async def upsert_many(self, kind: str, rows: Sequence[dict[str, Any]]) -> list[Row[Any]]:
+        """``upsert`` for many rows that set the same columns (``ref_id`` and those), as one
+        multi-row statement (executemany: compiled once, not per number of rows); the rows as
+        written (their ``ref_id`` and what plans read of them)."""
         if not rows:
             return []
-        update = [k for k in rows[0] if k != "ref_id"]
-        stmt = insert(Beneficiary).values([{"kind": kind, **row} for row in rows])
+        table = cast(Table, Beneficiary.__table__)
+        stmt = insert(table)
         upsert = stmt.on_conflict_do_update(
-            index_elements=["kind", "ref_id"], set_={k: stmt.excluded[k] for k in update}
-        ).returning(Beneficiary)
-        return list((await self.session.execute(upsert.execution_options(populate_existing=True))).scalars())
+            index_elements=["kind", "ref_id"], set_={k: stmt.excluded[k] for k in rows[0] if k != "ref_id"}
+        ).returning(*(table.c[k] for k in ("ref_id", *PLAN_COLUMNS)))
+        return list(await self.session.execute(upsert, [{"kind": kind, **row} for row in rows]))
 
     async def held(self, kind: str, ref_ids: Sequence[str]) -> dict[str, Beneficiary]:
         """The rows of ``ref_ids`` held, locked (as ``get(..., lock=True)`` locks one)."""

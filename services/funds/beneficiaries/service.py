@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds.beneficiaries.repository import BeneficiaryRepository
@@ -169,7 +170,7 @@ def _field(data: EventContract, name: str) -> Any:
 PlanFacts = tuple[str, str, int, tuple[str, ...], str | None]
 
 
-def _plan_facts(row: Beneficiary) -> PlanFacts:
+def _plan_facts(row: Beneficiary | Row[Any]) -> PlanFacts:
     """What per-capita plans read of a household: where, whether it counts, how many, which batches,
     until when an exited one keeps its policies."""
     kept = row.policies_kept_until.isoformat() if row.policies_kept_until else None

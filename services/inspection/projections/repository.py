@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import (
@@ -35,11 +35,11 @@ class ProjectionRepository(Repository[HouseholdRef]):
         """``_upsert`` for rows that set the same columns, each key once, in one statement."""
         if not rows:
             return
-        stmt = insert(model).values(list(rows))
+        stmt = insert(cast(Table, model.__table__))  # executemany: compiled once, sent as multi-row VALUES
         stmt = stmt.on_conflict_do_update(
             index_elements=[key], set_={k: stmt.excluded[k] for k in rows[0] if k != key}
         )
-        await self.session.execute(stmt)
+        await self.session.execute(stmt, list(rows))
 
     async def upsert_households(self, rows: Sequence[dict[str, Any]]) -> None:
         await self._upsert_many(HouseholdRef, "household_id", rows)
@@ -89,7 +89,9 @@ class ProjectionRepository(Repository[HouseholdRef]):
 
     async def add_visits(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(insert(VisitRef).values(list(rows)).on_conflict_do_nothing())
+            await self.session.execute(
+                insert(cast(Table, VisitRef.__table__)).on_conflict_do_nothing(), list(rows)
+            )
 
     async def add_disbursement(self, **values: Any) -> None:
         await self._upsert(DisbursementRef, "disbursement_id", values)
@@ -109,4 +111,6 @@ class ProjectionRepository(Repository[HouseholdRef]):
 
     async def add_movements(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(insert(RollMovementRef).values(list(rows)).on_conflict_do_nothing())
+            await self.session.execute(
+                insert(cast(Table, RollMovementRef.__table__)).on_conflict_do_nothing(), list(rows)
+            )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, Table, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.pairing.models import AreaRef, HouseholdRef, PairingNeed
@@ -58,7 +58,7 @@ class NeedRepository(Repository[PairingNeed]):
     async def open_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Open needs for households that have none (one INSERT, whatever their number)."""
         if rows:
-            await self.session.execute(insert(PairingNeed), list(rows))
+            await self.session.execute(insert(cast(Table, PairingNeed.__table__)), list(rows))
 
     async def move_need(self, household_id: uuid.UUID, *, area_code: str) -> None:
         stmt = (
@@ -87,8 +87,9 @@ class HouseholdRepository(Repository[HouseholdRef]):
         transaction inserted meanwhile is left alone: the caller applies that event one by one)."""
         if not rows:
             return set()
-        stmt = insert(HouseholdRef).values(list(rows)).on_conflict_do_nothing(index_elements=["id"])
-        return set((await self.session.execute(stmt.returning(HouseholdRef.id))).scalars())
+        table = cast(Table, HouseholdRef.__table__)  # executemany: compiled once, sent as multi-row VALUES
+        stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        return set((await self.session.execute(stmt, list(rows))).scalars())
 
     async def known(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         stmt = select(HouseholdRef.id).where(HouseholdRef.id.in_(ids))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import Table, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.registry.models import HouseholdTimelineEntry
@@ -93,9 +93,10 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
         """``add_entry`` for many, one INSERT."""
         if rows:
             await self.session.execute(
-                insert(HouseholdTimelineEntry)
-                .values(list(rows))
-                .on_conflict_do_nothing(index_elements=[HouseholdTimelineEntry.event_id])
+                insert(cast(Table, HouseholdTimelineEntry.__table__)).on_conflict_do_nothing(
+                    index_elements=["event_id"]
+                ),
+                list(rows),
             )
 
     async def trace_many(self, found: Sequence[tuple[str, str, str | None]]) -> None:
