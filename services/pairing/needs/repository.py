@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, select, update
@@ -90,6 +90,17 @@ class HouseholdRepository(Repository[HouseholdRef]):
         table = cast(Table, HouseholdRef.__table__)  # executemany: compiled once, sent as multi-row VALUES
         stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
         return set((await self.session.execute(stmt, list(rows))).scalars())
+
+    async def exited_by_id(
+        self, *, kept_before: date, after: uuid.UUID | None, limit: int
+    ) -> list[HouseholdRef]:
+        """Exited households whose kept policies ended before ``kept_before``, by id from ``after``."""
+        stmt = select(HouseholdRef).where(
+            HouseholdRef.status == "exited", HouseholdRef.policies_kept_until < kept_before
+        )
+        if after is not None:
+            stmt = stmt.where(HouseholdRef.id > after)
+        return list((await self.session.execute(stmt.order_by(HouseholdRef.id).limit(limit))).scalars())
 
     async def known(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         stmt = select(HouseholdRef.id).where(HouseholdRef.id.in_(ids))

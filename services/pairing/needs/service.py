@@ -286,9 +286,14 @@ async def _follow_move(session: AsyncSession, household: HouseholdRef, moved_to:
     return lost_cadre
 
 
-async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
-    """脱贫不脱政策 ends: pairings of exited households close the day after the policy period."""
-    exited = await HouseholdRepository(session).in_area(prefix="", statuses=["exited"])
+async def close_expired_exits(
+    session: AsyncSession, *, today: date, after: uuid.UUID | None = None, limit: int = 1000
+) -> tuple[int, uuid.UUID | None]:
+    """脱贫不脱政策 ends: pairings of exited households close the day after the policy period.
+
+    One bounded batch: up to ``limit`` exited households (by id, after ``after``) whose period
+    may be over; (pairings closed, the last household looked at, or None when there are no more)."""
+    exited = await HouseholdRepository(session).exited_by_id(kept_before=today, after=after, limit=limit)
     due = rules.expired_exits(
         (rules.ExitedHousehold(str(h.id), h.policies_kept_until) for h in exited), today=today
     )
@@ -302,7 +307,7 @@ async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
         await lifecycle.close_need(
             session, "policy-period", uuid.UUID(household_id), reason="policy_period_over"
         )
-    return closed
+    return closed, (exited[-1].id if len(exited) == limit else None)
 
 
 async def cadre_household_ids(session: AsyncSession, actor: Principal) -> list[uuid.UUID] | None:
