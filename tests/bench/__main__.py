@@ -10,7 +10,6 @@ import platform
 
 BENCHES = {
     "events": "tests.bench.events",
-    "projections": "tests.bench.projections",
     "rollups": "tests.bench.rollups",
     "coverage": "tests.bench.coverage",
     "registry_concurrency": "tests.bench.registry_concurrency",
@@ -30,7 +29,7 @@ def main() -> None:
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}")
     for name in args.which:
         module = importlib.import_module(BENCHES[name])
-        size = args.events if name in ("events", "retention", "projections") else args.households
+        size = args.events if name in ("events", "retention") else args.households
         result = asyncio.run(module.run(size))
         for key, value in result.items():
             if isinstance(value, float):

@@ -1,6 +1,7 @@
 """Benchmark: the real projection handlers, each consumer in its own process, on real servers.
 
-    .venv/bin/python -m tests.bench events --events 20000     (runs this after the no-op figures)
+    .venv/bin/python -m tests.bench events --events 20000     (after the no-op figures, as real.*)
+    .venv/bin/python -m tests.bench.projections 20000         (this part alone)
 
 Two measurements, PostgreSQL and nats-server with fsync on, as ``make run`` starts them:
 
