@@ -46,7 +46,7 @@ class OutboxRelay:
         service: str,
         batch_size: int = 200,
         idle_sleep_s: float = 0.2,
-        publish_timeout_s: float = 2.0,
+        publish_timeout_s: float = 5.0,
     ) -> None:
         self.db = db
         self.js = js
