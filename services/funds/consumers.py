@@ -1,10 +1,13 @@
 """Events this service consumes: event type -> handler(session, event). Handlers never commit."""
 
 from services.funds.beneficiaries import events as registry
-from services.funds.beneficiaries.service import on_area_upserted, on_household_event
+from services.funds.beneficiaries.service import on_area_upserted, on_household_events
 from services.pairing import events as pairing
 from shared import cadres
-from shared.events.consumer import Handler
+from shared.events.consumer import Batched, Handler
+
+# one handler object for every household type: a fetch's household events form one run
+on_household_event = Batched(on_household_events)
 
 HANDLERS: dict[str, Handler] = {
     registry.AREA_UPSERTED: on_area_upserted,

@@ -1,6 +1,6 @@
 """Events this service consumes: event type -> handler(session, event). Handlers never commit."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +11,7 @@ from services.inspection.signoffs import area_exits
 from services.inspection.signoffs import service as signoffs
 from services.registry import events as registry
 from shared.events import CloudEvent
-from shared.events.consumer import Handler
+from shared.events.consumer import Batched, Handler
 
 
 async def on_exit_requested(session: AsyncSession, event: CloudEvent) -> None:
@@ -30,6 +30,30 @@ log = structlog.get_logger(__name__)
 
 
 def tolerant(handler: Handler) -> Handler:
+    if isinstance(handler, Batched):
+        return _tolerant_batched(handler)
+    return _tolerant(handler)
+
+
+def _tolerant_batched(handler: Batched) -> Batched:
+    """A run of events as one (savepoint); if one of them cannot be used, each alone, tolerantly."""
+    one = _tolerant(handler)
+
+    async def run(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+        if len(events) > 1:
+            try:
+                async with session.begin_nested():
+                    await handler.many(session, events)
+                return
+            except (KeyError, TypeError, ValueError):
+                pass
+        for event in events:
+            await one(session, event)
+
+    return Batched(run, handler.name)
+
+
+def _tolerant(handler: Handler) -> Handler:
     """A well-formed event this service cannot use (a bad area code, a village exit for a county)
     can never succeed: retrying it would hold up every event behind it. Undo what it did
     (savepoint), log it, and let the inbox mark it handled. A payload that breaks its producer's
@@ -48,7 +72,7 @@ def tolerant(handler: Handler) -> Handler:
 
 _HANDLERS: Mapping[str, Handler] = {
     "registry.area.upserted.v1": projections.on_area_upserted,
-    "registry.household.registered.v1": projections.on_household_registered,
+    "registry.household.registered.v1": Batched(projections.on_households_registered),
     "registry.household.updated.v1": projections.on_household_updated,
     "registry.household.exit_requested.v1": on_exit_requested,
     "registry.household.exited.v1": projections.on_household_exited,
@@ -65,7 +89,7 @@ _HANDLERS: Mapping[str, Handler] = {
     COVERAGE_GAP: on_signal,
     "pairing.pairing.opened.v1": projections.on_pairing_opened,
     "pairing.pairing.closed.v1": projections.on_pairing_closed,
-    "pairing.visit.recorded.v1": projections.on_visit_recorded,
+    "pairing.visit.recorded.v1": Batched(projections.on_visits_recorded),
 }
 
 HANDLERS: dict[str, Handler] = {event_type: tolerant(h) for event_type, h in _HANDLERS.items()}

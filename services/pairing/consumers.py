@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.needs import events as need_events
 from services.pairing.needs import service as need_service
 from services.registry import events as registry
 from shared.events import CloudEvent
-from shared.events.consumer import Handler
+from shared.events.consumer import Batched, Handler
 from shared.events.contracts import parse
 
 
@@ -16,12 +18,18 @@ async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
     await need_service.apply_area(session, registry.AreaUpserted.of(event))
 
 
-async def on_household_event(session: AsyncSession, event: CloudEvent) -> None:
+async def on_household_events(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
     # The event's own time decides the day pairings close, not when the consumer caught up.
-    data = parse(event)
-    if not isinstance(data, need_service.HouseholdEvent):
-        raise TypeError(f"{event.type} is not a household event")
-    await need_service.apply_household_event(session, data, today=event.time.date())
+    items = []
+    for event in events:
+        data = parse(event)
+        if not isinstance(data, need_service.HouseholdEvent):
+            raise TypeError(f"{event.type} is not a household event")
+        items.append((data, event.time.date()))
+    await need_service.apply_household_events(session, items)
+
+
+on_household_event = Batched(on_household_events)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -10,12 +10,18 @@ from shared.db import Database
 from shared.runtime import PeriodicJob
 
 
-async def coverage_check(db: Database, now: datetime) -> None:
-    """End pairings whose policy period is over, then record every area's gaps (each once)."""
-    today = now.date()
+async def coverage_check(db: Database, now: datetime) -> coverage_service.Check:
+    """End pairings whose policy period is over (a transaction per thousand households, so the
+    locks and rows held stay bounded however many exits end), then record every area's gaps (each
+    once; the check writes them in bounded batches under one lock)."""
+    today, after = now.date(), None
+    while True:
+        async with db.transaction() as session:
+            _, after = await need_service.close_expired_exits(session, today=today, after=after)
+        if after is None:
+            break
     async with db.transaction() as session:
-        await need_service.close_expired_exits(session, today=today)
-        await coverage_service.check(session, coverage_service.CHECKER, prefix="", today=today)
+        return await coverage_service.check(session, coverage_service.CHECKER, prefix="", today=today)
 
 
 JOBS = [PeriodicJob("pairing.coverage_check", 3600, coverage_check)]

@@ -13,7 +13,7 @@ from services.registry.timeline import service as timeline
 from services.registry.timeline.rules import CONSUMED as TIMELINE_EVENTS
 from shared import cadres
 from shared.events import CloudEvent
-from shared.events.consumer import Handler
+from shared.events.consumer import Batched, Handler
 
 
 async def _pairing_opened(session: AsyncSession, event: CloudEvent) -> None:
@@ -36,8 +36,9 @@ HANDLERS: dict[str, Handler] = {
     pairing.PairingOpened.type: _pairing_opened,
     pairing.PairingClosed.type: _pairing_closed,
     # DCI subscriptions: the registry's own household events become notify callbacks (docs/DCI.md)
-    **dict.fromkeys(dci_rules.WATCHED_EVENTS, dci_service.on_registry_event),
+    # (one handler object for them all: a fetch's registry events form one run)
+    **dict.fromkeys(dci_rules.WATCHED_EVENTS, Batched(dci_service.on_registry_events)),
 }
 # a household's timeline learns visits, funds received and findings from the other services
-HANDLERS |= {t: timeline.on_event for t in TIMELINE_EVENTS if t not in HANDLERS}
-
+_timeline = Batched(timeline.on_events)
+HANDLERS |= {t: _timeline for t in TIMELINE_EVENTS if t not in HANDLERS}

@@ -18,6 +18,12 @@ alone (retried later, or dead-lettered on its last attempt) and the others are a
 without it; anything else failing (the inbox insert, the commit) sends each message the path above
 alone.
 
+A handler may apply many events at once (``Batched``): consecutive events of a fetch that map to
+the same ``Batched`` handler are given to it together, so a projection writes the batch's rows
+with one ``INSERT … ON CONFLICT`` instead of one ORM round trip per event. If it fails, the batch
+is rolled back and every message goes the path above alone (``Batched`` called with one event),
+so a poison event is still isolated, retried and dead-lettered on its own.
+
 Typed contracts (``shared.events.contracts``): given ``contracts``, every event is parsed into its
 contract before its handler runs. An event whose type/version has no contract here, or whose payload
 does not validate, is dead-lettered at once with the reason (``ContractViolation``): it would fail
@@ -29,7 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import structlog
 from nats.aio.msg import Msg
@@ -49,11 +55,27 @@ from shared.observability import CONSUMER_PENDING, EVENTS_CONSUMED, EVENTS_DEAD_
 from shared.tables import inbox
 from shared.tracing import consumer_span
 
-__all__ = ["ConsumerRunner", "Handler", "handle_event"]
+__all__ = ["Batched", "ConsumerRunner", "Handler", "handle_event"]
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+ManyHandler = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[None]]
 Contracts = Mapping[str, type[EventContract]]
 log = structlog.get_logger(__name__)
+
+
+class Batched:
+    """A handler that applies a run of events in one go (in their stream order, every one new to
+    the inbox); alone it is called with a run of one. ``name`` shows in logs and spans."""
+
+    def __init__(self, many: ManyHandler, name: str | None = None) -> None:
+        self.many = many
+        self.name = name or getattr(many, "__name__", "batched")
+
+    async def __call__(self, session: AsyncSession, event: CloudEvent) -> None:
+        await self.many(session, [event])
+
+    def __repr__(self) -> str:
+        return f"Batched({self.name})"
 
 
 async def handle_event(
@@ -82,6 +104,10 @@ async def handle_event(
         if handler is not None:
             await handler(session, event)
     return True
+
+
+class _BatchedFailed(Exception):
+    """A ``Batched`` handler failed on a run of events: which one is to blame is not known."""
 
 
 class _HandlerFailed(Exception):
@@ -222,7 +248,7 @@ class ConsumerRunner:
                 request_id_var.reset(token)
             await self._process_batch(durable, [m for m, _ in parsed if m is not failed.msg])
             return
-        except Exception as exc:  # not a handler (the inbox insert, the commit): each alone
+        except Exception as exc:  # a Batched run, the inbox insert, the commit: each alone
             log.info("consumer_batch_split", consumer=durable, size=len(parsed), error=type(exc).__name__)
             for msg, _ in parsed:
                 await self._process(durable, msg)
@@ -241,16 +267,25 @@ class ConsumerRunner:
         async with self.db.transaction() as session:
             unique = {e.id: e.type for _, e in parsed}
             rows = [{"consumer": durable, "event_id": i, "event_type": t} for i, t in unique.items()]
+            # executemany (sent as multi-row VALUES): compiled once, not once per batch size
             inserted = await session.execute(
-                insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
+                insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id), rows
             )
             fresh = {str(event_id) for event_id in inserted.scalars()}
             seen: set[str] = set()
+            run: list[tuple[Msg, CloudEvent]] = []  # consecutive events of one Batched handler
             for msg, event in parsed:
                 handler = self.handlers.get(event.type)
                 if event.id not in fresh or event.id in seen or handler is None:
                     continue
                 seen.add(event.id)  # the same event twice in one fetch: applied once
+                if run and handler is not self.handlers.get(run[0][1].type):
+                    await self._apply_run(durable, session, run)
+                    run = []
+                if isinstance(handler, Batched):
+                    self._parse(msg, event)
+                    run.append((msg, event))
+                    continue
                 rid = (msg.headers or {}).get("X-Request-ID") or event.requestid
                 token = request_id_var.set(rid)
                 try:
@@ -263,7 +298,44 @@ class ConsumerRunner:
                     raise _HandlerFailed(msg, event, exc) from exc
                 finally:
                     request_id_var.reset(token)
+            if run:
+                await self._apply_run(durable, session, run)
         return fresh
+
+    def _parse(self, msg: Msg, event: CloudEvent) -> None:
+        """An event a ``Batched`` handler will get, read through its contract first: one that cannot
+        be read is to blame on its own."""
+        if self.contracts is None:
+            return
+        try:
+            parse(event, self.contracts)
+        except Exception as exc:
+            raise _HandlerFailed(msg, event, exc) from exc
+
+    async def _apply_run(
+        self, durable: str, session: AsyncSession, run: list[tuple[Msg, CloudEvent]]
+    ) -> None:
+        handler = self.handlers[run[0][1].type]
+        assert isinstance(handler, Batched)
+        if len(run) == 1:  # blame is known: the usual isolation path, without re-running the batch
+            msg, event = run[0]
+            token = request_id_var.set((msg.headers or {}).get("X-Request-ID") or event.requestid)
+            try:
+                with consumer_span(durable, msg.subject, msg.headers, {"traceparent": event.traceparent}):
+                    await handler.many(session, [event])
+            except Exception as exc:
+                raise _HandlerFailed(msg, event, exc) from exc
+            finally:
+                request_id_var.reset(token)
+            return
+        rids = {(m.headers or {}).get("X-Request-ID") or e.requestid for m, e in run}
+        token = request_id_var.set(rids.pop() if len(rids) == 1 else None)  # one import's events share one
+        try:
+            await handler.many(session, [event for _, event in run])
+        except Exception as exc:
+            raise _BatchedFailed(f"{handler!r} failed on a run of {len(run)}: {exc!r}") from exc
+        finally:
+            request_id_var.reset(token)
 
     async def _process(self, durable: str, msg: Msg) -> None:
         try:
@@ -299,28 +371,44 @@ class ConsumerRunner:
         if not final and (attempt < self.max_attempts or not await self._database_up()):
             log.warning(
                 "consumer_handler_failed",
-                consumer=durable, event_id=event.id, attempt=attempt, error=repr(exc),
+                consumer=durable,
+                event_id=event.id,
+                attempt=attempt,
+                error=repr(exc),
             )
             await self._retry(durable, msg, attempt)
             return
         try:
             dl_seq, already = await publish_dead_letter(
-                self.js, service=self.service, msg=msg, event=event, attempts=attempt, error=exc,
+                self.js,
+                service=self.service,
+                msg=msg,
+                event=event,
+                attempts=attempt,
+                error=exc,
                 replicas=self.stream_replicas,
             )
         except Exception as publish_exc:  # NATS trouble: keep the event, try again next delivery
             log.warning(
                 "consumer_dead_letter_failed",
-                consumer=durable, event_id=event.id, attempt=attempt, error=repr(publish_exc),
+                consumer=durable,
+                event_id=event.id,
+                attempt=attempt,
+                error=repr(publish_exc),
             )
             await self._retry(durable, msg, attempt)
             return
         if not already:  # a copy made before a lost term() is not counted twice
             log.error(
                 "consumer_event_dead_lettered",
-                consumer=durable, event_id=event.id, event_type=event.type, attempts=attempt,
-                error=describe_error(exc)[1], stream=msg.metadata.stream,
-                stream_seq=msg.metadata.sequence.stream, deadletter_seq=dl_seq,
+                consumer=durable,
+                event_id=event.id,
+                event_type=event.type,
+                attempts=attempt,
+                error=describe_error(exc)[1],
+                stream=msg.metadata.stream,
+                stream_seq=msg.metadata.sequence.stream,
+                deadletter_seq=dl_seq,
             )
             EVENTS_CONSUMED.labels(self.service, durable, "dead_lettered").inc()
             EVENTS_DEAD_LETTERED.labels(self.service, event.type).inc()

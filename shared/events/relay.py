@@ -8,6 +8,7 @@ JetStream when it is sent again. A NATS outage only delays events.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -25,6 +26,12 @@ __all__ = ["OutboxRelay"]
 log = structlog.get_logger(__name__)
 
 
+def _outcome(future: asyncio.Future[Any]) -> object:
+    if future.cancelled():
+        return TimeoutError("no acknowledgement from JetStream")
+    return future.exception() or future.result()
+
+
 def _trace(traceparent: str | None, tracestate: str | None) -> dict[str, str]:
     trace = {"traceparent": traceparent, "tracestate": tracestate}
     return {k: v for k, v in trace.items() if v is not None}
@@ -39,7 +46,7 @@ class OutboxRelay:
         service: str,
         batch_size: int = 200,
         idle_sleep_s: float = 0.2,
-        publish_timeout_s: float = 2.0,
+        publish_timeout_s: float = 5.0,
     ) -> None:
         self.db = db
         self.js = js
@@ -79,10 +86,7 @@ class OutboxRelay:
             # Publish the whole batch pipelined (one fsync round on the server instead of one per
             # event), then record which ones JetStream acknowledged. Failed rows stay unsent and
             # go again next round; Nats-Msg-Id makes a repeat of an acknowledged one harmless.
-            results = await asyncio.gather(
-                *(self._publish(r.id, r.type, r.body, r.request_id, _trace(r.tp, r.ts)) for r in rows),
-                return_exceptions=True,
-            )
+            results = await self._publish_all(rows)
             sent = [r.id for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
             failed = [
                 (r.id, res) for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)
@@ -113,14 +117,40 @@ class OutboxRelay:
             unsent = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
             OUTBOX_UNSENT.labels(self.service).set((await session.execute(unsent)).scalar_one())
 
-    async def _publish(
+    async def _publish_all(self, rows: Sequence[Any]) -> list[object]:
+        """Send every row, then wait for JetStream's acknowledgements: each row's PubAck, or the
+        error that row failed with. The deadline is on progress, not on the batch: while acks keep
+        coming (an fsync per message on a busy server: hundreds of ms for a batch), the batch
+        goes on; only ``publish_timeout_s`` without any ack gives up on the rest (they are
+        published again next round). A fixed timeout per message, all sent at once, timed the
+        last ones of a batch out whenever the server was slower than the timeout for the batch."""
+        futures: list[asyncio.Future[Any]] = []
+        for r in rows:
+            try:
+                futures.append(await self._send(r.id, r.type, r.body, r.request_id, _trace(r.tp, r.ts)))
+            except Exception as exc:  # not sent (disconnected): failed, like an unacknowledged one
+                failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+                failed.set_exception(exc)
+                futures.append(failed)
+        pending = {f for f in futures if not f.done()}
+        while pending:
+            done, pending = await asyncio.wait(pending, timeout=self.publish_timeout_s)
+            if not done:
+                for f in pending:
+                    f.cancel()  # frees its slot; the row stays unsent
+                break
+        return [_outcome(f) for f in futures]
+
+    async def _send(
         self, event_id: Any, subject: str, body: str, rid: str | None, trace: dict[str, str]
-    ) -> None:
+    ) -> asyncio.Future[Any]:
         headers = {"Nats-Msg-Id": str(event_id), "Content-Type": "application/cloudevents+json"}
         if rid:
             headers["X-Request-ID"] = rid
         with tracing.publish_span(subject, trace, headers):  # adds traceparent when tracing is on
-            await self.js.publish(subject, body.encode(), timeout=self.publish_timeout_s, headers=headers)
+            return await self.js.publish_async(
+                subject, body.encode(), headers=headers, wait_stall=self.publish_timeout_s
+            )
 
     async def run(self) -> None:
         backoff = self.idle_sleep_s

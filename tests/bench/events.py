@@ -3,7 +3,10 @@
     make bench        (or: .venv/bin/python -m tests.bench events --events 5000)
 
 Measures how fast committed events leave the outbox and how fast a consumer applies them, with
-PostgreSQL and nats-server as `make run` starts them (fsync on, NATS sync_interval always).
+PostgreSQL and nats-server as `make run` starts them (fsync on, NATS sync_interval always): first
+with a no-op handler (the machinery alone), then with the services' real projection handlers, each
+consumer in its own process, and a 50,000-household import reaching every projection
+(``tests.bench.projections``; ``BENCH_IMPORT_HOUSEHOLDS`` changes the import's size).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from shared.events.relay import OutboxRelay
 from shared.events.streams import ensure_streams
 from shared.migrations import upgrade
 from shared.tables import inbox, outbox
+from tests.bench import projections
 
 EVENT = "registry.household.registered.v1"
 
@@ -40,6 +44,7 @@ async def _count(db: Database, stmt) -> int:  # type: ignore[no-untyped-def]
 
 
 async def run(events: int) -> dict[str, float]:
+    noop: dict[str, float]
     tmp = Path(tempfile.mkdtemp(prefix="jingzhun-bench-"))
     stack = LocalStack(tmp, fsync=True).start()
     try:
@@ -79,7 +84,7 @@ async def run(events: int) -> dict[str, float]:
         await nc.close()
         await producer.dispose()
         await consumer.dispose()
-        return {
+        noop = {
             "events": events,
             "outbox_write_per_s": events / write_s,
             "relay_publish_per_s": events / relay_s,
@@ -88,3 +93,4 @@ async def run(events: int) -> dict[str, float]:
     finally:
         stack.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    return noop | {f"real.{k}": v for k, v in (await projections.run(events)).items()}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import nats
@@ -24,7 +24,7 @@ from deploy.cli import app as cli
 from shared import audit
 from shared.db import Database
 from shared.events import CloudEvent
-from shared.events.consumer import ConsumerRunner
+from shared.events.consumer import Batched, ConsumerRunner
 from shared.events.deadletter import DeadLetter, iter_dead_letters
 from shared.events.streams import DEADLETTER_STREAM, ensure_streams
 from shared.tables import audit_log, inbox
@@ -297,3 +297,43 @@ async def test_retries_back_off_doubling_up_to_the_cap() -> None:
     assert [runner.retry_delay(n) for n in range(1, 11)] == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
     # Ten attempts wait about 13 minutes in all before an event is given up on.
     assert sum(runner.retry_delay(n) for n in range(1, 10)) == 810
+
+
+@dataclass
+class FlakyBatch:
+    """A ``Batched`` handler's function: projects a run of events at once; fails on a chosen subject."""
+
+    poison: str
+    runs: list[list[str]] = field(default_factory=list)  # the subjects of each run it was given
+
+    async def __call__(self, session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+        self.runs.append([e.subject for e in events])
+        if any(e.subject == self.poison for e in events):
+            raise ValueError(f"household {self.poison} 数据有误")
+        await audit.record_many(
+            session, actor="consumer", action="projected", entity_type="household",
+            entries=[(e.subject, None, e.data) for e in events], serialized_by="the test (one consumer)",
+        )
+
+
+async def test_a_batched_handler_gets_a_fetch_at_once_and_a_poison_event_still_goes_alone(
+    make_db, bus: Bus  # type: ignore[no-untyped-def]
+) -> None:
+    db = Database(make_db("pairing"))
+    many = FlakyBatch(poison="p-25")
+    sent = [await bus.publish(f"p-{i}") for i in range(50)]  # all in the stream before the first fetch
+    consumer = ConsumerRunner(
+        db, bus.js, service="pairing", handlers={EVENT: Batched(many)},
+        fetch_timeout_s=0.2, retry_delay_s=0.05, max_attempts=MAX_ATTEMPTS,
+    )
+    async with Running(consumer):
+        await wait_for(bus.dead_letters, what="the poison event dead-lettered")
+        await wait_for(lambda: consumer_settled(bus, "pairing-from-registry"), what="pairing caught up")
+    assert await projected(db) == 49  # every other event applied, each once
+    assert len(many.runs[0]) == 50  # the whole fetch in one call
+    # after the failed run each message went alone: the poison one, MAX_ATTEMPTS times in all
+    assert sum(run == ["p-25"] for run in many.runs) == MAX_ATTEMPTS
+    assert max(len(run) for run in many.runs[1:]) == 1
+    (letter,) = await bus.dead_letters()
+    assert (letter.event_id, letter.attempts) == (sent[25][0].id, MAX_ATTEMPTS)
+    await db.dispose()

@@ -14,18 +14,41 @@ class SupervisionRepository(Repository[Anomaly]):
 
     model = Anomaly
 
-    async def live_payments(self, area_prefix: str) -> list[Disbursement]:
+    async def paid(
+        self, area_prefix: str, *, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[str, str]]:
+        """The next ``limit`` beneficiaries (kind, id) with live payments in the area, in key order."""
+        key = tuple_(Disbursement.beneficiary_kind, Disbursement.beneficiary_id)
+        stmt = (
+            select(Disbursement.beneficiary_kind, Disbursement.beneficiary_id)
+            .where(Disbursement.area_code.startswith(area_prefix), Disbursement.reversed_by.is_(None))
+            .distinct()
+        )
+        if after is not None:
+            stmt = stmt.where(key > tuple_(*after))
+        rows = await self.session.execute(
+            stmt.order_by(Disbursement.beneficiary_kind, Disbursement.beneficiary_id).limit(limit)
+        )
+        return [(str(k), str(i)) for k, i in rows.all()]
+
+    async def live_payments(
+        self, area_prefix: str, beneficiaries: list[tuple[str, str]]
+    ) -> list[Disbursement]:
         stmt = (
             select(Disbursement)
-            .where(Disbursement.area_code.startswith(area_prefix), Disbursement.reversed_by.is_(None))
+            .where(
+                Disbursement.area_code.startswith(area_prefix),
+                Disbursement.reversed_by.is_(None),
+                tuple_(Disbursement.beneficiary_kind, Disbursement.beneficiary_id).in_(beneficiaries),
+            )
             .order_by(Disbursement.created_at)
         )
         return list((await self.session.execute(stmt)).scalars())
 
-    async def households(self, area_prefix: str) -> list[Beneficiary]:
-        stmt = select(Beneficiary).where(
-            Beneficiary.kind == "household", Beneficiary.area_code.startswith(area_prefix)
-        )
+    async def households(self, ids: list[str]) -> list[Beneficiary]:
+        """The household rows of ``ids`` (wherever they live now: a moved household's old payments
+        are checked against its status too)."""
+        stmt = select(Beneficiary).where(Beneficiary.kind == "household", Beneficiary.ref_id.in_(ids))
         return list((await self.session.execute(stmt)).scalars())
 
     async def entitlements(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -5,6 +5,8 @@ Each handler is idempotent on its own (upserts), besides the inbox's at-most-onc
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,25 +37,42 @@ async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
 
 
 async def on_household_registered(session: AsyncSession, event: CloudEvent) -> None:
-    d = registry.HouseholdRegistered.of(event)
+    await on_households_registered(session, [event])
+
+
+async def on_households_registered(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+    """Registered households: their copies in one upsert, their roll movements in one INSERT (a
+    household registered twice in one run goes one event at a time, in order)."""
+    named = Counter(registry.HouseholdRegistered.of(e).household_id for e in events)
+    rows, movements = [], []
     repo = ProjectionRepository(session)
-    members = d.member_count or 0
-    await repo.upsert_household(
-        household_id=d.household_id,
-        area_code=d.area_code,
-        status="registered",
-        member_count=members,
-        exited_on=None,
-    )
-    await repo.add_movement(
-        event_id=event.id,
-        household_id=d.household_id,
-        area_code=d.area_code,
-        kind="registered",
-        origin=d.origin,
-        happened_on=d.registered_on or _event_day(event),
-        persons=members,
-    )
+    for event in events:
+        d = registry.HouseholdRegistered.of(event)
+        members = d.member_count or 0
+        household = {
+            "household_id": d.household_id,
+            "area_code": d.area_code,
+            "status": "registered",
+            "member_count": members,
+            "exited_on": None,
+        }
+        movement = {
+            "event_id": event.id,
+            "household_id": d.household_id,
+            "area_code": d.area_code,
+            "kind": "registered",
+            "origin": d.origin,
+            "happened_on": d.registered_on or _event_day(event),
+            "persons": members,
+        }
+        if named[d.household_id] == 1:
+            rows.append(household)
+            movements.append(movement)
+        else:
+            await repo.upsert_household(**household)
+            await repo.add_movement(**movement)
+    await repo.upsert_households(rows)
+    await repo.add_movements(movements)
 
 
 async def on_household_updated(session: AsyncSession, event: CloudEvent) -> None:
@@ -176,12 +195,21 @@ async def on_pairing_closed(session: AsyncSession, event: CloudEvent) -> None:
 
 
 async def on_visit_recorded(session: AsyncSession, event: CloudEvent) -> None:
-    d = pairing.VisitRecorded.of(event)
-    await ProjectionRepository(session).add_visit(
-        visit_id=d.visit_id,
-        household_id=d.household_id,
-        area_code=d.area_code,
-        visited_on=d.visited_on,
+    await on_visits_recorded(session, [event])
+
+
+async def on_visits_recorded(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+    visits = [pairing.VisitRecorded.of(e) for e in events]
+    await ProjectionRepository(session).add_visits(
+        [
+            {
+                "visit_id": d.visit_id,
+                "household_id": d.household_id,
+                "area_code": d.area_code,
+                "visited_on": d.visited_on,
+            }
+            for d in visits
+        ]
     )
 
 

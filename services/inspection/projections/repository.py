@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import (
@@ -42,6 +43,19 @@ class ProjectionRepository(Repository[HouseholdRef]):
             index_elements=[key], set_={k: v for k, v in values.items() if k != key}
         )
         await self.session.execute(stmt)
+
+    async def _upsert_many(self, model: Any, key: str, rows: Sequence[dict[str, Any]]) -> None:
+        """``_upsert`` for rows that set the same columns, each key once, in one statement."""
+        if not rows:
+            return
+        stmt = insert(cast(Table, model.__table__))  # executemany: compiled once, sent as multi-row VALUES
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key], set_={k: stmt.excluded[k] for k in rows[0] if k != key}
+        )
+        await self.session.execute(stmt, list(rows))
+
+    async def upsert_households(self, rows: Sequence[dict[str, Any]]) -> None:
+        await self._upsert_many(HouseholdRef, "household_id", rows)
 
     async def upsert_area(self, **values: Any) -> None:
         await self._upsert(AreaRef, "code", values)
@@ -86,6 +100,12 @@ class ProjectionRepository(Repository[HouseholdRef]):
             .on_conflict_do_nothing()
         )
 
+    async def add_visits(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(
+                insert(cast(Table, VisitRef.__table__)).on_conflict_do_nothing(), list(rows)
+            )
+
     async def add_disbursement(self, **values: Any) -> None:
         await self._upsert(DisbursementRef, "disbursement_id", values)
 
@@ -100,4 +120,10 @@ class ProjectionRepository(Repository[HouseholdRef]):
         await self._upsert(FundPlanRef, "plan_id", values)
 
     async def add_movement(self, **values: Any) -> None:
-        await self.session.execute(insert(RollMovementRef).values(**values).on_conflict_do_nothing())
+        await self.add_movements([values])
+
+    async def add_movements(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(
+                insert(cast(Table, RollMovementRef.__table__)).on_conflict_do_nothing(), list(rows)
+            )

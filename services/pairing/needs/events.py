@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.pairing import events as contracts
 from services.pairing.models import PairingNeed
 from services.registry import events as registry
-from shared.events.contracts import emit
+from shared.events.contracts import emit, emit_many
 
 NEED_OPENED = "pairing.need.opened.v1"
 
@@ -35,4 +35,20 @@ async def need_opened(session: AsyncSession, need: PairingNeed) -> None:
             {"need_id": str(need.id), "household_id": str(need.household_id), "area_code": need.area_code}
         ),
         subject=str(need.household_id),
+    )
+
+
+async def needs_opened(session: AsyncSession, needs: list[PairingNeed]) -> None:
+    """``need_opened`` for many needs, in one outbox INSERT."""
+    await emit_many(
+        session,
+        [
+            (
+                str(n.household_id),
+                contracts.NeedOpened.model_validate(
+                    {"need_id": str(n.id), "household_id": str(n.household_id), "area_code": n.area_code}
+                ),
+            )
+            for n in needs
+        ],
     )

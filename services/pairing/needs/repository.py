@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, Table, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.pairing.models import AreaRef, HouseholdRef, PairingNeed
@@ -57,6 +57,17 @@ class NeedRepository(Repository[PairingNeed]):
         )
         await self.session.execute(stmt)
 
+    async def with_open_need(self, household_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        stmt = select(PairingNeed.household_id).where(
+            PairingNeed.household_id.in_(household_ids), PairingNeed.status == "open"
+        )
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def open_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Open needs for households that have none (one INSERT, whatever their number)."""
+        if rows:
+            await self.session.execute(insert(cast(Table, PairingNeed.__table__)), list(rows))
+
     async def move_need(self, household_id: uuid.UUID, *, area_code: str) -> None:
         stmt = (
             update(PairingNeed)
@@ -78,6 +89,30 @@ class HouseholdRepository(Repository[HouseholdRef]):
     """Pairing's projection of the registry's households (``get(id, lock=True)`` before a change)."""
 
     model = HouseholdRef
+
+    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+        """Copies of households not held yet, in one INSERT; the ids it inserted (one another
+        transaction inserted meanwhile is left alone: the caller applies that event one by one)."""
+        if not rows:
+            return set()
+        table = cast(Table, HouseholdRef.__table__)  # executemany: compiled once, sent as multi-row VALUES
+        stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        return set((await self.session.execute(stmt, list(rows))).scalars())
+
+    async def exited_by_id(
+        self, *, kept_before: date, after: uuid.UUID | None, limit: int
+    ) -> list[HouseholdRef]:
+        """Exited households whose kept policies ended before ``kept_before``, by id from ``after``."""
+        stmt = select(HouseholdRef).where(
+            HouseholdRef.status == "exited", HouseholdRef.policies_kept_until < kept_before
+        )
+        if after is not None:
+            stmt = stmt.where(HouseholdRef.id > after)
+        return list((await self.session.execute(stmt.order_by(HouseholdRef.id).limit(limit))).scalars())
+
+    async def known(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        stmt = select(HouseholdRef.id).where(HouseholdRef.id.in_(ids))
+        return set((await self.session.execute(stmt)).scalars())
 
     def _select(self, prefix: str, ids: list[uuid.UUID] | None, statuses: list[str] | None) -> Select[Any]:
         stmt = select(HouseholdRef).where(HouseholdRef.area_code.startswith(prefix))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,6 +15,7 @@ from services.pairing.errors import HouseholdNotFound
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.helpers.rules import IN_SYSTEM
 from services.pairing.models import HouseholdRef, Pairing, PairingNeed
+from services.pairing.needs import events as need_events
 from services.pairing.needs import lifecycle, rules
 from services.pairing.needs.repository import HouseholdRepository, NeedRepository
 from services.pairing.pairings import rules as pairing_rules
@@ -40,6 +43,7 @@ HouseholdEvent = (
     | registry.HouseholdRemoved
     | registry.HouseholdRejected
 )
+
 
 @dataclass(frozen=True)
 class PairedHousehold:
@@ -158,6 +162,110 @@ async def apply_household_event(session: AsyncSession, data: HouseholdEvent, *, 
             )
 
 
+# Events that can find a household new to the projection: applied set-based when it is
+_FIRST_EVENTS = ("registered", "candidate_created")
+
+
+async def apply_household_events(session: AsyncSession, items: Sequence[tuple[HouseholdEvent, date]]) -> None:
+    """Many registry.household.* events, as ``apply_household_event`` applies each, in fewer
+    statements: a household the projection does not hold yet, named once in the run by a first
+    event (registered, candidate created: what an import sends), with no pairing and no open need,
+    is inserted with the others in one INSERT, its need opened, audited and announced in one
+    statement each. Every other event goes through ``apply_household_event``, in order (the events
+    of one household keep their order; different households do not depend on each other)."""
+    named = Counter(d.household_id for d, _ in items)
+    first = [
+        (d, day) for d, day in items if named[d.household_id] == 1 and d.type.split(".")[2] in _FIRST_EVENTS
+    ]
+    ids = [uuid.UUID(d.household_id) for d, _ in first]
+    done: set[uuid.UUID] = set()
+    if ids:
+        busy = (
+            await HouseholdRepository(session).known(ids)
+            | await NeedRepository(session).with_open_need(ids)
+            | {uuid.UUID(t) for t in await PairingRepository(session).targets_with_active(map(str, ids))}
+        )
+        done = await _insert_new(
+            session, [(d, day) for d, day in first if uuid.UUID(d.household_id) not in busy]
+        )
+    for data, day in items:
+        if uuid.UUID(data.household_id) not in done:
+            await apply_household_event(session, data, today=day)
+
+
+async def _insert_new(session: AsyncSession, items: list[tuple[HouseholdEvent, date]]) -> set[uuid.UUID]:
+    """The set-based path of ``apply_household_events``; the households it inserted."""
+    now = clock.now()
+    rows, kinds, opens = {}, {}, set()
+    for data, _ in items:
+        kind = data.type.split(".")[2]
+        decision = rules.decide_on_household_event(
+            kind, data_status=_field(data, "status"), has_active_cadre=False
+        )
+        household_id = uuid.UUID(data.household_id)
+        rows[household_id] = {
+            "id": household_id,
+            "area_code": data.area_code,
+            "status": decision.status,
+            "member_count": int(_field(data, "member_count") or 0),
+            "head_name_masked": _field(data, "head_name_masked"),
+            "household_number": _field(data, "household_number"),
+            "registered_on": _field(data, "registered_on"),
+            "updated_at": now,
+        }
+        kinds[household_id] = kind
+        if decision.open_need:
+            opens.add(household_id)
+    inserted = await HouseholdRepository(session).insert_new(list(rows.values()))
+    for kind in sorted({kinds[i] for i in inserted}):
+        await audit.record_many(
+            session,
+            actor=REGISTRY,
+            action=f"household.{kind}",
+            entity_type="household_ref",
+            entries=[
+                (
+                    i,
+                    None,
+                    {
+                        "status": rows[i]["status"],
+                        "area_code": rows[i]["area_code"],
+                        "member_count": rows[i]["member_count"],
+                        "policies_kept_until": None,
+                    },
+                )
+                for i in rows
+                if i in inserted and kinds[i] == kind
+            ],
+            serialized_by="the household_ref row this transaction has just inserted",
+        )
+    needs = [
+        PairingNeed(
+            id=uuid.uuid4(), household_id=i, area_code=rows[i]["area_code"], status="open", opened_at=now
+        )
+        for i in rows
+        if i in inserted and i in opens
+    ]
+    await NeedRepository(session).open_many(
+        [
+            {c: getattr(n, c) for c in ("id", "household_id", "area_code", "status", "opened_at")}
+            for n in needs
+        ]
+    )
+    await audit.record_many(
+        session,
+        actor=REGISTRY,
+        action="need.opened",
+        entity_type="pairing_need",
+        entries=[
+            (n.id, None, {"household_id": str(n.household_id), "area_code": n.area_code}) for n in needs
+        ],
+        serialized_by="a need id made here (no one else can name it yet)",
+    )
+    await need_events.needs_opened(session, needs)
+    return inserted
+
+
 async def _follow_move(session: AsyncSession, household: HouseholdRef, moved_to: str, *, today: date) -> bool:
     """A household that moved (迁移) is served and scoped where it now lives: its pairings and open
     need take the new area. A household pairing whose helper's area does not hold the new village
@@ -178,9 +286,14 @@ async def _follow_move(session: AsyncSession, household: HouseholdRef, moved_to:
     return lost_cadre
 
 
-async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
-    """脱贫不脱政策 ends: pairings of exited households close the day after the policy period."""
-    exited = await HouseholdRepository(session).in_area(prefix="", statuses=["exited"])
+async def close_expired_exits(
+    session: AsyncSession, *, today: date, after: uuid.UUID | None = None, limit: int = 1000
+) -> tuple[int, uuid.UUID | None]:
+    """脱贫不脱政策 ends: pairings of exited households close the day after the policy period.
+
+    One bounded batch: up to ``limit`` exited households (by id, after ``after``) whose period
+    may be over; (pairings closed, the last household looked at, or None when there are no more)."""
+    exited = await HouseholdRepository(session).exited_by_id(kept_before=today, after=after, limit=limit)
     due = rules.expired_exits(
         (rules.ExitedHousehold(str(h.id), h.policies_kept_until) for h in exited), today=today
     )
@@ -194,7 +307,7 @@ async def close_expired_exits(session: AsyncSession, *, today: date) -> int:
         await lifecycle.close_need(
             session, "policy-period", uuid.UUID(household_id), reason="policy_period_over"
         )
-    return closed
+    return closed, (exited[-1].id if len(exited) == limit else None)
 
 
 async def cadre_household_ids(session: AsyncSession, actor: Principal) -> list[uuid.UUID] | None:

@@ -29,6 +29,12 @@ class PairingRepository(Repository[Pairing]):
         )
         return list((await self.session.execute(stmt)).scalars())
 
+    async def targets_with_active(self, target_ids: Iterable[str]) -> set[str]:
+        stmt = select(Pairing.target_id).where(
+            Pairing.target_id.in_(list(target_ids)), Pairing.ended_on.is_(None)
+        )
+        return set((await self.session.execute(stmt)).scalars())
+
     async def history_for(self, *, helper_id: uuid.UUID, target_id: str, kind: str) -> list[Pairing]:
         stmt = select(Pairing).where(
             Pairing.helper_id == helper_id, Pairing.target_id == target_id, Pairing.kind == kind

@@ -484,6 +484,22 @@ async def unsubscribe(
 # ----------------------------------------------------------------------------------- notify
 
 
+async def on_registry_events(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+    """``on_registry_event`` for a run of events: the live subscriptions read once per kind of
+    event in the run; only an event some subscription hears goes on to make its notify items (an
+    import's thousands of events with no subscriber cost one query)."""
+    kinds = {e.id: rules.event_kind(e.type, e.data) for e in events}
+    repo = DciRepository(session)
+    heard: dict[str, list[datetime]] = {}
+    for kind in sorted({k for k in kinds.values() if k is not None}):
+        latest = max(e.time for e in events if kinds[e.id] == kind)
+        heard[kind] = [s.created_at for s, _ in await repo.listeners(kind, since=latest)]
+    for event in events:
+        of = kinds[event.id]
+        if of is not None and any(made <= event.time for made in heard[of]):
+            await on_registry_event(session, event)
+
+
 async def on_registry_event(session: AsyncSession, event: CloudEvent) -> None:
     """Consumer of the registry's own stream: a notify item per live subscription that hears it.
     Idempotent (the inbox, and one row per subscription and event)."""

@@ -3,10 +3,11 @@ projection of other services' events (household_timeline_entry)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import Table, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.registry.models import HouseholdTimelineEntry
@@ -37,9 +38,14 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
         """Serialize the events that name each other (a finding and its signal may be handled at
         the same moment by the consumers of two streams): a transaction-scoped advisory lock per
         ref, taken in one order."""
-        for ref in sorted(set(refs)):
+        keys = [f"timeline:{ref}" for ref in sorted(set(refs))]
+        if keys:  # one statement: unnest hands the keys over in the array's (sorted) order
             await self.session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 7))"), {"k": f"timeline:{ref}"}
+                text(
+                    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7)))"
+                    " FROM unnest(CAST(:ks AS text[])) AS k"
+                ),
+                {"ks": keys},
             )
 
     async def household_of(self, ref: str) -> tuple[str | None, str | None]:
@@ -82,6 +88,38 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
             )
             .on_conflict_do_nothing(index_elements=[HouseholdTimelineEntry.event_id])
         )
+
+    async def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
+        """``add_entry`` for many, one INSERT."""
+        if rows:
+            await self.session.execute(
+                insert(cast(Table, HouseholdTimelineEntry.__table__)).on_conflict_do_nothing(
+                    index_elements=["event_id"]
+                ),
+                list(rows),
+            )
+
+    async def trace_many(self, found: Sequence[tuple[str, str, str | None]]) -> None:
+        """``trace`` for many ``(ref, household, area)`` at once: one UPDATE per generation of
+        entries that name each other, whatever the number of refs."""
+        pending = list(found)
+        while pending:
+            result = await self.session.execute(
+                text(
+                    "UPDATE household_timeline_entry e"
+                    " SET household_id = m.h, area_code = coalesce(e.area_code, m.a)"
+                    " FROM unnest(CAST(:refs AS text[]), CAST(:hs AS text[]), CAST(:areas AS text[]))"
+                    " AS m(r, h, a) "
+                    "WHERE e.household_id IS NULL AND e.detail ->> 'via_ref' = m.r "
+                    "RETURNING e.ref, m.h, m.a"
+                ),
+                {
+                    "refs": [r for r, _, _ in pending],
+                    "hs": [h for _, h, _ in pending],
+                    "areas": [a for _, _, a in pending],
+                },
+            )
+            pending = [(r, h, a) for r, h, a in result.all() if r]
 
     async def trace(self, via_ref: str, household_id: str, area_code: str | None) -> None:
         """Entries that arrived before the one naming their household (a finding raised before its
