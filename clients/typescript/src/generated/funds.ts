@@ -108,7 +108,8 @@ export interface paths {
         /**
          * Record a four-party agreement
          * @description Record a four-party agreement. A dividend rate below the policy floor in force is refused (422);
-         *     households not registered (or gone) are refused (409) as a disbursement to them would be.
+         *     households not registered (or gone) are refused (409) as a disbursement to them would be. A
+         *     household listed twice is 422.
          */
         post: operations["asset-income:sign"];
         delete?: never;
@@ -860,9 +861,11 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "source" | "holding" | "payout" | "资金来源" | "专户（资金池）" | "拨付户";
+            kind: "source" | "holding" | "资金来源" | "专户（资金池）";
             /** Name */
             name: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AccountOut */
         AccountOut: {
@@ -883,6 +886,8 @@ export interface components {
              * Format: date
              */
             opened_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * AgreementIn
@@ -944,6 +949,8 @@ export interface components {
             start_year: number;
             /** Term Years */
             term_years: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AgreementOut */
         AgreementOut: {
@@ -1001,6 +1008,8 @@ export interface components {
             start_year: number;
             /** Term Years */
             term_years: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AnomalyOut */
         AnomalyOut: {
@@ -1010,7 +1019,7 @@ export interface components {
             area_code: string;
             /** Detail */
             detail: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Detected At
@@ -1026,6 +1035,8 @@ export interface components {
             kind: string;
             /** Signal Key */
             signal_key: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ArrearsRow */
         ArrearsRow: {
@@ -1039,6 +1050,8 @@ export interface components {
             received_fen: number;
             /** Year */
             year: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * BeneficiaryOut
@@ -1061,7 +1074,11 @@ export interface components {
             ref_id: string;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
+        /** @description Any JSON value whose integers lie within ±9223372036854775807 (the body guard refuses larger ones, and nesting deeper than 64 levels) */
+        BoundedJsonValue: unknown | number;
         /** BudgetIn */
         BudgetIn: {
             /**
@@ -1069,6 +1086,8 @@ export interface components {
              * @description integer fen
              */
             amount_fen: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** BudgetOut */
         BudgetOut: {
@@ -1083,6 +1102,8 @@ export interface components {
             version: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ComplianceOut */
         ComplianceOut: {
@@ -1100,6 +1121,8 @@ export interface components {
             total: components["schemas"]["TotalCheckOut"];
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DeclarationIn */
         DeclarationIn: {
@@ -1113,6 +1136,8 @@ export interface components {
              * @description idle (stock) funds recovered that year that may be used as a whole, integer fen
              */
             recovered_idle_funds_fen: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DeclarationOut */
         DeclarationOut: {
@@ -1136,11 +1161,15 @@ export interface components {
             version: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DetectionRun */
         DetectionRun: {
             /** New Anomalies */
             new_anomalies: components["schemas"]["AnomalyOut"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * DisbursementIn
@@ -1179,6 +1208,8 @@ export interface components {
             plan_id?: string | null;
             /** Year */
             year?: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DisbursementOut */
         DisbursementOut: {
@@ -1220,11 +1251,15 @@ export interface components {
             transaction_id: string;
             /** Year */
             year: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DisbursementReversalIn */
         DisbursementReversalIn: {
             /** Reason */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DistributionIn */
         DistributionIn: {
@@ -1235,6 +1270,8 @@ export interface components {
             amount_fen?: number | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DistributionLineOut */
         DistributionLineOut: {
@@ -1249,6 +1286,8 @@ export interface components {
             household_id: string;
             /** Shares */
             shares: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DistributionOut */
         DistributionOut: {
@@ -1280,6 +1319,8 @@ export interface components {
             receipt_transaction_id: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DividendYearOut */
         DividendYearOut: {
@@ -1304,6 +1345,8 @@ export interface components {
             paid_fen: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** EntitlementOut */
         EntitlementOut: {
@@ -1317,6 +1360,8 @@ export interface components {
             entitlement_fen: number;
             /** Left Fen */
             left_fen: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FeedEntry */
         FeedEntry: {
@@ -1325,13 +1370,15 @@ export interface components {
              * @description the CloudEvent 1.0 (structured JSON) as published
              */
             event: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Seq
              * @description stream sequence: pass the last one as `after` to continue
              */
             seq: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FeedPage */
         FeedPage: {
@@ -1352,6 +1399,8 @@ export interface components {
              * @description the cursor for the next page (past events left out by area too)
              */
             next_after: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FixedFundIn */
         FixedFundIn: {
@@ -1367,6 +1416,8 @@ export interface components {
             payee: string;
             /** Payer */
             payer: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FixedFundsIn */
         FixedFundsIn: {
@@ -1377,6 +1428,8 @@ export interface components {
              * @enum {string}
              */
             kind: "fixed_funds";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FundsReportOut */
         FundsReportOut: {
@@ -1387,6 +1440,8 @@ export interface components {
             total: components["schemas"]["ReportRowOut"];
             /** Year */
             year: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** HouseholdShareIn */
         HouseholdShareIn: {
@@ -1398,6 +1453,8 @@ export interface components {
              * @default 1
              */
             shares?: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** HouseholdShareOut */
         HouseholdShareOut: {
@@ -1405,6 +1462,8 @@ export interface components {
             household_id: string;
             /** Shares */
             shares: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** NoticeIn */
         NoticeIn: {
@@ -1428,6 +1487,8 @@ export interface components {
             published_on: string;
             /** Title */
             title: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * NoticeOut
@@ -1438,7 +1499,7 @@ export interface components {
             area_code: string;
             /** Content */
             content: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Ends On
@@ -1452,7 +1513,7 @@ export interface components {
             id: string;
             /** Late Entry */
             late_entry?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             } | null;
             /** Notice Days */
             notice_days: number;
@@ -1467,11 +1528,15 @@ export interface components {
             state: string;
             /** Title */
             title: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ObjectionIn */
         ObjectionIn: {
             /** Text */
             text: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ObjectionOut */
         ObjectionOut: {
@@ -1491,6 +1556,8 @@ export interface components {
             status: string;
             /** Text */
             text: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[AccountOut] */
         Page_AccountOut_: {
@@ -1498,6 +1565,8 @@ export interface components {
             items: components["schemas"]["AccountOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[AgreementOut] */
         Page_AgreementOut_: {
@@ -1505,6 +1574,8 @@ export interface components {
             items: components["schemas"]["AgreementOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[AnomalyOut] */
         Page_AnomalyOut_: {
@@ -1512,6 +1583,8 @@ export interface components {
             items: components["schemas"]["AnomalyOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[BeneficiaryOut] */
         Page_BeneficiaryOut_: {
@@ -1519,6 +1592,8 @@ export interface components {
             items: components["schemas"]["BeneficiaryOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[DisbursementOut] */
         Page_DisbursementOut_: {
@@ -1526,6 +1601,8 @@ export interface components {
             items: components["schemas"]["DisbursementOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[PlanLineOut] */
         Page_PlanLineOut_: {
@@ -1533,6 +1610,8 @@ export interface components {
             items: components["schemas"]["PlanLineOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[PlanOut] */
         Page_PlanOut_: {
@@ -1540,6 +1619,8 @@ export interface components {
             items: components["schemas"]["PlanOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[ProjectOut] */
         Page_ProjectOut_: {
@@ -1547,6 +1628,8 @@ export interface components {
             items: components["schemas"]["ProjectOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[PublicNoticeOut] */
         Page_PublicNoticeOut_: {
@@ -1554,6 +1637,8 @@ export interface components {
             items: components["schemas"]["PublicNoticeOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[SchemeOut] */
         Page_SchemeOut_: {
@@ -1561,6 +1646,8 @@ export interface components {
             items: components["schemas"]["SchemeOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[TransactionOut] */
         Page_TransactionOut_: {
@@ -1568,6 +1655,8 @@ export interface components {
             items: components["schemas"]["TransactionOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PerCapitaIn */
         PerCapitaIn: {
@@ -1593,6 +1682,8 @@ export interface components {
             shares: components["schemas"]["ShareIn"][];
             /** Years */
             years: number[];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PlanIn */
         PlanIn: {
@@ -1606,6 +1697,8 @@ export interface components {
              * Format: uuid
              */
             scheme_id: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PlanLineOut */
         PlanLineOut: {
@@ -1623,6 +1716,8 @@ export interface components {
             payer: string;
             /** Year */
             year: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PlanOut */
         PlanOut: {
@@ -1633,7 +1728,7 @@ export interface components {
              * @description the last background recomputation was refused (problem: type, detail, villages or towns); the plan keeps its previous lines until it is fixed and recomputed
              */
             blocked?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             } | null;
             /**
              * Computed At
@@ -1670,6 +1765,8 @@ export interface components {
              * @default []
              */
             totals?: components["schemas"]["PlanTotal"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PlanTotal */
         PlanTotal: {
@@ -1679,6 +1776,8 @@ export interface components {
             payer: string;
             /** Year */
             year: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PostingOut */
         PostingOut: {
@@ -1686,6 +1785,8 @@ export interface components {
             account_code: string;
             /** Amount Fen */
             amount_fen: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * Problem
@@ -1703,7 +1804,7 @@ export interface components {
             /** Type */
             type: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ProjectIn */
         ProjectIn: {
@@ -1729,6 +1830,8 @@ export interface components {
             funding_account: string;
             /** Name */
             name: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ProjectOut */
         ProjectOut: {
@@ -1758,6 +1861,8 @@ export interface components {
             status: string;
             /** Version */
             version: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ProjectTransitionIn */
         ProjectTransitionIn: {
@@ -1765,7 +1870,9 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "proposed" | "approved" | "in_progress" | "completed" | "cancelled" | "拟立项" | "已批复" | "实施中" | "已完工" | "已取消";
+            status: "approved" | "in_progress" | "completed" | "cancelled" | "已批复" | "实施中" | "已完工" | "已取消";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * PublicNoticeOut
@@ -1777,7 +1884,7 @@ export interface components {
             area_code: string;
             /** Content */
             content: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Ends On
@@ -1791,7 +1898,7 @@ export interface components {
             id: string;
             /** Late Entry */
             late_entry?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             } | null;
             /** Objections Lodged */
             objections_lodged: number;
@@ -1808,6 +1915,8 @@ export interface components {
             state_label: string;
             /** Title */
             title: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ReportRowOut */
         ReportRowOut: {
@@ -1821,16 +1930,22 @@ export interface components {
             received_fen: number;
             /** Source */
             source: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ResolutionIn */
         ResolutionIn: {
             /** Resolution */
             resolution: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ReversalIn */
         ReversalIn: {
             /** Reason */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RuleCheckOut */
         RuleCheckOut: {
@@ -1865,6 +1980,8 @@ export interface components {
             shortfall_fen: number | null;
             /** Source */
             source: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SchemeIn */
         SchemeIn: {
@@ -1879,6 +1996,8 @@ export interface components {
             name: string;
             /** Params */
             params: components["schemas"]["PerCapitaIn"] | components["schemas"]["VillageGrantIn"] | components["schemas"]["FixedFundsIn"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SchemeOut */
         SchemeOut: {
@@ -1902,10 +2021,12 @@ export interface components {
             name: string;
             /** Params */
             params: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /** Version */
             version: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ShareIn */
         ShareIn: {
@@ -1924,9 +2045,11 @@ export interface components {
             sub_shares?: components["schemas"]["SubShareIn"][];
             /** Weight */
             weight: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubShareIn */
-        SubShareIn: {
+        SubShareIn: ({
             /**
              * Basis Points
              * @description of the parent share; 3000 = 30%
@@ -1956,6 +2079,16 @@ export interface components {
             schedule?: {
                 [key: string]: number;
             } | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        }) | {
+            payer: string;
+            payer_level?: null;
+            payers?: unknown;
+        } | {
+            payer?: null;
+            /** @constant */
+            payer_level: "township";
         };
         /** SubscriptionView */
         SubscriptionView: {
@@ -1991,6 +2124,8 @@ export interface components {
              * @description the receiver (without credentials or query)
              */
             url: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TotalCheckOut */
         TotalCheckOut: {
@@ -2002,6 +2137,8 @@ export interface components {
             required_fen: number | null;
             /** Shortfall Fen */
             shortfall_fen: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TransactionOut */
         TransactionOut: {
@@ -2034,6 +2171,8 @@ export interface components {
             reverses_id: string | null;
             /** Year */
             year: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * TransferIn
@@ -2071,6 +2210,8 @@ export interface components {
             to_account: string;
             /** Year */
             year?: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VillageGrantIn */
         VillageGrantIn: {
@@ -2089,6 +2230,8 @@ export interface components {
             payer: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VocabularyList */
         VocabularyList: {
@@ -2098,6 +2241,8 @@ export interface components {
             title: string;
             /** Values */
             values: components["schemas"]["VocabularyValue"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * VocabularyOut
@@ -2106,6 +2251,8 @@ export interface components {
         VocabularyOut: {
             /** Lists */
             lists: components["schemas"]["VocabularyList"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VocabularyValue */
         VocabularyValue: {
@@ -2113,6 +2260,8 @@ export interface components {
             code: string;
             /** Label */
             label: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
     };
     responses: never;
@@ -2128,7 +2277,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -2197,7 +2346,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2583,7 +2732,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -2653,7 +2802,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -2722,7 +2871,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2937,7 +3086,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3089,7 +3238,7 @@ export interface operations {
                 kind?: "household" | "village";
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -3401,7 +3550,7 @@ export interface operations {
                 beneficiary_id?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -3470,7 +3619,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -3618,7 +3767,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3701,7 +3850,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -4303,7 +4452,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -4439,7 +4588,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4522,7 +4671,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -4604,7 +4753,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -4673,7 +4822,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -4889,7 +5038,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -5028,7 +5177,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -5097,7 +5246,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -5348,7 +5497,7 @@ export interface operations {
                 area_code: string;
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -5580,7 +5729,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -5649,7 +5798,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;

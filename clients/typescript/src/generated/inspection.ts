@@ -436,7 +436,11 @@ export interface paths {
         /** List inspections */
         get: operations["inspections:list"];
         put?: never;
-        /** Plan */
+        /**
+         * Plan an inspection of areas inside your own (404 for one outside)
+         * @description Plan an inspection of areas inside your own (404 for one outside). It ends on or after the day
+         *     it starts, and its team has a leader and only the team roles listed: otherwise 422.
+         */
         post: operations["inspections:plan"];
         delete?: never;
         options?: never;
@@ -683,7 +687,8 @@ export interface paths {
          * Record a place's own sign-off set (policy data); the longest prefix wins
          * @description Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
          *     record needs no If-Match; changing it needs the ETag of `GET` on the same path (428 without,
-         *     412 if changed meanwhile).
+         *     412 if changed meanwhile). The levels go upward from the lowest (village, township, county, city,
+         *     province), each once; a household position only in a household set: otherwise 422.
          */
         put: operations["signoff-schemes:put"];
         post?: never;
@@ -844,15 +849,22 @@ export interface components {
             reason: string;
             /** Subject */
             subject: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AssessmentIn */
         AssessmentIn: {
-            /** Area Code */
+            /**
+             * Area Code
+             * @description a county, township or village
+             */
             area_code: string;
             /** Qualitative Score */
             qualitative_score?: number | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AssessmentOut */
         AssessmentOut: {
@@ -886,6 +898,8 @@ export interface components {
             score: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AssignIn */
         AssignIn: {
@@ -894,7 +908,11 @@ export interface components {
              * @description Unit or officer who must resolve it
              */
             assignee: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
+        /** @description Any JSON value whose integers lie within ±9223372036854775807 (the body guard refuses larger ones, and nesting deeper than 64 levels) */
+        BoundedJsonValue: unknown | number;
         /** BulletinFinding */
         BulletinFinding: {
             /** Area Code */
@@ -919,6 +937,8 @@ export interface components {
             status: string;
             /** Title */
             title: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** BulletinInspection */
         BulletinInspection: {
@@ -945,6 +965,8 @@ export interface components {
             target_areas: string[];
             /** Title */
             title: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** BulletinOut */
         BulletinOut: {
@@ -965,6 +987,8 @@ export interface components {
             summary: components["schemas"]["BulletinSummaryOut"];
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** BulletinSummaryOut */
         BulletinSummaryOut: {
@@ -986,6 +1010,8 @@ export interface components {
             rectifications_verified: number;
             /** Unannounced */
             unannounced: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ChildSubmissionOut */
         ChildSubmissionOut: {
@@ -1007,6 +1033,8 @@ export interface components {
              * @example pending
              */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ComplainantIn */
         ComplainantIn: {
@@ -1014,6 +1042,8 @@ export interface components {
             name: string;
             /** Phone */
             phone?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * ComplaintIn
@@ -1024,7 +1054,7 @@ export interface components {
          *       "summary": "村里的产业扶贫资金没有按时发放"
          *     }
          */
-        ComplaintIn: {
+        ComplaintIn: ({
             /**
              * Anonymous
              * @default true
@@ -1053,6 +1083,18 @@ export interface components {
             received_on?: string | null;
             /** Summary */
             summary: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        }) | {
+            /** @constant */
+            anonymous?: true;
+            complainant?: null;
+        } | {
+            /** @constant */
+            anonymous: false;
+            complainant: {
+                [key: string]: components["schemas"]["BoundedJsonValue"];
+            };
         };
         /** ComplaintOut */
         ComplaintOut: {
@@ -1098,6 +1140,8 @@ export interface components {
             summary: string;
             /** Urgency */
             urgency: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ComplaintStatsOut */
         ComplaintStatsOut: {
@@ -1123,11 +1167,15 @@ export interface components {
             total: number;
             /** Until */
             until: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DismissIn */
         DismissIn: {
             /** Reason */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DossierOut */
         DossierOut: {
@@ -1144,7 +1192,7 @@ export interface components {
             created_at: string;
             /** Criteria */
             criteria?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             }[] | null;
             /** Current Level */
             current_level: string | null;
@@ -1178,6 +1226,8 @@ export interface components {
             waiting_for: string[];
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ErrorRateOut */
         ErrorRateOut: {
@@ -1193,6 +1243,8 @@ export interface components {
             wrongly_left_out: number;
             /** Wrongly Left Out Rate */
             wrongly_left_out_rate: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** EvidenceIn */
         EvidenceIn: {
@@ -1203,6 +1255,8 @@ export interface components {
              * @description Document number, photo id or URL
              */
             reference: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FeedEntry */
         FeedEntry: {
@@ -1211,13 +1265,15 @@ export interface components {
              * @description the CloudEvent 1.0 (structured JSON) as published
              */
             event: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Seq
              * @description stream sequence: pass the last one as `after` to continue
              */
             seq: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FeedPage */
         FeedPage: {
@@ -1238,6 +1294,8 @@ export interface components {
              * @description the cursor for the next page (past events left out by area too)
              */
             next_after: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FindingDetailOut */
         FindingDetailOut: {
@@ -1291,6 +1349,8 @@ export interface components {
             title: string;
             /** Verified On */
             verified_on: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FindingIn */
         FindingIn: {
@@ -1326,6 +1386,8 @@ export interface components {
             severity: "high" | "medium" | "low" | "严重" | "较重" | "一般";
             /** Title */
             title: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FindingOut */
         FindingOut: {
@@ -1375,6 +1437,8 @@ export interface components {
             title: string;
             /** Verified On */
             verified_on: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * FlowsOut
@@ -1420,6 +1484,8 @@ export interface components {
             persons_removed: number;
             /** Visits */
             visits: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** IndicatorOut */
         IndicatorOut: {
@@ -1433,6 +1499,8 @@ export interface components {
             points: string;
             /** Ratio */
             ratio: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** InspectionIn */
         InspectionIn: {
@@ -1460,6 +1528,8 @@ export interface components {
             team: components["schemas"]["TeamMemberIn-Input"][];
             /** Title */
             title: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** InspectionOut */
         InspectionOut: {
@@ -1499,6 +1569,8 @@ export interface components {
             team: components["schemas"]["TeamMemberIn-Output"][];
             /** Title */
             title: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** LevelOut */
         LevelOut: {
@@ -1506,6 +1578,8 @@ export interface components {
             level: string;
             /** Steps */
             steps: components["schemas"]["StepOut"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** OmissionIn */
         OmissionIn: {
@@ -1515,6 +1589,8 @@ export interface components {
             note?: string | null;
             /** Village Code */
             village_code: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[AccountabilityOut] */
         Page_AccountabilityOut_: {
@@ -1522,6 +1598,8 @@ export interface components {
             items: components["schemas"]["AccountabilityOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[AssessmentOut] */
         Page_AssessmentOut_: {
@@ -1529,6 +1607,8 @@ export interface components {
             items: components["schemas"]["AssessmentOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[ComplaintOut] */
         Page_ComplaintOut_: {
@@ -1536,6 +1616,8 @@ export interface components {
             items: components["schemas"]["ComplaintOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[DossierOut] */
         Page_DossierOut_: {
@@ -1543,6 +1625,8 @@ export interface components {
             items: components["schemas"]["DossierOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[FindingOut] */
         Page_FindingOut_: {
@@ -1550,6 +1634,8 @@ export interface components {
             items: components["schemas"]["FindingOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[InspectionOut] */
         Page_InspectionOut_: {
@@ -1557,6 +1643,8 @@ export interface components {
             items: components["schemas"]["InspectionOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[SampleOut] */
         Page_SampleOut_: {
@@ -1564,6 +1652,8 @@ export interface components {
             items: components["schemas"]["SampleOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PeriodOut */
         PeriodOut: {
@@ -1578,6 +1668,8 @@ export interface components {
              * Format: date
              */
             start: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PreviewOut */
         PreviewOut: {
@@ -1597,6 +1689,8 @@ export interface components {
             score: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * Problem
@@ -1614,7 +1708,7 @@ export interface components {
             /** Type */
             type: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ProgressReportOut */
         ProgressReportOut: {
@@ -1651,6 +1745,8 @@ export interface components {
             /** Year */
             year: number;
             year_to_date: components["schemas"]["PeriodOut"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ProgressRowOut */
         ProgressRowOut: {
@@ -1668,6 +1764,8 @@ export interface components {
             quarter: components["schemas"]["FlowsOut"];
             standing: components["schemas"]["StandingOut"];
             year_to_date: components["schemas"]["FlowsOut"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RectificationIn */
         RectificationIn: {
@@ -1675,6 +1773,8 @@ export interface components {
             evidence: components["schemas"]["EvidenceIn"][];
             /** Report */
             report: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RectificationOut */
         RectificationOut: {
@@ -1702,6 +1802,8 @@ export interface components {
             verified_by: string | null;
             /** Verified On */
             verified_on: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RefuseIn */
         RefuseIn: {
@@ -1709,23 +1811,27 @@ export interface components {
             position: string;
             /** Reason */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ResolveIn */
         ResolveIn: {
             /** Resolution */
             resolution: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RunIn */
         RunIn: {
             /**
              * Level
-             * @example county
-             * @example township
-             * @example village
+             * @enum {string}
              */
-            level: string;
+            level: "county" | "township" | "village";
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RunOut */
         RunOut: {
@@ -1740,6 +1846,8 @@ export interface components {
             more: boolean;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SampleIn */
         SampleIn: {
@@ -1765,6 +1873,8 @@ export interface components {
              * @description Households that exited in this year are the population
              */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SampleItemOut */
         SampleItemOut: {
@@ -1776,6 +1886,8 @@ export interface components {
             verdict: string | null;
             /** Village Code */
             village_code: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SampleOut */
         SampleOut: {
@@ -1812,6 +1924,8 @@ export interface components {
             unit?: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SchemeIn */
         SchemeIn: {
@@ -1821,6 +1935,8 @@ export interface components {
             household_position?: string | null;
             /** Levels */
             levels: components["schemas"]["SchemeLevelIn"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SchemeLevelIn */
         SchemeLevelIn: {
@@ -1831,6 +1947,8 @@ export interface components {
             level: string;
             /** Positions */
             positions: string[];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SchemeOut */
         SchemeOut: {
@@ -1861,6 +1979,8 @@ export interface components {
              * @description the version of the record stored at the path you read (its ETag goes in If-Match); none when what applies there is inherited from a shorter prefix or a preset
              */
             version?: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SignIn */
         SignIn: {
@@ -1869,6 +1989,8 @@ export interface components {
              * @example village_head
              */
             position: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * StandingOut
@@ -1925,6 +2047,8 @@ export interface components {
              * @description persons exited in the year to date / target_people
              */
             target_progress: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** StepOut */
         StepOut: {
@@ -1940,12 +2064,16 @@ export interface components {
             signer_name?: string | null;
             /** State */
             state: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubmissionHistoryOut */
         SubmissionHistoryOut: {
             current: components["schemas"]["SubmissionOut"];
             /** Versions */
             versions: components["schemas"]["SubmissionVersionOut"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubmissionIn */
         SubmissionIn: {
@@ -1956,6 +2084,8 @@ export interface components {
             correction_reason?: string | null;
             /** Note */
             note?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubmissionOut */
         SubmissionOut: {
@@ -1999,6 +2129,8 @@ export interface components {
             version: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubmissionStatusOut */
         SubmissionStatusOut: {
@@ -2022,6 +2154,8 @@ export interface components {
             submitted: string[];
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubmissionVersionOut */
         SubmissionVersionOut: {
@@ -2041,6 +2175,8 @@ export interface components {
             submitted_on: string;
             /** Version */
             version: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubscriptionView */
         SubscriptionView: {
@@ -2076,6 +2212,8 @@ export interface components {
              * @description the receiver (without credentials or query)
              */
             url: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TargetIn */
         TargetIn: {
@@ -2084,6 +2222,8 @@ export interface components {
              * @description People the area must lift out of poverty this year
              */
             people: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TargetOut */
         TargetOut: {
@@ -2098,6 +2238,8 @@ export interface components {
             version: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TeamMemberIn */
         "TeamMemberIn-Input": {
@@ -2111,6 +2253,8 @@ export interface components {
              * @enum {string}
              */
             role: "leader" | "inspector" | "npc_deputy" | "cppcc_member" | "democratic_party" | "federation_of_industry" | "conduct_supervisor" | "组长" | "督查员" | "人大代表" | "政协委员" | "民主党派人士" | "工商联代表" | "政风行风监督员";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TeamMemberIn */
         "TeamMemberIn-Output": {
@@ -2123,6 +2267,8 @@ export interface components {
              * @example 组长
              */
             role: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TriageIn */
         TriageIn: {
@@ -2134,6 +2280,8 @@ export interface components {
              * @enum {string}
              */
             urgency: "urgent" | "normal" | "紧急" | "一般";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** UnavailableOut */
         UnavailableOut: {
@@ -2141,9 +2289,11 @@ export interface components {
             field: string;
             /** Reason */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VerdictIn */
-        VerdictIn: {
+        VerdictIn: ({
             /** Household Id */
             household_id?: string | null;
             /** Note */
@@ -2161,9 +2311,17 @@ export interface components {
              * @description in a village sample
              */
             village_code?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        }) | {
+            household_id: string;
+            village_code?: null;
+        } | {
+            household_id?: null;
+            village_code: string;
         };
         /** VerificationIn */
-        VerificationIn: {
+        VerificationIn: ({
             /** Accepted */
             accepted: boolean;
             /**
@@ -2177,6 +2335,17 @@ export interface components {
              * @default
              */
             note?: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        }) | {
+            /** @constant */
+            accepted?: true;
+            /** @constant */
+            fake?: false;
+        } | {
+            /** @constant */
+            accepted?: false;
+            note: unknown;
         };
         /** VocabularyList */
         VocabularyList: {
@@ -2186,6 +2355,8 @@ export interface components {
             title: string;
             /** Values */
             values: components["schemas"]["VocabularyValue"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * VocabularyOut
@@ -2194,6 +2365,8 @@ export interface components {
         VocabularyOut: {
             /** Lists */
             lists: components["schemas"]["VocabularyList"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VocabularyValue */
         VocabularyValue: {
@@ -2201,6 +2374,8 @@ export interface components {
             code: string;
             /** Label */
             label: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
     };
     responses: never;
@@ -2350,7 +2525,7 @@ export interface operations {
         parameters: {
             query?: {
                 kind?: string | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -2421,7 +2596,7 @@ export interface operations {
         parameters: {
             query?: {
                 year?: number | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -2569,6 +2744,7 @@ export interface operations {
     "assessments:preview": {
         parameters: {
             query: {
+                /** @description a county, township or village */
                 area_code: string;
                 year: number;
                 qualitative_score?: number | null;
@@ -2789,6 +2965,7 @@ export interface operations {
                 "If-Match"?: string | null;
             };
             path: {
+                /** @description a county, township or village */
                 area_code: string;
                 year: number;
             };
@@ -3094,7 +3271,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: string | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -3165,7 +3342,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -3858,7 +4035,7 @@ export interface operations {
                 status?: string | null;
                 inspection_id?: string | null;
                 overdue?: boolean;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -3996,7 +4173,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4158,7 +4335,7 @@ export interface operations {
     "inspections:list": {
         parameters: {
             query?: {
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -4229,7 +4406,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -4735,7 +4912,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4888,7 +5065,7 @@ export interface operations {
     "samples:list": {
         parameters: {
             query?: {
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 limit?: number;
             };
@@ -4958,7 +5135,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -5105,7 +5282,7 @@ export interface operations {
     "samples:error-rates": {
         parameters: {
             query?: {
-                level?: string;
+                level?: "village" | "township" | "county" | "city" | "province";
             };
             header?: never;
             path: {
@@ -5337,7 +5514,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description a 12-digit area code or its prefix */
+                /** @description a 12-digit area code or its 2/4/6/9-digit prefix */
                 area_prefix: string;
             };
             cookie?: never;
@@ -5411,7 +5588,7 @@ export interface operations {
                 "If-Match"?: string | null;
             };
             path: {
-                /** @description a 12-digit area code or its prefix */
+                /** @description a 12-digit area code or its 2/4/6/9-digit prefix */
                 area_prefix: string;
             };
             cookie?: never;
@@ -5512,7 +5689,7 @@ export interface operations {
                 household_id?: string | null;
                 /** @description household, village or county */
                 kind?: string | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -5650,7 +5827,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5733,7 +5910,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {

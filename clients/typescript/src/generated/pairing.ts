@@ -327,6 +327,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pairing/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The roll (XLSX, or CSV in UTF-8 or GBK) as multipart (field `file`) or as the raw body
+         * @description The roll (XLSX, or CSV in UTF-8 or GBK) as multipart (field ``file``) or as the raw body.
+         *     Answers 202 at once; the rows are checked in the background — poll ``GET /imports/{id}``.
+         */
+        post: operations["imports:upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pairing/v1/imports/template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Header row, an example row, drop-downs for 单位层级, 帮扶力量类别 and 帮扶类型
+         * @description Header row, an example row, drop-downs for 单位层级, 帮扶力量类别 and 帮扶类型.
+         */
+        get: operations["imports:template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pairing/v1/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status and progress (rows validated / committed, an ETA while it runs); poll it
+         * @description Status and progress (rows validated / committed, an ETA while it runs); poll it.
+         */
+        get: operations["imports:read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pairing/v1/imports/{import_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validating, validated or committing: nothing of the import stays (a commit under way rolls back)
+         * @description Validating, validated or committing: nothing of the import stays (a commit under way rolls back).
+         */
+        post: operations["imports:cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pairing/v1/imports/{import_id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit
+         * @description all_or_nothing: refused if any row is refused; valid_rows_only: the accepted rows. The
+         *     pairings are written in the background (status committing → committed; poll for progress).
+         */
+        post: operations["imports:commit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pairing/v1/imports/{import_id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The uploaded sheet with a 错误原因 column added (blank on accepted rows)
+         * @description The uploaded sheet with a 错误原因 column added (blank on accepted rows).
+         */
+        get: operations["imports:report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pairing/v1/imports/{import_id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rows */
+        get: operations["imports:rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pairing/v1/ledger-entries": {
         parameters: {
             query?: never;
@@ -605,8 +744,10 @@ export interface components {
         BatchIn: {
             /** Records */
             records: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             }[];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** BatchOut */
         BatchOut: {
@@ -620,12 +761,16 @@ export interface components {
             results: components["schemas"]["RecordResult"][];
             /** Stored */
             stored: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * BatchOutcome
          * @enum {string}
          */
         BatchOutcome: "stored" | "duplicate" | "conflict" | "rejected";
+        /** @description Any JSON value whose integers lie within ±9223372036854775807 (the body guard refuses larger ones, and nesting deeper than 64 levels) */
+        BoundedJsonValue: unknown | number;
         /** CheckOut */
         CheckOut: {
             /** Closed */
@@ -634,6 +779,19 @@ export interface components {
             open: number;
             /** Opened */
             opened: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** CommitIn */
+        CommitIn: {
+            /**
+             * Mode
+             * @description all_or_nothing: nothing unless every row passes; valid_rows_only: the rows that pass
+             * @enum {string}
+             */
+            mode: "all_or_nothing" | "valid_rows_only";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** CoverageOut */
         CoverageOut: {
@@ -662,6 +820,8 @@ export interface components {
             villages_without_work_team: number;
             /** Visits Overdue */
             visits_overdue: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FeedEntry */
         FeedEntry: {
@@ -670,13 +830,15 @@ export interface components {
              * @description the CloudEvent 1.0 (structured JSON) as published
              */
             event: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Seq
              * @description stream sequence: pass the last one as `after` to continue
              */
             seq: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FeedPage */
         FeedPage: {
@@ -697,6 +859,8 @@ export interface components {
              * @description the cursor for the next page (past events left out by area too)
              */
             next_after: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * GapKind
@@ -711,7 +875,7 @@ export interface components {
             closed_at: string | null;
             /** Detail */
             detail: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /** Episode */
             episode: number;
@@ -730,6 +894,8 @@ export interface components {
             signal_key: string;
             /** Subject Id */
             subject_id: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** HandOverItem */
         HandOverItem: {
@@ -753,6 +919,8 @@ export interface components {
              * Format: uuid
              */
             to_pairing_id: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** HelperIn */
         HelperIn: {
@@ -787,6 +955,8 @@ export interface components {
              * @description login subject of a cadre
              */
             user_sub?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * HelperKind
@@ -823,6 +993,8 @@ export interface components {
             unit: string | null;
             /** User Sub */
             user_sub: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** HouseholdOut */
         HouseholdOut: {
@@ -845,6 +1017,108 @@ export interface components {
             policies_kept_until: string | null;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** ImportRowOut */
+        ImportRowOut: {
+            /** Cells */
+            cells: (string | null)[];
+            /**
+             * Reasons
+             * @description why the row is refused, in Chinese
+             */
+            reasons: string[];
+            /**
+             * Row
+             * @description the row number in the spreadsheet (the header is row 1)
+             */
+            row: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "accepted" | "refused";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** ImportRowsOut */
+        ImportRowsOut: {
+            /** Items */
+            items: components["schemas"]["ImportRowOut"][];
+            /**
+             * Next After
+             * @description pass as ``after`` for the next page; null on the last
+             */
+            next_after: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** ImportStatusOut */
+        ImportStatusOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Elapsed S */
+            elapsed_s: number | null;
+            /** Encoding */
+            encoding: string | null;
+            /**
+             * Error
+             * @description why a failed import failed
+             */
+            error: string | null;
+            /**
+             * Eta S
+             * @description seconds left while validating or committing, at the rate so far
+             */
+            eta_s: number | null;
+            /** File Format */
+            file_format: string;
+            /** Filename */
+            filename: string | null;
+            /**
+             * Helpers Created
+             * @description helpers the commit added (the rest were known by 工号)
+             */
+            helpers_created: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Mode */
+            mode: string | null;
+            /** Rows Accepted */
+            rows_accepted: number;
+            /**
+             * Rows Committed
+             * @description pairings written so far (while committing) or in all
+             */
+            rows_committed: number;
+            /**
+             * Rows Refused
+             * @description rows with a reason (GET …/rows?status=refused)
+             */
+            rows_refused: number;
+            /** Rows Total */
+            rows_total: number | null;
+            /**
+             * Rows Validated
+             * @description rows checked so far
+             */
+            rows_validated: number;
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Status
+             * @description validating | validated | committing | committed | failed | cancelled
+             */
+            status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** LeaveIn */
         LeaveIn: {
@@ -858,6 +1132,8 @@ export interface components {
              * @description cadres who take over the households; empty: any active cadre of the area
              */
             receiver_ids?: string[];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** LeaveOut */
         LeaveOut: {
@@ -866,6 +1142,8 @@ export interface components {
             /** Handed Over */
             handed_over: components["schemas"]["HandOverItem"][];
             helper: components["schemas"]["HelperOut"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** LedgerEntryIn */
         LedgerEntryIn: {
@@ -876,7 +1154,10 @@ export interface components {
              * Format: date
              */
             entry_on: string;
-            /** Helper Id */
+            /**
+             * Helper Id
+             * @description offices only; a cadre records as themselves. An office login that is no helper itself names the cadre: without it, 403 helper-not-named
+             */
             helper_id?: string | null;
             /**
              * Household Id
@@ -897,6 +1178,8 @@ export interface components {
             type?: "ledger_entry";
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** LedgerEntryOut */
         LedgerEntryOut: {
@@ -922,6 +1205,8 @@ export interface components {
             recorded_by: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * LedgerKind
@@ -954,6 +1239,8 @@ export interface components {
             opened_at: string;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[GapOut] */
         Page_GapOut_: {
@@ -961,6 +1248,8 @@ export interface components {
             items: components["schemas"]["GapOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[HelperOut] */
         Page_HelperOut_: {
@@ -968,6 +1257,8 @@ export interface components {
             items: components["schemas"]["HelperOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[HouseholdOut] */
         Page_HouseholdOut_: {
@@ -975,6 +1266,8 @@ export interface components {
             items: components["schemas"]["HouseholdOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[LedgerEntryOut] */
         Page_LedgerEntryOut_: {
@@ -982,6 +1275,8 @@ export interface components {
             items: components["schemas"]["LedgerEntryOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[NeedOut] */
         Page_NeedOut_: {
@@ -989,6 +1284,8 @@ export interface components {
             items: components["schemas"]["NeedOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[PairingOut] */
         Page_PairingOut_: {
@@ -996,6 +1293,8 @@ export interface components {
             items: components["schemas"]["PairingOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[VisitOut] */
         Page_VisitOut_: {
@@ -1003,6 +1302,8 @@ export interface components {
             items: components["schemas"]["VisitOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PairingEndIn */
         PairingEndIn: {
@@ -1016,6 +1317,8 @@ export interface components {
              * @description e.g. posting_ended, reassigned
              */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PairingIn */
         PairingIn: {
@@ -1035,6 +1338,8 @@ export interface components {
              * @description household id, or the 12-digit code of a village/township/county
              */
             target_id: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * PairingKind
@@ -1069,6 +1374,8 @@ export interface components {
             target_id: string;
             /** Target Type */
             target_type: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PolicyOut */
         PolicyOut: {
@@ -1106,6 +1413,8 @@ export interface components {
             visit_interval_days: number;
             /** Volunteer Team Min Party Members */
             volunteer_team_min_party_members: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PolicyOverrideIn */
         PolicyOverrideIn: {
@@ -1145,6 +1454,8 @@ export interface components {
             visit_interval_days?: number | null;
             /** Volunteer Team Min Party Members */
             volunteer_team_min_party_members?: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PolicyOverrideOut */
         PolicyOverrideOut: {
@@ -1191,6 +1502,8 @@ export interface components {
             visit_interval_days?: number | null;
             /** Volunteer Team Min Party Members */
             volunteer_team_min_party_members?: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PostingIn */
         PostingIn: {
@@ -1213,6 +1526,8 @@ export interface components {
              * Format: date
              */
             started_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PostingOut */
         PostingOut: {
@@ -1239,6 +1554,8 @@ export interface components {
              * Format: date
              */
             started_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * Problem
@@ -1256,7 +1573,7 @@ export interface components {
             /** Type */
             type: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RecordResult */
         RecordResult: {
@@ -1269,6 +1586,8 @@ export interface components {
             reason?: string | null;
             /** Type */
             type: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * Satisfaction
@@ -1309,6 +1628,8 @@ export interface components {
              * @description the receiver (without credentials or query)
              */
             url: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SuggestionOut */
         SuggestionOut: {
@@ -1330,6 +1651,8 @@ export interface components {
              * @description administrative levels shared with the household (5 = same village)
              */
             shared_levels: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * VisitIn
@@ -1346,7 +1669,7 @@ export interface components {
         VisitIn: {
             /**
              * Helper Id
-             * @description offices only; a cadre records as themselves
+             * @description offices only; a cadre records as themselves. An office login that is no helper itself names the cadre: without it, 403 helper-not-named
              */
             helper_id?: string | null;
             /**
@@ -1385,6 +1708,8 @@ export interface components {
              * Format: date
              */
             visited_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * VisitKind
@@ -1423,6 +1748,8 @@ export interface components {
              * Format: date
              */
             visited_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VocabularyList */
         VocabularyList: {
@@ -1432,6 +1759,8 @@ export interface components {
             title: string;
             /** Values */
             values: components["schemas"]["VocabularyValue"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * VocabularyOut
@@ -1440,6 +1769,8 @@ export interface components {
         VocabularyOut: {
             /** Lists */
             lists: components["schemas"]["VocabularyList"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VocabularyValue */
         VocabularyValue: {
@@ -1447,6 +1778,8 @@ export interface components {
             code: string;
             /** Label */
             label: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** WorkloadHousehold */
         WorkloadHousehold: {
@@ -1473,6 +1806,8 @@ export interface components {
             paired_since: string;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** WorkloadOut */
         WorkloadOut: {
@@ -1495,6 +1830,8 @@ export interface components {
             visits_per_month: {
                 [key: string]: number;
             };
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
     };
     responses: never;
@@ -1780,7 +2117,7 @@ export interface operations {
                 open?: boolean;
                 /** @description a part of your area (default: all of it) */
                 area_code?: string | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -2006,7 +2343,7 @@ export interface operations {
         parameters: {
             query?: {
                 kind?: components["schemas"]["HelperKind"] | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -2077,7 +2414,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2225,7 +2562,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2522,7 +2859,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: string | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -2660,7 +2997,7 @@ export interface operations {
         parameters: {
             query?: {
                 ledger?: components["schemas"]["LedgerKind"] | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -2801,7 +3138,7 @@ export interface operations {
     "households:visits": {
         parameters: {
             query?: {
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -2821,6 +3158,489 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_VisitOut_"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:upload": {
+        parameters: {
+            query?: {
+                /** @description the file's name, for the report */
+                filename?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportStatusOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportStatusOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportStatusOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportStatusOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "imports:rows": {
+        parameters: {
+            query?: {
+                /** @description only these rows */
+                status?: ("accepted" | "refused") | null;
+                /** @description the last row number of the previous page */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRowsOut"];
                 };
             };
             /** @description No valid access token */
@@ -2952,7 +3772,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("open" | "fulfilled" | "closed") | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -3026,7 +3846,7 @@ export interface operations {
                 helper_id?: string | null;
                 target_id?: string | null;
                 active?: boolean | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -3097,7 +3917,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -3634,7 +4454,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;

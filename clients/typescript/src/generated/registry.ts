@@ -221,7 +221,7 @@ export interface paths {
         /**
          * Request area exit
          * @description Ask for the exit of a poor village or a county (409 with every criterion unless eligible);
-         *     inspection then opens its sign-off dossier.
+         *     inspection then opens its sign-off dossier. A criterion declared twice in `declared` is 422.
          */
         post: operations["areas:request-exit"];
         delete?: never;
@@ -314,6 +314,8 @@ export interface paths {
          * Search
          * @description Search later: acknowledged now (`ACK` with a correlation id); the answer is POSTed, signed, to
          *     the client's `{callback_url}/on-search`, and `txn/status` tells how far it is.
+         *     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+         *     422 dci-message-invalid.
          */
         post: operations["dci:search"];
         delete?: never;
@@ -336,6 +338,8 @@ export interface paths {
          * @description Subscribe to households registered, exited, relapsed, moved or with a member who died, under
          *     an area: each such event is POSTed, signed, to `{callback_url}/notify`, at least once, in order.
          *     Answered here as `on-subscribe` with a subscription code per request.
+         *     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+         *     422 dci-message-invalid.
          */
         post: operations["dci:subscribe"];
         delete?: never;
@@ -358,6 +362,8 @@ export interface paths {
          * @description Search the registry now: a person by resident ID (is this person registered, in which
          *     household, area and status) or households by area, status, batch, poverty cause and year, one
          *     page each. Answered as `on-search`, signed, within the client's area and data rights.
+         *     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+         *     422 dci-message-invalid.
          */
         post: operations["dci:sync-search"];
         delete?: never;
@@ -378,6 +384,8 @@ export interface paths {
         /**
          * The same as `txn/status` (DCI's synchronous path)
          * @description The same as `txn/status` (DCI's synchronous path).
+         *     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+         *     422 dci-message-invalid.
          */
         post: operations["dci:sync-txn-status"];
         delete?: never;
@@ -399,6 +407,8 @@ export interface paths {
          * Txn status
          * @description The status (and for a finished search, the answer) of an earlier search, subscribe or
          *     unsubscribe by transaction_id or correlation_id; answered in the response (`txn-on-status`).
+         *     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+         *     422 dci-message-invalid.
          */
         post: operations["dci:txn-status"];
         delete?: never;
@@ -419,6 +429,8 @@ export interface paths {
         /**
          * End subscriptions by their codes (all or none); answered as `on-unsubscribe`
          * @description End subscriptions by their codes (all or none); answered as `on-unsubscribe`.
+         *     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
+         *     422 dci-message-invalid.
          */
         post: operations["dci:unsubscribe"];
         delete?: never;
@@ -1091,7 +1103,8 @@ export interface paths {
         /**
          * The file as multipart (field `file`) or as the raw body
          * @description The file as multipart (field ``file``) or as the raw body. Answers 202 at once; validation
-         *     runs in the background — poll ``GET /imports/{id}``.
+         *     runs in the background — poll ``GET /imports/{id}``. A file that is empty or no spreadsheet
+         *     (CSV or XLSX with the template's header row) is 422 unreadable-spreadsheet.
          */
         post: operations["imports:upload"];
         delete?: never;
@@ -1501,6 +1514,8 @@ export interface components {
          */
         Ack: {
             message: components["schemas"]["AckMessage"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AckMessage */
         AckMessage: {
@@ -1516,6 +1531,8 @@ export interface components {
              * Format: date-time
              */
             timestamp: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ActionsOut */
         ActionsOut: {
@@ -1527,6 +1544,8 @@ export interface components {
             status: string;
             /** Status Zh */
             status_zh: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ApprovalStepIO */
         ApprovalStepIO: {
@@ -1536,6 +1555,8 @@ export interface components {
             level: string;
             /** Role */
             role: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaCriterionOut */
         AreaCriterionOut: {
@@ -1559,6 +1580,8 @@ export interface components {
             threshold?: number | null;
             /** Value */
             value?: boolean | number | string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaEligibilityOut */
         AreaEligibilityOut: {
@@ -1579,6 +1602,8 @@ export interface components {
             rural_population: number | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * AreaExitKind
@@ -1599,6 +1624,8 @@ export interface components {
             source: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaExitPolicyOut */
         AreaExitPolicyOut: {
@@ -1613,6 +1640,8 @@ export interface components {
             version?: number | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaExitRequestIn */
         AreaExitRequestIn: {
@@ -1623,6 +1652,8 @@ export interface components {
              * @description the year assessed
              */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaExitRequestOut */
         AreaExitRequestOut: {
@@ -1660,6 +1691,8 @@ export interface components {
             status: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaExitStatusOut */
         AreaExitStatusOut: {
@@ -1677,6 +1710,8 @@ export interface components {
             pending_request_id: string | null;
             /** Year */
             year: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaIn */
         AreaIn: {
@@ -1712,11 +1747,15 @@ export interface components {
              * @default false
              */
             synthetic_code?: boolean;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaLoadOut */
         AreaLoadOut: {
             /** Upserted */
             upserted: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaOut */
         AreaOut: {
@@ -1746,11 +1785,15 @@ export interface components {
             rural_population: number | null;
             /** Synthetic Code */
             synthetic_code: boolean;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** AreaTreeIn */
         AreaTreeIn: {
             /** Areas */
             areas: components["schemas"]["AreaIn"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * BasicNeed
@@ -1762,7 +1805,11 @@ export interface components {
         Body_dibao_cross_check_registry_v1_dibao_cross_checks_post: {
             /** Roll */
             roll: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
+        /** @description Any JSON value whose integers lie within ±9223372036854775807 (the body guard refuses larger ones, and nesting deeper than 64 levels) */
+        BoundedJsonValue: unknown | number;
         /** ChildVillageCounts */
         ChildVillageCounts: {
             /** Area Code */
@@ -1799,6 +1846,8 @@ export interface components {
              * @default 0
              */
             weak?: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * ClaimantConflictOut
@@ -1825,6 +1874,8 @@ export interface components {
             resolved_on: string | null;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ClientChange */
         ClientChange: {
@@ -1912,6 +1963,8 @@ export interface components {
             search_per_minute: number;
             /** Version */
             version: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ClientWithSecret */
         ClientWithSecret: {
@@ -1943,6 +1996,8 @@ export interface components {
             secret: string;
             /** Version */
             version: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** CollectiveIncome */
         CollectiveIncome: {
@@ -1953,6 +2008,8 @@ export interface components {
             amount_fen: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** CommitIn */
         CommitIn: {
@@ -1961,6 +2018,8 @@ export interface components {
              * @enum {string}
              */
             mode: "all_or_nothing" | "valid_rows_only";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * ConfirmationIn
@@ -1979,6 +2038,8 @@ export interface components {
              * @description the member of the household who signs
              */
             member_id: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * ConflictOut
@@ -1993,7 +2054,7 @@ export interface components {
             claim_kind: string;
             /** Claim Person */
             claim_person: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             held: components["schemas"]["HeldSide"];
             /**
@@ -2020,6 +2081,8 @@ export interface components {
             resolved_on: string | null;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Count */
         Count: {
@@ -2027,6 +2090,8 @@ export interface components {
             households: number | null;
             /** Persons */
             persons: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** CriterionOut */
         CriterionOut: {
@@ -2036,6 +2101,8 @@ export interface components {
             detail: string;
             /** Passed */
             passed: boolean;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** CriterionSpecIO */
         CriterionSpecIO: {
@@ -2053,6 +2120,8 @@ export interface components {
             source: components["schemas"]["Source"];
             /** Threshold */
             threshold?: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** CrossCheckOut */
         CrossCheckOut: {
@@ -2066,24 +2135,26 @@ export interface components {
             lines_read: number;
             /** Matched */
             matched: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             }[];
             /** Matched Count */
             matched_count: number;
             /** Not Registered */
             not_registered: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             }[];
             /** Not Registered Count */
             not_registered_count: number;
             /** On Roll Not Flagged */
             on_roll_not_flagged: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             }[];
             /** On Roll Not Flagged Count */
             on_roll_not_flagged_count: number;
             /** Problems */
             problems: components["schemas"]["RollProblemOut"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * DataRight
@@ -2109,6 +2180,8 @@ export interface components {
              * Format: date
              */
             recorded_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DebtOut */
         DebtOut: {
@@ -2128,6 +2201,8 @@ export interface components {
             recorded_on: string;
             /** Settled */
             settled: boolean;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** DecisionIn */
         DecisionIn: {
@@ -2140,6 +2215,8 @@ export interface components {
             reason: string;
             /** Step */
             step: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * DeclaredIn
@@ -2166,6 +2243,8 @@ export interface components {
              * @description true/false for a flag, fen for an amount
              */
             value: boolean | number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** EdgeHouseholdIn */
         EdgeHouseholdIn: {
@@ -2181,6 +2260,8 @@ export interface components {
             persons: number;
             /** Risk */
             risk: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** EdgeHouseholdOut */
         EdgeHouseholdOut: {
@@ -2203,6 +2284,8 @@ export interface components {
             risk: string;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** EligibilityOut */
         EligibilityOut: {
@@ -2217,11 +2300,15 @@ export interface components {
             household_id: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ExitRequestIn */
         ExitRequestIn: {
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ExitRequestOut */
         ExitRequestOut: {
@@ -2252,6 +2339,8 @@ export interface components {
             status: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FeedEntry */
         FeedEntry: {
@@ -2260,13 +2349,15 @@ export interface components {
              * @description the CloudEvent 1.0 (structured JSON) as published
              */
             event: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Seq
              * @description stream sequence: pass the last one as `after` to continue
              */
             seq: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** FeedPage */
         FeedPage: {
@@ -2287,6 +2378,8 @@ export interface components {
              * @description the cursor for the next page (past events left out by area too)
              */
             next_after: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** HeadChange */
         HeadChange: {
@@ -2299,6 +2392,8 @@ export interface components {
             member_id: string;
             /** Reason */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * HeldSide
@@ -2327,6 +2422,8 @@ export interface components {
             relation: string;
             /** Resident Id Masked */
             resident_id_masked: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** HouseholdAttributes */
         HouseholdAttributes: {
@@ -2348,6 +2445,8 @@ export interface components {
             plan?: string | null;
             /** Poverty Causes */
             poverty_causes?: components["schemas"]["PovertyCause"][] | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * HouseholdImportIn
@@ -2410,6 +2509,8 @@ export interface components {
             registered_on: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * HouseholdIn
@@ -2463,6 +2564,8 @@ export interface components {
             poverty_causes?: components["schemas"]["PovertyCause"][] | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * HouseholdListItem
@@ -2503,6 +2606,8 @@ export interface components {
             readonly status_label: string | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * HouseholdOut
@@ -2583,6 +2688,8 @@ export interface components {
             version: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * HouseholdStatus
@@ -2605,6 +2712,8 @@ export interface components {
             poverty_causes: string[];
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ImportIn */
         ImportIn: {
@@ -2620,6 +2729,8 @@ export interface components {
              * @description the roll the rows come from (e.g. a provincial platform's 2017 roll): needed, with a reason, when a registration date lies further back than the policy's backdate_tolerance_days
              */
             source_roll?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ImportOut */
         ImportOut: {
@@ -2627,6 +2738,8 @@ export interface components {
             imported: number;
             /** Persons */
             persons: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ImportRowOut */
         ImportRowOut: {
@@ -2654,6 +2767,8 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "accepted" | "refused";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ImportRowsOut */
         ImportRowsOut: {
@@ -2661,6 +2776,8 @@ export interface components {
             items: components["schemas"]["ImportRowOut"][];
             /** Next After */
             next_after: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ImportStatusOut */
         ImportStatusOut: {
@@ -2718,6 +2835,8 @@ export interface components {
              * @description validating | validated | committing | committed | failed | cancelled
              */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** IncomeIn */
         IncomeIn: {
@@ -2728,6 +2847,8 @@ export interface components {
             per_capita_income_fen: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** IncomeOut */
         IncomeOut: {
@@ -2737,6 +2858,8 @@ export interface components {
             version: number;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** IncomeThresholdOut */
         IncomeThresholdOut: {
@@ -2750,6 +2873,8 @@ export interface components {
             source: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * JoinReason
@@ -2782,6 +2907,8 @@ export interface components {
              * Format: date
              */
             recorded_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * LeaveReason
@@ -2797,6 +2924,8 @@ export interface components {
         MemberAdd: {
             member: components["schemas"]["MemberIn"];
             reason: components["schemas"]["JoinReason"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** MemberIn */
         MemberIn: {
@@ -2825,6 +2954,8 @@ export interface components {
             /** Schooling */
             schooling?: string | null;
             sex?: components["schemas"]["Sex"] | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** MemberOut */
         MemberOut: {
@@ -2864,6 +2995,8 @@ export interface components {
             sex: string;
             /** Sex Label */
             readonly sex_label: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** MemberRemoval */
         MemberRemoval: {
@@ -2873,6 +3006,8 @@ export interface components {
              */
             on: string;
             reason: components["schemas"]["LeaveReason"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** MergeIn */
         MergeIn: {
@@ -2883,12 +3018,14 @@ export interface components {
             into_household_id: string;
             /** Reason */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * MoveIn
          * @description The whole household moves to another village.
          */
-        MoveIn: {
+        MoveIn: ({
             /**
              * Moved On
              * Format: date
@@ -2903,6 +3040,13 @@ export interface components {
              * @description the village it now lives in
              */
             to_area_code: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        }) | {
+            note: string;
+        } | {
+            /** @enum {unknown} */
+            reason?: "relocation" | "family";
         };
         /**
          * MoveReason
@@ -2931,7 +3075,7 @@ export interface components {
             message_ts: string;
             /** Meta */
             meta?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             } | null;
             /** Receiver Id */
             receiver_id?: string | null;
@@ -2950,7 +3094,7 @@ export interface components {
              */
             version?: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** NextActionOut */
         NextActionOut: {
@@ -2986,6 +3130,8 @@ export interface components {
              * @description whether the caller's roles let them take it
              */
             yours: boolean;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** NoticeIn */
         NoticeIn: {
@@ -3000,6 +3146,8 @@ export interface components {
              * @description not in the future, not before the village review
              */
             starts_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * NoticeKind
@@ -3021,6 +3169,8 @@ export interface components {
              * @description not in the future, not before the notice started
              */
             lodged_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ObjectionOut */
         ObjectionOut: {
@@ -3047,6 +3197,8 @@ export interface components {
             resolved_on: string | null;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ObjectionResolution */
         ObjectionResolution: {
@@ -3057,6 +3209,8 @@ export interface components {
             outcome: "upheld" | "dismissed";
             /** Resolution */
             resolution: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * Outcome
@@ -3072,6 +3226,8 @@ export interface components {
             items: components["schemas"]["AreaExitRequestOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[ConflictOut] */
         Page_ConflictOut_: {
@@ -3079,6 +3235,8 @@ export interface components {
             items: components["schemas"]["ConflictOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[EdgeHouseholdOut] */
         Page_EdgeHouseholdOut_: {
@@ -3086,6 +3244,8 @@ export interface components {
             items: components["schemas"]["EdgeHouseholdOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[HouseholdListItem] */
         Page_HouseholdListItem_: {
@@ -3093,6 +3253,8 @@ export interface components {
             items: components["schemas"]["HouseholdListItem"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** Page[PublicNoticeOut] */
         Page_PublicNoticeOut_: {
@@ -3100,6 +3262,8 @@ export interface components {
             items: components["schemas"]["PublicNoticeOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PolicyOut */
         PolicyOut: {
@@ -3139,9 +3303,11 @@ export interface components {
             weak_village_income_inclusive?: boolean | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PolicyRecordIn */
-        PolicyRecordIn: {
+        PolicyRecordIn: ({
             /** Area Prefix */
             area_prefix: string;
             /**
@@ -3157,9 +3323,38 @@ export interface components {
              * Comparisons
              * @description per threshold: its comparison and the policy's wording (each key inherits alone)
              */
-            comparisons?: {
+            comparisons?: ({
+                exit_incidence?: {
+                    /** @enum {unknown} */
+                    comparison: "at_or_below" | "below";
+                    wording: string;
+                } & {
+                    [key: string]: components["schemas"]["BoundedJsonValue"];
+                };
+                exit_line?: {
+                    /** @enum {unknown} */
+                    comparison: "above" | "at_or_above";
+                    wording: string;
+                } & {
+                    [key: string]: components["schemas"]["BoundedJsonValue"];
+                };
+                large_debt_limit?: {
+                    /** @enum {unknown} */
+                    comparison: "above" | "at_or_above";
+                    wording: string;
+                } & {
+                    [key: string]: components["schemas"]["BoundedJsonValue"];
+                };
+                notice_min_days?: {
+                    /** @enum {unknown} */
+                    comparison: "above" | "at_or_above";
+                    wording: string;
+                } & {
+                    [key: string]: components["schemas"]["BoundedJsonValue"];
+                };
+            } & {
                 [key: string]: components["schemas"]["ThresholdRuleIO"];
-            } | null;
+            }) | null;
             /**
              * Disclosure Min Households
              * @description k of small-cell suppression: figures for the public and outside parties hide any cell of fewer than this many households (and what would give it away); unset everywhere: 5
@@ -3184,7 +3379,7 @@ export interface components {
              * Relapse Routes
              * @description which relapse causes take the chain, which ordinary identification; needs "*"
              */
-            relapse_routes?: components["schemas"]["RelapseRouteIO"][] | null;
+            relapse_routes?: (components["schemas"]["RelapseRouteIO"][] & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown)) | null;
             /** Source */
             source: string;
             /**
@@ -3199,12 +3394,20 @@ export interface components {
             weak_village_income_inclusive?: boolean | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        }) | {
+            weak_village_income_fen?: null;
+            weak_village_income_inclusive?: null;
+        } | {
+            weak_village_income_fen: number;
+            weak_village_income_inclusive: boolean;
         };
         /**
          * PolicyRecordOut
          * @description One record as stored (what a PUT for its prefix and year replaces), with its version.
          */
-        PolicyRecordOut: {
+        PolicyRecordOut: ({
             /** Area Prefix */
             area_prefix: string;
             /**
@@ -3220,9 +3423,38 @@ export interface components {
              * Comparisons
              * @description per threshold: its comparison and the policy's wording (each key inherits alone)
              */
-            comparisons?: {
+            comparisons?: ({
+                exit_incidence?: {
+                    /** @enum {unknown} */
+                    comparison: "at_or_below" | "below";
+                    wording: string;
+                } & {
+                    [key: string]: components["schemas"]["BoundedJsonValue"];
+                };
+                exit_line?: {
+                    /** @enum {unknown} */
+                    comparison: "above" | "at_or_above";
+                    wording: string;
+                } & {
+                    [key: string]: components["schemas"]["BoundedJsonValue"];
+                };
+                large_debt_limit?: {
+                    /** @enum {unknown} */
+                    comparison: "above" | "at_or_above";
+                    wording: string;
+                } & {
+                    [key: string]: components["schemas"]["BoundedJsonValue"];
+                };
+                notice_min_days?: {
+                    /** @enum {unknown} */
+                    comparison: "above" | "at_or_above";
+                    wording: string;
+                } & {
+                    [key: string]: components["schemas"]["BoundedJsonValue"];
+                };
+            } & {
                 [key: string]: components["schemas"]["ThresholdRuleIO"];
-            } | null;
+            }) | null;
             /**
              * Disclosure Min Households
              * @description k of small-cell suppression: figures for the public and outside parties hide any cell of fewer than this many households (and what would give it away); unset everywhere: 5
@@ -3247,7 +3479,7 @@ export interface components {
              * Relapse Routes
              * @description which relapse causes take the chain, which ordinary identification; needs "*"
              */
-            relapse_routes?: components["schemas"]["RelapseRouteIO"][] | null;
+            relapse_routes?: (components["schemas"]["RelapseRouteIO"][] & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown)) | null;
             /** Source */
             source: string;
             /** Version */
@@ -3264,6 +3496,14 @@ export interface components {
             weak_village_income_inclusive?: boolean | null;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        }) | {
+            weak_village_income_fen?: null;
+            weak_village_income_inclusive?: null;
+        } | {
+            weak_village_income_fen: number;
+            weak_village_income_inclusive: boolean;
         };
         /** PolicyRef */
         PolicyRef: {
@@ -3273,6 +3513,8 @@ export interface components {
             source: string;
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * PovertyCause
@@ -3296,7 +3538,7 @@ export interface components {
             /** Type */
             type: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * PublicNoticeOut
@@ -3342,6 +3584,8 @@ export interface components {
             village_code: string;
             /** Village Name */
             village_name: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** PyramidOut */
         PyramidOut: {
@@ -3360,11 +3604,15 @@ export interface components {
              * @default []
              */
             suppressed?: components["schemas"]["SuppressedCell"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ReasonIn */
         ReasonIn: {
             /** Reason */
             reason: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * ReidentificationIn
@@ -3380,8 +3628,11 @@ export interface components {
             /**
              * Cause Kind
              * @description the cause as a code (major_natural_disaster or a poverty cause): the area's policy routes it through the approval chain or through ordinary identification
+             * @enum {string}
              */
-            cause_kind: string;
+            cause_kind: "disability" | "disaster" | "illness" | "lack_of_funds" | "lack_of_labour" | "lack_of_land" | "lack_of_motivation" | "lack_of_skills" | "lack_of_water" | "major_natural_disaster" | "other" | "poor_transport" | "schooling";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RelapseCaseIn */
         RelapseCaseIn: {
@@ -3393,8 +3644,11 @@ export interface components {
             /**
              * Cause Kind
              * @description the cause as a code (major_natural_disaster or a poverty cause): the area's policy routes it through the approval chain or through ordinary identification
+             * @enum {string}
              */
-            cause_kind: string;
+            cause_kind: "disability" | "disaster" | "illness" | "lack_of_funds" | "lack_of_labour" | "lack_of_land" | "lack_of_motivation" | "lack_of_skills" | "lack_of_water" | "major_natural_disaster" | "other" | "poor_transport" | "schooling";
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RelapseCaseOut */
         RelapseCaseOut: {
@@ -3408,7 +3662,7 @@ export interface components {
             }[];
             /** Decisions */
             decisions: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             }[];
             /**
              * Household Id
@@ -3431,14 +3685,17 @@ export interface components {
             plan_year: number | null;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RelapseRouteIO */
         RelapseRouteIO: {
             /**
              * Cause
              * @description a relapse cause code, or "*" for the rest
+             * @enum {string}
              */
-            cause: string;
+            cause: "disability" | "disaster" | "illness" | "lack_of_funds" | "lack_of_labour" | "lack_of_land" | "lack_of_motivation" | "lack_of_skills" | "lack_of_water" | "major_natural_disaster" | "other" | "poor_transport" | "schooling" | "*";
             /**
              * Route
              * @enum {string}
@@ -3446,6 +3703,8 @@ export interface components {
             route: "chain" | "identification";
             /** Wording */
             wording: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * Relation
@@ -3459,14 +3718,16 @@ export interface components {
         Reply: {
             /** Header */
             header: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /** Message */
             message: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /** Signature */
             signature: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ResidentIdOut */
         ResidentIdOut: {
@@ -3477,12 +3738,16 @@ export interface components {
             member_id: string;
             /** Resident Id */
             resident_id: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ResolutionIn */
         ResolutionIn: {
             /** Note */
             note: string;
             outcome: components["schemas"]["Outcome"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ReviewIn */
         ReviewIn: {
@@ -3500,6 +3765,8 @@ export interface components {
             /** Note */
             note?: string | null;
             result: components["schemas"]["ReviewResult"];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * ReviewResult
@@ -3512,6 +3779,8 @@ export interface components {
             line: number;
             /** Problem */
             problem: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** RollupOut */
         RollupOut: {
@@ -3581,6 +3850,8 @@ export interface components {
              * @default []
              */
             suppressed?: components["schemas"]["SuppressedCell"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SearchEnvelope */
         SearchEnvelope: {
@@ -3591,6 +3862,8 @@ export interface components {
              * @description DCI MsgSignature over header and message (docs/DCI.md)
              */
             signature?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SearchItem */
         SearchItem: {
@@ -3603,7 +3876,7 @@ export interface components {
              * @description query_type idtype-value | expression | predicate, query, sort, pagination (docs/DCI.md)
              */
             search_criteria: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Timestamp
@@ -3611,7 +3884,7 @@ export interface components {
              */
             timestamp: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SearchMessage */
         SearchMessage: {
@@ -3620,7 +3893,7 @@ export interface components {
             /** Transaction Id */
             transaction_id: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * Sex
@@ -3645,6 +3918,8 @@ export interface components {
             reason: string;
             /** Remaining Head Id */
             remaining_head_id?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** StatusOut */
         StatusOut: {
@@ -3659,6 +3934,8 @@ export interface components {
             household_number?: string | null;
             /** Status */
             status: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubscribeEnvelope */
         SubscribeEnvelope: {
@@ -3669,6 +3946,8 @@ export interface components {
              * @description DCI MsgSignature over header and message (docs/DCI.md)
              */
             signature?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubscribeItem */
         SubscribeItem: {
@@ -3681,7 +3960,7 @@ export interface components {
              * @description reg_event_type (registered|exited|relapsed|moved|died), filter_type, filter (area_code)
              */
             subscribe_criteria: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Timestamp
@@ -3689,7 +3968,7 @@ export interface components {
              */
             timestamp: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubscribeMessage */
         SubscribeMessage: {
@@ -3698,7 +3977,7 @@ export interface components {
             /** Transaction Id */
             transaction_id: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** SubscriptionView */
         SubscriptionView: {
@@ -3734,6 +4013,8 @@ export interface components {
              * @description the receiver (without credentials or query)
              */
             url: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * SuppressedCell
@@ -3746,6 +4027,8 @@ export interface components {
             reason: string;
             /** Reason Zh */
             reason_zh: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** ThresholdRuleIO */
         ThresholdRuleIO: {
@@ -3756,6 +4039,8 @@ export interface components {
              * @description the policy's own words for it
              */
             wording: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TimelineOut */
         TimelineOut: {
@@ -3767,6 +4052,8 @@ export interface components {
             status_zh: string;
             /** Steps */
             steps: components["schemas"]["TimelineStepOut"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TimelineStepOut */
         TimelineStepOut: {
@@ -3781,7 +4068,7 @@ export interface components {
              * @description what the step says (no resident IDs; money in fen)
              */
             detail?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
              * Source
@@ -3810,6 +4097,8 @@ export interface components {
              * @description the reason given, if any
              */
             why: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TxnStatusEnvelope */
         TxnStatusEnvelope: {
@@ -3820,6 +4109,8 @@ export interface components {
              * @description DCI MsgSignature over header and message (docs/DCI.md)
              */
             signature?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TxnStatusMessage */
         TxnStatusMessage: {
@@ -3827,7 +4118,7 @@ export interface components {
             transaction_id: string;
             txnstatus_request: components["schemas"]["TxnStatusQuery"];
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TxnStatusQuery */
         TxnStatusQuery: {
@@ -3846,7 +4137,7 @@ export interface components {
              */
             txn_type: "search" | "subscribe" | "unsubscribe";
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** UnsubscribeEnvelope */
         UnsubscribeEnvelope: {
@@ -3857,6 +4148,8 @@ export interface components {
              * @description DCI MsgSignature over header and message (docs/DCI.md)
              */
             signature?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** UnsubscribeMessage */
         UnsubscribeMessage: {
@@ -3870,7 +4163,7 @@ export interface components {
             /** Transaction Id */
             transaction_id: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * VillageChartsOut
@@ -3909,10 +4202,12 @@ export interface components {
             suppressed?: components["schemas"]["SuppressedCell"][];
             /** Village Target */
             village_target: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VillageCounts */
         VillageCounts: {
@@ -3946,6 +4241,8 @@ export interface components {
              * @default 0
              */
             weak?: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VillageFlags */
         VillageFlags: {
@@ -3965,6 +4262,8 @@ export interface components {
             threshold_fen: number;
             /** Threshold Inclusive */
             threshold_inclusive: boolean;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VocabularyList */
         VocabularyList: {
@@ -3974,6 +4273,8 @@ export interface components {
             title: string;
             /** Values */
             values: components["schemas"]["VocabularyValue"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * VocabularyOut
@@ -3982,6 +4283,8 @@ export interface components {
         VocabularyOut: {
             /** Lists */
             lists: components["schemas"]["VocabularyList"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** VocabularyValue */
         VocabularyValue: {
@@ -3989,6 +4292,8 @@ export interface components {
             code: string;
             /** Label */
             label: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** WeakVillage */
         WeakVillage: {
@@ -4012,6 +4317,8 @@ export interface components {
             threshold_fen: number;
             /** Threshold Inclusive */
             threshold_inclusive: boolean;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * WeakVillagesOut
@@ -4038,6 +4345,8 @@ export interface components {
             weak: components["schemas"]["WeakVillage"][];
             /** Year */
             year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /**
          * Comparison
@@ -4442,7 +4751,7 @@ export interface operations {
                 kind?: components["schemas"]["AreaExitKind"] | null;
                 status?: string | null;
                 year?: number | null;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
                 limit?: number;
@@ -4932,7 +5241,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5967,7 +6276,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -6270,7 +6579,7 @@ export interface operations {
             query?: {
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 area_code?: string | null;
                 status?: components["schemas"]["HouseholdStatus"] | null;
@@ -6356,7 +6665,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -6437,7 +6746,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -7115,7 +7424,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 422; while the first is still running, 409. */
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -8821,7 +9130,7 @@ export interface operations {
                 status?: ("open" | "kept" | "moved" | "rejected") | null;
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -9763,7 +10072,7 @@ export interface operations {
                 current?: boolean;
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
@@ -10076,6 +10385,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
             };
             cookie?: never;
@@ -10146,6 +10456,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
             };
             cookie?: never;
@@ -10216,6 +10527,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
             };
             cookie?: never;
@@ -10286,6 +10598,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
                 area_code: string;
             };
             cookie?: never;
@@ -10355,7 +10668,7 @@ export interface operations {
                 year?: number;
                 /** @description Page size (1-200) */
                 limit?: number;
-                /** @description next_cursor from the previous page */
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
             };
             header?: never;
