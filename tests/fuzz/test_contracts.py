@@ -50,6 +50,7 @@ REMAINING: dict[str, str] = {}
 DOCUMENTED_REFUSALS: dict[str, str] = {
     "POST /registry/v1/areas/{code}/exit-requests": "each criterion declared once",
     "POST /registry/v1/imports": "the file is a CSV/XLSX spreadsheet with the template's header row",
+    "POST /pairing/v1/imports": "the file is a CSV/XLSX pairing roll with the template's header row",
     "POST /funds/v1/asset-income/agreements": "each household listed once (and the policy's dividend floor)",
     "PUT /inspection/v1/signoff-schemes/{area_prefix}": "levels upward from the lowest, each once",
     "POST /inspection/v1/inspections": "ends on or after its start; a leader in the team",
@@ -72,8 +73,22 @@ def _app(make_db: Callable[[str], str], nats_url: str, name: str) -> Any:
     return svc.create_app(settings)
 
 
+# The body guard's limits on values nested inside unknown members (an integer beyond ±2**63, a NUL
+# character): the documents state them in BoundedJsonValue's description but not as a recursive
+# schema, which the generated TypeScript client cannot type (TS2502). Only these refusals are taken.
+NESTED_LIMITS = ("A number in the body is too large", "problems/text-not-storable")
+
+
+def _nested_limit(key: tuple[str, str, int], detail: str) -> bool:
+    return key[1:] == ("positive_data_acceptance", 422) and any(m in detail for m in NESTED_LIMITS)
+
+
 def _check(name: str, report: contracts.ContractReport) -> None:
-    new = {key: detail for key, detail in report.failures.items() if key[1] not in REMAINING}
+    new = {
+        key: detail
+        for key, detail in report.failures.items()
+        if key[1] not in REMAINING and not _nested_limit(key, detail)
+    }
     tolerated = len(report.failures) - len(new)
     # the figures, with -s
     print(report.summary().splitlines()[0], f"({tolerated} tolerated: {', '.join(REMAINING)})")

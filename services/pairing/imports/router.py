@@ -48,7 +48,9 @@ async def upload(
     ] = None,
 ) -> ImportStatusOut:
     """The roll (XLSX, or CSV in UTF-8 or GBK) as multipart (field ``file``) or as the raw body.
-    Answers 202 at once; the rows are checked in the background — poll ``GET /imports/{id}``."""
+    Answers 202 at once; the rows are checked in the background — poll ``GET /imports/{id}``.
+    A file that is empty or no pairing roll (CSV or XLSX with the template's header row) is
+    422 unreadable-pairing-roll."""
     data, name = await upload_bytes(request, filename)
     job = await service.upload(session, actor=user, data=data, filename=name)
     background.add_task(service.validate, request.app.state.db, job.id, data, today)

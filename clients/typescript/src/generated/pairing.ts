@@ -340,6 +340,8 @@ export interface paths {
          * The roll (XLSX, or CSV in UTF-8 or GBK) as multipart (field `file`) or as the raw body
          * @description The roll (XLSX, or CSV in UTF-8 or GBK) as multipart (field ``file``) or as the raw body.
          *     Answers 202 at once; the rows are checked in the background — poll ``GET /imports/{id}``.
+         *     A file that is empty or no pairing roll (CSV or XLSX with the template's header row) is
+         *     422 unreadable-pairing-roll.
          */
         post: operations["imports:upload"];
         delete?: never;
