@@ -169,6 +169,19 @@ class HouseholdChangeRefused(Conflict):
     hint_en = "Change the request as the detail says"
 
 
+class HouseholdNumberTaken(Conflict):
+    """An imported household brings its own 户编号 (its old roll's), and another household has it."""
+
+    type_slug = "household-number-taken"
+    title = "This household number is already in use"
+    title_zh = "户编号已被使用"
+    hint_zh = "核对该行的户编号：已登记的户不要重复导入，同一文件中户编号不能重复；不填户编号则由系统编号"
+    hint_en = (
+        "Check the row's household number: do not import a registered household twice, no number "
+        "twice in one file; leave it empty to have one given"
+    )
+
+
 class PersonInAnotherHousehold(Conflict):
     type_slug = "person-in-another-household"
     title = "This person is already a member of another active household"

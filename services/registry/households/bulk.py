@@ -26,7 +26,13 @@ from services.registry.areas.repository import AreaRepository
 from services.registry.conflicts import service as conflict_service
 from services.registry.conflicts.rules import ClaimKind
 from services.registry.conflicts.service import Claim
-from services.registry.errors import AreaNotFound, InvalidMember, PersonActiveElsewhere, PolicyMissing
+from services.registry.errors import (
+    AreaNotFound,
+    HouseholdNumberTaken,
+    InvalidMember,
+    PersonActiveElsewhere,
+    PolicyMissing,
+)
 from services.registry.households import events
 from services.registry.households.repository import HouseholdRepository
 from services.registry.households.rules import check_batches
@@ -94,6 +100,7 @@ class _Roll:
     members: list[dict[str, Any]] = field(default_factory=list)
     row_of: dict[str, int] = field(default_factory=dict)  # a person's keyed hash -> their row
     old_rows: list[int] = field(default_factory=list)  # rows registered before the tolerance
+    numbers: set[str] = field(default_factory=set)  # household numbers the rows brought
     # (area, year, causes, batches) -> [households, persons]: the counters' input, aggregated
     groups: dict[tuple[str, int, tuple[str, ...], tuple[str, ...]], list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0])
@@ -190,6 +197,7 @@ class _Builder:
     areas: dict[str, Area]
     policies: dict[tuple[str, int], RegistryPolicy | PolicyMissing]
     numbers: list[int]
+    in_use: set[str]  # numbers the rows bring that other households already have
     roll: _Roll = field(default_factory=lambda: _Roll())
 
     @classmethod
@@ -216,8 +224,10 @@ class _Builder:
                 )
             except PolicyMissing as exc:
                 policies[(code, year)] = exc
-        numbers = await HouseholdRepository(session).next_numbers(len(rows))
-        return cls(actor, rows, cipher, today, areas, policies, numbers)
+        repo = HouseholdRepository(session)
+        numbers = await repo.next_numbers(len(rows))
+        in_use = await repo.numbers_in_use({r.household_number for r in rows if r.household_number})
+        return cls(actor, rows, cipher, today, areas, policies, numbers, in_use)
 
     def chunk(self, start: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Rows ``start`` … ``start + CHUNK - 1`` checked (area, one head, batches, registration
@@ -228,6 +238,7 @@ class _Builder:
             row = self.rows[i]
             area = _village(i, row, self.areas.get(row.area_code), self.actor)
             head = _head(i, row)
+            _check_number(i, row.household_number, self.in_use, roll.numbers)
             policy = self.policies[(area.code, row.year)]
             if isinstance(policy, PolicyMissing):
                 raise policy
@@ -250,6 +261,25 @@ def _village(i: int, row: HouseholdImportIn, area: Area | None, actor: Principal
     if area.level != "village":
         raise InvalidInput(f"household {i}: {area.code} is a {area.level}, not a village", index=i)
     return area
+
+
+def _check_number(i: int, number: str | None, in_use: set[str], seen: set[str]) -> None:
+    """A household number the row brings is free: no other household has it, no row above."""
+    if not number:
+        return
+    if number in in_use or number in seen:
+        where, where_zh = (
+            ("another household has it", "已有户使用")
+            if number in in_use
+            else ("a row above has it", "文件中前面的行已使用")
+        )
+        raise HouseholdNumberTaken(
+            f"household {i}: household number {number} is already in use ({where})",
+            detail_zh=f"第{i + 1}户的户编号 {number} 已被使用（{where_zh}）",
+            index=i,
+            household_number=number,
+        )
+    seen.add(number)
 
 
 def _head(i: int, row: HouseholdImportIn) -> MemberIn:

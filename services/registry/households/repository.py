@@ -154,7 +154,9 @@ def _card_statement(
         [Debt.recorded_on, Debt.id],
     )
     return select(
-        Household.__table__, members.label("card_members"), incomes.label("card_incomes"),
+        Household.__table__,
+        members.label("card_members"),
+        incomes.label("card_incomes"),
         debts.label("card_debts"),
     ).where(Household.id == bindparam("household_id", type_=Household.id.type))
 
@@ -211,6 +213,13 @@ class HouseholdRepository(Repository[Household]):
         await self.session.execute(
             update(Member).where(Member.household_id == household_id).values(holds_identity=False)
         )
+
+    async def numbers_in_use(self, numbers: set[str]) -> set[str]:
+        """Which of these household numbers another household already has."""
+        if not numbers:
+            return set()
+        stmt = select(Household.household_number).where(Household.household_number.in_(numbers))
+        return {str(n) for n in (await self.session.execute(stmt)).scalars()}
 
     async def next_numbers(self, n: int) -> list[int]:
         stmt = select(household_number_seq.next_value()).select_from(func.generate_series(1, n))
