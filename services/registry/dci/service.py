@@ -12,7 +12,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.dci import rules, signing
-from services.registry.dci.errors import (
+from services.registry.dci.models import DciClient, DciSubscription, DciTransaction
+from services.registry.dci.repository import DciRepository
+from services.registry.dci.rules import Criteria, MessageRefused, Rejected
+from services.registry.dci.schemas import ClientChange, ClientIn
+from services.registry.errors import (
     DciClientExists,
     DciClientNotFound,
     DciDuplicateMessage,
@@ -23,10 +27,6 @@ from services.registry.dci.errors import (
     DciTransactionNotFound,
     dci_errors,
 )
-from services.registry.dci.models import DciClient, DciSubscription, DciTransaction
-from services.registry.dci.repository import DciRepository
-from services.registry.dci.rules import Criteria, MessageRefused, Rejected
-from services.registry.dci.schemas import ClientChange, ClientIn
 from shared import audit
 from shared.auth import Principal
 from shared.events.envelope import CloudEvent
