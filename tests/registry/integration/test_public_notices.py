@@ -196,7 +196,7 @@ async def test_bad_unknown_or_too_wide_area_codes_are_problems(make_db):
             ({}, 422),
             ({"area_code": "440000000000"}, 422),  # a province is not a board
             ({"area_code": VILLAGE, "kind": "relapse"}, 422),
-            ({"area_code": VILLAGE, "cursor": "bm9wZQ"}, 422),
+            ({"area_code": VILLAGE, "cursor": "bm9wZQ"}, 404),  # well formed, never given out
             ({"area_code": "440783101299"}, 404),
         ]:
             r = await c.get(BOARD, params=params)
