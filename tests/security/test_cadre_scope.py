@@ -42,8 +42,10 @@ async def test_a_cadre_reads_their_paired_household_and_nothing_else(
         other = (await registered(reg))["id"]  # same village, not paired to the cadre
 
         async def known_to_pairing() -> bool:
+            # registered, not only known: pairing applies the walk's events in batches, so the copy
+            # may show the household as a candidate before its registration arrives
             r = await pair.get(f"/pairing/v1/households/{mine}", headers=OFFICE)
-            return r.status_code == 200
+            return r.status_code == 200 and r.json()["status"] == "registered"
 
         await wait_for(known_to_pairing, what="the registered household in pairing's copy")
         helper = await pair.post(
