@@ -24,24 +24,20 @@ from __future__ import annotations
 
 import asyncio
 import math
-import shutil
 import statistics
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 
-from deploy.local.stack import LocalStack
 from services.pairing.app import create_app
 from services.pairing.settings import PairingSettings
 from shared.clock import clock
-from shared.migrations import upgrade
+from tests.bench.stack import service_database
 from tests.support import auth, service_client, settings_for
 
 TODAY = date(2026, 11, 22)
@@ -170,14 +166,7 @@ async def _temp_mb(db: Any, call: Callable[[], Awaitable[httpx.Response]]) -> fl
 
 
 async def run(households: int) -> dict[str, float | int]:
-    tmp = Path(tempfile.mkdtemp(prefix="jingzhun-bench-"))
-    stack = LocalStack(tmp, fsync=True)
-    stack.data_dir.mkdir(parents=True, exist_ok=True)
-    stack.start_postgres()
-    try:
-        stack.create_database("pairing")
-        url = stack.database_url("pairing")
-        upgrade("pairing", url)
+    with service_database("pairing", "jingzhun-bench-") as (stack, url):
         app = create_app(settings_for(PairingSettings, url))
         clock.freeze(TODAY)
         result: dict[str, float | int] = {"households": households}
@@ -235,6 +224,3 @@ async def run(households: int) -> dict[str, float | int]:
             result["check_county_again_p50_ms"], result["check_county_again_p95_ms"] = _percentiles(samples)
             result["check_county_again_peak_py_mb"] = await _peak_mb(check)
         return result
-    finally:
-        stack.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
