@@ -82,7 +82,8 @@ async def open_kaiping_accounts(client: httpx.AsyncClient) -> None:
             assert r.status_code == 201, r.text
 
 
-async def kaiping_plan(client: httpx.AsyncClient, area: str = CHISHUI) -> dict[str, Any]:
+async def kaiping_scheme(client: httpx.AsyncClient) -> str:
+    """The county's Kaiping per-capita scheme as the finance office enters it; its id."""
     scheme = KAIPING_PER_CAPITA
     r = await client.post(
         "/funds/v1/schemes",
@@ -95,11 +96,19 @@ async def kaiping_plan(client: httpx.AsyncClient, area: str = CHISHUI) -> dict[s
         headers=FINANCE,
     )
     assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+async def plan_for(client: httpx.AsyncClient, scheme_id: str, area: str) -> dict[str, Any]:
     r = await client.post(
-        "/funds/v1/plans", json={"scheme_id": r.json()["id"], "area_code": area}, headers=FINANCE
+        "/funds/v1/plans", json={"scheme_id": scheme_id, "area_code": area}, headers=FINANCE
     )
     assert r.status_code == 201, r.text
     return dict(r.json())
+
+
+async def kaiping_plan(client: httpx.AsyncClient, area: str = CHISHUI) -> dict[str, Any]:
+    return await plan_for(client, await kaiping_scheme(client), area)
 
 
 async def outbox_types(db: Database) -> list[str]:

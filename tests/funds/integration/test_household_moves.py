@@ -9,17 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.funds.app import create_app
-from services.funds.policies.presets import KAIPING_PER_CAPITA
-from services.funds.schemes.schemas import from_rule
 from services.funds.schemes.service import refresh_job
 from services.funds.settings import FundsSettings
 from shared.events import CloudEvent
 from shared.money import yuan
 from tests.funds.integration.factories import (
     FINANCE,
-    KAIPING,
     deliver,
+    kaiping_scheme,
     open_kaiping_accounts,
+    plan_for,
     registered,
 )
 from tests.support import service_client, settings_for
@@ -62,26 +61,8 @@ async def test_the_plans_follow_the_household_and_paid_money_stays(make_db) -> N
         await deliver(app.state.db, registered("hh-a", 4, area=VILLAGE_A))
         await deliver(app.state.db, registered("hh-b", 3, area=VILLAGE_B))
         await open_kaiping_accounts(client)
-        scheme = KAIPING_PER_CAPITA
-        r = await client.post(
-            "/funds/v1/schemes",
-            json={
-                "code": scheme.code,
-                "name": scheme.name,
-                "area_code": KAIPING,
-                "params": from_rule(scheme),
-            },
-            headers=FINANCE,
-        )
-        assert r.status_code == 201, r.text
-        scheme_id = r.json()["id"]
-        plans = {}
-        for village in (VILLAGE_A, VILLAGE_B):
-            r = await client.post(
-                "/funds/v1/plans", json={"scheme_id": scheme_id, "area_code": village}, headers=FINANCE
-            )
-            assert r.status_code == 201, r.text
-            plans[village] = r.json()
+        scheme_id = await kaiping_scheme(client)
+        plans = {village: await plan_for(client, scheme_id, village) for village in (VILLAGE_A, VILLAGE_B)}
         assert (plans[VILLAGE_A]["total_fen"], plans[VILLAGE_B]["total_fen"]) == (yuan(80_000), yuan(60_000))
 
         await client.post(
