@@ -56,6 +56,8 @@ def _targets(tp: Any, path: Path, seen: frozenset[type] = frozenset()) -> Iterat
         yield from _targets(typing.get_args(tp)[0], path, seen)
     elif tp is int:
         yield path, "int"
+    elif tp is bool:
+        yield path, "flag"
     elif isinstance(tp, type) and issubclass(tp, BaseModel) and tp not in seen:
         # A member of a tagged union is reached through its tag ("kind": "per_capita").
         tags = {
@@ -124,6 +126,12 @@ def _at(loc: tuple[Any, ...], path: Path) -> bool:
     return False
 
 
+# What lax pydantic takes as a bool: "yes", "true", "1", "on", 1, 0. A flag is JSON true or false.
+NOT_A_FLAG = st.one_of(
+    st.sampled_from(["yes", "no", "true", "false", "1", "0", "on", "off", "是"]),
+    st.integers(min_value=0, max_value=1),
+    st.floats(min_value=0, max_value=1),
+)
 NOT_AN_INT = st.one_of(
     st.booleans(),
     st.integers(min_value=0, max_value=10**12).map(str),  # "100"
@@ -162,17 +170,19 @@ def test_every_integer_and_code_of_every_request_body_is_strict(data: st.DataObj
     if kind == "int_or_flag":
         value = data.draw(NOT_AN_INT.filter(lambda v: not isinstance(v, bool)))
     else:
-        value = data.draw(NOT_AN_INT if kind == "int" else NOT_ASCII_CODE)
+        value = data.draw({"int": NOT_AN_INT, "flag": NOT_A_FLAG}.get(kind, NOT_ASCII_CODE))
     assert _refused_at(model, path, value), (
         f"{service} {route.path}: {'.'.join(_names(path))}={value!r} taken"
     )
 
 
 def test_the_right_types_are_still_taken() -> None:
-    """The other side: a JSON integer is an integer and a 12-digit ASCII code is a code."""
+    """The other side: a JSON integer is an integer, true is a flag and a 12-digit ASCII code is a code."""
     type_errors = {"int_type", "int_parsing", "int_from_float", "string_type", "string_pattern_mismatch"}
+    type_errors |= {"bool_type", "bool_parsing"}
     for _, _, route, model, path, kind in TARGETS:
-        good = "440783101201" if kind == "code" else 2024  # a village: the narrowest code pattern
+        # a village: the narrowest code pattern
+        good = {"code": "440783101201", "flag": True}.get(kind, 2024)
         try:
             model.model_validate(_nest(path, good))
         except ValidationError as exc:
@@ -209,6 +219,7 @@ async def test_wrong_types_are_422_problems_at_the_api(make_db, service: str) ->
             bads: list[Any] = {
                 "int": [True, "100", 100.5],
                 "int_or_flag": ["100", 100.5],
+                "flag": ["yes", 1],
             }.get(kind, ["４４０７８３０００００１"])
             for bad in bads:
                 method = sorted(route.methods)[0]

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from services.inspection.complaints import rules
 from services.inspection.models import Complaint
@@ -46,7 +46,7 @@ class ComplaintIn(BaseModel):
     category: Annotated[str, code_or_label(COMPLAINT_CATEGORIES)]
     summary: str = Field(min_length=1, max_length=300)
     details: str = Field(default="", max_length=10_000)
-    anonymous: bool = True
+    anonymous: StrictBool = True
     complainant: ComplainantIn | None = None
     received_on: date | None = Field(default=None, description="Default: today (Beijing)")
 

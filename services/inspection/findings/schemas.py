@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.inspection.findings import rules
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
@@ -50,9 +50,9 @@ class VerificationIn(BaseModel):
         }
     )
 
-    accepted: bool
+    accepted: StrictBool
     note: str = Field(default="", max_length=2000)
-    fake: bool = Field(
+    fake: StrictBool = Field(
         default=False, description="The report claims work that was not done (弄虚作假): refer for discipline"
     )
 

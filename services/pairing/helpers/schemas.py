@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.pairing.helpers.rules import HelperKind
 from shared.fields import AREA_CODE_PATTERN, StrictInt
@@ -55,7 +55,7 @@ class PostingIn(BaseModel):
     role: str = Field(min_length=1, max_length=40, description="e.g. first_secretary, work_team_member")
     started_on: date
     ended_on: date | None = None
-    in_poor_area: bool
+    in_poor_area: StrictBool
 
 
 class PostingOut(BaseModel):

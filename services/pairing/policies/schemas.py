@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from shared.fields import StrictInt
 
@@ -20,8 +20,8 @@ class PolicyOverrideIn(BaseModel):
     cadre_household_cap: StrictInt | None = Field(default=None, ge=1, le=100)
     visit_interval_days: StrictInt | None = Field(default=None, ge=1, le=366)
     volunteer_team_min_party_members: StrictInt | None = Field(default=None, ge=1, le=1000)
-    enterprise_target_must_be_old_area: bool | None = None
-    enterprise_one_village_each: bool | None = Field(
+    enterprise_target_must_be_old_area: StrictBool | None = None
+    enterprise_one_village_each: StrictBool | None = Field(
         default=None, description="一村一企业 both ways: an enterprise pairs with one village at a time"
     )
     county_pairs_added: list[tuple[CountyCode, CountyCode]] | None = Field(

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.pairing.visits.rules import BatchOutcome, LedgerKind, Satisfaction, VisitKind
 from shared.fields import StrictInt
@@ -44,7 +44,7 @@ class VisitIn(BaseModel):
     measures: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
         default_factory=list, max_length=20
     )
-    household_confirmed: bool = False
+    household_confirmed: StrictBool = False
     satisfaction: Satisfaction | None = None
 
 

@@ -100,7 +100,7 @@ class CriterionSpecIO(BaseModel):
     source: Source
     comparison: Comparison | None = None
     threshold: StrictInt | None = Field(default=None, ge=0, le=10**15)
-    blocking: bool = True
+    blocking: StrictBool = True
 
 
 class AreaExitPolicyIn(BaseModel):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from shared.fields import AREA_CODE_PATTERN, Fen, StrictInt
 
@@ -17,15 +17,15 @@ class CollectiveIncome(BaseModel):
 class AreaIn(BaseModel):
     code: str = Field(pattern=AREA_CODE_PATTERN)
     name: str = Field(min_length=1, max_length=100)
-    poor_village: bool = False
-    old_area_village: bool = False
-    key_village: bool = False
+    poor_village: StrictBool = False
+    old_area_village: StrictBool = False
+    key_village: StrictBool = False
     # 帮扶村 (seed 002 §十一): a pairing village is a flag of its own; its dispatching level may
     # still be unknown. Left out: a village with a dispatching level is a pairing village.
-    pairing_village: bool | None = None
+    pairing_village: StrictBool | None = None
     pairing_dispatch_level: DispatchLevel | None = None
     rural_population: StrictInt | None = Field(default=None, ge=0)
-    synthetic_code: bool = False
+    synthetic_code: StrictBool = False
     collective_income: list[CollectiveIncome] = Field(default_factory=list)
 
     @model_validator(mode="after")

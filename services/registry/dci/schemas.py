@@ -27,7 +27,7 @@ class MsgHeader(BaseModel):
     sender_uri: str | None = Field(None, description="ignored: callbacks go to the registered callback_url")
     receiver_id: str | None = Field(None, max_length=99)
     total_count: StrictInt = Field(ge=0)
-    is_msg_encrypted: bool = False
+    is_msg_encrypted: StrictBool = False
     meta: dict[str, Any] | None = None
 
 

@@ -3,7 +3,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from services.registry.vocabulary import (
     CODE_LABELS,
@@ -35,16 +43,16 @@ class MemberIn(BaseModel):
     health: str | None = Field(default=None, max_length=30)
     disability: str | None = Field(default=None, max_length=30)
     labour_capacity: LabourCapacity
-    in_school: bool = False
-    migrant_work: bool = False
+    in_school: StrictBool = False
+    migrant_work: StrictBool = False
 
 
 class HouseholdAttributes(BaseModel):
     poverty_causes: list[PovertyCause] | None = None
     batches: list[str] | None = None
-    labour_willing: bool | None = None
-    dibao: bool | None = None
-    five_guarantee: bool | None = None
+    labour_willing: StrictBool | None = None
+    dibao: StrictBool | None = None
+    five_guarantee: StrictBool | None = None
     basic_needs: dict[BasicNeed, bool] | None = None
     income_channels: list[str] | None = None
     plan: str | None = Field(default=None, max_length=4000)
