@@ -32,6 +32,7 @@ from shared.auth import Principal
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.repository import Slice
+from shared.shaping import from_row
 
 
 @dataclass(frozen=True)
@@ -201,11 +202,9 @@ async def error_rates(
     verdicts = [rules.Verdict(i.village_code, i.verdict) for i in await repo.items(sample.id) if i.verdict]
     rows = rules.error_rates(verdicts, await repo.omissions(sample.id), length)
     return [
-        ErrorRateOut(
-            area_code=r.area_code,
-            checked=r.checked,
-            wrongly_exited=r.wrongly_exited,
-            wrongly_left_out=r.wrongly_left_out,
+        from_row(
+            ErrorRateOut,
+            r,
             wrongly_exited_rate=rules.rate_text(r.wrongly_exited_rate),
             wrongly_left_out_rate=rules.rate_text(r.wrongly_left_out_rate),
         )
