@@ -14,6 +14,7 @@ from services.inspection.errors import (
     SampleUnitMismatch,
     VerdictAlreadyGiven,
     VillageOutsideSample,
+    missing_in_your_area,
 )
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.places import parse_area
@@ -46,11 +47,7 @@ class DrawnSample:
 async def _load(repo: SampleRepository, actor: Principal, sample_id: uuid.UUID) -> EvaluationSample:
     sample = await repo.get(sample_id)
     if sample is None or not actor.covers(sample.area_code):
-        raise SampleNotFound(
-            f"Sample {sample_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有抽样 {sample_id}",
-            sample_id=sample_id,
-        )
+        raise missing_in_your_area(SampleNotFound, "Sample", "抽样", sample_id=sample_id)
     return sample
 
 

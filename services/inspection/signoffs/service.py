@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection.errors import AreaOutsideScope, DossierNotFound
+from services.inspection.errors import AreaOutsideScope, DossierNotFound, missing_in_your_area
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.places import parse_area
 from services.inspection.policies import service as policy_service
@@ -112,11 +112,7 @@ async def _load(
 ) -> SignoffDossier:
     dossier = await repo.get(dossier_id, lock=lock)
     if dossier is None or not actor.covers(dossier.area_code):
-        raise DossierNotFound(
-            f"Sign-off dossier {dossier_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有签字档案 {dossier_id}",
-            dossier_id=dossier_id,
-        )
+        raise missing_in_your_area(DossierNotFound, "Sign-off dossier", "签字档案", dossier_id=dossier_id)
     return dossier
 
 
@@ -173,11 +169,7 @@ async def get(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID)
     dossier = await _load(repo, actor, dossier_id, lock=False)
     own = await cadres.cadre_households(session, actor)
     if own is not None and dossier.household_id not in own:  # a cadre reads their households' dossiers
-        raise DossierNotFound(
-            f"Sign-off dossier {dossier_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有签字档案 {dossier_id}",
-            dossier_id=dossier_id,
-        )
+        raise missing_in_your_area(DossierNotFound, "Sign-off dossier", "签字档案", dossier_id=dossier_id)
     return SignedDossier(dossier, await repo.signatures(dossier.id))
 
 
