@@ -29,21 +29,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.cadres import include_cadre_table
-from shared.db import make_metadata
-from shared.tables import include_platform_tables
+from shared.service_tables import service_metadata
 
-metadata = make_metadata()
-include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
-include_cadre_table(metadata)  # who is paired to which household (shared.cadres)
+metadata = service_metadata()  # with the platform tables and the cadre projection
 
 
 class Base(DeclarativeBase):
     metadata = metadata
-
-
-def _uuid() -> uuid.UUID:
-    return uuid.uuid4()
 
 
 class Account(Base):
@@ -89,7 +81,7 @@ class Scheme(Base):
     __tablename__ = "scheme"
     __table_args__ = (UniqueConstraint("code", "version"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     code: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
@@ -105,7 +97,7 @@ class Plan(Base):
     __tablename__ = "plan"
     __table_args__ = (UniqueConstraint("scheme_id", "area_code"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     scheme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scheme.id"))
     scheme_code: Mapped[str] = mapped_column(String(80))
     scheme_kind: Mapped[str] = mapped_column(String(20))
@@ -143,7 +135,7 @@ class PlanLine(Base):
 class LedgerTransaction(Base):
     __tablename__ = "ledger_transaction"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     kind: Mapped[str] = mapped_column(String(20))  # receipt, transfer, disbursement, reversal
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
@@ -197,7 +189,7 @@ class Disbursement(Base):
         CheckConstraint("amount_fen > 0", name="positive"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
     beneficiary_kind: Mapped[str] = mapped_column(String(10))
@@ -218,7 +210,7 @@ class Project(Base):
     __tablename__ = "project"
     __table_args__ = (CheckConstraint("budget_fen >= 0", name="budget"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200))
     area_code: Mapped[str] = mapped_column(String(12), index=True)  # the village it serves
     category: Mapped[str] = mapped_column(String(40))
@@ -235,7 +227,7 @@ class Notice(Base):
 
     __tablename__ = "notice"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     title: Mapped[str] = mapped_column(String(200))
     published_on: Mapped[date] = mapped_column(Date)
@@ -250,7 +242,7 @@ class Notice(Base):
 class Objection(Base):
     __tablename__ = "objection"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notice.id"), index=True)
     lodged_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
@@ -261,7 +253,7 @@ class Objection(Base):
 class Anomaly(Base):
     __tablename__ = "anomaly"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     signal_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     area_code: Mapped[str] = mapped_column(String(12), index=True)
@@ -300,7 +292,7 @@ class AssetIncomeAgreement(Base):
         CheckConstraint("dividend_rate_bp >= 0", name="rate"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)  # the county that signed
     name: Mapped[str] = mapped_column(String(200))
     government: Mapped[str] = mapped_column(String(200))
@@ -332,7 +324,7 @@ class AssetIncomeDistribution(Base):
         CheckConstraint("amount_fen > 0", name="positive"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     agreement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("asset_income_agreement.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     due_fen: Mapped[int] = mapped_column(BigInteger)

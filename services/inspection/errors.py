@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from typing import TypeVar
+
+from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+
+E = TypeVar("E", bound=DomainError)
 
 __all__ = [
+    "missing_in_your_area",
     "AlreadyAssessed",
     "AreaOutsideScope",
     "OwnAreaNotAssessed",
@@ -310,3 +315,14 @@ class SampleUnitMismatch(Conflict):
     title_zh = "本次抽样的单位不同"
     hint_zh = "户抽样写明 household_id，村抽样写明 village_code"
     hint_en = "Name the household_id in a household sample, the village_code in a village sample"
+
+
+def missing_in_your_area(error: type[E], what_en: str, what_zh: str, **asked_by: object) -> E:
+    """``error`` for a thing that does not exist or lies outside the caller's area (both answer
+    alike, so nobody learns what another area holds); ``asked_by`` is the one id it was asked by."""
+    (ident,) = asked_by.values()
+    return error(
+        f"{what_en} {ident} does not exist in your area.",
+        detail_zh=f"您的辖区内没有{what_zh} {ident}",
+        **asked_by,
+    )

@@ -28,23 +28,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.cadres import include_cadre_table
 from shared.clock import clock
-from shared.db import make_metadata
-from shared.tables import include_platform_tables
+from shared.service_tables import service_metadata
 
-metadata = make_metadata()
-include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
-include_cadre_table(metadata)  # who is paired to which household (shared.cadres)
+metadata = service_metadata()  # with the platform tables and the cadre projection
 
 
 class Base(DeclarativeBase):
     metadata = metadata
     type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB}
-
-
-def _uuid() -> uuid.UUID:
-    return uuid.uuid4()
 
 
 def _now() -> datetime:
@@ -61,7 +53,7 @@ class Created:
 # --- inspections and findings ------------------------------------------------------------
 class Inspection(Created, Base):
     __tablename__ = "inspection"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)  # the inspecting office
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
@@ -78,7 +70,7 @@ class Inspection(Created, Base):
 
 class Finding(Created, Base):
     __tablename__ = "finding"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     inspection_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     # (source, signal_key) of the signal that raised it; unique so a repeated signal raises nothing.
     source_key: Mapped[str | None] = mapped_column(String(300), unique=True)
@@ -99,7 +91,7 @@ class Finding(Created, Base):
 
 class Rectification(Created, Base):
     __tablename__ = "rectification"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     finding_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("finding.id"), index=True)
     submitted_on: Mapped[date] = mapped_column(Date)
     report: Mapped[str] = mapped_column(Text)
@@ -114,7 +106,7 @@ class Rectification(Created, Base):
 class AccountabilityRecord(Created, Base):
     __tablename__ = "accountability_record"
     __table_args__ = (UniqueConstraint("origin", "kind", "subject"),)
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     kind: Mapped[str] = mapped_column(String(40))  # bulletin | admonishment_interview | discipline_referral
     subject: Mapped[str] = mapped_column(String(200))  # the unit, person or position held to account
@@ -128,7 +120,7 @@ class AccountabilityRecord(Created, Base):
 # --- exit sign-off --------------------------------------------------------------------------
 class SignoffDossier(Created, Base):
     __tablename__ = "signoff_dossier"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     exit_request_id: Mapped[str] = mapped_column(String(100), unique=True)
     # household (4-3-4-2), village (贫困村退出) or county (贫困县摘帽): what the signers confirm
     kind: Mapped[str] = mapped_column(String(10), default="household", server_default="household")
@@ -182,7 +174,7 @@ class SignoffSignature(Base):
 # --- third-party sampling -------------------------------------------------------------------
 class EvaluationSample(Created, Base):
     __tablename__ = "evaluation_sample"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     year: Mapped[int] = mapped_column(Integer)
     seed: Mapped[str] = mapped_column(String(200))
@@ -245,7 +237,7 @@ class ReductionTarget(Base):
 class AssessmentResult(Created, Base):
     __tablename__ = "assessment"
     __table_args__ = (UniqueConstraint("area_code", "year"),)
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     level: Mapped[str] = mapped_column(String(20))
     year: Mapped[int] = mapped_column(Integer)
@@ -261,7 +253,7 @@ class AssessmentResult(Created, Base):
 # --- complaints (12317) --------------------------------------------------------------------
 class Complaint(Created, Base):
     __tablename__ = "complaint"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     category: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(String(300))
@@ -370,7 +362,7 @@ class ProgressReportSubmission(Base):
 
     __tablename__ = "progress_report_submission"
     __table_args__ = (UniqueConstraint("area_code", "year", "quarter", "version"),)
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_uuid)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     year: Mapped[int] = mapped_column(Integer)
     quarter: Mapped[int] = mapped_column(Integer)

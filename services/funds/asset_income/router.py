@@ -18,6 +18,7 @@ from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
+from shared.shaping import from_row
 
 router = APIRouter(
     prefix="/asset-income/agreements", tags=["asset income"], dependencies=[cadres.CADRE_READS_REFUSED]
@@ -79,13 +80,6 @@ async def list_distributions(
 async def dividends(agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[DividendYearOut]:
     """Report: per year of the term, dividends due (guaranteed + dividend) vs paid in vs disbursed."""
     return [
-        DividendYearOut(
-            year=y.year,
-            due_fen=y.due_fen,
-            paid_fen=y.paid_fen,
-            disbursed_fen=y.disbursed_fen,
-            outstanding_fen=y.outstanding_fen,
-            distributed_on=y.distributed_on,
-        )
+        from_row(DividendYearOut, y)
         for y in await service.dividends_by_year(session, actor=user, agreement_id=agreement_id)
     ]

@@ -18,6 +18,7 @@ from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
 from shared.http import IfMatch, etag
+from shared.shaping import from_row
 
 router = APIRouter(tags=["budget compliance"], dependencies=[cadres.CADRE_READS_REFUSED])
 AreaPath = Annotated[
@@ -60,7 +61,6 @@ async def check(area_code: AreaPath, year: YearPath, session: SessionDep, user: 
     the budgeted amount (the year's budgets of the source accounts at the rule's levels in the area)
     and passed / shortfall."""
     checked = await service.check(session, actor=user, area_code=area_code, year=year)
-    total = checked.total
     return ComplianceOut(
         area_code=checked.area_code,
         year=checked.year,
@@ -82,10 +82,5 @@ async def check(area_code: AreaPath, year: YearPath, session: SessionDep, user: 
             for r in checked.rows
             if r.rule is not None
         ],
-        total=TotalCheckOut(
-            required_fen=total.required_fen,
-            budgeted_fen=total.budgeted_fen,
-            passed=total.passed,
-            shortfall_fen=total.shortfall_fen,
-        ),
+        total=from_row(TotalCheckOut, checked.total),
     )

@@ -24,23 +24,19 @@ from shared.fields import AREA_CODE_PATTERN
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
+from shared.shaping import from_row
 
 router = APIRouter(tags=["disclosures"])
 
 
 def _out(read: service.NoticeOnBoard) -> NoticeOut:
     notice = read.notice
-    return NoticeOut(
-        id=notice.id,
-        area_code=notice.area_code,
-        title=notice.title,
-        published_on=notice.published_on,
+    return from_row(
+        NoticeOut,
+        notice,
         ends_on=read.ends_on,
-        notice_days=notice.notice_days,
         state=read.state,
-        content=notice.content,
         objections=[ObjectionOut.model_validate(o) for o in read.objections],
-        late_entry=notice.late_entry,
     )
 
 

@@ -12,24 +12,14 @@ from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
+from shared.shaping import from_row
 
 router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[cadres.CADRE_READS_REFUSED])
 
 
 def _out(booked: service.Booked) -> TransactionOut:
     t = booked.transaction
-    return TransactionOut(
-        id=t.id,
-        kind=t.kind,
-        area_code=t.area_code,
-        plan_id=t.plan_id,
-        year=t.year,
-        memo=t.memo,
-        reverses_id=t.reverses_id,
-        booked_on=t.booked_on,
-        created_at=t.created_at,
-        postings=[PostingOut.model_validate(p) for p in booked.postings],
-    )
+    return from_row(TransactionOut, t, postings=[PostingOut.model_validate(p) for p in booked.postings])
 
 
 @router.post("/transfers", status_code=201, response_model=TransactionOut)

@@ -11,6 +11,7 @@ from shared import cadres
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
+from shared.shaping import from_row
 from shared.spreadsheets import XLSX_MEDIA_TYPE, HeaderStyle, csv_response, xlsx_response
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[cadres.CADRE_READS_REFUSED])
@@ -18,13 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _out(row: rules.ReportRow) -> ReportRowOut:
-    return ReportRowOut(
-        source=row.source,
-        planned_fen=row.planned_fen,
-        received_fen=row.received_fen,
-        disbursed_fen=row.disbursed_fen,
-        disbursement_rate_percent=row.rate_percent,
-    )
+    return from_row(ReportRowOut, row, disbursement_rate_percent=row.rate_percent)
 
 
 @router.get(

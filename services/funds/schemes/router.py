@@ -20,6 +20,7 @@ from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
+from shared.shaping import from_row
 
 router = APIRouter(tags=["schemes"], dependencies=[cadres.CADRE_READS_REFUSED])
 
@@ -93,13 +94,4 @@ async def plan_lines(
 @router.get("/plans/{plan_id}/arrears", response_model=list[ArrearsRow])
 async def plan_arrears(plan_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[ArrearsRow]:
     """Who has paid in what the plan says they owe, per year: money seen to arrive."""
-    return [
-        ArrearsRow(
-            payer=row.payer,
-            year=row.year,
-            owed_fen=row.owed_fen,
-            received_fen=row.received_fen,
-            outstanding_fen=row.outstanding_fen,
-        )
-        for row in await service.arrears(session, actor=user, plan_id=plan_id)
-    ]
+    return [from_row(ArrearsRow, row) for row in await service.arrears(session, actor=user, plan_id=plan_id)]

@@ -69,6 +69,11 @@ def _share(part: int, whole: int, empty: Fraction = Fraction(1)) -> Fraction:
     return min(Fraction(part, whole), Fraction(1)) if whole > 0 else empty
 
 
+def _part_of(part: int, whole: int, empty: Fraction = Fraction(1)) -> tuple[int, int, Fraction]:
+    """An indicator's numerator, denominator and their share (see _share)."""
+    return part, whole, _share(part, whole, empty)
+
+
 def assess(facts: AreaFacts, policy: AssessmentPolicy) -> Assessment:
     missing: list[str] = []
     incidence = (
@@ -95,33 +100,13 @@ def assess(facts: AreaFacts, policy: AssessmentPolicy) -> Assessment:
             facts.rural_population,
             Fraction(1) if facts.rural_population and incidence <= policy.incidence_ceiling else Fraction(0),
         ),
-        "disbursement": (
-            facts.disbursed_fen,
-            facts.planned_fen,
-            _share(facts.disbursed_fen, facts.planned_fen),
-        ),
-        "pairing_coverage": (
-            facts.paired_households,
-            facts.registered_households,
-            _share(facts.paired_households, facts.registered_households),
-        ),
-        "visit_rate": (
-            facts.visited_households,
-            facts.registered_households,
-            _share(facts.visited_households, facts.registered_households),
-        ),
-        "rectification_on_time": (
-            facts.findings_on_time,
-            facts.findings_due,
-            _share(facts.findings_on_time, facts.findings_due),
-        ),
+        "disbursement": _part_of(facts.disbursed_fen, facts.planned_fen),
+        "pairing_coverage": _part_of(facts.paired_households, facts.registered_households),
+        "visit_rate": _part_of(facts.visited_households, facts.registered_households),
+        "rectification_on_time": _part_of(facts.findings_on_time, facts.findings_due),
         "qualitative": (facts.qualitative_score or 0, 100, Fraction(facts.qualitative_score or 0, 100)),
-        "third_party": (
-            facts.third_party_checked - facts.third_party_errors,
-            facts.third_party_checked,
-            _share(
-                facts.third_party_checked - facts.third_party_errors, facts.third_party_checked, Fraction(0)
-            ),
+        "third_party": _part_of(
+            facts.third_party_checked - facts.third_party_errors, facts.third_party_checked, Fraction(0)
         ),
     }
     indicators = tuple(

@@ -15,6 +15,7 @@ from services.inspection.findings.schemas import AccountabilityOut, record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
 from shared.areas import AreaCode
 from shared.fields import COUNTY_OR_BELOW_PATTERN, StrictInt
+from shared.shaping import from_row
 
 
 class TargetIn(BaseModel):
@@ -111,19 +112,11 @@ def target_out(target: ReductionTarget) -> TargetOut:
 
 
 def assessment_out(row: AssessmentResult, admonishments: list[AccountabilityRecord]) -> AssessmentOut:
-    return AssessmentOut(
-        id=row.id,
-        area_code=row.area_code,
-        level=row.level,
-        year=row.year,
-        score=row.score,
-        rating=row.rating,
-        missed_target=row.missed_target,
-        qualitative_score=row.qualitative_score,
+    return from_row(
+        AssessmentOut,
+        row,
         indicators=[IndicatorOut(**i) for i in row.indicators],
-        missing=row.missing,
         admonishments=[record_out(r) for r in admonishments],
-        created_at=row.created_at,
     )
 
 

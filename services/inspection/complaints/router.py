@@ -29,6 +29,7 @@ from shared.fields import IsoDate
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 from shared.pii import PiiCipher
+from shared.shaping import from_row
 
 router = APIRouter(prefix="/complaints", tags=["complaints (12317)"])
 
@@ -76,17 +77,7 @@ async def statistics(
     session: SessionDep, user: Reader, since: IsoDate | None = None, until: IsoDate | None = None
 ) -> ComplaintStatsOut:
     s = await service.statistics(session=session, actor=user, since=since, until=until, today=clock.today())
-    return ComplaintStatsOut(
-        area_prefix=user.area_prefix,
-        since=since,
-        until=until,
-        total=s.total,
-        by_status=s.by_status,
-        by_category=s.by_category,
-        overdue=s.overdue,
-        resolved=s.resolved,
-        resolved_on_time=s.resolved_on_time,
-    )
+    return from_row(ComplaintStatsOut, s, area_prefix=user.area_prefix, since=since, until=until)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from services.inspection.errors import ComplaintTransitionRefused
-from shared.errors import InvalidInput
+from services.inspection.lifecycle import Lifecycle
 
 __all__ = [
     "CATEGORIES",
@@ -37,35 +37,22 @@ CATEGORIES = (
 )
 # Statuses: received, triaged, assigned, resolved, dismissed.
 
-_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("received", "triage"): "triaged",
-    ("received", "dismiss"): "dismissed",
-    ("triaged", "assign"): "assigned",
-    ("assigned", "assign"): "assigned",  # reassignment keeps the deadline
-    ("assigned", "resolve"): "resolved",
-}
-
-
-def next_status(status: str, action: str) -> str:
-    try:
-        return _TRANSITIONS[(status, action)]
-    except KeyError:
-        raise ComplaintTransitionRefused(
-            f"A complaint that is {status} cannot take the action {action}.",
-            detail_zh=f"状态为 {status} 的举报不能执行 {action}",
-            current_status=status,
-            action=action,
-        ) from None
-
-
-def deadline_for(triaged_on: date, urgency: str, days_by_urgency: dict[str, int]) -> date:
-    if urgency not in days_by_urgency:
-        raise InvalidInput(
-            f"Unknown urgency {urgency!r}.",
-            detail_zh=f"紧急程度“{urgency}”不对，应为紧急或一般",
-            allowed=sorted(days_by_urgency),
-        )
-    return triaged_on + timedelta(days=days_by_urgency[urgency])
+_LIFECYCLE = Lifecycle(
+    transitions={
+        ("received", "triage"): "triaged",
+        ("received", "dismiss"): "dismissed",
+        ("triaged", "assign"): "assigned",
+        ("assigned", "assign"): "assigned",  # reassignment keeps the deadline
+        ("assigned", "resolve"): "resolved",
+    },
+    refused=ComplaintTransitionRefused,
+    refused_en="A complaint that is {status} cannot take the action {action}.",
+    refused_zh="状态为 {status} 的举报不能执行 {action}",
+    unknown_grade_en="Unknown urgency {grade!r}.",
+    unknown_grade_zh="紧急程度“{grade}”不对，应为紧急或一般",
+)
+next_status = _LIFECYCLE.next_status
+deadline_for = _LIFECYCLE.deadline_for  # from the triage day, by urgency
 
 
 def complainant_visible(roles: frozenset[str]) -> bool:

@@ -12,6 +12,7 @@ from services.inspection.complaints import rules
 from services.inspection.models import Complaint
 from services.inspection.vocabulary import COMPLAINT_CATEGORIES, URGENCIES
 from shared.fields import AREA_CODE_PATTERN
+from shared.shaping import from_row
 from shared.vocabulary import code_or_label
 
 
@@ -111,22 +112,4 @@ class ComplaintStatsOut(BaseModel):
 def complaint_out(c: Complaint, complainant: ComplainantIn | None, today: date) -> ComplaintOut:
     """A complaint as answered on ``today`` (whether it is overdue depends on the day)."""
     facts = rules.ComplaintFacts(c.status, c.category, c.deadline, c.resolved_on)
-    return ComplaintOut(
-        id=c.id,
-        area_code=c.area_code,
-        category=c.category,
-        summary=c.summary,
-        details=c.details,
-        channel=c.channel,
-        anonymous=c.anonymous,
-        complainant=complainant,
-        status=c.status,
-        urgency=c.urgency,
-        received_on=c.received_on,
-        deadline=c.deadline,
-        overdue=rules.is_overdue(facts, today),
-        assigned_to=c.assigned_to,
-        resolution=c.resolution,
-        resolved_on=c.resolved_on,
-        created_at=c.created_at,
-    )
+    return from_row(ComplaintOut, c, complainant=complainant, overdue=rules.is_overdue(facts, today))

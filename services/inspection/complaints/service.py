@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.inspection.complaints import rules
 from services.inspection.complaints.repository import ComplaintRepository
 from services.inspection.complaints.schemas import ComplaintIn
-from services.inspection.errors import AreaOutsideScope, ComplaintNotFound, NotTheHandler
+from services.inspection.errors import (
+    AreaOutsideScope,
+    ComplaintNotFound,
+    NotTheHandler,
+    missing_in_your_area,
+)
 from services.inspection.models import Complaint
 from services.inspection.policies import presets
 from shared import audit
@@ -68,11 +73,7 @@ async def _load(
 ) -> Complaint:
     c = await repo.get(complaint_id, lock=lock)
     if c is None or not actor.covers(c.area_code):
-        raise ComplaintNotFound(
-            f"Complaint {complaint_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有举报 {complaint_id}",
-            complaint_id=complaint_id,
-        )
+        raise missing_in_your_area(ComplaintNotFound, "Complaint", "举报", complaint_id=complaint_id)
     return c
 
 

@@ -6,9 +6,10 @@ accountability records its lateness has earned (seed 004: bulletin, interview, d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from services.inspection.errors import FindingTransitionRefused
+from services.inspection.lifecycle import Lifecycle
 from services.inspection.policies.presets import EscalationStep
 from shared.errors import InvalidInput
 
@@ -41,11 +42,20 @@ CATEGORIES = (
 
 # Statuses: open, submitted, verified. Actions: submit, accept, reject.
 
-_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("open", "submit"): "submitted",
-    ("submitted", "accept"): "verified",
-    ("submitted", "reject"): "open",
-}
+_LIFECYCLE = Lifecycle(
+    transitions={
+        ("open", "submit"): "submitted",
+        ("submitted", "accept"): "verified",
+        ("submitted", "reject"): "open",
+    },
+    refused=FindingTransitionRefused,
+    refused_en="A finding that is {status} cannot be {action}ed.",
+    refused_zh="状态为 {status} 的问题不能执行 {action}",
+    unknown_grade_en="Unknown severity {grade!r}.",
+    unknown_grade_zh="严重程度“{grade}”不对，应为严重、较重或一般",
+)
+next_status = _LIFECYCLE.next_status
+deadline_for = _LIFECYCLE.deadline_for  # from the day it is raised, by severity
 
 
 @dataclass(frozen=True)
@@ -53,28 +63,6 @@ class RectificationState:
     status: str  # open | submitted | verified
     deadline: date
     submitted_on: date | None  # last rectification report, if one is waiting or accepted
-
-
-def next_status(status: str, action: str) -> str:
-    try:
-        return _TRANSITIONS[(status, action)]
-    except KeyError:
-        raise FindingTransitionRefused(
-            f"A finding that is {status} cannot be {action}ed.",
-            detail_zh=f"状态为 {status} 的问题不能执行 {action}",
-            current_status=status,
-            action=action,
-        ) from None
-
-
-def deadline_for(raised_on: date, severity: str, days_by_severity: dict[str, int]) -> date:
-    if severity not in days_by_severity:
-        raise InvalidInput(
-            f"Unknown severity {severity!r}.",
-            detail_zh=f"严重程度“{severity}”不对，应为严重、较重或一般",
-            allowed=sorted(days_by_severity),
-        )
-    return raised_on + timedelta(days=days_by_severity[severity])
 
 
 def is_overdue(state: RectificationState, today: date) -> bool:

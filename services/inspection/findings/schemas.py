@@ -12,6 +12,7 @@ from services.inspection.findings import rules
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
 from services.inspection.vocabulary import FINDING_CATEGORIES, SEVERITIES
 from shared.fields import AREA_CODE_PATTERN
+from shared.shaping import from_row
 from shared.vocabulary import code_or_label
 
 
@@ -111,24 +112,10 @@ FindingDetailOut.model_rebuild()
 
 def finding_out(f: Finding, today: date) -> FindingOut:
     """A finding as answered on ``today`` (whether it is overdue depends on the day)."""
-    return FindingOut(
-        id=f.id,
-        inspection_id=f.inspection_id,
-        source_key=f.source_key,
-        area_code=f.area_code,
-        category=f.category,
-        severity=f.severity,
-        title=f.title,
-        description=f.description,
-        responsible_unit=f.responsible_unit,
-        responsible_person=f.responsible_person,
-        raised_on=f.raised_on,
-        deadline=f.deadline,
-        status=f.status,
+    return from_row(
+        FindingOut,
+        f,
         overdue=rules.is_overdue(rules.RectificationState(f.status, f.deadline, f.submitted_on), today),
-        submitted_on=f.submitted_on,
-        verified_on=f.verified_on,
-        created_at=f.created_at,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection.errors import FindingNotFound, NotYourStep
+from services.inspection.errors import FindingNotFound, NotYourStep, missing_in_your_area
 from services.inspection.findings import events, rules
 from services.inspection.findings.repository import AccountabilityRepository, FindingRepository
 from services.inspection.findings.schemas import FindingIn, RectificationIn
@@ -49,11 +49,7 @@ async def _load(
         or not actor.covers(f.area_code)
         or (own is not None and await repo.about_other_households(f.id, own))
     ):
-        raise FindingNotFound(
-            f"Finding {finding_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有问题 {finding_id}",
-            finding_id=finding_id,
-        )
+        raise missing_in_your_area(FindingNotFound, "Finding", "问题", finding_id=finding_id)
     return f
 
 

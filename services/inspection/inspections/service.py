@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection.errors import InspectionNotFound
+from services.inspection.errors import InspectionNotFound, missing_in_your_area
 from services.inspection.findings import service as finding_service
 from services.inspection.findings.schemas import FindingIn
 from services.inspection.inspections import rules
@@ -26,11 +26,7 @@ async def _load(
 ) -> Inspection:
     found = await InspectionRepository(session).visible(inspection_id, actor.area_code, lock=lock)
     if found is None:
-        raise InspectionNotFound(
-            f"Inspection {inspection_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有督查 {inspection_id}",
-            inspection_id=inspection_id,
-        )
+        raise missing_in_your_area(InspectionNotFound, "Inspection", "督查", inspection_id=inspection_id)
     return found
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import InstrumentedAttribute
 
 from services.inspection.models import (
     AreaExitRef,
@@ -18,26 +19,25 @@ from services.inspection.models import (
 from shared.repository import Repository, Slice
 
 
+def _during(day: InstrumentedAttribute[date | None], year: int) -> tuple[ColumnElement[bool], ...]:
+    """``day`` falls in ``year`` (a range on the column, so its index serves)."""
+    return day >= date(year, 1, 1), day < date(year + 1, 1, 1)
+
+
 class SampleRepository(Repository[EvaluationSample]):
     model = EvaluationSample
 
     async def exited_households(self, prefix: str, year: int) -> list[HouseholdRef]:
         stmt = select(HouseholdRef).where(
-            HouseholdRef.area_code.startswith(prefix),
-            HouseholdRef.status == "exited",
-            HouseholdRef.exited_on >= date(year, 1, 1),
-            HouseholdRef.exited_on < date(year + 1, 1, 1),
+            HouseholdRef.area_code.startswith(prefix), HouseholdRef.status == "exited"
         )
-        return list(await self.session.scalars(stmt))
+        return list(await self.session.scalars(stmt.where(*_during(HouseholdRef.exited_on, year))))
 
     async def exited_villages(self, prefix: str, year: int) -> list[AreaExitRef]:
         stmt = select(AreaExitRef).where(
-            AreaExitRef.area_code.startswith(prefix),
-            AreaExitRef.kind == "village",
-            AreaExitRef.exited_on >= date(year, 1, 1),
-            AreaExitRef.exited_on < date(year + 1, 1, 1),
+            AreaExitRef.area_code.startswith(prefix), AreaExitRef.kind == "village"
         )
-        return list(await self.session.scalars(stmt))
+        return list(await self.session.scalars(stmt.where(*_during(AreaExitRef.exited_on, year))))
 
     async def add_with_items(self, sample: EvaluationSample, items: list[EvaluationItem]) -> None:
         self.session.add(sample)

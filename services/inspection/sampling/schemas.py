@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.vocabulary import VERDICTS
 from shared.fields import AREA_CODE_PATTERN, StrictInt
+from shared.shaping import from_row
 from shared.vocabulary import code_or_label
 
 
@@ -109,22 +110,11 @@ VILLAGE_METHOD = (
 
 
 def sample_out(sample: EvaluationSample, items: list[EvaluationItem]) -> SampleOut:
-    return SampleOut(
-        id=sample.id,
-        area_code=sample.area_code,
-        year=sample.year,
-        seed=sample.seed,
+    return from_row(
+        SampleOut,
+        sample,
         rate=f"{sample.rate_numerator}/{sample.rate_denominator}",
-        min_per_village=sample.min_per_village,
-        population=sample.population,
-        unit=sample.unit,
         size=len(items),
         method=METHOD if sample.unit == "household" else VILLAGE_METHOD,
-        items=[
-            SampleItemOut(
-                household_id=i.household_id, village_code=i.village_code, verdict=i.verdict, note=i.note
-            )
-            for i in items
-        ],
-        created_at=sample.created_at,
+        items=[from_row(SampleItemOut, i) for i in items],
     )

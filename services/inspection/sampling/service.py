@@ -14,6 +14,7 @@ from services.inspection.errors import (
     SampleUnitMismatch,
     VerdictAlreadyGiven,
     VillageOutsideSample,
+    missing_in_your_area,
 )
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.places import parse_area
@@ -32,6 +33,7 @@ from shared.auth import Principal
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.repository import Slice
+from shared.shaping import from_row
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,7 @@ class DrawnSample:
 async def _load(repo: SampleRepository, actor: Principal, sample_id: uuid.UUID) -> EvaluationSample:
     sample = await repo.get(sample_id)
     if sample is None or not actor.covers(sample.area_code):
-        raise SampleNotFound(
-            f"Sample {sample_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有抽样 {sample_id}",
-            sample_id=sample_id,
-        )
+        raise missing_in_your_area(SampleNotFound, "Sample", "抽样", sample_id=sample_id)
     return sample
 
 
@@ -201,11 +199,9 @@ async def error_rates(
     verdicts = [rules.Verdict(i.village_code, i.verdict) for i in await repo.items(sample.id) if i.verdict]
     rows = rules.error_rates(verdicts, await repo.omissions(sample.id), length)
     return [
-        ErrorRateOut(
-            area_code=r.area_code,
-            checked=r.checked,
-            wrongly_exited=r.wrongly_exited,
-            wrongly_left_out=r.wrongly_left_out,
+        from_row(
+            ErrorRateOut,
+            r,
             wrongly_exited_rate=rules.rate_text(r.wrongly_exited_rate),
             wrongly_left_out_rate=rules.rate_text(r.wrongly_left_out_rate),
         )

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection import events as contracts
 from services.inspection.models import SignoffDossier
-from shared.events.contracts import emit
+from shared.events.contracts import EventContract, emit
 
 EXIT_REQUESTED = "registry.household.exit_requested.v1"
 EXIT_RETURNED = "registry.household.exit_returned.v1"
@@ -32,53 +32,43 @@ def _area_data(dossier: SignoffDossier) -> dict[str, str]:
     }
 
 
+def _household_data(dossier: SignoffDossier) -> dict[str, str | None]:
+    return {
+        "household_id": dossier.household_id,
+        "area_code": dossier.area_code,
+        "exit_request_id": dossier.exit_request_id,
+        "dossier_id": str(dossier.id),
+    }
+
+
+async def _publish_verdict(
+    session: AsyncSession,
+    dossier: SignoffDossier,
+    verdict: dict[str, str],
+    *,
+    household: type[EventContract],
+    area: type[EventContract],
+) -> None:
+    """A household's verdict names the household; a village's or county's exit has its own event."""
+    if dossier.kind == "household":
+        event = household.model_validate({**_household_data(dossier), **verdict})
+        await emit(session, event, subject=str(dossier.household_id))
+    else:
+        event = area.model_validate({**_area_data(dossier), **verdict})
+        await emit(session, event, subject=dossier.area_code)
+
+
 async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: date) -> None:
-    if dossier.kind != "household":  # a village's or county's exit: its own event
-        await emit(
-            session,
-            contracts.AreaExitVerified.model_validate({**_area_data(dossier), "verified_on": on.isoformat()}),
-            subject=dossier.area_code,
-        )
-        return
-    await emit(
-        session,
-        contracts.ExitVerified.model_validate(
-            {
-                "household_id": dossier.household_id,
-                "area_code": dossier.area_code,
-                "exit_request_id": dossier.exit_request_id,
-                "dossier_id": str(dossier.id),
-                "verified_on": on.isoformat(),
-            }
-        ),
-        subject=str(dossier.household_id),
+    verdict = {"verified_on": on.isoformat()}
+    await _publish_verdict(
+        session, dossier, verdict, household=contracts.ExitVerified, area=contracts.AreaExitVerified
     )
 
 
 async def publish_rejected(
     session: AsyncSession, dossier: SignoffDossier, *, level: str, step: str, reason: str
 ) -> None:
-    if dossier.kind != "household":
-        await emit(
-            session,
-            contracts.AreaExitRejected.model_validate(
-                {**_area_data(dossier), "level": level, "step": step, "reason": reason}
-            ),
-            subject=dossier.area_code,
-        )
-        return
-    await emit(
-        session,
-        contracts.ExitRejected.model_validate(
-            {
-                "household_id": dossier.household_id,
-                "area_code": dossier.area_code,
-                "exit_request_id": dossier.exit_request_id,
-                "dossier_id": str(dossier.id),
-                "level": level,
-                "step": step,
-                "reason": reason,
-            }
-        ),
-        subject=str(dossier.household_id),
+    verdict = {"level": level, "step": step, "reason": reason}
+    await _publish_verdict(
+        session, dossier, verdict, household=contracts.ExitRejected, area=contracts.AreaExitRejected
     )

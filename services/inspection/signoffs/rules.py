@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
+
+from typing_extensions import Unpack
 
 from services.inspection.errors import (
     DossierClosed,
@@ -27,6 +29,7 @@ from services.inspection.places import ancestor
 from shared.errors import InvalidInput
 
 __all__ = [
+    "Attempt",
     "Signature",
     "Signer",
     "SignoffLevel",
@@ -147,15 +150,21 @@ def is_complete(scheme: SignoffScheme, signatures: list[Signature]) -> bool:
     return not outstanding(scheme, signatures)
 
 
-def _qualify(
-    scheme: SignoffScheme,
-    status: str,
-    household_area: str,
-    household_id: str,
-    signatures: list[Signature],
-    signer: Signer,
-    position: str,
-) -> Signature:
+class Attempt(TypedDict):
+    """One signer's try at one position of a dossier: everything the sign-off checks read."""
+
+    status: str
+    household_area: str
+    household_id: str
+    signatures: list[Signature]
+    signer: Signer
+    position: str
+
+
+def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signature:
+    """The step this signature fills, or the domain error that refuses it."""
+    status, position, signer = attempt["status"], attempt["position"], attempt["signer"]
+    signatures = attempt["signatures"]
     if status != "open":
         raise DossierClosed(
             f"The dossier is {status}; nothing more can be signed.",
@@ -176,11 +185,11 @@ def _qualify(
             detail_zh=f"以 {position} 岗位签字需要具有 {position} 角色",
             position=position,
         )
-    if position == scheme.household_position and signer.sub != household_id:
+    if position == scheme.household_position and signer.sub != attempt["household_id"]:
         raise SignerIsNotTheHousehold(
             "The household signs for itself, with its own account.", detail_zh="农户须用本户自己的账号签字"
         )
-    expected_area = ancestor(household_area, step_level.level)
+    expected_area = ancestor(attempt["household_area"], step_level.level)
     if signer.area_code != expected_area:
         raise SignerAreaMismatch(
             f"The {position} who signs must hold office for area {expected_area}.",
@@ -206,35 +215,11 @@ def _qualify(
     return step
 
 
-def check_signature(
-    scheme: SignoffScheme,
-    *,
-    status: str,
-    household_area: str,
-    household_id: str,
-    signatures: list[Signature],
-    signer: Signer,
-    position: str,
-) -> Signature:
-    """The step this signature fills, or the domain error that refuses it."""
-    return _qualify(scheme, status, household_area, household_id, signatures, signer, position)
-
-
-def check_refusal(
-    scheme: SignoffScheme,
-    *,
-    status: str,
-    household_area: str,
-    household_id: str,
-    signatures: list[Signature],
-    signer: Signer,
-    position: str,
-    reason: str,
-) -> Signature:
+def check_refusal(scheme: SignoffScheme, *, reason: str, **attempt: Unpack[Attempt]) -> Signature:
     """A refusal must come from someone who could sign that step now, and say why."""
     if not reason.strip():
         raise InvalidInput("A refusal must give its reason.", detail_zh="不同意签字须说明理由")
-    return _qualify(scheme, status, household_area, household_id, signatures, signer, position)
+    return check_signature(scheme, **attempt)
 
 
 def scheme_of_record(code: str, recorded: dict[str, Any]) -> SignoffScheme:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.signoffs import rules
+from shared.shaping import from_row
 
 
 class SignIn(BaseModel):
@@ -101,25 +102,12 @@ def dossier_out(dossier: SignoffDossier, rows: list[SignoffSignature]) -> Dossie
         )
         for lv in scheme.levels
     ]
-    return DossierOut(
-        id=dossier.id,
-        kind=dossier.kind,
-        household_id=dossier.household_id,
-        exit_request_id=dossier.exit_request_id,
-        area_code=dossier.area_code,
-        area_name=dossier.area_name,
-        criteria=dossier.criteria,
-        year=dossier.year,
-        member_count=dossier.member_count,
-        head_name_masked=dossier.head_name_masked,
-        scheme_code=dossier.scheme_code,
-        status=dossier.status,
+    return from_row(
+        DossierOut,
+        dossier,
         current_level=now.level if now else None,
         waiting_for=[s.position for s in rules.outstanding(scheme, signed) if now and s.level == now.level],
         levels=levels,
-        refusal_reason=dossier.refusal_reason,
-        created_at=dossier.created_at,
-        closed_at=dossier.closed_at,
     )
 
 

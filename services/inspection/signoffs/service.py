@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection.errors import AreaOutsideScope, DossierNotFound
+from services.inspection.errors import AreaOutsideScope, DossierNotFound, missing_in_your_area
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.places import parse_area
 from services.inspection.policies import service as policy_service
@@ -112,11 +112,7 @@ async def _load(
 ) -> SignoffDossier:
     dossier = await repo.get(dossier_id, lock=lock)
     if dossier is None or not actor.covers(dossier.area_code):
-        raise DossierNotFound(
-            f"Sign-off dossier {dossier_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有签字档案 {dossier_id}",
-            dossier_id=dossier_id,
-        )
+        raise missing_in_your_area(DossierNotFound, "Sign-off dossier", "签字档案", dossier_id=dossier_id)
     return dossier
 
 
@@ -131,16 +127,49 @@ def _signer(actor: Principal) -> rules.Signer:
     return rules.Signer(roles=actor.roles, area_code=actor.area_code, sub=actor.sub)
 
 
+def _attempt(
+    dossier: SignoffDossier, rows: list[SignoffSignature], actor: Principal, position: str
+) -> rules.Attempt:
+    """What the sign-off rules read when ``actor`` signs or refuses ``position`` now."""
+    return rules.Attempt(
+        status=dossier.status,
+        household_area=dossier.area_code,
+        household_id=dossier.household_id or "",
+        signatures=_signed(rows),
+        signer=_signer(actor),
+        position=position,
+    )
+
+
+def _decision(
+    dossier: SignoffDossier,
+    step: rules.Signature,
+    actor: Principal,
+    decision: str,
+    *,
+    signer_name: str | None,
+    reason: str | None = None,
+) -> SignoffSignature:
+    """The row that records ``actor``'s decision (signed or refused) on ``step``, timed now."""
+    return SignoffSignature(
+        dossier_id=dossier.id,
+        level=step.level,
+        position=step.position,
+        decision=decision,
+        reason=reason,
+        signer_sub=actor.sub,
+        signer_name=signer_name,
+        signer_area=actor.area_code,
+        signed_at=clock.now(),
+    )
+
+
 async def get(*, session: AsyncSession, actor: Principal, dossier_id: uuid.UUID) -> SignedDossier:
     repo = DossierRepository(session)
     dossier = await _load(repo, actor, dossier_id, lock=False)
     own = await cadres.cadre_households(session, actor)
     if own is not None and dossier.household_id not in own:  # a cadre reads their households' dossiers
-        raise DossierNotFound(
-            f"Sign-off dossier {dossier_id} does not exist in your area.",
-            detail_zh=f"您的辖区内没有签字档案 {dossier_id}",
-            dossier_id=dossier_id,
-        )
+        raise missing_in_your_area(DossierNotFound, "Sign-off dossier", "签字档案", dossier_id=dossier_id)
     return SignedDossier(dossier, await repo.signatures(dossier.id))
 
 
@@ -175,25 +204,8 @@ async def sign(
     dossier = await _load(repo, actor, dossier_id, lock=True)
     rows = await repo.signatures(dossier.id)
     scheme = _scheme_of(dossier)
-    step = rules.check_signature(
-        scheme,
-        status=dossier.status,
-        household_area=dossier.area_code,
-        household_id=dossier.household_id or "",
-        signatures=_signed(rows),
-        signer=_signer(actor),
-        position=position,
-    )
-    signature = SignoffSignature(
-        dossier_id=dossier.id,
-        level=step.level,
-        position=step.position,
-        decision="signed",
-        signer_sub=actor.sub,
-        signer_name=_shown_name(scheme, step, actor),
-        signer_area=actor.area_code,
-        signed_at=clock.now(),
-    )
+    step = rules.check_signature(scheme, **_attempt(dossier, rows, actor, position))
+    signature = _decision(dossier, step, actor, "signed", signer_name=_shown_name(scheme, step, actor))
     await repo.add_signature(signature)
     rows.append(signature)
     after: dict[str, Any] = {"level": step.level, "position": step.position}
@@ -219,27 +231,8 @@ async def refuse(
     repo = DossierRepository(session)
     dossier = await _load(repo, actor, dossier_id, lock=True)
     rows = await repo.signatures(dossier.id)
-    step = rules.check_refusal(
-        _scheme_of(dossier),
-        status=dossier.status,
-        household_area=dossier.area_code,
-        household_id=dossier.household_id or "",
-        signatures=_signed(rows),
-        signer=_signer(actor),
-        position=position,
-        reason=reason,
-    )
-    refusal = SignoffSignature(
-        dossier_id=dossier.id,
-        level=step.level,
-        position=step.position,
-        decision="refused",
-        reason=reason,
-        signer_sub=actor.sub,
-        signer_name=actor.name,
-        signer_area=actor.area_code,
-        signed_at=clock.now(),
-    )
+    step = rules.check_refusal(_scheme_of(dossier), reason=reason, **_attempt(dossier, rows, actor, position))
+    refusal = _decision(dossier, step, actor, "refused", signer_name=actor.name, reason=reason)
     await repo.add_signature(refusal)
     rows.append(refusal)
     dossier.status, dossier.closed_at, dossier.refusal_reason = "rejected", clock.now(), reason

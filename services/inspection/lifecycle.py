@@ -1,0 +1,43 @@
+"""The shape complaints and findings share: a status table walked by actions, and a deadline a
+grade (urgency, severity) sets from the policy's days. Each keeps its own words: the messages are
+data, formatted with ``{status}``/``{action}`` (a refused step) and ``{grade}`` (an unknown grade)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from shared.errors import DomainError, InvalidInput
+
+__all__ = ["Lifecycle"]
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    transitions: Mapping[tuple[str, str], str]  # (status, action) -> the status it leads to
+    refused: type[DomainError]
+    refused_en: str
+    refused_zh: str
+    unknown_grade_en: str
+    unknown_grade_zh: str
+
+    def next_status(self, status: str, action: str) -> str:
+        try:
+            return self.transitions[(status, action)]
+        except KeyError:
+            raise self.refused(
+                self.refused_en.format(status=status, action=action),
+                detail_zh=self.refused_zh.format(status=status, action=action),
+                current_status=status,
+                action=action,
+            ) from None
+
+    def deadline_for(self, start: date, grade: str, days_by_grade: Mapping[str, int]) -> date:
+        if grade not in days_by_grade:
+            raise InvalidInput(
+                self.unknown_grade_en.format(grade=grade),
+                detail_zh=self.unknown_grade_zh.format(grade=grade),
+                allowed=sorted(days_by_grade),
+            )
+        return start + timedelta(days=days_by_grade[grade])

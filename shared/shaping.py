@@ -1,0 +1,28 @@
+"""Answers shaped from rows: an API model whose fields are, by name, a row's attributes.
+
+``from_row(ComplaintOut, c, overdue=...)`` reads every field of ``ComplaintOut`` from ``c`` except
+the ones given (values the row does not hold: worked out on the day, joined in, or renamed), so
+an answer lists only what it adds to its row, and a field added to both is carried without a
+new line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+__all__ = ["from_row"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def from_row(model: type[M], row: object, **given: Any) -> M:
+    """``model`` with each field taken from ``given`` if there, else from ``row``'s attribute of
+    that name (a field the row lacks is an AttributeError, a given name the model lacks a TypeError)."""
+    unknown = given.keys() - model.model_fields.keys()
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    return model.model_validate(
+        {name: given[name] if name in given else getattr(row, name) for name in model.model_fields}
+    )
