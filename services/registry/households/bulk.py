@@ -235,17 +235,14 @@ class _Builder:
         """Areas read once, household numbers drawn in one statement, the policy of every (village,
         year) resolved once; a missing policy is kept and refused at the first row that needs it."""
         areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in rows})}
-        policies: dict[tuple[str, int], RegistryPolicy | PolicyMissing] = {}
-        for code, year in dict.fromkeys((r.area_code, r.year) for r in rows):
-            area = areas.get(code)
-            if area is None or area.level != "village":
-                continue
-            try:
-                policies[(code, year)] = await policy_service.resolve(
-                    session=session, area_code=code, year=year
-                )
-            except PolicyMissing as exc:
-                policies[(code, year)] = exc
+        policies = await policy_service.resolve_many(
+            session=session,
+            pairs=(
+                (r.area_code, r.year)
+                for r in rows
+                if (area := areas.get(r.area_code)) is not None and area.level == "village"
+            ),
+        )
         repo = HouseholdRepository(session)
         numbers = await repo.next_numbers(len(rows))
         in_use = await repo.numbers_in_use({r.household_number for r in rows if r.household_number})
