@@ -14,7 +14,12 @@ from services.registry.households.bulk_request import ParsedBodyRoute
 from services.registry.households.schemas import ImportIn
 
 ADAPTER = TypeAdapter(ImportIn)
-MEMBER = {"name": "王大明", "resident_id": "440783197005170011", "relation": "head", "labour_capacity": "full"}
+MEMBER = {
+    "name": "王大明",
+    "resident_id": "440783197005170011",
+    "relation": "head",
+    "labour_capacity": "full",
+}
 ROW = {"area_code": "440783101201", "year": 2017, "registered_on": "2017-06-01", "members": [MEMBER]}
 
 
@@ -24,7 +29,10 @@ def body(**row: Any) -> bytes:
 
 BODIES = [
     body(),
-    body(members=[MEMBER | {"relation": "户主", "labour_capacity": "全劳力"}], poverty_causes=["因病", "illness"]),
+    body(
+        members=[MEMBER | {"relation": "户主", "labour_capacity": "全劳力"}],
+        poverty_causes=["因病", "illness"],
+    ),
     body(basic_needs={"housing": True}, batches=["2016"], dibao=True, income_channels=["务工"]),
     body(year="2017"),  # StrictInt: a string is refused both ways
     body(year=2017.0),
