@@ -10,6 +10,7 @@ from services.registry.conflicts.router import recorded_refusal
 from services.registry.deps import CipherDep, TodayDep
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.households import bulk, changes, service
+from services.registry.households.bulk_request import ParsedBodyRoute
 from services.registry.households.repository import ListRow
 from services.registry.households.schemas import (
     DebtIn,
@@ -98,7 +99,6 @@ async def create_candidate(
     return out
 
 
-@router.post("/imports", response_model=ImportOut, openapi_extra=LARGE_BODY)
 async def import_registered(
     body: ImportIn,
     session: SessionDep,
@@ -123,6 +123,17 @@ async def import_registered(
     out = ImportOut(imported=imported, persons=persons)
     await idem.save(200, out)
     return out
+
+
+# the roll's body parsed by pydantic from the bytes, once (households.bulk_request)
+router.add_api_route(
+    "/imports",
+    import_registered,
+    methods=["POST"],
+    response_model=ImportOut,
+    openapi_extra=LARGE_BODY,
+    route_class_override=ParsedBodyRoute.for_model(ImportIn),
+)
 
 
 @router.get(

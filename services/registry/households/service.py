@@ -213,7 +213,8 @@ def member_values(
     data: MemberIn, *, cipher: PiiCipher, today: date, household_id: uuid.UUID, reason: str
 ) -> dict[str, Any]:
     """A new member's columns (ID rules checked; the number encrypted and blind-indexed here, in
-    Python, so no full ID reaches the database in plaintext). The bulk path COPYs them as they are."""
+    Python, so no full ID reaches the database in plaintext). The bulk path builds the same columns
+    as COPY records (households.bulk._member; tests/registry/unit/test_bulk_records.py)."""
     parsed = check_member_identity(data.resident_id, birth_date=data.birth_date, sex=data.sex, today=today)
     return {
         "id": uuid.uuid4(),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 
 from sqlalchemy import func, or_, select
@@ -82,9 +83,14 @@ class PolicyRepository(Repository[PolicyRecordRow]):
     model = PolicyRecordRow
 
     async def applicable(self, *, area_code: str, year: int) -> list[PolicyRecord]:
-        prefixes = ["", area_code[:2], area_code[:4], area_code[:6], area_code[:9], area_code]
+        return await self.applicable_to_any([area_code], year=year)
+
+    async def applicable_to_any(self, area_codes: Iterable[str], *, year: int) -> list[PolicyRecord]:
+        """The records that may apply to any of these areas up to ``year`` (resolve_policy picks
+        each area's own): one query for a bulk import's villages."""
+        prefixes = {code[:n] for code in area_codes for n in (0, 2, 4, 6, 9, 12)}
         stmt = select(PolicyRecordRow).where(
-            PolicyRecordRow.year <= year, or_(PolicyRecordRow.area_prefix.in_(prefixes))
+            PolicyRecordRow.year <= year, or_(PolicyRecordRow.area_prefix.in_(sorted(prefixes)))
         )
         return [_to_record(r) for r in (await self.session.execute(stmt)).scalars()]
 

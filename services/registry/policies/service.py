@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import PolicyMissing, PolicyRecordNotFound
@@ -31,6 +33,26 @@ async def resolve(*, session: AsyncSession, area_code: str, year: int) -> Regist
         return resolve_policy(records, area_code=area_code, year=year)
     except NoPolicy as exc:
         raise PolicyMissing(str(exc), area_code=area_code, year=year) from exc
+
+
+async def resolve_many(
+    *, session: AsyncSession, pairs: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], RegistryPolicy | PolicyMissing]:
+    """``resolve`` of each (area, year), from one read of the records (a bulk import's villages);
+    a missing policy is given as its refusal, for the caller to raise where it applies."""
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return {}
+    records = await PolicyRepository(session).applicable_to_any(
+        {code for code, _ in pairs}, year=max(year for _, year in pairs)
+    )
+    policies: dict[tuple[str, int], RegistryPolicy | PolicyMissing] = {}
+    for code, year in pairs:
+        try:
+            policies[(code, year)] = resolve_policy(records, area_code=code, year=year)
+        except NoPolicy as exc:
+            policies[(code, year)] = PolicyMissing(str(exc), area_code=code, year=year)
+    return policies
 
 
 async def seed_presets(*, session: AsyncSession) -> int:

@@ -126,3 +126,39 @@ def test_the_rotate_command_reports_and_can_be_run_again(make_db, monkeypatch) -
     assert "PII_PREVIOUS_KEYS" in lost.output
     wrong = runner.invoke(pii_app, ["rotate", "ledger"])
     assert wrong.exit_code == 2
+
+
+@pytest.mark.asyncio
+async def test_ids_stored_with_fernet_stay_readable_and_rotate_to_aes_gcm(make_db):
+    """Values written before AES-GCM (Fernet) are read as they are, and the rotate command moves
+    them to the current scheme, under the same key or a new one."""
+    from sqlalchemy import update
+
+    from tests.shared.test_pii import fernet_token
+
+    url = make_db("registry")
+    heads = [person_id() for _ in range(2)]
+    before = app_with(url, OLD)
+    async with service_client(before) as c:
+        await load_areas(c)
+        households = [await candidate(c, members=[member("head", resident_id=n)]) for n in heads]
+        async with before.state.db.transaction() as s:
+            for h, number in zip(households, heads, strict=True):
+                await s.execute(
+                    update(Member)
+                    .where(Member.id == h["members"][0]["id"])
+                    .values(resident_id_cipher=fernet_token(OLD, number))
+                )
+        assert [await full_id(c, h) for h in households] == heads
+
+    during = app_with(url, NEW, previous=[OLD], hash_key=OLD)
+    async with service_client(during) as c:
+        assert [await full_id(c, h) for h in households] == heads
+        report = await rotate_column(during.state.db, PII_COLUMNS[0], during.state.settings.pii_cipher())
+        assert (report.scanned, report.rotated) == (2, 2)
+        async with during.state.db.transaction() as s:
+            stored = (await s.scalars(select(Member.resident_id_cipher))).all()
+        assert all(t.startswith("v2:") and PiiCipher(NEW).is_current(t) for t in stored)
+    async with service_client(app_with(url, NEW, hash_key=OLD)) as c:
+        assert [await full_id(c, h) for h in households] == heads
+        assert await found(c, heads[1]) == [households[1]["id"]]
