@@ -63,7 +63,9 @@ def permissions(service: str) -> dict[str, dict[str, list[str]]]:
     ]
     for stream in sorted({own, DEADLETTER_STREAM, kv_stream, *consumed_streams(service)}):
         publish += [f"{API}.STREAM.INFO.{stream}", f"{API}.STREAM.CREATE.{stream}"]
-    publish += [  # its own stream: change-feed consumers (ephemeral pages, durable webhooks)
+    publish += [  # its own stream: its settings (shared.events.streams.ensure_stream), change-feed
+        # consumers (ephemeral pages, durable webhooks)
+        f"{API}.STREAM.UPDATE.{own}",
         f"{API}.CONSUMER.CREATE.{own}",
         f"{API}.CONSUMER.CREATE.{own}.>",
         f"{API}.CONSUMER.DURABLE.CREATE.{own}.>",

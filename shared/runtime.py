@@ -127,7 +127,9 @@ class ServiceRuntime:
         )
         try:
             js = self.nc.jetstream(timeout=5)
-            await ensure_stream(js, stream_for(self.service), replicas=self.settings.nats_stream_replicas)
+            await ensure_stream(
+                js, stream_for(self.service), replicas=self.settings.nats_stream_replicas, own=True
+            )
         except Exception:
             with contextlib.suppress(Exception):
                 await self.nc.close()

@@ -1,10 +1,22 @@
-"""JetStream provisioning: one stream per producing service, plus the dead-letter stream; file storage."""
+"""JetStream provisioning: one stream per producing service, plus the dead-letter stream; file storage.
+
+The streams take atomic batches (``allow_atomic``, nats-server 2.12+): the outbox relay stores a
+batch of events with one write to disk instead of one per event (``shared.events.relay``). A stream
+made before that is switched on by its own service at start (``STREAM.UPDATE`` of its own stream only,
+deploy/nats_auth.py); a server without atomic batches ignores the setting and the relay publishes
+message by message.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+
+import structlog
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
+
+log = structlog.get_logger(__name__)
 
 __all__ = [
     "DEADLETTER_STREAM",
@@ -50,7 +62,8 @@ def deadletter_subject(service: str, original_subject: str = ">") -> str:
     return f"deadletter.{service}.{original_subject}"
 
 
-async def ensure_stream(js: JetStreamContext, name: str, *, replicas: int = 1) -> None:
+async def ensure_stream(js: JetStreamContext, name: str, *, replicas: int = 1, own: bool = False) -> None:
+    """Create ``name`` if it is missing; ``own``: the caller's own stream (it may update it)."""
     config = StreamConfig(
         name=name,
         subjects=[_SUBJECTS[name]],
@@ -60,17 +73,25 @@ async def ensure_stream(js: JetStreamContext, name: str, *, replicas: int = 1) -
         duplicate_window=DUPLICATE_WINDOW_S,
         max_age=365 * 24 * 3600,
         num_replicas=replicas,
+        allow_atomic=True,
     )
     try:
-        await js.stream_info(name)
+        info = await js.stream_info(name)
     except NotFoundError:
         try:
             await js.add_stream(config)
         except Exception:
             # Another replica created it between our look and our add: that is fine.
             await js.stream_info(name)
+        return
+    if own and not info.config.allow_atomic:
+        # Made before atomic batches: switch them on (nothing else of its settings changes).
+        try:
+            await js.update_stream(dataclasses.replace(info.config, allow_atomic=True))
+        except Exception as exc:  # the relay then publishes message by message
+            log.warning("stream_atomic_batches_not_enabled", stream=name, error=repr(exc))
 
 
 async def ensure_streams(js: JetStreamContext, names: list[str] | None = None, *, replicas: int = 1) -> None:
     for name in names or list(STREAMS):
-        await ensure_stream(js, name, replicas=replicas)
+        await ensure_stream(js, name, replicas=replicas, own=True)

@@ -63,14 +63,16 @@ async def run(events: int) -> dict[str, float]:
         nc = await nats.connect(stack.nats_url)
         js = nc.jetstream(timeout=5)
         await ensure_streams(js)
-        relay = OutboxRelay(producer, js, service="registry", batch_size=500)
+        relay = OutboxRelay(producer, js, service="registry")
         runner = ConsumerRunner(consumer, js, service="pairing", handlers={EVENT: _noop}, batch=200)
-        t1 = time.perf_counter()
+        server1 = projections.server_cpu_s(stack.nats_proc.pid)
+        t1, cpu1 = time.perf_counter(), time.process_time()
         relay_task = asyncio.create_task(relay.run())
         unsent = select(func.count()).where(outbox.c.published_at.is_(None))
         while await _count(producer, unsent):
             await asyncio.sleep(0.05)
-        relay_s = time.perf_counter() - t1
+        relay_s, relay_cpu = time.perf_counter() - t1, time.process_time() - cpu1
+        server_cpu = projections.server_cpu_s(stack.nats_proc.pid) - server1
         t2 = time.perf_counter()
         consumer_task = asyncio.create_task(runner.run())
         while await _count(consumer, select(func.count()).select_from(inbox)) < events:
@@ -88,6 +90,8 @@ async def run(events: int) -> dict[str, float]:
             "events": events,
             "outbox_write_per_s": events / write_s,
             "relay_publish_per_s": events / relay_s,
+            "relay_cpu_us_per_event": 1e6 * relay_cpu / events,
+            "relay_nats_cpu_us_per_event": 1e6 * server_cpu / events,
             "consumer_apply_per_s": events / consume_s,
         }
     finally:

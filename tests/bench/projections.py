@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.bench events --events 20000     (after the no-op figures, as real.*)
     .venv/bin/python -m tests.bench.projections 20000         (this part alone)
+    .venv/bin/python -m tests.bench.projections import        (only 2. below, the import)
 
 Two measurements, PostgreSQL and nats-server with fsync on, as ``make run`` starts them:
 
@@ -15,7 +16,8 @@ Two measurements, PostgreSQL and nats-server with fsync on, as ``make run`` star
    bulk import commits); the registry's relay and the consumer processes of pairing, funds,
    inspection and the registry itself (DCI notify + timeline) run at once, each in its own process
    as deployed. Reported: the time from the commit to the last projection having every event, the
-   relay's publish time and failures, and each consumer's lag (pending messages) at the moment the
+   relay's publish time, rate, failures and CPU per event (its own and nats-server's), and each
+   consumer's lag (pending messages) at the moment the
    relay had published the whole import.
 """
 
@@ -210,8 +212,14 @@ def _expected(service: str, counts: dict[str, int]) -> int:
     return sum(n for t, n in counts.items() if t in handled)
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds a server process (nats-server) has used so far; Linux."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _relay_all(db: Database, js: Any, service: str) -> tuple[float, int]:
-    relay = OutboxRelay(db, js, service=service, batch_size=500)
+    relay = OutboxRelay(db, js, service=service)
     t0 = time.perf_counter()
     task = asyncio.create_task(relay.run())
     unsent = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
@@ -241,76 +249,16 @@ async def _pending(js: Any, service: str) -> int:
     return total
 
 
-async def run(events: int) -> dict[str, float]:
+async def run(events: int, *, burst: bool = True) -> dict[str, float]:
+    """Both measurements; ``burst=False``: only the import reaching every projection."""
     tmp = Path(tempfile.mkdtemp(prefix="jingzhun-bench-proj-"))
     stack = LocalStack(tmp, fsync=True).start()
-    out: dict[str, float] = {}
     try:
         nc = await nats.connect(stack.nats_url)
         js = nc.jetstream(timeout=10)
         await ensure_streams(js)
-
-        # 1. each consumer alone over a published burst
-        registry = Database(_fresh(stack, "burst_registry", "registry"))
-        pairing = Database(_fresh(stack, "burst_pairing", "pairing"))
-        areas, homes, visits = (
-            area_events(events),
-            household_events("burst", events),
-            visit_events("burst", events),
-        )
-        await write_outbox(registry, areas + homes)
-        await write_outbox(pairing, visits)
-        await _relay_all(registry, js, "registry")
-        await _relay_all(pairing, js, "pairing")
-        counts = {AREA: len(areas), REGISTERED: len(homes), VISIT: len(visits)}
-        for service in CONSUMERS:
-            url = _fresh(stack, f"burst_{service}_c", service)
-            expected = _expected(service, counts)
-            r = await _result(await _spawn(service, url, stack.nats_url, expected))
-            out[f"{service}_events"] = expected
-            out[f"{service}_apply_per_s"] = expected / r["seconds"]
-            out[f"{service}_cpu_ms_per_event"] = 1000 * r["cpu_s"] / expected
-        # the next measurement starts from empty streams
-        for stream in ("REGISTRY", "PAIRING"):
-            await js.purge_stream(stream)
-            for service in CONSUMERS:
-                try:
-                    await js.delete_consumer(stream, f"{service}-from-{stream.lower()}")
-                except Exception:
-                    pass
-        await registry.dispose()
-        await pairing.dispose()
-
-        # 2. an import of IMPORT households reaching every projection
-        producer_url = _fresh(stack, "import_registry", "registry")
-        producer = Database(producer_url)
-        areas, homes = area_events(IMPORT), household_events("import", IMPORT)
-        await write_outbox(producer, areas)
-        await _relay_all(producer, js, "registry")
-        counts = {AREA: len(areas), REGISTERED: len(homes)}
-        urls = {s: _fresh(stack, f"import_{s}", s) for s in CONSUMERS if s != "registry"}
-        urls["registry"] = producer_url
-        procs = {s: await _spawn(s, u, stack.nats_url, _expected(s, counts)) for s, u in urls.items()}
-        # let each consumer take the areas before the import commits
-        await asyncio.sleep(5)
-        load = os.getloadavg()[0]
-        t0 = time.time()
-        await write_outbox(producer, homes, chunk=IMPORT)  # one commit, as an import's transaction
-        commit_s = time.time() - t0
-        relay_s, failures = await _relay_all(producer, js, "registry")
-        lag = {s: await _pending(js, s) for s in CONSUMERS}
-        results = {s: await _result(p) for s, p in procs.items()}
-        done = max(r["done_at"] for r in results.values())
-        out["import_households"] = IMPORT
-        out["import_commit_s"] = commit_s
-        out["import_relay_publish_s"] = relay_s
-        out["import_relay_publish_failures"] = failures
-        out["import_to_all_projections_s"] = done - t0 - commit_s
-        for s in CONSUMERS:
-            out[f"import_{s}_lag_at_publish_end"] = lag[s]
-            out[f"import_{s}_done_s"] = results[s]["done_at"] - t0 - commit_s
-        out["load_1min_at_import"] = load
-        await producer.dispose()
+        out = await _burst(stack, js, events) if burst else {}
+        out |= await _import(stack, js)
         await nc.close()
         return out
     finally:
@@ -318,9 +266,87 @@ async def run(events: int) -> dict[str, float]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+async def _burst(stack: LocalStack, js: Any, events: int) -> dict[str, float]:
+    """1. each consumer alone over a published burst."""
+    out: dict[str, float] = {}
+    registry = Database(_fresh(stack, "burst_registry", "registry"))
+    pairing = Database(_fresh(stack, "burst_pairing", "pairing"))
+    areas, homes, visits = (
+        area_events(events),
+        household_events("burst", events),
+        visit_events("burst", events),
+    )
+    await write_outbox(registry, areas + homes)
+    await write_outbox(pairing, visits)
+    await _relay_all(registry, js, "registry")
+    await _relay_all(pairing, js, "pairing")
+    counts = {AREA: len(areas), REGISTERED: len(homes), VISIT: len(visits)}
+    for service in CONSUMERS:
+        url = _fresh(stack, f"burst_{service}_c", service)
+        expected = _expected(service, counts)
+        r = await _result(await _spawn(service, url, stack.nats_url, expected))
+        out[f"{service}_events"] = expected
+        out[f"{service}_apply_per_s"] = expected / r["seconds"]
+        out[f"{service}_cpu_ms_per_event"] = 1000 * r["cpu_s"] / expected
+    # the next measurement starts from empty streams
+    for stream in ("REGISTRY", "PAIRING"):
+        await js.purge_stream(stream)
+        for service in CONSUMERS:
+            try:
+                await js.delete_consumer(stream, f"{service}-from-{stream.lower()}")
+            except Exception:
+                pass
+    await registry.dispose()
+    await pairing.dispose()
+    return out
+
+
+async def _import(stack: LocalStack, js: Any) -> dict[str, float]:
+    """2. an import of IMPORT households reaching every projection."""
+    out: dict[str, float] = {}
+    producer_url = _fresh(stack, "import_registry", "registry")
+    producer = Database(producer_url)
+    areas, homes = area_events(IMPORT), household_events("import", IMPORT)
+    await write_outbox(producer, areas)
+    await _relay_all(producer, js, "registry")
+    counts = {AREA: len(areas), REGISTERED: len(homes)}
+    urls = {s: _fresh(stack, f"import_{s}", s) for s in CONSUMERS if s != "registry"}
+    urls["registry"] = producer_url
+    procs = {s: await _spawn(s, u, stack.nats_url, _expected(s, counts)) for s, u in urls.items()}
+    # let each consumer take the areas before the import commits
+    await asyncio.sleep(5)
+    load = os.getloadavg()[0]
+    t0 = time.time()
+    await write_outbox(producer, homes, chunk=IMPORT)  # one commit, as an import's transaction
+    commit_s = time.time() - t0
+    cpu0, server0 = time.process_time(), server_cpu_s(stack.nats_proc.pid)
+    relay_s, failures = await _relay_all(producer, js, "registry")
+    relay_cpu, server_cpu = time.process_time() - cpu0, server_cpu_s(stack.nats_proc.pid) - server0
+    lag = {s: await _pending(js, s) for s in CONSUMERS}
+    results = {s: await _result(p) for s, p in procs.items()}
+    done = max(r["done_at"] for r in results.values())
+    out["import_households"] = IMPORT
+    out["import_commit_s"] = commit_s
+    out["import_relay_publish_s"] = relay_s
+    out["import_relay_publish_failures"] = failures
+    out["import_relay_publish_per_s"] = IMPORT / relay_s
+    # the relay's process (and this one's polling) and nats-server, CPU per published event
+    out["import_relay_cpu_us_per_event"] = 1e6 * relay_cpu / IMPORT
+    out["import_nats_cpu_us_per_event"] = 1e6 * server_cpu / IMPORT
+    out["import_to_all_projections_s"] = done - t0 - commit_s
+    for s in CONSUMERS:
+        out[f"import_{s}_lag_at_publish_end"] = lag[s]
+        out[f"import_{s}_done_s"] = results[s]["done_at"] - t0 - commit_s
+    out["load_1min_at_import"] = load
+    await producer.dispose()
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["consume"]:
         _child_main()
     else:
-        for k, v in asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 5000)).items():
+        only_import = sys.argv[1:2] == ["import"]
+        size = int(sys.argv[1]) if len(sys.argv) > 1 and not only_import else 5000
+        for k, v in asyncio.run(run(size, burst=not only_import)).items():
             print(f"projections.{k}: {v:,.2f}" if isinstance(v, float) else f"projections.{k}: {v:,}")

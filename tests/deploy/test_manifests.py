@@ -91,7 +91,7 @@ def test_compose_infrastructure(compose: dict[str, Any]) -> None:
         assert re.search(rf"CREATE DATABASE jingzhun_{svc}\b", script), svc
 
     nats = svcs["nats"]
-    assert nats["image"].startswith("nats:2.10")
+    assert nats["image"].startswith("nats:2.12")  # atomic batches (shared.events.relay)
     cmd = nats["command"]
     assert "-js" in cmd
     assert cmd[cmd.index("-sd") + 1] == "/data"
