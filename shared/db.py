@@ -13,11 +13,14 @@ from typing import Annotated, Any
 from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
-from sqlalchemy import ClauseElement, MetaData, event, exc, text
+from sqlalchemy import MetaData, Select, event, exc, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
+from shared import tracing
 from shared.tracing import instrument_engine
 
 __all__ = [
@@ -148,17 +151,19 @@ class _Compiled:
 
     __slots__ = ("names", "sql")
 
-    def __init__(self, stmt: ClauseElement, dialect: Dialect) -> None:
+    def __init__(self, stmt: Select[*tuple[Any, ...]], dialect: Dialect) -> None:
         compiled = stmt.compile(dialect=dialect)
         self.sql = str(compiled)
         # the bound parameters' names in placeholder order ($1, $2, …: asyncpg's paramstyle)
         self.names: Sequence[str] = tuple(getattr(compiled, "positiontup", None) or ())
 
 
-_COMPILED: WeakKeyDictionary[ClauseElement, _Compiled] = WeakKeyDictionary()
+_COMPILED: WeakKeyDictionary[Select[*tuple[Any, ...]], _Compiled] = WeakKeyDictionary()
 
 
-async def read_rows(session: AsyncSession, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
+async def read_rows(
+    session: AsyncSession, stmt: Select[*tuple[Any, ...]], params: Mapping[str, Any]
+) -> list[Any]:
     """Rows of a read, run on the session's own asyncpg connection (asyncpg records, read
     by column name); for the hot reads of a ``ReadSessionDep`` route only.
 
@@ -167,13 +172,30 @@ async def read_rows(session: AsyncSession, stmt: ClauseElement, params: Mapping[
     context, result metadata, the greenlet hop) cost several times the statement's own CPU on a
     card read. What asyncpg returns is used as is: its types (UUID, date, lists, JSON decoded by
     the codec SQLAlchemy installed on the connection), no SQLAlchemy result processors — so only
-    for statements whose columns need none (no Enum or custom types read back)."""
+    for statements whose columns need none (no Enum or custom types read back). With tracing on,
+    through ``session.execute`` (rows read by name alike), so the SQL spans are still made."""
     compiled = _COMPILED.get(stmt)
     if compiled is None:
-        bind = session.get_bind()
-        compiled = _COMPILED[stmt] = _Compiled(stmt, bind.dialect)
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
+        compiled = _COMPILED[stmt] = _Compiled(stmt, session.get_bind().dialect)
+    if tracing.enabled():  # through SQLAlchemy, whose engine events make the SQL spans
+        return list((await session.execute(stmt, params)).mappings())
+    args = [params[name] for name in compiled.names]
+    engine = session.bind
+    if session.in_transaction() or not isinstance(engine, AsyncEngine):
+        # the session holds a connection already (an earlier statement): that one, never a second
+        raw = await (await session.connection()).get_raw_connection()
+        return list(await _driver(raw).fetch(compiled.sql, *args))
+    # Nothing ran on the session yet: a connection from the pool for this statement alone, without
+    # the session's transaction bookkeeping around it (a tenth of a card read's CPU). Under no
+    # transaction, as a ReadSessionDep's statements are.
+    raw = await engine.raw_connection()
+    try:
+        return list(await _driver(raw).fetch(compiled.sql, *args))
+    finally:
+        await greenlet_spawn(raw.close)  # back to the pool (its checkin may need to await)
+
+
+def _driver(raw: PoolProxiedConnection) -> Any:
     driver = raw.driver_connection
     assert driver is not None
-    return list(await driver.fetch(compiled.sql, *(params[name] for name in compiled.names)))
+    return driver
