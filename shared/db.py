@@ -28,6 +28,7 @@ __all__ = [
     "Database",
     "ReadSessionDep",
     "SessionDep",
+    "like_prefix",
     "make_metadata",
     "read_rows",
     "to_async_url",
@@ -177,7 +178,9 @@ async def read_rows(
     compiled = _COMPILED.get(stmt)
     if compiled is None:
         compiled = _COMPILED[stmt] = _Compiled(stmt, session.get_bind().dialect)
-    if tracing.enabled():  # through SQLAlchemy, whose engine events make the SQL spans
+    if tracing.enabled() or session.new or session.dirty or session.deleted:
+        # through SQLAlchemy: its engine events make the SQL spans, its autoflush writes what the
+        # session holds unsaved first (a write transaction's reads see its own changes)
         return list((await session.execute(stmt, params)).mappings())
     args = [params[name] for name in compiled.names]
     engine = session.bind
@@ -199,3 +202,9 @@ def _driver(raw: PoolProxiedConnection) -> Any:
     driver = raw.driver_connection
     assert driver is not None
     return driver
+
+
+def like_prefix(value: str) -> str:
+    """The LIKE pattern (``ESCAPE '/'``) of what starts with ``value``: for a statement built once
+    with ``column.like(bindparam(...), escape="/")``, as ``startswith(value, autoescape=True)``."""
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
