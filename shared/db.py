@@ -150,13 +150,14 @@ ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function"
 class _Compiled:
     """A statement as asyncpg takes it: its SQL (``$n`` placeholders) and its parameters' names."""
 
-    __slots__ = ("names", "sql")
+    __slots__ = ("names", "sql", "values")
 
     def __init__(self, stmt: Select[*tuple[Any, ...]], dialect: Dialect) -> None:
         compiled = stmt.compile(dialect=dialect)
         self.sql = str(compiled)
         # the bound parameters' names in placeholder order ($1, $2, …: asyncpg's paramstyle)
         self.names: Sequence[str] = tuple(getattr(compiled, "positiontup", None) or ())
+        self.values = compiled.params  # the statement's own values (``level == "village"``)
 
 
 _COMPILED: WeakKeyDictionary[Select[*tuple[Any, ...]], _Compiled] = WeakKeyDictionary()
@@ -182,7 +183,8 @@ async def read_rows(
         # through SQLAlchemy: its engine events make the SQL spans, its autoflush writes what the
         # session holds unsaved first (a write transaction's reads see its own changes)
         return list((await session.execute(stmt, params)).mappings())
-    args = [params[name] for name in compiled.names]
+    values = {**compiled.values, **params}
+    args = [values[name] for name in compiled.names]
     engine = session.bind
     if session.in_transaction() or not isinstance(engine, AsyncEngine):
         # the session holds a connection already (an earlier statement): that one, never a second
