@@ -51,7 +51,9 @@ async def rollup(prefix: str, request: Request) -> list[dict[str, Any]]:
 async def page(prefix: str, request: Request) -> list[dict[str, Any]]:
     rows = await request.app.state.pool.fetch(
         "SELECT id, area_code, status, head_name, member_count FROM household "
-        "WHERE area_code LIKE $1 || '%' ORDER BY area_code, id LIMIT 50",
+        # read off ix_household_area_code_id in order (text_pattern_ops), as the registry's page is:
+        # ``ORDER BY area_code, id`` sorts the whole county on every page
+        "WHERE area_code LIKE $1 || '%' ORDER BY area_code USING ~<~, id LIMIT 50",
         prefix,
     )
     return [dict(r) for r in rows]

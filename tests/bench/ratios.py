@@ -6,9 +6,10 @@ One PostgreSQL (fsync on) and one nats-server under a temporary folder; the regi
 uvicorn process (``BENCH_WORKERS`` workers, default 1; an API replica as deploy/k8s runs it, its
 consumers off and its relay on) and, on the same database and tables, a
 bare FastAPI + asyncpg app (``tests/bench/bare_app.py``) doing the least SQL each path needs.
-The load comes from this process (httpx, ``BENCH_CONNECTIONS`` connections, default 64 for reads
-and 16 for writes) for ``BENCH_SECONDS`` per path (default 10), on the same 2 cores: the figures
-say how much CPU the load generator itself took, so a reader can judge the load.
+The load comes from this process (keep-alive HTTP/1.1 connections parsed by httptools on uvloop,
+``BENCH_CONNECTIONS`` of them, default 64 for reads and 16 for writes) for ``BENCH_SECONDS`` per
+path (default 10), on the same 2 cores: the figures say how much CPU the load generator itself took
+(``load_cpu_cores``, ``load_cpu_ms`` a request), so a reader can judge the load.
 
 Paths (the speed issue's table): a household card, the county roll-up, a 50-row list page of a
 county, a new household (household + member + outbox row), and the bulk import (5,000 households
@@ -23,6 +24,7 @@ during each read path (``<folder>/<path>.txt``, collapsed stacks; py-spy is in t
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import statistics
@@ -31,14 +33,16 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
+import httptools
 import httpx
+import uvloop
 
 from deploy.local.stack import LocalStack, free_port
 from shared.migrations import upgrade
@@ -49,7 +53,7 @@ from tests.support import TEST_PUBLIC_KEY, auth
 COUNTY = "440783"
 TOWNS, VILLAGES = 10, 10
 _people = count(1)
-Call = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+Call = Callable[[int], bytes]  # the i-th request, as bytes (_request)
 # Both servers keep an idle connection a minute (uvicorn closes it after 5 s): on a busy machine
 # the load generator can take that long to send a connection's next request, and a request sent
 # as the server closes the connection fails the run with a ReadError that says nothing of either.
@@ -123,6 +127,46 @@ def _tree_cpu_s(pid: int) -> float:
     return total
 
 
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection: a request out, its response parsed by httptools (the
+    parser uvicorn uses); only the status is kept. A few microseconds a request, where httpx took
+    most of a core at a few hundred requests a second and was the bench's bottleneck."""
+
+    def __init__(self) -> None:
+        self.parser = httptools.HttpResponseParser(self)
+        self.waiter: asyncio.Future[int] | None = None
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        self.parser.feed_data(data)
+
+    def on_message_complete(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(self.parser.get_status_code())
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError(f"the server closed the connection: {exc}"))
+
+    async def request(self, raw: bytes) -> int:
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(raw)
+        return await self.waiter
+
+
+def _request(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+    """An HTTP/1.1 request as bytes; ``Accept-Encoding: gzip`` as a browser or a phone sends it."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Accept-Encoding: gzip"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if body:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
 async def _load(
     call: Call,
     *,
@@ -132,27 +176,44 @@ async def _load(
     ok: int = 200,
     server_pid: int | None = None,
 ) -> dict[str, float]:
-    """Closed-loop load: ``connections`` clients, each sending its next request when the last ends."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    """Closed-loop load on uvloop (a thread of its own): ``connections`` keep-alive connections,
+    each sending its next request when the last response is in."""
+    return await asyncio.to_thread(
+        uvloop.run, _closed_loop(call, base=base, connections=connections, seconds=seconds, ok=ok,
+                                 server_pid=server_pid)
+    )
+
+
+async def _closed_loop(
+    call: Call, *, base: str, connections: int, seconds: float, ok: int, server_pid: int | None
+) -> dict[str, float]:
+    host, port = base.removeprefix("http://").split(":")
+    loop = asyncio.get_running_loop()
+    conns = [(await loop.create_connection(_Connection, host, int(port)))[1] for _ in range(connections)]
     latencies: list[float] = []
     bad: dict[int, int] = {}
     seq = count()
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-        stop = time.perf_counter() + seconds
+    stop = time.perf_counter() + seconds
 
-        async def worker() -> None:
-            while time.perf_counter() < stop:
-                t = time.perf_counter()
-                r = await call(client, next(seq))
-                latencies.append(time.perf_counter() - t)
-                if r.status_code != ok:
-                    bad[r.status_code] = bad.get(r.status_code, 0) + 1
+    async def worker(conn: _Connection) -> None:
+        while time.perf_counter() < stop:
+            raw = call(next(seq))
+            t = time.perf_counter()
+            status = await conn.request(raw)
+            latencies.append(time.perf_counter() - t)
+            if status != ok:
+                bad[status] = bad.get(status, 0) + 1
 
+    try:
         server0 = _tree_cpu_s(server_pid) if server_pid else 0.0
         t0, cpu0 = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(worker() for _ in range(connections)))
+        await asyncio.gather(*(worker(c) for c in conns))
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         server = _tree_cpu_s(server_pid) - server0 if server_pid else 0.0
+    finally:
+        for c in conns:
+            if c.transport is not None:
+                c.transport.close()
     if bad:
         raise RuntimeError(f"unexpected statuses {bad}")
     ordered = sorted(latencies)
@@ -160,7 +221,9 @@ async def _load(
         "per_s": len(ordered) / wall,
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
+        # this process's CPU while the load ran (the load generator; the bench's loop is idle)
         "load_cpu_cores": cpu / wall,
+        "load_cpu_ms": cpu * 1000 / max(1, len(ordered)),
         # the server's own CPU per request: steadier than req/s on a machine shared with others
         "server_cpu_ms": server * 1000 / max(1, len(ordered)),
     }
@@ -211,6 +274,8 @@ def _ratio(project: dict[str, float], raw: dict[str, float], name: str) -> dict[
         f"{name}.raw_p99_ms": raw["p99_ms"],
         f"{name}.ratio": project["per_s"] / raw["per_s"],
         f"{name}.load_cpu_cores": project["load_cpu_cores"],
+        f"{name}.load_cpu_ms": project["load_cpu_ms"],
+        f"{name}.raw_load_cpu_cores": raw["load_cpu_cores"],
         f"{name}.project_cpu_ms": project["server_cpu_ms"],
         f"{name}.raw_cpu_ms": raw["server_cpu_ms"],
         f"{name}.cpu_ratio": raw["server_cpu_ms"] / max(project["server_cpu_ms"], 1e-9),
@@ -297,6 +362,9 @@ async def run(_size: int) -> dict[str, float]:
             if time.monotonic() > drained_by:
                 raise TimeoutError("the registry's outbox did not drain in 10 minutes")
             await asyncio.sleep(0.5)
+        # Statistics as a running database has them (autovacuum would analyze the imported tables
+        # later): planned on an empty table's, a county's list page sorted the whole county.
+        await conn.execute("ANALYZE")
         sample = await conn.fetch("SELECT id FROM household ORDER BY random() LIMIT 5000")
         ids = [str(r["id"]) for r in sample]
         await conn.close()
@@ -304,7 +372,7 @@ async def run(_size: int) -> dict[str, float]:
         county = f"{COUNTY}000000"
 
         def getter(template: str, headers: dict[str, str]) -> Call:
-            return lambda c, i: c.get(template.format(ids[i % len(ids)]), headers=headers)
+            return lambda i: _request("GET", template.format(ids[i % len(ids)]), headers)
 
         results: dict[str, float] = {
             "load_1m_at_start": os.getloadavg()[0],  # other work on the machine, for the reader
@@ -342,7 +410,9 @@ async def run(_size: int) -> dict[str, float]:
             results |= _ratio(project, raw, name)
 
         def post(path: str, headers: dict[str, str]) -> Call:
-            return lambda c, i: c.post(path, json=_household(villages[i % len(villages)]), headers=headers)
+            return lambda i: _request(
+                "POST", path, headers, json.dumps(_household(villages[i % len(villages)])).encode()
+            )
 
         project = await _load(post("/registry/v1/households", reader), base=reg, connections=writers,
                               seconds=seconds, ok=201, server_pid=procs[0].pid)

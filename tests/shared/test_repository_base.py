@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import DateTime, String, Uuid, select, text
+from sqlalchemy import DateTime, String, Uuid, bindparam, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import Database
+from shared.db import Database, like_prefix, read_rows
 from shared.pagination import UnknownCursor, encode_cursor
 from shared.repository import Repository, Slice
 
@@ -159,3 +159,33 @@ async def test_get_exists_and_locked_get_sees_the_latest_row(db: Database) -> No
         assert locked is note
         assert locked.area_code == "440783100002"
         assert await repo.get(uuid.uuid4()) is None
+
+
+# Built once, as a hot read's statement is: the prefix's pattern and a literal of its own.
+_NOTES_UNDER = (
+    select(Note.id, Note.area_code)
+    .where(Note.area_code.like(bindparam("pattern", type_=String), escape="/"), Note.area_code != "none")
+    .order_by(Note.area_code)
+)
+
+
+async def test_read_rows_answers_as_the_session_does_on_either_connection(db: Database) -> None:
+    async with db.transaction() as s:
+        s.add(Note(id=uuid.uuid4(), area_code="4407831", created_at=T0))
+        s.add(Note(id=uuid.uuid4(), area_code="44_x", created_at=T0))  # "_" is no wildcard
+        s.add(Note(id=uuid.uuid4(), area_code="440", created_at=T0))
+    expected = [("44_x",)]
+    async with db.read_sessionmaker() as s:
+        # nothing ran on the session yet (a connection of its own), then after a statement did
+        first = await read_rows(s, _NOTES_UNDER, {"pattern": like_prefix("44_")})
+        await s.execute(text("SELECT 1"))
+        second = await read_rows(s, _NOTES_UNDER, {"pattern": like_prefix("44_")})
+        every = await read_rows(s, _NOTES_UNDER, {"pattern": like_prefix("")})
+    assert [(r["area_code"],) for r in first] == expected
+    assert [(r["area_code"],) for r in second] == expected
+    assert [r["area_code"] for r in every] == ["440", "4407831", "44_x"]
+    async with db.transaction() as s:
+        # unsaved changes of a write transaction are seen (written first, as a query would)
+        s.add(Note(id=uuid.uuid4(), area_code="44_y", created_at=T0))
+        found = await read_rows(s, _NOTES_UNDER, {"pattern": like_prefix("44_")})
+    assert [r["area_code"] for r in found] == ["44_x", "44_y"]

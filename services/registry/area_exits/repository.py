@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.registry.area_exits.rules import (
@@ -18,7 +18,19 @@ from services.registry.area_exits.rules import (
 )
 from services.registry.models import AreaExitPolicyRow, AreaExitRequest, AreaIncome, RollupCounter
 from services.registry.vocabulary import POOR_STATUSES
+from shared.db import like_prefix, read_rows
 from shared.repository import Repository, Slice
+
+# Built once (a roll-up's read; shared.db.read_rows): the prefix's LIKE pattern a parameter.
+_EXITED_BY_YEAR = (
+    select(AreaExitRequest.kind, AreaExitRequest.year, func.count())
+    .where(
+        AreaExitRequest.area_code.like(bindparam("pattern", type_=String), escape="/"),
+        AreaExitRequest.status == "verified",
+    )
+    .group_by(AreaExitRequest.kind, AreaExitRequest.year)
+    .order_by(AreaExitRequest.year)
+)
 
 
 def criteria_json(criteria: Sequence[CriterionSpec]) -> list[dict[str, Any]]:
@@ -160,17 +172,8 @@ class AreaExitRequestRepository(Repository[AreaExitRequest]):
 
     async def exited_by_year(self, prefix: str) -> dict[str, dict[str, int]]:
         """kind -> {year: areas under ``prefix`` that exited in that (assessed) year}."""
-        stmt = (
-            select(AreaExitRequest.kind, AreaExitRequest.year, func.count())
-            .where(
-                AreaExitRequest.area_code.startswith(prefix, autoescape=True),
-                AreaExitRequest.status == "verified",
-            )
-            .group_by(AreaExitRequest.kind, AreaExitRequest.year)
-            .order_by(AreaExitRequest.year)
-        )
         found: dict[str, dict[str, int]] = {"village": {}, "county": {}}
-        for kind, year, n in (await self.session.execute(stmt)).all():
+        for kind, year, n in await read_rows(self.session, _EXITED_BY_YEAR, {"pattern": like_prefix(prefix)}):
             found.setdefault(kind, {})[str(year)] = int(n)
         return found
 

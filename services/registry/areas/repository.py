@@ -2,11 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from services.registry.models import Area, AreaIncome
+from shared.db import like_prefix, read_rows
 from shared.repository import Repository
+
+# Built once (a roll-up's read; shared.db.read_rows): the prefix's LIKE pattern a parameter.
+_VILLAGE_POPULATION = select(func.sum(Area.rural_population)).where(
+    Area.code.like(bindparam("pattern", type_=String), escape="/"), Area.level == "village"
+)
 
 
 class AreaRepository(Repository[Area]):
@@ -56,8 +62,6 @@ class AreaRepository(Repository[Area]):
 
     async def village_population(self, prefix: str) -> int | None:
         """Sum of the villages' rural population under a prefix (when the area itself has none)."""
-        stmt = select(func.sum(Area.rural_population)).where(
-            Area.code.startswith(prefix, autoescape=True), Area.level == "village"
-        )
-        total = (await self.session.execute(stmt)).scalar_one_or_none()
+        rows = await read_rows(self.session, _VILLAGE_POPULATION, {"pattern": like_prefix(prefix)})
+        total = rows[0][0] if rows else None
         return int(total) if total is not None else None

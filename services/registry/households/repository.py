@@ -3,14 +3,13 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Row,
-    RowMapping,
     ScalarSelect,
     Select,
     bindparam,
@@ -27,6 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
+from shared.db import read_rows
 from shared.repository import Repository, Slice, decode_key, encode_key
 
 # what the bulk path writes of a household and a member (the rest: NULL or the table's default)
@@ -105,7 +105,7 @@ ListRow = Row[*tuple[Any, ...]]  # a row of LIST_COLUMNS
 class CardRows:
     """A household's row and its card's parts (active members, incomes, debts) as plain values."""
 
-    household: RowMapping
+    household: Mapping[str, Any]  # the household's columns by name
     members: list[dict[str, Any]]
     incomes: list[dict[str, Any]]
     debts: list[dict[str, Any]]
@@ -173,11 +173,12 @@ class HouseholdRepository(Repository[Household]):
         """The household and its card's parts in one statement (one round trip instead of four):
         the parts come as JSON arrays built by the database, in the orders of ``members``,
         ``incomes`` and ``debts`` in :func:`_card_statement`. No ORM objects: a read that changes
-        nothing needs none."""
+        nothing needs none; run on the read session's asyncpg connection (``read_rows``)."""
         stmt = _card_statement(tuple(member_fields), tuple(income_fields), tuple(debt_fields))
-        row = (await self.session.execute(stmt, {"household_id": household_id})).mappings().first()
-        if row is None:
+        rows = await read_rows(self.session, stmt, {"household_id": household_id})
+        if not rows:
             return None
+        row = rows[0]
         return CardRows(row, row["card_members"], row["card_incomes"], row["card_debts"])
 
     async def members(self, household_id: uuid.UUID) -> list[Member]:

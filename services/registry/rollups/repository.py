@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     ColumnElement,
     Row,
+    String,
     Subquery,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -23,10 +26,37 @@ from sqlalchemy.types import TypeEngine
 from services.registry.models import Area, AreaIncome, RollupCounter
 from services.registry.rollups.rules import CounterDelta
 from services.registry.rollups.villages import Region
+from shared.db import read_rows
 from shared.pagination import decode_cursor, encode_cursor
 from shared.repository import Repository, Slice, bad_cursor
 
 VILLAGE_COUNTS = ("villages", "weak", "not_weak", "unknown", "no_threshold", "gap_fen")
+
+
+class Counted(Protocol):
+    """A counter row as a roll-up reads it (a ``RollupCounter``, or a :class:`CounterRow`)."""
+
+    @property
+    def dimension(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def households(self) -> int: ...
+    @property
+    def persons(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CounterRow:
+    dimension: str
+    key: str
+    households: int
+    persons: int
+
+
+_COUNTERS_OF = select(
+    RollupCounter.dimension, RollupCounter.key, RollupCounter.households, RollupCounter.persons
+).where(RollupCounter.area_prefix == bindparam("prefix", type_=String))
 
 
 class RollupRepository(Repository[RollupCounter]):
@@ -59,6 +89,12 @@ class RollupRepository(Repository[RollupCounter]):
     async def for_prefix(self, prefix: str) -> list[RollupCounter]:
         stmt = select(RollupCounter).where(RollupCounter.area_prefix == prefix)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def counters(self, prefix: str) -> list[CounterRow]:
+        """The counters of one prefix as plain rows, on the read session's asyncpg connection
+        (``read_rows``): for the roll-up read (a ``ReadSessionDep`` route), no ORM objects."""
+        rows = await read_rows(self.session, _COUNTERS_OF, {"prefix": prefix})
+        return [CounterRow(r["dimension"], r["key"], r["households"], r["persons"]) for r in rows]
 
     async def for_prefixes(self, prefixes: Sequence[str], dimension: str) -> list[RollupCounter]:
         stmt = select(RollupCounter).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,12 @@ from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
 from services.registry.policies.repository import PolicyRepository
 from services.registry.rollups import printable
-from services.registry.rollups.repository import VILLAGE_COUNTS, RollupRepository, WeakVillageRepository
+from services.registry.rollups.repository import (
+    VILLAGE_COUNTS,
+    Counted,
+    RollupRepository,
+    WeakVillageRepository,
+)
 from services.registry.rollups.rules import (
     PRIMARY,
     PYRAMID,
@@ -155,7 +161,7 @@ def suppress_pyramid(out: Pyramid, k: int) -> Pyramid:
     return out
 
 
-def _by(counters: list[RollupCounter], dimension: str) -> dict[str, Count]:
+def _by(counters: Sequence[Counted], dimension: str) -> dict[str, Count]:
     return {
         c.key: Count(households=c.households, persons=c.persons)
         for c in sorted(counters, key=lambda c: c.key)
@@ -163,7 +169,7 @@ def _by(counters: list[RollupCounter], dimension: str) -> dict[str, Count]:
     }
 
 
-async def _summary(session: AsyncSession, area: Area, counters: list[RollupCounter], year: int) -> Rollup:
+async def _summary(session: AsyncSession, area: Area, counters: Sequence[Counted], year: int) -> Rollup:
     prefix = AreaCode.parse(area.code).prefix
     statuses = _by(counters, "status")
     poor = [c for c in counters if c.dimension == "status" and c.key in _POOR]
@@ -213,7 +219,7 @@ async def _public_area(session: AsyncSession, code: str) -> Area:
 
 async def rollup(*, session: AsyncSession, actor: Principal, code: str, year: int) -> Rollup:
     area = await area_service.get(session=session, actor=actor, code=code)
-    counters = await RollupRepository(session).for_prefix(AreaCode.parse(area.code).prefix)
+    counters = await RollupRepository(session).counters(AreaCode.parse(area.code).prefix)
     out = await _summary(session, area, counters, year)
     if sees_exact_figures(actor):
         return out
