@@ -49,8 +49,7 @@ async def template(kind: Annotated[Kind, Path()], user: CurrentUser, today: Toda
         data,
         media_type=XLSX_MEDIA_TYPE,
         headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
-            f"filename*=UTF-8''{quote(title)}"
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(title)}"
         },
     )
 
