@@ -10,6 +10,7 @@ area is marked exited with that date; a refusal returns the request with the rea
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,7 +61,6 @@ from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.errors import PreconditionRequired
 from shared.events import CloudEvent
-from shared.events.contracts import parse
 from shared.http import check_put_precondition
 from shared.repository import Slice
 
@@ -214,52 +214,50 @@ async def request_exit(
     return req
 
 
-async def _pending(session: AsyncSession, event: CloudEvent) -> AreaExitRequest | None:
-    verdict = parse(event)
-    if not isinstance(verdict, inspection.AreaExitVerified | inspection.AreaExitRejected):
-        raise TypeError(f"{event.type} is not an area exit verdict")
-    req = await AreaExitRequestRepository(session).get(uuid.UUID(verdict.exit_request_id), lock=True)
-    if req is None or req.status != "pending":
-        return None  # unknown or already decided: a verdict never applies twice
-    return req
-
-
 async def on_area_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     """Every signer signed: the village or county has exited, on the day the last one signed."""
-    req = await _pending(session, event)
-    if req is None:
-        return
-    exits.decide(req, inspection.AreaExitVerified.of(event))
-    await session.flush()
-    await audit.record(
-        session,
-        actor="inspection",
-        action="area.exited",
-        entity_type="area_exit_request",
-        entity_id=req.id,
-        before={"status": "pending"},
-        after={"status": "verified", "area_code": req.area_code, "exited_on": str(req.decided_on)},
-    )
-    await events.exited(session, req)
+    await _decide(session, event, "area.exited", events.exited)
 
 
 async def on_area_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     """A signer refused: the request comes back, returned, with the refusal's reason and step."""
-    req = await _pending(session, event)
-    if req is None:
+    await _decide(session, event, "area.exit_returned", events.exit_returned)
+
+
+async def _decide(
+    session: AsyncSession,
+    event: CloudEvent,
+    action: str,
+    publish: Callable[[AsyncSession, AreaExitRequest], Awaitable[None]],
+) -> None:
+    """The pending request closed by the verdict (exits.decide), audited and published."""
+    repo = AreaExitRequestRepository(session)
+    found = await exits.pending_request(
+        event,
+        (inspection.AreaExitVerified, inspection.AreaExitRejected),
+        lambda request_id: repo.get(request_id, lock=True),
+        "an area exit verdict",
+    )
+    if found is None:
         return
-    exits.decide(req, inspection.AreaExitRejected.of(event))
+    req, verdict = found
+    exits.decide(req, verdict)
     await session.flush()
+    after: dict[str, str | None]
+    if req.status == "verified":
+        after = {"status": "verified", "area_code": req.area_code, "exited_on": str(req.decided_on)}
+    else:
+        after = {"status": "returned", "reason": req.reason}
     await audit.record(
         session,
         actor="inspection",
-        action="area.exit_returned",
+        action=action,
         entity_type="area_exit_request",
         entity_id=req.id,
         before={"status": "pending"},
-        after={"status": "returned", "reason": req.reason},
+        after=after,
     )
-    await events.exit_returned(session, req)
+    await publish(session, req)
 
 
 async def list_for_area(*, session: AsyncSession, actor: Principal, code: str) -> list[AreaExitRequest]:
