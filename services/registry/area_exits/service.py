@@ -56,6 +56,7 @@ from services.registry.errors import (
 )
 from services.registry.exits import service as exits
 from services.registry.models import Area, AreaExitPolicyRow, AreaExitRequest
+from services.registry.policies import service as policy_service
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
@@ -100,16 +101,7 @@ async def resolve(session: AsyncSession, *, area_code: str, year: int, kind: Are
 async def seed_presets(*, session: AsyncSession) -> int:
     """Idempotent: adds the seeds' village and county criteria that are not in the table yet."""
     added = await AreaExitPolicyRepository(session).add_missing(AREA_EXIT_PRESETS)
-    if added:
-        await audit.record(
-            session,
-            actor="system",
-            action="area_exit_policy.seeded",
-            entity_type="area_exit_policy",
-            entity_id="presets",
-            after={"records_added": added},
-        )
-    return added
+    return await policy_service.audit_seeded(session, "area_exit_policy", added)
 
 
 async def _rural_population(session: AsyncSession, area: Area) -> int | None:
@@ -266,10 +258,7 @@ async def list_for_area(*, session: AsyncSession, actor: Principal, code: str) -
 
 
 async def get_request(*, session: AsyncSession, actor: Principal, request_id: uuid.UUID) -> AreaExitRequest:
-    req = await AreaExitRequestRepository(session).get(request_id)
-    if req is None or not actor.covers(req.area_code):
-        raise AreaExitRequestNotFound.in_your_area(request_id)
-    return req
+    return await AreaExitRequestRepository(session).get_in_area(request_id, actor, AreaExitRequestNotFound)
 
 
 @dataclass(frozen=True, slots=True)
