@@ -60,7 +60,8 @@ def to_policy(row: AreaExitPolicyRow) -> AreaExitPolicy:
     )
 
 
-def _row(policy: AreaExitPolicy) -> dict[str, Any]:
+def policy_row(policy: AreaExitPolicy) -> dict[str, Any]:
+    """The record as stored (and, with its version, as audited)."""
     return {
         "area_prefix": policy.area_prefix,
         "year": policy.year,
@@ -84,7 +85,7 @@ class AreaExitPolicyRepository(KeyedRepository[AreaExitPolicyRow]):
         return [to_policy(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def add_missing(self, policies: Sequence[AreaExitPolicy]) -> int:
-        return await self.insert_missing([_row(p) for p in policies])
+        return await self.insert_missing([policy_row(p) for p in policies])
 
     async def by_key(
         self, area_prefix: str, year: int, kind: AreaExitKind, *, lock: bool = False
@@ -92,7 +93,7 @@ class AreaExitPolicyRepository(KeyedRepository[AreaExitPolicyRow]):
         return await self.by_natural_key(area_prefix, year, kind.value, lock=lock)
 
     async def add_new(self, policy: AreaExitPolicy) -> AreaExitPolicyRow | None:
-        return await self.insert_new(_row(policy))
+        return await self.insert_new(policy_row(policy))
 
     async def replace(self, row: AreaExitPolicyRow, policy: AreaExitPolicy) -> None:
         row.source, row.criteria = policy.source, criteria_json(policy.criteria)

@@ -23,7 +23,7 @@ from services.registry.area_exits.presets import AREA_EXIT_PRESETS
 from services.registry.area_exits.repository import (
     AreaExitPolicyRepository,
     AreaExitRequestRepository,
-    criteria_json,
+    policy_row,
     to_policy,
 )
 from services.registry.area_exits.rules import (
@@ -311,14 +311,7 @@ class StoredPolicy:
 
 def _audited(policy: AreaExitPolicy, version: int) -> dict[str, Any]:
     """The record as the audit log keeps it (the fields of its GET answer)."""
-    return {
-        "area_prefix": policy.area_prefix,
-        "year": policy.year,
-        "kind": policy.kind.value,
-        "source": policy.source,
-        "criteria": criteria_json(policy.criteria),
-        "version": version,
-    }
+    return policy_row(policy) | {"version": version}
 
 
 def _policy_in(data: AreaExitPolicyIn) -> AreaExitPolicy:
