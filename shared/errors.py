@@ -23,6 +23,8 @@ from shared.problems import Language, negotiate_language, platform_problem
 
 __all__ = [
     "PROBLEM_BASE",
+    "AreaNotFound",
+    "AreaOutsideScope",
     "Conflict",
     "DomainError",
     "Forbidden",
@@ -101,6 +103,27 @@ class NotFound(DomainError):
             detail_zh=f"您的辖区内没有{noun_zh} {ident}",
             **{key: str(ident)},
         )
+
+
+class AreaNotFound(NotFound):
+    """An area code that is not in the area tree (the registry's areas, projected in every service)."""
+
+    type_slug = "area-not-found"
+    title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，或先导入行政区划"
+    hint_en = "Check the area code, or load the area tree"
+
+
+class AreaOutsideScope(NotFound):
+    """An area outside the caller's own is not found (404), as in every service (shared.auth's area
+    scope): whether it exists there is not the caller's to learn, and the request is well formed."""
+
+    type_slug = "area-not-found"
+    title = "Area not found"
+    title_zh = "未找到该地区"
+    hint_zh = "检查地区代码，且在您的辖区内"
+    hint_en = "Check the area code is inside your area"
 
 
 class Conflict(DomainError):

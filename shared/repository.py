@@ -1,12 +1,13 @@
 """Base for repositories: all SQL lives in repositories, which hold the caller's session.
 
-A repository names its model once (``model = Household``) and inherits the three reads every
-aggregate needs — by id (optionally locked ``FOR UPDATE``), existence, and a keyset page — plus
-``add``. Lists page by a sort key of columns (``created_at, id`` or just ``id``): the repository
-fetches ``limit + 1`` rows, so a surplus row means another page, and the cursor it hands out
-encodes the key of the last row shown. A cursor that does not decode to the key's column types is
-the client's mistake (422, in the clerk's language), never a 500. Newest-first lists page the key
-``descending``; a composite primary key is given to ``get``/``exists`` as a tuple in column order.
+A repository names its model once (``model = Household``) and inherits the reads every aggregate
+needs — by id (optionally locked ``FOR UPDATE``; ``get_in_area``: only inside the caller's area),
+existence, and a keyset page — plus ``add``. Lists page by a sort key of columns (``created_at, id``
+or just ``id``): the repository fetches ``limit + 1`` rows, so a surplus row means another page, and
+the cursor it hands out encodes the key of the last row shown. A cursor that does not decode to the
+key's column types is the client's mistake (422, in the clerk's language), never a 500. Newest-first
+lists page the key ``descending``; a composite primary key is given to ``get``/``exists`` as a tuple
+in column order.
 
     class ProjectRepository(Repository[Project]):
         model = Project
@@ -23,15 +24,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from shared.pagination import UnknownCursor, decode_cursor, encode_cursor, unknown_cursor
 
-__all__ = ["Repository", "Slice", "bad_cursor", "decode_key", "encode_key"]
+if TYPE_CHECKING:
+    from shared.auth import Principal
+    from shared.errors import NotFound
+
+__all__ = ["KeyedRepository", "Repository", "Slice", "bad_cursor", "decode_key", "encode_key"]
 
 M = TypeVar("M")
 T = TypeVar("T")
@@ -129,6 +135,16 @@ class Repository(Generic[M]):
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return await self.session.scalar(stmt)
 
+    async def get_in_area(
+        self, id_: Any, actor: Principal, not_found: type[NotFound], *, lock: bool = False
+    ) -> M:
+        """The row if it lies in the caller's area (its ``area_code``), else ``not_found``: an unknown
+        id and one outside the area look alike (``NotFound.in_your_area``)."""
+        row = await self.get(id_, lock=lock)
+        if row is None or not actor.covers(getattr(row, "area_code")):  # noqa: B009 - M names no columns
+            raise not_found.in_your_area(id_)
+        return row
+
     async def exists(self, id_: Any) -> bool:
         return bool(await self.session.scalar(select(exists().where(self._is(id_)))))
 
@@ -158,3 +174,33 @@ class Repository(Generic[M]):
             return Slice(rows, None)
         last = rows[limit - 1]
         return Slice(rows[:limit], encode_key([getattr(last, column.key) for column in key]))
+
+
+class KeyedRepository(Repository[M]):
+    """A table of versioned records under a natural key (``key``: its column names), such as a
+    policy per (area prefix, year): the row by its key (locked for a change: from its If-Match check
+    to its write), a new record unless another request put the same key first, seeds added once."""
+
+    key: ClassVar[tuple[str, ...]] = ()
+
+    async def by_natural_key(self, *values: Any, lock: bool = False) -> M | None:
+        stmt = select(self.model).filter_by(**dict(zip(self.key, values, strict=True)))
+        if lock:
+            stmt = stmt.with_for_update()
+        return await self.session.scalar(stmt.execution_options(populate_existing=True))
+
+    async def insert_new(self, values: dict[str, Any]) -> M | None:
+        """The new record at version 1; None if a concurrent request created the same key first."""
+        stmt = (
+            insert(self.model)
+            .values({**values, "version": 1})
+            .on_conflict_do_nothing(index_elements=list(self.key))
+            .returning(self.model)
+        )
+        row: M | None = await self.session.scalar(stmt)
+        return row
+
+    async def insert_missing(self, rows: list[dict[str, Any]]) -> int:
+        """Seeds whose key is not there yet (an edited record stays as it is); how many were added."""
+        stmt = insert(self.model).values(rows).on_conflict_do_nothing().returning(self.model.id)
+        return len((await self.session.execute(stmt)).all())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import AreaNotFound, AreaOutsideScope, Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
     "AreaNotFound",
@@ -87,14 +87,6 @@ class HouseholdNotFound(NotFound):
     thing = ("Household", "户", "household_id")
 
 
-class AreaNotFound(NotFound):
-    type_slug = "area-not-found"
-    title = "Area not found"
-    title_zh = "未找到该地区"
-    hint_zh = "检查地区代码，或先导入行政区划"
-    hint_en = "Check the area code, or load the area tree"
-
-
 class PairingNotFound(NotFound):
     type_slug = "pairing-not-found"
     title = "Pairing not found"
@@ -118,14 +110,6 @@ class OverrideNotFound(NotFound):
     title_zh = "未找到该政策调整"
     hint_zh = "检查地区和年度"
     hint_en = "Check the area and year"
-
-
-class AreaOutsideScope(NotFound):
-    type_slug = "area-not-found"
-    title = "Area not found"
-    title_zh = "未找到该地区"
-    hint_zh = "检查地区代码，且在您的辖区内"
-    hint_en = "Check the area code is inside your area"
 
 
 class RecordIdReused(VisitNotAllowed):

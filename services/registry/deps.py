@@ -6,10 +6,18 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from shared.auth import Principal, require_roles
 from shared.clock import TodayDep
 from shared.pii import PiiCipher
 
-__all__ = ["CipherDep", "TodayDep"]
+__all__ = ["Admin", "Approver", "CipherDep", "Decider", "Machine", "Registrar", "TodayDep"]
+
+# The caller, refused (403) unless one of its roles is named.
+Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
+Approver = Annotated[Principal, Depends(require_roles("approver"))]
+Decider = Annotated[Principal, Depends(require_roles("registrar", "approver"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Machine = Annotated[Principal, Depends(require_roles("service"))]
 
 
 def _cipher(request: Request) -> PiiCipher:

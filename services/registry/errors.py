@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from shared.errors import AreaNotFound, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from shared.ratelimit import RateLimitExceeded
 
 __all__ = [
@@ -66,14 +66,6 @@ class MemberNotFound(NotFound):
     title_zh = "未找到该成员"
     hint_zh = "检查成员编号是否属于该户"
     hint_en = "Check the member belongs to the household"
-
-
-class AreaNotFound(NotFound):
-    type_slug = "area-not-found"
-    title = "Area not found"
-    title_zh = "未找到该地区"
-    hint_zh = "检查地区代码，或先导入行政区划"
-    hint_en = "Check the area code, or load the area tree"
 
 
 class PolicyRecordNotFound(NotFound):

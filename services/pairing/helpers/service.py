@@ -95,10 +95,7 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
 
 
 async def get(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> Helper:
-    helper = await HelperRepository(session).get(helper_id)
-    if helper is None or not actor.covers(helper.area_code):
-        raise HelperNotFound.in_your_area(helper_id)
-    return helper
+    return await HelperRepository(session).get_in_area(helper_id, actor, HelperNotFound)
 
 
 async def list_helpers(

@@ -75,10 +75,7 @@ def snapshot(p: Pairing) -> dict[str, object]:
 
 
 async def scoped_helper(session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> Helper:
-    helper = await HelperRepository(session).get(helper_id, lock=True)
-    if helper is None or not actor.covers(helper.area_code):
-        raise HelperNotFound.in_your_area(helper_id)
-    return helper
+    return await HelperRepository(session).get_in_area(helper_id, actor, HelperNotFound, lock=True)
 
 
 async def _household(session: AsyncSession, actor: Principal, raw_id: str) -> rules.Target:
@@ -235,9 +232,7 @@ async def close_pairing(
 async def end_pairing(
     *, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID, data: PairingEndIn
 ) -> Pairing:
-    pairing = await PairingRepository(session).get(pairing_id)
-    if pairing is None or not actor.covers(pairing.area_code):
-        raise PairingNotFound.in_your_area(pairing_id)
+    pairing = await PairingRepository(session).get_in_area(pairing_id, actor, PairingNotFound)
     if pairing.ended_on is not None:
         raise PairingRuleViolated(
             f"Pairing {pairing_id} already ended on {pairing.ended_on}",
@@ -256,10 +251,7 @@ async def end_pairing(
 
 
 async def get_pairing(*, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID) -> Pairing:
-    pairing = await PairingRepository(session).get(pairing_id)
-    if pairing is None or not actor.covers(pairing.area_code):
-        raise PairingNotFound.in_your_area(pairing_id)
-    return pairing
+    return await PairingRepository(session).get_in_area(pairing_id, actor, PairingNotFound)
 
 
 async def list_pairings(

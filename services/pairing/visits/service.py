@@ -64,10 +64,7 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
             detail_zh="请指明这次走访的帮扶干部（helper_id）",
         )
     if office and helper_id is not None:
-        helper = await repo.get(helper_id)
-        if helper is None or not actor.covers(helper.area_code):
-            raise HelperNotFound.in_your_area(helper_id)
-        return helper
+        return await repo.get_in_area(helper_id, actor, HelperNotFound)
     helper = await repo.by_user_sub(actor.sub)
     if helper is None:
         raise Forbidden(

@@ -104,7 +104,5 @@ async def mine(*, session: AsyncSession, actor: Principal, today: date) -> Workl
 async def of_helper(
     *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date
 ) -> Workload:
-    helper = await HelperRepository(session).get(helper_id)
-    if helper is None or not actor.covers(helper.area_code):
-        raise HelperNotFound.in_your_area(helper_id)
+    helper = await HelperRepository(session).get_in_area(helper_id, actor, HelperNotFound)
     return await _workload(session, helper, today)

@@ -36,34 +36,17 @@ async def exit_requested(session: AsyncSession, area: Area, req: AreaExitRequest
     )
 
 
+def _decision(req: AreaExitRequest) -> dict[str, object]:
+    """What every decision on an area exit request names (contracts._AreaExitDecision)."""
+    return {"exit_request_id": str(req.id), "area_code": req.area_code, "kind": req.kind, "year": req.year}
+
+
 async def exited(session: AsyncSession, req: AreaExitRequest) -> None:
-    await emit(
-        session,
-        contracts.AreaExited.model_validate(
-            {
-                "exit_request_id": str(req.id),
-                "area_code": req.area_code,
-                "kind": req.kind,
-                "year": req.year,
-                "exited_on": req.decided_on.isoformat() if req.decided_on else None,
-                "dossier_id": req.dossier_id,
-            }
-        ),
-        subject=req.area_code,
-    )
+    exited_on = req.decided_on.isoformat() if req.decided_on else None
+    payload = _decision(req) | {"exited_on": exited_on, "dossier_id": req.dossier_id}
+    await emit(session, contracts.AreaExited.model_validate(payload), subject=req.area_code)
 
 
 async def exit_returned(session: AsyncSession, req: AreaExitRequest) -> None:
-    await emit(
-        session,
-        contracts.AreaExitReturned.model_validate(
-            {
-                "exit_request_id": str(req.id),
-                "area_code": req.area_code,
-                "kind": req.kind,
-                "year": req.year,
-                "reason": req.reason,
-            }
-        ),
-        subject=req.area_code,
-    )
+    payload = _decision(req) | {"reason": req.reason}
+    await emit(session, contracts.AreaExitReturned.model_validate(payload), subject=req.area_code)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import String, bindparam, func, or_, select
-from sqlalchemy.dialects.postgresql import insert
 
 from services.registry.area_exits.rules import (
     AreaExitKind,
@@ -19,7 +18,7 @@ from services.registry.area_exits.rules import (
 from services.registry.models import AreaExitPolicyRow, AreaExitRequest, AreaIncome, RollupCounter
 from services.registry.vocabulary import POOR_STATUSES
 from shared.db import like_prefix, read_rows
-from shared.repository import Repository, Slice
+from shared.repository import KeyedRepository, Repository, Slice
 
 # Built once (a roll-up's read; shared.db.read_rows): the prefix's LIKE pattern a parameter.
 _EXITED_BY_YEAR = (
@@ -73,7 +72,8 @@ def to_policy(row: AreaExitPolicyRow) -> AreaExitPolicy:
     )
 
 
-def _row(policy: AreaExitPolicy) -> dict[str, Any]:
+def policy_row(policy: AreaExitPolicy) -> dict[str, Any]:
+    """The record as stored (and, with its version, as audited)."""
     return {
         "area_prefix": policy.area_prefix,
         "year": policy.year,
@@ -83,8 +83,9 @@ def _row(policy: AreaExitPolicy) -> dict[str, Any]:
     }
 
 
-class AreaExitPolicyRepository(Repository[AreaExitPolicyRow]):
+class AreaExitPolicyRepository(KeyedRepository[AreaExitPolicyRow]):
     model = AreaExitPolicyRow
+    key = ("area_prefix", "year", "kind")
 
     async def applicable(self, *, area_code: str, year: int, kind: AreaExitKind) -> list[AreaExitPolicy]:
         prefixes = ["", area_code[:2], area_code[:4], area_code[:6], area_code[:9], area_code]
@@ -96,35 +97,15 @@ class AreaExitPolicyRepository(Repository[AreaExitPolicyRow]):
         return [to_policy(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def add_missing(self, policies: Sequence[AreaExitPolicy]) -> int:
-        """Insert presets whose (prefix, year, kind) is not there yet; an edited record stays."""
-        stmt = insert(AreaExitPolicyRow).values([_row(p) for p in policies]).on_conflict_do_nothing()
-        return len((await self.session.execute(stmt.returning(AreaExitPolicyRow.id))).all())
+        return await self.insert_missing([policy_row(p) for p in policies])
 
     async def by_key(
         self, area_prefix: str, year: int, kind: AreaExitKind, *, lock: bool = False
     ) -> AreaExitPolicyRow | None:
-        stmt = select(AreaExitPolicyRow).where(
-            AreaExitPolicyRow.area_prefix == area_prefix,
-            AreaExitPolicyRow.year == year,
-            AreaExitPolicyRow.kind == kind.value,
-        )
-        if lock:  # a change holds the row from its If-Match check to its write
-            stmt = stmt.with_for_update()
-        return (
-            await self.session.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
+        return await self.by_natural_key(area_prefix, year, kind.value, lock=lock)
 
     async def add_new(self, policy: AreaExitPolicy) -> AreaExitPolicyRow | None:
-        """A new record; None if a concurrent request created the same (prefix, year, kind) first."""
-        stmt = (
-            insert(AreaExitPolicyRow)
-            .values({**_row(policy), "version": 1})
-            .on_conflict_do_nothing(
-                index_elements=[AreaExitPolicyRow.area_prefix, AreaExitPolicyRow.year, AreaExitPolicyRow.kind]
-            )
-            .returning(AreaExitPolicyRow)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return await self.insert_new(policy_row(policy))
 
     async def replace(self, row: AreaExitPolicyRow, policy: AreaExitPolicy) -> None:
         row.source, row.criteria = policy.source, criteria_json(policy.criteria)

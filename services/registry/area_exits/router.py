@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from services.registry.area_exits import service
 from services.registry.area_exits.rules import AreaExitKind, AreaExitPolicy
@@ -20,8 +20,9 @@ from services.registry.area_exits.schemas import (
     CriterionSpecIO,
     PolicyRef,
 )
+from services.registry.deps import Admin, Decider
 from services.registry.models import AreaExitRequest
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.clock import ClockDep
 from shared.db import SessionDep
 from shared.errors import Forbidden
@@ -77,7 +78,7 @@ async def request_area_exit(
     session: SessionDep,
     clock: ClockDep,
     idem: IdempotencyDep,
-    user: Annotated[Principal, Depends(require_roles("registrar", "approver"))],
+    user: Decider,
 ) -> AreaExitRequestOut:
     """Ask for the exit of a poor village or a county (409 with every criterion unless eligible);
     inspection then opens its sign-off dossier. A criterion declared twice in `declared` is 422."""
@@ -179,7 +180,7 @@ async def area_exit_policy_record(
 async def put_area_exit_policy(
     body: AreaExitPolicyIn,
     session: SessionDep,
-    user: Annotated[Principal, Depends(require_roles("admin"))],
+    user: Admin,
     response: Response,
     if_match: IfMatch = None,
 ) -> None:

@@ -10,6 +10,7 @@ area is marked exited with that date; a refusal returns the request with the rea
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +23,7 @@ from services.registry.area_exits.presets import AREA_EXIT_PRESETS
 from services.registry.area_exits.repository import (
     AreaExitPolicyRepository,
     AreaExitRequestRepository,
-    criteria_json,
+    policy_row,
     to_policy,
 )
 from services.registry.area_exits.rules import (
@@ -55,12 +56,12 @@ from services.registry.errors import (
 )
 from services.registry.exits import service as exits
 from services.registry.models import Area, AreaExitPolicyRow, AreaExitRequest
+from services.registry.policies import service as policy_service
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.errors import PreconditionRequired
 from shared.events import CloudEvent
-from shared.events.contracts import parse
 from shared.http import check_put_precondition
 from shared.repository import Slice
 
@@ -100,16 +101,7 @@ async def resolve(session: AsyncSession, *, area_code: str, year: int, kind: Are
 async def seed_presets(*, session: AsyncSession) -> int:
     """Idempotent: adds the seeds' village and county criteria that are not in the table yet."""
     added = await AreaExitPolicyRepository(session).add_missing(AREA_EXIT_PRESETS)
-    if added:
-        await audit.record(
-            session,
-            actor="system",
-            action="area_exit_policy.seeded",
-            entity_type="area_exit_policy",
-            entity_id="presets",
-            after={"records_added": added},
-        )
-    return added
+    return await policy_service.audit_seeded(session, "area_exit_policy", added)
 
 
 async def _rural_population(session: AsyncSession, area: Area) -> int | None:
@@ -214,52 +206,50 @@ async def request_exit(
     return req
 
 
-async def _pending(session: AsyncSession, event: CloudEvent) -> AreaExitRequest | None:
-    verdict = parse(event)
-    if not isinstance(verdict, inspection.AreaExitVerified | inspection.AreaExitRejected):
-        raise TypeError(f"{event.type} is not an area exit verdict")
-    req = await AreaExitRequestRepository(session).get(uuid.UUID(verdict.exit_request_id), lock=True)
-    if req is None or req.status != "pending":
-        return None  # unknown or already decided: a verdict never applies twice
-    return req
-
-
 async def on_area_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     """Every signer signed: the village or county has exited, on the day the last one signed."""
-    req = await _pending(session, event)
-    if req is None:
-        return
-    exits.decide(req, inspection.AreaExitVerified.of(event))
-    await session.flush()
-    await audit.record(
-        session,
-        actor="inspection",
-        action="area.exited",
-        entity_type="area_exit_request",
-        entity_id=req.id,
-        before={"status": "pending"},
-        after={"status": "verified", "area_code": req.area_code, "exited_on": str(req.decided_on)},
-    )
-    await events.exited(session, req)
+    await _decide(session, event, "area.exited", events.exited)
 
 
 async def on_area_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     """A signer refused: the request comes back, returned, with the refusal's reason and step."""
-    req = await _pending(session, event)
-    if req is None:
+    await _decide(session, event, "area.exit_returned", events.exit_returned)
+
+
+async def _decide(
+    session: AsyncSession,
+    event: CloudEvent,
+    action: str,
+    publish: Callable[[AsyncSession, AreaExitRequest], Awaitable[None]],
+) -> None:
+    """The pending request closed by the verdict (exits.decide), audited and published."""
+    repo = AreaExitRequestRepository(session)
+    found = await exits.pending_request(
+        event,
+        (inspection.AreaExitVerified, inspection.AreaExitRejected),
+        lambda request_id: repo.get(request_id, lock=True),
+        "an area exit verdict",
+    )
+    if found is None:
         return
-    exits.decide(req, inspection.AreaExitRejected.of(event))
+    req, verdict = found
+    exits.decide(req, verdict)
     await session.flush()
+    after: dict[str, str | None]
+    if req.status == "verified":
+        after = {"status": "verified", "area_code": req.area_code, "exited_on": str(req.decided_on)}
+    else:
+        after = {"status": "returned", "reason": req.reason}
     await audit.record(
         session,
         actor="inspection",
-        action="area.exit_returned",
+        action=action,
         entity_type="area_exit_request",
         entity_id=req.id,
         before={"status": "pending"},
-        after={"status": "returned", "reason": req.reason},
+        after=after,
     )
-    await events.exit_returned(session, req)
+    await publish(session, req)
 
 
 async def list_for_area(*, session: AsyncSession, actor: Principal, code: str) -> list[AreaExitRequest]:
@@ -268,10 +258,7 @@ async def list_for_area(*, session: AsyncSession, actor: Principal, code: str) -
 
 
 async def get_request(*, session: AsyncSession, actor: Principal, request_id: uuid.UUID) -> AreaExitRequest:
-    req = await AreaExitRequestRepository(session).get(request_id)
-    if req is None or not actor.covers(req.area_code):
-        raise AreaExitRequestNotFound.in_your_area(request_id)
-    return req
+    return await AreaExitRequestRepository(session).get_in_area(request_id, actor, AreaExitRequestNotFound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,14 +311,7 @@ class StoredPolicy:
 
 def _audited(policy: AreaExitPolicy, version: int) -> dict[str, Any]:
     """The record as the audit log keeps it (the fields of its GET answer)."""
-    return {
-        "area_prefix": policy.area_prefix,
-        "year": policy.year,
-        "kind": policy.kind.value,
-        "source": policy.source,
-        "criteria": criteria_json(policy.criteria),
-        "version": version,
-    }
+    return policy_row(policy) | {"version": version}
 
 
 def _policy_in(data: AreaExitPolicyIn) -> AreaExitPolicy:

@@ -7,33 +7,24 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import events as contracts
+from services.registry.models import Area
 from shared.events.contracts import emit
 
 AREA_UPSERTED = "registry.area.upserted.v1"
 
 
-async def publish_upserted(
-    session: AsyncSession, area: Mapping[str, object], income_fen: int | None
-) -> None:
-    await emit(
-        session,
-        contracts.AreaUpserted.model_validate(
-            {
-                "code": area["code"],
-                "name": area["name"],
-                "level": area["level"],
-                "parent_code": area["parent_code"],
-                "poor_village": area["poor_village"],
-                "old_area_village": area["old_area_village"],
-                "key_village": area["key_village"],
-                "pairing_village": area["pairing_village"],
-                "pairing_dispatch_level": area["pairing_dispatch_level"],
-                "rural_population": area["rural_population"],
-                "collective_income_fen": income_fen,
-            }
-        ),
-        subject=str(area["code"]),
-    )
+# The payload's fields but the income, read alike from an upserted row or a stored area.
+_FIELDS = tuple(name for name in contracts.AreaUpserted.model_fields if name != "collective_income_fen")
 
 
-__all__ = ["AREA_UPSERTED", "publish_upserted"]
+async def publish_upserted(session: AsyncSession, area: Mapping[str, object], income_fen: int | None) -> None:
+    payload = {name: area[name] for name in _FIELDS} | {"collective_income_fen": income_fen}
+    await emit(session, contracts.AreaUpserted.model_validate(payload), subject=str(area["code"]))
+
+
+async def publish_stored(session: AsyncSession, area: Area, income_fen: int | None) -> None:
+    """The same event for an area read from the table (e.g. after its income was imported)."""
+    await publish_upserted(session, {name: getattr(area, name) for name in _FIELDS}, income_fen)
+
+
+__all__ = ["AREA_UPSERTED", "publish_stored", "publish_upserted"]

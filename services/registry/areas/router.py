@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.registry.areas import service
 from services.registry.areas.schemas import AreaLoadOut, AreaOut, AreaTreeIn
-from shared.auth import CurrentUser, Principal, require_roles
+from services.registry.deps import Registrar
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AreaCodeText
 
@@ -33,9 +32,7 @@ def _out(view: service.AreaView) -> AreaOut:
 
 
 @router.post("", response_model=AreaLoadOut)
-async def load_tree(
-    body: AreaTreeIn, session: SessionDep, user: Annotated[Principal, Depends(require_roles("registrar"))]
-) -> AreaLoadOut:
+async def load_tree(body: AreaTreeIn, session: SessionDep, user: Registrar) -> AreaLoadOut:
     return AreaLoadOut(upserted=await service.upsert_tree(session=session, actor=user, areas=body.areas))
 
 

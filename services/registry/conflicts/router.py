@@ -4,22 +4,21 @@ refusal that opened a conflict (kept: the request's transaction commits the conf
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.registry.conflicts import resolution
 from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
-from services.registry.deps import TodayDep
+from services.registry.deps import Approver, TodayDep
 from services.registry.errors import PersonActiveElsewhere
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.errors import problem_response
 from shared.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/identity-conflicts", tags=["identity conflicts"])
-Officer = Annotated[Principal, Depends(require_roles("approver"))]
 
 
 def recorded_refusal(refusal: PersonActiveElsewhere, request: Request) -> JSONResponse:
@@ -76,7 +75,7 @@ def _officer_out(view: resolution.ConflictView) -> ConflictOut:
 @router.get("", response_model=Page[ConflictOut])
 async def conflict_queue(
     session: SessionDep,
-    user: Officer,
+    user: Approver,
     status: Literal["open", "kept", "moved", "rejected"] | None = "open",
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -94,7 +93,7 @@ async def get_conflict(
 
 @router.post("/{conflict_id}/resolution", response_model=ConflictOut)
 async def resolve_conflict(
-    conflict_id: uuid.UUID, body: ResolutionIn, session: SessionDep, user: Officer, today: TodayDep
+    conflict_id: uuid.UUID, body: ResolutionIn, session: SessionDep, user: Approver, today: TodayDep
 ) -> ConflictOut:
     return _officer_out(
         await resolution.resolve(session=session, actor=user, conflict_id=conflict_id, data=body, today=today)

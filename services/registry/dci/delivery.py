@@ -24,6 +24,7 @@ import httpx
 import structlog
 
 from services.registry.dci import service
+from services.registry.dci.models import DciClient
 from services.registry.dci.repository import DciRepository
 from services.registry.settings import RegistrySettings
 from shared.clock import clock
@@ -42,6 +43,29 @@ class DeliveryReport:
     notifications_sent: int = 0
     failures: list[str] = field(default_factory=list)
     locked_out: int = 0
+
+
+@dataclass(frozen=True)
+class _Round:
+    """One delivery run's tools, handed to each client's steps (in order: searches, then notifications)."""
+
+    db: Database
+    http: httpx.AsyncClient
+    cipher: Any
+    receiver_id: str
+    now: datetime
+    report: DeliveryReport
+
+    def reply(self, client: DciClient, action: str, message: dict[str, Any], total: int) -> dict[str, Any]:
+        return service.reply(
+            client,
+            self.cipher,
+            action=action,
+            message=message,
+            total=total,
+            receiver_id=self.receiver_id,
+            now=self.now,
+        )
 
 
 class DciDelivery:
@@ -83,8 +107,9 @@ class DciDelivery:
                     if not held:
                         report.locked_out += 1
                         continue
-                    await self._searches(db, http, cipher, client_id, now, report)
-                    await self._notifications(db, http, cipher, client_id, now, report)
+                    run = _Round(db, http, cipher, self.settings.dci_receiver_id, now, report)
+                    await self._searches(run, client_id)
+                    await self._notifications(run, client_id)
         return report
 
     def _delay(self, attempts: int) -> timedelta:
@@ -101,15 +126,8 @@ class DciDelivery:
             return f"{type(exc).__name__}: {exc}"[:500]
         return None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"
 
-    async def _searches(
-        self,
-        db: Database,
-        http: httpx.AsyncClient,
-        cipher: Any,
-        client_id: str,
-        now: datetime,
-        report: DeliveryReport,
-    ) -> None:
+    async def _searches(self, run: _Round, client_id: str) -> None:
+        db, now = run.db, run.now
         async with db.transaction() as session:
             repo = DciRepository(session)
             client = await repo.client(client_id)
@@ -120,20 +138,17 @@ class DciDelivery:
             bodies = [
                 (
                     t.id,
-                    service.reply(
+                    run.reply(
                         client,
-                        cipher,
-                        action="on-search",
-                        message=t.response or {},
-                        total=len((t.response or {}).get("search_response", [])),
-                        receiver_id=self.settings.dci_receiver_id,
-                        now=now,
+                        "on-search",
+                        t.response or {},
+                        len((t.response or {}).get("search_response", [])),
                     ),
                 )
                 for t in due
             ]
         for txn_id, body in bodies:
-            error = await self._post(http, url, body)
+            error = await self._post(run.http, url, body)
             async with db.transaction() as session:
                 txn = next(
                     t for t in await DciRepository(session).callbacks_due(client_id, now) if t.id == txn_id
@@ -141,23 +156,16 @@ class DciDelivery:
                 txn.attempts += 1
                 if error is None:
                     txn.callback_state, txn.delivered_at, txn.last_error = "delivered", clock.now(), None
-                    report.searches_called_back += 1
+                    run.report.searches_called_back += 1
                 else:
                     txn.last_error, txn.next_attempt_at = error, now + self._delay(txn.attempts)
-                    report.failures.append(f"{client_id} on-search: {error}")
+                    run.report.failures.append(f"{client_id} on-search: {error}")
                     log.warning("dci_callback_failed", client=client_id, action="on-search", error=error)
             if error is not None:
                 return  # in order: later answers wait for this one
 
-    async def _notifications(
-        self,
-        db: Database,
-        http: httpx.AsyncClient,
-        cipher: Any,
-        client_id: str,
-        now: datetime,
-        report: DeliveryReport,
-    ) -> None:
+    async def _notifications(self, run: _Round, client_id: str) -> None:
+        db, now = run.db, run.now
         while True:
             async with db.transaction() as session:
                 repo = DciRepository(session)
@@ -171,24 +179,16 @@ class DciDelivery:
                     "transaction_id": f"notify-{ids[0]}-{ids[-1]}",
                     "notify_event": [r.item for r in rows],
                 }
-                body = service.reply(
-                    client,
-                    cipher,
-                    action="notify",
-                    message=message,
-                    total=len(rows),
-                    receiver_id=self.settings.dci_receiver_id,
-                    now=now,
-                )
+                body = run.reply(client, "notify", message, len(rows))
                 url = client.callback_url.rstrip("/") + "/notify"
-            error = await self._post(http, url, body)
+            error = await self._post(run.http, url, body)
             async with db.transaction() as session:
                 repo = DciRepository(session)
                 if error is None:
                     await repo.mark_notifications(
                         ids, {"delivered_at": clock.now(), "last_error": None, "attempts": attempts}
                     )
-                    report.notifications_sent += len(ids)
+                    run.report.notifications_sent += len(ids)
                 else:
                     await repo.mark_notifications(
                         ids,
@@ -198,7 +198,7 @@ class DciDelivery:
                             "next_attempt_at": now + self._delay(attempts),
                         },
                     )
-                    report.failures.append(f"{client_id} notify: {error}")
+                    run.report.failures.append(f"{client_id} notify: {error}")
                     log.warning("dci_callback_failed", client=client_id, action="notify", error=error)
                     return
             if len(ids) < self.batch_size:

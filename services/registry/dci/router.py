@@ -27,8 +27,8 @@ from services.registry.dci.schemas import (
     TxnStatusEnvelope,
     UnsubscribeEnvelope,
 )
-from services.registry.deps import CipherDep, TodayDep
-from shared.auth import Principal, require_roles
+from services.registry.deps import Admin, CipherDep, Machine, TodayDep
+from shared.auth import Principal
 from shared.clock import Clock, ClockDep
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Problem
@@ -37,8 +37,6 @@ from shared.pii import PiiCipher
 from shared.ratelimit import RATE_LIMITED_RESPONSES, TokenBuckets
 
 router = APIRouter(prefix="/dci", tags=["dci"])
-Machine = Annotated[Principal, Depends(require_roles("service"))]
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
 ClientId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
 SIGNED: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No valid token, or the message signature is missing or wrong"},

@@ -23,7 +23,7 @@ MAX_PAGE_SIZE = 100
 SORTABLE = {"area_code", "year", "registered_on", "household_number"}
 
 # Fields an agreement may name (data rights). Households and persons are cut to them.
-DATA_RIGHTS = (
+HOUSEHOLD_RIGHTS = (
     "household_id",
     "household_number",
     "area_code",
@@ -35,11 +35,9 @@ DATA_RIGHTS = (
     "dibao",
     "registered_on",
     "exited_on",
-    "name_masked",
-    "resident_id_masked",
-    "relation",
-    "members",
 )
+PERSON_RIGHTS = ("name_masked", "resident_id_masked", "relation")
+DATA_RIGHTS = (*HOUSEHOLD_RIGHTS, *PERSON_RIGHTS, "members")
 
 EVENT_KINDS = ("registered", "exited", "relapsed", "moved", "died")
 REGISTERED_EVENT = "registry.household.registered.v1"
@@ -348,19 +346,7 @@ def household_record(
     """A household cut to the client's data rights (``members`` only if the agreement names them)."""
     allowed = set(rights)
     record: dict[str, Any] = {}
-    for name in (
-        "household_id",
-        "household_number",
-        "area_code",
-        "status",
-        "year",
-        "member_count",
-        "poverty_causes",
-        "batches",
-        "dibao",
-        "registered_on",
-        "exited_on",
-    ):
+    for name in HOUSEHOLD_RIGHTS:
         if name in allowed and name in h:
             value = h[name]
             record[name] = value.isoformat() if isinstance(value, date) else value
@@ -373,7 +359,7 @@ def household_record(
 
 def person_record(m: Mapping[str, Any], rights: Sequence[str]) -> dict[str, Any]:
     allowed = set(rights)
-    return {k: m[k] for k in ("name_masked", "resident_id_masked", "relation") if k in allowed and k in m}
+    return {k: m[k] for k in PERSON_RIGHTS if k in allowed and k in m}
 
 
 # ------------------------------------------------------------------------------- subscriptions

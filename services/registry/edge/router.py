@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, UploadFile
 
-from fastapi import APIRouter, Depends, UploadFile
-
-from services.registry.deps import CipherDep, TodayDep
+from services.registry.deps import CipherDep, Registrar, TodayDep
 from services.registry.edge import service
 from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut, RollProblemOut
 from services.registry.models import EdgeHousehold
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import InvalidInput
@@ -17,7 +15,6 @@ from shared.pagination import Cursor, Limit, Page
 from shared.pii import mask_name
 
 router = APIRouter(tags=["edge"])
-Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 MAX_ROLL_BYTES = 20 * 1024 * 1024
 SHOWN = 1_000  # each list in a cross-check answer is cut here; the counts are always complete
 

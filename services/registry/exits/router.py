@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.registry.deps import TodayDep
+from services.registry.deps import Registrar, TodayDep
 from services.registry.exits import service
 from services.registry.exits.schemas import CriterionOut, EligibilityOut, ExitRequestIn, ExitRequestOut
 from services.registry.models import ExitRequest
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 
@@ -42,7 +41,7 @@ async def request_exit(
     session: SessionDep,
     today: TodayDep,
     idem: IdempotencyDep,
-    user: Annotated[Principal, Depends(require_roles("registrar"))],
+    user: Registrar,
 ) -> ExitRequestOut:
     out = _out(
         await service.request_exit(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +19,7 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.identification.rules import Action, next_status
 from services.registry.models import AreaExitRequest, ExitRequest, Household
 from services.registry.policies import service as policy_service
-from services.registry.rollups.rules import flow_deltas
+from services.registry.rollups.rules import CounterDelta, flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.auth import Principal
@@ -32,6 +34,26 @@ Verdict = (
     | inspection.AreaExitVerified
     | inspection.AreaExitRejected
 )
+
+
+Request = TypeVar("Request", ExitRequest, AreaExitRequest)
+
+
+async def pending_request(
+    event: CloudEvent,
+    verdicts: tuple[type[Verdict], ...],
+    get: Callable[[uuid.UUID], Awaitable[Request | None]],
+    what: str,
+) -> tuple[Request, Verdict] | None:
+    """The pending household or area exit request a verdict closes (``get`` locks it) and the
+    verdict; None when the request is unknown or already decided: a verdict never applies twice."""
+    verdict = parse(event)
+    if not isinstance(verdict, verdicts):
+        raise TypeError(f"{event.type} is not {what}")
+    req = await get(uuid.UUID(verdict.exit_request_id))
+    if req is None or req.status != "pending":
+        return None
+    return req, verdict
 
 
 def decide(req: ExitRequest | AreaExitRequest, verdict: Verdict) -> None:
@@ -109,12 +131,16 @@ async def request_exit(
 
 
 async def _pending(session: AsyncSession, event: CloudEvent) -> tuple[ExitRequest, Household] | None:
-    verdict = parse(event)
-    if not isinstance(verdict, inspection.ExitVerified | inspection.ExitRejected):
-        raise TypeError(f"{event.type} is not an exit verdict")
-    req = await ExitRequestRepository(session).get(uuid.UUID(verdict.exit_request_id), lock=True)
-    if req is None or req.status != "pending":
-        return None  # unknown or already decided: a verdict cannot apply twice
+    repo = ExitRequestRepository(session)
+    found = await pending_request(
+        event,
+        (inspection.ExitVerified, inspection.ExitRejected),
+        lambda request_id: repo.get(request_id, lock=True),
+        "an exit verdict",
+    )
+    if found is None:
+        return None
+    req = found[0]
     h = await households.load(session, "inspection", req.household_id, lock=True)
     if h.status != HouseholdStatus.EXIT_REQUESTED.value:
         # Defensive: the household left exit_requested by another path. A verdict must never become
@@ -142,27 +168,16 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     verdict = inspection.ExitVerified.of(event)
     verified_on = verdict.verified_on
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=req.year)
-    before, before_state = households.snapshot(h), households.state(h)
-    h.status = next_status(HouseholdStatus(h.status), Action.VERIFY_EXIT).value
-    # 脱贫不脱政策: the keep period is counted from this household's own exit date
-    h.exited_on, h.policies_kept_until = verified_on, policy.kept_until(verified_on)
-    # the exit is published on a public notice for the policy's minimum days, starting that day
-    h.exit_notice_until = verified_on + timedelta(days=policy.notice_days_required - 1)
-    h.version += 1
+
+    def exit_dates(h: Household) -> None:
+        # 脱贫不脱政策: the keep period is counted from this household's own exit date
+        h.exited_on, h.policies_kept_until = verified_on, policy.kept_until(verified_on)
+        # the exit is published on a public notice for the policy's minimum days, starting that day
+        h.exit_notice_until = verified_on + timedelta(days=policy.notice_days_required - 1)
+
     decide(req, verdict)
-    await session.flush()
     exits = flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count)
-    await audit.record(
-        session,
-        actor="inspection",
-        action="household.exited",
-        entity_type="household",
-        entity_id=h.id,
-        before=before_state,
-        after=households.state(h) | {"event_id": event.id},
-    )
-    await events.exited(session, h, req)
-    await households.track(session, before, h, flows=exits)  # one counter statement (see track)
+    await _close(session, req, h, Action.VERIFY_EXIT, {"event_id": event.id}, change=exit_dates, flows=exits)
 
 
 async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
@@ -171,23 +186,47 @@ async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     if found is None:
         return
     req, h = found
-    verdict = inspection.ExitRejected.of(event)
+    decide(req, inspection.ExitRejected.of(event))
+    await _close(session, req, h, Action.RETURN_EXIT, {"reason": req.reason})
+
+
+# A verdict's step: what the household's audit record calls it, and the event it publishes.
+_CLOSES = {
+    Action.VERIFY_EXIT: ("household.exited", events.exited),
+    Action.RETURN_EXIT: ("household.exit_returned", events.exit_returned),
+}
+
+
+async def _close(
+    session: AsyncSession,
+    req: ExitRequest,
+    h: Household,
+    step: Action,
+    noted: dict[str, object],
+    *,
+    change: Callable[[Household], None] | None = None,
+    flows: Sequence[CounterDelta] = (),
+) -> None:
+    """The household takes the verdict's ``step`` (and ``change``), audited with ``noted``, published
+    and counted."""
+    action, publish = _CLOSES[step]
     before, before_state = households.snapshot(h), households.state(h)
-    h.status = next_status(HouseholdStatus(h.status), Action.RETURN_EXIT).value
+    h.status = next_status(HouseholdStatus(h.status), step).value
+    if change is not None:
+        change(h)
     h.version += 1
-    decide(req, verdict)
     await session.flush()
     await audit.record(
         session,
         actor="inspection",
-        action="household.exit_returned",
+        action=action,
         entity_type="household",
         entity_id=h.id,
         before=before_state,
-        after=households.state(h) | {"reason": req.reason},
+        after=households.state(h) | noted,
     )
-    await events.exit_returned(session, h, req)
-    await households.track(session, before, h)  # last: hot counter rows held only until commit
+    await publish(session, h, req)
+    await households.track(session, before, h, flows=flows)  # last: hot counter rows held only until commit
 
 
 async def list_requests(

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from services.registry.deps import TodayDep
+from services.registry.deps import Approver, Decider, Registrar, TodayDep
 from services.registry.identification import service
 from services.registry.identification.schemas import (
     ConfirmationIn,
@@ -18,13 +17,10 @@ from services.registry.identification.schemas import (
     StatusOut,
 )
 from services.registry.models import Household
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 
 router = APIRouter(prefix="/households/{household_id}", tags=["identification"])
-Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
-Approver = Annotated[Principal, Depends(require_roles("approver"))]
-Decider = Annotated[Principal, Depends(require_roles("registrar", "approver"))]
 
 
 def _out(h: Household) -> StatusOut:

@@ -132,12 +132,25 @@ async def _published(session: AsyncSession, h: Household, change: str, **extra: 
     await household_events.updated(session, h, members, change=change, **extra)
 
 
-async def submit_review(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID) -> Household:
-    h = await households.load(session, actor, household_id, lock=True)
-    before = await _step(session, actor, h, Action.SUBMIT_REVIEW)
-    await _published(session, h, "review_submitted")
+async def _step_published(
+    session: AsyncSession,
+    actor: Actor,
+    h: Household,
+    action: Action,
+    change: str,
+    *,
+    detail: dict[str, Any] | None = None,
+) -> Household:
+    """A step (``_step``) published as the household updated by ``change``, counted last."""
+    before = await _step(session, actor, h, action, detail=detail)
+    await _published(session, h, change)
     await households.track(session, before, h)
     return h
+
+
+async def submit_review(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID) -> Household:
+    h = await households.load(session, actor, household_id, lock=True)
+    return await _step_published(session, actor, h, Action.SUBMIT_REVIEW, "review_submitted")
 
 
 async def record_review(
@@ -151,10 +164,7 @@ async def record_review(
         return await _reject(session, actor, h, f"village democratic review did not approve ({data.held_on})")
     h.review_result, h.review_held_on = data.result.value, data.held_on
     held = {"review_held_on": data.held_on.isoformat()} | late
-    before = await _step(session, actor, h, Action.RECORD_REVIEW, detail=held)
-    await _published(session, h, "review_recorded")
-    await households.track(session, before, h)
-    return h
+    return await _step_published(session, actor, h, Action.RECORD_REVIEW, "review_recorded", detail=held)
 
 
 async def start_notice(
@@ -171,10 +181,7 @@ async def start_notice(
     late = await _entered(session, actor, h, field="notice_starts_on", on=on, today=today, reason=reason)
     h.notice_starts_on = data.starts_on
     starts = {"notice_starts_on": data.starts_on.isoformat()} | late
-    before = await _step(session, actor, h, Action.START_NOTICE, detail=starts)
-    await _published(session, h, "notice_started")
-    await households.track(session, before, h)
-    return h
+    return await _step_published(session, actor, h, Action.START_NOTICE, "notice_started", detail=starts)
 
 
 async def confirmable_on(session: AsyncSession, h: Household) -> date | None:
@@ -325,10 +332,7 @@ async def confirm(
     )
     h.confirmed_on = today
     h.confirmation_signature = signed
-    before = await _step(session, actor, h, Action.CONFIRM, detail={"signature": signed})
-    await _published(session, h, "confirmed")
-    await households.track(session, before, h)
-    return h
+    return await _step_published(session, actor, h, Action.CONFIRM, "confirmed", detail={"signature": signed})
 
 
 async def register(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, today: date) -> Household:

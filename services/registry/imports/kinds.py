@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from services.registry.imports.rules import StagedRow
 from shared.resident_id import InvalidResidentId, make, validate
 from shared.sheet_import import map_header
 
@@ -33,13 +34,9 @@ EXAMPLE_VILLAGE = "440783101201"
 
 
 @dataclass
-class KindRow:
+class KindRow(StagedRow):
     """One row of a non-registration kind, with every reason this row alone shows."""
 
-    household_key: str | None = None
-    area_code: str | None = None
-    name: str | None = None
-    resident_id: str | None = None
     year: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)

@@ -53,6 +53,24 @@ class ImportRepository(Repository[SpreadsheetImport]):
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def _refuse(self, sql: str, params: dict[str, Any]) -> int:
+        result = await self.session.execute(text(sql), params)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def _refuse_repeats(self, import_id: uuid.UUID, key: tuple[str, ...], reason: str) -> int:
+        """Rows whose ``key`` columns a row above in the same file already has: refused with
+        ``reason``, which may name that first row (``d.first_row``). ``key``: column names, never input."""
+        columns = ", ".join(key)
+        given = " AND ".join(f"{c} IS NOT NULL" for c in key)
+        same = " AND ".join(f"r.{c} = d.{c}" for c in key)
+        return await self._refuse(
+            _REFUSE.format(reason=reason)
+            + f"FROM (SELECT {columns}, min(row_no) AS first_row FROM import_row "
+            f"WHERE import_id = :i AND {given} GROUP BY {columns} HAVING count(*) > 1) d "
+            f"WHERE r.import_id = :i AND {same} AND r.row_no <> d.first_row",
+            {"i": import_id},
+        )
+
     async def set(self, import_id: uuid.UUID, **values: Any) -> None:
         await self.session.execute(
             update(SpreadsheetImport).where(SpreadsheetImport.id == import_id).values(**values)
@@ -98,18 +116,10 @@ class ImportRepository(Repository[SpreadsheetImport]):
             p,
         )
         # the same person twice in the file: the later rows are refused, naming the first
-        await s.execute(
-            text(
-                _REFUSE.format(
-                    reason="ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现，一人只能在一户']"
-                )
-                + "FROM (SELECT resident_id_hash, min(row_no) AS first_row FROM import_row "
-                "WHERE import_id = :i AND resident_id_hash IS NOT NULL GROUP BY resident_id_hash "
-                "HAVING count(*) > 1) d "
-                "WHERE r.import_id = :i AND r.resident_id_hash = d.resident_id_hash AND r.row_no <> "
-                "d.first_row"
-            ),
-            p,
+        await self._refuse_repeats(
+            import_id,
+            ("resident_id_hash",),
+            "ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现，一人只能在一户']",
         )
         await self.refuse_held(import_id)
         # area: exists, is a village, lies in the uploader's area (heads carry the household's area)
@@ -370,10 +380,6 @@ class KindRepository(ImportRepository):
             {"i": import_id},
         )
 
-    async def _refuse(self, sql: str, params: dict[str, Any]) -> int:
-        result = await self.session.execute(text(sql), params)
-        return int(getattr(result, "rowcount", 0) or 0)
-
     # ---- incomes -------------------------------------------------------------------------------
 
     async def check_incomes(self, import_id: uuid.UUID, *, scope: str, closed: dict[str, str]) -> None:
@@ -428,16 +434,10 @@ class KindRepository(ImportRepository):
             p | {"scope": scope},
         )
         await self.refuse_closed(import_id, closed)
-        await self._refuse(
-            _REFUSE.format(
-                reason="ARRAY['该户' || r.year || '年度的收入在本文件第' || d.first_row || '行已填写']"
-            )
-            + "FROM (SELECT household_id, year, min(row_no) AS first_row FROM import_row "
-            "WHERE import_id = :i AND household_id IS NOT NULL AND year IS NOT NULL "
-            "GROUP BY household_id, year HAVING count(*) > 1) d "
-            "WHERE r.import_id = :i AND r.household_id = d.household_id AND r.year = d.year "
-            "AND r.row_no <> d.first_row",
-            p,
+        await self._refuse_repeats(
+            import_id,
+            ("household_id", "year"),
+            "ARRAY['该户' || r.year || '年度的收入在本文件第' || d.first_row || '行已填写']",
         )
         await self.accept_pending(import_id)
 
@@ -517,13 +517,10 @@ class KindRepository(ImportRepository):
 
     async def check_dibao(self, import_id: uuid.UUID, *, scope: str, outcomes: dict[str, str]) -> None:
         p = {"i": import_id}
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现']")
-            + "FROM (SELECT resident_id_hash, min(row_no) AS first_row FROM import_row "
-            "WHERE import_id = :i AND resident_id_hash IS NOT NULL GROUP BY resident_id_hash "
-            "HAVING count(*) > 1) d "
-            "WHERE r.import_id = :i AND r.resident_id_hash = d.resident_id_hash AND r.row_no <> d.first_row",
-            p,
+        await self._refuse_repeats(
+            import_id,
+            ("resident_id_hash",),
+            "ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现']",
         )
         await self._refuse(
             _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']")
@@ -595,16 +592,10 @@ class KindRepository(ImportRepository):
             "AND left(r.area_code, length(:scope)) <> :scope",
             p | {"scope": scope},
         )
-        await self._refuse(
-            _REFUSE.format(
-                reason="ARRAY['该村' || r.year || '年度的集体经济收入在本文件第' || d.first_row "
-                "|| '行已填写']"
-            )
-            + "FROM (SELECT area_code, year, min(row_no) AS first_row FROM import_row WHERE import_id = :i "
-            "AND area_code IS NOT NULL AND year IS NOT NULL GROUP BY area_code, year HAVING count(*) > 1) d "
-            "WHERE r.import_id = :i AND r.area_code = d.area_code AND r.year = d.year "
-            "AND r.row_no <> d.first_row",
-            p,
+        await self._refuse_repeats(
+            import_id,
+            ("area_code", "year"),
+            "ARRAY['该村' || r.year || '年度的集体经济收入在本文件第' || d.first_row || '行已填写']",
         )
         await self.accept_pending(import_id)
 

@@ -6,15 +6,15 @@ import uuid
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from services.registry.deps import CipherDep, TodayDep
+from services.registry.deps import Approver, CipherDep, TodayDep
 from services.registry.imports import kinds, rules, service
 from services.registry.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
 from services.registry.imports.template import kind_template, registration_template
 from services.registry.models import SpreadsheetImport
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.bodyguard import LARGE_BODY
 from shared.context import get_request_id
 from shared.db import SessionDep
@@ -22,7 +22,6 @@ from shared.sheet_import import upload_bytes
 from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, xlsx_response
 
 router = APIRouter(prefix="/imports", tags=["imports"])
-Approver = Annotated[Principal, Depends(require_roles("approver"))]
 Kind = Literal["registration", "incomes", "dibao", "village_incomes"]
 KIND_HELP = (
     "registration: the 建档立卡 roll, one row per member; incomes: a year's per-capita net income "
@@ -49,8 +48,7 @@ async def template(kind: Annotated[Kind, Path()], user: CurrentUser, today: Toda
         data,
         media_type=XLSX_MEDIA_TYPE,
         headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
-            f"filename*=UTF-8''{quote(title)}"
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(title)}"
         },
     )
 

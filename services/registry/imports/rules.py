@@ -54,11 +54,17 @@ def header_map(header: list[str | None]) -> tuple[dict[str, int], list[str]]:
 
 
 @dataclass
-class ParsedRow:
+class StagedRow:
+    """What every kind's row names: its household, area, person (the staging table's own columns)."""
+
     household_key: str | None = None
     area_code: str | None = None
     name: str | None = None
     resident_id: str | None = None
+
+
+@dataclass
+class ParsedRow(StagedRow):
     birth_date: date | None = None
     sex: str | None = None
     relation: str | None = None
@@ -72,6 +78,20 @@ class ParsedRow:
 
 def _choices(enum: type[PovertyCause] | type[Relation] | type[LabourCapacity]) -> str:
     return "、".join(m.label for m in enum)
+
+
+def _code_of(
+    row: ParsedRow, enum: type[Relation] | type[LabourCapacity], value: str | None, label: str
+) -> str | None:
+    """A required code-list cell as its code (the label is accepted too), or a reason on the row."""
+    if not value:
+        row.reasons.append(f"{label}不能为空")
+        return None
+    try:
+        return enum(value).value
+    except ValueError:
+        row.reasons.append(f"{label}“{value}”不在可选值中（{_choices(enum)}）")
+        return None
 
 
 def parse_row(cells: list[str | None], columns: dict[str, int], *, today: date) -> ParsedRow:
@@ -100,20 +120,8 @@ def parse_row(cells: list[str | None], columns: dict[str, int], *, today: date) 
             row.reasons.append(exc.zh)
         else:
             row.resident_id, row.birth_date, row.sex = parsed.number, parsed.birth_date, parsed.sex
-    relation = get("relation")
-    try:
-        row.relation = Relation(relation).value if relation else None
-    except ValueError:
-        row.reasons.append(f"与户主关系“{relation}”不在可选值中（{_choices(Relation)}）")
-    if not relation:
-        row.reasons.append("与户主关系不能为空")
-    capacity = get("labour_capacity")
-    try:
-        row.labour_capacity = LabourCapacity(capacity).value if capacity else None
-    except ValueError:
-        row.reasons.append(f"劳动能力“{capacity}”不在可选值中（{_choices(LabourCapacity)}）")
-    if not capacity:
-        row.reasons.append("劳动能力不能为空")
+    row.relation = _code_of(row, Relation, get("relation"), "与户主关系")
+    row.labour_capacity = _code_of(row, LabourCapacity, get("labour_capacity"), "劳动能力")
     if row.relation == Relation.HEAD.value:
         _household_columns(row, get, today=today)
     return row

@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -153,15 +153,34 @@ async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiC
         await _validate(db, import_id, data, cipher, today)
     except Exception as exc:
         log.exception("import.validation_failed", import_id=str(import_id))
-        async with db.transaction() as session:
-            repo = ImportRepository(session)
+        await _mark_failed(db, import_id, exc, drop_rows=True)
+
+
+async def _mark_failed(db: Database, import_id: uuid.UUID, exc: Exception, *, drop_rows: bool) -> None:
+    """A background step failed: its own transaction marks the import failed (and drops its rows)."""
+    async with db.transaction() as session:
+        repo = ImportRepository(session)
+        if drop_rows:
             await repo.drop_rows(import_id)
-            await repo.set(
-                import_id,
-                status="failed",
-                error=f"{type(exc).__name__}: {exc}"[:500],
-                finished_at=clock.now(),
-            )
+        await repo.set(
+            import_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:500], finished_at=clock.now()
+        )
+
+
+def _staged_head(
+    import_id: uuid.UUID, row_no: int, cells: list[str | None], parsed: rules.StagedRow, cipher: PiiCipher
+) -> tuple[Any, ...]:
+    """The staging columns of every kind: the row as read, its household, area, person and ID hash."""
+    number = parsed.resident_id
+    return (
+        import_id,
+        row_no,
+        json.dumps(cells, ensure_ascii=False),
+        parsed.household_key,
+        parsed.area_code,
+        parsed.name[:50] if parsed.name else None,
+        cipher.keyed_hash(number) if number else None,
+    )
 
 
 def _staged_record(
@@ -177,13 +196,7 @@ def _staged_record(
     number = parsed.resident_id
     key = parsed.household_key
     return (
-        import_id,
-        row_no,
-        json.dumps(cells, ensure_ascii=False),
-        parsed.household_key,
-        parsed.area_code,
-        parsed.name[:50] if parsed.name else None,
-        cipher.keyed_hash(number) if number else None,
+        *_staged_head(import_id, row_no, cells, parsed, cipher),
         cipher.encrypt(number) if number else None,
         mask_resident_id(number) if number else None,
         parsed.birth_date,
@@ -212,16 +225,32 @@ def _next_chunk(
 ) -> list[tuple[Any, ...]]:
     """Up to CHUNK rows read, checked and encrypted (runs in a worker thread: the event loop keeps
     answering other requests while a county's roll is read)."""
+
+    def stage(row_no: int, cells: list[str | None], shown: list[str | None]) -> tuple[Any, ...]:
+        parsed = rules.parse_row(cells, columns, today=today)
+        return _staged_record(import_id, row_no, shown, parsed, cipher, household_ids)
+
+    return _chunk(rows, columns, width, stage)
+
+
+def _chunk(
+    rows: Iterator[tuple[int, list[str | None]]],
+    columns: dict[str, int],
+    width: int,
+    stage: Callable[[int, list[str | None], list[str | None]], tuple[Any, ...]],
+) -> list[tuple[Any, ...]]:
+    """Up to CHUNK staging records: ``stage`` parses a row's cells and records them ``shown``, with
+    the resident ID masked (no full ID is kept in plaintext, not even staged)."""
     chunk: list[tuple[Any, ...]] = []
+    at = columns.get("resident_id")
     for row_no, cells in rows:
         if not any(cells):
             continue  # blank lines are not rows
         cells = (cells + [None] * width)[: max(width, len(cells))]
-        parsed = rules.parse_row(cells, columns, today=today)
-        at = columns.get("resident_id")
+        shown = list(cells)
         if at is not None and cells[at]:
-            cells[at] = mask_resident_id(cells[at] or "")  # no full ID is kept in plaintext, not even staged
-        chunk.append(_staged_record(import_id, row_no, cells, parsed, cipher, household_ids))
+            shown[at] = mask_resident_id(cells[at] or "")
+        chunk.append(stage(row_no, cells, shown))
         if len(chunk) >= CHUNK:
             break
     return chunk
@@ -251,8 +280,7 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
         done += len(chunk)
         async with db.transaction() as session:
             kind_repo = KindRepository(session)
-            job = await kind_repo.get(import_id, lock=True)
-            if job is None or job.status != "validating":
+            if await _claim(kind_repo, import_id, "validating") is None:
                 return  # cancelled meanwhile (the cancel dropped the rows)
             if chunk:
                 await (kind_repo.copy_rows(chunk) if kind is None else kind_repo.copy_kind_rows(chunk))
@@ -270,8 +298,8 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
         return
     async with db.transaction() as session:
         repo = ImportRepository(session)
-        job = await repo.get(import_id, lock=True)
-        if job is None or job.status != "validating":
+        job = await _claim(repo, import_id, "validating")
+        if job is None:
             return
         policies: dict[str, dict[str, Any]] = {}
         for area_code, year in await repo.head_groups(import_id):
@@ -291,17 +319,7 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
             old_roll_named=bool(job.source_roll and job.reason),
             policies=policies,
         )
-        counts = await repo.counts(import_id)
-        await repo.set(
-            import_id,
-            status="validated",
-            rows_total=done,
-            rows_validated=done,
-            rows_accepted=counts["accepted"],
-            rows_refused=counts["refused"],
-            households_accepted=counts["households"],
-            finished_at=clock.now(),
-        )
+        await _mark_validated(repo, import_id, done, await repo.counts(import_id))
 
 
 async def request_commit(
@@ -334,13 +352,7 @@ async def commit(
             await _commit(session, import_id, actor, mode, today, request_id)
     except Exception as exc:
         log.exception("import.commit_failed", import_id=str(import_id))
-        async with db.transaction() as session:
-            await ImportRepository(session).set(
-                import_id,
-                status="failed",
-                error=f"{type(exc).__name__}: {exc}"[:500],
-                finished_at=clock.now(),
-            )
+        await _mark_failed(db, import_id, exc, drop_rows=False)
 
 
 async def _commit(
@@ -352,8 +364,8 @@ async def _commit(
     request_id: str | None,
 ) -> None:
     repo = ImportRepository(session)
-    job = await repo.get(import_id, lock=True)
-    if job is None or job.status != "committing":
+    job = await _claim(repo, import_id, "committing")
+    if job is None:
         return
     if job.kind in kinds.KINDS:
         await _commit_kind(session, job, actor, mode)
@@ -373,35 +385,15 @@ async def _commit(
     groups = await repo.committed_groups(import_id)
     counts = await repo.counts(import_id)
     earliest = min((g for g in groups), default=None, key=lambda g: g.year)
-    await audit.record(
-        session,
-        actor=actor,
-        action="household.imported",
-        entity_type="household_import",
-        entity_id=str(import_id),
-        after={
-            "import_id": str(import_id),
-            "kind": job.kind,
-            "sha256": job.sha256,
-            "filename": job.filename,
-            "mode": mode,
-            "households": households,
-            "persons": members,
-            "rows_refused": counts["refused"],
-            "source_roll": job.source_roll,
-            "reason": job.reason,
-            "earliest_year": earliest.year if earliest else None,
-        },
-    )
-    await repo.set(
-        import_id,
-        status="committed",
-        rows_committed=members,
-        households_committed=households,
-        rows_accepted=counts["accepted"],
-        rows_refused=counts["refused"],
-        finished_at=clock.now(),
-    )
+    after = _committed_audit(job, mode) | {
+        "households": households,
+        "persons": members,
+        "rows_refused": counts["refused"],
+        "source_roll": job.source_roll,
+        "reason": job.reason,
+        "earliest_year": earliest.year if earliest else None,
+    }
+    await _mark_committed(session, job, actor, "household.imported", after, counts, (members, households))
     # the counters' hot rows are locked until the commit: the use case's last statement
     await RollupRepository(session).apply(
         registered_counter_deltas(
@@ -482,35 +474,20 @@ def _next_kind_chunk(
     cipher: PiiCipher,
     today: date,
 ) -> list[tuple[Any, ...]]:
-    chunk: list[tuple[Any, ...]] = []
-    at = columns.get("resident_id")
-    for row_no, cells in rows:
-        if not any(cells):
-            continue
-        cells = (cells + [None] * width)[: max(width, len(cells))]
+
+    def stage(row_no: int, cells: list[str | None], shown: list[str | None]) -> tuple[Any, ...]:
         parsed = kinds.parse_row(kind, cells, columns, today=today)
-        if at is not None and cells[at]:
-            cells[at] = mask_resident_id(cells[at] or "")
         number = parsed.resident_id
-        chunk.append(
-            (
-                import_id,
-                row_no,
-                json.dumps(cells, ensure_ascii=False),
-                parsed.household_key,
-                parsed.area_code,
-                parsed.name[:50] if parsed.name else None,
-                cipher.keyed_hash(number) if number else None,
-                mask_resident_id(number) if number else None,
-                parsed.year,
-                parsed.reasons,
-                "refused" if parsed.reasons else "pending",
-                json.dumps(parsed.data) if parsed.data else None,
-            )
+        return (
+            *_staged_head(import_id, row_no, shown, parsed, cipher),
+            mask_resident_id(number) if number else None,
+            parsed.year,
+            parsed.reasons,
+            "refused" if parsed.reasons else "pending",
+            json.dumps(parsed.data) if parsed.data else None,
         )
-        if len(chunk) >= CHUNK:
-            break
-    return chunk
+
+    return _chunk(rows, columns, width, stage)
 
 
 def _closed_statuses() -> dict[str, str]:
@@ -527,8 +504,8 @@ DIBAO_OUTCOMES = {
 async def _check_kind(db: Database, import_id: uuid.UUID, kind: kinds.ImportKind, done: int) -> None:
     async with db.transaction() as session:
         repo = KindRepository(session)
-        job = await repo.get(import_id, lock=True)
-        if job is None or job.status != "validating":
+        job = await _claim(repo, import_id, "validating")
+        if job is None:
             return
         if kind is kinds.INCOMES:
             await repo.check_incomes(import_id, scope=job.area_scope, closed=_closed_statuses())
@@ -536,17 +513,7 @@ async def _check_kind(db: Database, import_id: uuid.UUID, kind: kinds.ImportKind
             await repo.check_dibao(import_id, scope=job.area_scope, outcomes=DIBAO_OUTCOMES)
         else:
             await repo.check_village_incomes(import_id, scope=job.area_scope)
-        counts = await repo.kind_counts(import_id)
-        await repo.set(
-            import_id,
-            status="validated",
-            rows_total=done,
-            rows_validated=done,
-            rows_accepted=counts["accepted"],
-            rows_refused=counts["refused"],
-            households_accepted=counts["households"],
-            finished_at=clock.now(),
-        )
+        await _mark_validated(repo, import_id, done, await repo.kind_counts(import_id))
 
 
 async def _commit_kind(session: AsyncSession, job: SpreadsheetImport, actor: Principal, mode: str) -> None:
@@ -554,13 +521,7 @@ async def _commit_kind(session: AsyncSession, job: SpreadsheetImport, actor: Pri
     emits, the import marked committed."""
     repo = KindRepository(session)
     import_id = job.id
-    after: dict[str, Any] = {
-        "import_id": str(import_id),
-        "kind": job.kind,
-        "sha256": job.sha256,
-        "filename": job.filename,
-        "mode": mode,
-    }
+    after = _committed_audit(job, mode)
     committed_rows = households = 0
     if job.kind == kinds.INCOMES.code:
         # a household may have been closed since validation: check again under its row lock
@@ -608,38 +569,75 @@ async def _commit_kind(session: AsyncSession, job: SpreadsheetImport, actor: Pri
         villages = await repo.put_village_incomes(import_id)
         latest = await AreaRepository(session).latest_income(villages)
         for area in await repo.areas(villages):
-            row = {
-                "code": area.code,
-                "name": area.name,
-                "level": area.level,
-                "parent_code": area.parent_code,
-                "poor_village": area.poor_village,
-                "old_area_village": area.old_area_village,
-                "key_village": area.key_village,
-                "pairing_village": bool(area.pairing_village),
-                "pairing_dispatch_level": area.pairing_dispatch_level,
-                "rural_population": area.rural_population,
-            }
-            await area_events.publish_upserted(session, row, latest.get(area.code, (0, None))[1])
+            await area_events.publish_stored(session, area, latest.get(area.code, (0, None))[1])
         counts = await repo.kind_counts(import_id)
         committed_rows, households = counts["accepted"], 0
         after |= {"incomes": counts["accepted"], "villages": len(villages)}
         action = "area.incomes_imported"
     counts = await repo.kind_counts(import_id)
     after["rows_refused"] = counts["refused"]
+    await _mark_committed(session, job, actor, action, after, counts, (committed_rows, households))
+
+
+# ---- the steps every kind shares ------------------------------------------------------------------
+
+
+async def _claim(repo: ImportRepository, import_id: uuid.UUID, status: str) -> SpreadsheetImport | None:
+    """The import, locked, if it is still in ``status`` (else a cancel or another replica came first)."""
+    job = await repo.get(import_id, lock=True)
+    return job if job is not None and job.status == status else None
+
+
+async def _mark_validated(
+    repo: ImportRepository, import_id: uuid.UUID, done: int, counts: dict[str, int]
+) -> None:
+    await repo.set(
+        import_id,
+        status="validated",
+        rows_total=done,
+        rows_validated=done,
+        rows_accepted=counts["accepted"],
+        rows_refused=counts["refused"],
+        households_accepted=counts["households"],
+        finished_at=clock.now(),
+    )
+
+
+def _committed_audit(job: SpreadsheetImport, mode: str) -> dict[str, Any]:
+    """What every committed import's audit record names first: which file, how committed."""
+    return {
+        "import_id": str(job.id),
+        "kind": job.kind,
+        "sha256": job.sha256,
+        "filename": job.filename,
+        "mode": mode,
+    }
+
+
+async def _mark_committed(
+    session: AsyncSession,
+    job: SpreadsheetImport,
+    actor: Principal,
+    action: str,
+    after: dict[str, Any],
+    counts: dict[str, int],
+    committed: tuple[int, int],
+) -> None:
+    """The audit record of the commit, and the import marked committed (rows, households)."""
     await audit.record(
         session,
         actor=actor,
         action=action,
         entity_type="household_import",
-        entity_id=str(import_id),
+        entity_id=str(job.id),
         after=after,
     )
-    await repo.set(
-        import_id,
+    rows_committed, households_committed = committed
+    await ImportRepository(session).set(
+        job.id,
         status="committed",
-        rows_committed=committed_rows,
-        households_committed=households,
+        rows_committed=rows_committed,
+        households_committed=households_committed,
         rows_accepted=counts["accepted"],
         rows_refused=counts["refused"],
         finished_at=clock.now(),

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import asdict
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects.postgresql import insert
 
 from services.registry.models import PolicyRecordRow
 from services.registry.policies.rules import (
@@ -14,7 +13,7 @@ from services.registry.policies.rules import (
     RelapseRoute,
     ThresholdRule,
 )
-from shared.repository import Repository
+from shared.repository import KeyedRepository
 
 _FIELDS = (
     "exit_line_fen",
@@ -79,8 +78,9 @@ def _to_record(row: PolicyRecordRow) -> PolicyRecord:
     )
 
 
-class PolicyRepository(Repository[PolicyRecordRow]):
+class PolicyRepository(KeyedRepository[PolicyRecordRow]):
     model = PolicyRecordRow
+    key = ("area_prefix", "year")
 
     async def applicable(self, *, area_code: str, year: int) -> list[PolicyRecord]:
         return await self.applicable_to_any([area_code], year=year)
@@ -95,30 +95,13 @@ class PolicyRepository(Repository[PolicyRecordRow]):
         return [_to_record(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def add_missing(self, records: list[PolicyRecord]) -> int:
-        """Insert records whose (prefix, year) is not there yet; never overwrites an edited one."""
-        stmt = insert(PolicyRecordRow).values([_to_row(r) for r in records]).on_conflict_do_nothing()
-        result = await self.session.execute(stmt.returning(PolicyRecordRow.id))
-        return len(result.all())
+        return await self.insert_missing([_to_row(r) for r in records])
 
     async def by_key(self, area_prefix: str, year: int, *, lock: bool = False) -> PolicyRecordRow | None:
-        stmt = select(PolicyRecordRow).where(
-            PolicyRecordRow.area_prefix == area_prefix, PolicyRecordRow.year == year
-        )
-        if lock:  # a change holds the row from its If-Match check to its write
-            stmt = stmt.with_for_update()
-        return (
-            await self.session.execute(stmt.execution_options(populate_existing=True))
-        ).scalar_one_or_none()
+        return await self.by_natural_key(area_prefix, year, lock=lock)
 
     async def add_new(self, record: PolicyRecord) -> PolicyRecordRow | None:
-        """Insert a new (prefix, year) record; None if a concurrent request created it first."""
-        stmt = (
-            insert(PolicyRecordRow)
-            .values({**_to_row(record), "version": 1})
-            .on_conflict_do_nothing(index_elements=[PolicyRecordRow.area_prefix, PolicyRecordRow.year])
-            .returning(PolicyRecordRow)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return await self.insert_new(_to_row(record))
 
     async def replace(self, row: PolicyRecordRow, record: PolicyRecord) -> None:
         """Overwrite every value of a locked record (a field left None inherits again)."""

@@ -3,14 +3,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from services.registry.areas.service import parse_code
+from services.registry.deps import Admin
 from services.registry.models import PolicyRecordRow
 from services.registry.policies import service
 from services.registry.policies.rules import RegistryPolicy
 from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.errors import Forbidden
@@ -75,7 +76,7 @@ async def policy_record(
 async def put_policy_record(
     body: PolicyRecordIn,
     session: SessionDep,
-    user: Annotated[Principal, Depends(require_roles("admin"))],
+    user: Admin,
     response: Response,
     if_match: IfMatch = None,
 ) -> None:

@@ -57,13 +57,17 @@ async def resolve_many(
 
 async def seed_presets(*, session: AsyncSession) -> int:
     """Idempotent: adds the seeds' presets that are not in the table yet."""
-    added = await PolicyRepository(session).add_missing(list(PRESETS))
+    return await audit_seeded(session, "policy", await PolicyRepository(session).add_missing(list(PRESETS)))
+
+
+async def audit_seeded(session: AsyncSession, entity_type: str, added: int) -> int:
+    """The audit record of ``added`` preset records of a policy table seeded at start-up (none, none)."""
     if added:
         await audit.record(
             session,
             actor="system",
-            action="policy.seeded",
-            entity_type="policy",
+            action=f"{entity_type}.seeded",
+            entity_type=entity_type,
             entity_id="presets",
             after={"records_added": added},
         )

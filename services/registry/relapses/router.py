@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from services.registry.deps import TodayDep
+from services.registry.deps import Decider, TodayDep
 from services.registry.identification.schemas import StatusOut
 from services.registry.models import RelapseCase
 from services.registry.relapses import service
 from services.registry.relapses.schemas import DecisionIn, ReidentificationIn, RelapseCaseIn, RelapseCaseOut
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 
 router = APIRouter(tags=["relapses"])
@@ -37,7 +36,7 @@ async def open_case(
     body: RelapseCaseIn,
     session: SessionDep,
     today: TodayDep,
-    user: Annotated[Principal, Depends(require_roles("registrar", "approver"))],
+    user: Decider,
 ) -> RelapseCaseOut:
     return _out(
         await service.open_case(
@@ -57,7 +56,7 @@ async def reidentify(
     body: ReidentificationIn,
     session: SessionDep,
     today: TodayDep,
-    user: Annotated[Principal, Depends(require_roles("registrar", "approver"))],
+    user: Decider,
 ) -> StatusOut:
     """An exited household returned to poverty for a cause the policy routes through ordinary
     identification: back to `candidate` (409 `relapse-routed-elsewhere` for a chain cause)."""
