@@ -4,7 +4,7 @@ docs/PROBLEMS.md). Rules and services raise them; routers never do."""
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import AreaOutsideScope, Conflict, Forbidden, InvalidInput, NotFound
 
 __all__ = [
     "AccountExists",
@@ -13,7 +13,7 @@ __all__ = [
     "AlreadyDistributed",
     "AlreadyReversed",
     "ApprovalNeedsCounty",
-    "AreaNotVisible",
+    "AreaOutsideScope",
     "BeneficiaryNotFound",
     "BeneficiaryNotPayable",
     "BudgetExceeded",
@@ -372,14 +372,6 @@ class ObjectionAlreadyResolved(Conflict):
 
 
 # --- Budget compliance and reports ---------------------------------------------------------------
-
-
-class AreaNotVisible(NotFound):
-    type_slug = "area-not-found"
-    title = "Area not found"
-    title_zh = "未找到该地区"
-    hint_zh = "检查地区代码，且在您的辖区内"
-    hint_en = "Check the area code is inside your area"
 
 
 class DeclarationNotFound(NotFound):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from shared.errors import AreaOutsideScope, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 E = TypeVar("E", bound=DomainError)
 
@@ -268,17 +268,6 @@ class DossierNotFound(NotFound):
     title_zh = "未找到该签字档案"
     hint_zh = "检查档案编号"
     hint_en = "Check the dossier id"
-
-
-class AreaOutsideScope(NotFound):
-    """An area outside the caller's own is not found (404), as in every service (shared.auth's area
-    scope): whether it exists there is not the caller's to learn, and the request is well formed."""
-
-    type_slug = "area-not-found"
-    title = "Area not found"
-    title_zh = "未找到该地区"
-    hint_zh = "检查地区代码，且在您的辖区内"
-    hint_en = "Check the area code is inside your area"
 
 
 class OwnAreaNotAssessed(Forbidden):

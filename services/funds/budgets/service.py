@@ -10,7 +10,7 @@ from services.funds import events as fund_events
 from services.funds.budgets import rules
 from services.funds.budgets.repository import DeclarationRepository
 from services.funds.budgets.schemas import DeclarationIn, DeclarationOut
-from services.funds.errors import AreaNotVisible, DeclarationNotFound
+from services.funds.errors import AreaOutsideScope, DeclarationNotFound
 from services.funds.models import BudgetDeclaration
 from services.funds.policies import service as policies
 from shared import audit
@@ -32,7 +32,7 @@ def _area(actor: Principal, area_code: str) -> AreaCode:
     except InvalidAreaCode as exc:
         raise InvalidInput(str(exc), detail_zh=exc.zh, area_code=area_code) from exc
     if not actor.covers(area.code):
-        raise AreaNotVisible(f"Area {area_code} is outside your area", area_code=area_code)
+        raise AreaOutsideScope(f"Area {area_code} is outside your area", area_code=area_code)
     return area
 
 

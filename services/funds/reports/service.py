@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funds.errors import AreaNotVisible
+from services.funds.errors import AreaOutsideScope
 from services.funds.reports.repository import ReportRepository
 from services.funds.reports.rules import ReportRow
 from shared.areas import AreaCode
@@ -20,7 +20,7 @@ async def funds_report(
     session: AsyncSession, *, actor: Principal, area_code: str, year: int | None
 ) -> list[ReportRow]:
     if not actor.covers(area_code):
-        raise AreaNotVisible(f"Area {area_code} is outside your area", area_code=area_code)
+        raise AreaOutsideScope(f"Area {area_code} is outside your area", area_code=area_code)
     prefix = AreaCode.parse(area_code).prefix
     repo = ReportRepository(session)
     planned = await repo.planned(prefix, year)
