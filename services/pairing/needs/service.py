@@ -180,11 +180,7 @@ async def apply_household_events(session: AsyncSession, items: Sequence[tuple[Ho
     ids = [uuid.UUID(d.household_id) for d, _ in first]
     done: set[uuid.UUID] = set()
     if ids:
-        busy = (
-            await HouseholdRepository(session).known(ids)
-            | await NeedRepository(session).with_open_need(ids)
-            | {uuid.UUID(t) for t in await PairingRepository(session).targets_with_active(map(str, ids))}
-        )
+        busy = await HouseholdRepository(session).held_needed_or_paired(ids)
         done = await _insert_new(
             session, [(d, day) for d, day in first if uuid.UUID(d.household_id) not in busy]
         )
@@ -240,29 +236,26 @@ async def _insert_new(session: AsyncSession, items: list[tuple[HouseholdEvent, d
             serialized_by="the household_ref row this transaction has just inserted",
         )
     needs = [
-        PairingNeed(
-            id=uuid.uuid4(), household_id=i, area_code=rows[i]["area_code"], status="open", opened_at=now
-        )
+        {"id": uuid.uuid4(), "household_id": i, "area_code": rows[i]["area_code"], "status": "open"}
         for i in rows
         if i in inserted and i in opens
     ]
-    await NeedRepository(session).open_many(
-        [
-            {c: getattr(n, c) for c in ("id", "household_id", "area_code", "status", "opened_at")}
-            for n in needs
-        ]
-    )
+    await NeedRepository(session).open_many([n | {"opened_at": now} for n in needs])
     await audit.record_many(
         session,
         actor=REGISTRY,
         action="need.opened",
         entity_type="pairing_need",
         entries=[
-            (n.id, None, {"household_id": str(n.household_id), "area_code": n.area_code}) for n in needs
+            (n["id"], None, {"household_id": str(n["household_id"]), "area_code": n["area_code"]})
+            for n in needs
         ],
         serialized_by="a need id made here (no one else can name it yet)",
+        new_entities=True,
     )
-    await need_events.needs_opened(session, needs)
+    await need_events.needs_opened(
+        session, [(n["id"], n["household_id"], n["area_code"]) for n in needs]
+    )
     return inserted
 
 

@@ -1,0 +1,39 @@
+"""Set-based INSERTs with one array parameter per column: ``INSERT … SELECT … FROM unnest(…)``.
+
+A multi-row ``VALUES`` of n rows binds n × columns parameters, each processed one by one in Python
+(SQLAlchemy's ``insertmanyvalues``), and its SQL text changes with n. Here each column is one
+array, encoded by asyncpg, and the statement is the same whatever n: one prepared statement for
+every batch. Rows are inserted in the order given (``WITH ORDINALITY``), so serial ids follow it.
+
+For repositories and platform tables (the statement is built here, executed by the caller)::
+
+    stmt, params = unnest_insert(table, rows)
+    await session.execute(stmt.on_conflict_do_nothing().returning(table.c.id), params)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, bindparam, column, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
+
+__all__ = ["unnest_insert"]
+
+
+def unnest_insert(
+    table: Table, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None
+) -> tuple[Insert, dict[str, list[Any]]]:
+    """The INSERT of ``rows`` (each with every one of ``columns``, default: the first row's keys)
+    into ``table``, and its parameters."""
+    names = list(columns if columns is not None else rows[0])
+    types = [table.c[n].type for n in names]
+    arrays = [bindparam(f"a_{n}", type_=ARRAY(t)) for n, t in zip(names, types, strict=True)]
+    rowset = (
+        func.unnest(*arrays)
+        .table_valued(*[column(n, t) for n, t in zip(names, types, strict=True)], with_ordinality="ord")
+        .render_derived()
+    )
+    stmt = insert(table).from_select(names, select(*[rowset.c[n] for n in names]).order_by(rowset.c.ord))
+    return stmt, {f"a_{n}": [row[n] for row in rows] for n in names}
