@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
-from shared.bulk import unnest_insert
+from shared.bulk import any_of, unnest_insert
 from shared.clock import clock
 from shared.context import get_request_id
 from shared.events.contracts import CheckpointSealed
@@ -145,11 +145,12 @@ async def _heads(session: AsyncSession, entity_type: str, ids: list[str]) -> dic
     """The hash of each entity's last audit row (entities without one are left out)."""
     last = (
         select(func.max(audit_log.c.id))
-        .where(audit_log.c.entity_type == entity_type, audit_log.c.entity_id.in_(ids))
+        .where(audit_log.c.entity_type == entity_type, any_of(audit_log.c.entity_id, "entity_ids"))
         .group_by(audit_log.c.entity_id)
     )
     heads = await session.execute(
-        select(audit_log.c.entity_id, audit_log.c.hash).where(audit_log.c.id.in_(last.scalar_subquery()))
+        select(audit_log.c.entity_id, audit_log.c.hash).where(audit_log.c.id.in_(last.scalar_subquery())),
+        {"entity_ids": ids},
     )
     return {str(e): str(h) for e, h in heads.all()}
 

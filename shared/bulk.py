@@ -16,10 +16,35 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, column, func, select
+from sqlalchemy import ColumnElement, Dialect, Table, TypeDecorator, any_, bindparam, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.types import TypeEngine
 
-__all__ = ["unnest_insert"]
+__all__ = ["Array", "any_of", "unnest_insert"]
+
+
+class Array(TypeDecorator[list[Any]]):
+    """``ARRAY`` of an item type that asyncpg encodes itself (uuid, text, dates): the list goes to
+    asyncpg as it is, not copied item by item in Python first (what ``ARRAY``'s processor does)."""
+
+    impl = ARRAY
+    cache_ok = True
+
+    def __init__(self, item_type: TypeEngine[Any]) -> None:
+        super().__init__(item_type)
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        array = self.impl_instance
+        assert isinstance(array, ARRAY)
+        item = array.item_type.dialect_impl(dialect).bind_processor(dialect)
+        return None if item is None else super().bind_processor(dialect)
+
+
+def any_of(col: ColumnElement[Any] | QueryableAttribute[Any], name: str) -> ColumnElement[bool]:
+    """``col = ANY(:name)``: one array parameter, where ``in_`` expands one parameter per value
+    (and the SQL text changes with their number)."""
+    return col == any_(bindparam(name, type_=Array(col.type)))
 
 
 def unnest_insert(
@@ -29,7 +54,7 @@ def unnest_insert(
     into ``table``, and its parameters."""
     names = list(columns if columns is not None else rows[0])
     types = [table.c[n].type for n in names]
-    arrays = [bindparam(f"a_{n}", type_=ARRAY(t)) for n, t in zip(names, types, strict=True)]
+    arrays = [bindparam(f"a_{n}", type_=Array(t)) for n, t in zip(names, types, strict=True)]
     rowset = (
         func.unnest(*arrays)
         .table_valued(*[column(n, t) for n, t in zip(names, types, strict=True)], with_ordinality="ord")

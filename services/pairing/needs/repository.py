@@ -12,7 +12,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert
 
 from services.pairing.models import AreaRef, HouseholdRef, Pairing, PairingNeed
-from shared.bulk import unnest_insert
+from shared.bulk import any_of, unnest_insert
 from shared.repository import Repository, Slice
 
 
@@ -121,15 +121,15 @@ class HouseholdRepository(Repository[HouseholdRef]):
     async def held_needed_or_paired(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         """Of ``ids``, the households the projection holds, or with an open need, or an active
         pairing: one round trip for the three."""
-        text_ids = [str(i) for i in ids]
         stmt = union_all(
-            select(sql_cast(HouseholdRef.id, String)).where(HouseholdRef.id.in_(ids)),
+            select(sql_cast(HouseholdRef.id, String)).where(any_of(HouseholdRef.id, "held")),
             select(sql_cast(PairingNeed.household_id, String)).where(
-                PairingNeed.household_id.in_(ids), PairingNeed.status == "open"
+                any_of(PairingNeed.household_id, "needed"), PairingNeed.status == "open"
             ),
-            select(Pairing.target_id).where(Pairing.target_id.in_(text_ids), Pairing.ended_on.is_(None)),
+            select(Pairing.target_id).where(any_of(Pairing.target_id, "paired"), Pairing.ended_on.is_(None)),
         )
-        return {uuid.UUID(i) for i in (await self.session.execute(stmt)).scalars()}
+        params = {"held": list(ids), "needed": list(ids), "paired": [str(i) for i in ids]}
+        return {uuid.UUID(i) for i in (await self.session.execute(stmt, params)).scalars()}
 
     def _select(self, prefix: str, ids: list[uuid.UUID] | None, statuses: list[str] | None) -> Select[Any]:
         stmt = select(HouseholdRef).where(HouseholdRef.area_code.startswith(prefix))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -72,7 +73,12 @@ def _date(value: Any) -> date | None:
 def _field(data: HouseholdEvent, name: str) -> Any:
     """A field the event's contract declares (parsed to its type), or None: each household event
     carries its own; an extra field a producer added is not read."""
-    return getattr(data, name) if name in type(data).model_fields else None
+    return getattr(data, name) if name in _declared(type(data)) else None
+
+
+@functools.cache
+def _declared(contract: type[HouseholdEvent]) -> frozenset[str]:
+    return frozenset(contract.model_fields)
 
 
 async def apply_area(session: AsyncSession, data: registry.AreaUpserted) -> None:
