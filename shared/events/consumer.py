@@ -12,7 +12,9 @@ redelivered, and the consumer goes on with the other events. If the database its
 event is not to blame, and it is retried instead.
 
 Messages are applied in batches: the messages of one fetch (up to ``batch``) share one
-transaction, their inbox rows inserted by one statement, and are acked after its commit. If a
+transaction, their inbox rows inserted by one statement (one array per column, ``shared.bulk``),
+and are acked after its commit. While a full batch is applied the next one is fetched (applied
+after it, in stream order); on stop, a batch fetched ahead is handed back at once (nak). If a
 handler of the batch fails, the batch is rolled back, the failing event takes the path above
 alone (retried later, or dead-lettered on its last attempt) and the others are applied again
 without it; anything else failing (the inbox insert, the commit) sends each message the path above
