@@ -27,6 +27,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.bulk import any_of, unnest_insert
 from shared.clock import clock
 from shared.context import get_request_id
 from shared.events.contracts import CheckpointSealed
@@ -43,8 +44,17 @@ def _digest(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
+    """``value`` as it reads back from JSON (dates and ids as strings, tuples as lists)."""
+    if value is None:
+        return None
+    # the usual before/after: a flat dict of plain values reads back as itself (no round trip)
+    if type(value) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in value.items()):
+        return dict(value)
+    return json.loads(json.dumps(value, default=str))
 
 
 async def record(
@@ -93,8 +103,10 @@ async def record_many(
     entity_type: str,
     entries: Sequence[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]],
     serialized_by: str,
+    new_entities: bool = False,
 ) -> None:
-    """One audit row per ``(entity_id, before, after)``, in two statements whatever their number.
+    """One audit row per ``(entity_id, before, after)``, in two statements whatever their number
+    (one with ``new_entities``: ids made in this transaction have no chain yet to look up).
 
     Rows chain exactly as :func:`record`'s, but without a lock per entity: a job that touches
     tens of thousands of entities in one transaction would hold one advisory lock each until
@@ -105,15 +117,7 @@ async def record_many(
     if not entries:
         return
     ids = [str(entity_id) for entity_id, _, _ in entries]
-    last = (
-        select(func.max(audit_log.c.id))
-        .where(audit_log.c.entity_type == entity_type, audit_log.c.entity_id.in_(ids))
-        .group_by(audit_log.c.entity_id)
-    )
-    heads = await session.execute(
-        select(audit_log.c.entity_id, audit_log.c.hash).where(audit_log.c.id.in_(last.scalar_subquery()))
-    )
-    prev_of: dict[str, str] = {str(e): str(h) for e, h in heads.all()}
+    prev_of: dict[str, str] = {} if new_entities else await _heads(session, entity_type, ids)
     at = clock.now()
     who = actor.sub if isinstance(actor, Principal) else actor
     rid = get_request_id()
@@ -133,7 +137,22 @@ async def record_many(
         digest = _digest(prev, row)
         prev_of[entity_id] = digest  # an entity listed twice chains on its own new row
         rows.append({**row, "at": at, "prev_hash": prev, "hash": digest})
-    await session.execute(insert(audit_log), rows)
+    stmt, params = unnest_insert(audit_log, rows)  # in this order: ids follow each chain
+    await session.execute(stmt, params)
+
+
+async def _heads(session: AsyncSession, entity_type: str, ids: list[str]) -> dict[str, str]:
+    """The hash of each entity's last audit row (entities without one are left out)."""
+    last = (
+        select(func.max(audit_log.c.id))
+        .where(audit_log.c.entity_type == entity_type, any_of(audit_log.c.entity_id, "entity_ids"))
+        .group_by(audit_log.c.entity_id)
+    )
+    heads = await session.execute(
+        select(audit_log.c.entity_id, audit_log.c.hash).where(audit_log.c.id.in_(last.scalar_subquery())),
+        {"entity_ids": ids},
+    )
+    return {str(e): str(h) for e, h in heads.all()}
 
 
 async def verify_chain(session: AsyncSession) -> tuple[bool, int | None]:

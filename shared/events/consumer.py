@@ -12,7 +12,9 @@ redelivered, and the consumer goes on with the other events. If the database its
 event is not to blame, and it is retried instead.
 
 Messages are applied in batches: the messages of one fetch (up to ``batch``) share one
-transaction, their inbox rows inserted by one statement, and are acked after its commit. If a
+transaction, their inbox rows inserted by one statement (one array per column, ``shared.bulk``),
+and are acked after its commit. While a full batch is applied the next one is fetched (applied
+after it, in stream order); on stop, a batch fetched ahead is handed back at once (nak). If a
 handler of the batch fails, the batch is rolled back, the failing event takes the path above
 alone (retried later, or dead-lettered on its last attempt) and the others are applied again
 without it; anything else failing (the inbox insert, the commit) sends each message the path above
@@ -45,6 +47,7 @@ from nats.js.errors import APIError, FetchTimeoutError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.bulk import unnest_insert
 from shared.context import request_id_var
 from shared.db import Database
 from shared.events.contracts import ContractViolation, EventContract, parse
@@ -203,23 +206,47 @@ class ConsumerRunner:
         durable = self.durable_name(stream)
         sub: JetStreamContext.PullSubscription | None = None
         next_lag_report = 0.0
-        while not self._stopping.is_set():
+        # The next batch is fetched while this one is applied (they are applied in fetch order):
+        # the fetch round trip to NATS overlaps the transaction instead of adding to it.
+        ahead: asyncio.Task[list[Msg]] | None = None
+        try:
+            while not self._stopping.is_set():
+                try:
+                    if sub is None:
+                        sub = await self._bind(stream, subjects)
+                    if time.monotonic() >= next_lag_report:
+                        info = await sub.consumer_info()
+                        CONSUMER_PENDING.labels(self.service, durable).set(info.num_pending or 0)
+                        next_lag_report = time.monotonic() + 10
+                    fetching, ahead = ahead, None
+                    msgs = await (fetching or sub.fetch(self.batch, timeout=self.fetch_timeout_s))
+                except (FetchTimeoutError, TimeoutError):
+                    continue
+                except Exception as exc:  # NATS down or the consumer vanished: rebind later
+                    log.warning("consumer_fetch_failed", consumer=durable, error=repr(exc))
+                    sub = None
+                    await asyncio.sleep(self.retry_delay_s)
+                    continue
+                if len(msgs) == self.batch:  # a backlog: the next batch is likely waiting
+                    ahead = asyncio.create_task(sub.fetch(self.batch, timeout=self.fetch_timeout_s))
+                await self._process_batch(durable, msgs)
+        finally:
+            if ahead is not None:
+                await self._give_back(ahead)
+
+    @staticmethod
+    async def _give_back(ahead: asyncio.Task[list[Msg]]) -> None:
+        """Stopping with a batch fetched ahead: hand it back at once (nak), not after ack_wait."""
+        try:
+            msgs = await asyncio.shield(ahead)
+        except BaseException:
+            ahead.cancel()
+            return
+        for msg in msgs:
             try:
-                if sub is None:
-                    sub = await self._bind(stream, subjects)
-                if time.monotonic() >= next_lag_report:
-                    info = await sub.consumer_info()
-                    CONSUMER_PENDING.labels(self.service, durable).set(info.num_pending or 0)
-                    next_lag_report = time.monotonic() + 10
-                msgs = await sub.fetch(self.batch, timeout=self.fetch_timeout_s)
-            except (FetchTimeoutError, TimeoutError):
-                continue
-            except Exception as exc:  # NATS down or the consumer vanished: rebind later
-                log.warning("consumer_fetch_failed", consumer=durable, error=repr(exc))
-                sub = None
-                await asyncio.sleep(self.retry_delay_s)
-                continue
-            await self._process_batch(durable, msgs)
+                await msg.nak()
+            except Exception:  # redelivered after ack_wait anyway
+                pass
 
     async def _process_batch(self, durable: str, msgs: list[Msg]) -> None:
         """One transaction for the batch; on any failure, each message alone (``_process``)."""
@@ -267,9 +294,9 @@ class ConsumerRunner:
         async with self.db.transaction() as session:
             unique = {e.id: e.type for _, e in parsed}
             rows = [{"consumer": durable, "event_id": i, "event_type": t} for i, t in unique.items()]
-            # executemany (sent as multi-row VALUES): compiled once, not once per batch size
+            stmt, params = unnest_insert(inbox, rows)  # one statement, one array per column
             inserted = await session.execute(
-                insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id), rows
+                stmt.on_conflict_do_nothing().returning(inbox.c.event_id), params
             )
             fresh = {str(event_id) for event_id in inserted.scalars()}
             seen: set[str] = set()

@@ -132,8 +132,10 @@ def contract_for(event_type: str) -> type[EventContract] | None:
 
 def parse(event: CloudEvent, known: Mapping[str, type[EventContract]] | None = None) -> EventContract:
     """The payload of ``event`` as its contract; :class:`ContractViolation` if unknown or malformed."""
-    cached = event._contract
-    if isinstance(cached, EventContract) and cached.type == event.type:
+    # the private attribute through its slot: ``event._contract`` goes through pydantic's __getattr__
+    private = event.__pydantic_private__
+    cached: EventContract | None = private.get("_contract") if private is not None else None
+    if cached is not None and cached.type == event.type:  # only ever an EventContract (below)
         return cached
     model = (known if known is not None else _REGISTRY).get(event.type)
     if model is None:
@@ -145,7 +147,10 @@ def parse(event: CloudEvent, known: Mapping[str, type[EventContract]] | None = N
             f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in exc.errors()[:5]
         )
         raise ContractViolation(event.type, f"payload does not match {model.__name__}: {problems}") from exc
-    event._contract = parsed
+    if private is not None:
+        private["_contract"] = parsed
+    else:
+        event._contract = parsed
     return parsed
 
 

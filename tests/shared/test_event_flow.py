@@ -115,3 +115,38 @@ async def test_events_flow_once_even_across_a_nats_outage(make_db, nats_url, sta
 
 async def _has(db: Database, n: int) -> bool:
     return await _count(db, audit_log) >= n
+
+
+async def test_a_batch_fetched_ahead_is_handed_back_at_once_on_stop(make_db, nats_url) -> None:  # type: ignore[no-untyped-def]
+    """A replica that stops (a rolling restart) while it holds the next batch fetched ahead gives
+    it back: the replica that carries on applies it at once, not after ack_wait (30 s)."""
+    db = Database(make_db("pairing"))
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream(timeout=2)
+    await ensure_streams(js)
+    for i in range(12):
+        data = {"household_id": str(i)}
+        event = CloudEvent(source="jingzhun/registry", type=EVENT, subject=str(i), data=data)
+        await js.publish(EVENT, event.to_json_bytes())
+
+    async def stop_after_first(session: AsyncSession, event: CloudEvent) -> None:
+        await _project(session, event)
+        first.stop()  # the next batch of 4 is being fetched meanwhile
+
+    first = ConsumerRunner(db, js, service="pairing", handlers={EVENT: stop_after_first}, batch=4,
+                           fetch_timeout_s=0.3)
+    await asyncio.wait_for(first.run(), timeout=10)
+    done_first = await _count(db, inbox)
+    assert done_first == 4  # one batch applied; the one fetched ahead was not
+    second = ConsumerRunner(
+        db, js, service="pairing", handlers={EVENT: _project}, batch=4, fetch_timeout_s=0.3
+    )
+    task = asyncio.create_task(second.run())
+    try:
+        await wait_for(lambda: _has(db, 12), timeout_s=10, what="the other 8 events, well within ack_wait")
+        assert await _count(db, inbox) == 12
+    finally:
+        second.stop()
+        await asyncio.gather(task, return_exceptions=True)
+        await nc.close()
+        await db.dispose()

@@ -7,6 +7,7 @@ from sqlalchemy import Row, Table, select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.models import Beneficiary
+from shared.bulk import any_of, unnest_insert
 from shared.repository import Repository, Slice
 
 # what per-capita plans read of a household (beneficiaries.service._plan_facts)
@@ -35,16 +36,18 @@ class BeneficiaryRepository(Repository[Beneficiary]):
         if not rows:
             return []
         table = cast(Table, Beneficiary.__table__)
-        stmt = insert(table)
+        stmt, params = unnest_insert(table, [{"kind": kind, **row} for row in rows])  # one array per column
         upsert = stmt.on_conflict_do_update(
             index_elements=["kind", "ref_id"], set_={k: stmt.excluded[k] for k in rows[0] if k != "ref_id"}
         ).returning(*(table.c[k] for k in ("ref_id", *PLAN_COLUMNS)))
-        return list(await self.session.execute(upsert, [{"kind": kind, **row} for row in rows]))
+        return list(await self.session.execute(upsert, params))
 
     async def held(self, kind: str, ref_ids: Sequence[str]) -> dict[str, Beneficiary]:
         """The rows of ``ref_ids`` held, locked (as ``get(..., lock=True)`` locks one)."""
-        stmt = select(Beneficiary).where(Beneficiary.kind == kind, Beneficiary.ref_id.in_(ref_ids))
-        rows = await self.session.execute(stmt.order_by(Beneficiary.ref_id).with_for_update())
+        stmt = select(Beneficiary).where(Beneficiary.kind == kind, any_of(Beneficiary.ref_id, "ref_ids"))
+        rows = await self.session.execute(
+            stmt.order_by(Beneficiary.ref_id).with_for_update(), {"ref_ids": list(ref_ids)}
+        )
         return {b.ref_id: b for b in rows.scalars()}
 
     async def in_area(

@@ -18,6 +18,7 @@ from services.inspection.models import (
     RollMovementRef,
     VisitRef,
 )
+from shared.bulk import unnest_insert
 from shared.repository import Repository
 
 # the household projection's statuses of a household in the poverty roll
@@ -48,11 +49,11 @@ class ProjectionRepository(Repository[HouseholdRef]):
         """``_upsert`` for rows that set the same columns, each key once, in one statement."""
         if not rows:
             return
-        stmt = insert(cast(Table, model.__table__))  # executemany: compiled once, sent as multi-row VALUES
+        stmt, params = unnest_insert(cast(Table, model.__table__), rows)  # one array per column
         stmt = stmt.on_conflict_do_update(
             index_elements=[key], set_={k: stmt.excluded[k] for k in rows[0] if k != key}
         )
-        await self.session.execute(stmt, list(rows))
+        await self.session.execute(stmt, params)
 
     async def upsert_households(self, rows: Sequence[dict[str, Any]]) -> None:
         await self._upsert_many(HouseholdRef, "household_id", rows)
@@ -102,9 +103,8 @@ class ProjectionRepository(Repository[HouseholdRef]):
 
     async def add_visits(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(
-                insert(cast(Table, VisitRef.__table__)).on_conflict_do_nothing(), list(rows)
-            )
+            stmt, params = unnest_insert(cast(Table, VisitRef.__table__), rows)
+            await self.session.execute(stmt.on_conflict_do_nothing(), params)
 
     async def add_disbursement(self, **values: Any) -> None:
         await self._upsert(DisbursementRef, "disbursement_id", values)
@@ -124,6 +124,5 @@ class ProjectionRepository(Repository[HouseholdRef]):
 
     async def add_movements(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(
-                insert(cast(Table, RollMovementRef.__table__)).on_conflict_do_nothing(), list(rows)
-            )
+            stmt, params = unnest_insert(cast(Table, RollMovementRef.__table__), rows)
+            await self.session.execute(stmt.on_conflict_do_nothing(), params)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing import events as contracts
@@ -38,17 +41,17 @@ async def need_opened(session: AsyncSession, need: PairingNeed) -> None:
     )
 
 
-async def needs_opened(session: AsyncSession, needs: list[PairingNeed]) -> None:
-    """``need_opened`` for many needs, in one outbox INSERT."""
+async def needs_opened(session: AsyncSession, needs: Sequence[tuple[uuid.UUID, uuid.UUID, str]]) -> None:
+    """``need_opened`` for many ``(need id, household id, area code)``, in one outbox INSERT."""
     await emit_many(
         session,
         [
             (
-                str(n.household_id),
+                str(household_id),
                 contracts.NeedOpened.model_validate(
-                    {"need_id": str(n.id), "household_id": str(n.household_id), "area_code": n.area_code}
+                    {"need_id": str(need_id), "household_id": str(household_id), "area_code": area_code}
                 ),
             )
-            for n in needs
+            for need_id, household_id, area_code in needs
         ],
     )

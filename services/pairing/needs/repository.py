@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, select, update
+from sqlalchemy import Select, String, Table, select, union_all, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert
 
-from services.pairing.models import AreaRef, HouseholdRef, PairingNeed
+from services.pairing.models import AreaRef, HouseholdRef, Pairing, PairingNeed
+from shared.bulk import any_of, unnest_insert
 from shared.repository import Repository, Slice
 
 
@@ -66,7 +68,8 @@ class NeedRepository(Repository[PairingNeed]):
     async def open_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Open needs for households that have none (one INSERT, whatever their number)."""
         if rows:
-            await self.session.execute(insert(cast(Table, PairingNeed.__table__)), list(rows))
+            stmt, params = unnest_insert(cast(Table, PairingNeed.__table__), rows)
+            await self.session.execute(stmt, params)
 
     async def move_need(self, household_id: uuid.UUID, *, area_code: str) -> None:
         stmt = (
@@ -95,9 +98,10 @@ class HouseholdRepository(Repository[HouseholdRef]):
         transaction inserted meanwhile is left alone: the caller applies that event one by one)."""
         if not rows:
             return set()
-        table = cast(Table, HouseholdRef.__table__)  # executemany: compiled once, sent as multi-row VALUES
-        stmt = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
-        return set((await self.session.execute(stmt, list(rows))).scalars())
+        table = cast(Table, HouseholdRef.__table__)
+        stmt, params = unnest_insert(table, rows)  # one statement, one array per column
+        returning = stmt.on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        return set((await self.session.execute(returning, params)).scalars())
 
     async def exited_by_id(
         self, *, kept_before: date, after: uuid.UUID | None, limit: int
@@ -113,6 +117,19 @@ class HouseholdRepository(Repository[HouseholdRef]):
     async def known(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         stmt = select(HouseholdRef.id).where(HouseholdRef.id.in_(ids))
         return set((await self.session.execute(stmt)).scalars())
+
+    async def held_needed_or_paired(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Of ``ids``, the households the projection holds, or with an open need, or an active
+        pairing: one round trip for the three."""
+        stmt = union_all(
+            select(sql_cast(HouseholdRef.id, String)).where(any_of(HouseholdRef.id, "held")),
+            select(sql_cast(PairingNeed.household_id, String)).where(
+                any_of(PairingNeed.household_id, "needed"), PairingNeed.status == "open"
+            ),
+            select(Pairing.target_id).where(any_of(Pairing.target_id, "paired"), Pairing.ended_on.is_(None)),
+        )
+        params = {"held": list(ids), "needed": list(ids), "paired": [str(i) for i in ids]}
+        return {uuid.UUID(i) for i in (await self.session.execute(stmt, params)).scalars()}
 
     def _select(self, prefix: str, ids: list[uuid.UUID] | None, statuses: list[str] | None) -> Select[Any]:
         stmt = select(HouseholdRef).where(HouseholdRef.area_code.startswith(prefix))

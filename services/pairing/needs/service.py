@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -72,7 +73,12 @@ def _date(value: Any) -> date | None:
 def _field(data: HouseholdEvent, name: str) -> Any:
     """A field the event's contract declares (parsed to its type), or None: each household event
     carries its own; an extra field a producer added is not read."""
-    return getattr(data, name) if name in type(data).model_fields else None
+    return getattr(data, name) if name in _declared(type(data)) else None
+
+
+@functools.cache
+def _declared(contract: type[HouseholdEvent]) -> frozenset[str]:
+    return frozenset(contract.model_fields)
 
 
 async def apply_area(session: AsyncSession, data: registry.AreaUpserted) -> None:
@@ -180,11 +186,7 @@ async def apply_household_events(session: AsyncSession, items: Sequence[tuple[Ho
     ids = [uuid.UUID(d.household_id) for d, _ in first]
     done: set[uuid.UUID] = set()
     if ids:
-        busy = (
-            await HouseholdRepository(session).known(ids)
-            | await NeedRepository(session).with_open_need(ids)
-            | {uuid.UUID(t) for t in await PairingRepository(session).targets_with_active(map(str, ids))}
-        )
+        busy = await HouseholdRepository(session).held_needed_or_paired(ids)
         done = await _insert_new(
             session, [(d, day) for d, day in first if uuid.UUID(d.household_id) not in busy]
         )
@@ -240,29 +242,26 @@ async def _insert_new(session: AsyncSession, items: list[tuple[HouseholdEvent, d
             serialized_by="the household_ref row this transaction has just inserted",
         )
     needs = [
-        PairingNeed(
-            id=uuid.uuid4(), household_id=i, area_code=rows[i]["area_code"], status="open", opened_at=now
-        )
+        {"id": uuid.uuid4(), "household_id": i, "area_code": rows[i]["area_code"], "status": "open"}
         for i in rows
         if i in inserted and i in opens
     ]
-    await NeedRepository(session).open_many(
-        [
-            {c: getattr(n, c) for c in ("id", "household_id", "area_code", "status", "opened_at")}
-            for n in needs
-        ]
-    )
+    await NeedRepository(session).open_many([n | {"opened_at": now} for n in needs])
     await audit.record_many(
         session,
         actor=REGISTRY,
         action="need.opened",
         entity_type="pairing_need",
         entries=[
-            (n.id, None, {"household_id": str(n.household_id), "area_code": n.area_code}) for n in needs
+            (n["id"], None, {"household_id": str(n["household_id"]), "area_code": n["area_code"]})
+            for n in needs
         ],
         serialized_by="a need id made here (no one else can name it yet)",
+        new_entities=True,
     )
-    await need_events.needs_opened(session, needs)
+    await need_events.needs_opened(
+        session, [(n["id"], n["household_id"], n["area_code"]) for n in needs]
+    )
     return inserted
 
 

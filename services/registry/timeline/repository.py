@@ -11,6 +11,7 @@ from sqlalchemy import Table, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.registry.models import HouseholdTimelineEntry
+from shared.bulk import unnest_insert
 from shared.repository import Repository
 from shared.tables import audit_log
 
@@ -92,12 +93,8 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
     async def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
         """``add_entry`` for many, one INSERT."""
         if rows:
-            await self.session.execute(
-                insert(cast(Table, HouseholdTimelineEntry.__table__)).on_conflict_do_nothing(
-                    index_elements=["event_id"]
-                ),
-                list(rows),
-            )
+            stmt, params = unnest_insert(cast(Table, HouseholdTimelineEntry.__table__), rows)
+            await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["event_id"]), params)
 
     async def trace_many(self, found: Sequence[tuple[str, str, str | None]]) -> None:
         """``trace`` for many ``(ref, household, area)`` at once: one UPDATE per generation of
