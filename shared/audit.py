@@ -59,14 +59,17 @@ def _jsonable(value: Any) -> Any:
 
 async def record(
     session: AsyncSession,
-    *,
     actor: Principal | str,
     action: str,
-    entity_type: str,
-    entity_id: Any,
+    entity: tuple[str, Any],
+    /,
+    *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
+    """Who (``actor``) did what (``action``, e.g. "helper.left") to which ``entity`` (its type and id:
+    ``("helper", helper.id)``), with its state before and after; chained on the entity's last row."""
+    entity_type, entity_id = entity
     chain = f"audit|{entity_type}|{entity_id}"
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": chain})
     prev = (

@@ -77,9 +77,7 @@ async def record_created(session: AsyncSession, *, also_actors: Sequence[str] = 
         .distinct()
     )
     result = await session.execute(
-        pg_insert(demo_record)
-        .from_select(["entity_type", "entity_id"], chosen)
-        .on_conflict_do_nothing()
+        pg_insert(demo_record).from_select(["entity_type", "entity_id"], chosen).on_conflict_do_nothing()
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -115,9 +113,7 @@ async def _purge(
                 pk = next(iter(table.primary_key.columns))
                 inside = select(pk).where(where)
                 rows = (
-                    await session.execute(
-                        select(pk).where(fk.parent.in_(referenced), pk.not_in(inside))
-                    )
+                    await session.execute(select(pk).where(fk.parent.in_(referenced), pk.not_in(inside)))
                 ).scalars()
                 await _purge(session, metadata, table, pk.name, list(rows), counts)
             else:
@@ -171,18 +167,9 @@ async def remove(
             await _purge(session, metadata, table, column, _typed(table, column, ids), deleted)
     await session.execute(delete(demo_record))
     await record(session, _REMOVED[0], [_REMOVED[1]])
-    await audit.record(
-        session,
-        actor="demo-reset",
-        action="demo.removed",
-        entity_type="demo",
-        entity_id="demo",
-        after={"deleted": deleted},
-    )
+    await audit.record(session, "demo-reset", "demo.removed", ("demo", "demo"), after={"deleted": deleted})
     return deleted
 
 
 async def count_recorded(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(demo_record))).scalar_one())
-
-

@@ -80,10 +80,9 @@ async def _ensure_helper(session: AsyncSession, helper_id: uuid.UUID, **fields: 
     helper = await repo.add(Helper(id=helper_id, active=True, **fields))
     await audit.record(
         session,
-        actor="demo-loader",
-        action="helper.registered",
-        entity_type="helper",
-        entity_id=helper.id,
+        "demo-loader",
+        "helper.registered",
+        ("helper", helper.id),
         after={"kind": helper.kind, "area_code": helper.area_code},
     )
     return helper

@@ -46,9 +46,7 @@ async def grant(
     scope: AreaScope,
     idem: IdempotencyDep,
 ) -> dict[str, object]:
-    await audit.record(
-        session, actor=user, action="grant", entity_type="grant", entity_id=scope, after=body.model_dump()
-    )
+    await audit.record(session, user, "grant", ("grant", scope), after=body.model_dump())
     await add_event(session, type="funds.grant.made.v1", subject=scope, data=body.model_dump())
     if body.amount_fen < 0:
         raise Refused("A grant cannot be negative; nothing was recorded", amount_fen=body.amount_fen)

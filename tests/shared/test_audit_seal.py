@@ -18,13 +18,7 @@ async def write(db: Database, entity: str, n: int) -> None:
     for i in range(n):
         async with db.transaction() as s:
             await audit.record(
-                s,
-                actor="clerk-1",
-                action="grant.updated",
-                entity_type="grant",
-                entity_id=entity,
-                before={"step": i},
-                after={"step": i + 1},
+                s, "clerk-1", "grant.updated", ("grant", entity), before={"step": i}, after={"step": i + 1}
             )
 
 

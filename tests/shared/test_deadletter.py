@@ -50,10 +50,7 @@ class FlakyHandler:
             self.failures[event.subject] = left - 1 if left > 0 else -1
             # Only the first line may travel: SQLAlchemy puts SQL and parameters on later ones.
             raise ValueError(f"household {event.subject} 数据有误\n[parameters: ('secret',)]")
-        await audit.record(
-            session, actor="consumer", action="projected", entity_type="household",
-            entity_id=event.subject, after=event.data,
-        )
+        await audit.record(session, "consumer", "projected", ("household", event.subject), after=event.data)
 
 
 @dataclass
@@ -105,8 +102,13 @@ class Running:
 
 def runner(db: Database, bus: Bus, service: str, handler: FlakyHandler) -> ConsumerRunner:
     return ConsumerRunner(
-        db, bus.js, service=service, handlers={EVENT: handler},
-        fetch_timeout_s=0.2, retry_delay_s=0.05, max_attempts=MAX_ATTEMPTS,
+        db,
+        bus.js,
+        service=service,
+        handlers={EVENT: handler},
+        fetch_timeout_s=0.2,
+        retry_delay_s=0.05,
+        max_attempts=MAX_ATTEMPTS,
     )
 
 
@@ -148,7 +150,8 @@ async def consumer_settled(bus: Bus, durable: str) -> bool:
 
 
 async def test_poison_event_is_dead_lettered_after_the_last_attempt_then_replayed_once(
-    make_db, bus: Bus  # type: ignore[no-untyped-def]
+    make_db,
+    bus: Bus,  # type: ignore[no-untyped-def]
 ) -> None:
     pairing_db, funds_db = Database(make_db("pairing")), Database(make_db("funds"))
     pairing = FlakyHandler(failures={"13": -1})  # pairing's handler cannot cope with household 13
@@ -170,7 +173,9 @@ async def test_poison_event_is_dead_lettered_after_the_last_attempt_then_replaye
         assert letter.error == "ValueError: household 13 数据有误"  # class + first line, no parameters
         assert letter.error_type == "ValueError"
         assert (letter.original_subject, letter.original_stream, letter.original_seq) == (
-            EVENT, "REGISTRY", poison_seq
+            EVENT,
+            "REGISTRY",
+            poison_seq,
         )
         assert letter.request_id == "req-13"
         assert CloudEvent.model_validate_json(letter.data) == poison
@@ -197,17 +202,26 @@ async def test_poison_event_is_dead_lettered_after_the_last_attempt_then_replaye
         pairing.failures.clear()
         funds_duplicates = metric(
             "jingzhun_events_consumed_total",
-            service="funds", consumer="funds-from-registry", outcome="duplicate",
+            service="funds",
+            consumer="funds-from-registry",
+            outcome="duplicate",
         )
         replayed = await run_cli("deadletter", "replay", str(letter.seq), "--nats-url", bus.url)
         assert replayed.exit_code == 0, replayed.output
         await wait_for(lambda: projected(pairing_db, "13"), what="the replayed event handled")
         assert await bus.dead_letters() == []
         await wait_for(
-            holds(lambda: metric(
-                "jingzhun_events_consumed_total", service="funds", consumer="funds-from-registry",
-                outcome="duplicate",
-            ) == funds_duplicates + 1),
+            holds(
+                lambda: (
+                    metric(
+                        "jingzhun_events_consumed_total",
+                        service="funds",
+                        consumer="funds-from-registry",
+                        outcome="duplicate",
+                    )
+                    == funds_duplicates + 1
+                )
+            ),
             what="funds saw the replay as a duplicate",
         )
         await wait_for(lambda: consumer_settled(bus, "pairing-from-registry"), what="pairing caught up")
@@ -226,8 +240,9 @@ async def test_poison_event_is_dead_lettered_after_the_last_attempt_then_replaye
 async def test_transient_failures_are_retried_not_dead_lettered(make_db, bus: Bus) -> None:  # type: ignore[no-untyped-def]
     db = Database(make_db("pairing"))
     handler = FlakyHandler(failures={"21": 2})  # fails twice, then succeeds (max is 3)
-    retries = metric("jingzhun_events_consumed_total", service="pairing", consumer="pairing-from-registry",
-                     outcome="retry")
+    retries = metric(
+        "jingzhun_events_consumed_total", service="pairing", consumer="pairing-from-registry", outcome="retry"
+    )
     async with Running(runner(db, bus, "pairing", handler)):
         event, _ = await bus.publish("21")
         await wait_for(lambda: projected(db, "21"), what="handled on the third delivery")
@@ -235,8 +250,15 @@ async def test_transient_failures_are_retried_not_dead_lettered(make_db, bus: Bu
     assert handler.calls[event.id] == 3
     assert await projected(db) == 1
     assert await bus.dead_letters() == []
-    assert metric("jingzhun_events_consumed_total", service="pairing", consumer="pairing-from-registry",
-                  outcome="retry") == retries + 2
+    assert (
+        metric(
+            "jingzhun_events_consumed_total",
+            service="pairing",
+            consumer="pairing-from-registry",
+            outcome="retry",
+        )
+        == retries + 2
+    )
     await db.dispose()
 
 
@@ -247,8 +269,10 @@ async def test_the_original_stays_until_the_dead_letter_is_stored(make_db, bus: 
     await bus.js.add_stream(name=DEADLETTER_STREAM, subjects=["elsewhere.>"])
     async with Running(runner(db, bus, "pairing", handler)):
         event, _ = await bus.publish("31")
-        await wait_for(holds(lambda: handler.calls[event.id] >= MAX_ATTEMPTS + 2),
-                       what="kept retrying while the dead letter could not be stored")
+        await wait_for(
+            holds(lambda: handler.calls[event.id] >= MAX_ATTEMPTS + 2),
+            what="kept retrying while the dead letter could not be stored",
+        )
         info = await bus.js.consumer_info("REGISTRY", "pairing-from-registry")
         assert info.num_ack_pending + info.num_pending == 1, "not termed"
 
@@ -283,8 +307,9 @@ async def test_no_dead_letter_while_the_database_is_unreachable(make_db, bus: Bu
     handler = FlakyHandler(failures={"41": -1})
     async with Running(runner(db, bus, "pairing", handler)):
         event, _ = await bus.publish("41")
-        await wait_for(holds(lambda: handler.calls[event.id] >= MAX_ATTEMPTS + 2),
-                       what="retried past the last attempt")
+        await wait_for(
+            holds(lambda: handler.calls[event.id] >= MAX_ATTEMPTS + 2), what="retried past the last attempt"
+        )
         assert await bus.dead_letters() == []
         db.down = False
         (letter,) = await wait_for(bus.dead_letters, what="dead-lettered once the database answers")
@@ -311,20 +336,30 @@ class FlakyBatch:
         if any(e.subject == self.poison for e in events):
             raise ValueError(f"household {self.poison} 数据有误")
         await audit.record_many(
-            session, actor="consumer", action="projected", entity_type="household",
-            entries=[(e.subject, None, e.data) for e in events], serialized_by="the test (one consumer)",
+            session,
+            actor="consumer",
+            action="projected",
+            entity_type="household",
+            entries=[(e.subject, None, e.data) for e in events],
+            serialized_by="the test (one consumer)",
         )
 
 
 async def test_a_batched_handler_gets_a_fetch_at_once_and_a_poison_event_still_goes_alone(
-    make_db, bus: Bus  # type: ignore[no-untyped-def]
+    make_db,
+    bus: Bus,  # type: ignore[no-untyped-def]
 ) -> None:
     db = Database(make_db("pairing"))
     many = FlakyBatch(poison="p-25")
     sent = [await bus.publish(f"p-{i}") for i in range(50)]  # all in the stream before the first fetch
     consumer = ConsumerRunner(
-        db, bus.js, service="pairing", handlers={EVENT: Batched(many)},
-        fetch_timeout_s=0.2, retry_delay_s=0.05, max_attempts=MAX_ATTEMPTS,
+        db,
+        bus.js,
+        service="pairing",
+        handlers={EVENT: Batched(many)},
+        fetch_timeout_s=0.2,
+        retry_delay_s=0.05,
+        max_attempts=MAX_ATTEMPTS,
     )
     async with Running(consumer):
         await wait_for(bus.dead_letters, what="the poison event dead-lettered")

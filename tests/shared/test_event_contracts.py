@@ -71,8 +71,14 @@ async def test_a_producer_writes_the_model_as_the_same_json_as_before(make_db) -
         await emit(
             s,
             registry.HouseholdUpdated.model_validate(
-                {"household_id": "h-1", "area_code": "440783105201", "change": "moved",
-                 "from_area_code": "440783105202", "moved_on": "2026-11-02", "note_code": "relocation"}
+                {
+                    "household_id": "h-1",
+                    "area_code": "440783105201",
+                    "change": "moved",
+                    "from_area_code": "440783105202",
+                    "moved_on": "2026-11-02",
+                    "note_code": "relocation",
+                }
             ),
             subject="h-1",
         )
@@ -82,8 +88,12 @@ async def test_a_producer_writes_the_model_as_the_same_json_as_before(make_db) -
     assert rows[0].envelope["data"] == wire
     assert rows[0].envelope["source"] == "jingzhun/registry"
     assert rows[1].envelope["data"] == {
-        "household_id": "h-1", "area_code": "440783105201", "change": "moved",
-        "from_area_code": "440783105202", "moved_on": "2026-11-02", "note_code": "relocation",
+        "household_id": "h-1",
+        "area_code": "440783105201",
+        "change": "moved",
+        "from_area_code": "440783105202",
+        "moved_on": "2026-11-02",
+        "note_code": "relocation",
     }
 
 
@@ -95,7 +105,9 @@ def test_consumers_read_the_model_not_the_dict() -> None:
     assert parse(event) is got  # parsed once per event
 
     broken = CloudEvent(
-        source="jingzhun/registry", type=REGISTERED, subject="h-3",
+        source="jingzhun/registry",
+        type=REGISTERED,
+        subject="h-3",
         data=registered_payload("h-3", member_count="four"),
     )
     with pytest.raises(ContractViolation, match="payload does not match HouseholdRegistered: member_count"):
@@ -169,24 +181,40 @@ async def test_a_payload_that_breaks_the_contract_is_dead_lettered_at_once(make_
         calls[event.subject] += 1
         household = registry.HouseholdRegistered.of(event)
         await audit.record(
-            session, actor="consumer", action="projected", entity_type="household",
-            entity_id=household.household_id, after={"members": household.member_count},
+            session,
+            "consumer",
+            "projected",
+            ("household", household.household_id),
+            after={"members": household.member_count},
         )
 
     runner = ConsumerRunner(
-        db, js, service="pairing", handlers={REGISTERED: project, FUTURE: project},
-        fetch_timeout_s=0.2, retry_delay_s=0.05, max_attempts=5, contracts=contracts(),
+        db,
+        js,
+        service="pairing",
+        handlers={REGISTERED: project, FUTURE: project},
+        fetch_timeout_s=0.2,
+        retry_delay_s=0.05,
+        max_attempts=5,
+        contracts=contracts(),
     )
     task = asyncio.create_task(runner.run())
     try:
-        good = CloudEvent(source="jingzhun/registry", type=REGISTERED, subject="ok-1",
-                          data=registered_payload("ok-1"))
-        malformed = CloudEvent(source="jingzhun/registry", type=REGISTERED, subject="bad-1",
-                               data=registered_payload("bad-1", member_count="four"))
-        missing = CloudEvent(source="jingzhun/registry", type=REGISTERED, subject="bad-2",
-                             data={"household_id": "bad-2"})
-        future = CloudEvent(source="jingzhun/registry", type=FUTURE, subject="v9-1",
-                            data=registered_payload("v9-1"))
+        good = CloudEvent(
+            source="jingzhun/registry", type=REGISTERED, subject="ok-1", data=registered_payload("ok-1")
+        )
+        malformed = CloudEvent(
+            source="jingzhun/registry",
+            type=REGISTERED,
+            subject="bad-1",
+            data=registered_payload("bad-1", member_count="four"),
+        )
+        missing = CloudEvent(
+            source="jingzhun/registry", type=REGISTERED, subject="bad-2", data={"household_id": "bad-2"}
+        )
+        future = CloudEvent(
+            source="jingzhun/registry", type=FUTURE, subject="v9-1", data=registered_payload("v9-1")
+        )
         for event in (good, malformed, missing, future):
             await _publish(js, event)
 

@@ -32,10 +32,7 @@ async def _count(db: Database, table) -> int:  # type: ignore[no-untyped-def]
 
 async def _project(session: AsyncSession, event: CloudEvent) -> None:
     # Stand-in effect of a consumer: one audit row per handled event, in the handler's transaction.
-    await audit.record(
-        session, actor="consumer", action="projected", entity_type="household",
-        entity_id=event.subject, after=event.data,
-    )
+    await audit.record(session, "consumer", "projected", ("household", event.subject), after=event.data)
 
 
 async def _emit(db: Database, n: int, start: int = 0) -> None:
@@ -50,6 +47,7 @@ async def _emit(db: Database, n: int, start: int = 0) -> None:
 
 async def test_rolled_back_change_leaves_no_event(make_db) -> None:  # type: ignore[no-untyped-def]
     db = Database(make_db("registry"))
+
     async def failing_use_case() -> None:
         async with db.transaction() as s:
             await add_event(s, type=EVENT, subject="1", data={})
@@ -133,8 +131,9 @@ async def test_a_batch_fetched_ahead_is_handed_back_at_once_on_stop(make_db, nat
         await _project(session, event)
         first.stop()  # the next batch of 4 is being fetched meanwhile
 
-    first = ConsumerRunner(db, js, service="pairing", handlers={EVENT: stop_after_first}, batch=4,
-                           fetch_timeout_s=0.3)
+    first = ConsumerRunner(
+        db, js, service="pairing", handlers={EVENT: stop_after_first}, batch=4, fetch_timeout_s=0.3
+    )
     await asyncio.wait_for(first.run(), timeout=10)
     done_first = await _count(db, inbox)
     assert done_first == 4  # one batch applied; the one fetched ahead was not

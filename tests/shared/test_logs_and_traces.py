@@ -58,10 +58,7 @@ async def grant(session: SessionDep) -> dict[str, str]:
 
 
 async def _project(session: AsyncSession, event: CloudEvent) -> None:
-    await audit.record(
-        session, actor="consumer", action="projected", entity_type="grant", entity_id=event.subject,
-        after=event.data,
-    )
+    await audit.record(session, "consumer", "projected", ("grant", event.subject), after=event.data)
 
 
 def _lines(out: str) -> list[dict[str, object]]:
@@ -77,8 +74,9 @@ def _lines(out: str) -> list[dict[str, object]]:
 
 @pytest.mark.asyncio
 async def test_structlog_stdlib_and_request_lines_are_json_with_the_request_id(make_db, capsys) -> None:  # type: ignore[no-untyped-def]
-    settings = settings_for(ServiceSettings, make_db("funds"), service_name="funds", log_json=True,
-                            log_level="INFO")
+    settings = settings_for(
+        ServiceSettings, make_db("funds"), service_name="funds", log_json=True, log_level="INFO"
+    )
     app = create_service_app(settings, title="t", routers=[router])
     async with service_client(app) as c:
         capsys.readouterr()
@@ -120,9 +118,21 @@ def test_a_real_uvicorn_process_prints_only_json(make_db, tmp_path) -> None:  # 
     out_path = tmp_path / "out.log"
     with open(out_path, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "services.funds.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "services.funds.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         try:
             deadline = time.monotonic() + 60
@@ -164,7 +174,10 @@ def test_the_worker_process_logs_json_too(make_db, tmp_path) -> None:  # type: i
     with open(out_path, "wb") as out:
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "jingzhun"), "worker", "registry"],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         try:
             deadline = time.monotonic() + 60
@@ -198,18 +211,25 @@ def spans():  # type: ignore[no-untyped-def]
 async def test_one_trace_from_the_request_through_nats_to_the_consumer(make_db, nats_url, spans) -> None:  # type: ignore[no-untyped-def]
     producer = create_service_app(
         settings_for(ServiceSettings, make_db("funds"), nats_url, service_name="funds", run_consumers=False),
-        title="producer", routers=[router],
+        title="producer",
+        routers=[router],
     )
     consumer = create_service_app(
         settings_for(ServiceSettings, make_db("pairing"), nats_url, service_name="pairing", run_relay=False),
-        title="consumer", routers=[], handlers={EVENT: _project},
+        title="consumer",
+        routers=[],
+        handlers={EVENT: _project},
     )
     async with service_client(consumer) as _, service_client(producer) as c:
         # The caller's own trace: the service continues it.
         caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736"
-        r = await c.post("/funds/v1/grants", headers={
-            "X-Request-ID": "rid-trace-1", "traceparent": f"00-{caller_trace}-00f067aa0ba902b7-01",
-        })
+        r = await c.post(
+            "/funds/v1/grants",
+            headers={
+                "X-Request-ID": "rid-trace-1",
+                "traceparent": f"00-{caller_trace}-00f067aa0ba902b7-01",
+            },
+        )
         assert r.status_code == 201
 
         async def projected() -> int:

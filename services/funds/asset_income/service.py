@@ -156,10 +156,9 @@ async def sign(
     out = to_out(agreement)
     await audit.record(
         session,
-        actor=actor,
-        action="asset_income.agreement_signed",
-        entity_type="asset_income_agreement",
-        entity_id=agreement.id,
+        actor,
+        "asset_income.agreement_signed",
+        ("asset_income_agreement", agreement.id),
         after=out.model_dump(mode="json"),
     )
     await emit(
@@ -355,10 +354,9 @@ async def _record_distribution(
     }
     await audit.record(
         session,
-        actor=actor,
-        action="asset_income.dividend_distributed",
-        entity_type="asset_income_agreement",
-        entity_id=agreement.id,
+        actor,
+        "asset_income.dividend_distributed",
+        ("asset_income_agreement", agreement.id),
         after={**event, "lines": lines},
     )
     await emit(

@@ -86,10 +86,9 @@ async def declare(
     }
     await audit.record(
         session,
-        actor=actor,
-        action="budget_declaration.recorded",
-        entity_type="budget_declaration",
-        entity_id=f"{row.area_code}/{year}",
+        actor,
+        "budget_declaration.recorded",
+        ("budget_declaration", f"{row.area_code}/{year}"),
         before=before,
         after={**event, "version": row.version},
     )

@@ -191,10 +191,9 @@ async def record(
     }
     await audit.record(
         session,
-        actor=actor,
-        action="disbursement.recorded",
-        entity_type="disbursement",
-        entity_id=row.id,
+        actor,
+        "disbursement.recorded",
+        ("disbursement", row.id),
         after={**event, "transaction_id": str(txn.id)},
     )
     await emit(session, fund_events.DisbursementRecorded.model_validate(event), subject=str(row.id))
@@ -246,10 +245,9 @@ async def reverse(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="disbursement.reversed",
-        entity_type="disbursement",
-        entity_id=row.id,
+        actor,
+        "disbursement.reversed",
+        ("disbursement", row.id),
         before={"reversed_by": None},
         after={"reversed_by": str(txn.id), "reason": reason},
     )

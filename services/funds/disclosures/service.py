@@ -139,10 +139,9 @@ async def publish(
     }
     await audit.record(
         session,
-        actor=actor,
-        action="notice.published",
-        entity_type="notice",
-        entity_id=notice.id,
+        actor,
+        "notice.published",
+        ("notice", notice.id),
         after={**after, "content": notice.content, "late_entry": notice.late_entry},
     )
     await emit(
@@ -211,10 +210,9 @@ async def lodge_objection(
     await DisclosureRepository(session).add_objection(objection)
     await audit.record(
         session,
-        actor=actor,
-        action="objection.lodged",
-        entity_type="notice",
-        entity_id=notice.id,
+        actor,
+        "objection.lodged",
+        ("notice", notice.id),
         after={"objection_id": str(objection.id), "lodged_on": today.isoformat()},
     )
     return objection
@@ -233,10 +231,9 @@ async def resolve_objection(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="objection.resolved",
-        entity_type="notice",
-        entity_id=notice_id,
+        actor,
+        "objection.resolved",
+        ("notice", notice_id),
         before={"objection_id": str(objection_id), "status": "open"},
         after={"objection_id": str(objection_id), "status": "resolved", "resolution": resolution},
     )
@@ -259,10 +256,9 @@ async def close(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="notice.closed",
-        entity_type="notice",
-        entity_id=notice.id,
+        actor,
+        "notice.closed",
+        ("notice", notice.id),
         before={"closed_at": None},
         after={"closed_at": notice.closed_at.isoformat()},
     )

@@ -76,14 +76,7 @@ async def post(
         "year": year,
         "postings": [{"account": p.account, "amount_fen": p.amount_fen} for p in postings],
     }
-    await audit.record(
-        session,
-        actor=actor,
-        action=f"ledger.{kind}",
-        entity_type="ledger_transaction",
-        entity_id=txn.id,
-        after=data,
-    )
+    await audit.record(session, actor, f"ledger.{kind}", ("ledger_transaction", txn.id), after=data)
     await emit(session, fund_events.TransactionPosted.model_validate(data), subject=str(txn.id))
     return txn
 

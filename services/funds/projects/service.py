@@ -35,14 +35,7 @@ async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) ->
     project = Project(id=uuid.uuid4(), status="proposed", **data.model_dump())
     await ProjectRepository(session).add(project)
     await session.refresh(project)
-    await audit.record(
-        session,
-        actor=actor,
-        action="project.proposed",
-        entity_type="project",
-        entity_id=project.id,
-        after=data.model_dump(),
-    )
+    await audit.record(session, actor, "project.proposed", ("project", project.id), after=data.model_dump())
     return project
 
 
@@ -79,10 +72,9 @@ async def transition(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action=f"project.{target}",
-        entity_type="project",
-        entity_id=project.id,
+        actor,
+        f"project.{target}",
+        ("project", project.id),
         before={"status": before},
         after={"status": target},
     )

@@ -138,10 +138,9 @@ async def create_scheme(session: AsyncSession, *, actor: Principal, data: Scheme
     await session.refresh(scheme)
     await audit.record(
         session,
-        actor=actor,
-        action="scheme.versioned",
-        entity_type="scheme",
-        entity_id=scheme.id,
+        actor,
+        "scheme.versioned",
+        ("scheme", scheme.id),
         after={"code": scheme.code, "version": version, "params": params},
     )
     return scheme
@@ -279,14 +278,7 @@ async def _block(session: AsyncSession, plan: Plan, exc: PlanBlocked) -> None:
     plan.stale = False
     if plan.blocked != problem:
         plan.blocked = problem
-        await audit.record(
-            session,
-            actor=ACTOR,
-            action="plan.blocked",
-            entity_type="plan",
-            entity_id=plan.id,
-            after=problem,
-        )
+        await audit.record(session, ACTOR, "plan.blocked", ("plan", plan.id), after=problem)
     await session.flush()
 
 
@@ -350,15 +342,7 @@ async def _recompute(session: AsyncSession, plan: Plan, scheme: Scheme, *, actor
     plan.computed_at = clock.now()
     await session.flush()
     after = {"total_fen": plan.total_fen, "people": plan.people, "revision": plan.revision}
-    await audit.record(
-        session,
-        actor=actor,
-        action="plan.recomputed",
-        entity_type="plan",
-        entity_id=plan.id,
-        before=before,
-        after=after,
-    )
+    await audit.record(session, actor, "plan.recomputed", ("plan", plan.id), before=before, after=after)
     years = sorted({line.year for line in computed.lines if line.year is not None})
     await emit(
         session,

@@ -75,10 +75,9 @@ async def open_account(session: AsyncSession, *, actor: Principal, data: Account
     await session.refresh(account)
     await audit.record(
         session,
-        actor=actor,
-        action="account.opened",
-        entity_type="account",
-        entity_id=data.code,
+        actor,
+        "account.opened",
+        ("account", data.code),
         after=AccountOut.model_validate(account).model_dump(),
     )
     return account
@@ -111,10 +110,9 @@ async def set_budget(
         await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="budget.set",
-        entity_type="account",
-        entity_id=code,
+        actor,
+        "budget.set",
+        ("account", code),
         before={"year": year, "amount_fen": before_amount},
         after={"year": year, "amount_fen": amount_fen, "version": budget.version},
     )

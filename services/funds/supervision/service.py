@@ -135,14 +135,7 @@ async def _record(
         anomaly = await repo.record(values)
         if anomaly is None:
             continue  # known problem: inspection already has it
-        await audit.record(
-            session,
-            actor=actor,
-            action="anomaly.detected",
-            entity_type="anomaly",
-            entity_id=anomaly.id,
-            after=values,
-        )
+        await audit.record(session, actor, "anomaly.detected", ("anomaly", anomaly.id), after=values)
         await emit(
             session,
             fund_events.AnomalyDetected.model_validate({"anomaly_id": str(anomaly.id), **values}),

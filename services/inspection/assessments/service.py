@@ -119,10 +119,9 @@ async def set_target(
         await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="target.set",
-        entity_type="reduction_target",
-        entity_id=f"{area.code}:{year}",
+        actor,
+        "target.set",
+        ("reduction_target", f"{area.code}:{year}"),
         before={"people": before},
         after={"people": people, "version": target.version},
     )
@@ -246,10 +245,9 @@ async def assess(*, session: AsyncSession, actor: Principal, data: AssessmentIn,
     records = await _admonish(session, area, result, today)
     await audit.record(
         session,
-        actor=actor,
-        action="assessment.made",
-        entity_type="assessment",
-        entity_id=row.id,
+        actor,
+        "assessment.made",
+        ("assessment", row.id),
         after={
             "area_code": area.code,
             "year": data.year,

@@ -108,10 +108,9 @@ async def intake(
     )
     await audit.record(
         session,
-        actor=actor,
-        action="complaint.received",
-        entity_type="complaint",
-        entity_id=c.id,
+        actor,
+        "complaint.received",
+        ("complaint", c.id),
         after={**_snapshot(c), "category": c.category, "anonymous": c.anonymous},
     )
     return _record(c, actor, cipher)
@@ -123,9 +122,7 @@ async def get(
     c = await _load(ComplaintRepository(session), actor, complaint_id)
     if c.complainant_name_enc and rules.complainant_visible(actor.roles):
         # Every full read of personal data is audited.
-        await audit.record(
-            session, actor=actor, action="complaint.complainant_read", entity_type="complaint", entity_id=c.id
-        )
+        await audit.record(session, actor, "complaint.complainant_read", ("complaint", c.id))
     return _record(c, actor, cipher)
 
 
@@ -169,10 +166,9 @@ async def act(
         c.resolution, c.resolved_on = value, today
     await audit.record(
         session,
-        actor=actor,
-        action=f"complaint.{action}",
-        entity_type="complaint",
-        entity_id=c.id,
+        actor,
+        f"complaint.{action}",
+        ("complaint", c.id),
         before=before,
         after={**_snapshot(c), "note": value},
     )

@@ -99,10 +99,9 @@ async def raise_finding(
     await events.publish_raised(session, finding)
     await audit.record(
         session,
-        actor=actor,
-        action="finding.raised",
-        entity_type="finding",
-        entity_id=finding.id,
+        actor,
+        "finding.raised",
+        ("finding", finding.id),
         after={**data.model_dump(), "deadline": deadline},
     )
     return finding
@@ -172,10 +171,9 @@ async def submit_rectification(
     )
     await audit.record(
         session,
-        actor=actor,
-        action="finding.rectification_submitted",
-        entity_type="finding",
-        entity_id=f.id,
+        actor,
+        "finding.rectification_submitted",
+        ("finding", f.id),
         before=before,
         after=_snapshot(f),
     )
@@ -212,10 +210,9 @@ async def verify(
         )
     await audit.record(
         session,
-        actor=actor,
-        action="finding.verified" if accepted else "finding.rectification_rejected",
-        entity_type="finding",
-        entity_id=f.id,
+        actor,
+        "finding.verified" if accepted else "finding.rectification_rejected",
+        ("finding", f.id),
         before=before,
         after={**_snapshot(f), "note": note},
     )
@@ -243,10 +240,9 @@ async def _hold_to_account(
     await events.publish_accountability(session, record)
     await audit.record(
         session,
-        actor="inspection:accountability",
-        action="accountability.recorded",
-        entity_type="finding",
-        entity_id=f.id,
+        "inspection:accountability",
+        "accountability.recorded",
+        ("finding", f.id),
         after={"kind": kind, "subject": record.subject, "reason": reason},
     )
     return record

@@ -51,12 +51,7 @@ async def plan(*, session: AsyncSession, actor: Principal, data: InspectionIn) -
         )
     )
     await audit.record(
-        session,
-        actor=actor,
-        action="inspection.planned",
-        entity_type="inspection",
-        entity_id=inspection.id,
-        after=data.model_dump(),
+        session, actor, "inspection.planned", ("inspection", inspection.id), after=data.model_dump()
     )
     return inspection
 
@@ -85,10 +80,9 @@ async def conclude(
     inspection.status, inspection.concluded_on = "concluded", today
     await audit.record(
         session,
-        actor=actor,
-        action="inspection.concluded",
-        entity_type="inspection",
-        entity_id=inspection.id,
+        actor,
+        "inspection.concluded",
+        ("inspection", inspection.id),
         before={"status": "planned"},
         after={"status": "concluded", "concluded_on": today},
     )

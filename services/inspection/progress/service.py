@@ -276,10 +276,9 @@ async def submit(
     await events.publish_submitted(session, submission)
     await audit.record(
         session,
-        actor=actor,
-        action="progress_report.submitted",
-        entity_type="progress_report",
-        entity_id=f"{area.code}:{year}:Q{quarter}",
+        actor,
+        "progress_report.submitted",
+        ("progress_report", f"{area.code}:{year}:Q{quarter}"),
         before={"version": current.version, "submission_id": str(current.id)} if current else None,
         after={
             "version": version,

@@ -96,10 +96,9 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Dr
     await repo.add_with_items(sample, items)
     await audit.record(
         session,
-        actor=actor,
-        action="sample.drawn",
-        entity_type="evaluation_sample",
-        entity_id=sample.id,
+        actor,
+        "sample.drawn",
+        ("evaluation_sample", sample.id),
         after={**data.model_dump(), "population": len(population), "size": len(items)},
     )
     return DrawnSample(sample, items)
@@ -151,10 +150,9 @@ async def give_verdict(
     item.evaluated_by, item.evaluated_at = actor.sub, clock.now()
     await audit.record(
         session,
-        actor=actor,
-        action="sample.verdict",
-        entity_type="evaluation_sample",
-        entity_id=sample.id,
+        actor,
+        "sample.verdict",
+        ("evaluation_sample", sample.id),
         before={"household_id": data.household_id, "verdict": None},
         after=data.model_dump(),
     )
@@ -175,12 +173,7 @@ async def record_omission(
         )
     await repo.set_omission(sample.id, data.village_code, data.households, data.note)
     await audit.record(
-        session,
-        actor=actor,
-        action="sample.omission",
-        entity_type="evaluation_sample",
-        entity_id=sample.id,
-        after=data.model_dump(),
+        session, actor, "sample.omission", ("evaluation_sample", sample.id), after=data.model_dump()
     )
 
 

@@ -41,10 +41,9 @@ async def raise_from_signal(*, session: AsyncSession, signal: rules.Signal, toda
     await finding_events.publish_raised(session, created)
     await audit.record(
         session,
-        actor=ACTOR,
-        action="finding.raised",
-        entity_type="finding",
-        entity_id=created.id,
+        ACTOR,
+        "finding.raised",
+        ("finding", created.id),
         after={"source_key": draft.source_key, "kind": signal.kind, "deadline": draft.deadline},
     )
     return True

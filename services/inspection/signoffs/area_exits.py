@@ -54,10 +54,9 @@ async def open_area_dossier(*, session: AsyncSession, data: registry.AreaExitReq
     )
     await audit.record(
         session,
-        actor=signoffs.SYSTEM,
-        action="dossier.opened",
-        entity_type="signoff_dossier",
-        entity_id=dossier.id,
+        signoffs.SYSTEM,
+        "dossier.opened",
+        ("signoff_dossier", dossier.id),
         after={
             "exit_request_id": dossier.exit_request_id,
             "kind": kind,

@@ -81,10 +81,9 @@ async def open_dossier(*, session: AsyncSession, data: registry.HouseholdExitReq
     )
     await audit.record(
         session,
-        actor=SYSTEM,
-        action="dossier.opened",
-        entity_type="signoff_dossier",
-        entity_id=dossier.id,
+        SYSTEM,
+        "dossier.opened",
+        ("signoff_dossier", dossier.id),
         after={"exit_request_id": dossier.exit_request_id, "scheme": scheme.code},
     )
     return dossier
@@ -98,10 +97,9 @@ async def withdraw(*, session: AsyncSession, exit_request_id: str, reason: str) 
     dossier.status, dossier.closed_at = "withdrawn", clock.now()
     await audit.record(
         session,
-        actor=SYSTEM,
-        action="dossier.withdrawn",
-        entity_type="signoff_dossier",
-        entity_id=dossier.id,
+        SYSTEM,
+        "dossier.withdrawn",
+        ("signoff_dossier", dossier.id),
         before={"status": "open"},
         after={"status": "withdrawn", "reason": reason},
     )
@@ -215,10 +213,9 @@ async def sign(
         after["status"] = "verified"
     await audit.record(
         session,
-        actor=actor,
-        action="dossier.signed",
-        entity_type="signoff_dossier",
-        entity_id=dossier.id,
+        actor,
+        "dossier.signed",
+        ("signoff_dossier", dossier.id),
         before={"status": "open"},
         after=after,
     )
@@ -239,10 +236,9 @@ async def refuse(
     await events.publish_rejected(session, dossier, level=step.level, step=step.position, reason=reason)
     await audit.record(
         session,
-        actor=actor,
-        action="dossier.refused",
-        entity_type="signoff_dossier",
-        entity_id=dossier.id,
+        actor,
+        "dossier.refused",
+        ("signoff_dossier", dossier.id),
         before={"status": "open"},
         after={"status": "rejected", "position": step.position, "reason": reason},
     )
@@ -342,10 +338,9 @@ async def put_scheme(
         await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="signoff_scheme.set",
-        entity_type="signoff_scheme",
-        entity_id=area_prefix if kind == "household" else f"{area_prefix}/{kind}",
+        actor,
+        "signoff_scheme.set",
+        ("signoff_scheme", area_prefix if kind == "household" else f"{area_prefix}/{kind}"),
         before=before,
         after={**data.model_dump(), "kind": kind, "version": found.version},
     )

@@ -83,14 +83,7 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
             detail_zh=f"账号 {data.user_sub} 已属于另一位帮扶责任人",
             rule="one_helper_per_login",
         ) from exc
-    await audit.record(
-        session,
-        actor=actor,
-        action="helper.registered",
-        entity_type="helper",
-        entity_id=helper.id,
-        after=_snapshot(helper),
-    )
+    await audit.record(session, actor, "helper.registered", ("helper", helper.id), after=_snapshot(helper))
     return helper
 
 
@@ -124,10 +117,9 @@ async def add_posting(
     )
     await audit.record(
         session,
-        actor=actor,
-        action="helper.posting_added",
-        entity_type="posting_period",
-        entity_id=posting.id,
+        actor,
+        "helper.posting_added",
+        ("posting_period", posting.id),
         after={"helper_id": str(helper.id), **data.model_dump(mode="json")},
     )
     return _posting(posting, today, await policy_service.resolver(session, on=today))
@@ -242,13 +234,7 @@ async def _retire(
         posting.ended_on = posting.ended_on or on
     await session.flush()
     await audit.record(
-        session,
-        actor=actor,
-        action="helper.left",
-        entity_type="helper",
-        entity_id=helper.id,
-        before=before,
-        after=_snapshot(helper),
+        session, actor, "helper.left", ("helper", helper.id), before=before, after=_snapshot(helper)
     )
     await events.helper_left(session, helper, handed_over=handed_over)
 

@@ -404,14 +404,7 @@ async def _commit(
     }
     facts |= {"pairings": written.pairings, "helpers_created": written.helpers, "rows_refused": refused}
     facts["cadre_household_pairings"] = written.cadre_households
-    await audit.record(
-        session,
-        actor=actor,
-        action="pairing.imported",
-        entity_type="pairing_import",
-        entity_id=import_id,
-        after=facts,
-    )
+    await audit.record(session, actor, "pairing.imported", ("pairing_import", import_id), after=facts)
     # the last statement: only while still committing (a cancel that got in first rolls all back)
     if not await repo.set(
         import_id,

@@ -35,10 +35,9 @@ async def open_need(session: AsyncSession, actor: Principal | str, household: Ho
     )
     await audit.record(
         session,
-        actor=actor,
-        action="need.opened",
-        entity_type="pairing_need",
-        entity_id=need.id,
+        actor,
+        "need.opened",
+        ("pairing_need", need.id),
         after={"household_id": str(household.id), "area_code": household.area_code},
     )
     await events.need_opened(session, need)
@@ -54,10 +53,9 @@ async def close_need(
     await repo.finish_need(need, status="closed", reason=reason, at=clock.now())
     await audit.record(
         session,
-        actor=actor,
-        action="need.closed",
-        entity_type="pairing_need",
-        entity_id=need.id,
+        actor,
+        "need.closed",
+        ("pairing_need", need.id),
         before={"status": "open"},
         after={"status": "closed", "reason": reason},
     )

@@ -93,14 +93,7 @@ async def apply_area(session: AsyncSession, data: registry.AreaUpserted) -> None
         "pairing_dispatch_level": data.pairing_dispatch_level,
     }
     await NeedRepository(session).upsert_area(values)
-    await audit.record(
-        session,
-        actor=REGISTRY,
-        action="area.projected",
-        entity_type="area",
-        entity_id=data.code,
-        after=values,
-    )
+    await audit.record(session, REGISTRY, "area.projected", ("area", data.code), after=values)
 
 
 def _household_snapshot(h: HouseholdRef) -> dict[str, Any]:
@@ -145,10 +138,9 @@ async def apply_household_event(session: AsyncSession, data: HouseholdEvent, *, 
     await session.flush()
     await audit.record(
         session,
-        actor=REGISTRY,
-        action=f"household.{kind}",
-        entity_type="household_ref",
-        entity_id=household_id,
+        REGISTRY,
+        f"household.{kind}",
+        ("household_ref", household_id),
         before=before,
         after=_household_snapshot(household),
     )
@@ -259,9 +251,7 @@ async def _insert_new(session: AsyncSession, items: list[tuple[HouseholdEvent, d
         serialized_by="a need id made here (no one else can name it yet)",
         new_entities=True,
     )
-    await need_events.needs_opened(
-        session, [(n["id"], n["household_id"], n["area_code"]) for n in needs]
-    )
+    await need_events.needs_opened(session, [(n["id"], n["household_id"], n["area_code"]) for n in needs])
     return inserted
 
 

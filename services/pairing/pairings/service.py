@@ -162,14 +162,7 @@ async def create_pairing(
             detail_zh=f"{target.id} 或帮扶责任人 {helper.id} 同时建立了同类结对",
             rule="concurrent",
         ) from exc
-    await audit.record(
-        session,
-        actor=actor,
-        action="pairing.opened",
-        entity_type="pairing",
-        entity_id=pairing.id,
-        after=snapshot(pairing),
-    )
+    await audit.record(session, actor, "pairing.opened", ("pairing", pairing.id), after=snapshot(pairing))
     await events.opened(session, pairing)
     if kind is rules.PairingKind.CADRE_HOUSEHOLD:
         await need_lifecycle.fulfil_need(session, uuid.UUID(target.id))
@@ -218,13 +211,7 @@ async def close_pairing(
     before = snapshot(pairing)
     await PairingRepository(session).end(pairing, on=on, reason=reason)
     await audit.record(
-        session,
-        actor=actor,
-        action="pairing.closed",
-        entity_type="pairing",
-        entity_id=pairing.id,
-        before=before,
-        after=snapshot(pairing),
+        session, actor, "pairing.closed", ("pairing", pairing.id), before=before, after=snapshot(pairing)
     )
     await events.closed(session, pairing)
 

@@ -109,10 +109,9 @@ async def put_override(
         await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="policy.put",
-        entity_type="pairing_policy",
-        entity_id=f"{data.area_prefix}/{data.valid_from}",
+        actor,
+        "policy.put",
+        ("pairing_policy", f"{data.area_prefix}/{data.valid_from}"),
         before=before,
         after=_override_out(row).model_dump(mode="json"),
     )

@@ -135,12 +135,7 @@ async def _store(
             )
         )
     await audit.record(
-        session,
-        actor=actor,
-        action=f"{record.type}.recorded",
-        entity_type=record.type,
-        entity_id=record.id,
-        after=_content(record, helper),
+        session, actor, f"{record.type}.recorded", (record.type, record.id), after=_content(record, helper)
     )
 
 

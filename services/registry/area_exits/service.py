@@ -196,10 +196,9 @@ async def request_exit(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="area.exit_requested",
-        entity_type="area_exit_request",
-        entity_id=req.id,
+        actor,
+        "area.exit_requested",
+        ("area_exit_request", req.id),
         after={"area_code": area.code, "kind": kind.value, "year": data.year, "criteria": req.criteria},
     )
     await events.exit_requested(session, area, req)
@@ -242,10 +241,9 @@ async def _decide(
         after = {"status": "returned", "reason": req.reason}
     await audit.record(
         session,
-        actor="inspection",
-        action=action,
-        entity_type="area_exit_request",
-        entity_id=req.id,
+        "inspection",
+        action,
+        ("area_exit_request", req.id),
         before={"status": "pending"},
         after=after,
     )
@@ -377,10 +375,9 @@ async def put_record(
         await repo.replace(row, policy)
     await audit.record(
         session,
-        actor=actor,
-        action="area_exit_policy.put",
-        entity_type="area_exit_policy",
-        entity_id=f"{data.area_prefix}/{data.year}/{data.kind.value}",
+        actor,
+        "area_exit_policy.put",
+        ("area_exit_policy", f"{data.area_prefix}/{data.year}/{data.kind.value}"),
         before=before,
         after=_audited(policy, row.version),
     )

@@ -67,9 +67,7 @@ async def upsert_tree(*, session: AsyncSession, actor: Principal | str, areas: l
         if a.collective_income
     }
     for row in rows:
-        await audit.record(
-            session, actor=actor, action="area.upserted", entity_type="area", entity_id=row["code"], after=row
-        )
+        await audit.record(session, actor, "area.upserted", ("area", row["code"]), after=row)
         await events.publish_upserted(session, row, latest.get(str(row["code"])))
     return len(rows)
 

@@ -109,10 +109,9 @@ async def resolve(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action=f"identity_conflict.{c.status}",
-        entity_type="identity_conflict",
-        entity_id=c.id,
+        actor,
+        f"identity_conflict.{c.status}",
+        ("identity_conflict", c.id),
         before=before,
         after={"status": c.status, "outcome": data.outcome.value, "note": data.note},
     )

@@ -80,10 +80,9 @@ async def open_conflicts(
             await repo.add(found)
             await audit.record(
                 session,
-                actor=actor,
-                action="identity_conflict.opened",
-                entity_type="identity_conflict",
-                entity_id=found.id,
+                actor,
+                "identity_conflict.opened",
+                ("identity_conflict", found.id),
                 after={
                     "queue_level": level,
                     "queue_prefix": prefix,

@@ -213,10 +213,9 @@ async def _records(
         # A look-up of a named person is audited (who asked about whom is kept, not the ID itself).
         await audit.record(
             session,
-            actor=f"dci:{client.id}",
-            action="dci.person_searched",
-            entity_type="dci_client",
-            entity_id=client.id,
+            f"dci:{client.id}",
+            "dci.person_searched",
+            ("dci_client", client.id),
             after={"resident_id_hash": c.resident_id_hash[:16], "found": len(records)},
         )
         return records[(c.page_number - 1) * c.page_size :][: c.page_size], len(records), rules.RECORD_PERSON
@@ -582,12 +581,7 @@ async def create_client(
     )
     await repo.add(client)
     await audit.record(
-        session,
-        actor=actor,
-        action="dci.client_registered",
-        entity_type="dci_client",
-        entity_id=client.id,
-        after=_audited(client),
+        session, actor, "dci.client_registered", ("dci_client", client.id), after=_audited(client)
     )
     return client, secret
 
@@ -626,10 +620,9 @@ async def change_client(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="dci.client_changed",
-        entity_type="dci_client",
-        entity_id=client.id,
+        actor,
+        "dci.client_changed",
+        ("dci_client", client.id),
         before=before,
         after=_audited(client) | {"secret_rotated": data.rotate_secret},
     )

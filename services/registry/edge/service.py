@@ -54,10 +54,9 @@ async def add_edge_household(
     await EdgeRepository(session).add(edge)
     await audit.record(
         session,
-        actor=actor,
-        action="edge_household.added",
-        entity_type="edge_household",
-        entity_id=edge.id,
+        actor,
+        "edge_household.added",
+        ("edge_household", edge.id),
         after={"area_code": edge.area_code, "persons": edge.persons},
     )
     return edge
@@ -92,10 +91,9 @@ async def dibao_cross_check(
     result = cross_check(keyed, registered, await repo.dibao_households(prefix))
     await audit.record(
         session,
-        actor=actor,
-        action="dibao.cross_checked",
-        entity_type="area",
-        entity_id=area.code,
+        actor,
+        "dibao.cross_checked",
+        ("area", area.code),
         after={
             "lines": len(lines),
             "matched": len(result.matched),

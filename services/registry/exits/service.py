@@ -118,10 +118,9 @@ async def request_exit(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.exit_requested",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.exit_requested",
+        ("household", h.id),
         before=before_state,
         after=households.state(h) | {"exit_request_id": str(req.id)},
     )
@@ -149,10 +148,9 @@ async def _pending(session: AsyncSession, event: CloudEvent) -> tuple[ExitReques
         req.reason = f"verdict {event.type} arrived while the household was {h.status}"
         await audit.record(
             session,
-            actor="inspection",
-            action="exit_request.voided",
-            entity_type="exit_request",
-            entity_id=req.id,
+            "inspection",
+            "exit_request.voided",
+            ("exit_request", req.id),
             after={"reason": req.reason, "event_id": event.id},
         )
         return None
@@ -218,10 +216,9 @@ async def _close(
     await session.flush()
     await audit.record(
         session,
-        actor="inspection",
-        action=action,
-        entity_type="household",
-        entity_id=h.id,
+        "inspection",
+        action,
+        ("household", h.id),
         before=before_state,
         after=households.state(h) | noted,
     )

@@ -187,10 +187,9 @@ async def import_registered(
     await moved.commit()
     await audit.record(
         session,
-        actor=actor,
-        action="household.imported",
-        entity_type="household_import",
-        entity_id=str(import_id),
+        actor,
+        "household.imported",
+        ("household_import", str(import_id)),
         after={
             "import_id": str(import_id),
             "households": [str(h[_ID]) for h in roll.households],

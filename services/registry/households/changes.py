@@ -74,10 +74,9 @@ async def add_member(
     h.version += 1
     await audit.record(
         session,
-        actor=actor,
-        action="household.member_added",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.member_added",
+        ("household", h.id),
         after={"member_id": str(member.id), "reason": data.reason, "member_count": h.member_count},
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="member_added")
@@ -109,10 +108,9 @@ async def remove_member(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.member_removed",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.member_removed",
+        ("household", h.id),
         after={"member_id": str(member_id), "reason": data.reason, "on": data.on.isoformat()},
     )
     await events.updated(session, h, await repo.members(h.id), change="member_removed", reason=data.reason)
@@ -137,10 +135,9 @@ async def change_head(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.head_changed",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.head_changed",
+        ("household", h.id),
         before={"head_name": mask_name(before_name)},
         after={"head_member_id": str(new_head.id), "reason": data.reason},
     )
@@ -230,12 +227,7 @@ async def _audit_split(
 ) -> None:
     for entity, after in ((h, state(h)), (new, state(new) | {"split_from": str(h.id)})):
         await audit.record(
-            session,
-            actor=actor,
-            action="household.split",
-            entity_type="household",
-            entity_id=entity.id,
-            after=after | {"reason": reason},
+            session, actor, "household.split", ("household", entity.id), after=after | {"reason": reason}
         )
 
 
@@ -288,10 +280,9 @@ async def merge(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.merged",
-        entity_type="household",
-        entity_id=source.id,
+        actor,
+        "household.merged",
+        ("household", source.id),
         before=state(source) | {"status": before_source.status.value},
         after={"merged_into": str(target.id), "reason": data.reason},
     )
@@ -332,10 +323,9 @@ async def move(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.moved",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.moved",
+        ("household", h.id),
         before={"area_code": from_area},
         after={
             "area_code": target.code,

@@ -337,12 +337,7 @@ async def create_candidate(
     session.add_all(members)
     await flush_identities(session)
     await audit.record(
-        session,
-        actor=actor,
-        action="household.candidate_created",
-        entity_type="household",
-        entity_id=household.id,
-        after=state(household),
+        session, actor, "household.candidate_created", ("household", household.id), after=state(household)
     )
     await events.candidate_created(session, household)
     await track(session, None, household)  # last: the hot counter rows are held until commit
@@ -371,10 +366,9 @@ async def update_attributes(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.attributes_changed",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.attributes_changed",
+        ("household", h.id),
         before=before_state,
         after=state(h),
     )
@@ -419,10 +413,9 @@ async def record_income(
     h.version += 1
     await audit.record(
         session,
-        actor=actor,
-        action="household.income_recorded",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.income_recorded",
+        ("household", h.id),
         before={"year": data.year, "per_capita_income_fen": before},
         after=data.model_dump() | {"version": row.version},
     )
@@ -446,10 +439,9 @@ async def add_debt(*, session: AsyncSession, actor: Principal, household_id: uui
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.debt_recorded",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.debt_recorded",
+        ("household", h.id),
         after=data.model_dump(mode="json") | {"debt_id": str(debt.id)},
     )
     await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="debt")
@@ -470,10 +462,9 @@ async def settle_debt(
     h.version += 1
     await audit.record(
         session,
-        actor=actor,
-        action="household.debt_settled",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.debt_settled",
+        ("household", h.id),
         before={"debt_id": str(debt_id), "settled": False},
         after={"debt_id": str(debt_id), "settled": True},
     )
@@ -501,12 +492,7 @@ async def reveal_resident_id(
             f"member {member_id} is not in household {household_id}", detail_zh=f"成员 {member_id} 不在该户中"
         )
     await audit.record(
-        session,
-        actor=actor,
-        action="pii.resident_id_read",
-        entity_type="member",
-        entity_id=member.id,
-        after={"household_id": str(h.id)},
+        session, actor, "pii.resident_id_read", ("member", member.id), after={"household_id": str(h.id)}
     )
     return cipher.decrypt(member.resident_id_cipher)
 

@@ -65,10 +65,9 @@ async def _step(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action=f"household.{action.value}",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        f"household.{action.value}",
+        ("household", h.id),
         before=before_state,
         after=households.state(h) | (detail or {}),
     )
@@ -216,10 +215,9 @@ async def lodge_objection(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.objection_lodged",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.objection_lodged",
+        ("household", h.id),
         after={"objection_id": str(objection.id), "lodged_on": data.lodged_on.isoformat()} | late,
     )
     await _published(session, h, "objection_lodged")
@@ -252,10 +250,9 @@ async def resolve_objection(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.objection_resolved",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.objection_resolved",
+        ("household", h.id),
         after={"objection_id": str(objection.id), "outcome": data.outcome},
     )
     if data.outcome == "upheld":

@@ -624,14 +624,7 @@ async def _mark_committed(
     committed: tuple[int, int],
 ) -> None:
     """The audit record of the commit, and the import marked committed (rows, households)."""
-    await audit.record(
-        session,
-        actor=actor,
-        action=action,
-        entity_type="household_import",
-        entity_id=str(job.id),
-        after=after,
-    )
+    await audit.record(session, actor, action, ("household_import", str(job.id)), after=after)
     rows_committed, households_committed = committed
     await ImportRepository(session).set(
         job.id,

@@ -65,10 +65,9 @@ async def audit_seeded(session: AsyncSession, entity_type: str, added: int) -> i
     if added:
         await audit.record(
             session,
-            actor="system",
-            action=f"{entity_type}.seeded",
-            entity_type=entity_type,
-            entity_id="presets",
+            "system",
+            f"{entity_type}.seeded",
+            (entity_type, "presets"),
             after={"records_added": added},
         )
     return added
@@ -145,10 +144,9 @@ async def put_record(
     out = _record_out(row)
     await audit.record(
         session,
-        actor=actor,
-        action="policy.put",
-        entity_type="policy",
-        entity_id=f"{record.area_prefix or 'national'}/{record.year}",
+        actor,
+        "policy.put",
+        ("policy", f"{record.area_prefix or 'national'}/{record.year}"),
         before=before,
         after=out.model_dump(mode="json"),
     )

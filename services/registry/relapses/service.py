@@ -100,10 +100,9 @@ async def open_case(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="relapse.opened",
-        entity_type="relapse_case",
-        entity_id=case.id,
+        actor,
+        "relapse.opened",
+        ("relapse_case", case.id),
         after={"household_id": str(h.id), "cause": cause, "cause_kind": cause_kind},
     )
     return case
@@ -134,10 +133,9 @@ async def reidentify(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="household.reidentification",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.reidentification",
+        ("household", h.id),
         before=before_state,
         after=households.state(h) | {"cause": cause, "cause_kind": cause_kind},
     )
@@ -193,10 +191,9 @@ async def decide(
     await session.flush()
     await audit.record(
         session,
-        actor=actor,
-        action="relapse.decided",
-        entity_type="relapse_case",
-        entity_id=case.id,
+        actor,
+        "relapse.decided",
+        ("relapse_case", case.id),
         after=decision | {"case_status": case.status},
     )
     return case
@@ -215,10 +212,9 @@ async def _reregister(session: AsyncSession, actor: Principal, case: RelapseCase
     entries = flow_deltas(h.area_code, kind="entries", year=case.plan_year, persons=h.member_count)
     await audit.record(
         session,
-        actor=actor,
-        action="household.relapsed",
-        entity_type="household",
-        entity_id=h.id,
+        actor,
+        "household.relapsed",
+        ("household", h.id),
         before=before_state,
         after=households.state(h) | {"relapse_case_id": str(case.id)},
     )

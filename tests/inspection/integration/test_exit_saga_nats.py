@@ -31,12 +31,7 @@ OUTCOMES = ("inspection.exit.verified.v1", "inspection.exit.rejected.v1")
 async def _registry_hears(session: AsyncSession, event: CloudEvent) -> None:
     # Stand-in for registry's consumer: remember the outcome in registry's own transaction.
     await audit.record(
-        session,
-        actor="registry",
-        action=event.type,
-        entity_type="household",
-        entity_id=event.data["household_id"],
-        after=event.data,
+        session, "registry", event.type, ("household", event.data["household_id"]), after=event.data
     )
 
 
