@@ -78,6 +78,7 @@ def check_entered_date(
     field: str,
     on: date,
     today: date,
+    label_zh: str,
     not_before: date | None,
     not_before_what: str,
     tolerance_days: int,
@@ -86,11 +87,13 @@ def check_entered_date(
 ) -> LateEntry | None:
     """Refuse a date in the future or before ``not_before``; a date more than ``tolerance_days``
     before ``today`` is a late entry: allowed only with a reason and one of LATE_ENTRY_ROLES, and
-    returned so the caller records it. None: an ordinary entry."""
+    returned so the caller records it. None: an ordinary entry. ``label_zh``: the date as the clerk's
+    form names it (民主评议日期), for the Chinese detail."""
+    name = label_zh
     if on > today:
         raise DateInFuture(
             f"{field} {on} lies after today ({today}, China date); record it once it has happened",
-            detail_zh=f"{field} 填写的日期 {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
+            detail_zh=f"{name}填写的日期 {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
             field=field,
             entered=on.isoformat(),
             today=today.isoformat(),
@@ -98,7 +101,7 @@ def check_entered_date(
     if not_before is not None and on < not_before:
         raise DateBeforeRecord(
             f"{field} {on} lies before {not_before_what} ({not_before}); it cannot have happened earlier",
-            detail_zh=f"{field} 填写的日期 {on} 早于所属记录的日期（{not_before}），不可能更早发生，请核对",
+            detail_zh=f"{name}填写的日期 {on} 早于所属记录的日期（{not_before}），不可能更早发生，请核对",
             field=field,
             entered=on.isoformat(),
             not_before=not_before.isoformat(),
@@ -117,7 +120,7 @@ def check_entered_date(
             f"{field} {on} is {days_late} days back; more than {tolerance_days} days back is a late "
             f"entry (补录) that needs a reason and the role {' or '.join(sorted(LATE_ENTRY_ROLES))}"
             f" (missing: {', '.join(missing)})",
-            detail_zh=f"{field} 填写的日期 {on} 已过去{days_late}天，超过允许的{tolerance_days}天，属于补录："
+            detail_zh=f"{name}填写的日期 {on} 已过去{days_late}天，超过允许的{tolerance_days}天，属于补录："
             + "、".join(_MISSING_ZH[m] for m in missing),
             field=field,
             entered=on.isoformat(),

@@ -14,6 +14,7 @@ TODAY = date(2026, 12, 4)
 def check(on, *, not_before=None, reason=None, roles=("registrar",), tolerance=3):
     return check_entered_date(
         field="notice_starts_on",
+        label_zh="公示开始日期",
         on=on,
         today=TODAY,
         not_before=not_before,
@@ -74,14 +75,16 @@ def test_each_refusal_tells_the_clerk_in_chinese():
     with pytest.raises(DateInFuture) as future:
         check(date(2026, 12, 5))
     assert future.value.detail_zh == (
-        "notice_starts_on 填写的日期 2026-12-05 晚于今天（北京时间 2026-12-04），请在事情发生后再登记"
+        "公示开始日期填写的日期 2026-12-05 晚于今天（北京时间 2026-12-04），请在事情发生后再登记"
     )
     with pytest.raises(DateBeforeRecord) as before:
         check(date(2026, 11, 25), not_before=date(2026, 11, 26))
-    assert "早于所属记录的日期（2026-11-26）" in before.value.detail_zh
+    assert before.value.detail_zh.startswith(
+        "公示开始日期填写的日期 2026-11-25 早于所属记录的日期（2026-11-26）"
+    )
     with pytest.raises(LateEntryRefused) as late:
         check(date(2026, 11, 24))
     assert late.value.detail_zh == (
-        "notice_starts_on 填写的日期 2026-11-24 已过去10天，超过允许的3天，属于补录："
+        "公示开始日期填写的日期 2026-11-24 已过去10天，超过允许的3天，属于补录："
         "须填写补录原因、须由审批人（或管理员）提交"
     )

@@ -84,6 +84,7 @@ def _late_entry(
     A late date is kept (and shown on the board) with when, how late and why it was entered."""
     late = check_entered_date(
         field="published_on",
+        label_zh="公示日期",
         on=data.published_on,
         today=today,
         not_before=None,

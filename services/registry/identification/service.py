@@ -74,6 +74,14 @@ async def _step(
     return before
 
 
+# The dates a clerk types in the identification steps, as the forms name them (Chinese details).
+ENTERED_DATES_ZH = {
+    "review_held_on": "民主评议日期",
+    "notice_starts_on": "公示开始日期",
+    "objection_lodged_on": "异议提出日期",
+}
+
+
 async def _entered(
     session: AsyncSession,
     actor: Actor,
@@ -93,6 +101,7 @@ async def _entered(
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
     late = check_entered_date(
         field=field,
+        label_zh=ENTERED_DATES_ZH[field],
         on=on,
         today=today,
         not_before=h.created_on if not_before is None else not_before,
