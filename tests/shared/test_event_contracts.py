@@ -62,6 +62,14 @@ def registered_payload(household_id: str, **change: object) -> dict[str, object]
 async def test_a_producer_writes_the_model_as_the_same_json_as_before(make_db) -> None:  # type: ignore[no-untyped-def]
     db = Database(make_db("registry"))
     wire = registered_payload("h-1")
+    moved = {
+        "household_id": "h-1",
+        "area_code": "440783105201",
+        "change": "moved",
+        "from_area_code": "440783105202",
+        "moved_on": "2026-11-02",
+        "note_code": "relocation",
+    }
     async with db.transaction() as s:
         model = registry.HouseholdRegistered(
             **{**wire, "registered_on": date(2016, 12, 1)}  # type: ignore[arg-type]
@@ -70,16 +78,7 @@ async def test_a_producer_writes_the_model_as_the_same_json_as_before(make_db) -
         # an update carries only the fields of its change, and extras the producer adds
         await emit(
             s,
-            registry.HouseholdUpdated.model_validate(
-                {
-                    "household_id": "h-1",
-                    "area_code": "440783105201",
-                    "change": "moved",
-                    "from_area_code": "440783105202",
-                    "moved_on": "2026-11-02",
-                    "note_code": "relocation",
-                }
-            ),
+            registry.HouseholdUpdated.model_validate(moved),
             subject="h-1",
         )
     async with db.transaction() as s:
@@ -87,14 +86,7 @@ async def test_a_producer_writes_the_model_as_the_same_json_as_before(make_db) -
     assert [r.type for r in rows] == [REGISTERED, "registry.household.updated.v1"]
     assert rows[0].envelope["data"] == wire
     assert rows[0].envelope["source"] == "jingzhun/registry"
-    assert rows[1].envelope["data"] == {
-        "household_id": "h-1",
-        "area_code": "440783105201",
-        "change": "moved",
-        "from_area_code": "440783105202",
-        "moved_on": "2026-11-02",
-        "note_code": "relocation",
-    }
+    assert rows[1].envelope["data"] == moved
 
 
 def test_consumers_read_the_model_not_the_dict() -> None:
