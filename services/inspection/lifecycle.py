@@ -1,6 +1,7 @@
 """The shape complaints and findings share: a status table walked by actions, and a deadline a
 grade (urgency, severity) sets from the policy's days. Each keeps its own words: the messages are
-data, formatted with ``{status}``/``{action}`` (a refused step) and ``{grade}`` (an unknown grade)."""
+data, formatted with ``{status}``/``{action}`` (a refused step; in Chinese their labels, as the
+clerk's screen shows them) and ``{grade}`` (an unknown grade)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Lifecycle:
     refused_zh: str
     unknown_grade_en: str
     unknown_grade_zh: str
+    status_zh: Mapping[str, str]  # the statuses' Chinese labels (the service's vocabulary)
+    action_zh: Mapping[str, str]  # the actions as the screen's buttons say them
 
     def next_status(self, status: str, action: str) -> str:
         try:
@@ -28,7 +31,9 @@ class Lifecycle:
         except KeyError:
             raise self.refused(
                 self.refused_en.format(status=status, action=action),
-                detail_zh=self.refused_zh.format(status=status, action=action),
+                detail_zh=self.refused_zh.format(
+                    status=self.status_zh.get(status, status), action=self.action_zh.get(action, action)
+                ),
                 current_status=status,
                 action=action,
             ) from None

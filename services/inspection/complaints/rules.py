@@ -13,6 +13,7 @@ from datetime import date
 
 from services.inspection.errors import ComplaintTransitionRefused
 from services.inspection.lifecycle import Lifecycle
+from services.inspection.vocabulary import COMPLAINT_STATUSES
 
 __all__ = [
     "CATEGORIES",
@@ -47,9 +48,11 @@ _LIFECYCLE = Lifecycle(
     },
     refused=ComplaintTransitionRefused,
     refused_en="A complaint that is {status} cannot take the action {action}.",
-    refused_zh="状态为 {status} 的举报不能执行 {action}",
+    refused_zh="状态为“{status}”的举报不能{action}",
     unknown_grade_en="Unknown urgency {grade!r}.",
     unknown_grade_zh="紧急程度“{grade}”不对，应为紧急或一般",
+    status_zh=COMPLAINT_STATUSES,
+    action_zh={"triage": "分级", "dismiss": "不予受理", "assign": "交办", "resolve": "办结"},
 )
 next_status = _LIFECYCLE.next_status
 deadline_for = _LIFECYCLE.deadline_for  # from the triage day, by urgency

@@ -11,6 +11,7 @@ from datetime import date
 from services.inspection.errors import FindingTransitionRefused
 from services.inspection.lifecycle import Lifecycle
 from services.inspection.policies.presets import EscalationStep
+from services.inspection.vocabulary import FINDING_STATUSES
 from shared.errors import InvalidInput
 
 __all__ = [
@@ -50,9 +51,11 @@ _LIFECYCLE = Lifecycle(
     },
     refused=FindingTransitionRefused,
     refused_en="A finding that is {status} cannot be {action}ed.",
-    refused_zh="状态为 {status} 的问题不能执行 {action}",
+    refused_zh="状态为“{status}”的问题不能{action}",
     unknown_grade_en="Unknown severity {grade!r}.",
     unknown_grade_zh="严重程度“{grade}”不对，应为严重、较重或一般",
+    status_zh=FINDING_STATUSES,
+    action_zh={"submit": "报送整改", "accept": "验收销号", "reject": "退回整改"},
 )
 next_status = _LIFECYCLE.next_status
 deadline_for = _LIFECYCLE.deadline_for  # from the day it is raised, by severity

@@ -53,3 +53,10 @@ def test_statistics():
     assert s.by_status == {"assigned": 2, "dismissed": 1, "received": 1, "resolved": 2}
     assert s.by_category == {"exit": 2, "funds": 2, "other": 2}
     assert (s.overdue, s.resolved, s.resolved_on_time) == (2, 2, 1)
+
+
+def test_a_refused_step_is_said_in_the_screens_words():
+    with pytest.raises(ComplaintTransitionRefused) as refused:
+        next_status("resolved", "assign")
+    assert refused.value.detail_zh == "状态为“已办结”的举报不能交办"
+    assert str(refused.value) == "A complaint that is resolved cannot take the action assign."

@@ -119,3 +119,9 @@ def test_bulletin_names_the_unit_interview_and_discipline_the_person():
         subject_for("admonishment_interview", "Township office", "Chief Sun") == "Chief Sun (Township office)"
     )
     assert subject_for("discipline_referral", "Township office", None) == "Township office"
+
+
+def test_a_refused_step_is_said_in_the_screens_words():
+    with pytest.raises(FindingTransitionRefused) as refused:
+        next_status("verified", "reject")
+    assert refused.value.detail_zh == "状态为“已验收销号”的问题不能退回整改"
