@@ -7,6 +7,7 @@ paid out of it, each within its approved budget.
 from __future__ import annotations
 
 from services.funds.errors import ProjectTransitionRefused
+from services.funds.vocabulary import PROJECT_STATUSES as STATUS_LABELS
 
 __all__ = [
     "PROJECT_STATUSES",
@@ -29,7 +30,8 @@ def check_transition(current: str, target: str) -> None:
     if target not in TRANSITIONS.get(current, frozenset()):
         raise ProjectTransitionRefused(
             f"A {current} project cannot become {target}",
-            detail_zh=f"项目当前状态为{current}，不能转为{target}",
+            detail_zh=f"项目当前状态为“{STATUS_LABELS.get(current, current)}”，"
+            f"不能转为“{STATUS_LABELS.get(target, target)}”",
             current=current,
             target=target,
             allowed=sorted(TRANSITIONS.get(current, frozenset())),

@@ -161,6 +161,10 @@ class Attempt(TypedDict):
     position: str
 
 
+# A dossier's statuses as the sign-off screen says them (a closed one takes no signature).
+_DOSSIER_STATUS_ZH = {"open": "签字中", "verified": "已核验通过", "rejected": "已退回", "withdrawn": "已撤回"}
+
+
 def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signature:
     """The step this signature fills, or the domain error that refuses it."""
     status, position, signer = attempt["status"], attempt["position"], attempt["signer"]
@@ -168,7 +172,7 @@ def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signat
     if status != "open":
         raise DossierClosed(
             f"The dossier is {status}; nothing more can be signed.",
-            detail_zh=f"档案状态为 {status}，不能再签字",
+            detail_zh=f"档案状态为“{_DOSSIER_STATUS_ZH.get(status, status)}”，不能再签字",
             current_status=status,
         )
     step_level = scheme.position_level(position)

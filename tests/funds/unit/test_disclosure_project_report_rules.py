@@ -68,6 +68,7 @@ def test_project_lifecycle() -> None:
     with pytest.raises(ProjectTransitionRefused) as refused:
         check_transition("completed", "in_progress")
     assert refused.value.status == 409
+    assert refused.value.detail_zh == "项目当前状态为“已完工”，不能转为“实施中”"
 
 
 def test_disbursement_rate_is_exact_and_half_up() -> None:

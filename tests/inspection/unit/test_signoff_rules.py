@@ -135,9 +135,11 @@ def test_unknown_position_is_invalid_input():
     assert isinstance(err.value, InvalidInput)
 
 
-@pytest.mark.parametrize("status", ["verified", "rejected", "withdrawn"])
-def test_closed_dossier_takes_no_signature(status):
-    with pytest.raises(DossierClosed):
+@pytest.mark.parametrize(
+    ("status", "said"), [("verified", "已核验通过"), ("rejected", "已退回"), ("withdrawn", "已撤回")]
+)
+def test_closed_dossier_takes_no_signature(status, said):
+    with pytest.raises(DossierClosed) as closed:
         check_signature(
             SCHEME,
             status=status,
@@ -147,6 +149,7 @@ def test_closed_dossier_takes_no_signature(status):
             signer=signer("village_head", "village"),
             position="village_head",
         )
+    assert closed.value.detail_zh == f"档案状态为“{said}”，不能再签字"
 
 
 def test_refusal_needs_a_reason_and_a_qualified_signer():
