@@ -245,8 +245,8 @@ class ConsumerRunner:
         for msg in msgs:
             try:
                 await msg.nak()
-            except Exception:  # redelivered after ack_wait anyway
-                pass
+            except Exception as exc:  # redelivered after ack_wait anyway
+                log.info("consumer_give_back_failed", error=repr(exc))
 
     async def _process_batch(self, durable: str, msgs: list[Msg]) -> None:
         """One transaction for the batch; on any failure, each message alone (``_process``)."""
