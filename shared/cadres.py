@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Boolean, Column, Index, MetaData, String, Table, select, text
+from sqlalchemy import Boolean, Column, Index, MetaData, Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from shared.db import make_metadata
 from shared.errors import Forbidden
 from shared.events import CloudEvent
 from shared.repository import Repository
+from shared.tables import string, string_key
 
 __all__ = [
     "CADRE_READS_REFUSED",
@@ -46,10 +47,10 @@ _cadres = make_metadata()
 cadre_household = Table(
     "cadre_household",
     _cadres,
-    Column("pairing_id", String(64), primary_key=True),
-    Column("helper_sub", String(100), nullable=False),
-    Column("household_id", String(64), nullable=False),
-    Column("area_code", String(12), nullable=False),
+    string_key("pairing_id", 64),
+    string("helper_sub", 100),
+    string("household_id", 64),
+    string("area_code", 12),
     # A closing event may arrive before its opening one: the row stays, marked ended.
     Column("ended", Boolean, nullable=False, server_default=text("false")),
     Index("ix_cadre_household_helper_sub", "helper_sub"),

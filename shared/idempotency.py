@@ -20,6 +20,7 @@ Usage in a router::
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -63,22 +64,16 @@ class _Replay(DomainError):
         self.body = body
 
 
+@dataclass(eq=False)
 class Idempotency:
-    def __init__(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        key: str | None,
-        method: str,
-        path: str,
-        body_hash: str,
-    ) -> None:
-        self.session = session
-        self.principal = principal
-        self.key = key
-        self.method = method
-        self.path = path
-        self.body_hash = body_hash
+    """One request's key (None: the client sent none) and what identifies the request."""
+
+    session: AsyncSession
+    principal: Principal
+    key: str | None
+    method: str
+    path: str
+    body_hash: str
 
     async def check(self) -> None:
         if self.key is None:

@@ -148,6 +148,11 @@ class Repository(Generic[M]):
     async def exists(self, id_: Any) -> bool:
         return bool(await self.session.scalar(select(exists().where(self._is(id_)))))
 
+    async def filtered(self, *criteria: ColumnElement[bool], order_by: Sequence[Any] = ()) -> list[M]:
+        """Every row that meets all ``criteria``, in ``order_by`` order (for the few rows of one parent:
+        unbounded, unlike ``keyset``)."""
+        return list(await self.session.scalars(select(self.model).where(*criteria).order_by(*order_by)))
+
     async def add(self, row: M) -> M:
         self.session.add(row)
         await self.session.flush()

@@ -6,6 +6,8 @@ own MetaData with ``include_platform_tables`` so each Alembic history creates th
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -32,20 +34,39 @@ __all__ = [
     "inbox",
     "include_platform_tables",
     "outbox",
+    "string",
+    "string_key",
+    "written_at",
 ]
 
 _platform = make_metadata()
+
+
+def string_key(name: str, length: int) -> Column[str]:
+    """A text part of a table's primary key."""
+    return Column(name, String(length), primary_key=True)
+
+
+def string(name: str, length: int, *, nullable: bool = False) -> Column[str]:
+    """A text column, required unless ``nullable``."""
+    return Column(name, String(length), nullable=nullable)
+
+
+def written_at(name: str) -> Column[datetime]:
+    """When the row was written, stamped by the database."""
+    return Column(name, DateTime(timezone=True), nullable=False, server_default=func.now())
+
 
 outbox = Table(
     "outbox",
     _platform,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("seq", BigInteger, Identity(always=False), nullable=False),
-    Column("type", String(200), nullable=False),
-    Column("subject", String(200), nullable=False),
+    string("type", 200),
+    string("subject", 200),
     Column("envelope", JSONB, nullable=False),
-    Column("request_id", String(100), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    string("request_id", 100, nullable=True),
+    written_at("created_at"),
     Column("published_at", DateTime(timezone=True), nullable=True),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("last_error", Text, nullable=True),
@@ -67,10 +88,10 @@ Index(
 inbox = Table(
     "inbox",
     _platform,
-    Column("consumer", String(100), primary_key=True),
-    Column("event_id", String(100), primary_key=True),
-    Column("event_type", String(200), nullable=False),
-    Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    string_key("consumer", 100),
+    string_key("event_id", 100),
+    string("event_type", 200),
+    written_at("handled_at"),
 )
 Index("ix_inbox_handled_at", inbox.c.handled_at)
 
@@ -79,15 +100,15 @@ audit_log = Table(
     _platform,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("action", String(100), nullable=False),
-    Column("entity_type", String(100), nullable=False),
-    Column("entity_id", String(100), nullable=False),
+    string("actor", 200),
+    string("action", 100),
+    string("entity_type", 100),
+    string("entity_id", 100),
     Column("before", JSONB, nullable=True),
     Column("after", JSONB, nullable=True),
-    Column("request_id", String(100), nullable=True),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
+    string("request_id", 100, nullable=True),
+    string("prev_hash", 64),
+    string("hash", 64),
 )
 Index("ix_audit_log_entity", audit_log.c.entity_type, audit_log.c.entity_id)
 
@@ -97,25 +118,25 @@ audit_checkpoint = Table(
     "audit_checkpoint",
     _platform,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("sealed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    written_at("sealed_at"),
     Column("from_id", BigInteger, nullable=False),  # exclusive: the previous seal's upto_id
     Column("upto_id", BigInteger, nullable=False, unique=True),  # inclusive
     Column("row_count", BigInteger, nullable=False),
-    Column("prev_digest", String(64), nullable=False),
-    Column("digest", String(64), nullable=False),
+    string("prev_digest", 64),
+    string("digest", 64),
 )
 
 idempotency_key = Table(
     "idempotency_key",
     _platform,
-    Column("principal", String(200), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("method", String(10), nullable=False),
-    Column("path", String(500), nullable=False),
-    Column("body_hash", String(64), nullable=False),
+    string_key("principal", 200),
+    string_key("key", 200),
+    string("method", 10),
+    string("path", 500),
+    string("body_hash", 64),
     Column("status_code", Integer, nullable=False),
     Column("response", JSONB, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    written_at("created_at"),
 )
 Index("ix_idempotency_key_created_at", idempotency_key.c.created_at)
 
@@ -124,9 +145,9 @@ Index("ix_idempotency_key_created_at", idempotency_key.c.created_at)
 demo_record = Table(
     "demo_record",
     _platform,
-    Column("entity_type", String(100), primary_key=True),
-    Column("entity_id", String(100), primary_key=True),
-    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    string_key("entity_type", 100),
+    string_key("entity_id", 100),
+    written_at("recorded_at"),
 )
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 
 import structlog
 from nats.aio.msg import Msg
@@ -121,6 +122,7 @@ class _HandlerFailed(Exception):
         self.msg, self.event, self.error = msg, event, error
 
 
+@dataclass(eq=False)
 class ConsumerRunner:
     """Consumes the event types in ``handlers`` from their producers' streams.
 
@@ -128,35 +130,24 @@ class ConsumerRunner:
     to the same durable, so JetStream spreads messages across replicas.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        js: JetStreamContext,
-        *,
-        service: str,
-        handlers: Mapping[str, Handler],
-        batch: int = 200,
-        fetch_timeout_s: float = 1.0,
-        retry_delay_s: float = 2.0,
-        retry_max_delay_s: float = 300.0,
-        stream_replicas: int = 1,
-        max_attempts: int = 10,
-        contracts: Contracts | None = None,
-    ) -> None:
-        if max_attempts < 1:
+    db: Database
+    js: JetStreamContext
+    _: KW_ONLY
+    service: str
+    handlers: Mapping[str, Handler]
+    batch: int = 200
+    fetch_timeout_s: float = 1.0
+    retry_delay_s: float = 2.0
+    retry_max_delay_s: float = 300.0
+    stream_replicas: int = 1
+    max_attempts: int = 10
+    contracts: Contracts | None = None
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        self.db = db
-        self.js = js
-        self.service = service
-        self.handlers = dict(handlers)
-        self.batch = batch
-        self.fetch_timeout_s = fetch_timeout_s
-        self.retry_delay_s = retry_delay_s
-        self.retry_max_delay_s = retry_max_delay_s
-        self.stream_replicas = stream_replicas
-        self.max_attempts = max_attempts
-        self.contracts = contracts
-        self._stopping = asyncio.Event()
+        self.handlers = dict(self.handlers)
 
     def durable_name(self, stream: str) -> str:
         return f"{self.service}-from-{stream.lower()}"
@@ -395,14 +386,9 @@ class ConsumerRunner:
         attempt = msg.metadata.num_delivered
         # A payload this consumer cannot read fails the same way every time: no retries.
         final = isinstance(exc, ContractViolation)
+        failed = log.bind(consumer=durable, event_id=event.id, attempt=attempt)
         if not final and (attempt < self.max_attempts or not await self._database_up()):
-            log.warning(
-                "consumer_handler_failed",
-                consumer=durable,
-                event_id=event.id,
-                attempt=attempt,
-                error=repr(exc),
-            )
+            failed.warning("consumer_handler_failed", error=repr(exc))
             await self._retry(durable, msg, attempt)
             return
         try:
@@ -416,13 +402,7 @@ class ConsumerRunner:
                 replicas=self.stream_replicas,
             )
         except Exception as publish_exc:  # NATS trouble: keep the event, try again next delivery
-            log.warning(
-                "consumer_dead_letter_failed",
-                consumer=durable,
-                event_id=event.id,
-                attempt=attempt,
-                error=repr(publish_exc),
-            )
+            failed.warning("consumer_dead_letter_failed", error=repr(publish_exc))
             await self._retry(durable, msg, attempt)
             return
         if not already:  # a copy made before a lost term() is not counted twice

@@ -29,6 +29,7 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import structlog
@@ -98,28 +99,19 @@ def _runs(rows: Sequence[Any]) -> list[tuple[int, int]]:
     return runs
 
 
+@dataclass(eq=False)
 class OutboxRelay:
-    def __init__(
-        self,
-        db: Database,
-        js: JetStreamContext,
-        *,
-        service: str,
-        batch_size: int = ATOMIC_MAX,
-        idle_sleep_s: float = 0.2,
-        publish_timeout_s: float = 5.0,
-        atomic: bool = True,
-    ) -> None:
-        self.db = db
-        self.js = js
-        self.service = service
-        self.batch_size = batch_size
-        self.idle_sleep_s = idle_sleep_s
-        self.publish_timeout_s = publish_timeout_s
-        # Atomic batches until the server shows it has none (then message by message from then on).
-        self.atomic = atomic
-        self._stopping = asyncio.Event()
-        self._backlog_counted = 0.0
+    db: Database
+    js: JetStreamContext
+    _: KW_ONLY
+    service: str
+    batch_size: int = ATOMIC_MAX
+    idle_sleep_s: float = 0.2
+    publish_timeout_s: float = 5.0
+    # Atomic batches until the server shows it has none (then message by message from then on).
+    atomic: bool = True
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _backlog_counted: float = field(default=0.0, init=False, repr=False)
 
     def stop(self) -> None:
         self._stopping.set()

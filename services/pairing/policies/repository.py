@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from services.pairing.models import PolicyOverrideRow
 from shared.repository import KeyedRepository
 
@@ -16,8 +14,7 @@ class PolicyRepository(KeyedRepository[PolicyOverrideRow]):
 
     async def all(self) -> list[PolicyOverrideRow]:
         # A handful of rows per province: loaded whole and resolved in memory.
-        stmt = select(PolicyOverrideRow).order_by(PolicyOverrideRow.area_prefix, PolicyOverrideRow.valid_from)
-        return list((await self.session.execute(stmt)).scalars())
+        return await self.filtered(order_by=[PolicyOverrideRow.area_prefix, PolicyOverrideRow.valid_from])
 
     async def at(self, area_prefix: str, valid_from: date, *, lock: bool = False) -> PolicyOverrideRow | None:
         return await self.by_natural_key(area_prefix, valid_from, lock=lock)

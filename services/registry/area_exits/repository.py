@@ -117,12 +117,8 @@ class AreaExitRequestRepository(Repository[AreaExitRequest]):
     model = AreaExitRequest
 
     async def for_area(self, area_code: str) -> list[AreaExitRequest]:
-        stmt = (
-            select(AreaExitRequest)
-            .where(AreaExitRequest.area_code == area_code)
-            .order_by(AreaExitRequest.requested_on, AreaExitRequest.id)
-        )
-        return list((await self.session.execute(stmt)).scalars())
+        order = [AreaExitRequest.requested_on, AreaExitRequest.id]
+        return await self.filtered(AreaExitRequest.area_code == area_code, order_by=order)
 
     async def open_or_exited(self, area_code: str) -> AreaExitRequest | None:
         """The request that blocks a new one: one waiting for its sign-off, or the exit itself."""

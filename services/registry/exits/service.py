@@ -16,6 +16,7 @@ from services.registry.exits.repository import ExitRequestRepository
 from services.registry.exits.rules import EXIT_CRITERIA_ZH, Debt, Eligibility, ExitFacts, assess_exit
 from services.registry.households import service as households
 from services.registry.households.repository import HouseholdRepository
+from services.registry.identification import service as identification
 from services.registry.identification.rules import Action, next_status
 from services.registry.models import AreaExitRequest, ExitRequest, Household
 from services.registry.policies import service as policy_service
@@ -89,8 +90,7 @@ async def eligibility(
 async def request_exit(
     *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, year: int, today: date
 ) -> ExitRequest:
-    h = await households.load(session, actor, household_id, lock=True)
-    new_status = next_status(HouseholdStatus(h.status), Action.REQUEST_EXIT)
+    h = await identification.ready_for(session, actor, household_id, Action.REQUEST_EXIT)
     result = await _assess(session, h, year)
     if not result.eligible:
         raise ExitNotEligible(
@@ -112,17 +112,9 @@ async def request_exit(
         requested_by=actor.sub if isinstance(actor, Principal) else actor,
     )
     session.add(req)
-    before, before_state = households.snapshot(h), households.state(h)
-    h.status = new_status.value
-    h.version += 1
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "household.exit_requested",
-        ("household", h.id),
-        before=before_state,
-        after=households.state(h) | {"exit_request_id": str(req.id)},
+    detail = {"exit_request_id": str(req.id)}
+    before = await identification.step(
+        session, actor, h, Action.REQUEST_EXIT, detail=detail, audited_as="exit_requested"
     )
     await events.exit_requested(session, h, req)
     await households.track(session, before, h)  # last: hot counter rows held only until commit

@@ -20,5 +20,4 @@ class ObjectionRepository(Repository[Objection]):
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def for_household(self, household_id: uuid.UUID) -> list[Objection]:
-        stmt = select(Objection).where(Objection.household_id == household_id).order_by(Objection.lodged_on)
-        return list((await self.session.execute(stmt)).scalars())
+        return await self.filtered(Objection.household_id == household_id, order_by=[Objection.lodged_on])

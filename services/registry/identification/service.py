@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -48,25 +49,39 @@ from shared.pii import mask_name
 Actor = Principal | str
 
 
-async def _step(
+async def ready_for(
+    session: AsyncSession, actor: Actor, household_id: uuid.UUID, action: Action
+) -> Household:
+    """The household, locked, if it may take ``action`` now (``TransitionRefused`` if not)."""
+    h = await households.load(session, actor, household_id, lock=True)
+    next_status(HouseholdStatus(h.status), action)
+    return h
+
+
+async def step(
     session: AsyncSession,
     actor: Actor,
     h: Household,
     action: Action,
     *,
     detail: dict[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
+    audited_as: str | None = None,
 ) -> Snapshot:
-    """Move the household and audit it. Returns the snapshot before the step: the caller keeps the
+    """Move the household by ``action`` (setting the fields in ``changes`` too) and audit it as
+    ``household.<audited_as or action>``. Returns the snapshot before the step: the caller keeps the
     counters with it as its last statement (households.track: the hot rows are then held only
     until the commit)."""
     before, before_state = households.snapshot(h), households.state(h)
     h.status = next_status(HouseholdStatus(h.status), action).value
+    for name, value in (changes or {}).items():
+        setattr(h, name, value)
     h.version += 1
     await session.flush()
     await audit.record(
         session,
         actor,
-        f"household.{action.value}",
+        f"household.{audited_as or action.value}",
         ("household", h.id),
         before=before_state,
         after=households.state(h) | (detail or {}),
@@ -150,7 +165,7 @@ async def _step_published(
     detail: dict[str, Any] | None = None,
 ) -> Household:
     """A step (``_step``) published as the household updated by ``change``, counted last."""
-    before = await _step(session, actor, h, action, detail=detail)
+    before = await step(session, actor, h, action, detail=detail)
     await _published(session, h, change)
     await households.track(session, before, h)
     return h
@@ -164,8 +179,7 @@ async def submit_review(*, session: AsyncSession, actor: Actor, household_id: uu
 async def record_review(
     *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ReviewIn, today: date
 ) -> Household:
-    h = await households.load(session, actor, household_id, lock=True)
-    next_status(HouseholdStatus(h.status), Action.RECORD_REVIEW)
+    h = await ready_for(session, actor, household_id, Action.RECORD_REVIEW)
     on, reason = data.held_on, data.backdate_reason
     late = await _entered(session, actor, h, field="review_held_on", on=on, today=today, reason=reason)
     if data.result is ReviewResult.NOT_APPROVED:
@@ -178,8 +192,7 @@ async def record_review(
 async def start_notice(
     *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: NoticeIn, today: date
 ) -> Household:
-    h = await households.load(session, actor, household_id, lock=True)
-    next_status(HouseholdStatus(h.status), Action.START_NOTICE)
+    h = await ready_for(session, actor, household_id, Action.START_NOTICE)
     check_notice_start(
         review_result=ReviewResult(h.review_result) if h.review_result else None,
         review_held_on=h.review_held_on,
@@ -202,8 +215,7 @@ async def confirmable_on(session: AsyncSession, h: Household) -> date | None:
 async def lodge_objection(
     *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, data: ObjectionIn, today: date
 ) -> Objection:
-    h = await households.load(session, actor, household_id, lock=True)
-    next_status(HouseholdStatus(h.status), Action.LODGE_OBJECTION)
+    h = await ready_for(session, actor, household_id, Action.LODGE_OBJECTION)
     assert h.notice_starts_on is not None  # in_notice always has a start date
     late = await _entered(
         session,
@@ -243,8 +255,7 @@ async def resolve_objection(
     today: date,
 ) -> Objection:
     """Dismissed: the notice goes on. Upheld: the household is not registered (rejected)."""
-    h = await households.load(session, actor, household_id, lock=True)
-    next_status(HouseholdStatus(h.status), Action.RESOLVE_OBJECTION)
+    h = await ready_for(session, actor, household_id, Action.RESOLVE_OBJECTION)
     objection = await ObjectionRepository(session).of_household(h.id, objection_id)
     if objection is None:
         raise ObjectionNotFound(
@@ -325,8 +336,7 @@ async def confirm(
     signature: ConfirmationIn,
 ) -> Household:
     """The household's signed confirmation, once the notice has run and no objection is open."""
-    h = await households.load(session, actor, household_id, lock=True)
-    next_status(HouseholdStatus(h.status), Action.CONFIRM)
+    h = await ready_for(session, actor, household_id, Action.CONFIRM)
     signed = await _signature(session, actor, h, signature, today)
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
     assert h.notice_starts_on is not None  # in_notice always has a start date
@@ -342,12 +352,11 @@ async def confirm(
 
 
 async def register(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, today: date) -> Household:
-    h = await households.load(session, actor, household_id, lock=True)
-    next_status(HouseholdStatus(h.status), Action.REGISTER)
+    h = await ready_for(session, actor, household_id, Action.REGISTER)
     repo = HouseholdRepository(session)
     h.household_number = await repo.next_number(h.area_code)
     h.registered_on = today
-    before = await _step(session, actor, h, Action.REGISTER, detail={"household_number": h.household_number})
+    before = await step(session, actor, h, Action.REGISTER, detail={"household_number": h.household_number})
     await household_events.registered(session, h, await repo.members(h.id), origin="identification")
     entries = flow_deltas(h.area_code, kind="entries", year=h.year, persons=h.member_count)
     await households.track(session, before, h, flows=entries)  # status and entries in one statement
@@ -356,7 +365,7 @@ async def register(*, session: AsyncSession, actor: Actor, household_id: uuid.UU
 
 async def _reject(session: AsyncSession, actor: Actor, h: Household, reason: str) -> Household:
     h.closed_reason = reason
-    before = await _step(session, actor, h, Action.REJECT, detail={"reason": reason})
+    before = await step(session, actor, h, Action.REJECT, detail={"reason": reason})
     await HouseholdRepository(session).release_identities(h.id)
     await events.rejected(session, h, reason=reason)
     await households.track(session, before, h)
@@ -371,7 +380,7 @@ async def reject(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID
 async def remove(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, reason: str) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
     h.closed_reason = reason
-    before = await _step(session, actor, h, Action.REMOVE, detail={"reason": reason})
+    before = await step(session, actor, h, Action.REMOVE, detail={"reason": reason})
     await HouseholdRepository(session).release_identities(h.id)
     await household_events.removed(session, h, reason=reason)
     await households.track(session, before, h)

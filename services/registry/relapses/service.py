@@ -17,7 +17,8 @@ from services.registry.errors import (
 from services.registry.households import events as household_events
 from services.registry.households import service as households
 from services.registry.households.repository import HouseholdRepository
-from services.registry.identification.rules import Action, next_status
+from services.registry.identification import service as identification
+from services.registry.identification.rules import Action
 from services.registry.models import Household, RelapseCase
 from services.registry.policies import service as policy_service
 from services.registry.policies.rules import ApprovalStep, RegistryPolicy
@@ -28,6 +29,18 @@ from services.registry.rollups.rules import flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.auth import Principal
+
+# What an exited household loses when it walks identification again (its exit and its last pass).
+_CLEARED_ON_REIDENTIFICATION = (
+    "exited_on",
+    "policies_kept_until",
+    "exit_notice_until",
+    "review_result",
+    "review_held_on",
+    "notice_starts_on",
+    "confirmed_on",
+    "confirmation_signature",
+)
 
 
 def chain_of(case: RelapseCase) -> list[ApprovalStep]:
@@ -123,21 +136,14 @@ async def reidentify(
     h = await _exited(session, actor, household_id)
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=today.year)
     _check_route(policy, cause_kind, "identification")
-    before, before_state = households.snapshot(h), households.state(h)
-    h.status = next_status(HouseholdStatus(h.status), Action.REIDENTIFY).value
-    h.year = today.year
-    h.exited_on = h.policies_kept_until = h.exit_notice_until = None
-    h.review_result = h.review_held_on = h.notice_starts_on = h.confirmed_on = None
-    h.confirmation_signature = None
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    before = await identification.step(
         session,
         actor,
-        "household.reidentification",
-        ("household", h.id),
-        before=before_state,
-        after=households.state(h) | {"cause": cause, "cause_kind": cause_kind},
+        h,
+        Action.REIDENTIFY,
+        changes={"year": today.year} | dict.fromkeys(_CLEARED_ON_REIDENTIFICATION),
+        detail={"cause": cause, "cause_kind": cause_kind},
+        audited_as="reidentification",
     )
     members = await HouseholdRepository(session).members(h.id)
     await household_events.updated(session, h, members, change="reidentification", cause_kind=cause_kind)
@@ -202,22 +208,16 @@ async def decide(
 async def _reregister(session: AsyncSession, actor: Principal, case: RelapseCase) -> None:
     h = await households.load(session, "relapse-chain", case.household_id, lock=True)
     assert case.plan_year is not None
-    before, before_state = households.snapshot(h), households.state(h)
-    h.status = next_status(HouseholdStatus(h.status), Action.RELAPSE).value
-    h.year = case.plan_year
-    h.exited_on = None
-    h.policies_kept_until = None
-    h.version += 1
-    await session.flush()
-    entries = flow_deltas(h.area_code, kind="entries", year=case.plan_year, persons=h.member_count)
-    await audit.record(
+    before = await identification.step(
         session,
         actor,
-        "household.relapsed",
-        ("household", h.id),
-        before=before_state,
-        after=households.state(h) | {"relapse_case_id": str(case.id)},
+        h,
+        Action.RELAPSE,
+        changes={"year": case.plan_year, "exited_on": None, "policies_kept_until": None},
+        detail={"relapse_case_id": str(case.id)},
+        audited_as="relapsed",
     )
+    entries = flow_deltas(h.area_code, kind="entries", year=case.plan_year, persons=h.member_count)
     await events.relapsed(
         session, h, await HouseholdRepository(session).members(h.id), plan_year=case.plan_year
     )

@@ -28,12 +28,8 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
         return list(await self.session.execute(stmt))
 
     async def learned(self, household_id: str) -> list[HouseholdTimelineEntry]:
-        stmt = (
-            select(HouseholdTimelineEntry)
-            .where(HouseholdTimelineEntry.household_id == household_id)
-            .order_by(HouseholdTimelineEntry.occurred_at, HouseholdTimelineEntry.event_id)
-        )
-        return list((await self.session.execute(stmt)).scalars())
+        order = [HouseholdTimelineEntry.occurred_at, HouseholdTimelineEntry.event_id]
+        return await self.filtered(HouseholdTimelineEntry.household_id == household_id, order_by=order)
 
     async def lock_refs(self, refs: list[str]) -> None:
         """Serialize the events that name each other (a finding and its signal may be handled at
