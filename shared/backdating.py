@@ -90,20 +90,19 @@ def check_entered_date(
     returned so the caller records it. None: an ordinary entry. ``label_zh``: the date as the clerk's
     form names it (民主评议日期), for the Chinese detail."""
     name = label_zh
+    entry = {"field": field, "entered": on.isoformat()}  # what every refusal names
     if on > today:
         raise DateInFuture(
             f"{field} {on} lies after today ({today}, China date); record it once it has happened",
             detail_zh=f"{name}填写的日期 {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
-            field=field,
-            entered=on.isoformat(),
+            **entry,
             today=today.isoformat(),
         )
     if not_before is not None and on < not_before:
         raise DateBeforeRecord(
             f"{field} {on} lies before {not_before_what} ({not_before}); it cannot have happened earlier",
             detail_zh=f"{name}填写的日期 {on} 早于所属记录的日期（{not_before}），不可能更早发生，请核对",
-            field=field,
-            entered=on.isoformat(),
+            **entry,
             not_before=not_before.isoformat(),
             not_before_what=not_before_what,
         )
@@ -122,8 +121,7 @@ def check_entered_date(
             f" (missing: {', '.join(missing)})",
             detail_zh=f"{name}填写的日期 {on} 已过去{days_late}天，超过允许的{tolerance_days}天，属于补录："
             + "、".join(_MISSING_ZH[m] for m in missing),
-            field=field,
-            entered=on.isoformat(),
+            **entry,
             days_late=days_late,
             tolerance_days=tolerance_days,
             missing=missing,

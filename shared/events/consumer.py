@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import KW_ONLY, dataclass, field
 
 import structlog
@@ -108,6 +109,22 @@ async def handle_event(
         if handler is not None:
             await handler(session, event)
     return True
+
+
+@contextmanager
+def _request_of(msg: Msg, event: CloudEvent) -> Iterator[None]:
+    """The request id that caused the event (its header, else the envelope) in the logs."""
+    token = request_id_var.set((msg.headers or {}).get("X-Request-ID") or event.requestid)
+    try:
+        yield
+    finally:
+        request_id_var.reset(token)
+
+
+def _span(durable: str, msg: Msg, event: CloudEvent) -> AbstractContextManager[None]:
+    """The consumer span of one event, continuing the producer's trace."""
+    trace_context = {"traceparent": event.traceparent, "tracestate": event.tracestate}
+    return consumer_span(durable, msg.subject, msg.headers, trace_context)
 
 
 class _BatchedFailed(Exception):
@@ -258,12 +275,8 @@ class ConsumerRunner:
             # The batch is rolled back. The failing event takes its usual path (retry later, or
             # the dead letters on its last attempt); the others go again, without it.
             log.info("consumer_batch_split", consumer=durable, size=len(parsed), event_id=failed.event.id)
-            rid = (failed.msg.headers or {}).get("X-Request-ID") or failed.event.requestid
-            token = request_id_var.set(rid)
-            try:
+            with _request_of(failed.msg, failed.event):
                 await self._failed(durable, failed.msg, failed.event, failed.error)
-            finally:
-                request_id_var.reset(token)
             await self._process_batch(durable, [m for m, _ in parsed if m is not failed.msg])
             return
         except Exception as exc:  # a Batched run, the inbox insert, the commit: each alone
@@ -304,18 +317,13 @@ class ConsumerRunner:
                     self._parse(msg, event)
                     run.append((msg, event))
                     continue
-                rid = (msg.headers or {}).get("X-Request-ID") or event.requestid
-                token = request_id_var.set(rid)
                 try:
-                    trace_context = {"traceparent": event.traceparent, "tracestate": event.tracestate}
-                    with consumer_span(durable, msg.subject, msg.headers, trace_context):
+                    with _request_of(msg, event), _span(durable, msg, event):
                         if self.contracts is not None:
                             parse(event, self.contracts)
                         await handler(session, event)
                 except Exception as exc:
                     raise _HandlerFailed(msg, event, exc) from exc
-                finally:
-                    request_id_var.reset(token)
             if run:
                 await self._apply_run(durable, session, run)
         return fresh
@@ -337,14 +345,11 @@ class ConsumerRunner:
         assert isinstance(handler, Batched)
         if len(run) == 1:  # blame is known: the usual isolation path, without re-running the batch
             msg, event = run[0]
-            token = request_id_var.set((msg.headers or {}).get("X-Request-ID") or event.requestid)
             try:
-                with consumer_span(durable, msg.subject, msg.headers, {"traceparent": event.traceparent}):
+                with _request_of(msg, event), _span(durable, msg, event):
                     await handler.many(session, [event])
             except Exception as exc:
                 raise _HandlerFailed(msg, event, exc) from exc
-            finally:
-                request_id_var.reset(token)
             return
         rids = {(m.headers or {}).get("X-Request-ID") or e.requestid for m, e in run}
         token = request_id_var.set(rids.pop() if len(rids) == 1 else None)  # one import's events share one
@@ -364,17 +369,13 @@ class ConsumerRunner:
             EVENTS_CONSUMED.labels(self.service, durable, "malformed").inc()
             await msg.term()
             return
-        rid = (msg.headers or {}).get("X-Request-ID") or event.requestid
-        token = request_id_var.set(rid)
-        try:
-            trace_context = {"traceparent": event.traceparent, "tracestate": event.tracestate}
-            with consumer_span(durable, msg.subject, msg.headers, trace_context):
-                fresh = await handle_event(self.db, durable, event, self.handlers, self.contracts)
-        except Exception as exc:
-            await self._failed(durable, msg, event, exc)
-            return
-        finally:
-            request_id_var.reset(token)
+        with _request_of(msg, event):
+            try:
+                with _span(durable, msg, event):
+                    fresh = await handle_event(self.db, durable, event, self.handlers, self.contracts)
+            except Exception as exc:
+                await self._failed(durable, msg, event, exc)
+                return
         EVENTS_CONSUMED.labels(self.service, durable, "handled" if fresh else "duplicate").inc()
         try:
             await msg.ack()

@@ -289,10 +289,7 @@ async def page(
     cursor: str | None,
     limit: int,
 ) -> Slice[AreaExitRequest]:
-    prefix = actor.area_prefix
-    if area_code is not None:
-        area = await area_service.get(session=session, actor=actor, code=area_code)
-        prefix = AreaCode.parse(area.code).prefix
+    prefix = await area_service.scope_prefix(session=session, actor=actor, area_code=area_code)
     return await AreaExitRequestRepository(session).page(
         prefix=prefix, kind=kind, status=status_, year=year, cursor=cursor, limit=limit
     )

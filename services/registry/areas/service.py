@@ -125,3 +125,10 @@ async def get_any(*, session: AsyncSession, code: str) -> Area:
 
 def prefix_of(code: str) -> str:
     return AreaCode.parse(code).prefix
+
+
+async def scope_prefix(*, session: AsyncSession, actor: Principal, area_code: str | None) -> str:
+    """The code prefix a list reads: the caller's whole area, or the area it names (in its scope)."""
+    if area_code is None:
+        return actor.area_prefix
+    return prefix_of((await get(session=session, actor=actor, code=area_code)).code)

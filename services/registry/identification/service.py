@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -363,13 +363,26 @@ async def register(*, session: AsyncSession, actor: Actor, household_id: uuid.UU
     return h
 
 
-async def _reject(session: AsyncSession, actor: Actor, h: Household, reason: str) -> Household:
+async def _close(
+    session: AsyncSession,
+    actor: Actor,
+    h: Household,
+    action: Action,
+    reason: str,
+    announce: Callable[..., Awaitable[None]],
+) -> Household:
+    """Reject or remove: the household closes with its reason (``announce``d) and its members'
+    identities are free for another household."""
     h.closed_reason = reason
-    before = await step(session, actor, h, Action.REJECT, detail={"reason": reason})
+    before = await step(session, actor, h, action, detail={"reason": reason})
     await HouseholdRepository(session).release_identities(h.id)
-    await events.rejected(session, h, reason=reason)
+    await announce(session, h, reason=reason)
     await households.track(session, before, h)
     return h
+
+
+async def _reject(session: AsyncSession, actor: Actor, h: Household, reason: str) -> Household:
+    return await _close(session, actor, h, Action.REJECT, reason, events.rejected)
 
 
 async def reject(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, reason: str) -> Household:
@@ -379,9 +392,4 @@ async def reject(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID
 
 async def remove(*, session: AsyncSession, actor: Actor, household_id: uuid.UUID, reason: str) -> Household:
     h = await households.load(session, actor, household_id, lock=True)
-    h.closed_reason = reason
-    before = await step(session, actor, h, Action.REMOVE, detail={"reason": reason})
-    await HouseholdRepository(session).release_identities(h.id)
-    await household_events.removed(session, h, reason=reason)
-    await households.track(session, before, h)
-    return h
+    return await _close(session, actor, h, Action.REMOVE, reason, household_events.removed)
