@@ -7,14 +7,7 @@ from typing import Any
 
 from sqlalchemy import String, bindparam, func, or_, select
 
-from services.registry.area_exits.rules import (
-    AreaExitKind,
-    AreaExitPolicy,
-    Comparison,
-    CriterionSpec,
-    Measure,
-    Source,
-)
+from services.registry.area_exits import rules
 from services.registry.models import AreaExitPolicyRow, AreaExitRequest, AreaIncome, RollupCounter
 from services.registry.vocabulary import POOR_STATUSES
 from shared.db import like_prefix, read_rows
@@ -32,7 +25,7 @@ _EXITED_BY_YEAR = (
 )
 
 
-def criteria_json(criteria: Sequence[CriterionSpec]) -> list[dict[str, Any]]:
+def criteria_json(criteria: Sequence[rules.CriterionSpec]) -> list[dict[str, Any]]:
     return [
         {
             "code": c.code,
@@ -47,14 +40,14 @@ def criteria_json(criteria: Sequence[CriterionSpec]) -> list[dict[str, Any]]:
     ]
 
 
-def criteria_of(rows: Sequence[dict[str, Any]]) -> tuple[CriterionSpec, ...]:
+def criteria_of(rows: Sequence[dict[str, Any]]) -> tuple[rules.CriterionSpec, ...]:
     return tuple(
-        CriterionSpec(
+        rules.CriterionSpec(
             code=r["code"],
             label=r["label"],
-            measure=Measure(r["measure"]),
-            source=Source(r["source"]),
-            comparison=Comparison(r["comparison"]) if r.get("comparison") else None,
+            measure=rules.Measure(r["measure"]),
+            source=rules.Source(r["source"]),
+            comparison=rules.Comparison(r["comparison"]) if r.get("comparison") else None,
             threshold=r.get("threshold"),
             blocking=bool(r.get("blocking", True)),
         )
@@ -62,17 +55,17 @@ def criteria_of(rows: Sequence[dict[str, Any]]) -> tuple[CriterionSpec, ...]:
     )
 
 
-def to_policy(row: AreaExitPolicyRow) -> AreaExitPolicy:
-    return AreaExitPolicy(
+def to_policy(row: AreaExitPolicyRow) -> rules.AreaExitPolicy:
+    return rules.AreaExitPolicy(
         area_prefix=row.area_prefix,
         year=row.year,
-        kind=AreaExitKind(row.kind),
+        kind=rules.AreaExitKind(row.kind),
         source=row.source,
         criteria=criteria_of(row.criteria),
     )
 
 
-def policy_row(policy: AreaExitPolicy) -> dict[str, Any]:
+def policy_row(policy: rules.AreaExitPolicy) -> dict[str, Any]:
     """The record as stored (and, with its version, as audited)."""
     return {
         "area_prefix": policy.area_prefix,
@@ -87,7 +80,9 @@ class AreaExitPolicyRepository(KeyedRepository[AreaExitPolicyRow]):
     model = AreaExitPolicyRow
     key = ("area_prefix", "year", "kind")
 
-    async def applicable(self, *, area_code: str, year: int, kind: AreaExitKind) -> list[AreaExitPolicy]:
+    async def applicable(
+        self, *, area_code: str, year: int, kind: rules.AreaExitKind
+    ) -> list[rules.AreaExitPolicy]:
         prefixes = ["", area_code[:2], area_code[:4], area_code[:6], area_code[:9], area_code]
         stmt = select(AreaExitPolicyRow).where(
             AreaExitPolicyRow.year <= year,
@@ -96,18 +91,18 @@ class AreaExitPolicyRepository(KeyedRepository[AreaExitPolicyRow]):
         )
         return [to_policy(r) for r in (await self.session.execute(stmt)).scalars()]
 
-    async def add_missing(self, policies: Sequence[AreaExitPolicy]) -> int:
+    async def add_missing(self, policies: Sequence[rules.AreaExitPolicy]) -> int:
         return await self.insert_missing([policy_row(p) for p in policies])
 
     async def by_key(
-        self, area_prefix: str, year: int, kind: AreaExitKind, *, lock: bool = False
+        self, area_prefix: str, year: int, kind: rules.AreaExitKind, *, lock: bool = False
     ) -> AreaExitPolicyRow | None:
         return await self.by_natural_key(area_prefix, year, kind.value, lock=lock)
 
-    async def add_new(self, policy: AreaExitPolicy) -> AreaExitPolicyRow | None:
+    async def add_new(self, policy: rules.AreaExitPolicy) -> AreaExitPolicyRow | None:
         return await self.insert_new(policy_row(policy))
 
-    async def replace(self, row: AreaExitPolicyRow, policy: AreaExitPolicy) -> None:
+    async def replace(self, row: AreaExitPolicyRow, policy: rules.AreaExitPolicy) -> None:
         row.source, row.criteria = policy.source, criteria_json(policy.criteria)
         row.version += 1
         await self.session.flush()
