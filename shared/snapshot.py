@@ -47,7 +47,19 @@ __all__ = [
     "reflected_events",
     "snapshot_router",
     "stream_position",
+    "subtree",
 ]
+
+
+def subtree(model: Any, prefix: str, columns: str, *, kind_as: str | None = None) -> AnySelect:
+    """A section's read: the ``columns`` of ``model`` (names, space-separated, in line order) of
+    the rows under the area ``prefix``, in id order; a ``kind`` column goes out as ``kind_as``
+    (``kind`` names the line itself)."""
+    picked = [
+        getattr(model, name).label(kind_as) if name == "kind" and kind_as else getattr(model, name)
+        for name in columns.split()
+    ]
+    return select(*picked).where(model.area_code.startswith(prefix, autoescape=True)).order_by(model.id)
 
 
 def stream_position(js: JetStreamContext, service: str) -> Callable[[], Awaitable[int]]:

@@ -8,46 +8,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from services.pairing.models import Pairing, Visit
+from shared.snapshot import subtree
 
 if TYPE_CHECKING:
     from shared.snapshot import AnySelect
 
 
+# Each section's columns, in line order.
+_PAIRING = "id kind helper_id target_type target_id area_code started_on ended_on end_reason"
+_VISIT = (
+    "id household_id helper_id area_code visited_on kind measures household_confirmed satisfaction"
+    " recorded_at"
+)
+
+
 def pairings(prefix: str) -> AnySelect:
-    return (
-        select(
-            Pairing.id,
-            Pairing.kind.label("pairing_kind"),  # "kind" names the line
-            Pairing.helper_id,
-            Pairing.target_type,
-            Pairing.target_id,
-            Pairing.area_code,
-            Pairing.started_on,
-            Pairing.ended_on,
-            Pairing.end_reason,
-        )
-        .where(Pairing.area_code.startswith(prefix, autoescape=True))
-        .order_by(Pairing.id)
-    )
+    return subtree(Pairing, prefix, _PAIRING, kind_as="pairing_kind")
 
 
 def visits(prefix: str) -> AnySelect:
-    return (
-        select(
-            Visit.id,
-            Visit.household_id,
-            Visit.helper_id,
-            Visit.area_code,
-            Visit.visited_on,
-            Visit.kind.label("visit_kind"),
-            Visit.measures,
-            Visit.household_confirmed,
-            Visit.satisfaction,
-            Visit.recorded_at,
-        )
-        .where(Visit.area_code.startswith(prefix, autoescape=True))
-        .order_by(Visit.id)
-    )
+    return subtree(Visit, prefix, _VISIT, kind_as="visit_kind")
