@@ -406,17 +406,32 @@ async def subscribe(
         "correlation_id": txn.correlation_id,
         "subscribe_response": responses,
     }
-    txn.status, txn.completed_at, txn.response = "succ", now, out
-    txn.request = [{"reference_id": r["reference_id"]} for r in responses]
-    await repo.add(txn)
+    references = [r["reference_id"] for r in responses]
+    return await _answered(
+        session, client, cipher, txn, out, "succ", references, now=now, receiver_id=receiver_id
+    )
+
+
+async def _answered(
+    session: AsyncSession,
+    client: DciClient,
+    cipher: PiiCipher,
+    txn: DciTransaction,
+    out: dict[str, Any],
+    status: str,
+    references: list[str],
+    *,
+    now: datetime,
+    receiver_id: str,
+) -> dict[str, Any]:
+    """A (un)subscribe answered at once: its transaction kept with the answer (what txn/status
+    tells later) and one ``reference_id`` per item, and the signed ``on-…`` reply."""
+    txn.status, txn.completed_at, txn.response = status, now, out
+    txn.request = [{"reference_id": r} for r in references]
+    await DciRepository(session).add(txn)
+    action = f"on-{txn.action}"
     return reply(
-        client,
-        cipher,
-        action="on-subscribe",
-        message=out,
-        total=len(responses),
-        receiver_id=receiver_id,
-        now=now,
+        client, cipher, action=action, message=out, total=len(references), receiver_id=receiver_id, now=now
     )
 
 
@@ -466,17 +481,9 @@ async def unsubscribe(
             "status": "succ",
             "subscription_status": [{"code": s.code, "status": "unsubscribe"} for s in subs if s],
         }
-    txn.status, txn.completed_at, txn.response = out["status"], now, out
-    txn.request = [{"reference_id": str(c)} for c in message["subscription_codes"]]
-    await repo.add(txn)
-    return reply(
-        client,
-        cipher,
-        action="on-unsubscribe",
-        message=out,
-        total=len(subs),
-        receiver_id=receiver_id,
-        now=now,
+    references = [str(c) for c in message["subscription_codes"]]
+    return await _answered(
+        session, client, cipher, txn, out, out["status"], references, now=now, receiver_id=receiver_id
     )
 
 
