@@ -87,6 +87,23 @@ async def _exited(session: AsyncSession, actor: Principal, household_id: uuid.UU
     return h
 
 
+async def _routed(
+    session: AsyncSession,
+    actor: Principal,
+    household_id: uuid.UUID,
+    cause_kind: str,
+    today: date,
+    *,
+    route: str,
+) -> tuple[Household, RegistryPolicy]:
+    """The exited household and this year's policy of its area, if that policy sends ``cause_kind``
+    along ``route`` (else ``RelapseRoutedElsewhere``)."""
+    h = await _exited(session, actor, household_id)
+    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=today.year)
+    _check_route(policy, cause_kind, route)
+    return h, policy
+
+
 async def open_case(
     *,
     session: AsyncSession,
@@ -96,9 +113,7 @@ async def open_case(
     cause_kind: str,
     today: date,
 ) -> RelapseCase:
-    h = await _exited(session, actor, household_id)
-    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=today.year)
-    _check_route(policy, cause_kind, "chain")
+    h, policy = await _routed(session, actor, household_id, cause_kind, today, route="chain")
     case = RelapseCase(
         id=uuid.uuid4(),
         household_id=h.id,
@@ -133,9 +148,7 @@ async def reidentify(
     """A return to poverty the policy sends through ordinary identification (Kaiping: every cause
     but a major natural disaster): the exited household becomes a candidate of this year again and
     walks review, public notice and its own signed confirmation before it is registered."""
-    h = await _exited(session, actor, household_id)
-    policy = await policy_service.resolve(session=session, area_code=h.area_code, year=today.year)
-    _check_route(policy, cause_kind, "identification")
+    h, _ = await _routed(session, actor, household_id, cause_kind, today, route="identification")
     before = await identification.step(
         session,
         actor,
