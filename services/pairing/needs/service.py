@@ -96,13 +96,12 @@ async def apply_area(session: AsyncSession, data: registry.AreaUpserted) -> None
     await audit.record(session, REGISTRY, "area.projected", ("area", data.code), after=values)
 
 
+# What the audit trail keeps of a household's copy here
+_AUDITED = ("status", "area_code", "member_count", "policies_kept_until")
+
+
 def _household_snapshot(h: HouseholdRef) -> dict[str, Any]:
-    return {
-        "status": h.status,
-        "area_code": h.area_code,
-        "member_count": h.member_count,
-        "policies_kept_until": h.policies_kept_until,
-    }
+    return {name: getattr(h, name) for name in _AUDITED}
 
 
 async def apply_household_event(session: AsyncSession, data: HouseholdEvent, *, today: date) -> None:
@@ -218,16 +217,7 @@ async def _insert_new(session: AsyncSession, items: list[tuple[HouseholdEvent, d
             action=f"household.{kind}",
             entity_type="household_ref",
             entries=[
-                (
-                    i,
-                    None,
-                    {
-                        "status": rows[i]["status"],
-                        "area_code": rows[i]["area_code"],
-                        "member_count": rows[i]["member_count"],
-                        "policies_kept_until": None,
-                    },
-                )
+                (i, None, {name: rows[i].get(name) for name in _AUDITED})
                 for i in rows
                 if i in inserted and kinds[i] == kind
             ],
