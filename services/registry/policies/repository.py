@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, fields
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -48,34 +49,23 @@ def _to_row(record: PolicyRecord) -> dict[str, object]:
     return row
 
 
+# The JSON columns, each read back into the record's types (a None stays None: it inherits).
+_DECODE: dict[str, Callable[[Any], Any]] = {
+    "batches": tuple,
+    "relapse_chain": lambda steps: tuple(ApprovalStep(**s) for s in steps),
+    "comparisons": lambda by_name: {
+        k: ThresholdRule(Comparison(v["comparison"]), v["wording"]) for k, v in by_name.items()
+    },
+    "relapse_routes": lambda routes: tuple(RelapseRoute(**r) for r in routes),
+}
+
+
 def _to_record(row: PolicyRecordRow) -> PolicyRecord:
-    return PolicyRecord(
-        area_prefix=row.area_prefix,
-        year=row.year,
-        source=row.source,
-        exit_line_fen=row.exit_line_fen,
-        notice_min_days=row.notice_min_days,
-        large_debt_limit_fen=row.large_debt_limit_fen,
-        batch_set=row.batch_set,
-        batches=tuple(row.batches) if row.batches is not None else None,
-        exit_incidence_threshold_bp=row.exit_incidence_threshold_bp,
-        policies_kept_years=row.policies_kept_years,
-        relapse_chain=tuple(ApprovalStep(**s) for s in row.relapse_chain)
-        if row.relapse_chain is not None
-        else None,
-        comparisons={
-            k: ThresholdRule(Comparison(v["comparison"]), v["wording"]) for k, v in row.comparisons.items()
-        }
-        if row.comparisons is not None
-        else None,
-        relapse_routes=tuple(RelapseRoute(**r) for r in row.relapse_routes)
-        if row.relapse_routes is not None
-        else None,
-        weak_village_income_fen=row.weak_village_income_fen,
-        weak_village_income_inclusive=row.weak_village_income_inclusive,
-        backdate_tolerance_days=row.backdate_tolerance_days,
-        disclosure_min_households=row.disclosure_min_households,
-    )
+    values = {f.name: getattr(row, f.name) for f in fields(PolicyRecord)}
+    for name, decode in _DECODE.items():
+        if values[name] is not None:
+            values[name] = decode(values[name])
+    return PolicyRecord(**values)
 
 
 class PolicyRepository(KeyedRepository[PolicyRecordRow]):
