@@ -41,6 +41,7 @@ __all__ = ["KeyedRepository", "Repository", "Slice", "bad_cursor", "decode_key",
 
 M = TypeVar("M")
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ class Repository(Generic[M]):
         unbounded, unlike ``keyset``)."""
         return list(await self.session.scalars(select(self.model).where(*criteria).order_by(*order_by)))
 
-    async def add(self, row: M) -> M:
+    async def add(self, row: R) -> R:
+        """Any new row (the model's, or one that hangs off it), written at once."""
         self.session.add(row)
         await self.session.flush()
         return row

@@ -35,11 +35,6 @@ class HelperRepository(Repository[Helper]):
             stmt = stmt.with_for_update()
         return list((await self.session.execute(stmt)).scalars())
 
-    async def add_posting(self, posting: PostingPeriod) -> PostingPeriod:
-        self.session.add(posting)
-        await self.session.flush()
-        return posting
-
     async def postings(self, helper_id: uuid.UUID) -> list[PostingPeriod]:
         stmt = (
             select(PostingPeriod)

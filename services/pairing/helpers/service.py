@@ -112,7 +112,7 @@ async def add_posting(
             f"A posting cannot end ({data.ended_on}) before it starts ({data.started_on})",
             detail_zh=f"任职不能在开始（{data.started_on}）之前结束（{data.ended_on}）",
         )
-    posting = await HelperRepository(session).add_posting(
+    posting = await HelperRepository(session).add(
         PostingPeriod(id=uuid.uuid4(), helper_id=helper.id, **data.model_dump())
     )
     await audit.record(

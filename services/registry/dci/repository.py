@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.dci.models import DciClient, DciNotification, DciSubscription, DciTransaction
 from services.registry.dci.rules import Criteria
 from services.registry.models import Household, Member
 from services.registry.snapshot.repository import HOUSEHOLD_FIELDS
 from shared.pii import mask_name
+from shared.repository import Repository
 
 _HOUSEHOLD: tuple[Any, ...] = (Household.id.label("household_id"), *HOUSEHOLD_FIELDS, Household.head_name)
 _SORT_COLUMNS = {
@@ -33,9 +33,8 @@ def _household(row: Any) -> dict[str, Any]:
     return h
 
 
-class DciRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class DciRepository(Repository[DciTransaction]):
+    model = DciTransaction
 
     # ----------------------------------------------------------------------------- clients
 
@@ -47,10 +46,6 @@ class DciRepository:
 
     async def clients(self) -> list[DciClient]:
         return list((await self.session.execute(select(DciClient).order_by(DciClient.id))).scalars())
-
-    async def add(self, row: Any) -> None:
-        self.session.add(row)
-        await self.session.flush()
 
     # ------------------------------------------------------------------------ transactions
 
