@@ -305,12 +305,7 @@ def parse_search(criteria: Any, *, hash_id: Callable[[str], str], today: date) -
         raise Rejected("rjct.search_criteria.invalid", "query_type is idtype-value, expression or predicate")
     return Criteria(
         kind="households",
-        area_code=f.area_code,
-        statuses=tuple(f.statuses),
-        batch=f.batch,
-        cause=f.cause,
-        year_min=f.year_min,
-        year_max=f.year_max,
+        **asdict(f) | {"statuses": tuple(f.statuses)},  # the filter's fields, as the criteria keep them
         sort=_sort(criteria.get("sort")),
         page_size=page_size,
         page_number=page_number,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import asdict
 from functools import cache
 from typing import Any
 
@@ -181,12 +182,7 @@ async def actions(session: AsyncSession, actor: Principal, household_id: uuid.UU
         status_zh=status.label,
         actions=[
             NextActionOut(
-                action=a.action,
-                label_zh=a.label_zh,
-                method=a.method,
-                path=a.path,
-                roles=list(a.roles),
-                leads_to=a.leads_to,
+                **asdict(a) | {"roles": list(a.roles)},
                 yours=a.method is not None and bool(mine & (set(a.roles) | {"admin"})),
             )
             for a in allowed
