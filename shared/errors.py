@@ -28,8 +28,10 @@ __all__ = [
     "Conflict",
     "DomainError",
     "Forbidden",
+    "HouseholdNotFound",
     "InvalidInput",
     "NotFound",
+    "ObjectionNotFound",
     "PreconditionFailed",
     "PROBLEM_RESPONSES",
     "PreconditionRequired",
@@ -124,6 +126,29 @@ class AreaOutsideScope(NotFound):
     title_zh = "未找到该地区"
     hint_zh = "检查地区代码，且在您的辖区内"
     hint_en = "Check the area code is inside your area"
+
+
+class HouseholdNotFound(NotFound):
+    """A household the caller cannot see: unknown, or outside the caller's area. Households are the
+    registry's; pairing keeps them as a projection and answers with the same problem type."""
+
+    type_slug = "household-not-found"
+    title = "Household not found"
+    title_zh = "未找到该户"
+    hint_zh = "检查户编号，且该户在您的辖区内"
+    hint_en = "Check the household id is inside your area"
+    thing = ("Household", "户", "household_id")
+
+
+class ObjectionNotFound(NotFound):
+    """An objection raised during a public notice (the registry's identification and exit notices,
+    funds' disclosure notices): one problem type in both."""
+
+    type_slug = "objection-not-found"
+    title = "Objection not found"
+    title_zh = "未找到该异议"
+    hint_zh = "检查异议编号"
+    hint_en = "Check the objection id"
 
 
 class Conflict(DomainError):

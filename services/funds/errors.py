@@ -4,7 +4,7 @@ docs/PROBLEMS.md). Rules and services raise them; routers never do."""
 
 from __future__ import annotations
 
-from shared.errors import AreaOutsideScope, Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import AreaOutsideScope, Conflict, Forbidden, InvalidInput, NotFound, ObjectionNotFound
 
 __all__ = [
     "AccountExists",
@@ -345,14 +345,6 @@ class NotAVillage(InvalidInput):
     title_zh = "公示须按村张贴"
     hint_zh = "选择一个村（12位代码，末三位不为000）"
     hint_en = "Choose a village"
-
-
-class ObjectionNotFound(NotFound):
-    type_slug = "objection-not-found"
-    title = "Objection not found"
-    title_zh = "未找到该异议"
-    hint_zh = "检查异议编号"
-    hint_en = "Check the objection id"
 
 
 class NoticeAlreadyClosed(Conflict):

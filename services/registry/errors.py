@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import AreaNotFound, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from shared.errors import (
+    AreaNotFound,
+    Conflict,
+    Forbidden,
+    HouseholdNotFound,
+    InvalidInput,
+    NotFound,
+    ObjectionNotFound,
+    Unauthorized,
+)
 from shared.ratelimit import RateLimitExceeded
 
 __all__ = [
@@ -51,15 +60,6 @@ __all__ = [
 ]
 
 
-class HouseholdNotFound(NotFound):
-    type_slug = "household-not-found"
-    title = "Household not found"
-    title_zh = "未找到该户"
-    hint_zh = "检查户编号，且该户在您的辖区内"
-    hint_en = "Check the household id is inside your area"
-    thing = ("household", "户", "household_id")
-
-
 class MemberNotFound(NotFound):
     type_slug = "member-not-found"
     title = "Member not found"
@@ -82,14 +82,6 @@ class IncomeNotFound(NotFound):
     title_zh = "该年度没有收入记录"
     hint_zh = "先登记该年度的人均纯收入"
     hint_en = "Record that year's income first"
-
-
-class ObjectionNotFound(NotFound):
-    type_slug = "objection-not-found"
-    title = "Objection not found"
-    title_zh = "未找到该异议"
-    hint_zh = "检查异议编号"
-    hint_en = "Check the objection id"
 
 
 class ExitRequestNotFound(NotFound):
