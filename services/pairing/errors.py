@@ -79,19 +79,11 @@ class InvalidPeriod(InvalidInput):
 
 class HelperNotFound(NotFound):
     type_slug = "helper-not-found"
-    title = "Helper not found"
-    title_zh = "未找到该帮扶责任人"
-    hint_zh = "检查帮扶责任人编号"
-    hint_en = "Check the helper id"
     thing = ("Helper", "帮扶责任人", "helper_id")
 
 
 class PairingNotFound(NotFound):
     type_slug = "pairing-not-found"
-    title = "Pairing not found"
-    title_zh = "未找到该结对"
-    hint_zh = "检查结对编号"
-    hint_en = "Check the pairing id"
     thing = ("Pairing", "结对", "pairing_id")
 
 

@@ -293,10 +293,8 @@ class AreaExitOpen(Conflict):
 
 class AreaExitRequestNotFound(NotFound):
     type_slug = "area-exit-request-not-found"
-    title_zh = "未找到该退出申请"
     hint_zh = "检查申请编号，且在您的辖区内"
     hint_en = "Check the request id is inside your area"
-    title = "Area exit request not found"
     thing = ("area exit request", "退出申请", "exit_request_id")
 
 
