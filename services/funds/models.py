@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.service_tables import service_metadata
+from shared.service_tables import recorded_at, service_metadata
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -55,7 +55,7 @@ class Account(Base):
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     opened_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
     last_outflow_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class Budget(Base):
@@ -88,7 +88,7 @@ class Scheme(Base):
     name: Mapped[str] = mapped_column(String(200))
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     params: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class Plan(Base):
@@ -112,7 +112,7 @@ class Plan(Base):
     # a background recomputation the population could not be planned for (a pairing village without
     # its level, a town without an account): the problem, kept until a recomputation succeeds
     blocked: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    computed_at: Mapped[datetime] = recorded_at()
 
 
 class PlanLine(Base):
@@ -144,9 +144,7 @@ class LedgerTransaction(Base):
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"), unique=True)
     actor: Mapped[str] = mapped_column(String(200))
     booked_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )
+    created_at: Mapped[datetime] = recorded_at(index=True)
 
 
 class Posting(Base):
@@ -177,9 +175,7 @@ class Beneficiary(Base):
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
     # time of the newest registry event applied: an older one redelivered late must not undo it
     event_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
 
 
 class Disbursement(Base):
@@ -201,9 +197,7 @@ class Disbursement(Base):
     transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"))
     reversed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"))
     paid_on: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )
+    created_at: Mapped[datetime] = recorded_at(index=True)
 
 
 class Project(Base):
@@ -219,7 +213,7 @@ class Project(Base):
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     version: Mapped[int] = mapped_column(Integer, default=1)  # the ETag: updates send it in If-Match
     approved_by: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class Notice(Base):
@@ -236,7 +230,7 @@ class Notice(Base):
     # published_on entered later than the policy tolerates (补录): who, when, why (shared.backdating)
     late_entry: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class Objection(Base):
@@ -259,7 +253,7 @@ class Anomaly(Base):
     area_code: Mapped[str] = mapped_column(String(12), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    detected_at: Mapped[datetime] = recorded_at()
 
 
 class BudgetDeclaration(Base):
@@ -275,9 +269,7 @@ class BudgetDeclaration(Base):
     recovered_idle_funds_fen: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag
     declared_by: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
 
 
 class AssetIncomeAgreement(Base):
@@ -312,7 +304,7 @@ class AssetIncomeAgreement(Base):
     holding_account: Mapped[str] = mapped_column(ForeignKey("account.code"))  # paid into, paid out of
     signed_on: Mapped[date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class AssetIncomeDistribution(Base):
@@ -334,4 +326,4 @@ class AssetIncomeDistribution(Base):
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     distributed_on: Mapped[date] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()

@@ -22,14 +22,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.clock import clock
-from shared.service_tables import service_metadata
+from shared.service_tables import recorded_at, service_metadata
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -45,9 +44,7 @@ def _now() -> datetime:
 
 class Created:
     # Set in Python too, so a flushed row can be read (and paged by) without a reload.
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = recorded_at(default=_now)
 
 
 # --- inspections and findings ------------------------------------------------------------
