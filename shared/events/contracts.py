@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any, ClassVar, Self
@@ -107,6 +108,22 @@ class EventContract(BaseModel):
     def data(self) -> dict[str, Any]:
         """The JSON ``data`` of the event: what the producer set (and any extra field it added)."""
         return self.model_dump(mode="json", exclude_unset=True)
+
+    @classmethod
+    def from_row(cls, row: object, *names: str, **values: Any) -> Self:
+        """The payload a producer builds from its row: each of ``names`` read off ``row`` under the
+        same name, the others given as ``values``; ids and dates go in as their JSON text. Only these
+        fields are set (``data()`` carries what the producer set)."""
+        fields = {name: getattr(row, name) for name in names} | values
+        return cls.model_validate({name: _wire(value) for name, value in fields.items()})
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, date):  # a datetime too
+        return value.isoformat()
+    return value
 
 
 class CheckpointSealed(EventContract):

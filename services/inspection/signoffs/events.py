@@ -8,19 +8,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection import events as contracts
 from services.inspection.models import SignoffDossier
+from services.registry import events as registry
 from shared.events.contracts import EventContract, emit
 
-EXIT_REQUESTED = "registry.household.exit_requested.v1"
-EXIT_RETURNED = "registry.household.exit_returned.v1"
-EXIT_VERIFIED = "inspection.exit.verified.v1"
-EXIT_REJECTED = "inspection.exit.rejected.v1"
+EXIT_REQUESTED = registry.HouseholdExitRequested.type
+EXIT_RETURNED = registry.HouseholdExitReturned.type
+EXIT_VERIFIED = contracts.ExitVerified.type
+EXIT_REJECTED = contracts.ExitRejected.type
 
 
-AREA_EXIT_REQUESTED = "registry.area.exit_requested.v1"
-AREA_EXITED = "registry.area.exited.v1"
-AREA_EXIT_RETURNED = "registry.area.exit_returned.v1"
-AREA_EXIT_VERIFIED = "inspection.area_exit.verified.v1"
-AREA_EXIT_REJECTED = "inspection.area_exit.rejected.v1"
+AREA_EXIT_REQUESTED = registry.AreaExitRequested.type
+AREA_EXITED = registry.AreaExited.type
+AREA_EXIT_RETURNED = registry.AreaExitReturned.type
+AREA_EXIT_VERIFIED = contracts.AreaExitVerified.type
+AREA_EXIT_REJECTED = contracts.AreaExitRejected.type
 
 
 def _area_data(dossier: SignoffDossier) -> dict[str, str]:
