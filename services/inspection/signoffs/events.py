@@ -1,4 +1,5 @@
-"""What the sign-off publishes (through the outbox) and consumes (registry's exit request)."""
+"""What the sign-off publishes through the outbox: its verdicts (what it consumes, the registry's exit
+requests: services/inspection/consumers.py)."""
 
 from __future__ import annotations
 
@@ -8,59 +9,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection import events as contracts
 from services.inspection.models import SignoffDossier
-from services.registry import events as registry
 from shared.events.contracts import EventContract, emit
-
-EXIT_REQUESTED = registry.HouseholdExitRequested.type
-EXIT_RETURNED = registry.HouseholdExitReturned.type
-EXIT_VERIFIED = contracts.ExitVerified.type
-EXIT_REJECTED = contracts.ExitRejected.type
-
-
-AREA_EXIT_REQUESTED = registry.AreaExitRequested.type
-AREA_EXITED = registry.AreaExited.type
-AREA_EXIT_RETURNED = registry.AreaExitReturned.type
-AREA_EXIT_VERIFIED = contracts.AreaExitVerified.type
-AREA_EXIT_REJECTED = contracts.AreaExitRejected.type
-
-
-def _area_data(dossier: SignoffDossier) -> dict[str, str]:
-    return {
-        "exit_request_id": dossier.exit_request_id,
-        "area_code": dossier.area_code,
-        "kind": dossier.kind,
-        "dossier_id": str(dossier.id),
-    }
-
-
-def _household_data(dossier: SignoffDossier) -> dict[str, str | None]:
-    return {
-        "household_id": dossier.household_id,
-        "area_code": dossier.area_code,
-        "exit_request_id": dossier.exit_request_id,
-        "dossier_id": str(dossier.id),
-    }
 
 
 async def _publish_verdict(
     session: AsyncSession,
     dossier: SignoffDossier,
-    verdict: dict[str, str],
+    verdict: dict[str, object],
     *,
     household: type[EventContract],
     area: type[EventContract],
 ) -> None:
     """A household's verdict names the household; a village's or county's exit has its own event."""
     if dossier.kind == "household":
-        event = household.model_validate({**_household_data(dossier), **verdict})
+        names = ("household_id", "area_code", "exit_request_id")
+        event = household.from_row(dossier, *names, dossier_id=dossier.id, **verdict)
         await emit(session, event, subject=str(dossier.household_id))
     else:
-        event = area.model_validate({**_area_data(dossier), **verdict})
+        event = area.from_row(
+            dossier, "exit_request_id", "area_code", "kind", dossier_id=dossier.id, **verdict
+        )
         await emit(session, event, subject=dossier.area_code)
 
 
 async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: date) -> None:
-    verdict = {"verified_on": on.isoformat()}
+    verdict: dict[str, object] = {"verified_on": on}
     await _publish_verdict(
         session, dossier, verdict, household=contracts.ExitVerified, area=contracts.AreaExitVerified
     )
@@ -69,7 +42,7 @@ async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: d
 async def publish_rejected(
     session: AsyncSession, dossier: SignoffDossier, *, level: str, step: str, reason: str
 ) -> None:
-    verdict = {"level": level, "step": step, "reason": reason}
+    verdict: dict[str, object] = {"level": level, "step": step, "reason": reason}
     await _publish_verdict(
         session, dossier, verdict, household=contracts.ExitRejected, area=contracts.AreaExitRejected
     )

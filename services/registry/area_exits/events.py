@@ -9,9 +9,6 @@ from services.registry import events as contracts
 from services.registry.models import Area, AreaExitRequest
 from shared.events.contracts import emit
 
-AREA_EXIT_REQUESTED = contracts.AreaExitRequested.type
-AREA_EXITED = contracts.AreaExited.type
-AREA_EXIT_RETURNED = contracts.AreaExitReturned.type
 # consumed from inspection
 AREA_EXIT_VERIFIED = inspection.AreaExitVerified.type
 AREA_EXIT_REJECTED = inspection.AreaExitRejected.type

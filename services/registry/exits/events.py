@@ -10,9 +10,6 @@ from services.registry.models import ExitRequest, Household
 from shared.events.contracts import emit
 from shared.pii import mask_name
 
-EXIT_REQUESTED = contracts.HouseholdExitRequested.type
-EXITED = contracts.HouseholdExited.type
-EXIT_RETURNED = contracts.HouseholdExitReturned.type
 # consumed from inspection
 EXIT_VERIFIED = inspection.ExitVerified.type
 EXIT_REJECTED = inspection.ExitRejected.type
