@@ -110,11 +110,11 @@ class EventContract(BaseModel):
         return self.model_dump(mode="json", exclude_unset=True)
 
     @classmethod
-    def from_row(cls, row: object, *names: str, **values: Any) -> Self:
-        """The payload a producer builds from its row: each of ``names`` read off ``row`` under the
-        same name, the others given as ``values``; ids and dates go in as their JSON text. Only these
-        fields are set (``data()`` carries what the producer set)."""
-        fields = {name: getattr(row, name) for name in names} | values
+    def from_row(cls, row: object, **values: Any) -> Self:
+        """The payload a producer builds from its row: each field of the contract that ``values`` does
+        not give is read off ``row`` under the same name; ids and dates go in as their JSON text.
+        Every field is set, so ``data()`` carries them all."""
+        fields = {name: getattr(row, name) for name in cls.model_fields if name not in values} | values
         return cls.model_validate({name: _wire(value) for name, value in fields.items()})
 
 

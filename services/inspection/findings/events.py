@@ -15,24 +15,16 @@ ACCOUNTABILITY_RECORDED = contracts.AccountabilityRecorded.type
 
 async def publish_raised(session: AsyncSession, finding: Finding) -> None:
     payload = contracts.FindingRaised.from_row(
-        finding,
-        "area_code",
-        "category",
-        "severity",
-        "deadline",
-        finding_id=finding.id,
-        source_signal=finding.source_key,
+        finding, finding_id=finding.id, source_signal=finding.source_key
     )
     await emit(session, payload, subject=str(finding.id))
 
 
 async def publish_rectified(session: AsyncSession, finding: Finding) -> None:
-    payload = contracts.FindingRectified.from_row(finding, "area_code", finding_id=finding.id)
+    payload = contracts.FindingRectified.from_row(finding, finding_id=finding.id)
     await emit(session, payload, subject=str(finding.id))
 
 
 async def publish_accountability(session: AsyncSession, record: AccountabilityRecord) -> None:
-    payload = contracts.AccountabilityRecorded.from_row(
-        record, "area_code", "kind", "subject", record_id=record.id
-    )
+    payload = contracts.AccountabilityRecorded.from_row(record, record_id=record.id)
     await emit(session, payload, subject=str(record.id))

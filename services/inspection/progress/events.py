@@ -12,17 +12,5 @@ PROGRESS_REPORT_SUBMITTED = contracts.ProgressReportSubmitted.type
 
 
 async def publish_submitted(session: AsyncSession, s: ProgressReportSubmission) -> None:
-    payload = contracts.ProgressReportSubmitted.from_row(
-        s,
-        "area_code",
-        "year",
-        "quarter",
-        "version",
-        "supersedes_id",
-        "correction_reason",
-        "submitted_on",
-        "deadline",
-        "late",
-        submission_id=s.id,
-    )
+    payload = contracts.ProgressReportSubmitted.from_row(s, submission_id=s.id)
     await emit(session, payload, subject=str(s.id))

@@ -22,14 +22,10 @@ async def _publish_verdict(
 ) -> None:
     """A household's verdict names the household; a village's or county's exit has its own event."""
     if dossier.kind == "household":
-        names = ("household_id", "area_code", "exit_request_id")
-        event = household.from_row(dossier, *names, dossier_id=dossier.id, **verdict)
-        await emit(session, event, subject=str(dossier.household_id))
+        contract, subject = household, str(dossier.household_id)
     else:
-        event = area.from_row(
-            dossier, "exit_request_id", "area_code", "kind", dossier_id=dossier.id, **verdict
-        )
-        await emit(session, event, subject=dossier.area_code)
+        contract, subject = area, dossier.area_code
+    await emit(session, contract.from_row(dossier, dossier_id=dossier.id, **verdict), subject=subject)
 
 
 async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: date) -> None:

@@ -14,9 +14,7 @@ GAP_DETECTED = contracts.CoverageGapDetected.type
 
 
 def _gap(gap: CoverageGap) -> contracts.CoverageGapDetected:
-    return contracts.CoverageGapDetected.from_row(
-        gap, "signal_key", "kind", "area_code", "subject_id", "detail", gap_id=gap.id
-    )
+    return contracts.CoverageGapDetected.from_row(gap, gap_id=gap.id)
 
 
 async def gaps_detected(session: AsyncSession, gaps: Sequence[CoverageGap]) -> None:

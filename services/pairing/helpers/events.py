@@ -12,7 +12,5 @@ HELPER_LEFT = contracts.HelperLeft.type
 
 
 async def helper_left(session: AsyncSession, helper: Helper, *, handed_over: int) -> None:
-    payload = contracts.HelperLeft.from_row(
-        helper, "kind", "area_code", "left_on", helper_id=helper.id, households_handed_over=handed_over
-    )
+    payload = contracts.HelperLeft.from_row(helper, helper_id=helper.id, households_handed_over=handed_over)
     await emit(session, payload, subject=str(helper.id))

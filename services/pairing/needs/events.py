@@ -32,7 +32,7 @@ CONSUMED_HOUSEHOLD = tuple(
 
 
 async def need_opened(session: AsyncSession, need: PairingNeed) -> None:
-    payload = contracts.NeedOpened.from_row(need, "household_id", "area_code", need_id=need.id)
+    payload = contracts.NeedOpened.from_row(need, need_id=need.id)
     await emit(session, payload, subject=str(need.household_id))
 
 

@@ -13,8 +13,6 @@ from shared.events.contracts import emit, emit_many
 
 OPENED = contracts.PairingOpened.type
 CLOSED = contracts.PairingClosed.type
-# what an opened and a closed pairing both say, read off the row
-_PAIRING = ("kind", "area_code", "helper_id", "target_type", "target_id")
 
 
 async def _helper_sub(session: AsyncSession, p: Pairing) -> str | None:
@@ -24,9 +22,7 @@ async def _helper_sub(session: AsyncSession, p: Pairing) -> str | None:
 
 
 def _opened(p: Pairing, helper_sub: str | None) -> contracts.PairingOpened:
-    return contracts.PairingOpened.from_row(
-        p, *_PAIRING, "started_on", pairing_id=p.id, helper_sub=helper_sub
-    )
+    return contracts.PairingOpened.from_row(p, pairing_id=p.id, helper_sub=helper_sub)
 
 
 async def opened(session: AsyncSession, p: Pairing) -> None:
@@ -42,11 +38,6 @@ async def opened_many(
 
 async def closed(session: AsyncSession, p: Pairing) -> None:
     payload = contracts.PairingClosed.from_row(
-        p,
-        *_PAIRING,
-        "ended_on",
-        pairing_id=p.id,
-        helper_sub=await _helper_sub(session, p),
-        reason=p.end_reason,
+        p, pairing_id=p.id, helper_sub=await _helper_sub(session, p), reason=p.end_reason
     )
     await emit(session, payload, subject=str(p.id))

@@ -12,7 +12,5 @@ VISIT_RECORDED = contracts.VisitRecorded.type
 
 
 async def visit_recorded(session: AsyncSession, visit: Visit) -> None:
-    payload = contracts.VisitRecorded.from_row(
-        visit, "household_id", "area_code", "visited_on", "kind", visit_id=visit.id, cadre_id=visit.helper_id
-    )
+    payload = contracts.VisitRecorded.from_row(visit, visit_id=visit.id, cadre_id=visit.helper_id)
     await emit(session, payload, subject=str(visit.id))

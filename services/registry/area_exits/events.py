@@ -16,16 +16,7 @@ AREA_EXIT_REJECTED = inspection.AreaExitRejected.type
 
 async def exit_requested(session: AsyncSession, area: Area, req: AreaExitRequest) -> None:
     payload = contracts.AreaExitRequested.from_row(
-        req,
-        "kind",
-        "year",
-        "poor_persons",
-        "rural_population",
-        "criteria",
-        "requested_on",
-        exit_request_id=req.id,
-        area_code=area.code,
-        area_name=area.name,
+        req, exit_request_id=req.id, area_code=area.code, area_name=area.name
     )
     await emit(session, payload, subject=area.code)
 

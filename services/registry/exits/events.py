@@ -18,8 +18,6 @@ EXIT_REJECTED = inspection.ExitRejected.type
 async def exit_requested(session: AsyncSession, h: Household, req: ExitRequest) -> None:
     payload = contracts.HouseholdExitRequested.from_row(
         req,
-        "year",
-        "eligibility",
         household_id=h.id,
         area_code=h.area_code,
         exit_request_id=req.id,
@@ -30,21 +28,12 @@ async def exit_requested(session: AsyncSession, h: Household, req: ExitRequest) 
 
 
 async def exited(session: AsyncSession, h: Household, req: ExitRequest) -> None:
-    payload = contracts.HouseholdExited.from_row(
-        h,
-        "area_code",
-        "exited_on",
-        "policies_kept_until",
-        "exit_notice_until",
-        "member_count",
-        household_id=h.id,
-        exit_request_id=req.id,
-    )
+    payload = contracts.HouseholdExited.from_row(h, household_id=h.id, exit_request_id=req.id)
     await emit(session, payload, subject=str(h.id))
 
 
 async def exit_returned(session: AsyncSession, h: Household, req: ExitRequest) -> None:
     payload = contracts.HouseholdExitReturned.from_row(
-        req, "reason", household_id=h.id, area_code=h.area_code, exit_request_id=req.id
+        req, household_id=h.id, area_code=h.area_code, exit_request_id=req.id
     )
     await emit(session, payload, subject=str(h.id))

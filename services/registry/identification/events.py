@@ -12,5 +12,5 @@ REJECTED = contracts.HouseholdRejected.type
 
 
 async def rejected(session: AsyncSession, h: Household, *, reason: str) -> None:
-    payload = contracts.HouseholdRejected.from_row(h, "area_code", household_id=h.id, reason=reason)
+    payload = contracts.HouseholdRejected.from_row(h, household_id=h.id, reason=reason)
     await emit(session, payload, subject=str(h.id))

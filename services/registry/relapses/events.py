@@ -13,11 +13,6 @@ RELAPSED = contracts.HouseholdRelapsed.type
 
 async def relapsed(session: AsyncSession, h: Household, members: Sequence[Member], *, plan_year: int) -> None:
     payload = contracts.HouseholdRelapsed.from_row(
-        h,
-        "area_code",
-        "member_count",
-        household_id=h.id,
-        plan_year=plan_year,
-        member_ids=[str(m.id) for m in members],
+        h, household_id=h.id, plan_year=plan_year, member_ids=[str(m.id) for m in members]
     )
     await emit(session, payload, subject=str(h.id))
