@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.service_tables import recorded_at, service_metadata
+from shared.service_tables import AreaCodeIndexed, UuidPk, recorded_at, service_metadata
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -50,7 +50,7 @@ class Account(Base):
 
     code: Mapped[str] = mapped_column(String(80), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     kind: Mapped[str] = mapped_column(String(10))
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     opened_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
@@ -81,12 +81,12 @@ class Scheme(Base):
     __tablename__ = "scheme"
     __table_args__ = (UniqueConstraint("code", "version"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     code: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     params: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = recorded_at()
 
@@ -97,11 +97,11 @@ class Plan(Base):
     __tablename__ = "plan"
     __table_args__ = (UniqueConstraint("scheme_id", "area_code"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     scheme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scheme.id"))
     scheme_code: Mapped[str] = mapped_column(String(80))
     scheme_kind: Mapped[str] = mapped_column(String(20))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     area_prefix: Mapped[str] = mapped_column(String(12), index=True)  # the subtree whose population counts
     total_fen: Mapped[int] = mapped_column(BigInteger)
     people: Mapped[int] = mapped_column(Integer)
@@ -135,9 +135,9 @@ class PlanLine(Base):
 class LedgerTransaction(Base):
     __tablename__ = "ledger_transaction"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     kind: Mapped[str] = mapped_column(String(20))  # receipt, transfer, disbursement, reversal
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
     year: Mapped[int | None] = mapped_column(Integer)
     memo: Mapped[str] = mapped_column(Text, default="")
@@ -164,7 +164,7 @@ class Beneficiary(Base):
 
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # household | village
     ref_id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     status: Mapped[str] = mapped_column(String(20))
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     member_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
@@ -185,8 +185,8 @@ class Disbursement(Base):
         CheckConstraint("amount_fen > 0", name="positive"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
     beneficiary_kind: Mapped[str] = mapped_column(String(10))
     beneficiary_id: Mapped[str] = mapped_column(String(80))
@@ -204,7 +204,7 @@ class Project(Base):
     __tablename__ = "project"
     __table_args__ = (CheckConstraint("budget_fen >= 0", name="budget"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     name: Mapped[str] = mapped_column(String(200))
     area_code: Mapped[str] = mapped_column(String(12), index=True)  # the village it serves
     category: Mapped[str] = mapped_column(String(40))
@@ -221,8 +221,8 @@ class Notice(Base):
 
     __tablename__ = "notice"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     title: Mapped[str] = mapped_column(String(200))
     published_on: Mapped[date] = mapped_column(Date)
     notice_days: Mapped[int] = mapped_column(Integer)
@@ -236,7 +236,7 @@ class Notice(Base):
 class Objection(Base):
     __tablename__ = "objection"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notice.id"), index=True)
     lodged_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
@@ -247,10 +247,10 @@ class Objection(Base):
 class Anomaly(Base):
     __tablename__ = "anomaly"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     signal_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB)
     detected_at: Mapped[datetime] = recorded_at()
@@ -284,7 +284,7 @@ class AssetIncomeAgreement(Base):
         CheckConstraint("dividend_rate_bp >= 0", name="rate"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     area_code: Mapped[str] = mapped_column(String(12), index=True)  # the county that signed
     name: Mapped[str] = mapped_column(String(200))
     government: Mapped[str] = mapped_column(String(200))
@@ -316,7 +316,7 @@ class AssetIncomeDistribution(Base):
         CheckConstraint("amount_fen > 0", name="positive"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     agreement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("asset_income_agreement.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     due_fen: Mapped[int] = mapped_column(BigInteger)

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.pairing.pairings.rules import KIND_SPECS
-from shared.service_tables import recorded_at, service_metadata
+from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata
 
 metadata = service_metadata(cadres=False)  # with the platform tables (outbox, inbox, audit, idempotency)
 
@@ -70,7 +70,7 @@ class HouseholdRef(Base):
     __tablename__ = "household_ref"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     household_number: Mapped[str | None] = mapped_column(String(64), index=True)  # the roll import's key
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     status: Mapped[str] = mapped_column(String(20))
     member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     head_name_masked: Mapped[str | None] = mapped_column(String(50))
@@ -96,7 +96,7 @@ class PairingNeed(Base):
     __tablename__ = "pairing_need"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     status: Mapped[str] = mapped_column(String(16))  # open, fulfilled, closed
     opened_at: Mapped[datetime] = recorded_at()
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -113,7 +113,7 @@ class Helper(Base):
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str | None] = mapped_column(String(200))  # 单位 of a cadre, hospital of a doctor
     level: Mapped[str | None] = mapped_column(String(16))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     user_sub: Mapped[str | None] = mapped_column(String(100), unique=True)  # login subject of a cadre
     # The work team a first secretary or member belongs to (the 10+1 team of a volunteer).
     team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("helper.id"), index=True)
@@ -196,7 +196,7 @@ class Visit(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # client-generated
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     helper_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("helper.id"), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     visited_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(32))
     notes: Mapped[str] = mapped_column(Text, server_default="")
@@ -215,7 +215,7 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entry"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # client-generated
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     ledger: Mapped[str] = mapped_column(String(16))
     year: Mapped[int] = mapped_column(Integer)
     entry_on: Mapped[date] = mapped_column(Date)
@@ -230,7 +230,7 @@ class CoverageGap(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     kind: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(64))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     episode: Mapped[int] = mapped_column(Integer)
     signal_key: Mapped[str] = mapped_column(String(200), unique=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.service_tables import recorded_at, service_metadata
+from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -308,7 +308,7 @@ class EdgeHousehold(Base):
     __tablename__ = "edge_household"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     head_name: Mapped[str] = mapped_column(String(50))
     head_id_cipher: Mapped[str] = mapped_column(Text)
     head_id_hash: Mapped[str] = mapped_column(String(64), index=True)
