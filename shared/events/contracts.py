@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.envelope import CloudEvent
 from shared.events.outbox import add_event, add_events
+from shared.shaping import from_row
 
 __all__ = [
     "AreaCode",
@@ -111,11 +112,20 @@ class EventContract(BaseModel):
 
     @classmethod
     def from_row(cls, row: object, **values: Any) -> Self:
-        """The payload a producer builds from its row: each field of the contract that ``values`` does
-        not give is read off ``row`` under the same name; ids and dates go in as their JSON text.
-        Every field is set, so ``data()`` carries them all."""
-        fields = {name: getattr(row, name) for name in cls.model_fields if name not in values} | values
-        return cls.model_validate({name: _wire(value) for name, value in fields.items()})
+        """The payload a producer builds from its row (``shared.shaping.from_row``): each field of the
+        contract that ``values`` does not give is read off ``row`` under the same name; ids and dates
+        go in as their JSON text. Every field is set, so ``data()`` carries them all."""
+        return from_row(cls, _OnTheWire(row), **{name: _wire(value) for name, value in values.items()})
+
+
+class _OnTheWire:
+    """A row whose attributes read as the payload carries them."""
+
+    def __init__(self, row: object) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        return _wire(getattr(self._row, name))
 
 
 def _wire(value: Any) -> Any:
