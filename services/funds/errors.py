@@ -164,18 +164,18 @@ class PlanBlocked(Conflict):
 
 class PairingVillageLevelUnknown(PlanBlocked):
     type_slug = "pairing-village-level-unknown"
+    title = "Pairing villages without a dispatching level cannot be granted"
     title_zh = "帮扶村派出层级不明"
     hint_zh = "先为所列帮扶村登记派出层级（市派、省派、县派），再计算拨款计划"
     hint_en = "Record each listed pairing village's dispatching level first"
-    title = "Pairing villages without a dispatching level cannot be granted"
 
 
 class TownWithoutAccount(PlanBlocked):
     type_slug = "town-account-missing"
+    title = "A town that owes its share has no account to bill"
     title_zh = "乡镇缺少资金账户"
     hint_zh = "先为所列乡镇开设或指定资金账户，再计算计划"
     hint_en = "Open or name an account for each listed town first"
-    title = "A town that owes its share has no account to bill"
 
 
 class SchemeNotFound(NotFound):
