@@ -28,8 +28,10 @@ __all__ = [
     "Conflict",
     "DomainError",
     "Forbidden",
+    "HouseholdNotFound",
     "InvalidInput",
     "NotFound",
+    "ObjectionNotFound",
     "PreconditionFailed",
     "PROBLEM_RESPONSES",
     "PreconditionRequired",
@@ -94,6 +96,24 @@ class NotFound(DomainError):
     hint_zh = "检查编号是否正确，且在您的辖区内"
     thing: ClassVar[tuple[str, str, str]] = ("Record", "记录", "id")
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass that names its ``thing`` gets its titles and hints from it unless it words
+        them itself: ("Helper", "帮扶责任人", ...) → "Helper not found", "未找到该帮扶责任人",
+        "检查帮扶责任人编号", "Check the helper id"."""
+        super().__init_subclass__(**kwargs)
+        if "thing" not in cls.__dict__:
+            return
+        noun, noun_zh, _ = cls.thing
+        derived = {
+            "title": f"{noun[:1].upper()}{noun[1:]} not found",
+            "title_zh": f"未找到该{noun_zh}",
+            "hint_zh": f"检查{noun_zh}编号",
+            "hint_en": f"Check the {noun.lower()} id",
+        }
+        for name, text in derived.items():
+            if name not in cls.__dict__:
+                setattr(cls, name, text)
+
     @classmethod
     def in_your_area(cls, ident: object) -> Self:
         """The id is unknown, or names a record outside the caller's area (the two look alike)."""
@@ -124,6 +144,27 @@ class AreaOutsideScope(NotFound):
     title_zh = "未找到该地区"
     hint_zh = "检查地区代码，且在您的辖区内"
     hint_en = "Check the area code is inside your area"
+
+
+class HouseholdNotFound(NotFound):
+    """A household the caller cannot see: unknown, or outside the caller's area. Households are the
+    registry's; pairing keeps them as a projection and answers with the same problem type."""
+
+    type_slug = "household-not-found"
+    hint_zh = "检查户编号，且该户在您的辖区内"
+    hint_en = "Check the household id is inside your area"
+    thing = ("Household", "户", "household_id")
+
+
+class ObjectionNotFound(NotFound):
+    """An objection raised during a public notice (the registry's identification and exit notices,
+    funds' disclosure notices): one problem type in both."""
+
+    type_slug = "objection-not-found"
+    title = "Objection not found"
+    title_zh = "未找到该异议"
+    hint_zh = "检查异议编号"
+    hint_en = "Check the objection id"
 
 
 class Conflict(DomainError):
@@ -279,20 +320,17 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     labels: FieldLabels = getattr(request.app.state, "field_labels", COMMON)
     errors = describe_errors(exc.errors(), labels, language)
     if language == "zh":
-        summary = "；".join(e["message"] for e in errors[:5])
-        return problem_response(
-            422,
-            "提交的内容有误",
-            f"请改正后重新提交：{summary}",
-            type_slug="validation-error",
-            instance=request.url.path,
-            extensions={"errors": errors},
+        title = "提交的内容有误"
+        detail = "请改正后重新提交：" + "；".join(e["message"] for e in errors[:5])
+    else:
+        title = "The request is malformed"
+        detail = "Fix these fields and send again: " + "; ".join(
+            f"{e['field']}: {e['message']}" for e in errors[:5]
         )
-    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return problem_response(
         422,
-        "The request is malformed",
-        f"Fix these fields and send again: {summary}",
+        title,
+        detail,
         type_slug="validation-error",
         instance=request.url.path,
         extensions={"errors": errors},

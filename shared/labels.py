@@ -1,6 +1,7 @@
 """Validation errors as the form would say them: Chinese field labels, counted from 1, what to do.
 
-A service hands ``create_service_app(labels=...)`` one ``FieldLabels`` (its ``labels.py``): the
+A service hands ``create_service_app(labels=...)`` one ``FieldLabels`` (its ``labels.py``, which
+loads the service's ``labels.json`` with :func:`load_labels`: the words are data, not code): the
 Chinese name of each request field as its form prints it, the counting word of each list
 (``members`` → 人: "成员第1人的身份证号"), a hint per field that says what a valid value looks like
 ("应为18位，最后一位可为X"), and the Chinese labels of its codes (``illness`` → 因病) so an
@@ -9,14 +10,16 @@ Chinese name of each request field as its form prints it, the counting word of e
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from shared.problems import Language
 
-__all__ = ["COMMON", "FieldLabels", "describe_errors", "field_label"]
+__all__ = ["COMMON", "FieldLabels", "describe_errors", "field_label", "load_labels"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,13 @@ class FieldLabels:
             {**self.hints, **other.hints},
             {**self.codes, **other.codes},
         )
+
+
+def load_labels(package: str) -> FieldLabels:
+    """A service's labels from the ``labels.json`` beside its modules (keys ``fields``, ``items``,
+    ``hints``, ``codes``; each a map of field or code to its Chinese)."""
+    data = json.loads(resources.files(package).joinpath("labels.json").read_text(encoding="utf-8"))
+    return FieldLabels(**{part: dict(data.get(part, {})) for part in ("fields", "items", "hints", "codes")})
 
 
 COMMON = FieldLabels(

@@ -1,21 +1,41 @@
-"""The MetaData a service's ``models.py`` starts from: its own (one database, one Alembic history
-per service) holding the platform tables (outbox, inbox, audit_log, idempotency_key) and the
-cadre projection (who is paired to which household, shared.cadres), so every service's first
-lines read alike and each history creates them."""
+"""What a service's ``models.py`` starts from: its own MetaData (one database, one Alembic history
+per service) holding the platform tables (outbox, inbox, audit_log, idempotency_key) and, where the
+service keeps it, the cadre projection (who is paired to which household, shared.cadres), so every
+service's first lines read alike and each history creates them; and the columns every service
+declares the same way (:func:`recorded_at`, and as annotated types: ``id: Mapped[UuidPk]``,
+``area_code: Mapped[AreaCodeIndexed]``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from sqlalchemy import DateTime, MetaData, String, func
+from sqlalchemy.orm import MappedColumn, mapped_column
 
 from shared.cadres import include_cadre_table
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
 
-__all__ = ["service_metadata"]
+__all__ = ["AreaCodeIndexed", "UuidPk", "recorded_at", "service_metadata"]
+
+# A row's own id, made by the application (so it is known before the INSERT).
+UuidPk = Annotated[uuid.UUID, mapped_column(primary_key=True, default=uuid.uuid4)]
+# The 12-digit division code that scopes a row to an area (reads filter on it).
+AreaCodeIndexed = Annotated[str, mapped_column(String(12), index=True)]
 
 
-def service_metadata() -> MetaData:
+def service_metadata(*, cadres: bool = True) -> MetaData:
+    """``cadres=False`` for pairing: it owns the pairings the cadre projection is made from."""
     metadata = make_metadata()
     include_platform_tables(metadata)
-    include_cadre_table(metadata)
+    if cadres:
+        include_cadre_table(metadata)
     return metadata
+
+
+def recorded_at(**options: Any) -> MappedColumn[datetime]:
+    """A timestamptz the database sets to ``now()`` on insert (``options``: ``index``, ``onupdate``,
+    a client-side ``default``)."""
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), **options)

@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, BeforeValidator
 
 __all__ = [
+    "CodeList",
     "Labelled",
     "Vocabulary",
     "VocabularyList",
@@ -27,6 +28,7 @@ __all__ = [
     "code_or_label",
     "label_of",
     "labels_of",
+    "vocabularies",
     "vocabulary_router",
 ]
 
@@ -52,6 +54,17 @@ class Labelled(StrEnum):
         return None
 
 
+class CodeList(dict[str, str]):
+    """Plain code → label pairs (no enum) that carry their list's name and title, so a list is
+    declared once: the constant the code reads (``SEVERITIES["high"]``) is the list the service
+    serves (``vocabularies(SEVERITIES, ...)``)."""
+
+    def __init__(self, name: str, title: str, pairs: Mapping[str, str]) -> None:
+        super().__init__(pairs)
+        self.name = name
+        self.title = title
+
+
 class Vocabulary:
     """One named list: a Labelled enum, or plain code → label pairs (e.g. policy batch codes)."""
 
@@ -62,6 +75,20 @@ class Vocabulary:
             self.pairs = dict(values)
         else:
             self.pairs = {m.value: m.label for m in values}
+
+    @classmethod
+    def of(cls, values: type[Labelled], title: str, *, name: str = "") -> Vocabulary:
+        """An enum's list, named after the enum (``PovertyCause`` → ``poverty_cause``) unless ``name``."""
+        return cls(name or _snake(values.__name__), title, values)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def vocabularies(*lists: Vocabulary | CodeList) -> tuple[Vocabulary, ...]:
+    """A service's lists in the order its ``/vocabulary`` serves them."""
+    return tuple(v if isinstance(v, Vocabulary) else Vocabulary(v.name, v.title, v) for v in lists)
 
 
 class VocabularyValue(BaseModel):

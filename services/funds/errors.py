@@ -4,7 +4,7 @@ docs/PROBLEMS.md). Rules and services raise them; routers never do."""
 
 from __future__ import annotations
 
-from shared.errors import AreaOutsideScope, Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import AreaOutsideScope, Conflict, Forbidden, InvalidInput, NotFound, ObjectionNotFound
 
 __all__ = [
     "AccountExists",
@@ -164,18 +164,18 @@ class PlanBlocked(Conflict):
 
 class PairingVillageLevelUnknown(PlanBlocked):
     type_slug = "pairing-village-level-unknown"
+    title = "Pairing villages without a dispatching level cannot be granted"
     title_zh = "帮扶村派出层级不明"
     hint_zh = "先为所列帮扶村登记派出层级（市派、省派、县派），再计算拨款计划"
     hint_en = "Record each listed pairing village's dispatching level first"
-    title = "Pairing villages without a dispatching level cannot be granted"
 
 
 class TownWithoutAccount(PlanBlocked):
     type_slug = "town-account-missing"
+    title = "A town that owes its share has no account to bill"
     title_zh = "乡镇缺少资金账户"
     hint_zh = "先为所列乡镇开设或指定资金账户，再计算计划"
     hint_en = "Open or name an account for each listed town first"
-    title = "A town that owes its share has no account to bill"
 
 
 class SchemeNotFound(NotFound):
@@ -345,14 +345,6 @@ class NotAVillage(InvalidInput):
     title_zh = "公示须按村张贴"
     hint_zh = "选择一个村（12位代码，末三位不为000）"
     hint_en = "Choose a village"
-
-
-class ObjectionNotFound(NotFound):
-    type_slug = "objection-not-found"
-    title = "Objection not found"
-    title_zh = "未找到该异议"
-    hint_zh = "检查异议编号"
-    hint_en = "Check the objection id"
 
 
 class NoticeAlreadyClosed(Conflict):

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.service_tables import service_metadata
+from shared.service_tables import AreaCodeIndexed, UuidPk, recorded_at, service_metadata
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -50,12 +50,12 @@ class Account(Base):
 
     code: Mapped[str] = mapped_column(String(80), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     kind: Mapped[str] = mapped_column(String(10))
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     opened_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
     last_outflow_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class Budget(Base):
@@ -81,14 +81,14 @@ class Scheme(Base):
     __tablename__ = "scheme"
     __table_args__ = (UniqueConstraint("code", "version"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     code: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     params: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class Plan(Base):
@@ -97,11 +97,11 @@ class Plan(Base):
     __tablename__ = "plan"
     __table_args__ = (UniqueConstraint("scheme_id", "area_code"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     scheme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scheme.id"))
     scheme_code: Mapped[str] = mapped_column(String(80))
     scheme_kind: Mapped[str] = mapped_column(String(20))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     area_prefix: Mapped[str] = mapped_column(String(12), index=True)  # the subtree whose population counts
     total_fen: Mapped[int] = mapped_column(BigInteger)
     people: Mapped[int] = mapped_column(Integer)
@@ -112,7 +112,7 @@ class Plan(Base):
     # a background recomputation the population could not be planned for (a pairing village without
     # its level, a town without an account): the problem, kept until a recomputation succeeds
     blocked: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    computed_at: Mapped[datetime] = recorded_at()
 
 
 class PlanLine(Base):
@@ -135,18 +135,16 @@ class PlanLine(Base):
 class LedgerTransaction(Base):
     __tablename__ = "ledger_transaction"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     kind: Mapped[str] = mapped_column(String(20))  # receipt, transfer, disbursement, reversal
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
     year: Mapped[int | None] = mapped_column(Integer)
     memo: Mapped[str] = mapped_column(Text, default="")
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"), unique=True)
     actor: Mapped[str] = mapped_column(String(200))
     booked_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )
+    created_at: Mapped[datetime] = recorded_at(index=True)
 
 
 class Posting(Base):
@@ -166,7 +164,7 @@ class Beneficiary(Base):
 
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # household | village
     ref_id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     status: Mapped[str] = mapped_column(String(20))
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     member_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
@@ -177,9 +175,7 @@ class Beneficiary(Base):
     policies_kept_until: Mapped[date | None] = mapped_column(Date)
     # time of the newest registry event applied: an older one redelivered late must not undo it
     event_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
 
 
 class Disbursement(Base):
@@ -189,8 +185,8 @@ class Disbursement(Base):
         CheckConstraint("amount_fen > 0", name="positive"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
     beneficiary_kind: Mapped[str] = mapped_column(String(10))
     beneficiary_id: Mapped[str] = mapped_column(String(80))
@@ -201,16 +197,14 @@ class Disbursement(Base):
     transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"))
     reversed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"))
     paid_on: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )
+    created_at: Mapped[datetime] = recorded_at(index=True)
 
 
 class Project(Base):
     __tablename__ = "project"
     __table_args__ = (CheckConstraint("budget_fen >= 0", name="budget"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     name: Mapped[str] = mapped_column(String(200))
     area_code: Mapped[str] = mapped_column(String(12), index=True)  # the village it serves
     category: Mapped[str] = mapped_column(String(40))
@@ -219,7 +213,7 @@ class Project(Base):
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     version: Mapped[int] = mapped_column(Integer, default=1)  # the ETag: updates send it in If-Match
     approved_by: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class Notice(Base):
@@ -227,8 +221,8 @@ class Notice(Base):
 
     __tablename__ = "notice"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     title: Mapped[str] = mapped_column(String(200))
     published_on: Mapped[date] = mapped_column(Date)
     notice_days: Mapped[int] = mapped_column(Integer)
@@ -236,13 +230,13 @@ class Notice(Base):
     # published_on entered later than the policy tolerates (补录): who, when, why (shared.backdating)
     late_entry: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class Objection(Base):
     __tablename__ = "objection"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notice.id"), index=True)
     lodged_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
@@ -253,13 +247,13 @@ class Objection(Base):
 class Anomaly(Base):
     __tablename__ = "anomaly"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     signal_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    detected_at: Mapped[datetime] = recorded_at()
 
 
 class BudgetDeclaration(Base):
@@ -275,9 +269,7 @@ class BudgetDeclaration(Base):
     recovered_idle_funds_fen: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag
     declared_by: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
 
 
 class AssetIncomeAgreement(Base):
@@ -292,7 +284,7 @@ class AssetIncomeAgreement(Base):
         CheckConstraint("dividend_rate_bp >= 0", name="rate"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     area_code: Mapped[str] = mapped_column(String(12), index=True)  # the county that signed
     name: Mapped[str] = mapped_column(String(200))
     government: Mapped[str] = mapped_column(String(200))
@@ -312,7 +304,7 @@ class AssetIncomeAgreement(Base):
     holding_account: Mapped[str] = mapped_column(ForeignKey("account.code"))  # paid into, paid out of
     signed_on: Mapped[date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class AssetIncomeDistribution(Base):
@@ -324,7 +316,7 @@ class AssetIncomeDistribution(Base):
         CheckConstraint("amount_fen > 0", name="positive"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     agreement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("asset_income_agreement.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     due_fen: Mapped[int] = mapped_column(BigInteger)
@@ -334,4 +326,4 @@ class AssetIncomeDistribution(Base):
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     distributed_on: Mapped[date] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = recorded_at()

@@ -5,21 +5,17 @@ Other services import this module to read these events (``ExitVerified.of(event)
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import Field
 
+from services.registry.events import AreaExitEvent, HouseholdExitEvent
 from shared.events.contracts import AreaCode, CheckpointSealed, EventContract, IsoDate
 
-AreaExitKind = Literal["village", "county"]
 
-
-class _ExitVerdict(EventContract):
+class _ExitVerdict(HouseholdExitEvent):
     """The 4-3-4-2 sign-off's verdict on a household's exit request."""
 
-    household_id: str
-    area_code: AreaCode
-    exit_request_id: str
     dossier_id: str
 
 
@@ -37,12 +33,9 @@ class ExitRejected(_ExitVerdict):
     reason: str
 
 
-class _AreaExitVerdict(EventContract):
+class _AreaExitVerdict(AreaExitEvent):
     """The sign-off's verdict on a village's or county's exit request."""
 
-    exit_request_id: str
-    area_code: AreaCode
-    kind: AreaExitKind
     dossier_id: str
 
 

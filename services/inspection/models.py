@@ -22,14 +22,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.clock import clock
-from shared.service_tables import service_metadata
+from shared.service_tables import AreaCodeIndexed, UuidPk, recorded_at, service_metadata
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -45,15 +44,13 @@ def _now() -> datetime:
 
 class Created:
     # Set in Python too, so a flushed row can be read (and paged by) without a reload.
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = recorded_at(default=_now)
 
 
 # --- inspections and findings ------------------------------------------------------------
 class Inspection(Created, Base):
     __tablename__ = "inspection"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     area_code: Mapped[str] = mapped_column(String(12), index=True)  # the inspecting office
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
@@ -70,11 +67,11 @@ class Inspection(Created, Base):
 
 class Finding(Created, Base):
     __tablename__ = "finding"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     inspection_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     # (source, signal_key) of the signal that raised it; unique so a repeated signal raises nothing.
     source_key: Mapped[str | None] = mapped_column(String(300), unique=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     category: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(300))
@@ -91,7 +88,7 @@ class Finding(Created, Base):
 
 class Rectification(Created, Base):
     __tablename__ = "rectification"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     finding_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("finding.id"), index=True)
     submitted_on: Mapped[date] = mapped_column(Date)
     report: Mapped[str] = mapped_column(Text)
@@ -106,8 +103,8 @@ class Rectification(Created, Base):
 class AccountabilityRecord(Created, Base):
     __tablename__ = "accountability_record"
     __table_args__ = (UniqueConstraint("origin", "kind", "subject"),)
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     kind: Mapped[str] = mapped_column(String(40))  # bulletin | admonishment_interview | discipline_referral
     subject: Mapped[str] = mapped_column(String(200))  # the unit, person or position held to account
     reason: Mapped[str] = mapped_column(Text)
@@ -120,7 +117,7 @@ class AccountabilityRecord(Created, Base):
 # --- exit sign-off --------------------------------------------------------------------------
 class SignoffDossier(Created, Base):
     __tablename__ = "signoff_dossier"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[UuidPk]
     exit_request_id: Mapped[str] = mapped_column(String(100), unique=True)
     # household (4-3-4-2), village (贫困村退出) or county (贫困县摘帽): what the signers confirm
     kind: Mapped[str] = mapped_column(String(10), default="household", server_default="household")
@@ -174,8 +171,8 @@ class SignoffSignature(Base):
 # --- third-party sampling -------------------------------------------------------------------
 class EvaluationSample(Created, Base):
     __tablename__ = "evaluation_sample"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     year: Mapped[int] = mapped_column(Integer)
     seed: Mapped[str] = mapped_column(String(200))
     rate_numerator: Mapped[int] = mapped_column(Integer)
@@ -237,8 +234,8 @@ class ReductionTarget(Base):
 class AssessmentResult(Created, Base):
     __tablename__ = "assessment"
     __table_args__ = (UniqueConstraint("area_code", "year"),)
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     level: Mapped[str] = mapped_column(String(20))
     year: Mapped[int] = mapped_column(Integer)
     qualitative_score: Mapped[int | None] = mapped_column(Integer)
@@ -253,8 +250,8 @@ class AssessmentResult(Created, Base):
 # --- complaints (12317) --------------------------------------------------------------------
 class Complaint(Created, Base):
     __tablename__ = "complaint"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     category: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(String(300))
     details: Mapped[str] = mapped_column(Text, default="")
@@ -283,7 +280,7 @@ class AreaRef(Base):
 class HouseholdRef(Base):
     __tablename__ = "household_ref"
     household_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     status: Mapped[str] = mapped_column(String(30))
     member_count: Mapped[int] = mapped_column(Integer)
     exited_on: Mapped[date | None] = mapped_column(Date)
@@ -307,7 +304,7 @@ class PairingRef(Base):
     __tablename__ = "pairing_ref"
     pairing_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     helper_id: Mapped[str] = mapped_column(String(100))
     target_id: Mapped[str] = mapped_column(String(100), index=True)
     is_open: Mapped[bool] = mapped_column(Boolean)
@@ -317,14 +314,14 @@ class VisitRef(Base):
     __tablename__ = "visit_ref"
     visit_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     household_id: Mapped[str] = mapped_column(String(100), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     visited_on: Mapped[date] = mapped_column(Date)
 
 
 class DisbursementRef(Base):
     __tablename__ = "disbursement_ref"
     disbursement_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     year: Mapped[int] = mapped_column(Integer)
     # China date of the recording event (the event carries no payment date); null for rows
@@ -335,7 +332,7 @@ class DisbursementRef(Base):
 class FundPlanRef(Base):
     __tablename__ = "fund_plan_ref"
     plan_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     total_fen: Mapped[int] = mapped_column(BigInteger)
     year: Mapped[int] = mapped_column(Integer)
 
@@ -348,7 +345,7 @@ class RollMovementRef(Base):
     __tablename__ = "roll_movement_ref"
     event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     household_id: Mapped[str] = mapped_column(String(100), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     kind: Mapped[str] = mapped_column(String(20))  # registered | exited | relapsed | removed
     origin: Mapped[str | None] = mapped_column(String(20))  # registered: identification|split|import
     happened_on: Mapped[date] = mapped_column(Date, index=True)
@@ -362,8 +359,8 @@ class ProgressReportSubmission(Base):
 
     __tablename__ = "progress_report_submission"
     __table_args__ = (UniqueConstraint("area_code", "year", "quarter", "version"),)
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    id: Mapped[UuidPk]
+    area_code: Mapped[AreaCodeIndexed]
     year: Mapped[int] = mapped_column(Integer)
     quarter: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)

@@ -3,80 +3,86 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from shared.vocabulary import CodeList, code_labels, vocabularies
 
-from shared.vocabulary import Vocabulary
+__all__ = ["CODE_LABELS", "VOCABULARIES"]
 
-__all__ = ["CODE_LABELS", "VOCABULARIES", "as_code"]
-
-INSPECTION_KINDS = {"announced": "明查", "unannounced": "暗访"}
-INSPECTION_STATUSES = {"planned": "计划中", "concluded": "已结束"}
-TEAM_ROLES = {
-    "leader": "组长",
-    "inspector": "督查员",
-    "npc_deputy": "人大代表",
-    "cppcc_member": "政协委员",
-    "democratic_party": "民主党派人士",
-    "federation_of_industry": "工商联代表",
-    "conduct_supervisor": "政风行风监督员",
-}
-FINDING_CATEGORIES = {
-    "identification": "识别不精准",
-    "exit_on_paper": "数字脱贫、虚假脱贫",
-    "funds_misuse": "资金违规使用",
-    "funds_idle": "资金闲置",
-    "pairing_gap": "结对帮扶不到位",
-    "policy_not_delivered": "政策落实不到位",
-    "work_style": "作风问题",
-    "data_quality": "数据质量问题",
-    "other": "其他",
-}
-SEVERITIES = {"high": "严重", "medium": "较重", "low": "一般"}
-FINDING_STATUSES = {"open": "待整改", "submitted": "已报整改", "verified": "已验收销号"}
-ACCOUNTABILITY_KINDS = {
-    "bulletin": "通报",
-    "admonishment_interview": "约谈",
-    "discipline_referral": "移交纪检监察",
-}
-COMPLAINT_CATEGORIES = {
-    "identification": "识别不准、优亲厚友",
-    "funds": "截留挪用、虚报冒领",
-    "project": "项目问题",
-    "work_style": "作风问题",
-    "exit": "数字脱贫",
-    "other": "其他",
-}
-COMPLAINT_STATUSES = {
-    "received": "已受理",
-    "triaged": "已分级",
-    "assigned": "已交办",
-    "resolved": "已办结",
-    "dismissed": "不予受理",
-}
-URGENCIES = {"urgent": "紧急", "normal": "一般"}
-VERDICTS = {"correct": "退出准确", "wrongly_exited": "错退"}
-
-VOCABULARIES = (
-    Vocabulary("inspection_kind", "督查方式", INSPECTION_KINDS),
-    Vocabulary("inspection_status", "督查状态", INSPECTION_STATUSES),
-    Vocabulary("team_role", "督查组成员身份", TEAM_ROLES),
-    Vocabulary("finding_category", "问题类别", FINDING_CATEGORIES),
-    Vocabulary("severity", "问题严重程度", SEVERITIES),
-    Vocabulary("finding_status", "整改状态", FINDING_STATUSES),
-    Vocabulary("accountability_kind", "问责方式", ACCOUNTABILITY_KINDS),
-    Vocabulary("complaint_category", "举报类别", COMPLAINT_CATEGORIES),
-    Vocabulary("complaint_status", "举报办理状态", COMPLAINT_STATUSES),
-    Vocabulary("urgency", "紧急程度", URGENCIES),
-    Vocabulary("verdict", "评估结论", VERDICTS),
+INSPECTION_KINDS = CodeList("inspection_kind", "督查方式", {"announced": "明查", "unannounced": "暗访"})
+INSPECTION_STATUSES = CodeList("inspection_status", "督查状态", {"planned": "计划中", "concluded": "已结束"})
+TEAM_ROLES = CodeList(
+    "team_role",
+    "督查组成员身份",
+    {
+        "leader": "组长",
+        "inspector": "督查员",
+        "npc_deputy": "人大代表",
+        "cppcc_member": "政协委员",
+        "democratic_party": "民主党派人士",
+        "federation_of_industry": "工商联代表",
+        "conduct_supervisor": "政风行风监督员",
+    },
 )
-CODE_LABELS: dict[str, str] = {}
-for _v in VOCABULARIES:
-    for _code, _label in _v.pairs.items():
-        CODE_LABELS.setdefault(_code, _label)
+FINDING_CATEGORIES = CodeList(
+    "finding_category",
+    "问题类别",
+    {
+        "identification": "识别不精准",
+        "exit_on_paper": "数字脱贫、虚假脱贫",
+        "funds_misuse": "资金违规使用",
+        "funds_idle": "资金闲置",
+        "pairing_gap": "结对帮扶不到位",
+        "policy_not_delivered": "政策落实不到位",
+        "work_style": "作风问题",
+        "data_quality": "数据质量问题",
+        "other": "其他",
+    },
+)
+SEVERITIES = CodeList("severity", "问题严重程度", {"high": "严重", "medium": "较重", "low": "一般"})
+FINDING_STATUSES = CodeList(
+    "finding_status", "整改状态", {"open": "待整改", "submitted": "已报整改", "verified": "已验收销号"}
+)
+ACCOUNTABILITY_KINDS = CodeList(
+    "accountability_kind",
+    "问责方式",
+    {"bulletin": "通报", "admonishment_interview": "约谈", "discipline_referral": "移交纪检监察"},
+)
+COMPLAINT_CATEGORIES = CodeList(
+    "complaint_category",
+    "举报类别",
+    {
+        "identification": "识别不准、优亲厚友",
+        "funds": "截留挪用、虚报冒领",
+        "project": "项目问题",
+        "work_style": "作风问题",
+        "exit": "数字脱贫",
+        "other": "其他",
+    },
+)
+COMPLAINT_STATUSES = CodeList(
+    "complaint_status",
+    "举报办理状态",
+    {
+        "received": "已受理",
+        "triaged": "已分级",
+        "assigned": "已交办",
+        "resolved": "已办结",
+        "dismissed": "不予受理",
+    },
+)
+URGENCIES = CodeList("urgency", "紧急程度", {"urgent": "紧急", "normal": "一般"})
+VERDICTS = CodeList("verdict", "评估结论", {"correct": "退出准确", "wrongly_exited": "错退"})
 
-
-def as_code(value: str, labels: Mapping[str, str]) -> str:
-    """A value given as a code or as its Chinese label, as the code (unknown values pass through
-    to the service's own check, which lists the allowed ones)."""
-    wanted = value.strip()
-    return next((code for code, label in labels.items() if label == wanted), wanted)
+VOCABULARIES = vocabularies(
+    INSPECTION_KINDS,
+    INSPECTION_STATUSES,
+    TEAM_ROLES,
+    FINDING_CATEGORIES,
+    SEVERITIES,
+    FINDING_STATUSES,
+    ACCOUNTABILITY_KINDS,
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_STATUSES,
+    URGENCIES,
+    VERDICTS,
+)
+CODE_LABELS = code_labels(VOCABULARIES)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from shared.errors import AreaNotFound, AreaOutsideScope, Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import (
+    AreaNotFound,
+    AreaOutsideScope,
+    Conflict,
+    Forbidden,
+    HouseholdNotFound,
+    InvalidInput,
+    NotFound,
+)
 
 __all__ = [
     "AreaNotFound",
@@ -71,28 +79,11 @@ class InvalidPeriod(InvalidInput):
 
 class HelperNotFound(NotFound):
     type_slug = "helper-not-found"
-    title = "Helper not found"
-    title_zh = "未找到该帮扶责任人"
-    hint_zh = "检查帮扶责任人编号"
-    hint_en = "Check the helper id"
     thing = ("Helper", "帮扶责任人", "helper_id")
-
-
-class HouseholdNotFound(NotFound):
-    type_slug = "household-not-found"
-    title = "Household not found"
-    title_zh = "未找到该户"
-    hint_zh = "检查户编号，且该户在您的辖区内"
-    hint_en = "Check the household id is inside your area"
-    thing = ("Household", "户", "household_id")
 
 
 class PairingNotFound(NotFound):
     type_slug = "pairing-not-found"
-    title = "Pairing not found"
-    title_zh = "未找到该结对"
-    hint_zh = "检查结对编号"
-    hint_en = "Check the pairing id"
     thing = ("Pairing", "结对", "pairing_id")
 
 
@@ -129,30 +120,40 @@ class HelperNotNamed(Forbidden):
     title_zh = "您的账号不是帮扶责任人，请指明帮扶干部"
     hint_zh = "在 helper_id 中填写这次走访的帮扶干部"
     hint_en = "Give the visiting cadre's id in helper_id"
+
+
 class ImportNotFound(NotFound):
     type_slug = "pairing-import-not-found"
     title = "No such pairing import"
     title_zh = "没有这次结对帮扶名单导入"
     hint_zh = "检查导入编号；只能查看本辖区上传的导入"
     hint_en = "Check the import id; you see only imports uploaded in your area"
+
+
 class ImportAlreadyUploaded(Conflict):
     type_slug = "pairing-import-already-uploaded"
     title = "This pairing roll was uploaded before"
     title_zh = "这个结对帮扶名单已经上传过"
     hint_zh = "用已有的导入编号查看结果或提交；如要重新导入，先取消原来的导入"
     hint_en = "Use the existing import's id to see or commit it; cancel it to import again"
+
+
 class ImportNotReady(Conflict):
     type_slug = "pairing-import-state"
     title = "The pairing import cannot do that in its current state"
     title_zh = "这次结对帮扶名单导入当前的状态不能进行此操作"
     hint_zh = "查看导入的状态：校验完成后才能提交，已提交的不能取消"
     hint_en = "See the import's status: commit after validation; a committed import cannot be cancelled"
+
+
 class ImportHasErrors(Conflict):
     type_slug = "pairing-import-has-errors"
     title = "The pairing roll has refused rows"
     title_zh = "结对帮扶名单中有错误行"
     hint_zh = "下载带错误原因的表格改正后重新上传，或选择只导入正确的行（valid_rows_only）"
     hint_en = "Fix the rows the report names and upload again, or commit valid rows only (valid_rows_only)"
+
+
 class UnreadableRoll(InvalidInput):
     type_slug = "unreadable-pairing-roll"
     title = "The file is not a pairing roll this import reads"

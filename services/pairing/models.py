@@ -21,18 +21,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.pairing.pairings.rules import KIND_SPECS
-from shared.db import make_metadata
-from shared.tables import include_platform_tables
+from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata
 
-metadata = make_metadata()
-include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
+metadata = service_metadata(cadres=False)  # with the platform tables (outbox, inbox, audit, idempotency)
 
 
 class Base(DeclarativeBase):
@@ -42,10 +39,6 @@ class Base(DeclarativeBase):
 # LIKE 'prefix%' uses a btree only under the "C" collation; the databases run under C.UTF-8.
 _PREFIX = {"area_code": "varchar_pattern_ops"}
 _ACTIVE_CADRE = "kind = 'cadre_household' AND ended_on IS NULL"
-
-
-def _now() -> Any:
-    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
 class AreaRef(Base):
@@ -60,7 +53,7 @@ class AreaRef(Base):
     old_area_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     key_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     pairing_dispatch_level: Mapped[str | None] = mapped_column(String(16))
-    updated_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = recorded_at()
     __table_args__ = (
         Index(
             "ix_area_ref_poor_village_prefix",
@@ -77,7 +70,7 @@ class HouseholdRef(Base):
     __tablename__ = "household_ref"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     household_number: Mapped[str | None] = mapped_column(String(64), index=True)  # the roll import's key
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     status: Mapped[str] = mapped_column(String(20))
     member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     head_name_masked: Mapped[str | None] = mapped_column(String(50))
@@ -88,7 +81,7 @@ class HouseholdRef(Base):
     # visit insert, never lowered by an older one, recounted on a visit update or delete. Never
     # written by the application.
     last_visit_on: Mapped[date | None] = mapped_column(Date)
-    updated_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = recorded_at()
     __table_args__ = (  # an area subtree (LIKE '4407%') with what coverage reads, index-only
         Index(
             "ix_household_ref_area_prefix",
@@ -103,9 +96,9 @@ class PairingNeed(Base):
     __tablename__ = "pairing_need"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     status: Mapped[str] = mapped_column(String(16))  # open, fulfilled, closed
-    opened_at: Mapped[datetime] = _now()
+    opened_at: Mapped[datetime] = recorded_at()
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_reason: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
@@ -120,7 +113,7 @@ class Helper(Base):
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str | None] = mapped_column(String(200))  # 单位 of a cadre, hospital of a doctor
     level: Mapped[str | None] = mapped_column(String(16))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     user_sub: Mapped[str | None] = mapped_column(String(100), unique=True)  # login subject of a cadre
     # The work team a first secretary or member belongs to (the 10+1 team of a volunteer).
     team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("helper.id"), index=True)
@@ -129,7 +122,7 @@ class Helper(Base):
     party_member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     hospital_grade: Mapped[str | None] = mapped_column(String(4))
     professional_title: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = recorded_at()
     __table_args__ = (Index("ix_helper_area_prefix", "area_code", postgresql_ops=_PREFIX),)
 
 
@@ -168,7 +161,7 @@ class Pairing(Base):
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = recorded_at()
     __table_args__ = (
         # The seeds' "one" rules, enforced even if two requests race past the service check.
         Index(
@@ -203,7 +196,7 @@ class Visit(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # client-generated
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     helper_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("helper.id"), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     visited_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(32))
     notes: Mapped[str] = mapped_column(Text, server_default="")
@@ -212,7 +205,7 @@ class Visit(Base):
     satisfaction: Mapped[str | None] = mapped_column(String(32))
     fingerprint: Mapped[str] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = _now()
+    recorded_at: Mapped[datetime] = recorded_at()
     __table_args__ = (Index("ix_visit_household_visited_on", "household_id", "visited_on"),)  # last visit
 
 
@@ -222,14 +215,14 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entry"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # client-generated
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     ledger: Mapped[str] = mapped_column(String(16))
     year: Mapped[int] = mapped_column(Integer)
     entry_on: Mapped[date] = mapped_column(Date)
     content: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = _now()
+    recorded_at: Mapped[datetime] = recorded_at()
 
 
 class CoverageGap(Base):
@@ -237,11 +230,11 @@ class CoverageGap(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     kind: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(64))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     episode: Mapped[int] = mapped_column(Integer)
     signal_key: Mapped[str] = mapped_column(String(200), unique=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
-    opened_at: Mapped[datetime] = _now()
+    opened_at: Mapped[datetime] = recorded_at()
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
         Index(
@@ -276,7 +269,7 @@ class PolicyOverrideRow(Base):
     county_pairs_added: Mapped[list[list[str]] | None] = mapped_column(JSONB)
     source: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = recorded_at()
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag (If-Match)
     __table_args__ = (UniqueConstraint("area_prefix", "valid_from"),)
 
@@ -311,7 +304,7 @@ class PairingImport(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # of the phase running
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class PairingImportRow(Base):

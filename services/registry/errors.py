@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import AreaNotFound, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from shared.errors import (
+    AreaNotFound,
+    Conflict,
+    Forbidden,
+    HouseholdNotFound,
+    InvalidInput,
+    NotFound,
+    ObjectionNotFound,
+    Unauthorized,
+)
 from shared.ratelimit import RateLimitExceeded
 
 __all__ = [
@@ -51,15 +60,6 @@ __all__ = [
 ]
 
 
-class HouseholdNotFound(NotFound):
-    type_slug = "household-not-found"
-    title = "Household not found"
-    title_zh = "未找到该户"
-    hint_zh = "检查户编号，且该户在您的辖区内"
-    hint_en = "Check the household id is inside your area"
-    thing = ("household", "户", "household_id")
-
-
 class MemberNotFound(NotFound):
     type_slug = "member-not-found"
     title = "Member not found"
@@ -82,14 +82,6 @@ class IncomeNotFound(NotFound):
     title_zh = "该年度没有收入记录"
     hint_zh = "先登记该年度的人均纯收入"
     hint_en = "Record that year's income first"
-
-
-class ObjectionNotFound(NotFound):
-    type_slug = "objection-not-found"
-    title = "Objection not found"
-    title_zh = "未找到该异议"
-    hint_zh = "检查异议编号"
-    hint_en = "Check the objection id"
 
 
 class ExitRequestNotFound(NotFound):
@@ -190,29 +182,26 @@ class PersonActiveElsewhere(Conflict):
     identity conflict opened for the officer covering both areas, nothing of that household."""
 
     type_slug = "person-active-elsewhere"
-
-    title_zh = "此人已在其他地区的贫困户中"
-
-    hint_zh = "已生成身份冲突记录，由上级部门核实处理；请记下冲突编号"
-
-    hint_en = "A conflict record was opened for the level above; keep its id"
     title = "This person is active in a household outside your area; a conflict was opened"
+    title_zh = "此人已在其他地区的贫困户中"
+    hint_zh = "已生成身份冲突记录，由上级部门核实处理；请记下冲突编号"
+    hint_en = "A conflict record was opened for the level above; keep its id"
 
 
 class IdentityConflictNotFound(NotFound):
     type_slug = "identity-conflict-not-found"
+    title = "Identity conflict not found"
     title_zh = "未找到该身份冲突"
     hint_zh = "检查冲突编号，且在您的辖区内"
     hint_en = "Check the conflict id"
-    title = "Identity conflict not found"
 
 
 class IdentityConflictClosed(Conflict):
     type_slug = "identity-conflict-closed"
+    title = "This identity conflict is already resolved"
     title_zh = "该身份冲突已处理"
     hint_zh = "无需再处理；如有疑问请查看处理结果"
     hint_en = "It was already resolved"
-    title = "This identity conflict is already resolved"
 
 
 class ExitNotEligible(Conflict):
@@ -242,18 +231,18 @@ class SignerNotTheHousehold(Forbidden):
 
 class InvalidSignature(Conflict):
     type_slug = "household-signature-refused"
+    title = "This member cannot sign for the household"
     title_zh = "须由本户签字确认"
     hint_zh = "请由本户成员使用本户账号签字，工作人员不能代签"
     hint_en = "The household signs with its own account; a clerk cannot sign for it"
-    title = "This member cannot sign for the household"
 
 
 class RelapseRoutedElsewhere(Conflict):
     type_slug = "relapse-routed-elsewhere"
+    title = "The policy routes a return to poverty for this cause another way"
     title_zh = "该返贫原因应走其他程序"
     hint_zh = "按提示改走审批链或重新识别程序"
     hint_en = "Take the route the policy names for this cause"
-    title = "The policy routes a return to poverty for this cause another way"
 
 
 class RelapseStepNotYours(Forbidden):
@@ -277,67 +266,65 @@ class PolicyMissing(Conflict):
 
 class AreaExitNotEligible(Conflict):
     type_slug = "area-exit-not-eligible"
+    title = "The area does not meet its exit standard"
     title_zh = "未达到退出标准"
     hint_zh = "逐项查看 criteria 中未通过的指标，整改后再申请"
     hint_en = "See the criteria that did not pass"
-    title = "The area does not meet its exit standard"
 
 
 class AreaExitNotApplicable(Conflict):
     type_slug = "area-exit-not-applicable"
+    title = "This area cannot ask for a village or county exit"
     title_zh = "该地区不适用村/县退出"
     hint_zh = "只有贫困村可申请贫困村退出，县可申请摘帽；请核对地区代码"
     hint_en = "Only a poor village (village exit) or a county (county exit) can ask"
-    title = "This area cannot ask for a village or county exit"
 
 
 class AreaExitOpen(Conflict):
     type_slug = "area-exit-open"
+    title = "The area already has an exit request waiting, or has exited"
     title_zh = "已有退出申请或已退出"
     hint_zh = "等待正在签字的退出申请办结，或查看该地区退出状态"
     hint_en = "Wait for the open request, or see the area's exit status"
-    title = "The area already has an exit request waiting, or has exited"
 
 
 class AreaExitRequestNotFound(NotFound):
     type_slug = "area-exit-request-not-found"
-    title_zh = "未找到该退出申请"
     hint_zh = "检查申请编号，且在您的辖区内"
     hint_en = "Check the request id is inside your area"
-    title = "Area exit request not found"
     thing = ("area exit request", "退出申请", "exit_request_id")
 
 
 class AreaExitPolicyRecordNotFound(NotFound):
     type_slug = "area-exit-policy-not-found"
+    title = "Area exit policy record not found"
     title_zh = "未找到该退出标准记录"
     hint_zh = "检查地区前缀、年度和类别"
     hint_en = "Check the area prefix, year and kind"
-    title = "Area exit policy record not found"
 
 
 class AreaExitPolicyMissing(Conflict):
     type_slug = "area-exit-policy-missing"
+    title = "No village or county exit policy applies here"
     title_zh = "缺少退出标准政策"
     hint_zh = "请管理员为该地区和年度设置村/县退出标准"
     hint_en = "An admin must set the exit criteria for this area and year"
-    title = "No village or county exit policy applies here"
 
 
 class InvalidDeclaration(InvalidInput):
     type_slug = "invalid-declaration"
+    title = "The declared facts do not fit the area's exit policy"
     title_zh = "申报事项有误"
     hint_zh = "按提示改正申报的指标、数值和佐证材料"
     hint_en = "Correct the declared facts and their evidence"
-    title = "The declared facts do not fit the area's exit policy"
 
 
 class InvalidAreaExitPolicy(InvalidInput):
     type_slug = "invalid-area-exit-policy"
+    title = "The area exit policy cannot be used"
     title_zh = "退出标准设置有误"
     hint_zh = "按提示改正指标、比较方式和阈值后重新提交"
     hint_en = "Correct the criteria and send again"
-    title = "The area exit policy cannot be used"
 
 
 # --- spreadsheet imports -----------------------------------------------------------------------

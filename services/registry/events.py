@@ -104,10 +104,15 @@ class EligibilityCheck(ContractPart):
     detail: str | None = None
 
 
-class HouseholdExitRequested(_Household):
-    type: ClassVar[str] = "registry.household.exit_requested.v1"
+class HouseholdExitEvent(_Household):
+    """An event of one household's exit request (inspection's verdicts on it too)."""
 
     exit_request_id: str
+
+
+class HouseholdExitRequested(HouseholdExitEvent):
+    type: ClassVar[str] = "registry.household.exit_requested.v1"
+
     year: int
     member_count: int = 0
     head_name_masked: str | None = None
@@ -129,10 +134,9 @@ class HouseholdExited(_Household):
     )
 
 
-class HouseholdExitReturned(_Household):
+class HouseholdExitReturned(HouseholdExitEvent):
     type: ClassVar[str] = "registry.household.exit_returned.v1"
 
-    exit_request_id: str
     reason: str | None = None
 
 
@@ -187,12 +191,17 @@ class AreaExitRequested(EventContract):
     requested_on: IsoDate | None = None
 
 
-class _AreaExitDecision(EventContract):
-    """An area exit request's outcome."""
+class AreaExitEvent(EventContract):
+    """An event of a village's or county's exit request (inspection's verdicts on it too)."""
 
     exit_request_id: str
     area_code: AreaCode
     kind: AreaExitKind
+
+
+class _AreaExitDecision(AreaExitEvent):
+    """An area exit request's outcome."""
+
     year: int
 
 

@@ -26,21 +26,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.cadres import include_cadre_table
-from shared.db import make_metadata
-from shared.tables import include_platform_tables
+from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata
 
-metadata = make_metadata()
-include_platform_tables(metadata)  # outbox, inbox, audit_log, idempotency_key
-include_cadre_table(metadata)  # who is paired to which household (shared.cadres)
+metadata = service_metadata()  # with the platform tables and the cadre projection
 
 
 class Base(DeclarativeBase):
     metadata = metadata
-
-
-def _now() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
 class Area(Base):
@@ -70,7 +62,7 @@ class Area(Base):
     pairing_dispatch_level: Mapped[str | None] = mapped_column(String(10))
     rural_population: Mapped[int | None] = mapped_column(Integer)
     synthetic_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    updated_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = recorded_at()
 
 
 class AreaIncome(Base):
@@ -161,10 +153,8 @@ class Household(Base):
     created_on: Mapped[date] = mapped_column(
         Date, server_default=text("((now() AT TIME ZONE 'Asia/Shanghai')::date)")
     )
-    created_at: Mapped[datetime] = _now()
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    created_at: Mapped[datetime] = recorded_at()
+    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
 
 
 class Member(Base):
@@ -250,7 +240,7 @@ class LateEntry(Base):
     tolerance_days: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class IdentityConflict(Base):
@@ -280,7 +270,7 @@ class IdentityConflict(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(200))
     resolved_on: Mapped[date | None] = mapped_column(Date)
     resolution_note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class ExitRequest(Base):
@@ -318,7 +308,7 @@ class EdgeHousehold(Base):
     __tablename__ = "edge_household"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    area_code: Mapped[AreaCodeIndexed]
     head_name: Mapped[str] = mapped_column(String(50))
     head_id_cipher: Mapped[str] = mapped_column(Text)
     head_id_hash: Mapped[str] = mapped_column(String(64), index=True)
@@ -327,7 +317,7 @@ class EdgeHousehold(Base):
     per_capita_income_fen: Mapped[int | None] = mapped_column(BigInteger)
     risk: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="monitoring")
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class RollupCounter(Base):
@@ -441,7 +431,7 @@ class SpreadsheetImport(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = recorded_at()
 
 
 class ImportRow(Base):

@@ -7,7 +7,7 @@ member carries the label the national registration form prints; a request may se
 
 from __future__ import annotations
 
-from shared.vocabulary import Labelled, Vocabulary
+from shared.vocabulary import CodeList, Labelled, Vocabulary, vocabularies
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -145,19 +145,23 @@ class NoticeKindLabel(Labelled):
 
 # 一批 tags of the policies' batch sets (policies.presets.BATCH_SETS): national 五个一批 (seed 000),
 # Gansu 七个一批 (seed 003), Kaiping 三个一批 (seed 004). One label per code across the sets.
-BATCH_LABELS: dict[str, str] = {
-    "production": "发展生产脱贫一批",
-    "relocation": "易地搬迁脱贫一批",
-    "ecological_compensation": "生态补偿脱贫一批",
-    "education": "发展教育脱贫一批",
-    "social_security": "社会保障兜底一批",
-    "industry": "产业扶持一批",
-    "transfer_employment": "转移就业一批",
-    "health": "医疗救助一批",
-    "ecology": "生态保护一批",
-    "production_employment": "扶持生产和就业发展一批",
-    "dibao_floor": "低保政策兜底一批",
-}
+BATCH_LABELS = CodeList(
+    "batch",
+    "帮扶批次（一批）",
+    {
+        "production": "发展生产脱贫一批",
+        "relocation": "易地搬迁脱贫一批",
+        "ecological_compensation": "生态补偿脱贫一批",
+        "education": "发展教育脱贫一批",
+        "social_security": "社会保障兜底一批",
+        "industry": "产业扶持一批",
+        "transfer_employment": "转移就业一批",
+        "health": "医疗救助一批",
+        "ecology": "生态保护一批",
+        "production_employment": "扶持生产和就业发展一批",
+        "dibao_floor": "低保政策兜底一批",
+    },
+)
 _BATCH_CODES = {label: code for code, label in BATCH_LABELS.items()}
 
 
@@ -167,19 +171,19 @@ def batch_code(value: str) -> str:
     return _BATCH_CODES.get(value.strip(), value)
 
 
-VOCABULARIES = (
-    Vocabulary("poverty_cause", "致贫原因", PovertyCause),
-    Vocabulary("batch", "帮扶批次（一批）", BATCH_LABELS),
-    Vocabulary("relation", "与户主关系", Relation),
-    Vocabulary("labour_capacity", "劳动能力", LabourCapacity),
-    Vocabulary("sex", "性别", Sex),
-    Vocabulary("household_status", "户状态", HouseholdStatus),
-    Vocabulary("debt_cause", "大额负债原因", DebtCause),
-    Vocabulary("basic_need", "两不愁三保障", BasicNeed),
-    Vocabulary("join_reason", "成员增加原因", JoinReason),
-    Vocabulary("leave_reason", "成员减少原因", LeaveReason),
-    Vocabulary("move_reason", "搬迁原因", MoveReason),
-    Vocabulary("notice_kind", "公示类别", NoticeKindLabel),
+VOCABULARIES = vocabularies(
+    Vocabulary.of(PovertyCause, "致贫原因"),
+    BATCH_LABELS,
+    Vocabulary.of(Relation, "与户主关系"),
+    Vocabulary.of(LabourCapacity, "劳动能力"),
+    Vocabulary.of(Sex, "性别"),
+    Vocabulary.of(HouseholdStatus, "户状态"),
+    Vocabulary.of(DebtCause, "大额负债原因"),
+    Vocabulary.of(BasicNeed, "两不愁三保障"),
+    Vocabulary.of(JoinReason, "成员增加原因"),
+    Vocabulary.of(LeaveReason, "成员减少原因"),
+    Vocabulary.of(MoveReason, "搬迁原因"),
+    Vocabulary.of(NoticeKindLabel, "公示类别", name="notice_kind"),
 )
 # Code → label for household statuses, causes, relations ... (status "other" and cause "other"
 # are both 其他, so one map serves).

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any, ClassVar, Self
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.envelope import CloudEvent
 from shared.events.outbox import add_event, add_events
+from shared.shaping import from_row
 
 __all__ = [
     "AreaCode",
@@ -107,6 +109,31 @@ class EventContract(BaseModel):
     def data(self) -> dict[str, Any]:
         """The JSON ``data`` of the event: what the producer set (and any extra field it added)."""
         return self.model_dump(mode="json", exclude_unset=True)
+
+    @classmethod
+    def from_row(cls, row: object, **values: Any) -> Self:
+        """The payload a producer builds from its row (``shared.shaping.from_row``): each field of the
+        contract that ``values`` does not give is read off ``row`` under the same name; ids and dates
+        go in as their JSON text. Every field is set, so ``data()`` carries them all."""
+        return from_row(cls, _OnTheWire(row), **{name: _wire(value) for name, value in values.items()})
+
+
+class _OnTheWire:
+    """A row whose attributes read as the payload carries them."""
+
+    def __init__(self, row: object) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        return _wire(getattr(self._row, name))
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, date):  # a datetime too
+        return value.isoformat()
+    return value
 
 
 class CheckpointSealed(EventContract):

@@ -1,4 +1,6 @@
 """What asset-income support publishes (docs/EVENTS.md, funds section)."""
 
-AGREEMENT_SIGNED = "funds.asset_income.agreement_signed.v1"
-DIVIDEND_DISTRIBUTED = "funds.asset_income.dividend_distributed.v1"
+from services.funds import events as contracts
+
+AGREEMENT_SIGNED = contracts.AssetIncomeAgreementSigned.type
+DIVIDEND_DISTRIBUTED = contracts.AssetIncomeDividendDistributed.type

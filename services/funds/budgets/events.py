@@ -1,3 +1,5 @@
 """What budget compliance publishes (docs/EVENTS.md, funds section)."""
 
-DECLARATION_RECORDED = "funds.budget_declaration.recorded.v1"
+from services.funds import events as contracts
+
+DECLARATION_RECORDED = contracts.BudgetDeclarationRecorded.type

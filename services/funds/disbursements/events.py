@@ -1,4 +1,6 @@
 """What disbursements publish (docs/EVENTS.md, funds section)."""
 
-DISBURSEMENT_RECORDED = "funds.disbursement.recorded.v1"
-DISBURSEMENT_REVERSED = "funds.disbursement.reversed.v1"
+from services.funds import events as contracts
+
+DISBURSEMENT_RECORDED = contracts.DisbursementRecorded.type
+DISBURSEMENT_REVERSED = contracts.DisbursementReversed.type

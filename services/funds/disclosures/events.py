@@ -1,4 +1,6 @@
 """What disclosures publish (docs/EVENTS.md, funds section)."""
 
-NOTICE_PUBLISHED = "funds.notice.published.v1"
-NOTICE_CLOSED = "funds.notice.closed.v1"
+from services.funds import events as contracts
+
+NOTICE_PUBLISHED = contracts.NoticePublished.type
+NOTICE_CLOSED = contracts.NoticeClosed.type

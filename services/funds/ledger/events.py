@@ -1,3 +1,5 @@
 """What the ledger publishes (docs/EVENTS.md, funds section)."""
 
-TRANSACTION_POSTED = "funds.transaction.posted.v1"
+from services.funds import events as contracts
+
+TRANSACTION_POSTED = contracts.TransactionPosted.type

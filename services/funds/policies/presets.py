@@ -137,45 +137,42 @@ PRESETS = {s.code: s for s in (KAIPING_PER_CAPITA, KAIPING_SPECIAL_FUNDS, QUANZH
 # dates are garbled; we apply the rules 2016-2020 (to the end of the campaign, 到2020年).
 JINZHOU_SPECIAL_FUND_PER_YEAR_FEN = yuan(40_000_000)
 _GANSU = "seed 003 (Gansu Qinba plan, 财政政策)"
+# (level, kind, code suffix, basis points, what the seed says of that level)
+_GANSU_BUDGET_SHARES = (
+    (
+        "county",
+        "revenue_increase_share",
+        "revenue-increase",
+        2_000,
+        "片区县按当年地方财政收入增量的20%以上增列专项扶贫预算",
+    ),
+    ("city", "revenue_increase_share", "revenue-increase", 1_000, "市级按10%以上增列专项扶贫预算"),
+    *(
+        (
+            level,
+            "recovered_idle_share",
+            "recovered-idle-funds",
+            5_000,
+            "当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发",
+        )
+        for level in ("county", "city")
+    ),
+)
 BUDGET_RULES: tuple[BudgetRule, ...] = (
-    BudgetRule(
-        code="gansu-county-revenue-increase",
-        version=1,
-        area_prefix="62",
-        level="county",
-        kind="revenue_increase_share",
-        basis_points=2_000,
-        from_year=2016,
-        to_year=2020,
-        budget_levels=("county",),
-        source=f"{_GANSU}: 片区县按当年地方财政收入增量的20%以上增列专项扶贫预算",
-    ),
-    BudgetRule(
-        code="gansu-city-revenue-increase",
-        version=1,
-        area_prefix="62",
-        level="city",
-        kind="revenue_increase_share",
-        basis_points=1_000,
-        from_year=2016,
-        to_year=2020,
-        budget_levels=("city",),
-        source=f"{_GANSU}: 市级按10%以上增列专项扶贫预算",
-    ),
     *(
         BudgetRule(
-            code=f"gansu-{level}-recovered-idle-funds",
+            code=f"gansu-{level}-{suffix}",
             version=1,
             area_prefix="62",
             level=level,
-            kind="recovered_idle_share",
-            basis_points=5_000,
+            kind=kind,
+            basis_points=basis_points,
             from_year=2016,
             to_year=2020,
             budget_levels=(level,),
-            source=f"{_GANSU}: 当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发",
+            source=f"{_GANSU}: {rule}",
         )
-        for level in ("county", "city")
+        for level, kind, suffix, basis_points, rule in _GANSU_BUDGET_SHARES
     ),
     # Seed 000 (Jinzhou, Liaoning 2107): 将每年4000万财政专项扶贫基金全部纳入市县两级财政预算 —
     # one sum for the city and its counties together, so the city's and its counties' budgets count.

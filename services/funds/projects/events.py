@@ -1,3 +1,5 @@
 """What projects publish (docs/EVENTS.md, funds section)."""
 
-PROJECT_STATUS_CHANGED = "funds.project.status_changed.v1"
+from services.funds import events as contracts
+
+PROJECT_STATUS_CHANGED = contracts.ProjectStatusChanged.type

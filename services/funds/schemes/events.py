@@ -1,3 +1,5 @@
 """What schemes and plans publish (docs/EVENTS.md, funds section)."""
 
-PLAN_RECOMPUTED = "funds.plan.recomputed.v1"
+from services.funds import events as contracts
+
+PLAN_RECOMPUTED = contracts.PlanRecomputed.type

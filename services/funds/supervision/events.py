@@ -1,3 +1,5 @@
 """What supervision publishes (docs/EVENTS.md, funds section); inspection turns it into findings."""
 
-ANOMALY_DETECTED = "funds.anomaly.detected.v1"
+from services.funds import events as contracts
+
+ANOMALY_DETECTED = contracts.AnomalyDetected.type

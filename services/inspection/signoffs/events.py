@@ -1,4 +1,5 @@
-"""What the sign-off publishes (through the outbox) and consumes (registry's exit request)."""
+"""What the sign-off publishes through the outbox: its verdicts (what it consumes, the registry's exit
+requests: services/inspection/consumers.py)."""
 
 from __future__ import annotations
 
@@ -10,56 +11,25 @@ from services.inspection import events as contracts
 from services.inspection.models import SignoffDossier
 from shared.events.contracts import EventContract, emit
 
-EXIT_REQUESTED = "registry.household.exit_requested.v1"
-EXIT_RETURNED = "registry.household.exit_returned.v1"
-EXIT_VERIFIED = "inspection.exit.verified.v1"
-EXIT_REJECTED = "inspection.exit.rejected.v1"
-
-
-AREA_EXIT_REQUESTED = "registry.area.exit_requested.v1"
-AREA_EXITED = "registry.area.exited.v1"
-AREA_EXIT_RETURNED = "registry.area.exit_returned.v1"
-AREA_EXIT_VERIFIED = "inspection.area_exit.verified.v1"
-AREA_EXIT_REJECTED = "inspection.area_exit.rejected.v1"
-
-
-def _area_data(dossier: SignoffDossier) -> dict[str, str]:
-    return {
-        "exit_request_id": dossier.exit_request_id,
-        "area_code": dossier.area_code,
-        "kind": dossier.kind,
-        "dossier_id": str(dossier.id),
-    }
-
-
-def _household_data(dossier: SignoffDossier) -> dict[str, str | None]:
-    return {
-        "household_id": dossier.household_id,
-        "area_code": dossier.area_code,
-        "exit_request_id": dossier.exit_request_id,
-        "dossier_id": str(dossier.id),
-    }
-
 
 async def _publish_verdict(
     session: AsyncSession,
     dossier: SignoffDossier,
-    verdict: dict[str, str],
+    verdict: dict[str, object],
     *,
     household: type[EventContract],
     area: type[EventContract],
 ) -> None:
     """A household's verdict names the household; a village's or county's exit has its own event."""
     if dossier.kind == "household":
-        event = household.model_validate({**_household_data(dossier), **verdict})
-        await emit(session, event, subject=str(dossier.household_id))
+        contract, subject = household, str(dossier.household_id)
     else:
-        event = area.model_validate({**_area_data(dossier), **verdict})
-        await emit(session, event, subject=dossier.area_code)
+        contract, subject = area, dossier.area_code
+    await emit(session, contract.from_row(dossier, dossier_id=dossier.id, **verdict), subject=subject)
 
 
 async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: date) -> None:
-    verdict = {"verified_on": on.isoformat()}
+    verdict: dict[str, object] = {"verified_on": on}
     await _publish_verdict(
         session, dossier, verdict, household=contracts.ExitVerified, area=contracts.AreaExitVerified
     )
@@ -68,7 +38,7 @@ async def publish_verified(session: AsyncSession, dossier: SignoffDossier, on: d
 async def publish_rejected(
     session: AsyncSession, dossier: SignoffDossier, *, level: str, step: str, reason: str
 ) -> None:
-    verdict = {"level": level, "step": step, "reason": reason}
+    verdict: dict[str, object] = {"level": level, "step": step, "reason": reason}
     await _publish_verdict(
         session, dossier, verdict, household=contracts.ExitRejected, area=contracts.AreaExitRejected
     )

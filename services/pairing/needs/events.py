@@ -12,7 +12,7 @@ from services.pairing.models import PairingNeed
 from services.registry import events as registry
 from shared.events.contracts import emit, emit_many
 
-NEED_OPENED = "pairing.need.opened.v1"
+NEED_OPENED = contracts.NeedOpened.type
 
 CONSUMED_AREA = registry.AreaUpserted.type
 CONSUMED_HOUSEHOLD = tuple(
@@ -32,13 +32,8 @@ CONSUMED_HOUSEHOLD = tuple(
 
 
 async def need_opened(session: AsyncSession, need: PairingNeed) -> None:
-    await emit(
-        session,
-        contracts.NeedOpened.model_validate(
-            {"need_id": str(need.id), "household_id": str(need.household_id), "area_code": need.area_code}
-        ),
-        subject=str(need.household_id),
-    )
+    payload = contracts.NeedOpened.from_row(need, need_id=need.id)
+    await emit(session, payload, subject=str(need.household_id))
 
 
 async def needs_opened(session: AsyncSession, needs: Sequence[tuple[uuid.UUID, uuid.UUID, str]]) -> None:

@@ -11,8 +11,8 @@ from services.pairing import events as contracts
 from services.pairing.models import Helper, Pairing
 from shared.events.contracts import emit, emit_many
 
-OPENED = "pairing.pairing.opened.v1"
-CLOSED = "pairing.pairing.closed.v1"
+OPENED = contracts.PairingOpened.type
+CLOSED = contracts.PairingClosed.type
 
 
 async def _helper_sub(session: AsyncSession, p: Pairing) -> str | None:
@@ -22,18 +22,7 @@ async def _helper_sub(session: AsyncSession, p: Pairing) -> str | None:
 
 
 def _opened(p: Pairing, helper_sub: str | None) -> contracts.PairingOpened:
-    return contracts.PairingOpened.model_validate(
-        {
-            "pairing_id": str(p.id),
-            "kind": p.kind,
-            "area_code": p.area_code,
-            "helper_id": str(p.helper_id),
-            "helper_sub": helper_sub,
-            "target_type": p.target_type,
-            "target_id": p.target_id,
-            "started_on": p.started_on.isoformat(),
-        }
-    )
+    return contracts.PairingOpened.from_row(p, pairing_id=p.id, helper_sub=helper_sub)
 
 
 async def opened(session: AsyncSession, p: Pairing) -> None:
@@ -48,20 +37,7 @@ async def opened_many(
 
 
 async def closed(session: AsyncSession, p: Pairing) -> None:
-    await emit(
-        session,
-        contracts.PairingClosed.model_validate(
-            {
-                "pairing_id": str(p.id),
-                "kind": p.kind,
-                "area_code": p.area_code,
-                "helper_id": str(p.helper_id),
-                "helper_sub": await _helper_sub(session, p),
-                "target_type": p.target_type,
-                "target_id": p.target_id,
-                "ended_on": p.ended_on.isoformat() if p.ended_on else None,
-                "reason": p.end_reason,
-            }
-        ),
-        subject=str(p.id),
+    payload = contracts.PairingClosed.from_row(
+        p, pairing_id=p.id, helper_sub=await _helper_sub(session, p), reason=p.end_reason
     )
+    await emit(session, payload, subject=str(p.id))

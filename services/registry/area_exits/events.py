@@ -4,36 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.inspection import events as inspection
 from services.registry import events as contracts
 from services.registry.models import Area, AreaExitRequest
 from shared.events.contracts import emit
 
-AREA_EXIT_REQUESTED = "registry.area.exit_requested.v1"
-AREA_EXITED = "registry.area.exited.v1"
-AREA_EXIT_RETURNED = "registry.area.exit_returned.v1"
 # consumed from inspection
-AREA_EXIT_VERIFIED = "inspection.area_exit.verified.v1"
-AREA_EXIT_REJECTED = "inspection.area_exit.rejected.v1"
+AREA_EXIT_VERIFIED = inspection.AreaExitVerified.type
+AREA_EXIT_REJECTED = inspection.AreaExitRejected.type
 
 
 async def exit_requested(session: AsyncSession, area: Area, req: AreaExitRequest) -> None:
-    await emit(
-        session,
-        contracts.AreaExitRequested.model_validate(
-            {
-                "exit_request_id": str(req.id),
-                "area_code": area.code,
-                "area_name": area.name,
-                "kind": req.kind,
-                "year": req.year,
-                "poor_persons": req.poor_persons,
-                "rural_population": req.rural_population,
-                "criteria": req.criteria,
-                "requested_on": req.requested_on.isoformat(),
-            }
-        ),
-        subject=area.code,
+    payload = contracts.AreaExitRequested.from_row(
+        req, exit_request_id=req.id, area_code=area.code, area_name=area.name
     )
+    await emit(session, payload, subject=area.code)
 
 
 def _decision(req: AreaExitRequest) -> dict[str, object]:

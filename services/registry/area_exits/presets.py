@@ -39,6 +39,32 @@ def _flag(code: str, label: str, *, blocking: bool = True) -> CriterionSpec:
 
 _GANSU_SOURCE = "seed 003 (Gansu) 六: {what}以贫困发生率降至3%以下为主要衡量标准，统筹考虑{factors}等综合因素"
 
+# Seed 003's 统筹考虑 factors of each exit: (kind, whose exit, where, ((code, factor, in English), ...))
+_GANSU_FACTORS = (
+    (
+        VILLAGE,
+        "贫困村退出",
+        "",
+        (
+            ("infrastructure", "村内基础设施", "village infrastructure"),
+            ("public_services", "基本公共服务", "basic public services"),
+            ("industry", "产业发展", "industry development"),
+            ("village_appearance", "村容村貌", "village appearance"),
+        ),
+    ),
+    (
+        COUNTY,
+        "贫困县退出",
+        "县域内",
+        (
+            ("housing", "农村人口住房", "rural housing"),
+            ("drinking_water", "饮水", "drinking water"),
+            ("education", "教育", "education"),
+            ("medical", "医疗", "medical care"),
+        ),
+    ),
+)
+
 AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
     # Everywhere else: incidence alone, at or below 3% (the only number the seeds give; OUTSIDE
     # THE SEEDS as a national default).
@@ -52,33 +78,18 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
         )
         for kind in (VILLAGE, COUNTY)
     ),
-    AreaExitPolicy(
-        area_prefix="62",
-        year=2016,
-        kind=VILLAGE,
-        source=_GANSU_SOURCE.format(
-            what="贫困村退出", factors="村内基础设施、基本公共服务、产业发展、村容村貌"
-        ),
-        criteria=(
-            _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
-            _flag("infrastructure", "村内基础设施 (village infrastructure)", blocking=False),
-            _flag("public_services", "基本公共服务 (basic public services)", blocking=False),
-            _flag("industry", "产业发展 (industry development)", blocking=False),
-            _flag("village_appearance", "村容村貌 (village appearance)", blocking=False),
-        ),
-    ),
-    AreaExitPolicy(
-        area_prefix="62",
-        year=2016,
-        kind=COUNTY,
-        source=_GANSU_SOURCE.format(what="贫困县退出", factors="县域内农村人口住房、饮水、教育、医疗"),
-        criteria=(
-            _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
-            _flag("housing", "农村人口住房 (rural housing)", blocking=False),
-            _flag("drinking_water", "饮水 (drinking water)", blocking=False),
-            _flag("education", "教育 (education)", blocking=False),
-            _flag("medical", "医疗 (medical care)", blocking=False),
-        ),
+    *(
+        AreaExitPolicy(
+            area_prefix="62",
+            year=2016,
+            kind=kind,
+            source=_GANSU_SOURCE.format(what=what, factors=within + "、".join(zh for _, zh, _ in factors)),
+            criteria=(
+                _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
+                *(_flag(code, f"{zh} ({en})", blocking=False) for code, zh, en in factors),
+            ),
+        )
+        for kind, what, within, factors in _GANSU_FACTORS
     ),
     AreaExitPolicy(
         area_prefix="5108",

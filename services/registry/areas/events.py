@@ -10,7 +10,7 @@ from services.registry import events as contracts
 from services.registry.models import Area
 from shared.events.contracts import emit
 
-AREA_UPSERTED = "registry.area.upserted.v1"
+AREA_UPSERTED = contracts.AreaUpserted.type
 
 
 # The payload's fields but the income, read alike from an upserted row or a stored area.

@@ -8,8 +8,8 @@ from services.registry import events as contracts
 from services.registry.models import IdentityConflict
 from shared.events.contracts import emit
 
-OPENED = "registry.identity_conflict.opened.v1"
-RESOLVED = "registry.identity_conflict.resolved.v1"
+OPENED = contracts.IdentityConflictOpened.type
+RESOLVED = contracts.IdentityConflictResolved.type
 
 
 def _data(c: IdentityConflict) -> dict[str, object]:

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.models import Base
+from shared.service_tables import recorded_at
 
 
 class DciClient(Base):
@@ -44,10 +45,8 @@ class DciClient(Base):
     search_burst: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    created_at: Mapped[datetime] = recorded_at()
+    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
 
 
 class DciTransaction(Base):

@@ -10,53 +10,30 @@ from services.registry.models import ExitRequest, Household
 from shared.events.contracts import emit
 from shared.pii import mask_name
 
-EXIT_REQUESTED = contracts.HouseholdExitRequested.type
-EXITED = contracts.HouseholdExited.type
-EXIT_RETURNED = contracts.HouseholdExitReturned.type
 # consumed from inspection
 EXIT_VERIFIED = inspection.ExitVerified.type
 EXIT_REJECTED = inspection.ExitRejected.type
 
 
 async def exit_requested(session: AsyncSession, h: Household, req: ExitRequest) -> None:
-    await emit(
-        session,
-        contracts.HouseholdExitRequested.model_validate(
-            {
-                "household_id": str(h.id),
-                "area_code": h.area_code,
-                "exit_request_id": str(req.id),
-                "year": req.year,
-                "member_count": h.member_count,
-                "head_name_masked": mask_name(h.head_name),
-                "eligibility": req.eligibility,
-            }
-        ),
-        subject=str(h.id),
+    payload = contracts.HouseholdExitRequested.from_row(
+        req,
+        household_id=h.id,
+        area_code=h.area_code,
+        exit_request_id=req.id,
+        member_count=h.member_count,
+        head_name_masked=mask_name(h.head_name),
     )
+    await emit(session, payload, subject=str(h.id))
 
 
 async def exited(session: AsyncSession, h: Household, req: ExitRequest) -> None:
-    await emit(
-        session,
-        contracts.HouseholdExited(
-            household_id=str(h.id),
-            area_code=h.area_code,
-            exit_request_id=str(req.id),
-            exited_on=h.exited_on,
-            policies_kept_until=h.policies_kept_until,
-            exit_notice_until=h.exit_notice_until,
-            member_count=h.member_count,
-        ),
-        subject=str(h.id),
-    )
+    payload = contracts.HouseholdExited.from_row(h, household_id=h.id, exit_request_id=req.id)
+    await emit(session, payload, subject=str(h.id))
 
 
 async def exit_returned(session: AsyncSession, h: Household, req: ExitRequest) -> None:
-    await emit(
-        session,
-        contracts.HouseholdExitReturned(
-            household_id=str(h.id), area_code=h.area_code, exit_request_id=str(req.id), reason=req.reason
-        ),
-        subject=str(h.id),
+    payload = contracts.HouseholdExitReturned.from_row(
+        req, household_id=h.id, area_code=h.area_code, exit_request_id=req.id
     )
+    await emit(session, payload, subject=str(h.id))

@@ -8,14 +8,9 @@ from services.registry import events as contracts
 from services.registry.models import Household
 from shared.events.contracts import emit
 
-REJECTED = "registry.household.rejected.v1"
+REJECTED = contracts.HouseholdRejected.type
 
 
 async def rejected(session: AsyncSession, h: Household, *, reason: str) -> None:
-    await emit(
-        session,
-        contracts.HouseholdRejected.model_validate(
-            {"household_id": str(h.id), "area_code": h.area_code, "reason": reason}
-        ),
-        subject=str(h.id),
-    )
+    payload = contracts.HouseholdRejected.from_row(h, household_id=h.id, reason=reason)
+    await emit(session, payload, subject=str(h.id))
