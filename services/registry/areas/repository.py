@@ -10,7 +10,7 @@ from shared.db import like_prefix, read_rows
 from shared.repository import Repository
 
 # Built once (a roll-up's read; shared.db.read_rows): the prefix's LIKE pattern a parameter.
-_VILLAGE_POPULATION = select(func.sum(Area.rural_population)).where(
+VILLAGE_POPULATION = select(func.sum(Area.rural_population)).where(
     Area.code.like(bindparam("pattern", type_=String), escape="/"), Area.level == "village"
 )
 
@@ -62,6 +62,6 @@ class AreaRepository(Repository[Area]):
 
     async def village_population(self, prefix: str) -> int | None:
         """Sum of the villages' rural population under a prefix (when the area itself has none)."""
-        rows = await read_rows(self.session, _VILLAGE_POPULATION, {"pattern": like_prefix(prefix)})
+        rows = await read_rows(self.session, VILLAGE_POPULATION, {"pattern": like_prefix(prefix)})
         total = rows[0][0] if rows else None
         return int(total) if total is not None else None

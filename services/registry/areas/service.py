@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,14 @@ from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
+
+
+class HasCode(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+A = TypeVar("A", bound=HasCode)
 
 
 def _row(area: AreaIn) -> dict[str, object]:
@@ -93,7 +102,11 @@ def parse_code(code: str) -> str:
 
 
 async def get(*, session: AsyncSession, actor: Principal, code: str) -> Area:
-    area = await AreaRepository(session).get(parse_code(code))
+    return in_area(actor, code, await AreaRepository(session).get(parse_code(code)))
+
+
+def in_area(actor: Principal, code: str, area: A | None) -> A:
+    """``area`` (read for ``code``) if it exists in the caller's area; the same 404 otherwise."""
     if area is None or not actor.covers(area.code):
         raise AreaNotFound(
             f"area {code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {code}", code=code

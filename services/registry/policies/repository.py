@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import func, or_, select
 
@@ -46,6 +48,12 @@ def _to_row(record: PolicyRecord) -> dict[str, object]:
     if record.relapse_routes is not None:
         row["relapse_routes"] = [asdict(r) for r in record.relapse_routes]
     return row
+
+
+def record_from_json(values: dict[str, Any]) -> PolicyRecord:
+    """A record from its row as ``to_jsonb(registry_policy)`` gives it (a read that fetches the
+    records together with other rows in one statement: the roll-up)."""
+    return _to_record(cast(PolicyRecordRow, SimpleNamespace(**values)))
 
 
 def _to_record(row: PolicyRecordRow) -> PolicyRecord:

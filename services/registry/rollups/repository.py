@@ -2,16 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     ColumnElement,
+    Integer,
     Row,
     String,
     Subquery,
+    Table,
     and_,
+    any_,
     bindparam,
     case,
     func,
@@ -20,13 +23,18 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.types import TypeEngine
 
-from services.registry.models import Area, AreaIncome, RollupCounter
+from services.registry.area_exits.repository import EXITED_BY_YEAR
+from services.registry.areas.repository import VILLAGE_POPULATION
+from services.registry.models import Area, AreaIncome, PolicyRecordRow, RollupCounter
+from services.registry.policies.repository import record_from_json
+from services.registry.policies.rules import PolicyRecord
 from services.registry.rollups.rules import CounterDelta
 from services.registry.rollups.villages import Region
-from shared.db import read_rows
+from shared.areas import AreaCode
+from shared.db import like_prefix, read_rows
 from shared.pagination import decode_cursor, encode_cursor
 from shared.repository import Repository, Slice, bad_cursor
 
@@ -57,6 +65,63 @@ class CounterRow:
 _COUNTERS_OF = select(
     RollupCounter.dimension, RollupCounter.key, RollupCounter.households, RollupCounter.persons
 ).where(RollupCounter.area_prefix == bindparam("prefix", type_=String))
+
+
+@dataclass(frozen=True, slots=True)
+class AreaFacts:
+    code: str
+    name: str
+    level: str
+    rural_population: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RollupRead:
+    """Everything one area's roll-up reads, from one statement (:meth:`RollupRepository.read`)."""
+
+    area: AreaFacts
+    counters: list[CounterRow]
+    village_population: int | None  # the villages' sum, read only when the area has no figure
+    policies: list[PolicyRecord]  # the records that may apply to the area (policy_service.resolve_from)
+    exited: dict[str, dict[str, int]]  # kind -> {year: areas exited}, as exited_by_year gives it
+
+    @property
+    def code(self) -> str:
+        return self.area.code
+
+
+_exited = EXITED_BY_YEAR.subquery("exited")
+_POLICY = cast(Table, PolicyRecordRow.__table__)
+# One round trip for the roll-up: the area, its counters, the villages' population (only when the
+# area has none), the policy records on the area's path and the verified area exits under it, the
+# lists as JSON arrays. Four statements before (and two through the ORM), most of a roll-up's CPU.
+_ROLLUP_READ = select(
+    Area.code,
+    Area.name,
+    Area.level,
+    Area.rural_population,
+    case((Area.rural_population.is_(None), VILLAGE_POPULATION.scalar_subquery())).label("village_population"),
+    select(
+        func.json_agg(
+            func.json_build_array(
+                RollupCounter.dimension, RollupCounter.key, RollupCounter.households, RollupCounter.persons
+            )
+        )
+    )
+    .where(RollupCounter.area_prefix == bindparam("prefix", type_=String))
+    .scalar_subquery()
+    .label("counters"),
+    select(func.json_agg(aggregate_order_by(func.json_build_array(*_exited.c), _exited.c.year)))
+    .scalar_subquery()
+    .label("exited"),
+    select(func.json_agg(func.to_jsonb(_POLICY.table_valued())))
+    .where(
+        PolicyRecordRow.year <= bindparam("year", type_=Integer),
+        PolicyRecordRow.area_prefix == any_(bindparam("policy_prefixes", type_=ARRAY(String))),
+    )
+    .scalar_subquery()
+    .label("policies"),
+).where(Area.code == bindparam("code", type_=String))
 
 
 class RollupRepository(Repository[RollupCounter]):
@@ -95,6 +160,35 @@ class RollupRepository(Repository[RollupCounter]):
         (``read_rows``): for the roll-up read (a ``ReadSessionDep`` route), no ORM objects."""
         rows = await read_rows(self.session, _COUNTERS_OF, {"prefix": prefix})
         return [CounterRow(r["dimension"], r["key"], r["households"], r["persons"]) for r in rows]
+
+    async def read(self, code: str, year: int) -> RollupRead | None:
+        """The area ``code`` (None: no such area) and what its roll-up for ``year`` reads."""
+        prefix = AreaCode.parse(code).prefix
+        rows = await read_rows(
+            self.session,
+            _ROLLUP_READ,
+            {
+                "code": code,
+                "prefix": prefix,
+                "pattern": like_prefix(prefix),
+                "year": year,
+                "policy_prefixes": sorted({code[:n] for n in (0, 2, 4, 6, 9, 12)}),
+            },
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        exited: dict[str, dict[str, int]] = {"village": {}, "county": {}}
+        for kind, exit_year, n in r["exited"] or ():
+            exited.setdefault(kind, {})[str(exit_year)] = int(n)
+        population = r["village_population"]
+        return RollupRead(
+            area=AreaFacts(r["code"], r["name"], r["level"], r["rural_population"]),
+            counters=[CounterRow(*c) for c in r["counters"] or ()],
+            village_population=int(population) if population is not None else None,
+            policies=[record_from_json(p) for p in r["policies"] or ()],
+            exited=exited,
+        )
 
     async def for_prefixes(self, prefixes: Sequence[str], dimension: str) -> list[RollupCounter]:
         stmt = select(RollupCounter).where(
