@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import events
-from services.registry.areas.repository import AreaRepository
+from services.registry.areas.repository import AreaPolicies, AreaRepository
 from services.registry.areas.rules import tree_problems
 from services.registry.areas.schemas import AreaIn
 from services.registry.errors import AreaNotFound
@@ -130,10 +130,22 @@ async def children(*, session: AsyncSession, actor: Principal, code: str) -> lis
 
 async def get_any(*, session: AsyncSession, code: str) -> Area:
     """For system actors (demo loader): no caller scope."""
-    area = await AreaRepository(session).get(parse_code(code))
+    return _loaded(code, await AreaRepository(session).get(parse_code(code)))
+
+
+def _loaded(code: str, area: A | None) -> A:
     if area is None:
         raise AreaNotFound(f"area {code} is not loaded", detail_zh=f"地区 {code} 尚未导入", code=code)
     return area
+
+
+async def with_policies(
+    *, session: AsyncSession, actor: Principal | str, code: str, year: int
+) -> AreaPolicies:
+    """The area as :func:`get` (a system actor: :func:`get_any`) and the policy records that may
+    apply to it up to ``year`` (``policy_service.resolve_from``), in one round trip."""
+    found = await AreaRepository(session).with_policies(parse_code(code), year)
+    return in_area(actor, code, found) if isinstance(actor, Principal) else _loaded(code, found)
 
 
 def prefix_of(code: str) -> str:

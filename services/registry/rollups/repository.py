@@ -2,19 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     ColumnElement,
-    Integer,
     Row,
     String,
     Subquery,
-    Table,
     and_,
-    any_,
     bindparam,
     case,
     func,
@@ -23,13 +20,13 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.types import TypeEngine
 
 from services.registry.area_exits.repository import EXITED_BY_YEAR
 from services.registry.areas.repository import VILLAGE_POPULATION
-from services.registry.models import Area, AreaIncome, PolicyRecordRow, RollupCounter
-from services.registry.policies.repository import record_from_json
+from services.registry.models import Area, AreaIncome, RollupCounter
+from services.registry.policies.repository import on_path_json, path_prefixes, records_from_json
 from services.registry.policies.rules import PolicyRecord
 from services.registry.rollups.rules import CounterDelta
 from services.registry.rollups.villages import Region
@@ -91,7 +88,6 @@ class RollupRead:
 
 
 _exited = EXITED_BY_YEAR.subquery("exited")
-_POLICY = cast(Table, PolicyRecordRow.__table__)
 # One round trip for the roll-up: the area, its counters, the villages' population (only when the
 # area has none), the policy records on the area's path and the verified area exits under it, the
 # lists as JSON arrays. Four statements before (and two through the ORM), most of a roll-up's CPU.
@@ -114,13 +110,7 @@ _ROLLUP_READ = select(
     select(func.json_agg(aggregate_order_by(func.json_build_array(*_exited.c), _exited.c.year)))
     .scalar_subquery()
     .label("exited"),
-    select(func.json_agg(func.to_jsonb(_POLICY.table_valued())))
-    .where(
-        PolicyRecordRow.year <= bindparam("year", type_=Integer),
-        PolicyRecordRow.area_prefix == any_(bindparam("policy_prefixes", type_=ARRAY(String))),
-    )
-    .scalar_subquery()
-    .label("policies"),
+    on_path_json().label("policies"),
 ).where(Area.code == bindparam("code", type_=String))
 
 
@@ -172,7 +162,7 @@ class RollupRepository(Repository[RollupCounter]):
                 "prefix": prefix,
                 "pattern": like_prefix(prefix),
                 "year": year,
-                "policy_prefixes": sorted({code[:n] for n in (0, 2, 4, 6, 9, 12)}),
+                "policy_prefixes": path_prefixes(code),
             },
         )
         if not rows:
@@ -186,7 +176,7 @@ class RollupRepository(Repository[RollupCounter]):
             area=AreaFacts(r["code"], r["name"], r["level"], r["rural_population"]),
             counters=[CounterRow(*c) for c in r["counters"] or ()],
             village_population=int(population) if population is not None else None,
-            policies=[record_from_json(p) for p in r["policies"] or ()],
+            policies=list(records_from_json(r["policies"])),
             exited=exited,
         )
 
