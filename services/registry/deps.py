@@ -20,7 +20,8 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
 Machine = Annotated[Principal, Depends(require_roles("service"))]
 
 
-def _cipher(request: Request) -> PiiCipher:
+async def _cipher(request: Request) -> PiiCipher:
+    # async (no I/O in it): a plain def dependency runs in the thread pool, a hop every write paid
     return request.app.state.settings.pii_cipher()  # type: ignore[no-any-return]
 
 

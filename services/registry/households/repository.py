@@ -30,7 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
-from shared.bulk import unnest_insert
+from shared.bulk import any_of, unnest_insert, unnest_params
 from shared.db import read_rows
 from shared.repository import Repository, Slice, decode_key, encode_key
 
@@ -165,6 +165,11 @@ def _card_statement(
 
 
 _HOUSEHOLD_COLUMNS = inspect(Household).column_attrs
+_IDENTITY_HELD = (
+    select(Member.resident_id_hash)
+    .where(any_of(Member.resident_id_hash, "hashes"), Member.holds_identity)
+    .limit(1)
+)
 
 
 @functools.lru_cache(maxsize=16)
@@ -207,7 +212,7 @@ class HouseholdRepository(Repository[Household]):
         given = inspect(household).dict  # what was set on it (the ORM's own state left out)
         columns = tuple(c.key for c in _HOUSEHOLD_COLUMNS if c.key in given)
         names = tuple(members[0])
-        params = {f"h_{c}": given[c] for c in columns} | {f"a_{n}": [m[n] for m in members] for n in names}
+        params = {f"h_{c}": given[c] for c in columns} | unnest_params(members, names)
         await self.session.execute(_new_household_statement(columns, names), params)
 
     async def members(self, household_id: uuid.UUID) -> list[Member]:
@@ -226,6 +231,11 @@ class HouseholdRepository(Repository[Household]):
             .where(Member.resident_id_hash.in_(list(hashes)), Member.holds_identity)
         )
         return [(h, hh) for h, hh in (await self.session.execute(stmt)).all()]
+
+    async def any_identity_held(self, hashes: Sequence[str]) -> bool:
+        """Whether any of these people (keyed hashes) is held by a household: the usual answer,
+        no, without ORM objects (a write's hot check; shared.db.read_rows)."""
+        return bool(await read_rows(self.session, _IDENTITY_HELD, {"hashes": list(hashes)}))
 
     async def identity_holder_members(self, hashes: Sequence[str]) -> list[tuple[Member, Household]]:
         """The memberships (and households) holding any of these people."""

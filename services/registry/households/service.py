@@ -181,10 +181,11 @@ async def refuse_held_identities(
     may read it anyway); when every holder lies outside it, the clerk learns nothing of them: an
     identity conflict is opened per person for the officer covering both areas (conflicts/), and
     the refusal carries only the conflicts' ids."""
+    repo = HouseholdRepository(session)
+    if not await repo.any_identity_held(hashes):  # the usual case: no one holds them
+        return
     found = [  # one read for both checks below
-        (m, h)
-        for m, h in await HouseholdRepository(session).identity_holder_members(hashes)
-        if h.id != except_household
+        (m, h) for m, h in await repo.identity_holder_members(hashes) if h.id != except_household
     ]
     if isinstance(actor, Principal) and claim is not None and today is not None:
         if found and not any(actor.covers(h.area_code) for _, h in found):

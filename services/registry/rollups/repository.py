@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Row,
     String,
     Subquery,
+    Table,
     and_,
     bindparam,
     case,
@@ -20,7 +22,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy.dialects.postgresql import Insert, aggregate_order_by
 from sqlalchemy.types import TypeEngine
 
 from services.registry.area_exits.repository import EXITED_BY_YEAR
@@ -31,6 +33,7 @@ from services.registry.policies.rules import PolicyRecord
 from services.registry.rollups.rules import CounterDelta
 from services.registry.rollups.villages import Region
 from shared.areas import AreaCode
+from shared.bulk import unnest_insert, unnest_params
 from shared.db import like_prefix, read_rows
 from shared.pagination import decode_cursor, encode_cursor
 from shared.repository import Repository, Slice, bad_cursor
@@ -114,6 +117,23 @@ _ROLLUP_READ = select(
 ).where(Area.code == bindparam("code", type_=String))
 
 
+_COUNTER_COLUMNS = ("area_prefix", "dimension", "key", "households", "persons")
+
+
+@functools.cache
+def _counter_upsert() -> Insert:
+    """The counters' upsert, built once: one array per column, the same statement whatever the
+    number of rows (a multi-row VALUES was built, keyed and compiled again for every write)."""
+    stmt, _ = unnest_insert(cast(Table, RollupCounter.__table__), [dict.fromkeys(_COUNTER_COLUMNS)])
+    return stmt.on_conflict_do_update(
+        index_elements=[RollupCounter.area_prefix, RollupCounter.dimension, RollupCounter.key],
+        set_={
+            "households": RollupCounter.households + stmt.excluded.households,
+            "persons": RollupCounter.persons + stmt.excluded.persons,
+        },
+    )
+
+
 class RollupRepository(Repository[RollupCounter]):
     model = RollupCounter
 
@@ -129,17 +149,8 @@ class RollupRepository(Repository[RollupCounter]):
             for (p, dim, k), (h, n) in sorted(merged.items())
             if h or n
         ]
-        for start in range(0, len(rows), 2000):
-            stmt = insert(RollupCounter).values(rows[start : start + 2000])
-            await self.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[RollupCounter.area_prefix, RollupCounter.dimension, RollupCounter.key],
-                    set_={
-                        "households": RollupCounter.households + stmt.excluded.households,
-                        "persons": RollupCounter.persons + stmt.excluded.persons,
-                    },
-                )
-            )
+        if rows:  # inserted in this order (unnest WITH ORDINALITY): the rows are locked in key order
+            await self.session.execute(_counter_upsert(), unnest_params(rows, _COUNTER_COLUMNS))
 
     async def for_prefix(self, prefix: str) -> list[RollupCounter]:
         stmt = select(RollupCounter).where(RollupCounter.area_prefix == prefix)

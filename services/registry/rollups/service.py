@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +19,7 @@ from services.registry.policies.rules import RegistryPolicy
 from services.registry.rollups import printable
 from services.registry.rollups.repository import (
     VILLAGE_COUNTS,
+    AreaFacts,
     Counted,
     RollupRepository,
     WeakVillageRepository,
@@ -171,17 +171,6 @@ def _by(counters: Sequence[Counted], dimension: str) -> dict[str, Count]:
     }
 
 
-class _AreaLike(Protocol):
-    @property
-    def code(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def level(self) -> str: ...
-    @property
-    def rural_population(self) -> int | None: ...
-
-
 async def _summary(session: AsyncSession, area: Area, counters: Sequence[Counted], year: int) -> Rollup:
     prefix = AreaCode.parse(area.code).prefix
     rural = area.rural_population
@@ -193,7 +182,7 @@ async def _summary(session: AsyncSession, area: Area, counters: Sequence[Counted
 
 
 def _summary_of(
-    area: _AreaLike,
+    area: Area | AreaFacts,
     counters: Sequence[Counted],
     *,
     rural: int | None,
