@@ -20,8 +20,7 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
 Machine = Annotated[Principal, Depends(require_roles("service"))]
 
 
-async def _cipher(request: Request) -> PiiCipher:
-    # async (no I/O in it): a plain def dependency runs in the thread pool, a hop every write paid
+def _cipher(request: Request) -> PiiCipher:
     return request.app.state.settings.pii_cipher()  # type: ignore[no-any-return]
 
 

@@ -102,16 +102,17 @@ def parse_code(code: str) -> str:
 
 
 async def get(*, session: AsyncSession, actor: Principal, code: str) -> Area:
-    return in_area(actor, code, await AreaRepository(session).get(parse_code(code)))
-
-
-def in_area(actor: Principal, code: str, area: A | None) -> A:
-    """``area`` (read for ``code``) if it exists in the caller's area; the same 404 otherwise."""
+    area = await AreaRepository(session).get(parse_code(code))
     if area is None or not actor.covers(area.code):
-        raise AreaNotFound(
-            f"area {code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {code}", code=code
-        )
+        raise not_in_area(code)
     return area
+
+
+def not_in_area(code: str) -> AreaNotFound:
+    """The 404 of an area that is not on the register or not in the caller's area."""
+    return AreaNotFound(
+        f"area {code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {code}", code=code
+    )
 
 
 async def read(*, session: AsyncSession, actor: Principal, code: str) -> AreaView:
@@ -131,6 +132,13 @@ async def children(*, session: AsyncSession, actor: Principal, code: str) -> lis
 async def get_any(*, session: AsyncSession, code: str) -> Area:
     """For system actors (demo loader): no caller scope."""
     return _loaded(code, await AreaRepository(session).get(parse_code(code)))
+
+
+def in_area(actor: Principal, code: str, area: A | None) -> A:
+    """``area`` (read for ``code``) if it exists in the caller's area; :func:`not_in_area` otherwise."""
+    if area is None or not actor.covers(area.code):
+        raise not_in_area(code)
+    return area
 
 
 def _loaded(code: str, area: A | None) -> A:
