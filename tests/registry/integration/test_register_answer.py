@@ -56,7 +56,8 @@ async def test_a_new_household_answers_the_card_a_read_shows_and_starts_its_audi
             "李小红",
         ]
         assert made.json()["poverty_causes"] == ["illness", "schooling"]
-        assert made.json()["incomes"] == [] and made.json()["debts"] == []
+        assert made.json()["incomes"] == []
+        assert made.json()["debts"] == []
 
         hid = made.json()["id"]
         async with app.state.db.transaction() as s:
