@@ -15,6 +15,7 @@ For repositories and platform tables (the statement is built here, executed by t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.types import TypeEngine
 
-__all__ = ["Array", "any_of", "unnest_insert"]
+__all__ = ["Array", "any_of", "unnest_insert", "unnest_params"]
 
 
 class Array(TypeDecorator[list[Any]]):
@@ -58,12 +59,19 @@ def unnest_insert(
     """The INSERT of ``rows`` (each with every one of ``columns``, default: the first row's keys)
     into ``table``, and its parameters."""
     names = list(columns if columns is not None else rows[0])
-    params = {f"a_{n}": [row[n] for row in rows] for n in names}
+    params = unnest_params(rows, names)
     for col in table.c:  # a Python callable default runs per row, as for a multi-row VALUES
         default = col.default
         if col.name not in names and default is not None and getattr(default, "is_callable", False):
             names.append(col.name)
             params[f"a_{col.name}"] = [default.arg(None) for _ in rows]  # type: ignore[attr-defined]
+    return _unnest_statement(table, tuple(names)), params
+
+
+@functools.lru_cache(maxsize=256)
+def _unnest_statement(table: Table, names: tuple[str, ...]) -> Insert:
+    """Built once per table and columns: the same statement object every time, so SQLAlchemy's
+    cache key is computed once too (building and keying it was most of an audit row's CPU)."""
     types = [table.c[n].type for n in names]
     arrays = [bindparam(f"a_{n}", type_=Array(t)) for n, t in zip(names, types, strict=True)]
     rowset = (
@@ -71,5 +79,11 @@ def unnest_insert(
         .table_valued(*[column(n, t) for n, t in zip(names, types, strict=True)], with_ordinality="ord")
         .render_derived()
     )
-    stmt = insert(table).from_select(names, select(*[rowset.c[n] for n in names]).order_by(rowset.c.ord))
-    return stmt, params
+    rows = select(*[rowset.c[n] for n in names]).order_by(rowset.c.ord)
+    return insert(table).from_select(list(names), rows)
+
+
+def unnest_params(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> dict[str, list[Any]]:
+    """The parameters of :func:`unnest_insert`'s statement for ``rows``: a caller that builds the
+    statement once (for its columns) gives each batch's rows with these."""
+    return {f"a_{n}": [row[n] for row in rows] for n in columns}

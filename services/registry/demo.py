@@ -109,9 +109,11 @@ async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
     """Walk a household through identification with the dates it would have had."""
     cipher = RegistrySettings().pii_cipher()
     async with db.transaction() as s:
-        h = await household_service.create_candidate(
-            session=s, actor=ACTOR, data=data, cipher=cipher, today=on
-        )
+        h = (
+            await household_service.create_candidate(
+                session=s, actor=ACTOR, data=data, cipher=cipher, today=on
+            )
+        ).household
         await identification.submit_review(session=s, actor=ACTOR, household_id=h.id)
         await identification.record_review(
             session=s,

@@ -14,7 +14,7 @@ from shared.db import like_prefix, read_rows
 from shared.repository import KeyedRepository, Repository, Slice
 
 # Built once (a roll-up's read; shared.db.read_rows): the prefix's LIKE pattern a parameter.
-_EXITED_BY_YEAR = (
+EXITED_BY_YEAR = (
     select(AreaExitRequest.kind, AreaExitRequest.year, func.count())
     .where(
         AreaExitRequest.area_code.like(bindparam("pattern", type_=String), escape="/"),
@@ -145,7 +145,7 @@ class AreaExitRequestRepository(Repository[AreaExitRequest]):
     async def exited_by_year(self, prefix: str) -> dict[str, dict[str, int]]:
         """kind -> {year: areas under ``prefix`` that exited in that (assessed) year}."""
         found: dict[str, dict[str, int]] = {"village": {}, "county": {}}
-        for kind, year, n in await read_rows(self.session, _EXITED_BY_YEAR, {"pattern": like_prefix(prefix)}):
+        for kind, year, n in await read_rows(self.session, EXITED_BY_YEAR, {"pattern": like_prefix(prefix)}):
             found.setdefault(kind, {})[str(year)] = int(n)
         return found
 

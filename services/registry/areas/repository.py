@@ -1,22 +1,52 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from services.registry.models import Area, AreaIncome
+from services.registry.policies.repository import on_path_json, path_prefixes, records_from_json
+from services.registry.policies.rules import PolicyRecord
 from shared.db import like_prefix, read_rows
 from shared.repository import Repository
 
 # Built once (a roll-up's read; shared.db.read_rows): the prefix's LIKE pattern a parameter.
-_VILLAGE_POPULATION = select(func.sum(Area.rural_population)).where(
+VILLAGE_POPULATION = select(func.sum(Area.rural_population)).where(
     Area.code.like(bindparam("pattern", type_=String), escape="/"), Area.level == "village"
 )
 
 
+_AREA_AND_POLICIES = select(Area.code, Area.level, on_path_json().label("policies")).where(
+    Area.code == bindparam("code", type_=String)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaPolicies:
+    """An area's code and level, and the policy records that may apply to it up to a year."""
+
+    code: str
+    level: str
+    policies: list[PolicyRecord]
+
+
 class AreaRepository(Repository[Area]):
     model = Area
+
+    async def with_policies(self, code: str, year: int) -> AreaPolicies | None:
+        """The area (None: no such area) and its policy records, in one round trip (a new
+        household's area check and batch rules)."""
+        rows = await read_rows(
+            self.session,
+            _AREA_AND_POLICIES,
+            {"code": code, "year": year, "policy_prefixes": path_prefixes(code)},
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return AreaPolicies(r["code"], r["level"], list(records_from_json(r["policies"])))
 
     async def get_many(self, codes: set[str]) -> list[Area]:
         return list((await self.session.execute(select(Area).where(Area.code.in_(list(codes))))).scalars())
@@ -62,6 +92,6 @@ class AreaRepository(Repository[Area]):
 
     async def village_population(self, prefix: str) -> int | None:
         """Sum of the villages' rural population under a prefix (when the area itself has none)."""
-        rows = await read_rows(self.session, _VILLAGE_POPULATION, {"pattern": like_prefix(prefix)})
+        rows = await read_rows(self.session, VILLAGE_POPULATION, {"pattern": like_prefix(prefix)})
         total = rows[0][0] if rows else None
         return int(total) if total is not None else None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import events
-from services.registry.areas.repository import AreaRepository
+from services.registry.areas.repository import AreaPolicies, AreaRepository
 from services.registry.areas.rules import tree_problems
 from services.registry.areas.schemas import AreaIn
 from services.registry.errors import AreaNotFound
@@ -16,6 +17,14 @@ from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
+
+
+class HasCode(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+A = TypeVar("A", bound=HasCode)
 
 
 def _row(area: AreaIn) -> dict[str, object]:
@@ -95,10 +104,15 @@ def parse_code(code: str) -> str:
 async def get(*, session: AsyncSession, actor: Principal, code: str) -> Area:
     area = await AreaRepository(session).get(parse_code(code))
     if area is None or not actor.covers(area.code):
-        raise AreaNotFound(
-            f"area {code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {code}", code=code
-        )
+        raise not_in_area(code)
     return area
+
+
+def not_in_area(code: str) -> AreaNotFound:
+    """The 404 of an area that is not on the register or not in the caller's area."""
+    return AreaNotFound(
+        f"area {code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {code}", code=code
+    )
 
 
 async def read(*, session: AsyncSession, actor: Principal, code: str) -> AreaView:
@@ -117,10 +131,29 @@ async def children(*, session: AsyncSession, actor: Principal, code: str) -> lis
 
 async def get_any(*, session: AsyncSession, code: str) -> Area:
     """For system actors (demo loader): no caller scope."""
-    area = await AreaRepository(session).get(parse_code(code))
+    return _loaded(code, await AreaRepository(session).get(parse_code(code)))
+
+
+def in_area(actor: Principal, code: str, area: A | None) -> A:
+    """``area`` (read for ``code``) if it exists in the caller's area; :func:`not_in_area` otherwise."""
+    if area is None or not actor.covers(area.code):
+        raise not_in_area(code)
+    return area
+
+
+def _loaded(code: str, area: A | None) -> A:
     if area is None:
         raise AreaNotFound(f"area {code} is not loaded", detail_zh=f"地区 {code} 尚未导入", code=code)
     return area
+
+
+async def with_policies(
+    *, session: AsyncSession, actor: Principal | str, code: str, year: int
+) -> AreaPolicies:
+    """The area as :func:`get` (a system actor: :func:`get_any`) and the policy records that may
+    apply to it up to ``year`` (``policy_service.resolve_from``), in one round trip."""
+    found = await AreaRepository(session).with_policies(parse_code(code), year)
+    return in_area(actor, code, found) if isinstance(actor, Principal) else _loaded(code, found)
 
 
 def prefix_of(code: str) -> str:

@@ -5,15 +5,19 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Row,
     ScalarSelect,
     Select,
+    Table,
     bindparam,
     func,
+    insert,
+    inspect,
     literal_column,
     or_,
     select,
@@ -26,6 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
+from shared.bulk import any_of, unnest_insert, unnest_params
 from shared.db import read_rows
 from shared.repository import Repository, Slice, decode_key, encode_key
 
@@ -159,6 +164,25 @@ def _card_statement(
     ).where(Household.id == bindparam("household_id", type_=Household.id.type))
 
 
+_HOUSEHOLD_COLUMNS = inspect(Household).column_attrs
+_IDENTITY_HELD = (
+    select(Member.resident_id_hash)
+    .where(any_of(Member.resident_id_hash, "hashes"), Member.holds_identity)
+    .limit(1)
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _new_household_statement(columns: tuple[str, ...], member_columns: tuple[str, ...]) -> Insert:
+    """insert_new's statement, built once per set of columns (parameters ``h_<column>`` and the
+    members' arrays ``a_<column>`` of shared.bulk.unnest_insert): no statement built per request."""
+    table = cast(Table, Household.__table__)
+    values = {c: bindparam(f"h_{c}", type_=table.c[c].type) for c in columns}
+    new_household = insert(table).values(values).cte("new_household")
+    stmt, _ = unnest_insert(cast(Table, Member.__table__), [dict.fromkeys(member_columns)], member_columns)
+    return stmt.add_cte(new_household)
+
+
 class HouseholdRepository(Repository[Household]):
     model = Household
 
@@ -181,6 +205,16 @@ class HouseholdRepository(Repository[Household]):
         row = rows[0]
         return CardRows(row, row["card_members"], row["card_incomes"], row["card_debts"])
 
+    async def insert_new(self, household: Household, members: Sequence[Mapping[str, Any]]) -> None:
+        """A new household (built in Python, never added to the session) and its members' rows
+        (``service.member_values``) in one statement: the household's INSERT as a CTE of the
+        members' (a foreign key is checked at the statement's end). Two flushes of the ORM before."""
+        given = inspect(household).dict  # what was set on it (the ORM's own state left out)
+        columns = tuple(c.key for c in _HOUSEHOLD_COLUMNS if c.key in given)
+        names = tuple(members[0])
+        params = {f"h_{c}": given[c] for c in columns} | unnest_params(members, names)
+        await self.session.execute(_new_household_statement(columns, names), params)
+
     async def members(self, household_id: uuid.UUID) -> list[Member]:
         stmt = select(Member).where(Member.household_id == household_id, Member.active).order_by(Member.id)
         return list((await self.session.execute(stmt)).scalars())
@@ -197,6 +231,11 @@ class HouseholdRepository(Repository[Household]):
             .where(Member.resident_id_hash.in_(list(hashes)), Member.holds_identity)
         )
         return [(h, hh) for h, hh in (await self.session.execute(stmt)).all()]
+
+    async def any_identity_held(self, hashes: Sequence[str]) -> bool:
+        """Whether any of these people (keyed hashes) is held by a household: the usual answer,
+        no, without ORM objects (a write's hot check; shared.db.read_rows)."""
+        return bool(await read_rows(self.session, _IDENTITY_HELD, {"hashes": list(hashes)}))
 
     async def identity_holder_members(self, hashes: Sequence[str]) -> list[tuple[Member, Household]]:
         """The memberships (and households) holding any of these people."""

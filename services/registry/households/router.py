@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -32,7 +33,7 @@ from services.registry.households.schemas import (
     ResidentIdOut,
     SplitIn,
 )
-from services.registry.models import Household
+from services.registry.models import Household, Member
 from services.registry.vocabulary import HouseholdStatus
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
@@ -53,6 +54,16 @@ _CARD_PARTS = frozenset({"members", "incomes", "debts"})
 
 async def card(session: SessionDep, h: Household, response: Response | None = None) -> HouseholdOut:
     members, incomes, debts = await service.read_parts(session, h)
+    return _card_of(h, members, incomes, debts, response)
+
+
+def _card_of(
+    h: Household,
+    members: Sequence[Member],
+    incomes: Sequence[Any],
+    debts: Sequence[Any],
+    response: Response | None = None,
+) -> HouseholdOut:
     if response is not None:
         response.headers["ETag"] = etag(h.version)
     return HouseholdOut(
@@ -91,10 +102,13 @@ async def create_candidate(
     request: Request,
 ) -> HouseholdOut | JSONResponse:
     try:
-        h = await service.create_candidate(session=session, actor=user, data=body, cipher=cipher, today=today)
+        new = await service.create_candidate(
+            session=session, actor=user, data=body, cipher=cipher, today=today
+        )
     except PersonActiveElsewhere as refusal:
         return recorded_refusal(refusal, request)  # the conflict is kept, the household is not
-    out = await card(session, h, response)
+    # a new household has no income or debt yet: the card from what was written, not read back
+    out = _card_of(new.household, new.members, [], [], response)
     await idem.save(201, out)
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -153,12 +154,17 @@ async def flush_identities(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        if "uq_member_identity_held" in str(exc.orig):
-            raise PersonInAnotherHousehold(
-                "a member was registered in another household at the same moment; reload and check",
-                detail_zh="有成员刚刚被登记到另一户，请刷新后核对",
-            ) from exc
-        raise
+        raise _held_meanwhile(exc) from exc
+
+
+def _held_meanwhile(exc: IntegrityError) -> Exception:
+    """The refusal of a write the identity index stopped (a race), or the error itself."""
+    if "uq_member_identity_held" in str(exc.orig):
+        return PersonInAnotherHousehold(
+            "a member was registered in another household at the same moment; reload and check",
+            detail_zh="有成员刚刚被登记到另一户，请刷新后核对",
+        )
+    return exc
 
 
 async def refuse_held_identities(
@@ -175,23 +181,19 @@ async def refuse_held_identities(
     may read it anyway); when every holder lies outside it, the clerk learns nothing of them: an
     identity conflict is opened per person for the officer covering both areas (conflicts/), and
     the refusal carries only the conflicts' ids."""
+    repo = HouseholdRepository(session)
+    if not await repo.any_identity_held(hashes):  # the usual case: no one holds them
+        return
+    found = [  # one read for both checks below
+        (m, h) for m, h in await repo.identity_holder_members(hashes) if h.id != except_household
+    ]
     if isinstance(actor, Principal) and claim is not None and today is not None:
-        found = [
-            (m, h)
-            for m, h in await HouseholdRepository(session).identity_holder_members(hashes)
-            if h.id != except_household
-        ]
         if found and not any(actor.covers(h.area_code) for _, h in found):
             by_hash = {e.resident_id_hash: e for e in entered}
             pairs = [(by_hash[m.resident_id_hash], m, h) for m, h in found]
             raise await conflict_service.open_conflicts(session, actor, claim, pairs, today=today)
-    holders = [
-        (hsh, h)
-        for hsh, h in await HouseholdRepository(session).identity_holders(hashes)
-        if h.id != except_household
-    ]
-    if holders:
-        _, h = holders[0]
+    if found:
+        _, h = found[0]
         raise PersonInAnotherHousehold(
             f"this person is already a member of household {h.household_number or h.id} "
             f"({h.status}, area {h.area_code}); one person may be in only one active household",
@@ -275,14 +277,19 @@ def _apply_attributes(h: Household, data: HouseholdAttributes, batches: list[str
 # --- use cases ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class NewHousehold:
+    """A household just written, and its members (ordered as a card lists them): the answer is
+    built from them, not read back."""
+
+    household: Household
+    members: list[Member]
+
+
 async def create_candidate(
     *, session: AsyncSession, actor: Actor, data: HouseholdIn, cipher: PiiCipher, today: date
-) -> Household:
-    area = (
-        await area_service.get(session=session, actor=actor, code=data.area_code)
-        if isinstance(actor, Principal)
-        else await area_service.get_any(session=session, code=data.area_code)
-    )
+) -> NewHousehold:
+    area = await area_service.with_policies(session=session, actor=actor, code=data.area_code, year=data.year)
     if area.level != "village":
         raise InvalidInput(
             f"households belong to a village; {area.code} is a {area.level}",
@@ -296,7 +303,9 @@ async def create_candidate(
             detail_zh=f"每户须有且只有一名户主，现有{len(heads)}名；请在与户主关系中标明一名户主",
             field="members",
         )
-    batches = await _checked_batches(session, area.code, data.year, data.batches or [])
+    policy = policy_service.resolve_from(area.policies, area_code=area.code, year=data.year)
+    batches = check_batches(data.batches or [], allowed=policy.batches, batch_set=policy.batch_set)
+    # never added to the session: written with its members in one statement (insert_new)
     household = Household(
         id=uuid.uuid4(),
         area_code=area.code,
@@ -314,10 +323,11 @@ async def create_candidate(
         created_on=today,
     )
     _apply_attributes(household, data, batches)
-    members = [
-        new_member(m, cipher=cipher, today=today, household_id=household.id, reason="registration")
+    rows = [
+        member_values(m, cipher=cipher, today=today, household_id=household.id, reason="registration")
         for m in data.members
     ]
+    members = [Member(**row) for row in rows]
     hashes = [m.resident_id_hash for m in members]
     if len(set(hashes)) != len(hashes):
         raise InvalidMember(
@@ -333,15 +343,22 @@ async def create_candidate(
         entered=members,
         today=today,
     )
-    await HouseholdRepository(session).add(household)
-    session.add_all(members)
-    await flush_identities(session)
-    await audit.record(
-        session, actor, "household.candidate_created", ("household", household.id), after=state(household)
+    try:
+        await HouseholdRepository(session).insert_new(household, rows)
+    except IntegrityError as exc:
+        raise _held_meanwhile(exc) from exc
+    await audit.record_many(
+        session,
+        actor=actor,
+        action="household.candidate_created",
+        entity_type="household",
+        entries=[(household.id, None, state(household))],
+        serialized_by="the household's id, made in this transaction (no other writer knows it)",
+        new_entities=True,
     )
     await events.candidate_created(session, household)
     await track(session, None, household)  # last: the hot counter rows are held until commit
-    return household
+    return NewHousehold(household, sorted(members, key=lambda m: m.id))  # a card's order: by id
 
 
 async def update_attributes(

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, fields
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ARRAY, Integer, ScalarSelect, String, Table, Text, any_, bindparam, func, or_, select
+from sqlalchemy import cast as cast_
 
 from services.registry.models import PolicyRecordRow
 from services.registry.policies.rules import (
@@ -60,6 +64,38 @@ _DECODE: dict[str, Callable[[Any], Any]] = {
 }
 
 
+_POLICY = cast(Table, PolicyRecordRow.__table__)
+
+
+def on_path_json() -> ScalarSelect[Any]:
+    """The records that may apply to one area up to a year, as the text of a JSON array of rows
+    (``None``: no record), a column of a statement built once that reads the area too (parameters
+    ``year`` and ``policy_prefixes``: :func:`path_prefixes`); read back with :func:`records_from_json`."""
+    return (
+        select(cast_(func.json_agg(func.to_jsonb(_POLICY.table_valued())), Text))
+        .where(
+            PolicyRecordRow.year <= bindparam("year", type_=Integer),
+            PolicyRecordRow.area_prefix == any_(bindparam("policy_prefixes", type_=ARRAY(String))),
+        )
+        .scalar_subquery()
+    )
+
+
+def path_prefixes(area_code: str) -> list[str]:
+    """The prefixes a policy record may have to apply to ``area_code`` (national "" first)."""
+    return sorted({area_code[:n] for n in (0, 2, 4, 6, 9, 12)})
+
+
+@functools.lru_cache(maxsize=4096)
+def records_from_json(text: str | None) -> tuple[PolicyRecord, ...]:
+    """The records of :func:`on_path_json`'s text. Kept per text: the same few texts come back on
+    every read of an area (a record changed is another text), and decoding them was a tenth of a
+    roll-up's CPU. Records are frozen; the tuple is shared by the readers."""
+    if text is None:
+        return ()
+    return tuple(_to_record(cast(PolicyRecordRow, SimpleNamespace(**row))) for row in json.loads(text))
+
+
 def _to_record(row: PolicyRecordRow) -> PolicyRecord:
     values = {f.name: getattr(row, f.name) for f in fields(PolicyRecord)}
     for name, decode in _DECODE.items():
@@ -78,7 +114,7 @@ class PolicyRepository(KeyedRepository[PolicyRecordRow]):
     async def applicable_to_any(self, area_codes: Iterable[str], *, year: int) -> list[PolicyRecord]:
         """The records that may apply to any of these areas up to ``year`` (resolve_policy picks
         each area's own): one query for a bulk import's villages."""
-        prefixes = {code[:n] for code in area_codes for n in (0, 2, 4, 6, 9, 12)}
+        prefixes = {p for code in area_codes for p in path_prefixes(code)}
         stmt = select(PolicyRecordRow).where(
             PolicyRecordRow.year <= year, or_(PolicyRecordRow.area_prefix.in_(sorted(prefixes)))
         )

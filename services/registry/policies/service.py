@@ -29,6 +29,11 @@ from shared.http import check_put_precondition
 
 async def resolve(*, session: AsyncSession, area_code: str, year: int) -> RegistryPolicy:
     records = await PolicyRepository(session).applicable(area_code=area_code, year=year)
+    return resolve_from(records, area_code=area_code, year=year)
+
+
+def resolve_from(records: list[PolicyRecord], *, area_code: str, year: int) -> RegistryPolicy:
+    """``resolve`` over records already read (those that may apply: ``PolicyRepository.applicable``'s)."""
     try:
         return resolve_policy(records, area_code=area_code, year=year)
     except NoPolicy as exc:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Row,
     String,
     Subquery,
+    Table,
     and_,
     bindparam,
     case,
@@ -20,13 +22,19 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, aggregate_order_by
 from sqlalchemy.types import TypeEngine
 
+from services.registry.area_exits.repository import EXITED_BY_YEAR
+from services.registry.areas.repository import VILLAGE_POPULATION
 from services.registry.models import Area, AreaIncome, RollupCounter
+from services.registry.policies.repository import on_path_json, path_prefixes, records_from_json
+from services.registry.policies.rules import PolicyRecord
 from services.registry.rollups.rules import CounterDelta
 from services.registry.rollups.villages import Region
-from shared.db import read_rows
+from shared.areas import AreaCode
+from shared.bulk import unnest_insert, unnest_params
+from shared.db import like_prefix, read_rows
 from shared.pagination import decode_cursor, encode_cursor
 from shared.repository import Repository, Slice, bad_cursor
 
@@ -59,6 +67,73 @@ _COUNTERS_OF = select(
 ).where(RollupCounter.area_prefix == bindparam("prefix", type_=String))
 
 
+@dataclass(frozen=True, slots=True)
+class AreaFacts:
+    code: str
+    name: str
+    level: str
+    rural_population: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RollupRead:
+    """Everything one area's roll-up reads, from one statement (:meth:`RollupRepository.read`)."""
+
+    area: AreaFacts
+    counters: list[CounterRow]
+    village_population: int | None  # the villages' sum, read only when the area has no figure
+    policies: list[PolicyRecord]  # the records that may apply to the area (policy_service.resolve_from)
+    exited: dict[str, dict[str, int]]  # kind -> {year: areas exited}, as exited_by_year gives it
+
+    @property
+    def code(self) -> str:
+        return self.area.code
+
+
+_exited = EXITED_BY_YEAR.subquery("exited")
+# One round trip for the roll-up: the area, its counters, the villages' population (only when the
+# area has none), the policy records on the area's path and the verified area exits under it, the
+# lists as JSON arrays. Four statements before (and two through the ORM), most of a roll-up's CPU.
+_ROLLUP_READ = select(
+    Area.code,
+    Area.name,
+    Area.level,
+    Area.rural_population,
+    case((Area.rural_population.is_(None), VILLAGE_POPULATION.scalar_subquery())).label("village_population"),
+    select(
+        func.json_agg(
+            func.json_build_array(
+                RollupCounter.dimension, RollupCounter.key, RollupCounter.households, RollupCounter.persons
+            )
+        )
+    )
+    .where(RollupCounter.area_prefix == bindparam("prefix", type_=String))
+    .scalar_subquery()
+    .label("counters"),
+    select(func.json_agg(aggregate_order_by(func.json_build_array(*_exited.c), _exited.c.year)))
+    .scalar_subquery()
+    .label("exited"),
+    on_path_json().label("policies"),
+).where(Area.code == bindparam("code", type_=String))
+
+
+_COUNTER_COLUMNS = ("area_prefix", "dimension", "key", "households", "persons")
+
+
+@functools.cache
+def _counter_upsert() -> Insert:
+    """The counters' upsert, built once: one array per column, the same statement whatever the
+    number of rows (a multi-row VALUES was built, keyed and compiled again for every write)."""
+    stmt, _ = unnest_insert(cast(Table, RollupCounter.__table__), [dict.fromkeys(_COUNTER_COLUMNS)])
+    return stmt.on_conflict_do_update(
+        index_elements=[RollupCounter.area_prefix, RollupCounter.dimension, RollupCounter.key],
+        set_={
+            "households": RollupCounter.households + stmt.excluded.households,
+            "persons": RollupCounter.persons + stmt.excluded.persons,
+        },
+    )
+
+
 class RollupRepository(Repository[RollupCounter]):
     model = RollupCounter
 
@@ -74,17 +149,8 @@ class RollupRepository(Repository[RollupCounter]):
             for (p, dim, k), (h, n) in sorted(merged.items())
             if h or n
         ]
-        for start in range(0, len(rows), 2000):
-            stmt = insert(RollupCounter).values(rows[start : start + 2000])
-            await self.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[RollupCounter.area_prefix, RollupCounter.dimension, RollupCounter.key],
-                    set_={
-                        "households": RollupCounter.households + stmt.excluded.households,
-                        "persons": RollupCounter.persons + stmt.excluded.persons,
-                    },
-                )
-            )
+        if rows:  # inserted in this order (unnest WITH ORDINALITY): the rows are locked in key order
+            await self.session.execute(_counter_upsert(), unnest_params(rows, _COUNTER_COLUMNS))
 
     async def for_prefix(self, prefix: str) -> list[RollupCounter]:
         stmt = select(RollupCounter).where(RollupCounter.area_prefix == prefix)
@@ -95,6 +161,35 @@ class RollupRepository(Repository[RollupCounter]):
         (``read_rows``): for the roll-up read (a ``ReadSessionDep`` route), no ORM objects."""
         rows = await read_rows(self.session, _COUNTERS_OF, {"prefix": prefix})
         return [CounterRow(r["dimension"], r["key"], r["households"], r["persons"]) for r in rows]
+
+    async def read(self, code: str, year: int) -> RollupRead | None:
+        """The area ``code`` (None: no such area) and what its roll-up for ``year`` reads."""
+        prefix = AreaCode.parse(code).prefix
+        rows = await read_rows(
+            self.session,
+            _ROLLUP_READ,
+            {
+                "code": code,
+                "prefix": prefix,
+                "pattern": like_prefix(prefix),
+                "year": year,
+                "policy_prefixes": path_prefixes(code),
+            },
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        exited: dict[str, dict[str, int]] = {"village": {}, "county": {}}
+        for kind, exit_year, n in r["exited"] or ():
+            exited.setdefault(kind, {})[str(exit_year)] = int(n)
+        population = r["village_population"]
+        return RollupRead(
+            area=AreaFacts(r["code"], r["name"], r["level"], r["rural_population"]),
+            counters=[CounterRow(*c) for c in r["counters"] or ()],
+            village_population=int(population) if population is not None else None,
+            policies=list(records_from_json(r["policies"])),
+            exited=exited,
+        )
 
     async def for_prefixes(self, prefixes: Sequence[str], dimension: str) -> list[RollupCounter]:
         stmt = select(RollupCounter).where(

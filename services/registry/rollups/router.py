@@ -28,27 +28,22 @@ async def _cadre_villages_only(area_code: AreaCodeText, session: SessionDep, use
     await _check_cadre_village(session, user, area_code)
 
 
-async def _cadre_villages_only_read(
-    area_code: AreaCodeText, session: ReadSessionDep, user: CurrentUser
-) -> None:
-    """The same on the read session of a route that takes one (one session per request, not two)."""
-    await _check_cadre_village(session, user, area_code)
-
-
 router = APIRouter(prefix="/rollups", tags=["rollups"])
 # Counts of households: a cadre reads those of their households' villages. (The weak-village list is
 # about villages' collective income, no household in it: every role of the area reads it.)
 CadreVillage = [Depends(_cadre_villages_only)]
-CadreVillageRead = [Depends(_cadre_villages_only_read)]
 Year = Query(
     default_factory=lambda: clock.today().year, ge=2014, le=2100, description="policy year for the threshold"
 )
 
 
-@router.get("/{area_code}", response_model=RollupOut, dependencies=CadreVillageRead)
+@router.get("/{area_code}", response_model=RollupOut)
 async def area_rollup(
     area_code: AreaCodeText, session: ReadSessionDep, user: CurrentUser, year: int = Year
 ) -> RollupOut:
+    # the cadres' check in the route, not a dependency: no query for any other role, and no
+    # dependency to solve on the hottest roll-up read
+    await _check_cadre_village(session, user, area_code)
     return RollupOut.model_validate(
         await service.rollup(session=session, actor=user, code=area_code, year=year), from_attributes=True
     )

@@ -15,9 +15,11 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
 from services.registry.policies.repository import PolicyRepository
+from services.registry.policies.rules import RegistryPolicy
 from services.registry.rollups import printable
 from services.registry.rollups.repository import (
     VILLAGE_COUNTS,
+    AreaFacts,
     Counted,
     RollupRepository,
     WeakVillageRepository,
@@ -171,15 +173,26 @@ def _by(counters: Sequence[Counted], dimension: str) -> dict[str, Count]:
 
 async def _summary(session: AsyncSession, area: Area, counters: Sequence[Counted], year: int) -> Rollup:
     prefix = AreaCode.parse(area.code).prefix
-    statuses = _by(counters, "status")
-    poor = [c for c in counters if c.dimension == "status" and c.key in _POOR]
-    poor_persons = sum(c.persons for c in poor)
     rural = area.rural_population
     if rural is None:
         rural = await AreaRepository(session).village_population(prefix)
     policy = await policy_service.resolve(session=session, area_code=area.code, year=year)
-    threshold = policy.exit_incidence_threshold_bp
     exited_areas = await AreaExitRequestRepository(session).exited_by_year(prefix)
+    return _summary_of(area, counters, rural=rural, policy=policy, exited_areas=exited_areas)
+
+
+def _summary_of(
+    area: Area | AreaFacts,
+    counters: Sequence[Counted],
+    *,
+    rural: int | None,
+    policy: RegistryPolicy,
+    exited_areas: dict[str, dict[str, int]],
+) -> Rollup:
+    statuses = _by(counters, "status")
+    poor = [c for c in counters if c.dimension == "status" and c.key in _POOR]
+    poor_persons = sum(c.persons for c in poor)
+    threshold = policy.exit_incidence_threshold_bp
     return Rollup(
         area_code=area.code,
         area_name=area.name,
@@ -218,12 +231,16 @@ async def _public_area(session: AsyncSession, code: str) -> Area:
 
 
 async def rollup(*, session: AsyncSession, actor: Principal, code: str, year: int) -> Rollup:
-    area = await area_service.get(session=session, actor=actor, code=code)
-    counters = await RollupRepository(session).counters(AreaCode.parse(area.code).prefix)
-    out = await _summary(session, area, counters, year)
+    read = area_service.in_area(
+        actor, code, await RollupRepository(session).read(area_service.parse_code(code), year)
+    )
+    area = read.area
+    policy = policy_service.resolve_from(read.policies, area_code=area.code, year=year)
+    rural = area.rural_population if area.rural_population is not None else read.village_population
+    out = _summary_of(area, read.counters, rural=rural, policy=policy, exited_areas=read.exited)
     if sees_exact_figures(actor):
         return out
-    return suppress_rollup(out, await _k(session, area.code, year))
+    return suppress_rollup(out, policy.disclosure_min_households)
 
 
 async def pyramid(*, session: AsyncSession, actor: Principal, code: str, year: int) -> Pyramid:
