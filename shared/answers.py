@@ -1,0 +1,78 @@
+"""How a router shapes its answer, written once: a page of API models, a resource with its ETag.
+
+    @router.get("", response_model=Page[AccountOut])
+    async def list_accounts(session: SessionDep, q: AreaPage) -> Page[AccountOut]:
+        return page_of(AccountOut, await service.page(session, **q.args))
+
+    @router.get("/{code}/budgets/{year}", response_model=BudgetOut)
+    async def get_budget(code: str, year: YearPath, session: SessionDep, user: CurrentUser, response: Response):
+        return tagged(response, BudgetOut, await service.get_budget(session, actor=user, code=code, year=year))
+
+A created resource that an ``Idempotency-Key`` may replay is answered by the idempotency
+dependency itself (``await idem.created(AccountOut, row)``, shared/idempotency.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Path, Query, Response
+from pydantic import BaseModel
+
+from shared.auth import AreaScope
+from shared.http import etag
+from shared.pagination import Cursor, Limit, Page
+from shared.repository import Slice
+
+__all__ = [
+    "AreaPage",
+    "AreaPageQuery",
+    "OptionalYear",
+    "YearPath",
+    "page_of",
+    "tagged",
+]
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+def page_of(shape: type[M] | Callable[[T], M], found: Slice[T]) -> Page[M]:
+    """One page of the answer: each domain object shaped by ``shape`` (an API model is validated
+    from the object's attributes; a function is called), and the cursor to the next page."""
+    if isinstance(shape, type) and issubclass(shape, BaseModel):
+        model = shape
+        return Page[model](**found.map(lambda row: model.model_validate(row, from_attributes=True)))  # type: ignore[valid-type]
+    return Page(**found.map(shape))
+
+
+def tagged(response: Response, model: type[M], row: Any, *, version: int | str | None = None) -> M:
+    """``model`` validated from ``row``, its ETag (``row.version`` unless given) in the header."""
+    response.headers["ETag"] = etag(row.version if version is None else version)
+    return model.model_validate(row, from_attributes=True)
+
+
+@dataclass(frozen=True)
+class AreaPageQuery:
+    """A keyset page of what lies under the caller's area: the service's ``page()`` arguments."""
+
+    area_prefix: str
+    cursor: str | None
+    limit: int
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return {"area_prefix": self.area_prefix, "cursor": self.cursor, "limit": self.limit}
+
+
+async def _area_page(scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> AreaPageQuery:
+    return AreaPageQuery(area_prefix=scope, cursor=cursor, limit=limit)
+
+
+# `?limit=&cursor=` over the caller's area (the query parameters in the order the routes had them).
+AreaPage = Annotated[AreaPageQuery, Depends(_area_page)]
+# A budget or policy year in the path; an optional year to filter a list by.
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
+OptionalYear = Annotated[int | None, Query(ge=2000, le=2100)]
