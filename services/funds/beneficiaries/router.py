@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services.funds.beneficiaries import service
 from services.funds.beneficiaries.schemas import BeneficiaryOut
+from shared.answers import page_of
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.pagination import Cursor, Limit, Page
@@ -23,4 +24,4 @@ async def list_beneficiaries(
     cursor: Cursor = None,
 ) -> Page[BeneficiaryOut]:
     rows = await service.page(session, actor=user, kind=kind, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[BeneficiaryOut](**rows.map(BeneficiaryOut.model_validate))
+    return page_of(BeneficiaryOut, rows)

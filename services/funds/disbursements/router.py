@@ -13,6 +13,7 @@ from services.funds.disbursements.schemas import (
     DisbursementReversalIn,
     EntitlementOut,
 )
+from shared.answers import page_of
 from shared.auth import AreaScope, CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
@@ -25,9 +26,9 @@ router = APIRouter(tags=["disbursements"])
 async def disburse(
     body: DisbursementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> DisbursementOut:
-    out = DisbursementOut.model_validate(await service.disburse(session, actor=user, data=body, on=today))
-    await idem.save(201, out)
-    return out
+    return await idem.created(
+        DisbursementOut, await service.disburse(session, actor=user, data=body, on=today)
+    )
 
 
 @router.post("/disbursements/{disbursement_id}/reverse", response_model=DisbursementOut)
@@ -42,9 +43,7 @@ async def reverse(
     row = await service.reverse(
         session, actor=user, disbursement_id=disbursement_id, reason=body.reason, on=today
     )
-    out = DisbursementOut.model_validate(row)
-    await idem.save(200, out)
-    return out
+    return await idem.created(DisbursementOut, row, 200)
 
 
 @router.get("/disbursements", response_model=Page[DisbursementOut])
@@ -59,7 +58,7 @@ async def list_disbursements(
     rows = await service.page(
         session, actor=user, area_prefix=scope, beneficiary_id=beneficiary_id, cursor=cursor, limit=limit
     )
-    return Page[DisbursementOut](**rows.map(DisbursementOut.model_validate))
+    return page_of(DisbursementOut, rows)
 
 
 @router.get("/disbursements/{disbursement_id}", response_model=DisbursementOut)

@@ -18,6 +18,7 @@ from services.funds.disclosures.schemas import (
     ResolutionIn,
 )
 from services.funds.vocabulary import NOTICE_STATES, PROJECT_STATUSES
+from shared.answers import page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
@@ -75,9 +76,7 @@ def _public_late_entry(late: dict[str, Any] | None) -> dict[str, Any] | None:
 async def publish(
     body: NoticeIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> NoticeOut:
-    out = _out(await service.publish(session, actor=user, data=body, today=today))
-    await idem.save(201, out)
-    return out
+    return await idem.answer(_out(await service.publish(session, actor=user, data=body, today=today)))
 
 
 @router.get("/disclosures/{notice_id}", response_model=NoticeOut)
@@ -127,7 +126,7 @@ async def public_list(
 ) -> Page[PublicNoticeOut]:
     """No login: anyone may read the notices of a village (or of every village under a town or county)."""
     notices = await service.page_public(session, area_code=area_code, today=today, cursor=cursor, limit=limit)
-    return Page[PublicNoticeOut](**notices.map(_public))
+    return page_of(_public, notices)
 
 
 @router.get(
