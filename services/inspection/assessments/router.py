@@ -20,6 +20,7 @@ from services.inspection.assessments.schemas import (
     target_out,
 )
 from services.inspection.deps import Inspector as Assessor
+from shared.answers import page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
@@ -109,4 +110,4 @@ async def list_assessments(
     limit: Limit = 50,
 ) -> Page[AssessmentOut]:
     found = await service.list_page(session=session, actor=user, year=year, cursor=cursor, limit=limit)
-    return Page[AssessmentOut](**found.map(lambda r: assessment_out(r, [])))
+    return page_of(lambda r: assessment_out(r, []), found)

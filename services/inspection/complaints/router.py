@@ -22,6 +22,7 @@ from services.inspection.complaints.schemas import (
 )
 from services.inspection.deps import ComplaintIntake as Intake
 from services.inspection.deps import ComplaintReader as Reader
+from shared.answers import page_of
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import SessionDep
@@ -51,11 +52,8 @@ def _out(found: service.ComplaintRecord) -> ComplaintOut:
 async def intake(
     body: ComplaintIn, session: SessionDep, user: Intake, cipher: Cipher, idem: IdempotencyDep
 ) -> ComplaintOut:
-    out = _out(
-        await service.intake(session=session, actor=user, data=body, cipher=cipher, today=clock.today())
-    )
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    taken = await service.intake(session=session, actor=user, data=body, cipher=cipher, today=clock.today())
+    return await idem.answer(_out(taken))
 
 
 @router.get("", response_model=Page[ComplaintOut])
@@ -69,7 +67,7 @@ async def list_complaints(
 ) -> Page[ComplaintOut]:
     found = await service.list_page(session=session, actor=user, status=status, cursor=cursor, limit=limit)
     today = clock.today()
-    return Page[ComplaintOut](**found.map(lambda c: complaint_out(c, None, today)))
+    return page_of(lambda c: complaint_out(c, None, today), found)
 
 
 @router.get("/statistics", response_model=ComplaintStatsOut)

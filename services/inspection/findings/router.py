@@ -17,6 +17,7 @@ from services.inspection.findings.schemas import (
     finding_out,
     record_out,
 )
+from shared.answers import page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
@@ -51,7 +52,7 @@ async def list_findings(
         limit=limit,
         today=today,
     )
-    return Page[FindingOut](**found.map(lambda f: finding_out(f, today)))
+    return page_of(lambda f: finding_out(f, today), found)
 
 
 @router.get("/findings/{finding_id}", response_model=FindingDetailOut)
@@ -63,13 +64,10 @@ async def get_finding(finding_id: uuid.UUID, session: SessionDep, user: CurrentU
 async def submit_rectification(
     finding_id: uuid.UUID, body: RectificationIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
 ) -> FindingDetailOut:
-    out = _detail(
-        await service.submit_rectification(
-            session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
-        )
+    submitted = await service.submit_rectification(
+        session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
     )
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    return await idem.answer(_detail(submitted))
 
 
 @router.post("/findings/{finding_id}/verification", response_model=FindingDetailOut)
@@ -95,4 +93,4 @@ async def list_accountability(
     found = await service.list_accountability(
         session=session, actor=user, kind=kind, cursor=cursor, limit=limit
     )
-    return Page[AccountabilityOut](**found.map(record_out))
+    return page_of(record_out, found)

@@ -91,9 +91,7 @@ async def submit(
         data=body,
         today=clock.today(),
     )
-    out = _submission_out(submitted)
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    return await idem.answer(_submission_out(submitted))
 
 
 @router.get("/{area_code}/{year}/{quarter}/submission", response_model=SubmissionHistoryOut)

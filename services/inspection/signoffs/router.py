@@ -18,6 +18,7 @@ from services.inspection.signoffs.schemas import (
     dossier_out,
     scheme_out,
 )
+from shared.answers import page_of
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
@@ -58,7 +59,7 @@ async def list_dossiers(
         limit=limit,
         kind=kind,
     )
-    return Page[DossierOut](**found.map(_out))
+    return page_of(_out, found)
 
 
 @router.get("/{dossier_id}", response_model=DossierOut)
@@ -72,9 +73,8 @@ async def sign(
 ) -> DossierOut:
     """Sign as ``position``; the token must carry that position role for the household's area.
     Send an Idempotency-Key from a phone on a poor line: a retry replays the first answer."""
-    out = _out(await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position))
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    signed = await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position)
+    return await idem.answer(_out(signed))
 
 
 @router.post("/{dossier_id}/refusals", response_model=DossierOut, status_code=201)
@@ -85,9 +85,7 @@ async def refuse(
     refused = await service.refuse(
         session=session, actor=user, dossier_id=dossier_id, position=body.position, reason=body.reason
     )
-    out = _out(refused)
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    return await idem.answer(_out(refused))
 
 
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])
