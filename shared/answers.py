@@ -30,6 +30,8 @@ __all__ = [
     "AreaPage",
     "AreaPageQuery",
     "OptionalYear",
+    "PageQuery",
+    "Paging",
     "YearPath",
     "page_of",
     "tagged",
@@ -55,22 +57,38 @@ def tagged(response: Response, model: type[M], row: Any, *, version: int | str |
 
 
 @dataclass(frozen=True)
-class AreaPageQuery:
-    """A keyset page of what lies under the caller's area: the service's ``page()`` arguments."""
+class PageQuery:
+    """Which keyset page a list is asked for: ``**q.args`` are the service's ``cursor=, limit=``."""
 
-    area_prefix: str
     cursor: str | None
     limit: int
 
     @property
     def args(self) -> dict[str, Any]:
-        return {"area_prefix": self.area_prefix, "cursor": self.cursor, "limit": self.limit}
+        return {"cursor": self.cursor, "limit": self.limit}
+
+
+@dataclass(frozen=True)
+class AreaPageQuery(PageQuery):
+    """A keyset page of what lies under the caller's area: the service's ``page()`` arguments."""
+
+    area_prefix: str
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return {"area_prefix": self.area_prefix, **super().args}
+
+
+async def _paging(cursor: Cursor = None, limit: Limit = 50) -> PageQuery:
+    return PageQuery(cursor=cursor, limit=limit)
 
 
 async def _area_page(scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> AreaPageQuery:
     return AreaPageQuery(area_prefix=scope, cursor=cursor, limit=limit)
 
 
+# `?cursor=&limit=` (a list's last query parameters, in this order).
+Paging = Annotated[PageQuery, Depends(_paging)]
 # `?limit=&cursor=` over the caller's area (the query parameters in the order the routes had them).
 AreaPage = Annotated[AreaPageQuery, Depends(_area_page)]
 # A budget or policy year in the path; an optional year to filter a list by.

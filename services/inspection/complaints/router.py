@@ -22,13 +22,13 @@ from services.inspection.complaints.schemas import (
 )
 from services.inspection.deps import ComplaintIntake as Intake
 from services.inspection.deps import ComplaintReader as Reader
-from shared.answers import page_of
+from shared.answers import Paging, page_of
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import IsoDate
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.pii import PiiCipher
 from shared.shaping import from_row
 
@@ -60,12 +60,11 @@ async def intake(
 async def list_complaints(
     session: SessionDep,
     user: Reader,
+    q: Paging,
     cipher: Cipher,
     status: str | None = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[ComplaintOut]:
-    found = await service.list_page(session=session, actor=user, status=status, cursor=cursor, limit=limit)
+    found = await service.list_page(session=session, actor=user, status=status, **q.args)
     today = clock.today()
     return page_of(lambda c: complaint_out(c, None, today), found)
 

@@ -17,12 +17,12 @@ from services.inspection.findings.schemas import (
     finding_out,
     record_out,
 )
-from shared.answers import page_of
+from shared.answers import Paging, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["findings and rectification"])
 
@@ -35,11 +35,10 @@ def _detail(found: service.FindingRecord) -> FindingDetailOut:
 async def list_findings(
     session: SessionDep,
     user: CurrentUser,
+    q: Paging,
     status: str | None = None,
     inspection_id: uuid.UUID | None = None,
     overdue: bool = False,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[FindingOut]:
     today = clock.today()
     found = await service.list_page(
@@ -48,8 +47,7 @@ async def list_findings(
         status=status,
         inspection_id=inspection_id,
         overdue_only=overdue,
-        cursor=cursor,
-        limit=limit,
+        **q.args,
         today=today,
     )
     return page_of(lambda f: finding_out(f, today), found)
@@ -88,9 +86,10 @@ async def verify(
 
 @router.get("/accountability", response_model=Page[AccountabilityOut])
 async def list_accountability(
-    session: SessionDep, user: CurrentUser, kind: str | None = None, cursor: Cursor = None, limit: Limit = 50
+    session: SessionDep,
+    user: CurrentUser,
+    q: Paging,
+    kind: str | None = None,
 ) -> Page[AccountabilityOut]:
-    found = await service.list_accountability(
-        session=session, actor=user, kind=kind, cursor=cursor, limit=limit
-    )
+    found = await service.list_accountability(session=session, actor=user, kind=kind, **q.args)
     return page_of(record_out, found)

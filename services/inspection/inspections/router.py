@@ -11,12 +11,12 @@ from services.inspection.findings.schemas import FindingIn, FindingOut, finding_
 from services.inspection.inspections import service
 from services.inspection.inspections.schemas import InspectionIn, InspectionOut
 from services.inspection.models import Inspection
-from shared.answers import page_of
+from shared.answers import Paging, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 
@@ -36,9 +36,11 @@ async def plan(
 
 @router.get("", response_model=Page[InspectionOut])
 async def list_inspections(
-    session: SessionDep, user: CurrentUser, cursor: Cursor = None, limit: Limit = 50
+    session: SessionDep,
+    user: CurrentUser,
+    q: Paging,
 ) -> Page[InspectionOut]:
-    return page_of(_out, await service.list_page(session=session, actor=user, cursor=cursor, limit=limit))
+    return page_of(_out, await service.list_page(session=session, actor=user, **q.args))
 
 
 @router.get("/{inspection_id}", response_model=InspectionOut)

@@ -18,14 +18,14 @@ from services.inspection.signoffs.schemas import (
     dossier_out,
     scheme_out,
 )
-from shared.answers import page_of
+from shared.answers import Paging, page_of
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_OR_PREFIX_PATTERN
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
 
@@ -42,21 +42,19 @@ def _scheme(found: service.SchemeSetting) -> SchemeOut:
 async def list_dossiers(
     session: SessionDep,
     user: CurrentUser,
+    q: Paging,
     status: str | None = None,
     household_id: str | None = None,
     kind: Annotated[
         str | None, Query(pattern=r"^(household|village|county)$", description="household, village or county")
     ] = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[DossierOut]:
     found = await service.list_page(
         session=session,
         actor=user,
         status=status,
         household_id=household_id,
-        cursor=cursor,
-        limit=limit,
+        **q.args,
         kind=kind,
     )
     return page_of(_out, found)

@@ -10,9 +10,10 @@ from services.pairing.deps import Manager, Reader, TodayDep
 from services.pairing.helpers import service
 from services.pairing.helpers.rules import HelperKind
 from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, LeaveOut, PostingIn, PostingOut
+from shared.answers import Paging
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/helpers", tags=["helpers"])
 
@@ -35,13 +36,10 @@ async def register_helper(
 async def list_helpers(
     session: SessionDep,
     user: Reader,
+    q: Paging,
     kind: HelperKind | None = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[HelperOut]:
-    found = await service.list_helpers(
-        session=session, prefix=user.area_prefix, kind=kind, cursor=cursor, limit=limit
-    )
+    found = await service.list_helpers(session=session, prefix=user.area_prefix, kind=kind, **q.args)
     return Page[HelperOut](**found.map(HelperOut.model_validate))
 
 

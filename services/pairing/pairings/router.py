@@ -10,9 +10,10 @@ from services.pairing.deps import Manager, Office, TodayDep
 from services.pairing.pairings import service
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
+from shared.answers import Paging
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/pairings", tags=["pairings"])
 
@@ -32,12 +33,11 @@ async def open_pairing(
 async def list_pairings(
     session: SessionDep,
     user: Office,
+    q: Paging,
     kind: PairingKind | None = None,
     helper_id: uuid.UUID | None = None,
     target_id: str | None = None,
     active: bool | None = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[PairingOut]:
     found = await service.list_pairings(
         session=session,
@@ -46,8 +46,7 @@ async def list_pairings(
         helper_id=helper_id,
         target_id=target_id,
         active=active,
-        cursor=cursor,
-        limit=limit,
+        **q.args,
     )
     return Page[PairingOut](**found.map(PairingOut.model_validate))
 

@@ -17,10 +17,11 @@ from services.pairing.visits.schemas import (
     VisitIn,
     VisitOut,
 )
+from shared.answers import Paging
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["visits"])
 
@@ -61,11 +62,12 @@ async def upload_batch(
 
 @router.get("/households/{household_id}/visits", response_model=Page[VisitOut])
 async def household_visits(
-    household_id: uuid.UUID, session: SessionDep, user: Reader, cursor: Cursor = None, limit: Limit = 50
+    household_id: uuid.UUID,
+    session: SessionDep,
+    user: Reader,
+    q: Paging,
 ) -> Page[VisitOut]:
-    found = await service.visits_of(
-        session=session, actor=user, household_id=household_id, cursor=cursor, limit=limit
-    )
+    found = await service.visits_of(session=session, actor=user, household_id=household_id, **q.args)
     return Page[VisitOut](**found.map(VisitOut.model_validate))
 
 
@@ -74,12 +76,11 @@ async def household_ledgers(
     household_id: uuid.UUID,
     session: SessionDep,
     user: Reader,
+    q: Paging,
     ledger: LedgerKind | None = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[LedgerEntryOut]:
     """The household's three ledgers (plan, measures, work), oldest entry first."""
     found = await service.ledger_of(
-        session=session, actor=user, household_id=household_id, ledger=ledger, cursor=cursor, limit=limit
+        session=session, actor=user, household_id=household_id, ledger=ledger, **q.args
     )
     return Page[LedgerEntryOut](**found.map(LedgerEntryOut.model_validate))
