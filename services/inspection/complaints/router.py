@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.complaints import service
 from services.inspection.complaints.schemas import (
@@ -23,7 +24,6 @@ from services.inspection.complaints.schemas import (
 from services.inspection.deps import ComplaintIntake as Intake
 from services.inspection.deps import ComplaintReader as Reader
 from shared.answers import Paging, page_of
-from shared.auth import Principal
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import IsoDate
@@ -84,49 +84,38 @@ async def get_complaint(
     return _out(await service.get(session=session, actor=user, complaint_id=complaint_id, cipher=cipher))
 
 
-async def _act(
-    session: AsyncSession,
-    user: Principal,
-    cipher: PiiCipher,
-    complaint_id: uuid.UUID,
-    action: str,
-    value: str,
-) -> ComplaintOut:
-    acted = await service.act(
-        session=session,
-        actor=user,
-        complaint_id=complaint_id,
-        action=action,
-        value=value,
-        cipher=cipher,
-        today=clock.today(),
-    )
-    return _out(acted)
+Act = Callable[[str, str], Awaitable[ComplaintOut]]
+
+
+async def _acting(complaint_id: uuid.UUID, session: SessionDep, user: Reader, cipher: Cipher) -> Act:
+    """One step of a complaint's handling (``act(action, value)``), answered as the complaint after it."""
+
+    step = partial(service.act, session=session, actor=user, complaint_id=complaint_id, cipher=cipher)
+
+    async def act(action: str, value: str) -> ComplaintOut:
+        return _out(await step(action=action, value=value, today=clock.today()))
+
+    return act
+
+
+Acting = Annotated[Act, Depends(_acting)]
 
 
 @router.post("/{complaint_id}/triage", response_model=ComplaintOut)
-async def triage(
-    complaint_id: uuid.UUID, body: TriageIn, session: SessionDep, user: Reader, cipher: Cipher
-) -> ComplaintOut:
-    return await _act(session, user, cipher, complaint_id, "triage", body.urgency)
+async def triage(body: TriageIn, act: Acting) -> ComplaintOut:
+    return await act("triage", body.urgency)
 
 
 @router.post("/{complaint_id}/dismissal", response_model=ComplaintOut)
-async def dismiss(
-    complaint_id: uuid.UUID, body: DismissIn, session: SessionDep, user: Reader, cipher: Cipher
-) -> ComplaintOut:
-    return await _act(session, user, cipher, complaint_id, "dismiss", body.reason)
+async def dismiss(body: DismissIn, act: Acting) -> ComplaintOut:
+    return await act("dismiss", body.reason)
 
 
 @router.post("/{complaint_id}/assignment", response_model=ComplaintOut)
-async def assign(
-    complaint_id: uuid.UUID, body: AssignIn, session: SessionDep, user: Reader, cipher: Cipher
-) -> ComplaintOut:
-    return await _act(session, user, cipher, complaint_id, "assign", body.assignee)
+async def assign(body: AssignIn, act: Acting) -> ComplaintOut:
+    return await act("assign", body.assignee)
 
 
 @router.post("/{complaint_id}/resolution", response_model=ComplaintOut)
-async def resolve(
-    complaint_id: uuid.UUID, body: ResolveIn, session: SessionDep, user: Reader, cipher: Cipher
-) -> ComplaintOut:
-    return await _act(session, user, cipher, complaint_id, "resolve", body.resolution)
+async def resolve(body: ResolveIn, act: Acting) -> ComplaintOut:
+    return await act("resolve", body.resolution)

@@ -11,7 +11,7 @@ from services.pairing.coverage.rules import GapKind
 from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
 from services.pairing.deps import Manager, Office, TodayDep
 from services.pairing.errors import AreaNotFound
-from shared.answers import Paging
+from shared.answers import Paging, page_of
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.db import SessionDep
@@ -68,4 +68,4 @@ async def list_gaps(
         kind=kind.value if kind else None,
         **q.args,
     )
-    return Page[GapOut](**found.map(GapOut.model_validate))
+    return page_of(GapOut, found)

@@ -10,7 +10,7 @@ from services.pairing.deps import Manager, Reader, TodayDep
 from services.pairing.helpers import service
 from services.pairing.helpers.rules import HelperKind
 from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, LeaveOut, PostingIn, PostingOut
-from shared.answers import Paging
+from shared.answers import Paging, page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
@@ -27,9 +27,7 @@ def _posting_out(posting: service.Posting) -> PostingOut:
 async def register_helper(
     body: HelperIn, session: SessionDep, user: Manager, idem: IdempotencyDep
 ) -> HelperOut:
-    out = HelperOut.model_validate(await service.register(session=session, actor=user, data=body))
-    await idem.save(201, out)
-    return out
+    return await idem.created(HelperOut, await service.register(session=session, actor=user, data=body))
 
 
 @router.get("", response_model=Page[HelperOut])
@@ -40,7 +38,7 @@ async def list_helpers(
     kind: HelperKind | None = None,
 ) -> Page[HelperOut]:
     found = await service.list_helpers(session=session, prefix=user.area_prefix, kind=kind, **q.args)
-    return Page[HelperOut](**found.map(HelperOut.model_validate))
+    return page_of(HelperOut, found)
 
 
 @router.get("/{helper_id}", response_model=HelperOut)
@@ -77,6 +75,4 @@ async def leave(
 ) -> LeaveOut:
     """The helper leaves; their households are handed over in one operation (all or nothing)."""
     departure = await service.leave(session=session, actor=user, helper_id=helper_id, data=body, today=today)
-    out = LeaveOut.model_validate(departure)
-    await idem.save(200, out)
-    return out
+    return await idem.created(LeaveOut, departure, 200)

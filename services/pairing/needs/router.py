@@ -11,7 +11,7 @@ from services.pairing.deps import Manager, Reader, TodayDep
 from services.pairing.needs import service
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
 from services.pairing.pairings.schemas import PairingOut
-from shared.answers import Paging
+from shared.answers import Paging, page_of
 from shared.db import SessionDep
 from shared.pagination import Page
 
@@ -27,7 +27,7 @@ async def list_households(
 ) -> Page[HouseholdOut]:
     """A cadre sees only the households they are paired with."""
     found = await service.list_households(session=session, actor=user, status=status, **q.args)
-    return Page[HouseholdOut](**found.map(HouseholdOut.model_validate))
+    return page_of(HouseholdOut, found)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
@@ -60,4 +60,4 @@ async def list_needs(
     status: Literal["open", "fulfilled", "closed"] | None = "open",
 ) -> Page[NeedOut]:
     found = await service.list_needs(session=session, prefix=user.area_prefix, status=status, **q.args)
-    return Page[NeedOut](**found.map(NeedOut.model_validate))
+    return page_of(NeedOut, found)

@@ -11,6 +11,7 @@ from services.pairing.deps import Reader, TodayDep
 from services.pairing.policies import service
 from services.pairing.policies.presets import PairingPolicy
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
+from shared.answers import tagged
 from shared.auth import Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
@@ -67,8 +68,7 @@ async def get_override(
     row = await service.get_override(
         session=session, actor=user, area_prefix=area_prefix, valid_from=valid_from
     )
-    response.headers["ETag"] = etag(row.version)
-    return PolicyOverrideOut.model_validate(row, from_attributes=True)
+    return tagged(response, PolicyOverrideOut, row)
 
 
 @router.get(
