@@ -52,11 +52,9 @@ def _in_chinese(content: dict[str, Any]) -> dict[str, Any]:
 
 def _public(read: service.NoticeOnBoard) -> PublicNoticeOut:
     notice = read.notice
-    return PublicNoticeOut(
-        id=notice.id,
-        area_code=notice.area_code,
-        title=notice.title,
-        published_on=notice.published_on,
+    return from_row(
+        PublicNoticeOut,
+        notice,
         ends_on=read.ends_on,
         state=read.state,
         state_label=NOTICE_STATES.get(read.state, read.state),

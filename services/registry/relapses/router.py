@@ -11,23 +11,13 @@ from services.registry.relapses import service
 from services.registry.relapses.schemas import DecisionIn, ReidentificationIn, RelapseCaseIn, RelapseCaseOut
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.shaping import from_row
 
 router = APIRouter(tags=["relapses"])
 
 
 def _out(case: RelapseCase) -> RelapseCaseOut:
-    return RelapseCaseOut(
-        id=case.id,
-        household_id=case.household_id,
-        status=case.status,
-        cause=case.cause,
-        cause_kind=case.cause_kind,
-        opened_on=case.opened_on,
-        chain=case.chain,
-        decisions=case.decisions,
-        next_step=service.pending_step(case),
-        plan_year=case.plan_year,
-    )
+    return from_row(RelapseCaseOut, case, next_step=service.pending_step(case))
 
 
 @router.post("/households/{household_id}/relapse-cases", status_code=201, response_model=RelapseCaseOut)
