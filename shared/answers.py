@@ -4,9 +4,9 @@
     async def list_accounts(session: SessionDep, q: AreaPage) -> Page[AccountOut]:
         return page_of(AccountOut, await service.page(session, **q.args))
 
-    @router.get("/{code}/budgets/{year}", response_model=BudgetOut)
-    async def get_budget(code: str, year: YearPath, session: SessionDep, user: CurrentUser, response: Response):
-        return tagged(response, BudgetOut, await service.get_budget(session, actor=user, code=code, year=year))
+    @router.get("/{code}", response_model=BudgetOut)
+    async def get_budget(code: str, session: SessionDep, user: CurrentUser, response: Response) -> BudgetOut:
+        return tagged(response, BudgetOut, await service.get_budget(session, actor=user, code=code))
 
 A created resource that an ``Idempotency-Key`` may replay is answered by the idempotency
 dependency itself (``await idem.created(AccountOut, row)``, shared/idempotency.py).
@@ -24,10 +24,12 @@ from pydantic import BaseModel
 from shared.auth import AreaScope
 from shared.http import etag
 from shared.pagination import Cursor, Limit, Page
+from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.repository import Slice
 
 __all__ = [
     "AreaPage",
+    "PUBLIC_READ",
     "AreaPageQuery",
     "OptionalYear",
     "PageQuery",
@@ -91,6 +93,9 @@ async def _area_page(scope: AreaScope, limit: Limit = 50, cursor: Cursor = None)
 Paging = Annotated[PageQuery, Depends(_paging)]
 # `?limit=&cursor=` over the caller's area (the query parameters in the order the routes had them).
 AreaPage = Annotated[AreaPageQuery, Depends(_area_page)]
+# A public read (no login): rate-limited per client, its 429 in the document. ``@router.get(path,
+# response_model=..., **PUBLIC_READ)``.
+PUBLIC_READ: dict[str, Any] = {"dependencies": [PUBLIC_RATE_LIMIT], "responses": RATE_LIMITED_RESPONSES}
 # A budget or policy year in the path; an optional year to filter a list by.
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 OptionalYear = Annotated[int | None, Query(ge=2000, le=2100)]

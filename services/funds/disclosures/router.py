@@ -18,13 +18,12 @@ from services.funds.disclosures.schemas import (
     ResolutionIn,
 )
 from services.funds.vocabulary import NOTICE_STATES, PROJECT_STATUSES
-from shared.answers import page_of
+from shared.answers import PUBLIC_READ, page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
-from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.shaping import from_row
 
 router = APIRouter(tags=["disclosures"])
@@ -109,12 +108,7 @@ async def close(notice_id: uuid.UUID, session: SessionDep, user: Finance, today:
     return _out(await service.close(session, actor=user, notice_id=notice_id, today=today))
 
 
-@router.get(
-    "/public/disclosures",
-    response_model=Page[PublicNoticeOut],
-    dependencies=[PUBLIC_RATE_LIMIT],
-    responses=RATE_LIMITED_RESPONSES,
-)
+@router.get("/public/disclosures", response_model=Page[PublicNoticeOut], **PUBLIC_READ)
 async def public_list(
     session: SessionDep,
     today: TodayDep,
@@ -127,11 +121,6 @@ async def public_list(
     return page_of(_public, notices)
 
 
-@router.get(
-    "/public/disclosures/{notice_id}",
-    response_model=PublicNoticeOut,
-    dependencies=[PUBLIC_RATE_LIMIT],
-    responses=RATE_LIMITED_RESPONSES,
-)
+@router.get("/public/disclosures/{notice_id}", response_model=PublicNoticeOut, **PUBLIC_READ)
 async def public_notice(notice_id: uuid.UUID, session: SessionDep, today: TodayDep) -> PublicNoticeOut:
     return _public(await service.read_public(session, notice_id=notice_id, today=today))

@@ -86,10 +86,7 @@ async def verify(
 
 @router.get("/accountability", response_model=Page[AccountabilityOut])
 async def list_accountability(
-    session: SessionDep,
-    user: CurrentUser,
-    q: Paging,
-    kind: str | None = None,
+    session: SessionDep, user: CurrentUser, q: Paging, kind: str | None = None
 ) -> Page[AccountabilityOut]:
     found = await service.list_accountability(session=session, actor=user, kind=kind, **q.args)
     return page_of(record_out, found)

@@ -50,12 +50,7 @@ async def list_dossiers(
     ] = None,
 ) -> Page[DossierOut]:
     found = await service.list_page(
-        session=session,
-        actor=user,
-        status=status,
-        household_id=household_id,
-        **q.args,
-        kind=kind,
+        session=session, actor=user, status=status, household_id=household_id, kind=kind, **q.args
     )
     return page_of(_out, found)
 

@@ -12,22 +12,17 @@ from services.registry.notices import service
 from services.registry.notices.rules import NoticeKind, how_to_object
 from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
 from services.registry.vocabulary import CODE_LABELS, NoticeKindLabel
+from shared.answers import PUBLIC_READ
 from shared.db import SessionDep
 from shared.fields import COUNTY_OR_BELOW_PATTERN
 from shared.pagination import Cursor, Limit, Page
 from shared.pii import mask_name
-from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.vocabulary import labels_of
 
 router = APIRouter(tags=["public notices"])
 
 
-@router.get(
-    "/public/notices",
-    response_model=Page[PublicNoticeOut],
-    dependencies=[PUBLIC_RATE_LIMIT],
-    responses=RATE_LIMITED_RESPONSES,
-)
+@router.get("/public/notices", response_model=Page[PublicNoticeOut], **PUBLIC_READ)
 async def public_notices(
     session: SessionDep,
     today: TodayDep,
