@@ -34,6 +34,7 @@ __all__ = [
     "OptionalYear",
     "PageQuery",
     "Paging",
+    "PagingLimitFirst",
     "YearPath",
     "page_of",
     "tagged",
@@ -85,12 +86,18 @@ async def _paging(cursor: Cursor = None, limit: Limit = 50) -> PageQuery:
     return PageQuery(cursor=cursor, limit=limit)
 
 
+async def _paging_limit_first(limit: Limit = 50, cursor: Cursor = None) -> PageQuery:
+    return PageQuery(cursor=cursor, limit=limit)
+
+
 async def _area_page(scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> AreaPageQuery:
     return AreaPageQuery(area_prefix=scope, cursor=cursor, limit=limit)
 
 
 # `?cursor=&limit=` (a list's last query parameters, in this order).
 Paging = Annotated[PageQuery, Depends(_paging)]
+# The same, `?limit=&cursor=` (the order of the registry's and funds' lists: their documents keep it).
+PagingLimitFirst = Annotated[PageQuery, Depends(_paging_limit_first)]
 # `?limit=&cursor=` over the caller's area (the query parameters in the order the routes had them).
 AreaPage = Annotated[AreaPageQuery, Depends(_area_page)]
 # A public read (no login): rate-limited per client, its 429 in the document. ``@router.get(path,

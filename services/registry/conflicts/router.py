@@ -13,10 +13,11 @@ from services.registry.conflicts import resolution
 from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
 from services.registry.deps import Approver, TodayDep
 from services.registry.errors import PersonActiveElsewhere
+from shared.answers import PagingLimitFirst
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.errors import problem_response
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/identity-conflicts", tags=["identity conflicts"])
 
@@ -76,11 +77,10 @@ def _officer_out(view: resolution.ConflictView) -> ConflictOut:
 async def conflict_queue(
     session: SessionDep,
     user: Approver,
+    q: PagingLimitFirst,
     status: Literal["open", "kept", "moved", "rejected"] | None = "open",
-    limit: Limit = 50,
-    cursor: Cursor = None,
 ) -> Page[ConflictOut]:
-    found = await resolution.queue(session=session, actor=user, status=status, cursor=cursor, limit=limit)
+    found = await resolution.queue(session=session, actor=user, status=status, **q.args)
     return Page(items=[_officer_out(v) for v in found.items], next_cursor=found.next_cursor)
 
 
