@@ -58,11 +58,7 @@ async def intake(
 
 @router.get("", response_model=Page[ComplaintOut])
 async def list_complaints(
-    session: SessionDep,
-    user: Reader,
-    q: Paging,
-    cipher: Cipher,
-    status: str | None = None,
+    session: SessionDep, user: Reader, q: Paging, cipher: Cipher, status: str | None = None
 ) -> Page[ComplaintOut]:
     found = await service.list_page(session=session, actor=user, status=status, **q.args)
     today = clock.today()

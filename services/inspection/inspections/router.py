@@ -35,11 +35,7 @@ async def plan(
 
 
 @router.get("", response_model=Page[InspectionOut])
-async def list_inspections(
-    session: SessionDep,
-    user: CurrentUser,
-    q: Paging,
-) -> Page[InspectionOut]:
+async def list_inspections(session: SessionDep, user: CurrentUser, q: Paging) -> Page[InspectionOut]:
     return page_of(_out, await service.list_page(session=session, actor=user, **q.args))
 
 

@@ -32,10 +32,7 @@ async def register_helper(
 
 @router.get("", response_model=Page[HelperOut])
 async def list_helpers(
-    session: SessionDep,
-    user: Reader,
-    q: Paging,
-    kind: HelperKind | None = None,
+    session: SessionDep, user: Reader, q: Paging, kind: HelperKind | None = None
 ) -> Page[HelperOut]:
     found = await service.list_helpers(session=session, prefix=user.area_prefix, kind=kind, **q.args)
     return page_of(HelperOut, found)

@@ -20,10 +20,7 @@ router = APIRouter(tags=["needs"])
 
 @router.get("/households", response_model=Page[HouseholdOut])
 async def list_households(
-    session: SessionDep,
-    user: Reader,
-    q: Paging,
-    status: str | None = None,
+    session: SessionDep, user: Reader, q: Paging, status: str | None = None
 ) -> Page[HouseholdOut]:
     """A cadre sees only the households they are paired with."""
     found = await service.list_households(session=session, actor=user, status=status, **q.args)

@@ -64,10 +64,7 @@ async def upload_batch(
 
 @router.get("/households/{household_id}/visits", response_model=Page[VisitOut])
 async def household_visits(
-    household_id: uuid.UUID,
-    session: SessionDep,
-    user: Reader,
-    q: Paging,
+    household_id: uuid.UUID, session: SessionDep, user: Reader, q: Paging
 ) -> Page[VisitOut]:
     found = await service.visits_of(session=session, actor=user, household_id=household_id, **q.args)
     return page_of(VisitOut, found)
@@ -75,11 +72,7 @@ async def household_visits(
 
 @router.get("/households/{household_id}/ledgers", response_model=Page[LedgerEntryOut])
 async def household_ledgers(
-    household_id: uuid.UUID,
-    session: SessionDep,
-    user: Reader,
-    q: Paging,
-    ledger: LedgerKind | None = None,
+    household_id: uuid.UUID, session: SessionDep, user: Reader, q: Paging, ledger: LedgerKind | None = None
 ) -> Page[LedgerEntryOut]:
     """The household's three ledgers (plan, measures, work), oldest entry first."""
     found = await service.ledger_of(
