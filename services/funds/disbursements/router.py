@@ -13,11 +13,11 @@ from services.funds.disbursements.schemas import (
     DisbursementReversalIn,
     EntitlementOut,
 )
-from shared.answers import page_of
-from shared.auth import AreaScope, CurrentUser
+from shared.answers import AreaPage, page_of
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["disbursements"])
 
@@ -48,17 +48,11 @@ async def reverse(
 
 @router.get("/disbursements", response_model=Page[DisbursementOut])
 async def list_disbursements(
-    session: SessionDep,
-    scope: AreaScope,
-    user: CurrentUser,
-    beneficiary_id: str | None = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    session: SessionDep, user: CurrentUser, q: AreaPage, beneficiary_id: str | None = None
 ) -> Page[DisbursementOut]:
-    rows = await service.page(
-        session, actor=user, area_prefix=scope, beneficiary_id=beneficiary_id, cursor=cursor, limit=limit
+    return page_of(
+        DisbursementOut, await service.page(session, actor=user, beneficiary_id=beneficiary_id, **q.args)
     )
-    return page_of(DisbursementOut, rows)
 
 
 @router.get("/disbursements/{disbursement_id}", response_model=DisbursementOut)
