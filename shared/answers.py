@@ -22,6 +22,7 @@ from fastapi import Depends, Path, Query, Response
 from pydantic import BaseModel
 
 from shared.auth import AreaScope
+from shared.fields import AREA_PREFIX_PATTERN
 from shared.http import etag
 from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
@@ -35,6 +36,7 @@ __all__ = [
     "PageQuery",
     "Paging",
     "PagingLimitFirst",
+    "PrefixPath",
     "YearPath",
     "page_of",
     "tagged",
@@ -105,4 +107,6 @@ AreaPage = Annotated[AreaPageQuery, Depends(_area_page)]
 PUBLIC_READ: dict[str, Any] = {"dependencies": [PUBLIC_RATE_LIMIT], "responses": RATE_LIMITED_RESPONSES}
 # A budget or policy year in the path; an optional year to filter a list by.
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
+# The area prefix a policy record is stored under (2/4/6/9/12 digits), in the path.
+PrefixPath = Annotated[str, Path(pattern=AREA_PREFIX_PATTERN)]
 OptionalYear = Annotated[int | None, Query(ge=2000, le=2100)]

@@ -30,10 +30,9 @@ router = APIRouter(tags=["disclosures"])
 
 
 def _out(read: service.NoticeOnBoard) -> NoticeOut:
-    notice = read.notice
     return from_row(
         NoticeOut,
-        notice,
+        read.notice,
         ends_on=read.ends_on,
         state=read.state,
         objections=[ObjectionOut.model_validate(o) for o in read.objections],

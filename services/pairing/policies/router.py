@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.pairing.deps import Reader, TodayDep
 from services.pairing.policies import service
 from services.pairing.policies.presets import PairingPolicy
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
-from shared.answers import tagged
+from shared.answers import PrefixPath, tagged
 from shared.auth import Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
@@ -58,7 +58,7 @@ async def put_override(
     description=PUBLIC_POLICY,
 )
 async def get_override(
-    area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
+    area_prefix: PrefixPath,
     valid_from: IsoDate,
     session: SessionDep,
     user: Reader,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.registry.area_exits import service
 from services.registry.area_exits.rules import AreaExitKind, AreaExitPolicy
@@ -22,7 +22,7 @@ from services.registry.area_exits.schemas import (
 )
 from services.registry.deps import Admin, Decider
 from services.registry.models import AreaExitRequest
-from shared.answers import Paging
+from shared.answers import Paging, PrefixPath, YearPath
 from shared.auth import CurrentUser
 from shared.clock import ClockDep
 from shared.db import SessionDep
@@ -145,7 +145,7 @@ async def area_exit_request(
 @router.get("/area-exit-policies/{area_code}/{year}", response_model=AreaExitPolicyOut)
 async def resolved_area_exit_policy(
     area_code: AreaCodeText,
-    year: Annotated[int, Path(ge=2000, le=2100)],
+    year: YearPath,
     kind: AreaExitKind,
     session: SessionDep,
     user: CurrentUser,
@@ -156,13 +156,10 @@ async def resolved_area_exit_policy(
     )
 
 
-PrefixPath = Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")]
-
-
 @router.get("/area-exit-policies/records/{area_prefix}/{year}/{kind}", response_model=AreaExitPolicyOut)
 async def area_exit_policy_record(
     area_prefix: PrefixPath,
-    year: Annotated[int, Path(ge=2000, le=2100)],
+    year: YearPath,
     kind: AreaExitKind,
     session: SessionDep,
     user: CurrentUser,
