@@ -71,11 +71,7 @@ async def get_override(
     return tagged(response, PolicyOverrideOut, row)
 
 
-@router.get(
-    "/effective",
-    response_model=PolicyOut,
-    description=PUBLIC_POLICY,
-)
+@router.get("/effective", response_model=PolicyOut, description=PUBLIC_POLICY)
 async def effective(
     session: SessionDep,
     user: Reader,

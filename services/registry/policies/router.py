@@ -33,11 +33,7 @@ def _out(policy: RegistryPolicy) -> PolicyOut:
     )
 
 
-@router.get(
-    "/{area_code}/{year}",
-    response_model=PolicyOut,
-    description=PUBLIC_POLICY,
-)
+@router.get("/{area_code}/{year}", response_model=PolicyOut, description=PUBLIC_POLICY)
 async def resolved_policy(
     area_code: AreaCodeText,
     year: YearPath,
@@ -48,11 +44,7 @@ async def resolved_policy(
     return _out(await service.resolve(session=session, area_code=code, year=year))
 
 
-@router.get(
-    "/records/{area_prefix}/{year}",
-    response_model=PolicyRecordOut,
-    description=PUBLIC_POLICY,
-)
+@router.get("/records/{area_prefix}/{year}", response_model=PolicyRecordOut, description=PUBLIC_POLICY)
 async def policy_record(
     area_prefix: PrefixPath,
     year: YearPath,
