@@ -17,25 +17,21 @@ from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN, IsoDate
 from shared.http import IfMatch, etag
+from shared.shaping import from_row
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 Approver = Annotated[Principal, Depends(require_roles("approver"))]
 
 
 def _policy_out(policy: PairingPolicy, *, area_code: str, on: date) -> PolicyOut:
-    return PolicyOut(
+    links = {level: sorted(targets) for level, targets in policy.leader_links.items()}
+    return from_row(
+        PolicyOut,
+        policy,
         area_code=area_code,
         on=on,
         preset=policy.name,
-        cadre_household_cap=policy.cadre_household_cap,
-        visit_interval_days=policy.visit_interval_days,
-        grassroots_service_min_years=policy.grassroots_service_min_years,
-        volunteer_team_min_party_members=policy.volunteer_team_min_party_members,
-        doctor_min_hospital_grade=policy.doctor_min_hospital_grade,
-        doctor_min_title=policy.doctor_min_title,
-        enterprise_target_must_be_old_area=policy.enterprise_target_must_be_old_area,
-        enterprise_one_village_each=policy.enterprise_one_village_each,
-        leader_links={level: sorted(targets) for level, targets in policy.leader_links.items()},
+        leader_links=links,
         county_pairs=list(policy.county_pairs),
     )
 

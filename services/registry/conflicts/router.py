@@ -18,6 +18,7 @@ from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.errors import problem_response
 from shared.pagination import Page
+from shared.shaping import from_row
 
 router = APIRouter(prefix="/identity-conflicts", tags=["identity conflicts"])
 
@@ -40,31 +41,16 @@ def _out(view: resolution.ConflictView) -> ConflictOut | ClaimantConflictOut:
     if view.held is None:
         return ClaimantConflictOut.model_validate(c, from_attributes=True)
     h, m = view.held
-    return ConflictOut(
-        id=c.id,
-        status=c.status,
-        queue_level=c.queue_level,
-        queue_area_code=c.queue_prefix.ljust(12, "0"),
-        claim_kind=c.claim_kind,
-        claim_area_code=c.claim_area_code,
-        claim_household_id=c.claim_household_id,
-        claim_person=c.claim_person,
-        opened_by=c.opened_by,
-        opened_on=c.opened_on,
-        held=HeldSide(
-            household_id=h.id,
-            household_number=h.household_number,
-            household_status=h.status,
-            area_code=h.area_code,
-            member_id=m.id,
-            name=m.name,
-            resident_id_masked=m.resident_id_masked,
-            relation=m.relation,
-        ),
-        resolved_by=c.resolved_by,
-        resolved_on=c.resolved_on,
-        resolution_note=c.resolution_note,
+    held = from_row(
+        HeldSide,
+        m,
+        household_id=h.id,
+        household_number=h.household_number,
+        household_status=h.status,
+        area_code=h.area_code,
+        member_id=m.id,
     )
+    return from_row(ConflictOut, c, queue_area_code=c.queue_prefix.ljust(12, "0"), held=held)
 
 
 def _officer_out(view: resolution.ConflictView) -> ConflictOut:
