@@ -80,16 +80,16 @@ async def get_complaint(
     return _out(await service.get(session=session, actor=user, complaint_id=complaint_id, cipher=cipher))
 
 
-Act = Callable[[str, str], Awaitable[ComplaintOut]]
+Act = Callable[[uuid.UUID, str, str], Awaitable[ComplaintOut]]
 
 
-async def _acting(complaint_id: uuid.UUID, session: SessionDep, user: Reader, cipher: Cipher) -> Act:
-    """One step of a complaint's handling (``act(action, value)``), answered as the complaint after it."""
+async def _acting(session: SessionDep, user: Reader, cipher: Cipher) -> Act:
+    """One step of a complaint's handling, ``act(complaint_id, action, value)``, answered as the
+    complaint after it. (The id stays the route's own parameter: only a UUID segment matches it.)"""
+    step = partial(service.act, session=session, actor=user, cipher=cipher)
 
-    step = partial(service.act, session=session, actor=user, complaint_id=complaint_id, cipher=cipher)
-
-    async def act(action: str, value: str) -> ComplaintOut:
-        return _out(await step(action=action, value=value, today=clock.today()))
+    async def act(complaint_id: uuid.UUID, action: str, value: str) -> ComplaintOut:
+        return _out(await step(complaint_id=complaint_id, action=action, value=value, today=clock.today()))
 
     return act
 
@@ -98,20 +98,20 @@ Acting = Annotated[Act, Depends(_acting)]
 
 
 @router.post("/{complaint_id}/triage", response_model=ComplaintOut)
-async def triage(body: TriageIn, act: Acting) -> ComplaintOut:
-    return await act("triage", body.urgency)
+async def triage(complaint_id: uuid.UUID, body: TriageIn, act: Acting) -> ComplaintOut:
+    return await act(complaint_id, "triage", body.urgency)
 
 
 @router.post("/{complaint_id}/dismissal", response_model=ComplaintOut)
-async def dismiss(body: DismissIn, act: Acting) -> ComplaintOut:
-    return await act("dismiss", body.reason)
+async def dismiss(complaint_id: uuid.UUID, body: DismissIn, act: Acting) -> ComplaintOut:
+    return await act(complaint_id, "dismiss", body.reason)
 
 
 @router.post("/{complaint_id}/assignment", response_model=ComplaintOut)
-async def assign(body: AssignIn, act: Acting) -> ComplaintOut:
-    return await act("assign", body.assignee)
+async def assign(complaint_id: uuid.UUID, body: AssignIn, act: Acting) -> ComplaintOut:
+    return await act(complaint_id, "assign", body.assignee)
 
 
 @router.post("/{complaint_id}/resolution", response_model=ComplaintOut)
-async def resolve(body: ResolveIn, act: Acting) -> ComplaintOut:
-    return await act("resolve", body.resolution)
+async def resolve(complaint_id: uuid.UUID, body: ResolveIn, act: Acting) -> ComplaintOut:
+    return await act(complaint_id, "resolve", body.resolution)
