@@ -13,6 +13,7 @@ from shared.errors import InvalidInput
 from shared.fields import AreaCodeText
 from shared.pagination import Cursor, Limit, Page
 from shared.pii import mask_name
+from shared.shaping import from_row
 
 router = APIRouter(tags=["edge"])
 MAX_ROLL_BYTES = 20 * 1024 * 1024
@@ -20,16 +21,7 @@ SHOWN = 1_000  # each list in a cross-check answer is cut here; the counts are a
 
 
 def _out(e: EdgeHousehold) -> EdgeHouseholdOut:
-    return EdgeHouseholdOut(
-        id=e.id,
-        area_code=e.area_code,
-        head_name_masked=mask_name(e.head_name),
-        head_id_masked=e.head_id_masked,
-        persons=e.persons,
-        per_capita_income_fen=e.per_capita_income_fen,
-        risk=e.risk,
-        status=e.status,
-    )
+    return from_row(EdgeHouseholdOut, e, head_name_masked=mask_name(e.head_name))
 
 
 @router.post("/edge-households", status_code=201, response_model=EdgeHouseholdOut)
