@@ -22,7 +22,7 @@ from services.registry.area_exits.schemas import (
 )
 from services.registry.deps import Admin, Decider
 from services.registry.models import AreaExitRequest
-from shared.answers import Paging, PrefixPath, YearPath
+from shared.answers import Paging, PrefixPath, YearPath, page_of
 from shared.auth import CurrentUser
 from shared.clock import ClockDep
 from shared.db import SessionDep
@@ -132,7 +132,7 @@ async def list_area_exit_requests(
         year=year,
         **q.args,
     )
-    return Page(items=[_out(r) for r in found.items], next_cursor=found.next_cursor)
+    return page_of(_out, found)
 
 
 @router.get("/area-exit-requests/{request_id}", response_model=AreaExitRequestOut)

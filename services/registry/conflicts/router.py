@@ -13,7 +13,7 @@ from services.registry.conflicts import resolution
 from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
 from services.registry.deps import Approver, TodayDep
 from services.registry.errors import PersonActiveElsewhere
-from shared.answers import PagingLimitFirst
+from shared.answers import PagingLimitFirst, page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.errors import problem_response
@@ -67,7 +67,7 @@ async def conflict_queue(
     status: Literal["open", "kept", "moved", "rejected"] | None = "open",
 ) -> Page[ConflictOut]:
     found = await resolution.queue(session=session, actor=user, status=status, **q.args)
-    return Page(items=[_officer_out(v) for v in found.items], next_cursor=found.next_cursor)
+    return page_of(_officer_out, found)
 
 
 @router.get("/{conflict_id}", response_model=ConflictOut | ClaimantConflictOut)

@@ -6,6 +6,7 @@ from services.registry.deps import CipherDep, Registrar, TodayDep
 from services.registry.edge import service
 from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut, RollProblemOut
 from services.registry.models import EdgeHousehold
+from shared.answers import page_of
 from shared.auth import CurrentUser
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
@@ -38,7 +39,7 @@ async def list_edge_households(
     session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[EdgeHouseholdOut]:
     found = await service.edge_households(session=session, actor=user, cursor=cursor, limit=limit)
-    return Page(items=[_out(e) for e in found.items], next_cursor=found.next_cursor)
+    return page_of(_out, found)
 
 
 @router.post("/dibao-cross-checks", response_model=CrossCheckOut, openapi_extra=LARGE_BODY)

@@ -12,7 +12,7 @@ from services.registry.notices import service
 from services.registry.notices.rules import NoticeKind, how_to_object
 from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
 from services.registry.vocabulary import CODE_LABELS, NoticeKindLabel
-from shared.answers import PUBLIC_READ, PagingLimitFirst
+from shared.answers import PUBLIC_READ, PagingLimitFirst, page_of
 from shared.db import SessionDep
 from shared.fields import COUNTY_OR_BELOW_PATTERN
 from shared.pagination import Page
@@ -39,7 +39,7 @@ async def public_notices(
     found = await service.board(
         session=session, area_code=area_code, kind=kind, current=current, today=today, **q.args
     )
-    return Page(items=[_out(n, today) for n in found.items], next_cursor=found.next_cursor)
+    return page_of(lambda n: _out(n, today), found)
 
 
 def _out(n: service.Notice, today: date) -> PublicNoticeOut:
