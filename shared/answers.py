@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Path, Query, Response
+from fastapi import Depends, Path, Response
 from pydantic import BaseModel
 
 from shared.auth import AreaScope
@@ -29,10 +29,9 @@ from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.repository import Slice
 
 __all__ = [
-    "AreaPage",
     "PUBLIC_READ",
+    "AreaPage",
     "AreaPageQuery",
-    "OptionalYear",
     "PageQuery",
     "Paging",
     "PagingLimitFirst",
@@ -105,8 +104,7 @@ AreaPage = Annotated[AreaPageQuery, Depends(_area_page)]
 # A public read (no login): rate-limited per client, its 429 in the document. ``@router.get(path,
 # response_model=..., **PUBLIC_READ)``.
 PUBLIC_READ: dict[str, Any] = {"dependencies": [PUBLIC_RATE_LIMIT], "responses": RATE_LIMITED_RESPONSES}
-# A budget or policy year in the path; an optional year to filter a list by.
+# A budget or policy year in the path.
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 # The area prefix a policy record is stored under (2/4/6/9/12 digits), in the path.
 PrefixPath = Annotated[str, Path(pattern=AREA_PREFIX_PATTERN)]
-OptionalYear = Annotated[int | None, Query(ge=2000, le=2100)]
