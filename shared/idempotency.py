@@ -4,9 +4,10 @@ Usage in a router::
 
     @router.post("/things", status_code=201)
     async def create(body: In, session: SessionDep, user: CurrentUser, idem: IdempotencyDep) -> Out:
-        out = await service.create(...)
-        await idem.save(201, out)
-        return out
+        return await idem.created(Out, await service.create(...))
+
+(``idem.created(Model, row)`` validates, keeps and returns the answer; ``idem.answer(out)`` keeps an
+answer already shaped, ``idem.answer(out, 200)`` one that is not a 201.)
 
 - the same key with the same body replays the first response (nothing moves twice);
 - the same key with another body is refused (409: the key is taken by the state the first request
@@ -21,11 +22,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +39,8 @@ from shared.tables import idempotency_key
 __all__ = ["Idempotency", "IdempotencyDep", "install_idempotency_handler"]
 
 HEADER = "Idempotency-Key"
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class IdempotencyKeyInFlight(Conflict):
@@ -114,6 +118,15 @@ class Idempotency:
                 response=jsonable_encoder(body),
             )
         )
+
+    async def answer(self, out: T, status_code: int = 201) -> T:
+        """Keep ``out`` as this key's answer (a retry gets it back) and return it."""
+        await self.save(status_code, out)
+        return out
+
+    async def created(self, model: type[M], row: object, status_code: int = 201) -> M:
+        """``model`` validated from ``row`` (a domain object), kept as this key's answer, returned."""
+        return await self.answer(model.model_validate(row, from_attributes=True), status_code)
 
 
 IdempotencyKey = Annotated[

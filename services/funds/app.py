@@ -1,6 +1,6 @@
 """Assembly of the funds service."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from services.funds.asset_income.router import router as asset_income_router
 from services.funds.beneficiaries.router import router as beneficiaries_router
@@ -20,7 +20,7 @@ from services.funds.sources.router import router as sources_router
 from services.funds.supervision import service as supervision
 from services.funds.supervision.router import router as supervision_router
 from services.funds.vocabulary import VOCABULARIES
-from shared.app import create_service_app
+from shared.app_factory import app_factory
 from shared.runtime import PeriodicJob
 
 settings_class = FundsSettings
@@ -28,32 +28,16 @@ JOBS: list[PeriodicJob] = [
     PeriodicJob("funds-plan-refresh", 2, schemes.refresh_job),
     PeriodicJob("funds-supervision", 3600, supervision.run_job),
 ]  # periodic jobs (also run by `jingzhun worker funds`)
-ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /funds/v1
-    sources_router,
-    schemes_router,
-    ledger_router,
-    disbursements_router,
-    projects_router,
-    beneficiaries_router,
-    supervision_router,
-    reports_router,
-    disclosures_router,
-    budgets_router,
-    asset_income_router,
-    snapshot_router,
+# this service's APIRouters, mounted under /funds/v1 (in this order in the OpenAPI document)
+ROUTERS: list[APIRouter] = [
+    sources_router, schemes_router, ledger_router, disbursements_router, projects_router,
+    beneficiaries_router, supervision_router, reports_router, disclosures_router, budgets_router,
+    asset_income_router, snapshot_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 
 
-def create_app(settings: FundsSettings | None = None) -> FastAPI:
-    settings = settings or FundsSettings()
-    return create_service_app(
-        settings,
-        title="Jingzhun funds",
-        routers=ROUTERS,
-        handlers=HANDLERS,
-        jobs=JOBS,
-        labels=LABELS,
-        vocabularies=VOCABULARIES,
-    )
+create_app = app_factory(
+    FundsSettings, "funds", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES
+)

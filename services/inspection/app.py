@@ -1,6 +1,6 @@
 """Assembly of the inspection service."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from services.inspection.assessments.router import router as assessments_router
 from services.inspection.bulletins.router import router as bulletins_router
@@ -17,7 +17,7 @@ from services.inspection.signoffs.router import router as signoffs_router
 from services.inspection.signoffs.router import schemes_router
 from services.inspection.snapshot.router import router as snapshot_router
 from services.inspection.vocabulary import VOCABULARIES
-from shared.app import create_service_app
+from shared.app_factory import app_factory
 from shared.pii_rotation import PiiColumn
 from shared.runtime import PeriodicJob
 
@@ -27,30 +27,15 @@ PII_COLUMNS = [  # a named complainant: re-encrypted by `jingzhun pii rotate ins
     PiiColumn("complaint", "id", "complainant_phone_enc"),
 ]
 JOBS: list[PeriodicJob] = [ESCALATION_JOB]  # also run by `jingzhun worker inspection`
+# this service's APIRouters, mounted under /inspection/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
-    inspections_router,
-    findings_router,
-    signoffs_router,
-    schemes_router,
-    sampling_router,
-    complaints_router,
-    assessments_router,
-    bulletins_router,
-    progress_router,
-    snapshot_router,
-]  # mounted under /inspection/v1
+    inspections_router, findings_router, signoffs_router, schemes_router, sampling_router,
+    complaints_router, assessments_router, bulletins_router, progress_router, snapshot_router,
+]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
 
 
-def create_app(settings: InspectionSettings | None = None) -> FastAPI:
-    settings = settings or InspectionSettings()
-    return create_service_app(
-        settings,
-        title="Jingzhun inspection",
-        routers=ROUTERS,
-        handlers=HANDLERS,
-        jobs=JOBS,
-        labels=LABELS,
-        vocabularies=VOCABULARIES,
-    )
+create_app = app_factory(
+    InspectionSettings, "inspection", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES
+)

@@ -1,6 +1,6 @@
 """Assembly of the pairing service."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from services.pairing.consumers import HANDLERS
 from services.pairing.coverage.router import router as coverage_router
@@ -16,35 +16,20 @@ from services.pairing.snapshot.router import router as snapshot_router
 from services.pairing.visits.router import router as visits_router
 from services.pairing.vocabulary import VOCABULARIES
 from services.pairing.workload.router import router as workload_router
-from shared.app import create_service_app
+from shared.app_factory import app_factory
 from shared.runtime import PeriodicJob
 
 settings_class = PairingSettings
 JOBS: list[PeriodicJob] = [*PAIRING_JOBS]  # periodic jobs (also run by `jingzhun worker pairing`)
-# this service's APIRouters, mounted under /pairing/v1
+# this service's APIRouters, mounted under /pairing/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
-    helpers_router,
-    pairings_router,
-    needs_router,
-    visits_router,
-    coverage_router,
-    workload_router,
-    policies_router,
-    snapshot_router,
-    imports_router,
+    helpers_router, pairings_router, needs_router, visits_router, coverage_router, workload_router,
+    policies_router, snapshot_router, imports_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 
 
-def create_app(settings: PairingSettings | None = None) -> FastAPI:
-    settings = settings or PairingSettings()
-    return create_service_app(
-        settings,
-        title="Jingzhun pairing",
-        routers=ROUTERS,
-        handlers=HANDLERS,
-        jobs=JOBS,
-        labels=LABELS,
-        vocabularies=VOCABULARIES,
-    )
+create_app = app_factory(
+    PairingSettings, "pairing", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES
+)

@@ -1,6 +1,6 @@
 """Assembly of the registry service."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from services.registry.area_exits import service as area_exit_service
 from services.registry.area_exits.router import router as area_exits_router
@@ -25,7 +25,7 @@ from services.registry.settings import RegistrySettings
 from services.registry.snapshot.router import router as snapshot_router
 from services.registry.timeline.router import router as timeline_router
 from services.registry.vocabulary import VOCABULARIES
-from shared.app import create_service_app
+from shared.app_factory import app_factory
 from shared.db import Database
 from shared.pii_rotation import PiiColumn
 from shared.runtime import PeriodicJob
@@ -41,23 +41,11 @@ PII_COLUMNS = [  # encrypted personal data, re-encrypted by `jingzhun pii rotate
 JOBS: list[PeriodicJob] = [
     PeriodicJob("dci-callbacks", 1.0, DciDelivery().run),  # DCI on-search and notify (docs/DCI.md)
 ]  # periodic jobs (also run by `jingzhun worker registry`)
-ROUTERS: list[APIRouter] = [  # this service's APIRouters, mounted under /registry/v1
-    areas_router,
-    policies_router,
-    households_router,
-    identification_router,
-    exits_router,
-    area_exits_router,
-    relapses_router,
-    rollups_router,
-    public_rollups_router,
-    snapshot_router,
-    edge_router,
-    notices_router,
-    conflicts_router,
-    imports_router,
-    dci_router,
-    timeline_router,
+# this service's APIRouters, mounted under /registry/v1 (in this order in the OpenAPI document)
+ROUTERS: list[APIRouter] = [
+    areas_router, policies_router, households_router, identification_router, exits_router,
+    area_exits_router, relapses_router, rollups_router, public_rollups_router, snapshot_router, edge_router,
+    notices_router, conflicts_router, imports_router, dci_router, timeline_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
@@ -70,15 +58,6 @@ async def _seed_policies(db: Database) -> None:
         await area_exit_service.seed_presets(session=session)
 
 
-def create_app(settings: RegistrySettings | None = None) -> FastAPI:
-    settings = settings or RegistrySettings()
-    return create_service_app(
-        settings,
-        title="Jingzhun registry",
-        routers=ROUTERS,
-        handlers=HANDLERS,
-        jobs=JOBS,
-        on_startup=_seed_policies,
-        labels=LABELS,
-        vocabularies=VOCABULARIES,
-    )
+create_app = app_factory(
+    RegistrySettings, "registry", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES, on_startup=_seed_policies
+)

@@ -14,10 +14,11 @@ from services.funds.asset_income.schemas import (
 )
 from services.funds.deps import Finance, TodayDep
 from shared import cadres
-from shared.auth import AreaScope, CurrentUser
+from shared.answers import AreaPage, page_of
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.shaping import from_row
 
 router = APIRouter(
@@ -32,17 +33,12 @@ async def sign(
     """Record a four-party agreement. A dividend rate below the policy floor in force is refused (422);
     households not registered (or gone) are refused (409) as a disbursement to them would be. A
     household listed twice is 422."""
-    out = service.to_out(await service.sign(session, actor=user, data=body, on=today))
-    await idem.save(201, out)
-    return out
+    return await idem.answer(service.to_out(await service.sign(session, actor=user, data=body, on=today)))
 
 
 @router.get("", response_model=Page[AgreementOut])
-async def list_agreements(
-    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
-) -> Page[AgreementOut]:
-    agreements = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[AgreementOut](**agreements.map(service.to_out))
+async def list_agreements(session: SessionDep, q: AreaPage) -> Page[AgreementOut]:
+    return page_of(service.to_out, await service.page(session, **q.args))
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut)
@@ -63,9 +59,7 @@ async def distribute(
     to the fen and paid out as disbursements. 409 if the year was distributed already, is outside the
     term, or a household can no longer be paid."""
     row = await service.distribute(session, actor=user, agreement_id=agreement_id, data=body, on=today)
-    out = DistributionOut.model_validate(row)
-    await idem.save(201, out)
-    return out
+    return await idem.created(DistributionOut, row)
 
 
 @router.get("/{agreement_id}/distributions", response_model=list[DistributionOut])

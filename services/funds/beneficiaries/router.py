@@ -6,21 +6,16 @@ from fastapi import APIRouter
 
 from services.funds.beneficiaries import service
 from services.funds.beneficiaries.schemas import BeneficiaryOut
-from shared.auth import AreaScope, CurrentUser
+from shared.answers import AreaPage, page_of
+from shared.auth import CurrentUser
 from shared.db import SessionDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/beneficiaries", tags=["beneficiaries"])
 
 
 @router.get("", response_model=Page[BeneficiaryOut])
 async def list_beneficiaries(
-    session: SessionDep,
-    scope: AreaScope,
-    user: CurrentUser,
-    kind: Literal["household", "village"] = "household",
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    session: SessionDep, user: CurrentUser, q: AreaPage, kind: Literal["household", "village"] = "household"
 ) -> Page[BeneficiaryOut]:
-    rows = await service.page(session, actor=user, kind=kind, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[BeneficiaryOut](**rows.map(BeneficiaryOut.model_validate))
+    return page_of(BeneficiaryOut, await service.page(session, actor=user, kind=kind, **q.args))

@@ -14,17 +14,17 @@ from services.funds.budgets.schemas import (
 )
 from services.funds.deps import Finance
 from shared import cadres
+from shared.answers import YearPath, tagged
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
-from shared.http import IfMatch, etag
+from shared.http import IfMatch
 from shared.shaping import from_row
 
 router = APIRouter(tags=["budget compliance"], dependencies=[cadres.CADRE_READS_REFUSED])
 AreaPath = Annotated[
     str, Path(pattern=AREA_CODE_PATTERN, description="12-digit administrative division code")
 ]
-YearPath = Annotated[int, Path(ge=2000, le=2100)]
 
 
 @router.put("/budget-declarations/{area_code}/{year}", response_model=DeclarationOut)
@@ -42,17 +42,18 @@ async def declare(
     row = await service.declare(
         session, actor=user, area_code=area_code, year=year, data=body, if_match=if_match
     )
-    response.headers["ETag"] = etag(row.version)
-    return DeclarationOut.model_validate(row)
+    return tagged(response, DeclarationOut, row)
 
 
 @router.get("/budget-declarations/{area_code}/{year}", response_model=DeclarationOut)
 async def get_declaration(
     area_code: AreaPath, year: YearPath, session: SessionDep, user: CurrentUser, response: Response
 ) -> DeclarationOut:
-    row = await service.get_declaration(session, actor=user, area_code=area_code, year=year)
-    response.headers["ETag"] = etag(row.version)
-    return DeclarationOut.model_validate(row)
+    return tagged(
+        response,
+        DeclarationOut,
+        await service.get_declaration(session, actor=user, area_code=area_code, year=year),
+    )
 
 
 @router.get("/budget-compliance/{area_code}/{year}", response_model=ComplianceOut)

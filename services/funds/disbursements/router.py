@@ -13,10 +13,11 @@ from services.funds.disbursements.schemas import (
     DisbursementReversalIn,
     EntitlementOut,
 )
-from shared.auth import AreaScope, CurrentUser
+from shared.answers import AreaPage, page_of
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["disbursements"])
 
@@ -25,9 +26,9 @@ router = APIRouter(tags=["disbursements"])
 async def disburse(
     body: DisbursementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> DisbursementOut:
-    out = DisbursementOut.model_validate(await service.disburse(session, actor=user, data=body, on=today))
-    await idem.save(201, out)
-    return out
+    return await idem.created(
+        DisbursementOut, await service.disburse(session, actor=user, data=body, on=today)
+    )
 
 
 @router.post("/disbursements/{disbursement_id}/reverse", response_model=DisbursementOut)
@@ -42,24 +43,16 @@ async def reverse(
     row = await service.reverse(
         session, actor=user, disbursement_id=disbursement_id, reason=body.reason, on=today
     )
-    out = DisbursementOut.model_validate(row)
-    await idem.save(200, out)
-    return out
+    return await idem.created(DisbursementOut, row, 200)
 
 
 @router.get("/disbursements", response_model=Page[DisbursementOut])
 async def list_disbursements(
-    session: SessionDep,
-    scope: AreaScope,
-    user: CurrentUser,
-    beneficiary_id: str | None = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    session: SessionDep, user: CurrentUser, q: AreaPage, beneficiary_id: str | None = None
 ) -> Page[DisbursementOut]:
-    rows = await service.page(
-        session, actor=user, area_prefix=scope, beneficiary_id=beneficiary_id, cursor=cursor, limit=limit
+    return page_of(
+        DisbursementOut, await service.page(session, actor=user, beneficiary_id=beneficiary_id, **q.args)
     )
-    return Page[DisbursementOut](**rows.map(DisbursementOut.model_validate))
 
 
 @router.get("/disbursements/{disbursement_id}", response_model=DisbursementOut)

@@ -18,22 +18,21 @@ from services.funds.disclosures.schemas import (
     ResolutionIn,
 )
 from services.funds.vocabulary import NOTICE_STATES, PROJECT_STATUSES
+from shared.answers import PUBLIC_READ, page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
-from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.shaping import from_row
 
 router = APIRouter(tags=["disclosures"])
 
 
 def _out(read: service.NoticeOnBoard) -> NoticeOut:
-    notice = read.notice
     return from_row(
         NoticeOut,
-        notice,
+        read.notice,
         ends_on=read.ends_on,
         state=read.state,
         objections=[ObjectionOut.model_validate(o) for o in read.objections],
@@ -51,11 +50,9 @@ def _in_chinese(content: dict[str, Any]) -> dict[str, Any]:
 
 def _public(read: service.NoticeOnBoard) -> PublicNoticeOut:
     notice = read.notice
-    return PublicNoticeOut(
-        id=notice.id,
-        area_code=notice.area_code,
-        title=notice.title,
-        published_on=notice.published_on,
+    return from_row(
+        PublicNoticeOut,
+        notice,
         ends_on=read.ends_on,
         state=read.state,
         state_label=NOTICE_STATES.get(read.state, read.state),
@@ -75,9 +72,7 @@ def _public_late_entry(late: dict[str, Any] | None) -> dict[str, Any] | None:
 async def publish(
     body: NoticeIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> NoticeOut:
-    out = _out(await service.publish(session, actor=user, data=body, today=today))
-    await idem.save(201, out)
-    return out
+    return await idem.answer(_out(await service.publish(session, actor=user, data=body, today=today)))
 
 
 @router.get("/disclosures/{notice_id}", response_model=NoticeOut)
@@ -112,12 +107,7 @@ async def close(notice_id: uuid.UUID, session: SessionDep, user: Finance, today:
     return _out(await service.close(session, actor=user, notice_id=notice_id, today=today))
 
 
-@router.get(
-    "/public/disclosures",
-    response_model=Page[PublicNoticeOut],
-    dependencies=[PUBLIC_RATE_LIMIT],
-    responses=RATE_LIMITED_RESPONSES,
-)
+@router.get("/public/disclosures", response_model=Page[PublicNoticeOut], **PUBLIC_READ)
 async def public_list(
     session: SessionDep,
     today: TodayDep,
@@ -127,14 +117,9 @@ async def public_list(
 ) -> Page[PublicNoticeOut]:
     """No login: anyone may read the notices of a village (or of every village under a town or county)."""
     notices = await service.page_public(session, area_code=area_code, today=today, cursor=cursor, limit=limit)
-    return Page[PublicNoticeOut](**notices.map(_public))
+    return page_of(_public, notices)
 
 
-@router.get(
-    "/public/disclosures/{notice_id}",
-    response_model=PublicNoticeOut,
-    dependencies=[PUBLIC_RATE_LIMIT],
-    responses=RATE_LIMITED_RESPONSES,
-)
+@router.get("/public/disclosures/{notice_id}", response_model=PublicNoticeOut, **PUBLIC_READ)
 async def public_notice(notice_id: uuid.UUID, session: SessionDep, today: TodayDep) -> PublicNoticeOut:
     return _public(await service.read_public(session, notice_id=notice_id, today=today))

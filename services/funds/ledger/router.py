@@ -8,10 +8,11 @@ from services.funds.deps import Finance, TodayDep
 from services.funds.ledger import service
 from services.funds.ledger.schemas import PostingOut, ReversalIn, TransactionOut, TransferIn
 from shared import cadres
-from shared.auth import AreaScope, CurrentUser
+from shared.answers import AreaPage, page_of
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.shaping import from_row
 
 router = APIRouter(prefix="/ledger", tags=["ledger"], dependencies=[cadres.CADRE_READS_REFUSED])
@@ -26,9 +27,7 @@ def _out(booked: service.Booked) -> TransactionOut:
 async def transfer(
     body: TransferIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
 ) -> TransactionOut:
-    out = _out(await service.record_transfer(session, actor=user, data=body, on=today))
-    await idem.save(201, out)
-    return out
+    return await idem.answer(_out(await service.record_transfer(session, actor=user, data=body, on=today)))
 
 
 @router.post("/transactions/{txn_id}/reverse", status_code=201, response_model=TransactionOut)
@@ -40,11 +39,8 @@ async def reverse(
     today: TodayDep,
     idem: IdempotencyDep,
 ) -> TransactionOut:
-    out = _out(
-        await service.record_reversal(session, actor=user, txn_id=txn_id, reason=body.reason, on=today)
-    )
-    await idem.save(201, out)
-    return out
+    reversal = await service.record_reversal(session, actor=user, txn_id=txn_id, reason=body.reason, on=today)
+    return await idem.answer(_out(reversal))
 
 
 @router.get("/transactions/{txn_id}", response_model=TransactionOut)
@@ -53,8 +49,5 @@ async def get_transaction(txn_id: uuid.UUID, session: SessionDep, user: CurrentU
 
 
 @router.get("/transactions", response_model=Page[TransactionOut])
-async def list_transactions(
-    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
-) -> Page[TransactionOut]:
-    txns = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[TransactionOut](**txns.map(_out))
+async def list_transactions(session: SessionDep, q: AreaPage) -> Page[TransactionOut]:
+    return page_of(_out, await service.page(session, **q.args))

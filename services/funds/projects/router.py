@@ -8,11 +8,12 @@ from services.funds.deps import Finance
 from services.funds.projects import service
 from services.funds.projects.schemas import ProjectIn, ProjectOut, ProjectTransitionIn
 from shared import cadres
-from shared.auth import AreaScope, CurrentUser
+from shared.answers import AreaPage, page_of, tagged
+from shared.auth import CurrentUser
 from shared.db import SessionDep
-from shared.http import IfMatch, etag
+from shared.http import IfMatch
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/projects", tags=["projects"], dependencies=[cadres.CADRE_READS_REFUSED])
 
@@ -21,11 +22,9 @@ router = APIRouter(prefix="/projects", tags=["projects"], dependencies=[cadres.C
 async def create_project(
     body: ProjectIn, session: SessionDep, user: Finance, idem: IdempotencyDep, response: Response
 ) -> ProjectOut:
-    project = await service.create(session, actor=user, data=body)
-    response.headers["ETag"] = etag(project.version)
-    out = ProjectOut.model_validate(project)
-    await idem.save(201, out)
-    return out
+    return await idem.answer(
+        tagged(response, ProjectOut, await service.create(session, actor=user, data=body))
+    )
 
 
 @router.post("/{project_id}/status", response_model=ProjectOut)
@@ -40,22 +39,16 @@ async def change_status(
     project = await service.transition(
         session, actor=user, project_id=project_id, target=body.status, if_match=if_match
     )
-    response.headers["ETag"] = etag(project.version)
-    return ProjectOut.model_validate(project)
+    return tagged(response, ProjectOut, project)
 
 
 @router.get("", response_model=Page[ProjectOut])
-async def list_projects(
-    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
-) -> Page[ProjectOut]:
-    projects = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[ProjectOut](**projects.map(ProjectOut.model_validate))
+async def list_projects(session: SessionDep, q: AreaPage) -> Page[ProjectOut]:
+    return page_of(ProjectOut, await service.page(session, **q.args))
 
 
 @router.get("/{project_id}", response_model=ProjectOut)
 async def get_project(
     project_id: uuid.UUID, session: SessionDep, user: CurrentUser, response: Response
 ) -> ProjectOut:
-    project = await service.get_visible(session, actor=user, project_id=project_id)
-    response.headers["ETag"] = etag(project.version)
-    return ProjectOut.model_validate(project)
+    return tagged(response, ProjectOut, await service.get_visible(session, actor=user, project_id=project_id))

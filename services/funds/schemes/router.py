@@ -16,7 +16,8 @@ from services.funds.schemes.schemas import (
     SchemeOut,
 )
 from shared import cadres
-from shared.auth import AreaScope, CurrentUser
+from shared.answers import AreaPage, page_of
+from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
@@ -29,17 +30,12 @@ router = APIRouter(tags=["schemes"], dependencies=[cadres.CADRE_READS_REFUSED])
 async def create_scheme(
     body: SchemeIn, session: SessionDep, user: Finance, idem: IdempotencyDep
 ) -> SchemeOut:
-    out = SchemeOut.model_validate(await service.create_scheme(session, actor=user, data=body))
-    await idem.save(201, out)
-    return out
+    return await idem.created(SchemeOut, await service.create_scheme(session, actor=user, data=body))
 
 
 @router.get("/schemes", response_model=Page[SchemeOut])
-async def list_schemes(
-    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
-) -> Page[SchemeOut]:
-    schemes = await service.page_schemes(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[SchemeOut](**schemes.map(SchemeOut.model_validate))
+async def list_schemes(session: SessionDep, q: AreaPage) -> Page[SchemeOut]:
+    return page_of(SchemeOut, await service.page_schemes(session, **q.args))
 
 
 @router.get("/schemes/{scheme_id}", response_model=SchemeOut)
@@ -55,11 +51,8 @@ def _plan_out(view: service.PlanView) -> PlanOut:
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
 async def create_plan(body: PlanIn, session: SessionDep, user: Finance, idem: IdempotencyDep) -> PlanOut:
-    out = _plan_out(
-        await service.create_plan(session, actor=user, scheme_id=body.scheme_id, area_code=body.area_code)
-    )
-    await idem.save(201, out)
-    return out
+    plan = await service.create_plan(session, actor=user, scheme_id=body.scheme_id, area_code=body.area_code)
+    return await idem.answer(_plan_out(plan))
 
 
 @router.post("/plans/{plan_id}/recomputation", response_model=PlanOut)
@@ -71,11 +64,8 @@ async def recompute_plan(plan_id: uuid.UUID, session: SessionDep, user: Finance)
 
 
 @router.get("/plans", response_model=Page[PlanOut])
-async def list_plans(
-    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
-) -> Page[PlanOut]:
-    plans = await service.page_plans(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[PlanOut](**plans.map(_plan_out))
+async def list_plans(session: SessionDep, q: AreaPage) -> Page[PlanOut]:
+    return page_of(_plan_out, await service.page_plans(session, **q.args))
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
@@ -87,8 +77,10 @@ async def get_plan(plan_id: uuid.UUID, session: SessionDep, user: CurrentUser) -
 async def plan_lines(
     plan_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[PlanLineOut]:
-    lines = await service.plan_lines(session, actor=user, plan_id=plan_id, cursor=cursor, limit=limit)
-    return Page[PlanLineOut](**lines.map(PlanLineOut.model_validate))
+    return page_of(
+        PlanLineOut,
+        await service.plan_lines(session, actor=user, plan_id=plan_id, cursor=cursor, limit=limit),
+    )
 
 
 @router.get("/plans/{plan_id}/arrears", response_model=list[ArrearsRow])

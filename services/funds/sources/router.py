@@ -1,38 +1,31 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from services.funds.deps import Finance
 from services.funds.sources import service
 from services.funds.sources.schemas import AccountIn, AccountOut, BudgetIn, BudgetOut
 from shared import cadres
-from shared.auth import AreaScope, CurrentUser
+from shared.answers import AreaPage, YearPath, page_of, tagged
+from shared.auth import CurrentUser
 from shared.db import SessionDep
-from shared.http import IfMatch, etag
+from shared.http import IfMatch
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/accounts", tags=["sources"], dependencies=[cadres.CADRE_READS_REFUSED])
-BudgetYear = Annotated[int, Path(ge=2000, le=2100)]
 
 
 @router.post("", status_code=201, response_model=AccountOut)
 async def open_account(
     body: AccountIn, session: SessionDep, user: Finance, idem: IdempotencyDep
 ) -> AccountOut:
-    out = AccountOut.model_validate(await service.open_account(session, actor=user, data=body))
-    await idem.save(201, out)
-    return out
+    return await idem.created(AccountOut, await service.open_account(session, actor=user, data=body))
 
 
 @router.get("", response_model=Page[AccountOut])
-async def list_accounts(
-    session: SessionDep, scope: AreaScope, limit: Limit = 50, cursor: Cursor = None
-) -> Page[AccountOut]:
-    accounts = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[AccountOut](**accounts.map(AccountOut.model_validate))
+async def list_accounts(session: SessionDep, q: AreaPage) -> Page[AccountOut]:
+    return page_of(AccountOut, await service.page(session, **q.args))
 
 
 @router.get("/{code}", response_model=AccountOut)
@@ -43,7 +36,7 @@ async def get_account(code: str, session: SessionDep, user: CurrentUser) -> Acco
 @router.put("/{code}/budgets/{year}", response_model=BudgetOut)
 async def set_budget(
     code: str,
-    year: BudgetYear,
+    year: YearPath,
     body: BudgetIn,
     session: SessionDep,
     user: Finance,
@@ -55,17 +48,14 @@ async def set_budget(
     budget = await service.set_budget(
         session, actor=user, code=code, year=year, amount_fen=body.amount_fen, if_match=if_match
     )
-    response.headers["ETag"] = etag(budget.version)
-    return BudgetOut.model_validate(budget)
+    return tagged(response, BudgetOut, budget)
 
 
 @router.get("/{code}/budgets/{year}", response_model=BudgetOut)
 async def get_budget(
-    code: str, year: BudgetYear, session: SessionDep, user: CurrentUser, response: Response
+    code: str, year: YearPath, session: SessionDep, user: CurrentUser, response: Response
 ) -> BudgetOut:
-    budget = await service.get_budget(session, actor=user, code=code, year=year)
-    response.headers["ETag"] = etag(budget.version)
-    return BudgetOut.model_validate(budget)
+    return tagged(response, BudgetOut, await service.get_budget(session, actor=user, code=code, year=year))
 
 
 @router.get("/{code}/budgets", response_model=list[BudgetOut])

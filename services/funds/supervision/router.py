@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends
 from services.funds.deps import TodayDep
 from services.funds.supervision import service
 from services.funds.supervision.schemas import AnomalyOut, DetectionRun
-from shared.auth import AreaScope, Principal, require_roles
+from shared.answers import AreaPage, page_of
+from shared.auth import Principal, require_roles
 from shared.db import SessionDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["supervision"])
 Supervisor = Annotated[Principal, Depends(require_roles("finance", "auditor", "inspector"))]
@@ -22,8 +23,5 @@ async def run_detectors(session: SessionDep, user: Supervisor, today: TodayDep) 
 
 
 @router.get("/anomalies", response_model=Page[AnomalyOut])
-async def list_anomalies(
-    session: SessionDep, scope: AreaScope, user: Supervisor, limit: Limit = 50, cursor: Cursor = None
-) -> Page[AnomalyOut]:
-    anomalies = await service.page(session, area_prefix=scope, cursor=cursor, limit=limit)
-    return Page[AnomalyOut](**anomalies.map(AnomalyOut.model_validate))
+async def list_anomalies(session: SessionDep, user: Supervisor, q: AreaPage) -> Page[AnomalyOut]:
+    return page_of(AnomalyOut, await service.page(session, **q.args))

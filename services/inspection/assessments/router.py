@@ -20,12 +20,13 @@ from services.inspection.assessments.schemas import (
     target_out,
 )
 from services.inspection.deps import Inspector as Assessor
+from shared.answers import Paging, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN, COUNTY_OR_BELOW_PATTERN
 from shared.http import IfMatch, etag
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
 
@@ -104,9 +105,8 @@ async def run(body: RunIn, session: SessionDep, user: Assessor) -> RunOut:
 async def list_assessments(
     session: SessionDep,
     user: CurrentUser,
+    q: Paging,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[AssessmentOut]:
-    found = await service.list_page(session=session, actor=user, year=year, cursor=cursor, limit=limit)
-    return Page[AssessmentOut](**found.map(lambda r: assessment_out(r, [])))
+    found = await service.list_page(session=session, actor=user, year=year, **q.args)
+    return page_of(lambda r: assessment_out(r, []), found)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.complaints import service
 from services.inspection.complaints.schemas import (
@@ -22,12 +23,12 @@ from services.inspection.complaints.schemas import (
 )
 from services.inspection.deps import ComplaintIntake as Intake
 from services.inspection.deps import ComplaintReader as Reader
-from shared.auth import Principal
+from shared.answers import Paging, page_of
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import IsoDate
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.pii import PiiCipher
 from shared.shaping import from_row
 
@@ -51,25 +52,17 @@ def _out(found: service.ComplaintRecord) -> ComplaintOut:
 async def intake(
     body: ComplaintIn, session: SessionDep, user: Intake, cipher: Cipher, idem: IdempotencyDep
 ) -> ComplaintOut:
-    out = _out(
-        await service.intake(session=session, actor=user, data=body, cipher=cipher, today=clock.today())
-    )
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    taken = await service.intake(session=session, actor=user, data=body, cipher=cipher, today=clock.today())
+    return await idem.answer(_out(taken))
 
 
 @router.get("", response_model=Page[ComplaintOut])
 async def list_complaints(
-    session: SessionDep,
-    user: Reader,
-    cipher: Cipher,
-    status: str | None = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
+    session: SessionDep, user: Reader, q: Paging, cipher: Cipher, status: str | None = None
 ) -> Page[ComplaintOut]:
-    found = await service.list_page(session=session, actor=user, status=status, cursor=cursor, limit=limit)
+    found = await service.list_page(session=session, actor=user, status=status, **q.args)
     today = clock.today()
-    return Page[ComplaintOut](**found.map(lambda c: complaint_out(c, None, today)))
+    return page_of(lambda c: complaint_out(c, None, today), found)
 
 
 @router.get("/statistics", response_model=ComplaintStatsOut)
@@ -87,49 +80,38 @@ async def get_complaint(
     return _out(await service.get(session=session, actor=user, complaint_id=complaint_id, cipher=cipher))
 
 
-async def _act(
-    session: AsyncSession,
-    user: Principal,
-    cipher: PiiCipher,
-    complaint_id: uuid.UUID,
-    action: str,
-    value: str,
-) -> ComplaintOut:
-    acted = await service.act(
-        session=session,
-        actor=user,
-        complaint_id=complaint_id,
-        action=action,
-        value=value,
-        cipher=cipher,
-        today=clock.today(),
-    )
-    return _out(acted)
+Act = Callable[[uuid.UUID, str, str], Awaitable[ComplaintOut]]
+
+
+async def _acting(session: SessionDep, user: Reader, cipher: Cipher) -> Act:
+    """One step of a complaint's handling, ``act(complaint_id, action, value)``, answered as the
+    complaint after it. (The id stays the route's own parameter: only a UUID segment matches it.)"""
+    step = partial(service.act, session=session, actor=user, cipher=cipher)
+
+    async def act(complaint_id: uuid.UUID, action: str, value: str) -> ComplaintOut:
+        return _out(await step(complaint_id=complaint_id, action=action, value=value, today=clock.today()))
+
+    return act
+
+
+Acting = Annotated[Act, Depends(_acting)]
 
 
 @router.post("/{complaint_id}/triage", response_model=ComplaintOut)
-async def triage(
-    complaint_id: uuid.UUID, body: TriageIn, session: SessionDep, user: Reader, cipher: Cipher
-) -> ComplaintOut:
-    return await _act(session, user, cipher, complaint_id, "triage", body.urgency)
+async def triage(complaint_id: uuid.UUID, body: TriageIn, act: Acting) -> ComplaintOut:
+    return await act(complaint_id, "triage", body.urgency)
 
 
 @router.post("/{complaint_id}/dismissal", response_model=ComplaintOut)
-async def dismiss(
-    complaint_id: uuid.UUID, body: DismissIn, session: SessionDep, user: Reader, cipher: Cipher
-) -> ComplaintOut:
-    return await _act(session, user, cipher, complaint_id, "dismiss", body.reason)
+async def dismiss(complaint_id: uuid.UUID, body: DismissIn, act: Acting) -> ComplaintOut:
+    return await act(complaint_id, "dismiss", body.reason)
 
 
 @router.post("/{complaint_id}/assignment", response_model=ComplaintOut)
-async def assign(
-    complaint_id: uuid.UUID, body: AssignIn, session: SessionDep, user: Reader, cipher: Cipher
-) -> ComplaintOut:
-    return await _act(session, user, cipher, complaint_id, "assign", body.assignee)
+async def assign(complaint_id: uuid.UUID, body: AssignIn, act: Acting) -> ComplaintOut:
+    return await act(complaint_id, "assign", body.assignee)
 
 
 @router.post("/{complaint_id}/resolution", response_model=ComplaintOut)
-async def resolve(
-    complaint_id: uuid.UUID, body: ResolveIn, session: SessionDep, user: Reader, cipher: Cipher
-) -> ComplaintOut:
-    return await _act(session, user, cipher, complaint_id, "resolve", body.resolution)
+async def resolve(complaint_id: uuid.UUID, body: ResolveIn, act: Acting) -> ComplaintOut:
+    return await act(complaint_id, "resolve", body.resolution)

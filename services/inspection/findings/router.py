@@ -17,11 +17,12 @@ from services.inspection.findings.schemas import (
     finding_out,
     record_out,
 )
+from shared.answers import Paging, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["findings and rectification"])
 
@@ -34,11 +35,10 @@ def _detail(found: service.FindingRecord) -> FindingDetailOut:
 async def list_findings(
     session: SessionDep,
     user: CurrentUser,
+    q: Paging,
     status: str | None = None,
     inspection_id: uuid.UUID | None = None,
     overdue: bool = False,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[FindingOut]:
     today = clock.today()
     found = await service.list_page(
@@ -47,11 +47,10 @@ async def list_findings(
         status=status,
         inspection_id=inspection_id,
         overdue_only=overdue,
-        cursor=cursor,
-        limit=limit,
+        **q.args,
         today=today,
     )
-    return Page[FindingOut](**found.map(lambda f: finding_out(f, today)))
+    return page_of(lambda f: finding_out(f, today), found)
 
 
 @router.get("/findings/{finding_id}", response_model=FindingDetailOut)
@@ -63,13 +62,10 @@ async def get_finding(finding_id: uuid.UUID, session: SessionDep, user: CurrentU
 async def submit_rectification(
     finding_id: uuid.UUID, body: RectificationIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
 ) -> FindingDetailOut:
-    out = _detail(
-        await service.submit_rectification(
-            session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
-        )
+    submitted = await service.submit_rectification(
+        session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
     )
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    return await idem.answer(_detail(submitted))
 
 
 @router.post("/findings/{finding_id}/verification", response_model=FindingDetailOut)
@@ -90,9 +86,7 @@ async def verify(
 
 @router.get("/accountability", response_model=Page[AccountabilityOut])
 async def list_accountability(
-    session: SessionDep, user: CurrentUser, kind: str | None = None, cursor: Cursor = None, limit: Limit = 50
+    session: SessionDep, user: CurrentUser, q: Paging, kind: str | None = None
 ) -> Page[AccountabilityOut]:
-    found = await service.list_accountability(
-        session=session, actor=user, kind=kind, cursor=cursor, limit=limit
-    )
-    return Page[AccountabilityOut](**found.map(record_out))
+    found = await service.list_accountability(session=session, actor=user, kind=kind, **q.args)
+    return page_of(record_out, found)

@@ -11,11 +11,12 @@ from services.inspection.findings.schemas import FindingIn, FindingOut, finding_
 from services.inspection.inspections import service
 from services.inspection.inspections.schemas import InspectionIn, InspectionOut
 from services.inspection.models import Inspection
+from shared.answers import Paging, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 
@@ -30,17 +31,12 @@ async def plan(
 ) -> InspectionOut:
     """Plan an inspection of areas inside your own (404 for one outside). It ends on or after the day
     it starts, and its team has a leader and only the team roles listed: otherwise 422."""
-    out = _out(await service.plan(session=session, actor=user, data=body))
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    return await idem.answer(_out(await service.plan(session=session, actor=user, data=body)))
 
 
 @router.get("", response_model=Page[InspectionOut])
-async def list_inspections(
-    session: SessionDep, user: CurrentUser, cursor: Cursor = None, limit: Limit = 50
-) -> Page[InspectionOut]:
-    found = await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
-    return Page[InspectionOut](**found.map(_out))
+async def list_inspections(session: SessionDep, user: CurrentUser, q: Paging) -> Page[InspectionOut]:
+    return page_of(_out, await service.list_page(session=session, actor=user, **q.args))
 
 
 @router.get("/{inspection_id}", response_model=InspectionOut)
@@ -61,7 +57,6 @@ async def add_finding(
 
 @router.post("/{inspection_id}/conclusion", response_model=InspectionOut)
 async def conclude(inspection_id: uuid.UUID, session: SessionDep, user: Inspector) -> InspectionOut:
-    concluded = await service.conclude(
-        session=session, actor=user, inspection_id=inspection_id, today=clock.today()
+    return _out(
+        await service.conclude(session=session, actor=user, inspection_id=inspection_id, today=clock.today())
     )
-    return _out(concluded)

@@ -3,9 +3,10 @@ upward, and the parent's view of which children reported."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from services.inspection.deps import Submitter
@@ -34,6 +35,26 @@ QuarterQuery = Annotated[int, Query(ge=1, le=4)]
 YearPath = Annotated[int, Path(ge=2014, le=2100)]
 QuarterPath = Annotated[int, Path(ge=1, le=4)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class QuarterOf:
+    """An area's quarter, from the path ``/{area_code}/{year}/{quarter}``: ``**q.args`` for the service."""
+
+    area_code: str
+    year: int
+    quarter: int
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return {"area_code": self.area_code, "year": self.year, "quarter": self.quarter}
+
+
+async def _quarter_of(area_code: AreaCodePath, year: YearPath, quarter: QuarterPath) -> QuarterOf:
+    return QuarterOf(area_code, year, quarter)
+
+
+QuarterPathDep = Annotated[QuarterOf, Depends(_quarter_of)]
 
 
 def _submission_out(s: ProgressReportSubmission) -> SubmissionOut:
@@ -71,39 +92,19 @@ async def progress_report_document(
 
 @router.post("/{area_code}/{year}/{quarter}/submission", response_model=SubmissionOut, status_code=201)
 async def submit(
-    area_code: AreaCodePath,
-    year: YearPath,
-    quarter: QuarterPath,
-    body: SubmissionIn,
-    session: SessionDep,
-    user: Submitter,
-    idem: IdempotencyDep,
+    q: QuarterPathDep, body: SubmissionIn, session: SessionDep, user: Submitter, idem: IdempotencyDep
 ) -> SubmissionOut:
     """Submit the area's report upward: the figures are frozen as they stand. Once per quarter
     (409 `progress-report-already-submitted`); to change them, send `correction_reason`: a new
     version supersedes the current one."""
-    submitted = await service.submit(
-        session=session,
-        actor=user,
-        area_code=area_code,
-        year=year,
-        quarter=quarter,
-        data=body,
-        today=clock.today(),
-    )
-    out = _submission_out(submitted)
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    submitted = await service.submit(session=session, actor=user, data=body, today=clock.today(), **q.args)
+    return await idem.answer(_submission_out(submitted))
 
 
 @router.get("/{area_code}/{year}/{quarter}/submission", response_model=SubmissionHistoryOut)
-async def submission(
-    area_code: AreaCodePath, year: YearPath, quarter: QuarterPath, session: SessionDep, user: CurrentUser
-) -> SubmissionHistoryOut:
+async def submission(q: QuarterPathDep, session: SessionDep, user: CurrentUser) -> SubmissionHistoryOut:
     """The submitted report (current version, frozen figures) and every version before it."""
-    versions = await service.submitted(
-        session=session, actor=user, area_code=area_code, year=year, quarter=quarter
-    )
+    versions = await service.submitted(session=session, actor=user, **q.args)
     return SubmissionHistoryOut(
         current=_submission_out(versions[-1]),
         versions=[SubmissionVersionOut.model_validate(v, from_attributes=True) for v in versions],
@@ -111,11 +112,7 @@ async def submission(
 
 
 @router.get("/{area_code}/{year}/{quarter}/submissions", response_model=SubmissionStatusOut)
-async def submissions(
-    area_code: AreaCodePath, year: YearPath, quarter: QuarterPath, session: SessionDep, user: CurrentUser
-) -> SubmissionStatusOut:
+async def submissions(q: QuarterPathDep, session: SessionDep, user: CurrentUser) -> SubmissionStatusOut:
     """Which child areas have submitted the quarter's report and which are late."""
-    found = await service.status(
-        session=session, actor=user, area_code=area_code, year=year, quarter=quarter, today=clock.today()
-    )
+    found = await service.status(session=session, actor=user, today=clock.today(), **q.args)
     return SubmissionStatusOut.model_validate(found, from_attributes=True)

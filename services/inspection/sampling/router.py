@@ -18,6 +18,7 @@ from services.inspection.sampling.schemas import (
     VerdictIn,
     sample_out,
 )
+from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Page
@@ -31,9 +32,7 @@ def _out(drawn: service.DrawnSample) -> SampleOut:
 
 @router.post("", response_model=SampleOut, status_code=201)
 async def draw(body: SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep) -> SampleOut:
-    out = _out(await service.draw(session=session, actor=user, data=body))
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    return await idem.answer(_out(await service.draw(session=session, actor=user, data=body)))
 
 
 @router.get("", response_model=Page[SampleOut])
@@ -43,8 +42,7 @@ async def list_samples(
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> Page[SampleOut]:
-    found = await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
-    return Page[SampleOut](**found.map(_out))
+    return page_of(_out, await service.list_page(session=session, actor=user, cursor=cursor, limit=limit))
 
 
 @router.get("/{sample_id}", response_model=SampleOut)
@@ -56,8 +54,7 @@ async def get_sample(sample_id: uuid.UUID, session: SessionDep, user: Evaluator)
 async def give_verdict(
     sample_id: uuid.UUID, body: VerdictIn, session: SessionDep, user: Evaluator
 ) -> SampleOut:
-    judged = await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body)
-    return _out(judged)
+    return _out(await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body))
 
 
 @router.post("/{sample_id}/omissions", status_code=204)

@@ -18,13 +18,14 @@ from services.inspection.signoffs.schemas import (
     dossier_out,
     scheme_out,
 )
+from shared.answers import Paging, page_of
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_OR_PREFIX_PATTERN
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
 
@@ -41,24 +42,17 @@ def _scheme(found: service.SchemeSetting) -> SchemeOut:
 async def list_dossiers(
     session: SessionDep,
     user: CurrentUser,
+    q: Paging,
     status: str | None = None,
     household_id: str | None = None,
     kind: Annotated[
         str | None, Query(pattern=r"^(household|village|county)$", description="household, village or county")
     ] = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[DossierOut]:
     found = await service.list_page(
-        session=session,
-        actor=user,
-        status=status,
-        household_id=household_id,
-        cursor=cursor,
-        limit=limit,
-        kind=kind,
+        session=session, actor=user, status=status, household_id=household_id, kind=kind, **q.args
     )
-    return Page[DossierOut](**found.map(_out))
+    return page_of(_out, found)
 
 
 @router.get("/{dossier_id}", response_model=DossierOut)
@@ -72,9 +66,8 @@ async def sign(
 ) -> DossierOut:
     """Sign as ``position``; the token must carry that position role for the household's area.
     Send an Idempotency-Key from a phone on a poor line: a retry replays the first answer."""
-    out = _out(await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position))
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    signed = await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position)
+    return await idem.answer(_out(signed))
 
 
 @router.post("/{dossier_id}/refusals", response_model=DossierOut, status_code=201)
@@ -85,9 +78,7 @@ async def refuse(
     refused = await service.refuse(
         session=session, actor=user, dossier_id=dossier_id, position=body.position, reason=body.reason
     )
-    out = _out(refused)
-    await idem.save(201, out.model_dump(mode="json"))
-    return out
+    return await idem.answer(_out(refused))
 
 
 schemes_router = APIRouter(prefix="/signoff-schemes", tags=["exit sign-off (4-3-4-2)"])

@@ -11,10 +11,11 @@ from services.pairing.coverage.rules import GapKind
 from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
 from services.pairing.deps import Manager, Office, TodayDep
 from services.pairing.errors import AreaNotFound
+from shared.answers import Paging, page_of
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.db import SessionDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
 
@@ -55,18 +56,16 @@ async def run_check(session: SessionDep, user: Manager, today: TodayDep) -> Chec
 async def list_gaps(
     session: SessionDep,
     user: Office,
+    q: Paging,
     kind: GapKind | None = None,
     open: bool = True,
     area_code: AreaQuery = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[GapOut]:
     found = await service.list_gaps(
         session=session,
         prefix=_prefix(user, area_code),
         open_only=open,
         kind=kind.value if kind else None,
-        cursor=cursor,
-        limit=limit,
+        **q.args,
     )
-    return Page[GapOut](**found.map(GapOut.model_validate))
+    return page_of(GapOut, found)

@@ -10,9 +10,10 @@ from services.pairing.deps import Manager, Reader, TodayDep
 from services.pairing.helpers import service
 from services.pairing.helpers.rules import HelperKind
 from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, LeaveOut, PostingIn, PostingOut
+from shared.answers import Paging, page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/helpers", tags=["helpers"])
 
@@ -26,23 +27,15 @@ def _posting_out(posting: service.Posting) -> PostingOut:
 async def register_helper(
     body: HelperIn, session: SessionDep, user: Manager, idem: IdempotencyDep
 ) -> HelperOut:
-    out = HelperOut.model_validate(await service.register(session=session, actor=user, data=body))
-    await idem.save(201, out)
-    return out
+    return await idem.created(HelperOut, await service.register(session=session, actor=user, data=body))
 
 
 @router.get("", response_model=Page[HelperOut])
 async def list_helpers(
-    session: SessionDep,
-    user: Reader,
-    kind: HelperKind | None = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
+    session: SessionDep, user: Reader, q: Paging, kind: HelperKind | None = None
 ) -> Page[HelperOut]:
-    found = await service.list_helpers(
-        session=session, prefix=user.area_prefix, kind=kind, cursor=cursor, limit=limit
-    )
-    return Page[HelperOut](**found.map(HelperOut.model_validate))
+    found = await service.list_helpers(session=session, prefix=user.area_prefix, kind=kind, **q.args)
+    return page_of(HelperOut, found)
 
 
 @router.get("/{helper_id}", response_model=HelperOut)
@@ -79,6 +72,4 @@ async def leave(
 ) -> LeaveOut:
     """The helper leaves; their households are handed over in one operation (all or nothing)."""
     departure = await service.leave(session=session, actor=user, helper_id=helper_id, data=body, today=today)
-    out = LeaveOut.model_validate(departure)
-    await idem.save(200, out)
-    return out
+    return await idem.created(LeaveOut, departure, 200)

@@ -11,21 +11,20 @@ from services.pairing.deps import Manager, Reader, TodayDep
 from services.pairing.needs import service
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
 from services.pairing.pairings.schemas import PairingOut
+from shared.answers import Paging, page_of
 from shared.db import SessionDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["needs"])
 
 
 @router.get("/households", response_model=Page[HouseholdOut])
 async def list_households(
-    session: SessionDep, user: Reader, status: str | None = None, cursor: Cursor = None, limit: Limit = 50
+    session: SessionDep, user: Reader, q: Paging, status: str | None = None
 ) -> Page[HouseholdOut]:
     """A cadre sees only the households they are paired with."""
-    found = await service.list_households(
-        session=session, actor=user, status=status, cursor=cursor, limit=limit
-    )
-    return Page[HouseholdOut](**found.map(HouseholdOut.model_validate))
+    found = await service.list_households(session=session, actor=user, status=status, **q.args)
+    return page_of(HouseholdOut, found)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
@@ -54,11 +53,8 @@ async def suggestions(
 async def list_needs(
     session: SessionDep,
     user: Manager,
+    q: Paging,
     status: Literal["open", "fulfilled", "closed"] | None = "open",
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[NeedOut]:
-    found = await service.list_needs(
-        session=session, prefix=user.area_prefix, status=status, cursor=cursor, limit=limit
-    )
-    return Page[NeedOut](**found.map(NeedOut.model_validate))
+    found = await service.list_needs(session=session, prefix=user.area_prefix, status=status, **q.args)
+    return page_of(NeedOut, found)

@@ -10,9 +10,10 @@ from services.pairing.deps import Manager, Office, TodayDep
 from services.pairing.pairings import service
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
+from shared.answers import Paging, page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(prefix="/pairings", tags=["pairings"])
 
@@ -22,22 +23,20 @@ async def open_pairing(
     body: PairingIn, session: SessionDep, user: Manager, today: TodayDep, idem: IdempotencyDep
 ) -> PairingOut:
     """Open a pairing of any kind; a broken rule answers 409 with the rule's name and reason."""
-    opened = await service.open_pairing(session=session, actor=user, data=body, today=today)
-    out = PairingOut.model_validate(opened)
-    await idem.save(201, out)
-    return out
+    return await idem.created(
+        PairingOut, await service.open_pairing(session=session, actor=user, data=body, today=today)
+    )
 
 
 @router.get("", response_model=Page[PairingOut])
 async def list_pairings(
     session: SessionDep,
     user: Office,
+    q: Paging,
     kind: PairingKind | None = None,
     helper_id: uuid.UUID | None = None,
     target_id: str | None = None,
     active: bool | None = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[PairingOut]:
     found = await service.list_pairings(
         session=session,
@@ -46,16 +45,16 @@ async def list_pairings(
         helper_id=helper_id,
         target_id=target_id,
         active=active,
-        cursor=cursor,
-        limit=limit,
+        **q.args,
     )
-    return Page[PairingOut](**found.map(PairingOut.model_validate))
+    return page_of(PairingOut, found)
 
 
 @router.get("/{pairing_id}", response_model=PairingOut)
 async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Office) -> PairingOut:
-    pairing = await service.get_pairing(session=session, actor=user, pairing_id=pairing_id)
-    return PairingOut.model_validate(pairing)
+    return PairingOut.model_validate(
+        await service.get_pairing(session=session, actor=user, pairing_id=pairing_id)
+    )
 
 
 @router.post("/{pairing_id}/end", response_model=PairingOut)

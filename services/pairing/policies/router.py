@@ -5,36 +5,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.pairing.deps import Reader, TodayDep
 from services.pairing.policies import service
 from services.pairing.policies.presets import PairingPolicy
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
+from shared.answers import PrefixPath, tagged
 from shared.auth import Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN, IsoDate
 from shared.http import IfMatch, etag
+from shared.shaping import from_row
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 Approver = Annotated[Principal, Depends(require_roles("approver"))]
 
 
 def _policy_out(policy: PairingPolicy, *, area_code: str, on: date) -> PolicyOut:
-    return PolicyOut(
+    links = {level: sorted(targets) for level, targets in policy.leader_links.items()}
+    return from_row(
+        PolicyOut,
+        policy,
         area_code=area_code,
         on=on,
         preset=policy.name,
-        cadre_household_cap=policy.cadre_household_cap,
-        visit_interval_days=policy.visit_interval_days,
-        grassroots_service_min_years=policy.grassroots_service_min_years,
-        volunteer_team_min_party_members=policy.volunteer_team_min_party_members,
-        doctor_min_hospital_grade=policy.doctor_min_hospital_grade,
-        doctor_min_title=policy.doctor_min_title,
-        enterprise_target_must_be_old_area=policy.enterprise_target_must_be_old_area,
-        enterprise_one_village_each=policy.enterprise_one_village_each,
-        leader_links={level: sorted(targets) for level, targets in policy.leader_links.items()},
+        leader_links=links,
         county_pairs=list(policy.county_pairs),
     )
 
@@ -57,7 +54,7 @@ async def put_override(
     description=PUBLIC_POLICY,
 )
 async def get_override(
-    area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
+    area_prefix: PrefixPath,
     valid_from: IsoDate,
     session: SessionDep,
     user: Reader,
@@ -67,15 +64,10 @@ async def get_override(
     row = await service.get_override(
         session=session, actor=user, area_prefix=area_prefix, valid_from=valid_from
     )
-    response.headers["ETag"] = etag(row.version)
-    return PolicyOverrideOut.model_validate(row, from_attributes=True)
+    return tagged(response, PolicyOverrideOut, row)
 
 
-@router.get(
-    "/effective",
-    response_model=PolicyOut,
-    description=PUBLIC_POLICY,
-)
+@router.get("/effective", response_model=PolicyOut, description=PUBLIC_POLICY)
 async def effective(
     session: SessionDep,
     user: Reader,

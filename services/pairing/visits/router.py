@@ -17,12 +17,20 @@ from services.pairing.visits.schemas import (
     VisitIn,
     VisitOut,
 )
+from shared.answers import Paging, page_of
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["visits"])
+
+
+def _stored(record: VisitIn | LedgerEntryIn, outcome: BatchOutcome, response: Response) -> dict[str, str]:
+    """201 when stored, 200 when the same record had been stored before (a resend)."""
+    if outcome is BatchOutcome.DUPLICATE:
+        response.status_code = 200
+    return {"id": str(record.id), "outcome": outcome.value}
 
 
 @router.post("/visits", status_code=201, response_model=None)
@@ -31,19 +39,16 @@ async def record_visit(
 ) -> dict[str, str]:
     """201 when stored, 200 when the same record had been stored before (a resend)."""
     outcome = await service.record_single(session=session, actor=user, record=body, today=today)
-    if outcome is BatchOutcome.DUPLICATE:
-        response.status_code = 200
-    return {"id": str(body.id), "outcome": outcome.value}
+    return _stored(body, outcome, response)
 
 
 @router.post("/ledger-entries", status_code=201, response_model=None)
 async def record_ledger_entry(
     body: LedgerEntryIn, session: SessionDep, user: VisitWriter, today: TodayDep, response: Response
 ) -> dict[str, str]:
-    outcome = await service.record_single(session=session, actor=user, record=body, today=today)
-    if outcome is BatchOutcome.DUPLICATE:
-        response.status_code = 200
-    return {"id": str(body.id), "outcome": outcome.value}
+    return _stored(
+        body, await service.record_single(session=session, actor=user, record=body, today=today), response
+    )
 
 
 @router.post("/sync/batches", response_model=BatchOut, openapi_extra=LARGE_BODY)
@@ -54,32 +59,23 @@ async def upload_batch(
 
     With an `Idempotency-Key` a resent batch gets the first upload's answer back as it was."""
     batch = await service.record_batch(session=session, actor=user, records=body.records, today=today)
-    out = BatchOut.model_validate(batch)
-    await idem.save(200, out)
-    return out
+    return await idem.created(BatchOut, batch, 200)
 
 
 @router.get("/households/{household_id}/visits", response_model=Page[VisitOut])
 async def household_visits(
-    household_id: uuid.UUID, session: SessionDep, user: Reader, cursor: Cursor = None, limit: Limit = 50
+    household_id: uuid.UUID, session: SessionDep, user: Reader, q: Paging
 ) -> Page[VisitOut]:
-    found = await service.visits_of(
-        session=session, actor=user, household_id=household_id, cursor=cursor, limit=limit
-    )
-    return Page[VisitOut](**found.map(VisitOut.model_validate))
+    found = await service.visits_of(session=session, actor=user, household_id=household_id, **q.args)
+    return page_of(VisitOut, found)
 
 
 @router.get("/households/{household_id}/ledgers", response_model=Page[LedgerEntryOut])
 async def household_ledgers(
-    household_id: uuid.UUID,
-    session: SessionDep,
-    user: Reader,
-    ledger: LedgerKind | None = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
+    household_id: uuid.UUID, session: SessionDep, user: Reader, q: Paging, ledger: LedgerKind | None = None
 ) -> Page[LedgerEntryOut]:
     """The household's three ledgers (plan, measures, work), oldest entry first."""
     found = await service.ledger_of(
-        session=session, actor=user, household_id=household_id, ledger=ledger, cursor=cursor, limit=limit
+        session=session, actor=user, household_id=household_id, ledger=ledger, **q.args
     )
-    return Page[LedgerEntryOut](**found.map(LedgerEntryOut.model_validate))
+    return page_of(LedgerEntryOut, found)

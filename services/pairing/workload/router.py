@@ -25,5 +25,6 @@ async def my_workload(session: SessionDep, user: CurrentUser, today: TodayDep) -
 async def helper_workload(
     helper_id: uuid.UUID, session: SessionDep, user: Office, today: TodayDep
 ) -> WorkloadOut:
-    load = await service.of_helper(session=session, actor=user, helper_id=helper_id, today=today)
-    return WorkloadOut.model_validate(load)
+    return WorkloadOut.model_validate(
+        await service.of_helper(session=session, actor=user, helper_id=helper_id, today=today)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.registry.area_exits import service
 from services.registry.area_exits.rules import AreaExitKind, AreaExitPolicy
@@ -22,6 +22,7 @@ from services.registry.area_exits.schemas import (
 )
 from services.registry.deps import Admin, Decider
 from services.registry.models import AreaExitRequest
+from shared.answers import Paging, PrefixPath, YearPath, page_of
 from shared.auth import CurrentUser
 from shared.clock import ClockDep
 from shared.db import SessionDep
@@ -29,7 +30,7 @@ from shared.errors import Forbidden
 from shared.fields import AreaCodeText
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 
 router = APIRouter(tags=["village and county exit"])
 Year = Annotated[int, Query(ge=2014, le=2100)]
@@ -116,12 +117,11 @@ async def area_exit_status(code: AreaCodeText, session: SessionDep, user: Curren
 async def list_area_exit_requests(
     session: SessionDep,
     user: CurrentUser,
+    q: Paging,
     area_code: AreaCodeText | None = None,
     kind: AreaExitKind | None = None,
     status: Annotated[str | None, Query(pattern=r"^(pending|verified|returned|void)$")] = None,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
-    cursor: Cursor = None,
-    limit: Limit = 50,
 ) -> Page[AreaExitRequestOut]:
     found = await service.page(
         session=session,
@@ -130,10 +130,9 @@ async def list_area_exit_requests(
         kind=kind.value if kind else None,
         status_=status,
         year=year,
-        cursor=cursor,
-        limit=limit,
+        **q.args,
     )
-    return Page(items=[_out(r) for r in found.items], next_cursor=found.next_cursor)
+    return page_of(_out, found)
 
 
 @router.get("/area-exit-requests/{request_id}", response_model=AreaExitRequestOut)
@@ -146,7 +145,7 @@ async def area_exit_request(
 @router.get("/area-exit-policies/{area_code}/{year}", response_model=AreaExitPolicyOut)
 async def resolved_area_exit_policy(
     area_code: AreaCodeText,
-    year: Annotated[int, Path(ge=2000, le=2100)],
+    year: YearPath,
     kind: AreaExitKind,
     session: SessionDep,
     user: CurrentUser,
@@ -157,13 +156,10 @@ async def resolved_area_exit_policy(
     )
 
 
-PrefixPath = Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")]
-
-
 @router.get("/area-exit-policies/records/{area_prefix}/{year}/{kind}", response_model=AreaExitPolicyOut)
 async def area_exit_policy_record(
     area_prefix: PrefixPath,
-    year: Annotated[int, Path(ge=2000, le=2100)],
+    year: YearPath,
     kind: AreaExitKind,
     session: SessionDep,
     user: CurrentUser,

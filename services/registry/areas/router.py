@@ -8,27 +8,15 @@ from services.registry.deps import Registrar
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AreaCodeText
+from shared.shaping import from_row
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 
 
 def _out(view: service.AreaView) -> AreaOut:
     area, income = view.area, view.income
-    return AreaOut(
-        code=area.code,
-        name=area.name,
-        level=area.level,
-        parent_code=area.parent_code,
-        poor_village=area.poor_village,
-        old_area_village=area.old_area_village,
-        key_village=area.key_village,
-        pairing_village=area.pairing_village,
-        pairing_dispatch_level=area.pairing_dispatch_level,
-        rural_population=area.rural_population,
-        synthetic_code=area.synthetic_code,
-        collective_income_year=income[0] if income else None,
-        collective_income_fen=income[1] if income else None,
-    )
+    year, fen = income if income else (None, None)
+    return from_row(AreaOut, area, collective_income_year=year, collective_income_fen=fen)
 
 
 @router.post("", response_model=AreaLoadOut)

@@ -13,10 +13,12 @@ from services.registry.conflicts import resolution
 from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
 from services.registry.deps import Approver, TodayDep
 from services.registry.errors import PersonActiveElsewhere
+from shared.answers import PagingLimitFirst, page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.errors import problem_response
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
+from shared.shaping import from_row
 
 router = APIRouter(prefix="/identity-conflicts", tags=["identity conflicts"])
 
@@ -39,31 +41,16 @@ def _out(view: resolution.ConflictView) -> ConflictOut | ClaimantConflictOut:
     if view.held is None:
         return ClaimantConflictOut.model_validate(c, from_attributes=True)
     h, m = view.held
-    return ConflictOut(
-        id=c.id,
-        status=c.status,
-        queue_level=c.queue_level,
-        queue_area_code=c.queue_prefix.ljust(12, "0"),
-        claim_kind=c.claim_kind,
-        claim_area_code=c.claim_area_code,
-        claim_household_id=c.claim_household_id,
-        claim_person=c.claim_person,
-        opened_by=c.opened_by,
-        opened_on=c.opened_on,
-        held=HeldSide(
-            household_id=h.id,
-            household_number=h.household_number,
-            household_status=h.status,
-            area_code=h.area_code,
-            member_id=m.id,
-            name=m.name,
-            resident_id_masked=m.resident_id_masked,
-            relation=m.relation,
-        ),
-        resolved_by=c.resolved_by,
-        resolved_on=c.resolved_on,
-        resolution_note=c.resolution_note,
+    held = from_row(
+        HeldSide,
+        m,
+        household_id=h.id,
+        household_number=h.household_number,
+        household_status=h.status,
+        area_code=h.area_code,
+        member_id=m.id,
     )
+    return from_row(ConflictOut, c, queue_area_code=c.queue_prefix.ljust(12, "0"), held=held)
 
 
 def _officer_out(view: resolution.ConflictView) -> ConflictOut:
@@ -76,12 +63,11 @@ def _officer_out(view: resolution.ConflictView) -> ConflictOut:
 async def conflict_queue(
     session: SessionDep,
     user: Approver,
+    q: PagingLimitFirst,
     status: Literal["open", "kept", "moved", "rejected"] | None = "open",
-    limit: Limit = 50,
-    cursor: Cursor = None,
 ) -> Page[ConflictOut]:
-    found = await resolution.queue(session=session, actor=user, status=status, cursor=cursor, limit=limit)
-    return Page(items=[_officer_out(v) for v in found.items], next_cursor=found.next_cursor)
+    found = await resolution.queue(session=session, actor=user, status=status, **q.args)
+    return page_of(_officer_out, found)
 
 
 @router.get("/{conflict_id}", response_model=ConflictOut | ClaimantConflictOut)

@@ -57,98 +57,62 @@ _SIGNATURE = (
     'Signature: namespace="dci", kidId="gd-civil-affairs|1|hmac-sha256", algorithm="hmac-sha256", '
     'created="1764813600", expires="1764814200", headers="(created) (expires) digest", signature="…"'
 )
+_SENT_AT = "2026-12-04T10:00:00+08:00"
+
+
+def _example(summary: str, action: str, transaction: str, reference: str, criteria: Any) -> dict[str, Any]:
+    """A signed DCI message with one request item, as Swagger UI offers it to try."""
+    item = {"reference_id": reference, "timestamp": _SENT_AT, f"{action}_criteria": criteria}
+    message = {"transaction_id": transaction, f"{action}_request": [item]}
+    header = _HEADER | {"action": action, "total_count": 1}
+    return {"summary": summary, "value": {"signature": _SIGNATURE, "header": header, "message": message}}
+
+
+def _expression(name: str, operator: str, value: str | int) -> dict[str, Any]:
+    return {"attribute_name": name, "operator": operator, "attribute_value": value}
+
+
 SEARCH_EXAMPLES: dict[str, Any] = {
-    "by-resident-id": {
-        "summary": "Is this person registered, and where?",
-        "value": {
-            "signature": _SIGNATURE,
-            "header": _HEADER | {"action": "search", "total_count": 1},
-            "message": {
-                "transaction_id": "t-0001",
-                "search_request": [
-                    {
-                        "reference_id": "r1",
-                        "timestamp": "2026-12-04T10:00:00+08:00",
-                        "search_criteria": {
-                            "query_type": "idtype-value",
-                            "query": {"type": "RESIDENT_ID", "value": "440783197005170010"},
-                        },
-                    }
-                ],
-            },
+    "by-resident-id": _example(
+        "Is this person registered, and where?",
+        "search",
+        "t-0001",
+        "r1",
+        {"query_type": "idtype-value", "query": {"type": "RESIDENT_ID", "value": "440783197005170010"}},
+    ),
+    "by-expression": _example(
+        "Registered households of a village from 2016 on, 50 a page",
+        "search",
+        "t-0002",
+        "r1",
+        {
+            "query_type": "predicate",
+            "query": [
+                {
+                    "seq_num": 1,
+                    "expression1": _expression("area_code", "eq", "440783101201"),
+                    "condition": "and",
+                    "expression2": _expression("status", "eq", "registered"),
+                },
+                {"seq_num": 2, "expression1": _expression("year", "ge", 2016)},
+            ],
+            "pagination": {"page_size": 50, "page_number": 1},
         },
-    },
-    "by-expression": {
-        "summary": "Registered households of a village from 2016 on, 50 a page",
-        "value": {
-            "signature": _SIGNATURE,
-            "header": _HEADER | {"action": "search", "total_count": 1},
-            "message": {
-                "transaction_id": "t-0002",
-                "search_request": [
-                    {
-                        "reference_id": "r1",
-                        "timestamp": "2026-12-04T10:00:00+08:00",
-                        "search_criteria": {
-                            "query_type": "predicate",
-                            "query": [
-                                {
-                                    "seq_num": 1,
-                                    "expression1": {
-                                        "attribute_name": "area_code",
-                                        "operator": "eq",
-                                        "attribute_value": "440783101201",
-                                    },
-                                    "condition": "and",
-                                    "expression2": {
-                                        "attribute_name": "status",
-                                        "operator": "eq",
-                                        "attribute_value": "registered",
-                                    },
-                                },
-                                {
-                                    "seq_num": 2,
-                                    "expression1": {
-                                        "attribute_name": "year",
-                                        "operator": "ge",
-                                        "attribute_value": 2016,
-                                    },
-                                },
-                            ],
-                            "pagination": {"page_size": 50, "page_number": 1},
-                        },
-                    }
-                ],
-            },
-        },
-    },
+    ),
 }
 SUBSCRIBE_EXAMPLES: dict[str, Any] = {
-    "exits-in-a-county": {
-        "summary": "Tell me when a household of this county exits",
-        "value": {
-            "signature": _SIGNATURE,
-            "header": _HEADER | {"action": "subscribe", "total_count": 1},
-            "message": {
-                "transaction_id": "t-0003",
-                "subscribe_request": [
-                    {
-                        "reference_id": "s1",
-                        "timestamp": "2026-12-04T10:00:00+08:00",
-                        "subscribe_criteria": {
-                            "reg_event_type": "jingzhun:RegistryEventType:exited",
-                            "filter_type": "expression",
-                            "filter": {
-                                "type": "jingzhun:QueryType:attributes",
-                                "value": {"area_code": "440783000000"},
-                            },
-                            "notify_record_type": "jingzhun:RecordType:Household",
-                        },
-                    }
-                ],
-            },
+    "exits-in-a-county": _example(
+        "Tell me when a household of this county exits",
+        "subscribe",
+        "t-0003",
+        "s1",
+        {
+            "reg_event_type": "jingzhun:RegistryEventType:exited",
+            "filter_type": "expression",
+            "filter": {"type": "jingzhun:QueryType:attributes", "value": {"area_code": "440783000000"}},
+            "notify_record_type": "jingzhun:RecordType:Household",
         },
-    }
+    ),
 }
 SearchBody = Annotated[SearchEnvelope, Body(openapi_examples=SEARCH_EXAMPLES)]
 SubscribeBody = Annotated[SubscribeEnvelope, Body(openapi_examples=SUBSCRIBE_EXAMPLES)]

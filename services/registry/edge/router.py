@@ -6,6 +6,7 @@ from services.registry.deps import CipherDep, Registrar, TodayDep
 from services.registry.edge import service
 from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut, RollProblemOut
 from services.registry.models import EdgeHousehold
+from shared.answers import page_of
 from shared.auth import CurrentUser
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
@@ -13,6 +14,7 @@ from shared.errors import InvalidInput
 from shared.fields import AreaCodeText
 from shared.pagination import Cursor, Limit, Page
 from shared.pii import mask_name
+from shared.shaping import from_row
 
 router = APIRouter(tags=["edge"])
 MAX_ROLL_BYTES = 20 * 1024 * 1024
@@ -20,16 +22,7 @@ SHOWN = 1_000  # each list in a cross-check answer is cut here; the counts are a
 
 
 def _out(e: EdgeHousehold) -> EdgeHouseholdOut:
-    return EdgeHouseholdOut(
-        id=e.id,
-        area_code=e.area_code,
-        head_name_masked=mask_name(e.head_name),
-        head_id_masked=e.head_id_masked,
-        persons=e.persons,
-        per_capita_income_fen=e.per_capita_income_fen,
-        risk=e.risk,
-        status=e.status,
-    )
+    return from_row(EdgeHouseholdOut, e, head_name_masked=mask_name(e.head_name))
 
 
 @router.post("/edge-households", status_code=201, response_model=EdgeHouseholdOut)
@@ -46,7 +39,7 @@ async def list_edge_households(
     session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[EdgeHouseholdOut]:
     found = await service.edge_households(session=session, actor=user, cursor=cursor, limit=limit)
-    return Page(items=[_out(e) for e in found.items], next_cursor=found.next_cursor)
+    return page_of(_out, found)
 
 
 @router.post("/dibao-cross-checks", response_model=CrossCheckOut, openapi_extra=LARGE_BODY)

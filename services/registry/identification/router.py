@@ -23,20 +23,21 @@ from shared.db import SessionDep
 router = APIRouter(prefix="/households/{household_id}", tags=["identification"])
 
 
-def _out(h: Household) -> StatusOut:
+def status_out(h: Household) -> StatusOut:
+    """A household's place in identification (also the answer of a re-identification)."""
     return StatusOut(household_id=h.id, status=h.status, household_number=h.household_number)
 
 
 @router.post("/review-submission", response_model=StatusOut)
 async def submit_review(household_id: uuid.UUID, session: SessionDep, user: Registrar) -> StatusOut:
-    return _out(await service.submit_review(session=session, actor=user, household_id=household_id))
+    return status_out(await service.submit_review(session=session, actor=user, household_id=household_id))
 
 
 @router.post("/review", response_model=StatusOut)
 async def record_review(
     household_id: uuid.UUID, body: ReviewIn, session: SessionDep, user: Registrar, today: TodayDep
 ) -> StatusOut:
-    return _out(
+    return status_out(
         await service.record_review(
             session=session, actor=user, household_id=household_id, data=body, today=today
         )
@@ -50,7 +51,7 @@ async def start_notice(
     h = await service.start_notice(
         session=session, actor=user, household_id=household_id, data=body, today=today
     )
-    return _out(h).model_copy(update={"confirmable_on": await service.confirmable_on(session, h)})
+    return status_out(h).model_copy(update={"confirmable_on": await service.confirmable_on(session, h)})
 
 
 @router.post("/objections", status_code=201, response_model=ObjectionOut)
@@ -97,7 +98,7 @@ async def confirm(
 ) -> StatusOut:
     """逐户签字确认: the household signs with its own account (role `household`, subject = its id);
     anyone else, a registrar included, is refused 403 `signer-not-the-household`."""
-    return _out(
+    return status_out(
         await service.confirm(
             session=session, actor=user, household_id=household_id, today=today, signature=body
         )
@@ -108,18 +109,20 @@ async def confirm(
 async def register(
     household_id: uuid.UUID, session: SessionDep, user: Approver, today: TodayDep
 ) -> StatusOut:
-    return _out(await service.register(session=session, actor=user, household_id=household_id, today=today))
+    return status_out(
+        await service.register(session=session, actor=user, household_id=household_id, today=today)
+    )
 
 
 @router.post("/rejection", response_model=StatusOut)
 async def reject(household_id: uuid.UUID, body: ReasonIn, session: SessionDep, user: Decider) -> StatusOut:
-    return _out(
+    return status_out(
         await service.reject(session=session, actor=user, household_id=household_id, reason=body.reason)
     )
 
 
 @router.post("/removal", response_model=StatusOut)
 async def remove(household_id: uuid.UUID, body: ReasonIn, session: SessionDep, user: Approver) -> StatusOut:
-    return _out(
+    return status_out(
         await service.remove(session=session, actor=user, household_id=household_id, reason=body.reason)
     )

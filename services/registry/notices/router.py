@@ -12,46 +12,34 @@ from services.registry.notices import service
 from services.registry.notices.rules import NoticeKind, how_to_object
 from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
 from services.registry.vocabulary import CODE_LABELS, NoticeKindLabel
+from shared.answers import PUBLIC_READ, PagingLimitFirst, page_of
 from shared.db import SessionDep
 from shared.fields import COUNTY_OR_BELOW_PATTERN
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.pii import mask_name
-from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.vocabulary import labels_of
 
 router = APIRouter(tags=["public notices"])
 
 
-@router.get(
-    "/public/notices",
-    response_model=Page[PublicNoticeOut],
-    dependencies=[PUBLIC_RATE_LIMIT],
-    responses=RATE_LIMITED_RESPONSES,
-)
+@router.get("/public/notices", response_model=Page[PublicNoticeOut], **PUBLIC_READ)
 async def public_notices(
     session: SessionDep,
     today: TodayDep,
     area_code: Annotated[
         str, Query(pattern=COUNTY_OR_BELOW_PATTERN, description="a village, township or county")
     ],
+    q: PagingLimitFirst,
     kind: NoticeKind | None = None,
     current: bool = True,
-    limit: Limit = 50,
-    cursor: Cursor = None,
 ) -> Page[PublicNoticeOut]:
     """No login: the identification and exit notices of a village (or of every village under a
     township or county), running today (current=true) or ended within the last 30 days
     (current=false). Masked head name, household size, causes, dates; never a resident ID."""
     found = await service.board(
-        session=session,
-        area_code=area_code,
-        kind=kind,
-        current=current,
-        today=today,
-        cursor=cursor,
-        limit=limit,
+        session=session, area_code=area_code, kind=kind, current=current, today=today, **q.args
     )
-    return Page(items=[_out(n, today) for n in found.items], next_cursor=found.next_cursor)
+    return page_of(lambda n: _out(n, today), found)
 
 
 def _out(n: service.Notice, today: date) -> PublicNoticeOut:

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from services.registry.areas.service import parse_code
 from services.registry.deps import Admin
-from services.registry.models import PolicyRecordRow
 from services.registry.policies import service
 from services.registry.policies.rules import RegistryPolicy
 from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
+from shared.answers import PrefixPath, YearPath, tagged
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
@@ -34,18 +33,10 @@ def _out(policy: RegistryPolicy) -> PolicyOut:
     )
 
 
-def _record_out(row: PolicyRecordRow) -> PolicyRecordOut:
-    return PolicyRecordOut.model_validate(row, from_attributes=True)
-
-
-@router.get(
-    "/{area_code}/{year}",
-    response_model=PolicyOut,
-    description=PUBLIC_POLICY,
-)
+@router.get("/{area_code}/{year}", response_model=PolicyOut, description=PUBLIC_POLICY)
 async def resolved_policy(
     area_code: AreaCodeText,
-    year: Annotated[int, Path(ge=2000, le=2100)],
+    year: YearPath,
     session: SessionDep,
     user: CurrentUser,
 ) -> PolicyOut:
@@ -53,23 +44,21 @@ async def resolved_policy(
     return _out(await service.resolve(session=session, area_code=code, year=year))
 
 
-@router.get(
-    "/records/{area_prefix}/{year}",
-    response_model=PolicyRecordOut,
-    description=PUBLIC_POLICY,
-)
+@router.get("/records/{area_prefix}/{year}", response_model=PolicyRecordOut, description=PUBLIC_POLICY)
 async def policy_record(
-    area_prefix: Annotated[str, Path(pattern=r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")],
-    year: Annotated[int, Path(ge=2000, le=2100)],
+    area_prefix: PrefixPath,
+    year: YearPath,
     session: SessionDep,
     user: CurrentUser,
     response: Response,
 ) -> PolicyRecordOut:
     """One stored record (what `PUT /policies` for this prefix and year replaces), with its ETag.
     Readable by callers whose area it applies in, or who are above it."""
-    row = await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year)
-    response.headers["ETag"] = etag(row.version)
-    return _record_out(row)
+    return tagged(
+        response,
+        PolicyRecordOut,
+        await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year),
+    )
 
 
 @router.put("", status_code=204)

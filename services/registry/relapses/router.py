@@ -1,33 +1,30 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter
 
 from services.registry.deps import Decider, TodayDep
+from services.registry.identification.router import status_out
 from services.registry.identification.schemas import StatusOut
 from services.registry.models import RelapseCase
 from services.registry.relapses import service
 from services.registry.relapses.schemas import DecisionIn, ReidentificationIn, RelapseCaseIn, RelapseCaseOut
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.shaping import from_row
 
 router = APIRouter(tags=["relapses"])
 
 
 def _out(case: RelapseCase) -> RelapseCaseOut:
-    return RelapseCaseOut(
-        id=case.id,
-        household_id=case.household_id,
-        status=case.status,
-        cause=case.cause,
-        cause_kind=case.cause_kind,
-        opened_on=case.opened_on,
-        chain=case.chain,
-        decisions=case.decisions,
-        next_step=service.pending_step(case),
-        plan_year=case.plan_year,
-    )
+    return from_row(RelapseCaseOut, case, next_step=service.pending_step(case))
+
+
+def _cause(body: RelapseCaseIn | ReidentificationIn) -> dict[str, Any]:
+    """What returned the household to poverty, as both the relapse case and re-identification take it."""
+    return {"cause": body.cause, "cause_kind": body.cause_kind}
 
 
 @router.post("/households/{household_id}/relapse-cases", status_code=201, response_model=RelapseCaseOut)
@@ -38,16 +35,10 @@ async def open_case(
     today: TodayDep,
     user: Decider,
 ) -> RelapseCaseOut:
-    return _out(
-        await service.open_case(
-            session=session,
-            actor=user,
-            household_id=household_id,
-            cause=body.cause,
-            cause_kind=body.cause_kind,
-            today=today,
-        )
+    case = await service.open_case(
+        session=session, actor=user, household_id=household_id, today=today, **_cause(body)
     )
+    return _out(case)
 
 
 @router.post("/households/{household_id}/reidentification", response_model=StatusOut)
@@ -61,14 +52,9 @@ async def reidentify(
     """An exited household returned to poverty for a cause the policy routes through ordinary
     identification: back to `candidate` (409 `relapse-routed-elsewhere` for a chain cause)."""
     h = await service.reidentify(
-        session=session,
-        actor=user,
-        household_id=household_id,
-        cause=body.cause,
-        cause_kind=body.cause_kind,
-        today=today,
+        session=session, actor=user, household_id=household_id, today=today, **_cause(body)
     )
-    return StatusOut(household_id=h.id, status=h.status, household_number=h.household_number)
+    return status_out(h)
 
 
 @router.get("/relapse-cases/{case_id}", response_model=RelapseCaseOut)

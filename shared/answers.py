@@ -1,0 +1,110 @@
+"""How a router shapes its answer, written once: a page of API models, a resource with its ETag.
+
+    @router.get("", response_model=Page[AccountOut])
+    async def list_accounts(session: SessionDep, q: AreaPage) -> Page[AccountOut]:
+        return page_of(AccountOut, await service.page(session, **q.args))
+
+    @router.get("/{code}", response_model=BudgetOut)
+    async def get_budget(code: str, session: SessionDep, user: CurrentUser, response: Response) -> BudgetOut:
+        return tagged(response, BudgetOut, await service.get_budget(session, actor=user, code=code))
+
+A created resource that an ``Idempotency-Key`` may replay is answered by the idempotency
+dependency itself (``await idem.created(AccountOut, row)``, shared/idempotency.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Path, Response
+from pydantic import BaseModel
+
+from shared.auth import AreaScope
+from shared.fields import AREA_PREFIX_PATTERN
+from shared.http import etag
+from shared.pagination import Cursor, Limit, Page
+from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
+from shared.repository import Slice
+
+__all__ = [
+    "PUBLIC_READ",
+    "AreaPage",
+    "AreaPageQuery",
+    "PageQuery",
+    "Paging",
+    "PagingLimitFirst",
+    "PrefixPath",
+    "YearPath",
+    "page_of",
+    "tagged",
+]
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+def page_of(shape: type[M] | Callable[[T], M], found: Slice[T]) -> Page[M]:
+    """One page of the answer: each domain object shaped by ``shape`` (an API model is validated
+    from the object's attributes; a function is called), and the cursor to the next page."""
+    if isinstance(shape, type) and issubclass(shape, BaseModel):
+        model = shape
+        return Page[model](**found.map(lambda row: model.model_validate(row, from_attributes=True)))  # type: ignore[valid-type]
+    return Page(**found.map(shape))
+
+
+def tagged(response: Response, model: type[M], row: Any, *, version: int | str | None = None) -> M:
+    """``model`` validated from ``row``, its ETag (``row.version`` unless given) in the header."""
+    response.headers["ETag"] = etag(row.version if version is None else version)
+    return model.model_validate(row, from_attributes=True)
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """Which keyset page a list is asked for: ``**q.args`` are the service's ``cursor=, limit=``."""
+
+    cursor: str | None
+    limit: int
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return {"cursor": self.cursor, "limit": self.limit}
+
+
+@dataclass(frozen=True)
+class AreaPageQuery(PageQuery):
+    """A keyset page of what lies under the caller's area: the service's ``page()`` arguments."""
+
+    area_prefix: str
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return {"area_prefix": self.area_prefix, **super().args}
+
+
+async def _paging(cursor: Cursor = None, limit: Limit = 50) -> PageQuery:
+    return PageQuery(cursor=cursor, limit=limit)
+
+
+async def _paging_limit_first(limit: Limit = 50, cursor: Cursor = None) -> PageQuery:
+    return PageQuery(cursor=cursor, limit=limit)
+
+
+async def _area_page(scope: AreaScope, limit: Limit = 50, cursor: Cursor = None) -> AreaPageQuery:
+    return AreaPageQuery(area_prefix=scope, cursor=cursor, limit=limit)
+
+
+# `?cursor=&limit=` (a list's last query parameters, in this order).
+Paging = Annotated[PageQuery, Depends(_paging)]
+# The same, `?limit=&cursor=` (the order of the registry's and funds' lists: their documents keep it).
+PagingLimitFirst = Annotated[PageQuery, Depends(_paging_limit_first)]
+# `?limit=&cursor=` over the caller's area (the query parameters in the order the routes had them).
+AreaPage = Annotated[AreaPageQuery, Depends(_area_page)]
+# A public read (no login): rate-limited per client, its 429 in the document. ``@router.get(path,
+# response_model=..., **PUBLIC_READ)``.
+PUBLIC_READ: dict[str, Any] = {"dependencies": [PUBLIC_RATE_LIMIT], "responses": RATE_LIMITED_RESPONSES}
+# A budget or policy year in the path.
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
+# The area prefix a policy record is stored under (2/4/6/9/12 digits), in the path.
+PrefixPath = Annotated[str, Path(pattern=AREA_PREFIX_PATTERN)]
