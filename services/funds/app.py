@@ -30,14 +30,21 @@ JOBS: list[PeriodicJob] = [
 ]  # periodic jobs (also run by `jingzhun worker funds`)
 # this service's APIRouters, mounted under /funds/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
-    sources_router, schemes_router, ledger_router, disbursements_router, projects_router,
-    beneficiaries_router, supervision_router, reports_router, disclosures_router, budgets_router,
-    asset_income_router, snapshot_router,
+    sources_router,
+    schemes_router,
+    ledger_router,
+    disbursements_router,
+    projects_router,
+    beneficiaries_router,
+    supervision_router,
+    reports_router,
+    disclosures_router,
+    budgets_router,
+    asset_income_router,
+    snapshot_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 
 
-create_app = app_factory(
-    FundsSettings, "funds", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES
-)
+create_app = app_factory(FundsSettings, "funds", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES)

@@ -29,13 +29,19 @@ PII_COLUMNS = [  # a named complainant: re-encrypted by `jingzhun pii rotate ins
 JOBS: list[PeriodicJob] = [ESCALATION_JOB]  # also run by `jingzhun worker inspection`
 # this service's APIRouters, mounted under /inspection/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
-    inspections_router, findings_router, signoffs_router, schemes_router, sampling_router,
-    complaints_router, assessments_router, bulletins_router, progress_router, snapshot_router,
+    inspections_router,
+    findings_router,
+    signoffs_router,
+    schemes_router,
+    sampling_router,
+    complaints_router,
+    assessments_router,
+    bulletins_router,
+    progress_router,
+    snapshot_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
 
 
-create_app = app_factory(
-    InspectionSettings, "inspection", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES
-)
+create_app = app_factory(InspectionSettings, "inspection", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES)

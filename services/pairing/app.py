@@ -23,13 +23,18 @@ settings_class = PairingSettings
 JOBS: list[PeriodicJob] = [*PAIRING_JOBS]  # periodic jobs (also run by `jingzhun worker pairing`)
 # this service's APIRouters, mounted under /pairing/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
-    helpers_router, pairings_router, needs_router, visits_router, coverage_router, workload_router,
-    policies_router, snapshot_router, imports_router,
+    helpers_router,
+    pairings_router,
+    needs_router,
+    visits_router,
+    coverage_router,
+    workload_router,
+    policies_router,
+    snapshot_router,
+    imports_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 
 
-create_app = app_factory(
-    PairingSettings, "pairing", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES
-)
+create_app = app_factory(PairingSettings, "pairing", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES)

@@ -43,9 +43,22 @@ JOBS: list[PeriodicJob] = [
 ]  # periodic jobs (also run by `jingzhun worker registry`)
 # this service's APIRouters, mounted under /registry/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
-    areas_router, policies_router, households_router, identification_router, exits_router,
-    area_exits_router, relapses_router, rollups_router, public_rollups_router, snapshot_router, edge_router,
-    notices_router, conflicts_router, imports_router, dci_router, timeline_router,
+    areas_router,
+    policies_router,
+    households_router,
+    identification_router,
+    exits_router,
+    area_exits_router,
+    relapses_router,
+    rollups_router,
+    public_rollups_router,
+    snapshot_router,
+    edge_router,
+    notices_router,
+    conflicts_router,
+    imports_router,
+    dci_router,
+    timeline_router,
 ]
 
 __all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
