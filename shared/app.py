@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -78,6 +79,10 @@ def create_service_app(
         await runtime.start(
             relay=settings.run_relay, consumers=settings.run_consumers, jobs=settings.run_jobs
         )
+        # What start-up built (modules, routes, models, SQLAlchemy's tables: 200,000 objects) is
+        # kept out of the cycle collector's full passes, which walked it all every few hundred
+        # requests (about a tenth of a household card's CPU, and its p99).
+        gc.freeze()
         try:
             yield
         finally:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
+    Integer,
     ScalarSelect,
     Select,
     bindparam,
@@ -20,13 +20,13 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
-from shared.db import read_rows
+from shared.db import like_prefix, read_rows
 from shared.repository import Repository, Slice, decode_key, encode_key
 
 # what the bulk path writes of a household and a member (the rest: NULL or the table's default)
@@ -98,7 +98,7 @@ LIST_COLUMNS = (
     Household.dibao,
 )
 
-ListRow = Row[*tuple[Any, ...]]  # a row of LIST_COLUMNS
+ListRow = Mapping[str, Any]  # a row of LIST_COLUMNS, by column name
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +157,49 @@ def _card_statement(
         incomes.label("card_incomes"),
         debts.label("card_debts"),
     ).where(Household.id == bindparam("household_id", type_=Household.id.type))
+
+
+@functools.cache
+def _page_statement(given: frozenset[str]) -> Select[Any]:
+    """A list page's statement for the filters ``given`` (the names of its parameters), built once
+    per combination: its values are parameters, so a page costs no statement building or cache
+    key, and asyncpg runs the statement it prepared once per connection."""
+    stmt = select(*LIST_COLUMNS).where(Household.area_code.like(bindparam("prefix"), escape="/"))
+    if "status" in given:
+        stmt = stmt.where(Household.status == bindparam("status"))
+    if "cause" in given:
+        stmt = stmt.where(
+            Household.poverty_causes.contains(bindparam("cause", type_=Household.poverty_causes.type))
+        )
+    if "batch" in given:
+        stmt = stmt.where(Household.batches.contains(bindparam("batch", type_=Household.batches.type)))
+    if "name" in given:
+        member_named = select(Member.id).where(
+            Member.household_id == Household.id,
+            Member.active,
+            Member.name.like(bindparam("name"), escape="/"),
+        )
+        stmt = stmt.where(member_named.exists())
+    if "rid_hash" in given:
+        with_person = select(Member.id).where(
+            Member.household_id == Household.id, Member.resident_id_hash == bindparam("rid_hash")
+        )
+        stmt = stmt.where(with_person.exists())
+    if "ids" in given:
+        ids = bindparam("ids", type_=ARRAY(Household.id.type))
+        stmt = stmt.where(Household.id == func.any(ids))
+    # Keyset order of ix_household_area_code_id, whose area_code is text_pattern_ops: its
+    # operators (~<~, ~>~: byte order, the same as the collation's for digit codes) let the
+    # page be read off the index in order; ``ORDER BY area_code`` would sort the whole subtree.
+    # The base's ``keyset`` orders by plain ``area_code, id``, so this list pages itself.
+    if "after_area" in given:
+        after_area = bindparam("after_area", type_=Household.area_code.type)
+        stmt = stmt.where(
+            Household.area_code.op("~>=~")(after_area),
+            or_(Household.area_code.op("~>~")(after_area), Household.id > bindparam("after_id")),
+        )
+    order = literal_column("household.area_code USING ~<~")
+    return stmt.order_by(order, Household.id).limit(bindparam("limit", type_=Integer()))
 
 
 class HouseholdRepository(Repository[Household]):
@@ -269,46 +312,31 @@ class HouseholdRepository(Repository[Household]):
     async def page(self, f: ListFilter, *, cursor: str | None, limit: int) -> Slice[ListRow]:
         """One page in (area_code, id) order; the cursor is the last row's [area_code, id].
 
-        Rows of the list's columns (``LIST_COLUMNS``, read by name like a household's attributes),
-        not ORM objects: building and tracking 51 of those was most of a page's Python time."""
-        stmt = select(*LIST_COLUMNS).where(Household.area_code.startswith(f.area_prefix, autoescape=True))
-        if f.status is not None:
-            stmt = stmt.where(Household.status == f.status.value)
-        if f.cause is not None:
-            stmt = stmt.where(Household.poverty_causes.contains([f.cause]))
-        if f.batch is not None:
-            stmt = stmt.where(Household.batches.contains([f.batch]))
-        if f.name is not None:
-            member_named = select(Member.id).where(
-                Member.household_id == Household.id,
-                Member.active,
-                Member.name.startswith(f.name, autoescape=True),
-            )
-            stmt = stmt.where(member_named.exists())
-        if f.resident_id_hash is not None:
-            with_person = select(Member.id).where(
-                Member.household_id == Household.id, Member.resident_id_hash == f.resident_id_hash
-            )
-            stmt = stmt.where(with_person.exists())
-        if f.household_ids is not None:
-            stmt = stmt.where(Household.id.in_(f.household_ids))
-        # Keyset order of ix_household_area_code_id, whose area_code is text_pattern_ops: its
-        # operators (~<~, ~>~: byte order, the same as the collation's for digit codes) let the
-        # page be read off the index in order; ``ORDER BY area_code`` would sort the whole subtree.
-        # The base's ``keyset`` orders by plain ``area_code, id``, so this list pages itself.
+        Rows of the list's columns (``LIST_COLUMNS``, read by name), not ORM objects: building and
+        tracking 51 of those was most of a page's Python time. The statement is built once per
+        combination of filters (:func:`_page_statement`) and run by ``read_rows``."""
         after = decode_key(cursor, (str, uuid.UUID))
+        params: dict[str, Any] = {"prefix": like_prefix(f.area_prefix), "limit": limit + 1}
+        if f.status is not None:
+            params["status"] = f.status.value
+        if f.cause is not None:
+            params["cause"] = [f.cause]
+        if f.batch is not None:
+            params["batch"] = [f.batch]
+        if f.name is not None:
+            params["name"] = like_prefix(f.name)
+        if f.resident_id_hash is not None:
+            params["rid_hash"] = f.resident_id_hash
+        if f.household_ids is not None:
+            params["ids"] = list(f.household_ids)
         if after is not None:
-            area_code, last_id = after
-            stmt = stmt.where(
-                Household.area_code.op("~>=~")(area_code),
-                or_(Household.area_code.op("~>~")(area_code), Household.id > last_id),
-            )
-        stmt = stmt.order_by(literal_column("household.area_code USING ~<~"), Household.id).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).all())
+            params["after_area"], params["after_id"] = after
+        stmt = _page_statement(frozenset(params))
+        rows = await read_rows(self.session, stmt, params)
         if len(rows) <= limit:
             return Slice(rows, None)
         last = rows[limit - 1]
-        return Slice(rows[:limit], encode_key([last.area_code, last.id]))
+        return Slice(rows[:limit], encode_key([last["area_code"], last["id"]]))
 
     # ---- the bulk path (households.bulk, imports): staged with COPY, moved with INSERT … SELECT ----
 

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
 
 from services.registry.conflicts.router import recorded_refusal
 from services.registry.deps import CipherDep, TodayDep
@@ -63,19 +64,29 @@ async def card(session: SessionDep, h: Household, response: Response | None = No
     )
 
 
+# The hot reads answer a Response of their model serialised once (the route's response_model stays
+# the document's): returned as a model, FastAPI validated it again before serialising it.
+_ListPage = Page[HouseholdListItem]
+_CARD_JSON, _PAGE_JSON = TypeAdapter(HouseholdOut), TypeAdapter(_ListPage)
+
+
+def _json(body: bytes, **headers: str) -> Response:
+    return Response(body, media_type="application/json", headers=headers)
+
+
 def _list_item(h: ListRow, *, full_name: bool = False) -> HouseholdListItem:
     return HouseholdListItem(
-        id=h.id,
-        household_number=h.household_number,
-        area_code=h.area_code,
-        status=h.status,
-        year=h.year,
-        head_name_masked=mask_name(h.head_name),
-        head_name=h.head_name if full_name else None,
-        member_count=h.member_count,
-        poverty_causes=list(h.poverty_causes),
-        batches=list(h.batches),
-        dibao=h.dibao,
+        id=h["id"],
+        household_number=h["household_number"],
+        area_code=h["area_code"],
+        status=h["status"],
+        year=h["year"],
+        head_name_masked=mask_name(h["head_name"]),
+        head_name=h["head_name"] if full_name else None,
+        member_count=h["member_count"],
+        poverty_causes=list(h["poverty_causes"]),
+        batches=list(h["batches"]),
+        dibao=h["dibao"],
     )
 
 
@@ -154,7 +165,7 @@ async def search_households(
     batch: str | None = None,
     name: str | None = Query(default=None, max_length=50),
     resident_id: str | None = Query(default=None, min_length=18, max_length=18),
-) -> Page[HouseholdListItem]:
+) -> Response:
     found = await service.search(
         session=session,
         actor=user,
@@ -169,23 +180,23 @@ async def search_households(
         limit=limit,
     )
     full_name = service.shows_full_names(user)
-    items = [_list_item(h, full_name=full_name) for h in found.items]
-    return Page(items=items, next_cursor=found.next_cursor)
+    page = _ListPage(
+        items=[_list_item(h, full_name=full_name) for h in found.items], next_cursor=found.next_cursor
+    )
+    return _json(_PAGE_JSON.dump_json(page))
 
 
 @router.get("/{household_id}", response_model=HouseholdOut)
-async def read_household(
-    household_id: uuid.UUID, session: ReadSessionDep, user: CurrentUser, response: Response
-) -> HouseholdOut:
+async def read_household(household_id: uuid.UUID, session: ReadSessionDep, user: CurrentUser) -> Response:
     found = await service.read_card(session, user, household_id)
     h = found.household
-    response.headers["ETag"] = etag(h["version"])
-    return HouseholdOut(
+    out = HouseholdOut(
         **{k: h[k] for k in HouseholdOut.model_fields if k not in _CARD_PARTS},
         members=found.members,  # plain values, validated into MemberOut here
         incomes=found.incomes,
         debts=found.debts,
     )
+    return _json(_CARD_JSON.dump_json(out), ETag=etag(h["version"]))
 
 
 @router.patch("/{household_id}", response_model=HouseholdOut)

@@ -534,8 +534,8 @@ async def search(
 ) -> Slice[ListRow]:
     prefix = actor.area_prefix
     if area_code is not None:
-        area = await area_service.get(session=session, actor=actor, code=area_code)
-        prefix = area_service.prefix_of(area.code)
+        area = await area_service.check(session=session, actor=actor, code=area_code)
+        prefix = area_service.prefix_of(area)
     return await HouseholdRepository(session).page(
         ListFilter(
             area_prefix=prefix,

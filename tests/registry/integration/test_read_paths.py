@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from services.registry.models import Area
 from tests.registry.integration.helpers import ADMIN, COUNTY_REGISTRAR, candidate, load_areas, registry_app
@@ -14,26 +15,26 @@ from tests.support import service_client
 pytestmark = pytest.mark.asyncio
 
 
-async def test_a_list_page_is_read_off_the_area_index_without_sorting_the_county(make_db):
+async def test_a_list_page_is_read_off_the_area_index_without_sorting_the_county(make_db, monkeypatch):
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
         await load_areas(c)
         made = [(await candidate(c))["id"] for _ in range(3)]
         pages: list[tuple[str, Any]] = []
 
-        def grab(_conn: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
-            if statement.lstrip().startswith("SELECT") and "FROM household" in statement:
-                if "LIMIT" in statement:
-                    pages.append((statement, params))
+        # the page runs on the asyncpg connection itself (shared.db.read_rows): caught there
+        fetch = asyncpg.Connection.fetch
 
-        engine = app.state.db.engine.sync_engine
-        event.listen(engine, "before_cursor_execute", grab)
-        try:
-            first = (await c.get("/registry/v1/households?limit=2", headers=COUNTY_REGISTRAR)).json()
-            url = f"/registry/v1/households?limit=2&cursor={first['next_cursor']}"
-            second = (await c.get(url, headers=COUNTY_REGISTRAR)).json()
-        finally:
-            event.remove(engine, "before_cursor_execute", grab)
+        async def grab(conn: asyncpg.Connection, query: str, *args: Any, **kw: Any) -> Any:
+            if query.lstrip().startswith("SELECT") and "FROM household" in query and "LIMIT" in query:
+                pages.append((query, args))
+            return await fetch(conn, query, *args, **kw)
+
+        monkeypatch.setattr(asyncpg.Connection, "fetch", grab)
+        first = (await c.get("/registry/v1/households?limit=2", headers=COUNTY_REGISTRAR)).json()
+        url = f"/registry/v1/households?limit=2&cursor={first['next_cursor']}"
+        second = (await c.get(url, headers=COUNTY_REGISTRAR)).json()
+        monkeypatch.undo()
         listed = [h["id"] for h in first["items"] + second["items"]]
         assert sorted(listed) == sorted(made)  # both pages, nothing twice
         assert len(set(listed)) == 3
