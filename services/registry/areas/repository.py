@@ -14,15 +14,9 @@ _VILLAGE_POPULATION = select(func.sum(Area.rural_population)).where(
     Area.code.like(bindparam("pattern", type_=String), escape="/"), Area.level == "village"
 )
 
-_EXISTS = select(Area.code).where(Area.code == bindparam("code", type_=String))
-
 
 class AreaRepository(Repository[Area]):
     model = Area
-
-    async def exists(self, code: str) -> bool:
-        """Whether the area is on the register, without loading it (a list page's check)."""
-        return bool(await read_rows(self.session, _EXISTS, {"code": code}))
 
     async def get_many(self, codes: set[str]) -> list[Area]:
         return list((await self.session.execute(select(Area).where(Area.code.in_(list(codes))))).scalars())

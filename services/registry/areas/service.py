@@ -95,20 +95,12 @@ def parse_code(code: str) -> str:
 async def get(*, session: AsyncSession, actor: Principal, code: str) -> Area:
     area = await AreaRepository(session).get(parse_code(code))
     if area is None or not actor.covers(area.code):
-        raise _not_in_area(code)
+        raise not_in_area(code)
     return area
 
 
-async def check(*, session: AsyncSession, actor: Principal, code: str) -> str:
-    """The code of an area in the caller's area (the same 404 as :func:`get` otherwise), for a
-    read that needs only to know it exists (a list page's filter): no ORM object loaded."""
-    parsed = parse_code(code)
-    if not actor.covers(parsed) or not await AreaRepository(session).exists(parsed):
-        raise _not_in_area(code)
-    return parsed
-
-
-def _not_in_area(code: str) -> AreaNotFound:
+def not_in_area(code: str) -> AreaNotFound:
+    """The 404 of an area that is not on the register or not in the caller's area."""
     return AreaNotFound(
         f"area {code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {code}", code=code
     )

@@ -12,19 +12,21 @@ from sqlalchemy import (
     Integer,
     ScalarSelect,
     Select,
+    String,
     bindparam,
     func,
     literal_column,
     or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
+from services.registry.models import Area, Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
 from shared.db import like_prefix, read_rows
 from shared.repository import Repository, Slice, decode_key, encode_key
@@ -199,7 +201,18 @@ def _page_statement(given: frozenset[str]) -> Select[Any]:
             or_(Household.area_code.op("~>~")(after_area), Household.id > bindparam("after_id")),
         )
     order = literal_column("household.area_code USING ~<~")
-    return stmt.order_by(order, Household.id).limit(bindparam("limit", type_=Integer()))
+    stmt = stmt.order_by(order, Household.id).limit(bindparam("limit", type_=Integer()))
+    if "area" not in given:
+        return stmt
+    # The page beside the area's row, in one round trip: no row at all when the area is not on the
+    # register, one of NULLs when it is and the page is empty (HouseholdRepository.page).
+    page = stmt.lateral("page")
+    area = select(Area.code).where(Area.code == bindparam("area", type_=String())).subquery("area")
+    return (
+        select(*page.c)
+        .select_from(area.outerjoin(page, true()))
+        .order_by(literal_column("page.area_code USING ~<~"), page.c.id)
+    )
 
 
 class HouseholdRepository(Repository[Household]):
@@ -309,8 +322,11 @@ class HouseholdRepository(Repository[Household]):
         stmt = select(Debt).where(Debt.id == debt_id, Debt.household_id == household_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def page(self, f: ListFilter, *, cursor: str | None, limit: int) -> Slice[ListRow]:
+    async def page(
+        self, f: ListFilter, *, cursor: str | None, limit: int, area_code: str | None = None
+    ) -> Slice[ListRow] | None:
         """One page in (area_code, id) order; the cursor is the last row's [area_code, id].
+        With ``area_code`` (the area the caller filters by): None when no such area is registered.
 
         Rows of the list's columns (``LIST_COLUMNS``, read by name), not ORM objects: building and
         tracking 51 of those was most of a page's Python time. The statement is built once per
@@ -331,8 +347,15 @@ class HouseholdRepository(Repository[Household]):
             params["ids"] = list(f.household_ids)
         if after is not None:
             params["after_area"], params["after_id"] = after
+        if area_code is not None:
+            params["area"] = area_code
         stmt = _page_statement(frozenset(params))
         rows = await read_rows(self.session, stmt, params)
+        if area_code is not None:
+            if not rows:
+                return None
+            if rows[0]["id"] is None:  # the area's row, no household beside it
+                return Slice([], None)
         if len(rows) <= limit:
             return Slice(rows, None)
         last = rows[limit - 1]

@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from services.registry.models import Area
-from tests.registry.integration.helpers import ADMIN, COUNTY_REGISTRAR, candidate, load_areas, registry_app
+from tests.registry.integration.helpers import (
+    ADMIN,
+    COUNTY_REGISTRAR,
+    OTHER_VILLAGE,
+    VILLAGE,
+    candidate,
+    load_areas,
+    registry_app,
+)
 from tests.support import service_client
 
 pytestmark = pytest.mark.asyncio
@@ -64,3 +72,26 @@ async def test_a_read_only_session_refuses_to_write(make_db):
                 await session.flush()
         unchanged = (await c.get(f"/registry/v1/areas/{area.code}", headers=ADMIN)).json()
         assert unchanged["name"] == area_name
+
+
+async def test_a_list_filtered_by_area_tells_an_empty_area_from_one_not_on_the_register(make_db):
+    """The page and the area's check are one statement: an area with households lists them, one
+    without lists nothing (200), a code of the caller's county that no area has is 404 in Chinese."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        made = {(await candidate(c))["id"] for _ in range(3)}
+        url = "/registry/v1/households"
+        first = (await c.get(url, params={"area_code": VILLAGE, "limit": 2}, headers=COUNTY_REGISTRAR)).json()
+        params = {"area_code": VILLAGE, "limit": 2, "cursor": first["next_cursor"]}
+        second = (await c.get(url, params=params, headers=COUNTY_REGISTRAR)).json()
+        assert {h["id"] for h in first["items"] + second["items"]} == made
+        assert second["next_cursor"] is None
+
+        empty = await c.get(url, params={"area_code": OTHER_VILLAGE}, headers=COUNTY_REGISTRAR)
+        assert empty.status_code == 200
+        assert empty.json() == {"items": [], "next_cursor": None}
+
+        missing = await c.get(url, params={"area_code": "440783999999"}, headers=COUNTY_REGISTRAR)
+        assert missing.status_code == 404
+        assert missing.json()["detail"] == "您的辖区内没有地区 440783999999"
