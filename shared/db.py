@@ -101,6 +101,12 @@ class Database:
         )
         instrument_engine(self.engine)  # SQL spans when tracing is on; nothing otherwise
 
+    def reading(self) -> _Reading:
+        """``async with db.reading() as session``: a ``ReadSessionDep`` session opened by the route
+        itself, for the hottest reads (a card, a list page), without the cost of a generator
+        dependency (its exit stack, a tenth of a card read's framework time)."""
+        return _Reading(self.read_sessionmaker())
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work outside a request (consumers, relays, jobs, demo loaders)."""
@@ -130,16 +136,28 @@ class _ReadOnlySession(Session):
         super().flush(objects)
 
 
-async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    db: Database = request.app.state.db
-    session = db.read_sessionmaker()
-    try:
-        yield session
-    finally:
-        # A read of ``read_rows`` alone never begins the session: it holds no connection and no
-        # objects, and closing it would only cost a greenlet hop. Anything else is closed as usual.
+class _Reading:
+    """A read session, closed on exit only if it was used: a read of ``read_rows`` alone never
+    begins it (no connection, no objects held), and closing it would only cost a greenlet hop."""
+
+    __slots__ = ("session",)
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> AsyncSession:
+        return self.session
+
+    async def __aexit__(self, *_exc: object) -> None:
+        session = self.session
         if session.in_transaction() or session.identity_map or session.new:
             await session.close()
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    db: Database = request.app.state.db
+    async with db.reading() as session:
+        yield session
 
 
 # scope="function": commit happens when the route returns, before the response goes out, so a

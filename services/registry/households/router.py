@@ -37,7 +37,7 @@ from services.registry.models import Household
 from services.registry.vocabulary import HouseholdStatus
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import SessionDep
 from shared.fields import AreaCodeText
 from shared.http import IfMatch, etag
 from shared.idempotency import IdempotencyDep
@@ -154,7 +154,7 @@ router.add_api_route(
     responses=RATE_LIMITED_RESPONSES,
 )
 async def search_households(
-    session: ReadSessionDep,
+    request: Request,
     user: CurrentUser,
     cipher: CipherDep,
     limit: Limit = 50,
@@ -166,19 +166,20 @@ async def search_households(
     name: str | None = Query(default=None, max_length=50),
     resident_id: str | None = Query(default=None, min_length=18, max_length=18),
 ) -> Response:
-    found = await service.search(
-        session=session,
-        actor=user,
-        area_code=area_code,
-        status=status,
-        cause=cause,
-        batch=batch,
-        name=name,
-        resident_id=resident_id,
-        cipher=cipher,
-        cursor=cursor,
-        limit=limit,
-    )
+    async with request.app.state.db.reading() as session:  # ReadSessionDep's, opened here: see db.reading
+        found = await service.search(
+            session=session,
+            actor=user,
+            area_code=area_code,
+            status=status,
+            cause=cause,
+            batch=batch,
+            name=name,
+            resident_id=resident_id,
+            cipher=cipher,
+            cursor=cursor,
+            limit=limit,
+        )
     full_name = service.shows_full_names(user)
     page = _ListPage(
         items=[_list_item(h, full_name=full_name) for h in found.items], next_cursor=found.next_cursor
@@ -187,8 +188,9 @@ async def search_households(
 
 
 @router.get("/{household_id}", response_model=HouseholdOut)
-async def read_household(household_id: uuid.UUID, session: ReadSessionDep, user: CurrentUser) -> Response:
-    found = await service.read_card(session, user, household_id)
+async def read_household(household_id: uuid.UUID, user: CurrentUser, request: Request) -> Response:
+    async with request.app.state.db.reading() as session:  # ReadSessionDep's, opened here: see db.reading
+        found = await service.read_card(session, user, household_id)
     h = found.household
     out = HouseholdOut(
         **{k: h[k] for k in HouseholdOut.model_fields if k not in _CARD_PARTS},
