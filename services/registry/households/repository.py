@@ -162,11 +162,13 @@ def _card_statement(
 
 
 @functools.cache
-def _page_statement(given: frozenset[str]) -> Select[Any]:
+def _page_statement(given: frozenset[str]) -> Select[*tuple[Any, ...]]:
     """A list page's statement for the filters ``given`` (the names of its parameters), built once
     per combination: its values are parameters, so a page costs no statement building or cache
     key, and asyncpg runs the statement it prepared once per connection."""
-    stmt = select(*LIST_COLUMNS).where(Household.area_code.like(bindparam("prefix"), escape="/"))
+    stmt: Select[*tuple[Any, ...]] = select(*LIST_COLUMNS).where(
+        Household.area_code.like(bindparam("prefix"), escape="/")
+    )
     if "status" in given:
         stmt = stmt.where(Household.status == bindparam("status"))
     if "cause" in given:
@@ -200,7 +202,7 @@ def _page_statement(given: frozenset[str]) -> Select[Any]:
             Household.area_code.op("~>=~")(after_area),
             or_(Household.area_code.op("~>~")(after_area), Household.id > bindparam("after_id")),
         )
-    order = literal_column("household.area_code USING ~<~")
+    order: ColumnElement[Any] = literal_column("household.area_code USING ~<~")
     stmt = stmt.order_by(order, Household.id).limit(bindparam("limit", type_=Integer()))
     if "area" not in given:
         return stmt
