@@ -221,7 +221,12 @@ async def read_rows(
     try:
         return list(await _driver(raw).fetch(compiled.sql, *args))
     finally:
-        await greenlet_spawn(raw.close)  # back to the pool (its checkin may need to await)
+        if getattr(raw.dbapi_connection, "_transaction", True) is None:
+            # No transaction on it (the statement ran on the driver alone): its checkin's rollback
+            # does nothing and nothing in it awaits, so no greenlet is needed to run it.
+            raw.close()
+        else:
+            await greenlet_spawn(raw.close)  # back to the pool (its checkin may need to await)
 
 
 def _driver(raw: PoolProxiedConnection) -> Any:
