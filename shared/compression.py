@@ -49,17 +49,18 @@ class SizedGZipMiddleware(GZipMiddleware):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        responder: ASGIApp
+        responder: IdentityResponder
+        # The excluded types are given as () and set after: the responder would normalise the list
+        # again on every request (self.exclude_content_types was normalised once, in __init__).
         if "gzip" in Headers(scope=scope).get("Accept-Encoding", ""):
             responder = _SizedGZipResponder(
                 self.app,
                 self.minimum_size,
                 compresslevel=self.compresslevel,
                 thread_minimum_size=self.thread_minimum_size,
-                exclude_content_types=self.exclude_content_types,
+                exclude_content_types=(),
             )
         else:
-            responder = IdentityResponder(
-                self.app, self.minimum_size, exclude_content_types=self.exclude_content_types
-            )
+            responder = IdentityResponder(self.app, self.minimum_size, exclude_content_types=())
+        responder.exclude_content_types = self.exclude_content_types
         await responder(scope, receive, send)
