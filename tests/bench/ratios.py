@@ -18,11 +18,12 @@ p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also 
 server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores disturb
 less than req/s; ``load_1m_at_start``/``_at_end`` are the machine's load average, for the reader
 to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the registry
-during each read path (``<folder>/<path>.txt``, collapsed stacks; py-spy is in the dev extra).
+during each read path's first round (``<folder>/<path>.txt``, collapsed stacks; py-spy is in the
+dev extra; ``BENCH_PROFILE_ARGS`` adds arguments to its command line).
 ``BENCH_PATHS=card,list``: only the paths named (of card, rollup, list, register; default all), to
 measure one change without waiting for the others. ``BENCH_ROUNDS=3``: each read path measured
-that many times in a row (after one warm-up), each figure the median of the rounds (and the
-server CPU of every round in ``<path>.project_cpu_ms_rounds``-style lines).
+that many times in a row (after one warm-up), each figure the median of the rounds, and the
+server CPU of every round (``<path>.project_cpu_ms.round<n>``, ``<path>.raw_cpu_ms.round<n>``).
 """
 
 from __future__ import annotations
