@@ -36,22 +36,31 @@ class _SizedGZipResponder(GZipResponder):
         return super()._compress_body(body, more_body)
 
 
+# zlib's own default level. Starlette's 9 spends its effort on lazy matches that JSON answers hardly
+# gain from: a 50-row list page (18 KiB) took 1.5 ms at 9 and 0.4 ms at 6, to the same 1.6 KiB.
+COMPRESS_LEVEL = 6
+
+
 class SizedGZipMiddleware(GZipMiddleware):
+    def __init__(self, app: ASGIApp, minimum_size: int = 500, compresslevel: int = COMPRESS_LEVEL) -> None:
+        super().__init__(app, minimum_size=minimum_size, compresslevel=compresslevel)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        responder: ASGIApp
+        responder: IdentityResponder
+        # The excluded types are given as () and set after: the responder would normalise the list
+        # again on every request (self.exclude_content_types was normalised once, in __init__).
         if "gzip" in Headers(scope=scope).get("Accept-Encoding", ""):
             responder = _SizedGZipResponder(
                 self.app,
                 self.minimum_size,
                 compresslevel=self.compresslevel,
                 thread_minimum_size=self.thread_minimum_size,
-                exclude_content_types=self.exclude_content_types,
+                exclude_content_types=(),
             )
         else:
-            responder = IdentityResponder(
-                self.app, self.minimum_size, exclude_content_types=self.exclude_content_types
-            )
+            responder = IdentityResponder(self.app, self.minimum_size, exclude_content_types=())
+        responder.exclude_content_types = self.exclude_content_types
         await responder(scope, receive, send)

@@ -20,7 +20,7 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
 Machine = Annotated[Principal, Depends(require_roles("service"))]
 
 
-def _cipher(request: Request) -> PiiCipher:
+async def _cipher(request: Request) -> PiiCipher:  # async: a sync dependency runs in a thread
     return request.app.state.settings.pii_cipher()  # type: ignore[no-any-return]
 
 

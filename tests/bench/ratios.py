@@ -18,7 +18,12 @@ p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also 
 server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores disturb
 less than req/s; ``load_1m_at_start``/``_at_end`` are the machine's load average, for the reader
 to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the registry
-during each read path (``<folder>/<path>.txt``, collapsed stacks; py-spy is in the dev extra).
+during each read path's first round (``<folder>/<path>.txt``, collapsed stacks; py-spy is in the
+dev extra; ``BENCH_PROFILE_ARGS`` adds arguments to its command line).
+``BENCH_PATHS=card,list``: only the paths named (of card, rollup, list, register; default all), to
+measure one change without waiting for the others. ``BENCH_ROUNDS=3``: each read path measured
+that many times in a row (after one warm-up), each figure the median of the rounds, and the
+server CPU of every round (``<path>.project_cpu_ms.round<n>``, ``<path>.raw_cpu_ms.round<n>``).
 """
 
 from __future__ import annotations
@@ -288,6 +293,7 @@ async def run(_size: int) -> dict[str, float]:
     readers = int(os.environ.get("BENCH_CONNECTIONS", "64"))
     writers = int(os.environ.get("BENCH_WRITERS", "16"))
     workers = os.environ.get("BENCH_WORKERS", "1")
+    rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
     tmp = Path(tempfile.mkdtemp(prefix="jingzhun-ratios-"))
     stack = LocalStack(tmp, fsync=True)
     stack.data_dir.mkdir(parents=True, exist_ok=True)
@@ -387,11 +393,10 @@ async def run(_size: int) -> dict[str, float]:
             "rollup": (f"/registry/v1/rollups/{county}", f"/rollup/{COUNTY}"),
             "list": (f"/registry/v1/households?limit=50&area_code={county}", f"/list/{COUNTY}"),
         }
+        chosen = set(os.environ.get("BENCH_PATHS", "card,rollup,list,register").split(","))
         profile = os.environ.get("BENCH_PROFILE")
-        # BENCH_PATHS=rollup,register: only the named paths (all by default)
-        only = set(filter(None, os.environ.get("BENCH_PATHS", "").split(",")))
         for name, (p_path, r_path) in paths.items():
-            if only and name not in only:
+            if name not in chosen:
                 continue
             # Warm-up, not measured: pools fill, statements get prepared (once per connection).
             await _load(getter(p_path, reader), base=reg, connections=readers, seconds=min(2.0, seconds))
@@ -402,23 +407,32 @@ async def run(_size: int) -> dict[str, float]:
                 spy = subprocess.Popen(
                     [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(procs[0].pid),
                      "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--nonblocking",
-                     "--output", str(Path(profile) / f"{name}.txt")],
+                     "--output", str(Path(profile) / f"{name}.txt"),
+                     *os.environ.get("BENCH_PROFILE_ARGS", "").split()],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )
-            project = await _load(getter(p_path, reader), base=reg, connections=readers, seconds=seconds,
-                                  server_pid=procs[0].pid)
-            if spy is not None:
-                spy.wait()
-            raw = await _load(getter(r_path, {}), base=bare, connections=readers, seconds=seconds,
-                              server_pid=procs[1].pid)
-            results |= _ratio(project, raw, name)
+            measured: list[dict[str, float]] = []
+            for _ in range(rounds):
+                project = await _load(getter(p_path, reader), base=reg, connections=readers, seconds=seconds,
+                                      server_pid=procs[0].pid)
+                if spy is not None:
+                    spy.wait()
+                    spy = None
+                raw = await _load(getter(r_path, {}), base=bare, connections=readers, seconds=seconds,
+                                  server_pid=procs[1].pid)
+                measured.append(_ratio(project, raw, name))
+            results |= {k: statistics.median(m[k] for m in measured) for k in measured[0]}
+            if rounds > 1:
+                for key in ("project_cpu_ms", "raw_cpu_ms"):
+                    for i, m in enumerate(measured):
+                        results[f"{name}.{key}.round{i + 1}"] = m[f"{name}.{key}"]
 
         def post(path: str, headers: dict[str, str]) -> Call:
             return lambda i: _request(
                 "POST", path, headers, json.dumps(_household(villages[i % len(villages)])).encode()
             )
 
-        if not only or "register" in only:
+        if "register" in chosen:
             # Warm-up as for the reads: the writers' pooled connections prepare their statements
             # once each (uncounted, that was more prepares than requests in a 10 s run).
             await _load(post("/registry/v1/households", reader), base=reg, connections=writers,

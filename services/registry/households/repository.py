@@ -10,9 +10,10 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Insert,
-    Row,
+    Integer,
     ScalarSelect,
     Select,
+    String,
     Table,
     bindparam,
     func,
@@ -22,16 +23,17 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from services.registry.models import Debt, Household, IncomeRecord, Member, household_number_seq
+from services.registry.models import Area, Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
 from shared.bulk import any_of, unnest_insert, unnest_params
-from shared.db import read_rows
+from shared.db import like_prefix, read_rows
 from shared.repository import Repository, Slice, decode_key, encode_key
 
 # what the bulk path writes of a household and a member (the rest: NULL or the table's default)
@@ -103,7 +105,7 @@ LIST_COLUMNS = (
     Household.dibao,
 )
 
-ListRow = Row[*tuple[Any, ...]]  # a row of LIST_COLUMNS
+ListRow = Mapping[str, Any]  # a row of LIST_COLUMNS, by column name
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +183,62 @@ def _new_household_statement(columns: tuple[str, ...], member_columns: tuple[str
     new_household = insert(table).values(values).cte("new_household")
     stmt, _ = unnest_insert(cast(Table, Member.__table__), [dict.fromkeys(member_columns)], member_columns)
     return stmt.add_cte(new_household)
+
+
+@functools.cache
+def _page_statement(given: frozenset[str]) -> Select[*tuple[Any, ...]]:
+    """A list page's statement for the filters ``given`` (the names of its parameters), built once
+    per combination: its values are parameters, so a page costs no statement building or cache
+    key, and asyncpg runs the statement it prepared once per connection."""
+    stmt: Select[*tuple[Any, ...]] = select(*LIST_COLUMNS).where(
+        Household.area_code.like(bindparam("prefix"), escape="/")
+    )
+    if "status" in given:
+        stmt = stmt.where(Household.status == bindparam("status"))
+    if "cause" in given:
+        stmt = stmt.where(
+            Household.poverty_causes.contains(bindparam("cause", type_=Household.poverty_causes.type))
+        )
+    if "batch" in given:
+        stmt = stmt.where(Household.batches.contains(bindparam("batch", type_=Household.batches.type)))
+    if "name" in given:
+        member_named = select(Member.id).where(
+            Member.household_id == Household.id,
+            Member.active,
+            Member.name.like(bindparam("name"), escape="/"),
+        )
+        stmt = stmt.where(member_named.exists())
+    if "rid_hash" in given:
+        with_person = select(Member.id).where(
+            Member.household_id == Household.id, Member.resident_id_hash == bindparam("rid_hash")
+        )
+        stmt = stmt.where(with_person.exists())
+    if "ids" in given:
+        ids = bindparam("ids", type_=ARRAY(Household.id.type))
+        stmt = stmt.where(Household.id == func.any(ids))
+    # Keyset order of ix_household_area_code_id, whose area_code is text_pattern_ops: its
+    # operators (~<~, ~>~: byte order, the same as the collation's for digit codes) let the
+    # page be read off the index in order; ``ORDER BY area_code`` would sort the whole subtree.
+    # The base's ``keyset`` orders by plain ``area_code, id``, so this list pages itself.
+    if "after_area" in given:
+        after_area = bindparam("after_area", type_=Household.area_code.type)
+        stmt = stmt.where(
+            Household.area_code.op("~>=~")(after_area),
+            or_(Household.area_code.op("~>~")(after_area), Household.id > bindparam("after_id")),
+        )
+    order: ColumnElement[Any] = literal_column("household.area_code USING ~<~")
+    stmt = stmt.order_by(order, Household.id).limit(bindparam("limit", type_=Integer()))
+    if "area" not in given:
+        return stmt
+    # The page beside the area's row, in one round trip: no row at all when the area is not on the
+    # register, one of NULLs when it is and the page is empty (HouseholdRepository.page).
+    page = stmt.lateral("page")
+    area = select(Area.code).where(Area.code == bindparam("area", type_=String())).subquery("area")
+    return (
+        select(*page.c)
+        .select_from(area.outerjoin(page, true()))
+        .order_by(literal_column("page.area_code USING ~<~"), page.c.id)
+    )
 
 
 class HouseholdRepository(Repository[Household]):
@@ -305,49 +363,44 @@ class HouseholdRepository(Repository[Household]):
         stmt = select(Debt).where(Debt.id == debt_id, Debt.household_id == household_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def page(self, f: ListFilter, *, cursor: str | None, limit: int) -> Slice[ListRow]:
+    async def page(
+        self, f: ListFilter, *, cursor: str | None, limit: int, area_code: str | None = None
+    ) -> Slice[ListRow] | None:
         """One page in (area_code, id) order; the cursor is the last row's [area_code, id].
+        With ``area_code`` (the area the caller filters by): None when no such area is registered.
 
-        Rows of the list's columns (``LIST_COLUMNS``, read by name like a household's attributes),
-        not ORM objects: building and tracking 51 of those was most of a page's Python time."""
-        stmt = select(*LIST_COLUMNS).where(Household.area_code.startswith(f.area_prefix, autoescape=True))
-        if f.status is not None:
-            stmt = stmt.where(Household.status == f.status.value)
-        if f.cause is not None:
-            stmt = stmt.where(Household.poverty_causes.contains([f.cause]))
-        if f.batch is not None:
-            stmt = stmt.where(Household.batches.contains([f.batch]))
-        if f.name is not None:
-            member_named = select(Member.id).where(
-                Member.household_id == Household.id,
-                Member.active,
-                Member.name.startswith(f.name, autoescape=True),
-            )
-            stmt = stmt.where(member_named.exists())
-        if f.resident_id_hash is not None:
-            with_person = select(Member.id).where(
-                Member.household_id == Household.id, Member.resident_id_hash == f.resident_id_hash
-            )
-            stmt = stmt.where(with_person.exists())
-        if f.household_ids is not None:
-            stmt = stmt.where(Household.id.in_(f.household_ids))
-        # Keyset order of ix_household_area_code_id, whose area_code is text_pattern_ops: its
-        # operators (~<~, ~>~: byte order, the same as the collation's for digit codes) let the
-        # page be read off the index in order; ``ORDER BY area_code`` would sort the whole subtree.
-        # The base's ``keyset`` orders by plain ``area_code, id``, so this list pages itself.
+        Rows of the list's columns (``LIST_COLUMNS``, read by name), not ORM objects: building and
+        tracking 51 of those was most of a page's Python time. The statement is built once per
+        combination of filters (:func:`_page_statement`) and run by ``read_rows``."""
         after = decode_key(cursor, (str, uuid.UUID))
+        params: dict[str, Any] = {"prefix": like_prefix(f.area_prefix), "limit": limit + 1}
+        if f.status is not None:
+            params["status"] = f.status.value
+        if f.cause is not None:
+            params["cause"] = [f.cause]
+        if f.batch is not None:
+            params["batch"] = [f.batch]
+        if f.name is not None:
+            params["name"] = like_prefix(f.name)
+        if f.resident_id_hash is not None:
+            params["rid_hash"] = f.resident_id_hash
+        if f.household_ids is not None:
+            params["ids"] = list(f.household_ids)
         if after is not None:
-            area_code, last_id = after
-            stmt = stmt.where(
-                Household.area_code.op("~>=~")(area_code),
-                or_(Household.area_code.op("~>~")(area_code), Household.id > last_id),
-            )
-        stmt = stmt.order_by(literal_column("household.area_code USING ~<~"), Household.id).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).all())
+            params["after_area"], params["after_id"] = after
+        if area_code is not None:
+            params["area"] = area_code
+        stmt = _page_statement(frozenset(params))
+        rows = await read_rows(self.session, stmt, params)
+        if area_code is not None:
+            if not rows:
+                return None
+            if rows[0]["id"] is None:  # the area's row, no household beside it
+                return Slice([], None)
         if len(rows) <= limit:
             return Slice(rows, None)
         last = rows[limit - 1]
-        return Slice(rows[:limit], encode_key([last.area_code, last.id]))
+        return Slice(rows[:limit], encode_key([last["area_code"], last["id"]]))
 
     # ---- the bulk path (households.bulk, imports): staged with COPY, moved with INSERT … SELECT ----
 

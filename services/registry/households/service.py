@@ -549,11 +549,13 @@ async def search(
     cursor: str | None,
     limit: int,
 ) -> Slice[ListRow]:
-    prefix = actor.area_prefix
+    prefix, area = actor.area_prefix, None
     if area_code is not None:
-        area = await area_service.get(session=session, actor=actor, code=area_code)
-        prefix = area_service.prefix_of(area.code)
-    return await HouseholdRepository(session).page(
+        area = area_service.parse_code(area_code)
+        if not actor.covers(area):
+            raise area_service.not_in_area(area_code)
+        prefix = area_service.prefix_of(area)
+    found = await HouseholdRepository(session).page(
         ListFilter(
             area_prefix=prefix,
             status=status,
@@ -563,6 +565,10 @@ async def search(
             resident_id_hash=cipher.keyed_hash(resident_id) if resident_id else None,
             household_ids=_ids(await cadres.cadre_households(session, actor)),
         ),
+        area_code=area,
         cursor=cursor,
         limit=limit,
     )
+    if found is None:  # the area filtered by is not on the register
+        raise area_service.not_in_area(area_code or "")
+    return found
