@@ -36,6 +36,7 @@ from services.registry.households.schemas import (
 )
 from services.registry.models import Household, Member
 from services.registry.vocabulary import HouseholdStatus
+from shared.answers import serialised
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
@@ -79,10 +80,6 @@ def _card_of(
 # the document's): returned as a model, FastAPI validated it again before serialising it.
 _ListPage = Page[HouseholdListItem]
 _CARD_JSON, _PAGE_JSON = TypeAdapter(HouseholdOut), TypeAdapter(_ListPage)
-
-
-def _json(body: bytes, **headers: str) -> Response:
-    return Response(body, media_type="application/json", headers=headers)
 
 
 def _list_item(h: ListRow, *, full_name: bool = False) -> HouseholdListItem:
@@ -198,7 +195,7 @@ async def search_households(
     page = _ListPage(
         items=[_list_item(h, full_name=full_name) for h in found.items], next_cursor=found.next_cursor
     )
-    return _json(_PAGE_JSON.dump_json(page))
+    return serialised(_PAGE_JSON, page)
 
 
 @router.get("/{household_id}", response_model=HouseholdOut)
@@ -212,7 +209,7 @@ async def read_household(household_id: uuid.UUID, user: CurrentUser, request: Re
         incomes=found.incomes,
         debts=found.debts,
     )
-    return _json(_CARD_JSON.dump_json(out), ETag=etag(h["version"]))
+    return serialised(_CARD_JSON, out, ETag=etag(h["version"]))
 
 
 @router.patch("/{household_id}", response_model=HouseholdOut)

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import AreaNotFound
 from services.registry.rollups import service
 from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChartsOut, WeakVillagesOut
 from shared import cadres
+from shared.answers import serialised
 from shared.auth import CurrentUser, Principal
 from shared.clock import clock
-from shared.db import ReadSessionDep, SessionDep
+from shared.db import SessionDep
 from shared.fields import AreaCodeText
 from shared.pagination import Cursor, Limit
 from shared.printable import HTML_RESPONSES, html_response
@@ -37,16 +39,20 @@ Year = Query(
 )
 
 
+_ROLLUP_JSON = TypeAdapter(RollupOut)
+
+
 @router.get("/{area_code}", response_model=RollupOut)
 async def area_rollup(
-    area_code: AreaCodeText, session: ReadSessionDep, user: CurrentUser, year: int = Year
-) -> RollupOut:
-    # the cadres' check in the route, not a dependency: no query for any other role, and no
-    # dependency to solve on the hottest roll-up read
-    await _check_cadre_village(session, user, area_code)
-    return RollupOut.model_validate(
-        await service.rollup(session=session, actor=user, code=area_code, year=year), from_attributes=True
-    )
+    area_code: AreaCodeText, user: CurrentUser, request: Request, year: int = Year
+) -> Response:
+    # The hottest roll-up read opens its read session itself (shared/db.py reading()) and answers
+    # its model serialised once; the cadres' check in the route, not a dependency: no query for
+    # any other role.
+    async with request.app.state.db.reading() as session:
+        await _check_cadre_village(session, user, area_code)
+        found = await service.rollup(session=session, actor=user, code=area_code, year=year)
+    return serialised(_ROLLUP_JSON, RollupOut.model_validate(found, from_attributes=True))
 
 
 @router.get("/{area_code}/pyramid", response_model=PyramidOut, dependencies=CadreVillage)
