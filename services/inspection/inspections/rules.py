@@ -13,6 +13,7 @@ from datetime import date
 
 from services.inspection.errors import AreaOutsideScope, InspectionClosed
 from shared.areas import AreaCode
+from shared.choices import check_choice
 from shared.errors import InvalidInput
 
 __all__ = [
@@ -54,12 +55,9 @@ class InspectionPlan:
 
 def check_plan(plan: InspectionPlan, scope_prefix: str) -> None:
     """Refuse a plan a user could not carry out; changes nothing."""
-    if plan.kind not in KINDS:
-        raise InvalidInput(
-            f"Unknown inspection kind {plan.kind!r}.",
-            detail_zh=f"督查方式“{plan.kind}”不对，应为明查或暗访",
-            allowed=list(KINDS),
-        )
+    check_choice(
+        plan.kind, KINDS, what="inspection kind", detail_zh=f"督查方式“{plan.kind}”不对，应为明查或暗访"
+    )
     if plan.ends_on < plan.starts_on:
         raise InvalidInput(
             "An inspection cannot end before it starts.", detail_zh="督查结束日期不能早于开始日期"

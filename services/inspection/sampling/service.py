@@ -30,6 +30,7 @@ from services.inspection.sampling.schemas import (
 from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
 from shared.auth import Principal
+from shared.choices import check_choice
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.repository import Slice
@@ -122,12 +123,12 @@ async def list_page(
 async def give_verdict(
     *, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: VerdictIn
 ) -> DrawnSample:
-    if data.verdict not in rules.VERDICTS:
-        raise InvalidInput(
-            f"Unknown verdict {data.verdict!r}.",
-            detail_zh=f"评估结论“{data.verdict}”不对，应为退出准确或错退",
-            allowed=list(rules.VERDICTS),
-        )
+    check_choice(
+        data.verdict,
+        rules.VERDICTS,
+        what="verdict",
+        detail_zh=f"评估结论“{data.verdict}”不对，应为退出准确或错退",
+    )
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if (data.village_code is not None) != (sample.unit == "village"):
