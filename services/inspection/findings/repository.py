@@ -6,9 +6,9 @@ import uuid
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, not_, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import AccountabilityRecord, Finding, HouseholdRef, Rectification
+from shared.insert_once import insert_once
 from shared.repository import Repository, Slice
 
 
@@ -31,18 +31,7 @@ class FindingRepository(Repository[Finding]):
 
     async def add_from_signal(self, finding: Finding) -> bool:
         """Insert unless a finding for the same signal exists; True when this call created it."""
-        values = {
-            c.key: getattr(finding, c.key)
-            for c in Finding.__table__.columns
-            if getattr(finding, c.key) is not None
-        }
-        created = await self.session.execute(
-            insert(Finding)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["source_key"])
-            .returning(Finding.id)
-        )
-        return created.first() is not None
+        return await insert_once(self.session, finding, ["source_key"])
 
     async def by_source_key(self, source_key: str) -> Finding:
         return (await self.session.scalars(select(Finding).where(Finding.source_key == source_key))).one()
@@ -105,18 +94,7 @@ class AccountabilityRepository(Repository[AccountabilityRecord]):
 
     async def add_once(self, record: AccountabilityRecord) -> bool:
         """Insert unless the same (origin, kind, subject) exists; True when this call created it."""
-        values = {
-            c.key: getattr(record, c.key)
-            for c in AccountabilityRecord.__table__.columns
-            if getattr(record, c.key) is not None
-        }
-        created = await self.session.execute(
-            insert(AccountabilityRecord)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["origin", "kind", "subject"])
-            .returning(AccountabilityRecord.id)
-        )
-        return created.first() is not None
+        return await insert_once(self.session, record, ["origin", "kind", "subject"])
 
     async def kinds_for_finding(self, finding_id: uuid.UUID) -> frozenset[str]:
         rows = await self.session.scalars(

@@ -54,6 +54,32 @@ async def _load(
     return f
 
 
+def opened(
+    fields: dict[str, Any],
+    *,
+    raised_on: date,
+    raised_by: Principal | str,
+    inspection_id: uuid.UUID | None = None,
+) -> Finding:
+    """A new open finding from what it says (area, category, severity, title, unit, deadline, ...),
+    whether an inspector wrote it or another service's signal raised it."""
+    return Finding(
+        **fields,
+        inspection_id=inspection_id,
+        raised_on=raised_on,
+        status="open",
+        raised_by=raised_by.sub if isinstance(raised_by, Principal) else raised_by,
+    )
+
+
+async def announce_raised(
+    session: AsyncSession, actor: Principal | str, finding: Finding, *, after: dict[str, Any]
+) -> None:
+    """The event and the audit row of a finding just raised."""
+    await events.publish_raised(session, finding)
+    await audit.record(session, actor, "finding.raised", ("finding", finding.id), after=after)
+
+
 async def raise_finding(
     *,
     session: AsyncSession,
@@ -81,30 +107,11 @@ async def raise_finding(
             detail_zh="整改期限不能早于今天",
             deadline=deadline,
         )
+    fields = {**data.model_dump(), "deadline": deadline}
     finding = await FindingRepository(session).add(
-        Finding(
-            inspection_id=inspection_id,
-            area_code=data.area_code,
-            category=data.category,
-            severity=data.severity,
-            title=data.title,
-            description=data.description,
-            responsible_unit=data.responsible_unit,
-            responsible_person=data.responsible_person,
-            raised_on=today,
-            deadline=deadline,
-            status="open",
-            raised_by=actor.sub if isinstance(actor, Principal) else actor,
-        )
+        opened(fields, inspection_id=inspection_id, raised_on=today, raised_by=actor)
     )
-    await events.publish_raised(session, finding)
-    await audit.record(
-        session,
-        actor,
-        "finding.raised",
-        ("finding", finding.id),
-        after={**data.model_dump(), "deadline": deadline},
-    )
+    await announce_raised(session, actor, finding, after=fields)
     return finding
 
 
