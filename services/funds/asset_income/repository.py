@@ -15,19 +15,6 @@ class AssetIncomeRepository(Repository[AssetIncomeAgreement]):
         stmt = select(AssetIncomeAgreement).where(AssetIncomeAgreement.area_code.startswith(area_prefix))
         return await self.keyset(stmt, key=(AssetIncomeAgreement.id,), cursor=cursor, limit=limit)
 
-    async def add_distribution(self, distribution: AssetIncomeDistribution) -> AssetIncomeDistribution:
-        self.session.add(distribution)
-        await self.session.flush()
-        return distribution
-
-    async def distributions(self, agreement_id: uuid.UUID) -> list[AssetIncomeDistribution]:
-        stmt = (
-            select(AssetIncomeDistribution)
-            .where(AssetIncomeDistribution.agreement_id == agreement_id)
-            .order_by(AssetIncomeDistribution.year)
-        )
-        return list((await self.session.execute(stmt)).scalars())
-
     async def disbursed_by_year(self, component: str) -> dict[int, int]:
         """What reached the households per year under one agreement (reversed payments excluded)."""
         stmt = (
@@ -36,3 +23,15 @@ class AssetIncomeRepository(Repository[AssetIncomeAgreement]):
             .group_by(Disbursement.year)
         )
         return {int(y): int(a) for y, a in (await self.session.execute(stmt)).all() if y is not None}
+
+
+class DistributionRepository(Repository[AssetIncomeDistribution]):
+    model = AssetIncomeDistribution
+
+    async def of_agreement(self, agreement_id: uuid.UUID) -> list[AssetIncomeDistribution]:
+        stmt = (
+            select(AssetIncomeDistribution)
+            .where(AssetIncomeDistribution.agreement_id == agreement_id)
+            .order_by(AssetIncomeDistribution.year)
+        )
+        return list((await self.session.execute(stmt)).scalars())
