@@ -22,7 +22,6 @@ from services.inspection.models import Complaint
 from services.inspection.policies import presets
 from shared import audit
 from shared.auth import Principal
-from shared.choices import check_choice
 from shared.pii import PiiCipher
 from shared.repository import Slice
 
@@ -80,12 +79,7 @@ async def _load(
 async def intake(
     *, session: AsyncSession, actor: Principal, data: ComplaintIn, cipher: PiiCipher, today: date
 ) -> ComplaintRecord:
-    check_choice(
-        data.category,
-        rules.CATEGORIES,
-        what="category",
-        detail_zh=f"举报类别“{data.category}”不对，请从举报类别中选择",
-    )
+    rules.CATEGORY.check(data.category)
     if not actor.covers(data.area_code):
         raise AreaOutsideScope(
             "The complaint's area lies outside your area.",

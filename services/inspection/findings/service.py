@@ -17,7 +17,6 @@ from services.inspection.models import AccountabilityRecord, Finding, Rectificat
 from services.inspection.policies import presets
 from shared import audit, cadres
 from shared.auth import Principal
-from shared.choices import check_choice
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.repository import Slice
@@ -88,18 +87,8 @@ async def raise_finding(
     inspection_id: uuid.UUID | None,
     today: date,
 ) -> Finding:
-    check_choice(
-        data.category,
-        rules.CATEGORIES,
-        what="category",
-        detail_zh=f"问题类别“{data.category}”不对，请从问题类别中选择",
-    )
-    check_choice(
-        data.severity,
-        rules.SEVERITIES,
-        what="severity",
-        detail_zh=f"严重程度“{data.severity}”不对，应为严重、较重或一般",
-    )
+    rules.CATEGORY.check(data.category)
+    rules.SEVERITY.check(data.severity)
     deadline = data.deadline or rules.deadline_for(today, data.severity, presets.RECTIFICATION_DAYS)
     if deadline < today:
         raise InvalidInput(

@@ -30,7 +30,6 @@ from services.inspection.sampling.schemas import (
 from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
 from shared.auth import Principal
-from shared.choices import check_choice
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.repository import Slice
@@ -123,12 +122,7 @@ async def list_page(
 async def give_verdict(
     *, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: VerdictIn
 ) -> DrawnSample:
-    check_choice(
-        data.verdict,
-        rules.VERDICTS,
-        what="verdict",
-        detail_zh=f"评估结论“{data.verdict}”不对，应为退出准确或错退",
-    )
+    rules.VERDICT.check(data.verdict)
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if (data.village_code is not None) != (sample.unit == "village"):
