@@ -43,6 +43,7 @@ from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.events.contracts import emit
+from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -183,12 +184,10 @@ async def sign(
 async def get_visible(
     session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID, lock: bool = False
 ) -> AssetIncomeAgreement:
-    agreement = await AssetIncomeRepository(session).get(agreement_id, lock=lock)
-    if agreement is None or not actor.covers(agreement.area_code):
-        raise AgreementNotFound(
-            f"Agreement {agreement_id} does not exist in your area", agreement_id=str(agreement_id)
-        )
-    return agreement
+    missing = AgreementNotFound(
+        f"Agreement {agreement_id} does not exist in your area", agreement_id=str(agreement_id)
+    )
+    return await in_area(AssetIncomeRepository(session), agreement_id, actor, missing, lock=lock)
 
 
 async def page(

@@ -24,6 +24,7 @@ from shared.backdating import check_entered_date
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.events.contracts import emit
+from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -156,10 +157,8 @@ async def publish(
 async def get_visible(
     session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, lock: bool = False
 ) -> Notice:
-    notice = await DisclosureRepository(session).get(notice_id, lock=lock)
-    if notice is None or not actor.covers(notice.area_code):
-        raise NoticeNotFound(f"Notice {notice_id} does not exist in your area")
-    return notice
+    missing = NoticeNotFound(f"Notice {notice_id} does not exist in your area")
+    return await in_area(DisclosureRepository(session), notice_id, actor, missing, lock=lock)
 
 
 async def read(
