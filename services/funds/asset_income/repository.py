@@ -5,15 +5,15 @@ import uuid
 from sqlalchemy import func, select
 
 from services.funds.models import AssetIncomeAgreement, AssetIncomeDistribution, Disbursement
+from shared.area_pages import AreaPages
 from shared.repository import Repository, Slice
 
 
-class AssetIncomeRepository(Repository[AssetIncomeAgreement]):
+class AssetIncomeRepository(AreaPages[AssetIncomeAgreement]):
     model = AssetIncomeAgreement  # get(lock=True): one distribution of an agreement at a time
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[AssetIncomeAgreement]:
-        stmt = select(AssetIncomeAgreement).where(AssetIncomeAgreement.area_code.startswith(area_prefix))
-        return await self.keyset(stmt, key=(AssetIncomeAgreement.id,), cursor=cursor, limit=limit)
+        return await self.area_page(area_prefix, cursor, limit)
 
     async def disbursed_by_year(self, component: str) -> dict[int, int]:
         """What reached the households per year under one agreement (reversed payments excluded)."""

@@ -5,15 +5,15 @@ import uuid
 from sqlalchemy import func, select
 
 from services.funds.models import Beneficiary, Disbursement, Notice, Objection, PlanLine, Project
+from shared.area_pages import AreaPages
 from shared.repository import Repository, Slice
 
 
-class DisclosureRepository(Repository[Notice]):
+class DisclosureRepository(AreaPages[Notice]):
     model = Notice
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Notice]:
-        stmt = select(Notice).where(Notice.area_code.startswith(area_prefix))
-        return await self.keyset(stmt, key=(Notice.id,), cursor=cursor, limit=limit)
+        return await self.area_page(area_prefix, cursor, limit)
 
     # --- what a village board shows --------------------------------------------------------
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, not_, select, tuple_
 
 from services.inspection.models import AccountabilityRecord, Finding, HouseholdRef, Rectification
+from shared.area_pages import AreaPages
 from shared.insert_once import insert_once
 from shared.repository import Repository, Slice
 
@@ -89,8 +90,9 @@ class FindingRepository(Repository[Finding]):
         return await self.session.scalar(stmt)
 
 
-class AccountabilityRepository(Repository[AccountabilityRecord]):
+class AccountabilityRepository(AreaPages[AccountabilityRecord]):
     model = AccountabilityRecord
+    page_key = ("created_at", "id")
 
     async def add_once(self, record: AccountabilityRecord) -> bool:
         """Insert unless the same (origin, kind, subject) exists; True when this call created it."""
@@ -113,8 +115,4 @@ class AccountabilityRepository(Repository[AccountabilityRecord]):
     async def page(
         self, *, prefix: str, kind: str | None, cursor: str | None, limit: int
     ) -> Slice[AccountabilityRecord]:
-        stmt = select(AccountabilityRecord).where(AccountabilityRecord.area_code.startswith(prefix))
-        if kind:
-            stmt = stmt.where(AccountabilityRecord.kind == kind)
-        key = (AccountabilityRecord.created_at, AccountabilityRecord.id)
-        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)
+        return await self.area_page(prefix, cursor, limit, kind=kind)
