@@ -54,9 +54,15 @@ def _record(c: Complaint, viewer: Principal, cipher: PiiCipher) -> ComplaintReco
     return ComplaintRecord(c, who)
 
 
+# What a complaint keeps as the complainant gave it (the person is kept encrypted, the day defaulted).
+AS_GIVEN = {"area_code", "category", "summary", "details", "anonymous"}
+# What the audit trail keeps of a complaint's state. Never the complainant: the audit log is read
+# more widely than the complaint itself.
+AUDITED = ("status", "urgency", "deadline", "assigned_to")
+
+
 def _snapshot(c: Complaint) -> dict[str, Any]:
-    # Never the complainant: the audit log is read more widely than the complaint itself.
-    return {"status": c.status, "urgency": c.urgency, "deadline": c.deadline, "assigned_to": c.assigned_to}
+    return {name: getattr(c, name) for name in AUDITED}
 
 
 def _require_handler(actor: Principal) -> None:
@@ -89,11 +95,7 @@ async def intake(
     person = data.complainant
     c = await ComplaintRepository(session).add(
         Complaint(
-            area_code=data.area_code,
-            category=data.category,
-            summary=data.summary,
-            details=data.details,
-            anonymous=data.anonymous,
+            **data.model_dump(include=AS_GIVEN),
             status="received",
             received_on=data.received_on or today,
             complainant_name_enc=cipher.encrypt(person.name) if person else None,

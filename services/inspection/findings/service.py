@@ -30,13 +30,12 @@ def _state(f: Finding) -> rules.RectificationState:
     return rules.RectificationState(f.status, f.deadline, f.submitted_on)
 
 
+# What the audit trail keeps of a finding's state, before and after each step.
+AUDITED = ("status", "deadline", "submitted_on", "verified_on")
+
+
 def _snapshot(f: Finding) -> dict[str, Any]:
-    return {
-        "status": f.status,
-        "deadline": f.deadline,
-        "submitted_on": f.submitted_on,
-        "verified_on": f.verified_on,
-    }
+    return {name: getattr(f, name) for name in AUDITED}
 
 
 async def _load(
