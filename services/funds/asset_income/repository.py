@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from services.funds.models import AssetIncomeAgreement, AssetIncomeDistribution, Disbursement
 from shared.area_pages import AreaPages
+from shared.child_rows import child_rows
 from shared.repository import Repository, Slice
 
 
@@ -29,9 +30,10 @@ class DistributionRepository(Repository[AssetIncomeDistribution]):
     model = AssetIncomeDistribution
 
     async def of_agreement(self, agreement_id: uuid.UUID) -> list[AssetIncomeDistribution]:
-        stmt = (
-            select(AssetIncomeDistribution)
-            .where(AssetIncomeDistribution.agreement_id == agreement_id)
-            .order_by(AssetIncomeDistribution.year)
+        return await child_rows(
+            self.session,
+            AssetIncomeDistribution,
+            AssetIncomeDistribution.agreement_id,
+            agreement_id,
+            AssetIncomeDistribution.year,
         )
-        return list((await self.session.execute(stmt)).scalars())

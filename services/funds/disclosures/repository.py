@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from services.funds.models import Beneficiary, Disbursement, Notice, Objection, PlanLine, Project
 from shared.area_pages import AreaPages
+from shared.child_rows import child_rows
 from shared.repository import Repository, Slice
 
 
@@ -66,12 +67,9 @@ class ObjectionRepository(Repository[Objection]):
     model = Objection
 
     async def of_notice(self, notice_id: uuid.UUID) -> list[Objection]:
-        stmt = (
-            select(Objection)
-            .where(Objection.notice_id == notice_id)
-            .order_by(Objection.lodged_on, Objection.id)
+        return await child_rows(
+            self.session, Objection, Objection.notice_id, notice_id, Objection.lodged_on, Objection.id
         )
-        return list((await self.session.execute(stmt)).scalars())
 
     async def on_notice(self, notice_id: uuid.UUID, objection_id: uuid.UUID) -> Objection | None:
         stmt = (

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, exists, not_, select, tuple_
 
 from services.inspection.models import AccountabilityRecord, Finding, HouseholdRef, Rectification
 from shared.area_pages import AreaPages
+from shared.child_rows import child_rows
 from shared.insert_once import insert_once
 from shared.repository import Repository, Slice
 
@@ -76,12 +77,9 @@ class FindingRepository(Repository[Finding]):
         await self.session.flush()
 
     async def rectifications(self, finding_id: uuid.UUID) -> list[Rectification]:
-        stmt = (
-            select(Rectification)
-            .where(Rectification.finding_id == finding_id)
-            .order_by(Rectification.created_at)
+        return await child_rows(
+            self.session, Rectification, Rectification.finding_id, finding_id, Rectification.created_at
         )
-        return list(await self.session.scalars(stmt))
 
     async def pending_rectification(self, finding_id: uuid.UUID) -> Rectification | None:
         stmt = select(Rectification).where(
@@ -105,12 +103,13 @@ class AccountabilityRepository(AreaPages[AccountabilityRecord]):
         return frozenset(rows)
 
     async def for_finding(self, finding_id: uuid.UUID) -> list[AccountabilityRecord]:
-        stmt = (
-            select(AccountabilityRecord)
-            .where(AccountabilityRecord.finding_id == finding_id)
-            .order_by(AccountabilityRecord.created_at)
+        return await child_rows(
+            self.session,
+            AccountabilityRecord,
+            AccountabilityRecord.finding_id,
+            finding_id,
+            AccountabilityRecord.created_at,
         )
-        return list(await self.session.scalars(stmt))
 
     async def page(
         self, *, prefix: str, kind: str | None, cursor: str | None, limit: int
