@@ -3,7 +3,7 @@ their order: the one read every "show its parts" use case makes."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,16 +11,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 __all__ = ["child_rows"]
 
-T = TypeVar("T")
-
 
 async def child_rows(
     session: AsyncSession,
-    model: type[T],
     parent: InstrumentedAttribute[Any],
     parent_id: Any,
     *order: InstrumentedAttribute[Any],
-) -> list[T]:
-    """Every ``model`` row whose ``parent`` column is ``parent_id``, ordered by ``order``."""
-    stmt = select(model).where(parent == parent_id).order_by(*order)
+) -> list[Any]:
+    """Every row of the ``parent`` column's table whose ``parent`` is ``parent_id``, ordered by ``order``."""
+    stmt = select(parent.class_).where(parent == parent_id).order_by(*order)
     return list(await session.scalars(stmt))

@@ -31,9 +31,5 @@ class DistributionRepository(Repository[AssetIncomeDistribution]):
 
     async def of_agreement(self, agreement_id: uuid.UUID) -> list[AssetIncomeDistribution]:
         return await child_rows(
-            self.session,
-            AssetIncomeDistribution,
-            AssetIncomeDistribution.agreement_id,
-            agreement_id,
-            AssetIncomeDistribution.year,
+            self.session, AssetIncomeDistribution.agreement_id, agreement_id, AssetIncomeDistribution.year
         )

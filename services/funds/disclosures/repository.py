@@ -68,7 +68,7 @@ class ObjectionRepository(Repository[Objection]):
 
     async def of_notice(self, notice_id: uuid.UUID) -> list[Objection]:
         return await child_rows(
-            self.session, Objection, Objection.notice_id, notice_id, Objection.lodged_on, Objection.id
+            self.session, Objection.notice_id, notice_id, Objection.lodged_on, Objection.id
         )
 
     async def on_notice(self, notice_id: uuid.UUID, objection_id: uuid.UUID) -> Objection | None:

@@ -77,9 +77,7 @@ class FindingRepository(Repository[Finding]):
         await self.session.flush()
 
     async def rectifications(self, finding_id: uuid.UUID) -> list[Rectification]:
-        return await child_rows(
-            self.session, Rectification, Rectification.finding_id, finding_id, Rectification.created_at
-        )
+        return await child_rows(self.session, Rectification.finding_id, finding_id, Rectification.created_at)
 
     async def pending_rectification(self, finding_id: uuid.UUID) -> Rectification | None:
         stmt = select(Rectification).where(
@@ -104,11 +102,7 @@ class AccountabilityRepository(AreaPages[AccountabilityRecord]):
 
     async def for_finding(self, finding_id: uuid.UUID) -> list[AccountabilityRecord]:
         return await child_rows(
-            self.session,
-            AccountabilityRecord,
-            AccountabilityRecord.finding_id,
-            finding_id,
-            AccountabilityRecord.created_at,
+            self.session, AccountabilityRecord.finding_id, finding_id, AccountabilityRecord.created_at
         )
 
     async def page(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,24 +27,27 @@ def _event_day(event: CloudEvent) -> date:
     return clock.date_of(event.time)
 
 
+class _AboutHousehold(Protocol):
+    """A registry event's data that names a household and its area."""
+
+    @property
+    def household_id(self) -> str: ...
+
+    @property
+    def area_code(self) -> str: ...
+
+
 def _movement(
-    event: CloudEvent,
-    household_id: str,
-    area_code: str,
-    kind: str,
-    *,
-    persons: int,
-    happened_on: date | None = None,
-    origin: str | None = None,
+    event: CloudEvent, d: _AboutHousehold, kind: str, persons: int, happened_on: date | None = None
 ) -> dict[str, Any]:
     """A household's move into or out of the roll, keyed by the event that told of it (a redelivered
     event adds nothing); ``happened_on`` defaults to the day of the event."""
     return {
         "event_id": event.id,
-        "household_id": household_id,
-        "area_code": area_code,
+        "household_id": d.household_id,
+        "area_code": d.area_code,
         "kind": kind,
-        "origin": origin,
+        "origin": getattr(d, "origin", None),  # only a registration says where it came from
         "happened_on": happened_on or _event_day(event),
         "persons": persons,
     }
@@ -80,15 +83,7 @@ async def on_households_registered(session: AsyncSession, events: Sequence[Cloud
             "member_count": members,
             "exited_on": None,
         }
-        movement = _movement(
-            event,
-            d.household_id,
-            d.area_code,
-            "registered",
-            persons=members,
-            happened_on=d.registered_on,
-            origin=d.origin,
-        )
+        movement = _movement(event, d, "registered", members, d.registered_on)
         if named[d.household_id] == 1:
             rows.append(household)
             movements.append(movement)
@@ -140,9 +135,7 @@ async def on_household_exited(session: AsyncSession, event: CloudEvent) -> None:
         exited_on=d.exited_on,
         policies_kept_until=d.policies_kept_until,
     )
-    await repo.add_movement(
-        **_movement(event, d.household_id, d.area_code, "exited", persons=members, happened_on=d.exited_on)
-    )
+    await repo.add_movement(**_movement(event, d, "exited", members, d.exited_on))
 
 
 async def on_household_back_in_roll(session: AsyncSession, event: CloudEvent) -> None:
@@ -164,7 +157,7 @@ async def on_household_relapsed(session: AsyncSession, event: CloudEvent) -> Non
     await on_household_back_in_roll(session, event)
     members = d.member_count
     persons = members if members is not None else (known.member_count if known else 0)
-    await repo.add_movement(**_movement(event, household_id, d.area_code, "relapsed", persons=persons))
+    await repo.add_movement(**_movement(event, d, "relapsed", persons))
 
 
 async def on_household_removed(session: AsyncSession, event: CloudEvent) -> None:
@@ -174,7 +167,7 @@ async def on_household_removed(session: AsyncSession, event: CloudEvent) -> None
     known = await repo.household(household_id)  # the event names no member count: ours, before removal
     await repo.set_household_status(household_id, "removed")
     persons = known.member_count if known else 0
-    await repo.add_movement(**_movement(event, household_id, d.area_code, "removed", persons=persons))
+    await repo.add_movement(**_movement(event, d, "removed", persons))
 
 
 async def on_pairing_opened(session: AsyncSession, event: CloudEvent) -> None:
