@@ -34,6 +34,7 @@ from services.funds.models import (
     AssetIncomeAgreement,
     AssetIncomeDistribution,
     Beneficiary,
+    Disbursement,
     LedgerTransaction,
 )
 from services.funds.policies import service as policies
@@ -276,19 +277,16 @@ async def _pay_out(p: _Payment, households: dict[str, Beneficiary]) -> list[dict
         household_id = share["household_id"]
         disbursement_id = None
         if part > 0:  # a share too small for a whole fen this year gets nothing, and no payment row
-            row = await disbursement_service.record(
-                p.session,
-                actor=p.actor,
+            payment = Disbursement(
                 area_code=households[household_id].area_code,
                 beneficiary_kind="household",
                 beneficiary_id=household_id,
                 amount_fen=part,
                 from_account=p.agreement.holding_account,
-                plan_id=None,
                 component=component,
                 year=p.year,
-                on=p.on,
             )
+            row = await disbursement_service.record(p.session, actor=p.actor, row=payment, on=p.on)
             disbursement_id = str(row.id)
         lines.append(
             {
