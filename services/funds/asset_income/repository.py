@@ -5,28 +5,16 @@ import uuid
 from sqlalchemy import func, select
 
 from services.funds.models import AssetIncomeAgreement, AssetIncomeDistribution, Disbursement
+from shared.area_pages import AreaPages
+from shared.child_rows import child_rows
 from shared.repository import Repository, Slice
 
 
-class AssetIncomeRepository(Repository[AssetIncomeAgreement]):
+class AssetIncomeRepository(AreaPages[AssetIncomeAgreement]):
     model = AssetIncomeAgreement  # get(lock=True): one distribution of an agreement at a time
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[AssetIncomeAgreement]:
-        stmt = select(AssetIncomeAgreement).where(AssetIncomeAgreement.area_code.startswith(area_prefix))
-        return await self.keyset(stmt, key=(AssetIncomeAgreement.id,), cursor=cursor, limit=limit)
-
-    async def add_distribution(self, distribution: AssetIncomeDistribution) -> AssetIncomeDistribution:
-        self.session.add(distribution)
-        await self.session.flush()
-        return distribution
-
-    async def distributions(self, agreement_id: uuid.UUID) -> list[AssetIncomeDistribution]:
-        stmt = (
-            select(AssetIncomeDistribution)
-            .where(AssetIncomeDistribution.agreement_id == agreement_id)
-            .order_by(AssetIncomeDistribution.year)
-        )
-        return list((await self.session.execute(stmt)).scalars())
+        return await self.area_page(area_prefix, cursor, limit)
 
     async def disbursed_by_year(self, component: str) -> dict[int, int]:
         """What reached the households per year under one agreement (reversed payments excluded)."""
@@ -36,3 +24,12 @@ class AssetIncomeRepository(Repository[AssetIncomeAgreement]):
             .group_by(Disbursement.year)
         )
         return {int(y): int(a) for y, a in (await self.session.execute(stmt)).all() if y is not None}
+
+
+class DistributionRepository(Repository[AssetIncomeDistribution]):
+    model = AssetIncomeDistribution
+
+    async def of_agreement(self, agreement_id: uuid.UUID) -> list[AssetIncomeDistribution]:
+        return await child_rows(
+            self.session, AssetIncomeDistribution.agreement_id, agreement_id, AssetIncomeDistribution.year
+        )

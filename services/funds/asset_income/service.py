@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds import events as fund_events
 from services.funds.asset_income import rules
-from services.funds.asset_income.repository import AssetIncomeRepository
+from services.funds.asset_income.repository import AssetIncomeRepository, DistributionRepository
 from services.funds.asset_income.schemas import AgreementIn, AgreementOut, DistributionIn
 from services.funds.beneficiaries.repository import BeneficiaryRepository
 from services.funds.beneficiaries.rules import is_payable
@@ -34,6 +34,7 @@ from services.funds.models import (
     AssetIncomeAgreement,
     AssetIncomeDistribution,
     Beneficiary,
+    Disbursement,
     LedgerTransaction,
 )
 from services.funds.policies import service as policies
@@ -43,6 +44,7 @@ from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.events.contracts import emit
+from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -183,12 +185,10 @@ async def sign(
 async def get_visible(
     session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID, lock: bool = False
 ) -> AssetIncomeAgreement:
-    agreement = await AssetIncomeRepository(session).get(agreement_id, lock=lock)
-    if agreement is None or not actor.covers(agreement.area_code):
-        raise AgreementNotFound(
-            f"Agreement {agreement_id} does not exist in your area", agreement_id=str(agreement_id)
-        )
-    return agreement
+    missing = AgreementNotFound(
+        f"Agreement {agreement_id} does not exist in your area", agreement_id=str(agreement_id)
+    )
+    return await in_area(AssetIncomeRepository(session), agreement_id, actor, missing, lock=lock)
 
 
 async def page(
@@ -201,7 +201,21 @@ async def distributions(
     session: AsyncSession, *, actor: Principal, agreement_id: uuid.UUID
 ) -> list[AssetIncomeDistribution]:
     agreement = await get_visible(session, actor=actor, agreement_id=agreement_id)
-    return await AssetIncomeRepository(session).distributions(agreement.id)
+    return await DistributionRepository(session).of_agreement(agreement.id)
+
+
+@dataclass(frozen=True)
+class _Payment:
+    """One year's dividend under way: who pays it in for which agreement, what was due, how much
+    was paid, and the day; the three steps of a distribution read it."""
+
+    session: AsyncSession
+    actor: Principal
+    agreement: AssetIncomeAgreement
+    year: int
+    due_fen: int
+    amount_fen: int
+    on: date
 
 
 async def distribute(
@@ -209,12 +223,7 @@ async def distribute(
 ) -> AssetIncomeDistribution:
     """The enterprise pays the year's dividend in; it is split to the households and paid out."""
     agreement = await get_visible(session, actor=actor, agreement_id=agreement_id, lock=True)
-    rules.check_year(
-        data.year,
-        start_year=agreement.start_year,
-        term=agreement.term_years,
-        distributed=[d.year for d in await AssetIncomeRepository(session).distributions(agreement.id)],
-    )
+    await _check_year(session, agreement, data.year)
     households = await _payable_households(
         session,
         actor=actor,
@@ -224,91 +233,64 @@ async def distribute(
     )
     due = due_per_year(agreement)
     amount = data.amount_fen if data.amount_fen is not None else due
-    receipt = await _pay_in(
-        session, actor=actor, agreement=agreement, year=data.year, amount_fen=amount, on=on
-    )
-    lines = await _pay_out(
-        session,
-        actor=actor,
-        agreement=agreement,
-        households=households,
-        year=data.year,
-        amount_fen=amount,
-        on=on,
-    )
-    return await _record_distribution(
-        session,
-        actor=actor,
-        agreement=agreement,
-        year=data.year,
-        due=due,
-        amount=amount,
-        receipt=receipt,
-        lines=lines,
-        on=on,
+    payment = _Payment(session, actor, agreement, data.year, due, amount, on)
+    receipt = await _pay_in(payment)
+    lines = await _pay_out(payment, households)
+    return await _record_distribution(payment, receipt, lines)
+
+
+async def _check_year(session: AsyncSession, agreement: AssetIncomeAgreement, year: int) -> None:
+    """A year of the term, not distributed yet."""
+    rules.check_year(
+        year,
+        start_year=agreement.start_year,
+        term=agreement.term_years,
+        distributed=[d.year for d in await DistributionRepository(session).of_agreement(agreement.id)],
     )
 
 
-async def _pay_in(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    agreement: AssetIncomeAgreement,
-    year: int,
-    amount_fen: int,
-    on: date,
-) -> LedgerTransaction:
+async def _pay_in(p: _Payment) -> LedgerTransaction:
     """The enterprise's payment enters the ledger: a receipt from its source into the holding account."""
     return await ledger_service.transfer(
-        session,
-        actor=actor,
+        p.session,
+        actor=p.actor,
         data=TransferIn(
             kind="receipt",
-            from_account=agreement.payer_account,
-            to_account=agreement.holding_account,
-            amount_fen=amount_fen,
-            year=year,
-            memo=f"asset-income dividend {year}: {agreement.enterprise}",
+            from_account=p.agreement.payer_account,
+            to_account=p.agreement.holding_account,
+            amount_fen=p.amount_fen,
+            year=p.year,
+            memo=f"asset-income dividend {p.year}: {p.agreement.enterprise}",
         ),
-        on=on,
+        on=p.on,
     )
 
 
-async def _pay_out(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    agreement: AssetIncomeAgreement,
-    households: dict[str, Beneficiary],
-    year: int,
-    amount_fen: int,
-    on: date,
-) -> list[dict[str, Any]]:
+async def _pay_out(p: _Payment, households: dict[str, Beneficiary]) -> list[dict[str, Any]]:
     """Split the payment by shares to the fen and pay each household its part (a disbursement each);
     returns the distribution's lines."""
-    component = rules.dividend_component(agreement.id)
-    parts = rules.split(amount_fen, [int(h["shares"]) for h in agreement.households])
+    component = rules.dividend_component(p.agreement.id)
+    shares = p.agreement.households
+    parts = rules.split(p.amount_fen, [int(h["shares"]) for h in shares])
     lines: list[dict[str, Any]] = []
-    for share, part in zip(agreement.households, parts, strict=True):
+    for share, part in zip(shares, parts, strict=True):
+        household_id = share["household_id"]
         disbursement_id = None
         if part > 0:  # a share too small for a whole fen this year gets nothing, and no payment row
-            row = await disbursement_service.record(
-                session,
-                actor=actor,
-                area_code=households[share["household_id"]].area_code,
+            payment = Disbursement(
+                area_code=households[household_id].area_code,
                 beneficiary_kind="household",
-                beneficiary_id=share["household_id"],
+                beneficiary_id=household_id,
                 amount_fen=part,
-                from_account=agreement.holding_account,
-                plan_id=None,
+                from_account=p.agreement.holding_account,
                 component=component,
-                year=year,
-                on=on,
+                year=p.year,
             )
+            row = await disbursement_service.record(p.session, actor=p.actor, row=payment, on=p.on)
             disbursement_id = str(row.id)
         lines.append(
             {
-                "household_id": share["household_id"],
+                "household_id": household_id,
                 "shares": int(share["shares"]),
                 "amount_fen": part,
                 "disbursement_id": disbursement_id,
@@ -318,49 +300,42 @@ async def _pay_out(
 
 
 async def _record_distribution(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    agreement: AssetIncomeAgreement,
-    year: int,
-    due: int,
-    amount: int,
-    receipt: LedgerTransaction,
-    lines: list[dict[str, Any]],
-    on: date,
+    p: _Payment, receipt: LedgerTransaction, lines: list[dict[str, Any]]
 ) -> AssetIncomeDistribution:
     """The distribution row, its audit record and its event."""
     distribution = AssetIncomeDistribution(
         id=uuid.uuid4(),
-        agreement_id=agreement.id,
-        year=year,
-        due_fen=due,
-        amount_fen=amount,
+        agreement_id=p.agreement.id,
+        year=p.year,
+        due_fen=p.due_fen,
+        amount_fen=p.amount_fen,
         receipt_transaction_id=receipt.id,
         lines=lines,
-        distributed_on=on,
-        actor=actor.sub,
+        distributed_on=p.on,
+        actor=p.actor.sub,
     )
-    await AssetIncomeRepository(session).add_distribution(distribution)
-    await session.refresh(distribution)
+    await DistributionRepository(p.session).add(distribution)
+    await p.session.refresh(distribution)
     event = {
-        "agreement_id": str(agreement.id),
-        "area_code": agreement.area_code,
-        "year": year,
-        "due_fen": due,
-        "paid_fen": amount,
+        "agreement_id": str(p.agreement.id),
+        "area_code": p.agreement.area_code,
+        "year": p.year,
+        "due_fen": p.due_fen,
+        "paid_fen": p.amount_fen,
         "household_count": sum(1 for line in lines if line["amount_fen"] > 0),
         "transaction_id": str(receipt.id),
     }
     await audit.record(
-        session,
-        actor,
+        p.session,
+        p.actor,
         "asset_income.dividend_distributed",
-        ("asset_income_agreement", agreement.id),
+        ("asset_income_agreement", p.agreement.id),
         after={**event, "lines": lines},
     )
     await emit(
-        session, fund_events.AssetIncomeDividendDistributed.model_validate(event), subject=str(agreement.id)
+        p.session,
+        fund_events.AssetIncomeDividendDistributed.model_validate(event),
+        subject=str(p.agreement.id),
     )
     return distribution
 
@@ -385,9 +360,8 @@ async def dividends_by_year(
 ) -> list[DividendYear]:
     """Per year of the term: due (guaranteed + dividend) vs paid in vs reached the households."""
     agreement = await get_visible(session, actor=actor, agreement_id=agreement_id)
-    repo = AssetIncomeRepository(session)
-    paid = {d.year: d for d in await repo.distributions(agreement.id)}
-    disbursed = await repo.disbursed_by_year(rules.dividend_component(agreement.id))
+    paid = {d.year: d for d in await DistributionRepository(session).of_agreement(agreement.id)}
+    disbursed = await AssetIncomeRepository(session).disbursed_by_year(rules.dividend_component(agreement.id))
     due = due_per_year(agreement)
     return [
         DividendYear(

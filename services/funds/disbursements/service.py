@@ -43,6 +43,10 @@ class _Target:
     funding_account: str | None = None  # projects are paid from their county pool only
 
 
+# What a payment takes as the clerk asked it (the area, the paying account and the plan are checked).
+PAID_AS_ASKED = {"beneficiary_kind", "beneficiary_id", "amount_fen", "component", "year"}
+
+
 async def _target(
     session: AsyncSession,
     *,
@@ -125,60 +129,30 @@ async def disburse(
         disbursed_fen=disbursed,
         on=on,
     )
-    return await record(
-        session,
-        actor=actor,
+    payment = Disbursement(
+        **data.model_dump(include=PAID_AS_ASKED),
         area_code=target.area_code,
-        beneficiary_kind=data.beneficiary_kind,
-        beneficiary_id=data.beneficiary_id,
-        amount_fen=data.amount_fen,
         from_account=account.code,
         plan_id=plan_scope,
-        component=data.component,
-        year=data.year,
-        on=on,
     )
+    return await record(session, actor=actor, row=payment, on=on)
 
 
-async def record(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    area_code: str,
-    beneficiary_kind: str,
-    beneficiary_id: str,
-    amount_fen: int,
-    from_account: str,
-    plan_id: uuid.UUID | None,
-    component: str | None,
-    year: int | None,
-    on: date,
-) -> Disbursement:
-    """Book a payment whose checks the caller has made: holding -> its payout account in the ledger,
-    the disbursement row, audit and event (asset-income dividends use it too)."""
+async def record(session: AsyncSession, *, actor: Principal, row: Disbursement, on: date) -> Disbursement:
+    """Book a payment (the unsaved ``row``: who, how much, from which account) whose checks the caller
+    has made: holding -> its payout account in the ledger, the disbursement row, audit and event
+    (asset-income dividends use it too)."""
     txn = await ledger_service.post(
         session,
         actor=actor,
         kind="disbursement",
         on=on,
-        plan_id=plan_id,
-        year=year,
-        postings=ledger_rules.transfer(from_account, payout_code(from_account), amount_fen),
-        memo=f"{beneficiary_kind} {beneficiary_id}",
+        plan_id=row.plan_id,
+        year=row.year,
+        postings=ledger_rules.transfer(row.from_account, payout_code(row.from_account), row.amount_fen),
+        memo=f"{row.beneficiary_kind} {row.beneficiary_id}",
     )
-    row = Disbursement(
-        id=uuid.uuid4(),
-        area_code=area_code,
-        plan_id=plan_id,
-        beneficiary_kind=beneficiary_kind,
-        beneficiary_id=beneficiary_id,
-        component=component,
-        year=year,
-        amount_fen=amount_fen,
-        from_account=from_account,
-        transaction_id=txn.id,
-        paid_on=on,
-    )
+    row.id, row.transaction_id, row.paid_on = uuid.uuid4(), txn.id, on
     await DisbursementRepository(session).add(row)
     await session.refresh(row)
     event = {

@@ -5,36 +5,16 @@ import uuid
 from sqlalchemy import func, select
 
 from services.funds.models import Beneficiary, Disbursement, Notice, Objection, PlanLine, Project
+from shared.area_pages import AreaPages
+from shared.child_rows import child_rows
 from shared.repository import Repository, Slice
 
 
-class DisclosureRepository(Repository[Notice]):
+class DisclosureRepository(AreaPages[Notice]):
     model = Notice
 
-    async def add_objection(self, objection: Objection) -> Objection:
-        self.session.add(objection)
-        await self.session.flush()
-        return objection
-
-    async def objections(self, notice_id: uuid.UUID) -> list[Objection]:
-        stmt = (
-            select(Objection)
-            .where(Objection.notice_id == notice_id)
-            .order_by(Objection.lodged_on, Objection.id)
-        )
-        return list((await self.session.execute(stmt)).scalars())
-
-    async def objection(self, notice_id: uuid.UUID, objection_id: uuid.UUID) -> Objection | None:
-        stmt = (
-            select(Objection)
-            .where(Objection.id == objection_id, Objection.notice_id == notice_id)
-            .with_for_update()
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Notice]:
-        stmt = select(Notice).where(Notice.area_code.startswith(area_prefix))
-        return await self.keyset(stmt, key=(Notice.id,), cursor=cursor, limit=limit)
+        return await self.area_page(area_prefix, cursor, limit)
 
     # --- what a village board shows --------------------------------------------------------
 
@@ -81,3 +61,20 @@ class DisclosureRepository(Repository[Notice]):
             .order_by(Project.name)
         )
         return list((await self.session.execute(stmt)).scalars())
+
+
+class ObjectionRepository(Repository[Objection]):
+    model = Objection
+
+    async def of_notice(self, notice_id: uuid.UUID) -> list[Objection]:
+        return await child_rows(
+            self.session, Objection.notice_id, notice_id, Objection.lodged_on, Objection.id
+        )
+
+    async def on_notice(self, notice_id: uuid.UUID, objection_id: uuid.UUID) -> Objection | None:
+        stmt = (
+            select(Objection)
+            .where(Objection.id == objection_id, Objection.notice_id == notice_id)
+            .with_for_update()
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds import events as fund_events
 from services.funds.disclosures import rules
-from services.funds.disclosures.repository import DisclosureRepository
+from services.funds.disclosures.repository import DisclosureRepository, ObjectionRepository
 from services.funds.disclosures.schemas import NoticeIn
 from services.funds.errors import NotAVillage, NoticeNotFound, ObjectionAlreadyResolved, ObjectionNotFound
 from services.funds.models import Notice, Objection
@@ -24,6 +24,7 @@ from shared.backdating import check_entered_date
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.events.contracts import emit
+from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -50,7 +51,7 @@ class NoticeOnBoard:
 
 
 async def _on_board(session: AsyncSession, notice: Notice, today: date) -> NoticeOnBoard:
-    objections = await DisclosureRepository(session).objections(notice.id)
+    objections = await ObjectionRepository(session).of_notice(notice.id)
     ends = rules.ends_on(notice.published_on, notice.notice_days)
     return NoticeOnBoard(notice, objections, state_of(notice, today), ends)
 
@@ -156,10 +157,8 @@ async def publish(
 async def get_visible(
     session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, lock: bool = False
 ) -> Notice:
-    notice = await DisclosureRepository(session).get(notice_id, lock=lock)
-    if notice is None or not actor.covers(notice.area_code):
-        raise NoticeNotFound(f"Notice {notice_id} does not exist in your area")
-    return notice
+    missing = NoticeNotFound(f"Notice {notice_id} does not exist in your area")
+    return await in_area(DisclosureRepository(session), notice_id, actor, missing, lock=lock)
 
 
 async def read(
@@ -208,7 +207,7 @@ async def lodge_objection(
         today=today,
     )
     objection = Objection(id=uuid.uuid4(), notice_id=notice.id, lodged_on=today, text=text, status="open")
-    await DisclosureRepository(session).add_objection(objection)
+    await ObjectionRepository(session).add(objection)
     await audit.record(
         session,
         actor,
@@ -223,7 +222,7 @@ async def resolve_objection(
     session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, objection_id: uuid.UUID, resolution: str
 ) -> Objection:
     await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
-    objection = await DisclosureRepository(session).objection(notice_id, objection_id)
+    objection = await ObjectionRepository(session).on_notice(notice_id, objection_id)
     if objection is None:
         raise ObjectionNotFound(f"Objection {objection_id} is not on notice {notice_id}")
     if objection.status != "open":
@@ -245,7 +244,7 @@ async def close(
     session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, today: date
 ) -> NoticeOnBoard:
     notice = await get_visible(session, actor=actor, notice_id=notice_id, lock=True)
-    objections = await DisclosureRepository(session).objections(notice.id)
+    objections = await ObjectionRepository(session).of_notice(notice.id)
     rules.can_close(
         published_on=notice.published_on,
         notice_days=notice.notice_days,

@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from services.funds.models import LedgerTransaction, Posting
-from shared.repository import Repository, Slice
+from shared.area_pages import AreaPages
+from shared.repository import Slice
 
 
-class LedgerRepository(Repository[LedgerTransaction]):
+class LedgerRepository(AreaPages[LedgerTransaction]):
     model = LedgerTransaction  # get(lock=True): one reversal at a time
+    page_key = ("created_at", "id")
+    page_descending = True
 
     async def add_postings(self, postings: Sequence[Posting]) -> None:
         """The postings of a transaction added (and flushed) before them."""
@@ -43,6 +46,4 @@ class LedgerRepository(Repository[LedgerTransaction]):
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[LedgerTransaction]:
         """Newest first."""
-        stmt = select(LedgerTransaction).where(LedgerTransaction.area_code.startswith(area_prefix))
-        key = (LedgerTransaction.created_at, LedgerTransaction.id)
-        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit, descending=True)
+        return await self.area_page(area_prefix, cursor, limit)

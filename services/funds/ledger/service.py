@@ -23,6 +23,7 @@ from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.events.contracts import emit
+from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -141,12 +142,10 @@ async def transfer(
 
 
 async def get_visible(session: AsyncSession, *, actor: Principal, txn_id: uuid.UUID) -> LedgerTransaction:
-    txn = await LedgerRepository(session).get(txn_id)
-    if txn is None or not actor.covers(txn.area_code):
-        raise TransactionNotFound(
-            f"Transaction {txn_id} does not exist in your area", transaction_id=str(txn_id)
-        )
-    return txn
+    missing = TransactionNotFound(
+        f"Transaction {txn_id} does not exist in your area", transaction_id=str(txn_id)
+    )
+    return await in_area(LedgerRepository(session), txn_id, actor, missing)
 
 
 async def reverse(

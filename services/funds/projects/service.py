@@ -17,6 +17,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.events.contracts import emit
 from shared.http import check_if_match
+from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = ["create", "get_visible", "page", "transition"]
@@ -42,10 +43,8 @@ async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) ->
 async def get_visible(
     session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, lock: bool = False
 ) -> Project:
-    project = await ProjectRepository(session).get(project_id, lock=lock)
-    if project is None or not actor.covers(project.area_code):
-        raise ProjectNotFound(f"Project {project_id} does not exist in your area", project_id=str(project_id))
-    return project
+    missing = ProjectNotFound(f"Project {project_id} does not exist in your area", project_id=str(project_id))
+    return await in_area(ProjectRepository(session), project_id, actor, missing, lock=lock)
 
 
 async def page(session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Project]:

@@ -7,11 +7,13 @@ from sqlalchemy import ColumnElement, delete, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from services.funds.models import Account, LedgerTransaction, Plan, PlanLine, Posting, Scheme
+from shared.area_pages import AreaPages
 from shared.repository import Repository, Slice
 
 
-class SchemeRepository(Repository[Scheme]):
+class SchemeRepository(AreaPages[Scheme]):
     model = Scheme
+    page_key = ("code", "version")
 
     async def latest_version(self, code: str) -> int:
         stmt = select(func.coalesce(func.max(Scheme.version), 0)).where(Scheme.code == code)
@@ -23,15 +25,14 @@ class SchemeRepository(Repository[Scheme]):
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Scheme]:
         # schemes are set by a level for its subtree: visible to that level and the levels above
-        stmt = select(Scheme).where(Scheme.area_code.startswith(area_prefix))
-        return await self.keyset(stmt, key=(Scheme.code, Scheme.version), cursor=cursor, limit=limit)
+        return await self.area_page(area_prefix, cursor, limit)
 
 
 def _covers(area_code: str) -> ColumnElement[bool]:
     return func.starts_with(literal(area_code), Plan.area_prefix)
 
 
-class PlanRepository(Repository[Plan]):
+class PlanRepository(AreaPages[Plan]):
     model = Plan
 
     async def for_scheme_area(self, scheme_id: uuid.UUID, area_code: str) -> Plan | None:
@@ -84,8 +85,7 @@ class PlanRepository(Repository[Plan]):
         return {(c, y): int(a) for c, y, a in (await self.session.execute(stmt)).all()}
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Plan]:
-        stmt = select(Plan).where(Plan.area_code.startswith(area_prefix))
-        return await self.keyset(stmt, key=(Plan.id,), cursor=cursor, limit=limit)
+        return await self.area_page(area_prefix, cursor, limit)
 
 
 class PlanLineRepository(Repository[PlanLine]):

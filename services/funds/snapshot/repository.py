@@ -7,64 +7,38 @@ same transaction as each posting); a platform adds the postings of later
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
-
 from services.funds.models import Account, Disbursement, Plan
+from shared.snapshot_reads import area_rows
 
-if TYPE_CHECKING:
-    from shared.snapshot import AnySelect
+ACCOUNT_COLUMNS = ("code", "name", "area_code", "kind", "balance_fen", "opened_on", "last_outflow_on")
+PLAN_COLUMNS = (
+    "id",
+    "scheme_id",
+    "scheme_code",
+    "scheme_kind",
+    "area_code",
+    "area_prefix",
+    "total_fen",
+    "people",
+    "revision",
+    "stale",
+    "computed_at",
+)
+DISBURSEMENT_COLUMNS = (
+    "id",
+    "area_code",
+    "plan_id",
+    "beneficiary_kind",
+    "beneficiary_id",
+    "component",
+    "year",
+    "amount_fen",
+    "from_account",
+    "transaction_id",
+    "reversed_by",
+    "paid_on",
+)
 
-
-def accounts(prefix: str) -> AnySelect:
-    columns: list[Any] = [
-        Account.code,
-        Account.name,
-        Account.area_code,
-        Account.kind.label("account_kind"),  # "kind" names the line
-        Account.balance_fen,
-        Account.opened_on,
-        Account.last_outflow_on,
-    ]
-    stmt = select(*columns).where(Account.area_code.startswith(prefix, autoescape=True))
-    return stmt.order_by(Account.code)
-
-
-def plans(prefix: str) -> AnySelect:
-    columns: list[Any] = [
-        Plan.id,
-        Plan.scheme_id,
-        Plan.scheme_code,
-        Plan.scheme_kind,
-        Plan.area_code,
-        Plan.area_prefix,
-        Plan.total_fen,
-        Plan.people,
-        Plan.revision,
-        Plan.stale,
-        Plan.computed_at,
-    ]
-    return select(*columns).where(Plan.area_code.startswith(prefix, autoescape=True)).order_by(Plan.id)
-
-
-def disbursements(prefix: str) -> AnySelect:
-    columns: list[Any] = [
-        Disbursement.id,
-        Disbursement.area_code,
-        Disbursement.plan_id,
-        Disbursement.beneficiary_kind,
-        Disbursement.beneficiary_id,
-        Disbursement.component,
-        Disbursement.year,
-        Disbursement.amount_fen,
-        Disbursement.from_account,
-        Disbursement.transaction_id,
-        Disbursement.reversed_by,
-        Disbursement.paid_on,
-    ]
-    return (
-        select(*columns)
-        .where(Disbursement.area_code.startswith(prefix, autoescape=True))
-        .order_by(Disbursement.id)
-    )
+accounts = area_rows(Account, ACCOUNT_COLUMNS, key="code", renamed={"kind": "account_kind"})
+plans = area_rows(Plan, PLAN_COLUMNS)
+disbursements = area_rows(Disbursement, DISBURSEMENT_COLUMNS)

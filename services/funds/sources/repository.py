@@ -7,11 +7,13 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.ledger.rules import lock_order
 from services.funds.models import Account, Budget
-from shared.repository import Repository, Slice
+from shared.area_pages import AreaPages
+from shared.repository import Slice
 
 
-class AccountRepository(Repository[Account]):
+class AccountRepository(AreaPages[Account]):
     model = Account
+    page_key = ("code",)
 
     async def lock(self, codes: Iterable[str]) -> dict[str, Account]:
         """Row-lock the accounts in one fixed order (by code) so concurrent transfers never deadlock."""
@@ -21,8 +23,7 @@ class AccountRepository(Repository[Account]):
         return {a.code: a for a in rows}
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Account]:
-        stmt = select(Account).where(Account.area_code.startswith(area_prefix), Account.kind != "payout")
-        return await self.keyset(stmt, key=(Account.code,), cursor=cursor, limit=limit)
+        return await self.area_page(area_prefix, cursor, limit, Account.kind != "payout")
 
     async def sources_at(self, area_codes: Iterable[str]) -> dict[str, list[str]]:
         """Source accounts whose own area is exactly one of ``area_codes`` (a town's own budget)."""

@@ -12,6 +12,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import PreconditionRequired
 from shared.http import check_put_precondition
+from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -34,10 +35,8 @@ def payout_code(holding_code: str) -> str:
 
 
 async def get_visible(session: AsyncSession, *, actor: Principal, code: str) -> Account:
-    account = await AccountRepository(session).get(code)
-    if account is None or not actor.covers(account.area_code):
-        raise AccountNotFound(f"Account {code} does not exist in your area", account=code)
-    return account
+    missing = AccountNotFound(f"Account {code} does not exist in your area", account=code)
+    return await in_area(AccountRepository(session), code, actor, missing)
 
 
 async def page(session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Account]:

@@ -6,13 +6,16 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.models import Account, Anomaly, Beneficiary, Disbursement, PlanLine
-from shared.repository import Repository, Slice
+from shared.area_pages import AreaPages
+from shared.repository import Slice
 
 
-class SupervisionRepository(Repository[Anomaly]):
+class SupervisionRepository(AreaPages[Anomaly]):
     """The anomalies found, and the facts the detectors read (payments, households, accounts)."""
 
     model = Anomaly
+    page_key = ("detected_at", "id")
+    page_descending = True
 
     async def paid(
         self, area_prefix: str, *, after: tuple[str, str] | None, limit: int
@@ -77,6 +80,4 @@ class SupervisionRepository(Repository[Anomaly]):
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Anomaly]:
         """Newest first."""
-        stmt = select(Anomaly).where(Anomaly.area_code.startswith(area_prefix))
-        key = (Anomaly.detected_at, Anomaly.id)
-        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit, descending=True)
+        return await self.area_page(area_prefix, cursor, limit)

@@ -24,8 +24,9 @@ from services.inspection.models import (
     VisitRef,
 )
 from services.inspection.projections.repository import IN_ROLL, needs_a_cadre
+from shared.area_pages import AreaPages
 from shared.clock import clock
-from shared.repository import Repository, Slice
+from shared.repository import Slice
 
 
 def _year(
@@ -34,8 +35,9 @@ def _year(
     return and_(column >= date(year, 1, 1), column < date(year + 1, 1, 1))
 
 
-class AssessmentRepository(Repository[AssessmentResult]):
+class AssessmentRepository(AreaPages[AssessmentResult]):
     model = AssessmentResult
+    page_key = ("created_at", "id")
 
     async def _scalar(self, stmt: Select[Any]) -> int:
         return int((await self.session.execute(stmt)).scalar_one_or_none() or 0)
@@ -172,8 +174,4 @@ class AssessmentRepository(Repository[AssessmentResult]):
     async def page(
         self, prefix: str, year: int | None, cursor: str | None, limit: int
     ) -> Slice[AssessmentResult]:
-        stmt = select(AssessmentResult).where(AssessmentResult.area_code.startswith(prefix))
-        if year:
-            stmt = stmt.where(AssessmentResult.year == year)
-        key = (AssessmentResult.created_at, AssessmentResult.id)
-        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)
+        return await self.area_page(prefix, cursor, limit, year=year)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,27 +30,33 @@ ASSESSED_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 RUN_BATCH = 100  # areas per run call: keeps one request (one transaction) short
 
 
-def _area(actor: Principal, area_code: str) -> AreaCode:
+# What a refused area is told (English, Chinese): when assessing, when previewing, for its level.
+_BELOW_YOURS = (
+    "You can assess and set targets only for areas below your own.",
+    "只能考核本辖区以下的地区并为其设定目标",
+)
+_PREVIEWABLE = ("Preview a county, township or village inside your area.", "请预览本辖区内的县、乡镇或村")
+_LEVELS = ("Counties, townships and villages are assessed.", "考核对象为县、乡镇和村")
+
+
+def _inside(actor: Principal, area_code: str, refusal: tuple[str, str]) -> AreaCode:
     area = parse_area(area_code)
-    # An area is assessed by the level above it (or higher), never by itself.
     if not actor.covers(area.code):
-        raise AreaOutsideScope(
-            "You can assess and set targets only for areas below your own.",
-            detail_zh="只能考核本辖区以下的地区并为其设定目标",
-            area_code=area_code,
-        )
+        raise AreaOutsideScope(refusal[0], detail_zh=refusal[1], area_code=area_code)
+    return area
+
+
+def _check_level(value: str, refusal: tuple[str, str], **extensions: Any) -> None:
+    if value not in {lv.value for lv in ASSESSED_LEVELS}:
+        raise InvalidInput(refusal[0], detail_zh=refusal[1], **extensions)
+
+
+def _area(actor: Principal, area_code: str) -> AreaCode:
+    # An area is assessed by the level above it (or higher), never by itself.
+    area = _inside(actor, area_code, _BELOW_YOURS)
     if actor.area_code == area.code:
-        raise OwnAreaNotAssessed(
-            "You can assess and set targets only for areas below your own.",
-            detail_zh="只能考核本辖区以下的地区并为其设定目标",
-            area_code=area_code,
-        )
-    if area.level not in ASSESSED_LEVELS:
-        raise InvalidInput(
-            "Counties, townships and villages are assessed.",
-            detail_zh="考核对象为县、乡镇和村",
-            level=area.level.value,
-        )
+        raise OwnAreaNotAssessed(_BELOW_YOURS[0], detail_zh=_BELOW_YOURS[1], area_code=area_code)
+    _check_level(area.level.value, _LEVELS, level=area.level.value)
     return area
 
 
@@ -197,19 +204,8 @@ async def preview(
     *, session: AsyncSession, actor: Principal, area_code: str, year: int, qualitative_score: int | None
 ) -> Preview:
     """The indicators as they stand today, stored nowhere: an area may watch its own progress."""
-    area = parse_area(area_code)
-    if not actor.covers(area.code):
-        raise AreaOutsideScope(
-            "Preview a county, township or village inside your area.",
-            detail_zh="请预览本辖区内的县、乡镇或村",
-            area_code=area_code,
-        )
-    if area.level not in ASSESSED_LEVELS:
-        raise InvalidInput(
-            "Preview a county, township or village inside your area.",
-            detail_zh="请预览本辖区内的县、乡镇或村",
-            area_code=area_code,
-        )
+    area = _inside(actor, area_code, _PREVIEWABLE)
+    _check_level(area.level.value, _PREVIEWABLE, area_code=area_code)
     return Preview(
         area, year, rules.assess(await facts_for(session, area, year, qualitative_score), presets.ASSESSMENT)
     )
@@ -268,12 +264,7 @@ async def list_page(
 async def run(*, session: AsyncSession, actor: Principal, data: RunIn, today: date) -> Run:
     """Assess every known area of one level below the caller for the year, a bounded batch per
     call; areas already assessed are skipped, so calling again continues where it stopped."""
-    if data.level not in {lv.value for lv in ASSESSED_LEVELS}:
-        raise InvalidInput(
-            "Counties, townships and villages are assessed.",
-            detail_zh="考核对象为县、乡镇和村",
-            level=data.level,
-        )
+    _check_level(data.level, _LEVELS, level=data.level)
     codes = await AssessmentRepository(session).unassessed_areas(
         actor.area_prefix, actor.area_code, data.level, data.year, RUN_BATCH + 1
     )

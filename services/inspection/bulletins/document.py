@@ -5,10 +5,15 @@ for a machine that reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from services.inspection.bulletins.schemas import BulletinFinding, BulletinOut
+from services.inspection.bulletins.schemas import (
+    BulletinFinding,
+    BulletinInspection,
+    BulletinOut,
+    BulletinSummaryOut,
+)
+from services.inspection.findings.schemas import AccountabilityOut
 from services.inspection.vocabulary import (
     ACCOUNTABILITY_KINDS,
     FINDING_CATEGORIES,
@@ -19,7 +24,17 @@ from services.inspection.vocabulary import (
 )
 from shared.spreadsheets import Column, HeaderStyle, Sheet
 
-__all__ = ["FINDING_COLUMNS", "sheets"]
+__all__ = [
+    "ACCOUNTABILITY_COLUMNS",
+    "FINDING_COLUMNS",
+    "INSPECTION_COLUMNS",
+    "Words",
+    "accountability_cells",
+    "finding_cells",
+    "inspection_cells",
+    "overview",
+    "sheets",
+]
 
 FINDING_COLUMNS = (
     Column("area_code", "地区代码", width=14),
@@ -47,7 +62,19 @@ ACCOUNTABILITY_COLUMNS = (
 )
 
 
-class _Words:
+# The month's figures: field of the summary, its line in English (headers=codes), in Chinese.
+OVERVIEW = (
+    ("inspections", "inspections", "督查次数"),
+    ("unannounced", "of which unannounced", "其中暗访"),
+    ("findings_raised", "findings raised", "发现问题"),
+    ("rectifications_verified", "rectifications verified", "整改验收"),
+    ("overdue_open", "overdue at month end", "月末逾期未整改"),
+)
+
+
+class Words:
+    """A code as the reader sees it: its Chinese label, or the code itself for ``headers=codes``."""
+
     def __init__(self, style: HeaderStyle) -> None:
         self.codes = style == "codes"
 
@@ -55,42 +82,47 @@ class _Words:
         return code if self.codes else labels.get(code, code)
 
 
-def _findings(items: Iterable[BulletinFinding], say: _Words) -> Iterable[list[Any]]:
-    for f in items:
-        yield [
-            f.area_code,
-            say(f.category, FINDING_CATEGORIES),
-            say(f.severity, SEVERITIES),
-            f.title,
-            f.responsible_unit,
-            f.deadline,
-            say(f.status, FINDING_STATUSES),
-        ]
+def overview(s: BulletinSummaryOut, say: Words) -> list[tuple[str, int | None]]:
+    return [(en if say.codes else zh, getattr(s, field)) for field, en, zh in OVERVIEW]
+
+
+def finding_cells(f: BulletinFinding, say: Words) -> list[Any]:
+    return [
+        f.area_code,
+        say(f.category, FINDING_CATEGORIES),
+        say(f.severity, SEVERITIES),
+        f.title,
+        f.responsible_unit,
+        f.deadline,
+        say(f.status, FINDING_STATUSES),
+    ]
+
+
+def inspection_cells(i: BulletinInspection, say: Words) -> list[Any]:
+    return [
+        say(i.kind, INSPECTION_KINDS),
+        i.title,
+        i.starts_on,
+        i.ends_on,
+        ", ".join(i.target_areas) if say.codes else "、".join(i.target_areas),
+        say(i.status, INSPECTION_STATUSES),
+    ]
+
+
+def accountability_cells(r: AccountabilityOut, say: Words) -> list[Any]:
+    return [r.issued_on, say(r.kind, ACCOUNTABILITY_KINDS), r.subject, r.area_code, r.reason]
 
 
 def sheets(b: BulletinOut, headers: HeaderStyle = "zh") -> list[Sheet]:
-    say, codes = _Words(headers), headers == "codes"
+    say, codes = Words(headers), headers == "codes"
     s = b.summary
+    lines: list[list[Any]] = [[item, n] for item, n in overview(s, say)]
     if codes:
         title = [f"Monthly inspection bulletin {b.year}-{b.month:02d}", f"area {b.area_prefix or 'all'}"]
-        lines: list[list[Any]] = [
-            ["inspections", s.inspections],
-            ["of which unannounced", s.unannounced],
-            ["findings raised", s.findings_raised],
-            ["rectifications verified", s.rectifications_verified],
-            ["overdue at month end", s.overdue_open],
-        ]
         lines += [[f"findings {k}", n] for k, n in s.findings_by_severity.items()]
         lines += [[f"accountability {k}", n] for k, n in s.accountability_by_kind.items()]
     else:
         title = [f"{b.year}年{b.month}月扶贫督查通报", f"地区 {b.area_prefix or '全部'}"]
-        lines = [
-            ["督查次数", s.inspections],
-            ["其中暗访", s.unannounced],
-            ["发现问题", s.findings_raised],
-            ["整改验收", s.rectifications_verified],
-            ["月末逾期未整改", s.overdue_open],
-        ]
         lines += [[f"问题（{SEVERITIES.get(k, k)}）", n] for k, n in s.findings_by_severity.items()]
         lines += [
             [f"问责（{ACCOUNTABILITY_KINDS.get(k, k)}）", n] for k, n in s.accountability_by_kind.items()
@@ -105,27 +137,14 @@ def sheets(b: BulletinOut, headers: HeaderStyle = "zh") -> list[Sheet]:
         Sheet(
             names[1],
             INSPECTION_COLUMNS,
-            (
-                [
-                    say(i.kind, INSPECTION_KINDS),
-                    i.title,
-                    i.starts_on,
-                    i.ends_on,
-                    ", ".join(i.target_areas) if codes else "、".join(i.target_areas),
-                    say(i.status, INSPECTION_STATUSES),
-                ]
-                for i in b.inspections
-            ),
+            (inspection_cells(i, say) for i in b.inspections),
         ),
-        Sheet(names[2], FINDING_COLUMNS, _findings(b.findings_raised, say)),
-        Sheet(names[3], FINDING_COLUMNS, _findings(b.rectifications_verified, say)),
-        Sheet(names[4], FINDING_COLUMNS, _findings(b.overdue_open, say)),
+        Sheet(names[2], FINDING_COLUMNS, (finding_cells(f, say) for f in b.findings_raised)),
+        Sheet(names[3], FINDING_COLUMNS, (finding_cells(f, say) for f in b.rectifications_verified)),
+        Sheet(names[4], FINDING_COLUMNS, (finding_cells(f, say) for f in b.overdue_open)),
         Sheet(
             names[5],
             ACCOUNTABILITY_COLUMNS,
-            (
-                [r.issued_on, say(r.kind, ACCOUNTABILITY_KINDS), r.subject, r.area_code, r.reason]
-                for r in b.accountability
-            ),
+            (accountability_cells(r, say) for r in b.accountability),
         ),
     ]

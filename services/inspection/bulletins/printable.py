@@ -7,32 +7,32 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from services.inspection.bulletins.schemas import BulletinFinding, BulletinOut
-from services.inspection.vocabulary import (
-    ACCOUNTABILITY_KINDS,
-    FINDING_CATEGORIES,
-    FINDING_STATUSES,
-    INSPECTION_KINDS,
-    INSPECTION_STATUSES,
-    SEVERITIES,
+from services.inspection.bulletins.document import (
+    ACCOUNTABILITY_COLUMNS,
+    FINDING_COLUMNS,
+    INSPECTION_COLUMNS,
+    Words,
+    accountability_cells,
+    finding_cells,
+    inspection_cells,
+    overview,
 )
+from services.inspection.bulletins.schemas import BulletinOut
+from services.inspection.vocabulary import ACCOUNTABILITY_KINDS, SEVERITIES
 from shared.printable import bars, environment
+from shared.spreadsheets import Column
 
 __all__ = ["bulletin_document"]
 
 _TEMPLATES = environment(Path(__file__).with_name("templates"))
 
 
-def _finding(f: BulletinFinding) -> dict[str, Any]:
-    return {
-        "area_code": f.area_code,
-        "category": FINDING_CATEGORIES.get(f.category, f.category),
-        "severity": SEVERITIES.get(f.severity, f.severity),
-        "title": f.title,
-        "responsible_unit": f.responsible_unit,
-        "deadline": f.deadline.isoformat(),
-        "status": FINDING_STATUSES.get(f.status, f.status),
-    }
+_SAY = Words("zh")
+
+
+def _row(columns: tuple[Column, ...], cells: list[Any]) -> dict[str, Any]:
+    """A list's row for the template, keyed like the workbook's columns (dates print as ISO)."""
+    return dict(zip((c.code for c in columns), cells, strict=True))
 
 
 def bulletin_document(b: BulletinOut, *, printed_on: date) -> str:
@@ -41,43 +41,21 @@ def bulletin_document(b: BulletinOut, *, printed_on: date) -> str:
         b=b,
         printed_on=printed_on.isoformat(),
         area=b.area_prefix or "全部",
-        overview=bars(
-            [
-                ("督查次数", s.inspections),
-                ("其中暗访", s.unannounced),
-                ("发现问题", s.findings_raised),
-                ("整改验收", s.rectifications_verified),
-                ("月末逾期未整改", s.overdue_open),
-            ]
-        ),
+        overview=bars(overview(s, _SAY)),
         by_severity=bars([(SEVERITIES.get(k, k), n) for k, n in s.findings_by_severity.items()]),
         by_accountability=bars(
             [(ACCOUNTABILITY_KINDS.get(k, k), n) for k, n in s.accountability_by_kind.items()]
         ),
-        inspections=[
-            {
-                "kind": INSPECTION_KINDS.get(i.kind, i.kind),
-                "title": i.title,
-                "starts_on": i.starts_on.isoformat(),
-                "ends_on": i.ends_on.isoformat(),
-                "areas": "、".join(i.target_areas),
-                "status": INSPECTION_STATUSES.get(i.status, i.status),
-            }
-            for i in b.inspections
-        ],
+        inspections=[_row(INSPECTION_COLUMNS, inspection_cells(i, _SAY)) for i in b.inspections],
         lists=[
-            ("发现问题", [_finding(f) for f in b.findings_raised]),
-            ("整改验收", [_finding(f) for f in b.rectifications_verified]),
-            ("逾期未整改", [_finding(f) for f in b.overdue_open]),
+            (heading, [_row(FINDING_COLUMNS, finding_cells(f, _SAY)) for f in items])
+            for heading, items in (
+                ("发现问题", b.findings_raised),
+                ("整改验收", b.rectifications_verified),
+                ("逾期未整改", b.overdue_open),
+            )
         ],
         accountability=[
-            {
-                "issued_on": r.issued_on.isoformat(),
-                "kind": ACCOUNTABILITY_KINDS.get(r.kind, r.kind),
-                "subject": r.subject,
-                "area_code": r.area_code,
-                "reason": r.reason,
-            }
-            for r in b.accountability
+            _row(ACCOUNTABILITY_COLUMNS, accountability_cells(r, _SAY)) for r in b.accountability
         ],
     )

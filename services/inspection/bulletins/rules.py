@@ -8,23 +8,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from shared.errors import InvalidInput
+from services.inspection.periods import year_part
 
 __all__ = ["BulletinSummary", "month_bounds", "summarize"]
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
     """First day of the month and first day of the next (half-open)."""
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        raise InvalidInput(
-            "A bulletin month is a year 2000-2100 and a month 1-12.",
-            detail_zh="年度应在2000至2100之间，月份应为1至12",
-            year=year,
-            month=month,
-        )
-    start = date(year, month, 1)
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    return start, end
+    return year_part(year, month, per_year=12, name="month", name_zh="月份", what="bulletin month")
 
 
 @dataclass(frozen=True)

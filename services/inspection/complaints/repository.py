@@ -7,19 +7,18 @@ from datetime import date
 from sqlalchemy import select
 
 from services.inspection.models import Complaint
-from shared.repository import Repository, Slice
+from shared.area_pages import AreaPages
+from shared.repository import Slice
 
 
-class ComplaintRepository(Repository[Complaint]):
+class ComplaintRepository(AreaPages[Complaint]):
     model = Complaint
+    page_key = ("created_at", "id")
 
     async def page(
         self, *, prefix: str, status: str | None, cursor: str | None, limit: int
     ) -> Slice[Complaint]:
-        stmt = select(Complaint).where(Complaint.area_code.startswith(prefix))
-        if status:
-            stmt = stmt.where(Complaint.status == status)
-        return await self.keyset(stmt, key=(Complaint.created_at, Complaint.id), cursor=cursor, limit=limit)
+        return await self.area_page(prefix, cursor, limit, status=status)
 
     async def received_between(self, prefix: str, since: date | None, until: date | None) -> list[Complaint]:
         stmt = select(Complaint).where(Complaint.area_code.startswith(prefix))

@@ -14,8 +14,10 @@ from datetime import date
 from services.inspection.errors import ComplaintTransitionRefused
 from services.inspection.lifecycle import Lifecycle
 from services.inspection.vocabulary import COMPLAINT_STATUSES
+from shared.choices import Choice
 
 __all__ = [
+    "CATEGORY",
     "CATEGORIES",
     "HANDLER_ROLE",
     "ComplaintFacts",
@@ -36,6 +38,7 @@ CATEGORIES = (
     "exit",  # 数字脱贫
     "other",
 )
+CATEGORY = Choice(CATEGORIES, "category", "举报类别“{value}”不对，请从举报类别中选择")
 # Statuses: received, triaged, assigned, resolved, dismissed.
 
 _LIFECYCLE = Lifecycle(

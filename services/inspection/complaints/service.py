@@ -22,7 +22,6 @@ from services.inspection.models import Complaint
 from services.inspection.policies import presets
 from shared import audit
 from shared.auth import Principal
-from shared.errors import InvalidInput
 from shared.pii import PiiCipher
 from shared.repository import Slice
 
@@ -55,9 +54,15 @@ def _record(c: Complaint, viewer: Principal, cipher: PiiCipher) -> ComplaintReco
     return ComplaintRecord(c, who)
 
 
+# What a complaint keeps as the complainant gave it (the person is kept encrypted, the day defaulted).
+AS_GIVEN = {"area_code", "category", "summary", "details", "anonymous"}
+# What the audit trail keeps of a complaint's state. Never the complainant: the audit log is read
+# more widely than the complaint itself.
+AUDITED = ("status", "urgency", "deadline", "assigned_to")
+
+
 def _snapshot(c: Complaint) -> dict[str, Any]:
-    # Never the complainant: the audit log is read more widely than the complaint itself.
-    return {"status": c.status, "urgency": c.urgency, "deadline": c.deadline, "assigned_to": c.assigned_to}
+    return {name: getattr(c, name) for name in AUDITED}
 
 
 def _require_handler(actor: Principal) -> None:
@@ -80,12 +85,7 @@ async def _load(
 async def intake(
     *, session: AsyncSession, actor: Principal, data: ComplaintIn, cipher: PiiCipher, today: date
 ) -> ComplaintRecord:
-    if data.category not in rules.CATEGORIES:
-        raise InvalidInput(
-            f"Unknown category {data.category!r}.",
-            detail_zh=f"举报类别“{data.category}”不对，请从举报类别中选择",
-            allowed=list(rules.CATEGORIES),
-        )
+    rules.CATEGORY.check(data.category)
     if not actor.covers(data.area_code):
         raise AreaOutsideScope(
             "The complaint's area lies outside your area.",
@@ -95,11 +95,7 @@ async def intake(
     person = data.complainant
     c = await ComplaintRepository(session).add(
         Complaint(
-            area_code=data.area_code,
-            category=data.category,
-            summary=data.summary,
-            details=data.details,
-            anonymous=data.anonymous,
+            **data.model_dump(include=AS_GIVEN),
             status="received",
             received_on=data.received_on or today,
             complainant_name_enc=cipher.encrypt(person.name) if person else None,

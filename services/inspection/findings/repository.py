@@ -6,9 +6,11 @@ import uuid
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, not_, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
 
 from services.inspection.models import AccountabilityRecord, Finding, HouseholdRef, Rectification
+from shared.area_pages import AreaPages
+from shared.child_rows import child_rows
+from shared.insert_once import insert_once
 from shared.repository import Repository, Slice
 
 
@@ -31,18 +33,7 @@ class FindingRepository(Repository[Finding]):
 
     async def add_from_signal(self, finding: Finding) -> bool:
         """Insert unless a finding for the same signal exists; True when this call created it."""
-        values = {
-            c.key: getattr(finding, c.key)
-            for c in Finding.__table__.columns
-            if getattr(finding, c.key) is not None
-        }
-        created = await self.session.execute(
-            insert(Finding)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["source_key"])
-            .returning(Finding.id)
-        )
-        return created.first() is not None
+        return await insert_once(self.session, finding, ["source_key"])
 
     async def by_source_key(self, source_key: str) -> Finding:
         return (await self.session.scalars(select(Finding).where(Finding.source_key == source_key))).one()
@@ -86,12 +77,7 @@ class FindingRepository(Repository[Finding]):
         await self.session.flush()
 
     async def rectifications(self, finding_id: uuid.UUID) -> list[Rectification]:
-        stmt = (
-            select(Rectification)
-            .where(Rectification.finding_id == finding_id)
-            .order_by(Rectification.created_at)
-        )
-        return list(await self.session.scalars(stmt))
+        return await child_rows(self.session, Rectification.finding_id, finding_id, Rectification.created_at)
 
     async def pending_rectification(self, finding_id: uuid.UUID) -> Rectification | None:
         stmt = select(Rectification).where(
@@ -100,23 +86,13 @@ class FindingRepository(Repository[Finding]):
         return await self.session.scalar(stmt)
 
 
-class AccountabilityRepository(Repository[AccountabilityRecord]):
+class AccountabilityRepository(AreaPages[AccountabilityRecord]):
     model = AccountabilityRecord
+    page_key = ("created_at", "id")
 
     async def add_once(self, record: AccountabilityRecord) -> bool:
         """Insert unless the same (origin, kind, subject) exists; True when this call created it."""
-        values = {
-            c.key: getattr(record, c.key)
-            for c in AccountabilityRecord.__table__.columns
-            if getattr(record, c.key) is not None
-        }
-        created = await self.session.execute(
-            insert(AccountabilityRecord)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["origin", "kind", "subject"])
-            .returning(AccountabilityRecord.id)
-        )
-        return created.first() is not None
+        return await insert_once(self.session, record, ["origin", "kind", "subject"])
 
     async def kinds_for_finding(self, finding_id: uuid.UUID) -> frozenset[str]:
         rows = await self.session.scalars(
@@ -125,18 +101,11 @@ class AccountabilityRepository(Repository[AccountabilityRecord]):
         return frozenset(rows)
 
     async def for_finding(self, finding_id: uuid.UUID) -> list[AccountabilityRecord]:
-        stmt = (
-            select(AccountabilityRecord)
-            .where(AccountabilityRecord.finding_id == finding_id)
-            .order_by(AccountabilityRecord.created_at)
+        return await child_rows(
+            self.session, AccountabilityRecord.finding_id, finding_id, AccountabilityRecord.created_at
         )
-        return list(await self.session.scalars(stmt))
 
     async def page(
         self, *, prefix: str, kind: str | None, cursor: str | None, limit: int
     ) -> Slice[AccountabilityRecord]:
-        stmt = select(AccountabilityRecord).where(AccountabilityRecord.area_code.startswith(prefix))
-        if kind:
-            stmt = stmt.where(AccountabilityRecord.kind == kind)
-        key = (AccountabilityRecord.created_at, AccountabilityRecord.id)
-        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)
+        return await self.area_page(prefix, cursor, limit, kind=kind)

@@ -12,9 +12,12 @@ from services.inspection.errors import FindingTransitionRefused
 from services.inspection.lifecycle import Lifecycle
 from services.inspection.policies.presets import EscalationStep
 from services.inspection.vocabulary import FINDING_STATUSES
+from shared.choices import Choice
 from shared.errors import InvalidInput
 
 __all__ = [
+    "CATEGORY",
+    "SEVERITY",
     "CATEGORIES",
     "SEVERITIES",
     "RectificationState",
@@ -29,6 +32,7 @@ __all__ = [
 ]
 
 SEVERITIES = ("high", "medium", "low")
+SEVERITY = Choice(SEVERITIES, "severity", "严重程度“{value}”不对，应为严重、较重或一般")
 CATEGORIES = (
     "identification",  # 识别不准
     "exit_on_paper",  # 数字脱贫 / 假脱贫
@@ -40,6 +44,7 @@ CATEGORIES = (
     "data_quality",
     "other",
 )
+CATEGORY = Choice(CATEGORIES, "category", "问题类别“{value}”不对，请从问题类别中选择")
 
 # Statuses: open, submitted, verified. Actions: submit, accept, reject.
 

@@ -30,13 +30,12 @@ def _state(f: Finding) -> rules.RectificationState:
     return rules.RectificationState(f.status, f.deadline, f.submitted_on)
 
 
+# What the audit trail keeps of a finding's state, before and after each step.
+AUDITED = ("status", "deadline", "submitted_on", "verified_on")
+
+
 def _snapshot(f: Finding) -> dict[str, Any]:
-    return {
-        "status": f.status,
-        "deadline": f.deadline,
-        "submitted_on": f.submitted_on,
-        "verified_on": f.verified_on,
-    }
+    return {name: getattr(f, name) for name in AUDITED}
 
 
 async def _load(
@@ -53,6 +52,32 @@ async def _load(
     return f
 
 
+def opened(
+    fields: dict[str, Any],
+    *,
+    raised_on: date,
+    raised_by: Principal | str,
+    inspection_id: uuid.UUID | None = None,
+) -> Finding:
+    """A new open finding from what it says (area, category, severity, title, unit, deadline, ...),
+    whether an inspector wrote it or another service's signal raised it."""
+    return Finding(
+        **fields,
+        inspection_id=inspection_id,
+        raised_on=raised_on,
+        status="open",
+        raised_by=raised_by.sub if isinstance(raised_by, Principal) else raised_by,
+    )
+
+
+async def announce_raised(
+    session: AsyncSession, actor: Principal | str, finding: Finding, *, after: dict[str, Any]
+) -> None:
+    """The event and the audit row of a finding just raised."""
+    await events.publish_raised(session, finding)
+    await audit.record(session, actor, "finding.raised", ("finding", finding.id), after=after)
+
+
 async def raise_finding(
     *,
     session: AsyncSession,
@@ -61,18 +86,8 @@ async def raise_finding(
     inspection_id: uuid.UUID | None,
     today: date,
 ) -> Finding:
-    if data.category not in rules.CATEGORIES:
-        raise InvalidInput(
-            f"Unknown category {data.category!r}.",
-            detail_zh=f"问题类别“{data.category}”不对，请从问题类别中选择",
-            allowed=list(rules.CATEGORIES),
-        )
-    if data.severity not in rules.SEVERITIES:
-        raise InvalidInput(
-            f"Unknown severity {data.severity!r}.",
-            detail_zh=f"严重程度“{data.severity}”不对，应为严重、较重或一般",
-            allowed=list(rules.SEVERITIES),
-        )
+    rules.CATEGORY.check(data.category)
+    rules.SEVERITY.check(data.severity)
     deadline = data.deadline or rules.deadline_for(today, data.severity, presets.RECTIFICATION_DAYS)
     if deadline < today:
         raise InvalidInput(
@@ -80,30 +95,11 @@ async def raise_finding(
             detail_zh="整改期限不能早于今天",
             deadline=deadline,
         )
+    fields = {**data.model_dump(), "deadline": deadline}
     finding = await FindingRepository(session).add(
-        Finding(
-            inspection_id=inspection_id,
-            area_code=data.area_code,
-            category=data.category,
-            severity=data.severity,
-            title=data.title,
-            description=data.description,
-            responsible_unit=data.responsible_unit,
-            responsible_person=data.responsible_person,
-            raised_on=today,
-            deadline=deadline,
-            status="open",
-            raised_by=actor.sub if isinstance(actor, Principal) else actor,
-        )
+        opened(fields, inspection_id=inspection_id, raised_on=today, raised_by=actor)
     )
-    await events.publish_raised(session, finding)
-    await audit.record(
-        session,
-        actor,
-        "finding.raised",
-        ("finding", finding.id),
-        after={**data.model_dump(), "deadline": deadline},
-    )
+    await announce_raised(session, actor, finding, after=fields)
     return finding
 
 

@@ -13,9 +13,11 @@ from datetime import date
 
 from services.inspection.errors import AreaOutsideScope, InspectionClosed
 from shared.areas import AreaCode
+from shared.choices import Choice
 from shared.errors import InvalidInput
 
 __all__ = [
+    "KIND",
     "KINDS",
     "TEAM_ROLES",
     "InspectionPlan",
@@ -25,6 +27,7 @@ __all__ = [
 ]
 
 KINDS = ("announced", "unannounced")
+KIND = Choice(KINDS, "inspection kind", "督查方式“{value}”不对，应为明查或暗访")
 TEAM_ROLES = (
     "leader",
     "inspector",
@@ -54,12 +57,7 @@ class InspectionPlan:
 
 def check_plan(plan: InspectionPlan, scope_prefix: str) -> None:
     """Refuse a plan a user could not carry out; changes nothing."""
-    if plan.kind not in KINDS:
-        raise InvalidInput(
-            f"Unknown inspection kind {plan.kind!r}.",
-            detail_zh=f"督查方式“{plan.kind}”不对，应为明查或暗访",
-            allowed=list(KINDS),
-        )
+    KIND.check(plan.kind)
     if plan.ends_on < plan.starts_on:
         raise InvalidInput(
             "An inspection cannot end before it starts.", detail_zh="督查结束日期不能早于开始日期"

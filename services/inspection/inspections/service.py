@@ -39,10 +39,7 @@ async def plan(*, session: AsyncSession, actor: Principal, data: InspectionIn) -
     inspection = await InspectionRepository(session).add(
         Inspection(
             area_code=actor.area_code,
-            kind=data.kind,
-            title=data.title,
-            starts_on=data.starts_on,
-            ends_on=data.ends_on,
+            **data.model_dump(include={"kind", "title", "starts_on", "ends_on"}),
             target_areas=list(dict.fromkeys(data.target_areas)),
             target_prefixes=sorted({_prefix(t) for t in data.target_areas}),
             team=[m.model_dump() for m in data.team],

@@ -4,10 +4,11 @@ child area (the first ``length`` digits of an area code, padded back to 12) of t
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, and_, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.inspection.models import (
@@ -42,119 +43,100 @@ def _within(column: Any, period: Period) -> ColumnElement[bool]:
 Grouped = dict[str, dict[str, int]]
 
 
+@dataclass(frozen=True)
+class _Sums:
+    """One grouped read: ``values`` (counts, sums) of ``model``'s rows under the prefix that meet
+    ``where``, per child area, added under ``names``."""
+
+    model: Any
+    values: tuple[Any, ...]
+    names: tuple[str, ...]
+    where: tuple[ColumnElement[bool], ...] = ()
+
+
+def _flow_sums(period: Period) -> list[_Sums]:
+    """What happened in the period: roll movements, money paid, visits, findings, complaints."""
+    movement, count = RollMovementRef, func.count()
+    new_poor = or_(movement.origin.is_(None), movement.origin.not_in(NOT_NEW_REGISTRATIONS))
+    sums = [
+        _Sums(
+            movement,
+            (count, func.sum(movement.persons)),
+            (f"households_{kind}", f"persons_{kind}"),
+            (movement.kind == kind, _within(movement.happened_on, period))
+            + ((new_poor,) if kind == "registered" else ()),
+        )
+        for kind in ("registered", "exited", "relapsed", "removed")
+    ]
+    return sums + [
+        _Sums(
+            DisbursementRef,
+            (func.sum(DisbursementRef.amount_fen),),
+            ("disbursed_fen",),
+            (_within(DisbursementRef.recorded_on, period),),
+        ),
+        _Sums(
+            VisitRef,
+            (count, func.count(func.distinct(VisitRef.household_id))),
+            ("visits", "households_visited"),
+            (_within(VisitRef.visited_on, period),),
+        ),
+        _Sums(Finding, (count,), ("findings_raised",), (_within(Finding.raised_on, period),)),
+        _Sums(Finding, (count,), ("findings_rectified",), (_within(Finding.verified_on, period),)),
+        _Sums(Complaint, (count,), ("complaints_received",), (_within(Complaint.received_on, period),)),
+        _Sums(
+            Complaint,
+            (count,),
+            ("complaints_resolved",),
+            (Complaint.status == "resolved", _within(Complaint.resolved_on, period)),
+        ),
+    ]
+
+
+def _standing_sums(year: int, as_of: date, pairing_kind: str) -> list[_Sums]:
+    """Where the area stands on ``as_of``: the year's plans and payments, households and pairings."""
+    paid = DisbursementRef
+    paired = exists().where(
+        PairingRef.target_id == HouseholdRef.household_id,
+        PairingRef.kind == pairing_kind,
+        PairingRef.is_open,
+    )
+    return [
+        _Sums(FundPlanRef, (func.sum(FundPlanRef.total_fen),), ("planned_fen",), (FundPlanRef.year == year,)),
+        _Sums(
+            paid,
+            (func.sum(paid.amount_fen),),
+            ("plan_year_disbursed_fen",),
+            (paid.year == year, paid.recorded_on <= as_of),
+        ),
+        _Sums(
+            HouseholdRef,
+            (func.count(), func.count().filter(paired)),
+            ("households_in_roll", "households_paired"),
+            (needs_a_cadre(as_of),),
+        ),
+    ]
+
+
 class ProgressRepository(Repository[ProgressReportSubmission]):
     model = ProgressReportSubmission
 
-    async def _grouped(self, stmt: Executable, names: tuple[str, ...], into: Grouped) -> None:
-        """Rows of (child code, value, ...) added into ``into[child][name]``."""
-        for row in await self.session.execute(stmt):
-            for name, value in zip(names, row[1:], strict=True):
-                into[row[0]][name] = into[row[0]].get(name, 0) + int(value or 0)
+    async def _grouped(self, prefix: str, length: int, sums: list[_Sums]) -> Grouped:
+        """Each read's rows of (child code, value, ...) added into ``out[child][name]``."""
+        out: Grouped = defaultdict(dict)
+        for read in sums:
+            key = _child(read.model.area_code, length)
+            stmt = select(key, *read.values).where(read.model.area_code.startswith(prefix), *read.where)
+            for row in await self.session.execute(stmt.group_by(key)):
+                for name, value in zip(read.names, row[1:], strict=True):
+                    out[row[0]][name] = out[row[0]].get(name, 0) + int(value or 0)
+        return out
 
     async def flows(self, prefix: str, length: int, period: Period) -> Grouped:
-        out: Grouped = defaultdict(dict)
-        key = _child(RollMovementRef.area_code, length)
-        for kind in ("registered", "exited", "relapsed", "removed"):
-            stmt = select(key, func.count(), func.sum(RollMovementRef.persons)).where(
-                RollMovementRef.area_code.startswith(prefix),
-                RollMovementRef.kind == kind,
-                _within(RollMovementRef.happened_on, period),
-            )
-            if kind == "registered":
-                stmt = stmt.where(
-                    or_(
-                        RollMovementRef.origin.is_(None), RollMovementRef.origin.not_in(NOT_NEW_REGISTRATIONS)
-                    )
-                )
-            await self._grouped(stmt.group_by(key), (f"households_{kind}", f"persons_{kind}"), out)
-        dkey = _child(DisbursementRef.area_code, length)
-        await self._grouped(
-            select(dkey, func.sum(DisbursementRef.amount_fen))
-            .where(DisbursementRef.area_code.startswith(prefix), _within(DisbursementRef.recorded_on, period))
-            .group_by(dkey),
-            ("disbursed_fen",),
-            out,
-        )
-        vkey = _child(VisitRef.area_code, length)
-        await self._grouped(
-            select(vkey, func.count(), func.count(func.distinct(VisitRef.household_id)))
-            .where(VisitRef.area_code.startswith(prefix), _within(VisitRef.visited_on, period))
-            .group_by(vkey),
-            ("visits", "households_visited"),
-            out,
-        )
-        fkey = _child(Finding.area_code, length)
-        await self._grouped(
-            select(fkey, func.count())
-            .where(Finding.area_code.startswith(prefix), _within(Finding.raised_on, period))
-            .group_by(fkey),
-            ("findings_raised",),
-            out,
-        )
-        await self._grouped(
-            select(fkey, func.count())
-            .where(Finding.area_code.startswith(prefix), _within(Finding.verified_on, period))
-            .group_by(fkey),
-            ("findings_rectified",),
-            out,
-        )
-        ckey = _child(Complaint.area_code, length)
-        await self._grouped(
-            select(ckey, func.count())
-            .where(Complaint.area_code.startswith(prefix), _within(Complaint.received_on, period))
-            .group_by(ckey),
-            ("complaints_received",),
-            out,
-        )
-        await self._grouped(
-            select(ckey, func.count())
-            .where(
-                Complaint.area_code.startswith(prefix),
-                Complaint.status == "resolved",
-                _within(Complaint.resolved_on, period),
-            )
-            .group_by(ckey),
-            ("complaints_resolved",),
-            out,
-        )
-        return out
+        return await self._grouped(prefix, length, _flow_sums(period))
 
     async def standing(self, prefix: str, length: int, year: int, as_of: date, pairing_kind: str) -> Grouped:
-        out: Grouped = defaultdict(dict)
-        pkey = _child(FundPlanRef.area_code, length)
-        await self._grouped(
-            select(pkey, func.sum(FundPlanRef.total_fen))
-            .where(FundPlanRef.area_code.startswith(prefix), FundPlanRef.year == year)
-            .group_by(pkey),
-            ("planned_fen",),
-            out,
-        )
-        dkey = _child(DisbursementRef.area_code, length)
-        await self._grouped(
-            select(dkey, func.sum(DisbursementRef.amount_fen))
-            .where(
-                DisbursementRef.area_code.startswith(prefix),
-                DisbursementRef.year == year,
-                DisbursementRef.recorded_on <= as_of,
-            )
-            .group_by(dkey),
-            ("plan_year_disbursed_fen",),
-            out,
-        )
-        hkey = _child(HouseholdRef.area_code, length)
-        paired = exists().where(
-            PairingRef.target_id == HouseholdRef.household_id,
-            PairingRef.kind == pairing_kind,
-            PairingRef.is_open,
-        )
-        await self._grouped(
-            select(hkey, func.count(), func.count().filter(paired))
-            .where(HouseholdRef.area_code.startswith(prefix), needs_a_cadre(as_of))
-            .group_by(hkey),
-            ("households_in_roll", "households_paired"),
-            out,
-        )
-        return out
+        return await self._grouped(prefix, length, _standing_sums(year, as_of, pairing_kind))
 
     async def unverified_due_by(self, prefix: str, last_day: date) -> list[Finding]:
         stmt = select(Finding).where(

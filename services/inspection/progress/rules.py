@@ -7,7 +7,6 @@ Pure: periods, sums, rates, lateness and the submission decision. No I/O.
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,8 +14,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from services.inspection.errors import AlreadySubmitted, NothingToCorrect, QuarterNotOver
+from services.inspection.periods import year_part
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
-from shared.errors import InvalidInput
 
 __all__ = [
     "FLOW_FIELDS",
@@ -74,18 +73,8 @@ class Period:
 
 def quarter_period(year: int, quarter: int) -> Period:
     """Q1 = 1 January - 31 March, Q2 = 1 April - 30 June, ... both ends inclusive."""
-    if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
-        raise InvalidInput(
-            "A quarter is a year 2000-2100 and a quarter 1-4.",
-            detail_zh="年度应在2000至2100之间，季度应为1至4",
-            year=year,
-            quarter=quarter,
-        )
-    last_month = quarter * 3
-    return Period(
-        date(year, last_month - 2, 1),
-        date(year, last_month, calendar.monthrange(year, last_month)[1]),
-    )
+    start, next_start = year_part(year, quarter, per_year=4, name="quarter", name_zh="季度", what="quarter")
+    return Period(start, next_start - timedelta(days=1))
 
 
 def year_to_date(year: int, quarter: int) -> Period:

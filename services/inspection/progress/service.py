@@ -185,33 +185,53 @@ def _total(area: AreaCode, name: str | None, rows: list[ProgressRow], target: in
     )
 
 
-async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: int) -> ProgressReport:
-    """The report of ``area`` for a quarter: its children's rows, the area's own, their total."""
-    period = rules.quarter_period(year, quarter)
-    ytd = rules.year_to_date(year, quarter)
-    repo = ProgressRepository(session)
-    figures = await _figures(repo, area, year, period, ytd)
+@dataclass(frozen=True)
+class _Table:
+    """The report's rows (children, then the area's own), their total and the area's name."""
+
+    name: str | None
+    rows: list[ProgressRow]
+    total: ProgressRow
+
+
+async def _table(repo: ProgressRepository, area: AreaCode, year: int, figures: _Figures) -> _Table:
+    """Every child area the registry told us of or that has figures, with its name and target."""
     child = rules.child_level(area)
     names = await repo.areas(area.prefix, child.value) if child else {}
     children = sorted(c for c in set(names) | figures.codes() if c != area.code)
     targets = await repo.targets([*children, area.code], year)
     name = await repo.area_name(area.code)
     rows = _rows(area, figures, children, names, targets, name)
+    return _Table(name, rows, _total(area, name, rows, targets.get(area.code)))
+
+
+async def _inspections_in(session: AsyncSession, area: AreaCode, *periods: rules.Period) -> list[int]:
+    """How many inspections the area held in each period (both ends inclusive)."""
     inspections = InspectionRepository(session)
     after = timedelta(days=1)  # in_month takes a half-open [start, end)
+    return [len(await inspections.in_month(area.code, p.start, p.end + after)) for p in periods]
+
+
+async def compute(*, session: AsyncSession, area: AreaCode, year: int, quarter: int) -> ProgressReport:
+    """The report of ``area`` for a quarter: its children's rows, the area's own, their total."""
+    period = rules.quarter_period(year, quarter)
+    ytd = rules.year_to_date(year, quarter)
+    repo = ProgressRepository(session)
+    table = await _table(repo, area, year, await _figures(repo, area, year, period, ytd))
+    in_quarter, in_year = await _inspections_in(session, area, period, ytd)
     return ProgressReport(
         area_code=area.code,
-        name=name,
+        name=table.name,
         level=area.level.value,
         year=year,
         quarter=quarter,
         period=period,
         year_to_date=ytd,
         deadline=rules.deadline(year, quarter, presets.PROGRESS_REPORT_DEADLINE_DAYS),
-        rows=rows,
-        total=_total(area, name, rows, targets.get(area.code)),
-        inspections_quarter=len(await inspections.in_month(area.code, period.start, period.end + after)),
-        inspections_year_to_date=len(await inspections.in_month(area.code, ytd.start, ytd.end + after)),
+        rows=table.rows,
+        total=table.total,
+        inspections_quarter=in_quarter,
+        inspections_year_to_date=in_year,
         unavailable=UNAVAILABLE,
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,32 @@ from shared.events.contracts import parse
 def _event_day(event: CloudEvent) -> date:
     """The China date an event happened, for events whose data carries no date of their own."""
     return clock.date_of(event.time)
+
+
+class _AboutHousehold(Protocol):
+    """A registry event's data that names a household and its area."""
+
+    @property
+    def household_id(self) -> str: ...
+
+    @property
+    def area_code(self) -> str: ...
+
+
+def _movement(
+    event: CloudEvent, d: _AboutHousehold, kind: str, persons: int, happened_on: date | None = None
+) -> dict[str, Any]:
+    """A household's move into or out of the roll, keyed by the event that told of it (a redelivered
+    event adds nothing); ``happened_on`` defaults to the day of the event."""
+    return {
+        "event_id": event.id,
+        "household_id": d.household_id,
+        "area_code": d.area_code,
+        "kind": kind,
+        "origin": getattr(d, "origin", None),  # only a registration says where it came from
+        "happened_on": happened_on or _event_day(event),
+        "persons": persons,
+    }
 
 
 async def on_area_upserted(session: AsyncSession, event: CloudEvent) -> None:
@@ -56,15 +83,7 @@ async def on_households_registered(session: AsyncSession, events: Sequence[Cloud
             "member_count": members,
             "exited_on": None,
         }
-        movement = {
-            "event_id": event.id,
-            "household_id": d.household_id,
-            "area_code": d.area_code,
-            "kind": "registered",
-            "origin": d.origin,
-            "happened_on": d.registered_on or _event_day(event),
-            "persons": members,
-        }
+        movement = _movement(event, d, "registered", members, d.registered_on)
         if named[d.household_id] == 1:
             rows.append(household)
             movements.append(movement)
@@ -116,15 +135,7 @@ async def on_household_exited(session: AsyncSession, event: CloudEvent) -> None:
         exited_on=d.exited_on,
         policies_kept_until=d.policies_kept_until,
     )
-    await repo.add_movement(
-        event_id=event.id,
-        household_id=d.household_id,
-        area_code=d.area_code,
-        kind="exited",
-        origin=None,
-        happened_on=d.exited_on,
-        persons=members,
-    )
+    await repo.add_movement(**_movement(event, d, "exited", members, d.exited_on))
 
 
 async def on_household_back_in_roll(session: AsyncSession, event: CloudEvent) -> None:
@@ -145,15 +156,8 @@ async def on_household_relapsed(session: AsyncSession, event: CloudEvent) -> Non
     known = await repo.household(household_id)
     await on_household_back_in_roll(session, event)
     members = d.member_count
-    await repo.add_movement(
-        event_id=event.id,
-        household_id=household_id,
-        area_code=d.area_code,
-        kind="relapsed",
-        origin=None,
-        happened_on=_event_day(event),
-        persons=members if members is not None else (known.member_count if known else 0),
-    )
+    persons = members if members is not None else (known.member_count if known else 0)
+    await repo.add_movement(**_movement(event, d, "relapsed", persons))
 
 
 async def on_household_removed(session: AsyncSession, event: CloudEvent) -> None:
@@ -162,15 +166,8 @@ async def on_household_removed(session: AsyncSession, event: CloudEvent) -> None
     household_id = d.household_id
     known = await repo.household(household_id)  # the event names no member count: ours, before removal
     await repo.set_household_status(household_id, "removed")
-    await repo.add_movement(
-        event_id=event.id,
-        household_id=household_id,
-        area_code=d.area_code,
-        kind="removed",
-        origin=None,
-        happened_on=_event_day(event),
-        persons=known.member_count if known else 0,
-    )
+    persons = known.member_count if known else 0
+    await repo.add_movement(**_movement(event, d, "removed", persons))
 
 
 async def on_pairing_opened(session: AsyncSession, event: CloudEvent) -> None:

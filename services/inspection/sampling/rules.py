@@ -15,9 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from services.inspection.policies.presets import SamplingPolicy
+from shared.choices import Choice
 from shared.errors import InvalidInput
 
 __all__ = [
+    "VERDICT",
     "VERDICTS",
     "AreaErrorRates",
     "Candidate",
@@ -29,6 +31,7 @@ __all__ = [
 ]
 
 VERDICTS = ("correct", "wrongly_exited")
+VERDICT = Choice(VERDICTS, "verdict", "评估结论“{value}”不对，应为退出准确或错退")
 
 
 @dataclass(frozen=True)

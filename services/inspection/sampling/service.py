@@ -122,12 +122,7 @@ async def list_page(
 async def give_verdict(
     *, session: AsyncSession, actor: Principal, sample_id: uuid.UUID, data: VerdictIn
 ) -> DrawnSample:
-    if data.verdict not in rules.VERDICTS:
-        raise InvalidInput(
-            f"Unknown verdict {data.verdict!r}.",
-            detail_zh=f"评估结论“{data.verdict}”不对，应为退出准确或错退",
-            allowed=list(rules.VERDICTS),
-        )
+    rules.VERDICT.check(data.verdict)
     repo = SampleRepository(session)
     sample = await _load(repo, actor, sample_id)
     if (data.village_code is not None) != (sample.unit == "village"):

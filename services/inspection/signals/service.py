@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.inspection.findings import events as finding_events
+from services.inspection.findings import service as finding_service
 from services.inspection.findings.repository import FindingRepository
-from services.inspection.models import Finding
 from services.inspection.policies import presets
 from services.inspection.signals import rules
-from shared import audit
 
 ACTOR = "inspection:signals"
 
@@ -22,28 +21,12 @@ async def raise_from_signal(*, session: AsyncSession, signal: rules.Signal, toda
         signal, today, presets.SIGNAL_FINDINGS, presets.UNKNOWN_SIGNAL_FINDING, presets.RECTIFICATION_DAYS
     )
     repo = FindingRepository(session)
-    finding = Finding(
-        source_key=draft.source_key,
-        area_code=draft.area_code,
-        category=draft.category,
-        severity=draft.severity,
-        title=draft.title,
-        description=signal.detail,
-        responsible_unit=draft.responsible_unit,
-        raised_on=today,
-        deadline=draft.deadline,
-        status="open",
-        raised_by=ACTOR,
+    finding = finding_service.opened(
+        {**asdict(draft), "description": signal.detail}, raised_on=today, raised_by=ACTOR
     )
     if not await repo.add_from_signal(finding):
         return False
     created = await repo.by_source_key(draft.source_key)
-    await finding_events.publish_raised(session, created)
-    await audit.record(
-        session,
-        ACTOR,
-        "finding.raised",
-        ("finding", created.id),
-        after={"source_key": draft.source_key, "kind": signal.kind, "deadline": draft.deadline},
-    )
+    after = {"source_key": draft.source_key, "kind": signal.kind, "deadline": draft.deadline}
+    await finding_service.announce_raised(session, ACTOR, created, after=after)
     return True

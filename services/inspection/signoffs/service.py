@@ -57,6 +57,22 @@ class SignedDossier:
     signatures: list[SignoffSignature]
 
 
+async def _audit(
+    session: AsyncSession,
+    actor: Principal | str,
+    action: str,
+    dossier: SignoffDossier,
+    after: dict[str, Any],
+    *,
+    was_open: bool = True,
+) -> None:
+    """The dossier's audit row: ``dossier.<action>``, from open (``was_open``) to ``after``."""
+    before = {"status": "open"} if was_open else None
+    await audit.record(
+        session, actor, f"dossier.{action}", ("signoff_dossier", dossier.id), before=before, after=after
+    )
+
+
 async def open_dossier(*, session: AsyncSession, data: registry.HouseholdExitRequested) -> SignoffDossier:
     """Registry asked for an exit: open the dossier once per exit request."""
     repo = DossierRepository(session)
@@ -79,13 +95,8 @@ async def open_dossier(*, session: AsyncSession, data: registry.HouseholdExitReq
             created_at=clock.now(),
         )
     )
-    await audit.record(
-        session,
-        SYSTEM,
-        "dossier.opened",
-        ("signoff_dossier", dossier.id),
-        after={"exit_request_id": dossier.exit_request_id, "scheme": scheme.code},
-    )
+    opened = {"exit_request_id": dossier.exit_request_id, "scheme": scheme.code}
+    await _audit(session, SYSTEM, "opened", dossier, opened, was_open=False)
     return dossier
 
 
@@ -95,14 +106,7 @@ async def withdraw(*, session: AsyncSession, exit_request_id: str, reason: str) 
     if dossier is None or dossier.status != "open":
         return
     dossier.status, dossier.closed_at = "withdrawn", clock.now()
-    await audit.record(
-        session,
-        SYSTEM,
-        "dossier.withdrawn",
-        ("signoff_dossier", dossier.id),
-        before={"status": "open"},
-        after={"status": "withdrawn", "reason": reason},
-    )
+    await _audit(session, SYSTEM, "withdrawn", dossier, {"status": "withdrawn", "reason": reason})
 
 
 async def _load(
@@ -211,14 +215,7 @@ async def sign(
         dossier.status, dossier.closed_at = "verified", clock.now()
         await events.publish_verified(session, dossier, clock.date_of(dossier.closed_at))
         after["status"] = "verified"
-    await audit.record(
-        session,
-        actor,
-        "dossier.signed",
-        ("signoff_dossier", dossier.id),
-        before={"status": "open"},
-        after=after,
-    )
+    await _audit(session, actor, "signed", dossier, after)
     return SignedDossier(dossier, rows)
 
 
@@ -234,13 +231,12 @@ async def refuse(
     rows.append(refusal)
     dossier.status, dossier.closed_at, dossier.refusal_reason = "rejected", clock.now(), reason
     await events.publish_rejected(session, dossier, level=step.level, step=step.position, reason=reason)
-    await audit.record(
+    await _audit(
         session,
         actor,
-        "dossier.refused",
-        ("signoff_dossier", dossier.id),
-        before={"status": "open"},
-        after={"status": "rejected", "position": step.position, "reason": reason},
+        "refused",
+        dossier,
+        {"status": "rejected", "position": step.position, "reason": reason},
     )
     return SignedDossier(dossier, rows)
 

@@ -6,54 +6,38 @@ dossier's refusal reason and frozen scheme); kinds, dates, statuses and the mask
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sqlalchemy import select
-
 from services.inspection.models import Finding, SignoffDossier
+from shared.snapshot_reads import area_rows
 
-if TYPE_CHECKING:
-    from shared.snapshot import AnySelect
+DOSSIER_COLUMNS = (
+    "id",
+    "exit_request_id",
+    "kind",
+    "household_id",
+    "area_code",
+    "area_name",
+    "year",
+    "member_count",
+    "head_name_masked",
+    "scheme_code",
+    "status",
+    "created_at",
+    "closed_at",
+)
+FINDING_COLUMNS = (
+    "id",
+    "inspection_id",
+    "area_code",
+    "category",
+    "severity",
+    "title",
+    "responsible_unit",
+    "raised_on",
+    "deadline",
+    "status",
+    "submitted_on",
+    "verified_on",
+)
 
-
-def dossiers(prefix: str) -> AnySelect:
-    return (
-        select(
-            SignoffDossier.id,
-            SignoffDossier.exit_request_id,
-            SignoffDossier.kind.label("dossier_kind"),  # "kind" names the line
-            SignoffDossier.household_id,
-            SignoffDossier.area_code,
-            SignoffDossier.area_name,
-            SignoffDossier.year,
-            SignoffDossier.member_count,
-            SignoffDossier.head_name_masked,
-            SignoffDossier.scheme_code,
-            SignoffDossier.status,
-            SignoffDossier.created_at,
-            SignoffDossier.closed_at,
-        )
-        .where(SignoffDossier.area_code.startswith(prefix, autoescape=True))
-        .order_by(SignoffDossier.id)
-    )
-
-
-def findings(prefix: str) -> AnySelect:
-    return (
-        select(
-            Finding.id,
-            Finding.inspection_id,
-            Finding.area_code,
-            Finding.category,
-            Finding.severity,
-            Finding.title,
-            Finding.responsible_unit,
-            Finding.raised_on,
-            Finding.deadline,
-            Finding.status,
-            Finding.submitted_on,
-            Finding.verified_on,
-        )
-        .where(Finding.area_code.startswith(prefix, autoescape=True))
-        .order_by(Finding.id)
-    )
+dossiers = area_rows(SignoffDossier, DOSSIER_COLUMNS, renamed={"kind": "dossier_kind"})
+findings = area_rows(Finding, FINDING_COLUMNS)
