@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -16,15 +18,14 @@ router = APIRouter(tags=["workload"])
 
 
 @router.get("/workload/me", response_model=WorkloadOut)
-async def my_workload(session: SessionDep, user: CurrentUser, today: TodayDep) -> WorkloadOut:
+async def my_workload(session: SessionDep, user: CurrentUser, today: TodayDep) -> dict[str, Any]:
     """A cadre's own households, visits per month and overdue visits."""
-    return WorkloadOut.model_validate(await service.mine(session=session, actor=user, today=today))
+    # the response model (WorkloadOut, the service's Workload by its API name) validates the fields
+    return asdict(await service.mine(session=session, actor=user, today=today))
 
 
 @router.get("/helpers/{helper_id}/workload", response_model=WorkloadOut)
 async def helper_workload(
     helper_id: uuid.UUID, session: SessionDep, user: Office, today: TodayDep
-) -> WorkloadOut:
-    return WorkloadOut.model_validate(
-        await service.of_helper(session=session, actor=user, helper_id=helper_id, today=today)
-    )
+) -> dict[str, Any]:
+    return asdict(await service.of_helper(session=session, actor=user, helper_id=helper_id, today=today))

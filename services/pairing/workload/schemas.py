@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
-
-
-class WorkloadHousehold(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    household_id: uuid.UUID
-    area_code: str
-    status: str
-    paired_since: date
-    last_visit_on: date | None
-    next_visit_due: date
-    overdue: bool
+from services.pairing.workload.service import HouseholdLoad, Workload
 
 
-class WorkloadOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+# The answer is the service's own object; these subclasses only give it its names in the OpenAPI
+# document (pydantic leaves a plain dataclass's docstring out of it).
+@dataclass(frozen=True)
+class WorkloadHousehold(HouseholdLoad):
+    pass
 
-    helper_id: uuid.UUID
-    name: str
-    cap: int
-    household_count: int
-    overdue_visits: int
-    visits_per_month: dict[str, int]
+
+@dataclass(frozen=True)
+class WorkloadOut(Workload):
     households: list[WorkloadHousehold]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,7 +45,7 @@ class Workload:
     household_count: int
     overdue_visits: int
     visits_per_month: dict[str, int]
-    households: list[HouseholdLoad]
+    households: Sequence[HouseholdLoad]
 
 
 async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workload:
