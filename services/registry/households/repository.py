@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import (
     ColumnElement,
     Row,
@@ -355,26 +356,46 @@ class HouseholdRepository(Repository[Household]):
         )
         return list(rows.scalars())
 
-    async def move_staged_into_place(
-        self, *, event_type: str, time: str, request_id: str | None, trace: dict[str, str]
-    ) -> None:
-        """The staged households and members into place, and one registered event per household."""
-        for table, columns in (("household", HOUSEHOLD_COLUMNS), ("member", MEMBER_COLUMNS)):
-            names = ", ".join(columns)
-            await self.session.execute(
-                text(f"INSERT INTO {table} ({names}) SELECT {names} FROM staged_{table} ORDER BY seq")
-            )
+    async def copy_into_place(
+        self,
+        households: Sequence[Sequence[Any]],
+        household_columns: Sequence[str],
+        members: Sequence[Sequence[Any]],
+        member_columns: Sequence[str],
+        member_ids: Sequence[str],
+        *,
+        event_type: str,
+        time: str,
+        request_id: str | None,
+        trace: dict[str, str],
+    ) -> bool:
+        """COPY a chunk of checked households and members straight into their tables, and one
+        registered event per household (``member_ids``: each household's member ids as a JSON
+        array, in the households' order). False, with nothing of the chunk kept, when the unique
+        index of held identities (uq_member_identity_held: one person, one household) refuses a
+        member: the caller undoes what it moved (the transaction is aborted) and looks the chunk's
+        people up (``stage_chunk``, ``staged_identities_held``) to say who holds them."""
+        try:
+            await copy_records(self.session, "household", household_columns, households)
+            await copy_records(self.session, "member", member_columns, members)
+        except UniqueViolationError as exc:
+            if exc.constraint_name != "uq_member_identity_held":
+                raise
+            return False
+        at = list(household_columns).index("id")
         await self.session.execute(
             text(
                 registered_events_sql(
                     "SELECT h.id AS hid, h.household_number, h.area_code, h.year, h.head_name, "
-                    "h.member_count, m.member_ids, h.poverty_causes, h.batches, h.dibao, h.registered_on, "
-                    "h.seq AS ord "
-                    "FROM staged_household h JOIN (SELECT household_id, jsonb_agg(id::text ORDER BY seq) "
-                    "AS member_ids FROM staged_member GROUP BY household_id) m ON m.household_id = h.id"
+                    "h.member_count, CAST(c.member_ids AS jsonb) AS member_ids, h.poverty_causes, "
+                    "h.batches, h.dibao, h.registered_on, c.ord "
+                    "FROM unnest(CAST(:hids AS uuid[]), CAST(:member_ids AS text[])) WITH ORDINALITY "
+                    "AS c(hid, member_ids, ord) JOIN household h ON h.id = c.hid"
                 )
             ),
             {
+                "hids": [h[at] for h in households],
+                "member_ids": list(member_ids),
                 "type": event_type,
                 "now": time,
                 "rid": request_id,
@@ -382,6 +403,7 @@ class HouseholdRepository(Repository[Household]):
                 "origin": "import",
             },
         )
+        return True
 
     async def in_village(self, area_code: str, statuses: Sequence[str], *, limit: int) -> list[Household]:
         stmt = (
