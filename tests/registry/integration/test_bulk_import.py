@@ -128,6 +128,48 @@ async def test_a_person_held_elsewhere_in_a_later_chunk_leaves_nothing_of_the_ea
         assert types.count(contracts.HouseholdRegistered.type) == 1  # the Kaiping household's own
 
 
+async def test_people_held_elsewhere_in_several_chunks_are_all_named_after_the_first_refusal(
+    make_db, monkeypatch
+):
+    """The unique index refuses the second chunk; the chunks after it are still looked up, so the
+    refusal names every person held elsewhere (rows 1 and 3), and nothing of the import is kept."""
+    monkeypatch.setattr(bulk, "CHUNK", 1)
+    app = registry_app(make_db("registry"))
+    son, daughter = person_id(date(2001, 1, 2)), person_id(date(2003, 5, 6), sex="female")
+    async with service_client(app) as c:
+        await setup(c)
+        await registered(
+            c,
+            members=[
+                member("head", name="陈大海"),
+                member("child", name="陈小明", resident_id=son),
+                member("child", name="陈小红", resident_id=daughter),
+            ],
+        )
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={
+                "households": [
+                    _household(TAISHAN_VILLAGE, member("head", name="王五")),
+                    _household(TAISHAN_VILLAGE, member("head", name="陈小明", resident_id=son)),
+                    _household(TAISHAN_VILLAGE, member("head", name="张六")),
+                    _household(TAISHAN_VILLAGE, member("head", name="陈小红", resident_id=daughter)),
+                ],
+                "source_roll": "台山市2017年建档立卡花名册",
+                "reason": "省平台历史数据迁移",
+            },
+            headers=TAISHAN_APPROVER,
+        )
+        assert r.status_code == 409, r.text
+        assert r.json()["rows"] == [1, 3]
+        assert len(r.json()["conflict_ids"]) == 2
+        listed = (await c.get("/registry/v1/households", headers=TAISHAN_APPROVER)).json()["items"]
+        assert listed == []
+        async with app.state.db.transaction() as s:
+            types = (await s.execute(select(outbox.c.type))).scalars().all()
+        assert types.count(contracts.HouseholdRegistered.type) == 1
+
+
 async def test_a_refused_row_in_a_later_chunk_is_the_one_named(make_db, monkeypatch):
     monkeypatch.setattr(bulk, "CHUNK", 1)
     app = registry_app(make_db("registry"))
