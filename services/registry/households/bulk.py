@@ -40,7 +40,7 @@ from services.registry.errors import (
     PolicyMissing,
 )
 from services.registry.households import events
-from services.registry.households.repository import HouseholdRepository
+from services.registry.households.repository import ChunkRecords, HouseholdRepository
 from services.registry.households.rules import check_batches, check_member_identity
 from services.registry.households.schemas import HouseholdImportIn, MemberIn
 from services.registry.households.service import refuse_held_identities, state
@@ -173,14 +173,14 @@ async def import_registered(
             households, members, member_ids = await pending
             if start + CHUNK < len(rows):
                 pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, start + CHUNK))
+            chunk = ChunkRecords(households, HOUSEHOLD_COLUMNS, members, MEMBER_COLUMNS)
             if held is None:
-                cols = (households, HOUSEHOLD_COLUMNS, members, MEMBER_COLUMNS)
-                if await repo.copy_into_place(*cols, member_ids, **event):
+                if await repo.copy_into_place(chunk, member_ids, **event):
                     continue
                 await moved.rollback()  # a refusal keeps only its conflicts
                 await repo.create_staging()
                 held = []
-            await repo.stage_chunk(households, HOUSEHOLD_COLUMNS, members, MEMBER_COLUMNS)
+            await repo.stage_chunk(chunk)
             held += await repo.staged_identities_held()
     finally:
         if not pending.done():  # a refused chunk: let the next one's build end before leaving

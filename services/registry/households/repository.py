@@ -75,6 +75,16 @@ def registered_events_sql(source: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ChunkRecords:
+    """A chunk of a bulk import as COPY records: households and members, each in its columns' order."""
+
+    households: Sequence[Sequence[Any]]
+    household_columns: Sequence[str]
+    members: Sequence[Sequence[Any]]
+    member_columns: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
 class ListFilter:
     area_prefix: str
     status: HouseholdStatus | None = None
@@ -324,13 +334,7 @@ class HouseholdRepository(Repository[Household]):
                 )
             )
 
-    async def stage_chunk(
-        self,
-        households: Sequence[Sequence[Any]],
-        household_columns: Sequence[str],
-        members: Sequence[Sequence[Any]],
-        member_columns: Sequence[str],
-    ) -> None:
+    async def stage_chunk(self, chunk: ChunkRecords) -> None:
         """COPY a chunk of the import's rows (records of the columns named; JSON as text) into the
         staging tables, emptied first (the previous chunk is in place): what follows reads one
         chunk, however long the import. A row's place in the chunk is its ``seq``."""
@@ -339,8 +343,8 @@ class HouseholdRepository(Repository[Household]):
         for table in ("staged_household", "staged_member"):
             await self.session.execute(text(f"DELETE FROM {table}"))
         for like, rows, columns in (
-            ("household", households, household_columns),
-            ("member", members, member_columns),
+            ("household", chunk.households, chunk.household_columns),
+            ("member", chunk.members, chunk.member_columns),
         ):
             records = [(*r, seq) for seq, r in enumerate(rows)]
             await copy_records(self.session, f"staged_{like}", (*columns, "seq"), records)
@@ -358,10 +362,7 @@ class HouseholdRepository(Repository[Household]):
 
     async def copy_into_place(
         self,
-        households: Sequence[Sequence[Any]],
-        household_columns: Sequence[str],
-        members: Sequence[Sequence[Any]],
-        member_columns: Sequence[str],
+        chunk: ChunkRecords,
         member_ids: Sequence[str],
         *,
         event_type: str,
@@ -375,14 +376,15 @@ class HouseholdRepository(Repository[Household]):
         index of held identities (uq_member_identity_held: one person, one household) refuses a
         member: the caller undoes what it moved (the transaction is aborted) and looks the chunk's
         people up (``stage_chunk``, ``staged_identities_held``) to say who holds them."""
+        households = chunk.households
         try:
-            await copy_records(self.session, "household", household_columns, households)
-            await copy_records(self.session, "member", member_columns, members)
+            await copy_records(self.session, "household", chunk.household_columns, households)
+            await copy_records(self.session, "member", chunk.member_columns, chunk.members)
         except UniqueViolationError as exc:
             if exc.constraint_name != "uq_member_identity_held":
                 raise
             return False
-        at = list(household_columns).index("id")
+        at = list(chunk.household_columns).index("id")
         await self.session.execute(
             text(
                 registered_events_sql(
