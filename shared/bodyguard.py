@@ -232,8 +232,44 @@ def document_json_limits(schema: dict[str, Any]) -> None:
     }
 
 
+# What the checks below look at, found in the raw bytes of a UTF-8 document without parsing it:
+# the escape of U+0000 (the only way a NUL reaches a parsed text: the parser refuses a raw one), a
+# run of 19 digits (the shortest integer that may exceed MAX_JSON_INT), the brackets outside texts.
+_NUL_ESCAPE = b"\\u0000"
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+_EMPTY_PAIR = re.compile(rb"\[\]|\{\}")
+
+
+def _plainly_fine(body: bytes) -> bool:
+    """True when no check of :func:`_json_problem` can refuse ``body``, seen without parsing it:
+    UTF-8, no ``\\u0000``, no run of 19 digits, and brackets outside texts that close within
+    MAX_JSON_DEPTH levels. False says only "parse and look" (a 19-digit number in a text, a
+    malformed body). A bulk import's megabytes cost ~1 µs a household here, ~20 parsed and walked."""
+    if json.detect_encoding(body) != "utf-8" or _NUL_ESCAPE in body:
+        return False
+    if _NINETEEN_DIGITS in body.translate(_DIGITS_AS_ZERO):
+        return False
+    # escaped backslashes, then escaped quotes, out (pairs from the left, as the parser reads a run
+    # of backslashes); then every quote opens or closes a text, and what lies between goes
+    texts = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE).split(b'"')
+    if len(texts) % 2 == 0:
+        return False  # a text left open: not JSON (the parser below says what it is)
+    brackets = b"".join(texts[::2])
+    for _ in range(MAX_JSON_DEPTH):  # each pass closes the innermost level
+        if not brackets:
+            return True
+        brackets, closed = _EMPTY_PAIR.subn(b"", brackets)
+        if not closed:
+            return False  # unbalanced: not JSON
+    return not brackets
+
+
 def _json_problem(body: bytes) -> DomainError | None:
     """A reason to refuse this JSON document, or None (also when it is no JSON at all: FastAPI says so)."""
+    if _plainly_fine(body):
+        return None
     try:
         document = json.loads(body, parse_int=_parse_int)
     except _IntegerTooLarge as exc:

@@ -3,10 +3,12 @@
 Same checks and refusals as one-by-one creation (ID rules, one head, batch set, one person one
 household), but set-based: areas and policies are read once per import and the rows checked in
 Python (the rules that name a row; members' IDs are encrypted and blind-indexed here), then
-COPYed into temporary staging tables; one join on the blind index finds the people another
-household holds; INSERT … SELECT moves the rows into place and writes each household's registered
-event into the outbox; the import gets one audit record listing every household (a chain of its
-own, keyed by the import's id), and the counters one aggregated update, last.
+COPYed straight into household and member, each household's registered event written into the
+outbox by INSERT … SELECT; one person, one household is the unique index of held identities, and
+when it refuses someone the rows go to temporary staging tables instead, where one join on the
+blind index names everyone another household holds; the import gets one audit record listing
+every household (a chain of its own, keyed by the import's id), and the counters one aggregated
+update, last.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from services.registry.errors import (
     HouseholdNumberTaken,
     InvalidMember,
     PersonActiveElsewhere,
+    PersonInAnotherHousehold,
     PolicyMissing,
 )
 from services.registry.households import events
-from services.registry.households.repository import HouseholdRepository
+from services.registry.households.repository import ChunkRecords, HouseholdRepository
 from services.registry.households.rules import check_batches, check_member_identity
 from services.registry.households.schemas import HouseholdImportIn, MemberIn
 from services.registry.households.service import refuse_held_identities, state
@@ -144,19 +147,19 @@ async def import_registered(
     source roll and give a reason (both kept in the import's audit record).
 
     Steps, in chunks of CHUNK rows: build and check the rows (Python, in a worker thread: the
-    ID rules, encryption and blind index of members), COPY them into staging, look up the people
-    another household holds (one join on the blind index) and, while none is found, move the chunk
-    into place with its households' registered events — the database works on one chunk while
-    Python builds the next. Then: refuse an old roll without its source, refuse people held
-    elsewhere (the moves undone first: a refusal keeps only its conflicts), write the import's
-    audit record (its own chain, keyed by a fresh import id); the shared counters last
+    ID rules, encryption and blind index of members), COPY them straight into household and member
+    with their households' registered events — the database works on one chunk while Python builds
+    the next. One person, one household is the unique index of held identities: when it refuses a
+    member, the moves are undone (a refusal keeps only its conflicts) and that chunk and the rest
+    are COPYed into staging only, to find every person another household holds (one join on the
+    blind index). Then: refuse an old roll without its source, refuse people held elsewhere, write
+    the import's audit record (its own chain, keyed by a fresh import id); the shared counters last
     (households.service.track). The refusals, and which one wins, are the row-by-row path's."""
     import_id = uuid.uuid4()
     repo = HouseholdRepository(session)
     build = await _Builder.prepare(session, actor, rows, cipher=cipher, today=today)
-    await repo.create_staging()
     moved = await session.begin_nested()
-    held: list[str] = []
+    held: list[str] | None = None  # once a person held elsewhere is met: all the roll's such people
     event = {
         "event_type": events.REGISTERED,
         "time": EVENT_TIME.dump_python(clock.now(), mode="json"),
@@ -167,13 +170,18 @@ async def import_registered(
     pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, 0))
     try:
         for start in starts:
-            households, members = await pending
+            households, members, member_ids = await pending
             if start + CHUNK < len(rows):
                 pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, start + CHUNK))
-            await repo.stage_chunk(households, HOUSEHOLD_COLUMNS, members, MEMBER_COLUMNS)
+            chunk = ChunkRecords(households, HOUSEHOLD_COLUMNS, members, MEMBER_COLUMNS)
+            if held is None:
+                if await repo.copy_into_place(chunk, member_ids, **event):
+                    continue
+                await moved.rollback()  # a refusal keeps only its conflicts
+                await repo.create_staging()
+                held = []
+            await repo.stage_chunk(chunk)
             held += await repo.staged_identities_held()
-            if not held:
-                await repo.move_staged_into_place(**event)
     finally:
         if not pending.done():  # a refused chunk: let the next one's build end before leaving
             await asyncio.wait([pending])
@@ -181,9 +189,14 @@ async def import_registered(
             pending.exception()  # retrieved: the refusal raised is the first row's
     roll = build.roll
     _check_old_roll(roll, source_roll=source_roll, reason=reason)
-    if held:
-        await moved.rollback()
+    if held is not None:
         await _refuse_held(session, actor, roll, held, today=today)
+        # not reached unless the holder let the person go between the refusal and the look-up
+        raise PersonInAnotherHousehold(
+            "a person of this roll was held by another household while it was imported; nothing was "
+            "imported: send the roll again",
+            detail_zh="导入期间花名册中有人被另一户登记；本次未导入任何户，请重新提交",
+        )
     await moved.commit()
     await audit.record(
         session,
@@ -247,14 +260,16 @@ class _Builder:
         in_use = await repo.numbers_in_use({r.household_number for r in rows if r.household_number})
         return cls(actor, rows, cipher, today, areas, policies, numbers, in_use)
 
-    def chunk(self, start: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def chunk(self, start: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
         """Rows ``start`` … ``start + CHUNK - 1`` checked (area, one head, batches, registration
-        date, members' IDs) and turned into households and members (pure: runs in a worker thread).
+        date, members' IDs) and turned into households, members and each household's member ids
+        as a JSON array (pure: runs in a worker thread).
         The chunk's IDs are encrypted together at the end, once every row has passed."""
         roll, today = self.roll, self.today
         rows = self.rows[start : start + CHUNK]
         ids = iter(_uuid4s(len(rows) + sum(len(row.members) for row in rows)))
         members: list[tuple[Any, ...]] = []
+        member_ids: list[str] = []  # each household's member ids, a JSON array (its event's)
         numbers: list[str] = []  # the members' resident IDs, to encrypt
         for i, row in enumerate(rows, start):
             area = _village(i, row, self.areas.get(row.area_code), self.actor)
@@ -267,18 +282,22 @@ class _Builder:
                 roll.old_rows.append(i)
             h = _household(row, area, head, policy, next(ids), number=self.numbers[i], today=today)
             roll.households.append(h)
+            own: list[str] = []
             for m in row.members:
+                member_id = next(ids)
                 number, member = _member(
-                    i, m, next(ids), h[_ID], roll.row_of, cipher=self.cipher, today=today
+                    i, m, member_id, h[_ID], roll.row_of, cipher=self.cipher, today=today
                 )
                 numbers.append(number)
                 members.append(member)
+                own.append(str(member_id))
+            member_ids.append(json.dumps(own))
             group = roll.groups[(area.code, row.year, tuple(h[_CAUSES]), tuple(h[_BATCHES]))]
             group[0] += 1
             group[1] += len(row.members)
         members = [(*m, c) for m, c in zip(members, self.cipher.encrypt_many(numbers), strict=True)]
         roll.members += members
-        return roll.households[start:], members
+        return roll.households[start:], members, member_ids
 
 
 _V4 = bytes((b & 0x0F) | 0x40 for b in range(256))  # a version-4 UUID's version nibble

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import (
     ColumnElement,
     Insert,
@@ -78,6 +79,16 @@ def registered_events_sql(source: str) -> str:
         "CAST(:rid AS text) "
         f"FROM (SELECT gen_random_uuid() AS eid, s.* FROM ({source}) s ORDER BY s.ord) e"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRecords:
+    """A chunk of a bulk import as COPY records: households and members, each in its columns' order."""
+
+    households: Sequence[Sequence[Any]]
+    household_columns: Sequence[str]
+    members: Sequence[Sequence[Any]]
+    member_columns: Sequence[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,13 +426,7 @@ class HouseholdRepository(Repository[Household]):
                 )
             )
 
-    async def stage_chunk(
-        self,
-        households: Sequence[Sequence[Any]],
-        household_columns: Sequence[str],
-        members: Sequence[Sequence[Any]],
-        member_columns: Sequence[str],
-    ) -> None:
+    async def stage_chunk(self, chunk: ChunkRecords) -> None:
         """COPY a chunk of the import's rows (records of the columns named; JSON as text) into the
         staging tables, emptied first (the previous chunk is in place): what follows reads one
         chunk, however long the import. A row's place in the chunk is its ``seq``."""
@@ -430,8 +435,8 @@ class HouseholdRepository(Repository[Household]):
         for table in ("staged_household", "staged_member"):
             await self.session.execute(text(f"DELETE FROM {table}"))
         for like, rows, columns in (
-            ("household", households, household_columns),
-            ("member", members, member_columns),
+            ("household", chunk.households, chunk.household_columns),
+            ("member", chunk.members, chunk.member_columns),
         ):
             records = [(*r, seq) for seq, r in enumerate(rows)]
             await copy_records(self.session, f"staged_{like}", (*columns, "seq"), records)
@@ -447,26 +452,44 @@ class HouseholdRepository(Repository[Household]):
         )
         return list(rows.scalars())
 
-    async def move_staged_into_place(
-        self, *, event_type: str, time: str, request_id: str | None, trace: dict[str, str]
-    ) -> None:
-        """The staged households and members into place, and one registered event per household."""
-        for table, columns in (("household", HOUSEHOLD_COLUMNS), ("member", MEMBER_COLUMNS)):
-            names = ", ".join(columns)
-            await self.session.execute(
-                text(f"INSERT INTO {table} ({names}) SELECT {names} FROM staged_{table} ORDER BY seq")
-            )
+    async def copy_into_place(
+        self,
+        chunk: ChunkRecords,
+        member_ids: Sequence[str],
+        *,
+        event_type: str,
+        time: str,
+        request_id: str | None,
+        trace: dict[str, str],
+    ) -> bool:
+        """COPY a chunk of checked households and members straight into their tables, and one
+        registered event per household (``member_ids``: each household's member ids as a JSON
+        array, in the households' order). False, with nothing of the chunk kept, when the unique
+        index of held identities (uq_member_identity_held: one person, one household) refuses a
+        member: the caller undoes what it moved (the transaction is aborted) and looks the chunk's
+        people up (``stage_chunk``, ``staged_identities_held``) to say who holds them."""
+        households = chunk.households
+        try:
+            await copy_records(self.session, "household", chunk.household_columns, households)
+            await copy_records(self.session, "member", chunk.member_columns, chunk.members)
+        except UniqueViolationError as exc:
+            if exc.constraint_name != "uq_member_identity_held":
+                raise
+            return False
+        at = list(chunk.household_columns).index("id")
         await self.session.execute(
             text(
                 registered_events_sql(
                     "SELECT h.id AS hid, h.household_number, h.area_code, h.year, h.head_name, "
-                    "h.member_count, m.member_ids, h.poverty_causes, h.batches, h.dibao, h.registered_on, "
-                    "h.seq AS ord "
-                    "FROM staged_household h JOIN (SELECT household_id, jsonb_agg(id::text ORDER BY seq) "
-                    "AS member_ids FROM staged_member GROUP BY household_id) m ON m.household_id = h.id"
+                    "h.member_count, CAST(c.member_ids AS jsonb) AS member_ids, h.poverty_causes, "
+                    "h.batches, h.dibao, h.registered_on, c.ord "
+                    "FROM unnest(CAST(:hids AS uuid[]), CAST(:member_ids AS text[])) WITH ORDINALITY "
+                    "AS c(hid, member_ids, ord) JOIN household h ON h.id = c.hid"
                 )
             ),
             {
+                "hids": [h[at] for h in households],
+                "member_ids": list(member_ids),
                 "type": event_type,
                 "now": time,
                 "rid": request_id,
@@ -474,6 +497,7 @@ class HouseholdRepository(Repository[Household]):
                 "origin": "import",
             },
         )
+        return True
 
     async def in_village(self, area_code: str, statuses: Sequence[str], *, limit: int) -> list[Household]:
         stmt = (

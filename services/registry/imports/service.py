@@ -37,7 +37,7 @@ from services.registry.households import bulk
 from services.registry.households import events as household_events
 from services.registry.households.bulk import registered_counter_deltas
 from services.registry.imports import kinds, rules
-from services.registry.imports.repository import ImportRepository, KindRepository
+from services.registry.imports.repository import STAGED_COLUMNS, ImportRepository, KindRepository
 from services.registry.models import ImportRow, SpreadsheetImport
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
@@ -183,6 +183,9 @@ def _staged_head(
     )
 
 
+_CIPHER = STAGED_COLUMNS.index("resident_id_cipher")  # in a staged record
+
+
 def _staged_record(
     import_id: uuid.UUID,
     row_no: int,
@@ -192,12 +195,13 @@ def _staged_record(
     household_ids: dict[str, uuid.UUID],
 ) -> tuple[Any, ...]:
     """The staging row, with the ids it will have once committed (drawn here, once per 户编号, so
-    the commit moves rows without another pass over them)."""
+    the commit moves rows without another pass over them); the ciphertext of its resident ID at
+    ``_CIPHER`` is left to the chunk (``_next_chunk`` encrypts a chunk's IDs together)."""
     number = parsed.resident_id
     key = parsed.household_key
     return (
         *_staged_head(import_id, row_no, cells, parsed, cipher),
-        cipher.encrypt(number) if number else None,
+        None,  # _CIPHER
         mask_resident_id(number) if number else None,
         parsed.birth_date,
         parsed.sex,
@@ -226,11 +230,19 @@ def _next_chunk(
     """Up to CHUNK rows read, checked and encrypted (runs in a worker thread: the event loop keeps
     answering other requests while a county's roll is read)."""
 
+    numbers: list[str | None] = []  # each record's resident ID, to encrypt together
+
     def stage(row_no: int, cells: list[str | None], shown: list[str | None]) -> tuple[Any, ...]:
         parsed = rules.parse_row(cells, columns, today=today)
+        numbers.append(parsed.resident_id)
         return _staged_record(import_id, row_no, shown, parsed, cipher, household_ids)
 
-    return _chunk(rows, columns, width, stage)
+    records = _chunk(rows, columns, width, stage)
+    ciphers = iter(cipher.encrypt_many([n for n in numbers if n]))  # one read of the OS's randomness
+    return [
+        (*r[:_CIPHER], next(ciphers), *r[_CIPHER + 1 :]) if n else r
+        for r, n in zip(records, numbers, strict=True)
+    ]
 
 
 def _chunk(

@@ -92,35 +92,36 @@ async def test_each_household_gets_the_registered_event_the_row_by_row_path_writ
             assert event.data["origin"] == "import"
 
 
-async def test_a_person_held_elsewhere_in_a_later_chunk_leaves_nothing_of_the_earlier_ones(
-    make_db, monkeypatch
+@pytest.mark.parametrize("held_rows", [[1], [1, 3]])
+async def test_people_held_elsewhere_in_later_chunks_are_all_named_and_nothing_is_kept(
+    make_db, monkeypatch, held_rows
 ):
-    monkeypatch.setattr(
-        bulk, "CHUNK", 1
-    )  # the first household is moved into place before the second is checked
+    """One household a chunk: the first is moved into place before the unique index refuses the
+    second; the chunks after it are still looked up, so the refusal names every person held
+    elsewhere, and nothing of the import is kept."""
+    monkeypatch.setattr(bulk, "CHUNK", 1)
     app = registry_app(make_db("registry"))
-    son = person_id(date(2001, 1, 2))
+    son, daughter = person_id(date(2001, 1, 2)), person_id(date(2003, 5, 6), sex="female")
     async with service_client(app) as c:
         await setup(c)
-        await registered(
-            c, members=[member("head", name="陈大海"), member("child", name="陈小明", resident_id=son)]
-        )
+        children = [member("child", name="陈小明", resident_id=son)]
+        children.append(member("child", name="陈小红", resident_id=daughter))
+        await registered(c, members=[member("head", name="陈大海"), *children])
+        last = member("head", name="陈小红", resident_id=daughter) if 3 in held_rows else member("head")
+        rows = [member("head", name="王五"), member("head", name="陈小明", resident_id=son)]
+        rows += [member("head", name="张六"), last]
         r = await c.post(
             "/registry/v1/households/imports",
             json={
-                "households": [
-                    _household(TAISHAN_VILLAGE, member("head", name="王五")),
-                    _household(TAISHAN_VILLAGE, member("head", name="陈小明", resident_id=son)),
-                    _household(TAISHAN_VILLAGE, member("head", name="张六")),
-                ],
+                "households": [_household(TAISHAN_VILLAGE, m) for m in rows],
                 "source_roll": "台山市2017年建档立卡花名册",
                 "reason": "省平台历史数据迁移",
             },
             headers=TAISHAN_APPROVER,
         )
         assert r.status_code == 409, r.text
-        assert r.json()["rows"] == [1]
-        assert len(r.json()["conflict_ids"]) == 1  # the refusal's record is kept …
+        assert r.json()["rows"] == held_rows
+        assert len(r.json()["conflict_ids"]) == len(held_rows)  # the refusal's records are kept …
         listed = (await c.get("/registry/v1/households", headers=TAISHAN_APPROVER)).json()["items"]
         assert listed == []  # … and nothing of the import
         async with app.state.db.transaction() as s:

@@ -4,13 +4,14 @@ refused body then takes FastAPI's own path, so its problem+json is FastAPI's).""
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from services.registry.households.bulk_request import ParsedBodyRoute
+from services.registry.households.bulk_request import ParsedBodyRoute, collector_paused
 from services.registry.households.schemas import ImportIn
 
 ADAPTER = TypeAdapter(ImportIn)
@@ -82,3 +83,23 @@ async def test_the_request_hands_fastapi_the_validated_model_or_the_plain_json()
     assert await parsed(body(year="2017")) == json.loads(body(year="2017"))
     with pytest.raises(json.JSONDecodeError):
         await parsed(b'{"households": [')
+
+
+def test_the_collector_waits_while_imports_run_and_comes_back_after_the_last() -> None:
+    """Two overlapping imports: the collector is off while either runs, on again after the last;
+    left off when it was off before."""
+    assert gc.isenabled()
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second import still runs
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -1,0 +1,49 @@
+"""The gate's byte scan of a JSON body (shared.bodyguard._plainly_fine) against its full parse."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared import bodyguard
+from shared.bodyguard import _json_problem, _plainly_fine
+
+
+def _parsed_problem(body: bytes) -> str | None:
+    """The refusal the gate's full parse gives (its message), the byte scan bypassed."""
+    with mock.patch.object(bodyguard, "_plainly_fine", return_value=False):
+        problem = bodyguard._json_problem(body)
+    return None if problem is None else str(problem.detail)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.sampled_from('a"\\[]{}\x00 0912中')),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=80,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(document=_JSON, depth=st.integers(0, 70), ascii_only=st.booleans(), cut=st.integers(0, 400))
+def test_what_the_byte_scan_lets_through_the_parser_refuses_nothing_of(
+    document: Any, depth: int, ascii_only: bool, cut: int
+) -> None:
+    """The gate reads a JSON body without parsing it first (``_plainly_fine``, a bulk import's
+    megabytes); whatever it lets through, parsing and walking the document refuses nothing of
+    (texts with brackets, quotes, backslashes and NULs, big integers, deep nesting, cut bodies)."""
+    text = "[" * depth + json.dumps(document, ensure_ascii=ascii_only) + "]" * depth
+    for body in (text.encode(), text.encode()[:cut]):
+        if _plainly_fine(body):
+            assert _parsed_problem(body) is None, body
+        assert (_json_problem(body) is None) == (_parsed_problem(body) is None), body
+
+
+def test_a_long_number_in_a_text_or_an_escaped_backslash_is_parsed_and_let_through() -> None:
+    for body in (b'{"account": "62284800123456789012"}', b'{"memo": "\\\\u0000"}', b'["\\\\", "]"]'):
+        assert _json_problem(body) is None, body
+    assert not _plainly_fine(b'{"account": "62284800123456789012"}')  # parsed: a 19-digit run
+    assert _plainly_fine(b'["\\\\", "]", "\\"[{"]')
