@@ -12,7 +12,7 @@ a server-side cursor, so memory stays flat.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,23 +43,35 @@ __all__ = [
     "NDJSON",
     "Section",
     "SnapshotAreaNotFound",
+    "area_rows",
     "lines",
     "reflected_events",
     "snapshot_router",
     "stream_position",
-    "subtree",
 ]
 
 
-def subtree(model: Any, prefix: str, columns: str, *, kind_as: str | None = None) -> AnySelect:
-    """A section's read: the ``columns`` of ``model`` (names, space-separated, in line order) of
-    the rows under the area ``prefix``, in id order; a ``kind`` column goes out as ``kind_as``
-    (``kind`` names the line itself)."""
+def area_rows(
+    model: Any, columns: Sequence[str], *, key: str = "id", renamed: Mapping[str, str] | None = None
+) -> Callable[[str], AnySelect]:
+    """A section's ``rows``: the named ``columns`` of ``model`` (in line order) of the rows whose
+    ``area_code`` lies under the prefix, in ``key`` order. A section lists its columns as data, so
+    free text that may name people stays out by not being named; ``renamed`` labels a column
+    (``{"kind": "dossier_kind"}``: ``kind`` names the line itself).
+
+        dossiers = area_rows(SignoffDossier, ("id", "kind", "status"), renamed={"kind": "dossier_kind"})
+    """
+    labels = dict(renamed or {})
     picked = [
-        getattr(model, name).label(kind_as) if name == "kind" and kind_as else getattr(model, name)
-        for name in columns.split()
+        getattr(model, name).label(labels[name]) if name in labels else getattr(model, name)
+        for name in columns
     ]
-    return select(*picked).where(model.area_code.startswith(prefix, autoescape=True)).order_by(model.id)
+    order = getattr(model, key)
+
+    def rows(prefix: str) -> AnySelect:
+        return select(*picked).where(model.area_code.startswith(prefix, autoescape=True)).order_by(order)
+
+    return rows
 
 
 def stream_position(js: JetStreamContext, service: str) -> Callable[[], Awaitable[int]]:

@@ -8,7 +8,7 @@ same transaction as each posting); a platform adds the postings of later
 from __future__ import annotations
 
 from services.funds.models import Account, Disbursement, Plan
-from shared.snapshot_reads import area_rows
+from shared.snapshot import area_rows
 
 ACCOUNT_COLUMNS = ("code", "name", "area_code", "kind", "balance_fen", "opened_on", "last_outflow_on")
 PLAN_COLUMNS = (

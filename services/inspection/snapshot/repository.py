@@ -7,7 +7,7 @@ dossier's refusal reason and frozen scheme); kinds, dates, statuses and the mask
 from __future__ import annotations
 
 from services.inspection.models import Finding, SignoffDossier
-from shared.snapshot_reads import area_rows
+from shared.snapshot import area_rows
 
 DOSSIER_COLUMNS = (
     "id",
