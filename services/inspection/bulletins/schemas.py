@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from pydantic import BaseModel
@@ -33,14 +34,10 @@ class BulletinFinding(BaseModel):
     status: str
 
 
-class BulletinSummaryOut(BaseModel):
-    inspections: int
-    unannounced: int
-    findings_raised: int
-    findings_by_severity: dict[str, int]
-    rectifications_verified: int
-    overdue_open: int
-    accountability_by_kind: dict[str, int]
+# The month's figures as rules.summarize counts them, under the answer's name (the same schema).
+@dataclass(frozen=True)
+class BulletinSummaryOut(rules.BulletinSummary):
+    pass
 
 
 class BulletinOut(BaseModel):
@@ -74,7 +71,7 @@ def bulletin_out(
         area_prefix=area_prefix,
         year=year,
         month=month,
-        summary=BulletinSummaryOut(**summary.__dict__),
+        summary=BulletinSummaryOut(**asdict(summary)),
         inspections=[BulletinInspection.model_validate(i, from_attributes=True) for i in inspections],
         findings_raised=[_finding(f) for f in raised],
         rectifications_verified=[_finding(f) for f in verified],
