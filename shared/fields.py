@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, Strict, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 __all__ = [
     "AREA_CODE_OR_PREFIX_PATTERN",
@@ -30,6 +30,7 @@ __all__ = [
     "PositiveFen",
     "StrictInt",
     "VILLAGE_CODE_PATTERN",
+    "with_example",
 ]
 
 MAX_FEN = 10**15  # ten trillion yuan: far above any budget, far below BIGINT's limit
@@ -74,3 +75,9 @@ def _iso_date_only(value: Any) -> Any:
 
 # ``since: IsoDate | None = None``: only a calendar date as the document states it (format: date).
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+def with_example(**body: Any) -> ConfigDict:
+    """A request model's ``model_config`` with one example body for the document:
+    ``model_config = with_example(kind="transfer", amount_fen=50000000)``."""
+    return ConfigDict(json_schema_extra={"examples": [body]})

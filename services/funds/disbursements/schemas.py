@@ -8,23 +8,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import MAX_FEN
 from services.funds.vocabulary import BENEFICIARY_KINDS
-from shared.fields import StrictInt
+from shared.fields import StrictInt, with_example
 from shared.vocabulary import code_or_label
 
 
 class DisbursementIn(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "beneficiary_kind": "household",
-                    "beneficiary_id": "6a1f2d3c-4b5e-4f60-8a7b-9c0d1e2f3a4b",
-                    "amount_fen": 150000,
-                    "from_account": "440783-special-2017",
-                    "year": 2017,
-                }
-            ]
-        }
+    model_config = with_example(
+        beneficiary_kind="household",
+        beneficiary_id="6a1f2d3c-4b5e-4f60-8a7b-9c0d1e2f3a4b",
+        amount_fen=150000,
+        from_account="440783-special-2017",
+        year=2017,
     )
 
     beneficiary_kind: Annotated[Literal["household", "village", "project"], code_or_label(BENEFICIARY_KINDS)]

@@ -8,26 +8,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import PositiveFen
 from services.funds.vocabulary import LEDGER_KINDS
-from shared.fields import StrictInt
+from shared.fields import StrictInt, with_example
 from shared.vocabulary import code_or_label
 
 
 class TransferIn(BaseModel):
     """Money from one account to another: a receipt from a source, or a transfer between accounts."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "transfer",
-                    "from_account": "440700-special-2017",
-                    "to_account": "440783-special-2017",
-                    "amount_fen": 50000000,
-                    "year": 2017,
-                    "memo": "2017年第一批专项扶贫资金",
-                }
-            ]
-        }
+    model_config = with_example(
+        kind="transfer",
+        from_account="440700-special-2017",
+        to_account="440783-special-2017",
+        amount_fen=50000000,
+        year=2017,
+        memo="2017年第一批专项扶贫资金",
     )
 
     kind: Annotated[Literal["receipt", "transfer"], code_or_label(LEDGER_KINDS)]
