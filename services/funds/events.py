@@ -27,11 +27,16 @@ class AnomalyDetected(EventContract):
     detail: dict[str, Any] | str | None = Field(default=None, description="ids only, never names")
 
 
-class DisbursementRecorded(EventContract):
-    type: ClassVar[str] = "funds.disbursement.recorded.v1"
+class _DisbursementEvent(EventContract):
+    """An event of one disbursement (recorded, then perhaps reversed)."""
 
     disbursement_id: str
     area_code: AreaCode
+
+
+class DisbursementRecorded(_DisbursementEvent):
+    type: ClassVar[str] = "funds.disbursement.recorded.v1"
+
     beneficiary_kind: str | None = Field(default=None, description="household, village, ...")
     beneficiary_id: str | None = None
     amount_fen: Fen
@@ -40,11 +45,9 @@ class DisbursementRecorded(EventContract):
     )
 
 
-class DisbursementReversed(EventContract):
+class DisbursementReversed(_DisbursementEvent):
     type: ClassVar[str] = "funds.disbursement.reversed.v1"
 
-    disbursement_id: str
-    area_code: AreaCode
     amount_fen: Fen | None = None
     reason: str | None = None
 
@@ -88,20 +91,24 @@ class ProjectStatusChanged(EventContract):
     budget_fen: Fen
 
 
-class NoticePublished(EventContract):
-    type: ClassVar[str] = "funds.notice.published.v1"
+class _NoticeEvent(EventContract):
+    """An event of one public notice on a village board (published, then closed)."""
 
     notice_id: str
+    area_code: AreaCode
+
+
+class NoticePublished(_NoticeEvent):
+    type: ClassVar[str] = "funds.notice.published.v1"
+
     area_code: AreaCode = Field(description="the village")
     published_on: IsoDate
     ends_on: IsoDate
 
 
-class NoticeClosed(EventContract):
+class NoticeClosed(_NoticeEvent):
     type: ClassVar[str] = "funds.notice.closed.v1"
 
-    notice_id: str
-    area_code: AreaCode
     objections: int = Field(description="how many")
 
 
@@ -116,11 +123,16 @@ class BudgetDeclarationRecorded(EventContract):
     recovered_idle_funds_fen: Fen | None = None
 
 
-class AssetIncomeAgreementSigned(EventContract):
-    type: ClassVar[str] = "funds.asset_income.agreement_signed.v1"
+class _AgreementEvent(EventContract):
+    """An event of one asset-income agreement (signed, then a dividend a year)."""
 
     agreement_id: str
     area_code: AreaCode
+
+
+class AssetIncomeAgreementSigned(_AgreementEvent):
+    type: ClassVar[str] = "funds.asset_income.agreement_signed.v1"
+
     enterprise: str
     year: int = Field(description="first year of the term")
     household_count: int
@@ -129,13 +141,11 @@ class AssetIncomeAgreementSigned(EventContract):
     dividend_due_fen: Fen = Field(description="a year, rounded up to the fen")
 
 
-class AssetIncomeDividendDistributed(EventContract):
+class AssetIncomeDividendDistributed(_AgreementEvent):
     """Each household's part is a funds.disbursement.recorded.v1."""
 
     type: ClassVar[str] = "funds.asset_income.dividend_distributed.v1"
 
-    agreement_id: str
-    area_code: AreaCode
     year: int
     due_fen: Fen
     paid_fen: Fen
