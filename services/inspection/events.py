@@ -13,19 +13,22 @@ from services.registry.events import AreaExitEvent, HouseholdExitEvent
 from shared.events.contracts import AreaCode, CheckpointSealed, EventContract, IsoDate
 
 
-class _ExitVerdict(HouseholdExitEvent):
-    """The 4-3-4-2 sign-off's verdict on a household's exit request."""
+class _Verdict(EventContract):
+    """The 4-3-4-2 sign-off's verdict on an exit request (a household's, a village's or a county's):
+    the request's own fields first (``HouseholdExitEvent`` or ``AreaExitEvent``), then these."""
 
     dossier_id: str
 
 
-class ExitVerified(_ExitVerdict):
-    type: ClassVar[str] = "inspection.exit.verified.v1"
-
+class _Verified(_Verdict):
     verified_on: IsoDate
 
 
-class ExitRejected(_ExitVerdict):
+class ExitVerified(_Verified, HouseholdExitEvent):
+    type: ClassVar[str] = "inspection.exit.verified.v1"
+
+
+class ExitRejected(_Verdict, HouseholdExitEvent):
     type: ClassVar[str] = "inspection.exit.rejected.v1"
 
     level: str = Field(description="the refusing level")
@@ -33,19 +36,11 @@ class ExitRejected(_ExitVerdict):
     reason: str
 
 
-class _AreaExitVerdict(AreaExitEvent):
-    """The sign-off's verdict on a village's or county's exit request."""
-
-    dossier_id: str
-
-
-class AreaExitVerified(_AreaExitVerdict):
+class AreaExitVerified(_Verified, AreaExitEvent):
     type: ClassVar[str] = "inspection.area_exit.verified.v1"
 
-    verified_on: IsoDate
 
-
-class AreaExitRejected(_AreaExitVerdict):
+class AreaExitRejected(_Verdict, AreaExitEvent):
     type: ClassVar[str] = "inspection.area_exit.rejected.v1"
 
     level: str
