@@ -180,7 +180,7 @@ class Repository(Generic[M]):
             .values(**values)
             .on_conflict_do_nothing(index_elements=list(self.unique_key) or None)
         )
-        created = await self.session.execute(stmt.returning(self.model.id))
+        created = await self.session.execute(stmt.returning(*self.model.__table__.primary_key.columns))
         return created.first() is not None
 
     async def keyset(
