@@ -83,6 +83,9 @@ class Choice:
     what: str
     detail_zh: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed", tuple(self.allowed))  # the codes, in the list's order
+
     def check(self, value: str) -> None:
         if value not in self.allowed:
             detail_zh = self.detail_zh.format(value=value)
