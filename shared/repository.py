@@ -2,19 +2,24 @@
 
 A repository names its model once (``model = Household``) and inherits the reads every aggregate
 needs — by id (optionally locked ``FOR UPDATE``; ``get_in_area``: only inside the caller's area),
-existence, and a keyset page — plus ``add``. Lists page by a sort key of columns (``created_at, id``
-or just ``id``): the repository fetches ``limit + 1`` rows, so a surplus row means another page, and
+existence, the rows under one parent (``filtered``) and a keyset page — plus ``add`` and ``add_once``
+(unless the same unique key is there). Lists page by a sort key of columns (``created_at, id`` or
+just ``id``): the repository fetches ``limit + 1`` rows, so a surplus row means another page, and
 the cursor it hands out encodes the key of the last row shown. A cursor that does not decode to the
 key's column types is the client's mistake (422, in the clerk's language), never a 500. Newest-first
 lists page the key ``descending``; a composite primary key is given to ``get``/``exists`` as a tuple
 in column order.
 
-    class ProjectRepository(Repository[Project]):
-        model = Project
+Most lists are the rows under an area prefix: the repository names its key once (``page_key``,
+newest first with ``page_descending``) and its ``page`` is one line; any other statement pages with
+``keyset``:
 
-        async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Project]:
-            stmt = select(Project).where(Project.area_code.startswith(area_prefix))
-            return await self.keyset(stmt, key=(Project.id,), cursor=cursor, limit=limit)
+    class ComplaintRepository(Repository[Complaint]):
+        model = Complaint
+        page_key = ("created_at", "id")
+
+        async def page(self, *, prefix: str, status: str | None, cursor: str | None, limit: int):
+            return await self.area_page(prefix, cursor, limit, status=status)
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from shared.pagination import UnknownCursor, decode_cursor, encode_cursor, unkno
 
 if TYPE_CHECKING:
     from shared.auth import Principal
-    from shared.errors import NotFound
+    from shared.errors import DomainError, NotFound
 
 __all__ = ["KeyedRepository", "Repository", "Slice", "bad_cursor", "decode_key", "encode_key"]
 
@@ -116,6 +121,9 @@ class Repository(Generic[M]):
     """Holds the caller's session; never commits (the request owns the transaction)."""
 
     model: ClassVar[Any] = None
+    page_key: ClassVar[tuple[str, ...]] = ("id",)
+    page_descending: ClassVar[bool] = False
+    unique_key: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -137,13 +145,14 @@ class Repository(Generic[M]):
         return await self.session.scalar(stmt)
 
     async def get_in_area(
-        self, id_: Any, actor: Principal, not_found: type[NotFound], *, lock: bool = False
+        self, id_: Any, actor: Principal, not_found: type[NotFound] | DomainError, *, lock: bool = False
     ) -> M:
         """The row if it lies in the caller's area (its ``area_code``), else ``not_found``: an unknown
-        id and one outside the area look alike (``NotFound.in_your_area``)."""
+        id and one outside the area look alike. ``not_found`` is the error class (raised as
+        ``NotFound.in_your_area(id_)``) or the ready error, in the service's own wording."""
         row = await self.get(id_, lock=lock)
         if row is None or not actor.covers(getattr(row, "area_code")):  # noqa: B009 - M names no columns
-            raise not_found.in_your_area(id_)
+            raise not_found.in_your_area(id_) if isinstance(not_found, type) else not_found
         return row
 
     async def exists(self, id_: Any) -> bool:
@@ -159,6 +168,20 @@ class Repository(Generic[M]):
         self.session.add(row)
         await self.session.flush()
         return row
+
+    async def add_once(self, row: M) -> bool:
+        """Insert the new row (its set columns; unset ones keep their database defaults) unless one
+        with the same ``unique_key`` columns is there already (another replica, or the same signal
+        delivered twice, put it first): ``ON CONFLICT DO NOTHING``; True when this call created it."""
+        columns = self.model.__table__.columns
+        values = {c.key: getattr(row, c.key) for c in columns if getattr(row, c.key) is not None}
+        stmt = (
+            insert(self.model)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=list(self.unique_key) or None)
+        )
+        created = await self.session.execute(stmt.returning(*self.model.__table__.primary_key.columns))
+        return created.first() is not None
 
     async def keyset(
         self,
@@ -181,6 +204,18 @@ class Repository(Generic[M]):
             return Slice(rows, None)
         last = rows[limit - 1]
         return Slice(rows[:limit], encode_key([getattr(last, column.key) for column in key]))
+
+    async def area_page(
+        self, prefix: str, cursor: str | None, limit: int, *where: ColumnElement[bool], **equal: Any
+    ) -> Slice[M]:
+        """One page, in ``page_key`` order, of the rows under the area ``prefix`` that meet ``where``
+        and, for each filter given a value (an empty filter narrows nothing), whose column equals it."""
+        stmt = select(self.model).where(self.model.area_code.startswith(prefix), *where)
+        for name, value in equal.items():
+            if value:
+                stmt = stmt.where(getattr(self.model, name) == value)
+        key = [getattr(self.model, name) for name in self.page_key]
+        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit, descending=self.page_descending)
 
 
 class KeyedRepository(Repository[M]):

@@ -6,19 +6,27 @@
 A request may send either (``"因病"`` or ``"illness"``; pydantic asks ``_missing_`` for a value
 that is not a code); the stored and returned value is the code, and ``member.label`` the Chinese.
 Each service serves its lists at ``GET /<svc>/v1/vocabulary`` (``vocabulary_router``), so a form
-can offer the same drop-downs the API accepts.
+can offer the same drop-downs the API accepts. A value a use case must find in one list (a
+category, a severity, a verdict) is checked by a ``Choice`` of that list, which words the refusal:
+
+    CATEGORY = Choice(FINDING_CATEGORIES, "category", "问题类别“{value}”不对，请从问题类别中选择")
+    rules.CATEGORY.check(data.category)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal, Self
 
 from fastapi import APIRouter
 from pydantic import BaseModel, BeforeValidator
 
+from shared.errors import InvalidInput
+
 __all__ = [
+    "Choice",
     "CodeList",
     "Labelled",
     "Vocabulary",
@@ -63,6 +71,26 @@ class CodeList(dict[str, str]):
         super().__init__(pairs)
         self.name = name
         self.title = title
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value that must be one of a closed list's codes: 422 otherwise, with the codes in
+    ``allowed`` so a form can offer them. ``what`` names the list in English ("Unknown <what>
+    '<value>'."), ``detail_zh`` is the Chinese sentence, ``{value}`` standing for the value given."""
+
+    allowed: Collection[str]
+    what: str
+    detail_zh: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed", tuple(self.allowed))  # the codes, in the list's order
+
+    def check(self, value: str) -> None:
+        if value not in self.allowed:
+            detail_zh = self.detail_zh.format(value=value)
+            allowed = list(self.allowed)
+            raise InvalidInput(f"Unknown {self.what} {value!r}.", detail_zh=detail_zh, allowed=allowed)
 
 
 class Vocabulary:

@@ -1,5 +1,7 @@
-"""The repository base on real PostgreSQL: get (locked or not), exists, and keyset pages whose
-cursors walk every row once in key order and refuse a cursor they did not give out."""
+"""The repository base on real PostgreSQL: get (locked or not, or only inside the caller's area),
+exists, the rows under one parent, a row added once, and keyset pages (any statement, or the rows
+under an area) whose cursors walk every row once in key order and refuse a cursor they did not give
+out."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import pytest_asyncio
 from sqlalchemy import DateTime, String, Uuid, bindparam, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.auth import Principal
 from shared.db import Database, like_prefix, read_rows
+from shared.errors import NotFound
 from shared.pagination import UnknownCursor, encode_cursor
 from shared.repository import Repository, Slice
 
@@ -47,6 +51,17 @@ class NoteRepository(Repository[Note]):
 
 class TagRepository(Repository[Tag]):
     model = Tag
+    unique_key = ("kind", "ref_id")
+
+
+class NewestNotes(Repository[Note]):
+    model = Note
+    page_key = ("created_at", "id")
+    page_descending = True
+
+
+class NoteNotFound(NotFound):
+    thing = ("Note", "便签", "note_id")
 
 
 pytestmark = pytest.mark.asyncio
@@ -189,3 +204,52 @@ async def test_read_rows_answers_as_the_session_does_on_either_connection(db: Da
         s.add(Note(id=uuid.uuid4(), area_code="44_y", created_at=T0))
         found = await read_rows(s, _NOTES_UNDER, {"pattern": like_prefix("44_")})
     assert [r["area_code"] for r in found] == ["44_x", "44_y"]
+
+
+async def test_an_area_page_lists_the_rows_under_the_prefix_in_its_key_order(db: Database) -> None:
+    ids = [uuid.uuid4() for _ in range(3)]
+    async with db.transaction() as s:
+        for i, id_ in enumerate(ids):
+            s.add(Note(id=id_, area_code=f"44078310000{i}", created_at=T0 + timedelta(minutes=i)))
+        s.add(Note(id=uuid.uuid4(), area_code="350500000000", created_at=T0))
+    async with db.transaction() as s:
+        first = await NewestNotes(s).area_page("4407", None, 2)
+        rest = await NewestNotes(s).area_page("4407", first.next_cursor, 2)
+        narrowed = await NewestNotes(s).area_page("4407", None, 5, Note.created_at > T0, area_code="")
+        equal = await NewestNotes(s).area_page("", None, 5, area_code="440783100001")
+    assert [n.id for n in first.items + rest.items] == ids[::-1]  # newest first
+    assert rest.next_cursor is None
+    assert [n.id for n in narrowed.items] == ids[:0:-1]  # an empty filter narrows nothing
+    assert [n.id for n in equal.items] == [ids[1]]
+
+
+async def test_a_row_outside_the_callers_area_answers_as_an_unknown_one(db: Database) -> None:
+    id_ = uuid.uuid4()
+    async with db.transaction() as s:
+        await NoteRepository(s).add(Note(id=id_, area_code="440783100001", created_at=T0))
+    inside = Principal(sub="u1", roles=frozenset({"registrar"}), area_code="4407")
+    outside = Principal(sub="u2", roles=frozenset({"registrar"}), area_code="3505")
+    own_words = NoteNotFound(f"Note {id_} is not yours to see")
+    async with db.transaction() as s:
+        repo = NoteRepository(s)
+        assert (await repo.get_in_area(id_, inside, NoteNotFound, lock=True)).id == id_
+        with pytest.raises(NoteNotFound) as by_class:
+            await repo.get_in_area(id_, outside, NoteNotFound)
+        with pytest.raises(NoteNotFound) as ready:
+            await repo.get_in_area(uuid.uuid4(), inside, own_words)
+    assert by_class.value.detail == f"Note {id_} does not exist in your area"
+    assert by_class.value.detail_zh == f"您的辖区内没有便签 {id_}"
+    assert by_class.value.extensions == {"note_id": str(id_)}
+    assert ready.value is own_words
+
+
+async def test_a_row_is_added_once_and_the_rows_of_a_parent_come_in_order(db: Database) -> None:
+    async with db.transaction() as s:
+        repo = TagRepository(s)
+        assert await repo.add_once(Tag(kind="household", ref_id="H2"))
+        assert not await repo.add_once(Tag(kind="household", ref_id="H2"))  # delivered twice
+        assert await repo.add_once(Tag(kind="household", ref_id="H1"))
+        assert await repo.add_once(Tag(kind="village", ref_id="V1"))
+    async with db.transaction() as s:
+        rows = await TagRepository(s).filtered(Tag.kind == "household", order_by=[Tag.ref_id])
+    assert [t.ref_id for t in rows] == ["H1", "H2"]

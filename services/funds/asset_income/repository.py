@@ -5,12 +5,10 @@ import uuid
 from sqlalchemy import func, select
 
 from services.funds.models import AssetIncomeAgreement, AssetIncomeDistribution, Disbursement
-from shared.area_pages import AreaPages
-from shared.child_rows import child_rows
 from shared.repository import Repository, Slice
 
 
-class AssetIncomeRepository(AreaPages[AssetIncomeAgreement]):
+class AssetIncomeRepository(Repository[AssetIncomeAgreement]):
     model = AssetIncomeAgreement  # get(lock=True): one distribution of an agreement at a time
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[AssetIncomeAgreement]:
@@ -30,6 +28,6 @@ class DistributionRepository(Repository[AssetIncomeDistribution]):
     model = AssetIncomeDistribution
 
     async def of_agreement(self, agreement_id: uuid.UUID) -> list[AssetIncomeDistribution]:
-        return await child_rows(
-            self.session, AssetIncomeDistribution.agreement_id, agreement_id, AssetIncomeDistribution.year
+        return await self.filtered(
+            AssetIncomeDistribution.agreement_id == agreement_id, order_by=[AssetIncomeDistribution.year]
         )

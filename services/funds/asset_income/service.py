@@ -44,7 +44,6 @@ from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.events.contracts import emit
-from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -188,7 +187,7 @@ async def get_visible(
     missing = AgreementNotFound(
         f"Agreement {agreement_id} does not exist in your area", agreement_id=str(agreement_id)
     )
-    return await in_area(AssetIncomeRepository(session), agreement_id, actor, missing, lock=lock)
+    return await AssetIncomeRepository(session).get_in_area(agreement_id, actor, missing, lock=lock)
 
 
 async def page(

@@ -5,12 +5,10 @@ import uuid
 from sqlalchemy import func, select
 
 from services.funds.models import Beneficiary, Disbursement, Notice, Objection, PlanLine, Project
-from shared.area_pages import AreaPages
-from shared.child_rows import child_rows
 from shared.repository import Repository, Slice
 
 
-class DisclosureRepository(AreaPages[Notice]):
+class DisclosureRepository(Repository[Notice]):
     model = Notice
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Notice]:
@@ -67,9 +65,8 @@ class ObjectionRepository(Repository[Objection]):
     model = Objection
 
     async def of_notice(self, notice_id: uuid.UUID) -> list[Objection]:
-        return await child_rows(
-            self.session, Objection.notice_id, notice_id, Objection.lodged_on, Objection.id
-        )
+        order = [Objection.lodged_on, Objection.id]
+        return await self.filtered(Objection.notice_id == notice_id, order_by=order)
 
     async def on_notice(self, notice_id: uuid.UUID, objection_id: uuid.UUID) -> Objection | None:
         stmt = (

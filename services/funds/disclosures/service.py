@@ -24,7 +24,6 @@ from shared.backdating import check_entered_date
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.events.contracts import emit
-from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -158,7 +157,7 @@ async def get_visible(
     session: AsyncSession, *, actor: Principal, notice_id: uuid.UUID, lock: bool = False
 ) -> Notice:
     missing = NoticeNotFound(f"Notice {notice_id} does not exist in your area")
-    return await in_area(DisclosureRepository(session), notice_id, actor, missing, lock=lock)
+    return await DisclosureRepository(session).get_in_area(notice_id, actor, missing, lock=lock)
 
 
 async def read(

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from services.funds.models import LedgerTransaction, Posting
-from shared.area_pages import AreaPages
-from shared.repository import Slice
+from shared.repository import Repository, Slice
 
 
-class LedgerRepository(AreaPages[LedgerTransaction]):
+class LedgerRepository(Repository[LedgerTransaction]):
     model = LedgerTransaction  # get(lock=True): one reversal at a time
     page_key = ("created_at", "id")
     page_descending = True

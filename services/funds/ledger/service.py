@@ -23,7 +23,6 @@ from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.events.contracts import emit
-from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -145,7 +144,7 @@ async def get_visible(session: AsyncSession, *, actor: Principal, txn_id: uuid.U
     missing = TransactionNotFound(
         f"Transaction {txn_id} does not exist in your area", transaction_id=str(txn_id)
     )
-    return await in_area(LedgerRepository(session), txn_id, actor, missing)
+    return await LedgerRepository(session).get_in_area(txn_id, actor, missing)
 
 
 async def reverse(

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from services.funds.models import Project
-from shared.area_pages import AreaPages
-from shared.repository import Slice
+from shared.repository import Repository, Slice
 
 
-class ProjectRepository(AreaPages[Project]):
+class ProjectRepository(Repository[Project]):
     model = Project
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Project]:

@@ -17,7 +17,6 @@ from shared import audit
 from shared.auth import Principal
 from shared.events.contracts import emit
 from shared.http import check_if_match
-from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = ["create", "get_visible", "page", "transition"]
@@ -44,7 +43,7 @@ async def get_visible(
     session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, lock: bool = False
 ) -> Project:
     missing = ProjectNotFound(f"Project {project_id} does not exist in your area", project_id=str(project_id))
-    return await in_area(ProjectRepository(session), project_id, actor, missing, lock=lock)
+    return await ProjectRepository(session).get_in_area(project_id, actor, missing, lock=lock)
 
 
 async def page(session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Project]:

@@ -7,11 +7,10 @@ from sqlalchemy import ColumnElement, delete, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from services.funds.models import Account, LedgerTransaction, Plan, PlanLine, Posting, Scheme
-from shared.area_pages import AreaPages
 from shared.repository import Repository, Slice
 
 
-class SchemeRepository(AreaPages[Scheme]):
+class SchemeRepository(Repository[Scheme]):
     model = Scheme
     page_key = ("code", "version")
 
@@ -32,7 +31,7 @@ def _covers(area_code: str) -> ColumnElement[bool]:
     return func.starts_with(literal(area_code), Plan.area_prefix)
 
 
-class PlanRepository(AreaPages[Plan]):
+class PlanRepository(Repository[Plan]):
     model = Plan
 
     async def for_scheme_area(self, scheme_id: uuid.UUID, area_code: str) -> Plan | None:

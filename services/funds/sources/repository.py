@@ -7,11 +7,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.ledger.rules import lock_order
 from services.funds.models import Account, Budget
-from shared.area_pages import AreaPages
-from shared.repository import Slice
+from shared.repository import Repository, Slice
 
 
-class AccountRepository(AreaPages[Account]):
+class AccountRepository(Repository[Account]):
     model = Account
     page_key = ("code",)
 

@@ -12,7 +12,6 @@ from shared import audit
 from shared.auth import Principal
 from shared.errors import PreconditionRequired
 from shared.http import check_put_precondition
-from shared.in_area import in_area
 from shared.repository import Slice
 
 __all__ = [
@@ -36,7 +35,7 @@ def payout_code(holding_code: str) -> str:
 
 async def get_visible(session: AsyncSession, *, actor: Principal, code: str) -> Account:
     missing = AccountNotFound(f"Account {code} does not exist in your area", account=code)
-    return await in_area(AccountRepository(session), code, actor, missing)
+    return await AccountRepository(session).get_in_area(code, actor, missing)
 
 
 async def page(session: AsyncSession, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Account]:

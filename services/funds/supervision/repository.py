@@ -6,11 +6,10 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from services.funds.models import Account, Anomaly, Beneficiary, Disbursement, PlanLine
-from shared.area_pages import AreaPages
-from shared.repository import Slice
+from shared.repository import Repository, Slice
 
 
-class SupervisionRepository(AreaPages[Anomaly]):
+class SupervisionRepository(Repository[Anomaly]):
     """The anomalies found, and the facts the detectors read (payments, households, accounts)."""
 
     model = Anomaly

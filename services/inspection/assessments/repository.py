@@ -24,9 +24,8 @@ from services.inspection.models import (
     VisitRef,
 )
 from services.inspection.projections.repository import IN_ROLL, needs_a_cadre
-from shared.area_pages import AreaPages
 from shared.clock import clock
-from shared.repository import Slice
+from shared.repository import Repository, Slice
 
 
 def _year(
@@ -35,7 +34,7 @@ def _year(
     return and_(column >= date(year, 1, 1), column < date(year + 1, 1, 1))
 
 
-class AssessmentRepository(AreaPages[AssessmentResult]):
+class AssessmentRepository(Repository[AssessmentResult]):
     model = AssessmentResult
     page_key = ("created_at", "id")
 

@@ -7,11 +7,10 @@ from datetime import date
 from sqlalchemy import select
 
 from services.inspection.models import Complaint
-from shared.area_pages import AreaPages
-from shared.repository import Slice
+from shared.repository import Repository, Slice
 
 
-class ComplaintRepository(AreaPages[Complaint]):
+class ComplaintRepository(Repository[Complaint]):
     model = Complaint
     page_key = ("created_at", "id")
 

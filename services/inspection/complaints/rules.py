@@ -13,12 +13,11 @@ from datetime import date
 
 from services.inspection.errors import ComplaintTransitionRefused
 from services.inspection.lifecycle import Lifecycle
-from services.inspection.vocabulary import COMPLAINT_STATUSES
-from shared.choices import Choice
+from services.inspection.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
+from shared.vocabulary import Choice
 
 __all__ = [
     "CATEGORY",
-    "CATEGORIES",
     "HANDLER_ROLE",
     "ComplaintFacts",
     "ComplaintStats",
@@ -30,15 +29,7 @@ __all__ = [
 ]
 
 HANDLER_ROLE = "complaint_handler"
-CATEGORIES = (
-    "identification",  # 识别不准 / 优亲厚友
-    "funds",  # 截留挪用、虚报冒领
-    "project",
-    "work_style",
-    "exit",  # 数字脱贫
-    "other",
-)
-CATEGORY = Choice(CATEGORIES, "category", "举报类别“{value}”不对，请从举报类别中选择")
+CATEGORY = Choice(COMPLAINT_CATEGORIES, "category", "举报类别“{value}”不对，请从举报类别中选择")
 # Statuses: received, triaged, assigned, resolved, dismissed.
 
 _LIFECYCLE = Lifecycle(

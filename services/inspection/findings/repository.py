@@ -8,9 +8,6 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, not_, select, tuple_
 
 from services.inspection.models import AccountabilityRecord, Finding, HouseholdRef, Rectification
-from shared.area_pages import AreaPages
-from shared.child_rows import child_rows
-from shared.insert_once import insert_once
 from shared.repository import Repository, Slice
 
 
@@ -26,6 +23,7 @@ def _about_other_households(own: set[str]) -> ColumnElement[bool]:
 
 class FindingRepository(Repository[Finding]):
     model = Finding
+    unique_key = ("source_key",)  # add_once: one finding per signal
 
     async def about_other_households(self, finding_id: uuid.UUID, own: set[str]) -> bool:
         stmt = select(Finding.id).where(Finding.id == finding_id, _about_other_households(own))
@@ -33,7 +31,7 @@ class FindingRepository(Repository[Finding]):
 
     async def add_from_signal(self, finding: Finding) -> bool:
         """Insert unless a finding for the same signal exists; True when this call created it."""
-        return await insert_once(self.session, finding, ["source_key"])
+        return await self.add_once(finding)
 
     async def by_source_key(self, source_key: str) -> Finding:
         return (await self.session.scalars(select(Finding).where(Finding.source_key == source_key))).one()
@@ -77,7 +75,9 @@ class FindingRepository(Repository[Finding]):
         await self.session.flush()
 
     async def rectifications(self, finding_id: uuid.UUID) -> list[Rectification]:
-        return await child_rows(self.session, Rectification.finding_id, finding_id, Rectification.created_at)
+        return await RectificationRepository(self.session).filtered(
+            Rectification.finding_id == finding_id, order_by=[Rectification.created_at]
+        )
 
     async def pending_rectification(self, finding_id: uuid.UUID) -> Rectification | None:
         stmt = select(Rectification).where(
@@ -86,13 +86,14 @@ class FindingRepository(Repository[Finding]):
         return await self.session.scalar(stmt)
 
 
-class AccountabilityRepository(AreaPages[AccountabilityRecord]):
+class RectificationRepository(Repository[Rectification]):
+    model = Rectification
+
+
+class AccountabilityRepository(Repository[AccountabilityRecord]):
     model = AccountabilityRecord
     page_key = ("created_at", "id")
-
-    async def add_once(self, record: AccountabilityRecord) -> bool:
-        """Insert unless the same (origin, kind, subject) exists; True when this call created it."""
-        return await insert_once(self.session, record, ["origin", "kind", "subject"])
+    unique_key = ("origin", "kind", "subject")  # add_once: a record already made is not made twice
 
     async def kinds_for_finding(self, finding_id: uuid.UUID) -> frozenset[str]:
         rows = await self.session.scalars(
@@ -101,8 +102,8 @@ class AccountabilityRepository(AreaPages[AccountabilityRecord]):
         return frozenset(rows)
 
     async def for_finding(self, finding_id: uuid.UUID) -> list[AccountabilityRecord]:
-        return await child_rows(
-            self.session, AccountabilityRecord.finding_id, finding_id, AccountabilityRecord.created_at
+        return await self.filtered(
+            AccountabilityRecord.finding_id == finding_id, order_by=[AccountabilityRecord.created_at]
         )
 
     async def page(

@@ -11,15 +11,13 @@ from datetime import date
 from services.inspection.errors import FindingTransitionRefused
 from services.inspection.lifecycle import Lifecycle
 from services.inspection.policies.presets import EscalationStep
-from services.inspection.vocabulary import FINDING_STATUSES
-from shared.choices import Choice
+from services.inspection.vocabulary import FINDING_CATEGORIES, FINDING_STATUSES, SEVERITIES
 from shared.errors import InvalidInput
+from shared.vocabulary import Choice
 
 __all__ = [
     "CATEGORY",
     "SEVERITY",
-    "CATEGORIES",
-    "SEVERITIES",
     "RectificationState",
     "days_overdue",
     "FAKE_RECTIFICATION_KIND",
@@ -31,20 +29,8 @@ __all__ = [
     "next_status",
 ]
 
-SEVERITIES = ("high", "medium", "low")
 SEVERITY = Choice(SEVERITIES, "severity", "严重程度“{value}”不对，应为严重、较重或一般")
-CATEGORIES = (
-    "identification",  # 识别不准
-    "exit_on_paper",  # 数字脱贫 / 假脱贫
-    "funds_misuse",
-    "funds_idle",
-    "pairing_gap",
-    "policy_not_delivered",
-    "work_style",  # 作风问题
-    "data_quality",
-    "other",
-)
-CATEGORY = Choice(CATEGORIES, "category", "问题类别“{value}”不对，请从问题类别中选择")
+CATEGORY = Choice(FINDING_CATEGORIES, "category", "问题类别“{value}”不对，请从问题类别中选择")
 
 # Statuses: open, submitted, verified. Actions: submit, accept, reject.
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.inspection.errors import AreaOutsideScope, InspectionClosed
+from services.inspection.vocabulary import INSPECTION_KINDS
 from shared.areas import AreaCode
-from shared.choices import Choice
 from shared.errors import InvalidInput
+from shared.vocabulary import Choice
 
 __all__ = [
     "KIND",
-    "KINDS",
     "TEAM_ROLES",
     "InspectionPlan",
     "check_plan",
@@ -26,8 +26,7 @@ __all__ = [
     "visible_to_inspected",
 ]
 
-KINDS = ("announced", "unannounced")
-KIND = Choice(KINDS, "inspection kind", "督查方式“{value}”不对，应为明查或暗访")
+KIND = Choice(INSPECTION_KINDS, "inspection kind", "督查方式“{value}”不对，应为明查或暗访")
 TEAM_ROLES = (
     "leader",
     "inspector",

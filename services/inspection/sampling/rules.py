@@ -15,12 +15,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from services.inspection.policies.presets import SamplingPolicy
-from shared.choices import Choice
+from services.inspection.vocabulary import VERDICTS
 from shared.errors import InvalidInput
+from shared.vocabulary import Choice
 
 __all__ = [
     "VERDICT",
-    "VERDICTS",
     "AreaErrorRates",
     "Candidate",
     "Verdict",
@@ -30,7 +30,6 @@ __all__ = [
     "stratum_size",
 ]
 
-VERDICTS = ("correct", "wrongly_exited")
 VERDICT = Choice(VERDICTS, "verdict", "评估结论“{value}”不对，应为退出准确或错退")
 
 
