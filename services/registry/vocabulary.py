@@ -27,6 +27,7 @@ __all__ = [
     "LabourCapacity",
     "PovertyCause",
     "Relation",
+    "ReviewResult",
 ]
 
 
@@ -76,6 +77,13 @@ class LabourCapacity(Labelled):
     PARTIAL = "partial", "弱劳动力或半劳动力"
     NONE = "none", "无劳动力"
     NOT_OF_AGE = "not_of_age", "未到劳动年龄"
+
+
+class ReviewResult(Labelled):
+    """The village's democratic review (民主评议); a clerk may send the code or its label."""
+
+    APPROVED = "approved", "通过"
+    NOT_APPROVED = "not_approved", "不通过"
 
 
 class Relation(Labelled):
@@ -178,6 +186,7 @@ VOCABULARIES = vocabularies(
     Vocabulary.of(LabourCapacity, "劳动能力"),
     Vocabulary.of(Sex, "性别"),
     Vocabulary.of(HouseholdStatus, "户状态"),
+    Vocabulary.of(ReviewResult, "民主评议结果"),
     Vocabulary.of(DebtCause, "大额负债原因"),
     Vocabulary.of(BasicNeed, "两不愁三保障"),
     Vocabulary.of(JoinReason, "成员增加原因"),

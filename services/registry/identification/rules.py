@@ -18,6 +18,7 @@ from services.registry.errors import (
     TransitionRefused,
 )
 from services.registry.vocabulary import HouseholdStatus as S
+from services.registry.vocabulary import ReviewResult
 
 __all__ = [
     "TRANSITIONS",
@@ -45,11 +46,6 @@ class Action(StrEnum):
     RETURN_EXIT = "return_exit"
     RELAPSE = "relapse"
     REIDENTIFY = "reidentify"  # a return to poverty the policy routes through identification
-
-
-class ReviewResult(StrEnum):
-    APPROVED = "approved"
-    NOT_APPROVED = "not_approved"
 
 
 _BEFORE_REGISTRATION = frozenset({S.CANDIDATE, S.IN_REVIEW, S.IN_NOTICE, S.CONFIRMED})

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from shared.clock import clock
 from tests.registry.integration.helpers import (
     REGISTRAR,
     VILLAGE,
@@ -179,3 +180,29 @@ async def test_the_public_board_has_no_code_words(make_db):
         texts += item["poverty_causes"]
         for text in texts:
             assert not CODE_WORD.search(text), text
+
+
+async def test_the_village_review_is_recorded_in_the_clerks_words(make_db):
+    """民主评议结果: "通过" / "不通过" as well as the codes; a wrong word is refused naming the two
+    labels (it named approved、not_approved)."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        review = f"{HOUSEHOLDS}/{h['id']}/review"
+        r = await c.post(f"{HOUSEHOLDS}/{h['id']}/review-submission", headers=REGISTRAR | {"If-Match": '"1"'})
+        assert r.status_code == 200, r.text
+        held = {"held_on": clock.today().isoformat()}  # the China date (a day ahead of UTC's at night)
+        r = await c.post(review, json={"result": "同意"} | held, headers=REGISTRAR | {"If-Match": '"2"'})
+        assert r.status_code == 422
+        assert r.json()["detail"] == "请改正后重新提交：评议结果应为以下之一：通过、不通过"
+        r = await c.post(review, json={"result": "通过"} | held, headers=REGISTRAR | {"If-Match": '"2"'})
+        assert r.status_code == 200, r.text
+        card = (await c.get(f"{HOUSEHOLDS}/{h['id']}", headers=REGISTRAR)).json()
+        assert card["review_result"] == "approved"
+        r = await c.get("/registry/v1/vocabulary")
+        lists = {v["name"]: v for v in r.json()["lists"]}
+        assert lists["review_result"]["values"] == [
+            {"code": "approved", "label": "通过"},
+            {"code": "not_approved", "label": "不通过"},
+        ]
