@@ -40,6 +40,9 @@ STAGED_COLUMNS = (
 )
 
 _REFUSE = "UPDATE import_row r SET reasons = r.reasons || {reason}, status = 'refused' "
+# conditions on an import row ``r`` about its area code, shared by the kinds of import
+_UNKNOWN_AREA = "r.area_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
+_OUTSIDE_SCOPE = "left(r.area_code, length(:scope)) <> :scope"
 
 
 class ImportRepository(Repository[SpreadsheetImport]):
@@ -56,6 +59,26 @@ class ImportRepository(Repository[SpreadsheetImport]):
     async def _refuse(self, sql: str, params: dict[str, Any]) -> int:
         result = await self.session.execute(text(sql), params)
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def accept_pending(self, import_id: uuid.UUID) -> None:
+        await self.session.execute(
+            text("UPDATE import_row SET status = 'accepted' WHERE import_id = :i AND status = 'pending'"),
+            {"i": import_id},
+        )
+
+    async def _refuse_rows(self, import_id: uuid.UUID, reason: str, where: str, **params: Any) -> int:
+        """The import's rows that ``where`` (SQL over ``r``) picks: refused with ``reason``."""
+        return await self._refuse(
+            _REFUSE.format(reason=reason) + f"WHERE r.import_id = :i AND {where}", {"i": import_id, **params}
+        )
+
+    async def _refuse_not_village(self, import_id: uuid.UUID, reason: str, where: str) -> int:
+        """Rows picked by ``where`` whose area code is a known area but not a village."""
+        return await self._refuse(
+            _REFUSE.format(reason=reason) + f"FROM area a WHERE r.import_id = :i AND {where} "
+            "AND a.code = r.area_code AND a.level <> 'village'",
+            {"i": import_id},
+        )
 
     async def _refuse_repeats(self, import_id: uuid.UUID, key: tuple[str, ...], reason: str) -> int:
         """Rows whose ``key`` columns a row above in the same file already has: refused with
@@ -123,32 +146,21 @@ class ImportRepository(Repository[SpreadsheetImport]):
         )
         await self.refuse_held(import_id)
         # area: exists, is a village, lies in the uploader's area (heads carry the household's area)
-        await s.execute(
-            text(
-                _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不存在']")
-                + "WHERE r.import_id = :i AND r.relation = 'head' AND r.area_code IS NOT NULL "
-                "AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
-            ),
-            p,
+        head = "r.relation = 'head'"
+        await self._refuse_rows(
+            import_id, "ARRAY['行政区划代码' || r.area_code || '不存在']", f"{head} AND {_UNKNOWN_AREA}"
         )
-        await s.execute(
-            text(
-                _REFUSE.format(
-                    reason="ARRAY['行政区划代码' || r.area_code || '不是村级代码，应填写户所在村的代码']"
-                )
-                + "FROM area a WHERE r.import_id = :i AND r.relation = 'head' AND a.code = r.area_code "
-                "AND a.level <> 'village'"
-            ),
-            p,
+        await self._refuse_not_village(
+            import_id,
+            "ARRAY['行政区划代码' || r.area_code || '不是村级代码，应填写户所在村的代码']",
+            "r.relation = 'head'",
         )
-        await s.execute(
-            text(
-                _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']")
-                + "WHERE r.import_id = :i AND r.relation = 'head' AND r.area_code IS NOT NULL "
-                "AND left(r.area_code, length(:scope)) <> :scope "
-                "AND EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
-            ),
-            p | {"scope": scope},
+        await self._refuse_rows(
+            import_id,
+            "ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']",
+            f"r.relation = 'head' AND r.area_code IS NOT NULL AND {_OUTSIDE_SCOPE} "
+            "AND EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)",
+            scope=scope,
         )
         await s.execute(
             text(
@@ -187,9 +199,7 @@ class ImportRepository(Repository[SpreadsheetImport]):
                     p | {"pol": json.dumps(policies), "today": today},
                 )
         await self.refuse_households(import_id)
-        await s.execute(
-            text("UPDATE import_row SET status = 'accepted' WHERE import_id = :i AND status = 'pending'"), p
-        )
+        await self.accept_pending(import_id)
 
     async def refuse_held(self, import_id: uuid.UUID) -> int:
         """One person, one household: the blind index joined against members holding their identity."""
@@ -374,12 +384,6 @@ class KindRepository(ImportRepository):
         ).one()
         return {"accepted": row.accepted, "refused": row.refused, "households": row.households}
 
-    async def accept_pending(self, import_id: uuid.UUID) -> None:
-        await self.session.execute(
-            text("UPDATE import_row SET status = 'accepted' WHERE import_id = :i AND status = 'pending'"),
-            {"i": import_id},
-        )
-
     # ---- incomes -------------------------------------------------------------------------------
 
     async def check_incomes(self, import_id: uuid.UUID, *, scope: str, closed: dict[str, str]) -> None:
@@ -427,11 +431,11 @@ class KindRepository(ImportRepository):
             "AND m.resident_id_hash = r.resident_id_hash AND m.relation = 'head')",
             p,
         )
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['该户（' || r.area_code || '）不在您的辖区内']")
-            + "WHERE r.import_id = :i AND r.household_id IS NOT NULL AND r.status <> 'refused' "
-            "AND left(r.area_code, length(:scope)) <> :scope",
-            p | {"scope": scope},
+        await self._refuse_rows(
+            import_id,
+            "ARRAY['该户（' || r.area_code || '）不在您的辖区内']",
+            f"r.household_id IS NOT NULL AND r.status <> 'refused' AND {_OUTSIDE_SCOPE}",
+            scope=scope,
         )
         await self.refuse_closed(import_id, closed)
         await self._refuse_repeats(
@@ -522,11 +526,11 @@ class KindRepository(ImportRepository):
             ("resident_id_hash",),
             "ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现']",
         )
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']")
-            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL "
-            "AND left(r.area_code, length(:scope)) <> :scope",
-            p | {"scope": scope},
+        await self._refuse_rows(
+            import_id,
+            "ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']",
+            f"r.area_code IS NOT NULL AND {_OUTSIDE_SCOPE}",
+            scope=scope,
         )
         await self.accept_pending(import_id)
         # the cross-check itself: the person among the registered members of the uploader's area
@@ -573,24 +577,17 @@ class KindRepository(ImportRepository):
     # ---- village_incomes -----------------------------------------------------------------------
 
     async def check_village_incomes(self, import_id: uuid.UUID, *, scope: str) -> None:
-        p = {"i": import_id}
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['村代码' || r.area_code || '不存在']")
-            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL AND r.status <> 'refused' "
-            "AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)",
-            p,
+        live = "r.status <> 'refused'"
+        unknown = f"{live} AND {_UNKNOWN_AREA}"
+        await self._refuse_rows(import_id, "ARRAY['村代码' || r.area_code || '不存在']", unknown)
+        await self._refuse_not_village(
+            import_id, "ARRAY['代码' || r.area_code || '不是村级代码，集体经济收入按村填写']", live
         )
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['代码' || r.area_code || '不是村级代码，集体经济收入按村填写']")
-            + "FROM area a WHERE r.import_id = :i AND a.code = r.area_code AND a.level <> 'village' "
-            "AND r.status <> 'refused'",
-            p,
-        )
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['村代码' || r.area_code || '不在您的辖区内']")
-            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL AND r.status <> 'refused' "
-            "AND left(r.area_code, length(:scope)) <> :scope",
-            p | {"scope": scope},
+        await self._refuse_rows(
+            import_id,
+            "ARRAY['村代码' || r.area_code || '不在您的辖区内']",
+            f"r.area_code IS NOT NULL AND {live} AND {_OUTSIDE_SCOPE}",
+            scope=scope,
         )
         await self._refuse_repeats(
             import_id,
