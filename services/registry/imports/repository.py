@@ -15,7 +15,8 @@ from services.registry.households.repository import copy_records, registered_eve
 from services.registry.models import Area, Household, ImportRow, Member, SpreadsheetImport
 from shared.repository import Repository
 
-STAGED_COLUMNS = (
+# the staging columns every kind of import fills first (the COPY order of its records)
+_ROW_COLUMNS = (
     "import_id",
     "row_no",
     "cells",
@@ -23,6 +24,9 @@ STAGED_COLUMNS = (
     "area_code",
     "name",
     "resident_id_hash",
+)
+STAGED_COLUMNS = (
+    *_ROW_COLUMNS,
     "resident_id_cipher",
     "resident_id_masked",
     "birth_date",
@@ -348,20 +352,7 @@ class ImportRepository(Repository[SpreadsheetImport]):
 
 
 # the staging columns the other kinds fill (kinds.py); the rest stay NULL
-KIND_COLUMNS = (
-    "import_id",
-    "row_no",
-    "cells",
-    "household_key",
-    "area_code",
-    "name",
-    "resident_id_hash",
-    "resident_id_masked",
-    "year",
-    "reasons",
-    "status",
-    "data",
-)
+KIND_COLUMNS = (*_ROW_COLUMNS, "resident_id_masked", "year", "reasons", "status", "data")
 
 
 class KindRepository(ImportRepository):
