@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, select, text, update
 
@@ -244,13 +244,17 @@ class ImportRepository(Repository[SpreadsheetImport]):
         )
         return [(r.area_code, r.year) for r in rows]
 
-    async def counts(self, import_id: uuid.UUID) -> dict[str, int]:
+    async def counts(
+        self, import_id: uuid.UUID, *, household: Literal["household_key", "household_id"] = "household_key"
+    ) -> dict[str, int]:
+        """Accepted and refused rows, and the households the accepted ones name (``household``: the
+        column that names one, a column name, never input)."""
         row = (
             await self.session.execute(
                 text(
                     "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, "
                     "count(*) FILTER (WHERE status = 'refused') AS refused, "
-                    "count(DISTINCT household_key) FILTER (WHERE status = 'accepted') AS households "
+                    f"count(DISTINCT {household}) FILTER (WHERE status = 'accepted') AS households "
                     "FROM import_row WHERE import_id = :i"
                 ),
                 {"i": import_id},
@@ -362,18 +366,8 @@ class KindRepository(ImportRepository):
         await copy_records(self.session, "import_row", KIND_COLUMNS, records)
 
     async def kind_counts(self, import_id: uuid.UUID) -> dict[str, int]:
-        row = (
-            await self.session.execute(
-                text(
-                    "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, "
-                    "count(*) FILTER (WHERE status = 'refused') AS refused, "
-                    "count(DISTINCT household_id) FILTER (WHERE status = 'accepted') AS households "
-                    "FROM import_row WHERE import_id = :i"
-                ),
-                {"i": import_id},
-            )
-        ).one()
-        return {"accepted": row.accepted, "refused": row.refused, "households": row.households}
+        # the other kinds name a household by its id, found at the check (an import's key is optional)
+        return await self.counts(import_id, household="household_id")
 
     # ---- incomes -------------------------------------------------------------------------------
 
