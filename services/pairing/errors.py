@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+
 from shared.errors import (
     AreaNotFound,
     AreaOutsideScope,
@@ -29,6 +34,7 @@ __all__ = [
     "OverrideNotFound",
     "PairingNotFound",
     "PairingRuleViolated",
+    "refused_when_taken",
     "RecordIdReused",
     "UnreadableRoll",
     "VisitNotAllowed",
@@ -43,6 +49,16 @@ class PairingRuleViolated(Conflict):
     title_zh = "结对违反结对帮扶规定"
     hint_zh = "按 detail 所说的规定调整结对"
     hint_en = "Change the pairing as the rule says"
+
+
+@contextmanager
+def refused_when_taken(refusal: PairingRuleViolated) -> Iterator[None]:
+    """A unique index broken inside the block is ``refusal``: another request wrote the same
+    "one" row (a login's helper, an active pairing) between our check and our write."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise refusal from exc
 
 
 class HouseholdNotPairable(Conflict):

@@ -6,10 +6,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pairing.errors import HelperAlreadyLeft, HelperNotFound, InvalidPeriod, PairingRuleViolated
+from services.pairing.errors import (
+    HelperAlreadyLeft,
+    HelperNotFound,
+    InvalidPeriod,
+    PairingRuleViolated,
+    refused_when_taken,
+)
 from services.pairing.helpers import events, rules
 from services.pairing.helpers.repository import HelperRepository
 from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, PostingIn
@@ -75,14 +80,13 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
         if refusal:
             raise PairingRuleViolated(refusal, rule="team_kind")
     helper = Helper(id=uuid.uuid4(), active=True, **data.model_dump())
-    try:
+    taken = PairingRuleViolated(
+        f"Login {data.user_sub} already belongs to another helper",
+        detail_zh=f"账号 {data.user_sub} 已属于另一位帮扶责任人",
+        rule="one_helper_per_login",
+    )
+    with refused_when_taken(taken):
         await HelperRepository(session).add(helper)
-    except IntegrityError as exc:
-        raise PairingRuleViolated(
-            f"Login {data.user_sub} already belongs to another helper",
-            detail_zh=f"账号 {data.user_sub} 已属于另一位帮扶责任人",
-            rule="one_helper_per_login",
-        ) from exc
     await audit.record(session, actor, "helper.registered", ("helper", helper.id), after=_snapshot(helper))
     return helper
 

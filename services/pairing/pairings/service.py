@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.errors import (
@@ -15,6 +14,7 @@ from services.pairing.errors import (
     InvalidPeriod,
     PairingNotFound,
     PairingRuleViolated,
+    refused_when_taken,
 )
 from services.pairing.helpers import rules as helper_rules
 from services.pairing.helpers.repository import HelperRepository
@@ -153,15 +153,13 @@ async def create_pairing(
         area_code=area_code,
         started_on=started_on,
     )
-    try:
+    raced = PairingRuleViolated(
+        f"{target.id} or helper {helper.id} got an active {kind} pairing at the same time",
+        detail_zh=f"{target.id} 或帮扶责任人 {helper.id} 同时建立了同类结对",
+        rule="concurrent",
+    )
+    with refused_when_taken(raced):
         await PairingRepository(session).add(pairing)
-    except IntegrityError as exc:
-        # Another request opened the same "one" pairing between our check and our write.
-        raise PairingRuleViolated(
-            f"{target.id} or helper {helper.id} got an active {kind} pairing at the same time",
-            detail_zh=f"{target.id} 或帮扶责任人 {helper.id} 同时建立了同类结对",
-            rule="concurrent",
-        ) from exc
     await audit.record(session, actor, "pairing.opened", ("pairing", pairing.id), after=snapshot(pairing))
     await events.opened(session, pairing)
     if kind is rules.PairingKind.CADRE_HOUSEHOLD:

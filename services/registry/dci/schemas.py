@@ -39,16 +39,21 @@ class _Item(BaseModel):
     locale: str | None = None
 
 
+class _Message(BaseModel):
+    """A DCI message: its transaction id first, then what the kind of message carries."""
+
+    model_config = ConfigDict(extra="allow")
+
+    transaction_id: str = _ID
+
+
 class SearchItem(_Item):
     search_criteria: dict[str, Any] = Field(
         description="query_type idtype-value | expression | predicate, query, sort, pagination (docs/DCI.md)"
     )
 
 
-class SearchMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    transaction_id: str = _ID
+class SearchMessage(_Message):
     search_request: list[SearchItem] = Field(min_length=1, max_length=MAX_REQUESTS_PER_MESSAGE)
 
 
@@ -58,17 +63,11 @@ class SubscribeItem(_Item):
     )
 
 
-class SubscribeMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    transaction_id: str = _ID
+class SubscribeMessage(_Message):
     subscribe_request: list[SubscribeItem] = Field(min_length=1, max_length=MAX_REQUESTS_PER_MESSAGE)
 
 
-class UnsubscribeMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    transaction_id: str = _ID
+class UnsubscribeMessage(_Message):
     timestamp: datetime
     subscription_codes: list[str] = Field(min_length=1, max_length=MAX_REQUESTS_PER_MESSAGE)
 

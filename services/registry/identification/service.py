@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -130,13 +131,8 @@ async def _entered(
     session.add(
         LateEntry(
             household_id=h.id,
-            field=late.field,
-            entered_date=late.entered_date,
-            recorded_on=late.recorded_on,
-            days_late=late.days_late,
-            tolerance_days=late.tolerance_days,
-            reason=late.reason,
             recorded_by=actor.actor if isinstance(actor, Principal) else actor,
+            **asdict(late),
         )
     )
     return {

@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, select, text, update
 
@@ -15,7 +15,8 @@ from services.registry.households.repository import copy_records, registered_eve
 from services.registry.models import Area, Household, ImportRow, Member, SpreadsheetImport
 from shared.repository import Repository
 
-STAGED_COLUMNS = (
+# the staging columns every kind of import fills first (the COPY order of its records)
+_ROW_COLUMNS = (
     "import_id",
     "row_no",
     "cells",
@@ -23,6 +24,9 @@ STAGED_COLUMNS = (
     "area_code",
     "name",
     "resident_id_hash",
+)
+STAGED_COLUMNS = (
+    *_ROW_COLUMNS,
     "resident_id_cipher",
     "resident_id_masked",
     "birth_date",
@@ -40,6 +44,9 @@ STAGED_COLUMNS = (
 )
 
 _REFUSE = "UPDATE import_row r SET reasons = r.reasons || {reason}, status = 'refused' "
+# conditions on an import row ``r`` about its area code, shared by the kinds of import
+_UNKNOWN_AREA = "r.area_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
+_OUTSIDE_SCOPE = "left(r.area_code, length(:scope)) <> :scope"
 
 
 class ImportRepository(Repository[SpreadsheetImport]):
@@ -56,6 +63,26 @@ class ImportRepository(Repository[SpreadsheetImport]):
     async def _refuse(self, sql: str, params: dict[str, Any]) -> int:
         result = await self.session.execute(text(sql), params)
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def accept_pending(self, import_id: uuid.UUID) -> None:
+        await self.session.execute(
+            text("UPDATE import_row SET status = 'accepted' WHERE import_id = :i AND status = 'pending'"),
+            {"i": import_id},
+        )
+
+    async def _refuse_rows(self, import_id: uuid.UUID, reason: str, where: str, **params: Any) -> int:
+        """The import's rows that ``where`` (SQL over ``r``) picks: refused with ``reason``."""
+        return await self._refuse(
+            _REFUSE.format(reason=reason) + f"WHERE r.import_id = :i AND {where}", {"i": import_id, **params}
+        )
+
+    async def _refuse_not_village(self, import_id: uuid.UUID, reason: str, where: str) -> int:
+        """Rows picked by ``where`` whose area code is a known area but not a village."""
+        return await self._refuse(
+            _REFUSE.format(reason=reason) + f"FROM area a WHERE r.import_id = :i AND {where} "
+            "AND a.code = r.area_code AND a.level <> 'village'",
+            {"i": import_id},
+        )
 
     async def _refuse_repeats(self, import_id: uuid.UUID, key: tuple[str, ...], reason: str) -> int:
         """Rows whose ``key`` columns a row above in the same file already has: refused with
@@ -123,32 +150,21 @@ class ImportRepository(Repository[SpreadsheetImport]):
         )
         await self.refuse_held(import_id)
         # area: exists, is a village, lies in the uploader's area (heads carry the household's area)
-        await s.execute(
-            text(
-                _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不存在']")
-                + "WHERE r.import_id = :i AND r.relation = 'head' AND r.area_code IS NOT NULL "
-                "AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
-            ),
-            p,
+        head = "r.relation = 'head'"
+        await self._refuse_rows(
+            import_id, "ARRAY['行政区划代码' || r.area_code || '不存在']", f"{head} AND {_UNKNOWN_AREA}"
         )
-        await s.execute(
-            text(
-                _REFUSE.format(
-                    reason="ARRAY['行政区划代码' || r.area_code || '不是村级代码，应填写户所在村的代码']"
-                )
-                + "FROM area a WHERE r.import_id = :i AND r.relation = 'head' AND a.code = r.area_code "
-                "AND a.level <> 'village'"
-            ),
-            p,
+        await self._refuse_not_village(
+            import_id,
+            "ARRAY['行政区划代码' || r.area_code || '不是村级代码，应填写户所在村的代码']",
+            "r.relation = 'head'",
         )
-        await s.execute(
-            text(
-                _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']")
-                + "WHERE r.import_id = :i AND r.relation = 'head' AND r.area_code IS NOT NULL "
-                "AND left(r.area_code, length(:scope)) <> :scope "
-                "AND EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
-            ),
-            p | {"scope": scope},
+        await self._refuse_rows(
+            import_id,
+            "ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']",
+            f"r.relation = 'head' AND r.area_code IS NOT NULL AND {_OUTSIDE_SCOPE} "
+            "AND EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)",
+            scope=scope,
         )
         await s.execute(
             text(
@@ -187,9 +203,7 @@ class ImportRepository(Repository[SpreadsheetImport]):
                     p | {"pol": json.dumps(policies), "today": today},
                 )
         await self.refuse_households(import_id)
-        await s.execute(
-            text("UPDATE import_row SET status = 'accepted' WHERE import_id = :i AND status = 'pending'"), p
-        )
+        await self.accept_pending(import_id)
 
     async def refuse_held(self, import_id: uuid.UUID) -> int:
         """One person, one household: the blind index joined against members holding their identity."""
@@ -230,13 +244,17 @@ class ImportRepository(Repository[SpreadsheetImport]):
         )
         return [(r.area_code, r.year) for r in rows]
 
-    async def counts(self, import_id: uuid.UUID) -> dict[str, int]:
+    async def counts(
+        self, import_id: uuid.UUID, *, household: Literal["household_key", "household_id"] = "household_key"
+    ) -> dict[str, int]:
+        """Accepted and refused rows, and the households the accepted ones name (``household``: the
+        column that names one, a column name, never input)."""
         row = (
             await self.session.execute(
                 text(
                     "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, "
                     "count(*) FILTER (WHERE status = 'refused') AS refused, "
-                    "count(DISTINCT household_key) FILTER (WHERE status = 'accepted') AS households "
+                    f"count(DISTINCT {household}) FILTER (WHERE status = 'accepted') AS households "
                     "FROM import_row WHERE import_id = :i"
                 ),
                 {"i": import_id},
@@ -338,20 +356,7 @@ class ImportRepository(Repository[SpreadsheetImport]):
 
 
 # the staging columns the other kinds fill (kinds.py); the rest stay NULL
-KIND_COLUMNS = (
-    "import_id",
-    "row_no",
-    "cells",
-    "household_key",
-    "area_code",
-    "name",
-    "resident_id_hash",
-    "resident_id_masked",
-    "year",
-    "reasons",
-    "status",
-    "data",
-)
+KIND_COLUMNS = (*_ROW_COLUMNS, "resident_id_masked", "year", "reasons", "status", "data")
 
 
 class KindRepository(ImportRepository):
@@ -361,24 +366,8 @@ class KindRepository(ImportRepository):
         await copy_records(self.session, "import_row", KIND_COLUMNS, records)
 
     async def kind_counts(self, import_id: uuid.UUID) -> dict[str, int]:
-        row = (
-            await self.session.execute(
-                text(
-                    "SELECT count(*) FILTER (WHERE status = 'accepted') AS accepted, "
-                    "count(*) FILTER (WHERE status = 'refused') AS refused, "
-                    "count(DISTINCT household_id) FILTER (WHERE status = 'accepted') AS households "
-                    "FROM import_row WHERE import_id = :i"
-                ),
-                {"i": import_id},
-            )
-        ).one()
-        return {"accepted": row.accepted, "refused": row.refused, "households": row.households}
-
-    async def accept_pending(self, import_id: uuid.UUID) -> None:
-        await self.session.execute(
-            text("UPDATE import_row SET status = 'accepted' WHERE import_id = :i AND status = 'pending'"),
-            {"i": import_id},
-        )
+        # the other kinds name a household by its id, found at the check (an import's key is optional)
+        return await self.counts(import_id, household="household_id")
 
     # ---- incomes -------------------------------------------------------------------------------
 
@@ -427,11 +416,11 @@ class KindRepository(ImportRepository):
             "AND m.resident_id_hash = r.resident_id_hash AND m.relation = 'head')",
             p,
         )
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['该户（' || r.area_code || '）不在您的辖区内']")
-            + "WHERE r.import_id = :i AND r.household_id IS NOT NULL AND r.status <> 'refused' "
-            "AND left(r.area_code, length(:scope)) <> :scope",
-            p | {"scope": scope},
+        await self._refuse_rows(
+            import_id,
+            "ARRAY['该户（' || r.area_code || '）不在您的辖区内']",
+            f"r.household_id IS NOT NULL AND r.status <> 'refused' AND {_OUTSIDE_SCOPE}",
+            scope=scope,
         )
         await self.refuse_closed(import_id, closed)
         await self._refuse_repeats(
@@ -522,11 +511,11 @@ class KindRepository(ImportRepository):
             ("resident_id_hash",),
             "ARRAY['此人（身份证号）在本文件第' || d.first_row || '行已出现']",
         )
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']")
-            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL "
-            "AND left(r.area_code, length(:scope)) <> :scope",
-            p | {"scope": scope},
+        await self._refuse_rows(
+            import_id,
+            "ARRAY['行政区划代码' || r.area_code || '不在您的辖区内']",
+            f"r.area_code IS NOT NULL AND {_OUTSIDE_SCOPE}",
+            scope=scope,
         )
         await self.accept_pending(import_id)
         # the cross-check itself: the person among the registered members of the uploader's area
@@ -573,24 +562,17 @@ class KindRepository(ImportRepository):
     # ---- village_incomes -----------------------------------------------------------------------
 
     async def check_village_incomes(self, import_id: uuid.UUID, *, scope: str) -> None:
-        p = {"i": import_id}
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['村代码' || r.area_code || '不存在']")
-            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL AND r.status <> 'refused' "
-            "AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)",
-            p,
+        live = "r.status <> 'refused'"
+        unknown = f"{live} AND {_UNKNOWN_AREA}"
+        await self._refuse_rows(import_id, "ARRAY['村代码' || r.area_code || '不存在']", unknown)
+        await self._refuse_not_village(
+            import_id, "ARRAY['代码' || r.area_code || '不是村级代码，集体经济收入按村填写']", live
         )
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['代码' || r.area_code || '不是村级代码，集体经济收入按村填写']")
-            + "FROM area a WHERE r.import_id = :i AND a.code = r.area_code AND a.level <> 'village' "
-            "AND r.status <> 'refused'",
-            p,
-        )
-        await self._refuse(
-            _REFUSE.format(reason="ARRAY['村代码' || r.area_code || '不在您的辖区内']")
-            + "WHERE r.import_id = :i AND r.area_code IS NOT NULL AND r.status <> 'refused' "
-            "AND left(r.area_code, length(:scope)) <> :scope",
-            p | {"scope": scope},
+        await self._refuse_rows(
+            import_id,
+            "ARRAY['村代码' || r.area_code || '不在您的辖区内']",
+            f"r.area_code IS NOT NULL AND {live} AND {_OUTSIDE_SCOPE}",
+            scope=scope,
         )
         await self._refuse_repeats(
             import_id,

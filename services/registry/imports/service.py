@@ -16,6 +16,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -218,27 +219,32 @@ def _staged_record(
     )
 
 
-def _next_chunk(
-    rows: Iterator[tuple[int, list[str | None]]],
-    columns: dict[str, int],
-    width: int,
-    import_id: uuid.UUID,
-    cipher: PiiCipher,
-    today: date,
-    household_ids: dict[str, uuid.UUID],
-) -> list[tuple[Any, ...]]:
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    """What staging reads an upload with, whatever its kind: the rows still to read (after the
+    header), the header's column of each field and its width, and what a staged row needs."""
+
+    rows: Iterator[tuple[int, list[str | None]]]
+    columns: dict[str, int]
+    width: int
+    import_id: uuid.UUID
+    cipher: PiiCipher
+    today: date
+
+
+def _next_chunk(sheet: _Sheet, household_ids: dict[str, uuid.UUID]) -> list[tuple[Any, ...]]:
     """Up to CHUNK rows read, checked and encrypted (runs in a worker thread: the event loop keeps
     answering other requests while a county's roll is read)."""
 
     numbers: list[str | None] = []  # each record's resident ID, to encrypt together
 
     def stage(row_no: int, cells: list[str | None], shown: list[str | None]) -> tuple[Any, ...]:
-        parsed = rules.parse_row(cells, columns, today=today)
+        parsed = rules.parse_row(cells, sheet.columns, today=sheet.today)
         numbers.append(parsed.resident_id)
-        return _staged_record(import_id, row_no, shown, parsed, cipher, household_ids)
+        return _staged_record(sheet.import_id, row_no, shown, parsed, sheet.cipher, household_ids)
 
-    records = _chunk(rows, columns, width, stage)
-    ciphers = iter(cipher.encrypt_many([n for n in numbers if n]))  # one read of the OS's randomness
+    records = _chunk(sheet, stage)
+    ciphers = iter(sheet.cipher.encrypt_many([n for n in numbers if n]))  # one read of the OS's randomness
     return [
         (*r[:_CIPHER], next(ciphers), *r[_CIPHER + 1 :]) if n else r
         for r, n in zip(records, numbers, strict=True)
@@ -246,16 +252,13 @@ def _next_chunk(
 
 
 def _chunk(
-    rows: Iterator[tuple[int, list[str | None]]],
-    columns: dict[str, int],
-    width: int,
-    stage: Callable[[int, list[str | None], list[str | None]], tuple[Any, ...]],
+    sheet: _Sheet, stage: Callable[[int, list[str | None], list[str | None]], tuple[Any, ...]]
 ) -> list[tuple[Any, ...]]:
     """Up to CHUNK staging records: ``stage`` parses a row's cells and records them ``shown``, with
     the resident ID masked (no full ID is kept in plaintext, not even staged)."""
     chunk: list[tuple[Any, ...]] = []
-    at = columns.get("resident_id")
-    for row_no, cells in rows:
+    at, width = sheet.columns.get("resident_id"), sheet.width
+    for row_no, cells in sheet.rows:
         if not any(cells):
             continue  # blank lines are not rows
         cells = (cells + [None] * width)[: max(width, len(cells))]
@@ -277,18 +280,15 @@ async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: Pii
         return
     kind = kinds.KINDS.get(first.kind)
     columns, _ = _header_map(first.kind, list(header))
-    rows = enumerate(cells_iter, start=2)  # the header is row 1, as the spreadsheet numbers it
+    # the header is row 1, as the spreadsheet numbers it
+    sheet = _Sheet(enumerate(cells_iter, start=2), columns, len(header), import_id, cipher, today)
     done = 0
     household_ids: dict[str, uuid.UUID] = {}
     while True:
         if kind is None:
-            chunk = await asyncio.to_thread(
-                _next_chunk, rows, columns, len(header), import_id, cipher, today, household_ids
-            )
+            chunk = await asyncio.to_thread(_next_chunk, sheet, household_ids)
         else:
-            chunk = await asyncio.to_thread(
-                _next_kind_chunk, kind, rows, columns, len(header), import_id, cipher, today
-            )
+            chunk = await asyncio.to_thread(_next_kind_chunk, kind, sheet)
         done += len(chunk)
         async with db.transaction() as session:
             kind_repo = KindRepository(session)
@@ -477,21 +477,13 @@ def _header_map(kind: str, header: list[str | None]) -> tuple[dict[str, int], li
     return rules.header_map(header)
 
 
-def _next_kind_chunk(
-    kind: kinds.ImportKind,
-    rows: Iterator[tuple[int, list[str | None]]],
-    columns: dict[str, int],
-    width: int,
-    import_id: uuid.UUID,
-    cipher: PiiCipher,
-    today: date,
-) -> list[tuple[Any, ...]]:
+def _next_kind_chunk(kind: kinds.ImportKind, sheet: _Sheet) -> list[tuple[Any, ...]]:
 
     def stage(row_no: int, cells: list[str | None], shown: list[str | None]) -> tuple[Any, ...]:
-        parsed = kinds.parse_row(kind, cells, columns, today=today)
+        parsed = kinds.parse_row(kind, cells, sheet.columns, today=sheet.today)
         number = parsed.resident_id
         return (
-            *_staged_head(import_id, row_no, shown, parsed, cipher),
+            *_staged_head(sheet.import_id, row_no, shown, parsed, sheet.cipher),
             mask_resident_id(number) if number else None,
             parsed.year,
             parsed.reasons,
@@ -499,7 +491,7 @@ def _next_kind_chunk(
             json.dumps(parsed.data) if parsed.data else None,
         )
 
-    return _chunk(rows, columns, width, stage)
+    return _chunk(sheet, stage)
 
 
 def _closed_statuses() -> dict[str, str]:

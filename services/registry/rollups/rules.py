@@ -283,9 +283,9 @@ class VillageCounts:
     villages: int = 0
     weak: int = 0
     not_weak: int = 0
-    unknown: int = 0
-    no_threshold: int = 0
-    gap_fen: int = 0
+    unknown: int = 0  # no collective income recorded for the year
+    no_threshold: int = 0  # no threshold in force where the village is
+    gap_fen: int = 0  # sum of the weak villages' gaps
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

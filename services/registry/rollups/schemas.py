@@ -2,6 +2,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+# The village and household rows are the rules' dataclasses themselves (same names, same fields in
+# the OpenAPI document), so a field is declared once.
+from services.registry.rollups.rules import (
+    ChildVillageCounts,
+    HouseholdTarget,
+    VillageCounts,
+    VillageFlags,
+    WeakVillage,
+)
+
 
 class Count(BaseModel):
     # null: suppressed for an outside reader (see the answer's `suppressed` list)
@@ -51,16 +61,6 @@ class PyramidOut(BaseModel):
     suppressed: list[SuppressedCell] = []  # paths start with "area." or "children.<code>."
 
 
-class HouseholdTarget(BaseModel):
-    household_id: str
-    household_number: str | None
-    head_name_masked: str
-    member_count: int
-    status: str
-    plan_year: int
-    poverty_causes: list[str]
-
-
 class VillageChartsOut(BaseModel):
     """853's five charts for one village, as data."""
 
@@ -82,36 +82,6 @@ class IncomeThresholdOut(BaseModel):
     area_prefix: str  # the policy record that sets it
     year: int
     source: str
-
-
-class VillageFlags(BaseModel):
-    area_code: str
-    name: str
-    parent_code: str | None
-    poor_village: bool  # 贫困村
-    old_area_village: bool  # 老区村
-    key_village: bool
-    threshold_fen: int
-    threshold_inclusive: bool
-
-
-class WeakVillage(VillageFlags):
-    collective_income_fen: int
-    gap_fen: int  # the smallest increase that takes it out of the weak set
-
-
-class VillageCounts(BaseModel):
-    villages: int = 0
-    weak: int = 0
-    not_weak: int = 0
-    unknown: int = 0  # no collective income recorded for the year
-    no_threshold: int = 0  # no threshold in force where the village is
-    gap_fen: int = 0  # sum of the weak villages' gaps
-
-
-class ChildVillageCounts(VillageCounts):
-    area_code: str
-    area_name: str
 
 
 class WeakVillagesOut(BaseModel):
