@@ -179,7 +179,8 @@ async def authenticate(request: Request) -> Principal:
         )
     verifier: TokenVerifier = request.app.state.verifier
     principal = await verifier.verify(token.strip())
-    request.state.principal = principal
+    # what ``request.state.principal = ...`` stores, without building a State object for it
+    request.scope.setdefault("state", {})["principal"] = principal
     return principal
 
 

@@ -89,6 +89,10 @@ def _add_request_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mu
     return event_dict
 
 
+# The level structlog filters at, as configure_logging set it (until then everything is logged).
+_log_level = logging.NOTSET
+
+
 # Loggers of the server and libraries that would otherwise print plain text or their own format.
 _FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi", "sqlalchemy", "alembic", "nats", "httpx")
 
@@ -137,9 +141,12 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     access.handlers.clear()
     access.propagate = False
     access.disabled = True  # replaced by the http_request line of RequestContextMiddleware
+    global _log_level
+    numeric = logging.getLevelName(level)
+    _log_level = numeric if isinstance(numeric, int) else logging.NOTSET
     structlog.configure(
         processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,
     )
@@ -241,10 +248,13 @@ class RequestContextMiddleware:
             self._counted(method, path, status).inc()
             self._timed(method, path).observe(elapsed)
             quiet = path in _PROBE_ROUTES  # probes and scrapes every few seconds: debug only
-            (access_log.debug if quiet else access_log.info)(
-                "http_request", method=method, path=scope.get("path"), route=path, status=status,
-                duration_ms=round(elapsed * 1000, 1), client=_client(scope),
-            )
+            # Asked only when its level is logged: the lazy logger proxy binds itself anew on every
+            # call (cache_logger_on_first_use is off), filtered out or not.
+            if _log_level <= (logging.DEBUG if quiet else logging.INFO):
+                (access_log.debug if quiet else access_log.info)(
+                    "http_request", method=method, path=scope.get("path"), route=path, status=status,
+                    duration_ms=round(elapsed * 1000, 1), client=_client(scope),
+                )
             request_id_var.reset(token)
 
 
