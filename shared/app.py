@@ -24,8 +24,6 @@ from starlette.routing import compile_path
 from shared import clock, tracing
 from shared.auth import TokenVerifier
 from shared.bodyguard import BodyGuardMiddleware, document_json_limits, guarded_routes
-from shared.compression import SizedGZipMiddleware
-from shared.conditional import ConditionalGetMiddleware
 from shared.db import Database
 from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
 from shared.events.consumer import Handler
@@ -116,10 +114,9 @@ def create_service_app(
         max_upload_bytes=settings.max_upload_bytes,
     )
     _allow_origins(app, settings.cors_origins)
-    install_request_middleware(app, settings.service_name)
-    # Field clients on slow links: compressed bodies, and 304 for what they already hold.
-    app.add_middleware(ConditionalGetMiddleware)
-    app.add_middleware(SizedGZipMiddleware, minimum_size=1024)
+    # Field clients on slow links: compressed bodies, and 304 for what they already hold (one layer
+    # with the request id and metrics: shared/observability.py).
+    install_request_middleware(app, settings.service_name, gzip_minimum_size=1024)
 
     async def db_ready() -> None:
         await app.state.db.ping()

@@ -60,6 +60,8 @@ SPOOL_BYTES = 1024 * 1024
 REPLAY_CHUNK_BYTES = 64 * 1024
 MAX_JSON_INT = 2**63 - 1
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A request announces a body with one of these (ASGI servers give header names in lower case).
+_BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 
 
 class BodyTooLarge(DomainError):
@@ -387,17 +389,20 @@ class BodyGuardMiddleware:
             return
         request = Request(scope, receive)
         route = self.index.match(scope["method"], scope["path"])
+        if not any(key in _BODY_HEADERS for key, _ in scope["headers"]):
+            # No body announced (every GET and HEAD a client sends): the caller is checked, and
+            # there is nothing to read or bound (what _read_body would find: None).
+            try:
+                await self._check_caller(request, route)
+            except DomainError as exc:
+                await self._refuse(scope, receive, send, exc)
+                return
+            await self.app(scope, receive, send)
+            return
         body: bytes | BinaryIO | None = None
         try:
             try:
-                if route is not None and route.needs_login:
-                    principal = await authenticate(request)
-                    for roles in route.role_sets:
-                        if not principal.roles & (roles | {"admin"}):
-                            raise Forbidden(
-                                f"This action needs one of the roles: {', '.join(sorted(roles))}",
-                                required_roles=sorted(roles),
-                            )
+                await self._check_caller(request, route)
                 large = route is not None and route.large_body
                 limit = self.max_upload_bytes if large else self.max_body_bytes
                 body = await self._read_body(request, receive, limit, spool=large)
@@ -415,6 +420,18 @@ class BodyGuardMiddleware:
         finally:
             if body is not None and not isinstance(body, bytes):
                 body.close()  # a spooled body's temporary file goes with it
+
+    @staticmethod
+    async def _check_caller(request: Request, route: GuardedRoute | None) -> None:
+        """401 without a valid token, 403 without a role the operation names (admin has them all)."""
+        if route is not None and route.needs_login:
+            principal = await authenticate(request)
+            for roles in route.role_sets:
+                if not principal.roles & (roles | {"admin"}):
+                    raise Forbidden(
+                        f"This action needs one of the roles: {', '.join(sorted(roles))}",
+                        required_roles=sorted(roles),
+                    )
 
     async def _read_body(
         self, request: Request, receive: Receive, limit: int, *, spool: bool = False

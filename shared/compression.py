@@ -49,10 +49,16 @@ class SizedGZipMiddleware(GZipMiddleware):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        accept_encoding = Headers(scope=scope).get("Accept-Encoding", "")
+        await self.app(scope, receive, self.responder(send, accept_encoding))
+
+    def responder(self, send: Send, accept_encoding: str) -> Send:
+        """The ``send`` of one request's app: its answer compressed on the way to ``send`` (or
+        not, by the same rules); for a middleware that already read the request's headers."""
         responder: IdentityResponder
         # The excluded types are given as () and set after: the responder would normalise the list
         # again on every request (self.exclude_content_types was normalised once, in __init__).
-        if "gzip" in Headers(scope=scope).get("Accept-Encoding", ""):
+        if "gzip" in accept_encoding:
             responder = _SizedGZipResponder(
                 self.app,
                 self.minimum_size,
@@ -63,4 +69,5 @@ class SizedGZipMiddleware(GZipMiddleware):
         else:
             responder = IdentityResponder(self.app, self.minimum_size, exclude_content_types=())
         responder.exclude_content_types = self.exclude_content_types
-        await responder(scope, receive, send)
+        responder.send = send  # what IdentityResponder.__call__ would set before calling the app
+        return responder.send_with_compression

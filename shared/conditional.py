@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["ConditionalGetMiddleware", "etag_matches"]
+__all__ = ["ConditionalGetMiddleware", "etag_matches", "not_modified_start"]
 
 # Headers a 304 keeps (RFC 9110 15.4.5); the representation's own headers are dropped.
 _KEPT = {"etag", "cache-control", "content-location", "date", "expires", "vary", "x-request-id"}
@@ -24,7 +24,20 @@ def etag_matches(if_none_match: str, current: str) -> bool:
     return "*" in wanted or current.strip().removeprefix("W/") in wanted
 
 
+def not_modified_start(message: Message, if_none_match: str) -> tuple[Message, bool]:
+    """The start of a 200 answer to a GET or HEAD with ``If-None-Match``: a 304's instead (and True)
+    when its ETag matches, with only the headers a 304 keeps; else the message as it is (and False)."""
+    headers = MutableHeaders(raw=list(message["headers"]))
+    current = headers.get("etag")
+    if message["status"] == 200 and current and etag_matches(if_none_match, current):
+        kept = [(k, v) for k, v in headers.raw if k.decode("latin-1").lower() in _KEPT]
+        return {"type": "http.response.start", "status": 304, "headers": kept}, True
+    return message, False
+
+
 class ConditionalGetMiddleware:
+    """The conditional GET alone (the service apps have it in ``RequestContextMiddleware``)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -42,12 +55,9 @@ class ConditionalGetMiddleware:
         async def send_conditionally(message: Message) -> None:
             nonlocal not_modified
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(raw=list(message["headers"]))
-                current = headers.get("etag")
-                if message["status"] == 200 and current and etag_matches(if_none_match, current):
-                    not_modified = True
-                    kept = [(k, v) for k, v in headers.raw if k.decode("latin-1").lower() in _KEPT]
-                    await send({"type": "http.response.start", "status": 304, "headers": kept})
+                start, not_modified = not_modified_start(message, if_none_match)
+                if not_modified:
+                    await send(start)
                     return
             elif message["type"] == "http.response.body" and not_modified:
                 if not message.get("more_body", False):
