@@ -15,7 +15,7 @@ dependency itself (``await idem.created(AccountOut, row)``, shared/idempotency.p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Response
@@ -43,15 +43,20 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=BaseModel)
+A = TypeVar("A")  # an answer: an API model, or a rules dataclass under the answer's name
 T = TypeVar("T")
 
 
-def page_of(shape: type[M] | Callable[[T], M], found: Slice[T]) -> Page[M]:
+def page_of(shape: type[A] | Callable[[T], A], found: Slice[T]) -> Page[A]:
     """One page of the answer: each domain object shaped by ``shape`` (an API model is validated
-    from the object's attributes; a function is called), and the cursor to the next page."""
+    from the object's attributes; a rules dataclass under the answer's name is filled from them; a
+    function is called), and the cursor to the next page."""
     if isinstance(shape, type) and issubclass(shape, BaseModel):
         model = shape
         return Page[model](**found.map(lambda row: model.model_validate(row, from_attributes=True)))  # type: ignore[valid-type]
+    if isinstance(shape, type) and is_dataclass(shape):
+        names = [f.name for f in fields(shape)]
+        return Page(**found.map(lambda row: shape(**{name: getattr(row, name) for name in names})))
     return Page(**found.map(shape))
 
 

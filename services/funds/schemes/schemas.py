@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -140,16 +141,10 @@ class PlanIn(BaseModel):
     )
 
 
-class PlanLineOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    component: str
-    payer: str
-    payee: str
-    year: int | None
-    beneficiary_kind: str
-    beneficiary_id: str
-    amount_fen: int
+# A plan line as rules.PlanLine holds it, under the answer's name (the same schema).
+@dataclass(frozen=True)
+class PlanLineOut(rules.PlanLine):
+    pass
 
 
 class PlanTotal(BaseModel):
