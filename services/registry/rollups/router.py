@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import TypeAdapter
@@ -104,7 +106,7 @@ async def weak_villages(
     found = await service.weak_villages(
         session=session, actor=user, code=area_code, year=year, cursor=cursor, limit=limit
     )
-    return WeakVillagesOut.model_validate(found, from_attributes=True)
+    return WeakVillagesOut(**asdict(found))
 
 
 public_router = APIRouter(tags=["public roll-ups"])

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from services.registry.policies.rules import IncomeThreshold
 
 # The village and household rows are the rules' dataclasses themselves (same names, same fields in
 # the OpenAPI document), so a field is declared once.
 from services.registry.rollups.rules import (
-    ChildVillageCounts,
     HouseholdTarget,
-    VillageCounts,
-    VillageFlags,
-    WeakVillage,
+    WeakVillages,
 )
 
 
@@ -76,25 +78,15 @@ class VillageChartsOut(BaseModel):
     suppressed: list[SuppressedCell] = []
 
 
-class IncomeThresholdOut(BaseModel):
-    income_fen: int
-    inclusive: bool  # true: a village at exactly income_fen is weak too (以下); false: only under it (低于)
-    area_prefix: str  # the policy record that sets it
-    year: int
-    source: str
+# The threshold and the weak-village answer are the rules' dataclasses under the answers' names (the
+# same schemas); a pydantic dataclass keeps the answer's description.
+@dataclass(frozen=True)
+class IncomeThresholdOut(IncomeThreshold):
+    pass
 
 
-class WeakVillagesOut(BaseModel):
+@pydantic_dataclass(frozen=True, kw_only=True)
+class WeakVillagesOut(WeakVillages):
     """Villages under an area whose collective operating income is under the threshold in force."""
 
-    area_code: str
-    area_name: str
-    level: str
-    year: int
-    threshold: IncomeThresholdOut | None  # in force at the area itself; null: none (see explanation)
-    explanation: str | None
-    totals: VillageCounts
-    children: list[ChildVillageCounts]
-    weak: list[WeakVillage]  # this page's weak villages, by code
-    unknown: list[VillageFlags]  # this page's villages with no income recorded for the year
-    next_cursor: str | None
+    threshold: IncomeThresholdOut | None  # null: none in force at the area (see explanation)
