@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from functools import partial
 from typing import Annotated
 
@@ -30,7 +31,6 @@ from shared.fields import IsoDate
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
 from shared.pii import PiiCipher
-from shared.shaping import from_row
 
 router = APIRouter(prefix="/complaints", tags=["complaints (12317)"])
 
@@ -70,7 +70,7 @@ async def statistics(
     session: SessionDep, user: Reader, since: IsoDate | None = None, until: IsoDate | None = None
 ) -> ComplaintStatsOut:
     s = await service.statistics(session=session, actor=user, since=since, until=until, today=clock.today())
-    return from_row(ComplaintStatsOut, s, area_prefix=user.area_prefix, since=since, until=until)
+    return ComplaintStatsOut(**asdict(s), area_prefix=user.area_prefix, since=since, until=until)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
@@ -97,16 +98,18 @@ class ComplaintOut(BaseModel):
     created_at: datetime
 
 
-class ComplaintStatsOut(BaseModel):
+@dataclass(frozen=True)
+class StatisticsScope:
     area_prefix: str
     since: date | None
     until: date | None
-    total: int
-    by_status: dict[str, int]
-    by_category: dict[str, int]
-    overdue: int
-    resolved: int
-    resolved_on_time: int
+
+
+# The scope asked about, then the figures as rules.statistics counts them (a dataclass lists its
+# bases' fields from the last base to the first): one schema, each field declared once.
+@dataclass(frozen=True)
+class ComplaintStatsOut(rules.ComplaintStats, StatisticsScope):
+    pass
 
 
 def complaint_out(c: Complaint, complainant: ComplainantIn | None, today: date) -> ComplaintOut:
