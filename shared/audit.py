@@ -34,7 +34,16 @@ from shared.events.contracts import CheckpointSealed
 from shared.events.outbox import add_event
 from shared.tables import audit_checkpoint, audit_log
 
-__all__ = ["GENESIS", "Checkpoint", "record", "record_many", "seal", "verify_chain", "verify_checkpoints"]
+__all__ = [
+    "GENESIS",
+    "Checkpoint",
+    "record",
+    "record_many",
+    "record_update",
+    "seal",
+    "verify_chain",
+    "verify_checkpoints",
+]
 
 GENESIS = "0" * 64
 
@@ -96,6 +105,31 @@ async def record(
             **{**row, "at": datetime.fromisoformat(row["at"])}, prev_hash=prev, hash=digest
         )
     )
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+async def record_update(
+    session: AsyncSession,
+    actor: Principal | str,
+    action: str,
+    entity: tuple[str, Any],
+    row: Any,
+    /,
+    *,
+    note: dict[str, Any] | None = None,
+    **changes: Any,
+) -> None:
+    """Set ``changes`` on ``row``, write it, and :func:`record` the change: the fields' values before
+    and after (times in ISO form), the after side with the ``note`` (e.g. the reason) added."""
+    before = {name: _iso(getattr(row, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(row, name, value)
+    await session.flush()
+    after = {name: _iso(value) for name, value in changes.items()}
+    await record(session, actor, action, entity, before=before, after={**after, **(note or {})})
 
 
 async def record_many(

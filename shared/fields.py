@@ -12,6 +12,7 @@ in a body still parse from their JSON strings (they are not made strict).
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 from typing import Annotated, Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "PositiveFen",
     "StrictInt",
     "VILLAGE_CODE_PATTERN",
+    "uuid_or_none",
     "with_example",
 ]
 
@@ -81,3 +83,11 @@ def with_example(**body: Any) -> ConfigDict:
     """A request model's ``model_config`` with one example body for the document:
     ``model_config = with_example(kind="transfer", amount_fen=50000000)``."""
     return ConfigDict(json_schema_extra={"examples": [body]})
+
+
+def uuid_or_none(text: str) -> uuid.UUID | None:
+    """The UUID an id sent as text spells, or None (such an id names no row)."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

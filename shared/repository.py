@@ -163,10 +163,13 @@ class Repository(Generic[M]):
         unbounded, unlike ``keyset``)."""
         return list(await self.session.scalars(select(self.model).where(*criteria).order_by(*order_by)))
 
-    async def add(self, row: R) -> R:
-        """Any new row (the model's, or one that hangs off it), written at once."""
+    async def add(self, row: R, *, refresh: bool = False) -> R:
+        """Any new row (the model's, or one that hangs off it), written at once; ``refresh``: then read
+        back what the database filled in (defaults such as ``created_at``) for the answer."""
         self.session.add(row)
         await self.session.flush()
+        if refresh:
+            await self.session.refresh(row)
         return row
 
     async def add_once(self, row: M) -> bool:

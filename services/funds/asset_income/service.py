@@ -152,8 +152,7 @@ async def sign(
         minimum_dividend_bp=policy.minimum_dividend_bp if policy else None,
         created_by=actor.sub,
     )
-    await AssetIncomeRepository(session).add(agreement)
-    await session.refresh(agreement)
+    await AssetIncomeRepository(session).add(agreement, refresh=True)
     out = to_out(agreement)
     await audit.record(
         session,
@@ -313,8 +312,7 @@ async def _record_distribution(
         distributed_on=p.on,
         actor=p.actor.sub,
     )
-    await DistributionRepository(p.session).add(distribution)
-    await p.session.refresh(distribution)
+    await DistributionRepository(p.session).add(distribution, refresh=True)
     event = {
         "agreement_id": str(p.agreement.id),
         "area_code": p.agreement.area_code,

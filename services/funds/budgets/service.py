@@ -62,12 +62,8 @@ async def declare(
     check_put_precondition(if_match, row.version if row else None)
     before = DeclarationOut.model_validate(row).model_dump(mode="json") if row else None
     if row is None:
-        row = await repo.add_first(
-            area_code=area.code,
-            year=year,
-            increase_fen=data.local_revenue_increase_fen,
-            recovered_fen=data.recovered_idle_funds_fen,
-            actor=actor.sub,
+        row = await repo.insert_new(
+            {"area_code": area.code, "year": year, **data.model_dump(), "declared_by": actor.sub}
         )
         if row is None:  # a concurrent request created it since our read: this is now a change
             raise PreconditionRequired(CREATED_MEANWHILE, area_code=area.code, year=year)

@@ -30,6 +30,7 @@ from services.funds.sources.service import payout_code
 from shared import audit, cadres
 from shared.auth import Principal
 from shared.events.contracts import emit
+from shared.fields import uuid_or_none
 from shared.repository import Slice
 
 __all__ = ["disburse", "entitlement", "get_visible", "page", "record", "reverse"]
@@ -60,9 +61,8 @@ async def _target(
     what it is entitled to. Unknown households are refused (409), not hidden: the registry may
     simply not have told us yet, and the caller must see why."""
     if data_kind == "project":
-        project = (
-            await ProjectRepository(session).get(uuid.UUID(ref_id), lock=lock) if _is_uuid(ref_id) else None
-        )
+        project_id = uuid_or_none(ref_id)
+        project = await ProjectRepository(session).get(project_id, lock=lock) if project_id else None
         if project is None or not actor.covers(project.area_code):
             raise BeneficiaryNotFound(f"Project {ref_id} does not exist in your area", project_id=ref_id)
         return _Target(
@@ -87,14 +87,6 @@ async def _target(
         data_kind, ref_id, row.status if row else None, row.policies_kept_until if row else None
     )
     return _Target(payee, row.area_code if row else actor.area_code, entitled)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 async def disburse(
@@ -153,8 +145,7 @@ async def record(session: AsyncSession, *, actor: Principal, row: Disbursement, 
         memo=f"{row.beneficiary_kind} {row.beneficiary_id}",
     )
     row.id, row.transaction_id, row.paid_on = uuid.uuid4(), txn.id, on
-    await DisbursementRepository(session).add(row)
-    await session.refresh(row)
+    await DisbursementRepository(session).add(row, refresh=True)
     event = {
         "disbursement_id": str(row.id),
         "area_code": row.area_code,
@@ -215,15 +206,14 @@ async def reverse(
     txn = await ledger_service.reverse(
         session, actor=actor, txn_id=row.transaction_id, reason=reason, on=on, allow_disbursement=True
     )
-    row.reversed_by = txn.id
-    await session.flush()
-    await audit.record(
+    await audit.record_update(
         session,
         actor,
         "disbursement.reversed",
         ("disbursement", row.id),
-        before={"reversed_by": None},
-        after={"reversed_by": str(txn.id), "reason": reason},
+        row,
+        note={"reason": reason},
+        reversed_by=txn.id,
     )
     await emit(
         session,

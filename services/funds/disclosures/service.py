@@ -124,10 +124,7 @@ async def publish(
     late = _late_entry(actor, data, today=today, policy=policy)
     notice = Notice(
         id=uuid.uuid4(),
-        area_code=data.area_code,
-        title=data.title,
-        published_on=data.published_on,
-        notice_days=data.notice_days,
+        **data.model_dump(exclude={"backdate_reason"}),
         content=await _board(session, data.area_code),
         late_entry=late,
     )
@@ -251,15 +248,8 @@ async def close(
         today=today,
         objection_statuses=[o.status for o in objections],
     )
-    notice.closed_at = clock.now()
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "notice.closed",
-        ("notice", notice.id),
-        before={"closed_at": None},
-        after={"closed_at": notice.closed_at.isoformat()},
+    await audit.record_update(
+        session, actor, "notice.closed", ("notice", notice.id), notice, closed_at=clock.now()
     )
     await emit(
         session,

@@ -66,9 +66,8 @@ async def post(
     )
     rows = [Posting(transaction_id=txn.id, account_code=p.account, amount_fen=p.amount_fen) for p in postings]
     repo = LedgerRepository(session)
-    await repo.add(txn)
+    await repo.add(txn, refresh=True)
     await repo.add_postings(rows)
-    await session.refresh(txn)
     data = {
         "transaction_id": str(txn.id),
         "kind": kind,

@@ -33,8 +33,7 @@ async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) ->
             account=pool.code,
         )
     project = Project(id=uuid.uuid4(), status="proposed", **data.model_dump())
-    await ProjectRepository(session).add(project)
-    await session.refresh(project)
+    await ProjectRepository(session).add(project, refresh=True)
     await audit.record(session, actor, "project.proposed", ("project", project.id), after=data.model_dump())
     return project
 
@@ -62,19 +61,11 @@ async def transition(
             "Only county (or higher) finance officers approve projects",
             detail_zh="只有县级（或以上）财务人员能审批项目",
         )
-    before = project.status
-    project.status = target
     project.version += 1
     if target == "approved":
         project.approved_by = actor.sub
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        f"project.{target}",
-        ("project", project.id),
-        before={"status": before},
-        after={"status": target},
+    await audit.record_update(
+        session, actor, f"project.{target}", ("project", project.id), project, status=target
     )
     await emit(
         session,

@@ -134,8 +134,7 @@ async def create_scheme(session: AsyncSession, *, actor: Principal, data: Scheme
         area_code=data.area_code,
         params=params,
     )
-    await repo.add(scheme)
-    await session.refresh(scheme)
+    await repo.add(scheme, refresh=True)
     await audit.record(
         session,
         actor,

@@ -57,9 +57,9 @@ async def open_account(session: AsyncSession, *, actor: Principal, data: Account
             f"Account {data.code} exists already", detail_zh=f"账户{data.code}已存在", account=data.code
         )
     account = Account(code=data.code, name=data.name, area_code=data.area_code, kind=data.kind, balance_fen=0)
-    accounts = [account]
+    await repo.add(account, refresh=True)
     if data.kind == "holding":
-        accounts.append(
+        await repo.add(
             Account(
                 code=payout_code(data.code),
                 name=f"{data.name}(已拨付)",
@@ -68,9 +68,6 @@ async def open_account(session: AsyncSession, *, actor: Principal, data: Account
                 balance_fen=0,
             )
         )
-    for row in accounts:
-        await repo.add(row)
-    await session.refresh(account)
     await audit.record(
         session,
         actor,

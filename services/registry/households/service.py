@@ -48,6 +48,7 @@ from services.registry.vocabulary import ACTIVE_STATUSES, HouseholdStatus, Labou
 from shared import audit, cadres
 from shared.auth import Principal
 from shared.errors import InvalidInput
+from shared.fields import uuid_or_none
 from shared.http import check_if_match, check_put_precondition
 from shared.pii import PiiCipher, mask_resident_id
 from shared.repository import Slice
@@ -515,15 +516,7 @@ async def reveal_resident_id(
 
 
 def _ids(own: set[str] | None) -> frozenset[uuid.UUID] | None:
-    return None if own is None else frozenset(uuid.UUID(i) for i in own if _is_uuid(i))
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
+    return None if own is None else frozenset(u for u in map(uuid_or_none, own) if u is not None)
 
 
 # the roles whose work needs the head's full name in a search result (the clerks who enter and

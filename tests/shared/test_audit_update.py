@@ -1,0 +1,67 @@
+"""An audited update: the fields change in the database and the audit row holds exactly their values
+before and after (times in ISO form, ids as text), the note on the after side, chained as usual."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from services.funds.models import Notice
+from shared import audit
+from shared.db import Database
+from shared.tables import audit_log
+
+
+@pytest.mark.asyncio
+async def test_an_audited_update_writes_the_fields_and_their_before_and_after(make_db) -> None:  # type: ignore[no-untyped-def]
+    db = Database(make_db("funds"))
+    notice_id, objection_id = uuid.uuid4(), uuid.uuid4()
+    closed = datetime(2026, 12, 4, 12, 30, tzinfo=UTC)
+    try:
+        async with db.transaction() as s:
+            s.add(
+                Notice(
+                    id=notice_id,
+                    area_code="440783100001",
+                    title="2026年产业补助公示",
+                    published_on=date(2026, 12, 1),
+                    notice_days=7,
+                    content={},
+                )
+            )
+        async with db.transaction() as s:
+            notice = await s.get_one(Notice, notice_id)
+            entity = ("notice", notice_id)
+            await audit.record_update(s, "clerk-1", "notice.closed", entity, notice, closed_at=closed)
+            await audit.record_update(
+                s,
+                "clerk-1",
+                "notice.retitled",
+                entity,
+                notice,
+                note={"objection_id": objection_id},
+                title="更正",
+            )
+        async with db.transaction() as s:
+            row = await s.get_one(Notice, notice_id)
+            audited = (
+                await s.execute(
+                    select(audit_log.c.action, audit_log.c.before, audit_log.c.after).order_by(audit_log.c.id)
+                )
+            ).all()
+            intact = await audit.verify_chain(s)
+        assert (row.closed_at, row.title) == (closed, "更正")
+        assert [tuple(a) for a in audited] == [
+            ("notice.closed", {"closed_at": None}, {"closed_at": "2026-12-04T12:30:00+00:00"}),
+            (
+                "notice.retitled",
+                {"title": "2026年产业补助公示"},
+                {"title": "更正", "objection_id": str(objection_id)},
+            ),
+        ]
+        assert intact == (True, None)
+    finally:
+        await db.dispose()
