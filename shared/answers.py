@@ -20,8 +20,10 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Response
 from pydantic import BaseModel, TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import AreaScope
+from shared.auth import AreaScope, Principal, current_user_dependency
+from shared.db import SessionDep
 from shared.fields import AREA_PREFIX_PATTERN
 from shared.http import etag
 from shared.pagination import Cursor, Limit, Page
@@ -32,12 +34,15 @@ __all__ = [
     "PUBLIC_READ",
     "AreaPage",
     "AreaPageQuery",
+    "ListRead",
     "PageQuery",
+    "PageRead",
     "Paging",
     "PagingLimitFirst",
     "PrefixPath",
     "YearPath",
     "page_of",
+    "read_page",
     "serialised",
     "tagged",
 ]
@@ -110,6 +115,36 @@ async def _area_page(scope: AreaScope, limit: Limit = 50, cursor: Cursor = None)
 
 # `?cursor=&limit=` (a list's last query parameters, in this order).
 Paging = Annotated[PageQuery, Depends(_paging)]
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """A keyset page of a list, read by a caller: ``**read.args`` are the service's
+    ``session=, actor=, cursor=, limit=`` (a service that narrows by area alone takes
+    ``session=read.session, **read.page.args``)."""
+
+    session: AsyncSession
+    actor: Principal
+    page: PageQuery
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return {"session": self.session, "actor": self.actor, **self.page.args}
+
+
+def read_page(role: Callable[..., Any] = current_user_dependency) -> Callable[..., Any]:
+    """The dependency of a list read: the request's session, the caller that ``role`` lets in (a
+    ``require_roles(...)`` dependency; any signed-in caller by default) and ``?cursor=&limit=``.
+    A service's alias: ``OfficePage = Annotated[PageRead, Depends(read_page(office))]``."""
+
+    async def dependency(session: SessionDep, *, actor: Principal = Depends(role), q: Paging) -> PageRead:
+        return PageRead(session=session, actor=actor, page=q)
+
+    return dependency
+
+
+# A list read by any signed-in caller (the service narrows what they see).
+ListRead = Annotated[PageRead, Depends(read_page())]
 # The same, `?limit=&cursor=` (the order of the registry's and funds' lists: their documents keep it).
 PagingLimitFirst = Annotated[PageQuery, Depends(_paging_limit_first)]
 # `?limit=&cursor=` over the caller's area (the query parameters in the order the routes had them).

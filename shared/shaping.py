@@ -17,9 +17,10 @@ __all__ = ["from_row"]
 M = TypeVar("M", bound=BaseModel)
 
 
-def from_row(model: type[M], row: object, **given: Any) -> M:
+def from_row(model: type[M], row: object, /, **given: Any) -> M:
     """``model`` with each field taken from ``given`` if there, else from ``row``'s attribute of
-    that name (a field the row lacks is an AttributeError, a given name the model lacks a TypeError)."""
+    that name (a field the row lacks is an AttributeError, a given name the model lacks a TypeError).
+    ``model`` and ``row`` are positional only, so a field may be named ``row`` (an import's rows)."""
     unknown = given.keys() - model.model_fields.keys()
     if unknown:
         raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")

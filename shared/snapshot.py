@@ -43,11 +43,13 @@ __all__ = [
     "NDJSON",
     "Section",
     "SnapshotAreaNotFound",
+    "SnapshotReader",
     "area_rows",
     "lines",
     "reflected_events",
     "snapshot_router",
     "stream_position",
+    "subtree_prefix",
 ]
 
 
@@ -104,7 +106,26 @@ class SnapshotAreaNotFound(NotFound):
 
 
 _Shape = Callable[[dict[str, Any]], dict[str, Any]]
-_Reader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
+# Who may take a snapshot: other services' replicas and auditors (admin always may).
+SnapshotReader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
+
+
+def subtree_prefix(
+    user: Principal, area_code: str, not_found: type[NotFound] = SnapshotAreaNotFound, **extensions: Any
+) -> str:
+    """The prefix of the subtree a snapshot is asked for: 422 for a malformed code; ``not_found``
+    (with ``extensions`` in its problem) when the area lies outside the caller's area."""
+    try:
+        prefix = AreaCode.parse(area_code).prefix
+    except InvalidAreaCode as exc:
+        raise InvalidInput(str(exc), field="area_code") from exc
+    if not user.covers(area_code):
+        raise not_found(
+            f"area {area_code} does not exist in your area",
+            detail_zh=f"您的辖区内没有地区 {area_code}",
+            **extensions,
+        )
+    return prefix
 
 
 @dataclass(frozen=True)
@@ -224,25 +245,17 @@ def snapshot_router(service: str, sections: Sequence[Section], *, what: str) -> 
     )
     async def snapshot(
         request: Request,
-        user: _Reader,
+        user: SnapshotReader,
         area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN, description="the subtree's root area")],
     ) -> StreamingResponse:
         """What this service holds under an area at one instant (one REPEATABLE READ transaction),
         stamped with `feed_after`: read `/feed/events?after=` from there and nothing is missed
         (an event already reflected may come again: apply events idempotently). Streamed NDJSON,
         not paged (docs/FEED.md)."""
-        try:
-            prefix = AreaCode.parse(area_code).prefix
-        except InvalidAreaCode as exc:
-            raise InvalidInput(str(exc), field="area_code") from exc
-        if not user.covers(area_code):
-            raise SnapshotAreaNotFound(
-                f"area {area_code} does not exist in your area", detail_zh=f"您的辖区内没有地区 {area_code}"
-            )
         body = lines(
             request.app.state.db.engine,
             service=service,
-            prefix=prefix,
+            prefix=subtree_prefix(user, area_code),
             sections=sections,
             stream_last_seq=stream_position(await jetstream(request), service),
         )

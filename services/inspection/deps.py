@@ -8,6 +8,7 @@ from fastapi import Depends
 
 from services.inspection.errors import EvaluatorOnly
 from services.inspection.policies import presets
+from shared.answers import PageRead, read_page
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.clock import TodayDep
 
@@ -15,6 +16,7 @@ __all__ = [
     "Admin",
     "ComplaintIntake",
     "ComplaintReader",
+    "ComplaintReaderPage",
     "Evaluator",
     "Inspector",
     "Submitter",
@@ -28,7 +30,9 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
 # Offices that send their quarterly progress report upward.
 Submitter = Annotated[Principal, Depends(require_roles(*presets.PROGRESS_REPORT_SUBMITTER_ROLES))]
 # Complaints often name cadres; only these roles read them.
-ComplaintReader = Annotated[Principal, Depends(require_roles("complaint_handler", "inspector", "auditor"))]
+_complaint_reader = require_roles("complaint_handler", "inspector", "auditor")
+ComplaintReader = Annotated[Principal, Depends(_complaint_reader)]
+ComplaintReaderPage = Annotated[PageRead, Depends(read_page(_complaint_reader))]
 ComplaintIntake = Annotated[Principal, Depends(require_roles("complaint_handler", "inspector"))]
 
 

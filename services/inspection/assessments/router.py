@@ -20,7 +20,7 @@ from services.inspection.assessments.schemas import (
     target_out,
 )
 from services.inspection.deps import Inspector as Assessor
-from shared.answers import Paging, page_of
+from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
@@ -103,10 +103,7 @@ async def run(body: RunIn, session: SessionDep, user: Assessor) -> RunOut:
 
 @router.get("", response_model=Page[AssessmentOut])
 async def list_assessments(
-    session: SessionDep,
-    user: CurrentUser,
-    q: Paging,
-    year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
+    read: ListRead, year: Annotated[int | None, Query(ge=2014, le=2100)] = None
 ) -> Page[AssessmentOut]:
-    found = await service.list_page(session=session, actor=user, year=year, **q.args)
+    found = await service.list_page(**read.args, year=year)
     return page_of(lambda r: assessment_out(r, []), found)

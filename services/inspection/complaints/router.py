@@ -24,7 +24,8 @@ from services.inspection.complaints.schemas import (
 )
 from services.inspection.deps import ComplaintIntake as Intake
 from services.inspection.deps import ComplaintReader as Reader
-from shared.answers import Paging, page_of
+from services.inspection.deps import ComplaintReaderPage as ReaderPage
+from shared.answers import page_of
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import IsoDate
@@ -57,10 +58,8 @@ async def intake(
 
 
 @router.get("", response_model=Page[ComplaintOut])
-async def list_complaints(
-    session: SessionDep, user: Reader, q: Paging, cipher: Cipher, status: str | None = None
-) -> Page[ComplaintOut]:
-    found = await service.list_page(session=session, actor=user, status=status, **q.args)
+async def list_complaints(read: ReaderPage, cipher: Cipher, status: str | None = None) -> Page[ComplaintOut]:
+    found = await service.list_page(**read.args, status=status)
     today = clock.today()
     return page_of(lambda c: complaint_out(c, None, today), found)
 

@@ -17,7 +17,7 @@ from services.inspection.findings.schemas import (
     finding_out,
     record_out,
 )
-from shared.answers import Paging, page_of
+from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
@@ -33,22 +33,11 @@ def _detail(found: service.FindingRecord) -> FindingDetailOut:
 
 @router.get("/findings", response_model=Page[FindingOut])
 async def list_findings(
-    session: SessionDep,
-    user: CurrentUser,
-    q: Paging,
-    status: str | None = None,
-    inspection_id: uuid.UUID | None = None,
-    overdue: bool = False,
+    read: ListRead, status: str | None = None, inspection_id: uuid.UUID | None = None, overdue: bool = False
 ) -> Page[FindingOut]:
     today = clock.today()
     found = await service.list_page(
-        session=session,
-        actor=user,
-        status=status,
-        inspection_id=inspection_id,
-        overdue_only=overdue,
-        **q.args,
-        today=today,
+        **read.args, status=status, inspection_id=inspection_id, overdue_only=overdue, today=today
     )
     return page_of(lambda f: finding_out(f, today), found)
 
@@ -85,8 +74,5 @@ async def verify(
 
 
 @router.get("/accountability", response_model=Page[AccountabilityOut])
-async def list_accountability(
-    session: SessionDep, user: CurrentUser, q: Paging, kind: str | None = None
-) -> Page[AccountabilityOut]:
-    found = await service.list_accountability(session=session, actor=user, kind=kind, **q.args)
-    return page_of(record_out, found)
+async def list_accountability(read: ListRead, kind: str | None = None) -> Page[AccountabilityOut]:
+    return page_of(record_out, await service.list_accountability(**read.args, kind=kind))

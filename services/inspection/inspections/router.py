@@ -11,7 +11,7 @@ from services.inspection.findings.schemas import FindingIn, FindingOut, finding_
 from services.inspection.inspections import service
 from services.inspection.inspections.schemas import InspectionIn, InspectionOut
 from services.inspection.models import Inspection
-from shared.answers import Paging, page_of
+from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
@@ -35,8 +35,8 @@ async def plan(
 
 
 @router.get("", response_model=Page[InspectionOut])
-async def list_inspections(session: SessionDep, user: CurrentUser, q: Paging) -> Page[InspectionOut]:
-    return page_of(_out, await service.list_page(session=session, actor=user, **q.args))
+async def list_inspections(read: ListRead) -> Page[InspectionOut]:
+    return page_of(_out, await service.list_page(**read.args))
 
 
 @router.get("/{inspection_id}", response_model=InspectionOut)

@@ -18,7 +18,7 @@ from services.inspection.signoffs.schemas import (
     dossier_out,
     scheme_out,
 )
-from shared.answers import Paging, page_of
+from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
@@ -40,18 +40,14 @@ def _scheme(found: service.SchemeSetting) -> SchemeOut:
 
 @router.get("", response_model=Page[DossierOut])
 async def list_dossiers(
-    session: SessionDep,
-    user: CurrentUser,
-    q: Paging,
+    read: ListRead,
     status: str | None = None,
     household_id: str | None = None,
     kind: Annotated[
         str | None, Query(pattern=r"^(household|village|county)$", description="household, village or county")
     ] = None,
 ) -> Page[DossierOut]:
-    found = await service.list_page(
-        session=session, actor=user, status=status, household_id=household_id, kind=kind, **q.args
-    )
+    found = await service.list_page(**read.args, status=status, household_id=household_id, kind=kind)
     return page_of(_out, found)
 
 

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from services.pairing.coverage import service
 from services.pairing.coverage.rules import GapKind
 from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
-from services.pairing.deps import Manager, Office, TodayDep
+from services.pairing.deps import Manager, Office, OfficePage, TodayDep
 from services.pairing.errors import AreaNotFound
-from shared.answers import Paging, page_of
+from shared.answers import page_of
 from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.db import SessionDep
@@ -55,18 +55,13 @@ async def run_check(session: SessionDep, user: Manager, today: TodayDep) -> dict
 
 @router.get("/gaps", response_model=Page[GapOut])
 async def list_gaps(
-    session: SessionDep,
-    user: Office,
-    q: Paging,
-    kind: GapKind | None = None,
-    open: bool = True,
-    area_code: AreaQuery = None,
+    read: OfficePage, kind: GapKind | None = None, open: bool = True, area_code: AreaQuery = None
 ) -> Page[GapOut]:
     found = await service.list_gaps(
-        session=session,
-        prefix=_prefix(user, area_code),
+        session=read.session,
+        prefix=_prefix(read.actor, area_code),
         open_only=open,
         kind=kind.value if kind else None,
-        **q.args,
+        **read.page.args,
     )
     return page_of(GapOut, found)

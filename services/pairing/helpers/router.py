@@ -6,11 +6,11 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.pairing.deps import Manager, Reader, TodayDep
+from services.pairing.deps import Manager, Reader, ReaderPage, TodayDep
 from services.pairing.helpers import service
 from services.pairing.helpers.rules import HelperKind
 from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, LeaveOut, PostingIn, PostingOut
-from shared.answers import Paging, page_of
+from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
@@ -31,10 +31,10 @@ async def register_helper(
 
 
 @router.get("", response_model=Page[HelperOut])
-async def list_helpers(
-    session: SessionDep, user: Reader, q: Paging, kind: HelperKind | None = None
-) -> Page[HelperOut]:
-    found = await service.list_helpers(session=session, prefix=user.area_prefix, kind=kind, **q.args)
+async def list_helpers(read: ReaderPage, kind: HelperKind | None = None) -> Page[HelperOut]:
+    found = await service.list_helpers(
+        session=read.session, prefix=read.actor.area_prefix, kind=kind, **read.page.args
+    )
     return page_of(HelperOut, found)
 
 

@@ -15,6 +15,7 @@ from services.pairing.imports.template import pairing_template
 from services.pairing.models import PairingImport
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
+from shared.shaping import from_row
 from shared.sheet_import import REASON_HEADER, upload_bytes
 from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, content_disposition, xlsx_response
 
@@ -67,7 +68,7 @@ async def rows(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> ImportRowsOut:
     found = await service.staged_rows(session, user, import_id, status=status, after=after, limit=limit)
-    items = [ImportRowOut(row=r.row_no, status=r.status, reasons=r.reasons, cells=r.cells) for r in found]
+    items = [from_row(ImportRowOut, r, row=r.row_no) for r in found]
     return ImportRowsOut(items=items, next_after=found[-1].row_no if len(found) == limit else None)
 
 

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from services.pairing.deps import Manager, Reader, TodayDep
+from services.pairing.deps import Manager, ManagerPage, Reader, ReaderPage, TodayDep
 from services.pairing.needs import service
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
 from services.pairing.pairings.schemas import PairingOut
-from shared.answers import Paging, page_of
+from shared.answers import page_of
 from shared.db import SessionDep
 from shared.pagination import Page
 
@@ -19,11 +19,9 @@ router = APIRouter(tags=["needs"])
 
 
 @router.get("/households", response_model=Page[HouseholdOut])
-async def list_households(
-    session: SessionDep, user: Reader, q: Paging, status: str | None = None
-) -> Page[HouseholdOut]:
+async def list_households(read: ReaderPage, status: str | None = None) -> Page[HouseholdOut]:
     """A cadre sees only the households they are paired with."""
-    found = await service.list_households(session=session, actor=user, status=status, **q.args)
+    found = await service.list_households(**read.args, status=status)
     return page_of(HouseholdOut, found)
 
 
@@ -51,10 +49,9 @@ async def suggestions(
 
 @router.get("/needs", response_model=Page[NeedOut])
 async def list_needs(
-    session: SessionDep,
-    user: Manager,
-    q: Paging,
-    status: Literal["open", "fulfilled", "closed"] | None = "open",
+    read: ManagerPage, status: Literal["open", "fulfilled", "closed"] | None = "open"
 ) -> Page[NeedOut]:
-    found = await service.list_needs(session=session, prefix=user.area_prefix, status=status, **q.args)
+    found = await service.list_needs(
+        session=read.session, prefix=read.actor.area_prefix, status=status, **read.page.args
+    )
     return page_of(NeedOut, found)

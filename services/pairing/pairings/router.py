@@ -6,11 +6,11 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.pairing.deps import Manager, Office, TodayDep
+from services.pairing.deps import Manager, Office, OfficePage, TodayDep
 from services.pairing.pairings import service
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
-from shared.answers import Paging, page_of
+from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
@@ -30,22 +30,20 @@ async def open_pairing(
 
 @router.get("", response_model=Page[PairingOut])
 async def list_pairings(
-    session: SessionDep,
-    user: Office,
-    q: Paging,
+    read: OfficePage,
     kind: PairingKind | None = None,
     helper_id: uuid.UUID | None = None,
     target_id: str | None = None,
     active: bool | None = None,
 ) -> Page[PairingOut]:
     found = await service.list_pairings(
-        session=session,
-        prefix=user.area_prefix,
+        session=read.session,
+        prefix=read.actor.area_prefix,
         kind=kind,
         helper_id=helper_id,
         target_id=target_id,
         active=active,
-        **q.args,
+        **read.page.args,
     )
     return page_of(PairingOut, found)
 

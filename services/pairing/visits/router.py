@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from services.pairing.deps import Reader, TodayDep, VisitWriter
+from services.pairing.deps import ReaderPage, TodayDep, VisitWriter
 from services.pairing.visits import service
 from services.pairing.visits.rules import BatchOutcome, LedgerKind
 from services.pairing.visits.schemas import (
@@ -17,7 +17,7 @@ from services.pairing.visits.schemas import (
     VisitIn,
     VisitOut,
 )
-from shared.answers import Paging, page_of
+from shared.answers import page_of
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
@@ -63,19 +63,15 @@ async def upload_batch(
 
 
 @router.get("/households/{household_id}/visits", response_model=Page[VisitOut])
-async def household_visits(
-    household_id: uuid.UUID, session: SessionDep, user: Reader, q: Paging
-) -> Page[VisitOut]:
-    found = await service.visits_of(session=session, actor=user, household_id=household_id, **q.args)
+async def household_visits(household_id: uuid.UUID, read: ReaderPage) -> Page[VisitOut]:
+    found = await service.visits_of(**read.args, household_id=household_id)
     return page_of(VisitOut, found)
 
 
 @router.get("/households/{household_id}/ledgers", response_model=Page[LedgerEntryOut])
 async def household_ledgers(
-    household_id: uuid.UUID, session: SessionDep, user: Reader, q: Paging, ledger: LedgerKind | None = None
+    household_id: uuid.UUID, read: ReaderPage, ledger: LedgerKind | None = None
 ) -> Page[LedgerEntryOut]:
     """The household's three ledgers (plan, measures, work), oldest entry first."""
-    found = await service.ledger_of(
-        session=session, actor=user, household_id=household_id, ledger=ledger, **q.args
-    )
+    found = await service.ledger_of(**read.args, household_id=household_id, ledger=ledger)
     return page_of(LedgerEntryOut, found)

@@ -22,7 +22,7 @@ from services.registry.area_exits.schemas import (
 )
 from services.registry.deps import Admin, Decider
 from services.registry.models import AreaExitRequest
-from shared.answers import Paging, PrefixPath, YearPath, page_of
+from shared.answers import ListRead, PrefixPath, YearPath, page_of
 from shared.auth import CurrentUser
 from shared.clock import ClockDep
 from shared.db import SessionDep
@@ -115,22 +115,14 @@ async def area_exit_status(code: AreaCodeText, session: SessionDep, user: Curren
 
 @router.get("/area-exit-requests", response_model=Page[AreaExitRequestOut])
 async def list_area_exit_requests(
-    session: SessionDep,
-    user: CurrentUser,
-    q: Paging,
+    read: ListRead,
     area_code: AreaCodeText | None = None,
     kind: AreaExitKind | None = None,
     status: Annotated[str | None, Query(pattern=r"^(pending|verified|returned|void)$")] = None,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
 ) -> Page[AreaExitRequestOut]:
     found = await service.page(
-        session=session,
-        actor=user,
-        area_code=area_code,
-        kind=kind.value if kind else None,
-        status_=status,
-        year=year,
-        **q.args,
+        **read.args, area_code=area_code, kind=kind.value if kind else None, status_=status, year=year
     )
     return page_of(_out, found)
 

@@ -18,6 +18,7 @@ from shared.auth import CurrentUser
 from shared.bodyguard import LARGE_BODY
 from shared.context import get_request_id
 from shared.db import SessionDep
+from shared.shaping import from_row
 from shared.sheet_import import upload_bytes
 from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, xlsx_response
 
@@ -92,17 +93,7 @@ async def rows(
     limit: int = Query(default=500, ge=1, le=5000),
 ) -> ImportRowsOut:
     found = await service.rows(session, user, import_id, status=status, after=after, limit=limit)
-    items = [
-        ImportRowOut(
-            row=r.row_no,
-            status=r.status,
-            household_key=r.household_key,
-            reasons=r.reasons,
-            outcome=(r.data or {}).get("outcome"),
-            cells=r.cells,
-        )
-        for r in found
-    ]
+    items = [from_row(ImportRowOut, r, row=r.row_no, outcome=(r.data or {}).get("outcome")) for r in found]
     return ImportRowsOut(items=items, next_after=found[-1].row_no if len(found) == limit else None)
 
 
