@@ -150,29 +150,46 @@ async def split(
     """Some members leave to form a new household (分户) in the same village and status: check the
     split, open the new household, move its members over, name the remaining household's head, then
     audit both, publish both, and keep the counters (last)."""
-    h = await load(session, actor, household_id, lock=True)
-    ensure_open(h)
-    repo = HouseholdRepository(session)
-    members = await repo.members(h.id)
-    check_split(
-        facts(members),
-        data.member_ids,
-        new_head_id=data.new_head_id,
-        remaining_head_id=data.remaining_head_id,
-    )
-    moving = [m for m in members if m.id in set(data.member_ids)]
-    staying = [m for m in members if m.id not in set(data.member_ids)]
+    h, moving, staying = await _checked_split(session, actor, household_id, data)
     before = snapshot(h)
-    new = _split_off(h, moving, new_head_id=data.new_head_id, today=today)
-    if h.household_number is not None:
-        new.household_number = await repo.next_number(h.area_code)
-    await repo.add(new)
+    new = await _open_split_off(session, h, moving, new_head_id=data.new_head_id, today=today)
     _move_members(moving, into=new, new_head_id=data.new_head_id)
     _remaining(h, staying, remaining_head_id=data.remaining_head_id)
     await session.flush()
     await _audit_split(session, actor, h, new, reason=data.reason)
     await _publish_split(session, h, staying, new, moving)
     await track(session, before, h, also=[(None, new)])  # one counter statement (see track)
+    return new
+
+
+async def _checked_split(
+    session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: SplitIn
+) -> tuple[Household, list[Member], list[Member]]:
+    """The household (locked, still open) with its members who leave and who stay, once the rules
+    allow the split (the leaving members and both heads)."""
+    h = await load(session, actor, household_id, lock=True)
+    ensure_open(h)
+    members = await HouseholdRepository(session).members(h.id)
+    check_split(
+        facts(members),
+        data.member_ids,
+        new_head_id=data.new_head_id,
+        remaining_head_id=data.remaining_head_id,
+    )
+    leaving = set(data.member_ids)
+    return h, [m for m in members if m.id in leaving], [m for m in members if m.id not in leaving]
+
+
+async def _open_split_off(
+    session: AsyncSession, h: Household, moving: list[Member], *, new_head_id: uuid.UUID, today: date
+) -> Household:
+    """The new household written, with the next household number of the village if the old one
+    had one (a registered household splits into a registered one)."""
+    repo = HouseholdRepository(session)
+    new = _split_off(h, moving, new_head_id=new_head_id, today=today)
+    if h.household_number is not None:
+        new.household_number = await repo.next_number(h.area_code)
+    await repo.add(new)
     return new
 
 
