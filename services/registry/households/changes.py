@@ -25,6 +25,7 @@ from services.registry.households.schemas import (
     SplitIn,
 )
 from services.registry.households.service import (
+    changed,
     ensure_open,
     facts,
     flush_identities,
@@ -71,15 +72,14 @@ async def add_member(
     session.add(member)
     await flush_identities(session)
     h.member_count += 1
-    h.version += 1
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.member_added",
-        ("household", h.id),
+        h,
+        "member_added",
         after={"member_id": str(member.id), "reason": data.reason, "member_count": h.member_count},
+        change="member_added",
     )
-    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="member_added")
     await track(session, before, h)  # last: hot counter rows held only until commit
     return member
 
@@ -104,16 +104,15 @@ async def remove_member(
     member.left_reason = data.reason
     member.left_on = data.on
     h.member_count -= 1
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.member_removed",
-        ("household", h.id),
+        h,
+        "member_removed",
         after={"member_id": str(member_id), "reason": data.reason, "on": data.on.isoformat()},
+        change="member_removed",
+        reason=data.reason,
     )
-    await events.updated(session, h, await repo.members(h.id), change="member_removed", reason=data.reason)
     await track(session, before, h)  # last: hot counter rows held only until commit
 
 
@@ -131,17 +130,17 @@ async def change_head(
     new_head = by_id[data.member_id]
     new_head.relation = Relation.HEAD.value
     before_name, h.head_name = h.head_name, new_head.name
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.head_changed",
-        ("household", h.id),
+        h,
+        "head_changed",
         before={"head_name": mask_name(before_name)},
         after={"head_member_id": str(new_head.id), "reason": data.reason},
+        change="head_changed",
+        members=members,
+        reason=data.reason,
     )
-    await events.updated(session, h, members, change="head_changed", reason=data.reason)
 
 
 async def split(
@@ -336,28 +335,17 @@ async def move(
     before = snapshot(h)
     from_area = h.area_code
     h.area_code = target.code
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    moved_on = data.moved_on.isoformat()
+    await changed(
         session,
         actor,
-        "household.moved",
-        ("household", h.id),
-        before={"area_code": from_area},
-        after={
-            "area_code": target.code,
-            "reason": data.reason,
-            "note": data.note,
-            "moved_on": data.moved_on.isoformat(),
-        },
-    )
-    await events.updated(
-        session,
         h,
-        await HouseholdRepository(session).members(h.id),
+        "moved",
+        before={"area_code": from_area},
+        after={"area_code": target.code, "reason": data.reason, "note": data.note, "moved_on": moved_on},
         change="moved",
         from_area_code=from_area,
-        moved_on=data.moved_on.isoformat(),
+        moved_on=moved_on,
         reason=data.reason,  # the code only: the free-text note stays in the audited record
     )
     await track(session, before, h)  # last: hot counter rows held only until commit

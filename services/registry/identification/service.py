@@ -228,16 +228,14 @@ async def lodge_objection(
         id=uuid.uuid4(), household_id=h.id, lodged_on=data.lodged_on, content=data.content, status="open"
     )
     session.add(objection)
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    await households.changed(
         session,
         actor,
-        "household.objection_lodged",
-        ("household", h.id),
+        h,
+        "objection_lodged",
         after={"objection_id": str(objection.id), "lodged_on": data.lodged_on.isoformat()} | late,
+        change="objection_lodged",
     )
-    await _published(session, h, "objection_lodged")
     return objection
 
 
