@@ -214,6 +214,17 @@ class PreconditionRequired(DomainError):
     title_zh = "缺少 If-Match 请求头"
     hint_zh = "先读取记录，把它的 ETag 放进 If-Match 请求头再提交"
 
+    @classmethod
+    def created_meanwhile(cls, did: str, did_zh: str, **key: object) -> Self:
+        """A create-or-replace PUT sent without If-Match found no record, but a concurrent request
+        created it before this one's insert: this is now a change, which needs the record's ETag.
+        ``did`` says what the other request did ("set this target", "设置了该目标")."""
+        return cls(
+            f"Someone {did} a moment ago; read it and send its ETag in If-Match",
+            detail_zh=f"刚有人{did_zh}，请重新读取并在 If-Match 中带上其 ETag",
+            **key,
+        )
+
 
 class Problem(BaseModel):
     """RFC 9457 problem details, as every error of every service is rendered."""

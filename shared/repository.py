@@ -186,6 +186,15 @@ class Repository(Generic[M]):
         created = await self.session.execute(stmt.returning(*self.model.__table__.primary_key.columns))
         return created.first() is not None
 
+    async def update(self, row: R, **values: Any) -> R:
+        """A versioned row (a record a PUT replaces) with ``values`` set, one version on (a new ETag),
+        written at once."""
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.version += 1  # type: ignore[attr-defined]
+        await self.session.flush()
+        return row
+
     async def keyset(
         self,
         stmt: Select[Any],

@@ -114,16 +114,11 @@ async def set_target(
     if target is None:
         target = await repo.add_target(area.code, year, people, actor.sub)
         if target is None:  # a concurrent request created it since our read: this is now a change
-            raise PreconditionRequired(
-                "Someone set this target a moment ago; read it and send its ETag in If-Match",
-                detail_zh="刚有人设置了该目标，请重新读取并在 If-Match 中带上其 ETag",
-                area_code=area.code,
-                year=year,
+            raise PreconditionRequired.created_meanwhile(
+                "set this target", "设置了该目标", area_code=area.code, year=year
             )
     else:
-        target.people, target.set_by = people, actor.sub
-        target.version += 1
-        await session.flush()
+        await repo.update(target, people=people, set_by=actor.sub)
     await audit.record(
         session,
         actor,

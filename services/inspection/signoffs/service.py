@@ -321,17 +321,14 @@ async def put_scheme(
     if found is None:
         found = await repo.add_scheme(values)
         if found is None:  # a concurrent request created it since our read: this is now a change
-            raise PreconditionRequired(
-                "Someone set this prefix's scheme a moment ago; read it and send its ETag in If-Match",
-                detail_zh="刚有人设置了该地区的签字流程，请重新读取并在 If-Match 中带上其 ETag",
-                area_prefix=area_prefix,
+            raise PreconditionRequired.created_meanwhile(
+                "set this prefix's scheme", "设置了该地区的签字流程", area_prefix=area_prefix
             )
     else:
         before = {"code": found.code, "levels": found.levels, "household_position": found.household_position}
-        found.code, found.levels = data.code, levels
-        found.household_position, found.set_by = data.household_position, actor.sub
-        found.version += 1
-        await session.flush()
+        await repo.update(
+            found, code=data.code, levels=levels, household_position=data.household_position, set_by=actor.sub
+        )
     await audit.record(
         session,
         actor,

@@ -95,18 +95,14 @@ async def put_override(
     if row is None:
         row = await repo.insert_new({"id": uuid.uuid4(), **_values(data), "recorded_by": actor.sub})
         if row is None:  # a concurrent request recorded it since our read: this is now a change
-            raise PreconditionRequired(
-                "Someone recorded this override a moment ago; read it and send its ETag in If-Match",
-                detail_zh="刚有人记录了这项政策调整，请重新读取并在 If-Match 中带上其 ETag",
+            raise PreconditionRequired.created_meanwhile(
+                "recorded this override",
+                "记录了这项政策调整",
                 area_prefix=data.area_prefix,
                 valid_from=str(data.valid_from),
             )
     else:
-        for name, value in _values(data).items():
-            setattr(row, name, value)
-        row.recorded_by = actor.sub
-        row.version += 1
-        await session.flush()
+        await repo.update(row, **_values(data), recorded_by=actor.sub)
     await audit.record(
         session,
         actor,

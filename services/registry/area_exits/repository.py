@@ -103,9 +103,7 @@ class AreaExitPolicyRepository(KeyedRepository[AreaExitPolicyRow]):
         return await self.insert_new(policy_row(policy))
 
     async def replace(self, row: AreaExitPolicyRow, policy: rules.AreaExitPolicy) -> None:
-        row.source, row.criteria = policy.source, criteria_json(policy.criteria)
-        row.version += 1
-        await self.session.flush()
+        await self.update(row, source=policy.source, criteria=criteria_json(policy.criteria))
 
 
 class AreaExitRequestRepository(Repository[AreaExitRequest]):

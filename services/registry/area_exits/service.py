@@ -192,8 +192,7 @@ async def request_exit(
         requested_on=today,
         requested_by=actor.sub,
     )
-    session.add(req)
-    await session.flush()
+    await AreaExitRequestRepository(session).add(req)
     await audit.record(
         session,
         actor,
@@ -362,8 +361,9 @@ async def put_record(
     if row is None:
         row = await repo.add_new(policy)
         if row is None:  # a concurrent request created it since our read
-            raise PreconditionRequired(
-                "Someone added this policy record a moment ago; read it and send its ETag in If-Match",
+            raise PreconditionRequired.created_meanwhile(
+                "added this policy record",
+                "新增了这条政策记录",
                 area_prefix=data.area_prefix,
                 year=data.year,
                 kind=data.kind.value,

@@ -25,6 +25,7 @@ from services.registry.households.schemas import (
     SplitIn,
 )
 from services.registry.households.service import (
+    changed,
     ensure_open,
     facts,
     flush_identities,
@@ -71,15 +72,14 @@ async def add_member(
     session.add(member)
     await flush_identities(session)
     h.member_count += 1
-    h.version += 1
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.member_added",
-        ("household", h.id),
+        h,
+        "member_added",
         after={"member_id": str(member.id), "reason": data.reason, "member_count": h.member_count},
+        change="member_added",
     )
-    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="member_added")
     await track(session, before, h)  # last: hot counter rows held only until commit
     return member
 
@@ -104,16 +104,15 @@ async def remove_member(
     member.left_reason = data.reason
     member.left_on = data.on
     h.member_count -= 1
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.member_removed",
-        ("household", h.id),
+        h,
+        "member_removed",
         after={"member_id": str(member_id), "reason": data.reason, "on": data.on.isoformat()},
+        change="member_removed",
+        reason=data.reason,
     )
-    await events.updated(session, h, await repo.members(h.id), change="member_removed", reason=data.reason)
     await track(session, before, h)  # last: hot counter rows held only until commit
 
 
@@ -131,17 +130,17 @@ async def change_head(
     new_head = by_id[data.member_id]
     new_head.relation = Relation.HEAD.value
     before_name, h.head_name = h.head_name, new_head.name
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.head_changed",
-        ("household", h.id),
+        h,
+        "head_changed",
         before={"head_name": mask_name(before_name)},
         after={"head_member_id": str(new_head.id), "reason": data.reason},
+        change="head_changed",
+        members=members,
+        reason=data.reason,
     )
-    await events.updated(session, h, members, change="head_changed", reason=data.reason)
 
 
 async def split(
@@ -150,29 +149,46 @@ async def split(
     """Some members leave to form a new household (分户) in the same village and status: check the
     split, open the new household, move its members over, name the remaining household's head, then
     audit both, publish both, and keep the counters (last)."""
-    h = await load(session, actor, household_id, lock=True)
-    ensure_open(h)
-    repo = HouseholdRepository(session)
-    members = await repo.members(h.id)
-    check_split(
-        facts(members),
-        data.member_ids,
-        new_head_id=data.new_head_id,
-        remaining_head_id=data.remaining_head_id,
-    )
-    moving = [m for m in members if m.id in set(data.member_ids)]
-    staying = [m for m in members if m.id not in set(data.member_ids)]
+    h, moving, staying = await _checked_split(session, actor, household_id, data)
     before = snapshot(h)
-    new = _split_off(h, moving, new_head_id=data.new_head_id, today=today)
-    if h.household_number is not None:
-        new.household_number = await repo.next_number(h.area_code)
-    await repo.add(new)
+    new = await _open_split_off(session, h, moving, new_head_id=data.new_head_id, today=today)
     _move_members(moving, into=new, new_head_id=data.new_head_id)
     _remaining(h, staying, remaining_head_id=data.remaining_head_id)
     await session.flush()
     await _audit_split(session, actor, h, new, reason=data.reason)
     await _publish_split(session, h, staying, new, moving)
     await track(session, before, h, also=[(None, new)])  # one counter statement (see track)
+    return new
+
+
+async def _checked_split(
+    session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: SplitIn
+) -> tuple[Household, list[Member], list[Member]]:
+    """The household (locked, still open) with its members who leave and who stay, once the rules
+    allow the split (the leaving members and both heads)."""
+    h = await load(session, actor, household_id, lock=True)
+    ensure_open(h)
+    members = await HouseholdRepository(session).members(h.id)
+    check_split(
+        facts(members),
+        data.member_ids,
+        new_head_id=data.new_head_id,
+        remaining_head_id=data.remaining_head_id,
+    )
+    leaving = set(data.member_ids)
+    return h, [m for m in members if m.id in leaving], [m for m in members if m.id not in leaving]
+
+
+async def _open_split_off(
+    session: AsyncSession, h: Household, moving: list[Member], *, new_head_id: uuid.UUID, today: date
+) -> Household:
+    """The new household written, with the next household number of the village if the old one
+    had one (a registered household splits into a registered one)."""
+    repo = HouseholdRepository(session)
+    new = _split_off(h, moving, new_head_id=new_head_id, today=today)
+    if h.household_number is not None:
+        new.household_number = await repo.next_number(h.area_code)
+    await repo.add(new)
     return new
 
 
@@ -319,28 +335,17 @@ async def move(
     before = snapshot(h)
     from_area = h.area_code
     h.area_code = target.code
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    moved_on = data.moved_on.isoformat()
+    await changed(
         session,
         actor,
-        "household.moved",
-        ("household", h.id),
-        before={"area_code": from_area},
-        after={
-            "area_code": target.code,
-            "reason": data.reason,
-            "note": data.note,
-            "moved_on": data.moved_on.isoformat(),
-        },
-    )
-    await events.updated(
-        session,
         h,
-        await HouseholdRepository(session).members(h.id),
+        "moved",
+        before={"area_code": from_area},
+        after={"area_code": target.code, "reason": data.reason, "note": data.note, "moved_on": moved_on},
         change="moved",
         from_area_code=from_area,
-        moved_on=data.moved_on.isoformat(),
+        moved_on=moved_on,
         reason=data.reason,  # the code only: the free-text note stays in the audited record
     )
     await track(session, before, h)  # last: hot counter rows held only until commit

@@ -142,6 +142,29 @@ async def track(
     await RollupRepository(session).apply(deltas)
 
 
+async def changed(
+    session: AsyncSession,
+    actor: Actor,
+    h: Household,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any],
+    change: str,
+    members: Sequence[Member] | None = None,
+    **detail: object,
+) -> None:
+    """A household's change, once it is made: its version goes up (a new ETag), it is audited as
+    ``household.<action>`` (``before``/``after``) and published as updated (``change`` and
+    ``detail``) with its members as they are now (``members``: the caller has them already)."""
+    h.version += 1
+    await session.flush()
+    await audit.record(session, actor, f"household.{action}", ("household", h.id), before=before, after=after)
+    if members is None:
+        members = await HouseholdRepository(session).members(h.id)
+    await events.updated(session, h, members, change=change, **detail)
+
+
 def ensure_open(h: Household) -> None:
     if HouseholdStatus(h.status) not in ACTIVE_STATUSES:
         raise HouseholdChangeRefused(
@@ -380,17 +403,9 @@ async def update_attributes(
         else None
     )
     _apply_attributes(h, data, batches)
-    h.version += 1
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "household.attributes_changed",
-        ("household", h.id),
-        before=before_state,
-        after=state(h),
+    await changed(
+        session, actor, h, "attributes_changed", before=before_state, after=state(h), change="attributes"
     )
-    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="attributes")
     await track(session, before, h)  # last: hot counter rows held only until commit
     return h
 
@@ -428,16 +443,16 @@ async def record_income(
     ensure_open(h)
     before = current.per_capita_income_fen if current else None
     row = await repo.put_income(h.id, data.year, data.per_capita_income_fen)
-    h.version += 1
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.income_recorded",
-        ("household", h.id),
+        h,
+        "income_recorded",
         before={"year": data.year, "per_capita_income_fen": before},
         after=data.model_dump() | {"version": row.version},
+        change="income",
+        year=data.year,
     )
-    await events.updated(session, h, await repo.members(h.id), change="income", year=data.year)
     return row
 
 
@@ -453,16 +468,14 @@ async def add_debt(*, session: AsyncSession, actor: Principal, household_id: uui
         recorded_on=data.recorded_on,
     )
     session.add(debt)
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.debt_recorded",
-        ("household", h.id),
+        h,
+        "debt_recorded",
         after=data.model_dump(mode="json") | {"debt_id": str(debt.id)},
+        change="debt",
     )
-    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="debt")
     return debt
 
 
@@ -477,16 +490,15 @@ async def settle_debt(
             detail_zh=f"该户没有编号为 {debt_id} 的负债记录",
         )
     debt.settled = True
-    h.version += 1
-    await audit.record(
+    await changed(
         session,
         actor,
-        "household.debt_settled",
-        ("household", h.id),
+        h,
+        "debt_settled",
         before={"debt_id": str(debt_id), "settled": False},
         after={"debt_id": str(debt_id), "settled": True},
+        change="debt",
     )
-    await events.updated(session, h, await HouseholdRepository(session).members(h.id), change="debt")
 
 
 async def read_parts(session: AsyncSession, h: Household) -> tuple[list[Member], list[Any], list[Debt]]:

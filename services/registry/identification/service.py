@@ -228,16 +228,14 @@ async def lodge_objection(
         id=uuid.uuid4(), household_id=h.id, lodged_on=data.lodged_on, content=data.content, status="open"
     )
     session.add(objection)
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    await households.changed(
         session,
         actor,
-        "household.objection_lodged",
-        ("household", h.id),
+        h,
+        "objection_lodged",
         after={"objection_id": str(objection.id), "lodged_on": data.lodged_on.isoformat()} | late,
+        change="objection_lodged",
     )
-    await _published(session, h, "objection_lodged")
     return objection
 
 
@@ -263,19 +261,17 @@ async def resolve_objection(
             f"objection {objection_id} is already {objection.status}", detail_zh="该异议已处理"
         )
     objection.status, objection.resolution, objection.resolved_on = data.outcome, data.resolution, today
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "household.objection_resolved",
-        ("household", h.id),
-        after={"objection_id": str(objection.id), "outcome": data.outcome},
-    )
-    if data.outcome == "upheld":
+    resolved = {"objection_id": str(objection.id), "outcome": data.outcome}
+    if data.outcome == "upheld":  # audited, then the rejection (its own step) follows
+        await session.flush()
+        await audit.record(
+            session, actor, "household.objection_resolved", ("household", h.id), after=resolved
+        )
         await _reject(session, actor, h, f"objection upheld: {data.resolution}")
     else:
-        h.version += 1
-        await _published(session, h, "objection_dismissed")
+        await households.changed(
+            session, actor, h, "objection_resolved", after=resolved, change="objection_dismissed"
+        )
     return objection
 
 

@@ -131,12 +131,8 @@ class PolicyRepository(KeyedRepository[PolicyRecordRow]):
 
     async def replace(self, row: PolicyRecordRow, record: PolicyRecord) -> None:
         """Overwrite every value of a locked record (a field left None inherits again)."""
-        row.source = record.source
-        for name, value in _to_row(record).items():
-            if name in _FIELDS:
-                setattr(row, name, value)
-        row.version += 1
-        await self.session.flush()
+        values = {name: value for name, value in _to_row(record).items() if name in _FIELDS}
+        await self.update(row, source=record.source, **values)
 
     async def thresholds_around(self, *, area_code: str, prefix: str, year: int) -> list[PolicyRecord]:
         """Records up to ``year`` that set a village collective-income threshold for ``area_code``

@@ -138,11 +138,8 @@ async def put_record(
     if row is None:
         row = await repo.add_new(record)
         if row is None:  # a concurrent request created it since our read: this is now a change
-            raise PreconditionRequired(
-                "Someone added this policy record a moment ago; read it and send its ETag in If-Match",
-                detail_zh="刚刚有人新增了这条政策记录；请先读取，再把它的 ETag 放进 If-Match 提交",
-                area_prefix=data.area_prefix,
-                year=data.year,
+            raise PreconditionRequired.created_meanwhile(
+                "added this policy record", "新增了这条政策记录", area_prefix=data.area_prefix, year=data.year
             )
     else:
         await repo.replace(row, record)

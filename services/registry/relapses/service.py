@@ -124,8 +124,7 @@ async def open_case(
         chain=[asdict(s) for s in policy.relapse_chain],
         decisions=[],
     )
-    session.add(case)
-    await session.flush()
+    await RelapseRepository(session).add(case)
     await audit.record(
         session,
         actor,
