@@ -11,14 +11,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from sqlalchemy import DateTime, MetaData, String, func
+from sqlalchemy import DateTime, Index, MetaData, String, func, text
 from sqlalchemy.orm import MappedColumn, mapped_column
 
 from shared.cadres import include_cadre_table
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
 
-__all__ = ["AreaCodeIndexed", "UuidPk", "recorded_at", "service_metadata"]
+__all__ = ["AreaCodeIndexed", "UuidPk", "recorded_at", "service_metadata", "subtree_index"]
 
 # A row's own id, made by the application (so it is known before the INSERT).
 UuidPk = Annotated[uuid.UUID, mapped_column(primary_key=True, default=uuid.uuid4)]
@@ -39,3 +39,22 @@ def recorded_at(**options: Any) -> MappedColumn[datetime]:
     """A timestamptz the database sets to ``now()`` on insert (``options``: ``index``, ``onupdate``,
     a client-side ``default``)."""
     return mapped_column(DateTime(timezone=True), server_default=func.now(), **options)
+
+
+def subtree_index(
+    name: str,
+    *columns: str,
+    ops: str = "varchar_pattern_ops",
+    where: str | None = None,
+    include: list[str] | None = None,
+) -> Index:
+    """An index that finds an area's subtree, ``<first column> LIKE '4407%'`` (the other columns
+    follow it, e.g. for keyset order), over the rows ``where`` says, carrying ``include`` for
+    index-only reads. LIKE 'prefix%' uses a btree only under the "C" collation or with a pattern
+    operator class, and the databases run under C.UTF-8 (registry's were made ``text_pattern_ops``)."""
+    options: dict[str, Any] = {"postgresql_ops": {columns[0]: ops}}
+    if where is not None:
+        options["postgresql_where"] = text(where)
+    if include is not None:
+        options["postgresql_include"] = include
+    return Index(name, *columns, **options)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.pairing.pairings.rules import KIND_SPECS
-from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata
+from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata, subtree_index
 
 metadata = service_metadata(cadres=False)  # with the platform tables (outbox, inbox, audit, idempotency)
 
@@ -25,8 +25,6 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
-# LIKE 'prefix%' uses a btree only under the "C" collation; the databases run under C.UTF-8.
-_PREFIX = {"area_code": "varchar_pattern_ops"}
 _ACTIVE_CADRE = "kind = 'cadre_household' AND ended_on IS NULL"
 
 
@@ -44,11 +42,8 @@ class AreaRef(Base):
     pairing_dispatch_level: Mapped[str | None] = mapped_column(sa.String(16))
     updated_at: Mapped[datetime] = recorded_at()
     __table_args__ = (
-        sa.Index(
-            "ix_area_ref_poor_village_prefix",
-            "code",
-            postgresql_ops={"code": "varchar_pattern_ops"},
-            postgresql_where=sa.text("level = 'village' AND poor_village IS true"),
+        subtree_index(
+            "ix_area_ref_poor_village_prefix", "code", where="level = 'village' AND poor_village IS true"
         ),
     )
 
@@ -72,11 +67,10 @@ class HouseholdRef(Base):
     last_visit_on: Mapped[date | None] = mapped_column(sa.Date)
     updated_at: Mapped[datetime] = recorded_at()
     __table_args__ = (  # an area subtree (LIKE '4407%') with what coverage reads, index-only
-        sa.Index(
+        subtree_index(
             "ix_household_ref_area_prefix",
             "area_code",
-            postgresql_ops=_PREFIX,
-            postgresql_include=["id", "status", "policies_kept_until", "last_visit_on"],
+            include=["id", "status", "policies_kept_until", "last_visit_on"],
         ),
     )
 
@@ -114,7 +108,7 @@ class Helper(Base):
     hospital_grade: Mapped[str | None] = mapped_column(sa.String(4))
     professional_title: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = recorded_at()
-    __table_args__ = (sa.Index("ix_helper_area_prefix", "area_code", postgresql_ops=_PREFIX),)
+    __table_args__ = (subtree_index("ix_helper_area_prefix", "area_code"),)
 
 
 class PostingPeriod(Base):
@@ -128,17 +122,18 @@ class PostingPeriod(Base):
     in_poor_area: Mapped[bool] = mapped_column(sa.Boolean)
 
 
-def _kinds(*, per_target: bool) -> str:
-    """SQL list of the kinds whose rule says "one active per target" (or "per helper")."""
-    return ",".join(
+def _one_active_per(side: Literal["target", "helper"]) -> sa.Index:
+    """The seeds' rule "one active pairing per target" (or "per helper"), for the kinds whose rule
+    says so, as a partial unique index: enforced even if two requests race past the service check."""
+    kinds = ",".join(
         f"'{kind.value}'"
         for kind, spec in KIND_SPECS.items()
-        if (spec.one_per_target if per_target else spec.one_per_helper)
+        if (spec.one_per_target if side == "target" else spec.one_per_helper)
     )
-
-
-_ONE_PER_TARGET = _kinds(per_target=True)
-_ONE_PER_HELPER = _kinds(per_target=False)
+    where = f"ended_on IS NULL AND kind IN ({kinds})"
+    return sa.Index(
+        f"uq_pairing_active_{side}", "kind", f"{side}_id", unique=True, postgresql_where=sa.text(where)
+    )
 
 
 class Pairing(Base):
@@ -154,30 +149,16 @@ class Pairing(Base):
     end_reason: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = recorded_at()
     __table_args__ = (
-        # The seeds' "one" rules, enforced even if two requests race past the service check.
-        sa.Index(
-            "uq_pairing_active_target",
-            "kind",
-            "target_id",
-            unique=True,
-            postgresql_where=sa.text(f"ended_on IS NULL AND kind IN ({_ONE_PER_TARGET})"),
-        ),
-        sa.Index(
-            "uq_pairing_active_helper",
-            "kind",
-            "helper_id",
-            unique=True,
-            postgresql_where=sa.text(f"ended_on IS NULL AND kind IN ({_ONE_PER_HELPER})"),
-        ),
+        _one_active_per("target"),
+        _one_active_per("helper"),
         # A cadre's load against the cap (coverage, hand-over) reads only the live rows.
         sa.Index("ix_pairing_active_cadre_helper", "helper_id", postgresql_where=sa.text(_ACTIVE_CADRE)),
         # The active cadres of an area subtree (coverage of a large area).
-        sa.Index(
+        subtree_index(
             "ix_pairing_active_cadre_area_prefix",
             "area_code",
-            postgresql_ops=_PREFIX,
-            postgresql_include=["target_id", "started_on"],
-            postgresql_where=sa.text(_ACTIVE_CADRE),
+            include=["target_id", "started_on"],
+            where=_ACTIVE_CADRE,
         ),
     )
 
@@ -236,12 +217,7 @@ class CoverageGap(Base):
             postgresql_where=sa.text("closed_at IS NULL"),
         ),
         sa.Index("ix_coverage_gap_identity_episode", "kind", "subject_id", "episode"),  # the next episode
-        sa.Index(
-            "ix_coverage_gap_open_area_prefix",
-            "area_code",
-            postgresql_ops=_PREFIX,
-            postgresql_where=sa.text("closed_at IS NULL"),
-        ),
+        subtree_index("ix_coverage_gap_open_area_prefix", "area_code", where="closed_at IS NULL"),
     )
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata
+from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata, subtree_index
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -25,12 +25,7 @@ class Area(Base):
     __tablename__ = "area"
     __table_args__ = (
         # villages under a prefix (weak-village lists): prefix LIKE on code, villages only
-        sa.Index(
-            "ix_area_village_code",
-            "code",
-            postgresql_ops={"code": "text_pattern_ops"},
-            postgresql_where=sa.text("level = 'village'"),
-        ),
+        subtree_index("ix_area_village_code", "code", ops="text_pattern_ops", where="level = 'village'"),
     )
 
     code: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
@@ -97,9 +92,7 @@ class Household(Base):
     __tablename__ = "household"
     __table_args__ = (
         # subtree lists: prefix LIKE on area_code, keyset order (area_code, id)
-        sa.Index(
-            "ix_household_area_code_id", "area_code", "id", postgresql_ops={"area_code": "text_pattern_ops"}
-        ),
+        subtree_index("ix_household_area_code_id", "area_code", "id", ops="text_pattern_ops"),
         sa.Index("ix_household_status", "status"),
         sa.Index("ix_household_head_name", "head_name"),
     )
