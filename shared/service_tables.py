@@ -18,7 +18,7 @@ from shared.cadres import include_cadre_table
 from shared.db import make_metadata
 from shared.tables import include_platform_tables
 
-__all__ = ["AreaCodeIndexed", "UuidPk", "recorded_at", "service_metadata", "subtree_index"]
+__all__ = ["AreaCodeIndexed", "UuidPk", "one_row_per", "recorded_at", "service_metadata", "subtree_index"]
 
 # A row's own id, made by the application (so it is known before the INSERT).
 UuidPk = Annotated[uuid.UUID, mapped_column(primary_key=True, default=uuid.uuid4)]
@@ -58,3 +58,10 @@ def subtree_index(
     if include is not None:
         options["postgresql_include"] = include
     return Index(name, *columns, **options)
+
+
+def one_row_per(name: str, *columns: str, where: str) -> Index:
+    """At most one row per ``columns`` among the rows ``where`` holds for (one open need per
+    household, one pending request per area): a partial unique index, so the rule holds even when
+    two requests race past the service's own check."""
+    return Index(name, *columns, unique=True, postgresql_where=text(where))

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.clock import clock
-from shared.service_tables import AreaCodeIndexed, UuidPk, recorded_at, service_metadata
+from shared.service_tables import AreaCodeIndexed, UuidPk, one_row_per, recorded_at, service_metadata
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -181,13 +181,7 @@ class EvaluationItem(Base):
     __table_args__ = (
         sa.UniqueConstraint("sample_id", "household_id"),
         # a village sample's items are villages (no household): each village once
-        sa.Index(
-            "uq_evaluation_item_village",
-            "sample_id",
-            "village_code",
-            unique=True,
-            postgresql_where=sa.text("household_id IS NULL"),
-        ),
+        one_row_per("uq_evaluation_item_village", "sample_id", "village_code", where="household_id IS NULL"),
     )
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=True)
     sample_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("evaluation_sample.id"), index=True)

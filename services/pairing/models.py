@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.pairing.pairings.rules import KIND_SPECS
-from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata, subtree_index
+from shared.service_tables import AreaCodeIndexed, one_row_per, recorded_at, service_metadata, subtree_index
 
 metadata = service_metadata(cadres=False)  # with the platform tables (outbox, inbox, audit, idempotency)
 
@@ -84,11 +84,7 @@ class PairingNeed(Base):
     opened_at: Mapped[datetime] = recorded_at()
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     closed_reason: Mapped[str | None] = mapped_column(sa.String(64))
-    __table_args__ = (
-        sa.Index(
-            "uq_pairing_need_open", "household_id", unique=True, postgresql_where=sa.text("status = 'open'")
-        ),
-    )
+    __table_args__ = (one_row_per("uq_pairing_need_open", "household_id", where="status = 'open'"),)
 
 
 class Helper(Base):
@@ -130,9 +126,8 @@ def _one_active_per(side: Literal["target", "helper"]) -> sa.Index:
         for kind, spec in KIND_SPECS.items()
         if (spec.one_per_target if side == "target" else spec.one_per_helper)
     )
-    where = f"ended_on IS NULL AND kind IN ({kinds})"
-    return sa.Index(
-        f"uq_pairing_active_{side}", "kind", f"{side}_id", unique=True, postgresql_where=sa.text(where)
+    return one_row_per(
+        f"uq_pairing_active_{side}", "kind", f"{side}_id", where=f"ended_on IS NULL AND kind IN ({kinds})"
     )
 
 
@@ -209,13 +204,7 @@ class CoverageGap(Base):
     opened_at: Mapped[datetime] = recorded_at()
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     __table_args__ = (
-        sa.Index(
-            "uq_coverage_gap_open",
-            "kind",
-            "subject_id",
-            unique=True,
-            postgresql_where=sa.text("closed_at IS NULL"),
-        ),
+        one_row_per("uq_coverage_gap_open", "kind", "subject_id", where="closed_at IS NULL"),
         sa.Index("ix_coverage_gap_identity_episode", "kind", "subject_id", "episode"),  # the next episode
         subtree_index("ix_coverage_gap_open_area_prefix", "area_code", where="closed_at IS NULL"),
     )
@@ -241,7 +230,7 @@ class PolicyOverrideRow(Base):
     __table_args__ = (sa.UniqueConstraint("area_prefix", "valid_from"),)
 
 
-_STANDING = sa.text("status NOT IN ('failed', 'cancelled')")  # an import that still holds its file
+_STANDING = "status NOT IN ('failed', 'cancelled')"  # an import that still holds its file
 
 
 class PairingImport(Base):
@@ -249,9 +238,7 @@ class PairingImport(Base):
     cancelled. The same bytes (sha256) are one import while it is not failed or cancelled."""
 
     __tablename__ = "pairing_import"
-    __table_args__ = (
-        sa.Index("uq_pairing_import_sha256", "sha256", unique=True, postgresql_where=_STANDING),
-    )
+    __table_args__ = (one_row_per("uq_pairing_import_sha256", "sha256", where=_STANDING),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     # validating → validated → committing → committed; or failed, cancelled

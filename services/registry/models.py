@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata, subtree_index
+from shared.service_tables import AreaCodeIndexed, one_row_per, recorded_at, service_metadata, subtree_index
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -139,12 +139,7 @@ class Member(Base):
     __table_args__ = (
         # One person in at most one active household, registry-wide: a unique index on the keyed
         # hash over memberships that hold the identity (active member of a non-closed household).
-        sa.Index(
-            "uq_member_identity_held",
-            "resident_id_hash",
-            unique=True,
-            postgresql_where=sa.text("holds_identity"),
-        ),
+        one_row_per("uq_member_identity_held", "resident_id_hash", where="holds_identity"),
         sa.Index("ix_member_resident_id_hash", "resident_id_hash"),
     )
 
@@ -340,18 +335,8 @@ class AreaExitRequest(Base):
     __tablename__ = "area_exit_request"
     __table_args__ = (
         # one request waiting per area, and an area exits once
-        sa.Index(
-            "uq_area_exit_request_pending",
-            "area_code",
-            unique=True,
-            postgresql_where=sa.text("status = 'pending'"),
-        ),
-        sa.Index(
-            "uq_area_exit_request_verified",
-            "area_code",
-            unique=True,
-            postgresql_where=sa.text("status = 'verified'"),
-        ),
+        one_row_per("uq_area_exit_request_pending", "area_code", where="status = 'pending'"),
+        one_row_per("uq_area_exit_request_verified", "area_code", where="status = 'verified'"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -376,12 +361,8 @@ class SpreadsheetImport(Base):
 
     __tablename__ = "spreadsheet_import"
     __table_args__ = (
-        sa.Index(
-            "uq_spreadsheet_import_sha256",
-            "kind",
-            "sha256",
-            unique=True,
-            postgresql_where=sa.text("status NOT IN ('failed', 'cancelled')"),
+        one_row_per(
+            "uq_spreadsheet_import_sha256", "kind", "sha256", where="status NOT IN ('failed', 'cancelled')"
         ),
     )
 
