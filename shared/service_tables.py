@@ -3,7 +3,8 @@ per service) holding the platform tables (outbox, inbox, audit_log, idempotency_
 service keeps it, the cadre projection (who is paired to which household, shared.cadres), so every
 service's first lines read alike and each history creates them; and the columns every service
 declares the same way (:func:`recorded_at`, and as annotated types: ``id: Mapped[UuidPk]``,
-``area_code: Mapped[AreaCodeIndexed]``)."""
+``area_code: Mapped[AreaCodeIndexed]``); and the two kinds of index they all declare alike: an area
+subtree's (:func:`subtree_index`) and a rule's partial unique one (:func:`one_row_per`)."""
 
 from __future__ import annotations
 
