@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any, Literal, Self
 
 from fastapi import APIRouter
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator, computed_field
 
 from shared.errors import InvalidInput
 
@@ -34,7 +34,9 @@ __all__ = [
     "VocabularyOut",
     "code_labels",
     "code_or_label",
+    "label_field",
     "label_of",
+    "labels_field",
     "labels_of",
     "vocabularies",
     "vocabulary_router",
@@ -170,6 +172,25 @@ def label_of(code: str | None, labels: Mapping[str, str]) -> str | None:
 
 def labels_of(codes: Iterable[str] | None, labels: Mapping[str, str]) -> list[str]:
     return [labels.get(c, c) for c in codes or ()]
+
+
+def label_field(code: str, labels: Mapping[str, str]) -> Any:
+    """A response's read-only Chinese of the code in its field ``code``, served next to the code::
+
+        relation_label: ClassVar[str | None] = label_field("relation", CODE_LABELS)
+
+    (``ClassVar`` only tells the type checker it is no input field; pydantic serialises and documents
+    it as a computed field, as if written with ``@computed_field`` over a property.)"""
+    return computed_field(return_type=str | None)(
+        property(lambda model: label_of(getattr(model, code), labels))
+    )
+
+
+def labels_field(codes: str, labels: Mapping[str, str]) -> Any:
+    """The same for a field that holds a list of codes: the list of their labels (``ClassVar[list[str]]``)."""
+    return computed_field(return_type=list[str])(
+        property(lambda model: labels_of(getattr(model, codes), labels))
+    )
 
 
 def code_or_label(labels: Mapping[str, str]) -> BeforeValidator:

@@ -11,21 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    false,
-    func,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -44,17 +30,17 @@ class Account(Base):
 
     __tablename__ = "account"
     __table_args__ = (
-        CheckConstraint("kind IN ('source', 'holding', 'payout')", name="kind"),
-        CheckConstraint("kind = 'source' OR balance_fen >= 0", name="non_negative"),
+        sa.CheckConstraint("kind IN ('source', 'holding', 'payout')", name="kind"),
+        sa.CheckConstraint("kind = 'source' OR balance_fen >= 0", name="non_negative"),
     )
 
-    code: Mapped[str] = mapped_column(String(80), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
     area_code: Mapped[AreaCodeIndexed]
-    kind: Mapped[str] = mapped_column(String(10))
-    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    opened_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
-    last_outflow_on: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    balance_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    opened_on: Mapped[date] = mapped_column(sa.Date, server_default=sa.func.current_date())
+    last_outflow_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -63,29 +49,29 @@ class Budget(Base):
 
     __tablename__ = "budget"
     __table_args__ = (
-        UniqueConstraint("account_code", "year"),
-        CheckConstraint("amount_fen >= 0", name="amount"),
+        sa.UniqueConstraint("account_code", "year"),
+        sa.CheckConstraint("amount_fen >= 0", name="amount"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_code: Mapped[str] = mapped_column(ForeignKey("account.code"))
-    year: Mapped[int] = mapped_column(Integer)
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    account_code: Mapped[str] = mapped_column(sa.ForeignKey("account.code"))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
     # the ETag: a change sends it in If-Match
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class Scheme(Base):
     """Allocation policy as data: ``params`` is the scheme's dataclass as JSON; versions never change."""
 
     __tablename__ = "scheme"
-    __table_args__ = (UniqueConstraint("code", "version"),)
+    __table_args__ = (sa.UniqueConstraint("code", "version"),)
 
     id: Mapped[UuidPk]
-    code: Mapped[str] = mapped_column(String(80))
-    version: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(sa.String(80))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(200))
     area_code: Mapped[AreaCodeIndexed]
     params: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = recorded_at()
@@ -95,20 +81,20 @@ class Plan(Base):
     """A scheme version applied to an area's registered population; recomputed when it changes."""
 
     __tablename__ = "plan"
-    __table_args__ = (UniqueConstraint("scheme_id", "area_code"),)
+    __table_args__ = (sa.UniqueConstraint("scheme_id", "area_code"),)
 
     id: Mapped[UuidPk]
-    scheme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scheme.id"))
-    scheme_code: Mapped[str] = mapped_column(String(80))
-    scheme_kind: Mapped[str] = mapped_column(String(20))
+    scheme_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("scheme.id"))
+    scheme_code: Mapped[str] = mapped_column(sa.String(80))
+    scheme_kind: Mapped[str] = mapped_column(sa.String(20))
     area_code: Mapped[AreaCodeIndexed]
-    area_prefix: Mapped[str] = mapped_column(String(12), index=True)  # the subtree whose population counts
-    total_fen: Mapped[int] = mapped_column(BigInteger)
-    people: Mapped[int] = mapped_column(Integer)
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+    area_prefix: Mapped[str] = mapped_column(sa.String(12), index=True)  # the subtree whose population counts
+    total_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    people: Mapped[int] = mapped_column(sa.Integer)
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1)
     # The registered population changed since the last computation; the refresh job (or a payment
     # that needs the entitlement) recomputes it. Marking is cheap, so registry bursts stay cheap.
-    stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    stale: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # a background recomputation the population could not be planned for (a pairing village without
     # its level, a town without an account): the problem, kept until a recomputation succeeds
     blocked: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -119,42 +105,42 @@ class PlanLine(Base):
     """Derived from the plan's scheme and population; replaced as a whole on recompute."""
 
     __tablename__ = "plan_line"
-    __table_args__ = (Index("ix_plan_line_beneficiary", "beneficiary_kind", "beneficiary_id"),)
+    __table_args__ = (sa.Index("ix_plan_line_beneficiary", "beneficiary_kind", "beneficiary_id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    component: Mapped[str] = mapped_column(String(80))
-    payer: Mapped[str] = mapped_column(String(80))
-    payee: Mapped[str] = mapped_column(String(80))
-    year: Mapped[int | None] = mapped_column(Integer)
-    beneficiary_kind: Mapped[str] = mapped_column(String(10))
-    beneficiary_id: Mapped[str] = mapped_column(String(80))
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    component: Mapped[str] = mapped_column(sa.String(80))
+    payer: Mapped[str] = mapped_column(sa.String(80))
+    payee: Mapped[str] = mapped_column(sa.String(80))
+    year: Mapped[int | None] = mapped_column(sa.Integer)
+    beneficiary_kind: Mapped[str] = mapped_column(sa.String(10))
+    beneficiary_id: Mapped[str] = mapped_column(sa.String(80))
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class LedgerTransaction(Base):
     __tablename__ = "ledger_transaction"
 
     id: Mapped[UuidPk]
-    kind: Mapped[str] = mapped_column(String(20))  # receipt, transfer, disbursement, reversal
+    kind: Mapped[str] = mapped_column(sa.String(20))  # receipt, transfer, disbursement, reversal
     area_code: Mapped[AreaCodeIndexed]
-    plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
-    year: Mapped[int | None] = mapped_column(Integer)
-    memo: Mapped[str] = mapped_column(Text, default="")
-    reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"), unique=True)
-    actor: Mapped[str] = mapped_column(String(200))
-    booked_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("plan.id"))
+    year: Mapped[int | None] = mapped_column(sa.Integer)
+    memo: Mapped[str] = mapped_column(sa.Text, default="")
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("ledger_transaction.id"), unique=True)
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    booked_on: Mapped[date] = mapped_column(sa.Date, server_default=sa.func.current_date())
     created_at: Mapped[datetime] = recorded_at(index=True)
 
 
 class Posting(Base):
     __tablename__ = "posting"
-    __table_args__ = (CheckConstraint("amount_fen <> 0", name="non_zero"),)
+    __table_args__ = (sa.CheckConstraint("amount_fen <> 0", name="non_zero"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"), index=True)
-    account_code: Mapped[str] = mapped_column(ForeignKey("account.code"), index=True)
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=True)
+    transaction_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("ledger_transaction.id"), index=True)
+    account_code: Mapped[str] = mapped_column(sa.ForeignKey("account.code"), index=True)
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class Beneficiary(Base):
@@ -162,57 +148,61 @@ class Beneficiary(Base):
 
     __tablename__ = "beneficiary"
 
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # household | village
-    ref_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # household | village
+    ref_id: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     area_code: Mapped[AreaCodeIndexed]
-    status: Mapped[str] = mapped_column(String(20))
-    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    member_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     member_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
     batches: Mapped[list[str]] = mapped_column(JSONB, default=list)  # 一批 tags: some schemes count only some
-    category: Mapped[str | None] = mapped_column(String(20))  # villages: pairing dispatch level
-    pairing_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 帮扶村
-    name: Mapped[str | None] = mapped_column(String(200))  # villages: the place name; households: masked head
-    policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    category: Mapped[str | None] = mapped_column(sa.String(20))  # villages: pairing dispatch level
+    pairing_village: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )  # 帮扶村
+    name: Mapped[str | None] = mapped_column(
+        sa.String(200)
+    )  # villages: the place name; households: masked head
+    policies_kept_until: Mapped[date | None] = mapped_column(sa.Date)
     # time of the newest registry event applied: an older one redelivered late must not undo it
-    event_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
+    event_time: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    updated_at: Mapped[datetime] = recorded_at(onupdate=sa.func.now())
 
 
 class Disbursement(Base):
     __tablename__ = "disbursement"
     __table_args__ = (
-        Index("ix_disbursement_beneficiary", "beneficiary_kind", "beneficiary_id"),
-        CheckConstraint("amount_fen > 0", name="positive"),
+        sa.Index("ix_disbursement_beneficiary", "beneficiary_kind", "beneficiary_id"),
+        sa.CheckConstraint("amount_fen > 0", name="positive"),
     )
 
     id: Mapped[UuidPk]
     area_code: Mapped[AreaCodeIndexed]
-    plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id"))
-    beneficiary_kind: Mapped[str] = mapped_column(String(10))
-    beneficiary_id: Mapped[str] = mapped_column(String(80))
-    component: Mapped[str | None] = mapped_column(String(80))
-    year: Mapped[int | None] = mapped_column(Integer)
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
-    from_account: Mapped[str] = mapped_column(ForeignKey("account.code"))
-    transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"))
-    reversed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"))
-    paid_on: Mapped[date] = mapped_column(Date)
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("plan.id"))
+    beneficiary_kind: Mapped[str] = mapped_column(sa.String(10))
+    beneficiary_id: Mapped[str] = mapped_column(sa.String(80))
+    component: Mapped[str | None] = mapped_column(sa.String(80))
+    year: Mapped[int | None] = mapped_column(sa.Integer)
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    from_account: Mapped[str] = mapped_column(sa.ForeignKey("account.code"))
+    transaction_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("ledger_transaction.id"))
+    reversed_by: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("ledger_transaction.id"))
+    paid_on: Mapped[date] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = recorded_at(index=True)
 
 
 class Project(Base):
     __tablename__ = "project"
-    __table_args__ = (CheckConstraint("budget_fen >= 0", name="budget"),)
+    __table_args__ = (sa.CheckConstraint("budget_fen >= 0", name="budget"),)
 
     id: Mapped[UuidPk]
-    name: Mapped[str] = mapped_column(String(200))
-    area_code: Mapped[str] = mapped_column(String(12), index=True)  # the village it serves
-    category: Mapped[str] = mapped_column(String(40))
-    budget_fen: Mapped[int] = mapped_column(BigInteger)
-    funding_account: Mapped[str] = mapped_column(ForeignKey("account.code"))
-    status: Mapped[str] = mapped_column(String(20), default="proposed")
-    version: Mapped[int] = mapped_column(Integer, default=1)  # the ETag: updates send it in If-Match
-    approved_by: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    area_code: Mapped[str] = mapped_column(sa.String(12), index=True)  # the village it serves
+    category: Mapped[str] = mapped_column(sa.String(40))
+    budget_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    funding_account: Mapped[str] = mapped_column(sa.ForeignKey("account.code"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="proposed")
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)  # the ETag: updates send it in If-Match
+    approved_by: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -223,13 +213,13 @@ class Notice(Base):
 
     id: Mapped[UuidPk]
     area_code: Mapped[AreaCodeIndexed]
-    title: Mapped[str] = mapped_column(String(200))
-    published_on: Mapped[date] = mapped_column(Date)
-    notice_days: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    published_on: Mapped[date] = mapped_column(sa.Date)
+    notice_days: Mapped[int] = mapped_column(sa.Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSONB)
     # published_on entered later than the policy tolerates (补录): who, when, why (shared.backdating)
     late_entry: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -237,21 +227,21 @@ class Objection(Base):
     __tablename__ = "objection"
 
     id: Mapped[UuidPk]
-    notice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("notice.id"), index=True)
-    lodged_on: Mapped[date] = mapped_column(Date)
-    text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="open")
-    resolution: Mapped[str | None] = mapped_column(Text)
+    notice_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("notice.id"), index=True)
+    lodged_on: Mapped[date] = mapped_column(sa.Date)
+    text: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default="open")
+    resolution: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Anomaly(Base):
     __tablename__ = "anomaly"
 
     id: Mapped[UuidPk]
-    signal_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    signal_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
     area_code: Mapped[AreaCodeIndexed]
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB)
     detected_at: Mapped[datetime] = recorded_at()
 
@@ -261,15 +251,15 @@ class BudgetDeclaration(Base):
     budget revenue (negative if it fell) and the idle (stock) funds it recovered. Budget rules read it."""
 
     __tablename__ = "budget_declaration"
-    __table_args__ = (CheckConstraint("recovered_idle_funds_fen >= 0", name="recovered"),)
+    __table_args__ = (sa.CheckConstraint("recovered_idle_funds_fen >= 0", name="recovered"),)
 
-    area_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    local_revenue_increase_fen: Mapped[int] = mapped_column(BigInteger)
-    recovered_idle_funds_fen: Mapped[int] = mapped_column(BigInteger)
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag
-    declared_by: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
+    area_code: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    local_revenue_increase_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    recovered_idle_funds_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")  # the ETag
+    declared_by: Mapped[str] = mapped_column(sa.String(200))
+    updated_at: Mapped[datetime] = recorded_at(onupdate=sa.func.now())
 
 
 class AssetIncomeAgreement(Base):
@@ -278,32 +268,32 @@ class AssetIncomeAgreement(Base):
 
     __tablename__ = "asset_income_agreement"
     __table_args__ = (
-        CheckConstraint("principal_fen > 0", name="principal"),
-        CheckConstraint("term_years > 0", name="term"),
-        CheckConstraint("guaranteed_return_fen >= 0", name="guaranteed"),
-        CheckConstraint("dividend_rate_bp >= 0", name="rate"),
+        sa.CheckConstraint("principal_fen > 0", name="principal"),
+        sa.CheckConstraint("term_years > 0", name="term"),
+        sa.CheckConstraint("guaranteed_return_fen >= 0", name="guaranteed"),
+        sa.CheckConstraint("dividend_rate_bp >= 0", name="rate"),
     )
 
     id: Mapped[UuidPk]
-    area_code: Mapped[str] = mapped_column(String(12), index=True)  # the county that signed
-    name: Mapped[str] = mapped_column(String(200))
-    government: Mapped[str] = mapped_column(String(200))
-    bank: Mapped[str] = mapped_column(String(200))
-    enterprise: Mapped[str] = mapped_column(String(200))
-    enterprise_kind: Mapped[str] = mapped_column(String(20))  # enterprise | cooperative
+    area_code: Mapped[str] = mapped_column(sa.String(12), index=True)  # the county that signed
+    name: Mapped[str] = mapped_column(sa.String(200))
+    government: Mapped[str] = mapped_column(sa.String(200))
+    bank: Mapped[str] = mapped_column(sa.String(200))
+    enterprise: Mapped[str] = mapped_column(sa.String(200))
+    enterprise_kind: Mapped[str] = mapped_column(sa.String(20))  # enterprise | cooperative
     households: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # [{household_id, shares}]
-    principal_fen: Mapped[int] = mapped_column(BigInteger)
-    start_year: Mapped[int] = mapped_column(Integer)
-    term_years: Mapped[int] = mapped_column(Integer)
-    guaranteed_return_fen: Mapped[int] = mapped_column(BigInteger)  # 保底, a year, for all households
-    dividend_rate_bp: Mapped[int] = mapped_column(Integer)  # 分红, of the loan a year
-    policy_code: Mapped[str | None] = mapped_column(String(80))  # the floor it was checked against
-    policy_version: Mapped[int | None] = mapped_column(Integer)
-    minimum_dividend_bp: Mapped[int | None] = mapped_column(Integer)
-    payer_account: Mapped[str] = mapped_column(ForeignKey("account.code"))  # the enterprise (source)
-    holding_account: Mapped[str] = mapped_column(ForeignKey("account.code"))  # paid into, paid out of
-    signed_on: Mapped[date] = mapped_column(Date)
-    created_by: Mapped[str] = mapped_column(String(200))
+    principal_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    start_year: Mapped[int] = mapped_column(sa.Integer)
+    term_years: Mapped[int] = mapped_column(sa.Integer)
+    guaranteed_return_fen: Mapped[int] = mapped_column(sa.BigInteger)  # 保底, a year, for all households
+    dividend_rate_bp: Mapped[int] = mapped_column(sa.Integer)  # 分红, of the loan a year
+    policy_code: Mapped[str | None] = mapped_column(sa.String(80))  # the floor it was checked against
+    policy_version: Mapped[int | None] = mapped_column(sa.Integer)
+    minimum_dividend_bp: Mapped[int | None] = mapped_column(sa.Integer)
+    payer_account: Mapped[str] = mapped_column(sa.ForeignKey("account.code"))  # the enterprise (source)
+    holding_account: Mapped[str] = mapped_column(sa.ForeignKey("account.code"))  # paid into, paid out of
+    signed_on: Mapped[date] = mapped_column(sa.Date)
+    created_by: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -312,18 +302,18 @@ class AssetIncomeDistribution(Base):
 
     __tablename__ = "asset_income_distribution"
     __table_args__ = (
-        UniqueConstraint("agreement_id", "year"),
-        CheckConstraint("amount_fen > 0", name="positive"),
+        sa.UniqueConstraint("agreement_id", "year"),
+        sa.CheckConstraint("amount_fen > 0", name="positive"),
     )
 
     id: Mapped[UuidPk]
-    agreement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("asset_income_agreement.id"), index=True)
-    year: Mapped[int] = mapped_column(Integer)
-    due_fen: Mapped[int] = mapped_column(BigInteger)
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
-    receipt_transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transaction.id"))
+    agreement_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("asset_income_agreement.id"), index=True)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    due_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    receipt_transaction_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("ledger_transaction.id"))
     # [{household_id, shares, amount_fen, disbursement_id}]
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
-    distributed_on: Mapped[date] = mapped_column(Date)
-    actor: Mapped[str] = mapped_column(String(200))
+    distributed_on: Mapped[date] = mapped_column(sa.Date)
+    actor: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = recorded_at()

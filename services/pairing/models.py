@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import (
-    Boolean,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.pairing.pairings.rules import KIND_SPECS
-from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata
+from shared.service_tables import AreaCodeIndexed, one_row_per, recorded_at, service_metadata, subtree_index
 
 metadata = service_metadata(cadres=False)  # with the platform tables (outbox, inbox, audit, idempotency)
 
@@ -36,8 +25,6 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
-# LIKE 'prefix%' uses a btree only under the "C" collation; the databases run under C.UTF-8.
-_PREFIX = {"area_code": "varchar_pattern_ops"}
 _ACTIVE_CADRE = "kind = 'cadre_household' AND ended_on IS NULL"
 
 
@@ -45,21 +32,18 @@ class AreaRef(Base):
     """Projection of registry.area.upserted.v1."""
 
     __tablename__ = "area_ref"
-    code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    level: Mapped[str] = mapped_column(String(16))
-    parent_code: Mapped[str | None] = mapped_column(String(12))
-    poor_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
-    old_area_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
-    key_village: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
-    pairing_dispatch_level: Mapped[str | None] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    level: Mapped[str] = mapped_column(sa.String(16))
+    parent_code: Mapped[str | None] = mapped_column(sa.String(12))
+    poor_village: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.text("false"))
+    old_area_village: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.text("false"))
+    key_village: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.text("false"))
+    pairing_dispatch_level: Mapped[str | None] = mapped_column(sa.String(16))
     updated_at: Mapped[datetime] = recorded_at()
     __table_args__ = (
-        Index(
-            "ix_area_ref_poor_village_prefix",
-            "code",
-            postgresql_ops={"code": "varchar_pattern_ops"},
-            postgresql_where=text("level = 'village' AND poor_village IS true"),
+        subtree_index(
+            "ix_area_ref_poor_village_prefix", "code", where="level = 'village' AND poor_village IS true"
         ),
     )
 
@@ -69,25 +53,24 @@ class HouseholdRef(Base):
 
     __tablename__ = "household_ref"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    household_number: Mapped[str | None] = mapped_column(String(64), index=True)  # the roll import's key
+    household_number: Mapped[str | None] = mapped_column(sa.String(64), index=True)  # the roll import's key
     area_code: Mapped[AreaCodeIndexed]
-    status: Mapped[str] = mapped_column(String(20))
-    member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
-    head_name_masked: Mapped[str | None] = mapped_column(String(50))
-    registered_on: Mapped[date | None] = mapped_column(Date)
-    policies_kept_until: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    member_count: Mapped[int] = mapped_column(sa.Integer, server_default=sa.text("0"))
+    head_name_masked: Mapped[str | None] = mapped_column(sa.String(50))
+    registered_on: Mapped[date | None] = mapped_column(sa.Date)
+    policies_kept_until: Mapped[date | None] = mapped_column(sa.Date)
     # The latest visit of any kind by anyone (what the visit-interval rule reads). Kept by the
     # database in the visit's own transaction (triggers of revision c4d2f8a61e07): raised on every
     # visit insert, never lowered by an older one, recounted on a visit update or delete. Never
     # written by the application.
-    last_visit_on: Mapped[date | None] = mapped_column(Date)
+    last_visit_on: Mapped[date | None] = mapped_column(sa.Date)
     updated_at: Mapped[datetime] = recorded_at()
     __table_args__ = (  # an area subtree (LIKE '4407%') with what coverage reads, index-only
-        Index(
+        subtree_index(
             "ix_household_ref_area_prefix",
             "area_code",
-            postgresql_ops=_PREFIX,
-            postgresql_include=["id", "status", "policies_kept_until", "last_visit_on"],
+            include=["id", "status", "policies_kept_until", "last_visit_on"],
         ),
     )
 
@@ -97,96 +80,80 @@ class PairingNeed(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     area_code: Mapped[AreaCodeIndexed]
-    status: Mapped[str] = mapped_column(String(16))  # open, fulfilled, closed
+    status: Mapped[str] = mapped_column(sa.String(16))  # open, fulfilled, closed
     opened_at: Mapped[datetime] = recorded_at()
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_reason: Mapped[str | None] = mapped_column(String(64))
-    __table_args__ = (
-        Index("uq_pairing_need_open", "household_id", unique=True, postgresql_where=text("status = 'open'")),
-    )
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    closed_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    __table_args__ = (one_row_per("uq_pairing_need_open", "household_id", where="status = 'open'"),)
 
 
 class Helper(Base):
     __tablename__ = "helper"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    kind: Mapped[str] = mapped_column(String(40), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    unit: Mapped[str | None] = mapped_column(String(200))  # 单位 of a cadre, hospital of a doctor
-    level: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    unit: Mapped[str | None] = mapped_column(sa.String(200))  # 单位 of a cadre, hospital of a doctor
+    level: Mapped[str | None] = mapped_column(sa.String(16))
     area_code: Mapped[AreaCodeIndexed]
-    user_sub: Mapped[str | None] = mapped_column(String(100), unique=True)  # login subject of a cadre
+    user_sub: Mapped[str | None] = mapped_column(sa.String(100), unique=True)  # login subject of a cadre
     # The work team a first secretary or member belongs to (the 10+1 team of a volunteer).
-    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("helper.id"), index=True)
-    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
-    left_on: Mapped[date | None] = mapped_column(Date)
-    party_member_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
-    hospital_grade: Mapped[str | None] = mapped_column(String(4))
-    professional_title: Mapped[str | None] = mapped_column(String(32))
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("helper.id"), index=True)
+    active: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.text("true"))
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
+    party_member_count: Mapped[int] = mapped_column(sa.Integer, server_default=sa.text("0"))
+    hospital_grade: Mapped[str | None] = mapped_column(sa.String(4))
+    professional_title: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = recorded_at()
-    __table_args__ = (Index("ix_helper_area_prefix", "area_code", postgresql_ops=_PREFIX),)
+    __table_args__ = (subtree_index("ix_helper_area_prefix", "area_code"),)
 
 
 class PostingPeriod(Base):
     __tablename__ = "posting_period"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    helper_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("helper.id"), index=True)
-    area_code: Mapped[str] = mapped_column(String(12))
-    role: Mapped[str] = mapped_column(String(40))
-    started_on: Mapped[date] = mapped_column(Date)
-    ended_on: Mapped[date | None] = mapped_column(Date)
-    in_poor_area: Mapped[bool] = mapped_column(Boolean)
+    helper_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("helper.id"), index=True)
+    area_code: Mapped[str] = mapped_column(sa.String(12))
+    role: Mapped[str] = mapped_column(sa.String(40))
+    started_on: Mapped[date] = mapped_column(sa.Date)
+    ended_on: Mapped[date | None] = mapped_column(sa.Date)
+    in_poor_area: Mapped[bool] = mapped_column(sa.Boolean)
 
 
-def _kinds(*, per_target: bool) -> str:
-    """SQL list of the kinds whose rule says "one active per target" (or "per helper")."""
-    return ",".join(
+def _one_active_per(side: Literal["target", "helper"]) -> sa.Index:
+    """The seeds' rule "one active pairing per target" (or "per helper"), for the kinds whose rule
+    says so, as a partial unique index: enforced even if two requests race past the service check."""
+    kinds = ",".join(
         f"'{kind.value}'"
         for kind, spec in KIND_SPECS.items()
-        if (spec.one_per_target if per_target else spec.one_per_helper)
+        if (spec.one_per_target if side == "target" else spec.one_per_helper)
     )
-
-
-_ONE_PER_TARGET = _kinds(per_target=True)
-_ONE_PER_HELPER = _kinds(per_target=False)
+    return one_row_per(
+        f"uq_pairing_active_{side}", "kind", f"{side}_id", where=f"ended_on IS NULL AND kind IN ({kinds})"
+    )
 
 
 class Pairing(Base):
     __tablename__ = "pairing"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    kind: Mapped[str] = mapped_column(String(40))
-    helper_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("helper.id"), index=True)
-    target_type: Mapped[str] = mapped_column(String(16))  # household, village, county, township
-    target_id: Mapped[str] = mapped_column(String(64), index=True)
-    area_code: Mapped[str] = mapped_column(String(12), index=True)  # where the target is
-    started_on: Mapped[date] = mapped_column(Date)
-    ended_on: Mapped[date | None] = mapped_column(Date)
-    end_reason: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    helper_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("helper.id"), index=True)
+    target_type: Mapped[str] = mapped_column(sa.String(16))  # household, village, county, township
+    target_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    area_code: Mapped[str] = mapped_column(sa.String(12), index=True)  # where the target is
+    started_on: Mapped[date] = mapped_column(sa.Date)
+    ended_on: Mapped[date | None] = mapped_column(sa.Date)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = recorded_at()
     __table_args__ = (
-        # The seeds' "one" rules, enforced even if two requests race past the service check.
-        Index(
-            "uq_pairing_active_target",
-            "kind",
-            "target_id",
-            unique=True,
-            postgresql_where=text(f"ended_on IS NULL AND kind IN ({_ONE_PER_TARGET})"),
-        ),
-        Index(
-            "uq_pairing_active_helper",
-            "kind",
-            "helper_id",
-            unique=True,
-            postgresql_where=text(f"ended_on IS NULL AND kind IN ({_ONE_PER_HELPER})"),
-        ),
+        _one_active_per("target"),
+        _one_active_per("helper"),
         # A cadre's load against the cap (coverage, hand-over) reads only the live rows.
-        Index("ix_pairing_active_cadre_helper", "helper_id", postgresql_where=text(_ACTIVE_CADRE)),
+        sa.Index("ix_pairing_active_cadre_helper", "helper_id", postgresql_where=sa.text(_ACTIVE_CADRE)),
         # The active cadres of an area subtree (coverage of a large area).
-        Index(
+        subtree_index(
             "ix_pairing_active_cadre_area_prefix",
             "area_code",
-            postgresql_ops=_PREFIX,
-            postgresql_include=["target_id", "started_on"],
-            postgresql_where=text(_ACTIVE_CADRE),
+            include=["target_id", "started_on"],
+            where=_ACTIVE_CADRE,
         ),
     )
 
@@ -195,18 +162,18 @@ class Visit(Base):
     __tablename__ = "visit"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # client-generated
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    helper_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("helper.id"), index=True)
+    helper_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("helper.id"), index=True)
     area_code: Mapped[AreaCodeIndexed]
-    visited_on: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(32))
-    notes: Mapped[str] = mapped_column(Text, server_default="")
-    measures: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
-    household_confirmed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
-    satisfaction: Mapped[str | None] = mapped_column(String(32))
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    recorded_by: Mapped[str] = mapped_column(String(100))
+    visited_on: Mapped[date] = mapped_column(sa.Date)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    notes: Mapped[str] = mapped_column(sa.Text, server_default="")
+    measures: Mapped[list[str]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
+    household_confirmed: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.text("false"))
+    satisfaction: Mapped[str | None] = mapped_column(sa.String(32))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    recorded_by: Mapped[str] = mapped_column(sa.String(100))
     recorded_at: Mapped[datetime] = recorded_at()
-    __table_args__ = (Index("ix_visit_household_visited_on", "household_id", "visited_on"),)  # last visit
+    __table_args__ = (sa.Index("ix_visit_household_visited_on", "household_id", "visited_on"),)  # last visit
 
 
 class LedgerEntry(Base):
@@ -216,41 +183,30 @@ class LedgerEntry(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)  # client-generated
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     area_code: Mapped[AreaCodeIndexed]
-    ledger: Mapped[str] = mapped_column(String(16))
-    year: Mapped[int] = mapped_column(Integer)
-    entry_on: Mapped[date] = mapped_column(Date)
-    content: Mapped[str] = mapped_column(Text)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    recorded_by: Mapped[str] = mapped_column(String(100))
+    ledger: Mapped[str] = mapped_column(sa.String(16))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    entry_on: Mapped[date] = mapped_column(sa.Date)
+    content: Mapped[str] = mapped_column(sa.Text)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    recorded_by: Mapped[str] = mapped_column(sa.String(100))
     recorded_at: Mapped[datetime] = recorded_at()
 
 
 class CoverageGap(Base):
     __tablename__ = "coverage_gap"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    kind: Mapped[str] = mapped_column(String(40))
-    subject_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[str] = mapped_column(sa.String(64))
     area_code: Mapped[AreaCodeIndexed]
-    episode: Mapped[int] = mapped_column(Integer)
-    signal_key: Mapped[str] = mapped_column(String(200), unique=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    episode: Mapped[int] = mapped_column(sa.Integer)
+    signal_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=sa.text("'{}'::jsonb"))
     opened_at: Mapped[datetime] = recorded_at()
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     __table_args__ = (
-        Index(
-            "uq_coverage_gap_open",
-            "kind",
-            "subject_id",
-            unique=True,
-            postgresql_where=text("closed_at IS NULL"),
-        ),
-        Index("ix_coverage_gap_identity_episode", "kind", "subject_id", "episode"),  # the next episode
-        Index(
-            "ix_coverage_gap_open_area_prefix",
-            "area_code",
-            postgresql_ops=_PREFIX,
-            postgresql_where=text("closed_at IS NULL"),
-        ),
+        one_row_per("uq_coverage_gap_open", "kind", "subject_id", where="closed_at IS NULL"),
+        sa.Index("ix_coverage_gap_identity_episode", "kind", "subject_id", "episode"),  # the next episode
+        subtree_index("ix_coverage_gap_open_area_prefix", "area_code", where="closed_at IS NULL"),
     )
 
 
@@ -259,22 +215,22 @@ class PolicyOverrideRow(Base):
 
     __tablename__ = "pairing_policy"
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    area_prefix: Mapped[str] = mapped_column(String(12))
-    valid_from: Mapped[date] = mapped_column(Date)
-    cadre_household_cap: Mapped[int | None] = mapped_column(Integer)
-    visit_interval_days: Mapped[int | None] = mapped_column(Integer)
-    volunteer_team_min_party_members: Mapped[int | None] = mapped_column(Integer)
-    enterprise_target_must_be_old_area: Mapped[bool | None] = mapped_column(Boolean)
-    enterprise_one_village_each: Mapped[bool | None] = mapped_column(Boolean)
+    area_prefix: Mapped[str] = mapped_column(sa.String(12))
+    valid_from: Mapped[date] = mapped_column(sa.Date)
+    cadre_household_cap: Mapped[int | None] = mapped_column(sa.Integer)
+    visit_interval_days: Mapped[int | None] = mapped_column(sa.Integer)
+    volunteer_team_min_party_members: Mapped[int | None] = mapped_column(sa.Integer)
+    enterprise_target_must_be_old_area: Mapped[bool | None] = mapped_column(sa.Boolean)
+    enterprise_one_village_each: Mapped[bool | None] = mapped_column(sa.Boolean)
     county_pairs_added: Mapped[list[list[str]] | None] = mapped_column(JSONB)
-    source: Mapped[str] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(sa.Text)
+    recorded_by: Mapped[str] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = recorded_at()
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag (If-Match)
-    __table_args__ = (UniqueConstraint("area_prefix", "valid_from"),)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")  # the ETag (If-Match)
+    __table_args__ = (sa.UniqueConstraint("area_prefix", "valid_from"),)
 
 
-_STANDING = text("status NOT IN ('failed', 'cancelled')")  # an import that still holds its file
+_STANDING = "status NOT IN ('failed', 'cancelled')"  # an import that still holds its file
 
 
 class PairingImport(Base):
@@ -282,28 +238,28 @@ class PairingImport(Base):
     cancelled. The same bytes (sha256) are one import while it is not failed or cancelled."""
 
     __tablename__ = "pairing_import"
-    __table_args__ = (Index("uq_pairing_import_sha256", "sha256", unique=True, postgresql_where=_STANDING),)
+    __table_args__ = (one_row_per("uq_pairing_import_sha256", "sha256", where=_STANDING),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     # validating → validated → committing → committed; or failed, cancelled
-    status: Mapped[str] = mapped_column(String(12))
-    sha256: Mapped[str] = mapped_column(String(64))  # of the file's bytes
-    file_format: Mapped[str] = mapped_column(String(8))  # xlsx | csv
-    encoding: Mapped[str | None] = mapped_column(String(20))  # of a CSV: utf-8-sig, utf-8 or gb18030
-    filename: Mapped[str | None] = mapped_column(String(255))
-    area_scope: Mapped[str] = mapped_column(String(12))  # the area prefix of whoever uploaded it
-    uploaded_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(sa.String(12))
+    sha256: Mapped[str] = mapped_column(sa.String(64))  # of the file's bytes
+    file_format: Mapped[str] = mapped_column(sa.String(8))  # xlsx | csv
+    encoding: Mapped[str | None] = mapped_column(sa.String(20))  # of a CSV: utf-8-sig, utf-8 or gb18030
+    filename: Mapped[str | None] = mapped_column(sa.String(255))
+    area_scope: Mapped[str] = mapped_column(sa.String(12))  # the area prefix of whoever uploaded it
+    uploaded_by: Mapped[str] = mapped_column(sa.String(200))
     headers: Mapped[list[str]] = mapped_column(JSONB, default=list)  # the file's header row
-    rows_total: Mapped[int | None] = mapped_column(Integer)
-    rows_validated: Mapped[int] = mapped_column(Integer, default=0)
-    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
-    rows_refused: Mapped[int] = mapped_column(Integer, default=0)
-    rows_committed: Mapped[int] = mapped_column(Integer, default=0)  # pairings written
-    helpers_created: Mapped[int] = mapped_column(Integer, default=0)
-    mode: Mapped[str | None] = mapped_column(String(20))  # all_or_nothing | valid_rows_only
-    error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # of the phase running
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_total: Mapped[int | None] = mapped_column(sa.Integer)
+    rows_validated: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_accepted: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_refused: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_committed: Mapped[int] = mapped_column(sa.Integer, default=0)  # pairings written
+    helpers_created: Mapped[int] = mapped_column(sa.Integer, default=0)
+    mode: Mapped[str | None] = mapped_column(sa.String(20))  # all_or_nothing | valid_rows_only
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))  # of the phase running
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -314,10 +270,10 @@ class PairingImportRow(Base):
     __tablename__ = "pairing_import_row"
 
     import_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("pairing_import.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("pairing_import.id", ondelete="CASCADE"), primary_key=True
     )
-    row_no: Mapped[int] = mapped_column(Integer, primary_key=True)  # as the spreadsheet numbers it
-    status: Mapped[str] = mapped_column(String(10))  # accepted | refused
+    row_no: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # as the spreadsheet numbers it
+    status: Mapped[str] = mapped_column(sa.String(10))  # accepted | refused
     cells: Mapped[list[str | None]] = mapped_column(JSONB)
-    reasons: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    reasons: Mapped[list[str]] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the parsed row (rules.Row.data)

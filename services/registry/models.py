@@ -6,27 +6,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Identity,
-    Index,
-    Integer,
-    Sequence,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    text,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.service_tables import AreaCodeIndexed, recorded_at, service_metadata
+from shared.service_tables import AreaCodeIndexed, one_row_per, recorded_at, service_metadata, subtree_index
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
 
@@ -41,27 +25,22 @@ class Area(Base):
     __tablename__ = "area"
     __table_args__ = (
         # villages under a prefix (weak-village lists): prefix LIKE on code, villages only
-        Index(
-            "ix_area_village_code",
-            "code",
-            postgresql_ops={"code": "text_pattern_ops"},
-            postgresql_where=text("level = 'village'"),
-        ),
+        subtree_index("ix_area_village_code", "code", ops="text_pattern_ops", where="level = 'village'"),
     )
 
-    code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    level: Mapped[str] = mapped_column(String(10))
-    parent_code: Mapped[str | None] = mapped_column(String(12), index=True)
-    poor_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    old_area_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    key_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    code: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    level: Mapped[str] = mapped_column(sa.String(10))
+    parent_code: Mapped[str | None] = mapped_column(sa.String(12), index=True)
+    poor_village: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
+    old_area_village: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
+    key_village: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
     # 帮扶村 (seed 002): a pairing village; its dispatching level (city/province/county) is recorded
     # on its own and may still be unknown (NULL) for a pairing village
-    pairing_village: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    pairing_dispatch_level: Mapped[str | None] = mapped_column(String(10))
-    rural_population: Mapped[int | None] = mapped_column(Integer)
-    synthetic_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    pairing_village: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
+    pairing_dispatch_level: Mapped[str | None] = mapped_column(sa.String(10))
+    rural_population: Mapped[int | None] = mapped_column(sa.Integer)
+    synthetic_code: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
     updated_at: Mapped[datetime] = recorded_at()
 
 
@@ -70,9 +49,9 @@ class AreaIncome(Base):
 
     __tablename__ = "area_income"
 
-    area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    collective_income_fen: Mapped[int] = mapped_column(BigInteger)
+    area_code: Mapped[str] = mapped_column(sa.ForeignKey("area.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    collective_income_fen: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class PolicyRecordRow(Base):
@@ -80,81 +59,79 @@ class PolicyRecordRow(Base):
 
     __tablename__ = "registry_policy"
     __table_args__ = (
-        UniqueConstraint("area_prefix", "year"),
+        sa.UniqueConstraint("area_prefix", "year"),
         # a collective-income threshold is read with its comparison (以下 or 低于), never alone
-        CheckConstraint(
+        sa.CheckConstraint(
             "(weak_village_income_fen IS NULL) = (weak_village_income_inclusive IS NULL)",
             name="weak_village_threshold_pair",
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    area_prefix: Mapped[str] = mapped_column(String(12))
-    year: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(Text)
-    exit_line_fen: Mapped[int | None] = mapped_column(BigInteger)
-    notice_min_days: Mapped[int | None] = mapped_column(Integer)
-    large_debt_limit_fen: Mapped[int | None] = mapped_column(BigInteger)
-    batch_set: Mapped[str | None] = mapped_column(String(40))
-    batches: Mapped[list[str] | None] = mapped_column(ARRAY(String(40)))
-    exit_incidence_threshold_bp: Mapped[int | None] = mapped_column(Integer)
-    policies_kept_years: Mapped[int | None] = mapped_column(Integer)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    area_prefix: Mapped[str] = mapped_column(sa.String(12))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    source: Mapped[str] = mapped_column(sa.Text)
+    exit_line_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
+    notice_min_days: Mapped[int | None] = mapped_column(sa.Integer)
+    large_debt_limit_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
+    batch_set: Mapped[str | None] = mapped_column(sa.String(40))
+    batches: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(40)))
+    exit_incidence_threshold_bp: Mapped[int | None] = mapped_column(sa.Integer)
+    policies_kept_years: Mapped[int | None] = mapped_column(sa.Integer)
     relapse_chain: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
     comparisons: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSONB)
     relapse_routes: Mapped[list[dict[str, str]] | None] = mapped_column(JSONB)
-    weak_village_income_fen: Mapped[int | None] = mapped_column(BigInteger)
-    weak_village_income_inclusive: Mapped[bool | None] = mapped_column(Boolean)
-    backdate_tolerance_days: Mapped[int | None] = mapped_column(Integer)
-    disclosure_min_households: Mapped[int | None] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    weak_village_income_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
+    weak_village_income_inclusive: Mapped[bool | None] = mapped_column(sa.Boolean)
+    backdate_tolerance_days: Mapped[int | None] = mapped_column(sa.Integer)
+    disclosure_min_households: Mapped[int | None] = mapped_column(sa.Integer)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default=sa.text("1"))
 
 
 class Household(Base):
     __tablename__ = "household"
     __table_args__ = (
         # subtree lists: prefix LIKE on area_code, keyset order (area_code, id)
-        Index(
-            "ix_household_area_code_id", "area_code", "id", postgresql_ops={"area_code": "text_pattern_ops"}
-        ),
-        Index("ix_household_status", "status"),
-        Index("ix_household_head_name", "head_name"),
+        subtree_index("ix_household_area_code_id", "area_code", "id", ops="text_pattern_ops"),
+        sa.Index("ix_household_status", "status"),
+        sa.Index("ix_household_head_name", "head_name"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    household_number: Mapped[str | None] = mapped_column(String(30), unique=True)
-    area_code: Mapped[str] = mapped_column(String(12))
-    status: Mapped[str] = mapped_column(String(20))
-    year: Mapped[int] = mapped_column(Integer)  # identification / plan year
-    head_name: Mapped[str] = mapped_column(String(50))
-    member_count: Mapped[int] = mapped_column(Integer)
-    poverty_causes: Mapped[list[str]] = mapped_column(ARRAY(String(30)), default=list)
-    batches: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
-    labour_willing: Mapped[bool | None] = mapped_column(Boolean)
-    dibao: Mapped[bool] = mapped_column(Boolean, default=False)
-    five_guarantee: Mapped[bool] = mapped_column(Boolean, default=False)
+    household_number: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
+    area_code: Mapped[str] = mapped_column(sa.String(12))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    year: Mapped[int] = mapped_column(sa.Integer)  # identification / plan year
+    head_name: Mapped[str] = mapped_column(sa.String(50))
+    member_count: Mapped[int] = mapped_column(sa.Integer)
+    poverty_causes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)), default=list)
+    batches: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)), default=list)
+    labour_willing: Mapped[bool | None] = mapped_column(sa.Boolean)
+    dibao: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    five_guarantee: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     basic_needs: Mapped[dict[str, bool]] = mapped_column(JSONB, default=dict)
-    income_channels: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
-    plan: Mapped[str | None] = mapped_column(Text)
-    review_result: Mapped[str | None] = mapped_column(String(20))
-    review_held_on: Mapped[date | None] = mapped_column(Date)
-    notice_starts_on: Mapped[date | None] = mapped_column(Date)
-    confirmed_on: Mapped[date | None] = mapped_column(Date)
+    income_channels: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)), default=list)
+    plan: Mapped[str | None] = mapped_column(sa.Text)
+    review_result: Mapped[str | None] = mapped_column(sa.String(20))
+    review_held_on: Mapped[date | None] = mapped_column(sa.Date)
+    notice_starts_on: Mapped[date | None] = mapped_column(sa.Date)
+    confirmed_on: Mapped[date | None] = mapped_column(sa.Date)
     # 逐户签字确认 (seed 004): the household's own signature of its identification — member id,
     # masked name, capacity, when, and the account it signed with
     confirmation_signature: Mapped[dict[str, str] | None] = mapped_column(JSONB)
-    registered_on: Mapped[date | None] = mapped_column(Date)
-    exited_on: Mapped[date | None] = mapped_column(Date)
-    exit_notice_until: Mapped[date | None] = mapped_column(Date)  # last day of the exit's public notice
-    policies_kept_until: Mapped[date | None] = mapped_column(Date)
-    closed_reason: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    registered_on: Mapped[date | None] = mapped_column(sa.Date)
+    exited_on: Mapped[date | None] = mapped_column(sa.Date)
+    exit_notice_until: Mapped[date | None] = mapped_column(sa.Date)  # last day of the exit's public notice
+    policies_kept_until: Mapped[date | None] = mapped_column(sa.Date)
+    closed_reason: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
     # the China date the record was entered (shared.clock): no typed date of its identification
     # (review, notice, objection) may lie before it
     created_on: Mapped[date] = mapped_column(
-        Date, server_default=text("((now() AT TIME ZONE 'Asia/Shanghai')::date)")
+        sa.Date, server_default=sa.text("((now() AT TIME ZONE 'Asia/Shanghai')::date)")
     )
     created_at: Mapped[datetime] = recorded_at()
-    updated_at: Mapped[datetime] = recorded_at(onupdate=func.now())
+    updated_at: Mapped[datetime] = recorded_at(onupdate=sa.func.now())
 
 
 class Member(Base):
@@ -162,67 +139,62 @@ class Member(Base):
     __table_args__ = (
         # One person in at most one active household, registry-wide: a unique index on the keyed
         # hash over memberships that hold the identity (active member of a non-closed household).
-        Index(
-            "uq_member_identity_held",
-            "resident_id_hash",
-            unique=True,
-            postgresql_where=text("holds_identity"),
-        ),
-        Index("ix_member_resident_id_hash", "resident_id_hash"),
+        one_row_per("uq_member_identity_held", "resident_id_hash", where="holds_identity"),
+        sa.Index("ix_member_resident_id_hash", "resident_id_hash"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
-    name: Mapped[str] = mapped_column(String(50))
-    resident_id_cipher: Mapped[str] = mapped_column(Text)
-    resident_id_hash: Mapped[str] = mapped_column(String(64))
-    resident_id_masked: Mapped[str] = mapped_column(String(18))
-    birth_date: Mapped[date] = mapped_column(Date)
-    sex: Mapped[str] = mapped_column(String(6))
-    relation: Mapped[str] = mapped_column(String(20))
-    schooling: Mapped[str | None] = mapped_column(String(30))
-    health: Mapped[str | None] = mapped_column(String(30))
-    disability: Mapped[str | None] = mapped_column(String(30))
-    labour_capacity: Mapped[str] = mapped_column(String(12))
-    in_school: Mapped[bool] = mapped_column(Boolean, default=False)
-    migrant_work: Mapped[bool] = mapped_column(Boolean, default=False)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    holds_identity: Mapped[bool] = mapped_column(Boolean, default=True)
-    joined_reason: Mapped[str | None] = mapped_column(String(30))
-    left_reason: Mapped[str | None] = mapped_column(String(30))
-    left_on: Mapped[date | None] = mapped_column(Date)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    resident_id_cipher: Mapped[str] = mapped_column(sa.Text)
+    resident_id_hash: Mapped[str] = mapped_column(sa.String(64))
+    resident_id_masked: Mapped[str] = mapped_column(sa.String(18))
+    birth_date: Mapped[date] = mapped_column(sa.Date)
+    sex: Mapped[str] = mapped_column(sa.String(6))
+    relation: Mapped[str] = mapped_column(sa.String(20))
+    schooling: Mapped[str | None] = mapped_column(sa.String(30))
+    health: Mapped[str | None] = mapped_column(sa.String(30))
+    disability: Mapped[str | None] = mapped_column(sa.String(30))
+    labour_capacity: Mapped[str] = mapped_column(sa.String(12))
+    in_school: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    migrant_work: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    holds_identity: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    joined_reason: Mapped[str | None] = mapped_column(sa.String(30))
+    left_reason: Mapped[str | None] = mapped_column(sa.String(30))
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
 
 
 class IncomeRecord(Base):
     __tablename__ = "income_record"
 
-    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    per_capita_income_fen: Mapped[int] = mapped_column(BigInteger)
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    per_capita_income_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default=sa.text("1"))
 
 
 class Debt(Base):
     __tablename__ = "debt"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
-    cause: Mapped[str] = mapped_column(String(20))
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
-    settled: Mapped[bool] = mapped_column(Boolean, default=False)
-    recorded_on: Mapped[date] = mapped_column(Date)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    cause: Mapped[str] = mapped_column(sa.String(20))
+    amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
+    settled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    recorded_on: Mapped[date] = mapped_column(sa.Date)
 
 
 class Objection(Base):
     __tablename__ = "objection"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
-    lodged_on: Mapped[date] = mapped_column(Date)
-    content: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12))  # open, upheld, dismissed
-    resolution: Mapped[str | None] = mapped_column(Text)
-    resolved_on: Mapped[date | None] = mapped_column(Date)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    lodged_on: Mapped[date] = mapped_column(sa.Date)
+    content: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(12))  # open, upheld, dismissed
+    resolution: Mapped[str | None] = mapped_column(sa.Text)
+    resolved_on: Mapped[date | None] = mapped_column(sa.Date)
 
 
 class LateEntry(Base):
@@ -231,15 +203,15 @@ class LateEntry(Base):
 
     __tablename__ = "late_entry"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
-    field: Mapped[str] = mapped_column(String(40))  # review_held_on, notice_starts_on, objection_lodged_on
-    entered_date: Mapped[date] = mapped_column(Date)
-    recorded_on: Mapped[date] = mapped_column(Date)
-    days_late: Mapped[int] = mapped_column(Integer)
-    tolerance_days: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(String(200))
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    field: Mapped[str] = mapped_column(sa.String(40))  # review_held_on, notice_starts_on, objection_lodged_on
+    entered_date: Mapped[date] = mapped_column(sa.Date)
+    recorded_on: Mapped[date] = mapped_column(sa.Date)
+    days_late: Mapped[int] = mapped_column(sa.Integer)
+    tolerance_days: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -249,27 +221,27 @@ class IdentityConflict(Base):
 
     __tablename__ = "identity_conflict"
     __table_args__ = (
-        Index("ix_identity_conflict_queue", "queue_prefix", "status"),
-        Index("ix_identity_conflict_hash", "resident_id_hash"),
+        sa.Index("ix_identity_conflict_queue", "queue_prefix", "status"),
+        sa.Index("ix_identity_conflict_hash", "resident_id_hash"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    status: Mapped[str] = mapped_column(String(12))  # open, kept, moved, rejected
-    resident_id_hash: Mapped[str] = mapped_column(String(64))
-    queue_prefix: Mapped[str] = mapped_column(String(12))  # "" = national
-    queue_level: Mapped[str] = mapped_column(String(10))  # national, province, city, county, township
-    held_household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"))
-    held_member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("member.id"))
-    held_area_code: Mapped[str] = mapped_column(String(12))
-    claim_kind: Mapped[str] = mapped_column(String(12))  # household, member, import
-    claim_area_code: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(sa.String(12))  # open, kept, moved, rejected
+    resident_id_hash: Mapped[str] = mapped_column(sa.String(64))
+    queue_prefix: Mapped[str] = mapped_column(sa.String(12))  # "" = national
+    queue_level: Mapped[str] = mapped_column(sa.String(10))  # national, province, city, county, township
+    held_household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"))
+    held_member_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("member.id"))
+    held_area_code: Mapped[str] = mapped_column(sa.String(12))
+    claim_kind: Mapped[str] = mapped_column(sa.String(12))  # household, member, import
+    claim_area_code: Mapped[str] = mapped_column(sa.String(12))
     claim_household_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # adding a member
     claim_person: Mapped[dict[str, Any]] = mapped_column(JSONB)  # name, masked ID, relation as entered
-    opened_by: Mapped[str] = mapped_column(String(200))
-    opened_on: Mapped[date] = mapped_column(Date)
-    resolved_by: Mapped[str | None] = mapped_column(String(200))
-    resolved_on: Mapped[date | None] = mapped_column(Date)
-    resolution_note: Mapped[str | None] = mapped_column(Text)
+    opened_by: Mapped[str] = mapped_column(sa.String(200))
+    opened_on: Mapped[date] = mapped_column(sa.Date)
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(200))
+    resolved_on: Mapped[date | None] = mapped_column(sa.Date)
+    resolution_note: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -277,29 +249,29 @@ class ExitRequest(Base):
     __tablename__ = "exit_request"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
-    year: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(12))  # pending, verified, returned, void
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(12))  # pending, verified, returned, void
     eligibility: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
-    requested_on: Mapped[date] = mapped_column(Date)
-    requested_by: Mapped[str] = mapped_column(String(200))
-    decided_on: Mapped[date | None] = mapped_column(Date)
-    dossier_id: Mapped[str | None] = mapped_column(String(64))
-    reason: Mapped[str | None] = mapped_column(Text)
+    requested_on: Mapped[date] = mapped_column(sa.Date)
+    requested_by: Mapped[str] = mapped_column(sa.String(200))
+    decided_on: Mapped[date | None] = mapped_column(sa.Date)
+    dossier_id: Mapped[str | None] = mapped_column(sa.String(64))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class RelapseCase(Base):
     __tablename__ = "relapse_case"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12))  # open, approved, refused
-    cause: Mapped[str] = mapped_column(Text)
-    cause_kind: Mapped[str | None] = mapped_column(String(40))  # RELAPSE_CAUSES; routes the case
-    opened_on: Mapped[date] = mapped_column(Date)
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12))  # open, approved, refused
+    cause: Mapped[str] = mapped_column(sa.Text)
+    cause_kind: Mapped[str | None] = mapped_column(sa.String(40))  # RELAPSE_CAUSES; routes the case
+    opened_on: Mapped[date] = mapped_column(sa.Date)
     chain: Mapped[list[dict[str, str]]] = mapped_column(JSONB)  # the policy chain when opened
     decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
-    plan_year: Mapped[int | None] = mapped_column(Integer)
+    plan_year: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 class EdgeHousehold(Base):
@@ -309,14 +281,14 @@ class EdgeHousehold(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     area_code: Mapped[AreaCodeIndexed]
-    head_name: Mapped[str] = mapped_column(String(50))
-    head_id_cipher: Mapped[str] = mapped_column(Text)
-    head_id_hash: Mapped[str] = mapped_column(String(64), index=True)
-    head_id_masked: Mapped[str] = mapped_column(String(18))
-    persons: Mapped[int] = mapped_column(Integer)
-    per_capita_income_fen: Mapped[int | None] = mapped_column(BigInteger)
-    risk: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="monitoring")
+    head_name: Mapped[str] = mapped_column(sa.String(50))
+    head_id_cipher: Mapped[str] = mapped_column(sa.Text)
+    head_id_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    head_id_masked: Mapped[str] = mapped_column(sa.String(18))
+    persons: Mapped[int] = mapped_column(sa.Integer)
+    per_capita_income_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
+    risk: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(12), default="monitoring")
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -329,16 +301,16 @@ class RollupCounter(Base):
 
     __tablename__ = "rollup_counter"
 
-    area_prefix: Mapped[str] = mapped_column(String(12), primary_key=True)
-    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    households: Mapped[int] = mapped_column(BigInteger, default=0)
-    persons: Mapped[int] = mapped_column(BigInteger, default=0)
+    area_prefix: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    dimension: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    households: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    persons: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 # Household numbers are handed out at registration from one sequence (autogenerate does not
 # see sequences: the migration creates it by hand).
-household_number_seq = Sequence("household_number_seq", metadata=metadata)
+household_number_seq = sa.Sequence("household_number_seq", metadata=metadata)
 
 
 # --- village and county exit (贫困村退出、贫困县摘帽; services/registry/area_exits) -------------
@@ -346,15 +318,15 @@ class AreaExitPolicyRow(Base):
     """Which criteria a village or county exits by, per area prefix, year and kind (policy data)."""
 
     __tablename__ = "area_exit_policy"
-    __table_args__ = (UniqueConstraint("area_prefix", "year", "kind"),)
+    __table_args__ = (sa.UniqueConstraint("area_prefix", "year", "kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    area_prefix: Mapped[str] = mapped_column(String(12))
-    year: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(10))  # village | county
-    source: Mapped[str] = mapped_column(Text)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    area_prefix: Mapped[str] = mapped_column(sa.String(12))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # village | county
+    source: Mapped[str] = mapped_column(sa.Text)
     criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default=sa.text("1"))
 
 
 class AreaExitRequest(Base):
@@ -363,34 +335,24 @@ class AreaExitRequest(Base):
     __tablename__ = "area_exit_request"
     __table_args__ = (
         # one request waiting per area, and an area exits once
-        Index(
-            "uq_area_exit_request_pending",
-            "area_code",
-            unique=True,
-            postgresql_where=text("status = 'pending'"),
-        ),
-        Index(
-            "uq_area_exit_request_verified",
-            "area_code",
-            unique=True,
-            postgresql_where=text("status = 'verified'"),
-        ),
+        one_row_per("uq_area_exit_request_pending", "area_code", where="status = 'pending'"),
+        one_row_per("uq_area_exit_request_verified", "area_code", where="status = 'verified'"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # village | county
-    year: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(12))  # pending, verified, returned, void
+    area_code: Mapped[str] = mapped_column(sa.ForeignKey("area.code"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # village | county
+    year: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(12))  # pending, verified, returned, void
     criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # each criterion as assessed
-    policy_source: Mapped[str] = mapped_column(Text)  # the policy record it was assessed under
-    poor_persons: Mapped[int] = mapped_column(Integer)
-    rural_population: Mapped[int | None] = mapped_column(Integer)
-    requested_on: Mapped[date] = mapped_column(Date)
-    requested_by: Mapped[str] = mapped_column(String(200))
-    decided_on: Mapped[date | None] = mapped_column(Date)  # the exit date when verified
-    dossier_id: Mapped[str | None] = mapped_column(String(64))
-    reason: Mapped[str | None] = mapped_column(Text)  # why it was returned (or voided)
+    policy_source: Mapped[str] = mapped_column(sa.Text)  # the policy record it was assessed under
+    poor_persons: Mapped[int] = mapped_column(sa.Integer)
+    rural_population: Mapped[int | None] = mapped_column(sa.Integer)
+    requested_on: Mapped[date] = mapped_column(sa.Date)
+    requested_by: Mapped[str] = mapped_column(sa.String(200))
+    decided_on: Mapped[date | None] = mapped_column(sa.Date)  # the exit date when verified
+    dossier_id: Mapped[str | None] = mapped_column(sa.String(64))
+    reason: Mapped[str | None] = mapped_column(sa.Text)  # why it was returned (or voided)
 
 
 class SpreadsheetImport(Base):
@@ -399,38 +361,34 @@ class SpreadsheetImport(Base):
 
     __tablename__ = "spreadsheet_import"
     __table_args__ = (
-        Index(
-            "uq_spreadsheet_import_sha256",
-            "kind",
-            "sha256",
-            unique=True,
-            postgresql_where=text("status NOT IN ('failed', 'cancelled')"),
+        one_row_per(
+            "uq_spreadsheet_import_sha256", "kind", "sha256", where="status NOT IN ('failed', 'cancelled')"
         ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    kind: Mapped[str] = mapped_column(String(30))
-    sha256: Mapped[str] = mapped_column(String(64))
-    filename: Mapped[str | None] = mapped_column(String(255))
-    file_format: Mapped[str] = mapped_column(String(8))  # xlsx | csv
-    encoding: Mapped[str | None] = mapped_column(String(20))  # csv: utf-8-sig | utf-8 | gb18030
-    status: Mapped[str] = mapped_column(String(12))
-    uploaded_by: Mapped[str] = mapped_column(String(200))
-    area_scope: Mapped[str] = mapped_column(String(12))  # the uploader's area prefix
-    source_roll: Mapped[str | None] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    filename: Mapped[str | None] = mapped_column(sa.String(255))
+    file_format: Mapped[str] = mapped_column(sa.String(8))  # xlsx | csv
+    encoding: Mapped[str | None] = mapped_column(sa.String(20))  # csv: utf-8-sig | utf-8 | gb18030
+    status: Mapped[str] = mapped_column(sa.String(12))
+    uploaded_by: Mapped[str] = mapped_column(sa.String(200))
+    area_scope: Mapped[str] = mapped_column(sa.String(12))  # the uploader's area prefix
+    source_roll: Mapped[str | None] = mapped_column(sa.Text)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
     headers: Mapped[list[str]] = mapped_column(JSONB, default=list)
-    rows_total: Mapped[int | None] = mapped_column(Integer)  # known once the file is read through
-    rows_validated: Mapped[int] = mapped_column(Integer, default=0)
-    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
-    rows_refused: Mapped[int] = mapped_column(Integer, default=0)
-    households_accepted: Mapped[int] = mapped_column(Integer, default=0)
-    rows_committed: Mapped[int] = mapped_column(Integer, default=0)
-    households_committed: Mapped[int] = mapped_column(Integer, default=0)
-    mode: Mapped[str | None] = mapped_column(String(20))
-    error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_total: Mapped[int | None] = mapped_column(sa.Integer)  # known once the file is read through
+    rows_validated: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_accepted: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_refused: Mapped[int] = mapped_column(sa.Integer, default=0)
+    households_accepted: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_committed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    households_committed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    mode: Mapped[str | None] = mapped_column(sa.String(20))
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = recorded_at()
 
 
@@ -439,36 +397,36 @@ class ImportRow(Base):
 
     __tablename__ = "import_row"
     __table_args__ = (
-        Index("ix_import_row_household", "import_id", "household_key"),
-        Index("ix_import_row_hash", "resident_id_hash"),
-        Index("uq_import_row_id", "id", unique=True),
+        sa.Index("ix_import_row_household", "import_id", "household_key"),
+        sa.Index("ix_import_row_hash", "resident_id_hash"),
+        sa.Index("uq_import_row_id", "id", unique=True),
     )
 
     import_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("spreadsheet_import.id", ondelete="CASCADE"), primary_key=True
+        UUID(as_uuid=True), sa.ForeignKey("spreadsheet_import.id", ondelete="CASCADE"), primary_key=True
     )
-    row_no: Mapped[int] = mapped_column(Integer, primary_key=True)  # the spreadsheet's row number
+    row_no: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # the spreadsheet's row number
     cells: Mapped[list[str | None]] = mapped_column(JSONB)  # as read, for the report
-    household_key: Mapped[str | None] = mapped_column(String(60))
-    area_code: Mapped[str | None] = mapped_column(String(12))
-    name: Mapped[str | None] = mapped_column(String(50))
-    resident_id_hash: Mapped[str | None] = mapped_column(String(64))
-    resident_id_cipher: Mapped[str | None] = mapped_column(Text)
-    resident_id_masked: Mapped[str | None] = mapped_column(String(18))
-    birth_date: Mapped[date | None] = mapped_column(Date)
-    sex: Mapped[str | None] = mapped_column(String(6))
-    relation: Mapped[str | None] = mapped_column(String(20))
-    labour_capacity: Mapped[str | None] = mapped_column(String(12))
-    poverty_causes: Mapped[list[str] | None] = mapped_column(ARRAY(String(30)))
-    batches: Mapped[list[str] | None] = mapped_column(ARRAY(String(40)))
-    year: Mapped[int | None] = mapped_column(Integer)
-    registered_on: Mapped[date | None] = mapped_column(Date)
-    reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)  # why refused, in Chinese
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | accepted | refused
+    household_key: Mapped[str | None] = mapped_column(sa.String(60))
+    area_code: Mapped[str | None] = mapped_column(sa.String(12))
+    name: Mapped[str | None] = mapped_column(sa.String(50))
+    resident_id_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    resident_id_cipher: Mapped[str | None] = mapped_column(sa.Text)
+    resident_id_masked: Mapped[str | None] = mapped_column(sa.String(18))
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    sex: Mapped[str | None] = mapped_column(sa.String(6))
+    relation: Mapped[str | None] = mapped_column(sa.String(20))
+    labour_capacity: Mapped[str | None] = mapped_column(sa.String(12))
+    poverty_causes: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(30)))
+    batches: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(40)))
+    year: Mapped[int | None] = mapped_column(sa.Integer)
+    registered_on: Mapped[date | None] = mapped_column(sa.Date)
+    reasons: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)  # why refused, in Chinese
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")  # pending | accepted | refused
     household_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     member_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # a surrogate key the PII key rotation walks (the primary key is composite)
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False))
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=False))
     # kind-specific parsed values (incomes: amounts in fen; dibao: the civil-affairs line)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
@@ -479,16 +437,16 @@ class HouseholdTimelineEntry(Base):
 
     __tablename__ = "household_timeline_entry"
     __table_args__ = (
-        Index("ix_household_timeline_household", "household_id", "occurred_at"),
-        Index("ix_household_timeline_ref", "ref"),
+        sa.Index("ix_household_timeline_household", "household_id", "occurred_at"),
+        sa.Index("ix_household_timeline_ref", "ref"),
     )
 
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    household_id: Mapped[str | None] = mapped_column(String(64))  # null: a finding not (yet) traced
-    area_code: Mapped[str | None] = mapped_column(String(12))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    source: Mapped[str] = mapped_column(String(20))  # pairing | funds | inspection
-    kind: Mapped[str] = mapped_column(String(100))  # the event type
-    actor: Mapped[str | None] = mapped_column(String(200))  # who: the helper, the cadre, the office
-    ref: Mapped[str | None] = mapped_column(String(200))  # what later events name it by
+    event_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    household_id: Mapped[str | None] = mapped_column(sa.String(64))  # null: a finding not (yet) traced
+    area_code: Mapped[str | None] = mapped_column(sa.String(12))
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(sa.String(20))  # pairing | funds | inspection
+    kind: Mapped[str] = mapped_column(sa.String(100))  # the event type
+    actor: Mapped[str | None] = mapped_column(sa.String(200))  # who: the helper, the cadre, the office
+    ref: Mapped[str | None] = mapped_column(sa.String(200))  # what later events name it by
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import ClassVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
-    computed_field,
     field_validator,
     model_validator,
 )
@@ -27,7 +27,7 @@ from services.registry.vocabulary import (
     batch_code,
 )
 from shared.fields import AREA_CODE_PATTERN, RESIDENT_ID_PATTERN, Fen, PositiveFen, StrictInt
-from shared.vocabulary import label_of, labels_of
+from shared.vocabulary import label_field, labels_field
 
 # Every code list accepts its Chinese label too ("因病" for illness, "户主" for head): see
 # GET /registry/v1/vocabulary. Answers carry the code and, in *_label(s), the Chinese.
@@ -174,20 +174,9 @@ class MemberOut(BaseModel):
     in_school: bool
     migrant_work: bool
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def relation_label(self) -> str | None:
-        return label_of(self.relation, CODE_LABELS)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def labour_capacity_label(self) -> str | None:
-        return label_of(self.labour_capacity, CODE_LABELS)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def sex_label(self) -> str | None:
-        return label_of(self.sex, CODE_LABELS)
+    relation_label: ClassVar[str | None] = label_field("relation", CODE_LABELS)
+    labour_capacity_label: ClassVar[str | None] = label_field("labour_capacity", CODE_LABELS)
+    sex_label: ClassVar[str | None] = label_field("sex", CODE_LABELS)
 
 
 class _Labelled(BaseModel):
@@ -197,20 +186,9 @@ class _Labelled(BaseModel):
     poverty_causes: list[str]
     batches: list[str]
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status_label(self) -> str | None:
-        return label_of(self.status, CODE_LABELS)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def poverty_cause_labels(self) -> list[str]:
-        return labels_of(self.poverty_causes, CODE_LABELS)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def batch_labels(self) -> list[str]:
-        return labels_of(self.batches, CODE_LABELS)
+    status_label: ClassVar[str | None] = label_field("status", CODE_LABELS)
+    poverty_cause_labels: ClassVar[list[str]] = labels_field("poverty_causes", CODE_LABELS)
+    batch_labels: ClassVar[list[str]] = labels_field("batches", CODE_LABELS)
 
 
 class IncomeOut(BaseModel):

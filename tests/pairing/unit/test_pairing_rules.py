@@ -381,10 +381,15 @@ def test_the_database_enforces_the_same_one_per_target_and_per_helper_kinds_as_t
     assert spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    assert migration.ONE_PER_TARGET_WHERE == f"ended_on IS NULL AND kind IN ({models._ONE_PER_TARGET})"
-    assert migration.ONE_PER_HELPER_WHERE == f"ended_on IS NULL AND kind IN ({models._ONE_PER_HELPER})"
-    assert "'cadre_household'" in models._ONE_PER_TARGET
-    assert "'volunteer_team_household'" in models._ONE_PER_HELPER
+    where = {
+        index.name: str(index.dialect_options["postgresql"]["where"])
+        for index in models.Pairing.__table__.indexes
+        if index.name in ("uq_pairing_active_target", "uq_pairing_active_helper")
+    }
+    assert migration.ONE_PER_TARGET_WHERE == where["uq_pairing_active_target"]
+    assert migration.ONE_PER_HELPER_WHERE == where["uq_pairing_active_helper"]
+    assert "'cadre_household'" in where["uq_pairing_active_target"]
+    assert "'volunteer_team_household'" in where["uq_pairing_active_helper"]
 
 
 def test_a_first_secretary_leads_their_work_team_in_its_own_village() -> None:
