@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import AreaScope, Principal, current_user_dependency
 from shared.db import SessionDep
 from shared.fields import AREA_PREFIX_PATTERN
-from shared.http import etag
+from shared.http import IfMatch, etag
 from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.repository import Slice
@@ -34,6 +34,7 @@ __all__ = [
     "PUBLIC_READ",
     "AreaPage",
     "AreaPageQuery",
+    "ConditionalWrite",
     "ListRead",
     "PageQuery",
     "PageRead",
@@ -41,6 +42,7 @@ __all__ = [
     "PagingLimitFirst",
     "PrefixPath",
     "YearPath",
+    "conditional_write",
     "page_of",
     "read_page",
     "serialised",
@@ -139,6 +141,48 @@ def read_page(role: Callable[..., Any] = current_user_dependency) -> Callable[..
 
     async def dependency(session: SessionDep, *, actor: Principal = Depends(role), q: Paging) -> PageRead:
         return PageRead(session=session, actor=actor, page=q)
+
+    return dependency
+
+
+@dataclass(frozen=True)
+class ConditionalWrite:
+    """A change under optimistic concurrency (a PUT, a PATCH, a transition), as a route receives
+    it: the request's session, the caller, the ``If-Match`` header (the service checks it: 428
+    without, 412 when stale) and the response whose ``ETag`` the answer sets.
+
+        async def set_budget(code: str, body: BudgetIn, write: FinanceWrite) -> BudgetOut:
+            return write.tagged(BudgetOut, await service.set_budget(**write.args, code=code, ...))
+    """
+
+    session: AsyncSession
+    actor: Principal
+    response: Response
+    if_match: str | None
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """The service's ``session=, actor=, if_match=``."""
+        return {"session": self.session, "actor": self.actor, "if_match": self.if_match}
+
+    def tagged(self, model: type[M], row: Any, *, version: int | str | None = None) -> M:
+        """``model`` validated from ``row``, its ETag in the header (``tagged`` above)."""
+        return tagged(self.response, model, row, version=version)
+
+    def tag(self, version: int | str) -> None:
+        """The new ETag of an answer without a body (204)."""
+        self.response.headers["ETag"] = etag(version)
+
+
+def conditional_write(role: Callable[..., Any] = current_user_dependency) -> Callable[..., Any]:
+    """The dependency of a conditional write by the caller that ``role`` lets in (a
+    ``require_roles(...)`` dependency). A service's alias:
+    ``FinanceWrite = Annotated[ConditionalWrite, Depends(conditional_write(_finance))]``."""
+
+    async def dependency(
+        session: SessionDep, response: Response, *, actor: Principal = Depends(role), if_match: IfMatch = None
+    ) -> ConditionalWrite:
+        return ConditionalWrite(session=session, actor=actor, response=response, if_match=if_match)
 
     return dependency
 

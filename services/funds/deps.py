@@ -6,11 +6,15 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from shared.answers import ConditionalWrite, conditional_write
 from shared.auth import Principal, require_roles
 from shared.clock import TodayDep
 
-__all__ = ["Finance", "TodayDep"]
+__all__ = ["Finance", "FinanceWrite", "TodayDep"]
 
 
 # Money moves only by finance officers (admin passes every role check).
-Finance = Annotated[Principal, Depends(require_roles("finance"))]
+_finance = require_roles("finance")
+Finance = Annotated[Principal, Depends(_finance)]
+# A change by a finance officer under If-Match (the session, the caller, If-Match, the response).
+FinanceWrite = Annotated[ConditionalWrite, Depends(conditional_write(_finance))]

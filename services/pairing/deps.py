@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from shared.answers import PageRead, read_page
+from shared.answers import ConditionalWrite, PageRead, conditional_write, read_page
 from shared.auth import Principal, require_roles
 from shared.clock import TodayDep
 
 __all__ = [
+    "ApproverWrite",
     "Manager",
     "ManagerPage",
     "Office",
@@ -23,6 +24,7 @@ __all__ = [
 
 _manager = require_roles("registrar", "approver")
 _reader = require_roles("registrar", "approver", "inspector", "auditor", "evaluator", "cadre")
+_approver = require_roles("approver")
 _office = require_roles("registrar", "approver", "inspector", "auditor", "evaluator")
 # Poverty offices (registrar, approver) manage helpers and pairings; admin always may.
 Manager = Annotated[Principal, Depends(_manager)]
@@ -34,5 +36,7 @@ Office = Annotated[Principal, Depends(_office)]
 ManagerPage = Annotated[PageRead, Depends(read_page(_manager))]
 ReaderPage = Annotated[PageRead, Depends(read_page(_reader))]
 OfficePage = Annotated[PageRead, Depends(read_page(_office))]
+# A change by an approver under If-Match (the session, the caller, If-Match, the response).
+ApproverWrite = Annotated[ConditionalWrite, Depends(conditional_write(_approver))]
 # Cadres record their own visits; offices may record on a cadre's behalf (paper handbooks).
 VisitWriter = Annotated[Principal, Depends(require_roles("cadre", "registrar", "approver"))]

@@ -12,13 +12,12 @@ from services.funds.budgets.schemas import (
     RuleCheckOut,
     TotalCheckOut,
 )
-from services.funds.deps import Finance
+from services.funds.deps import FinanceWrite
 from shared import cadres
 from shared.answers import YearPath, tagged
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
-from shared.http import IfMatch
 from shared.shaping import from_row
 
 router = APIRouter(tags=["budget compliance"], dependencies=[cadres.CADRE_READS_REFUSED])
@@ -32,17 +31,12 @@ async def declare(
     area_code: AreaPath,
     year: YearPath,
     body: DeclarationIn,
-    session: SessionDep,
-    user: Finance,
-    response: Response,
-    if_match: IfMatch = None,
+    write: FinanceWrite,
 ) -> DeclarationOut:
     """Declare the year's local revenue increase and recovered idle funds of an area. Creating needs
     no If-Match; changing needs the ETag you read (428 without, 412 if someone changed it meanwhile)."""
-    row = await service.declare(
-        session, actor=user, area_code=area_code, year=year, data=body, if_match=if_match
-    )
-    return tagged(response, DeclarationOut, row)
+    row = await service.declare(**write.args, area_code=area_code, year=year, data=body)
+    return write.tagged(DeclarationOut, row)
 
 
 @router.get("/budget-declarations/{area_code}/{year}", response_model=DeclarationOut)

@@ -4,14 +4,13 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from services.funds.deps import Finance
+from services.funds.deps import Finance, FinanceWrite
 from services.funds.projects import service
 from services.funds.projects.schemas import ProjectIn, ProjectOut, ProjectTransitionIn
 from shared import cadres
 from shared.answers import AreaPage, page_of, tagged
 from shared.auth import CurrentUser
 from shared.db import SessionDep
-from shared.http import IfMatch
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
 
@@ -31,15 +30,10 @@ async def create_project(
 async def change_status(
     project_id: uuid.UUID,
     body: ProjectTransitionIn,
-    session: SessionDep,
-    user: Finance,
-    response: Response,
-    if_match: IfMatch = None,
+    write: FinanceWrite,
 ) -> ProjectOut:
-    project = await service.transition(
-        session, actor=user, project_id=project_id, target=body.status, if_match=if_match
-    )
-    return tagged(response, ProjectOut, project)
+    project = await service.transition(**write.args, project_id=project_id, target=body.status)
+    return write.tagged(ProjectOut, project)
 
 
 @router.get("", response_model=Page[ProjectOut])

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from services.funds.deps import Finance
+from services.funds.deps import Finance, FinanceWrite
 from services.funds.sources import service
 from services.funds.sources.schemas import AccountIn, AccountOut, BudgetIn, BudgetOut
 from shared import cadres
 from shared.answers import AreaPage, YearPath, page_of, tagged
 from shared.auth import CurrentUser
 from shared.db import SessionDep
-from shared.http import IfMatch
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
 
@@ -38,17 +37,12 @@ async def set_budget(
     code: str,
     year: YearPath,
     body: BudgetIn,
-    session: SessionDep,
-    user: Finance,
-    response: Response,
-    if_match: IfMatch = None,
+    write: FinanceWrite,
 ) -> BudgetOut:
     """Set a year's budget: creating it needs no If-Match; changing it needs the ETag you read
     (`GET .../budgets/{year}`) in If-Match (428 without, 412 if someone changed it meanwhile)."""
-    budget = await service.set_budget(
-        session, actor=user, code=code, year=year, amount_fen=body.amount_fen, if_match=if_match
-    )
-    return tagged(response, BudgetOut, budget)
+    budget = await service.set_budget(**write.args, code=code, year=year, amount_fen=body.amount_fen)
+    return write.tagged(BudgetOut, budget)
 
 
 @router.get("/{code}/budgets/{year}", response_model=BudgetOut)

@@ -20,12 +20,13 @@ from services.inspection.assessments.schemas import (
     target_out,
 )
 from services.inspection.deps import Inspector as Assessor
+from services.inspection.deps import InspectorWrite as AssessorWrite
 from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN, COUNTY_OR_BELOW_PATTERN
-from shared.http import IfMatch, etag
+from shared.http import etag
 from shared.pagination import Page
 
 router = APIRouter(prefix="/assessments", tags=["yearly assessment"])
@@ -48,19 +49,14 @@ async def set_target(
     area_code: AssessedAreaPath,
     year: YearPath,
     body: TargetIn,
-    session: SessionDep,
-    user: Assessor,
-    response: Response,
-    if_match: IfMatch = None,
+    write: AssessorWrite,
 ) -> TargetOut:
     """Set an area's reduction target for a year: creating it needs no If-Match; changing it needs
     the ETag you read (`GET` the same path) in If-Match (428 without, 412 if changed meanwhile)."""
     out = target_out(
-        await service.set_target(
-            session=session, actor=user, area_code=area_code, year=year, people=body.people, if_match=if_match
-        )
+        await service.set_target(**write.args, area_code=area_code, year=year, people=body.people)
     )
-    response.headers["ETag"] = etag(out.version)
+    write.tag(out.version)
     return out
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from services.inspection.deps import Admin
+from services.inspection.deps import AdminWrite
 from services.inspection.signoffs import service
 from services.inspection.signoffs.schemas import (
     DossierOut,
@@ -23,7 +23,7 @@ from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_OR_PREFIX_PATTERN
-from shared.http import IfMatch, etag
+from shared.http import etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
 
@@ -123,10 +123,7 @@ async def effective_scheme(
 async def put_scheme(
     area_prefix: AreaPrefixPath,
     body: SchemeIn,
-    session: SessionDep,
-    user: Admin,
-    response: Response,
-    if_match: IfMatch = None,
+    write: AdminWrite,
     kind: KindQuery = "household",
 ) -> SchemeOut:
     """Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
@@ -135,9 +132,12 @@ async def put_scheme(
     province), each once; a household position only in a household set: otherwise 422."""
     out = _scheme(
         await service.put_scheme(
-            session=session, actor=user, area_prefix=area_prefix, data=body, if_match=if_match, kind=kind
+            **write.args,
+            area_prefix=area_prefix,
+            data=body,
+            kind=kind,
         )
     )
     if out.version is not None:
-        response.headers["ETag"] = etag(out.version)
+        write.tag(out.version)
     return out

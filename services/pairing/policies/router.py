@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from services.pairing.deps import Reader, TodayDep
+from services.pairing.deps import ApproverWrite, Reader, TodayDep
 from services.pairing.policies import service
 from services.pairing.policies.presets import PairingPolicy
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
@@ -16,7 +16,6 @@ from shared.auth import Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN, IsoDate
-from shared.http import IfMatch, etag
 from shared.shaping import from_row
 
 router = APIRouter(prefix="/policies", tags=["policies"])
@@ -37,15 +36,13 @@ def _policy_out(policy: PairingPolicy, *, area_code: str, on: date) -> PolicyOut
 
 
 @router.put("", status_code=204)
-async def put_override(
-    body: PolicyOverrideIn, session: SessionDep, user: Approver, response: Response, if_match: IfMatch = None
-) -> None:
+async def put_override(body: PolicyOverrideIn, write: ApproverWrite) -> None:
     """Set an area's cap, visit interval, ... from a date on. A new area and date needs no If-Match;
     changing the override recorded for them needs the ETag of
     `GET /policies/overrides/{area_prefix}/{valid_from}` in If-Match (428 without, 412 if changed
     meanwhile). The new ETag comes back in the ETag header."""
-    row = await service.put_override(session=session, actor=user, data=body, if_match=if_match)
-    response.headers["ETag"] = etag(row.version)
+    row = await service.put_override(**write.args, data=body)
+    write.tag(row.version)
 
 
 @router.get(

@@ -20,7 +20,7 @@ from services.registry.area_exits.schemas import (
     CriterionSpecIO,
     PolicyRef,
 )
-from services.registry.deps import Admin, Decider
+from services.registry.deps import AdminWrite, Decider
 from services.registry.models import AreaExitRequest
 from shared.answers import ListRead, PrefixPath, YearPath, page_of
 from shared.auth import CurrentUser
@@ -28,7 +28,7 @@ from shared.clock import ClockDep
 from shared.db import SessionDep
 from shared.errors import Forbidden
 from shared.fields import AreaCodeText
-from shared.http import IfMatch, etag
+from shared.http import etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
 
@@ -167,14 +167,11 @@ async def area_exit_policy_record(
 @router.put("/area-exit-policies", status_code=204)
 async def put_area_exit_policy(
     body: AreaExitPolicyIn,
-    session: SessionDep,
-    user: Admin,
-    response: Response,
-    if_match: IfMatch = None,
+    write: AdminWrite,
 ) -> None:
     """Add a place's village or county exit criteria for a year (no If-Match), or replace them
     with the ETag of the record's GET (428 without, 412 if changed meanwhile)."""
-    if not user.covers(body.area_prefix.ljust(12, "0")):
+    if not write.actor.covers(body.area_prefix.ljust(12, "0")):
         raise Forbidden("you may set policy only for your own area")
-    stored = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
-    response.headers["ETag"] = etag(stored.version)
+    stored = await service.put_record(**write.args, data=body)
+    write.tag(stored.version)

@@ -27,12 +27,12 @@ from services.registry.dci.schemas import (
     TxnStatusEnvelope,
     UnsubscribeEnvelope,
 )
-from services.registry.deps import Admin, CipherDep, Machine, TodayDep
+from services.registry.deps import Admin, AdminWrite, CipherDep, Machine, TodayDep
 from shared.auth import Principal
 from shared.clock import Clock, ClockDep
 from shared.db import ReadSessionDep, SessionDep
 from shared.errors import Problem
-from shared.http import IfMatch, etag
+from shared.http import etag
 from shared.pii import PiiCipher
 from shared.ratelimit import RATE_LIMITED_RESPONSES, TokenBuckets
 
@@ -285,20 +285,17 @@ async def read_client(
 async def change_client(
     client_id: ClientId,
     body: ClientChange,
-    session: SessionDep,
-    user: Admin,
+    write: AdminWrite,
     cipher: CipherDep,
     clock: ClockDep,
-    response: Response,
-    if_match: IfMatch = None,
 ) -> ClientOut:
     """Change a client's agreement, stop it (`active: false` also ends its subscriptions) or issue
     a new secret (`rotate_secret`: shown once in the answer) (admin). If-Match with the ETag of
     `GET /dci/clients/{id}` (428 without, 412 if another admin changed it meanwhile; nothing written)."""
     client, secret = await service.change_client(
-        session, user, client_id, body, cipher=cipher, now=clock.now(), if_match=if_match
+        **write.args, client_id=client_id, data=body, cipher=cipher, now=clock.now()
     )
-    response.headers["ETag"] = etag(client.version)
+    write.tag(client.version)
     if secret is not None:
         return ClientWithSecret(**_out(client).model_dump(), secret=secret)
     return _out(client)

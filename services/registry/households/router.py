@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 
 from services.registry.conflicts.router import recorded_refusal
-from services.registry.deps import CipherDep, TodayDep
+from services.registry.deps import CipherDep, RegistrarWrite, TodayDep
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.households import bulk, changes, service
 from services.registry.households.bulk_request import ParsedBodyRoute
@@ -41,7 +41,7 @@ from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.fields import AreaCodeText
-from shared.http import IfMatch, etag
+from shared.http import etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 from shared.pii import mask_name
@@ -216,33 +216,23 @@ async def read_household(household_id: uuid.UUID, user: CurrentUser, request: Re
 async def update_household(
     household_id: uuid.UUID,
     body: HouseholdAttributes,
-    session: SessionDep,
-    user: Registrar,
-    response: Response,
-    if_match: IfMatch = None,
+    write: RegistrarWrite,
 ) -> HouseholdOut:
-    h = await service.update_attributes(
-        session=session, actor=user, household_id=household_id, data=body, if_match=if_match
-    )
-    return await card(session, h, response)
+    h = await service.update_attributes(**write.args, household_id=household_id, data=body)
+    return await card(write.session, h, write.response)
 
 
 @router.put("/{household_id}/incomes", status_code=204)
 async def record_income(
     household_id: uuid.UUID,
     body: IncomeIn,
-    session: SessionDep,
-    user: Registrar,
-    response: Response,
-    if_match: IfMatch = None,
+    write: RegistrarWrite,
 ) -> None:
     """Record a year's per-capita income (no If-Match needed) or change the one recorded with the
     ETag of `GET …/incomes/{year}` in If-Match (428 without, 412 if changed meanwhile; nothing
     written). The new ETag comes back in the ETag header."""
-    row = await service.record_income(
-        session=session, actor=user, household_id=household_id, data=body, if_match=if_match
-    )
-    response.headers["ETag"] = etag(row.version)
+    row = await service.record_income(**write.args, household_id=household_id, data=body)
+    write.tag(row.version)
 
 
 @router.get("/{household_id}/incomes/{year}", response_model=IncomeOut)

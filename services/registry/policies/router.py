@@ -5,7 +5,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Response
 
 from services.registry.areas.service import parse_code
-from services.registry.deps import Admin
+from services.registry.deps import AdminWrite
 from services.registry.policies import service
 from services.registry.policies.rules import RegistryPolicy
 from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
@@ -15,7 +15,6 @@ from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.errors import Forbidden
 from shared.fields import AreaCodeText
-from shared.http import IfMatch, etag
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 
@@ -64,17 +63,14 @@ async def policy_record(
 @router.put("", status_code=204)
 async def put_policy_record(
     body: PolicyRecordIn,
-    session: SessionDep,
-    user: Admin,
-    response: Response,
-    if_match: IfMatch = None,
+    write: AdminWrite,
 ) -> None:
     """Add the record for an area prefix and year (no If-Match needed) or replace the one stored
     (every field: one left out inherits again) with the ETag of
     `GET /policies/records/{area_prefix}/{year}` in If-Match (428 without, 412 if changed
     meanwhile; nothing written). The new ETag comes back in the ETag header."""
     # Nationwide defaults come from the presets (policies/presets.py), not from one province's admin.
-    if not body.area_prefix or not user.covers(body.area_prefix.ljust(12, "0")):
+    if not body.area_prefix or not write.actor.covers(body.area_prefix.ljust(12, "0")):
         raise Forbidden("you may set policy only for your own area", detail_zh="只能为本辖区设置政策")
-    row = await service.put_record(session=session, actor=user, data=body, if_match=if_match)
-    response.headers["ETag"] = etag(row.version)
+    row = await service.put_record(**write.args, data=body)
+    write.tag(row.version)
