@@ -23,9 +23,6 @@ from shared.http import check_put_precondition
 __all__ = ["Compliance", "check", "declare", "get_declaration"]
 
 
-CREATED_MEANWHILE = "Someone declared this year a moment ago; read it and send its ETag in If-Match"
-
-
 def _area(actor: Principal, area_code: str) -> AreaCode:
     try:
         area = AreaCode.parse(area_code)
@@ -66,7 +63,9 @@ async def declare(
             {"area_code": area.code, "year": year, **data.model_dump(), "declared_by": actor.sub}
         )
         if row is None:  # a concurrent request created it since our read: this is now a change
-            raise PreconditionRequired(CREATED_MEANWHILE, area_code=area.code, year=year)
+            raise PreconditionRequired.created_meanwhile(
+                "declared this year", "提交了该地区本年度的预算申报", area_code=area.code, year=year
+            )
     else:
         row.local_revenue_increase_fen = data.local_revenue_increase_fen
         row.recovered_idle_funds_fen = data.recovered_idle_funds_fen

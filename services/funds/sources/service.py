@@ -25,9 +25,6 @@ __all__ = [
 ]
 
 
-CREATED_MEANWHILE = "Someone created this budget a moment ago; read it and send its ETag in If-Match"
-
-
 def payout_code(holding_code: str) -> str:
     """Every holding account has a payout account: money that has reached its beneficiaries."""
     return f"{holding_code}.paid"
@@ -98,7 +95,9 @@ async def set_budget(
     if budget is None:
         budget = await repo.add_budget(code, year, amount_fen)
         if budget is None:  # a concurrent request created it since our read: this is now a change
-            raise PreconditionRequired(CREATED_MEANWHILE, account=code, year=year)
+            raise PreconditionRequired.created_meanwhile(
+                "created this budget", "设立了该来源本年度的预算", account=code, year=year
+            )
     else:
         budget.amount_fen = amount_fen
         budget.version += 1
