@@ -7,6 +7,7 @@ services that import spreadsheets (registry: households and incomes; pairing: ca
 - ``template_xlsx``: a downloadable template (header, an example row, the allowed values as
   drop-downs fed from a second sheet 可选值).
 - ``progress``: elapsed seconds and the ETA a polling client shows.
+- ``rows_page``: a page of a staged import's rows and the ``after`` of the next one.
 - ``upload_bytes``: the file of an upload route, sent as multipart (field ``file``) or raw.
 No domain rules here: each service keeps its own rows' rules and its own errors.
 """
@@ -16,9 +17,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -42,6 +43,7 @@ __all__ = [
     "parse_date",
     "progress",
     "read_rows",
+    "rows_page",
     "template_xlsx",
     "upload_bytes",
 ]
@@ -122,6 +124,23 @@ def progress(phase: Timed, *, now: datetime, done: int, total: int | None, runni
         elapsed = ((phase.finished_at or now) - phase.started_at).total_seconds()
     eta = eta_seconds(done, total, elapsed) if running and elapsed is not None else None
     return {"elapsed_s": round(elapsed, 1) if elapsed is not None else None, "eta_s": eta}
+
+
+class Staged(Protocol):
+    @property
+    def row_no(self) -> int: ...
+
+
+S = TypeVar("S", bound=Staged)
+
+
+def rows_page(found: Sequence[S], limit: int, shape: Callable[[S], Any]) -> dict[str, Any]:
+    """A page of staged rows (read with ``row_no > after``, at most ``limit``): ``items``, each row
+    shaped, and ``next_after``, the last row's number while the page is full (null on the last)."""
+    return {
+        "items": [shape(r) for r in found],
+        "next_after": found[-1].row_no if len(found) == limit else None,
+    }
 
 
 def read_rows(data: bytes, *, whole: bool = False) -> tuple[str, str | None, int | None, Rows]:

@@ -16,7 +16,7 @@ from services.pairing.models import PairingImport
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.shaping import from_row
-from shared.sheet_import import REASON_HEADER, upload_bytes
+from shared.sheet_import import REASON_HEADER, rows_page, upload_bytes
 from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, content_disposition, xlsx_response
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -68,8 +68,7 @@ async def rows(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> ImportRowsOut:
     found = await service.staged_rows(session, user, import_id, status=status, after=after, limit=limit)
-    items = [from_row(ImportRowOut, r, row=r.row_no) for r in found]
-    return ImportRowsOut(items=items, next_after=found[-1].row_no if len(found) == limit else None)
+    return ImportRowsOut(**rows_page(found, limit, lambda r: from_row(ImportRowOut, r, row=r.row_no)))
 
 
 @router.post("/{import_id}/commit", status_code=202, response_model=ImportStatusOut)

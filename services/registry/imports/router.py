@@ -19,7 +19,7 @@ from shared.bodyguard import LARGE_BODY
 from shared.context import get_request_id
 from shared.db import SessionDep
 from shared.shaping import from_row
-from shared.sheet_import import upload_bytes
+from shared.sheet_import import rows_page, upload_bytes
 from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, xlsx_response
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -93,8 +93,13 @@ async def rows(
     limit: int = Query(default=500, ge=1, le=5000),
 ) -> ImportRowsOut:
     found = await service.rows(session, user, import_id, status=status, after=after, limit=limit)
-    items = [from_row(ImportRowOut, r, row=r.row_no, outcome=(r.data or {}).get("outcome")) for r in found]
-    return ImportRowsOut(items=items, next_after=found[-1].row_no if len(found) == limit else None)
+    return ImportRowsOut(
+        **rows_page(
+            found,
+            limit,
+            lambda r: from_row(ImportRowOut, r, row=r.row_no, outcome=(r.data or {}).get("outcome")),
+        )
+    )
 
 
 @router.get("/{import_id}/report.xlsx", response_class=StreamingResponse)
