@@ -24,6 +24,7 @@ def _about_other_households(own: set[str]) -> ColumnElement[bool]:
 class FindingRepository(Repository[Finding]):
     model = Finding
     unique_key = ("source_key",)  # add_once: one finding per signal
+    page_key = ("created_at", "id")
 
     async def about_other_households(self, finding_id: uuid.UUID, own: set[str]) -> bool:
         stmt = select(Finding.id).where(Finding.id == finding_id, _about_other_households(own))
@@ -47,17 +48,13 @@ class FindingRepository(Repository[Finding]):
         late_on: date | None = None,
         households: set[str] | None = None,
     ) -> Slice[Finding]:
-        stmt = select(Finding).where(Finding.area_code.startswith(prefix))
+        where: list[ColumnElement[bool]] = []
         if households is not None:  # a cadre: not the findings on households paired to others
-            stmt = stmt.where(not_(_about_other_households(households)))
-        if status:
-            stmt = stmt.where(Finding.status == status)
+            where.append(not_(_about_other_households(households)))
         if late_on:  # the SQL form of rules.is_overdue
             on_time_report = and_(Finding.status == "submitted", Finding.submitted_on <= Finding.deadline)
-            stmt = stmt.where(Finding.status != "verified", Finding.deadline < late_on, not_(on_time_report))
-        if inspection_id:
-            stmt = stmt.where(Finding.inspection_id == inspection_id)
-        return await self.keyset(stmt, key=(Finding.created_at, Finding.id), cursor=cursor, limit=limit)
+            where += [Finding.status != "verified", Finding.deadline < late_on, not_(on_time_report)]
+        return await self.area_page(prefix, cursor, limit, *where, status=status, inspection_id=inspection_id)
 
     async def overdue_candidates(
         self, today: date, after: tuple[date, uuid.UUID] | None, batch: int

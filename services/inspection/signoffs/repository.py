@@ -17,6 +17,7 @@ class DossierRepository(Repository[SignoffDossier]):
     them all."""
 
     model = SignoffDossier
+    page_key = ("created_at", "id")
 
     async def by_exit_request(self, exit_request_id: str) -> SignoffDossier | None:
         return await self.session.scalar(
@@ -88,17 +89,11 @@ class DossierRepository(Repository[SignoffDossier]):
         kind: str | None = None,
         households: set[str] | None = None,
     ) -> Slice[SignoffDossier]:
-        stmt = select(SignoffDossier).where(SignoffDossier.area_code.startswith(prefix))
-        if kind:
-            stmt = stmt.where(SignoffDossier.kind == kind)
-        if households is not None:  # a cadre: the dossiers of their own households
-            stmt = stmt.where(SignoffDossier.household_id.in_(households))
-        if status:
-            stmt = stmt.where(SignoffDossier.status == status)
-        if household_id:
-            stmt = stmt.where(SignoffDossier.household_id == household_id)
-        key = (SignoffDossier.created_at, SignoffDossier.id)
-        return await self.keyset(stmt, key=key, cursor=cursor, limit=limit)
+        # a cadre: the dossiers of their own households
+        own = [] if households is None else [SignoffDossier.household_id.in_(households)]
+        return await self.area_page(
+            prefix, cursor, limit, *own, kind=kind, status=status, household_id=household_id
+        )
 
 
 class AreaExitRefRepository(Repository[AreaExitRef]):
