@@ -8,12 +8,19 @@ PUT that creates the record needs no If-Match; an If-Match for a record that doe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-__all__ = ["assert_conditional_put", "assert_documents_conditions", "assert_no_lost_update"]
+__all__ = [
+    "assert_conditional_put",
+    "assert_created_meanwhile",
+    "assert_documents_conditions",
+    "assert_no_lost_update",
+]
 
 PROBLEM = "application/problem+json"
 
@@ -118,3 +125,39 @@ async def assert_documents_conditions(client: httpx.AsyncClient, openapi_url: st
                 content = operation["responses"][code]["content"]
                 assert PROBLEM in content, f"{method} {path} {code}"
     return seen
+
+
+async def assert_created_meanwhile(
+    client: httpx.AsyncClient,
+    database_url: str,
+    *,
+    put: Callable[[], Awaitable[httpx.Response]],
+    create: Callable[[AsyncSession], Awaitable[Any]],
+) -> dict[str, Any]:
+    """A PUT without If-Match that found no record while another writer's insert of the same key was
+    not yet committed (``create``, on its own session): once that commits, the PUT is told to read
+    the record first (428) and writes nothing. Returns the problem (in Chinese unless asked)."""
+    engine = create_async_engine(database_url)
+    try:
+        async with AsyncSession(engine) as other:
+            await create(other)
+            await other.flush()
+            answer = asyncio.create_task(put())
+            await _until_blocked(engine, answer)  # the PUT read nothing and waits at its insert
+            await other.commit()
+        return _problem(await answer, 428)
+    finally:
+        await engine.dispose()
+
+
+async def _until_blocked(engine: AsyncEngine, request: asyncio.Task[httpx.Response]) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    async with engine.connect() as conn:
+        for _ in range(500):
+            if request.done() or (await conn.execute(waiting)).scalar_one():
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError("the PUT never waited for the other writer's insert")

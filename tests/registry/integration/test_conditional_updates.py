@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from services.registry.area_exits import service as area_exits
+from services.registry.area_exits.schemas import AreaExitPolicyIn
+from services.registry.policies import service as policies
+from services.registry.policies.schemas import PolicyRecordIn
+from shared.auth import Principal
 from tests.registry.integration.helpers import (
     ADMIN,
     OTHER_REGISTRAR,
@@ -15,12 +20,31 @@ from tests.registry.integration.helpers import (
 from tests.support import auth, service_client
 from tests.support.conditional import (
     assert_conditional_put,
+    assert_created_meanwhile,
     assert_documents_conditions,
     assert_no_lost_update,
 )
 
 pytestmark = pytest.mark.asyncio
 RECORD = {"area_prefix": "440783", "year": 2019, "source": "开平市2019年标准", "exit_line_fen": 450_000}
+AREA_EXIT_RECORD = {
+    "area_prefix": "440783",
+    "year": 2019,
+    "kind": "village",
+    "source": "开平市 2019: 贫困发生率低于3% (test record)",
+    "criteria": [
+        {
+            "code": "incidence",
+            "label": "低于3%",
+            "measure": "incidence",
+            "source": "registry",
+            "comparison": "below",
+            "threshold": 300,
+        }
+    ],
+}
+# another administrator of the province, whose PUT of the same record commits first
+OTHER_ADMIN = Principal(sub="other-admin", roles=frozenset({"admin"}), area_code="440000000000")
 
 
 async def test_a_policy_record_changes_only_with_the_etag_read(make_db):
@@ -70,6 +94,44 @@ async def test_two_policy_writers_at_once_never_lose_a_change(make_db):
             first=RECORD | {"year": 2020},
             second=RECORD | {"year": 2020, "exit_line_fen": 470_000},
         )
+
+
+async def test_a_policy_record_added_meanwhile_tells_the_clerk_to_read_it_first(make_db):
+    db = make_db("registry")
+    async with service_client(registry_app(db)) as c:
+        problem = await assert_created_meanwhile(
+            c,
+            db,
+            put=lambda: c.put("/registry/v1/policies", json=RECORD, headers=ADMIN),
+            create=lambda s: policies.put_record(
+                session=s, actor=OTHER_ADMIN, data=PolicyRecordIn(**RECORD), if_match=None
+            ),
+        )
+        assert (problem["title"], problem["detail"]) == (
+            "缺少 If-Match 请求头",
+            "刚有人新增了这条政策记录，请重新读取并在 If-Match 中带上其 ETag",
+        )
+        assert (problem["area_prefix"], problem["year"]) == ("440783", 2019)
+        got = await c.get("/registry/v1/policies/records/440783/2019", headers=ADMIN)
+        assert (got.headers["ETag"], got.json()["exit_line_fen"]) == ('"1"', 450_000)  # the other's
+
+
+async def test_an_area_exit_record_added_meanwhile_tells_the_clerk_to_read_it_first(make_db):
+    db = make_db("registry")
+    async with service_client(registry_app(db)) as c:
+        problem = await assert_created_meanwhile(
+            c,
+            db,
+            put=lambda: c.put("/registry/v1/area-exit-policies", json=AREA_EXIT_RECORD, headers=ADMIN),
+            create=lambda s: area_exits.put_record(
+                session=s, actor=OTHER_ADMIN, data=AreaExitPolicyIn(**AREA_EXIT_RECORD), if_match=None
+            ),
+        )
+        assert (problem["title"], problem["detail"]) == (
+            "缺少 If-Match 请求头",
+            "刚有人新增了这条政策记录，请重新读取并在 If-Match 中带上其 ETag",
+        )
+        assert (problem["area_prefix"], problem["year"], problem["kind"]) == ("440783", 2019, "village")
 
 
 async def test_a_years_income_changes_only_with_the_etag_read(make_db):
