@@ -6,13 +6,18 @@ import pytest
 from sqlalchemy import select
 
 from services.funds.app import create_app
+from services.funds.budgets import service as declarations
+from services.funds.budgets.schemas import DeclarationIn
 from services.funds.demo import load_demo
 from services.funds.settings import FundsSettings
+from services.funds.sources import service as sources
+from shared.auth import Principal
 from shared.money import yuan
 from shared.tables import audit_log
 from tests.funds.integration.factories import (
     CHISHUI_SIZES,
     FINANCE,
+    KAIPING,
     deliver,
     open_kaiping_accounts,
     registered,
@@ -20,6 +25,7 @@ from tests.funds.integration.factories import (
 from tests.support import auth, service_client, settings_for
 from tests.support.conditional import (
     assert_conditional_put,
+    assert_created_meanwhile,
     assert_documents_conditions,
     assert_no_lost_update,
 )
@@ -73,6 +79,41 @@ async def test_two_writers_at_once_never_lose_a_change(make_db) -> None:  # type
             headers=FINANCE,
             first={"amount_fen": 1},
             second={"amount_fen": 2},
+        )
+
+
+async def test_a_budget_or_declaration_created_meanwhile_tells_the_clerk_to_read_it_first(make_db) -> None:  # type: ignore[no-untyped-def]
+    db = make_db("funds")
+    other = Principal(sub="other-finance-officer", roles=frozenset({"finance"}), area_code=KAIPING)
+    async with service_client(create_app(settings_for(FundsSettings, db))) as client:
+        await open_kaiping_accounts(client)
+        budget = await assert_created_meanwhile(
+            client,
+            db,
+            put=lambda: client.put(f"{BUDGETS}/2018", json={"amount_fen": 1}, headers=FINANCE),
+            create=lambda s: sources.set_budget(
+                s, actor=other, code="chishui-town-finance", year=2018, amount_fen=2, if_match=None
+            ),
+        )
+        assert (budget["title"], budget["detail"], budget["year"]) == (
+            "缺少 If-Match 请求头",
+            "刚有人设立了该来源本年度的预算，请重新读取并在 If-Match 中带上其 ETag",
+            2018,
+        )
+        declared = {"local_revenue_increase_fen": 1, "recovered_idle_funds_fen": 0}
+        declaration = await assert_created_meanwhile(
+            client,
+            db,
+            put=lambda: client.put(
+                f"/funds/v1/budget-declarations/{KAIPING}/2018", json=declared, headers=FINANCE
+            ),
+            create=lambda s: declarations.declare(
+                s, actor=other, area_code=KAIPING, year=2018, data=DeclarationIn(**declared), if_match=None
+            ),
+        )
+        assert (declaration["title"], declaration["detail"]) == (
+            "缺少 If-Match 请求头",
+            "刚有人提交了该地区本年度的预算申报，请重新读取并在 If-Match 中带上其 ETag",
         )
 
 
