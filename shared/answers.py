@@ -22,7 +22,7 @@ from fastapi import Depends, Path, Response
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import AreaScope, Principal, current_user_dependency
+from shared.auth import AreaScope, Principal, admin_only, current_user_dependency
 from shared.db import SessionDep
 from shared.fields import AREA_PREFIX_PATTERN
 from shared.http import IfMatch, etag
@@ -32,6 +32,7 @@ from shared.repository import Slice
 
 __all__ = [
     "PUBLIC_READ",
+    "AdminWrite",
     "AreaPage",
     "AreaPageQuery",
     "ConditionalWrite",
@@ -187,6 +188,8 @@ def conditional_write(role: Callable[..., Any] = current_user_dependency) -> Cal
     return dependency
 
 
+# A change under If-Match by an administrator.
+AdminWrite = Annotated[ConditionalWrite, Depends(conditional_write(admin_only))]
 # A list read by any signed-in caller (the service narrows what they see).
 ListRead = Annotated[PageRead, Depends(read_page())]
 # The same, `?limit=&cursor=` (the order of the registry's and funds' lists: their documents keep it).

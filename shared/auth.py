@@ -26,10 +26,12 @@ from shared.settings import ServiceSettings
 
 __all__ = [
     "ROLES",
+    "Admin",
     "AreaScope",
     "CurrentUser",
     "Principal",
     "TokenVerifier",
+    "admin_only",
     "authenticate",
     "current_user_dependency",
     "require_roles",
@@ -227,3 +229,8 @@ def require_roles(*roles: str) -> Callable[..., Any]:
 
     dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]  # read by shared.bodyguard
     return dependency
+
+
+# Administrators (of every service: policy records, schemes, clients, the feed's subscriptions).
+admin_only = require_roles("admin")
+Admin = Annotated[Principal, Depends(admin_only)]

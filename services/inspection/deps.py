@@ -8,8 +8,8 @@ from fastapi import Depends
 
 from services.inspection.errors import EvaluatorOnly
 from services.inspection.policies import presets
-from shared.answers import ConditionalWrite, PageRead, conditional_write, read_page
-from shared.auth import CurrentUser, Principal, require_roles
+from shared.answers import AdminWrite, ConditionalWrite, PageRead, conditional_write, read_page
+from shared.auth import Admin, CurrentUser, Principal, require_roles
 from shared.clock import TodayDep
 
 __all__ = [
@@ -27,13 +27,10 @@ __all__ = [
 
 # Inspectors plan inspections, raise findings and run the yearly assessment.
 _inspector = require_roles("inspector")
-_admin = require_roles("admin")
 Inspector = Annotated[Principal, Depends(_inspector)]
-# Administrators set sign-off schemes.
-Admin = Annotated[Principal, Depends(_admin)]
-# A change under If-Match by each of them (the session, the caller, If-Match, the response).
+# A change under If-Match by an inspector (the session, the caller, If-Match, the response).
 InspectorWrite = Annotated[ConditionalWrite, Depends(conditional_write(_inspector))]
-AdminWrite = Annotated[ConditionalWrite, Depends(conditional_write(_admin))]
+# Administrators set sign-off schemes: Admin, AdminWrite are the platform's (shared.auth, shared.answers).
 # Offices that send their quarterly progress report upward.
 Submitter = Annotated[Principal, Depends(require_roles(*presets.PROGRESS_REPORT_SUBMITTER_ROLES))]
 # Complaints often name cadres; only these roles read them.

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from nats.js import JetStreamContext
 from pydantic import BaseModel, Field
 
-from shared.auth import Principal, require_roles
+from shared.auth import Admin, Principal, require_roles
 from shared.errors import Conflict, DomainError, InvalidInput, Problem
 from shared.events.streams import stream_for
 from shared.feed.config import FeedSubscription, InvalidSubjectFilter, check_subject_filter
@@ -72,7 +72,6 @@ class SubscriptionView(BaseModel):
 
 
 FeedReader = Annotated[Principal, Depends(require_roles("service", "auditor"))]
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
 
 
 async def jetstream(request: Request) -> JetStreamContext:
