@@ -5,21 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.pairing.deps import ApproverWrite, Reader, TodayDep
 from services.pairing.policies import service
 from services.pairing.policies.presets import PairingPolicy
 from services.pairing.policies.schemas import PolicyOut, PolicyOverrideIn, PolicyOverrideOut
 from shared.answers import PrefixPath, tagged
-from shared.auth import Principal, require_roles
 from shared.cadres import PUBLIC_POLICY
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN, IsoDate
 from shared.shaping import from_row
 
 router = APIRouter(prefix="/policies", tags=["policies"])
-Approver = Annotated[Principal, Depends(require_roles("approver"))]
 
 
 def _policy_out(policy: PairingPolicy, *, area_code: str, on: date) -> PolicyOut:
