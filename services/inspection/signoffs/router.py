@@ -130,14 +130,7 @@ async def put_scheme(
     record needs no If-Match; changing it needs the ETag of `GET` on the same path (428 without,
     412 if changed meanwhile). The levels go upward from the lowest (village, township, county, city,
     province), each once; a household position only in a household set: otherwise 422."""
-    out = _scheme(
-        await service.put_scheme(
-            **write.args,
-            area_prefix=area_prefix,
-            data=body,
-            kind=kind,
-        )
-    )
+    out = _scheme(await service.put_scheme(**write.args, area_prefix=area_prefix, data=body, kind=kind))
     if out.version is not None:
         write.tag(out.version)
     return out
