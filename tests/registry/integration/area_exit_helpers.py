@@ -24,6 +24,15 @@ GANSU_CLERK = auth(["registrar", "approver"], GANSU_COUNTY, sub="gansu-clerk") |
 GUANGYUAN_CLERK = auth(["registrar", "approver"], GUANGYUAN_COUNTY, sub="guangyuan-clerk") | {
     "Accept-Language": "en"
 }
+# A village exit criterion: the poverty incidence below 3% (300 basis points).
+INCIDENCE_BELOW_3 = {
+    "code": "incidence",
+    "label": "低于3%",
+    "measure": "incidence",
+    "source": "registry",
+    "comparison": "below",
+    "threshold": 300,
+}
 EVIDENCE = ["县扶贫办验收单 2018-017", "photo:road-2018-05.jpg"]
 
 AREAS = [

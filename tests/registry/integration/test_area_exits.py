@@ -21,6 +21,7 @@ from tests.registry.integration.area_exit_helpers import (
     GANSU_VILLAGE_299,
     GUANGYUAN_CLERK,
     GUANGYUAN_VILLAGE,
+    INCIDENCE_BELOW_3,
     declared,
     load_places,
     poor_households,
@@ -327,16 +328,7 @@ async def test_criteria_are_policy_records_an_admin_can_change_with_if_match(mak
             "year": 2019,
             "kind": "village",
             "source": "清水县 2019: 贫困发生率低于3% (test record)",
-            "criteria": [
-                {
-                    "code": "incidence",
-                    "label": "低于3%",
-                    "measure": "incidence",
-                    "source": "registry",
-                    "comparison": "below",
-                    "threshold": 300,
-                },
-            ],
+            "criteria": [INCIDENCE_BELOW_3],
         }
         r = await c.put(f"{R}/area-exit-policies", json=record, headers=admin)
         assert r.status_code == 204, r.text

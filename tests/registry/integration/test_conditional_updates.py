@@ -9,6 +9,7 @@ from services.registry.area_exits.schemas import AreaExitPolicyIn
 from services.registry.policies import service as policies
 from services.registry.policies.schemas import PolicyRecordIn
 from shared.auth import Principal
+from tests.registry.integration.area_exit_helpers import INCIDENCE_BELOW_3
 from tests.registry.integration.helpers import (
     ADMIN,
     OTHER_REGISTRAR,
@@ -32,16 +33,7 @@ AREA_EXIT_RECORD = {
     "year": 2019,
     "kind": "village",
     "source": "开平市 2019: 贫困发生率低于3% (test record)",
-    "criteria": [
-        {
-            "code": "incidence",
-            "label": "低于3%",
-            "measure": "incidence",
-            "source": "registry",
-            "comparison": "below",
-            "threshold": 300,
-        }
-    ],
+    "criteria": [INCIDENCE_BELOW_3],
 }
 # another administrator of the province, whose PUT of the same record commits first
 OTHER_ADMIN = Principal(sub="other-admin", roles=frozenset({"admin"}), area_code="440000000000")
@@ -96,42 +88,44 @@ async def test_two_policy_writers_at_once_never_lose_a_change(make_db):
         )
 
 
-async def test_a_policy_record_added_meanwhile_tells_the_clerk_to_read_it_first(make_db):
+@pytest.mark.parametrize(
+    ("url", "body", "other_writer", "read_url"),
+    [
+        (
+            "/registry/v1/policies",
+            RECORD,
+            lambda s: policies.put_record(
+                session=s, actor=OTHER_ADMIN, data=PolicyRecordIn(**RECORD), if_match=None
+            ),
+            "/registry/v1/policies/records/440783/2019",
+        ),
+        (
+            "/registry/v1/area-exit-policies",
+            AREA_EXIT_RECORD,
+            lambda s: area_exits.put_record(
+                session=s, actor=OTHER_ADMIN, data=AreaExitPolicyIn(**AREA_EXIT_RECORD), if_match=None
+            ),
+            "/registry/v1/area-exit-policies/records/440783/2019/village",
+        ),
+    ],
+    ids=["policy-record", "area-exit-record"],
+)
+async def test_a_record_added_meanwhile_tells_the_clerk_to_read_it_first(
+    make_db, url, body, other_writer, read_url
+):
     db = make_db("registry")
     async with service_client(registry_app(db)) as c:
         problem = await assert_created_meanwhile(
-            c,
-            db,
-            put=lambda: c.put("/registry/v1/policies", json=RECORD, headers=ADMIN),
-            create=lambda s: policies.put_record(
-                session=s, actor=OTHER_ADMIN, data=PolicyRecordIn(**RECORD), if_match=None
-            ),
+            c, db, put=lambda: c.put(url, json=body, headers=ADMIN), create=other_writer
         )
         assert (problem["title"], problem["detail"]) == (
             "缺少 If-Match 请求头",
             "刚有人新增了这条政策记录，请重新读取并在 If-Match 中带上其 ETag",
         )
         assert (problem["area_prefix"], problem["year"]) == ("440783", 2019)
-        got = await c.get("/registry/v1/policies/records/440783/2019", headers=ADMIN)
-        assert (got.headers["ETag"], got.json()["exit_line_fen"]) == ('"1"', 450_000)  # the other's
-
-
-async def test_an_area_exit_record_added_meanwhile_tells_the_clerk_to_read_it_first(make_db):
-    db = make_db("registry")
-    async with service_client(registry_app(db)) as c:
-        problem = await assert_created_meanwhile(
-            c,
-            db,
-            put=lambda: c.put("/registry/v1/area-exit-policies", json=AREA_EXIT_RECORD, headers=ADMIN),
-            create=lambda s: area_exits.put_record(
-                session=s, actor=OTHER_ADMIN, data=AreaExitPolicyIn(**AREA_EXIT_RECORD), if_match=None
-            ),
-        )
-        assert (problem["title"], problem["detail"]) == (
-            "缺少 If-Match 请求头",
-            "刚有人新增了这条政策记录，请重新读取并在 If-Match 中带上其 ETag",
-        )
-        assert (problem["area_prefix"], problem["year"], problem["kind"]) == ("440783", 2019, "village")
+        # the other writer's record stands, unchanged by the refused PUT
+        got = await c.get(read_url, headers=ADMIN)
+        assert (got.status_code, got.headers["ETag"]) == (200, '"1"')
 
 
 async def test_a_years_income_changes_only_with_the_etag_read(make_db):
