@@ -276,6 +276,7 @@ def _ratio(project: dict[str, float], raw: dict[str, float], name: str) -> dict[
         f"{name}.project_p50_ms": project["p50_ms"],
         f"{name}.project_p99_ms": project["p99_ms"],
         f"{name}.raw_per_s": raw["per_s"],
+        f"{name}.raw_p50_ms": raw["p50_ms"],  # the tail's shape of both, side by side
         f"{name}.raw_p99_ms": raw["p99_ms"],
         f"{name}.ratio": project["per_s"] / raw["per_s"],
         f"{name}.load_cpu_cores": project["load_cpu_cores"],

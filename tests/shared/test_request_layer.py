@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 import pytest
 from fastapi import APIRouter, Response
 
 from shared.app import create_service_app
 from shared.auth import CurrentUser
+from shared.context import new_request_id
 from shared.settings import ServiceSettings
 from tests.support import auth, service_client, settings_for
 
@@ -86,3 +88,12 @@ async def test_gzip_304_and_request_id_together(make_db) -> None:  # type: ignor
         # the route's own status is counted (the 304 made for the client counts as its 200)
         counted = 'jingzhun_http_requests_total{method="GET",route="/card",service="funds",status="200"} 4.0'
         assert counted in metrics.splitlines()
+
+
+async def test_a_request_id_made_here_is_a_random_uuid_in_hex() -> None:
+    made = [new_request_id() for _ in range(1000)]
+    assert len(set(made)) == 1000
+    for rid in made:
+        assert re.fullmatch(r"[0-9a-f]{32}", rid)
+        assert uuid.UUID(rid).version == 4
+        assert uuid.UUID(rid).variant == uuid.RFC_4122

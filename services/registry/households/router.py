@@ -80,6 +80,7 @@ def _card_of(
 # the document's): returned as a model, FastAPI validated it again before serialising it.
 _ListPage = Page[HouseholdListItem]
 _CARD_JSON, _PAGE_JSON = TypeAdapter(HouseholdOut), TypeAdapter(_ListPage)
+_CARD_HEAD = tuple(k for k in HouseholdOut.model_fields if k not in _CARD_PARTS)  # the household's own
 
 
 def _list_item(h: ListRow, *, full_name: bool = False) -> HouseholdListItem:
@@ -204,7 +205,7 @@ async def read_household(household_id: uuid.UUID, user: CurrentUser, request: Re
         found = await service.read_card(session, user, household_id)
     h = found.household
     out = HouseholdOut(
-        **{k: h[k] for k in HouseholdOut.model_fields if k not in _CARD_PARTS},
+        **{k: h[k] for k in _CARD_HEAD},
         members=found.members,  # plain values, validated into MemberOut here
         incomes=found.incomes,
         debts=found.debts,

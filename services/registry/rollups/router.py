@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -36,9 +37,16 @@ router = APIRouter(prefix="/rollups", tags=["rollups"])
 # Counts of households: a cadre reads those of their households' villages. (The weak-village list is
 # about villages' collective income, no household in it: every role of the area reads it.)
 CadreVillage = [Depends(_cadre_villages_only)]
-Year = Query(
-    default_factory=lambda: clock.today().year, ge=2014, le=2100, description="policy year for the threshold"
-)
+
+
+def _this_year() -> int:
+    return clock.today().year
+
+
+# pydantic reads a default factory's signature each time it calls it (whether it takes the validated
+# data): given here, not worked out by inspect.signature on every roll-up read without ?year=
+_this_year.__signature__ = inspect.Signature()  # type: ignore[attr-defined]
+Year = Query(default_factory=_this_year, ge=2014, le=2100, description="policy year for the threshold")
 
 
 _ROLLUP_JSON = TypeAdapter(RollupOut)
