@@ -30,9 +30,9 @@ from __future__ import annotations
 import json
 import os
 import resource
-from pathlib import Path
 import time
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import psutil
