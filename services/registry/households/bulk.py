@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
 from pydantic import TypeAdapter
@@ -233,6 +233,14 @@ class _Builder:
     numbers: list[int]
     in_use: set[str]  # numbers the rows bring that other households already have
     roll: _Roll = field(default_factory=lambda: _Roll())
+    villages: dict[str, _Village] = field(init=False)  # the areas a row may name (_village's)
+
+    def __post_init__(self) -> None:
+        self.villages = {
+            code: _Village(code, area.level)
+            for code, area in self.areas.items()
+            if area.level == "village" and (not isinstance(self.actor, Principal) or self.actor.covers(code))
+        }
 
     @classmethod
     async def prepare(
@@ -266,13 +274,16 @@ class _Builder:
         as a JSON array (pure: runs in a worker thread).
         The chunk's IDs are encrypted together at the end, once every row has passed."""
         roll, today = self.roll, self.today
+        villages = self.villages
         rows = self.rows[start : start + CHUNK]
         ids = iter(_uuid4s(len(rows) + sum(len(row.members) for row in rows)))
         members: list[tuple[Any, ...]] = []
         member_ids: list[str] = []  # each household's member ids, a JSON array (its event's)
         numbers: list[str] = []  # the members' resident IDs, to encrypt
         for i, row in enumerate(rows, start):
-            area = _village(i, row, self.areas.get(row.area_code), self.actor)
+            area = villages.get(row.area_code) or _refuse_area(
+                i, row, self.areas.get(row.area_code), self.actor
+            )
             head = _head(i, row)
             _check_number(i, row.household_number, self.in_use, roll.numbers)
             policy = self.policies[(area.code, row.year)]
@@ -291,7 +302,7 @@ class _Builder:
                 numbers.append(number)
                 members.append(member)
                 own.append(str(member_id))
-            member_ids.append(json.dumps(own))
+            member_ids.append(_json_strings(own))
             group = roll.groups[(area.code, row.year, tuple(h[_CAUSES]), tuple(h[_BATCHES]))]
             group[0] += 1
             group[1] += len(row.members)
@@ -300,6 +311,22 @@ class _Builder:
         return roll.households[start:], members, member_ids
 
 
+@dataclass(frozen=True, slots=True)
+class _Village:
+    """What a row's checks and records read of its area (a plain value: an ORM attribute read
+    costs a descriptor call per row)."""
+
+    code: str
+    level: str
+
+
+def _json_strings(values: list[str]) -> str:
+    """``json.dumps(values)`` of strings that need no escaping (ids): the same text."""
+    return '["' + '", "'.join(values) + '"]' if values else "[]"
+
+
+_REGISTERED = HouseholdStatus.REGISTERED.value
+_HEAD = Relation.HEAD
 _V4 = bytes((b & 0x0F) | 0x40 for b in range(256))  # a version-4 UUID's version nibble
 _RFC4122 = bytes((b & 0x3F) | 0x80 for b in range(256))  # and its variant bits
 
@@ -315,13 +342,12 @@ def _uuid4s(n: int) -> list[uuid.UUID]:
     return [FastUUID(data[k : k + 16]) for k in range(0, 16 * n, 16)]
 
 
-def _village(i: int, row: HouseholdImportIn, area: Area | None, actor: Principal | str) -> Area:
-    """The row's area: one in the caller's area, and a village."""
+def _refuse_area(i: int, row: HouseholdImportIn, area: Area | None, actor: Principal | str) -> NoReturn:
+    """Refuse the row's area (one not among the builder's villages): not in the caller's area, or
+    not a village."""
     if area is None or (isinstance(actor, Principal) and not actor.covers(area.code)):
         raise AreaNotFound(f"household {i}: area {row.area_code} does not exist in your area", index=i)
-    if area.level != "village":
-        raise InvalidInput(f"household {i}: {area.code} is a {area.level}, not a village", index=i)
-    return area
+    raise InvalidInput(f"household {i}: {area.code} is a {area.level}, not a village", index=i)
 
 
 def _check_number(i: int, number: str | None, in_use: set[str], seen: set[str]) -> None:
@@ -344,7 +370,7 @@ def _check_number(i: int, number: str | None, in_use: set[str], seen: set[str]) 
 
 
 def _head(i: int, row: HouseholdImportIn) -> MemberIn:
-    heads = [m for m in row.members if m.relation is Relation.HEAD]
+    heads = [m for m in row.members if m.relation is _HEAD]
     if len(heads) != 1:
         raise InvalidMember(f"household {i}: exactly one head needed, {len(heads)} given", index=i)
     return heads[0]
@@ -366,7 +392,7 @@ def _registered_before_tolerance(
 
 def _household(
     row: HouseholdImportIn,
-    area: Area,
+    area: _Village,
     head: MemberIn,
     policy: RegistryPolicy,
     household_id: uuid.UUID,
@@ -380,11 +406,11 @@ def _household(
         household_id,
         row.household_number or f"{area.code}{number:08d}",
         area.code,
-        HouseholdStatus.REGISTERED.value,
+        _REGISTERED,
         row.year,
         head.name,
         len(row.members),
-        list(dict.fromkeys(c.value for c in row.poverty_causes or [])),
+        list(dict.fromkeys(c._value_ for c in row.poverty_causes or [])),
         check_batches(row.batches or [], allowed=policy.batches, batch_set=policy.batch_set),
         row.labour_willing,
         bool(row.dibao),
@@ -430,11 +456,11 @@ def _member(
         mask_resident_id(parsed.number),
         parsed.birth_date,
         parsed.sex,
-        m.relation.value,
+        m.relation._value_,
         m.schooling,
         m.health,
         m.disability,
-        m.labour_capacity.value,
+        m.labour_capacity._value_,
         m.in_school,
         m.migrant_work,
         True,
