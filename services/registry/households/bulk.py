@@ -60,6 +60,9 @@ from shared.pii import PiiCipher, mask_resident_id
 from shared.tracing import event_trace_context
 
 CHUNK = 1_000  # rows built in Python while the database moves the previous chunk into place
+# The first chunk is smaller: the database has nothing to do until it is built (a full chunk's
+# build is ~50 ms of a call's ~1 s at 5,000 households), the rest keep its per-chunk costs low.
+FIRST_CHUNK = 200
 
 # the envelope's time as CloudEvent (shared.events.envelope) writes it
 EVENT_TIME: TypeAdapter[datetime] = TypeAdapter(datetime)
@@ -166,13 +169,13 @@ async def import_registered(
         "request_id": get_request_id(),
         "trace": event_trace_context(),
     }
-    starts = range(0, len(rows), CHUNK)
-    pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, 0))
+    bounds = _chunk_bounds(len(rows))
+    pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, *bounds[0]))
     try:
-        for start in starts:
+        for k in range(len(bounds)):
             households, members, member_ids = await pending
-            if start + CHUNK < len(rows):
-                pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, start + CHUNK))
+            if k + 1 < len(bounds):
+                pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, *bounds[k + 1]))
             chunk = ChunkRecords(households, HOUSEHOLD_COLUMNS, members, MEMBER_COLUMNS)
             if held is None:
                 if await repo.copy_into_place(chunk, member_ids, **event):
@@ -217,6 +220,15 @@ async def import_registered(
         registered_counter_deltas((*key, n, persons) for key, (n, persons) in roll.groups.items())
     )
     return len(roll.households), len(roll.members)
+
+
+def _chunk_bounds(n: int) -> list[tuple[int, int]]:
+    """The chunks of ``n`` rows as (start, stop): FIRST_CHUNK rows, then CHUNK rows each."""
+    bounds, start, size = [], 0, min(FIRST_CHUNK, CHUNK)
+    while start < n:
+        bounds.append((start, min(n, start + size)))
+        start, size = start + size, CHUNK
+    return bounds
 
 
 @dataclass(slots=True)
@@ -268,14 +280,14 @@ class _Builder:
         in_use = await repo.numbers_in_use({r.household_number for r in rows if r.household_number})
         return cls(actor, rows, cipher, today, areas, policies, numbers, in_use)
 
-    def chunk(self, start: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
-        """Rows ``start`` … ``start + CHUNK - 1`` checked (area, one head, batches, registration
+    def chunk(self, start: int, stop: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
+        """Rows ``start`` … ``stop - 1`` checked (area, one head, batches, registration
         date, members' IDs) and turned into households, members and each household's member ids
         as a JSON array (pure: runs in a worker thread).
         The chunk's IDs are encrypted together at the end, once every row has passed."""
         roll, today = self.roll, self.today
         villages = self.villages
-        rows = self.rows[start : start + CHUNK]
+        rows = self.rows[start:stop]
         ids = iter(_uuid4s(len(rows) + sum(len(row.members) for row in rows)))
         members: list[tuple[Any, ...]] = []
         member_ids: list[str] = []  # each household's member ids, a JSON array (its event's)

@@ -61,14 +61,17 @@ def registered_events_sql(source: str) -> str:
     contract; head name masked as shared.pii.mask_name does). ``source`` selects hid,
     household_number, area_code, year, head_name, member_count, member_ids (jsonb), poverty_causes,
     batches, dibao, registered_on and ord (the events' order); parameters :type, :now (the
-    envelope's time as JSON), :rid (request id), :trace (traceparent/tracestate, JSON) and :origin."""
+    envelope's time as JSON), :rid (request id), :trace (traceparent/tracestate, JSON) and :origin.
+    The envelope's attributes every event shares (nulls left out) are built once, each event adds
+    its id, subject and data to them: one jsonb concatenation a row."""
     return (
+        "WITH head AS (SELECT jsonb_strip_nulls(jsonb_build_object("
+        "'specversion', '1.0', 'source', 'jingzhun/registry', 'type', CAST(:type AS text), "
+        "'time', CAST(:now AS text), 'datacontenttype', 'application/json', "
+        "'requestid', CAST(:rid AS text))) || CAST(:trace AS jsonb) AS attributes) "
         "INSERT INTO outbox (id, type, subject, envelope, request_id) "
-        "SELECT e.eid, CAST(:type AS varchar), e.hid::text, jsonb_strip_nulls(jsonb_build_object("
-        "'specversion', '1.0', 'id', e.eid::text, 'source', 'jingzhun/registry', "
-        "'type', CAST(:type AS text), "
-        "'subject', e.hid::text, 'time', CAST(:now AS text), 'datacontenttype', 'application/json', "
-        "'requestid', CAST(:rid AS text))) || CAST(:trace AS jsonb) || jsonb_build_object('data', "
+        "SELECT e.eid, CAST(:type AS varchar), e.hid::text, (SELECT attributes FROM head) "
+        "|| jsonb_build_object('id', e.eid::text, 'subject', e.hid::text, 'data', "
         "jsonb_build_object('household_id', e.hid::text, 'household_number', e.household_number, "
         "'area_code', e.area_code, 'year', e.year, 'member_count', e.member_count, "
         "'member_ids', e.member_ids, "
