@@ -245,14 +245,14 @@ class _Builder:
     numbers: list[int]
     in_use: set[str]  # numbers the rows bring that other households already have
     roll: _Roll = field(default_factory=lambda: _Roll())
-    villages: dict[str, _Village] = field(init=False)  # the areas a row may name (_village's)
+    villages: frozenset[str] = field(init=False)  # the areas a row may name: villages in the actor's
 
     def __post_init__(self) -> None:
-        self.villages = {
-            code: _Village(code, area.level)
+        self.villages = frozenset(
+            code
             for code, area in self.areas.items()
             if area.level == "village" and (not isinstance(self.actor, Principal) or self.actor.covers(code))
-        }
+        )
 
     @classmethod
     async def prepare(
@@ -293,17 +293,17 @@ class _Builder:
         member_ids: list[str] = []  # each household's member ids, a JSON array (its event's)
         numbers: list[str] = []  # the members' resident IDs, to encrypt
         for i, row in enumerate(rows, start):
-            area = villages.get(row.area_code) or _refuse_area(
-                i, row, self.areas.get(row.area_code), self.actor
-            )
+            code = row.area_code
+            if code not in villages:
+                _refuse_area(i, row, self.areas.get(code), self.actor)
             head = _head(i, row)
             _check_number(i, row.household_number, self.in_use, roll.numbers)
-            policy = self.policies[(area.code, row.year)]
+            policy = self.policies[(code, row.year)]
             if isinstance(policy, PolicyMissing):
                 raise policy
             if _registered_before_tolerance(i, row, policy, today=today):
                 roll.old_rows.append(i)
-            h = _household(row, area, head, policy, next(ids), number=self.numbers[i], today=today)
+            h = _household(row, code, head, policy, next(ids), number=self.numbers[i], today=today)
             roll.households.append(h)
             own: list[str] = []
             for m in row.members:
@@ -315,21 +315,12 @@ class _Builder:
                 members.append(member)
                 own.append(str(member_id))
             member_ids.append(_json_strings(own))
-            group = roll.groups[(area.code, row.year, tuple(h[_CAUSES]), tuple(h[_BATCHES]))]
+            group = roll.groups[(code, row.year, tuple(h[_CAUSES]), tuple(h[_BATCHES]))]
             group[0] += 1
             group[1] += len(row.members)
         members = [(*m, c) for m, c in zip(members, self.cipher.encrypt_many(numbers), strict=True)]
         roll.members += members
         return roll.households[start:], members, member_ids
-
-
-@dataclass(frozen=True, slots=True)
-class _Village:
-    """What a row's checks and records read of its area (a plain value: an ORM attribute read
-    costs a descriptor call per row)."""
-
-    code: str
-    level: str
 
 
 def _json_strings(values: list[str]) -> str:
@@ -404,7 +395,7 @@ def _registered_before_tolerance(
 
 def _household(
     row: HouseholdImportIn,
-    area: _Village,
+    area_code: str,
     head: MemberIn,
     policy: RegistryPolicy,
     household_id: uuid.UUID,
@@ -416,8 +407,8 @@ def _household(
     needs = row.basic_needs
     return (
         household_id,
-        row.household_number or f"{area.code}{number:08d}",
-        area.code,
+        row.household_number or f"{area_code}{number:08d}",
+        area_code,
         _REGISTERED,
         row.year,
         head.name,
