@@ -332,8 +332,11 @@ class HouseholdRepository(Repository[Household]):
         return {str(n) for n in (await self.session.execute(stmt)).scalars()}
 
     async def next_numbers(self, n: int) -> list[int]:
-        stmt = select(household_number_seq.next_value()).select_from(func.generate_series(1, n))
-        return [int(v) for v in (await self.session.execute(stmt)).scalars()]
+        """``n`` household numbers drawn from the sequence, as one array (not ``n`` result rows)."""
+        stmt = select(func.array_agg(household_number_seq.next_value())).select_from(
+            func.generate_series(1, n)
+        )
+        return [int(v) for v in (await self.session.execute(stmt)).scalar_one() or ()]
 
     async def next_number(self, area_code: str) -> str:
         seq = (await self.session.execute(select(household_number_seq.next_value()))).scalar_one()
