@@ -3,8 +3,8 @@
 Same checks and refusals as one-by-one creation (ID rules, one head, batch set, one person one
 household), but set-based: areas and policies are read once per import and the rows checked in
 Python (the rules that name a row; members' IDs are encrypted and blind-indexed here), then
-COPYed straight into household and member, each household's registered event written into the
-outbox by INSERT … SELECT; one person, one household is the unique index of held identities, and
+COPYed straight into household and member, each household's registered event (built with its rows:
+the envelope households.repository.registered_events_sql writes) COPYed into the outbox; one person, one household is the unique index of held identities, and
 when it refuses someone the rows go to temporary staging tables instead, where one join on the
 blind index names everyone another household holds; the import gets one audit record listing
 every household (a chain of its own, keyed by the import's id), and the counters one aggregated
@@ -83,6 +83,12 @@ MEMBER_COLUMNS = (
 _ID, _AREA_CODE = HOUSEHOLD_COLUMNS.index("id"), HOUSEHOLD_COLUMNS.index("area_code")
 _CAUSES, _BATCHES = HOUSEHOLD_COLUMNS.index("poverty_causes"), HOUSEHOLD_COLUMNS.index("batches")
 _HASH = MEMBER_COLUMNS.index("resident_id_hash")
+Record = tuple[Any, ...]  # a COPY record
+_NUMBER, _YEAR = HOUSEHOLD_COLUMNS.index("household_number"), HOUSEHOLD_COLUMNS.index("year")
+_HEAD_NAME, _DIBAO = HOUSEHOLD_COLUMNS.index("head_name"), HOUSEHOLD_COLUMNS.index("dibao")
+_MEMBER_COUNT = HOUSEHOLD_COLUMNS.index("member_count")
+_REGISTERED_ON = HOUSEHOLD_COLUMNS.index("registered_on")
+OUTBOX_COLUMNS = ("id", "type", "subject", "envelope", "request_id")  # a registered event's record
 
 
 async def _refuse_held(
@@ -163,22 +169,22 @@ async def import_registered(
     build = await _Builder.prepare(session, actor, rows, cipher=cipher, today=today)
     moved = await session.begin_nested()
     held: list[str] | None = None  # once a person held elsewhere is met: all the roll's such people
-    event = {
-        "event_type": events.REGISTERED,
-        "time": EVENT_TIME.dump_python(clock.now(), mode="json"),
-        "request_id": get_request_id(),
-        "trace": event_trace_context(),
-    }
+    build.envelope = registered_envelope(
+        event_type=events.REGISTERED,
+        time=EVENT_TIME.dump_python(clock.now(), mode="json"),
+        request_id=get_request_id(),
+        trace=event_trace_context(),
+    )
     bounds = _chunk_bounds(len(rows))
     pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, *bounds[0]))
     try:
         for k in range(len(bounds)):
-            households, members, member_ids = await pending
+            households, members, outbox = await pending
             if k + 1 < len(bounds):
                 pending = asyncio.ensure_future(asyncio.to_thread(build.chunk, *bounds[k + 1]))
             chunk = ChunkRecords(households, HOUSEHOLD_COLUMNS, members, MEMBER_COLUMNS)
             if held is None:
-                if await repo.copy_into_place(chunk, member_ids, **event):
+                if await repo.copy_into_place(chunk, outbox, OUTBOX_COLUMNS):
                     continue
                 await moved.rollback()  # a refusal keeps only its conflicts
                 await repo.create_staging()
@@ -245,6 +251,7 @@ class _Builder:
     numbers: list[int]
     in_use: set[str]  # numbers the rows bring that other households already have
     roll: _Roll = field(default_factory=lambda: _Roll())
+    envelope: dict[str, Any] = field(default_factory=dict)  # what every registered event shares
     villages: frozenset[str] = field(init=False)  # the areas a row may name: villages in the actor's
 
     def __post_init__(self) -> None:
@@ -280,17 +287,17 @@ class _Builder:
         in_use = await repo.numbers_in_use({r.household_number for r in rows if r.household_number})
         return cls(actor, rows, cipher, today, areas, policies, numbers, in_use)
 
-    def chunk(self, start: int, stop: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
-        """Rows ``start`` … ``stop - 1`` checked (area, one head, batches, registration
-        date, members' IDs) and turned into households, members and each household's member ids
-        as a JSON array (pure: runs in a worker thread).
+    def chunk(self, start: int, stop: int) -> tuple[list[Record], list[Record], list[Record]]:
+        """Rows ``start`` … ``stop - 1`` checked (area, one head, batches, registration date,
+        members' IDs) and turned into households, members and each household's registered event
+        (outbox records; pure: runs in a worker thread).
         The chunk's IDs are encrypted together at the end, once every row has passed."""
         roll, today = self.roll, self.today
         villages = self.villages
         rows = self.rows[start:stop]
-        ids = iter(_uuid4s(len(rows) + sum(len(row.members) for row in rows)))
+        ids = iter(_uuid4s(2 * len(rows) + sum(len(row.members) for row in rows)))
         members: list[tuple[Any, ...]] = []
-        member_ids: list[str] = []  # each household's member ids, a JSON array (its event's)
+        outbox: list[tuple[Any, ...]] = []  # each household's registered event
         numbers: list[str] = []  # the members' resident IDs, to encrypt
         for i, row in enumerate(rows, start):
             code = row.area_code
@@ -314,18 +321,58 @@ class _Builder:
                 numbers.append(number)
                 members.append(member)
                 own.append(str(member_id))
-            member_ids.append(_json_strings(own))
+            outbox.append(_registered_event(self.envelope, next(ids), h, own))
             group = roll.groups[(code, row.year, tuple(h[_CAUSES]), tuple(h[_BATCHES]))]
             group[0] += 1
             group[1] += len(row.members)
         members = [(*m, c) for m, c in zip(members, self.cipher.encrypt_many(numbers), strict=True)]
         roll.members += members
-        return roll.households[start:], members, member_ids
+        return roll.households[start:], members, outbox
 
 
-def _json_strings(values: list[str]) -> str:
-    """``json.dumps(values)`` of strings that need no escaping (ids): the same text."""
-    return '["' + '", "'.join(values) + '"]' if values else "[]"
+def registered_envelope(
+    *, event_type: str, time: str, request_id: str | None, trace: dict[str, str]
+) -> dict[str, Any]:
+    """The envelope attributes every registered event of an import shares (CloudEvents, as
+    households.repository.registered_events_sql writes them: no null attribute, the trace's)."""
+    head: dict[str, Any] = {
+        "specversion": "1.0",
+        "source": "jingzhun/registry",
+        "type": event_type,
+        "time": time,
+        "datacontenttype": "application/json",
+    }
+    if request_id is not None:
+        head["requestid"] = request_id
+    return head | trace
+
+
+def _registered_event(
+    envelope: dict[str, Any], event_id: uuid.UUID, h: tuple[Any, ...], member_ids: list[str]
+) -> tuple[Any, ...]:
+    """The outbox record (OUTBOX_COLUMNS) of household ``h``'s registered event: the envelope and
+    data households.repository.registered_events_sql builds in SQL (the HouseholdRegistered
+    contract, head name masked as that SQL does), as JSON text for COPY."""
+    eid, hid, name = str(event_id), str(h[_ID]), h[_HEAD_NAME]
+    data = {
+        "household_id": hid,
+        "household_number": h[_NUMBER],
+        "area_code": h[_AREA_CODE],
+        "year": h[_YEAR],
+        "member_count": h[_MEMBER_COUNT],
+        "member_ids": member_ids,
+        "head_name_masked": name[:1] + "*" * max(1, len(name) - 1),
+        "poverty_causes": h[_CAUSES],
+        "batches": h[_BATCHES],
+        "dibao": h[_DIBAO],
+        "registered_on": h[_REGISTERED_ON].isoformat(),
+        "origin": "import",
+    }
+    event = envelope | {"id": eid, "subject": hid, "data": data}
+    return event_id, envelope["type"], hid, _JSON(event), envelope.get("requestid")
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 _REGISTERED = HouseholdStatus.REGISTERED.value

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -459,50 +458,22 @@ class HouseholdRepository(Repository[Household]):
         return list(rows.scalars())
 
     async def copy_into_place(
-        self,
-        chunk: ChunkRecords,
-        member_ids: Sequence[str],
-        *,
-        event_type: str,
-        time: str,
-        request_id: str | None,
-        trace: dict[str, str],
+        self, chunk: ChunkRecords, events: Sequence[Sequence[Any]], event_columns: Sequence[str]
     ) -> bool:
-        """COPY a chunk of checked households and members straight into their tables, and one
-        registered event per household (``member_ids``: each household's member ids as a JSON
-        array, in the households' order). False, with nothing of the chunk kept, when the unique
-        index of held identities (uq_member_identity_held: one person, one household) refuses a
-        member: the caller undoes what it moved (the transaction is aborted) and looks the chunk's
-        people up (``stage_chunk``, ``staged_identities_held``) to say who holds them."""
-        households = chunk.households
+        """COPY a chunk of checked households and members straight into their tables, and their
+        registered events (outbox records of ``event_columns``, in the households' order) into the
+        outbox. False, with nothing of the chunk kept, when the unique index of held identities
+        (uq_member_identity_held: one person, one household) refuses a member: the caller undoes
+        what it moved (the transaction is aborted) and looks the chunk's people up
+        (``stage_chunk``, ``staged_identities_held``) to say who holds them."""
         try:
-            await copy_records(self.session, "household", chunk.household_columns, households)
+            await copy_records(self.session, "household", chunk.household_columns, chunk.households)
             await copy_records(self.session, "member", chunk.member_columns, chunk.members)
         except UniqueViolationError as exc:
             if exc.constraint_name != "uq_member_identity_held":
                 raise
             return False
-        at = list(chunk.household_columns).index("id")
-        await self.session.execute(
-            text(
-                registered_events_sql(
-                    "SELECT h.id AS hid, h.household_number, h.area_code, h.year, h.head_name, "
-                    "h.member_count, CAST(c.member_ids AS jsonb) AS member_ids, h.poverty_causes, "
-                    "h.batches, h.dibao, h.registered_on, c.ord "
-                    "FROM unnest(CAST(:hids AS uuid[]), CAST(:member_ids AS text[])) WITH ORDINALITY "
-                    "AS c(hid, member_ids, ord) JOIN household h ON h.id = c.hid"
-                )
-            ),
-            {
-                "hids": [h[at] for h in households],
-                "member_ids": list(member_ids),
-                "type": event_type,
-                "now": time,
-                "rid": request_id,
-                "trace": json.dumps(trace),
-                "origin": "import",
-            },
-        )
+        await copy_records(self.session, "outbox", event_columns, events)
         return True
 
     async def in_village(self, area_code: str, statuses: Sequence[str], *, limit: int) -> list[Household]:
