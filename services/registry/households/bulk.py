@@ -3,12 +3,12 @@
 Same checks and refusals as one-by-one creation (ID rules, one head, batch set, one person one
 household), but set-based: areas and policies are read once per import and the rows checked in
 Python (the rules that name a row; members' IDs are encrypted and blind-indexed here), then
-COPYed straight into household and member, each household's registered event (built with its rows:
-the envelope households.repository.registered_events_sql writes) COPYed into the outbox; one person, one household is the unique index of held identities, and
-when it refuses someone the rows go to temporary staging tables instead, where one join on the
-blind index names everyone another household holds; the import gets one audit record listing
-every household (a chain of its own, keyed by the import's id), and the counters one aggregated
-update, last.
+COPYed straight into household and member, and each household's registered event (built with its
+rows: the envelope households.repository.registered_events_sql writes) into the outbox; one
+person, one household is the unique index of held identities, and when it refuses someone the
+rows go to temporary staging tables instead, where one join on the blind index names everyone
+another household holds; the import gets one audit record listing every household (a chain of its
+own, keyed by the import's id), and the counters one aggregated update, last.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from json.encoder import encode_basestring
 from typing import Any, NoReturn
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
@@ -169,7 +170,7 @@ async def import_registered(
     build = await _Builder.prepare(session, actor, rows, cipher=cipher, today=today)
     moved = await session.begin_nested()
     held: list[str] | None = None  # once a person held elsewhere is met: all the roll's such people
-    build.envelope = registered_envelope(
+    build.events = _Events.of(
         event_type=events.REGISTERED,
         time=EVENT_TIME.dump_python(clock.now(), mode="json"),
         request_id=get_request_id(),
@@ -251,7 +252,7 @@ class _Builder:
     numbers: list[int]
     in_use: set[str]  # numbers the rows bring that other households already have
     roll: _Roll = field(default_factory=lambda: _Roll())
-    envelope: dict[str, Any] = field(default_factory=dict)  # what every registered event shares
+    events: _Events | None = None  # set before the first chunk
     villages: frozenset[str] = field(init=False)  # the areas a row may name: villages in the actor's
 
     def __post_init__(self) -> None:
@@ -293,7 +294,8 @@ class _Builder:
         (outbox records; pure: runs in a worker thread).
         The chunk's IDs are encrypted together at the end, once every row has passed."""
         roll, today = self.roll, self.today
-        villages = self.villages
+        villages, events = self.villages, self.events
+        assert events is not None
         rows = self.rows[start:stop]
         ids = iter(_uuid4s(2 * len(rows) + sum(len(row.members) for row in rows)))
         members: list[tuple[Any, ...]] = []
@@ -321,7 +323,7 @@ class _Builder:
                 numbers.append(number)
                 members.append(member)
                 own.append(str(member_id))
-            outbox.append(_registered_event(self.envelope, next(ids), h, own))
+            outbox.append(events.record(next(ids), h, own))
             group = roll.groups[(code, row.year, tuple(h[_CAUSES]), tuple(h[_BATCHES]))]
             group[0] += 1
             group[1] += len(row.members)
@@ -330,49 +332,60 @@ class _Builder:
         return roll.households[start:], members, outbox
 
 
-def registered_envelope(
-    *, event_type: str, time: str, request_id: str | None, trace: dict[str, str]
-) -> dict[str, Any]:
-    """The envelope attributes every registered event of an import shares (CloudEvents, as
-    households.repository.registered_events_sql writes them: no null attribute, the trace's)."""
-    head: dict[str, Any] = {
-        "specversion": "1.0",
-        "source": "jingzhun/registry",
-        "type": event_type,
-        "time": time,
-        "datacontenttype": "application/json",
-    }
-    if request_id is not None:
-        head["requestid"] = request_id
-    return head | trace
+@dataclass(frozen=True, slots=True)
+class _Events:
+    """The registered events of one import: what they share, and each one's outbox record."""
+
+    type: str
+    request_id: str | None
+    template: str  # the envelope as JSON text, each event's values left as %-placeholders
+
+    @classmethod
+    def of(cls, *, event_type: str, time: str, request_id: str | None, trace: dict[str, str]) -> _Events:
+        """The envelope households.repository.registered_events_sql writes (CloudEvents: no null
+        attribute; the trace's), its event-specific part a template."""
+        shared: dict[str, Any] = {
+            "specversion": "1.0",
+            "source": "jingzhun/registry",
+            "type": event_type,
+            "time": time,
+            "datacontenttype": "application/json",
+        }
+        if request_id is not None:
+            shared["requestid"] = request_id
+        head = json.dumps(shared | trace, ensure_ascii=False, separators=(",", ":"))[:-1].replace("%", "%%")
+        return cls(
+            event_type,
+            request_id,
+            head + ',"id":"%s","subject":"%s","data":{"household_id":"%s","household_number":%s,'
+            '"area_code":%s,"year":%d,"member_count":%d,"member_ids":[%s],"head_name_masked":%s,'
+            '"poverty_causes":[%s],"batches":[%s],"dibao":%s,"registered_on":"%s","origin":"import"}}',
+        )
+
+    def record(self, event_id: uuid.UUID, h: Record, member_ids: list[str]) -> Record:
+        """The outbox record (OUTBOX_COLUMNS) of household ``h``'s event: the HouseholdRegistered
+        data that SQL builds (head name masked as it does), as JSON text for COPY; strings a row
+        brings are JSON-escaped, ids and codes too."""
+        hid, name = str(h[_ID]), h[_HEAD_NAME]
+        envelope = self.template % (
+            event_id,
+            hid,
+            hid,
+            _quoted(h[_NUMBER]),
+            _quoted(h[_AREA_CODE]),
+            h[_YEAR],
+            h[_MEMBER_COUNT],
+            ",".join(map(_quoted, member_ids)),
+            _quoted(name[:1] + "*" * max(1, len(name) - 1)),
+            ",".join(map(_quoted, h[_CAUSES])),
+            ",".join(map(_quoted, h[_BATCHES])),
+            "true" if h[_DIBAO] else "false",
+            h[_REGISTERED_ON].isoformat(),
+        )
+        return event_id, self.type, hid, envelope, self.request_id
 
 
-def _registered_event(
-    envelope: dict[str, Any], event_id: uuid.UUID, h: tuple[Any, ...], member_ids: list[str]
-) -> tuple[Any, ...]:
-    """The outbox record (OUTBOX_COLUMNS) of household ``h``'s registered event: the envelope and
-    data households.repository.registered_events_sql builds in SQL (the HouseholdRegistered
-    contract, head name masked as that SQL does), as JSON text for COPY."""
-    eid, hid, name = str(event_id), str(h[_ID]), h[_HEAD_NAME]
-    data = {
-        "household_id": hid,
-        "household_number": h[_NUMBER],
-        "area_code": h[_AREA_CODE],
-        "year": h[_YEAR],
-        "member_count": h[_MEMBER_COUNT],
-        "member_ids": member_ids,
-        "head_name_masked": name[:1] + "*" * max(1, len(name) - 1),
-        "poverty_causes": h[_CAUSES],
-        "batches": h[_BATCHES],
-        "dibao": h[_DIBAO],
-        "registered_on": h[_REGISTERED_ON].isoformat(),
-        "origin": "import",
-    }
-    event = envelope | {"id": eid, "subject": hid, "data": data}
-    return event_id, envelope["type"], hid, _JSON(event), envelope.get("requestid")
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_quoted = encode_basestring  # a string as a JSON string (quotes and escapes; C)
 
 
 _REGISTERED = HouseholdStatus.REGISTERED.value
