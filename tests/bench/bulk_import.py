@@ -20,7 +20,9 @@ starts), and size: its tables start empty while the import's grow by every call 
 Prints households/s of both, the ratio, this process's CPU per household (the service's
 Python side: the body gate, pydantic, ID checks, encryption and blind index, COPY encoding; the
 request body is encoded before the clock starts, as a client would have it; PostgreSQL not
-counted), the
+counted), PostgreSQL's CPU per household (its postmaster and every process under it: backends,
+WAL writer, checkpointer; a single stream of calls cannot import faster than the larger of the
+two, and not faster than their sum where they do not overlap), the wall time per household, the
 1-minute load average (the machine is shared: compare the ratio, which both sides' load moves
 alike, more than the absolute figures) and what China's roll would take at this rate.
 """
