@@ -37,13 +37,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import psutil
 from sqlalchemy import text
 
 from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
 from shared.resident_id import make
-from tests.bench.ratios import _areas, _copy_ceiling, _villages
+from tests.bench.ratios import _areas, _copy_ceiling, _tree_cpu_s, _villages
 from tests.bench.stack import registry_database
 from tests.support import auth, service_client, settings_for
 
@@ -59,21 +58,10 @@ def _cpu_s() -> float:
 
 
 def _database_cpu_s(data_dir: Path) -> float:
-    """CPU of the PostgreSQL serving ``data_dir``: its postmaster and every process under it
+    """CPU of the PostgreSQL serving under ``data_dir``: its postmaster and every process under it
     (backends, WAL writer, checkpointer …)."""
-    for proc in psutil.process_iter(["cmdline"]):
-        if str(data_dir) in " ".join(proc.info["cmdline"] or ()) and "postgres" in " ".join(
-            proc.info["cmdline"] or ()
-        ):
-            total = 0.0
-            for p in (proc, *proc.children(recursive=True)):
-                try:
-                    t = p.cpu_times()
-                except psutil.NoSuchProcess:
-                    continue
-                total += t.user + t.system
-            return total
-    return 0.0
+    postmaster = int(next(data_dir.glob("**/postmaster.pid")).read_text().split()[0])
+    return _tree_cpu_s(postmaster)
 
 
 def _roll(start: int, n: int, villages: list[str]) -> list[dict[str, Any]]:
