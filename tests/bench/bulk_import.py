@@ -29,22 +29,29 @@ alike, more than the absolute figures) and what China's roll would take at this 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import resource
+import sys
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+import asyncpg
+import httpx
 
+from deploy.local.stack import free_port
 from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
 from shared.resident_id import make
-from tests.bench.ratios import _areas, _copy_ceiling, _tree_cpu_s, _villages
+from tests.bench.ratios import _areas, _copy_ceiling, _spawn, _tree_cpu_s, _villages, _wait
 from tests.bench.stack import registry_database
-from tests.support import auth, service_client, settings_for
+from tests.support import TEST_PUBLIC_KEY, auth, service_client, settings_for
 
 CALL = 5_000  # households per request (the route's limit)
 CHINA_HOUSEHOLDS = 29_500_000
@@ -93,43 +100,114 @@ def _roll(start: int, n: int, villages: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+@asynccontextmanager
+async def _registry(url: str, data_dir: Path, workers: str | None) -> AsyncIterator[_Service]:
+    """The registry: in this process (``workers`` None; its client in-process ASGI) or a uvicorn
+    process with ``workers`` workers, as ops run an API replica (relay, consumers and jobs off in
+    both, as without NATS); an HTTP client to it and the service's CPU seconds so far."""
+    if workers is None:
+        app = create_app(settings_for(RegistrySettings, url))
+        async with service_client(app) as client:
+            yield _Service(client, _cpu_s)
+        return
+    port = free_port()
+    env = {
+        **os.environ,
+        "REGISTRY_DATABASE_URL": url,
+        "REGISTRY_JWT_PUBLIC_KEY_PEM": TEST_PUBLIC_KEY,
+        "REGISTRY_LOG_LEVEL": "WARNING",
+        "REGISTRY_RUN_RELAY": "false",
+        "REGISTRY_RUN_CONSUMERS": "false",
+        "REGISTRY_RUN_JOBS": "false",
+    }
+    proc = _spawn(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "services.registry.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--workers",
+            workers,
+        ],
+        env,
+        data_dir.parent / "registry.log",
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait(f"{base}/health/live", proc)
+        async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+            yield _Service(client, lambda: _tree_cpu_s(proc.pid))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@dataclass(frozen=True, slots=True)
+class _Service:
+    client: httpx.AsyncClient
+    cpu_s: Callable[[], float]
+
+
 async def run(size: int) -> dict[str, float]:
     households = int(os.environ.get("BENCH_IMPORT_HOUSEHOLDS", str(min(size, 50_000))))
+    workers = os.environ.get("BENCH_WORKERS")  # unset: the registry in this process
+    streams = int(os.environ.get("BENCH_IMPORT_STREAMS", "1"))
     with registry_database("jingzhun-bulk-") as (data_dir, url):
-        app = create_app(settings_for(RegistrySettings, url))
         admin = auth(["registrar", "approver"], "440000000000")
         sent = admin | {"content-type": "application/json"}
         villages = _villages()
-        wall = cpu = db_cpu = 0.0
-        async with service_client(app) as client:
-            r = await client.post("/registry/v1/areas", json={"areas": _areas()}, headers=admin)
-            assert r.status_code == 200, r.text
-            for start in range(0, households, CALL):
-                body = {
+        # the calls' bodies made and encoded before the clock starts, as a loader would have them
+        bodies = [
+            json.dumps(
+                {
                     "households": _roll(start, min(CALL, households - start), villages),
                     "source_roll": "bench 2018 roll",
                     "reason": "benchmark data",
-                }
-                content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-                d = _database_cpu_s(data_dir)
-                t, c = time.perf_counter(), _cpu_s()  # the roll's making and encoding are not counted
-                r = await client.post("/registry/v1/households/imports", content=content, headers=sent)
-                wall, cpu = wall + time.perf_counter() - t, cpu + _cpu_s() - c
-                db_cpu += _database_cpu_s(data_dir) - d
-                assert r.status_code == 200, r.text[:2000]
-            async with app.state.db.transaction() as s:
-                persons = (await s.execute(text("SELECT count(*) FROM member"))).scalar_one()
-                events = (
-                    await s.execute(
-                        text("SELECT count(*) FROM outbox WHERE type LIKE '%.household.registered.%'")
-                    )
-                ).scalar_one()
-            assert events == households, events
-        copy_per_s = await _copy_ceiling(url.replace("postgresql+asyncpg://", "postgresql://"), households)
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode()
+            for start in range(0, households, CALL)
+        ]
+        async with _registry(url, data_dir, workers) as service:
+            client = service.client
+            r = await client.post("/registry/v1/areas", json={"areas": _areas()}, headers=admin)
+            assert r.status_code == 200, r.text
+            queue = iter(bodies)  # each stream takes the next call's body when its last one is answered
+
+            async def stream() -> None:
+                for content in queue:
+                    r = await client.post("/registry/v1/households/imports", content=content, headers=sent)
+                    assert r.status_code == 200, r.text[:2000]
+
+            d, c, t = _database_cpu_s(data_dir), service.cpu_s(), time.perf_counter()
+            await asyncio.gather(*(stream() for _ in range(streams)))
+            wall, cpu = time.perf_counter() - t, service.cpu_s() - c
+            db_cpu = _database_cpu_s(data_dir) - d
+        dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+        conn = await asyncpg.connect(dsn)
+        try:
+            persons = await conn.fetchval("SELECT count(*) FROM member")
+            events = await conn.fetchval(
+                "SELECT count(*) FROM outbox WHERE type LIKE '%.household.registered.%'"
+            )
+            distinct = await conn.fetchval("SELECT count(DISTINCT household_number) FROM household")
+        finally:
+            await conn.close()
+        assert events == distinct == households, (events, distinct)
+        copy_per_s = await _copy_ceiling(dsn, households)
         import_per_s = households / wall
         return {
             "households": households,
             "persons": persons,
+            "uvicorn_workers": int(workers) if workers else 0,
+            "import_streams": streams,
             "import_households_per_s": import_per_s,
             "import_persons_per_s": persons / wall,
             "copy_households_per_s": copy_per_s,
