@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from services.registry import events as contracts
 from services.registry.app import create_app
 from services.registry.households import bulk
+from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Household
 from services.registry.settings import RegistrySettings
 from shared.events.envelope import CloudEvent
@@ -212,6 +214,14 @@ async def test_two_clerks_importing_into_one_county_at_once_both_land_and_the_co
     deadlock, household numbers stay distinct, and every counter equals the sum of both rolls."""
     monkeypatch.setattr(bulk, "CHUNK", 3)  # many chunks each: the two calls' COPYs interleave
     monkeypatch.setattr(bulk, "FIRST_CHUNK", 3)
+    copies: list[int] = []  # which call's transaction each chunk was COPYed in, in order
+    copy = HouseholdRepository.copy_into_place
+
+    async def recorded(self: HouseholdRepository, *args: Any) -> bool:
+        copies.append(id(self.session))
+        return await copy(self, *args)
+
+    monkeypatch.setattr(HouseholdRepository, "copy_into_place", recorded)
     app = create_app(settings_for(RegistrySettings, make_db("registry"), db_pool_size=4))
     clerk = auth("approver", COUNTY)
 
@@ -241,6 +251,8 @@ async def test_two_clerks_importing_into_one_county_at_once_both_land_and_the_co
         )
         persons = sum(len(h["members"]) for rows in rolls for h in rows)  # type: ignore[arg-type]
         assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+        # the two transactions were open at once: their chunks' COPYs alternate
+        assert sum(a != b for a, b in zip(copies, copies[1:], strict=False)) > 1, copies
         assert sum(a.json()["persons"] for a in answers) == persons
         assert await deadlocks(app) == before, "PostgreSQL detected a deadlock"
         await recount_matches_counters(app)
