@@ -2,12 +2,20 @@
 
     .venv/bin/python -m tests.bench bulk_import                   # 50,000 households
     BENCH_IMPORT_HOUSEHOLDS=100000 .venv/bin/python -m tests.bench bulk_import
+    BENCH_WORKERS=2 BENCH_IMPORT_STREAMS=2 .venv/bin/python -m tests.bench bulk_import
 
 One PostgreSQL (fsync on) under a temporary folder; the registry app in this process (in-process
-ASGI, token checks included). ``POST /registry/v1/households/imports`` takes the roll 5,000
-households a call (1-5 members each, ~3 on average as China's roll: 89.6 M people in 29.5 M
+ASGI, token checks included), or with ``BENCH_WORKERS=N`` a uvicorn process of N workers as ops
+run an API replica (relay, consumers and jobs off; the service's CPU is then every worker's).
+``BENCH_IMPORT_STREAMS=M`` (default 1): M import calls at once, as a loader with M connections
+(or M clerks of one office) sends them; each stream takes the next 5,000 households of the roll
+(distinct households, distinct IDs) when its last call is answered. All the calls' bodies are
+made and encoded before the clock starts. ``POST /registry/v1/households/imports`` takes the roll
+5,000 households a call (1-5 members each, ~3 on average as China's roll: 89.6 M people in 29.5 M
 households; valid GB 11643 check digits, registered in 2018, an old roll with its source).
-The raw ceiling is ``COPY`` of the same number of households and their members into copies of
+The raw ceiling is ONE stream of ``COPY`` (one connection, whatever BENCH_IMPORT_STREAMS; several
+streams' import is thus compared with one stream's COPY) of the same number of households and
+their members into copies of
 household and member with all their indexes (``ratios._copy_ceiling``), right after, on the same
 database. Exactly what it includes: the rows the import wrote (every column, ciphertexts and blind
 index, fresh ids and hashes), binary COPY from asyncpg into ``CREATE TABLE … (LIKE … INCLUDING
@@ -17,14 +25,15 @@ and CHECK constraints — in one transaction with its commit. What it leaves out
 generous ceiling: the member → household foreign key (LIKE copies none), the outbox rows (one
 event a household), audit and counters, any Python (the records are built before the clock
 starts), and size: its tables start empty while the import's grow by every call before.
-Prints households/s of both, the ratio, this process's CPU per household (the service's
-Python side: the body gate, pydantic, ID checks, encryption and blind index, COPY encoding; the
-request body is encoded before the clock starts, as a client would have it; PostgreSQL not
-counted), PostgreSQL's CPU per household (its postmaster and every process under it: backends,
-WAL writer, checkpointer; a single stream of calls cannot import faster than the larger of the
-two, and not faster than their sum where they do not overlap), the wall time per household, the
-1-minute load average (the machine is shared: compare the ratio, which both sides' load moves
-alike, more than the absolute figures) and what China's roll would take at this rate.
+Prints households/s of both, the ratio, the service's CPU per household (this process's, or
+every uvicorn worker's with BENCH_WORKERS: its Python side — the body gate, pydantic, ID
+checks, encryption and blind index, COPY encoding; PostgreSQL not counted), PostgreSQL's CPU per
+household (its postmaster and every process under it: backends, WAL writer, checkpointer; a
+single stream of calls cannot import faster than the larger of the two, and not faster than
+their sum where they do not overlap; several streams on several workers not faster than the sum
+divided by the cores), the wall time per household, the 1-minute load average (the machine is
+shared: compare the ratio, which both sides' load moves alike, more than the absolute figures)
+and what China's roll would take at this rate.
 """
 
 from __future__ import annotations
