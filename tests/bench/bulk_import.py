@@ -33,7 +33,10 @@ single stream of calls cannot import faster than the larger of the two, and not 
 their sum where they do not overlap; several streams on several workers not faster than the sum
 divided by the cores), the wall time per household, the 1-minute load average (the machine is
 shared: compare the ratio, which both sides' load moves alike, more than the absolute figures)
-and what China's roll would take at this rate.
+and what China's roll would take at this rate. With several workers and streams also the
+loader's CPU per household (this process sending the calls) and the cores' bound: the machine's
+cores over the service's, PostgreSQL's and the loader's CPU a household — what this work would
+import with the machine to itself (the shared machine's wall time does not say it).
 """
 
 from __future__ import annotations
@@ -196,9 +199,11 @@ async def run(size: int) -> dict[str, float]:
                     assert r.status_code == 200, r.text[:2000]
 
             d, c, t = _database_cpu_s(data_dir), service.cpu_s(), time.perf_counter()
+            own = _cpu_s()  # the loader's (this process's; the service's too when in it)
             await asyncio.gather(*(stream() for _ in range(streams)))
             wall, cpu = time.perf_counter() - t, service.cpu_s() - c
             db_cpu = _database_cpu_s(data_dir) - d
+            loader = _cpu_s() - own if workers else 0.0
         dsn = url.replace("postgresql+asyncpg://", "postgresql://")
         conn = await asyncpg.connect(dsn)
         try:
@@ -226,4 +231,21 @@ async def run(size: int) -> dict[str, float]:
             "wall_us_per_household": wall / households * 1e6,
             "china_roll_minutes": CHINA_HOUSEHOLDS / import_per_s / 60,
             "load_average_1min": os.getloadavg()[0],
-        }
+        } | (
+            {}
+            if workers is None or streams == 1
+            else _cores_bound(households, cpu=cpu, db_cpu=db_cpu, loader=loader)
+        )
+
+
+def _cores_bound(households: int, *, cpu: float, db_cpu: float, loader: float) -> dict[str, float]:
+    """What the machine's cores would import were they this work's alone and kept busy (several
+    workers and streams): the cores over every CPU second a household took — service, PostgreSQL
+    and the loader sending the calls — for a shared machine, where the wall time says little."""
+    cores = os.cpu_count() or 1
+    per_s = cores * households / (cpu + db_cpu + loader)
+    return {
+        "loader_cpu_us_per_household": loader / households * 1e6,
+        "cores_bound_households_per_s": per_s,
+        "cores_bound_china_roll_minutes": CHINA_HOUSEHOLDS / per_s / 60,
+    }
