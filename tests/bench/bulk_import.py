@@ -62,8 +62,8 @@ from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
 from shared.resident_id import make
 from tests.bench.ratios import _areas, _copy_ceiling, _spawn, _tree_cpu_s, _villages, _wait
-from tests.bench.stack import registry_database
-from tests.support import TEST_PUBLIC_KEY, auth, service_client, settings_for
+from tests.bench.stack import registry_database, registry_env
+from tests.support import auth, service_client, settings_for
 
 CALL = 5_000  # households per request (the route's limit)
 CHINA_HOUSEHOLDS = 29_500_000
@@ -123,16 +123,8 @@ async def _registry(url: str, data_dir: Path, workers: str | None) -> AsyncItera
             yield _Service(client, _cpu_s)
         return
     port = free_port()
-    env = {
-        **os.environ,
-        "REGISTRY_DATABASE_URL": url,
-        "REGISTRY_JWT_PUBLIC_KEY_PEM": TEST_PUBLIC_KEY,
-        "REGISTRY_LOG_LEVEL": "WARNING",
-        "REGISTRY_RUN_RELAY": "false",
-        "REGISTRY_RUN_CONSUMERS": "false",
-        "REGISTRY_RUN_JOBS": "false",
-    }
     proc = _spawn(
+        # fmt: off
         [
             sys.executable,
             "-m",
@@ -147,7 +139,8 @@ async def _registry(url: str, data_dir: Path, workers: str | None) -> AsyncItera
             "--workers",
             workers,
         ],
-        env,
+        # fmt: on
+        registry_env(url),
         data_dir.parent / "registry.log",
     )
     try:
