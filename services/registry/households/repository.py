@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from asyncpg.exceptions import UniqueViolationError
+from asyncpg.exceptions import DeadlockDetectedError, UniqueViolationError
 from sqlalchemy import (
     ColumnElement,
     Insert,
@@ -465,13 +465,18 @@ class HouseholdRepository(Repository[Household]):
         outbox. False, with nothing of the chunk kept, when the unique index of held identities
         (uq_member_identity_held: one person, one household) refuses a member: the caller undoes
         what it moved (the transaction is aborted) and looks the chunk's people up
-        (``stage_chunk``, ``staged_identities_held``) to say who holds them."""
+        (``stage_chunk``, ``staged_identities_held``) to say who holds them. Likewise when two
+        imports in flight hold each other's people (A has moved X and waits for Y, B has moved Y
+        and waits for X): PostgreSQL ends the deadlock by failing one member COPY, and that import
+        is refused as its people being held elsewhere, which they are, once the other commits."""
+        await copy_records(self.session, "household", chunk.household_columns, chunk.households)
         try:
-            await copy_records(self.session, "household", chunk.household_columns, chunk.households)
             await copy_records(self.session, "member", chunk.member_columns, chunk.members)
         except UniqueViolationError as exc:
             if exc.constraint_name != "uq_member_identity_held":
                 raise
+            return False
+        except DeadlockDetectedError:  # only held identities are shared with another import here
             return False
         await copy_records(self.session, "outbox", event_columns, events)
         return True

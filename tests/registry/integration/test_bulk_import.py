@@ -263,3 +263,50 @@ async def test_two_clerks_importing_into_one_county_at_once_both_land_and_the_co
         async with app.state.db.transaction() as s:
             numbers = (await s.execute(select(Household.household_number))).scalars().all()
         assert len(set(numbers)) == len(numbers) == 40
+
+
+async def test_two_imports_holding_each_others_people_end_in_one_import_and_one_refusal(make_db, monkeypatch):
+    """Two clerks import rolls that name the same two people in opposite order: each import has
+    moved one and waits for the other's (a deadlock PostgreSQL ends by failing one). One roll is
+    saved; the other is refused as people held elsewhere (409, in Chinese), never a 500, and
+    nothing of it is kept."""
+    monkeypatch.setattr(bulk, "CHUNK", 1)
+    monkeypatch.setattr(bulk, "FIRST_CHUNK", 1)
+    first_open, first_moved, started = asyncio.Barrier(2), asyncio.Barrier(2), set[int]()
+    copy = HouseholdRepository.copy_into_place
+
+    async def crosswise(self: HouseholdRepository, *args: Any) -> bool:
+        """Both imports move their first household before either moves its second."""
+        if id(self.session) in started:
+            return await copy(self, *args)
+        started.add(id(self.session))
+        await asyncio.wait_for(first_open.wait(), 60)
+        moved = await copy(self, *args)
+        await asyncio.wait_for(first_moved.wait(), 60)
+        return moved
+
+    monkeypatch.setattr(HouseholdRepository, "copy_into_place", crosswise)
+    app = create_app(settings_for(RegistrySettings, make_db("registry"), db_pool_size=4))
+    clerk = auth("approver", COUNTY)
+    x, y = member("head", name="甲"), member("head", name="乙")
+    rolls = [
+        [_household(VILLAGE, x), _household(VILLAGE, y)],
+        [_household(OTHER_VILLAGE, y), _household(OTHER_VILLAGE, x)],
+    ]
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        answers = await asyncio.gather(
+            *(
+                c.post("/registry/v1/households/imports", json={"households": rows} | OLD_ROLL, headers=clerk)
+                for rows in rolls
+            )
+        )
+        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+        saved = rolls[[a.status_code for a in answers].index(200)]
+        refused = next(a for a in answers if a.status_code == 409).json()
+        assert refused["type"].endswith("/person-in-another-household"), refused
+        listed = (await c.get("/registry/v1/households", headers=auth("registrar", COUNTY))).json()["items"]
+        assert sorted(h["area_code"] for h in listed) == [saved[0]["area_code"]] * 2
