@@ -218,6 +218,7 @@ async def run(size: int) -> dict[str, float]:
             "import_households_per_s": import_per_s,
             "import_persons_per_s": persons / wall,
             "copy_households_per_s": copy_per_s,
+            "copy_streams": 1,  # the ceiling is one connection's COPY, whatever the import's streams
             "ratio": import_per_s / copy_per_s,
             "service_cpu_us_per_household": cpu / households * 1e6,
             "database_cpu_us_per_household": db_cpu / households * 1e6,
