@@ -27,7 +27,8 @@ from deploy.local.stack import LocalStack, free_port
 from shared.migrations import upgrade
 from shared.resident_id import make
 from shared.settings import REPO_ROOT
-from tests.support import TEST_PUBLIC_KEY, auth
+from tests.bench.stack import registry_env
+from tests.support import auth
 
 CHUNK = 1024 * 1024
 APPROVER = auth(["approver"], "440783000000")
@@ -83,16 +84,7 @@ async def run(_size: int) -> dict[str, float]:
         url = stack.database_url("registry")
         upgrade("registry", url)
         port = free_port()
-        env = {
-            **os.environ,
-            "REGISTRY_DATABASE_URL": url,
-            "REGISTRY_JWT_PUBLIC_KEY_PEM": TEST_PUBLIC_KEY,
-            "REGISTRY_RUN_RELAY": "false",
-            "REGISTRY_RUN_CONSUMERS": "false",
-            "REGISTRY_RUN_JOBS": "false",
-            "REGISTRY_LOG_LEVEL": "ERROR",
-            "REGISTRY_MAX_UPLOAD_BYTES": str(256 * 1024 * 1024),
-        }
+        env = registry_env(url, log_level="ERROR", REGISTRY_MAX_UPLOAD_BYTES=str(256 * 1024 * 1024))
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "services.registry.app:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],

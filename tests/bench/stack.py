@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from deploy.local.stack import LocalStack
 from shared.migrations import upgrade
+from tests.support import TEST_PUBLIC_KEY
 
 
 @contextmanager
@@ -35,3 +37,18 @@ def registry_database(prefix: str) -> Iterator[tuple[Path, str]]:
     """The registry's: (the folder, the database URL)."""
     with service_database("registry", prefix) as (stack, url):
         yield stack.data_dir, url
+
+
+def registry_env(url: str, *, log_level: str = "WARNING", **extra: str) -> dict[str, str]:
+    """The environment of a registry uvicorn process on ``url`` without NATS (relay, consumers and
+    jobs off), test tokens accepted; ``extra``: further REGISTRY_ settings."""
+    return {
+        **os.environ,
+        "REGISTRY_DATABASE_URL": url,
+        "REGISTRY_JWT_PUBLIC_KEY_PEM": TEST_PUBLIC_KEY,
+        "REGISTRY_RUN_RELAY": "false",
+        "REGISTRY_RUN_CONSUMERS": "false",
+        "REGISTRY_RUN_JOBS": "false",
+        "REGISTRY_LOG_LEVEL": log_level,
+        **extra,
+    }

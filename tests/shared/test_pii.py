@@ -77,3 +77,6 @@ def test_the_keyed_hash_is_the_one_stored_before() -> None:
     expected = hmac.new(key, NUMBER.encode(), hashlib.sha256).hexdigest()
     assert PiiCipher(KEY).keyed_hash(NUMBER.lower() + " ") == expected
     assert PiiCipher(NEXT, hash_secret=KEY).keyed_hash(NUMBER) == expected
+    cipher = PiiCipher(NEXT, hash_secret=KEY)
+    for value in ("", "张小明", "44078319700517001X", "x" * 200):  # empty, multibyte, past one block
+        assert cipher.keyed_hash(value) == hmac.new(key, value.upper().encode(), hashlib.sha256).hexdigest()

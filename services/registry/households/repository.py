@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from asyncpg.exceptions import UniqueViolationError
+from asyncpg.exceptions import DeadlockDetectedError, UniqueViolationError
 from sqlalchemy import (
     ColumnElement,
     Insert,
@@ -61,14 +60,17 @@ def registered_events_sql(source: str) -> str:
     contract; head name masked as shared.pii.mask_name does). ``source`` selects hid,
     household_number, area_code, year, head_name, member_count, member_ids (jsonb), poverty_causes,
     batches, dibao, registered_on and ord (the events' order); parameters :type, :now (the
-    envelope's time as JSON), :rid (request id), :trace (traceparent/tracestate, JSON) and :origin."""
+    envelope's time as JSON), :rid (request id), :trace (traceparent/tracestate, JSON) and :origin.
+    The envelope's attributes every event shares (nulls left out) are built once, each event adds
+    its id, subject and data to them: one jsonb concatenation a row."""
     return (
+        "WITH head AS (SELECT jsonb_strip_nulls(jsonb_build_object("
+        "'specversion', '1.0', 'source', 'jingzhun/registry', 'type', CAST(:type AS text), "
+        "'time', CAST(:now AS text), 'datacontenttype', 'application/json', "
+        "'requestid', CAST(:rid AS text))) || CAST(:trace AS jsonb) AS attributes) "
         "INSERT INTO outbox (id, type, subject, envelope, request_id) "
-        "SELECT e.eid, CAST(:type AS varchar), e.hid::text, jsonb_strip_nulls(jsonb_build_object("
-        "'specversion', '1.0', 'id', e.eid::text, 'source', 'jingzhun/registry', "
-        "'type', CAST(:type AS text), "
-        "'subject', e.hid::text, 'time', CAST(:now AS text), 'datacontenttype', 'application/json', "
-        "'requestid', CAST(:rid AS text))) || CAST(:trace AS jsonb) || jsonb_build_object('data', "
+        "SELECT e.eid, CAST(:type AS varchar), e.hid::text, (SELECT attributes FROM head) "
+        "|| jsonb_build_object('id', e.eid::text, 'subject', e.hid::text, 'data', "
         "jsonb_build_object('household_id', e.hid::text, 'household_number', e.household_number, "
         "'area_code', e.area_code, 'year', e.year, 'member_count', e.member_count, "
         "'member_ids', e.member_ids, "
@@ -329,8 +331,11 @@ class HouseholdRepository(Repository[Household]):
         return {str(n) for n in (await self.session.execute(stmt)).scalars()}
 
     async def next_numbers(self, n: int) -> list[int]:
-        stmt = select(household_number_seq.next_value()).select_from(func.generate_series(1, n))
-        return [int(v) for v in (await self.session.execute(stmt)).scalars()]
+        """``n`` household numbers drawn from the sequence, as one array (not ``n`` result rows)."""
+        stmt = select(func.array_agg(household_number_seq.next_value())).select_from(
+            func.generate_series(1, n)
+        )
+        return [int(v) for v in (await self.session.execute(stmt)).scalar_one() or ()]
 
     async def next_number(self, area_code: str) -> str:
         seq = (await self.session.execute(select(household_number_seq.next_value()))).scalar_one()
@@ -453,50 +458,27 @@ class HouseholdRepository(Repository[Household]):
         return list(rows.scalars())
 
     async def copy_into_place(
-        self,
-        chunk: ChunkRecords,
-        member_ids: Sequence[str],
-        *,
-        event_type: str,
-        time: str,
-        request_id: str | None,
-        trace: dict[str, str],
+        self, chunk: ChunkRecords, events: Sequence[Sequence[Any]], event_columns: Sequence[str]
     ) -> bool:
-        """COPY a chunk of checked households and members straight into their tables, and one
-        registered event per household (``member_ids``: each household's member ids as a JSON
-        array, in the households' order). False, with nothing of the chunk kept, when the unique
-        index of held identities (uq_member_identity_held: one person, one household) refuses a
-        member: the caller undoes what it moved (the transaction is aborted) and looks the chunk's
-        people up (``stage_chunk``, ``staged_identities_held``) to say who holds them."""
-        households = chunk.households
+        """COPY a chunk of checked households and members straight into their tables, and their
+        registered events (outbox records of ``event_columns``, in the households' order) into the
+        outbox. False, with nothing of the chunk kept, when the unique index of held identities
+        (uq_member_identity_held: one person, one household) refuses a member: the caller undoes
+        what it moved (the transaction is aborted) and looks the chunk's people up
+        (``stage_chunk``, ``staged_identities_held``) to say who holds them. Likewise when two
+        imports in flight hold each other's people (A has moved X and waits for Y, B has moved Y
+        and waits for X): PostgreSQL ends the deadlock by failing one member COPY, and that import
+        is refused as its people being held elsewhere, which they are, once the other commits."""
+        await copy_records(self.session, "household", chunk.household_columns, chunk.households)
         try:
-            await copy_records(self.session, "household", chunk.household_columns, households)
             await copy_records(self.session, "member", chunk.member_columns, chunk.members)
         except UniqueViolationError as exc:
             if exc.constraint_name != "uq_member_identity_held":
                 raise
             return False
-        at = list(chunk.household_columns).index("id")
-        await self.session.execute(
-            text(
-                registered_events_sql(
-                    "SELECT h.id AS hid, h.household_number, h.area_code, h.year, h.head_name, "
-                    "h.member_count, CAST(c.member_ids AS jsonb) AS member_ids, h.poverty_causes, "
-                    "h.batches, h.dibao, h.registered_on, c.ord "
-                    "FROM unnest(CAST(:hids AS uuid[]), CAST(:member_ids AS text[])) WITH ORDINALITY "
-                    "AS c(hid, member_ids, ord) JOIN household h ON h.id = c.hid"
-                )
-            ),
-            {
-                "hids": [h[at] for h in households],
-                "member_ids": list(member_ids),
-                "type": event_type,
-                "now": time,
-                "rid": request_id,
-                "trace": json.dumps(trace),
-                "origin": "import",
-            },
-        )
+        except DeadlockDetectedError:  # only held identities are shared with another import here
+            return False
+        await copy_records(self.session, "outbox", event_columns, events)
         return True
 
     async def in_village(self, area_code: str, statuses: Sequence[str], *, limit: int) -> list[Household]:

@@ -4,18 +4,26 @@ the registered events' envelopes, and nothing saved when a later chunk holds a r
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from services.registry import events as contracts
+from services.registry.app import create_app
 from services.registry.households import bulk
+from services.registry.households.repository import HouseholdRepository
+from services.registry.models import Household
+from services.registry.settings import RegistrySettings
 from shared.events.envelope import CloudEvent
 from shared.tables import outbox
 from tests.registry.integration.helpers import (
     AREAS,
+    COUNTY,
+    OTHER_VILLAGE,
     REGISTRAR,
     VILLAGE,
     member,
@@ -23,8 +31,10 @@ from tests.registry.integration.helpers import (
     registered,
     registry_app,
 )
+from tests.registry.integration.test_concurrent_counters import deadlocks
 from tests.registry.integration.test_identity_conflicts import TAISHAN_APPROVER, TAISHAN_VILLAGE, setup
-from tests.support import auth, service_client
+from tests.registry.integration.test_move import recount_matches_counters
+from tests.support import auth, service_client, settings_for
 
 pytestmark = pytest.mark.asyncio
 OLD_ROLL = {"source_roll": "开平市2017年建档立卡花名册", "reason": "省平台历史数据迁移"}
@@ -194,3 +204,109 @@ async def test_a_household_number_already_in_use_is_refused_by_its_row_and_nothi
 
         listed = (await c.get("/registry/v1/households", headers=REGISTRAR)).json()["items"]
         assert [h["household_number"] for h in listed] == ["KP2017-0001"]  # only the first import
+
+
+async def test_two_clerks_importing_into_one_county_at_once_both_land_and_the_counters_add_up(
+    make_db, monkeypatch
+):
+    """Two import calls into the same county's villages at the same moment (two clerks of one
+    county office, or a loader sending calls two at a time): both are saved, PostgreSQL reports no
+    deadlock, household numbers stay distinct, and every counter equals the sum of both rolls."""
+    monkeypatch.setattr(bulk, "CHUNK", 3)  # many chunks each: the two calls' COPYs interleave
+    monkeypatch.setattr(bulk, "FIRST_CHUNK", 3)
+    both_open, started = asyncio.Barrier(2), set[int]()
+    copy = HouseholdRepository.copy_into_place
+
+    async def together(self: HouseholdRepository, *args: Any) -> bool:
+        """Each call's first chunk waits until the other call has reached its own: the two
+        transactions are open at once, whatever the scheduling of a loaded machine."""
+        if id(self.session) not in started:
+            started.add(id(self.session))
+            await asyncio.wait_for(both_open.wait(), 60)
+        return await copy(self, *args)
+
+    monkeypatch.setattr(HouseholdRepository, "copy_into_place", together)
+    app = create_app(settings_for(RegistrySettings, make_db("registry"), db_pool_size=4))
+    clerk = auth("approver", COUNTY)
+
+    def roll(k: int) -> list[dict[str, object]]:
+        return [
+            _household(
+                (VILLAGE, OTHER_VILLAGE)[i % 2],  # both calls touch both villages' counter rows
+                member("head", name=f"户主{k}-{i}"),
+                *[member("child", name=f"子{k}-{i}-{c}") for c in range(i % 3)],
+                poverty_causes=[("illness", "schooling", "disability")[(i + k) % 3]],
+            )
+            for i in range(20)
+        ]
+
+    rolls = [roll(0), roll(1)]
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        before = await deadlocks(app)
+        answers = await asyncio.gather(
+            *(
+                c.post("/registry/v1/households/imports", json={"households": rows} | OLD_ROLL, headers=clerk)
+                for rows in rolls
+            )
+        )
+        persons = sum(len(h["members"]) for rows in rolls for h in rows)  # type: ignore[arg-type]
+        assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+        assert sum(a.json()["persons"] for a in answers) == persons
+        assert await deadlocks(app) == before, "PostgreSQL detected a deadlock"
+        await recount_matches_counters(app)
+        county = (await c.get(f"/registry/v1/rollups/{COUNTY}?year=2017", headers=clerk)).json()
+        assert county["entries_by_year"]["2017"] == {"households": 40, "persons": persons}
+        async with app.state.db.transaction() as s:
+            numbers = (await s.execute(select(Household.household_number))).scalars().all()
+        assert len(set(numbers)) == len(numbers) == 40
+
+
+async def test_two_imports_holding_each_others_people_end_in_one_import_and_one_refusal(make_db, monkeypatch):
+    """Two clerks import rolls that name the same two people in opposite order: each import has
+    moved one and waits for the other's (a deadlock PostgreSQL ends by failing one). One roll is
+    saved; the other is refused as people held elsewhere (409, in Chinese), never a 500, and
+    nothing of it is kept."""
+    monkeypatch.setattr(bulk, "CHUNK", 1)
+    monkeypatch.setattr(bulk, "FIRST_CHUNK", 1)
+    first_open, first_moved, started = asyncio.Barrier(2), asyncio.Barrier(2), set[int]()
+    copy = HouseholdRepository.copy_into_place
+
+    async def crosswise(self: HouseholdRepository, *args: Any) -> bool:
+        """Both imports move their first household before either moves its second."""
+        if id(self.session) in started:
+            return await copy(self, *args)
+        started.add(id(self.session))
+        await asyncio.wait_for(first_open.wait(), 60)
+        moved = await copy(self, *args)
+        await asyncio.wait_for(first_moved.wait(), 60)
+        return moved
+
+    monkeypatch.setattr(HouseholdRepository, "copy_into_place", crosswise)
+    app = create_app(settings_for(RegistrySettings, make_db("registry"), db_pool_size=4))
+    clerk = auth("approver", COUNTY)
+    x, y = member("head", name="甲"), member("head", name="乙")
+    rolls = [
+        [_household(VILLAGE, x), _household(VILLAGE, y)],
+        [_household(OTHER_VILLAGE, y), _household(OTHER_VILLAGE, x)],
+    ]
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        answers = await asyncio.gather(
+            *(
+                c.post("/registry/v1/households/imports", json={"households": rows} | OLD_ROLL, headers=clerk)
+                for rows in rolls
+            )
+        )
+        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+        saved = rolls[[a.status_code for a in answers].index(200)]
+        refused = next(a for a in answers if a.status_code == 409).json()
+        assert refused["type"].endswith("/person-in-another-household"), refused
+        listed = (await c.get("/registry/v1/households", headers=auth("registrar", COUNTY))).json()["items"]
+        assert sorted(h["area_code"] for h in listed) == [saved[0]["area_code"]] * 2

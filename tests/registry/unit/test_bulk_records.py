@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
@@ -42,3 +43,57 @@ def test_uuids_drawn_in_bulk_are_distinct_version_4_uuids() -> None:
     assert len(set(ids)) == 2000
     assert all(isinstance(i, uuid.UUID) and i.version == 4 and i.variant == uuid.RFC_4122 for i in ids)
     assert uuid.UUID(str(ids[0])) == ids[0]
+
+
+def test_an_event_record_is_the_envelope_whatever_the_strings_hold() -> None:
+    """Quotes, backslashes, a percent sign and Chinese in what a row or request brings come out as
+    the JSON of the same values (the template escapes them; the database reads the text as jsonb)."""
+    events = bulk._Events.of(
+        event_type="registry.household.registered.v1",
+        time="2026-12-04T08:00:00Z",
+        request_id='req-"100%"',
+        trace={"traceparent": "00-ab-cd-01"},
+    )
+    household_id, event_id = uuid.uuid4(), uuid.uuid4()
+    columns = dict.fromkeys(bulk.HOUSEHOLD_COLUMNS) | {
+        "id": household_id,
+        "household_number": 'A"1\\%d',
+        "area_code": "440783101201",
+        "year": 2018,
+        "head_name": "欧阳\t明",
+        "member_count": 2,
+        "poverty_causes": ["illness", "schooling"],
+        "batches": [],
+        "dibao": True,
+        "registered_on": date(2018, 6, 30),
+    }
+    record = events.record(event_id, tuple(columns.values()), ["m-1", "m-2"])
+    assert record[:3] == (event_id, "registry.household.registered.v1", str(household_id))
+    assert record[4] == 'req-"100%"'
+    assert json.loads(record[3]) == {
+        "specversion": "1.0",
+        "id": str(event_id),
+        "source": "jingzhun/registry",
+        "type": "registry.household.registered.v1",
+        "subject": str(household_id),
+        "time": "2026-12-04T08:00:00Z",
+        "datacontenttype": "application/json",
+        "requestid": 'req-"100%"',
+        "traceparent": "00-ab-cd-01",
+        "data": {
+            "household_id": str(household_id),
+            "household_number": 'A"1\\%d',
+            "area_code": "440783101201",
+            "year": 2018,
+            "member_count": 2,
+            "member_ids": ["m-1", "m-2"],
+            "head_name_masked": "欧***",
+            "poverty_causes": ["illness", "schooling"],
+            "batches": [],
+            "dibao": True,
+            "registered_on": "2018-06-30",
+            "origin": "import",
+        },
+    }
+    no_request = bulk._Events.of(event_type="t", time="now", request_id=None, trace={})
+    assert "requestid" not in json.loads(no_request.record(event_id, tuple(columns.values()), [])[3])
