@@ -9,6 +9,7 @@ import socket
 from typing import Any, ClassVar, Self
 
 import structlog
+from asyncpg.exceptions import PostgresError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -406,10 +407,12 @@ _TEXT_NOT_STORABLE = {"22021", "22P05"}  # NUL character / not valid text in thi
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    """Values the database refuses become a clear 4xx; the transaction was rolled back, nothing saved."""
-    assert isinstance(exc, DBAPIError)
-    code = str(getattr(exc.orig, "sqlstate", None) or "")
-    cause = getattr(exc.orig, "__cause__", None)
+    """Values the database refuses become a clear 4xx; the transaction was rolled back, nothing saved.
+    The same for asyncpg's own errors (a COPY runs on the driver's connection, outside SQLAlchemy)."""
+    assert isinstance(exc, DBAPIError | PostgresError)
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = str(getattr(orig, "sqlstate", None) or "")
+    cause = getattr(orig, "__cause__", None)
     if code in _TEXT_NOT_STORABLE:
         status, slug, title, detail = (
             422,
@@ -442,7 +445,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         )
     else:
         return await _unexpected(request, exc)
-    log.warning("database_refused_value", path=request.url.path, sqlstate=code, error=str(exc.orig)[:200])
+    log.warning("database_refused_value", path=request.url.path, sqlstate=code, error=str(orig)[:200])
     # Nothing was saved; a 503 says when to send it again (RFC 9110 §10.2.3).
     headers = {"Retry-After": "1"} if status == 503 else None
     return problem_response(
@@ -532,4 +535,5 @@ def install_error_handlers(app: FastAPI, labels: FieldLabels | None = None) -> N
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PostgresError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Annotated
 
 import pytest
@@ -55,6 +56,21 @@ async def grant(
     out = {"area_prefix": scope, "amount_fen": body.amount_fen}
     await idem.save(201, out)
     return out
+
+
+@router.post("/copies", status_code=201)
+async def copy_twice(
+    session: SessionDep, user: Annotated[Principal, Depends(require_roles("finance"))]
+) -> None:
+    """A bulk write on the driver's own connection (COPY, as the imports do) that the database
+    refuses: the same outbox id twice."""
+    await audit.record(session, user, "copy", ("copy", "x"), after={})
+    driver = (await (await session.connection()).get_raw_connection()).driver_connection
+    assert driver is not None
+    row = (uuid.UUID(int=7), "t", "s", "{}")
+    await driver.copy_records_to_table(
+        "outbox", records=[row, row], columns=["id", "type", "subject", "envelope"]
+    )
 
 
 @router.get("/me")
@@ -268,3 +284,19 @@ async def test_unreadable_body_is_422_and_conditional_routes_document_412_428(ma
     assert {"412", "428"} <= set(amend_doc)
     assert list(amend_doc["412"]["content"]) == ["application/problem+json"]
     assert "412" not in doc["paths"]["/funds/v1/grants"]["post"]["responses"]
+
+
+async def test_a_refusal_on_the_drivers_own_connection_is_a_409_problem(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A COPY's unique violation comes from asyncpg itself, not through SQLAlchemy: still a 409
+    problem in Chinese that says nothing was saved, not a 500, and the request's audit row is gone."""
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        r = await c.post("/funds/v1/copies", headers=auth("finance", VILLAGE))
+        assert r.status_code == 409
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"].endswith("/conflicts-with-recorded-data")
+        assert r.json()["title"] == "与已登记的数据冲突"
+        assert "未作任何保存" in r.json()["detail"]
+        assert "Traceback" not in r.text
+        assert await _rows(app, audit_log) == 0
+        assert await _rows(app, outbox) == 0
