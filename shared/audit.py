@@ -30,6 +30,7 @@ from shared.auth import Principal
 from shared.bulk import any_of, unnest_insert
 from shared.clock import clock
 from shared.context import get_request_id
+from shared.db import write_rows
 from shared.events.contracts import CheckpointSealed
 from shared.events.outbox import add_event
 from shared.tables import audit_checkpoint, audit_log
@@ -175,7 +176,7 @@ async def record_many(
         prev_of[entity_id] = digest  # an entity listed twice chains on its own new row
         rows.append({**row, "at": at, "prev_hash": prev, "hash": digest})
     stmt, params = unnest_insert(audit_log, rows)  # in this order: ids follow each chain
-    await session.execute(stmt, params)
+    await write_rows(session, stmt, params)
 
 
 async def _heads(session: AsyncSession, entity_type: str, ids: list[str]) -> dict[str, str]:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from services.registry.models import Area, Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
 from shared.bulk import any_of, unnest_insert, unnest_params
-from shared.db import like_prefix, read_rows
+from shared.db import like_prefix, read_rows, write_rows
 from shared.repository import Repository, Slice, decode_key, encode_key
 
 # what the bulk path writes of a household and a member (the rest: NULL or the table's default)
@@ -282,7 +282,7 @@ class HouseholdRepository(Repository[Household]):
         columns = tuple(c.key for c in _HOUSEHOLD_COLUMNS if c.key in given)
         names = tuple(members[0])
         params = {f"h_{c}": given[c] for c in columns} | unnest_params(members, names)
-        await self.session.execute(_new_household_statement(columns, names), params)
+        await write_rows(self.session, _new_household_statement(columns, names), params)
 
     async def members(self, household_id: uuid.UUID) -> list[Member]:
         stmt = select(Member).where(Member.household_id == household_id, Member.active).order_by(Member.id)

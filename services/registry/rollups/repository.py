@@ -34,7 +34,7 @@ from services.registry.rollups.rules import CounterDelta
 from services.registry.rollups.villages import Region
 from shared.areas import AreaCode
 from shared.bulk import unnest_insert, unnest_params
-from shared.db import like_prefix, read_rows
+from shared.db import like_prefix, read_rows, write_rows
 from shared.pagination import decode_cursor, encode_cursor
 from shared.repository import Repository, Slice, bad_cursor
 
@@ -150,7 +150,7 @@ class RollupRepository(Repository[RollupCounter]):
             if h or n
         ]
         if rows:  # inserted in this order (unnest WITH ORDINALITY): the rows are locked in key order
-            await self.session.execute(_counter_upsert(), unnest_params(rows, _COUNTER_COLUMNS))
+            await write_rows(self.session, _counter_upsert(), unnest_params(rows, _COUNTER_COLUMNS))
 
     async def for_prefix(self, prefix: str) -> list[RollupCounter]:
         stmt = select(RollupCounter).where(RollupCounter.area_prefix == prefix)
