@@ -7,6 +7,7 @@ Services and repositories ``flush()``; they never ``commit()``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import HasCTE
 from sqlalchemy.util import greenlet_spawn
 
 from shared import tracing
@@ -34,6 +36,7 @@ __all__ = [
     "read_rows",
     "to_async_url",
     "write_rows",
+    "write_together",
     "to_sync_url",
 ]
 
@@ -290,6 +293,34 @@ async def write_rows(session: AsyncSession, stmt: Executable, params: Mapping[st
     except Exception as error:
         _raise_as_sqlalchemy(raw, session.get_bind().dialect, compiled.sql, args, error)
         raise
+
+
+Write = tuple[Executable, Mapping[str, Any]]  # a prebuilt write and its parameters, not yet run
+
+
+async def write_together(session: AsyncSession, host: Write, *others: Write) -> list[Any]:
+    """Several writes of one use case as one statement (one round trip): ``others`` as
+    data-modifying CTEs of ``host``, whose rows (RETURNING) are returned. PostgreSQL runs them all
+    on one snapshot, so none may read what another writes; each keeps its own rows and order."""
+    stmt = _together(host[0], tuple(s for s, _ in others))
+    params: dict[str, Any] = dict(host[1])
+    for _, p in others:
+        params |= p
+    return await write_rows(session, stmt, params)
+
+
+@functools.lru_cache(maxsize=64)
+def _together(host: Executable, others: tuple[Executable, ...]) -> Executable:
+    """Built once per combination (the same object every time: write_rows compiles it once)."""
+    seen = set(host.compile().params)
+    for stmt in others:
+        names = set(stmt.compile().params)
+        if names & seen:
+            raise ValueError(f"writes sent together share parameter names: {sorted(names & seen)}")
+        seen |= names
+    assert isinstance(host, HasCTE)
+    ctes = [cast(HasCTE, stmt).cte(f"together_{i}") for i, stmt in enumerate(others, 1)]
+    return host.add_cte(*ctes)
 
 
 def _raise_as_sqlalchemy(

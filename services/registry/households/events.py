@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import events as contracts
 from services.registry.models import Household, Member
-from shared.events.contracts import emit
+from shared.db import Write
+from shared.events.contracts import emit, emit_write
 from shared.pii import mask_name
 
 CANDIDATE_CREATED = contracts.HouseholdCandidateCreated.type
@@ -21,9 +22,9 @@ def member_ids(members: Sequence[Member]) -> list[str]:
     return [str(m.id) for m in members]
 
 
-async def candidate_created(session: AsyncSession, h: Household) -> None:
-    await emit(
-        session,
+def candidate_created(h: Household) -> Write:
+    """The outbox row of a new candidate household, written with it (``HouseholdRepository.insert_new``)."""
+    return emit_write(
         contracts.HouseholdCandidateCreated(
             household_id=str(h.id), area_code=h.area_code, member_count=h.member_count
         ),
