@@ -15,11 +15,12 @@ from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from sqlalchemy import Executable, MetaData, Select, event, exc, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.selectable import HasCTE
 from sqlalchemy.util import greenlet_spawn
 
@@ -241,12 +242,12 @@ class _CompiledWrite:
     __slots__ = ("names", "needs_orm", "processors", "sql", "values")
 
     def __init__(self, stmt: Executable, dialect: Dialect) -> None:
-        compiled = stmt.compile(dialect=dialect)
+        compiled = cast(ClauseElement, stmt).compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self.sql = str(compiled)
         self.names: Sequence[str] = tuple(compiled.positiontup or ())
         self.values = compiled.params
-        processors = compiled._bind_processors  # what SQLAlchemy applies per execution
+        processors: Any = compiled._bind_processors  # what SQLAlchemy applies per execution
         self.processors = tuple((i, processors[n]) for i, n in enumerate(self.names) if n in processors)
         # Python-side column defaults are computed by SQLAlchemy's execution context per row
         self.needs_orm = bool(compiled.insert_prefetch or compiled.update_prefetch)
@@ -277,7 +278,7 @@ async def write_rows(session: AsyncSession, stmt: Executable, params: Mapping[st
         or session.deleted
     ):
         result = await session.execute(stmt, params)
-        return list(result.mappings()) if result.returns_rows else []
+        return list(result.mappings()) if cast(CursorResult[Any], result).returns_rows else []
     values = {**compiled.values, **params}
     args = [values[name] for name in compiled.names]
     for i, process in compiled.processors:
@@ -312,9 +313,9 @@ async def write_together(session: AsyncSession, host: Write, *others: Write) -> 
 @functools.lru_cache(maxsize=64)
 def _together(host: Executable, others: tuple[Executable, ...]) -> Executable:
     """Built once per combination (the same object every time: write_rows compiles it once)."""
-    seen = set(host.compile().params)
+    seen = set(cast(ClauseElement, host).compile().params)
     for stmt in others:
-        names = set(stmt.compile().params)
+        names = set(cast(ClauseElement, stmt).compile().params)
         if names & seen:
             raise ValueError(f"writes sent together share parameter names: {sorted(names & seen)}")
         seen |= names

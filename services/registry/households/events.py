@@ -22,13 +22,19 @@ def member_ids(members: Sequence[Member]) -> list[str]:
     return [str(m.id) for m in members]
 
 
-def candidate_created(h: Household) -> Write:
-    """The outbox row of a new candidate household, written with it (``HouseholdRepository.insert_new``)."""
-    return emit_write(
-        contracts.HouseholdCandidateCreated(
-            household_id=str(h.id), area_code=h.area_code, member_count=h.member_count
-        ),
-        subject=str(h.id),
+async def candidate_created(session: AsyncSession, h: Household) -> None:
+    await emit(session, _candidate(h), subject=str(h.id))
+
+
+def candidate_created_write(h: Household) -> Write:
+    """:func:`candidate_created`'s outbox row as a write not yet run, sent with the new household's
+    own (``HouseholdRepository.insert_new``)."""
+    return emit_write(_candidate(h), subject=str(h.id))
+
+
+def _candidate(h: Household) -> contracts.HouseholdCandidateCreated:
+    return contracts.HouseholdCandidateCreated(
+        household_id=str(h.id), area_code=h.area_code, member_count=h.member_count
     )
 
 

@@ -377,7 +377,7 @@ async def create_candidate(
             entity_type="household",
             entries=[(household.id, None, state(household))],
         ),
-        events.candidate_created(household),
+        events.candidate_created_write(household),
     ]
     if (counters := counters_write(counter_deltas(None, snapshot(household)))) is not None:
         together.append(counters)
