@@ -35,10 +35,11 @@ __all__ = [
     "like_prefix",
     "make_metadata",
     "read_rows",
+    "Write",
     "to_async_url",
+    "to_sync_url",
     "write_rows",
     "write_together",
-    "to_sync_url",
 ]
 
 NAMING_CONVENTION = {
@@ -264,8 +265,8 @@ async def write_rows(session: AsyncSession, stmt: Executable, params: Mapping[st
     execution context, result, the greenlet hop): most of a small write's CPU. Parameters go
     through the same bind processors; a database error is raised as SQLAlchemy raises it
     (``IntegrityError`` …, its ``orig`` the driver's error). Through ``session.execute`` itself
-    with tracing on (SQL spans), when the session holds unflushed changes (its autoflush writes
-    them first, in order), outside a transaction, or for a statement with Python-side defaults."""
+    with tracing on (SQL spans), when the session holds unflushed ORM changes (as
+    :func:`read_rows`), outside a transaction, or for a statement with Python-side defaults."""
     compiled = _WRITES.get(stmt)
     if compiled is None:
         compiled = _WRITES[stmt] = _CompiledWrite(stmt, session.get_bind().dialect)
