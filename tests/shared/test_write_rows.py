@@ -31,14 +31,20 @@ async def test_writes_sent_together_commit_and_roll_back_as_one_transaction(make
         def writes(subject: str):  # type: ignore[no-untyped-def]
             _, event = event_write(type=EVENT, subject=subject, data={"household_id": subject})
             row = audit.new_entities_write(
-                actor="clerk", action="household.created", entity_type="household", entries=[(subject, None, {})]
+                actor="clerk",
+                action="household.created",
+                entity_type="household",
+                entries=[(subject, None, {})],
             )
             return event, row
 
-        with pytest.raises(RuntimeError):
+        async def failing_use_case() -> None:
             async with db.transaction() as s:  # the writes are the transaction's first statement
                 await write_together(s, *writes("h-1"))
                 raise RuntimeError("the use case failed after its writes")
+
+        with pytest.raises(RuntimeError):
+            await failing_use_case()
         assert await _counts(db) == (0, 0)
 
         async with db.transaction() as s:
@@ -56,9 +62,13 @@ async def test_a_refused_write_raises_what_sqlalchemy_raises(make_db) -> None:  
         _, (stmt, params) = event_write(type=EVENT, subject="h-1", data={})
         async with db.transaction() as s:
             await write_rows(s, stmt, params)
-        with pytest.raises(IntegrityError) as refused:
+
+        async def the_same_event_again() -> None:
             async with db.transaction() as s:
-                await write_rows(s, stmt, params)  # the same event id again
+                await write_rows(s, stmt, params)
+
+        with pytest.raises(IntegrityError) as refused:
+            await the_same_event_again()
         assert getattr(refused.value.orig, "sqlstate", None) == "23505"
         assert "pk_outbox" in str(refused.value.orig)
         assert await _counts(db) == (1, 0)
