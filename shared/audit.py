@@ -30,6 +30,7 @@ from shared.auth import Principal
 from shared.bulk import any_of, unnest_insert
 from shared.clock import clock
 from shared.context import get_request_id
+from shared.db import Write, write_rows
 from shared.events.contracts import CheckpointSealed
 from shared.events.outbox import add_event
 from shared.tables import audit_checkpoint, audit_log
@@ -37,6 +38,7 @@ from shared.tables import audit_checkpoint, audit_log
 __all__ = [
     "GENESIS",
     "Checkpoint",
+    "new_entities_write",
     "record",
     "record_many",
     "record_update",
@@ -155,27 +157,50 @@ async def record_many(
         return
     ids = [str(entity_id) for entity_id, _, _ in entries]
     prev_of: dict[str, str] = {} if new_entities else await _heads(session, entity_type, ids)
+    await write_rows(session, *_chained(actor, action, entity_type, entries, prev_of))
+
+
+def new_entities_write(
+    *,
+    actor: Principal | str,
+    action: str,
+    entity_type: str,
+    entries: Sequence[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]],
+) -> Write:
+    """:func:`record_many` with ``new_entities`` as a write not yet run, for a use case that sends
+    its writes together (``shared.db.write_together``): the first rows of entities whose ids were
+    made in this transaction (no other writer knows them, so no chain to look up or lock)."""
+    return _chained(actor, action, entity_type, entries, {})
+
+
+def _chained(
+    actor: Principal | str,
+    action: str,
+    entity_type: str,
+    entries: Sequence[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]],
+    prev_of: dict[str, str],
+) -> Write:
+    """The INSERT of one audit row per entry, each chained on ``prev_of`` its entity's last hash."""
     at = clock.now()
     who = actor.sub if isinstance(actor, Principal) else actor
     rid = get_request_id()
     rows = []
-    for entity_id, (_, before, after) in zip(ids, entries, strict=True):
+    for entity_id, before, after in entries:
         row = {
             "at": at.isoformat(),
             "actor": who,
             "action": action,
             "entity_type": entity_type,
-            "entity_id": entity_id,
+            "entity_id": str(entity_id),
             "before": _jsonable(before),
             "after": _jsonable(after),
             "request_id": rid,
         }
-        prev = prev_of.get(entity_id, GENESIS)
+        prev = prev_of.get(row["entity_id"], GENESIS)
         digest = _digest(prev, row)
-        prev_of[entity_id] = digest  # an entity listed twice chains on its own new row
+        prev_of[row["entity_id"]] = digest  # an entity listed twice chains on its own new row
         rows.append({**row, "at": at, "prev_hash": prev, "hash": digest})
-    stmt, params = unnest_insert(audit_log, rows)  # in this order: ids follow each chain
-    await session.execute(stmt, params)
+    return unnest_insert(audit_log, rows)  # in this order: ids follow each chain
 
 
 async def _heads(session: AsyncSession, entity_type: str, ids: list[str]) -> dict[str, str]:

@@ -33,8 +33,9 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import Write
 from shared.events.envelope import CloudEvent
-from shared.events.outbox import add_event, add_events
+from shared.events.outbox import add_event, add_events, event_write
 from shared.shaping import from_row
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "contracts",
     "emit",
     "emit_many",
+    "emit_write",
     "parse",
     "schema_hash",
 ]
@@ -184,6 +186,11 @@ def parse(event: CloudEvent, known: Mapping[str, type[EventContract]] | None = N
 async def emit(session: AsyncSession, payload: EventContract, *, subject: str) -> CloudEvent:
     """Write ``payload`` as an event of its contract's type to the outbox (caller's transaction)."""
     return await add_event(session, type=_type_of(payload), subject=subject, data=payload.data())
+
+
+def emit_write(payload: EventContract, *, subject: str) -> Write:
+    """:func:`emit`'s outbox row as a write not yet run (``shared.db.write_together``)."""
+    return event_write(type=_type_of(payload), subject=subject, data=payload.data())[1]
 
 
 async def emit_many(

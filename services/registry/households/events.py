@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import events as contracts
 from services.registry.models import Household, Member
-from shared.events.contracts import emit
+from shared.db import Write
+from shared.events.contracts import emit, emit_write
 from shared.pii import mask_name
 
 CANDIDATE_CREATED = contracts.HouseholdCandidateCreated.type
@@ -22,12 +23,18 @@ def member_ids(members: Sequence[Member]) -> list[str]:
 
 
 async def candidate_created(session: AsyncSession, h: Household) -> None:
-    await emit(
-        session,
-        contracts.HouseholdCandidateCreated(
-            household_id=str(h.id), area_code=h.area_code, member_count=h.member_count
-        ),
-        subject=str(h.id),
+    await emit(session, _candidate(h), subject=str(h.id))
+
+
+def candidate_created_write(h: Household) -> Write:
+    """:func:`candidate_created`'s outbox row as a write not yet run, sent with the new household's
+    own (``HouseholdRepository.insert_new``)."""
+    return emit_write(_candidate(h), subject=str(h.id))
+
+
+def _candidate(h: Household) -> contracts.HouseholdCandidateCreated:
+    return contracts.HouseholdCandidateCreated(
+        household_id=str(h.id), area_code=h.area_code, member_count=h.member_count
     )
 
 

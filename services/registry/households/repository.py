@@ -33,7 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from services.registry.models import Area, Debt, Household, IncomeRecord, Member, household_number_seq
 from services.registry.vocabulary import HouseholdStatus
 from shared.bulk import any_of, unnest_insert, unnest_params
-from shared.db import like_prefix, read_rows
+from shared.db import Write, like_prefix, read_rows, write_together
 from shared.repository import Repository, Slice, decode_key, encode_key
 
 # what the bulk path writes of a household and a member (the rest: NULL or the table's default)
@@ -276,15 +276,18 @@ class HouseholdRepository(Repository[Household]):
         row = rows[0]
         return CardRows(row, row["card_members"], row["card_incomes"], row["card_debts"])
 
-    async def insert_new(self, household: Household, members: Sequence[Mapping[str, Any]]) -> None:
+    async def insert_new(
+        self, household: Household, members: Sequence[Mapping[str, Any]], *, together: Sequence[Write] = ()
+    ) -> None:
         """A new household (built in Python, never added to the session) and its members' rows
         (``service.member_values``) in one statement: the household's INSERT as a CTE of the
-        members' (a foreign key is checked at the statement's end). Two flushes of the ORM before."""
+        members' (a foreign key is checked at the statement's end), with the use case's other
+        writes ``together`` (its audit row, event, counters: ``shared.db.write_together``)."""
         given = inspect(household).dict  # what was set on it (the ORM's own state left out)
         columns = tuple(c.key for c in _HOUSEHOLD_COLUMNS if c.key in given)
         names = tuple(members[0])
         params = {f"h_{c}": given[c] for c in columns} | unnest_params(members, names)
-        await self.session.execute(_new_household_statement(columns, names), params)
+        await write_together(self.session, (_new_household_statement(columns, names), params), *together)
 
     async def members(self, household_id: uuid.UUID) -> list[Member]:
         stmt = select(Member).where(Member.household_id == household_id, Member.active).order_by(Member.id)

@@ -42,7 +42,7 @@ from services.registry.households.schemas import (
 )
 from services.registry.models import Debt, Household, IncomeRecord, Member
 from services.registry.policies import service as policy_service
-from services.registry.rollups.repository import RollupRepository
+from services.registry.rollups.repository import RollupRepository, counters_write
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas
 from services.registry.vocabulary import ACTIVE_STATUSES, HouseholdStatus, LabourCapacity, Relation
 from shared import audit, cadres
@@ -367,21 +367,24 @@ async def create_candidate(
         entered=members,
         today=today,
     )
+    # The household, its members, audit row, event and counters in one statement (one round
+    # trip): the audit chain starts at the household's id, made here (no other writer knows it);
+    # the hot counter rows are locked in key order by it and held only until the commit.
+    together = [
+        audit.new_entities_write(
+            actor=actor,
+            action="household.candidate_created",
+            entity_type="household",
+            entries=[(household.id, None, state(household))],
+        ),
+        events.candidate_created_write(household),
+    ]
+    if (counters := counters_write(counter_deltas(None, snapshot(household)))) is not None:
+        together.append(counters)
     try:
-        await HouseholdRepository(session).insert_new(household, rows)
+        await HouseholdRepository(session).insert_new(household, rows, together=together)
     except IntegrityError as exc:
         raise _held_meanwhile(exc) from exc
-    await audit.record_many(
-        session,
-        actor=actor,
-        action="household.candidate_created",
-        entity_type="household",
-        entries=[(household.id, None, state(household))],
-        serialized_by="the household's id, made in this transaction (no other writer knows it)",
-        new_entities=True,
-    )
-    await events.candidate_created(session, household)
-    await track(session, None, household)  # last: the hot counter rows are held until commit
     return NewHousehold(household, sorted(members, key=lambda m: m.id))  # a card's order: by id
 
 

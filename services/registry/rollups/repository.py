@@ -34,7 +34,7 @@ from services.registry.rollups.rules import CounterDelta
 from services.registry.rollups.villages import Region
 from shared.areas import AreaCode
 from shared.bulk import unnest_insert, unnest_params
-from shared.db import like_prefix, read_rows
+from shared.db import Write, like_prefix, read_rows, write_rows
 from shared.pagination import decode_cursor, encode_cursor
 from shared.repository import Repository, Slice, bad_cursor
 
@@ -134,23 +134,31 @@ def _counter_upsert() -> Insert:
     )
 
 
+def counters_write(deltas: Sequence[CounterDelta]) -> Write | None:
+    """The upsert adding ``deltas`` (None: they add nothing), not yet run (``RollupRepository.apply``
+    runs it; a use case may send it with its other writes, ``shared.db.write_together``)."""
+    merged: dict[tuple[str, str, str], list[int]] = {}
+    for d in deltas:
+        cell = merged.setdefault((d.area_prefix, d.dimension, d.key), [0, 0])
+        cell[0] += d.households
+        cell[1] += d.persons
+    rows = [
+        {"area_prefix": p, "dimension": dim, "key": k, "households": h, "persons": n}
+        for (p, dim, k), (h, n) in sorted(merged.items())
+        if h or n
+    ]
+    # inserted in this order (unnest WITH ORDINALITY): the rows are locked in key order
+    return (_counter_upsert(), unnest_params(rows, _COUNTER_COLUMNS)) if rows else None
+
+
 class RollupRepository(Repository[RollupCounter]):
     model = RollupCounter
 
     async def apply(self, deltas: Sequence[CounterDelta]) -> None:
         """Add the deltas in one statement; rows are touched in key order (no deadlock between writers)."""
-        merged: dict[tuple[str, str, str], list[int]] = {}
-        for d in deltas:
-            cell = merged.setdefault((d.area_prefix, d.dimension, d.key), [0, 0])
-            cell[0] += d.households
-            cell[1] += d.persons
-        rows = [
-            {"area_prefix": p, "dimension": dim, "key": k, "households": h, "persons": n}
-            for (p, dim, k), (h, n) in sorted(merged.items())
-            if h or n
-        ]
-        if rows:  # inserted in this order (unnest WITH ORDINALITY): the rows are locked in key order
-            await self.session.execute(_counter_upsert(), unnest_params(rows, _COUNTER_COLUMNS))
+        write = counters_write(deltas)
+        if write is not None:
+            await write_rows(self.session, *write)
 
     async def for_prefix(self, prefix: str) -> list[RollupCounter]:
         stmt = select(RollupCounter).where(RollupCounter.area_prefix == prefix)

@@ -1,0 +1,76 @@
+"""Writes on the transaction's own asyncpg connection (shared.db.write_rows, write_together): in
+the request's transaction, and refused exactly as SQLAlchemy refuses them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from shared import audit
+from shared.db import Database, write_rows, write_together
+from shared.events.outbox import event_write
+from shared.tables import audit_log, outbox
+
+pytestmark = pytest.mark.asyncio
+
+EVENT = "registry.household.registered.v1"
+
+
+async def _counts(db: Database) -> tuple[int, int]:
+    async with db.transaction() as s:
+        events = (await s.execute(select(func.count()).select_from(outbox))).scalar_one()
+        rows = (await s.execute(select(func.count()).select_from(audit_log))).scalar_one()
+    return int(events), int(rows)
+
+
+async def test_writes_sent_together_commit_and_roll_back_as_one_transaction(make_db) -> None:  # type: ignore[no-untyped-def]
+    db = Database(make_db("registry"))
+    try:
+
+        def writes(subject: str):  # type: ignore[no-untyped-def]
+            _, event = event_write(type=EVENT, subject=subject, data={"household_id": subject})
+            row = audit.new_entities_write(
+                actor="clerk",
+                action="household.created",
+                entity_type="household",
+                entries=[(subject, None, {})],
+            )
+            return event, row
+
+        async def failing_use_case() -> None:
+            async with db.transaction() as s:  # the writes are the transaction's first statement
+                await write_together(s, *writes("h-1"))
+                raise RuntimeError("the use case failed after its writes")
+
+        with pytest.raises(RuntimeError):
+            await failing_use_case()
+        assert await _counts(db) == (0, 0)
+
+        async with db.transaction() as s:
+            await write_together(s, *writes("h-2"))
+        assert await _counts(db) == (1, 1)
+        async with db.transaction() as s:
+            assert await audit.verify_chain(s) == (True, None)
+    finally:
+        await db.dispose()
+
+
+async def test_a_refused_write_raises_what_sqlalchemy_raises(make_db) -> None:  # type: ignore[no-untyped-def]
+    db = Database(make_db("registry"))
+    try:
+        _, (stmt, params) = event_write(type=EVENT, subject="h-1", data={})
+        async with db.transaction() as s:
+            await write_rows(s, stmt, params)
+
+        async def the_same_event_again() -> None:
+            async with db.transaction() as s:
+                await write_rows(s, stmt, params)
+
+        with pytest.raises(IntegrityError) as refused:
+            await the_same_event_again()
+        assert getattr(refused.value.orig, "sqlstate", None) == "23505"
+        assert "pk_outbox" in str(refused.value.orig)
+        assert await _counts(db) == (1, 0)
+    finally:
+        await db.dispose()
