@@ -199,8 +199,13 @@ def _skip_unreachable_routers(app: FastAPI) -> None:
     document included); only the routers that could not match are skipped."""
     for route in app.router.routes:
         routers = _included_routers(route)
-        if routers:
-            route.matches = _PrefixGuard(route, routers)  # type: ignore[method-assign]
+        if not routers:
+            continue
+        try:
+            guard = _PrefixGuard(route, routers)
+        except AttributeError:  # FastAPI's route internals read here moved: keep its plain walk
+            continue
+        route.matches = guard  # type: ignore[method-assign]
 
 
 def _included_routers(route: BaseRoute) -> list[Any]:

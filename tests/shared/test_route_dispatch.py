@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.routing import BaseRoute, Match
 
+from shared import app as shared_app
 from tests.support import settings_for
 
 SERVICES = ("registry", "funds", "pairing", "inspection")
@@ -103,3 +104,18 @@ def test_a_route_added_after_assembly_is_found() -> None:
 
     health.original_router.add_api_route("/late", late, methods=["GET"])  # this app's own router
     assert health.matches(dict(scope))[0] == Match.FULL
+
+
+def test_without_the_internals_it_reads_the_app_keeps_the_plain_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FastAPI release that moves what the guard reads must not stop the service: no guard, the
+    same routes found."""
+
+    def moved(self: Any) -> None:
+        raise AttributeError("_routes_version")
+
+    monkeypatch.setattr(shared_app._PrefixGuard, "_refresh", moved)
+    app = _app("registry")
+    assert not any(isinstance(r.matches, shared_app._PrefixGuard) for r in app.router.routes)
+    scope = {"type": "http", "method": "GET", "path": f"/registry/v1/households/{uuid.UUID(int=7)}"}
+    scope |= {"root_path": "", "headers": []}
+    assert any(r.matches(scope)[0] is Match.FULL for r in app.router.routes)
