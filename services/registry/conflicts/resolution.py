@@ -103,17 +103,16 @@ async def resolve(
             member_id=c.held_member_id,
             data=MemberRemoval(reason="moved_away", on=today),
         )
-    before = {"status": c.status}
-    c.status = STATUS_AFTER[data.outcome]
+    status = STATUS_AFTER[data.outcome]
     c.resolved_by, c.resolved_on, c.resolution_note = actor.actor, today, data.note
-    await session.flush()
-    await audit.record(
+    await audit.record_update(
         session,
         actor,
-        f"identity_conflict.{c.status}",
+        f"identity_conflict.{status}",
         ("identity_conflict", c.id),
-        before=before,
-        after={"status": c.status, "outcome": data.outcome.value, "note": data.note},
+        c,
+        note={"outcome": data.outcome.value, "note": data.note},
+        status=status,
     )
     await events.resolved(session, c)
     return await _full(session, c)

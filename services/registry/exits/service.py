@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -17,7 +17,7 @@ from services.registry.exits.rules import EXIT_CRITERIA_ZH, Debt, Eligibility, E
 from services.registry.households import service as households
 from services.registry.households.repository import HouseholdRepository
 from services.registry.identification import service as identification
-from services.registry.identification.rules import Action, next_status
+from services.registry.identification.rules import Action
 from services.registry.models import AreaExitRequest, ExitRequest, Household
 from services.registry.policies import service as policy_service
 from services.registry.rollups.rules import CounterDelta, flow_deltas
@@ -159,15 +159,16 @@ async def on_exit_verified(session: AsyncSession, event: CloudEvent) -> None:
     verified_on = verdict.verified_on
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=req.year)
 
-    def exit_dates(h: Household) -> None:
+    exit_dates = {
+        "exited_on": verified_on,
         # 脱贫不脱政策: the keep period is counted from this household's own exit date
-        h.exited_on, h.policies_kept_until = verified_on, policy.kept_until(verified_on)
+        "policies_kept_until": policy.kept_until(verified_on),
         # the exit is published on a public notice for the policy's minimum days, starting that day
-        h.exit_notice_until = verified_on + timedelta(days=policy.notice_days_required - 1)
-
+        "exit_notice_until": verified_on + timedelta(days=policy.notice_days_required - 1),
+    }
     decide(req, verdict)
     exits = flow_deltas(h.area_code, kind="exits", year=req.year, persons=h.member_count)
-    await _close(session, req, h, Action.VERIFY_EXIT, {"event_id": event.id}, change=exit_dates, flows=exits)
+    await _close(session, req, h, Action.VERIFY_EXIT, {"event_id": event.id}, changes=exit_dates, flows=exits)
 
 
 async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
@@ -180,10 +181,11 @@ async def on_exit_rejected(session: AsyncSession, event: CloudEvent) -> None:
     await _close(session, req, h, Action.RETURN_EXIT, {"reason": req.reason})
 
 
-# A verdict's step: what the household's audit record calls it, and the event it publishes.
+# A verdict's step: what the household's audit record calls it (household.<…>), and the event it
+# publishes.
 _CLOSES = {
-    Action.VERIFY_EXIT: ("household.exited", events.exited),
-    Action.RETURN_EXIT: ("household.exit_returned", events.exit_returned),
+    Action.VERIFY_EXIT: ("exited", events.exited),
+    Action.RETURN_EXIT: ("exit_returned", events.exit_returned),
 }
 
 
@@ -194,25 +196,14 @@ async def _close(
     step: Action,
     noted: dict[str, object],
     *,
-    change: Callable[[Household], None] | None = None,
+    changes: Mapping[str, object] | None = None,
     flows: Sequence[CounterDelta] = (),
 ) -> None:
-    """The household takes the verdict's ``step`` (and ``change``), audited with ``noted``, published
-    and counted."""
-    action, publish = _CLOSES[step]
-    before, before_state = households.snapshot(h), households.state(h)
-    h.status = next_status(HouseholdStatus(h.status), step).value
-    if change is not None:
-        change(h)
-    h.version += 1
-    await session.flush()
-    await audit.record(
-        session,
-        "inspection",
-        action,
-        ("household", h.id),
-        before=before_state,
-        after=households.state(h) | noted,
+    """The household takes the verdict's ``step`` (setting ``changes`` too), audited with ``noted``,
+    published and counted."""
+    audited_as, publish = _CLOSES[step]
+    before = await identification.step(
+        session, "inspection", h, step, detail=noted, changes=changes, audited_as=audited_as
     )
     await publish(session, h, req)
     await households.track(session, before, h, flows=flows)  # last: hot counter rows held only until commit

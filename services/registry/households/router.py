@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 
 from services.registry.conflicts.router import recorded_refusal
-from services.registry.deps import CipherDep, RegistrarWrite, TodayDep
+from services.registry.deps import Approver, CipherDep, Registrar, RegistrarWrite, TodayDep
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.households import bulk, changes, service
 from services.registry.households.bulk_request import ParsedBodyRoute
@@ -48,7 +48,6 @@ from shared.pii import mask_name
 from shared.ratelimit import RATE_LIMITED_RESPONSES, SEARCH_RATE_LIMIT
 
 router = APIRouter(prefix="/households", tags=["households"])
-Registrar = Annotated[Principal, Depends(require_roles("registrar"))]
 
 
 _CARD_PARTS = frozenset({"members", "incomes", "debts"})
@@ -128,7 +127,7 @@ async def import_registered(
     cipher: CipherDep,
     today: TodayDep,
     idem: IdempotencyDep,
-    user: Annotated[Principal, Depends(require_roles("approver"))],
+    user: Approver,
     request: Request,
 ) -> ImportOut | JSONResponse:
     try:
