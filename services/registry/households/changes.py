@@ -283,6 +283,7 @@ async def merge(
     repo = HouseholdRepository(session)
     moving = await repo.members(source.id)
     before_source, before_target = snapshot(source), snapshot(target)
+    trail_before = state(source)
     for m in moving:
         m.household_id = target.id
         if m.relation == Relation.HEAD.value:
@@ -299,7 +300,7 @@ async def merge(
         actor,
         "household.merged",
         ("household", source.id),
-        before=state(source) | {"status": before_source.status.value},
+        before=trail_before,
         after={"merged_into": str(target.id), "reason": data.reason},
     )
     await events.updated(

@@ -291,6 +291,7 @@ async def test_split_merge_and_moves_keep_counters_equal_to_a_recount(make_db):
             headers=CITY_REGISTRAR,
         )
         assert r.status_code == 200
+        merging = (await c.get(f"/registry/v1/households/{new['id']}", headers=CITY_REGISTRAR)).json()
         r = await c.post(
             f"/registry/v1/households/{new['id']}/merge",
             json={"into_household_id": h["id"], "reason": "合户"},
@@ -298,3 +299,11 @@ async def test_split_merge_and_moves_keep_counters_equal_to_a_recount(make_db):
         )
         assert r.status_code == 200, r.text
         await recount_matches_counters(app)
+        async with app.state.db.transaction() as s:
+            before = (
+                await s.execute(select(audit_log.c.before).where(audit_log.c.action == "household.merged"))
+            ).scalar_one()
+        # the trail keeps the merged household as it was, not as the merge left it
+        assert (before["status"], before["member_count"], before["version"]) == (
+            "registered", 2, merging["version"]
+        )
