@@ -34,7 +34,9 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
     async def lock_refs(self, refs: list[str]) -> None:
         """Serialize the events that name each other (a finding and its signal may be handled at
         the same moment by the consumers of two streams): a transaction-scoped advisory lock per
-        ref, taken in one order."""
+        ref, taken in one order. An entry is written under the lock of the ref it names, and the
+        entries naming a ref are traced under that ref's lock (``trace``), so one of the two waits
+        for the other's commit and reads what it wrote."""
         keys = [f"timeline:{ref}" for ref in sorted(set(refs))]
         if keys:  # one statement: unnest hands the keys over in the array's (sorted) order
             await self.session.execute(
@@ -94,7 +96,8 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
 
     async def trace_many(self, found: Sequence[tuple[str, str, str | None]]) -> None:
         """``trace`` for many ``(ref, household, area)`` at once: one UPDATE per generation of
-        entries that name each other, whatever the number of refs."""
+        entries that name each other, whatever the number of refs (each generation's refs locked
+        before the next, as in ``trace``)."""
         pending = list(found)
         while pending:
             result = await self.session.execute(
@@ -113,11 +116,19 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
                 },
             )
             pending = [(r, h, a) for r, h, a in result.all() if r]
+            await self.lock_refs([r for r, _, _ in pending])
 
     async def trace(self, via_ref: str, household_id: str, area_code: str | None) -> None:
         """Entries that arrived before the one naming their household (a finding raised before its
         signal reached the registry, its rectification before the finding) get the household once
-        it is known, and so do the entries that name those in turn."""
+        it is known, and so do the entries that name those in turn.
+
+        Each generation's refs are locked before the entries naming them are looked for: the
+        caller locked ``via_ref``, but not the refs of the entries this traces (a finding's, found
+        through its signal). Without that lock, a rectification applied at the same moment read
+        its finding before the household reached it, this looked for the rectification before it
+        was committed, and it was never traced. The locks come in generation order, not sorted:
+        a rare deadlock with another transaction is broken by PostgreSQL and the consumer retries."""
         refs = [via_ref]
         while refs:
             result = await self.session.execute(
@@ -131,3 +142,4 @@ class TimelineRepository(Repository[HouseholdTimelineEntry]):
                 .returning(HouseholdTimelineEntry.ref)
             )
             refs = [r for r in result.scalars() if r]
+            await self.lock_refs(refs)

@@ -4,11 +4,19 @@ steps its status allows with the roles each needs."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import nats
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.models import HouseholdTimelineEntry
+from services.registry.timeline import service as timeline
+from shared.db import Database
 from shared.events import CloudEvent
 from shared.events.streams import ensure_streams
 from tests.registry.integration.helpers import (
@@ -28,10 +36,73 @@ def event(type_: str, data: dict[str, Any]) -> CloudEvent:
     return CloudEvent(source=f"jingzhun/{type_.split('.')[0]}", type=type_, subject="x", data=data)
 
 
-# Known rare stall (about 1 run in 7, also before this change; cause not found yet): none of the
-# published events reaches the registry's consumers within 90 s, though they were bound. Run once
-# more on failure rather than dropping the end-to-end check from `make test`; a second failure fails.
-@pytest.mark.flaky(reruns=1)
+One = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+async def _batched(session: AsyncSession, e: CloudEvent) -> None:
+    await timeline.on_events(session, [e])
+
+
+@pytest.mark.parametrize("apply", [timeline.on_event, _batched], ids=["one_by_one", "batched"])
+async def test_a_rectification_applied_while_its_finding_is_traced_still_gets_the_household(
+    make_db: Callable[[str], str], apply: One
+) -> None:
+    """The consumers of two streams at the same moment: funds' anomaly names the household of a
+    finding that arrived before it, while inspection's rectification of that finding is applied.
+    The rectification read the finding before the anomaly's household reached it; the anomaly
+    traced the finding's entries before the rectification was committed. Neither saw the other,
+    and the rectification never showed on the household's timeline (the timeline test's rare stall)."""
+    db = Database(make_db("registry"), pool_size=2)
+    hid, area, signal = str(uuid.uuid4()), "440783101201", "duplicate_payment:d-1"
+    raised = event(
+        "inspection.finding.raised.v1",
+        {
+            "finding_id": "f-1",
+            "area_code": area,
+            "category": "funds",
+            "severity": "high",
+            "deadline": "2027-01-31",
+            "source_signal": f"funds:{signal}",
+        },
+    )
+    rectified = event("inspection.finding.rectified.v1", {"finding_id": "f-1", "area_code": area})
+    anomaly = event(
+        "funds.anomaly.detected.v1",
+        {
+            "anomaly_id": "a-1",
+            "signal_key": signal,
+            "kind": "duplicate_payment",
+            "area_code": area,
+            "amount_fen": 120000,
+            "detail": {"household_id": hid, "disbursement_id": "d-1"},
+        },
+    )
+    try:
+        async with db.transaction() as session:
+            await apply(session, raised)  # its household is not known yet
+
+        async def trace_the_anomaly() -> None:
+            async with db.transaction() as session:
+                await apply(session, anomaly)
+
+        async with db.transaction() as session:
+            await apply(session, rectified)  # reads the finding: no household yet
+            tracing = asyncio.create_task(trace_the_anomaly())
+            # the anomaly's transaction goes as far as it can while the rectification is not committed
+            await asyncio.wait({tracing}, timeout=1.0)
+        await tracing
+
+        async with db.transaction() as session:
+            rows = (await session.execute(select(HouseholdTimelineEntry))).scalars().all()
+        assert {r.kind: r.household_id for r in rows} == {
+            "inspection.finding.raised.v1": hid,
+            "inspection.finding.rectified.v1": hid,
+            "funds.anomaly.detected.v1": hid,
+        }
+    finally:
+        await db.dispose()
+
+
 async def test_timeline_joins_registry_steps_with_pairing_visits_funds_and_findings(make_db, nats_url):
     app = registry_app(make_db("registry"), nats_url)
     nc = await nats.connect(nats_url)
