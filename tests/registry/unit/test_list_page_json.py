@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from asyncpg.pgproto.pgproto import UUID as DriverUUID
 from pydantic import TypeAdapter
 
 from services.registry.households.schemas import HouseholdListItem, list_page_json
@@ -36,8 +37,10 @@ def _row(**values: Any) -> dict[str, Any]:
 ROWS = [
     _row(),
     _row(household_number=None, status="candidate", poverty_causes=[], batches=[], dibao=False),
-    _row(head_name="王", poverty_causes=["not-a-code"], status="exited", member_count=1),  # codes without a label
+    # a one-character name, a code without a label
+    _row(head_name="王", poverty_causes=["not-a-code"], status="exited", member_count=1),
     _row(head_name='"引号\\与\n换行"', year=2020),  # characters JSON escapes
+    _row(id=DriverUUID(str(uuid.uuid4()))),  # the id as the database driver hands it over
 ]
 
 
