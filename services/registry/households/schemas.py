@@ -270,7 +270,7 @@ def list_page_json(rows: Iterable[Mapping[str, Any]], next_cursor: str | None, *
     LIST_COLUMNS, by name), byte for byte what the model serialises — the same keys in the same
     order, labels and masked name included (tests/registry/unit/test_list_page_json.py) — without
     validating 50 models per page of values whose columns already guarantee their types, and
-    without their computed fields: a third of a list page's CPU outside the database."""
+    without their computed fields: about a fifth of a list page's CPU."""
     label = CODE_LABELS.get
     items = []
     for row in rows:
