@@ -13,7 +13,6 @@ from services.registry.deps import Approver, CipherDep, Registrar, RegistrarWrit
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.households import bulk, changes, service
 from services.registry.households.bulk_request import ParsedBodyRoute
-from services.registry.households.repository import ListRow
 from services.registry.households.schemas import (
     DebtIn,
     DebtOut,
@@ -33,6 +32,7 @@ from services.registry.households.schemas import (
     MoveIn,
     ResidentIdOut,
     SplitIn,
+    list_page_json,
 )
 from services.registry.models import Household, Member
 from services.registry.vocabulary import HouseholdStatus
@@ -44,7 +44,6 @@ from shared.fields import AreaCodeText
 from shared.http import etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
-from shared.pii import mask_name
 from shared.ratelimit import RATE_LIMITED_RESPONSES, SEARCH_RATE_LIMIT
 
 router = APIRouter(prefix="/households", tags=["households"])
@@ -76,26 +75,10 @@ def _card_of(
 
 
 # The hot reads answer a Response of their model serialised once (the route's response_model stays
-# the document's): returned as a model, FastAPI validated it again before serialising it.
-_ListPage = Page[HouseholdListItem]
-_CARD_JSON, _PAGE_JSON = TypeAdapter(HouseholdOut), TypeAdapter(_ListPage)
+# the document's): returned as a model, FastAPI validated it again before serialising it. A list
+# page is serialised from its rows without models at all (schemas.list_page_json).
+_CARD_JSON = TypeAdapter(HouseholdOut)
 _CARD_HEAD = tuple(k for k in HouseholdOut.model_fields if k not in _CARD_PARTS)  # the household's own
-
-
-def _list_item(h: ListRow, *, full_name: bool = False) -> HouseholdListItem:
-    return HouseholdListItem(
-        id=h["id"],
-        household_number=h["household_number"],
-        area_code=h["area_code"],
-        status=h["status"],
-        year=h["year"],
-        head_name_masked=mask_name(h["head_name"]),
-        head_name=h["head_name"] if full_name else None,
-        member_count=h["member_count"],
-        poverty_causes=list(h["poverty_causes"]),
-        batches=list(h["batches"]),
-        dibao=h["dibao"],
-    )
 
 
 @router.post("", status_code=201, response_model=HouseholdOut)
@@ -191,11 +174,8 @@ async def search_households(
             cursor=cursor,
             limit=limit,
         )
-    full_name = service.shows_full_names(user)
-    page = _ListPage(
-        items=[_list_item(h, full_name=full_name) for h in found.items], next_cursor=found.next_cursor
-    )
-    return serialised(_PAGE_JSON, page)
+    body = list_page_json(found.items, found.next_cursor, full_name=service.shows_full_names(user))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{household_id}", response_model=HouseholdOut)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -12,6 +13,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import to_json
 
 from services.registry.vocabulary import (
     CODE_LABELS,
@@ -27,6 +29,7 @@ from services.registry.vocabulary import (
     batch_code,
 )
 from shared.fields import AREA_CODE_PATTERN, RESIDENT_ID_PATTERN, Fen, PositiveFen, StrictInt
+from shared.pii import mask_name
 from shared.vocabulary import label_field, labels_field
 
 # Every code list accepts its Chinese label too ("因病" for illness, "户主" for head): see
@@ -260,6 +263,39 @@ class HouseholdListItem(_Labelled):
     poverty_causes: list[str]
     batches: list[str]
     dibao: bool
+
+
+def list_page_json(rows: Iterable[Mapping[str, Any]], next_cursor: str | None, *, full_name: bool) -> bytes:
+    """The JSON of ``Page[HouseholdListItem]`` over list rows (the columns of the repository's
+    LIST_COLUMNS, by name), byte for byte what the model serialises — the same keys in the same
+    order, labels and masked name included (tests/registry/unit/test_list_page_json.py) — without
+    validating 50 models per page of values whose columns already guarantee their types, and
+    without their computed fields: about a fifth of a list page's CPU."""
+    label = CODE_LABELS.get
+    items = []
+    for row in rows:
+        status, causes, batches, name = row["status"], row["poverty_causes"], row["batches"], row["head_name"]
+        items.append(
+            {  # HouseholdListItem's fields in its order (_Labelled's first), then its computed ones
+                "status": status,
+                "poverty_causes": causes,
+                "batches": batches,
+                # asyncpg's own UUID type: pydantic-core serialises it through a slow fallback
+                # (about 2 µs a row), its str() is the same text
+                "id": str(row["id"]),
+                "household_number": row["household_number"],
+                "area_code": row["area_code"],
+                "year": row["year"],
+                "head_name_masked": mask_name(name),
+                "head_name": name if full_name else None,
+                "member_count": row["member_count"],
+                "dibao": row["dibao"],
+                "status_label": label(status, status),
+                "poverty_cause_labels": [label(c, c) for c in causes],
+                "batch_labels": [label(b, b) for b in batches],
+            }
+        )
+    return to_json({"items": items, "next_cursor": next_cursor})
 
 
 class ResidentIdOut(BaseModel):
