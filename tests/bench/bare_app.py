@@ -50,7 +50,9 @@ async def rollup(prefix: str, request: Request) -> list[dict[str, Any]]:
 @app.get("/list/{prefix}")
 async def page(prefix: str, request: Request) -> list[dict[str, Any]]:
     rows = await request.app.state.pool.fetch(
-        "SELECT id, area_code, status, head_name, member_count FROM household "
+        # the columns the registry's page shows (its LIST_COLUMNS), so both send the same page's data
+        "SELECT id, household_number, area_code, status, year, head_name, member_count, poverty_causes,"
+        " batches, dibao FROM household "
         # read off ix_household_area_code_id in order (text_pattern_ops), as the registry's page is:
         # ``ORDER BY area_code, id`` sorts the whole county on every page
         "WHERE area_code LIKE $1 || '%' ORDER BY area_code USING ~<~, id LIMIT 50",

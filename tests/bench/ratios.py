@@ -11,8 +11,9 @@ The load comes from this process (keep-alive HTTP/1.1 connections parsed by http
 path (default 10), on the same 2 cores: the figures say how much CPU the load generator itself took
 (``load_cpu_cores``, ``load_cpu_ms`` a request), so a reader can judge the load.
 
-Paths (the speed issue's table): a household card, the county roll-up, a 50-row list page of a
-county, a new household (household + member + outbox row), and the bulk import (5,000 households
+Paths (the speed issue's table): a household card (raw: one primary-key SELECT), the county
+roll-up, a 50-row list page of a county (raw: the same page's ten columns, index-ordered, as plain
+JSON: no labels, masking, cursor or gzip), a new household (household + member + outbox row), and the bulk import (5,000 households
 a call) against COPY into a table with the registry's indexes. Each prints project req/s, its
 p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also print the
 server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores disturb
