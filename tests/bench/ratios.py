@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -235,14 +236,30 @@ async def _closed_loop(
     }
 
 
-async def _copy_ceiling(dsn: str, rows: int) -> float:
-    """Households/s for COPY of ``rows`` registry rows into a copy of the table with its indexes."""
+async def _copy_ceiling(dsn: str, rows: int, *, foreign_keys: bool = False) -> float:
+    """Households/s for COPY of ``rows`` registry rows (households and their members, as the import
+    wrote them, fresh ids and blind-index hashes) into empty copies of household and member with
+    their indexes, defaults, NOT NULL and CHECK constraints (``LIKE … INCLUDING ALL``), one binary
+    COPY each in one transaction with its commit. ``foreign_keys``: the copies also get every
+    foreign key of the registry's tables (pg_constraint), the member → household one pointing at
+    the household copy: COPY into the registry's tables as they are, empty as the import's were
+    before its first call. Without: no foreign key (LIKE copies none), a generous ceiling."""
     conn = await asyncpg.connect(dsn)
     try:
+        await conn.execute("DROP TABLE IF EXISTS bench_member")
         await conn.execute("DROP TABLE IF EXISTS bench_household")
         await conn.execute("CREATE TABLE bench_household (LIKE household INCLUDING ALL)")
-        await conn.execute("DROP TABLE IF EXISTS bench_member")
         await conn.execute("CREATE TABLE bench_member (LIKE member INCLUDING ALL)")
+        if foreign_keys:
+            for fk in await conn.fetch(
+                "SELECT conrelid::regclass::text AS copy_of, pg_get_constraintdef(oid) AS definition "
+                "FROM pg_constraint WHERE contype = 'f' "
+                "AND conrelid IN ('household'::regclass, 'member'::regclass) ORDER BY conname"
+            ):
+                definition = re.sub(
+                    r"REFERENCES (household|member)\(", r"REFERENCES bench_\1(", fk["definition"]
+                )
+                await conn.execute(f"ALTER TABLE bench_{fk['copy_of']} ADD {definition}")
         households = await conn.fetch(f"SELECT * FROM household LIMIT {rows}")
         members = await conn.fetch(
             f"SELECT m.* FROM member m JOIN (SELECT id FROM household LIMIT {rows}) h"
@@ -265,7 +282,7 @@ async def _copy_ceiling(dsn: str, rows: int) -> float:
             await conn.copy_records_to_table("bench_household", records=h_records, columns=hcols)
             await conn.copy_records_to_table("bench_member", records=m_records, columns=mcols)
         wall = time.perf_counter() - t0
-        await conn.execute("DROP TABLE bench_household; DROP TABLE bench_member")
+        await conn.execute("DROP TABLE bench_member; DROP TABLE bench_household")
         return len(h_records) / wall
     finally:
         await conn.close()

@@ -65,3 +65,43 @@ async def test_an_audited_update_writes_the_fields_and_their_before_and_after(ma
         assert intact == (True, None)
     finally:
         await db.dispose()
+
+
+@pytest.mark.asyncio
+async def test_an_audit_record_keeps_its_states_as_they_read_back_from_json_and_chains(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A record's before/after (an import's: thousands of ids, a nested state with dates, ids,
+    tuples and non-text keys) is stored as it reads back from JSON, and the chain verifies."""
+    db = Database(make_db("funds"))
+    ids = [uuid.uuid4() for _ in range(3_000)]
+    first = {"registered_on": date(2018, 6, 30), "id": ids[0], "causes": ("illness",), "name": '王"五\\'}
+    try:
+        async with db.transaction() as s:
+            entity = ("household_import", "import-1")
+            after = {"households": [str(i) for i in ids], "first": first, "reason": None, "n": 3}
+            await audit.record(s, "clerk-1", "household.imported", entity, after=after)
+            await audit.record(s, "clerk-1", "x.keyed", entity, before={"k": {10: "a", 9: [1.5, True]}})
+        async with db.transaction() as s:
+            audited = (
+                await s.execute(select(audit_log.c.before, audit_log.c.after).order_by(audit_log.c.id))
+            ).all()
+            intact = await audit.verify_chain(s)
+        assert [tuple(a) for a in audited] == [
+            (
+                None,
+                {
+                    "households": [str(i) for i in ids],
+                    "first": {
+                        "registered_on": "2018-06-30",
+                        "id": str(ids[0]),
+                        "causes": ["illness"],
+                        "name": '王"五\\',
+                    },
+                    "reason": None,
+                    "n": 3,
+                },
+            ),
+            ({"k": {"10": "a", "9": [1.5, True]}}, None),
+        ]
+        assert intact == (True, None)
+    finally:
+        await db.dispose()

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from json.encoder import encode_basestring
+from operator import mul
 from typing import Any, NoReturn
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
@@ -49,7 +50,13 @@ from services.registry.models import Area, Household, Member
 from services.registry.policies import service as policy_service
 from services.registry.policies.rules import RegistryPolicy
 from services.registry.rollups.repository import RollupRepository
-from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas, flow_deltas
+from services.registry.rollups.rules import (
+    CounterDelta,
+    Snapshot,
+    area_prefixes,
+    counter_deltas,
+    flow_deltas,
+)
 from services.registry.vocabulary import HouseholdStatus, Relation
 from shared import audit
 from shared.auth import Principal
@@ -57,7 +64,7 @@ from shared.backdating import DateInFuture, LateEntryRefused
 from shared.clock import clock
 from shared.context import get_request_id
 from shared.errors import InvalidInput
-from shared.pii import PiiCipher, mask_resident_id
+from shared.pii import PiiCipher
 from shared.tracing import event_trace_context
 
 CHUNK = 1_000  # rows built in Python while the database moves the previous chunk into place
@@ -253,6 +260,7 @@ class _Builder:
     in_use: set[str]  # numbers the rows bring that other households already have
     roll: _Roll = field(default_factory=lambda: _Roll())
     events: _Events | None = None  # set before the first chunk
+    born_on: dict[str, date | None] = field(default_factory=dict)  # birth dates parsed (_identity)
     villages: frozenset[str] = field(init=False)  # the areas a row may name: villages in the actor's
 
     def __post_init__(self) -> None:
@@ -294,7 +302,7 @@ class _Builder:
         (outbox records; pure: runs in a worker thread).
         The chunk's IDs are encrypted together at the end, once every row has passed."""
         roll, today = self.roll, self.today
-        villages, events = self.villages, self.events
+        villages, events, born_on = self.villages, self.events, self.born_on
         assert events is not None
         rows = self.rows[start:stop]
         ids = iter(_uuid4s(2 * len(rows) + sum(len(row.members) for row in rows)))
@@ -318,7 +326,7 @@ class _Builder:
             for m in row.members:
                 member_id = next(ids)
                 number, member = _member(
-                    i, m, member_id, h[_ID], roll.row_of, cipher=self.cipher, today=today
+                    i, m, member_id, h[_ID], roll.row_of, cipher=self.cipher, today=today, born_on=born_on
                 )
                 numbers.append(number)
                 members.append(member)
@@ -496,29 +504,36 @@ def _member(
     *,
     cipher: PiiCipher,
     today: date,
+    born_on: dict[str, date | None],
 ) -> tuple[str, tuple[Any, ...]]:
     """One member of row ``i`` (ID rules; MEMBER_COLUMNS but the ciphertext) and their resident ID;
     the same person may appear only once in the whole import. The columns are the ones
-    households.service.member_values gives a member the row-by-row path creates."""
-    try:
-        parsed = check_member_identity(m.resident_id, birth_date=m.birth_date, sex=m.sex, today=today)
-    except InvalidMember as exc:
-        raise InvalidMember(f"household {i}: {exc.detail}", index=i, **exc.extensions) from exc
-    hsh = cipher.keyed_hash(parsed.number)
+    households.service.member_values gives a member the row-by-row path creates. ``born_on``: the
+    birth dates (YYYYMMDD) an ID of this import has named, None when not a date in range."""
+    number = m.resident_id
+    parsed = _identity(number, m.birth_date, m.sex, today, born_on)
+    if parsed is None:  # refused: in check_member_identity's words, which the fast path mirrors
+        try:
+            checked = check_member_identity(number, birth_date=m.birth_date, sex=m.sex, today=today)
+        except InvalidMember as exc:
+            raise InvalidMember(f"household {i}: {exc.detail}", index=i, **exc.extensions) from exc
+        parsed = checked.number, checked.birth_date, checked.sex  # not reached: it refuses them all
+    number, birth_date, sex = parsed
+    hsh = cipher.keyed_hash(number)
     if hsh in row_of:
         raise InvalidMember(
             f"household {i}: a person already appears in household {row_of[hsh]} of this import",
             index=i,
         )
     row_of[hsh] = i
-    return parsed.number, (
+    return number, (
         member_id,
         household_id,
         m.name,
         hsh,
-        mask_resident_id(parsed.number),
-        parsed.birth_date,
-        parsed.sex,
+        number[:6] + "********" + number[14:],  # mask_resident_id of 18 characters
+        birth_date,
+        sex,
         m.relation._value_,
         m.schooling,
         m.health,
@@ -530,6 +545,49 @@ def _member(
         True,
         "import",
     )
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643's, as shared.resident_id
+_CHECKS = b"10X98765432"
+_ZEROS = ord("0") * sum(_WEIGHTS)
+_ODD = frozenset("13579")
+
+
+def _identity(
+    number: str, birth_date: date | None, sex: str | None, today: date, born_on: dict[str, date | None]
+) -> tuple[str, date, str] | None:
+    """(ID, birth date, sex) of a resident ID that check_member_identity accepts with the declared
+    birth date and sex, or None where it would refuse (it then says why): the same rules (shared.
+    resident_id.validate: 17 digits and a digit or X, check character, a real birth date from 1880
+    to today), without its per-call objects, and each birth date parsed once an import."""
+    n = number.strip().upper()
+    raw = n.encode()
+    if len(raw) != 18 or not raw[:17].isdigit():
+        return None
+    if _CHECKS[(sum(map(mul, raw, _WEIGHTS)) - _ZEROS) % 11] != raw[17]:  # zip stops at 17
+        return None
+    key = n[6:14]
+    born = born_on.get(key, _UNSEEN)
+    if born is _UNSEEN:
+        born = born_on[key] = _birth_date(key, today)
+    if not isinstance(born, date):  # None: not a date from 1880 to today
+        return None
+    parsed_sex = "male" if n[16] in _ODD else "female"
+    if (birth_date is not None and birth_date != born) or (sex is not None and sex != parsed_sex):
+        return None
+    return n, born, parsed_sex
+
+
+_UNSEEN = object()
+
+
+def _birth_date(yyyymmdd: str, today: date) -> date | None:
+    """The birth date a resident ID names, None when not a date from 1880 to ``today``."""
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return None
+    return None if born.year < 1880 or born > today else born
 
 
 def _household_of(record: Sequence[Any]) -> Household:
@@ -557,15 +615,43 @@ def registered_counter_deltas(
 ) -> list[CounterDelta]:
     """The roll-up counters' deltas of households registered in bulk, for one upsert, from their
     groups ``(area, year, causes, batches, households, persons)``: status, causes and batches, and
-    the yearly entries per (village, year)."""
-    deltas: list[CounterDelta] = []
+    the yearly entries per (village, year) — each counter once, summed over the groups (the sums
+    the upsert adds). The rules' deltas are worked out once per (causes, batches) and the sums
+    spread onto an area's levels once per area, not per group: a county's call of 5,000 households
+    can hold thousands of groups (at 2,500, ~57 µs a household the rules' way per group, ~2 now)."""
+    cells: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, str, int]]] = {}
+    # summed per (area, counter) first, then onto each of the area's levels (province … village)
+    by_area: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for area_code, year, causes, batches, n, persons in groups:
-        snap = Snapshot(area_code, HouseholdStatus.REGISTERED, persons, tuple(causes), tuple(batches))
-        deltas += [
-            CounterDelta(d.area_prefix, d.dimension, d.key, n, d.persons)
-            for d in (
-                *counter_deltas(None, snap),
-                *flow_deltas(area_code, kind="entries", year=year, persons=persons),
-            )
-        ]
-    return deltas
+        shape = (tuple(causes), tuple(batches))
+        if (unit := cells.get(shape)) is None:
+            # one household of one person: each cell's persons is how often the household counts in it
+            snap = Snapshot(area_code, HouseholdStatus.REGISTERED, 1, *shape)
+            top = area_prefixes(area_code)[0]
+            unit = cells[shape] = [
+                (d.dimension, d.key, d.persons) for d in counter_deltas(None, snap) if d.area_prefix == top
+            ]
+        for dimension, key, times in unit:
+            cell = by_area[(area_code, dimension, key)]
+            cell[0] += n
+            cell[1] += times * persons
+        cell = by_area[(area_code, "", str(year))]  # the year's entries (flow_deltas)
+        cell[0] += n
+        cell[1] += persons
+    merged: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    prefixes: dict[str, list[str]] = {}
+    for (area_code, dimension, key), (n, persons) in by_area.items():
+        if dimension:
+            if (own := prefixes.get(area_code)) is None:
+                own = prefixes[area_code] = area_prefixes(area_code)
+            targets = [(prefix, dimension, key) for prefix in own]
+        else:
+            targets = [
+                (d.area_prefix, d.dimension, d.key)
+                for d in flow_deltas(area_code, kind="entries", year=int(key), persons=1)
+            ]
+        for target in targets:
+            cell = merged[target]
+            cell[0] += n
+            cell[1] += persons
+    return [CounterDelta(p, dim, key, h, persons) for (p, dim, key), (h, persons) in merged.items()]

@@ -19,6 +19,7 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Household
 from services.registry.settings import RegistrySettings
 from shared.events.envelope import CloudEvent
+from shared.resident_id import check_digit, make
 from shared.tables import outbox
 from tests.registry.integration.helpers import (
     AREAS,
@@ -310,3 +311,65 @@ async def test_two_imports_holding_each_others_people_end_in_one_import_and_one_
         assert refused["type"].endswith("/person-in-another-household"), refused
         listed = (await c.get("/registry/v1/households", headers=auth("registrar", COUNTY))).json()["items"]
         assert sorted(h["area_code"] for h in listed) == [saved[0]["area_code"]] * 2
+
+
+async def test_a_resident_id_the_rules_refuse_is_refused_by_its_row_in_their_words(make_db):
+    """Each ID rule refuses the row that breaks it, in the words one-by-one creation uses (the field
+    and the Chinese text too); a lower-case check ``x`` is taken as ``X``, the same person."""
+    app = registry_app(make_db("registry"))
+    good = person_id(date(1970, 5, 17))
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    no_date = "44078319700231" + "123"
+    no_date += check_digit(no_date)
+    too_old = "44078318790101" + "123"
+    too_old += check_digit(too_old)
+    with_x = next(n for seq in range(1, 999, 2) if (n := make("440783", date(1981, 3, 9), seq))[-1] == "X")
+    cases = [
+        (member("head", resident_id=wrong_check), "resident_id"),
+        (member("head", resident_id=no_date), "resident_id"),
+        (member("head", resident_id=too_old), "resident_id"),
+        (member("head", resident_id=person_id(date(1970, 5, 17)), birth_date="1970-05-18"), "birth_date"),
+        (member("head", resident_id=person_id(date(1970, 5, 17)), sex="female"), "sex"),
+    ]
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        seen = []
+        for refused, field in cases:
+            rows = [_household(VILLAGE, member("head")), _household(VILLAGE, refused)]
+            r = await c.post(
+                "/registry/v1/households/imports",
+                json={"households": rows} | OLD_ROLL,
+                headers=auth("approver", VILLAGE) | {"Accept-Language": "en"},
+            )
+            assert r.status_code == 422, r.text
+            body = r.json()
+            assert (body["index"], body.get("field")) == (1, field), body
+            assert body["detail"].startswith("household 1: "), body
+            seen.append(body["detail"])
+        assert len(set(seen)) == len(cases)
+        rows = [
+            _household(VILLAGE, member("head", resident_id=with_x.lower())),
+            _household(VILLAGE, member("head", resident_id=with_x)),
+        ]
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={"households": rows} | OLD_ROLL,
+            headers=auth("approver", VILLAGE) | {"Accept-Language": "en"},
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["index"] == 1
+        assert "already appears in household 0" in r.json()["detail"]
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={"households": rows[:1]} | OLD_ROLL,
+            headers=auth("approver", VILLAGE),
+        )
+        assert r.json() == {"imported": 1, "persons": 1}, r.text
+        r = await c.get(f"/registry/v1/households?resident_id={with_x}", headers=REGISTRAR)
+        assert [h["area_code"] for h in r.json()["items"]] == [VILLAGE]
+        card = await c.get(f"/registry/v1/households/{r.json()['items'][0]['id']}", headers=REGISTRAR)
+        head = card.json()["members"][0]
+        assert (head["birth_date"], head["sex"]) == ("1981-03-09", "male")

@@ -9,6 +9,9 @@ from datetime import date
 from services.registry.households import bulk
 from services.registry.households.schemas import MemberIn
 from services.registry.households.service import member_values
+from services.registry.rollups.repository import counters_write
+from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas, flow_deltas
+from services.registry.vocabulary import HouseholdStatus
 from shared.pii import PiiCipher
 from shared.resident_id import make
 
@@ -30,7 +33,7 @@ def test_a_member_record_holds_the_columns_the_row_by_row_path_gives() -> None:
         }
     )
     household_id, member_id = uuid.uuid4(), uuid.uuid4()
-    number, record = bulk._member(3, m, member_id, household_id, {}, cipher=CIPHER, today=TODAY)
+    number, record = bulk._member(3, m, member_id, household_id, {}, cipher=CIPHER, today=TODAY, born_on={})
     one_by_one = member_values(m, cipher=CIPHER, today=TODAY, household_id=household_id, reason="import")
     ciphertext = one_by_one.pop("resident_id_cipher")
     assert CIPHER.decrypt(ciphertext) == number == NUMBER
@@ -97,3 +100,39 @@ def test_an_event_record_is_the_envelope_whatever_the_strings_hold() -> None:
     }
     no_request = bulk._Events.of(event_type="t", time="now", request_id=None, trace={})
     assert "requestid" not in json.loads(no_request.record(event_id, tuple(columns.values()), [])[3])
+
+
+def test_the_counters_of_a_bulk_import_add_what_registering_each_group_adds() -> None:
+    """Thousands of groups (villages of two counties, years, causes in any order and repeated,
+    batches): one upsert adds to every counter what the rules' deltas of each group add."""
+    villages = [f"44078{c}{t:03d}{v:03d}" for c in (3, 4) for t in range(1, 6) for v in range(1, 21)]
+    shapes = [
+        ((), ()),
+        (("illness",), ("2016a",)),
+        (("schooling", "illness"), ()),
+        (("illness", "illness"), ()),
+    ]
+    groups = [
+        (village, year, causes, batches, 1 + i % 7, 2 + i % 11)
+        for i, (village, year, (causes, batches)) in enumerate(
+            (v, y, s) for v in villages for y in (2016, 2018) for s in shapes
+        )
+    ]
+    rules_way: list[CounterDelta] = []
+    for area, year, causes, batches, n, persons in groups:
+        snap = Snapshot(area, HouseholdStatus.REGISTERED, persons, causes, batches)
+        rules_way += [
+            CounterDelta(d.area_prefix, d.dimension, d.key, n, d.persons)
+            for d in (
+                *counter_deltas(None, snap),
+                *flow_deltas(area, kind="entries", year=year, persons=persons),
+            )
+        ]
+    assert len(groups) == 1_600
+    bulk_write, rules_write = (
+        counters_write(bulk.registered_counter_deltas(groups)),
+        counters_write(rules_way),
+    )
+    assert bulk_write is not None
+    assert rules_write is not None
+    assert bulk_write[1] == rules_write[1]  # the upsert's rows: every counter and what it adds
