@@ -11,21 +11,20 @@ The load comes from this process (keep-alive HTTP/1.1 connections parsed by http
 path (default 10), on the same 2 cores: the figures say how much CPU the load generator itself took
 (``load_cpu_cores``, ``load_cpu_ms`` a request), so a reader can judge the load.
 
-Paths (the speed issue's table): a household card (raw: one primary-key SELECT), the county
-roll-up, a 50-row list page of a county (raw: the same page's ten columns, index-ordered, as plain
-JSON: no labels, masking, cursor or gzip), a new household (household + member + outbox row), and the bulk import (5,000 households
-a call) against COPY into a table with the registry's indexes. Each prints project req/s, its
-p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also print the
-server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores disturb
-less than req/s; ``load_1m_at_start``/``_at_end`` are the machine's load average, for the reader
-to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the registry
-during each read path's first round (``<folder>/<path>.txt``, collapsed stacks; py-spy is in the
-dev extra; ``BENCH_PROFILE_ARGS`` adds arguments to its command line).
+Paths (the speed issue's table): a household card (raw: one primary-key SELECT), the county roll-up,
+a 50-row list page of a county (raw: the same page's ten columns, index-ordered, as plain JSON: no
+labels, masking, cursor or gzip), a new household (household + member + outbox row), and the bulk
+import (5,000 households a call) against COPY into a table with the registry's indexes. Each prints
+project req/s, its p50/p99, the raw ceiling's req/s and the ratio project/raw; the read paths also
+print the server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), which shared cores
+disturb less than req/s; ``load_1m_at_start``/``_at_end`` are the machine's load average, for the
+reader to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the
+registry during each read path's first round (``<folder>/<path>.txt``, collapsed stacks; py-spy is
+in the dev extra; ``BENCH_PROFILE_ARGS`` adds arguments to its command line).
 ``BENCH_PATHS=card,list``: only the paths named (of card, rollup, list, register; default all), to
-measure one change without waiting for the others. ``BENCH_ROUNDS=3``: each read path measured
-that many times in a row (after one warm-up), each figure the median of the rounds, and the
-server CPU of every round (``<path>.project_cpu_ms.round<n>``, ``<path>.raw_cpu_ms.round<n>``).
-"""
+measure one change without waiting for the others. ``BENCH_ROUNDS=3``: each read path measured that
+many times in a row (after one warm-up), each figure the median of the rounds, and the server CPU of
+every round (``<path>.project_cpu_ms.round<n>``, ``<path>.raw_cpu_ms.round<n>``). """
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ def test_every_module_the_cli_and_apps_import_is_in_the_image() -> None:
     missing = sorted(m for m in modules if module_file(m, files) is None)
     assert not missing, f"deploy/Dockerfile does not copy {missing}"
     assert "pyproject.toml" in files
-    # pyproject's license-files names it: without it the package does not build, and the image ships its licence
+    # pyproject's license-files names it: the package does not build without it
     assert "LICENSE" in files
     # the image carries code, not deployment files, tests or local data
     assert not [f for f in files if f.startswith(("tests/", ".data/", ".venv/", "deploy/k8s/", "docs/"))]
