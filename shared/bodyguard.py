@@ -279,6 +279,7 @@ def _json_problem(body: bytes) -> DomainError | None:
             f"A number in the body is too large: integers must lie within ±{MAX_JSON_INT:,} "
             f"(got {exc.args[0]}…)",
             "integer out of range",
+            f"请求内容中的数字过大：整数须在±{MAX_JSON_INT:,}以内（收到的是{exc.args[0]}…），请核对金额或数量",
         )
     except RecursionError:
         return _too_deep_error()
@@ -325,16 +326,18 @@ def _too_deep_error() -> DomainError:
     return _invalid_json(
         f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep; no request needs that",
         f"nested deeper than {MAX_JSON_DEPTH} levels",
+        f"请求内容嵌套超过{MAX_JSON_DEPTH}层，任何办理事项都不需要这么多层，请检查提交的内容",
     )
 
 
 class _MalformedJson(InvalidInput):
     type_slug = "validation-error"
     title = "The request is malformed"
+    title_zh = "提交的内容有误"  # as FastAPI's own validation errors are told (same problem type)
 
 
-def _invalid_json(detail: str, message: str) -> DomainError:
-    return _MalformedJson(detail, errors=[{"field": "body", "message": message}])
+def _invalid_json(detail: str, message: str, detail_zh: str) -> DomainError:
+    return _MalformedJson(detail, detail_zh=detail_zh, errors=[{"field": "body", "message": message}])
 
 
 def _read_back(spooled: BinaryIO) -> bytes:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from services.pairing.coverage import service as coverage_service
 from services.pairing.needs import service as need_service
+from shared.clock import clock
 from shared.db import Database
 from shared.runtime import PeriodicJob
 
@@ -14,7 +15,7 @@ async def coverage_check(db: Database, now: datetime) -> coverage_service.Check:
     """End pairings whose policy period is over (a transaction per thousand households, so the
     locks and rows held stay bounded however many exits end), then record every area's gaps (each
     once; the check writes them in bounded batches under one lock)."""
-    today, after = now.date(), None
+    today, after = clock.date_of(now), None  # the office's date (China time), not UTC's
     while True:
         async with db.transaction() as session:
             _, after = await need_service.close_expired_exits(session, today=today, after=after)

@@ -42,6 +42,7 @@ __all__ = [
     "InvalidMember",
     "InvalidSignature",
     "MemberNotFound",
+    "NoticeBeforeReview",
     "ObjectionNotFound",
     "ObjectionsOpen",
     "PersonActiveElsewhere",
@@ -138,6 +139,14 @@ class ObjectionsOpen(TransitionRefused):
     title_zh = "公示期间的异议还未处理完"
     hint_zh = "先核实处理所有异议，再确认"
     hint_en = "Resolve the open objections first"
+
+
+class NoticeBeforeReview(TransitionRefused):
+    type_slug = "notice-before-review"
+    title = "The public notice cannot start before the village review was held"
+    title_zh = "公示开始日期早于民主评议日期"
+    hint_zh = "公示从民主评议当天或之后开始，请核对公示开始日期"
+    hint_en = "The notice starts on or after the day of the village review; check the start date"
 
 
 class ReviewNotApproved(TransitionRefused):

@@ -76,7 +76,7 @@ def _app(make_db: Callable[[str], str], nats_url: str, name: str) -> Any:
 # The body guard's limits on values nested inside unknown members (an integer beyond ±2**63, a NUL
 # character): the documents state them in BoundedJsonValue's description but not as a recursive
 # schema, which the generated TypeScript client cannot type (TS2502). Only these refusals are taken.
-NESTED_LIMITS = ("A number in the body is too large", "problems/text-not-storable")
+NESTED_LIMITS = ("A number in the body is too large", "请求内容中的数字过大", "problems/text-not-storable")
 
 
 def _nested_limit(key: tuple[str, str, int], detail: str) -> bool:

@@ -145,22 +145,36 @@ async def test_imports_take_more_than_the_default(make_db) -> None:  # type: ign
 async def test_deep_json_and_huge_integers_are_422_with_a_message_that_says_so(make_db) -> None:  # type: ignore[no-untyped-def]
     app = create_funds(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as c:
+        en = {"content-type": "application/json", "Accept-Language": "en"}
         for depth in (65, 5_000):
             deep = "[" * depth + "]" * depth
-            r = await c.post(TRANSFERS, content=deep, headers=FINANCE | {"content-type": "application/json"})
+            r = await c.post(TRANSFERS, content=deep, headers=FINANCE | en)
             assert r.status_code == 422, r.text
             assert "nested more than 64 levels" in r.json()["detail"]
             assert "UTF-8" not in r.json()["detail"]
+            zh = (
+                await c.post(TRANSFERS, content=deep, headers=FINANCE | {"content-type": "application/json"})
+            ).json()
+            assert (zh["title"], zh["detail"]) == (
+                "提交的内容有误",
+                "请求内容嵌套超过64层，任何办理事项都不需要这么多层，请检查提交的内容",
+            )
         ok_depth = "[" * 64 + "]" * 64
         r = await c.post(TRANSFERS, content=ok_depth, headers=FINANCE | {"content-type": "application/json"})
         assert r.status_code == 422
         assert "nested" not in r.json()["detail"]
         for number in ("9" * 5_000, str(2**64), "-" + "9" * 30):
             body = f'{{"kind": "receipt", "from_account": "a", "to_account": "b", "amount_fen": {number}}}'
-            r = await c.post(TRANSFERS, content=body, headers=FINANCE | {"content-type": "application/json"})
+            r = await c.post(TRANSFERS, content=body, headers=FINANCE | en)
             assert r.status_code == 422, r.text
             assert "too large" in r.json()["detail"]
             assert "UTF-8" not in r.json()["detail"]
+            # a clerk who typed an amount with too many digits reads why, in Chinese
+            zh = (
+                await c.post(TRANSFERS, content=body, headers=FINANCE | {"content-type": "application/json"})
+            ).json()
+            assert zh["title"] == "提交的内容有误"
+            assert zh["detail"].startswith("请求内容中的数字过大：整数须在±9,223,372,036,854,775,807以内")
         # Bytes that are not UTF-8 still get the UTF-8 message.
         r = await c.post(
             TRANSFERS, content=b'{"memo": "\xff"}', headers=FINANCE | {"content-type": "application/json"}
@@ -213,7 +227,7 @@ async def test_a_spooled_json_import_is_still_checked_for_depth(make_db) -> None
             headers=auth("approver", "440783000000") | {"content-type": "application/json"},
         )
         assert r.status_code == 422, r.text
-        assert "nested more than 64 levels" in r.json()["detail"]
+        assert "嵌套超过64层" in r.json()["detail"]
 
 
 @pytest.mark.parametrize("service", ["registry", "funds", "pairing", "inspection"])

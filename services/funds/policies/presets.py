@@ -25,6 +25,7 @@ __all__ = [
     "KAIPING_PER_CAPITA",
     "KAIPING_SPECIAL_FUNDS",
     "PRESETS",
+    "QUANZHOU_SPECIAL_FUNDS",
     "QUANZHOU_VILLAGE_GRANTS",
     "SUPERVISION_DEFAULTS",
     "DISCLOSURE_DEFAULTS",
@@ -126,7 +127,28 @@ QUANZHOU_VILLAGE_GRANTS = VillageGrantScheme(
     amount_by_category_fen={"city": yuan(500_000), "province": yuan(200_000), "county": yuan(200_000)},
 )
 
-PRESETS = {s.code: s for s in (KAIPING_PER_CAPITA, KAIPING_SPECIAL_FUNDS, QUANZHOU_VILLAGE_GRANTS)}
+# Seed 002 §三, §六, §七 (Quanzhou 2018): the city budget's own lines besides the village grants —
+# 2,500万 for about 200 village collective-income projects (§六), not less than 3,000万 for the housing
+# of 1,300+ poor households in 7 counties (§三; 不少于 includes 3,000万: the preset plans the minimum),
+# 2,000万 for the infrastructure of key townships and villages (§七). Paid into the city's special
+# account like the village grants.
+QUANZHOU_SPECIAL_FUNDS = FixedFundsScheme(
+    code="quanzhou-special-funds-2018",
+    name="泉州市级财政扶贫专项资金(2018)",
+    funds=tuple(
+        FixedFund(code, name, "quanzhou-city-finance", "quanzhou-special-account", {2018: yuan(amount)})
+        for code, name, amount in (
+            ("collective-economy", "村集体经济发展创收项目扶持资金", 25_000_000),
+            ("housing", "贫困户住房改善提升资金", 30_000_000),
+            ("infrastructure", "贫困村基础设施扶持资金", 20_000_000),
+        )
+    ),
+)
+
+PRESETS = {
+    s.code: s
+    for s in (KAIPING_PER_CAPITA, KAIPING_SPECIAL_FUNDS, QUANZHOU_VILLAGE_GRANTS, QUANZHOU_SPECIAL_FUNDS)
+}
 
 
 # Seed 003 (Gansu, 政策保障·财政政策): 片区县按当年地方财政收入增量的20%以上、市级按10%以上增列专项

@@ -25,6 +25,7 @@ __all__ = [
     "doctor_qualifies",
     "doctor_shortfall",
     "team_refusal",
+    "team_refusal_zh",
 ]
 
 
@@ -101,6 +102,17 @@ TEAM_OF = {
     HelperKind.WORK_TEAM_MEMBER: HelperKind.WORK_TEAM,
     HelperKind.VOLUNTEER: HelperKind.VOLUNTEER_TEAM,
 }
+
+
+def team_refusal_zh(member_kind: HelperKind, team_kind: HelperKind | None) -> str | None:
+    """``team_refusal`` as the clerk reads it."""
+    expected = TEAM_OF.get(member_kind)
+    if expected is None:
+        return f"“{member_kind.label}”不属于任何工作队，不填所属工作队"
+    if team_kind is not expected:
+        found = f"“{team_kind.label}”" if team_kind is not None else "其他类别"
+        return f"“{member_kind.label}”应属于“{expected.label}”，不能加入{found}"
+    return None
 
 
 def team_refusal(member_kind: HelperKind, team_kind: HelperKind | None) -> str | None:

@@ -76,9 +76,12 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
                 detail_zh=f"您的辖区内没有工作队 {data.team_id}",
                 team_id=str(data.team_id),
             )
-        refusal = rules.team_refusal(data.kind, rules.HelperKind(team.kind))
+        team_kind = rules.HelperKind(team.kind)
+        refusal = rules.team_refusal(data.kind, team_kind)
         if refusal:
-            raise PairingRuleViolated(refusal, rule="team_kind")
+            raise PairingRuleViolated(
+                refusal, detail_zh=rules.team_refusal_zh(data.kind, team_kind), rule="team_kind"
+            )
     helper = Helper(id=uuid.uuid4(), active=True, **data.model_dump())
     taken = PairingRuleViolated(
         f"Login {data.user_sub} already belongs to another helper",

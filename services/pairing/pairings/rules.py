@@ -126,12 +126,36 @@ class ActivePairing:
     target_id: str
 
 
+_STATUS_ZH = {
+    "candidate": "拟识别",
+    "in_review": "民主评议中",
+    "in_notice": "公示中",
+    "confirmed": "已确认",
+    "rejected": "未通过识别",
+    "removed": "已销户",
+    "closed": "已注销",
+}
+
+
 def household_is_pairable(target: Target, *, today: date) -> str | None:
     """Why the household cannot be paired now, or None."""
+    refusal = _unpairable(target, today=today)
+    return refusal[0] if refusal else None
+
+
+def _unpairable(target: Target, *, today: date) -> tuple[str, str] | None:
+    """(English, Chinese) of why the household cannot be paired now, or None."""
     if target.status not in PAIRABLE_STATUSES:
-        return f"household {target.id} is {target.status}; only registered or exited households are paired"
+        return (
+            f"household {target.id} is {target.status}; only registered or exited households are paired",
+            f"该户当前状态为“{_STATUS_ZH.get(str(target.status), str(target.status))}”，"
+            "只有已建档立卡或已脱贫（政策保持期内）的户才能结对帮扶",
+        )
     if target.status == "exited" and target.policies_kept_until and target.policies_kept_until < today:
-        return f"household {target.id} left the policy period on {target.policies_kept_until}"
+        return (
+            f"household {target.id} left the policy period on {target.policies_kept_until}",
+            f"该户脱贫后的政策保持期已于{target.policies_kept_until}结束，不再结对帮扶",
+        )
     return None
 
 
@@ -244,9 +268,9 @@ def check_open(
         )
     _check_target_type(kind, spec, target)
     if target.level == "household":
-        reason = household_is_pairable(target, today=today)
-        if reason:
-            raise HouseholdNotPairable(reason, household_id=target.id)
+        refusal = _unpairable(target, today=today)
+        if refusal:
+            raise HouseholdNotPairable(refusal[0], detail_zh=refusal[1], household_id=target.id)
     if any(p.kind is kind and p.helper_id == helper.id for p in target_pairings):
         raise _refuse(
             "duplicate",

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.errors import HelperNotFound, HelperNotNamed, RecordIdReused, VisitNotAllowed
 from services.pairing.helpers.repository import HelperRepository
+from services.pairing.labels import LABELS
 from services.pairing.models import Helper, LedgerEntry, Visit
 from services.pairing.needs import service as need_service
 from services.pairing.needs.repository import HouseholdRepository
@@ -26,7 +27,9 @@ from services.pairing.visits.repository import LedgerRepository, VisitRepository
 from services.pairing.visits.schemas import LedgerEntryIn, Record, VisitIn
 from shared import audit
 from shared.auth import Principal
-from shared.errors import Forbidden, InvalidInput
+from shared.errors import DomainError, Forbidden, InvalidInput
+from shared.labels import COMMON, describe_errors
+from shared.problems import Language
 from shared.repository import Slice
 
 _RECORD: TypeAdapter[VisitIn | LedgerEntryIn] = TypeAdapter(Record)
@@ -40,7 +43,7 @@ class RecordResult:
     id: str | None
     type: str | None
     outcome: rules.BatchOutcome
-    reason: str | None = None
+    reason: str | None = None  # in the language the uploader asked for (Chinese unless English)
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,11 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
 
 async def _refusal(
     session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn, today: date
-) -> tuple[str | None, str]:
+) -> tuple[rules.Refusal | None, str]:
     """(why the record is refused or None, the household's area code)."""
     household = await HouseholdRepository(session).get(record.household_id)
     if household is None or not actor.covers(household.area_code):
-        return "the household is not known in your area", ""
+        return rules.UNKNOWN_HOUSEHOLD, ""
     spans = [
         rules.PairingSpan(a, b)
         for a, b in await VisitRepository(session).spans(helper_id=helper.id, household_id=household.id)
@@ -150,7 +153,7 @@ async def _stored_fingerprint(session: AsyncSession, record: VisitIn | LedgerEnt
 
 async def record_one(
     session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, *, today: date
-) -> tuple[rules.BatchOutcome, str | None]:
+) -> tuple[rules.BatchOutcome, rules.Refusal | None]:
     helper = await _author(session, actor, record.helper_id)
     digest = rules.fingerprint(_content(record, helper))
     refusal, area_code = await _refusal(session, actor, helper, record, today)
@@ -158,7 +161,10 @@ async def record_one(
         stored_fingerprint=await _stored_fingerprint(session, record), new_fingerprint=digest, refusal=refusal
     )
     if outcome is rules.BatchOutcome.CONFLICT:
-        return outcome, f"id {record.id} was already used for a different record"
+        return outcome, rules.Refusal(
+            f"id {record.id} was already used for a different record",
+            f"记录编号 {record.id} 已用于另一条内容不同的记录，请为新记录生成新的编号",
+        )
     if outcome is rules.BatchOutcome.STORED:
         await _store(session, actor, helper, record, area_code, digest)
     return outcome, refusal if outcome is rules.BatchOutcome.REJECTED else None
@@ -170,13 +176,21 @@ async def record_single(
     """The online path: a refused record is an error (409), a resend is accepted as is."""
     outcome, reason = await record_one(session, actor, record, today=today)
     if outcome is rules.BatchOutcome.REJECTED:
-        raise VisitNotAllowed(reason or "refused", record_id=str(record.id))
+        raise VisitNotAllowed(
+            reason.en if reason else "refused",
+            detail_zh=reason.zh if reason else None,
+            record_id=str(record.id),
+        )
     if outcome is rules.BatchOutcome.CONFLICT:
-        raise RecordIdReused(reason or "conflict", record_id=str(record.id))
+        raise RecordIdReused(
+            reason.en if reason else "conflict",
+            detail_zh=reason.zh if reason else None,
+            record_id=str(record.id),
+        )
     return outcome
 
 
-def _parse(raw: dict[str, Any]) -> tuple[VisitIn | LedgerEntryIn | None, str | None]:
+def _parse(raw: dict[str, Any]) -> tuple[VisitIn | LedgerEntryIn | None, rules.Refusal | None]:
     try:
         return _RECORD.validate_python(raw), None
     except ValidationError as exc:
@@ -185,12 +199,28 @@ def _parse(raw: dict[str, Any]) -> tuple[VisitIn | LedgerEntryIn | None, str | N
         if loc and loc[0] in ("visit", "ledger_entry"):  # the union's tag, not a field
             loc = loc[1:]
         field = ".".join(str(p) for p in loc)
-        return None, f"{field}: {first.get('msg', 'invalid')}"
+        (zh,) = describe_errors([{**first, "loc": tuple(loc)}], COMMON | LABELS, "zh")
+        return None, rules.Refusal(f"{field}: {first.get('msg', 'invalid')}", zh["message"])
+
+
+def _told(error: DomainError) -> rules.Refusal:
+    return rules.Refusal(error.told_in("en")[1], error.told_in("zh")[1])
+
+
+_CONCURRENT = rules.Refusal(
+    "stored concurrently; send the record again", "这条记录正被另一次上传同时保存，请重新发送"
+)
 
 
 async def record_batch(
-    *, session: AsyncSession, actor: Principal, records: list[dict[str, Any]], today: date
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    records: list[dict[str, Any]],
+    today: date,
+    language: Language = "zh",
 ) -> Batch:
+    """``language``: the uploader's (Accept-Language), in which each refused record's reason is told."""
     parsed = [_parse(raw) for raw in records]
     # Households in id order: two phones uploading for the same households at once then take the
     # household rows (the last-visit trigger updates them) in one order and cannot deadlock.
@@ -207,7 +237,7 @@ async def record_batch(
                 id=str(raw_id) if raw_id else None,
                 type=str(raw_type) if raw_type is not None else None,
                 outcome=rules.BatchOutcome.REJECTED,
-                reason=problem,
+                reason=problem.told_in(language) if problem else None,
             )
             continue
         try:
@@ -215,12 +245,16 @@ async def record_batch(
                 outcome, reason = await record_one(session, actor, record, today=today)
         except (HelperNotFound, HelperNotNamed, InvalidInput) as exc:
             # This record names an unknown cadre or none: reject it alone, keep the others.
-            outcome, reason = rules.BatchOutcome.REJECTED, exc.detail
+            outcome, reason = rules.BatchOutcome.REJECTED, _told(exc)
         except IntegrityError:
             # The same id arrived in a concurrent upload; the client resends and gets "duplicate".
-            outcome, reason = rules.BatchOutcome.REJECTED, "stored concurrently; send the record again"
+            outcome, reason = rules.BatchOutcome.REJECTED, _CONCURRENT
         by_index[index] = RecordResult(
-            index=index, id=str(record.id), type=record.type, outcome=outcome, reason=reason
+            index=index,
+            id=str(record.id),
+            type=record.type,
+            outcome=outcome,
+            reason=reason.told_in(language) if reason else None,
         )
     results = [by_index[i] for i in range(len(records))]
     count = {o: sum(1 for r in results if r.outcome is o) for o in rules.BatchOutcome}

@@ -314,21 +314,40 @@ def assess_area_exit(facts: AreaFacts, policy: AreaExitPolicy) -> AreaEligibilit
     return AreaEligibility(criteria=tuple(results))
 
 
-def check_declarations(policy: AreaExitPolicy, declared: Mapping[str, Declared]) -> list[str]:
-    """Problems with the declared facts themselves (malformed input, answered 422): a fact for a
-    criterion the policy does not name or computes itself, a wrong type, no evidence."""
+def check_declarations(policy: AreaExitPolicy, declared: Mapping[str, Declared]) -> list[tuple[str, str]]:
+    """Problems with the declared facts themselves (malformed input, answered 422), each in English
+    and in Chinese: a fact for a criterion the policy does not name or computes itself, a wrong
+    type, no evidence."""
     specs = {c.code: c for c in policy.criteria}
     problems = []
     for code, fact in declared.items():
         spec = specs.get(code)
+        name = f"“{_zh(spec.label)}”" if spec else ""
         if spec is None:
-            problems.append(f"{code}: not a criterion of this policy ({', '.join(specs)})")
+            problems.append(
+                (
+                    f"{code}: not a criterion of this policy ({', '.join(specs)})",
+                    f"“{code}”不是本地区退出标准中的一项（可申报：{'、'.join(specs)}）",
+                )
+            )
         elif spec.source is not Source.DECLARED:
-            problems.append(f"{code}: computed from the registry, it cannot be declared")
+            problems.append(
+                (
+                    f"{code}: computed from the registry, it cannot be declared",
+                    f"{name}由系统按建档立卡数据计算，不能申报",
+                )
+            )
         elif spec.measure is Measure.FLAG and not isinstance(fact.value, bool):
-            problems.append(f"{code}: a yes/no fact (true or false)")
+            problems.append((f"{code}: a yes/no fact (true or false)", f"{name}应填是或否（true 或 false）"))
         elif spec.measure is Measure.AMOUNT and (isinstance(fact.value, bool) or fact.value < 0):
-            problems.append(f"{code}: an amount in fen (an integer ≥ 0)")
+            problems.append(
+                (f"{code}: an amount in fen (an integer ≥ 0)", f"{name}应为金额（分），不小于0的整数")
+            )
         elif not [e for e in fact.evidence if e.strip()]:
-            problems.append(f"{code}: at least one evidence reference")
+            problems.append((f"{code}: at least one evidence reference", f"{name}须至少附一项佐证材料"))
     return problems
+
+
+def _zh(label: str) -> str:
+    """A criterion's label without its English gloss ("有集体经济收入 (village collective …)")."""
+    return label.split(" (", 1)[0]

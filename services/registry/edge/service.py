@@ -15,6 +15,7 @@ from services.registry.edge.schemas import EdgeHouseholdIn
 from services.registry.errors import InvalidMember, PersonInAnotherHousehold
 from services.registry.households.repository import HouseholdRepository
 from services.registry.models import EdgeHousehold
+from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.auth import Principal
 from shared.pii import PiiCipher, mask_resident_id
@@ -29,7 +30,7 @@ async def add_edge_household(
     try:
         number = validate(data.head_resident_id, today=today).number
     except InvalidResidentId as exc:
-        raise InvalidMember(str(exc), field="head_resident_id") from exc
+        raise InvalidMember(str(exc), detail_zh=f"户主身份证号：{exc.zh}", field="head_resident_id") from exc
     key = cipher.keyed_hash(number)
     holders = await HouseholdRepository(session).identity_holders([key])
     if holders:
@@ -37,6 +38,8 @@ async def add_edge_household(
         raise PersonInAnotherHousehold(
             f"this person is in household {h.household_number or h.id} ({h.status}); an edge household is "
             "for people who are not registered",
+            detail_zh=f"此人已是户 {h.household_number or h.id}（{HouseholdStatus(h.status).label}）的成员；"
+            "边缘户只登记未建档立卡的人",
             household_id=str(h.id),
         )
     edge = EdgeHousehold(

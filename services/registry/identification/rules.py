@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from services.registry.errors import (
+    NoticeBeforeReview,
     ObjectionsOpen,
     PublicNoticeStillRunning,
     ReviewNotApproved,
@@ -92,7 +93,7 @@ def check_notice_start(
             detail_zh="村民主评议通过后才能公示",
         )
     if starts_on < review_held_on:
-        raise TransitionRefused(
+        raise NoticeBeforeReview(
             f"the notice cannot start ({starts_on}) before the village review was held ({review_held_on})",
             detail_zh=f"公示开始日期（{starts_on}）不能早于民主评议日期（{review_held_on}）",
         )

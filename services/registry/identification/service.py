@@ -302,13 +302,21 @@ async def _signature(
     member = await HouseholdRepository(session).member(h.id, data.member_id)
     if member is None or not member.active:
         raise InvalidSignature(
-            f"member {data.member_id} is not a member of this household", member_id=str(data.member_id)
+            f"member {data.member_id} is not a member of this household",
+            detail_zh="签字的人不是本户的现有成员，请选本户成员签字",
+            member_id=str(data.member_id),
         )
     if data.capacity == "head" and member.relation != "head":
-        raise InvalidSignature("only the head of the household signs as its head", capacity=data.capacity)
+        raise InvalidSignature(
+            "only the head of the household signs as its head",
+            detail_zh="只有户主才能以户主身份签字；其他成员请以“成员”身份签字",
+            capacity=data.capacity,
+        )
     if _age_on(member.birth_date, today) < ADULT_YEARS:
         raise InvalidSignature(
-            f"a member who signs for the household must be at least {ADULT_YEARS}", member_id=str(member.id)
+            f"a member who signs for the household must be at least {ADULT_YEARS}",
+            detail_zh=f"代表本户签字的成员须年满{ADULT_YEARS}周岁，请由成年成员签字",
+            member_id=str(member.id),
         )
     return {
         "member_id": str(member.id),

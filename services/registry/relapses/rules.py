@@ -11,7 +11,25 @@ from collections.abc import Sequence
 from services.registry.errors import RelapseStepNotYours, RelapseStepOutOfOrder
 from services.registry.policies.rules import ApprovalStep
 
-__all__ = ["check_step", "next_step", "plan_year_after"]
+__all__ = ["check_step", "next_step", "plan_year_after", "step_zh"]
+
+# The chain's steps as the seeds name them (seed 004: 镇农办、民政认定 → 镇扶贫办申请 → 市扶贫部门审核
+# → 江门市级扶贫部门审定), for the Chinese refusals; a step a policy adds later shows its code.
+_STEP_ZH = {
+    "town_recognition": "镇农办、民政认定",
+    "town_application": "镇扶贫办申请",
+    "city_review": "市扶贫部门审核",
+    "higher_approval": "上级扶贫部门审定",
+    "township_recognition": "乡镇认定",
+    "township_application": "乡镇申请",
+    "county_approval": "县级审批",
+}
+_ROLE_ZH = {"registrar": "登记人员", "approver": "审批人", "admin": "管理员"}
+_LEVEL_ZH = {"province": "省", "city": "市", "county": "县", "township": "乡镇", "village": "村"}
+
+
+def step_zh(code: str) -> str:
+    return _STEP_ZH.get(code, code)
 
 
 def next_step(chain: Sequence[ApprovalStep], done: Sequence[str]) -> ApprovalStep | None:
@@ -37,16 +55,20 @@ def check_step(
     if step_code != expected.code:
         raise RelapseStepOutOfOrder(
             f"the next step is '{expected.code}', not '{step_code}'",
-            detail_zh=f"下一步应为“{expected.code}”，不是“{step_code}”",
+            detail_zh=f"下一步应为“{step_zh(expected.code)}”，不是“{step_zh(step_code)}”",
             next_step=expected.code,
         )
     if expected.role not in roles:
         raise RelapseStepNotYours(
-            f"step '{expected.code}' must be decided by role '{expected.role}'", required_role=expected.role
+            f"step '{expected.code}' must be decided by role '{expected.role}'",
+            detail_zh=f"“{step_zh(expected.code)}”须由{_ROLE_ZH.get(expected.role, expected.role)}办理",
+            required_role=expected.role,
         )
     if signer_level != expected.level:
         raise RelapseStepNotYours(
             f"step '{expected.code}' must be decided at {expected.level} level, not {signer_level}",
+            detail_zh=f"“{step_zh(expected.code)}”须由{_LEVEL_ZH.get(expected.level, expected.level)}级办理，"
+            f"您的账号属于{_LEVEL_ZH.get(signer_level, signer_level)}级",
             required_level=expected.level,
         )
     return expected

@@ -63,8 +63,12 @@ def _check_route(policy: RegistryPolicy, cause_kind: str, wanted: str) -> None:
         "chain": "through the approval chain (POST …/relapse-cases)",
         "identification": "back through ordinary identification as a candidate (POST …/reidentification)",
     }[route.route]
+    how_zh = {"chain": "应走返贫审批流程（返贫申请）", "identification": "应作为拟识别对象重新识别"}[
+        route.route
+    ]
     raise RelapseRoutedElsewhere(
         f"in {policy.area_code} a return to poverty for {cause_kind!r} goes {how}: {route.wording}",
+        detail_zh=f"本地区这一原因的返贫{how_zh}：{route.wording}",
         cause_kind=cause_kind,
         route=route.route,
         policy_cause=route.cause,

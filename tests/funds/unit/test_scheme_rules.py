@@ -10,6 +10,7 @@ from services.funds.errors import InvalidScheme
 from services.funds.policies.presets import (
     KAIPING_PER_CAPITA,
     KAIPING_SPECIAL_FUNDS,
+    QUANZHOU_SPECIAL_FUNDS,
     QUANZHOU_VILLAGE_GRANTS,
 )
 from services.funds.schemes.rules import (
@@ -147,6 +148,18 @@ def test_kaiping_special_funds_per_year() -> None:
     ]
     assert plan.total_by(component="work-expenses") == yuan(810_000)
     assert plan.total_fen == yuan(3_810_000)
+
+
+def test_quanzhou_2018_city_special_funds() -> None:
+    """Seed 002: 2,500万 collective-income projects, ≥3,000万 housing, 2,000万 infrastructure (2018)."""
+    plan = apply_scheme(QUANZHOU_SPECIAL_FUNDS, Population("350500000000"))
+
+    assert plan.total_by(component="collective-economy", year=2018) == yuan(25_000_000)
+    assert plan.total_by(component="housing", year=2018) == yuan(30_000_000)
+    assert plan.total_by(component="infrastructure", year=2018) == yuan(20_000_000)
+    assert plan.total_fen == yuan(75_000_000) == 7_500_000_000
+    assert {line.payer for line in plan.lines} == {"quanzhou-city-finance"}
+    assert {line.payee for line in plan.lines} == {"quanzhou-special-account"}
 
 
 def test_allowance_floor_households_are_not_counted() -> None:

@@ -97,6 +97,13 @@ async def test_a_work_team_with_its_first_secretary_is_resident_in_one_village(
         json={"kind": "doctor", "name": "x", "area_code": V1, "team_id": team},
     )
     assert (wrong.status_code, wrong.json()["rule"]) == (409, "team_kind")
+    assert wrong.json()["detail"] == "“医生”不属于任何工作队，不填所属工作队"
+    volunteer = await client.post(
+        "/pairing/v1/helpers",
+        headers=OFFICE,
+        json={"kind": "volunteer", "name": "x", "area_code": V1, "team_id": team},
+    )
+    assert volunteer.json()["detail"] == "“义工”应属于“党员义工帮扶小组”，不能加入“驻村工作队”"
 
 
 async def test_a_leave_dated_in_the_future_is_refused(client: httpx.AsyncClient) -> None:

@@ -122,10 +122,12 @@ async def test_the_periodic_job_ends_pairings_after_the_policy_period(
     household_id = await household(app, V1)
     await pair(client, "cadre_household", await helper(client), household_id, started_on="2026-01-01")
     await household(app, V1, household_id=household_id, event="exited", policies_kept_until="2026-12-31")
-    await coverage_check(app.state.db, datetime(2026, 12, 31, 23, tzinfo=UTC))
+    # 23:00 on 31 December in China (15:00 UTC): the last day of the period, still inside
+    await coverage_check(app.state.db, datetime(2026, 12, 31, 15, tzinfo=UTC))
     active = f"/pairing/v1/pairings?target_id={household_id}&active=true"
-    assert len((await client.get(active, headers=OFFICE)).json()["items"]) == 1  # last day still inside
-    await coverage_check(app.state.db, datetime(2027, 1, 1, 1, tzinfo=UTC))
+    assert len((await client.get(active, headers=OFFICE)).json()["items"]) == 1
+    # 01:00 on 1 January in China, though UTC's date is still 31 December: the period is over
+    await coverage_check(app.state.db, datetime(2026, 12, 31, 17, tzinfo=UTC))
     ended = (await client.get(f"/pairing/v1/pairings?target_id={household_id}", headers=OFFICE)).json()[
         "items"
     ]

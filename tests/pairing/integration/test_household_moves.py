@@ -5,6 +5,7 @@ and a household left without a cadre gets a need where it now lives."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -150,3 +151,22 @@ async def test_an_exited_household_in_its_policy_period_gets_a_new_cadre_need_af
     assert [p["end_reason"] for p in await pairings_of(client, household_id)] == ["household_moved"]
     needs = (await client.get("/pairing/v1/needs?status=open", headers=OFFICE)).json()["items"]
     assert [(n["household_id"], n["area_code"]) for n in needs] == [(household_id, V2)]
+
+
+async def test_a_move_recorded_at_one_in_the_morning_china_time_ends_pairings_on_china_s_date(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """An event stamped 2026-11-22 17:00 UTC happened at 01:00 on 23 November in the office: the
+    pairing it ends ends on the 23rd (the date the clerk sees), not UTC's 22nd."""
+    for code in (V1, V2):
+        await area(app, code, poor=True)
+    household_id = await household(app, V1)
+    village_cadre = await helper(client, area_code=V1)
+    assert (await pair(client, "cadre_household", village_cadre, household_id)).status_code == 201
+
+    event = moved(household_id, V2)
+    event = event.model_copy(update={"time": datetime(2026, 11, 22, 17, tzinfo=UTC)})
+    assert await deliver(app, event) is True
+
+    (ended,) = await pairings_of(client, household_id)
+    assert (ended["ended_on"], ended["end_reason"]) == ("2026-11-23", "household_moved")

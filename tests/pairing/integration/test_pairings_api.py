@@ -124,6 +124,9 @@ async def test_removed_household_closes_its_pairings_and_cannot_be_paired_again(
     again = await pair(client, "cadre_household", await helper(client), household_id)
     assert again.status_code == 409
     assert again.json()["type"].endswith("household-not-pairable")
+    assert again.json()["detail"] == (
+        "该户当前状态为“已销户”，只有已建档立卡或已脱贫（政策保持期内）的户才能结对帮扶"
+    )
 
 
 async def test_exited_household_stays_paired_through_the_policy_period(

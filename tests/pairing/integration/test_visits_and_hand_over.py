@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from services.pairing.models import Visit
+from shared.clock import clock
 from shared.tables import outbox
 from tests.pairing.factories import OFFICE, OTHER_COUNTY, V1, V2, helper, household, pair
 from tests.support import auth
@@ -61,7 +63,7 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     malformed = {"type": "visit", "id": "not-a-uuid", "household_id": household_id}
     batch = {"records": [good, plan, before_pairing, future, malformed]}
 
-    first = await client.post("/pairing/v1/sync/batches", json=batch, headers=me)
+    first = await client.post("/pairing/v1/sync/batches", json=batch, headers=me | {"Accept-Language": "en"})
     assert first.status_code == 200, first.text
     body = first.json()
     assert (body["stored"], body["duplicates"], body["rejected"], body["conflicts"]) == (2, 0, 3, 0)
@@ -278,3 +280,35 @@ async def test_a_visit_is_dated_by_the_china_date_not_in_its_future(
         )
         assert r.status_code == 409
         assert "future" in r.json()["detail"]
+
+
+async def test_a_cadre_reads_why_each_record_of_a_batch_was_refused_in_chinese(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The phone app shows the batch's reasons to the cadre as they are sent: in Chinese unless the
+    app asks for English. A visit dated "today" in China at 01:00 (UTC's date is the day before)
+    is stored; the next day is in the future."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-zhou")
+    me = auth(["cadre"], V1, sub="cadre-zhou")
+    clock.freeze(datetime(2026, 11, 22, 17, tzinfo=UTC))  # 01:00 on 23 November in China
+    batch = {
+        "records": [
+            _visit(household_id, visited_on="2026-11-23"),
+            _visit(household_id, visited_on="2026-11-24"),
+            _visit(household_id, visited_on="2026-08-31"),
+            {"type": "visit", "id": "not-a-uuid", "household_id": household_id},
+        ]
+    }
+    body = (await client.post("/pairing/v1/sync/batches", json=batch, headers=me)).json()
+    assert [r["outcome"] for r in body["results"]] == ["stored", "rejected", "rejected", "rejected"]
+    assert [r["reason"] for r in body["results"]] == [
+        None,
+        "走访日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在走访后再登记",
+        "2026-08-31 您未与该户结对，只能登记结对期间的走访和台账",
+        "记录编号应为编号（UUID）",
+    ]
+    single = await client.post(
+        "/pairing/v1/visits", json=_visit(household_id, visited_on="2026-11-24"), headers=me
+    )
+    assert single.status_code == 409
+    assert single.json()["detail"] == "走访日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在走访后再登记"

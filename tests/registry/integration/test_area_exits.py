@@ -138,6 +138,13 @@ async def test_only_poor_villages_and_counties_exit_and_declarations_must_fit(ma
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=bad, headers=GANSU_CLERK)
         assert r.status_code == 422
         assert r.json()["type"].endswith("/invalid-declaration")
+        # the clerk reading Chinese is told what is wrong with each declared fact
+        blank = {"year": 2018, "declared": [{"criterion": "industry", "value": True, "evidence": ["  "]}]}
+        zh = GANSU_CLERK | {"Accept-Language": "zh-CN"}
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=blank, headers=zh)
+        assert (r.status_code, r.json()["detail"]) == (422, "“产业发展”须至少附一项佐证材料")
+        r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=bad, headers=zh)
+        assert r.json()["detail"].startswith("“swimming_pool”不是本地区退出标准中的一项（可申报：")
         no_evidence = {"year": 2018, "declared": [{"criterion": "industry", "value": True, "evidence": []}]}
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=no_evidence, headers=GANSU_CLERK)
         assert r.status_code == 422

@@ -230,14 +230,27 @@ async def test_the_household_signs_its_own_confirmation_and_a_clerk_cannot(make_
         spouse = next(m for m in h["members"] if m["relation"] == "spouse")
         kid = next(m for m in h["members"] if m["relation"] == "child")
         stranger = other["members"][0]
-        for body in (
-            {"member_id": spouse["id"], "capacity": "head"},  # the spouse is not the head
-            {"member_id": kid["id"], "capacity": "member"},  # a child of ten does not sign
-            {"member_id": stranger["id"], "capacity": "member"},  # not a member of this household
+        for body, why in (
+            # the spouse is not the head
+            (
+                {"member_id": spouse["id"], "capacity": "head"},
+                "只有户主才能以户主身份签字；其他成员请以“成员”身份签字",
+            ),
+            # a child of ten does not sign
+            (
+                {"member_id": kid["id"], "capacity": "member"},
+                "代表本户签字的成员须年满18周岁，请由成年成员签字",
+            ),
+            # not a member of this household
+            (
+                {"member_id": stranger["id"], "capacity": "member"},
+                "签字的人不是本户的现有成员，请选本户成员签字",
+            ),
         ):
             r = await c.post(url(h, "/confirmation"), json=body, headers=own)
             assert r.status_code == 409, (body, r.text)
             assert r.json()["type"].endswith("/household-signature-refused")
+            assert r.json()["detail"] == why
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "in_notice"
 
         r = await c.post(
@@ -276,6 +289,7 @@ async def test_kaiping_sends_a_disaster_through_its_chain_and_other_causes_back_
         assert r.status_code == 409
         assert r.json()["type"].endswith("/relapse-routed-elsewhere")
         assert r.json()["route"] == "identification"
+        assert r.json()["detail"].startswith("本地区这一原因的返贫应作为拟识别对象重新识别：")
         assert "民主评议" in r.json()["wording"]
         r = await c.post(
             url(h, "/reidentification"),

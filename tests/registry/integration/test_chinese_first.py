@@ -206,3 +206,21 @@ async def test_the_village_review_is_recorded_in_the_clerks_words(make_db):
             {"code": "approved", "label": "通过"},
             {"code": "not_approved", "label": "不通过"},
         ]
+
+
+async def test_a_clerk_who_leaves_out_an_objection_or_a_relapse_cause_reads_the_form_s_words(make_db):
+    """The objection form's content and the relapse form's cause kind are named as the form
+    names them, not by their code."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        r = await c.post(
+            f"{HOUSEHOLDS}/{h['id']}/objections", json={"lodged_on": "2017-03-01"}, headers=REGISTRAR
+        )
+        assert r.status_code == 422
+        assert r.json()["detail"] == "请改正后重新提交：异议内容必须填写"
+        r = await c.post(f"{HOUSEHOLDS}/{h['id']}/relapse-cases", json={}, headers=REGISTRAR)
+        assert r.status_code == 422
+        assert "原因类别必须填写" in r.json()["detail"]
+        assert not CODE_WORD.search(r.json()["detail"])

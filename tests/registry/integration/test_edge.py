@@ -67,6 +67,14 @@ async def test_edge_household_is_monitored_but_a_registered_person_cannot_be_one
             "/registry/v1/edge-households", json=body | {"head_resident_id": inside}, headers=REGISTRAR
         )
         assert r.status_code == 409
+        assert r.json()["detail"].endswith("（已建档立卡）的成员；边缘户只登记未建档立卡的人")
+        r = await c.post(
+            "/registry/v1/edge-households",
+            json=body | {"head_resident_id": inside[:-1] + ("1" if inside.endswith("0") else "0")},
+            headers=REGISTRAR,
+        )
+        assert r.status_code == 422
+        assert r.json()["detail"].startswith("户主身份证号：")
         outsider = person_id(date(1980, 1, 1))
         r = await c.post(
             "/registry/v1/edge-households", json=body | {"head_resident_id": outsider}, headers=REGISTRAR

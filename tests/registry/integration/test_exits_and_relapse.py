@@ -182,10 +182,16 @@ async def test_the_relapse_chain_needs_each_role_at_its_level_and_reregisters_fo
             return {"step": step, "decision": "approve", "reason": "核实受灾"}
 
         # a village registrar has the role but not the level; an approver at township lacks the role
-        assert (await c.post(decide, json=body("town_recognition"), headers=REGISTRAR)).status_code == 403
-        assert (await c.post(decide, json=body("town_recognition"), headers=APPROVER)).status_code == 403
+        r = await c.post(decide, json=body("town_recognition"), headers=REGISTRAR)
+        assert r.status_code == 403
+        assert r.json()["detail"] == "“镇农办、民政认定”须由乡镇级办理，您的账号属于村级"
+        r = await c.post(decide, json=body("town_recognition"), headers=APPROVER)
+        assert r.status_code == 403
+        assert r.json()["detail"] == "“镇农办、民政认定”须由登记人员办理"
         # skipping ahead is refused
-        assert (await c.post(decide, json=body("city_review"), headers=county_approver)).status_code == 409
+        r = await c.post(decide, json=body("city_review"), headers=county_approver)
+        assert r.status_code == 409
+        assert r.json()["detail"] == "下一步应为“镇农办、民政认定”，不是“市扶贫部门审核”"
         for step, who in [
             ("town_recognition", town_registrar),
             ("town_application", APPROVER),

@@ -220,3 +220,28 @@ async def test_an_inspector_cannot_drive_identification(make_db):
         h = await candidate(c)
         r = await c.post(url(h, "/review-submission"), headers=auth("inspector", "440783101201"))
         assert r.status_code == 403
+
+
+async def test_a_notice_dated_before_the_village_review_is_told_as_a_date_problem(make_db):
+    """A clerk who types a notice start before the review day reads what is wrong with the date,
+    not that the household's status forbids the step (its status is fine); nothing changes."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        today = clock.today()
+        with on_day(today - timedelta(days=3)):
+            h = await candidate(c)
+            await c.post(url(h, "/review-submission"), headers=REGISTRAR)
+        held = (today - timedelta(days=1)).isoformat()
+        r = await c.post(url(h, "/review"), json={"result": "approved", "held_on": held}, headers=REGISTRAR)
+        assert r.status_code == 200, r.text
+        early = (today - timedelta(days=2)).isoformat()
+        r = await c.post(url(h, "/notice"), json={"starts_on": early}, headers=REGISTRAR)
+        assert r.status_code == 409
+        assert r.headers["content-type"] == "application/problem+json"
+        body = r.json()
+        assert body["type"].endswith("/notice-before-review")
+        assert body["title"] == "公示开始日期早于民主评议日期"
+        assert body["detail"] == f"公示开始日期（{early}）不能早于民主评议日期（{held}）"
+        card = (await c.get(url(h), headers=REGISTRAR)).json()
+        assert (card["status"], card["notice_starts_on"]) == ("in_review", None)

@@ -185,7 +185,7 @@ def test_declarations_that_do_not_fit_the_policy_are_named() -> None:
             "hardened_road": Declared(True, ("  ",)),
         },
     )
-    assert [p.split(":")[0] for p in problems] == [
+    assert [en.split(":")[0] for en, _ in problems] == [
         "incidence",
         "swimming_pool",
         "clinic",
