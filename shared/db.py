@@ -198,7 +198,8 @@ async def read_rows(
     session: AsyncSession, stmt: Select[*tuple[Any, ...]], params: Mapping[str, Any]
 ) -> list[Any]:
     """Rows of a read, run on the session's own asyncpg connection (asyncpg records, read
-    by column name); for the hot reads of a ``ReadSessionDep`` route only.
+    by column name): a read session's hot reads, and a write transaction's reads, which run in
+    that transaction (from its first statement on, as :func:`write_rows` does).
 
     ``stmt`` is built once (module level or cached) and compiled here once; asyncpg keeps its
     prepared statement per connection. SQLAlchemy's per-statement machinery (cache key, execution
@@ -218,9 +219,9 @@ async def read_rows(
     args = [values[name] for name in compiled.names]
     engine = session.bind
     if session.in_transaction() or not isinstance(engine, AsyncEngine):
-        # the session holds a connection already (an earlier statement): that one, never a second
-        raw = await (await session.connection()).get_raw_connection()
-        return list(await _driver(raw).fetch(compiled.sql, *args))
+        # the session's transaction (a write's, or an earlier statement's): its connection, never a
+        # second, and in it from its first statement on (the transaction begun as write_rows does)
+        return list(await _driver(await _transaction_connection(session)).fetch(compiled.sql, *args))
     # Nothing ran on the session yet: a connection from the pool for this statement alone, without
     # the session's transaction bookkeeping around it (a tenth of a card read's CPU). Under no
     # transaction, as a ReadSessionDep's statements are.
@@ -284,17 +285,27 @@ async def write_rows(session: AsyncSession, stmt: Executable, params: Mapping[st
     args = [values[name] for name in compiled.names]
     for i, process in compiled.processors:
         args[i] = process(args[i])
-    raw = await (await session.connection()).get_raw_connection()
-    adapted: Any = raw.dbapi_connection
-    if adapted._transaction is None:
-        # SQLAlchemy's asyncpg adapter sends BEGIN before its first statement, not at begin():
-        # a write that is the transaction's first statement starts it as that statement would
-        await adapted._start_transaction()
+    raw = await _transaction_connection(session)
     try:
         return list(await _driver(raw).fetch(compiled.sql, *args))
     except Exception as error:
         _raise_as_sqlalchemy(raw, session.get_bind().dialect, compiled.sql, args, error)
         raise
+
+
+async def _transaction_connection(session: AsyncSession) -> PoolProxiedConnection:
+    """The connection of the session's transaction, the transaction begun on it.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN before its first statement, not at ``begin()``: a
+    statement sent to the driver itself as the transaction's first would otherwise run on its
+    own, outside the transaction (a row it locks unlocked at once, a later write in another
+    transaction). Started here as that statement would start it; nothing in AUTOCOMMIT (a read
+    session), where the adapter starts none."""
+    raw = await (await session.connection()).get_raw_connection()
+    adapted: Any = raw.dbapi_connection
+    if adapted._transaction is None:
+        await adapted._start_transaction()  # returns at once under AUTOCOMMIT
+    return raw
 
 
 Write = tuple[Executable, Mapping[str, Any]]  # a prebuilt write and its parameters, not yet run
