@@ -106,13 +106,17 @@ class Database:
             autoflush=False,  # nothing to flush: no check before every statement
             sync_session_class=_ReadOnlySession,
         )
+        # Read sessions back from a read as new (_Reading), for the next: building one (its ORM
+        # session, identity map, proxies) cost more than a card read's own statement.
+        self._spare_reads: list[AsyncSession] = []
         instrument_engine(self.engine)  # SQL spans when tracing is on; nothing otherwise
 
     def reading(self) -> _Reading:
         """``async with db.reading() as session``: a ``ReadSessionDep`` session opened by the route
         itself, for the hottest reads (a card, a list page), without the cost of a generator
         dependency (its exit stack, a tenth of a card read's framework time)."""
-        return _Reading(self.read_sessionmaker())
+        spares = self._spare_reads
+        return _Reading(spares.pop() if spares else self.read_sessionmaker(), spares)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -143,14 +147,21 @@ class _ReadOnlySession(Session):
         super().flush(objects)
 
 
+# Read sessions kept for later reads: as many as reads run at once (a pool's worth) is plenty.
+SPARE_READ_SESSIONS = 64
+
+
 class _Reading:
     """A read session, closed on exit only if it was used: a read of ``read_rows`` alone never
-    begins it (no connection, no objects held), and closing it would only cost a greenlet hop."""
+    begins it (no connection, no objects held), and closing it would only cost a greenlet hop.
+    Then it is as new (SQLAlchemy: a closed session "may be used again", with nothing of its past
+    uses) and goes back to ``spares`` for the next read."""
 
-    __slots__ = ("session",)
+    __slots__ = ("session", "spares")
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, spares: list[AsyncSession]) -> None:
         self.session = session
+        self.spares = spares
 
     async def __aenter__(self) -> AsyncSession:
         return self.session
@@ -159,6 +170,8 @@ class _Reading:
         session = self.session
         if session.in_transaction() or session.identity_map or session.new:
             await session.close()
+        if len(self.spares) < SPARE_READ_SESSIONS:
+            self.spares.append(session)
 
 
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
