@@ -32,7 +32,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from types import UnionType
+from types import MappingProxyType, UnionType
 from typing import Any, Union, get_args, get_origin
 
 from fastapi import Request, Response
@@ -77,6 +77,7 @@ class _Plan:
 
 
 _IMMUTABLE = (int, str, bool, float, bytes, type(None))
+_NONE: Mapping[str, Any] = MappingProxyType({})
 _SCALARS = frozenset({str, int, float, bool, uuid.UUID, date, datetime})
 
 
@@ -217,7 +218,9 @@ class ReadRoute(APIRoute):
                 # the parameters first: a refused one goes to FastAPI, dependencies not yet called
                 _validated(plan.path, request.path_params, params)
                 if plan.query:
-                    _validated(plan.query, request.query_params, params)
+                    # no query string, no values (what parsing an empty one gives, without the parse)
+                    query = request.query_params if request.scope["query_string"] else _NONE
+                    _validated(plan.query, query, params)
             except _Refused:
                 return await handler(request)
             values = await _solve(plan, request, {})
