@@ -206,6 +206,8 @@ def _skip_unreachable_routers(app: FastAPI) -> None:
         except AttributeError:  # FastAPI's route internals read here moved: keep its plain walk
             continue
         route.matches = guard  # type: ignore[method-assign]
+        if callable(getattr(route, "_match", None)) and hasattr(route, "_handle_selected"):
+            route._match = _MatchOnce(route._match)  # type: ignore[attr-defined]
 
 
 def _included_routers(route: BaseRoute) -> list[Any]:
@@ -258,6 +260,31 @@ class _PrefixGuard:
         if self.beginnings is not None and not get_route_path(scope).startswith(self.beginnings):
             return Match.NONE, {}
         return self.matches(scope)
+
+
+_MATCHED = "jingzhun.included_match"  # the scope's key of _MatchOnce's answer
+
+
+class _MatchOnce:
+    """``_match`` of one ``include_router`` entry, worked out once a request: FastAPI walks the
+    included router's routes to answer the app's walk (``matches``), and walks them again to
+    handle the request it matched (``_handle_selected``), for the same path and method. The second
+    walk gets the first one's answer (a fiftieth of a card read's CPU); any other path, method or
+    scope is walked anew."""
+
+    __slots__ = ("match",)
+
+    def __init__(self, match: Callable[[Scope], Any]) -> None:
+        self.match = match
+
+    def __call__(self, scope: Scope) -> Any:
+        key = (self, scope["type"], scope.get("method"), scope.get("path"), scope.get("root_path"))
+        found = scope.get(_MATCHED)
+        if found is not None and found[0] == key:
+            return found[1]
+        answer = self.match(scope)
+        scope[_MATCHED] = (key, answer)
+        return answer
 
 
 # What a browser page of an allowed origin may send and read (the headers the API takes and answers).

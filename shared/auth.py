@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Any
 
 import jwt
@@ -51,11 +52,12 @@ class Principal:
     name: str | None = None
     claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    # Worked out once per principal (a verified token's is kept across its requests: TokenVerifier)
+    @cached_property
     def area(self) -> AreaCode:
         return AreaCode.parse(self.area_code)
 
-    @property
+    @cached_property
     def area_prefix(self) -> str:
         return self.area.prefix
 

@@ -106,13 +106,17 @@ class Database:
             autoflush=False,  # nothing to flush: no check before every statement
             sync_session_class=_ReadOnlySession,
         )
+        # Read sessions back from a read as new (_Reading), for the next: building one (its ORM
+        # session, identity map, proxies) cost more than a card read's own statement.
+        self._spare_reads: list[AsyncSession] = []
         instrument_engine(self.engine)  # SQL spans when tracing is on; nothing otherwise
 
     def reading(self) -> _Reading:
         """``async with db.reading() as session``: a ``ReadSessionDep`` session opened by the route
         itself, for the hottest reads (a card, a list page), without the cost of a generator
         dependency (its exit stack, a tenth of a card read's framework time)."""
-        return _Reading(self.read_sessionmaker())
+        spares = self._spare_reads
+        return _Reading(spares.pop() if spares else self.read_sessionmaker(), spares)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -143,14 +147,21 @@ class _ReadOnlySession(Session):
         super().flush(objects)
 
 
+# Read sessions kept for later reads: as many as reads run at once (a pool's worth) is plenty.
+SPARE_READ_SESSIONS = 64
+
+
 class _Reading:
     """A read session, closed on exit only if it was used: a read of ``read_rows`` alone never
-    begins it (no connection, no objects held), and closing it would only cost a greenlet hop."""
+    begins it (no connection, no objects held), and closing it would only cost a greenlet hop.
+    Then it is as new (SQLAlchemy: a closed session "may be used again", with nothing of its past
+    uses) and goes back to ``spares`` for the next read."""
 
-    __slots__ = ("session",)
+    __slots__ = ("session", "spares")
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, spares: list[AsyncSession]) -> None:
         self.session = session
+        self.spares = spares
 
     async def __aenter__(self) -> AsyncSession:
         return self.session
@@ -159,6 +170,8 @@ class _Reading:
         session = self.session
         if session.in_transaction() or session.identity_map or session.new:
             await session.close()
+        if len(self.spares) < SPARE_READ_SESSIONS:
+            self.spares.append(session)
 
 
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -198,7 +211,8 @@ async def read_rows(
     session: AsyncSession, stmt: Select[*tuple[Any, ...]], params: Mapping[str, Any]
 ) -> list[Any]:
     """Rows of a read, run on the session's own asyncpg connection (asyncpg records, read
-    by column name); for the hot reads of a ``ReadSessionDep`` route only.
+    by column name): a read session's hot reads, and a write transaction's reads, which run in
+    that transaction (from its first statement on, as :func:`write_rows` does).
 
     ``stmt`` is built once (module level or cached) and compiled here once; asyncpg keeps its
     prepared statement per connection. SQLAlchemy's per-statement machinery (cache key, execution
@@ -218,9 +232,9 @@ async def read_rows(
     args = [values[name] for name in compiled.names]
     engine = session.bind
     if session.in_transaction() or not isinstance(engine, AsyncEngine):
-        # the session holds a connection already (an earlier statement): that one, never a second
-        raw = await (await session.connection()).get_raw_connection()
-        return list(await _driver(raw).fetch(compiled.sql, *args))
+        # the session's transaction (a write's, or an earlier statement's): its connection, never a
+        # second, and in it from its first statement on (the transaction begun as write_rows does)
+        return list(await _driver(await _transaction_connection(session)).fetch(compiled.sql, *args))
     # Nothing ran on the session yet: a connection from the pool for this statement alone, without
     # the session's transaction bookkeeping around it (a tenth of a card read's CPU). Under no
     # transaction, as a ReadSessionDep's statements are.
@@ -284,17 +298,27 @@ async def write_rows(session: AsyncSession, stmt: Executable, params: Mapping[st
     args = [values[name] for name in compiled.names]
     for i, process in compiled.processors:
         args[i] = process(args[i])
-    raw = await (await session.connection()).get_raw_connection()
-    adapted: Any = raw.dbapi_connection
-    if adapted._transaction is None:
-        # SQLAlchemy's asyncpg adapter sends BEGIN before its first statement, not at begin():
-        # a write that is the transaction's first statement starts it as that statement would
-        await adapted._start_transaction()
+    raw = await _transaction_connection(session)
     try:
         return list(await _driver(raw).fetch(compiled.sql, *args))
     except Exception as error:
         _raise_as_sqlalchemy(raw, session.get_bind().dialect, compiled.sql, args, error)
         raise
+
+
+async def _transaction_connection(session: AsyncSession) -> PoolProxiedConnection:
+    """The connection of the session's transaction, the transaction begun on it.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN before its first statement, not at ``begin()``: a
+    statement sent to the driver itself as the transaction's first would otherwise run on its
+    own, outside the transaction (a row it locks unlocked at once, a later write in another
+    transaction). Started here as that statement would start it; nothing in AUTOCOMMIT (a read
+    session), where the adapter starts none."""
+    raw = await (await session.connection()).get_raw_connection()
+    adapted: Any = raw.dbapi_connection
+    if adapted._transaction is None:
+        await adapted._start_transaction()  # returns at once under AUTOCOMMIT
+    return raw
 
 
 Write = tuple[Executable, Mapping[str, Any]]  # a prebuilt write and its parameters, not yet run

@@ -206,6 +206,28 @@ async def test_read_rows_answers_as_the_session_does_on_either_connection(db: Da
     assert [r["area_code"] for r in found] == ["44_x", "44_y"]
 
 
+async def test_a_read_session_is_handed_to_the_next_read_as_new(db: Database) -> None:
+    """Read sessions are kept for later reads (shared.db.Database.reading), never with what an
+    earlier read loaded: a later read sees the row as it is now, not an earlier read's object."""
+    note = uuid.uuid4()
+    async with db.transaction() as s:
+        s.add(Note(id=note, area_code="440783", created_at=T0))
+    async with db.reading() as first:
+        loaded = (await first.execute(select(Note).where(Note.id == note))).scalar_one()
+        assert loaded.area_code == "440783"
+    async with db.transaction() as s:
+        await s.execute(text("UPDATE repo_base_note SET area_code = '350500'"))
+    async with db.reading() as second:
+        assert second is first  # kept, not built again
+        assert not second.identity_map
+        assert not second.in_transaction()
+        again = (await second.execute(select(Note).where(Note.id == note))).scalar_one()
+        assert again is not loaded
+        assert again.area_code == "350500"
+    async with db.reading() as a, db.reading() as b:  # reads at the same time: one session each
+        assert a is not b
+
+
 async def test_an_area_page_lists_the_rows_under_the_prefix_in_its_key_order(db: Database) -> None:
     ids = [uuid.uuid4() for _ in range(3)]
     async with db.transaction() as s:

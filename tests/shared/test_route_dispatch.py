@@ -7,6 +7,7 @@ import itertools
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from starlette.routing import BaseRoute, Match
@@ -119,3 +120,39 @@ def test_without_the_internals_it_reads_the_app_keeps_the_plain_walk(monkeypatch
     scope = {"type": "http", "method": "GET", "path": f"/registry/v1/households/{uuid.UUID(int=7)}"}
     scope |= {"root_path": "", "headers": []}
     assert any(r.matches(scope)[0] is Match.FULL for r in app.router.routes)
+
+
+@pytest.mark.asyncio
+async def test_the_router_a_request_matched_is_walked_once_with_the_same_answers() -> None:
+    """FastAPI walks an included router to match a request and again to handle it: the second
+    walk takes the first one's answer (shared.app._MatchOnce), and every answer stays the same."""
+    app = _app("registry")
+    health = next(
+        r
+        for r in app.router.routes
+        if getattr(r, "original_router", None) is not None
+        and any(getattr(x, "path", "") == "/health/live" for x in r.original_router.routes)
+    )
+    once = health._match
+    assert isinstance(once, shared_app._MatchOnce)
+    walked: list[str] = []
+
+    def counted(scope: dict[str, Any]) -> Any:
+        walked.append(scope["path"])
+        return plain(scope)
+
+    plain = once.match
+    once.match = counted
+    requests = [("GET", "/health/live"), ("POST", "/health/live"), ("GET", "/health/live/")]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+
+        async def answers() -> list[tuple[int, bytes]]:
+            return [((r := await client.request(m, p)).status_code, r.content) for m, p in requests]
+
+        assert (await client.get("/health/live")).status_code == 200
+        assert walked == ["/health/live"]  # matched and handled on one walk
+        first = await answers()
+        assert [s for s, _ in first] == [200, 405, 307]  # found, wrong method, the slash redirect
+        health._match = plain  # FastAPI's own walk, twice a request
+        assert await answers() == first

@@ -3,12 +3,13 @@ the request's transaction, and refused exactly as SQLAlchemy refuses them."""
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from shared import audit
-from shared.db import Database, write_rows, write_together
+from shared.db import Database, read_rows, to_sync_url, write_rows, write_together
 from shared.events.outbox import event_write
 from shared.tables import audit_log, outbox
 
@@ -73,4 +74,32 @@ async def test_a_refused_write_raises_what_sqlalchemy_raises(make_db) -> None:  
         assert "pk_outbox" in str(refused.value.orig)
         assert await _counts(db) == (1, 0)
     finally:
+        await db.dispose()
+
+
+_LOCKED = select(outbox.c.id).where(outbox.c.id == bindparam("id")).with_for_update()
+_XID = select(func.txid_current().label("xid"))
+
+
+async def test_reads_before_the_first_write_are_in_the_use_cases_transaction(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A use case's reads on the driver (read_rows) run in its transaction from its first
+    statement on: what one locks stays locked until the commit, and all see one transaction."""
+    url = make_db("registry")
+    db = Database(url)
+    other = await asyncpg.connect(to_sync_url(url))
+    try:
+        _, (stmt, params) = event_write(type=EVENT, subject="h-1", data={})
+        async with db.transaction() as s:
+            await write_rows(s, stmt, params)
+        async with db.transaction() as s:
+            # the transaction's first statement: a read that locks the event's row
+            assert [r["id"] for r in await read_rows(s, _LOCKED, {"id": params["id"]})] == [params["id"]]
+            with pytest.raises(asyncpg.LockNotAvailableError):  # held by the open transaction
+                await other.execute("SELECT id FROM outbox WHERE id = $1 FOR UPDATE NOWAIT", params["id"])
+            (read,) = await read_rows(s, _XID, {})
+            assert (await s.execute(_XID)).scalar_one() == read["xid"]  # one transaction, not two
+        # committed: the lock went with it
+        await other.execute("SELECT id FROM outbox WHERE id = $1 FOR UPDATE NOWAIT", params["id"])
+    finally:
+        await other.close()
         await db.dispose()

@@ -20,6 +20,7 @@ from shared.fields import AreaCodeText
 from shared.pagination import Cursor, Limit
 from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
+from shared.read_route import ReadRoute
 
 
 async def _check_cadre_village(session: AsyncSession, user: Principal, area_code: str) -> None:
@@ -52,7 +53,6 @@ Year = Query(default_factory=_this_year, ge=2014, le=2100, description="policy y
 _ROLLUP_JSON = TypeAdapter(RollupOut)
 
 
-@router.get("/{area_code}", response_model=RollupOut)
 async def area_rollup(
     area_code: AreaCodeText, user: CurrentUser, request: Request, year: int = Year
 ) -> Response:
@@ -63,6 +63,12 @@ async def area_rollup(
         await _check_cadre_village(session, user, area_code)
         found = await service.rollup(session=session, actor=user, code=area_code, year=year)
     return serialised(_ROLLUP_JSON, RollupOut.model_validate(found, from_attributes=True))
+
+
+# a hot read: its caller, area and year taken without FastAPI's per-request dependency solving
+router.add_api_route(
+    "/{area_code}", area_rollup, methods=["GET"], response_model=RollupOut, route_class_override=ReadRoute
+)
 
 
 @router.get("/{area_code}/pyramid", response_model=PyramidOut, dependencies=CadreVillage)
