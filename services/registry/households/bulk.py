@@ -474,7 +474,7 @@ def _household(
     today: date,
 ) -> tuple[Any, ...]:
     """The row's household (HOUSEHOLD_COLUMNS), registered, with batches from the policy's batch set."""
-    needs = row.basic_needs
+    needs, causes, batches = row.basic_needs, row.poverty_causes, row.batches
     return (
         household_id,
         row.household_number or f"{area_code}{number:08d}",
@@ -483,8 +483,8 @@ def _household(
         row.year,
         head.name,
         len(row.members),
-        list(dict.fromkeys(c._value_ for c in row.poverty_causes or [])),
-        check_batches(row.batches or [], allowed=policy.batches, batch_set=policy.batch_set),
+        list(dict.fromkeys([c._value_ for c in causes])) if causes else [],
+        check_batches(batches, allowed=policy.batches, batch_set=policy.batch_set) if batches else [],
         row.labour_willing,
         bool(row.dibao),
         bool(row.five_guarantee),
