@@ -47,3 +47,28 @@ def test_a_long_number_in_a_text_or_an_escaped_backslash_is_parsed_and_let_throu
         assert _json_problem(body) is None, body
     assert not _plainly_fine(b'{"account": "62284800123456789012"}')  # parsed: a 19-digit run
     assert _plainly_fine(b'["\\\\", "]", "\\"[{"]')
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from('[]{}[]{}",:0 a\\1'), max_size=80), depth=st.integers(0, 70))
+def test_what_the_byte_scan_lets_through_of_malformed_bodies_the_parser_refuses_nothing_of(
+    text: str, depth: int
+) -> None:
+    """Bodies that are mostly not JSON (brackets and braces that close each other's levels,
+    quotes and backslashes anywhere), some nested deep: the byte scan lets none through that the
+    parse would refuse."""
+    for body in (text.encode(), ("[" * depth + text + "}" * depth).encode()):
+        if _plainly_fine(body):
+            assert _parsed_problem(body) is None, body
+        assert (_json_problem(body) is None) == (_parsed_problem(body) is None), body
+
+
+def test_braces_closing_brackets_are_let_through_as_malformed_and_depth_still_counts() -> None:
+    """A body whose braces close brackets is no JSON (FastAPI says so, the gate lets it through);
+    nested beyond the limit a body is refused as too deep, however its texts hold brackets."""
+    assert _json_problem(b'{"a": [1}]') is None
+    for deep in (b"[" * 65 + b"]" * 65, b"[" * 64 + b'["]", "["]' + b"]" * 64):
+        problem = _json_problem(deep)
+        assert problem is not None, deep
+        assert "nested more than 64 levels" in str(problem.detail)
+    assert _plainly_fine(b'{"households": [{"members": [{"name": "a"}], "poverty_causes": []}]}')

@@ -34,6 +34,18 @@ def test_new_values_are_v2_and_each_has_its_own_nonce() -> None:
     assert cipher.encrypt_many([]) == []
 
 
+def test_a_sealer_encrypts_each_value_as_encrypt_does_with_its_own_nonce() -> None:
+    """A bulk import encrypts each ID as it checks it (PiiCipher.sealer) and blind-indexes its bytes
+    (keyed_hash_of): the same tokens and hashes the one-value calls give."""
+    cipher = PiiCipher(KEY)
+    seal = cipher.sealer(3)
+    tokens = [seal(NUMBER.encode()), seal(NUMBER.encode()), seal("张小明".encode())]
+    assert all(t.startswith("v2:") and cipher.is_current(t) for t in tokens)
+    assert tokens[0] != tokens[1]  # a fresh nonce each time
+    assert [cipher.decrypt(t) for t in tokens] == [NUMBER, NUMBER, "张小明"]
+    assert cipher.keyed_hash_of(NUMBER.encode()) == cipher.keyed_hash(NUMBER.lower() + " ")
+
+
 def test_values_stored_with_fernet_still_decrypt_and_rotate_to_v2() -> None:
     old = fernet_token(KEY, NUMBER)
     same_key = PiiCipher(KEY)

@@ -18,11 +18,11 @@ import json
 import os
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from json.encoder import encode_basestring
-from operator import mul
+from operator import attrgetter
 from typing import Any, NoReturn
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
@@ -300,15 +300,17 @@ class _Builder:
         """Rows ``start`` … ``stop - 1`` checked (area, one head, batches, registration date,
         members' IDs) and turned into households, members and each household's registered event
         (outbox records; pure: runs in a worker thread).
-        The chunk's IDs are encrypted together at the end, once every row has passed."""
+        Each member's ID is encrypted as it is checked (the nonces of the chunk drawn at once): a
+        refused row leaves only ciphertexts nobody keeps."""
         roll, today = self.roll, self.today
         villages, events, born_on = self.villages, self.events, self.born_on
         assert events is not None
         rows = self.rows[start:stop]
-        ids = iter(_uuid4s(2 * len(rows) + sum(len(row.members) for row in rows)))
+        persons = sum(map(len, map(_MEMBERS_OF, rows)))
+        ids = iter(_uuid4s(2 * len(rows) + persons))
+        seal, keyed_hash = self.cipher.sealer(persons), self.cipher.keyed_hash_of
         members: list[tuple[Any, ...]] = []
         outbox: list[tuple[Any, ...]] = []  # each household's registered event
-        numbers: list[str] = []  # the members' resident IDs, to encrypt
         for i, row in enumerate(rows, start):
             code = row.area_code
             if code not in villages:
@@ -325,17 +327,16 @@ class _Builder:
             own: list[str] = []
             for m in row.members:
                 member_id = next(ids)
-                number, member = _member(
-                    i, m, member_id, h[_ID], roll.row_of, cipher=self.cipher, today=today, born_on=born_on
+                members.append(
+                    _member(
+                        i, m, member_id, h[_ID], roll.row_of, seal, keyed_hash, today=today, born_on=born_on
+                    )
                 )
-                numbers.append(number)
-                members.append(member)
                 own.append(str(member_id))
             outbox.append(events.record(next(ids), h, own))
             group = roll.groups[(code, row.year, tuple(h[_CAUSES]), tuple(h[_BATCHES]))]
             group[0] += 1
             group[1] += len(row.members)
-        members = [(*m, c) for m, c in zip(members, self.cipher.encrypt_many(numbers), strict=True)]
         roll.members += members
         return roll.households[start:], members, outbox
 
@@ -383,7 +384,7 @@ class _Events:
             _quoted(h[_AREA_CODE]),
             h[_YEAR],
             h[_MEMBER_COUNT],
-            ",".join(map(_quoted, member_ids)),
+            '"' + '","'.join(member_ids) + '"' if member_ids else "",  # ids: no escape needed
             _quoted(name[:1] + "*" * max(1, len(name) - 1)),
             ",".join(map(_quoted, h[_CAUSES])),
             ",".join(map(_quoted, h[_BATCHES])),
@@ -394,6 +395,7 @@ class _Events:
 
 
 _quoted = encode_basestring  # a string as a JSON string (quotes and escapes; C)
+_MEMBERS_OF = attrgetter("members")
 
 
 _REGISTERED = HouseholdStatus.REGISTERED.value
@@ -472,7 +474,7 @@ def _household(
     today: date,
 ) -> tuple[Any, ...]:
     """The row's household (HOUSEHOLD_COLUMNS), registered, with batches from the policy's batch set."""
-    needs = row.basic_needs
+    needs, causes, batches = row.basic_needs, row.poverty_causes, row.batches
     return (
         household_id,
         row.household_number or f"{area_code}{number:08d}",
@@ -481,8 +483,8 @@ def _household(
         row.year,
         head.name,
         len(row.members),
-        list(dict.fromkeys(c._value_ for c in row.poverty_causes or [])),
-        check_batches(row.batches or [], allowed=policy.batches, batch_set=policy.batch_set),
+        list(dict.fromkeys([c._value_ for c in causes])) if causes else [],
+        check_batches(batches, allowed=policy.batches, batch_set=policy.batch_set) if batches else [],
         row.labour_willing,
         bool(row.dibao),
         bool(row.five_guarantee),
@@ -501,15 +503,17 @@ def _member(
     member_id: uuid.UUID,
     household_id: uuid.UUID,
     row_of: dict[str, int],
+    seal: Callable[[bytes], str],
+    keyed_hash: Callable[[bytes], str],
     *,
-    cipher: PiiCipher,
     today: date,
     born_on: dict[str, date | None],
-) -> tuple[str, tuple[Any, ...]]:
-    """One member of row ``i`` (ID rules; MEMBER_COLUMNS but the ciphertext) and their resident ID;
-    the same person may appear only once in the whole import. The columns are the ones
-    households.service.member_values gives a member the row-by-row path creates. ``born_on``: the
-    birth dates (YYYYMMDD) an ID of this import has named, None when not a date in range."""
+) -> tuple[Any, ...]:
+    """One member of row ``i`` (ID rules; MEMBER_COLUMNS, the ID encrypted by ``seal`` and
+    blind-indexed by ``keyed_hash``: PiiCipher.sealer, keyed_hash_of); the same person may appear
+    only once in the whole import. The columns are the ones households.service.member_values gives
+    a member the row-by-row path creates. ``born_on``: the birth dates (YYYYMMDD) an ID of this
+    import has named, None when not a date in range."""
     number = m.resident_id
     parsed = _identity(number, m.birth_date, m.sex, today, born_on)
     if parsed is None:  # refused: in check_member_identity's words, which the fast path mirrors
@@ -517,16 +521,17 @@ def _member(
             checked = check_member_identity(number, birth_date=m.birth_date, sex=m.sex, today=today)
         except InvalidMember as exc:
             raise InvalidMember(f"household {i}: {exc.detail}", index=i, **exc.extensions) from exc
-        parsed = checked.number, checked.birth_date, checked.sex  # not reached: it refuses them all
-    number, birth_date, sex = parsed
-    hsh = cipher.keyed_hash(number)
+        # not reached: it refuses them all
+        parsed = checked.number, checked.number.encode(), checked.birth_date, checked.sex
+    number, raw, birth_date, sex = parsed
+    hsh = keyed_hash(raw)
     if hsh in row_of:
         raise InvalidMember(
             f"household {i}: a person already appears in household {row_of[hsh]} of this import",
             index=i,
         )
     row_of[hsh] = i
-    return number, (
+    return (
         member_id,
         household_id,
         m.name,
@@ -544,19 +549,20 @@ def _member(
         True,
         True,
         "import",
+        seal(raw),
     )
 
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643's, as shared.resident_id
+# GB 11643's check character, as shared.resident_id: the digits weighted 2^17 … 2^1 modulo 11 — the
+# 17 digits read as a number in base 13 (13 = 2 modulo 11), times 2, modulo 11
 _CHECKS = b"10X98765432"
-_ZEROS = ord("0") * sum(_WEIGHTS)
 _ODD = frozenset("13579")
 
 
 def _identity(
     number: str, birth_date: date | None, sex: str | None, today: date, born_on: dict[str, date | None]
-) -> tuple[str, date, str] | None:
-    """(ID, birth date, sex) of a resident ID that check_member_identity accepts with the declared
+) -> tuple[str, bytes, date, str] | None:
+    """(ID, its bytes, birth date, sex) of a resident ID that check_member_identity accepts with the declared
     birth date and sex, or None where it would refuse (it then says why): the same rules (shared.
     resident_id.validate: 17 digits and a digit or X, check character, a real birth date from 1880
     to today), without its per-call objects, and each birth date parsed once an import."""
@@ -564,7 +570,7 @@ def _identity(
     raw = n.encode()
     if len(raw) != 18 or not raw[:17].isdigit():
         return None
-    if _CHECKS[(sum(map(mul, raw, _WEIGHTS)) - _ZEROS) % 11] != raw[17]:  # zip stops at 17
+    if _CHECKS[2 * int(raw[:17], 13) % 11] != raw[17]:  # 17 ASCII digits: no sign, space or _
         return None
     key = n[6:14]
     born = born_on.get(key, _UNSEEN)
@@ -575,7 +581,7 @@ def _identity(
     parsed_sex = "male" if n[16] in _ODD else "female"
     if (birth_date is not None and birth_date != born) or (sex is not None and sex != parsed_sex):
         return None
-    return n, born, parsed_sex
+    return n, raw, born, parsed_sex
 
 
 _UNSEEN = object()
