@@ -9,12 +9,21 @@ from __future__ import annotations
 from services.registry.policies.rules import (
     ApprovalStep,
     Comparison,
+    IncomeShareTarget,
     PolicyRecord,
     RelapseRoute,
     ThresholdRule,
 )
 
-__all__ = ["BATCH_SETS", "POLICIES_KEPT_YEARS", "PRESETS", "QUANZHOU_2018_NOTE", "YUAN"]
+__all__ = [
+    "BATCH_SETS",
+    "INCOME_SHARE_TARGETS",
+    "KAIPING_INCOME_SHARE_TARGET",
+    "POLICIES_KEPT_YEARS",
+    "PRESETS",
+    "QUANZHOU_2018_NOTE",
+    "YUAN",
+]
 
 YUAN = 100  # fen per yuan
 # (the 2026-11-26 migration appends the same words to a record seeded before it)
@@ -183,3 +192,20 @@ PRESETS: tuple[PolicyRecord, ...] = (
         weak_village_income_inclusive=True,
     ),
 )
+
+# Seed 004 §三(一) (Chishui town, Kaiping, 2016-2018): 力争每年有30%以上的有劳动能力贫困户年人均可支配
+# 收入超过当地城乡年人均收入的45%. 超过 excludes the line (a household at exactly 45% is not counted);
+# 30%以上 includes 30% (DOMAIN.md "Reading thresholds"). Written by a Kaiping town after the city's
+# plan, so it is recorded for Kaiping (440783). The local per-capita income (当地城乡年人均收入) is not
+# in the seeds: it is supplied per area and year when the indicator is read.
+KAIPING_INCOME_SHARE_TARGET = IncomeShareTarget(
+    area_prefix="440783",
+    from_year=2016,
+    to_year=2018,
+    income_share_bp=4_500,
+    income_comparison=Comparison.ABOVE,
+    households_share_bp=3_000,
+    households_comparison=Comparison.AT_OR_ABOVE,
+    source="seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%",
+)
+INCOME_SHARE_TARGETS: tuple[IncomeShareTarget, ...] = (KAIPING_INCOME_SHARE_TARGET,)

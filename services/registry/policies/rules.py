@@ -16,6 +16,7 @@ __all__ = [
     "THRESHOLD_DIRECTIONS",
     "ApprovalStep",
     "Comparison",
+    "IncomeShareTarget",
     "IncomeThreshold",
     "NoPolicy",
     "PolicyRecord",
@@ -136,6 +137,31 @@ class PolicyRecord:
     # k of small-cell suppression: a roll-up that leaves the system (public, outside parties) hides
     # any cell of fewer than this many households, and what would give it away (rollups.rules)
     disclosure_min_households: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeShareTarget:
+    """A yearly target on the incomes of labour-capable poor households (seed 004 §三(一): 力争每年有
+    30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%).
+
+    A household counts when its per-capita income for the year satisfies ``income_comparison``
+    against ``income_share_bp`` of the local per-capita income (超过: strictly above); the area meets
+    the target when the counted share of its labour-capable poor households satisfies
+    ``households_comparison`` against ``households_share_bp`` (以上: 30% itself meets it). The local
+    per-capita income itself is not in the seeds: it is a figure of the area and the year, given by
+    whoever reads the indicator."""
+
+    area_prefix: str
+    from_year: int
+    to_year: int
+    income_share_bp: int  # 4_500 = 45% of the local per-capita income
+    income_comparison: Comparison
+    households_share_bp: int  # 3_000 = 30% of the labour-capable poor households
+    households_comparison: Comparison
+    source: str
+
+    def covers(self, *, area_code: str, year: int) -> bool:
+        return area_code.startswith(self.area_prefix) and self.from_year <= year <= self.to_year
 
 
 @dataclass(frozen=True, slots=True)

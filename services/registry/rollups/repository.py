@@ -23,15 +23,17 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import Insert, aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
 from services.registry.area_exits.repository import EXITED_BY_YEAR
 from services.registry.areas.repository import VILLAGE_POPULATION
-from services.registry.models import Area, AreaIncome, RollupCounter
+from services.registry.models import Area, AreaIncome, Household, IncomeRecord, Member, RollupCounter
 from services.registry.policies.repository import on_path_json, path_prefixes, records_from_json
 from services.registry.policies.rules import PolicyRecord
-from services.registry.rollups.rules import CounterDelta
+from services.registry.rollups.rules import CounterDelta, IncomeFacts
 from services.registry.rollups.villages import Region
+from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus
 from shared.areas import AreaCode
 from shared.bulk import unnest_insert, unnest_params
 from shared.db import Write, like_prefix, read_rows, write_rows
@@ -290,3 +292,28 @@ class WeakVillageRepository(Repository[Area]):
         if len(rows) <= limit:
             return Slice(rows, None)
         return Slice(rows[:limit], encode_cursor(rows[limit - 1].code))
+
+
+async def income_facts(session: AsyncSession, prefix: str, year: int) -> list[IncomeFacts]:
+    """The poor households under ``prefix``: their active members' labour capacities and their
+    per-capita income record for ``year`` (None: none) — what the income-share indicator reads."""
+    capacities = (
+        select(func.array_agg(Member.labour_capacity))
+        .where(Member.household_id == Household.id, Member.active.is_(True))
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Household.id, Household.status, capacities.label("capacities"), IncomeRecord.per_capita_income_fen
+        )
+        .select_from(Household)
+        .outerjoin(IncomeRecord, and_(IncomeRecord.household_id == Household.id, IncomeRecord.year == year))
+        .where(
+            Household.area_code.startswith(prefix, autoescape=True),
+            Household.status.in_(sorted(s.value for s in POOR_STATUSES)),
+        )
+    )
+    return [
+        IncomeFacts(str(r.id), HouseholdStatus(r.status), tuple(r.capacities or ()), r.per_capita_income_fen)
+        for r in await session.execute(stmt)
+    ]

@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import AreaNotFound
 from services.registry.rollups import service
-from services.registry.rollups.schemas import PyramidOut, RollupOut, VillageChartsOut, WeakVillagesOut
+from services.registry.rollups.schemas import (
+    IncomeShareOut,
+    PyramidOut,
+    RollupOut,
+    VillageChartsOut,
+    WeakVillagesOut,
+)
 from shared import cadres
 from shared.answers import serialised
 from shared.auth import CurrentUser, Principal
@@ -121,6 +127,43 @@ async def weak_villages(
         session=session, actor=user, code=area_code, year=year, cursor=cursor, limit=limit
     )
     return WeakVillagesOut(**asdict(found))
+
+
+@router.get("/{area_code}/income-share", response_model=IncomeShareOut, dependencies=CadreVillage)
+async def income_share(
+    area_code: AreaCodeText,
+    session: SessionDep,
+    user: CurrentUser,
+    local_income_fen: int = Query(
+        gt=0, le=10**12, description="the local per-capita income of the year, in fen (当地城乡年人均收入)"
+    ),
+    year: int = Year,
+) -> IncomeShareOut:
+    """Of the area's poor households with labour capacity, how many have a per-capita income for
+    the year over 45% of the local per-capita income, and whether that is 30% or more of them
+    (Kaiping 2016-2018, seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地
+    城乡年人均收入的45%). The local income is not in the seeds: give it as `local_income_fen`.
+    422 where no such target applies to the area and year."""
+    found, shown = await service.income_share_of(
+        session=session, actor=user, code=area_code, year=year, local_income_fen=local_income_fen
+    )
+    t = found.target
+    return IncomeShareOut(
+        area_code=found.area_code,
+        year=found.year,
+        local_income_fen=found.local_income_fen,
+        line_fen=found.line_fen,
+        income_share_bp=t.income_share_bp,
+        income_comparison=t.income_comparison.value,
+        households_share_bp=t.households_share_bp,
+        households_comparison=t.households_comparison.value,
+        labour_capable_households=found.labour_capable_households if shown else None,
+        households_over_line=found.households_over_line if shown else None,
+        households_without_income=found.households_without_income if shown else None,
+        share_bp=found.share_bp if shown else None,
+        meets_target=found.meets_target,
+        source=t.source,
+    )
 
 
 public_router = APIRouter(tags=["public roll-ups"])

@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from services.registry.policies.rules import IncomeThreshold
-from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus
+from services.registry.policies.rules import IncomeShareTarget, IncomeThreshold
+from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus, LabourCapacity
 from shared.areas import AreaCode, AreaLevel
+from shared.errors import InvalidInput
 
 __all__ = [
     "PRIMARY",
@@ -22,6 +23,8 @@ __all__ = [
     "Count",
     "CounterDelta",
     "HouseholdTarget",
+    "IncomeFacts",
+    "IncomeShare",
     "Path",
     "Pyramid",
     "Rollup",
@@ -38,6 +41,9 @@ __all__ = [
     "counter_deltas",
     "flow_deltas",
     "incidence_bp",
+    "income_share",
+    "income_share_target",
+    "is_labour_capable",
     "meets_incidence_threshold",
     "suppress_small_cells",
 ]
@@ -126,6 +132,96 @@ def meets_incidence_threshold(
     if comparison == "below":
         return poor_persons * 10_000 < threshold_bp * rural_population
     return poor_persons * 10_000 <= threshold_bp * rural_population
+
+
+# --- incomes of labour-capable poor households against the local income (seed 004 §三(一)) ---------
+
+LABOUR_CAPABLE = frozenset({LabourCapacity.FULL, LabourCapacity.PARTIAL})
+
+
+def is_labour_capable(capacities: Iterable[str]) -> bool:
+    """A household has labour capacity (有劳动能力) when one of its members is an ordinary or a weak /
+    half labourer (普通劳动力, 弱劳动力或半劳动力), the same members Gansu's transfer batch counts."""
+    return any(c in LABOUR_CAPABLE for c in capacities)
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeFacts:
+    """What the indicator reads of one household: its status, its active members' labour capacities
+    and its per-capita income record for the year (None: none recorded)."""
+
+    household_id: str
+    status: HouseholdStatus
+    labour_capacities: tuple[str, ...]
+    per_capita_income_fen: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeShare:
+    area_code: str
+    year: int
+    local_income_fen: int
+    labour_capable_households: int  # poor households with labour capacity: the denominator
+    households_over_line: int  # of those, income satisfying the target's comparison with the line
+    households_without_income: int  # of those, no income record for the year (not counted as over)
+    share_bp: int | None  # households_over_line / labour_capable_households, half up; None: none
+    target: IncomeShareTarget
+    meets_target: bool | None  # compared exactly, not from the rounded share; None: no household
+
+    @property
+    def line_fen(self) -> int:
+        """The income line in whole fen, rounded up (the comparison itself is exact)."""
+        return -(-self.local_income_fen * self.target.income_share_bp // 10_000)
+
+
+def income_share_target(
+    targets: Iterable[IncomeShareTarget], *, area_code: str, year: int
+) -> IncomeShareTarget | None:
+    """The most specific target covering the area and year (None: the area has no such target)."""
+    covering = [t for t in targets if t.covers(area_code=area_code, year=year)]
+    return max(covering, key=lambda t: len(t.area_prefix), default=None)
+
+
+def income_share(
+    households: Iterable[IncomeFacts],
+    *,
+    target: IncomeShareTarget,
+    area_code: str,
+    year: int,
+    local_income_fen: int,
+) -> IncomeShare:
+    """Among the area's poor households with labour capacity, how many have a per-capita income for
+    the year over ``income_share_bp`` of the local per-capita income, and whether that share meets
+    the target. Exact integer comparisons: income × 10,000 against local income × basis points."""
+    if local_income_fen <= 0:
+        raise InvalidInput(
+            f"the local per-capita income must be a positive amount in fen, got {local_income_fen}",
+            detail_zh="当地城乡年人均收入须为大于零的金额(单位:分)",
+            field="local_income_fen",
+        )
+    capable = [h for h in households if h.status in POOR_STATUSES and is_labour_capable(h.labour_capacities)]
+    over = sum(
+        1
+        for h in capable
+        if h.per_capita_income_fen is not None
+        and target.income_comparison.holds(
+            h.per_capita_income_fen * 10_000, local_income_fen * target.income_share_bp
+        )
+    )
+    n = len(capable)
+    return IncomeShare(
+        area_code=area_code,
+        year=year,
+        local_income_fen=local_income_fen,
+        labour_capable_households=n,
+        households_over_line=over,
+        households_without_income=sum(1 for h in capable if h.per_capita_income_fen is None),
+        share_bp=(over * 10_000 * 2 + n) // (2 * n) if n else None,
+        target=target,
+        meets_target=target.households_comparison.holds(over * 10_000, target.households_share_bp * n)
+        if n
+        else None,
+    )
 
 
 # --- small-cell suppression (k-anonymity) for figures that leave the system -----------------------

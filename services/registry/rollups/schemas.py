@@ -90,3 +90,23 @@ class WeakVillagesOut(WeakVillages):
     """Villages under an area whose collective operating income is under the threshold in force."""
 
     threshold: IncomeThresholdOut | None  # null: none in force at the area (see explanation)
+
+
+class IncomeShareOut(BaseModel):
+    """Seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%."""
+
+    area_code: str
+    year: int
+    local_income_fen: int  # the local per-capita income the reader gave (not in the seeds)
+    line_fen: int  # income_share_bp of it, rounded up to whole fen (the comparison itself is exact)
+    income_share_bp: int  # 4500 = 45%
+    income_comparison: str  # above (超过): a household exactly on the line is not over it
+    households_share_bp: int  # 3000 = 30%
+    households_comparison: str  # at_or_above (以上): 30% itself meets the target
+    # null for an outside reader when a figure counts fewer than k households (small cells)
+    labour_capable_households: int | None  # poor households with an ordinary or weak labourer
+    households_over_line: int | None
+    households_without_income: int | None  # no income record for the year: counted, not over
+    share_bp: int | None  # over / labour-capable, half up; null: no labour-capable household
+    meets_target: bool | None  # exact comparison; null: no labour-capable household
+    source: str

@@ -14,6 +14,7 @@ from services.registry.errors import AreaNotFound
 from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
+from services.registry.policies.presets import INCOME_SHARE_TARGETS
 from services.registry.policies.repository import PolicyRepository
 from services.registry.policies.rules import RegistryPolicy
 from services.registry.rollups import printable
@@ -23,6 +24,7 @@ from services.registry.rollups.repository import (
     Counted,
     RollupRepository,
     WeakVillageRepository,
+    income_facts,
 )
 from services.registry.rollups.rules import (
     PRIMARY,
@@ -32,6 +34,7 @@ from services.registry.rollups.rules import (
     ChildVillageCounts,
     Count,
     HouseholdTarget,
+    IncomeShare,
     Path,
     Pyramid,
     Rollup,
@@ -42,6 +45,8 @@ from services.registry.rollups.rules import (
     WeakVillage,
     WeakVillages,
     incidence_bp,
+    income_share,
+    income_share_target,
     meets_incidence_threshold,
     suppress_small_cells,
 )
@@ -419,3 +424,30 @@ async def village_charts_document(*, session: AsyncSession, actor: Principal, co
     charts = await village_charts(session=session, actor=actor, code=code, year=year)
     area = await area_service.get(session=session, actor=actor, code=code)
     return printable.charts_document(charts, area_name=area.name, printed_on=clock.today())
+
+
+async def income_share_of(
+    *, session: AsyncSession, actor: Principal, code: str, year: int, local_income_fen: int
+) -> tuple[IncomeShare, bool]:
+    """The area's labour-capable poor households over the income line of its target (seed 004
+    §三(一)), and whether the reader sees the figures (False: an outside reader and some figure
+    counts fewer than k households — the counts and the share are left out, the verdict kept).
+    Unlike the counters above, this reads the area's poor households and their income records (one
+    query): the line depends on the local income the reader gives."""
+    area = await area_service.get(session=session, actor=actor, code=code)
+    target = income_share_target(INCOME_SHARE_TARGETS, area_code=area.code, year=year)
+    if target is None:
+        raise InvalidInput(
+            f"no income-share target applies to {area.code} in {year}",
+            detail_zh=f"{area.code} 在 {year} 年没有“有劳动能力贫困户收入达标比例”目标",
+            field="year",
+        )
+    facts = await income_facts(session, AreaCode.parse(area.code).prefix, year)
+    found = income_share(
+        facts, target=target, area_code=area.code, year=year, local_income_fen=local_income_fen
+    )
+    if sees_exact_figures(actor):
+        return found, True
+    k = await _k(session, area.code, year)
+    counts = (found.labour_capable_households, found.households_over_line, found.households_without_income)
+    return found, not any(0 < n < k for n in counts)

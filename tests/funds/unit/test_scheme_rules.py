@@ -307,3 +307,22 @@ def test_random_village_grants_add_up(amounts: dict[str, int], categories: list[
 
     assert plan.total_fen == sum(amounts[c] for c in categories if c is not None)
     assert sum(line.amount_fen for line in plan.lines) == plan.total_fen
+
+
+def test_one_person_town_share_is_1200_of_kaipings_4000_scheduled_450_450_300() -> None:
+    """Seed 004 §四(一): 三年人均共负责筹集1200元(占人均三年总数4000元的30%),每年投入标准分别为:
+    人均450元、450元、300元; Kaiping's 4,000 is 20,000 × 2/10, scheduled 1,500 / 1,500 / 1,000."""
+    one = Population(CHISHUI, (HouseholdRef("hh-one", 1, KEY, "440783105201"),), payers=CHISHUI_PAYS)
+    plan = apply_scheme(KAIPING_PER_CAPITA, one)
+
+    def paid(payer: str, year: int | None) -> int:
+        return sum(line.amount_fen for line in plan.lines if line.payer == payer and line.year == year)
+
+    town = [paid("chishui-town-finance", y) for y in (2016, 2017, 2018)]
+    city = [paid("kaiping-finance", y) for y in (2016, 2017, 2018)]
+    assert town == [45_000, 45_000, 30_000]  # 450 + 450 + 300 yuan, in fen
+    assert sum(town) == 120_000 == 400_000 * 3_000 // 10_000  # 1,200 yuan = 30% of 4,000 yuan
+    assert [t + c for t, c in zip(town, city, strict=True)] == [150_000, 150_000, 100_000]
+    assert sum(town) + sum(city) == 400_000 == 2_000_000 * 2 // 10  # Kaiping's 2 of 8:2
+    assert paid("jiangmen-poverty-fund", None) == 1_600_000  # Jiangmen's 8: 16,000 yuan over the period
+    assert plan.total_fen == 2_000_000  # 不少于2万元 per person over 3 years, planned at the minimum

@@ -1420,6 +1420,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registry/v1/rollups/{area_code}/income-share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Income share
+         * @description Of the area's poor households with labour capacity, how many have a per-capita income for
+         *     the year over 45% of the local per-capita income, and whether that is 30% or more of them
+         *     (Kaiping 2016-2018, seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地
+         *     城乡年人均收入的45%). The local income is not in the seeds: give it as `local_income_fen`.
+         *     422 where no such target applies to the area and year.
+         */
+        get: operations["rollups:income-share"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry/v1/rollups/{area_code}/pyramid": {
         parameters: {
             query?: never;
@@ -2861,6 +2885,42 @@ export interface components {
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
+        /**
+         * IncomeShareOut
+         * @description Seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%.
+         */
+        IncomeShareOut: {
+            /** Area Code */
+            area_code: string;
+            /** Households Comparison */
+            households_comparison: string;
+            /** Households Over Line */
+            households_over_line: number | null;
+            /** Households Share Bp */
+            households_share_bp: number;
+            /** Households Without Income */
+            households_without_income: number | null;
+            /** Income Comparison */
+            income_comparison: string;
+            /** Income Share Bp */
+            income_share_bp: number;
+            /** Labour Capable Households */
+            labour_capable_households: number | null;
+            /** Line Fen */
+            line_fen: number;
+            /** Local Income Fen */
+            local_income_fen: number;
+            /** Meets Target */
+            meets_target: boolean | null;
+            /** Share Bp */
+            share_bp: number | null;
+            /** Source */
+            source: string;
+            /** Year */
+            year: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
         /** IncomeThresholdOut */
         IncomeThresholdOut: {
             /** Area Prefix */
@@ -3770,6 +3830,7 @@ export interface components {
         };
         /**
          * ReviewResult
+         * @description The village's democratic review (民主评议); a clerk may send the code or its label.
          * @enum {string}
          */
         ReviewResult: "approved" | "not_approved";
@@ -10541,6 +10602,79 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rollups:income-share": {
+        parameters: {
+            query: {
+                /** @description the local per-capita income of the year, in fen (当地城乡年人均收入) */
+                local_income_fen: number;
+                /** @description policy year for the threshold */
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
+                area_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomeShareOut"];
                 };
             };
             /** @description No valid access token */
