@@ -144,8 +144,7 @@ def migrate(
         ),
     ] = None,
 ) -> None:
-    """Migrate one service's database to the latest revision (as the owner role), then let the
-    app role read and write rows."""
+    """Migrate one service's database to the latest revision (as its owner); grant the app role its rows."""
     from shared.migrations import grant_app_role, upgrade
 
     check_service(service)
