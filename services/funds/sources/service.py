@@ -10,6 +10,7 @@ from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn, AccountOut
 from shared import audit
 from shared.auth import Principal
+from shared.clock import clock
 from shared.errors import PreconditionRequired
 from shared.http import check_put_precondition
 from shared.repository import Slice
@@ -53,7 +54,16 @@ async def open_account(session: AsyncSession, *, actor: Principal, data: Account
         raise AccountExists(
             f"Account {data.code} exists already", detail_zh=f"账户{data.code}已存在", account=data.code
         )
-    account = Account(code=data.code, name=data.name, area_code=data.area_code, kind=data.kind, balance_fen=0)
+    # the office's date (China time), not the database server's CURRENT_DATE in its own zone
+    opened_on = clock.today()
+    account = Account(
+        code=data.code,
+        name=data.name,
+        area_code=data.area_code,
+        kind=data.kind,
+        balance_fen=0,
+        opened_on=opened_on,
+    )
     await repo.add(account, refresh=True)
     if data.kind == "holding":
         await repo.add(
@@ -63,6 +73,7 @@ async def open_account(session: AsyncSession, *, actor: Principal, data: Account
                 area_code=data.area_code,
                 kind="payout",
                 balance_fen=0,
+                opened_on=opened_on,
             )
         )
     await audit.record(
