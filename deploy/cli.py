@@ -284,10 +284,19 @@ def deadletter_replay(
 
 
 def _nats_url(given: str | None, service: str | None) -> str:
+    """--nats-url or NATS_URL, else <SERVICE>_NATS_URL when set, else the NATS of a running
+    `jingzhun up` (its port is picked at start), else the settings' default."""
+    import os
+
     from shared.settings import ServiceSettings
 
     if given:
         return given
+    if service is not None and f"{service.upper()}_NATS_URL" in os.environ:
+        return service_settings(service).nats_url
+    run = _run_status(None)
+    if run is not None and run.get("nats_url"):
+        return str(run["nats_url"])
     if service is not None:
         return service_settings(service).nats_url
     return ServiceSettings().nats_url
