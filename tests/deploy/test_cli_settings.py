@@ -39,3 +39,31 @@ def test_a_bad_setting_names_its_variable_not_a_stack_trace(
     assert said in output
     assert "Traceback" not in output
     assert "s3cret" not in output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", "verify", "registry"],
+        ["prune", "funds", "--database-url", "postgresql+asyncpg://ops:s3cret-pw@127.0.0.1:1/jingzhun_funds"],
+        ["migrate", "pairing", "--database-url", "postgresql+asyncpg://ops:s3cret-pw@127.0.0.1:1/jingzhun_pairing"],
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_one_line_not_a_stack_trace(args: list[str]) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "REGISTRY_DATABASE_URL": "postgresql+asyncpg://ops:s3cret-pw@127.0.0.1:1/jingzhun_registry"}
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "deploy.cli", *args],
+        capture_output=True, text=True, env=env, timeout=120, cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert out.stderr.startswith("error: cannot connect: ConnectionRefusedError"), out.stderr[-2000:]
+    assert "('127.0.0.1', 1)" in out.stderr
+    assert "<SERVICE>_DATABASE_URL or --database-url" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "s3cret" not in out.stderr
