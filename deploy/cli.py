@@ -19,7 +19,49 @@ if TYPE_CHECKING:
     from nats.aio.client import Client as NATS
 
 
-app = typer.Typer(help="Jingzhun (精准) targeted poverty alleviation backend", no_args_is_help=True)
+class _Cli(typer.Typer):
+    """The command line; a server it cannot reach ends a command with one line and exit code 2.
+
+    PostgreSQL refused, unknown host, timed out, wrong password, no such database: what an
+    operator fixes in a URL or a firewall, said in one line instead of a 500-line stack trace.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            reason = _unreachable(exc)
+            if reason is None:
+                raise
+            typer.echo(f"error: {reason}", err=True)
+            raise SystemExit(2) from None
+
+
+def _unreachable(exc: BaseException) -> str | None:
+    """One line for a connection that could not be made, else None (a bug: keep the trace)."""
+    import socket
+
+    import asyncpg
+
+    hint = "check the database URL (<SERVICE>_DATABASE_URL or --database-url) and that PostgreSQL is up"
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ConnectionError | socket.gaierror | TimeoutError):
+            return f"cannot connect: {type(e).__name__}: {e}; {hint}"
+        if isinstance(
+            e, asyncpg.InvalidAuthorizationSpecificationError | asyncpg.InvalidCatalogNameError
+        ):
+            return f"PostgreSQL refused the connection: {type(e).__name__}: {str(e).splitlines()[0]}; {hint}"
+        todo += [e.__cause__, e.__context__, getattr(e, "orig", None)]
+    return None
+
+
+app = _Cli(help="Jingzhun (精准) targeted poverty alleviation backend", no_args_is_help=True)
 
 
 @app.command()
