@@ -29,6 +29,8 @@ def run(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -
          "error: pairing: invalid settings: PAIRING_PII_PREVIOUS_KEYS: not valid JSON"),
         (["audit", "verify", "inspection"], {"INSPECTION_CONSUMER_MAX_ATTEMPTS": "0"},
          "INSPECTION_CONSUMER_MAX_ATTEMPTS: Input should be greater than or equal to 1"),
+        (["worker", "funds", "--port", "0"], {"FUNDS_TIME_ZONE": "Asia/Shangai"},
+         "funds: invalid settings: FUNDS_TIME_ZONE: Value error, 'Asia/Shangai' is not an IANA time zone"),
     ],
 )
 def test_a_bad_setting_names_its_variable_not_a_stack_trace(
