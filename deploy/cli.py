@@ -121,7 +121,23 @@ def _run_status(data_dir: Path | None) -> dict[str, Any] | None:
         status: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    if not _alive(status.get("runner_pid")):
+        return None  # left behind by a runner that was killed (kill -9, a reboot): nothing runs
     return status
+
+
+def _alive(pid: object) -> bool:
+    import os
+
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 @app.command()
@@ -131,7 +147,7 @@ def status(data_dir: DataDirOption = None) -> None:
 
     run = _run_status(data_dir)
     if run is None:
-        typer.echo("not running (no status file; start it with `jingzhun up`)")
+        typer.echo("not running (no status file of a live runner; start it with `jingzhun up`)")
         raise typer.Exit(1)
     typer.echo(f"runner pid {run['runner_pid']}, updated {run['updated_at']}")
     typer.echo(f"demo data: {run['demo']['state']} {run['demo']['detail']}".rstrip())

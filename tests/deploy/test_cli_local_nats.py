@@ -15,9 +15,8 @@ from typer.testing import CliRunner
 from deploy.cli import app as cli
 from deploy.local.runner import STATUS_FILE, Runner
 
-pytestmark = pytest.mark.asyncio
 
-
+@pytest.mark.asyncio
 async def test_deadletter_list_uses_the_nats_of_the_running_make_run(
     nats_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -43,3 +42,23 @@ async def test_deadletter_list_uses_the_nats_of_the_running_make_run(
     )
     assert result.exit_code == 2
     assert "cannot reach NATS at nats://127.0.0.1:1" in result.output
+
+
+def test_status_left_by_a_killed_runner_is_not_taken_for_a_running_one(tmp_path: Path) -> None:
+    """kill -9 of `jingzhun up` (or a reboot) leaves its status file; `jingzhun status` says not running."""
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / STATUS_FILE).write_text(json.dumps({
+        "runner_pid": dead.pid, "updated_at": "2026-12-05T01:42:22+0000",
+        "demo": {"state": "loaded", "detail": ""}, "database_urls": {}, "nats_url": "nats://127.0.0.1:1",
+        "services": {
+            "registry": {"state": "running", "pid": dead.pid, "port": 1, "restarts": 0, "last_exit": None}
+        },
+    }))
+    result = CliRunner().invoke(cli, ["status", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("not running")
+    assert "registry    running" not in result.output
