@@ -10,7 +10,10 @@ import typer
 from deploy.services import service_settings
 from shared.clock import clock
 
-audit_app = typer.Typer(help="the audit trail", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The audit trail: verify the hash chains and seals, or seal now",
+    no_args_is_help=True,
+)
 
 
 @audit_app.callback()

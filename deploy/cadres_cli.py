@@ -17,7 +17,10 @@ import typer
 
 from deploy.services import service_settings
 
-cadres_app = typer.Typer(help="the cadres' need-to-know copies (shared/cadres.py)", no_args_is_help=True)
+cadres_app = typer.Typer(
+    help="Which households each cadre may see in registry, funds, inspection: backfill them",
+    no_args_is_help=True,
+)
 
 
 @cadres_app.callback()

@@ -19,7 +19,49 @@ if TYPE_CHECKING:
     from nats.aio.client import Client as NATS
 
 
-app = typer.Typer(help="Jingzhun (精准) targeted poverty alleviation backend", no_args_is_help=True)
+class _Cli(typer.Typer):
+    """The command line; a server it cannot reach ends a command with one line and exit code 2.
+
+    PostgreSQL refused, unknown host, timed out, wrong password, no such database: what an
+    operator fixes in a URL or a firewall, said in one line instead of a 500-line stack trace.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            reason = _unreachable(exc)
+            if reason is None:
+                raise
+            typer.echo(f"error: {reason}", err=True)
+            raise SystemExit(2) from None
+
+
+def _unreachable(exc: BaseException) -> str | None:
+    """One line for a connection that could not be made, else None (a bug: keep the trace)."""
+    import socket
+
+    import asyncpg
+
+    hint = "check the database URL (<SERVICE>_DATABASE_URL or --database-url) and that PostgreSQL is up"
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ConnectionError | socket.gaierror | TimeoutError):
+            return f"cannot connect: {type(e).__name__}: {e}; {hint}"
+        if isinstance(
+            e, asyncpg.InvalidAuthorizationSpecificationError | asyncpg.InvalidCatalogNameError
+        ):
+            return f"PostgreSQL refused the connection: {type(e).__name__}: {str(e).splitlines()[0]}; {hint}"
+        todo += [e.__cause__, e.__context__, getattr(e, "orig", None)]
+    return None
+
+
+app = _Cli(help="Jingzhun (精准) targeted poverty alleviation backend", no_args_is_help=True)
 
 
 @app.command()
@@ -79,7 +121,23 @@ def _run_status(data_dir: Path | None) -> dict[str, Any] | None:
         status: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    if not _alive(status.get("runner_pid")):
+        return None  # left behind by a runner that was killed (kill -9, a reboot): nothing runs
     return status
+
+
+def _alive(pid: object) -> bool:
+    import os
+
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 @app.command()
@@ -89,7 +147,7 @@ def status(data_dir: DataDirOption = None) -> None:
 
     run = _run_status(data_dir)
     if run is None:
-        typer.echo("not running (no status file; start it with `jingzhun up`)")
+        typer.echo("not running (no status file of a live runner; start it with `jingzhun up`)")
         raise typer.Exit(1)
     typer.echo(f"runner pid {run['runner_pid']}, updated {run['updated_at']}")
     typer.echo(f"demo data: {run['demo']['state']} {run['demo']['detail']}".rstrip())
@@ -144,8 +202,7 @@ def migrate(
         ),
     ] = None,
 ) -> None:
-    """Migrate one service's database to the latest revision (as the owner role), then let the
-    app role read and write rows."""
+    """Migrate one service's database to the latest revision (as its owner); grant the app role its rows."""
     from shared.migrations import grant_app_role, upgrade
 
     check_service(service)
@@ -285,10 +342,19 @@ def deadletter_replay(
 
 
 def _nats_url(given: str | None, service: str | None) -> str:
+    """--nats-url or NATS_URL, else <SERVICE>_NATS_URL when set, else the NATS of a running
+    `jingzhun up` (its port is picked at start), else the settings' default."""
+    import os
+
     from shared.settings import ServiceSettings
 
     if given:
         return given
+    if service is not None and f"{service.upper()}_NATS_URL" in os.environ:
+        return service_settings(service).nats_url
+    run = _run_status(None)
+    if run is not None and run.get("nats_url"):
+        return str(run["nats_url"])
     if service is not None:
         return service_settings(service).nats_url
     return ServiceSettings().nats_url

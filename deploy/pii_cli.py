@@ -1,6 +1,6 @@
 """``jingzhun pii rotate SERVICE``: re-encrypt a service's personal data under the current key.
 
-Runbook (docs/OPERATIONS.md, "Rotating the personal-data key"): set the service's ``*_PII_KEY`` to
+Runbook (docs/OPERATIONS.md, "Key rotation"): set the service's ``*_PII_KEY`` to
 the new key, the old one into ``*_PII_PREVIOUS_KEYS``, ``*_PII_HASH_KEY`` to the key the hashes
 were made with; roll the service; run this; then drop the old key from ``*_PII_PREVIOUS_KEYS``.
 """
@@ -15,12 +15,15 @@ import typer
 
 from deploy.services import service_settings
 
-pii_app = typer.Typer(help="personal-data keys", no_args_is_help=True)
+pii_app = typer.Typer(
+    help="Personal-data keys: re-encrypt a service's personal data under its current key",
+    no_args_is_help=True,
+)
 
 
 @pii_app.callback()
 def pii() -> None:
-    """Personal-data keys (docs/OPERATIONS.md, "Rotating the personal-data key")."""
+    """Personal-data keys (docs/OPERATIONS.md, "Key rotation")."""
 
 
 @pii_app.command("rotate")

@@ -117,6 +117,18 @@ class ServiceSettings(BaseSettings):
     # the standard OTEL_EXPORTER_OTLP_ENDPOINT is used, and with neither tracing is off entirely.
     otel_exporter_otlp_endpoint: str | None = None
 
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        """A typo (``Asia/Shangai``) is refused at start-up, naming the variable, not at the first date."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone name (China: Asia/Shanghai)") from None
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _origins_from_text(cls, value: object) -> object:

@@ -107,6 +107,7 @@ class Runner:
         self.stack: LocalStack | None = None
         self.services: dict[str, Supervised] = {}
         self.urls: dict[str, str] = {}
+        self.nats_url: str | None = None  # in the status file: where `jingzhun deadletter` finds NATS
         self.demo_state = "off"
         self.demo_detail = ""
         self._status_written = 0.0
@@ -290,6 +291,7 @@ class Runner:
             "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "demo": {"state": self.demo_state, "detail": self.demo_detail},
             "database_urls": self.urls,
+            "nats_url": self.nats_url,
             "services": {
                 svc: {
                     "state": sup.state,
@@ -327,6 +329,7 @@ class Runner:
         try:
             server_url, nats_url = self.start_infrastructure()
             urls = self.urls = self.database_urls(server_url)
+            self.nats_url = nats_url
             self.migrate(urls)
             self.spawn(urls, nats_url, public_key)
             ready = self.wait_ready()

@@ -95,6 +95,33 @@ def test_local_servers_are_an_extra_the_image_does_not_install() -> None:
     assert ".[dev,local]" in (ROOT / "Makefile").read_text()
 
 
+def test_the_package_metadata_builds_without_deprecation_warnings() -> None:
+    """`make install` and the image's `pip install .` printed setuptools' "`project.license` as a TOML
+    table is deprecated" banner twice; the licence is an SPDX string (setuptools 77 reads it)."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert data["project"]["license"] == "Apache-2.0"
+    assert "setuptools>=77" in data["build-system"]["requires"]
+
+
+def test_every_command_says_what_it_does_and_is_in_the_operations_table() -> None:
+    """`jingzhun --help` lists each command with one sentence, and docs/OPERATIONS.md's table of
+    commands names each one an operator may run in the image (or on the laptop)."""
+    group = typer.main.get_command(cli_app)
+    assert hasattr(group, "commands")
+    text = (ROOT / "docs" / "OPERATIONS.md").read_text()
+    table = text[text.index("| role | command |") : text.index("\n\n", text.index("| role | command |"))]
+    problems = []
+    for name, cmd in sorted(group.commands.items()):
+        first = (cmd.help or "").strip().split("\n\n")[0]
+        if not first or not first[0].isupper() or "\n" in first:
+            problems.append(f"jingzhun {name}: its --help line is {first!r}")
+        if f"`jingzhun {name}" not in table and f"`jingzhun {name}`" not in table:
+            problems.append(f"jingzhun {name}: not in docs/OPERATIONS.md's table of commands")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.slow
 def test_image_file_set_installs_and_runs_every_command(tmp_path: Path) -> None:
     src = tmp_path / "src"

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,41 @@ def test_dockerfile() -> None:
     assert user[-1].split(":")[0] not in ("root", "0")
     # what the image holds and runs: tests/deploy/test_image.py
     assert "EXPOSE 8000" in text
+
+
+def test_image_reports_its_health_from_health_ready() -> None:
+    """`docker run` of the image alone shows healthy only while /health/ready answers 200."""
+    import http.server
+    import json
+    import threading
+
+    text = (ROOT / "deploy" / "Dockerfile").read_text().replace("\\\n", " ")
+    check = re.search(r"^HEALTHCHECK (.*?)CMD (\[.*\])$", text, re.M)
+    assert check, "deploy/Dockerfile has no HEALTHCHECK"
+    command = json.loads(check.group(2))
+    assert "http://127.0.0.1:8000/health/ready" in command[-1]
+
+    status = {"code": 200}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            self.send_response(status["code"] if self.path == "/health/ready" else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        probe = [sys.executable, *command[1:-1], command[-1].replace(":8000/", f":{port}/")]
+        assert command[0] == "python"
+        assert subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+        status["code"] = 503  # database (or, on a worker, NATS) down
+        assert subprocess.run(probe, capture_output=True, timeout=30).returncode != 0
+    finally:
+        server.shutdown()
 
 
 # -------------------------------------------------------------------------------- Kubernetes
