@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from services.pairing.policies.presets import PairingPolicy
 from shared.vocabulary import Labelled
@@ -22,6 +22,7 @@ __all__ = [
     "add_years",
     "area_prefix",
     "counts_as_grassroots_service",
+    "last_day_of_years",
     "doctor_qualifies",
     "doctor_shortfall",
     "team_refusal",
@@ -125,12 +126,25 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def last_day_of_years(started_on: date, years: int) -> date:
+    """The last day of ``years`` full years in post from ``started_on``, both ends counted (as a
+    contract "2025年3月1日至2026年2月28日" is one year): the day before the anniversary; the
+    anniversary of 29 February in a common year is 1 March, so that year ends on 28 February."""
+    try:
+        anniversary = started_on.replace(year=started_on.year + years)
+    except ValueError:
+        anniversary = date(started_on.year + years, 3, 1)
+    return anniversary - timedelta(days=1)
+
+
 def counts_as_grassroots_service(period: PostingPeriod, policy: PairingPolicy, *, today: date) -> bool:
-    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience; 以上 includes one year."""
+    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience; 以上 includes one year.
+    A posting's ``ended_on`` is its last day in post (a posting begun and ended the same day lasted
+    one day), so 1 March to the last day of February of the next year is exactly one year."""
     if not period.in_poor_area:
         return False
     until = period.ended_on or today
-    return add_years(period.started_on, policy.grassroots_service_min_years) <= until
+    return last_day_of_years(period.started_on, policy.grassroots_service_min_years) <= until
 
 
 def doctor_shortfall(helper: Helper, policy: PairingPolicy) -> str | None:

@@ -114,15 +114,18 @@ async def test_a_first_secretarys_year_in_a_poor_village_counts_as_grassroots_se
         "ended_on": "2025-03-01",
         "in_poor_area": True,
     }
-    short = {**full, "started_on": "2025-03-02", "ended_on": "2026-03-01"}
+    # both ends are days in post: 2 March 2025 - 1 March 2026 is exactly one year (一年以上 includes it)
+    exact = {**full, "started_on": "2025-03-02", "ended_on": "2026-03-01"}
+    short = {**full, "started_on": "2025-03-02", "ended_on": "2026-02-28"}
     assert (await client.post(postings, json=full, headers=OFFICE)).json()["counts_as_grassroots_service"]
+    assert (await client.post(postings, json=exact, headers=OFFICE)).json()["counts_as_grassroots_service"]
     assert not (await client.post(postings, json=short, headers=OFFICE)).json()[
         "counts_as_grassroots_service"
     ]
     backwards = {**full, "ended_on": "2024-01-01"}
     bad = await client.post(postings, json=backwards, headers=OFFICE)
     assert (bad.status_code, bad.json()["type"].rsplit("/", 1)[1]) == (422, "invalid-period")
-    assert len((await client.get(postings, headers=OFFICE)).json()) == 2
+    assert len((await client.get(postings, headers=OFFICE)).json()) == 3
 
 
 async def test_a_batch_record_with_an_odd_type_is_rejected_on_its_own(
