@@ -25,7 +25,11 @@ __all__ = [
     "last_day_of_years",
     "doctor_qualifies",
     "doctor_shortfall",
+    "doctor_shortfall_zh",
     "team_refusal",
+    "team_refusal_zh",
+    "HOSPITAL_GRADE_ZH",
+    "TITLE_ZH",
 ]
 
 
@@ -74,6 +78,13 @@ LEVEL_PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "vi
 HOSPITAL_GRADES = ("1C", "1B", "1A", "2C", "2B", "2A", "3C", "3B", "3A")
 # Professional titles, lowest first: 初级, 中级, 副高, 正高.
 TITLES = ("junior", "intermediate", "associate_senior", "senior")
+# How a clerk reads them (the refusals say the grade and title in Chinese).
+HOSPITAL_GRADE_ZH = {
+    f"{level}{mark}": f"{level_zh}级{mark_zh}等"
+    for level, level_zh in (("1", "一"), ("2", "二"), ("3", "三"))
+    for mark, mark_zh in (("C", "丙"), ("B", "乙"), ("A", "甲"))
+}
+TITLE_ZH = {"junior": "初级", "intermediate": "中级", "associate_senior": "副高级", "senior": "正高级"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +125,17 @@ def team_refusal(member_kind: HelperKind, team_kind: HelperKind | None) -> str |
     return None
 
 
+def team_refusal_zh(member_kind: HelperKind, team_kind: HelperKind | None) -> str | None:
+    """``team_refusal`` as the clerk reads it."""
+    expected = TEAM_OF.get(member_kind)
+    if expected is None:
+        return f"“{member_kind.label}”不属于任何队伍"
+    if team_kind is not expected:
+        team = f"“{team_kind.label}”" if team_kind is not None else "该队伍"
+        return f"“{member_kind.label}”应加入“{expected.label}”，不能加入{team}"
+    return None
+
+
 def area_prefix(area_code: str, level: str) -> str:
     return area_code[: LEVEL_PREFIX_LENGTH[level]]
 
@@ -147,15 +169,40 @@ def counts_as_grassroots_service(period: PostingPeriod, policy: PairingPolicy, *
     return last_day_of_years(period.started_on, policy.grassroots_service_min_years) <= until
 
 
-def doctor_shortfall(helper: Helper, policy: PairingPolicy) -> str | None:
-    """Why a doctor may not lead a 百医牵百村 link, or None when qualified (both bounds included)."""
+def _doctor_gap(helper: Helper, policy: PairingPolicy) -> str | None:
+    """Which of "grade" or "title" keeps a doctor from a 百医牵百村 link (both bounds included)."""
     grade, title = helper.hospital_grade, helper.professional_title
     if grade not in HOSPITAL_GRADES or HOSPITAL_GRADES.index(grade) < HOSPITAL_GRADES.index(
         policy.doctor_min_hospital_grade
     ):
-        return f"the doctor's hospital grade {grade} is below {policy.doctor_min_hospital_grade}"
+        return "grade"
     if title not in TITLES or TITLES.index(title) < TITLES.index(policy.doctor_min_title):
-        return f"the doctor's title {title} is below {policy.doctor_min_title}"
+        return "title"
+    return None
+
+
+def doctor_shortfall(helper: Helper, policy: PairingPolicy) -> str | None:
+    """Why a doctor may not lead a 百医牵百村 link, or None when qualified (both bounds included)."""
+    gap = _doctor_gap(helper, policy)
+    if gap == "grade":
+        grade, floor = helper.hospital_grade, policy.doctor_min_hospital_grade
+        return f"the doctor's hospital grade {grade} is below {floor}"
+    if gap == "title":
+        return f"the doctor's title {helper.professional_title} is below {policy.doctor_min_title}"
+    return None
+
+
+def doctor_shortfall_zh(helper: Helper, policy: PairingPolicy) -> str | None:
+    """``doctor_shortfall`` as the clerk reads it (Kaiping: 二级甲等或以上医院, 中级以上职称)."""
+    gap = _doctor_gap(helper, policy)
+    if gap == "grade":
+        have = HOSPITAL_GRADE_ZH.get(helper.hospital_grade or "", "未登记")
+        need = HOSPITAL_GRADE_ZH.get(policy.doctor_min_hospital_grade, policy.doctor_min_hospital_grade)
+        return f"百医牵百村须由{need}或以上医院的医生对口联系，该医生所在医院等级为{have}"
+    if gap == "title":
+        have = TITLE_ZH.get(helper.professional_title or "", "未登记")
+        need = TITLE_ZH.get(policy.doctor_min_title, policy.doctor_min_title)
+        return f"百医牵百村须由{need}以上职称的医生对口联系，该医生职称为{have}"
     return None
 
 

@@ -78,7 +78,11 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
             )
         refusal = rules.team_refusal(data.kind, rules.HelperKind(team.kind))
         if refusal:
-            raise PairingRuleViolated(refusal, rule="team_kind")
+            raise PairingRuleViolated(
+                refusal,
+                detail_zh=rules.team_refusal_zh(data.kind, rules.HelperKind(team.kind)),
+                rule="team_kind",
+            )
     helper = Helper(id=uuid.uuid4(), active=True, **data.model_dump())
     taken = PairingRuleViolated(
         f"Login {data.user_sub} already belongs to another helper",

@@ -90,6 +90,7 @@ async def test_a_work_team_with_its_first_secretary_is_resident_in_one_village(
     await pair(client, "work_team_village", team, V1)
     elsewhere = await pair(client, "first_secretary_village", secretary, V2)
     assert (elsewhere.status_code, elsewhere.json()["rule"]) == (409, "team_village")
+    assert elsewhere.json()["detail"] == f"第一书记所在的驻村工作队驻在 {V1}，不在 {V2}"
     assert (await pair(client, "first_secretary_village", secretary, V1)).status_code == 201
     wrong = await client.post(
         "/pairing/v1/helpers",
@@ -97,6 +98,7 @@ async def test_a_work_team_with_its_first_secretary_is_resident_in_one_village(
         json={"kind": "doctor", "name": "x", "area_code": V1, "team_id": team},
     )
     assert (wrong.status_code, wrong.json()["rule"]) == (409, "team_kind")
+    assert wrong.json()["detail"] == "“医生”不属于任何队伍"
 
 
 async def test_a_leave_dated_in_the_future_is_refused(client: httpx.AsyncClient) -> None:

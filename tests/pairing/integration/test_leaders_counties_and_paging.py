@@ -25,6 +25,7 @@ async def test_a_township_leader_links_villages_and_households_but_not_the_towns
     assert (await pair(client, "leader_area", leader, await household(app, V1))).status_code == 201
     refused = await pair(client, "leader_area", leader, TOWNSHIP)
     assert (refused.status_code, refused.json()["rule"]) == (409, "leader_link_level")
+    assert refused.json()["detail"] == "按开平市政策，乡镇级领导联系村、户，不联系乡镇"
 
 
 async def test_licheng_helps_mingxi_and_no_second_coastal_county_may_take_mingxi(
