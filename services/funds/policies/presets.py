@@ -189,6 +189,43 @@ BUDGET_RULES: tuple[BudgetRule, ...] = (
         budget_levels=("city", "county"),
         source="seed 000 (Jinzhou): 将每年4000万财政专项扶贫基金全部纳入市县两级财政预算",
     ),
+    # Seed 002 (Quanzhou 2018 work points), the city's own budget (市级财政) in 2018: three earmarks
+    # for different things, so they add up (75,000,000 yuan). 不少于 includes the number.
+    *(
+        BudgetRule(
+            code=f"quanzhou-2018-{suffix}",
+            version=1,
+            area_prefix="3505",
+            level="city",
+            kind="fixed_amount",
+            amount_fen=yuan(amount),
+            from_year=2018,
+            to_year=2018,
+            budget_levels=("city",),
+            source=f"seed 002 (Quanzhou 2018, {point}): {rule}",
+        )
+        for suffix, amount, point, rule in (
+            (
+                "housing",
+                30_000_000,
+                "三",
+                "市级财政统筹安排不少于3000万元，为南安、安溪、永春、德化、惠安、洛江、泉港等7个县(市、区)"
+                "的1300多户贫困户改善、提升住房居住条件",
+            ),
+            (
+                "village-collective",
+                25_000_000,
+                "六",
+                "市级财政安排2500万元，扶持200个左右村集体经济发展创收项目",
+            ),
+            (
+                "infrastructure",
+                20_000_000,
+                "七",
+                "市级财政安排2000万元扶持资金，用于扶持市级扶贫开发工作重点乡镇、重点村实施基础设施和公共服务项目",
+            ),
+        )
+    ),
 )
 
 # Seed 003 (Gansu, 金融扶贫): 四方协议 … 按照 保底+分红 的方式, 负盈不负亏, 分红比例原则上不低于贷款

@@ -39,6 +39,18 @@ def test_rules_in_force_by_level_area_and_year() -> None:
     assert _codes("440783000000", 2017) == []  # Kaiping: no budget rule in the seeds
     assert _codes("621221100000", 2017) == []  # townships are not bound
     assert _codes(GANSU_COUNTY, 2015) == _codes(GANSU_COUNTY, 2021) == []
+    # Quanzhou (seed 002 三/六/七): three city earmarks in 2018, 30M + 25M + 20M
+    assert _codes("350500000000", 2018) == [
+        "quanzhou-2018-housing",
+        "quanzhou-2018-infrastructure",
+        "quanzhou-2018-village-collective",
+    ]
+    assert _required("350500000000", 0, 0, year=2018) == {
+        "quanzhou-2018-housing": yuan(30_000_000),
+        "quanzhou-2018-infrastructure": yuan(20_000_000),
+        "quanzhou-2018-village-collective": yuan(25_000_000),
+    }
+    assert _codes("350500000000", 2017) == _codes("350582000000", 2018) == []
 
 
 def test_a_newer_version_replaces_the_older_from_its_first_year() -> None:
