@@ -43,6 +43,7 @@ class PairingKind(Labelled):
     PROFESSIONAL_HOUSEHOLD = "professional_household", "专业人员结对帮扶户"  # 医生、教师、农技人员结对
     DOCTOR_VILLAGE = "doctor_village", "百医牵百村"  # 百医牵百村
     ENTERPRISE_VILLAGE = "enterprise_village", "百企帮百村"  # 百企扶百村 / 百企帮百村
+    ENTERPRISE_HOUSEHOLD = "enterprise_household", "企业包户"  # 县级领导、企业包户 (Jinzhou)
     CHAMBER_VILLAGE = "chamber_village", "百会扶百村"  # 百会扶百村
     OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village", "百侨助百村"  # 百侨助百村
     VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household", "党员义工小组帮扶户"  # 10+1
@@ -81,6 +82,12 @@ KIND_SPECS: dict[PairingKind, KindSpec] = {
     # Kaiping: 一村一企业.
     PairingKind.ENTERPRISE_VILLAGE: _spec(
         {HelperKind.ENTERPRISE}, "village", per_target=True, per_helper=False
+    ),
+    # Jinzhou seed 000 (三)健全定点扶贫机制: 市级领导包村、包户，县级领导、企业包户; (四) social forces
+    # 自愿包村包户. An enterprise may take several households; a household may have several helpers
+    # beside its one in-system cadre.
+    PairingKind.ENTERPRISE_HOUSEHOLD: _spec(
+        {HelperKind.ENTERPRISE}, "household", per_target=False, per_helper=False
     ),
     PairingKind.CHAMBER_VILLAGE: _spec({HelperKind.CHAMBER}, "village", per_target=True, per_helper=False),
     PairingKind.OVERSEAS_CHINESE_VILLAGE: _spec(

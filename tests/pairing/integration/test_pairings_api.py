@@ -102,6 +102,30 @@ async def test_work_team_first_secretary_doctor_and_enterprise_on_villages(
     assert not_old_area["detail"] == f"百企扶百村以老区村为帮扶对象，村 {V2} 不是老区村"
 
 
+async def test_an_enterprise_takes_households_beside_their_cadre(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Jinzhou seed 000 (三): 市级领导包村、包户，县级领导、企业包户 — an enterprise pairs with households
+    (as many as it takes); the household still needs its one in-system cadre."""
+    h1, h2 = await household(app), await household(app)
+    enterprise = await helper(client, "enterprise")
+    first = await pair(client, "enterprise_household", enterprise, h1)
+    assert first.status_code == 201, first.text
+    assert (first.json()["kind"], first.json()["target_id"]) == ("enterprise_household", h1)
+    assert (await pair(client, "enterprise_household", enterprise, h2)).status_code == 201
+    another = await helper(client, "enterprise")
+    assert (await pair(client, "enterprise_household", another, h1)).status_code == 201
+    # an enterprise is not the household's cadre: both still wait for one
+    needs = (await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"]
+    assert {n["household_id"] for n in needs} == {h1, h2}
+    again = (await pair(client, "enterprise_household", enterprise, h1)).json()
+    assert again["rule"] == "duplicate"
+    chamber = (await pair(client, "enterprise_household", await helper(client, "chamber"), h1)).json()
+    assert chamber["rule"] == "helper_kind"
+    labels = (await client.get("/pairing/v1/vocabulary", headers=OFFICE)).json()
+    assert "企业包户" in str(labels)
+
+
 async def test_ten_plus_one_volunteer_team(app: FastAPI, client: httpx.AsyncClient) -> None:
     h1, h2 = await household(app), await household(app)
     nine = await helper(client, "volunteer_team", party_member_count=9)
