@@ -153,9 +153,11 @@ _GANSU_BUDGET_SHARES = (
             "recovered_idle_share",
             "recovered-idle-funds",
             5_000,
-            "当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发",
+            "各级财政…当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发",
         )
-        for level in ("county", "city")
+        # 各级财政 is the subject: the province that issued the plan binds itself too. Townships are
+        # left out until a record says their finance offices count as a level (the seed does not say).
+        for level in ("county", "city", "province")
     ),
 )
 BUDGET_RULES: tuple[BudgetRule, ...] = (
