@@ -23,6 +23,7 @@ __all__ = [
     "is_overdue",
     "next_visit_due",
     "visit_refusal",
+    "visit_refusal_zh",
 ]
 
 
@@ -75,6 +76,19 @@ def visit_refusal(
         if span.started_on <= visited_on and (span.ended_on is None or visited_on <= span.ended_on):
             return None
     return f"you were not paired with this household on {visited_on}"
+
+
+def visit_refusal_zh(
+    visited_on: date, *, spans: Sequence[PairingSpan], household_status: str | None, today: date
+) -> str | None:
+    """``visit_refusal`` as the cadre reads it."""
+    if visit_refusal(visited_on, spans=spans, household_status=household_status, today=today) is None:
+        return None
+    if household_status is None:
+        return "您的辖区内没有该户"
+    if visited_on > today:
+        return f"走访日期 {visited_on} 还未到，走访后再登记"
+    return f"{visited_on} 您不是该户的帮扶干部，不能登记这一天的走访"
 
 
 def fingerprint(record: Mapping[str, Any]) -> str:

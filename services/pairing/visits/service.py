@@ -76,18 +76,20 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
 
 async def _refusal(
     session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn, today: date
-) -> tuple[str | None, str]:
-    """(why the record is refused or None, the household's area code)."""
+) -> tuple[str | None, str | None, str]:
+    """(why the record is refused or None, the same in Chinese, the household's area code)."""
     household = await HouseholdRepository(session).get(record.household_id)
     if household is None or not actor.covers(household.area_code):
-        return "the household is not known in your area", ""
+        return "the household is not known in your area", "您的辖区内没有该户", ""
     spans = [
         rules.PairingSpan(a, b)
         for a, b in await VisitRepository(session).spans(helper_id=helper.id, household_id=household.id)
     ]
     on = record.visited_on if isinstance(record, VisitIn) else record.entry_on
-    reason = rules.visit_refusal(on, spans=spans, household_status=household.status, today=today)
-    return reason, household.area_code
+    status = household.status
+    reason = rules.visit_refusal(on, spans=spans, household_status=status, today=today)
+    reason_zh = rules.visit_refusal_zh(on, spans=spans, household_status=status, today=today)
+    return reason, reason_zh, household.area_code
 
 
 def _content(record: VisitIn | LedgerEntryIn, helper: Helper) -> dict[str, Any]:
@@ -150,29 +152,36 @@ async def _stored_fingerprint(session: AsyncSession, record: VisitIn | LedgerEnt
 
 async def record_one(
     session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, *, today: date
-) -> tuple[rules.BatchOutcome, str | None]:
+) -> tuple[rules.BatchOutcome, str | None, str | None]:
+    """The record's outcome, and why (English, Chinese) when it is not stored."""
     helper = await _author(session, actor, record.helper_id)
     digest = rules.fingerprint(_content(record, helper))
-    refusal, area_code = await _refusal(session, actor, helper, record, today)
+    refusal, refusal_zh, area_code = await _refusal(session, actor, helper, record, today)
     outcome = rules.classify_record(
         stored_fingerprint=await _stored_fingerprint(session, record), new_fingerprint=digest, refusal=refusal
     )
     if outcome is rules.BatchOutcome.CONFLICT:
-        return outcome, f"id {record.id} was already used for a different record"
+        return (
+            outcome,
+            f"id {record.id} was already used for a different record",
+            f"编号 {record.id} 已用于另一条记录",
+        )
     if outcome is rules.BatchOutcome.STORED:
         await _store(session, actor, helper, record, area_code, digest)
-    return outcome, refusal if outcome is rules.BatchOutcome.REJECTED else None
+    if outcome is rules.BatchOutcome.REJECTED:
+        return outcome, refusal, refusal_zh
+    return outcome, None, None
 
 
 async def record_single(
     *, session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, today: date
 ) -> rules.BatchOutcome:
     """The online path: a refused record is an error (409), a resend is accepted as is."""
-    outcome, reason = await record_one(session, actor, record, today=today)
+    outcome, reason, reason_zh = await record_one(session, actor, record, today=today)
     if outcome is rules.BatchOutcome.REJECTED:
-        raise VisitNotAllowed(reason or "refused", record_id=str(record.id))
+        raise VisitNotAllowed(reason or "refused", detail_zh=reason_zh, record_id=str(record.id))
     if outcome is rules.BatchOutcome.CONFLICT:
-        raise RecordIdReused(reason or "conflict", record_id=str(record.id))
+        raise RecordIdReused(reason or "conflict", detail_zh=reason_zh, record_id=str(record.id))
     return outcome
 
 
@@ -212,7 +221,7 @@ async def record_batch(
             continue
         try:
             async with session.begin_nested():
-                outcome, reason = await record_one(session, actor, record, today=today)
+                outcome, reason, _ = await record_one(session, actor, record, today=today)
         except (HelperNotFound, HelperNotNamed, InvalidInput) as exc:
             # This record names an unknown cadre or none: reject it alone, keep the others.
             outcome, reason = rules.BatchOutcome.REJECTED, exc.detail

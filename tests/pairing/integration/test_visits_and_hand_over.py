@@ -106,6 +106,12 @@ async def test_single_visit_refused_with_409_and_a_resend_answers_200(
     )
     assert early.status_code == 409
     assert early.json()["type"].endswith("visit-not-allowed")
+    # the cadre reads why, in Chinese: not their household on that day
+    assert early.json()["detail"] == "2026-01-01 您不是该户的帮扶干部，不能登记这一天的走访"
+    future = await client.post(
+        "/pairing/v1/visits", json={**visit, "id": str(uuid.uuid4()), "visited_on": "2026-11-23"}, headers=me
+    )
+    assert (future.status_code, future.json()["detail"]) == (409, "走访日期 2026-11-23 还未到，走访后再登记")
 
 
 async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: httpx.AsyncClient) -> None:
