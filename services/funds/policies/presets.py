@@ -25,6 +25,7 @@ __all__ = [
     "KAIPING_PER_CAPITA",
     "KAIPING_SPECIAL_FUNDS",
     "PRESETS",
+    "QUANZHOU_2018_CITY_EARMARKS",
     "QUANZHOU_SPECIAL_FUNDS",
     "QUANZHOU_VILLAGE_GRANTS",
     "SUPERVISION_DEFAULTS",
@@ -127,21 +128,46 @@ QUANZHOU_VILLAGE_GRANTS = VillageGrantScheme(
     amount_by_category_fen={"city": yuan(500_000), "province": yuan(200_000), "county": yuan(200_000)},
 )
 
-# Seed 002 §三, §六, §七 (Quanzhou 2018): the city budget's own lines besides the village grants —
-# 2,500万 for about 200 village collective-income projects (§六), not less than 3,000万 for the housing
-# of 1,300+ poor households in 7 counties (§三; 不少于 includes 3,000万: the preset plans the minimum),
-# 2,000万 for the infrastructure of key townships and villages (§七). Paid into the city's special
-# account like the village grants.
+# Seed 002 §三, §六, §七 (Quanzhou 2018): the city budget's own lines besides the village grants.
+# One table, read twice: as the preset scheme `quanzhou-special-funds-2018` (the allocation — what the
+# city pays into its special account, so a plan and its arrears follow each line) and as the budget
+# rules `quanzhou-2018-*` (the compliance check — the city's declared 2018 budget must hold all three).
+# 不少于 includes the number: the scheme plans the minimum, the rule requires at least it.
+# (scheme component, budget rule suffix, fund name, yuan, seed point, seed text)
+QUANZHOU_2018_CITY_EARMARKS: tuple[tuple[str, str, str, int, str, str], ...] = (
+    (
+        "collective-economy",
+        "village-collective",
+        "村集体经济发展创收项目扶持资金",
+        25_000_000,
+        "六",
+        "市级财政安排2500万元，扶持200个左右村集体经济发展创收项目",
+    ),
+    (
+        "housing",
+        "housing",
+        "贫困户住房改善提升资金",
+        30_000_000,
+        "三",
+        "市级财政统筹安排不少于3000万元，为南安、安溪、永春、德化、惠安、洛江、泉港等7个县(市、区)"
+        "的1300多户贫困户改善、提升住房居住条件",
+    ),
+    (
+        "infrastructure",
+        "infrastructure",
+        "贫困村基础设施扶持资金",
+        20_000_000,
+        "七",
+        "市级财政安排2000万元扶持资金，用于扶持市级扶贫开发工作重点乡镇、重点村实施基础设施和公共服务项目",
+    ),
+)
+
 QUANZHOU_SPECIAL_FUNDS = FixedFundsScheme(
     code="quanzhou-special-funds-2018",
     name="泉州市级财政扶贫专项资金(2018)",
     funds=tuple(
         FixedFund(code, name, "quanzhou-city-finance", "quanzhou-special-account", {2018: yuan(amount)})
-        for code, name, amount in (
-            ("collective-economy", "村集体经济发展创收项目扶持资金", 25_000_000),
-            ("housing", "贫困户住房改善提升资金", 30_000_000),
-            ("infrastructure", "贫困村基础设施扶持资金", 20_000_000),
-        )
+        for code, _, name, amount, _, _ in QUANZHOU_2018_CITY_EARMARKS
     ),
 )
 
@@ -175,9 +201,11 @@ _GANSU_BUDGET_SHARES = (
             "recovered_idle_share",
             "recovered-idle-funds",
             5_000,
-            "当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发",
+            "各级财政…当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发",
         )
-        for level in ("county", "city")
+        # 各级财政 is the subject: the province that issued the plan binds itself too. Townships are
+        # left out until a record says their finance offices count as a level (the seed does not say).
+        for level in ("county", "city", "province")
     ),
 )
 BUDGET_RULES: tuple[BudgetRule, ...] = (
@@ -210,6 +238,23 @@ BUDGET_RULES: tuple[BudgetRule, ...] = (
         to_year=2020,
         budget_levels=("city", "county"),
         source="seed 000 (Jinzhou): 将每年4000万财政专项扶贫基金全部纳入市县两级财政预算",
+    ),
+    # Seed 002 (Quanzhou 2018 work points), the city's own budget (市级财政) in 2018: the three earmarks
+    # of QUANZHOU_2018_CITY_EARMARKS are for different things, so they add up (75,000,000 yuan).
+    *(
+        BudgetRule(
+            code=f"quanzhou-2018-{suffix}",
+            version=1,
+            area_prefix="3505",
+            level="city",
+            kind="fixed_amount",
+            amount_fen=yuan(amount),
+            from_year=2018,
+            to_year=2018,
+            budget_levels=("city",),
+            source=f"seed 002 (Quanzhou 2018, {point}): {rule}",
+        )
+        for _, suffix, _, amount, point, rule in QUANZHOU_2018_CITY_EARMARKS
     ),
 )
 

@@ -81,10 +81,37 @@ class Signer:
 
 
 _ORDER = ("village", "township", "county", "city", "province")
+# How the sign-off screen names levels and the seed's positions (seed 003 七); a position a place
+# records under another code keeps its code.
+LEVEL_ZH = {"village": "村", "township": "乡", "county": "县", "city": "市", "province": "省"}
+POSITION_ZH = {
+    "village_party_secretary": "村党支部书记",
+    "village_head": "村主任",
+    "work_team_leader": "驻村工作队队长",
+    "exit_household": "贫困户",
+    "township_party_secretary": "乡党委书记",
+    "township_head": "乡长",
+    "township_poverty_station_chief": "乡扶贫工作站站长",
+    "county_party_secretary": "县委书记",
+    "county_head": "县长",
+    "county_poverty_office_director": "县扶贫办主任",
+    "county_statistics_director": "县统计局局长",
+    "city_party_secretary": "市委书记",
+    "mayor": "市长",
+}
+
+
+def _level_zh(level: str) -> str:
+    return f"{LEVEL_ZH[level]}级" if level in LEVEL_ZH else level
+
+
+def _position_zh(position: str) -> str:
+    return f"“{POSITION_ZH.get(position, position)}”"
 
 
 # The lowest level that may sign each kind of dossier: a county's exit is not signed in a village.
 _LOWEST_LEVEL = {"household": "village", "village": "village", "county": "county"}
+_KIND_ZH = {"household": "贫困户", "village": "贫困村", "county": "贫困县"}
 
 
 def check_scheme(scheme: SignoffScheme, kind: str = "household") -> None:
@@ -100,7 +127,7 @@ def check_scheme(scheme: SignoffScheme, kind: str = "household") -> None:
     if any(n in _ORDER and _ORDER.index(n) < _ORDER.index(lowest) for n in names):
         raise InvalidScheme(
             f"A {kind} exit is signed at the {lowest} level or above.",
-            detail_zh=f"{kind} 退出应在 {lowest} 级或以上签字",
+            detail_zh=f"{_KIND_ZH.get(kind, kind)}的退出应在{_level_zh(lowest)}或以上签字",
             levels=names,
         )
     if kind != "household" and scheme.household_position is not None:
@@ -179,14 +206,14 @@ def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signat
     if step_level is None:
         raise PositionNotInScheme(
             f"Position {position!r} is not part of scheme {scheme.code}.",
-            detail_zh=f"岗位 {position} 不在签字流程 {scheme.code} 中",
+            detail_zh=f"岗位{_position_zh(position)}不在签字流程 {scheme.code} 中",
             position=position,
             positions=sorted(scheme.positions),
         )
     if position not in signer.roles:
         raise SignerLacksPosition(
             f"Signing as {position} needs the role {position}.",
-            detail_zh=f"以 {position} 岗位签字需要具有 {position} 角色",
+            detail_zh=f"以{_position_zh(position)}身份签字，账号须具有该岗位角色（{position}）",
             position=position,
         )
     if position == scheme.household_position and signer.sub != attempt["household_id"]:
@@ -197,7 +224,8 @@ def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signat
     if signer.area_code != expected_area:
         raise SignerAreaMismatch(
             f"The {position} who signs must hold office for area {expected_area}.",
-            detail_zh=f"签字的 {position} 须在地区 {expected_area} 任职",
+            detail_zh=f"签字的{_position_zh(position)}须在地区 {expected_area} 任职，"
+            f"该账号的地区是 {signer.area_code}",
             expected_area=expected_area,
             signer_area=signer.area_code,
         )
@@ -205,14 +233,19 @@ def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signat
     if step in signatures:
         raise PositionAlreadySigned(
             f"{position} has already signed this dossier.",
-            detail_zh=f"{position} 已在本档案签字",
+            detail_zh=f"{_position_zh(position)}已在本档案签字",
             position=position,
         )
     now = current_level(scheme, signatures)
     if now is not None and now.level != step_level.level:
         raise LevelNotReached(
             f"The {now.level} level must finish signing before the {step_level.level} level.",
-            detail_zh=f"{now.level} 级签完后，{step_level.level} 级才能签字",
+            detail_zh=f"{_level_zh(now.level)}签完后，{_level_zh(step_level.level)}才能签字；"
+            + "尚待"
+            + "、".join(
+                _position_zh(s.position) for s in outstanding(scheme, signatures) if s.level == now.level
+            )
+            + "签字",
             current_level=now.level,
             waiting_for=[s.position for s in outstanding(scheme, signatures) if s.level == now.level],
         )

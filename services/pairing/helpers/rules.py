@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from services.pairing.policies.presets import PairingPolicy
 from shared.vocabulary import Labelled
@@ -22,10 +22,14 @@ __all__ = [
     "add_years",
     "area_prefix",
     "counts_as_grassroots_service",
+    "last_day_of_years",
     "doctor_qualifies",
     "doctor_shortfall",
+    "doctor_shortfall_zh",
     "team_refusal",
     "team_refusal_zh",
+    "HOSPITAL_GRADE_ZH",
+    "TITLE_ZH",
 ]
 
 
@@ -74,6 +78,13 @@ LEVEL_PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "vi
 HOSPITAL_GRADES = ("1C", "1B", "1A", "2C", "2B", "2A", "3C", "3B", "3A")
 # Professional titles, lowest first: 初级, 中级, 副高, 正高.
 TITLES = ("junior", "intermediate", "associate_senior", "senior")
+# How a clerk reads them (the refusals say the grade and title in Chinese).
+HOSPITAL_GRADE_ZH = {
+    f"{level}{mark}": f"{level_zh}级{mark_zh}等"
+    for level, level_zh in (("1", "一"), ("2", "二"), ("3", "三"))
+    for mark, mark_zh in (("C", "丙"), ("B", "乙"), ("A", "甲"))
+}
+TITLE_ZH = {"junior": "初级", "intermediate": "中级", "associate_senior": "副高级", "senior": "正高级"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,23 +148,61 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def last_day_of_years(started_on: date, years: int) -> date:
+    """The last day of ``years`` full years in post from ``started_on``, both ends counted (as a
+    contract "2025年3月1日至2026年2月28日" is one year): the day before the anniversary; the
+    anniversary of 29 February in a common year is 1 March, so that year ends on 28 February."""
+    try:
+        anniversary = started_on.replace(year=started_on.year + years)
+    except ValueError:
+        anniversary = date(started_on.year + years, 3, 1)
+    return anniversary - timedelta(days=1)
+
+
 def counts_as_grassroots_service(period: PostingPeriod, policy: PairingPolicy, *, today: date) -> bool:
-    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience; 以上 includes one year."""
+    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience; 以上 includes one year.
+    A posting's ``ended_on`` is its last day in post (a posting begun and ended the same day lasted
+    one day), so 1 March to the last day of February of the next year is exactly one year."""
     if not period.in_poor_area:
         return False
     until = period.ended_on or today
-    return add_years(period.started_on, policy.grassroots_service_min_years) <= until
+    return last_day_of_years(period.started_on, policy.grassroots_service_min_years) <= until
 
 
-def doctor_shortfall(helper: Helper, policy: PairingPolicy) -> str | None:
-    """Why a doctor may not lead a 百医牵百村 link, or None when qualified (both bounds included)."""
+def _doctor_gap(helper: Helper, policy: PairingPolicy) -> str | None:
+    """Which of "grade" or "title" keeps a doctor from a 百医牵百村 link (both bounds included)."""
     grade, title = helper.hospital_grade, helper.professional_title
     if grade not in HOSPITAL_GRADES or HOSPITAL_GRADES.index(grade) < HOSPITAL_GRADES.index(
         policy.doctor_min_hospital_grade
     ):
-        return f"the doctor's hospital grade {grade} is below {policy.doctor_min_hospital_grade}"
+        return "grade"
     if title not in TITLES or TITLES.index(title) < TITLES.index(policy.doctor_min_title):
-        return f"the doctor's title {title} is below {policy.doctor_min_title}"
+        return "title"
+    return None
+
+
+def doctor_shortfall(helper: Helper, policy: PairingPolicy) -> str | None:
+    """Why a doctor may not lead a 百医牵百村 link, or None when qualified (both bounds included)."""
+    gap = _doctor_gap(helper, policy)
+    if gap == "grade":
+        grade, floor = helper.hospital_grade, policy.doctor_min_hospital_grade
+        return f"the doctor's hospital grade {grade} is below {floor}"
+    if gap == "title":
+        return f"the doctor's title {helper.professional_title} is below {policy.doctor_min_title}"
+    return None
+
+
+def doctor_shortfall_zh(helper: Helper, policy: PairingPolicy) -> str | None:
+    """``doctor_shortfall`` as the clerk reads it (Kaiping: 二级甲等或以上医院, 中级以上职称)."""
+    gap = _doctor_gap(helper, policy)
+    if gap == "grade":
+        have = HOSPITAL_GRADE_ZH.get(helper.hospital_grade or "", "未登记")
+        need = HOSPITAL_GRADE_ZH.get(policy.doctor_min_hospital_grade, policy.doctor_min_hospital_grade)
+        return f"百医牵百村须由{need}或以上医院的医生对口联系，该医生所在医院等级为{have}"
+    if gap == "title":
+        have = TITLE_ZH.get(helper.professional_title or "", "未登记")
+        need = TITLE_ZH.get(policy.doctor_min_title, policy.doctor_min_title)
+        return f"百医牵百村须由{need}以上职称的医生对口联系，该医生职称为{have}"
     return None
 
 

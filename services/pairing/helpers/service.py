@@ -171,10 +171,12 @@ async def _leaving_helper(
     session: AsyncSession, actor: Principal, helper_id: uuid.UUID, left_on: date, today: date
 ) -> tuple[Helper, list[Pairing]]:
     """The helper who leaves (still in post) and their active pairings, all started by ``left_on``."""
+    # Both refusals read the state (today, the helper's pairings), not the body's form: 409.
     if left_on > today:
-        raise InvalidPeriod(
+        raise PairingRuleViolated(
             f"Record a leave when it happens; {left_on} is in the future",
             detail_zh=f"离岗发生后再登记：{left_on} 还未到",
+            rule="leave_in_future",
         )
     helper = await pairing_service.scoped_helper(session, actor, helper_id)
     if not helper.active:
@@ -186,9 +188,10 @@ async def _leaving_helper(
     active = await PairingRepository(session).active_for_helper(helper.id)
     for p in active:
         if left_on < p.started_on:
-            raise InvalidPeriod(
+            raise PairingRuleViolated(
                 f"Pairing {p.id} started on {p.started_on}, after the leaving day {left_on}",
                 detail_zh=f"结对 {p.id} 开始于 {p.started_on}，晚于离岗日 {left_on}",
+                rule="leave_before_pairing",
             )
     return helper, active
 

@@ -18,6 +18,7 @@ from services.pairing.helpers.rules import (
     HelperKind,
     area_prefix,
     doctor_shortfall,
+    doctor_shortfall_zh,
 )
 from services.pairing.policies.presets import PairingPolicy
 from shared.vocabulary import Labelled
@@ -42,6 +43,7 @@ class PairingKind(Labelled):
     PROFESSIONAL_HOUSEHOLD = "professional_household", "专业人员结对帮扶户"  # 医生、教师、农技人员结对
     DOCTOR_VILLAGE = "doctor_village", "百医牵百村"  # 百医牵百村
     ENTERPRISE_VILLAGE = "enterprise_village", "百企帮百村"  # 百企扶百村 / 百企帮百村
+    ENTERPRISE_HOUSEHOLD = "enterprise_household", "企业包户"  # 县级领导、企业包户 (Jinzhou)
     CHAMBER_VILLAGE = "chamber_village", "百会扶百村"  # 百会扶百村
     OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village", "百侨助百村"  # 百侨助百村
     VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household", "党员义工小组帮扶户"  # 10+1
@@ -80,6 +82,12 @@ KIND_SPECS: dict[PairingKind, KindSpec] = {
     # Kaiping: 一村一企业.
     PairingKind.ENTERPRISE_VILLAGE: _spec(
         {HelperKind.ENTERPRISE}, "village", per_target=True, per_helper=False
+    ),
+    # Jinzhou seed 000 (三)健全定点扶贫机制: 市级领导包村、包户，县级领导、企业包户; (四) social forces
+    # 自愿包村包户. An enterprise may take several households; a household may have several helpers
+    # beside its one in-system cadre.
+    PairingKind.ENTERPRISE_HOUSEHOLD: _spec(
+        {HelperKind.ENTERPRISE}, "household", per_target=False, per_helper=False
     ),
     PairingKind.CHAMBER_VILLAGE: _spec({HelperKind.CHAMBER}, "village", per_target=True, per_helper=False),
     PairingKind.OVERSEAS_CHINESE_VILLAGE: _spec(
@@ -126,14 +134,18 @@ class ActivePairing:
     target_id: str
 
 
-_STATUS_ZH = {
+# A household's registry status as the clerk reads it (the registry's HouseholdStatus labels;
+# pairing does not import another service).
+_HOUSEHOLD_STATUS_ZH = {
     "candidate": "拟识别",
     "in_review": "民主评议中",
     "in_notice": "公示中",
     "confirmed": "已确认",
-    "rejected": "未通过识别",
-    "removed": "已销户",
-    "closed": "已注销",
+    "registered": "已建档立卡",
+    "exit_requested": "申请退出中",
+    "exited": "已脱贫退出",
+    "removed": "已清退",
+    "rejected": "未纳入",
 }
 
 
@@ -146,20 +158,47 @@ def household_is_pairable(target: Target, *, today: date) -> str | None:
 def _unpairable(target: Target, *, today: date) -> tuple[str, str] | None:
     """(English, Chinese) of why the household cannot be paired now, or None."""
     if target.status not in PAIRABLE_STATUSES:
+        status = _HOUSEHOLD_STATUS_ZH.get(target.status or "", target.status or "未知")
         return (
             f"household {target.id} is {target.status}; only registered or exited households are paired",
-            f"该户当前状态为“{_STATUS_ZH.get(str(target.status), str(target.status))}”，"
-            "只有已建档立卡或已脱贫（政策保持期内）的户才能结对帮扶",
+            f"该户（{target.id}）当前状态为“{status}”，只有建档立卡户（或退出后仍享受政策的户）可以结对",
         )
     if target.status == "exited" and target.policies_kept_until and target.policies_kept_until < today:
         return (
             f"household {target.id} left the policy period on {target.policies_kept_until}",
-            f"该户脱贫后的政策保持期已于{target.policies_kept_until}结束，不再结对帮扶",
+            f"该户（{target.id}）的脱贫不脱政策期已于 {target.policies_kept_until} 结束，不能再结对",
         )
     return None
 
 
-_LEVEL_ZH = {"county": "县", "township": "乡镇", "village": "村", "household": "户"}
+_LEVEL_ZH = {
+    "province": "省",
+    "city": "市",
+    "county": "县",
+    "township": "乡镇",
+    "village": "村",
+    "household": "户",
+}
+
+
+# The presets' policy names as a clerk says them; a policy recorded under another name keeps it.
+_POLICY_ZH = {
+    "national": "全国通行",
+    "guangyuan": "广元市",
+    "jinzhou": "锦州市",
+    "quanzhou": "泉州市",
+    "gansu": "甘肃省",
+    "kaiping": "开平市",
+}
+
+
+def _policy_zh(policy: PairingPolicy) -> str:
+    return _POLICY_ZH.get(policy.name, policy.name)
+
+
+def _levels_zh(levels: frozenset[str]) -> str:
+    order = list(_LEVEL_ZH)
+    return "、".join(_LEVEL_ZH[lv] for lv in sorted(levels, key=order.index) if lv in _LEVEL_ZH) or "任何对象"
 
 
 def _refuse(rule: str, reason: str, detail_zh: str | None = None) -> PairingRuleViolated:
@@ -170,7 +209,11 @@ def _refuse(rule: str, reason: str, detail_zh: str | None = None) -> PairingRule
 def _check_target_type(kind: PairingKind, spec: KindSpec, target: Target) -> None:
     if spec.target_type == "area":
         if target.level not in {"county", "township", "village", "household"}:
-            raise _refuse("target_type", f"{kind} links with a county, township, village or household")
+            raise _refuse(
+                "target_type",
+                f"{kind} links with a county, township, village or household",
+                detail_zh=f"“{kind.label}”的联系对象应为县、乡镇、村或户",
+            )
         return
     if target.level != spec.target_type:
         raise _refuse(
@@ -200,13 +243,17 @@ def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy:
             )
         shortfall = doctor_shortfall(helper, policy)
         if shortfall:
-            raise _refuse("doctor_qualification", shortfall)
+            raise _refuse("doctor_qualification", shortfall, detail_zh=doctor_shortfall_zh(helper, policy))
     if (
         kind is PairingKind.ENTERPRISE_VILLAGE
         and policy.enterprise_target_must_be_old_area
         and not target.old_area_village
     ):
-        raise _refuse("old_area_village_only", f"{policy.name}: enterprises pair with old-area villages")
+        raise _refuse(
+            "old_area_village_only",
+            f"{policy.name}: enterprises pair with old-area villages",
+            detail_zh=f"百企扶百村以老区村为帮扶对象，村 {target.id} 不是老区村",
+        )
     if kind is PairingKind.VOLUNTEER_TEAM_HOUSEHOLD:
         needed = policy.volunteer_team_min_party_members
         if helper.party_member_count < needed:
@@ -214,6 +261,7 @@ def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy:
                 "volunteer_team_size",
                 f"a 10+1 team needs at least {needed} party members; "
                 f"this team has {helper.party_member_count}",
+                detail_zh=f"“10+1”帮扶小组须有{needed}名以上党员义工，该小组只有{helper.party_member_count}名",
             )
     if kind is PairingKind.LEADER_AREA:
         _check_leader(helper, target, policy)
@@ -227,13 +275,20 @@ def _check_leader(helper: Helper, target: Target, policy: PairingPolicy) -> None
     allowed = policy.leader_links.get(helper.level or "", frozenset())
     if target.level not in allowed:
         levels = ", ".join(sorted(allowed)) or "nothing"
+        leader_zh = _LEVEL_ZH.get(helper.level or "", helper.level or "未登记层级")
         raise _refuse(
             "leader_link_level",
             f"a {helper.level} leader links with {levels} under the {policy.name} policy, "
             f"not a {target.level}",
+            detail_zh=f"按{_policy_zh(policy)}政策，{leader_zh}级领导联系{_levels_zh(allowed)}，"
+            f"不联系{_LEVEL_ZH.get(target.level, target.level)}",
         )
     if not target.area_code.startswith(area_prefix(helper.area_code, helper.level or "village")):
-        raise _refuse("leader_outside_area", f"{target.id} is outside the leader's {helper.level}")
+        raise _refuse(
+            "leader_outside_area",
+            f"{target.id} is outside the leader's {helper.level}",
+            detail_zh=f"{target.id} 不在该领导所在的{_LEVEL_ZH.get(helper.level or '', '')}范围内",
+        )
 
 
 def check_open(
@@ -317,6 +372,7 @@ def check_open(
         raise _refuse(
             "team_village",
             f"the first secretary's work team is resident in {', '.join(team_villages)}, not {target.id}",
+            detail_zh=f"第一书记所在的驻村工作队驻在 {'、'.join(team_villages)}，不在 {target.id}",
         )
     if kind is PairingKind.CADRE_HOUSEHOLD:
         load = sum(1 for p in helper_pairings if p.kind is kind)
@@ -325,6 +381,6 @@ def check_open(
                 "cadre_cap",
                 f"cadre {helper.id} already has {load} households; the {policy.name} cap is "
                 f"{policy.cadre_household_cap}",
-                f"干部 {helper.id} 已结对{load}户，{policy.name}规定每名干部最多结对"
+                f"干部 {helper.id} 已结对{load}户，按{_policy_zh(policy)}政策每名干部最多结对"
                 f"{policy.cadre_household_cap}户",
             )

@@ -196,6 +196,60 @@ async def test_jinzhou_40_million_in_city_and_county_budgets(make_db) -> None:  
         assert (await _check(client, JINZHOU, 2021, JINZHOU_FINANCE))["rules"] == []
 
 
+async def test_gansu_province_puts_half_of_its_recovered_idle_funds_in_too(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Seed 003: 各级财政…当年清理收回存量资金中可统筹使用资金的50%以上用于扶贫开发 — every level, the
+    province included; its revenue increase binds nobody at that level (片区县 20%, 市级 10% only)."""
+    gansu = "620000000000"
+    office = auth("finance", gansu, sub="gansu-finance")
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await _account(client, "gansu-finance", gansu, "source", office)
+        await _account(client, "longnan-finance", CITY, "source", office)
+        r = await client.put(
+            f"/funds/v1/budget-declarations/{gansu}/2017",
+            json={"local_revenue_increase_fen": yuan(90_000_000), "recovered_idle_funds_fen": 400_000_001},
+            headers=office,
+        )
+        assert r.status_code == 200, r.text
+        await _budget(client, "longnan-finance", 2017, yuan(9_000_000), office)  # a city's: not counted
+        await _budget(client, "gansu-finance", 2017, 200_000_001, office)
+        check = await _check(client, gansu, 2017, office)
+        rule = "gansu-province-recovered-idle-funds"
+        assert _by_rule(check) == {rule: (200_000_001, 200_000_001, True, 0)}
+        await _budget(client, "gansu-finance", 2017, 200_000_000, office)
+        check = await _check(client, gansu, 2017, office)
+        assert _by_rule(check) == {rule: (200_000_001, 200_000_000, False, 1)}
+
+
+async def test_quanzhou_2018_city_budget_holds_the_three_earmarks_of_75_million(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Seed 002: housing 不少于3000万 (三), village collectives 2500万 (六), infrastructure 2000万 (七),
+    all from the city's own budget in 2018; the total needs 75,000,000 yuan to the fen."""
+    quanzhou, jinjiang = "350500000000", "350582000000"
+    office = auth("finance", quanzhou, sub="quanzhou-finance")
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await _account(client, "quanzhou-finance", quanzhou, "source", office)
+        await _account(client, "jinjiang-finance", jinjiang, "source", office)
+        await _budget(client, "jinjiang-finance", 2018, yuan(50_000_000), office)  # a county's: not counted
+        await _budget(client, "quanzhou-finance", 2018, yuan(75_000_000), office)
+        check = await _check(client, quanzhou, 2018, office)
+        budget = yuan(75_000_000)
+        assert _by_rule(check) == {
+            "quanzhou-2018-housing": (yuan(30_000_000), budget, True, 0),
+            "quanzhou-2018-infrastructure": (yuan(20_000_000), budget, True, 0),
+            "quanzhou-2018-village-collective": (yuan(25_000_000), budget, True, 0),
+        }
+        assert (check["total"]["required_fen"], check["total"]["passed"]) == (yuan(75_000_000), True)
+        sources = {r["rule_code"]: r["source"] for r in check["rules"]}
+        assert "不少于3000万元" in sources["quanzhou-2018-housing"]
+        await _budget(client, "quanzhou-finance", 2018, yuan(75_000_000) - 1, office)
+        short = (await _check(client, quanzhou, 2018, office))["total"]
+        assert (short["passed"], short["shortfall_fen"]) == (False, 1)
+        # the earmarks are the city's, for 2018 only
+        assert (await _check(client, jinjiang, 2018, office))["rules"] == []
+        assert (await _check(client, quanzhou, 2017, office))["rules"] == []
+
+
 async def test_roles_scope_and_bad_input(make_db) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     body = {"local_revenue_increase_fen": -yuan(5), "recovered_idle_funds_fen": 0}

@@ -38,7 +38,22 @@ def test_rules_in_force_by_level_area_and_year() -> None:
     assert _codes("210727000000", 2017) == []  # the 40M is one sum for the city and its counties
     assert _codes("440783000000", 2017) == []  # Kaiping: no budget rule in the seeds
     assert _codes("621221100000", 2017) == []  # townships are not bound
+    # 各级财政…50%以上: the province's own recovered idle funds too (seed 003, 财政政策)
+    assert _codes("620000000000", 2017) == ["gansu-province-recovered-idle-funds"]
+    assert _required("620000000000", yuan(1_000_000), 3) == {"gansu-province-recovered-idle-funds": 2}
     assert _codes(GANSU_COUNTY, 2015) == _codes(GANSU_COUNTY, 2021) == []
+    # Quanzhou (seed 002 三/六/七): three city earmarks in 2018, 30M + 25M + 20M
+    assert _codes("350500000000", 2018) == [
+        "quanzhou-2018-housing",
+        "quanzhou-2018-infrastructure",
+        "quanzhou-2018-village-collective",
+    ]
+    assert _required("350500000000", 0, 0, year=2018) == {
+        "quanzhou-2018-housing": yuan(30_000_000),
+        "quanzhou-2018-infrastructure": yuan(20_000_000),
+        "quanzhou-2018-village-collective": yuan(25_000_000),
+    }
+    assert _codes("350500000000", 2017) == _codes("350582000000", 2018) == []
 
 
 def test_a_newer_version_replaces_the_older_from_its_first_year() -> None:

@@ -90,6 +90,8 @@ def test_township_cannot_sign_before_the_household_has():
         sign(signatures, "township_head", "township")
     assert err.value.extensions["waiting_for"] == ["exit_household"]
     assert isinstance(err.value, Conflict)
+    # the clerk reads the levels and positions by their Chinese names (seed 003 七)
+    assert err.value.detail_zh == "村级签完后，乡级才能签字；尚待“贫困户”签字"
 
 
 def test_city_cannot_sign_first():
@@ -102,6 +104,7 @@ def test_signer_without_the_position_role_is_refused():
     with pytest.raises(SignerLacksPosition) as err:
         sign([], "village_party_secretary", "village", who=who)
     assert isinstance(err.value, Forbidden)
+    assert err.value.detail_zh == "以“村党支部书记”身份签字，账号须具有该岗位角色（village_party_secretary）"
 
 
 def test_signer_from_a_neighbouring_village_is_refused():
@@ -109,6 +112,9 @@ def test_signer_from_a_neighbouring_village_is_refused():
     with pytest.raises(SignerAreaMismatch) as err:
         sign([], "village_head", "village", who=who)
     assert err.value.extensions["expected_area"] == HOUSEHOLD_AREA
+    assert err.value.detail_zh == (
+        f"签字的“村主任”须在地区 {HOUSEHOLD_AREA} 任职，该账号的地区是 620521101204"
+    )
 
 
 def test_county_signer_must_hold_office_for_the_household_county():

@@ -90,6 +90,7 @@ async def test_a_work_team_with_its_first_secretary_is_resident_in_one_village(
     await pair(client, "work_team_village", team, V1)
     elsewhere = await pair(client, "first_secretary_village", secretary, V2)
     assert (elsewhere.status_code, elsewhere.json()["rule"]) == (409, "team_village")
+    assert elsewhere.json()["detail"] == f"第一书记所在的驻村工作队驻在 {V1}，不在 {V2}"
     assert (await pair(client, "first_secretary_village", secretary, V1)).status_code == 201
     wrong = await client.post(
         "/pairing/v1/helpers",
@@ -111,5 +112,20 @@ async def test_a_leave_dated_in_the_future_is_refused(client: httpx.AsyncClient)
     r = await client.post(
         f"/pairing/v1/helpers/{cadre}/leave", headers=OFFICE, json={"left_on": "2026-11-23"}
     )
-    assert (r.status_code, r.json()["type"].rsplit("/", 1)[1]) == (422, "invalid-period")
+    # a refusal by today's date, not a malformed body: 409 with the rule and the reason in Chinese
+    assert (r.status_code, r.json()["rule"]) == (409, "leave_in_future")
+    assert r.json()["detail"] == "离岗发生后再登记：2026-11-23 还未到"
+    assert (await client.get(f"/pairing/v1/helpers/{cadre}", headers=OFFICE)).json()["active"] is True
+
+
+async def test_a_leave_before_a_pairing_began_is_refused_and_changes_nothing(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    cadre, household_id = await helper(client), await household(app)
+    paired = await pair(client, "cadre_household", cadre, household_id, started_on="2026-11-01")
+    assert paired.status_code == 201
+    leave = f"/pairing/v1/helpers/{cadre}/leave"
+    r = await client.post(leave, headers=OFFICE, json={"left_on": "2026-10-31"})
+    assert (r.status_code, r.json()["rule"]) == (409, "leave_before_pairing")
+    assert "晚于离岗日 2026-10-31" in r.json()["detail"]
     assert (await client.get(f"/pairing/v1/helpers/{cadre}", headers=OFFICE)).json()["active"] is True

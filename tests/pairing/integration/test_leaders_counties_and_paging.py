@@ -25,6 +25,7 @@ async def test_a_township_leader_links_villages_and_households_but_not_the_towns
     assert (await pair(client, "leader_area", leader, await household(app, V1))).status_code == 201
     refused = await pair(client, "leader_area", leader, TOWNSHIP)
     assert (refused.status_code, refused.json()["rule"]) == (409, "leader_link_level")
+    assert refused.json()["detail"] == "按开平市政策，乡镇级领导联系村、户，不联系乡镇"
 
 
 async def test_licheng_helps_mingxi_and_no_second_coastal_county_may_take_mingxi(
@@ -114,15 +115,18 @@ async def test_a_first_secretarys_year_in_a_poor_village_counts_as_grassroots_se
         "ended_on": "2025-03-01",
         "in_poor_area": True,
     }
-    short = {**full, "started_on": "2025-03-02", "ended_on": "2026-03-01"}
+    # both ends are days in post: 2 March 2025 - 1 March 2026 is exactly one year (一年以上 includes it)
+    exact = {**full, "started_on": "2025-03-02", "ended_on": "2026-03-01"}
+    short = {**full, "started_on": "2025-03-02", "ended_on": "2026-02-28"}
     assert (await client.post(postings, json=full, headers=OFFICE)).json()["counts_as_grassroots_service"]
+    assert (await client.post(postings, json=exact, headers=OFFICE)).json()["counts_as_grassroots_service"]
     assert not (await client.post(postings, json=short, headers=OFFICE)).json()[
         "counts_as_grassroots_service"
     ]
     backwards = {**full, "ended_on": "2024-01-01"}
     bad = await client.post(postings, json=backwards, headers=OFFICE)
     assert (bad.status_code, bad.json()["type"].rsplit("/", 1)[1]) == (422, "invalid-period")
-    assert len((await client.get(postings, headers=OFFICE)).json()) == 2
+    assert len((await client.get(postings, headers=OFFICE)).json()) == 3
 
 
 async def test_a_batch_record_with_an_odd_type_is_rejected_on_its_own(

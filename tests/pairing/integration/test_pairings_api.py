@@ -85,20 +85,53 @@ async def test_work_team_first_secretary_doctor_and_enterprise_on_villages(
     second_doctor = await helper(client, "doctor", hospital_grade="3A", professional_title="senior")
     assert (await pair(client, "doctor_village", second_doctor, V1)).json()["rule"] == "one_per_target"
     junior = await helper(client, "doctor", hospital_grade="3A", professional_title="junior")
-    assert (await pair(client, "doctor_village", junior, V1)).json()["rule"] == "doctor_qualification"
+    refused = (await pair(client, "doctor_village", junior, V1)).json()
+    assert refused["rule"] == "doctor_qualification"
+    # the clerk reads why, in Chinese, with the seed's bound (中级以上职称)
+    assert refused["detail"] == "百医牵百村须由中级以上职称的医生对口联系，该医生职称为初级"
+    small_hospital = await helper(client, "doctor", hospital_grade="2B", professional_title="senior")
+    assert (await pair(client, "doctor_village", small_hospital, V1)).json()["detail"] == (
+        "百医牵百村须由二级甲等或以上医院的医生对口联系，该医生所在医院等级为二级乙等"
+    )
 
     enterprise = await helper(client, "enterprise")
     assert (await pair(client, "enterprise_village", enterprise, V1)).status_code == 201
     # Kaiping: 百企扶百村 pairs with old-area villages only
-    assert (await pair(client, "enterprise_village", enterprise, V2)).json()[
-        "rule"
-    ] == "old_area_village_only"
+    not_old_area = (await pair(client, "enterprise_village", enterprise, V2)).json()
+    assert not_old_area["rule"] == "old_area_village_only"
+    assert not_old_area["detail"] == f"百企扶百村以老区村为帮扶对象，村 {V2} 不是老区村"
+
+
+async def test_an_enterprise_takes_households_beside_their_cadre(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Jinzhou seed 000 (三): 市级领导包村、包户，县级领导、企业包户 — an enterprise pairs with households
+    (as many as it takes); the household still needs its one in-system cadre."""
+    h1, h2 = await household(app), await household(app)
+    enterprise = await helper(client, "enterprise")
+    first = await pair(client, "enterprise_household", enterprise, h1)
+    assert first.status_code == 201, first.text
+    assert (first.json()["kind"], first.json()["target_id"]) == ("enterprise_household", h1)
+    assert (await pair(client, "enterprise_household", enterprise, h2)).status_code == 201
+    another = await helper(client, "enterprise")
+    assert (await pair(client, "enterprise_household", another, h1)).status_code == 201
+    # an enterprise is not the household's cadre: both still wait for one
+    needs = (await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"]
+    assert {n["household_id"] for n in needs} == {h1, h2}
+    again = (await pair(client, "enterprise_household", enterprise, h1)).json()
+    assert again["rule"] == "duplicate"
+    chamber = (await pair(client, "enterprise_household", await helper(client, "chamber"), h1)).json()
+    assert chamber["rule"] == "helper_kind"
+    labels = (await client.get("/pairing/v1/vocabulary", headers=OFFICE)).json()
+    assert "企业包户" in str(labels)
 
 
 async def test_ten_plus_one_volunteer_team(app: FastAPI, client: httpx.AsyncClient) -> None:
     h1, h2 = await household(app), await household(app)
     nine = await helper(client, "volunteer_team", party_member_count=9)
-    assert (await pair(client, "volunteer_team_household", nine, h1)).json()["rule"] == "volunteer_team_size"
+    too_small = (await pair(client, "volunteer_team_household", nine, h1)).json()
+    assert too_small["rule"] == "volunteer_team_size"
+    assert too_small["detail"] == "“10+1”帮扶小组须有10名以上党员义工，该小组只有9名"
     ten = await helper(client, "volunteer_team", party_member_count=10)
     assert (await pair(client, "volunteer_team_household", ten, h1)).status_code == 201
     assert (await pair(client, "volunteer_team_household", ten, h2)).json()["rule"] == "one_per_helper"
@@ -125,7 +158,7 @@ async def test_removed_household_closes_its_pairings_and_cannot_be_paired_again(
     assert again.status_code == 409
     assert again.json()["type"].endswith("household-not-pairable")
     assert again.json()["detail"] == (
-        "该户当前状态为“已销户”，只有已建档立卡或已脱贫（政策保持期内）的户才能结对帮扶"
+        f"该户（{household_id}）当前状态为“已清退”，只有建档立卡户（或退出后仍享受政策的户）可以结对"
     )
 
 

@@ -108,6 +108,15 @@ async def test_single_visit_refused_with_409_and_a_resend_answers_200(
     )
     assert early.status_code == 409
     assert early.json()["type"].endswith("visit-not-allowed")
+    # the cadre reads why, in Chinese: not their household on that day
+    assert early.json()["detail"] == "2026-01-01 您未与该户结对，只能登记结对期间的走访和台账"
+    future = await client.post(
+        "/pairing/v1/visits", json={**visit, "id": str(uuid.uuid4()), "visited_on": "2026-11-23"}, headers=me
+    )
+    assert (future.status_code, future.json()["detail"]) == (
+        409,
+        f"走访日期 2026-11-23 晚于今天（北京时间 {clock.today()}），请在走访后再登记",
+    )
 
 
 async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -79,7 +79,7 @@ def test_the_cap_holds_across_the_rows_of_the_file_and_the_database() -> None:
     assert book.check(row(2, name="张德明", user_sub="kp-7", household_number="H1")) is not None
     third = row(3, name="张德明", user_sub="kp-7", household_number="H2")
     assert book.check(third) is None
-    assert third.reasons == ["干部 张德明 已结对2户，开平规定每名干部最多结对2户"]
+    assert third.reasons == ["干部 张德明 已结对2户，按开平政策每名干部最多结对2户"]
 
 
 def test_one_cadre_per_household_and_duplicates_within_the_file() -> None:
@@ -102,5 +102,5 @@ def test_area_scope_and_unknown_households_and_exited_ones() -> None:
     assert [r.reasons for r in rows] == [
         ["户编号H1的户（350502101001）不在您的辖区内"],
         ["户编号H9在结对帮扶系统中没有，须先在建档立卡系统中登记该户"],
-        ["该户当前状态为“已注销”，只有已建档立卡或已脱贫（政策保持期内）的户才能结对帮扶"],
+        ["该户（户H2）当前状态为“closed”，只有建档立卡户（或退出后仍享受政策的户）可以结对"],
     ]

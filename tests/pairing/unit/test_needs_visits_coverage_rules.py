@@ -101,13 +101,23 @@ def test_hand_over_refuses_when_a_household_would_be_left_unpaired() -> None:
     assert err.value.extensions == {"households": 2, "room": 1}
 
 
-# postings: Gansu counts one year and more (一年以上) as grassroots service
+# postings: Gansu counts one year and more (一年以上) as grassroots service; both ends are days in
+# post, so 1 March 2025 - 28 February 2026 is exactly one year (as a one-year contract reads)
 def test_exactly_one_year_in_a_poor_village_counts_and_a_day_less_does_not() -> None:
     gansu = PRESETS["62"]
-    full = PostingPeriod(V1, date(2025, 3, 1), date(2026, 3, 1), in_poor_area=True)
-    short = PostingPeriod(V1, date(2025, 3, 1), date(2026, 2, 28), in_poor_area=True)
-    assert counts_as_grassroots_service(full, gansu, today=TODAY)
+    exact = PostingPeriod(V1, date(2025, 3, 1), date(2026, 2, 28), in_poor_area=True)
+    longer = PostingPeriod(V1, date(2025, 3, 1), date(2026, 3, 1), in_poor_area=True)
+    short = PostingPeriod(V1, date(2025, 3, 1), date(2026, 2, 27), in_poor_area=True)
+    assert counts_as_grassroots_service(exact, gansu, today=TODAY)
+    assert counts_as_grassroots_service(longer, gansu, today=TODAY)
     assert not counts_as_grassroots_service(short, gansu, today=TODAY)
+    # a year over a 29 February has 366 days: 1 March 2023 - 28 February 2024 is a day short
+    assert not counts_as_grassroots_service(
+        PostingPeriod(V1, date(2023, 3, 1), date(2024, 2, 28), in_poor_area=True), gansu, today=TODAY
+    )
+    assert counts_as_grassroots_service(
+        PostingPeriod(V1, date(2023, 3, 1), date(2024, 2, 29), in_poor_area=True), gansu, today=TODAY
+    )
     not_poor = PostingPeriod(V1, date(2020, 1, 1), None, in_poor_area=False)
     assert not counts_as_grassroots_service(not_poor, gansu, today=TODAY)
     running = PostingPeriod(V1, date(2025, 11, 22), None, in_poor_area=True)
@@ -117,6 +127,8 @@ def test_exactly_one_year_in_a_poor_village_counts_and_a_day_less_does_not() -> 
 def test_a_posting_from_29_february_counts_on_28_february_next_year() -> None:
     leap = PostingPeriod(V1, date(2024, 2, 29), date(2025, 2, 28), in_poor_area=True)
     assert counts_as_grassroots_service(leap, NATIONAL, today=TODAY)
+    day_short = PostingPeriod(V1, date(2024, 2, 29), date(2025, 2, 27), in_poor_area=True)
+    assert not counts_as_grassroots_service(day_short, NATIONAL, today=TODAY)
 
 
 # visits

@@ -445,3 +445,16 @@ def test_quanzhou_one_coordinator_per_village_and_full_time_staff_per_township()
         == "one_per_target"
     )
     assert refused_rule(PairingKind.TOWNSHIP_STAFF, staff, PLAIN_VILLAGE) == "target_type"
+
+
+# enterprise ↔ household (Jinzhou 县级领导、企业包户): an enterprise takes as many households as it will
+def test_an_enterprise_pairs_with_households_and_nobody_else_does_under_that_kind() -> None:
+    enterprise = helper(HelperKind.ENTERPRISE)
+    opens(PairingKind.ENTERPRISE_HOUSEHOLD, enterprise, HOUSEHOLD, policy=JINZHOU)
+    busy = active(PairingKind.ENTERPRISE_HOUSEHOLD, helper_id="x", n=30)
+    opens(PairingKind.ENTERPRISE_HOUSEHOLD, enterprise, HOUSEHOLD, hp=busy, policy=JINZHOU)
+    # Kaiping's 一村一企业 binds villages only
+    opens(PairingKind.ENTERPRISE_HOUSEHOLD, enterprise, HOUSEHOLD, hp=busy, policy=KAIPING)
+    teacher = helper(HelperKind.TEACHER)
+    assert refused_rule(PairingKind.ENTERPRISE_HOUSEHOLD, teacher, HOUSEHOLD) == "helper_kind"
+    assert refused_rule(PairingKind.ENTERPRISE_HOUSEHOLD, enterprise, PLAIN_VILLAGE) == "target_type"

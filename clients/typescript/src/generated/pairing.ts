@@ -1347,7 +1347,7 @@ export interface components {
          * PairingKind
          * @enum {string}
          */
-        PairingKind: "cadre_household" | "first_secretary_village" | "work_team_village" | "leader_area" | "professional_household" | "doctor_village" | "enterprise_village" | "chamber_village" | "overseas_chinese_village" | "volunteer_team_household" | "county_county" | "township_staff" | "village_coordinator";
+        PairingKind: "cadre_household" | "first_secretary_village" | "work_team_village" | "leader_area" | "professional_household" | "doctor_village" | "enterprise_village" | "enterprise_household" | "chamber_village" | "overseas_chinese_village" | "volunteer_team_household" | "county_county" | "township_staff" | "village_coordinator";
         /** PairingOut */
         PairingOut: {
             /** Area Code */
