@@ -108,6 +108,40 @@ async def test_single_visit_refused_with_409_and_a_resend_answers_200(
     assert early.json()["type"].endswith("visit-not-allowed")
 
 
+async def test_a_visit_retried_with_its_idempotency_key_gets_the_first_answer_and_is_stored_once(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The phone lost the answer to its first POST and sends it again with the same key: it is told
+    what it would have been told the first time (201 stored), not "duplicate", and one visit exists."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-zhao")
+    me = auth(["cadre"], V1, sub="cadre-zhao")
+    visit = _visit(household_id)
+    visit.pop("type")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = await client.post("/pairing/v1/visits", json=visit, headers=me | key)
+    again = await client.post("/pairing/v1/visits", json=visit, headers=me | key)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json() == first.json() == {"id": visit["id"], "outcome": "stored"}
+    assert again.headers["Idempotent-Replayed"] == "true"
+    entry = {
+        "id": str(uuid.uuid4()),
+        "household_id": household_id,
+        "ledger": "work",
+        "year": 2026,
+        "entry_on": "2026-11-20",
+        "content": "走访一次",
+    }
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    answers = [
+        await client.post("/pairing/v1/ledger-entries", json=entry, headers=me | key) for _ in range(2)
+    ]
+    assert [(a.status_code, a.json()["outcome"]) for a in answers] == [(201, "stored"), (201, "stored")]
+    async with app.state.db.transaction() as s:
+        assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 1
+        events = await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v1"))
+        assert events.scalar_one() == 1
+
+
 async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: httpx.AsyncClient) -> None:
     _, mine = await _cadre_with_household(app, client, "cadre-a")
     _, theirs = await _cadre_with_household(app, client, "cadre-b")

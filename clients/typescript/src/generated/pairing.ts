@@ -3695,7 +3695,10 @@ export interface operations {
     "ledger-entries:record": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4536,7 +4539,10 @@ export interface operations {
     "visits:record": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
