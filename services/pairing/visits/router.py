@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from services.pairing.deps import ReaderPage, TodayDep, VisitWriter
 from services.pairing.visits import service
@@ -20,6 +20,7 @@ from services.pairing.visits.schemas import (
 from shared.answers import page_of
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
+from shared.errors import request_language
 from shared.idempotency import Idempotency, IdempotencyDep
 from shared.pagination import Page
 
@@ -65,12 +66,20 @@ async def record_ledger_entry(
 
 @router.post("/sync/batches", response_model=BatchOut, openapi_extra=LARGE_BODY)
 async def upload_batch(
-    body: BatchIn, session: SessionDep, user: VisitWriter, today: TodayDep, idem: IdempotencyDep
+    body: BatchIn,
+    session: SessionDep,
+    user: VisitWriter,
+    today: TodayDep,
+    idem: IdempotencyDep,
+    request: Request,
 ) -> BatchOut:
     """Offline upload: per-record results; a batch sent twice is stored once.
 
-    With an `Idempotency-Key` a resent batch gets the first upload's answer back as it was."""
-    batch = await service.record_batch(session=session, actor=user, records=body.records, today=today)
+    A refused record's `reason` is in Chinese (English with `Accept-Language: en`). With an
+    `Idempotency-Key` a resent batch gets the first upload's answer back as it was."""
+    batch = await service.record_batch(
+        session=session, actor=user, records=body.records, today=today, language=request_language(request)
+    )
     return await idem.created(BatchOut, batch, 200)
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "BatchOutcome",
     "LedgerKind",
     "PairingSpan",
+    "Refusal",
     "Satisfaction",
     "VisitKind",
     "classify_record",
@@ -62,19 +63,45 @@ class PairingSpan:
     ended_on: date | None
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a record is refused, in English and in the Chinese a cadre reads on the phone."""
+
+    en: str
+    zh: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def told_in(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+
+UNKNOWN_HOUSEHOLD = Refusal(
+    "the household is not known in your area",
+    "您的辖区内没有这一户，请核对户编号（household_id）",
+)
+
+
 def visit_refusal(
     visited_on: date, *, spans: Sequence[PairingSpan], household_status: str | None, today: date
-) -> str | None:
+) -> Refusal | None:
     """Why this visit cannot be logged, or None. A cadre logs visits only for days on which
     they were responsible for the household; a visit cannot be in the future."""
     if household_status is None:
-        return "the household is not known in your area"
+        return UNKNOWN_HOUSEHOLD
     if visited_on > today:
-        return f"the visit date {visited_on} is in the future"
+        return Refusal(
+            f"the visit date {visited_on} is in the future",
+            f"日期{visited_on}晚于今天（{today}），不能登记将来的走访，请核对日期",
+        )
     for span in spans:
         if span.started_on <= visited_on and (span.ended_on is None or visited_on <= span.ended_on):
             return None
-    return f"you were not paired with this household on {visited_on}"
+    return Refusal(
+        f"you were not paired with this household on {visited_on}",
+        f"{visited_on}这天您没有与该户结对，不能登记这天的记录；请核对日期，或请扶贫办核实结对关系",
+    )
 
 
 def fingerprint(record: Mapping[str, Any]) -> str:
@@ -84,7 +111,7 @@ def fingerprint(record: Mapping[str, Any]) -> str:
 
 
 def classify_record(
-    *, stored_fingerprint: str | None, new_fingerprint: str, refusal: str | None
+    *, stored_fingerprint: str | None, new_fingerprint: str, refusal: Refusal | str | None
 ) -> BatchOutcome:
     """What happens to one record of an offline batch: a known id with the same content is a
     duplicate (stored once), with other content a conflict; otherwise the rules decide."""

@@ -18,18 +18,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.errors import HelperNotFound, HelperNotNamed, RecordIdReused, VisitNotAllowed
 from services.pairing.helpers.repository import HelperRepository
+from services.pairing.labels import LABELS
 from services.pairing.models import Helper, LedgerEntry, Visit
 from services.pairing.needs import service as need_service
 from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.visits import events, rules
 from services.pairing.visits.repository import LedgerRepository, VisitRepository
 from services.pairing.visits.schemas import LedgerEntryIn, Record, VisitIn
+from services.pairing.vocabulary import VOCABULARIES
 from shared import audit
 from shared.auth import Principal
 from shared.errors import Forbidden, InvalidInput
+from shared.labels import FieldLabels, describe_errors
+from shared.problems import Language
 from shared.repository import Slice
+from shared.vocabulary import code_labels
 
 _RECORD: TypeAdapter[VisitIn | LedgerEntryIn] = TypeAdapter(Record)
+_LABELS = LABELS | FieldLabels(codes=code_labels(VOCABULARIES))
+_STORED_CONCURRENTLY = rules.Refusal(
+    "stored concurrently; send the record again", "这条记录正由另一次上传同时保存，请重新上传这条记录"
+)
 
 
 @dataclass(frozen=True)
@@ -76,11 +85,11 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
 
 async def _refusal(
     session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn, today: date
-) -> tuple[str | None, str]:
+) -> tuple[rules.Refusal | None, str]:
     """(why the record is refused or None, the household's area code)."""
     household = await HouseholdRepository(session).get(record.household_id)
     if household is None or not actor.covers(household.area_code):
-        return "the household is not known in your area", ""
+        return rules.UNKNOWN_HOUSEHOLD, ""
     spans = [
         rules.PairingSpan(a, b)
         for a, b in await VisitRepository(session).spans(helper_id=helper.id, household_id=household.id)
@@ -150,7 +159,7 @@ async def _stored_fingerprint(session: AsyncSession, record: VisitIn | LedgerEnt
 
 async def record_one(
     session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, *, today: date
-) -> tuple[rules.BatchOutcome, str | None]:
+) -> tuple[rules.BatchOutcome, rules.Refusal | None]:
     helper = await _author(session, actor, record.helper_id)
     digest = rules.fingerprint(_content(record, helper))
     refusal, area_code = await _refusal(session, actor, helper, record, today)
@@ -158,7 +167,10 @@ async def record_one(
         stored_fingerprint=await _stored_fingerprint(session, record), new_fingerprint=digest, refusal=refusal
     )
     if outcome is rules.BatchOutcome.CONFLICT:
-        return outcome, f"id {record.id} was already used for a different record"
+        return outcome, rules.Refusal(
+            f"id {record.id} was already used for a different record",
+            f"编号{record.id}已用于另一条内容不同的记录；新记录请使用新编号（id）",
+        )
     if outcome is rules.BatchOutcome.STORED:
         await _store(session, actor, helper, record, area_code, digest)
     return outcome, refusal if outcome is rules.BatchOutcome.REJECTED else None
@@ -170,28 +182,39 @@ async def record_single(
     """The online path: a refused record is an error (409), a resend is accepted as is."""
     outcome, reason = await record_one(session, actor, record, today=today)
     if outcome is rules.BatchOutcome.REJECTED:
-        raise VisitNotAllowed(reason or "refused", record_id=str(record.id))
+        assert reason is not None
+        raise VisitNotAllowed(reason.en, detail_zh=reason.zh, record_id=str(record.id))
     if outcome is rules.BatchOutcome.CONFLICT:
-        raise RecordIdReused(reason or "conflict", record_id=str(record.id))
+        assert reason is not None
+        raise RecordIdReused(reason.en, detail_zh=reason.zh, record_id=str(record.id))
     return outcome
 
 
-def _parse(raw: dict[str, Any]) -> tuple[VisitIn | LedgerEntryIn | None, str | None]:
+def _parse(raw: dict[str, Any], language: Language) -> tuple[VisitIn | LedgerEntryIn | None, str | None]:
     try:
         return _RECORD.validate_python(raw), None
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = list(first.get("loc", ()))
+        loc = list(first["loc"])
         if loc and loc[0] in ("visit", "ledger_entry"):  # the union's tag, not a field
             loc = loc[1:]
         field = ".".join(str(p) for p in loc)
-        return None, f"{field}: {first.get('msg', 'invalid')}"
+        if language == "en":
+            return None, f"{field}: {first.get('msg', 'invalid')}"
+        (described,) = describe_errors([{**first, "loc": tuple(loc)}], _LABELS, language)
+        return None, f"{field}：{described['message']}"
 
 
 async def record_batch(
-    *, session: AsyncSession, actor: Principal, records: list[dict[str, Any]], today: date
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    records: list[dict[str, Any]],
+    today: date,
+    language: Language = "zh",
 ) -> Batch:
-    parsed = [_parse(raw) for raw in records]
+    """Each record's reason is told in ``language`` (Chinese unless the client asked for English)."""
+    parsed = [_parse(raw, language) for raw in records]
     # Households in id order: two phones uploading for the same households at once then take the
     # household rows (the last-visit trigger updates them) in one order and cannot deadlock.
     # Records of one household keep their order; results keep the batch's order.
@@ -210,15 +233,17 @@ async def record_batch(
                 reason=problem,
             )
             continue
+        reason: str | None
         try:
             async with session.begin_nested():
-                outcome, reason = await record_one(session, actor, record, today=today)
+                outcome, refusal = await record_one(session, actor, record, today=today)
+            reason = refusal.told_in(language) if refusal else None
         except (HelperNotFound, HelperNotNamed, InvalidInput) as exc:
             # This record names an unknown cadre or none: reject it alone, keep the others.
-            outcome, reason = rules.BatchOutcome.REJECTED, exc.detail
+            outcome, reason = rules.BatchOutcome.REJECTED, exc.told_in(language)[1]
         except IntegrityError:
             # The same id arrived in a concurrent upload; the client resends and gets "duplicate".
-            outcome, reason = rules.BatchOutcome.REJECTED, "stored concurrently; send the record again"
+            outcome, reason = rules.BatchOutcome.REJECTED, _STORED_CONCURRENTLY.told_in(language)
         by_index[index] = RecordResult(
             index=index, id=str(record.id), type=record.type, outcome=outcome, reason=reason
         )

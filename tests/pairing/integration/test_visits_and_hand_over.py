@@ -61,7 +61,7 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     malformed = {"type": "visit", "id": "not-a-uuid", "household_id": household_id}
     batch = {"records": [good, plan, before_pairing, future, malformed]}
 
-    first = await client.post("/pairing/v1/sync/batches", json=batch, headers=me)
+    first = await client.post("/pairing/v1/sync/batches", json=batch, headers=me | {"Accept-Language": "en"})
     assert first.status_code == 200, first.text
     body = first.json()
     assert (body["stored"], body["duplicates"], body["rejected"], body["conflicts"]) == (2, 0, 3, 0)
@@ -140,6 +140,47 @@ async def test_a_visit_retried_with_its_idempotency_key_gets_the_first_answer_an
         assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 1
         events = await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v1"))
         assert events.scalar_one() == 1
+
+
+async def test_a_refused_visit_tells_the_cadre_in_chinese_why(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The phone shows the reason as it comes: which date, and what to check, not only "refused"."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-sun")
+    me = auth(["cadre"], V1, sub="cadre-sun")
+    early = _visit(household_id, visited_on="2026-08-31")
+    early.pop("type")
+    r = await client.post("/pairing/v1/visits", json=early, headers=me)
+    assert r.status_code == 409
+    assert "2026-08-31这天您没有与该户结对" in r.json()["detail"], r.text
+    future = {**early, "id": str(uuid.uuid4()), "visited_on": "2026-11-23"}
+    assert "晚于今天" in (await client.post("/pairing/v1/visits", json=future, headers=me)).json()["detail"]
+    batch = {
+        "records": [
+            _visit(household_id),
+            _visit(household_id, visited_on="2026-08-31"),
+            _visit(household_id, visited_on="2026-11-23"),
+            _visit(str(uuid.uuid4())),
+            {"type": "visit", "household_id": household_id, "visited_on": "2026-11-20", "kind": "home_visit"},
+        ]
+    }
+    results = (await client.post("/pairing/v1/sync/batches", json=batch, headers=me)).json()["results"]
+    assert [x["outcome"] for x in results] == ["stored", "rejected", "rejected", "rejected", "rejected"]
+    assert "2026-08-31这天您没有与该户结对" in results[1]["reason"]
+    assert "晚于今天" in results[2]["reason"]
+    assert "您的辖区内没有这一户" in results[3]["reason"]
+    assert results[4]["reason"] == "id：记录编号必须填写"
+    english = await client.post(
+        "/pairing/v1/sync/batches",
+        json={"records": batch["records"][1:]},
+        headers=me | {"Accept-Language": "en"},
+    )
+    assert [x["reason"] for x in english.json()["results"]] == [
+        "you were not paired with this household on 2026-08-31",
+        "the visit date 2026-11-23 is in the future",
+        "the household is not known in your area",
+        "id: Field required",
+    ]
 
 
 async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: httpx.AsyncClient) -> None:

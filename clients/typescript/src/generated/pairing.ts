@@ -656,7 +656,8 @@ export interface paths {
          * Offline upload: per-record results; a batch sent twice is stored once
          * @description Offline upload: per-record results; a batch sent twice is stored once.
          *
-         *     With an `Idempotency-Key` a resent batch gets the first upload's answer back as it was.
+         *     A refused record's `reason` is in Chinese (English with `Accept-Language: en`). With an
+         *     `Idempotency-Key` a resent batch gets the first upload's answer back as it was.
          */
         post: operations["sync:upload-batch"];
         delete?: never;
