@@ -85,6 +85,7 @@ async def upload_batch(
 
 @router.get("/households/{household_id}/visits", response_model=Page[VisitOut])
 async def household_visits(household_id: uuid.UUID, read: ReaderPage) -> Page[VisitOut]:
+    """The household's visits, newest first (the date it happened, then the record's id)."""
     found = await service.visits_of(**read.args, household_id=household_id)
     return page_of(VisitOut, found)
 

@@ -183,6 +183,28 @@ async def test_a_refused_visit_tells_the_cadre_in_chinese_why(
     ]
 
 
+async def test_a_households_visits_come_newest_first_however_late_they_were_uploaded(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Offline phones upload old visits late: the list a cadre pages through on the phone is by the
+    day each visit happened, newest first, not in the random order of the records' ids."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-qian")
+    me = auth(["cadre"], V1, sub="cadre-qian")
+    days = ["2026-10-03", "2026-11-21", "2026-09-15", "2026-11-02", "2026-10-20", "2026-09-01", "2026-11-22"]
+    records = [_visit(household_id, visited_on=day) for day in days]
+    assert (await client.post("/pairing/v1/sync/batches", json={"records": records}, headers=me)).json()[
+        "stored"
+    ] == len(days)
+    seen: list[str] = []
+    url = f"/pairing/v1/households/{household_id}/visits?limit=3"
+    cursor: str | None = ""
+    while cursor is not None:
+        page = (await client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=me)).json()
+        seen += [v["visited_on"] for v in page["items"]]
+        cursor = page["next_cursor"]
+    assert seen == sorted(days, reverse=True)
+
+
 async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: httpx.AsyncClient) -> None:
     _, mine = await _cadre_with_household(app, client, "cadre-a")
     _, theirs = await _cadre_with_household(app, client, "cadre-b")

@@ -317,7 +317,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Household visits */
+        /**
+         * The household's visits, newest first (the date it happened, then the record's id)
+         * @description The household's visits, newest first (the date it happened, then the record's id).
+         */
         get: operations["households:visits"];
         put?: never;
         post?: never;
