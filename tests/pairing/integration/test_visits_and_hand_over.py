@@ -218,6 +218,25 @@ async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: http
     assert r.json()["results"][0]["outcome"] == "rejected"
 
 
+async def test_the_household_list_shows_each_households_pairings_as_its_card_does(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A cadre's list of households to visit named no one as paired ("pairings": []) although the
+    card of the same household names the cadre."""
+    cadre, mine = await _cadre_with_household(app, client, "cadre-feng")
+    unpaired = await household(app)
+    me = auth(["cadre"], V1, sub="cadre-feng")
+    listed = (await client.get("/pairing/v1/households", headers=me)).json()["items"]
+    card = (await client.get(f"/pairing/v1/households/{mine}", headers=me)).json()
+    assert [(h["id"], [p["helper_id"] for p in h["pairings"]]) for h in listed] == [(mine, [cadre])]
+    assert listed[0] == card
+    office = (await client.get("/pairing/v1/households?limit=50", headers=OFFICE)).json()["items"]
+    assert {h["id"]: [p["kind"] for p in h["pairings"]] for h in office} == {
+        mine: ["cadre_household"],
+        unpaired: [],
+    }
+
+
 async def test_suggestions_put_the_same_village_first_then_the_least_loaded(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

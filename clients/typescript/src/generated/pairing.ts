@@ -241,8 +241,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A cadre sees only the households they are paired with
-         * @description A cadre sees only the households they are paired with.
+         * A cadre sees only the households they are paired with; each with its active pairings
+         * @description A cadre sees only the households they are paired with; each with its active pairings.
          */
         get: operations["households:list"];
         put?: never;
