@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import uuid
 
 import httpx
@@ -203,6 +205,39 @@ async def test_a_households_visits_come_newest_first_however_late_they_were_uplo
         seen += [v["visited_on"] for v in page["items"]]
         cursor = page["next_cursor"]
     assert seen == sorted(days, reverse=True)
+
+
+async def test_a_phone_on_one_bar_sends_its_batch_gzipped(app: FastAPI, client: httpx.AsyncClient) -> None:
+    """Content-Encoding: gzip is inflated and stored like the plain batch (was 422 "not UTF-8 JSON");
+    a gzip that inflates beyond the limit is 413, a broken one 422, another coding 415."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-chu")
+    me = auth(["cadre"], V1, sub="cadre-chu") | {"Content-Type": "application/json"}
+    records = [_visit(household_id, visited_on=f"2026-11-{day:02}") for day in range(1, 21)]
+    packed = gzip.compress(json.dumps({"records": records}).encode())
+    zipped = me | {"Content-Encoding": "gzip", "Idempotency-Key": str(uuid.uuid4())}
+    first = await client.post("/pairing/v1/sync/batches", content=packed, headers=zipped)
+    assert first.status_code == 200, first.text
+    assert first.json()["stored"] == 20
+    again = await client.post("/pairing/v1/sync/batches", content=packed, headers=zipped)
+    assert (again.headers["Idempotent-Replayed"], again.json()) == ("true", first.json())
+    single = _visit(household_id, visited_on="2026-11-21")
+    single.pop("type")
+    one = gzip.compress(json.dumps(single).encode())
+    r = await client.post("/pairing/v1/visits", content=one, headers=me | {"Content-Encoding": "gzip"})
+    assert r.status_code == 201, r.text
+    bomb = gzip.compress(b" " * (2 * 1024 * 1024))  # about 2 KiB that inflate to 2 MiB (limit 1 MiB)
+    r = await client.post("/pairing/v1/visits", content=bomb, headers=me | {"Content-Encoding": "gzip"})
+    assert (r.status_code, r.headers["content-type"]) == (413, "application/problem+json")
+    r = await client.post("/pairing/v1/visits", content=one[:-20], headers=me | {"Content-Encoding": "gzip"})
+    assert r.status_code == 422
+    assert "无法解压" in r.json()["detail"]
+    r = await client.post("/pairing/v1/visits", content=one, headers=me | {"Content-Encoding": "br"})
+    assert (r.status_code, r.json()["type"]) == (
+        415,
+        "https://jingzhun.example/problems/unsupported-content-encoding",
+    )
+    async with app.state.db.transaction() as s:
+        assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 21
 
 
 async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: httpx.AsyncClient) -> None:
