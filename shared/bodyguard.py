@@ -9,7 +9,9 @@ An ASGI middleware, inside the request-id/metrics middleware and outside FastAPI
    read**. The verified principal is kept for the route (the token is not verified twice).
 2. It bounds the body: ``max_body_bytes`` (1 MiB by default) for every operation, and
    ``max_upload_bytes`` for the few marked ``openapi_extra=LARGE_BODY`` (bulk imports and file
-   uploads). A declared ``Content-Length`` over the limit is answered 413 at once; a chunked body is
+   uploads). A client that stops sending in the middle of a body for ``BODY_IDLE_TIMEOUT_S`` is
+   answered 408 and the connection closed (a slow phone that keeps sending is never cut off). A
+   declared ``Content-Length`` over the limit is answered 413 at once; a chunked body is
    counted as it arrives and cut off at the limit. Nothing larger than the limit is ever held, and
    an upload or import beyond ``SPOOL_BYTES`` (1 MiB) is spooled to a temporary file as it arrives
    and handed to the route in 64 KiB chunks, not held in memory by the gate.
@@ -25,6 +27,7 @@ Every refusal is a problem+json rendered by the app's own DomainError handler.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -51,6 +54,8 @@ __all__ = [
     "SPOOL_BYTES",
     "BodyGuardMiddleware",
     "document_json_limits",
+    "BODY_IDLE_TIMEOUT_S",
+    "BodyTimedOut",
     "BodyTooLarge",
     "UnsupportedContentEncoding",
     "GuardedRoute",
@@ -60,6 +65,8 @@ __all__ = [
 # ``@router.post(..., openapi_extra=LARGE_BODY)``: this operation takes up to max_upload_bytes.
 LARGE_BODY: dict[str, Any] = {"x-body-limit": "upload"}
 MAX_JSON_DEPTH = 64
+# A body that stops arriving for this long (no byte between two chunks) is 408, not a held request.
+BODY_IDLE_TIMEOUT_S = 60.0
 # An upload or import beyond this goes to a temporary file as it arrives, not into memory.
 SPOOL_BYTES = 1024 * 1024
 REPLAY_CHUNK_BYTES = 64 * 1024
@@ -76,6 +83,15 @@ class BodyTooLarge(DomainError):
     hint_zh = "请拆分后分批提交（如按乡镇）"
     hint_en = "Split the upload (e.g. by township)"
     title = "Request body too large"
+
+
+class BodyTimedOut(DomainError):
+    status = 408
+    type_slug = "body-timed-out"
+    title = "The request body stopped arriving"
+    title_zh = "提交的内容接收超时"
+    hint_zh = "网络中断，提交未完成、未保存；请在信号好时用同一个 Idempotency-Key 重新提交"
+    hint_en = "Nothing was stored; send again (with the same Idempotency-Key) when the connection is better"
 
 
 class UnsupportedContentEncoding(DomainError):
@@ -478,7 +494,15 @@ class BodyGuardMiddleware:
         size = 0
         try:
             while True:
-                message = await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), BODY_IDLE_TIMEOUT_S)
+                except TimeoutError:
+                    raise BodyTimedOut(
+                        f"No part of the body arrived for {BODY_IDLE_TIMEOUT_S:g} s after {size:,} bytes; "
+                        "nothing was stored",
+                        detail_zh=f"已收到{size:,}字节后{BODY_IDLE_TIMEOUT_S:g}秒没有收到后续内容，未保存任何内容；"
+                        "请在信号好时用同一个 Idempotency-Key 重新提交",
+                    ) from None
                 if message["type"] != "http.request":
                     break  # the client went away; the app sees an empty body and the disconnect
                 chunk = message.get("body", b"")
@@ -557,6 +581,6 @@ class BodyGuardMiddleware:
         app = scope["app"]
         handler = app.exception_handlers[DomainError]
         response = await handler(Request(scope, receive), exc)
-        if isinstance(exc, BodyTooLarge):
+        if isinstance(exc, BodyTooLarge | BodyTimedOut):
             response.headers["Connection"] = "close"  # the rest of the body is not read
         await response(scope, receive, send)
