@@ -9,11 +9,16 @@ An ASGI middleware, inside the request-id/metrics middleware and outside FastAPI
    read**. The verified principal is kept for the route (the token is not verified twice).
 2. It bounds the body: ``max_body_bytes`` (1 MiB by default) for every operation, and
    ``max_upload_bytes`` for the few marked ``openapi_extra=LARGE_BODY`` (bulk imports and file
-   uploads). A declared ``Content-Length`` over the limit is answered 413 at once; a chunked body is
+   uploads). A client that stops sending in the middle of a body for ``BODY_IDLE_TIMEOUT_S`` is
+   answered 408 and the connection closed (a slow phone that keeps sending is never cut off). A
+   declared ``Content-Length`` over the limit is answered 413 at once; a chunked body is
    counted as it arrives and cut off at the limit. Nothing larger than the limit is ever held, and
    an upload or import beyond ``SPOOL_BYTES`` (1 MiB) is spooled to a temporary file as it arrives
    and handed to the route in 64 KiB chunks, not held in memory by the gate.
-3. A JSON body nested deeper than ``MAX_JSON_DEPTH`` or carrying an integer beyond 64 bits is
+3. A body sent with ``Content-Encoding: gzip`` (a phone on a weak signal compresses its offline
+   batch) is inflated here, bounded by the same limit *after* inflating (a small bomb is 413, a
+   broken stream 422), and handed on plain; any other content coding is 415.
+4. A JSON body nested deeper than ``MAX_JSON_DEPTH`` or carrying an integer beyond 64 bits is
    refused with 422 and a message that says so (Python's parser would otherwise fail with a
    RecursionError or a digit-limit ValueError that reads like bad UTF-8).
 
@@ -22,10 +27,12 @@ Every refusal is a problem+json rendered by the app's own DomainError handler.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
@@ -47,7 +54,10 @@ __all__ = [
     "SPOOL_BYTES",
     "BodyGuardMiddleware",
     "document_json_limits",
+    "BODY_IDLE_TIMEOUT_S",
+    "BodyTimedOut",
     "BodyTooLarge",
+    "UnsupportedContentEncoding",
     "GuardedRoute",
     "guarded_routes",
 ]
@@ -55,6 +65,8 @@ __all__ = [
 # ``@router.post(..., openapi_extra=LARGE_BODY)``: this operation takes up to max_upload_bytes.
 LARGE_BODY: dict[str, Any] = {"x-body-limit": "upload"}
 MAX_JSON_DEPTH = 64
+# A body that stops arriving for this long (no byte between two chunks) is 408, not a held request.
+BODY_IDLE_TIMEOUT_S = 60.0
 # An upload or import beyond this goes to a temporary file as it arrives, not into memory.
 SPOOL_BYTES = 1024 * 1024
 REPLAY_CHUNK_BYTES = 64 * 1024
@@ -71,6 +83,24 @@ class BodyTooLarge(DomainError):
     hint_zh = "请拆分后分批提交（如按乡镇）"
     hint_en = "Split the upload (e.g. by township)"
     title = "Request body too large"
+
+
+class BodyTimedOut(DomainError):
+    status = 408
+    type_slug = "body-timed-out"
+    title = "The request body stopped arriving"
+    title_zh = "提交的内容接收超时"
+    hint_zh = "网络中断，提交未完成、未保存；请在信号好时用同一个 Idempotency-Key 重新提交"
+    hint_en = "Nothing was stored; send again (with the same Idempotency-Key) when the connection is better"
+
+
+class UnsupportedContentEncoding(DomainError):
+    status = 415
+    type_slug = "unsupported-content-encoding"
+    title = "This content coding is not accepted"
+    title_zh = "不支持这种压缩方式"
+    hint_zh = "请用 gzip 压缩（Content-Encoding: gzip）或不压缩提交"
+    hint_en = "Send the body gzip-compressed (Content-Encoding: gzip) or uncompressed"
 
 
 class _IntegerTooLarge(ValueError):
@@ -385,6 +415,15 @@ def _replay(body: bytes | BinaryIO, receive: Receive) -> Receive:
     return replay
 
 
+def _plain(scope: Scope, body: bytes | BinaryIO) -> Scope:
+    """The request as the app sees it once inflated: no Content-Encoding, the plain length."""
+    length = len(body) if isinstance(body, bytes) else body.seek(0, io.SEEK_END)
+    if not isinstance(body, bytes):
+        body.seek(0)
+    headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")]
+    return {**scope, "headers": [*headers, (b"content-length", str(length).encode())]}
+
+
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media in ("", "application/json") or (media.startswith("application/") and media.endswith("+json"))
@@ -423,6 +462,10 @@ class BodyGuardMiddleware:
                 large = route is not None and route.large_body
                 limit = self.max_upload_bytes if large else self.max_body_bytes
                 body = await self._read_body(request, receive, limit, spool=large)
+                encoding = request.headers.get("content-encoding", "").strip().lower()
+                if body is not None and encoding not in ("", "identity"):
+                    body = self._inflated(body, encoding, limit)
+                    scope = _plain(scope, body)
                 if body is not None and _is_json(request.headers.get("content-type", "")):
                     problem = _json_problem(body if isinstance(body, bytes) else _read_back(body))
                     if problem is not None:
@@ -468,7 +511,15 @@ class BodyGuardMiddleware:
         size = 0
         try:
             while True:
-                message = await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), BODY_IDLE_TIMEOUT_S)
+                except TimeoutError:
+                    raise BodyTimedOut(
+                        f"No part of the body arrived for {BODY_IDLE_TIMEOUT_S:g} s after {size:,} bytes; "
+                        "nothing was stored",
+                        detail_zh=f"已收到{size:,}字节后{BODY_IDLE_TIMEOUT_S:g}秒没有收到后续内容，未保存任何内容；"
+                        "请在信号好时用同一个 Idempotency-Key 重新提交",
+                    ) from None
                 if message["type"] != "http.request":
                     break  # the client went away; the app sees an empty body and the disconnect
                 chunk = message.get("body", b"")
@@ -494,6 +545,46 @@ class BodyGuardMiddleware:
         spooled.seek(0)
         return spooled
 
+    def _inflated(self, body: bytes | BinaryIO, encoding: str, limit: int) -> bytes | BinaryIO:
+        """The gzip body inflated, at most ``limit`` bytes of it (held as the compressed one was)."""
+        if encoding not in ("gzip", "x-gzip"):
+            raise UnsupportedContentEncoding(
+                f"Content-Encoding {encoding!r} is not accepted; send gzip or no compression",
+                detail_zh=f"不支持 Content-Encoding: {encoding}，请用 gzip 压缩或不压缩提交",
+            )
+        source = io.BytesIO(body) if isinstance(body, bytes) else body
+        out = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES))  # noqa: SIM115
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        size = 0
+        try:
+            while chunk := source.read(REPLAY_CHUNK_BYTES):
+                while chunk and not inflater.eof:
+                    piece = inflater.decompress(chunk, REPLAY_CHUNK_BYTES)
+                    size += len(piece)
+                    if size > limit:
+                        raise self._too_large(limit)
+                    out.write(piece)
+                    chunk = inflater.unconsumed_tail
+            if not inflater.eof:
+                raise zlib.error("the gzip stream ends early")
+        except zlib.error as exc:
+            out.close()
+            raise InvalidInput(
+                f"The body is not a complete gzip stream ({exc})",
+                detail_zh="提交的内容声明为 gzip 压缩，但无法解压（不完整或不是 gzip）",
+            ) from exc
+        except BaseException:
+            out.close()
+            raise
+        finally:
+            if not isinstance(body, bytes):
+                body.close()
+        out.seek(0)
+        if isinstance(body, bytes):
+            with out:
+                return out.read()
+        return out
+
     @staticmethod
     def _too_large(limit: int) -> BodyTooLarge:
         return BodyTooLarge(
@@ -507,6 +598,6 @@ class BodyGuardMiddleware:
         app = scope["app"]
         handler = app.exception_handlers[DomainError]
         response = await handler(Request(scope, receive), exc)
-        if isinstance(exc, BodyTooLarge):
+        if isinstance(exc, BodyTooLarge | BodyTimedOut):
             response.headers["Connection"] = "close"  # the rest of the body is not read
         await response(scope, receive, send)

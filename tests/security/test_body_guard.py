@@ -14,6 +14,7 @@ from services.funds.app import create_app as create_funds
 from services.funds.settings import FundsSettings
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
+from shared import bodyguard
 from shared.bodyguard import LARGE_BODY, BodyGuardMiddleware, guarded_routes
 from tests.support import auth, service_client, settings_for
 
@@ -129,6 +130,20 @@ async def test_a_chunked_body_is_cut_off_at_the_limit(make_db) -> None:  # type:
         await asyncio.wait_for(app(_scope(TRANSFERS, FINANCE, length=None), receive, send), timeout=5)
     assert sent[0]["status"] == 413
     assert reads == 5  # 64 KiB taken, the 5th chunk went over: no more was read
+
+
+async def test_a_body_that_stops_arriving_is_408_not_a_hung_request(make_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A phone that loses its one bar halfway through an upload: the request is answered (408,
+    nothing stored, Connection: close) instead of holding the connection and a worker forever."""
+    monkeypatch.setattr(bodyguard, "BODY_IDLE_TIMEOUT_S", 0.2, raising=False)
+    app = create_funds(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app):
+        sender = await _call(app, _scope(TRANSFERS, FINANCE | {"Accept-Language": "en"}, length=500))
+    assert sender.status == 408
+    assert sender.body["type"].endswith("/body-timed-out")
+    assert "nothing was stored" in sender.body["detail"]
+    start = next(m for m in sender.messages if m["type"] == "http.response.start")
+    assert (b"connection", b"close") in start["headers"]
 
 
 async def test_imports_take_more_than_the_default(make_db) -> None:  # type: ignore[no-untyped-def]

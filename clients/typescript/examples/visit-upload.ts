@@ -39,8 +39,11 @@ export async function uploadVisits(
         return data;
       }
       const problem = error as Problem;
-      if (response.status === 503 || response.status === 429 || (response.status === 409 && attempt < 5)) {
-        // Busy, or the first send of this key is still being processed: wait, then the same key again.
+      const inFlight = response.status === 409 && problem.type.endsWith("/idempotency-key-in-flight");
+      if (response.status === 503 || response.status === 429 || response.status === 408 || (inFlight && attempt < 5)) {
+        // Busy, the body stopped arriving (408: nothing stored), or the first send of this key is still
+        // being processed: wait, then the same key again. Another 409 (the key was used for a different
+        // batch) will not pass by waiting: it is thrown below.
         const seconds = Number(response.headers.get("Retry-After") ?? 2 ** attempt);
         await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
         continue;

@@ -20,16 +20,19 @@ router = APIRouter(tags=["needs"])
 
 @router.get("/households", response_model=Page[HouseholdOut])
 async def list_households(read: ReaderPage, status: str | None = None) -> Page[HouseholdOut]:
-    """A cadre sees only the households they are paired with."""
+    """A cadre sees only the households they are paired with; each with its active pairings."""
     found = await service.list_households(**read.args, status=status)
-    return page_of(HouseholdOut, found)
+    return page_of(_paired, found)
+
+
+def _paired(found: service.PairedHousehold) -> HouseholdOut:
+    out = HouseholdOut.model_validate(found.household)
+    return out.model_copy(update={"pairings": [PairingOut.model_validate(p) for p in found.pairings]})
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
 async def get_household(household_id: uuid.UUID, session: SessionDep, user: Reader) -> HouseholdOut:
-    found = await service.get_household(session=session, actor=user, household_id=household_id)
-    out = HouseholdOut.model_validate(found.household)
-    return out.model_copy(update={"pairings": [PairingOut.model_validate(p) for p in found.pairings]})
+    return _paired(await service.get_household(session=session, actor=user, household_id=household_id))
 
 
 @router.get("/households/{household_id}/suggestions", response_model=list[SuggestionOut])

@@ -324,11 +324,14 @@ async def get_household(
 
 async def list_households(
     *, session: AsyncSession, actor: Principal, status: str | None, cursor: str | None, limit: int
-) -> Slice[HouseholdRef]:
+) -> Slice[PairedHousehold]:
+    """One page of households, each with its active pairings (one query for the page)."""
     own = await cadre_household_ids(session, actor)
-    return await HouseholdRepository(session).page(
+    found = await HouseholdRepository(session).page(
         prefix=actor.area_prefix, ids=own, statuses=[status] if status else None, cursor=cursor, limit=limit
     )
+    pairings = await PairingRepository(session).active_by_target(str(h.id) for h in found.items)
+    return Slice([PairedHousehold(h, pairings.get(str(h.id), [])) for h in found.items], found.next_cursor)
 
 
 async def list_needs(

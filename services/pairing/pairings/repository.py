@@ -23,6 +23,14 @@ class PairingRepository(Repository[Pairing]):
         stmt = select(Pairing).where(Pairing.target_id == target_id, Pairing.ended_on.is_(None))
         return list((await self.session.execute(stmt.order_by(Pairing.started_on, Pairing.id))).scalars())
 
+    async def active_by_target(self, target_ids: Iterable[str]) -> dict[str, list[Pairing]]:
+        """The active pairings of each of these targets (any kind), oldest first."""
+        stmt = select(Pairing).where(Pairing.target_id.in_(list(target_ids)), Pairing.ended_on.is_(None))
+        found: dict[str, list[Pairing]] = {}
+        for pairing in (await self.session.execute(stmt.order_by(Pairing.started_on, Pairing.id))).scalars():
+            found.setdefault(pairing.target_id, []).append(pairing)
+        return found
+
     async def active_for_targets(self, target_ids: Iterable[str], *, kind: str) -> list[Pairing]:
         stmt = select(Pairing).where(
             Pairing.target_id.in_(list(target_ids)), Pairing.kind == kind, Pairing.ended_on.is_(None)

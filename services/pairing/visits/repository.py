@@ -24,8 +24,11 @@ class VisitRepository(Repository[Visit]):
         return [(a, b) for a, b in (await self.session.execute(stmt)).all()]
 
     async def visits_of(self, household_id: uuid.UUID, *, cursor: str | None, limit: int) -> Slice[Visit]:
+        """Newest visit first; keyset on (visited_on, id)."""
         stmt = select(Visit).where(Visit.household_id == household_id)
-        return await self.keyset(stmt, key=(Visit.id,), cursor=cursor, limit=limit)
+        return await self.keyset(
+            stmt, key=(Visit.visited_on, Visit.id), cursor=cursor, limit=limit, descending=True
+        )
 
     async def last_visits(self, household_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, date]:
         stmt = (

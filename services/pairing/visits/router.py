@@ -21,35 +21,47 @@ from shared.answers import page_of
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import request_language
-from shared.idempotency import IdempotencyDep
+from shared.idempotency import Idempotency, IdempotencyDep
 from shared.pagination import Page
 
 router = APIRouter(tags=["visits"])
 
 
-def _stored(record: VisitIn | LedgerEntryIn, outcome: BatchOutcome, response: Response) -> dict[str, str]:
-    """201 when stored, 200 when the same record had been stored before (a resend)."""
-    if outcome is BatchOutcome.DUPLICATE:
-        response.status_code = 200
-    return {"id": str(record.id), "outcome": outcome.value}
+async def _stored(
+    record: VisitIn | LedgerEntryIn, outcome: BatchOutcome, response: Response, idem: Idempotency
+) -> dict[str, str]:
+    """201 when stored, 200 when the same record had been stored before (a resend). With an
+    `Idempotency-Key`, a retry gets the first answer back as it was (201 stored), not "duplicate"."""
+    status = 200 if outcome is BatchOutcome.DUPLICATE else 201
+    response.status_code = status
+    return await idem.answer({"id": str(record.id), "outcome": outcome.value}, status)
 
 
 @router.post("/visits", status_code=201, response_model=None)
 async def record_visit(
-    body: VisitIn, session: SessionDep, user: VisitWriter, today: TodayDep, response: Response
+    body: VisitIn,
+    session: SessionDep,
+    user: VisitWriter,
+    today: TodayDep,
+    response: Response,
+    idem: IdempotencyDep,
 ) -> dict[str, str]:
     """201 when stored, 200 when the same record had been stored before (a resend)."""
     outcome = await service.record_single(session=session, actor=user, record=body, today=today)
-    return _stored(body, outcome, response)
+    return await _stored(body, outcome, response, idem)
 
 
 @router.post("/ledger-entries", status_code=201, response_model=None)
 async def record_ledger_entry(
-    body: LedgerEntryIn, session: SessionDep, user: VisitWriter, today: TodayDep, response: Response
+    body: LedgerEntryIn,
+    session: SessionDep,
+    user: VisitWriter,
+    today: TodayDep,
+    response: Response,
+    idem: IdempotencyDep,
 ) -> dict[str, str]:
-    return _stored(
-        body, await service.record_single(session=session, actor=user, record=body, today=today), response
-    )
+    outcome = await service.record_single(session=session, actor=user, record=body, today=today)
+    return await _stored(body, outcome, response, idem)
 
 
 @router.post("/sync/batches", response_model=BatchOut, openapi_extra=LARGE_BODY)
@@ -63,8 +75,8 @@ async def upload_batch(
 ) -> BatchOut:
     """Offline upload: per-record results; a batch sent twice is stored once.
 
-    With an `Idempotency-Key` a resent batch gets the first upload's answer back as it was."""
-    # a refused record's reason in the uploader's language (Chinese unless Accept-Language: en)
+    A refused record's `reason` is in Chinese (English with `Accept-Language: en`). With an
+    `Idempotency-Key` a resent batch gets the first upload's answer back as it was."""
     batch = await service.record_batch(
         session=session, actor=user, records=body.records, today=today, language=request_language(request)
     )
@@ -73,6 +85,7 @@ async def upload_batch(
 
 @router.get("/households/{household_id}/visits", response_model=Page[VisitOut])
 async def household_visits(household_id: uuid.UUID, read: ReaderPage) -> Page[VisitOut]:
+    """The household's visits, newest first (the date it happened, then the record's id)."""
     found = await service.visits_of(**read.args, household_id=household_id)
     return page_of(VisitOut, found)
 

@@ -65,7 +65,7 @@ class PairingSpan:
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """Why a record is refused, in English and as the cadre reads it in Chinese."""
+    """Why a record is refused, in English and in the Chinese a cadre reads on the phone."""
 
     en: str
     zh: str
@@ -77,27 +77,30 @@ class Refusal:
         return self.en if language == "en" else self.zh
 
 
-UNKNOWN_HOUSEHOLD = Refusal("the household is not known in your area", "您的辖区内没有该户，请核对户编号")
+UNKNOWN_HOUSEHOLD = Refusal(
+    "the household is not known in your area",
+    "您的辖区内没有这一户，请核对户编号（household_id）",
+)
 
 
 def visit_refusal(
     visited_on: date, *, spans: Sequence[PairingSpan], household_status: str | None, today: date
 ) -> Refusal | None:
     """Why this visit cannot be logged, or None. A cadre logs visits only for days on which
-    they were responsible for the household; a visit cannot be in the future (China date)."""
+    they were responsible for the household; a visit cannot be in the future."""
     if household_status is None:
         return UNKNOWN_HOUSEHOLD
     if visited_on > today:
         return Refusal(
             f"the visit date {visited_on} is in the future",
-            f"走访日期 {visited_on} 晚于今天（北京时间 {today}），请在走访后再登记",
+            f"日期{visited_on}晚于今天（{today}），不能登记将来的走访，请核对日期",
         )
     for span in spans:
         if span.started_on <= visited_on and (span.ended_on is None or visited_on <= span.ended_on):
             return None
     return Refusal(
         f"you were not paired with this household on {visited_on}",
-        f"{visited_on} 您未与该户结对，只能登记结对期间的走访和台账",
+        f"{visited_on}这天您没有与该户结对，不能登记这天的记录；请核对日期，或请扶贫办核实结对关系",
     )
 
 

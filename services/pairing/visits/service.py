@@ -25,14 +25,20 @@ from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.visits import events, rules
 from services.pairing.visits.repository import LedgerRepository, VisitRepository
 from services.pairing.visits.schemas import LedgerEntryIn, Record, VisitIn
+from services.pairing.vocabulary import VOCABULARIES
 from shared import audit
 from shared.auth import Principal
-from shared.errors import DomainError, Forbidden, InvalidInput
-from shared.labels import COMMON, describe_errors
+from shared.errors import Forbidden, InvalidInput
+from shared.labels import FieldLabels, describe_errors
 from shared.problems import Language
 from shared.repository import Slice
+from shared.vocabulary import code_labels
 
 _RECORD: TypeAdapter[VisitIn | LedgerEntryIn] = TypeAdapter(Record)
+_LABELS = LABELS | FieldLabels(codes=code_labels(VOCABULARIES))
+_STORED_CONCURRENTLY = rules.Refusal(
+    "stored concurrently; send the record again", "这条记录正由另一次上传同时保存，请重新上传这条记录"
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class RecordResult:
     id: str | None
     type: str | None
     outcome: rules.BatchOutcome
-    reason: str | None = None  # in the language the uploader asked for (Chinese unless English)
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,7 @@ async def record_one(
     if outcome is rules.BatchOutcome.CONFLICT:
         return outcome, rules.Refusal(
             f"id {record.id} was already used for a different record",
-            f"记录编号 {record.id} 已用于另一条内容不同的记录，请为新记录生成新的编号",
+            f"编号{record.id}已用于另一条内容不同的记录；新记录请使用新编号（id）",
         )
     if outcome is rules.BatchOutcome.STORED:
         await _store(session, actor, helper, record, area_code, digest)
@@ -176,40 +182,27 @@ async def record_single(
     """The online path: a refused record is an error (409), a resend is accepted as is."""
     outcome, reason = await record_one(session, actor, record, today=today)
     if outcome is rules.BatchOutcome.REJECTED:
-        raise VisitNotAllowed(
-            reason.en if reason else "refused",
-            detail_zh=reason.zh if reason else None,
-            record_id=str(record.id),
-        )
+        assert reason is not None
+        raise VisitNotAllowed(reason.en, detail_zh=reason.zh, record_id=str(record.id))
     if outcome is rules.BatchOutcome.CONFLICT:
-        raise RecordIdReused(
-            reason.en if reason else "conflict",
-            detail_zh=reason.zh if reason else None,
-            record_id=str(record.id),
-        )
+        assert reason is not None
+        raise RecordIdReused(reason.en, detail_zh=reason.zh, record_id=str(record.id))
     return outcome
 
 
-def _parse(raw: dict[str, Any]) -> tuple[VisitIn | LedgerEntryIn | None, rules.Refusal | None]:
+def _parse(raw: dict[str, Any], language: Language) -> tuple[VisitIn | LedgerEntryIn | None, str | None]:
     try:
         return _RECORD.validate_python(raw), None
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = list(first.get("loc", ()))
+        loc = list(first["loc"])
         if loc and loc[0] in ("visit", "ledger_entry"):  # the union's tag, not a field
             loc = loc[1:]
         field = ".".join(str(p) for p in loc)
-        (zh,) = describe_errors([{**first, "loc": tuple(loc)}], COMMON | LABELS, "zh")
-        return None, rules.Refusal(f"{field}: {first.get('msg', 'invalid')}", zh["message"])
-
-
-def _told(error: DomainError) -> rules.Refusal:
-    return rules.Refusal(error.told_in("en")[1], error.told_in("zh")[1])
-
-
-_CONCURRENT = rules.Refusal(
-    "stored concurrently; send the record again", "这条记录正被另一次上传同时保存，请重新发送"
-)
+        if language == "en":
+            return None, f"{field}: {first.get('msg', 'invalid')}"
+        (described,) = describe_errors([{**first, "loc": tuple(loc)}], _LABELS, language)
+        return None, f"{field}：{described['message']}"
 
 
 async def record_batch(
@@ -220,8 +213,8 @@ async def record_batch(
     today: date,
     language: Language = "zh",
 ) -> Batch:
-    """``language``: the uploader's (Accept-Language), in which each refused record's reason is told."""
-    parsed = [_parse(raw) for raw in records]
+    """Each record's reason is told in ``language`` (Chinese unless the client asked for English)."""
+    parsed = [_parse(raw, language) for raw in records]
     # Households in id order: two phones uploading for the same households at once then take the
     # household rows (the last-visit trigger updates them) in one order and cannot deadlock.
     # Records of one household keep their order; results keep the batch's order.
@@ -237,24 +230,22 @@ async def record_batch(
                 id=str(raw_id) if raw_id else None,
                 type=str(raw_type) if raw_type is not None else None,
                 outcome=rules.BatchOutcome.REJECTED,
-                reason=problem.told_in(language) if problem else None,
+                reason=problem,
             )
             continue
+        reason: str | None
         try:
             async with session.begin_nested():
-                outcome, reason = await record_one(session, actor, record, today=today)
+                outcome, refusal = await record_one(session, actor, record, today=today)
+            reason = refusal.told_in(language) if refusal else None
         except (HelperNotFound, HelperNotNamed, InvalidInput) as exc:
             # This record names an unknown cadre or none: reject it alone, keep the others.
-            outcome, reason = rules.BatchOutcome.REJECTED, _told(exc)
+            outcome, reason = rules.BatchOutcome.REJECTED, exc.told_in(language)[1]
         except IntegrityError:
             # The same id arrived in a concurrent upload; the client resends and gets "duplicate".
-            outcome, reason = rules.BatchOutcome.REJECTED, _CONCURRENT
+            outcome, reason = rules.BatchOutcome.REJECTED, _STORED_CONCURRENTLY.told_in(language)
         by_index[index] = RecordResult(
-            index=index,
-            id=str(record.id),
-            type=record.type,
-            outcome=outcome,
-            reason=reason.told_in(language) if reason else None,
+            index=index, id=str(record.id), type=record.type, outcome=outcome, reason=reason
         )
     results = [by_index[i] for i in range(len(records))]
     count = {o: sum(1 for r in results if r.outcome is o) for o in rules.BatchOutcome}

@@ -49,7 +49,10 @@ class Workload:
 
 
 async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workload:
-    policy = (await policy_service.resolver(session, on=today))(helper.area_code)
+    """The cap is the cadre's area's; each household's visit interval is its own village's, as in
+    coverage (an office may set a shorter interval for one village or township)."""
+    resolve = await policy_service.resolver(session, on=today)
+    policy = resolve(helper.area_code)
     pairings = [
         p
         for p in await PairingRepository(session).active_for_helper(helper.id)
@@ -62,7 +65,7 @@ async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workl
     rows: list[HouseholdLoad] = []
     for p in pairings:
         h = households[uuid.UUID(p.target_id)]
-        last_on, interval = last.get(h.id), policy.visit_interval_days
+        last_on, interval = last.get(h.id), resolve(h.area_code).visit_interval_days
         rows.append(
             HouseholdLoad(
                 household_id=h.id,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from services.pairing.jobs import coverage_check
 from shared.tables import outbox
-from tests.pairing.factories import OFFICE, V1, V2, V3, area, helper, household, pair
+from tests.pairing.factories import COUNTY, OFFICE, TOWNSHIP, V1, V2, V3, area, helper, household, pair
 from tests.support import auth
 
 pytestmark = pytest.mark.asyncio
@@ -167,3 +167,33 @@ async def test_an_office_narrows_coverage_to_one_village_of_its_area(
     assert (v2["poor_villages"], v2["villages_without_work_team"]) == (1, 0)
     outside = await client.get("/pairing/v1/coverage?area_code=350502101001", headers=OFFICE)
     assert outside.status_code == 404
+
+
+async def test_a_cadres_list_uses_the_visit_interval_of_the_households_village_as_coverage_does(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A township cadre's household lies in a village whose office set a 15-day interval: a visit
+    21 days ago is overdue in coverage, and the cadre's own list must say so too (it used the
+    interval of the cadre's township, 30 days, and told the cadre all was well)."""
+
+    approver = auth(["approver"], COUNTY, sub="kaiping-approver")
+    body = {"area_prefix": V1, "valid_from": "2026-01-01", "visit_interval_days": 15, "source": "synthetic"}
+    assert (await client.put("/pairing/v1/policies", json=body, headers=approver)).status_code == 204
+    cadre = await helper(client, area_code=TOWNSHIP, user_sub="cadre-township")
+    household_id = await household(app)
+    assert (
+        await pair(client, "cadre_household", cadre, household_id, started_on="2026-09-01")
+    ).status_code == 201
+    me = auth(["cadre"], TOWNSHIP, sub="cadre-township")
+    visit = {
+        "id": str(uuid.uuid4()),
+        "household_id": household_id,
+        "visited_on": "2026-11-01",
+        "kind": "home_visit",
+    }
+    assert (await client.post("/pairing/v1/visits", json=visit, headers=me)).status_code == 201
+    coverage = (await client.get(f"/pairing/v1/coverage?area_code={V1}", headers=OFFICE)).json()
+    assert coverage["visits_overdue"] == 1, coverage
+    mine = (await client.get("/pairing/v1/workload/me", headers=me)).json()
+    assert [(h["next_visit_due"], h["overdue"]) for h in mine["households"]] == [("2026-11-16", True)]
+    assert mine["overdue_visits"] == 1

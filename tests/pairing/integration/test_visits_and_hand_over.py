@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -119,6 +121,136 @@ async def test_single_visit_refused_with_409_and_a_resend_answers_200(
     )
 
 
+async def test_a_visit_retried_with_its_idempotency_key_gets_the_first_answer_and_is_stored_once(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The phone lost the answer to its first POST and sends it again with the same key: it is told
+    what it would have been told the first time (201 stored), not "duplicate", and one visit exists."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-zhao")
+    me = auth(["cadre"], V1, sub="cadre-zhao")
+    visit = _visit(household_id)
+    visit.pop("type")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = await client.post("/pairing/v1/visits", json=visit, headers=me | key)
+    again = await client.post("/pairing/v1/visits", json=visit, headers=me | key)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json() == first.json() == {"id": visit["id"], "outcome": "stored"}
+    assert again.headers["Idempotent-Replayed"] == "true"
+    entry = {
+        "id": str(uuid.uuid4()),
+        "household_id": household_id,
+        "ledger": "work",
+        "year": 2026,
+        "entry_on": "2026-11-20",
+        "content": "走访一次",
+    }
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    answers = [
+        await client.post("/pairing/v1/ledger-entries", json=entry, headers=me | key) for _ in range(2)
+    ]
+    assert [(a.status_code, a.json()["outcome"]) for a in answers] == [(201, "stored"), (201, "stored")]
+    async with app.state.db.transaction() as s:
+        assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 1
+        events = await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v1"))
+        assert events.scalar_one() == 1
+
+
+async def test_a_refused_visit_tells_the_cadre_in_chinese_why(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The phone shows the reason as it comes: which date, and what to check, not only "refused"."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-sun")
+    me = auth(["cadre"], V1, sub="cadre-sun")
+    early = _visit(household_id, visited_on="2026-08-31")
+    early.pop("type")
+    r = await client.post("/pairing/v1/visits", json=early, headers=me)
+    assert r.status_code == 409
+    assert "2026-08-31这天您没有与该户结对" in r.json()["detail"], r.text
+    future = {**early, "id": str(uuid.uuid4()), "visited_on": "2026-11-23"}
+    assert "晚于今天" in (await client.post("/pairing/v1/visits", json=future, headers=me)).json()["detail"]
+    batch = {
+        "records": [
+            _visit(household_id),
+            _visit(household_id, visited_on="2026-08-31"),
+            _visit(household_id, visited_on="2026-11-23"),
+            _visit(str(uuid.uuid4())),
+            {"type": "visit", "household_id": household_id, "visited_on": "2026-11-20", "kind": "home_visit"},
+        ]
+    }
+    results = (await client.post("/pairing/v1/sync/batches", json=batch, headers=me)).json()["results"]
+    assert [x["outcome"] for x in results] == ["stored", "rejected", "rejected", "rejected", "rejected"]
+    assert "2026-08-31这天您没有与该户结对" in results[1]["reason"]
+    assert "晚于今天" in results[2]["reason"]
+    assert "您的辖区内没有这一户" in results[3]["reason"]
+    assert results[4]["reason"] == "id：记录编号必须填写"
+    english = await client.post(
+        "/pairing/v1/sync/batches",
+        json={"records": batch["records"][1:]},
+        headers=me | {"Accept-Language": "en"},
+    )
+    assert [x["reason"] for x in english.json()["results"]] == [
+        "you were not paired with this household on 2026-08-31",
+        "the visit date 2026-11-23 is in the future",
+        "the household is not known in your area",
+        "id: Field required",
+    ]
+
+
+async def test_a_households_visits_come_newest_first_however_late_they_were_uploaded(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Offline phones upload old visits late: the list a cadre pages through on the phone is by the
+    day each visit happened, newest first, not in the random order of the records' ids."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-qian")
+    me = auth(["cadre"], V1, sub="cadre-qian")
+    days = ["2026-10-03", "2026-11-21", "2026-09-15", "2026-11-02", "2026-10-20", "2026-09-01", "2026-11-22"]
+    records = [_visit(household_id, visited_on=day) for day in days]
+    assert (await client.post("/pairing/v1/sync/batches", json={"records": records}, headers=me)).json()[
+        "stored"
+    ] == len(days)
+    seen: list[str] = []
+    url = f"/pairing/v1/households/{household_id}/visits?limit=3"
+    cursor: str | None = ""
+    while cursor is not None:
+        page = (await client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=me)).json()
+        seen += [v["visited_on"] for v in page["items"]]
+        cursor = page["next_cursor"]
+    assert seen == sorted(days, reverse=True)
+
+
+async def test_a_phone_on_one_bar_sends_its_batch_gzipped(app: FastAPI, client: httpx.AsyncClient) -> None:
+    """Content-Encoding: gzip is inflated and stored like the plain batch (was 422 "not UTF-8 JSON");
+    a gzip that inflates beyond the limit is 413, a broken one 422, another coding 415."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-chu")
+    me = auth(["cadre"], V1, sub="cadre-chu") | {"Content-Type": "application/json"}
+    records = [_visit(household_id, visited_on=f"2026-11-{day:02}") for day in range(1, 21)]
+    packed = gzip.compress(json.dumps({"records": records}).encode())
+    zipped = me | {"Content-Encoding": "gzip", "Idempotency-Key": str(uuid.uuid4())}
+    first = await client.post("/pairing/v1/sync/batches", content=packed, headers=zipped)
+    assert first.status_code == 200, first.text
+    assert first.json()["stored"] == 20
+    again = await client.post("/pairing/v1/sync/batches", content=packed, headers=zipped)
+    assert (again.headers["Idempotent-Replayed"], again.json()) == ("true", first.json())
+    single = _visit(household_id, visited_on="2026-11-21")
+    single.pop("type")
+    one = gzip.compress(json.dumps(single).encode())
+    r = await client.post("/pairing/v1/visits", content=one, headers=me | {"Content-Encoding": "gzip"})
+    assert r.status_code == 201, r.text
+    bomb = gzip.compress(b" " * (2 * 1024 * 1024))  # about 2 KiB that inflate to 2 MiB (limit 1 MiB)
+    r = await client.post("/pairing/v1/visits", content=bomb, headers=me | {"Content-Encoding": "gzip"})
+    assert (r.status_code, r.headers["content-type"]) == (413, "application/problem+json")
+    r = await client.post("/pairing/v1/visits", content=one[:-20], headers=me | {"Content-Encoding": "gzip"})
+    assert r.status_code == 422
+    assert "无法解压" in r.json()["detail"]
+    r = await client.post("/pairing/v1/visits", content=one, headers=me | {"Content-Encoding": "br"})
+    assert (r.status_code, r.json()["type"]) == (
+        415,
+        "https://jingzhun.example/problems/unsupported-content-encoding",
+    )
+    async with app.state.db.transaction() as s:
+        assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 21
+
+
 async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: httpx.AsyncClient) -> None:
     _, mine = await _cadre_with_household(app, client, "cadre-a")
     _, theirs = await _cadre_with_household(app, client, "cadre-b")
@@ -130,6 +262,25 @@ async def test_a_cadre_sees_only_their_own_households(app: FastAPI, client: http
     # and cannot log a visit there either
     r = await client.post("/pairing/v1/sync/batches", json={"records": [_visit(theirs)]}, headers=me)
     assert r.json()["results"][0]["outcome"] == "rejected"
+
+
+async def test_the_household_list_shows_each_households_pairings_as_its_card_does(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A cadre's list of households to visit named no one as paired ("pairings": []) although the
+    card of the same household names the cadre."""
+    cadre, mine = await _cadre_with_household(app, client, "cadre-feng")
+    unpaired = await household(app)
+    me = auth(["cadre"], V1, sub="cadre-feng")
+    listed = (await client.get("/pairing/v1/households", headers=me)).json()["items"]
+    card = (await client.get(f"/pairing/v1/households/{mine}", headers=me)).json()
+    assert [(h["id"], [p["helper_id"] for p in h["pairings"]]) for h in listed] == [(mine, [cadre])]
+    assert listed[0] == card
+    office = (await client.get("/pairing/v1/households?limit=50", headers=OFFICE)).json()["items"]
+    assert {h["id"]: [p["kind"] for p in h["pairings"]] for h in office} == {
+        mine: ["cadre_household"],
+        unpaired: [],
+    }
 
 
 async def test_suggestions_put_the_same_village_first_then_the_least_loaded(

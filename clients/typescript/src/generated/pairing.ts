@@ -241,8 +241,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A cadre sees only the households they are paired with
-         * @description A cadre sees only the households they are paired with.
+         * A cadre sees only the households they are paired with; each with its active pairings
+         * @description A cadre sees only the households they are paired with; each with its active pairings.
          */
         get: operations["households:list"];
         put?: never;
@@ -317,7 +317,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Household visits */
+        /**
+         * The household's visits, newest first (the date it happened, then the record's id)
+         * @description The household's visits, newest first (the date it happened, then the record's id).
+         */
         get: operations["households:visits"];
         put?: never;
         post?: never;
@@ -656,7 +659,8 @@ export interface paths {
          * Offline upload: per-record results; a batch sent twice is stored once
          * @description Offline upload: per-record results; a batch sent twice is stored once.
          *
-         *     With an `Idempotency-Key` a resent batch gets the first upload's answer back as it was.
+         *     A refused record's `reason` is in Chinese (English with `Accept-Language: en`). With an
+         *     `Idempotency-Key` a resent batch gets the first upload's answer back as it was.
          */
         post: operations["sync:upload-batch"];
         delete?: never;
@@ -3695,7 +3699,10 @@ export interface operations {
     "ledger-entries:record": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4536,7 +4543,10 @@ export interface operations {
     "visits:record": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
