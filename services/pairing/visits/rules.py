@@ -93,7 +93,7 @@ def visit_refusal(
     if visited_on > today:
         return Refusal(
             f"the visit date {visited_on} is in the future",
-            f"日期{visited_on}晚于今天（{today}），不能登记将来的走访，请核对日期",
+            f"走访日期 {visited_on} 晚于今天（北京时间 {today}），请在走访后再登记",
         )
     for span in spans:
         if span.started_on <= visited_on and (span.ended_on is None or visited_on <= span.ended_on):

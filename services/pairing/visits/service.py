@@ -202,7 +202,7 @@ def _parse(raw: dict[str, Any], language: Language) -> tuple[VisitIn | LedgerEnt
         if language == "en":
             return None, f"{field}: {first.get('msg', 'invalid')}"
         (described,) = describe_errors([{**first, "loc": tuple(loc)}], _LABELS, language)
-        return None, f"{field}：{described['message']}"
+        return None, described["message"]  # it names the field in Chinese
 
 
 async def record_batch(

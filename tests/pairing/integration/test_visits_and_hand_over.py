@@ -111,7 +111,9 @@ async def test_single_visit_refused_with_409_and_a_resend_answers_200(
     assert early.status_code == 409
     assert early.json()["type"].endswith("visit-not-allowed")
     # the cadre reads why, in Chinese: not their household on that day
-    assert early.json()["detail"] == "2026-01-01 您未与该户结对，只能登记结对期间的走访和台账"
+    assert early.json()["detail"] == (
+        "2026-01-01这天您没有与该户结对，不能登记这天的记录；请核对日期，或请扶贫办核实结对关系"
+    )
     future = await client.post(
         "/pairing/v1/visits", json={**visit, "id": str(uuid.uuid4()), "visited_on": "2026-11-23"}, headers=me
     )
@@ -182,7 +184,7 @@ async def test_a_refused_visit_tells_the_cadre_in_chinese_why(
     assert "2026-08-31这天您没有与该户结对" in results[1]["reason"]
     assert "晚于今天" in results[2]["reason"]
     assert "您的辖区内没有这一户" in results[3]["reason"]
-    assert results[4]["reason"] == "id：记录编号必须填写"
+    assert results[4]["reason"] == "记录编号必须填写"
     english = await client.post(
         "/pairing/v1/sync/batches",
         json={"records": batch["records"][1:]},
@@ -464,7 +466,7 @@ async def test_a_cadre_reads_why_each_record_of_a_batch_was_refused_in_chinese(
     assert [r["reason"] for r in body["results"]] == [
         None,
         "走访日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在走访后再登记",
-        "2026-08-31 您未与该户结对，只能登记结对期间的走访和台账",
+        "2026-08-31这天您没有与该户结对，不能登记这天的记录；请核对日期，或请扶贫办核实结对关系",
         "记录编号应为编号（UUID）",
     ]
     single = await client.post(
