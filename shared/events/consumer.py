@@ -30,7 +30,8 @@ Typed contracts (``shared.events.contracts``): given ``contracts``, every event 
 contract before its handler runs. An event whose type/version has no contract here, or whose payload
 does not validate, is dead-lettered at once with the reason (``ContractViolation``): it would fail
 the same way on every delivery, so it is not retried. A handler that parses the event itself
-(``Contract.of(event)``) gets the same treatment.
+(``Contract.of(event)``) gets the same treatment, and so does a message that is not a CloudEvents
+envelope at all (its dead letter has no event id or type; the reason says what did not parse).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError, FetchTimeoutError
+from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -363,11 +365,8 @@ class ConsumerRunner:
     async def _process(self, durable: str, msg: Msg) -> None:
         try:
             event = CloudEvent.model_validate_json(msg.data)
-        except ValueError:
-            # A malformed message will never parse: stop redelivering it, keep a trace.
-            log.error("consumer_bad_message", consumer=durable, subject=msg.subject)
-            EVENTS_CONSUMED.labels(self.service, durable, "malformed").inc()
-            await msg.term()
+        except ValueError as exc:
+            await self._not_an_event(durable, msg, exc)
             return
         with _request_of(msg, event):
             try:
@@ -382,6 +381,29 @@ class ConsumerRunner:
         except Exception as exc:
             # Committed but not acked: the redelivery will find the inbox row and only ack.
             log.warning("consumer_ack_failed", consumer=durable, event_id=event.id, error=repr(exc))
+
+    async def _not_an_event(self, durable: str, msg: Msg, exc: ValueError) -> None:
+        """A message that is not a CloudEvents envelope will never parse: no retries; it goes to the
+        dead letters with the reason, where the operator can read it (``jingzhun deadletter``)."""
+        first = exc.errors()[0] if isinstance(exc, ValidationError) and exc.errors() else None
+        where = ".".join(str(p) for p in first["loc"]) if first and first["loc"] else ""
+        reason = f"{where}: {first['msg']}" if first else str(exc).splitlines()[0]
+        error = ContractViolation(msg.subject, f"not a CloudEvents envelope ({reason})")
+        attempt = msg.metadata.num_delivered
+        try:
+            await publish_dead_letter(
+                self.js, service=self.service, msg=msg, event=None, attempts=attempt, error=error,
+                replicas=self.stream_replicas,
+            )
+        except Exception as publish_exc:  # NATS trouble: keep the message, try again next delivery
+            log.warning("consumer_dead_letter_failed", consumer=durable, error=repr(publish_exc))
+            await self._retry(durable, msg, attempt)
+            return
+        log.error(
+            "consumer_bad_message", consumer=durable, subject=msg.subject, error=describe_error(error)[1]
+        )
+        EVENTS_CONSUMED.labels(self.service, durable, "malformed").inc()
+        await msg.term()
 
     async def _failed(self, durable: str, msg: Msg, event: CloudEvent, exc: Exception) -> None:
         attempt = msg.metadata.num_delivered

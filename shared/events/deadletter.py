@@ -105,12 +105,15 @@ async def publish_dead_letter(
     *,
     service: str,
     msg: Msg,
-    event: CloudEvent,
+    event: CloudEvent | None,
     attempts: int,
     error: BaseException,
     replicas: int = 1,
 ) -> tuple[int, bool]:
     """Copy ``msg`` to the dead-letter stream; returns (its sequence there, was it already there).
+
+    ``event`` None: the message is not an event at all (not a CloudEvents envelope); its id and
+    type headers stay empty and its bytes are kept as they came, for the operator to read.
 
     ``Nats-Msg-Id`` = consumer + original stream sequence: if the original's ``term()`` is lost and
     the message fails once more, the second copy is dropped by JetStream. A replayed event has a new
@@ -127,13 +130,13 @@ async def publish_dead_letter(
         Header.ERROR: error_text,
         Header.ERROR_TYPE: error_type,
         Header.FAILED_AT: clock.now().isoformat(timespec="milliseconds"),
-        Header.EVENT_ID: event.id,
-        Header.EVENT_TYPE: event.type,
+        Header.EVENT_ID: event.id if event else "",
+        Header.EVENT_TYPE: event.type if event else "",
         Header.ORIGINAL_SUBJECT: msg.subject,
         Header.ORIGINAL_STREAM: meta.stream,
         Header.ORIGINAL_SEQ: str(meta.sequence.stream),
     }
-    rid = (msg.headers or {}).get("X-Request-ID") or event.requestid
+    rid = (msg.headers or {}).get("X-Request-ID") or (event.requestid if event else None)
     if rid:
         headers["X-Request-ID"] = rid
     await ensure_stream(js, DEADLETTER_STREAM, replicas=replicas)

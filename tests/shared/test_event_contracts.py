@@ -209,13 +209,21 @@ async def test_a_payload_that_breaks_the_contract_is_dead_lettered_at_once(make_
         )
         for event in (good, malformed, missing, future):
             await _publish(js, event)
+        # not an event at all: a producer's bug or a stray publish on the subject
+        await js.publish(REGISTERED, b'{"type": "registry.household.registered.v1"}')
 
-        async def three_letters() -> bool:
-            return len([d async for d in iter_dead_letters(js, service="pairing")]) == 3
+        async def four_letters() -> bool:
+            return len([d async for d in iter_dead_letters(js, service="pairing")]) == 4
 
-        await wait_for(three_letters, what="the three unreadable events dead-lettered")
+        await wait_for(four_letters, what="the four unreadable messages dead-lettered")
         letters = {d.event_id: d async for d in iter_dead_letters(js, service="pairing")}
-        assert set(letters) == {malformed.id, missing.id, future.id}
+        assert set(letters) == {malformed.id, missing.id, future.id, ""}
+        stray = letters.pop("")
+        assert stray.event_type == ""
+        assert stray.original_subject == REGISTERED
+        assert stray.error.startswith(
+            f"ContractViolation: {REGISTERED}: not a CloudEvents envelope (source: Field required)"
+        ), stray.error
         for letter in letters.values():
             assert letter.attempts == 1, "not retried: it would fail the same way every time"
             assert letter.error_type == "shared.events.contracts.ContractViolation"
