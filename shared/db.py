@@ -95,7 +95,13 @@ class Database:
         # on return and reopened by the next burst, and a fresh connection pays a connect and a
         # prepare of every statement (a tenth of a card read's time under 64 clients).
         self.engine: AsyncEngine = create_async_engine(
-            self.url, pool_size=2 * pool_size, max_overflow=0, pool_recycle=POOL_RECYCLE_S, echo=echo
+            self.url,
+            pool_size=2 * pool_size,
+            max_overflow=0,
+            pool_recycle=POOL_RECYCLE_S,
+            echo=echo,
+            # errors and logs name the statement, never the values it was sent with (personal data)
+            hide_parameters=True,
         )
         event.listen(self.engine.sync_engine.pool, "checkout", _discard_closed)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)

@@ -64,7 +64,7 @@ def grant_app_role(url: str, role: str) -> None:
     ]
 
     async def run() -> None:
-        engine = create_async_engine(to_async_url(url), poolclass=pool.NullPool)
+        engine = create_async_engine(to_async_url(url), poolclass=pool.NullPool, hide_parameters=True)
         async with engine.begin() as conn:
             for statement in statements:
                 await conn.execute(text(statement))
@@ -85,7 +85,7 @@ def _do_run(connection: Connection, metadata: MetaData) -> None:
 
 
 async def _run_async(url: str, metadata: MetaData) -> None:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = create_async_engine(url, poolclass=pool.NullPool, hide_parameters=True)
     async with engine.connect() as conn:
         await conn.run_sync(_do_run, metadata)
     await engine.dispose()

@@ -3,12 +3,14 @@ the request's transaction, and refused exactly as SQLAlchemy refuses them."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
 import pytest
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from shared import audit
+from shared import audit, resident_id
 from shared.db import Database, read_rows, to_sync_url, write_rows, write_together
 from shared.events.outbox import event_write
 from shared.tables import audit_log, outbox
@@ -102,4 +104,21 @@ async def test_reads_before_the_first_write_are_in_the_use_cases_transaction(mak
         await other.execute("SELECT id FROM outbox WHERE id = $1 FOR UPDATE NOWAIT", params["id"])
     finally:
         await other.close()
+        await db.dispose()
+
+
+async def test_a_failing_statement_does_not_carry_its_values_into_errors_and_logs(make_db) -> None:  # type: ignore[no-untyped-def]
+    """An error's text ends up in logs (and their stack traces): the values a statement was sent with
+    (names, resident IDs) must not be in it; the statement itself and PostgreSQL's reason are."""
+    db = Database(make_db("registry"))
+    try:
+        person = resident_id.make("440783", date(1979, 5, 17), 41, sex="male")
+        with pytest.raises(DBAPIError) as failed:
+            async with db.transaction() as s:
+                await s.execute(text("SELECT CAST(:who AS text), 1 / 0"), {"who": f"柳青禾 {person}"})
+        told = str(failed.value)
+        assert "division by zero" in told
+        assert "柳青禾" not in told
+        assert person not in told
+    finally:
         await db.dispose()
