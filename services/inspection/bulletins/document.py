@@ -121,12 +121,14 @@ def sheets(b: BulletinOut, headers: HeaderStyle = "zh") -> list[Sheet]:
         title = [f"Monthly inspection bulletin {b.year}-{b.month:02d}", f"area {b.area_prefix or 'all'}"]
         lines += [[f"findings {k}", n] for k, n in s.findings_by_severity.items()]
         lines += [[f"accountability {k}", n] for k, n in s.accountability_by_kind.items()]
+        lines += [["gap: no unannounced inspection", None]] if s.unannounced_missing else []
     else:
         title = [f"{b.year}年{b.month}月扶贫督查通报", f"地区 {b.area_prefix or '全部'}"]
         lines += [[f"问题（{SEVERITIES.get(k, k)}）", n] for k, n in s.findings_by_severity.items()]
         lines += [
             [f"问责（{ACCOUNTABILITY_KINDS.get(k, k)}）", n] for k, n in s.accountability_by_kind.items()
         ]
+        lines += [[f"缺口：{gap}", None] for gap in s.gaps]  # seed 001 一月一督查暗访: a line, no count
     names = (
         ("summary", "inspections", "findings raised", "rectified", "overdue", "accountability")
         if codes

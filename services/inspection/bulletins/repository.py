@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from services.inspection.models import AccountabilityRecord, Finding
+from services.inspection.models import AccountabilityRecord, AreaRef, Finding
 from shared.repository import Repository
 
 
@@ -40,3 +40,7 @@ class BulletinRepository(Repository[Finding]):
         return list(
             await self.session.scalars(stmt.order_by(AccountabilityRecord.issued_on, AccountabilityRecord.id))
         )
+
+    async def area_name(self, code: str) -> str | None:
+        """The area's name as the registry told us (the projection), if it did."""
+        return await self.session.scalar(select(AreaRef.name).where(AreaRef.code == code))

@@ -10,7 +10,7 @@ from datetime import date
 
 from services.inspection.periods import year_part
 
-__all__ = ["BulletinSummary", "month_bounds", "summarize"]
+__all__ = ["BulletinSummary", "month_bounds", "summarize", "unannounced_gap"]
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -27,6 +27,18 @@ class BulletinSummary:
     rectifications_verified: int
     overdue_open: int
     accountability_by_kind: dict[str, int]
+    unannounced_missing: bool
+    gaps: list[str]
+
+
+def unannounced_gap(*, year: int, month: int, where: str, unannounced: int, required: int) -> str | None:
+    """Seed 001 三(四) 一月一督查暗访: a month with fewer unannounced inspections than required is
+    named as a gap, in Chinese; None when the month had enough."""
+    if unannounced >= required:
+        return None
+    if required == 1:
+        return f"{year}年{month}月{where}未开展暗访督查（一月一督查暗访）"
+    return f"{year}年{month}月{where}暗访督查{unannounced}次，少于每月{required}次（一月一督查暗访）"
 
 
 def summarize(
@@ -36,13 +48,24 @@ def summarize(
     verified: int,
     overdue_open: int,
     accountability_kinds: list[str],
+    year: int,
+    month: int,
+    where: str,
+    unannounced_required: int,
 ) -> BulletinSummary:
+    """The month's figures; ``where`` names the area the bulletin covers (in Chinese) for its gaps."""
+    unannounced = inspection_kinds.count("unannounced")
+    gap = unannounced_gap(
+        year=year, month=month, where=where, unannounced=unannounced, required=unannounced_required
+    )
     return BulletinSummary(
         inspections=len(inspection_kinds),
-        unannounced=inspection_kinds.count("unannounced"),
+        unannounced=unannounced,
         findings_raised=len(finding_severities),
         findings_by_severity=dict(sorted(Counter(finding_severities).items())),
         rectifications_verified=verified,
         overdue_open=overdue_open,
         accountability_by_kind=dict(sorted(Counter(accountability_kinds).items())),
+        unannounced_missing=gap is not None,
+        gaps=[gap] if gap else [],
     )

@@ -12,6 +12,7 @@ from services.inspection.bulletins.repository import BulletinRepository
 from services.inspection.findings import rules as finding_rules
 from services.inspection.inspections.repository import InspectionRepository
 from services.inspection.models import AccountabilityRecord, Finding, Inspection
+from services.inspection.policies import presets
 from shared.auth import Principal
 
 
@@ -47,11 +48,17 @@ async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: 
         )
     ]
     records = await repo.accountability(prefix, start, end)
+    name = await repo.area_name(actor.area_code) if prefix else None
+    where = "全部地区" if not prefix else f"{name}（{actor.area_code}）" if name else f"地区{actor.area_code}"
     summary = rules.summarize(
         inspection_kinds=[i.kind for i in inspections],
         finding_severities=[f.severity for f in raised],
         verified=len(verified),
         overdue_open=len(overdue),
         accountability_kinds=[r.kind for r in records],
+        year=year,
+        month=month,
+        where=where,
+        unannounced_required=presets.UNANNOUNCED_INSPECTIONS_PER_MONTH,
     )
     return Bulletin(prefix, year, month, summary, inspections, raised, verified, overdue, records)

@@ -171,6 +171,10 @@ COMPLAINT_DAYS: dict[str, int] = {"urgent": 7, "normal": 30}
 # ``cadre_household``, seed 002 "一户一挂钩"); coverage counts households with one open.
 HOUSEHOLD_CADRE_PAIRING = "cadre_household"
 
+# --- Monthly bulletin (seed 001 三(四): 实行一月一督查暗访、一月一情况通报) ------------------
+# At least this many unannounced inspections (暗访) a month; a month with fewer is named as a gap.
+UNANNOUNCED_INSPECTIONS_PER_MONTH = 1
+
 # --- Quarterly progress reports upward (seed 000 三(一): 每季度要向市委、市政府报告) ---------
 # The seed sets the rhythm (every quarter) but no deadline: 10 days after the quarter's last
 # day is OUTSIDE THE SEEDS.

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from services.inspection.models import AccountabilityRecord, Finding, Inspection
+from services.inspection.models import AccountabilityRecord, AreaRef, Finding, Inspection
 from tests.inspection.integration.helpers import app_for
 from tests.support import auth, service_client
 from tests.support.browser import chromium, headless_page
@@ -108,6 +108,8 @@ async def test_march_bulletin_json_and_document(make_db) -> None:
             "rectifications_verified": 1,
             "overdue_open": 2,
             "accountability_by_kind": {"bulletin": 1},
+            "unannounced_missing": False,
+            "gaps": [],
         }
         # the village sees the concluded inspections but not the unannounced one still planned
         village_view = (await c.get("/inspection/v1/bulletins/2026/3", headers=auth("cadre", VILLAGE))).json()
@@ -146,6 +148,43 @@ async def test_march_bulletin_json_and_document(make_db) -> None:
         ).json()
         assert other["summary"]["inspections"] == 0
         assert other["findings_raised"] == []
+
+
+async def test_a_month_without_an_unannounced_inspection_is_named_as_a_gap(make_db) -> None:
+    """Seed 001 三(四) 一月一督查暗访: April had an announced inspection only."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _march(app)
+        async with app.state.db.transaction() as s:
+            s.add(AreaRef(code=COUNTY, name="岷县", level="county"))
+        county = auth("inspector", COUNTY)
+        april = (await c.get("/inspection/v1/bulletins/2026/4", headers=county)).json()["summary"]
+        assert (april["inspections"], april["unannounced"]) == (1, 0)
+        assert april["unannounced_missing"] is True
+        assert april["gaps"] == ["2026年4月岷县（620521000000）未开展暗访督查（一月一督查暗访）"]
+        # the village sees March's concluded unannounced inspection: no gap there
+        march = (await c.get("/inspection/v1/bulletins/2026/3", headers=auth("cadre", VILLAGE))).json()
+        assert (march["summary"]["unannounced"], march["summary"]["gaps"]) == (1, [])
+        # an area the registry has not named yet is named by its code
+        other = (
+            await c.get("/inspection/v1/bulletins/2026/4", headers=auth("inspector", "620522000000"))
+        ).json()
+        assert other["summary"]["gaps"] == ["2026年4月地区620522000000未开展暗访督查（一月一督查暗访）"]
+        r = await c.get("/inspection/v1/bulletins/2026/4/document", headers=county)
+        rows = {
+            row[0]: row[1] for row in load_workbook(io.BytesIO(r.content))["概况"].iter_rows(values_only=True)
+        }
+        assert rows["缺口：2026年4月岷县（620521000000）未开展暗访督查（一月一督查暗访）"] is None
+        r = await c.get(
+            "/inspection/v1/bulletins/2026/4/document", params={"headers": "codes"}, headers=county
+        )
+        rows = {
+            row[0]: row[1]
+            for row in load_workbook(io.BytesIO(r.content))["summary"].iter_rows(values_only=True)
+        }
+        assert "gap: no unannounced inspection" in rows
+        printed = (await c.get("/inspection/v1/bulletins/2026/4/print", headers=county)).text
+        assert "缺口：2026年4月岷县（620521000000）未开展暗访督查" in printed
 
 
 async def test_the_printed_bulletin_reads_in_chinese_in_a_real_browser(make_db, tmp_path) -> None:  # type: ignore[no-untyped-def]

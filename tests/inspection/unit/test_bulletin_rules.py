@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from services.inspection.bulletins.rules import month_bounds, summarize
+from services.inspection.bulletins.rules import month_bounds, summarize, unannounced_gap
 from shared.errors import InvalidInput
 
 
@@ -20,8 +20,36 @@ def test_summary_counts():
         verified=1,
         overdue_open=2,
         accountability_kinds=["bulletin", "bulletin", "admonishment_interview"],
+        year=2026,
+        month=3,
+        where="宕昌县（621223000000）",
+        unannounced_required=1,
     )
     assert (s.inspections, s.unannounced, s.findings_raised) == (3, 2, 3)
     assert s.findings_by_severity == {"high": 2, "low": 1}
     assert s.accountability_by_kind == {"admonishment_interview": 1, "bulletin": 2}
     assert (s.rectifications_verified, s.overdue_open) == (1, 2)
+    assert (s.unannounced_missing, s.gaps) == (False, [])
+
+
+def test_a_month_without_an_unannounced_inspection_is_named_as_a_gap():
+    # seed 001 三(四): 一月一督查暗访 — announced inspections alone do not meet it
+    s = summarize(
+        inspection_kinds=["announced", "announced"],
+        finding_severities=[],
+        verified=0,
+        overdue_open=0,
+        accountability_kinds=[],
+        year=2026,
+        month=4,
+        where="宕昌县（621223000000）",
+        unannounced_required=1,
+    )
+    assert s.unannounced == 0
+    assert s.unannounced_missing is True
+    assert s.gaps == ["2026年4月宕昌县（621223000000）未开展暗访督查（一月一督查暗访）"]
+    assert unannounced_gap(year=2026, month=5, where="全部地区", unannounced=1, required=1) is None
+    assert (
+        unannounced_gap(year=2026, month=5, where="全部地区", unannounced=1, required=2)
+        == "2026年5月全部地区暗访督查1次，少于每月2次（一月一督查暗访）"
+    )

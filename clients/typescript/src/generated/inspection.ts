@@ -1002,6 +1002,8 @@ export interface components {
             };
             /** Findings Raised */
             findings_raised: number;
+            /** Gaps */
+            gaps: string[];
             /** Inspections */
             inspections: number;
             /** Overdue Open */
@@ -1010,6 +1012,8 @@ export interface components {
             rectifications_verified: number;
             /** Unannounced */
             unannounced: number;
+            /** Unannounced Missing */
+            unannounced_missing: boolean;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
