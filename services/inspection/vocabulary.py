@@ -3,9 +3,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from shared.vocabulary import CodeList, code_labels, vocabularies
 
-__all__ = ["CODE_LABELS", "VOCABULARIES"]
+__all__ = ["CODE_LABELS", "VOCABULARIES", "ComplaintStatus", "FindingStatus"]
+
+# The statuses as list filters take them (the same codes as FINDING_STATUSES/COMPLAINT_STATUSES
+# below; a test keeps them equal), so a wrong one is a 422 naming the right ones.
+FindingStatus = Literal["open", "submitted", "verified"]
+ComplaintStatus = Literal["received", "triaged", "assigned", "resolved", "dismissed"]
 
 INSPECTION_KINDS = CodeList("inspection_kind", "督查方式", {"announced": "明查", "unannounced": "暗访"})
 INSPECTION_STATUSES = CodeList("inspection_status", "督查状态", {"planned": "计划中", "concluded": "已结束"})

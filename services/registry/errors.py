@@ -43,6 +43,7 @@ __all__ = [
     "InvalidSignature",
     "MemberNotFound",
     "NoticeBeforeReview",
+    "ObjectionAlreadyResolved",
     "ObjectionNotFound",
     "ObjectionsOpen",
     "PersonActiveElsewhere",
@@ -147,6 +148,15 @@ class NoticeBeforeReview(TransitionRefused):
     title_zh = "公示开始日期早于民主评议日期"
     hint_zh = "公示从民主评议当天或之后开始，请核对公示开始日期"
     hint_en = "The notice starts on or after the day of the village review; check the start date"
+
+
+class ObjectionAlreadyResolved(TransitionRefused):
+    # the same problem type as the funds notice's objection (services/funds/errors.py): same words
+    type_slug = "objection-already-resolved"
+    title = "The objection is resolved already"
+    title_zh = "该异议已处理"
+    hint_zh = "无需再次处理；如需补充请另提异议"
+    hint_en = "It needs no second resolution"
 
 
 class ReviewNotApproved(TransitionRefused):

@@ -25,6 +25,7 @@ from services.inspection.complaints.schemas import (
 from services.inspection.deps import ComplaintIntake as Intake
 from services.inspection.deps import ComplaintReader as Reader
 from services.inspection.deps import ComplaintReaderPage as ReaderPage
+from services.inspection.vocabulary import ComplaintStatus
 from shared.answers import page_of
 from shared.clock import clock
 from shared.db import SessionDep
@@ -58,7 +59,9 @@ async def intake(
 
 
 @router.get("", response_model=Page[ComplaintOut])
-async def list_complaints(read: ReaderPage, cipher: Cipher, status: str | None = None) -> Page[ComplaintOut]:
+async def list_complaints(
+    read: ReaderPage, cipher: Cipher, status: ComplaintStatus | None = None
+) -> Page[ComplaintOut]:
     found = await service.list_page(**read.args, status=status)
     today = clock.today()
     return page_of(lambda c: complaint_out(c, None, today), found)

@@ -17,6 +17,7 @@ from services.inspection.findings.schemas import (
     finding_out,
     record_out,
 )
+from services.inspection.vocabulary import FindingStatus
 from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
@@ -33,7 +34,10 @@ def _detail(found: service.FindingRecord) -> FindingDetailOut:
 
 @router.get("/findings", response_model=Page[FindingOut])
 async def list_findings(
-    read: ListRead, status: str | None = None, inspection_id: uuid.UUID | None = None, overdue: bool = False
+    read: ListRead,
+    status: FindingStatus | None = None,
+    inspection_id: uuid.UUID | None = None,
+    overdue: bool = False,
 ) -> Page[FindingOut]:
     today = clock.today()
     found = await service.list_page(

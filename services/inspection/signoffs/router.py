@@ -6,9 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from pydantic import WithJsonSchema
 
 from services.inspection.deps import AdminWrite
 from services.inspection.signoffs import service
+from services.inspection.signoffs.rules import DOSSIER_STATUS
 from services.inspection.signoffs.schemas import (
     DossierOut,
     RefuseIn,
@@ -41,7 +43,14 @@ def _scheme(found: service.SchemeSetting) -> SchemeOut:
 @router.get("", response_model=Page[DossierOut])
 async def list_dossiers(
     read: ListRead,
-    status: str | None = None,
+    status: Annotated[
+        str | None,
+        # checked by the service (rules.DOSSIER_STATUS: its 422 says the dossier's own words)
+        WithJsonSchema(
+            {"anyOf": [{"type": "string", "enum": list(DOSSIER_STATUS.allowed)}, {"type": "null"}]}
+        ),
+        Query(description="open (签字中), verified (已核验通过), rejected (已退回) or withdrawn (已撤回)"),
+    ] = None,
     household_id: str | None = None,
     kind: Annotated[
         str | None, Query(pattern=r"^(household|village|county)$", description="household, village or county")

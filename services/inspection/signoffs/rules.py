@@ -27,8 +27,10 @@ from services.inspection.errors import (
 )
 from services.inspection.places import ancestor
 from shared.errors import InvalidInput
+from shared.vocabulary import Choice
 
 __all__ = [
+    "DOSSIER_STATUS",
     "Attempt",
     "Signature",
     "Signer",
@@ -190,6 +192,13 @@ class Attempt(TypedDict):
 
 # A dossier's statuses as the sign-off screen says them (a closed one takes no signature).
 _DOSSIER_STATUS_ZH = {"open": "签字中", "verified": "已核验通过", "rejected": "已退回", "withdrawn": "已撤回"}
+# The list filter's check: "open"/"verified" mean something else for a finding, so the dossier's
+# own words name the allowed statuses (not the service-wide code labels a 422 would use).
+DOSSIER_STATUS = Choice(
+    _DOSSIER_STATUS_ZH,
+    "dossier status",
+    "档案状态“{value}”不对，应为签字中（open）、已核验通过（verified）、已退回（rejected）或已撤回（withdrawn）",
+)
 
 
 def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signature:

@@ -185,6 +185,8 @@ async def list_page(
     limit: int,
     kind: str | None = None,
 ) -> Slice[SignedDossier]:
+    if status is not None:
+        rules.DOSSIER_STATUS.check(status)
     repo = DossierRepository(session)
     found = await repo.page(
         prefix=actor.area_prefix,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from services.pairing.deps import Manager, ManagerPage, Reader, ReaderPage, TodayDep
 from services.pairing.needs import service
+from services.pairing.needs.rules import HouseholdStatus
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
 from services.pairing.pairings.schemas import PairingOut
 from shared.answers import page_of
@@ -19,7 +20,7 @@ router = APIRouter(tags=["needs"])
 
 
 @router.get("/households", response_model=Page[HouseholdOut])
-async def list_households(read: ReaderPage, status: str | None = None) -> Page[HouseholdOut]:
+async def list_households(read: ReaderPage, status: HouseholdStatus | None = None) -> Page[HouseholdOut]:
     """A cadre sees only the households they are paired with; each with its active pairings."""
     found = await service.list_households(**read.args, status=status)
     return page_of(_paired, found)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from services.pairing.errors import HandOverImpossible
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel, InvalidAreaCode
@@ -15,6 +16,7 @@ __all__ = [
     "ExitedHousehold",
     "HouseholdDecision",
     "HouseholdEventKind",
+    "HouseholdStatus",
     "decide_on_household_event",
     "expired_exits",
     "helper_covers",
@@ -24,6 +26,20 @@ __all__ = [
 ]
 
 HouseholdEventKind = str  # the last dotted part before the version: "registered", "exited", ...
+
+# A household's registry status as pairing keeps it (an "updated" event carries any of them);
+# their Chinese labels are in labels.json "codes", for the 422 of a wrong list filter.
+HouseholdStatus = Literal[
+    "candidate",
+    "in_review",
+    "in_notice",
+    "confirmed",
+    "registered",
+    "exit_requested",
+    "exited",
+    "removed",
+    "rejected",
+]
 
 # Statuses in which a household still wants a cadre beside it.
 NEEDS_CADRE = frozenset({"registered", "exit_requested"})

@@ -12,6 +12,7 @@ from datetime import date
 from uuid import UUID
 
 from services.registry.errors import BatchNotInPolicy, HouseholdChangeRefused, InvalidMember
+from services.registry.relapses.rules import plan_year_after
 from services.registry.vocabulary import BATCH_LABELS, HouseholdStatus, LabourCapacity, Relation, Sex
 from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, ResidentId, validate
@@ -24,6 +25,7 @@ __all__ = [
     "check_head_change",
     "check_member_identity",
     "check_move",
+    "check_plan_year",
     "check_removal",
     "check_split",
     "transfer_employment_fits",
@@ -61,6 +63,21 @@ def check_member_identity(
             field="sex",
         )
     return parsed
+
+
+def check_plan_year(year: int, *, today: date) -> None:
+    """A household's year is its identification / plan year: this year, or next year's plan (one
+    identified late in the year enters next year's plan, as a returned household does:
+    relapses.rules.plan_year_after), never a later year."""
+    latest = plan_year_after(today.year)
+    if year > latest:
+        raise InvalidInput(
+            f"year {year} is too far ahead: a household is identified for this year or next year's plan"
+            f" ({latest} at the latest)",
+            detail_zh=f"识别年度{year}年太远：只能登记今年或下一年度（最晚{latest}年）的计划，请核对年度",
+            field="year",
+            latest=latest,
+        )
 
 
 def check_batches(batches: Iterable[str], *, allowed: Sequence[str], batch_set: str) -> list[str]:

@@ -29,6 +29,7 @@ from services.registry.households.rules import (
     MemberFacts,
     check_batches,
     check_member_identity,
+    check_plan_year,
 )
 from services.registry.households.schemas import (
     DebtIn,
@@ -313,6 +314,7 @@ class NewHousehold:
 async def create_candidate(
     *, session: AsyncSession, actor: Actor, data: HouseholdIn, cipher: PiiCipher, today: date
 ) -> NewHousehold:
+    check_plan_year(data.year, today=today)
     area = await area_service.with_policies(session=session, actor=actor, code=data.area_code, year=data.year)
     if area.level != "village":
         raise InvalidInput(

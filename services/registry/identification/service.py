@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import (
     InvalidSignature,
+    ObjectionAlreadyResolved,
     ObjectionNotFound,
     SignerNotTheHousehold,
-    TransitionRefused,
 )
 from services.registry.households import events as household_events
 from services.registry.households import service as households
@@ -257,8 +257,11 @@ async def resolve_objection(
             detail_zh=f"该户没有编号为 {objection_id} 的异议",
         )
     if objection.status != "open":
-        raise TransitionRefused(
-            f"objection {objection_id} is already {objection.status}", detail_zh="该异议已处理"
+        found = {"dismissed": "不成立", "upheld": "成立"}.get(objection.status, objection.status)
+        raise ObjectionAlreadyResolved(
+            f"objection {objection_id} is already {objection.status}",
+            detail_zh=f"该异议已于{objection.resolved_on}处理，核实结果为“{found}”，不能再次处理",
+            current_status=objection.status,
         )
     objection.status, objection.resolution, objection.resolved_on = data.outcome, data.resolution, today
     resolved = {"objection_id": str(objection.id), "outcome": data.outcome}

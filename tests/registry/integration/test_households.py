@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from services.registry.models import Member
+from shared.clock import clock
 from shared.tables import audit_log, outbox
 from tests.registry.integration.helpers import (
     COUNTY_REGISTRAR,
@@ -364,3 +365,25 @@ async def test_the_card_read_shows_what_the_card_of_a_change_shows(make_db):
         assert [i["year"] for i in card["incomes"]] == [2017, 2018]
         assert len(card["members"]) == 3
         assert (await c.get(base, headers=OTHER_REGISTRAR)).status_code == 404
+
+
+async def test_a_household_is_identified_for_this_year_or_next_years_plan_never_later(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        this_year = clock.today().year
+        body = {
+            "area_code": VILLAGE,
+            "year": this_year + 2,
+            "members": [member("head")],
+            "poverty_causes": ["illness"],
+            "batches": ["production_employment"],
+        }
+        r = await c.post("/registry/v1/households", json=body, headers=REGISTRAR)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert f"识别年度{this_year + 2}年太远" in r.json()["detail"]
+        assert f"最晚{this_year + 1}年" in r.json()["detail"]
+        assert r.json()["latest"] == this_year + 1
+        # next year's plan is allowed (as a returned household enters next year's plan)
+        assert (await candidate(c, year=this_year + 1))["year"] == this_year + 1

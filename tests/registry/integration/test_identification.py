@@ -159,6 +159,16 @@ async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_uphe
             headers=REGISTRAR,
         )
         assert r.json()["status"] == "dismissed"
+        again = await c.post(
+            url(first, f"/objections/{objections[0]['id']}/resolution"),
+            json={"outcome": "upheld", "resolution": "再次核实"},
+            headers=REGISTRAR,
+        )
+        assert again.status_code == 409, again.text
+        assert again.json()["type"].endswith("/objection-already-resolved")
+        # not "该户当前状态不允许这一步": the household's status is fine, the objection is done
+        assert again.json()["title"] == "该异议已处理"
+        assert "核实结果为“不成立”，不能再次处理" in again.json()["detail"]
         assert (await confirm(c, first)).status_code == 200
 
         await c.post(

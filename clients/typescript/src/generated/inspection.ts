@@ -3274,7 +3274,7 @@ export interface operations {
     "complaints:list": {
         parameters: {
             query?: {
-                status?: string | null;
+                status?: ("received" | "triaged" | "assigned" | "resolved" | "dismissed") | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
@@ -4036,7 +4036,7 @@ export interface operations {
     "findings:list": {
         parameters: {
             query?: {
-                status?: string | null;
+                status?: ("open" | "submitted" | "verified") | null;
                 inspection_id?: string | null;
                 overdue?: boolean;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
@@ -5689,7 +5689,8 @@ export interface operations {
     "signoffs:list-dossiers": {
         parameters: {
             query?: {
-                status?: string | null;
+                /** @description open (签字中), verified (已核验通过), rejected (已退回) or withdrawn (已撤回) */
+                status?: ("open" | "verified" | "rejected" | "withdrawn") | null;
                 household_id?: string | null;
                 /** @description household, village or county */
                 kind?: string | null;

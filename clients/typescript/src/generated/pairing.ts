@@ -2864,7 +2864,7 @@ export interface operations {
     "households:list": {
         parameters: {
             query?: {
-                status?: string | null;
+                status?: ("candidate" | "in_review" | "in_notice" | "confirmed" | "registered" | "exit_requested" | "exited" | "removed" | "rejected") | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
