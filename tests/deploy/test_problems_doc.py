@@ -20,5 +20,5 @@ def test_the_catalogue_has_stable_types_and_chinese_titles() -> None:
     assert problems["household-not-found"].title_zh == "未找到该户"
     assert problems["validation-error"].title_zh == "提交的内容有误"
     # Each type has one status wherever it is raised (the URI means one thing).
-    statuses = (400, 401, 403, 404, 405, 409, 412, 413, 422, 428, 429, 500, 503)
+    statuses = (400, 401, 403, 404, 405, 408, 409, 412, 413, 415, 422, 428, 429, 500, 503)
     assert all(p.status in statuses for p in problems.values())
