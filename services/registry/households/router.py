@@ -93,6 +93,10 @@ async def create_candidate(
     response: Response,
     request: Request,
 ) -> HouseholdOut | JSONResponse:
+    """A candidate household (建档立卡's first step), its members and their IDs.
+
+    422 also for what the schema cannot say: an identification year after next year (China time),
+    a member's ID whose birth date or sex does not match the form."""
     try:
         new = await service.create_candidate(
             session=session, actor=user, data=body, cipher=cipher, today=today

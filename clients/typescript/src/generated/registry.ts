@@ -526,7 +526,13 @@ export interface paths {
         /** Search households */
         get: operations["households:search"];
         put?: never;
-        /** Create candidate */
+        /**
+         * A candidate household (建档立卡's first step), its members and their IDs
+         * @description A candidate household (建档立卡's first step), its members and their IDs.
+         *
+         *     422 also for what the schema cannot say: an identification year after next year (China time),
+         *     a member's ID whose birth date or sex does not match the form.
+         */
         post: operations["households:create-candidate"];
         delete?: never;
         options?: never;
