@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["LEVEL_PREFIX_LENGTH", "AreaCode", "AreaLevel", "InvalidAreaCode"]
+__all__ = ["LEVEL_PREFIX_LENGTH", "LEVEL_ZH", "AreaCode", "AreaLevel", "InvalidAreaCode"]
 
 
 class InvalidAreaCode(ValueError):
@@ -27,6 +27,11 @@ class AreaLevel(StrEnum):
     TOWNSHIP = "township"
     VILLAGE = "village"
 
+
+# Each level as a clerk names it (省/市/县/乡镇/村), keyed by its code.
+LEVEL_ZH: dict[str, str] = {
+    "province": "省", "city": "市", "county": "县", "township": "乡镇", "village": "村"
+}
 
 LEVEL_PREFIX_LENGTH: dict[AreaLevel, int] = {
     AreaLevel.PROVINCE: 2,

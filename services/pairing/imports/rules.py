@@ -22,6 +22,7 @@ from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
 from services.pairing.helpers.rules import IN_SYSTEM, PROFESSIONALS, Helper, HelperKind
 from services.pairing.pairings.rules import ActivePairing, PairingKind, Target, check_open
 from services.pairing.policies.presets import PairingPolicy
+from shared.areas import LEVEL_ZH
 from shared.sheet_import import ColumnSpec, parse_date
 
 __all__ = [
@@ -52,7 +53,7 @@ HEADERS = tuple(c[1] for c in COLUMNS)
 # the pairings a roll of cadres and households holds; the other kinds pair with villages or counties
 PAIRING_KINDS = (PairingKind.CADRE_HOUSEHOLD, PairingKind.PROFESSIONAL_HOUSEHOLD)
 HELPER_KINDS = tuple(k for k in HelperKind if k in IN_SYSTEM or k in PROFESSIONALS)
-LEVELS = {"province": "省", "city": "市", "county": "县", "township": "乡镇", "village": "村"}
+LEVELS = LEVEL_ZH  # 单位层级 as the roll writes it
 _AREA = re.compile(r"[0-9]{12}")
 
 

@@ -21,6 +21,7 @@ from services.pairing.helpers.rules import (
     doctor_shortfall_zh,
 )
 from services.pairing.policies.presets import PairingPolicy
+from shared.areas import LEVEL_ZH
 from shared.vocabulary import Labelled
 
 __all__ = [
@@ -171,14 +172,7 @@ def _unpairable(target: Target, *, today: date) -> tuple[str, str] | None:
     return None
 
 
-_LEVEL_ZH = {
-    "province": "省",
-    "city": "市",
-    "county": "县",
-    "township": "乡镇",
-    "village": "村",
-    "household": "户",
-}
+_LEVEL_ZH = {**LEVEL_ZH, "household": "户"}
 
 
 # The presets' policy names as a clerk says them; a policy recorded under another name keeps it.

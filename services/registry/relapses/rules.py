@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from services.registry.errors import RelapseStepNotYours, RelapseStepOutOfOrder
 from services.registry.policies.rules import ApprovalStep
+from shared.areas import LEVEL_ZH
 
 __all__ = ["check_step", "next_step", "plan_year_after", "step_zh"]
 
@@ -25,7 +26,6 @@ _STEP_ZH = {
     "county_approval": "县级审批",
 }
 _ROLE_ZH = {"registrar": "登记人员", "approver": "审批人", "admin": "管理员"}
-_LEVEL_ZH = {"province": "省", "city": "市", "county": "县", "township": "乡镇", "village": "村"}
 
 
 def step_zh(code: str) -> str:
@@ -67,8 +67,8 @@ def check_step(
     if signer_level != expected.level:
         raise RelapseStepNotYours(
             f"step '{expected.code}' must be decided at {expected.level} level, not {signer_level}",
-            detail_zh=f"“{step_zh(expected.code)}”须由{_LEVEL_ZH.get(expected.level, expected.level)}级办理，"
-            f"您的账号属于{_LEVEL_ZH.get(signer_level, signer_level)}级",
+            detail_zh=f"“{step_zh(expected.code)}”须由{LEVEL_ZH.get(expected.level, expected.level)}级办理，"
+            f"您的账号属于{LEVEL_ZH.get(signer_level, signer_level)}级",
             required_level=expected.level,
         )
     return expected
