@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.deps import ReaderPage, TodayDep, VisitWriter
 from services.pairing.visits import service
@@ -18,6 +22,7 @@ from services.pairing.visits.schemas import (
     VisitOut,
 )
 from shared.answers import page_of
+from shared.auth import Principal
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.errors import request_language
@@ -27,41 +32,46 @@ from shared.pagination import Page
 router = APIRouter(tags=["visits"])
 
 
-async def _stored(
-    record: VisitIn | LedgerEntryIn, outcome: BatchOutcome, response: Response, idem: Idempotency
-) -> dict[str, str]:
-    """201 when stored, 200 when the same record had been stored before (a resend). With an
-    `Idempotency-Key`, a retry gets the first answer back as it was (201 stored), not "duplicate"."""
-    status = 200 if outcome is BatchOutcome.DUPLICATE else 201
-    response.status_code = status
-    return await idem.answer({"id": str(record.id), "outcome": outcome.value}, status)
+@dataclass(frozen=True)
+class _Recording:
+    """What storing one visit or ledger entry online takes: the transaction, the recorder, today,
+    the response (201 or 200) and the request's `Idempotency-Key`."""
+
+    session: AsyncSession
+    user: Principal
+    today: date
+    response: Response
+    idem: Idempotency
+
+    async def store(self, record: VisitIn | LedgerEntryIn) -> dict[str, str]:
+        """201 when stored, 200 when the same record had been stored before (a resend). With an
+        `Idempotency-Key`, a retry gets the first answer back as it was (201 stored), not "duplicate"."""
+        outcome = await service.record_single(
+            session=self.session, actor=self.user, record=record, today=self.today
+        )
+        status = 200 if outcome is BatchOutcome.DUPLICATE else 201
+        self.response.status_code = status
+        return await self.idem.answer({"id": str(record.id), "outcome": outcome.value}, status)
+
+
+async def _recording(
+    session: SessionDep, user: VisitWriter, today: TodayDep, response: Response, idem: IdempotencyDep
+) -> _Recording:
+    return _Recording(session, user, today, response, idem)
+
+
+Recording = Annotated[_Recording, Depends(_recording)]
 
 
 @router.post("/visits", status_code=201, response_model=None)
-async def record_visit(
-    body: VisitIn,
-    session: SessionDep,
-    user: VisitWriter,
-    today: TodayDep,
-    response: Response,
-    idem: IdempotencyDep,
-) -> dict[str, str]:
+async def record_visit(body: VisitIn, recording: Recording) -> dict[str, str]:
     """201 when stored, 200 when the same record had been stored before (a resend)."""
-    outcome = await service.record_single(session=session, actor=user, record=body, today=today)
-    return await _stored(body, outcome, response, idem)
+    return await recording.store(body)
 
 
 @router.post("/ledger-entries", status_code=201, response_model=None)
-async def record_ledger_entry(
-    body: LedgerEntryIn,
-    session: SessionDep,
-    user: VisitWriter,
-    today: TodayDep,
-    response: Response,
-    idem: IdempotencyDep,
-) -> dict[str, str]:
-    outcome = await service.record_single(session=session, actor=user, record=body, today=today)
-    return await _stored(body, outcome, response, idem)
+async def record_ledger_entry(body: LedgerEntryIn, recording: Recording) -> dict[str, str]:
+    return await recording.store(body)
 
 
 @router.post("/sync/batches", response_model=BatchOut, openapi_extra=LARGE_BODY)
