@@ -9,27 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.registry.errors import RelapseStepNotYours, RelapseStepOutOfOrder
+from services.registry.labels import LABELS
 from services.registry.policies.rules import ApprovalStep
 from shared.areas import LEVEL_ZH
 
 __all__ = ["check_step", "next_step", "plan_year_after", "step_zh"]
 
 # The chain's steps as the seeds name them (seed 004: 镇农办、民政认定 → 镇扶贫办申请 → 市扶贫部门审核
-# → 江门市级扶贫部门审定), for the Chinese refusals; a step a policy adds later shows its code.
-_STEP_ZH = {
-    "town_recognition": "镇农办、民政认定",
-    "town_application": "镇扶贫办申请",
-    "city_review": "市扶贫部门审核",
-    "higher_approval": "上级扶贫部门审定",
-    "township_recognition": "乡镇认定",
-    "township_application": "乡镇申请",
-    "county_approval": "县级审批",
-}
-_ROLE_ZH = {"registrar": "登记人员", "approver": "审批人", "admin": "管理员"}
+# → 江门市级扶贫部门审定) and the roles that decide them are words, kept as data in labels.json
+# "codes" (for these refusals and for the 422s that list codes); a step a policy adds later shows its code.
+_ZH = LABELS.codes
 
 
 def step_zh(code: str) -> str:
-    return _STEP_ZH.get(code, code)
+    return _ZH.get(code, code)
 
 
 def next_step(chain: Sequence[ApprovalStep], done: Sequence[str]) -> ApprovalStep | None:
@@ -61,7 +54,7 @@ def check_step(
     if expected.role not in roles:
         raise RelapseStepNotYours(
             f"step '{expected.code}' must be decided by role '{expected.role}'",
-            detail_zh=f"“{step_zh(expected.code)}”须由{_ROLE_ZH.get(expected.role, expected.role)}办理",
+            detail_zh=f"“{step_zh(expected.code)}”须由{_ZH.get(expected.role, expected.role)}办理",
             required_role=expected.role,
         )
     if signer_level != expected.level:
