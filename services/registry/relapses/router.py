@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter
 
@@ -22,11 +21,6 @@ def _out(case: RelapseCase) -> RelapseCaseOut:
     return from_row(RelapseCaseOut, case, next_step=service.pending_step(case))
 
 
-def _cause(body: RelapseCaseIn | ReidentificationIn) -> dict[str, Any]:
-    """What returned the household to poverty, as both the relapse case and re-identification take it."""
-    return {"cause": body.cause, "cause_kind": body.cause_kind}
-
-
 @router.post("/households/{household_id}/relapse-cases", status_code=201, response_model=RelapseCaseOut)
 async def open_case(
     household_id: uuid.UUID,
@@ -36,7 +30,7 @@ async def open_case(
     user: Decider,
 ) -> RelapseCaseOut:
     case = await service.open_case(
-        session=session, actor=user, household_id=household_id, today=today, **_cause(body)
+        session=session, actor=user, household_id=household_id, data=body, today=today
     )
     return _out(case)
 
@@ -52,7 +46,7 @@ async def reidentify(
     """An exited household returned to poverty for a cause the policy routes through ordinary
     identification: back to `candidate` (409 `relapse-routed-elsewhere` for a chain cause)."""
     h = await service.reidentify(
-        session=session, actor=user, household_id=household_id, today=today, **_cause(body)
+        session=session, actor=user, household_id=household_id, data=body, today=today
     )
     return status_out(h)
 

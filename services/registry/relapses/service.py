@@ -25,6 +25,7 @@ from services.registry.policies.rules import ApprovalStep, RegistryPolicy
 from services.registry.relapses import events
 from services.registry.relapses.repository import RelapseRepository
 from services.registry.relapses.rules import check_step, next_step, plan_year_after
+from services.registry.relapses.schemas import RelapseCaseIn
 from services.registry.rollups.rules import flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
@@ -113,17 +114,16 @@ async def open_case(
     session: AsyncSession,
     actor: Principal,
     household_id: uuid.UUID,
-    cause: str,
-    cause_kind: str,
+    data: RelapseCaseIn,
     today: date,
 ) -> RelapseCase:
-    h, policy = await _routed(session, actor, household_id, cause_kind, today, route="chain")
+    h, policy = await _routed(session, actor, household_id, data.cause_kind, today, route="chain")
     case = RelapseCase(
         id=uuid.uuid4(),
         household_id=h.id,
         status="open",
-        cause=cause,
-        cause_kind=cause_kind,
+        cause=data.cause,
+        cause_kind=data.cause_kind,
         opened_on=today,
         chain=[asdict(s) for s in policy.relapse_chain],
         decisions=[],
@@ -134,7 +134,7 @@ async def open_case(
         actor,
         "relapse.opened",
         ("relapse_case", case.id),
-        after={"household_id": str(h.id), "cause": cause, "cause_kind": cause_kind},
+        after={"household_id": str(h.id), "cause": data.cause, "cause_kind": data.cause_kind},
     )
     return case
 
@@ -144,25 +144,24 @@ async def reidentify(
     session: AsyncSession,
     actor: Principal,
     household_id: uuid.UUID,
-    cause: str,
-    cause_kind: str,
+    data: RelapseCaseIn,
     today: date,
 ) -> Household:
     """A return to poverty the policy sends through ordinary identification (Kaiping: every cause
     but a major natural disaster): the exited household becomes a candidate of this year again and
     walks review, public notice and its own signed confirmation before it is registered."""
-    h, _ = await _routed(session, actor, household_id, cause_kind, today, route="identification")
+    h, _ = await _routed(session, actor, household_id, data.cause_kind, today, route="identification")
     before = await identification.step(
         session,
         actor,
         h,
         Action.REIDENTIFY,
         changes={"year": today.year} | dict.fromkeys(_CLEARED_ON_REIDENTIFICATION),
-        detail={"cause": cause, "cause_kind": cause_kind},
+        detail={"cause": data.cause, "cause_kind": data.cause_kind},
         audited_as="reidentification",
     )
     members = await HouseholdRepository(session).members(h.id)
-    await household_events.updated(session, h, members, change="reidentification", cause_kind=cause_kind)
+    await household_events.updated(session, h, members, change="reidentification", cause_kind=data.cause_kind)
     await households.track(session, before, h)  # last: hot counter rows held only until commit
     return h
 
