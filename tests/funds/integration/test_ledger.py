@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -360,20 +359,3 @@ async def test_a_payment_sent_twice_with_one_key_pays_once(make_db) -> None:  # 
             [event] = [e["data"] for e in events.scalars()]
         # no plan year named: the event carries the year it was paid, never null (inspection counts by year)
         assert event["year"] == clock.today().year
-
-
-async def test_an_account_opened_at_seven_in_the_morning_china_time_is_opened_on_china_s_date(
-    make_db,  # type: ignore[no-untyped-def]
-) -> None:
-    """07:30 on 23 November in Beijing is 23:30 UTC on the 22nd: the account and its payout
-    account are opened on the 23rd, the office's date (the date the idle-funds check counts from)."""
-    app = create_app(settings_for(FundsSettings, make_db("funds")))
-    clock.freeze(datetime(2026, 11, 22, 23, 30, tzinfo=UTC))
-    async with service_client(app) as client:
-        await open_kaiping_accounts(client)
-        r = await client.get("/funds/v1/accounts/kaiping-special-account", headers=FINANCE)
-        assert r.status_code == 200, r.text
-        assert r.json()["opened_on"] == "2026-11-23"
-    async with app.state.db.transaction() as s:
-        dates = {a.opened_on for a in (await s.execute(select(Account))).scalars()}
-    assert dates == {date(2026, 11, 23)}
