@@ -88,6 +88,11 @@ async def _ensure_helper(session: AsyncSession, helper_id: uuid.UUID, **fields: 
     return helper
 
 
+async def _placed(session: AsyncSession, tag: str, area_code: str, **fields: object) -> Helper:
+    """The demo's ``tag`` helper of ``area_code``: its id made from both, so a rerun finds it."""
+    return await _ensure_helper(session, _id(tag, area_code), area_code=area_code, **fields)
+
+
 async def _pair(
     session: AsyncSession,
     kind: PairingKind,
@@ -158,21 +163,21 @@ async def _village_helpers(session: AsyncSession, today: date, demo: set[str] | 
     repo = NeedRepository(session)
     for village in [v for prefix in DEMO_AREAS for v in await repo.poor_villages(prefix)]:
         code = village.code
-        team = await _ensure_helper(
+        team = await _placed(
             session,
-            _id("team", code),
+            "team",
+            code,
             kind="work_team",
             name=f"{village.name}驻村工作队",
             unit="市直机关",
-            area_code=code,
         )
-        secretary = await _ensure_helper(
+        secretary = await _placed(
             session,
-            _id("secretary", code),
+            "secretary",
+            code,
             kind="first_secretary",
             name=f"{_SURNAMES[int(code[-1])]}书记",
             unit="市直机关",
-            area_code=code,
             team_id=team.id,
         )
         await _pair(session, PairingKind.WORK_TEAM_VILLAGE, team, code, today)
@@ -182,22 +187,22 @@ async def _village_helpers(session: AsyncSession, today: date, demo: set[str] | 
 async def _old_area_villages(session: AsyncSession, today: date, demo: set[str] | None) -> None:
     repo = NeedRepository(session)
     for village in [v for prefix in DEMO_AREAS for v in await repo.old_area_villages(prefix)]:
-        doctor = await _ensure_helper(
+        doctor = await _placed(
             session,
-            _id("doctor", village.code),
+            "doctor",
+            village.code,
             kind="doctor",
             name=f"{_SURNAMES[int(village.code[-2])]}医生",
             unit="开平市中心医院",
-            area_code=village.code,
             hospital_grade="3A",
             professional_title="intermediate",
         )
-        enterprise = await _ensure_helper(
+        enterprise = await _placed(
             session,
-            _id("enterprise", village.code),
+            "enterprise",
+            village.code,
             kind="enterprise",
             name=f"示范企业{village.code[-3:]}",
-            area_code=village.code,
         )
         await _pair(session, PairingKind.DOCTOR_VILLAGE, doctor, village.code, today)
         await _pair(session, PairingKind.ENTERPRISE_VILLAGE, enterprise, village.code, today)
@@ -205,13 +210,13 @@ async def _old_area_villages(session: AsyncSession, today: date, demo: set[str] 
 
 async def _mountain_sea(session: AsyncSession, today: date, demo: set[str] | None) -> None:
     for coastal, mountain in MOUNTAIN_SEA_PAIRS:
-        county = await _ensure_helper(
+        county = await _placed(
             session,
-            _id("county", coastal),
+            "county",
+            coastal,
             kind="county",
             name=COUNTY_NAMES[coastal[:6]],
             level="county",
-            area_code=coastal,
         )
         await _pair(session, PairingKind.COUNTY_COUNTY, county, mountain, today)
 
