@@ -57,15 +57,8 @@ class _Round:
     report: DeliveryReport
 
     def reply(self, client: DciClient, action: str, message: dict[str, Any], total: int) -> dict[str, Any]:
-        return service.reply(
-            client,
-            self.cipher,
-            action=action,
-            message=message,
-            total=total,
-            receiver_id=self.receiver_id,
-            now=self.now,
-        )
+        signer = service.Signer(self.cipher, self.receiver_id, self.now)
+        return signer.reply(client, action=action, message=message, total=total)
 
 
 class DciDelivery:

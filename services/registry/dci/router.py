@@ -140,8 +140,9 @@ class Signed:
     def receiver_id(self) -> str:
         return str(self.request.app.state.settings.dci_receiver_id)
 
-    async def client(self, *, action: str, items: int) -> tuple[dict[str, Any], DciClient]:
-        """The message as sent and its sender, authenticated (token, signature, agreement)."""
+    async def message(self, *, action: str, items: int) -> service.Message:
+        """The message as sent and its sender, authenticated (token, signature, agreement), to be
+        answered now."""
         raw = await self.request.json()  # the signature covers the message as sent, not as parsed
         client = await service.authenticate(
             self.session,
@@ -153,7 +154,7 @@ class Signed:
             cipher=self.cipher,
             now=self.clock.now(),
         )
-        return raw, client
+        return service.Message(self.session, client, raw, self.cipher, self.clock.now(), self.receiver_id)
 
 
 async def _signed(
@@ -172,17 +173,9 @@ async def sync_search(body: SearchBody, call: SignedCall, today: TodayDep) -> di
     page each. Answered as `on-search`, signed, within the client's area and data rights.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    raw, client = await call.client(action="search", items=len(body.message.search_request))
-    service.take_search_token(_buckets(call.request), client)
-    return await service.sync_search(
-        call.session,
-        client,
-        raw,
-        cipher=call.cipher,
-        today=today,
-        now=call.clock.now(),
-        receiver_id=call.receiver_id,
-    )
+    message = await call.message(action="search", items=len(body.message.search_request))
+    service.take_search_token(_buckets(call.request), message.client)
+    return await service.sync_search(message, today=today)
 
 
 @router.post(
@@ -193,18 +186,13 @@ async def search(body: SearchBody, call: SignedCall, today: TodayDep) -> dict[st
     the client's `{callback_url}/on-search`, and `txn/status` tells how far it is.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    raw, client = await call.client(action="search", items=len(body.message.search_request))
-    service.take_search_token(_buckets(call.request), client)
-    return await service.async_search(
-        call.session, client, raw, cipher=call.cipher, today=today, now=call.clock.now()
-    )
+    message = await call.message(action="search", items=len(body.message.search_request))
+    service.take_search_token(_buckets(call.request), message.client)
+    return await service.async_search(message, today=today)
 
 
 async def _txn_status(call: Signed) -> dict[str, Any]:
-    raw, client = await call.client(action="txn-status", items=1)
-    return await service.txn_status(
-        call.session, client, raw, cipher=call.cipher, now=call.clock.now(), receiver_id=call.receiver_id
-    )
+    return await service.txn_status(await call.message(action="txn-status", items=1))
 
 
 @router.post("/registry/txn/status", response_model=Reply, responses=SIGNED)
@@ -231,9 +219,8 @@ async def subscribe(body: SubscribeBody, call: SignedCall) -> dict[str, Any]:
     Answered here as `on-subscribe` with a subscription code per request.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    raw, client = await call.client(action="subscribe", items=len(body.message.subscribe_request))
     return await service.subscribe(
-        call.session, client, raw, cipher=call.cipher, now=call.clock.now(), receiver_id=call.receiver_id
+        await call.message(action="subscribe", items=len(body.message.subscribe_request))
     )
 
 
@@ -242,9 +229,8 @@ async def unsubscribe(body: UnsubscribeEnvelope, call: SignedCall) -> dict[str, 
     """End subscriptions by their codes (all or none); answered as `on-unsubscribe`.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
-    raw, client = await call.client(action="unsubscribe", items=len(body.message.subscription_codes))
     return await service.unsubscribe(
-        call.session, client, raw, cipher=call.cipher, now=call.clock.now(), receiver_id=call.receiver_id
+        await call.message(action="unsubscribe", items=len(body.message.subscription_codes))
     )
 
 

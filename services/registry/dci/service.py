@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -101,34 +102,53 @@ def take_search_token(buckets: dict[tuple[int, int], TokenBuckets], client: DciC
         )
 
 
-def reply(
-    client: DciClient,
-    cipher: PiiCipher,
-    *,
-    action: str,
-    message: dict[str, Any],
-    total: int,
-    receiver_id: str,
-    now: datetime,
-) -> dict[str, Any]:
-    """A signed answer (or callback) to the client: signature, header, message."""
-    header = rules.reply_header(
-        action=action,
-        message_id=str(uuid.uuid4()),
-        now=now,
-        sender_id=receiver_id,
-        receiver_id=client.id,
-        total=total,
-        completed=total,
-    )
-    signature = signing.sign(
-        cipher.decrypt(client.secret_cipher),
-        sender_id=receiver_id,
-        header=header,
-        message=message,
-        now_s=int(now.timestamp()),
-    )
-    return {"signature": signature, "header": header, "message": message}
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """What signs this registry's answers and callbacks: the cipher that opens the client's
+    secret, this registry's id (the sender) and the instant."""
+
+    cipher: PiiCipher
+    receiver_id: str
+    now: datetime
+
+    def reply(self, client: DciClient, *, action: str, message: dict[str, Any], total: int) -> dict[str, Any]:
+        """A signed answer (or callback) to ``client``: signature, header, message."""
+        header = rules.reply_header(
+            action=action,
+            message_id=str(uuid.uuid4()),
+            now=self.now,
+            sender_id=self.receiver_id,
+            receiver_id=client.id,
+            total=total,
+            completed=total,
+        )
+        signature = signing.sign(
+            self.cipher.decrypt(client.secret_cipher),
+            sender_id=self.receiver_id,
+            header=header,
+            message=message,
+            now_s=int(self.now.timestamp()),
+        )
+        return {"signature": signature, "header": header, "message": message}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A signed message being answered: the transaction it is answered in, its authenticated
+    sender, the message as sent, the cipher that opens the sender's secret, the instant it is
+    answered at and this registry's id (the reply's sender)."""
+
+    session: AsyncSession
+    client: DciClient
+    body: Raw
+    cipher: PiiCipher
+    now: datetime
+    receiver_id: str
+
+    def reply(self, *, action: str, message: dict[str, Any], total: int) -> dict[str, Any]:
+        """The signed answer to the message's sender."""
+        signer = Signer(self.cipher, self.receiver_id, self.now)
+        return signer.reply(self.client, action=action, message=message, total=total)
 
 
 # -------------------------------------------------------------------------------------- search
@@ -239,58 +259,35 @@ def _person(m: Any) -> dict[str, Any]:
     }
 
 
-async def sync_search(
-    session: AsyncSession,
-    client: DciClient,
-    body: Raw,
-    *,
-    cipher: PiiCipher,
-    today: date,
-    now: datetime,
-    receiver_id: str,
-) -> dict[str, Any]:
-    message = body["message"]
-    parsed = parse_items(message["search_request"], cipher=cipher, today=today)
-    responses = await answer(session, client, parsed, now=now)
-    txn = _transaction(client, body, action="search", mode="sync", parsed=parsed, now=now)
+async def sync_search(m: Message, *, today: date) -> dict[str, Any]:
+    parsed = parse_items(m.body["message"]["search_request"], cipher=m.cipher, today=today)
+    responses = await answer(m.session, m.client, parsed, now=m.now)
+    txn = _transaction(m, action="search", mode="sync", parsed=parsed)
     txn.status = "succ"
-    txn.completed_at = now
+    txn.completed_at = m.now
     # what txn/status tells later: each request's status, not the records again
     txn.response = _search_message(txn, [_without_records(r) for r in responses])
-    await DciRepository(session).add(txn)
-    out = _search_message(txn, responses)
-    return reply(
-        client,
-        cipher,
-        action="on-search",
-        message=out,
-        total=len(responses),
-        receiver_id=receiver_id,
-        now=now,
-    )
+    await DciRepository(m.session).add(txn)
+    return m.reply(action="on-search", message=_search_message(txn, responses), total=len(responses))
 
 
-async def async_search(
-    session: AsyncSession, client: DciClient, body: Raw, *, cipher: PiiCipher, today: date, now: datetime
-) -> dict[str, Any]:
+async def async_search(m: Message, *, today: date) -> dict[str, Any]:
     """Received: answered later by the delivery job, with an ``on-search`` callback."""
-    parsed = parse_items(body["message"]["search_request"], cipher=cipher, today=today)
-    txn = _transaction(client, body, action="search", mode="async", parsed=parsed, now=now)
+    parsed = parse_items(m.body["message"]["search_request"], cipher=m.cipher, today=today)
+    txn = _transaction(m, action="search", mode="async", parsed=parsed)
     txn.status = "pdng"
-    await DciRepository(session).add(txn)
+    await DciRepository(m.session).add(txn)
     return {
-        "message": {"ack_status": "ACK", "timestamp": now.isoformat(), "correlation_id": txn.correlation_id}
+        "message": {"ack_status": "ACK", "timestamp": m.now.isoformat(), "correlation_id": txn.correlation_id}
     }
 
 
-def _transaction(
-    client: DciClient, body: Raw, *, action: str, mode: str, parsed: list[dict[str, Any]], now: datetime
-) -> DciTransaction:
+def _transaction(m: Message, *, action: str, mode: str, parsed: list[dict[str, Any]]) -> DciTransaction:
     return DciTransaction(
         id=uuid.uuid4(),
-        client_id=client.id,
-        message_id=str(body["header"]["message_id"]),
-        transaction_id=str(body["message"]["transaction_id"]),
+        client_id=m.client.id,
+        message_id=str(m.body["header"]["message_id"]),
+        transaction_id=str(m.body["message"]["transaction_id"]),
         correlation_id=uuid.uuid4().hex,
         action=action,
         mode=mode,
@@ -298,7 +295,7 @@ def _transaction(
         request=parsed,
         callback_state="none",
         attempts=0,
-        created_at=now,
+        created_at=m.now,
     )
 
 
@@ -329,19 +326,17 @@ async def complete_async(
 # ---------------------------------------------------------------------------------- txn status
 
 
-async def txn_status(
-    session: AsyncSession, client: DciClient, body: Raw, *, cipher: PiiCipher, now: datetime, receiver_id: str
-) -> dict[str, Any]:
-    query = body["message"]["txnstatus_request"]
+async def txn_status(m: Message) -> dict[str, Any]:
+    query = m.body["message"]["txnstatus_request"]
     by_txn = query["attribute_type"] == "transaction_id"
-    found = await DciRepository(session).transactions(
-        client.id,
+    found = await DciRepository(m.session).transactions(
+        m.client.id,
         transaction_id=query["attribute_value"] if by_txn else None,
         correlation_id=None if by_txn else query["attribute_value"],
         action=query["txn_type"],
     )
     if not found:
-        message = f"no {query['txn_type']} transaction {query['attribute_value']} of client {client.id}"
+        message = f"no {query['txn_type']} transaction {query['attribute_value']} of client {m.client.id}"
         raise DciTransactionNotFound(message, **dci_errors("err.request.not_found", message))
     txn = found[-1]
     status = txn.response or _search_message(
@@ -352,36 +347,31 @@ async def txn_status(
         ],
     )
     out = {
-        "transaction_id": body["message"]["transaction_id"],
+        "transaction_id": m.body["message"]["transaction_id"],
         "correlation_id": txn.correlation_id,
         "txnstatus_response": {"txn_type": f"on-{txn.action}", "txn_status": status},
     }
-    return reply(
-        client, cipher, action="txn-on-status", message=out, total=1, receiver_id=receiver_id, now=now
-    )
+    return m.reply(action="txn-on-status", message=out, total=1)
 
 
 # --------------------------------------------------------------------------------- subscribe
 
 
-async def subscribe(
-    session: AsyncSession, client: DciClient, body: Raw, *, cipher: PiiCipher, now: datetime, receiver_id: str
-) -> dict[str, Any]:
-    repo = DciRepository(session)
-    message = body["message"]
-    txn = _transaction(client, body, action="subscribe", mode="sync", parsed=[], now=now)
+async def subscribe(m: Message) -> dict[str, Any]:
+    repo = DciRepository(m.session)
+    txn = _transaction(m, action="subscribe", mode="sync", parsed=[])
     responses = []
-    for item in message["subscribe_request"]:
-        base: dict[str, Any] = {"reference_id": str(item["reference_id"]), "timestamp": now.isoformat()}
+    for item in m.body["message"]["subscribe_request"]:
+        base: dict[str, Any] = {"reference_id": str(item["reference_id"]), "timestamp": m.now.isoformat()}
         criteria = item.get("subscribe_criteria") or {}
         try:
             kind = rules.parse_event_kind(criteria.get("reg_event_type"))
             area = rules.parse_subscribe_area(criteria.get("filter_type"), criteria.get("filter"))
-            if not rules.area_within(client.area_code, area):
+            if not rules.area_within(m.client.area_code, area):
                 raise Rejected(
                     "rjct.notify_details.invalid", "the area lies outside the client's agreed area"
                 )
-            if await repo.live_subscription(client.id, kind, area) is not None:
+            if await repo.live_subscription(m.client.id, kind, area) is not None:
                 raise Rejected("rjct.event.already_subscribed", f"already subscribed to {kind} under {area}")
         except Rejected as exc:
             responses.append(
@@ -391,13 +381,13 @@ async def subscribe(
             continue
         sub = DciSubscription(
             code=uuid.uuid4().hex,
-            client_id=client.id,
+            client_id=m.client.id,
             transaction_id=txn.transaction_id,
             reference_id=base["reference_id"],
             event_kind=kind,
             area_code=area,
             active=True,
-            created_at=now,
+            created_at=m.now,
         )
         await repo.add(sub)
         responses.append(base | {"status": "succ", "subscriptions": [subscription_info(sub)]})
@@ -407,32 +397,18 @@ async def subscribe(
         "subscribe_response": responses,
     }
     references = [r["reference_id"] for r in responses]
-    return await _answered(
-        session, client, cipher, txn, out, "succ", references, now=now, receiver_id=receiver_id
-    )
+    return await _answered(m, txn, out, "succ", references)
 
 
 async def _answered(
-    session: AsyncSession,
-    client: DciClient,
-    cipher: PiiCipher,
-    txn: DciTransaction,
-    out: dict[str, Any],
-    status: str,
-    references: list[str],
-    *,
-    now: datetime,
-    receiver_id: str,
+    m: Message, txn: DciTransaction, out: dict[str, Any], status: str, references: list[str]
 ) -> dict[str, Any]:
     """A (un)subscribe answered at once: its transaction kept with the answer (what txn/status
     tells later) and one ``reference_id`` per item, and the signed ``on-…`` reply."""
-    txn.status, txn.completed_at, txn.response = status, now, out
+    txn.status, txn.completed_at, txn.response = status, m.now, out
     txn.request = [{"reference_id": r} for r in references]
-    await DciRepository(session).add(txn)
-    action = f"on-{txn.action}"
-    return reply(
-        client, cipher, action=action, message=out, total=len(references), receiver_id=receiver_id, now=now
-    )
+    await DciRepository(m.session).add(txn)
+    return m.reply(action=f"on-{txn.action}", message=out, total=len(references))
 
 
 def subscription_info(sub: DciSubscription) -> dict[str, Any]:
@@ -449,19 +425,17 @@ def subscription_info(sub: DciSubscription) -> dict[str, Any]:
     }
 
 
-async def unsubscribe(
-    session: AsyncSession, client: DciClient, body: Raw, *, cipher: PiiCipher, now: datetime, receiver_id: str
-) -> dict[str, Any]:
-    repo = DciRepository(session)
-    message = body["message"]
-    txn = _transaction(client, body, action="unsubscribe", mode="sync", parsed=[], now=now)
-    subs = [await repo.subscription(str(code), lock=True) for code in message["subscription_codes"]]
+async def unsubscribe(m: Message) -> dict[str, Any]:
+    codes = [str(code) for code in m.body["message"]["subscription_codes"]]
+    txn = _transaction(m, action="unsubscribe", mode="sync", parsed=[])
+    repo = DciRepository(m.session)
+    subs = [await repo.subscription(code, lock=True) for code in codes]
     out: dict[str, Any] = {
         "transaction_id": txn.transaction_id,
         "correlation_id": txn.correlation_id,
-        "timestamp": now.isoformat(),
+        "timestamp": m.now.isoformat(),
     }
-    if any(s is None or s.client_id != client.id for s in subs):
+    if any(s is None or s.client_id != m.client.id for s in subs):
         out |= {
             "status": "rjct",
             "status_reason_code": "rjct.subscription_code.invalid",
@@ -476,15 +450,12 @@ async def unsubscribe(
     else:
         for s in subs:
             assert s is not None
-            s.active, s.ended_at = False, now
+            s.active, s.ended_at = False, m.now
         out |= {
             "status": "succ",
             "subscription_status": [{"code": s.code, "status": "unsubscribe"} for s in subs if s],
         }
-    references = [str(c) for c in message["subscription_codes"]]
-    return await _answered(
-        session, client, cipher, txn, out, out["status"], references, now=now, receiver_id=receiver_id
-    )
+    return await _answered(m, txn, out, out["status"], codes)
 
 
 # ----------------------------------------------------------------------------------- notify
