@@ -74,14 +74,14 @@ async def conclude(
             detail_zh="督查开始前不能结束",
             starts_on=inspection.starts_on,
         )
-    inspection.status, inspection.concluded_on = "concluded", today
-    await audit.record(
+    await audit.record_update(
         session,
         actor,
         "inspection.concluded",
         ("inspection", inspection.id),
-        before={"status": "planned"},
-        after={"status": "concluded", "concluded_on": today},
+        inspection,
+        status="concluded",
+        concluded_on=today,
     )
     return inspection
 
