@@ -43,7 +43,7 @@ from services.registry.errors import (
 )
 from services.registry.households import events
 from services.registry.households.repository import ChunkRecords, HouseholdRepository
-from services.registry.households.rules import check_batches, check_member_identity
+from services.registry.households.rules import check_batches, check_member_identity, check_plan_year
 from services.registry.households.schemas import HouseholdImportIn, MemberIn
 from services.registry.households.service import refuse_held_identities, state
 from services.registry.models import Area, Household, Member
@@ -312,6 +312,15 @@ class _Builder:
         members: list[tuple[Any, ...]] = []
         outbox: list[tuple[Any, ...]] = []  # each household's registered event
         for i, row in enumerate(rows, start):
+            try:
+                check_plan_year(row.year, today=today)
+            except InvalidInput as exc:  # registration's rule and words, for this row
+                raise InvalidInput(
+                    f"household {i}: {exc.detail}",
+                    detail_zh=f"第{i}户：{exc.detail_zh}",
+                    index=i,
+                    **exc.extensions,
+                ) from exc
             code = row.area_code
             if code not in villages:
                 _refuse_area(i, row, self.areas.get(code), self.actor)
