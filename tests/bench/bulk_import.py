@@ -30,19 +30,20 @@ indexes" does not name: the outbox rows (one event a household), audit and count
   foreign key of household and member (read from pg_constraint), member → household pointing at
   the household copy — the check PostgreSQL makes for each member the import writes.
 
-Prints households/s of the import and both ceilings, both ratios, the service's CPU per
-household (this process's, or every uvicorn worker's with BENCH_WORKERS: its Python side — the
-body gate, pydantic, ID checks, encryption and blind index, COPY encoding; PostgreSQL not
-counted), PostgreSQL's CPU per household (its postmaster and every process under it: backends,
-WAL writer, checkpointer; a single stream of calls cannot import faster than the larger of the
-two, and not faster than their sum where they do not overlap; several streams on several workers
-not faster than the sum divided by the cores), the wall time per household, the 1-minute load
-average (the machine is shared: compare the ratio, which both sides' load moves alike, more than
-the absolute figures) and what China's roll would take at this rate. With several workers and
-streams also the loader's CPU per household (this process sending the calls) and the cores'
-bound: the machine's cores over the service's, PostgreSQL's and the loader's CPU a household —
-what this work would import with the machine to itself (the shared machine's wall time does not
-say it).
+Prints households/s of the import and both ceilings, both ratios, the service's CPU per household
+(this process's, or every uvicorn worker's with BENCH_WORKERS: its Python side — the body gate,
+pydantic, ID checks, encryption and blind index, COPY encoding; PostgreSQL not counted),
+PostgreSQL's CPU per household (its postmaster and every process under it: backends, WAL writer,
+checkpointer; a single stream of calls cannot import faster than the larger of the two, and not
+faster than their sum where they do not overlap; several streams on several workers not faster than
+the sum divided by the cores), the wall time per household, the cores kept busy (service and
+PostgreSQL CPU seconds a wall second: 1.0 when a call runs its two sides in turn, 2.0 when they
+overlap on two cores), the 1-minute load average (the machine is shared: compare the ratio, which
+both sides' load moves alike, more than the absolute figures) and what China's roll would take at
+this rate. With several workers and streams also the loader's CPU per household (this process
+sending the calls) and the cores' bound: the machine's cores over the service's, PostgreSQL's and
+the loader's CPU a household — what this work would import with the machine to itself (the shared
+machine's wall time does not say it).
 """
 
 from __future__ import annotations
@@ -232,6 +233,10 @@ async def run(size: int) -> dict[str, float]:
             "service_cpu_us_per_household": cpu / households * 1e6,
             "database_cpu_us_per_household": db_cpu / households * 1e6,
             "wall_us_per_household": wall / households * 1e6,
+            # CPU seconds of the service and PostgreSQL a wall second: 1.0 when they took turns, up to
+            # the cores when they overlapped (one stream: how well a call pipelines its two sides);
+            # the machine's other work lowers it, as it does the import's rate
+            "cores_busy": (cpu + db_cpu) / wall,
             "china_roll_minutes": CHINA_HOUSEHOLDS / import_per_s / 60,
             "load_average_1min": os.getloadavg()[0],
         } | (

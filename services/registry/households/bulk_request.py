@@ -83,7 +83,14 @@ class ParsedBodyRoute(APIRoute):
         request_class = self.request_class
 
         async def parsed_body_handler(request: Request) -> Response:
+            parsed = request_class(request.scope, request.receive)
             with collector_paused():
-                return await handler(request_class(request.scope, request.receive))
+                try:
+                    return await handler(parsed)
+                finally:
+                    # the body let go while the collector still waits: reference counting frees it
+                    # (other requests' dependencies may hold this request a while longer), and the
+                    # collection that follows has not ~100,000 live objects to walk and keep
+                    parsed.__dict__.pop("_json", None)
 
         return parsed_body_handler

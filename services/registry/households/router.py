@@ -118,6 +118,11 @@ async def import_registered(
     user: Approver,
     request: Request,
 ) -> ImportOut | JSONResponse:
+    """Households already registered (a provincial roll), up to 5,000 a call: all of them or none.
+
+    422 also for what the schema cannot say, naming the row (``index``): an identification year
+    after next year (China time), as registering one household refuses it; a member's ID whose
+    birth date or sex does not match the form."""
     try:
         imported, persons = await bulk.import_registered(
             session=session,

@@ -68,7 +68,8 @@ def check_member_identity(
 def check_plan_year(year: int, *, today: date) -> None:
     """A household's year is its identification / plan year: this year, or next year's plan (one
     identified late in the year enters next year's plan, as a returned household does:
-    relapses.rules.plan_year_after), never a later year."""
+    relapses.rules.plan_year_after), never a later year. The one rule of registration, the bulk
+    import (each row) and the spreadsheet import (a row's reason: the Chinese words)."""
     latest = plan_year_after(today.year)
     if year > latest:
         raise InvalidInput(

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from services.registry.households.rules import check_plan_year
 from services.registry.vocabulary import BATCH_LABELS, LabourCapacity, PovertyCause, Relation, batch_code
+from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, validate
 
 # moved to shared.sheet_import (pairing's import reads files the same way); re-exported
@@ -149,10 +151,15 @@ def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
     year = get("year")
     if not year:
         row.reasons.append("户主行的识别年度不能为空")
-    elif not re.fullmatch(r"\d{4}", year) or not 2013 <= int(year) <= today.year:
-        row.reasons.append(f"识别年度“{year}”应为2013年至今年之间的四位年份")
+    elif not re.fullmatch(r"\d{4}", year) or int(year) < 2013:
+        row.reasons.append(f"识别年度“{year}”应为2013年以来的四位年份")
     else:
-        row.year = int(year)
+        try:
+            check_plan_year(int(year), today=today)  # this year or next year's plan, as registration
+        except InvalidInput as exc:
+            row.reasons.append(exc.detail_zh or exc.detail)
+        else:
+            row.year = int(year)
     registered = get("registered_on")
     on = parse_date(registered) if registered else None
     if not registered:

@@ -16,8 +16,9 @@ from services.registry import events as contracts
 from services.registry.app import create_app
 from services.registry.households import bulk
 from services.registry.households.repository import HouseholdRepository
-from services.registry.models import Household
+from services.registry.models import Household, Member
 from services.registry.settings import RegistrySettings
+from shared.clock import clock
 from shared.events.envelope import CloudEvent
 from shared.resident_id import check_digit, make
 from shared.tables import outbox
@@ -373,3 +374,90 @@ async def test_a_resident_id_the_rules_refuse_is_refused_by_its_row_in_their_wor
         card = await c.get(f"/registry/v1/households/{r.json()['items'][0]['id']}", headers=REGISTRAR)
         head = card.json()["members"][0]
         assert (head["birth_date"], head["sex"]) == ("1981-03-09", "male")
+
+
+async def test_an_identification_year_after_next_year_is_refused_by_its_row_as_registration_refuses_it(
+    make_db,
+):
+    """The bulk import follows registration's rule (this year or next year's plan, China date) in
+    its words, naming the row; before, only the schema's 2100 bounded it."""
+    app = registry_app(make_db("registry"))
+    this_year = clock.today().year
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        rows = [
+            _household(VILLAGE, member("head", name="甲"), year=this_year + 1),
+            _household(VILLAGE, member("head", name="乙"), year=this_year + 2),
+        ]
+        for language, words in (
+            ("zh", f"第1户：识别年度{this_year + 2}年太远：只能登记今年或下一年度（最晚{this_year + 1}年）"),
+            ("en", f"household 1: year {this_year + 2} is too far ahead"),
+        ):
+            r = await c.post(
+                "/registry/v1/households/imports",
+                json={"households": rows} | OLD_ROLL,
+                headers=auth("approver", VILLAGE) | {"Accept-Language": language},
+            )
+            assert r.status_code == 422, r.text
+            assert r.headers["content-type"] == "application/problem+json"
+            assert words in r.json()["detail"]
+            assert (r.json()["index"], r.json()["field"], r.json()["latest"]) == (1, "year", this_year + 1)
+        assert (await c.get("/registry/v1/households", headers=REGISTRAR)).json()["items"] == []
+        # next year's plan is allowed, as for one household
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={"households": rows[:1]} | OLD_ROLL,
+            headers=auth("approver", VILLAGE),
+        )
+        assert r.status_code == 200, r.text
+        listed = (await c.get("/registry/v1/households", headers=REGISTRAR)).json()["items"]
+        assert [h["year"] for h in listed] == [this_year + 1]
+
+
+@pytest.mark.parametrize("refused_at", [3, 6])
+async def test_a_row_refused_while_the_chunk_before_it_is_copied_leaves_nothing_written(
+    make_db, monkeypatch, refused_at
+):
+    """The database moves one chunk into place while the next is built (households.bulk): a row
+    refused in a later chunk ends the import with nothing of it written — no household, member,
+    event or counter of the earlier chunks — and the same roll without that row imports whole."""
+    monkeypatch.setattr(bulk, "FIRST_CHUNK", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setattr(bulk, "SLICE", 1)  # a turn of the event loop after each row
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        rows = [
+            _household(VILLAGE, member("head", name=name), member("child", name=name + "儿"))
+            for name in "甲乙丙丁戊己庚"
+        ]
+        refused = rows[:refused_at] + [_household(VILLAGE, member("spouse", name="辛"))] + rows[refused_at:]
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={"households": refused} | OLD_ROLL,
+            headers=auth("approver", VILLAGE) | {"Accept-Language": "en"},
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["index"] == refused_at
+        assert r.json()["detail"] == f"household {refused_at}: exactly one head needed, 0 given"
+        async with app.state.db.transaction() as s:
+            assert (await s.execute(select(Household.id))).all() == []
+            assert (await s.execute(select(Member.id))).all() == []
+            registered_events = select(outbox.c.id).where(outbox.c.type == contracts.HouseholdRegistered.type)
+            assert (await s.execute(registered_events)).all() == []
+        await recount_matches_counters(app)  # no counter moved
+
+        r = await c.post(
+            "/registry/v1/households/imports",
+            json={"households": rows} | OLD_ROLL,
+            headers=auth("approver", VILLAGE),
+        )
+        assert r.status_code == 200, r.text
+        assert r.json() == {"imported": 7, "persons": 14}
+        await recount_matches_counters(app)

@@ -69,6 +69,25 @@ def test_a_head_row_is_read_with_labels_and_every_fault_is_named_in_chinese():
     ]
 
 
+def test_an_identification_year_is_this_year_or_next_years_plan_as_for_registration():
+    """The spreadsheet follows registration's rule (households.rules.check_plan_year) in its words:
+    next year's plan is read, a later year is the row's reason; before, any year after this one was."""
+    columns, _ = header_map(list(HEADERS))
+    rid = make("440783", date(1968, 3, 9), 21)
+
+    def head_row(year: str) -> list[str | None]:
+        return ["H1", "440783101201", "王一", rid, "户主", "普通劳动力", "因病", "", year, "2026-12-01"]
+
+    assert parse_row(head_row("2027"), columns, today=TODAY).year == 2027
+    assert parse_row(head_row("2027"), columns, today=TODAY).reasons == []
+    later = parse_row(head_row("2028"), columns, today=TODAY)
+    assert later.year is None
+    assert later.reasons == ["识别年度2028年太远：只能登记今年或下一年度（最晚2027年）的计划，请核对年度"]
+    assert parse_row(head_row("2012"), columns, today=TODAY).reasons == [
+        "识别年度“2012”应为2013年以来的四位年份"
+    ]
+
+
 def test_eta_follows_the_rate_so_far():
     assert eta_seconds(1000, 4000, 10.0) == 30.0
     assert eta_seconds(0, 4000, 10.0) is None
