@@ -348,7 +348,7 @@ class _Builder:
             except InvalidInput as exc:  # registration's rule and words, for this row
                 raise InvalidInput(
                     f"household {i}: {exc.detail}",
-                    detail_zh=f"第{i}户：{exc.detail_zh}",
+                    detail_zh=f"第{i + 1}户：{exc.detail_zh}",
                     index=i,
                     **exc.extensions,
                 ) from exc
@@ -494,7 +494,7 @@ def _registered_before_tolerance(
     if row.registered_on > today:
         raise DateInFuture(
             f"household {i}: registered_on {row.registered_on} lies after today ({today}, China date)",
-            detail_zh=f"第{i}户：登记日期 {row.registered_on} 晚于今天（北京时间 {today}）",
+            detail_zh=f"第{i + 1}户：登记日期 {row.registered_on} 晚于今天（北京时间 {today}）",
             field="registered_on",
             index=i,
         )

@@ -380,7 +380,8 @@ async def test_an_identification_year_after_next_year_is_refused_by_its_row_as_r
     make_db,
 ):
     """The bulk import follows registration's rule (this year or next year's plan, China date) in
-    its words, naming the row; before, only the schema's 2100 bounded it."""
+    its words, naming the row (counted from 1 in Chinese, as the other row refusals); before, only
+    the schema's 2100 bounded it."""
     app = registry_app(make_db("registry"))
     this_year = clock.today().year
     async with service_client(app) as c:
@@ -393,7 +394,7 @@ async def test_an_identification_year_after_next_year_is_refused_by_its_row_as_r
             _household(VILLAGE, member("head", name="乙"), year=this_year + 2),
         ]
         for language, words in (
-            ("zh", f"第1户：识别年度{this_year + 2}年太远：只能登记今年或下一年度（最晚{this_year + 1}年）"),
+            ("zh", f"第2户：识别年度{this_year + 2}年太远：只能登记今年或下一年度（最晚{this_year + 1}年）"),
             ("en", f"household 1: year {this_year + 2} is too far ahead"),
         ):
             r = await c.post(
