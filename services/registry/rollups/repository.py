@@ -86,6 +86,7 @@ class RollupRead:
     village_population: int | None  # the villages' sum, read only when the area has no figure
     policies: list[PolicyRecord]  # the records that may apply to the area (policy_service.resolve_from)
     exited: dict[str, dict[str, int]]  # kind -> {year: areas exited}, as exited_by_year gives it
+    policies_text: str | None = None  # the records' text (records_from_json): what they resolve from
 
     @property
     def code(self) -> str:
@@ -199,6 +200,7 @@ class RollupRepository(Repository[RollupCounter]):
             village_population=int(population) if population is not None else None,
             policies=list(records_from_json(r["policies"])),
             exited=exited,
+            policies_text=r["policies"],
         )
 
     async def for_prefixes(self, prefixes: Sequence[str], dimension: str) -> list[RollupCounter]:

@@ -148,3 +148,30 @@ async def test_the_public_roll_up_of_an_unknown_area_is_a_404_problem(make_db):
         r = await c.get("/registry/v1/public/rollups/449999999999")
         assert r.status_code == 404
         assert r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_roll_up_read_again_follows_a_policy_changed_in_between(make_db):
+    """The roll-up keeps each resolved policy for the next read (per text of the records, area and
+    year): a record changed is another text, so the next read resolves it anew."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        await _two_villages(c)
+        url = f"/registry/v1/rollups/{TOWN}?year=2018"
+        before = [(await c.get(url, headers=EVALUATOR)).json() for _ in range(2)]
+        assert [b["min_cell_households"] for b in before] == [5, 5]
+        record = {
+            "area_prefix": "440783",
+            "year": 2018,
+            "source": "合成示例: k=3",
+            "disclosure_min_households": 3,
+        }
+        assert (await c.put("/registry/v1/policies", json=record, headers=ADMIN)).status_code == 204
+        after = (await c.get(url, headers=EVALUATOR)).json()
+        assert after["min_cell_households"] == 3
+        record |= {"area_prefix": "440783101", "disclosure_min_households": 4}  # the town's own
+        assert (await c.put("/registry/v1/policies", json=record, headers=ADMIN)).status_code == 204
+        assert (await c.get(url, headers=EVALUATOR)).json()["min_cell_households"] == 4
+        # another year of the same area still reads its own policy (the national 5 in 2017)
+        older = (await c.get(f"/registry/v1/rollups/{TOWN}?year=2017", headers=EVALUATOR)).json()
+        assert older["min_cell_households"] == 5
