@@ -112,7 +112,7 @@ _exited = EXITED_BY_YEAR.subquery("exited")
 # it), so a record changed, added or removed gives another name. A roll-up reads the name and takes
 # the records' text (several KiB, built by PostgreSQL from every record on each read: most of the
 # statement's time) from those it already read; only a new name reads the text (_POLICIES_READ).
-# The rows are on_path_json's (the same conditions; tests/registry/integration/test_rollups.py).
+# The rows are on_path_json's (the same conditions; tests/registry/integration/test_rollup_suppression.py).
 _POLICIES_NAME = (
     select(
         func.json_agg(
