@@ -61,6 +61,9 @@ class _Value:
     loc: tuple[str, str]
     required: bool
     constant_default: bool  # a default that needs no copy nor validation (FastAPI deep-copies it)
+    # a default factory that takes no validated data: called as pydantic's get_default() calls it
+    # (whether it takes data was worked out once here, where pydantic reads its signature per call)
+    factory: Callable[[], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,10 @@ def _value(field: Any, where: str) -> _Value | None:
         and isinstance(info.default, _IMMUTABLE)
         and not info.validate_default
     )
-    return _Value(field.name, field.alias, field, (where, field.alias), required, constant)
+    factory = info.default_factory
+    if factory is not None and info.default_factory_takes_validated_data:
+        factory = None  # get_default() would need the validated data: left to it
+    return _Value(field.name, field.alias, field, (where, field.alias), required, constant, factory)
 
 
 def _is_scalar(annotation: Any) -> bool:
@@ -168,7 +174,12 @@ def _validated(values: tuple[_Value, ...], given: Mapping[str, Any], into: dict[
             if v.constant_default:
                 into[v.name] = v.field.field_info.default
                 continue
-            default = copy.deepcopy(v.field.get_default())
+            if v.factory is not None:
+                default = v.factory()
+                if not isinstance(default, _IMMUTABLE):  # deepcopy gives an immutable value back as is
+                    default = copy.deepcopy(default)
+            else:
+                default = copy.deepcopy(v.field.get_default())
             if not v.field.field_info.validate_default:
                 into[v.name] = default
                 continue

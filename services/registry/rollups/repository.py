@@ -6,18 +6,23 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Boolean,
     ColumnElement,
+    Integer,
     Row,
     String,
     Subquery,
     Table,
+    Text,
     and_,
+    any_,
     bindparam,
     case,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -28,7 +33,15 @@ from sqlalchemy.types import TypeEngine
 
 from services.registry.area_exits.repository import EXITED_BY_YEAR
 from services.registry.areas.repository import VILLAGE_POPULATION
-from services.registry.models import Area, AreaIncome, Household, IncomeRecord, Member, RollupCounter
+from services.registry.models import (
+    Area,
+    AreaIncome,
+    Household,
+    IncomeRecord,
+    Member,
+    PolicyRecordRow,
+    RollupCounter,
+)
 from services.registry.policies.repository import on_path_json, path_prefixes, records_from_json
 from services.registry.policies.rules import PolicyRecord
 from services.registry.rollups.rules import CounterDelta, IncomeFacts
@@ -86,6 +99,7 @@ class RollupRead:
     village_population: int | None  # the villages' sum, read only when the area has no figure
     policies: list[PolicyRecord]  # the records that may apply to the area (policy_service.resolve_from)
     exited: dict[str, dict[str, int]]  # kind -> {year: areas exited}, as exited_by_year gives it
+    policies_text: str | None = None  # the records' text (records_from_json): what they resolve from
 
     @property
     def code(self) -> str:
@@ -93,9 +107,34 @@ class RollupRead:
 
 
 _exited = EXITED_BY_YEAR.subquery("exited")
+# The policy records that may apply to one area up to a year (on_path_json's), named by their rows'
+# versions: each record's id (never reused) and xmin (the transaction that wrote this version of
+# it), so a record changed, added or removed gives another name. A roll-up reads the name and takes
+# the records' text (several KiB, built by PostgreSQL from every record on each read: most of the
+# statement's time) from those it already read; only a new name reads the text (_POLICIES_READ).
+# The rows are on_path_json's (the same conditions; tests/registry/integration/test_rollup_suppression.py).
+_POLICIES_NAME = (
+    select(
+        func.json_agg(
+            aggregate_order_by(
+                func.json_build_array(
+                    PolicyRecordRow.id, literal_column(f"{PolicyRecordRow.__tablename__}.xmin::text")
+                ),
+                PolicyRecordRow.id,
+            )
+        ).cast(Text)
+    )
+    .where(
+        PolicyRecordRow.year <= bindparam("year", type_=Integer),
+        PolicyRecordRow.area_prefix == any_(bindparam("policy_prefixes", type_=ARRAY(String))),
+    )
+    .scalar_subquery()
+)
+
 # One round trip for the roll-up: the area, its counters, the villages' population (only when the
-# area has none), the policy records on the area's path and the verified area exits under it, the
-# lists as JSON arrays. Four statements before (and two through the ORM), most of a roll-up's CPU.
+# area has none), the policy records on the area's path (their name) and the verified area exits
+# under it, the lists as JSON arrays. Four statements before (and two through the ORM), most of a
+# roll-up's CPU.
 _ROLLUP_READ = select(
     Area.code,
     Area.name,
@@ -115,8 +154,15 @@ _ROLLUP_READ = select(
     select(func.json_agg(aggregate_order_by(func.json_build_array(*_exited.c), _exited.c.year)))
     .scalar_subquery()
     .label("exited"),
-    on_path_json().label("policies"),
+    _POLICIES_NAME.label("policies_name"),
 ).where(Area.code == bindparam("code", type_=String))
+
+# On a name not seen yet: the records' text, with its name from the same snapshot.
+_POLICIES_READ = select(_POLICIES_NAME.label("policies_name"), on_path_json().label("policies"))
+
+# The records' texts by name (a process's few: the areas' paths and years it is asked about).
+_POLICY_TEXTS: dict[str, str] = {}
+POLICY_TEXTS_KEPT = 1024
 
 
 _COUNTER_COLUMNS = ("area_prefix", "dimension", "key", "households", "persons")
@@ -175,20 +221,24 @@ class RollupRepository(Repository[RollupCounter]):
     async def read(self, code: str, year: int) -> RollupRead | None:
         """The area ``code`` (None: no such area) and what its roll-up for ``year`` reads."""
         prefix = AreaCode.parse(code).prefix
-        rows = await read_rows(
-            self.session,
-            _ROLLUP_READ,
-            {
-                "code": code,
-                "prefix": prefix,
-                "pattern": like_prefix(prefix),
-                "year": year,
-                "policy_prefixes": path_prefixes(code),
-            },
-        )
+        on_path = {"year": year, "policy_prefixes": path_prefixes(code)}
+        area = {"code": code, "prefix": prefix, "pattern": like_prefix(prefix)}
+        rows = await read_rows(self.session, _ROLLUP_READ, area | on_path)
         if not rows:
             return None
         r = rows[0]
+        name = r["policies_name"]
+        if name is None:  # no record on the area's path
+            text = None
+        elif name in _POLICY_TEXTS:
+            text = _POLICY_TEXTS[name]
+        else:
+            found = (await read_rows(self.session, _POLICIES_READ, on_path))[0]
+            name, text = found["policies_name"], found["policies"]  # changed meanwhile: the newer
+            if name is not None:
+                if len(_POLICY_TEXTS) >= POLICY_TEXTS_KEPT:
+                    _POLICY_TEXTS.clear()
+                _POLICY_TEXTS[name] = text
         exited: dict[str, dict[str, int]] = {"village": {}, "county": {}}
         for kind, exit_year, n in r["exited"] or ():
             exited.setdefault(kind, {})[str(exit_year)] = int(n)
@@ -197,8 +247,9 @@ class RollupRepository(Repository[RollupCounter]):
             area=AreaFacts(r["code"], r["name"], r["level"], r["rural_population"]),
             counters=[CounterRow(*c) for c in r["counters"] or ()],
             village_population=int(population) if population is not None else None,
-            policies=list(records_from_json(r["policies"])),
+            policies=list(records_from_json(text)),
             exited=exited,
+            policies_text=text,
         )
 
     async def for_prefixes(self, prefixes: Sequence[str], dimension: str) -> list[RollupCounter]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -15,7 +16,7 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
 from services.registry.policies.presets import INCOME_SHARE_TARGETS
-from services.registry.policies.repository import PolicyRepository
+from services.registry.policies.repository import PolicyRepository, records_from_json
 from services.registry.policies.rules import RegistryPolicy
 from services.registry.rollups import printable
 from services.registry.rollups.repository import (
@@ -72,6 +73,16 @@ _VOCABULARY: dict[str, tuple[str, ...]] = {
     "by_cause": tuple(c.value for c in PovertyCause),
 }
 _POOR = tuple(sorted(s.value for s in POOR_STATUSES))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(policies_text: str | None, area_code: str, year: int) -> RegistryPolicy:
+    """The policy of ``area_code`` in ``year`` resolved from the records of ``policies_text`` (the
+    text a roll-up read gives, ``records_from_json``'s): the same few texts, areas and years on
+    every roll-up read, and resolving them again was a few percent of its CPU. A record changed is
+    another text; resolution is pure and the policy frozen. A missing policy is not kept (raised
+    anew each time)."""
+    return policy_service.resolve_from(list(records_from_json(policies_text)), area_code=area_code, year=year)
 
 
 def sees_exact_figures(actor: Principal | None) -> bool:
@@ -240,7 +251,7 @@ async def rollup(*, session: AsyncSession, actor: Principal, code: str, year: in
         actor, code, await RollupRepository(session).read(area_service.parse_code(code), year)
     )
     area = read.area
-    policy = policy_service.resolve_from(read.policies, area_code=area.code, year=year)
+    policy = _resolved(read.policies_text, area.code, year)
     rural = area.rural_population if area.rural_population is not None else read.village_population
     out = _summary_of(area, read.counters, rural=rural, policy=policy, exited_areas=read.exited)
     if sees_exact_figures(actor):

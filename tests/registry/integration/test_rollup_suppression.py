@@ -4,8 +4,13 @@ figures."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from services.registry.policies.repository import path_prefixes
+from services.registry.rollups.repository import _POLICIES_READ, RollupRepository
+from shared.db import read_rows
 from tests.registry.integration.helpers import (
     ADMIN,
     OTHER_VILLAGE,
@@ -148,3 +153,65 @@ async def test_the_public_roll_up_of_an_unknown_area_is_a_404_problem(make_db):
         r = await c.get("/registry/v1/public/rollups/449999999999")
         assert r.status_code == 404
         assert r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_roll_up_read_again_follows_a_policy_changed_in_between(make_db):
+    """The roll-up keeps each resolved policy for the next read (per text of the records, area and
+    year): a record changed is another text, so the next read resolves it anew."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        await _two_villages(c)
+        url = f"/registry/v1/rollups/{TOWN}?year=2018"
+        before = [(await c.get(url, headers=EVALUATOR)).json() for _ in range(2)]
+        assert [b["min_cell_households"] for b in before] == [5, 5]
+        record = {
+            "area_prefix": "440783",
+            "year": 2018,
+            "source": "合成示例: k=3",
+            "disclosure_min_households": 3,
+        }
+        assert (await c.put("/registry/v1/policies", json=record, headers=ADMIN)).status_code == 204
+        after = (await c.get(url, headers=EVALUATOR)).json()
+        assert after["min_cell_households"] == 3
+        record |= {"area_prefix": "440783101", "disclosure_min_households": 4}  # the town's own
+        assert (await c.put("/registry/v1/policies", json=record, headers=ADMIN)).status_code == 204
+        assert (await c.get(url, headers=EVALUATOR)).json()["min_cell_households"] == 4
+        # the same record changed (same id, another version of its row)
+        tag = (await c.get("/registry/v1/policies/records/440783101/2018", headers=ADMIN)).headers["etag"]
+        record["disclosure_min_households"] = 2
+        changed = await c.put("/registry/v1/policies", json=record, headers=ADMIN | {"If-Match": tag})
+        assert changed.status_code == 204
+        assert (await c.get(url, headers=EVALUATOR)).json()["min_cell_households"] == 2
+        # another year of the same area still reads its own policy (the national 5 in 2017)
+        older = (await c.get(f"/registry/v1/rollups/{TOWN}?year=2017", headers=EVALUATOR)).json()
+        assert older["min_cell_households"] == 5
+
+
+async def test_a_roll_up_names_the_policy_records_it_reads_by_the_same_rows(make_db):
+    """The roll-up reads its policy records' text only for a name it has not seen: the name lists
+    the very records (ids) the text holds, at every level and year."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        record = {"area_prefix": "440783101", "year": 2018, "source": "合成", "disclosure_min_households": 3}
+        assert (await c.put("/registry/v1/policies", json=record, headers=ADMIN)).status_code == 204
+        async with app.state.db.reading() as session:
+            seen = 0
+            for code in ("440000000000", "440783000000", TOWN, VILLAGE):
+                for year in (2010, 2017, 2018, 2030):
+                    on_path = {"year": year, "policy_prefixes": path_prefixes(code)}
+                    found = (await read_rows(session, _POLICIES_READ, on_path))[0]
+                    read = await RollupRepository(session).read(code, year)
+                    assert read is not None
+                    if found["policies_name"] is None:  # no record yet that year
+                        assert found["policies"] is None
+                        assert read.policies_text is None
+                        continue
+                    named = [record_id for record_id, _ in json.loads(found["policies_name"])]
+                    held = sorted(row["id"] for row in json.loads(found["policies"]))
+                    assert named == held, (code, year)
+                    assert read.policies_text is not None
+                    assert sorted(row["id"] for row in json.loads(read.policies_text)) == held
+                    seen += len(held)
+            assert seen > 16  # the national records and the town's own were among them
