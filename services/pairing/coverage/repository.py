@@ -172,6 +172,8 @@ def _staffing_gaps(prefix: str, regions: Sequence[PolicyRegion]) -> list[Select[
     without a minimum (NULL) never compares below it."""
     selects: list[Select[Any]] = []
     for gap, level, kind, attr in _STAFFING:
+        if all(getattr(r, attr) is None for r in regions):
+            continue  # no policy of the area sets this number: no query at all (most of the country)
         # the township's code is its 9 digits + 000; a village's is the household's own
         with_tasks = select(
             func.left(HouseholdRef.area_code, 9) + "000" if level == "township" else HouseholdRef.area_code
