@@ -28,6 +28,7 @@ __all__ = [
     "NonPositiveAmount",
     "NotAPayingAccount",
     "NotAPool",
+    "PerCapitaBelowStandard",
     "NotAVillage",
     "NotReversible",
     "NoticeAlreadyClosed",
@@ -383,6 +384,14 @@ class DividendBelowFloor(InvalidInput):
     title_zh = "分红比例低于政策规定的下限"
     hint_zh = "按政策下限（首年不低于8%）提高分红比例"
     hint_en = "Raise the rate to the policy's floor"
+
+
+class PerCapitaBelowStandard(InvalidInput):
+    type_slug = "per-capita-below-standard"
+    title = "The amount per person is below the policy's standard"
+    title_zh = "人均投入低于政策规定的标准"
+    hint_zh = "按政策标准提高方案的人均投入（开平市2016-2018年：人均3年不少于2万元）"
+    hint_en = "Raise the amount per person to the policy's minimum (Kaiping 2016-2018: 20,000 yuan/3 years)"
 
 
 class YearOutsideTerm(Conflict):

@@ -54,6 +54,7 @@ DOCUMENTED_REFUSALS: dict[str, str] = {
     "POST /registry/v1/imports": "the file is a CSV/XLSX spreadsheet with the template's header row",
     "POST /pairing/v1/imports": "the file is a CSV/XLSX pairing roll with the template's header row",
     "POST /funds/v1/asset-income/agreements": "each household listed once (and the policy's dividend floor)",
+    "POST /funds/v1/schemes": "shares that add up; the area's per-capita standard (Kaiping 2016-2018)",
     "PUT /inspection/v1/signoff-schemes/{area_prefix}": "levels upward from the lowest, each once",
     "POST /inspection/v1/inspections": "ends on or after its start; a leader in the team",
     **{

@@ -14,6 +14,7 @@ from services.funds.schemes.rules import (
     FixedFund,
     FixedFundsScheme,
     PerCapitaScheme,
+    PerCapitaStandard,
     Share,
     SubShare,
     VillageGrantScheme,
@@ -24,6 +25,7 @@ __all__ = [
     "ACCOUNTS",
     "KAIPING_PER_CAPITA",
     "KAIPING_SPECIAL_FUNDS",
+    "PER_CAPITA_STANDARDS",
     "PRESETS",
     "QUANZHOU_2018_CITY_EARMARKS",
     "QUANZHOU_SPECIAL_FUNDS",
@@ -98,6 +100,21 @@ KAIPING_PER_CAPITA = PerCapitaScheme(
         ),
     ),
     eligible_batches=("production_employment",),
+)
+
+# Seed 004 §三(一) "按上级要求，按贫困人口人均3年不少于2万元的投入标准进行帮扶" and §四(一) "2016-2018年按
+# 贫困人口人均3年不少于2万元的投入标准": any per-capita scheme for Kaiping (440783) meeting 2016-2018
+# plans at least 20,000 yuan per person (不少于 includes it: 19,999.99 is refused, 20,000 passes).
+PER_CAPITA_STANDARDS: tuple[PerCapitaStandard, ...] = (
+    PerCapitaStandard(
+        code="kaiping-per-capita-standard",
+        version=1,
+        area_prefix="440783",
+        from_year=2016,
+        to_year=2018,
+        minimum_per_person_fen=yuan(20_000),
+        source="seed 004 (Kaiping) 三(一)、四(一): 2016-2018年按贫困人口人均3年不少于2万元的投入标准",
+    ),
 )
 
 # Seed 004 §四(二)-(五): city-level special funds per year.

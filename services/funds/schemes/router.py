@@ -30,6 +30,12 @@ router = APIRouter(tags=["schemes"], dependencies=[cadres.CADRE_READS_REFUSED])
 async def create_scheme(
     body: SchemeIn, session: SessionDep, user: Finance, idem: IdempotencyDep
 ) -> SchemeOut:
+    """A new version of an allocation scheme (policy data; plans refer to a version).
+
+    422 also for what the schema cannot say: shares, sub-shares or schedules that cannot add up
+    (`invalid-scheme`), and a per-capita amount below the standard in force for the area in one of
+    the scheme's years (`per-capita-below-standard`; Kaiping 2016-2018, seed 004: 人均3年不少于2万元,
+    so 2,000,000 fen a person or more)."""
     return await idem.created(SchemeOut, await service.create_scheme(session, actor=user, data=body))
 
 

@@ -18,7 +18,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from services.funds.errors import InvalidScheme, PairingVillageLevelUnknown, TownWithoutAccount
+from services.funds.errors import (
+    InvalidScheme,
+    PairingVillageLevelUnknown,
+    PerCapitaBelowStandard,
+    TownWithoutAccount,
+)
 from shared.money import largest_remainder
 
 __all__ = [
@@ -27,6 +32,7 @@ __all__ = [
     "FixedFundsScheme",
     "HouseholdRef",
     "PerCapitaScheme",
+    "PerCapitaStandard",
     "Plan",
     "PlanLine",
     "Population",
@@ -36,6 +42,7 @@ __all__ = [
     "VillageGrantScheme",
     "VillageRef",
     "apply_scheme",
+    "check_per_capita_standard",
     "validate_scheme",
 ]
 
@@ -117,6 +124,44 @@ class FixedFundsScheme:
 
 
 Scheme = PerCapitaScheme | VillageGrantScheme | FixedFundsScheme
+
+
+@dataclass(frozen=True)
+class PerCapitaStandard:
+    """The least a per-capita scheme may plan per person over its period, for schemes of an area
+    (a prefix) whose years meet ``from_year``..``to_year`` (seed 004: 人均3年不少于2万元)."""
+
+    code: str
+    version: int
+    area_prefix: str
+    from_year: int
+    to_year: int | None  # inclusive; None: until replaced
+    minimum_per_person_fen: int
+    source: str = ""
+
+
+def check_per_capita_standard(scheme: PerCapitaScheme, standards: Sequence[PerCapitaStandard]) -> None:
+    """Each standard in force in one of the scheme's years must be met: 不少于 includes the number,
+    so exactly the minimum passes and one fen under is refused, with the standard and its words."""
+    for standard in standards:
+        minimum = standard.minimum_per_person_fen
+        if scheme.amount_per_person_fen >= minimum:
+            continue
+        have, need = _yuan(scheme.amount_per_person_fen), _yuan(minimum)
+        raise PerCapitaBelowStandard(
+            f"Scheme {scheme.code} plans {have} yuan per person; standard {standard.code} "
+            f"v{standard.version} requires at least {need} yuan per person ({standard.source})",
+            detail_zh=f"方案{scheme.code}人均投入{have}元，低于标准 {standard.code} 第{standard.version}版"
+            f"规定的人均不少于{need}元（{standard.source}）",
+            amount_per_person_fen=scheme.amount_per_person_fen,
+            minimum_per_person_fen=minimum,
+            standard=standard.code,
+            standard_version=standard.version,
+        )
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d}"
 
 
 # --- population (from the beneficiary projection) and the plan --------------------------------

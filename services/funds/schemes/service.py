@@ -23,6 +23,7 @@ from services.funds.errors import (
     TownWithoutAccount,
 )
 from services.funds.models import Plan, PlanLine, Scheme
+from services.funds.policies import service as policies
 from services.funds.schemes import rules
 from services.funds.schemes.repository import PlanLineRepository, PlanRepository, SchemeRepository
 from services.funds.schemes.schemas import SchemeIn, to_rule
@@ -122,7 +123,11 @@ async def create_scheme(session: AsyncSession, *, actor: Principal, data: Scheme
     if not actor.covers(data.area_code):
         raise SchemeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
     params = data.params.model_dump(mode="json")
-    rules.validate_scheme(to_rule(data.code, data.name, params))
+    scheme_rule = to_rule(data.code, data.name, params)
+    rules.validate_scheme(scheme_rule)
+    if isinstance(scheme_rule, rules.PerCapitaScheme):
+        standards = policies.per_capita_standards(data.area_code, scheme_rule.years)
+        rules.check_per_capita_standard(scheme_rule, standards)
     repo = SchemeRepository(session)
     version = await repo.latest_version(data.code) + 1
     scheme = Scheme(

@@ -110,6 +110,10 @@ SIGNAL_FINDINGS: dict[str, tuple[str, str]] = {
     "village_without_first_secretary": ("pairing_gap", "high"),
     "cadre_over_cap": ("pairing_gap", "low"),
     "visit_overdue": ("pairing_gap", "low"),
+    # seed 002 十一 / seed 004 七(二): a township with exit tasks short of full-time staff, a village
+    # with exit tasks without its coordinator (OUTSIDE THE SEEDS: the severity)
+    "township_without_staff": ("pairing_gap", "medium"),
+    "village_without_coordinator": ("pairing_gap", "medium"),
 }
 UNKNOWN_SIGNAL_FINDING: tuple[str, str] = ("other", "medium")
 

@@ -157,6 +157,51 @@ def _cadres(prefix: str, regions: Sequence[PolicyRegion], kinds: Sequence[str]) 
     )
 
 
+# Households with exit tasks (脱贫任务): still to lift out of poverty, not those kept after exit.
+_TO_EXIT = ("registered", "exit_requested")
+# (gap, area level, pairing kind that staffs it, the policy region's minimum)
+_STAFFING = (
+    (GapKind.TOWNSHIP_WITHOUT_STAFF, "township", "township_staff", "township_staff_min"),
+    (GapKind.VILLAGE_WITHOUT_COORDINATOR, "village", "village_coordinator", "village_coordinator_min"),
+)
+
+
+def _staffing_gaps(prefix: str, regions: Sequence[PolicyRegion]) -> list[Select[Any]]:
+    """rules.staffing_gap in SQL: townships (villages) under ``prefix`` with a household still to
+    exit and fewer active staff (coordinator) pairings than their region's minimum; a region
+    without a minimum (NULL) never compares below it."""
+    selects: list[Select[Any]] = []
+    for gap, level, kind, attr in _STAFFING:
+        if all(getattr(r, attr) is None for r in regions):
+            continue  # no policy of the area sets this number: no query at all (most of the country)
+        # the township's code is its 9 digits + 000; a village's is the household's own
+        with_tasks = select(
+            func.left(HouseholdRef.area_code, 9) + "000" if level == "township" else HouseholdRef.area_code
+        ).where(HouseholdRef.area_code.startswith(prefix), HouseholdRef.status.in_(_TO_EXIT))
+        staff = (
+            select(Pairing.target_id, func.count().label("n"))
+            .where(Pairing.kind == kind, Pairing.ended_on.is_(None), Pairing.area_code.startswith(prefix))
+            .group_by(Pairing.target_id)
+            .subquery(f"{level}_staff")
+        )
+        count = func.coalesce(staff.c.n, 0)
+        minimum = _by_region(AreaRef.code, regions, attr)
+        selects.append(
+            select(
+                literal(gap.value), AreaRef.code, AreaRef.code, _json(("staff", count), ("minimum", minimum))
+            )
+            .select_from(AreaRef)
+            .outerjoin(staff, staff.c.target_id == AreaRef.code)
+            .where(
+                AreaRef.code.startswith(prefix),
+                AreaRef.level == level,
+                AreaRef.code.in_(with_tasks),
+                count < minimum,
+            )
+        )
+    return selects
+
+
 def _current_gaps(
     prefix: str, regions: Sequence[PolicyRegion], today: date, cadre_kinds: Sequence[str]
 ) -> Select[Any]:
@@ -192,7 +237,7 @@ def _current_gaps(
         c.c.area_code,
         _json(("households", c.c.households), ("cap", c.c.cap)),
     ).where(c.c.households > c.c.cap)
-    return union_all(households, *villages, cadres)  # type: ignore[return-value]
+    return union_all(households, *villages, cadres, *_staffing_gaps(prefix, regions))  # type: ignore[return-value]
 
 
 class CoverageRepository(Repository[CoverageGap]):

@@ -20,12 +20,14 @@ __all__ = [
     "GapKind",
     "HouseholdCoverage",
     "PolicyRegion",
+    "Staffing",
     "Reconciliation",
     "VillageCoverage",
     "detect_gaps",
     "policy_regions",
     "reconcile",
     "signal_key",
+    "staffing_gap",
     "summarize",
 ]
 
@@ -36,6 +38,8 @@ class GapKind(Labelled):
     VILLAGE_WITHOUT_FIRST_SECRETARY = "village_without_first_secretary", "村未派第一书记"
     CADRE_OVER_CAP = "cadre_over_cap", "干部结对户数超限"
     VISIT_OVERDUE = "visit_overdue", "走访逾期"
+    TOWNSHIP_WITHOUT_STAFF = "township_without_staff", "有脱贫任务的乡镇专职扶贫人员不足"
+    VILLAGE_WITHOUT_COORDINATOR = "village_without_coordinator", "有脱贫任务的建制村未配备协管员"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,22 @@ class VillageCoverage:
 
 
 @dataclass(frozen=True, slots=True)
+class Staffing:
+    """A township's full-time poverty staff or a village's coordinators, against the policy's minimum.
+
+    Quanzhou seed 002 十一: "逐步落实有脱贫任务的乡镇配备1名以上专职人员、建制村配备1名协管员";
+    Kaiping seed 004 七(二): "镇扶贫办要根据要求上级要求配备2—3名专职人员". Exit tasks (脱贫任务): a
+    household still to exit (registered or exit requested) in the area; we read 有脱贫任务的 as
+    qualifying the village too (a village with no one to lift out has nothing to coordinate)."""
+
+    code: str
+    level: str  # "township" (staff: active township_staff pairings) or "village" (village_coordinator)
+    households_to_exit: int
+    staff: int
+    minimum: int | None  # the policy's number for the area; None: no such rule there
+
+
+@dataclass(frozen=True, slots=True)
 class CoverageSnapshot:
     households: Sequence[HouseholdCoverage]
     poor_villages: Sequence[VillageCoverage]
@@ -63,6 +83,7 @@ class CoverageSnapshot:
     cap: int
     visit_interval_days: int
     today: date
+    staffing: Sequence[Staffing] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +126,14 @@ def _household_gaps(s: CoverageSnapshot) -> Iterable[Gap]:
             yield Gap(GapKind.VISIT_OVERDUE, h.household_id, h.area_code, detail)
 
 
+def staffing_gap(a: Staffing) -> Gap | None:
+    """1名以上 / 1名 / 2—3名: fewer than the minimum is a gap, exactly the minimum is not."""
+    if a.minimum is None or a.households_to_exit == 0 or a.staff >= a.minimum:
+        return None
+    kind = GapKind.TOWNSHIP_WITHOUT_STAFF if a.level == "township" else GapKind.VILLAGE_WITHOUT_COORDINATOR
+    return Gap(kind, a.code, a.code, {"staff": a.staff, "minimum": a.minimum})
+
+
 def detect_gaps(s: CoverageSnapshot) -> list[Gap]:
     gaps = list(_household_gaps(s))
     for v in s.poor_villages:
@@ -115,6 +144,7 @@ def detect_gaps(s: CoverageSnapshot) -> list[Gap]:
     for helper_id, (area_code, load) in sorted(s.cadre_loads.items()):
         if load > s.cap:
             gaps.append(Gap(GapKind.CADRE_OVER_CAP, helper_id, area_code, {"households": load, "cap": s.cap}))
+    gaps += [g for g in map(staffing_gap, s.staffing) if g is not None]
     return gaps
 
 
@@ -159,22 +189,31 @@ def summarize(s: CoverageSnapshot, gaps: Sequence[Gap]) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class PolicyRegion:
-    """The part of an area (codes starting with ``prefix``) that shares the two numbers coverage
-    depends on: the cadre's household cap and the visit interval."""
+    """The part of an area (codes starting with ``prefix``) that shares the numbers coverage
+    depends on: the cadre's household cap, the visit interval, and the staff minimums."""
 
     prefix: str
     cap: int
     visit_interval_days: int
+    township_staff_min: int | None = None
+    village_coordinator_min: int | None = None
+
+    @property
+    def numbers(self) -> tuple[int | None, ...]:
+        return (self.cap, self.visit_interval_days, self.township_staff_min, self.village_coordinator_min)
 
 
 def policy_regions(
-    prefix: str, boundaries: Iterable[str], numbers: Callable[[str], tuple[int, int]]
+    prefix: str,
+    boundaries: Iterable[str],
+    numbers: Callable[[str], tuple[int, int] | tuple[int, int, int | None, int | None]],
 ) -> list[PolicyRegion]:
     """The regions of the area ``prefix``, most specific first, ``prefix`` itself last: a code
     under ``prefix`` takes the numbers of the first region whose prefix it starts with.
 
     ``boundaries``: every prefix a policy is attached to (presets, overrides); ``numbers``:
-    (cap, visit interval) in force for a code or prefix. Policies resolve by the longest matching
+    (cap, visit interval[, township staff minimum, village coordinator minimum]) in force for a
+    code or prefix. Policies resolve by the longest matching
     prefix, so a code's numbers are those of the longest boundary it starts with; a boundary
     whose numbers equal the region around it is dropped (the usual county has one region).
     """
@@ -183,6 +222,6 @@ def policy_regions(
     for boundary in inner:  # shortest first, so the region around each one is already final
         around = next(r for r in reversed(kept) if boundary.startswith(r.prefix))
         region = PolicyRegion(boundary, *numbers(boundary))
-        if (region.cap, region.visit_interval_days) != (around.cap, around.visit_interval_days):
+        if region.numbers != around.numbers:
             kept.append(region)
     return sorted(kept, key=lambda r: len(r.prefix), reverse=True)

@@ -24,12 +24,18 @@ _CADRE_KINDS = sorted(k.value for k in IN_SYSTEM)
 
 
 async def regions(session: AsyncSession, prefix: str, today: date) -> list[rules.PolicyRegion]:
-    """Where under ``prefix`` the cap and the visit interval differ (policies vary by place and date)."""
+    """Where under ``prefix`` the cap, the visit interval or the staff minimums differ (policies vary
+    by place and date)."""
     resolve = await policy_service.resolver(session, on=today)
 
-    def numbers(code: str) -> tuple[int, int]:
+    def numbers(code: str) -> tuple[int, int, int | None, int | None]:
         policy = resolve(code)
-        return policy.cadre_household_cap, policy.visit_interval_days
+        return (
+            policy.cadre_household_cap,
+            policy.visit_interval_days,
+            policy.township_staff_min,
+            policy.village_coordinator_min,
+        )
 
     return rules.policy_regions(prefix, await policy_service.boundaries(session), numbers)
 

@@ -68,6 +68,12 @@ class PairingPolicy:
     # only). Where a policy names pairs, a county pair outside the list is refused unless a policy
     # record adds it (PUT /policies county_pairs_added).
     county_pairs: tuple[tuple[str, str], ...] = ()
+    # Full-time poverty staff (专职人员) a township with exit tasks must have, and coordinators (协管员)
+    # a village with exit tasks must have; None: the policy sets no such number (no coverage gap).
+    # Quanzhou seed 002 十一: "有脱贫任务的乡镇配备1名以上专职人员、建制村配备1名协管员".
+    # Kaiping seed 004 七(二): "镇扶贫办要根据要求上级要求配备2—3名专职人员" (the lower end, 2).
+    township_staff_min: int | None = None
+    village_coordinator_min: int | None = None
 
 
 NATIONAL = PairingPolicy(name="national")
@@ -84,12 +90,19 @@ PRESETS: dict[str, PairingPolicy] = {
         },
     ),
     # Quanzhou, Fujian (seed 002): one in-system cadre per household; mountain-sea pairs.
-    "3505": PairingPolicy(name="quanzhou", county_pairs=MOUNTAIN_SEA_PAIRS),
+    # 十一: 有脱贫任务的乡镇配备1名以上专职人员、建制村配备1名协管员.
+    "3505": PairingPolicy(
+        name="quanzhou", county_pairs=MOUNTAIN_SEA_PAIRS, township_staff_min=1, village_coordinator_min=1
+    ),
     # Gansu (seed 003): every poor village a work team, every household a responsible person.
     "62": PairingPolicy(name="gansu"),
     # Kaiping, Guangdong (seed 004): 10+1 volunteers, 百医牵百村, 百企扶百村 on old-area villages.
+    # 七(二): 镇扶贫办…配备2—3名专职人员.
     "440783": PairingPolicy(
-        name="kaiping", enterprise_target_must_be_old_area=True, enterprise_one_village_each=True
+        name="kaiping",
+        enterprise_target_must_be_old_area=True,
+        enterprise_one_village_each=True,
+        township_staff_min=2,
     ),
 }
 

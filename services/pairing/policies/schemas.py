@@ -50,3 +50,11 @@ class PolicyOut(BaseModel):
     enterprise_one_village_each: bool
     leader_links: dict[str, list[str]]
     county_pairs: list[tuple[str, str]]
+    township_staff_min: int | None = Field(
+        default=None,
+        description="full-time poverty staff a township with exit tasks must have (Quanzhou 1, Kaiping 2); "
+        "null: no such number here",
+    )
+    village_coordinator_min: int | None = Field(
+        default=None, description="coordinators a village with exit tasks must have (Quanzhou 1); null: none"
+    )

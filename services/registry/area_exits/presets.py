@@ -11,6 +11,16 @@ definitions below are Sichuan's published ones, OUTSIDE THE SEEDS (check before 
 村 一低 = 贫困发生率低于3%, 五有 = 有集体经济收入、有硬化路、有卫生室、有文化室、有通信网络;
 县 一低 = 贫困发生率低于3%, 三有 = 乡乡有标准中心校、有达标卫生院、有便民服务中心. 低于 excludes the
 number: exactly 3% does not pass there.
+
+Seed 004 (Kaiping, Chishui town) 六(一): "确保到2018年底，全市所有村委会集体可支配收入达到20万元以上。
+其中，2016年达到15万元以上。2017年达到18万元以上。" (also 三(二): "确保到2018年全市村级集体可支配收入全部
+达到20万元以上"). 以上 includes the number: 150,000 yuan meets 2016, 149,999.99 does not. The seed
+sets it for every village committee of Kaiping (全市); here it is held against a poor village that
+asks to exit (the registry's only village-level check), one record per year, 2018's figure in force
+from then on. It is *disposable* income (可支配收入), not the operating income (经营性收入) the
+registry records for Quanzhou's weak villages, so it is declared with evidence (the village
+accounts), under its own code. Kaiping names no incidence figure: its records keep the national
+default (3%以下, OUTSIDE THE SEEDS for Kaiping) beside the income, as a record applies whole.
 """
 
 from __future__ import annotations
@@ -23,8 +33,9 @@ from services.registry.area_exits.rules import (
     Measure,
     Source,
 )
+from shared.money import yuan
 
-__all__ = ["AREA_EXIT_PRESETS"]
+__all__ = ["AREA_EXIT_PRESETS", "KAIPING", "KAIPING_COLLECTIVE_INCOME_YUAN"]
 
 VILLAGE, COUNTY = AreaExitKind.VILLAGE, AreaExitKind.COUNTY
 
@@ -64,6 +75,34 @@ _GANSU_FACTORS = (
         ),
     ),
 )
+
+KAIPING = "440783"
+# Seed 004 六(一): year -> 村委会集体可支配收入 at or above (yuan); 2018's holds from then on.
+KAIPING_COLLECTIVE_INCOME_YUAN = {2016: 150_000, 2017: 180_000, 2018: 200_000}
+
+
+def _kaiping_village(year: int, amount_yuan: int) -> AreaExitPolicy:
+    wan = amount_yuan // 10_000  # the seed writes 万元
+    return AreaExitPolicy(
+        area_prefix=KAIPING,
+        year=year,
+        kind=VILLAGE,
+        source=f"seed 004 (Kaiping) 六(一): 全市所有村委会集体可支配收入{year}年达到{wan}万元以上; "
+        "incidence 3%以下 national default OUTSIDE THE SEEDS",
+        criteria=(
+            _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
+            CriterionSpec(
+                "collective_disposable_income",
+                f"村集体可支配收入达到{wan}万元以上 (village collective disposable income "
+                f"of the year, at or above {amount_yuan:,} yuan)",
+                Measure.AMOUNT,
+                Source.DECLARED,
+                Comparison.AT_OR_ABOVE,
+                yuan(amount_yuan),
+            ),
+        ),
+    )
+
 
 AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
     # Everywhere else: incidence alone, at or below 3% (the only number the seeds give; OUTSIDE
@@ -130,4 +169,5 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
             _flag("service_centers", "乡乡有便民服务中心 (a service centre in every township)"),
         ),
     ),
+    *(_kaiping_village(year, amount) for year, amount in KAIPING_COLLECTIVE_INCOME_YUAN.items()),
 )

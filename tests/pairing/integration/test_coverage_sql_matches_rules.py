@@ -99,6 +99,30 @@ async def _load(session: AsyncSession, seed: int) -> None:
                         ended_on=ended,
                     )
                 )
+    # townships (staffed by 0-3 full-time staff, one pairing ended) and village coordinators: the
+    # staff minimums (Quanzhou 1 and 1, Kaiping 2 for townships) at, under and over their bound
+    for township in sorted({code[:9] + "000" for code in VILLAGES}):
+        session.add(
+            AreaRef(code=township, name=township, level="township", parent_code=township[:6] + "000000")
+        )
+    staffed = [(code[:9] + "000", "township", "township_staff") for code in VILLAGES[::5]]
+    staffed += [(code, "village", "village_coordinator") for code in VILLAGES]
+    for target, target_type, kind in sorted(set(staffed)):
+        for n in range(rnd.choice([0, 1, 2, 3] if target_type == "township" else [0, 1, 1])):
+            h = Helper(id=uuid.uuid4(), kind=kind, name=f"{kind}{n}", area_code=target)
+            session.add(h)
+            await session.flush()
+            session.add(
+                Pairing(
+                    kind=kind,
+                    helper_id=h.id,
+                    target_type=target_type,
+                    target_id=target,
+                    area_code=target,
+                    started_on=since(50),
+                    ended_on=since(1) if rnd.random() < 0.2 else None,  # an ended one does not count
+                )
+            )
     await session.flush()
 
     households: list[HouseholdRef] = []
@@ -246,7 +270,7 @@ async def _reference(session: AsyncSession, prefix: str) -> list[rules.CoverageS
         )
     ).all()
     resolve = await policy_service.resolver(session, on=TODAY)
-    groups: dict[tuple[int, int], dict[str, Any]] = defaultdict(lambda: {"h": [], "v": [], "c": {}})
+    groups: dict[tuple[int, int], dict[str, Any]] = defaultdict(lambda: {"h": [], "v": [], "c": {}, "s": []})
 
     def group(code: str) -> dict[str, Any]:
         p = resolve(code)
@@ -270,8 +294,40 @@ async def _reference(session: AsyncSession, prefix: str) -> list[rules.CoverageS
         )
     for helper, n in cadres:
         group(helper.area_code)["c"][str(helper.id)] = (helper.area_code, int(n))
+    staff: dict[str, int] = defaultdict(int)
+    for (target,) in (
+        await session.execute(
+            select(Pairing.target_id).where(
+                Pairing.area_code.startswith(prefix),
+                Pairing.kind.in_(["township_staff", "village_coordinator"]),
+                Pairing.ended_on.is_(None),
+            )
+        )
+    ).all():
+        staff[target] += 1
+    to_exit: dict[str, int] = defaultdict(int)
+    for h in households:
+        if h.status in ("registered", "exit_requested"):
+            to_exit[h.area_code] += 1
+            to_exit[h.area_code[:9] + "000"] += 1
+    for a in (
+        (
+            await session.execute(
+                select(AreaRef).where(
+                    AreaRef.code.startswith(prefix), AreaRef.level.in_(["township", "village"])
+                )
+            )
+        )
+        .scalars()
+        .all()
+    ):
+        p = resolve(a.code)
+        minimum = p.township_staff_min if a.level == "township" else p.village_coordinator_min
+        group(a.code)["s"].append(rules.Staffing(a.code, a.level, to_exit[a.code], staff[a.code], minimum))
     return [
-        rules.CoverageSnapshot(g["h"], g["v"], g["c"], cap=cap, visit_interval_days=interval, today=TODAY)
+        rules.CoverageSnapshot(
+            g["h"], g["v"], g["c"], cap=cap, visit_interval_days=interval, today=TODAY, staffing=g["s"]
+        )
         for (cap, interval), g in groups.items()
     ]
 
@@ -334,6 +390,9 @@ async def test_sql_counts_and_gaps_equal_the_rules(
             for h in snap.households
         )
         assert any(n == snap.cap for snap in reference for _, n in snap.cadre_loads.values())
+        staffing = [a for snap in reference for a in snap.staffing if a.minimum and a.households_to_exit]
+        assert any(a.staff == a.minimum for a in staffing)  # exactly the minimum: no gap
+        assert any(a.staff < a.minimum for a in staffing)
 
     # a check opens exactly the rules' gaps, details included; a second check changes nothing
     async with db.transaction() as s:
@@ -364,7 +423,13 @@ async def test_sql_counts_and_gaps_equal_the_rules(
     async with db.transaction() as s:
         snaps = [
             rules.CoverageSnapshot(
-                x.households, x.poor_villages, x.cadre_loads, x.cap, x.visit_interval_days, today=later
+                x.households,
+                x.poor_villages,
+                x.cadre_loads,
+                x.cap,
+                x.visit_interval_days,
+                today=later,
+                staffing=x.staffing,
             )
             for x in await _reference(s, "440783")
         ]

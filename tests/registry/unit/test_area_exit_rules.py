@@ -160,11 +160,37 @@ def test_guangyuan_county_one_low_three_haves() -> None:
 
 
 def test_elsewhere_incidence_alone_and_no_policy_before_2016() -> None:
-    kaiping = policy(KAIPING_VILLAGE)
-    assert [c.code for c in kaiping.criteria] == ["incidence"]
-    assert assess_area_exit(AreaFacts(30, 1_000), kaiping).eligible
+    elsewhere = policy("440183101201")  # a Guangdong village outside Kaiping: the national default
+    assert [c.code for c in elsewhere.criteria] == ["incidence"]
+    assert assess_area_exit(AreaFacts(30, 1_000), elsewhere).eligible
     with pytest.raises(NoAreaExitPolicy):
         policy(KAIPING_VILLAGE, year=2015)
+
+
+@pytest.mark.parametrize(
+    ("year", "short", "enough"),
+    [
+        # seed 004 六(一): 2016年达到15万元以上, 2017年达到18万元以上, 到2018年底…达到20万元以上 (fen)
+        (2016, 14_999_999, 15_000_000),
+        (2017, 17_999_999, 18_000_000),
+        (2018, 19_999_999, 20_000_000),
+        (2020, 19_999_999, 20_000_000),  # 2018's figure stays in force
+    ],
+)
+def test_kaiping_village_collective_disposable_income_of_the_year(year: int, short: int, enough: int) -> None:
+    kaiping = policy(KAIPING_VILLAGE, year=year)
+    assert [c.code for c in kaiping.criteria] == ["incidence", "collective_disposable_income"]
+
+    def facts(fen: int) -> AreaFacts:
+        return AreaFacts(0, 1_000, {"collective_disposable_income": Declared(fen, EVIDENCE)})
+
+    refused = assess_area_exit(facts(short), kaiping)
+    assert not refused.eligible
+    assert [c.criterion for c in refused.failures] == ["collective_disposable_income"]
+    assert assess_area_exit(facts(enough), kaiping).eligible
+    # the operating income the registry records (Quanzhou's measure) is not this criterion's
+    recorded = AreaFacts(0, 1_000, facts(enough).declared, {"collective_income": 0})
+    assert assess_area_exit(recorded, kaiping).eligible
 
 
 def test_unknown_population_fails_the_incidence() -> None:

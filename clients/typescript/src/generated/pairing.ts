@@ -872,7 +872,7 @@ export interface components {
          * GapKind
          * @enum {string}
          */
-        GapKind: "household_without_cadre" | "village_without_work_team" | "village_without_first_secretary" | "cadre_over_cap" | "visit_overdue";
+        GapKind: "household_without_cadre" | "village_without_work_team" | "village_without_first_secretary" | "cadre_over_cap" | "visit_overdue" | "township_without_staff" | "village_without_coordinator";
         /** GapOut */
         GapOut: {
             /** Area Code */
@@ -1415,6 +1415,16 @@ export interface components {
             on: string;
             /** Preset */
             preset: string;
+            /**
+             * Township Staff Min
+             * @description full-time poverty staff a township with exit tasks must have (Quanzhou 1, Kaiping 2); null: no such number here
+             */
+            township_staff_min?: number | null;
+            /**
+             * Village Coordinator Min
+             * @description coordinators a village with exit tasks must have (Quanzhou 1); null: none
+             */
+            village_coordinator_min?: number | null;
             /** Visit Interval Days */
             visit_interval_days: number;
             /** Volunteer Team Min Party Members */
