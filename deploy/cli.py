@@ -63,6 +63,24 @@ def _unreachable(exc: BaseException) -> str | None:
 
 app = _Cli(help="Jingzhun (精准) targeted poverty alleviation backend", no_args_is_help=True)
 
+LOCAL_ONLY = (
+    "local only: `jingzhun up`, `status` and `demo reset` run the local stack of a checkout "
+    "(`make install`, `make run`); this installation has no deploy/local (the container image)"
+)
+
+
+def _local(module: str) -> Any:
+    """A module of the local runner (``deploy/local``), or one line and exit code 2 where it is not
+    installed: the container image leaves it out (its servers come from the ``local`` extra)."""
+    name = f"deploy.local.{module}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("deploy.local", name):
+            raise
+        typer.echo(f"error: {LOCAL_ONLY}", err=True)
+        raise typer.Exit(2) from None
+
 
 @app.command()
 def token(
@@ -98,9 +116,8 @@ def up(
     ] = None,
 ) -> None:
     """Run the whole system locally (what `make run` calls)."""
-    from deploy.local.runner import Runner, demo_enabled
-
-    runner = Runner(load_demo=demo_enabled() if demo is None else demo, workers=workers or 0)
+    local = _local("runner")
+    runner = local.Runner(load_demo=local.demo_enabled() if demo is None else demo, workers=workers or 0)
     if data_dir is not None:
         runner.data_dir = data_dir
     raise typer.Exit(runner.run())
@@ -114,9 +131,8 @@ DataDirOption = Annotated[
 def _run_status(data_dir: Path | None) -> dict[str, Any] | None:
     import json
 
-    from deploy.local.runner import STATUS_FILE, Runner
-
-    path = (data_dir or Runner.data_dir) / STATUS_FILE
+    local = _local("runner")
+    path = (data_dir or local.Runner.data_dir) / local.STATUS_FILE
     try:
         status: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -174,8 +190,7 @@ def demo_reset(data_dir: DataDirOption = None) -> None:
 
     Uses the databases of the running `jingzhun up`, else each service's <SERVICE>_DATABASE_URL.
     """
-    from deploy.local import demo as local_demo
-
+    local_demo = _local("demo")
     run = _run_status(data_dir)
     urls = run["database_urls"] if run else {svc: service_settings(svc).database_url for svc in SERVICE_NAMES}
     removed = asyncio.run(local_demo.remove(urls))

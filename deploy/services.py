@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
-import re
 from typing import TYPE_CHECKING
 
 import typer
@@ -29,29 +27,16 @@ def service_settings(service: str) -> ServiceSettings:
     named as the operator sets it (``REGISTRY_DB_POOL_SIZE: …``), not a stack trace. The value
     itself is not printed: it may be a secret.
     """
-    from pydantic import ValidationError
-    from pydantic_settings import SettingsError
+    from shared.settings import InvalidSettingsError, read_settings
 
     check_service(service)
     settings_module = importlib.import_module(f"services.{service}.settings")
     cls: type[ServiceSettings] = getattr(settings_module, f"{service.capitalize()}Settings")
-    prefix = str(cls.model_config.get("env_prefix", ""))
-
-    def variable(field: object) -> str:
-        name = f"{prefix}{field}".upper()
-        if field == "environment" and name not in os.environ and "JINGZHUN_ENV" in os.environ:
-            return "JINGZHUN_ENV"  # the deployment-wide switch the field defaults to
-        return name
-
     try:
-        return cls()
-    except ValidationError as exc:
-        problems = [f"{variable(err['loc'][0] if err['loc'] else '?')}: {err['msg']}" for err in exc.errors()]
-    except SettingsError as exc:  # a JSON-valued variable (a list, the feed subscriptions) that is not JSON
-        field = re.search(r'field "(\w+)"', str(exc))
-        problems = [f"{variable(field.group(1)) if field else '?'}: not valid JSON"]
-    typer.echo(f"error: {service}: invalid settings: " + "; ".join(problems), err=True)
-    raise typer.Exit(2)
+        return read_settings(cls, service)
+    except InvalidSettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 async def connect_nats(url: str, *, timeout_s: float = 10.0) -> NATS:

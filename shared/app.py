@@ -291,6 +291,7 @@ class _MatchOnce:
 CORS_REQUEST_HEADERS = (
     "Authorization",
     "Content-Type",
+    "Content-Encoding",  # a gzipped upload (a cadre's visit batch, a bulk import: shared/compression.py)
     "Accept-Language",
     "Idempotency-Key",
     "If-Match",

@@ -8,6 +8,7 @@ settings it reads the service's own settings class from the environment.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
@@ -18,7 +19,7 @@ from shared.db import Database
 from shared.events.consumer import Handler
 from shared.labels import FieldLabels
 from shared.runtime import PeriodicJob
-from shared.settings import ServiceSettings
+from shared.settings import InvalidSettingsError, ServiceSettings, UnsafeSettingsError, read_settings
 from shared.vocabulary import Vocabulary
 
 __all__ = ["AppFactory", "app_factory"]
@@ -46,7 +47,7 @@ def app_factory(
 
     def create_app(settings: S | None = None) -> FastAPI:
         return create_service_app(
-            settings or settings_class(),
+            settings or _from_environment(settings_class, name),
             title=f"Jingzhun {name}",
             routers=routers,
             handlers=handlers,
@@ -57,3 +58,16 @@ def app_factory(
         )
 
     return create_app
+
+
+def _from_environment(settings_class: type[S], name: str) -> S:
+    """The settings uvicorn's ``--factory`` start reads: a bad or unsafe value ends the process with
+    one line naming the variable and exit code 2, as the `jingzhun` commands do (not a traceback
+    that names a pydantic field the operator never set)."""
+    try:
+        settings = read_settings(settings_class, name)
+        settings.check_production()
+    except (InvalidSettingsError, UnsafeSettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    return settings

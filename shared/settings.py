@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from shared.feed.config import FeedSubscription
 from shared.pii import PiiCipher, cipher_for
@@ -20,6 +21,39 @@ PLACEHOLDER = "change-me"  # any value holding it (any case) is a placeholder, n
 
 class UnsafeSettingsError(RuntimeError):
     """A production process with development secrets: it refuses to start."""
+
+
+class InvalidSettingsError(ValueError):
+    """Settings from the environment that do not parse, one problem per variable, named as the
+    operator sets it (``REGISTRY_DB_POOL_SIZE: …``); never the value (it may be a secret)."""
+
+    def __init__(self, service: str, problems: list[str]) -> None:
+        super().__init__(f"{service}: invalid settings: " + "; ".join(problems))
+        self.problems = problems
+
+
+S = TypeVar("S", bound="ServiceSettings")
+
+
+def read_settings(cls: type[S], service: str) -> S:
+    """``cls()`` from the environment, or :class:`InvalidSettingsError` saying which variables are wrong
+    (what the `jingzhun` commands and the app factory under uvicorn print in one line)."""
+    prefix = str(cls.model_config.get("env_prefix", ""))
+
+    def variable(field: object) -> str:
+        name = f"{prefix}{field}".upper()
+        if field == "environment" and name not in os.environ and "JINGZHUN_ENV" in os.environ:
+            return "JINGZHUN_ENV"  # the deployment-wide switch the field defaults to
+        return name
+
+    try:
+        return cls()
+    except ValidationError as exc:
+        problems = [f"{variable(err['loc'][0] if err['loc'] else '?')}: {err['msg']}" for err in exc.errors()]
+    except SettingsError as exc:  # a JSON-valued variable (a list, the feed subscriptions) that is not JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        problems = [f"{variable(field.group(1)) if field else '?'}: not valid JSON"]
+    raise InvalidSettingsError(service, problems) from None
 
 
 def _default_environment() -> Any:

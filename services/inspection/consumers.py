@@ -89,7 +89,9 @@ _HANDLERS: Mapping[str, Handler] = {
     COVERAGE_GAP: on_signal,
     "pairing.pairing.opened.v1": projections.on_pairing_opened,
     "pairing.pairing.closed.v1": projections.on_pairing_closed,
+    # version 1 (no answer) stays read: events published before pairing moved to version 2
     "pairing.visit.recorded.v1": Batched(projections.on_visits_recorded),
+    "pairing.visit.recorded.v2": Batched(projections.on_visits_recorded),
 }
 
 HANDLERS: dict[str, Handler] = {event_type: tolerant(h) for event_type, h in _HANDLERS.items()}

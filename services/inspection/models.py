@@ -300,6 +300,9 @@ class VisitRef(Base):
     household_id: Mapped[str] = mapped_column(sa.String(100), index=True)
     area_code: Mapped[AreaCodeIndexed]
     visited_on: Mapped[date] = mapped_column(sa.Date)
+    # satisfied / basically_satisfied / dissatisfied (pairing.visit.recorded.v2); null: not asked,
+    # or a version 1 event
+    satisfaction: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 class DisbursementRef(Base):

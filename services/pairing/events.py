@@ -10,9 +10,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from shared.events import CloudEvent
 from shared.events.contracts import AreaCode, CheckpointSealed, EventContract, IsoDate
 
 TargetType = Literal["household", "village", "county", "township"]
+Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
 
 
 class CoverageGapDetected(EventContract):
@@ -59,15 +61,40 @@ class PairingClosed(_Pairing):
     )
 
 
-class VisitRecorded(EventContract):
-    type: ClassVar[str] = "pairing.visit.recorded.v1"
-
+class _Visit(EventContract):
     visit_id: str
     household_id: str
     area_code: AreaCode
     cadre_id: str
     visited_on: IsoDate
     kind: str | None = None
+
+
+class VisitRecorded(_Visit):
+    """Version 1, without the household's answer; no longer published, still read (events in the
+    streams)."""
+
+    type: ClassVar[str] = "pairing.visit.recorded.v1"
+
+
+class VisitRecordedV2(_Visit):
+    type: ClassVar[str] = "pairing.visit.recorded.v2"
+
+    satisfaction: Satisfaction | None = Field(
+        default=None,
+        description="the household's answer at the visit: satisfied (满意), basically_satisfied (基本满意), "
+        "dissatisfied (不满意); null when not asked",
+    )
+
+
+VISIT_RECORDED_TYPES = (VisitRecorded.type, VisitRecordedV2.type)
+
+
+def visit_recorded(event: CloudEvent) -> VisitRecordedV2:
+    """A visit event of either version as version 2 (a version 1 event carries no answer)."""
+    if event.type == VisitRecorded.type:
+        return VisitRecordedV2.model_validate(VisitRecorded.of(event).data())
+    return VisitRecordedV2.of(event)
 
 
 class NeedOpened(EventContract):

@@ -10,9 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.clock import clock
 from shared.service_tables import AreaCodeIndexed, one_row_per, recorded_at, service_metadata, subtree_index
 
 metadata = service_metadata()  # with the platform tables and the cadre projection
+
+
+def _office_today() -> date:
+    return clock.today()
 
 
 class Base(DeclarativeBase):
@@ -126,9 +131,13 @@ class Household(Base):
     closed_reason: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     # the China date the record was entered (shared.clock): no typed date of its identification
-    # (review, notice, objection) may lie before it
+    # (review, notice, objection) may lie before it. Whatever writes a household without one (a
+    # split) gets the platform clock's date, in the configured zone (REGISTRY_TIME_ZONE); the server
+    # default (a frozen migration's, Asia/Shanghai) only serves SQL that names no created_on.
     created_on: Mapped[date] = mapped_column(
-        sa.Date, server_default=sa.text("((now() AT TIME ZONE 'Asia/Shanghai')::date)")
+        sa.Date,
+        default=_office_today,
+        server_default=sa.text("((now() AT TIME ZONE 'Asia/Shanghai')::date)"),
     )
     created_at: Mapped[datetime] = recorded_at()
     updated_at: Mapped[datetime] = recorded_at(onupdate=sa.func.now())

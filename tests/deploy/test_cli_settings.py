@@ -69,3 +69,33 @@ def test_a_database_that_cannot_be_reached_is_one_line_not_a_stack_trace(args: l
     assert "<SERVICE>_DATABASE_URL or --database-url" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert "s3cret" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"REGISTRY_DB_POOL_SIZE": "ten"},
+         "error: registry: invalid settings: REGISTRY_DB_POOL_SIZE: Input should be a valid integer"),
+        ({"REGISTRY_PII_PREVIOUS_KEYS": "[s3cret-old-key"},
+         "error: registry: invalid settings: REGISTRY_PII_PREVIOUS_KEYS: not valid JSON"),
+    ],
+)
+def test_under_uvicorn_a_bad_setting_is_the_same_one_line(env: dict[str, str], said: str) -> None:
+    """The manifests start the API as `uvicorn services.<svc>.app:create_app --factory`: the factory
+    says what `jingzhun` says, exits 2, and never starts serving."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "services.registry.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", "0"],
+        capture_output=True, text=True, env={**os.environ, **env}, timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert said in out.stderr
+    assert "Traceback" not in out.stderr
+    assert "s3cret" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1  # one line, nothing after it

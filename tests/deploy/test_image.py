@@ -40,6 +40,29 @@ def cli_modules() -> set[str]:
     return {m for m in import_closure(["deploy.cli", *DYNAMIC]) if repo_module_file(m) is not None}
 
 
+def test_the_image_leaves_the_local_runner_out_and_nothing_in_it_needs_it() -> None:
+    """deploy/local runs `make run`'s embedded PostgreSQL and nats-server (the [local] extra, which
+    the image does not install): no file of it in the image, and no module the image's commands or
+    apps import needs it (`jingzhun up`/`status`/`demo reset` load it by name, on demand)."""
+    files = set(image_files())
+    assert not [f for f in files if f.startswith("deploy/local/")]
+    assert not [m for m in cli_modules() if m.startswith("deploy.local")]
+
+
+@pytest.mark.parametrize("args", [["up", "--no-demo"], ["status"], ["demo", "reset"]])
+def test_local_only_commands_say_so_in_one_line_where_the_runner_is_missing(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    for name in ("deploy.local", "deploy.local.runner", "deploy.local.demo"):
+        monkeypatch.setitem(sys.modules, name, None)  # what an import finds in the image: nothing
+    result = CliRunner().invoke(cli_app, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: local only: `jingzhun up`, `status` and `demo reset`")
+    assert "Traceback" not in result.output
+
+
 def command_paths() -> list[list[str]]:
     """Every command and group of `jingzhun`, as argument lists (["deadletter", "list"], ...)."""
     paths: list[list[str]] = []

@@ -59,7 +59,7 @@ SERVICES = ("registry", "funds", "pairing", "inspection")
 FLOWS = {
     "registry.household.registered.v1": ("registry", ("funds", "pairing", "inspection")),
     "pairing.pairing.opened.v1": ("pairing", ("registry", "funds", "inspection")),
-    "pairing.visit.recorded.v1": ("pairing", ("inspection",)),
+    "pairing.visit.recorded.v2": ("pairing", ("inspection",)),
     "funds.disbursement.recorded.v1": ("funds", ("inspection",)),
 }
 GIVE_UP_S = 120.0  # a write not accepted within this long (503s, cut connections) counts as lost

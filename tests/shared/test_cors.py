@@ -49,6 +49,22 @@ async def test_preflight_from_an_allowed_origin_is_answered_and_a_stranger_is_no
 
 
 @pytest.mark.asyncio
+async def test_a_page_of_an_allowed_origin_may_send_a_gzipped_batch(make_db) -> None:  # type: ignore[no-untyped-def]
+    """The services take gzip uploads (Content-Encoding: gzip): a browser asks before it sends one."""
+    settings = settings_for(PairingSettings, make_db("pairing"), cors_origins=[FRONTEND])
+    gzipped = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-encoding, content-type, idempotency-key",
+    }
+    async with service_client(create_app(settings)) as c:
+        ok = await c.options(VISITS, headers={"Origin": FRONTEND, **gzipped})
+        assert ok.status_code == 200, ok.text
+        assert ok.headers["access-control-allow-origin"] == FRONTEND
+        allowed = {h.strip().lower() for h in ok.headers["access-control-allow-headers"].split(",")}
+        assert "content-encoding" in allowed
+
+
+@pytest.mark.asyncio
 async def test_no_origins_by_default_means_no_cors_headers(make_db) -> None:  # type: ignore[no-untyped-def]
     settings = settings_for(PairingSettings, make_db("pairing"))
     assert settings.cors_origins == []

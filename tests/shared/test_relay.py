@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from shared.db import Database
 from shared.events.outbox import add_events
@@ -75,6 +75,30 @@ async def test_a_batch_lands_in_outbox_order_and_a_resend_is_dropped(bus) -> Non
     assert await relay.run_once() == 3
     assert [i for i, _ in await _stored(js, 123)][120:] == newer
     assert all(sent and attempts == 0 for _, sent, attempts in await _outbox(db))
+
+
+async def test_an_idle_round_only_asks_whether_anything_waits(bus) -> None:  # type: ignore[no-untyped-def]
+    """An idle relay polls five times a second in every replica: with nothing to send, a round
+    opens no transaction and claims nothing (it was ~0.8 ms of CPU a round); a row written then
+    goes out on the next round."""
+    db, js = bus
+    await ensure_streams(js)
+    relay = OutboxRelay(db, js, service="registry")
+    begun: list[object] = []
+
+    def on_begin(conn: object) -> None:
+        begun.append(conn)
+
+    event.listen(db.engine.sync_engine, "begin", on_begin)
+    try:
+        assert [await relay.run_once() for _ in range(5)] == [0] * 5
+    finally:
+        event.remove(db.engine.sync_engine, "begin", on_begin)
+    assert begun == []
+    ids = await _write(db, [EVENT] * 2)
+    assert await relay.run_once() == 2
+    assert [i for i, _ in await _stored(js, 2)] == ids
+    assert await relay.run_once() == 0
 
 
 async def test_rows_after_a_failed_one_wait_for_it(bus) -> None:  # type: ignore[no-untyped-def]

@@ -41,11 +41,13 @@ FIELD_LABELS = {
     "households_paired": "已结对户数",
     "pairing_coverage": "结对覆盖率",
     "findings_overdue": "逾期未整改问题数",
-    "satisfaction_average": "平均满意度",
+    "visits_satisfied": "走访满意数",
+    "visits_basically_satisfied": "走访基本满意数",
+    "visits_dissatisfied": "走访不满意数",
+    "satisfaction_rate": "群众满意率（满意+基本满意）",
 }
 _REASONS = {
     "received_fen": "督查服务不接收资金到位记录",
-    "satisfaction_average": "各服务均未记录满意度调查",
     "households_in_roll, households_paired, pairing_coverage": "在册户和结对按计算当日统计，不是季度末",
 }
 
@@ -53,7 +55,7 @@ _REASONS = {
 def _column(field: str) -> Column:
     if field.endswith("_fen"):
         return Column(field, FIELD_LABELS.get(field, field), "money")
-    if field in ("target_progress", "disbursement_rate", "pairing_coverage", "satisfaction_average"):
+    if field in ("target_progress", "disbursement_rate", "pairing_coverage", "satisfaction_rate"):
         return Column(field, FIELD_LABELS.get(field, field), "percent")
     return Column(field, FIELD_LABELS.get(field, field), "int")
 

@@ -24,7 +24,7 @@ from services.inspection.models import (
     RollMovementRef,
     VisitRef,
 )
-from services.inspection.progress.rules import Period
+from services.inspection.progress.rules import SATISFACTION_ANSWERS, SATISFACTION_FIELDS, Period
 from services.inspection.projections.repository import needs_a_cadre
 from shared.repository import Repository
 
@@ -77,8 +77,12 @@ def _flow_sums(period: Period) -> list[_Sums]:
         ),
         _Sums(
             VisitRef,
-            (count, func.count(func.distinct(VisitRef.household_id))),
-            ("visits", "households_visited"),
+            (
+                count,
+                func.count(func.distinct(VisitRef.household_id)),
+                *(count.filter(VisitRef.satisfaction == answer) for answer in SATISFACTION_ANSWERS),
+            ),
+            ("visits", "households_visited", *SATISFACTION_FIELDS),
             (_within(VisitRef.visited_on, period),),
         ),
         _Sums(Finding, (count,), ("findings_raised",), (_within(Finding.raised_on, period),)),

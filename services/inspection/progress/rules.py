@@ -19,6 +19,8 @@ from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
 
 __all__ = [
     "FLOW_FIELDS",
+    "SATISFACTION_ANSWERS",
+    "SATISFACTION_FIELDS",
     "STANDING_SUMS",
     "ChildSubmission",
     "Period",
@@ -32,6 +34,7 @@ __all__ = [
     "next_version",
     "quarter_period",
     "rate",
+    "satisfaction_rate",
     "submission_status",
     "sum_rows",
     "year_to_date",
@@ -54,7 +57,13 @@ FLOW_FIELDS = (
     "findings_rectified",
     "complaints_received",
     "complaints_resolved",
+    "visits_satisfied",
+    "visits_basically_satisfied",
+    "visits_dissatisfied",
 )
+# A visit's satisfaction answer (pairing's Satisfaction codes) and the flow that counts it.
+SATISFACTION_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
+SATISFACTION_FIELDS = ("visits_satisfied", "visits_basically_satisfied", "visits_dissatisfied")
 # Standing figures that add up across areas (rates are recomputed from the sums, never added).
 STANDING_SUMS = (
     "planned_fen",
@@ -98,6 +107,18 @@ def rate(part: int | None, whole: int | None) -> str | None:
     if part is None or not whole:
         return None
     return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+def satisfaction_rate(flows: Mapping[str, int]) -> str | None:
+    """The share of visits' answers that are 满意 or 基本满意, of all answers (visits where the
+    household was not asked are left out); None when no one answered.
+
+    The seeds ask for satisfaction surveys (000: 群众扶贫满意度调查; 001: 群众满意度) without saying
+    how 基本满意 counts. It counts as satisfied here, as national third-party evaluations of poverty
+    alleviation count 满意 and 基本满意 together (outside the seeds); the report shows each count, so a
+    reader may weigh them otherwise."""
+    satisfied, basically, dissatisfied = (int(flows.get(f) or 0) for f in SATISFACTION_FIELDS)
+    return rate(satisfied + basically, satisfied + basically + dissatisfied)
 
 
 def sum_rows(rows: Iterable[Mapping[str, int | None]], fields: Iterable[str]) -> dict[str, int | None]:
@@ -167,7 +188,7 @@ class Standing:
     households_paired: int
     pairing_coverage: str | None
     findings_overdue: int
-    satisfaction_average: str | None  # always None: no satisfaction survey is recorded
+    satisfaction_rate: str | None  # (满意 + 基本满意) / answers at the year's visits to date
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -33,6 +33,14 @@ class FlowsOut(BaseModel):
     findings_rectified: int = Field(description="rectifications verified in the period")
     complaints_received: int
     complaints_resolved: int
+    # null only in reports submitted before answers were counted (their frozen figures lack them)
+    visits_satisfied: int | None = Field(default=None, description="visits whose household answered 满意")
+    visits_basically_satisfied: int | None = Field(
+        default=None, description="visits whose household answered 基本满意"
+    )
+    visits_dissatisfied: int | None = Field(
+        default=None, description="visits whose household answered 不满意"
+    )
 
 
 class StandingOut(BaseModel):
@@ -49,7 +57,11 @@ class StandingOut(BaseModel):
     households_paired: int = Field(description="of them, with an open cadre pairing, now")
     pairing_coverage: str | None
     findings_overdue: int = Field(description="findings late on the quarter's last day")
-    satisfaction_average: str | None = Field(description="always null: no satisfaction survey is recorded")
+    satisfaction_rate: str | None = Field(
+        default=None,
+        description="(满意 + 基本满意) / all answers at the year's visits to date (visits where the "
+        "household was not asked left out); null when no one answered",
+    )
 
 
 class ProgressRowOut(BaseModel):

@@ -38,7 +38,6 @@ UNAVAILABLE = [
         field="received_fen",
         reason="inspection receives no funds receipts (funds.transaction.posted is not consumed)",
     ),
-    Unavailable(field="satisfaction_average", reason="no satisfaction survey is recorded in any service"),
     Unavailable(
         field="households_in_roll, households_paired, pairing_coverage",
         reason="the projections keep the current roll and pairings only: these are as of the day computed",
@@ -83,13 +82,14 @@ def _row(
     def n(field: str) -> int:
         return int(sums.get(field) or 0)
 
+    ytd_flows = {f: int(ytd.get(f) or 0) for f in rules.FLOW_FIELDS}
     return ProgressRow(
         area_code=code,
         name=name,
         level=level,
         own_level=own,
         quarter={f: int(quarter.get(f) or 0) for f in rules.FLOW_FIELDS},
-        year_to_date={f: int(ytd.get(f) or 0) for f in rules.FLOW_FIELDS},
+        year_to_date=ytd_flows,
         standing=Standing(
             target_people=target,
             target_progress=rules.rate(int(ytd.get("persons_exited") or 0), target),
@@ -101,7 +101,7 @@ def _row(
             households_paired=n("households_paired"),
             pairing_coverage=rules.rate(n("households_paired"), n("households_in_roll")),
             findings_overdue=n("findings_overdue"),
-            satisfaction_average=None,
+            satisfaction_rate=rules.satisfaction_rate(ytd_flows),
         ),
     )
 

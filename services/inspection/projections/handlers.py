@@ -196,7 +196,7 @@ async def on_visit_recorded(session: AsyncSession, event: CloudEvent) -> None:
 
 
 async def on_visits_recorded(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
-    visits = [pairing.VisitRecorded.of(e) for e in events]
+    visits = [pairing.visit_recorded(e) for e in events]  # version 1 or 2
     await ProjectionRepository(session).add_visits(
         [
             {
@@ -204,6 +204,7 @@ async def on_visits_recorded(session: AsyncSession, events: Sequence[CloudEvent]
                 "household_id": d.household_id,
                 "area_code": d.area_code,
                 "visited_on": d.visited_on,
+                "satisfaction": d.satisfaction,
             }
             for d in visits
         ]

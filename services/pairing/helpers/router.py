@@ -45,12 +45,19 @@ async def get_helper(helper_id: uuid.UUID, session: SessionDep, user: Reader) ->
 
 @router.post("/{helper_id}/postings", status_code=201, response_model=PostingOut)
 async def add_posting(
-    helper_id: uuid.UUID, body: PostingIn, session: SessionDep, user: Manager, today: TodayDep
+    helper_id: uuid.UUID,
+    body: PostingIn,
+    session: SessionDep,
+    user: Manager,
+    today: TodayDep,
+    idem: IdempotencyDep,
 ) -> PostingOut:
+    """Record a posting of the helper (where and from when they serve). A resend with the same
+    `Idempotency-Key` answers the first posting again instead of recording it twice."""
     posting = await service.add_posting(
         session=session, actor=user, helper_id=helper_id, data=body, today=today
     )
-    return _posting_out(posting)
+    return await idem.answer(_posting_out(posting))
 
 
 @router.get("/{helper_id}/postings", response_model=list[PostingOut])

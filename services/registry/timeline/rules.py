@@ -51,6 +51,7 @@ STEP_LABELS: dict[str, str] = {
     "pairing.pairing.opened.v1": "结对帮扶开始",
     "pairing.pairing.closed.v1": "结对帮扶结束",
     "pairing.visit.recorded.v1": "帮扶干部走访",
+    "pairing.visit.recorded.v2": "帮扶干部走访",
     "pairing.coverage.gap_detected.v1": "发现帮扶缺口",
     "funds.disbursement.recorded.v1": "收到扶贫资金",
     "funds.disbursement.reversed.v1": "扶贫资金冲回",
@@ -66,7 +67,8 @@ _WHY_KEYS = ("reason", "cause", "note", "review_result", "result", "change", "ki
 CONSUMED = (
     pairing.PairingOpened.type,
     pairing.PairingClosed.type,
-    pairing.VisitRecorded.type,
+    pairing.VisitRecorded.type,  # events published before version 2 (no satisfaction)
+    pairing.VisitRecordedV2.type,
     pairing.CoverageGapDetected.type,
     funds.DisbursementRecorded.type,
     funds.DisbursementReversed.type,
@@ -122,12 +124,12 @@ def learn(event_type: str, data: dict[str, Any]) -> Learned | None:
             _s(data, "pairing_id"),
             _pick(data, "kind", "helper_id", "started_on", "ended_on", "reason"),
         )
-    if event_type == "pairing.visit.recorded.v1":
+    if event_type in pairing.VISIT_RECORDED_TYPES:
         return Learned(
             _s(data, "household_id"),
             _s(data, "cadre_id"),
             _s(data, "visit_id"),
-            _pick(data, "visited_on", "kind"),
+            _pick(data, "visited_on", "kind", "satisfaction"),
         )
     if event_type == "pairing.coverage.gap_detected.v1":
         if data.get("kind") not in _HOUSEHOLD_GAPS:

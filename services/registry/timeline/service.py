@@ -26,6 +26,7 @@ from services.registry.timeline.schemas import (
 from services.registry.vocabulary import HouseholdStatus
 from shared.auth import Principal
 from shared.bodyguard import guarded_routes
+from shared.clock import clock
 from shared.events import CloudEvent
 
 
@@ -100,6 +101,7 @@ async def timeline(session: AsyncSession, actor: Principal, household_id: uuid.U
     steps = [
         TimelineStepOut(
             at=row.at,
+            on=clock.date_of(row.at),
             source="registry",
             source_zh=rules.SOURCE_LABELS["registry"],
             step=row.action,
@@ -114,6 +116,7 @@ async def timeline(session: AsyncSession, actor: Principal, household_id: uuid.U
         steps.append(
             TimelineStepOut(
                 at=e.occurred_at,
+                on=clock.date_of(e.occurred_at),
                 source=e.source,
                 source_zh=rules.SOURCE_LABELS.get(e.source, e.source),
                 step=e.kind,

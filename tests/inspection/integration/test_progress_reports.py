@@ -139,18 +139,20 @@ async def _fixture(app: Any) -> None:
     await _feed(
         app, "pairing.pairing.closed.v1", {"pairing_id": "p4", "kind": "cadre_household", "area_code": V2}
     )
-    for vid, hid, area, on in (
-        ("v1", "r1", V1, "2026-01-01"),
-        ("v2", "r1", V1, "2026-03-31"),
-        ("v3", "r2", V1, "2026-04-01"),
-        ("v4", "r5", V3, "2025-12-31"),
-        ("v5", "r5", V3, "2026-02-02"),
+    # The household's answer comes with version 2; a version 1 event (still in the streams) has none.
+    for vid, hid, area, on, answer in (
+        ("v1", "r1", V1, "2026-01-01", "satisfied"),
+        ("v2", "r1", V1, "2026-03-31", "basically_satisfied"),
+        ("v3", "r2", V1, "2026-04-01", None),
+        ("v4", "r5", V3, "2025-12-31", "dissatisfied"),
+        ("v5", "r5", V3, "2026-02-02", "dissatisfied"),
+        ("v6", "r2", V1, "2026-05-05", "v1"),
     ):
-        await _feed(
-            app,
-            "pairing.visit.recorded.v1",
-            {"visit_id": vid, "household_id": hid, "area_code": area, "cadre_id": "c1", "visited_on": on},
-        )
+        visit = {"visit_id": vid, "household_id": hid, "area_code": area, "cadre_id": "c1", "visited_on": on}
+        if answer == "v1":
+            await _feed(app, "pairing.visit.recorded.v1", visit)
+        else:
+            await _feed(app, "pairing.visit.recorded.v2", visit | {"satisfaction": answer})
     # Funds: plans of 2026 at the county (1,000,000) and in V1 (500,000); V3's is 2025's.
     for plan_id, area, total, year in (
         ("plan-a", COUNTY, 1_000_000, 2026),
@@ -257,7 +259,8 @@ def _flows(**nonzero: int) -> dict[str, int]:
     fields = (
         "households_registered persons_registered households_exited persons_exited households_relapsed "
         "persons_relapsed households_removed persons_removed disbursed_fen visits households_visited "
-        "findings_raised findings_rectified complaints_received complaints_resolved"
+        "findings_raised findings_rectified complaints_received complaints_resolved visits_satisfied "
+        "visits_basically_satisfied visits_dissatisfied"
     ).split()
     return {f: nonzero.get(f, 0) for f in fields}
 
@@ -272,6 +275,8 @@ Q1_T1 = _flows(
     disbursed_fen=200_000,
     visits=2,
     households_visited=1,
+    visits_satisfied=1,
+    visits_basically_satisfied=1,
     findings_raised=2,
     complaints_received=1,
     complaints_resolved=1,
@@ -286,6 +291,7 @@ Q1_T2 = _flows(
     disbursed_fen=50_000,
     visits=1,
     households_visited=1,
+    visits_dissatisfied=1,
     findings_raised=2,
     findings_rectified=1,
     complaints_received=1,
@@ -303,6 +309,9 @@ Q1_TOTAL = _flows(
     disbursed_fen=450_000,
     visits=3,
     households_visited=2,
+    visits_satisfied=1,
+    visits_basically_satisfied=1,
+    visits_dissatisfied=1,
     findings_raised=4,
     findings_rectified=1,
     complaints_received=3,
@@ -345,8 +354,10 @@ async def test_q1_figures_are_hand_counted_per_township_and_in_total(make_db) ->
             "households_paired": 3,
             "pairing_coverage": "0.7500",
             "findings_overdue": 1,
-            "satisfaction_average": None,
+            "satisfaction_rate": "1.0000",  # 满意 and 基本满意 both count as satisfied
         }
+        assert t2["standing"]["satisfaction_rate"] == "0.0000"  # one answer, 不满意
+        assert own["standing"]["satisfaction_rate"] is None  # no visit answered there: nothing to measure
         assert t2["standing"]["target_people"] is None
         assert t2["standing"]["target_progress"] is None
         assert t2["standing"]["disbursement_rate"] is None  # no plan of 2026 there: nothing to measure
@@ -361,11 +372,12 @@ async def test_q1_figures_are_hand_counted_per_township_and_in_total(make_db) ->
             "households_paired": 4,
             "pairing_coverage": "0.6667",
             "findings_overdue": 1,
-            "satisfaction_average": None,
+            "satisfaction_rate": "0.6667",  # (1 满意 + 1 基本满意) of 3 answers
         }
         assert rep["inspections_quarter"] == 1
         assert rep["inspections_year_to_date"] == 1
-        assert {u["field"] for u in rep["unavailable"]} >= {"received_fen", "satisfaction_average"}
+        assert "received_fen" in {u["field"] for u in rep["unavailable"]}
+        assert not [u for u in rep["unavailable"] if "satisfaction" in u["field"]]
 
 
 async def test_q2_quarter_and_year_to_date(make_db) -> None:
@@ -381,13 +393,15 @@ async def test_q2_quarter_and_year_to_date(make_db) -> None:
         assert (q["households_exited"], q["persons_exited"]) == (1, 4)
         assert (q["households_relapsed"], q["persons_relapsed"]) == (1, 3)  # Beijing 1 April 00:00
         assert q["disbursed_fen"] == 100_000
-        assert q["visits"] == 1
+        assert q["visits"] == 2  # v3 (not asked) and v6 (a version 1 event): no answer
+        assert (q["visits_satisfied"], q["visits_basically_satisfied"], q["visits_dissatisfied"]) == (0, 0, 0)
         assert (q["findings_raised"], q["findings_rectified"]) == (0, 1)
         assert (q["complaints_received"], q["complaints_resolved"]) == (1, 1)
         assert (ytd["households_registered"], ytd["persons_registered"]) == (4, 10)
         assert (ytd["households_exited"], ytd["persons_exited"]) == (3, 9)
         assert (ytd["households_relapsed"], ytd["persons_relapsed"]) == (2, 5)
-        assert (ytd["visits"], ytd["households_visited"]) == (4, 3)
+        assert (ytd["visits"], ytd["households_visited"]) == (5, 3)
+        assert rep["total"]["standing"]["satisfaction_rate"] == "0.6667"  # the year's answers to date
         assert ytd["disbursed_fen"] == 550_000
         assert rep["total"]["standing"]["target_progress"] == "0.4500"  # 9 of 20
         assert rep["total"]["standing"]["plan_year_disbursed_fen"] == 500_000
@@ -447,6 +461,13 @@ async def test_workbook_holds_the_same_numbers(make_db) -> None:
         assert rows[0][:4] == ("地区代码", "地区名称", "新识别户数", "新识别人数")
         assert "拨付资金（元）" in rows[0]
         assert rows[-1][0] == "合计"
+        assert rows[0][-3:] == ("走访满意数", "走访基本满意数", "走访不满意数")
+        assert rows[-1][-3:] == (1, 1, 1)
+        standing = list(wb["时点数"].iter_rows(values_only=True))
+        assert standing[0][-1] == "群众满意率（满意+基本满意）"
+        assert standing[-1][-1] == "0.6667"  # as the other rates
+        summary = [row[0] for row in wb["报告"].iter_rows(values_only=True)]
+        assert not [item for item in summary if item and "满意" in str(item)]  # no longer "暂无数据"
         assert wb["报告"]["A1"].value == "2026年第1季度扶贫工作进度报告"
 
         # The machine-readable form keeps the field names; money is in 元 in both.

@@ -109,3 +109,34 @@ def test_a_correction_needs_something_to_correct() -> None:
 )
 def test_submission_status(first: date | None, today: date, status: str) -> None:
     assert rules.submission_status(first_submitted_on=first, due=date(2026, 4, 10), today=today) == status
+
+
+def test_satisfaction_rate_counts_basically_satisfied_as_satisfied_and_leaves_out_the_unasked() -> None:
+    def flows(satisfied: int, basically: int, dissatisfied: int) -> dict[str, int]:
+        return dict(zip(rules.SATISFACTION_FIELDS, (satisfied, basically, dissatisfied), strict=True))
+
+    assert rules.satisfaction_rate(flows(3, 1, 1)) == "0.8000"  # (满意 3 + 基本满意 1) / 5 answers
+    assert rules.satisfaction_rate(flows(0, 0, 2)) == "0.0000"
+    assert rules.satisfaction_rate(flows(0, 0, 0)) is None  # no one answered: nothing to measure
+    assert rules.satisfaction_rate({"visits": 7}) is None  # visits where no one was asked
+
+
+def test_a_report_frozen_before_satisfaction_was_counted_still_reads() -> None:
+    from services.inspection.progress.schemas import FlowsOut, StandingOut
+
+    old_flows = {f: 1 for f in rules.FLOW_FIELDS if f not in rules.SATISFACTION_FIELDS}
+    assert FlowsOut.model_validate(old_flows).visits_satisfied is None  # unknown, not zero
+    old_standing = {
+        "target_people": None,
+        "target_progress": None,
+        "planned_fen": 0,
+        "received_fen": None,
+        "plan_year_disbursed_fen": 0,
+        "disbursement_rate": None,
+        "households_in_roll": 0,
+        "households_paired": 0,
+        "pairing_coverage": None,
+        "findings_overdue": 0,
+        "satisfaction_average": None,  # the field it had then
+    }
+    assert StandingOut.model_validate(old_standing).satisfaction_rate is None

@@ -140,3 +140,20 @@ async def test_a_batch_record_with_an_odd_type_is_rejected_on_its_own(
     )
     assert r.status_code == 200
     assert [(x["type"], x["outcome"]) for x in r.json()["results"]] == [("7", "rejected")]
+
+
+async def test_a_posting_resent_with_its_idempotency_key_is_recorded_once(client: httpx.AsyncClient) -> None:
+    """A cadre on a weak signal sends again when no answer came: the same key answers the first
+    posting; the same key with another posting is refused."""
+    secretary = await helper(client, "first_secretary")
+    postings = f"/pairing/v1/helpers/{secretary}/postings"
+    posting = {"area_code": V1, "role": "first_secretary", "started_on": "2025-03-02", "in_poor_area": True}
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = await client.post(postings, json=posting, headers=OFFICE | key)
+    again = await client.post(postings, json=posting, headers=OFFICE | key)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert len((await client.get(postings, headers=OFFICE)).json()) == 1
+    other = await client.post(postings, json={**posting, "started_on": "2025-04-01"}, headers=OFFICE | key)
+    assert (other.status_code, other.json()["type"].rsplit("/", 1)[1]) == (409, "idempotency-key-reused")

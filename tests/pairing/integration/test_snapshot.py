@@ -56,7 +56,7 @@ class Platform:
             self.pairings[data["pairing_id"]] = (data["area_code"], True)
         elif event["type"] == "pairing.pairing.closed.v1":
             self.pairings[data["pairing_id"]] = (data["area_code"], False)
-        elif event["type"] == "pairing.visit.recorded.v1":
+        elif event["type"] in ("pairing.visit.recorded.v1", "pairing.visit.recorded.v2"):  # v1: older
             self.visits.add(data["visit_id"])
 
 

@@ -79,8 +79,12 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     assert (again["stored"], again["duplicates"], again["rejected"]) == (0, 2, 3)
     async with app.state.db.transaction() as s:
         assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 1
-        events = await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v1"))
+        events = await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v2"))
         assert events.scalar_one() == 1
+        # the household's answer travels with the visit (inspection's progress reports count it)
+        visit_event = select(outbox.c.envelope).where(outbox.c.type == "pairing.visit.recorded.v2")
+        envelope = (await s.execute(visit_event)).scalar_one()
+        assert envelope["data"]["satisfaction"] == "satisfied"
 
     reused = {**good, "notes": "另一条记录"}
     conflict = (await client.post("/pairing/v1/sync/batches", json={"records": [reused]}, headers=me)).json()
@@ -153,7 +157,7 @@ async def test_a_visit_retried_with_its_idempotency_key_gets_the_first_answer_an
     assert [(a.status_code, a.json()["outcome"]) for a in answers] == [(201, "stored"), (201, "stored")]
     async with app.state.db.transaction() as s:
         assert (await s.execute(select(func.count()).select_from(Visit))).scalar_one() == 1
-        events = await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v1"))
+        events = await s.execute(select(func.count()).where(outbox.c.type == "pairing.visit.recorded.v2"))
         assert events.scalar_one() == 1
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import nats
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.models import HouseholdTimelineEntry
 from services.registry.timeline import service as timeline
+from shared.clock import clock
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.events.streams import ensure_streams
@@ -345,3 +347,34 @@ async def test_a_rejected_household_shows_why_and_offers_no_further_step(make_db
         ]
         r = await c.get(f"{base}/actions", headers=REGISTRAR)
         assert (r.json()["status_zh"], r.json()["actions"]) == ("未纳入", [])
+
+
+async def test_each_step_carries_its_china_date_beside_the_utc_instant(make_db):
+    """A clerk reads the day in Beijing: 01:30 on 5 December there is still 4 December in UTC."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        with clock.frozen(datetime(2026, 12, 4, 17, 30, tzinfo=UTC)):
+            h = await candidate(c)
+        visit = event(
+            "pairing.visit.recorded.v2",
+            {
+                "visit_id": "v-9",
+                "household_id": h["id"],
+                "area_code": h["area_code"],
+                "cadre_id": "h-7",
+                "visited_on": "2026-12-04",
+                "satisfaction": "satisfied",
+            },
+        )
+        visit.time = datetime(2026, 12, 4, 15, 59, tzinfo=UTC)  # 23:59 in Beijing
+        async with app.state.db.transaction() as session:
+            await timeline.on_events(session, [visit])
+        r = await c.get(f"/registry/v1/households/{h['id']}/timeline", headers=REGISTRAR)
+        assert r.status_code == 200, r.text
+        steps = {s["step"]: s for s in r.json()["steps"]}
+        created = steps["household.candidate_created"]
+        assert (created["at"][:16], created["on"]) == ("2026-12-04T17:30", "2026-12-05")
+        visited = steps["pairing.visit.recorded.v2"]
+        assert (visited["at"][:16], visited["on"]) == ("2026-12-04T15:59", "2026-12-04")
+        assert (visited["step_zh"], visited["detail"]["satisfaction"]) == ("帮扶干部走访", "satisfied")

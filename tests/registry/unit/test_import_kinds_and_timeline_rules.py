@@ -34,6 +34,11 @@ def test_events_are_read_by_field_name_and_skipped_when_not_about_one_household(
     learned = rules.learn("pairing.visit.recorded.v1", {"household_id": "h", "visited_on": "2026-04-02"})
     assert learned is not None
     assert (learned.household_id, learned.actor, learned.detail) == ("h", None, {"visited_on": "2026-04-02"})
+    answered = {"household_id": "h", "visited_on": "2026-04-03", "satisfaction": "basically_satisfied"}
+    learned = rules.learn("pairing.visit.recorded.v2", answered)
+    assert learned is not None
+    assert learned.detail == {"visited_on": "2026-04-03", "satisfaction": "basically_satisfied"}
+    assert rules.label("pairing.visit.recorded.v2") == "帮扶干部走访"
     gap = rules.learn(
         "pairing.coverage.gap_detected.v1",
         {"kind": "visit_overdue", "subject_id": "h", "signal_key": "pairing:visit_overdue:h:1"},

@@ -1488,6 +1488,21 @@ export interface components {
             persons_removed: number;
             /** Visits */
             visits: number;
+            /**
+             * Visits Basically Satisfied
+             * @description visits whose household answered 基本满意
+             */
+            visits_basically_satisfied?: number | null;
+            /**
+             * Visits Dissatisfied
+             * @description visits whose household answered 不满意
+             */
+            visits_dissatisfied?: number | null;
+            /**
+             * Visits Satisfied
+             * @description visits whose household answered 满意
+             */
+            visits_satisfied?: number | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -2037,10 +2052,10 @@ export interface components {
              */
             received_fen: number | null;
             /**
-             * Satisfaction Average
-             * @description always null: no satisfaction survey is recorded
+             * Satisfaction Rate
+             * @description (满意 + 基本满意) / all answers at the year's visits to date (visits where the household was not asked left out); null when no one answered
              */
-            satisfaction_average: string | null;
+            satisfaction_rate?: string | null;
             /**
              * Target People
              * @description the year's reduction target (assessments), null if unset

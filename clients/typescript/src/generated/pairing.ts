@@ -208,7 +208,11 @@ export interface paths {
         /** List postings */
         get: operations["helpers:list-postings"];
         put?: never;
-        /** Add posting */
+        /**
+         * Record a posting of the helper (where and from when they serve)
+         * @description Record a posting of the helper (where and from when they serve). A resend with the same
+         *     `Idempotency-Key` answers the first posting again instead of recording it twice.
+         */
         post: operations["helpers:add-posting"];
         delete?: never;
         options?: never;
@@ -2727,7 +2731,10 @@ export interface operations {
     "helpers:add-posting": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 helper_id: string;
             };

@@ -4138,6 +4138,12 @@ export interface components {
                 [key: string]: components["schemas"]["BoundedJsonValue"];
             };
             /**
+             * On
+             * Format: date
+             * @description the date of `at` in the office's time zone (China time, REGISTRY_TIME_ZONE): the day a clerk writes for it (an instant after 16:00 UTC is already the next day in Beijing)
+             */
+            on: string;
+            /**
              * Source
              * @description registry | pairing | funds | inspection
              */
