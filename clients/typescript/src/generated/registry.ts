@@ -549,7 +549,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import registered */
+        /**
+         * Households already registered (a provincial roll), up to 5,000 a call: all of them or none
+         * @description Households already registered (a provincial roll), up to 5,000 a call: all of them or none.
+         *
+         *     422 also for what the schema cannot say, naming the row (``index``): an identification year
+         *     after next year (China time), as registering one household refuses it; a member's ID whose
+         *     birth date or sex does not match the form.
+         */
         post: operations["households:import-registered"];
         delete?: never;
         options?: never;
