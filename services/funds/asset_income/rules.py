@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from services.funds.errors import AlreadyDistributed, DividendBelowFloor, YearOutsideTerm
-from services.funds.policies.rules import most_specific
+from services.funds.policies.rules import VersionedRecord, most_specific
 from shared.areas import AreaCode
 from shared.money import largest_remainder
 
@@ -32,15 +32,9 @@ __all__ = [
 BASIS_POINTS = 10_000
 
 
-@dataclass(frozen=True)
-class AssetIncomePolicy:
-    code: str
-    version: int
-    area_prefix: str
-    from_year: int
-    to_year: int | None  # inclusive; None: until replaced
+@dataclass(frozen=True, kw_only=True)
+class AssetIncomePolicy(VersionedRecord):
     minimum_dividend_bp: int
-    source: str = ""
 
 
 def policy_in_force(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from services.funds.policies.rules import covers
+from services.funds.policies.rules import VersionedRecord, covers
 from shared.areas import AreaCode
 
 __all__ = [
@@ -34,22 +34,16 @@ BASIS_POINTS = 10_000
 RULE_KINDS = ("revenue_increase_share", "recovered_idle_share", "fixed_amount")
 
 
-@dataclass(frozen=True)
-class BudgetRule:
+@dataclass(frozen=True, kw_only=True)
+class BudgetRule(VersionedRecord):
     """One policy record. A higher ``version`` of the same ``code`` replaces the older one for the
     years it covers; the older one still answers for the years before (history stays checkable)."""
 
-    code: str
-    version: int
-    area_prefix: str  # the subtree it applies to ("62" Gansu, "2107" Jinzhou)
     level: str  # the level of area it binds: county, city, ...
     kind: str
-    from_year: int
-    to_year: int | None  # inclusive; None: until replaced
     budget_levels: tuple[str, ...]  # whose yearly budgets count toward it (in the area's subtree)
     basis_points: int | None = None
     amount_fen: int | None = None
-    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ area the newest version: an older version still answers for the years before the
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-__all__ = ["PolicyRecord", "covers", "most_specific"]
+__all__ = ["PolicyRecord", "VersionedRecord", "covers", "most_specific"]
 
 
 class PolicyRecord(Protocol):
@@ -25,6 +26,20 @@ class PolicyRecord(Protocol):
 
     @property
     def to_year(self) -> int | None: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class VersionedRecord:
+    """What every policy record carries besides its numbers: which record (``code``, ``version``),
+    for which areas (``area_prefix``: the subtree, "62" Gansu, "440783" Kaiping) and years, and the
+    clause it comes from (``source``). Subclasses add the numbers."""
+
+    code: str
+    version: int
+    area_prefix: str
+    from_year: int
+    to_year: int | None  # inclusive; None: until replaced
+    source: str = ""
 
 
 R = TypeVar("R", bound=PolicyRecord)

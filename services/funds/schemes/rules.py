@@ -24,6 +24,7 @@ from services.funds.errors import (
     PerCapitaBelowStandard,
     TownWithoutAccount,
 )
+from services.funds.policies.rules import VersionedRecord
 from shared.money import largest_remainder
 
 __all__ = [
@@ -126,18 +127,12 @@ class FixedFundsScheme:
 Scheme = PerCapitaScheme | VillageGrantScheme | FixedFundsScheme
 
 
-@dataclass(frozen=True)
-class PerCapitaStandard:
+@dataclass(frozen=True, kw_only=True)
+class PerCapitaStandard(VersionedRecord):
     """The least a per-capita scheme may plan per person over its period, for schemes of an area
     (a prefix) whose years meet ``from_year``..``to_year`` (seed 004: 人均3年不少于2万元)."""
 
-    code: str
-    version: int
-    area_prefix: str
-    from_year: int
-    to_year: int | None  # inclusive; None: until replaced
     minimum_per_person_fen: int
-    source: str = ""
 
 
 def check_per_capita_standard(scheme: PerCapitaScheme, standards: Sequence[PerCapitaStandard]) -> None:
