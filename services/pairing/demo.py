@@ -7,6 +7,11 @@ only in the demo's places (``DEMO_AREAS``). The runner loads it once (shared.dem
 created; `jingzhun demo reset` removes exactly that). Idempotent: helpers have ids derived from
 their role and place (uuid5), and a pairing that already exists is refused by its own rule and
 skipped, so a second run adds nothing. All names are synthetic.
+
+Staffing (Quanzhou seed 002 十一, Kaiping seed 004 七(二)): every demo township and village with exit
+tasks gets the full-time staff and the coordinator its policy asks for (Kaiping: 2 per town office,
+no coordinator; Quanzhou: 1 and 1), except one village per place (``DEMO_AREAS``) whose policy asks
+for a coordinator: it is left without one, the one staffing gap the demo shows for an officer to act on.
 """
 
 from __future__ import annotations
@@ -184,6 +189,53 @@ async def _village_helpers(session: AsyncSession, today: date, demo: set[str] | 
         await _pair(session, PairingKind.FIRST_SECRETARY_VILLAGE, secretary, code, today)
 
 
+async def _staffing(session: AsyncSession, today: date, demo: set[str] | None) -> None:
+    """Full-time staff for each demo township with exit tasks and a coordinator for each such village,
+    as many as the area's policy asks; the first village (by code) of each place that needs a
+    coordinator is deliberately left without one (its gap shows in the demo)."""
+    households = _demo_only(
+        await HouseholdRepository(session).in_area(prefix="", statuses=["registered", "exit_requested"]), demo
+    )
+    villages = sorted({h.area_code for h in households if h.area_code.startswith(DEMO_AREAS)})
+    townships = sorted({code[:9] + "000" for code in villages})
+    resolve = await policy_service.resolver(session, on=today)
+    areas = NeedRepository(session)
+    for code in townships:
+        township = await areas.area(code)
+        if township is None:
+            continue
+        for i in range(resolve(code).township_staff_min or 0):
+            staff = await _placed(
+                session,
+                f"township_staff-{i}",
+                code,
+                kind="township_staff",
+                name=f"{_SURNAMES[(int(code[6:9]) + i) % 10]}专干{i + 1}",
+                unit=f"{township.name}扶贫办",
+                level="township",
+            )
+            await _pair(session, PairingKind.TOWNSHIP_STAFF, staff, code, today)
+    left_without: set[str] = set()
+    for code in villages:
+        village = await areas.area(code)
+        if village is None or not resolve(code).village_coordinator_min:
+            continue
+        place = next(prefix for prefix in DEMO_AREAS if code.startswith(prefix))
+        if place not in left_without:
+            left_without.add(place)  # the demo's one village without its coordinator
+            continue
+        coordinator = await _placed(
+            session,
+            "village_coordinator",
+            code,
+            kind="village_coordinator",
+            name=f"{_SURNAMES[int(code[-1])]}协管员",
+            unit=f"{village.name}村委会",
+            level="village",
+        )
+        await _pair(session, PairingKind.VILLAGE_COORDINATOR, coordinator, code, today)
+
+
 async def _old_area_villages(session: AsyncSession, today: date, demo: set[str] | None) -> None:
     repo = NeedRepository(session)
     for village in [v for prefix in DEMO_AREAS for v in await repo.old_area_villages(prefix)]:
@@ -253,7 +305,8 @@ async def load_demo(db: Database, *, today: date | None = None, households: set[
     """``households``: the registry demo's households, the only ones paired and visited here
     (``None``, for tests of an empty database: every household)."""
     on = today or clock.today()
-    for step in (_mountain_sea, _village_helpers, _old_area_villages, _cadres_for_households, _visits):
+    steps = (_mountain_sea, _village_helpers, _staffing, _old_area_villages, _cadres_for_households, _visits)
+    for step in steps:
         async with db.transaction() as session:
             await step(session, on, households)
     # Publish the demo's gaps now rather than at the hourly job (each gap once, so reruns add none).

@@ -10,10 +10,14 @@ from sqlalchemy import func, select
 from services.pairing.demo import DEMO_PROJECTIONS, load_demo
 from services.pairing.models import Base, Helper, HouseholdRef, Pairing, Visit
 from shared import demo as shared_demo
-from tests.pairing.factories import OFFICE, TODAY, V1, V2, area, helper, household, pair
+from tests.pairing.factories import OFFICE, TODAY, TOWNSHIP, V1, V2, area, helper, household, pair
 from tests.support import auth
 
 pytestmark = pytest.mark.asyncio
+QUANZHOU = auth(["registrar"], "350500000000", sub="quanzhou-office")
+QZ_TOWNSHIP = "350524101000"
+QZ_VILLAGES = ("350524101201", "350524101202", "350524101203")
+USERS_VILLAGE = "350524101204"  # a village where only a user registered a household
 
 
 async def _counts(app: FastAPI) -> tuple[int, int]:
@@ -91,3 +95,47 @@ async def test_the_demo_pairs_and_visits_only_its_own_households_and_reset_remov
     assert {str(i) for i in left} == {users}
     assert helpers == ["自己的干部"]
     assert pairings == 1
+
+
+async def _staffing(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[tuple[str, str], dict]:
+    items = (await client.get("/pairing/v1/coverage/gaps?limit=100", headers=headers)).json()["items"]
+    staffing = ("township_without_staff", "village_without_coordinator")
+    return {(g["kind"], g["subject_id"]): g["detail"] for g in items if g["kind"] in staffing}
+
+
+async def _targets(client: httpx.AsyncClient, headers: dict[str, str], kind: str) -> list[str]:
+    items = (await client.get(f"/pairing/v1/pairings?kind={kind}&limit=100", headers=headers)).json()["items"]
+    return sorted(p["target_id"] for p in items)
+
+
+async def test_the_demo_staffs_its_townships_and_villages_as_the_seeds_ask_but_one_village(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Kaiping 七(二): 2 full-time staff in the town office, no coordinator asked; Quanzhou 十一: 1
+    staff per township and 1 coordinator per village with exit tasks — but the demo leaves its
+    first Quanzhou village without one, the one staffing gap a county officer sees and can act on."""
+    await area(app, TOWNSHIP, level="township")
+    await area(app, QZ_TOWNSHIP, level="township")
+    for code in (V1, V2, *QZ_VILLAGES, USERS_VILLAGE):
+        await area(app, code, poor=True)
+    demo_households = {await household(app, code) for code in (V1, V2, *QZ_VILLAGES, *QZ_VILLAGES)}
+    await household(app, USERS_VILLAGE)  # a user's own: the demo staffs nothing for it
+
+    await load_demo(app.state.db, today=TODAY, households=demo_households)
+    first = await _counts(app)
+    await load_demo(app.state.db, today=TODAY, households=demo_households)
+    assert await _counts(app) == first  # no second set of staff or coordinators
+
+    assert await _targets(client, OFFICE, "township_staff") == [TOWNSHIP, TOWNSHIP]
+    assert await _targets(client, OFFICE, "village_coordinator") == []
+    assert await _staffing(client, OFFICE) == {}
+    assert await _targets(client, QUANZHOU, "township_staff") == [QZ_TOWNSHIP]
+    assert await _targets(client, QUANZHOU, "village_coordinator") == list(QZ_VILLAGES[1:])
+    assert await _staffing(client, QUANZHOU) == {
+        ("village_without_coordinator", QZ_VILLAGES[0]): {"staff": 0, "minimum": 1},  # the demo's example
+        ("village_without_coordinator", USERS_VILLAGE): {"staff": 0, "minimum": 1},  # the user's to staff
+    }
+    async with app.state.db.transaction() as s:
+        coordinators = select(Helper.name).where(Helper.kind == "village_coordinator")
+        names = set((await s.execute(coordinators)).scalars())
+    assert names == {"张协管员", "刘协管员"}  # synthetic names
