@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType, UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
@@ -107,6 +107,10 @@ def _value(field: Any, where: str) -> _Value | None:
 def _is_scalar(annotation: Any) -> bool:
     """One value of a plain type, or None (``X | None``): what FastAPI reads with ``.get()``
     (a list is read with ``getlist``, a model as a parameter model: FastAPI's own)."""
+    if get_origin(annotation) is Annotated:
+        # a constrained scalar inside ``X | None`` (shared.fields.AreaCodeText | None): read as
+        # its type is, its constraints checked by the field's own validation
+        return _is_scalar(get_args(annotation)[0])
     if get_origin(annotation) in (Union, UnionType):
         return all(a is type(None) or _is_scalar(a) for a in get_args(annotation))
     return annotation in _SCALARS or (isinstance(annotation, type) and issubclass(annotation, Enum))
