@@ -98,6 +98,11 @@ def field_label(loc: Sequence[str | int], labels: FieldLabels) -> str:
     prefix = ""
     if parts and parts[0] in _WHERE:
         prefix = _WHERE[str(parts[0])]
+        # a parameter named as a body field but asking for something else: its own label under
+        # "<where>.<name>" (the registry's query ``cause`` is 致贫原因, the debt's ``cause`` 负债原因)
+        own = labels.fields.get(".".join(str(p) for p in parts[:2])) if len(parts) == 2 else None
+        if own is not None:
+            return f"{prefix}{own}"
         parts = parts[1:]
     elif parts and parts[0] == "body":
         parts = parts[1:] or ["body"]

@@ -7,12 +7,14 @@ from typing import Literal
 
 from shared.vocabulary import CodeList, code_labels, vocabularies
 
-__all__ = ["CODE_LABELS", "VOCABULARIES", "ComplaintStatus", "FindingStatus"]
+__all__ = ["CODE_LABELS", "VOCABULARIES", "AccountabilityKind", "ComplaintStatus", "FindingStatus"]
 
 # The statuses as list filters take them (the same codes as FINDING_STATUSES/COMPLAINT_STATUSES
 # below; a test keeps them equal), so a wrong one is a 422 naming the right ones.
 FindingStatus = Literal["open", "submitted", "verified"]
 ComplaintStatus = Literal["received", "triaged", "assigned", "resolved", "dismissed"]
+# The same for the accountability list's kind (ACCOUNTABILITY_KINDS), its label taken too.
+AccountabilityKind = Literal["bulletin", "admonishment_interview", "discipline_referral"]
 
 INSPECTION_KINDS = CodeList("inspection_kind", "督查方式", {"announced": "明查", "unannounced": "暗访"})
 INSPECTION_STATUSES = CodeList("inspection_status", "督查状态", {"planned": "计划中", "concluded": "已结束"})

@@ -12,6 +12,7 @@ from shared.vocabulary import CodeList, Labelled, Vocabulary, vocabularies
 __all__ = [
     "ACTIVE_STATUSES",
     "BATCH_LABELS",
+    "Batch",
     "CODE_LABELS",
     "VOCABULARIES",
     "JoinReason",
@@ -151,25 +152,26 @@ class NoticeKindLabel(Labelled):
     EXIT = "exit", "贫困户退出公示"
 
 
-# 一批 tags of the policies' batch sets (policies.presets.BATCH_SETS): national 五个一批 (seed 000),
-# Gansu 七个一批 (seed 003), Kaiping 三个一批 (seed 004). One label per code across the sets.
-BATCH_LABELS = CodeList(
-    "batch",
-    "帮扶批次（一批）",
-    {
-        "production": "发展生产脱贫一批",
-        "relocation": "易地搬迁脱贫一批",
-        "ecological_compensation": "生态补偿脱贫一批",
-        "education": "发展教育脱贫一批",
-        "social_security": "社会保障兜底一批",
-        "industry": "产业扶持一批",
-        "transfer_employment": "转移就业一批",
-        "health": "医疗救助一批",
-        "ecology": "生态保护一批",
-        "production_employment": "扶持生产和就业发展一批",
-        "dibao_floor": "低保政策兜底一批",
-    },
-)
+class Batch(Labelled):
+    """帮扶批次（一批）: national 五个一批, Gansu 七个一批, Kaiping 三个一批 (an area's policy
+    names its set)."""
+
+    # the tags of policies.presets.BATCH_SETS (seeds 000, 003, 004), one label per code across them
+    PRODUCTION = "production", "发展生产脱贫一批"
+    RELOCATION = "relocation", "易地搬迁脱贫一批"
+    ECOLOGICAL_COMPENSATION = "ecological_compensation", "生态补偿脱贫一批"
+    EDUCATION = "education", "发展教育脱贫一批"
+    SOCIAL_SECURITY = "social_security", "社会保障兜底一批"
+    INDUSTRY = "industry", "产业扶持一批"
+    TRANSFER_EMPLOYMENT = "transfer_employment", "转移就业一批"
+    HEALTH = "health", "医疗救助一批"
+    ECOLOGY = "ecology", "生态保护一批"
+    PRODUCTION_EMPLOYMENT = "production_employment", "扶持生产和就业发展一批"
+    DIBAO_FLOOR = "dibao_floor", "低保政策兜底一批"
+
+
+# The same list as code → label pairs (what the policies' batch sets and the forms read).
+BATCH_LABELS = CodeList("batch", "帮扶批次（一批）", {m.value: m.label for m in Batch})
 _BATCH_CODES = {label: code for code, label in BATCH_LABELS.items()}
 
 

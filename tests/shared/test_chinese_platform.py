@@ -44,6 +44,10 @@ def test_field_labels_count_from_one_and_name_fields_as_the_form_does() -> None:
     assert field_label(("query", "year"), labels) == "查询参数年度"
     assert field_label(("body", "unknown_field"), labels) == "unknown_field"  # never dropped
     assert field_label(("body", "by_year", "³", "name"), labels) == "by_year的³的姓名"  # a dict key, as sent
+    # a query parameter named as a body field but asking for something else has its own label
+    debts = labels | FieldLabels(fields={"cause": "负债原因", "query.cause": "致贫原因"})
+    assert field_label(("query", "cause"), debts) == "查询参数致贫原因"
+    assert field_label(("body", "debts", 0, "cause"), debts) == "debts第1项的负债原因"
 
 
 def test_validation_messages_say_what_to_do() -> None:

@@ -95,6 +95,10 @@ def _queries(cursor: str) -> list[str]:
         "?status=bogus",
         "?status=CANDIDATE",
         f"?status={quote('已脱贫')}",
+        f"?cause={quote('因穷')}",  # on no list: 422 naming the causes, not an empty page
+        "?cause=bogus",
+        f"?batch={quote('扶贫一批')}",
+        f"?cause={quote('因病')}&batch=bogus",
         "?name=" + quote("王" * 51),
         "?resident_id=12345",
         "?resident_id=" + "1" * 19,

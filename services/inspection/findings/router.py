@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter
 
@@ -17,13 +18,14 @@ from services.inspection.findings.schemas import (
     finding_out,
     record_out,
 )
-from services.inspection.vocabulary import FindingStatus
+from services.inspection.vocabulary import ACCOUNTABILITY_KINDS, AccountabilityKind, FindingStatus
 from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
+from shared.vocabulary import code_or_label
 
 router = APIRouter(tags=["findings and rectification"])
 
@@ -78,5 +80,8 @@ async def verify(
 
 
 @router.get("/accountability", response_model=Page[AccountabilityOut])
-async def list_accountability(read: ListRead, kind: str | None = None) -> Page[AccountabilityOut]:
+async def list_accountability(
+    read: ListRead,
+    kind: Annotated[AccountabilityKind, code_or_label(ACCOUNTABILITY_KINDS)] | None = None,
+) -> Page[AccountabilityOut]:
     return page_of(record_out, await service.list_accountability(**read.args, kind=kind))

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.registry.models import Area, Debt, Household, IncomeRecord, Member, household_number_seq
-from services.registry.vocabulary import HouseholdStatus
+from services.registry.vocabulary import Batch, HouseholdStatus, PovertyCause
 from shared.bulk import any_of, unnest_insert, unnest_params
 from shared.db import Write, like_prefix, read_rows, write_together
 from shared.repository import Repository, Slice, decode_key, encode_key
@@ -97,8 +97,8 @@ class ChunkRecords:
 class ListFilter:
     area_prefix: str
     status: HouseholdStatus | None = None
-    cause: str | None = None
-    batch: str | None = None
+    cause: PovertyCause | None = None
+    batch: Batch | None = None
     name: str | None = None
     resident_id_hash: str | None = None
     household_ids: frozenset[uuid.UUID] | None = None  # a cadre's own households only (shared.cadres)
@@ -396,9 +396,9 @@ class HouseholdRepository(Repository[Household]):
         if f.status is not None:
             params["status"] = f.status.value
         if f.cause is not None:
-            params["cause"] = [f.cause]
+            params["cause"] = [f.cause.value]
         if f.batch is not None:
-            params["batch"] = [f.batch]
+            params["batch"] = [f.batch.value]
         if f.name is not None:
             params["name"] = like_prefix(f.name)
         if f.resident_id_hash is not None:

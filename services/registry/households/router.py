@@ -35,7 +35,7 @@ from services.registry.households.schemas import (
     list_page_json,
 )
 from services.registry.models import Household, Member
-from services.registry.vocabulary import HouseholdStatus
+from services.registry.vocabulary import Batch, HouseholdStatus, PovertyCause
 from shared.answers import serialised
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
@@ -159,8 +159,8 @@ async def search_households(
     cursor: Cursor = None,
     area_code: AreaCodeText | None = None,
     status: HouseholdStatus | None = None,
-    cause: str | None = None,
-    batch: str | None = None,
+    cause: PovertyCause | None = None,
+    batch: Batch | None = None,
     name: str | None = Query(default=None, max_length=50),
     resident_id: str | None = Query(default=None, min_length=18, max_length=18),
 ) -> Response:

@@ -45,7 +45,14 @@ from services.registry.models import Debt, Household, IncomeRecord, Member
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository, counters_write
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas
-from services.registry.vocabulary import ACTIVE_STATUSES, HouseholdStatus, LabourCapacity, Relation
+from services.registry.vocabulary import (
+    ACTIVE_STATUSES,
+    Batch,
+    HouseholdStatus,
+    LabourCapacity,
+    PovertyCause,
+    Relation,
+)
 from shared import audit, cadres
 from shared.auth import Principal
 from shared.errors import InvalidInput
@@ -551,8 +558,8 @@ async def search(
     actor: Principal,
     area_code: str | None,
     status: HouseholdStatus | None,
-    cause: str | None,
-    batch: str | None,
+    cause: PovertyCause | None,
+    batch: Batch | None,
     name: str | None,
     resident_id: str | None,
     cipher: PiiCipher,

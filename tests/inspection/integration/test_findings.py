@@ -163,6 +163,15 @@ async def test_overdue_finding_escalates_by_itself_once_per_step(make_db) -> Non
         r = await c.get("/inspection/v1/accountability", headers=INSPECTOR)
         kinds = [x["kind"] for x in r.json()["items"]]
         assert kinds == ["bulletin", "admonishment_interview", "discipline_referral"]
+        # one kind, by its code or by the word a bulletin prints
+        for kind in ("约谈", "admonishment_interview", " 约谈 "):
+            one = await c.get("/inspection/v1/accountability", params={"kind": kind}, headers=INSPECTOR)
+            assert [x["kind"] for x in one.json()["items"]] == ["admonishment_interview"], one.text
+        # a kind on no list is refused naming the kinds, not answered with an empty page
+        for kind in ("警告", "warning"):
+            bad = await c.get("/inspection/v1/accountability", params={"kind": kind}, headers=INSPECTOR)
+            assert bad.status_code == 422, bad.text
+            assert "查询参数类别应为以下之一：通报、约谈、移交纪检监察" in bad.json()["detail"]
         assert [x["subject"] for x in r.json()["items"]] == [
             "Township poverty station",
             "Station chief Sun (Township poverty station)",

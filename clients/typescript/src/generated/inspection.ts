@@ -2543,7 +2543,7 @@ export interface operations {
     "accountability:list": {
         parameters: {
             query?: {
-                kind?: string | null;
+                kind?: ("bulletin" | "admonishment_interview" | "discipline_referral" | "通报" | "约谈" | "移交纪检监察") | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
