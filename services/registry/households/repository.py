@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.registry.models import Area, Debt, Household, IncomeRecord, Member, household_number_seq
-from services.registry.vocabulary import Batch, HouseholdStatus, PovertyCause
+from services.registry.vocabulary import HouseholdStatus, PovertyCause
 from shared.bulk import any_of, unnest_insert, unnest_params
 from shared.db import Write, like_prefix, read_rows, write_together
 from shared.repository import Repository, Slice, decode_key, encode_key
@@ -98,7 +98,7 @@ class ListFilter:
     area_prefix: str
     status: HouseholdStatus | None = None
     cause: PovertyCause | None = None
-    batch: Batch | None = None
+    batch: str | None = None  # a batch code (an area's policy may name its own)
     name: str | None = None
     resident_id_hash: str | None = None
     household_ids: frozenset[uuid.UUID] | None = None  # a cadre's own households only (shared.cadres)
@@ -398,7 +398,7 @@ class HouseholdRepository(Repository[Household]):
         if f.cause is not None:
             params["cause"] = [f.cause.value]
         if f.batch is not None:
-            params["batch"] = [f.batch.value]
+            params["batch"] = [f.batch]
         if f.name is not None:
             params["name"] = like_prefix(f.name)
         if f.resident_id_hash is not None:

@@ -35,7 +35,7 @@ from services.registry.households.schemas import (
     list_page_json,
 )
 from services.registry.models import Household, Member
-from services.registry.vocabulary import Batch, HouseholdStatus, PovertyCause
+from services.registry.vocabulary import HouseholdStatus, PovertyCause
 from shared.answers import serialised
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
@@ -160,7 +160,11 @@ async def search_households(
     area_code: AreaCodeText | None = None,
     status: HouseholdStatus | None = None,
     cause: PovertyCause | None = None,
-    batch: Batch | None = None,
+    batch: str | None = Query(
+        default=None,
+        max_length=100,
+        description="a batch (一批) by its code or Chinese label; an area policy's own batch by its code",
+    ),
     name: str | None = Query(default=None, max_length=50),
     resident_id: str | None = Query(default=None, min_length=18, max_length=18),
 ) -> Response:

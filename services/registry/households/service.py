@@ -47,11 +47,11 @@ from services.registry.rollups.repository import RollupRepository, counters_writ
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas
 from services.registry.vocabulary import (
     ACTIVE_STATUSES,
-    Batch,
     HouseholdStatus,
     LabourCapacity,
     PovertyCause,
     Relation,
+    batch_code,
 )
 from shared import audit, cadres
 from shared.auth import Principal
@@ -559,7 +559,7 @@ async def search(
     area_code: str | None,
     status: HouseholdStatus | None,
     cause: PovertyCause | None,
-    batch: Batch | None,
+    batch: str | None,
     name: str | None,
     resident_id: str | None,
     cipher: PiiCipher,
@@ -577,7 +577,7 @@ async def search(
             area_prefix=prefix,
             status=status,
             cause=cause,
-            batch=batch,
+            batch=batch_code(batch) if batch else None,
             name=name or None,
             resident_id_hash=cipher.keyed_hash(resident_id) if resident_id else None,
             household_ids=_ids(await cadres.cadre_households(session, actor)),

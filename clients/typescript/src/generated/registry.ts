@@ -1838,13 +1838,6 @@ export interface components {
          * @enum {string}
          */
         BasicNeed: "food" | "clothing" | "safe_water" | "compulsory_education" | "basic_medical" | "safe_housing";
-        /**
-         * Batch
-         * @description 帮扶批次（一批）: national 五个一批, Gansu 七个一批, Kaiping 三个一批 (an area's policy
-         *     names its set).
-         * @enum {string}
-         */
-        Batch: "production" | "relocation" | "ecological_compensation" | "education" | "social_security" | "industry" | "transfer_employment" | "health" | "ecology" | "production_employment" | "dibao_floor";
         /** Body_dibao_cross_check_registry_v1_dibao_cross_checks_post */
         Body_dibao_cross_check_registry_v1_dibao_cross_checks_post: {
             /** Roll */
@@ -6671,7 +6664,8 @@ export interface operations {
                 area_code?: string | null;
                 status?: components["schemas"]["HouseholdStatus"] | null;
                 cause?: components["schemas"]["PovertyCause"] | null;
-                batch?: components["schemas"]["Batch"] | null;
+                /** @description a batch (一批) by its code or Chinese label; an area policy's own batch by its code */
+                batch?: string | null;
                 name?: string | null;
                 resident_id?: string | null;
             };
