@@ -25,7 +25,7 @@ from services.inspection.complaints.schemas import (
 from services.inspection.deps import ComplaintIntake as Intake
 from services.inspection.deps import ComplaintReader as Reader
 from services.inspection.deps import ComplaintReaderPage as ReaderPage
-from services.inspection.vocabulary import ComplaintStatus
+from services.inspection.vocabulary import COMPLAINT_STATUSES, ComplaintStatus
 from shared.answers import page_of
 from shared.clock import clock
 from shared.db import SessionDep
@@ -33,6 +33,7 @@ from shared.fields import IsoDate
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
 from shared.pii import PiiCipher
+from shared.vocabulary import code_or_label
 
 router = APIRouter(prefix="/complaints", tags=["complaints (12317)"])
 
@@ -60,7 +61,9 @@ async def intake(
 
 @router.get("", response_model=Page[ComplaintOut])
 async def list_complaints(
-    read: ReaderPage, cipher: Cipher, status: ComplaintStatus | None = None
+    read: ReaderPage,
+    cipher: Cipher,
+    status: Annotated[ComplaintStatus, code_or_label(COMPLAINT_STATUSES)] | None = None,
 ) -> Page[ComplaintOut]:
     found = await service.list_page(**read.args, status=status)
     today = clock.today()

@@ -18,7 +18,12 @@ from services.inspection.findings.schemas import (
     finding_out,
     record_out,
 )
-from services.inspection.vocabulary import ACCOUNTABILITY_KINDS, AccountabilityKind, FindingStatus
+from services.inspection.vocabulary import (
+    ACCOUNTABILITY_KINDS,
+    FINDING_STATUSES,
+    AccountabilityKind,
+    FindingStatus,
+)
 from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.clock import clock
@@ -37,7 +42,7 @@ def _detail(found: service.FindingRecord) -> FindingDetailOut:
 @router.get("/findings", response_model=Page[FindingOut])
 async def list_findings(
     read: ListRead,
-    status: FindingStatus | None = None,
+    status: Annotated[FindingStatus, code_or_label(FINDING_STATUSES)] | None = None,
     inspection_id: uuid.UUID | None = None,
     overdue: bool = False,
 ) -> Page[FindingOut]:

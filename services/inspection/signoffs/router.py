@@ -10,7 +10,7 @@ from pydantic import WithJsonSchema
 
 from services.inspection.deps import AdminWrite
 from services.inspection.signoffs import service
-from services.inspection.signoffs.rules import DOSSIER_STATUS
+from services.inspection.signoffs.rules import DOSSIER_STATUS_ZH
 from services.inspection.signoffs.schemas import (
     DossierOut,
     RefuseIn,
@@ -28,6 +28,7 @@ from shared.fields import AREA_CODE_OR_PREFIX_PATTERN
 from shared.http import etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
+from shared.vocabulary import code_or_label
 
 router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
 
@@ -45,11 +46,21 @@ async def list_dossiers(
     read: ListRead,
     status: Annotated[
         str | None,
-        # checked by the service (rules.DOSSIER_STATUS: its 422 says the dossier's own words)
+        # the screen's word taken as its code; checked by the service (rules.DOSSIER_STATUS: its
+        # 422 says the dossier's own words)
+        code_or_label(DOSSIER_STATUS_ZH),
         WithJsonSchema(
-            {"anyOf": [{"type": "string", "enum": list(DOSSIER_STATUS.allowed)}, {"type": "null"}]}
+            {
+                "anyOf": [
+                    {"type": "string", "enum": [*DOSSIER_STATUS_ZH, *DOSSIER_STATUS_ZH.values()]},
+                    {"type": "null"},
+                ]
+            }
         ),
-        Query(description="open (签字中), verified (已核验通过), rejected (已退回) or withdrawn (已撤回)"),
+        Query(
+            description="open (签字中), verified (已核验通过), rejected (已退回) or withdrawn (已撤回), "
+            "by the code or the Chinese"
+        ),
     ] = None,
     household_id: str | None = None,
     kind: Annotated[

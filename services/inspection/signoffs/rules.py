@@ -31,6 +31,7 @@ from shared.vocabulary import Choice
 
 __all__ = [
     "DOSSIER_STATUS",
+    "DOSSIER_STATUS_ZH",
     "Attempt",
     "Signature",
     "Signer",
@@ -191,11 +192,11 @@ class Attempt(TypedDict):
 
 
 # A dossier's statuses as the sign-off screen says them (a closed one takes no signature).
-_DOSSIER_STATUS_ZH = {"open": "签字中", "verified": "已核验通过", "rejected": "已退回", "withdrawn": "已撤回"}
+DOSSIER_STATUS_ZH = {"open": "签字中", "verified": "已核验通过", "rejected": "已退回", "withdrawn": "已撤回"}
 # The list filter's check: "open"/"verified" mean something else for a finding, so the dossier's
 # own words name the allowed statuses (not the service-wide code labels a 422 would use).
 DOSSIER_STATUS = Choice(
-    _DOSSIER_STATUS_ZH,
+    DOSSIER_STATUS_ZH,
     "dossier status",
     "档案状态“{value}”不对，应为签字中（open）、已核验通过（verified）、已退回（rejected）或已撤回（withdrawn）",
 )
@@ -208,7 +209,7 @@ def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signat
     if status != "open":
         raise DossierClosed(
             f"The dossier is {status}; nothing more can be signed.",
-            detail_zh=f"档案状态为“{_DOSSIER_STATUS_ZH.get(status, status)}”，不能再签字",
+            detail_zh=f"档案状态为“{DOSSIER_STATUS_ZH.get(status, status)}”，不能再签字",
             current_status=status,
         )
     step_level = scheme.position_level(position)

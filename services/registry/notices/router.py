@@ -30,14 +30,19 @@ async def public_notices(
         str, Query(pattern=COUNTY_OR_BELOW_PATTERN, description="a village, township or county")
     ],
     q: PagingLimitFirst,
-    kind: NoticeKind | None = None,
+    kind: NoticeKindLabel | None = None,
     current: bool = True,
 ) -> Page[PublicNoticeOut]:
     """No login: the identification and exit notices of a village (or of every village under a
     township or county), running today (current=true) or ended within the last 30 days
     (current=false). Masked head name, household size, causes, dates; never a resident ID."""
     found = await service.board(
-        session=session, area_code=area_code, kind=kind, current=current, today=today, **q.args
+        session=session,
+        area_code=area_code,
+        kind=NoticeKind(kind.value) if kind else None,
+        current=current,
+        today=today,
+        **q.args,
     )
     return page_of(lambda n: _out(n, today), found)
 

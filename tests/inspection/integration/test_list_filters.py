@@ -44,3 +44,58 @@ async def test_an_unknown_status_filter_is_refused_in_chinese(make_db, path, who
         ok = await c.get(path, params={"status": good}, headers=who)
         assert ok.status_code == 200, ok.text
         assert ok.json()["items"] == []
+
+
+@pytest.mark.asyncio
+async def test_a_status_filter_takes_the_chinese_label_the_screen_shows(make_db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from services.inspection.models import Finding
+    from shared.clock import clock
+    from tests.inspection.integration.helpers import VILLAGE
+    from tests.inspection.integration.test_complaints import complaint
+
+    app = app_for(make_db)
+    today = clock.today()
+    async with service_client(app) as c:
+        async with app.state.db.transaction() as s:
+            for title, status in (("still open", "open"), ("closed off", "verified")):
+                s.add(
+                    Finding(
+                        area_code=VILLAGE,
+                        category="other",
+                        severity="low",
+                        title=title,
+                        responsible_unit="U",
+                        raised_on=today - timedelta(days=30),
+                        deadline=today + timedelta(days=5),
+                        status=status,
+                        raised_by="t",
+                    )
+                )
+        taken = await c.post("/inspection/v1/complaints", json=complaint(), headers=HANDLER)
+        assert taken.status_code == 201, taken.text
+
+        async def titles(path: str, who: dict[str, str], status: str, key: str) -> list[str]:
+            r = await c.get(path, params={"status": status}, headers=who)
+            assert r.status_code == 200, r.text
+            return [x[key] for x in r.json()["items"]]
+
+        findings = "/inspection/v1/findings"
+        for status, want in (("verified", ["closed off"]), ("open", ["still open"])):
+            label = FINDING_STATUSES[status]
+            assert await titles(findings, INSPECTOR, label, "title") == want
+            assert await titles(findings, INSPECTOR, f" {label} ", "title") == want
+            assert await titles(findings, INSPECTOR, status, "title") == want
+        complaints = "/inspection/v1/complaints"
+        received = await titles(complaints, HANDLER, "received", "status")
+        assert received == ["received"]
+        assert await titles(complaints, HANDLER, "已受理", "status") == received
+        assert await titles(complaints, HANDLER, "已办结", "status") == []
+        for path, who, words in (
+            (findings, INSPECTOR, "待整改、已报整改、已验收销号"),
+            (complaints, HANDLER, "已受理、已分级、已交办、已办结、不予受理"),
+        ):
+            r = await c.get(path, params={"status": "已关闭"}, headers=who)
+            assert r.status_code == 422, r.text
+            assert words in r.json()["detail"], r.text

@@ -307,3 +307,11 @@ async def test_a_place_records_its_own_signoff_set(make_db) -> None:
             r = await client.post(url, json={"position": position}, headers=auth([position], area, sub=sub))
             assert r.status_code == 201, r.text
         assert r.json()["status"] == "verified"
+        # the list filter takes the status by the sign-off screen's word too
+        inspector = auth("inspector", "440783000000")
+        for status, ids in (("已核验通过", [dossier["id"]]), ("verified", [dossier["id"]]), ("签字中", [])):
+            r = await client.get("/inspection/v1/signoffs", params={"status": status}, headers=inspector)
+            assert [d["id"] for d in r.json()["items"]] == ids, (status, r.text)
+        r = await client.get("/inspection/v1/signoffs", params={"status": "已签完"}, headers=inspector)
+        assert r.status_code == 422, r.text
+        assert "签字中（open）、已核验通过（verified）" in r.json()["detail"], r.text

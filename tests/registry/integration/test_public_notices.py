@@ -151,6 +151,10 @@ async def test_an_exited_household_is_on_the_exit_board_during_its_exit_notice(m
         assert item["how_to_object"] is None
         assert item["head_name_masked"] == "王**"
         assert (await board(c, area_code=VILLAGE, kind="identification"))["items"] == []
+        # the kind by the heading the board prints finds what the code finds
+        assert (await board(c, area_code=VILLAGE, kind="贫困户退出公示"))["items"] == items
+        assert (await board(c, area_code=VILLAGE, kind=" 贫困户退出公示 "))["items"] == items
+        assert (await board(c, area_code=VILLAGE, kind="贫困户识别公示"))["items"] == []
         assert len((await board(c, area_code=VILLAGE))["items"]) == 1  # both kinds
         clock.freeze(date(2018, 12, 7))
         assert (await board(c, area_code=VILLAGE, kind="exit"))["items"] == []
@@ -202,3 +206,7 @@ async def test_bad_unknown_or_too_wide_area_codes_are_problems(make_db):
             r = await c.get(BOARD, params=params)
             assert r.status_code == status, (params, r.text)
             assert r.headers["content-type"].startswith("application/problem+json")
+        # a kind on no list is refused naming the kinds in the board's words, not an empty board
+        r = await c.get(BOARD, params={"area_code": VILLAGE, "kind": "贫困户返贫公示"})
+        assert r.status_code == 422, r.text
+        assert "贫困户识别公示、贫困户退出公示" in r.json()["detail"], r.text

@@ -3289,7 +3289,7 @@ export interface operations {
     "complaints:list": {
         parameters: {
             query?: {
-                status?: ("received" | "triaged" | "assigned" | "resolved" | "dismissed") | null;
+                status?: ("received" | "triaged" | "assigned" | "resolved" | "dismissed" | "已受理" | "已分级" | "已交办" | "已办结" | "不予受理") | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
@@ -4051,7 +4051,7 @@ export interface operations {
     "findings:list": {
         parameters: {
             query?: {
-                status?: ("open" | "submitted" | "verified") | null;
+                status?: ("open" | "submitted" | "verified" | "待整改" | "已报整改" | "已验收销号") | null;
                 inspection_id?: string | null;
                 overdue?: boolean;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
@@ -5704,8 +5704,8 @@ export interface operations {
     "signoffs:list-dossiers": {
         parameters: {
             query?: {
-                /** @description open (签字中), verified (已核验通过), rejected (已退回) or withdrawn (已撤回) */
-                status?: ("open" | "verified" | "rejected" | "withdrawn") | null;
+                /** @description open (签字中), verified (已核验通过), rejected (已退回) or withdrawn (已撤回), by the code or the Chinese */
+                status?: ("open" | "verified" | "rejected" | "withdrawn" | "签字中" | "已核验通过" | "已退回" | "已撤回") | null;
                 household_id?: string | null;
                 /** @description household, village or county */
                 kind?: string | null;

@@ -3227,6 +3227,12 @@ export interface components {
          * @enum {string}
          */
         NoticeKind: "identification" | "exit";
+        /**
+         * NoticeKindLabel
+         * @description The board's heading of each kind of public notice.
+         * @enum {string}
+         */
+        NoticeKindLabel: "identification" | "exit";
         /** ObjectionIn */
         ObjectionIn: {
             /**
@@ -10149,7 +10155,7 @@ export interface operations {
             query: {
                 /** @description a village, township or county */
                 area_code: string;
-                kind?: components["schemas"]["NoticeKind"] | null;
+                kind?: components["schemas"]["NoticeKindLabel"] | null;
                 current?: boolean;
                 /** @description Page size (1-200) */
                 limit?: number;
