@@ -11,6 +11,7 @@ from shared.vocabulary import CodeList, Labelled, Vocabulary, vocabularies
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AREA_EXIT_KINDS",
     "BATCH_LABELS",
     "Batch",
     "CODE_LABELS",
@@ -181,6 +182,10 @@ def batch_code(value: str) -> str:
     return _BATCH_CODES.get(value.strip(), value)
 
 
+# Village and county exit (area_exits.rules.AreaExitKind; a test keeps the codes equal), as the
+# request screen names them.
+AREA_EXIT_KINDS = CodeList("area_exit_kind", "退出类别", {"village": "贫困村退出", "county": "贫困县摘帽"})
+
 VOCABULARIES = vocabularies(
     Vocabulary.of(PovertyCause, "致贫原因"),
     BATCH_LABELS,
@@ -195,6 +200,7 @@ VOCABULARIES = vocabularies(
     Vocabulary.of(LeaveReason, "成员减少原因"),
     Vocabulary.of(MoveReason, "搬迁原因"),
     Vocabulary.of(NoticeKindLabel, "公示类别", name="notice_kind"),
+    AREA_EXIT_KINDS,
 )
 # Code → label for household statuses, causes, relations ... (status "other" and cause "other"
 # are both 其他, so one map serves).

@@ -22,6 +22,7 @@ from services.registry.area_exits.schemas import (
 )
 from services.registry.deps import AdminWrite, Decider
 from services.registry.models import AreaExitRequest
+from services.registry.vocabulary import AREA_EXIT_KINDS
 from shared.answers import ListRead, PrefixPath, YearPath, page_of
 from shared.auth import CurrentUser
 from shared.clock import ClockDep
@@ -31,6 +32,7 @@ from shared.fields import AreaCodeText
 from shared.http import etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
+from shared.vocabulary import code_or_label
 
 router = APIRouter(tags=["village and county exit"])
 Year = Annotated[int, Query(ge=2014, le=2100)]
@@ -117,7 +119,7 @@ async def area_exit_status(code: AreaCodeText, session: SessionDep, user: Curren
 async def list_area_exit_requests(
     read: ListRead,
     area_code: AreaCodeText | None = None,
-    kind: AreaExitKind | None = None,
+    kind: Annotated[AreaExitKind, code_or_label(AREA_EXIT_KINDS)] | None = None,
     status: Annotated[str | None, Query(pattern=r"^(pending|verified|returned|void)$")] = None,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
 ) -> Page[AreaExitRequestOut]:

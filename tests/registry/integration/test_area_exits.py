@@ -192,6 +192,15 @@ async def test_verified_marks_the_village_exited_once_and_rollups_count_it(make_
             await c.get(f"{R}/area-exit-requests?status=verified&kind=village&year=2018", headers=GANSU_CLERK)
         ).json()
         assert [x["area_code"] for x in listed["items"]] == [GANSU_VILLAGE]
+        # the kind by the request screen's word finds what the code finds; a word on no list is a 422
+        kinds = (("贫困村退出", [GANSU_VILLAGE]), (" 贫困村退出 ", [GANSU_VILLAGE]), ("贫困县摘帽", []))
+        for kind, areas in kinds:
+            r = await c.get(f"{R}/area-exit-requests", params={"kind": kind}, headers=GANSU_CLERK)
+            assert [x["area_code"] for x in r.json()["items"]] == areas, (kind, r.text)
+        chinese = GANSU_CLERK | {"Accept-Language": "zh-CN"}
+        r = await c.get(f"{R}/area-exit-requests", params={"kind": "贫困乡退出"}, headers=chinese)
+        assert r.status_code == 422, r.text
+        assert "查询参数类别应为以下之一：贫困村退出、贫困县摘帽" in r.json()["detail"], r.text
         # exited once: a new request is refused
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)
         assert r.status_code == 409

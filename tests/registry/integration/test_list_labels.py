@@ -67,3 +67,10 @@ async def test_a_value_on_no_list_is_refused_naming_the_list(make_db, query, wor
         english = await c.get(LIST, params=query, headers=COUNTY_REGISTRAR | {"Accept-Language": "en"})
         assert english.status_code == 422
         assert "Input should be" in english.json()["detail"]
+
+
+def test_the_area_exit_kinds_list_has_the_kinds_the_service_has() -> None:
+    from services.registry.area_exits.rules import AreaExitKind
+    from services.registry.vocabulary import AREA_EXIT_KINDS
+
+    assert list(AREA_EXIT_KINDS) == [k.value for k in AreaExitKind]

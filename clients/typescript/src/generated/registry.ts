@@ -4834,7 +4834,7 @@ export interface operations {
         parameters: {
             query?: {
                 area_code?: string | null;
-                kind?: components["schemas"]["AreaExitKind"] | null;
+                kind?: ("village" | "county" | "贫困村退出" | "贫困县摘帽") | null;
                 status?: string | null;
                 year?: number | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
