@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Query
 
 from services.pairing.deps import Manager, ManagerPage, Reader, ReaderPage, TodayDep
+from services.pairing.labels import LABELS
 from services.pairing.needs import service
 from services.pairing.needs.rules import HouseholdStatus
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
@@ -15,12 +16,20 @@ from services.pairing.pairings.schemas import PairingOut
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.pagination import Page
+from shared.vocabulary import code_or_label
 
 router = APIRouter(tags=["needs"])
 
 
+# the registry's words for its statuses (labels.json "codes"), taken in the list filter too
+_HOUSEHOLD_STATUS_LABELS = {code: LABELS.codes[code] for code in get_args(HouseholdStatus)}
+
+
 @router.get("/households", response_model=Page[HouseholdOut])
-async def list_households(read: ReaderPage, status: HouseholdStatus | None = None) -> Page[HouseholdOut]:
+async def list_households(
+    read: ReaderPage,
+    status: Annotated[HouseholdStatus, code_or_label(_HOUSEHOLD_STATUS_LABELS)] | None = None,
+) -> Page[HouseholdOut]:
     """A cadre sees only the households they are paired with; each with its active pairings."""
     found = await service.list_households(**read.args, status=status)
     return page_of(_paired, found)

@@ -262,6 +262,12 @@ async def test_lists_are_cursor_paginated_and_bounded(make_db) -> None:  # type:
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as client:
         await register_chishui(app.state.db)
+        listing = "/funds/v1/beneficiaries"
+        every = {}
+        for kind in ("household", "village"):
+            r = await client.get(listing, params={"kind": kind, "limit": 200}, headers=FINANCE)
+            every[kind] = r.json()["items"]
+        assert every["household"], "the Chishui households are beneficiaries"
         seen: list[str] = []
         cursor = None
         while True:
@@ -272,6 +278,16 @@ async def test_lists_are_cursor_paginated_and_bounded(make_db) -> None:  # type:
             if cursor is None:
                 break
         assert len(seen) == len(set(seen)) == 71
+        # the kind by its 受益对象类别 label finds what the code finds; another word is a 422
+        for kind in ("household", "农户", " 农户 ", "village", "村集体"):
+            r = await client.get(listing, params={"kind": kind, "limit": 200}, headers=FINANCE)
+            assert r.status_code == 200, r.text
+            code = "village" if kind.strip() in ("village", "村集体") else "household"
+            listed = [b["ref_id"] for b in r.json()["items"]]
+            assert listed == [b["ref_id"] for b in every[code]], kind
+        bad = await client.get("/funds/v1/beneficiaries", params={"kind": "贫困户"}, headers=FINANCE)
+        assert bad.status_code == 422, bad.text
+        assert "农户、村集体" in bad.json()["detail"], bad.text
         assert (
             await client.get("/funds/v1/beneficiaries", params={"limit": 201}, headers=FINANCE)
         ).status_code == 422

@@ -19,3 +19,24 @@ async def test_an_unknown_household_status_is_refused_in_chinese(client: httpx.A
     ), r.text
     ok = await client.get("/pairing/v1/households", params={"status": "registered"}, headers=OFFICE)
     assert ok.status_code == 200, ok.text
+
+
+async def test_the_status_filter_takes_the_registry_word_too(app, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    from tests.pairing.factories import household
+
+    registered = await household(app)
+    exited = await household(app, event="exited")
+
+    async def ids(status: str) -> list[str]:
+        r = await client.get("/pairing/v1/households", params={"status": status}, headers=OFFICE)
+        assert r.status_code == 200, r.text
+        return [h["id"] for h in r.json()["items"]]
+
+    assert await ids("registered") == [registered]
+    assert await ids("已建档立卡") == [registered]
+    assert await ids(" 已建档立卡 ") == [registered]
+    assert await ids("已脱贫退出") == await ids("exited") == [exited]
+    assert await ids("公示中") == []
+    r = await client.get("/pairing/v1/households", params={"status": "已脱贫"}, headers=OFFICE)
+    assert r.status_code == 422, r.text
+    assert "拟识别、民主评议中、公示中" in r.json()["detail"], r.text

@@ -3243,7 +3243,7 @@ export interface operations {
     "beneficiaries:list": {
         parameters: {
             query?: {
-                kind?: "household" | "village";
+                kind?: "household" | "village" | "农户" | "村集体";
                 /** @description Page size (1-200) */
                 limit?: number;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */

@@ -2881,7 +2881,7 @@ export interface operations {
     "households:list": {
         parameters: {
             query?: {
-                status?: ("candidate" | "in_review" | "in_notice" | "confirmed" | "registered" | "exit_requested" | "exited" | "removed" | "rejected") | null;
+                status?: ("candidate" | "in_review" | "in_notice" | "confirmed" | "registered" | "exit_requested" | "exited" | "removed" | "rejected" | "拟识别" | "民主评议中" | "公示中" | "已确认" | "已建档立卡" | "申请退出中" | "已脱贫退出" | "已清退" | "未纳入") | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
