@@ -268,6 +268,8 @@ async def test_lists_are_cursor_paginated_and_bounded(make_db) -> None:  # type:
             r = await client.get(listing, params={"kind": kind, "limit": 200}, headers=FINANCE)
             every[kind] = r.json()["items"]
         assert every["household"], "the Chishui households are beneficiaries"
+        # Chishui here has no village-collective beneficiaries: 村集体 must list none, not the households
+        assert every["village"] == []
         seen: list[str] = []
         cursor = None
         while True:
