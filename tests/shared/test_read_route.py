@@ -68,10 +68,9 @@ async def _answers(client: Any, requests: list[tuple[str, dict[str, str]]]) -> l
     return answers
 
 
-@pytest.mark.asyncio
-async def test_every_answer_is_the_one_fastapis_own_handler_gives(make_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    app = registry_app(make_db("registry"))
-    taken = []
+def _count_solves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time a request falls back to FastAPI's own dependency solving."""
+    taken: list[int] = []
     solve = read_route._solve
 
     async def counted(*args: Any, **kw: Any) -> Any:
@@ -79,6 +78,13 @@ async def test_every_answer_is_the_one_fastapis_own_handler_gives(make_db, monke
         return await solve(*args, **kw)
 
     monkeypatch.setattr(read_route, "_solve", counted)
+    return taken
+
+
+@pytest.mark.asyncio
+async def test_every_answer_is_the_one_fastapis_own_handler_gives(make_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app = registry_app(make_db("registry"))
+    taken = _count_solves(monkeypatch)
     async with service_client(app) as c:
         await load_areas(c)
         h = (await candidate(c))["id"]

@@ -4,12 +4,10 @@ refusals (422 problem+json, 401, 404, 429), gzip — is the one FastAPI's own ha
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from shared import read_route
 from shared.read_route import ReadRoute, plan_of
 from tests.registry.integration.helpers import (
     COUNTY,
@@ -23,7 +21,7 @@ from tests.registry.integration.helpers import (
     person_id,
     registry_app,
 )
-from tests.shared.test_read_route import _answers, _app, _read_routes
+from tests.shared.test_read_route import _answers, _app, _count_solves, _read_routes
 from tests.support import auth, service_client
 
 LIST = "/registry/v1/households"
@@ -110,14 +108,7 @@ def _queries(cursor: str) -> list[str]:
 @pytest.mark.asyncio
 async def test_every_list_answer_is_the_one_fastapis_own_handler_gives(make_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     app = registry_app(make_db("registry"))
-    taken: list[int] = []
-    solve = read_route._solve
-
-    async def counted(*args: Any, **kw: Any) -> Any:
-        taken.append(1)
-        return await solve(*args, **kw)
-
-    monkeypatch.setattr(read_route, "_solve", counted)
+    taken = _count_solves(monkeypatch)
     async with service_client(app) as c:
         await load_areas(c)
         for causes in (["illness"], ["schooling", "disability"], []):
