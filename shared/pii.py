@@ -25,12 +25,14 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Annotated
 
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from fastapi import Depends, Request
 
-__all__ = ["PiiCipher", "cipher_for", "mask_name", "mask_resident_id"]
+__all__ = ["CipherDep", "PiiCipher", "cipher_for", "mask_name", "mask_resident_id"]
 
 MIN_KEY_LENGTH = 16
 V2 = "v2:"  # AES-256-GCM; Fernet tokens (base64url) never hold a ':'
@@ -149,6 +151,14 @@ def _open(key: AESGCM, token: str) -> str | None:
 def cipher_for(secret: str, previous: tuple[str, ...] = (), hash_secret: str | None = None) -> PiiCipher:
     """One cipher per key ring (deriving the keys costs a little; requests reuse it)."""
     return PiiCipher(secret, previous=previous, hash_secret=hash_secret)
+
+
+async def _service_cipher(request: Request) -> PiiCipher:  # async: a sync dependency runs in a thread
+    return request.app.state.settings.pii_cipher()  # type: ignore[no-any-return]
+
+
+# A route's cipher: the key ring of the service's settings (``ServiceSettings.pii_cipher``).
+CipherDep = Annotated[PiiCipher, Depends(_service_cipher)]
 
 
 def mask_resident_id(number: str) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from shared.answers import AdminWrite, ConditionalWrite, conditional_write
 from shared.auth import Admin, Principal, require_roles
 from shared.clock import TodayDep
-from shared.pii import PiiCipher
+from shared.pii import CipherDep
 
 __all__ = [
     "Admin",
@@ -31,11 +31,5 @@ Decider = Annotated[Principal, Depends(require_roles("registrar", "approver"))]
 Machine = Annotated[Principal, Depends(require_roles("service"))]
 # A change under If-Match by a registrar (the session, the caller, If-Match, the response).
 RegistrarWrite = Annotated[ConditionalWrite, Depends(conditional_write(_registrar))]
-# Admin, AdminWrite: the platform's (shared.auth, shared.answers).
-
-
-async def _cipher(request: Request) -> PiiCipher:  # async: a sync dependency runs in a thread
-    return request.app.state.settings.pii_cipher()  # type: ignore[no-any-return]
-
-
-CipherDep = Annotated[PiiCipher, Depends(_cipher)]
+# Admin, AdminWrite, CipherDep, TodayDep: the platform's (shared.auth, shared.answers, shared.pii,
+# shared.clock).
