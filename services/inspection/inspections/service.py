@@ -31,9 +31,9 @@ async def _load(
 
 
 async def plan(*, session: AsyncSession, actor: Principal, data: InspectionIn) -> Inspection:
-    team = tuple(rules.TeamMember(m.name, m.role) for m in data.team)
+    team_roles = tuple(m.role for m in data.team)
     rules.check_plan(
-        rules.InspectionPlan(data.kind, data.starts_on, data.ends_on, tuple(data.target_areas), team),
+        rules.InspectionPlan(data.kind, data.starts_on, data.ends_on, tuple(data.target_areas), team_roles),
         actor.area_prefix,
     )
     inspection = await InspectionRepository(session).add(

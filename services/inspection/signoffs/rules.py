@@ -26,6 +26,7 @@ from services.inspection.errors import (
     SignerLacksPosition,
 )
 from services.inspection.places import ancestor
+from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.vocabulary import Choice
 
@@ -34,7 +35,6 @@ __all__ = [
     "DOSSIER_STATUS_ZH",
     "Attempt",
     "Signature",
-    "Signer",
     "SignoffLevel",
     "SignoffScheme",
     "current_level",
@@ -74,13 +74,6 @@ class SignoffScheme:
 class Signature:
     level: str
     position: str
-
-
-@dataclass(frozen=True)
-class Signer:
-    roles: frozenset[str]
-    area_code: str
-    sub: str = ""
 
 
 _ORDER = ("village", "township", "county", "city", "province")
@@ -187,7 +180,7 @@ class Attempt(TypedDict):
     household_area: str
     household_id: str
     signatures: list[Signature]
-    signer: Signer
+    signer: Principal  # the account signing: its roles, area and (for a household) sub
     position: str
 
 

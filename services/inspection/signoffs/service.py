@@ -125,10 +125,6 @@ def _shown_name(scheme: rules.SignoffScheme, step: rules.Signature, actor: Princ
     return actor.name
 
 
-def _signer(actor: Principal) -> rules.Signer:
-    return rules.Signer(roles=actor.roles, area_code=actor.area_code, sub=actor.sub)
-
-
 def _attempt(
     dossier: SignoffDossier, rows: list[SignoffSignature], actor: Principal, position: str
 ) -> rules.Attempt:
@@ -138,7 +134,7 @@ def _attempt(
         household_area=dossier.area_code,
         household_id=dossier.household_id or "",
         signatures=_signed(rows),
-        signer=_signer(actor),
+        signer=actor,
         position=position,
     )
 

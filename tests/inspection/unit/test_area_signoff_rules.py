@@ -6,7 +6,8 @@ import pytest
 
 from services.inspection.policies import presets
 from services.inspection.signoffs import rules
-from services.inspection.signoffs.rules import Signature, Signer, SignoffLevel, SignoffScheme
+from services.inspection.signoffs.rules import Signature, SignoffLevel, SignoffScheme
+from shared.auth import Principal
 
 VILLAGE = "620521101203"
 COUNTY = "620521000000"
@@ -43,7 +44,7 @@ def test_a_county_exit_is_not_signed_below_the_county_and_areas_have_no_househol
 
 def test_the_city_signs_a_county_exit_for_its_own_city_only() -> None:
     county = presets.GANSU_COUNTY_EXIT
-    mayor = Signer(frozenset({"mayor"}), "620500000000", "m")
+    mayor = Principal(sub="m", roles=frozenset({"mayor"}), area_code="620500000000")
     step = rules.check_signature(
         county,
         status="open",
@@ -61,14 +62,14 @@ def test_the_city_signs_a_county_exit_for_its_own_city_only() -> None:
             household_area=COUNTY,
             household_id="",
             signatures=[],
-            signer=Signer(frozenset({"mayor"}), "620600000000", "m2"),
+            signer=Principal(sub="m2", roles=frozenset({"mayor"}), area_code="620600000000"),
             position="mayor",
         )
 
 
 def test_a_village_exit_waits_for_the_whole_township() -> None:
     village = presets.GANSU_VILLAGE_EXIT
-    county_head = Signer(frozenset({"county_head"}), COUNTY, "c")
+    county_head = Principal(sub="c", roles=frozenset({"county_head"}), area_code=COUNTY)
     signed = [Signature("township", "township_head"), Signature("township", "township_party_secretary")]
     with pytest.raises(rules.LevelNotReached):
         rules.check_signature(

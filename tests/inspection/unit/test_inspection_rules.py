@@ -5,14 +5,13 @@ import pytest
 from services.inspection.errors import AreaOutsideScope, InspectionClosed
 from services.inspection.inspections.rules import (
     InspectionPlan,
-    TeamMember,
     check_plan,
     ensure_open,
     visible_to_inspected,
 )
 from shared.errors import InvalidInput
 
-TEAM = (TeamMember("Inspector Zhao", "leader"), TeamMember("Deputy Qian", "npc_deputy"))
+TEAM = ("leader", "npc_deputy")
 
 
 def plan(**kw) -> InspectionPlan:
@@ -21,7 +20,7 @@ def plan(**kw) -> InspectionPlan:
         starts_on=date(2026, 3, 2),
         ends_on=date(2026, 3, 4),
         target_areas=("440783101203",),
-        team=TEAM,
+        team_roles=TEAM,
     )
     base.update(kw)
     return InspectionPlan(**base)
@@ -37,8 +36,8 @@ def test_a_sound_plan_passes():
         ({"kind": "surprise"}, "kind"),
         ({"ends_on": date(2026, 3, 1)}, "end before"),
         ({"target_areas": ()}, "target area"),
-        ({"team": (TeamMember("X", "npc_deputy"),)}, "leader"),
-        ({"team": (*TEAM, TeamMember("Y", "journalist"))}, "team roles"),
+        ({"team_roles": ("npc_deputy",)}, "leader"),
+        ({"team_roles": (*TEAM, "journalist")}, "team roles"),
     ],
 )
 def test_bad_plans_are_refused(change, needle):

@@ -15,7 +15,6 @@ from services.inspection.places import ancestor
 from services.inspection.policies import presets
 from services.inspection.signoffs.rules import (
     Signature,
-    Signer,
     SignoffLevel,
     SignoffScheme,
     check_refusal,
@@ -24,6 +23,7 @@ from services.inspection.signoffs.rules import (
     is_complete,
     outstanding,
 )
+from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, InvalidInput
 
 HOUSEHOLD_AREA = "620521101203"  # a village in Gansu (synthetic)
@@ -31,9 +31,9 @@ HOUSEHOLD_ID = "hh-42"
 SCHEME = presets.GANSU_4342
 
 
-def signer(position: str, level: str, area: str = HOUSEHOLD_AREA) -> Signer:
+def signer(position: str, level: str, area: str = HOUSEHOLD_AREA) -> Principal:
     sub = HOUSEHOLD_ID if position == "exit_household" else f"{position}-official"
-    return Signer(roles=frozenset({position}), area_code=ancestor(area, level), sub=sub)
+    return Principal(sub=sub, roles=frozenset({position}), area_code=ancestor(area, level))
 
 
 def sign(signatures: list[Signature], position: str, level: str, **kw) -> Signature:
@@ -100,7 +100,7 @@ def test_city_cannot_sign_first():
 
 
 def test_signer_without_the_position_role_is_refused():
-    who = Signer(roles=frozenset({"village_head", "inspector"}), area_code=HOUSEHOLD_AREA)
+    who = Principal(sub="", roles=frozenset({"village_head", "inspector"}), area_code=HOUSEHOLD_AREA)
     with pytest.raises(SignerLacksPosition) as err:
         sign([], "village_party_secretary", "village", who=who)
     assert isinstance(err.value, Forbidden)
@@ -108,7 +108,7 @@ def test_signer_without_the_position_role_is_refused():
 
 
 def test_signer_from_a_neighbouring_village_is_refused():
-    who = Signer(roles=frozenset({"village_head"}), area_code="620521101204")
+    who = Principal(sub="", roles=frozenset({"village_head"}), area_code="620521101204")
     with pytest.raises(SignerAreaMismatch) as err:
         sign([], "village_head", "village", who=who)
     assert err.value.extensions["expected_area"] == HOUSEHOLD_AREA
@@ -119,11 +119,11 @@ def test_signer_from_a_neighbouring_village_is_refused():
 
 def test_county_signer_must_hold_office_for_the_household_county():
     signatures = [s for s in outstanding(SCHEME, []) if s.level in ("village", "township")]
-    wrong_county = Signer(roles=frozenset({"county_head"}), area_code="620522000000")
+    wrong_county = Principal(sub="", roles=frozenset({"county_head"}), area_code="620522000000")
     with pytest.raises(SignerAreaMismatch):
         sign(signatures, "county_head", "county", who=wrong_county)
     # the township official's own code is not the county's either
-    township_code = Signer(roles=frozenset({"county_head"}), area_code="620521101000")
+    township_code = Principal(sub="", roles=frozenset({"county_head"}), area_code="620521101000")
     with pytest.raises(SignerAreaMismatch):
         sign(signatures, "county_head", "county", who=township_code)
     assert sign(signatures, "county_head", "county") == Signature("county", "county_head")
@@ -171,7 +171,7 @@ def test_refusal_needs_a_reason_and_a_qualified_signer():
     with pytest.raises(SignerAreaMismatch):
         check_refusal(
             SCHEME,
-            signer=Signer(frozenset({"village_head"}), "620521101299"),
+            signer=Principal(sub="", roles=frozenset({"village_head"}), area_code="620521101299"),
             reason="income not verified",
             **kw,
         )
@@ -195,7 +195,7 @@ def test_another_place_may_sign_differently():
         household_area="440783101203",
         household_id=HOUSEHOLD_ID,
         signatures=done,
-        signer=Signer(frozenset({"county_head"}), "440783000000"),
+        signer=Principal(sub="", roles=frozenset({"county_head"}), area_code="440783000000"),
         position="county_head",
     )
     assert is_complete(two_level, [*done, step])
@@ -203,7 +203,7 @@ def test_another_place_may_sign_differently():
 
 def test_only_the_household_itself_signs_as_the_household():
     assert SCHEME.household_position == "exit_household"
-    cadre = Signer(roles=frozenset({"exit_household"}), area_code=HOUSEHOLD_AREA, sub="cadre-7")
+    cadre = Principal(sub="cadre-7", roles=frozenset({"exit_household"}), area_code=HOUSEHOLD_AREA)
     with pytest.raises(SignerIsNotTheHousehold):
         sign([], "exit_household", "village", who=cadre)
     assert sign([], "exit_household", "village") == Signature("village", "exit_household")
