@@ -8,7 +8,7 @@ from dataclasses import asdict
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from services.inspection.complaints import service
 from services.inspection.complaints.schemas import (
@@ -32,17 +32,11 @@ from shared.db import SessionDep
 from shared.fields import IsoDate
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
-from shared.pii import PiiCipher
+from shared.pii import CipherDep as Cipher
 from shared.vocabulary import code_or_label
 
 router = APIRouter(prefix="/complaints", tags=["complaints (12317)"])
 
-
-def _cipher(request: Request) -> PiiCipher:
-    return request.app.state.settings.pii_cipher()  # type: ignore[no-any-return]
-
-
-Cipher = Annotated[PiiCipher, Depends(_cipher)]
 
 
 def _out(found: service.ComplaintRecord) -> ComplaintOut:
