@@ -22,6 +22,7 @@ __all__ = [
     "add_years",
     "area_prefix",
     "counts_as_grassroots_service",
+    "GRASSROOTS_SERVICE_ROLES",
     "last_day_of_years",
     "doctor_qualifies",
     "doctor_shortfall",
@@ -105,6 +106,27 @@ class PostingPeriod:
     started_on: date
     ended_on: date | None  # None while the posting is running
     in_poor_area: bool  # a poor township or village (贫困乡镇和贫困村)
+    role: str  # what the helper served as there (first_secretary, work_team_member, ...)
+
+
+# Seed 003 (Gansu) 八、"逢提必下": 对在贫困乡镇和贫困村工作一年以上的村党组织第一书记、驻村工作队队员和
+# 支教支医干部，视为有基层工作经历 — only these postings count, by the role served in (its code or
+# its Chinese name); a leader's link, an enterprise or a volunteer's posting does not.
+GRASSROOTS_SERVICE_ROLES: dict[str, str] = {
+    "first_secretary": "村党组织第一书记",
+    "work_team_member": "驻村工作队队员",
+    "teaching_support": "支教干部",
+    "medical_support": "支医干部",
+}
+_GRASSROOTS_ROLE_WORDS = (
+    frozenset(GRASSROOTS_SERVICE_ROLES)
+    | frozenset(GRASSROOTS_SERVICE_ROLES.values())
+    | {
+        "第一书记",
+        "支教",
+        "支医",
+    }
+)
 
 
 # Which team a helper of a kind may belong to.
@@ -160,10 +182,12 @@ def last_day_of_years(started_on: date, years: int) -> date:
 
 
 def counts_as_grassroots_service(period: PostingPeriod, policy: PairingPolicy, *, today: date) -> bool:
-    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience; 以上 includes one year.
-    A posting's ``ended_on`` is its last day in post (a posting begun and ended the same day lasted
-    one day), so 1 March to the last day of February of the next year is exactly one year."""
-    if not period.in_poor_area:
+    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience for first secretaries,
+    work-team members and teaching or medical support cadres (GRASSROOTS_SERVICE_ROLES); 以上
+    includes one year. A posting's ``ended_on`` is its last day in post (a posting begun and ended
+    the same day lasted one day), so 1 March to the last day of February of the next year is
+    exactly one year."""
+    if not period.in_poor_area or period.role.strip() not in _GRASSROOTS_ROLE_WORDS:
         return False
     until = period.ended_on or today
     return last_day_of_years(period.started_on, policy.grassroots_service_min_years) <= until

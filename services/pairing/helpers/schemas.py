@@ -52,7 +52,13 @@ class HelperOut(BaseModel):
 
 class PostingIn(BaseModel):
     area_code: str = AreaCodeStr
-    role: str = Field(min_length=1, max_length=40, description="e.g. first_secretary, work_team_member")
+    role: str = Field(
+        min_length=1,
+        max_length=40,
+        description="what the helper serves as, e.g. first_secretary, work_team_member, "
+        "teaching_support, medical_support: only these four (or their Chinese names 第一书记, "
+        "驻村工作队队员, 支教干部, 支医干部) count as grassroots service (Gansu seed 003 逢提必下)",
+    )
     started_on: date
     ended_on: date | None = None
     in_poor_area: StrictBool

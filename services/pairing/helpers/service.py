@@ -105,7 +105,7 @@ async def list_helpers(
 
 
 def _posting(p: PostingPeriod, today: date, resolve: policy_service.Resolver) -> Posting:
-    period = rules.PostingPeriod(p.area_code, p.started_on, p.ended_on, p.in_poor_area)
+    period = rules.PostingPeriod(p.area_code, p.started_on, p.ended_on, p.in_poor_area, p.role)
     counts = rules.counts_as_grassroots_service(period, resolve(p.area_code), today=today)
     return Posting(p, counts)
 
