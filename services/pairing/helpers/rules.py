@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from services.pairing.policies.presets import PairingPolicy
+from services.pairing.policies.presets import EmployerSupportRule, PairingPolicy
 from shared.vocabulary import Labelled
 
 __all__ = [
@@ -23,6 +24,10 @@ __all__ = [
     "area_prefix",
     "counts_as_grassroots_service",
     "GRASSROOTS_SERVICE_ROLES",
+    "EmployerSupport",
+    "EmploymentPeriod",
+    "employer_support",
+    "stably_employed",
     "last_day_of_years",
     "doctor_qualifies",
     "doctor_shortfall",
@@ -191,6 +196,48 @@ def counts_as_grassroots_service(period: PostingPeriod, policy: PairingPolicy, *
         return False
     until = period.ended_on or today
     return last_day_of_years(period.started_on, policy.grassroots_service_min_years) <= until
+
+
+@dataclass(frozen=True, slots=True)
+class EmploymentPeriod:
+    """One labourer of a registered poor household in an enterprise's employ."""
+
+    household_id: str
+    worker_name: str
+    started_on: date
+    ended_on: date | None  # the last day employed; None while still employed
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerSupport:
+    """Kaiping 五(十)2 for one enterprise on a day: its poor workers, those stably employed for the
+    rule's years, and whether it qualifies for the preferential loans and taxes."""
+
+    on: date
+    poor_workers: int  # distinct workers employed on the day or before (any length)
+    stably_employed: int  # distinct workers with a period of at least the rule's years by the day
+    rule: EmployerSupportRule
+
+    @property
+    def qualifies(self) -> bool:
+        return self.stably_employed >= self.rule.min_poor_workers  # 20人以上 includes 20
+
+
+def stably_employed(period: EmploymentPeriod, rule: EmployerSupportRule, *, today: date) -> bool:
+    """Employed for ``rule.min_years`` or more by ``today`` (一年以上 includes exactly one year; both
+    ends are days employed, as a posting's are: last_day_of_years)."""
+    until = min(period.ended_on, today) if period.ended_on else today
+    return last_day_of_years(period.started_on, rule.min_years) <= until
+
+
+def employer_support(
+    periods: Iterable[EmploymentPeriod], rule: EmployerSupportRule, *, today: date
+) -> EmployerSupport:
+    """Counts workers, not periods: a worker (household and name) employed twice counts once."""
+    begun = [p for p in periods if p.started_on <= today]
+    workers = {(p.household_id, p.worker_name.strip()) for p in begun}
+    stable = {(p.household_id, p.worker_name.strip()) for p in begun if stably_employed(p, rule, today=today)}
+    return EmployerSupport(today, len(workers), len(stable), rule)
 
 
 def _doctor_gap(helper: Helper, policy: PairingPolicy) -> str | None:
