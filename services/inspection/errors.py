@@ -296,6 +296,19 @@ class SampleItemNotFound(NotFound):
     hint_en = "Check the household or village is on this sample's list"
 
 
+class AcceptanceUnderWay(Conflict):
+    """Seed 003 (Gansu) 十: 第三方评估工作在市县两级脱贫攻坚领导小组组织开展的退出验收工作结束后独立进行 —
+    the sample waits until every exit sign-off of the area and year is closed."""
+
+    type_slug = "acceptance-under-way"
+    title = "The exit acceptance of this area and year is still under way"
+    title_zh = "本地区本年度的退出验收尚未结束，不能开展第三方评估抽样"
+    hint_zh = "待本地区本年度的退出验收签字全部完成（通过、否决或撤回）后再抽样"
+    hint_en = (
+        "Draw the sample once every exit sign-off of the area and year is verified, rejected or withdrawn"
+    )
+
+
 class SampleUnitMismatch(Conflict):
     """The sample drawn decides whether households or villages are judged."""
 

@@ -26,6 +26,7 @@ __all__ = [
     "HelperNotNamed",
     "HouseholdNotFound",
     "HouseholdNotPairable",
+    "WorkerNotOnRoll",
     "ImportAlreadyUploaded",
     "ImportHasErrors",
     "ImportNotFound",
@@ -67,6 +68,16 @@ class HouseholdNotPairable(Conflict):
     title_zh = "该户当前状态不能结对"
     hint_zh = "只有建档立卡户（或退出后仍享受政策的户）可以结对"
     hint_en = "Only registered households are paired"
+
+
+class WorkerNotOnRoll(Conflict):
+    """Kaiping 五(十)2 counts 建档立卡贫困劳动力: a worker of a household not on the roll does not count."""
+
+    type_slug = "worker-not-on-roll"
+    title = "The worker's household is not a registered poor household"
+    title_zh = "该户不是建档立卡贫困户，其劳动力不计入企业吸纳的贫困劳动力"
+    hint_zh = "只登记建档立卡户（含已脱贫退出户）的劳动力"
+    hint_en = "Record labourers of registered (or exited) poor households only"
 
 
 class HandOverImpossible(Conflict):

@@ -118,6 +118,20 @@ class PostingPeriod(Base):
     in_poor_area: Mapped[bool] = mapped_column(sa.Boolean)
 
 
+class EnterpriseEmployment(Base):
+    """A labourer of a registered poor household employed by an enterprise helper (Kaiping seed 004
+    五(十)2: 吸纳建档立卡贫困劳动力…稳定就业一年以上). One row per worker and period."""
+
+    __tablename__ = "enterprise_employment"
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    helper_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("helper.id"), index=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    worker_name: Mapped[str] = mapped_column(sa.String(50))
+    started_on: Mapped[date] = mapped_column(sa.Date)
+    ended_on: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = recorded_at()
+
+
 def _one_active_per(side: Literal["target", "helper"]) -> sa.Index:
     """The seeds' rule "one active pairing per target" (or "per helper"), for the kinds whose rule
     says so, as a partial unique index: enforced even if two requests race past the service check."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -15,6 +15,7 @@ from services.inspection.models import (
     EvaluationOmission,
     EvaluationSample,
     HouseholdRef,
+    SignoffDossier,
 )
 from shared.repository import Repository, Slice
 
@@ -38,6 +39,16 @@ class SampleRepository(Repository[EvaluationSample]):
             AreaExitRef.area_code.startswith(prefix), AreaExitRef.kind == "village"
         )
         return list(await self.session.scalars(stmt.where(*_during(AreaExitRef.exited_on, year))))
+
+    async def open_dossiers(self, prefix: str, year: int, kind: str) -> int:
+        """Exit sign-offs of ``kind`` under ``prefix`` for ``year`` still open (the acceptance under way)."""
+        stmt = select(func.count()).where(
+            SignoffDossier.area_code.startswith(prefix),
+            SignoffDossier.kind == kind,
+            SignoffDossier.year == year,
+            SignoffDossier.status == "open",
+        )
+        return int(await self.session.scalar(stmt) or 0)
 
     async def add_with_items(self, sample: EvaluationSample, items: list[EvaluationItem]) -> None:
         self.session.add(sample)

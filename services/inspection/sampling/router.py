@@ -32,6 +32,9 @@ def _out(drawn: service.DrawnSample) -> SampleOut:
 
 @router.post("", response_model=SampleOut, status_code=201)
 async def draw(body: SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep) -> SampleOut:
+    """Draw the third-party sample of the area's exits of the year. It is drawn after the exit
+    acceptance is over (seed 003 十: 退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
+    sign-off of that unit, area and year is still open."""
     return await idem.answer(_out(await service.draw(session=session, actor=user, data=body)))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.inspection.errors import (
+    AcceptanceUnderWay,
     AreaOutsideScope,
     SampleItemNotFound,
     SampleNotFound,
@@ -60,6 +61,16 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Dr
         )
     repo = SampleRepository(session)
     prefix = parse_area(data.area_code).prefix
+    still_open = await repo.open_dossiers(prefix, data.year, data.unit)
+    if still_open:
+        # seed 003 十: the evaluation runs after the acceptance work is over, independently
+        raise AcceptanceUnderWay(
+            f"{still_open} {data.unit} exit sign-off(s) of {data.area_code} for {data.year} are still open: "
+            "the third-party sample is drawn after the acceptance is over",
+            detail_zh=f"{data.area_code} 在 {data.year} 年还有 {still_open} 份退出验收签字尚未完成，"
+            "第三方评估须在退出验收工作结束后进行",
+            open_dossiers=still_open,
+        )
     if data.unit == "village":
         # exited villages, each county a stratum (the village code ranks like a household id)
         policy = presets.THIRD_PARTY_VILLAGE_SAMPLING

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
-from services.pairing.models import Helper, PostingPeriod
+from services.pairing.models import EnterpriseEmployment, Helper, PostingPeriod
 from shared.repository import Repository, Slice
 
 
@@ -42,3 +42,16 @@ class HelperRepository(Repository[Helper]):
             .order_by(PostingPeriod.started_on)
         )
         return list((await self.session.execute(stmt)).scalars())
+
+    async def employments(self, helper_id: uuid.UUID) -> list[EnterpriseEmployment]:
+        stmt = (
+            select(EnterpriseEmployment)
+            .where(EnterpriseEmployment.helper_id == helper_id)
+            .order_by(EnterpriseEmployment.started_on, EnterpriseEmployment.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def add_employment(self, employment: EnterpriseEmployment) -> EnterpriseEmployment:
+        self.session.add(employment)
+        await self.session.flush()
+        return employment

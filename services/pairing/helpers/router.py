@@ -9,7 +9,17 @@ from fastapi import APIRouter
 from services.pairing.deps import Manager, Reader, ReaderPage, TodayDep
 from services.pairing.helpers import service
 from services.pairing.helpers.rules import HelperKind
-from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, LeaveOut, PostingIn, PostingOut
+from services.pairing.helpers.schemas import (
+    EmploymentIn,
+    EmploymentOut,
+    HelperIn,
+    HelperOut,
+    LeaveIn,
+    LeaveOut,
+    PostingIn,
+    PostingOut,
+    PreferentialSupportOut,
+)
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
@@ -80,3 +90,64 @@ async def leave(
     """The helper leaves; their households are handed over in one operation (all or nothing)."""
     departure = await service.leave(session=session, actor=user, helper_id=helper_id, data=body, today=today)
     return await idem.created(LeaveOut, departure, 200)
+
+
+def _employment_out(e: service.Employment) -> EmploymentOut:
+    r = e.row
+    return EmploymentOut(
+        id=r.id,
+        household_id=r.household_id,
+        worker_name=r.worker_name,
+        started_on=r.started_on,
+        ended_on=r.ended_on,
+        stably_employed=e.stably_employed,
+    )
+
+
+@router.post("/{helper_id}/employments", status_code=201, response_model=EmploymentOut)
+async def add_employment(
+    helper_id: uuid.UUID,
+    body: EmploymentIn,
+    session: SessionDep,
+    user: Manager,
+    today: TodayDep,
+    idem: IdempotencyDep,
+) -> EmploymentOut:
+    """Record a labourer of a registered poor household (建档立卡贫困劳动力) the enterprise employs,
+    from `started_on` (to `ended_on`, the last day, once they leave). Enterprises only (409
+    otherwise); a household not on the roll is refused (409 worker-not-on-roll)."""
+    employment = await service.add_employment(
+        session=session, actor=user, helper_id=helper_id, data=body, today=today
+    )
+    return await idem.answer(_employment_out(employment))
+
+
+@router.get("/{helper_id}/employments", response_model=list[EmploymentOut])
+async def list_employments(
+    helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep
+) -> list[EmploymentOut]:
+    found = await service.employments(session=session, actor=user, helper_id=helper_id, today=today)
+    return [_employment_out(e) for e in found]
+
+
+@router.get("/{helper_id}/preferential-support", response_model=PreferentialSupportOut)
+async def preferential_support(
+    helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep
+) -> PreferentialSupportOut:
+    """Whether the enterprise qualifies today for preferential project loans and taxes: Kaiping seed
+    004 五(十)2, 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 (20 workers included, each
+    employed one year or more, both ends days employed). Workers are counted once each (household and
+    name). 422 where no seed sets such a rule for the enterprise's area."""
+    helper, found = await service.preferential_support(
+        session=session, actor=user, helper_id=helper_id, today=today
+    )
+    return PreferentialSupportOut(
+        helper_id=helper.id,
+        on=found.on,
+        poor_workers=found.poor_workers,
+        stably_employed=found.stably_employed,
+        min_poor_workers=found.rule.min_poor_workers,
+        min_years=found.rule.min_years,
+        qualifies=found.qualifies,
+        source=found.rule.source,
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from services.pairing.policies.presets import PairingPolicy
+from services.pairing.policies.presets import EmployerSupportRule, PairingPolicy
 from shared.vocabulary import Labelled
 
 __all__ = [
@@ -22,6 +23,11 @@ __all__ = [
     "add_years",
     "area_prefix",
     "counts_as_grassroots_service",
+    "GRASSROOTS_SERVICE_ROLES",
+    "EmployerSupport",
+    "EmploymentPeriod",
+    "employer_support",
+    "stably_employed",
     "last_day_of_years",
     "doctor_qualifies",
     "doctor_shortfall",
@@ -105,6 +111,27 @@ class PostingPeriod:
     started_on: date
     ended_on: date | None  # None while the posting is running
     in_poor_area: bool  # a poor township or village (贫困乡镇和贫困村)
+    role: str  # what the helper served as there (first_secretary, work_team_member, ...)
+
+
+# Seed 003 (Gansu) 八、"逢提必下": 对在贫困乡镇和贫困村工作一年以上的村党组织第一书记、驻村工作队队员和
+# 支教支医干部，视为有基层工作经历 — only these postings count, by the role served in (its code or
+# its Chinese name); a leader's link, an enterprise or a volunteer's posting does not.
+GRASSROOTS_SERVICE_ROLES: dict[str, str] = {
+    "first_secretary": "村党组织第一书记",
+    "work_team_member": "驻村工作队队员",
+    "teaching_support": "支教干部",
+    "medical_support": "支医干部",
+}
+_GRASSROOTS_ROLE_WORDS = (
+    frozenset(GRASSROOTS_SERVICE_ROLES)
+    | frozenset(GRASSROOTS_SERVICE_ROLES.values())
+    | {
+        "第一书记",
+        "支教",
+        "支医",
+    }
+)
 
 
 # Which team a helper of a kind may belong to.
@@ -160,13 +187,57 @@ def last_day_of_years(started_on: date, years: int) -> date:
 
 
 def counts_as_grassroots_service(period: PostingPeriod, policy: PairingPolicy, *, today: date) -> bool:
-    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience; 以上 includes one year.
-    A posting's ``ended_on`` is its last day in post (a posting begun and ended the same day lasted
-    one day), so 1 March to the last day of February of the next year is exactly one year."""
-    if not period.in_poor_area:
+    """Gansu: 在贫困乡镇和贫困村工作一年以上 counts as grassroots experience for first secretaries,
+    work-team members and teaching or medical support cadres (GRASSROOTS_SERVICE_ROLES); 以上
+    includes one year. A posting's ``ended_on`` is its last day in post (a posting begun and ended
+    the same day lasted one day), so 1 March to the last day of February of the next year is
+    exactly one year."""
+    if not period.in_poor_area or period.role.strip() not in _GRASSROOTS_ROLE_WORDS:
         return False
     until = period.ended_on or today
     return last_day_of_years(period.started_on, policy.grassroots_service_min_years) <= until
+
+
+@dataclass(frozen=True, slots=True)
+class EmploymentPeriod:
+    """One labourer of a registered poor household in an enterprise's employ."""
+
+    household_id: str
+    worker_name: str
+    started_on: date
+    ended_on: date | None  # the last day employed; None while still employed
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerSupport:
+    """Kaiping 五(十)2 for one enterprise on a day: its poor workers, those stably employed for the
+    rule's years, and whether it qualifies for the preferential loans and taxes."""
+
+    on: date
+    poor_workers: int  # distinct workers employed on the day or before (any length)
+    stably_employed: int  # distinct workers with a period of at least the rule's years by the day
+    rule: EmployerSupportRule
+
+    @property
+    def qualifies(self) -> bool:
+        return self.stably_employed >= self.rule.min_poor_workers  # 20人以上 includes 20
+
+
+def stably_employed(period: EmploymentPeriod, rule: EmployerSupportRule, *, today: date) -> bool:
+    """Employed for ``rule.min_years`` or more by ``today`` (一年以上 includes exactly one year; both
+    ends are days employed, as a posting's are: last_day_of_years)."""
+    until = min(period.ended_on, today) if period.ended_on else today
+    return last_day_of_years(period.started_on, rule.min_years) <= until
+
+
+def employer_support(
+    periods: Iterable[EmploymentPeriod], rule: EmployerSupportRule, *, today: date
+) -> EmployerSupport:
+    """Counts workers, not periods: a worker (household and name) employed twice counts once."""
+    begun = [p for p in periods if p.started_on <= today]
+    workers = {(p.household_id, p.worker_name.strip()) for p in begun}
+    stable = {(p.household_id, p.worker_name.strip()) for p in begun if stably_employed(p, rule, today=today)}
+    return EmployerSupport(today, len(workers), len(stable), rule)
 
 
 def _doctor_gap(helper: Helper, policy: PairingPolicy) -> str | None:

@@ -52,7 +52,13 @@ class HelperOut(BaseModel):
 
 class PostingIn(BaseModel):
     area_code: str = AreaCodeStr
-    role: str = Field(min_length=1, max_length=40, description="e.g. first_secretary, work_team_member")
+    role: str = Field(
+        min_length=1,
+        max_length=40,
+        description="what the helper serves as, e.g. first_secretary, work_team_member, "
+        "teaching_support, medical_support: only these four (or their Chinese names 第一书记, "
+        "驻村工作队队员, 支教干部, 支医干部) count as grassroots service (Gansu seed 003 逢提必下)",
+    )
     started_on: date
     ended_on: date | None = None
     in_poor_area: StrictBool
@@ -94,3 +100,35 @@ class LeaveOut(BaseModel):
     helper: HelperOut
     handed_over: list[HandOverItem]
     closed_pairings: list[uuid.UUID]
+
+
+class EmploymentIn(BaseModel):
+    household_id: uuid.UUID = Field(
+        description="the registered poor household (建档立卡户) the worker belongs to"
+    )
+    worker_name: str = Field(min_length=1, max_length=50, description="the labourer employed (贫困劳动力)")
+    started_on: date
+    ended_on: date | None = Field(None, description="the last day employed; none while still employed")
+
+
+class EmploymentOut(BaseModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    worker_name: str
+    started_on: date
+    ended_on: date | None
+    stably_employed: bool | None  # employed the rule's years or more by today; null: no rule here
+
+
+class PreferentialSupportOut(BaseModel):
+    """Kaiping seed 004 五(十)2: 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 get preferential
+    project loans and taxes."""
+
+    helper_id: uuid.UUID
+    on: date
+    poor_workers: int  # distinct workers of registered poor households employed by the day
+    stably_employed: int  # of them, employed min_years or more (一年以上 includes one year)
+    min_poor_workers: int  # 20 (20人以上 includes 20)
+    min_years: int  # 1
+    qualifies: bool
+    source: str

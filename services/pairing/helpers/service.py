@@ -11,22 +11,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.pairing.errors import (
     HelperAlreadyLeft,
     HelperNotFound,
+    HouseholdNotFound,
     InvalidPeriod,
     PairingRuleViolated,
+    WorkerNotOnRoll,
     refused_when_taken,
 )
 from services.pairing.helpers import events, rules
 from services.pairing.helpers.repository import HelperRepository
-from services.pairing.helpers.schemas import HelperIn, HelperOut, LeaveIn, PostingIn
-from services.pairing.models import Helper, Pairing, PostingPeriod
+from services.pairing.helpers.schemas import EmploymentIn, HelperIn, HelperOut, LeaveIn, PostingIn
+from services.pairing.models import EnterpriseEmployment, Helper, Pairing, PostingPeriod
 from services.pairing.needs import rules as need_rules
 from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
-from services.pairing.pairings.rules import PairingKind
+from services.pairing.pairings.rules import PAIRABLE_STATUSES, PairingKind
 from services.pairing.policies import service as policy_service
+from services.pairing.policies.presets import EmployerSupportRule, employer_support_rule
 from shared import audit
 from shared.auth import Principal
+from shared.errors import InvalidInput
 from shared.repository import Slice
 
 
@@ -105,7 +109,7 @@ async def list_helpers(
 
 
 def _posting(p: PostingPeriod, today: date, resolve: policy_service.Resolver) -> Posting:
-    period = rules.PostingPeriod(p.area_code, p.started_on, p.ended_on, p.in_poor_area)
+    period = rules.PostingPeriod(p.area_code, p.started_on, p.ended_on, p.in_poor_area, p.role)
     counts = rules.counts_as_grassroots_service(period, resolve(p.area_code), today=today)
     return Posting(p, counts)
 
@@ -262,3 +266,96 @@ async def leave(
         await pairing_service.close_pairing(session, actor, p, on=data.left_on, reason="helper_left")
     await _retire(session, actor, helper, data.left_on, handed_over=len(handed))
     return Departure(helper=helper, handed_over=handed, closed_pairings=[p.id for p in closed])
+
+
+# --- Kaiping 五(十)2: enterprises employing labourers of registered poor households ----------------
+
+
+@dataclass(frozen=True)
+class Employment:
+    """An employment record, and whether it is stable employment (the rule's years) today."""
+
+    row: EnterpriseEmployment
+    stably_employed: bool | None  # None: no rule for the enterprise's area
+
+
+def _period(e: EnterpriseEmployment) -> rules.EmploymentPeriod:
+    return rules.EmploymentPeriod(str(e.household_id), e.worker_name, e.started_on, e.ended_on)
+
+
+def _employment(e: EnterpriseEmployment, rule: EmployerSupportRule | None, today: date) -> Employment:
+    stable = None if rule is None else rules.stably_employed(_period(e), rule, today=today)
+    return Employment(e, stable)
+
+
+async def _enterprise(session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> Helper:
+    helper = await get(session=session, actor=actor, helper_id=helper_id)
+    if helper.kind != rules.HelperKind.ENTERPRISE:
+        raise PairingRuleViolated(
+            f"only an enterprise employs poor labourers here; helper {helper_id} is a {helper.kind}",
+            detail_zh=f"只有企业登记吸纳的贫困劳动力；该帮扶力量是“{rules.HelperKind(helper.kind).label}”",
+            rule="helper_kind",
+        )
+    return helper
+
+
+async def add_employment(
+    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: EmploymentIn, today: date
+) -> Employment:
+    helper = await _enterprise(session, actor, helper_id)
+    if data.ended_on is not None and data.ended_on < data.started_on:
+        raise InvalidPeriod(
+            f"An employment cannot end ({data.ended_on}) before it starts ({data.started_on})",
+            detail_zh=f"就业不能在开始（{data.started_on}）之前结束（{data.ended_on}）",
+        )
+    household = await HouseholdRepository(session).get(data.household_id)
+    if household is None or not actor.covers(household.area_code):
+        raise HouseholdNotFound(
+            f"Household {data.household_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有户 {data.household_id}",
+            household_id=str(data.household_id),
+        )
+    if household.status not in PAIRABLE_STATUSES:
+        raise WorkerNotOnRoll(
+            f"household {household.id} is {household.status}: "
+            "only labourers of registered poor households count",
+            detail_zh=f"户 {household.id} 不是建档立卡贫困户，其劳动力不计入",
+            household_id=str(household.id),
+            status=household.status,
+        )
+    row = await HelperRepository(session).add_employment(
+        EnterpriseEmployment(id=uuid.uuid4(), helper_id=helper.id, **data.model_dump())
+    )
+    await audit.record(
+        session,
+        actor,
+        "helper.employment_added",
+        ("enterprise_employment", row.id),
+        after={"helper_id": str(helper.id), **data.model_dump(mode="json")},
+    )
+    return _employment(row, employer_support_rule(helper.area_code), today)
+
+
+async def employments(
+    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date
+) -> list[Employment]:
+    helper = await _enterprise(session, actor, helper_id)
+    rule = employer_support_rule(helper.area_code)
+    return [_employment(e, rule, today) for e in await HelperRepository(session).employments(helper.id)]
+
+
+async def preferential_support(
+    *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, today: date
+) -> tuple[Helper, rules.EmployerSupport]:
+    """Whether the enterprise qualifies today for preferential loans and taxes (Kaiping 五(十)2);
+    422 where no seed sets such a rule for its area."""
+    helper = await _enterprise(session, actor, helper_id)
+    rule = employer_support_rule(helper.area_code)
+    if rule is None:
+        raise InvalidInput(
+            f"no preferential-support rule for enterprises applies at {helper.area_code}",
+            detail_zh=f"{helper.area_code} 没有吸纳贫困劳动力企业的优惠政策规定",
+            field="helper_id",
+        )
+    periods = [_period(e) for e in await HelperRepository(session).employments(helper.id)]
+    return helper, rules.employer_support(periods, rule, today=today)

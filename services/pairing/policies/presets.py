@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "EMPLOYER_SUPPORT",
+    "EmployerSupportRule",
     "MOUNTAIN_SEA_PAIRS",
     "NATIONAL",
     "PRESETS",
     "LeaderLinks",
+    "employer_support_rule",
     "PairingPolicy",
     "resolve_policy",
 ]
@@ -114,3 +117,37 @@ def resolve_policy(area_code: str, presets: dict[str, PairingPolicy] | None = No
     if not matches:
         return NATIONAL
     return table[max(matches, key=len)]
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerSupportRule:
+    """Which enterprises the finance, banking and tax departments support with preferential loans
+    and taxes: those employing at least ``min_poor_workers`` labourers of registered poor
+    households (建档立卡贫困劳动力) in stable employment for at least ``min_years`` (both included)."""
+
+    area_prefix: str
+    min_poor_workers: int
+    min_years: int
+    source: str
+
+
+# Kaiping seed 004 五(十)2 (百企扶百村): 对积极参与精准扶贫工作，且吸纳建档立卡贫困劳动力20人以上并稳定就业
+# 一年以上的企业，财政、金融、税务等部门要在企业项目贷款、税收等方面给予优惠政策支持. 以上 includes the
+# number: 20 workers, each employed one year, qualify. No other seed sets such a rule.
+EMPLOYER_SUPPORT: tuple[EmployerSupportRule, ...] = (
+    EmployerSupportRule(
+        area_prefix="440783",
+        min_poor_workers=20,
+        min_years=1,
+        source="seed 004 五(十)2: 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业，财政、金融、"
+        "税务等部门要在企业项目贷款、税收等方面给予优惠政策支持",
+    ),
+)
+
+
+def employer_support_rule(
+    area_code: str, rules: tuple[EmployerSupportRule, ...] = EMPLOYER_SUPPORT
+) -> EmployerSupportRule | None:
+    """The rule of the most specific prefix covering ``area_code`` (None: no seed sets one there)."""
+    covering = [r for r in rules if area_code.startswith(r.area_prefix)]
+    return max(covering, key=lambda r: len(r.area_prefix), default=None)

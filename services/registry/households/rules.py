@@ -12,6 +12,8 @@ from datetime import date
 from uuid import UUID
 
 from services.registry.errors import BatchNotInPolicy, HouseholdChangeRefused, InvalidMember
+from services.registry.policies.presets import TRANSFER_EMPLOYMENT
+from services.registry.policies.rules import TransferEmploymentRule
 from services.registry.relapses.rules import plan_year_after
 from services.registry.vocabulary import BATCH_LABELS, HouseholdStatus, LabourCapacity, Relation, Sex
 from shared.errors import InvalidInput
@@ -29,6 +31,7 @@ __all__ = [
     "check_removal",
     "check_split",
     "transfer_employment_fits",
+    "born_between",
 ]
 
 
@@ -99,14 +102,32 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - (0 if had_birthday else 1)
 
 
-def transfer_employment_fits(member: MemberFacts, *, on: date) -> bool:
+def transfer_employment_fits(
+    member: MemberFacts, *, on: date, rule: TransferEmploymentRule = TRANSFER_EMPLOYMENT
+) -> bool:
     """Gansu's transfer-employment batch (seed 003): age 18-60, labour-capable, not in school, work info."""
     return (
-        18 <= age_on(member.birth_date, on) <= 60
+        rule.min_age <= age_on(member.birth_date, on) <= rule.max_age
         and member.labour_capacity in (LabourCapacity.FULL, LabourCapacity.PARTIAL)
         and not member.in_school
         and member.has_work_info
     )
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def born_between(on: date, rule: TransferEmploymentRule = TRANSFER_EMPLOYMENT) -> tuple[date, date]:
+    """The birth dates of the ages the rule counts on ``on``, as (born after, born on or before):
+    age_on(b, on) >= min_age exactly when b <= the day min_age years before, and age_on(b, on) <=
+    max_age exactly when b > the day max_age + 1 years before (the SQL filter of the figure;
+    transfer_employment_fits reads one member the same way)."""
+    return _years_before(on, rule.max_age + 1), _years_before(on, rule.min_age)
 
 
 def _head(members: Sequence[MemberFacts]) -> MemberFacts | None:

@@ -13,6 +13,7 @@ from services.registry.policies.rules import (
     PolicyRecord,
     RelapseRoute,
     ThresholdRule,
+    TransferEmploymentRule,
 )
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "POLICIES_KEPT_YEARS",
     "PRESETS",
     "QUANZHOU_2018_NOTE",
+    "TRANSFER_EMPLOYMENT",
     "YUAN",
 ]
 
@@ -209,3 +211,15 @@ KAIPING_INCOME_SHARE_TARGET = IncomeShareTarget(
     source="seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%",
 )
 INCOME_SHARE_TARGETS: tuple[IncomeShareTarget, ...] = (KAIPING_INCOME_SHARE_TARGET,)
+
+# Seed 003 (Gansu) 七个一批, note 2: 转移就业脱贫为贫困户户表信息中年龄在18 60岁、有劳动能力、非在校生且有
+# 务工信息贫困人口的统计数据 — the batch's figure is counted from the household table, not tagged; both
+# ages are included (a person of 60 counts until their 61st birthday). Note 7: 以上"七个一批"数据之间为交集
+# 关系 — a person counted here may be counted in another batch too.
+TRANSFER_EMPLOYMENT = TransferEmploymentRule(
+    batch="transfer_employment",
+    min_age=18,
+    max_age=60,
+    source="seed 003 七个一批 注2: 转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生且"
+    "有务工信息贫困人口的统计数据",
+)

@@ -23,6 +23,7 @@ __all__ = [
     "RegistryPolicy",
     "RelapseRoute",
     "ThresholdRule",
+    "TransferEmploymentRule",
     "kept_until",
     "resolve_policy",
     "threshold_in_force",
@@ -162,6 +163,19 @@ class IncomeShareTarget:
 
     def covers(self, *, area_code: str, year: int) -> bool:
         return area_code.startswith(self.area_prefix) and self.from_year <= year <= self.to_year
+
+
+@dataclass(frozen=True, slots=True)
+class TransferEmploymentRule:
+    """Who the transfer-employment batch's figure counts (seed 003 七个一批 注2: 转移就业脱贫为贫困户户表
+    信息中年龄在18-60岁、有劳动能力、非在校生且有务工信息贫困人口的统计数据): the poor people of the roll
+    aged ``min_age`` to ``max_age`` (both included) on the day read, with labour capacity, not in
+    school and with migrant-work information. Read in the areas whose batch set has ``batch``."""
+
+    batch: str
+    min_age: int
+    max_age: int
+    source: str
 
 
 @dataclass(frozen=True, slots=True)

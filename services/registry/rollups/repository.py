@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol, cast
 
 from sqlalchemy import (
@@ -368,3 +369,29 @@ async def income_facts(session: AsyncSession, prefix: str, year: int) -> list[In
         IncomeFacts(str(r.id), HouseholdStatus(r.status), tuple(r.capacities or ()), r.per_capita_income_fen)
         for r in await session.execute(stmt)
     ]
+
+
+async def transfer_employment_counts(
+    session: AsyncSession, prefix: str, *, born_after: date, born_by: date, labour: Sequence[str]
+) -> tuple[int, int]:
+    """(households, persons) of the poor households under ``prefix``: the active members born after
+    ``born_after`` and on or before ``born_by``, with a labour capacity of ``labour``, not in school
+    and with migrant-work information (seed 003's transfer-employment figure; the ages are the
+    rule's, households.rules.born_between), and the households that have one."""
+    stmt = (
+        select(func.count(func.distinct(Member.household_id)), func.count())
+        .select_from(Member)
+        .join(Household, Household.id == Member.household_id)
+        .where(
+            Household.area_code.startswith(prefix, autoescape=True),
+            Household.status.in_(sorted(s.value for s in POOR_STATUSES)),
+            Member.active.is_(True),
+            Member.birth_date > born_after,
+            Member.birth_date <= born_by,
+            Member.labour_capacity.in_(list(labour)),
+            Member.in_school.is_(False),
+            Member.migrant_work.is_(True),
+        )
+    )
+    households, persons = (await session.execute(stmt)).one()
+    return int(households), int(persons)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import asdict
+from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -14,6 +15,7 @@ from services.registry.rollups.schemas import (
     IncomeShareOut,
     PyramidOut,
     RollupOut,
+    TransferEmploymentOut,
     VillageChartsOut,
     WeakVillagesOut,
 )
@@ -163,6 +165,33 @@ async def income_share(
         share_bp=found.share_bp if shown else None,
         meets_target=found.meets_target,
         source=t.source,
+    )
+
+
+@router.get(
+    "/{area_code}/transfer-employment", response_model=TransferEmploymentOut, dependencies=CadreVillage
+)
+async def transfer_employment(
+    area_code: AreaCodeText,
+    session: SessionDep,
+    user: CurrentUser,
+    on: date | None = Query(None, description="the day the ages are read on (default today, China time)"),
+) -> TransferEmploymentOut:
+    """The transfer-employment batch's figure (Gansu, seed 003 七个一批 注2): the area's poor people
+    aged 18 to 60 on the day (both included), with labour capacity (ordinary or weak / half
+    labourer), not in school and with migrant-work information, and the poor households with one —
+    counted from the household table whatever batches a household is tagged with (the seven
+    batches overlap, 注7). 422 where the area's batch set in that year has no transfer-employment
+    batch."""
+    found, shown = await service.transfer_employment_of(session=session, actor=user, code=area_code, on=on)
+    return TransferEmploymentOut(
+        area_code=found.area_code,
+        on=found.on,
+        min_age=found.rule.min_age,
+        max_age=found.rule.max_age,
+        households=found.households if shown else None,
+        persons=found.persons if shown else None,
+        source=found.rule.source,
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
-from services.registry.policies.rules import IncomeShareTarget, IncomeThreshold
+from services.registry.policies.rules import IncomeShareTarget, IncomeThreshold, TransferEmploymentRule
 from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus, LabourCapacity
 from shared.areas import AreaCode, AreaLevel
 from shared.errors import InvalidInput
@@ -31,6 +32,7 @@ __all__ = [
     "Snapshot",
     "SuppressedCell",
     "Suppression",
+    "TransferEmployment",
     "ChildVillageCounts",
     "VillageCharts",
     "VillageCounts",
@@ -154,6 +156,18 @@ class IncomeFacts:
     status: HouseholdStatus
     labour_capacities: tuple[str, ...]
     per_capita_income_fen: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TransferEmployment:
+    """Seed 003's transfer-employment figure of an area on a day: the poor people who fit the rule
+    (TransferEmploymentRule) and the poor households with at least one of them."""
+
+    area_code: str
+    on: date
+    households: int
+    persons: int
+    rule: TransferEmploymentRule
 
 
 @dataclass(frozen=True, slots=True)

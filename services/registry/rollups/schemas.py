@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic import BaseModel
 from pydantic.dataclasses import dataclass as pydantic_dataclass
@@ -109,4 +110,18 @@ class IncomeShareOut(BaseModel):
     households_without_income: int | None  # no income record for the year: counted, not over
     share_bp: int | None  # over / labour-capable, half up; null: no labour-capable household
     meets_target: bool | None  # exact comparison; null: no labour-capable household
+    source: str
+
+
+class TransferEmploymentOut(BaseModel):
+    """Seed 003 (Gansu) 七个一批 注2: 转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生
+    且有务工信息贫困人口的统计数据 — counted from the household table on the day read."""
+
+    area_code: str
+    on: date  # the day the ages are read on
+    min_age: int  # 18, included
+    max_age: int  # 60, included (until the 61st birthday)
+    # null for an outside reader when fewer than k households (small cells)
+    households: int | None  # poor households with at least one such person
+    persons: int | None  # poor people aged min-max, with labour capacity, not in school, with work info
     source: str

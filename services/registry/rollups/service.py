@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,9 +14,10 @@ from services.registry.areas import service as area_service
 from services.registry.areas.repository import AreaRepository
 from services.registry.errors import AreaNotFound
 from services.registry.households.repository import HouseholdRepository
+from services.registry.households.rules import born_between
 from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
-from services.registry.policies.presets import INCOME_SHARE_TARGETS
+from services.registry.policies.presets import INCOME_SHARE_TARGETS, TRANSFER_EMPLOYMENT
 from services.registry.policies.repository import PolicyRepository, records_from_json
 from services.registry.policies.rules import RegistryPolicy
 from services.registry.rollups import printable
@@ -26,8 +28,10 @@ from services.registry.rollups.repository import (
     RollupRepository,
     WeakVillageRepository,
     income_facts,
+    transfer_employment_counts,
 )
 from services.registry.rollups.rules import (
+    LABOUR_CAPABLE,
     PRIMARY,
     PYRAMID,
     SECONDARY,
@@ -40,6 +44,7 @@ from services.registry.rollups.rules import (
     Pyramid,
     Rollup,
     SuppressedCell,
+    TransferEmployment,
     VillageCharts,
     VillageCounts,
     VillageFlags,
@@ -462,3 +467,37 @@ async def income_share_of(
     k = await _k(session, area.code, year)
     counts = (found.labour_capable_households, found.households_over_line, found.households_without_income)
     return found, not any(0 < n < k for n in counts)
+
+
+async def transfer_employment_of(
+    *, session: AsyncSession, actor: Principal, code: str, on: date | None
+) -> tuple[TransferEmployment, bool]:
+    """Seed 003's transfer-employment figure (七个一批 注2) of the area on ``on`` (default today, China
+    time): counted from the household table, in the areas whose batch set has the batch (Gansu's
+    seven); and whether the reader sees the counts (False: an outside reader and a count of fewer
+    than k households). Reads the area's poor households' members (one query), as the ages move
+    with the day read."""
+    area = await area_service.get(session=session, actor=actor, code=code)
+    day = on or clock.today()
+    rule = TRANSFER_EMPLOYMENT
+    policy = await policy_service.resolve(session=session, area_code=area.code, year=day.year)
+    if rule.batch not in policy.batches:
+        raise InvalidInput(
+            f"{area.code} has no transfer-employment batch in {day.year} "
+            f"(its batch set is {policy.batch_set})",
+            detail_zh=f"{area.code} 在 {day.year} 年的帮扶批次中没有“转移就业一批”（{policy.batch_set}）",
+            field="area_code",
+            batch_set=policy.batch_set,
+        )
+    born_after, born_by = born_between(day, rule)
+    households, persons = await transfer_employment_counts(
+        session,
+        AreaCode.parse(area.code).prefix,
+        born_after=born_after,
+        born_by=born_by,
+        labour=sorted(c.value for c in LABOUR_CAPABLE),
+    )
+    found = TransferEmployment(area.code, day, households, persons, rule)
+    if sees_exact_figures(actor):
+        return found, True
+    return found, not 0 < households < await _k(session, area.code, day.year)

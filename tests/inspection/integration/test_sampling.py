@@ -8,7 +8,7 @@ from services.inspection.consumers import HANDLERS
 from services.inspection.policies import presets
 from services.inspection.sampling import rules
 from shared.events.consumer import handle_event
-from tests.inspection.integration.helpers import app_for, event
+from tests.inspection.integration.helpers import app_for, event, exit_requested
 from tests.support import auth, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -165,3 +165,37 @@ async def test_samples_list_pages_by_cursor(make_db) -> None:
         assert [s["seed"] for s in first["items"] + rest["items"]] == ["a", "b", "c"]
         assert all(s["size"] == 7 for s in first["items"] + rest["items"])
         assert rest["next_cursor"] is None
+
+
+async def test_no_sample_while_the_areas_exit_acceptance_of_the_year_is_still_under_way(make_db) -> None:
+    """Seed 003 十: 第三方评估工作在市县两级…退出验收工作结束后独立进行. One household of the county
+    still waits for its 4-3-4-2 signatures for 2026: the 2026 sample is refused (409) and names how
+    many are open; 2025's acceptance is over, so its sample is drawn; once the open exit is
+    withdrawn, 2026's sample is drawn too."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _project_exits(app)
+        waiting = exit_requested(area="620521101202", year=2026)
+        assert await handle_event(app.state.db, "inspection", waiting, HANDLERS)
+        body = {"area_code": COUNTY, "year": 2026, "seed": "after-acceptance"}
+        refused = await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"].rsplit("/", 1)[1] == "acceptance-under-way"
+        assert refused.json()["open_dossiers"] == 1
+        older = await c.post("/inspection/v1/samples", json={**body, "year": 2025}, headers=EVALUATOR)
+        assert (older.status_code, older.json()["population"]) == (201, 1)
+        # villages are accepted apart: no village sign-off is open, so a village sample is drawn
+        villages = await c.post("/inspection/v1/samples", json={**body, "unit": "village"}, headers=EVALUATOR)
+        assert villages.status_code == 201, villages.text
+        returned = event(
+            "registry.household.exit_returned.v1",
+            {
+                "household_id": waiting.data["household_id"],
+                "area_code": "620521101202",
+                "exit_request_id": waiting.data["exit_request_id"],
+                "reason": "data corrected",
+            },
+        )
+        assert await handle_event(app.state.db, "inspection", returned, HANDLERS)
+        drawn = await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)
+        assert (drawn.status_code, drawn.json()["population"]) == (201, 43)

@@ -129,6 +129,21 @@ async def test_a_first_secretarys_year_in_a_poor_village_counts_as_grassroots_se
     assert len((await client.get(postings, headers=OFFICE)).json()) == 3
 
 
+async def test_two_years_as_a_leader_or_volunteer_in_a_poor_village_are_not_grassroots_service(
+    client: httpx.AsyncClient,
+) -> None:
+    """Gansu 逢提必下 names 村党组织第一书记、驻村工作队队员和支教支医干部: a doctor sent to support (支医)
+    counts after a year, a township leader's link or a volunteer's two years do not."""
+    years = {"area_code": V1, "started_on": "2023-01-01", "ended_on": "2024-12-31", "in_poor_area": True}
+    counted = {}
+    for kind, role in (("doctor", "支医干部"), ("leader", "leader"), ("volunteer", "volunteer")):
+        postings = f"/pairing/v1/helpers/{await helper(client, kind)}/postings"
+        r = await client.post(postings, json={**years, "role": role}, headers=OFFICE)
+        assert r.status_code == 201, r.text
+        counted[role] = r.json()["counts_as_grassroots_service"]
+    assert counted == {"支医干部": True, "leader": False, "volunteer": False}
+
+
 async def test_a_batch_record_with_an_odd_type_is_rejected_on_its_own(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

@@ -105,29 +105,58 @@ def test_hand_over_refuses_when_a_household_would_be_left_unpaired() -> None:
 # post, so 1 March 2025 - 28 February 2026 is exactly one year (as a one-year contract reads)
 def test_exactly_one_year_in_a_poor_village_counts_and_a_day_less_does_not() -> None:
     gansu = PRESETS["62"]
-    exact = PostingPeriod(V1, date(2025, 3, 1), date(2026, 2, 28), in_poor_area=True)
-    longer = PostingPeriod(V1, date(2025, 3, 1), date(2026, 3, 1), in_poor_area=True)
-    short = PostingPeriod(V1, date(2025, 3, 1), date(2026, 2, 27), in_poor_area=True)
+    exact = PostingPeriod(V1, date(2025, 3, 1), date(2026, 2, 28), in_poor_area=True, role="first_secretary")
+    longer = PostingPeriod(V1, date(2025, 3, 1), date(2026, 3, 1), in_poor_area=True, role="first_secretary")
+    short = PostingPeriod(V1, date(2025, 3, 1), date(2026, 2, 27), in_poor_area=True, role="first_secretary")
     assert counts_as_grassroots_service(exact, gansu, today=TODAY)
     assert counts_as_grassroots_service(longer, gansu, today=TODAY)
     assert not counts_as_grassroots_service(short, gansu, today=TODAY)
     # a year over a 29 February has 366 days: 1 March 2023 - 28 February 2024 is a day short
     assert not counts_as_grassroots_service(
-        PostingPeriod(V1, date(2023, 3, 1), date(2024, 2, 28), in_poor_area=True), gansu, today=TODAY
+        PostingPeriod(V1, date(2023, 3, 1), date(2024, 2, 28), in_poor_area=True, role="first_secretary"),
+        gansu,
+        today=TODAY,
     )
     assert counts_as_grassroots_service(
-        PostingPeriod(V1, date(2023, 3, 1), date(2024, 2, 29), in_poor_area=True), gansu, today=TODAY
+        PostingPeriod(V1, date(2023, 3, 1), date(2024, 2, 29), in_poor_area=True, role="first_secretary"),
+        gansu,
+        today=TODAY,
     )
-    not_poor = PostingPeriod(V1, date(2020, 1, 1), None, in_poor_area=False)
+    not_poor = PostingPeriod(V1, date(2020, 1, 1), None, in_poor_area=False, role="first_secretary")
     assert not counts_as_grassroots_service(not_poor, gansu, today=TODAY)
-    running = PostingPeriod(V1, date(2025, 11, 22), None, in_poor_area=True)
+    running = PostingPeriod(V1, date(2025, 11, 22), None, in_poor_area=True, role="first_secretary")
     assert counts_as_grassroots_service(running, gansu, today=TODAY)
 
 
+# Gansu 逢提必下: 村党组织第一书记、驻村工作队队员和支教支医干部 — the four roles count (by code or by
+# their Chinese names); a leader's or a volunteer's years in a poor village do not
+@pytest.mark.parametrize(
+    ("role", "counts"),
+    [
+        ("first_secretary", True),
+        ("work_team_member", True),
+        ("teaching_support", True),
+        ("medical_support", True),
+        ("驻村工作队队员", True),
+        ("支医干部", True),
+        ("leader", False),
+        ("volunteer", False),
+        ("enterprise", False),
+    ],
+)
+def test_only_first_secretaries_work_teams_and_teaching_or_medical_support_count(
+    role: str, counts: bool
+) -> None:
+    years = PostingPeriod(V1, date(2020, 1, 1), date(2022, 12, 31), in_poor_area=True, role=role)
+    assert counts_as_grassroots_service(years, PRESETS["62"], today=TODAY) is counts
+
+
 def test_a_posting_from_29_february_counts_on_28_february_next_year() -> None:
-    leap = PostingPeriod(V1, date(2024, 2, 29), date(2025, 2, 28), in_poor_area=True)
+    leap = PostingPeriod(V1, date(2024, 2, 29), date(2025, 2, 28), in_poor_area=True, role="first_secretary")
     assert counts_as_grassroots_service(leap, NATIONAL, today=TODAY)
-    day_short = PostingPeriod(V1, date(2024, 2, 29), date(2025, 2, 27), in_poor_area=True)
+    day_short = PostingPeriod(
+        V1, date(2024, 2, 29), date(2025, 2, 27), in_poor_area=True, role="first_secretary"
+    )
     assert not counts_as_grassroots_service(day_short, NATIONAL, today=TODAY)
 
 

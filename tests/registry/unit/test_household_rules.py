@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
@@ -7,6 +7,7 @@ from services.registry.errors import BatchNotInPolicy, HouseholdChangeRefused, I
 from services.registry.households.rules import (
     MemberFacts,
     age_on,
+    born_between,
     check_batches,
     check_head_change,
     check_member_identity,
@@ -106,6 +107,18 @@ def member(relation=Relation.OTHER, born=date(1990, 1, 1), labour=LabourCapacity
 def test_gansu_transfer_employment_batch(born, labour, in_school, work, fits):
     m = member(born=born, labour=labour, in_school=in_school, has_work_info=work)
     assert transfer_employment_fits(m, on=date(2017, 6, 1)) is fits
+
+
+@pytest.mark.parametrize("on", [date(2018, 6, 1), date(2020, 2, 29), date(2019, 2, 28), date(2019, 3, 1)])
+def test_the_birth_date_window_of_the_figure_is_the_age_rule_of_one_member(on):
+    """The SQL filter (born after, born on or before) counts exactly whom transfer_employment_fits
+    counts, 29 February included."""
+    born_after, born_by = born_between(on)
+    day = date(1955, 1, 1)
+    while day <= date(2003, 12, 31):
+        fits = transfer_employment_fits(member(born=day, has_work_info=True), on=on)
+        assert (born_after < day <= born_by) is fits, day
+        day += timedelta(days=1)
 
 
 def test_the_head_cannot_leave_while_others_remain_and_the_last_member_cannot_leave():

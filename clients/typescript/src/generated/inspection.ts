@@ -595,7 +595,12 @@ export interface paths {
         /** List samples */
         get: operations["samples:list"];
         put?: never;
-        /** Draw */
+        /**
+         * Draw the third-party sample of the area's exits of the year
+         * @description Draw the third-party sample of the area's exits of the year. It is drawn after the exit
+         *     acceptance is over (seed 003 十: 退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
+         *     sign-off of that unit, area and year is still open.
+         */
         post: operations["samples:draw"];
         delete?: never;
         options?: never;

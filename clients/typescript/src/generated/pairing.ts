@@ -178,6 +178,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pairing/v1/helpers/{helper_id}/employments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List employments */
+        get: operations["helpers:list-employments"];
+        put?: never;
+        /**
+         * Add employment
+         * @description Record a labourer of a registered poor household (建档立卡贫困劳动力) the enterprise employs,
+         *     from `started_on` (to `ended_on`, the last day, once they leave). Enterprises only (409
+         *     otherwise); a household not on the roll is refused (409 worker-not-on-roll).
+         */
+        post: operations["helpers:add-employment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pairing/v1/helpers/{helper_id}/leave": {
         parameters: {
             query?: never;
@@ -214,6 +237,29 @@ export interface paths {
          *     `Idempotency-Key` answers the first posting again instead of recording it twice.
          */
         post: operations["helpers:add-posting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pairing/v1/helpers/{helper_id}/preferential-support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preferential support
+         * @description Whether the enterprise qualifies today for preferential project loans and taxes: Kaiping seed
+         *     004 五(十)2, 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 (20 workers included, each
+         *     employed one year or more, both ends days employed). Workers are counted once each (household and
+         *     name). 422 where no seed sets such a rule for the enterprise's area.
+         */
+        get: operations["helpers:preferential-support"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -830,6 +876,58 @@ export interface components {
             villages_without_work_team: number;
             /** Visits Overdue */
             visits_overdue: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** EmploymentIn */
+        EmploymentIn: {
+            /**
+             * Ended On
+             * @description the last day employed; none while still employed
+             */
+            ended_on?: string | null;
+            /**
+             * Household Id
+             * Format: uuid
+             * @description the registered poor household (建档立卡户) the worker belongs to
+             */
+            household_id: string;
+            /**
+             * Started On
+             * Format: date
+             */
+            started_on: string;
+            /**
+             * Worker Name
+             * @description the labourer employed (贫困劳动力)
+             */
+            worker_name: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** EmploymentOut */
+        EmploymentOut: {
+            /** Ended On */
+            ended_on: string | null;
+            /**
+             * Household Id
+             * Format: uuid
+             */
+            household_id: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Stably Employed */
+            stably_employed: boolean | null;
+            /**
+             * Started On
+             * Format: date
+             */
+            started_on: string;
+            /** Worker Name */
+            worker_name: string;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -1538,7 +1636,7 @@ export interface components {
             in_poor_area: boolean;
             /**
              * Role
-             * @description e.g. first_secretary, work_team_member
+             * @description what the helper serves as, e.g. first_secretary, work_team_member, teaching_support, medical_support: only these four (or their Chinese names 第一书记, 驻村工作队队员, 支教干部, 支医干部) count as grassroots service (Gansu seed 003 逢提必下)
              */
             role: string;
             /**
@@ -1574,6 +1672,37 @@ export interface components {
              * Format: date
              */
             started_on: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /**
+         * PreferentialSupportOut
+         * @description Kaiping seed 004 五(十)2: 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 get preferential
+         *     project loans and taxes.
+         */
+        PreferentialSupportOut: {
+            /**
+             * Helper Id
+             * Format: uuid
+             */
+            helper_id: string;
+            /** Min Poor Workers */
+            min_poor_workers: number;
+            /** Min Years */
+            min_years: number;
+            /**
+             * On
+             * Format: date
+             */
+            on: string;
+            /** Poor Workers */
+            poor_workers: number;
+            /** Qualifies */
+            qualifies: boolean;
+            /** Source */
+            source: string;
+            /** Stably Employed */
+            stably_employed: number;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -2578,6 +2707,156 @@ export interface operations {
             };
         };
     };
+    "helpers:list-employments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                helper_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmploymentOut"][];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "helpers:add-employment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key the client makes once per write (e.g. a UUID) and sends again with every retry of it: the write happens once and a retry gets the first answer back (`Idempotent-Replayed: true`). A key sent again with a different body is 409 idempotency-key-reused; while the first is still running, 409. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                helper_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmploymentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmploymentOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "helpers:leave": {
         parameters: {
             query?: never;
@@ -2793,6 +3072,73 @@ export interface operations {
             };
             /** @description The body is larger than this operation takes (body-too-large) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "helpers:preferential-support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                helper_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferentialSupportOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

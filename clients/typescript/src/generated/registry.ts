@@ -1474,6 +1474,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registry/v1/rollups/{area_code}/transfer-employment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Transfer employment
+         * @description The transfer-employment batch's figure (Gansu, seed 003 七个一批 注2): the area's poor people
+         *     aged 18 to 60 on the day (both included), with labour capacity (ordinary or weak / half
+         *     labourer), not in school and with migrant-work information, and the poor households with one —
+         *     counted from the household table whatever batches a household is tagged with (the seven
+         *     batches overlap, 注7). 422 where the area's batch set in that year has no transfer-employment
+         *     batch.
+         */
+        get: operations["rollups:transfer-employment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry/v1/rollups/{area_code}/weak-villages": {
         parameters: {
             query?: never;
@@ -4183,6 +4208,32 @@ export interface components {
              * @description the reason given, if any
              */
             why: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /**
+         * TransferEmploymentOut
+         * @description Seed 003 (Gansu) 七个一批 注2: 转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生
+         *     且有务工信息贫困人口的统计数据 — counted from the household table on the day read.
+         */
+        TransferEmploymentOut: {
+            /** Area Code */
+            area_code: string;
+            /** Households */
+            households: number | null;
+            /** Max Age */
+            max_age: number;
+            /** Min Age */
+            min_age: number;
+            /**
+             * On
+             * Format: date
+             */
+            on: string;
+            /** Persons */
+            persons: number | null;
+            /** Source */
+            source: string;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -10772,6 +10823,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PyramidOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rollups:transfer-employment": {
+        parameters: {
+            query?: {
+                /** @description the day the ages are read on (default today, China time) */
+                on?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
+                area_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferEmploymentOut"];
                 };
             };
             /** @description No valid access token */
