@@ -28,6 +28,7 @@ from services.registry.households.repository import CardRows, HouseholdRepositor
 from services.registry.households.rules import (
     MemberFacts,
     check_batches,
+    check_income_year,
     check_member_identity,
     check_plan_year,
 )
@@ -55,6 +56,7 @@ from services.registry.vocabulary import (
 )
 from shared import audit, cadres
 from shared.auth import Principal
+from shared.backdating import check_not_future
 from shared.errors import InvalidInput
 from shared.fields import uuid_or_none
 from shared.http import check_if_match, check_put_precondition
@@ -444,10 +446,12 @@ async def record_income(
     household_id: uuid.UUID,
     data: IncomeIn,
     if_match: str | None,
+    today: date,
 ) -> IncomeRecord:
     """A year's first income needs no If-Match; changing it needs the ETag of GET …/incomes/{year}.
     The household's row lock serializes writers, so of two first recordings the second sees the
-    first's row and is told to read it (428) instead of overwriting it."""
+    first's row and is told to read it (428) instead of overwriting it. A year not yet begun: 422."""
+    check_income_year(data.year, today)
     h = await load(session, actor, household_id, lock=True)
     repo = HouseholdRepository(session)
     current = await repo.income_record(h.id, data.year)
@@ -468,7 +472,10 @@ async def record_income(
     return row
 
 
-async def add_debt(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn) -> Debt:
+async def add_debt(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn, today: date
+) -> Debt:
+    check_not_future(field="recorded_on", on=data.recorded_on, today=today, label_zh="负债登记日期")
     h = await load(session, actor, household_id, lock=True)
     ensure_open(h)
     debt = Debt(
