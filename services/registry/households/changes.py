@@ -94,8 +94,8 @@ async def remove_member(
     data: MemberRemoval,
     today: date,
 ) -> None:
-    check_not_future(field="on", on=data.on, today=today, label_zh="减员日期")
     h = await load(session, actor, household_id, lock=True)
+    check_not_future(field="on", on=data.on, today=today, label_zh="减员日期")
     ensure_open(h)
     repo = HouseholdRepository(session)
     members = await repo.members(h.id)

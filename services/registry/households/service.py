@@ -451,8 +451,8 @@ async def record_income(
     """A year's first income needs no If-Match; changing it needs the ETag of GET …/incomes/{year}.
     The household's row lock serializes writers, so of two first recordings the second sees the
     first's row and is told to read it (428) instead of overwriting it. A year not yet begun: 422."""
+    h = await load(session, actor, household_id, lock=True)  # 404 before 422, as the other dates
     check_income_year(data.year, today)
-    h = await load(session, actor, household_id, lock=True)
     repo = HouseholdRepository(session)
     current = await repo.income_record(h.id, data.year)
     check_put_precondition(if_match, current.version if current else None)
@@ -475,8 +475,8 @@ async def record_income(
 async def add_debt(
     *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn, today: date
 ) -> Debt:
-    check_not_future(field="recorded_on", on=data.recorded_on, today=today, label_zh="负债登记日期")
     h = await load(session, actor, household_id, lock=True)
+    check_not_future(field="recorded_on", on=data.recorded_on, today=today, label_zh="负债登记日期")
     ensure_open(h)
     debt = Debt(
         id=uuid.uuid4(),
