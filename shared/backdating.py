@@ -30,6 +30,7 @@ __all__ = [
     "LateEntry",
     "LateEntryRefused",
     "check_entered_date",
+    "check_not_future",
 ]
 
 # Roles that may enter a date older than the tolerance (with a reason); admin passes everywhere.
@@ -73,6 +74,20 @@ class LateEntry:
     reason: str
 
 
+def check_not_future(*, field: str, on: date, today: date, label_zh: str) -> None:
+    """Refuse (422 ``date-in-future``) a date after ``today`` (the China date): a thing is recorded
+    once it has happened. For dates with no waiting period behind them (a member's leaving, a debt),
+    where a late entry needs no reason."""
+    if on > today:
+        raise DateInFuture(
+            f"{field} {on} lies after today ({today}, China date); record it once it has happened",
+            detail_zh=f"{label_zh}填写的日期 {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
+            field=field,
+            entered=on.isoformat(),
+            today=today.isoformat(),
+        )
+
+
 def check_entered_date(
     *,
     field: str,
@@ -91,13 +106,7 @@ def check_entered_date(
     form names it (民主评议日期), for the Chinese detail."""
     name = label_zh
     entry = {"field": field, "entered": on.isoformat()}  # what every refusal names
-    if on > today:
-        raise DateInFuture(
-            f"{field} {on} lies after today ({today}, China date); record it once it has happened",
-            detail_zh=f"{name}填写的日期 {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
-            **entry,
-            today=today.isoformat(),
-        )
+    check_not_future(field=field, on=on, today=today, label_zh=label_zh)
     if not_before is not None and on < not_before:
         raise DateBeforeRecord(
             f"{field} {on} lies before {not_before_what} ({not_before}); it cannot have happened earlier",

@@ -63,9 +63,13 @@ def validate(number: str, *, today: date | None = None) -> ResidentId:
         raise InvalidResidentId(
             "the birth date inside the resident ID is not a real date", "身份证号中的出生日期不是有效日期"
         ) from exc
-    if born.year < 1880 or born > (today or clock.today()):
+    today = today or clock.today()
+    if born.year < 1880 or born > today:
+        why = f"晚于今天（北京时间 {today}）" if born > today else "早于1880年"
         raise InvalidResidentId(
-            "the birth date inside the resident ID is out of range", "身份证号中的出生日期超出范围"
+            f"the birth date {born} inside the resident ID ending {n[-4:]} is out of range "
+            f"({'after today, ' + str(today) if born > today else 'before 1880'})",
+            f"尾号为{n[-4:]}的身份证号中的出生日期 {born} {why}，请核对身份证号",
         )
     sex = "male" if int(n[16]) % 2 == 1 else "female"
     return ResidentId(number=n, area6=n[:6], birth_date=born, sex=sex)

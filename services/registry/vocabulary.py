@@ -28,6 +28,7 @@ __all__ = [
     "HouseholdStatus",
     "LabourCapacity",
     "PovertyCause",
+    "RELAPSE_CAUSE_LABELS",
     "Relation",
     "ReviewResult",
 ]
@@ -71,7 +72,12 @@ class PovertyCause(Labelled):
 # Causes of a return to poverty (返贫): the poverty causes, plus the one seed 004 binds its approval
 # chain to (因重大自然灾害返贫的). Which way each goes is policy data (RegistryPolicy.relapse_routes).
 MAJOR_NATURAL_DISASTER = "major_natural_disaster"
-RELAPSE_CAUSES = frozenset({MAJOR_NATURAL_DISASTER, *(c.value for c in PovertyCause)})
+RELAPSE_CAUSE_LABELS = CodeList(
+    "relapse_cause",
+    "返贫原因",
+    {**{c.value: c.label for c in PovertyCause}, MAJOR_NATURAL_DISASTER: "因重大自然灾害"},
+)
+RELAPSE_CAUSES = frozenset(RELAPSE_CAUSE_LABELS)
 
 
 class LabourCapacity(Labelled):
@@ -201,6 +207,7 @@ VOCABULARIES = vocabularies(
     Vocabulary.of(MoveReason, "搬迁原因"),
     Vocabulary.of(NoticeKindLabel, "公示类别", name="notice_kind"),
     AREA_EXIT_KINDS,
+    RELAPSE_CAUSE_LABELS,
 )
 # Code → label for household statuses, causes, relations ... (status "other" and cause "other"
 # are both 其他, so one map serves).

@@ -102,6 +102,7 @@ async def resolve(
             household_id=c.held_household_id,
             member_id=c.held_member_id,
             data=MemberRemoval(reason="moved_away", on=today),
+            today=today,
         )
     status = STATUS_AFTER[data.outcome]
     c.resolved_by, c.resolved_on, c.resolution_note = actor.actor, today, data.note

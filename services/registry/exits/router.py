@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from services.registry.deps import Registrar, TodayDep
 from services.registry.exits import service
@@ -10,6 +10,7 @@ from services.registry.exits.schemas import CriterionOut, EligibilityOut, ExitRe
 from services.registry.models import ExitRequest
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.errors import request_language
 from shared.idempotency import IdempotencyDep
 
 router = APIRouter(prefix="/households/{household_id}", tags=["exits"])
@@ -21,15 +22,23 @@ def _out(req: ExitRequest) -> ExitRequestOut:
 
 @router.get("/exit-eligibility", response_model=EligibilityOut)
 async def exit_eligibility(
-    household_id: uuid.UUID, session: SessionDep, user: CurrentUser, year: int = Query(ge=2014, le=2100)
+    household_id: uuid.UUID,
+    session: SessionDep,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    year: int = Query(ge=2014, le=2100),
 ) -> EligibilityOut:
     result = await service.eligibility(session=session, actor=user, household_id=household_id, year=year)
+    chinese = request_language(request) == "zh"
+    response.headers["Vary"] = "Accept-Language"  # the details are worded in the caller's language
     return EligibilityOut(
         household_id=household_id,
         year=year,
         eligible=result.eligible,
         criteria=[
-            CriterionOut(criterion=c.criterion, passed=c.passed, detail=c.detail) for c in result.criteria
+            CriterionOut(criterion=c.criterion, passed=c.passed, detail=c.detail_zh if chinese else c.detail)
+            for c in result.criteria
         ],
     )
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from services.registry.policies.rules import RegistryPolicy
-from services.registry.vocabulary import BasicNeed
+from services.registry.policies.rules import Comparison, RegistryPolicy
+from services.registry.vocabulary import BasicNeed, DebtCause
 
 __all__ = ["Criterion", "Debt", "Eligibility", "ExitFacts", "assess_exit"]
 
@@ -38,11 +38,21 @@ class ExitFacts:
     basic_needs: Mapping[str, bool]
 
 
+# A threshold's comparison as a Chinese sentence says it (the policy's own words follow in brackets).
+_COMPARISON_ZH = {
+    Comparison.AT_OR_ABOVE: "达到或超过",
+    Comparison.ABOVE: "超过",
+    Comparison.AT_OR_BELOW: "不超过",
+    Comparison.BELOW: "低于",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Criterion:
     criterion: str
     passed: bool
-    detail: str
+    detail: str  # English: what is kept with the exit request and the audit trail
+    detail_zh: str = ""  # what the registrar reads (GET …/exit-eligibility in Chinese)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +69,10 @@ class Eligibility:
 
 def _yuan(fen: int) -> str:
     return f"{fen // 100:,}.{fen % 100:02d} yuan"
+
+
+def _yuan_zh(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d}元"
 
 
 def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
@@ -92,11 +106,38 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     unmet = [n.value for n in BasicNeed if not facts.basic_needs.get(n.value, False)]
     needs_detail = "not met: " + ", ".join(unmet) if unmet else "two assurances and three guarantees met"
 
+    # the same in Chinese, each led by the criterion's name on the exit form
+    line_zh, debt_cmp_zh = _COMPARISON_ZH[rule.comparison], _COMPARISON_ZH[debt_rule.comparison]
+    income_zh = (
+        f"未录入{policy.year}年的人均纯收入；须{line_zh}当年标准线{_yuan_zh(line)}（{rule.wording}）"
+        if income is None
+        else f"{policy.year}年人均纯收入{_yuan_zh(income)}，{'已' if income_ok else '未'}{line_zh}"
+        f"标准线{_yuan_zh(line)}（{rule.wording}）"
+    )
+    channel_zh = "、".join(channels) if channels else "未录入收入来源"
+    debt_zh = (
+        "；".join(f"{_debt_cause_zh(d.cause)}负债{_yuan_zh(d.amount_fen)}" for d in blocking)
+        + f"，{debt_cmp_zh}{_yuan_zh(limit)}，须先还清"
+        if blocking
+        else f"没有{debt_cmp_zh}{_yuan_zh(limit)}的未还清负债"
+    )
+    needs_zh = "以下几项未达到：" + "、".join(BasicNeed(n).label for n in unmet) if unmet else "已全部达到"
+
+    def criterion(code: str, passed: bool, detail: str, detail_zh: str) -> Criterion:
+        return Criterion(code, passed, detail, f"{EXIT_CRITERIA_ZH[code]}：{detail_zh}")
+
     return Eligibility(
         criteria=(
-            Criterion("income_above_line", income_ok, income_detail),
-            Criterion("income_channel", bool(channels), channel_detail),
-            Criterion("no_large_debt", not blocking, debt_detail),
-            Criterion("basic_needs_met", not unmet, needs_detail),
+            criterion("income_above_line", income_ok, income_detail, income_zh),
+            criterion("income_channel", bool(channels), channel_detail, channel_zh),
+            criterion("no_large_debt", not blocking, debt_detail, debt_zh),
+            criterion("basic_needs_met", not unmet, needs_detail, needs_zh),
         )
     )
+
+
+def _debt_cause_zh(cause: str) -> str:
+    try:
+        return DebtCause(cause).label
+    except ValueError:
+        return cause

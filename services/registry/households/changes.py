@@ -41,6 +41,7 @@ from services.registry.relapses.repository import RelapseRepository
 from services.registry.vocabulary import HouseholdStatus, Relation
 from shared import audit
 from shared.auth import Principal
+from shared.backdating import check_not_future
 from shared.pii import PiiCipher, mask_name
 
 
@@ -91,8 +92,10 @@ async def remove_member(
     household_id: uuid.UUID,
     member_id: uuid.UUID,
     data: MemberRemoval,
+    today: date,
 ) -> None:
     h = await load(session, actor, household_id, lock=True)
+    check_not_future(field="on", on=data.on, today=today, label_zh="减员日期")
     ensure_open(h)
     repo = HouseholdRepository(session)
     members = await repo.members(h.id)

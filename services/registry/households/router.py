@@ -237,11 +237,12 @@ async def record_income(
     household_id: uuid.UUID,
     body: IncomeIn,
     write: RegistrarWrite,
+    today: TodayDep,
 ) -> None:
     """Record a year's per-capita income (no If-Match needed) or change the one recorded with the
     ETag of `GET …/incomes/{year}` in If-Match (428 without, 412 if changed meanwhile; nothing
     written). The new ETag comes back in the ETag header."""
-    row = await service.record_income(**write.args, household_id=household_id, data=body)
+    row = await service.record_income(**write.args, household_id=household_id, data=body, today=today)
     write.tag(row.version)
 
 
@@ -260,8 +261,12 @@ async def read_income(
 
 
 @router.post("/{household_id}/debts", status_code=201, response_model=DebtOut)
-async def add_debt(household_id: uuid.UUID, body: DebtIn, session: SessionDep, user: Registrar) -> DebtOut:
-    debt = await service.add_debt(session=session, actor=user, household_id=household_id, data=body)
+async def add_debt(
+    household_id: uuid.UUID, body: DebtIn, session: SessionDep, user: Registrar, today: TodayDep
+) -> DebtOut:
+    debt = await service.add_debt(
+        session=session, actor=user, household_id=household_id, data=body, today=today
+    )
     return DebtOut.model_validate(debt, from_attributes=True)
 
 
@@ -293,10 +298,15 @@ async def add_member(
 
 @router.post("/{household_id}/members/{member_id}/removal", status_code=204)
 async def remove_member(
-    household_id: uuid.UUID, member_id: uuid.UUID, body: MemberRemoval, session: SessionDep, user: Registrar
+    household_id: uuid.UUID,
+    member_id: uuid.UUID,
+    body: MemberRemoval,
+    session: SessionDep,
+    user: Registrar,
+    today: TodayDep,
 ) -> None:
     await changes.remove_member(
-        session=session, actor=user, household_id=household_id, member_id=member_id, data=body
+        session=session, actor=user, household_id=household_id, member_id=member_id, data=body, today=today
     )
 
 

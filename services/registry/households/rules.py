@@ -16,6 +16,7 @@ from services.registry.policies.presets import TRANSFER_EMPLOYMENT
 from services.registry.policies.rules import TransferEmploymentRule
 from services.registry.relapses.rules import plan_year_after
 from services.registry.vocabulary import BATCH_LABELS, HouseholdStatus, LabourCapacity, Relation, Sex
+from shared.backdating import DateInFuture
 from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, ResidentId, validate
 
@@ -132,6 +133,20 @@ def born_between(on: date, rule: TransferEmploymentRule = TRANSFER_EMPLOYMENT) -
 
 def _head(members: Sequence[MemberFacts]) -> MemberFacts | None:
     return next((m for m in members if m.relation is Relation.HEAD), None)
+
+
+def check_income_year(year: int, today: date) -> None:
+    """A year's per-capita income is recorded once the year has begun (today: the China date); the
+    spreadsheet import of incomes refuses a later year the same way."""
+    if year > today.year:
+        raise DateInFuture(
+            f"year {year} is after this year ({today.year}; today is {today}, China date): a year's "
+            "per-capita income is recorded once the year has begun; check the year",
+            detail_zh=f"{year}年尚未到来，不能登记该年度的人均纯收入（今天是北京时间 {today}），请核对年度",
+            field="year",
+            entered=str(year),
+            today=today.isoformat(),
+        )
 
 
 def check_removal(members: Sequence[MemberFacts], member_id: UUID) -> None:

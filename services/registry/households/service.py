@@ -28,6 +28,7 @@ from services.registry.households.repository import CardRows, HouseholdRepositor
 from services.registry.households.rules import (
     MemberFacts,
     check_batches,
+    check_income_year,
     check_member_identity,
     check_plan_year,
 )
@@ -55,6 +56,7 @@ from services.registry.vocabulary import (
 )
 from shared import audit, cadres
 from shared.auth import Principal
+from shared.backdating import check_not_future
 from shared.errors import InvalidInput
 from shared.fields import uuid_or_none
 from shared.http import check_if_match, check_put_precondition
@@ -444,11 +446,13 @@ async def record_income(
     household_id: uuid.UUID,
     data: IncomeIn,
     if_match: str | None,
+    today: date,
 ) -> IncomeRecord:
     """A year's first income needs no If-Match; changing it needs the ETag of GET …/incomes/{year}.
     The household's row lock serializes writers, so of two first recordings the second sees the
-    first's row and is told to read it (428) instead of overwriting it."""
-    h = await load(session, actor, household_id, lock=True)
+    first's row and is told to read it (428) instead of overwriting it. A year not yet begun: 422."""
+    h = await load(session, actor, household_id, lock=True)  # 404 before 422, as the other dates
+    check_income_year(data.year, today)
     repo = HouseholdRepository(session)
     current = await repo.income_record(h.id, data.year)
     check_put_precondition(if_match, current.version if current else None)
@@ -468,8 +472,11 @@ async def record_income(
     return row
 
 
-async def add_debt(*, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn) -> Debt:
+async def add_debt(
+    *, session: AsyncSession, actor: Principal, household_id: uuid.UUID, data: DebtIn, today: date
+) -> Debt:
     h = await load(session, actor, household_id, lock=True)
+    check_not_future(field="recorded_on", on=data.recorded_on, today=today, label_zh="负债登记日期")
     ensure_open(h)
     debt = Debt(
         id=uuid.uuid4(),

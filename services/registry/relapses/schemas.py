@@ -2,11 +2,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, JsonValue, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, JsonValue, field_validator
+from pydantic_core import PydanticCustomError
 
-from services.registry.vocabulary import RELAPSE_CAUSES
+from services.registry.vocabulary import RELAPSE_CAUSE_LABELS, RELAPSE_CAUSES
+
+_RELAPSE_CAUSE_CODES = {label: code for code, label in RELAPSE_CAUSE_LABELS.items()}
+
+
+def _relapse_cause_code(value: object) -> object:
+    """A clerk may name the cause by its label (因重大自然灾害, 因病 ...): taken as its code. (Not
+    ``code_or_label``: that would change the documented schema, which lists the codes.)"""
+    return _RELAPSE_CAUSE_CODES.get(value.strip(), value) if isinstance(value, str) else value
+
 
 CAUSE_KIND = Field(
     json_schema_extra={"enum": list[JsonValue](sorted(RELAPSE_CAUSES))},
@@ -17,13 +27,15 @@ CAUSE_KIND = Field(
 
 class RelapseCaseIn(BaseModel):
     cause: str = Field(min_length=1, max_length=2000, description="what happened, in words")
-    cause_kind: str = CAUSE_KIND
+    cause_kind: Annotated[str, BeforeValidator(_relapse_cause_code)] = CAUSE_KIND
 
     @field_validator("cause_kind")
     @classmethod
     def _known(cls, v: str) -> str:
         if v not in RELAPSE_CAUSES:
-            raise ValueError(f"unknown relapse cause {v!r}; one of {', '.join(sorted(RELAPSE_CAUSES))}")
+            # a literal error, so the Chinese answer lists the labels (应为以下之一：因病、因残…)
+            expected = ", ".join(repr(code) for code in RELAPSE_CAUSE_LABELS)
+            raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
         return v
 
 

@@ -93,6 +93,9 @@ async def _income(c: httpx.AsyncClient, h: dict[str, Any], headers: dict[str, st
     assert r.status_code == 204, r.text
 
 
+EN = {"Accept-Language": "en"}  # the criteria's English details (Chinese by default)
+
+
 def _income_criterion(r: httpx.Response) -> dict[str, Any]:
     assert r.status_code == 200, r.text
     return next(x for x in r.json()["criteria"] if x["criterion"] == "income_above_line")  # type: ignore[no-any-return]
@@ -104,7 +107,7 @@ async def test_kaiping_at_its_line_meets_it_and_gansu_at_its_line_does_not(make_
         await load_areas(c)
         kaiping = await registered(c)
         await _income(c, kaiping, REGISTRAR, 400_000)  # 4,000.00 yuan exactly: Kaiping's line
-        r = await c.get(url(kaiping, "/exit-eligibility?year=2018"), headers=REGISTRAR)
+        r = await c.get(url(kaiping, "/exit-eligibility?year=2018"), headers=REGISTRAR | EN)
         assert r.json()["eligible"] is True
         crit = _income_criterion(r)
         assert crit["passed"] is True
@@ -116,7 +119,7 @@ async def test_kaiping_at_its_line_meets_it_and_gansu_at_its_line_does_not(make_
 
         gansu = await _gansu_registered(c)
         await _income(c, gansu, GANSU_REGISTRAR, 353_500)  # exactly the 2018 line (3,535.00)
-        r = await c.get(url(gansu, "/exit-eligibility?year=2018"), headers=GANSU_REGISTRAR)
+        r = await c.get(url(gansu, "/exit-eligibility?year=2018"), headers=GANSU_REGISTRAR | EN)
         assert r.json()["eligible"] is False
         crit = _income_criterion(r)
         assert crit["passed"] is False

@@ -1,0 +1,62 @@
+"""The registrar's "what is still missing" page (GET …/exit-eligibility) answers in Chinese by
+default, each criterion named as the exit form names it, and in English with
+``Accept-Language: en``. Found running the system as a village registrar (stop 25): every detail was
+English ("no income channel recorded", "not met: compulsory_education, …")."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.registry.integration.helpers import REGISTRAR, load_areas, registered, registry_app
+from tests.registry.integration.test_exits_and_relapse import make_eligible
+from tests.support import service_client
+
+pytestmark = pytest.mark.asyncio
+
+
+def url(h, path=""):
+    return f"/registry/v1/households/{h['id']}{path}"
+
+
+def details(r):
+    assert r.status_code == 200, r.text
+    return {x["criterion"]: x["detail"] for x in r.json()["criteria"]}
+
+
+KAIPING_LINE = "对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶 (seed 004 §七(五))"
+INCOME = "人均纯收入稳定超过当年扶贫标准："
+DEBT = "无因病、因学、因房大额负债："
+NEEDS = "两不愁三保障："
+
+
+async def test_exit_eligibility_speaks_chinese_to_a_clerk(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await registered(c)
+        r = await c.get(url(h, "/exit-eligibility?year=2018"), headers=REGISTRAR)
+        assert "Accept-Language" in r.headers["vary"]
+        assert details(r) == {
+            "income_above_line": f"{INCOME}未录入2018年的人均纯收入；"
+            f"须达到或超过当年标准线4,000.00元（{KAIPING_LINE}）",
+            "income_channel": "有稳定收入来源：未录入收入来源",
+            "no_large_debt": f"{DEBT}没有达到或超过50,000.00元的未还清负债",
+            "basic_needs_met": f"{NEEDS}以下几项未达到：吃不愁、穿不愁、饮水安全、"
+            "义务教育有保障、基本医疗有保障、住房安全有保障",
+        }
+        english = details(
+            await c.get(url(h, "/exit-eligibility?year=2018"), headers=REGISTRAR | {"Accept-Language": "en"})
+        )
+        assert english["income_channel"] == "no income channel recorded"
+
+        await make_eligible(c, h)
+        debt = {"cause": "因病", "amount_fen": 5_000_000, "recorded_on": "2018-01-01"}
+        assert (await c.post(url(h, "/debts"), json=debt, headers=REGISTRAR)).status_code == 201
+        r = await c.get(url(h, "/exit-eligibility?year=2018"), headers=REGISTRAR)
+        assert details(r) == {
+            "income_above_line": f"{INCOME}2018年人均纯收入5,000.00元，"
+            f"已达到或超过标准线4,000.00元（{KAIPING_LINE}）",
+            "income_channel": "有稳定收入来源：wages",
+            "no_large_debt": f"{DEBT}因病负债50,000.00元，达到或超过50,000.00元，须先还清",
+            "basic_needs_met": f"{NEEDS}已全部达到",
+        }
