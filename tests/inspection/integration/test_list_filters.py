@@ -10,8 +10,10 @@ import pytest
 from services.inspection.vocabulary import (
     COMPLAINT_STATUSES,
     FINDING_STATUSES,
+    SIGNOFF_KINDS,
     ComplaintStatus,
     FindingStatus,
+    SignoffKind,
 )
 from tests.inspection.integration.helpers import app_for
 from tests.support import auth, service_client
@@ -24,6 +26,7 @@ INSPECTOR = auth("inspector", COUNTY, sub="inspector-zhao")
 def test_the_filters_take_exactly_the_statuses_the_service_has() -> None:
     assert list(get_args(ComplaintStatus)) == list(COMPLAINT_STATUSES)
     assert list(get_args(FindingStatus)) == list(FINDING_STATUSES)
+    assert list(get_args(SignoffKind)) == list(SIGNOFF_KINDS)
 
 
 @pytest.mark.asyncio

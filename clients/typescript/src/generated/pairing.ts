@@ -3643,8 +3643,8 @@ export interface operations {
     "imports:rows": {
         parameters: {
             query?: {
-                /** @description only these rows */
-                status?: ("accepted" | "refused") | null;
+                /** @description only these rows: accepted (校验通过) or refused (未通过), by code or Chinese */
+                status?: ("accepted" | "refused" | "校验通过" | "未通过") | null;
                 /** @description the last row number of the previous page */
                 after?: number;
                 limit?: number;
@@ -3797,7 +3797,7 @@ export interface operations {
     "needs:list": {
         parameters: {
             query?: {
-                status?: ("open" | "fulfilled" | "closed") | null;
+                status?: ("open" | "fulfilled" | "closed" | "待结对" | "已结对" | "已关闭") | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */
