@@ -809,13 +809,19 @@ export interface components {
             area_prefix: string;
             /** Cadres */
             cadres: number;
-            /** Cadres Over Cap */
+            /**
+             * Cadres Over Cap
+             * @description 干部结对户数超限（人数）: gap kind cadre_over_cap, counted on the day asked
+             */
             cadres_over_cap: number;
             /** Households Paired */
             households_paired: number;
             /** Households To Pair */
             households_to_pair: number;
-            /** Households Without Cadre */
+            /**
+             * Households Without Cadre
+             * @description 贫困户未结对干部（户数）: gap kind household_without_cadre, counted on the day asked
+             */
             households_without_cadre: number;
             /**
              * On
@@ -824,11 +830,30 @@ export interface components {
             on: string;
             /** Poor Villages */
             poor_villages: number;
-            /** Villages Without First Secretary */
+            /**
+             * Townships Without Staff
+             * @description 有脱贫任务的乡镇专职扶贫人员不足（乡镇数）: gap kind township_without_staff, counted on the day asked
+             */
+            townships_without_staff: number;
+            /**
+             * Villages Without Coordinator
+             * @description 有脱贫任务的建制村未配备协管员（村数）: gap kind village_without_coordinator, counted on the day asked
+             */
+            villages_without_coordinator: number;
+            /**
+             * Villages Without First Secretary
+             * @description 村未派第一书记（村数）: gap kind village_without_first_secretary, counted on the day asked
+             */
             villages_without_first_secretary: number;
-            /** Villages Without Work Team */
+            /**
+             * Villages Without Work Team
+             * @description 村未派驻工作队（村数）: gap kind village_without_work_team, counted on the day asked
+             */
             villages_without_work_team: number;
-            /** Visits Overdue */
+            /**
+             * Visits Overdue
+             * @description 走访逾期（户数）: gap kind visit_overdue, counted on the day asked
+             */
             visits_overdue: number;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
