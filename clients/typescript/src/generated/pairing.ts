@@ -573,9 +573,9 @@ export interface paths {
         };
         get?: never;
         /**
-         * Set an area's cap, visit interval, ... from a date on
-         * @description Set an area's cap, visit interval, ... from a date on. A new area and date needs no If-Match;
-         *     changing the override recorded for them needs the ETag of
+         * Set an area's cap, visit interval, staff minimums, ... from a date on
+         * @description Set an area's cap, visit interval, staff minimums, ... from a date on. A new area and date
+         *     needs no If-Match; changing the override recorded for them needs the ETag of
          *     `GET /policies/overrides/{area_prefix}/{valid_from}` in If-Match (428 without, 412 if changed
          *     meanwhile). The new ETag comes back in the ETag header.
          */
@@ -1491,10 +1491,20 @@ export interface components {
              */
             source: string;
             /**
+             * Township Staff Min
+             * @description 乡镇专职扶贫人员最少人数: full-time poverty staff a township with exit tasks must have (Quanzhou 1, Kaiping 2); 0: none asked
+             */
+            township_staff_min?: number | null;
+            /**
              * Valid From
              * Format: date
              */
             valid_from: string;
+            /**
+             * Village Coordinator Min
+             * @description 村协管员最少人数: coordinators a village with exit tasks must have (Quanzhou 1); 0: none asked
+             */
+            village_coordinator_min?: number | null;
             /** Visit Interval Days */
             visit_interval_days?: number | null;
             /** Volunteer Team Min Party Members */
@@ -1534,6 +1544,11 @@ export interface components {
              */
             source: string;
             /**
+             * Township Staff Min
+             * @description 乡镇专职扶贫人员最少人数: full-time poverty staff a township with exit tasks must have (Quanzhou 1, Kaiping 2); 0: none asked
+             */
+            township_staff_min?: number | null;
+            /**
              * Valid From
              * Format: date
              */
@@ -1543,6 +1558,11 @@ export interface components {
              * @description changes with every change; its ETag goes in If-Match
              */
             version: number;
+            /**
+             * Village Coordinator Min
+             * @description 村协管员最少人数: coordinators a village with exit tasks must have (Quanzhou 1); 0: none asked
+             */
+            village_coordinator_min?: number | null;
             /** Visit Interval Days */
             visit_interval_days?: number | null;
             /** Volunteer Team Min Party Members */
