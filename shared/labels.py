@@ -124,6 +124,8 @@ def field_label(loc: Sequence[str | int], labels: FieldLabels) -> str:
 
 
 def _expected(ctx: Mapping[str, Any], labels: FieldLabels) -> str:
+    if "labels" in ctx:  # the list's own words (shared.vocabulary.code_or_label)
+        return str(ctx["labels"])
     codes = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
     return "、".join(labels.codes.get(c, c) for c in codes)
 

@@ -15,13 +15,15 @@ category, a severity, a verdict) is checked by a ``Choice`` of that list, which 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal, Self
 
 from fastapi import APIRouter
-from pydantic import BaseModel, BeforeValidator, computed_field
+from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, WrapValidator, computed_field
+from pydantic_core import PydanticCustomError
 
 from shared.errors import InvalidInput
 
@@ -193,14 +195,28 @@ def labels_field(codes: str, labels: Mapping[str, str]) -> Any:
     )
 
 
-def code_or_label(labels: Mapping[str, str]) -> BeforeValidator:
+def code_or_label(labels: Mapping[str, str]) -> WrapValidator:
     """For a ``str`` or ``Literal`` field of a code list: ``Annotated[str, code_or_label(SEVERITIES)]``
-    turns a Chinese label into its code before validation; anything else is validated as sent."""
+    turns a Chinese label into its code before validation; anything else is validated as sent.
+    A ``Literal`` that refuses the value names the list in its own words (``ctx["labels"]``): two
+    lists of a service may give one code different words (an area exit's ``pending`` is 待核验, an
+    import row's 待校验), so the service-wide code labels would name the wrong ones."""
     codes = {label: code for code, label in labels.items()}
 
-    def to_code(value: Any) -> Any:
-        return codes.get(value.strip(), value) if isinstance(value, str) else value
+    def to_code(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        value = codes.get(value.strip(), value) if isinstance(value, str) else value
+        try:
+            return handler(value)
+        except ValidationError as refused:
+            errors = refused.errors()
+            if len(errors) != 1 or errors[0]["type"] != "literal_error" or errors[0]["loc"]:
+                raise
+            expected = errors[0].get("ctx", {}).get("expected", "")
+            words = "、".join(labels.get(code, code) for code in re.findall(r"'([^']*)'", expected))
+            raise PydanticCustomError(
+                "literal_error", "Input should be {expected}", {"expected": expected, "labels": words}
+            ) from None
 
     # The document lists what is taken: every code, then every label (a client may send either).
     taken = [*labels, *(label for label in labels.values() if label not in labels)]
-    return BeforeValidator(to_code, json_schema_input_type=Literal[tuple(taken)])
+    return WrapValidator(to_code, json_schema_input_type=Literal[tuple(taken)])

@@ -7,7 +7,15 @@ from typing import Literal
 
 from shared.vocabulary import CodeList, code_labels, vocabularies
 
-__all__ = ["CODE_LABELS", "VOCABULARIES", "AccountabilityKind", "ComplaintStatus", "FindingStatus"]
+__all__ = [
+    "CODE_LABELS",
+    "SIGNOFF_KINDS",
+    "VOCABULARIES",
+    "AccountabilityKind",
+    "ComplaintStatus",
+    "FindingStatus",
+    "SignoffKind",
+]
 
 # The statuses as list filters take them (the same codes as FINDING_STATUSES/COMPLAINT_STATUSES
 # below; a test keeps them equal), so a wrong one is a 422 naming the right ones.
@@ -15,6 +23,12 @@ FindingStatus = Literal["open", "submitted", "verified"]
 ComplaintStatus = Literal["received", "triaged", "assigned", "resolved", "dismissed"]
 # The same for the accountability list's kind (ACCOUNTABILITY_KINDS), its label taken too.
 AccountabilityKind = Literal["bulletin", "admonishment_interview", "discipline_referral"]
+# The exit a sign-off dossier signs, as the sign-off screen names it (the registry's area-exit words).
+# Not in VOCABULARIES: its codes would give every 422 naming a level (village, county) these words.
+SignoffKind = Literal["household", "village", "county"]
+SIGNOFF_KINDS = CodeList(
+    "signoff_kind", "签字类别", {"household": "贫困户退出", "village": "贫困村退出", "county": "贫困县摘帽"}
+)
 
 INSPECTION_KINDS = CodeList("inspection_kind", "督查方式", {"announced": "明查", "unannounced": "暗访"})
 INSPECTION_STATUSES = CodeList("inspection_status", "督查状态", {"planned": "计划中", "concluded": "已结束"})

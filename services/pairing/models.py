@@ -237,6 +237,8 @@ class PolicyOverrideRow(Base):
     enterprise_target_must_be_old_area: Mapped[bool | None] = mapped_column(sa.Boolean)
     enterprise_one_village_each: Mapped[bool | None] = mapped_column(sa.Boolean)
     county_pairs_added: Mapped[list[list[str]] | None] = mapped_column(JSONB)
+    township_staff_min: Mapped[int | None] = mapped_column(sa.Integer)
+    village_coordinator_min: Mapped[int | None] = mapped_column(sa.Integer)
     source: Mapped[str] = mapped_column(sa.Text)
     recorded_by: Mapped[str] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = recorded_at()

@@ -3,13 +3,26 @@ requests may send the label instead of the code."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from services.pairing.coverage.rules import GapKind
 from services.pairing.helpers.rules import HelperKind
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.visits.rules import LedgerKind, Satisfaction, VisitKind
 from shared.vocabulary import CodeList, Vocabulary, vocabularies
 
-__all__ = ["VOCABULARIES"]
+__all__ = ["IMPORT_ROW_STATUSES", "NEED_STATUSES", "VOCABULARIES", "ImportRowStatus", "NeedStatus"]
+
+# The statuses list filters take, by code or by these words (a test keeps each list's codes equal
+# to its Literal): a household's need of a cadre, a row of the 结对帮扶名单 import.
+NeedStatus = Literal["open", "fulfilled", "closed"]
+NEED_STATUSES = CodeList(
+    "need_status", "结对需求状态", {"open": "待结对", "fulfilled": "已结对", "closed": "已关闭"}
+)
+ImportRowStatus = Literal["accepted", "refused"]
+IMPORT_ROW_STATUSES = CodeList(
+    "import_row_status", "导入行状态", {"accepted": "校验通过", "refused": "未通过"}
+)
 
 VOCABULARIES = vocabularies(
     Vocabulary.of(HelperKind, "帮扶力量类别"),
@@ -23,4 +36,6 @@ VOCABULARIES = vocabularies(
         "职称",
         {"junior": "初级", "intermediate": "中级", "associate_senior": "副高级", "senior": "正高级"},
     ),
+    NEED_STATUSES,
+    IMPORT_ROW_STATUSES,
 )

@@ -7,11 +7,19 @@ member carries the label the national registration form prints; a request may se
 
 from __future__ import annotations
 
+from typing import Literal
+
 from shared.vocabulary import CodeList, Labelled, Vocabulary, vocabularies
 
 __all__ = [
     "ACTIVE_STATUSES",
     "AREA_EXIT_KINDS",
+    "AREA_EXIT_STATUSES",
+    "CONFLICT_STATUSES",
+    "IMPORT_ROW_STATUSES",
+    "AreaExitStatus",
+    "ConflictStatus",
+    "ImportRowStatus",
     "BATCH_LABELS",
     "Batch",
     "CODE_LABELS",
@@ -191,6 +199,25 @@ def batch_code(value: str) -> str:
 # Village and county exit (area_exits.rules.AreaExitKind; a test keeps the codes equal), as the
 # request screen names them.
 AREA_EXIT_KINDS = CodeList("area_exit_kind", "退出类别", {"village": "贫困村退出", "county": "贫困县摘帽"})
+# The statuses list filters take, by code or by these words (a test keeps each list's codes equal
+# to its Literal): an area's exit request as the sign-off screen says it, an identity conflict as
+# the officer's queue says it (conflicts.rules.STATUS_AFTER), a row of a spreadsheet import.
+AreaExitStatus = Literal["pending", "verified", "returned", "void"]
+AREA_EXIT_STATUSES = CodeList(
+    "area_exit_status",
+    "退出申请状态",
+    {"pending": "审核中", "verified": "已核验通过", "returned": "已退回", "void": "已作废"},
+)
+ConflictStatus = Literal["open", "kept", "moved", "rejected"]
+CONFLICT_STATUSES = CodeList(
+    "identity_conflict_status",
+    "身份冲突处理状态",
+    {"open": "待处理", "kept": "保留在原户", "moved": "已迁出原户", "rejected": "申报不实已驳回"},
+)
+ImportRowStatus = Literal["accepted", "refused", "pending"]
+IMPORT_ROW_STATUSES = CodeList(
+    "import_row_status", "导入行状态", {"accepted": "校验通过", "refused": "未通过", "pending": "待校验"}
+)
 
 VOCABULARIES = vocabularies(
     Vocabulary.of(PovertyCause, "致贫原因"),
@@ -208,6 +235,9 @@ VOCABULARIES = vocabularies(
     Vocabulary.of(NoticeKindLabel, "公示类别", name="notice_kind"),
     AREA_EXIT_KINDS,
     RELAPSE_CAUSE_LABELS,
+    AREA_EXIT_STATUSES,
+    CONFLICT_STATUSES,
+    IMPORT_ROW_STATUSES,
 )
 # Code → label for household statuses, causes, relations ... (status "other" and cause "other"
 # are both 其他, so one map serves).

@@ -51,7 +51,8 @@ CONSUMERS = ("pairing", "funds", "inspection", "registry")
 PER_VILLAGE = 100
 REGISTERED = "registry.household.registered.v1"
 AREA = "registry.area.upserted.v1"
-VISIT = "pairing.visit.recorded.v1"
+VISIT = "pairing.visit.recorded.v2"  # what pairing publishes (v1 is still read)
+ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied", None)  # None: not asked
 
 
 def _village(i: int) -> str:
@@ -109,6 +110,7 @@ def visit_events(seed: str, households: int) -> list[tuple[str, str, dict[str, A
                 "cadre_id": _hid("cadre", i // 5),
                 "visited_on": date(2026, 11, 21).isoformat(),
                 "kind": "home",
+                "satisfaction": ANSWERS[i % len(ANSWERS)],
             },
         )
         for i in range(households)

@@ -43,7 +43,7 @@ YEAR_END = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
 def _envelope() -> str:
     event = CloudEvent(
         source="jingzhun/pairing",
-        type="pairing.visit.recorded.v1",
+        type="pairing.visit.recorded.v2",
         subject="440783101201",
         data={
             "visit_id": str(uuid.uuid4()),
@@ -52,6 +52,7 @@ def _envelope() -> str:
             "cadre_id": str(uuid.uuid4()),
             "visited_on": "2026-06-01",
             "kind": "home_visit",
+            "satisfaction": "satisfied",
         },
         requestid=uuid.uuid4().hex,
     )
@@ -62,7 +63,7 @@ LOAD = {
     # the relay marks a row published about when it was written
     "outbox": """
 INSERT INTO outbox (id, type, subject, envelope, request_id, created_at, published_at)
-SELECT gen_random_uuid(), 'pairing.visit.recorded.v1', '440783101201',
+SELECT gen_random_uuid(), 'pairing.visit.recorded.v2', '440783101201',
        jsonb_set(CAST(:envelope AS jsonb), '{id}', to_jsonb(gen_random_uuid()::text)),
        md5(g::text), t, t
 FROM generate_series(1, CAST(:n AS bigint)) AS g,
@@ -71,7 +72,7 @@ FROM generate_series(1, CAST(:n AS bigint)) AS g,
     "inbox": """
 INSERT INTO inbox (consumer, event_id, event_type, handled_at)
 SELECT (ARRAY['funds-from-registry', 'pairing-from-registry', 'inspection-from-pairing'])[1 + g % 3],
-       gen_random_uuid()::text, 'pairing.visit.recorded.v1',
+       gen_random_uuid()::text, 'pairing.visit.recorded.v2',
        CAST(:start AS timestamptz) + (g * CAST(:step AS interval))
 FROM generate_series(1, CAST(:n AS bigint)) AS g
 """,
@@ -83,11 +84,18 @@ SELECT 'cadre-' || (g % 5000), gen_random_uuid()::text, 'POST',
 FROM generate_series(1, CAST(:n AS bigint)) AS g
 """,
 }
-RESPONSE = json.dumps({
-    "id": str(uuid.uuid4()), "household_id": str(uuid.uuid4()), "cadre_id": str(uuid.uuid4()),
-    "visited_on": "2026-06-01", "kind": "home_visit", "notes": "了解生产生活情况，落实帮扶措施",
-    "recorded_at": "2026-06-01T10:00:00+08:00",
-}, ensure_ascii=False)
+RESPONSE = json.dumps(
+    {
+        "id": str(uuid.uuid4()),
+        "household_id": str(uuid.uuid4()),
+        "cadre_id": str(uuid.uuid4()),
+        "visited_on": "2026-06-01",
+        "kind": "home_visit",
+        "notes": "了解生产生活情况，落实帮扶措施",
+        "recorded_at": "2026-06-01T10:00:00+08:00",
+    },
+    ensure_ascii=False,
+)
 
 
 async def _sizes(db: Database) -> dict[str, int]:
@@ -124,7 +132,8 @@ async def run(events: int) -> dict[str, object]:
                 await s.execute(
                     text(sql),
                     {"n": n, "start": start, "step": step, "envelope": _envelope(), "response": RESPONSE}
-                    if table != "inbox" else {"n": n, "start": start, "step": step},
+                    if table != "inbox"
+                    else {"n": n, "start": start, "step": step},
                 )
         await _vacuum(db, full=False)
         before = await _sizes(db)

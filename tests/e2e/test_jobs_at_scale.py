@@ -3,9 +3,10 @@
 The households reach each service the way the consumers apply an import: 100,000
 ``registry.household.registered.v1`` events (and the 1,000 villages' area events) given to each
 service's real handlers (``HANDLERS``; the set-based runs a consumer applies a fetch with),
-2,000 per transaction, and as many ``pairing.visit.recorded.v1`` events to the registry's
-timeline. Then each service's jobs, as its runtime runs them (its own ``JOBS`` plus the audit
-seal and the retention prune), run once each: every one finishes and records what it did. A job
+2,000 per transaction, and as many ``pairing.visit.recorded.v2`` events (the version pairing
+publishes, with the household's answer) to the registry's timeline and inspection. Then each
+service's jobs, as its runtime runs them (its own ``JOBS`` plus the audit seal and the retention
+prune), run once each: every one finishes and records what it did. A job
 that held a lock per row in one transaction (the coverage check's ``out of shared memory`` at
 50,000 households) or read a province's rows into memory at once fails or crawls here.
 """
@@ -36,7 +37,8 @@ PER_VILLAGE = 100
 CHUNK = 2_000
 REGISTERED = "registry.household.registered.v1"
 AREA = "registry.area.upserted.v1"
-VISIT = "pairing.visit.recorded.v1"
+VISIT = "pairing.visit.recorded.v2"  # what pairing publishes (v1 is still read)
+ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied", None)  # None: not asked
 JOB_TIMEOUT_S = 900
 
 
@@ -97,6 +99,7 @@ def _visits(start: int, stop: int) -> list[CloudEvent]:
                 "area_code": _village(i),
                 "cadre_id": _id("c", i // 5),
                 "visited_on": "2026-11-20",
+                "satisfaction": ANSWERS[i % len(ANSWERS)],
             },
         )
         for i in range(start, stop)

@@ -20,6 +20,7 @@ from services.inspection.signoffs.schemas import (
     dossier_out,
     scheme_out,
 )
+from services.inspection.vocabulary import SIGNOFF_KINDS, SignoffKind
 from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
@@ -64,7 +65,11 @@ async def list_dossiers(
     ] = None,
     household_id: str | None = None,
     kind: Annotated[
-        str | None, Query(pattern=r"^(household|village|county)$", description="household, village or county")
+        Annotated[SignoffKind, code_or_label(SIGNOFF_KINDS)] | None,
+        Query(
+            description="household (贫困户退出), village (贫困村退出) or county (贫困县摘帽), "
+            "by the code or the Chinese"
+        ),
     ] = None,
 ) -> Page[DossierOut]:
     found = await service.list_page(**read.args, status=status, household_id=household_id, kind=kind)

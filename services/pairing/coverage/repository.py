@@ -188,7 +188,10 @@ def _staffing_gaps(prefix: str, regions: Sequence[PolicyRegion]) -> list[Select[
         minimum = _by_region(AreaRef.code, regions, attr)
         selects.append(
             select(
-                literal(gap.value), AreaRef.code, AreaRef.code, _json(("staff", count), ("minimum", minimum))
+                literal(gap.value).label("kind"),
+                AreaRef.code,
+                AreaRef.code,
+                _json(("staff", count), ("minimum", minimum)),
             )
             .select_from(AreaRef)
             .outerjoin(staff, staff.c.target_id == AreaRef.code)
@@ -267,6 +270,16 @@ class CoverageRepository(Repository[CoverageGap]):
         ).where(_poor_villages(prefix))
         poor, no_team, no_secretary = (await self.session.execute(stmt)).one()
         return int(poor), int(no_team), int(no_secretary)
+
+    async def staffing_counts(self, prefix: str, regions: Sequence[PolicyRegion]) -> dict[str, int]:
+        """Gap kind → townships without their full-time staff / villages without their coordinator
+        (kinds no policy of the area sets a minimum for are left out: none of them)."""
+        selects = _staffing_gaps(prefix, regions)
+        if not selects:
+            return {}
+        gaps = union_all(*selects).subquery("staffing")
+        stmt = select(gaps.c.kind, func.count()).group_by(gaps.c.kind)
+        return {str(kind): int(n) for kind, n in (await self.session.execute(stmt)).all()}
 
     async def cadre_counts(
         self, prefix: str, regions: Sequence[PolicyRegion], kinds: Sequence[str]

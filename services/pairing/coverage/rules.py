@@ -184,6 +184,8 @@ def summarize(s: CoverageSnapshot, gaps: Sequence[Gap]) -> dict[str, int]:
         "cadres": len(s.cadre_loads),
         "cadres_over_cap": by_kind[GapKind.CADRE_OVER_CAP],
         "visits_overdue": by_kind[GapKind.VISIT_OVERDUE],
+        "townships_without_staff": by_kind[GapKind.TOWNSHIP_WITHOUT_STAFF],
+        "villages_without_coordinator": by_kind[GapKind.VILLAGE_WITHOUT_COORDINATOR],
     }
 
 

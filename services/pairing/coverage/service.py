@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.coverage import events, rules
@@ -40,21 +42,31 @@ async def regions(session: AsyncSession, prefix: str, today: date) -> list[rules
     return rules.policy_regions(prefix, await policy_service.boundaries(session), numbers)
 
 
+def _count_of(kind: rules.GapKind, unit: str) -> Any:
+    """A gap count's field, documented by its gap kind's Chinese (what the gap list calls it)."""
+    return Field(description=f"{kind.label}（{unit}数）: gap kind {kind.value}, counted on the day asked")
+
+
 @dataclass(frozen=True)
 class Coverage:
-    """An area's pairing numbers on a day."""
+    """An area's pairing numbers on a day; each count of a gap kind is named by the kind's Chinese."""
 
     area_prefix: str
     on: date
     households_to_pair: int
     households_paired: int
-    households_without_cadre: int
+    households_without_cadre: Annotated[int, _count_of(rules.GapKind.HOUSEHOLD_WITHOUT_CADRE, "户")]
     poor_villages: int
-    villages_without_work_team: int
-    villages_without_first_secretary: int
+    villages_without_work_team: Annotated[int, _count_of(rules.GapKind.VILLAGE_WITHOUT_WORK_TEAM, "村")]
+    villages_without_first_secretary: Annotated[
+        int, _count_of(rules.GapKind.VILLAGE_WITHOUT_FIRST_SECRETARY, "村")
+    ]
     cadres: int
-    cadres_over_cap: int
-    visits_overdue: int
+    cadres_over_cap: Annotated[int, _count_of(rules.GapKind.CADRE_OVER_CAP, "人")]
+    visits_overdue: Annotated[int, _count_of(rules.GapKind.VISIT_OVERDUE, "户")]
+    # 0 where no policy of the area sets the minimum
+    townships_without_staff: Annotated[int, _count_of(rules.GapKind.TOWNSHIP_WITHOUT_STAFF, "乡镇")]
+    villages_without_coordinator: Annotated[int, _count_of(rules.GapKind.VILLAGE_WITHOUT_COORDINATOR, "村")]
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ async def coverage(*, session: AsyncSession, prefix: str, today: date) -> Covera
     to_pair, paired, overdue = await repo.household_counts(prefix, by_region, today)
     poor, no_team, no_secretary = await repo.village_counts(prefix)
     cadres, over_cap = await repo.cadre_counts(prefix, by_region, _CADRE_KINDS)
+    staffing = await repo.staffing_counts(prefix, by_region)
     return Coverage(
         area_prefix=prefix,
         on=today,
@@ -85,6 +98,8 @@ async def coverage(*, session: AsyncSession, prefix: str, today: date) -> Covera
         cadres=cadres,
         cadres_over_cap=over_cap,
         visits_overdue=overdue,
+        townships_without_staff=staffing.get(rules.GapKind.TOWNSHIP_WITHOUT_STAFF, 0),
+        villages_without_coordinator=staffing.get(rules.GapKind.VILLAGE_WITHOUT_COORDINATOR, 0),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -13,11 +13,13 @@ from services.pairing.imports import service
 from services.pairing.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
 from services.pairing.imports.template import pairing_template
 from services.pairing.models import PairingImport
+from services.pairing.vocabulary import IMPORT_ROW_STATUSES, ImportRowStatus
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
 from shared.shaping import from_row
 from shared.sheet_import import REASON_HEADER, rows_page, upload_bytes
 from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, content_disposition, xlsx_response
+from shared.vocabulary import code_or_label
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -63,7 +65,10 @@ async def rows(
     import_id: uuid.UUID,
     user: Office,
     session: SessionDep,
-    status: Annotated[Literal["accepted", "refused"] | None, Query(description="only these rows")] = None,
+    status: Annotated[
+        Annotated[ImportRowStatus, code_or_label(IMPORT_ROW_STATUSES)] | None,
+        Query(description="only these rows: accepted (校验通过) or refused (未通过), by code or Chinese"),
+    ] = None,
     after: Annotated[int, Query(ge=0, description="the last row number of the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> ImportRowsOut:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, get_args
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Query
 
@@ -13,6 +13,7 @@ from services.pairing.needs import service
 from services.pairing.needs.rules import HouseholdStatus
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
 from services.pairing.pairings.schemas import PairingOut
+from services.pairing.vocabulary import NEED_STATUSES, NeedStatus
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.pagination import Page
@@ -62,7 +63,7 @@ async def suggestions(
 
 @router.get("/needs", response_model=Page[NeedOut])
 async def list_needs(
-    read: ManagerPage, status: Literal["open", "fulfilled", "closed"] | None = "open"
+    read: ManagerPage, status: Annotated[NeedStatus, code_or_label(NEED_STATUSES)] | None = "open"
 ) -> Page[NeedOut]:
     found = await service.list_needs(
         session=read.session, prefix=read.actor.area_prefix, status=status, **read.page.args

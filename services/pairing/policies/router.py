@@ -35,8 +35,8 @@ def _policy_out(policy: PairingPolicy, *, area_code: str, on: date) -> PolicyOut
 
 @router.put("", status_code=204)
 async def put_override(body: PolicyOverrideIn, write: ApproverWrite) -> None:
-    """Set an area's cap, visit interval, ... from a date on. A new area and date needs no If-Match;
-    changing the override recorded for them needs the ETag of
+    """Set an area's cap, visit interval, staff minimums, ... from a date on. A new area and date
+    needs no If-Match; changing the override recorded for them needs the ETag of
     `GET /policies/overrides/{area_prefix}/{valid_from}` in If-Match (428 without, 412 if changed
     meanwhile). The new ETag comes back in the ETag header."""
     row = await service.put_override(**write.args, data=body)

@@ -20,6 +20,8 @@ OVERRIDABLE = (
     "volunteer_team_min_party_members",
     "enterprise_target_must_be_old_area",
     "enterprise_one_village_each",
+    "township_staff_min",
+    "village_coordinator_min",
 )
 
 
@@ -32,6 +34,8 @@ class PolicyOverride:
     volunteer_team_min_party_members: int | None = None
     enterprise_target_must_be_old_area: bool | None = None
     enterprise_one_village_each: bool | None = None
+    township_staff_min: int | None = None  # 0: the area asks for no such staff (no gap)
+    village_coordinator_min: int | None = None
     # mountain-sea pairs a policy record adds to the preset's list (never removes one)
     county_pairs_added: tuple[tuple[str, str], ...] | None = None
 

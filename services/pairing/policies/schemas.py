@@ -28,6 +28,20 @@ class PolicyOverrideIn(BaseModel):
         default=None,
         description="mountain-sea pairs (helping county, helped county) added to the policy's list",
     )
+    township_staff_min: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        le=50,
+        description="乡镇专职扶贫人员最少人数: full-time poverty staff a township with exit tasks must have "
+        "(Quanzhou 1, Kaiping 2); 0: none asked",
+    )
+    village_coordinator_min: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        le=20,
+        description="村协管员最少人数: coordinators a village with exit tasks must have (Quanzhou 1); "
+        "0: none asked",
+    )
     source: str = Field(min_length=1, max_length=500, description="the document that sets it")
 
 

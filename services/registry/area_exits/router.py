@@ -22,7 +22,7 @@ from services.registry.area_exits.schemas import (
 )
 from services.registry.deps import AdminWrite, Decider
 from services.registry.models import AreaExitRequest
-from services.registry.vocabulary import AREA_EXIT_KINDS
+from services.registry.vocabulary import AREA_EXIT_KINDS, AREA_EXIT_STATUSES, AreaExitStatus
 from shared.answers import ListRead, PrefixPath, YearPath, page_of
 from shared.auth import CurrentUser
 from shared.clock import ClockDep
@@ -120,7 +120,7 @@ async def list_area_exit_requests(
     read: ListRead,
     area_code: AreaCodeText | None = None,
     kind: Annotated[AreaExitKind, code_or_label(AREA_EXIT_KINDS)] | None = None,
-    status: Annotated[str | None, Query(pattern=r"^(pending|verified|returned|void)$")] = None,
+    status: Annotated[AreaExitStatus, code_or_label(AREA_EXIT_STATUSES)] | None = None,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
 ) -> Page[AreaExitRequestOut]:
     found = await service.page(

@@ -4,7 +4,7 @@ refusal that opened a conflict (kept: the request's transaction commits the conf
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -13,12 +13,14 @@ from services.registry.conflicts import resolution
 from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
 from services.registry.deps import Approver, TodayDep
 from services.registry.errors import PersonActiveElsewhere
+from services.registry.vocabulary import CONFLICT_STATUSES, ConflictStatus
 from shared.answers import PagingLimitFirst, page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.errors import problem_response
 from shared.pagination import Page
 from shared.shaping import from_row
+from shared.vocabulary import code_or_label
 
 router = APIRouter(prefix="/identity-conflicts", tags=["identity conflicts"])
 
@@ -64,7 +66,7 @@ async def conflict_queue(
     session: SessionDep,
     user: Approver,
     q: PagingLimitFirst,
-    status: Literal["open", "kept", "moved", "rejected"] | None = "open",
+    status: Annotated[ConflictStatus, code_or_label(CONFLICT_STATUSES)] | None = "open",
 ) -> Page[ConflictOut]:
     found = await resolution.queue(session=session, actor=user, status=status, **q.args)
     return page_of(_officer_out, found)

@@ -14,6 +14,7 @@ from services.registry.imports import kinds, rules, service
 from services.registry.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
 from services.registry.imports.template import kind_template, registration_template
 from services.registry.models import SpreadsheetImport
+from services.registry.vocabulary import IMPORT_ROW_STATUSES, ImportRowStatus
 from shared.auth import CurrentUser
 from shared.bodyguard import LARGE_BODY
 from shared.context import get_request_id
@@ -21,6 +22,7 @@ from shared.db import SessionDep
 from shared.shaping import from_row
 from shared.sheet_import import rows_page, upload_bytes
 from shared.spreadsheets import XLSX_MEDIA_TYPE, Column, Sheet, xlsx_response
+from shared.vocabulary import code_or_label
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 Kind = Literal["registration", "incomes", "dibao", "village_incomes"]
@@ -88,7 +90,7 @@ async def rows(
     import_id: uuid.UUID,
     session: SessionDep,
     user: CurrentUser,
-    status: Literal["accepted", "refused", "pending"] | None = None,
+    status: Annotated[ImportRowStatus, code_or_label(IMPORT_ROW_STATUSES)] | None = None,
     after: int = Query(default=0, ge=0, description="the last row number of the previous page"),
     limit: int = Query(default=500, ge=1, le=5000),
 ) -> ImportRowsOut:

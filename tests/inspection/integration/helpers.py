@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from services.inspection.app import create_app
+from services.inspection.models import Finding
 from services.inspection.places import ancestor
 from services.inspection.policies import presets
 from services.inspection.settings import InspectionSettings
@@ -25,6 +26,20 @@ def app_for(make_db: Any, nats_url: str | None = None):  # type: ignore[no-untyp
 def event(type_: str, data: dict[str, Any], subject: str = "x", time: datetime | None = None) -> CloudEvent:
     source = f"jingzhun/{type_.split('.', 1)[0]}"
     return CloudEvent(source=source, type=type_, subject=subject, data=data, time=time or datetime.now(UTC))
+
+
+def finding_row(raised_on: date, deadline: date, status: str = "open", **fields: Any) -> Finding:
+    """A finding row as the service stores it, for a test to add to its session: in ``VILLAGE``,
+    category other, severity medium, unless ``fields`` say otherwise (any column of Finding)."""
+    values: dict[str, Any] = {
+        "area_code": VILLAGE,
+        "category": "other",
+        "severity": "medium",
+        "title": "t",
+        "responsible_unit": "office",
+        "raised_by": "t",
+    }
+    return Finding(**(values | fields), raised_on=raised_on, deadline=deadline, status=status)
 
 
 def exit_requested(household_id: str | None = None, area: str = VILLAGE, **extra: Any) -> CloudEvent:

@@ -298,3 +298,25 @@ async def test_third_party_samples_draw_exited_villages_per_county(make_db) -> N
         # households are still the default population (none exited here)
         r = await c.post("/inspection/v1/samples", json=body | {"unit": "household"}, headers=evaluator)
         assert (r.json()["unit"], r.json()["population"]) == ("household", 0)
+
+
+async def test_the_dossier_list_takes_the_kind_by_the_sign_off_screens_word(make_db) -> None:
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        village, county = area_exit_requested(VILLAGE, "village"), area_exit_requested(COUNTY, "county")
+        await _open(app, village)
+        await _open(app, county)
+
+        async def requests(kind: str) -> list[str]:
+            r = await c.get(S, params={"kind": kind}, headers=INSPECTOR)
+            assert r.status_code == 200, r.text
+            return [d["exit_request_id"] for d in r.json()["items"]]
+
+        assert await requests("贫困村退出") == await requests("village") == [village.data["exit_request_id"]]
+        assert await requests(" 贫困县摘帽 ") == await requests("county") == [county.data["exit_request_id"]]
+        assert await requests("贫困户退出") == await requests("household") == []
+        r = await c.get(S, params={"kind": "贫困乡退出"}, headers=INSPECTOR | {"Accept-Language": "zh"})
+        assert r.status_code == 422, r.text
+        assert "查询参数类别应为以下之一：贫困户退出、贫困村退出、贫困县摘帽" in r.json()["detail"], r.text
+        r = await c.get(S, params={"kind": "town"}, headers=INSPECTOR | {"Accept-Language": "en"})
+        assert "'household', 'village' or 'county'" in r.json()["detail"], r.text

@@ -10,7 +10,7 @@ import pytest
 from services.inspection.consumers import HANDLERS
 from services.inspection.models import EvaluationItem, EvaluationOmission, EvaluationSample, Finding
 from shared.events.consumer import handle_event
-from tests.inspection.integration.helpers import app_for, event
+from tests.inspection.integration.helpers import app_for, event, finding_row
 from tests.support import auth, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -84,24 +84,26 @@ async def _fixture_county(app) -> None:  # type: ignore[no-untyped-def]
     for i in range(6):
         await _feed(
             app,
-            "pairing.visit.recorded.v1",
+            "pairing.visit.recorded.v2",
             {
                 "visit_id": f"v{i}",
                 "household_id": f"h{i}",
                 "area_code": VILLAGE,
                 "cadre_id": "cadre-7",
                 "visited_on": "2026-04-02",
+                "satisfaction": "satisfied",
             },
         )
     await _feed(
         app,
-        "pairing.visit.recorded.v1",
+        "pairing.visit.recorded.v2",
         {
             "visit_id": "v-old",
             "household_id": "h7",
             "area_code": VILLAGE,
             "cadre_id": "cadre-7",
             "visited_on": "2025-04-02",
+            "satisfaction": None,
         },
     )
     for plan_id, total in (("plan-a", 600_000), ("plan-b", 400_000)):
@@ -159,18 +161,7 @@ async def _fixture_county(app) -> None:  # type: ignore[no-untyped-def]
     async with app.state.db.transaction() as s:
 
         def finding(deadline: date, status: str, submitted: date | None) -> Finding:
-            return Finding(
-                area_code=VILLAGE,
-                category="other",
-                severity="low",
-                title="t",
-                responsible_unit="u",
-                raised_on=date(2026, 1, 5),
-                deadline=deadline,
-                status=status,
-                submitted_on=submitted,
-                raised_by="test",
-            )
+            return finding_row(date(2026, 1, 5), deadline, status, severity="low", submitted_on=submitted)
 
         s.add_all(
             [

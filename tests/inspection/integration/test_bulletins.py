@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from services.inspection.models import AccountabilityRecord, AreaRef, Finding, Inspection
-from tests.inspection.integration.helpers import app_for
+from tests.inspection.integration.helpers import app_for, finding_row
 from tests.support import auth, service_client
 from tests.support.browser import chromium, headless_page
 
@@ -36,18 +36,7 @@ async def _march(app) -> None:  # type: ignore[no-untyped-def]
         )
 
     def finding(raised: date, deadline: date, status: str, **kw) -> Finding:  # type: ignore[no-untyped-def]
-        return Finding(
-            area_code=VILLAGE,
-            category="other",
-            severity=kw.pop("severity", "medium"),
-            title="t",
-            responsible_unit="Township office",
-            raised_on=raised,
-            deadline=deadline,
-            status=status,
-            raised_by="t",
-            **kw,
-        )
+        return finding_row(raised, deadline, status, responsible_unit="Township office", **kw)
 
     async with app.state.db.transaction() as s:
         s.add_all(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.inspection.findings.jobs import escalate
 from shared.clock import clock
 from shared.tables import audit_log, outbox
-from tests.inspection.integration.helpers import VILLAGE, app_for
+from tests.inspection.integration.helpers import VILLAGE, app_for, finding_row
 from tests.support import auth, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -290,7 +290,6 @@ async def test_escalation_walks_past_findings_that_have_every_step_already(make_
 
 async def test_the_app_escalates_on_its_own(make_db) -> None:
     from services.inspection.app import create_app
-    from services.inspection.models import Finding
     from services.inspection.settings import InspectionSettings
     from shared.db import Database
     from tests.support import settings_for, wait_for
@@ -299,16 +298,11 @@ async def test_the_app_escalates_on_its_own(make_db) -> None:
     db = Database(url)
     async with db.transaction() as s:  # a finding a month past its deadline, made before start-up
         s.add(
-            Finding(
-                area_code=VILLAGE,
-                category="other",
+            finding_row(
+                clock.today() - timedelta(days=60),
+                clock.today() - timedelta(days=31),
                 severity="low",
                 title="Late",
-                responsible_unit="Unit",
-                raised_on=clock.today() - timedelta(days=60),
-                deadline=clock.today() - timedelta(days=31),
-                status="open",
-                raised_by="test",
             )
         )
     await db.dispose()
@@ -323,8 +317,6 @@ async def test_the_app_escalates_on_its_own(make_db) -> None:
 
 
 async def test_overdue_filter_matches_the_overdue_flag(make_db) -> None:
-    from services.inspection.models import Finding
-
     app = app_for(make_db)
     today = clock.today()
     cases = {  # title -> (status, deadline offset, report offset)
@@ -338,17 +330,13 @@ async def test_overdue_filter_matches_the_overdue_flag(make_db) -> None:
         async with app.state.db.transaction() as s:
             for title, (status, due, report) in cases.items():
                 s.add(
-                    Finding(
-                        area_code=VILLAGE,
-                        category="other",
+                    finding_row(
+                        today - timedelta(days=30),
+                        today + timedelta(days=due),
+                        status,
                         severity="low",
                         title=title,
-                        responsible_unit="U",
-                        raised_on=today - timedelta(days=30),
-                        deadline=today + timedelta(days=due),
-                        status=status,
                         submitted_on=today + timedelta(days=report) if report is not None else None,
-                        raised_by="t",
                     )
                 )
         every = (await c.get("/inspection/v1/findings", headers=INSPECTOR)).json()["items"]

@@ -10,10 +10,12 @@ import pytest
 from services.inspection.vocabulary import (
     COMPLAINT_STATUSES,
     FINDING_STATUSES,
+    SIGNOFF_KINDS,
     ComplaintStatus,
     FindingStatus,
+    SignoffKind,
 )
-from tests.inspection.integration.helpers import app_for
+from tests.inspection.integration.helpers import app_for, finding_row
 from tests.support import auth, service_client
 
 COUNTY = "620521000000"
@@ -24,6 +26,7 @@ INSPECTOR = auth("inspector", COUNTY, sub="inspector-zhao")
 def test_the_filters_take_exactly_the_statuses_the_service_has() -> None:
     assert list(get_args(ComplaintStatus)) == list(COMPLAINT_STATUSES)
     assert list(get_args(FindingStatus)) == list(FINDING_STATUSES)
+    assert list(get_args(SignoffKind)) == list(SIGNOFF_KINDS)
 
 
 @pytest.mark.asyncio
@@ -50,9 +53,7 @@ async def test_an_unknown_status_filter_is_refused_in_chinese(make_db, path, who
 async def test_a_status_filter_takes_the_chinese_label_the_screen_shows(make_db) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from services.inspection.models import Finding
     from shared.clock import clock
-    from tests.inspection.integration.helpers import VILLAGE
     from tests.inspection.integration.test_complaints import complaint
 
     app = app_for(make_db)
@@ -60,19 +61,7 @@ async def test_a_status_filter_takes_the_chinese_label_the_screen_shows(make_db)
     async with service_client(app) as c:
         async with app.state.db.transaction() as s:
             for title, status in (("still open", "open"), ("closed off", "verified")):
-                s.add(
-                    Finding(
-                        area_code=VILLAGE,
-                        category="other",
-                        severity="low",
-                        title=title,
-                        responsible_unit="U",
-                        raised_on=today - timedelta(days=30),
-                        deadline=today + timedelta(days=5),
-                        status=status,
-                        raised_by="t",
-                    )
-                )
+                s.add(finding_row(today - timedelta(days=30), today + timedelta(days=5), status, title=title))
         taken = await c.post("/inspection/v1/complaints", json=complaint(), headers=HANDLER)
         assert taken.status_code == 201, taken.text
 

@@ -18,7 +18,7 @@ from services.inspection.models import Complaint, Finding, Inspection, Reduction
 from shared.clock import clock
 from shared.events.consumer import handle_event
 from shared.tables import audit_log, outbox
-from tests.inspection.integration.helpers import app_for, event
+from tests.inspection.integration.helpers import app_for, event, finding_row
 from tests.support import auth, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -183,18 +183,7 @@ async def _fixture(app: Any) -> None:
     )
 
     def finding(area: str, raised: date, deadline: date, status: str, **kw: Any) -> Finding:
-        return Finding(
-            area_code=area,
-            category="other",
-            severity="medium",
-            title="t",
-            responsible_unit="office",
-            raised_on=raised,
-            deadline=deadline,
-            status=status,
-            raised_by="t",
-            **kw,
-        )
+        return finding_row(raised, deadline, status, area_code=area, **kw)
 
     def complaint(area: str, received: date, status: str, resolved: date | None = None) -> Complaint:
         return Complaint(

@@ -73,6 +73,8 @@ async def test_coverage_numbers_of_the_fixture(app: FastAPI, client: httpx.Async
         "cadres": 2,  # the cadre and the first secretary
         "cadres_over_cap": 0,
         "visits_overdue": 1,  # last visit 31 days ago; the interval is 30
+        "townships_without_staff": 0,  # Kaiping asks 2 staff of a town office: no township here
+        "villages_without_coordinator": 0,  # and no coordinator at all
     }
 
 

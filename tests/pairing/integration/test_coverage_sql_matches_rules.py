@@ -372,10 +372,16 @@ async def test_sql_counts_and_gaps_equal_the_rules(
     async with db.transaction() as s:
         await _load(s, seed)
     async with db.transaction() as s:
+        staffing_counted = set()
         for prefix in PREFIXES:
             expected = _numbers(await _reference(s, prefix))
             got = asdict(await coverage_service.coverage(session=s, prefix=prefix, today=TODAY))
             assert {k: got[k] for k in expected} == expected, prefix
+            staffing_counted |= {
+                k for k in ("townships_without_staff", "villages_without_coordinator") if got[k]
+            }
+        # a staffing count is met somewhere (the counts, not only the gap list)
+        assert staffing_counted, "no staffing gap counted"
         reference = await _reference(s, "")
         # the fixture reaches both boundaries, so the test means something
         assert any(
@@ -557,10 +563,16 @@ async def test_the_kept_last_visit_equals_the_visits_through_out_of_order_upload
         await s.execute(update(Visit).where(Visit.id == latest[2].id).values(household_id=other))
     async with db.transaction() as s:
         await _kept_equals_visits(s)
+        staffing_counted = set()
         for prefix in PREFIXES:
             expected = _numbers(await _reference(s, prefix))
             got = asdict(await coverage_service.coverage(session=s, prefix=prefix, today=TODAY))
             assert {k: got[k] for k in expected} == expected, prefix
+            staffing_counted |= {
+                k for k in ("townships_without_staff", "villages_without_coordinator") if got[k]
+            }
+        # a staffing count is met somewhere (the counts, not only the gap list)
+        assert staffing_counted, "no staffing gap counted"
         await coverage_service.check(s, "test", prefix="440783", today=TODAY)
     async with db.transaction() as s:
         assert await _open_gaps(s, "440783") == _gap_set(await _reference(s, "440783"))

@@ -135,6 +135,16 @@ async def test_the_demo_staffs_its_townships_and_villages_as_the_seeds_ask_but_o
         ("village_without_coordinator", QZ_VILLAGES[0]): {"staff": 0, "minimum": 1},  # the demo's example
         ("village_without_coordinator", USERS_VILLAGE): {"staff": 0, "minimum": 1},  # the user's to staff
     }
+    # the coverage numbers count them as the gap list shows them: Quanzhou's two villages, none in Kaiping
+    staffing_numbers = ("townships_without_staff", "villages_without_coordinator")
+    quanzhou = (await client.get("/pairing/v1/coverage", headers=QUANZHOU)).json()
+    assert [quanzhou[k] for k in staffing_numbers] == [0, 2]
+    example = await client.get("/pairing/v1/coverage", params={"area_code": QZ_VILLAGES[0]}, headers=QUANZHOU)
+    assert [example.json()[k] for k in staffing_numbers] == [0, 1]
+    staffed = await client.get("/pairing/v1/coverage", params={"area_code": QZ_VILLAGES[1]}, headers=QUANZHOU)
+    assert [staffed.json()[k] for k in staffing_numbers] == [0, 0]
+    kaiping = (await client.get("/pairing/v1/coverage", headers=OFFICE)).json()
+    assert [kaiping[k] for k in staffing_numbers] == [0, 0]
     async with app.state.db.transaction() as s:
         coordinators = select(Helper.name).where(Helper.kind == "village_coordinator")
         names = set((await s.execute(coordinators)).scalars())

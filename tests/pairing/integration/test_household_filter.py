@@ -40,3 +40,14 @@ async def test_the_status_filter_takes_the_registry_word_too(app, client: httpx.
     r = await client.get("/pairing/v1/households", params={"status": "已脱贫"}, headers=OFFICE)
     assert r.status_code == 422, r.text
     assert "拟识别、民主评议中、公示中" in r.json()["detail"], r.text
+
+
+async def test_the_need_and_import_row_filters_take_exactly_their_lists_codes() -> None:
+    from typing import get_args
+
+    from services.pairing.imports.schemas import ImportRowOut
+    from services.pairing.vocabulary import IMPORT_ROW_STATUSES, NEED_STATUSES, ImportRowStatus, NeedStatus
+
+    assert list(get_args(NeedStatus)) == list(NEED_STATUSES)
+    assert list(get_args(ImportRowStatus)) == list(IMPORT_ROW_STATUSES)
+    assert get_args(ImportRowOut.model_fields["status"].annotation) == get_args(ImportRowStatus)

@@ -103,6 +103,18 @@ async def test_a_village_cadre_stays_behind_and_the_household_needs_a_cadre_wher
     assert len(await pairings_of(client, household_id)) == 3
     assert (await pair(client, "cadre_household", v2_cadre, household_id)).status_code == 201
     assert (await client.get("/pairing/v1/needs?status=open", headers=OFFICE)).json()["items"] == []
+    # the needs by the status's word, as by its code; another word is a 422 naming the three
+    for code, word in (("open", "待结对"), ("fulfilled", "已结对"), ("closed", "已关闭")):
+        by_code = (await client.get("/pairing/v1/needs", params={"status": code}, headers=OFFICE)).json()
+        by_word = (await client.get("/pairing/v1/needs", params={"status": word}, headers=OFFICE)).json()
+        assert by_word["items"] == by_code["items"], (word, by_word)
+        assert {n["status"] for n in by_code["items"]} <= {code}
+    fulfilled = await client.get("/pairing/v1/needs", params={"status": "已结对"}, headers=OFFICE)
+    assert (household_id, V2) in [(n["household_id"], n["area_code"]) for n in fulfilled.json()["items"]]
+    chinese = OFFICE | {"Accept-Language": "zh"}
+    r = await client.get("/pairing/v1/needs", params={"status": "已帮扶"}, headers=chinese)
+    assert r.status_code == 422, r.text
+    assert "查询参数状态应为以下之一：待结对、已结对、已关闭" in r.json()["detail"], r.text
 
 
 async def test_a_cadre_whose_area_holds_the_new_village_keeps_the_household(

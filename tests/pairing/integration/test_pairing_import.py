@@ -132,6 +132,16 @@ async def test_xlsx_roll_gets_a_chinese_reason_per_refused_row_and_valid_rows_on
     assert job["eta_s"] is None
     assert job["filename"] == "结对名单.xlsx"
     assert await refused(client, job["id"]) == MIXED_REASONS
+    # the rows by the status's word, as by its code; another word is a 422 naming the two
+    rows_url = f"{BASE}/{job['id']}/rows"
+    for code, word, n in (("accepted", "校验通过", 4), ("refused", "未通过", 8)):
+        by_code = (await client.get(rows_url, params={"status": code}, headers=OFFICE)).json()["items"]
+        by_word = (await client.get(rows_url, params={"status": word}, headers=OFFICE)).json()["items"]
+        assert len(by_code) == n, (code, by_code)
+        assert by_word == by_code, (word, by_word)
+    r = await client.get(rows_url, params={"status": "已导入"}, headers=OFFICE | {"Accept-Language": "zh"})
+    assert r.status_code == 422, r.text
+    assert "查询参数状态应为以下之一：校验通过、未通过" in r.json()["detail"], r.text
 
     r = await client.get(f"{BASE}/{job['id']}/report.xlsx", headers=OFFICE)
     lines = [

@@ -247,6 +247,8 @@ def test_coverage_finds_each_gap_once_and_counts_them() -> None:
         "cadres": 2,
         "cadres_over_cap": 1,
         "visits_overdue": 1,
+        "townships_without_staff": 0,
+        "villages_without_coordinator": 0,
     }
 
 

@@ -201,6 +201,18 @@ async def test_verified_marks_the_village_exited_once_and_rollups_count_it(make_
         r = await c.get(f"{R}/area-exit-requests", params={"kind": "贫困乡退出"}, headers=chinese)
         assert r.status_code == 422, r.text
         assert "查询参数类别应为以下之一：贫困村退出、贫困县摘帽" in r.json()["detail"], r.text
+        # the status likewise, by the sign-off screen's word
+        statuses = (("已核验通过", [GANSU_VILLAGE]), (" 已核验通过 ", [GANSU_VILLAGE]), ("审核中", []))
+        for status_word, areas in (*statuses, ("已退回", []), ("verified", [GANSU_VILLAGE])):
+            r = await c.get(f"{R}/area-exit-requests", params={"status": status_word}, headers=GANSU_CLERK)
+            assert [x["area_code"] for x in r.json()["items"]] == areas, (status_word, r.text)
+        r = await c.get(f"{R}/area-exit-requests", params={"status": "已通过"}, headers=chinese)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json", r.text
+        assert "查询参数状态应为以下之一：审核中、已核验通过、已退回、已作废" in r.json()["detail"], r.text
+        english = GANSU_CLERK | {"Accept-Language": "en"}
+        r = await c.get(f"{R}/area-exit-requests", params={"status": "已通过"}, headers=english)
+        assert "'pending', 'verified', 'returned' or 'void'" in r.json()["detail"], r.text
         # exited once: a new request is refused
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)
         assert r.status_code == 409
@@ -226,6 +238,13 @@ async def test_a_refusal_returns_the_request_with_its_reason_and_a_new_one_may_f
         assert status["pending_request_id"] is None
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)
         assert r.status_code == 201
+        # the returned request and the new one apart, by the screen's words as by the codes
+        for word, code, wanted in (("已退回", "returned", got["id"]), ("审核中", "pending", r.json()["id"])):
+            for status_ in (word, code):
+                listed = await c.get(
+                    f"{R}/area-exit-requests", params={"status": status_}, headers=GANSU_CLERK
+                )
+                assert [x["id"] for x in listed.json()["items"]] == [wanted], (status_, listed.text)
 
 
 async def test_gansu_county_exit_counts_its_villages_population(make_db) -> None:

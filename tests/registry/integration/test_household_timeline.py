@@ -155,7 +155,7 @@ async def test_timeline_joins_registry_steps_with_pairing_visits_funds_and_findi
                     },
                 ),
                 event(
-                    "pairing.visit.recorded.v1",
+                    "pairing.visit.recorded.v2",
                     {
                         "visit_id": "v-1",
                         "household_id": hid,
@@ -163,6 +163,7 @@ async def test_timeline_joins_registry_steps_with_pairing_visits_funds_and_findi
                         "cadre_id": "h-7",
                         "visited_on": "2026-04-02",
                         "kind": "home",
+                        "satisfaction": "basically_satisfied",
                     },
                 ),
                 event(
@@ -244,7 +245,7 @@ async def test_timeline_joins_registry_steps_with_pairing_visits_funds_and_findi
             assert sorted(others) == sorted(
                 {
                     "pairing.pairing.opened.v1",
-                    "pairing.visit.recorded.v1",
+                    "pairing.visit.recorded.v2",
                     "funds.disbursement.recorded.v1",
                     "funds.anomaly.detected.v1",
                     "funds.disbursement.reversed.v1",
@@ -378,3 +379,24 @@ async def test_each_step_carries_its_china_date_beside_the_utc_instant(make_db):
         visited = steps["pairing.visit.recorded.v2"]
         assert (visited["at"][:16], visited["on"]) == ("2026-12-04T15:59", "2026-12-04")
         assert (visited["step_zh"], visited["detail"]["satisfaction"]) == ("帮扶干部走访", "satisfied")
+
+
+async def test_a_version_1_visit_still_in_the_stream_is_still_a_step(make_db):
+    """Pairing publishes v2 now; a v1 event published before the upgrade is still applied."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        data = {
+            "visit_id": "v-old",
+            "household_id": h["id"],
+            "area_code": h["area_code"],
+            "cadre_id": "h-7",
+            "visited_on": "2026-11-20",
+        }
+        async with app.state.db.transaction() as session:
+            await timeline.on_events(session, [event("pairing.visit.recorded.v1", data)])
+        r = await c.get(f"/registry/v1/households/{h['id']}/timeline", headers=REGISTRAR)
+        visited = {s["step"]: s for s in r.json()["steps"]}["pairing.visit.recorded.v1"]
+        assert (visited["step_zh"], visited["who"]) == ("帮扶干部走访", "h-7")
+        assert "satisfaction" not in visited["detail"]

@@ -235,6 +235,25 @@ async def test_keep_reject_and_move_are_decided_by_the_officer_audited_and_publi
         )
         assert r.status_code == 409
         assert r.json()["conflict_ids"] != [keep]
+        # the officer's queue by each status's word finds what its code finds
+        reopened = r.json()["conflict_ids"]
+        queue = {
+            ("open", "待处理"): reopened,
+            ("kept", "保留在原户"): [keep],
+            ("moved", "已迁出原户"): [move],
+            ("rejected", "申报不实已驳回"): [reject],
+        }
+        for words, wanted in queue.items():
+            for status in (*words, f" {words[1]} "):
+                listed = await c.get(CONFLICTS, params={"status": status}, headers=CITY_OFFICER)
+                assert [i["id"] for i in listed.json()["items"]] == wanted, (status, listed.text)
+        r = await c.get(
+            CONFLICTS, params={"status": "已驳回"}, headers=CITY_OFFICER | {"Accept-Language": "zh"}
+        )
+        assert r.status_code == 422, r.text
+        assert (
+            "查询参数状态应为以下之一：待处理、保留在原户、已迁出原户、申报不实已驳回" in r.json()["detail"]
+        )
         r = await c.get(f"{CONFLICTS}/{move}", headers=TAISHAN_CLERK)
         assert r.json()["status"] == "moved"
         async with app.state.db.transaction() as s:

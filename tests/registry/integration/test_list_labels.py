@@ -74,3 +74,21 @@ def test_the_area_exit_kinds_list_has_the_kinds_the_service_has() -> None:
     from services.registry.vocabulary import AREA_EXIT_KINDS
 
     assert list(AREA_EXIT_KINDS) == [k.value for k in AreaExitKind]
+
+
+def test_the_status_filters_take_exactly_the_statuses_the_service_writes() -> None:
+    from typing import get_args
+
+    from services.registry.conflicts.rules import STATUS_AFTER
+    from services.registry.vocabulary import (
+        AREA_EXIT_STATUSES,
+        CONFLICT_STATUSES,
+        IMPORT_ROW_STATUSES,
+        AreaExitStatus,
+        ConflictStatus,
+        ImportRowStatus,
+    )
+
+    assert list(get_args(AreaExitStatus)) == list(AREA_EXIT_STATUSES)
+    assert list(get_args(ConflictStatus)) == list(CONFLICT_STATUSES) == ["open", *STATUS_AFTER.values()]
+    assert list(get_args(ImportRowStatus)) == list(IMPORT_ROW_STATUSES)

@@ -158,6 +158,20 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
         assert (job["rows_total"], job["rows_accepted"], job["rows_refused"]) == (10, 3, 7)
         assert job["households_accepted"] == 2
         assert await reasons_by_row(c, import_id) == expected
+        # the rows by the status's word, as by its code; another word is a 422 naming the three
+        rows_url = f"{BASE}/{import_id}/rows"
+        for code, word, n in (
+            ("accepted", "校验通过", 3),
+            ("refused", "未通过", 7),
+            ("pending", "待校验", 0),
+        ):
+            by_code = (await c.get(rows_url, params={"status": code}, headers=UPLOADER)).json()["items"]
+            by_word = (await c.get(rows_url, params={"status": word}, headers=UPLOADER)).json()["items"]
+            assert len(by_code) == n, (code, by_code)
+            assert by_word == by_code, (word, by_word)
+        r = await c.get(rows_url, params={"status": "已通过"}, headers=UPLOADER | {"Accept-Language": "zh"})
+        assert r.status_code == 422, r.text
+        assert "查询参数状态应为以下之一：校验通过、未通过、待校验" in r.json()["detail"], r.text
         first = (await c.get(f"{BASE}/{import_id}/rows", headers=UPLOADER)).json()["items"][0]
         assert first["cells"][3] == rows[0][3][:6] + "********" + rows[0][3][-4:]  # masked, as everywhere
         async with app.state.db.transaction() as s:

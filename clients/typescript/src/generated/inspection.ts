@@ -5712,8 +5712,8 @@ export interface operations {
                 /** @description open (签字中), verified (已核验通过), rejected (已退回) or withdrawn (已撤回), by the code or the Chinese */
                 status?: ("open" | "verified" | "rejected" | "withdrawn" | "签字中" | "已核验通过" | "已退回" | "已撤回") | null;
                 household_id?: string | null;
-                /** @description household, village or county */
-                kind?: string | null;
+                /** @description household (贫困户退出), village (贫困村退出) or county (贫困县摘帽), by the code or the Chinese */
+                kind?: ("household" | "village" | "county" | "贫困户退出" | "贫困村退出" | "贫困县摘帽") | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */

@@ -619,9 +619,9 @@ export interface paths {
         };
         get?: never;
         /**
-         * Set an area's cap, visit interval, ... from a date on
-         * @description Set an area's cap, visit interval, ... from a date on. A new area and date needs no If-Match;
-         *     changing the override recorded for them needs the ETag of
+         * Set an area's cap, visit interval, staff minimums, ... from a date on
+         * @description Set an area's cap, visit interval, staff minimums, ... from a date on. A new area and date
+         *     needs no If-Match; changing the override recorded for them needs the ETag of
          *     `GET /policies/overrides/{area_prefix}/{valid_from}` in If-Match (428 without, 412 if changed
          *     meanwhile). The new ETag comes back in the ETag header.
          */
@@ -855,13 +855,19 @@ export interface components {
             area_prefix: string;
             /** Cadres */
             cadres: number;
-            /** Cadres Over Cap */
+            /**
+             * Cadres Over Cap
+             * @description 干部结对户数超限（人数）: gap kind cadre_over_cap, counted on the day asked
+             */
             cadres_over_cap: number;
             /** Households Paired */
             households_paired: number;
             /** Households To Pair */
             households_to_pair: number;
-            /** Households Without Cadre */
+            /**
+             * Households Without Cadre
+             * @description 贫困户未结对干部（户数）: gap kind household_without_cadre, counted on the day asked
+             */
             households_without_cadre: number;
             /**
              * On
@@ -870,11 +876,30 @@ export interface components {
             on: string;
             /** Poor Villages */
             poor_villages: number;
-            /** Villages Without First Secretary */
+            /**
+             * Townships Without Staff
+             * @description 有脱贫任务的乡镇专职扶贫人员不足（乡镇数）: gap kind township_without_staff, counted on the day asked
+             */
+            townships_without_staff: number;
+            /**
+             * Villages Without Coordinator
+             * @description 有脱贫任务的建制村未配备协管员（村数）: gap kind village_without_coordinator, counted on the day asked
+             */
+            villages_without_coordinator: number;
+            /**
+             * Villages Without First Secretary
+             * @description 村未派第一书记（村数）: gap kind village_without_first_secretary, counted on the day asked
+             */
             villages_without_first_secretary: number;
-            /** Villages Without Work Team */
+            /**
+             * Villages Without Work Team
+             * @description 村未派驻工作队（村数）: gap kind village_without_work_team, counted on the day asked
+             */
             villages_without_work_team: number;
-            /** Visits Overdue */
+            /**
+             * Visits Overdue
+             * @description 走访逾期（户数）: gap kind visit_overdue, counted on the day asked
+             */
             visits_overdue: number;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
@@ -1564,10 +1589,20 @@ export interface components {
              */
             source: string;
             /**
+             * Township Staff Min
+             * @description 乡镇专职扶贫人员最少人数: full-time poverty staff a township with exit tasks must have (Quanzhou 1, Kaiping 2); 0: none asked
+             */
+            township_staff_min?: number | null;
+            /**
              * Valid From
              * Format: date
              */
             valid_from: string;
+            /**
+             * Village Coordinator Min
+             * @description 村协管员最少人数: coordinators a village with exit tasks must have (Quanzhou 1); 0: none asked
+             */
+            village_coordinator_min?: number | null;
             /** Visit Interval Days */
             visit_interval_days?: number | null;
             /** Volunteer Team Min Party Members */
@@ -1607,6 +1642,11 @@ export interface components {
              */
             source: string;
             /**
+             * Township Staff Min
+             * @description 乡镇专职扶贫人员最少人数: full-time poverty staff a township with exit tasks must have (Quanzhou 1, Kaiping 2); 0: none asked
+             */
+            township_staff_min?: number | null;
+            /**
              * Valid From
              * Format: date
              */
@@ -1616,6 +1656,11 @@ export interface components {
              * @description changes with every change; its ETag goes in If-Match
              */
             version: number;
+            /**
+             * Village Coordinator Min
+             * @description 村协管员最少人数: coordinators a village with exit tasks must have (Quanzhou 1); 0: none asked
+             */
+            village_coordinator_min?: number | null;
             /** Visit Interval Days */
             visit_interval_days?: number | null;
             /** Volunteer Team Min Party Members */
@@ -3989,8 +4034,8 @@ export interface operations {
     "imports:rows": {
         parameters: {
             query?: {
-                /** @description only these rows */
-                status?: ("accepted" | "refused") | null;
+                /** @description only these rows: accepted (校验通过) or refused (未通过), by code or Chinese */
+                status?: ("accepted" | "refused" | "校验通过" | "未通过") | null;
                 /** @description the last row number of the previous page */
                 after?: number;
                 limit?: number;
@@ -4143,7 +4188,7 @@ export interface operations {
     "needs:list": {
         parameters: {
             query?: {
-                status?: ("open" | "fulfilled" | "closed") | null;
+                status?: ("open" | "fulfilled" | "closed" | "待结对" | "已结对" | "已关闭") | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
                 /** @description Page size (1-200) */

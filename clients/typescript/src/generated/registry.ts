@@ -4886,7 +4886,7 @@ export interface operations {
             query?: {
                 area_code?: string | null;
                 kind?: ("village" | "county" | "贫困村退出" | "贫困县摘帽") | null;
-                status?: string | null;
+                status?: ("pending" | "verified" | "returned" | "void" | "审核中" | "已核验通过" | "已退回" | "已作废") | null;
                 year?: number | null;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
                 cursor?: string | null;
@@ -9265,7 +9265,7 @@ export interface operations {
     "identity-conflicts:queue": {
         parameters: {
             query?: {
-                status?: ("open" | "kept" | "moved" | "rejected") | null;
+                status?: ("open" | "kept" | "moved" | "rejected" | "待处理" | "保留在原户" | "已迁出原户" | "申报不实已驳回") | null;
                 /** @description Page size (1-200) */
                 limit?: number;
                 /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
@@ -9898,7 +9898,7 @@ export interface operations {
     "imports:rows": {
         parameters: {
             query?: {
-                status?: ("accepted" | "refused" | "pending") | null;
+                status?: ("accepted" | "refused" | "pending" | "校验通过" | "未通过" | "待校验") | null;
                 /** @description the last row number of the previous page */
                 after?: number;
                 limit?: number;

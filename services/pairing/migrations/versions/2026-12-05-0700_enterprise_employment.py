@@ -1,7 +1,7 @@
 """enterprise employment: labourers of registered poor households an enterprise employs (Kaiping 五(十)2)
 
 Revision ID: 5c9e3a7d1f42
-Revises: 4b8e2d6f0a13
+Revises: 0c98b8f884e8
 Create Date: 2026-12-05 07:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
 revision: str = "5c9e3a7d1f42"
-down_revision: str | None = "4b8e2d6f0a13"
+down_revision: str | None = "0c98b8f884e8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
