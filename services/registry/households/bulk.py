@@ -42,6 +42,7 @@ from services.registry.errors import (
     PolicyMissing,
 )
 from services.registry.households import events
+from services.registry.households.bulk_request import ChunkedRows
 from services.registry.households.repository import ChunkRecords, HouseholdRepository
 from services.registry.households.rules import check_batches, check_member_identity, check_plan_year
 from services.registry.households.schemas import HouseholdImportIn, MemberIn
@@ -158,7 +159,7 @@ async def import_registered(
     *,
     session: AsyncSession,
     actor: Principal | str,
-    rows: list[HouseholdImportIn],
+    rows: Sequence[HouseholdImportIn],
     cipher: PiiCipher,
     today: date,
     source_roll: str | None = None,
@@ -176,7 +177,9 @@ async def import_registered(
     that chunk and the rest are COPYed into staging only, to find every person another household holds
     (one join on the blind index). Then: refuse an old roll without its source, refuse people held
     elsewhere, write the import's audit record (its own chain, keyed by a fresh import id); the shared
-    counters last (households.service.track). The refusals, and which one wins, are the row-by-row path's."""
+    counters last (households.service.track). The refusals, and which one wins, are the row-by-row path's.
+    ``rows`` may be a body's ChunkedRows (households.bulk_request), each chunk's validated as it is built:
+    any refusal waits until every row is, so that a row the schema refuses is the 422 (BodyRefused)."""
     import_id = uuid.uuid4()
     repo = HouseholdRepository(session)
     build = await _Builder.prepare(session, actor, rows, cipher=cipher, today=today)
@@ -227,6 +230,10 @@ async def import_registered(
             placed = await copying
             copying = None
             await settle(last, placed)
+    except Exception:
+        if isinstance(rows, ChunkedRows):
+            rows.validate_all()  # the body's refusal first, as when it was validated before the import
+        raise
     finally:
         if copying is not None:  # a row refused while the last chunk was COPYed: let it end first
             await asyncio.wait([copying])
@@ -307,7 +314,7 @@ class _Builder:
     one refused, as row by row); what it reads from the database is read before, once."""
 
     actor: Principal | str
-    rows: list[HouseholdImportIn]
+    rows: Sequence[HouseholdImportIn]
     cipher: PiiCipher
     today: date
     areas: dict[str, Area]
@@ -331,25 +338,27 @@ class _Builder:
         cls,
         session: AsyncSession,
         actor: Principal | str,
-        rows: list[HouseholdImportIn],
+        rows: Sequence[HouseholdImportIn],
         *,
         cipher: PiiCipher,
         today: date,
     ) -> _Builder:
         """Areas read once, household numbers drawn in one statement, the policy of every (village,
-        year) resolved once; a missing policy is kept and refused at the first row that needs it."""
-        areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in rows})}
+        year) resolved once; a missing policy is kept and refused at the first row that needs it.
+        Of a body's ChunkedRows, from their keys (validated with the body, before the rows are)."""
+        keys: Sequence[Any] = rows.keys if isinstance(rows, ChunkedRows) else rows
+        areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in keys})}
         policies = await policy_service.resolve_many(
             session=session,
             pairs=(
                 (r.area_code, r.year)
-                for r in rows
+                for r in keys
                 if (area := areas.get(r.area_code)) is not None and area.level == "village"
             ),
         )
         repo = HouseholdRepository(session)
         numbers = await repo.next_numbers(len(rows))
-        in_use = await repo.numbers_in_use({r.household_number for r in rows if r.household_number})
+        in_use = await repo.numbers_in_use({r.household_number for r in keys if r.household_number})
         return cls(actor, rows, cipher, today, areas, policies, numbers, in_use)
 
     async def chunk(self, start: int, stop: int) -> tuple[list[Record], list[Record], list[Record]]:
