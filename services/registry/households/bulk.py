@@ -70,10 +70,10 @@ from shared.pii import PiiCipher
 from shared.tracing import event_trace_context
 
 CHUNK = 1_000  # rows built in Python while the database moves the previous chunk into place
-SLICE = 50  # rows built between two turns of the event loop (~1.5 ms): the COPY in flight goes on
+SLICE = 25  # rows built between two turns of the event loop (~1 ms): the COPY in flight goes on
 # The first chunk is smaller: the database has nothing to do until it is built (a full chunk's
 # build is ~50 ms of a call's ~1 s at 5,000 households), the rest keep its per-chunk costs low.
-FIRST_CHUNK = 200
+FIRST_CHUNK = 100
 # The last chunk is small too: nothing but the making of the audit record and the counters overlaps
 # its COPY (a last chunk of 800 households was ~35 ms of a 5,000-household call with Python idle).
 LAST_CHUNK = 200
@@ -211,6 +211,12 @@ async def import_registered(
     try:
         for start, stop in _chunk_bounds(len(rows)):
             households, members, outbox = await build.chunk(start, stop)  # while the last one is COPYed
+            if stop == len(rows) and held is None:
+                # the last chunk built: the audit record and the counters made (turns of the event loop
+                # between their parts) while the chunk before is COPYed, to be sent once all are in place
+                closing = await _closing_writes(
+                    actor, import_id, build.roll, rows, source_roll=source_roll, reason=reason
+                )
             if copying is not None and last is not None:
                 placed = await copying
                 copying = None
@@ -222,11 +228,6 @@ async def import_registered(
             else:
                 await settle(chunk, None)
         if copying is not None and last is not None:
-            # while the last chunk is COPYed: the audit record and the counters made, to be sent together
-            # once it is in place (dropped if a refusal comes)
-            closing = _closing_writes(
-                actor, import_id, build.roll, rows, source_roll=source_roll, reason=reason
-            )
             placed = await copying
             copying = None
             await settle(last, placed)
@@ -250,12 +251,12 @@ async def import_registered(
             detail_zh="导入期间花名册中有人被另一户登记；本次未导入任何户，请重新提交",
         )
     await moved.commit()
-    assert closing is not None  # made while the last chunk was COPYed, which every import has
+    assert closing is not None  # made once the last chunk was built, none held elsewhere till then
     await repo.write_together(*closing)
     return len(roll.households), len(roll.members)
 
 
-def _closing_writes(
+async def _closing_writes(
     actor: Principal | str,
     import_id: uuid.UUID,
     roll: _Roll,
@@ -266,7 +267,8 @@ def _closing_writes(
 ) -> list[Write]:
     """The import's audit record (the first of its own chain: the import's id is made here, no
     other writer knows it, so no chain to lock or look up) and the counters' one aggregated
-    update, for every household of ``roll`` (all built), as writes not yet run."""
+    update, for every household of ``roll`` (all built), as writes not yet run; a turn of the event
+    loop after each (the COPY in flight goes on)."""
     writes = [
         audit.new_entities_write(
             actor=actor,
@@ -289,6 +291,7 @@ def _closing_writes(
             ],
         )
     ]
+    await asyncio.sleep(0)
     counters = counters_write(
         registered_counter_deltas((*key, n, persons) for key, (n, persons) in roll.groups.items())
     )
@@ -296,12 +299,13 @@ def _closing_writes(
 
 
 def _chunk_bounds(n: int) -> list[tuple[int, int]]:
-    """The chunks of ``n`` rows as (start, stop): FIRST_CHUNK rows, then CHUNK rows each, the last
-    at most LAST_CHUNK rows."""
+    """The chunks of ``n`` rows as (start, stop): FIRST_CHUNK rows, each next one half as large again
+    up to CHUNK rows (a chunk is built while the one before is COPYed, which takes the database
+    about as long as Python takes to build half as many rows again), the last at most LAST_CHUNK."""
     bounds, start, size = [], 0, min(FIRST_CHUNK, CHUNK)
     while start < n:
         bounds.append((start, min(n, start + size)))
-        start, size = start + size, CHUNK
+        start, size = start + size, min(CHUNK, size * 3 // 2)
     start, stop = bounds[-1]
     if stop - start > LAST_CHUNK:  # the last one split: its last LAST_CHUNK rows a chunk of their own
         bounds[-1:] = [(start, stop - LAST_CHUNK), (stop - LAST_CHUNK, stop)]
