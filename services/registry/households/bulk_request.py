@@ -191,6 +191,7 @@ class ParsedBodyRoute(APIRoute):
 
         async def parsed_body_handler(request: Request) -> Response:
             parsed = request_class(request.scope, request.receive)
+            handled = [parsed]
             with collector_paused():
                 try:
                     try:
@@ -198,12 +199,14 @@ class ParsedBodyRoute(APIRoute):
                     except BodyRefused:  # its transaction rolled back: now the plain way
                         plain = request_class(request.scope, request.receive)
                         plain.refused(await parsed.body())
+                        handled.append(plain)
                         parsed.__dict__.pop("_json", None)
                         return await handler(plain)
                 finally:
                     # the body let go while the collector still waits: reference counting frees it
                     # (other requests' dependencies may hold this request a while longer), and the
                     # collection that follows has not ~100,000 live objects to walk and keep
-                    parsed.__dict__.pop("_json", None)
+                    for each in handled:
+                        each.__dict__.pop("_json", None)
 
         return parsed_body_handler
