@@ -350,7 +350,7 @@ class _Builder:
         """Areas read once, household numbers drawn in one statement, the policy of every (village,
         year) resolved once; a missing policy is kept and refused at the first row that needs it.
         Of a body's ChunkedRows, from their keys (validated with the body, before the rows are)."""
-        keys: Sequence[Any] = rows.keys if isinstance(rows, ChunkedRows) else rows
+        keys: Sequence[Any] = rows.take_keys() if isinstance(rows, ChunkedRows) else rows
         areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in keys})}
         policies = await policy_service.resolve_many(
             session=session,

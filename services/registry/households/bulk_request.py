@@ -76,14 +76,20 @@ M = TypeVar("M", bound=BaseModel)
 
 class ChunkedRows(Sequence[M], Generic[M]):
     """The rows of a body, decoded JSON, each validated (``adapter``: a list of the row model) when
-    first read, in order: reading row i validates every row up to i not validated yet. ``keys``:
-    every row's fields that are read before the rows (the row model's, validated)."""
+    first read, in order: reading row i validates every row up to i not validated yet, and lets go
+    of their decoded JSON (freed while the import runs, not all at its end)."""
 
-    __slots__ = ("_adapter", "_items", "_valid", "keys")
+    __slots__ = ("_adapter", "_items", "_keys", "_valid")
 
     def __init__(self, items: list[Any], adapter: TypeAdapter[list[M]], keys: list[Any]) -> None:
-        self._items, self._adapter, self.keys = items, adapter, keys
+        self._items, self._adapter, self._keys = items, adapter, keys
         self._valid: list[M] = []
+
+    def take_keys(self) -> list[Any]:
+        """Every row's fields that are read before the rows (the row model's, validated with the
+        body), handed over once."""
+        keys, self._keys = self._keys, []
+        return keys
 
     def __len__(self) -> int:
         return len(self._items)
@@ -114,6 +120,7 @@ class ChunkedRows(Sequence[M], Generic[M]):
                 self._valid += self._adapter.validate_python(self._items[start:stop])
             except ValidationError as exc:
                 raise BodyRefused from exc
+            self._items[start:stop] = [None] * (stop - start)
 
 
 class _ParsedJsonRequest(Request):

@@ -18,6 +18,7 @@ from services.registry.households import bulk
 from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Household, Member
 from services.registry.settings import RegistrySettings
+from shared import audit
 from shared.clock import clock
 from shared.events.envelope import CloudEvent
 from shared.resident_id import check_digit, make
@@ -462,6 +463,12 @@ async def test_a_row_refused_while_the_chunk_before_it_is_copied_leaves_nothing_
         assert r.status_code == 200, r.text
         assert r.json() == {"imported": 7, "persons": 14}
         await recount_matches_counters(app)
+        async with app.state.db.transaction() as s:  # the import's audit record, chained as every row
+            imports = select(audit_log.c.after).where(audit_log.c.entity_type == "household_import")
+            (after,) = (await s.execute(imports)).scalars().all()
+            assert len(after["households"]) == 7
+            assert after["source_roll"] == OLD_ROLL["source_roll"]
+            assert await audit.verify_chain(s) == (True, None)
 
 
 def _refused_bodies() -> dict[str, list[dict[str, Any]]]:

@@ -137,7 +137,7 @@ async def test_the_import_route_hands_over_rows_validated_as_read_with_the_value
     assert ADAPTER.validate_python(parsed) is parsed  # FastAPI's check passes it on
     rows = parsed.households
     assert isinstance(rows, ChunkedRows)
-    assert [(k.area_code, k.year, k.household_number) for k in rows.keys] == [
+    assert [(k.area_code, k.year, k.household_number) for k in rows.take_keys()] == [
         (r["area_code"], r["year"], r.get("household_number")) for r in json.loads(raw)["households"]
     ]
     try:
