@@ -34,6 +34,7 @@ from shared.idempotency import install_idempotency_handler
 from shared.labels import FieldLabels
 from shared.observability import configure_logging, health_router, install_request_middleware
 from shared.ratelimit import rate_limits
+from shared.read_dispatch import install_read_dispatch
 from shared.runtime import PeriodicJob, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.vocabulary import Vocabulary, code_labels, vocabulary_router
@@ -144,6 +145,7 @@ def create_service_app(
     _document_problems(app, route_names, prefix)
     _serve_docs(app, prefix)
     _skip_unreachable_routers(app)
+    install_read_dispatch(app)  # the hot reads' routes looked up before the walk (its answers kept)
     return app
 
 
