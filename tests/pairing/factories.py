@@ -41,8 +41,16 @@ async def deliver(app: FastAPI, event: CloudEvent) -> bool:
 
 
 async def area(
-    app: FastAPI, code: str, *, level: str = "village", poor: bool = False, old_area: bool = False
+    app: FastAPI,
+    code: str,
+    *,
+    level: str = "village",
+    poor: bool = False,
+    old_area: bool = False,
+    key: bool | None = None,
 ) -> None:
+    """An area as the registry announces it; ``key`` (重点帮扶村) follows ``old_area`` unless given:
+    Chishui's old-area villages of the seed are its 7 key villages."""
     await deliver(
         app,
         registry_event(
@@ -54,7 +62,7 @@ async def area(
                 "parent_code": code[:9] + "000",
                 "poor_village": poor,
                 "old_area_village": old_area,
-                "key_village": False,
+                "key_village": old_area if key is None else key,
                 "pairing_dispatch_level": None,
                 "rural_population": 800,
                 "collective_income_fen": None,

@@ -125,6 +125,7 @@ class Target:
     policies_kept_until: date | None = None  # exited households only
     poor_village: bool = False
     old_area_village: bool = False
+    key_village: bool = False  # 重点帮扶村 (the registry's area flag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,16 +239,23 @@ def _check_kind_rules(kind: PairingKind, helper: Helper, target: Target, policy:
         shortfall = doctor_shortfall(helper, policy)
         if shortfall:
             raise _refuse("doctor_qualification", shortfall, detail_zh=doctor_shortfall_zh(helper, policy))
-    if (
-        kind is PairingKind.ENTERPRISE_VILLAGE
-        and policy.enterprise_target_must_be_old_area
-        and not target.old_area_village
-    ):
-        raise _refuse(
-            "old_area_village_only",
-            f"{policy.name}: enterprises pair with old-area villages",
-            detail_zh=f"百企扶百村以老区村为帮扶对象，村 {target.id} 不是老区村",
-        )
+    if kind is PairingKind.ENTERPRISE_VILLAGE and policy.enterprise_target_must_be_old_area:
+        # Kaiping 五(十)2: 以新时期精准扶贫重点帮扶老区村为帮扶对象 — an old-area village that is also a
+        # key village of the round (the registry's old_area_village and key_village flags)
+        if not target.old_area_village:
+            raise _refuse(
+                "old_area_village_only",
+                f"{policy.name}: enterprises pair with key old-area villages; village {target.id} "
+                "is not an old-area village",
+                detail_zh=f"百企扶百村以重点帮扶老区村为帮扶对象，村 {target.id} 不是老区村",
+            )
+        if not target.key_village:
+            raise _refuse(
+                "key_old_area_village_only",
+                f"{policy.name}: enterprises pair with key old-area villages (重点帮扶老区村); "
+                f"village {target.id} is an old-area village but not a key village",
+                detail_zh=f"百企扶百村以重点帮扶老区村为帮扶对象，村 {target.id} 是老区村，但不是重点帮扶村",
+            )
     if kind is PairingKind.VOLUNTEER_TEAM_HOUSEHOLD:
         needed = policy.volunteer_team_min_party_members
         if helper.party_member_count < needed:

@@ -120,6 +120,7 @@ async def _area(session: AsyncSession, actor: Principal | None, code: str) -> ru
         level=area.level,
         poor_village=area.poor_village,
         old_area_village=area.old_area_village,
+        key_village=area.key_village,
     )
 
 

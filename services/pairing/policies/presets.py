@@ -54,7 +54,8 @@ class PairingPolicy:
     # Kaiping "百医牵百村": 二级甲等或以上医院, 中级以上职称 (both bounds included).
     doctor_min_hospital_grade: str = "2A"
     doctor_min_title: str = "intermediate"
-    # Kaiping "百企扶百村" targets old-area villages; Quanzhou's 百企帮百村 any village.
+    # Kaiping "百企扶百村" targets 重点帮扶老区村: villages that are old-area *and* key villages (the
+    # registry's two flags); Quanzhou's 百企帮百村 any village.
     enterprise_target_must_be_old_area: bool = False
     # Kaiping "百企扶百村 … 建立'一村一企业'联结机制": one enterprise per village *and* one village per
     # enterprise (Quanzhou's 百企帮百村 says nothing of an enterprise's second village).

@@ -96,10 +96,10 @@ async def test_work_team_first_secretary_doctor_and_enterprise_on_villages(
 
     enterprise = await helper(client, "enterprise")
     assert (await pair(client, "enterprise_village", enterprise, V1)).status_code == 201
-    # Kaiping: 百企扶百村 pairs with old-area villages only
+    # Kaiping: 百企扶百村 pairs with key old-area villages only (重点帮扶老区村)
     not_old_area = (await pair(client, "enterprise_village", enterprise, V2)).json()
     assert not_old_area["rule"] == "old_area_village_only"
-    assert not_old_area["detail"] == f"百企扶百村以老区村为帮扶对象，村 {V2} 不是老区村"
+    assert not_old_area["detail"] == f"百企扶百村以重点帮扶老区村为帮扶对象，村 {V2} 不是老区村"
 
 
 async def test_an_enterprise_takes_households_beside_their_cadre(

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.pairing.factories import V1, V2, V3, area, helper, pair
+from tests.pairing.factories import OFFICE, V1, V2, V3, area, helper, pair
 from tests.support import auth
 
 pytestmark = pytest.mark.asyncio
@@ -37,6 +37,33 @@ async def test_one_enterprise_per_old_area_village_and_one_old_area_village_per_
     taken = await pair(client, "enterprise_village", other, V1)
     assert (taken.status_code, taken.json()["rule"]) == (409, "one_per_target")
     assert (await pair(client, "enterprise_village", other, V3)).status_code == 201
+
+
+async def test_an_enterprise_pairs_with_a_key_old_area_village_only_as_the_registry_flags_it(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # Seed 004 五(十)2: 以新时期精准扶贫重点帮扶老区村为帮扶对象 — Chishui's 7 old-area villages are
+    # the round's key villages; an old-area village the registry does not flag key is refused.
+    await area(app, V1, old_area=True, key=False)
+    enterprise = await helper(client, "enterprise")
+    refused = await pair(client, "enterprise_village", enterprise, V1)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"].endswith("/pairing-rule-violated")
+    assert refused.json()["rule"] == "key_old_area_village_only"
+    assert (
+        refused.json()["detail"]
+        == f"百企扶百村以重点帮扶老区村为帮扶对象，村 {V1} 是老区村，但不是重点帮扶村"
+    )
+    body = {"kind": "enterprise_village", "helper_id": enterprise, "target_id": V1}
+    english = await client.post("/pairing/v1/pairings", json=body, headers=OFFICE | {"Accept-Language": "en"})
+    assert english.json()["detail"] == (
+        f"kaiping: enterprises pair with key old-area villages (重点帮扶老区村); village {V1} is an "
+        "old-area village but not a key village"
+    )
+    # the registry announces the village as a key village (registry.area.upserted.v1): now it may
+    await area(app, V1, old_area=True, key=True)
+    assert (await pair(client, "enterprise_village", enterprise, V1)).status_code == 201
 
 
 async def _county(client: httpx.AsyncClient, code: str) -> str:

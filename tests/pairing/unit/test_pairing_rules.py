@@ -18,6 +18,9 @@ VILLAGE = "440783101203"
 HOUSEHOLD = Target(id="h1", area_code=VILLAGE, level="household", status="registered")
 POOR_VILLAGE = Target(id=VILLAGE, area_code=VILLAGE, level="village", poor_village=True)
 OLD_AREA_VILLAGE = Target(id=VILLAGE, area_code=VILLAGE, level="village", old_area_village=True)
+KEY_OLD_AREA_VILLAGE = Target(
+    id=VILLAGE, area_code=VILLAGE, level="village", old_area_village=True, key_village=True
+)
 PLAIN_VILLAGE = Target(id=VILLAGE, area_code=VILLAGE, level="village")
 
 
@@ -279,12 +282,20 @@ def test_one_enterprise_per_village_but_an_enterprise_may_help_several() -> None
     )
 
 
-def test_kaiping_enterprises_pair_with_old_area_villages_only() -> None:
+def test_kaiping_enterprises_pair_with_key_old_area_villages_only() -> None:
+    # seed 004 五(十)2: 以新时期精准扶贫重点帮扶老区村为帮扶对象
     assert KAIPING.enterprise_target_must_be_old_area is True
     ent = helper(HelperKind.ENTERPRISE)
-    opens(PairingKind.ENTERPRISE_VILLAGE, ent, OLD_AREA_VILLAGE, policy=KAIPING)
+    opens(PairingKind.ENTERPRISE_VILLAGE, ent, KEY_OLD_AREA_VILLAGE, policy=KAIPING)
+    assert refused_rule(PairingKind.ENTERPRISE_VILLAGE, ent, OLD_AREA_VILLAGE, policy=KAIPING) == (
+        "key_old_area_village_only"
+    )
     assert refused_rule(PairingKind.ENTERPRISE_VILLAGE, ent, PLAIN_VILLAGE, policy=KAIPING) == (
         "old_area_village_only"
+    )
+    key_only = Target(id=VILLAGE, area_code=VILLAGE, level="village", key_village=True)
+    assert (
+        refused_rule(PairingKind.ENTERPRISE_VILLAGE, ent, key_only, policy=KAIPING) == "old_area_village_only"
     )
 
 
