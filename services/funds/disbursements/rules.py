@@ -13,6 +13,7 @@ from services.funds.errors import (
     NonPositiveAmount,
 )
 from services.funds.vocabulary import BENEFICIARY_KINDS as KIND_WORDS
+from shared.money import yuan_en, yuan_zh
 
 __all__ = [
     "BENEFICIARY_KINDS",
@@ -49,7 +50,7 @@ def check_disbursement(
     """``in_plan`` is False when ``plan_id`` names a plan without a line for the payee."""
     if amount_fen <= 0:
         raise NonPositiveAmount(
-            f"Cannot disburse {amount_fen} fen", detail_zh=f"不能拨付{amount_fen}分：金额须大于零"
+            f"Cannot disburse {yuan_en(amount_fen)}", detail_zh=f"不能拨付{yuan_zh(amount_fen)}：金额须大于零"
         )
     if payee.kind == "household":
         payable = is_payable(payee.status, policies_kept_until=payee.policies_kept_until, on=on)
@@ -80,8 +81,9 @@ def check_disbursement(
     left = entitlement_left(entitlement_fen, disbursed_fen)
     if amount_fen > left:
         raise EntitlementExceeded(
-            f"{amount_fen} fen is above the {left} fen left of the entitlement",
-            detail_zh=f"{amount_fen}分超过剩余应享额度{left}分（应享{entitlement_fen}分，已拨付{disbursed_fen}分）",
+            f"{yuan_en(amount_fen)} is above the {yuan_en(left)} left of the entitlement",
+            detail_zh=f"{yuan_zh(amount_fen)}超过剩余应享额度{yuan_zh(left)}"
+            f"（应享{yuan_zh(entitlement_fen)}，已拨付{yuan_zh(disbursed_fen)}）",
             entitlement_fen=entitlement_fen,
             disbursed_fen=disbursed_fen,
             left_fen=left,

@@ -55,3 +55,58 @@ async def test_paying_a_household_outside_the_plan_says_it_is_not_listed(make_db
         assert en["type"].endswith("/beneficiary-not-in-plan")
         assert "not among the beneficiaries of this plan" in en["detail"]
         assert "recompute the plan" in en["detail"]
+
+
+async def test_refusals_name_amounts_in_yuan_and_keep_the_fen_fields(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await open_kaiping_accounts(client)
+        budget = "/funds/v1/accounts/chishui-town-finance/budgets/2016"
+        assert (
+            await client.put(budget, json={"amount_fen": yuan(200_000)}, headers=FINANCE)
+        ).status_code == 200
+        town = {
+            "kind": "receipt",
+            "from_account": "chishui-town-finance",
+            "to_account": "kaiping-special-account",
+        }
+        over = {**town, "amount_fen": yuan(300_000) + 5, "year": 2016}
+        r = await client.post("/funds/v1/ledger/transfers", json=over, headers=FINANCE)
+        assert r.status_code == 409
+        assert r.json()["detail"] == "拨入后合计300,000.05元，将超过本年度预算200,000.00元"
+        assert (r.json()["budget_fen"], r.json()["received_fen"]) == (yuan(200_000), 0)
+        en = (await client.post("/funds/v1/ledger/transfers", json=over, headers=EN)).json()
+        assert en["detail"] == "300,000.05 yuan would exceed the year's budget of 200,000.00 yuan"
+
+        await client.post("/funds/v1/ledger/transfers", json={**town, "amount_fen": 500}, headers=FINANCE)
+        move = {
+            "kind": "transfer",
+            "from_account": "kaiping-special-account",
+            "to_account": "kaiping-finance",
+            "amount_fen": yuan(1_234),
+        }
+        r = await client.post("/funds/v1/ledger/transfers", json=move, headers=FINANCE)
+        assert r.status_code == 409
+        assert r.json()["detail"] == "账户kaiping-special-account余额5.00元，不足以支出1,234.00元"
+        assert (r.json()["balance_fen"], r.json()["requested_fen"]) == (500, yuan(1_234))
+
+
+async def test_an_amount_above_the_entitlement_left_is_told_in_yuan(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await register_chishui(app.state.db)
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)
+        pay = {
+            "beneficiary_kind": "household",
+            "beneficiary_id": "hh-000",
+            "amount_fen": yuan(80_000) + 1,
+            "from_account": "kaiping-special-account",
+            "plan_id": plan["id"],
+        }
+        r = await client.post("/funds/v1/disbursements", json=pay, headers=FINANCE)
+        assert r.status_code == 409
+        assert r.json()["detail"] == "80,000.01元超过剩余应享额度80,000.00元（应享80,000.00元，已拨付0.00元）"
+        assert (r.json()["entitlement_fen"], r.json()["left_fen"]) == (yuan(80_000), yuan(80_000))
+        en = (await client.post("/funds/v1/disbursements", json=pay, headers=EN)).json()
+        assert en["detail"] == "80,000.01 yuan is above the 80,000.00 yuan left of the entitlement"
