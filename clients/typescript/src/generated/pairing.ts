@@ -731,6 +731,10 @@ export interface paths {
         /**
          * Record visit
          * @description 201 when stored, 200 when the same record had been stored before (a resend).
+         *
+         *     422 also for what the schema cannot say: `visited_on` after today (China date) is
+         *     `date-in-future`, nothing is stored. 409 `visit-not-allowed` when the cadre was not paired with
+         *     the household on that day, or the household is not known in their area.
          */
         post: operations["visits:record"];
         delete?: never;
