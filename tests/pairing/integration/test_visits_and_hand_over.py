@@ -94,6 +94,10 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     assert [(v["visited_on"], v["satisfaction"], v["measures"]) for v in visits] == [
         ("2026-11-20", "satisfied", ["办理慢病卡"])
     ]
+    # the clerk reads the Chinese next to each code (GET /pairing/v1/vocabulary's words)
+    assert [(v["kind"], v["kind_label"], v["satisfaction_label"]) for v in visits] == [
+        ("home_visit", "入户走访", "满意")
+    ]
     ledgers = (
         await client.get(f"/pairing/v1/households/{household_id}/ledgers?ledger=plan", headers=me)
     ).json()["items"]

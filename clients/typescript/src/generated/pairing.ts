@@ -1891,11 +1891,15 @@ export interface components {
              */
             id: string;
             kind: components["schemas"]["VisitKind"];
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Measures */
             measures: string[];
             /** Notes */
             notes: string;
             satisfaction: components["schemas"]["Satisfaction"] | null;
+            /** Satisfaction Label */
+            readonly satisfaction_label: string | null;
             /**
              * Visited On
              * Format: date
