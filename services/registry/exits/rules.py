@@ -15,7 +15,8 @@ from shared.money import yuan_en, yuan_zh
 __all__ = ["Criterion", "Debt", "Eligibility", "ExitFacts", "assess_exit"]
 
 
-# The exit standard's criteria as the exit form names them.
+# The exit standard's criteria as the exit form names them (the income criterion as the area's rule
+# reads its line: income_criterion_zh).
 EXIT_CRITERIA_ZH = {
     "income_above_line": "人均纯收入稳定超过当年扶贫标准",
     "income_channel": "有稳定收入来源",
@@ -54,6 +55,7 @@ class Criterion:
     passed: bool
     detail: str  # English: what is kept with the exit request and the audit trail
     detail_zh: str = ""  # what the registrar reads (GET …/exit-eligibility in Chinese)
+    name_zh: str = ""  # the criterion's name on the exit form, as the area's rule words it
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,8 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     needs_zh = "以下几项未达到：" + "、".join(BasicNeed(n).label for n in unmet) if unmet else "已全部达到"
 
     def criterion(code: str, passed: bool, detail: str, detail_zh: str) -> Criterion:
-        return Criterion(code, passed, detail, f"{EXIT_CRITERIA_ZH[code]}：{detail_zh}")
+        name = income_criterion_zh(rule.comparison) if code == "income_above_line" else EXIT_CRITERIA_ZH[code]
+        return Criterion(code, passed, detail, f"{name}：{detail_zh}", name)
 
     return Eligibility(
         criteria=(
@@ -127,6 +130,14 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
             criterion("basic_needs_met", not unmet, needs_detail, needs_zh),
         )
     )
+
+
+def income_criterion_zh(comparison: Comparison) -> str:
+    """The income criterion's name as the area reads its line: Kaiping's 达到或超过 (at_or_above)
+    includes the line, Gansu's and the default 稳定超过 (above) exclude it."""
+    if comparison is Comparison.ABOVE:
+        return EXIT_CRITERIA_ZH["income_above_line"]
+    return f"人均纯收入{_COMPARISON_ZH[comparison]}当年扶贫标准"
 
 
 def _debt_cause_zh(cause: str) -> str:
