@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-__all__ = ["FEN_PER_YUAN", "format_yuan", "largest_remainder", "parse_yuan", "yuan"]
+__all__ = [
+    "FEN_PER_YUAN",
+    "format_yuan",
+    "largest_remainder",
+    "parse_yuan",
+    "yuan",
+    "yuan_en",
+    "yuan_zh",
+]
 
 FEN_PER_YUAN = 100
 
@@ -27,6 +35,17 @@ def format_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     q = Decimal(abs(fen)) / FEN_PER_YUAN
     return f"{sign}{q.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def yuan_zh(fen: int) -> str:
+    """An amount as a Chinese text names it: 30000000 fen -> "300,000.00元" (the fen stay exact in
+    the problem's ``*_fen`` members; the words are for the clerk)."""
+    return f"{format_yuan(fen)}元"
+
+
+def yuan_en(fen: int) -> str:
+    """The same in English: 30000000 fen -> "300,000.00 yuan"."""
+    return f"{format_yuan(fen)} yuan"
 
 
 def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:

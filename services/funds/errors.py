@@ -15,6 +15,7 @@ __all__ = [
     "ApprovalNeedsCounty",
     "AreaOutsideScope",
     "BeneficiaryNotFound",
+    "BeneficiaryNotInPlan",
     "BeneficiaryNotPayable",
     "BudgetExceeded",
     "BudgetNotFound",
@@ -220,6 +221,23 @@ class BeneficiaryNotPayable(Conflict):
     title_zh = "该受益对象不在这笔资金的受益名单中"
     hint_zh = "先核实受益对象是否登记在本项目或本政策下"
     hint_en = "Check that the beneficiary is registered for this money"
+
+
+class BeneficiaryNotInPlan(Conflict):
+    """The plan has no line for the beneficiary: nothing is owed to it under this plan (rather than
+    "0 fen left of an entitlement of 0", which reads as if it had been paid already)."""
+
+    type_slug = "beneficiary-not-in-plan"
+    title = "The beneficiary is not among the beneficiaries of this plan"
+    title_zh = "该受益对象不在本资金计划的受益名单中"
+    hint_zh = (
+        "查看计划的受益名单（GET /plans/{id}/lines）；该对象应在名单中的，更正登记后重新计算计划，"
+        "否则选择列有该对象的计划"
+    )
+    hint_en = (
+        "See the plan's lines (GET /plans/{id}/lines); if it belongs there, correct its registration "
+        "and recompute the plan, otherwise choose a plan that lists it"
+    )
 
 
 class EntitlementExceeded(Conflict):

@@ -54,6 +54,7 @@ DOCUMENTED_REFUSALS: dict[str, str] = {
     "PATCH /registry/v1/households/{household_id}": "the area's batches; a key target: willing 低保",
     "POST /registry/v1/imports": "the file is a CSV/XLSX spreadsheet with the template's header row",
     "POST /pairing/v1/imports": "the file is a CSV/XLSX pairing roll with the template's header row",
+    "POST /pairing/v1/visits": "a visit date not after today (China time)",
     "POST /funds/v1/asset-income/agreements": "each household listed once (and the policy's dividend floor)",
     "POST /funds/v1/schemes": "shares that add up; the area's per-capita standard (Kaiping 2016-2018)",
     "PUT /inspection/v1/signoff-schemes/{area_prefix}": "levels upward from the lowest, each once",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from shared import resident_id
 from shared.areas import AreaCode, AreaLevel, InvalidAreaCode
-from shared.money import format_yuan, largest_remainder, parse_yuan, yuan
+from shared.money import format_yuan, largest_remainder, parse_yuan, yuan, yuan_en, yuan_zh
 from shared.pii import PiiCipher, mask_name, mask_resident_id
 
 
@@ -138,3 +138,9 @@ def test_problem_extensions_cannot_overwrite_standard_members() -> None:
     assert body["ext_status"] == "frozen"
     assert body["ext_title"] == "x"
     assert body["reason"] == "ledger closed"
+
+
+def test_amounts_in_texts_are_yuan_with_separators() -> None:
+    assert yuan_zh(30_000_000) == "300,000.00元"
+    assert yuan_en(30_000_000) == "300,000.00 yuan"
+    assert (yuan_zh(5), yuan_zh(0), yuan_zh(-150)) == ("0.05元", "0.00元", "-1.50元")

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.funds.beneficiaries.rules import is_payable
-from services.funds.errors import BeneficiaryNotPayable, EntitlementExceeded, NonPositiveAmount
+from services.funds.errors import (
+    BeneficiaryNotInPlan,
+    BeneficiaryNotPayable,
+    EntitlementExceeded,
+    NonPositiveAmount,
+)
+from services.funds.vocabulary import BENEFICIARY_KINDS as KIND_WORDS
+from shared.money import yuan_en, yuan_zh
 
 __all__ = [
     "BENEFICIARY_KINDS",
@@ -31,11 +38,19 @@ def entitlement_left(entitlement_fen: int, disbursed_fen: int) -> int:
 
 
 def check_disbursement(
-    *, payee: Payee, amount_fen: int, entitlement_fen: int, disbursed_fen: int, on: date
+    *,
+    payee: Payee,
+    amount_fen: int,
+    entitlement_fen: int,
+    disbursed_fen: int,
+    on: date,
+    plan_id: object = None,
+    in_plan: bool = True,
 ) -> None:
+    """``in_plan`` is False when ``plan_id`` names a plan without a line for the payee."""
     if amount_fen <= 0:
         raise NonPositiveAmount(
-            f"Cannot disburse {amount_fen} fen", detail_zh=f"不能拨付{amount_fen}分：金额须大于零"
+            f"Cannot disburse {yuan_en(amount_fen)}", detail_zh=f"不能拨付{yuan_zh(amount_fen)}：金额须大于零"
         )
     if payee.kind == "household":
         payable = is_payable(payee.status, policies_kept_until=payee.policies_kept_until, on=on)
@@ -51,11 +66,24 @@ def check_disbursement(
             beneficiary_id=payee.id,
             beneficiary_status=payee.status,
         )
+    if plan_id is not None and not in_plan:
+        word = KIND_WORDS.get(payee.kind, payee.kind)
+        raise BeneficiaryNotInPlan(
+            f"The {payee.kind} {payee.id} is not among the beneficiaries of this plan, so nothing is "
+            "owed to it under it. See the plan's lines; if it belongs there, correct its registration "
+            "and recompute the plan, otherwise choose a plan that lists it",
+            detail_zh=f"该{word}不在本资金计划的受益名单中（{payee.id}），本计划下对其没有应享额度。"
+            f"请查看计划的受益名单；该{word}应在名单中的，更正登记后重新计算计划，否则选择列有该{word}的计划",
+            beneficiary_kind=payee.kind,
+            beneficiary_id=payee.id,
+            plan_id=str(plan_id),
+        )
     left = entitlement_left(entitlement_fen, disbursed_fen)
     if amount_fen > left:
         raise EntitlementExceeded(
-            f"{amount_fen} fen is above the {left} fen left of the entitlement",
-            detail_zh=f"{amount_fen}分超过剩余应享额度{left}分（应享{entitlement_fen}分，已拨付{disbursed_fen}分）",
+            f"{yuan_en(amount_fen)} is above the {yuan_en(left)} left of the entitlement",
+            detail_zh=f"{yuan_zh(amount_fen)}超过剩余应享额度{yuan_zh(left)}"
+            f"（应享{yuan_zh(entitlement_fen)}，已拨付{yuan_zh(disbursed_fen)}）",
             entitlement_fen=entitlement_fen,
             disbursed_fen=disbursed_fen,
             left_fen=left,

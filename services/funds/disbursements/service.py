@@ -42,6 +42,7 @@ class _Target:
     area_code: str
     entitlement_fen: int
     funding_account: str | None = None  # projects are paid from their county pool only
+    in_plan: bool = True  # the plan named has a line for the payee
 
 
 # What a payment takes as the clerk asked it (the area, the paying account and the plan are checked).
@@ -82,11 +83,13 @@ async def _target(
         blocked = await PlanRepository(session).get(plan_id)
         if blocked is not None:
             scheme_service.check_not_blocked(blocked)
-    entitled = await PlanLineRepository(session).entitlement(data_kind, ref_id, plan_id)
+    lines = PlanLineRepository(session)
+    entitled = await lines.entitlement(data_kind, ref_id, plan_id)
+    in_plan = plan_id is None or await lines.lists(data_kind, ref_id, plan_id)
     payee = rules.Payee(
         data_kind, ref_id, row.status if row else None, row.policies_kept_until if row else None
     )
-    return _Target(payee, row.area_code if row else actor.area_code, entitled)
+    return _Target(payee, row.area_code if row else actor.area_code, entitled, in_plan=in_plan)
 
 
 async def disburse(
@@ -120,6 +123,8 @@ async def disburse(
         entitlement_fen=target.entitlement_fen,
         disbursed_fen=disbursed,
         on=on,
+        plan_id=plan_scope,
+        in_plan=target.in_plan,
     )
     payment = Disbursement(
         **data.model_dump(include=PAID_AS_ASKED),

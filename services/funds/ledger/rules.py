@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from services.funds.errors import BudgetExceeded, InsufficientFunds, TransferNotAllowed, UnbalancedTransaction
+from shared.money import yuan_en, yuan_zh
 
 __all__ = [
     "ACCOUNT_KINDS",
@@ -61,8 +62,8 @@ def check_balanced(postings: Iterable[Posting]) -> None:
         )
     if (total := sum(p.amount_fen for p in postings)) != 0:
         raise UnbalancedTransaction(
-            f"The postings sum to {total} fen instead of zero",
-            detail_zh=f"各分录合计为{total}分，而不是零",
+            f"The postings sum to {yuan_en(total)} instead of zero",
+            detail_zh=f"各分录合计为{yuan_zh(total)}，而不是零",
             imbalance_fen=total,
         )
 
@@ -77,8 +78,9 @@ def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Post
         balance = account.balance_fen + p.amount_fen
         if balance < 0 and account.kind != "source":
             raise InsufficientFunds(
-                f"Account {account.code} holds {account.balance_fen} fen; {-p.amount_fen} fen cannot leave",
-                detail_zh=f"账户{account.code}余额{account.balance_fen}分，不足以支出{-p.amount_fen}分",
+                f"Account {account.code} holds {yuan_en(account.balance_fen)}; "
+                f"{yuan_en(-p.amount_fen)} cannot leave",
+                detail_zh=f"账户{account.code}余额{yuan_zh(account.balance_fen)}，不足以支出{yuan_zh(-p.amount_fen)}",
                 account=account.code,
                 balance_fen=account.balance_fen,
                 requested_fen=-p.amount_fen,
@@ -114,8 +116,9 @@ def check_budget(*, budget_fen: int | None, received_fen: int, amount_fen: int) 
     """No budget set for the year: nothing to check. Otherwise paying in up to the budget exactly is fine."""
     if budget_fen is not None and received_fen + amount_fen > budget_fen:
         raise BudgetExceeded(
-            f"{received_fen + amount_fen} fen would exceed the year's budget of {budget_fen} fen",
-            detail_zh=f"拨入后合计{received_fen + amount_fen}分，将超过本年度预算{budget_fen}分",
+            f"{yuan_en(received_fen + amount_fen)} would exceed the year's budget of {yuan_en(budget_fen)}",
+            detail_zh=f"拨入后合计{yuan_zh(received_fen + amount_fen)}，"
+            f"将超过本年度预算{yuan_zh(budget_fen)}",
             budget_fen=budget_fen,
             received_fen=received_fen,
         )

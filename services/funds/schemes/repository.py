@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, delete, func, literal, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from services.funds.models import Account, LedgerTransaction, Plan, PlanLine, Posting, Scheme
@@ -113,6 +113,17 @@ class PlanLineRepository(Repository[PlanLine]):
             .order_by(PlanLine.payer, PlanLine.year.nulls_first())
         )
         return [(p, y, int(a)) for p, y, a in (await self.session.execute(stmt)).all()]
+
+    async def lists(self, kind: str, ref_id: str, plan_id: uuid.UUID) -> bool:
+        """Whether the plan has a line for the beneficiary (a line of 0 fen counts)."""
+        stmt = select(
+            exists().where(
+                PlanLine.plan_id == plan_id,
+                PlanLine.beneficiary_kind == kind,
+                PlanLine.beneficiary_id == ref_id,
+            )
+        )
+        return bool((await self.session.execute(stmt)).scalar_one())
 
     async def entitlement(self, kind: str, ref_id: str, plan_id: uuid.UUID | None) -> int:
         stmt = select(func.coalesce(func.sum(PlanLine.amount_fen), 0)).where(

@@ -25,7 +25,7 @@ from services.funds.errors import (
     TownWithoutAccount,
 )
 from services.funds.policies.rules import VersionedRecord
-from shared.money import largest_remainder
+from shared.money import format_yuan, largest_remainder
 
 __all__ = [
     "BASIS_POINTS",
@@ -142,7 +142,7 @@ def check_per_capita_standard(scheme: PerCapitaScheme, standards: Sequence[PerCa
         minimum = standard.minimum_per_person_fen
         if scheme.amount_per_person_fen >= minimum:
             continue
-        have, need = _yuan(scheme.amount_per_person_fen), _yuan(minimum)
+        have, need = format_yuan(scheme.amount_per_person_fen), format_yuan(minimum)
         raise PerCapitaBelowStandard(
             f"Scheme {scheme.code} plans {have} yuan per person; standard {standard.code} "
             f"v{standard.version} requires at least {need} yuan per person ({standard.source})",
@@ -153,10 +153,6 @@ def check_per_capita_standard(scheme: PerCapitaScheme, standards: Sequence[PerCa
             standard=standard.code,
             standard_version=standard.version,
         )
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d}"
 
 
 # --- population (from the beneficiary projection) and the plan --------------------------------

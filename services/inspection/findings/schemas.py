@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.inspection.findings import rules
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
-from services.inspection.vocabulary import FINDING_CATEGORIES, SEVERITIES
+from services.inspection.vocabulary import FINDING_CATEGORIES, FINDING_STATUSES, SEVERITIES
 from shared.fields import AREA_CODE_PATTERN
 from shared.shaping import from_row
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 
 class FindingIn(BaseModel):
@@ -88,6 +88,10 @@ class FindingOut(BaseModel):
     submitted_on: date | None
     verified_on: date | None
     created_at: datetime
+    # the Chinese of the codes, as GET /inspection/v1/vocabulary gives them
+    category_label: ClassVar[str | None] = label_field("category", FINDING_CATEGORIES)
+    severity_label: ClassVar[str | None] = label_field("severity", SEVERITIES)
+    status_label: ClassVar[str | None] = label_field("status", FINDING_STATUSES)
 
 
 class FindingDetailOut(FindingOut):

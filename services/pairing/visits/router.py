@@ -65,7 +65,11 @@ Recording = Annotated[_Recording, Depends(_recording)]
 
 @router.post("/visits", status_code=201, response_model=None)
 async def record_visit(body: VisitIn, recording: Recording) -> dict[str, str]:
-    """201 when stored, 200 when the same record had been stored before (a resend)."""
+    """201 when stored, 200 when the same record had been stored before (a resend).
+
+    422 also for what the schema cannot say: `visited_on` after today (China date) is
+    `date-in-future`, nothing is stored. 409 `visit-not-allowed` when the cadre was not paired with
+    the household on that day, or the household is not known in their area."""
     return await recording.store(body)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.pairing.visits.rules import BatchOutcome, LedgerKind, Satisfaction, VisitKind
 from shared.fields import StrictInt
+from shared.vocabulary import label_field
 
 HELPER_ID = (
     "offices only; a cadre records as themselves. An office login that is no helper itself names the "
@@ -105,6 +106,10 @@ class BatchOut(BaseModel):
     results: list[RecordResult]
 
 
+_VISIT_KINDS = {k.value: k.label for k in VisitKind}
+_SATISFACTIONS = {s.value: s.label for s in Satisfaction}
+
+
 class VisitOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -118,6 +123,9 @@ class VisitOut(BaseModel):
     measures: list[str]
     household_confirmed: bool
     satisfaction: Satisfaction | None
+    # the Chinese of the codes, as GET /pairing/v1/vocabulary gives them
+    kind_label: ClassVar[str | None] = label_field("kind", _VISIT_KINDS)
+    satisfaction_label: ClassVar[str | None] = label_field("satisfaction", _SATISFACTIONS)
 
 
 class LedgerEntryOut(BaseModel):

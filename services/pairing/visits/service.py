@@ -28,6 +28,7 @@ from services.pairing.visits.schemas import LedgerEntryIn, Record, VisitIn
 from services.pairing.vocabulary import VOCABULARIES
 from shared import audit
 from shared.auth import Principal
+from shared.backdating import check_not_future
 from shared.errors import Forbidden, InvalidInput
 from shared.labels import FieldLabels, describe_errors
 from shared.problems import Language
@@ -179,7 +180,11 @@ async def record_one(
 async def record_single(
     *, session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, today: date
 ) -> rules.BatchOutcome:
-    """The online path: a refused record is an error (409), a resend is accepted as is."""
+    """The online path: a refused record is an error (409), a resend is accepted as is. A visit
+    dated after today (China date) is bad input, 422 ``date-in-future`` as in every service (the
+    offline batch reports it as that record's refusal)."""
+    if isinstance(record, VisitIn):
+        check_not_future(field="visited_on", on=record.visited_on, today=today, label_zh="走访日期")
     outcome, reason = await record_one(session, actor, record, today=today)
     if outcome is rules.BatchOutcome.REJECTED:
         assert reason is not None

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from shared.money import yuan_en
+
 __all__ = [
     "AreaEligibility",
     "AreaExitKind",
@@ -223,10 +225,6 @@ def _share(part: int, whole: int) -> str:
     return f"{percent.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}%"
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d} yuan"
-
-
 def _incidence(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
     assert spec.comparison is not None
     assert spec.threshold is not None
@@ -286,11 +284,11 @@ def _declared(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
         amount = int(fact.value)
         recorded = facts.recorded_amounts.get(spec.code)
         passed = compare(amount, spec.comparison, spec.threshold)
-        detail = f"declared {_yuan(amount)}, must be {_WORDS[spec.comparison]} {_yuan(spec.threshold)}"
+        detail = f"declared {yuan_en(amount)}, must be {_WORDS[spec.comparison]} {yuan_en(spec.threshold)}"
         if recorded is not None and recorded != amount:
             # the registry holds the year's figure: a declaration cannot say otherwise
             passed = False
-            detail += f"; the registry records {_yuan(recorded)} for the year, not the declared amount"
+            detail += f"; the registry records {yuan_en(recorded)} for the year, not the declared amount"
     return CriterionResult(
         **base,  # type: ignore[arg-type]
         passed=passed,

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 from services.registry.policies.rules import Comparison, RegistryPolicy
 from services.registry.vocabulary import BasicNeed, DebtCause
+from shared.money import yuan_en, yuan_zh
 
 __all__ = ["Criterion", "Debt", "Eligibility", "ExitFacts", "assess_exit"]
 
 
-# The exit standard's criteria as the exit form names them.
+# The exit standard's criteria as the exit form names them (the income criterion as the area's rule
+# reads its line: income_criterion_zh).
 EXIT_CRITERIA_ZH = {
     "income_above_line": "人均纯收入稳定超过当年扶贫标准",
     "income_channel": "有稳定收入来源",
@@ -53,6 +55,7 @@ class Criterion:
     passed: bool
     detail: str  # English: what is kept with the exit request and the audit trail
     detail_zh: str = ""  # what the registrar reads (GET …/exit-eligibility in Chinese)
+    name_zh: str = ""  # the criterion's name on the exit form, as the area's rule words it
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +70,6 @@ class Eligibility:
         return [{"criterion": c.criterion, "passed": c.passed, "detail": c.detail} for c in self.criteria]
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d} yuan"
-
-
-def _yuan_zh(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d}元"
-
-
 def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     line = policy.exit_line_fen
     income = facts.per_capita_income_fen
@@ -85,8 +80,8 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     income_detail = (
         f"no per-capita income recorded for {policy.year}; the income {how}"
         if income is None
-        else f"per-capita income {_yuan(income)} is {'' if income_ok else 'not '}{rule.comparison.words} "
-        f"the line {_yuan(line)} ({policy.year}; {rule.comparison.value}: {rule.wording})"
+        else f"per-capita income {yuan_en(income)} is {'' if income_ok else 'not '}{rule.comparison.words} "
+        f"the line {yuan_en(line)} ({policy.year}; {rule.comparison.value}: {rule.wording})"
     )
 
     channels = [c for c in facts.income_channels if c]
@@ -97,10 +92,10 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     debt_rule = policy.comparison("large_debt_limit")
     blocking = [d for d in facts.debts if not d.settled and debt_rule.comparison.holds(d.amount_fen, limit)]
     debt_detail = (
-        "; ".join(f"{d.cause} debt {_yuan(d.amount_fen)}" for d in blocking)
-        + f" {debt_rule.comparison.words} {_yuan(limit)}"
+        "; ".join(f"{d.cause} debt {yuan_en(d.amount_fen)}" for d in blocking)
+        + f" {debt_rule.comparison.words} {yuan_en(limit)}"
         if blocking
-        else f"no unsettled debt {debt_rule.comparison.words} {_yuan(limit)}"
+        else f"no unsettled debt {debt_rule.comparison.words} {yuan_en(limit)}"
     )
 
     unmet = [n.value for n in BasicNeed if not facts.basic_needs.get(n.value, False)]
@@ -109,22 +104,23 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     # the same in Chinese, each led by the criterion's name on the exit form
     line_zh, debt_cmp_zh = _COMPARISON_ZH[rule.comparison], _COMPARISON_ZH[debt_rule.comparison]
     income_zh = (
-        f"未录入{policy.year}年的人均纯收入；须{line_zh}当年标准线{_yuan_zh(line)}（{rule.wording}）"
+        f"未录入{policy.year}年的人均纯收入；须{line_zh}当年标准线{yuan_zh(line)}（{rule.wording}）"
         if income is None
-        else f"{policy.year}年人均纯收入{_yuan_zh(income)}，{'已' if income_ok else '未'}{line_zh}"
-        f"标准线{_yuan_zh(line)}（{rule.wording}）"
+        else f"{policy.year}年人均纯收入{yuan_zh(income)}，{'已' if income_ok else '未'}{line_zh}"
+        f"标准线{yuan_zh(line)}（{rule.wording}）"
     )
     channel_zh = "、".join(channels) if channels else "未录入收入来源"
     debt_zh = (
-        "；".join(f"{_debt_cause_zh(d.cause)}负债{_yuan_zh(d.amount_fen)}" for d in blocking)
-        + f"，{debt_cmp_zh}{_yuan_zh(limit)}，须先还清"
+        "；".join(f"{_debt_cause_zh(d.cause)}负债{yuan_zh(d.amount_fen)}" for d in blocking)
+        + f"，{debt_cmp_zh}{yuan_zh(limit)}，须先还清"
         if blocking
-        else f"没有{debt_cmp_zh}{_yuan_zh(limit)}的未还清负债"
+        else f"没有{debt_cmp_zh}{yuan_zh(limit)}的未还清负债"
     )
     needs_zh = "以下几项未达到：" + "、".join(BasicNeed(n).label for n in unmet) if unmet else "已全部达到"
 
     def criterion(code: str, passed: bool, detail: str, detail_zh: str) -> Criterion:
-        return Criterion(code, passed, detail, f"{EXIT_CRITERIA_ZH[code]}：{detail_zh}")
+        name = income_criterion_zh(rule.comparison) if code == "income_above_line" else EXIT_CRITERIA_ZH[code]
+        return Criterion(code, passed, detail, f"{name}：{detail_zh}", name)
 
     return Eligibility(
         criteria=(
@@ -134,6 +130,14 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
             criterion("basic_needs_met", not unmet, needs_detail, needs_zh),
         )
     )
+
+
+def income_criterion_zh(comparison: Comparison) -> str:
+    """The income criterion's name as the area reads its line: Kaiping's 达到或超过 (at_or_above)
+    includes the line, Gansu's and the default 稳定超过 (above) exclude it."""
+    if comparison is Comparison.ABOVE:
+        return EXIT_CRITERIA_ZH["income_above_line"]
+    return f"人均纯收入{_COMPARISON_ZH[comparison]}当年扶贫标准"
 
 
 def _debt_cause_zh(cause: str) -> str:

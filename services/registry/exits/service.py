@@ -98,7 +98,9 @@ async def request_exit(
             + "; ".join(c.detail for c in result.criteria if not c.passed),
             detail_zh="该户未达到退出标准，未达标的项目："
             + "；".join(
-                EXIT_CRITERIA_ZH.get(c.criterion, c.criterion) for c in result.criteria if not c.passed
+                c.name_zh or EXIT_CRITERIA_ZH.get(c.criterion, c.criterion)
+                for c in result.criteria
+                if not c.passed
             ),
             eligibility=result.as_data(),
         )

@@ -95,6 +95,13 @@ async def test_finding_rectified_rejected_resubmitted_and_verified(make_db) -> N
         assert f["deadline"] == (clock.today() + timedelta(days=15)).isoformat()  # high severity: 15 days
         assert f["status"] == "open"
         assert f["overdue"] is False
+        # each code with the Chinese a clerk reads (GET /inspection/v1/vocabulary's words)
+        labels = (f["category_label"], f["severity_label"], f["status_label"])
+        assert labels == ("政策落实不到位", "严重", "待整改")
+        listed = (await c.get("/inspection/v1/findings", headers=INSPECTOR)).json()["items"]
+        assert [(x["category"], x["category_label"], x["status_label"]) for x in listed] == [
+            ("policy_not_delivered", "政策落实不到位", "待整改")
+        ]
         # outside the target area: refused, nothing saved
         r = await c.post(
             f"/inspection/v1/inspections/{iid}/findings",

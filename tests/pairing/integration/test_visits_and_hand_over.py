@@ -94,6 +94,10 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     assert [(v["visited_on"], v["satisfaction"], v["measures"]) for v in visits] == [
         ("2026-11-20", "satisfied", ["办理慢病卡"])
     ]
+    # the clerk reads the Chinese next to each code (GET /pairing/v1/vocabulary's words)
+    assert [(v["kind"], v["kind_label"], v["satisfaction_label"]) for v in visits] == [
+        ("home_visit", "入户走访", "满意")
+    ]
     ledgers = (
         await client.get(f"/pairing/v1/households/{household_id}/ledgers?ledger=plan", headers=me)
     ).json()["items"]
@@ -121,10 +125,20 @@ async def test_single_visit_refused_with_409_and_a_resend_answers_200(
     future = await client.post(
         "/pairing/v1/visits", json={**visit, "id": str(uuid.uuid4()), "visited_on": "2026-11-23"}, headers=me
     )
-    assert (future.status_code, future.json()["detail"]) == (
-        409,
-        f"走访日期 2026-11-23 晚于今天（北京时间 {clock.today()}），请在走访后再登记",
+    # a date no one can know yet is bad input (422 date-in-future), as in every service; nothing written
+    assert (future.status_code, future.json()["type"].rsplit("/", 1)[1]) == (422, "date-in-future")
+    assert future.json()["detail"] == (
+        f"走访日期填写的日期 2026-11-23 晚于今天（北京时间 {clock.today()}），请在事情发生后再登记"
     )
+    assert (future.json()["field"], future.json()["entered"]) == ("visited_on", "2026-11-23")
+    en = await client.post(
+        "/pairing/v1/visits",
+        json={**visit, "id": str(uuid.uuid4()), "visited_on": "2026-11-23"},
+        headers=me | {"Accept-Language": "en"},
+    )
+    assert (en.status_code, en.json()["title"]) == (422, "The date lies in the future")
+    listed = await client.get(f"/pairing/v1/households/{household_id}/visits", headers=me)
+    assert "2026-11-23" not in {v["visited_on"] for v in listed.json()["items"]}
 
 
 async def test_a_visit_retried_with_its_idempotency_key_gets_the_first_answer_and_is_stored_once(
@@ -173,7 +187,9 @@ async def test_a_refused_visit_tells_the_cadre_in_chinese_why(
     assert r.status_code == 409
     assert "2026-08-31这天您没有与该户结对" in r.json()["detail"], r.text
     future = {**early, "id": str(uuid.uuid4()), "visited_on": "2026-11-23"}
-    assert "晚于今天" in (await client.post("/pairing/v1/visits", json=future, headers=me)).json()["detail"]
+    told = await client.post("/pairing/v1/visits", json=future, headers=me)
+    assert told.status_code == 422
+    assert "晚于今天" in told.json()["detail"]
     batch = {
         "records": [
             _visit(household_id),
@@ -426,7 +442,7 @@ async def test_a_visit_is_dated_by_the_china_date_not_in_its_future(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     """07:30 in Beijing on 23 November is still the 22nd in UTC: a visit that morning is today's,
-    one dated the 24th lies in the future (409, nothing stored)."""
+    one dated the 24th lies in the future (422 date-in-future, nothing stored)."""
     from datetime import UTC, datetime
 
     from shared.clock import clock
@@ -444,8 +460,9 @@ async def test_a_visit_is_dated_by_the_china_date_not_in_its_future(
             json=_visit(household_id, visited_on="2026-11-24"),
             headers=me | {"Accept-Language": "en"},
         )
-        assert r.status_code == 409
-        assert "future" in r.json()["detail"]
+        assert r.status_code == 422
+        assert r.json()["type"].endswith("/date-in-future")
+        assert "after today (2026-11-23, China date)" in r.json()["detail"]
 
 
 async def test_a_cadre_reads_why_each_record_of_a_batch_was_refused_in_chinese(
@@ -476,5 +493,7 @@ async def test_a_cadre_reads_why_each_record_of_a_batch_was_refused_in_chinese(
     single = await client.post(
         "/pairing/v1/visits", json=_visit(household_id, visited_on="2026-11-24"), headers=me
     )
-    assert single.status_code == 409
-    assert single.json()["detail"] == "走访日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在走访后再登记"
+    assert single.status_code == 422  # online, a date in the future is bad input, as everywhere
+    assert single.json()["detail"] == (
+        "走访日期填写的日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在事情发生后再登记"
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.registry.integration.helpers import REGISTRAR, load_areas, registered, registry_app
+from tests.registry.integration.test_area_rules import GANSU_REGISTRAR, _gansu_registered, _income
 from tests.registry.integration.test_exits_and_relapse import make_eligible
 from tests.support import service_client
 
@@ -24,7 +25,7 @@ def details(r):
 
 
 KAIPING_LINE = "对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶 (seed 004 §七(五))"
-INCOME = "人均纯收入稳定超过当年扶贫标准："
+INCOME = "人均纯收入达到或超过当年扶贫标准："  # Kaiping's reading of its line (seed 004 §七(五))
 DEBT = "无因病、因学、因房大额负债："
 NEEDS = "两不愁三保障："
 
@@ -60,3 +61,25 @@ async def test_exit_eligibility_speaks_chinese_to_a_clerk(make_db):
             "no_large_debt": f"{DEBT}因病负债50,000.00元，达到或超过50,000.00元，须先还清",
             "basic_needs_met": f"{NEEDS}已全部达到",
         }
+
+
+async def test_the_income_criterion_is_named_as_the_areas_rule_reads_its_line(make_db):
+    """Kaiping exits a household at or above its line (达到或超过), Gansu only stably above it
+    (稳定超过): the criterion's name on the registrar's page and in a refusal says which."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        kaiping = await registered(c)
+        r = await c.get(url(kaiping, "/exit-eligibility?year=2018"), headers=REGISTRAR)
+        assert details(r)["income_above_line"].startswith("人均纯收入达到或超过当年扶贫标准：")
+        refused = await c.post(url(kaiping, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)
+        assert refused.status_code == 409
+        assert "人均纯收入达到或超过当年扶贫标准" in refused.json()["detail"]
+        assert "稳定超过" not in refused.json()["detail"]
+
+        gansu = await _gansu_registered(c)
+        await _income(c, gansu, GANSU_REGISTRAR, 353_500)  # exactly Gansu's 2018 line: not above it
+        r = await c.get(url(gansu, "/exit-eligibility?year=2018"), headers=GANSU_REGISTRAR)
+        assert details(r)["income_above_line"].startswith("人均纯收入稳定超过当年扶贫标准：")
+        refused = await c.post(url(gansu, "/exit-requests"), json={"year": 2018}, headers=GANSU_REGISTRAR)
+        assert refused.json()["detail"] == "该户未达到退出标准，未达标的项目：人均纯收入稳定超过当年扶贫标准"

@@ -1314,6 +1314,8 @@ export interface components {
             area_code: string;
             /** Category */
             category: string;
+            /** Category Label */
+            readonly category_label: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1348,10 +1350,14 @@ export interface components {
             responsible_unit: string;
             /** Severity */
             severity: string;
+            /** Severity Label */
+            readonly severity_label: string | null;
             /** Source Key */
             source_key: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Submitted On */
             submitted_on: string | null;
             /** Title */
@@ -1404,6 +1410,8 @@ export interface components {
             area_code: string;
             /** Category */
             category: string;
+            /** Category Label */
+            readonly category_label: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1436,10 +1444,14 @@ export interface components {
             responsible_unit: string;
             /** Severity */
             severity: string;
+            /** Severity Label */
+            readonly severity_label: string | null;
             /** Source Key */
             source_key: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Submitted On */
             submitted_on: string | null;
             /** Title */

@@ -731,6 +731,10 @@ export interface paths {
         /**
          * Record visit
          * @description 201 when stored, 200 when the same record had been stored before (a resend).
+         *
+         *     422 also for what the schema cannot say: `visited_on` after today (China date) is
+         *     `date-in-future`, nothing is stored. 409 `visit-not-allowed` when the cadre was not paired with
+         *     the household on that day, or the household is not known in their area.
          */
         post: operations["visits:record"];
         delete?: never;
@@ -1932,11 +1936,15 @@ export interface components {
              */
             id: string;
             kind: components["schemas"]["VisitKind"];
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Measures */
             measures: string[];
             /** Notes */
             notes: string;
             satisfaction: components["schemas"]["Satisfaction"] | null;
+            /** Satisfaction Label */
+            readonly satisfaction_label: string | null;
             /**
              * Visited On
              * Format: date

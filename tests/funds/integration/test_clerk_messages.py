@@ -1,0 +1,112 @@
+"""What a finance clerk reads when a payment is refused, in Chinese and (Accept-Language: en) English."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.funds.app import create_app
+from services.funds.settings import FundsSettings
+from shared.money import yuan
+from tests.funds.integration.factories import (
+    FINANCE,
+    deliver,
+    kaiping_plan,
+    open_kaiping_accounts,
+    register_chishui,
+    registered,
+)
+from tests.support import service_client, settings_for
+
+pytestmark = pytest.mark.asyncio
+
+EN = {**FINANCE, "Accept-Language": "en"}
+
+
+async def test_paying_a_household_outside_the_plan_says_it_is_not_listed(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await register_chishui(app.state.db)
+        # registered, but in a batch the Kaiping scheme does not count: not among the plan's lines
+        await deliver(app.state.db, registered("floor-1", 3, batches=("dibao_floor",)))
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)
+        lines = (await client.get(f"/funds/v1/plans/{plan['id']}/lines", headers=FINANCE)).json()["items"]
+        assert {line["beneficiary_id"] for line in lines} >= {"hh-000", "hh-001"}
+        assert "floor-1" not in {line["beneficiary_id"] for line in lines}
+
+        pay = {
+            "beneficiary_kind": "农户",
+            "beneficiary_id": "floor-1",
+            "amount_fen": yuan(1_500),
+            "from_account": "kaiping-special-account",
+            "plan_id": plan["id"],
+            "year": 2017,
+        }
+        r = await client.post("/funds/v1/disbursements", json=pay, headers=FINANCE)
+        assert r.status_code == 409, r.text
+        problem = r.json()
+        assert problem["type"].endswith("/beneficiary-not-in-plan")
+        assert "该农户不在本资金计划的受益名单中" in problem["detail"]
+        assert "超过剩余应享额度" not in problem["detail"]
+        assert "重新计算计划" in problem["detail"]  # what to do
+        assert (problem["beneficiary_id"], problem["plan_id"]) == ("floor-1", plan["id"])
+
+        en = (await client.post("/funds/v1/disbursements", json=pay, headers=EN)).json()
+        assert en["type"].endswith("/beneficiary-not-in-plan")
+        assert "not among the beneficiaries of this plan" in en["detail"]
+        assert "recompute the plan" in en["detail"]
+
+
+async def test_refusals_name_amounts_in_yuan_and_keep_the_fen_fields(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await open_kaiping_accounts(client)
+        budget = "/funds/v1/accounts/chishui-town-finance/budgets/2016"
+        assert (
+            await client.put(budget, json={"amount_fen": yuan(200_000)}, headers=FINANCE)
+        ).status_code == 200
+        town = {
+            "kind": "receipt",
+            "from_account": "chishui-town-finance",
+            "to_account": "kaiping-special-account",
+        }
+        over = {**town, "amount_fen": yuan(300_000) + 5, "year": 2016}
+        r = await client.post("/funds/v1/ledger/transfers", json=over, headers=FINANCE)
+        assert r.status_code == 409
+        assert r.json()["detail"] == "拨入后合计300,000.05元，将超过本年度预算200,000.00元"
+        assert (r.json()["budget_fen"], r.json()["received_fen"]) == (yuan(200_000), 0)
+        en = (await client.post("/funds/v1/ledger/transfers", json=over, headers=EN)).json()
+        assert en["detail"] == "300,000.05 yuan would exceed the year's budget of 200,000.00 yuan"
+
+        await client.post("/funds/v1/ledger/transfers", json={**town, "amount_fen": 500}, headers=FINANCE)
+        move = {
+            "kind": "transfer",
+            "from_account": "kaiping-special-account",
+            "to_account": "kaiping-finance",
+            "amount_fen": yuan(1_234),
+        }
+        r = await client.post("/funds/v1/ledger/transfers", json=move, headers=FINANCE)
+        assert r.status_code == 409
+        assert r.json()["detail"] == "账户kaiping-special-account余额5.00元，不足以支出1,234.00元"
+        assert (r.json()["balance_fen"], r.json()["requested_fen"]) == (500, yuan(1_234))
+
+
+async def test_an_amount_above_the_entitlement_left_is_told_in_yuan(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await register_chishui(app.state.db)
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)
+        pay = {
+            "beneficiary_kind": "household",
+            "beneficiary_id": "hh-000",
+            "amount_fen": yuan(80_000) + 1,
+            "from_account": "kaiping-special-account",
+            "plan_id": plan["id"],
+        }
+        r = await client.post("/funds/v1/disbursements", json=pay, headers=FINANCE)
+        assert r.status_code == 409
+        assert r.json()["detail"] == "80,000.01元超过剩余应享额度80,000.00元（应享80,000.00元，已拨付0.00元）"
+        assert (r.json()["entitlement_fen"], r.json()["left_fen"]) == (yuan(80_000), yuan(80_000))
+        en = (await client.post("/funds/v1/disbursements", json=pay, headers=EN)).json()
+        assert en["detail"] == "80,000.01 yuan is above the 80,000.00 yuan left of the entitlement"
