@@ -41,7 +41,6 @@ __all__ = [
     "InvalidDeclaration",
     "InvalidMember",
     "InvalidSignature",
-    "KeyTargetNotEligible",
     "MemberNotFound",
     "NoticeBeforeReview",
     "ObjectionAlreadyResolved",
@@ -117,21 +116,6 @@ class BatchNotInPolicy(InvalidInput):
     title_zh = "帮扶批次不在本地区的批次中"
     hint_zh = "从本地区政策的批次中选择（见 GET /registry/v1/vocabulary）"
     hint_en = "Choose a batch of the area's batch set"
-
-
-class KeyTargetNotEligible(InvalidInput):
-    type_slug = "key-target-not-eligible"
-    title = "The household cannot be a key target under the area's policy"
-    title_zh = "该户不符合本地区重点帮扶对象的条件"
-    hint_zh = (
-        "本地区政策：重点帮扶对象须为有劳动能力且愿意接受帮扶的低保户（含低保线内有劳动能力的贫困残疾人）；"
-        "先核实该户的低保、家庭成员劳动能力和帮扶意愿，或改选其他帮扶批次"
-    )
-    hint_en = (
-        "The area's policy makes key targets only of minimum-allowance (dibao) households with a "
-        "labour-capable member that are willing to be helped; check the household's dibao, its members' "
-        "labour capacity and its willingness, or choose another batch"
-    )
 
 
 class TransitionRefused(Conflict):

@@ -415,8 +415,6 @@ def _seed_registry(app: CrashRecorder) -> dict[str, dict[str, str]]:
                 ],
                 "poverty_causes": ["illness"],
                 "batches": ["production_employment"],
-                "dibao": True,  # a key target: a labour-capable, willing 低保 household (seed 004)
-                "labour_willing": True,
             }
             # a registered one is entered and reviewed 11 days ago, on notice from the next day
             start = clock.today() - timedelta(days=10)

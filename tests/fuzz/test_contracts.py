@@ -51,7 +51,6 @@ DOCUMENTED_REFUSALS: dict[str, str] = {
     "POST /registry/v1/areas/{code}/exit-requests": "each criterion declared once",
     "POST /registry/v1/households": "an identification year this year or next (China time)",
     "POST /registry/v1/households/imports": "each row's identification year this year or next (China time)",
-    "PATCH /registry/v1/households/{household_id}": "the area's batches; a key target: willing 低保",
     "POST /registry/v1/imports": "the file is a CSV/XLSX spreadsheet with the template's header row",
     "POST /pairing/v1/imports": "the file is a CSV/XLSX pairing roll with the template's header row",
     "POST /pairing/v1/visits": "a visit date not after today (China time)",

@@ -44,13 +44,7 @@ from services.registry.errors import (
 from services.registry.households import events
 from services.registry.households.bulk_request import ChunkedRows
 from services.registry.households.repository import ChunkRecords, HouseholdRepository
-from services.registry.households.rules import (
-    check_batches,
-    check_key_target,
-    check_member_identity,
-    check_plan_year,
-    key_target_rule,
-)
+from services.registry.households.rules import check_batches, check_member_identity, check_plan_year
 from services.registry.households.schemas import HouseholdImportIn, MemberIn
 from services.registry.households.service import refuse_held_identities, state
 from services.registry.models import Area, Household, Member
@@ -420,13 +414,6 @@ class _Builder:
             if _registered_before_tolerance(i, row, policy, today=today):
                 roll.old_rows.append(i)
             h = _household(row, code, head, policy, next(ids), number=self.numbers[i], today=today)
-            check_key_target(
-                key_target_rule(h[_BATCHES], allowed=policy.batches),
-                dibao=bool(row.dibao),
-                labour_willing=row.labour_willing,
-                capacities=[m.labour_capacity for m in row.members],
-                index=i,
-            )
             roll.households.append(h)
             own: list[str] = []
             for m in row.members:

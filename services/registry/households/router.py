@@ -96,9 +96,7 @@ async def create_candidate(
     """A candidate household (建档立卡's first step), its members and their IDs.
 
     422 also for what the schema cannot say: an identification year after next year (China time),
-    a member's ID whose birth date or sex does not match the form, a key target that is not a
-    labour-capable, willing 低保 household where the area's policy says so (Kaiping:
-    production_employment, seed 004; ``key-target-not-eligible``)."""
+    a member's ID whose birth date or sex does not match the form."""
     try:
         new = await service.create_candidate(
             session=session, actor=user, data=body, cipher=cipher, today=today
@@ -124,8 +122,7 @@ async def import_registered(
 
     422 also for what the schema cannot say, naming the row (``index``): an identification year
     after next year (China time), as registering one household refuses it; a member's ID whose
-    birth date or sex does not match the form; a key target that is not a labour-capable, willing
-    低保 household where the area's policy says so (``key-target-not-eligible``)."""
+    birth date or sex does not match the form."""
     try:
         imported, persons = await bulk.import_registered(
             session=session,
@@ -234,13 +231,6 @@ async def update_household(
     body: HouseholdAttributes,
     write: RegistrarWrite,
 ) -> HouseholdOut:
-    """Update household.
-
-    Its batches, 低保, willingness and other attributes; a field left out stays as it is.
-
-    422 also for what the schema cannot say: a batch outside the area's batch set; a household
-    left marked a key target that is not a labour-capable, willing 低保 household where the area's
-    policy says so (Kaiping: production_employment, seed 004; ``key-target-not-eligible``)."""
     h = await service.update_attributes(**write.args, household_id=household_id, data=body)
     return await card(write.session, h, write.response)
 

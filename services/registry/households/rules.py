@@ -11,14 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from services.registry.errors import (
-    BatchNotInPolicy,
-    HouseholdChangeRefused,
-    InvalidMember,
-    KeyTargetNotEligible,
-)
-from services.registry.policies.presets import KEY_TARGET_RULES, TRANSFER_EMPLOYMENT
-from services.registry.policies.rules import KeyTargetRule, TransferEmploymentRule
+from services.registry.errors import BatchNotInPolicy, HouseholdChangeRefused, InvalidMember
+from services.registry.policies.presets import TRANSFER_EMPLOYMENT
+from services.registry.policies.rules import TransferEmploymentRule
 from services.registry.relapses.rules import plan_year_after
 from services.registry.vocabulary import BATCH_LABELS, HouseholdStatus, LabourCapacity, Relation, Sex
 from shared.backdating import DateInFuture
@@ -30,8 +25,6 @@ __all__ = [
     "MemberFacts",
     "age_on",
     "check_batches",
-    "check_key_target",
-    "key_target_rule",
     "check_head_change",
     "check_member_identity",
     "check_move",
@@ -103,58 +96,6 @@ def check_batches(batches: Iterable[str], *, allowed: Sequence[str], batch_set: 
             allowed=list(allowed),
         )
     return chosen
-
-
-LABOUR_CAPABLE = frozenset({LabourCapacity.FULL, LabourCapacity.PARTIAL})
-
-
-def key_target_rule(batches: Iterable[str], *, allowed: Sequence[str]) -> KeyTargetRule | None:
-    """The key-target rule a household tagged with ``batches`` must meet in an area whose batch set
-    is ``allowed`` (None: no such rule there, or the household is not tagged with its batch)."""
-    chosen = set(batches)
-    return next((r for r in KEY_TARGET_RULES if r.batch in allowed and r.batch in chosen), None)
-
-
-def check_key_target(
-    rule: KeyTargetRule | None,
-    *,
-    dibao: bool,
-    labour_willing: bool | None,
-    capacities: Iterable[LabourCapacity],
-    index: int | None = None,
-) -> None:
-    """Refuse a key target (rule.batch) that is not a labour-capable, willing 低保 household; the
-    answer names every condition missing (``missing``: dibao, labour_capacity, labour_willing)."""
-    if rule is None:
-        return
-    missing = [
-        (code, en, zh)
-        for code, en, zh, met in (
-            ("dibao", "a minimum-allowance (dibao) household", "低保户", dibao),
-            (
-                "labour_capacity",
-                "a labour-capable member",
-                "有劳动能力的家庭成员",
-                any(LabourCapacity(c) in LABOUR_CAPABLE for c in capacities),
-            ),
-            ("labour_willing", "willing to be helped", "愿意接受帮扶（有劳动意愿）", labour_willing is True),
-        )
-        if not met
-    ]
-    if not missing:
-        return
-    label = BATCH_LABELS.get(rule.batch, rule.batch)
-    row_en, row_zh = ("", "") if index is None else (f"household {index}: ", f"第{index + 1}户：")
-    raise KeyTargetNotEligible(
-        f"{row_en}the batch {rule.batch} marks a key target, which must be a labour-capable, willing "
-        f"minimum-allowance household; missing: {', '.join(en for _, en, _ in missing)} ({rule.source})",
-        detail_zh=f"{row_zh}“{label}”为重点帮扶对象，须为有劳动能力且愿意接受帮扶的低保户；"
-        f"该户缺少：{'、'.join(zh for _, _, zh in missing)}（{rule.source}）",
-        rule="key-target",
-        batch=rule.batch,
-        missing=[code for code, _, _ in missing],
-        **({} if index is None else {"index": index}),
-    )
 
 
 def age_on(birth_date: date, day: date) -> int:

@@ -29,10 +29,8 @@ from services.registry.households.rules import (
     MemberFacts,
     check_batches,
     check_income_year,
-    check_key_target,
     check_member_identity,
     check_plan_year,
-    key_target_rule,
 )
 from services.registry.households.schemas import (
     DebtIn,
@@ -46,7 +44,6 @@ from services.registry.households.schemas import (
 )
 from services.registry.models import Debt, Household, IncomeRecord, Member
 from services.registry.policies import service as policy_service
-from services.registry.policies.rules import RegistryPolicy
 from services.registry.rollups.repository import RollupRepository, counters_write
 from services.registry.rollups.rules import CounterDelta, Snapshot, counter_deltas
 from services.registry.vocabulary import (
@@ -291,26 +288,9 @@ def facts(members: Sequence[Member]) -> list[MemberFacts]:
     ]
 
 
-async def _policy_of(session: AsyncSession, h: Household) -> RegistryPolicy:
-    return await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
-
-
-async def _check_key_target_after(
-    session: AsyncSession, h: Household, data: HouseholdAttributes, policy: RegistryPolicy | None
-) -> None:
-    """A change that tags a household as a key target, or takes away its 低保 or willingness while it
-    stays one, must leave a labour-capable, willing 低保 household (policies.presets.KEY_TARGET_RULES)."""
-    if data.batches is None and data.dibao is None and data.labour_willing is None:
-        return
-    rule = key_target_rule(h.batches, allowed=(policy or await _policy_of(session, h)).batches)
-    if rule is not None:
-        members = await HouseholdRepository(session).members(h.id)
-        check_key_target(
-            rule,
-            dibao=h.dibao,
-            labour_willing=h.labour_willing,
-            capacities=[LabourCapacity(m.labour_capacity) for m in members],
-        )
+async def _checked_batches(session: AsyncSession, area_code: str, year: int, batches: list[str]) -> list[str]:
+    policy = await policy_service.resolve(session=session, area_code=area_code, year=year)
+    return check_batches(batches, allowed=policy.batches, batch_set=policy.batch_set)
 
 
 def _apply_attributes(h: Household, data: HouseholdAttributes, batches: list[str] | None) -> None:
@@ -378,12 +358,6 @@ async def create_candidate(
         created_on=today,
     )
     _apply_attributes(household, data, batches)
-    check_key_target(
-        key_target_rule(batches, allowed=policy.batches),
-        dibao=household.dibao,
-        labour_willing=household.labour_willing,
-        capacities=[m.labour_capacity for m in data.members],
-    )
     rows = [
         member_values(m, cipher=cipher, today=today, household_id=household.id, reason="registration")
         for m in data.members
@@ -437,14 +411,12 @@ async def update_attributes(
     check_if_match(if_match, h.version)
     ensure_open(h)
     before, before_state = snapshot(h), state(h)
-    policy = await _policy_of(session, h) if data.batches is not None else None
     batches = (
-        check_batches(data.batches, allowed=policy.batches, batch_set=policy.batch_set)
-        if data.batches is not None and policy is not None
+        await _checked_batches(session, h.area_code, h.year, data.batches)
+        if data.batches is not None
         else None
     )
     _apply_attributes(h, data, batches)
-    await _check_key_target_after(session, h, data, policy)
     await changed(
         session, actor, h, "attributes_changed", before=before_state, after=state(h), change="attributes"
     )

@@ -10,7 +10,6 @@ from services.registry.policies.rules import (
     ApprovalStep,
     Comparison,
     IncomeShareTarget,
-    KeyTargetRule,
     PolicyRecord,
     RelapseRoute,
     ThresholdRule,
@@ -21,7 +20,6 @@ __all__ = [
     "BATCH_SETS",
     "INCOME_SHARE_TARGETS",
     "KAIPING_INCOME_SHARE_TARGET",
-    "KEY_TARGET_RULES",
     "POLICIES_KEPT_YEARS",
     "PRESETS",
     "QUANZHOU_2018_NOTE",
@@ -224,18 +222,4 @@ TRANSFER_EMPLOYMENT = TransferEmploymentRule(
     max_age=60,
     source="seed 003 七个一批 注2: 转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生且"
     "有务工信息贫困人口的统计数据",
-)
-
-# Seed 004 (Chishui town, Kaiping): the round's key targets are the minimum-allowance households that
-# are labour-capable and willing — §二(一) 认定有劳动能力、且有劳动意愿的城乡低保家庭71户251人…为新时期城乡
-# 精准扶贫重点帮扶贫困户; §三(一) 将有劳动能力且愿意接受帮扶的低保户识别出来,作为本轮精准扶贫的重点帮扶
-# 对象…特别是要将低保线内有劳动能力的贫困残疾人作为重点扶持对象. A household is marked a key target by the
-# batch 扶持生产和就业发展一批 (production_employment, Kaiping's three batches); the rule holds in every
-# area whose batch set has that batch.
-KEY_TARGET_RULES: tuple[KeyTargetRule, ...] = (
-    KeyTargetRule(
-        batch="production_employment",
-        source="seed 004 §二(一)、§三(一): 有劳动能力且愿意接受帮扶的低保户(含低保线内有劳动能力的贫困残疾人)"
-        "为重点帮扶对象",
-    ),
 )

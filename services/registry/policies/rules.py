@@ -18,7 +18,6 @@ __all__ = [
     "Comparison",
     "IncomeShareTarget",
     "IncomeThreshold",
-    "KeyTargetRule",
     "NoPolicy",
     "PolicyRecord",
     "RegistryPolicy",
@@ -176,18 +175,6 @@ class TransferEmploymentRule:
     batch: str
     min_age: int
     max_age: int
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class KeyTargetRule:
-    """Who may be marked a key target (重点帮扶对象) by tagging the household with ``batch``, in the
-    areas whose batch set has that batch (seed 004 §二(一), §三(一): 有劳动能力且愿意接受帮扶的低保户,
-    低保线内有劳动能力的贫困残疾人 among them): a minimum-allowance (低保) household, with at least one
-    labour-capable member (普通劳动力 or 弱劳动力或半劳动力; a disabled member who can work counts),
-    that is willing (有劳动意愿, the household's ``labour_willing``)."""
-
-    batch: str
     source: str
 
 

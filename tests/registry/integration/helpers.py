@@ -32,9 +32,6 @@ COUNTY_REGISTRAR = auth("registrar", COUNTY)
 ADMIN = auth("admin", "440000000000")
 
 _seq = count(1)
-# the batch that marks a key target (policies.presets.KEY_TARGET_RULES): a household tagged with it
-# must be a labour-capable, willing 低保 household, so the factory makes it one unless told otherwise
-KEY_TARGET_BATCH = "production_employment"
 
 
 def registry_app(database_url: str, nats_url: str | None = None) -> Any:
@@ -98,9 +95,6 @@ async def candidate(
         "batches": attrs.pop("batches", ["production_employment"]),
         **attrs,
     }
-    if KEY_TARGET_BATCH in body["batches"]:  # Kaiping's key targets: labour-capable, willing 低保 households
-        body.setdefault("dibao", True)
-        body.setdefault("labour_willing", True)
     headers = REGISTRAR if body["area_code"] == VILLAGE else OTHER_REGISTRAR
     r = await client.post("/registry/v1/households", json=body, headers=headers)
     assert r.status_code == 201, r.text

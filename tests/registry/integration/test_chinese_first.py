@@ -128,8 +128,6 @@ async def test_chinese_labels_are_accepted_for_codes_and_returned_next_to_them(m
             ],
             "poverty_causes": ["因病", "lack_of_funds"],
             "batches": ["扶持生产和就业发展一批"],
-            "dibao": True,  # a key target: a labour-capable, willing 低保 household (seed 004)
-            "labour_willing": True,
         }
         r = await c.post(HOUSEHOLDS, json=body, headers=REGISTRAR)
         assert r.status_code == 201, r.text

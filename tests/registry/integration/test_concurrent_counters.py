@@ -59,8 +59,6 @@ def _household(village: str, i: int) -> dict[str, Any]:
         "members": [member("head", name=f"户主{i}"), *kids],
         "poverty_causes": CAUSES[i % len(CAUSES)],
         "batches": BATCHES[i % len(BATCHES)],
-        "dibao": True,  # every Kaiping household of the roll is a 低保 household; key targets are willing
-        "labour_willing": True,
     }
 
 
@@ -71,8 +69,6 @@ async def _confirmed(c: httpx.AsyncClient, village: str, i: int) -> str:
         "members": [member("head", name=f"候选{i}"), member("spouse", resident_id=person_id(sex="female"))],
         "poverty_causes": CAUSES[(i + 1) % len(CAUSES)],
         "batches": BATCHES[i % len(BATCHES)],
-        "dibao": True,
-        "labour_willing": True,
     }
     start = clock.today() - timedelta(days=10)
     eve = start - timedelta(days=1)

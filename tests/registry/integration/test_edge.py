@@ -26,9 +26,7 @@ async def test_dibao_roll_is_matched_by_id_and_answers_never_show_full_ids(make_
         await load_areas(c)
         flagged_id, unflagged_id, missing_id, stranger = person_id(), person_id(), person_id(), person_id()
         flagged = await registered(c, members=[member("head", resident_id=flagged_id)], dibao=True)
-        unflagged = await registered(  # not 低保: not a key target either (seed 004)
-            c, members=[member("head", resident_id=unflagged_id)], dibao=False, batches=["education"]
-        )
+        unflagged = await registered(c, members=[member("head", resident_id=unflagged_id)], dibao=False)
         missing = await registered(c, members=[member("head", resident_id=missing_id)], dibao=True)
         roll = f"resident_id,name\n{flagged_id},甲\n{unflagged_id},乙\n{stranger},丙\nnot-an-id,丁\n"
         r = await c.post(

@@ -33,8 +33,7 @@ async def test_share_of_labour_capable_households_over_45_percent_of_the_local_i
         over = await registered(c)  # one ordinary labourer
         on_line = await registered(c, members=[member("head", labour_capacity="partial")])
         await registered(c)  # labour-capable, no income recorded for 2017
-        # not labour-capable (so no key target: 低保政策兜底一批)
-        await registered(c, members=[member("head", labour_capacity="none")], batches=["dibao_floor"])
+        await registered(c, members=[member("head", labour_capacity="none")])  # not labour-capable
         await candidate(c)  # not yet registered: not a poor household of the roll
         for h, fen in ((over, 900_001), (on_line, 900_000)):
             r = await c.put(

@@ -40,7 +40,6 @@ async def test_a_new_household_answers_the_card_a_read_shows_and_starts_its_audi
             "poverty_causes": ["illness", "schooling", "illness"],
             "batches": ["production_employment"],
             "labour_willing": True,
-            "dibao": True,
             "basic_needs": {"safe_housing": True, "food": False},
             "income_channels": ["farming"],
             "plan": "养殖",

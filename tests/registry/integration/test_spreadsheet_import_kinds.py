@@ -174,10 +174,7 @@ async def test_dibao_roll_from_civil_affairs_gets_a_cross_check_finding_per_row(
         flagged = await candidate(
             c, members=[member("head", resident_id=fx.DIBAO_ON_ROLL_FLAGGED)], dibao=True
         )
-        # not marked 低保 (so not a key target either: seed 004)
-        await candidate(
-            c, members=[member("head", resident_id=fx.DIBAO_ON_ROLL_NOT_FLAGGED)], batches=["education"]
-        )
+        await candidate(c, members=[member("head", resident_id=fx.DIBAO_ON_ROLL_NOT_FLAGGED)])
         await candidate(c, dibao=True)  # marked 低保 but not on civil affairs' roll
         job = await upload(c, "dibao", fx.read(fixture), filename=fixture)
         assert job["encoding"] == ("gb18030" if fixture.endswith(".csv") else None)

@@ -531,9 +531,7 @@ export interface paths {
          * @description A candidate household (建档立卡's first step), its members and their IDs.
          *
          *     422 also for what the schema cannot say: an identification year after next year (China time),
-         *     a member's ID whose birth date or sex does not match the form, a key target that is not a
-         *     labour-capable, willing 低保 household where the area's policy says so (Kaiping:
-         *     production_employment, seed 004; ``key-target-not-eligible``).
+         *     a member's ID whose birth date or sex does not match the form.
          */
         post: operations["households:create-candidate"];
         delete?: never;
@@ -557,8 +555,7 @@ export interface paths {
          *
          *     422 also for what the schema cannot say, naming the row (``index``): an identification year
          *     after next year (China time), as registering one household refuses it; a member's ID whose
-         *     birth date or sex does not match the form; a key target that is not a labour-capable, willing
-         *     低保 household where the area's policy says so (``key-target-not-eligible``).
+         *     birth date or sex does not match the form.
          */
         post: operations["households:import-registered"];
         delete?: never;
@@ -581,16 +578,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /**
-         * Update household
-         * @description Update household.
-         *
-         *     Its batches, 低保, willingness and other attributes; a field left out stays as it is.
-         *
-         *     422 also for what the schema cannot say: a batch outside the area's batch set; a household
-         *     left marked a key target that is not a labour-capable, willing 低保 household where the area's
-         *     policy says so (Kaiping: production_employment, seed 004; ``key-target-not-eligible``).
-         */
+        /** Update household */
         patch: operations["households:update"];
         trace?: never;
     };
