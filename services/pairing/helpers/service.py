@@ -114,15 +114,20 @@ def _posting(p: PostingPeriod, today: date, resolve: policy_service.Resolver) ->
     return Posting(p, counts)
 
 
+def _check_period(data: PostingIn | EmploymentIn, what: str, what_zh: str) -> None:
+    """A posting or an employment ends (its last day) no earlier than it starts."""
+    if data.ended_on is not None and data.ended_on < data.started_on:
+        raise InvalidPeriod(
+            f"{what} cannot end ({data.ended_on}) before it starts ({data.started_on})",
+            detail_zh=f"{what_zh}不能在开始（{data.started_on}）之前结束（{data.ended_on}）",
+        )
+
+
 async def add_posting(
     *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: PostingIn, today: date
 ) -> Posting:
     helper = await pairing_service.scoped_helper(session, actor, helper_id)
-    if data.ended_on is not None and data.ended_on < data.started_on:
-        raise InvalidPeriod(
-            f"A posting cannot end ({data.ended_on}) before it starts ({data.started_on})",
-            detail_zh=f"任职不能在开始（{data.started_on}）之前结束（{data.ended_on}）",
-        )
+    _check_period(data, "A posting", "任职")
     posting = await HelperRepository(session).add(
         PostingPeriod(id=uuid.uuid4(), helper_id=helper.id, **data.model_dump())
     )
@@ -303,11 +308,7 @@ async def add_employment(
     *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: EmploymentIn, today: date
 ) -> Employment:
     helper = await _enterprise(session, actor, helper_id)
-    if data.ended_on is not None and data.ended_on < data.started_on:
-        raise InvalidPeriod(
-            f"An employment cannot end ({data.ended_on}) before it starts ({data.started_on})",
-            detail_zh=f"就业不能在开始（{data.started_on}）之前结束（{data.ended_on}）",
-        )
+    _check_period(data, "An employment", "就业")
     household = await HouseholdRepository(session).get(data.household_id)
     if household is None or not actor.covers(household.area_code):
         raise HouseholdNotFound(
