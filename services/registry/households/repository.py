@@ -484,11 +484,6 @@ class HouseholdRepository(Repository[Household]):
         await copy_records(self.session, "outbox", event_columns, events)
         return True
 
-    async def write_together(self, host: Write, *others: Write) -> None:
-        """Writes a use case made beforehand (e.g. an import's audit row and counters), sent as one
-        statement (``shared.db.write_together``)."""
-        await write_together(self.session, host, *others)
-
     async def in_village(self, area_code: str, statuses: Sequence[str], *, limit: int) -> list[Household]:
         stmt = (
             select(Household)

@@ -140,17 +140,14 @@ async def import_registered(
     return out
 
 
-# the roll's body parsed by pydantic from the bytes, once, its rows validated chunk by chunk as the
-# import builds them (households.bulk_request)
+# the roll's body parsed by pydantic from the bytes, once (households.bulk_request)
 router.add_api_route(
     "/imports",
     import_registered,
     methods=["POST"],
     response_model=ImportOut,
     openapi_extra=LARGE_BODY,
-    route_class_override=ParsedBodyRoute.for_model(
-        ImportIn, rows="households", keys=("area_code", "year", "household_number")
-    ),
+    route_class_override=ParsedBodyRoute.for_model(ImportIn),
 )
 
 

@@ -18,11 +18,10 @@ from services.registry.households import bulk
 from services.registry.households.repository import HouseholdRepository
 from services.registry.models import Household, Member
 from services.registry.settings import RegistrySettings
-from shared import audit
 from shared.clock import clock
 from shared.events.envelope import CloudEvent
 from shared.resident_id import check_digit, make
-from shared.tables import audit_log, outbox
+from shared.tables import outbox
 from tests.registry.integration.helpers import (
     AREAS,
     COUNTY,
@@ -462,72 +461,4 @@ async def test_a_row_refused_while_the_chunk_before_it_is_copied_leaves_nothing_
         )
         assert r.status_code == 200, r.text
         assert r.json() == {"imported": 7, "persons": 14}
-        await recount_matches_counters(app)
-        async with app.state.db.transaction() as s:  # the import's audit record, chained as every row
-            imports = select(audit_log.c.after).where(audit_log.c.entity_type == "household_import")
-            (after,) = (await s.execute(imports)).scalars().all()
-            assert len(after["households"]) == 7
-            assert after["source_roll"] == OLD_ROLL["source_roll"]
-            assert await audit.verify_chain(s) == (True, None)
-
-
-def _refused_bodies() -> dict[str, list[dict[str, Any]]]:
-    """Rolls the schema refuses somewhere after their first chunk (FIRST_CHUNK = CHUNK = 2, so rows
-    4 … are validated only while the import is under way), with or without earlier refusals."""
-    ok = [_household(VILLAGE, member("head", name=n), member("child", name=n + "儿")) for n in "甲乙丙丁戊己"]
-    no_head = _household(VILLAGE, member("spouse", name="辛"))
-    return {
-        "a member's field": ok[:4] + [_household(VILLAGE, member("head", name="壬") | {"in_school": "yes"})],
-        "rows in two later chunks": ok[:3]
-        + [ok[3] | {"dibao": 1}]
-        + ok[4:5]
-        + [ok[5] | {"plan": "x" * 4001, "batches": 7}],
-        "a missing field after a row refused by the import (no head)": [no_head, *ok[:4]]
-        + [{k: v for k, v in ok[4].items() if k != "registered_on"}],
-        "a row refused by the import, then a later row the schema refuses": ok[:4]
-        + [no_head, _household(VILLAGE, {"name": "癸"})],
-        "an unknown area, then a date that is not one": [_household("440783101299", member("head")), *ok[:3]]
-        + [ok[3] | {"registered_on": "2017-02-30"}],
-        "a row's key field (read before the rows)": ok[:4] + [ok[4] | {"year": "2017"}],
-    }
-
-
-@pytest.mark.parametrize("case", list(_refused_bodies()))
-@pytest.mark.parametrize("language", ["zh", "en"])
-async def test_a_row_the_schema_refuses_after_the_first_chunk_answers_the_422_of_the_whole_body(
-    make_db, monkeypatch, case, language
-):
-    """Rows are validated chunk by chunk while the import runs (households.bulk_request): a row the
-    schema refuses anywhere answers exactly what validating the whole body first answered (every
-    row's errors, their locations and words, before any refusal of the import's own), and nothing
-    is written: no household, member, event, audit record or counter."""
-    from services.registry.households import bulk_request
-
-    monkeypatch.setattr(bulk, "FIRST_CHUNK", 2)
-    monkeypatch.setattr(bulk, "CHUNK", 2)
-    monkeypatch.setattr(bulk, "SLICE", 1)
-    app = registry_app(make_db("registry"))
-    headers = auth("approver", VILLAGE) | {"Accept-Language": language}
-    body = {"households": _refused_bodies()[case]} | OLD_ROLL
-    async with service_client(app) as c:
-        r = await c.post(
-            "/registry/v1/areas", json={"areas": _areas()}, headers=auth("registrar", "440000000000")
-        )
-        assert r.status_code == 200, r.text
-        chunked = await c.post("/registry/v1/households/imports", json=body, headers=headers)
-        with monkeypatch.context() as whole:  # the body validated whole before the import, as before
-            whole.setattr(bulk_request._Chunked, "parse", lambda self, body: None)
-            before = await c.post("/registry/v1/households/imports", json=body, headers=headers)
-        assert chunked.status_code == before.status_code == 422, chunked.text
-        assert chunked.headers["content-type"] == before.headers["content-type"]
-        assert chunked.json() == before.json()
-        fields = [e["field"] for e in chunked.json()["errors"]]
-        assert any(f.startswith(("body.households.4.", "body.households.5.")) for f in fields), fields
-        async with app.state.db.transaction() as s:
-            assert (await s.execute(select(Household.id))).all() == []
-            assert (await s.execute(select(Member.id))).all() == []
-            registered_events = select(outbox.c.id).where(outbox.c.type == contracts.HouseholdRegistered.type)
-            assert (await s.execute(registered_events)).all() == []
-            imports = select(audit_log.c.id).where(audit_log.c.entity_type == "household_import")
-            assert (await s.execute(imports)).all() == []
         await recount_matches_counters(app)

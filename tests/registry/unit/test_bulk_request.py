@@ -11,12 +11,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from services.registry.households.bulk_request import (
-    BodyRefused,
-    ChunkedRows,
-    ParsedBodyRoute,
-    collector_paused,
-)
+from services.registry.households.bulk_request import ParsedBodyRoute, collector_paused
 from services.registry.households.schemas import ImportIn
 
 ADAPTER = TypeAdapter(ImportIn)
@@ -108,41 +103,3 @@ def test_the_collector_waits_while_imports_run_and_comes_back_after_the_last() -
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize("raw", BODIES)
-async def test_the_import_route_hands_over_rows_validated_as_read_with_the_values_json_validation_gave(
-    raw: bytes,
-) -> None:
-    """The import's route (rows="households"): the rows validated as the import reads them are the
-    ones validating the whole body gave; a body refused anywhere is refused (a row: BodyRefused when
-    it is read, which hands the request to FastAPI's own refusal; anything else: the plain JSON)."""
-    request_class = ParsedBodyRoute.for_model(
-        ImportIn, rows="households", keys=("area_code", "year", "household_number")
-    ).request_class
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": raw, "more_body": False}
-
-    parsed = await request_class({"type": "http", "method": "POST", "headers": []}, receive).json()
-    try:
-        whole: Any = ADAPTER.validate_json(raw).model_dump()
-    except ValidationError:
-        whole = "refused"
-    if not isinstance(parsed, ImportIn):
-        assert whole == "refused"
-        assert parsed == json.loads(raw)
-        return
-    assert ADAPTER.validate_python(parsed) is parsed  # FastAPI's check passes it on
-    rows = parsed.households
-    assert isinstance(rows, ChunkedRows)
-    assert [(k.area_code, k.year, k.household_number) for k in rows.take_keys()] == [
-        (r["area_code"], r["year"], r.get("household_number")) for r in json.loads(raw)["households"]
-    ]
-    try:
-        rest = parsed.model_dump(exclude={"households"})
-        got: Any = rest | {"households": [r.model_dump() for r in rows[0 : len(rows)]]}
-    except BodyRefused:
-        got = "refused"
-    assert got == whole
