@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Self
+from typing import ClassVar, Self
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
 from services.registry.area_exits.rules import AreaExitKind, Comparison, Measure, Source
+from services.registry.vocabulary import AREA_EXIT_STATUSES
+from shared.vocabulary import label_field
 
 Evidence = list[str]
 
@@ -81,6 +83,8 @@ class AreaExitRequestOut(BaseModel):
     decided_on: date | None  # the exit date when verified
     dossier_id: str | None
     reason: str | None  # why it was returned
+    # the Chinese of the status, as GET /registry/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", AREA_EXIT_STATUSES)
 
 
 class AreaExitStatusOut(BaseModel):

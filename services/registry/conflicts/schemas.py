@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
 from services.registry.conflicts.rules import Outcome
+from services.registry.vocabulary import CONFLICT_STATUSES
+from shared.vocabulary import label_field
 
 
 class ResolutionIn(BaseModel):
@@ -44,6 +46,8 @@ class ConflictOut(BaseModel):
     resolved_by: str | None
     resolved_on: date | None
     resolution_note: str | None
+    # the Chinese of the status, as GET /registry/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", CONFLICT_STATUSES)
 
 
 class ClaimantConflictOut(BaseModel):
@@ -57,3 +61,4 @@ class ClaimantConflictOut(BaseModel):
     claim_area_code: str
     opened_on: date
     resolved_on: date | None
+    status_label: ClassVar[str | None] = label_field("status", CONFLICT_STATUSES)

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
+
+from services.registry.vocabulary import IMPORT_ROW_STATUSES
+from shared.vocabulary import label_field
 
 
 class ImportStatusOut(BaseModel):
@@ -40,6 +43,8 @@ class ImportRowOut(BaseModel):
         default=None, description="dibao: what the cross-check found for the row (一致 / 未登记 / 不一致：…)"
     )
     cells: list[str | None]
+    # the Chinese of the status, as GET /registry/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", IMPORT_ROW_STATUSES)
 
 
 class ImportRowsOut(BaseModel):

@@ -94,6 +94,7 @@ async def test_gansu_village_at_exactly_3_percent_asks_to_exit_and_criteria_are_
         assert r.status_code == 201, r.text
         req = r.json()
         assert (req["status"], req["kind"], req["poor_persons"]) == ("pending", "village", 9)
+        assert req["status_label"] == "审核中"  # the word the sign-off screen reads next to the code
         assert req["criteria"][1]["evidence"] == declared(GANSU_FACTORS)[0]["evidence"]
         (event,) = await _events(app, "registry.area.exit_requested.v1")
         assert event["exit_request_id"] == req["id"]
@@ -229,7 +230,7 @@ async def test_a_refusal_returns_the_request_with_its_reason_and_a_new_one_may_f
         event = verdict("rejected", req, level="county", step="county_head", reason=reason)
         assert await handle_event(app.state.db, "registry", event, HANDLERS)
         (got,) = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", headers=GANSU_CLERK)).json()
-        assert got["status"] == "returned"
+        assert (got["status"], got["status_label"]) == ("returned", "已退回")
         assert got["reason"] == f"{reason} (refused at county/county_head)"
         (returned,) = await _events(app, "registry.area.exit_returned.v1")
         assert returned["reason"] == got["reason"]

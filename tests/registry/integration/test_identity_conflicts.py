@@ -103,7 +103,7 @@ async def test_a_clerk_of_another_province_gets_a_conflict_id_and_nothing_of_the
         conflict_id = problem["conflict_ids"][0]
         r = await c.get(f"{CONFLICTS}/{conflict_id}", headers=GANSU_CLERK)
         assert r.status_code == 200
-        assert r.json()["status"] == "open"
+        assert (r.json()["status"], r.json()["status_label"]) == ("open", "待处理")
         assert "held" not in r.json()
         assert "queue_level" not in r.json()
         assert h["id"] not in r.text
@@ -201,7 +201,7 @@ async def test_keep_reject_and_move_are_decided_by_the_officer_audited_and_publi
             url.format(keep), json={"outcome": "keep", "note": "仍在开平居住"}, headers=CITY_OFFICER
         )
         assert r.status_code == 200, r.text
-        assert r.json()["status"] == "kept"
+        assert (r.json()["status"], r.json()["status_label"]) == ("kept", "保留在原户")
         r = await c.post(
             url.format(reject), json={"outcome": "reject", "note": "身份证号录入错误"}, headers=CITY_OFFICER
         )
@@ -210,7 +210,7 @@ async def test_keep_reject_and_move_are_decided_by_the_officer_audited_and_publi
             url.format(move), json={"outcome": "move", "note": "已嫁入台山"}, headers=CITY_OFFICER
         )
         assert r.status_code == 200, r.text
-        assert r.json()["status"] == "moved"
+        assert (r.json()["status"], r.json()["status_label"]) == ("moved", "已迁出原户")
         # resolved once
         r = await c.post(url.format(keep), json={"outcome": "move", "note": "x"}, headers=CITY_OFFICER)
         assert r.status_code == 409

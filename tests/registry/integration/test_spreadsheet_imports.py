@@ -169,6 +169,7 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
             by_word = (await c.get(rows_url, params={"status": word}, headers=UPLOADER)).json()["items"]
             assert len(by_code) == n, (code, by_code)
             assert by_word == by_code, (word, by_word)
+            assert {x["status_label"] for x in by_code} <= {word}  # each row says its status in Chinese
         r = await c.get(rows_url, params={"status": "已通过"}, headers=UPLOADER | {"Accept-Language": "zh"})
         assert r.status_code == 422, r.text
         assert "查询参数状态应为以下之一：校验通过、未通过、待校验" in r.json()["detail"], r.text

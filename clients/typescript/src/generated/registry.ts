@@ -1751,6 +1751,8 @@ export interface components {
             rural_population: number | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Year */
             year: number;
         } & {
@@ -1936,6 +1938,8 @@ export interface components {
             resolved_on: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -2143,6 +2147,8 @@ export interface components {
             resolved_on: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -2829,6 +2835,8 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "accepted" | "refused";
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
