@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
+
+from services.pairing.vocabulary import IMPORT_ROW_STATUSES
+from shared.vocabulary import label_field
 
 
 class ImportStatusOut(BaseModel):
@@ -34,6 +37,8 @@ class ImportRowOut(BaseModel):
     status: Literal["accepted", "refused"]
     reasons: list[str] = Field(description="why the row is refused, in Chinese")
     cells: list[str | None]
+    # the Chinese of the status, as GET /pairing/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", IMPORT_ROW_STATUSES)
 
 
 class ImportRowsOut(BaseModel):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.pairing.pairings.schemas import PairingOut
+from services.pairing.vocabulary import NEED_STATUSES
+from shared.vocabulary import label_field
 
 
 class HouseholdOut(BaseModel):
@@ -33,6 +36,8 @@ class NeedOut(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     closed_reason: str | None
+    # the Chinese of the status, as GET /pairing/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", NEED_STATUSES)
 
 
 class SuggestionOut(BaseModel):

@@ -108,9 +108,10 @@ async def test_a_village_cadre_stays_behind_and_the_household_needs_a_cadre_wher
         by_code = (await client.get("/pairing/v1/needs", params={"status": code}, headers=OFFICE)).json()
         by_word = (await client.get("/pairing/v1/needs", params={"status": word}, headers=OFFICE)).json()
         assert by_word["items"] == by_code["items"], (word, by_word)
-        assert {n["status"] for n in by_code["items"]} <= {code}
+        assert {(n["status"], n["status_label"]) for n in by_code["items"]} <= {(code, word)}
     fulfilled = await client.get("/pairing/v1/needs", params={"status": "已结对"}, headers=OFFICE)
-    assert (household_id, V2) in [(n["household_id"], n["area_code"]) for n in fulfilled.json()["items"]]
+    shown = [(n["household_id"], n["area_code"], n["status_label"]) for n in fulfilled.json()["items"]]
+    assert (household_id, V2, "已结对") in shown  # the word the clerk reads next to the code
     chinese = OFFICE | {"Accept-Language": "zh"}
     r = await client.get("/pairing/v1/needs", params={"status": "已帮扶"}, headers=chinese)
     assert r.status_code == 422, r.text

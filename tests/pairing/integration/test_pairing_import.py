@@ -139,6 +139,7 @@ async def test_xlsx_roll_gets_a_chinese_reason_per_refused_row_and_valid_rows_on
         by_word = (await client.get(rows_url, params={"status": word}, headers=OFFICE)).json()["items"]
         assert len(by_code) == n, (code, by_code)
         assert by_word == by_code, (word, by_word)
+        assert {x["status_label"] for x in by_code} == {word}  # each row says its status in Chinese
     r = await client.get(rows_url, params={"status": "已导入"}, headers=OFFICE | {"Accept-Language": "zh"})
     assert r.status_code == 422, r.text
     assert "查询参数状态应为以下之一：校验通过、未通过" in r.json()["detail"], r.text

@@ -1176,6 +1176,8 @@ export interface components {
              * @enum {string}
              */
             status: "accepted" | "refused";
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -1376,6 +1378,8 @@ export interface components {
             opened_at: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
