@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, delete, exists, func, literal, select, update
 from sqlalchemy.orm import aliased
 
-from services.funds.models import Account, LedgerTransaction, Plan, PlanLine, Posting, Scheme
-from shared.repository import Repository, Slice
+from services.funds.models import Account, Disbursement, LedgerTransaction, Plan, PlanLine, Posting, Scheme
+from shared.repository import Repository, Slice, decode_key, encode_key
 
 
 class SchemeRepository(Repository[Scheme]):
@@ -85,6 +85,44 @@ class PlanRepository(Repository[Plan]):
 
     async def page(self, *, area_prefix: str, cursor: str | None, limit: int) -> Slice[Plan]:
         return await self.area_page(area_prefix, cursor, limit)
+
+    async def households(self, plan: Plan, *, cursor: str | None, limit: int) -> Slice[tuple[str, int, int]]:
+        """Each household of the plan's last computation, by id: (household, entitled, disbursed) fen.
+        Disbursed counts as a payment does (``DisbursementRepository.disbursed``): what reached it under
+        any plan of the same scheme, reversed payments left out."""
+        same_scheme = select(Plan.id).where(Plan.scheme_code == plan.scheme_code)
+        paid = (
+            select(
+                Disbursement.beneficiary_id.label("household"),
+                func.sum(Disbursement.amount_fen).label("disbursed"),
+            )
+            .where(
+                Disbursement.beneficiary_kind == "household",
+                Disbursement.reversed_by.is_(None),
+                Disbursement.plan_id.in_(same_scheme),
+            )
+            .group_by(Disbursement.beneficiary_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                PlanLine.beneficiary_id,
+                func.sum(PlanLine.amount_fen),
+                func.coalesce(func.max(paid.c.disbursed), 0),
+            )
+            .outerjoin(paid, paid.c.household == PlanLine.beneficiary_id)
+            .where(PlanLine.plan_id == plan.id, PlanLine.beneficiary_kind == "household")
+            .group_by(PlanLine.beneficiary_id)
+            .order_by(PlanLine.beneficiary_id)
+            .limit(limit + 1)
+        )
+        after = decode_key(cursor, [str])
+        if after is not None:
+            stmt = stmt.where(PlanLine.beneficiary_id > after[0])
+        rows = [(h, int(e), int(d)) for h, e, d in (await self.session.execute(stmt)).all()]
+        if len(rows) <= limit:
+            return Slice(rows, None)
+        return Slice(rows[:limit], encode_key([rows[limit - 1][0]]))
 
 
 class PlanLineRepository(Repository[PlanLine]):

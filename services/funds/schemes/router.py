@@ -8,6 +8,7 @@ from services.funds.deps import Finance
 from services.funds.schemes import service
 from services.funds.schemes.schemas import (
     ArrearsRow,
+    PlanHouseholdOut,
     PlanIn,
     PlanLineOut,
     PlanOut,
@@ -86,6 +87,18 @@ async def plan_lines(
     return page_of(
         PlanLineOut,
         await service.plan_lines(session, actor=user, plan_id=plan_id, cursor=cursor, limit=limit),
+    )
+
+
+@router.get("/plans/{plan_id}/households", response_model=Page[PlanHouseholdOut])
+async def plan_households(
+    plan_id: uuid.UUID, session: SessionDep, user: CurrentUser, limit: Limit = 100, cursor: Cursor = None
+) -> Page[PlanHouseholdOut]:
+    """One row per household of the plan: its lines summed (entitled), what it has been paid so far
+    and what is left, in fen, by household id. A stale plan answers with its last computation."""
+    return page_of(
+        PlanHouseholdOut,
+        await service.plan_households(session, actor=user, plan_id=plan_id, cursor=cursor, limit=limit),
     )
 
 

@@ -153,6 +153,15 @@ class PlanTotal(BaseModel):
     amount_fen: int
 
 
+class PlanHouseholdOut(BaseModel):
+    household_id: str
+    entitled_fen: int = Field(description="Sum of the plan's lines for the household (fen)")
+    disbursed_fen: int = Field(
+        description="Paid so far under any plan of the same scheme, reversals left out (fen)"
+    )
+    remaining_fen: int = Field(description="entitled_fen - disbursed_fen (fen)")
+
+
 class ArrearsRow(BaseModel):
     payer: str
     year: int | None

@@ -47,6 +47,7 @@ __all__ = [
     "get_scheme",
     "page_plans",
     "page_schemes",
+    "plan_households",
     "plan_lines",
     "read_plan",
     "population_changed",
@@ -106,6 +107,29 @@ async def plan_lines(
 ) -> Slice[PlanLine]:
     plan = await get_plan(session, actor=actor, plan_id=plan_id)
     return await PlanLineRepository(session).page(plan.id, cursor=cursor, limit=limit)
+
+
+@dataclass(frozen=True)
+class PlanHousehold:
+    """One household of a plan: what the plan entitles it to, what it has been paid so far."""
+
+    household_id: str
+    entitled_fen: int
+    disbursed_fen: int
+
+    @property
+    def remaining_fen(self) -> int:
+        return self.entitled_fen - self.disbursed_fen
+
+
+async def plan_households(
+    session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID, cursor: str | None, limit: int
+) -> Slice[PlanHousehold]:
+    """The plan's lines summed per household, with what was paid (a stale plan answers with its
+    last computation, as its lines do)."""
+    plan = await get_plan(session, actor=actor, plan_id=plan_id)
+    rows = await PlanRepository(session).households(plan, cursor=cursor, limit=limit)
+    return Slice([PlanHousehold(*row) for row in rows.items], rows.next_cursor)
 
 
 async def arrears(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID) -> list[Arrears]:

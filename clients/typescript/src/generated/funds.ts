@@ -558,6 +558,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/funds/v1/plans/{plan_id}/households": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Plan households
+         * @description One row per household of the plan: its lines summed (entitled), what it has been paid so far
+         *     and what is left, in fen, by household id. A stale plan answers with its last computation.
+         */
+        get: operations["plans:households"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/funds/v1/plans/{plan_id}/lines": {
         parameters: {
             query?: never;
@@ -1612,6 +1633,15 @@ export interface components {
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
+        /** Page[PlanHouseholdOut] */
+        Page_PlanHouseholdOut_: {
+            /** Items */
+            items: components["schemas"]["PlanHouseholdOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
         /** Page[PlanLineOut] */
         Page_PlanLineOut_: {
             /** Items */
@@ -1690,6 +1720,28 @@ export interface components {
             shares: components["schemas"]["ShareIn"][];
             /** Years */
             years: number[];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** PlanHouseholdOut */
+        PlanHouseholdOut: {
+            /**
+             * Disbursed Fen
+             * @description Paid so far under any plan of the same scheme, reversals left out (fen)
+             */
+            disbursed_fen: number;
+            /**
+             * Entitled Fen
+             * @description Sum of the plan's lines for the household (fen)
+             */
+            entitled_fen: number;
+            /** Household Id */
+            household_id: string;
+            /**
+             * Remaining Fen
+             * @description entitled_fen - disbursed_fen (fen)
+             */
+            remaining_fen: number;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -4992,6 +5044,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ArrearsRow"][];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "plans:households": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200) */
+                limit?: number;
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PlanHouseholdOut_"];
                 };
             };
             /** @description No valid access token */
