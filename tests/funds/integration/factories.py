@@ -82,6 +82,22 @@ async def open_kaiping_accounts(client: httpx.AsyncClient) -> None:
             assert r.status_code == 201, r.text
 
 
+async def receive_from_kaiping_finance(
+    client: httpx.AsyncClient, amount_fen: int, headers: dict[str, str]
+) -> None:
+    """Kaiping's finance bureau pays ``amount_fen`` into the special account (what payments draw on)."""
+    await client.post(
+        "/funds/v1/ledger/transfers",
+        json={
+            "kind": "receipt",
+            "from_account": "kaiping-finance",
+            "to_account": "kaiping-special-account",
+            "amount_fen": amount_fen,
+        },
+        headers=headers,
+    )
+
+
 async def kaiping_scheme(client: httpx.AsyncClient) -> str:
     """The county's Kaiping per-capita scheme as the finance office enters it; its id."""
     scheme = KAIPING_PER_CAPITA

@@ -21,6 +21,7 @@ from tests.funds.integration.factories import (
     deliver,
     kaiping_plan,
     open_kaiping_accounts,
+    receive_from_kaiping_finance,
     register_chishui,
     registered,
     registry_event,
@@ -213,16 +214,7 @@ async def test_the_keep_period_from_the_exit_event_decides_plan_and_payment_alik
         plan = r.json()
         # next year's plan counts the household still inside its keep period, not the lapsed one
         assert (plan["people"], plan["total_fen"]) == (2, yuan(2_000))
-        await client.post(
-            "/funds/v1/ledger/transfers",
-            json={
-                "kind": "receipt",
-                "from_account": "kaiping-finance",
-                "to_account": "kaiping-special-account",
-                "amount_fen": yuan(10_000),
-            },
-            headers=FINANCE,
-        )
+        await receive_from_kaiping_finance(client, yuan(10_000), FINANCE)
 
         def pay(hid: str) -> dict:  # type: ignore[type-arg]
             return {

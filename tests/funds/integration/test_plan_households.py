@@ -15,6 +15,7 @@ from tests.funds.integration.factories import (
     deliver,
     kaiping_plan,
     open_kaiping_accounts,
+    receive_from_kaiping_finance,
     registered,
 )
 from tests.support import auth, service_client, settings_for
@@ -58,16 +59,7 @@ async def test_each_household_totals_its_lines_and_its_payments(make_db) -> None
             assert (row["disbursed_fen"], row["remaining_fen"]) == (0, summed[hid])
         assert sum(r["entitled_fen"] for r in rows) == plan["total_fen"]
 
-        await client.post(
-            "/funds/v1/ledger/transfers",
-            json={
-                "kind": "receipt",
-                "from_account": "kaiping-finance",
-                "to_account": "kaiping-special-account",
-                "amount_fen": yuan(10_000),
-            },
-            headers=FINANCE,
-        )
+        await receive_from_kaiping_finance(client, yuan(10_000), FINANCE)
         pay = {
             "beneficiary_kind": "household",
             "beneficiary_id": "hh-b",

@@ -19,6 +19,7 @@ from tests.funds.integration.factories import (
     kaiping_plan,
     open_kaiping_accounts,
     outbox_types,
+    receive_from_kaiping_finance,
     registered,
     registry_event,
 )
@@ -114,16 +115,7 @@ async def test_idle_money_is_flagged_by_the_periodic_job(make_db) -> None:  # ty
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as client:
         await open_kaiping_accounts(client)
-        await client.post(
-            "/funds/v1/ledger/transfers",
-            json={
-                "kind": "receipt",
-                "from_account": "kaiping-finance",
-                "to_account": "kaiping-special-account",
-                "amount_fen": yuan(500_000),
-            },
-            headers=FINANCE,
-        )
+        await receive_from_kaiping_finance(client, yuan(500_000), FINANCE)
         today = clock.today()
         assert await run_job(app.state.db, datetime(today.year, today.month, today.day)) == 0
         later = datetime.fromordinal(today.toordinal() + 181)
@@ -136,16 +128,7 @@ async def test_the_periodic_job_counts_idle_days_by_the_office_date(make_db) -> 
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as client:
         await open_kaiping_accounts(client)
-        await client.post(
-            "/funds/v1/ledger/transfers",
-            json={
-                "kind": "receipt",
-                "from_account": "kaiping-finance",
-                "to_account": "kaiping-special-account",
-                "amount_fen": yuan(500_000),
-            },
-            headers=FINANCE,
-        )
+        await receive_from_kaiping_finance(client, yuan(500_000), FINANCE)
         day_181 = date.fromordinal(clock.today().toordinal() + 181)
         just_after_midnight = datetime(day_181.year, day_181.month, day_181.day, tzinfo=UTC) - timedelta(
             hours=7, minutes=30
