@@ -50,8 +50,3 @@ class HelperRepository(Repository[Helper]):
             .order_by(EnterpriseEmployment.started_on, EnterpriseEmployment.id)
         )
         return list((await self.session.execute(stmt)).scalars())
-
-    async def add_employment(self, employment: EnterpriseEmployment) -> EnterpriseEmployment:
-        self.session.add(employment)
-        await self.session.flush()
-        return employment

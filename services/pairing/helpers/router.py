@@ -24,13 +24,14 @@ from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
+from shared.shaping import from_row
 
 router = APIRouter(prefix="/helpers", tags=["helpers"])
 
 
 def _posting_out(posting: service.Posting) -> PostingOut:
-    out = PostingOut.model_validate(posting.period)
-    return out.model_copy(update={"counts_as_grassroots_service": posting.counts_as_grassroots_service})
+    counts = posting.counts_as_grassroots_service
+    return from_row(PostingOut, posting.period, counts_as_grassroots_service=counts)
 
 
 @router.post("", status_code=201, response_model=HelperOut)
@@ -93,15 +94,7 @@ async def leave(
 
 
 def _employment_out(e: service.Employment) -> EmploymentOut:
-    r = e.row
-    return EmploymentOut(
-        id=r.id,
-        household_id=r.household_id,
-        worker_name=r.worker_name,
-        started_on=r.started_on,
-        ended_on=r.ended_on,
-        stably_employed=e.stably_employed,
-    )
+    return from_row(EmploymentOut, e.row, stably_employed=e.stably_employed)
 
 
 @router.post("/{helper_id}/employments", status_code=201, response_model=EmploymentOut)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,13 +74,12 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
             area_code=data.area_code,
         )
     if data.team_id is not None:
-        team = await HelperRepository(session).get(data.team_id)
-        if team is None or not actor.covers(team.area_code):
-            raise HelperNotFound(
-                f"Team {data.team_id} does not exist in your area",
-                detail_zh=f"您的辖区内没有工作队 {data.team_id}",
-                team_id=str(data.team_id),
-            )
+        no_team = HelperNotFound(
+            f"Team {data.team_id} does not exist in your area",
+            detail_zh=f"您的辖区内没有工作队 {data.team_id}",
+            team_id=str(data.team_id),
+        )
+        team = await HelperRepository(session).get_in_area(data.team_id, actor, no_team)
         team_kind = rules.HelperKind(team.kind)
         refusal = rules.team_refusal(data.kind, team_kind)
         if refusal:
@@ -123,21 +123,32 @@ def _check_period(data: PostingIn | EmploymentIn, what: str, what_zh: str) -> No
         )
 
 
+_Dated = TypeVar("_Dated", PostingPeriod, EnterpriseEmployment)
+
+
+async def _add_dated(
+    session: AsyncSession,
+    actor: Principal,
+    helper: Helper,
+    model: type[_Dated],
+    data: PostingIn | EmploymentIn,
+    action: str,
+) -> _Dated:
+    """A posting or an employment of the helper, stored as sent; audited as its table's row with the
+    helper and what was sent."""
+    row = model(id=uuid.uuid4(), helper_id=helper.id, **data.model_dump())
+    await HelperRepository(session).add(row)
+    after = {"helper_id": str(helper.id), **data.model_dump(mode="json")}
+    await audit.record(session, actor, action, (model.__tablename__, row.id), after=after)
+    return row
+
+
 async def add_posting(
     *, session: AsyncSession, actor: Principal, helper_id: uuid.UUID, data: PostingIn, today: date
 ) -> Posting:
     helper = await pairing_service.scoped_helper(session, actor, helper_id)
     _check_period(data, "A posting", "任职")
-    posting = await HelperRepository(session).add(
-        PostingPeriod(id=uuid.uuid4(), helper_id=helper.id, **data.model_dump())
-    )
-    await audit.record(
-        session,
-        actor,
-        "helper.posting_added",
-        ("posting_period", posting.id),
-        after={"helper_id": str(helper.id), **data.model_dump(mode="json")},
-    )
+    posting = await _add_dated(session, actor, helper, PostingPeriod, data, "helper.posting_added")
     return _posting(posting, today, await policy_service.resolver(session, on=today))
 
 
@@ -309,13 +320,7 @@ async def add_employment(
 ) -> Employment:
     helper = await _enterprise(session, actor, helper_id)
     _check_period(data, "An employment", "就业")
-    household = await HouseholdRepository(session).get(data.household_id)
-    if household is None or not actor.covers(household.area_code):
-        raise HouseholdNotFound(
-            f"Household {data.household_id} does not exist in your area",
-            detail_zh=f"您的辖区内没有户 {data.household_id}",
-            household_id=str(data.household_id),
-        )
+    household = await HouseholdRepository(session).get_in_area(data.household_id, actor, HouseholdNotFound)
     if household.status not in PAIRABLE_STATUSES:
         raise WorkerNotOnRoll(
             f"household {household.id} is {household.status}: "
@@ -324,16 +329,7 @@ async def add_employment(
             household_id=str(household.id),
             status=household.status,
         )
-    row = await HelperRepository(session).add_employment(
-        EnterpriseEmployment(id=uuid.uuid4(), helper_id=helper.id, **data.model_dump())
-    )
-    await audit.record(
-        session,
-        actor,
-        "helper.employment_added",
-        ("enterprise_employment", row.id),
-        after={"helper_id": str(helper.id), **data.model_dump(mode="json")},
-    )
+    row = await _add_dated(session, actor, helper, EnterpriseEmployment, data, "helper.employment_added")
     return _employment(row, employer_support_rule(helper.area_code), today)
 
 
