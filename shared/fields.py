@@ -23,6 +23,7 @@ __all__ = [
     "AREA_CODE_PATTERN",
     "AreaCodeText",
     "IsoDate",
+    "LateEntryReason",
     "AREA_PREFIX_PATTERN",
     "COUNTY_OR_BELOW_PATTERN",
     "MAX_FEN",
@@ -62,6 +63,11 @@ VILLAGE_CODE_PATTERN = r"^(0[1-9]|[1-9][0-9])[0-9]{7}([1-9][0-9]{2}|0[1-9][0-9]|
 AREA_PREFIX_PATTERN = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
 # GB 11643: 17 digits and a check character (X, any case: the service upper-cases it).
 RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9Xx]$"
+
+
+# Why a date is entered late (补录, shared.backdating): ``backdate_reason: LateEntryReason | None =
+# Field(default=None, description=...)``, the description naming the date it excuses.
+LateEntryReason = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.fields import VILLAGE_CODE_PATTERN, StrictInt
+from shared.fields import VILLAGE_CODE_PATTERN, LateEntryReason, StrictInt
 
 
 class NoticeIn(BaseModel):
@@ -14,10 +14,8 @@ class NoticeIn(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     published_on: date = Field(description="the day it was pinned up: not after today (China date)")
     notice_days: StrictInt = Field(ge=1, le=90)
-    backdate_reason: str | None = Field(
+    backdate_reason: LateEntryReason | None = Field(
         default=None,
-        min_length=1,
-        max_length=2000,
         description="why the publication date is entered late: needed (with the approver or admin role) "
         "when it lies further back than the policy's tolerance; shown on the public board",
     )

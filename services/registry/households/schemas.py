@@ -28,7 +28,7 @@ from services.registry.vocabulary import (
     Sex,
     batch_code,
 )
-from shared.fields import AREA_CODE_PATTERN, RESIDENT_ID_PATTERN, Fen, PositiveFen, StrictInt
+from shared.fields import AREA_CODE_PATTERN, RESIDENT_ID_PATTERN, Fen, LateEntryReason, PositiveFen, StrictInt
 from shared.pii import mask_name
 from shared.vocabulary import label_field, labels_field
 
@@ -323,9 +323,7 @@ class ImportIn(BaseModel):
         description="the roll the rows come from (e.g. a provincial platform's 2017 roll): needed, with "
         "a reason, when a registration date lies further back than the policy's backdate_tolerance_days",
     )
-    reason: str | None = Field(
-        default=None, min_length=1, max_length=2000, description="why the old roll is imported"
-    )
+    reason: LateEntryReason | None = Field(default=None, description="why the old roll is imported")
 
 
 class ImportOut(BaseModel):

@@ -7,11 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from services.registry.identification.rules import ReviewResult
+from shared.fields import LateEntryReason
 
 _BACKDATE = Field(
     default=None,
-    min_length=1,
-    max_length=2000,
     description="why the date is entered late: needed (with the approver or admin role) when the date "
     "lies further back than the policy's backdate_tolerance_days; shown on the public board",
 )
@@ -21,18 +20,18 @@ class ReviewIn(BaseModel):
     result: ReviewResult
     held_on: date = Field(description="not in the future, not before the household was entered")
     note: str | None = Field(default=None, max_length=2000)
-    backdate_reason: str | None = _BACKDATE
+    backdate_reason: LateEntryReason | None = _BACKDATE
 
 
 class NoticeIn(BaseModel):
     starts_on: date = Field(description="not in the future, not before the village review")
-    backdate_reason: str | None = _BACKDATE
+    backdate_reason: LateEntryReason | None = _BACKDATE
 
 
 class ObjectionIn(BaseModel):
     content: str = Field(min_length=1, max_length=4000)
     lodged_on: date = Field(description="not in the future, not before the notice started")
-    backdate_reason: str | None = _BACKDATE
+    backdate_reason: LateEntryReason | None = _BACKDATE
 
 
 class ObjectionResolution(BaseModel):
