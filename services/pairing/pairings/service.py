@@ -30,19 +30,11 @@ from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.repository import Slice
+from shared.shaping import from_row
 
 
 def helper_view(h: Helper) -> helper_rules.Helper:
-    return helper_rules.Helper(
-        id=str(h.id),
-        kind=helper_rules.HelperKind(h.kind),
-        area_code=h.area_code,
-        active=h.active,
-        level=h.level,
-        party_member_count=h.party_member_count,
-        hospital_grade=h.hospital_grade,
-        professional_title=h.professional_title,
-    )
+    return from_row(helper_rules.Helper, h, id=str(h.id), kind=helper_rules.HelperKind(h.kind))
 
 
 def household_target(h: HouseholdRef) -> rules.Target:

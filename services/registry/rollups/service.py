@@ -63,6 +63,7 @@ from shared.auth import Principal
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.pii import mask_name
+from shared.shaping import from_row
 
 MAX_VILLAGE_TARGETS = 2_000
 
@@ -405,13 +406,10 @@ async def weak_villages(
     for row in listed.items:
         threshold = region_of(regions, row.code).threshold
         assert threshold is not None  # the query lists villages with a threshold only
-        flags = VillageFlags(
+        flags = from_row(
+            VillageFlags,
+            row,
             area_code=row.code,
-            name=row.name,
-            parent_code=row.parent_code,
-            poor_village=row.poor_village,
-            old_area_village=row.old_area_village,
-            key_village=row.key_village,
             threshold_fen=threshold.income_fen,
             threshold_inclusive=threshold.inclusive,
         )
