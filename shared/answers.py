@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Response
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import AreaScope, Principal, admin_only, current_user_dependency
@@ -46,7 +46,6 @@ __all__ = [
     "conditional_write",
     "page_of",
     "read_page",
-    "serialised",
     "tagged",
 ]
 
@@ -72,13 +71,6 @@ def tagged(response: Response, model: type[M], row: Any, *, version: int | str |
     """``model`` validated from ``row``, its ETag (``row.version`` unless given) in the header."""
     response.headers["ETag"] = etag(row.version if version is None else version)
     return model.model_validate(row, from_attributes=True)
-
-
-def serialised(adapter: TypeAdapter[T], value: T, **headers: str) -> Response:
-    """The answer of a hot read, serialised once by ``adapter`` (the route keeps its
-    ``response_model`` for the document): returned as a model, FastAPI would validate it again
-    before serialising it — a tenth of a card read's CPU."""
-    return Response(adapter.dump_json(value), media_type="application/json", headers=headers)
 
 
 @dataclass(frozen=True)

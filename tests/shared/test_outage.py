@@ -13,14 +13,14 @@ import re
 import signal
 
 import pytest
-from fastapi import APIRouter
-from sqlalchemy import text
+from fastapi import APIRouter, Request
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from deploy.local.stack import LocalStack, free_port
 from shared.app import create_service_app
-from shared.db import SessionDep
+from shared.db import SessionDep, read_rows
 from shared.errors import database_unavailable
 from shared.settings import ServiceSettings
 from tests.support import service_client, settings_for
@@ -33,6 +33,16 @@ router = APIRouter()
 @router.get("/now")
 async def now(session: SessionDep) -> dict[str, str]:
     return {"now": str((await session.execute(text("SELECT now()"))).scalar_one())}
+
+
+_NOW = select(func.now().label("now"))
+
+
+@router.get("/hot")
+async def hot(request: Request) -> dict[str, str]:
+    """A hot read (a card's, a roll-up's): a read session's read_rows, on the driver's connection."""
+    async with request.app.state.db.reading() as session:
+        return {"now": str((await read_rows(session, _NOW, {}))[0]["now"])}
 
 
 @router.get("/boom")
@@ -131,19 +141,22 @@ def _stop_postgres(stack: LocalStack) -> None:
 async def test_postgresql_stopped_then_back(make_db, pg_stack: LocalStack) -> None:  # type: ignore[no-untyped-def]
     app = _app(make_db("inspection"), service="inspection")
     async with service_client(app) as c:
-        assert (await c.get("/inspection/v1/now")).status_code == 200  # pool holds a connection
+        for path in ("/now", "/hot"):  # each pool holds a connection
+            assert (await c.get(f"/inspection/v1{path}")).status_code == 200
         _stop_postgres(pg_stack)
         try:
-            for attempt in range(3):  # the pooled connection is dead, then no new one can be made
-                r = await c.get("/inspection/v1/now", headers={"X-Request-ID": f"down-{attempt}"})
-                _assert_unavailable(r, f"down-{attempt}")
-            metrics = (await c.get("/metrics")).text
-            assert _count(metrics, "inspection", "/now", 503) >= 3
-            assert _count(metrics, "inspection", "/now", 500) == 0
+            for path in ("/now", "/hot"):
+                for attempt in range(3):  # the pooled connection is dead, then no new one can be made
+                    r = await c.get(f"/inspection/v1{path}", headers={"X-Request-ID": f"down-{attempt}"})
+                    _assert_unavailable(r, f"down-{attempt}")
+                metrics = (await c.get("/metrics")).text
+                assert _count(metrics, "inspection", path, 503) >= 3
+                assert _count(metrics, "inspection", path, 500) == 0
         finally:
             pg_stack.start_postgres()
-        r = await c.get("/inspection/v1/now")
-        assert r.status_code == 200, r.text
+        for path in ("/now", "/hot"):
+            r = await c.get(f"/inspection/v1{path}")
+            assert r.status_code == 200, r.text
 
 
 

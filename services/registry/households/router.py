@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import TypeAdapter
 
 from services.registry.conflicts.router import recorded_refusal
 from services.registry.deps import Approver, CipherDep, Registrar, RegistrarWrite, TodayDep
@@ -32,11 +31,11 @@ from services.registry.households.schemas import (
     MoveIn,
     ResidentIdOut,
     SplitIn,
+    card_json,
     list_page_json,
 )
 from services.registry.models import Household, Member
 from services.registry.vocabulary import HouseholdStatus, PovertyCause
-from shared.answers import serialised
 from shared.auth import CurrentUser, Principal, require_roles
 from shared.bodyguard import LARGE_BODY
 from shared.db import SessionDep
@@ -75,11 +74,9 @@ def _card_of(
     )
 
 
-# The hot reads answer a Response of their model serialised once (the route's response_model stays
-# the document's): returned as a model, FastAPI validated it again before serialising it. A list
-# page is serialised from its rows without models at all (schemas.list_page_json).
-_CARD_JSON = TypeAdapter(HouseholdOut)
-_CARD_HEAD = tuple(k for k in HouseholdOut.model_fields if k not in _CARD_PARTS)  # the household's own
+# The hot reads answer a Response of their JSON built from their rows, without models (the route's
+# response_model stays the document's): returned as a model, FastAPI validated it again before
+# serialising it (schemas.card_json, schemas.list_page_json).
 
 
 @router.post("", status_code=201, response_model=HouseholdOut)
@@ -203,13 +200,8 @@ async def read_household(household_id: uuid.UUID, user: CurrentUser, request: Re
     async with request.app.state.db.reading() as session:  # ReadSessionDep's, opened here: see db.reading
         found = await service.read_card(session, user, household_id)
     h = found.household
-    out = HouseholdOut(
-        **{k: h[k] for k in _CARD_HEAD},
-        members=found.members,  # plain values, validated into MemberOut here
-        incomes=found.incomes,
-        debts=found.debts,
-    )
-    return serialised(_CARD_JSON, out, ETag=etag(h["version"]))
+    body = card_json(h, found.members, found.incomes, found.debts)
+    return Response(body, media_type="application/json", headers={"ETag": etag(h["version"])})
 
 
 # the hottest read: its caller and id taken without FastAPI's per-request dependency solving

@@ -6,7 +6,6 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import AreaNotFound
@@ -18,9 +17,9 @@ from services.registry.rollups.schemas import (
     TransferEmploymentOut,
     VillageChartsOut,
     WeakVillagesOut,
+    rollup_json,
 )
 from shared import cadres
-from shared.answers import serialised
 from shared.auth import CurrentUser, Principal
 from shared.clock import clock
 from shared.db import SessionDep
@@ -58,19 +57,16 @@ _this_year.__signature__ = inspect.Signature()  # type: ignore[attr-defined]
 Year = Query(default_factory=_this_year, ge=2014, le=2100, description="policy year for the threshold")
 
 
-_ROLLUP_JSON = TypeAdapter(RollupOut)
-
-
 async def area_rollup(
     area_code: AreaCodeText, user: CurrentUser, request: Request, year: int = Year
 ) -> Response:
     # The hottest roll-up read opens its read session itself (shared/db.py reading()) and answers
-    # its model serialised once; the cadres' check in the route, not a dependency: no query for
-    # any other role.
+    # its JSON built from the rules' summary (schemas.rollup_json); the cadres' check in the route,
+    # not a dependency: no query for any other role.
     async with request.app.state.db.reading() as session:
         await _check_cadre_village(session, user, area_code)
         found = await service.rollup(session=session, actor=user, code=area_code, year=year)
-    return serialised(_ROLLUP_JSON, RollupOut.model_validate(found, from_attributes=True))
+    return Response(rollup_json(found), media_type="application/json")
 
 
 # a hot read: its caller, area and year taken without FastAPI's per-request dependency solving
