@@ -26,10 +26,14 @@ class CoverageGapDetected(EventContract):
     )
     kind: str = Field(
         description="household_without_cadre, village_without_work_team, village_without_first_secretary, "
-        "cadre_over_cap, visit_overdue, township_without_staff, village_without_coordinator"
+        "cadre_over_cap, visit_overdue, township_without_staff, village_without_coordinator, "
+        "mountain_sea_pair_missing"
     )
     area_code: AreaCode
-    subject_id: str = Field(description="a household id, a township or village code, or a helper id")
+    subject_id: str = Field(
+        description="a household id, a township or village code, a helper id, or (mountain_sea_pair_missing) "
+        "the helped county's code"
+    )
     detail: dict[str, Any] | str | None = Field(default=None, description="ids and figures, or a sentence")
 
 

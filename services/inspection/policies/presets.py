@@ -78,7 +78,7 @@ SIGNOFF_SCHEMES_BY_KIND: dict[str, dict[str, SignoffScheme]] = {
 DOSSIER_KINDS: tuple[str, ...] = tuple(SIGNOFF_SCHEMES_BY_KIND)
 
 
-# --- Findings and escalation (seed 004 六: 通报 + 限期整改, 约谈, 党纪政纪追责) --------------
+# --- Findings and escalation (seed 004 七(六): 通报 + 限期整改, 约谈, 党纪政纪追责) --------------
 @dataclass(frozen=True)
 class EscalationStep:
     kind: str  # accountability kind: bulletin, admonishment_interview, discipline_referral
@@ -114,6 +114,9 @@ SIGNAL_FINDINGS: dict[str, tuple[str, str]] = {
     # with exit tasks without its coordinator (OUTSIDE THE SEEDS: the severity)
     "township_without_staff": ("pairing_gap", "medium"),
     "village_without_coordinator": ("pairing_gap", "medium"),
+    # seed 002 十: a mountain-sea pair the policy names with no active county pairing (OUTSIDE THE
+    # SEEDS: the severity)
+    "mountain_sea_pair_missing": ("pairing_gap", "medium"),
 }
 UNKNOWN_SIGNAL_FINDING: tuple[str, str] = ("other", "medium")
 
@@ -161,8 +164,8 @@ ASSESSMENT = AssessmentPolicy(
 )
 
 # Who is interviewed when an area misses its yearly reduction target:
-# counties -> party and government heads (seed 000 三(三)); villages -> the pairing cadre
-# (seed 004 六). Townships: no seed names anyone, so no record.
+# counties -> party and government heads (seed 000 五(三)); villages -> the pairing cadre
+# (seed 004 七(六)). Townships: no seed names anyone, so no record.
 ADMONISH_ON_MISSED_TARGET: dict[str, tuple[str, ...]] = {
     "county": (COUNTY_PARTY_SECRETARY, COUNTY_HEAD),
     "village": ("pairing_cadre",),
@@ -179,7 +182,7 @@ HOUSEHOLD_CADRE_PAIRING = "cadre_household"
 # At least this many unannounced inspections (暗访) a month; a month with fewer is named as a gap.
 UNANNOUNCED_INSPECTIONS_PER_MONTH = 1
 
-# --- Quarterly progress reports upward (seed 000 三(一): 每季度要向市委、市政府报告) ---------
+# --- Quarterly progress reports upward (seed 000 五(一): 每季度要向市委、市政府报告) ---------
 # The seed sets the rhythm (every quarter) but no deadline: 10 days after the quarter's last
 # day is OUTSIDE THE SEEDS.
 PROGRESS_REPORT_DEADLINE_DAYS = 10

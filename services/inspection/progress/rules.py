@@ -1,4 +1,4 @@
-"""Quarterly progress reports upward (seed 000 三(一): 各县(市)…每季度要向市委、市政府报告扶贫脱贫
+"""Quarterly progress reports upward (seed 000 五(一): 各县(市)…每季度要向市委、市政府报告扶贫脱贫
 进展情况): the quarter's and the year's figures of an area, one row per child area, and the
 rules of submitting them: once per area and quarter, corrections as new versions, a deadline.
 

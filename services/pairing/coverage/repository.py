@@ -38,6 +38,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
     update,
+    values,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -205,8 +206,34 @@ def _staffing_gaps(prefix: str, regions: Sequence[PolicyRegion]) -> list[Select[
     return selects
 
 
+def _county_pair_gaps(pairs: Sequence[tuple[str, str]]) -> list[Select[Any]]:
+    """rules.county_pair_gap in SQL: the named mountain-sea pairs (helping, helped) with no active
+    county_county pairing of the helping county (the pairing's area) to the helped one."""
+    if not pairs:
+        return []  # no policy of the area names a pair: no query (everywhere but Quanzhou)
+    named = values(column("helping", String), column("helped", String), name="named_pairs").data(list(pairs))
+    formed = exists().where(
+        Pairing.kind == "county_county",
+        Pairing.ended_on.is_(None),
+        Pairing.area_code == named.c.helping,
+        Pairing.target_id == named.c.helped,
+    )
+    return [
+        select(
+            literal(GapKind.MOUNTAIN_SEA_PAIR_MISSING.value).label("kind"),
+            named.c.helped,
+            named.c.helping,
+            _json(("helped_county", named.c.helped)),
+        ).where(~formed)
+    ]
+
+
 def _current_gaps(
-    prefix: str, regions: Sequence[PolicyRegion], today: date, cadre_kinds: Sequence[str]
+    prefix: str,
+    regions: Sequence[PolicyRegion],
+    today: date,
+    cadre_kinds: Sequence[str],
+    pairs: Sequence[tuple[str, str]] = (),
 ) -> Select[Any]:
     """(kind, subject_id, area_code, detail) of every gap under ``prefix`` now; see rules.detect_gaps."""
     h = _households(prefix, regions, today)
@@ -240,7 +267,8 @@ def _current_gaps(
         c.c.area_code,
         _json(("households", c.c.households), ("cap", c.c.cap)),
     ).where(c.c.households > c.c.cap)
-    return union_all(households, *villages, cadres, *_staffing_gaps(prefix, regions))  # type: ignore[return-value]
+    more = [*_staffing_gaps(prefix, regions), *_county_pair_gaps(pairs)]
+    return union_all(households, *villages, cadres, *more)  # type: ignore[return-value]
 
 
 class CoverageRepository(Repository[CoverageGap]):
@@ -281,6 +309,15 @@ class CoverageRepository(Repository[CoverageGap]):
         stmt = select(gaps.c.kind, func.count()).group_by(gaps.c.kind)
         return {str(kind): int(n) for kind, n in (await self.session.execute(stmt)).all()}
 
+    async def county_pairs_missing(self, pairs: Sequence[tuple[str, str]]) -> int:
+        """How many of the named mountain-sea pairs are not formed."""
+        selects = _county_pair_gaps(pairs)
+        if not selects:
+            return 0
+        return int(
+            (await self.session.execute(select(func.count()).select_from(selects[0].subquery()))).scalar_one()
+        )
+
     async def cadre_counts(
         self, prefix: str, regions: Sequence[PolicyRegion], kinds: Sequence[str]
     ) -> tuple[int, int]:
@@ -292,7 +329,12 @@ class CoverageRepository(Repository[CoverageGap]):
 
     # -- a check ------------------------------------------------------------------------------
     async def stage_current(
-        self, prefix: str, regions: Sequence[PolicyRegion], today: date, cadre_kinds: Sequence[str]
+        self,
+        prefix: str,
+        regions: Sequence[PolicyRegion],
+        today: date,
+        cadre_kinds: Sequence[str],
+        pairs: Sequence[tuple[str, str]] = (),
     ) -> int:
         """Write this check's gaps into the temporary table; how many there are."""
         await self.session.execute(text(f"DROP TABLE IF EXISTS pg_temp.{_CURRENT}"))
@@ -304,7 +346,7 @@ class CoverageRepository(Repository[CoverageGap]):
             )
         )
         await self.session.execute(text(_JOIN_WORK_MEM))
-        gaps = _current_gaps(prefix, regions, today, cadre_kinds)
+        gaps = _current_gaps(prefix, regions, today, cadre_kinds, pairs)
         await self.session.execute(insert(current).from_select(list(current.c.keys()), gaps))
         await self.session.execute(text(f"ANALYZE {_CURRENT}"))
         return int((await self.session.execute(select(func.count()).select_from(current))).scalar_one())

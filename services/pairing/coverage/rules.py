@@ -15,6 +15,7 @@ from services.pairing.visits.rules import is_overdue, next_visit_due
 from shared.vocabulary import Labelled
 
 __all__ = [
+    "CountyPair",
     "CoverageSnapshot",
     "Gap",
     "GapKind",
@@ -23,6 +24,7 @@ __all__ = [
     "Staffing",
     "Reconciliation",
     "VillageCoverage",
+    "county_pair_gap",
     "detect_gaps",
     "policy_regions",
     "reconcile",
@@ -40,6 +42,7 @@ class GapKind(Labelled):
     VISIT_OVERDUE = "visit_overdue", "走访逾期"
     TOWNSHIP_WITHOUT_STAFF = "township_without_staff", "有脱贫任务的乡镇专职扶贫人员不足"
     VILLAGE_WITHOUT_COORDINATOR = "village_without_coordinator", "有脱贫任务的建制村未配备协管员"
+    MOUNTAIN_SEA_PAIR_MISSING = "mountain_sea_pair_missing", "山海协作县未结对"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,18 @@ class Staffing:
 
 
 @dataclass(frozen=True, slots=True)
+class CountyPair:
+    """A mountain-sea pair a policy names (helping coastal county, helped mountain county) and whether
+    an active county_county pairing joins them. Quanzhou seed 002 十: 做好我市鲤城区、丰泽区、泉港区、
+    石狮市、晋江市、南安市、惠安县等7个县(市、区)分别与三明市明溪县、南平市顺昌县、三明市宁化县、南平市政和县、
+    龙岩市长汀县、宁德市古田县、南平市光泽县的对口帮扶工作."""
+
+    helping: str
+    helped: str
+    formed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CoverageSnapshot:
     households: Sequence[HouseholdCoverage]
     poor_villages: Sequence[VillageCoverage]
@@ -84,6 +99,7 @@ class CoverageSnapshot:
     visit_interval_days: int
     today: date
     staffing: Sequence[Staffing] = ()
+    county_pairs: Sequence[CountyPair] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +150,14 @@ def staffing_gap(a: Staffing) -> Gap | None:
     return Gap(kind, a.code, a.code, {"staff": a.staff, "minimum": a.minimum})
 
 
+def county_pair_gap(p: CountyPair) -> Gap | None:
+    """A named pair not formed is a gap of the helping county, about the helped one (each mountain
+    county has one coastal partner, so it names the gap)."""
+    if p.formed:
+        return None
+    return Gap(GapKind.MOUNTAIN_SEA_PAIR_MISSING, p.helped, p.helping, {"helped_county": p.helped})
+
+
 def detect_gaps(s: CoverageSnapshot) -> list[Gap]:
     gaps = list(_household_gaps(s))
     for v in s.poor_villages:
@@ -145,6 +169,7 @@ def detect_gaps(s: CoverageSnapshot) -> list[Gap]:
         if load > s.cap:
             gaps.append(Gap(GapKind.CADRE_OVER_CAP, helper_id, area_code, {"households": load, "cap": s.cap}))
     gaps += [g for g in map(staffing_gap, s.staffing) if g is not None]
+    gaps += [g for g in map(county_pair_gap, s.county_pairs) if g is not None]
     return gaps
 
 
@@ -186,6 +211,7 @@ def summarize(s: CoverageSnapshot, gaps: Sequence[Gap]) -> dict[str, int]:
         "visits_overdue": by_kind[GapKind.VISIT_OVERDUE],
         "townships_without_staff": by_kind[GapKind.TOWNSHIP_WITHOUT_STAFF],
         "villages_without_coordinator": by_kind[GapKind.VILLAGE_WITHOUT_COORDINATOR],
+        "county_pairs_missing": by_kind[GapKind.MOUNTAIN_SEA_PAIR_MISSING],
     }
 
 

@@ -42,6 +42,15 @@ async def regions(session: AsyncSession, prefix: str, today: date) -> list[rules
     return rules.policy_regions(prefix, await policy_service.boundaries(session), numbers)
 
 
+async def named_county_pairs(session: AsyncSession, prefix: str, today: date) -> list[tuple[str, str]]:
+    """The mountain-sea pairs (helping, helped) in force on ``today`` whose helping county lies under
+    ``prefix``: each named by the policy of its own helping county (presets and recorded additions)."""
+    resolve = await policy_service.resolver(session, on=today)
+    places = {prefix, *(b for b in await policy_service.boundaries(session) if b.startswith(prefix))}
+    listed = {pair for place in places for pair in resolve(place).county_pairs}
+    return sorted((a, m) for a, m in listed if a.startswith(prefix) and (a, m) in resolve(a).county_pairs)
+
+
 def _count_of(kind: rules.GapKind, unit: str) -> Any:
     """A gap count's field, documented by its gap kind's Chinese (what the gap list calls it)."""
     return Field(description=f"{kind.label}（{unit}数）: gap kind {kind.value}, counted on the day asked")
@@ -67,6 +76,8 @@ class Coverage:
     # 0 where no policy of the area sets the minimum
     townships_without_staff: Annotated[int, _count_of(rules.GapKind.TOWNSHIP_WITHOUT_STAFF, "乡镇")]
     villages_without_coordinator: Annotated[int, _count_of(rules.GapKind.VILLAGE_WITHOUT_COORDINATOR, "村")]
+    # 0 where no policy of the area names mountain-sea pairs (Quanzhou seed 002 十 names seven)
+    county_pairs_missing: Annotated[int, _count_of(rules.GapKind.MOUNTAIN_SEA_PAIR_MISSING, "对")]
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,9 @@ async def coverage(*, session: AsyncSession, prefix: str, today: date) -> Covera
         visits_overdue=overdue,
         townships_without_staff=staffing.get(rules.GapKind.TOWNSHIP_WITHOUT_STAFF, 0),
         villages_without_coordinator=staffing.get(rules.GapKind.VILLAGE_WITHOUT_COORDINATOR, 0),
+        county_pairs_missing=await repo.county_pairs_missing(
+            await named_county_pairs(session, prefix, today)
+        ),
     )
 
 
@@ -111,7 +125,13 @@ async def check(session: AsyncSession, actor: Principal | str, *, prefix: str, t
     """
     repo = CoverageRepository(session)
     await repo.lock()
-    current = await repo.stage_current(prefix, await regions(session, prefix, today), today, _CADRE_KINDS)
+    current = await repo.stage_current(
+        prefix,
+        await regions(session, prefix, today),
+        today,
+        _CADRE_KINDS,
+        await named_county_pairs(session, prefix, today),
+    )
     now = clock.now()
     opened = 0
     after: tuple[str, str] | None = None

@@ -41,12 +41,15 @@ STAGED_COLUMNS = (
     "status",
     "household_id",
     "member_id",
+    "data",  # the head row's yes/no household columns (低保户, 五保户, 劳动意愿)
 )
 
 _REFUSE = "UPDATE import_row r SET reasons = r.reasons || {reason}, status = 'refused' "
 # conditions on an import row ``r`` about its area code, shared by the kinds of import
 _UNKNOWN_AREA = "r.area_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
 _OUTSIDE_SCOPE = "left(r.area_code, length(:scope)) <> :scope"
+# a staged head row ``h``'s 低保户 column (rules.ParsedRow.attributes)
+_DIBAO = "coalesce((h.data ->> 'dibao')::boolean, false)"
 
 
 class ImportRepository(Repository[SpreadsheetImport]):
@@ -282,11 +285,11 @@ class ImportRepository(Repository[SpreadsheetImport]):
                 "member_count, "
                 "poverty_causes, batches, dibao, five_guarantee, basic_needs, income_channels, "
                 "registered_on, "
-                "version, created_on) "
+                "version, created_on, labour_willing) "
                 "SELECT h.household_id, h.household_key, h.area_code, 'registered', h.year, h.name, c.n, "
-                "coalesce(h.poverty_causes, '{}'), coalesce(h.batches, '{}'), false, false, '{}'::jsonb, "
-                "'{}', "
-                "h.registered_on, 1, :today "
+                "coalesce(h.poverty_causes, '{}'), coalesce(h.batches, '{}'), "
+                f"{_DIBAO}, coalesce((h.data ->> 'five_guarantee')::boolean, false), '{{}}'::jsonb, "
+                "'{}', h.registered_on, 1, :today, (h.data ->> 'labour_willing')::boolean "
                 "FROM import_row h JOIN (SELECT household_key, count(*) AS n FROM import_row "
                 "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) c USING "
                 "(household_key) "
@@ -312,7 +315,7 @@ class ImportRepository(Repository[SpreadsheetImport]):
                 registered_events_sql(
                     "SELECT h.household_id AS hid, h.household_key AS household_number, h.area_code, h.year, "
                     "h.name AS head_name, m.n AS member_count, m.member_ids, h.poverty_causes, h.batches, "
-                    "false AS dibao, h.registered_on, h.row_no AS ord "
+                    f"{_DIBAO} AS dibao, h.registered_on, h.row_no AS ord "
                     "FROM import_row h JOIN (SELECT household_key, count(*) AS n, "
                     "jsonb_agg(member_id::text ORDER BY row_no) AS member_ids FROM import_row "
                     "WHERE import_id = :i AND status = 'accepted' GROUP BY household_key) m USING "

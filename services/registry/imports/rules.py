@@ -43,6 +43,11 @@ COLUMNS: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
     ("batches", "帮扶批次", ("脱贫批次",), False),
     ("year", "识别年度", ("识别年份",), False),
     ("registered_on", "登记日期", (), False),
+    # household attributes the JSON registration takes too (HouseholdAttributes); optional columns,
+    # so a roll made from the older template still reads (empty: not 低保 / not 五保 / unknown)
+    ("dibao", "低保户", ("是否低保户", "低保", "是否低保"), False),
+    ("five_guarantee", "五保户", ("是否五保户", "五保", "特困供养"), False),
+    ("labour_willing", "劳动意愿", ("有无劳动意愿", "是否有劳动意愿", "是否愿意接受帮扶"), False),
 )
 HEADERS = tuple(c[1] for c in COLUMNS)
 REASON_HEADER = "错误原因"
@@ -75,7 +80,20 @@ class ParsedRow(StagedRow):
     batches: list[str] | None = None
     year: int | None = None
     registered_on: date | None = None
+    dibao: bool = False
+    five_guarantee: bool = False
+    labour_willing: bool | None = None
     reasons: list[str] = field(default_factory=list)
+
+    def attributes(self) -> dict[str, bool | None] | None:
+        """The head row's yes/no household columns, as staged (import_row.data); None on member rows."""
+        if self.relation != Relation.HEAD.value:
+            return None
+        return {
+            "dibao": self.dibao,
+            "five_guarantee": self.five_guarantee,
+            "labour_willing": self.labour_willing,
+        }
 
 
 def _choices(enum: type[PovertyCause] | type[Relation] | type[LabourCapacity]) -> str:
@@ -170,6 +188,27 @@ def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
         row.reasons.append(f"登记日期{on.isoformat()}晚于今天（{today.isoformat()}），不能登记未来的日期")
     else:
         row.registered_on = on
+    row.dibao = bool(yes_no(row, "低保户", get("dibao")))
+    row.five_guarantee = bool(yes_no(row, "五保户", get("five_guarantee")))
+    row.labour_willing = yes_no(row, "劳动意愿", get("labour_willing"))
+
+
+# what a clerk writes in a yes/no column (低保户 是/否, 劳动意愿 有/无); the drop-down offers 是/否
+YES = frozenset({"是", "有", "愿意", "Y", "y", "1", "√", "TRUE", "true"})
+NO = frozenset({"否", "无", "没有", "不愿意", "N", "n", "0", "×", "FALSE", "false"})
+YES_NO = ("是", "否")
+
+
+def yes_no(row: ParsedRow, header: str, value: str | None) -> bool | None:
+    """A yes/no cell (None when empty), or a reason on the row naming what it accepts."""
+    if not value:
+        return None
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    row.reasons.append(f"{header}“{value}”应填写“是”或“否”（也可写有/无）")
+    return None
 
 
 def batch_labels(codes: list[str]) -> str:

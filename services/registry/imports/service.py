@@ -216,6 +216,7 @@ def _staged_record(
         "refused" if parsed.reasons else "pending",
         household_ids.setdefault(key, uuid.uuid4()) if key else None,
         uuid.uuid4(),
+        json.dumps(attributes) if (attributes := parsed.attributes()) else None,
     )
 
 

@@ -27,12 +27,16 @@ def registration_template(today: date) -> bytes:
         BATCH_LABELS["production_employment"],
         str(today.year),
         today.isoformat(),
+        "是",  # 低保户
+        "否",  # 五保户
+        "是",  # 劳动意愿
     ]
     choices = {
         "与户主关系": [m.label for m in Relation],
         "劳动能力": [m.label for m in LabourCapacity],
         "致贫原因": [m.label for m in PovertyCause],
         "帮扶批次": list(BATCH_LABELS.values()),
+        **dict.fromkeys(("低保户", "五保户", "劳动意愿"), list(rules.YES_NO)),
     }
     # 致贫原因 and 帮扶批次 may list several values in one cell
     lenient, wide = ("致贫原因", "帮扶批次"), ["身份证号"]

@@ -10,6 +10,7 @@ from services.registry.policies.rules import (
     ApprovalStep,
     Comparison,
     IncomeShareTarget,
+    KeyTargetRule,
     PolicyRecord,
     RelapseRoute,
     ThresholdRule,
@@ -19,6 +20,7 @@ from services.registry.policies.rules import (
 __all__ = [
     "BATCH_SETS",
     "INCOME_SHARE_TARGETS",
+    "KEY_TARGET_RULES",
     "KAIPING_INCOME_SHARE_TARGET",
     "POLICIES_KEPT_YEARS",
     "PRESETS",
@@ -222,4 +224,18 @@ TRANSFER_EMPLOYMENT = TransferEmploymentRule(
     max_age=60,
     source="seed 003 七个一批 注2: 转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生且"
     "有务工信息贫困人口的统计数据",
+)
+
+# Seed 004 (Chishui town, Kaiping) 三(一): 按照2015年村(居)低保标准线内村(居)低保家庭325户915人纳入扶贫工作
+# 范围……其中，认定有劳动能力、且有劳动意愿的城乡低保家庭71户251人……为新时期城乡精准扶贫重点帮扶贫困户;
+# 五(一): 对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受帮扶的低保户识别出来，作为
+# 本轮精准扶贫的重点帮扶对象……特别是要将低保线内有劳动能力的贫困残疾人作为重点扶持对象. The seed identifies
+# them among the registered 低保 households (建档立卡 first, then 识别出来): a report, not a refusal. No other
+# seed names key targets this way (Jinzhou's 重点救助对象 are relief recipients, not a registry group).
+KEY_TARGET_RULES: tuple[KeyTargetRule, ...] = (
+    KeyTargetRule(
+        area_prefix="440783",
+        source="seed 004 五(一): 对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受帮扶的"
+        "低保户识别出来，作为本轮精准扶贫的重点帮扶对象",
+    ),
 )

@@ -24,6 +24,7 @@ __all__ = [
     "RelapseRoute",
     "ThresholdRule",
     "TransferEmploymentRule",
+    "KeyTargetRule",
     "kept_until",
     "resolve_policy",
     "threshold_in_force",
@@ -176,6 +177,19 @@ class TransferEmploymentRule:
     min_age: int
     max_age: int
     source: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTargetRule:
+    """Who a place names its key targets (重点帮扶对象) among the minimum-allowance (低保) households
+    of its roll: those with labour capacity and willing to be helped. Read in the areas under
+    ``area_prefix``; the report lists them, registration never refuses anyone for it."""
+
+    area_prefix: str
+    source: str
+
+    def covers(self, area_code: str) -> bool:
+        return area_code.startswith(self.area_prefix)
 
 
 @dataclass(frozen=True, slots=True)

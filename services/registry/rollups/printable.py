@@ -1,4 +1,4 @@
-"""The village's five charts (五图, seed 001's 853 work) as a printable document.
+"""The village's five charts (五图, seed 003's 853 work: 村村5张图) as a printable document.
 
 Pure: the figures come from ``service.village_charts``; this module only lays them out — horizontal
 bar charts drawn as inline SVG (no script, no web font, nothing fetched), every label in Chinese,

@@ -45,7 +45,7 @@ from services.registry.models import (
 )
 from services.registry.policies.repository import on_path_json, path_prefixes, records_from_json
 from services.registry.policies.rules import PolicyRecord
-from services.registry.rollups.rules import CounterDelta, IncomeFacts
+from services.registry.rollups.rules import CounterDelta, DibaoFacts, IncomeFacts
 from services.registry.rollups.villages import Region
 from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus
 from shared.areas import AreaCode
@@ -395,3 +395,41 @@ async def transfer_employment_counts(
     )
     households, persons = (await session.execute(stmt)).one()
     return int(households), int(persons)
+
+
+async def dibao_facts(session: AsyncSession, prefix: str, labour: Sequence[str]) -> list[DibaoFacts]:
+    """The poor 低保 households under ``prefix``, with their active
+    members' labour capacities and how many of those with a capacity of ``labour`` have a
+    disability recorded (the key-target report's input, one query)."""
+    active = and_(Member.household_id == Household.id, Member.active.is_(True))
+    capacities = select(func.array_agg(Member.labour_capacity)).where(active).scalar_subquery()
+    disabled = (
+        select(func.count())
+        .where(active, Member.labour_capacity.in_(list(labour)), func.coalesce(Member.disability, "") != "")
+        .scalar_subquery()
+    )
+    stmt = select(
+        Household.id,
+        Household.household_number,
+        Household.area_code,
+        Household.head_name,
+        Household.labour_willing,
+        capacities.label("capacities"),
+        disabled.label("disabled"),
+    ).where(
+        Household.area_code.startswith(prefix, autoescape=True),
+        Household.status.in_(sorted(s.value for s in POOR_STATUSES)),
+        Household.dibao.is_(True),
+    )
+    return [
+        DibaoFacts(
+            str(r.id),
+            r.household_number,
+            r.area_code,
+            r.head_name,
+            r.labour_willing,
+            tuple(r.capacities or ()),
+            int(r.disabled),
+        )
+        for r in await session.execute(stmt)
+    ]

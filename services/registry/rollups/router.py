@@ -10,8 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.errors import AreaNotFound
 from services.registry.rollups import service
+from services.registry.rollups.rules import KEY_TARGET_FIGURES, DibaoFacts, KeyTargetCounts
 from services.registry.rollups.schemas import (
     IncomeShareOut,
+    KeyTargetCountsOut,
+    KeyTargetHouseholdOut,
+    KeyTargetsOut,
     PyramidOut,
     RollupOut,
     TransferEmploymentOut,
@@ -25,6 +29,7 @@ from shared.clock import clock
 from shared.db import SessionDep
 from shared.fields import AreaCodeText
 from shared.pagination import Cursor, Limit
+from shared.pii import mask_name
 from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.read_route import ReadRoute
@@ -187,6 +192,41 @@ async def transfer_employment(
         max_age=found.rule.max_age,
         households=found.households if shown else None,
         persons=found.persons if shown else None,
+        source=found.rule.source,
+    )
+
+
+def _key_counts(c: KeyTargetCounts, shown: bool) -> KeyTargetCountsOut:
+    return KeyTargetCountsOut(
+        area_code=c.area_code, **{k: c.figures[k] if shown else None for k in KEY_TARGET_FIGURES}
+    )
+
+
+def _key_household(h: DibaoFacts) -> KeyTargetHouseholdOut:
+    return KeyTargetHouseholdOut(
+        head_name_masked=mask_name(h.head_name),
+        member_count=len(h.labour_capacities),
+        **{k: getattr(h, k) for k in ("household_id", "household_number", "area_code")},
+    )
+
+
+@router.get("/{area_code}/key-targets", response_model=KeyTargetsOut, dependencies=CadreVillage)
+async def key_targets(
+    area_code: AreaCodeText, session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
+) -> KeyTargetsOut:
+    """The area's poor 低保 households and, of them, its key targets (重点帮扶对象: a member with labour
+    capacity and willingness recorded as yes), with the counts of each child area and the key-target
+    households listed by area (`limit`, `cursor`; the counts always cover the whole area). Kaiping
+    seed 004 三(一), 五(一); 422 where no policy names key targets. Registration never refuses a
+    household for being, or not being, one."""
+    found, shown = await service.key_targets_of(
+        session=session, actor=user, code=area_code, cursor=cursor, limit=limit
+    )
+    return KeyTargetsOut(
+        **_key_counts(found.total, shown).model_dump(),
+        children=[_key_counts(c, shown) for c in found.children],
+        households=[_key_household(h) for h in found.households],
+        next_cursor=found.next_cursor,
         source=found.rule.source,
     )
 

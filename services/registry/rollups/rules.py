@@ -6,12 +6,17 @@ persons, so a county roll-up is a handful of row reads however many households i
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from services.registry.policies.rules import IncomeShareTarget, IncomeThreshold, TransferEmploymentRule
+from services.registry.policies.rules import (
+    IncomeShareTarget,
+    IncomeThreshold,
+    KeyTargetRule,
+    TransferEmploymentRule,
+)
 from services.registry.vocabulary import POOR_STATUSES, HouseholdStatus, LabourCapacity
 from shared.areas import AreaCode, AreaLevel
 from shared.errors import InvalidInput
@@ -26,6 +31,9 @@ __all__ = [
     "HouseholdTarget",
     "IncomeFacts",
     "IncomeShare",
+    "DibaoFacts",
+    "KEY_TARGET_FIGURES",
+    "KeyTargetCounts",
     "Path",
     "Pyramid",
     "Rollup",
@@ -46,6 +54,8 @@ __all__ = [
     "income_share",
     "income_share_target",
     "is_labour_capable",
+    "key_target_counts",
+    "key_target_rule",
     "meets_incidence_threshold",
     "suppress_small_cells",
 ]
@@ -419,3 +429,77 @@ class WeakVillages:
     weak: list[WeakVillage]  # this page's weak villages, by code
     unknown: list[VillageFlags]  # this page's villages with no income recorded for the year
     next_cursor: str | None
+
+
+# --- key targets among the 低保 households (seed 004 三(一), 五(一)) ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DibaoFacts:
+    """What the key-target report reads of one poor 低保 household."""
+
+    household_id: str
+    household_number: str | None
+    area_code: str
+    head_name: str
+    labour_willing: bool | None  # None: not recorded
+    labour_capacities: tuple[str, ...]  # of its active members
+    disabled_capable: int  # active members with a disability recorded and labour capacity
+
+    @property
+    def key_target(self) -> bool:
+        """有劳动能力且愿意接受帮扶的低保户: a labour-capable member and willingness recorded as yes."""
+        return self.labour_willing is True and is_labour_capable(self.labour_capacities)
+
+
+# the key-target report's figures of an area, in the order it answers them
+KEY_TARGET_FIGURES = (
+    "dibao_households",
+    "dibao_persons",
+    "key_target_households",
+    "key_target_persons",
+    "willingness_unknown_households",
+    "disabled_capable_persons",
+)
+
+
+@dataclass(slots=True)
+class KeyTargetCounts:
+    """An area's 低保 households (纳入扶贫工作范围: 325户915人 in Chishui) and, of them, the key targets
+    (重点帮扶: 71户251人), those capable but with willingness not recorded (to ask), and the disabled
+    labour-capable people of 低保 households (低保线内有劳动能力的贫困残疾人, 重点扶持对象): ``figures``
+    by the names of KEY_TARGET_FIGURES."""
+
+    area_code: str
+    figures: Counter[str] = field(default_factory=Counter)
+
+    def add(self, f: DibaoFacts) -> None:
+        n, persons = self.figures, len(f.labour_capacities)
+        n["dibao_households"] += 1
+        n["dibao_persons"] += persons
+        n["disabled_capable_persons"] += f.disabled_capable
+        if f.key_target:
+            n["key_target_households"] += 1
+            n["key_target_persons"] += persons
+        elif f.labour_willing is None and is_labour_capable(f.labour_capacities):
+            n["willingness_unknown_households"] += 1
+
+
+def key_target_rule(rules: Iterable[KeyTargetRule], area_code: str) -> KeyTargetRule | None:
+    """The most specific rule covering the area (None: no seed names key targets there)."""
+    return max((r for r in rules if r.covers(area_code)), key=lambda r: len(r.area_prefix), default=None)
+
+
+def key_target_counts(
+    facts: Iterable[DibaoFacts], *, area_code: str, children: Mapping[str, str]
+) -> tuple[KeyTargetCounts, list[KeyTargetCounts]]:
+    """The area's counts and each child area's (``children``: child code by its subtree prefix)."""
+    total = KeyTargetCounts(area_code)
+    by_child = {prefix: KeyTargetCounts(code) for prefix, code in children.items()}
+    for f in facts:
+        total.add(f)
+        for prefix, counts in by_child.items():
+            if f.area_code.startswith(prefix):
+                counts.add(f)
+                break
+    return total, list(by_child.values())

@@ -138,3 +138,33 @@ class TransferEmploymentOut(BaseModel):
     households: int | None  # poor households with at least one such person
     persons: int | None  # poor people aged min-max, with labour capacity, not in school, with work info
     source: str
+
+
+class KeyTargetCountsOut(BaseModel):
+    area_code: str
+    # null for an outside reader when a count is of fewer than k households (small cells)
+    dibao_households: int | None  # poor households marked 低保 (纳入扶贫工作范围)
+    dibao_persons: int | None
+    key_target_households: int | None  # of them, labour-capable and willing (重点帮扶对象)
+    key_target_persons: int | None
+    willingness_unknown_households: int | None  # labour-capable 低保 households, willingness not recorded
+    disabled_capable_persons: int | None  # labour-capable people with a disability in 低保 households
+
+
+class KeyTargetHouseholdOut(BaseModel):
+    household_id: str
+    household_number: str | None
+    area_code: str
+    head_name_masked: str
+    member_count: int
+
+
+class KeyTargetsOut(KeyTargetCountsOut):
+    """Seed 004 (Kaiping) 五(一): 对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受
+    帮扶的低保户识别出来，作为本轮精准扶贫的重点帮扶对象 — identified among registered households,
+    never a reason to refuse one."""
+
+    children: list[KeyTargetCountsOut]
+    households: list[KeyTargetHouseholdOut]  # the key targets, by area; empty for an outside reader
+    next_cursor: str | None
+    source: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,9 +17,9 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.households.rules import born_between
 from services.registry.models import Area, RollupCounter
 from services.registry.policies import service as policy_service
-from services.registry.policies.presets import INCOME_SHARE_TARGETS, TRANSFER_EMPLOYMENT
+from services.registry.policies.presets import INCOME_SHARE_TARGETS, KEY_TARGET_RULES, TRANSFER_EMPLOYMENT
 from services.registry.policies.repository import PolicyRepository, records_from_json
-from services.registry.policies.rules import RegistryPolicy
+from services.registry.policies.rules import KeyTargetRule, RegistryPolicy
 from services.registry.rollups import printable
 from services.registry.rollups.repository import (
     VILLAGE_COUNTS,
@@ -27,6 +27,7 @@ from services.registry.rollups.repository import (
     Counted,
     RollupRepository,
     WeakVillageRepository,
+    dibao_facts,
     income_facts,
     transfer_employment_counts,
 )
@@ -38,8 +39,10 @@ from services.registry.rollups.rules import (
     CellGroup,
     ChildVillageCounts,
     Count,
+    DibaoFacts,
     HouseholdTarget,
     IncomeShare,
+    KeyTargetCounts,
     Path,
     Pyramid,
     Rollup,
@@ -53,6 +56,8 @@ from services.registry.rollups.rules import (
     incidence_bp,
     income_share,
     income_share_target,
+    key_target_counts,
+    key_target_rule,
     meets_incidence_threshold,
     suppress_small_cells,
 )
@@ -62,6 +67,7 @@ from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.clock import clock
 from shared.errors import InvalidInput
+from shared.pagination import decode_cursor, encode_cursor, unknown_cursor
 from shared.pii import mask_name
 from shared.shaping import from_row
 
@@ -499,3 +505,56 @@ async def transfer_employment_of(
     if sees_exact_figures(actor):
         return found, True
     return found, not 0 < households < await _k(session, area.code, day.year)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTargets:
+    """The key-target report of an area: the rule, its counts and its children's, and a page of the
+    key-target households (empty for a reader who does not see exact figures)."""
+
+    rule: KeyTargetRule
+    total: KeyTargetCounts
+    children: list[KeyTargetCounts]
+    households: list[DibaoFacts]
+    next_cursor: str | None
+
+
+async def key_targets_of(
+    *, session: AsyncSession, actor: Principal, code: str, cursor: str | None, limit: int
+) -> tuple[KeyTargets, bool]:
+    """The area's 低保 households and, of them, the key targets its rule names (seed 004 五(一):
+    有劳动能力且愿意接受帮扶的低保户), by child area, and whether the reader sees the figures (False:
+    an outside reader and a count of fewer than k households — counts and list left out). 422
+    where no rule names key targets for the area."""
+    area = await area_service.get(session=session, actor=actor, code=code)
+    rule = key_target_rule(KEY_TARGET_RULES, area.code)
+    if rule is None:
+        raise InvalidInput(
+            f"no key-target rule applies to {area.code}",
+            detail_zh=f"{area.code} 所在地区的政策没有规定“重点帮扶对象”（有劳动能力且愿意接受帮扶的低保户）",
+            field="area_code",
+        )
+    kids = await AreaRepository(session).children(area.code)
+    facts = await dibao_facts(
+        session, AreaCode.parse(area.code).prefix, sorted(c.value for c in LABOUR_CAPABLE)
+    )
+    total, children = key_target_counts(
+        facts, area_code=area.code, children={AreaCode.parse(k.code).prefix: k.code for k in kids}
+    )
+    keys = sorted((f for f in facts if f.key_target), key=lambda f: (f.area_code, f.household_id))
+    after = decode_cursor(cursor)
+    if after is not None:
+        if not isinstance(after, list) or len(after) != 2:
+            raise unknown_cursor()
+        keys = [f for f in keys if [f.area_code, f.household_id] > after]
+    page = keys[:limit]
+    more = encode_cursor([page[-1].area_code, page[-1].household_id]) if len(keys) > limit else None
+    if sees_exact_figures(actor):
+        return KeyTargets(rule, total, children, page, more), True
+    k = await _k(session, area.code, clock.today().year)
+    shown = not any(
+        0 < c.figures[f] < k
+        for c in (total, *children)
+        for f in ("dibao_households", "key_target_households")
+    )
+    return KeyTargets(rule, total, children, [], None), shown

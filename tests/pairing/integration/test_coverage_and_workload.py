@@ -75,6 +75,7 @@ async def test_coverage_numbers_of_the_fixture(app: FastAPI, client: httpx.Async
         "visits_overdue": 1,  # last visit 31 days ago; the interval is 30
         "townships_without_staff": 0,  # Kaiping asks 2 staff of a town office: no township here
         "villages_without_coordinator": 0,  # and no coordinator at all
+        "county_pairs_missing": 0,  # Kaiping's policy names no mountain-sea pair
     }
 
 

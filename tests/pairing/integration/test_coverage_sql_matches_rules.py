@@ -32,6 +32,7 @@ from services.pairing.models import (
     Visit,
 )
 from services.pairing.policies import service as policy_service
+from services.pairing.policies.presets import MOUNTAIN_SEA_PAIRS
 from tests.pairing.factories import OFFICE, TODAY
 
 pytestmark = pytest.mark.asyncio
@@ -123,6 +124,14 @@ async def _load(session: AsyncSession, seed: int) -> None:
                     ended_on=since(1) if rnd.random() < 0.2 else None,  # an ended one does not count
                 )
             )
+    # Quanzhou's mountain-sea pairs (seed 002 十): one formed, one formed and ended, five never formed
+    for (coastal, mountain), ended in zip(MOUNTAIN_SEA_PAIRS[:2], (None, since(5)), strict=True):
+        h = Helper(id=uuid.uuid4(), kind="county", name=coastal, area_code=coastal)
+        session.add(h)
+        await session.flush()
+        pairing = Pairing(kind="county_county", helper_id=h.id, target_type="county", target_id=mountain)
+        session.add(pairing)
+        pairing.area_code, pairing.started_on, pairing.ended_on = coastal, since(300), ended
     await session.flush()
 
     households: list[HouseholdRef] = []
@@ -324,12 +333,22 @@ async def _reference(session: AsyncSession, prefix: str) -> list[rules.CoverageS
         p = resolve(a.code)
         minimum = p.township_staff_min if a.level == "township" else p.village_coordinator_min
         group(a.code)["s"].append(rules.Staffing(a.code, a.level, to_exit[a.code], staff[a.code], minimum))
+    formed = set(
+        (
+            await session.execute(
+                select(Pairing.area_code, Pairing.target_id).where(
+                    Pairing.kind == "county_county", Pairing.ended_on.is_(None)
+                )
+            )
+        ).all()
+    )
+    pairs = [rules.CountyPair(a, m, (a, m) in formed) for a, m in MOUNTAIN_SEA_PAIRS if a.startswith(prefix)]
     return [
         rules.CoverageSnapshot(
             g["h"], g["v"], g["c"], cap=cap, visit_interval_days=interval, today=TODAY, staffing=g["s"]
         )
         for (cap, interval), g in groups.items()
-    ]
+    ] + [rules.CoverageSnapshot((), (), {}, cap=0, visit_interval_days=0, today=TODAY, county_pairs=pairs)]
 
 
 def _numbers(snaps: list[rules.CoverageSnapshot]) -> dict[str, int]:

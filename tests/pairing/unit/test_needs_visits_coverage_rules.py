@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from services.pairing.coverage.rules import (
+    CountyPair,
     CoverageSnapshot,
     GapKind,
     HouseholdCoverage,
@@ -249,6 +250,7 @@ def test_coverage_finds_each_gap_once_and_counts_them() -> None:
         "visits_overdue": 1,
         "townships_without_staff": 0,
         "villages_without_coordinator": 0,
+        "county_pairs_missing": 0,
     }
 
 
@@ -292,3 +294,20 @@ def test_an_update_to_removed_closes_and_an_update_to_registered_reopens_a_need(
 def test_a_rejected_candidate_is_recorded_and_opens_nothing() -> None:
     rejected = decide_on_household_event("rejected", data_status=None, has_active_cadre=False)
     assert (rejected.status, rejected.open_need, rejected.close_pairings_reason) == ("rejected", False, None)
+
+
+def test_a_named_mountain_sea_pair_not_formed_is_a_gap_of_the_helping_county() -> None:
+    """Seed 002 十: 鲤城区 helps 明溪县; while no active county pairing joins them, the pair is a gap."""
+    pairs = (
+        CountyPair("350502000000", "350421000000", False),
+        CountyPair("350503000000", "350721000000", True),
+    )
+    snap = CoverageSnapshot(
+        (), (), {}, cap=5, visit_interval_days=30, today=date(2026, 12, 1), county_pairs=pairs
+    )
+    gaps = detect_gaps(snap)
+    assert [(g.kind, g.subject_id, g.area_code, dict(g.detail)) for g in gaps] == [
+        (GapKind.MOUNTAIN_SEA_PAIR_MISSING, "350421000000", "350502000000", {"helped_county": "350421000000"})
+    ]
+    assert summarize(snap, gaps)["county_pairs_missing"] == 1
+    assert GapKind.MOUNTAIN_SEA_PAIR_MISSING.label == "山海协作县未结对"

@@ -186,7 +186,7 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
         lines = [list(v) for v in sheet.iter_rows(values_only=True)]
         assert lines[0] == [*HEADERS, "错误原因"]
         assert lines[1][:3] == ["H001", VILLAGE, "王一"]
-        assert [*lines[1], None][len(HEADERS)] is None  # accepted: no reason
+        assert (lines[1] + [None] * len(HEADERS))[len(HEADERS)] is None  # accepted: no reason (empty cells)
         assert lines[4][len(HEADERS)] == expected[5][0]
 
         # the same bytes again are recognised
@@ -321,7 +321,7 @@ async def test_template_has_the_headers_a_valid_example_and_drop_downs(make_db):
         example = [cell.value for cell in ws[2]]
         assert validate(example[3]).number == example[3]
         lists = {str(dv.sqref)[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
-        assert set(lists) == {"E", "F", "G", "H"}  # 与户主关系, 劳动能力, 致贫原因, 帮扶批次
+        assert set(lists) == {"E", "F", "G", "H", "K", "L", "M"}  # …, 低保户, 五保户, 劳动意愿
         allowed = book["可选值"]
         assert [c.value for c in allowed["C"]][:3] == ["致贫原因", "因病", "因残"]
         assert [c.value for c in allowed["A"]][1:3] == ["户主", "配偶"]

@@ -92,3 +92,35 @@ def test_eta_follows_the_rate_so_far():
     assert eta_seconds(1000, 4000, 10.0) == 30.0
     assert eta_seconds(0, 4000, 10.0) is None
     assert eta_seconds(100, None, 1.0) is None
+
+
+def test_yes_no_household_columns_are_read_from_the_head_row_only():
+    """低保户 / 五保户 / 劳动意愿: 是/否 (有/无 too); empty is not 低保 and unknown willingness; a member
+    row's cells are not the household's."""
+    columns, missing = header_map(list(HEADERS))
+    assert missing == []
+    assert (
+        header_map(
+            ["户编号", "姓名", "身份证号", "与户主关系", "劳动能力", "村代码", "识别年度", "登记日期"]
+        )[1]
+        == []
+    )
+    rid = make("440783", date(1968, 3, 9), 21)
+    base = ["H1", "440783101201", "王一", rid, "户主", "普通劳动力", "因病", "", "2026", "2026-12-01"]
+    row = parse_row([*base, "是", "否", "有"], columns, today=TODAY)
+    assert (row.reasons, row.attributes()) == (
+        [],
+        {"dibao": True, "five_guarantee": False, "labour_willing": True},
+    )
+    row = parse_row(base, columns, today=TODAY)
+    assert row.attributes() == {"dibao": False, "five_guarantee": False, "labour_willing": None}
+    bad = parse_row([*base, "低保", "", "不详"], columns, today=TODAY)
+    assert bad.reasons == [
+        "低保户“低保”应填写“是”或“否”（也可写有/无）",
+        "劳动意愿“不详”应填写“是”或“否”（也可写有/无）",
+    ]
+    spouse = make("440783", date(1970, 1, 2), 22, sex="female")
+    member_row = parse_row(
+        ["H1", "", "李一", spouse, "配偶", "普通劳动力", "", "", "", "", "是"], columns, today=TODAY
+    )
+    assert (member_row.reasons, member_row.attributes()) == ([], None)

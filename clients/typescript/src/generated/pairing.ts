@@ -864,6 +864,11 @@ export interface components {
              * @description 干部结对户数超限（人数）: gap kind cadre_over_cap, counted on the day asked
              */
             cadres_over_cap: number;
+            /**
+             * County Pairs Missing
+             * @description 山海协作县未结对（对数）: gap kind mountain_sea_pair_missing, counted on the day asked
+             */
+            county_pairs_missing: number;
             /** Households Paired */
             households_paired: number;
             /** Households To Pair */
@@ -1003,7 +1008,7 @@ export interface components {
          * GapKind
          * @enum {string}
          */
-        GapKind: "household_without_cadre" | "village_without_work_team" | "village_without_first_secretary" | "cadre_over_cap" | "visit_overdue" | "township_without_staff" | "village_without_coordinator";
+        GapKind: "household_without_cadre" | "village_without_work_team" | "village_without_first_secretary" | "cadre_over_cap" | "visit_overdue" | "township_without_staff" | "village_without_coordinator" | "mountain_sea_pair_missing";
         /** GapOut */
         GapOut: {
             /** Area Code */

@@ -1457,6 +1457,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registry/v1/rollups/{area_code}/key-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Key targets
+         * @description The area's poor 低保 households and, of them, its key targets (重点帮扶对象: a member with labour
+         *     capacity and willingness recorded as yes), with the counts of each child area and the key-target
+         *     households listed by area (`limit`, `cursor`; the counts always cover the whole area). Kaiping
+         *     seed 004 三(一), 五(一); 422 where no policy names key targets. Registration never refuses a
+         *     household for being, or not being, one.
+         */
+        get: operations["rollups:key-targets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry/v1/rollups/{area_code}/pyramid": {
         parameters: {
             query?: never;
@@ -2987,6 +3011,72 @@ export interface components {
          * @enum {string}
          */
         JoinReason: "birth" | "marriage_in" | "moved_in" | "other";
+        /** KeyTargetCountsOut */
+        KeyTargetCountsOut: {
+            /** Area Code */
+            area_code: string;
+            /** Dibao Households */
+            dibao_households: number | null;
+            /** Dibao Persons */
+            dibao_persons: number | null;
+            /** Disabled Capable Persons */
+            disabled_capable_persons: number | null;
+            /** Key Target Households */
+            key_target_households: number | null;
+            /** Key Target Persons */
+            key_target_persons: number | null;
+            /** Willingness Unknown Households */
+            willingness_unknown_households: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** KeyTargetHouseholdOut */
+        KeyTargetHouseholdOut: {
+            /** Area Code */
+            area_code: string;
+            /** Head Name Masked */
+            head_name_masked: string;
+            /** Household Id */
+            household_id: string;
+            /** Household Number */
+            household_number: string | null;
+            /** Member Count */
+            member_count: number;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /**
+         * KeyTargetsOut
+         * @description Seed 004 (Kaiping) 五(一): 对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受
+         *     帮扶的低保户识别出来，作为本轮精准扶贫的重点帮扶对象 — identified among registered households,
+         *     never a reason to refuse one.
+         */
+        KeyTargetsOut: {
+            /** Area Code */
+            area_code: string;
+            /** Children */
+            children: components["schemas"]["KeyTargetCountsOut"][];
+            /** Dibao Households */
+            dibao_households: number | null;
+            /** Dibao Persons */
+            dibao_persons: number | null;
+            /** Disabled Capable Persons */
+            disabled_capable_persons: number | null;
+            /** Households */
+            households: components["schemas"]["KeyTargetHouseholdOut"][];
+            /** Key Target Households */
+            key_target_households: number | null;
+            /** Key Target Persons */
+            key_target_persons: number | null;
+            /** Next Cursor */
+            next_cursor: string | null;
+            /** Source */
+            source: string;
+            /** Willingness Unknown Households */
+            willingness_unknown_households: number | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
         /**
          * LabourCapacity
          * @enum {string}
@@ -10760,6 +10850,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IncomeShareOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rollups:key-targets": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200) */
+                limit?: number;
+                /** @description next_cursor from the previous page (404 cursor-not-found for one this list did not give out) */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
+                area_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyTargetsOut"];
                 };
             };
             /** @description No valid access token */
