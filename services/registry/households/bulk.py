@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NoReturn
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
@@ -99,10 +99,17 @@ _HEAD_NAME, _DIBAO = HOUSEHOLD_COLUMNS.index("head_name"), HOUSEHOLD_COLUMNS.ind
 _MEMBER_COUNT = HOUSEHOLD_COLUMNS.index("member_count")
 _REGISTERED_ON = HOUSEHOLD_COLUMNS.index("registered_on")
 OUTBOX_COLUMNS = ("id", "type", "subject", "envelope", "request_id")  # a registered event's record
+_SUBJECT = itemgetter(OUTBOX_COLUMNS.index("subject"))  # its household's id, as text
 
 
 async def _refuse_held(
-    session: AsyncSession, actor: Principal | str, roll: _Roll, hashes: list[str], *, today: date
+    session: AsyncSession,
+    actor: Principal | str,
+    rows: list[HouseholdImportIn],
+    roll: _Roll,
+    hashes: list[str],
+    *,
+    today: date,
 ) -> None:
     """One person, one household (``hashes``: the staged people already held): holders inside the
     caller's area are named as for one household; when all lie outside it, a conflict per person
@@ -116,14 +123,14 @@ async def _refuse_held(
         return  # not reached: it raises for any holder
     wanted = set(hashes)
     entered = {
-        m[_HASH]: dict(zip(MEMBER_COLUMNS, m, strict=True)) for m in roll.members if m[_HASH] in wanted
+        m[_HASH]: dict(zip(MEMBER_COLUMNS, m, strict=True)) for m in roll.staged if m[_HASH] in wanted
     }
     by_row: dict[int, list[tuple[Member, Member, Household]]] = defaultdict(list)
     for m, h in held:
         by_row[roll.row_of[m.resident_id_hash]].append((Member(**entered[m.resident_id_hash]), m, h))
     ids: list[str] = []
     for i, pairs in sorted(by_row.items()):
-        claim = Claim(ClaimKind.IMPORT, roll.households[i][_AREA_CODE], index=i)
+        claim = Claim(ClaimKind.IMPORT, rows[i].area_code, index=i)
         refusal = await conflict_service.open_conflicts(session, actor, claim, pairs, today=today)
         ids += refusal.extensions["conflict_ids"]
     raise PersonActiveElsewhere(
@@ -137,11 +144,15 @@ async def _refuse_held(
 
 @dataclass(slots=True)
 class _Roll:
-    """The import's households and members as COPY records (HOUSEHOLD_COLUMNS, MEMBER_COLUMNS),
-    built and checked row by row before anything is written."""
+    """What the import keeps of its rows, built and checked row by row before anything is written,
+    once their chunk's COPY records (HOUSEHOLD_COLUMNS, MEMBER_COLUMNS) are let go: a chunk's
+    records go once moved into place (their memory freed while the database moves the next chunk,
+    not all at once after the last), staged members stay (the refusal names who they are)."""
 
-    households: list[tuple[Any, ...]] = field(default_factory=list)
-    members: list[tuple[Any, ...]] = field(default_factory=list)
+    household_ids: list[str] = field(default_factory=list)  # in row order, as the audit lists them
+    first: Record | None = None  # the first household (the audit shows it)
+    persons: int = 0
+    staged: list[Sequence[Any]] = field(default_factory=list)  # members of the chunks staged (_refuse_held)
     row_of: dict[str, int] = field(default_factory=dict)  # a person's keyed hash -> their row
     old_rows: list[int] = field(default_factory=list)  # rows registered before the tolerance
     numbers: set[str] = field(default_factory=set)  # household numbers the rows brought
@@ -199,6 +210,7 @@ async def import_registered(
             held = []
         if held is not None:
             await repo.stage_chunk(chunk)
+            build.roll.staged += chunk.members
             held += await repo.staged_identities_held()
 
     try:
@@ -226,7 +238,7 @@ async def import_registered(
     roll = build.roll
     _check_old_roll(roll, source_roll=source_roll, reason=reason)
     if held is not None:
-        await _refuse_held(session, actor, roll, held, today=today)
+        await _refuse_held(session, actor, rows, roll, held, today=today)
         # not reached unless the holder let the person go between the refusal and the look-up
         raise PersonInAnotherHousehold(
             "a person of this roll was held by another household while it was imported; nothing was "
@@ -234,6 +246,7 @@ async def import_registered(
             detail_zh="导入期间花名册中有人被另一户登记；本次未导入任何户，请重新提交",
         )
     await moved.commit()
+    assert roll.first is not None  # a roll has a household at least (ImportIn)
     await audit.record(
         session,
         actor,
@@ -241,8 +254,8 @@ async def import_registered(
         ("household_import", str(import_id)),
         after={
             "import_id": str(import_id),
-            "households": [str(h[_ID]) for h in roll.households],
-            "first": state(_household_of(roll.households[0])),
+            "households": roll.household_ids,
+            "first": state(_household_of(roll.first)),
             "source_roll": source_roll,
             "reason": reason,
             "registered_before_tolerance": len(roll.old_rows),
@@ -252,7 +265,7 @@ async def import_registered(
     await RollupRepository(session).apply(
         registered_counter_deltas((*key, n, persons) for key, (n, persons) in roll.groups.items())
     )
-    return len(roll.households), len(roll.members)
+    return len(roll.household_ids), roll.persons
 
 
 def _chunk_bounds(n: int) -> list[tuple[int, int]]:
@@ -322,18 +335,25 @@ class _Builder:
         feeding the database (its next statement sent as soon as the last one ends) — the
         database's work on one chunk and Python's on the next overlap on two cores, in one thread
         (a worker thread's build held the GIL for up to 5 ms at each of the COPY's round trips)."""
+        households: list[Record] = []
         members: list[Record] = []
         outbox: list[Record] = []
         for at in range(start, stop, SLICE):
-            self.rows_of(at, min(stop, at + SLICE), members, outbox)
+            self.rows_of(at, min(stop, at + SLICE), households, members, outbox)
             await asyncio.sleep(0)
-        self.roll.members += members
-        return self.roll.households[start:stop], members, outbox
+        roll = self.roll
+        if roll.first is None and households:
+            roll.first = households[0]
+        roll.household_ids += map(_SUBJECT, outbox)
+        roll.persons += len(members)
+        return households, members, outbox
 
-    def rows_of(self, start: int, stop: int, members: list[Record], outbox: list[Record]) -> None:
+    def rows_of(
+        self, start: int, stop: int, households: list[Record], members: list[Record], outbox: list[Record]
+    ) -> None:
         """Rows ``start`` … ``stop - 1`` checked (area, one head, batches, registration date,
-        members' IDs), their households added to the roll, their members and registered events
-        (outbox records) to ``members`` and ``outbox``; pure.
+        members' IDs), their households, members and registered events (outbox records) added to
+        ``households``, ``members`` and ``outbox``; pure.
         Each member's ID is encrypted as it is checked (the nonces of the rows drawn at once): a
         refused row leaves only ciphertexts nobody keeps."""
         roll, today = self.roll, self.today
@@ -364,7 +384,7 @@ class _Builder:
             if _registered_before_tolerance(i, row, policy, today=today):
                 roll.old_rows.append(i)
             h = _household(row, code, head, policy, next(ids), number=self.numbers[i], today=today)
-            roll.households.append(h)
+            households.append(h)
             own: list[str] = []
             for m in row.members:
                 member_id = next(ids)
