@@ -314,13 +314,14 @@ class _Builder:
     ) -> _Builder:
         """Areas read once, household numbers drawn in one statement, the policy of every (village,
         year) resolved once; a missing policy is kept and refused at the first row that needs it."""
-        areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in rows})}
+        pairs = {(r.area_code, r.year) for r in rows}  # a few hundred for thousands of rows
+        areas = {a.code: a for a in await AreaRepository(session).get_many({code for code, _ in pairs})}
         policies = await policy_service.resolve_many(
             session=session,
             pairs=(
-                (r.area_code, r.year)
-                for r in rows
-                if (area := areas.get(r.area_code)) is not None and area.level == "village"
+                (code, year)
+                for code, year in pairs
+                if (area := areas.get(code)) is not None and area.level == "village"
             ),
         )
         repo = HouseholdRepository(session)
