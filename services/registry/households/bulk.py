@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NoReturn
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
@@ -98,10 +99,17 @@ _HEAD_NAME, _DIBAO = HOUSEHOLD_COLUMNS.index("head_name"), HOUSEHOLD_COLUMNS.ind
 _MEMBER_COUNT = HOUSEHOLD_COLUMNS.index("member_count")
 _REGISTERED_ON = HOUSEHOLD_COLUMNS.index("registered_on")
 OUTBOX_COLUMNS = ("id", "type", "subject", "envelope", "request_id")  # a registered event's record
+_SUBJECT = itemgetter(OUTBOX_COLUMNS.index("subject"))  # its household's id, as text
 
 
 async def _refuse_held(
-    session: AsyncSession, actor: Principal | str, roll: _Roll, hashes: list[str], *, today: date
+    session: AsyncSession,
+    actor: Principal | str,
+    area_codes: list[str],
+    roll: _Roll,
+    hashes: list[str],
+    *,
+    today: date,
 ) -> None:
     """One person, one household (``hashes``: the staged people already held): holders inside the
     caller's area are named as for one household; when all lie outside it, a conflict per person
@@ -115,14 +123,14 @@ async def _refuse_held(
         return  # not reached: it raises for any holder
     wanted = set(hashes)
     entered = {
-        m[_HASH]: dict(zip(MEMBER_COLUMNS, m, strict=True)) for m in roll.members if m[_HASH] in wanted
+        m[_HASH]: dict(zip(MEMBER_COLUMNS, m, strict=True)) for m in roll.staged if m[_HASH] in wanted
     }
     by_row: dict[int, list[tuple[Member, Member, Household]]] = defaultdict(list)
     for m, h in held:
         by_row[roll.row_of[m.resident_id_hash]].append((Member(**entered[m.resident_id_hash]), m, h))
     ids: list[str] = []
     for i, pairs in sorted(by_row.items()):
-        claim = Claim(ClaimKind.IMPORT, roll.households[i][_AREA_CODE], index=i)
+        claim = Claim(ClaimKind.IMPORT, area_codes[i], index=i)
         refusal = await conflict_service.open_conflicts(session, actor, claim, pairs, today=today)
         ids += refusal.extensions["conflict_ids"]
     raise PersonActiveElsewhere(
@@ -136,11 +144,15 @@ async def _refuse_held(
 
 @dataclass(slots=True)
 class _Roll:
-    """The import's households and members as COPY records (HOUSEHOLD_COLUMNS, MEMBER_COLUMNS),
-    built and checked row by row before anything is written."""
+    """What the import keeps of its rows, built and checked row by row before anything is written,
+    once their chunk's COPY records (HOUSEHOLD_COLUMNS, MEMBER_COLUMNS) are let go: a chunk's
+    records go once moved into place (their memory freed while the database moves the next chunk,
+    not all at once after the last), staged members stay (the refusal names who they are)."""
 
-    households: list[tuple[Any, ...]] = field(default_factory=list)
-    members: list[tuple[Any, ...]] = field(default_factory=list)
+    household_ids: list[str] = field(default_factory=list)  # in row order, as the audit lists them
+    first: Record | None = None  # the first household (the audit shows it)
+    persons: int = 0
+    staged: list[Sequence[Any]] = field(default_factory=list)  # members of the chunks staged (_refuse_held)
     row_of: dict[str, int] = field(default_factory=dict)  # a person's keyed hash -> their row
     old_rows: list[int] = field(default_factory=list)  # rows registered before the tolerance
     numbers: set[str] = field(default_factory=set)  # household numbers the rows brought
@@ -162,7 +174,8 @@ async def import_registered(
 ) -> tuple[int, int]:
     """Registration dates are typed dates (shared.backdating): none after today; rows registered
     further back than the policy's tolerance make the import an old roll, which must name its
-    source roll and give a reason (both kept in the import's audit record).
+    source roll and give a reason (both kept in the import's audit record). ``rows`` are handed
+    over: emptied once every row is built (the request's models freed while the last chunk moves).
 
     Steps, in chunks of CHUNK rows: build and check the rows (Python, SLICE rows between turns of the
     event loop: the ID rules, encryption and blind index of members), COPY them straight into household
@@ -198,6 +211,7 @@ async def import_registered(
             held = []
         if held is not None:
             await repo.stage_chunk(chunk)
+            build.roll.staged += chunk.members
             held += await repo.staged_identities_held()
 
     try:
@@ -213,6 +227,13 @@ async def import_registered(
                 copying = asyncio.ensure_future(repo.copy_into_place(chunk, outbox, OUTBOX_COLUMNS))
             else:
                 await settle(chunk, None)
+        # every row built: what is left to read of them kept, and their models let go while the
+        # database moves the last chunk (~2 µs a household of freeing, after the call else), SLICE
+        # rows between turns of the event loop, as they were built: the COPY goes on meanwhile
+        earliest, area_codes = min(r.registered_on for r in rows), [r.area_code for r in rows]
+        while rows:
+            del rows[-SLICE:]
+            await asyncio.sleep(0)
         if copying is not None and last is not None:
             placed = await copying
             copying = None
@@ -225,7 +246,7 @@ async def import_registered(
     roll = build.roll
     _check_old_roll(roll, source_roll=source_roll, reason=reason)
     if held is not None:
-        await _refuse_held(session, actor, roll, held, today=today)
+        await _refuse_held(session, actor, area_codes, roll, held, today=today)
         # not reached unless the holder let the person go between the refusal and the look-up
         raise PersonInAnotherHousehold(
             "a person of this roll was held by another household while it was imported; nothing was "
@@ -233,6 +254,7 @@ async def import_registered(
             detail_zh="导入期间花名册中有人被另一户登记；本次未导入任何户，请重新提交",
         )
     await moved.commit()
+    assert roll.first is not None  # a roll has a household at least (ImportIn)
     await audit.record(
         session,
         actor,
@@ -240,18 +262,18 @@ async def import_registered(
         ("household_import", str(import_id)),
         after={
             "import_id": str(import_id),
-            "households": [str(h[_ID]) for h in roll.households],
-            "first": state(_household_of(roll.households[0])),
+            "households": roll.household_ids,
+            "first": state(_household_of(roll.first)),
             "source_roll": source_roll,
             "reason": reason,
             "registered_before_tolerance": len(roll.old_rows),
-            "earliest_registered_on": min(r.registered_on for r in rows).isoformat(),
+            "earliest_registered_on": earliest.isoformat(),
         },
     )
     await RollupRepository(session).apply(
         registered_counter_deltas((*key, n, persons) for key, (n, persons) in roll.groups.items())
     )
-    return len(roll.households), len(roll.members)
+    return len(roll.household_ids), roll.persons
 
 
 def _chunk_bounds(n: int) -> list[tuple[int, int]]:
@@ -300,13 +322,14 @@ class _Builder:
     ) -> _Builder:
         """Areas read once, household numbers drawn in one statement, the policy of every (village,
         year) resolved once; a missing policy is kept and refused at the first row that needs it."""
-        areas = {a.code: a for a in await AreaRepository(session).get_many({r.area_code for r in rows})}
+        pairs = {(r.area_code, r.year) for r in rows}  # a few hundred for thousands of rows
+        areas = {a.code: a for a in await AreaRepository(session).get_many({code for code, _ in pairs})}
         policies = await policy_service.resolve_many(
             session=session,
             pairs=(
-                (r.area_code, r.year)
-                for r in rows
-                if (area := areas.get(r.area_code)) is not None and area.level == "village"
+                (code, year)
+                for code, year in pairs
+                if (area := areas.get(code)) is not None and area.level == "village"
             ),
         )
         repo = HouseholdRepository(session)
@@ -321,18 +344,25 @@ class _Builder:
         feeding the database (its next statement sent as soon as the last one ends) — the
         database's work on one chunk and Python's on the next overlap on two cores, in one thread
         (a worker thread's build held the GIL for up to 5 ms at each of the COPY's round trips)."""
+        households: list[Record] = []
         members: list[Record] = []
         outbox: list[Record] = []
         for at in range(start, stop, SLICE):
-            self.rows_of(at, min(stop, at + SLICE), members, outbox)
+            self.rows_of(at, min(stop, at + SLICE), households, members, outbox)
             await asyncio.sleep(0)
-        self.roll.members += members
-        return self.roll.households[start:stop], members, outbox
+        roll = self.roll
+        if roll.first is None and households:
+            roll.first = households[0]
+        roll.household_ids += map(_SUBJECT, outbox)
+        roll.persons += len(members)
+        return households, members, outbox
 
-    def rows_of(self, start: int, stop: int, members: list[Record], outbox: list[Record]) -> None:
+    def rows_of(
+        self, start: int, stop: int, households: list[Record], members: list[Record], outbox: list[Record]
+    ) -> None:
         """Rows ``start`` … ``stop - 1`` checked (area, one head, batches, registration date,
-        members' IDs), their households added to the roll, their members and registered events
-        (outbox records) to ``members`` and ``outbox``; pure.
+        members' IDs), their households, members and registered events (outbox records) added to
+        ``households``, ``members`` and ``outbox``; pure.
         Each member's ID is encrypted as it is checked (the nonces of the rows drawn at once): a
         refused row leaves only ciphertexts nobody keeps."""
         roll, today = self.roll, self.today
@@ -340,7 +370,7 @@ class _Builder:
         assert events is not None
         rows = self.rows[start:stop]
         persons = sum(map(len, map(_MEMBERS_OF, rows)))
-        ids = iter(_uuid4s(2 * len(rows) + persons))
+        ids = iter(_uuid7s(2 * len(rows) + persons))
         seal, keyed_hash = self.cipher.sealer(persons), self.cipher.keyed_hash_of
         for i, row in enumerate(rows, start):
             try:
@@ -363,7 +393,7 @@ class _Builder:
             if _registered_before_tolerance(i, row, policy, today=today):
                 roll.old_rows.append(i)
             h = _household(row, code, head, policy, next(ids), number=self.numbers[i], today=today)
-            roll.households.append(h)
+            households.append(h)
             own: list[str] = []
             for m in row.members:
                 member_id = next(ids)
@@ -438,16 +468,29 @@ _MEMBERS_OF = attrgetter("members")
 
 _REGISTERED = HouseholdStatus.REGISTERED.value
 _HEAD = Relation.HEAD
-_V4 = bytes((b & 0x0F) | 0x40 for b in range(256))  # a version-4 UUID's version nibble
-_RFC4122 = bytes((b & 0x3F) | 0x80 for b in range(256))  # and its variant bits
+_RFC4122 = bytes((b & 0x3F) | 0x80 for b in range(256))  # a UUID's variant bits
+# a version-7 UUID's bytes 6 and 7 (version nibble, 12 bits rand_a) holding a counter: RFC 9562's
+# method 1, the ids of one draw increasing in the order they are handed out
+_V7_COUNTER = 1 << 12
+_V7_HIGH = bytes(0x70 | k >> 8 for k in range(_V7_COUNTER))
+_V7_LOW = bytes(k & 0xFF for k in range(_V7_COUNTER))
 
 
-def _uuid4s(n: int) -> list[uuid.UUID]:
-    """``n`` random (version 4) UUIDs from one read of the OS's random source, as asyncpg's own
-    UUID type (a uuid.UUID that COPY writes without converting): ``uuid.uuid4()`` costs a system
-    call and a pure-Python object each, ~30 µs a household of three."""
+def _uuid7s(n: int) -> list[uuid.UUID]:
+    """``n`` time-ordered (version 7, RFC 9562) UUIDs: this millisecond, a counter, and 62 random bits
+    from one read of the OS's random source; as asyncpg's own UUID type (a uuid.UUID that COPY
+    writes without converting; ``uuid.uuid4()`` costs a system call and a pure-Python object each,
+    ~30 µs a household of three). Increasing ids land on the right-hand pages of the primary keys'
+    (and member's household) indexes, where random ones touch a page anywhere in them: about a
+    microsecond less of PostgreSQL's work a row, more as the tables grow (tests/bench/bulk_import.py)."""
     raw = bytearray(os.urandom(16 * n))
-    raw[6::16] = raw[6::16].translate(_V4)
+    stamp = time.time_ns() // 1_000_000
+    for at, byte in enumerate(stamp.to_bytes(6, "big")):
+        raw[at::16] = bytes((byte,)) * n
+    for start in range(0, n, _V7_COUNTER):  # more than 4,096 at once: the counter starts again
+        stop = min(n, start + _V7_COUNTER)
+        raw[16 * start + 6 : 16 * stop : 16] = _V7_HIGH[: stop - start]
+        raw[16 * start + 7 : 16 * stop : 16] = _V7_LOW[: stop - start]
     raw[8::16] = raw[8::16].translate(_RFC4122)
     data = bytes(raw)
     return [FastUUID(data[k : k + 16]) for k in range(0, 16 * n, 16)]

@@ -124,7 +124,7 @@ async def import_registered(
         imported, persons = await bulk.import_registered(
             session=session,
             actor=user,
-            rows=body.households,
+            rows=body.households,  # handed over: emptied once built (bulk.import_registered)
             cipher=cipher,
             today=today,
             source_roll=body.source_roll,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import date
 
@@ -43,10 +44,15 @@ def test_a_member_record_holds_the_columns_the_row_by_row_path_gives() -> None:
     assert entered == one_by_one | {"id": member_id}
 
 
-def test_uuids_drawn_in_bulk_are_distinct_version_4_uuids() -> None:
-    ids = bulk._uuid4s(2000)
-    assert len(set(ids)) == 2000
-    assert all(isinstance(i, uuid.UUID) and i.version == 4 and i.variant == uuid.RFC_4122 for i in ids)
+def test_uuids_drawn_in_bulk_are_distinct_version_7_uuids_of_now_in_the_order_drawn() -> None:
+    before = time.time_ns() // 1_000_000
+    ids = bulk._uuid7s(5000)  # more than the counter's 4,096: it starts again
+    after = time.time_ns() // 1_000_000
+    assert len(set(ids)) == 5000
+    assert all(isinstance(i, uuid.UUID) and i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
+    assert all(before <= i.int >> 80 <= after for i in ids)  # the draw's millisecond
+    assert ids[:4096] == sorted(ids[:4096])
+    assert ids[4096:] == sorted(ids[4096:])
     assert uuid.UUID(str(ids[0])) == ids[0]
 
 
