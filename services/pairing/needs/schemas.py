@@ -20,12 +20,12 @@ class HouseholdOut(BaseModel):
     household_number: str | None
     area_code: str
     status: str
+    # the registry's word for the status (已建档立卡 ...), as GET /pairing/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", HOUSEHOLD_STATUSES)
     member_count: int
     head_name_masked: str | None
     policies_kept_until: date | None
     pairings: list[PairingOut] = Field(default_factory=list)
-    # the registry's word for the status (已建档立卡 ...), as GET /pairing/v1/vocabulary gives it
-    status_label: ClassVar[str | None] = label_field("status", HOUSEHOLD_STATUSES)
 
 
 class NeedOut(BaseModel):
