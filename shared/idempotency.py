@@ -124,18 +124,9 @@ class Idempotency:
             return
         status_code, body = self.kept
         headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-        await self.session.execute(
-            insert(idempotency_key).values(
-                principal=self.principal.sub,
-                key=self.key,
-                method=self.method,
-                path=self.path,
-                body_hash=self.body_hash,
-                status_code=status_code,
-                response=body,
-                headers=headers or None,
-            )
-        )
+        request = {name: getattr(self, name) for name in ("key", "method", "path", "body_hash")}
+        row = {"principal": self.principal.sub, "status_code": status_code, "response": body, **request}
+        await self.session.execute(insert(idempotency_key).values(**row, headers=headers or None))
 
     async def answer(self, out: T, status_code: int = 201) -> T:
         """Keep ``out`` as this key's answer (a retry gets it back) and return it."""
