@@ -15,16 +15,19 @@ answer already shaped, ``idem.answer(out, 200)`` one that is not a 201.)
   are malformed in themselves, STYLE habit 6);
 - the same key while the first request is still running answers 409 (an advisory lock held by the
   first request's transaction);
-- the key is stored only if the first request commits, so a failed request can be retried.
+- the key is stored only if the first request commits, so a failed request can be retried;
+- a replay carries the first answer's ``ETag`` and ``Location`` too (``REPLAYED_HEADERS``), so a
+  client that retried can go on with the If-Match it would have had.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -39,6 +42,8 @@ from shared.tables import idempotency_key
 __all__ = ["Idempotency", "IdempotencyDep", "install_idempotency_handler"]
 
 HEADER = "Idempotency-Key"
+# What of the first answer's headers a replay sends again (the body and status are kept anyway).
+REPLAYED_HEADERS = ("ETag", "Location")
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
@@ -62,10 +67,11 @@ class IdempotencyKeyReused(Conflict):
 class _Replay(DomainError):
     """Not an error: carries the stored response of the first request out of the dependency."""
 
-    def __init__(self, status_code: int, body: Any) -> None:
+    def __init__(self, status_code: int, body: Any, headers: dict[str, str] | None) -> None:
         super().__init__("replay")
         self.status_code = status_code
         self.body = body
+        self.headers = headers or {}
 
 
 @dataclass(eq=False)
@@ -78,6 +84,9 @@ class Idempotency:
     method: str
     path: str
     body_hash: str
+    # the answer to keep (status, body), written when the route has returned (``keep``), with
+    # the headers the route set by then
+    kept: tuple[int, Any] | None = None
 
     async def check(self) -> None:
         if self.key is None:
@@ -102,22 +111,22 @@ class Idempotency:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was already used for a different request; use a new key",
             )
-        raise _Replay(row.status_code, row.response)
+        raise _Replay(row.status_code, row.response, row.headers)
 
     async def save(self, status_code: int, body: Any) -> None:
-        if self.key is None:
+        """Keep this answer for the key; stored (with its ETag and Location) once the route returns,
+        inside the request's transaction."""
+        if self.key is not None:
+            self.kept = (status_code, jsonable_encoder(body))
+
+    async def keep(self, response: Response) -> None:
+        if self.kept is None:
             return
-        await self.session.execute(
-            insert(idempotency_key).values(
-                principal=self.principal.sub,
-                key=self.key,
-                method=self.method,
-                path=self.path,
-                body_hash=self.body_hash,
-                status_code=status_code,
-                response=jsonable_encoder(body),
-            )
-        )
+        status_code, body = self.kept
+        headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+        request = {name: getattr(self, name) for name in ("key", "method", "path", "body_hash")}
+        row = {"principal": self.principal.sub, "status_code": status_code, "response": body, **request}
+        await self.session.execute(insert(idempotency_key).values(**row, headers=headers or None))
 
     async def answer(self, out: T, status_code: int = 201) -> T:
         """Keep ``out`` as this key's answer (a retry gets it back) and return it."""
@@ -147,22 +156,26 @@ IdempotencyKey = Annotated[
 
 
 async def _idempotency(
-    request: Request, session: SessionDep, user: CurrentUser, key: IdempotencyKey = None
-) -> Idempotency:
+    request: Request, response: Response, session: SessionDep, user: CurrentUser, key: IdempotencyKey = None
+) -> AsyncIterator[Idempotency]:
     if key is not None and not (1 <= len(key) <= 200):
         raise InvalidInput("Idempotency-Key must have 1 to 200 characters")
     body = await request.body()
     idem = Idempotency(session, user, key, request.method, request.url.path, hashlib.sha256(body).hexdigest())
     await idem.check()
-    return idem
+    yield idem
+    # the route has returned and set its headers; the session (entered first) commits after this
+    await idem.keep(response)
 
 
-IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+# scope="function": kept when the route returns, before the request's transaction commits
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency, scope="function")]
 
 
 async def _replay(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, _Replay)
-    return JSONResponse(exc.body, status_code=exc.status_code, headers={"Idempotent-Replayed": "true"})
+    headers = {**exc.headers, "Idempotent-Replayed": "true"}
+    return JSONResponse(exc.body, status_code=exc.status_code, headers=headers)
 
 
 def install_idempotency_handler(app: FastAPI) -> None:

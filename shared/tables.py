@@ -137,6 +137,8 @@ idempotency_key = Table(
     Column("status_code", Integer, nullable=False),
     Column("response", JSONB, nullable=True),
     written_at("created_at"),
+    # the first answer's ETag and Location (shared.idempotency.REPLAYED_HEADERS), sent with a replay
+    Column("headers", JSONB, nullable=True),
 )
 Index("ix_idempotency_key_created_at", idempotency_key.c.created_at)
 

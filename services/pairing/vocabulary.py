@@ -3,15 +3,24 @@ requests may send the label instead of the code."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from services.pairing.coverage.rules import GapKind
 from services.pairing.helpers.rules import HelperKind
+from services.pairing.labels import LABELS
+from services.pairing.needs.rules import HouseholdStatus
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.visits.rules import LedgerKind, Satisfaction, VisitKind
 from shared.vocabulary import CodeList, Vocabulary, vocabularies
 
-__all__ = ["IMPORT_ROW_STATUSES", "NEED_STATUSES", "VOCABULARIES", "ImportRowStatus", "NeedStatus"]
+__all__ = [
+    "HOUSEHOLD_STATUSES",
+    "IMPORT_ROW_STATUSES",
+    "NEED_STATUSES",
+    "VOCABULARIES",
+    "ImportRowStatus",
+    "NeedStatus",
+]
 
 # The statuses list filters take, by code or by these words (a test keeps each list's codes equal
 # to its Literal): a household's need of a cadre, a row of the 结对帮扶名单 import.
@@ -22,6 +31,11 @@ NEED_STATUSES = CodeList(
 ImportRowStatus = Literal["accepted", "refused"]
 IMPORT_ROW_STATUSES = CodeList(
     "import_row_status", "导入行状态", {"accepted": "校验通过", "refused": "未通过"}
+)
+# A household's status as pairing keeps it from the registry, in the registry's words (labels.json
+# "codes"): what a household answer says next to its code and what the list filter takes.
+HOUSEHOLD_STATUSES = CodeList(
+    "household_status", "户状态", {code: LABELS.codes[code] for code in get_args(HouseholdStatus)}
 )
 
 VOCABULARIES = vocabularies(
@@ -38,4 +52,5 @@ VOCABULARIES = vocabularies(
     ),
     NEED_STATUSES,
     IMPORT_ROW_STATUSES,
+    HOUSEHOLD_STATUSES,
 )

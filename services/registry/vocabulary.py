@@ -16,7 +16,9 @@ __all__ = [
     "AREA_EXIT_KINDS",
     "AREA_EXIT_STATUSES",
     "CONFLICT_STATUSES",
+    "DISPATCH_LEVELS",
     "IMPORT_ROW_STATUSES",
+    "IMPORT_STATUSES",
     "AreaExitStatus",
     "ConflictStatus",
     "ImportRowStatus",
@@ -199,6 +201,12 @@ def batch_code(value: str) -> str:
 # Village and county exit (area_exits.rules.AreaExitKind; a test keeps the codes equal), as the
 # request screen names them.
 AREA_EXIT_KINDS = CodeList("area_exit_kind", "退出类别", {"village": "贫困村退出", "county": "贫困县摘帽"})
+# Who sent a pairing village its work team (帮扶村的派出层级, seed 002 §十一: 市派、省派、县派;
+# areas.schemas.DispatchLevel, a test keeps the codes equal). Its own words: the service-wide code
+# labels would call "county" 贫困县摘帽 (AREA_EXIT_KINDS).
+DISPATCH_LEVELS = CodeList(
+    "pairing_dispatch_level", "帮扶村派出层级", {"city": "市派", "province": "省派", "county": "县派"}
+)
 # The statuses list filters take, by code or by these words (a test keeps each list's codes equal
 # to its Literal): an area's exit request as the sign-off screen says it, an identity conflict as
 # the officer's queue says it (conflicts.rules.STATUS_AFTER), a row of a spreadsheet import.
@@ -213,6 +221,19 @@ CONFLICT_STATUSES = CodeList(
     "identity_conflict_status",
     "身份冲突处理状态",
     {"open": "待处理", "kept": "保留在原户", "moved": "已迁出原户", "rejected": "申报不实已驳回"},
+)
+# A spreadsheet import job itself (imports.rules.STATUSES; a test keeps the codes equal).
+IMPORT_STATUSES = CodeList(
+    "import_status",
+    "导入任务状态",
+    {
+        "validating": "校验中",
+        "validated": "已校验待入库",
+        "committing": "入库中",
+        "committed": "已入库",
+        "failed": "失败",
+        "cancelled": "已取消",
+    },
 )
 ImportRowStatus = Literal["accepted", "refused", "pending"]
 IMPORT_ROW_STATUSES = CodeList(
@@ -238,6 +259,8 @@ VOCABULARIES = vocabularies(
     AREA_EXIT_STATUSES,
     CONFLICT_STATUSES,
     IMPORT_ROW_STATUSES,
+    IMPORT_STATUSES,
+    DISPATCH_LEVELS,
 )
 # Code → label for household statuses, causes, relations ... (status "other" and cause "other"
 # are both 其他, so one map serves).

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from services.funds.deps import Finance
-from services.funds.schemes import service
+from services.funds.schemes import rules, service
 from services.funds.schemes.schemas import (
     ArrearsRow,
     PlanHouseholdOut,
@@ -20,6 +21,7 @@ from shared import cadres
 from shared.answers import AreaPage, page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.errors import request_language
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 from shared.shaping import from_row
@@ -50,16 +52,24 @@ async def get_scheme(scheme_id: uuid.UUID, session: SessionDep, user: CurrentUse
     return SchemeOut.model_validate(await service.get_scheme(session, actor=user, scheme_id=scheme_id))
 
 
-def _plan_out(view: service.PlanView) -> PlanOut:
+def _plan_out(view: service.PlanView, *, english: bool = False) -> PlanOut:
     out = PlanOut.model_validate(view.plan)
     totals = [PlanTotal(payer=p, year=y, amount_fen=a) for p, y, a in view.totals]
-    return out.model_copy(update={"totals": totals})
+    reason = rules.stale_reason(stale=view.plan.stale, total_fen=view.plan.total_fen)
+    stale_reason = None if reason is None else reason[0 if english else 1]
+    return out.model_copy(update={"totals": totals, "stale_reason": stale_reason})
+
+
+def _english(request: Request, response: Response) -> bool:
+    """Whether the caller reads English (a stale plan's reason is worded in its language)."""
+    response.headers["Vary"] = "Accept-Language"
+    return request_language(request) == "en"
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
 async def create_plan(body: PlanIn, session: SessionDep, user: Finance, idem: IdempotencyDep) -> PlanOut:
     plan = await service.create_plan(session, actor=user, scheme_id=body.scheme_id, area_code=body.area_code)
-    return await idem.answer(_plan_out(plan))
+    return await idem.answer(_plan_out(plan))  # just computed: never stale
 
 
 @router.post("/plans/{plan_id}/recomputation", response_model=PlanOut)
@@ -71,13 +81,19 @@ async def recompute_plan(plan_id: uuid.UUID, session: SessionDep, user: Finance)
 
 
 @router.get("/plans", response_model=Page[PlanOut])
-async def list_plans(session: SessionDep, q: AreaPage) -> Page[PlanOut]:
-    return page_of(_plan_out, await service.page_plans(session, **q.args))
+async def list_plans(session: SessionDep, q: AreaPage, request: Request, response: Response) -> Page[PlanOut]:
+    english = _english(request, response)
+    return page_of(partial(_plan_out, english=english), await service.page_plans(session, **q.args))
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
-async def get_plan(plan_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> PlanOut:
-    return _plan_out(await service.read_plan(session, actor=user, plan_id=plan_id))
+async def get_plan(
+    plan_id: uuid.UUID, session: SessionDep, user: CurrentUser, request: Request, response: Response
+) -> PlanOut:
+    """A stale plan (registry events since its last computation) answers with its last figures and
+    says why in ``stale_reason``; the refresh job recomputes it within seconds."""
+    plan = await service.read_plan(session, actor=user, plan_id=plan_id)
+    return _plan_out(plan, english=_english(request, response))
 
 
 @router.get("/plans/{plan_id}/lines", response_model=Page[PlanLineOut])

@@ -44,6 +44,7 @@ __all__ = [
     "VillageRef",
     "apply_scheme",
     "check_per_capita_standard",
+    "stale_reason",
     "validate_scheme",
 ]
 
@@ -497,3 +498,27 @@ def _apply_fixed_funds(scheme: FixedFundsScheme, population: Population) -> list
         for year, amount in sorted(fund.amount_by_year_fen.items())
         if amount
     ]
+
+
+# --- what a plan's reader is told -------------------------------------------------------------
+
+# Why a stale plan's figures are not current yet (English, Chinese): nothing planned yet means the
+# plan was made before the registry's households reached funds; otherwise the population moved.
+# The refresh job (services.funds.app, every 2 s) recomputes it.
+_NOT_SYNCED = (
+    "The registry's households had not reached funds when this plan was computed (nothing planned "
+    "yet); they have arrived and the plan is recomputed automatically within a few seconds",
+    "户籍数据尚未同步：计算本计划时还没有收到户籍系统的农户数据，现已收到，系统每隔几秒自动重算，请稍后刷新",
+)
+_POPULATION_CHANGED = (
+    "The registered population changed after this plan was computed; it is recomputed "
+    "automatically within a few seconds",
+    "户籍人口有变动，本计划尚未按新数据重算；系统每隔几秒自动重算，请稍后刷新",
+)
+
+
+def stale_reason(*, stale: bool, total_fen: int) -> tuple[str, str] | None:
+    """Why a plan says ``stale`` (English, Chinese), or None when its figures are current."""
+    if not stale:
+        return None
+    return _NOT_SYNCED if total_fen == 0 else _POPULATION_CHANGED

@@ -182,6 +182,12 @@ class PlanOut(BaseModel):
     people: int
     revision: int
     stale: bool = Field(description="the population changed; a new revision follows within seconds")
+    stale_reason: str | None = Field(
+        default=None,
+        description="why the plan is stale, in the caller's language (Chinese; English with "
+        "Accept-Language: en): made before the registry's households arrived (户籍数据尚未同步), or the "
+        "population changed; null when it is current",
+    )
     blocked: dict[str, Any] | None = Field(
         default=None,
         description="the last background recomputation was refused (problem: type, detail, villages or "

@@ -108,10 +108,11 @@ AreaPrefixPath = Annotated[
     Path(pattern=AREA_CODE_OR_PREFIX_PATTERN, description="a 12-digit area code or its 2/4/6/9-digit prefix"),
 ]
 KindQuery = Annotated[
-    str,
+    SignoffKind,
+    code_or_label(SIGNOFF_KINDS),
     Query(
-        pattern=r"^(household|village|county)$",
-        description="the exit the set signs: household, village or county",
+        description="the exit the set signs: household (贫困户退出), village (贫困村退出) or county "
+        "(贫困县摘帽), by the code or the Chinese",
     ),
 ]
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.signoffs import rules
+from services.inspection.vocabulary import SIGNOFF_KINDS
 from shared.shaping import from_row
+from shared.vocabulary import label_field
 
 
 class SignIn(BaseModel):
@@ -70,6 +72,8 @@ class SchemeIn(BaseModel):
 
 class SchemeOut(SchemeIn):
     kind: str = Field(default="household", description="household, village or county exit")
+    # the Chinese of the kind (贫困户退出 ...), as GET /inspection/v1/vocabulary gives it
+    kind_label: ClassVar[str | None] = label_field("kind", SIGNOFF_KINDS)
     area_prefix: str = Field(description='The subtree it applies to ("" = everywhere)')
     source: str = Field(description="record (set through the API) or preset (from the seeds)")
     version: int | None = Field(

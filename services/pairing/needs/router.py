@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, get_args
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from services.pairing.deps import Manager, ManagerPage, Reader, ReaderPage, TodayDep
-from services.pairing.labels import LABELS
 from services.pairing.needs import service
 from services.pairing.needs.rules import HouseholdStatus
 from services.pairing.needs.schemas import HouseholdOut, NeedOut, SuggestionOut
 from services.pairing.pairings.schemas import PairingOut
-from services.pairing.vocabulary import NEED_STATUSES, NeedStatus
+from services.pairing.vocabulary import HOUSEHOLD_STATUSES, NEED_STATUSES, NeedStatus
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.pagination import Page
@@ -22,14 +21,10 @@ from shared.vocabulary import code_or_label
 router = APIRouter(tags=["needs"])
 
 
-# the registry's words for its statuses (labels.json "codes"), taken in the list filter too
-_HOUSEHOLD_STATUS_LABELS = {code: LABELS.codes[code] for code in get_args(HouseholdStatus)}
-
-
 @router.get("/households", response_model=Page[HouseholdOut])
 async def list_households(
     read: ReaderPage,
-    status: Annotated[HouseholdStatus, code_or_label(_HOUSEHOLD_STATUS_LABELS)] | None = None,
+    status: Annotated[HouseholdStatus, code_or_label(HOUSEHOLD_STATUSES)] | None = None,
 ) -> Page[HouseholdOut]:
     """A cadre sees only the households they are paired with; each with its active pairings."""
     found = await service.list_households(**read.args, status=status)

@@ -9,7 +9,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.pairing.pairings.schemas import PairingOut
-from services.pairing.vocabulary import NEED_STATUSES
+from services.pairing.vocabulary import HOUSEHOLD_STATUSES, NEED_STATUSES
 from shared.vocabulary import label_field
 
 
@@ -20,6 +20,8 @@ class HouseholdOut(BaseModel):
     household_number: str | None
     area_code: str
     status: str
+    # the registry's word for the status (已建档立卡 ...), as GET /pairing/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", HOUSEHOLD_STATUSES)
     member_count: int
     head_name_masked: str | None
     policies_kept_until: date | None

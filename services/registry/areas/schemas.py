@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
+from services.registry.vocabulary import DISPATCH_LEVELS
 from shared.fields import AREA_CODE_PATTERN, Fen, StrictInt
+from shared.vocabulary import code_or_label
 
 DispatchLevel = Literal["city", "province", "county"]
 
@@ -23,7 +25,8 @@ class AreaIn(BaseModel):
     # 帮扶村 (seed 002 §十一): a pairing village is a flag of its own; its dispatching level may
     # still be unknown. Left out: a village with a dispatching level is a pairing village.
     pairing_village: StrictBool | None = None
-    pairing_dispatch_level: DispatchLevel | None = None
+    # by the code or the seed's word (市派、省派、县派); a wrong one is refused in those words
+    pairing_dispatch_level: Annotated[DispatchLevel, code_or_label(DISPATCH_LEVELS)] | None = None
     rural_population: StrictInt | None = Field(default=None, ge=0)
     synthetic_code: StrictBool = False
     collective_income: list[CollectiveIncome] = Field(default_factory=list)

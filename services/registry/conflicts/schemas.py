@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field
 
 from services.registry.conflicts.rules import Outcome
-from services.registry.vocabulary import CONFLICT_STATUSES
+from services.registry.vocabulary import CODE_LABELS, CONFLICT_STATUSES
 from shared.vocabulary import label_field
 
 
@@ -27,6 +27,8 @@ class HeldSide(BaseModel):
     name: str
     resident_id_masked: str
     relation: str
+    # the Chinese of the household's status (已建档立卡 ...), as GET /registry/v1/vocabulary gives it
+    household_status_label: ClassVar[str | None] = label_field("household_status", CODE_LABELS)
 
 
 class ConflictOut(BaseModel):

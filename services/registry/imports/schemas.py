@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from services.registry.vocabulary import IMPORT_ROW_STATUSES
+from services.registry.vocabulary import IMPORT_ROW_STATUSES, IMPORT_STATUSES
 from shared.vocabulary import label_field
 
 
@@ -32,6 +32,8 @@ class ImportStatusOut(BaseModel):
     created_at: datetime
     elapsed_s: float | None
     eta_s: float | None = Field(description="seconds left while validating, at the rate so far")
+    # the Chinese of the status (校验中, 已入库 ...), as GET /registry/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", IMPORT_STATUSES)
 
 
 class ImportRowOut(BaseModel):

@@ -63,6 +63,32 @@ async def test_kaiping_scheme_on_chishuis_251_people(make_db) -> None:  # type: 
         assert "funds.plan.recomputed.v1" in await outbox_types(app.state.db)
 
 
+async def test_a_plan_made_before_the_registrys_households_arrived_says_why_it_shows_nobody(make_db) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)  # funds has heard of no household yet
+        assert (plan["people"], plan["stale"], plan["stale_reason"]) == (0, False, None)
+        url = f"/funds/v1/plans/{plan['id']}"
+
+        await register_chishui(app.state.db)
+        pending = (await client.get(url, headers=FINANCE)).json()
+        assert (pending["people"], pending["stale"]) == (0, True)
+        assert pending["stale_reason"].startswith("户籍数据尚未同步"), pending
+        assert "每隔几秒自动重算" in pending["stale_reason"]
+        english = await client.get(url, headers=FINANCE | {"Accept-Language": "en"})
+        assert "households had not reached funds" in english.json()["stale_reason"], english.text
+        assert "Accept-Language" in english.headers["Vary"]
+        [listed] = (await client.get("/funds/v1/plans", headers=FINANCE)).json()["items"]
+        assert listed["stale_reason"] == pending["stale_reason"]
+
+        after = await refreshed(app, client, url)
+        assert (after["people"], after["stale"], after["stale_reason"]) == (251, False, None)
+        await deliver(app.state.db, registered("hh-new", 2))
+        moved = (await client.get(url, headers=FINANCE)).json()
+        assert moved["stale_reason"].startswith("户籍人口有变动"), moved
+
+
 async def test_registry_events_change_the_plan(make_db) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings_for(FundsSettings, make_db("funds")))
     async with service_client(app) as client:

@@ -205,8 +205,23 @@ async def test_signer_sets_per_kind_are_policy_records(make_db) -> None:
             "village",
             "preset",
         )
+        # the screen's word for the kind is taken too, and said next to the code
+        r = await c.get(
+            f"/inspection/v1/signoff-schemes/{VILLAGE}", params={"kind": "贫困村退出"}, headers=INSPECTOR
+        )
+        assert (r.json()["code"], r.json()["kind"], r.json()["kind_label"]) == (
+            "gansu-village-342",
+            "village",
+            "贫困村退出",
+        )
+        r = await c.get(
+            f"/inspection/v1/signoff-schemes/{VILLAGE}", params={"kind": "town"}, headers=INSPECTOR
+        )
+        assert r.status_code == 422, r.text
+        assert "应为以下之一：贫困户退出、贫困村退出、贫困县摘帽" in r.json()["detail"], r.text
         r = await c.get(f"/inspection/v1/signoff-schemes/{VILLAGE}", headers=INSPECTOR)
         assert r.json()["code"] == "gansu-4342"  # the household set is untouched
+        assert (r.json()["kind"], r.json()["kind_label"]) == ("household", "贫困户退出")
         # a county's exit cannot be signed in a village or township; an area has no household signer
         r = await c.put(
             "/inspection/v1/signoff-schemes/5108?kind=county",
@@ -232,9 +247,11 @@ async def test_signer_sets_per_kind_are_policy_records(make_db) -> None:
                 {"level": "county", "positions": ["county_party_secretary", "county_head"]},
             ],
         }
-        r = await c.put("/inspection/v1/signoff-schemes/5108?kind=village", json=mine, headers=admin)
+        r = await c.put(
+            "/inspection/v1/signoff-schemes/5108", params={"kind": "贫困村退出"}, json=mine, headers=admin
+        )
         assert r.status_code == 200, r.text
-        assert r.json()["kind"] == "village"
+        assert (r.json()["kind"], r.json()["kind_label"]) == ("village", "贫困村退出")
         ev = area_exit_requested("510802101201")
         await _open(app, ev)
         d = await _dossier(c, ev, auth("inspector", "510000000000"))

@@ -37,6 +37,10 @@ async def test_the_status_filter_takes_the_registry_word_too(app, client: httpx.
     assert await ids(" 已建档立卡 ") == [registered]
     assert await ids("已脱贫退出") == await ids("exited") == [exited]
     assert await ids("公示中") == []
+    r = await client.get("/pairing/v1/households", headers=OFFICE)
+    # each household says its status in the registry's words next to the code
+    labels = {h["id"]: (h["status"], h["status_label"]) for h in r.json()["items"]}
+    assert labels == {registered: ("registered", "已建档立卡"), exited: ("exited", "已脱贫退出")}
     r = await client.get("/pairing/v1/households", params={"status": "已脱贫"}, headers=OFFICE)
     assert r.status_code == 422, r.text
     assert "拟识别、民主评议中、公示中" in r.json()["detail"], r.text

@@ -126,3 +126,41 @@ async def test_collective_income_latest_year_is_shown_and_published(make_db):
             ).scalar_one()
         assert data["data"]["collective_income_fen"] == 2_500_000
         assert data["data"]["pairing_dispatch_level"] == "city"
+
+
+async def test_a_dispatch_level_is_named_as_the_seed_names_it(make_db):
+    """帮扶村派出层级 is 市派、省派 or 县派 (seed 002 §十一): a wrong one is refused in those words
+    (not in an area exit's 贫困县摘帽), and the word is taken for its code."""
+    app = registry_app(make_db("registry"))
+    province = auth("registrar", "350000000000")
+    tree = [
+        {"code": c, "name": n}
+        for c, n in [
+            ("350000000000", "福建省"),
+            ("350500000000", "泉州市"),
+            ("350524000000", "安溪县"),
+            ("350524101000", "示范镇"),
+        ]
+    ]
+    village = {"code": "350524101201", "name": "帮扶01村", "pairing_dispatch_level": "town"}
+    async with service_client(app) as c:
+        r = await c.post("/registry/v1/areas", json={"areas": [*tree, village]}, headers=province)
+        assert r.status_code == 422, r.text
+        detail = r.json()["detail"]
+        assert "帮扶派驻层级应为以下之一：市派、省派、县派" in detail, detail
+        assert "摘帽" not in detail
+        english = await c.post(
+            "/registry/v1/areas",
+            json={"areas": [*tree, village]},
+            headers=province | {"Accept-Language": "en"},
+        )
+        assert "Input should be 'city', 'province' or 'county'" in english.json()["detail"], english.text
+
+        r = await c.post(
+            "/registry/v1/areas",
+            json={"areas": [*tree, village | {"pairing_dispatch_level": "县派"}]},
+            headers=province,
+        )
+        assert r.status_code == 200, r.text
+        got = (await c.get("/registry/v1/areas/350524101201", headers=province)).json()
+        assert (got["pairing_village"], got["pairing_dispatch_level"]) == (True, "county")

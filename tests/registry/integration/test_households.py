@@ -252,6 +252,13 @@ async def test_the_same_idempotency_key_creates_one_household(make_db):
         assert first.status_code == again.status_code == 201
         assert again.json()["id"] == first.json()["id"]
         assert len((await c.get("/registry/v1/households", headers=REGISTRAR)).json()["items"]) == 1
+        # the retry carries the first answer's ETag: the phone can go on with its If-Match
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert again.headers["ETag"] == first.headers["ETag"] == '"1"'
+        url = f"/registry/v1/households/{first.json()['id']}"
+        plan = {"plan": "raise chickens"}
+        changed = await c.patch(url, json=plan, headers=REGISTRAR | {"If-Match": again.headers["ETag"]})
+        assert changed.status_code == 200, changed.text
 
 
 async def test_a_phone_revalidates_a_card_with_304_and_gets_lists_compressed(make_db):

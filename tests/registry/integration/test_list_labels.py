@@ -92,3 +92,14 @@ def test_the_status_filters_take_exactly_the_statuses_the_service_writes() -> No
     assert list(get_args(AreaExitStatus)) == list(AREA_EXIT_STATUSES)
     assert list(get_args(ConflictStatus)) == list(CONFLICT_STATUSES) == ["open", *STATUS_AFTER.values()]
     assert list(get_args(ImportRowStatus)) == list(IMPORT_ROW_STATUSES)
+
+
+def test_an_import_jobs_statuses_and_the_dispatch_levels_have_a_word_each() -> None:
+    from typing import get_args
+
+    from services.registry.areas.schemas import DispatchLevel
+    from services.registry.imports.rules import STATUSES
+    from services.registry.vocabulary import DISPATCH_LEVELS, IMPORT_STATUSES
+
+    assert list(IMPORT_STATUSES) == list(STATUSES)
+    assert list(DISPATCH_LEVELS) == list(get_args(DispatchLevel))

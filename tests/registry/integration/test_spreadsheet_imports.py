@@ -154,7 +154,7 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
         assert r.status_code == 202, r.text
         import_id = r.json()["id"]
         job = await settled(c, import_id)
-        assert job["status"] == "validated", job
+        assert (job["status"], job["status_label"]) == ("validated", "已校验待入库"), job
         assert (job["rows_total"], job["rows_accepted"], job["rows_refused"]) == (10, 3, 7)
         assert job["households_accepted"] == 2
         assert await reasons_by_row(c, import_id) == expected
@@ -204,7 +204,7 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
         r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "valid_rows_only"}, headers=UPLOADER)
         assert r.status_code == 202, r.text
         job = await settled(c, import_id)
-        assert job["status"] == "committed", job
+        assert (job["status"], job["status_label"]) == ("committed", "已入库"), job
         assert (job["households_committed"], job["rows_committed"]) == (2, 3)
         households, members, _ = await counts(app)
         assert (households, members) == (before[0] + 2, before[1] + 3)

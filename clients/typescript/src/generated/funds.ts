@@ -528,7 +528,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get plan */
+        /**
+         * Get plan
+         * @description A stale plan (registry events since its last computation) answers with its last figures and
+         *     says why in ``stale_reason``; the refresh job recomputes it within seconds.
+         */
         get: operations["plans:get"];
         put?: never;
         post?: never;
@@ -1818,6 +1822,11 @@ export interface components {
              * @description the population changed; a new revision follows within seconds
              */
             stale: boolean;
+            /**
+             * Stale Reason
+             * @description why the plan is stale, in the caller's language (Chinese; English with Accept-Language: en): made before the registry's households arrived (户籍数据尚未同步), or the population changed; null when it is current
+             */
+            stale_reason?: string | null;
             /** Total Fen */
             total_fen: number;
             /**

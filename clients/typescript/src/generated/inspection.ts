@@ -2003,6 +2003,8 @@ export interface components {
              * @default household
              */
             kind?: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Levels */
             levels: components["schemas"]["SchemeLevelIn"][];
             /**
@@ -5545,8 +5547,8 @@ export interface operations {
     "signoff-schemes:effective": {
         parameters: {
             query?: {
-                /** @description the exit the set signs: household, village or county */
-                kind?: string;
+                /** @description the exit the set signs: household (贫困户退出), village (贫困村退出) or county (贫困县摘帽), by the code or the Chinese */
+                kind?: "household" | "village" | "county" | "贫困户退出" | "贫困村退出" | "贫困县摘帽";
             };
             header?: never;
             path: {
@@ -5616,8 +5618,8 @@ export interface operations {
     "signoff-schemes:put": {
         parameters: {
             query?: {
-                /** @description the exit the set signs: household, village or county */
-                kind?: string;
+                /** @description the exit the set signs: household (贫困户退出), village (贫困村退出) or county (贫困县摘帽), by the code or the Chinese */
+                kind?: "household" | "village" | "county" | "贫困户退出" | "贫困村退出" | "贫困县摘帽";
             };
             header?: {
                 /** @description the ETag you read */

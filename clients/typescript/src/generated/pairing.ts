@@ -1159,6 +1159,8 @@ export interface components {
             policies_kept_until: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };

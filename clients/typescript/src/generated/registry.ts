@@ -1820,7 +1820,7 @@ export interface components {
              */
             old_area_village?: boolean;
             /** Pairing Dispatch Level */
-            pairing_dispatch_level?: ("city" | "province" | "county") | null;
+            pairing_dispatch_level?: ("city" | "province" | "county" | "市派" | "省派" | "县派") | null;
             /** Pairing Village */
             pairing_village?: boolean | null;
             /**
@@ -2503,6 +2503,8 @@ export interface components {
             household_number: string | null;
             /** Household Status */
             household_status: string;
+            /** Household Status Label */
+            readonly household_status_label: string | null;
             /**
              * Member Id
              * Format: uuid
@@ -2929,6 +2931,8 @@ export interface components {
              * @description validating | validated | committing | committed | failed | cancelled
              */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
