@@ -4213,9 +4213,14 @@ export interface components {
             who: string | null;
             /**
              * Why
-             * @description the reason given, if any
+             * @description the reason given, if any (a code where one was recorded)
              */
             why: string | null;
+            /**
+             * Why Zh
+             * @description the reason as a clerk reads it: a code's label (出生, 死亡 ...)
+             */
+            why_zh: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
