@@ -2274,11 +2274,7 @@ export interface components {
         };
         /** DecisionIn */
         DecisionIn: {
-            /**
-             * Decision
-             * @enum {string}
-             */
-            decision: "approve" | "refuse";
+            decision: components["schemas"]["RelapseDecision"];
             /** Reason */
             reason: string;
             /** Step */
@@ -3800,6 +3796,12 @@ export interface components {
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
+        /**
+         * RelapseDecision
+         * @description A step's decision on a return-to-poverty case (返贫审批).
+         * @enum {string}
+         */
+        RelapseDecision: "approve" | "refuse";
         /** RelapseRouteIO */
         RelapseRouteIO: {
             /**
