@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.signoffs import rules
+from shared.clock import OfficeDateTime
 from shared.shaping import from_row
 
 
@@ -27,7 +27,7 @@ class StepOut(BaseModel):
     state: str  # pending | signed | refused
     signer_name: str | None = None
     signer_area: str | None = None
-    at: datetime | None = None
+    at: OfficeDateTime | None = None
     reason: str | None = None
 
 
@@ -53,8 +53,8 @@ class DossierOut(BaseModel):
     waiting_for: list[str]
     levels: list[LevelOut]
     refusal_reason: str | None
-    created_at: datetime
-    closed_at: datetime | None
+    created_at: OfficeDateTime
+    closed_at: OfficeDateTime | None
 
 
 class SchemeLevelIn(BaseModel):
