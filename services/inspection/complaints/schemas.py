@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from services.inspection.complaints import rules
 from services.inspection.models import Complaint
-from services.inspection.vocabulary import COMPLAINT_CATEGORIES, URGENCIES
+from services.inspection.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, URGENCIES
 from shared.fields import AREA_CODE_PATTERN
 from shared.shaping import from_row
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 
 class ComplainantIn(BaseModel):
@@ -96,6 +96,10 @@ class ComplaintOut(BaseModel):
     resolution: str | None
     resolved_on: date | None
     created_at: datetime
+
+    category_label: ClassVar[str | None] = label_field("category", COMPLAINT_CATEGORIES)
+    status_label: ClassVar[str | None] = label_field("status", COMPLAINT_STATUSES)
+    urgency_label: ClassVar[str | None] = label_field("urgency", URGENCIES)
 
 
 @dataclass(frozen=True)
