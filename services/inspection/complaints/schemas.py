@@ -78,9 +78,12 @@ class ResolveIn(BaseModel):
 
 
 class ComplaintOut(BaseModel):
+    """Each code with its Chinese beside it (``*_label``, as GET /inspection/v1/vocabulary words it)."""
+
     id: uuid.UUID
     area_code: str
     category: str
+    category_label: ClassVar[str | None] = label_field("category", COMPLAINT_CATEGORIES)
     summary: str
     details: str
     channel: str
@@ -88,7 +91,9 @@ class ComplaintOut(BaseModel):
     # Only the handling role sees who complained; everyone else sees null.
     complainant: ComplainantIn | None
     status: str
+    status_label: ClassVar[str | None] = label_field("status", COMPLAINT_STATUSES)
     urgency: str | None
+    urgency_label: ClassVar[str | None] = label_field("urgency", URGENCIES)
     received_on: date
     deadline: date | None
     overdue: bool
@@ -96,10 +101,6 @@ class ComplaintOut(BaseModel):
     resolution: str | None
     resolved_on: date | None
     created_at: datetime
-
-    category_label: ClassVar[str | None] = label_field("category", COMPLAINT_CATEGORIES)
-    status_label: ClassVar[str | None] = label_field("status", COMPLAINT_STATUSES)
-    urgency_label: ClassVar[str | None] = label_field("urgency", URGENCIES)
 
 
 @dataclass(frozen=True)

@@ -1105,7 +1105,10 @@ export interface components {
                 [key: string]: components["schemas"]["BoundedJsonValue"];
             };
         };
-        /** ComplaintOut */
+        /**
+         * ComplaintOut
+         * @description Each code with its Chinese beside it (``*_label``, as GET /inspection/v1/vocabulary words it).
+         */
         ComplaintOut: {
             /** Anonymous */
             anonymous: boolean;
