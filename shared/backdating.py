@@ -97,6 +97,7 @@ def check_entered_date(
     not_before: date | None,
     not_before_what: str,
     tolerance_days: int,
+    not_before_what_zh: str = "所属记录的日期",
     reason: str | None,
     roles: Collection[str],
 ) -> LateEntry | None:
@@ -110,7 +111,8 @@ def check_entered_date(
     if not_before is not None and on < not_before:
         raise DateBeforeRecord(
             f"{field} {on} lies before {not_before_what} ({not_before}); it cannot have happened earlier",
-            detail_zh=f"{name}填写的日期 {on} 早于所属记录的日期（{not_before}），不可能更早发生，请核对",
+            detail_zh=f"{name}填写的日期 {on} 早于{not_before_what_zh}（{not_before}），"
+            "不可能更早发生，请核对",
             **entry,
             not_before=not_before.isoformat(),
             not_before_what=not_before_what,

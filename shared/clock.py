@@ -25,10 +25,12 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends
+from pydantic import PlainSerializer
 
 __all__ = [
     "DEFAULT_TIME_ZONE",
     "Clock",
+    "OfficeDateTime",
     "ClockDep",
     "TodayDep",
     "clock",
@@ -69,9 +71,13 @@ class Clock:
         """The office's date: the date a clerk writes on a paper form right now."""
         return self.local_now().date()
 
+    def local(self, instant: datetime) -> datetime:
+        """A stored instant in the office's time, with its offset (naive instants are taken as UTC)."""
+        return _aware(instant).astimezone(self._zone)
+
     def date_of(self, instant: datetime) -> date:
         """The office's date of a stored instant (naive instants are taken as UTC)."""
-        return _aware(instant).astimezone(self._zone).date()
+        return self.local(instant).date()
 
     def start_of(self, day: date) -> datetime:
         """The instant (UTC) at which ``day`` begins in the office's zone."""
@@ -124,6 +130,15 @@ def configure(time_zone: str) -> Clock:
 
 def get_clock() -> Clock:
     return clock
+
+
+def _in_office_time(instant: datetime) -> datetime:
+    return clock.local(instant)
+
+
+# An instant a person reads (when a signature was given): written in JSON in the office's time with
+# its offset (2026-12-06T02:30:00+08:00, not 2026-12-05T18:30:00Z); the same instant, the same schema.
+OfficeDateTime = Annotated[datetime, PlainSerializer(_in_office_time, return_type=datetime, when_used="json")]
 
 
 async def business_today() -> date:

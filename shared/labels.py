@@ -173,6 +173,7 @@ def _message_zh(error: Mapping[str, Any], labels: FieldLabels, last: str | None)
         "json_invalid": "不是有效的JSON",
         "json_type": "不是有效的JSON",
         "union_tag_invalid": "类别不对",
+        "union_tag_not_found": "缺少类别{discriminator}",
     }
     if kind in ("enum", "literal_error"):
         return f"应为以下之一：{_expected(ctx, labels)}"

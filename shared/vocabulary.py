@@ -40,6 +40,7 @@ __all__ = [
     "label_of",
     "labels_field",
     "labels_of",
+    "one_of_zh",
     "vocabularies",
     "vocabulary_router",
 ]
@@ -95,6 +96,11 @@ class Choice:
             detail_zh = self.detail_zh.format(value=value)
             allowed = list(self.allowed)
             raise InvalidInput(f"Unknown {self.what} {value!r}.", detail_zh=detail_zh, allowed=allowed)
+
+
+def one_of_zh(pairs: Mapping[str, str]) -> str:
+    """The labels a clerk may pick, quoted (a label may itself hold 、): 应为以下之一：“a”、“b”."""
+    return "应为以下之一：" + "、".join(f"“{label}”" for label in pairs.values())
 
 
 class Vocabulary:

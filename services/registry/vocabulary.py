@@ -40,6 +40,7 @@ __all__ = [
     "PovertyCause",
     "RELAPSE_CAUSE_LABELS",
     "Relation",
+    "RelapseDecision",
     "ReviewResult",
 ]
 
@@ -154,6 +155,13 @@ class LeaveReason(Labelled):
     OTHER = "other", "其他"
 
 
+class RelapseDecision(Labelled):
+    """A step's decision on a return-to-poverty case (返贫审批)."""
+
+    APPROVE = "approve", "同意"
+    REFUSE = "refuse", "不同意"
+
+
 class MoveReason(Labelled):
     """迁移: relocation for poverty alleviation (易地扶贫搬迁), moving in with family, or something else."""
 
@@ -253,6 +261,7 @@ VOCABULARIES = vocabularies(
     Vocabulary.of(JoinReason, "成员增加原因"),
     Vocabulary.of(LeaveReason, "成员减少原因"),
     Vocabulary.of(MoveReason, "搬迁原因"),
+    Vocabulary.of(RelapseDecision, "返贫审批意见"),
     Vocabulary.of(NoticeKindLabel, "公示类别", name="notice_kind"),
     AREA_EXIT_KINDS,
     RELAPSE_CAUSE_LABELS,

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from services.funds.beneficiaries.rules import PAYABLE_HOUSEHOLD_STATUSES
 from services.funds.models import Beneficiary, Disbursement, Notice, Objection, PlanLine, Project
 from shared.repository import Repository, Slice
+
+# the households a village's funds notice lists: its poor households, past and present
+ON_THE_ROLL = (*sorted(PAYABLE_HOUSEHOLD_STATUSES), "exited")
 
 
 class DisclosureRepository(Repository[Notice]):
@@ -17,7 +21,9 @@ class DisclosureRepository(Repository[Notice]):
     # --- what a village board shows --------------------------------------------------------
 
     async def village_households(self, area_code: str) -> list[tuple[Beneficiary, int, int]]:
-        """Households of the village with their entitlement and what reached them."""
+        """The village's poor households (registered, being verified for exit, exited) with their
+        entitlement and what reached them; one still being identified or removed from the roll is
+        not listed, unless money reached it."""
         entitled = (
             select(PlanLine.beneficiary_id, func.sum(PlanLine.amount_fen).label("amount"))
             .where(PlanLine.beneficiary_kind == "household")
@@ -34,7 +40,11 @@ class DisclosureRepository(Repository[Notice]):
             select(Beneficiary, func.coalesce(entitled.c.amount, 0), func.coalesce(paid.c.amount, 0))
             .outerjoin(entitled, entitled.c.beneficiary_id == Beneficiary.ref_id)
             .outerjoin(paid, paid.c.beneficiary_id == Beneficiary.ref_id)
-            .where(Beneficiary.kind == "household", Beneficiary.area_code == area_code)
+            .where(
+                Beneficiary.kind == "household",
+                Beneficiary.area_code == area_code,
+                or_(Beneficiary.status.in_(ON_THE_ROLL), paid.c.amount.is_not(None)),
+            )
             .order_by(Beneficiary.ref_id)
         )
         return [(b, int(e), int(p)) for b, e, p in (await self.session.execute(stmt)).all()]

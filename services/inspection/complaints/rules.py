@@ -14,7 +14,7 @@ from datetime import date
 from services.inspection.errors import ComplaintTransitionRefused
 from services.inspection.lifecycle import Lifecycle
 from services.inspection.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
-from shared.vocabulary import Choice
+from shared.vocabulary import Choice, one_of_zh
 
 __all__ = [
     "CATEGORY",
@@ -29,7 +29,9 @@ __all__ = [
 ]
 
 HANDLER_ROLE = "complaint_handler"
-CATEGORY = Choice(COMPLAINT_CATEGORIES, "category", "举报类别“{value}”不对，请从举报类别中选择")
+CATEGORY = Choice(
+    COMPLAINT_CATEGORIES, "category", f"举报类别“{{value}}”不对，{one_of_zh(COMPLAINT_CATEGORIES)}"
+)
 # Statuses: received, triaged, assigned, resolved, dismissed.
 
 _LIFECYCLE = Lifecycle(

@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from services.inspection.complaints import rules
 from services.inspection.models import Complaint
-from services.inspection.vocabulary import COMPLAINT_CATEGORIES, URGENCIES
+from services.inspection.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, URGENCIES
 from shared.fields import AREA_CODE_PATTERN
 from shared.shaping import from_row
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 
 class ComplainantIn(BaseModel):
@@ -78,9 +78,12 @@ class ResolveIn(BaseModel):
 
 
 class ComplaintOut(BaseModel):
+    """Each code with its Chinese beside it (``*_label``, as GET /inspection/v1/vocabulary words it)."""
+
     id: uuid.UUID
     area_code: str
     category: str
+    category_label: ClassVar[str | None] = label_field("category", COMPLAINT_CATEGORIES)
     summary: str
     details: str
     channel: str
@@ -88,7 +91,9 @@ class ComplaintOut(BaseModel):
     # Only the handling role sees who complained; everyone else sees null.
     complainant: ComplainantIn | None
     status: str
+    status_label: ClassVar[str | None] = label_field("status", COMPLAINT_STATUSES)
     urgency: str | None
+    urgency_label: ClassVar[str | None] = label_field("urgency", URGENCIES)
     received_on: date
     deadline: date | None
     overdue: bool

@@ -13,7 +13,7 @@ from services.inspection.lifecycle import Lifecycle
 from services.inspection.policies.presets import EscalationStep
 from services.inspection.vocabulary import FINDING_CATEGORIES, FINDING_STATUSES, SEVERITIES
 from shared.errors import InvalidInput
-from shared.vocabulary import Choice
+from shared.vocabulary import Choice, one_of_zh
 
 __all__ = [
     "CATEGORY",
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 SEVERITY = Choice(SEVERITIES, "severity", "严重程度“{value}”不对，应为严重、较重或一般")
-CATEGORY = Choice(FINDING_CATEGORIES, "category", "问题类别“{value}”不对，请从问题类别中选择")
+CATEGORY = Choice(FINDING_CATEGORIES, "category", f"问题类别“{{value}}”不对，{one_of_zh(FINDING_CATEGORIES)}")
 
 # Statuses: open, submitted, verified. Actions: submit, accept, reject.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
@@ -11,6 +10,7 @@ from pydantic import BaseModel, Field
 from services.inspection.models import SignoffDossier, SignoffSignature
 from services.inspection.signoffs import rules
 from services.inspection.vocabulary import SIGNOFF_KINDS
+from shared.clock import OfficeDateTime
 from shared.shaping import from_row
 from shared.vocabulary import label_field
 
@@ -29,7 +29,7 @@ class StepOut(BaseModel):
     state: str  # pending | signed | refused
     signer_name: str | None = None
     signer_area: str | None = None
-    at: datetime | None = None
+    at: OfficeDateTime | None = None
     reason: str | None = None
 
 
@@ -55,8 +55,8 @@ class DossierOut(BaseModel):
     waiting_for: list[str]
     levels: list[LevelOut]
     refusal_reason: str | None
-    created_at: datetime
-    closed_at: datetime | None
+    created_at: OfficeDateTime
+    closed_at: OfficeDateTime | None
 
 
 class SchemeLevelIn(BaseModel):

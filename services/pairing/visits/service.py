@@ -37,6 +37,11 @@ from shared.vocabulary import code_labels
 
 _RECORD: TypeAdapter[VisitIn | LedgerEntryIn] = TypeAdapter(Record)
 _LABELS = LABELS | FieldLabels(codes=code_labels(VOCABULARIES))
+# a batch record that does not say, or says wrongly, which kind of record it is
+_RECORD_TYPE_ZH = {
+    "union_tag_not_found": "缺少记录类别type：走访记录写visit，台账记录写ledger_entry",
+    "union_tag_invalid": "记录类别type应为visit（走访记录）或ledger_entry（台账记录），不是“{tag}”",
+}
 _STORED_CONCURRENTLY = rules.Refusal(
     "stored concurrently; send the record again", "这条记录正由另一次上传同时保存，请重新上传这条记录"
 )
@@ -200,6 +205,8 @@ def _parse(raw: dict[str, Any], language: Language) -> tuple[VisitIn | LedgerEnt
         return _RECORD.validate_python(raw), None
     except ValidationError as exc:
         first = exc.errors()[0]
+        if first["type"] in _RECORD_TYPE_ZH and language == "zh":  # the record's kind, not a field
+            return None, _RECORD_TYPE_ZH[first["type"]].format(tag=raw.get("type"))
         loc = list(first["loc"])
         if loc and loc[0] in ("visit", "ledger_entry"):  # the union's tag, not a field
             loc = loc[1:]

@@ -16,8 +16,15 @@ from shared.idempotency import IdempotencyDep
 router = APIRouter(prefix="/households/{household_id}", tags=["exits"])
 
 
-def _out(req: ExitRequest) -> ExitRequestOut:
-    return ExitRequestOut.model_validate(req, from_attributes=True)
+def _out(req: ExitRequest, request: Request) -> ExitRequestOut:
+    """The request with each criterion in the caller's language (a request kept before the Chinese
+    was stored shows its English)."""
+    out = ExitRequestOut.model_validate(req, from_attributes=True)
+    if request_language(request) != "zh":
+        return out
+    kept = {str(c.get("criterion")): c.get("detail_zh") for c in req.eligibility}
+    criteria = [c.model_copy(update={"detail": kept.get(c.criterion) or c.detail}) for c in out.eligibility]
+    return out.model_copy(update={"eligibility": criteria})
 
 
 @router.get("/exit-eligibility", response_model=EligibilityOut)
@@ -51,11 +58,13 @@ async def request_exit(
     today: TodayDep,
     idem: IdempotencyDep,
     user: Registrar,
+    request: Request,
 ) -> ExitRequestOut:
     out = _out(
         await service.request_exit(
             session=session, actor=user, household_id=household_id, year=body.year, today=today
-        )
+        ),
+        request,
     )
     await idem.save(201, out)
     return out
@@ -63,8 +72,8 @@ async def request_exit(
 
 @router.get("/exit-requests", response_model=list[ExitRequestOut])
 async def list_exit_requests(
-    household_id: uuid.UUID, session: SessionDep, user: CurrentUser
+    household_id: uuid.UUID, session: SessionDep, user: CurrentUser, request: Request, response: Response
 ) -> list[ExitRequestOut]:
-    return [
-        _out(r) for r in await service.list_requests(session=session, actor=user, household_id=household_id)
-    ]
+    response.headers["Vary"] = "Accept-Language"
+    requests = await service.list_requests(session=session, actor=user, household_id=household_id)
+    return [_out(r, request) for r in requests]

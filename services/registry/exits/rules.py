@@ -67,7 +67,11 @@ class Eligibility:
         return all(c.passed for c in self.criteria)
 
     def as_data(self) -> list[dict[str, object]]:
-        return [{"criterion": c.criterion, "passed": c.passed, "detail": c.detail} for c in self.criteria]
+        """As kept with the exit request: the English detail (audit) and the Chinese the clerk read."""
+        return [
+            {"criterion": c.criterion, "passed": c.passed, "detail": c.detail, "detail_zh": c.detail_zh}
+            for c in self.criteria
+        ]
 
 
 def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:

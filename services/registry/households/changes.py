@@ -15,7 +15,13 @@ from services.registry.conflicts.service import Claim
 from services.registry.errors import HouseholdChangeRefused
 from services.registry.households import events
 from services.registry.households.repository import HouseholdRepository
-from services.registry.households.rules import check_head_change, check_move, check_removal, check_split
+from services.registry.households.rules import (
+    LeftMember,
+    check_head_change,
+    check_move,
+    check_removal,
+    check_split,
+)
 from services.registry.households.schemas import (
     HeadChange,
     MemberAdd,
@@ -38,7 +44,7 @@ from services.registry.households.service import (
 )
 from services.registry.models import Household, Member
 from services.registry.relapses.repository import RelapseRepository
-from services.registry.vocabulary import HouseholdStatus, Relation
+from services.registry.vocabulary import HouseholdStatus, LeaveReason, Relation
 from shared import audit
 from shared.auth import Principal
 from shared.backdating import check_not_future
@@ -99,7 +105,8 @@ async def remove_member(
     ensure_open(h)
     repo = HouseholdRepository(session)
     members = await repo.members(h.id)
-    check_removal(facts(members), member_id)
+    gone = None if any(m.id == member_id for m in members) else await repo.member(h.id, member_id)
+    check_removal(facts(members), member_id, _left(gone))
     member = next(m for m in members if m.id == member_id)
     before = snapshot(h)
     member.active = False
@@ -117,6 +124,13 @@ async def remove_member(
         reason=data.reason,
     )
     await track(session, before, h)  # last: hot counter rows held only until commit
+
+
+def _left(member: Member | None) -> LeftMember | None:
+    if member is None or member.active:
+        return None
+    reason = LeaveReason(member.left_reason) if member.left_reason in set(LeaveReason) else None
+    return LeftMember(name=member.name, left_on=member.left_on, reason=reason)
 
 
 async def change_head(

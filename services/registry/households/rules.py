@@ -15,13 +15,21 @@ from services.registry.errors import BatchNotInPolicy, HouseholdChangeRefused, I
 from services.registry.policies.presets import TRANSFER_EMPLOYMENT
 from services.registry.policies.rules import TransferEmploymentRule
 from services.registry.relapses.rules import plan_year_after
-from services.registry.vocabulary import BATCH_LABELS, HouseholdStatus, LabourCapacity, Relation, Sex
+from services.registry.vocabulary import (
+    BATCH_LABELS,
+    HouseholdStatus,
+    LabourCapacity,
+    LeaveReason,
+    Relation,
+    Sex,
+)
 from shared.backdating import DateInFuture
 from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, ResidentId, validate
 
 __all__ = [
     "MOVABLE_STATUSES",
+    "LeftMember",
     "MemberFacts",
     "age_on",
     "check_batches",
@@ -149,13 +157,29 @@ def check_income_year(year: int, today: date) -> None:
         )
 
 
-def check_removal(members: Sequence[MemberFacts], member_id: UUID) -> None:
-    """A member may leave unless they are the head (change the head first) or the last member."""
+@dataclass(frozen=True, slots=True)
+class LeftMember:
+    """A member of the household who has left it already."""
+
+    name: str
+    left_on: date | None
+    reason: LeaveReason | None
+
+
+def check_removal(members: Sequence[MemberFacts], member_id: UUID, left: LeftMember | None = None) -> None:
+    """A member may leave unless they are the head (change the head first) or the last member, or
+    has left already (``left``: named with the day and why, as a resent removal needs)."""
     target = next((m for m in members if m.id == member_id), None)
+    if target is None and left is not None:
+        why = f"（{left.reason.label}）" if left.reason else ""
+        raise HouseholdChangeRefused(
+            f"member {member_id} left this household on {left.left_on} already",
+            detail_zh=f"{left.name}已于{left.left_on}减员{why}，不能再次减员",
+        )
     if target is None:
         raise HouseholdChangeRefused(
             f"member {member_id} is not an active member of this household",
-            detail_zh=f"成员 {member_id} 不是该户的在册成员",
+            detail_zh=f"该户没有这名成员（{member_id}），请核对",
         )
     if target.relation is Relation.HEAD and len(members) > 1:
         raise HouseholdChangeRefused(

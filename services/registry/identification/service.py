@@ -109,6 +109,7 @@ async def _entered(
     reason: str | None,
     not_before: date | None = None,
     not_before_what: str = "the day the household was entered",
+    not_before_what_zh: str = "本户录入系统的日期",
 ) -> dict[str, Any]:
     """Check a date the clerk typed (shared.backdating): not in the future, not before the record
     it belongs to (by default the household's entry); further back than the policy's tolerance only
@@ -122,6 +123,7 @@ async def _entered(
         today=today,
         not_before=h.created_on if not_before is None else not_before,
         not_before_what=not_before_what,
+        not_before_what_zh=not_before_what_zh,
         tolerance_days=policy.backdate_tolerance_days,
         reason=reason,
         roles=actor.roles if isinstance(actor, Principal) else LATE_ENTRY_ROLES,  # system loaders
@@ -222,6 +224,7 @@ async def lodge_objection(
         today=today,
         not_before=h.notice_starts_on,
         not_before_what="the start of the public notice",
+        not_before_what_zh="公示开始的日期",
         reason=data.backdate_reason,
     )
     objection = Objection(

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, JsonValue, field_validator
 from pydantic_core import PydanticCustomError
 
-from services.registry.vocabulary import RELAPSE_CAUSE_LABELS, RELAPSE_CAUSES
+from services.registry.vocabulary import RELAPSE_CAUSE_LABELS, RELAPSE_CAUSES, RelapseDecision
 
 _RELAPSE_CAUSE_CODES = {label: code for code, label in RELAPSE_CAUSE_LABELS.items()}
 
@@ -46,7 +46,7 @@ class ReidentificationIn(RelapseCaseIn):
 
 class DecisionIn(BaseModel):
     step: str
-    decision: Literal["approve", "refuse"]
+    decision: RelapseDecision
     reason: str = Field(min_length=1, max_length=2000)
 
 

@@ -16,7 +16,14 @@ from services.funds import events as funds
 from services.inspection import events as inspection
 from services.pairing import events as pairing
 from services.registry.identification.rules import TRANSITIONS, Action
-from services.registry.vocabulary import HouseholdStatus
+from services.registry.vocabulary import (
+    RELAPSE_CAUSE_LABELS,
+    HouseholdStatus,
+    JoinReason,
+    LeaveReason,
+    MoveReason,
+    ReviewResult,
+)
 
 STEP_LABELS: dict[str, str] = {
     # registry: identification
@@ -81,6 +88,24 @@ _HOUSEHOLD_GAPS = ("household_without_cadre", "visit_overdue")
 
 def label(step: str) -> str:
     return STEP_LABELS.get(step, step)
+
+
+# Reasons recorded as codes, as a clerk reads them (the registry's lists and pairing's end reasons,
+# PairingClosed.reason); words a clerk typed are shown as typed.
+_WHY_ZH: dict[str, str] = {
+    **{m.value: m.label for v in (JoinReason, LeaveReason, MoveReason, ReviewResult) for m in v},
+    **RELAPSE_CAUSE_LABELS,
+    "household_removed": "户已清退",
+    "household_moved": "户已迁走",
+    "handed_over": "工作交接",
+    "helper_left": "帮扶干部离岗",
+    "policy_period_over": "政策享受期满",
+}
+
+
+def why_zh(why: str | None) -> str | None:
+    """``why`` as a clerk reads it: a code's Chinese label, else the words as given."""
+    return None if why is None else _WHY_ZH.get(why, why)
 
 
 def why(after: dict[str, Any] | None) -> str | None:

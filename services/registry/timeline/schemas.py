@@ -16,7 +16,8 @@ class TimelineStepOut(BaseModel):
     step: str = Field(description="the audit action (registry) or the event type (other services)")
     step_zh: str = Field(description="the step as a clerk names it")
     who: str | None = Field(description="the login subject who took it, or the helper/cadre named")
-    why: str | None = Field(description="the reason given, if any")
+    why: str | None = Field(description="the reason given, if any (a code where one was recorded)")
+    why_zh: str | None = Field(description="the reason as a clerk reads it: a code's label (出生, 死亡 ...)")
     detail: dict[str, object] = Field(
         default_factory=dict, description="what the step says (no resident IDs; money in fen)"
     )

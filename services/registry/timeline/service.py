@@ -107,7 +107,8 @@ async def timeline(session: AsyncSession, actor: Principal, household_id: uuid.U
             step=row.action,
             step_zh=rules.label(row.action),
             who=row.actor,
-            why=rules.why(row.after),
+            why=(why := rules.why(row.after)),
+            why_zh=rules.why_zh(why),
             detail=_registry_detail(row.after),
         )
         for row in await repo.audit_steps(str(h.id))
@@ -122,7 +123,8 @@ async def timeline(session: AsyncSession, actor: Principal, household_id: uuid.U
                 step=e.kind,
                 step_zh=rules.label(e.kind),
                 who=e.actor,
-                why=e.detail.get("reason") if isinstance(e.detail.get("reason"), str) else None,
+                why=(why := e.detail.get("reason") if isinstance(e.detail.get("reason"), str) else None),
+                why_zh=rules.why_zh(why),
                 detail={k: v for k, v in e.detail.items() if k != "via_ref"},
             )
         )

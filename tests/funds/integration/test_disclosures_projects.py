@@ -16,6 +16,7 @@ from tests.funds.integration.factories import (
     kaiping_plan,
     open_kaiping_accounts,
     registered,
+    registry_event,
 )
 from tests.support import auth, service_client, settings_for
 
@@ -243,3 +244,33 @@ async def test_a_publication_date_cannot_cheat_the_notice_period(make_db) -> Non
             "days_late": 9,
             "reason": "公示栏3月1日已张贴，系统录入延误",
         }
+
+
+async def test_the_board_lists_the_villages_poor_households_not_its_candidates(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A household still being identified (in its public notice) or removed from the roll is not a
+    poor household of the village: the funds notice must not list it (it showed as a nameless row);
+    one that was paid before it was removed stays, since the money did reach it."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    clock.freeze(date(2017, 3, 1))
+    async with service_client(app) as client:
+        await deliver(app.state.db, registered("hh-a", 3))
+        notice = {"status": "in_notice", "change": "notice_started", "member_count": 2}
+        for type_, household_id, data in (
+            ("registry.household.updated.v1", "hh-notice", notice),
+            ("registry.household.removed.v1", "hh-gone", {"reason": "核实不符合条件"}),
+        ):
+            event_data = {"household_id": household_id, "area_code": VILLAGE, **data}
+            await deliver(app.state.db, registry_event(type_, household_id, event_data))
+        r = await client.post(
+            "/funds/v1/disclosures",
+            json={
+                "area_code": VILLAGE,
+                "title": "2017年扶贫资金公示",
+                "published_on": "2017-03-01",
+                "notice_days": 7,
+            },
+            headers=FINANCE,
+        )
+        assert r.status_code == 201, r.text
+        board = (await client.get(f"/funds/v1/public/disclosures/{r.json()['id']}")).json()["content"]
+        assert [(h["head_name_masked"], h["member_count"]) for h in board["households"]] == [("李*", 3)]

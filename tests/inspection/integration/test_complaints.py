@@ -126,3 +126,26 @@ async def test_triage_assign_resolve_and_statistics(make_db) -> None:
             await c.get("/inspection/v1/complaints/statistics", headers=auth("inspector", "620522000000"))
         ).json()
         assert other["total"] == 0
+
+
+async def test_a_complaint_reads_in_chinese_beside_its_codes(make_db) -> None:
+    """Found running the system (stop 26): a complaint answered category "funds", status "received"
+    and urgency "urgent" with no Chinese, while findings carried their labels."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        r = await c.post(
+            "/inspection/v1/complaints", json=complaint(category="截留挪用、虚报冒领"), headers=HANDLER
+        )
+        assert r.status_code == 201, r.text
+        made = r.json()
+        assert (made["category_label"], made["status_label"], made["urgency_label"]) == (
+            "截留挪用、虚报冒领",
+            "已受理",
+            None,
+        )
+        r = await c.post(
+            f"/inspection/v1/complaints/{made['id']}/triage", json={"urgency": "紧急"}, headers=HANDLER
+        )
+        assert (r.json()["status_label"], r.json()["urgency_label"]) == ("已分级", "紧急")
+        listed = await c.get("/inspection/v1/complaints", headers=HANDLER)
+        assert [i["status_label"] for i in listed.json()["items"]] == ["已分级"]

@@ -315,3 +315,28 @@ async def test_a_place_records_its_own_signoff_set(make_db) -> None:
         r = await client.get("/inspection/v1/signoffs", params={"status": "已签完"}, headers=inspector)
         assert r.status_code == 422, r.text
         assert "签字中（open）、已核验通过（verified）" in r.json()["detail"], r.text
+
+
+async def test_a_signature_at_night_shows_the_day_it_was_signed_in_china(make_db) -> None:
+    """Found running the system (stop 26): a village party secretary who signed at 02:30 on
+    6 December in Beijing saw the signature (and the dossier) dated "2026-12-05T18:30:00Z". The
+    instants now read in the office's time with their offset (the same instant)."""
+    from datetime import UTC, datetime
+
+    from shared.clock import clock
+
+    app = app_for(make_db)
+    async with service_client(app) as client:
+        with clock.frozen(datetime(2026, 12, 5, 18, 30, tzinfo=UTC)):
+            ev = await _open(app)
+            did = await _dossier_id(client, ev.data["household_id"])
+            r = await client.post(
+                f"/inspection/v1/signoffs/{did}/signatures",
+                json={"position": "village_party_secretary"},
+                headers=signer("village_party_secretary"),
+            )
+        assert r.status_code == 201, r.text
+        assert r.json()["levels"][0]["steps"][0]["at"] == "2026-12-06T02:30:00+08:00"
+        assert r.json()["created_at"] == "2026-12-06T02:30:00+08:00"
+        listed = await client.get("/inspection/v1/signoffs", headers=auth("inspector", "620521000000"))
+        assert listed.json()["items"][0]["levels"][0]["steps"][0]["at"] == "2026-12-06T02:30:00+08:00"

@@ -125,3 +125,21 @@ def test_a_refused_step_is_said_in_the_screens_words():
     with pytest.raises(FindingTransitionRefused) as refused:
         next_status("verified", "reject")
     assert refused.value.detail_zh == "状态为“已验收销号”的问题不能退回整改"
+
+
+def test_a_category_not_in_the_list_is_refused_with_the_words_a_clerk_can_pick_from() -> None:
+    """Found at stop 26: "问题类别“资金”不对，请从问题类别中选择" named no choice (``allowed`` held only
+    English codes); the Chinese detail now lists the labels the form offers, for complaints too."""
+    from services.inspection.complaints.rules import CATEGORY as COMPLAINT_CATEGORY
+    from services.inspection.findings.rules import CATEGORY
+
+    with pytest.raises(InvalidInput) as finding:
+        CATEGORY.check("资金")
+    assert finding.value.detail_zh == (
+        "问题类别“资金”不对，应为以下之一：“识别不精准”、“数字脱贫、虚假脱贫”、“资金违规使用”、“资金闲置”、"
+        "“结对帮扶不到位”、“政策落实不到位”、“作风问题”、“数据质量问题”、“其他”"
+    )
+    with pytest.raises(InvalidInput) as complaint:
+        COMPLAINT_CATEGORY.check("贪污")
+    assert complaint.value.detail_zh is not None
+    assert complaint.value.detail_zh.startswith("举报类别“贪污”不对，应为以下之一：“识别不准、优亲厚友”、")

@@ -490,6 +490,16 @@ async def test_a_cadre_reads_why_each_record_of_a_batch_was_refused_in_chinese(
         "2026-08-31这天您没有与该户结对，不能登记这天的记录；请核对日期，或请扶贫办核实结对关系",
         "记录编号应为编号（UUID）",
     ]
+    # a record that does not say what it is (found at stop 26: pydantic's English reached the cadre)
+    untyped = {k: v for k, v in _visit(household_id, visited_on="2026-11-23").items() if k != "type"}
+    mistyped = {**untyped, "type": "走访"}
+    body = (
+        await client.post("/pairing/v1/sync/batches", json={"records": [untyped, mistyped]}, headers=me)
+    ).json()
+    assert [r["reason"] for r in body["results"]] == [
+        "缺少记录类别type：走访记录写visit，台账记录写ledger_entry",
+        "记录类别type应为visit（走访记录）或ledger_entry（台账记录），不是“走访”",
+    ]
     single = await client.post(
         "/pairing/v1/visits", json=_visit(household_id, visited_on="2026-11-24"), headers=me
     )

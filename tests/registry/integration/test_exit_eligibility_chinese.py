@@ -83,3 +83,23 @@ async def test_the_income_criterion_is_named_as_the_areas_rule_reads_its_line(ma
         assert details(r)["income_above_line"].startswith("人均纯收入稳定超过当年扶贫标准：")
         refused = await c.post(url(gansu, "/exit-requests"), json={"year": 2018}, headers=GANSU_REGISTRAR)
         assert refused.json()["detail"] == "该户未达到退出标准，未达标的项目：人均纯收入稳定超过当年扶贫标准"
+
+
+async def test_the_exit_request_keeps_the_chinese_the_registrar_read(make_db):
+    """Found running the system (stop 26): the eligibility page answered in Chinese, but the exit
+    request it led to (201, and the request list) showed the same criteria in English ("two
+    assurances and three guarantees met"). Both now answer in the caller's language."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await registered(c)
+        await make_eligible(c, h)
+        page = details(await c.get(url(h, "/exit-eligibility?year=2018"), headers=REGISTRAR))
+        made = await c.post(url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)
+        assert made.status_code == 201, made.text
+        assert {x["criterion"]: x["detail"] for x in made.json()["eligibility"]} == page
+        listed = await c.get(url(h, "/exit-requests"), headers=REGISTRAR)
+        assert {x["criterion"]: x["detail"] for x in listed.json()[0]["eligibility"]} == page
+        english = await c.get(url(h, "/exit-requests"), headers=REGISTRAR | {"Accept-Language": "en"})
+        needs = {x["criterion"]: x["detail"] for x in english.json()[0]["eligibility"]}["basic_needs_met"]
+        assert needs == "two assurances and three guarantees met"

@@ -115,3 +115,28 @@ async def test_a_resident_id_born_after_today_names_the_date_and_the_id(make_db)
             f"尾号为{rid[-4:]}的身份证号中的出生日期 {born} 晚于今天（北京时间 {today}），请核对身份证号"
         )
         assert (await c.get(url(h), headers=REGISTRAR)).json()["member_count"] == 2
+
+
+async def test_a_member_who_already_left_is_named_with_the_day_and_why(make_db):
+    """Found running the system (stop 26): removing a member a second time (the phone resent it, or
+    two clerks) answered "成员 <uuid> 不是该户的在册成员" — no name, no word that the member had left."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        spouse = next(m for m in h["members"] if m["relation"] == "spouse")
+        removal = url(h, f"/members/{spouse['id']}/removal")
+        today = clock.today().isoformat()
+        assert (
+            await c.post(removal, json={"reason": "死亡", "on": today}, headers=REGISTRAR)
+        ).status_code == 204
+        again = await c.post(removal, json={"reason": "死亡", "on": today}, headers=REGISTRAR)
+        assert again.status_code == 409
+        assert again.json()["detail"] == f"{spouse['name']}已于{today}减员（死亡），不能再次减员"
+        unknown = await c.post(
+            url(h, "/members/00000000-0000-4000-8000-000000000000/removal"),
+            json={"reason": "死亡", "on": today},
+            headers=REGISTRAR,
+        )
+        assert unknown.status_code == 409
+        assert unknown.json()["detail"] == "该户没有这名成员（00000000-0000-4000-8000-000000000000），请核对"

@@ -26,6 +26,8 @@ from tests.registry.integration.helpers import (
     REGISTRAR,
     candidate,
     load_areas,
+    member,
+    person_id,
     registered,
     registry_app,
 )
@@ -400,3 +402,30 @@ async def test_a_version_1_visit_still_in_the_stream_is_still_a_step(make_db):
         visited = {s["step"]: s for s in r.json()["steps"]}["pairing.visit.recorded.v1"]
         assert (visited["step_zh"], visited["who"]) == ("帮扶干部走访", "h-7")
         assert "satisfaction" not in visited["detail"]
+
+
+async def test_a_reason_recorded_as_a_code_reads_in_chinese_beside_it(make_db):
+    """Found running the system (stop 26): a birth and a death showed on the timeline as "birth" and
+    "death". ``why`` keeps what was recorded; ``why_zh`` is what a clerk reads (words typed by a
+    clerk stay as they were typed)."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await registered(c)
+        base = f"/registry/v1/households/{h['id']}"
+        baby = member(
+            "child", name="王小宝", resident_id=person_id(clock.today()), labour_capacity="not_of_age"
+        )
+        r = await c.post(f"{base}/members", json={"reason": "出生", "member": baby}, headers=REGISTRAR)
+        assert r.status_code == 201, r.text
+        r = await c.post(
+            f"{base}/members/{r.json()['id']}/removal",
+            json={"reason": "死亡", "on": clock.today().isoformat()},
+            headers=REGISTRAR,
+        )
+        assert r.status_code == 204, r.text
+        steps = (await c.get(f"{base}/timeline", headers=REGISTRAR)).json()["steps"]
+        assert [(s["step_zh"], s["why"], s["why_zh"]) for s in steps[-2:]] == [
+            ("新增家庭成员", "birth", "出生"),
+            ("减少家庭成员", "death", "死亡"),
+        ]

@@ -61,6 +61,7 @@ def test_details_name_the_numbers():
         "criterion": "no_large_debt",
         "passed": False,
         "detail": "illness debt 60,000.00 yuan at or above 50,000.00 yuan",
+        "detail_zh": "无因病、因学、因房大额负债：因病负债60,000.00元，达到或超过50,000.00元，须先还清",
     }
     income = data[0]
     assert income["detail"] == (

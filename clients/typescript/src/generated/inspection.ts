@@ -1105,7 +1105,10 @@ export interface components {
                 [key: string]: components["schemas"]["BoundedJsonValue"];
             };
         };
-        /** ComplaintOut */
+        /**
+         * ComplaintOut
+         * @description Each code with its Chinese beside it (``*_label``, as GET /inspection/v1/vocabulary words it).
+         */
         ComplaintOut: {
             /** Anonymous */
             anonymous: boolean;
@@ -1115,6 +1118,8 @@ export interface components {
             assigned_to: string | null;
             /** Category */
             category: string;
+            /** Category Label */
+            readonly category_label: string | null;
             /** Channel */
             channel: string;
             complainant: components["schemas"]["ComplainantIn"] | null;
@@ -1145,10 +1150,14 @@ export interface components {
             resolved_on: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Summary */
             summary: string;
             /** Urgency */
             urgency: string | null;
+            /** Urgency Label */
+            readonly urgency_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };

@@ -2298,11 +2298,7 @@ export interface components {
         };
         /** DecisionIn */
         DecisionIn: {
-            /**
-             * Decision
-             * @enum {string}
-             */
-            decision: "approve" | "refuse";
+            decision: components["schemas"]["RelapseDecision"];
             /** Reason */
             reason: string;
             /** Step */
@@ -3894,6 +3890,12 @@ export interface components {
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
+        /**
+         * RelapseDecision
+         * @description A step's decision on a return-to-poverty case (返贫审批).
+         * @enum {string}
+         */
+        RelapseDecision: "approve" | "refuse";
         /** RelapseRouteIO */
         RelapseRouteIO: {
             /**
@@ -4307,9 +4309,14 @@ export interface components {
             who: string | null;
             /**
              * Why
-             * @description the reason given, if any
+             * @description the reason given, if any (a code where one was recorded)
              */
             why: string | null;
+            /**
+             * Why Zh
+             * @description the reason as a clerk reads it: a code's label (出生, 死亡 ...)
+             */
+            why_zh: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
