@@ -51,6 +51,15 @@ class AreaRepository(Repository[Area]):
     async def get_many(self, codes: set[str]) -> list[Area]:
         return list((await self.session.execute(select(Area).where(Area.code.in_(list(codes))))).scalars())
 
+    async def dispatched_villages(self, prefix: str, level: str) -> set[str]:
+        """Codes of the villages under ``prefix`` marked as pairing villages of ``level``."""
+        rows = await self.session.execute(
+            select(Area.code).where(
+                Area.code.startswith(prefix, autoescape=True), Area.pairing_dispatch_level == level
+            )
+        )
+        return set(rows.scalars())
+
     async def existing_codes(self, codes: Sequence[str]) -> set[str]:
         rows = await self.session.execute(select(Area.code).where(Area.code.in_(list(codes))))
         return set(rows.scalars())
