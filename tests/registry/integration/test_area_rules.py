@@ -4,6 +4,7 @@ relapse routes by cause, and policies kept for a period counted from the exit.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
@@ -251,6 +252,17 @@ async def test_quanzhou_marks_at_most_28_city_dispatched_pairing_villages(make_d
         assert (await c.post("/registry/v1/areas", json=swap, headers=quanzhou)).status_code == 200
         got = (await c.get("/registry/v1/areas/350524101231", headers=quanzhou)).json()
         assert (got["pairing_village"], got["pairing_dispatch_level"]) == (True, "city")
+        # one handed back (27 left), two clerks at once each mark one more: one passes, the other
+        # would be the 29th
+        back = {"areas": [village(202, "province")]}
+        assert (await c.post("/registry/v1/areas", json=back, headers=quanzhou)).status_code == 200
+        both = await asyncio.gather(
+            *(
+                c.post("/registry/v1/areas", json={"areas": [village(n, "city")]}, headers=quanzhou)
+                for n in (232, 233)
+            )
+        )
+        assert sorted(r.status_code for r in both) == [200, 409]
 
 
 async def test_the_household_signs_its_own_confirmation_and_a_clerk_cannot(make_db) -> None:  # type: ignore[no-untyped-def]
