@@ -52,7 +52,13 @@ KEY_VILLAGE = "440783105201"  # 步栏村, one of Chishui's 7 old-area key villa
 
 
 # Projections here of the other services' demo entities (removed with the demo).
-DEMO_PROJECTIONS = {"household": [("beneficiary", "ref_id"), ("plan_line", "beneficiary_id")]}
+DEMO_PROJECTIONS = {
+    "household": [
+        ("beneficiary", "ref_id"),
+        ("plan_line", "beneficiary_id"),
+        ("project_household", "household_id"),
+    ]
+}
 DEMO_OWN_KEYS = {"account": "code"}
 
 

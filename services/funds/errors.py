@@ -27,6 +27,7 @@ __all__ = [
     "InsufficientFunds",
     "InvalidScheme",
     "NonPositiveAmount",
+    "NoIndustryParticipationRule",
     "NotAPayingAccount",
     "NotAPool",
     "PerCapitaBelowStandard",
@@ -289,6 +290,14 @@ class ProjectTransitionRefused(Conflict):
     title_zh = "项目不能转到该状态"
     hint_zh = "先查看项目当前状态，按立项、审批、实施、验收的顺序办理"
     hint_en = "Check the project's status and follow the order of steps"
+
+
+class NoIndustryParticipationRule(InvalidInput):
+    type_slug = "no-industry-participation-rule"
+    title = "No policy asks this area's households to join industry projects"
+    title_zh = "该地区没有要求帮扶对象参与产业项目的政策"
+    hint_zh = "换一个有此政策的地区查询（开平市：440783000000）"
+    hint_en = "Ask for an area with such a policy (Kaiping: 440783000000)"
 
 
 class ProjectNotFound(NotFound):

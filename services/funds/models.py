@@ -206,6 +206,17 @@ class Project(Base):
     created_at: Mapped[datetime] = recorded_at()
 
 
+class ProjectHousehold(Base):
+    """A household that develops or joins a project (seed 004 四(三): 发展或参与…产业项目)."""
+
+    __tablename__ = "project_household"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("project.id"), primary_key=True)
+    household_id: Mapped[str] = mapped_column(sa.String(80), primary_key=True, index=True)
+    added_by: Mapped[str] = mapped_column(sa.String(200))
+    added_at: Mapped[datetime] = recorded_at()
+
+
 class Notice(Base):
     """A village's public notice of funds and projects; ``content`` is what the board shows."""
 

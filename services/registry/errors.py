@@ -46,6 +46,7 @@ __all__ = [
     "ObjectionAlreadyResolved",
     "ObjectionNotFound",
     "ObjectionsOpen",
+    "PairingVillageQuotaExceeded",
     "PersonActiveElsewhere",
     "PersonInAnotherHousehold",
     "PolicyMissing",
@@ -278,6 +279,14 @@ class PolicyMissing(Conflict):
     title_zh = "没有适用于该地区和年度的政策"
     hint_zh = "请管理员为该地区和年度录入政策记录"
     hint_en = "Ask an administrator to record the area's policy"
+
+
+class PairingVillageQuotaExceeded(Conflict):
+    type_slug = "pairing-village-quota-exceeded"
+    title = "More pairing villages at this dispatching level than the policy names"
+    title_zh = "该派出层级的帮扶村已达政策规定数量"
+    hint_zh = "先把已登记的某个帮扶村改为其他派出层级或取消帮扶村标记，再登记新的帮扶村"
+    hint_en = "Change or remove the level of a village already marked before marking another"
 
 
 # --- village and county exits ------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from services.funds.asset_income.rules import AssetIncomePolicy
 from services.funds.budgets.rules import BudgetRule
+from services.funds.projects.rules import IndustryParticipationRule
 from services.funds.schemes.rules import (
     FixedFund,
     FixedFundsScheme,
@@ -22,6 +23,7 @@ from services.funds.schemes.rules import (
 from shared.money import yuan
 
 __all__ = [
+    "INDUSTRY_PARTICIPATION_RULES",
     "ACCOUNTS",
     "KAIPING_PER_CAPITA",
     "KAIPING_SPECIAL_FUNDS",
@@ -310,3 +312,22 @@ class DisclosurePolicy:
 
 SUPERVISION_DEFAULTS = SupervisionPolicy()
 DISCLOSURE_DEFAULTS = DisclosurePolicy()
+
+
+# Seed 004 (Chishui town, Kaiping) 四(三) 产业扶贫资金: 我镇可根据本镇实际,并根据帮扶对象自身愿望,
+# 多措并举扶持其至少发展或参与1项特色优势种养殖业项目或从事农产品加工、服务或其他脱贫增收优势产业.
+# 帮扶对象 are the round's key targets, tagged 扶持生产和就业发展一批 (production_employment, the
+# households the 8:2 plan funds). A household counts for a project when the project lists it
+# (POST /projects/{id}/households) and the project's category is industry; the report lists the
+# helped households no such project lists. A report, not a refusal: the seed says 可 and
+# 根据帮扶对象自身愿望 (as the household wishes).
+INDUSTRY_PARTICIPATION_RULES: tuple[IndustryParticipationRule, ...] = (
+    IndustryParticipationRule(
+        area_prefix="440783",
+        batches=("production_employment",),
+        categories=("industry",),
+        min_projects=1,
+        source="seed 004 四(三): 多措并举扶持其至少发展或参与1项特色优势种养殖业项目"
+        "或从事农产品加工、服务或其他脱贫增收优势产业",
+    ),
+)

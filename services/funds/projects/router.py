@@ -6,11 +6,19 @@ from fastapi import APIRouter, Response
 
 from services.funds.deps import Finance, FinanceWrite
 from services.funds.projects import service
-from services.funds.projects.schemas import ProjectIn, ProjectOut, ProjectTransitionIn
+from services.funds.projects.schemas import (
+    IndustryParticipationOut,
+    ProjectHouseholdIn,
+    ProjectHouseholdOut,
+    ProjectIn,
+    ProjectOut,
+    ProjectTransitionIn,
+)
 from shared import cadres
 from shared.answers import AreaPage, page_of, tagged
 from shared.auth import CurrentUser
 from shared.db import SessionDep
+from shared.fields import AreaCodeText
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Page
 
@@ -39,6 +47,24 @@ async def change_status(
 @router.get("", response_model=Page[ProjectOut])
 async def list_projects(session: SessionDep, q: AreaPage) -> Page[ProjectOut]:
     return page_of(ProjectOut, await service.page(session, **q.args))
+
+
+@router.post("/{project_id}/households", status_code=201, response_model=ProjectHouseholdOut)
+async def add_household(
+    project_id: uuid.UUID, body: ProjectHouseholdIn, session: SessionDep, user: Finance
+) -> ProjectHouseholdOut:
+    """A registered household develops or joins the project (seed 004 四(三): 发展或参与…产业项目)."""
+    return await service.add_household(
+        session, actor=user, project_id=project_id, household_id=body.household_id
+    )
+
+
+@router.get("/industry-participation", response_model=IndustryParticipationOut)
+async def industry_participation(
+    session: SessionDep, user: CurrentUser, area_code: AreaCodeText | None = None
+) -> IndustryParticipationOut:
+    """Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目)."""
+    return await service.industry_participation(session, actor=user, area_code=area_code)
 
 
 @router.get("/{project_id}", response_model=ProjectOut)

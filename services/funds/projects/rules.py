@@ -6,11 +6,17 @@ paid out of it, each within its approved budget.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 from services.funds.errors import ProjectTransitionRefused
 from services.funds.vocabulary import PROJECT_STATUSES as STATUS_LABELS
 
 __all__ = [
+    "COUNTED_PROJECT_STATUSES",
     "PROJECT_STATUSES",
+    "IndustryParticipationRule",
+    "without_enough_projects",
     "TRANSITIONS",
     "check_transition",
 ]
@@ -36,3 +42,30 @@ def check_transition(current: str, target: str) -> None:
             target=target,
             allowed=sorted(TRANSITIONS.get(current, frozenset())),
         )
+
+
+# A cancelled project is no project a household develops or joins; every other status counts.
+COUNTED_PROJECT_STATUSES = ("proposed", "approved", "in_progress", "completed")
+
+
+@dataclass(frozen=True, slots=True)
+class IndustryParticipationRule:
+    """The households a place helps (registered ones tagged with one of ``batches`` under
+    ``area_prefix``) each develop or join at least ``min_projects`` projects of ``categories``."""
+
+    area_prefix: str
+    batches: tuple[str, ...]
+    categories: tuple[str, ...]
+    min_projects: int
+    source: str
+
+    def covers(self, area_code: str) -> bool:
+        return area_code.startswith(self.area_prefix)
+
+    def applies_to(self, batches: Sequence[str]) -> bool:
+        return any(b in self.batches for b in batches)
+
+
+def without_enough_projects(rule: IndustryParticipationRule, projects: Mapping[str, int]) -> list[str]:
+    """The households (id -> how many of the rule's projects they are in) below the rule's minimum."""
+    return sorted(h for h, n in projects.items() if n < rule.min_projects)

@@ -40,3 +40,32 @@ class ProjectOut(BaseModel):
     version: int
     approved_by: str | None
     created_at: datetime
+
+
+class ProjectHouseholdIn(BaseModel):
+    household_id: str = Field(
+        min_length=1, max_length=80, description="a registered household that develops or joins it"
+    )
+
+
+class ProjectHouseholdOut(BaseModel):
+    project_id: uuid.UUID
+    household_id: str
+
+
+class HouseholdWithoutProject(BaseModel):
+    household_id: str
+    area_code: str
+    name: str | None = Field(description="the head's name, masked")
+
+
+class IndustryParticipationOut(BaseModel):
+    """Seed 004 四(三): each helped household develops or joins ``min_projects`` industry projects or more."""
+
+    area_code: str
+    source: str
+    min_projects: int
+    categories: list[str]
+    households: int = Field(description="helped households (the policy's batches) still registered")
+    with_projects: int
+    without_projects: list[HouseholdWithoutProject]

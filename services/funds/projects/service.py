@@ -7,19 +7,34 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds import events as fund_events
-from services.funds.errors import ApprovalNeedsCounty, NotAPool, ProjectNotFound
+from services.funds.beneficiaries.repository import BeneficiaryRepository
+from services.funds.beneficiaries.rules import PAYABLE_HOUSEHOLD_STATUSES
+from services.funds.errors import (
+    ApprovalNeedsCounty,
+    BeneficiaryNotFound,
+    NoIndustryParticipationRule,
+    NotAPool,
+    ProjectNotFound,
+)
 from services.funds.models import Project
+from services.funds.policies.presets import INDUSTRY_PARTICIPATION_RULES
 from services.funds.projects import rules
 from services.funds.projects.repository import ProjectRepository
-from services.funds.projects.schemas import ProjectIn
+from services.funds.projects.schemas import (
+    HouseholdWithoutProject,
+    IndustryParticipationOut,
+    ProjectHouseholdOut,
+    ProjectIn,
+)
 from services.funds.sources.service import get_visible as get_account
 from shared import audit
+from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.events.contracts import emit
 from shared.http import check_if_match
 from shared.repository import Slice
 
-__all__ = ["create", "get_visible", "page", "transition"]
+__all__ = ["add_household", "create", "get_visible", "industry_participation", "page", "transition"]
 
 
 async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) -> Project:
@@ -80,3 +95,62 @@ async def transition(
         subject=str(project.id),
     )
     return project
+
+
+async def add_household(
+    session: AsyncSession, *, actor: Principal, project_id: uuid.UUID, household_id: str
+) -> ProjectHouseholdOut:
+    """List a household as developing or joining the project (seed 004 四(三): 发展或参与…产业项目)."""
+    project = await get_visible(session, actor=actor, project_id=project_id)
+    household = await BeneficiaryRepository(session).get(("household", household_id))
+    if household is None or not actor.covers(household.area_code):
+        raise BeneficiaryNotFound(
+            f"Household {household_id} is not registered in your area",
+            detail_zh=f"您的辖区内没有在册贫困户 {household_id}",
+            household_id=household_id,
+        )
+    await ProjectRepository(session).add_household(project.id, household_id, actor.sub)
+    await audit.record(
+        session,
+        actor,
+        "project.household_added",
+        ("project", project.id),
+        after={"household_id": household_id},
+    )
+    return ProjectHouseholdOut(project_id=project.id, household_id=household_id)
+
+
+async def industry_participation(
+    session: AsyncSession, *, actor: Principal, area_code: str | None
+) -> IndustryParticipationOut:
+    """The helped households of an area and those no industry project lists (seed 004 四(三))."""
+    code = area_code or actor.area_code
+    if not actor.covers(code):
+        raise ProjectNotFound(f"Area {code} is outside your area", area_code=code)
+    rule = next((r for r in INDUSTRY_PARTICIPATION_RULES if r.covers(code)), None)
+    if rule is None:
+        raise NoIndustryParticipationRule(
+            f"No policy for {code} asks its helped households to join industry projects",
+            detail_zh=f"{code}没有要求帮扶对象至少参与1项产业项目的政策",
+            area_code=code,
+        )
+    rows = await ProjectRepository(session).households_with_project_counts(
+        area_prefix=AreaCode.parse(code).prefix,
+        statuses=sorted(PAYABLE_HOUSEHOLD_STATUSES),
+        categories=rule.categories,
+        project_statuses=rules.COUNTED_PROJECT_STATUSES,
+    )
+    helped = {r.ref_id: r for r in rows if rule.applies_to(r.batches or [])}
+    short = rules.without_enough_projects(rule, {h: r.projects for h, r in helped.items()})
+    return IndustryParticipationOut(
+        area_code=code,
+        source=rule.source,
+        min_projects=rule.min_projects,
+        categories=list(rule.categories),
+        households=len(helped),
+        with_projects=len(helped) - len(short),
+        without_projects=[
+            HouseholdWithoutProject(household_id=h, area_code=helped[h].area_code, name=helped[h].name)
+            for h in sorted(short, key=lambda h: (helped[h].area_code, h))
+        ],
+    )

@@ -51,6 +51,18 @@ class AreaRepository(Repository[Area]):
     async def get_many(self, codes: set[str]) -> list[Area]:
         return list((await self.session.execute(select(Area).where(Area.code.in_(list(codes))))).scalars())
 
+    async def dispatched_villages(self, prefix: str, level: str) -> set[str]:
+        """Codes of the villages under ``prefix`` marked as pairing villages of ``level``. Takes the
+        quota's transaction lock first: two loads at once count one after the other."""
+        lock = func.pg_advisory_xact_lock(func.hashtextextended(f"pairing-village-quota:{prefix}:{level}", 0))
+        await self.session.execute(select(lock))
+        rows = await self.session.execute(
+            select(Area.code).where(
+                Area.code.startswith(prefix, autoescape=True), Area.pairing_dispatch_level == level
+            )
+        )
+        return set(rows.scalars())
+
     async def existing_codes(self, codes: Sequence[str]) -> set[str]:
         rows = await self.session.execute(select(Area.code).where(Area.code.in_(list(codes))))
         return set(rows.scalars())

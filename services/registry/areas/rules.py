@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from services.registry.policies.rules import PairingVillageQuota
 from shared.areas import AreaCode, InvalidAreaCode
 
-__all__ = ["tree_problems"]
+__all__ = ["DISPATCH_LEVEL_ZH", "over_quota", "tree_problems"]
+
+DISPATCH_LEVEL_ZH = {"city": "市派", "province": "省派", "county": "县派"}
 
 
 def tree_problems(codes: Iterable[str], known: set[str], *, chinese: bool = False) -> list[str]:
@@ -27,3 +30,16 @@ def tree_problems(codes: Iterable[str], known: set[str], *, chinese: bool = Fals
                 else f"{code}: parent {parent.code} is neither known nor in this load"
             )
     return problems
+
+
+def over_quota(
+    quota: PairingVillageQuota, marked: Iterable[str], load: Mapping[str, str | None]
+) -> list[str]:
+    """The villages marked at the quota's level under its prefix once ``load`` (code -> dispatch
+    level) is stored over the ``marked`` ones, when there are more than the quota allows; else []."""
+    kept = {c for c in marked if c not in load}
+    loaded = {
+        c for c, level in load.items() if level == quota.dispatch_level and c.startswith(quota.area_prefix)
+    }
+    after = kept | loaded
+    return sorted(after) if len(after) > quota.max_villages else []

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import events
 from services.registry.areas.repository import AreaPolicies, AreaRepository
-from services.registry.areas.rules import tree_problems
+from services.registry.areas.rules import DISPATCH_LEVEL_ZH, over_quota, tree_problems
 from services.registry.areas.schemas import AreaIn
-from services.registry.errors import AreaNotFound
+from services.registry.errors import AreaNotFound, PairingVillageQuotaExceeded
 from services.registry.models import Area
+from services.registry.policies.presets import PAIRING_VILLAGE_QUOTAS
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
@@ -61,6 +62,7 @@ async def upsert_tree(*, session: AsyncSession, actor: Principal | str, areas: l
             detail_zh="行政区划不完整或不一致：" + "；".join(tree_problems(codes, known, chinese=True)[:10]),
             problems=problems,
         )
+    await _check_quotas(repo, {a.code: a.pairing_dispatch_level for a in areas})
     rows = [_row(a) for a in areas]
     await repo.upsert(rows)
     await repo.upsert_income(
@@ -79,6 +81,29 @@ async def upsert_tree(*, session: AsyncSession, actor: Principal | str, areas: l
         await audit.record(session, actor, "area.upserted", ("area", row["code"]), after=row)
         await events.publish_upserted(session, row, latest.get(str(row["code"])))
     return len(rows)
+
+
+async def _check_quotas(repo: AreaRepository, load: dict[str, str | None]) -> None:
+    """Refuse a load that would mark more pairing villages at a level than a policy names (seed 002
+    §十一: 市派28个帮扶村); a load that leaves the count as it is, or lowers it, passes."""
+    for quota in PAIRING_VILLAGE_QUOTAS:
+        if not any(c.startswith(quota.area_prefix) for c in load):
+            continue
+        marked = await repo.dispatched_villages(quota.area_prefix, quota.dispatch_level)
+        villages = over_quota(quota, marked, load)
+        if villages:
+            level_zh = DISPATCH_LEVEL_ZH[quota.dispatch_level]
+            new = [c for c in villages if c not in marked]
+            raise PairingVillageQuotaExceeded(
+                f"{quota.area_name} has {quota.max_villages} {quota.dispatch_level}-dispatched pairing "
+                f"villages ({quota.source}); this load would make {len(villages)}: " + ", ".join(new[:10]),
+                detail_zh=f"{quota.area_name}{level_zh}帮扶村为{quota.max_villages}个（{quota.source}），"
+                f"本次登记后将有{len(villages)}个，多出的{level_zh}帮扶村：" + "、".join(new[:10]),
+                max_villages=quota.max_villages,
+                villages_after=len(villages),
+                new_villages=new,
+                dispatch_level=quota.dispatch_level,
+            )
 
 
 def _parent(code: str) -> str | None:

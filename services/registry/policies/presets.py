@@ -11,6 +11,7 @@ from services.registry.policies.rules import (
     Comparison,
     IncomeShareTarget,
     KeyTargetRule,
+    PairingVillageQuota,
     PolicyRecord,
     RelapseRoute,
     ThresholdRule,
@@ -22,6 +23,7 @@ __all__ = [
     "INCOME_SHARE_TARGETS",
     "KEY_TARGET_RULES",
     "KAIPING_INCOME_SHARE_TARGET",
+    "PAIRING_VILLAGE_QUOTAS",
     "POLICIES_KEPT_YEARS",
     "PRESETS",
     "QUANZHOU_2018_NOTE",
@@ -237,5 +239,20 @@ KEY_TARGET_RULES: tuple[KeyTargetRule, ...] = (
         area_prefix="440783",
         source="seed 004 五(一): 对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受帮扶的"
         "低保户识别出来，作为本轮精准扶贫的重点帮扶对象",
+    ),
+)
+
+# Seed 002 (Quanzhou 2018) §十一 三是: 对第五轮全省整村推进帮扶工作中的市派28个帮扶村每村给予50万元的资金
+# 扶持. The city dispatches 28 pairing villages, and funds grants 500,000 yuan to each village marked
+# city-dispatched (funds presets QUANZHOU_VILLAGE_GRANTS): a 29th such village in Quanzhou (3505) is
+# refused where it is marked, so no 29th grant is ever planned. The seed gives no count for the
+# province- and county-dispatched ones (省派、县派的帮扶村每村给予20万元): those are not capped.
+PAIRING_VILLAGE_QUOTAS: tuple[PairingVillageQuota, ...] = (
+    PairingVillageQuota(
+        area_prefix="3505",
+        area_name="泉州市",
+        dispatch_level="city",
+        max_villages=28,
+        source="seed 002 §十一: 对第五轮全省整村推进帮扶工作中的市派28个帮扶村每村给予50万元的资金扶持",
     ),
 )

@@ -25,6 +25,7 @@ __all__ = [
     "ThresholdRule",
     "TransferEmploymentRule",
     "KeyTargetRule",
+    "PairingVillageQuota",
     "kept_until",
     "resolve_policy",
     "threshold_in_force",
@@ -190,6 +191,19 @@ class KeyTargetRule:
 
     def covers(self, area_code: str) -> bool:
         return area_code.startswith(self.area_prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class PairingVillageQuota:
+    """How many pairing villages (帮扶村) a place dispatches at one level (派出层级): the areas under
+    ``area_prefix`` hold at most ``max_villages`` villages marked ``dispatch_level``. The village
+    flag carries no year, so the quota holds for as long as the record stands."""
+
+    area_prefix: str
+    area_name: str
+    dispatch_level: str  # city / province / county
+    max_villages: int
+    source: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ relapse routes by cause, and policies kept for a period counted from the exit.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
@@ -198,6 +199,70 @@ async def test_pairing_villages_are_a_flag_of_their_own(make_db) -> None:  # typ
         assert published["350524101201"]["pairing_dispatch_level"] is None
         bad = [{**tree[5], "pairing_village": False}]
         assert (await c.post("/registry/v1/areas", json={"areas": bad}, headers=quanzhou)).status_code == 422
+
+
+async def test_quanzhou_marks_at_most_28_city_dispatched_pairing_villages(make_db) -> None:  # type: ignore[no-untyped-def]
+    # Seed 002 §十一: 对第五轮全省整村推进帮扶工作中的市派28个帮扶村每村给予50万元的资金扶持. Funds grants
+    # 500,000 yuan to every village marked city-dispatched, so the 29th is refused where it is marked.
+    app = registry_app(make_db("registry"))
+    quanzhou = auth("registrar", "350000000000")
+
+    def village(n: int, level: str | None) -> dict[str, Any]:
+        return {
+            "code": f"350524101{n:03d}",
+            "name": f"合成{n}村",
+            "pairing_dispatch_level": level,
+            "synthetic_code": True,
+        }
+
+    async with service_client(app) as c:
+        tree = [
+            {"code": "350000000000", "name": "福建省"},
+            {"code": "350500000000", "name": "泉州市"},
+            {"code": "350524000000", "name": "安溪县"},
+            {"code": "350524101000", "name": "合成镇", "synthetic_code": True},
+            *(village(n, "city") for n in range(201, 229)),  # 28
+        ]
+        assert (await c.post("/registry/v1/areas", json={"areas": tree}, headers=quanzhou)).status_code == 200
+        # loading the same 28 again, and province- or county-dispatched ones, is no change of the count
+        again = {"areas": [*tree, village(229, "province"), village(230, "county")]}
+        assert (await c.post("/registry/v1/areas", json=again, headers=quanzhou)).status_code == 200
+
+        r = await c.post("/registry/v1/areas", json={"areas": [village(231, "city")]}, headers=quanzhou)
+        assert r.status_code == 409
+        problem = r.json()
+        assert problem["type"].endswith("/pairing-village-quota-exceeded")
+        assert "市派帮扶村为28个" in problem["detail"]
+        assert "350524101231" in problem["detail"]
+        assert (problem["max_villages"], problem["villages_after"]) == (28, 29)
+        assert (await c.get("/registry/v1/areas/350524101231", headers=quanzhou)).status_code == 404
+        # a province-dispatched village turned city-dispatched is the 29th too
+        r = await c.post("/registry/v1/areas", json={"areas": [village(229, "city")]}, headers=quanzhou)
+        assert r.status_code == 409
+        got = (await c.get("/registry/v1/areas/350524101229", headers=quanzhou)).json()
+        assert got["pairing_dispatch_level"] == "province"
+        en = await c.post(
+            "/registry/v1/areas",
+            json={"areas": [village(231, "city")]},
+            headers={**quanzhou, "Accept-Language": "en"},
+        )
+        assert "28 city-dispatched" in en.json()["detail"]
+        # one of the 28 handed to the province frees its place for another
+        swap = {"areas": [village(201, "province"), village(231, "city")]}
+        assert (await c.post("/registry/v1/areas", json=swap, headers=quanzhou)).status_code == 200
+        got = (await c.get("/registry/v1/areas/350524101231", headers=quanzhou)).json()
+        assert (got["pairing_village"], got["pairing_dispatch_level"]) == (True, "city")
+        # one handed back (27 left), two clerks at once each mark one more: one passes, the other
+        # would be the 29th
+        back = {"areas": [village(202, "province")]}
+        assert (await c.post("/registry/v1/areas", json=back, headers=quanzhou)).status_code == 200
+        both = await asyncio.gather(
+            *(
+                c.post("/registry/v1/areas", json={"areas": [village(n, "city")]}, headers=quanzhou)
+                for n in (232, 233)
+            )
+        )
+        assert sorted(r.status_code for r in both) == [200, 409]
 
 
 async def test_the_household_signs_its_own_confirmation_and_a_clerk_cannot(make_db) -> None:  # type: ignore[no-untyped-def]

@@ -640,6 +640,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/funds/v1/projects/industry-participation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目)
+         * @description Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目).
+         */
+        get: operations["projects:industry-participation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/funds/v1/projects/{project_id}": {
         parameters: {
             query?: never;
@@ -651,6 +671,26 @@ export interface paths {
         get: operations["projects:get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/funds/v1/projects/{project_id}/households": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A registered household develops or joins the project (seed 004 四(三): 发展或参与…产业项目)
+         * @description A registered household develops or joins the project (seed 004 四(三): 发展或参与…产业项目).
+         */
+        post: operations["projects:add-household"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1498,6 +1538,45 @@ export interface components {
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
+        /** HouseholdWithoutProject */
+        HouseholdWithoutProject: {
+            /** Area Code */
+            area_code: string;
+            /** Household Id */
+            household_id: string;
+            /**
+             * Name
+             * @description the head's name, masked
+             */
+            name: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /**
+         * IndustryParticipationOut
+         * @description Seed 004 四(三): each helped household develops or joins ``min_projects`` industry projects or more.
+         */
+        IndustryParticipationOut: {
+            /** Area Code */
+            area_code: string;
+            /** Categories */
+            categories: string[];
+            /**
+             * Households
+             * @description helped households (the policy's batches) still registered
+             */
+            households: number;
+            /** Min Projects */
+            min_projects: number;
+            /** Source */
+            source: string;
+            /** With Projects */
+            with_projects: number;
+            /** Without Projects */
+            without_projects: components["schemas"]["HouseholdWithoutProject"][];
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
         /** NoticeIn */
         NoticeIn: {
             /**
@@ -1872,6 +1951,28 @@ export interface components {
             title: string;
             /** Type */
             type: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** ProjectHouseholdIn */
+        ProjectHouseholdIn: {
+            /**
+             * Household Id
+             * @description a registered household that develops or joins it
+             */
+            household_id: string;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
+        /** ProjectHouseholdOut */
+        ProjectHouseholdOut: {
+            /** Household Id */
+            household_id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -5464,6 +5565,73 @@ export interface operations {
             };
         };
     };
+    "projects:industry-participation": {
+        parameters: {
+            query?: {
+                area_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndustryParticipationOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "projects:get": {
         parameters: {
             query?: never;
@@ -5513,6 +5681,86 @@ export interface operations {
             };
             /** @description Refused by the current state or a rule */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "projects:add-household": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectHouseholdIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectHouseholdOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this operation takes (body-too-large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
