@@ -1,7 +1,7 @@
 """project_household: the households a project lists as developing or joining it (seed 004 四(三))
 
 Revision ID: 5b2e8d0c4a71
-Revises: c7d1a5e0f002
+Revises: de20edcbfa8f
 Create Date: 2026-12-05 10:15:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5b2e8d0c4a71"
-down_revision: str | None = "c7d1a5e0f002"
+down_revision: str | None = "de20edcbfa8f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
