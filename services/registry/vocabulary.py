@@ -19,6 +19,7 @@ __all__ = [
     "DISPATCH_LEVELS",
     "IMPORT_ROW_STATUSES",
     "IMPORT_STATUSES",
+    "RELAPSE_STATUSES",
     "AreaExitStatus",
     "ConflictStatus",
     "ImportRowStatus",
@@ -230,6 +231,10 @@ CONFLICT_STATUSES = CodeList(
     "身份冲突处理状态",
     {"open": "待处理", "kept": "保留在原户", "moved": "已迁出原户", "rejected": "申报不实已驳回"},
 )
+# A return-to-poverty case (返贫) as its approval screen says it (relapses.service sets the codes).
+RELAPSE_STATUSES = CodeList(
+    "relapse_status", "返贫审批状态", {"open": "审批中", "approved": "已批准返贫", "refused": "未批准"}
+)
 # A spreadsheet import job itself (imports.rules.STATUSES; a test keeps the codes equal).
 IMPORT_STATUSES = CodeList(
     "import_status",
@@ -270,6 +275,7 @@ VOCABULARIES = vocabularies(
     IMPORT_ROW_STATUSES,
     IMPORT_STATUSES,
     DISPATCH_LEVELS,
+    RELAPSE_STATUSES,
 )
 # Code → label for household statuses, causes, relations ... (status "other" and cause "other"
 # are both 其他, so one map serves).
