@@ -90,6 +90,11 @@ RELAPSE_CAUSE_LABELS = CodeList(
     {**{c.value: c.label for c in PovertyCause}, MAJOR_NATURAL_DISASTER: "因重大自然灾害"},
 )
 RELAPSE_CAUSES = frozenset(RELAPSE_CAUSE_LABELS)
+# A case's status as its approval screen says it (relapses.service sets the codes; a relapse answer
+# says it next to its status).
+RELAPSE_STATUSES = CodeList(
+    "relapse_status", "返贫审批状态", {"open": "审批中", "approved": "已批准返贫", "refused": "未批准"}
+)
 
 
 class LabourCapacity(Labelled):
@@ -230,10 +235,6 @@ CONFLICT_STATUSES = CodeList(
     "identity_conflict_status",
     "身份冲突处理状态",
     {"open": "待处理", "kept": "保留在原户", "moved": "已迁出原户", "rejected": "申报不实已驳回"},
-)
-# A return-to-poverty case (返贫) as its approval screen says it (relapses.service sets the codes).
-RELAPSE_STATUSES = CodeList(
-    "relapse_status", "返贫审批状态", {"open": "审批中", "approved": "已批准返贫", "refused": "未批准"}
 )
 # A spreadsheet import job itself (imports.rules.STATUSES; a test keeps the codes equal).
 IMPORT_STATUSES = CodeList(

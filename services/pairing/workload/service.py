@@ -73,10 +73,10 @@ async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workl
                 household_id=h.id,
                 household_number=h.household_number,
                 head_name_masked=h.head_name_masked,
+                last_visit_on=last_on,
                 area_code=h.area_code,
                 status=h.status,
                 paired_since=p.started_on,
-                last_visit_on=last_on,
                 next_visit_due=visit_rules.next_visit_due(
                     last_visit_on=last_on, paired_since=p.started_on, interval_days=interval
                 ),
