@@ -7,11 +7,12 @@ the latest year not after the requested year wins. A field left ``None`` inherit
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from enum import StrEnum
+
+from shared.policy_words import plain_words
 
 __all__ = [
     "THRESHOLD_DIRECTIONS",
@@ -27,7 +28,6 @@ __all__ = [
     "TransferEmploymentRule",
     "KeyTargetRule",
     "kept_until",
-    "plain_words",
     "resolve_policy",
     "threshold_in_force",
 ]
@@ -109,17 +109,6 @@ class RelapseRoute:
     def said(self) -> str:
         """The words as a clerk reads them in an answer (plain_words)."""
         return plain_words(self.wording)
-
-
-# The project's own reference to the policy text a wording was taken from: "(seed 004 §七(五))",
-# "(seed 003)", "(seed 003 wording as the default)". Policy records keep it (where the words come
-# from); a clerk's answer does not quote it: it names nothing the clerk has.
-_INTERNAL_REFERENCE = re.compile(r"\s*[(（]seed \d{3}(?:[^()（）]|[(（][^()（）]*[)）])*[)）]")
-
-
-def plain_words(wording: str) -> str:
-    """A policy's wording without the project's internal reference to its source text."""
-    return _INTERNAL_REFERENCE.sub("", wording).strip()
 
 
 def kept_until(exited_on: date, years: int) -> date:

@@ -167,7 +167,7 @@ def test_a_record_without_comparisons_for_every_threshold_is_incomplete():
 
 
 def test_a_clerk_reads_the_policys_words_without_the_projects_reference_to_its_source():
-    from services.registry.policies.rules import plain_words
+    from shared.policy_words import plain_words
 
     assert plain_words("对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶 (seed 004 §七(五))") == (
         "对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶"
