@@ -74,6 +74,12 @@ class LateEntry:
     reason: str
 
 
+def _entered_zh(label_zh: str) -> str:
+    """The date a form field holds, as a refusal leads with it: a label that already names a date
+    (民主评议日期) stands alone; another (an action: 民主评议) says 民主评议填写的日期."""
+    return label_zh if label_zh.endswith("日期") else f"{label_zh}填写的日期"
+
+
 def check_not_future(*, field: str, on: date, today: date, label_zh: str) -> None:
     """Refuse (422 ``date-in-future``) a date after ``today`` (the China date): a thing is recorded
     once it has happened. For dates with no waiting period behind them (a member's leaving, a debt),
@@ -81,7 +87,7 @@ def check_not_future(*, field: str, on: date, today: date, label_zh: str) -> Non
     if on > today:
         raise DateInFuture(
             f"{field} {on} lies after today ({today}, China date); record it once it has happened",
-            detail_zh=f"{label_zh}填写的日期 {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
+            detail_zh=f"{_entered_zh(label_zh)} {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
             field=field,
             entered=on.isoformat(),
             today=today.isoformat(),
@@ -105,14 +111,13 @@ def check_entered_date(
     before ``today`` is a late entry: allowed only with a reason and one of LATE_ENTRY_ROLES, and
     returned so the caller records it. None: an ordinary entry. ``label_zh``: the date as the clerk's
     form names it (民主评议日期), for the Chinese detail."""
-    name = label_zh
+    name = _entered_zh(label_zh)
     entry = {"field": field, "entered": on.isoformat()}  # what every refusal names
     check_not_future(field=field, on=on, today=today, label_zh=label_zh)
     if not_before is not None and on < not_before:
         raise DateBeforeRecord(
             f"{field} {on} lies before {not_before_what} ({not_before}); it cannot have happened earlier",
-            detail_zh=f"{name}填写的日期 {on} 早于{not_before_what_zh}（{not_before}），"
-            "不可能更早发生，请核对",
+            detail_zh=f"{name} {on} 早于{not_before_what_zh}（{not_before}），不可能更早发生，请核对",
             **entry,
             not_before=not_before.isoformat(),
             not_before_what=not_before_what,
@@ -130,7 +135,7 @@ def check_entered_date(
             f"{field} {on} is {days_late} days back; more than {tolerance_days} days back is a late "
             f"entry (补录) that needs a reason and the role {' or '.join(sorted(LATE_ENTRY_ROLES))}"
             f" (missing: {', '.join(missing)})",
-            detail_zh=f"{name}填写的日期 {on} 已过去{days_late}天，超过允许的{tolerance_days}天，属于补录："
+            detail_zh=f"{name} {on} 已过去{days_late}天，超过允许的{tolerance_days}天，属于补录："
             + "、".join(_MISSING_ZH[m] for m in missing),
             **entry,
             days_late=days_late,

@@ -16,6 +16,8 @@ from shared.vocabulary import CodeList, Vocabulary, vocabularies
 __all__ = [
     "HOUSEHOLD_STATUSES",
     "IMPORT_ROW_STATUSES",
+    "IMPORT_STATUSES",
+    "PAIRING_KINDS",
     "NEED_STATUSES",
     "VOCABULARIES",
     "ImportRowStatus",
@@ -32,6 +34,21 @@ ImportRowStatus = Literal["accepted", "refused"]
 IMPORT_ROW_STATUSES = CodeList(
     "import_row_status", "导入行状态", {"accepted": "校验通过", "refused": "未通过"}
 )
+# A 结对帮扶名单 import job itself (what its answer says next to its status, and its refusals).
+IMPORT_STATUSES = CodeList(
+    "import_status",
+    "导入任务状态",
+    {
+        "validating": "校验中",
+        "validated": "校验完成",
+        "committing": "提交中",
+        "committed": "已提交",
+        "failed": "失败",
+        "cancelled": "已取消",
+    },
+)
+# A pairing's kind in the words of the 结对方式 list (what a pairing answer says next to its code).
+PAIRING_KINDS = {kind.value: kind.label for kind in PairingKind}
 # A household's status as pairing keeps it from the registry, in the registry's words (labels.json
 # "codes"): what a household answer says next to its code and what the list filter takes.
 HOUSEHOLD_STATUSES = CodeList(
@@ -52,5 +69,6 @@ VOCABULARIES = vocabularies(
     ),
     NEED_STATUSES,
     IMPORT_ROW_STATUSES,
+    IMPORT_STATUSES,
     HOUSEHOLD_STATUSES,
 )

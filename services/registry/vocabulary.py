@@ -19,6 +19,7 @@ __all__ = [
     "DISPATCH_LEVELS",
     "IMPORT_ROW_STATUSES",
     "IMPORT_STATUSES",
+    "RELAPSE_STATUSES",
     "AreaExitStatus",
     "ConflictStatus",
     "ImportRowStatus",
@@ -89,6 +90,11 @@ RELAPSE_CAUSE_LABELS = CodeList(
     {**{c.value: c.label for c in PovertyCause}, MAJOR_NATURAL_DISASTER: "因重大自然灾害"},
 )
 RELAPSE_CAUSES = frozenset(RELAPSE_CAUSE_LABELS)
+# A case's status as its approval screen says it (relapses.service sets the codes; a relapse answer
+# says it next to its status).
+RELAPSE_STATUSES = CodeList(
+    "relapse_status", "返贫审批状态", {"open": "审批中", "approved": "已批准返贫", "refused": "未批准"}
+)
 
 
 class LabourCapacity(Labelled):
@@ -270,6 +276,7 @@ VOCABULARIES = vocabularies(
     IMPORT_ROW_STATUSES,
     IMPORT_STATUSES,
     DISPATCH_LEVELS,
+    RELAPSE_STATUSES,
 )
 # Code → label for household statuses, causes, relations ... (status "other" and cause "other"
 # are both 其他, so one map serves).

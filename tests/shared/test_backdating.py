@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from shared.backdating import DateBeforeRecord, DateInFuture, LateEntryRefused, check_entered_date
+from shared.backdating import (
+    DateBeforeRecord,
+    DateInFuture,
+    LateEntryRefused,
+    check_entered_date,
+    check_not_future,
+)
 
 TODAY = date(2026, 12, 4)
 
@@ -75,16 +81,25 @@ def test_each_refusal_tells_the_clerk_in_chinese():
     with pytest.raises(DateInFuture) as future:
         check(date(2026, 12, 5))
     assert future.value.detail_zh == (
-        "公示开始日期填写的日期 2026-12-05 晚于今天（北京时间 2026-12-04），请在事情发生后再登记"
+        "公示开始日期 2026-12-05 晚于今天（北京时间 2026-12-04），请在事情发生后再登记"
     )
     with pytest.raises(DateBeforeRecord) as before:
         check(date(2026, 11, 25), not_before=date(2026, 11, 26))
-    assert before.value.detail_zh.startswith(
-        "公示开始日期填写的日期 2026-11-25 早于所属记录的日期（2026-11-26）"
-    )
+    assert before.value.detail_zh.startswith("公示开始日期 2026-11-25 早于所属记录的日期（2026-11-26）")
     with pytest.raises(LateEntryRefused) as late:
         check(date(2026, 11, 24))
     assert late.value.detail_zh == (
-        "公示开始日期填写的日期 2026-11-24 已过去10天，超过允许的3天，属于补录："
+        "公示开始日期 2026-11-24 已过去10天，超过允许的3天，属于补录："
         "须填写补录原因、须由审批人（或管理员）提交"
     )
+
+
+def test_a_label_that_is_no_date_says_which_date_it_means():
+    """A date field's label (民主评议日期) leads the refusal once, not as 民主评议日期填写的日期; an action's
+    label (民主评议) says it is the date entered for it."""
+    with pytest.raises(DateInFuture) as dated:
+        check_not_future(field="review_held_on", on=date(2026, 12, 5), today=TODAY, label_zh="民主评议日期")
+    assert dated.value.detail_zh.startswith("民主评议日期 2026-12-05 晚于今天")
+    with pytest.raises(DateInFuture) as action:
+        check_not_future(field="on", on=date(2026, 12, 5), today=TODAY, label_zh="民主评议")
+    assert action.value.detail_zh.startswith("民主评议填写的日期 2026-12-05 晚于今天")

@@ -16,6 +16,7 @@ from services.funds.errors import AlreadyDistributed, DividendBelowFloor, YearOu
 from services.funds.policies.rules import VersionedRecord, most_specific
 from shared.areas import AreaCode
 from shared.money import largest_remainder
+from shared.policy_words import plain_words
 
 __all__ = [
     "AssetIncomePolicy",
@@ -47,12 +48,13 @@ def policy_in_force(
 def check_dividend_rate(policy: AssetIncomePolicy | None, *, dividend_rate_bp: int) -> None:
     """Exactly the floor passes (不低于); one basis point under is refused with the reason."""
     if policy is not None and dividend_rate_bp < policy.minimum_dividend_bp:
+        words = plain_words(policy.source)  # the policy's words, not the project's reference to them
         raise DividendBelowFloor(
             f"A dividend of {dividend_rate_bp / 100:g}% of the loan a year is below the "
             f"{policy.minimum_dividend_bp / 100:g}% floor of policy {policy.code} v{policy.version}"
-            f" ({policy.source})",
+            f" ({words})",
             detail_zh=f"分红比例每年{dividend_rate_bp / 100:g}%，低于政策 {policy.code} "
-            f"第{policy.version}版规定的{policy.minimum_dividend_bp / 100:g}%下限（{policy.source}）",
+            f"第{policy.version}版规定的{policy.minimum_dividend_bp / 100:g}%下限（{words}）",
             dividend_rate_bp=dividend_rate_bp,
             minimum_dividend_bp=policy.minimum_dividend_bp,
             policy=policy.code,

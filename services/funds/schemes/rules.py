@@ -26,6 +26,7 @@ from services.funds.errors import (
 )
 from services.funds.policies.rules import VersionedRecord
 from shared.money import format_yuan, largest_remainder
+from shared.policy_words import plain_words
 
 __all__ = [
     "BASIS_POINTS",
@@ -144,11 +145,12 @@ def check_per_capita_standard(scheme: PerCapitaScheme, standards: Sequence[PerCa
         if scheme.amount_per_person_fen >= minimum:
             continue
         have, need = format_yuan(scheme.amount_per_person_fen), format_yuan(minimum)
+        words = plain_words(standard.source)  # the standard's words, not the project's reference to them
         raise PerCapitaBelowStandard(
             f"Scheme {scheme.code} plans {have} yuan per person; standard {standard.code} "
-            f"v{standard.version} requires at least {need} yuan per person ({standard.source})",
+            f"v{standard.version} requires at least {need} yuan per person ({words})",
             detail_zh=f"方案{scheme.code}人均投入{have}元，低于标准 {standard.code} 第{standard.version}版"
-            f"规定的人均不少于{need}元（{standard.source}）",
+            f"规定的人均不少于{need}元（{words}）",
             amount_per_person_fen=scheme.amount_per_person_fen,
             minimum_per_person_fen=minimum,
             standard=standard.code,

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, Field
 
-from services.inspection.vocabulary import INSPECTION_KINDS, TEAM_ROLES
-from shared.vocabulary import code_or_label
+from services.inspection.vocabulary import INSPECTION_KINDS, INSPECTION_STATUSES, TEAM_ROLES
+from shared.vocabulary import code_or_label, label_field
 
 
 class TeamMemberIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     role: Annotated[str, code_or_label(TEAM_ROLES)] = Field(examples=["leader", "npc_deputy", "组长"])
+
+
+class TeamMemberOut(TeamMemberIn):
+    role_label: ClassVar[str | None] = label_field("role", TEAM_ROLES)
 
 
 class InspectionIn(BaseModel):
@@ -32,12 +36,14 @@ class InspectionOut(BaseModel):
     id: uuid.UUID
     area_code: str
     kind: str
+    kind_label: ClassVar[str | None] = label_field("kind", INSPECTION_KINDS)
     title: str
     starts_on: date
     ends_on: date
     target_areas: list[str]
-    team: list[TeamMemberIn]
+    team: list[TeamMemberOut]
     status: str
+    status_label: ClassVar[str | None] = label_field("status", INSPECTION_STATUSES)
     concluded_on: date | None
     created_by: str
     created_at: datetime

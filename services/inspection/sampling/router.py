@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.inspection.deps import Evaluator
 from services.inspection.sampling import service
@@ -20,44 +20,62 @@ from services.inspection.sampling.schemas import (
 )
 from shared.answers import page_of
 from shared.db import SessionDep
+from shared.errors import request_language
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Page
 
 router = APIRouter(prefix="/samples", tags=["third-party evaluation"])
 
 
-def _out(drawn: service.DrawnSample) -> SampleOut:
-    return sample_out(drawn.sample, drawn.items)
+def _reads_english(request: Request, response: Response) -> bool:
+    """Whether the caller reads English (a sample's ``method`` is worded in its language)."""
+    response.headers["Vary"] = "Accept-Language"
+    return request_language(request) == "en"
+
+
+English = Annotated[bool, Depends(_reads_english)]
+
+
+def _out(drawn: service.DrawnSample, english: bool) -> SampleOut:
+    return sample_out(drawn.sample, drawn.items, english=english)
 
 
 @router.post("", response_model=SampleOut, status_code=201)
-async def draw(body: SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep) -> SampleOut:
+async def draw(
+    body: SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep, english: English
+) -> SampleOut:
     """Draw the third-party sample of the area's exits of the year. It is drawn after the exit
     acceptance is over (seed 003 十: 退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
     sign-off of that unit, area and year is still open."""
-    return await idem.answer(_out(await service.draw(session=session, actor=user, data=body)))
+    return await idem.answer(_out(await service.draw(session=session, actor=user, data=body), english))
 
 
 @router.get("", response_model=Page[SampleOut])
 async def list_samples(
     session: SessionDep,
     user: Evaluator,
+    english: English,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> Page[SampleOut]:
-    return page_of(_out, await service.list_page(session=session, actor=user, cursor=cursor, limit=limit))
+    page = await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
+    return page_of(lambda drawn: _out(drawn, english), page)
 
 
 @router.get("/{sample_id}", response_model=SampleOut)
-async def get_sample(sample_id: uuid.UUID, session: SessionDep, user: Evaluator) -> SampleOut:
-    return _out(await service.get(session=session, actor=user, sample_id=sample_id))
+async def get_sample(
+    sample_id: uuid.UUID, session: SessionDep, user: Evaluator, english: English
+) -> SampleOut:
+    return _out(await service.get(session=session, actor=user, sample_id=sample_id), english)
 
 
 @router.post("/{sample_id}/verdicts", response_model=SampleOut)
 async def give_verdict(
-    sample_id: uuid.UUID, body: VerdictIn, session: SessionDep, user: Evaluator
+    sample_id: uuid.UUID, body: VerdictIn, session: SessionDep, user: Evaluator, english: English
 ) -> SampleOut:
-    return _out(await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body))
+    return _out(
+        await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body), english
+    )
 
 
 @router.post("/{sample_id}/omissions", status_code=204)

@@ -47,7 +47,7 @@ class SampleOut(BaseModel):
     population: int
     unit: str = "household"
     size: int
-    method: str
+    method: str  # how it was drawn, in Chinese (English with Accept-Language: en)
     items: list[SampleItemOut]
     created_at: datetime
 
@@ -98,23 +98,30 @@ class ErrorRateOut(BaseModel):
     wrongly_left_out_rate: str
 
 
+# How a sample was drawn, so anyone can redo it: (English, Chinese); Chinese unless the caller asks
+# for English.
 METHOD = (
     "Per village, households ranked by SHA-256('<seed>:<household_id>') as hex, lowest first; "
-    "take ceil(n * rate), at least min_per_village, at most n."
+    "take ceil(n * rate), at least min_per_village, at most n.",
+    "按村分别抽取：每户按SHA-256('<seed>:<household_id>')的十六进制值从小到大排序，"
+    "抽取ceil(n × 抽样比例)户，每村不少于min_per_village户，至多n户。",
 )
 
 VILLAGE_METHOD = (
     "Per county, exited villages ranked by SHA-256('<seed>:<village_code>') as hex, lowest first; "
-    "take ceil(n * rate), at least min_per_village, at most n."
+    "take ceil(n * rate), at least min_per_village, at most n.",
+    "按县分别抽取：每个已退出贫困村按SHA-256('<seed>:<village_code>')的十六进制值从小到大排序，"
+    "抽取ceil(n × 抽样比例)个村，每县不少于min_per_village个，至多n个。",
 )
 
 
-def sample_out(sample: EvaluationSample, items: list[EvaluationItem]) -> SampleOut:
+def sample_out(sample: EvaluationSample, items: list[EvaluationItem], *, english: bool = False) -> SampleOut:
+    english_method, chinese_method = METHOD if sample.unit == "household" else VILLAGE_METHOD
     return from_row(
         SampleOut,
         sample,
         rate=f"{sample.rate_numerator}/{sample.rate_denominator}",
         size=len(items),
-        method=METHOD if sample.unit == "household" else VILLAGE_METHOD,
+        method=english_method if english else chinese_method,
         items=[from_row(SampleItemOut, i) for i in items],
     )

@@ -12,7 +12,11 @@ from services.inspection.signoffs import rules
 from services.inspection.vocabulary import SIGNOFF_KINDS
 from shared.clock import OfficeDateTime
 from shared.shaping import from_row
-from shared.vocabulary import label_field
+from shared.vocabulary import label_field, labels_field
+
+# How the sign-off screen names a level (村级 ...), a step's state and a position (rules.POSITION_ZH).
+_LEVELS_ZH = {code: f"{word}级" for code, word in rules.LEVEL_ZH.items()}
+_STATES_ZH = {"pending": "待签字", "signed": "已签字", "refused": "已拒签"}
 
 
 class SignIn(BaseModel):
@@ -26,7 +30,9 @@ class RefuseIn(BaseModel):
 
 class StepOut(BaseModel):
     position: str
+    position_label: ClassVar[str | None] = label_field("position", rules.POSITION_ZH)
     state: str  # pending | signed | refused
+    state_label: ClassVar[str | None] = label_field("state", _STATES_ZH)
     signer_name: str | None = None
     signer_area: str | None = None
     at: OfficeDateTime | None = None
@@ -35,12 +41,14 @@ class StepOut(BaseModel):
 
 class LevelOut(BaseModel):
     level: str
+    level_label: ClassVar[str | None] = label_field("level", _LEVELS_ZH)
     steps: list[StepOut]
 
 
 class DossierOut(BaseModel):
     id: uuid.UUID
     kind: str = "household"  # household (4-3-4-2) | village (贫困村退出) | county (贫困县摘帽)
+    kind_label: ClassVar[str | None] = label_field("kind", SIGNOFF_KINDS)
     household_id: str | None  # households only
     exit_request_id: str
     area_code: str  # the household's village, or the village or county exiting
@@ -51,8 +59,11 @@ class DossierOut(BaseModel):
     head_name_masked: str | None
     scheme_code: str
     status: str
+    status_label: ClassVar[str | None] = label_field("status", rules.DOSSIER_STATUS_ZH)
     current_level: str | None
+    current_level_label: ClassVar[str | None] = label_field("current_level", _LEVELS_ZH)
     waiting_for: list[str]
+    waiting_for_labels: ClassVar[list[str]] = labels_field("waiting_for", rules.POSITION_ZH)
     levels: list[LevelOut]
     refusal_reason: str | None
     created_at: OfficeDateTime

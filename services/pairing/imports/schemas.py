@@ -8,13 +8,15 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from services.pairing.vocabulary import IMPORT_ROW_STATUSES
+from services.pairing.vocabulary import IMPORT_ROW_STATUSES, IMPORT_STATUSES
 from shared.vocabulary import label_field
 
 
 class ImportStatusOut(BaseModel):
     id: uuid.UUID
     status: str = Field(description="validating | validated | committing | committed | failed | cancelled")
+    # the Chinese of the status, as GET /pairing/v1/vocabulary gives it
+    status_label: ClassVar[str | None] = label_field("status", IMPORT_STATUSES)
     filename: str | None
     file_format: str
     encoding: str | None

@@ -39,6 +39,7 @@ from services.pairing.pairings import events as pairing_events
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.rules import PairingKind
 from services.pairing.policies import service as policy_service
+from services.pairing.vocabulary import IMPORT_STATUSES
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
@@ -49,14 +50,6 @@ from shared.sheet_import import progress as sheet_progress
 log = structlog.get_logger(__name__)
 
 CHUNK = 2_000
-STATUS_ZH = {
-    "validating": "校验中",
-    "validated": "校验完成",
-    "committing": "提交中",
-    "committed": "已提交",
-    "failed": "失败",
-    "cancelled": "已取消",
-}
 
 
 class ImportCancelled(Exception):
@@ -79,7 +72,7 @@ def _already_uploaded(earlier: PairingImport) -> ImportAlreadyUploaded:
     """409 naming the earlier import (its id and status) a client can look at or commit instead."""
     named = {"import_id": str(earlier.id), "import_status": earlier.status}
     english = f"this file was uploaded before as import {earlier.id} ({earlier.status})"
-    chinese = f"这个文件已于导入{earlier.id}上传过（状态：{STATUS_ZH[earlier.status]}）"
+    chinese = f"这个文件已于导入{earlier.id}上传过（状态：{IMPORT_STATUSES[earlier.status]}）"
     return ImportAlreadyUploaded(english, detail_zh=chinese, **named)
 
 
@@ -247,7 +240,7 @@ def _not_committable(job: PairingImport, mode: str) -> ImportNotReady | ImportHa
     if job.status != "validated":
         return ImportNotReady(
             f"import {job.id} is {job.status}; only a validated import can be committed",
-            detail_zh=f"这次导入的状态是“{STATUS_ZH[job.status]}”，校验完成后才能提交",
+            detail_zh=f"这次导入的状态是“{IMPORT_STATUSES[job.status]}”，校验完成后才能提交",
             import_status=job.status,
         )
     if mode != "all_or_nothing" or not job.rows_refused:
@@ -427,7 +420,7 @@ async def cancel(session: AsyncSession, import_id: uuid.UUID, actor: Principal) 
     if job.status not in ("validating", "validated", "committing", "failed"):
         raise ImportNotReady(
             f"import {import_id} is {job.status} and cannot be cancelled",
-            detail_zh=f"这次导入的状态是“{STATUS_ZH[job.status]}”，不能取消",
+            detail_zh=f"这次导入的状态是“{IMPORT_STATUSES[job.status]}”，不能取消",
             import_status=job.status,
         )
     if job.status != "committing":  # the committing transaction may hold the rows: it drops them

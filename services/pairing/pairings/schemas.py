@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.pairing.pairings.rules import PairingKind
+from services.pairing.vocabulary import PAIRING_KINDS
+from shared.vocabulary import label_field
 
 
 class PairingIn(BaseModel):
@@ -31,6 +34,7 @@ class PairingOut(BaseModel):
 
     id: uuid.UUID
     kind: PairingKind
+    kind_label: ClassVar[str | None] = label_field("kind", PAIRING_KINDS)  # 干部结对帮扶户 ...
     helper_id: uuid.UUID
     target_type: str
     target_id: str

@@ -29,6 +29,8 @@ class HouseholdLoad:
     """One household of a cadre and where its visits stand."""
 
     household_id: uuid.UUID
+    household_number: str | None  # whom to visit: the household's number and its head, masked
+    head_name_masked: str | None  # as every pairing household answer shows them
     area_code: str
     status: str
     paired_since: date
@@ -69,10 +71,12 @@ async def _workload(session: AsyncSession, helper: Helper, today: date) -> Workl
         rows.append(
             HouseholdLoad(
                 household_id=h.id,
+                household_number=h.household_number,
+                head_name_masked=h.head_name_masked,
+                last_visit_on=last_on,
                 area_code=h.area_code,
                 status=h.status,
                 paired_since=p.started_on,
-                last_visit_on=last_on,
                 next_visit_due=visit_rules.next_visit_due(
                     last_visit_on=last_on, paired_since=p.started_on, interval_days=interval
                 ),

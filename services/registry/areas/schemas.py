@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from services.registry.vocabulary import DISPATCH_LEVELS
 from shared.fields import AREA_CODE_PATTERN, Fen, StrictInt
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 DispatchLevel = Literal["city", "province", "county"]
 
@@ -54,6 +54,10 @@ class AreaOut(BaseModel):
     key_village: bool
     pairing_village: bool
     pairing_dispatch_level: DispatchLevel | None
+    # who sent the work team in the clerk's words (市派/省派/县派), as pairing's list says it
+    pairing_dispatch_level_label: ClassVar[str | None] = label_field(
+        "pairing_dispatch_level", DISPATCH_LEVELS
+    )
     rural_population: int | None
     synthetic_code: bool
     collective_income_fen: int | None = None

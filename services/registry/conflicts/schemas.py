@@ -27,6 +27,7 @@ class HeldSide(BaseModel):
     name: str
     resident_id_masked: str
     relation: str
+    relation_label: ClassVar[str | None] = label_field("relation", CODE_LABELS)  # 户主, 配偶 ...
     # the Chinese of the household's status (已建档立卡 ...), as GET /registry/v1/vocabulary gives it
     household_status_label: ClassVar[str | None] = label_field("household_status", CODE_LABELS)
 

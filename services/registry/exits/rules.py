@@ -80,12 +80,12 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     # each area reads its line its own way: 稳定超过 (above) excludes the line, 达到或超过 includes it
     rule = policy.comparison("exit_line")
     income_ok = income is not None and rule.comparison.holds(income, line)
-    how = f"must be {rule.comparison.words} the line: {rule.wording}"
+    how = f"must be {rule.comparison.words} the line: {rule.said}"
     income_detail = (
         f"no per-capita income recorded for {policy.year}; the income {how}"
         if income is None
         else f"per-capita income {yuan_en(income)} is {'' if income_ok else 'not '}{rule.comparison.words} "
-        f"the line {yuan_en(line)} ({policy.year}; {rule.comparison.value}: {rule.wording})"
+        f"the line {yuan_en(line)} ({policy.year}; {rule.comparison.value}: {rule.said})"
     )
 
     channels = [c for c in facts.income_channels if c]
@@ -108,10 +108,10 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     # the same in Chinese, each led by the criterion's name on the exit form
     line_zh, debt_cmp_zh = _COMPARISON_ZH[rule.comparison], _COMPARISON_ZH[debt_rule.comparison]
     income_zh = (
-        f"未录入{policy.year}年的人均纯收入；须{line_zh}当年标准线{yuan_zh(line)}（{rule.wording}）"
+        f"未录入{policy.year}年的人均纯收入；须{line_zh}当年标准线{yuan_zh(line)}（{rule.said}）"
         if income is None
         else f"{policy.year}年人均纯收入{yuan_zh(income)}，{'已' if income_ok else '未'}{line_zh}"
-        f"标准线{yuan_zh(line)}（{rule.wording}）"
+        f"标准线{yuan_zh(line)}（{rule.said}）"
     )
     channel_zh = "、".join(channels) if channels else "未录入收入来源"
     debt_zh = (

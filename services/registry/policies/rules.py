@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from enum import StrEnum
 
+from shared.policy_words import plain_words
+
 __all__ = [
     "THRESHOLD_DIRECTIONS",
     "ApprovalStep",
@@ -74,6 +76,11 @@ class ThresholdRule:
     comparison: Comparison
     wording: str  # the seed's phrase (稳定超过当年省定退出验收标准, 达到或超过脱贫标准, ...)
 
+    @property
+    def said(self) -> str:
+        """The words as a clerk reads them in an answer (plain_words)."""
+        return plain_words(self.wording)
+
 
 # Every threshold of a registry policy record and the comparisons that make sense for it:
 # exit_line — a household's per-capita income that satisfies it passes the income criterion;
@@ -98,6 +105,11 @@ class RelapseRoute:
     cause: str
     route: str  # "chain" | "identification"
     wording: str
+
+    @property
+    def said(self) -> str:
+        """The words as a clerk reads them in an answer (plain_words)."""
+        return plain_words(self.wording)
 
 
 def kept_until(exited_on: date, years: int) -> date:

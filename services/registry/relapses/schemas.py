@@ -2,12 +2,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, Field, JsonValue, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, field_validator
 from pydantic_core import PydanticCustomError
 
-from services.registry.vocabulary import RELAPSE_CAUSE_LABELS, RELAPSE_CAUSES, RelapseDecision
+from services.registry.labels import LABELS
+from services.registry.vocabulary import (
+    RELAPSE_CAUSE_LABELS,
+    RELAPSE_CAUSES,
+    RELAPSE_STATUSES,
+    RelapseDecision,
+)
+from shared.areas import LEVEL_ZH
+from shared.vocabulary import label_field
+
+# How the approval screen names a step (镇农办、民政认定 ...), its role and its level (乡镇级 ...),
+# as the refusals of relapses.rules.check_step word them.
+_LEVELS_ZH = {code: f"{word}级" for code, word in LEVEL_ZH.items()}
 
 _RELAPSE_CAUSE_CODES = {label: code for code, label in RELAPSE_CAUSE_LABELS.items()}
 
@@ -50,14 +62,29 @@ class DecisionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ChainStepOut(BaseModel):
+    """One step of the case's approval chain as the policy set it when the case was opened."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    code_label: ClassVar[str | None] = label_field("code", LABELS.codes)
+    role: str
+    role_label: ClassVar[str | None] = label_field("role", LABELS.codes)
+    level: str
+    level_label: ClassVar[str | None] = label_field("level", _LEVELS_ZH)
+
+
 class RelapseCaseOut(BaseModel):
     id: uuid.UUID
     household_id: uuid.UUID
     status: str
+    status_label: ClassVar[str | None] = label_field("status", RELAPSE_STATUSES)
     cause: str
     cause_kind: str | None
     opened_on: date
-    chain: list[dict[str, str]]
+    chain: list[ChainStepOut]
     decisions: list[dict[str, Any]]
     next_step: str | None
+    next_step_label: ClassVar[str | None] = label_field("next_step", LABELS.codes)
     plan_year: int | None

@@ -68,12 +68,12 @@ def _check_route(policy: RegistryPolicy, cause_kind: str, wanted: str) -> None:
         route.route
     ]
     raise RelapseRoutedElsewhere(
-        f"in {policy.area_code} a return to poverty for {cause_kind!r} goes {how}: {route.wording}",
-        detail_zh=f"本地区这一原因的返贫{how_zh}：{route.wording}",
+        f"in {policy.area_code} a return to poverty for {cause_kind!r} goes {how}: {route.said}",
+        detail_zh=f"本地区这一原因的返贫{how_zh}：{route.said}",
         cause_kind=cause_kind,
         route=route.route,
         policy_cause=route.cause,
-        wording=route.wording,
+        wording=route.said,
     )
 
 

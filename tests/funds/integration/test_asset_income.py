@@ -87,6 +87,7 @@ async def test_dividend_floor_is_8_percent_exactly(make_db) -> None:  # type: ig
         assert (body["minimum_dividend_bp"], body["dividend_rate_bp"]) == (800, 799)
         assert "7.99%" in body["detail"]
         assert "8%" in body["detail"]
+        assert body["detail"].endswith("（分红比例原则上不低于贷款金额的8%）")  # the policy's words only
         r = await client.post(AGREEMENTS, json=agreement(), headers=FINANCE)
         assert r.status_code == 201, r.text
         out = r.json()

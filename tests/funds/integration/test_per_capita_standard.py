@@ -50,6 +50,9 @@ async def test_kaiping_per_capita_scheme_below_20000_yuan_a_person_is_refused(ma
         assert zh.json()["title"] == "人均投入低于政策规定的标准"
         assert "人均投入15,000.00元" in zh.json()["detail"]
         assert "人均不少于20,000.00元" in zh.json()["detail"]
+        # the standard's own words, not the project's reference to where they were found
+        assert zh.json()["detail"].endswith("（2016-2018年按贫困人口人均3年不少于2万元的投入标准）")
+        assert "seed" not in zh.json()["detail"]
 
         # a town's scheme is under Kaiping too; a scheme touching one year of the period as well
         r = await client.post("/funds/v1/schemes", json=scheme(yuan(19_000), area=CHISHUI), headers=FINANCE)

@@ -60,10 +60,18 @@ async def test_unannounced_inspection_is_hidden_from_the_village_until_concluded
         r = await c.post("/inspection/v1/inspections", json=plan(), headers=INSPECTOR)
         assert r.status_code == 201, r.text
         iid = r.json()["id"]
+        # the inspection's way, status and team roles as the clerk reads them, beside their codes
+        assert (r.json()["kind"], r.json()["kind_label"]) == ("unannounced", "暗访")
+        assert (r.json()["status"], r.json()["status_label"]) == ("planned", "计划中")
+        assert [(m["role"], m["role_label"]) for m in r.json()["team"]] == [
+            ("leader", "组长"),
+            ("npc_deputy", "人大代表"),
+        ]
         assert (await c.get(f"/inspection/v1/inspections/{iid}", headers=VILLAGE_CADRE)).status_code == 404
         assert (await c.get("/inspection/v1/inspections", headers=VILLAGE_CADRE)).json()["items"] == []
         r = await c.post(f"/inspection/v1/inspections/{iid}/conclusion", headers=INSPECTOR)
         assert r.json()["status"] == "concluded"
+        assert r.json()["status_label"] == "已结束"
         assert (await c.get(f"/inspection/v1/inspections/{iid}", headers=VILLAGE_CADRE)).status_code == 200
         # a concluded inspection takes no more findings
         r = await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)

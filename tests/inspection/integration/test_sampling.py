@@ -85,6 +85,13 @@ async def test_same_seed_same_stratified_sample(make_db) -> None:
             await c.post("/inspection/v1/samples", json={**body, "seed": "another"}, headers=EVALUATOR)
         ).json()
         assert [i["household_id"] for i in other["items"]] != [i["household_id"] for i in a["items"]]
+        # how it was drawn, in the evaluator's language: Chinese unless English is asked for
+        assert a["method"].startswith("按村分别抽取")
+        english = await c.get(
+            f"/inspection/v1/samples/{a['id']}", headers={**EVALUATOR, "Accept-Language": "en"}
+        )
+        assert english.json()["method"].startswith("Per village, households ranked by SHA-256")
+        assert "Accept-Language" in english.headers["Vary"]
 
 
 async def test_only_the_evaluator_sees_samples(make_db) -> None:

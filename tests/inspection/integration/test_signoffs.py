@@ -55,6 +55,17 @@ async def test_thirteen_signatures_in_order_verify_the_exit(make_db) -> None:
         assert body["scheme_code"] == "gansu-4342"
         assert [len(lv["steps"]) for lv in body["levels"]] == [4, 3, 4, 2]
         assert body["current_level"] == "village"
+        # the dossier as the clerk reads it: every code has its Chinese beside it
+        assert (body["kind_label"], body["status_label"], body["current_level_label"]) == (
+            "贫困户退出",
+            "签字中",
+            "村级",
+        )
+        assert [lv["level_label"] for lv in body["levels"]] == ["村级", "乡级", "县级", "市级"]
+        village_steps = {s["position"]: s for s in body["levels"][0]["steps"]}
+        assert village_steps["village_head"]["position_label"] == "村主任"
+        assert village_steps["village_head"]["state_label"] == "待签字"
+        assert "村主任" in body["waiting_for_labels"]
         household = ev.data["household_id"]
         for i, position in enumerate(all_positions(), start=1):
             r = await client.post(
@@ -65,6 +76,7 @@ async def test_thirteen_signatures_in_order_verify_the_exit(make_db) -> None:
             assert r.status_code == 201, r.text
             assert r.json()["status"] == ("verified" if i == 13 else "open")
         assert r.json()["current_level"] is None
+        assert r.json()["status_label"] == "已核验通过"
         assert all(s["state"] == "signed" for lv in r.json()["levels"] for s in lv["steps"])
         village = {s["position"]: s for s in r.json()["levels"][0]["steps"]}
         assert village["village_head"]["signer_name"] == "Test village_head"

@@ -55,7 +55,7 @@ async def _fixture(app: FastAPI, client: httpx.AsyncClient) -> dict[str, str]:
         headers=auth(["cadre"], V1, sub="cadre-zhao"),
     )
     assert r.json()["stored"] == 2
-    return {"cadre": cadre, "stale": stale, "unpaired": unpaired}
+    return {"cadre": cadre, "stale": stale, "visited": visited, "unpaired": unpaired}
 
 
 async def test_coverage_numbers_of_the_fixture(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -153,6 +153,14 @@ async def test_a_cadre_sees_their_workload_and_overdue_households(
     }
     overdue = [h["household_id"] for h in mine["households"] if h["overdue"]]
     assert overdue == [ids["stale"]]
+    # whom to visit: each household's number and its head (masked), not only its id
+    whom = {(h["household_number"], h["head_name_masked"]) for h in mine["households"]}
+    assert whom == {(f"HH-{ids['stale'][:8]}", "李*"), (f"HH-{ids['visited'][:8]}", "李*")}
+    # the pairing's kind in the clerk's words beside its code
+    (pairing,) = (await client.get(f"/pairing/v1/pairings?target_id={ids['stale']}", headers=OFFICE)).json()[
+        "items"
+    ]
+    assert (pairing["kind"], pairing["kind_label"]) == ("cadre_household", "干部结对帮扶户")
     office_view = (await client.get(f"/pairing/v1/helpers/{ids['cadre']}/workload", headers=OFFICE)).json()
     assert office_view["household_count"] == 2
     other = auth(["cadre"], V1, sub="cadre-zhao")

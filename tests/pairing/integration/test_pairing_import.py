@@ -57,6 +57,7 @@ async def validated(c: httpx.AsyncClient, data: bytes, **params: str) -> dict[st
     assert r.status_code == 202, r.text
     job = await settled(c, r.json()["id"])
     assert job["status"] == "validated", job
+    assert job["status_label"] == "校验完成"  # the job's status as the clerk reads it
     return job
 
 

@@ -128,7 +128,7 @@ async def test_single_visit_refused_with_409_and_a_resend_answers_200(
     # a date no one can know yet is bad input (422 date-in-future), as in every service; nothing written
     assert (future.status_code, future.json()["type"].rsplit("/", 1)[1]) == (422, "date-in-future")
     assert future.json()["detail"] == (
-        f"走访日期填写的日期 2026-11-23 晚于今天（北京时间 {clock.today()}），请在事情发生后再登记"
+        f"走访日期 2026-11-23 晚于今天（北京时间 {clock.today()}），请在事情发生后再登记"
     )
     assert (future.json()["field"], future.json()["entered"]) == ("visited_on", "2026-11-23")
     en = await client.post(
@@ -505,5 +505,5 @@ async def test_a_cadre_reads_why_each_record_of_a_batch_was_refused_in_chinese(
     )
     assert single.status_code == 422  # online, a date in the future is bad input, as everywhere
     assert single.json()["detail"] == (
-        "走访日期填写的日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在事情发生后再登记"
+        "走访日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在事情发生后再登记"
     )

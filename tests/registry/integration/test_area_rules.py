@@ -359,6 +359,9 @@ async def test_kaiping_sends_a_disaster_through_its_chain_and_other_causes_back_
         assert r.json()["route"] == "identification"
         assert r.json()["detail"].startswith("本地区这一原因的返贫应作为拟识别对象重新识别：")
         assert "民主评议" in r.json()["wording"]
+        # the policy's own words, without the project's internal reference to its source text
+        assert r.json()["detail"].endswith("程序办理")
+        assert "seed" not in r.json()["wording"]
         r = await c.post(
             url(h, "/reidentification"),
             json={"cause": "台风", "cause_kind": "major_natural_disaster"},

@@ -24,7 +24,8 @@ def details(r):
     return {x["criterion"]: x["detail"] for x in r.json()["criteria"]}
 
 
-KAIPING_LINE = "对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶 (seed 004 §七(五))"
+# the policy's words as the clerk reads them: without the project's reference "(seed 004 §七(五))"
+KAIPING_LINE = "对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶"
 INCOME = "人均纯收入达到或超过当年扶贫标准："  # Kaiping's reading of its line (seed 004 §七(五))
 DEBT = "无因病、因学、因房大额负债："
 NEEDS = "两不愁三保障："

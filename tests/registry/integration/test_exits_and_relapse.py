@@ -176,6 +176,14 @@ async def test_the_relapse_chain_needs_each_role_at_its_level_and_reregisters_fo
         assert r.status_code == 201
         case = r.json()
         assert case["next_step"] == "town_recognition"
+        # the case as the approval screen reads it: status, next step and each step's level in words
+        assert (case["status_label"], case["next_step_label"]) == ("审批中", "镇农办、民政认定")
+        assert [(s["code_label"], s["role_label"], s["level_label"]) for s in case["chain"]][-1] == (
+            "上级扶贫部门审定",
+            "审批人",
+            "市级",
+        )
+        assert [s["level_label"] for s in case["chain"]] == ["乡镇级", "乡镇级", "县级", "市级"]
         decide = f"/registry/v1/relapse-cases/{case['id']}/decisions"
 
         def body(step):
@@ -201,7 +209,7 @@ async def test_the_relapse_chain_needs_each_role_at_its_level_and_reregisters_fo
             assert r.status_code == 200, (step, r.text)
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "exited"
         r = await c.post(decide, json=body("higher_approval"), headers=city_approver)
-        assert r.json()["status"] == "approved"
+        assert (r.json()["status"], r.json()["status_label"]) == ("approved", "已批准返贫")
         assert r.json()["plan_year"] == clock.today().year + 1
         card = (await c.get(url(h), headers=REGISTRAR)).json()
         assert card["status"] == "registered"
@@ -233,7 +241,7 @@ async def test_a_refused_step_closes_the_case_and_the_household_stays_exited(mak
             json={"step": "town_recognition", "decision": "refuse", "reason": "收入达标"},
             headers=auth("registrar", "440783101000"),
         )
-        assert r.json()["status"] == "refused"
+        assert (r.json()["status"], r.json()["status_label"]) == ("refused", "未批准")
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "exited"
         # a registered household cannot start a relapse case
         other = await registered(c)

@@ -45,7 +45,7 @@ async def test_a_member_cannot_leave_tomorrow_but_today(make_db):
         tomorrow = (clock.today() + timedelta(days=1)).isoformat()
         r = await c.post(removal, json={"reason": "死亡", "on": tomorrow}, headers=REGISTRAR)
         body = assert_future_refused(r, "on", tomorrow)
-        assert body["detail"].startswith(f"减员日期填写的日期 {tomorrow} 晚于今天")
+        assert body["detail"].startswith(f"减员日期 {tomorrow} 晚于今天")
         card = (await c.get(url(h), headers=REGISTRAR)).json()
         assert (card["member_count"], card["version"]) == (2, h["version"])
         assert spouse["id"] in {m["id"] for m in card["members"]}

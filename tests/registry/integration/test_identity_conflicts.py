@@ -161,6 +161,7 @@ async def test_the_queue_is_the_lowest_level_covering_both_areas_and_not_the_cou
             assert item["held"]["household_number"] == h["household_number"]
             assert item["held"]["area_code"] == VILLAGE
             assert item["held"]["name"] == "陈秀英"
+            assert (item["held"]["relation"], item["held"]["relation_label"]) == ("spouse", "配偶")
             # the officer reads the status the way the household list says it
             assert (item["held"]["household_status"], item["held"]["household_status_label"]) == (
                 "registered",

@@ -61,7 +61,7 @@ async def test_a_review_and_notice_dated_before_the_household_was_entered_are_re
         assert r.json()["title"] == "日期早于记录建立日期"  # Chinese by default
         # which record it cannot precede, in the clerk's words (stop 26: "所属记录的日期" named none)
         assert r.json()["detail"].startswith(
-            f"民主评议日期填写的日期 {days_ago(10)} 早于本户录入系统的日期（{clock.today().isoformat()}）"
+            f"民主评议日期 {days_ago(10)} 早于本户录入系统的日期（{clock.today().isoformat()}）"
         )
         card = (await c.get(url(h), headers=REGISTRAR)).json()
         assert card["status"] == "in_review"

@@ -164,3 +164,20 @@ def test_a_record_without_comparisons_for_every_threshold_is_incomplete():
     )
     with pytest.raises(NoPolicy, match="comparisons.exit_line"):
         resolve_policy([bare], area_code="440783000000", year=2017)
+
+
+def test_a_clerk_reads_the_policys_words_without_the_projects_reference_to_its_source():
+    from shared.policy_words import plain_words
+
+    assert plain_words("对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶 (seed 004 §七(五))") == (
+        "对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶"
+    )
+    assert (
+        plain_words("无因病因学因房大额借贷(5万元以上) (seed 003 §六)") == "无因病因学因房大额借贷(5万元以上)"
+    )
+    assert plain_words("年人均纯收入稳定超过当年退出验收标准 (seed 003 wording as the default)") == (
+        "年人均纯收入稳定超过当年退出验收标准"
+    )
+    assert (
+        plain_words("本县自定的标准（2019年修订）") == "本县自定的标准（2019年修订）"
+    )  # no reference: as written

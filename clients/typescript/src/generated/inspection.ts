@@ -1214,6 +1214,8 @@ export interface components {
             }[] | null;
             /** Current Level */
             current_level: string | null;
+            /** Current Level Label */
+            readonly current_level_label: string | null;
             /** Exit Request Id */
             exit_request_id: string;
             /** Head Name Masked */
@@ -1230,6 +1232,8 @@ export interface components {
              * @default household
              */
             kind?: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Levels */
             levels: components["schemas"]["LevelOut"][];
             /** Member Count */
@@ -1240,8 +1244,12 @@ export interface components {
             scheme_code: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Waiting For */
             waiting_for: string[];
+            /** Waiting For Labels */
+            readonly waiting_for_labels: string[];
             /** Year */
             year: number;
         } & {
@@ -1570,7 +1578,7 @@ export interface components {
             /** Target Areas */
             target_areas: string[];
             /** Team */
-            team: components["schemas"]["TeamMemberIn-Input"][];
+            team: components["schemas"]["TeamMemberIn"][];
             /** Title */
             title: string;
         } & {
@@ -1601,6 +1609,8 @@ export interface components {
             id: string;
             /** Kind */
             kind: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /**
              * Starts On
              * Format: date
@@ -1608,10 +1618,12 @@ export interface components {
             starts_on: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Target Areas */
             target_areas: string[];
             /** Team */
-            team: components["schemas"]["TeamMemberIn-Output"][];
+            team: components["schemas"]["TeamMemberOut"][];
             /** Title */
             title: string;
         } & {
@@ -1621,6 +1633,8 @@ export interface components {
         LevelOut: {
             /** Level */
             level: string;
+            /** Level Label */
+            readonly level_label: string | null;
             /** Steps */
             steps: components["schemas"]["StepOut"][];
         } & {
@@ -2103,6 +2117,8 @@ export interface components {
             at?: string | null;
             /** Position */
             position: string;
+            /** Position Label */
+            readonly position_label: string | null;
             /** Reason */
             reason?: string | null;
             /** Signer Area */
@@ -2111,6 +2127,8 @@ export interface components {
             signer_name?: string | null;
             /** State */
             state: string;
+            /** State Label */
+            readonly state_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -2289,7 +2307,7 @@ export interface components {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
         /** TeamMemberIn */
-        "TeamMemberIn-Input": {
+        TeamMemberIn: {
             /** Name */
             name: string;
             /**
@@ -2303,8 +2321,8 @@ export interface components {
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
-        /** TeamMemberIn */
-        "TeamMemberIn-Output": {
+        /** TeamMemberOut */
+        TeamMemberOut: {
             /** Name */
             name: string;
             /**
@@ -2314,6 +2332,8 @@ export interface components {
              * @example 组长
              */
             role: string;
+            /** Role Label */
+            readonly role_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };

@@ -1263,6 +1263,8 @@ export interface components {
              * @description validating | validated | committing | committed | failed | cancelled
              */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -1513,6 +1515,8 @@ export interface components {
              */
             id: string;
             kind: components["schemas"]["PairingKind"];
+            /** Kind Label */
+            readonly kind_label: string | null;
             /**
              * Started On
              * Format: date
@@ -1998,11 +2002,15 @@ export interface components {
         WorkloadHousehold: {
             /** Area Code */
             area_code: string;
+            /** Head Name Masked */
+            head_name_masked: string | null;
             /**
              * Household Id
              * Format: uuid
              */
             household_id: string;
+            /** Household Number */
+            household_number: string | null;
             /** Last Visit On */
             last_visit_on: string | null;
             /**

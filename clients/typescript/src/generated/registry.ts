@@ -1863,6 +1863,8 @@ export interface components {
             old_area_village: boolean;
             /** Pairing Dispatch Level */
             pairing_dispatch_level: ("city" | "province" | "county") | null;
+            /** Pairing Dispatch Level Label */
+            readonly pairing_dispatch_level_label: string | null;
             /** Pairing Village */
             pairing_village: boolean;
             /** Parent Code */
@@ -1898,6 +1900,26 @@ export interface components {
         };
         /** @description Any JSON value whose integers lie within ±9223372036854775807 (the body guard refuses larger ones, and nesting deeper than 64 levels) */
         BoundedJsonValue: unknown | number;
+        /**
+         * ChainStepOut
+         * @description One step of the case's approval chain as the policy set it when the case was opened.
+         */
+        ChainStepOut: {
+            /** Code */
+            code: string;
+            /** Code Label */
+            readonly code_label: string | null;
+            /** Level */
+            level: string;
+            /** Level Label */
+            readonly level_label: string | null;
+            /** Role */
+            role: string;
+            /** Role Label */
+            readonly role_label: string | null;
+        } & {
+            [key: string]: components["schemas"]["BoundedJsonValue"];
+        };
         /** ChildVillageCounts */
         ChildVillageCounts: {
             /** Area Code */
@@ -2510,6 +2532,8 @@ export interface components {
             name: string;
             /** Relation */
             relation: string;
+            /** Relation Label */
+            readonly relation_label: string | null;
             /** Resident Id Masked */
             resident_id_masked: string;
         } & {
@@ -3859,9 +3883,7 @@ export interface components {
             /** Cause Kind */
             cause_kind: string | null;
             /** Chain */
-            chain: {
-                [key: string]: string;
-            }[];
+            chain: components["schemas"]["ChainStepOut"][];
             /** Decisions */
             decisions: {
                 [key: string]: components["schemas"]["BoundedJsonValue"];
@@ -3878,6 +3900,8 @@ export interface components {
             id: string;
             /** Next Step */
             next_step: string | null;
+            /** Next Step Label */
+            readonly next_step_label: string | null;
             /**
              * Opened On
              * Format: date
@@ -3887,6 +3911,8 @@ export interface components {
             plan_year: number | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
