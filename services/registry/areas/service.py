@@ -18,6 +18,7 @@ from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
 from shared.errors import InvalidInput
+from shared.policy_words import plain_words
 
 
 class HasCode(Protocol):
@@ -94,10 +95,11 @@ async def _check_quotas(repo: AreaRepository, load: dict[str, str | None]) -> No
         if villages:
             level_zh = DISPATCH_LEVEL_ZH[quota.dispatch_level]
             new = [c for c in villages if c not in marked]
+            source = plain_words(quota.source)
             raise PairingVillageQuotaExceeded(
                 f"{quota.area_name} has {quota.max_villages} {quota.dispatch_level}-dispatched pairing "
-                f"villages ({quota.source}); this load would make {len(villages)}: " + ", ".join(new[:10]),
-                detail_zh=f"{quota.area_name}{level_zh}帮扶村为{quota.max_villages}个（{quota.source}），"
+                f"villages ({source}); this load would make {len(villages)}: " + ", ".join(new[:10]),
+                detail_zh=f"{quota.area_name}{level_zh}帮扶村为{quota.max_villages}个（{source}），"
                 f"本次登记后将有{len(villages)}个，多出的{level_zh}帮扶村：" + "、".join(new[:10]),
                 max_villages=quota.max_villages,
                 villages_after=len(villages),

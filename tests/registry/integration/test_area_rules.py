@@ -234,6 +234,7 @@ async def test_quanzhou_marks_at_most_28_city_dispatched_pairing_villages(make_d
         assert problem["type"].endswith("/pairing-village-quota-exceeded")
         assert "市派帮扶村为28个" in problem["detail"]
         assert "350524101231" in problem["detail"]
+        assert "seed" not in problem["detail"]  # the policy's own words, not the project's reference
         assert (problem["max_villages"], problem["villages_after"]) == (28, 29)
         assert (await c.get("/registry/v1/areas/350524101231", headers=quanzhou)).status_code == 404
         # a province-dispatched village turned city-dispatched is the 29th too
