@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.inspection.findings.rules import deadline_for
+from services.inspection.vocabulary import SIGNAL_KINDS, SIGNAL_SOURCES
 
 __all__ = ["FindingDraft", "Signal", "finding_for", "source_key"]
 
@@ -39,7 +40,7 @@ def source_key(source: str, signal_key: str) -> str:
 
 
 # Who must put it right: the office that owns the money or the pairing in that area.
-_RESPONSIBLE = {"funds": "poverty alleviation office (funds)", "pairing": "pairing office"}
+_RESPONSIBLE = {"funds": "扶贫资金主管部门", "pairing": "结对帮扶牵头单位"}
 
 
 def finding_for(
@@ -50,13 +51,15 @@ def finding_for(
     days_by_severity: dict[str, int],
 ) -> FindingDraft:
     category, severity = categories.get(signal.kind, unknown)
+    source = SIGNAL_SOURCES.get(signal.source, signal.source)
     return FindingDraft(
         source_key=source_key(signal.source, signal.signal_key),
         area_code=signal.area_code,
         category=category,
         severity=severity,
-        # The kind reads as a title ("duplicate payment"); the detail goes to the description.
-        title=f"{signal.kind.replace('_', ' ').capitalize()} ({signal.source} signal)",
+        # The kind reads as a title (重复发放（资金监管预警）); the detail goes to the description. A
+        # kind without words yet (a producer newer than this list) keeps its code.
+        title=f"{SIGNAL_KINDS.get(signal.kind, signal.kind)}（{source}预警）",
         responsible_unit=_RESPONSIBLE.get(signal.source, signal.source),
         deadline=deadline_for(received_on, severity, days_by_severity),
     )

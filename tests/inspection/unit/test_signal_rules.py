@@ -2,6 +2,7 @@ from datetime import date
 
 from services.inspection.policies import presets
 from services.inspection.signals.rules import Signal, finding_for, source_key
+from services.inspection.vocabulary import SIGNAL_KINDS
 
 
 def draft(kind: str, source: str = "funds"):
@@ -25,7 +26,7 @@ def test_duplicate_payment_is_high_severity_funds_misuse_due_in_15_days():
 def test_visit_overdue_is_low_severity_pairing_gap_due_in_60_days():
     d = draft("visit_overdue", "pairing")
     assert (d.category, d.severity, d.deadline) == ("pairing_gap", "low", date(2026, 6, 30))
-    assert d.responsible_unit == "pairing office"
+    assert d.responsible_unit == "结对帮扶牵头单位"
 
 
 def test_unknown_kind_still_becomes_a_medium_finding():
@@ -39,4 +40,10 @@ def test_same_problem_has_the_same_key_per_source():
 
 
 def test_title_reads_like_a_problem_not_like_json():
-    assert draft("duplicate_payment").title == "Duplicate payment (funds signal)"
+    assert draft("duplicate_payment").title == "重复发放（资金监管预警）"
+    assert draft("visit_overdue", "pairing").title == "未按期走访（结对帮扶预警）"
+    assert draft("something_new").title == "something_new（资金监管预警）"  # no words yet: its code
+
+
+def test_every_signal_the_policies_turn_into_findings_has_chinese_words():
+    assert set(presets.SIGNAL_FINDINGS) <= set(SIGNAL_KINDS)
