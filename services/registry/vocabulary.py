@@ -26,6 +26,7 @@ __all__ = [
     "BATCH_LABELS",
     "Batch",
     "CODE_LABELS",
+    "FIRST_ROLL_YEAR",
     "VOCABULARIES",
     "JoinReason",
     "LeaveReason",
@@ -59,6 +60,10 @@ class HouseholdStatus(Labelled):
 
 
 # Households that still hold their members: a person may be in only one of these.
+# The first identification year of the poverty rolls (建档立卡): an old roll's year is never earlier
+# (imports), and no identification step entered from paper (补录) can lie before its first day.
+FIRST_ROLL_YEAR = 2013
+
 ACTIVE_STATUSES = frozenset(HouseholdStatus) - {HouseholdStatus.REMOVED, HouseholdStatus.REJECTED}
 # Households counted as "registered poor" (numerator of the incidence rate).
 POOR_STATUSES = frozenset({HouseholdStatus.REGISTERED, HouseholdStatus.EXIT_REQUESTED})

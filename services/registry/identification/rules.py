@@ -8,6 +8,7 @@ guards add the date and objection conditions that a status alone cannot express.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -18,15 +19,18 @@ from services.registry.errors import (
     ReviewNotApproved,
     TransitionRefused,
 )
+from services.registry.vocabulary import FIRST_ROLL_YEAR, ReviewResult
 from services.registry.vocabulary import HouseholdStatus as S
-from services.registry.vocabulary import ReviewResult
 
 __all__ = [
     "TRANSITIONS",
     "Action",
+    "EntryFloor",
     "ReviewResult",
     "check_confirmation",
     "check_notice_start",
+    "entry_floor",
+    "late_tolerance",
     "next_status",
     "notice_confirmable_on",
 ]
@@ -120,3 +124,37 @@ def check_confirmation(*, notice_starts_on: date, min_days: int, open_objections
             detail_zh=f"公示还有{open_objections}条异议未处理，请先核实处理",
             open_objections=open_objections,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFloor:
+    """The earliest date a clerk may type for an identification step (shared.backdating's
+    ``not_before``), named in English and in the clerk's words."""
+
+    on: date
+    what: str
+    what_zh: str
+
+
+def entry_floor(
+    *, created_on: date, backdate_reason: str | None, earlier_step: EntryFloor | None = None
+) -> EntryFloor:
+    """Where a step's date may start. ``earlier_step`` (an objection's notice start) is always the
+    floor. Otherwise a step cannot precede the day the household was entered, unless it happened on
+    paper before it (补录, with a ``backdate_reason``): then only the first day of the first roll
+    year (FIRST_ROLL_YEAR) bounds it, and the steps keep their order by their own checks (notice not
+    before the review, confirmation only after the notice's days, all dated today or earlier)."""
+    if earlier_step is not None:
+        return earlier_step
+    if backdate_reason and backdate_reason.strip():
+        zh = f"建档立卡的最早年度（{FIRST_ROLL_YEAR}年）"
+        return EntryFloor(
+            date(FIRST_ROLL_YEAR, 1, 1), f"the first year of the poverty rolls ({FIRST_ROLL_YEAR})", zh
+        )
+    return EntryFloor(created_on, "the day the household was entered", "本户录入系统的日期")
+
+
+def late_tolerance(*, on: date, created_on: date, today: date, policy_days: int) -> int:
+    """The days a date may lie back without being a late entry: the policy's, but a date before the
+    household was entered (paper history) is always a late entry, kept with its reason."""
+    return min(policy_days, max((today - created_on).days, 0)) if on < created_on else policy_days

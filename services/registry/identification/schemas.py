@@ -12,13 +12,17 @@ from shared.fields import LateEntryReason
 _BACKDATE = Field(
     default=None,
     description="why the date is entered late: needed (with the approver or admin role) when the date "
-    "lies further back than the policy's backdate_tolerance_days; shown on the public board",
+    "lies further back than the policy's backdate_tolerance_days, or before the household was entered "
+    "(a step held on paper earlier, 补录); shown on the public board and the household's timeline",
 )
 
 
 class ReviewIn(BaseModel):
     result: ReviewResult
-    held_on: date = Field(description="not in the future, not before the household was entered")
+    held_on: date = Field(
+        description="not in the future, not before the household was entered (earlier only with a "
+        "backdate_reason: a review held on paper)"
+    )
     note: str | None = Field(default=None, max_length=2000)
     backdate_reason: LateEntryReason | None = _BACKDATE
 

@@ -23,9 +23,12 @@ from services.registry.identification import events
 from services.registry.identification.repository import ObjectionRepository
 from services.registry.identification.rules import (
     Action,
+    EntryFloor,
     ReviewResult,
     check_confirmation,
     check_notice_start,
+    entry_floor,
+    late_tolerance,
     next_status,
     notice_confirmable_on,
 )
@@ -107,24 +110,26 @@ async def _entered(
     on: date,
     today: date,
     reason: str | None,
-    not_before: date | None = None,
-    not_before_what: str = "the day the household was entered",
-    not_before_what_zh: str = "本户录入系统的日期",
+    earlier_step: EntryFloor | None = None,
 ) -> dict[str, Any]:
-    """Check a date the clerk typed (shared.backdating): not in the future, not before the record
-    it belongs to (by default the household's entry); further back than the policy's tolerance only
-    with a reason and a higher role, kept as a late entry (补录) for the public board. Returns what
-    the audit record adds."""
+    """Check a date the clerk typed (shared.backdating): not in the future, not before
+    ``earlier_step`` or else the household's entry (with a reason: paper history, rules.entry_floor);
+    further back than the policy's tolerance only with a reason and a higher role, kept as a late
+    entry (补录) for the public board and the timeline. Returns what the audit record adds."""
     policy = await policy_service.resolve(session=session, area_code=h.area_code, year=h.year)
+    floor = entry_floor(created_on=h.created_on, backdate_reason=reason, earlier_step=earlier_step)
+    tolerance = late_tolerance(
+        on=on, created_on=h.created_on, today=today, policy_days=policy.backdate_tolerance_days
+    )
     late = check_entered_date(
         field=field,
         label_zh=ENTERED_DATES_ZH[field],
         on=on,
         today=today,
-        not_before=h.created_on if not_before is None else not_before,
-        not_before_what=not_before_what,
-        not_before_what_zh=not_before_what_zh,
-        tolerance_days=policy.backdate_tolerance_days,
+        not_before=floor.on,
+        not_before_what=floor.what,
+        not_before_what_zh=floor.what_zh,
+        tolerance_days=tolerance,
         reason=reason,
         roles=actor.roles if isinstance(actor, Principal) else LATE_ENTRY_ROLES,  # system loaders
     )
@@ -222,9 +227,7 @@ async def lodge_objection(
         field="objection_lodged_on",
         on=data.lodged_on,
         today=today,
-        not_before=h.notice_starts_on,
-        not_before_what="the start of the public notice",
-        not_before_what_zh="公示开始的日期",
+        earlier_step=EntryFloor(h.notice_starts_on, "the start of the public notice", "公示开始的日期"),
         reason=data.backdate_reason,
     )
     objection = Objection(

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services.registry.households.rules import check_plan_year
-from services.registry.vocabulary import BATCH_LABELS, LabourCapacity, PovertyCause, Relation, batch_code
+from services.registry.vocabulary import (
+    BATCH_LABELS,
+    FIRST_ROLL_YEAR,
+    LabourCapacity,
+    PovertyCause,
+    Relation,
+    batch_code,
+)
 from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, validate
 
@@ -169,8 +176,8 @@ def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
     year = get("year")
     if not year:
         row.reasons.append("户主行的识别年度不能为空")
-    elif not re.fullmatch(r"\d{4}", year) or int(year) < 2013:
-        row.reasons.append(f"识别年度“{year}”应为2013年以来的四位年份")
+    elif not re.fullmatch(r"\d{4}", year) or int(year) < FIRST_ROLL_YEAR:
+        row.reasons.append(f"识别年度“{year}”应为{FIRST_ROLL_YEAR}年以来的四位年份")
     else:
         try:
             check_plan_year(int(year), today=today)  # this year or next year's plan, as registration

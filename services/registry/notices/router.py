@@ -63,7 +63,7 @@ def _out(n: service.Notice, today: date) -> PublicNoticeOut:
         notice_last_day=n.last_day,
         current=n.first_day <= today <= n.last_day,
         open_objections=n.open_objections if is_ident else None,
-        how_to_object=how_to_object(n.village_name, n.township_name, n.last_day) if is_ident else None,
+        how_to_object=how_to_object(n.village_name, n.township_name, n.last_day, n.kind),
         late_entries=[LateEntryOut.model_validate(e, from_attributes=True) for e in n.late_entries]
         if is_ident
         else [],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
-__all__ = ["RECENT_DAYS", "NoticeKind", "how_to_object", "identification_last_day", "shown"]
+__all__ = ["RECENT_DAYS", "REPORTING_LINE", "NoticeKind", "how_to_object", "identification_last_day", "shown"]
 
 RECENT_DAYS = 30  # current=false: notices whose last day was within this many days before today
 
@@ -32,12 +32,26 @@ def shown(first_day: date, last_day: date, today: date, *, current: bool) -> boo
     return today - timedelta(days=RECENT_DAYS) <= last_day < today
 
 
-def how_to_object(village_name: str, township_name: str | None, last_day: date) -> str:
-    """The sentence a clerk reads out or pins up under an identification notice."""
+# What the board tells the public about objecting (seed 004: 张榜公示接受群众及“两代表一委员”监督; an
+# identification is confirmed only once objections are resolved; exits: 村委会…核实公示并退出帮扶)
+# and where else to report (seed 002 十四: 12317扶贫监督举报平台, the supervision and reporting line).
+_OBJECTING = {
+    NoticeKind.IDENTIFICATION: ("对本户公示有异议的", "异议核实处理前不予确认"),
+    NoticeKind.EXIT: ("对本户脱贫退出有异议的", "异议由村民委员会核实处理"),
+}
+REPORTING_LINE = "12317"
+
+
+def how_to_object(
+    village_name: str, township_name: str | None, last_day: date, kind: NoticeKind = NoticeKind.IDENTIFICATION
+) -> str:
+    """The sentence a clerk reads out or pins up under a notice (identification or exit)."""
+    who, then = _OBJECTING[kind]
     where = f"{village_name}村民委员会"
     if township_name:
         where += f"或{township_name}人民政府（扶贫工作站）"
     return (
-        f"对本户公示有异议的，请于{last_day.year}年{last_day.month}月{last_day.day}日前（含当日）"
-        f"向{where}以书面或口头方式反映，并说明理由；异议核实处理前不予确认。"
+        f"{who}，请于{last_day.year}年{last_day.month}月{last_day.day}日前（含当日）"
+        f"向{where}以书面或口头方式反映，并说明理由；{then}。"
+        f"也可拨打扶贫监督举报电话{REPORTING_LINE}。"
     )

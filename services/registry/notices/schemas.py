@@ -34,5 +34,5 @@ class PublicNoticeOut(BaseModel):
     notice_last_day: date
     current: bool
     open_objections: int | None  # identification only
-    how_to_object: str | None  # identification only
+    how_to_object: str | None  # where and until when to object (both kinds), and the 12317 line
     late_entries: list[LateEntryOut] = []  # identification: dates entered late, shown to everyone

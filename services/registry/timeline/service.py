@@ -150,6 +150,7 @@ def _registry_detail(after: dict[str, Any] | None) -> dict[str, object]:
         "area_code",
         "member_count",
         "plan_year",
+        "late_entry",  # a date entered late (补录): the date typed, how late, and the reason given
     )
     return {k: after[k] for k in keep if after and after.get(k) is not None}
 

@@ -148,7 +148,10 @@ async def test_an_exited_household_is_on_the_exit_board_during_its_exit_notice(m
         assert item["notice_starts_on"] == "2018-11-30"
         assert item["notice_last_day"] == "2018-12-06"
         assert item["poverty_causes"] is None
-        assert item["how_to_object"] is None
+        # the exit notice tells the public how to object too (stop 26: it was null), as identification's
+        assert item["how_to_object"].startswith("对本户脱贫退出有异议的，请于2018年12月6日前（含当日）向")
+        assert "村民委员会" in item["how_to_object"]
+        assert "12317" in item["how_to_object"]
         assert item["head_name_masked"] == "王**"
         assert (await board(c, area_code=VILLAGE, kind="identification"))["items"] == []
         # the kind by the heading the board prints finds what the code finds

@@ -11,9 +11,12 @@ from services.registry.errors import (
 from services.registry.identification.rules import (
     TRANSITIONS,
     Action,
+    EntryFloor,
     ReviewResult,
     check_confirmation,
     check_notice_start,
+    entry_floor,
+    late_tolerance,
     next_status,
 )
 from services.registry.vocabulary import HouseholdStatus as S
@@ -97,3 +100,28 @@ def test_an_open_objection_blocks_confirmation_even_after_the_notice_ran():
         )
     assert err.value.status == 409
     assert "2 objection" in err.value.detail
+
+
+TODAY, ENTERED = date(2026, 12, 5), date(2026, 12, 5)
+
+
+def test_without_a_reason_a_step_cannot_precede_the_households_entry():
+    for reason in (None, "  "):
+        floor = entry_floor(created_on=ENTERED, backdate_reason=reason)
+        assert (floor.on, floor.what_zh) == (ENTERED, "本户录入系统的日期")
+
+
+def test_with_a_reason_paper_history_goes_back_to_the_first_roll_year():
+    floor = entry_floor(created_on=ENTERED, backdate_reason="纸质记录补录")
+    assert (floor.on, floor.what_zh) == (date(2013, 1, 1), "建档立卡的最早年度（2013年）")
+    # an earlier step of the same household stays the floor, reason or not
+    notice = EntryFloor(date(2026, 11, 16), "the start of the public notice", "公示开始的日期")
+    assert entry_floor(created_on=ENTERED, backdate_reason="补录", earlier_step=notice) == notice
+
+
+def test_a_date_before_the_households_entry_is_always_a_late_entry():
+    # entered two days ago: a date before it is late from the third day back, not only after 3 days
+    assert late_tolerance(on=date(2026, 12, 2), created_on=date(2026, 12, 3), today=TODAY, policy_days=3) == 2
+    assert late_tolerance(on=date(2026, 11, 15), created_on=ENTERED, today=TODAY, policy_days=3) == 0
+    # on or after the entry: the policy's tolerance as before
+    assert late_tolerance(on=date(2026, 12, 3), created_on=date(2026, 12, 3), today=TODAY, policy_days=3) == 3

@@ -3357,7 +3357,7 @@ export interface components {
         NoticeIn: {
             /**
              * Backdate Reason
-             * @description why the date is entered late: needed (with the approver or admin role) when the date lies further back than the policy's backdate_tolerance_days; shown on the public board
+             * @description why the date is entered late: needed (with the approver or admin role) when the date lies further back than the policy's backdate_tolerance_days, or before the household was entered (a step held on paper earlier, 补录); shown on the public board and the household's timeline
              */
             backdate_reason?: string | null;
             /**
@@ -3384,7 +3384,7 @@ export interface components {
         ObjectionIn: {
             /**
              * Backdate Reason
-             * @description why the date is entered late: needed (with the approver or admin role) when the date lies further back than the policy's backdate_tolerance_days; shown on the public board
+             * @description why the date is entered late: needed (with the approver or admin role) when the date lies further back than the policy's backdate_tolerance_days, or before the household was entered (a step held on paper earlier, 补录); shown on the public board and the household's timeline
              */
             backdate_reason?: string | null;
             /** Content */
@@ -3987,13 +3987,13 @@ export interface components {
         ReviewIn: {
             /**
              * Backdate Reason
-             * @description why the date is entered late: needed (with the approver or admin role) when the date lies further back than the policy's backdate_tolerance_days; shown on the public board
+             * @description why the date is entered late: needed (with the approver or admin role) when the date lies further back than the policy's backdate_tolerance_days, or before the household was entered (a step held on paper earlier, 补录); shown on the public board and the household's timeline
              */
             backdate_reason?: string | null;
             /**
              * Held On
              * Format: date
-             * @description not in the future, not before the household was entered
+             * @description not in the future, not before the household was entered (earlier only with a backdate_reason: a review held on paper)
              */
             held_on: string;
             /** Note */
