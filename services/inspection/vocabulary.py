@@ -94,28 +94,7 @@ COMPLAINT_STATUSES = CodeList(
 )
 URGENCIES = CodeList("urgency", "紧急程度", {"urgent": "紧急", "normal": "一般"})
 VERDICTS = CodeList("verdict", "评估结论", {"correct": "退出准确", "wrongly_exited": "错退"})
-# What another service detected (policies.presets.SIGNAL_FINDINGS): the title of the finding it
-# becomes, as the inspector and the responsible office read it.
-SIGNAL_KINDS = CodeList(
-    "signal_kind",
-    "预警类别",
-    {
-        "non_registered_beneficiary": "向非建档立卡户发放扶贫资金",
-        "exited_beneficiary": "向已退出户发放扶贫资金",
-        "removed_beneficiary": "向已清退户发放扶贫资金",
-        "duplicate_payment": "重复发放",
-        "over_entitlement": "超标准发放",
-        "idle_funds": "资金闲置",
-        "household_without_cadre": "贫困户未落实帮扶责任人",
-        "village_without_work_team": "贫困村未派驻工作队",
-        "village_without_first_secretary": "贫困村未选派第一书记",
-        "cadre_over_cap": "帮扶干部结对户数超出上限",
-        "visit_overdue": "未按期走访",
-        "township_without_staff": "乡镇扶贫专职人员不足",
-        "village_without_coordinator": "村未配备扶贫协管员",
-        "mountain_sea_pair_missing": "山海协作县未结对",
-    },
-)
+# Where a signal came from, as the title of the finding it becomes names it (重复发放（资金监管预警）).
 SIGNAL_SOURCES = CodeList("signal_source", "预警来源", {"funds": "资金监管", "pairing": "结对帮扶"})
 
 VOCABULARIES = vocabularies(

@@ -97,27 +97,29 @@ ESCALATION_LADDER: tuple[EscalationStep, ...] = (
 RECTIFICATION_DAYS: dict[str, int] = {"high": 15, "medium": 30, "low": 60}
 
 # --- Signals from other services become findings (ARCHITECTURE flows 3 and 4) -------------
-# (source kind) -> (finding category, severity). Severity picks the deadline above.
-SIGNAL_FINDINGS: dict[str, tuple[str, str]] = {
-    "non_registered_beneficiary": ("funds_misuse", "high"),
-    "exited_beneficiary": ("funds_misuse", "medium"),
-    "removed_beneficiary": ("funds_misuse", "high"),
-    "duplicate_payment": ("funds_misuse", "high"),
-    "over_entitlement": ("funds_misuse", "medium"),
-    "idle_funds": ("funds_idle", "medium"),
-    "household_without_cadre": ("pairing_gap", "medium"),
-    "village_without_work_team": ("pairing_gap", "high"),
-    "village_without_first_secretary": ("pairing_gap", "high"),
-    "cadre_over_cap": ("pairing_gap", "low"),
-    "visit_overdue": ("pairing_gap", "low"),
+# (source kind) -> (finding category, severity, the finding's title). Severity picks the deadline
+# above; the title is how the inspector and the responsible office read what was detected.
+SIGNAL_FINDINGS: dict[str, tuple[str, str, str]] = {
+    "non_registered_beneficiary": ("funds_misuse", "high", "向非建档立卡户发放扶贫资金"),
+    "exited_beneficiary": ("funds_misuse", "medium", "向已退出户发放扶贫资金"),
+    "removed_beneficiary": ("funds_misuse", "high", "向已清退户发放扶贫资金"),
+    "duplicate_payment": ("funds_misuse", "high", "重复发放"),
+    "over_entitlement": ("funds_misuse", "medium", "超标准发放"),
+    "idle_funds": ("funds_idle", "medium", "资金闲置"),
+    "household_without_cadre": ("pairing_gap", "medium", "贫困户未落实帮扶责任人"),
+    "village_without_work_team": ("pairing_gap", "high", "贫困村未派驻工作队"),
+    "village_without_first_secretary": ("pairing_gap", "high", "贫困村未选派第一书记"),
+    "cadre_over_cap": ("pairing_gap", "low", "帮扶干部结对户数超出上限"),
+    "visit_overdue": ("pairing_gap", "low", "未按期走访"),
     # seed 002 十一 / seed 004 七(二): a township with exit tasks short of full-time staff, a village
     # with exit tasks without its coordinator (OUTSIDE THE SEEDS: the severity)
-    "township_without_staff": ("pairing_gap", "medium"),
-    "village_without_coordinator": ("pairing_gap", "medium"),
+    "township_without_staff": ("pairing_gap", "medium", "乡镇扶贫专职人员不足"),
+    "village_without_coordinator": ("pairing_gap", "medium", "村未配备扶贫协管员"),
     # seed 002 十: a mountain-sea pair the policy names with no active county pairing (OUTSIDE THE
     # SEEDS: the severity)
-    "mountain_sea_pair_missing": ("pairing_gap", "medium"),
+    "mountain_sea_pair_missing": ("pairing_gap", "medium", "山海协作县未结对"),
 }
+# A kind this list does not know yet (a producer newer than it): its code is the title.
 UNKNOWN_SIGNAL_FINDING: tuple[str, str] = ("other", "medium")
 
 

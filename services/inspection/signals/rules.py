@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.inspection.findings.rules import deadline_for
-from services.inspection.vocabulary import SIGNAL_KINDS, SIGNAL_SOURCES
+from services.inspection.vocabulary import SIGNAL_SOURCES
 
 __all__ = ["FindingDraft", "Signal", "finding_for", "source_key"]
 
@@ -46,20 +46,20 @@ _RESPONSIBLE = {"funds": "扶贫资金主管部门", "pairing": "结对帮扶牵
 def finding_for(
     signal: Signal,
     received_on: date,
-    categories: dict[str, tuple[str, str]],
+    categories: dict[str, tuple[str, str, str]],
     unknown: tuple[str, str],
     days_by_severity: dict[str, int],
 ) -> FindingDraft:
-    category, severity = categories.get(signal.kind, unknown)
+    category, severity, title = categories.get(signal.kind, (*unknown, signal.kind))
     source = SIGNAL_SOURCES.get(signal.source, signal.source)
     return FindingDraft(
         source_key=source_key(signal.source, signal.signal_key),
         area_code=signal.area_code,
         category=category,
         severity=severity,
-        # The kind reads as a title (重复发放（资金监管预警）); the detail goes to the description. A
-        # kind without words yet (a producer newer than this list) keeps its code.
-        title=f"{SIGNAL_KINDS.get(signal.kind, signal.kind)}（{source}预警）",
+        # The kind's words and where it came from read as a title (重复发放（资金监管预警）); the
+        # detail goes to the description.
+        title=f"{title}（{source}预警）",
         responsible_unit=_RESPONSIBLE.get(signal.source, signal.source),
         deadline=deadline_for(received_on, severity, days_by_severity),
     )
