@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from services.inspection.vocabulary import INSPECTION_KINDS, TEAM_ROLES
+from shared.clock import OfficeDateTime
 from shared.vocabulary import code_or_label
 
 
@@ -40,4 +41,4 @@ class InspectionOut(BaseModel):
     status: str
     concluded_on: date | None
     created_by: str
-    created_at: datetime
+    created_at: OfficeDateTime
