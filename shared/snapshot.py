@@ -142,7 +142,9 @@ class Section:
 def _json(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, date | datetime):
+    if isinstance(value, datetime):  # the office's time with its offset, as the REST answers write it
+        return clock.local(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else str(value)

@@ -30,6 +30,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from starlette.responses import StreamingResponse
 
+from shared.clock import clock
+
 __all__ = [
     "CSV_MEDIA_TYPE",
     "XLSX_MEDIA_TYPE",
@@ -81,8 +83,8 @@ def _text(value: Any, kind: Kind) -> str:
         return ""
     if kind == "money" and isinstance(value, int):
         return f"{yuan(value):.2f}"
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime):  # the office's time with its offset, as the REST answers write it
+        return clock.local(value).isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -119,6 +121,10 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, kind: Kind) -> WriteOnlyCell:
     if kind == "money" and isinstance(value, int) and not isinstance(value, bool):
         cell = WriteOnlyCell(ws, value=yuan(value))
         cell.number_format = "#,##0.00"
+        return cell
+    if isinstance(value, datetime):  # Excel has no zones: the office's wall-clock time
+        cell = WriteOnlyCell(ws, value=clock.local(value).replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
         return cell
     if isinstance(value, date):
         cell = WriteOnlyCell(ws, value=value)

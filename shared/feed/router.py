@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,6 +11,7 @@ from nats.js import JetStreamContext
 from pydantic import BaseModel, Field
 
 from shared.auth import Admin, Principal, require_roles
+from shared.clock import OfficeDateTime
 from shared.errors import Conflict, DomainError, InvalidInput, Problem
 from shared.events.streams import stream_for
 from shared.feed.config import FeedSubscription, InvalidSubjectFilter, check_subject_filter
@@ -62,13 +62,13 @@ class SubscriptionView(BaseModel):
     area_prefix: str
     batch_size: int
     pending: int | None = Field(description="events not yet accepted by the receiver; null if unknown")
-    last_delivery_at: datetime | None
+    last_delivery_at: OfficeDateTime | None
     last_delivered_seq: int | None
     delivered_events: int
     last_error: str | None
-    last_error_at: datetime | None
+    last_error_at: OfficeDateTime | None
     consecutive_failures: int
-    retry_at: datetime | None
+    retry_at: OfficeDateTime | None
 
 
 FeedReader = Annotated[Principal, Depends(require_roles("service", "auditor"))]

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.funds.money import Fen, PositiveFen
 from services.funds.vocabulary import ENTERPRISE_KINDS
+from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN, StrictInt
 from shared.vocabulary import code_or_label
 
@@ -76,7 +77,7 @@ class AgreementOut(BaseModel):
     payer_account: str
     holding_account: str
     signed_on: date
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 class DistributionIn(BaseModel):

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import MAX_FEN, Fen
+from shared.clock import OfficeDateTime
 from shared.fields import StrictInt
 
 ROUNDING = (
@@ -33,7 +32,7 @@ class DeclarationOut(BaseModel):
     recovered_idle_funds_fen: int
     version: int = Field(description="changes with every change; its ETag goes in If-Match")
     declared_by: str
-    updated_at: datetime
+    updated_at: OfficeDateTime
 
 
 class RuleCheckOut(BaseModel):

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import MAX_FEN
 from services.funds.vocabulary import BENEFICIARY_KINDS
+from shared.clock import OfficeDateTime
 from shared.fields import StrictInt, with_example
 from shared.vocabulary import code_or_label
 
@@ -47,7 +48,7 @@ class DisbursementOut(BaseModel):
     transaction_id: uuid.UUID
     reversed_by: uuid.UUID | None
     paid_on: date
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 class DisbursementReversalIn(BaseModel):

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import PositiveFen
 from services.funds.vocabulary import LEDGER_KINDS
+from shared.clock import OfficeDateTime
 from shared.fields import StrictInt, with_example
 from shared.vocabulary import code_or_label
 
@@ -53,5 +54,5 @@ class TransactionOut(BaseModel):
     memo: str
     reverses_id: uuid.UUID | None
     booked_on: date
-    created_at: datetime
+    created_at: OfficeDateTime
     postings: list[PostingOut]

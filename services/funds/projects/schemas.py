@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import Fen
 from services.funds.vocabulary import PROJECT_STATUSES
+from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN
 from shared.vocabulary import code_or_label
 
@@ -39,7 +39,7 @@ class ProjectOut(BaseModel):
     status: str
     version: int
     approved_by: str | None
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 class ProjectHouseholdIn(BaseModel):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.funds.money import Fen
 from services.funds.schemes import rules
+from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN, StrictInt
 
 # A ``dict[int, …]`` is a JSON object whose member names are integers (years): the document says so.
@@ -131,7 +131,7 @@ class SchemeOut(BaseModel):
     name: str
     area_code: str
     params: dict[str, Any]
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 class PlanIn(BaseModel):
@@ -193,7 +193,7 @@ class PlanOut(BaseModel):
         description="the last background recomputation was refused (problem: type, detail, villages or "
         "towns); the plan keeps its previous lines until it is fixed and recomputed",
     )
-    computed_at: datetime
+    computed_at: OfficeDateTime
     totals: list[PlanTotal] = []
 
 

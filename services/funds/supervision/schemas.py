@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from shared.clock import OfficeDateTime
 
 
 class AnomalyOut(BaseModel):
@@ -16,7 +17,7 @@ class AnomalyOut(BaseModel):
     area_code: str
     amount_fen: int
     detail: dict[str, Any]
-    detected_at: datetime
+    detected_at: OfficeDateTime
 
 
 class DetectionRun(BaseModel):

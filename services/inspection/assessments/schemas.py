@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Literal
@@ -14,6 +13,7 @@ from services.inspection.assessments import rules
 from services.inspection.findings.schemas import AccountabilityOut, record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
 from shared.areas import AreaCode
+from shared.clock import OfficeDateTime
 from shared.fields import COUNTY_OR_BELOW_PATTERN, StrictInt
 from shared.shaping import from_row
 
@@ -69,7 +69,7 @@ class AssessmentOut(BaseModel):
     indicators: list[IndicatorOut]
     missing: list[str]
     admonishments: list[AccountabilityOut]
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 class PreviewOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from services.inspection.complaints import rules
 from services.inspection.models import Complaint
 from services.inspection.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, URGENCIES
+from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN
 from shared.shaping import from_row
 from shared.vocabulary import code_or_label, label_field
@@ -100,7 +101,7 @@ class ComplaintOut(BaseModel):
     assigned_to: str | None
     resolution: str | None
     resolved_on: date | None
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 @dataclass(frozen=True)

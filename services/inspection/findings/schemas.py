@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from services.inspection.findings import rules
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
 from services.inspection.vocabulary import FINDING_CATEGORIES, FINDING_STATUSES, SEVERITIES
+from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN
 from shared.shaping import from_row
 from shared.vocabulary import code_or_label, label_field
@@ -87,7 +88,7 @@ class FindingOut(BaseModel):
     overdue: bool
     submitted_on: date | None
     verified_on: date | None
-    created_at: datetime
+    created_at: OfficeDateTime
     # the Chinese of the codes, as GET /inspection/v1/vocabulary gives them
     category_label: ClassVar[str | None] = label_field("category", FINDING_CATEGORIES)
     severity_label: ClassVar[str | None] = label_field("severity", SEVERITIES)
@@ -108,7 +109,7 @@ class AccountabilityOut(BaseModel):
     origin: str
     finding_id: uuid.UUID | None
     issued_on: date
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 FindingDetailOut.model_rebuild()

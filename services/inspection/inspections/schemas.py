@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, Field
 
 from services.inspection.vocabulary import INSPECTION_KINDS, INSPECTION_STATUSES, TEAM_ROLES
+from shared.clock import OfficeDateTime
 from shared.vocabulary import code_or_label, label_field
 
 
@@ -46,4 +47,4 @@ class InspectionOut(BaseModel):
     status_label: ClassVar[str | None] = label_field("status", INSPECTION_STATUSES)
     concluded_on: date | None
     created_by: str
-    created_at: datetime
+    created_at: OfficeDateTime

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
+
+from shared.clock import OfficeDateTime
 
 
 class PeriodOut(BaseModel):
@@ -118,7 +120,7 @@ class SubmissionOut(BaseModel):
     submitted_on: date
     late: bool
     submitted_by: str
-    submitted_at: datetime
+    submitted_at: OfficeDateTime
     report: ProgressReportOut = Field(description="the figures as frozen at submission")
 
 

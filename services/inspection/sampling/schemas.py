@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.inspection.models import EvaluationItem, EvaluationSample
 from services.inspection.vocabulary import VERDICTS
+from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN, StrictInt
 from shared.shaping import from_row
 from shared.vocabulary import code_or_label
@@ -49,7 +49,7 @@ class SampleOut(BaseModel):
     size: int
     method: str  # how it was drawn, in Chinese (English with Accept-Language: en)
     items: list[SampleItemOut]
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 class VerdictIn(BaseModel):

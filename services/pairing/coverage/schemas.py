@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from services.pairing.coverage.rules import GapKind
 from services.pairing.coverage.service import Check, Coverage
+from shared.clock import OfficeDateTime
 
 
 # The answers are the service's own objects; these subclasses only give them their names in the
@@ -35,5 +35,5 @@ class GapOut(BaseModel):
     episode: int
     signal_key: str
     detail: dict[str, Any]
-    opened_at: datetime
-    closed_at: datetime | None
+    opened_at: OfficeDateTime
+    closed_at: OfficeDateTime | None

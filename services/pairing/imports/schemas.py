@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
 from services.pairing.vocabulary import IMPORT_ROW_STATUSES, IMPORT_STATUSES
+from shared.clock import OfficeDateTime
 from shared.vocabulary import label_field
 
 
@@ -29,7 +29,7 @@ class ImportStatusOut(BaseModel):
     helpers_created: int = Field(description="helpers the commit added (the rest were known by 工号)")
     mode: str | None
     error: str | None = Field(description="why a failed import failed")
-    created_at: datetime
+    created_at: OfficeDateTime
     elapsed_s: float | None
     eta_s: float | None = Field(description="seconds left while validating or committing, at the rate so far")
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.pairing.pairings.schemas import PairingOut
 from services.pairing.vocabulary import HOUSEHOLD_STATUSES, NEED_STATUSES
+from shared.clock import OfficeDateTime
 from shared.vocabulary import label_field
 
 
@@ -35,8 +36,8 @@ class NeedOut(BaseModel):
     household_id: uuid.UUID
     area_code: str
     status: str
-    opened_at: datetime
-    closed_at: datetime | None
+    opened_at: OfficeDateTime
+    closed_at: OfficeDateTime | None
     closed_reason: str | None
     # the Chinese of the status, as GET /pairing/v1/vocabulary gives it
     status_label: ClassVar[str | None] = label_field("status", NEED_STATUSES)

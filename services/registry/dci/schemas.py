@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StrictBool
 
 from services.registry.dci.rules import DATA_RIGHTS, MAX_REQUESTS_PER_MESSAGE
+from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN, StrictInt
 
 _ID = Field(min_length=1, max_length=99)
@@ -171,7 +172,7 @@ class ClientOut(BaseModel):
     search_burst: int
     active: bool
     version: int
-    created_at: datetime
+    created_at: OfficeDateTime
 
 
 class ClientWithSecret(ClientOut):

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
 from services.registry.vocabulary import IMPORT_ROW_STATUSES, IMPORT_STATUSES
+from shared.clock import OfficeDateTime
 from shared.vocabulary import label_field
 
 
@@ -29,7 +29,7 @@ class ImportStatusOut(BaseModel):
     households_committed: int
     mode: str | None
     error: str | None
-    created_at: datetime
+    created_at: OfficeDateTime
     elapsed_s: float | None
     eta_s: float | None = Field(description="seconds left while validating, at the rate so far")
     # the Chinese of the status (校验中, 已入库 ...), as GET /registry/v1/vocabulary gives it

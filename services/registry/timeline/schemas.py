@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
 
+from shared.clock import OfficeDateTime
+
 
 class TimelineStepOut(BaseModel):
-    at: datetime = Field(description="when (the audit record's time, or the event's time)")
+    at: OfficeDateTime = Field(description="when (the audit record's time, or the event's time)")
     on: date = Field(
         description="the date of `at` in the office's time zone (China time, REGISTRY_TIME_ZONE): the day "
         "a clerk writes for it (an instant after 16:00 UTC is already the next day in Beijing)"

@@ -352,7 +352,7 @@ async def test_a_rejected_household_shows_why_and_offers_no_further_step(make_db
         assert (r.json()["status_zh"], r.json()["actions"]) == ("未纳入", [])
 
 
-async def test_each_step_carries_its_china_date_beside_the_utc_instant(make_db):
+async def test_each_step_carries_its_china_date_beside_its_instant_in_china_time(make_db):
     """A clerk reads the day in Beijing: 01:30 on 5 December there is still 4 December in UTC."""
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
@@ -377,9 +377,10 @@ async def test_each_step_carries_its_china_date_beside_the_utc_instant(make_db):
         assert r.status_code == 200, r.text
         steps = {s["step"]: s for s in r.json()["steps"]}
         created = steps["household.candidate_created"]
-        assert (created["at"][:16], created["on"]) == ("2026-12-04T17:30", "2026-12-05")
+        # `at` in China time, with its offset (the stored instants: 17:30 and 15:59 UTC)
+        assert (created["at"], created["on"]) == ("2026-12-05T01:30:00+08:00", "2026-12-05")
         visited = steps["pairing.visit.recorded.v2"]
-        assert (visited["at"][:16], visited["on"]) == ("2026-12-04T15:59", "2026-12-04")
+        assert (visited["at"], visited["on"]) == ("2026-12-04T23:59:00+08:00", "2026-12-04")
         assert (visited["step_zh"], visited["detail"]["satisfaction"]) == ("帮扶干部走访", "satisfied")
 
 
