@@ -56,6 +56,7 @@ DOCUMENTED_REFUSALS: dict[str, str] = {
     "POST /pairing/v1/visits": "a visit date not after today (China time)",
     "POST /funds/v1/asset-income/agreements": "each household listed once (and the policy's dividend floor)",
     "POST /funds/v1/schemes": "shares that add up; the area's per-capita standard (Kaiping 2016-2018)",
+    "GET /funds/v1/projects/industry-participation": "an area whose policy asks for industry projects",
     "PUT /inspection/v1/signoff-schemes/{area_prefix}": "levels upward from the lowest, each once",
     "POST /inspection/v1/inspections": "ends on or after its start; a leader in the team",
     **{

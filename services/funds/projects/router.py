@@ -63,7 +63,8 @@ async def add_household(
 async def industry_participation(
     session: SessionDep, user: CurrentUser, area_code: AreaCodeText | None = None
 ) -> IndustryParticipationOut:
-    """Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目)."""
+    """Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目);
+    422 where no policy of the area (the caller's, or `area_code`) asks for it."""
     return await service.industry_participation(session, actor=user, area_code=area_code)
 
 

@@ -648,8 +648,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目)
-         * @description Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目).
+         * Industry participation
+         * @description Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目);
+         *     422 where no policy of the area (the caller's, or `area_code`) asks for it.
          */
         get: operations["projects:industry-participation"];
         put?: never;
