@@ -149,7 +149,11 @@ class FeedDelivery:
         js, psub = await self._subscription()
         store = StatusStore(js, service=self.service, replicas=self.stream_replicas)
         status = await store.get(self.sub.name)
-        if status.retry_at is not None and _wall_now() < status.retry_at:
+        now = _wall_now()
+        # A promise further out than the longest delay (a pinned clock's, or one from before
+        # retry_max_s was lowered) is not waited for.
+        latest = now + timedelta(seconds=self.sub.retry_max_s + 1)
+        if status.retry_at is not None and now < status.retry_at <= latest:
             result.deferred = True
             await self._report_pending(psub)
             return
