@@ -183,8 +183,7 @@ async def _admonish(
             area_code=area.code,
             kind="admonishment_interview",
             subject=subject,
-            reason=f"{result.year} poverty reduction target missed: "
-            f"{exited.numerator} of {exited.denominator} people.",
+            reason=f"{result.year}年减贫任务未完成：目标减贫{exited.denominator}人，实际减贫{exited.numerator}人",
             origin=f"assessment:{area.code}:{result.year}",
             issued_on=today,
             created_at=clock.now(),

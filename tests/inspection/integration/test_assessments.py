@@ -228,6 +228,14 @@ async def test_county_assessment_numbers_and_admonishment_of_its_heads(make_db) 
             "third_party": (8, 10, "0.8000", "8.00"),
         }
         assert (a["score"], a["rating"], a["missed_target"], a["missing"]) == ("76.00", "fair", True, [])
+        # in the words of the result sheet
+        assert (a["rating_label"], a["missing_labels"]) == ("一般", [])
+        assert {i["name"]: i["name_label"] for i in a["indicators"]}[
+            "rectification_on_time"
+        ] == "问题按期整改率"
+        assert {x["reason"] for x in a["admonishments"]} == {
+            "2026年减贫任务未完成：目标减贫20人，实际减贫15人"
+        }
         assert sorted(x["subject"] for x in a["admonishments"]) == [
             "county_head of 620521000000",
             "county_party_secretary of 620521000000",
@@ -332,6 +340,7 @@ async def test_an_area_previews_its_own_indicators_without_storing_them(make_db)
         )
         assert r.status_code == 200, r.text
         assert (r.json()["score"], r.json()["rating"], r.json()["missed_target"]) == ("76.00", "fair", True)
+        assert r.json()["rating_label"] == "一般"
         assert (await c.get("/inspection/v1/assessments", headers=CITY_INSPECTOR)).json()["items"] == []
         assert (await c.get("/inspection/v1/accountability", headers=CITY_INSPECTOR)).json()["items"] == []
         other = auth("approver", "620522000000")

@@ -895,10 +895,14 @@ export interface components {
             missed_target: boolean;
             /** Missing */
             missing: string[];
+            /** Missing Labels */
+            readonly missing_labels: string[];
             /** Qualitative Score */
             qualitative_score: number | null;
             /** Rating */
             rating: string;
+            /** Rating Label */
+            readonly rating_label: string | null;
             /** Score */
             score: string;
             /** Year */
@@ -1546,6 +1550,8 @@ export interface components {
             denominator: number;
             /** Name */
             name: string;
+            /** Name Label */
+            readonly name_label: string | null;
             /** Numerator */
             numerator: number;
             /** Points */
@@ -1742,8 +1748,12 @@ export interface components {
             missed_target: boolean;
             /** Missing */
             missing: string[];
+            /** Missing Labels */
+            readonly missing_labels: string[];
             /** Rating */
             rating: string;
+            /** Rating Label */
+            readonly rating_label: string | null;
             /** Score */
             score: string;
             /** Year */
