@@ -1005,6 +1005,8 @@ export interface components {
             accountability_by_kind: {
                 [key: string]: number;
             };
+            /** Area */
+            area: string;
             /** Findings By Severity */
             findings_by_severity: {
                 [key: string]: number;
