@@ -23,6 +23,7 @@ from services.inspection.places import ancestor
 from services.inspection.policies import presets
 from services.inspection.settings import InspectionSettings
 from services.inspection.signoffs import service as signoff_service
+from services.inspection.signoffs.rules import POSITION_ZH
 from services.registry import events as registry
 from shared.auth import Principal
 from shared.clock import clock
@@ -32,7 +33,7 @@ from shared.pii import PiiCipher
 KAIPING = "440783000000"
 BULAN = "440783105201"  # 步栏村, Chishui town (seed 004's key old-area villages)
 LINWU = "440783105202"  # 林屋村
-TITLE = "Demo: monthly unannounced inspection of Chishui key villages"
+TITLE = "示例：赤水镇重点村月度暗访"
 INSPECTOR = Principal(
     sub="demo-inspector", roles=frozenset({"inspector"}), area_code=KAIPING, name="督查员 示例"
 )
@@ -63,15 +64,15 @@ async def _inspection(session: AsyncSession) -> None:
             BULAN,
             "policy_not_delivered",
             "high",
-            "Housing renovation subsidy not yet paid to 2 households",
-            "Chishui town poverty office",
+            "2户危房改造补助未发放",
+            "赤水镇扶贫办",
         ),
         (
             LINWU,
             "data_quality",
             "low",
-            "Household handbooks missing the 2026 visit records",
-            "Linwu village work team",
+            "贫困户扶贫手册缺2026年走访记录",
+            "林屋村驻村工作队",
         ),
     ):
         await inspection_service.add_finding(
@@ -116,7 +117,7 @@ async def _dossier(session: AsyncSession, households: set[str] | None) -> None:
             sub=(open_.household_id or "") if position == presets.EXIT_HOUSEHOLD else f"demo-{position}",
             roles=frozenset({position}),
             area_code=ancestor(open_.area_code, "village"),
-            name=f"示例 {position}",
+            name=f"示例 {POSITION_ZH.get(position, position)}",
         )
         await signoff_service.sign(session=session, actor=signer, dossier_id=open_.id, position=position)
 
@@ -139,8 +140,8 @@ async def _complaint(session: AsyncSession, cipher: PiiCipher) -> None:
         data=ComplaintIn(
             area_code=BULAN,
             category="funds",
-            summary="Industry subsidy paid late and only in part",
-            details="Caller says 600 of 1,000 yuan arrived.",
+            summary="产业补助发放迟缓且只发了一部分",
+            details="来电人称1000元补助只到账600元。",
             anonymous=False,
             complainant=ComplainantIn(name="示例来电人", phone="13800000000"),
         ),

@@ -96,6 +96,24 @@ URGENCIES = CodeList("urgency", "紧急程度", {"urgent": "紧急", "normal": "
 VERDICTS = CodeList("verdict", "评估结论", {"correct": "退出准确", "wrongly_exited": "错退"})
 # Where a signal came from, as the title of the finding it becomes names it (重复发放（资金监管预警）).
 SIGNAL_SOURCES = CodeList("signal_source", "预警来源", {"funds": "资金监管", "pairing": "结对帮扶"})
+# The yearly assessment's ratings and indicators (seed 001 二(一)), as the result sheet names them.
+ASSESSMENT_RATINGS = CodeList(
+    "assessment_rating", "考核等次", {"excellent": "好", "good": "较好", "fair": "一般", "poor": "较差"}
+)
+ASSESSMENT_INDICATORS = CodeList(
+    "assessment_indicator",
+    "考核指标",
+    {
+        "reduction": "减贫任务完成率",
+        "incidence": "贫困发生率",
+        "disbursement": "资金拨付率",
+        "pairing_coverage": "结对帮扶覆盖率",
+        "visit_rate": "走访率",
+        "rectification_on_time": "问题按期整改率",
+        "qualitative": "定性考核",
+        "third_party": "第三方评估",
+    },
+)
 
 VOCABULARIES = vocabularies(
     INSPECTION_KINDS,
@@ -109,5 +127,7 @@ VOCABULARIES = vocabularies(
     COMPLAINT_STATUSES,
     URGENCIES,
     VERDICTS,
+    ASSESSMENT_RATINGS,
+    ASSESSMENT_INDICATORS,
 )
 CODE_LABELS = code_labels(VOCABULARIES)

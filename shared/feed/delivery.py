@@ -21,7 +21,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -31,7 +31,6 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
 from nats.js.errors import FetchTimeoutError
 
-from shared.clock import clock
 from shared.db import Database
 from shared.events.streams import stream_for
 from shared.feed.config import FeedSubscription, check_subject_filter, event_area
@@ -69,6 +68,13 @@ class RoundResult:
             f"RoundResult(locked_out={self.locked_out}, delivered={self.delivered}, "
             f"skipped={self.skipped}, failed_batches={self.failed_batches}, deferred={self.deferred})"
         )
+
+
+def _wall_now() -> datetime:
+    """The machine's time, not the business clock: a retry delay and the delivery times are the
+    transport's, in step with JetStream's redelivery and the receiver's signature window, and go on
+    while the business clock is pinned (``JINGZHUN_CLOCK_FROZEN_AT``)."""
+    return datetime.now(UTC)
 
 
 class FeedDelivery:
@@ -143,7 +149,11 @@ class FeedDelivery:
         js, psub = await self._subscription()
         store = StatusStore(js, service=self.service, replicas=self.stream_replicas)
         status = await store.get(self.sub.name)
-        if status.retry_at is not None and clock.now() < status.retry_at:
+        now = _wall_now()
+        # A promise further out than the longest delay (a pinned clock's, or one from before
+        # retry_max_s was lowered) is not waited for.
+        latest = now + timedelta(seconds=self.sub.retry_max_s + 1)
+        if status.retry_at is not None and now < status.retry_at <= latest:
             result.deferred = True
             await self._report_pending(psub)
             return
@@ -190,7 +200,7 @@ class FeedDelivery:
             return True
         delivery_id = str(uuid.uuid4())
         error = await self._post(client, delivery_id, b"[" + b",".join(events) + b"]")
-        now = clock.now()
+        now = _wall_now()
         if error is None:
             await _ack_all(msgs)
             result.delivered += len(events)

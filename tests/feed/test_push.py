@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import nats
@@ -12,6 +13,7 @@ import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
 
+from shared.clock import clock
 from shared.db import Database
 from shared.events.streams import ensure_stream
 from shared.feed.config import FeedSubscription
@@ -241,3 +243,24 @@ async def test_newer_events_wait_for_older_ones_still_in_their_retry_delay(
         assert receiver.events == []
         await deliver_until(delivery, db, lambda: len(receiver.events) >= 5, what="all five, in order")
     assert [e["id"] for e in receiver.events] == [e["id"] for e in first + later]
+
+
+async def test_retries_go_on_while_the_business_clock_is_pinned(js: JetStreamContext, db: Database) -> None:
+    """A demo or an end-to-end run pins the business clock (JINGZHUN_CLOCK_FROZEN_AT): a receiver
+    that was down still gets its backlog once it is back, the delay counted in real time."""
+    with (
+        clock.frozen(datetime(2026, 12, 5, 20, 10, tzinfo=UTC)),
+        running_receiver(Receiver(failing=True)) as receiver,
+    ):
+        delivery = FeedDelivery(
+            subscription(receiver, "pinned-clock"), service="registry", jetstream=jetstream_getter(js)
+        )
+        sent = [cloud_event(UPDATED, household_id=str(i), area_code=KAIPING_VILLAGE) for i in range(3)]
+        for event in sent:
+            await publish(js, event)
+        await deliver_until(delivery, db, lambda: receiver.attempts >= 1, what="a failed attempt")
+        receiver.failing = False
+        await deliver_until(
+            delivery, db, lambda: len(receiver.events) >= 3, what="the backlog after recovery"
+        )
+    assert [e["id"] for e in receiver.events] == [e["id"] for e in sent]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -108,8 +108,14 @@ class AssessmentRepository(Repository[AssessmentResult]):
         n_visited = await self._scalar(select(func.count()).select_from(roll.where(visited).subquery()))
         return total, n_paired, n_visited
 
-    async def rectification(self, prefix: str, year: int) -> tuple[int, int]:
-        due = select(Finding.id).where(Finding.area_code.startswith(prefix), _year(Finding.deadline, year))
+    async def rectification(self, prefix: str, year: int, today: date) -> tuple[int, int]:
+        """(findings due, of those rectified on time): a deadline in the year that has passed, or a
+        finding already reported rectified; an open one whose deadline is still ahead is not late."""
+        due = select(Finding.id).where(
+            Finding.area_code.startswith(prefix),
+            _year(Finding.deadline, year),
+            or_(Finding.deadline < today, Finding.status != "open"),
+        )
         on_time = due.where(Finding.status != "open", Finding.submitted_on <= Finding.deadline)
         return (
             await self._scalar(select(func.count()).select_from(due.subquery())),

@@ -5,17 +5,19 @@ from __future__ import annotations
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
 from services.inspection.assessments import rules
 from services.inspection.findings.schemas import AccountabilityOut, record_out
 from services.inspection.models import AccountabilityRecord, AssessmentResult, ReductionTarget
+from services.inspection.vocabulary import ASSESSMENT_INDICATORS, ASSESSMENT_RATINGS
 from shared.areas import AreaCode
 from shared.clock import OfficeDateTime
 from shared.fields import COUNTY_OR_BELOW_PATTERN, StrictInt
 from shared.shaping import from_row
+from shared.vocabulary import label_field, labels_field
 
 
 class TargetIn(BaseModel):
@@ -55,6 +57,7 @@ class IndicatorOut(BaseModel):
     denominator: int
     ratio: str  # decimal text, four places
     points: str  # decimal text, two places
+    name_label: ClassVar[str | None] = label_field("name", ASSESSMENT_INDICATORS)
 
 
 class AssessmentOut(BaseModel):
@@ -68,6 +71,8 @@ class AssessmentOut(BaseModel):
     qualitative_score: int | None
     indicators: list[IndicatorOut]
     missing: list[str]
+    rating_label: ClassVar[str | None] = label_field("rating", ASSESSMENT_RATINGS)
+    missing_labels: ClassVar[list[str]] = labels_field("missing", ASSESSMENT_INDICATORS)
     admonishments: list[AccountabilityOut]
     created_at: OfficeDateTime
 
@@ -81,6 +86,8 @@ class PreviewOut(BaseModel):
     missed_target: bool
     indicators: list[IndicatorOut]
     missing: list[str]
+    rating_label: ClassVar[str | None] = label_field("rating", ASSESSMENT_RATINGS)
+    missing_labels: ClassVar[list[str]] = labels_field("missing", ASSESSMENT_INDICATORS)
 
 
 RunOut.model_rebuild()

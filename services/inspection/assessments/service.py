@@ -131,14 +131,14 @@ async def set_target(
 
 
 async def facts_for(
-    session: AsyncSession, area: AreaCode, year: int, qualitative: int | None
+    session: AsyncSession, area: AreaCode, year: int, qualitative: int | None, today: date
 ) -> rules.AreaFacts:
     repo = AssessmentRepository(session)
     prefix = area.prefix
     target = await repo.target(area.code, year)
     planned, disbursed = await repo.money(prefix, year)
     registered, paired, visited = await repo.households(prefix, year, presets.HOUSEHOLD_CADRE_PAIRING)
-    due, on_time = await repo.rectification(prefix, year)
+    due, on_time = await repo.rectification(prefix, year, today)
     checked, errors = await repo.third_party(prefix, year)
     return rules.AreaFacts(
         area_code=area.code,
@@ -183,8 +183,7 @@ async def _admonish(
             area_code=area.code,
             kind="admonishment_interview",
             subject=subject,
-            reason=f"{result.year} poverty reduction target missed: "
-            f"{exited.numerator} of {exited.denominator} people.",
+            reason=f"{result.year}年减贫任务未完成：目标减贫{exited.denominator}人，实际减贫{exited.numerator}人",
             origin=f"assessment:{area.code}:{result.year}",
             issued_on=today,
             created_at=clock.now(),
@@ -202,7 +201,11 @@ async def preview(
     area = _inside(actor, area_code, _PREVIEWABLE)
     _check_level(area.level.value, _PREVIEWABLE, area_code=area_code)
     return Preview(
-        area, year, rules.assess(await facts_for(session, area, year, qualitative_score), presets.ASSESSMENT)
+        area,
+        year,
+        rules.assess(
+            await facts_for(session, area, year, qualitative_score, clock.today()), presets.ASSESSMENT
+        ),
     )
 
 
@@ -215,7 +218,7 @@ async def assess(*, session: AsyncSession, actor: Principal, data: AssessmentIn,
             detail_zh=f"{area.code} {data.year} 年已考核",
         )
     result = rules.assess(
-        await facts_for(session, area, data.year, data.qualitative_score), presets.ASSESSMENT
+        await facts_for(session, area, data.year, data.qualitative_score, today), presets.ASSESSMENT
     )
     indicators = indicators_out(result)
     row = AssessmentResult(

@@ -123,7 +123,7 @@ def sheets(b: BulletinOut, headers: HeaderStyle = "zh") -> list[Sheet]:
         lines += [[f"accountability {k}", n] for k, n in s.accountability_by_kind.items()]
         lines += [["gap: no unannounced inspection", None]] if s.unannounced_missing else []
     else:
-        title = [f"{b.year}年{b.month}月扶贫督查通报", f"地区 {b.area_prefix or '全部'}"]
+        title = [f"{b.year}年{b.month}月扶贫督查通报", f"地区：{s.area}"]
         lines += [[f"问题（{SEVERITIES.get(k, k)}）", n] for k, n in s.findings_by_severity.items()]
         lines += [
             [f"问责（{ACCOUNTABILITY_KINDS.get(k, k)}）", n] for k, n in s.accountability_by_kind.items()

@@ -40,7 +40,7 @@ def bulletin_document(b: BulletinOut, *, printed_on: date) -> str:
     return _TEMPLATES.get_template("bulletin.html.j2").render(
         b=b,
         printed_on=printed_on.isoformat(),
-        area=b.area_prefix or "全部",
+        area=s.area,
         overview=bars(overview(s, _SAY)),
         by_severity=bars([(SEVERITIES.get(k, k), n) for k, n in s.findings_by_severity.items()]),
         by_accountability=bars(

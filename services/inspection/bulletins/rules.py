@@ -29,6 +29,7 @@ class BulletinSummary:
     accountability_by_kind: dict[str, int]
     unannounced_missing: bool
     gaps: list[str]
+    area: str  # the area the bulletin covers, in words: 岷县（620521000000）, 全部地区
 
 
 def unannounced_gap(*, year: int, month: int, where: str, unannounced: int, required: int) -> str | None:
@@ -68,4 +69,5 @@ def summarize(
         accountability_by_kind=dict(sorted(Counter(accountability_kinds).items())),
         unannounced_missing=gap is not None,
         gaps=[gap] if gap else [],
+        area=where,
     )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funds import events as funds
@@ -28,13 +25,7 @@ async def on_signal(session: AsyncSession, event: CloudEvent) -> None:
         signal_key=d.signal_key,
         kind=d.kind or "unknown",
         area_code=AreaCode.parse(d.area_code).code,
-        detail=_text(d.detail),
+        detail=rules.describe(d.detail),
     )
     await service.raise_from_signal(session=session, signal=signal, today=clock.date_of(event.time))
 
-
-def _text(detail: Any) -> str:
-    """Producers send detail as text or as a small object; keep it readable either way."""
-    if detail is None:
-        return ""
-    return detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False, sort_keys=True)

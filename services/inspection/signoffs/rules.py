@@ -209,7 +209,8 @@ def check_signature(scheme: SignoffScheme, **attempt: Unpack[Attempt]) -> Signat
     if step_level is None:
         raise PositionNotInScheme(
             f"Position {position!r} is not part of scheme {scheme.code}.",
-            detail_zh=f"岗位{_position_zh(position)}不在签字流程 {scheme.code} 中",
+            detail_zh=f"岗位{_position_zh(position)}不在本档案的签字流程中；可签字的岗位："
+            + "、".join(POSITION_ZH.get(p, p) for lv in scheme.levels for p in lv.positions),
             position=position,
             positions=sorted(scheme.positions),
         )

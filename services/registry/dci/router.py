@@ -152,7 +152,6 @@ class Signed:
             items=items,
             receiver_id=self.receiver_id,
             cipher=self.cipher,
-            now=self.clock.now(),
         )
         return service.Message(self.session, client, raw, self.cipher, self.clock.now(), self.receiver_id)
 

@@ -42,7 +42,7 @@ from services.registry.imports.repository import STAGED_COLUMNS, ImportRepositor
 from services.registry.models import ImportRow, SpreadsheetImport
 from services.registry.policies import service as policy_service
 from services.registry.rollups.repository import RollupRepository
-from services.registry.vocabulary import ACTIVE_STATUSES, BATCH_LABELS, HouseholdStatus
+from services.registry.vocabulary import ACTIVE_STATUSES, BATCH_LABELS, IMPORT_STATUSES, HouseholdStatus
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
@@ -53,6 +53,7 @@ from shared.pii import PiiCipher, mask_resident_id
 from shared.sheet_import import UnreadableFile, read_rows
 from shared.sheet_import import progress as sheet_progress
 from shared.tracing import event_trace_context
+from shared.vocabulary import label_of
 
 log = structlog.get_logger(__name__)
 
@@ -141,7 +142,7 @@ async def upload(
 def _already_uploaded(earlier: SpreadsheetImport) -> ImportAlreadyUploaded:
     return ImportAlreadyUploaded(
         f"this file was uploaded before as import {earlier.id} ({earlier.status})",
-        detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{earlier.status}）",
+        detail_zh=f"这个文件已于导入{earlier.id}上传过（状态：{label_of(earlier.status, IMPORT_STATUSES)}）",
         import_id=str(earlier.id),
         import_status=earlier.status,
     )

@@ -90,6 +90,10 @@ async def test_a_village_exit_is_signed_by_the_township_3_the_county_4_and_the_c
         )
         assert r.status_code == 422
         assert r.json()["type"].endswith("/signoff-position-unknown")
+        assert r.json()["detail"] == (  # the positions in the clerk's words, no scheme code
+            "岗位“村主任”不在本档案的签字流程中；可签字的岗位："
+            "乡党委书记、乡长、乡扶贫工作站站长、县委书记、县长、县扶贫办主任、县统计局局长、市委书记、市长"
+        )
         # out of order: the county before the township has finished
         r = await c.post(f"{url}/signatures", json={"position": "county_head"}, headers=signer("county_head"))
         assert r.status_code == 409

@@ -9,6 +9,7 @@ import pytest
 
 from services.inspection.consumers import HANDLERS
 from services.inspection.models import EvaluationItem, EvaluationOmission, EvaluationSample, Finding
+from shared.clock import clock
 from shared.events.consumer import handle_event
 from tests.inspection.integration.helpers import app_for, event, finding_row
 from tests.support import auth, service_client
@@ -170,6 +171,7 @@ async def _fixture_county(app) -> None:  # type: ignore[no-untyped-def]
                 finding(date(2026, 5, 1), "verified", date(2026, 5, 9)),  # late
                 finding(date(2026, 6, 1), "open", None),
                 finding(date(2025, 6, 1), "open", None),  # another year
+                finding(date(2026, 12, 21), "open", None),  # not due yet on 6 December: not late
             ]
         )
         sample = EvaluationSample(
@@ -207,11 +209,12 @@ async def test_county_assessment_numbers_and_admonishment_of_its_heads(make_db) 
             f"/inspection/v1/assessments/targets/{COUNTY}/2026", json={"people": 20}, headers=CITY_INSPECTOR
         )
         assert r.status_code == 200
-        r = await c.post(
-            "/inspection/v1/assessments",
-            json={"area_code": COUNTY, "year": 2026, "qualitative_score": 90},
-            headers=CITY_INSPECTOR,
-        )
+        with clock.frozen(date(2026, 12, 6)):
+            r = await c.post(
+                "/inspection/v1/assessments",
+                json={"area_code": COUNTY, "year": 2026, "qualitative_score": 90},
+                headers=CITY_INSPECTOR,
+            )
         assert r.status_code == 201, r.text
         a = r.json()
         got = {
@@ -228,6 +231,14 @@ async def test_county_assessment_numbers_and_admonishment_of_its_heads(make_db) 
             "third_party": (8, 10, "0.8000", "8.00"),
         }
         assert (a["score"], a["rating"], a["missed_target"], a["missing"]) == ("76.00", "fair", True, [])
+        # in the words of the result sheet
+        assert (a["rating_label"], a["missing_labels"]) == ("一般", [])
+        assert {i["name"]: i["name_label"] for i in a["indicators"]}[
+            "rectification_on_time"
+        ] == "问题按期整改率"
+        assert {x["reason"] for x in a["admonishments"]} == {
+            "2026年减贫任务未完成：目标减贫20人，实际减贫15人"
+        }
         assert sorted(x["subject"] for x in a["admonishments"]) == [
             "county_head of 620521000000",
             "county_party_secretary of 620521000000",
@@ -326,12 +337,14 @@ async def test_an_area_previews_its_own_indicators_without_storing_them(make_db)
             f"/inspection/v1/assessments/targets/{COUNTY}/2026", json={"people": 20}, headers=CITY_INSPECTOR
         )
         own = auth("approver", COUNTY)
-        r = await c.get(
-            f"/inspection/v1/assessments/preview?area_code={COUNTY}&year=2026&qualitative_score=90",
-            headers=own,
-        )
+        with clock.frozen(date(2026, 12, 6)):
+            r = await c.get(
+                f"/inspection/v1/assessments/preview?area_code={COUNTY}&year=2026&qualitative_score=90",
+                headers=own,
+            )
         assert r.status_code == 200, r.text
         assert (r.json()["score"], r.json()["rating"], r.json()["missed_target"]) == ("76.00", "fair", True)
+        assert r.json()["rating_label"] == "一般"
         assert (await c.get("/inspection/v1/assessments", headers=CITY_INSPECTOR)).json()["items"] == []
         assert (await c.get("/inspection/v1/accountability", headers=CITY_INSPECTOR)).json()["items"] == []
         other = auth("approver", "620522000000")

@@ -99,6 +99,7 @@ async def test_march_bulletin_json_and_document(make_db) -> None:
             "accountability_by_kind": {"bulletin": 1},
             "unannounced_missing": False,
             "gaps": [],
+            "area": "地区620521000000",  # the registry has not named it yet
         }
         # the village sees the concluded inspections but not the unannounced one still planned
         village_view = (await c.get("/inspection/v1/bulletins/2026/3", headers=auth("cadre", VILLAGE))).json()
@@ -164,6 +165,8 @@ async def test_a_month_without_an_unannounced_inspection_is_named_as_a_gap(make_
             row[0]: row[1] for row in load_workbook(io.BytesIO(r.content))["概况"].iter_rows(values_only=True)
         }
         assert rows["缺口：2026年4月岷县（620521000000）未开展暗访督查（一月一督查暗访）"] is None
+        # the title line names the area in words, not by a code prefix ("地区 620521")
+        assert rows["2026年4月扶贫督查通报"] == "地区：岷县（620521000000）"
         r = await c.get(
             "/inspection/v1/bulletins/2026/4/document", params={"headers": "codes"}, headers=county
         )
@@ -174,6 +177,7 @@ async def test_a_month_without_an_unannounced_inspection_is_named_as_a_gap(make_
         assert "gap: no unannounced inspection" in rows
         printed = (await c.get("/inspection/v1/bulletins/2026/4/print", headers=county)).text
         assert "缺口：2026年4月岷县（620521000000）未开展暗访督查" in printed
+        assert "地区：岷县（620521000000）" in printed
 
 
 async def test_the_printed_bulletin_reads_in_chinese_in_a_real_browser(make_db, tmp_path) -> None:  # type: ignore[no-untyped-def]

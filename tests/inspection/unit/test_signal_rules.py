@@ -1,7 +1,7 @@
 from datetime import date
 
 from services.inspection.policies import presets
-from services.inspection.signals.rules import Signal, finding_for, source_key
+from services.inspection.signals.rules import Signal, describe, finding_for, source_key
 
 
 def draft(kind: str, source: str = "funds"):
@@ -47,3 +47,22 @@ def test_title_reads_like_a_problem_not_like_json():
 def test_every_signal_the_policies_turn_into_findings_has_a_chinese_title():
     for kind, (_category, _severity, title) in presets.SIGNAL_FINDINGS.items():
         assert not title.isascii(), kind
+
+
+def test_description_reads_as_words_not_json():
+    """What the pairing and funds detectors send, as the finding's description a clerk reads."""
+    overdue = {"last_visit_on": None, "due_on": "2026-11-06", "interval_days": 30}
+    assert describe(overdue) == "上次走访日期：无；应走访日期：2026-11-06；走访周期（天）：30"
+    over = {
+        "beneficiary_kind": "village",
+        "beneficiary_id": "350524101209",
+        "disbursed_fen": 51_000_000,
+        "entitlement_fen": 50_000_000,
+    }
+    assert (
+        describe(over) == "受益对象类别：村；受益对象：350524101209；已拨付：510,000.00元；应享：500,000.00元"
+    )
+    assert describe({"status": "exited"}) == "户状态：已退出"
+    assert describe({"new_member": 1}) == "new_member：1"  # a member without words yet keeps its name
+    assert describe("unpaired for 45 days") == "unpaired for 45 days"
+    assert describe(None) == ""

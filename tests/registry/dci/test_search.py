@@ -5,7 +5,7 @@ rights; refusals with the DCI error codes; a per-client search rate."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -183,6 +183,19 @@ async def test_households_are_searched_by_expression_a_page_at_a_time(make_db, n
         )
         codes = [x["status_reason_code"] for x in verified(caller.secret, r.json())["search_response"]]
         assert codes == ["rjct.search_criteria.invalid", "rjct.pagination.invalid", "rjct.sort.invalid"]
+
+
+async def test_signatures_are_checked_against_real_time_while_the_business_clock_is_pinned(make_db, nats_url):
+    """A demo or end-to-end run pins the business clock hours ahead (JINGZHUN_CLOCK_FROZEN_AT); a
+    client signs with its own, real clock as docs/DCI.md says, and checks the answer's the same way."""
+    app = registry_app(make_db("registry"), nats_url)
+    async with service_client(app) as c:
+        await load_areas(c)
+        caller = await register_client(c, "gd-civil-affairs", area_code=COUNTY)
+        with clock.frozen(datetime.now(UTC) + timedelta(hours=9, minutes=30)):
+            r = await caller.search(predicate_query("p1", ("area_code", "eq", VILLAGE)))
+        assert r.status_code == 200, r.text
+        assert _only(verified(caller.secret, r.json()))["status"] == "succ"
 
 
 async def test_messages_are_refused_with_the_dci_error_codes(make_db, nats_url):

@@ -194,6 +194,8 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
         assert again.status_code == 409
         assert again.json()["import_id"] == import_id
         assert again.json()["title"] == "这个文件已经上传过"
+        # the state in the clerk's words, not the code
+        assert again.json()["detail"] == f"这个文件已于导入{import_id}上传过（状态：已校验待入库）"
 
         before = await counts(app)
         r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "all_or_nothing"}, headers=UPLOADER)

@@ -895,10 +895,14 @@ export interface components {
             missed_target: boolean;
             /** Missing */
             missing: string[];
+            /** Missing Labels */
+            readonly missing_labels: string[];
             /** Qualitative Score */
             qualitative_score: number | null;
             /** Rating */
             rating: string;
+            /** Rating Label */
+            readonly rating_label: string | null;
             /** Score */
             score: string;
             /** Year */
@@ -1001,6 +1005,8 @@ export interface components {
             accountability_by_kind: {
                 [key: string]: number;
             };
+            /** Area */
+            area: string;
             /** Findings By Severity */
             findings_by_severity: {
                 [key: string]: number;
@@ -1546,6 +1552,8 @@ export interface components {
             denominator: number;
             /** Name */
             name: string;
+            /** Name Label */
+            readonly name_label: string | null;
             /** Numerator */
             numerator: number;
             /** Points */
@@ -1742,8 +1750,12 @@ export interface components {
             missed_target: boolean;
             /** Missing */
             missing: string[];
+            /** Missing Labels */
+            readonly missing_labels: string[];
             /** Rating */
             rating: string;
+            /** Rating Label */
+            readonly rating_label: string | null;
             /** Score */
             score: string;
             /** Year */
