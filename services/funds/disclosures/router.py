@@ -23,6 +23,7 @@ from shared.auth import CurrentUser
 from shared.db import SessionDep
 from shared.fields import AREA_CODE_PATTERN
 from shared.idempotency import IdempotencyDep
+from shared.money import yuan_zh
 from shared.pagination import Cursor, Limit, Page
 from shared.shaping import from_row
 
@@ -40,12 +41,25 @@ def _out(read: service.NoticeOnBoard) -> NoticeOut:
 
 
 def _in_chinese(content: dict[str, Any]) -> dict[str, Any]:
-    """The board prints the projects' statuses in Chinese; the stored snapshot keeps the codes."""
-    projects = [
-        {**p, "status_label": PROJECT_STATUSES.get(str(p.get("status")), p.get("status"))}
-        for p in content.get("projects", [])
-    ]
-    return {**content, "projects": projects} if "projects" in content else content
+    """The board prints the projects' statuses in Chinese and every amount in 元 beside its fen
+    (``entitlement_fen_label``: "600.00元"); the stored snapshot keeps the codes and the fen."""
+    shown = {k: _with_yuan(v) for k, v in content.items()}
+    if "projects" in content:
+        shown["projects"] = [
+            {**p, "status_label": PROJECT_STATUSES.get(str(p.get("status")), p.get("status"))}
+            for p in shown["projects"]
+        ]
+    return shown
+
+
+def _with_yuan(value: Any) -> Any:
+    """A board section (an object or a list of them) with ``<name>_fen_label`` beside each amount."""
+    if isinstance(value, list):
+        return [_with_yuan(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    labels = {f"{k}_label": yuan_zh(v) for k, v in value.items() if k.endswith("_fen") and type(v) is int}
+    return {**value, **labels}
 
 
 def _public(read: service.NoticeOnBoard) -> PublicNoticeOut:

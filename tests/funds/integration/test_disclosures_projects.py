@@ -68,8 +68,12 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
                 "member_count": 3,
                 "entitlement_fen": yuan(60_000),
                 "disbursed_fen": 0,
+                # what the board prints for the villagers: the amounts in 元
+                "entitlement_fen_label": "60,000.00元",
+                "disbursed_fen_label": "0.00元",
             }
         ]
+        assert board["village_funds"]["planned_fen_label"].endswith("元")
         assert "hh-a" not in public.text
         assert "objections" not in public.json()
 
