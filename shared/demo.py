@@ -3,7 +3,9 @@
 Every service's demo loader writes through the service functions as actors named ``demo-…``, so
 the audit trail says which entities the demo created; after loading, ``record_created`` copies
 those (entity type, id) pairs into ``demo_record`` together with the row ``('demo', 'loaded')``,
-which makes later starts skip the demo. The registry's demo households are recorded in every
+which makes later starts skip the demo. The marker is written only once a service's load has
+completed: a start that finds demo entities but no marker (``interrupted``) runs the loader again,
+which skips what is already there and finishes the rest. The registry's demo households are recorded in every
 service (``record``) because the other services hold projections of them.
 
 ``remove`` deletes each recorded entity with the rows that depend on it (found from the foreign
@@ -27,6 +29,7 @@ from shared.tables import audit_log, demo_record
 
 __all__ = [
     "DEMO_ACTOR_PREFIX",
+    "interrupted",
     "is_loaded",
     "mark_loaded",
     "record",
@@ -49,6 +52,17 @@ async def state(session: AsyncSession) -> str | None:
         select(demo_record.c.entity_id).where(demo_record.c.entity_type == _LOADED[0]).limit(1)
     )
     return row.scalar_one_or_none()
+
+
+async def interrupted(session: AsyncSession) -> bool:
+    """True when a demo load began here but never completed (stopped part way, e.g. Ctrl-C):
+    the demo wrote entities but no marker. The next load finishes it; only then it is marked."""
+    if await state(session) is not None:
+        return False
+    began = select(audit_log.c.id).where(
+        audit_log.c.actor.startswith(DEMO_ACTOR_PREFIX), audit_log.c.entity_type.not_in(REFERENCE_TYPES)
+    )
+    return bool((await session.execute(began.limit(1))).first())
 
 
 async def is_loaded(session: AsyncSession) -> bool:

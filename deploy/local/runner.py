@@ -217,6 +217,8 @@ class Runner:
             self.write_status()
 
         self.demo_state, self.demo_detail = "loading", f"started {time.strftime('%H:%M:%S')}"
+        if unfinished := asyncio.run(demo.interrupted(urls)):  # stopped part way on an earlier start
+            self.demo_detail += f", finishing the load stopped on an earlier start ({', '.join(unfinished)})"
         thread = threading.Thread(target=load, name="demo-loader", daemon=True)
         thread.start()
         return thread

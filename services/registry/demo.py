@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.areas import service as area_service
 from services.registry.areas.reference import (
-    CHISHUI,
     CHISHUI_KEY_VILLAGES,
     CHISHUI_OTHER_VILLAGES,
     QUANZHOU_VILLAGES,
@@ -105,8 +104,10 @@ class People:
         return [self.member(r, sex, key=key, household_no=household_no) for r, sex in relations[:persons]]
 
 
-async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
-    """Walk a household through identification with the dates it would have had."""
+async def _register(db: Database, data: HouseholdIn, *, on: date, exit_year: int | None = None) -> Household:
+    """Walk a household through identification with the dates it would have had, in one
+    transaction: an interrupted load leaves each household whole or absent (``load_demo`` resumes).
+    ``exit_year``: the household then asks to exit in that year, its income just above the line."""
     cipher = RegistrySettings().pii_cipher()
     async with db.transaction() as s:
         h = (
@@ -138,18 +139,24 @@ async def _register(db: Database, data: HouseholdIn, *, on: date) -> Household:
             today=on + timedelta(days=9),
             signature=ConfirmationIn(member_id=head.id, capacity="head"),
         )
-        return await identification.register(
+        h = await identification.register(
             session=s, actor=ACTOR, household_id=h.id, today=on + timedelta(days=10)
         )
+        if exit_year is not None:  # inspection opens its sign-off
+            await HouseholdRepository(s).put_income(h.id, exit_year, 520_000)
+            await exit_service.request_exit(
+                session=s, actor=ACTOR, household_id=h.id, year=exit_year, today=date(exit_year, 10, 15)
+            )
+        return h
 
 
-async def load_chishui(db: Database) -> None:
+def chishui_households() -> Iterator[HouseholdIn]:
     people = People("440783")
     villages = list(CHISHUI_KEY_VILLAGES) + list(CHISHUI_OTHER_VILLAGES)
     for no, (key, persons) in enumerate(chishui_sizes()):
         # key targets live in the 7 old-area villages; other allowance households anywhere in town
         village = villages[no % 7] if key else villages[no % len(villages)]
-        data = HouseholdIn(
+        yield HouseholdIn(
             area_code=village,
             year=2016,
             members=people.family(persons, key=key, household_no=no),
@@ -163,49 +170,51 @@ async def load_chishui(db: Database) -> None:
             basic_needs={"food": True, "clothing": True, "safe_water": True},
             plan="一户一策：产业帮扶+就业推荐" if key else "低保兜底",
         )
-        await _register(db, data, on=date(2016, 12, 1))
 
 
-async def load_quanzhou(db: Database) -> None:
+def quanzhou_households() -> Iterator[tuple[HouseholdIn, int | None]]:
+    """Three households in each pairing village; the first of the first five asks to exit in 2018."""
     people = People("350524")
     for v_no, village in enumerate(QUANZHOU_VILLAGES):
         for h_no in range(3):
             no = v_no * 3 + h_no
-            h = await _register(
-                db,
-                HouseholdIn(
-                    area_code=village,
-                    year=2017,
-                    members=people.family(2 + no % 3, key=True, household_no=no),
-                    poverty_causes=[CAUSES[no % len(CAUSES)]],
-                    batches=["production", "education"][: 1 + no % 2],
-                    labour_willing=True,
-                    dibao=no % 4 == 0,
-                    basic_needs=ALL_NEEDS,
-                    income_channels=["务工", "种植"],
-                ),
-                on=date(2017, 3, 1),
+            data = HouseholdIn(
+                area_code=village,
+                year=2017,
+                members=people.family(2 + no % 3, key=True, household_no=no),
+                poverty_causes=[CAUSES[no % len(CAUSES)]],
+                batches=["production", "education"][: 1 + no % 2],
+                labour_willing=True,
+                dibao=no % 4 == 0,
+                basic_needs=ALL_NEEDS,
+                income_channels=["务工", "种植"],
             )
-            if v_no < 5 and h_no == 0:  # a few ask to exit in 2018: inspection opens their sign-off
-                async with db.transaction() as s:
-                    await HouseholdRepository(s).put_income(h.id, 2018, 520_000)
-                    await exit_service.request_exit(
-                        session=s, actor=ACTOR, household_id=h.id, year=2018, today=date(2018, 10, 15)
-                    )
+            yield data, 2018 if v_no < 5 and h_no == 0 else None
+
+
+def demo_households() -> list[tuple[HouseholdIn, date, int | None]]:
+    """Every demo household in loading order: (data, registered on, exit year)."""
+    return [(d, date(2016, 12, 1), None) for d in chishui_households()] + [
+        (d, date(2017, 3, 1), exit_year) for d, exit_year in quanzhou_households()
+    ]
 
 
 async def load_demo(db: Database) -> None:
+    """Load what is not loaded yet: a demo household whose head is already registered is skipped,
+    so a load interrupted part way (Ctrl-C) is finished by the next run, and a user's own
+    households in the demo's places change nothing."""
     async with db.transaction() as s:
         await policy_service.seed_presets(session=s)
         if await AreaRepository(s).get("440783000000") is None:
             await area_service.upsert_tree(session=s, actor=ACTOR, areas=reference_areas())
+    cipher = RegistrySettings().pii_cipher()
+    plan = demo_households()
+    heads = [cipher.keyed_hash(data.members[0].resident_id) for data, _, _ in plan]
     async with db.transaction() as s:
-        chishui_done = await HouseholdRepository(s).count_under(CHISHUI[:9]) > 0
-        quanzhou_done = await HouseholdRepository(s).count_under("3505") > 0
-    if not chishui_done:
-        await load_chishui(db)
-    if not quanzhou_done:
-        await load_quanzhou(db)
+        held = {h for h, _ in await HouseholdRepository(s).identity_holders(heads)}
+    for (data, on, exit_year), head in zip(plan, heads, strict=True):
+        if head not in held:
+            await _register(db, data, on=on, exit_year=exit_year)
 
 
 async def remove_demo(session: AsyncSession) -> dict[str, int]:
