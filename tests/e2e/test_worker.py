@@ -60,8 +60,15 @@ async def test_worker_process_relays_the_outbox(make_db, nats_url) -> None:  # t
             pytest.fail("the worker did not publish the outbox event within 10 s")
         assert msg.headers is not None
         assert msg.headers["Nats-Msg-Id"] == event.id
-        metrics = (await _get(f"{base}/metrics")).text  # type: ignore[union-attr]
-        assert 'jingzhun_events_published_total{service="registry"} 1.0' in metrics
+        # the relay counts an event once its batch is marked published, a moment after the stream
+        # holds it: wait for the count rather than read it at once
+        published = 'jingzhun_events_published_total{service="registry"} 1.0'
+
+        async def _counted() -> str:
+            text = (await _get(f"{base}/metrics")).text  # type: ignore[union-attr]
+            return text if published in text else ""
+
+        metrics = await wait_for(_counted, timeout_s=10, what="the published event counted")
         assert 'jingzhun_nats_connected{service="registry"} 1.0' in metrics
     finally:
         await nc.close()
