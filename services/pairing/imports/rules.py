@@ -54,6 +54,23 @@ HEADERS = tuple(c[1] for c in COLUMNS)
 PAIRING_KINDS = (PairingKind.CADRE_HOUSEHOLD, PairingKind.PROFESSIONAL_HOUSEHOLD)
 HELPER_KINDS = tuple(k for k in HelperKind if k in IN_SYSTEM or k in PROFESSIONALS)
 LEVELS = LEVEL_ZH  # 单位层级 as the roll writes it
+# other ways a roll writes the same levels (省级, 县区, 乡, 镇 …): read as the level they name
+LEVEL_WORDS: dict[str, str] = {
+    "省级": "province",
+    "市级": "city",
+    "地级": "city",
+    "州": "city",
+    "县级": "county",
+    "区": "county",
+    "县区": "county",
+    "县级市": "county",
+    "乡": "township",
+    "镇": "township",
+    "乡级": "township",
+    "镇级": "township",
+    "乡镇级": "township",
+    "村级": "village",
+}
 _AREA = re.compile(r"[0-9]{12}")
 
 
@@ -141,7 +158,7 @@ def parse_row(row_no: int, get: Callable[[str], str | None], *, today: date) -> 
     if not row.name:
         row.reasons.append("干部姓名不能为空")
     if level := get("level"):
-        row.level = _choice(row, "单位层级", level, LEVELS)
+        row.level = LEVEL_WORDS.get(level) or _choice(row, "单位层级", level, LEVELS)
     if kind := get("helper_kind"):
         code = _choice(row, "帮扶力量类别", kind, {k.value: k.label for k in HELPER_KINDS})
         row.helper_kind = HelperKind(code) if code else None

@@ -52,9 +52,9 @@ def test_a_row_reads_labels_or_codes_and_says_every_fault_in_chinese() -> None:
         date(2026, 10, 9),
     )
     assert ok.reasons == []
-    assert row(name="", household_number="", area_code="4407", started_on="昨天", level="省级").reasons == [
+    assert row(name="", household_number="", area_code="4407", started_on="昨天", level="组").reasons == [
         "干部姓名不能为空",
-        "单位层级“省级”不在可选值中（省、市、县、乡镇、村）",
+        "单位层级“组”不在可选值中（省、市、县、乡镇、村）",
         "所在地区代码“4407”应为12位数字",
         "户编号不能为空",
         "开始日期“昨天”不是有效日期，应写作2026-12-03",
@@ -104,3 +104,17 @@ def test_area_scope_and_unknown_households_and_exited_ones() -> None:
         ["户编号H9在结对帮扶系统中没有，须先在建档立卡系统中登记该户"],
         ["该户（户H2）当前状态为“closed”，只有建档立卡户（或退出后仍享受政策的户）可以结对"],
     ]
+
+
+def test_a_level_written_the_way_rolls_write_it_reads_as_that_level() -> None:
+    words = {
+        "省级": "province",
+        "市级": "city",
+        "县区": "county",
+        "区": "county",
+        "乡": "township",
+        "镇": "township",
+    }
+    for word, level in words.items():
+        read = row(level=word)
+        assert (read.level, read.reasons) == (level, []), word
