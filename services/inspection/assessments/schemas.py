@@ -60,23 +60,6 @@ class IndicatorOut(BaseModel):
     name_label: ClassVar[str | None] = label_field("name", ASSESSMENT_INDICATORS)
 
 
-class AssessmentOut(BaseModel):
-    id: uuid.UUID
-    area_code: str
-    level: str
-    year: int
-    score: str
-    rating: str
-    missed_target: bool
-    qualitative_score: int | None
-    indicators: list[IndicatorOut]
-    missing: list[str]
-    rating_label: ClassVar[str | None] = label_field("rating", ASSESSMENT_RATINGS)
-    missing_labels: ClassVar[list[str]] = labels_field("missing", ASSESSMENT_INDICATORS)
-    admonishments: list[AccountabilityOut]
-    created_at: OfficeDateTime
-
-
 class PreviewOut(BaseModel):
     area_code: str
     level: str
@@ -88,6 +71,13 @@ class PreviewOut(BaseModel):
     missing: list[str]
     rating_label: ClassVar[str | None] = label_field("rating", ASSESSMENT_RATINGS)
     missing_labels: ClassVar[list[str]] = labels_field("missing", ASSESSMENT_INDICATORS)
+
+
+class AssessmentOut(PreviewOut):
+    id: uuid.UUID
+    qualitative_score: int | None
+    admonishments: list[AccountabilityOut]
+    created_at: OfficeDateTime
 
 
 RunOut.model_rebuild()
