@@ -22,11 +22,10 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import tracing
-from shared.compression import SizedGZipMiddleware
+from shared.compression import SizedGZipMiddleware, set_raw_header
 from shared.conditional import not_modified_start
 from shared.context import new_request_id, request_id_var
 from shared.errors import render_unhandled
@@ -206,6 +205,7 @@ class RequestContextMiddleware:
             elif key == b"accept-encoding" and accept_encoding is None:
                 accept_encoding = value.decode("latin-1")
         rid = (incoming or new_request_id())[:100]
+        rid_header = rid.encode("latin-1")
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = 500
@@ -219,7 +219,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                MutableHeaders(scope=message)["X-Request-ID"] = rid
+                # MutableHeaders(scope=message)["X-Request-ID"] = rid, without the object
+                headers = message["headers"] = list(message["headers"])
+                set_raw_header(headers, b"x-request-id", rid_header)
                 if conditional and status == 200:
                     message, not_modified = not_modified_start(message, if_none_match or "")
             elif not_modified and message["type"] == "http.response.body":

@@ -20,7 +20,9 @@ print the server's CPU per request (``cpu_ms``; ``cpu_ratio`` = raw/project), wh
 disturb less than req/s; ``load_1m_at_start``/``_at_end`` are the machine's load average, for the
 reader to judge how much the cores were shared. ``BENCH_PROFILE=<folder>``: py-spy samples the
 registry during each read path's first round (``<folder>/<path>.txt``, collapsed stacks; py-spy is
-in the dev extra; ``BENCH_PROFILE_ARGS`` adds arguments to its command line).
+in the dev extra; ``BENCH_PROFILE_ARGS`` adds arguments to its command line, ``BENCH_PROFILE_RATE``
+sets its samples a second), and the honest ceiling's app in the same round
+(``<folder>/<path>.honest.txt``): the two diffed by function name what only the project pays.
 ``BENCH_PATHS=card,list``: only the paths named (of card, rollup, list, register; default all), to
 measure one change without waiting for the others. ``BENCH_ROUNDS=3``: each read path measured that
 many times in a row (after one warm-up), each figure the median of the rounds, and the server CPU of
@@ -290,6 +292,23 @@ async def _copy_ceiling(dsn: str, rows: int, *, foreign_keys: bool = False) -> f
         await conn.close()
 
 
+def _spy(folder: str | None, pid: int, name: str, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling a server for ``seconds`` into ``<folder>/<name>.txt`` (collapsed stacks),
+    ``BENCH_PROFILE_RATE`` samples a second (default 200); None without a folder."""
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    extra = os.environ.get("BENCH_PROFILE_ARGS", "").split()
+    # py-spy reads native stacks only from a paused process: --native samples it blocking
+    blocking = [] if "--native" in extra else ["--nonblocking"]
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
+         "--duration", str(int(seconds)), "--rate", os.environ.get("BENCH_PROFILE_RATE", "200"),
+         "--format", "raw", *blocking, "--output", str(Path(folder) / f"{name}.txt"), *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
 def _ratio(project: dict[str, float], raw: dict[str, float], name: str) -> dict[str, float]:
     return {
         f"{name}.project_per_s": project["per_s"],
@@ -446,27 +465,20 @@ async def run(_size: int) -> dict[str, float]:
             await _load(getter(p_path, reader), base=reg, connections=readers, seconds=min(2.0, seconds))
             await _load(getter(r_path, {}), base=bare, connections=readers, seconds=min(2.0, seconds))
             await _load(getter(r_path, {}), base=lean, connections=readers, seconds=min(2.0, seconds))
-            spy = None
-            if profile:
-                Path(profile).mkdir(parents=True, exist_ok=True)
-                spy = subprocess.Popen(
-                    [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(procs[0].pid),
-                     "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--nonblocking",
-                     "--output", str(Path(profile) / f"{name}.txt"),
-                     *os.environ.get("BENCH_PROFILE_ARGS", "").split()],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )
             measured: list[dict[str, float]] = []
-            for _ in range(rounds):
+            for i in range(rounds):
+                spy = _spy(profile, procs[0].pid, name, seconds) if i == 0 else None
                 project = await _load(getter(p_path, reader), base=reg, connections=readers, seconds=seconds,
                                       server_pid=procs[0].pid)
                 if spy is not None:
                     spy.wait()
-                    spy = None
                 raw = await _load(getter(r_path, {}), base=bare, connections=readers, seconds=seconds,
                                   server_pid=procs[1].pid)
+                spy = _spy(profile, procs[2].pid, f"{name}.honest", seconds) if i == 0 else None
                 honest = await _load(getter(r_path, {}), base=lean, connections=readers, seconds=seconds,
                                      server_pid=procs[2].pid)
+                if spy is not None:
+                    spy.wait()
                 measured.append(_ratio(project, raw, name) | _honest(project, honest, name))
             results |= {k: statistics.median(m[k] for m in measured) for k in measured[0]}
             if rounds > 1:
@@ -486,14 +498,7 @@ async def run(_size: int) -> dict[str, float]:
                         seconds=min(2.0, seconds), ok=201)
             await _load(post("/households", {}), base=bare, connections=writers, seconds=min(2.0, seconds),
                         ok=201)
-            spy = None
-            if profile:
-                spy = subprocess.Popen(
-                    [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(procs[0].pid),
-                     "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "--nonblocking",
-                     "--output", str(Path(profile) / "register.txt")],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )
+            spy = _spy(profile, procs[0].pid, "register", seconds)
             project = await _load(post("/registry/v1/households", reader), base=reg, connections=writers,
                                   seconds=seconds, ok=201, server_pid=procs[0].pid)
             if spy is not None:

@@ -3,15 +3,19 @@ conditional GET and gzip, in that order, as the three middlewares it replaced an
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import uuid
+import zlib
 
 import pytest
 from fastapi import APIRouter, Response
+from starlette.types import Message
 
 from shared.app import create_service_app
 from shared.auth import CurrentUser
+from shared.compression import SizedGZipMiddleware
 from shared.context import new_request_id
 from shared.settings import ServiceSettings
 from tests.support import auth, service_client, settings_for
@@ -97,3 +101,109 @@ async def test_a_request_id_made_here_is_a_random_uuid_in_hex() -> None:
         assert re.fullmatch(r"[0-9a-f]{32}", rid)
         assert uuid.UUID(rid).version == 4
         assert uuid.UUID(rid).variant == uuid.RFC_4122
+
+
+# A household card's answer as the registry sends it (1,070 bytes, Chinese names, ids, nulls).
+CARD = json.dumps(
+    {
+        "status": "registered", "poverty_causes": ["schooling"], "batches": [],
+        "id": "01a24628-c97d-7000-a1a1-1033c390ed4c", "household_number": "44078300100100000001",
+        "area_code": "440783001001", "year": 2018, "head_name": "户主1", "member_count": 2,
+        "labour_willing": None, "dibao": False, "five_guarantee": False, "basic_needs": {},
+        "income_channels": [], "plan": None, "review_result": None, "review_held_on": None,
+        "notice_starts_on": None, "confirmed_on": None, "registered_on": "2018-06-30",
+        "exited_on": None, "version": 1,
+        "members": [
+            {"id": f"01a24628-c97d-7000-a1a1-1033c390ed{n:02d}", "name": f"户主{n}", "relation": "head",
+             "resident_id_masked": "440783********0011", "birth_date": "1940-01-01", "sex": "male",
+             "labour_capacity": "full", "in_school": False, "migrant_work": False, "active": True}
+            for n in range(2)
+        ],
+        "incomes": [], "debts": [],
+    },
+    ensure_ascii=False,
+).encode()
+
+
+@pytest.mark.parametrize("size", [1024, len(CARD), 18_000, 64 * 1024, 200_000])
+async def test_gzip_answers_decode_with_pythons_own_gzip(size: int) -> None:
+    """Every compressed answer is one plain gzip member (what a phone's decoder reads): the hot
+    reads' (ISA-L's igzip, up to 64 KiB) and the larger ones' (zlib) alike."""
+    body = (CARD * (size // len(CARD) + 1))[:size]
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    outward = SizedGZipMiddleware(None, 1024).responder(send, "gzip, deflate, br")  # type: ignore[arg-type]
+    start = [(b"content-length", str(size).encode()), (b"content-type", b"application/json")]
+    await outward({"type": "http.response.start", "status": 200, "headers": start})
+    await outward({"type": "http.response.body", "body": body, "more_body": False})
+    headers = dict(sent[0]["headers"])
+    assert headers[b"content-encoding"] == b"gzip"
+    assert headers[b"vary"] == b"Accept-Encoding"
+    assert int(headers[b"content-length"]) == len(sent[1]["body"])
+    assert gzip.decompress(sent[1]["body"]) == body
+
+
+async def test_a_card_compresses_as_small_as_zlibs_fast_level() -> None:
+    """ISA-L's level 1 for a card: no more bytes on a field worker's link than zlib's level 1 sent."""
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    outward = SizedGZipMiddleware(None, 1024).responder(send, "gzip")  # type: ignore[arg-type]
+    await outward({"type": "http.response.start", "status": 200, "headers": []})
+    await outward({"type": "http.response.body", "body": CARD, "more_body": False})
+    zlib_fast = zlib.compressobj(1, zlib.DEFLATED, 16 + 11, 6)
+    assert len(sent[1]["body"]) <= len(zlib_fast.compress(CARD) + zlib_fast.flush())
+
+
+JSON = [(b"content-type", b"application/json")]
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "bodies", "trailers"),
+    [
+        (200, [(b"content-length", b"2178"), *JSON], [CARD * 2], False),
+        (200, [(b"vary", b"Origin"), (b"content-length", b"1089"), *JSON, (b"vary", b"Cookie")], [CARD],
+         False),  # Vary kept and joined
+        (200, [(b"content-length", b"2178"), *JSON], [CARD * 2], True),
+        (200, [(b"content-length", b"100"), *JSON], [CARD[:100]], False),  # under the minimum
+        (200, [(b"content-type", b"image/png")], [CARD * 2], False),  # an excluded type
+        (200, [(b"content-type", b"application/grpc+proto")], [CARD * 2], False),
+        (200, [*JSON, (b"content-encoding", b"br")], [CARD * 2], False),  # already encoded
+        (206, JSON, [CARD * 2], False),  # a range
+        (200, JSON, [CARD * 2, CARD, b""], False),  # streamed
+        (200, JSON, [CARD * 70], False),  # over 64 KiB: zlib's level 6
+        (304, [(b"etag", b'"7"')], [b""], False),
+        (200, [(b"content-type", b"")] + JSON, [CARD * 2], False),  # the first Content-Type counts
+    ],
+)
+async def test_the_one_message_gzip_answers_as_starlettes_responder(
+    status: int, headers: list[tuple[bytes, bytes]], bodies: list[bytes], trailers: bool
+) -> None:
+    """The gzip layer's own path for a one-message answer sends what Starlette's responder (sized as
+    shared/compression.py sizes it) sends: the same messages, headers in the same order."""
+    middleware = SizedGZipMiddleware(None, 1024)  # type: ignore[arg-type]
+
+    async def answer(outward) -> list[Message]:  # type: ignore[no-untyped-def]
+        await outward({"type": "http.response.start", "status": status, "headers": list(headers),
+                       "trailers": trailers})
+        for i, body in enumerate(bodies):
+            await outward({"type": "http.response.body", "body": body, "more_body": i < len(bodies) - 1})
+        if trailers:
+            await outward({"type": "http.response.trailers", "headers": [], "more_trailers": False})
+        return sent
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    ours = await answer(middleware.responder(send, "gzip"))
+    sent = []
+    theirs = await answer(middleware.starlette_responder(send, gzip=True))
+    assert ours == theirs
+    assert [m["type"] for m in ours][-1] == ("http.response.trailers" if trailers else "http.response.body")

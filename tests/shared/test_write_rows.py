@@ -1,17 +1,22 @@
 """Writes on the transaction's own asyncpg connection (shared.db.write_rows, write_together): in
-the request's transaction, and refused exactly as SQLAlchemy refuses them."""
+the request's transaction, and refused exactly as SQLAlchemy refuses them; the hot reads' checkout
+on a kept greenlet (shared.db.in_greenlet)."""
 
 from __future__ import annotations
 
+import asyncio
+from contextvars import ContextVar
 from datetime import date
 
 import asyncpg
 import pytest
-from sqlalchemy import bindparam, func, select, text
+from greenlet import getcurrent
+from sqlalchemy import bindparam, event, func, literal, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.util import await_
 
 from shared import audit, resident_id
-from shared.db import Database, read_rows, to_sync_url, write_rows, write_together
+from shared.db import Database, in_greenlet, read_rows, to_sync_url, write_rows, write_together
 from shared.events.outbox import event_write
 from shared.tables import audit_log, outbox
 
@@ -122,3 +127,53 @@ async def test_a_failing_statement_does_not_carry_its_values_into_errors_and_log
         assert person not in told
     finally:
         await db.dispose()
+
+
+async def test_hot_reads_check_out_their_connections_on_one_kept_greenlet(make_db) -> None:  # type: ignore[no-untyped-def]
+    """read_rows takes its connection from the pool in SQLAlchemy's sync code (a greenlet): the
+    same greenlet each time, not a new one per read (a new greenlet maps and unmaps memory for its
+    frames: 8 µs a read). The first reads open their connections, which awaits inside the checkout."""
+    db = Database(make_db("registry"))
+    seen: list[object] = []  # the greenlets themselves, kept alive: distinct ones keep distinct ids
+    event.listen(db.engine.sync_engine.pool, "checkout", lambda *_: seen.append(getcurrent()))
+    try:
+        one = select(literal(1).label("one"))
+        for _ in range(3):
+            async with db.reading() as s:
+                assert [r["one"] for r in await read_rows(s, one, {})] == [1]
+        assert len(seen) == 3
+        assert len({id(g) for g in seen}) == 1
+    finally:
+        await db.dispose()
+
+
+_asked: ContextVar[str] = ContextVar("asked", default="")
+
+
+async def test_the_kept_greenlet_hands_back_awaits_errors_cancellations_and_context() -> None:
+    """What SQLAlchemy's greenlet_spawn does, on a kept greenlet: the sync code's awaits are awaited
+    by the caller, its error raised to the caller, a cancellation raised into it; the caller's
+    context variables seen there; the greenlet serves the next call after each."""
+    assert await in_greenlet(lambda: await_(asyncio.sleep(0, "slept"))) == "slept"
+
+    def fails() -> None:
+        raise LookupError("the sync code's own error")
+
+    with pytest.raises(LookupError, match="own error"):
+        await in_greenlet(fails)
+    unwound: list[str] = []
+
+    def waits() -> None:
+        try:
+            await_(asyncio.sleep(30))
+        finally:
+            unwound.append("the sync code's finally ran")
+
+    task = asyncio.create_task(in_greenlet(waits))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert unwound == ["the sync code's finally ran"]
+    _asked.set("this request's")
+    assert await in_greenlet(_asked.get) == "this request's"
