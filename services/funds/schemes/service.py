@@ -21,6 +21,7 @@ from services.funds.errors import (
     PlanNotFound,
     SchemeNotFound,
     TownWithoutAccount,
+    outside_your_area,
 )
 from services.funds.models import Plan, PlanLine, Scheme
 from services.funds.policies import service as policies
@@ -145,7 +146,7 @@ async def arrears(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID
 async def create_scheme(session: AsyncSession, *, actor: Principal, data: SchemeIn) -> Scheme:
     """A new version of a scheme code; earlier versions stay as they were (plans refer to them)."""
     if not actor.covers(data.area_code):
-        raise SchemeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+        raise outside_your_area(data.area_code)
     params = data.params.model_dump(mode="json")
     scheme_rule = to_rule(data.code, data.name, params)
     rules.validate_scheme(scheme_rule)
@@ -193,7 +194,7 @@ async def create_plan(
 ) -> PlanView:
     scheme = await get_scheme(session, actor=actor, scheme_id=scheme_id)
     if not actor.covers(area_code):
-        raise PlanNotFound(f"Area {area_code} is outside your area", area_code=area_code)
+        raise outside_your_area(area_code)
     if not area_code.startswith(AreaCode.parse(scheme.area_code).prefix):
         raise OutsideScheme(
             f"Scheme {scheme.code} applies to {scheme.area_code}, not {area_code}",
