@@ -2027,6 +2027,8 @@ export interface components {
             paired_since: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
