@@ -158,6 +158,9 @@ async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None: 
         assert rows["kaiping-finance"]["disbursed_fen"] == yuan(1_050)
         assert rows["kaiping-finance"]["disbursement_rate_percent"] == "50.00"
         assert rows["chishui-town-finance"]["planned_fen"] == yuan(1_350)
+        # each line names its source in words, as the CSV's 资金来源 column does (not only its code)
+        assert rows["kaiping-finance"]["source_name"] == "开平市财政(含市直部门)"
+        assert r.json()["total"]["source_name"] == "合计"
 
         csv = await client.get(
             "/funds/v1/reports/funds",

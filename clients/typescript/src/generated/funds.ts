@@ -2114,6 +2114,11 @@ export interface components {
             received_fen: number;
             /** Source */
             source: string;
+            /**
+             * Source Name
+             * @description the source account's name as the CSV/XLSX 资金来源 column prints it (江门市扶贫基金); 未注明来源 for payments that name no source, 合计 on the total row
+             */
+            source_name: string;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
