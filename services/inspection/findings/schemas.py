@@ -10,7 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.inspection.findings import rules
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
-from services.inspection.vocabulary import FINDING_CATEGORIES, FINDING_STATUSES, SEVERITIES
+from services.inspection.vocabulary import (
+    ACCOUNTABILITY_KINDS,
+    FINDING_CATEGORIES,
+    FINDING_STATUSES,
+    RECTIFICATION_OUTCOMES,
+    SEVERITIES,
+)
 from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN
 from shared.shaping import from_row
@@ -69,6 +75,7 @@ class RectificationOut(BaseModel):
     verified_by: str | None
     verified_on: date | None
     verification_note: str | None
+    outcome_label: ClassVar[str | None] = label_field("outcome", RECTIFICATION_OUTCOMES)  # 待验收 …
 
 
 class FindingOut(BaseModel):
@@ -110,6 +117,7 @@ class AccountabilityOut(BaseModel):
     finding_id: uuid.UUID | None
     issued_on: date
     created_at: OfficeDateTime
+    kind_label: ClassVar[str | None] = label_field("kind", ACCOUNTABILITY_KINDS)  # 通报, 约谈, 移交纪检监察
 
 
 FindingDetailOut.model_rebuild()

@@ -848,6 +848,8 @@ export interface components {
             issued_on: string;
             /** Kind */
             kind: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Origin */
             origin: string;
             /** Reason */
@@ -1858,6 +1860,8 @@ export interface components {
             id: string;
             /** Outcome */
             outcome: string;
+            /** Outcome Label */
+            readonly outcome_label: string | null;
             /** Report */
             report: string;
             /** Submitted By */
