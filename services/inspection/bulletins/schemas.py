@@ -5,12 +5,21 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import ClassVar
 
 from pydantic import BaseModel
 
 from services.inspection.bulletins import rules
 from services.inspection.findings.schemas import AccountabilityOut, record_out
 from services.inspection.models import AccountabilityRecord, Finding, Inspection
+from services.inspection.vocabulary import (
+    FINDING_CATEGORIES,
+    FINDING_STATUSES,
+    INSPECTION_KINDS,
+    INSPECTION_STATUSES,
+    SEVERITIES,
+)
+from shared.vocabulary import label_field
 
 
 class BulletinInspection(BaseModel):
@@ -21,6 +30,9 @@ class BulletinInspection(BaseModel):
     ends_on: date
     target_areas: list[str]
     status: str
+    # the Chinese of the codes, as the printed bulletin words them
+    kind_label: ClassVar[str | None] = label_field("kind", INSPECTION_KINDS)
+    status_label: ClassVar[str | None] = label_field("status", INSPECTION_STATUSES)
 
 
 class BulletinFinding(BaseModel):
@@ -32,6 +44,9 @@ class BulletinFinding(BaseModel):
     responsible_unit: str
     deadline: date
     status: str
+    category_label: ClassVar[str | None] = label_field("category", FINDING_CATEGORIES)
+    severity_label: ClassVar[str | None] = label_field("severity", SEVERITIES)
+    status_label: ClassVar[str | None] = label_field("status", FINDING_STATUSES)
 
 
 # The month's figures as rules.summarize counts them, under the answer's name (the same schema).
