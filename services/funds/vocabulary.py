@@ -59,18 +59,15 @@ ENTERPRISE_KINDS = CodeList(
     "enterprise_kind", "经营主体类别", {"enterprise": "企业", "cooperative": "农民专业合作社"}
 )
 # What supervision found (GET /anomalies), in the words inspection titles its findings with.
-ANOMALY_KINDS = CodeList(
-    "anomaly_kind",
-    "资金监管预警类别",
-    {
-        "non_registered_beneficiary": "向非建档立卡户发放扶贫资金",
-        "exited_beneficiary": "向已退出户发放扶贫资金",
-        "removed_beneficiary": "向已清退户发放扶贫资金",
-        "duplicate_payment": "重复发放",
-        "over_entitlement": "超标准发放",
-        "idle_funds": "资金闲置",
-    },
+_ANOMALY_WORDS = (
+    ("non_registered_beneficiary", "向非建档立卡户发放扶贫资金"),
+    ("exited_beneficiary", "向已退出户发放扶贫资金"),
+    ("removed_beneficiary", "向已清退户发放扶贫资金"),
+    ("duplicate_payment", "重复发放"),
+    ("over_entitlement", "超标准发放"),
+    ("idle_funds", "资金闲置"),
 )
+ANOMALY_KINDS = CodeList("anomaly_kind", "资金监管预警类别", dict(_ANOMALY_WORDS))
 
 VOCABULARIES = vocabularies(
     PROJECT_STATUSES,

@@ -10,15 +10,9 @@ from typing import ClassVar
 from pydantic import BaseModel
 
 from services.inspection.bulletins import rules
-from services.inspection.findings.schemas import AccountabilityOut, record_out
+from services.inspection.findings.schemas import AccountabilityOut, FindingLabels, record_out
 from services.inspection.models import AccountabilityRecord, Finding, Inspection
-from services.inspection.vocabulary import (
-    FINDING_CATEGORIES,
-    FINDING_STATUSES,
-    INSPECTION_KINDS,
-    INSPECTION_STATUSES,
-    SEVERITIES,
-)
+from services.inspection.vocabulary import INSPECTION_KINDS, INSPECTION_STATUSES
 from shared.vocabulary import label_field
 
 
@@ -35,7 +29,7 @@ class BulletinInspection(BaseModel):
     status_label: ClassVar[str | None] = label_field("status", INSPECTION_STATUSES)
 
 
-class BulletinFinding(BaseModel):
+class BulletinFinding(FindingLabels):
     id: uuid.UUID
     area_code: str
     category: str
@@ -44,9 +38,6 @@ class BulletinFinding(BaseModel):
     responsible_unit: str
     deadline: date
     status: str
-    category_label: ClassVar[str | None] = label_field("category", FINDING_CATEGORIES)
-    severity_label: ClassVar[str | None] = label_field("severity", SEVERITIES)
-    status_label: ClassVar[str | None] = label_field("status", FINDING_STATUSES)
 
 
 # The month's figures as rules.summarize counts them, under the answer's name (the same schema).

@@ -78,7 +78,16 @@ class RectificationOut(BaseModel):
     outcome_label: ClassVar[str | None] = label_field("outcome", RECTIFICATION_OUTCOMES)  # 待验收 …
 
 
-class FindingOut(BaseModel):
+class FindingLabels(BaseModel):
+    """The Chinese of a finding's codes, as GET /inspection/v1/vocabulary gives them (a finding, and
+    the bulletin's lines of one)."""
+
+    category_label: ClassVar[str | None] = label_field("category", FINDING_CATEGORIES)
+    severity_label: ClassVar[str | None] = label_field("severity", SEVERITIES)
+    status_label: ClassVar[str | None] = label_field("status", FINDING_STATUSES)
+
+
+class FindingOut(FindingLabels):
     id: uuid.UUID
     inspection_id: uuid.UUID | None
     source_key: str | None
@@ -96,10 +105,6 @@ class FindingOut(BaseModel):
     submitted_on: date | None
     verified_on: date | None
     created_at: OfficeDateTime
-    # the Chinese of the codes, as GET /inspection/v1/vocabulary gives them
-    category_label: ClassVar[str | None] = label_field("category", FINDING_CATEGORIES)
-    severity_label: ClassVar[str | None] = label_field("severity", SEVERITIES)
-    status_label: ClassVar[str | None] = label_field("status", FINDING_STATUSES)
 
 
 class FindingDetailOut(FindingOut):
