@@ -12,6 +12,7 @@ __all__ = [
     "CODE_LABELS",
     "LEDGER_KINDS",
     "NOTICE_STATES",
+    "OBJECTION_STATUSES",
     "PROJECT_CATEGORIES",
     "PROJECT_STATUSES",
     "VOCABULARIES",
@@ -48,6 +49,7 @@ NOTICE_STATES = CodeList(
     "公示状态",
     {"scheduled": "待公示", "running": "公示中", "ended": "公示期满", "closed": "已结束"},
 )
+OBJECTION_STATUSES = CodeList("objection_status", "异议处理状态", {"open": "待处理", "resolved": "已处理"})
 BENEFICIARY_KINDS = CodeList(
     "beneficiary_kind", "受益对象类别", {"household": "农户", "village": "村集体", "project": "项目"}
 )
@@ -73,6 +75,7 @@ VOCABULARIES = vocabularies(
     PROJECT_STATUSES,
     PROJECT_CATEGORIES,
     NOTICE_STATES,
+    OBJECTION_STATUSES,
     BENEFICIARY_KINDS,
     ACCOUNT_KINDS,
     LEDGER_KINDS,

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.funds.vocabulary import NOTICE_STATES
+from services.funds.vocabulary import NOTICE_STATES, OBJECTION_STATUSES
 from shared.fields import VILLAGE_CODE_PATTERN, LateEntryReason, StrictInt
 from shared.vocabulary import label_field
 
@@ -39,6 +39,7 @@ class ObjectionOut(BaseModel):
     text: str
     status: str
     resolution: str | None
+    status_label: ClassVar[str | None] = label_field("status", OBJECTION_STATUSES)  # 待处理, 已处理
 
 
 class NoticeOut(BaseModel):

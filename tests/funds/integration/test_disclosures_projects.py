@@ -83,6 +83,7 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
             headers=auth("cadre", VILLAGE),
         )
         assert obj.status_code == 201
+        assert (obj.json()["status"], obj.json()["status_label"]) == ("open", "待处理")
         clock.freeze(date(2017, 3, 7))
         assert (
             await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
@@ -97,14 +98,15 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
         unresolved = await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
         assert unresolved.status_code == 409
         assert unresolved.json()["type"].endswith("/objections-unresolved")
-        await client.post(
+        resolved = await client.post(
             f"/funds/v1/disclosures/{notice_id}/objections/{obj.json()['id']}/resolve",
             json={"resolution": "核实无误"},
             headers=FINANCE,
         )
+        assert resolved.json()["status_label"] == "已处理"
         closed = await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
         assert closed.status_code == 200
-        assert closed.json()["state"] == "closed"
+        assert (closed.json()["state"], closed.json()["state_label"]) == ("closed", "已结束")
         listed = await client.get("/funds/v1/public/disclosures", params={"area_code": VILLAGE})
         assert [n["objections_resolved"] for n in listed.json()["items"]] == [1]
         # A town or county notice board lists its villages' notices; another county's does not.

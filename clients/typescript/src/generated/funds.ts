@@ -1675,6 +1675,8 @@ export interface components {
             resolution: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Text */
             text: string;
         } & {
