@@ -17,9 +17,21 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 from shared.problems import Language
 
-__all__ = ["COMMON", "FieldLabels", "describe_errors", "field_label", "load_labels"]
+__all__ = ["COMMON", "FieldLabels", "describe_errors", "field_label", "load_labels", "refusal"]
+
+
+def refusal(en: str, zh: str) -> PydanticCustomError:
+    """What a model validator raises when the fields do not go together, in both languages::
+
+        raise refusal("an anonymous complaint carries no complainant", "匿名举报不填写举报人")
+
+    The English is the error's message (``Accept-Language: en``); the Chinese is what the clerk
+    reads after the field's label (a plain ``ValueError`` would show the English to them too)."""
+    return PydanticCustomError("value_error", en, {"zh": zh})  # only {zh} in ``en`` would be filled in
 
 
 @dataclass(frozen=True)
@@ -178,7 +190,7 @@ def _message_zh(error: Mapping[str, Any], labels: FieldLabels, last: str | None)
     if kind in ("enum", "literal_error"):
         return f"应为以下之一：{_expected(ctx, labels)}"
     if kind == "value_error":
-        message = str(error.get("msg", ""))
+        message = str(ctx.get("zh") or error.get("msg", ""))
         return "取值不对：" + message.removeprefix("Value error, ")
     template = templates.get(kind)
     if template is None:

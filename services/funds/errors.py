@@ -38,6 +38,7 @@ __all__ = [
     "NoticeNotRunning",
     "NoticeStillRunning",
     "NoticeTooShort",
+    "outside_your_area",
     "ObjectionAlreadyResolved",
     "ObjectionNotFound",
     "ObjectionsUnresolved",
@@ -459,3 +460,13 @@ class HouseholdOutsideAgreementArea(Conflict):
     title_zh = "该户不在签订协议的地区"
     hint_zh = "只为协议所在地区的户分红"
     hint_en = "Only households of the agreement's area receive dividends"
+
+
+def outside_your_area(area_code: str) -> AreaOutsideScope:
+    """A record written for an area outside the caller's: 404 naming the area (not the record the
+    caller was creating, which does not exist yet)."""
+    return AreaOutsideScope(
+        f"Area {area_code} is outside your area",
+        detail_zh=f"地区 {area_code} 不在您的辖区内，只能为本辖区登记",
+        area_code=area_code,
+    )

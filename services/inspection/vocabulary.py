@@ -9,6 +9,7 @@ from shared.vocabulary import CodeList, code_labels, vocabularies
 
 __all__ = [
     "CODE_LABELS",
+    "RECTIFICATION_OUTCOMES",
     "SIGNOFF_KINDS",
     "VOCABULARIES",
     "AccountabilityKind",
@@ -68,6 +69,11 @@ ACCOUNTABILITY_KINDS = CodeList(
     "accountability_kind",
     "问责方式",
     {"bulletin": "通报", "admonishment_interview": "约谈", "discipline_referral": "移交纪检监察"},
+)
+# What the inspector made of a rectification report. Not in VOCABULARIES (as SIGNOFF_KINDS): its
+# codes would give other lists' pending/accepted these words in every 422 naming them.
+RECTIFICATION_OUTCOMES = CodeList(
+    "rectification_outcome", "验收结果", {"pending": "待验收", "accepted": "已验收", "rejected": "不予验收"}
 )
 COMPLAINT_CATEGORIES = CodeList(
     "complaint_category",

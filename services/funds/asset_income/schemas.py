@@ -10,6 +10,7 @@ from services.funds.money import Fen, PositiveFen
 from services.funds.vocabulary import ENTERPRISE_KINDS
 from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN, StrictInt
+from shared.labels import refusal
 from shared.vocabulary import code_or_label
 
 Party = Field(min_length=1, max_length=200)
@@ -45,7 +46,7 @@ class AgreementIn(BaseModel):
     def _distinct(cls, value: list[HouseholdShareIn]) -> list[HouseholdShareIn]:
         ids = [h.household_id for h in value]
         if len(set(ids)) != len(ids):
-            raise ValueError("each household appears once")
+            raise refusal("each household appears once", "同一户只能列一次")
         return value
 
 

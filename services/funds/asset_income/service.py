@@ -27,6 +27,7 @@ from services.funds.errors import (
     BeneficiaryNotPayable,
     HouseholdOutsideAgreementArea,
     WrongAccountKind,
+    outside_your_area,
 )
 from services.funds.ledger import service as ledger_service
 from services.funds.ledger.schemas import TransferIn
@@ -128,7 +129,7 @@ async def sign(
     the area in the first year (422 below it, with the reason); where no policy sets one, none applies."""
     _prefix(data.area_code)  # 422 for a code that is no division
     if not actor.covers(data.area_code):
-        raise AgreementNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+        raise outside_your_area(data.area_code)
     policy = policies.asset_income_policy(data.area_code, data.start_year)
     rules.check_dividend_rate(policy, dividend_rate_bp=data.dividend_rate_bp)
     payer = await sources.get_visible(session, actor=actor, code=data.payer_account)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,7 +10,7 @@ from services.funds.money import MAX_FEN
 from services.funds.vocabulary import BENEFICIARY_KINDS
 from shared.clock import OfficeDateTime
 from shared.fields import StrictInt, with_example
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 
 class DisbursementIn(BaseModel):
@@ -49,6 +49,7 @@ class DisbursementOut(BaseModel):
     reversed_by: uuid.UUID | None
     paid_on: date
     created_at: OfficeDateTime
+    beneficiary_kind_label: ClassVar[str | None] = label_field("beneficiary_kind", BENEFICIARY_KINDS)
 
 
 class DisbursementReversalIn(BaseModel):

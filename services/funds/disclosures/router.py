@@ -17,7 +17,7 @@ from services.funds.disclosures.schemas import (
     PublicNoticeOut,
     ResolutionIn,
 )
-from services.funds.vocabulary import NOTICE_STATES, PROJECT_STATUSES
+from services.funds.vocabulary import NOTICE_STATES, PROJECT_CATEGORIES, PROJECT_STATUSES
 from shared.answers import PUBLIC_READ, page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
@@ -41,12 +41,16 @@ def _out(read: service.NoticeOnBoard) -> NoticeOut:
 
 
 def _in_chinese(content: dict[str, Any]) -> dict[str, Any]:
-    """The board prints the projects' statuses in Chinese and every amount in 元 beside its fen
+    """The board prints the projects' statuses and categories in Chinese and every amount in 元 beside its fen
     (``entitlement_fen_label``: "600.00元"); the stored snapshot keeps the codes and the fen."""
     shown = {k: _with_yuan(v) for k, v in content.items()}
     if "projects" in content:
         shown["projects"] = [
-            {**p, "status_label": PROJECT_STATUSES.get(str(p.get("status")), p.get("status"))}
+            {
+                **p,
+                "status_label": PROJECT_STATUSES.get(str(p.get("status")), p.get("status")),
+                "category_label": PROJECT_CATEGORIES.get(str(p.get("category")), p.get("category")),
+            }
             for p in shown["projects"]
         ]
     return shown

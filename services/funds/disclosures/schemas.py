@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.funds.vocabulary import NOTICE_STATES, OBJECTION_STATUSES
 from shared.fields import VILLAGE_CODE_PATTERN, LateEntryReason, StrictInt
+from shared.vocabulary import label_field
 
 
 class NoticeIn(BaseModel):
@@ -37,6 +39,7 @@ class ObjectionOut(BaseModel):
     text: str
     status: str
     resolution: str | None
+    status_label: ClassVar[str | None] = label_field("status", OBJECTION_STATUSES)  # 待处理, 已处理
 
 
 class NoticeOut(BaseModel):
@@ -52,6 +55,7 @@ class NoticeOut(BaseModel):
     content: dict[str, Any]
     objections: list[ObjectionOut]
     late_entry: dict[str, Any] | None = None
+    state_label: ClassVar[str | None] = label_field("state", NOTICE_STATES)  # 公示中 ... as the board says
 
 
 class PublicNoticeOut(BaseModel):

@@ -13,7 +13,13 @@ from services.funds import events as fund_events
 from services.funds.disclosures import rules
 from services.funds.disclosures.repository import DisclosureRepository, ObjectionRepository
 from services.funds.disclosures.schemas import NoticeIn
-from services.funds.errors import NotAVillage, NoticeNotFound, ObjectionAlreadyResolved, ObjectionNotFound
+from services.funds.errors import (
+    NotAVillage,
+    NoticeNotFound,
+    ObjectionAlreadyResolved,
+    ObjectionNotFound,
+    outside_your_area,
+)
 from services.funds.models import Notice, Objection
 from services.funds.policies import service as policies
 from services.funds.policies.presets import DisclosurePolicy
@@ -113,7 +119,7 @@ async def publish(
     policy: DisclosurePolicy | None = None,
 ) -> NoticeOnBoard:
     if not actor.covers(data.area_code):
-        raise NoticeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+        raise outside_your_area(data.area_code)
     if AreaCode.parse(data.area_code).level != AreaLevel.VILLAGE:
         raise NotAVillage(
             f"{data.area_code} is not a village code",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,7 +10,7 @@ from services.funds.money import PositiveFen
 from services.funds.vocabulary import LEDGER_KINDS
 from shared.clock import OfficeDateTime
 from shared.fields import StrictInt, with_example
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 
 class TransferIn(BaseModel):
@@ -56,3 +56,4 @@ class TransactionOut(BaseModel):
     booked_on: date
     created_at: OfficeDateTime
     postings: list[PostingOut]
+    kind_label: ClassVar[str | None] = label_field("kind", LEDGER_KINDS)  # 资金到账, 资金划转

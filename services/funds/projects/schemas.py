@@ -1,21 +1,26 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import Fen
-from services.funds.vocabulary import PROJECT_STATUSES
+from services.funds.vocabulary import PROJECT_CATEGORIES, PROJECT_STATUSES
 from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 
 class ProjectIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     area_code: str = Field(pattern=AREA_CODE_PATTERN, description="the village (or township) it serves")
-    category: str = Field(min_length=1, max_length=40, description="e.g. industry, infrastructure, housing")
+    category: Annotated[str, code_or_label(PROJECT_CATEGORIES)] = Field(
+        min_length=1,
+        max_length=40,
+        description="a code of GET /funds/v1/vocabulary (project_category: industry, infrastructure, "
+        "housing …) or its Chinese (产业扶贫 …); other words are kept as typed",
+    )
     budget_fen: Fen
     funding_account: str = Field(description="the county integrated pool it is paid from")
 
@@ -40,6 +45,9 @@ class ProjectOut(BaseModel):
     version: int
     approved_by: str | None
     created_at: OfficeDateTime
+    # the Chinese of the codes, as GET /funds/v1/vocabulary gives them (other words: as typed)
+    status_label: ClassVar[str | None] = label_field("status", PROJECT_STATUSES)
+    category_label: ClassVar[str | None] = label_field("category", PROJECT_CATEGORIES)
 
 
 class ProjectHouseholdIn(BaseModel):

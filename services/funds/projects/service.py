@@ -15,6 +15,7 @@ from services.funds.errors import (
     NoIndustryParticipationRule,
     NotAPool,
     ProjectNotFound,
+    outside_your_area,
 )
 from services.funds.models import Project
 from services.funds.policies.presets import INDUSTRY_PARTICIPATION_RULES
@@ -39,7 +40,7 @@ __all__ = ["add_household", "create", "get_visible", "industry_participation", "
 
 async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) -> Project:
     if not actor.covers(data.area_code):
-        raise ProjectNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+        raise outside_your_area(data.area_code)
     pool = await get_account(session, actor=actor, code=data.funding_account)
     if pool.kind != "holding":
         raise NotAPool(
@@ -126,7 +127,7 @@ async def industry_participation(
     """The helped households of an area and those no industry project lists (seed 004 四(三))."""
     code = area_code or actor.area_code
     if not actor.covers(code):
-        raise ProjectNotFound(f"Area {code} is outside your area", area_code=code)
+        raise outside_your_area(code)
     rule = next((r for r in INDUSTRY_PARTICIPATION_RULES if r.covers(code)), None)
     if rule is None:
         raise NoIndustryParticipationRule(

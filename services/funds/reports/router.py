@@ -19,7 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _out(row: rules.ReportRow) -> ReportRowOut:
-    return from_row(ReportRowOut, row, disbursement_rate_percent=row.rate_percent)
+    return from_row(ReportRowOut, row, source_name=row.name, disbursement_rate_percent=row.rate_percent)
 
 
 @router.get(

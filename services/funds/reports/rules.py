@@ -12,6 +12,7 @@ from shared.spreadsheets import Column, HeaderStyle, Sheet, csv_rows, xlsx_file
 __all__ = [
     "COLUMNS",
     "TOTAL",
+    "TOTAL_NAME",
     "ReportRow",
     "disbursement_rate_percent",
     "sheet",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 TOTAL = "total"
+TOTAL_NAME = "合计"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def total_row(rows: Iterable[ReportRow]) -> ReportRow:
         sum(r.planned_fen for r in rows),
         sum(r.received_fen for r in rows),
         sum(r.disbursed_fen for r in rows),
+        TOTAL_NAME,
     )
 
 
@@ -71,7 +74,7 @@ def table(rows: Sequence[ReportRow], headers: HeaderStyle = "zh") -> Iterator[li
     for row in [*rows, total_row(rows)]:
         total = row.source == TOTAL
         yield [
-            ("合计" if headers == "zh" else TOTAL) if total else row.source,
+            (TOTAL_NAME if headers == "zh" else TOTAL) if total else row.source,
             "" if total else row.name,
             row.planned_fen,
             row.received_fen,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, delete, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from services.funds.models import Account, Disbursement, LedgerTransaction, Plan, PlanLine, Posting, Scheme
@@ -34,8 +34,18 @@ def _covers(area_code: str) -> ColumnElement[bool]:
 class PlanRepository(Repository[Plan]):
     model = Plan
 
-    async def for_scheme_area(self, scheme_id: uuid.UUID, area_code: str) -> Plan | None:
-        stmt = select(Plan).where(Plan.scheme_id == scheme_id, Plan.area_code == area_code)
+    async def overlapping(self, scheme_id: uuid.UUID, area_code: str, area_prefix: str) -> Plan | None:
+        """A plan of the scheme whose population shares households with the area's: the same area,
+        one above it (a town's plan over its village) or one inside it (a village's under a town)."""
+        stmt = (
+            select(Plan)
+            .where(
+                Plan.scheme_id == scheme_id,
+                or_(_covers(area_code), Plan.area_code.startswith(area_prefix)),
+            )
+            .order_by(Plan.area_code)
+            .limit(1)
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def mark_stale(self, area_code: str, kinds: Sequence[str]) -> None:

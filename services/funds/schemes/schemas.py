@@ -12,6 +12,7 @@ from services.funds.money import Fen
 from services.funds.schemes import rules
 from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN, StrictInt
+from shared.labels import refusal
 
 # A ``dict[int, …]`` is a JSON object whose member names are integers (years): the document says so.
 INT_KEYS: dict[str, Any] = {"propertyNames": {"pattern": "^-?[0-9]+$"}}
@@ -56,9 +57,15 @@ class SubShareIn(BaseModel):
     @model_validator(mode="after")
     def _one_payer_or_per_town(self) -> Self:
         if (self.payer is None) == (self.payer_level is None):
-            raise ValueError("a sub-share names one payer, or payer_level to bill each town its own share")
+            raise refusal(
+                "a sub-share names one payer, or payer_level to bill each town its own share",
+                "下级分担份额须填写一个付款账户（payer），或填写 payer_level 由各乡镇各自承担，二者只填其一",
+            )
         if self.payers and self.payer_level is None:
-            raise ValueError("payers (per town) go with payer_level")
+            raise refusal(
+                "payers (per town) go with payer_level",
+                "按乡镇指定付款账户（payers）只能与 payer_level 一起填写",
+            )
         return self
 
 

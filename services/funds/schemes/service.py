@@ -21,6 +21,7 @@ from services.funds.errors import (
     PlanNotFound,
     SchemeNotFound,
     TownWithoutAccount,
+    outside_your_area,
 )
 from services.funds.models import Plan, PlanLine, Scheme
 from services.funds.policies import service as policies
@@ -145,7 +146,7 @@ async def arrears(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUID
 async def create_scheme(session: AsyncSession, *, actor: Principal, data: SchemeIn) -> Scheme:
     """A new version of a scheme code; earlier versions stay as they were (plans refer to them)."""
     if not actor.covers(data.area_code):
-        raise SchemeNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+        raise outside_your_area(data.area_code)
     params = data.params.model_dump(mode="json")
     scheme_rule = to_rule(data.code, data.name, params)
     rules.validate_scheme(scheme_rule)
@@ -174,8 +175,10 @@ async def create_scheme(session: AsyncSession, *, actor: Principal, data: Scheme
     return scheme
 
 
-async def get_scheme(session: AsyncSession, *, actor: Principal, scheme_id: uuid.UUID) -> Scheme:
-    scheme = await SchemeRepository(session).get(scheme_id)
+async def get_scheme(
+    session: AsyncSession, *, actor: Principal, scheme_id: uuid.UUID, lock: bool = False
+) -> Scheme:
+    scheme = await SchemeRepository(session).get(scheme_id, lock=lock)
     if scheme is None or not actor.covers(scheme.area_code):
         raise SchemeNotFound(f"Scheme {scheme_id} does not exist in your area", scheme_id=str(scheme_id))
     return scheme
@@ -191,19 +194,25 @@ async def get_plan(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUI
 async def create_plan(
     session: AsyncSession, *, actor: Principal, scheme_id: uuid.UUID, area_code: str
 ) -> PlanView:
-    scheme = await get_scheme(session, actor=actor, scheme_id=scheme_id)
+    # the scheme row locked: two plans of it for overlapping areas cannot both pass the check below
+    scheme = await get_scheme(session, actor=actor, scheme_id=scheme_id, lock=True)
     if not actor.covers(area_code):
-        raise PlanNotFound(f"Area {area_code} is outside your area", area_code=area_code)
+        raise outside_your_area(area_code)
     if not area_code.startswith(AreaCode.parse(scheme.area_code).prefix):
         raise OutsideScheme(
             f"Scheme {scheme.code} applies to {scheme.area_code}, not {area_code}",
             detail_zh=f"方案{scheme.code}适用于{scheme.area_code}，不包括{area_code}",
         )
     repo = PlanRepository(session)
-    if await repo.for_scheme_area(scheme.id, area_code) is not None:
+    prefix = AreaCode.parse(area_code).prefix
+    if (existing := await repo.overlapping(scheme.id, area_code, prefix)) is not None:
+        # a household in both plans would be owed, billed and shown on its village board twice
+        shared = "" if existing.area_code == area_code else f"，与{area_code}有相同的户，同一户不能计划两次"
         raise PlanExists(
-            f"Scheme {scheme.code} v{scheme.version} is already planned for {area_code}",
-            detail_zh=f"方案{scheme.code}第{scheme.version}版已为{area_code}制定计划",
+            f"Scheme {scheme.code} v{scheme.version} is already planned for {existing.area_code}",
+            detail_zh=f"方案{scheme.code}第{scheme.version}版已为{existing.area_code}制定计划{shared}",
+            plan_id=str(existing.id),
+            area_code=existing.area_code,
         )
     plan = Plan(
         id=uuid.uuid4(),

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.funds.money import Fen
 from services.funds.vocabulary import ACCOUNT_KINDS
 from shared.fields import AREA_CODE_PATTERN
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 AreaCodeField = Field(pattern=AREA_CODE_PATTERN, description="12-digit administrative division code")
 AccountCode = Field(
@@ -36,6 +36,7 @@ class AccountOut(BaseModel):
     balance_fen: int
     opened_on: date
     last_outflow_on: date | None
+    kind_label: ClassVar[str | None] = label_field("kind", ACCOUNT_KINDS)  # 资金来源, 专户（资金池）, 拨付户
 
 
 class BudgetIn(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funds.errors import AccountExists, AccountNotFound, BudgetNotFound
+from services.funds.errors import AccountExists, AccountNotFound, BudgetNotFound, outside_your_area
 from services.funds.models import Account, Budget
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.schemas import AccountIn, AccountOut
@@ -49,7 +49,7 @@ async def budgets(session: AsyncSession, *, actor: Principal, code: str) -> list
 async def open_account(session: AsyncSession, *, actor: Principal, data: AccountIn) -> Account:
     repo = AccountRepository(session)
     if not actor.covers(data.area_code):
-        raise AccountNotFound(f"Area {data.area_code} is outside your area", area_code=data.area_code)
+        raise outside_your_area(data.area_code)
     if await repo.get(data.code) is not None or await repo.get(payout_code(data.code)) is not None:
         raise AccountExists(
             f"Account {data.code} exists already", detail_zh=f"账户{data.code}已存在", account=data.code

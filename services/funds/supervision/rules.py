@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from services.funds.beneficiaries.rules import is_payable
@@ -36,6 +36,7 @@ class PaymentFact:
     component: str | None
     year: int | None
     paid_on: date
+    recorded_at: datetime  # when the payment was entered: of two paid the same day, the later is the repeat
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,16 @@ def detect_unpayable_beneficiaries(
     return found
 
 
+def _pair_key(a: PaymentFact, b: PaymentFact) -> str:
+    """A pair's signal key names its payments by date, then id (as keys were always written), so a
+    pair found before keeps its key whichever of the two is the repeat."""
+    first, second = sorted((a, b), key=lambda p: (p.paid_on, p.disbursement_id))
+    return f"duplicate_payment:{first.disbursement_id}:{second.disbursement_id}"
+
+
 def detect_duplicate_payments(payments: Iterable[PaymentFact]) -> list[Anomaly]:
-    """The same beneficiary paid the same amount for the same component and year more than once."""
+    """The same beneficiary paid the same amount for the same component and year more than once.
+    The first payment entered is the original; each later one is the duplicate to check (and reverse)."""
     groups: dict[tuple[Any, ...], list[PaymentFact]] = defaultdict(list)
     for p in payments:
         groups[(p.beneficiary_kind, p.beneficiary_id, p.amount_fen, p.component, p.year)].append(p)
@@ -111,12 +120,12 @@ def detect_duplicate_payments(payments: Iterable[PaymentFact]) -> list[Anomaly]:
     for group in groups.values():
         if len(group) < 2:
             continue
-        ordered = sorted(group, key=lambda p: (p.paid_on, p.disbursement_id))
+        ordered = sorted(group, key=lambda p: (p.paid_on, p.recorded_at, p.disbursement_id))
         first = ordered[0]
         for dup in ordered[1:]:
             found.append(
                 Anomaly(
-                    f"duplicate_payment:{first.disbursement_id}:{dup.disbursement_id}",
+                    _pair_key(first, dup),
                     "duplicate_payment",
                     dup.area_code,
                     dup.amount_fen,

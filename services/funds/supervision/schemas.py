@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from services.funds.vocabulary import ANOMALY_KINDS
 from shared.clock import OfficeDateTime
+from shared.vocabulary import label_field
 
 
 class AnomalyOut(BaseModel):
@@ -18,6 +20,8 @@ class AnomalyOut(BaseModel):
     amount_fen: int
     detail: dict[str, Any]
     detected_at: OfficeDateTime
+    # what was found, in the words inspection titles its finding with (重复发放 …)
+    kind_label: ClassVar[str | None] = label_field("kind", ANOMALY_KINDS)
 
 
 class DetectionRun(BaseModel):

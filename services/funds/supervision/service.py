@@ -45,6 +45,7 @@ async def _find(
             d.component,
             d.year,
             d.paid_on,
+            d.created_at,
         )
         for d in await repo.live_payments(area_prefix, beneficiaries)
     ]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import ClassVar
 
 from pydantic import BaseModel
 
 from services.inspection.bulletins import rules
-from services.inspection.findings.schemas import AccountabilityOut, record_out
+from services.inspection.findings.schemas import AccountabilityOut, FindingLabels, record_out
 from services.inspection.models import AccountabilityRecord, Finding, Inspection
+from services.inspection.vocabulary import INSPECTION_KINDS, INSPECTION_STATUSES
+from shared.vocabulary import label_field
 
 
 class BulletinInspection(BaseModel):
@@ -21,9 +24,12 @@ class BulletinInspection(BaseModel):
     ends_on: date
     target_areas: list[str]
     status: str
+    # the Chinese of the codes, as the printed bulletin words them
+    kind_label: ClassVar[str | None] = label_field("kind", INSPECTION_KINDS)
+    status_label: ClassVar[str | None] = label_field("status", INSPECTION_STATUSES)
 
 
-class BulletinFinding(BaseModel):
+class BulletinFinding(FindingLabels):
     id: uuid.UUID
     area_code: str
     category: str

@@ -14,6 +14,7 @@ from services.inspection.models import Complaint
 from services.inspection.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, URGENCIES
 from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN
+from shared.labels import refusal
 from shared.shaping import from_row
 from shared.vocabulary import code_or_label, label_field
 
@@ -56,9 +57,11 @@ class ComplaintIn(BaseModel):
     @model_validator(mode="after")
     def _named_when_not_anonymous(self) -> ComplaintIn:
         if self.anonymous and self.complainant is not None:
-            raise ValueError("an anonymous complaint carries no complainant")
+            raise refusal(
+                "an anonymous complaint carries no complainant", "匿名举报不填写举报人；要留姓名请选实名举报"
+            )
         if not self.anonymous and self.complainant is None:
-            raise ValueError("a named complaint needs the complainant")
+            raise refusal("a named complaint needs the complainant", "实名举报须填写举报人姓名")
         return self
 
 

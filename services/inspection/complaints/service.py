@@ -69,7 +69,9 @@ def _require_handler(actor: Principal) -> None:
     if not rules.complainant_visible(actor.roles):
         raise NotTheHandler(
             f"This step needs the role {rules.HANDLER_ROLE}.",
-            detail_zh=f"这一步需要 {rules.HANDLER_ROLE} 角色",
+            detail_zh="分级、交办、办结和不予受理须由12317举报承办人办理；您的账号没有承办人角色，"
+            "请承办人办理，或请管理员为承办人的账号开通该角色",
+            required_roles=[rules.HANDLER_ROLE],
         )
 
 

@@ -84,6 +84,15 @@ def days_overdue(state: RectificationState, today: date) -> int:
 FAKE_RECTIFICATION_KIND = "discipline_referral"
 
 
+# An accountability record's reason, as the monthly bulletin prints it (its 问责原因 column).
+def fake_rectification_reason(title: str, note: str) -> str:
+    return f"“{title}”的整改弄虚作假：{note}"
+
+
+def overdue_reason(title: str, days_late: int, deadline: date) -> str:
+    return f"“{title}”整改逾期{days_late}天（整改期限{deadline.isoformat()}）"
+
+
 def check_verification(accepted: bool, note: str, fake: bool) -> None:
     if not accepted and not note.strip():
         raise InvalidInput("Say why the rectification is not accepted.", detail_zh="不予验收须说明理由")

@@ -10,7 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.inspection.findings import rules
 from services.inspection.models import AccountabilityRecord, Finding, Rectification
-from services.inspection.vocabulary import FINDING_CATEGORIES, FINDING_STATUSES, SEVERITIES
+from services.inspection.vocabulary import (
+    ACCOUNTABILITY_KINDS,
+    FINDING_CATEGORIES,
+    FINDING_STATUSES,
+    RECTIFICATION_OUTCOMES,
+    SEVERITIES,
+)
 from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN
 from shared.shaping import from_row
@@ -69,9 +75,19 @@ class RectificationOut(BaseModel):
     verified_by: str | None
     verified_on: date | None
     verification_note: str | None
+    outcome_label: ClassVar[str | None] = label_field("outcome", RECTIFICATION_OUTCOMES)  # 待验收 …
 
 
-class FindingOut(BaseModel):
+class FindingLabels(BaseModel):
+    """The Chinese of a finding's codes, as GET /inspection/v1/vocabulary gives them (a finding, and
+    the bulletin's lines of one)."""
+
+    category_label: ClassVar[str | None] = label_field("category", FINDING_CATEGORIES)
+    severity_label: ClassVar[str | None] = label_field("severity", SEVERITIES)
+    status_label: ClassVar[str | None] = label_field("status", FINDING_STATUSES)
+
+
+class FindingOut(FindingLabels):
     id: uuid.UUID
     inspection_id: uuid.UUID | None
     source_key: str | None
@@ -89,10 +105,6 @@ class FindingOut(BaseModel):
     submitted_on: date | None
     verified_on: date | None
     created_at: OfficeDateTime
-    # the Chinese of the codes, as GET /inspection/v1/vocabulary gives them
-    category_label: ClassVar[str | None] = label_field("category", FINDING_CATEGORIES)
-    severity_label: ClassVar[str | None] = label_field("severity", SEVERITIES)
-    status_label: ClassVar[str | None] = label_field("status", FINDING_STATUSES)
 
 
 class FindingDetailOut(FindingOut):
@@ -110,6 +122,7 @@ class AccountabilityOut(BaseModel):
     finding_id: uuid.UUID | None
     issued_on: date
     created_at: OfficeDateTime
+    kind_label: ClassVar[str | None] = label_field("kind", ACCOUNTABILITY_KINDS)  # 通报, 约谈, 移交纪检监察
 
 
 FindingDetailOut.model_rebuild()

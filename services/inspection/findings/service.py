@@ -202,7 +202,7 @@ async def verify(
         await events.publish_rectified(session, f)
     if fake:
         await _hold_to_account(
-            session, f, rules.FAKE_RECTIFICATION_KIND, today, f"Fake rectification of '{f.title}': {note}"
+            session, f, rules.FAKE_RECTIFICATION_KIND, today, rules.fake_rectification_reason(f.title, note)
         )
     await audit.record(
         session,
@@ -255,10 +255,7 @@ async def escalate_overdue(
     for f in candidates:
         already = await records.kinds_for_finding(f.id)
         for kind in rules.due_escalations(_state(f), today, presets.ESCALATION_LADDER, already):
-            late = rules.days_overdue(_state(f), today)
-            reason = (
-                f"Rectification of '{f.title}' is {late} days past its deadline {f.deadline.isoformat()}."
-            )
+            reason = rules.overdue_reason(f.title, rules.days_overdue(_state(f), today), f.deadline)
             record = await _hold_to_account(session, f, kind, today, reason)
             if record is not None:
                 created.append(record)

@@ -51,7 +51,8 @@ class _Recording:
         )
         status = 200 if outcome is BatchOutcome.DUPLICATE else 201
         self.response.status_code = status
-        return await self.idem.answer({"id": str(record.id), "outcome": outcome.value}, status)
+        answer = {"id": str(record.id), "outcome": outcome.value, "outcome_label": outcome.label}
+        return await self.idem.answer(answer, status)
 
 
 async def _recording(

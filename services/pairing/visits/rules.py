@@ -7,7 +7,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any
 
 from shared.vocabulary import Labelled
@@ -48,11 +47,13 @@ class LedgerKind(Labelled):
     WORK = "work", "工作台账"  # 工作台账
 
 
-class BatchOutcome(StrEnum):
-    STORED = "stored"
-    DUPLICATE = "duplicate"  # already stored with the same content: a resend, harmless
-    CONFLICT = "conflict"  # the client id was used for different content
-    REJECTED = "rejected"  # the record breaks a rule; nothing of it was stored
+class BatchOutcome(Labelled):
+    """What became of a record a phone sent, with the words its screen shows (outcome_label)."""
+
+    STORED = "stored", "已保存"
+    DUPLICATE = "duplicate", "此前已保存"  # already stored with the same content: a resend, harmless
+    CONFLICT = "conflict", "编号已用于其他记录"  # the client id was used for different content
+    REJECTED = "rejected", "未保存"  # the record breaks a rule; nothing of it was stored
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,9 @@ class BatchIn(BaseModel):
     records: list[dict[str, Any]] = Field(min_length=1, max_length=500)
 
 
+_OUTCOMES = {o.value: o.label for o in BatchOutcome}
+
+
 class RecordResult(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -94,6 +97,7 @@ class RecordResult(BaseModel):
     type: str | None
     outcome: BatchOutcome
     reason: str | None = None
+    outcome_label: ClassVar[str | None] = label_field("outcome", _OUTCOMES)  # 已保存, 未保存 …
 
 
 class BatchOut(BaseModel):
@@ -138,3 +142,4 @@ class LedgerEntryOut(BaseModel):
     entry_on: date
     content: str
     recorded_by: str
+    ledger_label: ClassVar[str | None] = label_field("ledger", {k.value: k.label for k in LedgerKind})

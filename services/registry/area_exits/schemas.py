@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
 from services.registry.area_exits.rules import AreaExitKind, Comparison, Measure, Source
 from services.registry.vocabulary import AREA_EXIT_STATUSES
+from shared.labels import refusal
 from shared.vocabulary import label_field
 
 Evidence = list[str]
@@ -33,7 +34,7 @@ class AreaExitRequestIn(BaseModel):
     def _each_once(self) -> Self:
         codes = [d.criterion for d in self.declared]
         if len(codes) != len(set(codes)):
-            raise ValueError("each criterion is declared once")
+            raise refusal("each criterion is declared once", "每项退出指标只能申报一次")
         return self
 
 

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from services.registry.vocabulary import DISPATCH_LEVELS
 from shared.fields import AREA_CODE_PATTERN, Fen, StrictInt
+from shared.labels import refusal
 from shared.vocabulary import code_or_label, label_field
 
 DispatchLevel = Literal["city", "province", "county"]
@@ -36,7 +37,10 @@ class AreaIn(BaseModel):
         if self.pairing_village is None:
             self.pairing_village = self.pairing_dispatch_level is not None
         elif not self.pairing_village and self.pairing_dispatch_level is not None:
-            raise ValueError("a village with a pairing_dispatch_level is a pairing village (pairing_village)")
+            raise refusal(
+                "a village with a pairing_dispatch_level is a pairing village (pairing_village)",
+                "填写了帮扶村派出层级的村就是帮扶村，帮扶村（pairing_village）不能填否",
+            )
         return self
 
 

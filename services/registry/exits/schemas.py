@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from services.registry.vocabulary import AREA_EXIT_STATUSES
 from shared.fields import StrictInt
+from shared.vocabulary import label_field
 
 
 class CriterionOut(BaseModel):
@@ -35,3 +38,5 @@ class ExitRequestOut(BaseModel):
     decided_on: date | None
     dossier_id: str | None
     reason: str | None
+    # a household's exit request reads as an area's does (审核中, 已核验通过, 已退回)
+    status_label: ClassVar[str | None] = label_field("status", AREA_EXIT_STATUSES)

@@ -23,6 +23,7 @@ from services.registry.policies import service as policy_service
 from services.registry.rollups.rules import CounterDelta, flow_deltas
 from services.registry.vocabulary import HouseholdStatus
 from shared import audit
+from shared.areas import LEVEL_ZH
 from shared.auth import Principal
 from shared.clock import clock
 from shared.events import CloudEvent
@@ -64,7 +65,9 @@ def decide(req: ExitRequest | AreaExitRequest, verdict: Verdict) -> None:
         req.status, req.decided_on = "verified", verdict.verified_on
     else:
         req.status, req.decided_on = "returned", clock.today()
-        req.reason = f"{verdict.reason} (refused at {verdict.level}/{verdict.step})"
+        # what the clerk reads on the request: the signer's reason and the level that returned it, in
+        # words (the dossier, dossier_id, names the position); the event keeps level and step as codes
+        req.reason = f"{verdict.reason}（{LEVEL_ZH.get(verdict.level, verdict.level)}级签字时退回）"
     req.dossier_id = verdict.dossier_id
 
 

@@ -29,6 +29,7 @@ from services.registry.vocabulary import (
     batch_code,
 )
 from shared.fields import AREA_CODE_PATTERN, RESIDENT_ID_PATTERN, Fen, LateEntryReason, PositiveFen, StrictInt
+from shared.labels import refusal
 from shared.pii import mask_name
 from shared.vocabulary import label_field, labels_field
 
@@ -127,6 +128,13 @@ class MergeIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+# A move of the reason "other" says what it was (English, then what the clerk reads).
+_OTHER_NEEDS_A_NOTE = (
+    "a move for another reason needs a note saying what it is",
+    "迁移原因为“其他”时须在备注中写明原因",
+)
+
+
 class MoveIn(BaseModel):
     """The whole household moves to another village."""
 
@@ -148,7 +156,7 @@ class MoveIn(BaseModel):
     @model_validator(mode="after")
     def other_needs_a_note(self) -> MoveIn:
         if self.reason == "other" and not self.note:
-            raise ValueError("a move for another reason needs a note saying what it is")
+            raise refusal(*_OTHER_NEEDS_A_NOTE)
         return self
 
 

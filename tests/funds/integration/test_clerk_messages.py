@@ -110,3 +110,43 @@ async def test_an_amount_above_the_entitlement_left_is_told_in_yuan(make_db) -> 
         assert (r.json()["entitlement_fen"], r.json()["left_fen"]) == (yuan(80_000), yuan(80_000))
         en = (await client.post("/funds/v1/disbursements", json=pay, headers=EN)).json()
         assert en["detail"] == "80,000.01 yuan is above the 80,000.00 yuan left of the entitlement"
+
+
+async def test_writing_for_an_area_outside_ones_own_names_the_area_not_a_missing_record(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A Kaiping finance officer who opens an account, a scheme or a project for Jiangmen is told the
+    area is outside their own (was: 未找到该账户。检查账户编号 for an account that was being created)."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    jiangmen = "440700000000"
+    writes = {
+        "/funds/v1/accounts": {
+            "code": "jiangmen-walk",
+            "name": "江门市扶贫资金",
+            "area_code": jiangmen,
+            "kind": "source",
+        },
+        "/funds/v1/projects": {
+            "name": "江门项目",
+            "area_code": "440703001001",
+            "category": "industry",
+            "budget_fen": 100,
+            "funding_account": "kaiping-integrated-pool",
+        },
+        "/funds/v1/disclosures": {
+            "area_code": "440703001001",
+            "title": "公示",
+            "published_on": "2016-06-01",
+            "notice_days": 7,
+        },
+    }
+    async with service_client(app) as client:
+        for path, body in writes.items():
+            r = await client.post(path, json=body, headers=FINANCE)
+            assert r.status_code == 404, r.text
+            problem = r.json()
+            assert problem["type"].endswith("/area-not-found"), (path, problem)
+            assert f"地区 {body['area_code']} 不在您的辖区内" in problem["detail"]
+            assert "编号" not in problem["detail"]
+            assert problem["area_code"] == body["area_code"]
+
+            en = (await client.post(path, json=body, headers=EN)).json()
+            assert f"Area {body['area_code']} is outside your area" in en["detail"]

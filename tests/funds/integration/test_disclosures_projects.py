@@ -83,6 +83,7 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
             headers=auth("cadre", VILLAGE),
         )
         assert obj.status_code == 201
+        assert (obj.json()["status"], obj.json()["status_label"]) == ("open", "待处理")
         clock.freeze(date(2017, 3, 7))
         assert (
             await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
@@ -97,14 +98,15 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
         unresolved = await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
         assert unresolved.status_code == 409
         assert unresolved.json()["type"].endswith("/objections-unresolved")
-        await client.post(
+        resolved = await client.post(
             f"/funds/v1/disclosures/{notice_id}/objections/{obj.json()['id']}/resolve",
             json={"resolution": "核实无误"},
             headers=FINANCE,
         )
+        assert resolved.json()["status_label"] == "已处理"
         closed = await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
         assert closed.status_code == 200
-        assert closed.json()["state"] == "closed"
+        assert (closed.json()["state"], closed.json()["state_label"]) == ("closed", "已结束")
         listed = await client.get("/funds/v1/public/disclosures", params={"area_code": VILLAGE})
         assert [n["objections_resolved"] for n in listed.json()["items"]] == [1]
         # A town or county notice board lists its villages' notices; another county's does not.
@@ -278,3 +280,37 @@ async def test_the_board_lists_the_villages_poor_households_not_its_candidates(m
         assert r.status_code == 201, r.text
         board = (await client.get(f"/funds/v1/public/disclosures/{r.json()['id']}")).json()["content"]
         assert [(h["head_name_masked"], h["member_count"]) for h in board["households"]] == [("李*", 3)]
+
+
+async def test_a_projects_category_and_status_read_in_chinese_on_the_board_and_in_the_office(make_db) -> None:  # type: ignore[no-untyped-def]
+    """The village board printed 'industry' for a project (English on a Chinese notice board); the
+    clerk may type the Chinese (产业扶贫) and it counts as the industry project the seed asks for."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    clock.freeze(date(2017, 3, 1))
+    async with service_client(app) as client:
+        pool = {"code": "kaiping-integrated-pool", "name": "开平市统筹整合资金", "area_code": "440783000000"}
+        assert (
+            await client.post("/funds/v1/accounts", json={**pool, "kind": "专户（资金池）"}, headers=COUNTY)
+        ).json()["kind_label"] == "专户（资金池）"
+        project = {"area_code": VILLAGE, "budget_fen": yuan(200_000), "funding_account": pool["code"]}
+        chickens = await client.post(
+            "/funds/v1/projects", json={**project, "name": "养鸡", "category": "产业扶贫"}, headers=COUNTY
+        )
+        assert chickens.status_code == 201, chickens.text
+        made = chickens.json()
+        assert (made["category"], made["category_label"]) == ("industry", "产业扶贫")
+        assert made["status_label"] == "拟立项"
+        own_word = await client.post(
+            "/funds/v1/projects", json={**project, "name": "修桥", "category": "桥梁"}, headers=COUNTY
+        )
+        assert (own_word.json()["category"], own_word.json()["category_label"]) == ("桥梁", "桥梁")
+
+        notice = await client.post(
+            "/funds/v1/disclosures",
+            json={"area_code": VILLAGE, "title": "公示", "published_on": "2017-03-01", "notice_days": 7},
+            headers=FINANCE,
+        )
+        assert notice.json()["state_label"] == "公示中"
+        board = (await client.get(f"/funds/v1/public/disclosures/{notice.json()['id']}")).json()
+        shown = {p["name"]: (p["category_label"], p["status_label"]) for p in board["content"]["projects"]}
+        assert shown == {"养鸡": ("产业扶贫", "拟立项"), "修桥": ("桥梁", "拟立项")}

@@ -13,6 +13,7 @@ from shared.money import yuan
 from tests.funds.integration.factories import (
     FINANCE,
     KAIPING,
+    VILLAGE,
     deliver,
     kaiping_plan,
     open_kaiping_accounts,
@@ -61,6 +62,30 @@ async def test_kaiping_scheme_on_chishuis_251_people(make_db) -> None:  # type: 
         r = await client.get("/funds/v1/entitlements/household/hh-000", headers=FINANCE)
         assert r.json()["entitlement_fen"] == yuan(80_000)
         assert "funds.plan.recomputed.v1" in await outbox_types(app.state.db)
+
+
+async def test_a_scheme_plans_a_household_once_not_again_for_its_village_or_county(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A village plan under the town's plan of the same scheme was taken: its households were then
+    owed twice (entitlement, payers' arrears, the village board) — 120,000 instead of 60,000 yuan."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await register_chishui(app.state.db)
+        await open_kaiping_accounts(client)
+        town = await kaiping_plan(client)
+        for area in (VILLAGE, KAIPING):  # inside the town's plan, and around it
+            r = await client.post(
+                "/funds/v1/plans", json={"scheme_id": town["scheme_id"], "area_code": area}, headers=FINANCE
+            )
+            assert r.status_code == 409, r.text
+            problem = r.json()
+            assert problem["type"].endswith("/plan-exists")
+            assert (problem["plan_id"], problem["area_code"]) == (town["id"], town["area_code"])
+            assert f"已为{town['area_code']}制定计划，与{area}有相同的户" in problem["detail"]
+
+        r = await client.get("/funds/v1/entitlements/household/hh-000", headers=FINANCE)
+        assert r.json()["entitlement_fen"] == yuan(80_000)  # once
+        listed = (await client.get("/funds/v1/plans", headers=FINANCE)).json()["items"]
+        assert [p["id"] for p in listed] == [town["id"]]
 
 
 async def test_a_plan_made_before_the_registrys_households_arrived_says_why_it_shows_nobody(make_db) -> None:  # type: ignore[no-untyped-def]

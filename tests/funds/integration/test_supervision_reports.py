@@ -82,8 +82,8 @@ async def test_detectors_flag_duplicates_removed_and_over_entitlement_once(make_
     pin_today(app, date(2017, 3, 1))
     async with service_client(app) as client:
         plan = await setup_paid(client, app)
-        await pay(client, plan, "hh-a", yuan(1_000))
-        await pay(client, plan, "hh-a", yuan(1_000))  # same amount, same purpose: a duplicate
+        original = await pay(client, plan, "hh-a", yuan(1_000))
+        repeat = await pay(client, plan, "hh-a", yuan(1_000))  # same amount, same purpose: a duplicate
         await pay(client, plan, "hh-b", yuan(20_000), component="jiangmen", year=None)
         # the registry removes hh-b after it was paid: its plan lines go, its payment stays
         await deliver(
@@ -98,7 +98,12 @@ async def test_detectors_flag_duplicates_removed_and_over_entitlement_once(make_
         r = await client.post("/funds/v1/supervision/runs", headers=FINANCE)
         kinds = sorted(a["kind"] for a in r.json()["new_anomalies"])
         assert kinds == ["duplicate_payment", "over_entitlement", "removed_beneficiary"]
-        over = next(a for a in r.json()["new_anomalies"] if a["kind"] == "over_entitlement")
+        found = {a["kind"]: a for a in r.json()["new_anomalies"]}
+        assert found["duplicate_payment"]["kind_label"] == "重复发放"
+        # the payment entered second is the duplicate to check and reverse, not the first
+        duplicate = found["duplicate_payment"]["detail"]
+        assert (duplicate["disbursement_id"], duplicate["duplicate_of"]) == (repeat["id"], original["id"])
+        over = found["over_entitlement"]
         assert over["amount_fen"] == yuan(20_000)  # hh-b is no longer planned for at all
 
         again = await client.post("/funds/v1/supervision/runs", headers=FINANCE)
@@ -153,6 +158,9 @@ async def test_report_planned_received_disbursed_csv_and_xlsx(make_db) -> None: 
         assert rows["kaiping-finance"]["disbursed_fen"] == yuan(1_050)
         assert rows["kaiping-finance"]["disbursement_rate_percent"] == "50.00"
         assert rows["chishui-town-finance"]["planned_fen"] == yuan(1_350)
+        # each line names its source in words, as the CSV's 资金来源 column does (not only its code)
+        assert rows["kaiping-finance"]["source_name"] == "开平市财政(含市直部门)"
+        assert r.json()["total"]["source_name"] == "合计"
 
         csv = await client.get(
             "/funds/v1/reports/funds",

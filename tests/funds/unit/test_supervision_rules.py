@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from services.funds.supervision.rules import (
     AccountFact,
@@ -15,8 +15,14 @@ from services.funds.supervision.rules import (
 AREA = "440783105001"
 
 
-def pay(ident: str, household: str, amount: int = 100, paid_on: date = date(2017, 5, 1)) -> PaymentFact:
-    return PaymentFact(ident, "household", household, AREA, amount, "kaiping", 2017, paid_on)
+ENTERED = datetime(2017, 5, 1, 1, 0, tzinfo=UTC)
+
+
+def pay(
+    ident: str, household: str, amount: int = 100, paid_on: date = date(2017, 5, 1), minute: int = 0
+) -> PaymentFact:
+    entered = ENTERED + timedelta(minutes=minute)
+    return PaymentFact(ident, "household", household, AREA, amount, "kaiping", 2017, paid_on, entered)
 
 
 def test_payments_to_unknown_removed_and_long_exited_households_are_flagged() -> None:
@@ -43,6 +49,18 @@ def test_same_amount_same_purpose_twice_is_a_duplicate() -> None:
     )
 
     assert [(a.signal_key, a.amount_fen) for a in found] == [("duplicate_payment:d1:d2", 100)]
+
+
+def test_the_payment_entered_later_the_same_day_is_the_duplicate_whatever_its_id() -> None:
+    # ids are random (uuid4): the original may well have the larger one
+    original, repeat = pay("f0-original", "h", minute=0), pay("0a-repeat", "h", minute=5)
+
+    [found] = detect_duplicate_payments([repeat, original])
+
+    assert found.detail["disbursement_id"] == "0a-repeat"
+    assert found.detail["duplicate_of"] == "f0-original"
+    # the key names the pair as it always did (by date, then id): a problem found before keeps it
+    assert found.signal_key == "duplicate_payment:0a-repeat:f0-original"
 
 
 def test_paid_above_entitlement_is_flagged_with_the_excess() -> None:

@@ -115,7 +115,7 @@ async def test_village_and_county_exits_from_registry_through_inspection_and_bac
         status = (await reg.get(f"{R}/areas/{GANSU_VILLAGE}/exit-status", headers=GANSU_CLERK)).json()
         assert (status["exited"], status["exited_on"]) == (True, exited["decided_on"])
         back = await wait_for(lambda: status_of(GANSU_VILLAGE_299, "returned"), timeout_s=20, what="returned")
-        assert back["reason"] == f"{reason} (refused at county/county_head)"
+        assert back["reason"] == f"{reason}（县级签字时退回）"
         county = (await reg.get(f"{R}/rollups/{GANSU_COUNTY}?year=2018", headers=GANSU_CLERK)).json()
         assert county["exited_villages_by_year"] == {"2018": 1}
 

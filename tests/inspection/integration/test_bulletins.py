@@ -101,6 +101,14 @@ async def test_march_bulletin_json_and_document(make_db) -> None:
             "gaps": [],
             "area": "地区620521000000",  # the registry has not named it yet
         }
+        # every code beside its Chinese, as the printed bulletin words it
+        assert {(i["kind"], i["kind_label"]) for i in b["inspections"]} >= {("unannounced", "暗访")}
+        assert {i["status_label"] for i in b["inspections"]} <= {"计划中", "已结束"}
+        for f in b["findings_raised"] + b["overdue_open"]:
+            assert f["category_label"] != f["category"]  # a word, not the code again
+            assert f["severity_label"] in ("严重", "较重", "一般")
+            assert f["status_label"] in ("待整改", "已报整改", "已验收销号")
+        assert [a["kind_label"] for a in b["accountability"]] == ["通报"]
         # the village sees the concluded inspections but not the unannounced one still planned
         village_view = (await c.get("/inspection/v1/bulletins/2026/3", headers=auth("cadre", VILLAGE))).json()
         assert village_view["summary"]["inspections"] == 2

@@ -193,6 +193,10 @@ async def test_overdue_finding_escalates_by_itself_once_per_step(make_db) -> Non
             "Station chief Sun (Township poverty station)",
         ]
         assert len(await _outbox(app, "inspection.accountability.recorded.v1")) == 3
+        late = date.fromisoformat(r.json()["items"][0]["issued_on"]) - deadline
+        assert r.json()["items"][0]["reason"] == (
+            f"“{f['title']}”整改逾期{late.days}天（整改期限{deadline.isoformat()}）"
+        )
         detail = (await c.get(f"/inspection/v1/findings/{f['id']}", headers=INSPECTOR)).json()
         assert len(detail["accountability"]) == 3
         async with app.state.db.transaction() as s:
@@ -243,7 +247,13 @@ async def test_fake_rectification_is_referred_for_discipline_at_once(make_db) ->
         [record] = r.json()["accountability"]
         assert record["kind"] == "discipline_referral"
         assert record["subject"] == "Station chief Sun (Township poverty station)"
-        assert "photos show another village" in record["reason"]
+        # in the words the monthly bulletin prints (its 问责原因 column), not English
+        assert (
+            record["reason"]
+            == "“Housing subsidy not paid to two households”的整改弄虚作假：photos show another village"
+        )
+        assert record["kind_label"] == "移交纪检监察"
+        assert r.json()["rectifications"][0]["outcome_label"] == "不予验收"
         assert len(await _outbox(app, "inspection.accountability.recorded.v1")) == 1
 
 

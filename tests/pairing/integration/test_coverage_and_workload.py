@@ -156,6 +156,8 @@ async def test_a_cadre_sees_their_workload_and_overdue_households(
     # whom to visit: each household's number and its head (masked), not only its id
     whom = {(h["household_number"], h["head_name_masked"]) for h in mine["households"]}
     assert whom == {(f"HH-{ids['stale'][:8]}", "李*"), (f"HH-{ids['visited'][:8]}", "李*")}
+    # and where each stands in the registry's words, as on every household answer (not a bare code)
+    assert {(h["status"], h["status_label"]) for h in mine["households"]} == {("registered", "已建档立卡")}
     # the pairing's kind in the clerk's words beside its code
     (pairing,) = (await client.get(f"/pairing/v1/pairings?target_id={ids['stale']}", headers=OFFICE)).json()[
         "items"

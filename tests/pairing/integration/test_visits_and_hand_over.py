@@ -71,6 +71,8 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     assert (body["stored"], body["duplicates"], body["rejected"], body["conflicts"]) == (2, 0, 3, 0)
     outcomes = [(r["index"], r["outcome"]) for r in body["results"]]
     assert outcomes == [(0, "stored"), (1, "stored"), (2, "rejected"), (3, "rejected"), (4, "rejected")]
+    # the phone shows what became of each record in words, not the code
+    assert [r["outcome_label"] for r in body["results"]] == ["已保存", "已保存", "未保存", "未保存", "未保存"]
     assert "not paired" in body["results"][2]["reason"]
     assert "future" in body["results"][3]["reason"]
     assert body["results"][4]["reason"].startswith("id:")
@@ -101,7 +103,7 @@ async def test_a_batch_sent_twice_is_stored_once_and_a_partly_bad_batch_reports_
     ledgers = (
         await client.get(f"/pairing/v1/households/{household_id}/ledgers?ledger=plan", headers=me)
     ).json()["items"]
-    assert [e["content"] for e in ledgers] == ["发展养鸡, 年增收3000元"]
+    assert [(e["content"], e["ledger_label"]) for e in ledgers] == [("发展养鸡, 年增收3000元", "脱贫计划")]
 
 
 async def test_single_visit_refused_with_409_and_a_resend_answers_200(
@@ -154,7 +156,7 @@ async def test_a_visit_retried_with_its_idempotency_key_gets_the_first_answer_an
     first = await client.post("/pairing/v1/visits", json=visit, headers=me | key)
     again = await client.post("/pairing/v1/visits", json=visit, headers=me | key)
     assert (first.status_code, again.status_code) == (201, 201), again.text
-    assert again.json() == first.json() == {"id": visit["id"], "outcome": "stored"}
+    assert again.json() == first.json() == {"id": visit["id"], "outcome": "stored", "outcome_label": "已保存"}
     assert again.headers["Idempotent-Replayed"] == "true"
     entry = {
         "id": str(uuid.uuid4()),

@@ -231,7 +231,7 @@ async def test_a_refusal_returns_the_request_with_its_reason_and_a_new_one_may_f
         assert await handle_event(app.state.db, "registry", event, HANDLERS)
         (got,) = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", headers=GANSU_CLERK)).json()
         assert (got["status"], got["status_label"]) == ("returned", "已退回")
-        assert got["reason"] == f"{reason} (refused at county/county_head)"
+        assert got["reason"] == f"{reason}（县级签字时退回）"  # in words, not "refused at county/county_head"
         (returned,) = await _events(app, "registry.area.exit_returned.v1")
         assert returned["reason"] == got["reason"]
         status = (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-status", headers=GANSU_CLERK)).json()

@@ -140,7 +140,8 @@ async def test_rejected_exit_returns_the_household_with_the_reason(make_db):
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "registered"
         reqs = (await c.get(url(h, "/exit-requests"), headers=REGISTRAR)).json()
         assert reqs[0]["status"] == "returned"
-        assert "收入未核实" in reqs[0]["reason"]
+        assert reqs[0]["reason"] == "收入未核实（乡镇级签字时退回）"  # no English, no position codes
+        assert reqs[0]["status_label"] == "已退回"
         async with app.state.db.transaction() as s:
             returned = (
                 await s.execute(

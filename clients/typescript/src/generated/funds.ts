@@ -951,6 +951,8 @@ export interface components {
             code: string;
             /** Kind */
             kind: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Last Outflow On */
             last_outflow_on: string | null;
             /** Name */
@@ -1107,6 +1109,8 @@ export interface components {
             id: string;
             /** Kind */
             kind: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Signal Key */
             signal_key: string;
         } & {
@@ -1295,6 +1299,8 @@ export interface components {
             beneficiary_id: string;
             /** Beneficiary Kind */
             beneficiary_kind: string;
+            /** Beneficiary Kind Label */
+            readonly beneficiary_kind_label: string | null;
             /** Component */
             component: string | null;
             /**
@@ -1639,6 +1645,8 @@ export interface components {
             published_on: string;
             /** State */
             state: string;
+            /** State Label */
+            readonly state_label: string | null;
             /** Title */
             title: string;
         } & {
@@ -1667,6 +1675,8 @@ export interface components {
             resolution: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Text */
             text: string;
         } & {
@@ -1991,9 +2001,10 @@ export interface components {
             budget_fen: number;
             /**
              * Category
-             * @description e.g. industry, infrastructure, housing
+             * @description a code of GET /funds/v1/vocabulary (project_category: industry, infrastructure, housing …) or its Chinese (产业扶贫 …); other words are kept as typed
+             * @enum {string}
              */
-            category: string;
+            category: "industry" | "infrastructure" | "housing" | "collective_economy" | "education" | "health" | "employment" | "产业扶贫" | "基础设施建设" | "住房改造" | "村集体经济" | "教育扶贫" | "健康扶贫" | "就业扶贫";
             /**
              * Funding Account
              * @description the county integrated pool it is paid from
@@ -2014,6 +2025,8 @@ export interface components {
             budget_fen: number;
             /** Category */
             category: string;
+            /** Category Label */
+            readonly category_label: string | null;
             /**
              * Created At
              * Format: date-time
@@ -2030,6 +2043,8 @@ export interface components {
             name: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Version */
             version: number;
         } & {
@@ -2101,6 +2116,11 @@ export interface components {
             received_fen: number;
             /** Source */
             source: string;
+            /**
+             * Source Name
+             * @description the source account's name as the CSV/XLSX 资金来源 column prints it (江门市扶贫基金); 未注明来源 for payments that name no source, 合计 on the total row
+             */
+            source_name: string;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -2332,6 +2352,8 @@ export interface components {
             id: string;
             /** Kind */
             kind: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Memo */
             memo: string;
             /** Plan Id */

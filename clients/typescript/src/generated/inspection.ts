@@ -848,6 +848,8 @@ export interface components {
             issued_on: string;
             /** Kind */
             kind: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /** Origin */
             origin: string;
             /** Reason */
@@ -928,6 +930,8 @@ export interface components {
             area_code: string;
             /** Category */
             category: string;
+            /** Category Label */
+            readonly category_label: string | null;
             /**
              * Deadline
              * Format: date
@@ -942,8 +946,12 @@ export interface components {
             responsible_unit: string;
             /** Severity */
             severity: string;
+            /** Severity Label */
+            readonly severity_label: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Title */
             title: string;
         } & {
@@ -963,6 +971,8 @@ export interface components {
             id: string;
             /** Kind */
             kind: string;
+            /** Kind Label */
+            readonly kind_label: string | null;
             /**
              * Starts On
              * Format: date
@@ -970,6 +980,8 @@ export interface components {
             starts_on: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Target Areas */
             target_areas: string[];
             /** Title */
@@ -1858,6 +1870,8 @@ export interface components {
             id: string;
             /** Outcome */
             outcome: string;
+            /** Outcome Label */
+            readonly outcome_label: string | null;
             /** Report */
             report: string;
             /** Submitted By */

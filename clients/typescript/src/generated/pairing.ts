@@ -826,6 +826,7 @@ export interface components {
         };
         /**
          * BatchOutcome
+         * @description What became of a record a phone sent, with the words its screen shows (outcome_label).
          * @enum {string}
          */
         BatchOutcome: "stored" | "duplicate" | "conflict" | "rejected";
@@ -1349,6 +1350,8 @@ export interface components {
              */
             id: string;
             ledger: components["schemas"]["LedgerKind"];
+            /** Ledger Label */
+            readonly ledger_label: string | null;
             /** Recorded By */
             recorded_by: string;
             /** Year */
@@ -1795,6 +1798,8 @@ export interface components {
             /** Index */
             index: number;
             outcome: components["schemas"]["BatchOutcome"];
+            /** Outcome Label */
+            readonly outcome_label: string | null;
             /** Reason */
             reason?: string | null;
             /** Type */
@@ -2027,6 +2032,8 @@ export interface components {
             paired_since: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };

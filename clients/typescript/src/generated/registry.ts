@@ -2447,6 +2447,8 @@ export interface components {
             requested_on: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Year */
             year: number;
         } & {
