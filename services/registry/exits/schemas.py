@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from services.registry.vocabulary import AREA_EXIT_STATUSES
 from shared.fields import StrictInt
+from shared.vocabulary import label_field
 
 
 class CriterionOut(BaseModel):
@@ -30,6 +33,8 @@ class ExitRequestOut(BaseModel):
     household_id: uuid.UUID
     year: int
     status: str
+    # a household's exit request goes through the same states as an area's (审核中 … 已作废)
+    status_label: ClassVar[str | None] = label_field("status", AREA_EXIT_STATUSES)
     eligibility: list[CriterionOut]
     requested_on: date
     decided_on: date | None

@@ -95,7 +95,7 @@ async def test_verified_exit_keeps_policies_and_a_duplicate_event_changes_nothin
         h = (await c.get(url(h), headers=REGISTRAR)).json()
         await make_eligible(c, h)
         req = (await c.post(url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)).json()
-        assert req["status"] == "pending"
+        assert (req["status"], req["status_label"]) == ("pending", "审核中")
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "exit_requested"
 
         event = verdict("verified", h, req, verified_on="2018-11-30")
@@ -139,7 +139,7 @@ async def test_rejected_exit_returns_the_household_with_the_reason(make_db):
         )
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "registered"
         reqs = (await c.get(url(h, "/exit-requests"), headers=REGISTRAR)).json()
-        assert reqs[0]["status"] == "returned"
+        assert (reqs[0]["status"], reqs[0]["status_label"]) == ("returned", "已退回")
         assert "收入未核实" in reqs[0]["reason"]
         async with app.state.db.transaction() as s:
             returned = (
@@ -293,5 +293,9 @@ async def test_a_verdict_for_a_household_no_longer_waiting_voids_the_request_ins
         event = verdict("verified", h, req, verified_on="2018-11-30")
         assert await handle_event(app.state.db, "registry", event, HANDLERS)  # handled, not a poison message
         reqs = (await c.get(url(h, "/exit-requests"), headers=REGISTRAR)).json()
-        assert reqs[0]["status"] == "void"
+        assert (reqs[0]["status"], reqs[0]["status_label"]) == ("void", "已作废")
+        # why, in the clerk's words (not the event's type and the status code)
+        assert reqs[0]["reason"] == (
+            "退出核验结论（核验通过）送达时，该户状态已是“已建档立卡”，不再是申请退出中，本申请作废"
+        )
         assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "registered"

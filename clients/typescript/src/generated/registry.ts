@@ -2447,6 +2447,8 @@ export interface components {
             requested_on: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
             /** Year */
             year: number;
         } & {
@@ -3423,6 +3425,8 @@ export interface components {
             resolved_on: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -4169,6 +4173,8 @@ export interface components {
             household_number?: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
