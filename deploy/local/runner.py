@@ -377,7 +377,7 @@ class Runner:
         print(
             "\nGet a development token:\n"
             "  .venv/bin/jingzhun token --role registrar --area 440783000000\n"
-            "Then: curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8001/registry/v1/...\n"
+            f"Then: curl -H \"Authorization: Bearer $TOKEN\" http://{self.host}:{self.ports['registry']}/registry/v1/...\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )
