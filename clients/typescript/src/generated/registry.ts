@@ -4070,6 +4070,14 @@ export interface components {
             };
             /** Incidence Bp */
             incidence_bp: number | null;
+            /**
+             * Labels
+             * @description Every code a roll-up shows (its level, pyramid level, and the keys of by_status, by_cause and
+             *     by_batch) in the clerk's words: {"village": "村", "register": "村有册", "illness": "因病", …}.
+             */
+            readonly labels: {
+                [key: string]: string;
+            };
             /** Level */
             level: string;
             /** Meets Exit Incidence */
