@@ -1857,6 +1857,8 @@ export interface components {
             key_village: boolean;
             /** Level */
             level: string;
+            /** Level Label */
+            readonly level_label: string | null;
             /** Name */
             name: string;
             /** Old Area Village */
