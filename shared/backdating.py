@@ -121,6 +121,7 @@ def check_entered_date(
             **entry,
             not_before=not_before.isoformat(),
             not_before_what=not_before_what,
+            not_before_what_label=not_before_what_zh,  # the same in the clerk's words
         )
     days_late = (today - on).days
     if days_late <= tolerance_days:

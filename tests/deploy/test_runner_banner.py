@@ -21,3 +21,14 @@ def test_the_banner_names_the_ports_the_services_were_given(
     (then,) = [line for line in printed.splitlines() if line.startswith("Then: curl")]
     assert "http://127.0.0.1:18101/registry/v1/" in then
     assert ":8001" not in printed
+
+
+def test_the_example_request_names_the_registry_port_chosen(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a second `make run` beside another one: REGISTRY_HTTP_PORT=9101 (README)
+    monkeypatch.setenv("REGISTRY_HTTP_PORT", "9101")
+    Runner(load_demo=False)._banner()
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:9101/registry/v1/..." in out
+    assert ":8001" not in out

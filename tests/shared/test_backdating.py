@@ -47,6 +47,8 @@ def test_before_the_record_is_refused_even_with_reason_and_role():
         check(date(2026, 11, 25), not_before=TODAY, reason="补录", roles=("approver",))
     assert err.value.status == 409
     assert err.value.extensions["not_before"] == "2026-12-04"
+    # what the date may not precede, in Chinese beside the English (a Chinese answer names it so)
+    assert err.value.extensions["not_before_what_label"] == "所属记录的日期"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from typing import Annotated, ClassVar, Literal, Self
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from services.registry.vocabulary import DISPATCH_LEVELS
+from shared.areas import LEVEL_ZH
 from shared.fields import AREA_CODE_PATTERN, Fen, StrictInt
 from shared.labels import refusal
 from shared.vocabulary import code_or_label, label_field
@@ -59,6 +60,7 @@ class AreaOut(BaseModel):
     pairing_village: bool
     pairing_dispatch_level: DispatchLevel | None
     # who sent the work team in the clerk's words (市派/省派/县派), as pairing's list says it
+    level_label: ClassVar[str | None] = label_field("level", LEVEL_ZH)  # 省 / 市 / 县 / 乡镇 / 村
     pairing_dispatch_level_label: ClassVar[str | None] = label_field(
         "pairing_dispatch_level", DISPATCH_LEVELS
     )

@@ -33,6 +33,8 @@ class ExitRequestOut(BaseModel):
     household_id: uuid.UUID
     year: int
     status: str
+    # a household's exit request goes through the same states as an area's (审核中 … 已作废)
+    status_label: ClassVar[str | None] = label_field("status", AREA_EXIT_STATUSES)
     eligibility: list[CriterionOut]
     requested_on: date
     decided_on: date | None

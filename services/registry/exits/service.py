@@ -142,7 +142,12 @@ async def _pending(session: AsyncSession, event: CloudEvent) -> tuple[ExitReques
         # Defensive: the household left exit_requested by another path. A verdict must never become
         # a poison message, so the request is closed as void and the reason kept.
         req.status, req.decided_on = "void", clock.today()
-        req.reason = f"verdict {event.type} arrived while the household was {h.status}"
+        # the clerk reads this reason beside the request: the verdict and the household's status in words
+        verdict_zh = "核验通过" if event.type == inspection.ExitVerified.type else "核验退回"
+        req.reason = (
+            f"退出核验结论（{verdict_zh}）送达时，该户状态已是“{HouseholdStatus(h.status).label}”，"
+            "不再是申请退出中，本申请作废"
+        )
         await audit.record(
             session,
             "inspection",

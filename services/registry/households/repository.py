@@ -293,6 +293,22 @@ class HouseholdRepository(Repository[Household]):
         stmt = select(Member).where(Member.household_id == household_id, Member.active).order_by(Member.id)
         return list((await self.session.execute(stmt)).scalars())
 
+    async def roll_households(self, ids: Sequence[uuid.UUID]) -> list[tuple[Household, list[Member]]]:
+        """The households ``ids`` (in that order) with their active members, the head first (the roll)."""
+        if not ids:
+            return []
+        households = await self.session.execute(select(Household).where(Household.id.in_(ids)))
+        found = {h.id: h for h in households.scalars()}
+        stmt = (
+            select(Member)
+            .where(Member.household_id.in_(ids), Member.active)
+            .order_by((Member.relation != "head"), Member.birth_date, Member.id)
+        )
+        members: dict[uuid.UUID, list[Member]] = {i: [] for i in ids}
+        for m in (await self.session.execute(stmt)).scalars():
+            members[m.household_id].append(m)
+        return [(found[i], members[i]) for i in ids if i in found]
+
     async def member(self, household_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
         stmt = select(Member).where(Member.id == member_id, Member.household_id == household_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()

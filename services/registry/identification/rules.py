@@ -23,6 +23,7 @@ from services.registry.vocabulary import FIRST_ROLL_YEAR, ReviewResult
 from services.registry.vocabulary import HouseholdStatus as S
 
 __all__ = [
+    "OBJECTION_STATUS_LABELS",
     "TRANSITIONS",
     "Action",
     "EntryFloor",
@@ -34,6 +35,9 @@ __all__ = [
     "next_status",
     "notice_confirmable_on",
 ]
+
+# an objection to the public notice, as the clerk and the village board say it
+OBJECTION_STATUS_LABELS = {"open": "待核实", "upheld": "成立", "dismissed": "不成立"}
 
 
 class Action(StrEnum):

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from services.registry.identification.rules import ReviewResult
+from services.registry.identification.rules import OBJECTION_STATUS_LABELS, ReviewResult
+from services.registry.vocabulary import CODE_LABELS
 from shared.fields import LateEntryReason
+from shared.vocabulary import label_field
 
 _BACKDATE = Field(
     default=None,
@@ -49,6 +51,7 @@ class ObjectionOut(BaseModel):
     lodged_on: date
     content: str
     status: str
+    status_label: ClassVar[str | None] = label_field("status", OBJECTION_STATUS_LABELS)
     resolution: str | None
     resolved_on: date | None
 
@@ -72,5 +75,6 @@ class ReasonIn(BaseModel):
 class StatusOut(BaseModel):
     household_id: uuid.UUID
     status: str
+    status_label: ClassVar[str | None] = label_field("status", CODE_LABELS)
     household_number: str | None = None
     confirmable_on: date | None = None

@@ -22,6 +22,7 @@ from services.registry.households.repository import HouseholdRepository
 from services.registry.identification import events
 from services.registry.identification.repository import ObjectionRepository
 from services.registry.identification.rules import (
+    OBJECTION_STATUS_LABELS,
     Action,
     EntryFloor,
     ReviewResult,
@@ -263,7 +264,7 @@ async def resolve_objection(
             detail_zh=f"该户没有编号为 {objection_id} 的异议",
         )
     if objection.status != "open":
-        found = {"dismissed": "不成立", "upheld": "成立"}.get(objection.status, objection.status)
+        found = OBJECTION_STATUS_LABELS.get(objection.status, objection.status)
         raise ObjectionAlreadyResolved(
             f"objection {objection_id} is already {objection.status}",
             detail_zh=f"该异议已于{objection.resolved_on}处理，核实结果为“{found}”，不能再次处理",

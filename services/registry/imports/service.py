@@ -344,14 +344,20 @@ async def request_commit(
     if job.status != "validated":
         raise ImportNotReady(
             f"import {import_id} is {job.status}; only a validated import can be committed",
-            detail_zh=f"这次导入的状态是“{job.status}”，校验完成（validated）后才能提交",
+            detail_zh=f"这次导入的状态是“{label_of(job.status, IMPORT_STATUSES)}”，校验完成后才能提交",
             import_status=job.status,
         )
     if mode == "all_or_nothing" and job.rows_refused:
+        # the first refused row and its reason (which names the column), so the clerk knows where to look
+        first = (await repo.rows(import_id, status="refused", after=0, limit=1))[0]
+        why = "；".join(first.reasons)
         raise ImportHasErrors(
-            f"{job.rows_refused} row(s) are refused; nothing was imported",
-            detail_zh=f"有{job.rows_refused}行未通过校验，按“全部或不导入”方式未导入任何一户",
+            f"{job.rows_refused} row(s) are refused, the first is row {first.row_no}; nothing was imported",
+            detail_zh=f"有{job.rows_refused}行未通过校验（第一处：第{first.row_no}行，{why}），"
+            "按“全部或不导入”方式未导入任何一户",
             rows_refused=job.rows_refused,
+            first_refused_row=first.row_no,
+            first_refused_reasons=list(first.reasons),
         )
     await repo.set(import_id, status="committing", mode=mode, started_at=clock.now(), finished_at=None)
     return job

@@ -3,12 +3,15 @@ from __future__ import annotations
 import inspect
 from dataclasses import asdict
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.deps import CipherDep
 from services.registry.errors import AreaNotFound
+from services.registry.households import roll_export
 from services.registry.rollups import service
 from services.registry.rollups.rules import KEY_TARGET_FIGURES, DibaoFacts, KeyTargetCounts
 from services.registry.rollups.schemas import (
@@ -23,6 +26,7 @@ from services.registry.rollups.schemas import (
     WeakVillagesOut,
     rollup_json,
 )
+from services.registry.vocabulary import HouseholdStatus
 from shared import cadres
 from shared.auth import CurrentUser, Principal
 from shared.clock import clock
@@ -33,6 +37,7 @@ from shared.pii import mask_name
 from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
 from shared.read_route import ReadRoute
+from shared.spreadsheets import XLSX_MEDIA_TYPE, HeaderStyle, Sheet, xlsx_response
 
 
 async def _check_cadre_village(session: AsyncSession, user: Principal, area_code: str) -> None:
@@ -229,6 +234,32 @@ async def key_targets(
         next_cursor=found.next_cursor,
         source=found.rule.source,
     )
+
+
+@router.get(
+    "/{area_code}/roll.xlsx",
+    response_class=StreamingResponse,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "the roll, one row per member"}},
+)
+async def roll_xlsx(
+    area_code: AreaCodeText,
+    session: SessionDep,
+    user: CurrentUser,
+    cipher: CipherDep,
+    status: HouseholdStatus | None = None,
+    headers: Annotated[
+        HeaderStyle, Query(description="zh: Chinese column headers; codes: the machine-readable names")
+    ] = "zh",
+) -> StreamingResponse:
+    """The area's roll (花名册) as an Excel workbook: one row per member, the columns of the import
+    template (户编号, 行政区划代码, 姓名, 身份证号 … 劳动意愿) and 户状态, codes in Chinese words; the
+    households the list shows the caller (a cadre: their own), optionally of one `status`. Resident
+    IDs are masked (names too for roles that see masked names on the list)."""
+    rows = await roll_export.roll_rows(
+        session=session, actor=user, area_code=area_code, status=status, cipher=cipher
+    )
+    sheet = Sheet(title="花名册", columns=roll_export.ROLL_COLUMNS, rows=rows)
+    return xlsx_response(f"花名册-{area_code}.xlsx", [sheet], headers=headers)
 
 
 public_router = APIRouter(tags=["public roll-ups"])

@@ -24,6 +24,7 @@ from shared.errors import InvalidInput
 __all__ = [
     "PRIMARY",
     "PYRAMID",
+    "PYRAMID_ZH",
     "SECONDARY",
     "CellGroup",
     "Count",
@@ -67,6 +68,9 @@ PYRAMID: dict[str, str] = {
     AreaLevel.COUNTY: "file",  # 县有档
     AreaLevel.CITY: "volume",  # 市有卷
     AreaLevel.PROVINCE: "database",  # 省有库
+}
+PYRAMID_ZH: dict[str, str] = {
+    "register": "村有册", "book": "乡有簿", "file": "县有档", "volume": "市有卷", "database": "省有库"
 }
 
 

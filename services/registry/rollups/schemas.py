@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import to_json
 
@@ -12,10 +13,13 @@ from services.registry.policies.rules import IncomeThreshold
 # The village and household rows are the rules' dataclasses themselves (same names, same fields in
 # the OpenAPI document), so a field is declared once.
 from services.registry.rollups.rules import (
+    PYRAMID_ZH,
     HouseholdTarget,
     Rollup,
     WeakVillages,
 )
+from services.registry.vocabulary import CODE_LABELS
+from shared.areas import LEVEL_ZH
 
 
 class Count(BaseModel):
@@ -30,6 +34,14 @@ class SuppressedCell(BaseModel):
     path: str  # the field in the answer: "by_cause.illness", "children.440783101201.poor_households"
     reason: str  # primary: fewer than k households; secondary: would be the difference of published figures
     reason_zh: str  # "小于5户" / "防止由合计推算（次级隐藏）"
+
+
+def rollup_labels(rollup: Any) -> dict[str, str]:
+    """Every code a roll-up shows (its level, pyramid level, and the keys of by_status, by_cause and
+    by_batch) in the clerk's words: {"village": "村", "register": "村有册", "illness": "因病", …}."""
+    keys = [rollup.level, rollup.pyramid_level, *rollup.by_status, *rollup.by_cause, *rollup.by_batch]
+    words = {**CODE_LABELS, **LEVEL_ZH, **PYRAMID_ZH}
+    return {k: words[k] for k in keys if k in words}
 
 
 class RollupOut(BaseModel):
@@ -56,6 +68,10 @@ class RollupOut(BaseModel):
     exact: bool = True
     min_cell_households: int | None = None  # k of the policy in force, when suppressed
     suppressed: list[SuppressedCell] = []
+    # after the counted fields, as pydantic serialises a computed field (rollup_json adds it so too)
+    labels: ClassVar[dict[str, str]] = computed_field(return_type=dict[str, str])(
+        property(rollup_labels)  # type: ignore[arg-type]  # a property, as shared.vocabulary.label_field
+    )
 
 
 _ROLLUP_FIELDS = tuple(RollupOut.model_fields)
@@ -66,7 +82,8 @@ def rollup_json(rollup: Rollup) -> bytes:
     rules' dataclasses, of the same fields in the same order), byte for byte what the model
     serialises (tests/registry/unit/test_rollup_json.py), without validating the summary into the
     model first: its fields in the model's order (the rules' dataclass has its suppression first)."""
-    return to_json({name: getattr(rollup, name) for name in _ROLLUP_FIELDS})
+    fields = {name: getattr(rollup, name) for name in _ROLLUP_FIELDS}
+    return to_json(fields | {"labels": rollup_labels(rollup)})
 
 
 class PyramidOut(BaseModel):

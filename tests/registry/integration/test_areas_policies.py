@@ -120,6 +120,7 @@ async def test_collective_income_latest_year_is_shown_and_published(make_db):
         got = (await c.get("/registry/v1/areas/350524101201", headers=province)).json()
         assert (got["collective_income_year"], got["collective_income_fen"]) == (2018, 2_500_000)
         assert (got["pairing_dispatch_level"], got["pairing_dispatch_level_label"]) == ("city", "市派")
+        assert (got["level"], got["level_label"]) == ("village", "村")  # the level in the clerk's word too
         async with app.state.db.transaction() as s:
             data = (
                 await s.execute(select(outbox.c.envelope).where(outbox.c.subject == "350524101201"))

@@ -48,14 +48,15 @@ async def test_the_full_path_from_candidate_to_registered_is_audited_and_publish
         assert r.json() | {"household_id": None} == {
             "household_id": None,
             "status": "in_notice",
+            "status_label": "公示中",  # each step's answer says the status in the clerk's words
             "household_number": None,
             "confirmable_on": today.isoformat(),
         }
-        assert (await confirm(c, h)).json()["status"] == "confirmed"
+        assert (await confirm(c, h)).json()["status_label"] == "已确认"
         # registration is the approver's decision, not the registrar's
         assert (await c.post(url(h, "/registration"), headers=REGISTRAR)).status_code == 403
         r = await c.post(url(h, "/registration"), headers=APPROVER)
-        assert r.json()["status"] == "registered"
+        assert (r.json()["status"], r.json()["status_label"]) == ("registered", "已建档立卡")
         assert r.json()["household_number"].startswith("440783101201")
         async with app.state.db.transaction() as s:
             actions = (
@@ -147,6 +148,7 @@ async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_uphe
                     headers=REGISTRAR,
                 )
                 assert o.status_code == 201
+                assert (o.json()["status"], o.json()["status_label"]) == ("open", "待核实")
                 objections.append(o.json())
         first, second = households
         r = await confirm(c, first)
@@ -158,7 +160,9 @@ async def test_an_open_objection_blocks_confirmation_until_dismissed_and_an_uphe
             json={"outcome": "dismissed", "resolution": "车辆为借用"},
             headers=REGISTRAR,
         )
-        assert r.json()["status"] == "dismissed"
+        assert (r.json()["status"], r.json()["status_label"]) == ("dismissed", "不成立")
+        listed = (await c.get(url(first, "/objections"), headers=REGISTRAR)).json()
+        assert [o["status_label"] for o in listed] == ["不成立"]
         again = await c.post(
             url(first, f"/objections/{objections[0]['id']}/resolution"),
             json={"outcome": "upheld", "resolution": "再次核实"},

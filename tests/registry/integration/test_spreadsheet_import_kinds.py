@@ -100,7 +100,8 @@ async def test_household_incomes_by_head_id_get_a_reason_per_refused_row_and_com
         r = await commit(c, job["id"], "all_or_nothing")
         assert (r.status_code, r.json()["detail"]) == (
             409,
-            "有5行未通过校验，按“全部或不导入”方式未导入任何一户",
+            "有5行未通过校验（第一处：第4行，该户2025年度的收入在本文件第2行已填写），"
+            "按“全部或不导入”方式未导入任何一户",
         )
         assert (await commit(c, job["id"], "valid_rows_only")).status_code == 202
         done = await settled(c, job["id"])

@@ -200,7 +200,11 @@ async def test_mixed_roll_gives_each_refused_row_its_reason_and_commits_only_the
         before = await counts(app)
         r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "all_or_nothing"}, headers=UPLOADER)
         assert r.status_code == 409
-        assert r.json()["detail"] == "有7行未通过校验，按“全部或不导入”方式未导入任何一户"
+        # the clerk is told where to look: the first refused row and its reason, which names the column
+        assert r.json()["detail"] == (
+            f"有7行未通过校验（第一处：第5行，{expected[5][0]}），按“全部或不导入”方式未导入任何一户"
+        )
+        assert (r.json()["first_refused_row"], r.json()["first_refused_reasons"]) == (5, expected[5])
         assert await counts(app) == before
 
         r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "valid_rows_only"}, headers=UPLOADER)
@@ -299,6 +303,7 @@ async def test_all_or_nothing_of_a_clean_roll_commits_and_cancel_leaves_nothing(
         assert await counts(app) == (before[0], before[1], 0)
         r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "all_or_nothing"}, headers=UPLOADER)
         assert r.status_code == 409
+        assert r.json()["detail"] == "这次导入的状态是“已取消”，校验完成后才能提交"  # the state in words
 
         # a cancelled file may be uploaded again, and all_or_nothing takes a clean roll whole
         r = await upload(c, data)

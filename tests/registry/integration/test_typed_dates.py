@@ -60,6 +60,7 @@ async def test_a_review_and_notice_dated_before_the_household_was_entered_are_re
             url(h, "/review"), json={"result": "approved", "held_on": days_ago(10)}, headers=REGISTRAR
         )
         assert r.json()["title"] == "日期早于记录建立日期"  # Chinese by default
+        assert r.json()["not_before_what_label"] == "本户录入系统的日期"  # beside the English not_before_what
         # which record it cannot precede, in the clerk's words (stop 26: "所属记录的日期" named none)
         assert r.json()["detail"].startswith(
             f"民主评议日期 {days_ago(10)} 早于本户录入系统的日期（{clock.today().isoformat()}）"

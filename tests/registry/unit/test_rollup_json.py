@@ -50,3 +50,15 @@ def test_an_outside_reader_gets_small_cells_left_out_and_listed() -> None:
     assert outside["by_status"]["exited"] == {"households": None, "persons": None}
     reasons = {cell["path"]: cell["reason"] for cell in outside["suppressed"]}
     assert reasons["by_status.exited"] == "primary"
+
+
+def test_each_code_the_rollup_shows_is_told_in_chinese() -> None:
+    labels = json.loads(rollup_json(ROLLUPS[0]))["labels"]
+    assert labels == {
+        "county": "县",
+        "file": "县有档",
+        "registered": "已建档立卡",
+        "exited": "已脱贫退出",
+        "illness": "因病",
+        "schooling": "因学",
+    }

@@ -1498,6 +1498,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registry/v1/rollups/{area_code}/roll.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Roll xlsx
+         * @description The area's roll (花名册) as an Excel workbook: one row per member, the columns of the import
+         *     template (户编号, 行政区划代码, 姓名, 身份证号 … 劳动意愿) and 户状态, codes in Chinese words; the
+         *     households the list shows the caller (a cadre: their own), optionally of one `status`. Resident
+         *     IDs are masked (names too for roles that see masked names on the list).
+         */
+        get: operations["rollups:roll-xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registry/v1/rollups/{area_code}/transfer-employment": {
         parameters: {
             query?: never;
@@ -1857,6 +1880,8 @@ export interface components {
             key_village: boolean;
             /** Level */
             level: string;
+            /** Level Label */
+            readonly level_label: string | null;
             /** Name */
             name: string;
             /** Old Area Village */
@@ -3425,6 +3450,8 @@ export interface components {
             resolved_on: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -4068,6 +4095,14 @@ export interface components {
             };
             /** Incidence Bp */
             incidence_bp: number | null;
+            /**
+             * Labels
+             * @description Every code a roll-up shows (its level, pyramid level, and the keys of by_status, by_cause and
+             *     by_batch) in the clerk's words: {"village": "村", "register": "村有册", "illness": "因病", …}.
+             */
+            readonly labels: {
+                [key: string]: string;
+            };
             /** Level */
             level: string;
             /** Meets Exit Incidence */
@@ -4171,6 +4206,8 @@ export interface components {
             household_number?: string | null;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
@@ -11033,6 +11070,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PyramidOut"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in your area */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by the current state or a rule */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Malformed request or invalid value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rollups:roll-xlsx": {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["HouseholdStatus"] | null;
+                /** @description zh: Chinese column headers; codes: the machine-readable names */
+                headers?: "zh" | "codes";
+            };
+            header?: never;
+            path: {
+                /** @description 12-digit administrative division code, or the 2/4/6/9-digit prefix of one */
+                area_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the roll, one row per member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description No valid access token */

@@ -1,0 +1,74 @@
+"""The roll (花名册) of an area as a spreadsheet: one row per member, the import template's columns
+(户编号 … 劳动意愿, imports.rules.COLUMNS) with the household's status last, in Chinese words.
+
+The households are those the caller's list shows (households.service.search: the caller's area, a
+cadre's own households, an optional status), read page by page; resident IDs are always masked and
+names masked for the roles that do not see full names, as on the list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.households import service
+from services.registry.households.repository import HouseholdRepository
+from services.registry.imports.rules import COLUMNS as IMPORT_COLUMNS
+from services.registry.vocabulary import CODE_LABELS, HouseholdStatus
+from shared.auth import Principal
+from shared.pii import PiiCipher, mask_name
+from shared.spreadsheets import Column, Kind
+
+__all__ = ["ROLL_COLUMNS", "roll_rows"]
+
+_KINDS: dict[str, Kind] = {"year": "int", "registered_on": "date"}
+ROLL_COLUMNS: tuple[Column, ...] = (
+    *(Column(code, header, _KINDS.get(code, "text")) for code, header, _, _ in IMPORT_COLUMNS),
+    Column("status", "户状态"),
+)
+_PAGE = 500
+
+
+def _words(codes: Sequence[str]) -> str:
+    return "、".join(CODE_LABELS.get(c, c) for c in codes)
+
+
+async def roll_rows(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    area_code: str,
+    status: HouseholdStatus | None,
+    cipher: PiiCipher,
+) -> list[list[Any]]:
+    """The roll's rows (ROLL_COLUMNS), household by household in the list's order, the head first."""
+    full_names = service.shows_full_names(actor)
+    repo, rows, cursor = HouseholdRepository(session), [], None
+    while True:
+        page = await service.search(
+            session=session, actor=actor, area_code=area_code, status=status, cause=None, batch=None,
+            name=None, resident_id=None, cipher=cipher, cursor=cursor, limit=_PAGE,
+        )  # fmt: skip
+        for h, members in await repo.roll_households([row["id"] for row in page.items]):
+            for m in members:
+                head = m.relation == "head"
+                rows.append([
+                    h.household_number,
+                    h.area_code if head else None,
+                    m.name if full_names else mask_name(m.name),
+                    m.resident_id_masked,
+                    CODE_LABELS.get(m.relation, m.relation),
+                    CODE_LABELS.get(m.labour_capacity, m.labour_capacity),
+                    _words(h.poverty_causes) if head else None,
+                    _words(h.batches) if head else None,
+                    h.year if head else None,
+                    h.registered_on if head else None,
+                    h.dibao if head else None,
+                    h.five_guarantee if head else None,
+                    h.labour_willing if head else None,
+                    CODE_LABELS.get(h.status, h.status) if head else None,
+                ])  # fmt: skip
+        if page.next_cursor is None:
+            return rows
+        cursor = page.next_cursor

@@ -1,0 +1,68 @@
+"""The roll (花名册) of an area as a spreadsheet a clerk opens in Excel: Chinese headers (the import
+template's), one row per member with the head first, codes in words, resident IDs masked."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from services.registry.imports.rules import HEADERS
+from tests.registry.integration.helpers import (
+    COUNTY_REGISTRAR,
+    OTHER_REGISTRAR,
+    REGISTRAR,
+    VILLAGE,
+    candidate,
+    load_areas,
+    member,
+    person_id,
+    registered,
+    registry_app,
+)
+from tests.support import service_client
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_the_village_roll_opens_with_chinese_headers_one_row_per_member(make_db):
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        done = await registered(c)
+        spouse_id = person_id(sex="female")
+        await candidate(
+            c, members=[member("spouse", name="李小红", resident_id=spouse_id), member("head", name="张建国")]
+        )
+        await candidate(c, area_code="440783101202")  # another village: not on this roll
+
+        r = await c.get(f"/registry/v1/rollups/{VILLAGE}/roll.xlsx", headers=REGISTRAR)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
+        lines = [list(v) for v in sheet.iter_rows(values_only=True)]
+        assert sheet.title == "花名册"
+        assert lines[0] == [*HEADERS, "户状态"]
+        assert len(lines) == 1 + 4  # two households of two members each
+        by_number = {line[0]: line for line in lines[1:] if line[1]}  # the heads' rows
+        head = by_number[done["household_number"]]
+        assert head[1:3] == [VILLAGE, "王大明"]
+        assert head[3].startswith("440783********")  # masked, as everywhere
+        assert head[4:8] == ["户主", "普通劳动力", "因病", "扶持生产和就业发展一批"]
+        assert (head[8], head[13]) == (2017, "已建档立卡")
+        new_rows = [line for line in lines[1:] if line[0] is None]  # a candidate has no number yet
+        assert [line[2] for line in new_rows] == ["张建国", "李小红"]  # the head first
+        assert (new_rows[1][1], new_rows[1][4], new_rows[0][13]) == (None, "配偶", "拟识别")
+
+        url = f"/registry/v1/rollups/{VILLAGE}/roll.xlsx"
+        only = await c.get(url, params={"status": "registered"}, headers=REGISTRAR)
+        assert len(list(load_workbook(io.BytesIO(only.content)).worksheets[0].iter_rows())) == 1 + 2
+        codes = await c.get(url, params={"headers": "codes"}, headers=COUNTY_REGISTRAR)
+        first = next(load_workbook(io.BytesIO(codes.content)).worksheets[0].iter_rows(values_only=True))
+        assert first[:3] == ("household_key", "area_code", "name")
+
+        # another village's clerk cannot take this village's roll
+        r = await c.get(f"/registry/v1/rollups/{VILLAGE}/roll.xlsx", headers=OTHER_REGISTRAR)
+        assert r.status_code == 404, r.text
+        assert r.headers["content-type"] == "application/problem+json"
