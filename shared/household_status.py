@@ -17,17 +17,31 @@ from shared.vocabulary import Labelled
 __all__ = ["HOUSEHOLD_STATUS_LABELS", "HouseholdStatus"]
 
 
+# code -> words; a service that keeps the status as a plain string (pairing, inspection) reads these
+HOUSEHOLD_STATUS_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "candidate": "拟识别",
+        "in_review": "民主评议中",
+        "in_notice": "公示中",
+        "confirmed": "已确认",
+        "registered": "已建档立卡",
+        "exit_requested": "申请退出中",
+        "exited": "已脱贫退出",
+        "removed": "已清退",
+        "rejected": "未纳入",
+    }
+)
+
+
 class HouseholdStatus(Labelled):
-    CANDIDATE = "candidate", "拟识别"
-    IN_REVIEW = "in_review", "民主评议中"
-    IN_NOTICE = "in_notice", "公示中"
-    CONFIRMED = "confirmed", "已确认"
-    REGISTERED = "registered", "已建档立卡"
-    EXIT_REQUESTED = "exit_requested", "申请退出中"
-    EXITED = "exited", "已脱贫退出"
-    REMOVED = "removed", "已清退"
-    REJECTED = "rejected", "未纳入"
+    """The registry's code list of the same words (accepts the words on input, GET /vocabulary)."""
 
-
-# code -> words, for a service that keeps the status as a plain string (pairing, inspection)
-HOUSEHOLD_STATUS_LABELS: Mapping[str, str] = MappingProxyType({s.value: s.label for s in HouseholdStatus})
+    CANDIDATE = "candidate", HOUSEHOLD_STATUS_LABELS["candidate"]
+    IN_REVIEW = "in_review", HOUSEHOLD_STATUS_LABELS["in_review"]
+    IN_NOTICE = "in_notice", HOUSEHOLD_STATUS_LABELS["in_notice"]
+    CONFIRMED = "confirmed", HOUSEHOLD_STATUS_LABELS["confirmed"]
+    REGISTERED = "registered", HOUSEHOLD_STATUS_LABELS["registered"]
+    EXIT_REQUESTED = "exit_requested", HOUSEHOLD_STATUS_LABELS["exit_requested"]
+    EXITED = "exited", HOUSEHOLD_STATUS_LABELS["exited"]
+    REMOVED = "removed", HOUSEHOLD_STATUS_LABELS["removed"]
+    REJECTED = "rejected", HOUSEHOLD_STATUS_LABELS["rejected"]
