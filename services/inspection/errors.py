@@ -31,6 +31,7 @@ __all__ = [
     "NotTheHandler",
     "NotYourStep",
     "NothingToCorrect",
+    "NothingToSample",
     "PositionAlreadySigned",
     "PositionNotInScheme",
     "ProgressReportNotFound",
@@ -306,6 +307,21 @@ class AcceptanceUnderWay(Conflict):
     hint_zh = "待本地区本年度的退出验收签字全部完成（通过、否决或撤回）后再抽样"
     hint_en = (
         "Draw the sample once every exit sign-off of the area and year is verified, rejected or withdrawn"
+    )
+
+
+class NothingToSample(Conflict):
+    """Seed 003 十: the third party checks 贫困人口脱贫退出的真实性和准确性 by random checks of exits —
+    an area and year without one exit of the unit leaves nothing to check; an empty sample would
+    only look like an evaluation that found nothing wrong."""
+
+    type_slug = "nothing-to-sample"
+    title = "No exit of this area and year to sample"
+    title_zh = "本地区本年度没有可抽查的退出户（村），不能抽样"
+    hint_zh = "核对地区代码、年度和抽样对象（户或村）：只有登记系统已报送退出的户（村）才能抽查"
+    hint_en = (
+        "Check the area code, the year and the unit (household or village): only exits the registry "
+        "reported can be sampled"
     )
 
 

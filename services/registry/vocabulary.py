@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from shared.household_status import HouseholdStatus  # one list for every service (shared/household_status.py)
 from shared.vocabulary import CodeList, Labelled, Vocabulary, vocabularies
 
 __all__ = [
@@ -45,18 +46,6 @@ __all__ = [
     "RelapseDecision",
     "ReviewResult",
 ]
-
-
-class HouseholdStatus(Labelled):
-    CANDIDATE = "candidate", "拟识别"
-    IN_REVIEW = "in_review", "民主评议中"
-    IN_NOTICE = "in_notice", "公示中"
-    CONFIRMED = "confirmed", "已确认"
-    REGISTERED = "registered", "已建档立卡"
-    EXIT_REQUESTED = "exit_requested", "申请退出中"
-    EXITED = "exited", "已脱贫退出"
-    REMOVED = "removed", "已清退"
-    REJECTED = "rejected", "未纳入"
 
 
 # Households that still hold their members: a person may be in only one of these.

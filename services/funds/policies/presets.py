@@ -21,6 +21,7 @@ from services.funds.schemes.rules import (
     VillageGrantScheme,
 )
 from shared.money import yuan
+from shared.policy_documents import CHISHUI_PLAN, GANSU_QINBA_PLAN, JINZHOU_DECISION, QUANZHOU_2018_POINTS
 
 __all__ = [
     "INDUSTRY_PARTICIPATION_RULES",
@@ -115,7 +116,7 @@ PER_CAPITA_STANDARDS: tuple[PerCapitaStandard, ...] = (
         from_year=2016,
         to_year=2018,
         minimum_per_person_fen=yuan(20_000),
-        source="seed 004 (Kaiping) 三(一)、四(一): 2016-2018年按贫困人口人均3年不少于2万元的投入标准",
+        source=f"{CHISHUI_PLAN}三(一)、四(一)：2016-2018年按贫困人口人均3年不少于2万元的投入标准",
     ),
 )
 
@@ -203,7 +204,7 @@ PRESETS = {
 # is loaded (a narrower record per county would replace it). Years *outside the seeds*: the seed's
 # dates are garbled; we apply the rules 2016-2020 (to the end of the campaign, 到2020年).
 JINZHOU_SPECIAL_FUND_PER_YEAR_FEN = yuan(40_000_000)
-_GANSU = "seed 003 (Gansu Qinba plan, 财政政策)"
+_GANSU = f"{GANSU_QINBA_PLAN}第十章第二节一（财政政策）"
 # (level, kind, code suffix, basis points, what the seed says of that level)
 _GANSU_BUDGET_SHARES = (
     (
@@ -239,7 +240,7 @@ BUDGET_RULES: tuple[BudgetRule, ...] = (
             from_year=2016,
             to_year=2020,
             budget_levels=(level,),
-            source=f"{_GANSU}: {rule}",
+            source=f"{_GANSU}：{rule}",
         )
         for level, kind, suffix, basis_points, rule in _GANSU_BUDGET_SHARES
     ),
@@ -256,7 +257,7 @@ BUDGET_RULES: tuple[BudgetRule, ...] = (
         from_year=2016,
         to_year=2020,
         budget_levels=("city", "county"),
-        source="seed 000 (Jinzhou): 将每年4000万财政专项扶贫基金全部纳入市县两级财政预算",
+        source=f"{JINZHOU_DECISION}：将每年4000万财政专项扶贫基金全部纳入市县两级财政预算",
     ),
     # Seed 002 (Quanzhou 2018 work points), the city's own budget (市级财政) in 2018: the three earmarks
     # of QUANZHOU_2018_CITY_EARMARKS are for different things, so they add up (75,000,000 yuan).
@@ -271,7 +272,7 @@ BUDGET_RULES: tuple[BudgetRule, ...] = (
             from_year=2018,
             to_year=2018,
             budget_levels=("city",),
-            source=f"seed 002 (Quanzhou 2018, {point}): {rule}",
+            source=f"{QUANZHOU_2018_POINTS}{point}：{rule}",
         )
         for _, suffix, _, amount, point, rule in QUANZHOU_2018_CITY_EARMARKS
     ),
@@ -287,7 +288,7 @@ ASSET_INCOME_POLICIES: tuple[AssetIncomePolicy, ...] = (
         from_year=2016,
         to_year=2020,
         minimum_dividend_bp=800,
-        source=f"{_GANSU}: 分红比例原则上不低于贷款金额的8%",
+        source=f"{GANSU_QINBA_PLAN}第十章第二节二（金融政策）：分红比例原则上不低于贷款金额的8%",
     ),
 )
 
@@ -327,7 +328,7 @@ INDUSTRY_PARTICIPATION_RULES: tuple[IndustryParticipationRule, ...] = (
         batches=("production_employment",),
         categories=("industry",),
         min_projects=1,
-        source="seed 004 四(三): 多措并举扶持其至少发展或参与1项特色优势种养殖业项目"
+        source=f"{CHISHUI_PLAN}四(三)：多措并举扶持其至少发展或参与1项特色优势种养殖业项目"
         "或从事农产品加工、服务或其他脱贫增收优势产业",
     ),
 )

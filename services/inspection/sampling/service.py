@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.inspection.errors import (
     AcceptanceUnderWay,
     AreaOutsideScope,
+    NothingToSample,
     SampleItemNotFound,
     SampleNotFound,
     SampleUnitMismatch,
@@ -84,6 +85,16 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Dr
             rules.Candidate(h.household_id, h.area_code)
             for h in await repo.exited_households(prefix, data.year)
         ]
+    if not population:
+        unit_zh = "贫困村退出" if data.unit == "village" else "贫困户退出"
+        raise NothingToSample(
+            f"no {data.unit} of {data.area_code} exited in {data.year}: nothing to sample",
+            detail_zh=f"{data.area_code} 在 {data.year} 年没有{unit_zh}，没有可抽查的对象；"
+            "请核对地区代码、年度和抽样对象",
+            area_code=data.area_code,
+            year=data.year,
+            unit=data.unit,
+        )
     chosen = rules.draw(population, data.seed, policy)
     sample = EvaluationSample(
         id=uuid.uuid4(),

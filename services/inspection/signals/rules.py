@@ -13,6 +13,7 @@ from typing import Any
 
 from services.inspection.findings.rules import deadline_for
 from services.inspection.vocabulary import SIGNAL_SOURCES
+from shared.household_status import HOUSEHOLD_STATUS_LABELS
 from shared.money import yuan_zh
 
 __all__ = ["FindingDraft", "Signal", "describe", "finding_for", "source_key"]
@@ -91,11 +92,9 @@ _DETAIL_LABELS = {
     "idle_days": "闲置天数",
     "payment_ids": "拨付编号",
 }
+# a household's status (户状态) in the registry's words, as every service says it
 _VALUE_LABELS = {
-    "registered": "已登记",
-    "candidate": "待识别",
-    "exited": "已退出",
-    "removed": "已清退",
+    **HOUSEHOLD_STATUS_LABELS,
     "household": "贫困户",
     "village": "村",
     "project": "项目",

@@ -176,7 +176,7 @@ def parse_row(row_no: int, get: Callable[[str], str | None], *, today: date) -> 
     return row
 
 
-def example(today: date, household_number: str) -> list[str]:
+def example(today: date, village_code: str, household_number: str) -> list[str]:
     """The template's example row (a synthetic cadre)."""
     return [
         "王示例",
@@ -184,7 +184,7 @@ def example(today: date, household_number: str) -> list[str]:
         "开平市农业农村局",
         LEVELS["county"],
         HelperKind.CADRE.label,
-        "440783101201",
+        village_code,
         PairingKind.CADRE_HOUSEHOLD.label,
         household_number,
         today.isoformat(),

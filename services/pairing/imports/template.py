@@ -8,7 +8,9 @@ from datetime import date
 from services.pairing.imports import rules
 from shared.sheet_import import template_xlsx
 
-EXAMPLE_HOUSEHOLD = "4407831012010001"
+# a place of the demo data (步栏村, Chishui town, Kaiping; registry areas/reference.py)
+EXAMPLE_VILLAGE = "440783105201"
+EXAMPLE_HOUSEHOLD = EXAMPLE_VILLAGE + "0001"
 
 
 def pairing_template(today: date) -> bytes:
@@ -17,4 +19,5 @@ def pairing_template(today: date) -> bytes:
         "帮扶力量类别": [k.label for k in rules.HELPER_KINDS],
         "帮扶类型": [k.label for k in rules.PAIRING_KINDS],
     }
-    return template_xlsx("结对帮扶名单", rules.HEADERS, rules.example(today, EXAMPLE_HOUSEHOLD), choices)
+    example = rules.example(today, EXAMPLE_VILLAGE, EXAMPLE_HOUSEHOLD)
+    return template_xlsx("结对帮扶名单", rules.HEADERS, example, choices)

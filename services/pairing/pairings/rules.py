@@ -22,6 +22,7 @@ from services.pairing.helpers.rules import (
 )
 from services.pairing.policies.presets import PairingPolicy
 from shared.areas import LEVEL_ZH
+from shared.household_status import HOUSEHOLD_STATUS_LABELS
 from shared.vocabulary import Labelled
 
 __all__ = [
@@ -136,21 +137,6 @@ class ActivePairing:
     target_id: str
 
 
-# A household's registry status as the clerk reads it (the registry's HouseholdStatus labels;
-# pairing does not import another service).
-_HOUSEHOLD_STATUS_ZH = {
-    "candidate": "拟识别",
-    "in_review": "民主评议中",
-    "in_notice": "公示中",
-    "confirmed": "已确认",
-    "registered": "已建档立卡",
-    "exit_requested": "申请退出中",
-    "exited": "已脱贫退出",
-    "removed": "已清退",
-    "rejected": "未纳入",
-}
-
-
 def household_is_pairable(target: Target, *, today: date) -> str | None:
     """Why the household cannot be paired now, or None."""
     refusal = _unpairable(target, today=today)
@@ -160,7 +146,7 @@ def household_is_pairable(target: Target, *, today: date) -> str | None:
 def _unpairable(target: Target, *, today: date) -> tuple[str, str] | None:
     """(English, Chinese) of why the household cannot be paired now, or None."""
     if target.status not in PAIRABLE_STATUSES:
-        status = _HOUSEHOLD_STATUS_ZH.get(target.status or "", target.status or "未知")
+        status = HOUSEHOLD_STATUS_LABELS.get(target.status or "", target.status or "未知")
         return (
             f"household {target.id} is {target.status}; only registered or exited households are paired",
             f"该户（{target.id}）当前状态为“{status}”，只有建档立卡户（或退出后仍享受政策的户）可以结对",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared.policy_documents import CHISHUI_PLAN
+
 __all__ = [
     "EMPLOYER_SUPPORT",
     "EmployerSupportRule",
@@ -140,7 +142,7 @@ EMPLOYER_SUPPORT: tuple[EmployerSupportRule, ...] = (
         area_prefix="440783",
         min_poor_workers=20,
         min_years=1,
-        source="seed 004 五(十)2: 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业，财政、金融、"
+        source=f"{CHISHUI_PLAN}五(十)2：吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业，财政、金融、"
         "税务等部门要在企业项目贷款、税收等方面给予优惠政策支持",
     ),
 )

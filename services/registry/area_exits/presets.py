@@ -34,6 +34,7 @@ from services.registry.area_exits.rules import (
     Source,
 )
 from shared.money import yuan
+from shared.policy_documents import CHISHUI_PLAN, GANSU_QINBA_PLAN, GUANGYUAN_MECHANISMS, SYSTEM_DEFAULT
 
 __all__ = ["AREA_EXIT_PRESETS", "KAIPING", "KAIPING_COLLECTIVE_INCOME_YUAN"]
 
@@ -48,7 +49,10 @@ def _flag(code: str, label: str, *, blocking: bool = True) -> CriterionSpec:
     return CriterionSpec(code, label, Measure.FLAG, Source.DECLARED, blocking=blocking)
 
 
-_GANSU_SOURCE = "seed 003 (Gansu) 六: {what}以贫困发生率降至3%以下为主要衡量标准，统筹考虑{factors}等综合因素"
+_GANSU_SOURCE = (
+    GANSU_QINBA_PLAN
+    + "第十章第一节六：{what}以贫困发生率降至3%以下为主要衡量标准，统筹考虑{factors}等综合因素"
+)
 
 # Seed 003's 统筹考虑 factors of each exit: (kind, whose exit, where, ((code, factor, in English), ...))
 _GANSU_FACTORS = (
@@ -87,8 +91,8 @@ def _kaiping_village(year: int, amount_yuan: int) -> AreaExitPolicy:
         area_prefix=KAIPING,
         year=year,
         kind=VILLAGE,
-        source=f"seed 004 (Kaiping) 六(一): 全市所有村委会集体可支配收入{year}年达到{wan}万元以上; "
-        "incidence 3%以下 national default OUTSIDE THE SEEDS",
+        source=f"{CHISHUI_PLAN}六(一)：全市所有村委会集体可支配收入{year}年达到{wan}万元以上；"
+        f"贫困发生率3%以下为全国默认（{SYSTEM_DEFAULT}）",
         criteria=(
             _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
             CriterionSpec(
@@ -112,7 +116,7 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
             area_prefix="",
             year=2016,
             kind=kind,
-            source="national default OUTSIDE THE SEEDS: incidence 3%以下 as in seed 003",
+            source=f"全国默认：贫困发生率降至3%以下（同{GANSU_QINBA_PLAN}第十章第一节六；{SYSTEM_DEFAULT}）",
             criteria=(_incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),),
         )
         for kind in (VILLAGE, COUNTY)
@@ -134,8 +138,8 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
         area_prefix="5108",
         year=2016,
         kind=VILLAGE,
-        source="seed 001 (Guangyuan) 二(三): 贫困村退出'一低五有'; definitions OUTSIDE THE SEEDS (Sichuan): "
-        "贫困发生率低于3%, 有集体经济收入、有硬化路、有卫生室、有文化室、有通信网络",
+        source=f"{GUANGYUAN_MECHANISMS}二(三)：贫困村退出“一低五有”；各项含义按四川省公布的标准"
+        f"（{SYSTEM_DEFAULT}）：贫困发生率低于3%，有集体经济收入、有硬化路、有卫生室、有文化室、有通信网络",
         criteria=(
             _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
             CriterionSpec(
@@ -156,8 +160,8 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
         area_prefix="5108",
         year=2016,
         kind=COUNTY,
-        source="seed 001 (Guangyuan) 二(三): 贫困县摘帽'一低三有'; definitions OUTSIDE THE SEEDS (Sichuan): "
-        "贫困发生率低于3%, 乡乡有标准中心校、有达标卫生院、有便民服务中心",
+        source=f"{GUANGYUAN_MECHANISMS}二(三)：贫困县摘帽“一低三有”；各项含义按四川省公布的标准"
+        f"（{SYSTEM_DEFAULT}）：贫困发生率低于3%，乡乡有标准中心校、有达标卫生院、有便民服务中心",
         criteria=(
             _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
             _flag(

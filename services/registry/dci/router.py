@@ -31,7 +31,7 @@ from services.registry.deps import Admin, AdminWrite, CipherDep, Machine, TodayD
 from shared.auth import Principal
 from shared.clock import Clock, ClockDep
 from shared.db import ReadSessionDep, SessionDep
-from shared.errors import Problem
+from shared.errors import Problem, request_language
 from shared.http import etag
 from shared.pii import PiiCipher
 from shared.ratelimit import RATE_LIMITED_RESPONSES, TokenBuckets
@@ -153,7 +153,15 @@ class Signed:
             receiver_id=self.receiver_id,
             cipher=self.cipher,
         )
-        return service.Message(self.session, client, raw, self.cipher, self.clock.now(), self.receiver_id)
+        return service.Message(
+            self.session,
+            client,
+            raw,
+            self.cipher,
+            self.clock.now(),
+            self.receiver_id,
+            request_language(self.request),
+        )
 
 
 async def _signed(

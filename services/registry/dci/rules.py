@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.registry.vocabulary import HouseholdStatus, PovertyCause
+from shared.problems import Language
 from shared.resident_id import InvalidResidentId, validate
 
 DCI_VERSION = "1.0.0"
@@ -50,10 +51,15 @@ WATCHED_EVENTS = (REGISTERED_EVENT, EXITED_EVENT, RELAPSED_EVENT, UPDATED_EVENT)
 class Rejected(Exception):
     """One request of a batch refused with a DCI status reason code (``rjct.…``)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, message_zh: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.message_zh = message_zh
+
+    def said(self, language: Language) -> str:
+        """The ``status_reason_message`` in the reader's language (Chinese unless English asked)."""
+        return self.message if language == "en" else self.message_zh
 
 
 class MessageRefused(Exception):
@@ -160,13 +166,21 @@ class _Filter:
 
 def _area(value: Any) -> str:
     if not (isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()):
-        raise Rejected("rjct.search_criteria.invalid", "area_code is a 12-digit division code")
+        raise Rejected(
+            "rjct.search_criteria.invalid",
+            "area_code is a 12-digit division code",
+            "地区代码应为12位数字的区划代码",
+        )
     return value
 
 
 def _year(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 2000 <= value <= 2100:
-        raise Rejected("rjct.search_criteria.invalid", "year is a whole number between 2000 and 2100")
+        raise Rejected(
+            "rjct.search_criteria.invalid",
+            "year is a whole number between 2000 and 2100",
+            "年度应为2000至2100之间的整数",
+        )
     return value
 
 
@@ -175,7 +189,9 @@ def _status(value: Any) -> str:
         return HouseholdStatus(value).value
     except ValueError as exc:
         raise Rejected(
-            "rjct.search_criteria.invalid", f"status is one of {', '.join(s.value for s in HouseholdStatus)}"
+            "rjct.search_criteria.invalid",
+            f"status is one of {', '.join(s.value for s in HouseholdStatus)}",
+            f"户状态应为以下之一：{'、'.join(f'{s.value}（{s.label}）' for s in HouseholdStatus)}",
         ) from exc
 
 
@@ -193,7 +209,9 @@ def _apply(f: _Filter, name: Any, op: Any, value: Any) -> None:
             f.cause = PovertyCause(value).value
         except ValueError as exc:
             raise Rejected(
-                "rjct.search_criteria.invalid", "poverty_cause is a code of the 致贫原因 list"
+                "rjct.search_criteria.invalid",
+                "poverty_cause is a code of the 致贫原因 list",
+                "致贫原因应为致贫原因代码表中的代码",
             ) from exc
     elif name == "year" and op in ("eq", "ge", "gt", "le", "lt"):
         year = _year(value)
@@ -207,20 +225,34 @@ def _apply(f: _Filter, name: Any, op: Any, value: Any) -> None:
             "rjct.search_criteria.invalid",
             f"unsupported predicate {name!r} {op!r}: area_code eq, status eq|in, batch eq, "
             "poverty_cause eq, year eq|ge|gt|le|lt",
+            f"不支持的查询条件 {name!r} {op!r}；可用：area_code eq、status eq|in、batch eq、"
+            "poverty_cause eq、year eq|ge|gt|le|lt",
         )
 
 
 def _predicates(query: Any) -> _Filter:
     if not isinstance(query, list) or not query:
-        raise Rejected("rjct.search_criteria.invalid", "a predicate query is a list of expressions")
+        raise Rejected(
+            "rjct.search_criteria.invalid",
+            "a predicate query is a list of expressions",
+            "predicate 查询应为条件表达式的列表",
+        )
     f = _Filter()
     for entry in sorted(query, key=lambda e: e.get("seq_num", 0) if isinstance(e, dict) else 0):
         if not isinstance(entry, dict) or not isinstance(entry.get("expression1"), dict):
-            raise Rejected("rjct.search_criteria.invalid", "each predicate needs expression1")
+            raise Rejected(
+                "rjct.search_criteria.invalid",
+                "each predicate needs expression1",
+                "每个查询条件都要有 expression1",
+            )
         expressions = [entry["expression1"]]
         if entry.get("condition") is not None or entry.get("expression2") is not None:
             if entry.get("condition") != "and" or not isinstance(entry.get("expression2"), dict):
-                raise Rejected("rjct.search_criteria.invalid", "only the condition 'and' is supported")
+                raise Rejected(
+                    "rjct.search_criteria.invalid",
+                    "only the condition 'and' is supported",
+                    "条件之间只支持 and（同时满足）",
+                )
             expressions.append(entry["expression2"])
         for e in expressions:
             _apply(f, e.get("attribute_name"), e.get("operator"), e.get("attribute_value"))
@@ -236,6 +268,7 @@ def _template(query: Any) -> _Filter:
         raise Rejected(
             "rjct.search_criteria.invalid",
             f"an expression query is {{'type': '{TEMPLATE_TYPE}', 'value': {{attribute: value}}}}",
+            f"expression 查询应为 {{'type': '{TEMPLATE_TYPE}', 'value': {{属性: 值}}}}",
         )
     f = _Filter()
     for name, value in query["value"].items():
@@ -250,14 +283,24 @@ def _sort(raw: Any) -> tuple[tuple[str, str], ...]:
     if raw in (None, []):
         return (("area_code", "asc"),)
     if not isinstance(raw, list):
-        raise Rejected("rjct.sort.invalid", "sort is a list of {attribute_name, sort_order}")
+        raise Rejected(
+            "rjct.sort.invalid",
+            "sort is a list of {attribute_name, sort_order}",
+            "排序应为 {attribute_name, sort_order} 的列表",
+        )
     out = []
     for s in raw:
         if not isinstance(s, dict) or s.get("attribute_name") not in SORTABLE:
-            raise Rejected("rjct.sort.invalid", f"sortable attributes: {', '.join(sorted(SORTABLE))}")
+            raise Rejected(
+                "rjct.sort.invalid",
+                f"sortable attributes: {', '.join(sorted(SORTABLE))}",
+                f"可排序的属性：{'、'.join(sorted(SORTABLE))}",
+            )
         order = s.get("sort_order", "asc")
         if order not in ("asc", "desc"):
-            raise Rejected("rjct.sort.invalid", "sort_order is asc or desc")
+            raise Rejected(
+                "rjct.sort.invalid", "sort_order is asc or desc", "排序方向应为 asc（升序）或 desc（降序）"
+            )
         out.append((s["attribute_name"], order))
     return tuple(out)
 
@@ -270,11 +313,17 @@ def _pagination(raw: Any) -> tuple[int, int]:
     )
     for v in (size, number):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise Rejected("rjct.pagination.invalid", "page_size and page_number are whole numbers from 1")
+            raise Rejected(
+                "rjct.pagination.invalid",
+                "page_size and page_number are whole numbers from 1",
+                "每页条数（page_size）和页码（page_number）应为从1起的整数",
+            )
     assert isinstance(size, int)
     assert isinstance(number, int)
     if size > MAX_PAGE_SIZE:
-        raise Rejected("rjct.pagination.invalid", f"page_size is at most {MAX_PAGE_SIZE}")
+        raise Rejected(
+            "rjct.pagination.invalid", f"page_size is at most {MAX_PAGE_SIZE}", f"每页最多{MAX_PAGE_SIZE}条"
+        )
     return size, number
 
 
@@ -282,18 +331,28 @@ def parse_search(criteria: Any, *, hash_id: Callable[[str], str], today: date) -
     """A ``search_criteria`` object as :class:`Criteria`; a resident ID is kept only as its keyed
     hash (``hash_id``). Raises :class:`Rejected` with the DCI reason code."""
     if not isinstance(criteria, dict):
-        raise Rejected("rjct.search_criteria.invalid", "search_criteria is an object")
+        raise Rejected(
+            "rjct.search_criteria.invalid", "search_criteria is an object", "查询条件应为对象（{…}）"
+        )
     if criteria.get("reg_type") not in (None, REG_TYPE):
-        raise Rejected("rjct.search_criteria.invalid", f"this registry's reg_type is {REG_TYPE}")
+        raise Rejected(
+            "rjct.search_criteria.invalid",
+            f"this registry's reg_type is {REG_TYPE}",
+            f"本登记系统的 reg_type 为 {REG_TYPE}",
+        )
     query_type, query = criteria.get("query_type"), criteria.get("query")
     page_size, page_number = _pagination(criteria.get("pagination"))
     if query_type == "idtype-value":
         if not isinstance(query, dict) or query.get("type") not in ID_TYPES:
-            raise Rejected("rjct.search_criteria.invalid", "idtype-value: type is RESIDENT_ID (or UIN)")
+            raise Rejected(
+                "rjct.search_criteria.invalid",
+                "idtype-value: type is RESIDENT_ID (or UIN)",
+                "按证件查询时 type 应为 RESIDENT_ID（或 UIN）",
+            )
         try:
             number = validate(str(query.get("value", "")), today=today).number
         except InvalidResidentId as exc:
-            raise Rejected("rjct.search_criteria.invalid", f"value: {exc}") from exc
+            raise Rejected("rjct.search_criteria.invalid", f"value: {exc}", exc.zh) from exc
         return Criteria(
             kind="person", resident_id_hash=hash_id(number), page_size=page_size, page_number=page_number
         )
@@ -302,7 +361,11 @@ def parse_search(criteria: Any, *, hash_id: Callable[[str], str], today: date) -
     elif query_type == "expression":
         f = _template(query)
     else:
-        raise Rejected("rjct.search_criteria.invalid", "query_type is idtype-value, expression or predicate")
+        raise Rejected(
+            "rjct.search_criteria.invalid",
+            "query_type is idtype-value, expression or predicate",
+            "查询方式（query_type）应为 idtype-value、expression 或 predicate",
+        )
     return Criteria(
         kind="households",
         **asdict(f) | {"statuses": tuple(f.statuses)},  # the filter's fields, as the criteria keep them
@@ -363,7 +426,11 @@ def person_record(m: Mapping[str, Any], rights: Sequence[str]) -> dict[str, Any]
 def parse_event_kind(value: Any) -> str:
     kind = value.removeprefix(EVENT_TYPE_PREFIX) if isinstance(value, str) else None
     if kind not in EVENT_KINDS:
-        raise Rejected("rjct.notify_types.invalid", f"reg_event_type is one of {', '.join(EVENT_KINDS)}")
+        raise Rejected(
+            "rjct.notify_types.invalid",
+            f"reg_event_type is one of {', '.join(EVENT_KINDS)}",
+            f"订阅的事件类型（reg_event_type）应为以下之一：{'、'.join(EVENT_KINDS)}",
+        )
     return kind
 
 
@@ -378,11 +445,12 @@ def parse_subscribe_area(filter_type: Any, query: Any) -> str:
             else None
         )
     except Rejected as exc:
-        raise Rejected("rjct.notify_details.invalid", exc.message) from exc
+        raise Rejected("rjct.notify_details.invalid", exc.message, exc.message_zh) from exc
     if f is None or f.area_code is None or f.statuses or f.batch or f.cause or f.year_min or f.year_max:
         raise Rejected(
             "rjct.notify_details.invalid",
             "a subscription filter names one area_code (filter_type expression or predicate)",
+            "订阅条件只能写一个地区代码 area_code（filter_type 为 expression 或 predicate）",
         )
     return f.area_code
 

@@ -34,6 +34,7 @@ from shared.auth import Principal
 from shared.events.envelope import CloudEvent
 from shared.http import check_if_match
 from shared.pii import PiiCipher, mask_name
+from shared.problems import Language
 from shared.ratelimit import TokenBuckets
 
 Raw = Mapping[str, Any]
@@ -144,6 +145,11 @@ class Message:
     cipher: PiiCipher
     now: datetime
     receiver_id: str
+    language: Language = "zh"  # of the sender's request (Accept-Language): the words of its refusals
+
+    def said(self, english: str, chinese: str) -> str:
+        """A ``status_reason_message`` in the sender's language."""
+        return english if self.language == "en" else chinese
 
     def reply(self, *, action: str, message: dict[str, Any], total: int) -> dict[str, Any]:
         """The signed answer to the message's sender."""
@@ -154,20 +160,27 @@ class Message:
 # -------------------------------------------------------------------------------------- search
 
 
-def parse_items(items: Sequence[Raw], *, cipher: PiiCipher, today: date) -> list[dict[str, Any]]:
-    """Each search request parsed (a resident ID kept only as its keyed hash) or its rejection."""
+def parse_items(
+    items: Sequence[Raw], *, cipher: PiiCipher, today: date, language: Language = "zh"
+) -> list[dict[str, Any]]:
+    """Each search request parsed (a resident ID kept only as its keyed hash) or its rejection, worded
+    in the sender's language (kept so, for an answer given later)."""
     parsed: list[dict[str, Any]] = []
     seen: set[str] = set()
     for item in items:
         entry: dict[str, Any] = {"reference_id": str(item["reference_id"])}
         try:
             if entry["reference_id"] in seen:
-                raise Rejected("rjct.reference_id.duplicate", "reference_id repeats within the message")
+                raise Rejected(
+                    "rjct.reference_id.duplicate",
+                    "reference_id repeats within the message",
+                    "同一消息中的请求编号（reference_id）重复",
+                )
             seen.add(entry["reference_id"])
             criteria = rules.parse_search(item.get("search_criteria"), hash_id=cipher.keyed_hash, today=today)
             entry["criteria"] = criteria.to_json()
         except Rejected as exc:
-            entry["rejected"] = {"code": exc.code, "message": exc.message}
+            entry["rejected"] = {"code": exc.code, "message": exc.said(language)}
         parsed.append(entry)
     return parsed
 
@@ -260,7 +273,9 @@ def _person(m: Any) -> dict[str, Any]:
 
 
 async def sync_search(m: Message, *, today: date) -> dict[str, Any]:
-    parsed = parse_items(m.body["message"]["search_request"], cipher=m.cipher, today=today)
+    parsed = parse_items(
+        m.body["message"]["search_request"], cipher=m.cipher, today=today, language=m.language
+    )
     responses = await answer(m.session, m.client, parsed, now=m.now)
     txn = _transaction(m, action="search", mode="sync", parsed=parsed)
     txn.status = "succ"
@@ -273,7 +288,9 @@ async def sync_search(m: Message, *, today: date) -> dict[str, Any]:
 
 async def async_search(m: Message, *, today: date) -> dict[str, Any]:
     """Received: answered later by the delivery job, with an ``on-search`` callback."""
-    parsed = parse_items(m.body["message"]["search_request"], cipher=m.cipher, today=today)
+    parsed = parse_items(
+        m.body["message"]["search_request"], cipher=m.cipher, today=today, language=m.language
+    )
     txn = _transaction(m, action="search", mode="async", parsed=parsed)
     txn.status = "pdng"
     await DciRepository(m.session).add(txn)
@@ -369,14 +386,24 @@ async def subscribe(m: Message) -> dict[str, Any]:
             area = rules.parse_subscribe_area(criteria.get("filter_type"), criteria.get("filter"))
             if not rules.area_within(m.client.area_code, area):
                 raise Rejected(
-                    "rjct.notify_details.invalid", "the area lies outside the client's agreed area"
+                    "rjct.notify_details.invalid",
+                    "the area lies outside the client's agreed area",
+                    f"地区 {area} 不在本对接系统协议约定的范围内",
                 )
             if await repo.live_subscription(m.client.id, kind, area) is not None:
-                raise Rejected("rjct.event.already_subscribed", f"already subscribed to {kind} under {area}")
+                raise Rejected(
+                    "rjct.event.already_subscribed",
+                    f"already subscribed to {kind} under {area}",
+                    f"已订阅地区 {area} 的 {kind} 事件，不必重复订阅",
+                )
         except Rejected as exc:
             responses.append(
                 base
-                | {"status": "rjct", "status_reason_code": exc.code, "status_reason_message": exc.message}
+                | {
+                    "status": "rjct",
+                    "status_reason_code": exc.code,
+                    "status_reason_message": exc.said(m.language),
+                }
             )
             continue
         sub = DciSubscription(
@@ -439,13 +466,15 @@ async def unsubscribe(m: Message) -> dict[str, Any]:
         out |= {
             "status": "rjct",
             "status_reason_code": "rjct.subscription_code.invalid",
-            "status_reason_message": "a subscription code is not one of this client's",
+            "status_reason_message": m.said(
+                "a subscription code is not one of this client's", "有订阅编号不属于本对接系统"
+            ),
         }
     elif any(s is not None and not s.active for s in subs):
         out |= {
             "status": "rjct",
             "status_reason_code": "rjct.event.already_unsubscribed",
-            "status_reason_message": "a subscription was already ended",
+            "status_reason_message": m.said("a subscription was already ended", "有订阅已经取消过"),
         }
     else:
         for s in subs:

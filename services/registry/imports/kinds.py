@@ -30,7 +30,10 @@ ColumnSpec = tuple[str, str, tuple[str, ...], bool]
 DIBAO_MATCHED = "一致"
 DIBAO_NOT_REGISTERED = "未登记"
 DIBAO_MISMATCH = "不一致：在低保名单上，但该户在建档立卡系统中未标记为低保户"
-EXAMPLE_VILLAGE = "440783101201"
+# The templates' example rows name a place of the demo data (areas/reference.py: 步栏村, Chishui town,
+# Kaiping), so the example imports as it stands against the demo areas.
+EXAMPLE_VILLAGE = "440783105201"
+EXAMPLE_HOUSEHOLD = EXAMPLE_VILLAGE + "0001"
 
 
 @dataclass
@@ -162,7 +165,7 @@ INCOMES = ImportKind(
         ("amount", "人均纯收入(元)", ("人均纯收入", "人均纯收入（元）", "人均收入(元)"), True),
     ),
     parse=_parse_incomes,
-    example=lambda today: ["4407831012010001", _example_id(), str(today.year - 1), "6830.50"],
+    example=lambda today: [EXAMPLE_HOUSEHOLD, _example_id(), str(today.year - 1), "6830.50"],
     header_one_of=(("household_key", "resident_id"),),
 )
 

@@ -6,18 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 from services.registry.imports import rules
-from services.registry.imports.kinds import ImportKind
+from services.registry.imports.kinds import EXAMPLE_HOUSEHOLD, EXAMPLE_VILLAGE, ImportKind
 from services.registry.vocabulary import BATCH_LABELS, LabourCapacity, PovertyCause, Relation
 from shared.resident_id import make
 from shared.sheet_import import template_xlsx
-
-EXAMPLE_VILLAGE = "440783101201"
 
 
 def registration_template(today: date) -> bytes:
     example_id = make("440783", date(1968, 3, 9), 21, sex="male")
     example = [
-        "4407831012010001",
+        EXAMPLE_HOUSEHOLD,
         EXAMPLE_VILLAGE,
         "王示例",
         example_id,

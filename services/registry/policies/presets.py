@@ -17,6 +17,13 @@ from services.registry.policies.rules import (
     ThresholdRule,
     TransferEmploymentRule,
 )
+from shared.policy_documents import (
+    CHISHUI_PLAN,
+    GANSU_QINBA_PLAN,
+    JINZHOU_DECISION,
+    QUANZHOU_2018_POINTS,
+    SYSTEM_DEFAULT,
+)
 
 __all__ = [
     "BATCH_SETS",
@@ -33,7 +40,8 @@ __all__ = [
 
 YUAN = 100  # fen per yuan
 # (the 2026-11-26 migration appends the same words to a record seeded before it)
-QUANZHOU_2018_NOTE = "; villages with collective operating income 1万元以下 are weak this year (seed 002 §六)"
+# (the stop-27 migration rewrote it, and the record it was appended to, in the documents' titles)
+QUANZHOU_2018_NOTE = "；六：确保今年消除村集体经营性收入1万元以下的空壳村"
 
 # 一批 tag sets. national five (seed 000 五个一批), Gansu seven (seed 003 七个一批),
 # Kaiping three (seed 004: 扶持生产和就业发展一批、教育扶贫脱贫一批、低保政策兜底一批).
@@ -71,46 +79,52 @@ _KAIPING_RELAPSE = (
 _NATIONAL_COMPARISONS = {
     # the national default follows Gansu's household standard, the seeds' only nationwide-style text
     "exit_line": ThresholdRule(
-        Comparison.ABOVE, "年人均纯收入稳定超过当年退出验收标准 (seed 003 wording as the default)"
+        Comparison.ABOVE,
+        f"年人均纯收入稳定超过当年退出验收标准（{GANSU_QINBA_PLAN}第十章第一节六的表述，作全国默认）",
     ),
-    "large_debt_limit": ThresholdRule(Comparison.AT_OR_ABOVE, "因病因学因房大额借贷(5万元以上) (seed 003)"),
-    "exit_incidence": ThresholdRule(Comparison.AT_OR_BELOW, "贫困发生率降至3%以下 (seed 003)"),
-    "notice_min_days": ThresholdRule(Comparison.AT_OR_ABOVE, "公示期要在7天以上 (seed 004)"),
+    "large_debt_limit": ThresholdRule(
+        Comparison.AT_OR_ABOVE, f"因病因学因房大额借贷(5万元以上)（{GANSU_QINBA_PLAN}第十章第一节六）"
+    ),
+    "exit_incidence": ThresholdRule(
+        Comparison.AT_OR_BELOW, f"贫困发生率降至3%以下（{GANSU_QINBA_PLAN}第十章第一节六）"
+    ),
+    "notice_min_days": ThresholdRule(Comparison.AT_OR_ABOVE, f"公示期要在7天以上（{CHISHUI_PLAN}五(一)）"),
 }
 _GANSU_COMPARISONS = {
     "exit_line": ThresholdRule(
-        Comparison.ABOVE, "该户年人均纯收入稳定超过当年省定退出验收标准 (seed 003 §六)"
+        Comparison.ABOVE, f"该户年人均纯收入稳定超过当年省定退出验收标准（{GANSU_QINBA_PLAN}第十章第一节六）"
     ),
     "large_debt_limit": ThresholdRule(
-        Comparison.AT_OR_ABOVE, "无因病因学因房大额借贷(5万元以上) (seed 003 §六)"
+        Comparison.AT_OR_ABOVE, f"无因病因学因房大额借贷(5万元以上)（{GANSU_QINBA_PLAN}第十章第一节六）"
     ),
     "exit_incidence": ThresholdRule(
-        Comparison.AT_OR_BELOW, "以贫困发生率降至3%以下为主要衡量标准 (seed 003 §六)"
+        Comparison.AT_OR_BELOW, f"以贫困发生率降至3%以下为主要衡量标准（{GANSU_QINBA_PLAN}第十章第一节六）"
     ),
 }
 _KAIPING_COMPARISONS = {
     "exit_line": ThresholdRule(
-        Comparison.AT_OR_ABOVE, "对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶 (seed 004 §七(五))"
+        Comparison.AT_OR_ABOVE,
+        f"对当年达到或超过脱贫标准的帮扶对象进行核实公示并退出帮扶（{CHISHUI_PLAN}七(五)）",
     ),
-    "notice_min_days": ThresholdRule(Comparison.AT_OR_ABOVE, "公示期要在7天以上 (seed 004 §五(一))"),
+    "notice_min_days": ThresholdRule(Comparison.AT_OR_ABOVE, f"公示期要在7天以上（{CHISHUI_PLAN}五(一)）"),
 }
 
 # Which returns to poverty take which way. Where a seed names no chain, every cause goes through
 # the generic chain (OUTSIDE THE SEEDS). Kaiping binds its chain to 因重大自然灾害返贫的 only; every
 # other return comes in again the ordinary way: 贫困人口进出严格按“拟选对象、精准扶持、民主评议、公示公告”
 # 程序办理 (seed 004 §七(五)).
-_GENERIC_ROUTES = (RelapseRoute("*", "chain", "generic chain for every cause (OUTSIDE THE SEEDS)"),)
+_GENERIC_ROUTES = (RelapseRoute("*", "chain", f"各类返贫均经镇认定、镇申请、县审批（{SYSTEM_DEFAULT}）"),)
 _KAIPING_ROUTES = (
     RelapseRoute(
         "major_natural_disaster",
         "chain",
         "因重大自然灾害返贫的,应根据镇农办、民政等部门认定,由镇扶贫办申请,呈市扶贫部门审核,"
-        "并经江门市级扶贫部门审定,才能纳入下年度脱贫计划 (seed 004 §七(五))",
+        f"并经江门市级扶贫部门审定,才能纳入下年度脱贫计划（{CHISHUI_PLAN}七(五)）",
     ),
     RelapseRoute(
         "*",
         "identification",
-        "贫困人口进出严格按“拟选对象、精准扶持、民主评议、公示公告”程序办理 (seed 004 §七(五))",
+        f"贫困人口进出严格按“拟选对象、精准扶持、民主评议、公示公告”程序办理（{CHISHUI_PLAN}七(五)）",
     ),
 )
 
@@ -129,8 +143,9 @@ PRESETS: tuple[PolicyRecord, ...] = (
     PolicyRecord(
         area_prefix="",
         year=2016,
-        source="national defaults; five batches from seed 000; notice 7 days, 3% and debt limit "
-        "as in seeds 003/004; policies kept 3 years from each exit (一定时期, OUTSIDE THE SEEDS)",
+        source=f"全国默认：五个一批（{JINZHOU_DECISION}）；公示7天以上（{CHISHUI_PLAN}五(一)）；"
+        f"贫困发生率3%以下、大额借贷5万元以上（{GANSU_QINBA_PLAN}第十章第一节六）；脱贫不脱政策自各户退出起3年"
+        f"（文件只说“一定时期”，{SYSTEM_DEFAULT}）",
         exit_line_fen=_NATIONAL_LINES[2016] * YUAN,
         notice_min_days=7,
         large_debt_limit_fen=50_000 * YUAN,
@@ -149,7 +164,7 @@ PRESETS: tuple[PolicyRecord, ...] = (
     ),
     *(
         PolicyRecord(
-            area_prefix="", year=year, source="exit line OUTSIDE THE SEEDS", exit_line_fen=line * YUAN
+            area_prefix="", year=year, source=f"当年退出验收标准：{SYSTEM_DEFAULT}", exit_line_fen=line * YUAN
         )
         for year, line in _NATIONAL_LINES.items()
         if year != 2016
@@ -157,7 +172,8 @@ PRESETS: tuple[PolicyRecord, ...] = (
     PolicyRecord(
         area_prefix="62",
         year=2016,
-        source="seed 003 (Gansu): seven batches, debt 5万元以上 blocks exit, incidence 3%以下",
+        source=f"{GANSU_QINBA_PLAN}：“七个一批”；第十章第一节六：因病因学因房大额借贷5万元以上不能退出，"
+        "贫困发生率降至3%以下",
         large_debt_limit_fen=50_000 * YUAN,
         batch_set="gansu_seven",
         batches=BATCH_SETS["gansu_seven"],
@@ -167,9 +183,8 @@ PRESETS: tuple[PolicyRecord, ...] = (
     PolicyRecord(
         area_prefix="440783",
         year=2016,
-        source="seed 004 (Kaiping/Chishui): three batches, notice 7天以上, return-to-poverty chain; "
-        "exit line 4,000 yuan = Guangdong relative poverty line 2016-2018 (OUTSIDE THE SEEDS), "
-        "reached or exceeded (达到或超过); the chain only for 因重大自然灾害返贫",
+        source=f"{CHISHUI_PLAN}：三个一批；公示7天以上（五(一)）；因重大自然灾害返贫的审批程序（七(五)）；"
+        f"达到或超过脱贫标准的退出（七(五)），标准4000元为广东省2016-2018年相对贫困线（{SYSTEM_DEFAULT}）",
         exit_line_fen=4_000 * YUAN,
         notice_min_days=7,
         batch_set="kaiping_three",
@@ -184,7 +199,7 @@ PRESETS: tuple[PolicyRecord, ...] = (
     PolicyRecord(
         area_prefix="3505",
         year=2018,
-        source="seed 002 (Quanzhou): policies unchanged for exited households during the campaign"
+        source=f"{QUANZHOU_2018_POINTS}一：对已脱贫的贫困户和已摘帽的贫困村，在脱贫攻坚期内保持政策不变"
         + QUANZHOU_2018_NOTE,
         weak_village_income_fen=10_000 * YUAN,
         weak_village_income_inclusive=True,
@@ -192,8 +207,7 @@ PRESETS: tuple[PolicyRecord, ...] = (
     PolicyRecord(
         area_prefix="3505",
         year=2019,
-        source="seed 002 (Quanzhou): villages with collective operating income 3万元以下 are weak from "
-        "next year (2019) (seed 002 §六)",
+        source=f"{QUANZHOU_2018_POINTS}六：明年（2019年）消除村集体经营性收入3万元以下的薄弱村",
         weak_village_income_fen=30_000 * YUAN,
         weak_village_income_inclusive=True,
     ),
@@ -212,7 +226,7 @@ KAIPING_INCOME_SHARE_TARGET = IncomeShareTarget(
     income_comparison=Comparison.ABOVE,
     households_share_bp=3_000,
     households_comparison=Comparison.AT_OR_ABOVE,
-    source="seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%",
+    source=f"{CHISHUI_PLAN}三(一)：力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%",
 )
 INCOME_SHARE_TARGETS: tuple[IncomeShareTarget, ...] = (KAIPING_INCOME_SHARE_TARGET,)
 
@@ -224,8 +238,8 @@ TRANSFER_EMPLOYMENT = TransferEmploymentRule(
     batch="transfer_employment",
     min_age=18,
     max_age=60,
-    source="seed 003 七个一批 注2: 转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生且"
-    "有务工信息贫困人口的统计数据",
+    source=f"{GANSU_QINBA_PLAN}“七个一批”注2：转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、"
+    "非在校生且有务工信息贫困人口的统计数据",
 )
 
 # Seed 004 (Chishui town, Kaiping) 三(一): 按照2015年村(居)低保标准线内村(居)低保家庭325户915人纳入扶贫工作
@@ -237,8 +251,8 @@ TRANSFER_EMPLOYMENT = TransferEmploymentRule(
 KEY_TARGET_RULES: tuple[KeyTargetRule, ...] = (
     KeyTargetRule(
         area_prefix="440783",
-        source="seed 004 五(一): 对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受帮扶的"
-        "低保户识别出来，作为本轮精准扶贫的重点帮扶对象",
+        source=f"{CHISHUI_PLAN}五(一)：对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且"
+        "愿意接受帮扶的低保户识别出来，作为本轮精准扶贫的重点帮扶对象",
     ),
 )
 
@@ -253,6 +267,6 @@ PAIRING_VILLAGE_QUOTAS: tuple[PairingVillageQuota, ...] = (
         area_name="泉州市",
         dispatch_level="city",
         max_villages=28,
-        source="seed 002 §十一: 对第五轮全省整村推进帮扶工作中的市派28个帮扶村每村给予50万元的资金扶持",
+        source=f"{QUANZHOU_2018_POINTS}十一：对第五轮全省整村推进帮扶工作中的市派28个帮扶村每村给予50万元的资金扶持",
     ),
 )

@@ -316,9 +316,9 @@ async def test_third_party_samples_draw_exited_villages_per_county(make_db) -> N
         ).json()
         by_area = {x["area_code"]: x for x in rates}
         assert by_area[drawn[0][:6] + "000000"]["wrongly_exited"] == 1
-        # households are still the default population (none exited here)
+        # households are still the default population: none exited here, so there is nothing to draw
         r = await c.post("/inspection/v1/samples", json=body | {"unit": "household"}, headers=evaluator)
-        assert (r.json()["unit"], r.json()["population"]) == ("household", 0)
+        assert (r.status_code, r.json()["type"].rsplit("/", 1)[1]) == (409, "nothing-to-sample"), r.text
 
 
 async def test_the_dossier_list_takes_the_kind_by_the_sign_off_screens_word(make_db) -> None:

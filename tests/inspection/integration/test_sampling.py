@@ -191,9 +191,10 @@ async def test_no_sample_while_the_areas_exit_acceptance_of_the_year_is_still_un
         assert refused.json()["open_dossiers"] == 1
         older = await c.post("/inspection/v1/samples", json={**body, "year": 2025}, headers=EVALUATOR)
         assert (older.status_code, older.json()["population"]) == (201, 1)
-        # villages are accepted apart: no village sign-off is open, so a village sample is drawn
+        # villages are accepted apart: no village sign-off is open, so the open household exit does
+        # not hold a village sample back (none exited here: nothing to sample, said as such)
         villages = await c.post("/inspection/v1/samples", json={**body, "unit": "village"}, headers=EVALUATOR)
-        assert villages.status_code == 201, villages.text
+        assert villages.json()["type"].rsplit("/", 1)[1] == "nothing-to-sample", villages.text
         returned = event(
             "registry.household.exit_returned.v1",
             {
@@ -206,3 +207,24 @@ async def test_no_sample_while_the_areas_exit_acceptance_of_the_year_is_still_un
         assert await handle_event(app.state.db, "inspection", returned, HANDLERS)
         drawn = await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)
         assert (drawn.status_code, drawn.json()["population"]) == (201, 43)
+
+
+async def test_an_area_and_year_without_exits_is_refused_with_what_to_check(make_db) -> None:
+    """Seed 003 十 checks exits at random: where no household of the area exited in the year there
+    is nothing to check, and an empty sample would read like an evaluation that found nothing wrong."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _project_exits(app)
+        body = {"area_code": COUNTY, "year": 2024, "seed": "nothing-exited"}
+        r = await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)
+        assert r.status_code == 409, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        problem = r.json()
+        assert problem["type"].rsplit("/", 1)[1] == "nothing-to-sample"
+        assert problem["detail"] == (
+            "620521000000 在 2024 年没有贫困户退出，没有可抽查的对象；请核对地区代码、年度和抽样对象"
+        )
+        assert (problem["year"], problem["unit"]) == (2024, "household")
+        en = await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR | {"Accept-Language": "en"})
+        assert en.json()["detail"] == "no household of 620521000000 exited in 2024: nothing to sample"
+        assert (await c.get("/inspection/v1/samples", headers=EVALUATOR)).json()["items"] == []

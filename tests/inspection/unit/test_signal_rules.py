@@ -62,7 +62,7 @@ def test_description_reads_as_words_not_json():
     assert (
         describe(over) == "受益对象类别：村；受益对象：350524101209；已拨付：510,000.00元；应享：500,000.00元"
     )
-    assert describe({"status": "exited"}) == "户状态：已退出"
+    assert describe({"status": "exited"}) == "户状态：已脱贫退出"
     assert describe({"new_member": 1}) == "new_member：1"  # a member without words yet keeps its name
     assert describe("unpaired for 45 days") == "unpaired for 45 days"
     assert describe(None) == ""

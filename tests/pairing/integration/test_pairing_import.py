@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from services.pairing.imports import service
 from services.pairing.models import Helper, Pairing, PairingImportRow, PairingNeed
+from services.registry.areas.reference import CHISHUI_KEY_VILLAGES
 from shared.auth import Principal
 from shared.tables import audit_log, outbox
 from tests.pairing import fixtures as fx
@@ -113,6 +114,9 @@ async def test_template_has_the_chinese_header_an_example_and_drop_downs(client:
     assert header == fx.HEADER
     assert example[:2] == ["王示例", "kp-cadre-0001"]
     assert example[6] == "干部结对帮扶户"
+    # the example's village is one of the demo data (步栏村), and so is its household number's prefix
+    assert example[5] == example[7][:12] == "440783105201"
+    assert example[5] in CHISHUI_KEY_VILLAGES
     ranges = sorted(str(dv.sqref) for dv in sheet.data_validations.dataValidation)
     assert ranges == ["D2:D100000", "E2:E100000", "G2:G100000"]  # 单位层级, 帮扶力量类别, 帮扶类型
     choices = [c.value for c in book["可选值"]["C"] if c.value]

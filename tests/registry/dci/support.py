@@ -75,10 +75,12 @@ class Caller:
     id: str
     secret: str
     area: str = "440000000000"
+    language: str | None = None  # sent as Accept-Language
 
     @property
     def token(self) -> dict[str, str]:
-        return auth("service", self.area, sub=self.id)
+        asked = {"Accept-Language": self.language} if self.language else {}
+        return auth("service", self.area, sub=self.id) | asked
 
     async def post(
         self, path: str, action: str, message: dict[str, Any], *, items: int, **header: Any

@@ -5,6 +5,7 @@ rights; refusals with the DCI error codes; a per-client search rate."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -376,3 +377,38 @@ async def test_admins_register_rotate_and_stop_clients(make_db, nats_url):
         assert r.status_code == 403
         assert r.json()["errors"][0]["code"] == "err.sender_id.invalid"
         assert (await c.get("/registry/v1/dci/clients/nobody", headers=ADMIN)).status_code == 404
+
+
+async def test_a_refused_request_says_why_in_chinese_and_in_english_when_asked(make_db, nats_url):
+    """The platform's operators read status_reason_message in Chinese, as every refusal of the
+    registry; a sender that asks with Accept-Language: en reads it in English. The code stays."""
+    app = registry_app(make_db("registry"), nats_url)
+    async with service_client(app) as c:
+        await load_areas(c)
+        civil = await register_client(c, "gd-civil-affairs", area_code=COUNTY, data_rights=CIVIL_RIGHTS)
+        bad_area = predicate_query("r2", ("area_code", "eq", "4407"))
+        bad_page = predicate_query("r3", ("area_code", "eq", COUNTY), pagination={"page_size": 0})
+        for caller, words in (
+            (
+                civil,
+                [
+                    "地区代码应为12位数字的区划代码",
+                    "每页条数（page_size）和页码（page_number）应为从1起的整数",
+                ],
+            ),
+            (
+                replace(civil, language="en"),
+                [
+                    "area_code is a 12-digit division code",
+                    "page_size and page_number are whole numbers from 1",
+                ],
+            ),
+        ):
+            r = await caller.search(bad_area, bad_page)
+            assert r.status_code == 200, r.text
+            answers = verified(civil.secret, r.json())["search_response"]
+            assert [a["status_reason_code"] for a in answers] == [
+                "rjct.search_criteria.invalid",
+                "rjct.pagination.invalid",
+            ]
+            assert [a["status_reason_message"] for a in answers] == words

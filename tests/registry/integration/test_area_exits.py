@@ -9,6 +9,7 @@ from sqlalchemy import select
 from services.registry.consumers import HANDLERS
 from shared.events import CloudEvent
 from shared.events.consumer import handle_event
+from shared.policy_documents import GUANGYUAN_MECHANISMS
 from shared.tables import outbox
 from tests.registry.integration.area_exit_helpers import (
     GANSU_CLERK,
@@ -346,7 +347,7 @@ async def test_guangyuan_one_low_five_haves(make_db) -> None:
         assert [x["criterion"] for x in r.json()["criteria"] if not x["passed"]] == ["clinic"]
         r = await c.post(f"{base}/exit-requests", json=ask, headers=GUANGYUAN_CLERK)
         assert r.status_code == 201, r.text
-        assert r.json()["policy_source"].startswith("5108/2016: seed 001 (Guangyuan)")
+        assert r.json()["policy_source"].startswith(f"5108/2016: {GUANGYUAN_MECHANISMS}二(三)")
 
 
 async def test_criteria_are_policy_records_an_admin_can_change_with_if_match(make_db) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from services.registry.consumers import HANDLERS
 from shared.clock import clock
 from shared.events.consumer import handle_event
+from shared.policy_documents import GANSU_QINBA_PLAN
 from shared.tables import audit_log, outbox
 from tests.registry.integration.helpers import (
     ADMIN,
@@ -139,12 +140,12 @@ async def test_kaiping_at_its_line_meets_it_and_gansu_at_its_line_does_not(make_
             "eligible"
         ]
 
-        # the resolved policy shows each threshold's comparison with the seed's words beside it
+        # the resolved policy shows each threshold's comparison with the document's words beside it
         p = (await c.get(f"/registry/v1/policies/{GANSU_VILLAGE}/2018", headers=GANSU_REGISTRAR)).json()
         assert p["comparisons"]["exit_line"]["comparison"] == "above"
         assert p["comparisons"]["exit_incidence"] == {
             "comparison": "at_or_below",
-            "wording": "以贫困发生率降至3%以下为主要衡量标准 (seed 003 §六)",
+            "wording": f"以贫困发生率降至3%以下为主要衡量标准（{GANSU_QINBA_PLAN}第十章第一节六）",
         }
         k = (await c.get(f"/registry/v1/policies/{VILLAGE}/2018", headers=REGISTRAR)).json()
         assert k["comparisons"]["exit_line"]["comparison"] == "at_or_above"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared.policy_documents import CHISHUI_PLAN
 from tests.registry.integration.helpers import REGISTRAR, VILLAGE, load_areas, registry_app
 from tests.support import auth, service_client
 
@@ -56,7 +57,7 @@ async def test_policies_resolve_from_the_seeds_and_an_admin_can_add_a_year(make_
     async with service_client(app) as c:
         p = (await c.get("/registry/v1/policies/440783101201/2017", headers=REGISTRAR)).json()
         assert (p["batch_set"], p["notice_min_days"], p["exit_line_fen"]) == ("kaiping_three", 7, 400_000)
-        assert any("seed 004" in s for s in p["sources"])
+        assert any(CHISHUI_PLAN in s for s in p["sources"])
         g = (await c.get("/registry/v1/policies/620521101201/2018", headers=REGISTRAR)).json()
         assert (g["batch_set"], g["large_debt_limit_fen"], g["exit_incidence_threshold_bp"]) == (
             "gansu_seven",

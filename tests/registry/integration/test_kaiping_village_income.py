@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared.policy_documents import CHISHUI_PLAN
 from tests.registry.integration.area_exit_helpers import EVIDENCE
 from tests.registry.integration.helpers import registry_app
 from tests.support import auth, service_client
@@ -52,7 +53,7 @@ async def test_a_village_below_its_years_collective_income_is_refused_at_the_fig
         crit = {x["criterion"]: x for x in e["criteria"]}
         assert crit["collective_disposable_income"]["threshold"] == figure_yuan * 100
         assert crit["collective_disposable_income"]["comparison"] == "at_or_above"
-        assert e["policy"]["source"].startswith("seed 004 (Kaiping) 六(一)")
+        assert e["policy"]["source"].startswith(f"{CHISHUI_PLAN}六(一)")
 
         # one fen short (e.g. 149,999.99 yuan in 2016): refused, the criterion and figure named
         r = await c.post(url, json={"year": year, "declared": [income(figure_yuan * 100 - 1)]}, headers=CLERK)
@@ -80,7 +81,7 @@ async def test_a_village_below_its_years_collective_income_is_refused_at_the_fig
         # exactly the figure (以上 includes it): the request is taken
         r = await c.post(url, json={"year": year, "declared": [income(figure_yuan * 100)]}, headers=CLERK)
         assert r.status_code == 201, r.text
-        assert r.json()["policy_source"].startswith(f"440783/{min(year, 2018)}: seed 004 (Kaiping)")
+        assert r.json()["policy_source"].startswith(f"440783/{min(year, 2018)}: {CHISHUI_PLAN}")
 
 
 async def test_a_figure_of_a_later_year_is_not_asked_of_an_earlier_one(make_db) -> None:

@@ -435,3 +435,30 @@ async def test_staged_ids_of_an_uncommitted_import_are_rotated_with_the_key(make
             assert r.status_code == 200, r.text
             read.append(r.json()["resident_id"])
         assert sorted(read) == sorted(row[3] for row in clean)
+
+
+async def test_template_example_row_imports_against_the_demo_areas(make_db):
+    """The template names a village of the demo data (步栏村), so a clerk who uploads the template as
+    downloaded, against the demo's places, sees its example row accepted, not refused as an unknown
+    place."""
+    from services.registry.areas.reference import reference_areas
+
+    app = registry_app(make_db("registry"))
+    kaiping = auth("approver", "440783000000")
+    async with service_client(app) as c:
+        guangdong = [a.model_dump(mode="json") for a in reference_areas() if a.code.startswith("44")]
+        r = await c.post(
+            "/registry/v1/areas", json={"areas": guangdong}, headers=auth("registrar", "440000000000")
+        )
+        assert r.status_code == 200, r.text
+        template = await c.get(f"{BASE}/templates/registration.xlsx", headers=kaiping)
+        example = [cell.value for cell in load_workbook(io.BytesIO(template.content)).worksheets[0][2]]
+        assert example[1] in {a.code for a in reference_areas() if a.name == "步栏村"}
+        r = await c.post(BASE, params={"kind": "registration"}, content=template.content, headers=kaiping)
+        assert r.status_code == 202, r.text
+        for _ in range(600):
+            job = (await c.get(f"{BASE}/{r.json()['id']}", headers=kaiping)).json()
+            if job["status"] != "validating":
+                break
+            await asyncio.sleep(0.05)
+        assert (job["rows_accepted"], job["rows_refused"]) == (1, 0), job

@@ -10,6 +10,7 @@ from services.registry.policies.rules import (
     ThresholdRule,
     resolve_policy,
 )
+from shared.policy_documents import CHISHUI_PLAN
 
 KAIPING_VILLAGE = "440783101201"
 GANSU_VILLAGE = "620521101201"
@@ -181,3 +182,11 @@ def test_a_clerk_reads_the_policys_words_without_the_projects_reference_to_its_s
     assert (
         plain_words("本县自定的标准（2019年修订）") == "本县自定的标准（2019年修订）"
     )  # no reference: as written
+    # the documents' titles the presets cite since stop 27, closing or leading the words
+    assert plain_words(f"公示期要在7天以上（{CHISHUI_PLAN}五(一)）") == "公示期要在7天以上"
+    assert plain_words(
+        f"{CHISHUI_PLAN}三(一)、四(一)：2016-2018年按贫困人口人均3年不少于2万元的投入标准"
+    ) == ("2016-2018年按贫困人口人均3年不少于2万元的投入标准")
+    assert (
+        plain_words("依照《本县扶贫条例》：户均2万元") == "依照《本县扶贫条例》：户均2万元"
+    )  # not a preset's title

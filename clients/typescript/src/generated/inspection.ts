@@ -599,7 +599,8 @@ export interface paths {
          * Draw the third-party sample of the area's exits of the year
          * @description Draw the third-party sample of the area's exits of the year. It is drawn after the exit
          *     acceptance is over (seed 003 十: 退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
-         *     sign-off of that unit, area and year is still open.
+         *     sign-off of that unit, area and year is still open; 409 `nothing-to-sample` where no household
+         *     (or village, `unit: village`) of the area exited in the year.
          */
         post: operations["samples:draw"];
         delete?: never;
