@@ -34,7 +34,8 @@ HOUSEHOLD_STATUS_LABELS: Mapping[str, str] = MappingProxyType(
 
 
 class HouseholdStatus(Labelled):
-    """The registry's code list of the same words (accepts the words on input, GET /vocabulary)."""
+    """A household's status as a code; its words (拟识别 … 已建档立卡 … 已脱贫退出) come beside it as
+    status_label and in GET /vocabulary, and are accepted on input as the code is."""
 
     CANDIDATE = "candidate", HOUSEHOLD_STATUS_LABELS["candidate"]
     IN_REVIEW = "in_review", HOUSEHOLD_STATUS_LABELS["in_review"]

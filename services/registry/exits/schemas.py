@@ -40,5 +40,3 @@ class ExitRequestOut(BaseModel):
     decided_on: date | None
     dossier_id: str | None
     reason: str | None
-    # a household's exit request reads as an area's does (审核中, 已核验通过, 已退回)
-    status_label: ClassVar[str | None] = label_field("status", AREA_EXIT_STATUSES)

@@ -2834,6 +2834,8 @@ export interface components {
         };
         /**
          * HouseholdStatus
+         * @description A household's status as a code; its words (拟识别 … 已建档立卡 … 已脱贫退出) come beside it as
+         *     status_label and in GET /vocabulary, and are accepted on input as the code is.
          * @enum {string}
          */
         HouseholdStatus: "candidate" | "in_review" | "in_notice" | "confirmed" | "registered" | "exit_requested" | "exited" | "removed" | "rejected";
