@@ -390,6 +390,14 @@ class ImportHasErrors(Conflict):
     hint_en = "Fix the rows the report names and upload again, or commit valid rows only (valid_rows_only)"
 
 
+class RollTooLarge(InvalidInput):
+    type_slug = "roll-too-large"
+    title = "The roll is too large for one workbook"
+    title_zh = "花名册过大，无法导出为一个表格"
+    hint_zh = "按乡镇或村分别导出（换用下级地区代码），或按户状态筛选（status）"
+    hint_en = "Export township by township or village by village (a lower area code), or one status (status)"
+
+
 class UnreadableSpreadsheet(InvalidInput):
     type_slug = "unreadable-spreadsheet"
     title = "The file is not a roll this import reads"

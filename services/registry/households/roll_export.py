@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.errors import RollTooLarge
 from services.registry.households import service
 from services.registry.households.repository import HouseholdRepository
 from services.registry.imports.rules import COLUMNS as IMPORT_COLUMNS
@@ -20,7 +21,7 @@ from shared.auth import Principal
 from shared.pii import PiiCipher, mask_name
 from shared.spreadsheets import Column, Kind
 
-__all__ = ["ROLL_COLUMNS", "roll_rows"]
+__all__ = ["MAX_ROWS", "ROLL_COLUMNS", "roll_rows"]
 
 _KINDS: dict[str, Kind] = {"year": "int", "registered_on": "date"}
 ROLL_COLUMNS: tuple[Column, ...] = (
@@ -28,6 +29,10 @@ ROLL_COLUMNS: tuple[Column, ...] = (
     Column("status", "户状态"),
 )
 _PAGE = 500
+# A workbook held in memory while it is written: about a county's roll (a county of 61,000 households
+# is ~190,000 members); a province's or a city's would take the service's memory (and Excel stops at
+# 1,048,576 rows). Larger areas export level by level.
+MAX_ROWS = 250_000
 
 
 def _words(codes: Sequence[str]) -> str:
@@ -69,6 +74,12 @@ async def roll_rows(
                     h.labour_willing if head else None,
                     CODE_LABELS.get(h.status, h.status) if head else None,
                 ])  # fmt: skip
+        if len(rows) > MAX_ROWS:
+            raise RollTooLarge(
+                f"The roll of {area_code} has more than {MAX_ROWS:,} members; export a lower level",
+                detail_zh=f"{area_code} 的花名册超过 {MAX_ROWS:,} 人，请按乡镇或村分别导出",
+                max_rows=MAX_ROWS,
+            )
         if page.next_cursor is None:
             return rows
         cursor = page.next_cursor

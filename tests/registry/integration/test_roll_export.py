@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from services.registry.households import roll_export
 from services.registry.imports.rules import HEADERS
 from tests.registry.integration.helpers import (
     COUNTY_REGISTRAR,
@@ -66,3 +67,26 @@ async def test_the_village_roll_opens_with_chinese_headers_one_row_per_member(ma
         r = await c.get(f"/registry/v1/rollups/{VILLAGE}/roll.xlsx", headers=OTHER_REGISTRAR)
         assert r.status_code == 404, r.text
         assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_roll_too_large_for_one_workbook_is_refused_naming_the_way_out(make_db, monkeypatch):
+    """A city's or a province's roll would be built in the service's memory: refused (422) with what to
+    do instead, while a village's roll under the limit still opens."""
+    monkeypatch.setattr(roll_export, "MAX_ROWS", 2)
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        await candidate(c, members=[member("spouse", name="李小红", resident_id=person_id(sex="female")),
+                                    member("head", name="张建国")])  # fmt: skip
+        roll = f"/registry/v1/rollups/{VILLAGE}/roll.xlsx"
+        assert (await c.get(roll, headers=REGISTRAR)).status_code == 200
+
+        await candidate(c)  # a third member on the village's roll
+        r = await c.get(roll, headers=REGISTRAR)
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith("application/problem+json")
+        problem = r.json()
+        assert problem["type"].endswith("/roll-too-large")
+        assert problem["detail"] == f"{VILLAGE} 的花名册超过 2 人，请按乡镇或村分别导出"
+        assert problem["title"] == "花名册过大，无法导出为一个表格"
+        assert problem["max_rows"] == 2
