@@ -185,3 +185,19 @@ async def test_writing_for_an_area_outside_ones_own_names_the_area_not_a_missing
 
             en = (await client.post(path, json=body, headers=EN)).json()
             assert f"Area {body['area_code']} is outside your area" in en["detail"]
+
+
+async def test_a_scheme_field_is_named_without_the_kind_of_scheme_in_its_path(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A per-capita scheme with no payee reads 方案参数的收款账户必须填写, not 方案参数的per_capita的…:
+    the union's tag stays in ``field`` (the path a machine reads), never in the clerk's words."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    params = {"kind": "per_capita", "years": [2016], "amount_per_person_fen": 100, "shares": []}
+    scheme = {"code": "walk-scheme", "name": "人均补助", "area_code": "440783000000", "params": params}
+    async with service_client(app) as client:
+        r = await client.post("/funds/v1/schemes", json=scheme, headers=FINANCE)
+        assert r.status_code == 422, r.text
+        errors = {e["field"]: e for e in r.json()["errors"]}
+        assert set(errors) == {"body.params.per_capita.payee", "body.params.per_capita.shares"}
+        assert all("per_capita" not in e["label"] + e["message"] for e in errors.values()), errors
+        assert "per_capita" not in r.json()["detail"]
+        assert errors["body.params.per_capita.payee"]["label"].startswith("方案参数的")
