@@ -142,6 +142,23 @@ def _run_status(data_dir: Path | None) -> dict[str, Any] | None:
     return status
 
 
+def _in_office_time(written: str) -> str:
+    """When the runner last wrote its status, in China time as every answer says it
+    (2026-12-05T09:42:22+08:00), whatever zone the host's clock is in."""
+    from datetime import datetime
+
+    from shared.clock import clock
+
+    try:
+        instant = datetime.strptime(written, "%Y-%m-%dT%H:%M:%S%z")  # what runners before wrote
+    except ValueError:
+        try:
+            instant = datetime.fromisoformat(written)
+        except ValueError:
+            return written
+    return clock.local(instant).isoformat(timespec="seconds")
+
+
 def _alive(pid: object) -> bool:
     import os
 
@@ -165,7 +182,7 @@ def status(data_dir: DataDirOption = None) -> None:
     if run is None:
         typer.echo("not running (no status file of a live runner; start it with `jingzhun up`)")
         raise typer.Exit(1)
-    typer.echo(f"runner pid {run['runner_pid']}, updated {run['updated_at']}")
+    typer.echo(f"runner pid {run['runner_pid']}, updated {_in_office_time(run['updated_at'])}")
     typer.echo(f"demo data: {run['demo']['state']} {run['demo']['detail']}".rstrip())
     typer.echo(f"{'SERVICE':<11} {'STATE':<11} {'PID':>7} {'PORT':>5} {'RESTARTS':>8}  LAST EXIT  READY")
     for svc, s in run["services"].items():

@@ -330,7 +330,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     language = request_language(request)
     labels: FieldLabels = getattr(request.app.state, "field_labels", COMMON)
-    errors = describe_errors(exc.errors(), labels, language)
+    errors = describe_errors(exc.errors(), labels, language, body=exc.body)
     if language == "zh":
         title = "提交的内容有误"
         detail = "请改正后重新提交：" + "；".join(e["message"] for e in errors[:5])

@@ -201,10 +201,35 @@ def _message_zh(error: Mapping[str, Any], labels: FieldLabels, last: str | None)
         return template
 
 
+def _without_tags(loc: Sequence[str | int], body: Any) -> list[str | int]:
+    """The path as a clerk names it: without the tags pydantic puts into a path through a tagged
+    union (("body", "params", "per_capita", "payee"): ``per_capita`` is the value of ``params``'
+    ``kind``, no field). A tag is told apart by walking the body sent: a part that is no key of the
+    object reached but one of its values, with more of the path after it."""
+    if not loc or loc[0] != "body":
+        return list(loc)
+    kept: list[str | int] = [loc[0]]
+    node = body
+    for i, part in enumerate(loc[1:], start=2):
+        if isinstance(node, dict) and isinstance(part, str) and part not in node:
+            if i < len(loc) and any(isinstance(v, str) and v == part for v in node.values()):
+                continue  # the tag: the same object goes on under it
+            node = None
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+        kept.append(part)
+    return kept
+
+
 def describe_errors(
-    errors: Sequence[Mapping[str, Any]], labels: FieldLabels, language: Language
+    errors: Sequence[Mapping[str, Any]], labels: FieldLabels, language: Language, *, body: Any = None
 ) -> list[dict[str, str]]:
-    """One entry per error: ``field`` (the dotted code path, stable), ``label`` and ``message``."""
+    """One entry per error: ``field`` (the dotted code path, stable), ``label`` and ``message``.
+    With the ``body`` sent, the label leaves out a tagged union's tag (shown in ``field`` only)."""
     described = []
     for error in errors:
         loc = tuple(error.get("loc", ()))
@@ -212,7 +237,7 @@ def describe_errors(
             loc = loc[:1]  # ("body", 28): the character offset is not a field
         names = [p for p in loc if isinstance(p, str)]
         last = names[-1] if names else None
-        label = field_label(loc, labels)
+        label = field_label(_without_tags(loc, body), labels)
         if language == "zh":
             message = f"{label}{_message_zh(error, labels, last)}"
         else:

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,6 +27,7 @@ from sqlalchemy import func, select
 
 from deploy.local import demo
 from deploy.local.stack import LocalStack, _die_with_parent
+from shared.clock import clock
 from shared.db import Database, to_async_url
 from shared.devtokens import ensure_dev_keys
 from shared.migrations import upgrade
@@ -216,7 +218,7 @@ class Runner:
                     print("  demo data  already loaded on an earlier start: skipped", flush=True)
             self.write_status()
 
-        self.demo_state, self.demo_detail = "loading", f"started {time.strftime('%H:%M:%S')}"
+        self.demo_state, self.demo_detail = "loading", f"started {clock.local(datetime.now(UTC)):%H:%M:%S}"
         if unfinished := asyncio.run(demo.interrupted(urls)):  # stopped part way on an earlier start
             self.demo_detail += f", finishing the load stopped on an earlier start ({', '.join(unfinished)})"
         thread = threading.Thread(target=load, name="demo-loader", daemon=True)
@@ -290,7 +292,7 @@ class Runner:
         assert self.ports is not None
         return {
             "runner_pid": os.getpid(),
-            "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "updated_at": clock.local(datetime.now(UTC)).isoformat(timespec="seconds"),  # China time
             "demo": {"state": self.demo_state, "detail": self.demo_detail},
             "database_urls": self.urls,
             "nats_url": self.nats_url,

@@ -62,3 +62,18 @@ def test_status_left_by_a_killed_runner_is_not_taken_for_a_running_one(tmp_path:
     assert result.exit_code == 1, result.output
     assert result.output.startswith("not running")
     assert "registry    running" not in result.output
+
+
+def test_status_says_when_the_runner_wrote_in_china_time(tmp_path: Path) -> None:
+    """`jingzhun status` on a host whose clock is in UTC said "updated 2026-12-05T01:42:22+0000";
+    it says the time as every answer does, in China time: 09:42:22+08:00."""
+    import os
+
+    (tmp_path / STATUS_FILE).write_text(json.dumps({
+        "runner_pid": os.getpid(), "updated_at": "2026-12-05T01:42:22+0000",
+        "demo": {"state": "loaded", "detail": ""}, "database_urls": {}, "nats_url": "nats://127.0.0.1:1",
+        "services": {},
+    }))
+    result = CliRunner().invoke(cli, ["status", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"runner pid {os.getpid()}, updated 2026-12-05T09:42:22+08:00" in result.output

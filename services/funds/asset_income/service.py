@@ -40,6 +40,7 @@ from services.funds.models import (
 )
 from services.funds.policies import service as policies
 from services.funds.sources import service as sources
+from services.funds.vocabulary import ACCOUNT_KINDS
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
@@ -137,7 +138,9 @@ async def sign(
     if payer.kind != "source" or holding.kind != "holding":
         raise WrongAccountKind(
             f"{payer.code} is a {payer.kind} account and {holding.code} a {holding.kind} account",
-            detail_zh=f"{payer.code}是{payer.kind}类账户，{holding.code}是{holding.kind}类账户；须从资金来源账户付入托管账户",
+            detail_zh=f"账户“{payer.name}”是{ACCOUNT_KINDS.get(payer.kind, payer.kind)}类账户，"
+            f"账户“{holding.name}”是{ACCOUNT_KINDS.get(holding.kind, holding.kind)}类账户；"
+            "须从资金来源账户付入托管账户",
             payer_kind=payer.kind,
             holding_kind=holding.kind,
         )

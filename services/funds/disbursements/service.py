@@ -110,7 +110,7 @@ async def disburse(
     if account.kind != "holding" or (target.funding_account not in (None, account.code)):
         raise NotAPayingAccount(
             f"{data.from_account} cannot pay this beneficiary",
-            detail_zh=f"账户{data.from_account}不能向该受益对象拨付",
+            detail_zh=f"账户“{account.name}”不能向该受益对象拨付",
             expected_account=target.funding_account,
         )
     plan_scope = data.plan_id if data.beneficiary_kind != "project" else None

@@ -42,6 +42,7 @@ class AccountState:
     code: str
     kind: str
     balance_fen: int
+    name: str = ""  # what a clerk calls it (开平市统筹整合资金池); the code stays in ``account``
 
 
 def transfer(from_account: str, to_account: str, amount_fen: int) -> tuple[Posting, Posting]:
@@ -80,7 +81,8 @@ def apply_postings(accounts: Mapping[str, AccountState], postings: Iterable[Post
             raise InsufficientFunds(
                 f"Account {account.code} holds {yuan_en(account.balance_fen)}; "
                 f"{yuan_en(-p.amount_fen)} cannot leave",
-                detail_zh=f"账户{account.code}余额{yuan_zh(account.balance_fen)}，不足以支出{yuan_zh(-p.amount_fen)}",
+                detail_zh=f"账户“{account.name or account.code}”余额{yuan_zh(account.balance_fen)}，"
+                f"不足以支出{yuan_zh(-p.amount_fen)}",
                 account=account.code,
                 balance_fen=account.balance_fen,
                 requested_fen=-p.amount_fen,

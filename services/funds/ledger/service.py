@@ -95,7 +95,7 @@ async def _lock_accounts(
 def _move_balances(accounts: dict[str, Account], postings: Sequence[rules.Posting], *, on: date) -> None:
     """The new balances (refused if a non-source account would go below zero); money leaving an
     account dates its last outflow (idle-funds supervision reads it)."""
-    states = {c: rules.AccountState(c, a.kind, a.balance_fen) for c, a in accounts.items()}
+    states = {c: rules.AccountState(c, a.kind, a.balance_fen, a.name) for c, a in accounts.items()}
     for code, balance in rules.apply_postings(states, postings).items():
         if balance < accounts[code].balance_fen:
             accounts[code].last_outflow_on = on

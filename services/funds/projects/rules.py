@@ -33,14 +33,20 @@ TRANSITIONS = {
 
 
 def check_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
+    """A refused change says, in the clerk's words too, what the project may still become."""
+    allowed = sorted(TRANSITIONS.get(current, frozenset()))
+    if target not in allowed:
+        words = [STATUS_LABELS.get(code, code) for code in allowed]
+        then_zh = "可转为" + "或".join(f"“{w}”" for w in words) if words else "已不能再转为其他状态"
+        then_en = f"it can become {' or '.join(allowed)}" if allowed else "it cannot change any more"
         raise ProjectTransitionRefused(
-            f"A {current} project cannot become {target}",
+            f"A {current} project cannot become {target}; {then_en}",
             detail_zh=f"项目当前状态为“{STATUS_LABELS.get(current, current)}”，"
-            f"不能转为“{STATUS_LABELS.get(target, target)}”",
+            f"不能转为“{STATUS_LABELS.get(target, target)}”；{then_zh}",
             current=current,
             target=target,
-            allowed=sorted(TRANSITIONS.get(current, frozenset())),
+            allowed=allowed,
+            allowed_labels=words,
         )
 
 

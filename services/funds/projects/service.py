@@ -28,6 +28,7 @@ from services.funds.projects.schemas import (
     ProjectIn,
 )
 from services.funds.sources.service import get_visible as get_account
+from services.funds.vocabulary import ACCOUNT_KINDS
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
@@ -45,7 +46,8 @@ async def create(session: AsyncSession, *, actor: Principal, data: ProjectIn) ->
     if pool.kind != "holding":
         raise NotAPool(
             f"{pool.code} is a {pool.kind} account",
-            detail_zh=f"{pool.code}是{pool.kind}类账户，项目资金须从县级统筹整合资金账户拨付",
+            detail_zh=f"账户“{pool.name}”是{ACCOUNT_KINDS.get(pool.kind, pool.kind)}类账户，"
+            "项目资金须从县级统筹整合资金账户拨付",
             account=pool.code,
         )
     project = Project(id=uuid.uuid4(), status="proposed", **data.model_dump())

@@ -23,6 +23,14 @@ EXIT_CRITERIA_ZH = {
     "no_large_debt": "无因病、因学、因房大额负债",
     "basic_needs_met": "两不愁三保障",
 }
+# Income channels are typed as the clerk says them (务工, 种植); a channel entered as a code of the
+# statistics' four kinds of rural income (the guide once taught ``wages``) reads in their words.
+INCOME_CHANNEL_WORDS = {
+    "wages": "工资性收入",
+    "business": "经营净收入",
+    "property": "财产净收入",
+    "transfers": "转移净收入",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +121,7 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
         else f"{policy.year}年人均纯收入{yuan_zh(income)}，{'已' if income_ok else '未'}{line_zh}"
         f"标准线{yuan_zh(line)}（{rule.said}）"
     )
-    channel_zh = "、".join(channels) if channels else "未录入收入来源"
+    channel_zh = "、".join(INCOME_CHANNEL_WORDS.get(c, c) for c in channels) if channels else "未录入收入来源"
     debt_zh = (
         "；".join(f"{_debt_cause_zh(d.cause)}负债{yuan_zh(d.amount_fen)}" for d in blocking)
         + f"，{debt_cmp_zh}{yuan_zh(limit)}，须先还清"

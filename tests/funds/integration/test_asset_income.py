@@ -51,10 +51,13 @@ async def _setup(app: Any, client: httpx.AsyncClient) -> None:
     clock.freeze(date(2017, 12, 20))
     for ref in ("gs-1", "gs-2", "gs-3"):
         await deliver(app.state.db, registered(ref, 3, area=VILLAGE, batches=("industry",)))
-    for code, kind in (("hetao-coop", "source"), ("chengxian-asset-income", "holding")):
+    for code, name, kind in (
+        ("hetao-coop", "成县核桃专业合作社", "source"),
+        ("chengxian-asset-income", "成县资产收益专户", "holding"),
+    ):
         r = await client.post(
             "/funds/v1/accounts",
-            json={"code": code, "name": code, "area_code": COUNTY, "kind": kind},
+            json={"code": code, "name": name, "area_code": COUNTY, "kind": kind},
             headers=FINANCE,
         )
         assert r.status_code == 201, r.text
@@ -213,7 +216,12 @@ async def test_weighted_shares_and_refusals_at_signing(make_db) -> None:  # type
         twice = agreement(households=[{"household_id": "gs-1"}, {"household_id": "gs-1"}])
         assert (await client.post(AGREEMENTS, json=twice, headers=FINANCE)).status_code == 422
         wrong = agreement(payer_account="chengxian-asset-income")
-        _problem(await client.post(AGREEMENTS, json=wrong, headers=FINANCE), 409, "wrong-account-kind")
+        r = await client.post(AGREEMENTS, json=wrong, headers=FINANCE)
+        refused = _problem(r, 409, "wrong-account-kind")
+        assert refused["detail"] == (
+            "账户“成县资产收益专户”是专户（资金池）类账户，账户“成县资产收益专户”是专户（资金池）类账户；"
+            "须从资金来源账户付入托管账户"
+        )
 
 
 async def test_roles_and_area_scope(make_db) -> None:  # type: ignore[no-untyped-def]

@@ -87,8 +87,43 @@ async def test_refusals_name_amounts_in_yuan_and_keep_the_fen_fields(make_db) ->
         }
         r = await client.post("/funds/v1/ledger/transfers", json=move, headers=FINANCE)
         assert r.status_code == 409
-        assert r.json()["detail"] == "账户kaiping-special-account余额5.00元，不足以支出1,234.00元"
+        # the account by the name the clerk knows it by; its code stays in the field for machines
+        assert r.json()["detail"] == "账户“开平市财政扶贫专户”余额5.00元，不足以支出1,234.00元"
         assert (r.json()["balance_fen"], r.json()["requested_fen"]) == (500, yuan(1_234))
+        assert r.json()["account"] == "kaiping-special-account"
+
+
+async def test_refusals_name_an_account_by_its_name_and_kind_in_words(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Paying from, or funding a project from, a budget source is refused naming the account as the
+    clerk knows it (开平市财政(含市直部门), 资金来源类账户), not kaiping-finance or "source"."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await register_chishui(app.state.db)
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)
+        pay = {
+            "beneficiary_kind": "household",
+            "beneficiary_id": "hh-000",
+            "amount_fen": yuan(100),
+            "from_account": "kaiping-finance",
+            "plan_id": plan["id"],
+        }
+        r = await client.post("/funds/v1/disbursements", json=pay, headers=FINANCE)
+        assert r.status_code == 409, r.text
+        assert r.json()["detail"] == "账户“开平市财政(含市直部门)”不能向该受益对象拨付"
+        project = {
+            "name": "步栏村饮水安全工程",
+            "area_code": "440783105201",
+            "category": "infrastructure",
+            "budget_fen": yuan(1_000),
+            "funding_account": "kaiping-finance",
+        }
+        r = await client.post("/funds/v1/projects", json=project, headers=FINANCE)
+        assert r.status_code == 409, r.text
+        assert r.json()["detail"].startswith("账户“开平市财政(含市直部门)”是资金来源类账户，")
+        assert (r.json()["account"], "kaiping-finance" in r.json()["detail"]) == ("kaiping-finance", False)
+        en = (await client.post("/funds/v1/projects", json=project, headers=EN)).json()
+        assert en["detail"] == "kaiping-finance is a source account"
 
 
 async def test_an_amount_above_the_entitlement_left_is_told_in_yuan(make_db) -> None:  # type: ignore[no-untyped-def]
@@ -150,3 +185,19 @@ async def test_writing_for_an_area_outside_ones_own_names_the_area_not_a_missing
 
             en = (await client.post(path, json=body, headers=EN)).json()
             assert f"Area {body['area_code']} is outside your area" in en["detail"]
+
+
+async def test_a_scheme_field_is_named_without_the_kind_of_scheme_in_its_path(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A per-capita scheme with no payee reads 方案参数的收款账户必须填写, not 方案参数的per_capita的…:
+    the union's tag stays in ``field`` (the path a machine reads), never in the clerk's words."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    params = {"kind": "per_capita", "years": [2016], "amount_per_person_fen": 100, "shares": []}
+    scheme = {"code": "walk-scheme", "name": "人均补助", "area_code": "440783000000", "params": params}
+    async with service_client(app) as client:
+        r = await client.post("/funds/v1/schemes", json=scheme, headers=FINANCE)
+        assert r.status_code == 422, r.text
+        errors = {e["field"]: e for e in r.json()["errors"]}
+        assert set(errors) == {"body.params.per_capita.payee", "body.params.per_capita.shares"}
+        assert all("per_capita" not in e["label"] + e["message"] for e in errors.values()), errors
+        assert "per_capita" not in r.json()["detail"]
+        assert errors["body.params.per_capita.payee"]["label"].startswith("方案参数的")

@@ -319,6 +319,8 @@ async def test_lists_are_cursor_paginated_and_bounded(make_db) -> None:  # type:
             r = await client.get(listing, params={"kind": kind, "limit": 200}, headers=FINANCE)
             every[kind] = r.json()["items"]
         assert every["household"], "the Chishui households are beneficiaries"
+        statuses = {(b["status"], b["status_label"]) for b in every["household"]}
+        assert statuses == {("registered", "已建档立卡")}
         # Chishui here has no village-collective beneficiaries: 村集体 must list none, not the households
         assert every["village"] == []
         seen: list[str] = []
@@ -361,3 +363,5 @@ async def test_an_older_event_delivered_late_does_not_undo_newer_news(make_db) -
         await deliver(app.state.db, first)  # ... but redelivered after the removal
         r = await client.get("/funds/v1/beneficiaries", headers=FINANCE)
         assert [(b["ref_id"], b["status"]) for b in r.json()["items"]] == [("hh-late", "removed")]
+        # the status in the registry's words beside its code, as pairing says it
+        assert r.json()["items"][0]["status_label"] == "已清退"

@@ -68,7 +68,15 @@ def test_project_lifecycle() -> None:
     with pytest.raises(ProjectTransitionRefused) as refused:
         check_transition("completed", "in_progress")
     assert refused.value.status == 409
-    assert refused.value.detail_zh == "项目当前状态为“已完工”，不能转为“实施中”"
+    assert refused.value.detail_zh == "项目当前状态为“已完工”，不能转为“实施中”；已不能再转为其他状态"
+    assert refused.value.extensions["allowed_labels"] == []
+    with pytest.raises(ProjectTransitionRefused) as refused:
+        check_transition("proposed", "completed")
+    # what the project may become, in words beside the codes
+    assert refused.value.detail_zh == "项目当前状态为“拟立项”，不能转为“已完工”；可转为“已批复”或“已取消”"
+    assert refused.value.extensions["allowed"] == ["approved", "cancelled"]
+    assert refused.value.extensions["allowed_labels"] == ["已批复", "已取消"]
+    assert refused.value.detail.endswith("cannot become completed; it can become approved or cancelled")
 
 
 def test_disbursement_rate_is_exact_and_half_up() -> None:

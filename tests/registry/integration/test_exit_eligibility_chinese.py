@@ -58,7 +58,7 @@ async def test_exit_eligibility_speaks_chinese_to_a_clerk(make_db):
         assert details(r) == {
             "income_above_line": f"{INCOME}2018年人均纯收入5,000.00元，"
             f"已达到或超过标准线4,000.00元（{KAIPING_LINE}）",
-            "income_channel": "有稳定收入来源：wages",
+            "income_channel": "有稳定收入来源：工资性收入",  # entered as the code "wages"
             "no_large_debt": f"{DEBT}因病负债50,000.00元，达到或超过50,000.00元，须先还清",
             "basic_needs_met": f"{NEEDS}已全部达到",
         }

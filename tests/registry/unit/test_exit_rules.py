@@ -91,3 +91,13 @@ def test_gansu_exactly_at_its_line_does_not_meet_it():
     assert not at_line.eligible
     assert "is not above the line 3,535.00 yuan" in at_line.as_data()[0]["detail"]
     assert "稳定超过" in at_line.as_data()[0]["detail"]
+
+
+def test_the_income_channel_reads_in_the_clerks_words():
+    """A channel typed as a code (the guide once taught ``wages``) is named in Chinese on the
+    registrar's page; one typed in Chinese (务工) reads as typed."""
+    details = {
+        c.criterion: c.detail_zh
+        for c in assess_exit(replace(GOOD, income_channels=["wages", "务工"]), GANSU).criteria
+    }
+    assert details["income_channel"] == "有稳定收入来源：工资性收入、务工"

@@ -1152,6 +1152,8 @@ export interface components {
             ref_id: string;
             /** Status */
             status: string;
+            /** Status Label */
+            readonly status_label: string | null;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
         };
