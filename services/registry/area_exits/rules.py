@@ -43,7 +43,7 @@ class AreaExitKind(StrEnum):
 
 
 class Comparison(StrEnum):
-    """How a value is held against its threshold; the seed's word decides (DOMAIN.md
+    """How a value is held against its threshold; the policy document's word decides (DOMAIN.md
     "Reading thresholds"): 以下 at_or_below, 低于 below, 以上/不低于 at_or_above, 超过 above."""
 
     AT_OR_BELOW = "at_or_below"
