@@ -1681,7 +1681,10 @@ export interface components {
             detail: string;
             /** Evidence */
             evidence?: string[];
-            /** Label */
+            /**
+             * Label
+             * @description what it means, in Chinese (in English under Accept-Language: en)
+             */
             label: string;
             /** Passed */
             passed: boolean;
@@ -2256,8 +2259,16 @@ export interface components {
             /** Code */
             code: string;
             comparison?: components["schemas"]["services__registry__area_exits__rules__Comparison"] | null;
-            /** Label */
+            /**
+             * Label
+             * @description what the criterion means, in Chinese
+             */
             label: string;
+            /**
+             * Label En
+             * @description the same in English (answers under Accept-Language: en)
+             */
+            label_en?: string | null;
             measure: components["schemas"]["Measure"];
             source: components["schemas"]["Source"];
             /** Threshold */
