@@ -203,10 +203,9 @@ async def transfer_employment(
     )
 
 
-def _key_counts(c: KeyTargetCounts, shown: bool) -> KeyTargetCountsOut:
-    return KeyTargetCountsOut(
-        area_code=c.area_code, **{k: c.figures[k] if shown else None for k in KEY_TARGET_FIGURES}
-    )
+def _key_counts(c: KeyTargetCounts, names: dict[str, str], shown: bool) -> KeyTargetCountsOut:
+    figures = {k: c.figures[k] if shown else None for k in KEY_TARGET_FIGURES}
+    return KeyTargetCountsOut(area_code=c.area_code, area_name=names.get(c.area_code, c.area_code), **figures)
 
 
 def _key_household(h: DibaoFacts) -> KeyTargetHouseholdOut:
@@ -230,8 +229,8 @@ async def key_targets(
         session=session, actor=user, code=area_code, cursor=cursor, limit=limit
     )
     return KeyTargetsOut(
-        **_key_counts(found.total, shown).model_dump(),
-        children=[_key_counts(c, shown) for c in found.children],
+        **_key_counts(found.total, found.names, shown).model_dump(),
+        children=[_key_counts(c, found.names, shown) for c in found.children],
         households=[_key_household(h) for h in found.households],
         next_cursor=found.next_cursor,
         source=found.rule.source,

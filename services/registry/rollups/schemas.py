@@ -161,6 +161,7 @@ class TransferEmploymentOut(BaseModel):
 
 class KeyTargetCountsOut(BaseModel):
     area_code: str
+    area_name: str  # as the area tree names it (步栏村)
     # null for an outside reader when a count is of fewer than k households (small cells)
     dibao_households: int | None  # poor households marked 低保 (纳入扶贫工作范围)
     dibao_persons: int | None

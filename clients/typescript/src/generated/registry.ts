@@ -1653,7 +1653,16 @@ export interface components {
             household_id: string;
             /** Status */
             status: string;
-            /** Status Zh */
+            /**
+             * Status Label
+             * @description the household's status in Chinese (拟识别, 已建档立卡 …)
+             */
+            status_label: string;
+            /**
+             * Status Zh
+             * @deprecated
+             * @description Deprecated: read status_label (the same words); kept for existing clients
+             */
             status_zh: string;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
@@ -2242,6 +2251,12 @@ export interface components {
         CriterionOut: {
             /** Criterion */
             criterion: string;
+            /**
+             * Criterion Label
+             * @description the criterion as the exit form names it, in Chinese (两不愁三保障 …)
+             * @default
+             */
+            criterion_label?: string;
             /** Detail */
             detail: string;
             /** Passed */
@@ -3083,6 +3098,8 @@ export interface components {
         KeyTargetCountsOut: {
             /** Area Code */
             area_code: string;
+            /** Area Name */
+            area_name: string;
             /** Dibao Households */
             dibao_households: number | null;
             /** Dibao Persons */
@@ -3123,6 +3140,8 @@ export interface components {
         KeyTargetsOut: {
             /** Area Code */
             area_code: string;
+            /** Area Name */
+            area_name: string;
             /** Children */
             children: components["schemas"]["KeyTargetCountsOut"][];
             /** Dibao Households */
@@ -4340,7 +4359,16 @@ export interface components {
             household_id: string;
             /** Status */
             status: string;
-            /** Status Zh */
+            /**
+             * Status Label
+             * @description the household's status in Chinese (拟识别, 已建档立卡 …)
+             */
+            status_label: string;
+            /**
+             * Status Zh
+             * @deprecated
+             * @description Deprecated: read status_label (the same words); kept for existing clients
+             */
             status_zh: string;
             /** Steps */
             steps: components["schemas"]["TimelineStepOut"][];
