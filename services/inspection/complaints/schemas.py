@@ -37,7 +37,7 @@ class ComplaintIn(BaseModel):
             ],
             "examples": [
                 {
-                    "area_code": "440783101201",
+                    "area_code": "440783105201",
                     "category": "funds",
                     "summary": "村里的产业扶贫资金没有按时发放",
                     "anonymous": True,

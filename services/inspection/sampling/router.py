@@ -45,7 +45,8 @@ async def draw(
     body: SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep, english: English
 ) -> SampleOut:
     """Draw the third-party sample of the area's exits of the year. It is drawn after the exit
-    acceptance is over (seed 003 十: 退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
+    acceptance is over (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》十:
+    退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
     sign-off of that unit, area and year is still open; 409 `nothing-to-sample` where no household
     (or village, `unit: village`) of the area exited in the year."""
     return await idem.answer(_out(await service.draw(session=session, actor=user, data=body), english))

@@ -86,7 +86,7 @@ class SchemeOut(SchemeIn):
     # the Chinese of the kind (贫困户退出 ...), as GET /inspection/v1/vocabulary gives it
     kind_label: ClassVar[str | None] = label_field("kind", SIGNOFF_KINDS)
     area_prefix: str = Field(description='The subtree it applies to ("" = everywhere)')
-    source: str = Field(description="record (set through the API) or preset (from the seeds)")
+    source: str = Field(description="record (set through the API) or preset (from the policy documents)")
     version: int | None = Field(
         default=None,
         description="the version of the record stored at the path you read (its ETag goes in If-Match);"

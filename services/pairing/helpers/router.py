@@ -127,10 +127,11 @@ async def list_employments(
 async def preferential_support(
     helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep
 ) -> PreferentialSupportOut:
-    """Whether the enterprise qualifies today for preferential project loans and taxes: Kaiping seed
-    004 五(十)2, 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 (20 workers included, each
+    """Whether the enterprise qualifies today for preferential project loans and taxes:
+    开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》五(十)2,
+    吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 (20 workers included, each
     employed one year or more, both ends days employed). Workers are counted once each (household and
-    name). 422 where no seed sets such a rule for the enterprise's area."""
+    name). 422 where no policy document sets such a rule for the enterprise's area."""
     helper, found = await service.preferential_support(
         session=session, actor=user, helper_id=helper_id, today=today
     )

@@ -57,7 +57,8 @@ class PostingIn(BaseModel):
         max_length=40,
         description="what the helper serves as, e.g. first_secretary, work_team_member, "
         "teaching_support, medical_support: only these four (or their Chinese names 第一书记, "
-        "驻村工作队队员, 支教干部, 支医干部) count as grassroots service (Gansu seed 003 逢提必下)",
+        "驻村工作队队员, 支教干部, 支医干部) count as grassroots service "
+        "(《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》: 逢提必下)",
     )
     started_on: date
     ended_on: date | None = None
@@ -121,8 +122,8 @@ class EmploymentOut(BaseModel):
 
 
 class PreferentialSupportOut(BaseModel):
-    """Kaiping seed 004 五(十)2: 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 get preferential
-    project loans and taxes."""
+    """开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》五(十)2:
+    吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 get preferential project loans and taxes."""
 
     helper_id: uuid.UUID
     on: date

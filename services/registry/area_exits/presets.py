@@ -45,8 +45,8 @@ def _incidence(label: str, comparison: Comparison, bp: int = 300) -> CriterionSp
     return CriterionSpec("incidence", label, Measure.INCIDENCE, Source.REGISTRY, comparison, bp)
 
 
-def _flag(code: str, label: str, *, blocking: bool = True) -> CriterionSpec:
-    return CriterionSpec(code, label, Measure.FLAG, Source.DECLARED, blocking=blocking)
+def _flag(code: str, label: str, label_en: str, *, blocking: bool = True) -> CriterionSpec:
+    return CriterionSpec(code, label, Measure.FLAG, Source.DECLARED, blocking=blocking, label_en=label_en)
 
 
 _GANSU_SOURCE = (
@@ -97,12 +97,13 @@ def _kaiping_village(year: int, amount_yuan: int) -> AreaExitPolicy:
             _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
             CriterionSpec(
                 "collective_disposable_income",
-                f"村集体可支配收入达到{wan}万元以上 (village collective disposable income "
-                f"of the year, at or above {amount_yuan:,} yuan)",
+                f"村集体可支配收入达到{wan}万元以上",
                 Measure.AMOUNT,
                 Source.DECLARED,
                 Comparison.AT_OR_ABOVE,
                 yuan(amount_yuan),
+                label_en=f"village collective disposable income of the year, at or above {amount_yuan:,} "
+                "yuan",
             ),
         ),
     )
@@ -129,7 +130,7 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
             source=_GANSU_SOURCE.format(what=what, factors=within + "、".join(zh for _, zh, _ in factors)),
             criteria=(
                 _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
-                *(_flag(code, f"{zh} ({en})", blocking=False) for code, zh, en in factors),
+                *(_flag(code, zh, en, blocking=False) for code, zh, en in factors),
             ),
         )
         for kind, what, within, factors in _GANSU_FACTORS
@@ -144,16 +145,17 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
             _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
             CriterionSpec(
                 "collective_income",
-                "有集体经济收入 (village collective income of the year, above 0)",
+                "有集体经济收入",
                 Measure.AMOUNT,
                 Source.DECLARED,
                 Comparison.ABOVE,
                 0,
+                label_en="village collective income of the year, above 0",
             ),
-            _flag("hardened_road", "有硬化路 (a hardened road)"),
-            _flag("clinic", "有卫生室 (a village clinic)"),
-            _flag("culture_room", "有文化室 (a culture room)"),
-            _flag("communication_network", "有通信网络 (a communication network)"),
+            _flag("hardened_road", "有硬化路", "a hardened road"),
+            _flag("clinic", "有卫生室", "a village clinic"),
+            _flag("culture_room", "有文化室", "a culture room"),
+            _flag("communication_network", "有通信网络", "a communication network"),
         ),
     ),
     AreaExitPolicy(
@@ -164,13 +166,9 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
         f"（{SYSTEM_DEFAULT}）：贫困发生率低于3%，乡乡有标准中心校、有达标卫生院、有便民服务中心",
         criteria=(
             _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
-            _flag(
-                "township_central_schools", "乡乡有标准中心校 (a standard central school in every township)"
-            ),
-            _flag(
-                "township_health_centers", "乡乡有达标卫生院 (a qualified health centre in every township)"
-            ),
-            _flag("service_centers", "乡乡有便民服务中心 (a service centre in every township)"),
+            _flag("township_central_schools", "乡乡有标准中心校", "a standard central school per township"),
+            _flag("township_health_centers", "乡乡有达标卫生院", "a qualified health centre per township"),
+            _flag("service_centers", "乡乡有便民服务中心", "a service centre per township"),
         ),
     ),
     *(_kaiping_village(year, amount) for year, amount in KAIPING_COLLECTIVE_INCOME_YUAN.items()),

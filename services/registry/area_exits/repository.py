@@ -30,6 +30,7 @@ def criteria_json(criteria: Sequence[rules.CriterionSpec]) -> list[dict[str, Any
         {
             "code": c.code,
             "label": c.label,
+            "label_en": c.label_en,
             "measure": c.measure.value,
             "source": c.source.value,
             "comparison": c.comparison.value if c.comparison else None,
@@ -41,17 +42,20 @@ def criteria_json(criteria: Sequence[rules.CriterionSpec]) -> list[dict[str, Any
 
 
 def criteria_of(rows: Sequence[dict[str, Any]]) -> tuple[rules.CriterionSpec, ...]:
-    return tuple(
-        rules.CriterionSpec(
-            code=r["code"],
-            label=r["label"],
-            measure=rules.Measure(r["measure"]),
-            source=rules.Source(r["source"]),
-            comparison=rules.Comparison(r["comparison"]) if r.get("comparison") else None,
-            threshold=r.get("threshold"),
-            blocking=bool(r.get("blocking", True)),
-        )
-        for r in rows
+    return tuple(_criterion(r) for r in rows)
+
+
+def _criterion(r: dict[str, Any]) -> rules.CriterionSpec:
+    label, label_en = rules.label_words(r["label"], r.get("label_en"))  # older records: "中文 (English)"
+    return rules.CriterionSpec(
+        code=r["code"],
+        label=label,
+        measure=rules.Measure(r["measure"]),
+        source=rules.Source(r["source"]),
+        comparison=rules.Comparison(r["comparison"]) if r.get("comparison") else None,
+        threshold=r.get("threshold"),
+        blocking=bool(r.get("blocking", True)),
+        label_en=label_en,
     )
 
 

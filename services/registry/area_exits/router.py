@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from services.registry.area_exits import service
-from services.registry.area_exits.rules import AreaExitKind, AreaExitPolicy
+from services.registry.area_exits.rules import AreaExitKind, AreaExitPolicy, label_words
 from services.registry.area_exits.schemas import (
     AreaCriterionOut,
     AreaEligibilityOut,
@@ -27,7 +28,7 @@ from shared.answers import ListRead, PrefixPath, YearPath, page_of
 from shared.auth import CurrentUser
 from shared.clock import ClockDep
 from shared.db import SessionDep
-from shared.errors import Forbidden
+from shared.errors import Forbidden, request_language
 from shared.fields import AreaCodeText
 from shared.http import etag
 from shared.idempotency import IdempotencyDep
@@ -49,13 +50,25 @@ def _policy_out(policy: AreaExitPolicy, version: int | None = None) -> AreaExitP
     )
 
 
-def _out(req: AreaExitRequest) -> AreaExitRequestOut:
-    return AreaExitRequestOut.model_validate(req, from_attributes=True)
+def _english(request: Request) -> bool:
+    return request_language(request) != "zh"
+
+
+def _criterion(data: Mapping[str, Any], english: bool) -> AreaCriterionOut:
+    """A criterion with its label in the caller's language (a request kept before the labels were
+    apart reads "有硬化路 (a hardened road)": each language gets its half)."""
+    zh, en = label_words(str(data["label"]), data.get("label_en"))
+    return AreaCriterionOut.model_validate({**data, "label": en if english and en else zh})
+
+
+def _out(req: AreaExitRequest, english: bool) -> AreaExitRequestOut:
+    out = AreaExitRequestOut.model_validate(req, from_attributes=True)
+    return out.model_copy(update={"criteria": [_criterion(c, english) for c in req.criteria]})
 
 
 @router.get("/areas/{code}/exit-eligibility", response_model=AreaEligibilityOut)
 async def area_exit_eligibility(
-    code: AreaCodeText, year: Year, session: SessionDep, user: CurrentUser
+    code: AreaCodeText, year: Year, session: SessionDep, user: CurrentUser, request: Request
 ) -> AreaEligibilityOut:
     """Each criterion of the village's or county's exit policy and whether it passes now; the
     declared ones (roads, clinics …) show as not declared until a request states them."""
@@ -70,7 +83,7 @@ async def area_exit_eligibility(
         policy=PolicyRef(area_prefix=policy.area_prefix, year=policy.year, source=policy.source),
         poor_persons=facts.poor_persons,
         rural_population=facts.rural_population,
-        criteria=[AreaCriterionOut.model_validate(c.as_data()) for c in result.criteria],
+        criteria=[_criterion(c.as_data(), _english(request)) for c in result.criteria],
     )
 
 
@@ -82,11 +95,13 @@ async def request_area_exit(
     clock: ClockDep,
     idem: IdempotencyDep,
     user: Decider,
+    request: Request,
 ) -> AreaExitRequestOut:
     """Ask for the exit of a poor village or a county (409 with every criterion unless eligible);
     inspection then opens its sign-off dossier. A criterion declared twice in `declared` is 422."""
     out = _out(
-        await service.request_exit(session=session, actor=user, code=code, data=body, today=clock.today())
+        await service.request_exit(session=session, actor=user, code=code, data=body, today=clock.today()),
+        _english(request),
     )
     await idem.save(201, out)
     return out
@@ -94,9 +109,10 @@ async def request_area_exit(
 
 @router.get("/areas/{code}/exit-requests", response_model=list[AreaExitRequestOut])
 async def area_exit_requests(
-    code: AreaCodeText, session: SessionDep, user: CurrentUser
+    code: AreaCodeText, session: SessionDep, user: CurrentUser, request: Request
 ) -> list[AreaExitRequestOut]:
-    return [_out(r) for r in await service.list_for_area(session=session, actor=user, code=code)]
+    found = await service.list_for_area(session=session, actor=user, code=code)
+    return [_out(r, _english(request)) for r in found]
 
 
 @router.get("/areas/{code}/exit-status", response_model=AreaExitStatusOut)
@@ -118,6 +134,7 @@ async def area_exit_status(code: AreaCodeText, session: SessionDep, user: Curren
 @router.get("/area-exit-requests", response_model=Page[AreaExitRequestOut])
 async def list_area_exit_requests(
     read: ListRead,
+    request: Request,
     area_code: AreaCodeText | None = None,
     kind: Annotated[AreaExitKind, code_or_label(AREA_EXIT_KINDS)] | None = None,
     status: Annotated[AreaExitStatus, code_or_label(AREA_EXIT_STATUSES)] | None = None,
@@ -126,14 +143,15 @@ async def list_area_exit_requests(
     found = await service.page(
         **read.args, area_code=area_code, kind=kind.value if kind else None, status_=status, year=year
     )
-    return page_of(_out, found)
+    return page_of(lambda r: _out(r, _english(request)), found)
 
 
 @router.get("/area-exit-requests/{request_id}", response_model=AreaExitRequestOut)
 async def area_exit_request(
-    request_id: uuid.UUID, session: SessionDep, user: CurrentUser
+    request_id: uuid.UUID, session: SessionDep, user: CurrentUser, request: Request
 ) -> AreaExitRequestOut:
-    return _out(await service.get_request(session=session, actor=user, request_id=request_id))
+    found = await service.get_request(session=session, actor=user, request_id=request_id)
+    return _out(found, _english(request))
 
 
 @router.get("/area-exit-policies/{area_code}/{year}", response_model=AreaExitPolicyOut)

@@ -33,6 +33,7 @@ __all__ = [
     "assess_area_exit",
     "check_declarations",
     "compare",
+    "label_words",
     "resolve_area_exit_policy",
 ]
 
@@ -43,7 +44,7 @@ class AreaExitKind(StrEnum):
 
 
 class Comparison(StrEnum):
-    """How a value is held against its threshold; the seed's word decides (DOMAIN.md
+    """How a value is held against its threshold; the policy document's word decides (DOMAIN.md
     "Reading thresholds"): 以下 at_or_below, 低于 below, 以上/不低于 at_or_above, 超过 above."""
 
     AT_OR_BELOW = "at_or_below"
@@ -87,12 +88,13 @@ def compare(value: int, comparison: Comparison, threshold: int) -> bool:
 @dataclass(frozen=True, slots=True)
 class CriterionSpec:
     code: str  # stable name the request and the answer use (incidence, hardened_road, …)
-    label: str  # what it means, in the policy's own words where it has them
+    label: str  # what it means, in Chinese: the policy's own words where it has them
     measure: Measure
     source: Source
     comparison: Comparison | None = None  # incidence and amount only
     threshold: int | None = None  # basis points (incidence) or fen (amount)
     blocking: bool = True  # False: weighed by the signers (统筹考虑), shown, never blocks alone
+    label_en: str | None = None  # the same in English, where the record gives it
 
     def __post_init__(self) -> None:
         if self.measure is Measure.FLAG:
@@ -169,6 +171,7 @@ class CriterionResult:
     blocking: bool
     source: str
     detail: str
+    label_en: str | None = None
     value: int | bool | str | None = None  # incidence: "poor/rural", exact
     threshold: int | None = None
     comparison: str | None = None
@@ -179,6 +182,7 @@ class CriterionResult:
         return {
             "criterion": self.criterion,
             "label": self.label,
+            "label_en": self.label_en,
             "passed": self.passed,
             "blocking": self.blocking,
             "source": self.source,
@@ -225,16 +229,17 @@ def _share(part: int, whole: int) -> str:
     return f"{percent.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}%"
 
 
+def _named(spec: CriterionSpec) -> dict[str, object]:
+    """What every result of the criterion repeats from it."""
+    said = (spec.code, spec.label, spec.label_en, spec.blocking, spec.source.value)
+    return dict(zip(("criterion", "label", "label_en", "blocking", "source"), said, strict=True))
+
+
 def _incidence(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
     assert spec.comparison is not None
     assert spec.threshold is not None
     rural = facts.rural_population
-    base = {
-        "criterion": spec.code,
-        "label": spec.label,
-        "blocking": spec.blocking,
-        "source": spec.source.value,
-    }
+    base = _named(spec)
     rule = f"{_WORDS[spec.comparison]} {_pct(spec.threshold)}"
     if not rural:
         return CriterionResult(
@@ -259,25 +264,20 @@ def _incidence(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
 
 
 def _declared(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
-    base = {
-        "criterion": spec.code,
-        "label": spec.label,
-        "blocking": spec.blocking,
-        "source": spec.source.value,
-    }
+    base = _named(spec)
     weighed = "" if spec.blocking else " (weighed by the signers, does not block alone)"
     fact = facts.declared.get(spec.code)
     if fact is None:
         return CriterionResult(
             **base,  # type: ignore[arg-type]
             passed=False,
-            detail=f"not declared: state {spec.label} with evidence references{weighed}",
+            detail=f"not declared: state {spec.label_en or spec.label} with evidence references{weighed}",
             threshold=spec.threshold,
             comparison=spec.comparison.value if spec.comparison else None,
         )
     if spec.measure is Measure.FLAG:
         passed = fact.value is True
-        detail = f"declared {'yes' if passed else 'no'}: {spec.label}"
+        detail = f"declared {'yes' if passed else 'no'}: {spec.label_en or spec.label}"
     else:
         assert spec.comparison is not None
         assert spec.threshold is not None
@@ -320,7 +320,7 @@ def check_declarations(policy: AreaExitPolicy, declared: Mapping[str, Declared])
     problems = []
     for code, fact in declared.items():
         spec = specs.get(code)
-        name = f"“{_zh(spec.label)}”" if spec else ""
+        name = f"“{spec.label}”" if spec else ""
         if spec is None:
             problems.append(
                 (
@@ -346,6 +346,10 @@ def check_declarations(policy: AreaExitPolicy, declared: Mapping[str, Declared])
     return problems
 
 
-def _zh(label: str) -> str:
-    """A criterion's label without its English gloss ("有集体经济收入 (village collective …)")."""
-    return label.split(" (", 1)[0]
+def label_words(label: str, label_en: str | None = None) -> tuple[str, str | None]:
+    """A criterion's label in Chinese and in English. A record kept before the two were apart reads
+    "有硬化路 (a hardened road)": the English in brackets is its English, the rest its Chinese."""
+    zh, bracket, rest = label.partition(" (")
+    if label_en is None and bracket and rest.endswith(")") and zh:
+        return zh, rest[:-1]
+    return label, label_en

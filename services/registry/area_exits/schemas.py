@@ -40,7 +40,7 @@ class AreaExitRequestIn(BaseModel):
 
 class AreaCriterionOut(BaseModel):
     criterion: str
-    label: str
+    label: str = Field(description="what it means, in Chinese (in English under Accept-Language: en)")
     passed: bool
     blocking: bool  # false: weighed by the signers (统筹考虑), never blocks on its own
     source: str  # registry (computed) | declared (stated with evidence)
@@ -100,12 +100,15 @@ class AreaExitStatusOut(BaseModel):
 
 class CriterionSpecIO(BaseModel):
     code: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
-    label: str = Field(min_length=1, max_length=300)
+    label: str = Field(min_length=1, max_length=300, description="what the criterion means, in Chinese")
     measure: Measure
     source: Source
     comparison: Comparison | None = None
     threshold: StrictInt | None = Field(default=None, ge=0, le=10**15)
     blocking: StrictBool = True
+    label_en: str | None = Field(
+        default=None, max_length=300, description="the same in English (answers under Accept-Language: en)"
+    )
 
 
 class AreaExitPolicyIn(BaseModel):

@@ -90,7 +90,7 @@ SEARCH_EXAMPLES: dict[str, Any] = {
             "query": [
                 {
                     "seq_num": 1,
-                    "expression1": _expression("area_code", "eq", "440783101201"),
+                    "expression1": _expression("area_code", "eq", "440783105201"),
                     "condition": "and",
                     "expression2": _expression("status", "eq", "registered"),
                 },

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.registry.deps import Registrar, TodayDep
 from services.registry.exits import service
+from services.registry.exits.rules import EXIT_CRITERIA_ZH, Criterion
 from services.registry.exits.schemas import CriterionOut, EligibilityOut, ExitRequestIn, ExitRequestOut
 from services.registry.models import ExitRequest
 from shared.auth import CurrentUser
@@ -18,13 +19,26 @@ router = APIRouter(prefix="/households/{household_id}", tags=["exits"])
 
 def _out(req: ExitRequest, request: Request) -> ExitRequestOut:
     """The request with each criterion in the caller's language (a request kept before the Chinese
-    was stored shows its English)."""
+    was stored shows its English) and its name on the exit form (a request kept before the names
+    were stored shows the form's general name)."""
     out = ExitRequestOut.model_validate(req, from_attributes=True)
-    if request_language(request) != "zh":
-        return out
-    kept = {str(c.get("criterion")): c.get("detail_zh") for c in req.eligibility}
-    criteria = [c.model_copy(update={"detail": kept.get(c.criterion) or c.detail}) for c in out.eligibility]
+    chinese = request_language(request) == "zh"
+    kept = {str(c.get("criterion")): c for c in req.eligibility}
+    criteria = [
+        c.model_copy(
+            update={
+                "detail": (chinese and kept[c.criterion].get("detail_zh")) or c.detail,
+                "criterion_label": c.criterion_label or EXIT_CRITERIA_ZH.get(c.criterion, c.criterion),
+            }
+        )
+        for c in out.eligibility
+    ]
     return out.model_copy(update={"eligibility": criteria})
+
+
+def _criterion(c: Criterion, chinese: bool) -> CriterionOut:
+    detail = c.detail_zh if chinese else c.detail
+    return CriterionOut(criterion=c.criterion, criterion_label=c.name_zh, passed=c.passed, detail=detail)
 
 
 @router.get("/exit-eligibility", response_model=EligibilityOut)
@@ -43,10 +57,7 @@ async def exit_eligibility(
         household_id=household_id,
         year=year,
         eligible=result.eligible,
-        criteria=[
-            CriterionOut(criterion=c.criterion, passed=c.passed, detail=c.detail_zh if chinese else c.detail)
-            for c in result.criteria
-        ],
+        criteria=[_criterion(c, chinese) for c in result.criteria],
     )
 
 

@@ -77,7 +77,13 @@ class Eligibility:
     def as_data(self) -> list[dict[str, object]]:
         """As kept with the exit request: the English detail (audit) and the Chinese the clerk read."""
         return [
-            {"criterion": c.criterion, "passed": c.passed, "detail": c.detail, "detail_zh": c.detail_zh}
+            {
+                "criterion": c.criterion,
+                "criterion_label": c.name_zh,
+                "passed": c.passed,
+                "detail": c.detail,
+                "detail_zh": c.detail_zh,
+            }
             for c in self.criteria
         ]
 

@@ -13,6 +13,9 @@ from shared.vocabulary import label_field
 
 class CriterionOut(BaseModel):
     criterion: str
+    criterion_label: str = Field(
+        default="", description="the criterion as the exit form names it, in Chinese (两不愁三保障 …)"
+    )
     passed: bool
     detail: str
 

@@ -72,7 +72,7 @@ class HouseholdIn(HouseholdAttributes):
         json_schema_extra={
             "examples": [
                 {
-                    "area_code": "440783101201",
+                    "area_code": "440783105201",
                     "year": 2017,
                     "members": [
                         {

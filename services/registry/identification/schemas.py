@@ -60,7 +60,8 @@ HOUSEHOLD_ROLE = "household"  # a household's own account: sub = its household i
 
 
 class ConfirmationIn(BaseModel):
-    """逐户签字确认 (seed 004): the household signs its own identification, with its own account."""
+    """逐户签字确认 (开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》):
+    the household signs its own identification, with its own account."""
 
     member_id: uuid.UUID = Field(description="the member of the household who signs")
     capacity: Literal["head", "member"] = Field(

@@ -94,11 +94,12 @@ async def step(
     return before
 
 
-# The dates a clerk types in the identification steps, as the forms name them (Chinese details).
-ENTERED_DATES_ZH = {
-    "review_held_on": "民主评议日期",
-    "notice_starts_on": "公示开始日期",
-    "objection_lodged_on": "异议提出日期",
+# The dates a clerk types in the identification steps, by the name a late entry keeps them under:
+# the request's field (what a refusal names: the field the clerk sent) and the form's words.
+ENTERED_DATES = {
+    "review_held_on": {"field": "held_on", "label_zh": "民主评议日期"},
+    "notice_starts_on": {"field": "starts_on", "label_zh": "公示开始日期"},
+    "objection_lodged_on": {"field": "lodged_on", "label_zh": "异议提出日期"},
 }
 
 
@@ -123,8 +124,7 @@ async def _entered(
         on=on, created_on=h.created_on, today=today, policy_days=policy.backdate_tolerance_days
     )
     late = check_entered_date(
-        field=field,
-        label_zh=ENTERED_DATES_ZH[field],
+        **ENTERED_DATES[field],
         on=on,
         today=today,
         not_before=floor.on,
@@ -140,12 +140,12 @@ async def _entered(
         LateEntry(
             household_id=h.id,
             recorded_by=actor.actor if isinstance(actor, Principal) else actor,
-            **asdict(late),
+            **asdict(late) | {"field": field},
         )
     )
     return {
         "late_entry": {
-            "field": late.field,
+            "field": field,
             "entered_date": late.entered_date.isoformat(),
             "days_late": late.days_late,
             "tolerance_days": late.tolerance_days,

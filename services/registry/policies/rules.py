@@ -44,7 +44,7 @@ class ApprovalStep:
 
 
 class Comparison(StrEnum):
-    """How a value is compared with a policy threshold. The seeds' words decide it (DOMAIN.md
+    """How a value is compared with a policy threshold. The policy document's words decide it (DOMAIN.md
     "Reading thresholds"): 以上 / 达到或超过 = at_or_above, 超过 / 稳定超过 = above,
     以下 = at_or_below, 低于 = below."""
 

@@ -128,7 +128,8 @@ async def weak_villages(
     cursor: Cursor = None,
 ) -> WeakVillagesOut:
     """Villages under the area whose collective operating income for the year is under the
-    threshold in force there (seed 002: 1万元以下 in 2018, 3万元以下 from 2019 in Quanzhou), and
+    threshold in force there (Quanzhou, 《泉州市2018年脱贫攻坚工作要点》: 1万元以下 in 2018,
+    3万元以下 from 2019), and
     those with no income recorded (unknown); counts per child area. The lists are paged together
     by village code (`limit`, `cursor`); the counts always cover the whole area."""
     found = await service.weak_villages(
@@ -149,8 +150,9 @@ async def income_share(
 ) -> IncomeShareOut:
     """Of the area's poor households with labour capacity, how many have a per-capita income for
     the year over 45% of the local per-capita income, and whether that is 30% or more of them
-    (Kaiping 2016-2018, seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地
-    城乡年人均收入的45%). The local income is not in the seeds: give it as `local_income_fen`.
+    (开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》三(一):
+    力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%).
+    The local income is not in the policy documents: give it as `local_income_fen`.
     422 where no such target applies to the area and year."""
     found, shown = await service.income_share_of(
         session=session, actor=user, code=area_code, year=year, local_income_fen=local_income_fen
@@ -183,12 +185,12 @@ async def transfer_employment(
     user: CurrentUser,
     on: date | None = Query(None, description="the day the ages are read on (default today, China time)"),
 ) -> TransferEmploymentOut:
-    """The transfer-employment batch's figure (Gansu, seed 003 七个一批 注2): the area's poor people
-    aged 18 to 60 on the day (both included), with labour capacity (ordinary or weak / half
-    labourer), not in school and with migrant-work information, and the poor households with one —
-    counted from the household table whatever batches a household is tagged with (the seven
-    batches overlap, 注7). 422 where the area's batch set in that year has no transfer-employment
-    batch."""
+    """The transfer-employment batch's figure (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》七个一批 注2):
+    the area's poor people aged 18 to 60 on the day (both included), with labour capacity
+    (ordinary or weak / half labourer), not in school and with migrant-work information, and the
+    poor households with one — counted from the household table whatever batches a household is
+    tagged with (the seven batches overlap, 注7).
+    422 where the area's batch set in that year has no transfer-employment batch."""
     found, shown = await service.transfer_employment_of(session=session, actor=user, code=area_code, on=on)
     return TransferEmploymentOut(
         area_code=found.area_code,
@@ -201,10 +203,9 @@ async def transfer_employment(
     )
 
 
-def _key_counts(c: KeyTargetCounts, shown: bool) -> KeyTargetCountsOut:
-    return KeyTargetCountsOut(
-        area_code=c.area_code, **{k: c.figures[k] if shown else None for k in KEY_TARGET_FIGURES}
-    )
+def _key_counts(c: KeyTargetCounts, names: dict[str, str], shown: bool) -> KeyTargetCountsOut:
+    figures = {k: c.figures[k] if shown else None for k in KEY_TARGET_FIGURES}
+    return KeyTargetCountsOut(area_code=c.area_code, area_name=names.get(c.area_code, c.area_code), **figures)
 
 
 def _key_household(h: DibaoFacts) -> KeyTargetHouseholdOut:
@@ -221,15 +222,15 @@ async def key_targets(
 ) -> KeyTargetsOut:
     """The area's poor 低保 households and, of them, its key targets (重点帮扶对象: a member with labour
     capacity and willingness recorded as yes), with the counts of each child area and the key-target
-    households listed by area (`limit`, `cursor`; the counts always cover the whole area). Kaiping
-    seed 004 三(一), 五(一); 422 where no policy names key targets. Registration never refuses a
-    household for being, or not being, one."""
+    households listed by area (`limit`, `cursor`; the counts always cover the whole area).
+    开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》三(一), 五(一); 422 where no policy names
+    key targets. Registration never refuses a household for being, or not being, one."""
     found, shown = await service.key_targets_of(
         session=session, actor=user, code=area_code, cursor=cursor, limit=limit
     )
     return KeyTargetsOut(
-        **_key_counts(found.total, shown).model_dump(),
-        children=[_key_counts(c, shown) for c in found.children],
+        **_key_counts(found.total, found.names, shown).model_dump(),
+        children=[_key_counts(c, found.names, shown) for c in found.children],
         households=[_key_household(h) for h in found.households],
         next_cursor=found.next_cursor,
         source=found.rule.source,

@@ -124,7 +124,8 @@ class WeakVillagesOut(WeakVillages):
 
 
 class IncomeShareOut(BaseModel):
-    """Seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%."""
+    """开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》三(一):
+    力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%."""
 
     area_code: str
     year: int
@@ -144,8 +145,9 @@ class IncomeShareOut(BaseModel):
 
 
 class TransferEmploymentOut(BaseModel):
-    """Seed 003 (Gansu) 七个一批 注2: 转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生
-    且有务工信息贫困人口的统计数据 — counted from the household table on the day read."""
+    """《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》七个一批 注2:
+    转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生且有务工信息贫困人口的统计数据 —
+    counted from the household table on the day read."""
 
     area_code: str
     on: date  # the day the ages are read on
@@ -159,6 +161,7 @@ class TransferEmploymentOut(BaseModel):
 
 class KeyTargetCountsOut(BaseModel):
     area_code: str
+    area_name: str  # as the area tree names it (步栏村)
     # null for an outside reader when a count is of fewer than k households (small cells)
     dibao_households: int | None  # poor households marked 低保 (纳入扶贫工作范围)
     dibao_persons: int | None
@@ -177,8 +180,9 @@ class KeyTargetHouseholdOut(BaseModel):
 
 
 class KeyTargetsOut(KeyTargetCountsOut):
-    """Seed 004 (Kaiping) 五(一): 对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受
-    帮扶的低保户识别出来，作为本轮精准扶贫的重点帮扶对象 — identified among registered households,
+    """开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》五(一):
+    对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受帮扶的低保户识别出来，
+    作为本轮精准扶贫的重点帮扶对象 — identified among registered households,
     never a reason to refuse one."""
 
     children: list[KeyTargetCountsOut]

@@ -517,6 +517,7 @@ class KeyTargets:
     children: list[KeyTargetCounts]
     households: list[DibaoFacts]
     next_cursor: str | None
+    names: dict[str, str]  # the area's and each child area's name, by code
 
 
 async def key_targets_of(
@@ -549,12 +550,13 @@ async def key_targets_of(
         keys = [f for f in keys if [f.area_code, f.household_id] > after]
     page = keys[:limit]
     more = encode_cursor([page[-1].area_code, page[-1].household_id]) if len(keys) > limit else None
+    names = {area.code: area.name} | {k.code: k.name for k in kids}
     if sees_exact_figures(actor):
-        return KeyTargets(rule, total, children, page, more), True
+        return KeyTargets(rule, total, children, page, more, names), True
     k = await _k(session, area.code, clock.today().year)
     shown = not any(
         0 < c.figures[f] < k
         for c in (total, *children)
         for f in ("dibao_households", "key_target_households")
     )
-    return KeyTargets(rule, total, children, [], None), shown
+    return KeyTargets(rule, total, children, [], None, names), shown

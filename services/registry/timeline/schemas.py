@@ -25,10 +25,18 @@ class TimelineStepOut(BaseModel):
     )
 
 
-class TimelineOut(BaseModel):
+class HouseholdStatusOut(BaseModel):
     household_id: str
     status: str
-    status_zh: str
+    status_label: str = Field(description="the household's status in Chinese (拟识别, 已建档立卡 …)")
+    # the same words under their first name, kept for the clients written before status_label
+    status_zh: str = Field(
+        description="Deprecated: read status_label (the same words); kept for existing clients",
+        json_schema_extra={"deprecated": True},
+    )
+
+
+class TimelineOut(HouseholdStatusOut):
     steps: list[TimelineStepOut]
 
 
@@ -42,8 +50,5 @@ class NextActionOut(BaseModel):
     yours: bool = Field(description="whether the caller's roles let them take it")
 
 
-class ActionsOut(BaseModel):
-    household_id: str
-    status: str
-    status_zh: str
+class ActionsOut(HouseholdStatusOut):
     actions: list[NextActionOut]

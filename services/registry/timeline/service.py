@@ -130,7 +130,10 @@ async def timeline(session: AsyncSession, actor: Principal, household_id: uuid.U
         )
     steps.sort(key=lambda s: s.at)
     status = HouseholdStatus(h.status)
-    return TimelineOut(household_id=str(h.id), status=status.value, status_zh=status.label, steps=steps)
+    words = status.label
+    return TimelineOut(
+        household_id=str(h.id), status=status.value, status_label=words, status_zh=words, steps=steps
+    )
 
 
 def _registry_detail(after: dict[str, Any] | None) -> dict[str, object]:
@@ -185,6 +188,7 @@ async def actions(session: AsyncSession, actor: Principal, household_id: uuid.UU
     return ActionsOut(
         household_id=str(h.id),
         status=status.value,
+        status_label=status.label,
         status_zh=status.label,
         actions=[
             NextActionOut(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -88,7 +90,8 @@ async def test_gansu_village_at_exactly_3_percent_asks_to_exit_and_criteria_are_
             headers=GANSU_CLERK | {"Accept-Language": "zh-CN"},
         )
         assert zh.json()["detail"].startswith(f"{GANSU_VILLAGE} 未达到贫困村退出标准，未达标的项目：")
-        assert "村内基础设施 (village infrastructure)" in zh.json()["detail"]
+        assert "村内基础设施；" in zh.json()["detail"]
+        assert "village infrastructure" not in zh.json()["detail"]  # the clerk reads Chinese only
 
         ask = {"year": 2018, "declared": declared(GANSU_FACTORS)}
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=GANSU_CLERK)
@@ -431,3 +434,22 @@ async def test_an_area_exit_policy_record_changes_only_with_the_etag_read(make_d
             second=record | {"source": "开平市2019年 (changed)"},
             shown=lambda body: body["source"],
         )
+
+
+async def test_criterion_labels_are_chinese_for_the_clerk_and_english_under_en(make_db) -> None:
+    """Guangyuan's 一低五有 read "有硬化路" on a clerk's screen, never "有硬化路 (a hardened road)"; an
+    English reader gets the English words."""
+    app = registry_app(make_db("registry"))
+    chinese = {k: v for k, v in GUANGYUAN_CLERK.items() if k != "Accept-Language"}
+    url = f"{R}/areas/{GUANGYUAN_VILLAGE}/exit-eligibility?year=2018"
+    async with service_client(app) as c:
+        await load_places(c)
+        zh = {x["criterion"]: x["label"] for x in (await c.get(url, headers=chinese)).json()["criteria"]}
+        english = (await c.get(url, headers=GUANGYUAN_CLERK)).json()["criteria"]
+        en = {x["criterion"]: x["label"] for x in english}
+        policy = await c.get(f"{R}/area-exit-policies/{GUANGYUAN_VILLAGE}/2018?kind=village", headers=chinese)
+    assert (zh["hardened_road"], zh["collective_income"]) == ("有硬化路", "有集体经济收入")
+    assert not [label for label in zh.values() if re.search("[A-Za-z]", label)], zh
+    assert (en["hardened_road"], en["clinic"]) == ("a hardened road", "a village clinic")
+    road = next(x for x in policy.json()["criteria"] if x["code"] == "hardened_road")
+    assert (road["label"], road["label_en"]) == ("有硬化路", "a hardened road")

@@ -104,3 +104,27 @@ async def test_the_exit_request_keeps_the_chinese_the_registrar_read(make_db):
         english = await c.get(url(h, "/exit-requests"), headers=REGISTRAR | {"Accept-Language": "en"})
         needs = {x["criterion"]: x["detail"] for x in english.json()[0]["eligibility"]}["basic_needs_met"]
         assert needs == "two assurances and three guarantees met"
+
+
+async def test_each_exit_criterion_carries_its_name_on_the_exit_form(make_db):
+    """The page and the exit request name each criterion as the form does (criterion_label), the
+    income one as the area's rule reads its line (Kaiping: 达到或超过), in either language."""
+    app = registry_app(make_db("registry"))
+    names = {
+        "income_above_line": "人均纯收入达到或超过当年扶贫标准",
+        "income_channel": "有稳定收入来源",
+        "no_large_debt": "无因病、因学、因房大额负债",
+        "basic_needs_met": "两不愁三保障",
+    }
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await registered(c)
+        await make_eligible(c, h)
+        for language in ("zh-CN", "en"):
+            headers = REGISTRAR | {"Accept-Language": language}
+            page = (await c.get(url(h, "/exit-eligibility?year=2018"), headers=headers)).json()
+            assert {x["criterion"]: x["criterion_label"] for x in page["criteria"]} == names
+        made = await c.post(url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)
+        assert {x["criterion"]: x["criterion_label"] for x in made.json()["eligibility"]} == names
+        listed = await c.get(url(h, "/exit-requests"), headers=REGISTRAR | {"Accept-Language": "en"})
+        assert {x["criterion"]: x["criterion_label"] for x in listed.json()[0]["eligibility"]} == names

@@ -343,13 +343,16 @@ async def test_a_rejected_household_shows_why_and_offers_no_further_step(make_db
             f"{base}/rejection", json={"reason": "家庭年人均纯收入高于识别标准"}, headers=APPROVER
         )
         assert r.status_code == 200, r.text
-        steps = (await c.get(f"{base}/timeline", headers=REGISTRAR)).json()["steps"]
-        assert [(s["step_zh"], s["why"]) for s in steps] == [
+        timeline = (await c.get(f"{base}/timeline", headers=REGISTRAR)).json()
+        assert [(s["step_zh"], s["why"]) for s in timeline["steps"]] == [
             ("录入候选户", None),
             ("不予认定", "家庭年人均纯收入高于识别标准"),
         ]
+        # status_label as in every other answer; status_zh kept for the clients that read it
+        assert (timeline["status_label"], timeline["status_zh"]) == ("未纳入", "未纳入")
         r = await c.get(f"{base}/actions", headers=REGISTRAR)
-        assert (r.json()["status_zh"], r.json()["actions"]) == ("未纳入", [])
+        actions = r.json()
+        assert (actions["status_label"], actions["status_zh"], actions["actions"]) == ("未纳入", "未纳入", [])
 
 
 async def test_each_step_carries_its_china_date_beside_its_instant_in_china_time(make_db):

@@ -110,6 +110,12 @@ async def test_dibao_households_labour_capable_and_willing_are_the_key_targets_b
         children = {ch["area_code"]: [ch[k] for k in figures] for ch in town["children"]}
         assert children[VILLAGE] == [4, 6, 1, 2, 1, 1]
         assert children[OTHER_VILLAGE] == [1, 3, 1, 3, 0, 0]
+        # each area by its name, as the clerk knows it
+        assert town["area_name"] == "赤水镇(合成代码)"
+        assert {ch["area_code"]: ch["area_name"] for ch in town["children"]} == {
+            VILLAGE: "步栏村",
+            OTHER_VILLAGE: "林屋村",
+        }
         assert [(h["area_code"], h["member_count"]) for h in town["households"]] == [
             (VILLAGE, 2),
             (OTHER_VILLAGE, 3),

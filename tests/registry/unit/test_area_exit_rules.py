@@ -17,6 +17,7 @@ from services.registry.area_exits.rules import (
     assess_area_exit,
     check_declarations,
     compare,
+    label_words,
     resolve_area_exit_policy,
 )
 
@@ -234,3 +235,9 @@ def test_a_policy_record_is_checked_when_built() -> None:
         CriterionSpec("clinic", "x", Measure.FLAG, Source.REGISTRY)
     with pytest.raises(ValueError, match="comparison"):
         CriterionSpec("collective_income", "x", Measure.AMOUNT, Source.DECLARED)
+
+
+def test_a_label_kept_before_the_languages_were_apart_splits_into_its_chinese_and_english() -> None:
+    assert label_words("有硬化路 (a hardened road)") == ("有硬化路", "a hardened road")
+    assert label_words("有硬化路", "a hardened road") == ("有硬化路", "a hardened road")
+    assert label_words("贫困发生率降至3%以下") == ("贫困发生率降至3%以下", None)

@@ -59,6 +59,7 @@ def test_details_name_the_numbers():
     debt = next(d for d in data if d["criterion"] == "no_large_debt")
     assert debt == {
         "criterion": "no_large_debt",
+        "criterion_label": "无因病、因学、因房大额负债",  # its name on the exit form
         "passed": False,
         "detail": "illness debt 60,000.00 yuan at or above 50,000.00 yuan",
         "detail_zh": "无因病、因学、因房大额负债：因病负债60,000.00元，达到或超过50,000.00元，须先还清",

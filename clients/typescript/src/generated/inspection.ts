@@ -598,7 +598,8 @@ export interface paths {
         /**
          * Draw the third-party sample of the area's exits of the year
          * @description Draw the third-party sample of the area's exits of the year. It is drawn after the exit
-         *     acceptance is over (seed 003 十: 退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
+         *     acceptance is over (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》十:
+         *     退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
          *     sign-off of that unit, area and year is still open; 409 `nothing-to-sample` where no household
          *     (or village, `unit: village`) of the area exited in the year.
          */
@@ -1077,7 +1078,7 @@ export interface components {
          * ComplaintIn
          * @example {
          *       "anonymous": true,
-         *       "area_code": "440783101201",
+         *       "area_code": "440783105201",
          *       "category": "funds",
          *       "summary": "村里的产业扶贫资金没有按时发放"
          *     }
@@ -2059,7 +2060,7 @@ export interface components {
             levels: components["schemas"]["SchemeLevelIn"][];
             /**
              * Source
-             * @description record (set through the API) or preset (from the seeds)
+             * @description record (set through the API) or preset (from the policy documents)
              */
             source: string;
             /**

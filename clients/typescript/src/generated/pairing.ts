@@ -252,10 +252,11 @@ export interface paths {
         };
         /**
          * Preferential support
-         * @description Whether the enterprise qualifies today for preferential project loans and taxes: Kaiping seed
-         *     004 五(十)2, 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 (20 workers included, each
+         * @description Whether the enterprise qualifies today for preferential project loans and taxes:
+         *     开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》五(十)2,
+         *     吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 (20 workers included, each
          *     employed one year or more, both ends days employed). Workers are counted once each (household and
-         *     name). 422 where no seed sets such a rule for the enterprise's area.
+         *     name). 422 where no policy document sets such a rule for the enterprise's area.
          */
         get: operations["helpers:preferential-support"];
         put?: never;
@@ -1703,7 +1704,7 @@ export interface components {
             in_poor_area: boolean;
             /**
              * Role
-             * @description what the helper serves as, e.g. first_secretary, work_team_member, teaching_support, medical_support: only these four (or their Chinese names 第一书记, 驻村工作队队员, 支教干部, 支医干部) count as grassroots service (Gansu seed 003 逢提必下)
+             * @description what the helper serves as, e.g. first_secretary, work_team_member, teaching_support, medical_support: only these four (or their Chinese names 第一书记, 驻村工作队队员, 支教干部, 支医干部) count as grassroots service (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》: 逢提必下)
              */
             role: string;
             /**
@@ -1744,8 +1745,8 @@ export interface components {
         };
         /**
          * PreferentialSupportOut
-         * @description Kaiping seed 004 五(十)2: 吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 get preferential
-         *     project loans and taxes.
+         * @description 开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》五(十)2:
+         *     吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 get preferential project loans and taxes.
          */
         PreferentialSupportOut: {
             /**

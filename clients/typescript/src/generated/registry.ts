@@ -1444,8 +1444,9 @@ export interface paths {
          * Income share
          * @description Of the area's poor households with labour capacity, how many have a per-capita income for
          *     the year over 45% of the local per-capita income, and whether that is 30% or more of them
-         *     (Kaiping 2016-2018, seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地
-         *     城乡年人均收入的45%). The local income is not in the seeds: give it as `local_income_fen`.
+         *     (开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》三(一):
+         *     力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%).
+         *     The local income is not in the policy documents: give it as `local_income_fen`.
          *     422 where no such target applies to the area and year.
          */
         get: operations["rollups:income-share"];
@@ -1468,9 +1469,9 @@ export interface paths {
          * Key targets
          * @description The area's poor 低保 households and, of them, its key targets (重点帮扶对象: a member with labour
          *     capacity and willingness recorded as yes), with the counts of each child area and the key-target
-         *     households listed by area (`limit`, `cursor`; the counts always cover the whole area). Kaiping
-         *     seed 004 三(一), 五(一); 422 where no policy names key targets. Registration never refuses a
-         *     household for being, or not being, one.
+         *     households listed by area (`limit`, `cursor`; the counts always cover the whole area).
+         *     开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》三(一), 五(一); 422 where no policy names
+         *     key targets. Registration never refuses a household for being, or not being, one.
          */
         get: operations["rollups:key-targets"];
         put?: never;
@@ -1531,12 +1532,12 @@ export interface paths {
         };
         /**
          * Transfer employment
-         * @description The transfer-employment batch's figure (Gansu, seed 003 七个一批 注2): the area's poor people
-         *     aged 18 to 60 on the day (both included), with labour capacity (ordinary or weak / half
-         *     labourer), not in school and with migrant-work information, and the poor households with one —
-         *     counted from the household table whatever batches a household is tagged with (the seven
-         *     batches overlap, 注7). 422 where the area's batch set in that year has no transfer-employment
-         *     batch.
+         * @description The transfer-employment batch's figure (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》七个一批 注2):
+         *     the area's poor people aged 18 to 60 on the day (both included), with labour capacity
+         *     (ordinary or weak / half labourer), not in school and with migrant-work information, and the
+         *     poor households with one — counted from the household table whatever batches a household is
+         *     tagged with (the seven batches overlap, 注7).
+         *     422 where the area's batch set in that year has no transfer-employment batch.
          */
         get: operations["rollups:transfer-employment"];
         put?: never;
@@ -1557,7 +1558,8 @@ export interface paths {
         /**
          * Weak villages
          * @description Villages under the area whose collective operating income for the year is under the
-         *     threshold in force there (seed 002: 1万元以下 in 2018, 3万元以下 from 2019 in Quanzhou), and
+         *     threshold in force there (Quanzhou, 《泉州市2018年脱贫攻坚工作要点》: 1万元以下 in 2018,
+         *     3万元以下 from 2019), and
          *     those with no income recorded (unknown); counts per child area. The lists are paged together
          *     by village code (`limit`, `cursor`); the counts always cover the whole area.
          */
@@ -1652,7 +1654,16 @@ export interface components {
             household_id: string;
             /** Status */
             status: string;
-            /** Status Zh */
+            /**
+             * Status Label
+             * @description the household's status in Chinese (拟识别, 已建档立卡 …)
+             */
+            status_label: string;
+            /**
+             * Status Zh
+             * @deprecated
+             * @description Deprecated: read status_label (the same words); kept for existing clients
+             */
             status_zh: string;
         } & {
             [key: string]: components["schemas"]["BoundedJsonValue"];
@@ -1680,7 +1691,10 @@ export interface components {
             detail: string;
             /** Evidence */
             evidence?: string[];
-            /** Label */
+            /**
+             * Label
+             * @description what it means, in Chinese (in English under Accept-Language: en)
+             */
             label: string;
             /** Passed */
             passed: boolean;
@@ -2161,7 +2175,8 @@ export interface components {
         };
         /**
          * ConfirmationIn
-         * @description 逐户签字确认 (seed 004): the household signs its own identification, with its own account.
+         * @description 逐户签字确认 (开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》):
+         *     the household signs its own identification, with its own account.
          */
         ConfirmationIn: {
             /**
@@ -2237,6 +2252,12 @@ export interface components {
         CriterionOut: {
             /** Criterion */
             criterion: string;
+            /**
+             * Criterion Label
+             * @description the criterion as the exit form names it, in Chinese (两不愁三保障 …)
+             * @default
+             */
+            criterion_label?: string;
             /** Detail */
             detail: string;
             /** Passed */
@@ -2254,8 +2275,16 @@ export interface components {
             /** Code */
             code: string;
             comparison?: components["schemas"]["services__registry__area_exits__rules__Comparison"] | null;
-            /** Label */
+            /**
+             * Label
+             * @description what the criterion means, in Chinese
+             */
             label: string;
+            /**
+             * Label En
+             * @description the same in English (answers under Accept-Language: en)
+             */
+            label_en?: string | null;
             measure: components["schemas"]["Measure"];
             source: components["schemas"]["Source"];
             /** Threshold */
@@ -2594,7 +2623,7 @@ export interface components {
          * HouseholdImportIn
          * @description A household registered elsewhere (a provincial platform's roll), imported as registered.
          * @example {
-         *       "area_code": "440783101201",
+         *       "area_code": "440783105201",
          *       "batches": [
          *         "production_employment"
          *       ],
@@ -2657,7 +2686,7 @@ export interface components {
         /**
          * HouseholdIn
          * @example {
-         *       "area_code": "440783101201",
+         *       "area_code": "440783105201",
          *       "batches": [
          *         "production_employment"
          *       ],
@@ -3011,7 +3040,8 @@ export interface components {
         };
         /**
          * IncomeShareOut
-         * @description Seed 004 §三(一): 力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%.
+         * @description 开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》三(一):
+         *     力争每年有30%以上的有劳动能力贫困户年人均可支配收入超过当地城乡年人均收入的45%.
          */
         IncomeShareOut: {
             /** Area Code */
@@ -3069,6 +3099,8 @@ export interface components {
         KeyTargetCountsOut: {
             /** Area Code */
             area_code: string;
+            /** Area Name */
+            area_name: string;
             /** Dibao Households */
             dibao_households: number | null;
             /** Dibao Persons */
@@ -3101,13 +3133,16 @@ export interface components {
         };
         /**
          * KeyTargetsOut
-         * @description Seed 004 (Kaiping) 五(一): 对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受
-         *     帮扶的低保户识别出来，作为本轮精准扶贫的重点帮扶对象 — identified among registered households,
+         * @description 开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》五(一):
+         *     对全镇低保对象全面开展建档立卡工作，并在此基础上将有劳动能力且愿意接受帮扶的低保户识别出来，
+         *     作为本轮精准扶贫的重点帮扶对象 — identified among registered households,
          *     never a reason to refuse one.
          */
         KeyTargetsOut: {
             /** Area Code */
             area_code: string;
+            /** Area Name */
+            area_name: string;
             /** Children */
             children: components["schemas"]["KeyTargetCountsOut"][];
             /** Dibao Households */
@@ -4325,7 +4360,16 @@ export interface components {
             household_id: string;
             /** Status */
             status: string;
-            /** Status Zh */
+            /**
+             * Status Label
+             * @description the household's status in Chinese (拟识别, 已建档立卡 …)
+             */
+            status_label: string;
+            /**
+             * Status Zh
+             * @deprecated
+             * @description Deprecated: read status_label (the same words); kept for existing clients
+             */
             status_zh: string;
             /** Steps */
             steps: components["schemas"]["TimelineStepOut"][];
@@ -4390,8 +4434,9 @@ export interface components {
         };
         /**
          * TransferEmploymentOut
-         * @description Seed 003 (Gansu) 七个一批 注2: 转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生
-         *     且有务工信息贫困人口的统计数据 — counted from the household table on the day read.
+         * @description 《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》七个一批 注2:
+         *     转移就业脱贫为贫困户户表信息中年龄在18-60岁、有劳动能力、非在校生且有务工信息贫困人口的统计数据 —
+         *     counted from the household table on the day read.
          */
         TransferEmploymentOut: {
             /** Area Code */
@@ -4664,14 +4709,14 @@ export interface components {
         };
         /**
          * Comparison
-         * @description How a value is held against its threshold; the seed's word decides (DOMAIN.md
+         * @description How a value is held against its threshold; the policy document's word decides (DOMAIN.md
          *     "Reading thresholds"): 以下 at_or_below, 低于 below, 以上/不低于 at_or_above, 超过 above.
          * @enum {string}
          */
         services__registry__area_exits__rules__Comparison: "at_or_below" | "below" | "at_or_above" | "above";
         /**
          * Comparison
-         * @description How a value is compared with a policy threshold. The seeds' words decide it (DOMAIN.md
+         * @description How a value is compared with a policy threshold. The policy document's words decide it (DOMAIN.md
          *     "Reading thresholds"): 以上 / 达到或超过 = at_or_above, 超过 / 稳定超过 = above,
          *     以下 = at_or_below, 低于 = below.
          * @enum {string}
