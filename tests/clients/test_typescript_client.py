@@ -49,9 +49,8 @@ def test_every_operation_is_named_summarised_and_documents_its_errors() -> None:
                     assert list(content) == ["application/problem+json"], (where, code)
 
 
-# The funds service's texts are another stop's work (its routes still cite "seed 004"); the others
-# cite the policy documents by the titles a clerk can look up (shared/policy_documents.py).
-@pytest.mark.parametrize("service", [s for s in SERVICE_NAMES if s != "funds"])
+# API texts cite the policy documents by the titles a clerk can look up (shared/policy_documents.py).
+@pytest.mark.parametrize("service", SERVICE_NAMES)
 def test_descriptions_cite_policy_documents_not_the_projects_seed_files(service: str) -> None:
     text = render(document(service))
     seed_file = r"\b[Ss]eed 0\d\d|\bthe seeds\b|\bno seed\b|\bseeds?'s? words?"

@@ -53,7 +53,9 @@ async def list_projects(session: SessionDep, q: AreaPage) -> Page[ProjectOut]:
 async def add_household(
     project_id: uuid.UUID, body: ProjectHouseholdIn, session: SessionDep, user: Finance
 ) -> ProjectHouseholdOut:
-    """A registered household develops or joins the project (seed 004 四(三): 发展或参与…产业项目)."""
+    """A registered household develops or joins the project.
+
+    开平市《赤水镇…实施方案(2016-2018年)》四(三)：发展或参与…产业项目."""
     return await service.add_household(
         session, actor=user, project_id=project_id, household_id=body.household_id
     )
@@ -63,8 +65,9 @@ async def add_household(
 async def industry_participation(
     session: SessionDep, user: CurrentUser, area_code: AreaCodeText | None = None
 ) -> IndustryParticipationOut:
-    """Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目);
-    422 where no policy of the area (the caller's, or `area_code`) asks for it."""
+    """Helped households no industry project lists (开平市《赤水镇…实施方案(2016-2018年)》四(三)：
+    至少发展或参与1项…产业项目); 422 where no policy of the area (the caller's, or `area_code`)
+    asks for it."""
     return await service.industry_participation(session, actor=user, area_code=area_code)
 
 

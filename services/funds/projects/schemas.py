@@ -68,7 +68,8 @@ class HouseholdWithoutProject(BaseModel):
 
 
 class IndustryParticipationOut(BaseModel):
-    """Seed 004 四(三): each helped household develops or joins ``min_projects`` industry projects or more."""
+    """开平市《赤水镇…实施方案(2016-2018年)》四(三): each helped household develops or joins
+    ``min_projects`` industry projects or more."""
 
     area_code: str
     source: str

@@ -37,8 +37,8 @@ async def create_scheme(
 
     422 also for what the schema cannot say: shares, sub-shares or schedules that cannot add up
     (`invalid-scheme`), and a per-capita amount below the standard in force for the area in one of
-    the scheme's years (`per-capita-below-standard`; Kaiping 2016-2018, seed 004: 人均3年不少于2万元,
-    so 2,000,000 fen a person or more)."""
+    the scheme's years (`per-capita-below-standard`; 开平市《赤水镇…实施方案(2016-2018年)》：
+    人均3年不少于2万元, so 2,000,000 fen a person or more)."""
     return await idem.created(SchemeOut, await service.create_scheme(session, actor=user, data=body))
 
 

@@ -649,8 +649,9 @@ export interface paths {
         };
         /**
          * Industry participation
-         * @description Helped households no industry project lists (seed 004 四(三): 至少发展或参与1项…产业项目);
-         *     422 where no policy of the area (the caller's, or `area_code`) asks for it.
+         * @description Helped households no industry project lists (开平市《赤水镇…实施方案(2016-2018年)》四(三)：
+         *     至少发展或参与1项…产业项目); 422 where no policy of the area (the caller's, or `area_code`)
+         *     asks for it.
          */
         get: operations["projects:industry-participation"];
         put?: never;
@@ -688,8 +689,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A registered household develops or joins the project (seed 004 四(三): 发展或参与…产业项目)
-         * @description A registered household develops or joins the project (seed 004 四(三): 发展或参与…产业项目).
+         * A registered household develops or joins the project
+         * @description A registered household develops or joins the project.
+         *
+         *     开平市《赤水镇…实施方案(2016-2018年)》四(三)：发展或参与…产业项目.
          */
         post: operations["projects:add-household"];
         delete?: never;
@@ -788,8 +791,8 @@ export interface paths {
          *
          *     422 also for what the schema cannot say: shares, sub-shares or schedules that cannot add up
          *     (`invalid-scheme`), and a per-capita amount below the standard in force for the area in one of
-         *     the scheme's years (`per-capita-below-standard`; Kaiping 2016-2018, seed 004: 人均3年不少于2万元,
-         *     so 2,000,000 fen a person or more).
+         *     the scheme's years (`per-capita-below-standard`; 开平市《赤水镇…实施方案(2016-2018年)》：
+         *     人均3年不少于2万元, so 2,000,000 fen a person or more).
          */
         post: operations["schemes:create"];
         delete?: never;
@@ -1563,7 +1566,8 @@ export interface components {
         };
         /**
          * IndustryParticipationOut
-         * @description Seed 004 四(三): each helped household develops or joins ``min_projects`` industry projects or more.
+         * @description 开平市《赤水镇…实施方案(2016-2018年)》四(三): each helped household develops or joins
+         *     ``min_projects`` industry projects or more.
          */
         IndustryParticipationOut: {
             /** Area Code */
