@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any
@@ -27,6 +27,7 @@ from shared.settings import ServiceSettings
 
 __all__ = [
     "ROLES",
+    "ROLE_WORDS",
     "Admin",
     "AreaScope",
     "CurrentUser",
@@ -36,11 +37,26 @@ __all__ = [
     "authenticate",
     "current_user_dependency",
     "require_roles",
+    "role_refusal",
 ]
 
 ROLES = frozenset(
     {"registrar", "approver", "finance", "cadre", "inspector", "evaluator", "auditor", "admin", "service"}
 )
+# A role as a clerk names it, in a refusal that tells who may do the thing (required_roles keeps the
+# codes for the administrator who grants them)
+ROLE_WORDS: dict[str, str] = {
+    "registrar": "登记人员",
+    "approver": "审批人",
+    "finance": "财务人员",
+    "cadre": "帮扶干部",
+    "inspector": "督查人员",
+    "evaluator": "第三方评估人员",
+    "auditor": "审计人员",
+    "admin": "管理员",
+    "service": "系统服务",
+    "complaint_handler": "12317举报承办人",
+}
 ALGORITHMS = ["RS256"]
 
 
@@ -216,17 +232,25 @@ async def _area_scope(user: CurrentUser) -> str:
 AreaScope = Annotated[str, Depends(_area_scope)]
 
 
+def role_refusal(roles: Iterable[str]) -> Forbidden:
+    """403 naming the roles that may do it: the codes in ``required_roles``, the words in the detail."""
+    codes = sorted(roles)
+    words = [ROLE_WORDS.get(code, code) for code in codes]
+    return Forbidden(
+        f"This action needs one of the roles: {', '.join(codes)}",
+        detail_zh=f"此操作需要以下角色之一：{'、'.join(words)}；请由有该角色的人员办理，或联系管理员调整角色",
+        required_roles=codes,
+        required_roles_labels=words,
+    )
+
+
 def require_roles(*roles: str) -> Callable[..., Any]:
     """A dependency that lets only the named roles (or admin) through."""
     allowed = frozenset(roles) | {"admin"}
 
     async def dependency(user: CurrentUser) -> Principal:
         if not user.roles & allowed:
-            raise Forbidden(
-                f"This action needs one of the roles: {', '.join(sorted(roles))}",
-                detail_zh=f"此操作需要以下角色之一：{'、'.join(sorted(roles))}",
-                required_roles=sorted(roles),
-            )
+            raise role_refusal(roles)
         return user
 
     dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]  # read by shared.bodyguard

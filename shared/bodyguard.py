@@ -44,8 +44,8 @@ from starlette.requests import Request
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth import authenticate, current_user_dependency
-from shared.errors import DomainError, Forbidden, InvalidInput
+from shared.auth import authenticate, current_user_dependency, role_refusal
+from shared.errors import DomainError, InvalidInput
 
 __all__ = [
     "LARGE_BODY",
@@ -488,10 +488,7 @@ class BodyGuardMiddleware:
             principal = await authenticate(request)
             for roles in route.role_sets:
                 if not principal.roles & (roles | {"admin"}):
-                    raise Forbidden(
-                        f"This action needs one of the roles: {', '.join(sorted(roles))}",
-                        required_roles=sorted(roles),
-                    )
+                    raise role_refusal(roles)
 
     async def _read_body(
         self, request: Request, receive: Receive, limit: int, *, spool: bool = False

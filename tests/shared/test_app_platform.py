@@ -115,6 +115,14 @@ async def test_wrong_role_is_403_and_bad_body_is_422(make_db) -> None:  # type: 
         r = await c.post("/funds/v1/grants", json={"amount_fen": 1}, headers=auth("cadre", VILLAGE))
         assert r.status_code == 403
         assert r.json()["required_roles"] == ["finance"]
+        # the clerk reads who may do it in words, not the role's code
+        assert r.json()["required_roles_labels"] == ["财务人员"]
+        assert r.json()["detail"] == (
+            "此操作需要以下角色之一：财务人员；请由有该角色的人员办理，或联系管理员调整角色"
+        )
+        english = auth("cadre", VILLAGE) | {"Accept-Language": "en"}
+        en = await c.post("/funds/v1/grants", json={"amount_fen": 1}, headers=english)
+        assert en.json()["detail"] == "This action needs one of the roles: finance"
         r = await c.post("/funds/v1/grants", json={"amount_fen": "lots"}, headers=auth("finance", VILLAGE))
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "body.amount_fen"
