@@ -15,11 +15,13 @@ category, a severity, a verdict) is checked by a ``Choice`` of that list, which 
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal, Self
+from importlib import resources
+from typing import Any, Literal, Self, TypeVar
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, WrapValidator, computed_field
@@ -30,6 +32,7 @@ from shared.errors import InvalidInput
 __all__ = [
     "Choice",
     "CodeList",
+    "CodeLists",
     "Labelled",
     "Vocabulary",
     "VocabularyList",
@@ -47,7 +50,9 @@ __all__ = [
 
 
 class Labelled(StrEnum):
-    """A StrEnum whose members are ``CODE = "code", "中文标签"`` and accept their label on input."""
+    """A StrEnum whose members are ``CODE = "code", "中文标签"`` (or ``CODE = "code"``, the labels
+    taken from the service's ``vocabulary.json`` by :meth:`CodeLists.labels`) and accept their label
+    on input."""
 
     label: str
 
@@ -76,6 +81,40 @@ class CodeList(dict[str, str]):
         super().__init__(pairs)
         self.name = name
         self.title = title
+
+
+E = TypeVar("E", bound=Labelled)
+
+
+class CodeLists(dict[str, CodeList]):
+    """A service's code lists as data, loaded once from the ``vocabulary.json`` beside its modules
+    (each list's name → its ``title`` and its ``labels``, code → label). A Labelled enum takes its
+    labels from its list, so its class names only the codes the code reads::
+
+        @LISTS.labels("poverty_cause")
+        class PovertyCause(Labelled):
+            ILLNESS = "illness"
+    """
+
+    @classmethod
+    def load(cls, package: str) -> CodeLists:
+        text = resources.files(package).joinpath("vocabulary.json").read_text(encoding="utf-8")
+        return cls({name: CodeList(name, v["title"], v["labels"]) for name, v in json.loads(text).items()})
+
+    def labels(self, name: str) -> Callable[[type[E]], type[E]]:
+        """A class decorator: the enum's members take their labels from list ``name``, which must
+        hold the same codes in the same order (checked on import)."""
+        pairs = self[name]
+
+        def labelled(enum: type[E]) -> type[E]:
+            codes = [member.value for member in enum]
+            if codes != list(pairs):
+                raise ValueError(f"{enum.__name__} has the codes {codes}, list {name!r} {list(pairs)}")
+            for member in enum:
+                member.label = pairs[member.value]
+            return enum
+
+        return labelled
 
 
 @dataclass(frozen=True)
