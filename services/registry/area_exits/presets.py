@@ -25,6 +25,9 @@ default (3%以下, OUTSIDE THE SEEDS for Kaiping) beside the income, as a record
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 from services.registry.area_exits.rules import (
     AreaExitKind,
     AreaExitPolicy,
@@ -49,36 +52,20 @@ def _flag(code: str, label: str, label_en: str, *, blocking: bool = True) -> Cri
     return CriterionSpec(code, label, Measure.FLAG, Source.DECLARED, blocking=blocking, label_en=label_en)
 
 
+def _amount(code: str, label: str, comparison: Comparison, fen: int, label_en: str) -> CriterionSpec:
+    """A village's income of the year, declared with evidence (the village accounts)."""
+    return CriterionSpec(code, label, Measure.AMOUNT, Source.DECLARED, comparison, fen, label_en=label_en)
+
+
 _GANSU_SOURCE = (
     GANSU_QINBA_PLAN
     + "第十章第一节六：{what}以贫困发生率降至3%以下为主要衡量标准，统筹考虑{factors}等综合因素"
 )
 
-# Seed 003's 统筹考虑 factors of each exit: (kind, whose exit, where, ((code, factor, in English), ...))
-_GANSU_FACTORS = (
-    (
-        VILLAGE,
-        "贫困村退出",
-        "",
-        (
-            ("infrastructure", "村内基础设施", "village infrastructure"),
-            ("public_services", "基本公共服务", "basic public services"),
-            ("industry", "产业发展", "industry development"),
-            ("village_appearance", "村容村貌", "village appearance"),
-        ),
-    ),
-    (
-        COUNTY,
-        "贫困县退出",
-        "县域内",
-        (
-            ("housing", "农村人口住房", "rural housing"),
-            ("drinking_water", "饮水", "drinking water"),
-            ("education", "教育", "education"),
-            ("medical", "医疗", "medical care"),
-        ),
-    ),
-)
+# Seed 003's 统筹考虑 factors of each exit are data (gansu_factors.json): per kind, whose exit, where,
+# and each factor's [code, factor, in English]
+_GANSU = json.loads((resources.files(__package__) / "gansu_factors.json").read_text(encoding="utf-8"))
+_GANSU_FACTORS = [(AreaExitKind(kind), g["what"], g["within"], g["factors"]) for kind, g in _GANSU.items()]
 
 KAIPING = "440783"
 # Seed 004 六(一): year -> 村委会集体可支配收入 at or above (yuan); 2018's holds from then on.
@@ -95,15 +82,12 @@ def _kaiping_village(year: int, amount_yuan: int) -> AreaExitPolicy:
         f"贫困发生率3%以下为全国默认（{SYSTEM_DEFAULT}）",
         criteria=(
             _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
-            CriterionSpec(
+            _amount(
                 "collective_disposable_income",
                 f"村集体可支配收入达到{wan}万元以上",
-                Measure.AMOUNT,
-                Source.DECLARED,
                 Comparison.AT_OR_ABOVE,
                 yuan(amount_yuan),
-                label_en=f"village collective disposable income of the year, at or above {amount_yuan:,} "
-                "yuan",
+                f"village collective disposable income of the year, at or above {amount_yuan:,} yuan",
             ),
         ),
     )
@@ -143,14 +127,12 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
         f"（{SYSTEM_DEFAULT}）：贫困发生率低于3%，有集体经济收入、有硬化路、有卫生室、有文化室、有通信网络",
         criteria=(
             _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
-            CriterionSpec(
+            _amount(
                 "collective_income",
                 "有集体经济收入",
-                Measure.AMOUNT,
-                Source.DECLARED,
                 Comparison.ABOVE,
                 0,
-                label_en="village collective income of the year, above 0",
+                "village collective income of the year, above 0",
             ),
             _flag("hardened_road", "有硬化路", "a hardened road"),
             _flag("clinic", "有卫生室", "a village clinic"),
