@@ -52,6 +52,11 @@ def _flag(code: str, label: str, label_en: str, *, blocking: bool = True) -> Cri
     return CriterionSpec(code, label, Measure.FLAG, Source.DECLARED, blocking=blocking, label_en=label_en)
 
 
+# Incidence at or below 3% (降至3%以下: exactly 3% passes): seed 003's main standard, the national
+# default, and what Kaiping's records keep beside their income.
+_AT_OR_BELOW_3_PERCENT = _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW)
+
+
 def _amount(code: str, label: str, comparison: Comparison, fen: int, label_en: str) -> CriterionSpec:
     """A village's income of the year, declared with evidence (the village accounts)."""
     return CriterionSpec(code, label, Measure.AMOUNT, Source.DECLARED, comparison, fen, label_en=label_en)
@@ -81,7 +86,7 @@ def _kaiping_village(year: int, amount_yuan: int) -> AreaExitPolicy:
         source=f"{CHISHUI_PLAN}六(一)：全市所有村委会集体可支配收入{year}年达到{wan}万元以上；"
         f"贫困发生率3%以下为全国默认（{SYSTEM_DEFAULT}）",
         criteria=(
-            _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
+            _AT_OR_BELOW_3_PERCENT,
             _amount(
                 "collective_disposable_income",
                 f"村集体可支配收入达到{wan}万元以上",
@@ -90,6 +95,19 @@ def _kaiping_village(year: int, amount_yuan: int) -> AreaExitPolicy:
                 f"village collective disposable income of the year, at or above {amount_yuan:,} yuan",
             ),
         ),
+    )
+
+
+def _guangyuan(kind: AreaExitKind, name: str, haves: str, *criteria: CriterionSpec) -> AreaExitPolicy:
+    """Seed 001's 一低N有 of a village or a county: incidence under 3% (低于: exactly 3% fails), then
+    what it must have (as Sichuan defines them)."""
+    source = (
+        f"{GUANGYUAN_MECHANISMS}二(三)：{name}；各项含义按四川省公布的标准（{SYSTEM_DEFAULT}）："
+        f"贫困发生率低于3%，{haves}"
+    )
+    under_3_percent = _incidence("一低: 贫困发生率低于3%", Comparison.BELOW)
+    return AreaExitPolicy(
+        area_prefix="5108", year=2016, kind=kind, source=source, criteria=(under_3_percent, *criteria)
     )
 
 
@@ -102,7 +120,7 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
             year=2016,
             kind=kind,
             source=f"全国默认：贫困发生率降至3%以下（同{GANSU_QINBA_PLAN}第十章第一节六；{SYSTEM_DEFAULT}）",
-            criteria=(_incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),),
+            criteria=(_AT_OR_BELOW_3_PERCENT,),
         )
         for kind in (VILLAGE, COUNTY)
     ),
@@ -113,45 +131,35 @@ AREA_EXIT_PRESETS: tuple[AreaExitPolicy, ...] = (
             kind=kind,
             source=_GANSU_SOURCE.format(what=what, factors=within + "、".join(zh for _, zh, _ in factors)),
             criteria=(
-                _incidence("贫困发生率降至3%以下", Comparison.AT_OR_BELOW),
+                _AT_OR_BELOW_3_PERCENT,
                 *(_flag(code, zh, en, blocking=False) for code, zh, en in factors),
             ),
         )
         for kind, what, within, factors in _GANSU_FACTORS
     ),
-    AreaExitPolicy(
-        area_prefix="5108",
-        year=2016,
-        kind=VILLAGE,
-        source=f"{GUANGYUAN_MECHANISMS}二(三)：贫困村退出“一低五有”；各项含义按四川省公布的标准"
-        f"（{SYSTEM_DEFAULT}）：贫困发生率低于3%，有集体经济收入、有硬化路、有卫生室、有文化室、有通信网络",
-        criteria=(
-            _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
-            _amount(
-                "collective_income",
-                "有集体经济收入",
-                Comparison.ABOVE,
-                0,
-                "village collective income of the year, above 0",
-            ),
-            _flag("hardened_road", "有硬化路", "a hardened road"),
-            _flag("clinic", "有卫生室", "a village clinic"),
-            _flag("culture_room", "有文化室", "a culture room"),
-            _flag("communication_network", "有通信网络", "a communication network"),
+    _guangyuan(
+        VILLAGE,
+        "贫困村退出“一低五有”",
+        "有集体经济收入、有硬化路、有卫生室、有文化室、有通信网络",
+        _amount(
+            "collective_income",
+            "有集体经济收入",
+            Comparison.ABOVE,
+            0,
+            "village collective income of the year, above 0",
         ),
+        _flag("hardened_road", "有硬化路", "a hardened road"),
+        _flag("clinic", "有卫生室", "a village clinic"),
+        _flag("culture_room", "有文化室", "a culture room"),
+        _flag("communication_network", "有通信网络", "a communication network"),
     ),
-    AreaExitPolicy(
-        area_prefix="5108",
-        year=2016,
-        kind=COUNTY,
-        source=f"{GUANGYUAN_MECHANISMS}二(三)：贫困县摘帽“一低三有”；各项含义按四川省公布的标准"
-        f"（{SYSTEM_DEFAULT}）：贫困发生率低于3%，乡乡有标准中心校、有达标卫生院、有便民服务中心",
-        criteria=(
-            _incidence("一低: 贫困发生率低于3%", Comparison.BELOW),
-            _flag("township_central_schools", "乡乡有标准中心校", "a standard central school per township"),
-            _flag("township_health_centers", "乡乡有达标卫生院", "a qualified health centre per township"),
-            _flag("service_centers", "乡乡有便民服务中心", "a service centre per township"),
-        ),
+    _guangyuan(
+        COUNTY,
+        "贫困县摘帽“一低三有”",
+        "乡乡有标准中心校、有达标卫生院、有便民服务中心",
+        _flag("township_central_schools", "乡乡有标准中心校", "a standard central school per township"),
+        _flag("township_health_centers", "乡乡有达标卫生院", "a qualified health centre per township"),
+        _flag("service_centers", "乡乡有便民服务中心", "a service centre per township"),
     ),
     *(_kaiping_village(year, amount) for year, amount in KAIPING_COLLECTIVE_INCOME_YUAN.items()),
 )
