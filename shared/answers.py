@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Response
@@ -23,6 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import AreaScope, Principal, admin_only, current_user_dependency
+from shared.clock import TodayDep
 from shared.db import SessionDep
 from shared.fields import AREA_PREFIX_PATTERN
 from shared.http import IfMatch, etag
@@ -35,7 +37,9 @@ __all__ = [
     "AdminWrite",
     "AreaPage",
     "AreaPageQuery",
+    "CallerRequest",
     "ConditionalWrite",
+    "DatedStep",
     "ListRead",
     "PageQuery",
     "PageRead",
@@ -44,6 +48,7 @@ __all__ = [
     "PrefixPath",
     "YearPath",
     "conditional_write",
+    "dated_step",
     "page_of",
     "read_page",
     "tagged",
@@ -113,13 +118,20 @@ Paging = Annotated[PageQuery, Depends(_paging)]
 
 
 @dataclass(frozen=True)
-class PageRead:
+class CallerRequest:
+    """What a route hands its service first, whatever it asks: the request's session and the caller
+    (the kinds below: a page read, a conditional write, a dated step; ``**x.args`` for the service)."""
+
+    session: AsyncSession
+    actor: Principal
+
+
+@dataclass(frozen=True)
+class PageRead(CallerRequest):
     """A keyset page of a list, read by a caller: ``**read.args`` are the service's
     ``session=, actor=, cursor=, limit=`` (a service that narrows by area alone takes
     ``session=read.session, **read.page.args``)."""
 
-    session: AsyncSession
-    actor: Principal
     page: PageQuery
 
     @property
@@ -139,7 +151,7 @@ def read_page(role: Callable[..., Any] = current_user_dependency) -> Callable[..
 
 
 @dataclass(frozen=True)
-class ConditionalWrite:
+class ConditionalWrite(CallerRequest):
     """A change under optimistic concurrency (a PUT, a PATCH, a transition), as a route receives
     it: the request's session, the caller, the ``If-Match`` header (the service checks it: 428
     without, 412 when stale) and the response whose ``ETag`` the answer sets.
@@ -148,8 +160,6 @@ class ConditionalWrite:
             return write.tagged(BudgetOut, await service.set_budget(**write.args, code=code, ...))
     """
 
-    session: AsyncSession
-    actor: Principal
     response: Response
     if_match: str | None
 
@@ -176,6 +186,36 @@ def conditional_write(role: Callable[..., Any] = current_user_dependency) -> Cal
         session: SessionDep, response: Response, *, actor: Principal = Depends(role), if_match: IfMatch = None
     ) -> ConditionalWrite:
         return ConditionalWrite(session=session, actor=actor, response=response, if_match=if_match)
+
+    return dependency
+
+
+@dataclass(frozen=True)
+class DatedStep(CallerRequest):
+    """A change dated by the office's calendar (a review, a notice, an objection, a decision), as a
+    route receives it: the request's session, the caller and the office's date (``TodayDep``).
+
+        async def record_review(household_id: uuid.UUID, body: ReviewIn, step: RegistrarStep) -> StatusOut:
+            return status_out(await service.record_review(**step.args, household_id=household_id, data=body))
+    """
+
+    today: date
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """The service's ``session=, actor=, today=``."""
+        return {"session": self.session, "actor": self.actor, "today": self.today}
+
+
+def dated_step(role: Callable[..., Any] = current_user_dependency) -> Callable[..., Any]:
+    """The dependency of a dated change by the caller that ``role`` lets in (a ``require_roles(...)``
+    dependency; any signed-in caller by default). A service's alias:
+    ``RegistrarStep = Annotated[DatedStep, Depends(dated_step(_registrar))]``."""
+
+    async def dependency(
+        session: SessionDep, *, actor: Principal = Depends(role), today: TodayDep
+    ) -> DatedStep:
+        return DatedStep(session=session, actor=actor, today=today)
 
     return dependency
 

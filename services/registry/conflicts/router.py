@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from services.registry.conflicts import resolution
 from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
-from services.registry.deps import Approver, TodayDep
+from services.registry.deps import Approver, ApproverStep
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.vocabulary import CONFLICT_STATUSES, ConflictStatus
 from shared.answers import PagingLimitFirst, page_of
@@ -80,9 +80,5 @@ async def get_conflict(
 
 
 @router.post("/{conflict_id}/resolution", response_model=ConflictOut)
-async def resolve_conflict(
-    conflict_id: uuid.UUID, body: ResolutionIn, session: SessionDep, user: Approver, today: TodayDep
-) -> ConflictOut:
-    return _officer_out(
-        await resolution.resolve(session=session, actor=user, conflict_id=conflict_id, data=body, today=today)
-    )
+async def resolve_conflict(conflict_id: uuid.UUID, body: ResolutionIn, step: ApproverStep) -> ConflictOut:
+    return _officer_out(await resolution.resolve(**step.args, conflict_id=conflict_id, data=body))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, UploadFile
 
-from services.registry.deps import CipherDep, Registrar, TodayDep
+from services.registry.deps import CipherDep, Registrar, RegistrarStep
 from services.registry.edge import service
 from services.registry.edge.schemas import CrossCheckOut, EdgeHouseholdIn, EdgeHouseholdOut, RollProblemOut
 from services.registry.models import EdgeHousehold
@@ -27,11 +27,9 @@ def _out(e: EdgeHousehold) -> EdgeHouseholdOut:
 
 @router.post("/edge-households", status_code=201, response_model=EdgeHouseholdOut)
 async def add_edge_household(
-    body: EdgeHouseholdIn, session: SessionDep, user: Registrar, cipher: CipherDep, today: TodayDep
+    body: EdgeHouseholdIn, step: RegistrarStep, cipher: CipherDep
 ) -> EdgeHouseholdOut:
-    return _out(
-        await service.add_edge_household(session=session, actor=user, data=body, cipher=cipher, today=today)
-    )
+    return _out(await service.add_edge_household(**step.args, data=body, cipher=cipher))
 
 
 @router.get("/edge-households", response_model=Page[EdgeHouseholdOut])

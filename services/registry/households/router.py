@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.registry.conflicts.router import recorded_refusal
-from services.registry.deps import Approver, CipherDep, Registrar, RegistrarWrite, TodayDep
+from services.registry.deps import Approver, CipherDep, Registrar, RegistrarStep, RegistrarWrite, TodayDep
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.households import bulk, changes, service
 from services.registry.households.bulk_request import ParsedBodyRoute
@@ -82,10 +82,8 @@ def _card_of(
 @router.post("", status_code=201, response_model=HouseholdOut)
 async def create_candidate(
     body: HouseholdIn,
-    session: SessionDep,
-    user: Registrar,
+    step: RegistrarStep,
     cipher: CipherDep,
-    today: TodayDep,
     idem: IdempotencyDep,
     response: Response,
     request: Request,
@@ -95,9 +93,7 @@ async def create_candidate(
     422 also for what the schema cannot say: an identification year after next year (China time),
     a member's ID whose birth date or sex does not match the form."""
     try:
-        new = await service.create_candidate(
-            session=session, actor=user, data=body, cipher=cipher, today=today
-        )
+        new = await service.create_candidate(**step.args, data=body, cipher=cipher)
     except PersonActiveElsewhere as refusal:
         return recorded_refusal(refusal, request)  # the conflict is kept, the household is not
     # a new household has no income or debt yet: the card from what was written, not read back
@@ -253,12 +249,8 @@ async def read_income(
 
 
 @router.post("/{household_id}/debts", status_code=201, response_model=DebtOut)
-async def add_debt(
-    household_id: uuid.UUID, body: DebtIn, session: SessionDep, user: Registrar, today: TodayDep
-) -> DebtOut:
-    debt = await service.add_debt(
-        session=session, actor=user, household_id=household_id, data=body, today=today
-    )
+async def add_debt(household_id: uuid.UUID, body: DebtIn, step: RegistrarStep) -> DebtOut:
+    debt = await service.add_debt(**step.args, household_id=household_id, data=body)
     return DebtOut.model_validate(debt, from_attributes=True)
 
 
@@ -271,18 +263,10 @@ async def settle_debt(
 
 @router.post("/{household_id}/members", status_code=201, response_model=MemberOut)
 async def add_member(
-    household_id: uuid.UUID,
-    body: MemberAdd,
-    session: SessionDep,
-    user: Registrar,
-    cipher: CipherDep,
-    today: TodayDep,
-    request: Request,
+    household_id: uuid.UUID, body: MemberAdd, step: RegistrarStep, cipher: CipherDep, request: Request
 ) -> MemberOut | JSONResponse:
     try:
-        m = await changes.add_member(
-            session=session, actor=user, household_id=household_id, data=body, cipher=cipher, today=today
-        )
+        m = await changes.add_member(**step.args, household_id=household_id, data=body, cipher=cipher)
     except PersonActiveElsewhere as refusal:
         return recorded_refusal(refusal, request)
     return MemberOut.model_validate(m, from_attributes=True)
@@ -290,16 +274,9 @@ async def add_member(
 
 @router.post("/{household_id}/members/{member_id}/removal", status_code=204)
 async def remove_member(
-    household_id: uuid.UUID,
-    member_id: uuid.UUID,
-    body: MemberRemoval,
-    session: SessionDep,
-    user: Registrar,
-    today: TodayDep,
+    household_id: uuid.UUID, member_id: uuid.UUID, body: MemberRemoval, step: RegistrarStep
 ) -> None:
-    await changes.remove_member(
-        session=session, actor=user, household_id=household_id, member_id=member_id, data=body, today=today
-    )
+    await changes.remove_member(**step.args, household_id=household_id, member_id=member_id, data=body)
 
 
 @router.get("/{household_id}/members/{member_id}/resident-id", response_model=ResidentIdOut)
@@ -324,11 +301,9 @@ async def change_head(
 
 
 @router.post("/{household_id}/split", status_code=201, response_model=HouseholdOut)
-async def split_household(
-    household_id: uuid.UUID, body: SplitIn, session: SessionDep, user: Registrar, today: TodayDep
-) -> HouseholdOut:
-    new = await changes.split(session=session, actor=user, household_id=household_id, data=body, today=today)
-    return await card(session, new)
+async def split_household(household_id: uuid.UUID, body: SplitIn, step: RegistrarStep) -> HouseholdOut:
+    new = await changes.split(**step.args, household_id=household_id, data=body)
+    return await card(step.session, new)
 
 
 @router.post("/{household_id}/merge", response_model=HouseholdOut)
@@ -341,13 +316,8 @@ async def merge_household(
 
 @router.post("/{household_id}/move", response_model=HouseholdOut)
 async def move_household(
-    household_id: uuid.UUID,
-    body: MoveIn,
-    session: SessionDep,
-    user: Registrar,
-    today: TodayDep,
-    response: Response,
+    household_id: uuid.UUID, body: MoveIn, step: RegistrarStep, response: Response
 ) -> HouseholdOut:
     """The household moves to another village; the caller's area must hold both villages."""
-    h = await changes.move(session=session, actor=user, household_id=household_id, data=body, today=today)
-    return await card(session, h, response)
+    h = await changes.move(**step.args, household_id=household_id, data=body)
+    return await card(step.session, h, response)

@@ -4,7 +4,15 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.registry.deps import Approver, Decider, Registrar, TodayDep
+from services.registry.deps import (
+    Approver,
+    ApproverStep,
+    Decider,
+    DeciderStep,
+    Registrar,
+    RegistrarStep,
+    SignedInStep,
+)
 from services.registry.identification import service
 from services.registry.identification.schemas import (
     ConfirmationIn,
@@ -34,33 +42,19 @@ async def submit_review(household_id: uuid.UUID, session: SessionDep, user: Regi
 
 
 @router.post("/review", response_model=StatusOut)
-async def record_review(
-    household_id: uuid.UUID, body: ReviewIn, session: SessionDep, user: Registrar, today: TodayDep
-) -> StatusOut:
-    return status_out(
-        await service.record_review(
-            session=session, actor=user, household_id=household_id, data=body, today=today
-        )
-    )
+async def record_review(household_id: uuid.UUID, body: ReviewIn, step: RegistrarStep) -> StatusOut:
+    return status_out(await service.record_review(**step.args, household_id=household_id, data=body))
 
 
 @router.post("/notice", response_model=StatusOut)
-async def start_notice(
-    household_id: uuid.UUID, body: NoticeIn, session: SessionDep, user: Registrar, today: TodayDep
-) -> StatusOut:
-    h = await service.start_notice(
-        session=session, actor=user, household_id=household_id, data=body, today=today
-    )
-    return status_out(h).model_copy(update={"confirmable_on": await service.confirmable_on(session, h)})
+async def start_notice(household_id: uuid.UUID, body: NoticeIn, step: RegistrarStep) -> StatusOut:
+    h = await service.start_notice(**step.args, household_id=household_id, data=body)
+    return status_out(h).model_copy(update={"confirmable_on": await service.confirmable_on(step.session, h)})
 
 
 @router.post("/objections", status_code=201, response_model=ObjectionOut)
-async def lodge_objection(
-    household_id: uuid.UUID, body: ObjectionIn, session: SessionDep, user: Registrar, today: TodayDep
-) -> ObjectionOut:
-    o = await service.lodge_objection(
-        session=session, actor=user, household_id=household_id, data=body, today=today
-    )
+async def lodge_objection(household_id: uuid.UUID, body: ObjectionIn, step: RegistrarStep) -> ObjectionOut:
+    o = await service.lodge_objection(**step.args, household_id=household_id, data=body)
     return ObjectionOut.model_validate(o, from_attributes=True)
 
 
@@ -77,41 +71,24 @@ async def resolve_objection(
     household_id: uuid.UUID,
     objection_id: uuid.UUID,
     body: ObjectionResolution,
-    session: SessionDep,
-    user: Decider,
-    today: TodayDep,
+    step: DeciderStep,
 ) -> ObjectionOut:
     o = await service.resolve_objection(
-        session=session,
-        actor=user,
-        household_id=household_id,
-        objection_id=objection_id,
-        data=body,
-        today=today,
+        **step.args, household_id=household_id, objection_id=objection_id, data=body
     )
     return ObjectionOut.model_validate(o, from_attributes=True)
 
 
 @router.post("/confirmation", response_model=StatusOut)
-async def confirm(
-    household_id: uuid.UUID, body: ConfirmationIn, session: SessionDep, user: CurrentUser, today: TodayDep
-) -> StatusOut:
+async def confirm(household_id: uuid.UUID, body: ConfirmationIn, step: SignedInStep) -> StatusOut:
     """逐户签字确认: the household signs with its own account (role `household`, subject = its id);
     anyone else, a registrar included, is refused 403 `signer-not-the-household`."""
-    return status_out(
-        await service.confirm(
-            session=session, actor=user, household_id=household_id, today=today, signature=body
-        )
-    )
+    return status_out(await service.confirm(**step.args, household_id=household_id, signature=body))
 
 
 @router.post("/registration", response_model=StatusOut)
-async def register(
-    household_id: uuid.UUID, session: SessionDep, user: Approver, today: TodayDep
-) -> StatusOut:
-    return status_out(
-        await service.register(session=session, actor=user, household_id=household_id, today=today)
-    )
+async def register(household_id: uuid.UUID, step: ApproverStep) -> StatusOut:
+    return status_out(await service.register(**step.args, household_id=household_id))
 
 
 @router.post("/rejection", response_model=StatusOut)

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.registry.deps import Decider, TodayDep
+from services.registry.deps import DeciderStep, SignedInStep
 from services.registry.identification.router import status_out
 from services.registry.identification.schemas import StatusOut
 from services.registry.models import RelapseCase
@@ -22,33 +22,15 @@ def _out(case: RelapseCase) -> RelapseCaseOut:
 
 
 @router.post("/households/{household_id}/relapse-cases", status_code=201, response_model=RelapseCaseOut)
-async def open_case(
-    household_id: uuid.UUID,
-    body: RelapseCaseIn,
-    session: SessionDep,
-    today: TodayDep,
-    user: Decider,
-) -> RelapseCaseOut:
-    case = await service.open_case(
-        session=session, actor=user, household_id=household_id, data=body, today=today
-    )
-    return _out(case)
+async def open_case(household_id: uuid.UUID, body: RelapseCaseIn, step: DeciderStep) -> RelapseCaseOut:
+    return _out(await service.open_case(**step.args, household_id=household_id, data=body))
 
 
 @router.post("/households/{household_id}/reidentification", response_model=StatusOut)
-async def reidentify(
-    household_id: uuid.UUID,
-    body: ReidentificationIn,
-    session: SessionDep,
-    today: TodayDep,
-    user: Decider,
-) -> StatusOut:
+async def reidentify(household_id: uuid.UUID, body: ReidentificationIn, step: DeciderStep) -> StatusOut:
     """An exited household returned to poverty for a cause the policy routes through ordinary
     identification: back to `candidate` (409 `relapse-routed-elsewhere` for a chain cause)."""
-    h = await service.reidentify(
-        session=session, actor=user, household_id=household_id, data=body, today=today
-    )
-    return status_out(h)
+    return status_out(await service.reidentify(**step.args, household_id=household_id, data=body))
 
 
 @router.get("/relapse-cases/{case_id}", response_model=RelapseCaseOut)
@@ -57,18 +39,13 @@ async def read_case(case_id: uuid.UUID, session: SessionDep, user: CurrentUser) 
 
 
 @router.post("/relapse-cases/{case_id}/decisions", response_model=RelapseCaseOut)
-async def decide(
-    case_id: uuid.UUID, body: DecisionIn, session: SessionDep, user: CurrentUser, today: TodayDep
-) -> RelapseCaseOut:
+async def decide(case_id: uuid.UUID, body: DecisionIn, dated: SignedInStep) -> RelapseCaseOut:
     # The role and level each step needs come from the policy chain (checked in the service).
-    return _out(
-        await service.decide(
-            session=session,
-            actor=user,
-            case_id=case_id,
-            step=body.step,
-            approve=body.decision == "approve",
-            reason=body.reason,
-            today=today,
-        )
+    decided = await service.decide(
+        **dated.args,
+        case_id=case_id,
+        step=body.step,
+        approve=body.decision == "approve",
+        reason=body.reason,
     )
+    return _out(decided)
