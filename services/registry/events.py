@@ -148,18 +148,20 @@ class HouseholdRelapsed(_Household):
     member_ids: list[str] | None = None
 
 
-class HouseholdRemoved(_Household):
-    type: ClassVar[str] = "registry.household.removed.v1"
+class _HouseholdOffRoll(_Household):
+    """A household taken off the roll (removed, or rejected before registration), and why."""
 
     reason: str | None = None
 
 
-class HouseholdRejected(_Household):
+class HouseholdRemoved(_HouseholdOffRoll):
+    type: ClassVar[str] = "registry.household.removed.v1"
+
+
+class HouseholdRejected(_HouseholdOffRoll):
     """Not registered (review not approved, objection upheld, or rejected with a reason)."""
 
     type: ClassVar[str] = "registry.household.rejected.v1"
-
-    reason: str | None = None
 
 
 class AreaExitCriterion(ContractPart):
