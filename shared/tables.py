@@ -7,6 +7,7 @@ own MetaData with ``include_platform_tables`` so each Alembic history creates th
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -33,6 +34,7 @@ __all__ = [
     "idempotency_key",
     "inbox",
     "include_platform_tables",
+    "jsonb",
     "outbox",
     "string",
     "string_key",
@@ -52,6 +54,11 @@ def string(name: str, length: int, *, nullable: bool = False) -> Column[str]:
     return Column(name, String(length), nullable=nullable)
 
 
+def jsonb(name: str, *, nullable: bool = False) -> Column[Any]:
+    """A JSON column (PostgreSQL jsonb), required unless ``nullable``."""
+    return Column(name, JSONB, nullable=nullable)
+
+
 def written_at(name: str) -> Column[datetime]:
     """When the row was written, stamped by the database."""
     return Column(name, DateTime(timezone=True), nullable=False, server_default=func.now())
@@ -64,7 +71,7 @@ outbox = Table(
     Column("seq", BigInteger, Identity(always=False), nullable=False),
     string("type", 200),
     string("subject", 200),
-    Column("envelope", JSONB, nullable=False),
+    jsonb("envelope"),
     string("request_id", 100, nullable=True),
     written_at("created_at"),
     Column("published_at", DateTime(timezone=True), nullable=True),
@@ -104,8 +111,8 @@ audit_log = Table(
     string("action", 100),
     string("entity_type", 100),
     string("entity_id", 100),
-    Column("before", JSONB, nullable=True),
-    Column("after", JSONB, nullable=True),
+    jsonb("before", nullable=True),
+    jsonb("after", nullable=True),
     string("request_id", 100, nullable=True),
     string("prev_hash", 64),
     string("hash", 64),
@@ -135,10 +142,10 @@ idempotency_key = Table(
     string("path", 500),
     string("body_hash", 64),
     Column("status_code", Integer, nullable=False),
-    Column("response", JSONB, nullable=True),
+    jsonb("response", nullable=True),
     written_at("created_at"),
     # the first answer's ETag and Location (shared.idempotency.REPLAYED_HEADERS), sent with a replay
-    Column("headers", JSONB, nullable=True),
+    jsonb("headers", nullable=True),
 )
 Index("ix_idempotency_key_created_at", idempotency_key.c.created_at)
 
