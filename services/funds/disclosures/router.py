@@ -8,15 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from services.funds.deps import Finance, TodayDep
-from services.funds.disclosures import service
-from services.funds.disclosures.schemas import (
-    NoticeIn,
-    NoticeOut,
-    ObjectionIn,
-    ObjectionOut,
-    PublicNoticeOut,
-    ResolutionIn,
-)
+from services.funds.disclosures import schemas, service
 from services.funds.vocabulary import NOTICE_STATES, PROJECT_CATEGORIES, PROJECT_STATUSES
 from shared.answers import PUBLIC_READ, page_of
 from shared.auth import CurrentUser
@@ -30,13 +22,13 @@ from shared.shaping import from_row
 router = APIRouter(tags=["disclosures"])
 
 
-def _out(read: service.NoticeOnBoard) -> NoticeOut:
+def _out(read: service.NoticeOnBoard) -> schemas.NoticeOut:
     return from_row(
-        NoticeOut,
+        schemas.NoticeOut,
         read.notice,
         ends_on=read.ends_on,
         state=read.state,
-        objections=[ObjectionOut.model_validate(o) for o in read.objections],
+        objections=[schemas.ObjectionOut.model_validate(o) for o in read.objections],
     )
 
 
@@ -66,10 +58,10 @@ def _with_yuan(value: Any) -> Any:
     return {**value, **labels}
 
 
-def _public(read: service.NoticeOnBoard) -> PublicNoticeOut:
+def _public(read: service.NoticeOnBoard) -> schemas.PublicNoticeOut:
     notice = read.notice
     return from_row(
-        PublicNoticeOut,
+        schemas.PublicNoticeOut,
         notice,
         ends_on=read.ends_on,
         state=read.state,
@@ -86,58 +78,68 @@ def _public_late_entry(late: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if late is None else {k: v for k, v in late.items() if k != "recorded_by"}
 
 
-@router.post("/disclosures", status_code=201, response_model=NoticeOut)
+@router.post("/disclosures", status_code=201, response_model=schemas.NoticeOut)
 async def publish(
-    body: NoticeIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
-) -> NoticeOut:
+    body: schemas.NoticeIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
+) -> schemas.NoticeOut:
     return await idem.answer(_out(await service.publish(session, actor=user, data=body, today=today)))
 
 
-@router.get("/disclosures/{notice_id}", response_model=NoticeOut)
+@router.get("/disclosures/{notice_id}", response_model=schemas.NoticeOut)
 async def get_notice(
     notice_id: uuid.UUID, session: SessionDep, user: CurrentUser, today: TodayDep
-) -> NoticeOut:
+) -> schemas.NoticeOut:
     return _out(await service.read(session, actor=user, notice_id=notice_id, today=today))
 
 
-@router.post("/disclosures/{notice_id}/objections", status_code=201, response_model=ObjectionOut)
+@router.post("/disclosures/{notice_id}/objections", status_code=201, response_model=schemas.ObjectionOut)
 async def lodge(
-    notice_id: uuid.UUID, body: ObjectionIn, session: SessionDep, user: CurrentUser, today: TodayDep
-) -> ObjectionOut:
-    return ObjectionOut.model_validate(
+    notice_id: uuid.UUID, body: schemas.ObjectionIn, session: SessionDep, user: CurrentUser, today: TodayDep
+) -> schemas.ObjectionOut:
+    return schemas.ObjectionOut.model_validate(
         await service.lodge_objection(session, actor=user, notice_id=notice_id, text=body.text, today=today)
     )
 
 
-@router.post("/disclosures/{notice_id}/objections/{objection_id}/resolve", response_model=ObjectionOut)
+@router.post(
+    "/disclosures/{notice_id}/objections/{objection_id}/resolve", response_model=schemas.ObjectionOut
+)
 async def resolve(
-    notice_id: uuid.UUID, objection_id: uuid.UUID, body: ResolutionIn, session: SessionDep, user: Finance
-) -> ObjectionOut:
-    return ObjectionOut.model_validate(
+    notice_id: uuid.UUID,
+    objection_id: uuid.UUID,
+    body: schemas.ResolutionIn,
+    session: SessionDep,
+    user: Finance,
+) -> schemas.ObjectionOut:
+    return schemas.ObjectionOut.model_validate(
         await service.resolve_objection(
             session, actor=user, notice_id=notice_id, objection_id=objection_id, resolution=body.resolution
         )
     )
 
 
-@router.post("/disclosures/{notice_id}/close", response_model=NoticeOut)
-async def close(notice_id: uuid.UUID, session: SessionDep, user: Finance, today: TodayDep) -> NoticeOut:
+@router.post("/disclosures/{notice_id}/close", response_model=schemas.NoticeOut)
+async def close(
+    notice_id: uuid.UUID, session: SessionDep, user: Finance, today: TodayDep
+) -> schemas.NoticeOut:
     return _out(await service.close(session, actor=user, notice_id=notice_id, today=today))
 
 
-@router.get("/public/disclosures", response_model=Page[PublicNoticeOut], **PUBLIC_READ)
+@router.get("/public/disclosures", response_model=Page[schemas.PublicNoticeOut], **PUBLIC_READ)
 async def public_list(
     session: SessionDep,
     today: TodayDep,
     area_code: Annotated[str, Query(pattern=AREA_CODE_PATTERN)],
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[PublicNoticeOut]:
+) -> Page[schemas.PublicNoticeOut]:
     """No login: anyone may read the notices of a village (or of every village under a town or county)."""
     notices = await service.page_public(session, area_code=area_code, today=today, cursor=cursor, limit=limit)
     return page_of(_public, notices)
 
 
-@router.get("/public/disclosures/{notice_id}", response_model=PublicNoticeOut, **PUBLIC_READ)
-async def public_notice(notice_id: uuid.UUID, session: SessionDep, today: TodayDep) -> PublicNoticeOut:
+@router.get("/public/disclosures/{notice_id}", response_model=schemas.PublicNoticeOut, **PUBLIC_READ)
+async def public_notice(
+    notice_id: uuid.UUID, session: SessionDep, today: TodayDep
+) -> schemas.PublicNoticeOut:
     return _public(await service.read_public(session, notice_id=notice_id, today=today))

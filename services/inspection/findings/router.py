@@ -7,17 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from services.inspection.findings import service
-from services.inspection.findings.schemas import (
-    AccountabilityOut,
-    FindingDetailOut,
-    FindingOut,
-    RectificationIn,
-    VerificationIn,
-    detail_out,
-    finding_out,
-    record_out,
-)
+from services.inspection.findings import schemas, service
 from services.inspection.vocabulary import (
     ACCOUNTABILITY_KINDS,
     FINDING_STATUSES,
@@ -35,43 +25,51 @@ from shared.vocabulary import code_or_label
 router = APIRouter(tags=["findings and rectification"])
 
 
-def _detail(found: service.FindingRecord) -> FindingDetailOut:
-    return detail_out(found.finding, found.rectifications, found.accountability, clock.today())
+def _detail(found: service.FindingRecord) -> schemas.FindingDetailOut:
+    return schemas.detail_out(found.finding, found.rectifications, found.accountability, clock.today())
 
 
-@router.get("/findings", response_model=Page[FindingOut])
+@router.get("/findings", response_model=Page[schemas.FindingOut])
 async def list_findings(
     read: ListRead,
     status: Annotated[FindingStatus, code_or_label(FINDING_STATUSES)] | None = None,
     inspection_id: uuid.UUID | None = None,
     overdue: bool = False,
-) -> Page[FindingOut]:
+) -> Page[schemas.FindingOut]:
     today = clock.today()
     found = await service.list_page(
         **read.args, status=status, inspection_id=inspection_id, overdue_only=overdue, today=today
     )
-    return page_of(lambda f: finding_out(f, today), found)
+    return page_of(lambda f: schemas.finding_out(f, today), found)
 
 
-@router.get("/findings/{finding_id}", response_model=FindingDetailOut)
-async def get_finding(finding_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> FindingDetailOut:
+@router.get("/findings/{finding_id}", response_model=schemas.FindingDetailOut)
+async def get_finding(
+    finding_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> schemas.FindingDetailOut:
     return _detail(await service.get(session=session, actor=user, finding_id=finding_id))
 
 
-@router.post("/findings/{finding_id}/rectifications", response_model=FindingDetailOut, status_code=201)
+@router.post(
+    "/findings/{finding_id}/rectifications", response_model=schemas.FindingDetailOut, status_code=201
+)
 async def submit_rectification(
-    finding_id: uuid.UUID, body: RectificationIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
-) -> FindingDetailOut:
+    finding_id: uuid.UUID,
+    body: schemas.RectificationIn,
+    session: SessionDep,
+    user: CurrentUser,
+    idem: IdempotencyDep,
+) -> schemas.FindingDetailOut:
     submitted = await service.submit_rectification(
         session=session, actor=user, finding_id=finding_id, data=body, today=clock.today()
     )
     return await idem.answer(_detail(submitted))
 
 
-@router.post("/findings/{finding_id}/verification", response_model=FindingDetailOut)
+@router.post("/findings/{finding_id}/verification", response_model=schemas.FindingDetailOut)
 async def verify(
-    finding_id: uuid.UUID, body: VerificationIn, session: SessionDep, user: CurrentUser
-) -> FindingDetailOut:
+    finding_id: uuid.UUID, body: schemas.VerificationIn, session: SessionDep, user: CurrentUser
+) -> schemas.FindingDetailOut:
     verified = await service.verify(
         session=session,
         actor=user,
@@ -84,9 +82,9 @@ async def verify(
     return _detail(verified)
 
 
-@router.get("/accountability", response_model=Page[AccountabilityOut])
+@router.get("/accountability", response_model=Page[schemas.AccountabilityOut])
 async def list_accountability(
     read: ListRead,
     kind: Annotated[AccountabilityKind, code_or_label(ACCOUNTABILITY_KINDS)] | None = None,
-) -> Page[AccountabilityOut]:
-    return page_of(record_out, await service.list_accountability(**read.args, kind=kind))
+) -> Page[schemas.AccountabilityOut]:
+    return page_of(schemas.record_out, await service.list_accountability(**read.args, kind=kind))

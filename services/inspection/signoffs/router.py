@@ -9,17 +9,8 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import WithJsonSchema
 
 from services.inspection.deps import AdminWrite
-from services.inspection.signoffs import service
+from services.inspection.signoffs import schemas, service
 from services.inspection.signoffs.rules import DOSSIER_STATUS_ZH
-from services.inspection.signoffs.schemas import (
-    DossierOut,
-    RefuseIn,
-    SchemeIn,
-    SchemeOut,
-    SignIn,
-    dossier_out,
-    scheme_out,
-)
 from services.inspection.vocabulary import SIGNOFF_KINDS, SignoffKind
 from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
@@ -34,15 +25,15 @@ from shared.vocabulary import code_or_label
 router = APIRouter(prefix="/signoffs", tags=["exit sign-off (4-3-4-2)"])
 
 
-def _out(found: service.SignedDossier) -> DossierOut:
-    return dossier_out(found.dossier, found.signatures)
+def _out(found: service.SignedDossier) -> schemas.DossierOut:
+    return schemas.dossier_out(found.dossier, found.signatures)
 
 
-def _scheme(found: service.SchemeSetting) -> SchemeOut:
-    return scheme_out(found.scheme, found.area_prefix, found.source, found.version, found.kind)
+def _scheme(found: service.SchemeSetting) -> schemas.SchemeOut:
+    return schemas.scheme_out(found.scheme, found.area_prefix, found.source, found.version, found.kind)
 
 
-@router.get("", response_model=Page[DossierOut])
+@router.get("", response_model=Page[schemas.DossierOut])
 async def list_dossiers(
     read: ListRead,
     status: Annotated[
@@ -71,30 +62,34 @@ async def list_dossiers(
             "by the code or the Chinese"
         ),
     ] = None,
-) -> Page[DossierOut]:
+) -> Page[schemas.DossierOut]:
     found = await service.list_page(**read.args, status=status, household_id=household_id, kind=kind)
     return page_of(_out, found)
 
 
-@router.get("/{dossier_id}", response_model=DossierOut)
-async def get_dossier(dossier_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> DossierOut:
+@router.get("/{dossier_id}", response_model=schemas.DossierOut)
+async def get_dossier(dossier_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> schemas.DossierOut:
     return _out(await service.get(session=session, actor=user, dossier_id=dossier_id))
 
 
-@router.post("/{dossier_id}/signatures", response_model=DossierOut, status_code=201)
+@router.post("/{dossier_id}/signatures", response_model=schemas.DossierOut, status_code=201)
 async def sign(
-    dossier_id: uuid.UUID, body: SignIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
-) -> DossierOut:
+    dossier_id: uuid.UUID, body: schemas.SignIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
+) -> schemas.DossierOut:
     """Sign as ``position``; the token must carry that position role for the household's area.
     Send an Idempotency-Key from a phone on a poor line: a retry replays the first answer."""
     signed = await service.sign(session=session, actor=user, dossier_id=dossier_id, position=body.position)
     return await idem.answer(_out(signed))
 
 
-@router.post("/{dossier_id}/refusals", response_model=DossierOut, status_code=201)
+@router.post("/{dossier_id}/refusals", response_model=schemas.DossierOut, status_code=201)
 async def refuse(
-    dossier_id: uuid.UUID, body: RefuseIn, session: SessionDep, user: CurrentUser, idem: IdempotencyDep
-) -> DossierOut:
+    dossier_id: uuid.UUID,
+    body: schemas.RefuseIn,
+    session: SessionDep,
+    user: CurrentUser,
+    idem: IdempotencyDep,
+) -> schemas.DossierOut:
     """Refuse as ``position`` with a reason; the dossier closes and registry hears the reason."""
     refused = await service.refuse(
         session=session, actor=user, dossier_id=dossier_id, position=body.position, reason=body.reason
@@ -119,7 +114,7 @@ KindQuery = Annotated[
 
 @schemes_router.get(
     "/{area_prefix}",  # the PUT's path: one resource, one path in the document (Allow: GET, PUT)
-    response_model=SchemeOut,
+    response_model=schemas.SchemeOut,
     description=PUBLIC_POLICY,
 )
 async def effective_scheme(
@@ -135,7 +130,7 @@ async def effective_scheme(
     user: CurrentUser,
     response: Response,
     kind: KindQuery = "household",
-) -> SchemeOut:
+) -> schemas.SchemeOut:
     """The sign-off set a household in ``area_code`` would get today (a 12-digit code), or that
     applies to a subtree (its 2/4/6/9-digit prefix). The ETag is sent when the set shown is the
     record stored at this path; a PUT here changes it with that ETag in If-Match."""
@@ -145,13 +140,13 @@ async def effective_scheme(
     return out
 
 
-@schemes_router.put("/{area_prefix}", response_model=SchemeOut)
+@schemes_router.put("/{area_prefix}", response_model=schemas.SchemeOut)
 async def put_scheme(
     area_prefix: AreaPrefixPath,
-    body: SchemeIn,
+    body: schemas.SchemeIn,
     write: AdminWrite,
     kind: KindQuery = "household",
-) -> SchemeOut:
+) -> schemas.SchemeOut:
     """Record a place's own sign-off set (policy data); the longest prefix wins. Creating a prefix's
     record needs no If-Match; changing it needs the ETag of `GET` on the same path (428 without,
     412 if changed meanwhile). The levels go upward from the lowest (village, township, county, city,

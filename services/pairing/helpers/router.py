@@ -7,19 +7,8 @@ import uuid
 from fastapi import APIRouter
 
 from services.pairing.deps import Manager, Reader, ReaderPage, TodayDep
-from services.pairing.helpers import service
+from services.pairing.helpers import schemas, service
 from services.pairing.helpers.rules import HelperKind
-from services.pairing.helpers.schemas import (
-    EmploymentIn,
-    EmploymentOut,
-    HelperIn,
-    HelperOut,
-    LeaveIn,
-    LeaveOut,
-    PostingIn,
-    PostingOut,
-    PreferentialSupportOut,
-)
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
@@ -29,40 +18,44 @@ from shared.shaping import from_row
 router = APIRouter(prefix="/helpers", tags=["helpers"])
 
 
-def _posting_out(posting: service.Posting) -> PostingOut:
+def _posting_out(posting: service.Posting) -> schemas.PostingOut:
     counts = posting.counts_as_grassroots_service
-    return from_row(PostingOut, posting.period, counts_as_grassroots_service=counts)
+    return from_row(schemas.PostingOut, posting.period, counts_as_grassroots_service=counts)
 
 
-@router.post("", status_code=201, response_model=HelperOut)
+@router.post("", status_code=201, response_model=schemas.HelperOut)
 async def register_helper(
-    body: HelperIn, session: SessionDep, user: Manager, idem: IdempotencyDep
-) -> HelperOut:
-    return await idem.created(HelperOut, await service.register(session=session, actor=user, data=body))
+    body: schemas.HelperIn, session: SessionDep, user: Manager, idem: IdempotencyDep
+) -> schemas.HelperOut:
+    return await idem.created(
+        schemas.HelperOut, await service.register(session=session, actor=user, data=body)
+    )
 
 
-@router.get("", response_model=Page[HelperOut])
-async def list_helpers(read: ReaderPage, kind: HelperKind | None = None) -> Page[HelperOut]:
+@router.get("", response_model=Page[schemas.HelperOut])
+async def list_helpers(read: ReaderPage, kind: HelperKind | None = None) -> Page[schemas.HelperOut]:
     found = await service.list_helpers(
         session=read.session, prefix=read.actor.area_prefix, kind=kind, **read.page.args
     )
-    return page_of(HelperOut, found)
+    return page_of(schemas.HelperOut, found)
 
 
-@router.get("/{helper_id}", response_model=HelperOut)
-async def get_helper(helper_id: uuid.UUID, session: SessionDep, user: Reader) -> HelperOut:
-    return HelperOut.model_validate(await service.get(session=session, actor=user, helper_id=helper_id))
+@router.get("/{helper_id}", response_model=schemas.HelperOut)
+async def get_helper(helper_id: uuid.UUID, session: SessionDep, user: Reader) -> schemas.HelperOut:
+    return schemas.HelperOut.model_validate(
+        await service.get(session=session, actor=user, helper_id=helper_id)
+    )
 
 
-@router.post("/{helper_id}/postings", status_code=201, response_model=PostingOut)
+@router.post("/{helper_id}/postings", status_code=201, response_model=schemas.PostingOut)
 async def add_posting(
     helper_id: uuid.UUID,
-    body: PostingIn,
+    body: schemas.PostingIn,
     session: SessionDep,
     user: Manager,
     today: TodayDep,
     idem: IdempotencyDep,
-) -> PostingOut:
+) -> schemas.PostingOut:
     """Record a posting of the helper (where and from when they serve). A resend with the same
     `Idempotency-Key` answers the first posting again instead of recording it twice."""
     posting = await service.add_posting(
@@ -71,41 +64,41 @@ async def add_posting(
     return await idem.answer(_posting_out(posting))
 
 
-@router.get("/{helper_id}/postings", response_model=list[PostingOut])
+@router.get("/{helper_id}/postings", response_model=list[schemas.PostingOut])
 async def list_postings(
     helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep
-) -> list[PostingOut]:
+) -> list[schemas.PostingOut]:
     postings = await service.postings(session=session, actor=user, helper_id=helper_id, today=today)
     return [_posting_out(p) for p in postings]
 
 
-@router.post("/{helper_id}/leave", response_model=LeaveOut)
+@router.post("/{helper_id}/leave", response_model=schemas.LeaveOut)
 async def leave(
     helper_id: uuid.UUID,
-    body: LeaveIn,
+    body: schemas.LeaveIn,
     session: SessionDep,
     user: Manager,
     idem: IdempotencyDep,
     today: TodayDep,
-) -> LeaveOut:
+) -> schemas.LeaveOut:
     """The helper leaves; their households are handed over in one operation (all or nothing)."""
     departure = await service.leave(session=session, actor=user, helper_id=helper_id, data=body, today=today)
-    return await idem.created(LeaveOut, departure, 200)
+    return await idem.created(schemas.LeaveOut, departure, 200)
 
 
-def _employment_out(e: service.Employment) -> EmploymentOut:
-    return from_row(EmploymentOut, e.row, stably_employed=e.stably_employed)
+def _employment_out(e: service.Employment) -> schemas.EmploymentOut:
+    return from_row(schemas.EmploymentOut, e.row, stably_employed=e.stably_employed)
 
 
-@router.post("/{helper_id}/employments", status_code=201, response_model=EmploymentOut)
+@router.post("/{helper_id}/employments", status_code=201, response_model=schemas.EmploymentOut)
 async def add_employment(
     helper_id: uuid.UUID,
-    body: EmploymentIn,
+    body: schemas.EmploymentIn,
     session: SessionDep,
     user: Manager,
     today: TodayDep,
     idem: IdempotencyDep,
-) -> EmploymentOut:
+) -> schemas.EmploymentOut:
     """Record a labourer of a registered poor household (建档立卡贫困劳动力) the enterprise employs,
     from `started_on` (to `ended_on`, the last day, once they leave). Enterprises only (409
     otherwise); a household not on the roll is refused (409 worker-not-on-roll)."""
@@ -115,18 +108,18 @@ async def add_employment(
     return await idem.answer(_employment_out(employment))
 
 
-@router.get("/{helper_id}/employments", response_model=list[EmploymentOut])
+@router.get("/{helper_id}/employments", response_model=list[schemas.EmploymentOut])
 async def list_employments(
     helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep
-) -> list[EmploymentOut]:
+) -> list[schemas.EmploymentOut]:
     found = await service.employments(session=session, actor=user, helper_id=helper_id, today=today)
     return [_employment_out(e) for e in found]
 
 
-@router.get("/{helper_id}/preferential-support", response_model=PreferentialSupportOut)
+@router.get("/{helper_id}/preferential-support", response_model=schemas.PreferentialSupportOut)
 async def preferential_support(
     helper_id: uuid.UUID, session: SessionDep, user: Reader, today: TodayDep
-) -> PreferentialSupportOut:
+) -> schemas.PreferentialSupportOut:
     """Whether the enterprise qualifies today for preferential project loans and taxes:
     开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》五(十)2,
     吸纳建档立卡贫困劳动力20人以上并稳定就业一年以上的企业 (20 workers included, each
@@ -135,7 +128,7 @@ async def preferential_support(
     helper, found = await service.preferential_support(
         session=session, actor=user, helper_id=helper_id, today=today
     )
-    return PreferentialSupportOut(
+    return schemas.PreferentialSupportOut(
         helper_id=helper.id,
         on=found.on,
         poor_workers=found.poor_workers,
