@@ -50,7 +50,7 @@ from shared.db import Database
 from shared.errors import InvalidInput
 from shared.events.contracts import emit_many
 from shared.pii import PiiCipher, mask_resident_id
-from shared.sheet_import import UnreadableFile, read_rows
+from shared.sheet_import import UnreadableFile, is_total_row, is_xlsx, read_rows
 from shared.sheet_import import progress as sheet_progress
 from shared.tracing import event_trace_context
 from shared.vocabulary import label_of
@@ -69,7 +69,13 @@ def _rows(data: bytes, *, whole: bool = True) -> tuple[str, str | None, int | No
     try:
         return read_rows(data, whole=whole)
     except UnreadableFile as exc:
-        raise UnreadableSpreadsheet("the XLSX file cannot be opened", detail_zh="XLSX文件无法打开") from exc
+        if is_xlsx(data):
+            message, zh = "the XLSX file cannot be opened", "XLSX文件无法打开"
+            raise UnreadableSpreadsheet(message, detail_zh=zh) from exc
+        raise UnreadableSpreadsheet(
+            "the file is neither an Excel workbook (XLSX, XLS) nor a CSV in UTF-8 or GBK",
+            detail_zh="这个文件不是Excel表格（XLSX、XLS），也不是UTF-8或GBK编码的CSV，请在Excel中另存为XLSX后上传",
+        ) from exc
 
 
 async def upload(
@@ -100,9 +106,11 @@ async def upload(
     header = next(rows, None)
     columns, missing = _header_map(kind, list(header or []))
     if missing:
+        found = "、".join(dict.fromkeys(h for h in header or [] if h)) or "（空）"
         raise UnreadableSpreadsheet(
             f"the header row lacks {', '.join(missing)}",
-            detail_zh=f"表头缺少：{'、'.join(missing)}（第一行应为表头，可下载模板对照）",
+            detail_zh=f"表头缺少：{'、'.join(missing)}。只读取第一张工作表，它的第一行应为表头，"
+            f"现在第一行是：{found}（可下载模板对照，把表头改成模板的写法）",
             missing=missing,
         )
     job = SpreadsheetImport(
@@ -261,8 +269,8 @@ def _chunk(
     chunk: list[tuple[Any, ...]] = []
     at, width = sheet.columns.get("resident_id"), sheet.width
     for row_no, cells in sheet.rows:
-        if not any(cells):
-            continue  # blank lines are not rows
+        if not any(cells) or is_total_row(cells):
+            continue  # blank lines and a 合计 line under the roll are not rows
         cells = (cells + [None] * width)[: max(width, len(cells))]
         shown = list(cells)
         if at is not None and cells[at]:
@@ -349,7 +357,9 @@ async def request_commit(
         )
     if mode == "all_or_nothing" and job.rows_refused:
         # the first refused row and its reason (which names the column), so the clerk knows where to look
-        first = (await repo.rows(import_id, status="refused", after=0, limit=1))[0]
+        # the row to correct, not one refused only because its household has that row
+        first = await repo.first_refused(import_id)
+        assert first is not None  # rows_refused counts them
         why = "；".join(first.reasons)
         raise ImportHasErrors(
             f"{job.rows_refused} row(s) are refused, the first is row {first.row_no}; nothing was imported",
