@@ -193,6 +193,7 @@ def _calamine_rows(data: bytes) -> tuple[int | None, Rows]:
     ]
 
     def cells() -> Rows:
+        yield from ([] for _ in range(top))  # blank rows above the first used one, so rows keep their numbers
         for values in _unmerged(sheet.iter_rows(), spans):
             yield [*before, *map(cell_text, values)]
 

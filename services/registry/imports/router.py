@@ -71,7 +71,7 @@ async def upload(
 ) -> ImportStatusOut:
     """The file as multipart (field ``file``) or as the raw body. Answers 202 at once; validation
     runs in the background — poll ``GET /imports/{id}``. A file that is empty or no spreadsheet
-    (CSV or XLSX with the template's header row) is 422 unreadable-spreadsheet."""
+    (CSV, XLSX or XLS with the template's header row) is 422 unreadable-spreadsheet."""
     data, filename = await upload_bytes(request, filename)
     job, _ = await service.upload(
         session, actor=user, kind=kind, data=data, filename=filename, source_roll=source_roll, reason=reason

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -103,14 +104,13 @@ async def upload(
     if earlier is not None:
         raise _already_uploaded(earlier)
     fmt, encoding, total, rows = _rows(data, whole=False)
-    header = next(rows, None)
-    columns, missing = _header_map(kind, list(header or []))
+    header_no, header, columns, missing = _find_header(kind, rows)
     if missing:
-        found = "、".join(dict.fromkeys(h for h in header or [] if h)) or "（空）"
+        found = "、".join(dict.fromkeys(h for h in header if h)) or "（空）"
         raise UnreadableSpreadsheet(
             f"the header row lacks {', '.join(missing)}",
-            detail_zh=f"表头缺少：{'、'.join(missing)}。只读取第一张工作表，它的第一行应为表头，"
-            f"现在第一行是：{found}（可下载模板对照，把表头改成模板的写法）",
+            detail_zh=f"表头缺少：{'、'.join(missing)}。只在第一张工作表的前{HEADER_ROWS}行中找表头，"
+            f"最接近的是第{header_no}行：{found}（可下载模板对照，把表头改成模板的写法）",
             missing=missing,
         )
     job = SpreadsheetImport(
@@ -283,15 +283,14 @@ def _chunk(
 
 async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
     _, _, _, cells_iter = _rows(data)
-    header = next(cells_iter)
     async with db.transaction() as session:
         first = await ImportRepository(session).get(import_id)
     if first is None:
         return
     kind = kinds.KINDS.get(first.kind)
-    columns, _ = _header_map(first.kind, list(header))
-    # the header is row 1, as the spreadsheet numbers it
-    sheet = _Sheet(enumerate(cells_iter, start=2), columns, len(header), import_id, cipher, today)
+    header_no, header, columns, _ = _find_header(first.kind, cells_iter)
+    # rows numbered as the spreadsheet numbers them (the header is row 1 unless a title is above it)
+    sheet = _Sheet(enumerate(cells_iter, start=header_no + 1), columns, len(header), import_id, cipher, today)
     done = 0
     household_ids: dict[str, uuid.UUID] = {}
     while True:
@@ -487,6 +486,23 @@ def progress(job: SpreadsheetImport) -> dict[str, Any]:
 
 
 # ---- the other kinds (kinds.py): the same staging, their own checks and commit steps ------------
+
+
+HEADER_ROWS = 10  # a title line or two above the header (…花名册, 填报单位：…) are passed over
+
+
+def _find_header(kind: str, rows: Rows) -> tuple[int, list[str | None], dict[str, int], list[str]]:
+    """(row number, cells, columns, missing headers) of the header: the first of the sheet's first
+    HEADER_ROWS rows with every required header (``rows`` is left at the row after it); else the
+    row that comes closest, with what it lacks."""
+    closest: tuple[int, list[str | None], dict[str, int], list[str]] | None = None
+    for row_no, cells in enumerate(itertools.islice(rows, HEADER_ROWS), start=1):
+        columns, missing = _header_map(kind, cells)
+        if not missing:
+            return row_no, cells, columns, missing
+        if closest is None or len(missing) < len(closest[3]):
+            closest = (row_no, cells, columns, missing)
+    return closest or (1, [], *_header_map(kind, []))
 
 
 def _header_map(kind: str, header: list[str | None]) -> tuple[dict[str, int], list[str]]:

@@ -174,9 +174,7 @@ async def test_ids_typed_full_width_or_spaced_merged_household_cells_and_a_total
         assert all(any(x.startswith("此人已在户M001") for x in reasons[n]) for n in (2, 3, 4)), reasons
 
 
-async def test_the_national_systems_column_names_read_and_a_missing_one_shows_the_first_row(
-    make_db, tmp_path
-):
+async def test_the_national_systems_column_names_and_a_title_above_the_header_read(make_db, tmp_path):
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
         await load_areas(c)
@@ -197,17 +195,32 @@ async def test_the_national_systems_column_names_read_and_a_missing_one_shows_th
         assert r.status_code == 202, r.text
         assert (await settled(c, r.json()["id"]))["rows_accepted"] == 1
 
-        # a title line above the header: the clerk is told what the first row holds
+        # the roll's title merged above the header, and a line naming the office: rows keep the
+        # numbers the clerk sees in Excel
         book = Workbook()
         ws = book.active
         assert ws is not None
         ws.append(["三合村建档立卡贫困户花名册"])
+        ws.merge_cells("A1:J1")
+        ws.append(["填报单位：赤水镇人民政府"])
         ws.append(list(HEADERS[:10]))
-        r = await upload(c, _bytes(book, tmp_path / "t.xlsx"))
+        ws.append(_head("T001", "王三", person_id(date(1950, 1, 1))))
+        ws.append(_member("T001", "李三", "44078319500101001"))  # row 5: 17 characters
+        r = await upload(c, _bytes(book, tmp_path / "t.xlsx"), **OLD_ROLL)
+        assert r.status_code == 202, r.text
+        job = await settled(c, r.json()["id"])
+        assert await reasons_by_row(c, job["id"]) == {
+            4: ["同户第5行有错误，整户未导入"],
+            5: ["身份证号应为18位：前17位为数字，最后一位为数字或X"],
+        }
+
+        # a header not found: the row that comes closest, and what it lacks
+        header[2] = "户主姓名"
+        r = await upload(c, _bytes(_xlsx(tmp_path / "h.xlsx", [], header), tmp_path / "h.xlsx"))
         assert r.status_code == 422, r.text
         assert r.json()["detail"] == (
-            "表头缺少：户编号、行政区划代码、姓名、身份证号、与户主关系、劳动能力、识别年度、登记日期。"
-            "只读取第一张工作表，它的第一行应为表头，现在第一行是：三合村建档立卡贫困户花名册"
+            "表头缺少：姓名。只在第一张工作表的前10行中找表头，最接近的是第1行：户编号、行政区划代码、户主姓名、"
+            "公民身份号码、与户主的关系、劳动技能、致贫原因、帮扶批次、识别年度、登记时间"
             "（可下载模板对照，把表头改成模板的写法）"
         )
 
