@@ -108,7 +108,11 @@ async def rows(
 async def report(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> StreamingResponse:
     """The uploaded sheet with a 错误原因 column added (blank on accepted rows)."""
     job = await service.load(session, user, import_id)
-    columns = [Column(f"c{i}", h or f"列{i + 1}") for i, h in enumerate(job.headers)]
+    # an ID column as wide as the template's, so its masked 18 characters show whole
+    columns = [
+        Column(f"c{i}", h or f"列{i + 1}", width=22 if "身份证" in h else None)
+        for i, h in enumerate(job.headers)
+    ]
     columns.append(Column("reasons", rules.REASON_HEADER, width=60))
     outcome = kinds.KINDS[job.kind].outcome_header if job.kind in kinds.KINDS else None
     if outcome:

@@ -5,11 +5,12 @@ system's column names, and the row an all-or-nothing refusal sends the clerk to.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from services.registry.imports.rules import HEADERS
@@ -250,3 +251,8 @@ async def test_all_or_nothing_sends_the_clerk_to_the_row_to_correct_not_to_its_h
             r.json()["detail"]
             == f"有3行未通过校验（第一处：第4行，{why}），按“全部或不导入”方式未导入任何一户"
         )
+        # the report: that row's reason beside it, the masked ID shown whole
+        r = await c.get(f"{BASE}/{job['id']}/report.xlsx", headers=UPLOADER)
+        sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
+        assert (sheet["C4"].value, sheet["K4"].value) == ("王小", why)
+        assert sheet.column_dimensions["D"].width >= len(sheet["D4"].value) + 2
