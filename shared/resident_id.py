@@ -62,6 +62,11 @@ def validate(number: str, *, today: date | None = None) -> ResidentId:
             f"身份证号被表格存成了数字（显示为{n}），后几位已丢失：请把身份证号一列设为“文本”格式，"
             "照身份证重新录入",
         )
+    if "*" in n:  # a roll exported from the system (440783********1234) typed back in
+        raise InvalidResidentId(
+            "the resident ID is masked (as an exported roll shows it); give the full number",
+            "身份证号中间几位已隐去（从系统导出的表格里就是这样），请填写完整的身份证号",
+        )
     if not _SHAPE.match(n):
         raise InvalidResidentId(
             "a resident ID has 18 characters: 17 digits and a digit or X",

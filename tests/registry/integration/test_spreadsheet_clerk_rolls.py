@@ -103,6 +103,14 @@ async def test_an_id_excel_kept_as_a_number_is_refused_saying_its_digits_are_los
         )
         assert await reasons_by_row(c, job["id"]) == {2: [lost], 3: ["同户第2行有错误，整户未导入"]}
 
+        # the roll exported from the system, its IDs masked, typed back in
+        masked = head[:6] + "********" + head[-4:]
+        book = _xlsx(tmp_path / "x.xlsx", [_head("N201", "王一", masked)])
+        job = await settled(c, (await upload(c, _bytes(book, tmp_path / "x.xlsx"), **OLD_ROLL)).json()["id"])
+        assert await reasons_by_row(c, job["id"]) == {
+            2: ["身份证号中间几位已隐去（从系统导出的表格里就是这样），请填写完整的身份证号"]
+        }
+
         # the CSV Excel saves from such a sheet carries what it showed
         text = (
             ",".join(HEADERS[:10])
