@@ -6,18 +6,21 @@ The sequence's last digit is odd for men, even for women. The check may be ``X``
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from operator import mul
 
 from shared.clock import clock
 
-__all__ = ["InvalidResidentId", "ResidentId", "check_digit", "make", "validate"]
+__all__ = ["InvalidResidentId", "ResidentId", "check_digit", "make", "normalise", "validate"]
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
 _ZEROS = ord("0") * sum(_WEIGHTS)  # the weighted sum of 17 ASCII zeros, taken off the code points
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+# what a spreadsheet shows of an ID kept as a number (4.40783E+17): only 15 digits survive
+_AS_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?E\+?[0-9]+$")
 
 
 class InvalidResidentId(ValueError):
@@ -44,8 +47,26 @@ def check_digit(first17: str) -> str:
     return _CHECK[(sum(map(mul, first17.encode(), _WEIGHTS)) - _ZEROS) % 11]
 
 
+def normalise(number: str) -> str:
+    """An ID as a spreadsheet cell holds it, as the clerk means it: full-width digits and Ｘ (typed
+    with a Chinese input method) made ASCII, spaces (full-width too) dropped, x made upper case."""
+    return "".join(unicodedata.normalize("NFKC", number).split()).upper()
+
+
 def validate(number: str, *, today: date | None = None) -> ResidentId:
     n = (number or "").strip().upper()
+    if _AS_NUMBER.match(n):
+        raise InvalidResidentId(
+            f"the resident ID was stored as a number ({n}) and lost its last digits; "
+            "format the column as text and type the ID again",
+            f"身份证号被表格存成了数字（显示为{n}），后几位已丢失：请把身份证号一列设为“文本”格式，"
+            "照身份证重新录入",
+        )
+    if "*" in n:  # a roll exported from the system (440783********1234) typed back in
+        raise InvalidResidentId(
+            "the resident ID is masked (as an exported roll shows it); give the full number",
+            "身份证号中间几位已隐去（从系统导出的表格里就是这样），请填写完整的身份证号",
+        )
     if not _SHAPE.match(n):
         raise InvalidResidentId(
             "a resident ID has 18 characters: 17 digits and a digit or X",

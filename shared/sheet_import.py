@@ -38,6 +38,7 @@ __all__ = [
     "decode_csv",
     "eta_seconds",
     "file_sha256",
+    "is_total_row",
     "is_xlsx",
     "map_header",
     "parse_date",
@@ -59,17 +60,26 @@ class UnreadableFile(Exception):
 
 
 CALAMINE_MAX_BYTES = 16 * 1024 * 1024  # ~120,000 households of 3 members
+EXACT_DIGITS_BELOW = 1e15  # Excel keeps 15 significant digits of a number
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 workbook (.xls)
+# the first cell of a row that sums the roll up (合计 / 共3户8人 …), not a row of the roll
+TOTAL_LABELS = ("合计", "总计", "小计", "共计")
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
     """(text, encoding): a BOM means UTF-8; otherwise UTF-8 if it decodes, else GB18030 (a superset
-    of GBK and GB2312, the encodings civil affairs hands rolls over in)."""
+    of GBK and GB2312, the encodings civil affairs hands rolls over in); ``UnreadableFile`` if
+    neither decodes."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data.decode("utf-8-sig"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:  # no text at all (a PDF, a picture, a Word file ...)
+        raise UnreadableFile(f"neither a workbook nor a CSV in UTF-8 or GBK: {exc}") from exc
 
 
 def parse_date(text: str) -> date | None:
@@ -92,13 +102,16 @@ def file_sha256(data: bytes) -> str:
 
 
 def cell_text(value: object) -> str | None:
-    """A cell as the clerk sees it: dates as 2026-12-03, whole numbers without .0, blanks as None."""
+    """A cell as the clerk sees it: dates as 2026-12-03, whole numbers without .0, blanks as None; a
+    number of 16 digits or more (a resident ID typed as a number) as Excel shows it, 4.40783E+17."""
     if value is None:
         return None
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, float) and abs(value) >= EXACT_DIGITS_BELOW:
+        return f"{value:.5E}"  # as Excel shows it (4.40783E+17): the digits past the 15th are gone
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value).strip()
@@ -145,18 +158,20 @@ def rows_page(found: Sequence[S], limit: int, shape: Callable[[S], Any]) -> dict
 
 def read_rows(data: bytes, *, whole: bool = False) -> tuple[str, str | None, int | None, Rows]:
     """(format, encoding, rows after the header if known, rows as text cells incl. the header).
-    Raises ``UnreadableFile`` for bytes that look like a workbook but do not open.
+    Raises ``UnreadableFile`` for bytes that look like a workbook but do not open, or are no text.
+    An Excel 97-2003 workbook (.xls) is read by calamine too.
     An XLSX read ``whole`` (validation) goes through calamine (Rust): ~10x faster than openpyxl's
     read-only mode, the bulk of a large roll's validation, but it holds the sheet's cells while it
     is read (~2 MB of memory per 1,000 households), so only files up to CALAMINE_MAX_BYTES (a
     county's roll) take it; an upload's first look, and larger files, stream through openpyxl."""
-    if is_xlsx(data):
-        fast = whole and len(data) <= CALAMINE_MAX_BYTES
+    xls = data.startswith(OLE2_MAGIC)  # read by calamine only (a .xls holds at most 65,536 rows)
+    if is_xlsx(data) or xls:
+        fast = xls or (whole and len(data) <= CALAMINE_MAX_BYTES)
         try:
             total, rows = _calamine_rows(data) if fast else _openpyxl_rows(data)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same answer
             raise UnreadableFile(str(exc)) from exc
-        return "xlsx", None, total, rows
+        return ("xls" if xls else "xlsx"), None, total, rows
     text, encoding = decode_csv(data)
     total = max(text.count("\n") - 1, 0) or None
 
@@ -170,13 +185,38 @@ def read_rows(data: bytes, *, whole: bool = False) -> tuple[str, str | None, int
 def _calamine_rows(data: bytes) -> tuple[int | None, Rows]:
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     # rows come from the first; cells from the first used column (those before it: blank)
-    before: list[str | None] = [None] * (sheet.start[1] if sheet.start else 0)
+    top, left = sheet.start or (0, 0)
+    before: list[str | None] = [None] * left
+    spans = [
+        ((r0 - top, c0 - left), (r1 - top, c1 - left))
+        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()
+    ]
 
     def cells() -> Rows:
-        for values in sheet.iter_rows():
+        yield from ([] for _ in range(top))  # blank rows above the first used one, so rows keep their numbers
+        for values in _unmerged(sheet.iter_rows(), spans):
             yield [*before, *map(cell_text, values)]
 
     return (sheet.end[0] if sheet.end else None), cells()
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]  # (first row, first column), (last row, last column)
+
+
+def _unmerged(rows: Iterator[list[Any]], spans: Sequence[Span]) -> Iterator[list[Any]]:
+    """The rows with each merged range's value in every cell of it, as Excel shows it (an office's
+    roll merges 户编号, 村代码 … over a household's rows: the file holds them in the first row only)."""
+    starting: dict[int, list[Span]] = {}
+    for span in spans:
+        starting.setdefault(span[0][0], []).append(span)
+    active: list[tuple[int, int, int, Any]] = []  # (last row, first column, last column, value)
+    for r, values in enumerate(rows):
+        active = [a for a in active if a[0] >= r]
+        for (_, c0), (r1, c1) in starting.pop(r, ()):
+            active.append((r1, c0, c1, values[c0] if c0 < len(values) else None))
+        for _, c0, c1, value in active:
+            values[c0 : c1 + 1] = [value] * len(values[c0 : c1 + 1])
+        yield values
 
 
 def _openpyxl_rows(data: bytes) -> tuple[int | None, Rows]:
@@ -191,6 +231,12 @@ def _openpyxl_rows(data: bytes) -> tuple[int | None, Rows]:
             book.close()
 
     return ((sheet.max_row - 1) if sheet.max_row else None), cells()
+
+
+def is_total_row(cells: Sequence[str | None]) -> bool:
+    """A row that sums the roll up (its first filled cell 合计, 总计：…): not a row of the roll."""
+    first = next((c for c in cells if c), None)
+    return first is not None and first.startswith(TOTAL_LABELS)
 
 
 def map_header(

@@ -402,8 +402,11 @@ class UnreadableSpreadsheet(InvalidInput):
     type_slug = "unreadable-spreadsheet"
     title = "The file is not a roll this import reads"
     title_zh = "无法读取这个表格"
-    hint_zh = "上传XLSX或CSV（UTF-8或GBK编码），第一行为表头，可先下载模板对照"
-    hint_en = "Upload XLSX or CSV (UTF-8 or GBK), headers on the first row; compare with the template"
+    hint_zh = "上传XLSX、XLS或CSV（UTF-8或GBK编码），表头在第一张工作表的前10行中，可先下载模板对照"
+    hint_en = (
+        "Upload XLSX, XLS or CSV (UTF-8 or GBK), the header within the first sheet's first 10 rows; "
+        "compare with the template"
+    )
 
 
 # --- the DCI registry API (docs/DCI.md): problem+json whose ``errors`` member carries the DCI error

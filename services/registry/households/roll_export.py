@@ -25,7 +25,11 @@ __all__ = ["MAX_ROWS", "ROLL_COLUMNS", "roll_rows"]
 
 _KINDS: dict[str, Kind] = {"year": "int", "registered_on": "date"}
 ROLL_COLUMNS: tuple[Column, ...] = (
-    *(Column(code, header, _KINDS.get(code, "text")) for code, header, _, _ in IMPORT_COLUMNS),
+    # the ID column as wide as the import template's: 18 characters shown whole
+    *(
+        Column(code, header, _KINDS.get(code, "text"), width=22 if code == "resident_id" else None)
+        for code, header, _, _ in IMPORT_COLUMNS
+    ),
     Column("status", "户状态"),
 )
 _PAGE = 500

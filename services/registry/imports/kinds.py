@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from services.registry.imports.rules import StagedRow
-from shared.resident_id import InvalidResidentId, make, validate
+from shared.resident_id import InvalidResidentId, make, normalise, validate
 from shared.sheet_import import map_header
 
 # (field, header as written, other headers accepted, required on every row)
@@ -111,7 +111,7 @@ def _resident_id(row: KindRow, text: str | None, today: date, *, header: str, re
             row.reasons.append(f"{header}不能为空")
         return
     try:
-        row.resident_id = validate(text, today=today).number
+        row.resident_id = validate(normalise(text), today=today).number
     except InvalidResidentId as exc:
         row.reasons.append(exc.zh)
 

@@ -44,6 +44,8 @@ STAGED_COLUMNS = (
     "data",  # the head row's yes/no household columns (低保户, 五保户, 劳动意愿)
 )
 
+# how the reason of a row refused only for another row of its household begins (同户第3行有错误 …)
+HOUSEHOLD_REFUSED = "同户第"
 _REFUSE = "UPDATE import_row r SET reasons = r.reasons || {reason}, status = 'refused' "
 # conditions on an import row ``r`` about its area code, shared by the kinds of import
 _UNKNOWN_AREA = "r.area_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM area a WHERE a.code = r.area_code)"
@@ -228,7 +230,7 @@ class ImportRepository(Repository[SpreadsheetImport]):
         """A household is imported whole or not at all: rows of a household with a refused row go too."""
         await self.session.execute(
             text(
-                _REFUSE.format(reason="ARRAY['同户第' || f.rows || '行有错误，整户未导入']")
+                _REFUSE.format(reason=f"ARRAY['{HOUSEHOLD_REFUSED}' || f.rows || '行有错误，整户未导入']")
                 + "FROM (SELECT household_key, string_agg(row_no::text, '、' ORDER BY row_no) AS rows "
                 "FROM import_row WHERE import_id = :i AND status = 'refused' AND household_key IS NOT NULL "
                 "GROUP BY household_key) f "
@@ -273,6 +275,16 @@ class ImportRepository(Repository[SpreadsheetImport]):
             stmt = stmt.where(ImportRow.status == status)
         stmt = stmt.order_by(ImportRow.row_no).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def first_refused(self, import_id: uuid.UUID) -> ImportRow | None:
+        """The first refused row with a reason of its own (not only its household's other row's)."""
+        stmt = (
+            select(ImportRow)
+            .where(ImportRow.import_id == import_id, ImportRow.status == "refused")
+            .order_by(ImportRow.reasons[1].startswith(HOUSEHOLD_REFUSED), ImportRow.row_no)
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def move_into_place(
         self, import_id: uuid.UUID, *, today: date, now: str, request_id: str | None, trace: dict[str, str]

@@ -71,7 +71,7 @@ async def upload(
 ) -> ImportStatusOut:
     """The file as multipart (field ``file``) or as the raw body. Answers 202 at once; validation
     runs in the background — poll ``GET /imports/{id}``. A file that is empty or no spreadsheet
-    (CSV or XLSX with the template's header row) is 422 unreadable-spreadsheet."""
+    (CSV, XLSX or XLS with the template's header row) is 422 unreadable-spreadsheet."""
     data, filename = await upload_bytes(request, filename)
     job, _ = await service.upload(
         session, actor=user, kind=kind, data=data, filename=filename, source_roll=source_roll, reason=reason
@@ -108,7 +108,11 @@ async def rows(
 async def report(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> StreamingResponse:
     """The uploaded sheet with a 错误原因 column added (blank on accepted rows)."""
     job = await service.load(session, user, import_id)
-    columns = [Column(f"c{i}", h or f"列{i + 1}") for i, h in enumerate(job.headers)]
+    # an ID column as wide as the template's, so its masked 18 characters show whole
+    columns = [
+        Column(f"c{i}", h or f"列{i + 1}", width=22 if "身份证" in h else None)
+        for i, h in enumerate(job.headers)
+    ]
     columns.append(Column("reasons", rules.REASON_HEADER, width=60))
     outcome = kinds.KINDS[job.kind].outcome_header if job.kind in kinds.KINDS else None
     if outcome:

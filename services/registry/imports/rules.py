@@ -22,7 +22,7 @@ from services.registry.vocabulary import (
     batch_code,
 )
 from shared.errors import InvalidInput
-from shared.resident_id import InvalidResidentId, validate
+from shared.resident_id import InvalidResidentId, normalise, validate
 
 # moved to shared.sheet_import (pairing's import reads files the same way); re-exported
 from shared.sheet_import import cell_text as cell_text
@@ -42,14 +42,15 @@ MODES = ("all_or_nothing", "valid_rows_only")
 COLUMNS: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
     ("household_key", "户编号", ("户号",), True),
     ("area_code", "行政区划代码", ("村代码", "行政区划"), False),
-    ("name", "姓名", (), True),
-    ("resident_id", "身份证号", ("身份证号码", "证件号码"), True),
-    ("relation", "与户主关系", (), True),
-    ("labour_capacity", "劳动能力", (), True),
+    ("name", "姓名", ("成员姓名",), True),
+    ("resident_id", "身份证号", ("身份证号码", "证件号码", "公民身份号码"), True),
+    ("relation", "与户主关系", ("与户主的关系",), True),
+    # 劳动技能: the national poverty information system's name of the same column
+    ("labour_capacity", "劳动能力", ("劳动技能",), True),
     ("poverty_causes", "致贫原因", ("主要致贫原因",), False),
     ("batches", "帮扶批次", ("脱贫批次",), False),
     ("year", "识别年度", ("识别年份",), False),
-    ("registered_on", "登记日期", (), False),
+    ("registered_on", "登记日期", ("登记时间",), False),
     # household attributes the JSON registration takes too (HouseholdAttributes); optional columns,
     # so a roll made from the older template still reads (empty: not 低保 / not 五保 / unknown)
     ("dibao", "低保户", ("是否低保户", "低保", "是否低保"), False),
@@ -142,7 +143,7 @@ def parse_row(cells: list[str | None], columns: dict[str, int], *, today: date) 
         row.reasons.append("身份证号不能为空")
     else:
         try:
-            parsed = validate(number, today=today)
+            parsed = validate(normalise(number), today=today)
         except InvalidResidentId as exc:
             row.reasons.append(exc.zh)
         else:

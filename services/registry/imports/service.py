@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -50,7 +51,7 @@ from shared.db import Database
 from shared.errors import InvalidInput
 from shared.events.contracts import emit_many
 from shared.pii import PiiCipher, mask_resident_id
-from shared.sheet_import import UnreadableFile, read_rows
+from shared.sheet_import import UnreadableFile, is_total_row, is_xlsx, read_rows
 from shared.sheet_import import progress as sheet_progress
 from shared.tracing import event_trace_context
 from shared.vocabulary import label_of
@@ -69,7 +70,13 @@ def _rows(data: bytes, *, whole: bool = True) -> tuple[str, str | None, int | No
     try:
         return read_rows(data, whole=whole)
     except UnreadableFile as exc:
-        raise UnreadableSpreadsheet("the XLSX file cannot be opened", detail_zh="XLSX文件无法打开") from exc
+        if is_xlsx(data):
+            message, zh = "the XLSX file cannot be opened", "XLSX文件无法打开"
+            raise UnreadableSpreadsheet(message, detail_zh=zh) from exc
+        raise UnreadableSpreadsheet(
+            "the file is neither an Excel workbook (XLSX, XLS) nor a CSV in UTF-8 or GBK",
+            detail_zh="这个文件不是Excel表格（XLSX、XLS），也不是UTF-8或GBK编码的CSV，请在Excel中另存为XLSX后上传",
+        ) from exc
 
 
 async def upload(
@@ -97,12 +104,13 @@ async def upload(
     if earlier is not None:
         raise _already_uploaded(earlier)
     fmt, encoding, total, rows = _rows(data, whole=False)
-    header = next(rows, None)
-    columns, missing = _header_map(kind, list(header or []))
+    header_no, header, columns, missing = _find_header(kind, rows)
     if missing:
+        found = "、".join(dict.fromkeys(h for h in header if h)) or "（空）"
         raise UnreadableSpreadsheet(
             f"the header row lacks {', '.join(missing)}",
-            detail_zh=f"表头缺少：{'、'.join(missing)}（第一行应为表头，可下载模板对照）",
+            detail_zh=f"表头缺少：{'、'.join(missing)}。只在第一张工作表的前{HEADER_ROWS}行中找表头，"
+            f"最接近的是第{header_no}行：{found}（可下载模板对照，把表头改成模板的写法）",
             missing=missing,
         )
     job = SpreadsheetImport(
@@ -261,8 +269,8 @@ def _chunk(
     chunk: list[tuple[Any, ...]] = []
     at, width = sheet.columns.get("resident_id"), sheet.width
     for row_no, cells in sheet.rows:
-        if not any(cells):
-            continue  # blank lines are not rows
+        if not any(cells) or is_total_row(cells):
+            continue  # blank lines and a 合计 line under the roll are not rows
         cells = (cells + [None] * width)[: max(width, len(cells))]
         shown = list(cells)
         if at is not None and cells[at]:
@@ -275,15 +283,14 @@ def _chunk(
 
 async def _validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
     _, _, _, cells_iter = _rows(data)
-    header = next(cells_iter)
     async with db.transaction() as session:
         first = await ImportRepository(session).get(import_id)
     if first is None:
         return
     kind = kinds.KINDS.get(first.kind)
-    columns, _ = _header_map(first.kind, list(header))
-    # the header is row 1, as the spreadsheet numbers it
-    sheet = _Sheet(enumerate(cells_iter, start=2), columns, len(header), import_id, cipher, today)
+    header_no, header, columns, _ = _find_header(first.kind, cells_iter)
+    # rows numbered as the spreadsheet numbers them (the header is row 1 unless a title is above it)
+    sheet = _Sheet(enumerate(cells_iter, start=header_no + 1), columns, len(header), import_id, cipher, today)
     done = 0
     household_ids: dict[str, uuid.UUID] = {}
     while True:
@@ -349,7 +356,9 @@ async def request_commit(
         )
     if mode == "all_or_nothing" and job.rows_refused:
         # the first refused row and its reason (which names the column), so the clerk knows where to look
-        first = (await repo.rows(import_id, status="refused", after=0, limit=1))[0]
+        # the row to correct, not one refused only because its household has that row
+        first = await repo.first_refused(import_id)
+        assert first is not None  # rows_refused counts them
         why = "；".join(first.reasons)
         raise ImportHasErrors(
             f"{job.rows_refused} row(s) are refused, the first is row {first.row_no}; nothing was imported",
@@ -477,6 +486,23 @@ def progress(job: SpreadsheetImport) -> dict[str, Any]:
 
 
 # ---- the other kinds (kinds.py): the same staging, their own checks and commit steps ------------
+
+
+HEADER_ROWS = 10  # a title line or two above the header (…花名册, 填报单位：…) are passed over
+
+
+def _find_header(kind: str, rows: Rows) -> tuple[int, list[str | None], dict[str, int], list[str]]:
+    """(row number, cells, columns, missing headers) of the header: the first of the sheet's first
+    HEADER_ROWS rows with every required header (``rows`` is left at the row after it); else the
+    row that comes closest, with what it lacks."""
+    closest: tuple[int, list[str | None], dict[str, int], list[str]] | None = None
+    for row_no, cells in enumerate(itertools.islice(rows, HEADER_ROWS), start=1):
+        columns, missing = _header_map(kind, cells)
+        if not missing:
+            return row_no, cells, columns, missing
+        if closest is None or len(missing) < len(closest[3]):
+            closest = (row_no, cells, columns, missing)
+    return closest or (1, [], *_header_map(kind, []))
 
 
 def _header_map(kind: str, header: list[str | None]) -> tuple[dict[str, int], list[str]]:

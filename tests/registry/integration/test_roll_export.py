@@ -50,6 +50,8 @@ async def test_the_village_roll_opens_with_chinese_headers_one_row_per_member(ma
         head = by_number[done["household_number"]]
         assert head[1:3] == [VILLAGE, "王大明"]
         assert head[3].startswith("440783********")  # masked, as everywhere
+        # the ID column shows all 18 characters (a column of 12 cut it off beside 与户主关系)
+        assert sheet.column_dimensions["D"].width >= len(head[3]) + 2
         assert head[4:8] == ["户主", "普通劳动力", "因病", "扶持生产和就业发展一批"]
         assert (head[8], head[13]) == (2017, "已建档立卡")
         new_rows = [line for line in lines[1:] if line[0] is None]  # a candidate has no number yet
