@@ -215,7 +215,7 @@ class FeedDelivery:
             await store.put(self.sub.name, status)
             return True
         status.consecutive_failures += 1
-        delay = min(self.sub.retry_base_s * 2 ** (status.consecutive_failures - 1), self.sub.retry_max_s)
+        delay = retry_delay(self.sub, status.consecutive_failures)
         # Nak first, then promise the retry a little after the server will have it ready again.
         await _nak_all(msgs, delay=delay)
         result.failed_batches += 1
@@ -260,6 +260,12 @@ class FeedDelivery:
             (info.num_pending or 0) + (info.num_ack_pending or 0)
         )
         return info
+
+
+def retry_delay(sub: FeedSubscription, failures: int) -> float:
+    """Doubling from ``retry_base_s`` up to ``retry_max_s``. The exponent is capped: a receiver down
+    for days fails over a thousand times, and ``2 ** 1024`` no longer converts to a float."""
+    return min(sub.retry_base_s * 2 ** min(failures - 1, 64), sub.retry_max_s)
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from shared.events.streams import ensure_stream
 from shared.feed.config import FeedSubscription
 from shared.feed.delivery import BATCH_CONTENT_TYPE, FeedDelivery, RoundResult
 from shared.feed.metrics import FEED_DELIVERED, FEED_FAILURES
-from shared.feed.status import STATUS_BUCKET, StatusStore
+from shared.feed.status import STATUS_BUCKET, DeliveryStatus, StatusStore
 from tests.feed.support import SECRET, Receiver, cloud_event, jetstream_getter, publish, running_receiver
 from tests.support import wait_for
 
@@ -264,3 +264,27 @@ async def test_retries_go_on_while_the_business_clock_is_pinned(js: JetStreamCon
             delivery, db, lambda: len(receiver.events) >= 3, what="the backlog after recovery"
         )
     assert [e["id"] for e in receiver.events] == [e["id"] for e in sent]
+
+
+async def test_a_receiver_down_for_days_still_gets_the_longest_delay(
+    js: JetStreamContext, db: Database
+) -> None:
+    """Days of failures (over a thousand at retry_max_s=300 in 3.5 days): the next failure still
+    waits retry_max_s and is recorded, rather than the delay's arithmetic overflowing."""
+    store = StatusStore(js, service="registry")
+    await store.put("down-for-days", DeliveryStatus(consecutive_failures=1100, last_error="HTTP 503: "))
+    with running_receiver(Receiver(failing=True)) as receiver:
+        await publish(js, cloud_event(UPDATED, household_id="1", area_code=KAIPING_VILLAGE))
+        delivery = FeedDelivery(
+            subscription(receiver, "down-for-days", retry_max_s=300.0),
+            service="registry",
+            jetstream=jetstream_getter(js),
+        )
+        started = datetime.now(UTC)
+        result = await delivery.run(db)
+    assert result.failed_batches == 1
+    status = await store.get("down-for-days")
+    assert status.consecutive_failures == 1101
+    assert status.last_error == "HTTP 500: "
+    assert status.retry_at is not None
+    assert 299 <= (status.retry_at - started).total_seconds() <= 302
