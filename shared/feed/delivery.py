@@ -265,7 +265,8 @@ class FeedDelivery:
 def retry_delay(sub: FeedSubscription, failures: int) -> float:
     """Doubling from ``retry_base_s`` up to ``retry_max_s``. The exponent is capped: a receiver down
     for days fails over a thousand times, and ``2 ** 1024`` no longer converts to a float."""
-    return min(sub.retry_base_s * 2 ** min(failures - 1, 64), sub.retry_max_s)
+    doubled: float = sub.retry_base_s * 2 ** min(failures - 1, 64)
+    return min(doubled, sub.retry_max_s)
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:
