@@ -43,7 +43,7 @@ from shared.feed.signing import (
     TIMESTAMP_HEADER,
     sign,
 )
-from shared.feed.status import DeliveryStatus, StatusStore
+from shared.feed.status import DeliveryStatus, StatusStore, pending_of
 
 __all__ = ["BATCH_CONTENT_TYPE", "FeedDelivery", "RoundResult"]
 
@@ -256,9 +256,7 @@ class FeedDelivery:
 
     async def _report_pending(self, psub: JetStreamContext.PullSubscription) -> ConsumerInfo:
         info = await psub.consumer_info()
-        FEED_PENDING.labels(self.service, self.sub.name).set(
-            (info.num_pending or 0) + (info.num_ack_pending or 0)
-        )
+        FEED_PENDING.labels(self.service, self.sub.name).set(pending_of(info))
         return info
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import nats
 import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
+from typer.testing import CliRunner
 
+from deploy.cli import app as cli
+from deploy.local.runner import STATUS_FILE
 from shared.clock import clock
 from shared.db import Database
 from shared.events.streams import ensure_stream
@@ -288,3 +294,40 @@ async def test_a_receiver_down_for_days_still_gets_the_longest_delay(
     assert status.last_error == "HTTP 500: "
     assert status.retry_at is not None
     assert 299 <= (status.retry_at - started).total_seconds() <= 302
+
+
+async def test_jingzhun_status_shows_each_webhooks_backlog_and_failures(
+    js: JetStreamContext, db: Database, nats_url: str, tmp_path: Path
+) -> None:
+    """An operator of `make run` sees, without a token, which receiver is behind and why."""
+    (tmp_path / STATUS_FILE).write_text(json.dumps({
+        "runner_pid": os.getpid(), "updated_at": "2026-12-05T01:42:22+0000",
+        "demo": {"state": "loaded", "detail": ""}, "database_urls": {}, "nats_url": nats_url,
+        "services": {},
+    }))
+
+    async def status() -> str:
+        result = await asyncio.to_thread(CliRunner().invoke, cli, ["status", "--data-dir", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        return str(result.output)
+
+    with running_receiver(Receiver(failing=True)) as receiver:
+        for i in range(3):
+            await publish(js, cloud_event(UPDATED, household_id=str(i), area_code=KAIPING_VILLAGE))
+        delivery = FeedDelivery(
+            subscription(receiver, "status-shown", retry_base_s=1.0, retry_max_s=1.0),
+            service="registry",
+            jetstream=jetstream_getter(js),
+        )
+        assert (await delivery.run(db)).failed_batches == 1
+        lines = [ln for ln in (await status()).splitlines() if ln.startswith("registry/status-shown ")]
+        assert len(lines) == 1
+        assert lines[0].split()[1] == "3"  # pending
+        assert "failing (1 in a row, next try " in lines[0]
+        assert lines[0].endswith("HTTP 500: ")
+
+        receiver.failing = False
+        await deliver_until(delivery, db, lambda: len(receiver.events) >= 3, what="delivered")
+        lines = [ln for ln in (await status()).splitlines() if ln.startswith("registry/status-shown ")]
+        assert lines[0].split()[1] == "0"
+        assert "ok, last delivery " in lines[0]
