@@ -331,3 +331,33 @@ async def test_jingzhun_status_shows_each_webhooks_backlog_and_failures(
         lines = [ln for ln in (await status()).splitlines() if ln.startswith("registry/status-shown ")]
         assert lines[0].split()[1] == "0"
         assert "ok, last delivery " in lines[0]
+
+
+async def test_a_platform_that_loaded_a_snapshot_starts_its_webhook_at_feed_after(
+    js: JetStreamContext, db: Database
+) -> None:
+    """A platform that registers after the events happened, from a snapshot's ``feed_after``, gets
+    only what follows it; changing ``start_after`` later neither fails nor replays."""
+    before = [cloud_event(REGISTERED, household_id=str(i), area_code=KAIPING_VILLAGE) for i in range(4)]
+    seqs = [await publish(js, event) for event in before]
+    after = [cloud_event(UPDATED, household_id=str(i), area_code=KAIPING_VILLAGE) for i in range(2)]
+    with running_receiver(Receiver()) as receiver:
+        delivery = FeedDelivery(
+            subscription(receiver, "from-snapshot", start_after=seqs[2]),
+            service="registry",
+            jetstream=jetstream_getter(js),
+        )
+        for event in after:
+            await publish(js, event)
+        await deliver_until(delivery, db, lambda: len(receiver.events) >= 3, what="events after feed_after")
+        restarted = FeedDelivery(
+            subscription(receiver, "from-snapshot", start_after=0),  # ops edited the setting
+            service="registry",
+            jetstream=jetstream_getter(js),
+        )
+        last = cloud_event(UPDATED, household_id="9", area_code=KAIPING_VILLAGE)
+        await publish(js, last)
+        await deliver_until(restarted, db, lambda: len(receiver.events) >= 4, what="the next event")
+        for _ in range(3):
+            assert (await restarted.run(db)).delivered == 0
+    assert [e["id"] for e in receiver.events] == [e["id"] for e in [before[3], *after, last]]
