@@ -195,6 +195,41 @@ def status(data_dir: DataDirOption = None) -> None:
             f"{svc:<11} {s['state']:<11} {s['pid'] or '-':>7} {s['port']:>5} {s['restarts']:>8}  "
             f"{last:<9}  {'yes' if ready else 'no'}"
         )
+    if run.get("nats_url"):
+        _print_webhooks(str(run["nats_url"]))
+
+
+def _print_webhooks(nats_url: str) -> None:
+    """Each change-feed webhook's backlog and whether its receiver is failing now (docs/FEED.md)."""
+    from shared.feed.status import webhook_states
+
+    async def read() -> list[Any]:
+        nc = await connect_nats(nats_url, timeout_s=3.0)
+        try:
+            return await webhook_states(nc.jetstream(timeout=3), SERVICE_NAMES)
+        finally:
+            await nc.close()
+
+    try:
+        states = asyncio.run(read())
+    except typer.Exit:  # connect_nats said why on stderr; the table above stands
+        typer.echo("webhooks: not shown (NATS cannot be reached)")
+        return
+    except Exception as exc:
+        typer.echo(f"webhooks: not read from NATS at {nats_url} ({type(exc).__name__})")
+        return
+    if states:
+        typer.echo(f"{'WEBHOOK':<28} {'PENDING':>8}  STATE")
+    for w in states:
+        s = w.status
+        if s.consecutive_failures:
+            retry = f", next try {_in_office_time(s.retry_at.isoformat())}" if s.retry_at else ""
+            state = f"failing ({s.consecutive_failures} in a row{retry}): {s.last_error}"
+        elif s.last_delivery_at is not None:
+            state = f"ok, last delivery {_in_office_time(s.last_delivery_at.isoformat())}"
+        else:
+            state = "nothing delivered yet"
+        typer.echo(f"{w.service + '/' + w.name:<28} {w.pending:>8}  {state}")
 
 
 demo_app = typer.Typer(help="The demo data of `jingzhun up`.", no_args_is_help=True)

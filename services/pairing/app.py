@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from services.pairing.consumers import HANDLERS
 from services.pairing.coverage.router import router as coverage_router
 from services.pairing.helpers.router import router as helpers_router
+from services.pairing.imports import service as imports_service
 from services.pairing.imports.router import router as imports_router
 from services.pairing.jobs import JOBS as PAIRING_JOBS
 from services.pairing.labels import LABELS
@@ -20,7 +21,8 @@ from shared.app_factory import app_factory
 from shared.runtime import PeriodicJob
 
 settings_class = PairingSettings
-JOBS: list[PeriodicJob] = [*PAIRING_JOBS]  # periodic jobs (also run by `jingzhun worker pairing`)
+# periodic jobs (also run by `jingzhun worker pairing`); imports whose step died with its process are failed
+JOBS: list[PeriodicJob] = [*PAIRING_JOBS, imports_service.INTERRUPTED_JOB]
 # this service's APIRouters, mounted under /pairing/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
     helpers_router,

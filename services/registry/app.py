@@ -13,6 +13,7 @@ from services.registry.edge.router import router as edge_router
 from services.registry.exits.router import router as exits_router
 from services.registry.households.router import router as households_router
 from services.registry.identification.router import router as identification_router
+from services.registry.imports import service as imports_service
 from services.registry.imports.router import router as imports_router
 from services.registry.labels import LABELS
 from services.registry.notices.router import router as notices_router
@@ -40,6 +41,7 @@ PII_COLUMNS = [  # encrypted personal data, re-encrypted by `jingzhun pii rotate
 ]
 JOBS: list[PeriodicJob] = [
     PeriodicJob("dci-callbacks", 1.0, DciDelivery().run),  # DCI on-search and notify (docs/DCI.md)
+    imports_service.INTERRUPTED_JOB,  # imports whose step died with its process are failed
 ]  # periodic jobs (also run by `jingzhun worker registry`)
 # this service's APIRouters, mounted under /registry/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [

@@ -55,6 +55,12 @@ class FeedSubscription(BaseModel):
     timeout_s: float = Field(10.0, gt=0, le=120)
     retry_base_s: float = Field(1.0, gt=0)
     retry_max_s: float = Field(300.0, gt=0)
+    start_after: int | None = Field(
+        None,
+        ge=0,
+        description="a new subscription starts after this stream sequence (a snapshot's feed_after) "
+        "instead of the oldest event; once its durable exists, it keeps its position",
+    )
 
     @field_validator("name")
     @classmethod

@@ -29,7 +29,7 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
-from nats.js.errors import FetchTimeoutError
+from nats.js.errors import FetchTimeoutError, NotFoundError
 
 from shared.db import Database
 from shared.events.streams import stream_for
@@ -43,7 +43,7 @@ from shared.feed.signing import (
     TIMESTAMP_HEADER,
     sign,
 )
-from shared.feed.status import DeliveryStatus, StatusStore
+from shared.feed.status import DeliveryStatus, StatusStore, pending_of
 
 __all__ = ["BATCH_CONTENT_TYPE", "FeedDelivery", "RoundResult"]
 
@@ -119,11 +119,20 @@ class FeedDelivery:
 
     # --------------------------------------------------------------------------------- binding
 
-    def consumer_config(self) -> ConsumerConfig:
+    def consumer_config(self, existing: ConsumerConfig | None = None) -> ConsumerConfig:
+        """The durable's settings; where it starts is the existing durable's (JetStream cannot
+        move a durable's start, and the position it reached is what counts)."""
+        if existing is not None:
+            start = (existing.deliver_policy, existing.opt_start_seq)
+        elif self.sub.start_after is not None:
+            start = (DeliverPolicy.BY_START_SEQUENCE, self.sub.start_after + 1)
+        else:
+            start = (DeliverPolicy.ALL, None)
         return ConsumerConfig(
             name=self.sub.durable,
             durable_name=self.sub.durable,
-            deliver_policy=DeliverPolicy.ALL,
+            deliver_policy=start[0],
+            opt_start_seq=start[1],
             ack_policy=AckPolicy.EXPLICIT,
             # Longer than a POST may take, so a batch in flight is never redelivered meanwhile.
             ack_wait=self.sub.timeout_s + 30,
@@ -138,7 +147,11 @@ class FeedDelivery:
         if self._bound is not None and self._bound[0] is js:
             return self._bound
         # Create, or update the durable when ops changed the filter or the batch size.
-        await js.add_consumer(self.stream, self.consumer_config())
+        try:
+            existing: ConsumerConfig | None = (await js.consumer_info(self.stream, self.sub.durable)).config
+        except NotFoundError:
+            existing = None
+        await js.add_consumer(self.stream, self.consumer_config(existing))
         psub = await js.pull_subscribe_bind(durable=self.sub.durable, stream=self.stream)
         self._bound = (js, psub)
         return self._bound
@@ -215,7 +228,7 @@ class FeedDelivery:
             await store.put(self.sub.name, status)
             return True
         status.consecutive_failures += 1
-        delay = min(self.sub.retry_base_s * 2 ** (status.consecutive_failures - 1), self.sub.retry_max_s)
+        delay = retry_delay(self.sub, status.consecutive_failures)
         # Nak first, then promise the retry a little after the server will have it ready again.
         await _nak_all(msgs, delay=delay)
         result.failed_batches += 1
@@ -256,10 +269,15 @@ class FeedDelivery:
 
     async def _report_pending(self, psub: JetStreamContext.PullSubscription) -> ConsumerInfo:
         info = await psub.consumer_info()
-        FEED_PENDING.labels(self.service, self.sub.name).set(
-            (info.num_pending or 0) + (info.num_ack_pending or 0)
-        )
+        FEED_PENDING.labels(self.service, self.sub.name).set(pending_of(info))
         return info
+
+
+def retry_delay(sub: FeedSubscription, failures: int) -> float:
+    """Doubling from ``retry_base_s`` up to ``retry_max_s``. The exponent is capped: a receiver down
+    for days fails over a thousand times, and ``2 ** 1024`` no longer converts to a float."""
+    doubled: float = sub.retry_base_s * 2 ** min(failures - 1, 64)
+    return min(doubled, sub.retry_max_s)
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:

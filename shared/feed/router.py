@@ -16,7 +16,7 @@ from shared.errors import Conflict, DomainError, InvalidInput, Problem
 from shared.events.streams import stream_for
 from shared.feed.config import FeedSubscription, InvalidSubjectFilter, check_subject_filter
 from shared.feed.reader import CursorAhead, read_page
-from shared.feed.status import DeliveryStatus, StatusStore
+from shared.feed.status import DeliveryStatus, StatusStore, pending_of
 from shared.settings import ServiceSettings
 
 __all__ = ["MAX_LIMIT", "FeedUnavailable", "feed_router", "jetstream"]
@@ -165,7 +165,7 @@ async def _view(
 ) -> SubscriptionView:
     try:
         info = await js.consumer_info(stream_for(service), sub.durable)
-        pending: int | None = (info.num_pending or 0) + (info.num_ack_pending or 0)
+        pending: int | None = pending_of(info)
     except Exception:
         pending = None  # not bound yet (no delivery round has run) or the bus is busy
     try:

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import nats
 import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
+from typer.testing import CliRunner
 
+from deploy.cli import app as cli
+from deploy.local.runner import STATUS_FILE
 from shared.clock import clock
 from shared.db import Database
 from shared.events.streams import ensure_stream
 from shared.feed.config import FeedSubscription
 from shared.feed.delivery import BATCH_CONTENT_TYPE, FeedDelivery, RoundResult
 from shared.feed.metrics import FEED_DELIVERED, FEED_FAILURES
-from shared.feed.status import STATUS_BUCKET, StatusStore
+from shared.feed.status import STATUS_BUCKET, DeliveryStatus, StatusStore
 from tests.feed.support import SECRET, Receiver, cloud_event, jetstream_getter, publish, running_receiver
 from tests.support import wait_for
 
@@ -264,3 +270,94 @@ async def test_retries_go_on_while_the_business_clock_is_pinned(js: JetStreamCon
             delivery, db, lambda: len(receiver.events) >= 3, what="the backlog after recovery"
         )
     assert [e["id"] for e in receiver.events] == [e["id"] for e in sent]
+
+
+async def test_a_receiver_down_for_days_still_gets_the_longest_delay(
+    js: JetStreamContext, db: Database
+) -> None:
+    """Days of failures (over a thousand at retry_max_s=300 in 3.5 days): the next failure still
+    waits retry_max_s and is recorded, rather than the delay's arithmetic overflowing."""
+    store = StatusStore(js, service="registry")
+    await store.put("down-for-days", DeliveryStatus(consecutive_failures=1100, last_error="HTTP 503: "))
+    with running_receiver(Receiver(failing=True)) as receiver:
+        await publish(js, cloud_event(UPDATED, household_id="1", area_code=KAIPING_VILLAGE))
+        delivery = FeedDelivery(
+            subscription(receiver, "down-for-days", retry_max_s=300.0),
+            service="registry",
+            jetstream=jetstream_getter(js),
+        )
+        started = datetime.now(UTC)
+        result = await delivery.run(db)
+    assert result.failed_batches == 1
+    status = await store.get("down-for-days")
+    assert status.consecutive_failures == 1101
+    assert status.last_error == "HTTP 500: "
+    assert status.retry_at is not None
+    assert 299 <= (status.retry_at - started).total_seconds() <= 302
+
+
+async def test_jingzhun_status_shows_each_webhooks_backlog_and_failures(
+    js: JetStreamContext, db: Database, nats_url: str, tmp_path: Path
+) -> None:
+    """An operator of `make run` sees, without a token, which receiver is behind and why."""
+    (tmp_path / STATUS_FILE).write_text(json.dumps({
+        "runner_pid": os.getpid(), "updated_at": "2026-12-05T01:42:22+0000",
+        "demo": {"state": "loaded", "detail": ""}, "database_urls": {}, "nats_url": nats_url,
+        "services": {},
+    }))
+
+    async def status() -> str:
+        result = await asyncio.to_thread(CliRunner().invoke, cli, ["status", "--data-dir", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        return str(result.output)
+
+    with running_receiver(Receiver(failing=True)) as receiver:
+        for i in range(3):
+            await publish(js, cloud_event(UPDATED, household_id=str(i), area_code=KAIPING_VILLAGE))
+        delivery = FeedDelivery(
+            subscription(receiver, "status-shown", retry_base_s=1.0, retry_max_s=1.0),
+            service="registry",
+            jetstream=jetstream_getter(js),
+        )
+        assert (await delivery.run(db)).failed_batches == 1
+        lines = [ln for ln in (await status()).splitlines() if ln.startswith("registry/status-shown ")]
+        assert len(lines) == 1
+        assert lines[0].split()[1] == "3"  # pending
+        assert "failing (1 in a row, next try " in lines[0]
+        assert lines[0].endswith("HTTP 500: ")
+
+        receiver.failing = False
+        await deliver_until(delivery, db, lambda: len(receiver.events) >= 3, what="delivered")
+        lines = [ln for ln in (await status()).splitlines() if ln.startswith("registry/status-shown ")]
+        assert lines[0].split()[1] == "0"
+        assert "ok, last delivery " in lines[0]
+
+
+async def test_a_platform_that_loaded_a_snapshot_starts_its_webhook_at_feed_after(
+    js: JetStreamContext, db: Database
+) -> None:
+    """A platform that registers after the events happened, from a snapshot's ``feed_after``, gets
+    only what follows it; changing ``start_after`` later neither fails nor replays."""
+    before = [cloud_event(REGISTERED, household_id=str(i), area_code=KAIPING_VILLAGE) for i in range(4)]
+    seqs = [await publish(js, event) for event in before]
+    after = [cloud_event(UPDATED, household_id=str(i), area_code=KAIPING_VILLAGE) for i in range(2)]
+    with running_receiver(Receiver()) as receiver:
+        delivery = FeedDelivery(
+            subscription(receiver, "from-snapshot", start_after=seqs[2]),
+            service="registry",
+            jetstream=jetstream_getter(js),
+        )
+        for event in after:
+            await publish(js, event)
+        await deliver_until(delivery, db, lambda: len(receiver.events) >= 3, what="events after feed_after")
+        restarted = FeedDelivery(
+            subscription(receiver, "from-snapshot", start_after=0),  # ops edited the setting
+            service="registry",
+            jetstream=jetstream_getter(js),
+        )
+        last = cloud_event(UPDATED, household_id="9", area_code=KAIPING_VILLAGE)
+        await publish(js, last)
+        await deliver_until(restarted, db, lambda: len(receiver.events) >= 4, what="the next event")
+        for _ in range(3):
+            assert (await restarted.run(db)).delivered == 0
+    assert [e["id"] for e in receiver.events] == [e["id"] for e in [before[3], *after, last]]

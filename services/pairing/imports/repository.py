@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from services.pairing.models import Helper, HouseholdRef, Pairing, PairingImport, PairingImportRow
+from shared.import_steps import RUNNING
 from shared.repository import Repository
 
 
@@ -30,6 +32,12 @@ class ImportRepository(Repository[PairingImport]):
             stmt = stmt.where(PairingImport.status == while_status)
         result = await self.session.execute(stmt.values(**values).returning(PairingImport.id))
         return result.first() is not None
+
+    async def steps_started_before(self, before: datetime) -> list[tuple[uuid.UUID, str]]:
+        """Imports validating or committing since before ``before`` (shared.import_steps)."""
+        job = PairingImport
+        stmt = select(job.id, job.status).where(job.status.in_(RUNNING), job.started_at < before)
+        return [(r.id, r.status) for r in await self.session.execute(stmt)]
 
     async def add_rows(self, records: Sequence[dict[str, Any]]) -> None:
         if records:

@@ -44,6 +44,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import Database
+from shared.import_steps import interrupted_imports_job, step_running
 from shared.sheet_import import UnreadableFile, file_sha256, map_header, read_rows
 from shared.sheet_import import progress as sheet_progress
 
@@ -125,7 +126,7 @@ async def upload(
 
 
 async def _fail(db: Database, import_id: uuid.UUID, exc: Exception, *, while_status: str) -> None:
-    log.exception("pairing_import.failed", import_id=str(import_id))
+    log.error("pairing_import.failed", import_id=str(import_id), exc_info=exc)
     async with db.transaction() as session:
         repo = ImportRepository(session)
         if await repo.set(
@@ -199,10 +200,11 @@ def _staged(import_id: uuid.UUID, cells: list[str | None], row: rules.Row, ok: b
 
 async def validate(db: Database, import_id: uuid.UUID, data: bytes, today: date) -> None:
     """The background validation; a failure marks the import failed and drops its staged rows."""
-    try:
-        await _validate(db, import_id, data, today)
-    except Exception as exc:  # noqa: BLE001 - whatever broke, the import says failed
-        await _fail(db, import_id, exc, while_status="validating")
+    async with step_running(db, "pairing", import_id):
+        try:
+            await _validate(db, import_id, data, today)
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the import says failed
+            await _fail(db, import_id, exc, while_status="validating")
 
 
 async def _validate(db: Database, import_id: uuid.UUID, data: bytes, today: date) -> None:
@@ -268,14 +270,23 @@ async def request_commit(
 
 async def commit(db: Database, import_id: uuid.UUID, actor: Principal, mode: str, today: date) -> None:
     """The commit, one transaction; on failure the import is failed and nothing is in place."""
-    try:
-        async with db.transaction() as session:
-            await _commit(db, session, import_id, actor, mode, today)
-    except ImportCancelled:
-        async with db.transaction() as session:
-            await ImportRepository(session).drop_rows(import_id)
-    except Exception as exc:  # noqa: BLE001 - whatever broke, the import says failed
-        await _fail(db, import_id, exc, while_status="committing")
+    async with step_running(db, "pairing", import_id):
+        try:
+            async with db.transaction() as session:
+                await _commit(db, session, import_id, actor, mode, today)
+        except ImportCancelled:
+            async with db.transaction() as session:
+                await ImportRepository(session).drop_rows(import_id)
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the import says failed
+            await _fail(db, import_id, exc, while_status="committing")
+
+
+async def _fail_interrupted(db: Database, import_id: uuid.UUID, status: str, exc: Exception) -> None:
+    await _fail(db, import_id, exc, while_status=status)
+
+
+# an import whose validation or commit died with its process is failed, not left running for ever
+INTERRUPTED_JOB = interrupted_imports_job("pairing", ImportRepository, _fail_interrupted)
 
 
 @dataclass

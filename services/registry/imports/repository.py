@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import delete, select, text, update
@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, text, update
 from services.registry.households.events import REGISTERED
 from services.registry.households.repository import copy_records, registered_events_sql
 from services.registry.models import Area, Household, ImportRow, Member, SpreadsheetImport
+from shared.import_steps import RUNNING
 from shared.repository import Repository
 
 # the staging columns every kind of import fills first (the COPY order of its records)
@@ -110,6 +111,16 @@ class ImportRepository(Repository[SpreadsheetImport]):
 
     async def drop_rows(self, import_id: uuid.UUID) -> None:
         await self.session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
+
+    async def steps_started_before(self, before: datetime) -> list[tuple[uuid.UUID, str]]:
+        """Imports validating or committing since before ``before`` (shared.import_steps)."""
+        running = SpreadsheetImport.status.in_(RUNNING)
+        rows = await self.session.execute(
+            select(SpreadsheetImport.id, SpreadsheetImport.status).where(
+                running, SpreadsheetImport.started_at < before
+            )
+        )
+        return [(r.id, r.status) for r in rows]
 
     async def copy_rows(self, records: Sequence[tuple[Any, ...]]) -> None:
         """COPY a chunk of parsed rows into the staging table (asyncpg's binary COPY)."""

@@ -50,6 +50,7 @@ from shared.clock import clock
 from shared.db import Database
 from shared.errors import InvalidInput
 from shared.events.contracts import emit_many
+from shared.import_steps import interrupted_imports_job, step_running
 from shared.pii import PiiCipher, mask_resident_id
 from shared.sheet_import import UnreadableFile, is_total_row, is_xlsx, read_rows
 from shared.sheet_import import progress as sheet_progress
@@ -159,11 +160,12 @@ def _already_uploaded(earlier: SpreadsheetImport) -> ImportAlreadyUploaded:
 async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiCipher, today: date) -> None:
     """The background validation: chunks COPYed with progress, then the SQL checks. A failure marks
     the import failed and drops its staging rows."""
-    try:
-        await _validate(db, import_id, data, cipher, today)
-    except Exception as exc:
-        log.exception("import.validation_failed", import_id=str(import_id))
-        await _mark_failed(db, import_id, exc, drop_rows=True)
+    async with step_running(db, "registry", import_id):
+        try:
+            await _validate(db, import_id, data, cipher, today)
+        except Exception as exc:
+            log.exception("import.validation_failed", import_id=str(import_id))
+            await _mark_failed(db, import_id, exc, drop_rows=True)
 
 
 async def _mark_failed(db: Database, import_id: uuid.UUID, exc: Exception, *, drop_rows: bool) -> None:
@@ -376,12 +378,21 @@ async def commit(
     db: Database, import_id: uuid.UUID, actor: Principal, mode: str, today: date, request_id: str | None
 ) -> None:
     """The move into place, one transaction; on failure the import is failed and nothing is in place."""
-    try:
-        async with db.transaction() as session:
-            await _commit(session, import_id, actor, mode, today, request_id)
-    except Exception as exc:
-        log.exception("import.commit_failed", import_id=str(import_id))
-        await _mark_failed(db, import_id, exc, drop_rows=False)
+    async with step_running(db, "registry", import_id):
+        try:
+            async with db.transaction() as session:
+                await _commit(session, import_id, actor, mode, today, request_id)
+        except Exception as exc:
+            log.exception("import.commit_failed", import_id=str(import_id))
+            await _mark_failed(db, import_id, exc, drop_rows=False)
+
+
+async def _fail_interrupted(db: Database, import_id: uuid.UUID, status: str, exc: Exception) -> None:
+    await _mark_failed(db, import_id, exc, drop_rows=status == "validating")
+
+
+# an import whose validation or commit died with its process is failed, not left running for ever
+INTERRUPTED_JOB = interrupted_imports_job("registry", ImportRepository, _fail_interrupted)
 
 
 async def _commit(

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import io
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.pairing.imports import service
-from services.pairing.models import Helper, Pairing, PairingImportRow, PairingNeed
+from services.pairing.models import Helper, Pairing, PairingImport, PairingImportRow, PairingNeed
 from services.registry.areas.reference import CHISHUI_KEY_VILLAGES
 from shared.auth import Principal
+from shared.clock import clock
 from shared.tables import audit_log, outbox
 from tests.pairing import fixtures as fx
 from tests.pairing.factories import OFFICE, TODAY, V1, V2, helper, household, pair
@@ -329,3 +332,35 @@ async def test_a_header_without_the_required_columns_is_refused_at_upload(client
     assert r.status_code == 422, r.text
     assert r.json()["detail"] == "表头缺少：干部姓名、户编号（第一行应为表头，可下载模板对照）"
     assert r.json()["type"].endswith("unreadable-pairing-roll")
+
+
+async def test_an_import_whose_process_died_is_failed_and_the_file_may_come_again(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """kill -9 while a roll is checked or committed left it 校验中 / 提交中 for ever and its file
+    refused as uploaded before; a step still running (holding its lock) is left alone."""
+    from services.pairing.app import JOBS
+    from services.pairing.imports.service import INTERRUPTED_JOB
+    from shared.import_steps import step_running
+
+    assert INTERRUPTED_JOB in JOBS
+    await _world(app, client)
+    data = fx.read("pairings-gbk.csv")
+    job = await validated(client, data)
+    db = app.state.db
+    async with db.transaction() as s:  # the commit's process died ten minutes ago
+        await s.execute(
+            update(PairingImport)
+            .where(PairingImport.id == uuid.UUID(job["id"]))
+            .values(status="committing", started_at=clock.now() - timedelta(minutes=10))
+        )
+    async with step_running(db, "pairing", uuid.UUID(job["id"])):
+        assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
+    assert await INTERRUPTED_JOB.run(db, clock.now()) == 1
+    failed = (await client.get(f"{BASE}/{job['id']}", headers=OFFICE)).json()
+    assert (failed["status"], failed["status_label"]) == ("failed", "失败")
+    assert failed["error"] == "服务在提交时中断（进程重启），本次导入未完成、未写入任何数据：请重新上传文件"
+    assert await count(app, select(func.count()).select_from(PairingImportRow)) == 0
+    assert await count(app, select(func.count()).select_from(Pairing)) == 0
+    again = await validated(client, data)
+    assert again["id"] != job["id"]

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date
+import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.registry.imports.rules import HEADERS
-from services.registry.models import Household, ImportRow, Member, RollupCounter
+from services.registry.models import Household, ImportRow, Member, RollupCounter, SpreadsheetImport
 from shared.clock import clock
 from shared.resident_id import validate
 from shared.tables import audit_log, outbox
@@ -462,3 +463,39 @@ async def test_template_example_row_imports_against_the_demo_areas(make_db):
                 break
             await asyncio.sleep(0.05)
         assert (job["rows_accepted"], job["rows_refused"]) == (1, 0), job
+
+
+async def test_an_import_whose_process_died_is_failed_and_the_file_may_come_again(make_db, tmp_path):
+    """kill -9 of the service while an import validates or commits left it 校验中 / 提交中 for ever,
+    its file refused as uploaded before. A step that still runs (holds its lock) is left alone."""
+    from services.registry.app import JOBS
+    from services.registry.imports.service import INTERRUPTED_JOB
+    from shared.import_steps import step_running
+
+    assert INTERRUPTED_JOB in JOBS
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        rows, _ = mixed_rows(person_id())
+        data = write_xlsx(tmp_path / "roll.xlsx", rows[:3])
+        import_id = (await upload(c, data)).json()["id"]
+        await settled(c, import_id)
+        db = app.state.db
+        for status in ("validating", "committing"):  # as the dead process left it, ten minutes ago
+            async with db.transaction() as s:
+                await s.execute(
+                    update(SpreadsheetImport)
+                    .where(SpreadsheetImport.id == import_id)
+                    .values(status=status, started_at=clock.now() - timedelta(minutes=10))
+                )
+            async with step_running(db, "registry", uuid.UUID(import_id)):  # still running elsewhere
+                assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
+            assert (await c.get(f"{BASE}/{import_id}", headers=UPLOADER)).json()["status"] == status
+
+            assert await INTERRUPTED_JOB.run(db, clock.now()) == 1
+            job = (await c.get(f"{BASE}/{import_id}", headers=UPLOADER)).json()
+            assert (job["status"], job["status_label"]) == ("failed", "失败")
+            assert "upload the file again" in job["error"]
+        assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
+        r = await upload(c, data)
+        assert r.status_code == 202, r.text

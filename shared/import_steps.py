@@ -1,0 +1,93 @@
+"""A staged import's background steps (validate, commit) and what ends one that died with its process.
+
+A step runs in the process that answered the upload or the commit request. A crash there (kill -9,
+out of memory, a node lost) ends the step with no row saying so, and the import would stay
+校验中 / 提交中 for ever — its file refused as "uploaded before" while it stands. So each step holds
+a PostgreSQL session advisory lock while it runs (:func:`step_running`), and a periodic job
+(:func:`interrupted_imports_job`) fails an import still validating or committing whose lock nobody
+holds: PostgreSQL released it with the dead process's connection. The lock, not a timeout, tells a
+dead step from a slow one; ``GRACE_S`` only covers the moment between a request's commit and its
+step taking the lock. A commit is one transaction, so an interrupted one left nothing in place.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import Database
+from shared.feed.lock import advisory_key, try_advisory_lock
+from shared.runtime import PeriodicJob
+
+__all__ = [
+    "GRACE_S",
+    "RUNNING",
+    "StepInterrupted",
+    "StepsRepository",
+    "interrupted_imports_job",
+    "step_running",
+]
+
+GRACE_S = 60.0
+RUNNING = ("validating", "committing")
+log = structlog.get_logger(__name__)
+
+
+
+class StepsRepository(Protocol):
+    async def steps_started_before(self, before: datetime) -> list[tuple[uuid.UUID, str]]:
+        """(import id, status) of the imports validating or committing since before ``before``."""
+        ...
+
+
+# (db, import id, status it was in, why) -> marks it failed as the service's own steps do
+Fail = Callable[[Database, uuid.UUID, str, Exception], Awaitable[None]]
+
+
+class StepInterrupted(Exception):
+    """What an interrupted import's ``error`` says (its ``detail_zh`` where the service shows Chinese)."""
+
+    def __init__(self, status: str) -> None:
+        doing = "校验" if status == "validating" else "提交"
+        self.detail_zh = f"服务在{doing}时中断（进程重启），本次导入未完成、未写入任何数据：请重新上传文件"
+        super().__init__(
+            f"the service stopped while this import was {status}; nothing was written: upload the file again"
+        )
+
+
+def _key(service: str, import_id: uuid.UUID) -> int:
+    return advisory_key("import-step", service, str(import_id))
+
+
+@asynccontextmanager
+async def step_running(db: Database, service: str, import_id: uuid.UUID) -> AsyncIterator[None]:
+    """Held while one background step of the import runs."""
+    async with try_advisory_lock(db, _key(service, import_id)):
+        yield
+
+
+def interrupted_imports_job(
+    service: str,
+    repository: Callable[[AsyncSession], StepsRepository],
+    fail: Fail,
+    interval_s: float = 30.0,
+) -> PeriodicJob:
+    async def run(db: Database, now: datetime) -> int:
+        async with db.transaction() as session:
+            found = await repository(session).steps_started_before(now - timedelta(seconds=GRACE_S))
+        failed = 0
+        for import_id, status in found:
+            async with try_advisory_lock(db, _key(service, import_id)) as nobody_runs_it:
+                if nobody_runs_it:
+                    log.warning("import_interrupted", service=service, import_id=str(import_id), at=status)
+                    await fail(db, import_id, status, StepInterrupted(status))
+                    failed += 1
+        return failed
+
+    return PeriodicJob(f"{service}.imports.interrupted", interval_s, run)
