@@ -22,7 +22,7 @@ from shared.http import etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import RATE_LIMITED_RESPONSES, SEARCH_RATE_LIMIT
-from shared.read_route import ReadRoute
+from shared.read_route import add_read_route
 
 router = APIRouter(prefix="/households", tags=["households"])
 
@@ -159,14 +159,13 @@ async def search_households(
 
 # a county's list page, the clerks' other hot read: its caller, rate limit and query values taken
 # without FastAPI's per-request dependency solving (a value FastAPI would refuse: FastAPI's 422)
-router.add_api_route(
+add_read_route(
+    router,
     "",
     search_households,
-    methods=["GET"],
     response_model=Page[schemas.HouseholdListItem],
     dependencies=[SEARCH_RATE_LIMIT],
     responses=RATE_LIMITED_RESPONSES,
-    route_class_override=ReadRoute,
 )
 
 
@@ -179,13 +178,7 @@ async def read_household(household_id: uuid.UUID, user: CurrentUser, request: Re
 
 
 # the hottest read: its caller and id taken without FastAPI's per-request dependency solving
-router.add_api_route(
-    "/{household_id}",
-    read_household,
-    methods=["GET"],
-    response_model=schemas.HouseholdOut,
-    route_class_override=ReadRoute,
-)
+add_read_route(router, "/{household_id}", read_household, response_model=schemas.HouseholdOut)
 
 
 @router.patch("/{household_id}", response_model=schemas.HouseholdOut)
@@ -257,6 +250,13 @@ async def remove_member(
     await changes.remove_member(**step.args, household_id=household_id, member_id=member_id, data=body)
 
 
+@router.post("/{household_id}/head", status_code=204)
+async def change_head(
+    household_id: uuid.UUID, body: schemas.HeadChange, session: SessionDep, user: Registrar
+) -> None:
+    await changes.change_head(session=session, actor=user, household_id=household_id, data=body)
+
+
 @router.get("/{household_id}/members/{member_id}/resident-id", response_model=schemas.ResidentIdOut)
 async def reveal_resident_id(
     household_id: uuid.UUID,
@@ -269,13 +269,6 @@ async def reveal_resident_id(
         session=session, actor=user, household_id=household_id, member_id=member_id, cipher=cipher
     )
     return schemas.ResidentIdOut(member_id=member_id, resident_id=number)
-
-
-@router.post("/{household_id}/head", status_code=204)
-async def change_head(
-    household_id: uuid.UUID, body: schemas.HeadChange, session: SessionDep, user: Registrar
-) -> None:
-    await changes.change_head(session=session, actor=user, household_id=household_id, data=body)
 
 
 @router.post("/{household_id}/split", status_code=201, response_model=schemas.HouseholdOut)

@@ -24,7 +24,7 @@ from shared.pagination import Cursor, Limit
 from shared.pii import mask_name
 from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
-from shared.read_route import ReadRoute
+from shared.read_route import add_read_route
 from shared.shaping import from_row
 from shared.spreadsheets import XLSX_MEDIA_TYPE, HeaderStyle, Sheet, xlsx_response
 
@@ -69,13 +69,7 @@ async def area_rollup(
 
 
 # a hot read: its caller, area and year taken without FastAPI's per-request dependency solving
-router.add_api_route(
-    "/{area_code}",
-    area_rollup,
-    methods=["GET"],
-    response_model=schemas.RollupOut,
-    route_class_override=ReadRoute,
-)
+add_read_route(router, "/{area_code}", area_rollup, response_model=schemas.RollupOut)
 
 
 @router.get("/{area_code}/pyramid", response_model=schemas.PyramidOut, dependencies=CadreVillage)
