@@ -1,7 +1,6 @@
 """The pairing service's code lists with their Chinese labels (GET /pairing/v1/vocabulary);
 requests may send the label instead of the code. The words are data: each list's title and labels
-are in ``vocabulary.json`` (``LISTS``); the enums name the codes the code reads (the rules modules
-that use them re-export them: ``helpers.rules.HelperKind`` ...)."""
+are in ``vocabulary.json`` (``LISTS``); the enums name the codes the code reads."""
 
 from __future__ import annotations
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from services.pairing.coverage import schemas, service
-from services.pairing.coverage.rules import GapKind
 from services.pairing.deps import Manager, Office, OfficePage, TodayDep
 from services.pairing.errors import AreaNotFound
+from services.pairing.vocabulary import GapKind
 from shared.answers import page_of
 from shared.areas import AreaCode
 from shared.auth import Principal

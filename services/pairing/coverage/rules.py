@@ -18,7 +18,6 @@ __all__ = [
     "CountyPair",
     "CoverageSnapshot",
     "Gap",
-    "GapKind",
     "HouseholdCoverage",
     "PolicyRegion",
     "Staffing",

@@ -17,7 +17,6 @@ __all__ = [
     "PROFESSIONALS",
     "TITLES",
     "Helper",
-    "HelperKind",
     "PostingPeriod",
     "TEAM_OF",
     "add_years",

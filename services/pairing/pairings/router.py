@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from services.pairing.deps import Manager, Office, OfficePage, TodayDep
 from services.pairing.pairings import schemas, service
-from services.pairing.pairings.rules import PairingKind
+from services.pairing.vocabulary import PairingKind
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep

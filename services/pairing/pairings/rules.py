@@ -15,13 +15,12 @@ from services.pairing.helpers.rules import (
     IN_SYSTEM,
     PROFESSIONALS,
     Helper,
-    HelperKind,
     area_prefix,
     doctor_shortfall,
     doctor_shortfall_zh,
 )
 from services.pairing.policies.presets import PairingPolicy
-from services.pairing.vocabulary import PairingKind
+from services.pairing.vocabulary import HelperKind, PairingKind
 from shared.areas import LEVEL_ZH
 from shared.household_status import HOUSEHOLD_STATUS_LABELS
 
@@ -30,7 +29,6 @@ __all__ = [
     "PAIRABLE_STATUSES",
     "ActivePairing",
     "KindSpec",
-    "PairingKind",
     "Target",
     "check_open",
     "household_is_pairable",

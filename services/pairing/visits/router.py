@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.deps import ReaderPage, TodayDep, VisitWriter
 from services.pairing.visits import schemas, service
-from services.pairing.visits.rules import BatchOutcome, LedgerKind
+from services.pairing.vocabulary import BatchOutcome, LedgerKind
 from shared.answers import page_of
 from shared.auth import Principal
 from shared.bodyguard import LARGE_BODY

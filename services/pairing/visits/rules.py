@@ -9,15 +9,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from services.pairing.vocabulary import BatchOutcome, LedgerKind, Satisfaction, VisitKind
+from services.pairing.vocabulary import BatchOutcome
 
 __all__ = [
-    "BatchOutcome",
-    "LedgerKind",
     "PairingSpan",
     "Refusal",
-    "Satisfaction",
-    "VisitKind",
     "classify_record",
     "fingerprint",
     "is_overdue",
