@@ -35,14 +35,14 @@ from enum import Enum
 from types import MappingProxyType, UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.telemetry import get_telemetry_data
 
 from shared import tracing
 
-__all__ = ["ReadRoute", "plan_of"]
+__all__ = ["ReadRoute", "add_read_route", "plan_of"]
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -222,11 +222,7 @@ class ReadRoute(APIRoute):
         endpoint = plan.call
 
         async def read_handler(request: Request) -> Response:
-            if (
-                tracing.enabled()
-                or request.app.dependency_overrides
-                or get_telemetry_data() is not None
-            ):
+            if tracing.enabled() or request.app.dependency_overrides or get_telemetry_data() is not None:
                 return await handler(request)
             params: dict[str, Any] = {}
             try:
@@ -245,3 +241,9 @@ class ReadRoute(APIRoute):
             return response
 
         return read_handler
+
+
+def add_read_route(router: APIRouter, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+    """``endpoint`` as a GET route of ``router`` built with :class:`ReadRoute` (one of the hot reads;
+    ``options`` are ``add_api_route``'s: ``response_model``, ``dependencies`` ...)."""
+    router.add_api_route(path, endpoint, methods=["GET"], route_class_override=ReadRoute, **options)

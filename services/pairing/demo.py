@@ -30,13 +30,12 @@ from services.pairing.needs import rules as need_rules
 from services.pairing.needs.repository import HouseholdRepository, NeedRepository
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
-from services.pairing.pairings.rules import PairingKind
 from services.pairing.pairings.schemas import PairingIn
 from services.pairing.policies import service as policy_service
 from services.pairing.policies.presets import MOUNTAIN_SEA_PAIRS
 from services.pairing.visits import service as visit_service
-from services.pairing.visits.rules import Satisfaction, VisitKind
 from services.pairing.visits.schemas import VisitIn
+from services.pairing.vocabulary import PairingKind, Satisfaction, VisitKind
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock

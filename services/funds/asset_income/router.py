@@ -4,14 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.funds.asset_income import service
-from services.funds.asset_income.schemas import (
-    AgreementIn,
-    AgreementOut,
-    DistributionIn,
-    DistributionOut,
-    DividendYearOut,
-)
+from services.funds.asset_income import schemas, service
 from services.funds.deps import Finance, TodayDep
 from shared import cadres
 from shared.answers import AreaPage, page_of
@@ -26,54 +19,58 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=201, response_model=AgreementOut)
+@router.post("", status_code=201, response_model=schemas.AgreementOut)
 async def sign(
-    body: AgreementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
-) -> AgreementOut:
+    body: schemas.AgreementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
+) -> schemas.AgreementOut:
     """Record a four-party agreement. A dividend rate below the policy floor in force is refused (422);
     households not registered (or gone) are refused (409) as a disbursement to them would be. A
     household listed twice is 422."""
     return await idem.answer(service.to_out(await service.sign(session, actor=user, data=body, on=today)))
 
 
-@router.get("", response_model=Page[AgreementOut])
-async def list_agreements(session: SessionDep, q: AreaPage) -> Page[AgreementOut]:
+@router.get("", response_model=Page[schemas.AgreementOut])
+async def list_agreements(session: SessionDep, q: AreaPage) -> Page[schemas.AgreementOut]:
     return page_of(service.to_out, await service.page(session, **q.args))
 
 
-@router.get("/{agreement_id}", response_model=AgreementOut)
-async def get_agreement(agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> AgreementOut:
+@router.get("/{agreement_id}", response_model=schemas.AgreementOut)
+async def get_agreement(
+    agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> schemas.AgreementOut:
     return service.to_out(await service.get_visible(session, actor=user, agreement_id=agreement_id))
 
 
-@router.post("/{agreement_id}/distributions", status_code=201, response_model=DistributionOut)
+@router.post("/{agreement_id}/distributions", status_code=201, response_model=schemas.DistributionOut)
 async def distribute(
     agreement_id: uuid.UUID,
-    body: DistributionIn,
+    body: schemas.DistributionIn,
     session: SessionDep,
     user: Finance,
     today: TodayDep,
     idem: IdempotencyDep,
-) -> DistributionOut:
+) -> schemas.DistributionOut:
     """The enterprise pays the year's dividend in (ledger receipt), split to the households by shares
     to the fen and paid out as disbursements. 409 if the year was distributed already, is outside the
     term, or a household can no longer be paid."""
     row = await service.distribute(session, actor=user, agreement_id=agreement_id, data=body, on=today)
-    return await idem.created(DistributionOut, row)
+    return await idem.created(schemas.DistributionOut, row)
 
 
-@router.get("/{agreement_id}/distributions", response_model=list[DistributionOut])
+@router.get("/{agreement_id}/distributions", response_model=list[schemas.DistributionOut])
 async def list_distributions(
     agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser
-) -> list[DistributionOut]:
+) -> list[schemas.DistributionOut]:
     rows = await service.distributions(session, actor=user, agreement_id=agreement_id)
-    return [DistributionOut.model_validate(r) for r in rows]
+    return [schemas.DistributionOut.model_validate(r) for r in rows]
 
 
-@router.get("/{agreement_id}/dividends", response_model=list[DividendYearOut])
-async def dividends(agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[DividendYearOut]:
+@router.get("/{agreement_id}/dividends", response_model=list[schemas.DividendYearOut])
+async def dividends(
+    agreement_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> list[schemas.DividendYearOut]:
     """Report: per year of the term, dividends due (guaranteed + dividend) vs paid in vs disbursed."""
     return [
-        from_row(DividendYearOut, y)
+        from_row(schemas.DividendYearOut, y)
         for y in await service.dividends_by_year(session, actor=user, agreement_id=agreement_id)
     ]

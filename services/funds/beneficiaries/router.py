@@ -4,8 +4,7 @@ from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter
 
-from services.funds.beneficiaries import service
-from services.funds.beneficiaries.schemas import BeneficiaryOut
+from services.funds.beneficiaries import schemas, service
 from services.funds.vocabulary import BENEFICIARY_KINDS
 from shared.answers import AreaPage, page_of
 from shared.auth import CurrentUser
@@ -20,11 +19,11 @@ ListedKind = Literal["household", "village"]
 _BY_CODE_OR_LABEL = code_or_label({kind: BENEFICIARY_KINDS[kind] for kind in get_args(ListedKind)})
 
 
-@router.get("", response_model=Page[BeneficiaryOut])
+@router.get("", response_model=Page[schemas.BeneficiaryOut])
 async def list_beneficiaries(
     session: SessionDep,
     user: CurrentUser,
     q: AreaPage,
     kind: Annotated[ListedKind, _BY_CODE_OR_LABEL] = "household",
-) -> Page[BeneficiaryOut]:
-    return page_of(BeneficiaryOut, await service.page(session, actor=user, kind=kind, **q.args))
+) -> Page[schemas.BeneficiaryOut]:
+    return page_of(schemas.BeneficiaryOut, await service.page(session, actor=user, kind=kind, **q.args))

@@ -4,14 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from services.funds.budgets import service
-from services.funds.budgets.schemas import (
-    ComplianceOut,
-    DeclarationIn,
-    DeclarationOut,
-    RuleCheckOut,
-    TotalCheckOut,
-)
+from services.funds.budgets import schemas, service
 from services.funds.deps import FinanceWrite
 from shared import cadres
 from shared.answers import YearPath, tagged
@@ -26,42 +19,43 @@ AreaPath = Annotated[
 ]
 
 
-@router.put("/budget-declarations/{area_code}/{year}", response_model=DeclarationOut)
+@router.put("/budget-declarations/{area_code}/{year}", response_model=schemas.DeclarationOut)
 async def declare(
     area_code: AreaPath,
     year: YearPath,
-    body: DeclarationIn,
+    body: schemas.DeclarationIn,
     write: FinanceWrite,
-) -> DeclarationOut:
+) -> schemas.DeclarationOut:
     """Declare the year's local revenue increase and recovered idle funds of an area. Creating needs
     no If-Match; changing needs the ETag you read (428 without, 412 if someone changed it meanwhile)."""
     row = await service.declare(**write.args, area_code=area_code, year=year, data=body)
-    return write.tagged(DeclarationOut, row)
+    return write.tagged(schemas.DeclarationOut, row)
 
 
-@router.get("/budget-declarations/{area_code}/{year}", response_model=DeclarationOut)
+@router.get("/budget-declarations/{area_code}/{year}", response_model=schemas.DeclarationOut)
 async def get_declaration(
     area_code: AreaPath, year: YearPath, session: SessionDep, user: CurrentUser, response: Response
-) -> DeclarationOut:
-    return tagged(
-        response,
-        DeclarationOut,
-        await service.get_declaration(session, actor=user, area_code=area_code, year=year),
-    )
+) -> schemas.DeclarationOut:
+    found = await service.get_declaration(session, actor=user, area_code=area_code, year=year)
+    return tagged(response, schemas.DeclarationOut, found)
 
 
-@router.get("/budget-compliance/{area_code}/{year}", response_model=ComplianceOut)
-async def check(area_code: AreaPath, year: YearPath, session: SessionDep, user: CurrentUser) -> ComplianceOut:
+@router.get("/budget-compliance/{area_code}/{year}", response_model=schemas.ComplianceOut)
+async def check(
+    area_code: AreaPath, year: YearPath, session: SessionDep, user: CurrentUser
+) -> schemas.ComplianceOut:
     """Per budget rule in force for the area and year: the required minimum (rounded up to the fen),
     the budgeted amount (the year's budgets of the source accounts at the rule's levels in the area)
     and passed / shortfall."""
     checked = await service.check(session, actor=user, area_code=area_code, year=year)
-    return ComplianceOut(
+    return schemas.ComplianceOut(
         area_code=checked.area_code,
         year=checked.year,
-        declaration=DeclarationOut.model_validate(checked.declaration) if checked.declaration else None,
+        declaration=schemas.DeclarationOut.model_validate(checked.declaration)
+        if checked.declaration
+        else None,
         rules=[
-            RuleCheckOut(
+            schemas.RuleCheckOut(
                 rule_code=r.rule.code,
                 rule_version=r.rule.version,
                 kind=r.rule.kind,
@@ -77,5 +71,5 @@ async def check(area_code: AreaPath, year: YearPath, session: SessionDep, user: 
             for r in checked.rows
             if r.rule is not None
         ],
-        total=from_row(TotalCheckOut, checked.total),
+        total=from_row(schemas.TotalCheckOut, checked.total),
     )

@@ -6,13 +6,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from services.funds.deps import Finance, TodayDep
-from services.funds.disbursements import service
-from services.funds.disbursements.schemas import (
-    DisbursementIn,
-    DisbursementOut,
-    DisbursementReversalIn,
-    EntitlementOut,
-)
+from services.funds.disbursements import schemas, service
 from shared.answers import AreaPage, page_of
 from shared.auth import CurrentUser
 from shared.db import SessionDep
@@ -22,60 +16,61 @@ from shared.pagination import Page
 router = APIRouter(tags=["disbursements"])
 
 
-@router.post("/disbursements", status_code=201, response_model=DisbursementOut)
+@router.post("/disbursements", status_code=201, response_model=schemas.DisbursementOut)
 async def disburse(
-    body: DisbursementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
-) -> DisbursementOut:
+    body: schemas.DisbursementIn, session: SessionDep, user: Finance, today: TodayDep, idem: IdempotencyDep
+) -> schemas.DisbursementOut:
     return await idem.created(
-        DisbursementOut, await service.disburse(session, actor=user, data=body, on=today)
+        schemas.DisbursementOut, await service.disburse(session, actor=user, data=body, on=today)
     )
 
 
-@router.post("/disbursements/{disbursement_id}/reverse", response_model=DisbursementOut)
+@router.post("/disbursements/{disbursement_id}/reverse", response_model=schemas.DisbursementOut)
 async def reverse(
     disbursement_id: uuid.UUID,
-    body: DisbursementReversalIn,
+    body: schemas.DisbursementReversalIn,
     session: SessionDep,
     user: Finance,
     today: TodayDep,
     idem: IdempotencyDep,
-) -> DisbursementOut:
+) -> schemas.DisbursementOut:
     row = await service.reverse(
         session, actor=user, disbursement_id=disbursement_id, reason=body.reason, on=today
     )
-    return await idem.created(DisbursementOut, row, 200)
+    return await idem.created(schemas.DisbursementOut, row, 200)
 
 
-@router.get("/disbursements", response_model=Page[DisbursementOut])
+@router.get("/disbursements", response_model=Page[schemas.DisbursementOut])
 async def list_disbursements(
     session: SessionDep, user: CurrentUser, q: AreaPage, beneficiary_id: str | None = None
-) -> Page[DisbursementOut]:
+) -> Page[schemas.DisbursementOut]:
     return page_of(
-        DisbursementOut, await service.page(session, actor=user, beneficiary_id=beneficiary_id, **q.args)
+        schemas.DisbursementOut,
+        await service.page(session, actor=user, beneficiary_id=beneficiary_id, **q.args),
     )
 
 
-@router.get("/disbursements/{disbursement_id}", response_model=DisbursementOut)
+@router.get("/disbursements/{disbursement_id}", response_model=schemas.DisbursementOut)
 async def get_disbursement(
     disbursement_id: uuid.UUID, session: SessionDep, user: CurrentUser
-) -> DisbursementOut:
-    return DisbursementOut.model_validate(
+) -> schemas.DisbursementOut:
+    return schemas.DisbursementOut.model_validate(
         await service.get_visible(session, actor=user, disbursement_id=disbursement_id)
     )
 
 
-@router.get("/entitlements/{kind}/{ref_id}", response_model=EntitlementOut)
+@router.get("/entitlements/{kind}/{ref_id}", response_model=schemas.EntitlementOut)
 async def entitlement(
     kind: Literal["household", "village", "project"],
     ref_id: str,
     session: SessionDep,
     user: CurrentUser,
     plan_id: uuid.UUID | None = None,
-) -> EntitlementOut:
+) -> schemas.EntitlementOut:
     entitled, disbursed = await service.entitlement(
         session, actor=user, kind=kind, ref_id=ref_id, plan_id=plan_id
     )
-    return EntitlementOut(
+    return schemas.EntitlementOut(
         beneficiary_kind=kind,
         beneficiary_id=ref_id,
         entitlement_fen=entitled,

@@ -5,8 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from services.funds.reports import rules, service
-from services.funds.reports.schemas import FundsReportOut, ReportRowOut
+from services.funds.reports import rules, schemas, service
 from shared import cadres
 from shared.auth import CurrentUser
 from shared.db import SessionDep
@@ -18,13 +17,15 @@ router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[cadres.CAD
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _out(row: rules.ReportRow) -> ReportRowOut:
-    return from_row(ReportRowOut, row, source_name=row.name, disbursement_rate_percent=row.rate_percent)
+def _out(row: rules.ReportRow) -> schemas.ReportRowOut:
+    return from_row(
+        schemas.ReportRowOut, row, source_name=row.name, disbursement_rate_percent=row.rate_percent
+    )
 
 
 @router.get(
     "/funds",
-    response_model=FundsReportOut,
+    response_model=schemas.FundsReportOut,
     responses={200: {"content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}}},
 )
 async def funds_report(
@@ -36,7 +37,7 @@ async def funds_report(
     headers: Annotated[
         HeaderStyle, Query(description="zh: Chinese column headers; codes: the machine-readable names")
     ] = "zh",
-) -> FundsReportOut | StreamingResponse:
+) -> schemas.FundsReportOut | StreamingResponse:
     """CSV (UTF-8 with BOM) and XLSX have Chinese headers and money in 元 with two decimals."""
     area = area_code or user.area_code
     rows = await service.funds_report(session, actor=user, area_code=area, year=year)
@@ -47,6 +48,6 @@ async def funds_report(
         return xlsx_response(
             f"{name}.xlsx", [rules.sheet(rows, title=name, headers=headers)], headers=headers
         )
-    return FundsReportOut(
+    return schemas.FundsReportOut(
         area_code=area, year=year, rows=[_out(r) for r in rows], total=_out(rules.total_row(rows))
     )

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
-from services.inspection.bulletins import printable, service
+from services.inspection.bulletins import printable, schemas, service
 from services.inspection.bulletins.document import sheets
-from services.inspection.bulletins.schemas import BulletinOut, bulletin_out
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
@@ -22,8 +21,8 @@ Month = Annotated[int, Path(ge=1, le=12)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _out(b: service.Bulletin) -> BulletinOut:
-    return bulletin_out(
+def _out(b: service.Bulletin) -> schemas.BulletinOut:
+    return schemas.bulletin_out(
         b.area_prefix,
         b.year,
         b.month,
@@ -36,8 +35,8 @@ def _out(b: service.Bulletin) -> BulletinOut:
     )
 
 
-@router.get("/{year}/{month}", response_model=BulletinOut)
-async def bulletin(year: Year, month: Month, session: SessionDep, user: CurrentUser) -> BulletinOut:
+@router.get("/{year}/{month}", response_model=schemas.BulletinOut)
+async def bulletin(year: Year, month: Month, session: SessionDep, user: CurrentUser) -> schemas.BulletinOut:
     return _out(await service.monthly(session=session, actor=user, year=year, month=month))
 
 

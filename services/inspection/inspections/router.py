@@ -8,8 +8,7 @@ from fastapi import APIRouter
 
 from services.inspection.deps import Inspector
 from services.inspection.findings.schemas import FindingIn, FindingOut, finding_out
-from services.inspection.inspections import service
-from services.inspection.inspections.schemas import InspectionIn, InspectionOut
+from services.inspection.inspections import schemas, service
 from services.inspection.models import Inspection
 from shared.answers import ListRead, page_of
 from shared.auth import CurrentUser
@@ -21,26 +20,28 @@ from shared.pagination import Page
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 
 
-def _out(inspection: Inspection) -> InspectionOut:
-    return InspectionOut.model_validate(inspection, from_attributes=True)
+def _out(inspection: Inspection) -> schemas.InspectionOut:
+    return schemas.InspectionOut.model_validate(inspection, from_attributes=True)
 
 
-@router.post("", response_model=InspectionOut, status_code=201)
+@router.post("", response_model=schemas.InspectionOut, status_code=201)
 async def plan(
-    body: InspectionIn, session: SessionDep, user: Inspector, idem: IdempotencyDep
-) -> InspectionOut:
+    body: schemas.InspectionIn, session: SessionDep, user: Inspector, idem: IdempotencyDep
+) -> schemas.InspectionOut:
     """Plan an inspection of areas inside your own (404 for one outside). It ends on or after the day
     it starts, and its team has a leader and only the team roles listed: otherwise 422."""
     return await idem.answer(_out(await service.plan(session=session, actor=user, data=body)))
 
 
-@router.get("", response_model=Page[InspectionOut])
-async def list_inspections(read: ListRead) -> Page[InspectionOut]:
+@router.get("", response_model=Page[schemas.InspectionOut])
+async def list_inspections(read: ListRead) -> Page[schemas.InspectionOut]:
     return page_of(_out, await service.list_page(**read.args))
 
 
-@router.get("/{inspection_id}", response_model=InspectionOut)
-async def get_inspection(inspection_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> InspectionOut:
+@router.get("/{inspection_id}", response_model=schemas.InspectionOut)
+async def get_inspection(
+    inspection_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> schemas.InspectionOut:
     return _out(await service.get(session=session, actor=user, inspection_id=inspection_id))
 
 
@@ -55,8 +56,8 @@ async def add_finding(
     return finding_out(finding, today)
 
 
-@router.post("/{inspection_id}/conclusion", response_model=InspectionOut)
-async def conclude(inspection_id: uuid.UUID, session: SessionDep, user: Inspector) -> InspectionOut:
+@router.post("/{inspection_id}/conclusion", response_model=schemas.InspectionOut)
+async def conclude(inspection_id: uuid.UUID, session: SessionDep, user: Inspector) -> schemas.InspectionOut:
     return _out(
         await service.conclude(session=session, actor=user, inspection_id=inspection_id, today=clock.today())
     )

@@ -11,16 +11,8 @@ from fastapi.responses import Response
 
 from services.inspection.deps import Submitter
 from services.inspection.models import ProgressReportSubmission
-from services.inspection.progress import service
+from services.inspection.progress import schemas, service
 from services.inspection.progress.document import sheets
-from services.inspection.progress.schemas import (
-    ProgressReportOut,
-    SubmissionHistoryOut,
-    SubmissionIn,
-    SubmissionOut,
-    SubmissionStatusOut,
-    SubmissionVersionOut,
-)
 from shared.auth import CurrentUser
 from shared.clock import clock
 from shared.db import SessionDep
@@ -57,19 +49,19 @@ async def _quarter_of(area_code: AreaCodePath, year: YearPath, quarter: QuarterP
 QuarterPathDep = Annotated[QuarterOf, Depends(_quarter_of)]
 
 
-def _submission_out(s: ProgressReportSubmission) -> SubmissionOut:
+def _submission_out(s: ProgressReportSubmission) -> schemas.SubmissionOut:
     """The row as the answer: its columns, and its frozen figures as the report."""
-    columns = {name: getattr(s, name) for name in SubmissionOut.model_fields if name != "report"}
-    return SubmissionOut(**columns, report=ProgressReportOut.model_validate(s.figures))
+    columns = {name: getattr(s, name) for name in schemas.SubmissionOut.model_fields if name != "report"}
+    return schemas.SubmissionOut(**columns, report=schemas.ProgressReportOut.model_validate(s.figures))
 
 
-@router.get("/{area_code}", response_model=ProgressReportOut)
+@router.get("/{area_code}", response_model=schemas.ProgressReportOut)
 async def progress_report(
     area_code: AreaCodePath, year: YearQuery, quarter: QuarterQuery, session: SessionDep, user: CurrentUser
-) -> ProgressReportOut:
+) -> schemas.ProgressReportOut:
     """The quarter's and the year-to-date figures of an area in yours, one row per child area."""
     found = await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
-    return ProgressReportOut.model_validate(found, from_attributes=True)
+    return schemas.ProgressReportOut.model_validate(found, from_attributes=True)
 
 
 @router.get("/{area_code}/document", response_class=Response, responses={200: {"content": {XLSX: {}}}})
@@ -85,15 +77,17 @@ async def progress_report_document(
 ) -> Response:
     """The report as XLSX: Chinese sheet names and headers, money in 元, the header row frozen."""
     found = await service.report(session=session, actor=user, area_code=area_code, year=year, quarter=quarter)
-    r = ProgressReportOut.model_validate(found, from_attributes=True)
+    r = schemas.ProgressReportOut.model_validate(found, from_attributes=True)
     name = f"progress-{r.area_code}-{year}-Q{quarter}.xlsx"
     return xlsx_response(name, sheets(r, headers), headers=headers)
 
 
-@router.post("/{area_code}/{year}/{quarter}/submission", response_model=SubmissionOut, status_code=201)
+@router.post(
+    "/{area_code}/{year}/{quarter}/submission", response_model=schemas.SubmissionOut, status_code=201
+)
 async def submit(
-    q: QuarterPathDep, body: SubmissionIn, session: SessionDep, user: Submitter, idem: IdempotencyDep
-) -> SubmissionOut:
+    q: QuarterPathDep, body: schemas.SubmissionIn, session: SessionDep, user: Submitter, idem: IdempotencyDep
+) -> schemas.SubmissionOut:
     """Submit the area's report upward: the figures are frozen as they stand. Once per quarter
     (409 `progress-report-already-submitted`); to change them, send `correction_reason`: a new
     version supersedes the current one."""
@@ -101,18 +95,22 @@ async def submit(
     return await idem.answer(_submission_out(submitted))
 
 
-@router.get("/{area_code}/{year}/{quarter}/submission", response_model=SubmissionHistoryOut)
-async def submission(q: QuarterPathDep, session: SessionDep, user: CurrentUser) -> SubmissionHistoryOut:
+@router.get("/{area_code}/{year}/{quarter}/submission", response_model=schemas.SubmissionHistoryOut)
+async def submission(
+    q: QuarterPathDep, session: SessionDep, user: CurrentUser
+) -> schemas.SubmissionHistoryOut:
     """The submitted report (current version, frozen figures) and every version before it."""
     versions = await service.submitted(session=session, actor=user, **q.args)
-    return SubmissionHistoryOut(
+    return schemas.SubmissionHistoryOut(
         current=_submission_out(versions[-1]),
-        versions=[SubmissionVersionOut.model_validate(v, from_attributes=True) for v in versions],
+        versions=[schemas.SubmissionVersionOut.model_validate(v, from_attributes=True) for v in versions],
     )
 
 
-@router.get("/{area_code}/{year}/{quarter}/submissions", response_model=SubmissionStatusOut)
-async def submissions(q: QuarterPathDep, session: SessionDep, user: CurrentUser) -> SubmissionStatusOut:
+@router.get("/{area_code}/{year}/{quarter}/submissions", response_model=schemas.SubmissionStatusOut)
+async def submissions(
+    q: QuarterPathDep, session: SessionDep, user: CurrentUser
+) -> schemas.SubmissionStatusOut:
     """Which child areas have submitted the quarter's report and which are late."""
     found = await service.status(session=session, actor=user, today=clock.today(), **q.args)
-    return SubmissionStatusOut.model_validate(found, from_attributes=True)
+    return schemas.SubmissionStatusOut.model_validate(found, from_attributes=True)

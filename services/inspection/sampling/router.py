@@ -9,15 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.inspection.deps import Evaluator
-from services.inspection.sampling import service
-from services.inspection.sampling.schemas import (
-    ErrorRateOut,
-    OmissionIn,
-    SampleIn,
-    SampleOut,
-    VerdictIn,
-    sample_out,
-)
+from services.inspection.sampling import schemas, service
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.errors import request_language
@@ -36,14 +28,14 @@ def _reads_english(request: Request, response: Response) -> bool:
 English = Annotated[bool, Depends(_reads_english)]
 
 
-def _out(drawn: service.DrawnSample, english: bool) -> SampleOut:
-    return sample_out(drawn.sample, drawn.items, english=english)
+def _out(drawn: service.DrawnSample, english: bool) -> schemas.SampleOut:
+    return schemas.sample_out(drawn.sample, drawn.items, english=english)
 
 
-@router.post("", response_model=SampleOut, status_code=201)
+@router.post("", response_model=schemas.SampleOut, status_code=201)
 async def draw(
-    body: SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep, english: English
-) -> SampleOut:
+    body: schemas.SampleIn, session: SessionDep, user: Evaluator, idem: IdempotencyDep, english: English
+) -> schemas.SampleOut:
     """Draw the third-party sample of the area's exits of the year. It is drawn after the exit
     acceptance is over (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》十:
     退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
@@ -52,29 +44,29 @@ async def draw(
     return await idem.answer(_out(await service.draw(session=session, actor=user, data=body), english))
 
 
-@router.get("", response_model=Page[SampleOut])
+@router.get("", response_model=Page[schemas.SampleOut])
 async def list_samples(
     session: SessionDep,
     user: Evaluator,
     english: English,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
-) -> Page[SampleOut]:
+) -> Page[schemas.SampleOut]:
     page = await service.list_page(session=session, actor=user, cursor=cursor, limit=limit)
     return page_of(lambda drawn: _out(drawn, english), page)
 
 
-@router.get("/{sample_id}", response_model=SampleOut)
+@router.get("/{sample_id}", response_model=schemas.SampleOut)
 async def get_sample(
     sample_id: uuid.UUID, session: SessionDep, user: Evaluator, english: English
-) -> SampleOut:
+) -> schemas.SampleOut:
     return _out(await service.get(session=session, actor=user, sample_id=sample_id), english)
 
 
-@router.post("/{sample_id}/verdicts", response_model=SampleOut)
+@router.post("/{sample_id}/verdicts", response_model=schemas.SampleOut)
 async def give_verdict(
-    sample_id: uuid.UUID, body: VerdictIn, session: SessionDep, user: Evaluator, english: English
-) -> SampleOut:
+    sample_id: uuid.UUID, body: schemas.VerdictIn, session: SessionDep, user: Evaluator, english: English
+) -> schemas.SampleOut:
     return _out(
         await service.give_verdict(session=session, actor=user, sample_id=sample_id, data=body), english
     )
@@ -82,16 +74,16 @@ async def give_verdict(
 
 @router.post("/{sample_id}/omissions", status_code=204)
 async def record_omission(
-    sample_id: uuid.UUID, body: OmissionIn, session: SessionDep, user: Evaluator
+    sample_id: uuid.UUID, body: schemas.OmissionIn, session: SessionDep, user: Evaluator
 ) -> None:
     await service.record_omission(session=session, actor=user, sample_id=sample_id, data=body)
 
 
-@router.get("/{sample_id}/error-rates", response_model=list[ErrorRateOut])
+@router.get("/{sample_id}/error-rates", response_model=list[schemas.ErrorRateOut])
 async def error_rates(
     sample_id: uuid.UUID,
     session: SessionDep,
     user: Evaluator,
     level: Literal["village", "township", "county", "city", "province"] = "village",
-) -> list[ErrorRateOut]:
+) -> list[schemas.ErrorRateOut]:
     return await service.error_rates(session=session, actor=user, sample_id=sample_id, level=level)

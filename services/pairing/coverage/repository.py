@@ -42,8 +42,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from services.pairing.coverage.rules import GapKind, PolicyRegion
+from services.pairing.coverage.rules import PolicyRegion
 from services.pairing.models import AreaRef, CoverageGap, Helper, HouseholdRef, Pairing
+from services.pairing.vocabulary import GapKind
 from shared.repository import Repository, Slice
 
 _CHECK_LOCK = 7_146_503  # one coverage check at a time, so a gap is never opened twice

@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from services.pairing.coverage import service
-from services.pairing.coverage.rules import GapKind
-from services.pairing.coverage.schemas import CheckOut, CoverageOut, GapOut
+from services.pairing.coverage import schemas, service
 from services.pairing.deps import Manager, Office, OfficePage, TodayDep
 from services.pairing.errors import AreaNotFound
+from services.pairing.vocabulary import GapKind
 from shared.answers import page_of
 from shared.areas import AreaCode
 from shared.auth import Principal
@@ -38,7 +37,7 @@ def _prefix(user: Principal, area_code: str | None) -> str:
     return AreaCode.parse(area_code).prefix
 
 
-@router.get("", response_model=CoverageOut)
+@router.get("", response_model=schemas.CoverageOut)
 async def coverage(
     session: SessionDep, user: Office, today: TodayDep, area_code: AreaQuery = None
 ) -> dict[str, Any]:
@@ -47,16 +46,16 @@ async def coverage(
     return asdict(await service.coverage(session=session, prefix=_prefix(user, area_code), today=today))
 
 
-@router.post("/checks", response_model=CheckOut)
+@router.post("/checks", response_model=schemas.CheckOut)
 async def run_check(session: SessionDep, user: Manager, today: TodayDep) -> dict[str, Any]:
     """Record the gaps of the caller's area now (the periodic job does this for every area)."""
     return asdict(await service.check(session, user, prefix=user.area_prefix, today=today))
 
 
-@router.get("/gaps", response_model=Page[GapOut])
+@router.get("/gaps", response_model=Page[schemas.GapOut])
 async def list_gaps(
     read: OfficePage, kind: GapKind | None = None, open: bool = True, area_code: AreaQuery = None
-) -> Page[GapOut]:
+) -> Page[schemas.GapOut]:
     found = await service.list_gaps(
         session=read.session,
         prefix=_prefix(read.actor, area_code),
@@ -64,4 +63,4 @@ async def list_gaps(
         kind=kind.value if kind else None,
         **read.page.args,
     )
-    return page_of(GapOut, found)
+    return page_of(schemas.GapOut, found)

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services.pairing.visits.rules import is_overdue, next_visit_due
-from shared.vocabulary import Labelled
+from services.pairing.vocabulary import GapKind
 
 __all__ = [
     "CountyPair",
     "CoverageSnapshot",
     "Gap",
-    "GapKind",
     "HouseholdCoverage",
     "PolicyRegion",
     "Staffing",
@@ -32,17 +31,6 @@ __all__ = [
     "staffing_gap",
     "summarize",
 ]
-
-
-class GapKind(Labelled):
-    HOUSEHOLD_WITHOUT_CADRE = "household_without_cadre", "贫困户未结对干部"
-    VILLAGE_WITHOUT_WORK_TEAM = "village_without_work_team", "村未派驻工作队"
-    VILLAGE_WITHOUT_FIRST_SECRETARY = "village_without_first_secretary", "村未派第一书记"
-    CADRE_OVER_CAP = "cadre_over_cap", "干部结对户数超限"
-    VISIT_OVERDUE = "visit_overdue", "走访逾期"
-    TOWNSHIP_WITHOUT_STAFF = "township_without_staff", "有脱贫任务的乡镇专职扶贫人员不足"
-    VILLAGE_WITHOUT_COORDINATOR = "village_without_coordinator", "有脱贫任务的建制村未配备协管员"
-    MOUNTAIN_SEA_PAIR_MISSING = "mountain_sea_pair_missing", "山海协作县未结对"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from services.pairing.coverage.rules import GapKind
 from services.pairing.coverage.service import Check, Coverage
+from services.pairing.vocabulary import GapKind
 from shared.clock import OfficeDateTime
 
 

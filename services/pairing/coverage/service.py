@@ -15,6 +15,7 @@ from services.pairing.coverage.repository import CoverageRepository
 from services.pairing.helpers.rules import IN_SYSTEM
 from services.pairing.models import CoverageGap
 from services.pairing.policies import service as policy_service
+from services.pairing.vocabulary import GapKind
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
@@ -51,7 +52,7 @@ async def named_county_pairs(session: AsyncSession, prefix: str, today: date) ->
     return sorted((a, m) for a, m in listed if a.startswith(prefix) and (a, m) in resolve(a).county_pairs)
 
 
-def _count_of(kind: rules.GapKind, unit: str) -> Any:
+def _count_of(kind: GapKind, unit: str) -> Any:
     """A gap count's field, documented by its gap kind's Chinese (what the gap list calls it)."""
     return Field(description=f"{kind.label}（{unit}数）: gap kind {kind.value}, counted on the day asked")
 
@@ -64,20 +65,18 @@ class Coverage:
     on: date
     households_to_pair: int
     households_paired: int
-    households_without_cadre: Annotated[int, _count_of(rules.GapKind.HOUSEHOLD_WITHOUT_CADRE, "户")]
+    households_without_cadre: Annotated[int, _count_of(GapKind.HOUSEHOLD_WITHOUT_CADRE, "户")]
     poor_villages: int
-    villages_without_work_team: Annotated[int, _count_of(rules.GapKind.VILLAGE_WITHOUT_WORK_TEAM, "村")]
-    villages_without_first_secretary: Annotated[
-        int, _count_of(rules.GapKind.VILLAGE_WITHOUT_FIRST_SECRETARY, "村")
-    ]
+    villages_without_work_team: Annotated[int, _count_of(GapKind.VILLAGE_WITHOUT_WORK_TEAM, "村")]
+    villages_without_first_secretary: Annotated[int, _count_of(GapKind.VILLAGE_WITHOUT_FIRST_SECRETARY, "村")]
     cadres: int
-    cadres_over_cap: Annotated[int, _count_of(rules.GapKind.CADRE_OVER_CAP, "人")]
-    visits_overdue: Annotated[int, _count_of(rules.GapKind.VISIT_OVERDUE, "户")]
+    cadres_over_cap: Annotated[int, _count_of(GapKind.CADRE_OVER_CAP, "人")]
+    visits_overdue: Annotated[int, _count_of(GapKind.VISIT_OVERDUE, "户")]
     # 0 where no policy of the area sets the minimum
-    townships_without_staff: Annotated[int, _count_of(rules.GapKind.TOWNSHIP_WITHOUT_STAFF, "乡镇")]
-    villages_without_coordinator: Annotated[int, _count_of(rules.GapKind.VILLAGE_WITHOUT_COORDINATOR, "村")]
+    townships_without_staff: Annotated[int, _count_of(GapKind.TOWNSHIP_WITHOUT_STAFF, "乡镇")]
+    villages_without_coordinator: Annotated[int, _count_of(GapKind.VILLAGE_WITHOUT_COORDINATOR, "村")]
     # 0 where no policy of the area names mountain-sea pairs (Quanzhou seed 002 十 names seven)
-    county_pairs_missing: Annotated[int, _count_of(rules.GapKind.MOUNTAIN_SEA_PAIR_MISSING, "对")]
+    county_pairs_missing: Annotated[int, _count_of(GapKind.MOUNTAIN_SEA_PAIR_MISSING, "对")]
 
 
 @dataclass(frozen=True)
@@ -109,8 +108,8 @@ async def coverage(*, session: AsyncSession, prefix: str, today: date) -> Covera
         cadres=cadres,
         cadres_over_cap=over_cap,
         visits_overdue=overdue,
-        townships_without_staff=staffing.get(rules.GapKind.TOWNSHIP_WITHOUT_STAFF, 0),
-        villages_without_coordinator=staffing.get(rules.GapKind.VILLAGE_WITHOUT_COORDINATOR, 0),
+        townships_without_staff=staffing.get(GapKind.TOWNSHIP_WITHOUT_STAFF, 0),
+        villages_without_coordinator=staffing.get(GapKind.VILLAGE_WITHOUT_COORDINATOR, 0),
         county_pairs_missing=await repo.county_pairs_missing(
             await named_county_pairs(session, prefix, today)
         ),

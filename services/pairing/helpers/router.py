@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from services.pairing.deps import Manager, Reader, ReaderPage, TodayDep
 from services.pairing.helpers import schemas, service
-from services.pairing.helpers.rules import HelperKind
+from services.pairing.vocabulary import HelperKind
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep

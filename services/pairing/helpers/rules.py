@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from services.pairing.policies.presets import EmployerSupportRule, PairingPolicy
-from shared.vocabulary import Labelled
+from services.pairing.vocabulary import LISTS, HelperKind
 
 __all__ = [
     "HOSPITAL_GRADES",
@@ -17,7 +17,6 @@ __all__ = [
     "PROFESSIONALS",
     "TITLES",
     "Helper",
-    "HelperKind",
     "PostingPeriod",
     "TEAM_OF",
     "add_years",
@@ -37,28 +36,6 @@ __all__ = [
     "HOSPITAL_GRADE_ZH",
     "TITLE_ZH",
 ]
-
-
-class HelperKind(Labelled):
-    CADRE = "cadre", "干部"  # 体制内干部
-    FIRST_SECRETARY = "first_secretary", "第一书记"  # 第一书记
-    WORK_TEAM_MEMBER = "work_team_member", "驻村工作队队员"  # 驻村工作队队员
-    LEADER = "leader", "联系领导"  # 市/县/乡领导 (联县联村, 包村联户)
-    DOCTOR = "doctor", "医生"
-    TEACHER = "teacher", "教师"
-    AGRI_TECHNICIAN = "agri_technician", "农技人员"  # 农技人员
-    VOLUNTEER = "volunteer", "义工"  # 义工
-    WORK_TEAM = "work_team", "驻村工作队"  # 驻村工作队 (organisation)
-    VOLUNTEER_TEAM = "volunteer_team", "党员义工帮扶小组"  # "10+1" 党员义工帮扶小组
-    ENTERPRISE = "enterprise", "企业"
-    CHAMBER = "chamber", "商会"  # 商会
-    OVERSEAS_CHINESE_ASSOCIATION = "overseas_chinese_association", "侨联"  # 侨联/侨亲
-    COUNTY = "county", "协作县"  # a county government in a county↔county pair (山海协作)
-    TOWNSHIP_STAFF = (
-        "township_staff",
-        "乡镇专职扶贫人员",
-    )  # 乡镇专职人员 (Quanzhou: ≥1 per township with exit tasks)
-    VILLAGE_COORDINATOR = "village_coordinator", "建制村协管员"  # 建制村协管员 (Quanzhou: 1 per village)
 
 
 # Who counts as an "in-system cadre" for the one-cadre-per-household rule (体制内干部).
@@ -90,7 +67,7 @@ HOSPITAL_GRADE_ZH = {
     for level, level_zh in (("1", "一"), ("2", "二"), ("3", "三"))
     for mark, mark_zh in (("C", "丙"), ("B", "乙"), ("A", "甲"))
 }
-TITLE_ZH = {"junior": "初级", "intermediate": "中级", "associate_senior": "副高级", "senior": "正高级"}
+TITLE_ZH = LISTS["title"]  # the 职称 list of GET /vocabulary
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from services.pairing.helpers.rules import HelperKind
+from services.pairing.vocabulary import HelperKind
 from shared.fields import AREA_CODE_PATTERN, StrictInt
 
 AreaCodeStr = Field(pattern=AREA_CODE_PATTERN, description="12-digit division code")

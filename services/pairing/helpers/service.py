@@ -26,9 +26,10 @@ from services.pairing.needs import rules as need_rules
 from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
-from services.pairing.pairings.rules import PAIRABLE_STATUSES, PairingKind
+from services.pairing.pairings.rules import PAIRABLE_STATUSES
 from services.pairing.policies import service as policy_service
 from services.pairing.policies.presets import EmployerSupportRule, employer_support_rule
+from services.pairing.vocabulary import HelperKind, PairingKind
 from shared import audit
 from shared.auth import Principal
 from shared.errors import InvalidInput
@@ -80,7 +81,7 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
             team_id=str(data.team_id),
         )
         team = await HelperRepository(session).get_in_area(data.team_id, actor, no_team)
-        team_kind = rules.HelperKind(team.kind)
+        team_kind = HelperKind(team.kind)
         refusal = rules.team_refusal(data.kind, team_kind)
         if refusal:
             raise PairingRuleViolated(
@@ -176,7 +177,7 @@ async def _receivers(
         if (
             receiver.id == leaving.id
             or not receiver.active
-            or rules.HelperKind(receiver.kind) not in rules.IN_SYSTEM
+            or HelperKind(receiver.kind) not in rules.IN_SYSTEM
         ):
             raise PairingRuleViolated(
                 f"Helper {receiver_id} cannot take over: it must be another active in-system cadre",
@@ -306,10 +307,10 @@ def _employment(e: EnterpriseEmployment, rule: EmployerSupportRule | None, today
 
 async def _enterprise(session: AsyncSession, actor: Principal, helper_id: uuid.UUID) -> Helper:
     helper = await get(session=session, actor=actor, helper_id=helper_id)
-    if helper.kind != rules.HelperKind.ENTERPRISE:
+    if helper.kind != HelperKind.ENTERPRISE:
         raise PairingRuleViolated(
             f"only an enterprise employs poor labourers here; helper {helper_id} is a {helper.kind}",
-            detail_zh=f"只有企业登记吸纳的贫困劳动力；该帮扶力量是“{rules.HelperKind(helper.kind).label}”",
+            detail_zh=f"只有企业登记吸纳的贫困劳动力；该帮扶力量是“{HelperKind(helper.kind).label}”",
             rule="helper_kind",
         )
     return helper

@@ -9,8 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.pairing.deps import Manager, Office, TodayDep
-from services.pairing.imports import service
-from services.pairing.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
+from services.pairing.imports import schemas, service
 from services.pairing.imports.template import pairing_template
 from services.pairing.models import PairingImport
 from services.pairing.vocabulary import IMPORT_ROW_STATUSES, ImportRowStatus
@@ -24,9 +23,11 @@ from shared.vocabulary import code_or_label
 router = APIRouter(prefix="/imports", tags=["imports"])
 
 
-def _out(job: PairingImport) -> ImportStatusOut:
-    fields = {k: getattr(job, k) for k in ImportStatusOut.model_fields if k not in ("elapsed_s", "eta_s")}
-    return ImportStatusOut(**fields, **service.progress(job))
+def _out(job: PairingImport) -> schemas.ImportStatusOut:
+    fields = {
+        k: getattr(job, k) for k in schemas.ImportStatusOut.model_fields if k not in ("elapsed_s", "eta_s")
+    }
+    return schemas.ImportStatusOut(**fields, **service.progress(job))
 
 
 @router.get("/template.xlsx", response_class=Response)
@@ -39,7 +40,7 @@ async def template(user: Office, today: TodayDep) -> Response:
     )
 
 
-@router.post("", status_code=202, response_model=ImportStatusOut, openapi_extra=LARGE_BODY)
+@router.post("", status_code=202, response_model=schemas.ImportStatusOut, openapi_extra=LARGE_BODY)
 async def upload(
     request: Request,
     user: Manager,
@@ -49,7 +50,7 @@ async def upload(
     filename: Annotated[
         str | None, Query(max_length=255, description="the file's name, for the report")
     ] = None,
-) -> ImportStatusOut:
+) -> schemas.ImportStatusOut:
     """The roll (XLSX, or CSV in UTF-8 or GBK) as multipart (field ``file``) or as the raw body.
     Answers 202 at once; the rows are checked in the background — poll ``GET /imports/{id}``.
     A file that is empty or no pairing roll (CSV or XLSX with the template's header row) is
@@ -60,7 +61,7 @@ async def upload(
     return _out(job)
 
 
-@router.get("/{import_id}/rows", response_model=ImportRowsOut)
+@router.get("/{import_id}/rows", response_model=schemas.ImportRowsOut)
 async def rows(
     import_id: uuid.UUID,
     user: Office,
@@ -71,21 +72,23 @@ async def rows(
     ] = None,
     after: Annotated[int, Query(ge=0, description="the last row number of the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> ImportRowsOut:
+) -> schemas.ImportRowsOut:
     found = await service.staged_rows(session, user, import_id, status=status, after=after, limit=limit)
-    return ImportRowsOut(**rows_page(found, limit, lambda r: from_row(ImportRowOut, r, row=r.row_no)))
+    return schemas.ImportRowsOut(
+        **rows_page(found, limit, lambda r: from_row(schemas.ImportRowOut, r, row=r.row_no))
+    )
 
 
-@router.post("/{import_id}/commit", status_code=202, response_model=ImportStatusOut)
+@router.post("/{import_id}/commit", status_code=202, response_model=schemas.ImportStatusOut)
 async def commit(
     import_id: uuid.UUID,
-    body: CommitIn,
+    body: schemas.CommitIn,
     user: Manager,
     session: SessionDep,
     request: Request,
     background: BackgroundTasks,
     today: TodayDep,
-) -> ImportStatusOut:
+) -> schemas.ImportStatusOut:
     """all_or_nothing: refused if any row is refused; valid_rows_only: the accepted rows. The
     pairings are written in the background (status committing → committed; poll for progress)."""
     job = await service.request_commit(session, import_id, user, body.mode)
@@ -93,14 +96,14 @@ async def commit(
     return _out(job)
 
 
-@router.post("/{import_id}/cancel", response_model=ImportStatusOut)
-async def cancel(import_id: uuid.UUID, session: SessionDep, user: Manager) -> ImportStatusOut:
+@router.post("/{import_id}/cancel", response_model=schemas.ImportStatusOut)
+async def cancel(import_id: uuid.UUID, session: SessionDep, user: Manager) -> schemas.ImportStatusOut:
     """Validating, validated or committing: nothing of the import stays (a commit under way rolls back)."""
     return _out(await service.cancel(session, import_id, user))
 
 
-@router.get("/{import_id}", response_model=ImportStatusOut)
-async def read(import_id: uuid.UUID, user: Office, session: SessionDep) -> ImportStatusOut:
+@router.get("/{import_id}", response_model=schemas.ImportStatusOut)
+async def read(import_id: uuid.UUID, user: Office, session: SessionDep) -> schemas.ImportStatusOut:
     """Status and progress (rows validated / committed, an ETA while it runs); poll it."""
     return _out(await service.load(session, user, import_id))
 

@@ -19,9 +19,10 @@ from datetime import date
 from typing import Any
 
 from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
-from services.pairing.helpers.rules import IN_SYSTEM, PROFESSIONALS, Helper, HelperKind
-from services.pairing.pairings.rules import ActivePairing, PairingKind, Target, check_open
+from services.pairing.helpers.rules import IN_SYSTEM, PROFESSIONALS, Helper
+from services.pairing.pairings.rules import ActivePairing, Target, check_open
 from services.pairing.policies.presets import PairingPolicy
+from services.pairing.vocabulary import HelperKind, PairingKind
 from shared.areas import LEVEL_ZH
 from shared.sheet_import import ColumnSpec, parse_date
 

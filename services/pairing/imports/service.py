@@ -30,16 +30,14 @@ from services.pairing.errors import (
     ImportNotReady,
     UnreadableRoll,
 )
-from services.pairing.helpers.rules import HelperKind
 from services.pairing.imports import rules
 from services.pairing.imports.repository import ImportRepository
 from services.pairing.models import Helper, Pairing, PairingImport, PairingImportRow
 from services.pairing.needs import lifecycle as need_lifecycle
 from services.pairing.pairings import events as pairing_events
 from services.pairing.pairings import service as pairing_service
-from services.pairing.pairings.rules import PairingKind
 from services.pairing.policies import service as policy_service
-from services.pairing.vocabulary import IMPORT_STATUSES
+from services.pairing.vocabulary import IMPORT_STATUSES, HelperKind, PairingKind
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock

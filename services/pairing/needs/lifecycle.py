@@ -14,7 +14,7 @@ from services.pairing.models import HouseholdRef, PairingNeed
 from services.pairing.needs import events, rules
 from services.pairing.needs.repository import HouseholdRepository, NeedRepository
 from services.pairing.pairings.repository import PairingRepository
-from services.pairing.pairings.rules import PairingKind
+from services.pairing.vocabulary import PairingKind
 from shared import audit
 from shared.auth import Principal
 from shared.clock import clock

@@ -22,8 +22,8 @@ from services.pairing.needs.repository import HouseholdRepository, NeedRepositor
 from services.pairing.pairings import rules as pairing_rules
 from services.pairing.pairings import service as pairing_service
 from services.pairing.pairings.repository import PairingRepository
-from services.pairing.pairings.rules import PairingKind
 from services.pairing.policies import service as policy_service
+from services.pairing.vocabulary import PairingKind
 from services.registry import events as registry
 from shared import audit
 from shared.auth import Principal

@@ -7,9 +7,8 @@ import uuid
 from fastapi import APIRouter
 
 from services.pairing.deps import Manager, Office, OfficePage, TodayDep
-from services.pairing.pairings import service
-from services.pairing.pairings.rules import PairingKind
-from services.pairing.pairings.schemas import PairingEndIn, PairingIn, PairingOut
+from services.pairing.pairings import schemas, service
+from services.pairing.vocabulary import PairingKind
 from shared.answers import page_of
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyDep
@@ -18,24 +17,24 @@ from shared.pagination import Page
 router = APIRouter(prefix="/pairings", tags=["pairings"])
 
 
-@router.post("", status_code=201, response_model=PairingOut)
+@router.post("", status_code=201, response_model=schemas.PairingOut)
 async def open_pairing(
-    body: PairingIn, session: SessionDep, user: Manager, today: TodayDep, idem: IdempotencyDep
-) -> PairingOut:
+    body: schemas.PairingIn, session: SessionDep, user: Manager, today: TodayDep, idem: IdempotencyDep
+) -> schemas.PairingOut:
     """Open a pairing of any kind; a broken rule answers 409 with the rule's name and reason."""
     return await idem.created(
-        PairingOut, await service.open_pairing(session=session, actor=user, data=body, today=today)
+        schemas.PairingOut, await service.open_pairing(session=session, actor=user, data=body, today=today)
     )
 
 
-@router.get("", response_model=Page[PairingOut])
+@router.get("", response_model=Page[schemas.PairingOut])
 async def list_pairings(
     read: OfficePage,
     kind: PairingKind | None = None,
     helper_id: uuid.UUID | None = None,
     target_id: str | None = None,
     active: bool | None = None,
-) -> Page[PairingOut]:
+) -> Page[schemas.PairingOut]:
     found = await service.list_pairings(
         session=read.session,
         prefix=read.actor.area_prefix,
@@ -45,19 +44,19 @@ async def list_pairings(
         active=active,
         **read.page.args,
     )
-    return page_of(PairingOut, found)
+    return page_of(schemas.PairingOut, found)
 
 
-@router.get("/{pairing_id}", response_model=PairingOut)
-async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Office) -> PairingOut:
-    return PairingOut.model_validate(
+@router.get("/{pairing_id}", response_model=schemas.PairingOut)
+async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Office) -> schemas.PairingOut:
+    return schemas.PairingOut.model_validate(
         await service.get_pairing(session=session, actor=user, pairing_id=pairing_id)
     )
 
 
-@router.post("/{pairing_id}/end", response_model=PairingOut)
+@router.post("/{pairing_id}/end", response_model=schemas.PairingOut)
 async def end_pairing(
-    pairing_id: uuid.UUID, body: PairingEndIn, session: SessionDep, user: Manager
-) -> PairingOut:
+    pairing_id: uuid.UUID, body: schemas.PairingEndIn, session: SessionDep, user: Manager
+) -> schemas.PairingOut:
     ended = await service.end_pairing(session=session, actor=user, pairing_id=pairing_id, data=body)
-    return PairingOut.model_validate(ended)
+    return schemas.PairingOut.model_validate(ended)

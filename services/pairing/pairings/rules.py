@@ -15,43 +15,24 @@ from services.pairing.helpers.rules import (
     IN_SYSTEM,
     PROFESSIONALS,
     Helper,
-    HelperKind,
     area_prefix,
     doctor_shortfall,
     doctor_shortfall_zh,
 )
 from services.pairing.policies.presets import PairingPolicy
+from services.pairing.vocabulary import HelperKind, PairingKind
 from shared.areas import LEVEL_ZH
 from shared.household_status import HOUSEHOLD_STATUS_LABELS
-from shared.vocabulary import Labelled
 
 __all__ = [
     "KIND_SPECS",
     "PAIRABLE_STATUSES",
     "ActivePairing",
     "KindSpec",
-    "PairingKind",
     "Target",
     "check_open",
     "household_is_pairable",
 ]
-
-
-class PairingKind(Labelled):
-    CADRE_HOUSEHOLD = "cadre_household", "干部结对帮扶户"  # 一户一挂钩
-    FIRST_SECRETARY_VILLAGE = "first_secretary_village", "第一书记驻村"  # 第一书记
-    WORK_TEAM_VILLAGE = "work_team_village", "工作队驻村"  # 驻村工作队
-    LEADER_AREA = "leader_area", "领导联系点"  # 联县联村, 联乡联村, 包村联户
-    PROFESSIONAL_HOUSEHOLD = "professional_household", "专业人员结对帮扶户"  # 医生、教师、农技人员结对
-    DOCTOR_VILLAGE = "doctor_village", "百医牵百村"  # 百医牵百村
-    ENTERPRISE_VILLAGE = "enterprise_village", "百企帮百村"  # 百企扶百村 / 百企帮百村
-    ENTERPRISE_HOUSEHOLD = "enterprise_household", "企业包户"  # 县级领导、企业包户 (Jinzhou)
-    CHAMBER_VILLAGE = "chamber_village", "百会扶百村"  # 百会扶百村
-    OVERSEAS_CHINESE_VILLAGE = "overseas_chinese_village", "百侨助百村"  # 百侨助百村
-    VOLUNTEER_TEAM_HOUSEHOLD = "volunteer_team_household", "党员义工小组帮扶户"  # 10+1
-    COUNTY_COUNTY = "county_county", "山海协作"  # 山海协作
-    TOWNSHIP_STAFF = "township_staff", "乡镇专职扶贫人员"  # 乡镇配备1名以上专职人员
-    VILLAGE_COORDINATOR = "village_coordinator", "建制村协管员"  # 建制村配备1名协管员
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.pairing.pairings.rules import PairingKind
-from services.pairing.vocabulary import PAIRING_KINDS
+from services.pairing.vocabulary import PAIRING_KINDS, PairingKind
 from shared.vocabulary import label_field
 
 

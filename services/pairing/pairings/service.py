@@ -25,6 +25,7 @@ from services.pairing.pairings import events, rules
 from services.pairing.pairings.repository import PairingRepository
 from services.pairing.pairings.schemas import PairingEndIn, PairingIn
 from services.pairing.policies import service as policy_service
+from services.pairing.vocabulary import HelperKind, PairingKind
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
@@ -34,7 +35,7 @@ from shared.shaping import from_row
 
 
 def helper_view(h: Helper) -> helper_rules.Helper:
-    return from_row(helper_rules.Helper, h, id=str(h.id), kind=helper_rules.HelperKind(h.kind))
+    return from_row(helper_rules.Helper, h, id=str(h.id), kind=HelperKind(h.kind))
 
 
 def household_target(h: HouseholdRef) -> rules.Target:
@@ -49,8 +50,7 @@ def household_target(h: HouseholdRef) -> rules.Target:
 
 def active_views(pairings: list[Pairing]) -> list[rules.ActivePairing]:
     return [
-        rules.ActivePairing(str(p.id), rules.PairingKind(p.kind), str(p.helper_id), p.target_id)
-        for p in pairings
+        rules.ActivePairing(str(p.id), PairingKind(p.kind), str(p.helper_id), p.target_id) for p in pairings
     ]
 
 
@@ -117,26 +117,26 @@ async def _area(session: AsyncSession, actor: Principal | None, code: str) -> ru
 
 
 async def resolve_target(
-    session: AsyncSession, actor: Principal, kind: rules.PairingKind, raw: str
+    session: AsyncSession, actor: Principal, kind: PairingKind, raw: str
 ) -> rules.Target:
     spec = rules.KIND_SPECS[kind]
     if spec.target_type == "household" or (spec.target_type == "area" and not raw.isdigit()):
         return await _household(session, actor, raw)
     # County pairs cross city lines: the caller's scope is checked on the helping county only.
-    return await _area(session, None if kind is rules.PairingKind.COUNTY_COUNTY else actor, raw)
+    return await _area(session, None if kind is PairingKind.COUNTY_COUNTY else actor, raw)
 
 
 async def create_pairing(
     session: AsyncSession,
     actor: Principal | str,
     *,
-    kind: rules.PairingKind,
+    kind: PairingKind,
     helper: Helper,
     target: rules.Target,
     started_on: date,
 ) -> Pairing:
     """Write an already-checked pairing, its audit row and its event; fulfil the household's need."""
-    area_code = helper.area_code if kind is rules.PairingKind.COUNTY_COUNTY else target.area_code
+    area_code = helper.area_code if kind is PairingKind.COUNTY_COUNTY else target.area_code
     pairing = Pairing(
         id=uuid.uuid4(),
         kind=kind.value,
@@ -155,7 +155,7 @@ async def create_pairing(
         await PairingRepository(session).add(pairing)
     await audit.record(session, actor, "pairing.opened", ("pairing", pairing.id), after=snapshot(pairing))
     await events.opened(session, pairing)
-    if kind is rules.PairingKind.CADRE_HOUSEHOLD:
+    if kind is PairingKind.CADRE_HOUSEHOLD:
         await need_lifecycle.fulfil_need(session, uuid.UUID(target.id))
     return pairing
 
@@ -170,12 +170,12 @@ async def open_pairing(*, session: AsyncSession, actor: Principal, data: Pairing
             detail_zh=f"结对不能从将来的日期开始（{started_on}）",
         )
     repo = PairingRepository(session)
-    policy_area = helper.area_code if data.kind is rules.PairingKind.COUNTY_COUNTY else target.area_code
+    policy_area = helper.area_code if data.kind is PairingKind.COUNTY_COUNTY else target.area_code
     team_villages = (
         [
             p.target_id
             for p in await repo.active_for_helper(helper.team_id)
-            if p.kind == rules.PairingKind.WORK_TEAM_VILLAGE
+            if p.kind == PairingKind.WORK_TEAM_VILLAGE
         ]
         if helper.team_id
         else []
@@ -223,7 +223,7 @@ async def end_pairing(
             detail_zh=f"结对开始于 {pairing.started_on}，不能早于这一天结束",
         )
     await close_pairing(session, actor, pairing, on=data.ended_on, reason=data.reason)
-    if pairing.kind == rules.PairingKind.CADRE_HOUSEHOLD:
+    if pairing.kind == PairingKind.CADRE_HOUSEHOLD:
         await need_lifecycle.reopen_if_unpaired(session, actor, uuid.UUID(pairing.target_id))
     return pairing
 
@@ -236,7 +236,7 @@ async def list_pairings(
     *,
     session: AsyncSession,
     prefix: str,
-    kind: rules.PairingKind | None,
+    kind: PairingKind | None,
     helper_id: uuid.UUID | None,
     target_id: str | None,
     active: bool | None,

@@ -11,16 +11,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.deps import ReaderPage, TodayDep, VisitWriter
-from services.pairing.visits import service
-from services.pairing.visits.rules import BatchOutcome, LedgerKind
-from services.pairing.visits.schemas import (
-    BatchIn,
-    BatchOut,
-    LedgerEntryIn,
-    LedgerEntryOut,
-    VisitIn,
-    VisitOut,
-)
+from services.pairing.visits import schemas, service
+from services.pairing.vocabulary import BatchOutcome, LedgerKind
 from shared.answers import page_of
 from shared.auth import Principal
 from shared.bodyguard import LARGE_BODY
@@ -43,7 +35,7 @@ class _Recording:
     response: Response
     idem: Idempotency
 
-    async def store(self, record: VisitIn | LedgerEntryIn) -> dict[str, str]:
+    async def store(self, record: schemas.VisitIn | schemas.LedgerEntryIn) -> dict[str, str]:
         """201 when stored, 200 when the same record had been stored before (a resend). With an
         `Idempotency-Key`, a retry gets the first answer back as it was (201 stored), not "duplicate"."""
         outcome = await service.record_single(
@@ -65,7 +57,7 @@ Recording = Annotated[_Recording, Depends(_recording)]
 
 
 @router.post("/visits", status_code=201, response_model=None)
-async def record_visit(body: VisitIn, recording: Recording) -> dict[str, str]:
+async def record_visit(body: schemas.VisitIn, recording: Recording) -> dict[str, str]:
     """201 when stored, 200 when the same record had been stored before (a resend).
 
     422 also for what the schema cannot say: `visited_on` after today (China date) is
@@ -75,19 +67,19 @@ async def record_visit(body: VisitIn, recording: Recording) -> dict[str, str]:
 
 
 @router.post("/ledger-entries", status_code=201, response_model=None)
-async def record_ledger_entry(body: LedgerEntryIn, recording: Recording) -> dict[str, str]:
+async def record_ledger_entry(body: schemas.LedgerEntryIn, recording: Recording) -> dict[str, str]:
     return await recording.store(body)
 
 
-@router.post("/sync/batches", response_model=BatchOut, openapi_extra=LARGE_BODY)
+@router.post("/sync/batches", response_model=schemas.BatchOut, openapi_extra=LARGE_BODY)
 async def upload_batch(
-    body: BatchIn,
+    body: schemas.BatchIn,
     session: SessionDep,
     user: VisitWriter,
     today: TodayDep,
     idem: IdempotencyDep,
     request: Request,
-) -> BatchOut:
+) -> schemas.BatchOut:
     """Offline upload: per-record results; a batch sent twice is stored once.
 
     A refused record's `reason` is in Chinese (English with `Accept-Language: en`). With an
@@ -95,20 +87,20 @@ async def upload_batch(
     batch = await service.record_batch(
         session=session, actor=user, records=body.records, today=today, language=request_language(request)
     )
-    return await idem.created(BatchOut, batch, 200)
+    return await idem.created(schemas.BatchOut, batch, 200)
 
 
-@router.get("/households/{household_id}/visits", response_model=Page[VisitOut])
-async def household_visits(household_id: uuid.UUID, read: ReaderPage) -> Page[VisitOut]:
+@router.get("/households/{household_id}/visits", response_model=Page[schemas.VisitOut])
+async def household_visits(household_id: uuid.UUID, read: ReaderPage) -> Page[schemas.VisitOut]:
     """The household's visits, newest first (the date it happened, then the record's id)."""
     found = await service.visits_of(**read.args, household_id=household_id)
-    return page_of(VisitOut, found)
+    return page_of(schemas.VisitOut, found)
 
 
-@router.get("/households/{household_id}/ledgers", response_model=Page[LedgerEntryOut])
+@router.get("/households/{household_id}/ledgers", response_model=Page[schemas.LedgerEntryOut])
 async def household_ledgers(
     household_id: uuid.UUID, read: ReaderPage, ledger: LedgerKind | None = None
-) -> Page[LedgerEntryOut]:
+) -> Page[schemas.LedgerEntryOut]:
     """The household's three ledgers (plan, measures, work), oldest entry first."""
     found = await service.ledger_of(**read.args, household_id=household_id, ledger=ledger)
-    return page_of(LedgerEntryOut, found)
+    return page_of(schemas.LedgerEntryOut, found)

@@ -9,51 +9,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from shared.vocabulary import Labelled
+from services.pairing.vocabulary import BatchOutcome
 
 __all__ = [
-    "BatchOutcome",
-    "LedgerKind",
     "PairingSpan",
     "Refusal",
-    "Satisfaction",
-    "VisitKind",
     "classify_record",
     "fingerprint",
     "is_overdue",
     "next_visit_due",
     "visit_refusal",
 ]
-
-
-class VisitKind(Labelled):
-    HOME_VISIT = "home_visit", "入户走访"  # 入户走访
-    PHONE_CALL = "phone_call", "电话回访"
-    VILLAGE_MEETING = "village_meeting", "村民会议"
-    RETURN_VISIT = "return_visit", "回头看"  # 回头看 of an exited household (Quanzhou)
-
-
-class Satisfaction(Labelled):
-    SATISFIED = "satisfied", "满意"
-    BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
-    DISSATISFIED = "dissatisfied", "不满意"
-
-
-class LedgerKind(Labelled):
-    """Gansu "853": 户户3本账 — exit plan, support measures, work ledger."""
-
-    PLAN = "plan", "脱贫计划"  # 脱贫计划
-    MEASURES = "measures", "帮扶措施"  # 帮扶措施
-    WORK = "work", "工作台账"  # 工作台账
-
-
-class BatchOutcome(Labelled):
-    """What became of a record a phone sent, with the words its screen shows (outcome_label)."""
-
-    STORED = "stored", "已保存"
-    DUPLICATE = "duplicate", "此前已保存"  # already stored with the same content: a resend, harmless
-    CONFLICT = "conflict", "编号已用于其他记录"  # the client id was used for different content
-    REJECTED = "rejected", "未保存"  # the record breaks a rule; nothing of it was stored
 
 
 @dataclass(frozen=True, slots=True)

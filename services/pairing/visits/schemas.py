@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from services.pairing.visits.rules import BatchOutcome, LedgerKind, Satisfaction, VisitKind
+from services.pairing.vocabulary import BatchOutcome, LedgerKind, Satisfaction, VisitKind
 from shared.fields import StrictInt
 from shared.vocabulary import label_field
 

@@ -25,7 +25,7 @@ from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.visits import events, rules
 from services.pairing.visits.repository import LedgerRepository, VisitRepository
 from services.pairing.visits.schemas import LedgerEntryIn, Record, VisitIn
-from services.pairing.vocabulary import VOCABULARIES
+from services.pairing.vocabulary import VOCABULARIES, BatchOutcome, LedgerKind
 from shared import audit
 from shared.auth import Principal
 from shared.backdating import check_not_future
@@ -54,7 +54,7 @@ class RecordResult:
     index: int
     id: str | None
     type: str | None
-    outcome: rules.BatchOutcome
+    outcome: BatchOutcome
     reason: str | None = None
 
 
@@ -165,36 +165,36 @@ async def _stored_fingerprint(session: AsyncSession, record: VisitIn | LedgerEnt
 
 async def record_one(
     session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, *, today: date
-) -> tuple[rules.BatchOutcome, rules.Refusal | None]:
+) -> tuple[BatchOutcome, rules.Refusal | None]:
     helper = await _author(session, actor, record.helper_id)
     digest = rules.fingerprint(_content(record, helper))
     refusal, area_code = await _refusal(session, actor, helper, record, today)
     outcome = rules.classify_record(
         stored_fingerprint=await _stored_fingerprint(session, record), new_fingerprint=digest, refusal=refusal
     )
-    if outcome is rules.BatchOutcome.CONFLICT:
+    if outcome is BatchOutcome.CONFLICT:
         return outcome, rules.Refusal(
             f"id {record.id} was already used for a different record",
             f"编号{record.id}已用于另一条内容不同的记录；新记录请使用新编号（id）",
         )
-    if outcome is rules.BatchOutcome.STORED:
+    if outcome is BatchOutcome.STORED:
         await _store(session, actor, helper, record, area_code, digest)
-    return outcome, refusal if outcome is rules.BatchOutcome.REJECTED else None
+    return outcome, refusal if outcome is BatchOutcome.REJECTED else None
 
 
 async def record_single(
     *, session: AsyncSession, actor: Principal, record: VisitIn | LedgerEntryIn, today: date
-) -> rules.BatchOutcome:
+) -> BatchOutcome:
     """The online path: a refused record is an error (409), a resend is accepted as is. A visit
     dated after today (China date) is bad input, 422 ``date-in-future`` as in every service (the
     offline batch reports it as that record's refusal)."""
     if isinstance(record, VisitIn):
         check_not_future(field="visited_on", on=record.visited_on, today=today, label_zh="走访日期")
     outcome, reason = await record_one(session, actor, record, today=today)
-    if outcome is rules.BatchOutcome.REJECTED:
+    if outcome is BatchOutcome.REJECTED:
         assert reason is not None
         raise VisitNotAllowed(reason.en, detail_zh=reason.zh, record_id=str(record.id))
-    if outcome is rules.BatchOutcome.CONFLICT:
+    if outcome is BatchOutcome.CONFLICT:
         assert reason is not None
         raise RecordIdReused(reason.en, detail_zh=reason.zh, record_id=str(record.id))
     return outcome
@@ -241,7 +241,7 @@ async def record_batch(
                 index=index,
                 id=str(raw_id) if raw_id else None,
                 type=str(raw_type) if raw_type is not None else None,
-                outcome=rules.BatchOutcome.REJECTED,
+                outcome=BatchOutcome.REJECTED,
                 reason=problem,
             )
             continue
@@ -252,20 +252,20 @@ async def record_batch(
             reason = refusal.told_in(language) if refusal else None
         except (HelperNotFound, HelperNotNamed, InvalidInput) as exc:
             # This record names an unknown cadre or none: reject it alone, keep the others.
-            outcome, reason = rules.BatchOutcome.REJECTED, exc.told_in(language)[1]
+            outcome, reason = BatchOutcome.REJECTED, exc.told_in(language)[1]
         except IntegrityError:
             # The same id arrived in a concurrent upload; the client resends and gets "duplicate".
-            outcome, reason = rules.BatchOutcome.REJECTED, _STORED_CONCURRENTLY.told_in(language)
+            outcome, reason = BatchOutcome.REJECTED, _STORED_CONCURRENTLY.told_in(language)
         by_index[index] = RecordResult(
             index=index, id=str(record.id), type=record.type, outcome=outcome, reason=reason
         )
     results = [by_index[i] for i in range(len(records))]
-    count = {o: sum(1 for r in results if r.outcome is o) for o in rules.BatchOutcome}
+    count = {o: sum(1 for r in results if r.outcome is o) for o in BatchOutcome}
     return Batch(
-        stored=count[rules.BatchOutcome.STORED],
-        duplicates=count[rules.BatchOutcome.DUPLICATE],
-        rejected=count[rules.BatchOutcome.REJECTED],
-        conflicts=count[rules.BatchOutcome.CONFLICT],
+        stored=count[BatchOutcome.STORED],
+        duplicates=count[BatchOutcome.DUPLICATE],
+        rejected=count[BatchOutcome.REJECTED],
+        conflicts=count[BatchOutcome.CONFLICT],
         results=results,
     )
 
@@ -282,7 +282,7 @@ async def ledger_of(
     session: AsyncSession,
     actor: Principal,
     household_id: uuid.UUID,
-    ledger: rules.LedgerKind | None,
+    ledger: LedgerKind | None,
     cursor: str | None,
     limit: int,
 ) -> Slice[LedgerEntry]:

@@ -14,10 +14,10 @@ from services.pairing.helpers.repository import HelperRepository
 from services.pairing.models import Helper
 from services.pairing.needs.repository import HouseholdRepository
 from services.pairing.pairings.repository import PairingRepository
-from services.pairing.pairings.rules import PairingKind
 from services.pairing.policies import service as policy_service
 from services.pairing.visits import rules as visit_rules
 from services.pairing.visits.repository import VisitRepository
+from services.pairing.vocabulary import PairingKind
 from services.pairing.workload import rules
 from shared.auth import Principal
 

@@ -8,19 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.registry.area_exits import service
+from services.registry.area_exits import schemas, service
 from services.registry.area_exits.rules import AreaExitKind, AreaExitPolicy, label_words
-from services.registry.area_exits.schemas import (
-    AreaCriterionOut,
-    AreaEligibilityOut,
-    AreaExitPolicyIn,
-    AreaExitPolicyOut,
-    AreaExitRequestIn,
-    AreaExitRequestOut,
-    AreaExitStatusOut,
-    CriterionSpecIO,
-    PolicyRef,
-)
 from services.registry.deps import AdminWrite, Decider
 from services.registry.models import AreaExitRequest
 from services.registry.vocabulary import AREA_EXIT_KINDS, AREA_EXIT_STATUSES, AreaExitStatus
@@ -39,13 +28,13 @@ router = APIRouter(tags=["village and county exit"])
 Year = Annotated[int, Query(ge=2014, le=2100)]
 
 
-def _policy_out(policy: AreaExitPolicy, version: int | None = None) -> AreaExitPolicyOut:
-    return AreaExitPolicyOut(
+def _policy_out(policy: AreaExitPolicy, version: int | None = None) -> schemas.AreaExitPolicyOut:
+    return schemas.AreaExitPolicyOut(
         area_prefix=policy.area_prefix,
         year=policy.year,
         kind=policy.kind,
         source=policy.source,
-        criteria=[CriterionSpecIO.model_validate(c, from_attributes=True) for c in policy.criteria],
+        criteria=[schemas.CriterionSpecIO.model_validate(c, from_attributes=True) for c in policy.criteria],
         version=version,
     )
 
@@ -54,49 +43,49 @@ def _english(request: Request) -> bool:
     return request_language(request) != "zh"
 
 
-def _criterion(data: Mapping[str, Any], english: bool) -> AreaCriterionOut:
+def _criterion(data: Mapping[str, Any], english: bool) -> schemas.AreaCriterionOut:
     """A criterion with its label in the caller's language (a request kept before the labels were
     apart reads "有硬化路 (a hardened road)": each language gets its half)."""
     zh, en = label_words(str(data["label"]), data.get("label_en"))
-    return AreaCriterionOut.model_validate({**data, "label": en if english and en else zh})
+    return schemas.AreaCriterionOut.model_validate({**data, "label": en if english and en else zh})
 
 
-def _out(req: AreaExitRequest, english: bool) -> AreaExitRequestOut:
-    out = AreaExitRequestOut.model_validate(req, from_attributes=True)
+def _out(req: AreaExitRequest, english: bool) -> schemas.AreaExitRequestOut:
+    out = schemas.AreaExitRequestOut.model_validate(req, from_attributes=True)
     return out.model_copy(update={"criteria": [_criterion(c, english) for c in req.criteria]})
 
 
-@router.get("/areas/{code}/exit-eligibility", response_model=AreaEligibilityOut)
+@router.get("/areas/{code}/exit-eligibility", response_model=schemas.AreaEligibilityOut)
 async def area_exit_eligibility(
     code: AreaCodeText, year: Year, session: SessionDep, user: CurrentUser, request: Request
-) -> AreaEligibilityOut:
+) -> schemas.AreaEligibilityOut:
     """Each criterion of the village's or county's exit policy and whether it passes now; the
     declared ones (roads, clinics …) show as not declared until a request states them."""
     found = await service.eligibility(session=session, actor=user, code=code, year=year)
     policy, facts, result = found.policy, found.facts, found.result
-    return AreaEligibilityOut(
+    return schemas.AreaEligibilityOut(
         area_code=found.area.code,
         area_name=found.area.name,
         kind=found.kind.value,
         year=found.year,
         eligible=result.eligible,
-        policy=PolicyRef(area_prefix=policy.area_prefix, year=policy.year, source=policy.source),
+        policy=schemas.PolicyRef(area_prefix=policy.area_prefix, year=policy.year, source=policy.source),
         poor_persons=facts.poor_persons,
         rural_population=facts.rural_population,
         criteria=[_criterion(c.as_data(), _english(request)) for c in result.criteria],
     )
 
 
-@router.post("/areas/{code}/exit-requests", status_code=201, response_model=AreaExitRequestOut)
+@router.post("/areas/{code}/exit-requests", status_code=201, response_model=schemas.AreaExitRequestOut)
 async def request_area_exit(
     code: AreaCodeText,
-    body: AreaExitRequestIn,
+    body: schemas.AreaExitRequestIn,
     session: SessionDep,
     clock: ClockDep,
     idem: IdempotencyDep,
     user: Decider,
     request: Request,
-) -> AreaExitRequestOut:
+) -> schemas.AreaExitRequestOut:
     """Ask for the exit of a poor village or a county (409 with every criterion unless eligible);
     inspection then opens its sign-off dossier. A criterion declared twice in `declared` is 422."""
     out = _out(
@@ -107,20 +96,22 @@ async def request_area_exit(
     return out
 
 
-@router.get("/areas/{code}/exit-requests", response_model=list[AreaExitRequestOut])
+@router.get("/areas/{code}/exit-requests", response_model=list[schemas.AreaExitRequestOut])
 async def area_exit_requests(
     code: AreaCodeText, session: SessionDep, user: CurrentUser, request: Request
-) -> list[AreaExitRequestOut]:
+) -> list[schemas.AreaExitRequestOut]:
     found = await service.list_for_area(session=session, actor=user, code=code)
     return [_out(r, _english(request)) for r in found]
 
 
-@router.get("/areas/{code}/exit-status", response_model=AreaExitStatusOut)
-async def area_exit_status(code: AreaCodeText, session: SessionDep, user: CurrentUser) -> AreaExitStatusOut:
+@router.get("/areas/{code}/exit-status", response_model=schemas.AreaExitStatusOut)
+async def area_exit_status(
+    code: AreaCodeText, session: SessionDep, user: CurrentUser
+) -> schemas.AreaExitStatusOut:
     """Whether the village or county has exited, since when, and any request still waiting."""
     found = await service.status(session=session, actor=user, code=code)
     done, pending = found.exited, found.pending
-    return AreaExitStatusOut(
+    return schemas.AreaExitStatusOut(
         area_code=found.area.code,
         kind=found.kind.value,
         exited=done is not None,
@@ -131,7 +122,7 @@ async def area_exit_status(code: AreaCodeText, session: SessionDep, user: Curren
     )
 
 
-@router.get("/area-exit-requests", response_model=Page[AreaExitRequestOut])
+@router.get("/area-exit-requests", response_model=Page[schemas.AreaExitRequestOut])
 async def list_area_exit_requests(
     read: ListRead,
     request: Request,
@@ -139,36 +130,38 @@ async def list_area_exit_requests(
     kind: Annotated[AreaExitKind, code_or_label(AREA_EXIT_KINDS)] | None = None,
     status: Annotated[AreaExitStatus, code_or_label(AREA_EXIT_STATUSES)] | None = None,
     year: Annotated[int | None, Query(ge=2014, le=2100)] = None,
-) -> Page[AreaExitRequestOut]:
+) -> Page[schemas.AreaExitRequestOut]:
     found = await service.page(
         **read.args, area_code=area_code, kind=kind.value if kind else None, status_=status, year=year
     )
     return page_of(lambda r: _out(r, _english(request)), found)
 
 
-@router.get("/area-exit-requests/{request_id}", response_model=AreaExitRequestOut)
+@router.get("/area-exit-requests/{request_id}", response_model=schemas.AreaExitRequestOut)
 async def area_exit_request(
     request_id: uuid.UUID, session: SessionDep, user: CurrentUser, request: Request
-) -> AreaExitRequestOut:
+) -> schemas.AreaExitRequestOut:
     found = await service.get_request(session=session, actor=user, request_id=request_id)
     return _out(found, _english(request))
 
 
-@router.get("/area-exit-policies/{area_code}/{year}", response_model=AreaExitPolicyOut)
+@router.get("/area-exit-policies/{area_code}/{year}", response_model=schemas.AreaExitPolicyOut)
 async def resolved_area_exit_policy(
     area_code: AreaCodeText,
     year: YearPath,
     kind: AreaExitKind,
     session: SessionDep,
     user: CurrentUser,
-) -> AreaExitPolicyOut:
+) -> schemas.AreaExitPolicyOut:
     """The criteria a village (kind=village) or county (kind=county) in ``area_code`` exits by."""
     return _policy_out(
         await service.resolved_policy(session=session, area_code=area_code, year=year, kind=kind)
     )
 
 
-@router.get("/area-exit-policies/records/{area_prefix}/{year}/{kind}", response_model=AreaExitPolicyOut)
+@router.get(
+    "/area-exit-policies/records/{area_prefix}/{year}/{kind}", response_model=schemas.AreaExitPolicyOut
+)
 async def area_exit_policy_record(
     area_prefix: PrefixPath,
     year: YearPath,
@@ -176,7 +169,7 @@ async def area_exit_policy_record(
     session: SessionDep,
     user: CurrentUser,
     response: Response,
-) -> AreaExitPolicyOut:
+) -> schemas.AreaExitPolicyOut:
     found = await service.get_record(
         session=session, actor=user, area_prefix=area_prefix, year=year, kind=kind
     )
@@ -186,7 +179,7 @@ async def area_exit_policy_record(
 
 @router.put("/area-exit-policies", status_code=204)
 async def put_area_exit_policy(
-    body: AreaExitPolicyIn,
+    body: schemas.AreaExitPolicyIn,
     write: AdminWrite,
 ) -> None:
     """Add a place's village or county exit criteria for a year (no If-Match), or replace them

@@ -9,8 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.registry.conflicts import resolution
-from services.registry.conflicts.schemas import ClaimantConflictOut, ConflictOut, HeldSide, ResolutionIn
+from services.registry.conflicts import resolution, schemas
 from services.registry.deps import Approver, ApproverStep
 from services.registry.errors import PersonActiveElsewhere
 from services.registry.vocabulary import CONFLICT_STATUSES, ConflictStatus
@@ -38,13 +37,13 @@ def recorded_refusal(refusal: PersonActiveElsewhere, request: Request) -> JSONRe
     )
 
 
-def _out(view: resolution.ConflictView) -> ConflictOut | ClaimantConflictOut:
+def _out(view: resolution.ConflictView) -> schemas.ConflictOut | schemas.ClaimantConflictOut:
     c = view.conflict
     if view.held is None:
-        return ClaimantConflictOut.model_validate(c, from_attributes=True)
+        return schemas.ClaimantConflictOut.model_validate(c, from_attributes=True)
     h, m = view.held
     held = from_row(
-        HeldSide,
+        schemas.HeldSide,
         m,
         household_id=h.id,
         household_number=h.household_number,
@@ -52,33 +51,36 @@ def _out(view: resolution.ConflictView) -> ConflictOut | ClaimantConflictOut:
         area_code=h.area_code,
         member_id=m.id,
     )
-    return from_row(ConflictOut, c, queue_area_code=c.queue_prefix.ljust(12, "0"), held=held)
+    return from_row(schemas.ConflictOut, c, queue_area_code=c.queue_prefix.ljust(12, "0"), held=held)
 
 
-def _officer_out(view: resolution.ConflictView) -> ConflictOut:
+def _officer_out(view: resolution.ConflictView) -> schemas.ConflictOut:
     out = _out(view)
-    assert isinstance(out, ConflictOut)  # the officer's views carry the held side
+    assert isinstance(out, schemas.ConflictOut)  # the officer's views carry the held side
     return out
 
 
-@router.get("", response_model=Page[ConflictOut])
+@router.get("", response_model=Page[schemas.ConflictOut])
 async def conflict_queue(
     session: SessionDep,
     user: Approver,
     q: PagingLimitFirst,
     status: Annotated[ConflictStatus, code_or_label(CONFLICT_STATUSES)] | None = "open",
-) -> Page[ConflictOut]:
+) -> Page[schemas.ConflictOut]:
     found = await resolution.queue(session=session, actor=user, status=status, **q.args)
     return page_of(_officer_out, found)
 
 
-@router.get("/{conflict_id}", response_model=ConflictOut | ClaimantConflictOut)
+@router.get("/{conflict_id}", response_model=schemas.ConflictOut | schemas.ClaimantConflictOut)
 async def get_conflict(
     conflict_id: uuid.UUID, session: SessionDep, user: CurrentUser
-) -> ConflictOut | ClaimantConflictOut:
-    return _out(await resolution.get(session=session, actor=user, conflict_id=conflict_id))
+) -> schemas.ConflictOut | schemas.ClaimantConflictOut:
+    found = await resolution.get(session=session, actor=user, conflict_id=conflict_id)
+    return _out(found)
 
 
-@router.post("/{conflict_id}/resolution", response_model=ConflictOut)
-async def resolve_conflict(conflict_id: uuid.UUID, body: ResolutionIn, step: ApproverStep) -> ConflictOut:
+@router.post("/{conflict_id}/resolution", response_model=schemas.ConflictOut)
+async def resolve_conflict(
+    conflict_id: uuid.UUID, body: schemas.ResolutionIn, step: ApproverStep
+) -> schemas.ConflictOut:
     return _officer_out(await resolution.resolve(**step.args, conflict_id=conflict_id, data=body))

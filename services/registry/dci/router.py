@@ -13,20 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.dci import service
+from services.registry.dci import schemas, service
 from services.registry.dci.models import DciClient
-from services.registry.dci.schemas import (
-    Ack,
-    ClientChange,
-    ClientIn,
-    ClientOut,
-    ClientWithSecret,
-    Reply,
-    SearchEnvelope,
-    SubscribeEnvelope,
-    TxnStatusEnvelope,
-    UnsubscribeEnvelope,
-)
 from services.registry.deps import Admin, AdminWrite, CipherDep, Machine, TodayDep
 from shared.auth import Principal
 from shared.clock import Clock, ClockDep
@@ -114,8 +102,8 @@ SUBSCRIBE_EXAMPLES: dict[str, Any] = {
         },
     ),
 }
-SearchBody = Annotated[SearchEnvelope, Body(openapi_examples=SEARCH_EXAMPLES)]
-SubscribeBody = Annotated[SubscribeEnvelope, Body(openapi_examples=SUBSCRIBE_EXAMPLES)]
+SearchBody = Annotated[schemas.SearchEnvelope, Body(openapi_examples=SEARCH_EXAMPLES)]
+SubscribeBody = Annotated[schemas.SubscribeEnvelope, Body(openapi_examples=SUBSCRIBE_EXAMPLES)]
 
 
 def _buckets(request: Request) -> dict[tuple[int, int], TokenBuckets]:
@@ -173,7 +161,7 @@ async def _signed(
 SignedCall = Annotated[Signed, Depends(_signed)]
 
 
-@router.post("/registry/sync/search", response_model=Reply, responses=SIGNED | RATE_LIMITED_RESPONSES)
+@router.post("/registry/sync/search", response_model=schemas.Reply, responses=SIGNED | RATE_LIMITED_RESPONSES)
 async def sync_search(body: SearchBody, call: SignedCall, today: TodayDep) -> dict[str, Any]:
     """Search the registry now: a person by resident ID (is this person registered, in which
     household, area and status) or households by area, status, batch, poverty cause and year, one
@@ -186,7 +174,7 @@ async def sync_search(body: SearchBody, call: SignedCall, today: TodayDep) -> di
 
 
 @router.post(
-    "/registry/search", status_code=202, response_model=Ack, responses=SIGNED | RATE_LIMITED_RESPONSES
+    "/registry/search", status_code=202, response_model=schemas.Ack, responses=SIGNED | RATE_LIMITED_RESPONSES
 )
 async def search(body: SearchBody, call: SignedCall, today: TodayDep) -> dict[str, Any]:
     """Search later: acknowledged now (`ACK` with a correlation id); the answer is POSTed, signed, to
@@ -202,8 +190,8 @@ async def _txn_status(call: Signed) -> dict[str, Any]:
     return await service.txn_status(await call.message(action="txn-status", items=1))
 
 
-@router.post("/registry/txn/status", response_model=Reply, responses=SIGNED)
-async def txn_status(body: TxnStatusEnvelope, call: SignedCall) -> dict[str, Any]:
+@router.post("/registry/txn/status", response_model=schemas.Reply, responses=SIGNED)
+async def txn_status(body: schemas.TxnStatusEnvelope, call: SignedCall) -> dict[str, Any]:
     """The status (and for a finished search, the answer) of an earlier search, subscribe or
     unsubscribe by transaction_id or correlation_id; answered in the response (`txn-on-status`).
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
@@ -211,15 +199,15 @@ async def txn_status(body: TxnStatusEnvelope, call: SignedCall) -> dict[str, Any
     return await _txn_status(call)
 
 
-@router.post("/registry/sync/txn/status", response_model=Reply, responses=SIGNED)
-async def sync_txn_status(body: TxnStatusEnvelope, call: SignedCall) -> dict[str, Any]:
+@router.post("/registry/sync/txn/status", response_model=schemas.Reply, responses=SIGNED)
+async def sync_txn_status(body: schemas.TxnStatusEnvelope, call: SignedCall) -> dict[str, Any]:
     """The same as `txn/status` (DCI's synchronous path).
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
     return await _txn_status(call)
 
 
-@router.post("/registry/subscribe", response_model=Reply, responses=SIGNED)
+@router.post("/registry/subscribe", response_model=schemas.Reply, responses=SIGNED)
 async def subscribe(body: SubscribeBody, call: SignedCall) -> dict[str, Any]:
     """Subscribe to households registered, exited, relapsed, moved or with a member who died, under
     an area: each such event is POSTed, signed, to `{callback_url}/notify`, at least once, in order.
@@ -231,8 +219,8 @@ async def subscribe(body: SubscribeBody, call: SignedCall) -> dict[str, Any]:
     )
 
 
-@router.post("/registry/unsubscribe", response_model=Reply, responses=SIGNED)
-async def unsubscribe(body: UnsubscribeEnvelope, call: SignedCall) -> dict[str, Any]:
+@router.post("/registry/unsubscribe", response_model=schemas.Reply, responses=SIGNED)
+async def unsubscribe(body: schemas.UnsubscribeEnvelope, call: SignedCall) -> dict[str, Any]:
     """End subscriptions by their codes (all or none); answered as `on-unsubscribe`.
     A header DCI refuses (action, total_count, receiver_id, sender_id, encryption: docs/DCI.md) is
     422 dci-message-invalid."""
@@ -244,44 +232,44 @@ async def unsubscribe(body: UnsubscribeEnvelope, call: SignedCall) -> dict[str, 
 # ------------------------------------------------------------------------------------- admin
 
 
-def _out(client: DciClient) -> ClientOut:
-    return ClientOut.model_validate(client, from_attributes=True)
+def _out(client: DciClient) -> schemas.ClientOut:
+    return schemas.ClientOut.model_validate(client, from_attributes=True)
 
 
-@router.post("/clients", status_code=201, response_model=ClientWithSecret)
+@router.post("/clients", status_code=201, response_model=schemas.ClientWithSecret)
 async def register_client(
-    body: ClientIn, session: SessionDep, user: Admin, cipher: CipherDep
-) -> ClientWithSecret:
+    body: schemas.ClientIn, session: SessionDep, user: Admin, cipher: CipherDep
+) -> schemas.ClientWithSecret:
     """Register an outside system under its agreement: id (its DCI sender_id), callback URL, area,
     data rights and search rate. The answer holds its signing secret, shown this once (admin)."""
     client, secret = await service.create_client(session, user, body, cipher=cipher)
-    return ClientWithSecret(**_out(client).model_dump(), secret=secret)
+    return schemas.ClientWithSecret(**_out(client).model_dump(), secret=secret)
 
 
-@router.get("/clients", response_model=list[ClientOut])
-async def list_clients(session: ReadSessionDep, user: Admin) -> list[ClientOut]:
+@router.get("/clients", response_model=list[schemas.ClientOut])
+async def list_clients(session: ReadSessionDep, user: Admin) -> list[schemas.ClientOut]:
     """The registered DCI clients (never their secrets; admin)."""
     return [_out(c) for c in await service.list_clients(session)]
 
 
-@router.get("/clients/{client_id}", response_model=ClientOut)
+@router.get("/clients/{client_id}", response_model=schemas.ClientOut)
 async def read_client(
     client_id: ClientId, session: ReadSessionDep, user: Admin, response: Response
-) -> ClientOut:
+) -> schemas.ClientOut:
     """One registered DCI client (admin), with its ETag (send it in If-Match to change it)."""
     client = await service.get_client(session, client_id)
     response.headers["ETag"] = etag(client.version)
     return _out(client)
 
 
-@router.patch("/clients/{client_id}", response_model=ClientWithSecret | ClientOut)
+@router.patch("/clients/{client_id}", response_model=schemas.ClientWithSecret | schemas.ClientOut)
 async def change_client(
     client_id: ClientId,
-    body: ClientChange,
+    body: schemas.ClientChange,
     write: AdminWrite,
     cipher: CipherDep,
     clock: ClockDep,
-) -> ClientOut:
+) -> schemas.ClientOut:
     """Change a client's agreement, stop it (`active: false` also ends its subscriptions) or issue
     a new secret (`rotate_secret`: shown once in the answer) (admin). If-Match with the ETag of
     `GET /dci/clients/{id}` (428 without, 412 if another admin changed it meanwhile; nothing written)."""
@@ -290,5 +278,5 @@ async def change_client(
     )
     write.tag(client.version)
     if secret is not None:
-        return ClientWithSecret(**_out(client).model_dump(), secret=secret)
+        return schemas.ClientWithSecret(**_out(client).model_dump(), secret=secret)
     return _out(client)

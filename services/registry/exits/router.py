@@ -5,9 +5,8 @@ import uuid
 from fastapi import APIRouter, Query, Request, Response
 
 from services.registry.deps import Registrar, TodayDep
-from services.registry.exits import service
+from services.registry.exits import schemas, service
 from services.registry.exits.rules import EXIT_CRITERIA_ZH, Criterion
-from services.registry.exits.schemas import CriterionOut, EligibilityOut, ExitRequestIn, ExitRequestOut
 from services.registry.models import ExitRequest
 from shared.auth import CurrentUser
 from shared.db import SessionDep
@@ -17,11 +16,11 @@ from shared.idempotency import IdempotencyDep
 router = APIRouter(prefix="/households/{household_id}", tags=["exits"])
 
 
-def _out(req: ExitRequest, request: Request) -> ExitRequestOut:
+def _out(req: ExitRequest, request: Request) -> schemas.ExitRequestOut:
     """The request with each criterion in the caller's language (a request kept before the Chinese
     was stored shows its English) and its name on the exit form (a request kept before the names
     were stored shows the form's general name)."""
-    out = ExitRequestOut.model_validate(req, from_attributes=True)
+    out = schemas.ExitRequestOut.model_validate(req, from_attributes=True)
     chinese = request_language(request) == "zh"
     kept = {str(c.get("criterion")): c for c in req.eligibility}
     criteria = [
@@ -36,12 +35,14 @@ def _out(req: ExitRequest, request: Request) -> ExitRequestOut:
     return out.model_copy(update={"eligibility": criteria})
 
 
-def _criterion(c: Criterion, chinese: bool) -> CriterionOut:
+def _criterion(c: Criterion, chinese: bool) -> schemas.CriterionOut:
     detail = c.detail_zh if chinese else c.detail
-    return CriterionOut(criterion=c.criterion, criterion_label=c.name_zh, passed=c.passed, detail=detail)
+    return schemas.CriterionOut(
+        criterion=c.criterion, criterion_label=c.name_zh, passed=c.passed, detail=detail
+    )
 
 
-@router.get("/exit-eligibility", response_model=EligibilityOut)
+@router.get("/exit-eligibility", response_model=schemas.EligibilityOut)
 async def exit_eligibility(
     household_id: uuid.UUID,
     session: SessionDep,
@@ -49,11 +50,11 @@ async def exit_eligibility(
     request: Request,
     response: Response,
     year: int = Query(ge=2014, le=2100),
-) -> EligibilityOut:
+) -> schemas.EligibilityOut:
     result = await service.eligibility(session=session, actor=user, household_id=household_id, year=year)
     chinese = request_language(request) == "zh"
     response.headers["Vary"] = "Accept-Language"  # the details are worded in the caller's language
-    return EligibilityOut(
+    return schemas.EligibilityOut(
         household_id=household_id,
         year=year,
         eligible=result.eligible,
@@ -61,16 +62,16 @@ async def exit_eligibility(
     )
 
 
-@router.post("/exit-requests", status_code=201, response_model=ExitRequestOut)
+@router.post("/exit-requests", status_code=201, response_model=schemas.ExitRequestOut)
 async def request_exit(
     household_id: uuid.UUID,
-    body: ExitRequestIn,
+    body: schemas.ExitRequestIn,
     session: SessionDep,
     today: TodayDep,
     idem: IdempotencyDep,
     user: Registrar,
     request: Request,
-) -> ExitRequestOut:
+) -> schemas.ExitRequestOut:
     out = _out(
         await service.request_exit(
             session=session, actor=user, household_id=household_id, year=body.year, today=today
@@ -81,10 +82,10 @@ async def request_exit(
     return out
 
 
-@router.get("/exit-requests", response_model=list[ExitRequestOut])
+@router.get("/exit-requests", response_model=list[schemas.ExitRequestOut])
 async def list_exit_requests(
     household_id: uuid.UUID, session: SessionDep, user: CurrentUser, request: Request, response: Response
-) -> list[ExitRequestOut]:
+) -> list[schemas.ExitRequestOut]:
     response.headers["Vary"] = "Accept-Language"
     requests = await service.list_requests(session=session, actor=user, household_id=household_id)
     return [_out(r, request) for r in requests]

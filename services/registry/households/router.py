@@ -10,30 +10,8 @@ from fastapi.responses import JSONResponse
 from services.registry.conflicts.router import recorded_refusal
 from services.registry.deps import Approver, CipherDep, Registrar, RegistrarStep, RegistrarWrite, TodayDep
 from services.registry.errors import PersonActiveElsewhere
-from services.registry.households import bulk, changes, service
+from services.registry.households import bulk, changes, schemas, service
 from services.registry.households.bulk_request import ParsedBodyRoute
-from services.registry.households.schemas import (
-    DebtIn,
-    DebtOut,
-    HeadChange,
-    HouseholdAttributes,
-    HouseholdIn,
-    HouseholdListItem,
-    HouseholdOut,
-    ImportIn,
-    ImportOut,
-    IncomeIn,
-    IncomeOut,
-    MemberAdd,
-    MemberOut,
-    MemberRemoval,
-    MergeIn,
-    MoveIn,
-    ResidentIdOut,
-    SplitIn,
-    card_json,
-    list_page_json,
-)
 from services.registry.models import Household, Member
 from services.registry.vocabulary import HouseholdStatus, PovertyCause
 from shared.auth import CurrentUser, Principal, require_roles
@@ -44,7 +22,7 @@ from shared.http import etag
 from shared.idempotency import IdempotencyDep
 from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import RATE_LIMITED_RESPONSES, SEARCH_RATE_LIMIT
-from shared.read_route import ReadRoute
+from shared.read_route import add_read_route
 
 router = APIRouter(prefix="/households", tags=["households"])
 
@@ -52,7 +30,7 @@ router = APIRouter(prefix="/households", tags=["households"])
 _CARD_PARTS = frozenset({"members", "incomes", "debts"})
 
 
-async def card(session: SessionDep, h: Household, response: Response | None = None) -> HouseholdOut:
+async def card(session: SessionDep, h: Household, response: Response | None = None) -> schemas.HouseholdOut:
     members, incomes, debts = await service.read_parts(session, h)
     return _card_of(h, members, incomes, debts, response)
 
@@ -63,14 +41,14 @@ def _card_of(
     incomes: Sequence[Any],
     debts: Sequence[Any],
     response: Response | None = None,
-) -> HouseholdOut:
+) -> schemas.HouseholdOut:
     if response is not None:
         response.headers["ETag"] = etag(h.version)
-    return HouseholdOut(
-        **{k: getattr(h, k) for k in HouseholdOut.model_fields if k not in _CARD_PARTS},
-        members=[MemberOut.model_validate(m, from_attributes=True) for m in members],
-        incomes=[IncomeOut.model_validate(i, from_attributes=True) for i in incomes],
-        debts=[DebtOut.model_validate(d, from_attributes=True) for d in debts],
+    return schemas.HouseholdOut(
+        **{k: getattr(h, k) for k in schemas.HouseholdOut.model_fields if k not in _CARD_PARTS},
+        members=[schemas.MemberOut.model_validate(m, from_attributes=True) for m in members],
+        incomes=[schemas.IncomeOut.model_validate(i, from_attributes=True) for i in incomes],
+        debts=[schemas.DebtOut.model_validate(d, from_attributes=True) for d in debts],
     )
 
 
@@ -79,15 +57,15 @@ def _card_of(
 # serialising it (schemas.card_json, schemas.list_page_json).
 
 
-@router.post("", status_code=201, response_model=HouseholdOut)
+@router.post("", status_code=201, response_model=schemas.HouseholdOut)
 async def create_candidate(
-    body: HouseholdIn,
+    body: schemas.HouseholdIn,
     step: RegistrarStep,
     cipher: CipherDep,
     idem: IdempotencyDep,
     response: Response,
     request: Request,
-) -> HouseholdOut | JSONResponse:
+) -> schemas.HouseholdOut | JSONResponse:
     """A candidate household (建档立卡's first step), its members and their IDs.
 
     422 also for what the schema cannot say: an identification year after next year (China time),
@@ -103,14 +81,14 @@ async def create_candidate(
 
 
 async def import_registered(
-    body: ImportIn,
+    body: schemas.ImportIn,
     session: SessionDep,
     cipher: CipherDep,
     today: TodayDep,
     idem: IdempotencyDep,
     user: Approver,
     request: Request,
-) -> ImportOut | JSONResponse:
+) -> schemas.ImportOut | JSONResponse:
     """Households already registered (a provincial roll), up to 5,000 a call: all of them or none.
 
     422 also for what the schema cannot say, naming the row (``index``): an identification year
@@ -128,7 +106,7 @@ async def import_registered(
         )
     except PersonActiveElsewhere as refusal:
         return recorded_refusal(refusal, request)
-    out = ImportOut(imported=imported, persons=persons)
+    out = schemas.ImportOut(imported=imported, persons=persons)
     await idem.save(200, out)
     return out
 
@@ -138,9 +116,9 @@ router.add_api_route(
     "/imports",
     import_registered,
     methods=["POST"],
-    response_model=ImportOut,
+    response_model=schemas.ImportOut,
     openapi_extra=LARGE_BODY,
-    route_class_override=ParsedBodyRoute.for_model(ImportIn),
+    route_class_override=ParsedBodyRoute.for_model(schemas.ImportIn),
 )
 
 
@@ -175,20 +153,19 @@ async def search_households(
             cursor=cursor,
             limit=limit,
         )
-    body = list_page_json(found.items, found.next_cursor, full_name=service.shows_full_names(user))
+    body = schemas.list_page_json(found.items, found.next_cursor, full_name=service.shows_full_names(user))
     return Response(body, media_type="application/json")
 
 
 # a county's list page, the clerks' other hot read: its caller, rate limit and query values taken
 # without FastAPI's per-request dependency solving (a value FastAPI would refuse: FastAPI's 422)
-router.add_api_route(
+add_read_route(
+    router,
     "",
     search_households,
-    methods=["GET"],
-    response_model=Page[HouseholdListItem],
+    response_model=Page[schemas.HouseholdListItem],
     dependencies=[SEARCH_RATE_LIMIT],
     responses=RATE_LIMITED_RESPONSES,
-    route_class_override=ReadRoute,
 )
 
 
@@ -196,26 +173,20 @@ async def read_household(household_id: uuid.UUID, user: CurrentUser, request: Re
     async with request.app.state.db.reading() as session:  # ReadSessionDep's, opened here: see db.reading
         found = await service.read_card(session, user, household_id)
     h = found.household
-    body = card_json(h, found.members, found.incomes, found.debts)
+    body = schemas.card_json(h, found.members, found.incomes, found.debts)
     return Response(body, media_type="application/json", headers={"ETag": etag(h["version"])})
 
 
 # the hottest read: its caller and id taken without FastAPI's per-request dependency solving
-router.add_api_route(
-    "/{household_id}",
-    read_household,
-    methods=["GET"],
-    response_model=HouseholdOut,
-    route_class_override=ReadRoute,
-)
+add_read_route(router, "/{household_id}", read_household, response_model=schemas.HouseholdOut)
 
 
-@router.patch("/{household_id}", response_model=HouseholdOut)
+@router.patch("/{household_id}", response_model=schemas.HouseholdOut)
 async def update_household(
     household_id: uuid.UUID,
-    body: HouseholdAttributes,
+    body: schemas.HouseholdAttributes,
     write: RegistrarWrite,
-) -> HouseholdOut:
+) -> schemas.HouseholdOut:
     h = await service.update_attributes(**write.args, household_id=household_id, data=body)
     return await card(write.session, h, write.response)
 
@@ -223,7 +194,7 @@ async def update_household(
 @router.put("/{household_id}/incomes", status_code=204)
 async def record_income(
     household_id: uuid.UUID,
-    body: IncomeIn,
+    body: schemas.IncomeIn,
     write: RegistrarWrite,
     today: TodayDep,
 ) -> None:
@@ -234,24 +205,24 @@ async def record_income(
     write.tag(row.version)
 
 
-@router.get("/{household_id}/incomes/{year}", response_model=IncomeOut)
+@router.get("/{household_id}/incomes/{year}", response_model=schemas.IncomeOut)
 async def read_income(
     household_id: uuid.UUID,
     year: Annotated[int, Path(ge=2014, le=2100)],
     session: SessionDep,
     user: CurrentUser,
     response: Response,
-) -> IncomeOut:
+) -> schemas.IncomeOut:
     """One year's income with its ETag (what a change of it sends in If-Match)."""
     row = await service.read_income(session=session, actor=user, household_id=household_id, year=year)
     response.headers["ETag"] = etag(row.version)
-    return IncomeOut.model_validate(row, from_attributes=True)
+    return schemas.IncomeOut.model_validate(row, from_attributes=True)
 
 
-@router.post("/{household_id}/debts", status_code=201, response_model=DebtOut)
-async def add_debt(household_id: uuid.UUID, body: DebtIn, step: RegistrarStep) -> DebtOut:
+@router.post("/{household_id}/debts", status_code=201, response_model=schemas.DebtOut)
+async def add_debt(household_id: uuid.UUID, body: schemas.DebtIn, step: RegistrarStep) -> schemas.DebtOut:
     debt = await service.add_debt(**step.args, household_id=household_id, data=body)
-    return DebtOut.model_validate(debt, from_attributes=True)
+    return schemas.DebtOut.model_validate(debt, from_attributes=True)
 
 
 @router.post("/{household_id}/debts/{debt_id}/settlement", status_code=204)
@@ -261,63 +232,65 @@ async def settle_debt(
     await service.settle_debt(session=session, actor=user, household_id=household_id, debt_id=debt_id)
 
 
-@router.post("/{household_id}/members", status_code=201, response_model=MemberOut)
+@router.post("/{household_id}/members", status_code=201, response_model=schemas.MemberOut)
 async def add_member(
-    household_id: uuid.UUID, body: MemberAdd, step: RegistrarStep, cipher: CipherDep, request: Request
-) -> MemberOut | JSONResponse:
+    household_id: uuid.UUID, body: schemas.MemberAdd, step: RegistrarStep, cipher: CipherDep, request: Request
+) -> schemas.MemberOut | JSONResponse:
     try:
         m = await changes.add_member(**step.args, household_id=household_id, data=body, cipher=cipher)
     except PersonActiveElsewhere as refusal:
         return recorded_refusal(refusal, request)
-    return MemberOut.model_validate(m, from_attributes=True)
+    return schemas.MemberOut.model_validate(m, from_attributes=True)
 
 
 @router.post("/{household_id}/members/{member_id}/removal", status_code=204)
 async def remove_member(
-    household_id: uuid.UUID, member_id: uuid.UUID, body: MemberRemoval, step: RegistrarStep
+    household_id: uuid.UUID, member_id: uuid.UUID, body: schemas.MemberRemoval, step: RegistrarStep
 ) -> None:
     await changes.remove_member(**step.args, household_id=household_id, member_id=member_id, data=body)
 
 
-@router.get("/{household_id}/members/{member_id}/resident-id", response_model=ResidentIdOut)
+@router.post("/{household_id}/head", status_code=204)
+async def change_head(
+    household_id: uuid.UUID, body: schemas.HeadChange, session: SessionDep, user: Registrar
+) -> None:
+    await changes.change_head(session=session, actor=user, household_id=household_id, data=body)
+
+
+@router.get("/{household_id}/members/{member_id}/resident-id", response_model=schemas.ResidentIdOut)
 async def reveal_resident_id(
     household_id: uuid.UUID,
     member_id: uuid.UUID,
     session: SessionDep,
     cipher: CipherDep,
     user: Annotated[Principal, Depends(require_roles("registrar", "auditor"))],
-) -> ResidentIdOut:
+) -> schemas.ResidentIdOut:
     number = await service.reveal_resident_id(
         session=session, actor=user, household_id=household_id, member_id=member_id, cipher=cipher
     )
-    return ResidentIdOut(member_id=member_id, resident_id=number)
+    return schemas.ResidentIdOut(member_id=member_id, resident_id=number)
 
 
-@router.post("/{household_id}/head", status_code=204)
-async def change_head(
-    household_id: uuid.UUID, body: HeadChange, session: SessionDep, user: Registrar
-) -> None:
-    await changes.change_head(session=session, actor=user, household_id=household_id, data=body)
-
-
-@router.post("/{household_id}/split", status_code=201, response_model=HouseholdOut)
-async def split_household(household_id: uuid.UUID, body: SplitIn, step: RegistrarStep) -> HouseholdOut:
+@router.post("/{household_id}/split", status_code=201, response_model=schemas.HouseholdOut)
+async def split_household(
+    household_id: uuid.UUID, body: schemas.SplitIn, step: RegistrarStep
+) -> schemas.HouseholdOut:
     new = await changes.split(**step.args, household_id=household_id, data=body)
     return await card(step.session, new)
 
 
-@router.post("/{household_id}/merge", response_model=HouseholdOut)
+@router.post("/{household_id}/merge", response_model=schemas.HouseholdOut)
 async def merge_household(
-    household_id: uuid.UUID, body: MergeIn, session: SessionDep, user: Registrar
-) -> HouseholdOut:
+    household_id: uuid.UUID, body: schemas.MergeIn, session: SessionDep, user: Registrar
+) -> schemas.HouseholdOut:
     target = await changes.merge(session=session, actor=user, household_id=household_id, data=body)
     return await card(session, target)
 
 
-@router.post("/{household_id}/move", response_model=HouseholdOut)
+@router.post("/{household_id}/move", response_model=schemas.HouseholdOut)
 async def move_household(
-    household_id: uuid.UUID, body: MoveIn, step: RegistrarStep, response: Response
-) -> HouseholdOut:
+    household_id: uuid.UUID, body: schemas.MoveIn, step: RegistrarStep, response: Response
+) -> schemas.HouseholdOut:
     """The household moves to another village; the caller's area must hold both villages."""
     h = await changes.move(**step.args, household_id=household_id, data=body)
     return await card(step.session, h, response)

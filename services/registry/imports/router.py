@@ -10,8 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.registry.deps import Approver, CipherDep, TodayDep
-from services.registry.imports import kinds, rules, service
-from services.registry.imports.schemas import CommitIn, ImportRowOut, ImportRowsOut, ImportStatusOut
+from services.registry.imports import kinds, rules, schemas, service
 from services.registry.imports.template import kind_template, registration_template
 from services.registry.models import SpreadsheetImport
 from services.registry.vocabulary import IMPORT_ROW_STATUSES, ImportRowStatus
@@ -33,9 +32,13 @@ KIND_HELP = (
 )
 
 
-def _out(job: SpreadsheetImport) -> ImportStatusOut:
-    return ImportStatusOut(
-        **{k: getattr(job, k) for k in ImportStatusOut.model_fields if k not in ("elapsed_s", "eta_s")},
+def _out(job: SpreadsheetImport) -> schemas.ImportStatusOut:
+    return schemas.ImportStatusOut(
+        **{
+            k: getattr(job, k)
+            for k in schemas.ImportStatusOut.model_fields
+            if k not in ("elapsed_s", "eta_s")
+        },
         **service.progress(job),
     )
 
@@ -56,7 +59,7 @@ async def template(kind: Annotated[Kind, Path()], user: CurrentUser, today: Toda
     )
 
 
-@router.post("", status_code=202, response_model=ImportStatusOut, openapi_extra=LARGE_BODY)
+@router.post("", status_code=202, response_model=schemas.ImportStatusOut, openapi_extra=LARGE_BODY)
 async def upload(
     request: Request,
     session: SessionDep,
@@ -68,7 +71,7 @@ async def upload(
     source_roll: str | None = Query(default=None, max_length=500),
     reason: str | None = Query(default=None, max_length=2000),
     filename: str | None = Query(default=None, max_length=255),
-) -> ImportStatusOut:
+) -> schemas.ImportStatusOut:
     """The file as multipart (field ``file``) or as the raw body. Answers 202 at once; validation
     runs in the background — poll ``GET /imports/{id}``. A file that is empty or no spreadsheet
     (CSV, XLSX or XLS with the template's header row) is 422 unreadable-spreadsheet."""
@@ -80,12 +83,12 @@ async def upload(
     return _out(job)
 
 
-@router.get("/{import_id}", response_model=ImportStatusOut)
-async def read(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ImportStatusOut:
+@router.get("/{import_id}", response_model=schemas.ImportStatusOut)
+async def read(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> schemas.ImportStatusOut:
     return _out(await service.load(session, user, import_id))
 
 
-@router.get("/{import_id}/rows", response_model=ImportRowsOut)
+@router.get("/{import_id}/rows", response_model=schemas.ImportRowsOut)
 async def rows(
     import_id: uuid.UUID,
     session: SessionDep,
@@ -93,13 +96,13 @@ async def rows(
     status: Annotated[ImportRowStatus, code_or_label(IMPORT_ROW_STATUSES)] | None = None,
     after: int = Query(default=0, ge=0, description="the last row number of the previous page"),
     limit: int = Query(default=500, ge=1, le=5000),
-) -> ImportRowsOut:
+) -> schemas.ImportRowsOut:
     found = await service.rows(session, user, import_id, status=status, after=after, limit=limit)
-    return ImportRowsOut(
+    return schemas.ImportRowsOut(
         **rows_page(
             found,
             limit,
-            lambda r: from_row(ImportRowOut, r, row=r.row_no, outcome=(r.data or {}).get("outcome")),
+            lambda r: from_row(schemas.ImportRowOut, r, row=r.row_no, outcome=(r.data or {}).get("outcome")),
         )
     )
 
@@ -127,16 +130,16 @@ async def report(import_id: uuid.UUID, session: SessionDep, user: CurrentUser) -
     return xlsx_response(f"import-{import_id}-report.xlsx", [Sheet("导入结果", columns, lines)])
 
 
-@router.post("/{import_id}/commit", status_code=202, response_model=ImportStatusOut)
+@router.post("/{import_id}/commit", status_code=202, response_model=schemas.ImportStatusOut)
 async def commit(
     import_id: uuid.UUID,
-    body: CommitIn,
+    body: schemas.CommitIn,
     request: Request,
     session: SessionDep,
     user: Approver,
     today: TodayDep,
     background: BackgroundTasks,
-) -> ImportStatusOut:
+) -> schemas.ImportStatusOut:
     """all_or_nothing: refused if any row is refused; valid_rows_only: the accepted households.
     The move into place runs in the background (status committing → committed)."""
     job = await service.request_commit(session, import_id, user, body.mode)
@@ -147,6 +150,6 @@ async def commit(
     return _out(job)
 
 
-@router.post("/{import_id}/cancel", response_model=ImportStatusOut)
-async def cancel(import_id: uuid.UUID, session: SessionDep, user: Approver) -> ImportStatusOut:
+@router.post("/{import_id}/cancel", response_model=schemas.ImportStatusOut)
+async def cancel(import_id: uuid.UUID, session: SessionDep, user: Approver) -> schemas.ImportStatusOut:
     return _out(await service.cancel(session, import_id, user))

@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.registry.deps import TodayDep
-from services.registry.notices import service
+from services.registry.notices import schemas, service
 from services.registry.notices.rules import NoticeKind, how_to_object
-from services.registry.notices.schemas import LateEntryOut, PublicNoticeOut
 from services.registry.vocabulary import CODE_LABELS, NoticeKindLabel
 from shared.answers import PUBLIC_READ, PagingLimitFirst, page_of
 from shared.db import SessionDep
@@ -22,7 +21,7 @@ from shared.vocabulary import labels_of
 router = APIRouter(tags=["public notices"])
 
 
-@router.get("/public/notices", response_model=Page[PublicNoticeOut], **PUBLIC_READ)
+@router.get("/public/notices", response_model=Page[schemas.PublicNoticeOut], **PUBLIC_READ)
 async def public_notices(
     session: SessionDep,
     today: TodayDep,
@@ -32,7 +31,7 @@ async def public_notices(
     q: PagingLimitFirst,
     kind: NoticeKindLabel | None = None,
     current: bool = True,
-) -> Page[PublicNoticeOut]:
+) -> Page[schemas.PublicNoticeOut]:
     """No login: the identification and exit notices of a village (or of every village under a
     township or county), running today (current=true) or ended within the last 30 days
     (current=false). Masked head name, household size, causes, dates; never a resident ID."""
@@ -47,9 +46,9 @@ async def public_notices(
     return page_of(lambda n: _out(n, today), found)
 
 
-def _out(n: service.Notice, today: date) -> PublicNoticeOut:
+def _out(n: service.Notice, today: date) -> schemas.PublicNoticeOut:
     h, is_ident = n.household, n.kind is NoticeKind.IDENTIFICATION
-    return PublicNoticeOut(
+    return schemas.PublicNoticeOut(
         kind=n.kind,
         kind_label=NoticeKindLabel(n.kind.value).label,
         village_code=h.area_code,
@@ -64,7 +63,7 @@ def _out(n: service.Notice, today: date) -> PublicNoticeOut:
         current=n.first_day <= today <= n.last_day,
         open_objections=n.open_objections if is_ident else None,
         how_to_object=how_to_object(n.village_name, n.township_name, n.last_day, n.kind),
-        late_entries=[LateEntryOut.model_validate(e, from_attributes=True) for e in n.late_entries]
+        late_entries=[schemas.LateEntryOut.model_validate(e, from_attributes=True) for e in n.late_entries]
         if is_ident
         else [],
     )

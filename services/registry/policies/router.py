@@ -6,9 +6,8 @@ from fastapi import APIRouter, Response
 
 from services.registry.areas.service import parse_code
 from services.registry.deps import AdminWrite
-from services.registry.policies import service
+from services.registry.policies import schemas, service
 from services.registry.policies.rules import RegistryPolicy
-from services.registry.policies.schemas import PolicyOut, PolicyRecordIn, PolicyRecordOut
 from shared.answers import PrefixPath, YearPath, tagged
 from shared.auth import CurrentUser
 from shared.cadres import PUBLIC_POLICY
@@ -19,9 +18,9 @@ from shared.fields import AreaCodeText
 router = APIRouter(prefix="/policies", tags=["policies"])
 
 
-def _out(policy: RegistryPolicy) -> PolicyOut:
+def _out(policy: RegistryPolicy) -> schemas.PolicyOut:
     data = asdict(policy)
-    return PolicyOut(
+    return schemas.PolicyOut(
         **{
             **data,
             "batches": list(policy.batches),
@@ -32,37 +31,39 @@ def _out(policy: RegistryPolicy) -> PolicyOut:
     )
 
 
-@router.get("/{area_code}/{year}", response_model=PolicyOut, description=PUBLIC_POLICY)
+@router.get("/{area_code}/{year}", response_model=schemas.PolicyOut, description=PUBLIC_POLICY)
 async def resolved_policy(
     area_code: AreaCodeText,
     year: YearPath,
     session: SessionDep,
     user: CurrentUser,
-) -> PolicyOut:
+) -> schemas.PolicyOut:
     code = parse_code(area_code)
     return _out(await service.resolve(session=session, area_code=code, year=year))
 
 
-@router.get("/records/{area_prefix}/{year}", response_model=PolicyRecordOut, description=PUBLIC_POLICY)
+@router.get(
+    "/records/{area_prefix}/{year}", response_model=schemas.PolicyRecordOut, description=PUBLIC_POLICY
+)
 async def policy_record(
     area_prefix: PrefixPath,
     year: YearPath,
     session: SessionDep,
     user: CurrentUser,
     response: Response,
-) -> PolicyRecordOut:
+) -> schemas.PolicyRecordOut:
     """One stored record (what `PUT /policies` for this prefix and year replaces), with its ETag.
     Readable by callers whose area it applies in, or who are above it."""
     return tagged(
         response,
-        PolicyRecordOut,
+        schemas.PolicyRecordOut,
         await service.get_record(session=session, actor=user, area_prefix=area_prefix, year=year),
     )
 
 
 @router.put("", status_code=204)
 async def put_policy_record(
-    body: PolicyRecordIn,
+    body: schemas.PolicyRecordIn,
     write: AdminWrite,
 ) -> None:
     """Add the record for an area prefix and year (no If-Match needed) or replace the one stored

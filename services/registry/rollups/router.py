@@ -12,20 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.deps import CipherDep
 from services.registry.errors import AreaNotFound
 from services.registry.households import roll_export
-from services.registry.rollups import service
+from services.registry.rollups import schemas, service
 from services.registry.rollups.rules import KEY_TARGET_FIGURES, DibaoFacts, KeyTargetCounts
-from services.registry.rollups.schemas import (
-    IncomeShareOut,
-    KeyTargetCountsOut,
-    KeyTargetHouseholdOut,
-    KeyTargetsOut,
-    PyramidOut,
-    RollupOut,
-    TransferEmploymentOut,
-    VillageChartsOut,
-    WeakVillagesOut,
-    rollup_json,
-)
 from services.registry.vocabulary import HouseholdStatus
 from shared import cadres
 from shared.auth import CurrentUser, Principal
@@ -36,7 +24,8 @@ from shared.pagination import Cursor, Limit
 from shared.pii import mask_name
 from shared.printable import HTML_RESPONSES, html_response
 from shared.ratelimit import PUBLIC_RATE_LIMIT, RATE_LIMITED_RESPONSES
-from shared.read_route import ReadRoute
+from shared.read_route import add_read_route
+from shared.shaping import from_row
 from shared.spreadsheets import XLSX_MEDIA_TYPE, HeaderStyle, Sheet, xlsx_response
 
 
@@ -76,30 +65,28 @@ async def area_rollup(
     async with request.app.state.db.reading() as session:
         await _check_cadre_village(session, user, area_code)
         found = await service.rollup(session=session, actor=user, code=area_code, year=year)
-    return Response(rollup_json(found), media_type="application/json")
+    return Response(schemas.rollup_json(found), media_type="application/json")
 
 
 # a hot read: its caller, area and year taken without FastAPI's per-request dependency solving
-router.add_api_route(
-    "/{area_code}", area_rollup, methods=["GET"], response_model=RollupOut, route_class_override=ReadRoute
-)
+add_read_route(router, "/{area_code}", area_rollup, response_model=schemas.RollupOut)
 
 
-@router.get("/{area_code}/pyramid", response_model=PyramidOut, dependencies=CadreVillage)
+@router.get("/{area_code}/pyramid", response_model=schemas.PyramidOut, dependencies=CadreVillage)
 async def area_pyramid(
     area_code: AreaCodeText, session: SessionDep, user: CurrentUser, year: int = Year
-) -> PyramidOut:
-    return PyramidOut.model_validate(
+) -> schemas.PyramidOut:
+    return schemas.PyramidOut.model_validate(
         await service.pyramid(session=session, actor=user, code=area_code, year=year), from_attributes=True
     )
 
 
-@router.get("/{area_code}/charts", response_model=VillageChartsOut, dependencies=CadreVillage)
+@router.get("/{area_code}/charts", response_model=schemas.VillageChartsOut, dependencies=CadreVillage)
 async def village_charts(
     area_code: AreaCodeText, session: SessionDep, user: CurrentUser, year: int = Year
-) -> VillageChartsOut:
+) -> schemas.VillageChartsOut:
     charts = await service.village_charts(session=session, actor=user, code=area_code, year=year)
-    return VillageChartsOut.model_validate(charts, from_attributes=True)
+    return schemas.VillageChartsOut.model_validate(charts, from_attributes=True)
 
 
 @router.get(
@@ -118,7 +105,7 @@ async def village_charts_printable(
     return html_response(document)
 
 
-@router.get("/{area_code}/weak-villages", response_model=WeakVillagesOut)
+@router.get("/{area_code}/weak-villages", response_model=schemas.WeakVillagesOut)
 async def weak_villages(
     area_code: AreaCodeText,
     session: SessionDep,
@@ -126,7 +113,7 @@ async def weak_villages(
     year: int = Year,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> WeakVillagesOut:
+) -> schemas.WeakVillagesOut:
     """Villages under the area whose collective operating income for the year is under the
     threshold in force there (Quanzhou, 《泉州市2018年脱贫攻坚工作要点》: 1万元以下 in 2018,
     3万元以下 from 2019), and
@@ -135,10 +122,10 @@ async def weak_villages(
     found = await service.weak_villages(
         session=session, actor=user, code=area_code, year=year, cursor=cursor, limit=limit
     )
-    return WeakVillagesOut(**asdict(found))
+    return schemas.WeakVillagesOut(**asdict(found))
 
 
-@router.get("/{area_code}/income-share", response_model=IncomeShareOut, dependencies=CadreVillage)
+@router.get("/{area_code}/income-share", response_model=schemas.IncomeShareOut, dependencies=CadreVillage)
 async def income_share(
     area_code: AreaCodeText,
     session: SessionDep,
@@ -147,7 +134,7 @@ async def income_share(
         gt=0, le=10**12, description="the local per-capita income of the year, in fen (当地城乡年人均收入)"
     ),
     year: int = Year,
-) -> IncomeShareOut:
+) -> schemas.IncomeShareOut:
     """Of the area's poor households with labour capacity, how many have a per-capita income for
     the year over 45% of the local per-capita income, and whether that is 30% or more of them
     (开平市《赤水镇新时期城乡精准扶贫精准脱贫的实施方案(2016-2018年)》三(一):
@@ -158,11 +145,9 @@ async def income_share(
         session=session, actor=user, code=area_code, year=year, local_income_fen=local_income_fen
     )
     t = found.target
-    return IncomeShareOut(
-        area_code=found.area_code,
-        year=found.year,
-        local_income_fen=found.local_income_fen,
-        line_fen=found.line_fen,
+    return from_row(
+        schemas.IncomeShareOut,
+        found,
         income_share_bp=t.income_share_bp,
         income_comparison=t.income_comparison.value,
         households_share_bp=t.households_share_bp,
@@ -171,20 +156,21 @@ async def income_share(
         households_over_line=found.households_over_line if shown else None,
         households_without_income=found.households_without_income if shown else None,
         share_bp=found.share_bp if shown else None,
-        meets_target=found.meets_target,
         source=t.source,
     )
 
 
 @router.get(
-    "/{area_code}/transfer-employment", response_model=TransferEmploymentOut, dependencies=CadreVillage
+    "/{area_code}/transfer-employment",
+    response_model=schemas.TransferEmploymentOut,
+    dependencies=CadreVillage,
 )
 async def transfer_employment(
     area_code: AreaCodeText,
     session: SessionDep,
     user: CurrentUser,
     on: date | None = Query(None, description="the day the ages are read on (default today, China time)"),
-) -> TransferEmploymentOut:
+) -> schemas.TransferEmploymentOut:
     """The transfer-employment batch's figure (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》七个一批 注2):
     the area's poor people aged 18 to 60 on the day (both included), with labour capacity
     (ordinary or weak / half labourer), not in school and with migrant-work information, and the
@@ -192,7 +178,7 @@ async def transfer_employment(
     tagged with (the seven batches overlap, 注7).
     422 where the area's batch set in that year has no transfer-employment batch."""
     found, shown = await service.transfer_employment_of(session=session, actor=user, code=area_code, on=on)
-    return TransferEmploymentOut(
+    return schemas.TransferEmploymentOut(
         area_code=found.area_code,
         on=found.on,
         min_age=found.rule.min_age,
@@ -203,23 +189,25 @@ async def transfer_employment(
     )
 
 
-def _key_counts(c: KeyTargetCounts, names: dict[str, str], shown: bool) -> KeyTargetCountsOut:
+def _key_counts(c: KeyTargetCounts, names: dict[str, str], shown: bool) -> schemas.KeyTargetCountsOut:
     figures = {k: c.figures[k] if shown else None for k in KEY_TARGET_FIGURES}
-    return KeyTargetCountsOut(area_code=c.area_code, area_name=names.get(c.area_code, c.area_code), **figures)
+    return schemas.KeyTargetCountsOut(
+        area_code=c.area_code, area_name=names.get(c.area_code, c.area_code), **figures
+    )
 
 
-def _key_household(h: DibaoFacts) -> KeyTargetHouseholdOut:
-    return KeyTargetHouseholdOut(
+def _key_household(h: DibaoFacts) -> schemas.KeyTargetHouseholdOut:
+    return schemas.KeyTargetHouseholdOut(
         head_name_masked=mask_name(h.head_name),
         member_count=len(h.labour_capacities),
         **{k: getattr(h, k) for k in ("household_id", "household_number", "area_code")},
     )
 
 
-@router.get("/{area_code}/key-targets", response_model=KeyTargetsOut, dependencies=CadreVillage)
+@router.get("/{area_code}/key-targets", response_model=schemas.KeyTargetsOut, dependencies=CadreVillage)
 async def key_targets(
     area_code: AreaCodeText, session: SessionDep, user: CurrentUser, limit: Limit = 50, cursor: Cursor = None
-) -> KeyTargetsOut:
+) -> schemas.KeyTargetsOut:
     """The area's poor 低保 households and, of them, its key targets (重点帮扶对象: a member with labour
     capacity and willingness recorded as yes), with the counts of each child area and the key-target
     households listed by area (`limit`, `cursor`; the counts always cover the whole area).
@@ -228,7 +216,7 @@ async def key_targets(
     found, shown = await service.key_targets_of(
         session=session, actor=user, code=area_code, cursor=cursor, limit=limit
     )
-    return KeyTargetsOut(
+    return schemas.KeyTargetsOut(
         **_key_counts(found.total, found.names, shown).model_dump(),
         children=[_key_counts(c, found.names, shown) for c in found.children],
         households=[_key_household(h) for h in found.households],
@@ -269,14 +257,16 @@ public_router = APIRouter(tags=["public roll-ups"])
 
 @public_router.get(
     "/public/rollups/{area_code}",
-    response_model=PyramidOut,
+    response_model=schemas.PyramidOut,
     dependencies=[PUBLIC_RATE_LIMIT],
     responses=RATE_LIMITED_RESPONSES,
 )
-async def public_pyramid(area_code: AreaCodeText, session: SessionDep, year: int = Year) -> PyramidOut:
+async def public_pyramid(
+    area_code: AreaCodeText, session: SessionDep, year: int = Year
+) -> schemas.PyramidOut:
     """No login: an area's roll-up and each child's, for the public. Every cell of fewer than k
     households (policy `disclosure_min_households`, 5 unless set) is null, and so is any cell
     that would give one away by subtraction from a published total; `suppressed` lists each with
     its reason. Rate-limited per client address."""
     found = await service.public_pyramid(session=session, code=area_code, year=year)
-    return PyramidOut.model_validate(found, from_attributes=True)
+    return schemas.PyramidOut.model_validate(found, from_attributes=True)

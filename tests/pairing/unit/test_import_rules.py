@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.pairing.helpers.rules import Helper, HelperKind
+from services.pairing.helpers.rules import Helper
 from services.pairing.imports.rules import COLUMNS, Ledger, Row, parse_row
-from services.pairing.pairings.rules import ActivePairing, PairingKind, Target
+from services.pairing.pairings.rules import ActivePairing, Target
 from services.pairing.policies.presets import PairingPolicy
+from services.pairing.vocabulary import HelperKind, PairingKind
 from shared.sheet_import import map_header
 
 TODAY = date(2026, 11, 22)

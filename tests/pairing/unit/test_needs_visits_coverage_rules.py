@@ -9,7 +9,6 @@ import pytest
 from services.pairing.coverage.rules import (
     CountyPair,
     CoverageSnapshot,
-    GapKind,
     HouseholdCoverage,
     VillageCoverage,
     detect_gaps,
@@ -28,14 +27,8 @@ from services.pairing.needs.rules import (
     suggest_cadres,
 )
 from services.pairing.policies.presets import NATIONAL, PRESETS
-from services.pairing.visits.rules import (
-    BatchOutcome,
-    PairingSpan,
-    classify_record,
-    fingerprint,
-    is_overdue,
-    visit_refusal,
-)
+from services.pairing.visits.rules import PairingSpan, classify_record, fingerprint, is_overdue, visit_refusal
+from services.pairing.vocabulary import BatchOutcome, GapKind
 from services.pairing.workload.rules import visits_per_month
 
 TODAY = date(2026, 11, 22)

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
-from services.pairing.helpers.rules import Helper, HelperKind
-from services.pairing.pairings.rules import ActivePairing, PairingKind, Target, check_open
+from services.pairing.helpers.rules import Helper
+from services.pairing.pairings.rules import ActivePairing, Target, check_open
 from services.pairing.policies.presets import NATIONAL, PRESETS, resolve_policy
+from services.pairing.vocabulary import HelperKind, PairingKind
 
 TODAY = date(2026, 11, 22)
 KAIPING = PRESETS["440783"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.pairing.coverage.rules import GapKind, Staffing, staffing_gap
+from services.pairing.coverage.rules import Staffing, staffing_gap
 from services.pairing.policies.presets import resolve_policy
+from services.pairing.vocabulary import GapKind
 
 
 def test_the_presets_carry_the_seeds_numbers() -> None:
