@@ -99,7 +99,7 @@ def _resolved(policies_text: str | None, area_code: str, year: int) -> RegistryP
 
 
 def sees_exact_figures(actor: Principal | None) -> bool:
-    return actor is not None and actor.has_role(*EXACT_FIGURE_ROLES)
+    return actor is not None and not actor.roles.isdisjoint(EXACT_FIGURE_ROLES)
 
 
 def _keys(outs: list[Rollup]) -> dict[str, tuple[str, ...]]:
