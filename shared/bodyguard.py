@@ -1,6 +1,7 @@
 """The gate in front of every route: who is asking, and how much they may send, before a body is read.
 
-An ASGI middleware, inside the request-id/metrics middleware and outside FastAPI's routing:
+An ASGI middleware, inside the request-id/metrics middleware and outside FastAPI's routing (held by
+that layer itself, which hands it the headers it has read, unless CORS stands between the two):
 
 1. It finds the operation the request is for (the same path templates and methods the routers
    declare). For an operation that needs a login (its dependencies include ``CurrentUser``), it
