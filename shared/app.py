@@ -109,17 +109,21 @@ def create_service_app(
     install_error_handlers(app, (labels or FieldLabels()) | FieldLabels(codes=code_labels(vocabularies)))
     install_idempotency_handler(app)
     feed = feed_router(settings.service_name)
-    # Token and roles checked, body bounded, before any route reads a byte (inside the request id).
-    app.add_middleware(
-        BodyGuardMiddleware,
-        routes=guarded_routes([*routers, feed], prefix),
-        max_body_bytes=settings.max_body_bytes,
-        max_upload_bytes=settings.max_upload_bytes,
-    )
-    _allow_origins(app, settings.cors_origins)
+    # Token and roles checked, body bounded, before any route reads a byte (inside the request id):
+    # the request layer's inner part, or a layer of its own inside CORS when CORS is on.
+    guard = {
+        "routes": guarded_routes([*routers, feed], prefix),
+        "max_body_bytes": settings.max_body_bytes,
+        "max_upload_bytes": settings.max_upload_bytes,
+    }
+    if settings.cors_origins:
+        app.add_middleware(BodyGuardMiddleware, **guard)  # type: ignore[arg-type]
+        _allow_origins(app, settings.cors_origins)
     # Field clients on slow links: compressed bodies, and 304 for what they already hold (one layer
     # with the request id and metrics: shared/observability.py).
-    install_request_middleware(app, settings.service_name, gzip_minimum_size=1024)
+    install_request_middleware(
+        app, settings.service_name, gzip_minimum_size=1024, guard=None if settings.cors_origins else guard
+    )
 
     async def db_ready() -> None:
         await app.state.db.ping()

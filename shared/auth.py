@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 from jwt.algorithms import RSAAlgorithm
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.errors import Forbidden, Unauthorized
@@ -35,6 +36,7 @@ __all__ = [
     "TokenVerifier",
     "admin_only",
     "authenticate",
+    "caller_of",
     "current_user_dependency",
     "require_roles",
     "role_refusal",
@@ -187,20 +189,25 @@ def _parse_public_key(pem: str) -> Any:
 
 async def authenticate(request: Request) -> Principal:
     """The caller of this request, from its bearer token (verified once per request)."""
-    cached = request.scope.get("state", {}).get("principal")
+    return await caller_of(request.scope, request.headers.get("authorization"))
+
+
+async def caller_of(scope: Scope, authorization: str | None) -> Principal:
+    """:func:`authenticate` of the request of ``scope`` whose (first) Authorization header is
+    ``authorization`` (None: it has none), for a middleware that has read the headers already."""
+    cached = scope.get("state", {}).get("principal")
     if isinstance(cached, Principal):
         return cached
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized(
             "Send an access token as 'Authorization: Bearer <token>'",
             detail_zh="请先登录（请求头 Authorization: Bearer <凭证>）",
         )
-    verifier: TokenVerifier = request.app.state.verifier
+    verifier: TokenVerifier = scope["app"].state.verifier
     principal = await verifier.verify(token.strip())
     # what ``request.state.principal = ...`` stores, without building a State object for it
-    request.scope.setdefault("state", {})["principal"] = principal
+    scope.setdefault("state", {})["principal"] = principal
     return principal
 
 

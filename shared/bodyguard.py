@@ -1,6 +1,7 @@
 """The gate in front of every route: who is asking, and how much they may send, before a body is read.
 
-An ASGI middleware, inside the request-id/metrics middleware and outside FastAPI's routing:
+An ASGI middleware, inside the request-id/metrics middleware and outside FastAPI's routing (held by
+that layer itself, which hands it the headers it has read, unless CORS stands between the two):
 
 1. It finds the operation the request is for (the same path templates and methods the routers
    declare). For an operation that needs a login (its dependencies include ``CurrentUser``), it
@@ -44,10 +45,11 @@ from starlette.requests import Request
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth import authenticate, current_user_dependency, role_refusal
+from shared.auth import caller_of, current_user_dependency, role_refusal
 from shared.errors import DomainError, InvalidInput
 
 __all__ = [
+    "BODY_HEADERS",
     "LARGE_BODY",
     "MAX_JSON_DEPTH",
     "MAX_JSON_INT",
@@ -73,7 +75,7 @@ REPLAY_CHUNK_BYTES = 64 * 1024
 MAX_JSON_INT = 2**63 - 1
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A request announces a body with one of these (ASGI servers give header names in lower case).
-_BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
+BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 
 
 class BodyTooLarge(DomainError):
@@ -443,22 +445,39 @@ class BodyGuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope, receive)
+        authorization: str | None = None
+        announced = False
+        for key, value in scope["headers"]:
+            if key == b"authorization":
+                if authorization is None:  # the first, as Headers.get
+                    authorization = value.decode("latin-1")
+            elif key in BODY_HEADERS:
+                announced = True
+        await self.enter(scope, receive, send, authorization=authorization, announced=announced)
+
+    async def enter(
+        self, scope: Scope, receive: Receive, send: Send, *, authorization: str | None, announced: bool
+    ) -> None:
+        """The gate for an HTTP request whose headers a layer outside has read already: its (first)
+        Authorization header, and whether it ``announced`` a body (Content-Length or
+        Transfer-Encoding). shared/observability.py's request layer calls it itself when nothing
+        stands between the two (no CORS layer)."""
         route = self.index.match(scope["method"], scope["path"])
-        if not any(key in _BODY_HEADERS for key, _ in scope["headers"]):
+        if not announced:
             # No body announced (every GET and HEAD a client sends): the caller is checked, and
             # there is nothing to read or bound (what _read_body would find: None).
             try:
-                await self._check_caller(request, route)
+                await self._check(scope, route, authorization)
             except DomainError as exc:
                 await self._refuse(scope, receive, send, exc)
                 return
             await self.app(scope, receive, send)
             return
+        request = Request(scope, receive)
         body: bytes | BinaryIO | None = None
         try:
             try:
-                await self._check_caller(request, route)
+                await self._check(scope, route, authorization)
                 large = route is not None and route.large_body
                 limit = self.max_upload_bytes if large else self.max_body_bytes
                 body = await self._read_body(request, receive, limit, spool=large)
@@ -482,10 +501,10 @@ class BodyGuardMiddleware:
                 body.close()  # a spooled body's temporary file goes with it
 
     @staticmethod
-    async def _check_caller(request: Request, route: GuardedRoute | None) -> None:
+    async def _check(scope: Scope, route: GuardedRoute | None, authorization: str | None) -> None:
         """401 without a valid token, 403 without a role the operation names (admin has them all)."""
         if route is not None and route.needs_login:
-            principal = await authenticate(request)
+            principal = await caller_of(scope, authorization)
             for roles in route.role_sets:
                 if not principal.roles & (roles | {"admin"}):
                     raise role_refusal(roles)

@@ -64,7 +64,10 @@ def include_cadre_table(metadata: MetaData) -> None:
 
 def is_cadre_only(actor: Principal) -> bool:
     """A cadre and nothing else an office holds (a cadre who is also a registrar reads as a registrar)."""
-    return actor.has_role("cadre") and not actor.has_role(*(ROLES - {"cadre"}))
+    return "cadre" in actor.roles and actor.roles.isdisjoint(_OFFICE_ROLES)
+
+
+_OFFICE_ROLES = ROLES - {"cadre"}  # asked on every read of a card or a roll-up: made once
 
 
 class CadreRepository(Repository[Any]):

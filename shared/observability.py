@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Annotated, Any
 
 import structlog
@@ -25,6 +25,7 @@ from prometheus_client import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import tracing
+from shared.bodyguard import BODY_HEADERS, BodyGuardMiddleware
 from shared.compression import SizedGZipMiddleware, set_raw_header
 from shared.conditional import not_modified_start
 from shared.context import new_request_id, request_id_var
@@ -168,9 +169,20 @@ class RequestContextMiddleware:
     route's own status (a 304 made here is counted as the route's 200, as before).
     """
 
-    def __init__(self, app: ASGIApp, service: str, *, gzip_minimum_size: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        service: str,
+        *,
+        gzip_minimum_size: int | None = None,
+        guard: Mapping[str, Any] | None = None,
+    ) -> None:
         self.app = app
         self.service = service
+        # With ``guard`` (BodyGuardMiddleware's arguments) the body guard is this layer's inner part:
+        # the same gate, in the same place (inside the request id, outside the routes), handed the
+        # headers this layer reads anyway, without a layer of its own.
+        self.guard = None if guard is None else BodyGuardMiddleware(app, **guard)
         # None: no compression here (the layer alone, as in tests that build their own stack)
         self._gzip = None if gzip_minimum_size is None else SizedGZipMiddleware(app, gzip_minimum_size)
         # The metric children of each (method, route[, status]), looked up once: ``labels()``
@@ -196,14 +208,21 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = if_none_match = accept_encoding = None
-        for key, value in scope["headers"]:  # once, for all three (the first of each, as Headers.get)
-            if key == b"x-request-id":
+        incoming = if_none_match = accept_encoding = authorization = None
+        announced = False  # a body (the guard's question)
+        for key, value in scope["headers"]:  # once, for all (the first of each, as Headers.get)
+            if key == b"authorization":
+                if authorization is None:
+                    authorization = value.decode("latin-1")
+            elif key == b"accept-encoding":
+                if accept_encoding is None:
+                    accept_encoding = value.decode("latin-1")
+            elif key == b"x-request-id":
                 incoming = incoming if incoming is not None else value.decode("latin-1")
             elif key == b"if-none-match":
                 if_none_match = if_none_match if if_none_match is not None else value.decode("latin-1")
-            elif key == b"accept-encoding" and accept_encoding is None:
-                accept_encoding = value.decode("latin-1")
+            elif key in BODY_HEADERS:
+                announced = True
         rid = (incoming or new_request_id())[:100]
         rid_header = rid.encode("latin-1")
         token = request_id_var.set(rid)
@@ -231,7 +250,12 @@ class RequestContextMiddleware:
             await outward(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if self.guard is None:
+                await self.app(scope, receive, send_with_id)
+            else:
+                await self.guard.enter(
+                    scope, receive, send_with_id, authorization=authorization, announced=announced
+                )
         except Exception as exc:
             if response_started:  # too late for an error response: the client sees a cut body
                 log.error("error_after_response_started", path=scope.get("path"), exc_info=exc)
@@ -269,10 +293,19 @@ def _add_trace_id(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Muta
     return event_dict
 
 
-def install_request_middleware(app: FastAPI, service: str, *, gzip_minimum_size: int | None = None) -> None:
+def install_request_middleware(
+    app: FastAPI,
+    service: str,
+    *,
+    gzip_minimum_size: int | None = None,
+    guard: Mapping[str, Any] | None = None,
+) -> None:
     """Add :class:`RequestContextMiddleware` (middleware added later wrap it); with
-    ``gzip_minimum_size``, it also compresses answers of at least that size."""
-    app.add_middleware(RequestContextMiddleware, service=service, gzip_minimum_size=gzip_minimum_size)
+    ``gzip_minimum_size``, it also compresses answers of at least that size; with ``guard``
+    (BodyGuardMiddleware's arguments), it also holds the body guard, inside it."""
+    app.add_middleware(
+        RequestContextMiddleware, service=service, gzip_minimum_size=gzip_minimum_size, guard=guard
+    )
 
 
 def _metrics_text() -> bytes:

@@ -105,9 +105,44 @@ def _household(village: str, *, registered: bool = False) -> dict[str, Any]:
     return body
 
 
-def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+async def seed(base: str, households: int) -> float:
+    """The bench's county (10 towns of 10 villages) and ``households`` registered households in it,
+    imported through the registry at ``base`` 5,000 a call; households imported a second."""
+    admin = auth(["registrar", "approver"], "440000000000")
+    villages = _villages()
+    async with httpx.AsyncClient(timeout=300) as client:
+        r = await client.post(f"{base}/registry/v1/areas", json={"areas": _areas()}, headers=admin)
+        r.raise_for_status()
+        t0 = time.perf_counter()
+        for start in range(0, households, 5000):
+            rows = [_household(villages[i % len(villages)], registered=True)
+                    for i in range(start, min(households, start + 5000))]
+            r = await client.post(
+                f"{base}/registry/v1/households/imports",
+                json={"households": rows, "source_roll": "bench 2018 roll", "reason": "benchmark data"},
+                headers=admin,
+            )
+            if r.status_code != 200:
+                raise RuntimeError(f"import refused: {r.status_code} {r.text[:2000]}")
+        return households / (time.perf_counter() - t0)
+
+
+async def analyzed_sample(dsn: str) -> list[str]:
+    """Statistics as a running database has them (autovacuum would analyze the imported tables
+    later: planned on an empty table's, a county's list page sorted the whole county), and the ids
+    of 5,000 households in random order, for the card reads."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("ANALYZE")
+        sample = await conn.fetch("SELECT id FROM household ORDER BY random() LIMIT 5000")
+        return [str(r["id"]) for r in sample]
+    finally:
+        await conn.close()
+
+
+def _spawn(args: list[str], env: dict[str, str], log: Path, cwd: Path = REPO_ROOT) -> subprocess.Popen[bytes]:
     out = open(log, "wb")  # noqa: SIM115 - the child keeps it
-    return subprocess.Popen(args, env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
@@ -404,23 +439,8 @@ async def run(_size: int) -> dict[str, float]:
         _wait(f"{reg}/health/live", procs[0])
         _wait(f"{bare}/docs", procs[1])
         _wait(f"{lean}/docs", procs[2])
-        admin = auth(["registrar", "approver"], "440000000000")
         villages = _villages()
-        async with httpx.AsyncClient(timeout=300) as client:
-            r = await client.post(f"{reg}/registry/v1/areas", json={"areas": _areas()}, headers=admin)
-            r.raise_for_status()
-            t0 = time.perf_counter()
-            for start in range(0, households, 5000):
-                rows = [_household(villages[i % len(villages)], registered=True)
-                        for i in range(start, min(households, start + 5000))]
-                r = await client.post(
-                    f"{reg}/registry/v1/households/imports",
-                    json={"households": rows, "source_roll": "bench 2018 roll", "reason": "benchmark data"},
-                    headers=admin,
-                )
-                if r.status_code != 200:
-                    raise RuntimeError(f"import refused: {r.status_code} {r.text[:2000]}")
-            import_per_s = households / (time.perf_counter() - t0)
+        import_per_s = await seed(reg, households)
         copy_per_s = await _copy_ceiling(url.replace("postgresql+asyncpg://", "postgresql://"), households)
         dsn = url.replace("postgresql+asyncpg://", "postgresql://")
         conn = await asyncpg.connect(dsn)
@@ -431,12 +451,8 @@ async def run(_size: int) -> dict[str, float]:
             if time.monotonic() > drained_by:
                 raise TimeoutError("the registry's outbox did not drain in 10 minutes")
             await asyncio.sleep(0.5)
-        # Statistics as a running database has them (autovacuum would analyze the imported tables
-        # later): planned on an empty table's, a county's list page sorted the whole county.
-        await conn.execute("ANALYZE")
-        sample = await conn.fetch("SELECT id FROM household ORDER BY random() LIMIT 5000")
-        ids = [str(r["id"]) for r in sample]
         await conn.close()
+        ids = await analyzed_sample(dsn)
         reader = auth(["registrar"], f"{COUNTY}000000")
         county = f"{COUNTY}000000"
 

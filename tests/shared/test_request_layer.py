@@ -10,11 +10,11 @@ import uuid
 import zlib
 
 import pytest
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from starlette.types import Message
 
 from shared.app import create_service_app
-from shared.auth import CurrentUser
+from shared.auth import CurrentUser, require_roles
 from shared.compression import SizedGZipMiddleware
 from shared.context import new_request_id
 from shared.settings import ServiceSettings
@@ -92,6 +92,66 @@ async def test_gzip_304_and_request_id_together(make_db) -> None:  # type: ignor
         # the route's own status is counted (the 304 made for the client counts as its 200)
         counted = 'jingzhun_http_requests_total{method="GET",route="/card",service="funds",status="200"} 4.0'
         assert counted in metrics.splitlines()
+
+
+def _counted(metrics: str, route: str, status: int) -> float:
+    line = f'jingzhun_http_requests_total{{method="GET",route="{route}",service="funds",status="{status}"}} '
+    return sum(float(x.removeprefix(line)) for x in metrics.splitlines() if x.startswith(line))
+
+
+@pytest.mark.parametrize("cors", [False, True], ids=["gate-in-the-layer", "gate-inside-cors"])
+async def test_the_gates_refusals_carry_the_request_id_and_are_counted(make_db, cors: bool) -> None:  # type: ignore[no-untyped-def]
+    """The body guard's answers (401, 403, 413) leave through the request layer as the route's do:
+    with the request id and counted under their status, the token read from the first
+    Authorization header; a body announced by Content-Length or Transfer-Encoding is bounded."""
+    origins = ["https://fupin.example.gov.cn"] if cors else []
+    settings = settings_for(ServiceSettings, make_db("funds"), service_name="funds", cors_origins=origins)
+    app = create_service_app(settings, title="t", routers=[router, _posts])
+    async with service_client(app) as c:
+        before = (await c.get("/metrics")).text
+        none = await c.get("/funds/v1/card", headers={"X-Request-ID": "gate-1"})
+        assert none.status_code == 401
+        assert none.headers["x-request-id"] == "gate-1"
+        assert none.headers["content-type"] == "application/problem+json"
+        basic = await c.get("/funds/v1/card", headers={"Authorization": "Basic dXNlcg=="})
+        assert basic.status_code == 401
+        first = [("Authorization", auth("finance", VILLAGE)["Authorization"]), ("Authorization", "Basic x")]
+        assert (await c.get("/funds/v1/card", headers=first)).status_code == 200
+        second = [("Authorization", "Basic x"), ("Authorization", auth("finance", VILLAGE)["Authorization"])]
+        assert (await c.get("/funds/v1/card", headers=second)).status_code == 401
+        lowered = {"Authorization": "bearer " + auth("finance", VILLAGE)["Authorization"].split(" ", 1)[1]}
+        assert (await c.get("/funds/v1/card", headers=lowered)).status_code == 200
+        wrong_role = await c.get("/funds/v1/card", headers=auth("cadre", VILLAGE))
+        assert wrong_role.status_code == 200  # the route names no role: any caller with a token
+        refused = await c.post("/funds/v1/notes", headers=auth("cadre", VILLAGE) | {"X-Request-ID": "gate-2"},
+                               content=b"{}")
+        assert refused.status_code == 403
+        assert refused.headers["x-request-id"] == "gate-2"
+        assert refused.json()["required_roles"] == ["finance"]
+        large = b'{"text": "' + b"x" * (settings.max_body_bytes + 10) + b'"}'
+        too_large = await c.post("/funds/v1/notes", headers=auth("finance", VILLAGE), content=large)
+        assert too_large.status_code == 413
+        assert too_large.headers["x-request-id"]
+
+        async def chunks():  # type: ignore[no-untyped-def]
+            yield large
+
+        chunked = await c.post("/funds/v1/notes", headers=auth("finance", VILLAGE), content=chunks())
+        assert chunked.status_code == 413
+        fine = await c.post("/funds/v1/notes", headers=auth("finance", VILLAGE), json={"text": "好"})
+        assert fine.status_code == 200
+        assert fine.json() == {"text": "好"}
+        after = (await c.get("/metrics")).text
+    assert _counted(after, "unmatched", 401) - _counted(before, "unmatched", 401) == 3
+    assert _counted(after, "/card", 200) - _counted(before, "/card", 200) == 3
+
+
+_posts = APIRouter()
+
+
+@_posts.post("/notes", dependencies=[Depends(require_roles("finance"))])
+async def note(body: dict[str, str]) -> dict[str, str]:
+    return body
 
 
 async def test_a_request_id_made_here_is_a_random_uuid_in_hex() -> None:

@@ -114,14 +114,17 @@ async def load(
     return h
 
 
+# The card's parts' fields (its schemas'), named once: the card statement is kept per these tuples.
+_MEMBER_FIELDS = tuple(MemberOut.model_fields)
+_INCOME_FIELDS = tuple(IncomeOut.model_fields)
+_DEBT_FIELDS = tuple(DebtOut.model_fields)
+
+
 async def read_card(session: AsyncSession, actor: Principal, household_id: uuid.UUID) -> CardRows:
     """The household card as the caller may read it (the same 404 as :func:`load` otherwise), its
     parts with exactly the fields of the card's schemas."""
     card = await HouseholdRepository(session).card(
-        household_id,
-        member_fields=list(MemberOut.model_fields),
-        income_fields=list(IncomeOut.model_fields),
-        debt_fields=list(DebtOut.model_fields),
+        household_id, member_fields=_MEMBER_FIELDS, income_fields=_INCOME_FIELDS, debt_fields=_DEBT_FIELDS
     )
     if card is None or not await _may_read(session, actor, household_id, card.household["area_code"]):
         raise HouseholdNotFound.in_your_area(household_id)

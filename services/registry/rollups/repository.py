@@ -4,7 +4,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import (
     ARRAY,
@@ -70,8 +70,10 @@ class Counted(Protocol):
     def persons(self) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
-class CounterRow:
+class CounterRow(NamedTuple):
+    """A counter as a roll-up reads it (a named tuple: a dozen made on every roll-up read, at half
+    a frozen dataclass's cost)."""
+
     dimension: str
     key: str
     households: int

@@ -83,7 +83,14 @@ def rollup_json(rollup: Rollup) -> bytes:
     serialises (tests/registry/unit/test_rollup_json.py), without validating the summary into the
     model first: its fields in the model's order (the rules' dataclass has its suppression first)."""
     fields = {name: getattr(rollup, name) for name in _ROLLUP_FIELDS}
+    for name in _COUNT_FIELDS:  # as plain objects: pydantic serialises a dataclass a third as fast
+        cells = fields[name]
+        fields[name] = {key: {"households": c.households, "persons": c.persons} for key, c in cells.items()}
     return to_json(fields | {"labels": rollup_labels(rollup)})
+
+
+# RollupOut's fields of Count cells (households, persons: Count's fields, in its order)
+_COUNT_FIELDS = ("by_status", "by_cause", "by_batch", "entries_by_year", "exits_by_year")
 
 
 class PyramidOut(BaseModel):

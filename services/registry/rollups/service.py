@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -98,7 +99,7 @@ def _resolved(policies_text: str | None, area_code: str, year: int) -> RegistryP
 
 
 def sees_exact_figures(actor: Principal | None) -> bool:
-    return actor is not None and actor.has_role(*EXACT_FIGURE_ROLES)
+    return actor is not None and not actor.roles.isdisjoint(EXACT_FIGURE_ROLES)
 
 
 def _keys(outs: list[Rollup]) -> dict[str, tuple[str, ...]]:
@@ -191,12 +192,20 @@ def suppress_pyramid(out: Pyramid, k: int) -> Pyramid:
     return out
 
 
-def _by(counters: Sequence[Counted], dimension: str) -> dict[str, Count]:
-    return {
-        c.key: Count(households=c.households, persons=c.persons)
-        for c in sorted(counters, key=lambda c: c.key)
-        if c.dimension == dimension and (c.households or c.persons)
-    }
+_BY_DIMENSION = ("status", "cause", "batch", "entries", "exits")
+_KEY_OF = operator.attrgetter("key")
+
+
+def _by_dimension(counters: Sequence[Counted]) -> dict[str, dict[str, Count]]:
+    """The counters that count something, per dimension of ``_BY_DIMENSION``, ordered by key (one
+    sort for the five; the roll-up's answer lists each dimension's keys in that order)."""
+    found: dict[str, dict[str, Count]] = {dimension: {} for dimension in _BY_DIMENSION}
+    for c in sorted(counters, key=_KEY_OF):
+        if c.households or c.persons:
+            into = found.get(c.dimension)
+            if into is not None:
+                into[c.key] = Count(households=c.households, persons=c.persons)
+    return found
 
 
 async def _summary(session: AsyncSession, area: Area, counters: Sequence[Counted], year: int) -> Rollup:
@@ -217,7 +226,8 @@ def _summary_of(
     policy: RegistryPolicy,
     exited_areas: dict[str, dict[str, int]],
 ) -> Rollup:
-    statuses = _by(counters, "status")
+    by = _by_dimension(counters)
+    statuses = by["status"]
     poor = [c for c in counters if c.dimension == "status" and c.key in _POOR]
     poor_persons = sum(c.persons for c in poor)
     threshold = policy.exit_incidence_threshold_bp
@@ -227,10 +237,10 @@ def _summary_of(
         level=area.level,
         pyramid_level=PYRAMID[area.level],
         by_status=statuses,
-        by_cause=_by(counters, "cause"),
-        by_batch=_by(counters, "batch"),
-        entries_by_year=_by(counters, "entries"),
-        exits_by_year=_by(counters, "exits"),
+        by_cause=by["cause"],
+        by_batch=by["batch"],
+        entries_by_year=by["entries"],
+        exits_by_year=by["exits"],
         poor_households=sum(c.households for c in poor),
         poor_persons=poor_persons,
         rural_population=rural,
