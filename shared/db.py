@@ -12,13 +12,14 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, NoReturn, cast
 from weakref import WeakKeyDictionary
 
+from asyncpg.exceptions import InternalClientError
 from fastapi import Depends, Request
 from greenlet import getcurrent, greenlet
 from sqlalchemy import Executable, MetaData, Select, event, exc, text
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
@@ -242,13 +243,23 @@ async def read_rows(
     if session.in_transaction() or not isinstance(engine, AsyncEngine):
         # the session's transaction (a write's, or an earlier statement's): its connection, never a
         # second, and in it from its first statement on (the transaction begun as write_rows does)
-        return list(await _driver(await _transaction_connection(session)).fetch(compiled.sql, *args))
+        raw = await _transaction_connection(session)
+        try:
+            return list(await _driver(raw).fetch(compiled.sql, *args))
+        except Exception as error:
+            if _gone(raw, error):
+                await _failed(raw, session.get_bind(), compiled.sql, args, error, session)
+            raise
     # Nothing ran on the session yet: a connection from the pool for this statement alone, without
     # the session's transaction bookkeeping around it (a tenth of a card read's CPU). Under no
     # transaction, as a ReadSessionDep's statements are.
     raw = await in_greenlet(engine.sync_engine.raw_connection)  # AsyncEngine.raw_connection's
     try:
         return list(await _driver(raw).fetch(compiled.sql, *args))
+    except Exception as error:
+        if _gone(raw, error):
+            await _failed(raw, engine.sync_engine, compiled.sql, args, error)
+        raise
     finally:
         if getattr(raw.dbapi_connection, "_transaction", True) is None:
             # No transaction on it (the statement ran on the driver alone): its checkin's rollback
@@ -373,8 +384,7 @@ async def write_rows(session: AsyncSession, stmt: Executable, params: Mapping[st
     try:
         return list(await _driver(raw).fetch(compiled.sql, *args))
     except Exception as error:
-        _raise_as_sqlalchemy(raw, session.get_bind().dialect, compiled.sql, args, error)
-        raise
+        await _failed(raw, session.get_bind(), compiled.sql, args, error, session)
 
 
 async def _transaction_connection(session: AsyncSession) -> PoolProxiedConnection:
@@ -420,16 +430,58 @@ def _together(host: Executable, others: tuple[Executable, ...]) -> Executable:
     return host.add_cte(*ctes)
 
 
-def _raise_as_sqlalchemy(
-    raw: PoolProxiedConnection, dialect: Dialect, sql: str, args: list[Any], error: Exception
-) -> None:
-    """Raise the driver's ``error`` as ``session.execute`` would: the dialect's DBAPI error (its
-    translation of asyncpg's, which it chains) wrapped in SQLAlchemy's ``DBAPIError`` subclass."""
+def _gone(raw: PoolProxiedConnection, error: Exception) -> bool:
+    """The connection cannot be used again: closed (the server went away), or its protocol left in
+    the middle of a message exchange — asyncpg's "cannot switch to state …; another operation (2) is
+    in progress", seen when a killed server's last message (a FATAL) had arrived and its closed socket
+    not yet (the next statement fails before it is sent)."""
+    if isinstance(error, InternalClientError):
+        return True
+    driver = raw.driver_connection
+    return driver is None or bool(driver.is_closed())
+
+
+async def _failed(
+    raw: PoolProxiedConnection,
+    bind: Engine | Connection,
+    sql: str,
+    args: list[Any],
+    error: Exception,
+    session: AsyncSession | None = None,
+) -> NoReturn:
+    """Raise the driver's ``error`` as ``session.execute`` would (SQLAlchemy's
+    ``Connection._handle_dbapi_exception``): the dialect's DBAPI error (its translation of asyncpg's,
+    which it chains) wrapped in SQLAlchemy's ``DBAPIError`` subclass, the values hidden as the engine
+    hides them (they may be personal data). A connection that is gone (``_gone``) is invalidated
+    first, as SQLAlchemy invalidates one on a disconnect — never handed out again — and the error
+    says so (``connection_invalidated``: a 503, nothing was saved, the same request may be sent
+    again; it was a 500 "internal error")."""
+    dialect = bind.dialect
     dbapi = dialect.loaded_dbapi
+    gone = _gone(raw, error)
+    translated: Exception | None = None
     try:
         cast(Any, raw.dbapi_connection)._handle_exception(error)
-    except dbapi.Error as translated:
-        raise exc.DBAPIError.instance(sql, args, translated, dbapi.Error, dialect=dialect) from translated
+    except dbapi.Error as dbapi_error:
+        translated = dbapi_error
+    except Exception:  # not the driver's own error: raised as it is, below
+        pass
+    if gone:
+        if session is not None:  # the session's own Connection, so its transaction knows it is lost
+            await (await session.connection()).invalidate(error)
+        else:
+            await in_greenlet(lambda: raw.invalidate(error))
+    if translated is None:
+        raise error
+    raise exc.DBAPIError.instance(
+        sql,
+        args,
+        translated,
+        dbapi.Error,
+        hide_parameters=bind.engine.hide_parameters,
+        connection_invalidated=gone,
+        dialect=dialect,
+    ) from translated
 
 
 def _driver(raw: PoolProxiedConnection) -> Any:

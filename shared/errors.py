@@ -85,6 +85,10 @@ class DomainError(Exception):
             return self.title_zh, self.detail
         return self.title_zh, "。".join(t for t in (self.title_zh, self.hint_zh) if t)
 
+    def extensions_in(self, language: Language) -> dict[str, Any]:
+        """The extension members as the client reads them (a subclass may word some in ``language``)."""
+        return self.extensions
+
 
 class NotFound(DomainError):
     """``thing`` names what was looked for: (English noun, Chinese noun, the id's extension key),
@@ -322,7 +326,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         type_slug=exc.type_slug,
         instance=request.url.path,
         headers=headers or None,
-        extensions=_json_safe(exc.extensions),
+        extensions=_json_safe(exc.extensions_in(request_language(request))),
     )
 
 

@@ -3,7 +3,7 @@ shared.errors): each names its problem type, English and Chinese title, and a hi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from shared.errors import (
     AreaNotFound,
@@ -15,6 +15,7 @@ from shared.errors import (
     ObjectionNotFound,
     Unauthorized,
 )
+from shared.problems import Language
 from shared.ratelimit import RateLimitExceeded
 
 __all__ = [
@@ -224,7 +225,21 @@ class IdentityConflictClosed(Conflict):
     hint_en = "It was already resolved"
 
 
-class ExitNotEligible(Conflict):
+class _CriteriaNotMet(Conflict):
+    """A refusal listing every criterion (under ``listed_as``), each one's ``detail`` in the caller's
+    language as the eligibility page says it: its ``detail_zh`` unless English is asked."""
+
+    listed_as: ClassVar[str]
+
+    def extensions_in(self, language: Language) -> dict[str, Any]:
+        items = self.extensions.get(self.listed_as, [])
+        if language != "en":
+            items = [{**c, "detail": c.get("detail_zh") or c["detail"]} for c in items]
+        return {**self.extensions, self.listed_as: items}
+
+
+class ExitNotEligible(_CriteriaNotMet):
+    listed_as = "eligibility"
     type_slug = "exit-not-eligible"
     title = "The household does not meet the exit standard"
     title_zh = "该户未达到退出标准"
@@ -292,7 +307,8 @@ class PairingVillageQuotaExceeded(Conflict):
 # --- village and county exits ------------------------------------------------------------------
 
 
-class AreaExitNotEligible(Conflict):
+class AreaExitNotEligible(_CriteriaNotMet):
+    listed_as = "criteria"
     type_slug = "area-exit-not-eligible"
     title = "The area does not meet its exit standard"
     title_zh = "未达到退出标准"

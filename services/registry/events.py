@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from shared.events.contracts import AreaCode, CheckpointSealed, ContractPart, EventContract, Fen, IsoDate
+from shared.policy_documents import QUANZHOU_2018_POINTS
 
 AreaLevel = Literal["province", "city", "county", "township", "village"]
 AreaExitKind = Literal["village", "county"]
@@ -31,7 +32,9 @@ class AreaUpserted(EventContract):
     old_area_village: bool = False
     key_village: bool = False
     pairing_village: bool | None = Field(
-        default=None, description="帮扶村 (seed 002); absent from early events: read pairing_dispatch_level"
+        default=None,
+        description=f"帮扶村（{QUANZHOU_2018_POINTS}十一：市派、省派、县派的帮扶村）; "
+        "absent from early events: read pairing_dispatch_level",
     )
     pairing_dispatch_level: Literal["city", "province", "county"] | None = None
     rural_population: int | None = None

@@ -50,11 +50,19 @@ def test_every_operation_is_named_summarised_and_documents_its_errors() -> None:
 
 
 # API texts cite the policy documents by the titles a clerk can look up (shared/policy_documents.py).
+_SEED_FILE = re.compile(r".{0,60}(?:\b[Ss]eed 0\d\d|\bthe seeds\b|\bno seed\b|\bseeds?'s? words?).{0,20}")
+
+
 @pytest.mark.parametrize("service", SERVICE_NAMES)
 def test_descriptions_cite_policy_documents_not_the_projects_seed_files(service: str) -> None:
-    text = render(document(service))
-    seed_file = r"\b[Ss]eed 0\d\d|\bthe seeds\b|\bno seed\b|\bseeds?'s? words?"
-    cited = re.findall(rf".{{0,60}}(?:{seed_file}).{{0,20}}", text)
+    cited = _SEED_FILE.findall(render(document(service)))
+    assert not cited, cited
+
+
+# The other generated documents an outside system reads: the event contracts and the problem types.
+@pytest.mark.parametrize("generated", ["docs/asyncapi.yaml", "docs/PROBLEMS.md"])
+def test_event_and_problem_documents_cite_policy_documents_not_seed_files(generated: str) -> None:
+    cited = _SEED_FILE.findall((REPO_ROOT / generated).read_text(encoding="utf-8"))
     assert not cited, cited
 
 

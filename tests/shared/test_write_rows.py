@@ -17,6 +17,7 @@ from sqlalchemy.util import await_
 
 from shared import audit, resident_id
 from shared.db import Database, in_greenlet, read_rows, to_sync_url, write_rows, write_together
+from shared.errors import database_unavailable
 from shared.events.outbox import event_write
 from shared.tables import audit_log, outbox
 
@@ -177,3 +178,59 @@ async def test_the_kept_greenlet_hands_back_awaits_errors_cancellations_and_cont
     assert unwound == ["the sync code's finally ran"]
     _asked.set("this request's")
     assert await in_greenlet(_asked.get) == "this request's"
+
+
+def _fatal_from_the_server() -> bytes:
+    """The last message of a PostgreSQL backend that is going away (an ErrorResponse, FATAL 57P01),
+    as it arrives before the socket's close when the server is killed or the backend terminated."""
+    fields = (("S", "FATAL"), ("V", "FATAL"), ("C", "57P01"), ("M", "terminating connection"))
+    body = b"".join(k.encode() + v.encode() + b"\0" for k, v in fields) + b"\0"
+    return b"E" + (len(body) + 4).to_bytes(4, "big") + body
+
+
+async def test_a_connection_a_dying_server_left_mid_message_is_dropped_and_read_as_an_outage(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Found by the soak under load (PostgreSQL killed every 20 s): a statement sent on the driver in
+    the moment between a dying server's FATAL and its closed socket failed with asyncpg's "cannot
+    switch to state …; another operation (2) is in progress", was answered 500 (internal error) and
+    the connection went back to the pool. Now the connection is dropped and the error reads as the
+    database out of reach (a 503: nothing saved, send it again), for a write, a read in a
+    transaction and a hot read alike; the next use case works."""
+    db = Database(make_db("registry"), pool_size=1)
+    try:
+        _, (stmt, params) = event_write(type=EVENT, subject="h-1", data={"name": "柳青禾"})
+
+        async def dying(s):  # type: ignore[no-untyped-def]
+            raw = await (await s.connection()).get_raw_connection()
+            raw.driver_connection._protocol.data_received(_fatal_from_the_server())
+
+        async def use_case(statement: str) -> None:
+            async with db.transaction() as s:
+                await read_rows(s, _XID, {})  # the transaction's connection, idle in it
+                await dying(s)
+                if statement == "write":
+                    await write_rows(s, stmt, params)
+                else:
+                    await read_rows(s, _XID, {})
+
+        for statement in ("write", "read"):
+            with pytest.raises(DBAPIError) as failed:
+                await use_case(statement)
+            assert failed.value.connection_invalidated, statement
+            assert database_unavailable(failed.value), statement
+            assert "柳青禾" not in str(failed.value)  # the values stay out of the logs
+
+        async with db.reading() as s:  # a hot read on a pooled connection the server left mid-message
+            await dying(s)
+        with pytest.raises(DBAPIError) as failed:
+            async with db.reading() as s:
+                await read_rows(s, _XID, {})
+        assert failed.value.connection_invalidated
+        assert database_unavailable(failed.value)
+
+        async with db.transaction() as s:
+            await write_rows(s, stmt, params)
+        async with db.reading() as s:
+            assert len(await read_rows(s, _XID, {})) == 1
+        assert await _counts(db) == (1, 0)
+    finally:
+        await db.dispose()

@@ -44,10 +44,13 @@ def _english(request: Request) -> bool:
 
 
 def _criterion(data: Mapping[str, Any], english: bool) -> schemas.AreaCriterionOut:
-    """A criterion with its label in the caller's language (a request kept before the labels were
-    apart reads "有硬化路 (a hardened road)": each language gets its half)."""
+    """A criterion with its label and detail in the caller's language (a request kept before the
+    labels were apart reads "有硬化路 (a hardened road)": each language gets its half; one kept before
+    the details were in Chinese shows its English detail)."""
     zh, en = label_words(str(data["label"]), data.get("label_en"))
-    return schemas.AreaCriterionOut.model_validate({**data, "label": en if english and en else zh})
+    detail = data["detail"] if english else data.get("detail_zh") or data["detail"]
+    label = en if english and en else zh
+    return schemas.AreaCriterionOut.model_validate({**data, "label": label, "detail": detail})
 
 
 def _out(req: AreaExitRequest, english: bool) -> schemas.AreaExitRequestOut:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from shared.money import yuan_en
+from services.registry.policies.rules import Comparison as Reading
+from shared.money import yuan_en, yuan_zh
 
 __all__ = [
     "AreaEligibility",
@@ -59,6 +60,8 @@ _WORDS = {
     Comparison.AT_OR_ABOVE: "at or above",
     Comparison.ABOVE: "above",
 }
+# the same as a Chinese sentence says it (不超过 3.00%): the household rules' words
+_WORDS_ZH = {c: Reading(c.value).words_zh for c in Comparison}
 
 
 class Measure(StrEnum):
@@ -170,8 +173,9 @@ class CriterionResult:
     passed: bool
     blocking: bool
     source: str
-    detail: str
+    detail: str  # English: kept with the request and the audit trail
     label_en: str | None = None
+    detail_zh: str | None = None  # what the clerk reads (the answers in Chinese)
     value: int | bool | str | None = None  # incidence: "poor/rural", exact
     threshold: int | None = None
     comparison: str | None = None
@@ -187,6 +191,7 @@ class CriterionResult:
             "blocking": self.blocking,
             "source": self.source,
             "detail": self.detail,
+            "detail_zh": self.detail_zh,
             "value": self.value,
             "threshold": self.threshold,
             "comparison": self.comparison,
@@ -241,22 +246,27 @@ def _incidence(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
     rural = facts.rural_population
     base = _named(spec)
     rule = f"{_WORDS[spec.comparison]} {_pct(spec.threshold)}"
+    rule_zh = f"{_WORDS_ZH[spec.comparison]}{_pct(spec.threshold)}"
     if not rural:
         return CriterionResult(
             **base,  # type: ignore[arg-type]
             passed=False,
             detail=f"rural population not recorded: incidence cannot be computed (must be {rule})",
+            detail_zh=f"未录入农村人口数，无法计算贫困发生率（须{rule_zh}）",
             threshold=spec.threshold,
             comparison=spec.comparison.value,
         )
     # poor / rural vs threshold / 10,000, cross-multiplied: exact, no rounding (3.00% passes
     # 以下 3%, 3.01% does not).
     passed = compare(facts.poor_persons * 10_000, spec.comparison, spec.threshold * rural)
+    share = _share(facts.poor_persons, rural)
     return CriterionResult(
         **base,  # type: ignore[arg-type]
         passed=passed,
-        detail=f"incidence {facts.poor_persons} poor / {rural} rural = {_share(facts.poor_persons, rural)} "
+        detail=f"incidence {facts.poor_persons} poor / {rural} rural = {share} "
         f"({'meets' if passed else 'does not meet'}: must be {rule})",
+        detail_zh=f"贫困发生率：贫困人口{facts.poor_persons}人 / 农村人口{rural}人 = {share}"
+        f"（{'已达到' if passed else '未达到'}：须{rule_zh}）",
         value=f"{facts.poor_persons}/{rural}",
         threshold=spec.threshold,
         comparison=spec.comparison.value,
@@ -266,18 +276,21 @@ def _incidence(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
 def _declared(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
     base = _named(spec)
     weighed = "" if spec.blocking else " (weighed by the signers, does not block alone)"
+    weighed_zh = "" if spec.blocking else "（由签字人员统筹考虑，不单独否决）"
     fact = facts.declared.get(spec.code)
     if fact is None:
         return CriterionResult(
             **base,  # type: ignore[arg-type]
             passed=False,
             detail=f"not declared: state {spec.label_en or spec.label} with evidence references{weighed}",
+            detail_zh=f"尚未申报：请申报“{spec.label}”并附佐证材料{weighed_zh}",
             threshold=spec.threshold,
             comparison=spec.comparison.value if spec.comparison else None,
         )
     if spec.measure is Measure.FLAG:
         passed = fact.value is True
         detail = f"declared {'yes' if passed else 'no'}: {spec.label_en or spec.label}"
+        detail_zh = f"申报为“{'是' if passed else '否'}”：{spec.label}"
     else:
         assert spec.comparison is not None
         assert spec.threshold is not None
@@ -285,14 +298,17 @@ def _declared(spec: CriterionSpec, facts: AreaFacts) -> CriterionResult:
         recorded = facts.recorded_amounts.get(spec.code)
         passed = compare(amount, spec.comparison, spec.threshold)
         detail = f"declared {yuan_en(amount)}, must be {_WORDS[spec.comparison]} {yuan_en(spec.threshold)}"
+        detail_zh = f"申报{yuan_zh(amount)}，须{_WORDS_ZH[spec.comparison]}{yuan_zh(spec.threshold)}"
         if recorded is not None and recorded != amount:
             # the registry holds the year's figure: a declaration cannot say otherwise
             passed = False
             detail += f"; the registry records {yuan_en(recorded)} for the year, not the declared amount"
+            detail_zh += f"；系统记录的当年数为{yuan_zh(recorded)}，与申报数不符"
     return CriterionResult(
         **base,  # type: ignore[arg-type]
         passed=passed,
         detail=f"{detail} ({len(fact.evidence)} evidence reference(s)){weighed}",
+        detail_zh=f"{detail_zh}（佐证材料{len(fact.evidence)}项）{weighed_zh}",
         value=fact.value,
         threshold=spec.threshold,
         comparison=spec.comparison.value if spec.comparison else None,

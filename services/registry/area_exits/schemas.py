@@ -44,7 +44,10 @@ class AreaCriterionOut(BaseModel):
     passed: bool
     blocking: bool  # false: weighed by the signers (统筹考虑), never blocks on its own
     source: str  # registry (computed) | declared (stated with evidence)
-    detail: str
+    detail: str = Field(
+        description="why it passed or not, in Chinese (in English under Accept-Language: en; a request "
+        "kept before the details were worded in Chinese shows its English)"
+    )
     value: bool | int | str | None = None  # incidence: "poor/rural", exact
     threshold: int | None = None  # basis points (incidence) or fen (amount)
     comparison: str | None = None  # at_or_below | below | at_or_above | above

@@ -48,15 +48,6 @@ class ExitFacts:
     basic_needs: Mapping[str, bool]
 
 
-# A threshold's comparison as a Chinese sentence says it (the policy's own words follow in brackets).
-_COMPARISON_ZH = {
-    Comparison.AT_OR_ABOVE: "达到或超过",
-    Comparison.ABOVE: "超过",
-    Comparison.AT_OR_BELOW: "不超过",
-    Comparison.BELOW: "低于",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Criterion:
     criterion: str
@@ -120,7 +111,7 @@ def assess_exit(facts: ExitFacts, policy: RegistryPolicy) -> Eligibility:
     needs_detail = "not met: " + ", ".join(unmet) if unmet else "two assurances and three guarantees met"
 
     # the same in Chinese, each led by the criterion's name on the exit form
-    line_zh, debt_cmp_zh = _COMPARISON_ZH[rule.comparison], _COMPARISON_ZH[debt_rule.comparison]
+    line_zh, debt_cmp_zh = rule.comparison.words_zh, debt_rule.comparison.words_zh
     income_zh = (
         f"未录入{policy.year}年的人均纯收入；须{line_zh}当年标准线{yuan_zh(line)}（{rule.said}）"
         if income is None
@@ -155,7 +146,7 @@ def income_criterion_zh(comparison: Comparison) -> str:
     includes the line, Gansu's and the default 稳定超过 (above) exclude it."""
     if comparison is Comparison.ABOVE:
         return EXIT_CRITERIA_ZH["income_above_line"]
-    return f"人均纯收入{_COMPARISON_ZH[comparison]}当年扶贫标准"
+    return f"人均纯收入{comparison.words_zh}当年扶贫标准"
 
 
 def _debt_cause_zh(cause: str) -> str:

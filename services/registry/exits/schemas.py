@@ -17,7 +17,7 @@ class CriterionOut(BaseModel):
         default="", description="the criterion as the exit form names it, in Chinese (两不愁三保障 …)"
     )
     passed: bool
-    detail: str
+    detail: str = Field(description="why it passed or not, in Chinese (in English under Accept-Language: en)")
 
 
 class EligibilityOut(BaseModel):

@@ -68,6 +68,19 @@ class Comparison(StrEnum):
     def words(self) -> str:
         return self.value.replace("_", " ")
 
+    @property
+    def words_zh(self) -> str:
+        """As a Chinese sentence says it (the policy's own words follow in brackets)."""
+        return _COMPARISON_ZH[self]
+
+
+_COMPARISON_ZH = {
+    Comparison.AT_OR_ABOVE: "达到或超过",
+    Comparison.ABOVE: "超过",
+    Comparison.AT_OR_BELOW: "不超过",
+    Comparison.BELOW: "低于",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ThresholdRule:

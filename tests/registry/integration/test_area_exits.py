@@ -453,3 +453,45 @@ async def test_criterion_labels_are_chinese_for_the_clerk_and_english_under_en(m
     assert (en["hardened_road"], en["clinic"]) == ("a hardened road", "a village clinic")
     road = next(x for x in policy.json()["criteria"] if x["code"] == "hardened_road")
     assert (road["label"], road["label_en"]) == ("有硬化路", "a hardened road")
+
+
+async def test_each_criterions_detail_is_chinese_for_the_clerk_and_english_under_en(make_db) -> None:
+    """Found by the registry walk (stop 27): a village's exit page, its 409 and its request said why
+    each criterion passed in English only ("incidence 9 poor / 300 rural = 3.0000% (meets: …)",
+    "not declared: state …"). The clerk now reads Chinese; an English reader gets the English."""
+    app = registry_app(make_db("registry"))
+    chinese = {k: v for k, v in GANSU_CLERK.items() if k != "Accept-Language"}
+    page = f"{R}/areas/{GANSU_VILLAGE}/exit-eligibility?year=2018"
+    requests = f"{R}/areas/{GANSU_VILLAGE}/exit-requests"
+
+    def details(criteria: list[dict]) -> dict[str, str]:
+        return {x["criterion"]: x["detail"] for x in criteria}
+
+    async with service_client(app) as c:
+        await load_places(c)
+        await poor_households(c, GANSU_VILLAGE, [4, 3, 2])  # 9 poor of 300 rural = 3.00%
+        zh = details((await c.get(page, headers=chinese)).json()["criteria"])
+        assert zh["incidence"] == "贫困发生率：贫困人口9人 / 农村人口300人 = 3.0000%（已达到：须不超过3.00%）"
+        assert zh["infrastructure"].startswith("尚未申报：请申报“")
+        assert zh["infrastructure"].endswith("并附佐证材料（由签字人员统筹考虑，不单独否决）")
+        assert not [d for d in zh.values() if re.search("[A-Za-z]", d)], zh
+        en = details((await c.get(page, headers=GANSU_CLERK)).json()["criteria"])
+        assert en["incidence"] == "incidence 9 poor / 300 rural = 3.0000% (meets: must be at or below 3.00%)"
+
+        # the 409 lists each criterion as the page does, in the caller's language
+        refused = await c.post(requests, json={"year": 2018}, headers=chinese)
+        assert refused.status_code == 409
+        assert details(refused.json()["criteria"]) == zh
+        refused = await c.post(requests, json={"year": 2018}, headers=GANSU_CLERK)
+        assert details(refused.json()["criteria"]) == en
+
+        ask = {"year": 2018, "declared": declared(GANSU_FACTORS)}
+        made = await c.post(requests, json=ask, headers=chinese)
+        assert made.status_code == 201, made.text
+        kept = details(made.json()["criteria"])
+        assert kept["infrastructure"].startswith("申报为“是”：村内基础设施")
+        assert kept["infrastructure"].endswith("（佐证材料2项）（由签字人员统筹考虑，不单独否决）")
+        listed = (await c.get(requests, headers=chinese)).json()
+        assert details(listed[0]["criteria"]) == kept
+        listed = (await c.get(requests, headers=GANSU_CLERK)).json()
+        assert details(listed[0]["criteria"])["infrastructure"].startswith("declared yes: ")

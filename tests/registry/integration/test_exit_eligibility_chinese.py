@@ -128,3 +128,24 @@ async def test_each_exit_criterion_carries_its_name_on_the_exit_form(make_db):
         assert {x["criterion"]: x["criterion_label"] for x in made.json()["eligibility"]} == names
         listed = await c.get(url(h, "/exit-requests"), headers=REGISTRAR | {"Accept-Language": "en"})
         assert {x["criterion"]: x["criterion_label"] for x in listed.json()[0]["eligibility"]} == names
+
+
+async def test_the_refusal_lists_each_criterion_as_the_page_words_it(make_db):
+    """A 409 exit-not-eligible listed each criterion with an English ``detail`` ("no income channel
+    recorded") beside ``detail_zh``: the clerk's screen showed the English. Each item now says it in
+    the caller's language, as the eligibility page does (``detail_zh`` kept for clients reading it)."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await registered(c)
+        page = details(await c.get(url(h, "/exit-eligibility?year=2018"), headers=REGISTRAR))
+        refused = await c.post(url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR)
+        assert refused.status_code == 409
+        items = refused.json()["eligibility"]
+        assert {x["criterion"]: x["detail"] for x in items} == page
+        assert {x["criterion"]: x["detail_zh"] for x in items} == page
+        english = await c.post(
+            url(h, "/exit-requests"), json={"year": 2018}, headers=REGISTRAR | {"Accept-Language": "en"}
+        )
+        english_items = {x["criterion"]: x["detail"] for x in english.json()["eligibility"]}
+        assert english_items["income_channel"] == "no income channel recorded"

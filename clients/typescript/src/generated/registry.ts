@@ -1687,7 +1687,10 @@ export interface components {
             comparison?: string | null;
             /** Criterion */
             criterion: string;
-            /** Detail */
+            /**
+             * Detail
+             * @description why it passed or not, in Chinese (in English under Accept-Language: en; a request kept before the details were worded in Chinese shows its English)
+             */
             detail: string;
             /** Evidence */
             evidence?: string[];
@@ -2258,7 +2261,10 @@ export interface components {
              * @default
              */
             criterion_label?: string;
-            /** Detail */
+            /**
+             * Detail
+             * @description why it passed or not, in Chinese (in English under Accept-Language: en)
+             */
             detail: string;
             /** Passed */
             passed: boolean;
