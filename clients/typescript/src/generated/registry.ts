@@ -1117,7 +1117,7 @@ export interface paths {
          * The file as multipart (field `file`) or as the raw body
          * @description The file as multipart (field ``file``) or as the raw body. Answers 202 at once; validation
          *     runs in the background — poll ``GET /imports/{id}``. A file that is empty or no spreadsheet
-         *     (CSV or XLSX with the template's header row) is 422 unreadable-spreadsheet.
+         *     (CSV, XLSX or XLS with the template's header row) is 422 unreadable-spreadsheet.
          */
         post: operations["imports:upload"];
         delete?: never;
