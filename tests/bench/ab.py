@@ -33,7 +33,18 @@ from pathlib import Path
 
 from deploy.local.stack import free_port
 from shared.settings import REPO_ROOT
-from tests.bench.ratios import COUNTY, KEEP_ALIVE, _load, _request, _spawn, _wait, analyzed_sample, seed
+from tests.bench.ratios import (
+    COUNTY,
+    KEEP_ALIVE,
+    _load,
+    _request,
+    _spawn,
+    _wait,
+    analyzed_sample,
+    print_tails,
+    seed,
+    stop_all,
+)
 from tests.bench.stack import registry_database, registry_env
 from tests.support import auth
 
@@ -134,18 +145,10 @@ async def _compare(
         results["load_1m_at_end"] = os.getloadavg()[0]
         return results
     except BaseException:
-        for log in ("seed.log", "a.log", "b.log"):  # what the servers said before the failure
-            if (tmp / log).exists():
-                print(f"--- {log}\n" + "\n".join((tmp / log).read_text().splitlines()[-40:]), file=sys.stderr)
+        print_tails(tmp, ("seed.log", "a.log", "b.log"))
         raise
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
 
 
 def _figures(name: str, figures: dict[str, list[dict[str, float]]]) -> dict[str, float | str]:

@@ -159,6 +159,24 @@ def _wait(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> Non
     raise TimeoutError(url)
 
 
+def print_tails(folder: Path, logs: tuple[str, ...]) -> None:
+    """What the servers said last (on standard error), for a run that failed."""
+    for log in logs:
+        if (folder / log).exists():
+            print(f"--- {log}\n" + "\n".join((folder / log).read_text().splitlines()[-40:]), file=sys.stderr)
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate the servers the bench started, killing any that has not ended in 20 s."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def _tree_cpu_s(pid: int) -> float:
     """CPU seconds used so far by a server process and its children (uvicorn's workers); Linux."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -530,17 +548,9 @@ async def run(_size: int) -> dict[str, float]:
         }
         return results
     except BaseException:
-        for log in ("registry.log", "bare.log"):  # what the servers said before the failure
-            if (tmp / log).exists():
-                print(f"--- {log}\n" + "\n".join((tmp / log).read_text().splitlines()[-40:]), file=sys.stderr)
+        print_tails(tmp, ("registry.log", "bare.log"))
         raise
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
         stack.stop()
         shutil.rmtree(tmp, ignore_errors=True)
