@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
@@ -24,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 from starlette.requests import Request
@@ -37,9 +39,11 @@ __all__ = [
     "cell_text",
     "decode_csv",
     "eta_seconds",
+    "excel_serial_date",
     "file_sha256",
     "is_total_row",
     "is_xlsx",
+    "lost_digits",
     "map_header",
     "parse_date",
     "progress",
@@ -90,6 +94,29 @@ def parse_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+# an Excel date serial typed (or kept) as text: five digits, 2000-01-01 (36526) to 2099-12-31 (73050)
+_SERIAL = re.compile(r"[0-9]{5}")
+SERIAL_DATES = (date(2000, 1, 1), date(2099, 12, 31))
+# a number Excel shows in scientific notation (4.40783E+17): the digits past the 15th are gone
+_AS_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?E\+?[0-9]+")
+
+
+def excel_serial_date(text: str) -> date | None:
+    """An Excel date serial written as text ("42434", what a date cell shows once its column is made
+    text or the sheet is saved as CSV) as its date (2016-03-05), when it is five digits and falls in
+    SERIAL_DATES; None otherwise (any other number is no date)."""
+    if not _SERIAL.fullmatch(text):
+        return None
+    on = from_excel(int(text)).date()
+    return on if SERIAL_DATES[0] <= on <= SERIAL_DATES[1] else None
+
+
+def lost_digits(text: str) -> bool:
+    """Whether a cell holds a long number as Excel shows it (4.40783E+17, cell_text's form): its
+    digits past the 15th are lost, so the column must be made text and the value typed again."""
+    return _AS_NUMBER.fullmatch(text.strip().upper()) is not None
 
 
 def is_xlsx(data: bytes) -> bool:

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from services.registry.imports.rules import StagedRow
+from services.registry.imports.rules import StagedRow, check_household_key
 from shared.resident_id import InvalidResidentId, make, normalise, validate
 from shared.sheet_import import map_header
 
@@ -118,8 +118,7 @@ def _resident_id(row: KindRow, text: str | None, today: date, *, header: str, re
 
 def _parse_incomes(get: Callable[[str], str | None], today: date) -> KindRow:
     row = KindRow(household_key=get("household_key"))
-    if row.household_key and len(row.household_key) > 30:
-        row.reasons.append("户编号最长30个字符")
+    check_household_key(row, row.reasons)
     _resident_id(row, get("resident_id"), today, header="户主身份证号", required=False)
     if not row.household_key and not get("resident_id"):
         row.reasons.append("户编号和户主身份证号至少填写一项")

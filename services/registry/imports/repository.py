@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, text, update
 from services.registry.households.events import REGISTERED
 from services.registry.households.repository import copy_records, registered_events_sql
 from services.registry.models import Area, Household, ImportRow, Member, SpreadsheetImport
+from services.registry.vocabulary import BATCH_LABELS
 from shared.import_steps import RUNNING
 from shared.repository import Repository
 
@@ -195,14 +196,18 @@ class ImportRepository(Repository[SpreadsheetImport]):
             await s.execute(
                 text(
                     _REFUSE.format(
-                        reason="ARRAY['帮扶批次不在本地区的批次中；可选：' || (pol.value ->> 'labels')]"
+                        # the batches the clerk typed that the area's set lacks, in their words
+                        reason="ARRAY['帮扶批次“' || array_to_string(ARRAY(SELECT coalesce(CAST(:names AS "
+                        "jsonb) ->> b, b) FROM unnest(r.batches) b WHERE NOT b = ANY(ARRAY(SELECT "
+                        "jsonb_array_elements_text(pol.value -> 'batches')))), '、') || "
+                        "'”不在本地区的批次中；可选：' || (pol.value ->> 'labels')]"
                     )
                     + "FROM jsonb_each(CAST(:pol AS jsonb)) pol WHERE r.import_id = :i AND r.relation = "
                     "'head' "
                     "AND pol.key = r.area_code || '|' || r.year AND NOT (r.batches <@ ARRAY(SELECT "
                     "jsonb_array_elements_text(pol.value -> 'batches'))::varchar[])"
                 ),
-                p | {"pol": json.dumps(policies)},
+                p | {"pol": json.dumps(policies), "names": json.dumps(BATCH_LABELS, ensure_ascii=False)},
             )
             if not old_roll_named:
                 await s.execute(

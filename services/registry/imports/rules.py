@@ -28,8 +28,8 @@ from shared.resident_id import InvalidResidentId, normalise, validate
 from shared.sheet_import import cell_text as cell_text
 from shared.sheet_import import decode_csv as decode_csv
 from shared.sheet_import import eta_seconds as eta_seconds
+from shared.sheet_import import excel_serial_date, lost_digits, map_header, parse_date
 from shared.sheet_import import is_xlsx as is_xlsx
-from shared.sheet_import import map_header, parse_date
 
 KINDS = ("registration",)
 # kinds of issue 12 not done yet: household incomes for a year, the 低保 roll, village collective
@@ -104,6 +104,31 @@ class ParsedRow(StagedRow):
         }
 
 
+# 劳动能力 as other rolls word it, read in the import only (the vocabulary keeps its own labels):
+# 丧失劳动力, the national poverty information system's value; 丧失劳动能力 and 无劳动能力, the
+# seeds' words (seeds 000, 001; 004); 弱劳动力 and 半劳动力, each half of the label 弱劳动力或半劳动力
+LABOUR_WORDS = {
+    "丧失劳动力": LabourCapacity.NONE,
+    "丧失劳动能力": LabourCapacity.NONE,
+    "无劳动能力": LabourCapacity.NONE,
+    "弱劳动力": LabourCapacity.PARTIAL,
+    "半劳动力": LabourCapacity.PARTIAL,
+}
+
+
+def check_household_key(row: StagedRow, reasons: list[str]) -> None:
+    """A given 户编号's own reasons: one Excel kept as a number (16+ digits, shown as 4.40783E+17),
+    as the ID column is told; one too long."""
+    key = row.household_key
+    if key and lost_digits(key):
+        reasons.append(
+            f"户编号被表格存成了数字（显示为{key}），后几位已丢失：请把户编号一列设为“文本”格式，"
+            "照原花名册重新录入"
+        )
+    elif key and len(key) > 30:
+        reasons.append("户编号最长30个字符")
+
+
 def _choices(enum: type[PovertyCause] | type[Relation] | type[LabourCapacity]) -> str:
     return "、".join(m.label for m in enum)
 
@@ -132,8 +157,7 @@ def parse_row(cells: list[str | None], columns: dict[str, int], *, today: date) 
     row = ParsedRow(household_key=get("household_key"), name=get("name"))
     if not row.household_key:
         row.reasons.append("户编号不能为空")
-    elif len(row.household_key) > 30:
-        row.reasons.append("户编号最长30个字符")
+    check_household_key(row, row.reasons)
     if not row.name:
         row.reasons.append("姓名不能为空")
     elif len(row.name) > 50:
@@ -149,7 +173,8 @@ def parse_row(cells: list[str | None], columns: dict[str, int], *, today: date) 
         else:
             row.resident_id, row.birth_date, row.sex = parsed.number, parsed.birth_date, parsed.sex
     row.relation = _code_of(row, Relation, get("relation"), "与户主关系")
-    row.labour_capacity = _code_of(row, LabourCapacity, get("labour_capacity"), "劳动能力")
+    labour = get("labour_capacity")
+    row.labour_capacity = _code_of(row, LabourCapacity, LABOUR_WORDS.get(labour or "", labour), "劳动能力")
     if row.relation == Relation.HEAD.value:
         _household_columns(row, get, today=today)
     return row
@@ -187,7 +212,7 @@ def _household_columns(row: ParsedRow, get: object, *, today: date) -> None:
         else:
             row.year = int(year)
     registered = get("registered_on")
-    on = parse_date(registered) if registered else None
+    on = (parse_date(registered) or excel_serial_date(registered)) if registered else None
     if not registered:
         row.reasons.append("户主行的登记日期不能为空")
     elif on is None:

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from services.registry.imports.rules import HEADERS
-from services.registry.models import Household
+from services.registry.models import Household, Member
 from tests.registry.integration.helpers import VILLAGE, load_areas, person_id, registry_app
 from tests.registry.integration.test_spreadsheet_imports import (
     BASE,
@@ -264,3 +264,54 @@ async def test_all_or_nothing_sends_the_clerk_to_the_row_to_correct_not_to_its_h
         sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
         assert (sheet["C4"].value, sheet["K4"].value) == ("王小", why)
         assert sheet.column_dimensions["D"].width >= len(sheet["D4"].value) + 2
+
+
+async def test_the_clerks_words_and_serial_dates_read_and_refusals_name_what_she_typed(make_db, tmp_path):
+    """丧失劳动力 (the national system's word) is 无劳动力; a date Excel kept as its serial in a text
+    cell ("42434") is that date; a batch not in the area's set and a 户编号 Excel kept as a number
+    are refused naming what the clerk typed, like the other columns."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        wife, ok, number_key, bad_batch = (
+            person_id(date(1972, 1, 2), sex="female"), person_id(date(1950, 1, 1)),
+            person_id(date(1951, 1, 1)), person_id(date(1952, 1, 1)),
+        )  # fmt: skip
+        serial = [*_head("S001", "王四", ok)[:5], "丧失劳动力", "因病", "", YEAR, "42434"]  # row 2
+        rows: list[list[object]] = [
+            serial,
+            [*_member("S001", "李四", wife)[:5], "丧失劳动能力", None, None, None, None],  # row 3
+            _head(float(440783101201000123), "张五", number_key),  # row 4: 户编号 kept as a number
+            [*_head("S003", "赵六", bad_batch)[:7], "易地搬迁脱贫一批", YEAR, "12345"],  # row 5
+        ]
+        book = _xlsx(tmp_path / "s.xlsx", rows)
+        r = await upload(c, _bytes(book, tmp_path / "s.xlsx"), **OLD_ROLL)
+        assert r.status_code == 202, r.text
+        job = await settled(c, r.json()["id"])
+        assert await reasons_by_row(c, job["id"]) == {
+            4: [
+                "户编号被表格存成了数字（显示为4.40783E+17），后几位已丢失：请把户编号一列设为“文本”格式，"
+                "照原花名册重新录入"
+            ],
+            # 12345 is 1933-10-18 as a serial: no date of a roll, refused as before
+            5: [
+                "登记日期“12345”不是有效日期，应写作2026-12-03",
+                "帮扶批次“易地搬迁脱贫一批”不在本地区的批次中；可选：扶持生产和就业发展一批、发展教育脱贫一批、"
+                "低保政策兜底一批",
+            ],
+        }
+
+        r = await c.post(f"{BASE}/{job['id']}/commit", json={"mode": "valid_rows_only"}, headers=UPLOADER)
+        assert r.status_code == 202, r.text
+        assert (await settled(c, job["id"]))["households_committed"] == 1
+        async with app.state.db.transaction() as s:
+            h = (await s.execute(select(Household).where(Household.household_number == "S001"))).scalar_one()
+            capacities = (
+                await s.execute(select(Member.labour_capacity).where(Member.household_id == h.id))
+            ).scalars()
+            assert (h.registered_on, sorted(capacities)) == (date(2016, 3, 5), ["none", "none"])
+        # the vocabulary keeps its own words
+        lists = {v["name"]: v for v in (await c.get("/registry/v1/vocabulary")).json()["lists"]}
+        assert [v["label"] for v in lists["labour_capacity"]["values"]] == [
+            "普通劳动力", "弱劳动力或半劳动力", "无劳动力", "未到劳动年龄"
+        ]  # fmt: skip

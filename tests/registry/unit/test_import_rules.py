@@ -124,3 +124,20 @@ def test_yes_no_household_columns_are_read_from_the_head_row_only():
         ["H1", "", "李一", spouse, "配偶", "普通劳动力", "", "", "", "", "是"], columns, today=TODAY
     )
     assert (member_row.reasons, member_row.attributes()) == ([], None)
+
+
+def test_a_date_serial_typed_as_text_is_a_date_in_2000_to_2099_and_other_numbers_stay_refused():
+    columns, _ = header_map(list(HEADERS))
+
+    def registered(text: str) -> tuple[date | None, list[str]]:
+        rid = make("440783", date(1968, 3, 9), 21)
+        row = parse_row(["H1", "440783101201", "王一", rid, "户主", "丧失劳动力", "", "", "2026", text],
+                        columns, today=TODAY)  # fmt: skip
+        assert row.labour_capacity == "none"
+        return row.registered_on, row.reasons
+
+    assert registered("42434") == (date(2016, 3, 5), [])
+    assert registered("36526") == (date(2000, 1, 1), [])
+    assert registered("36525") == (None, ["登记日期“36525”不是有效日期，应写作2026-12-03"])  # 1999-12-31
+    assert registered("4243") == (None, ["登记日期“4243”不是有效日期，应写作2026-12-03"])
+    assert registered("46360")[1] == ["登记日期2026-12-04晚于今天（2026-12-03），不能登记未来的日期"]
