@@ -3,6 +3,8 @@ service's event says about a household, read defensively by field name)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from services.registry.identification.rules import Action
 from services.registry.imports import kinds
 from services.registry.timeline import rules
@@ -23,6 +25,14 @@ def test_an_incomes_header_needs_the_household_number_or_the_heads_id() -> None:
     assert missing == ["户编号或户主身份证号"]
     found, missing = kinds.header_map(kinds.INCOMES, ["\ufeff户主身份证号", "年份", "人均纯收入"])
     assert (missing, sorted(found)) == ([], ["amount", "resident_id", "year"])
+
+
+def test_an_incomes_row_whose_household_number_excel_kept_as_a_number_is_told_so() -> None:
+    cells = {"household_key": "4.40783E+17", "year": "2025", "amount": "3000"}
+    row = kinds.INCOMES.parse(cells.get, date(2026, 12, 3))
+    assert row.reasons == [
+        "户编号被表格存成了数字（显示为4.40783E+17），后几位已丢失：请把户编号一列设为“文本”格式，照原花名册重新录入"
+    ]
 
 
 def test_events_are_read_by_field_name_and_skipped_when_not_about_one_household() -> None:
