@@ -356,11 +356,25 @@ class AreaExitPolicyMissing(Conflict):
 
 
 class InvalidDeclaration(InvalidInput):
+    """``problems``: each problem with a declared fact as (English, Chinese); the answer lists them
+    in the caller's language (Chinese unless English is asked), as the detail says them."""
+
     type_slug = "invalid-declaration"
     title = "The declared facts do not fit the area's exit policy"
     title_zh = "申报事项有误"
     hint_zh = "按提示改正申报的指标、数值和佐证材料"
     hint_en = "Correct the declared facts and their evidence"
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(
+            "; ".join(en for en, _ in problems),
+            detail_zh="；".join(zh for _, zh in problems),
+            problems=[en for en, _ in problems],
+        )
+        self.problems_zh = [zh for _, zh in problems]
+
+    def extensions_in(self, language: Language) -> dict[str, Any]:
+        return self.extensions if language == "en" else {**self.extensions, "problems": self.problems_zh}
 
 
 class InvalidAreaExitPolicy(InvalidInput):

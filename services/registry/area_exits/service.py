@@ -117,11 +117,7 @@ async def _assess(
     policy = await resolve(session, area_code=area.code, year=year, kind=kind)
     problems = check_declarations(policy, declared)
     if problems:
-        raise InvalidDeclaration(
-            "; ".join(en for en, _ in problems),
-            detail_zh="；".join(zh for _, zh in problems),
-            problems=[en for en, _ in problems],
-        )
+        raise InvalidDeclaration(problems)
     repo = AreaExitRequestRepository(session)
     recorded = await repo.collective_income(area.code, year)
     facts = AreaFacts(

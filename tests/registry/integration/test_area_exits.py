@@ -148,6 +148,9 @@ async def test_only_poor_villages_and_counties_exit_and_declarations_must_fit(ma
         zh = GANSU_CLERK | {"Accept-Language": "zh-CN"}
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=blank, headers=zh)
         assert (r.status_code, r.json()["detail"]) == (422, "“产业发展”须至少附一项佐证材料")
+        assert r.json()["problems"] == ["“产业发展”须至少附一项佐证材料"]  # the list in Chinese too
+        en = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=blank, headers=GANSU_CLERK)  # en
+        assert en.json()["problems"] == ["industry: at least one evidence reference"]
         r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=bad, headers=zh)
         assert r.json()["detail"].startswith("“swimming_pool”不是本地区退出标准中的一项（可申报：")
         no_evidence = {"year": 2018, "declared": [{"criterion": "industry", "value": True, "evidence": []}]}
