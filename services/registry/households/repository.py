@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    case,
     func,
     insert,
     inspect,
@@ -33,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.registry.models import Area, Debt, Household, IncomeRecord, Member, household_number_seq
-from services.registry.vocabulary import HouseholdStatus, PovertyCause
+from services.registry.vocabulary import HouseholdStatus, PovertyCause, Relation
 from shared.bulk import any_of, unnest_insert, unnest_params
 from shared.db import Write, like_prefix, read_rows, write_together
 from shared.repository import Repository, Slice, decode_key, encode_key
@@ -184,6 +185,15 @@ def _card_statement(
 
 
 _HOUSEHOLD_COLUMNS = inspect(Household).column_attrs
+# A household's members on its roll. The member table keeps no order of entry (random ids, no
+# sequence or time of entry), so the nearest to it: the head, then by relation as the roll and the
+# household register list them (配偶, 子女, 儿媳或女婿, 孙子女, 父母 … the vocabulary's order), each
+# relation eldest first; then the id, so the order is the same every time.
+ROLL_ORDER = (
+    case({r.value: rank for rank, r in enumerate(Relation)}, value=Member.relation, else_=len(Relation)),
+    Member.birth_date,
+    Member.id,
+)
 _IDENTITY_HELD = (
     select(Member.resident_id_hash)
     .where(any_of(Member.resident_id_hash, "hashes"), Member.holds_identity)
@@ -300,16 +310,12 @@ class HouseholdRepository(Repository[Household]):
         return list((await self.session.execute(stmt)).scalars())
 
     async def roll_households(self, ids: Sequence[uuid.UUID]) -> list[tuple[Household, list[Member]]]:
-        """The households ``ids`` (in that order) with their active members, the head first (the roll)."""
+        """The households ``ids`` (in that order) with their active members in ROLL_ORDER (the roll)."""
         if not ids:
             return []
         households = await self.session.execute(select(Household).where(Household.id.in_(ids)))
         found = {h.id: h for h in households.scalars()}
-        stmt = (
-            select(Member)
-            .where(Member.household_id.in_(ids), Member.active)
-            .order_by((Member.relation != "head"), Member.birth_date, Member.id)
-        )
+        stmt = select(Member).where(Member.household_id.in_(ids), Member.active).order_by(*ROLL_ORDER)
         members: dict[uuid.UUID, list[Member]] = {i: [] for i in ids}
         for m in (await self.session.execute(stmt)).scalars():
             members[m.household_id].append(m)

@@ -8,6 +8,7 @@ names masked for the roles that do not see full names, as on the list."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from services.registry.errors import RollTooLarge
 from services.registry.households import service
 from services.registry.households.repository import HouseholdRepository
 from services.registry.imports.rules import COLUMNS as IMPORT_COLUMNS
+from services.registry.models import Household, Member
 from services.registry.vocabulary import CODE_LABELS, HouseholdStatus
 from shared.auth import Principal
 from shared.pii import PiiCipher, mask_name
@@ -43,6 +45,31 @@ def _words(codes: Sequence[str]) -> str:
     return "、".join(CODE_LABELS.get(c, c) for c in codes)
 
 
+def _roll_key(h: Household) -> tuple[str, bool, str]:
+    """A clerk's roll order: by village, then by 户编号 (candidates, numberless, after them)."""
+    return h.area_code, h.household_number is None, h.household_number or ""
+
+
+def _row(h: Household, m: Member, full_names: bool) -> list[Any]:
+    head = m.relation == "head"
+    return [
+        h.household_number,
+        h.area_code if head else None,
+        m.name if full_names else mask_name(m.name),
+        m.resident_id_masked,
+        CODE_LABELS.get(m.relation, m.relation),
+        CODE_LABELS.get(m.labour_capacity, m.labour_capacity),
+        _words(h.poverty_causes) if head else None,
+        _words(h.batches) if head else None,
+        h.year if head else None,
+        h.registered_on if head else None,
+        h.dibao if head else None,
+        h.five_guarantee if head else None,
+        h.labour_willing if head else None,
+        CODE_LABELS.get(h.status, h.status) if head else None,
+    ]
+
+
 async def roll_rows(
     *,
     session: AsyncSession,
@@ -51,39 +78,28 @@ async def roll_rows(
     status: HouseholdStatus | None,
     cipher: PiiCipher,
 ) -> list[list[Any]]:
-    """The roll's rows (ROLL_COLUMNS), household by household in the list's order, the head first."""
+    """The roll's rows (ROLL_COLUMNS): households by village and 户编号, each head first, its other
+    members in the repository's ROLL_ORDER. Each page's households become rows as they come (no ORM
+    rows kept); the households' blocks of rows are sorted at the end."""
     full_names = service.shows_full_names(actor)
-    repo, rows, cursor = HouseholdRepository(session), [], None
+    repo, cursor, rows = HouseholdRepository(session), None, 0
+    blocks: list[tuple[tuple[str, bool, str], list[list[Any]]]] = []
     while True:
         page = await service.search(
             session=session, actor=actor, area_code=area_code, status=status, cause=None, batch=None,
             name=None, resident_id=None, cipher=cipher, cursor=cursor, limit=_PAGE,
         )  # fmt: skip
         for h, members in await repo.roll_households([row["id"] for row in page.items]):
-            for m in members:
-                head = m.relation == "head"
-                rows.append([
-                    h.household_number,
-                    h.area_code if head else None,
-                    m.name if full_names else mask_name(m.name),
-                    m.resident_id_masked,
-                    CODE_LABELS.get(m.relation, m.relation),
-                    CODE_LABELS.get(m.labour_capacity, m.labour_capacity),
-                    _words(h.poverty_causes) if head else None,
-                    _words(h.batches) if head else None,
-                    h.year if head else None,
-                    h.registered_on if head else None,
-                    h.dibao if head else None,
-                    h.five_guarantee if head else None,
-                    h.labour_willing if head else None,
-                    CODE_LABELS.get(h.status, h.status) if head else None,
-                ])  # fmt: skip
-        if len(rows) > MAX_ROWS:
+            blocks.append((_roll_key(h), [_row(h, m, full_names) for m in members]))
+            rows += len(members)
+        if rows > MAX_ROWS:
             raise RollTooLarge(
                 f"The roll of {area_code} has more than {MAX_ROWS:,} members; export a lower level",
                 detail_zh=f"{area_code} 的花名册超过 {MAX_ROWS:,} 人，请按乡镇或村分别导出",
                 max_rows=MAX_ROWS,
             )
         if page.next_cursor is None:
-            return rows
+            break
         cursor = page.next_cursor
+    blocks.sort(key=itemgetter(0))  # stable: candidates stay in the list's order
+    return [row for _, block in blocks for row in block]

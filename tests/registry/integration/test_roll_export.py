@@ -4,15 +4,18 @@ template's), one row per member with the head first, codes in words, resident ID
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from services.registry.households import roll_export
 from services.registry.imports.rules import HEADERS
 from tests.registry.integration.helpers import (
+    APPROVER,
     COUNTY_REGISTRAR,
     OTHER_REGISTRAR,
+    OTHER_VILLAGE,
     REGISTRAR,
     VILLAGE,
     candidate,
@@ -22,6 +25,7 @@ from tests.registry.integration.helpers import (
     registered,
     registry_app,
 )
+from tests.registry.integration.test_spreadsheet_imports import settled, upload
 from tests.support import service_client
 
 pytestmark = pytest.mark.asyncio
@@ -92,3 +96,57 @@ async def test_a_roll_too_large_for_one_workbook_is_refused_naming_the_way_out(m
         assert problem["detail"] == f"{VILLAGE} 的花名册超过 2 人，请按乡镇或村分别导出"
         assert problem["title"] == "花名册过大，无法导出为一个表格"
         assert problem["max_rows"] == 2
+
+
+async def test_the_roll_comes_by_village_and_household_number_each_household_as_entered(make_db):
+    """A clerk lays the export beside her own roll: villages in code order, households by 户编号
+    (those not registered yet, without one, after them), the head first and the others as a roll
+    lists them (配偶, 子女 … 父母; the members table keeps no order of entry)."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        await candidate(c, area_code=OTHER_VILLAGE)  # the next village's: after all of this one
+        await candidate(c, members=[member("head", name="孙未")])  # no number yet: after the numbered
+        book = Workbook()
+        ws = book.active
+        assert ws is not None
+        ws.append(list(HEADERS[:10]))
+        head = ["户主", "普通劳动力", "因病", "", "2026", "2026-12-01"]
+        for key in ("R004", "R002", "R005", "R001"):
+            ws.append([key, VILLAGE, f"户{key}", person_id(date(1960, 1, 1)), *head])
+        family = [  # the clerk's own order: head, wife, son, his mother (older than the wife)
+            ["R003", VILLAGE, "王三", person_id(date(1965, 1, 1)), *head],
+            ["R003", None, "李三", person_id(date(1968, 1, 1), sex="female"), "配偶", "普通劳动力"],
+            ["R003", None, "王小三", person_id(date(1995, 1, 1)), "子女", "普通劳动力"],
+            ["R003", None, "赵三", person_id(date(1940, 1, 1), sex="female"), "父母", "无劳动力"],
+        ]
+        for row in family:
+            ws.append(row)
+        data = io.BytesIO()
+        book.save(data)
+        old_roll = {"source_roll": "三合村花名册", "reason": "补录纸质花名册"}
+        job = await settled(c, (await upload(c, data.getvalue(), **old_roll)).json()["id"])
+        assert job["households_accepted"] == 5, job
+        r = await c.post(
+            f"/registry/v1/imports/{job['id']}/commit", json={"mode": "all_or_nothing"}, headers=APPROVER
+        )
+        assert r.status_code == 202, r.text
+        assert (await settled(c, job["id"]))["households_committed"] == 5
+
+        r = await c.get(f"/registry/v1/rollups/{VILLAGE[:9]}000/roll.xlsx", headers=COUNTY_REGISTRAR)
+        assert r.status_code == 200, r.text
+        lines = list(load_workbook(io.BytesIO(r.content)).worksheets[0].iter_rows(values_only=True))[1:]
+        assert [(line[0], line[2]) for line in lines] == [
+            ("R001", "户R001"),
+            ("R002", "户R002"),
+            ("R003", "王三"),
+            ("R003", "李三"),
+            ("R003", "王小三"),
+            ("R003", "赵三"),
+            ("R004", "户R004"),
+            ("R005", "户R005"),
+            (None, "孙未"),
+            (None, "王大明"),  # the other village's candidate, its head
+            (None, "李小红"),
+        ]
+        assert [line[1] for line in lines if line[1]] == [VILLAGE] * 6 + [OTHER_VILLAGE]

@@ -1510,7 +1510,9 @@ export interface paths {
          * Roll xlsx
          * @description The area's roll (花名册) as an Excel workbook: one row per member, the columns of the import
          *     template (户编号, 行政区划代码, 姓名, 身份证号 … 劳动意愿) and 户状态, codes in Chinese words; the
-         *     households the list shows the caller (a cadre: their own), optionally of one `status`. Resident
+         *     households the list shows the caller (a cadre: their own), optionally of one `status`, by village
+         *     and 户编号 (those without one after them), each head first and the other members by relation as a
+         *     roll lists them (配偶, 子女 … 父母), eldest first: no order of entry is kept. Resident
          *     IDs are masked (names too for roles that see masked names on the list). 422 roll-too-large when
          *     the roll is larger than one workbook is built for (a city's or a province's): export level by level.
          */
