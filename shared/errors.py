@@ -503,8 +503,10 @@ def _unavailable(request: Request, exc: BaseException) -> JSONResponse:
     return problem_response(
         503,
         "Database unavailable, try again",
-        "The database cannot be reached right now; nothing was saved. Send the request again "
-        "in a few seconds.",
+        "The database cannot be reached right now. If the connection dropped while saving, the change "
+        "may or may not have been saved: send the same request again in a few seconds with the same "
+        "Idempotency-Key (if it was saved, the saved answer comes back; if not, it is saved then). "
+        "Without an Idempotency-Key, check whether it was saved before entering it again.",
         type_slug="database-unavailable",
         instance=request.url.path,
         headers={"Retry-After": str(_UNAVAILABLE_RETRY_AFTER_S)},

@@ -8,6 +8,11 @@ a PostgreSQL session advisory lock while it runs (:func:`step_running`), and a p
 holds: PostgreSQL released it with the dead process's connection. The lock, not a timeout, tells a
 dead step from a slow one; ``GRACE_S`` only covers the moment between a request's commit and its
 step taking the lock. A commit is one transaction, so an interrupted one left nothing in place.
+
+That moment is real elapsed time, not the office's date: the import's ``step_started_at`` is the
+database's ``now()`` when the step was asked for (``started_at``, which the clerk's elapsed time and
+ETA come from, is the business clock's, which a demo or an end-to-end run pins with
+``JINGZHUN_CLOCK_FROZEN_AT``), and the job compares it with the database's ``now()``.
 """
 
 from __future__ import annotations
@@ -16,13 +21,15 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, TypeVar
 
 import structlog
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Database
 from shared.feed.lock import advisory_key, try_advisory_lock
+from shared.repository import Repository
 from shared.runtime import PeriodicJob
 
 __all__ = [
@@ -37,13 +44,32 @@ __all__ = [
 GRACE_S = 60.0
 RUNNING = ("validating", "committing")
 log = structlog.get_logger(__name__)
+M = TypeVar("M")
 
 
+class StepsRepository(Repository[M]):
+    """The repository of a staged import (a model with ``status`` and ``step_started_at``)."""
 
-class StepsRepository(Protocol):
-    async def steps_started_before(self, before: datetime) -> list[tuple[uuid.UUID, str]]:
-        """(import id, status) of the imports validating or committing since before ``before``."""
-        ...
+    async def set(self, import_id: uuid.UUID, *, while_status: str | None = None, **values: Any) -> bool:
+        """Update the import; with ``while_status`` only if it still has that status (False if not:
+        a cancel got there first). A status in ``RUNNING`` stamps ``step_started_at`` with the
+        database's clock."""
+        job = self.model
+        if values.get("status") in RUNNING:
+            values["step_started_at"] = func.now()
+        stmt = update(job).where(job.id == import_id)
+        if while_status is not None:
+            stmt = stmt.where(job.status == while_status)
+        result = await self.session.execute(stmt.values(**values).returning(job.id))
+        return result.first() is not None
+
+    async def steps_older_than(self, grace_s: float) -> list[tuple[uuid.UUID, str]]:
+        """(import id, status) of the imports validating or committing for more than ``grace_s``
+        seconds of real time (the database's clock)."""
+        job = self.model
+        since = func.now() - timedelta(seconds=grace_s)
+        stmt = select(job.id, job.status).where(job.status.in_(RUNNING), job.step_started_at < since)
+        return [(r.id, r.status) for r in await self.session.execute(stmt)]
 
 
 # (db, import id, status it was in, why) -> marks it failed as the service's own steps do
@@ -74,13 +100,13 @@ async def step_running(db: Database, service: str, import_id: uuid.UUID) -> Asyn
 
 def interrupted_imports_job(
     service: str,
-    repository: Callable[[AsyncSession], StepsRepository],
+    repository: Callable[[AsyncSession], StepsRepository[Any]],
     fail: Fail,
     interval_s: float = 30.0,
 ) -> PeriodicJob:
-    async def run(db: Database, now: datetime) -> int:
+    async def run(db: Database, now: datetime) -> int:  # the grace is real time: ``now`` is not used
         async with db.transaction() as session:
-            found = await repository(session).steps_started_before(now - timedelta(seconds=GRACE_S))
+            found = await repository(session).steps_older_than(GRACE_S)
         failed = 0
         for import_id, status in found:
             async with try_advisory_lock(db, _key(service, import_id)) as nobody_runs_it:

@@ -95,6 +95,9 @@ _log_level = logging.NOTSET
 
 # Loggers of the server and libraries that would otherwise print plain text or their own format.
 _FOREIGN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi", "sqlalchemy", "alembic", "nats", "httpx")
+# HTTP clients that log every request they send (httpx: one INFO line per webhook POST, a flood at a
+# province's rate): warnings and errors only, unless the operator asks for DEBUG.
+_PER_REQUEST_LOGGERS = ("httpx", "httpcore")
 
 
 def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -> None:
@@ -103,7 +106,8 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     structlog events and ``logging`` records (uvicorn, SQLAlchemy, httpx, anything else) go
     through the same processors: level, logger, UTC timestamp, service, request id (and the trace
     id when tracing is on). uvicorn's own access log is switched off: the request layer logs one
-    ``http_request`` line per request, with its id, status and duration.
+    ``http_request`` line per request, with its id, status and duration. httpx and httpcore log from
+    WARNING (not a line per webhook POST) unless ``level`` is DEBUG.
     """
     renderer: Any = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
@@ -143,6 +147,9 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     access.disabled = True  # replaced by the http_request line of RequestContextMiddleware
     global _log_level
     numeric = logging.getLevelName(level)
+    debug = isinstance(numeric, int) and numeric <= logging.DEBUG
+    for name in _PER_REQUEST_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if debug else logging.WARNING)
     _log_level = numeric if isinstance(numeric, int) else logging.NOTSET
     structlog.configure(
         processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

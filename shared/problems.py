@@ -133,8 +133,13 @@ PLATFORM_PROBLEMS: tuple[ProblemType, ...] = (
         503,
         "Database unavailable, try again",
         "数据库暂时无法连接，请稍后重试",
-        "未作任何保存；请按 Retry-After 所示的秒数后原样重新提交",
-        "Nothing was saved; send the same request again after Retry-After seconds",
+        "连接若在保存时中断，无法确定是否已保存：请在 Retry-After 所示的秒数后用同一个 Idempotency-Key "
+        "原样重新提交——如已保存，返回当时保存的结果，不会重复记录；如未保存，这次即完成保存。"
+        "未带 Idempotency-Key 的，请先查询是否已保存，再决定是否重新录入",
+        "If the connection dropped while saving, it may or may not have been saved: after Retry-After "
+        "seconds send the same request again with the same Idempotency-Key (if it was saved, the saved "
+        "answer comes back and nothing is recorded twice; if not, it is saved then). Without an "
+        "Idempotency-Key, check whether it was saved before entering it again",
     ),
     _P(
         "internal-error",

@@ -277,6 +277,8 @@ class PairingImport(Base):
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))  # of the phase running
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = recorded_at()
+    # the database's now() when the running step was asked for (shared.import_steps: real time)
+    step_started_at: Mapped[datetime] = recorded_at()
 
 
 class PairingImportRow(Base):

@@ -399,6 +399,8 @@ class SpreadsheetImport(Base):
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = recorded_at()
+    # the database's now() when the running step was asked for (shared.import_steps: real time)
+    step_started_at: Mapped[datetime] = recorded_at()
 
 
 class ImportRow(Base):

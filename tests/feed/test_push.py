@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from shared.feed.config import FeedSubscription
 from shared.feed.delivery import BATCH_CONTENT_TYPE, FeedDelivery, RoundResult
 from shared.feed.metrics import FEED_DELIVERED, FEED_FAILURES
 from shared.feed.status import STATUS_BUCKET, DeliveryStatus, StatusStore
+from shared.observability import configure_logging
 from tests.feed.support import SECRET, Receiver, cloud_event, jetstream_getter, publish, running_receiver
 from tests.support import wait_for
 
@@ -361,3 +363,40 @@ async def test_a_platform_that_loaded_a_snapshot_starts_its_webhook_at_feed_afte
         for _ in range(3):
             assert (await restarted.run(db)).delivered == 0
     assert [e["id"] for e in receiver.events] == [e["id"] for e in [before[3], *after, last]]
+
+
+@pytest.fixture
+def process_logging() -> Iterator[None]:
+    """configure_logging points the root logger at this test's captured stdout: put it back after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def test_a_webhook_delivery_writes_no_httpx_line_unless_debug(
+    js: JetStreamContext, db: Database, capsys: pytest.CaptureFixture[str], process_logging: None
+) -> None:
+    """httpx logs each request it sends at INFO ("HTTP Request: POST … 200 OK"): one line per webhook
+    POST floods the logs at a province's rate. At INFO the delivery writes none; at DEBUG (the
+    operator asked for it) the line is there."""
+    with running_receiver(Receiver()) as receiver:
+        delivery = FeedDelivery(
+            subscription(receiver, "quiet-logs"), service="registry", jetstream=jetstream_getter(js)
+        )
+
+        async def client_lines(level: str) -> list[dict[str, Any]]:
+            """The httpx/httpcore log lines of one event delivered with the service's logging at ``level``."""
+            configure_logging("registry", level=level)
+            capsys.readouterr()
+            wanted = len(receiver.events) + 1
+            await publish(js, cloud_event(REGISTERED, household_id=str(wanted), area_code=KAIPING_VILLAGE))
+            await deliver_until(delivery, db, lambda: len(receiver.events) >= wanted, what="one more event")
+            out = capsys.readouterr().out.splitlines()
+            lines = [json.loads(line) for line in out if line.startswith("{")]
+            return [line for line in lines if str(line.get("logger")).split(".")[0] in ("httpx", "httpcore")]
+
+        debug = await client_lines("DEBUG")
+        assert any(line["level"] == "info" and "POST" in str(line["event"]) for line in debug), debug
+        assert await client_lines("INFO") == []

@@ -81,6 +81,10 @@ def _assert_unavailable(r, rid: str) -> None:  # type: ignore[no-untyped-def]
     assert body["type"].endswith("/database-unavailable")
     assert body["status"] == 503
     assert "Traceback" not in r.text
+    # the connection may have dropped during COMMIT: never "nothing was saved", but the safe way
+    assert "用同一个 Idempotency-Key" in body["detail"]
+    assert "请先查询是否已保存" in body["detail"]
+    assert "未作任何保存" not in body["detail"]
 
 
 async def test_database_at_a_closed_port_is_503_with_retry_after_and_counted(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -105,6 +109,11 @@ async def test_database_at_a_closed_port_is_503_with_retry_after_and_counted(cap
         assert ready.headers["x-request-id"]
         metrics = (await c.get("/metrics")).text
         assert _count(metrics, "pairing", "/now", 503) == before + 2
+
+        r = await c.get("/pairing/v1/now", headers={"Accept-Language": "en"})
+        assert "with the same Idempotency-Key" in r.json()["detail"]
+        assert "check whether it was saved before entering it again" in r.json()["detail"]
+        assert "nothing was saved" not in r.json()["detail"].lower()
 
 
 async def test_unhandled_error_is_500_with_request_id_counted_and_logged(make_db, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Collection, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from services.pairing.models import Helper, HouseholdRef, Pairing, PairingImport, PairingImportRow
-from shared.import_steps import RUNNING
-from shared.repository import Repository
+from shared.import_steps import StepsRepository
 
 
-class ImportRepository(Repository[PairingImport]):
+class ImportRepository(StepsRepository[PairingImport]):
+    """``set`` (conditional on the status seen) and the interrupted-step look-up: shared.import_steps."""
+
     model = PairingImport
 
     async def by_sha256(self, sha256: str) -> PairingImport | None:
@@ -23,21 +23,6 @@ class ImportRepository(Repository[PairingImport]):
             PairingImport.sha256 == sha256, PairingImport.status.not_in(("failed", "cancelled"))
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def set(self, import_id: uuid.UUID, *, while_status: str | None = None, **values: Any) -> bool:
-        """Update the import; with ``while_status`` only if it still has that status (False if not:
-        a cancel got there first)."""
-        stmt = update(PairingImport).where(PairingImport.id == import_id)
-        if while_status is not None:
-            stmt = stmt.where(PairingImport.status == while_status)
-        result = await self.session.execute(stmt.values(**values).returning(PairingImport.id))
-        return result.first() is not None
-
-    async def steps_started_before(self, before: datetime) -> list[tuple[uuid.UUID, str]]:
-        """Imports validating or committing since before ``before`` (shared.import_steps)."""
-        job = PairingImport
-        stmt = select(job.id, job.status).where(job.status.in_(RUNNING), job.started_at < before)
-        return [(r.id, r.status) for r in await self.session.execute(stmt)]
 
     async def add_rows(self, records: Sequence[dict[str, Any]]) -> None:
         if records:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, text
 
 from services.registry.households.events import REGISTERED
 from services.registry.households.repository import copy_records, registered_events_sql
 from services.registry.models import Area, Household, ImportRow, Member, SpreadsheetImport
 from services.registry.vocabulary import BATCH_LABELS
-from shared.import_steps import RUNNING
-from shared.repository import Repository
+from shared.import_steps import StepsRepository
 
 # the staging columns every kind of import fills first (the COPY order of its records)
 _ROW_COLUMNS = (
@@ -56,7 +55,9 @@ _OUTSIDE_SCOPE = "left(r.area_code, length(:scope)) <> :scope"
 _DIBAO = "coalesce((h.data ->> 'dibao')::boolean, false)"
 
 
-class ImportRepository(Repository[SpreadsheetImport]):
+class ImportRepository(StepsRepository[SpreadsheetImport]):
+    """``set`` (conditional on the status seen) and the interrupted-step look-up: shared.import_steps."""
+
     model = SpreadsheetImport
 
     async def by_sha256(self, kind: str, sha256: str) -> SpreadsheetImport | None:
@@ -105,23 +106,8 @@ class ImportRepository(Repository[SpreadsheetImport]):
             {"i": import_id},
         )
 
-    async def set(self, import_id: uuid.UUID, **values: Any) -> None:
-        await self.session.execute(
-            update(SpreadsheetImport).where(SpreadsheetImport.id == import_id).values(**values)
-        )
-
     async def drop_rows(self, import_id: uuid.UUID) -> None:
         await self.session.execute(delete(ImportRow).where(ImportRow.import_id == import_id))
-
-    async def steps_started_before(self, before: datetime) -> list[tuple[uuid.UUID, str]]:
-        """Imports validating or committing since before ``before`` (shared.import_steps)."""
-        running = SpreadsheetImport.status.in_(RUNNING)
-        rows = await self.session.execute(
-            select(SpreadsheetImport.id, SpreadsheetImport.status).where(
-                running, SpreadsheetImport.started_at < before
-            )
-        )
-        return [(r.id, r.status) for r in rows]
 
     async def copy_rows(self, records: Sequence[tuple[Any, ...]]) -> None:
         """COPY a chunk of parsed rows into the staging table (asyncpg's binary COPY)."""

@@ -165,18 +165,20 @@ async def validate(db: Database, import_id: uuid.UUID, data: bytes, cipher: PiiC
             await _validate(db, import_id, data, cipher, today)
         except Exception as exc:
             log.exception("import.validation_failed", import_id=str(import_id))
-            await _mark_failed(db, import_id, exc, drop_rows=True)
+            await _mark_failed(db, import_id, exc, status="validating")
 
 
-async def _mark_failed(db: Database, import_id: uuid.UUID, exc: Exception, *, drop_rows: bool) -> None:
-    """A background step failed: its own transaction marks the import failed (and drops its rows)."""
+async def _mark_failed(db: Database, import_id: uuid.UUID, exc: Exception, *, status: str) -> None:
+    """A background step failed: its own transaction marks the import failed if it is still in
+    ``status`` (a clerk's cancel that came first stays cancelled), and drops the rows of a validation."""
     async with db.transaction() as session:
         repo = ImportRepository(session)
-        if drop_rows:
-            await repo.drop_rows(import_id)
-        await repo.set(
-            import_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:500], finished_at=clock.now()
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        marked = await repo.set(
+            import_id, while_status=status, status="failed", error=error, finished_at=clock.now()
         )
+        if marked and status == "validating":
+            await repo.drop_rows(import_id)
 
 
 def _staged_head(
@@ -384,11 +386,11 @@ async def commit(
                 await _commit(session, import_id, actor, mode, today, request_id)
         except Exception as exc:
             log.exception("import.commit_failed", import_id=str(import_id))
-            await _mark_failed(db, import_id, exc, drop_rows=False)
+            await _mark_failed(db, import_id, exc, status="committing")
 
 
 async def _fail_interrupted(db: Database, import_id: uuid.UUID, status: str, exc: Exception) -> None:
-    await _mark_failed(db, import_id, exc, drop_rows=status == "validating")
+    await _mark_failed(db, import_id, exc, status=status)
 
 
 # an import whose validation or commit died with its process is failed, not left running for ever

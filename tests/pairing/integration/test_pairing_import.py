@@ -338,7 +338,8 @@ async def test_an_import_whose_process_died_is_failed_and_the_file_may_come_agai
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     """kill -9 while a roll is checked or committed left it 校验中 / 提交中 for ever and its file
-    refused as uploaded before; a step still running (holding its lock) is left alone."""
+    refused as uploaded before; a step still running (holding its lock) is left alone. The clock is
+    pinned here (as JINGZHUN_CLOCK_FROZEN_AT pins a demo's): the minute of grace is real time."""
     from services.pairing.app import JOBS
     from services.pairing.imports.service import INTERRUPTED_JOB
     from shared.import_steps import step_running
@@ -348,12 +349,18 @@ async def test_an_import_whose_process_died_is_failed_and_the_file_may_come_agai
     data = fx.read("pairings-gbk.csv")
     job = await validated(client, data)
     db = app.state.db
-    async with db.transaction() as s:  # the commit's process died ten minutes ago
-        await s.execute(
-            update(PairingImport)
-            .where(PairingImport.id == uuid.UUID(job["id"]))
-            .values(status="committing", started_at=clock.now() - timedelta(minutes=10))
-        )
+
+    async def left_committing(minutes_ago: int) -> None:  # started_at stays as the pinned clock wrote it
+        async with db.transaction() as s:
+            await s.execute(
+                update(PairingImport)
+                .where(PairingImport.id == uuid.UUID(job["id"]))
+                .values(status="committing", step_started_at=func.now() - timedelta(minutes=minutes_ago))
+            )
+
+    await left_committing(0)  # the commit asked for just now: its step is about to take the lock
+    assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
+    await left_committing(10)  # the commit's process died ten minutes ago
     async with step_running(db, "pairing", uuid.UUID(job["id"])):
         assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
     assert await INTERRUPTED_JOB.run(db, clock.now()) == 1

@@ -465,14 +465,28 @@ async def test_template_example_row_imports_against_the_demo_areas(make_db):
         assert (job["rows_accepted"], job["rows_refused"]) == (1, 0), job
 
 
+async def _left_running(db: Any, import_id: str, status: str, *, minutes_ago: int) -> None:
+    """The import as a process that died left it: ``status``, its step asked for ``minutes_ago``
+    by the database's clock (``started_at`` stays as the service's clock wrote it)."""
+    async with db.transaction() as s:
+        await s.execute(
+            update(SpreadsheetImport)
+            .where(SpreadsheetImport.id == import_id)
+            .values(status=status, step_started_at=func.now() - timedelta(minutes=minutes_ago))
+        )
+
+
 async def test_an_import_whose_process_died_is_failed_and_the_file_may_come_again(make_db, tmp_path):
     """kill -9 of the service while an import validates or commits left it 校验中 / 提交中 for ever,
-    its file refused as uploaded before. A step that still runs (holds its lock) is left alone."""
+    its file refused as uploaded before. A step that still runs (holds its lock) is left alone. The
+    minute of grace is real time: with the business clock pinned (JINGZHUN_CLOCK_FROZEN_AT, a demo
+    or an end-to-end run) the dead step is still found, and a step asked for just now is not."""
     from services.registry.app import JOBS
     from services.registry.imports.service import INTERRUPTED_JOB
     from shared.import_steps import step_running
 
     assert INTERRUPTED_JOB in JOBS
+    clock.freeze(date(2026, 12, 3))
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
         await load_areas(c)
@@ -481,13 +495,10 @@ async def test_an_import_whose_process_died_is_failed_and_the_file_may_come_agai
         import_id = (await upload(c, data)).json()["id"]
         await settled(c, import_id)
         db = app.state.db
-        for status in ("validating", "committing"):  # as the dead process left it, ten minutes ago
-            async with db.transaction() as s:
-                await s.execute(
-                    update(SpreadsheetImport)
-                    .where(SpreadsheetImport.id == import_id)
-                    .values(status=status, started_at=clock.now() - timedelta(minutes=10))
-                )
+        for status in ("validating", "committing"):
+            await _left_running(db, import_id, status, minutes_ago=0)  # its step about to take the lock
+            assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
+            await _left_running(db, import_id, status, minutes_ago=10)  # the process died 10 min ago
             async with step_running(db, "registry", uuid.UUID(import_id)):  # still running elsewhere
                 assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
             assert (await c.get(f"{BASE}/{import_id}", headers=UPLOADER)).json()["status"] == status
@@ -499,3 +510,53 @@ async def test_an_import_whose_process_died_is_failed_and_the_file_may_come_agai
         assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
         r = await upload(c, data)
         assert r.status_code == 202, r.text
+
+
+async def test_a_cancel_landing_while_the_job_fails_a_dead_step_stays_cancelled(make_db, tmp_path):
+    """The job finds an import validating whose step died; before it marks it, the clerk cancels:
+    the import stays 已取消 (the job marks only the status it saw), not 失败."""
+    from services.registry.imports.repository import ImportRepository
+    from services.registry.imports.service import _fail_interrupted
+    from shared.import_steps import interrupted_imports_job
+
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        rows, _ = mixed_rows(person_id())
+        import_id = (await upload(c, write_xlsx(tmp_path / "roll.xlsx", rows[:3]))).json()["id"]
+        await settled(c, import_id)
+        await _left_running(app.state.db, import_id, "validating", minutes_ago=10)
+
+        class CancelledMeanwhile(ImportRepository):
+            async def steps_older_than(self, grace_s: float) -> list[tuple[uuid.UUID, str]]:
+                found = await super().steps_older_than(grace_s)
+                r = await c.post(f"{BASE}/{import_id}/cancel", headers=UPLOADER)  # the clerk, now
+                assert r.status_code == 200, r.text
+                return found
+
+        job = interrupted_imports_job("registry", CancelledMeanwhile, _fail_interrupted)
+        await job.run(app.state.db, clock.now())
+        shown = (await c.get(f"{BASE}/{import_id}", headers=UPLOADER)).json()
+        assert (shown["status"], shown["status_label"], shown["error"]) == ("cancelled", "已取消", None)
+
+
+async def test_the_commit_request_stamps_its_steps_start_by_the_database_clock(make_db, tmp_path):
+    """With the business clock pinned, the commit's start the clerk's elapsed time comes from stays the
+    pinned instant, while the start the interrupted-imports job waits on is the database's clock at
+    the commit request (not the upload's: a roll committed an hour after it was checked would else
+    look like a dead step before its step took the lock)."""
+    clock.freeze(date(2026, 12, 3))
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        rows, _ = mixed_rows(person_id())
+        import_id = (await upload(c, write_xlsx(tmp_path / "roll.xlsx", rows[:3]))).json()["id"]
+        await settled(c, import_id)
+        r = await c.post(f"{BASE}/{import_id}/commit", json={"mode": "all_or_nothing"}, headers=UPLOADER)
+        assert r.status_code == 202, r.text
+        assert (await settled(c, import_id))["status"] == "committed"
+        async with app.state.db.transaction() as s:
+            job = await s.get(SpreadsheetImport, uuid.UUID(import_id))
+    assert job is not None
+    assert job.started_at == clock.now()
+    assert job.step_started_at > job.created_at  # the upload's transaction wrote created_at

@@ -1,0 +1,31 @@
+"""an import's running step records when it was asked for by the database's clock, so the job that
+fails a step which died with its process waits real time, also while the business clock is pinned
+
+Revision ID: a086c73f4bbe
+Revises: 7de4d21a543c
+Create Date: 2026-12-05 16:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "a086c73f4bbe"
+down_revision: str | None = "7de4d21a543c"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # rows already there take the migration's time: a step that died before it is failed a minute on
+    op.add_column(
+        "pairing_import",
+        sa.Column(
+            "step_started_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+    )
+
+
+def downgrade() -> None:
+    op.drop_column("pairing_import", "step_started_at")
