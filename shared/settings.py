@@ -72,7 +72,14 @@ class ServiceSettings(BaseSettings):
         default_factory=_default_environment
     )
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/jingzhun"
-    db_pool_size: int = 10
+    # Up to 2 x this many connections per process (shared.db.Database). 16 (32 connections) rather
+    # than 10: a uvicorn worker under 64 clients queued a third of its requests for a connection in
+    # SQLAlchemy's pool (a wakeup and a timer each, and late arrivals overtake the woken waiter), and
+    # at 32 connections a card read took 4-7 % less CPU (253-255 against 265-267 µs), a roll-up 6-7 %
+    # less, p99 41 against 87 ms, PostgreSQL's CPU a read the same (``tests.bench ab --b-env
+    # REGISTRY_DB_POOL_SIZE=16``, 12 of 12 rounds, load 2.4-8.8). 10 connections cost 7-9 % more, 64
+    # connections 3 % more and +22 % in PostgreSQL; POSTs at 16 clients do not queue at either size.
+    db_pool_size: int = 16
     # Production: the app connects as a role that may read and write rows but not change the
     # schema (``db_app_role``); migrations connect as the database's owner role through
     # ``migration_database_url`` and grant the app role its rights (docs/OPERATIONS.md).

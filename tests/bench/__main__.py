@@ -1,7 +1,8 @@
 """Run the benchmarks: ``python -m tests.bench [events] [--events N]``. Prints one line per figure.
 
 ``python -m tests.bench ab --base <revision>``: this working tree's hot reads against that
-revision's, paired on one database (tests/bench/ab.py); not among the default benchmarks."""
+revision's, paired on one database (tests/bench/ab.py); not among the default benchmarks.
+``--a-env KEY=VALUE`` / ``--b-env KEY=VALUE`` (repeatable) set one side's environment only."""
 
 from __future__ import annotations
 
@@ -34,13 +35,16 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--rows", type=int, default=5000, help="rows of the pairing_import roll")
     parser.add_argument("--base", default="main", help="the revision ab compares this working tree against")
+    for side in ("a", "b"):  # ab: a setting of one side only, e.g. --b-env REGISTRY_DB_POOL_SIZE=5
+        parser.add_argument(f"--{side}-env", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}")
     for name in args.which:
         module = importlib.import_module(BENCHES[name])
         size = args.events if name in ("events", "retention") else args.households
         size = args.rows if name == "pairing_import" else size
-        result = asyncio.run(module.run(size, base=args.base) if name == "ab" else module.run(size))
+        sides = {"base": args.base, "a_env": args.a_env, "b_env": args.b_env} if name == "ab" else {}
+        result = asyncio.run(module.run(size, **sides))
         for key, value in result.items():
             if isinstance(value, str):
                 print(f"{name}.{key}: {value}")

@@ -8,27 +8,35 @@ code of ``--base`` (``git archive`` of that revision into a temporary folder, wi
 virtualenv: a change of dependencies or migrations is not what this compares), B this checkout's
 working tree as it is (uncommitted changes included). The data (``BENCH_HOUSEHOLDS``, default 10,000)
 is imported first; relay, consumers and jobs are off in both (API replicas), so nothing runs
-but the reads. Then ``BENCH_ROUNDS`` rounds (default 6): each read path of ``BENCH_PATHS`` (card,
-rollup, list; default card,rollup) loaded on A and on B in turn, ``BENCH_SECONDS`` each (default 8),
-the first of the two alternating from round to round (A B, B A, …), ``BENCH_CONNECTIONS`` keep-alive
-connections (default 64). What is compared is each process's own CPU a request (``/proc``), which a
-busy machine disturbs far less than requests a second: both processes see the same machine within
-seconds of each other, and the ratio is taken per round. The data is imported through a third
-process, ended before A and B start: neither carries the import's heap.
+but the reads. Then ``BENCH_ROUNDS`` rounds (default 6): each path of ``BENCH_PATHS`` (card, rollup,
+list, register; default card,rollup) loaded on A and on B in turn, ``BENCH_SECONDS`` each (default
+8), the first of the two alternating from round to round (A B, B A, …), ``BENCH_CONNECTIONS``
+keep-alive connections (default 64; ``register`` POSTs a new household a request, as the ratio
+bench's writes do: run it alone, with ``BENCH_CONNECTIONS=16``). What is compared is each process's
+own CPU a request (``/proc``), which a busy machine disturbs far less than requests a second: both
+processes see the same machine within seconds of each other, and the ratio is taken per round. The
+data is imported through a third process, ended before A and B start: neither carries the import's
+heap.
+
+``--a-env KEY=VALUE`` / ``--b-env KEY=VALUE`` (repeatable): settings of one side only, e.g. the same code
+with another pool (``--base HEAD --b-env REGISTRY_DB_POOL_SIZE=5``).
 
 Printed per path: ``a_cpu_us`` and ``b_cpu_us`` (medians of the rounds, µs of server CPU a request),
 ``b_over_a`` (the median of the rounds' B/A: below 1, B is cheaper), each round's pair, A's and B's
-requests a second and p99 (medians), and the machine's 1-minute load average at the start and the end.
+requests a second and p99 (medians), ``a_db_cpu_us``/``b_db_cpu_us`` (PostgreSQL's backends' CPU a
+request, medians), and the machine's 1-minute load average at the start and the end.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from deploy.local.stack import free_port
@@ -36,9 +44,12 @@ from shared.settings import REPO_ROOT
 from tests.bench.ratios import (
     COUNTY,
     KEEP_ALIVE,
+    Call,
+    _household,
     _load,
     _request,
     _spawn,
+    _villages,
     _wait,
     analyzed_sample,
     print_tails,
@@ -76,7 +87,20 @@ def _server(code: Path, port: int, env: dict[str, str], log: Path) -> subprocess
     return _spawn(args, {**env, "PYTHONPATH": str(code)}, log, cwd=code)
 
 
-async def run(_size: int, *, base: str = "main") -> dict[str, float | str]:
+def side_env(pairs: Sequence[str]) -> dict[str, str]:
+    """``KEY=VALUE`` arguments (``--a-env``, ``--b-env``) as a mapping."""
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"not KEY=VALUE: {pair!r}")
+        env[key] = value
+    return env
+
+
+async def run(
+    _size: int, *, base: str = "main", a_env: Sequence[str] = (), b_env: Sequence[str] = ()
+) -> dict[str, float | str]:
     households = int(os.environ.get("BENCH_HOUSEHOLDS", "10000"))
     seconds = float(os.environ.get("BENCH_SECONDS", "8"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "6"))
@@ -85,16 +109,18 @@ async def run(_size: int, *, base: str = "main") -> dict[str, float | str]:
     tmp = Path(tempfile.mkdtemp(prefix="jingzhun-ab-"))
     try:
         commit = checkout(base, tmp / "base")
-        with registry_database("jingzhun-ab-db-") as (_, url):
-            return await _compare(tmp, url, commit, chosen, households=households, seconds=seconds,
-                                  rounds=rounds, connections=connections)
+        sides = {"a": side_env(a_env), "b": side_env(b_env)}
+        with registry_database("jingzhun-ab-db-") as (data, url):
+            postmaster = int((data / "pg" / "data" / "postmaster.pid").read_text().split()[0])
+            return await _compare(tmp, url, commit, chosen, sides, postmaster, households=households,
+                                  seconds=seconds, rounds=rounds, connections=connections)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def _compare(
-    tmp: Path, url: str, commit: str, chosen: list[str], *, households: int, seconds: float, rounds: int,
-    connections: int,
+    tmp: Path, url: str, commit: str, chosen: list[str], sides: dict[str, dict[str, str]], postmaster: int, *,
+    households: int, seconds: float, rounds: int, connections: int,
 ) -> dict[str, float | str]:
     env = registry_env(url)
     # The data goes in through a third process, ended before A and B start: a process that imported
@@ -110,8 +136,8 @@ async def _compare(
     ids = await analyzed_sample(url.replace("postgresql+asyncpg://", "postgresql://"))
     ports = {"a": free_port(), "b": free_port()}
     procs = [
-        _server(tmp / "base", ports["a"], env, tmp / "a.log"),
-        _server(REPO_ROOT, ports["b"], env, tmp / "b.log"),
+        _server(tmp / "base", ports["a"], env | sides["a"], tmp / "a.log"),
+        _server(REPO_ROOT, ports["b"], env | sides["b"], tmp / "b.log"),
     ]
     try:
         pids = {"a": procs[0].pid, "b": procs[1].pid}
@@ -121,6 +147,7 @@ async def _compare(
         reader = auth(["registrar"], f"{COUNTY}000000")
         results: dict[str, float | str] = {
             "base": commit[:12],
+            **{f"{k}_env": " ".join(f"{n}={v}" for n, v in e.items()) for k, e in sides.items() if e},
             "load_1m_at_start": os.getloadavg()[0],
             "households": households,
             "rounds": rounds,
@@ -128,18 +155,15 @@ async def _compare(
             "connections": connections,
         }
         for name in chosen:
-            template = PATHS[name]
-
-            def call(i: int, template: str = template) -> bytes:
-                return _request("GET", template.format(ids[i % len(ids)]), reader)
-
+            call, ok = _call(name, ids, reader)
             for key in ("a", "b"):  # warm-up: pools fill, statements get prepared
-                await _load(call, base=bases[key], connections=connections, seconds=min(2.0, seconds))
+                await _load(call, base=bases[key], connections=connections, seconds=min(2.0, seconds), ok=ok)
             figures: dict[str, list[dict[str, float]]] = {"a": [], "b": []}
             for i in range(rounds):
                 for key in ("a", "b") if i % 2 == 0 else ("b", "a"):
                     figures[key].append(await _load(
-                        call, base=bases[key], connections=connections, seconds=seconds, server_pid=pids[key]
+                        call, base=bases[key], connections=connections, seconds=seconds, ok=ok,
+                        server_pid=pids[key], db_pid=postmaster,
                     ))
             results |= _figures(name, figures)
         results["load_1m_at_end"] = os.getloadavg()[0]
@@ -149,6 +173,16 @@ async def _compare(
         raise
     finally:
         stop_all(procs)
+
+
+def _call(name: str, ids: list[str], headers: dict[str, str]) -> tuple[Call, int]:
+    """The i-th request of a path, and the status it answers."""
+    if name == "register":
+        villages = _villages()
+        return (lambda i: _request("POST", "/registry/v1/households", headers,
+                                   json.dumps(_household(villages[i % len(villages)])).encode())), 201
+    template = PATHS[name]
+    return (lambda i: _request("GET", template.format(ids[i % len(ids)]), headers)), 200
 
 
 def _figures(name: str, figures: dict[str, list[dict[str, float]]]) -> dict[str, float | str]:
@@ -163,4 +197,5 @@ def _figures(name: str, figures: dict[str, list[dict[str, float]]]) -> dict[str,
     for key in ("a", "b"):
         out[f"{name}.{key}_per_s"] = statistics.median(f["per_s"] for f in figures[key])
         out[f"{name}.{key}_p99_ms"] = statistics.median(f["p99_ms"] for f in figures[key])
+        out[f"{name}.{key}_db_cpu_us"] = statistics.median(f["db_cpu_ms"] * 1000 for f in figures[key])
     return out

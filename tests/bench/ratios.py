@@ -239,17 +239,20 @@ async def _load(
     seconds: float,
     ok: int = 200,
     server_pid: int | None = None,
+    db_pid: int | None = None,
 ) -> dict[str, float]:
     """Closed-loop load on uvloop (a thread of its own): ``connections`` keep-alive connections,
-    each sending its next request when the last response is in."""
+    each sending its next request when the last response is in. ``db_pid``: PostgreSQL's postmaster,
+    its backends' CPU a request returned too (``db_cpu_ms``)."""
     return await asyncio.to_thread(
         uvloop.run, _closed_loop(call, base=base, connections=connections, seconds=seconds, ok=ok,
-                                 server_pid=server_pid)
+                                 server_pid=server_pid, db_pid=db_pid)
     )
 
 
 async def _closed_loop(
-    call: Call, *, base: str, connections: int, seconds: float, ok: int, server_pid: int | None
+    call: Call, *, base: str, connections: int, seconds: float, ok: int, server_pid: int | None,
+    db_pid: int | None = None,
 ) -> dict[str, float]:
     host, port = base.removeprefix("http://").split(":")
     loop = asyncio.get_running_loop()
@@ -270,10 +273,12 @@ async def _closed_loop(
 
     try:
         server0 = _tree_cpu_s(server_pid) if server_pid else 0.0
+        db0 = _tree_cpu_s(db_pid) if db_pid else 0.0
         t0, cpu0 = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker(c) for c in conns))
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         server = _tree_cpu_s(server_pid) - server0 if server_pid else 0.0
+        db = _tree_cpu_s(db_pid) - db0 if db_pid else 0.0
     finally:
         for c in conns:
             if c.transport is not None:
@@ -290,6 +295,7 @@ async def _closed_loop(
         "load_cpu_ms": cpu * 1000 / max(1, len(ordered)),
         # the server's own CPU per request: steadier than req/s on a machine shared with others
         "server_cpu_ms": server * 1000 / max(1, len(ordered)),
+        "db_cpu_ms": db * 1000 / max(1, len(ordered)),
     }
 
 
