@@ -33,7 +33,7 @@ _counter = itertools.count(1)
 class _LazyStack:
     def __init__(self) -> None:
         self.dir = REPO_ROOT / ".data" / f"test-{os.getpid()}"
-        self.stack = LocalStack(self.dir, fsync=False)
+        self.stack = LocalStack(self.dir, fsync=False, max_connections=300)
         self.pg_started = False
         self.nats_started = False
         self.templates: set[str] = set()

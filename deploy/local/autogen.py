@@ -23,7 +23,7 @@ def main() -> None:
         raise SystemExit("usage: python -m deploy.local.autogen <service> <message>")
     service, message = sys.argv[1], sys.argv[2]
     tmp = Path(tempfile.mkdtemp(prefix="jingzhun-autogen-"))
-    stack = LocalStack(tmp, fsync=False)
+    stack = LocalStack(tmp, fsync=False, max_connections=300)
     try:
         stack.data_dir.mkdir(parents=True, exist_ok=True)
         stack.start_postgres()

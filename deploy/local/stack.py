@@ -106,6 +106,10 @@ def _children(pid: int) -> list[int]:
 class LocalStack:
     data_dir: Path
     fsync: bool = True
+    # `make run`: a service process pools up to 2 × db_pool_size (16) = 32 connections, so
+    # `make run WORKERS=4` may open 4 services × 4 workers × 32 = 512 under load, plus relays and jobs.
+    # Test clusters keep 300 (a test relies on the lock table it sizes: 64 locks × connections).
+    max_connections: int = 640
     pg_port: int = 0
     nats_port: int = 0
     _procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -155,7 +159,7 @@ class LocalStack:
         self.pg_port = self.pg_port or free_port()
         settings = [
             "-c", "listen_addresses=127.0.0.1", "-c", f"port={self.pg_port}",
-            "-c", f"unix_socket_directories={self.pg_dir}", "-c", "max_connections=300",
+            "-c", f"unix_socket_directories={self.pg_dir}", "-c", f"max_connections={self.max_connections}",
             "-c", "shared_buffers=256MB",
         ]
         if not self.fsync:  # throwaway test clusters only
