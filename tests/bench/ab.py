@@ -44,6 +44,7 @@ from shared.settings import REPO_ROOT
 from tests.bench.ratios import (
     COUNTY,
     KEEP_ALIVE,
+    SEARCH_LIMIT_UNREACHED,
     Call,
     _household,
     _load,
@@ -122,7 +123,7 @@ async def _compare(
     tmp: Path, url: str, commit: str, chosen: list[str], sides: dict[str, dict[str, str]], postmaster: int, *,
     households: int, seconds: float, rounds: int, connections: int,
 ) -> dict[str, float | str]:
-    env = registry_env(url)
+    env = registry_env(url, **SEARCH_LIMIT_UNREACHED)
     # The data goes in through a third process, ended before A and B start: a process that imported
     # the households keeps a larger heap (for its cycle collector to walk), which its twin would not.
     port = free_port()
