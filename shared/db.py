@@ -454,8 +454,8 @@ async def _failed(
     which it chains) wrapped in SQLAlchemy's ``DBAPIError`` subclass, the values hidden as the engine
     hides them (they may be personal data). A connection that is gone (``_gone``) is invalidated
     first, as SQLAlchemy invalidates one on a disconnect — never handed out again — and the error
-    says so (``connection_invalidated``: a 503, nothing was saved, the same request may be sent
-    again; it was a 500 "internal error")."""
+    says so (``connection_invalidated``: a 503 whose advice is to send the same request again with
+    its Idempotency-Key; it was a 500 "internal error")."""
     dialect = bind.dialect
     dbapi = dialect.loaded_dbapi
     gone = _gone(raw, error)
@@ -464,8 +464,8 @@ async def _failed(
         cast(Any, raw.dbapi_connection)._handle_exception(error)
     except dbapi.Error as dbapi_error:
         translated = dbapi_error
-    except Exception:  # not the driver's own error: raised as it is, below
-        pass
+    except Exception:  # not the driver's own error: the error itself is raised, below
+        translated = None
     if gone:
         if session is not None:  # the session's own Connection, so its transaction knows it is lost
             await (await session.connection()).invalidate(error)
