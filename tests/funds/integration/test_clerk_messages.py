@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from services.funds.app import create_app
@@ -20,6 +22,17 @@ from tests.support import service_client, settings_for
 pytestmark = pytest.mark.asyncio
 
 EN = {**FINANCE, "Accept-Language": "en"}
+
+
+def household_payment(plan: dict[str, Any], amount_fen: int, *, from_account: str) -> dict[str, Any]:
+    """A payment to the plan's first household (hh-000) of ``amount_fen`` from ``from_account``."""
+    return {
+        "beneficiary_kind": "household",
+        "beneficiary_id": "hh-000",
+        "amount_fen": amount_fen,
+        "from_account": from_account,
+        "plan_id": plan["id"],
+    }
 
 
 async def test_paying_a_household_outside_the_plan_says_it_is_not_listed(make_db) -> None:  # type: ignore[no-untyped-def]
@@ -101,13 +114,7 @@ async def test_refusals_name_an_account_by_its_name_and_kind_in_words(make_db) -
         await register_chishui(app.state.db)
         await open_kaiping_accounts(client)
         plan = await kaiping_plan(client)
-        pay = {
-            "beneficiary_kind": "household",
-            "beneficiary_id": "hh-000",
-            "amount_fen": yuan(100),
-            "from_account": "kaiping-finance",
-            "plan_id": plan["id"],
-        }
+        pay = household_payment(plan, yuan(100), from_account="kaiping-finance")
         r = await client.post("/funds/v1/disbursements", json=pay, headers=FINANCE)
         assert r.status_code == 409, r.text
         assert r.json()["detail"] == "账户“开平市财政(含市直部门)”不能向该受益对象拨付"
@@ -132,13 +139,7 @@ async def test_an_amount_above_the_entitlement_left_is_told_in_yuan(make_db) -> 
         await register_chishui(app.state.db)
         await open_kaiping_accounts(client)
         plan = await kaiping_plan(client)
-        pay = {
-            "beneficiary_kind": "household",
-            "beneficiary_id": "hh-000",
-            "amount_fen": yuan(80_000) + 1,
-            "from_account": "kaiping-special-account",
-            "plan_id": plan["id"],
-        }
+        pay = household_payment(plan, yuan(80_000) + 1, from_account="kaiping-special-account")
         r = await client.post("/funds/v1/disbursements", json=pay, headers=FINANCE)
         assert r.status_code == 409
         assert r.json()["detail"] == "80,000.01元超过剩余应享额度80,000.00元（应享80,000.00元，已拨付0.00元）"
