@@ -126,6 +126,8 @@ async def test_village_and_county_exits_from_registry_through_inspection_and_bac
 
         async def sample() -> dict | None:
             r = await insp.post("/inspection/v1/samples", json=body, headers=evaluator)
+            if r.status_code == 409 and r.json()["type"].endswith("/nothing-to-sample"):
+                return None  # the exited event has not reached inspection yet
             assert r.status_code == 201, r.text
             return r.json() if r.json()["population"] == 1 else None
 
