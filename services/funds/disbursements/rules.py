@@ -12,17 +12,14 @@ from services.funds.errors import (
     EntitlementExceeded,
     NonPositiveAmount,
 )
-from services.funds.vocabulary import BENEFICIARY_KINDS as KIND_WORDS
+from services.funds.vocabulary import BENEFICIARY_KINDS
 from shared.money import yuan_en, yuan_zh
 
 __all__ = [
-    "BENEFICIARY_KINDS",
     "Payee",
     "check_disbursement",
     "entitlement_left",
 ]
-
-BENEFICIARY_KINDS = ("household", "village", "project")
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,7 @@ def check_disbursement(
             beneficiary_status=payee.status,
         )
     if plan_id is not None and not in_plan:
-        word = KIND_WORDS.get(payee.kind, payee.kind)
+        word = BENEFICIARY_KINDS.get(payee.kind, payee.kind)
         raise BeneficiaryNotInPlan(
             f"The {payee.kind} {payee.id} is not among the beneficiaries of this plan, so nothing is "
             "owed to it under it. See the plan's lines; if it belongs there, correct its registration "

@@ -14,7 +14,6 @@ from services.funds.errors import BudgetExceeded, InsufficientFunds, TransferNot
 from shared.money import yuan_en, yuan_zh
 
 __all__ = [
-    "ACCOUNT_KINDS",
     "AccountState",
     "Posting",
     "apply_postings",
@@ -26,10 +25,6 @@ __all__ = [
     "transfer",
 ]
 
-# source: pays in from a budget; holding: a special account or county pool; payout: money that
-# has left the system to its beneficiaries (households, villages, projects).
-ACCOUNT_KINDS = ("source", "holding", "payout")
-
 
 @dataclass(frozen=True)
 class Posting:
@@ -40,6 +35,9 @@ class Posting:
 @dataclass(frozen=True)
 class AccountState:
     code: str
+    # source: pays in from a budget; holding: a special account or county pool; payout: money that
+    # has left the system to its beneficiaries (households, villages, projects). The codes and their
+    # words: the account_kind list (services/funds/vocabulary.json).
     kind: str
     balance_fen: int
     name: str = ""  # what a clerk calls it (开平市统筹整合资金池); the code stays in ``account``

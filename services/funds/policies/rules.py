@@ -9,23 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-__all__ = ["PolicyRecord", "VersionedRecord", "covers", "most_specific"]
-
-
-class PolicyRecord(Protocol):
-    @property
-    def version(self) -> int: ...
-
-    @property
-    def area_prefix(self) -> str: ...
-
-    @property
-    def from_year(self) -> int: ...
-
-    @property
-    def to_year(self) -> int | None: ...
+__all__ = ["VersionedRecord", "covers", "most_specific"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,10 +28,10 @@ class VersionedRecord:
     source: str = ""
 
 
-R = TypeVar("R", bound=PolicyRecord)
+R = TypeVar("R", bound=VersionedRecord)
 
 
-def covers(record: PolicyRecord, *, area_code: str, year: int) -> bool:
+def covers(record: VersionedRecord, *, area_code: str, year: int) -> bool:
     """The record applies to this area (its subtree) in this year."""
     if not area_code.startswith(record.area_prefix) or year < record.from_year:
         return False
