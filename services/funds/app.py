@@ -23,11 +23,14 @@ from services.funds.vocabulary import VOCABULARIES
 from shared.app_factory import app_factory
 from shared.runtime import PeriodicJob
 
+__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
+
 settings_class = FundsSettings
+# periodic jobs (also run by `jingzhun worker funds`)
 JOBS: list[PeriodicJob] = [
     PeriodicJob("funds-plan-refresh", 2, schemes.refresh_job),
     PeriodicJob("funds-supervision", 3600, supervision.run_job),
-]  # periodic jobs (also run by `jingzhun worker funds`)
+]
 # this service's APIRouters, mounted under /funds/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
     sources_router,
@@ -43,8 +46,6 @@ ROUTERS: list[APIRouter] = [
     asset_income_router,
     snapshot_router,
 ]
-
-__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 
 
 create_app = app_factory(FundsSettings, "funds", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES)

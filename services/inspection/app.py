@@ -21,6 +21,8 @@ from shared.app_factory import app_factory
 from shared.pii_rotation import PiiColumn
 from shared.runtime import PeriodicJob
 
+__all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
+
 settings_class = InspectionSettings
 PII_COLUMNS = [  # a named complainant: re-encrypted by `jingzhun pii rotate inspection`
     PiiColumn("complaint", "id", "complainant_name_enc"),
@@ -40,8 +42,6 @@ ROUTERS: list[APIRouter] = [
     progress_router,
     snapshot_router,
 ]
-
-__all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
 
 
 create_app = app_factory(InspectionSettings, "inspection", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES)

@@ -20,6 +20,8 @@ from services.pairing.workload.router import router as workload_router
 from shared.app_factory import app_factory
 from shared.runtime import PeriodicJob
 
+__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
+
 settings_class = PairingSettings
 # periodic jobs (also run by `jingzhun worker pairing`); imports whose step died with its process are failed
 JOBS: list[PeriodicJob] = [*PAIRING_JOBS, imports_service.INTERRUPTED_JOB]
@@ -35,8 +37,6 @@ ROUTERS: list[APIRouter] = [
     snapshot_router,
     imports_router,
 ]
-
-__all__ = ["HANDLERS", "JOBS", "ROUTERS", "create_app", "settings_class"]
 
 
 create_app = app_factory(PairingSettings, "pairing", ROUTERS, HANDLERS, JOBS, LABELS, VOCABULARIES)

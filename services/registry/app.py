@@ -31,6 +31,8 @@ from shared.db import Database
 from shared.pii_rotation import PiiColumn
 from shared.runtime import PeriodicJob
 
+__all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
+
 settings_class = RegistrySettings
 PII_COLUMNS = [  # encrypted personal data, re-encrypted by `jingzhun pii rotate registry`
     PiiColumn("member", "id", "resident_id_cipher"),
@@ -39,10 +41,11 @@ PII_COLUMNS = [  # encrypted personal data, re-encrypted by `jingzhun pii rotate
     # staged imports not (yet) committed keep the ciphertext until commit moves it into member
     PiiColumn("import_row", "id", "resident_id_cipher", key_type="bigint"),
 ]
+# periodic jobs (also run by `jingzhun worker registry`)
 JOBS: list[PeriodicJob] = [
     PeriodicJob("dci-callbacks", 1.0, DciDelivery().run),  # DCI on-search and notify (docs/DCI.md)
     imports_service.INTERRUPTED_JOB,  # imports whose step died with its process are failed
-]  # periodic jobs (also run by `jingzhun worker registry`)
+]
 # this service's APIRouters, mounted under /registry/v1 (in this order in the OpenAPI document)
 ROUTERS: list[APIRouter] = [
     areas_router,
@@ -62,8 +65,6 @@ ROUTERS: list[APIRouter] = [
     dci_router,
     timeline_router,
 ]
-
-__all__ = ["HANDLERS", "JOBS", "PII_COLUMNS", "ROUTERS", "create_app", "settings_class"]
 
 
 async def _seed_policies(db: Database) -> None:
