@@ -1,15 +1,16 @@
 """The shape complaints and findings share: a status table walked by actions, and a deadline a
 grade (urgency, severity) sets from the policy's days. Each keeps its own words: the messages are
 data, formatted with ``{status}``/``{action}`` (a refused step; in Chinese their labels, as the
-clerk's screen shows them) and ``{grade}`` (an unknown grade)."""
+clerk's screen shows them); an unknown grade is told in the grade list's own words (its ``Choice``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from shared.errors import DomainError, InvalidInput
+from shared.errors import DomainError
+from shared.vocabulary import Choice
 
 __all__ = ["Lifecycle"]
 
@@ -20,8 +21,7 @@ class Lifecycle:
     refused: type[DomainError]
     refused_en: str
     refused_zh: str
-    unknown_grade_en: str
-    unknown_grade_zh: str
+    grade: Choice  # urgency, severity: the list a deadline's days are set by
     status_zh: Mapping[str, str]  # the statuses' Chinese labels (the service's vocabulary)
     action_zh: Mapping[str, str]  # the actions as the screen's buttons say them
 
@@ -39,10 +39,6 @@ class Lifecycle:
             ) from None
 
     def deadline_for(self, start: date, grade: str, days_by_grade: Mapping[str, int]) -> date:
-        if grade not in days_by_grade:
-            raise InvalidInput(
-                self.unknown_grade_en.format(grade=grade),
-                detail_zh=self.unknown_grade_zh.format(grade=grade),
-                allowed=sorted(days_by_grade),
-            )
+        # a grade the policy gives no days for is unknown here, whatever the list holds
+        replace(self.grade, allowed=sorted(days_by_grade)).check(grade)
         return start + timedelta(days=days_by_grade[grade])

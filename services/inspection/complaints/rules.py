@@ -13,12 +13,13 @@ from datetime import date
 
 from services.inspection.errors import ComplaintTransitionRefused
 from services.inspection.lifecycle import Lifecycle
-from services.inspection.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
+from services.inspection.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, URGENCIES
 from shared.vocabulary import Choice, one_of_zh
 
 __all__ = [
     "CATEGORY",
     "HANDLER_ROLE",
+    "URGENCY",
     "ComplaintFacts",
     "ComplaintStats",
     "complainant_visible",
@@ -32,6 +33,7 @@ HANDLER_ROLE = "complaint_handler"
 CATEGORY = Choice(
     COMPLAINT_CATEGORIES, "category", f"举报类别“{{value}}”不对，{one_of_zh(COMPLAINT_CATEGORIES)}"
 )
+URGENCY = Choice(URGENCIES, "urgency", "紧急程度“{value}”不对，应为紧急或一般")
 # Statuses: received, triaged, assigned, resolved, dismissed.
 
 _LIFECYCLE = Lifecycle(
@@ -45,8 +47,7 @@ _LIFECYCLE = Lifecycle(
     refused=ComplaintTransitionRefused,
     refused_en="A complaint that is {status} cannot take the action {action}.",
     refused_zh="状态为“{status}”的举报不能{action}",
-    unknown_grade_en="Unknown urgency {grade!r}.",
-    unknown_grade_zh="紧急程度“{grade}”不对，应为紧急或一般",
+    grade=URGENCY,
     status_zh=COMPLAINT_STATUSES,
     action_zh={"triage": "分级", "dismiss": "不予受理", "assign": "交办", "resolve": "办结"},
 )

@@ -43,8 +43,7 @@ _LIFECYCLE = Lifecycle(
     refused=FindingTransitionRefused,
     refused_en="A finding that is {status} cannot be {action}ed.",
     refused_zh="状态为“{status}”的问题不能{action}",
-    unknown_grade_en="Unknown severity {grade!r}.",
-    unknown_grade_zh="严重程度“{grade}”不对，应为严重、较重或一般",
+    grade=SEVERITY,
     status_zh=FINDING_STATUSES,
     action_zh={"submit": "报送整改", "accept": "验收销号", "reject": "退回整改"},
 )
