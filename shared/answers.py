@@ -129,8 +129,8 @@ class CallerRequest:
 @dataclass(frozen=True)
 class PageRead(CallerRequest):
     """A keyset page of a list, read by a caller: ``**read.args`` are the service's
-    ``session=, actor=, cursor=, limit=`` (a service that narrows by area alone takes
-    ``session=read.session, **read.page.args``)."""
+    ``session=, actor=, cursor=, limit=`` (the service narrows the list to what the caller may see:
+    their area, a cadre's own households)."""
 
     page: PageQuery
 

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.pairing.coverage import service as coverage_service
 from services.pairing.errors import HouseholdNotPairable, PairingRuleViolated
 from services.pairing.helpers.repository import HelperRepository
-from services.pairing.models import Helper, HouseholdRef
+from services.pairing.models import AreaRef, Helper, HouseholdRef
 from services.pairing.needs import rules as need_rules
 from services.pairing.needs.repository import HouseholdRepository, NeedRepository
 from services.pairing.pairings import service as pairing_service
@@ -188,6 +188,25 @@ async def _village_helpers(session: AsyncSession, today: date, demo: set[str] | 
         await _pair(session, PairingKind.FIRST_SECRETARY_VILLAGE, secretary, code, today)
 
 
+# The full-time posts an area has of its own: the level of the area and the office the post sits
+# in (after the area's name); the helper's kind is the pairing's word.
+_AREA_POSTS = {
+    PairingKind.TOWNSHIP_STAFF: ("township", "扶贫办"),
+    PairingKind.VILLAGE_COORDINATOR: ("village", "村委会"),
+}
+
+
+async def _area_post(
+    session: AsyncSession, kind: PairingKind, tag: str, area: AreaRef, name: str, today: date
+) -> None:
+    """The demo's ``tag`` helper in a full-time post of ``area`` (a township's staff, a village's
+    coordinator), paired with that area."""
+    level, office = _AREA_POSTS[kind]
+    unit = f"{area.name}{office}"
+    helper = await _placed(session, tag, area.code, kind=kind.value, name=name, unit=unit, level=level)
+    await _pair(session, kind, helper, area.code, today)
+
+
 async def _staffing(session: AsyncSession, today: date, demo: set[str] | None) -> None:
     """Full-time staff for each demo township with exit tasks and a coordinator for each such village,
     as many as the area's policy asks; the first village (by code) of each place that needs a
@@ -204,16 +223,10 @@ async def _staffing(session: AsyncSession, today: date, demo: set[str] | None) -
         if township is None:
             continue
         for i in range(resolve(code).township_staff_min or 0):
-            staff = await _placed(
-                session,
-                f"township_staff-{i}",
-                code,
-                kind="township_staff",
-                name=f"{_SURNAMES[(int(code[6:9]) + i) % 10]}专干{i + 1}",
-                unit=f"{township.name}扶贫办",
-                level="township",
+            name = f"{_SURNAMES[(int(code[6:9]) + i) % 10]}专干{i + 1}"
+            await _area_post(
+                session, PairingKind.TOWNSHIP_STAFF, f"township_staff-{i}", township, name, today
             )
-            await _pair(session, PairingKind.TOWNSHIP_STAFF, staff, code, today)
     left_without: set[str] = set()
     for code in villages:
         village = await areas.area(code)
@@ -223,16 +236,10 @@ async def _staffing(session: AsyncSession, today: date, demo: set[str] | None) -
         if place not in left_without:
             left_without.add(place)  # the demo's one village without its coordinator
             continue
-        coordinator = await _placed(
-            session,
-            "village_coordinator",
-            code,
-            kind="village_coordinator",
-            name=f"{_SURNAMES[int(code[-1])]}协管员",
-            unit=f"{village.name}村委会",
-            level="village",
+        name = f"{_SURNAMES[int(code[-1])]}协管员"
+        await _area_post(
+            session, PairingKind.VILLAGE_COORDINATOR, "village_coordinator", village, name, today
         )
-        await _pair(session, PairingKind.VILLAGE_COORDINATOR, coordinator, code, today)
 
 
 async def _old_area_villages(session: AsyncSession, today: date, demo: set[str] | None) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from shared.answers import ConditionalWrite, PageRead, conditional_write, read_page
+from shared.answers import ConditionalWrite, DatedStep, PageRead, conditional_write, dated_step, read_page
 from shared.auth import Principal, require_roles
 from shared.clock import TodayDep
 
@@ -14,6 +14,7 @@ __all__ = [
     "ApproverWrite",
     "Manager",
     "ManagerPage",
+    "ManagerStep",
     "Office",
     "OfficePage",
     "Reader",
@@ -36,6 +37,8 @@ Office = Annotated[Principal, Depends(_office)]
 ManagerPage = Annotated[PageRead, Depends(read_page(_manager))]
 ReaderPage = Annotated[PageRead, Depends(read_page(_reader))]
 OfficePage = Annotated[PageRead, Depends(read_page(_office))]
+# A dated change by a poverty office (the session, the caller, the office's date).
+ManagerStep = Annotated[DatedStep, Depends(dated_step(_manager))]
 # A change by an approver under If-Match (the session, the caller, If-Match, the response).
 ApproverWrite = Annotated[ConditionalWrite, Depends(conditional_write(_approver))]
 # Cadres record their own visits; offices may record on a cadre's behalf (paper handbooks).

@@ -392,8 +392,7 @@ class ConsumerRunner:
         attempt = msg.metadata.num_delivered
         try:
             await publish_dead_letter(
-                self.js, service=self.service, msg=msg, event=None, attempts=attempt, error=error,
-                replicas=self.stream_replicas,
+                self.js, service=self.service, msg=msg, event=None, error=error, replicas=self.stream_replicas
             )
         except Exception as publish_exc:  # NATS trouble: keep the message, try again next delivery
             log.warning("consumer_dead_letter_failed", consumer=durable, error=repr(publish_exc))
@@ -416,13 +415,7 @@ class ConsumerRunner:
             return
         try:
             dl_seq, already = await publish_dead_letter(
-                self.js,
-                service=self.service,
-                msg=msg,
-                event=event,
-                attempts=attempt,
-                error=exc,
-                replicas=self.stream_replicas,
+                self.js, service=self.service, msg=msg, event=event, error=exc, replicas=self.stream_replicas
             )
         except Exception as publish_exc:  # NATS trouble: keep the event, try again next delivery
             failed.warning("consumer_dead_letter_failed", error=repr(publish_exc))

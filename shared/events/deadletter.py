@@ -106,11 +106,11 @@ async def publish_dead_letter(
     service: str,
     msg: Msg,
     event: CloudEvent | None,
-    attempts: int,
     error: BaseException,
     replicas: int = 1,
 ) -> tuple[int, bool]:
     """Copy ``msg`` to the dead-letter stream; returns (its sequence there, was it already there).
+    The attempts it records are the message's deliveries so far (its last one included).
 
     ``event`` None: the message is not an event at all (not a CloudEvents envelope); its id and
     type headers stay empty and its bytes are kept as they came, for the operator to read.
@@ -126,7 +126,7 @@ async def publish_dead_letter(
         "Content-Type": "application/cloudevents+json",
         Header.SERVICE: service,
         Header.CONSUMER: meta.consumer,
-        Header.ATTEMPTS: str(attempts),
+        Header.ATTEMPTS: str(meta.num_delivered),
         Header.ERROR: error_text,
         Header.ERROR_TYPE: error_type,
         Header.FAILED_AT: clock.now().isoformat(timespec="milliseconds"),

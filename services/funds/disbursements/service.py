@@ -194,12 +194,9 @@ async def page(
     limit: int,
 ) -> Slice[Disbursement]:
     """Newest first; a cadre sees what was paid to their own households."""
+    own = await cadres.cadre_households(session, actor)
     return await DisbursementRepository(session).page(
-        area_prefix=area_prefix,
-        beneficiary_id=beneficiary_id,
-        cursor=cursor,
-        limit=limit,
-        households=await cadres.cadre_households(session, actor),
+        area_prefix=area_prefix, beneficiary_id=beneficiary_id, cursor=cursor, limit=limit, households=own
     )
 
 

@@ -9,11 +9,8 @@ from fastapi import APIRouter, Query
 
 from services.pairing.coverage import schemas, service
 from services.pairing.deps import Manager, Office, OfficePage, TodayDep
-from services.pairing.errors import AreaNotFound
 from services.pairing.vocabulary import GapKind
 from shared.answers import page_of
-from shared.areas import AreaCode
-from shared.auth import Principal
 from shared.db import SessionDep
 from shared.pagination import Page
 
@@ -25,25 +22,14 @@ AreaQuery = Annotated[
 ]
 
 
-def _prefix(user: Principal, area_code: str | None) -> str:
-    if area_code is None:
-        return user.area_prefix
-    if not user.covers(area_code):
-        raise AreaNotFound(
-            f"Area {area_code} is outside your area",
-            detail_zh=f"地区 {area_code} 不在您的辖区内",
-            area_code=area_code,
-        )
-    return AreaCode.parse(area_code).prefix
-
-
 @router.get("", response_model=schemas.CoverageOut)
 async def coverage(
     session: SessionDep, user: Office, today: TodayDep, area_code: AreaQuery = None
 ) -> dict[str, Any]:
     """Households and villages with and without their helpers, cadres over the cap, overdue visits."""
     # the response model (CoverageOut, the service's Coverage by its API name) validates the fields
-    return asdict(await service.coverage(session=session, prefix=_prefix(user, area_code), today=today))
+    prefix = service.scope_prefix(user, area_code)
+    return asdict(await service.coverage(session=session, prefix=prefix, today=today))
 
 
 @router.post("/checks", response_model=schemas.CheckOut)
@@ -57,10 +43,6 @@ async def list_gaps(
     read: OfficePage, kind: GapKind | None = None, open: bool = True, area_code: AreaQuery = None
 ) -> Page[schemas.GapOut]:
     found = await service.list_gaps(
-        session=read.session,
-        prefix=_prefix(read.actor, area_code),
-        open_only=open,
-        kind=kind.value if kind else None,
-        **read.page.args,
+        **read.args, area_code=area_code, open_only=open, kind=kind.value if kind else None
     )
     return page_of(schemas.GapOut, found)

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pairing.coverage import events, rules
 from services.pairing.coverage.repository import CoverageRepository
+from services.pairing.errors import AreaNotFound
 from services.pairing.helpers.rules import IN_SYSTEM
 from services.pairing.models import CoverageGap
 from services.pairing.policies import service as policy_service
 from services.pairing.vocabulary import GapKind
 from shared import audit
+from shared.areas import AreaCode
 from shared.auth import Principal
 from shared.clock import clock
 from shared.repository import Slice
@@ -86,6 +88,19 @@ class Check:
     opened: int
     closed: int
     open: int
+
+
+def scope_prefix(actor: Principal, area_code: str | None) -> str:
+    """The code prefix a coverage read covers: the caller's whole area, or the part of it named."""
+    if area_code is None:
+        return actor.area_prefix
+    if not actor.covers(area_code):
+        raise AreaNotFound(
+            f"Area {area_code} is outside your area",
+            detail_zh=f"地区 {area_code} 不在您的辖区内",
+            area_code=area_code,
+        )
+    return AreaCode.parse(area_code).prefix
 
 
 async def coverage(*, session: AsyncSession, prefix: str, today: date) -> Coverage:
@@ -168,12 +183,15 @@ async def check(session: AsyncSession, actor: Principal | str, *, prefix: str, t
 async def list_gaps(
     *,
     session: AsyncSession,
-    prefix: str,
+    actor: Principal,
+    area_code: str | None,
     open_only: bool,
     kind: str | None,
     cursor: str | None,
     limit: int,
 ) -> Slice[CoverageGap]:
+    """The gaps recorded under ``area_code`` (the caller's whole area by default)."""
+    prefix = scope_prefix(actor, area_code)
     return await CoverageRepository(session).page(
         prefix=prefix, open_only=open_only, kind=kind, cursor=cursor, limit=limit
     )

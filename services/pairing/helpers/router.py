@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.pairing.deps import Manager, Reader, ReaderPage, TodayDep
+from services.pairing.deps import Manager, ManagerStep, Reader, ReaderPage, TodayDep
 from services.pairing.helpers import schemas, service
 from services.pairing.vocabulary import HelperKind
 from shared.answers import page_of
@@ -34,9 +34,7 @@ async def register_helper(
 
 @router.get("", response_model=Page[schemas.HelperOut])
 async def list_helpers(read: ReaderPage, kind: HelperKind | None = None) -> Page[schemas.HelperOut]:
-    found = await service.list_helpers(
-        session=read.session, prefix=read.actor.area_prefix, kind=kind, **read.page.args
-    )
+    found = await service.list_helpers(**read.args, kind=kind)
     return page_of(schemas.HelperOut, found)
 
 
@@ -49,18 +47,11 @@ async def get_helper(helper_id: uuid.UUID, session: SessionDep, user: Reader) ->
 
 @router.post("/{helper_id}/postings", status_code=201, response_model=schemas.PostingOut)
 async def add_posting(
-    helper_id: uuid.UUID,
-    body: schemas.PostingIn,
-    session: SessionDep,
-    user: Manager,
-    today: TodayDep,
-    idem: IdempotencyDep,
+    helper_id: uuid.UUID, body: schemas.PostingIn, step: ManagerStep, idem: IdempotencyDep
 ) -> schemas.PostingOut:
     """Record a posting of the helper (where and from when they serve). A resend with the same
     `Idempotency-Key` answers the first posting again instead of recording it twice."""
-    posting = await service.add_posting(
-        session=session, actor=user, helper_id=helper_id, data=body, today=today
-    )
+    posting = await service.add_posting(**step.args, helper_id=helper_id, data=body)
     return await idem.answer(_posting_out(posting))
 
 
@@ -74,15 +65,10 @@ async def list_postings(
 
 @router.post("/{helper_id}/leave", response_model=schemas.LeaveOut)
 async def leave(
-    helper_id: uuid.UUID,
-    body: schemas.LeaveIn,
-    session: SessionDep,
-    user: Manager,
-    idem: IdempotencyDep,
-    today: TodayDep,
+    helper_id: uuid.UUID, body: schemas.LeaveIn, step: ManagerStep, idem: IdempotencyDep
 ) -> schemas.LeaveOut:
     """The helper leaves; their households are handed over in one operation (all or nothing)."""
-    departure = await service.leave(session=session, actor=user, helper_id=helper_id, data=body, today=today)
+    departure = await service.leave(**step.args, helper_id=helper_id, data=body)
     return await idem.created(schemas.LeaveOut, departure, 200)
 
 
@@ -92,19 +78,12 @@ def _employment_out(e: service.Employment) -> schemas.EmploymentOut:
 
 @router.post("/{helper_id}/employments", status_code=201, response_model=schemas.EmploymentOut)
 async def add_employment(
-    helper_id: uuid.UUID,
-    body: schemas.EmploymentIn,
-    session: SessionDep,
-    user: Manager,
-    today: TodayDep,
-    idem: IdempotencyDep,
+    helper_id: uuid.UUID, body: schemas.EmploymentIn, step: ManagerStep, idem: IdempotencyDep
 ) -> schemas.EmploymentOut:
     """Record a labourer of a registered poor household (建档立卡贫困劳动力) the enterprise employs,
     from `started_on` (to `ended_on`, the last day, once they leave). Enterprises only (409
     otherwise); a household not on the roll is refused (409 worker-not-on-roll)."""
-    employment = await service.add_employment(
-        session=session, actor=user, helper_id=helper_id, data=body, today=today
-    )
+    employment = await service.add_employment(**step.args, helper_id=helper_id, data=body)
     return await idem.answer(_employment_out(employment))
 
 
@@ -128,13 +107,11 @@ async def preferential_support(
     helper, found = await service.preferential_support(
         session=session, actor=user, helper_id=helper_id, today=today
     )
-    return schemas.PreferentialSupportOut(
+    return from_row(
+        schemas.PreferentialSupportOut,
+        found,
         helper_id=helper.id,
-        on=found.on,
-        poor_workers=found.poor_workers,
-        stably_employed=found.stably_employed,
         min_poor_workers=found.rule.min_poor_workers,
         min_years=found.rule.min_years,
-        qualifies=found.qualifies,
         source=found.rule.source,
     )

@@ -104,9 +104,12 @@ async def get(*, session: AsyncSession, actor: Principal, helper_id: uuid.UUID) 
 
 
 async def list_helpers(
-    *, session: AsyncSession, prefix: str, kind: str | None, cursor: str | None, limit: int
+    *, session: AsyncSession, actor: Principal, kind: str | None, cursor: str | None, limit: int
 ) -> Slice[Helper]:
-    return await HelperRepository(session).page(prefix=prefix, kind=kind, cursor=cursor, limit=limit)
+    """The helpers in the caller's area."""
+    return await HelperRepository(session).page(
+        prefix=actor.area_prefix, kind=kind, cursor=cursor, limit=limit
+    )
 
 
 def _posting(p: PostingPeriod, today: date, resolve: policy_service.Resolver) -> Posting:

@@ -59,7 +59,5 @@ async def suggestions(
 async def list_needs(
     read: ManagerPage, status: Annotated[NeedStatus, code_or_label(NEED_STATUSES)] | None = "open"
 ) -> Page[schemas.NeedOut]:
-    found = await service.list_needs(
-        session=read.session, prefix=read.actor.area_prefix, status=status, **read.page.args
-    )
+    found = await service.list_needs(**read.args, status=status)
     return page_of(schemas.NeedOut, found)

@@ -335,9 +335,12 @@ async def list_households(
 
 
 async def list_needs(
-    *, session: AsyncSession, prefix: str, status: str | None, cursor: str | None, limit: int
+    *, session: AsyncSession, actor: Principal, status: str | None, cursor: str | None, limit: int
 ) -> Slice[PairingNeed]:
-    return await NeedRepository(session).page(prefix=prefix, status=status, cursor=cursor, limit=limit)
+    """The pairing needs in the caller's area."""
+    return await NeedRepository(session).page(
+        prefix=actor.area_prefix, status=status, cursor=cursor, limit=limit
+    )
 
 
 async def suggest(

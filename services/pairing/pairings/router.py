@@ -36,13 +36,7 @@ async def list_pairings(
     active: bool | None = None,
 ) -> Page[schemas.PairingOut]:
     found = await service.list_pairings(
-        session=read.session,
-        prefix=read.actor.area_prefix,
-        kind=kind,
-        helper_id=helper_id,
-        target_id=target_id,
-        active=active,
-        **read.page.args,
+        **read.args, kind=kind, helper_id=helper_id, target_id=target_id, active=active
     )
     return page_of(schemas.PairingOut, found)
 

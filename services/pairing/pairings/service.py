@@ -235,7 +235,7 @@ async def get_pairing(*, session: AsyncSession, actor: Principal, pairing_id: uu
 async def list_pairings(
     *,
     session: AsyncSession,
-    prefix: str,
+    actor: Principal,
     kind: PairingKind | None,
     helper_id: uuid.UUID | None,
     target_id: str | None,
@@ -243,8 +243,9 @@ async def list_pairings(
     cursor: str | None,
     limit: int,
 ) -> Slice[Pairing]:
+    """The pairings in the caller's area."""
     return await PairingRepository(session).page(
-        prefix=prefix,
+        prefix=actor.area_prefix,
         kind=kind.value if kind else None,
         helper_id=helper_id,
         target_id=target_id,
