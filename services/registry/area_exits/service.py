@@ -192,7 +192,7 @@ async def request_exit(
         requested_on=today,
         requested_by=actor.sub,
     )
-    await AreaExitRequestRepository(session).add(req)
+    await repo.add(req)
     await audit.record(
         session,
         actor,
