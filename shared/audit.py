@@ -42,6 +42,7 @@ __all__ = [
     "new_entities_write",
     "record",
     "record_many",
+    "record_new",
     "record_update",
     "seal",
     "verify_chain",
@@ -147,6 +148,17 @@ async def record(
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+async def record_new(
+    session: AsyncSession, actor: Principal | str, action: str, row: Any, /, *fields: str
+) -> None:
+    """:func:`record` a new ``row`` once written: the state after is its ``fields`` as the row holds
+    them (times in ISO form); the entity is the row's table and id, as every audit row of a table's
+    rows names it (``record_new(s, actor, "edge_household.added", edge, "area_code", "persons")``
+    chains on ``("edge_household", edge.id)``)."""
+    after = {name: _iso(getattr(row, name)) for name in fields}
+    await record(session, actor, action, (row.__tablename__, row.id), after=after)
 
 
 async def record_update(

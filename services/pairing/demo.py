@@ -82,13 +82,7 @@ async def _ensure_helper(session: AsyncSession, helper_id: uuid.UUID, **fields: 
     if existing is not None:
         return existing
     helper = await repo.add(Helper(id=helper_id, active=True, **fields))
-    await audit.record(
-        session,
-        "demo-loader",
-        "helper.registered",
-        ("helper", helper.id),
-        after={"kind": helper.kind, "area_code": helper.area_code},
-    )
+    await audit.record_new(session, "demo-loader", "helper.registered", helper, "kind", "area_code")
     return helper
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,9 +33,11 @@ __all__ = [
     "ImportNotFound",
     "ImportNotReady",
     "InvalidPeriod",
+    "login_taken",
     "OverrideNotFound",
     "PairingNotFound",
     "PairingRuleViolated",
+    "pairing_raced",
     "refused_when_taken",
     "RecordIdReused",
     "UnreadableRoll",
@@ -60,6 +63,25 @@ def refused_when_taken(refusal: PairingRuleViolated) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise refusal from exc
+
+
+def login_taken(user_sub: str | None) -> PairingRuleViolated:
+    """A login is one helper's: the second helper registered with it is refused."""
+    return PairingRuleViolated(
+        f"Login {user_sub} already belongs to another helper",
+        detail_zh=f"账号 {user_sub} 已属于另一位帮扶责任人",
+        rule="one_helper_per_login",
+    )
+
+
+def pairing_raced(kind: str, helper_id: uuid.UUID, target_id: str) -> PairingRuleViolated:
+    """Another request opened an active pairing of this ``kind`` for the helper or the target
+    between our check (``rules.check_open``) and our write."""
+    return PairingRuleViolated(
+        f"{target_id} or helper {helper_id} got an active {kind} pairing at the same time",
+        detail_zh=f"{target_id} 或帮扶责任人 {helper_id} 同时建立了同类结对",
+        rule="concurrent",
+    )
 
 
 class HouseholdNotPairable(Conflict):

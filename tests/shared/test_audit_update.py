@@ -105,3 +105,53 @@ async def test_an_audit_record_keeps_its_states_as_they_read_back_from_json_and_
         assert intact == (True, None)
     finally:
         await db.dispose()
+
+
+@pytest.mark.asyncio
+async def test_a_new_rows_record_holds_the_named_fields_on_the_rows_own_chain(make_db) -> None:  # type: ignore[no-untyped-def]
+    """``record_new``: the after state is the named fields as the row holds them (dates and ids as
+    text, times in ISO form), chained as ("notice", its id) like every other record of the notice."""
+    db = Database(make_db("funds"))
+    notice_id = uuid.uuid4()
+    closed = datetime(2026, 12, 4, 12, 30, tzinfo=UTC)
+    try:
+        async with db.transaction() as s:
+            notice = Notice(
+                id=notice_id,
+                area_code="440783100001",
+                title="2026年产业补助公示",
+                published_on=date(2026, 12, 1),
+                notice_days=7,
+                content={},
+                closed_at=closed,
+            )
+            s.add(notice)
+            await s.flush()
+            fields = ("id", "area_code", "published_on", "notice_days", "closed_at")
+            await audit.record_new(s, "clerk-1", "notice.published", notice, *fields)
+            await audit.record(s, "clerk-1", "notice.read", ("notice", notice_id), after={})
+        async with db.transaction() as s:
+            columns = (audit_log.c.entity_type, audit_log.c.entity_id, audit_log.c.after)
+            audited = (await s.execute(select(*columns).order_by(audit_log.c.id))).all()
+            links = (
+                await s.execute(select(audit_log.c.prev_hash, audit_log.c.hash).order_by(audit_log.c.id))
+            ).all()
+            intact = await audit.verify_chain(s)
+        assert links[1].prev_hash == links[0].hash  # the notice's next record chains on it
+        assert [tuple(a) for a in audited] == [
+            (
+                "notice",
+                str(notice_id),
+                {
+                    "id": str(notice_id),
+                    "area_code": "440783100001",
+                    "published_on": "2026-12-01",
+                    "notice_days": 7,
+                    "closed_at": "2026-12-04T12:30:00+00:00",
+                },
+            ),
+            ("notice", str(notice_id), {}),
+        ]
+        assert intact == (True, None)
+    finally:
+        await db.dispose()

@@ -16,6 +16,7 @@ from services.pairing.errors import (
     InvalidPeriod,
     PairingRuleViolated,
     WorkerNotOnRoll,
+    login_taken,
     refused_when_taken,
 )
 from services.pairing.helpers import events, rules
@@ -88,12 +89,7 @@ async def register(*, session: AsyncSession, actor: Principal, data: HelperIn) -
                 refusal, detail_zh=rules.team_refusal_zh(data.kind, team_kind), rule="team_kind"
             )
     helper = Helper(id=uuid.uuid4(), active=True, **data.model_dump())
-    taken = PairingRuleViolated(
-        f"Login {data.user_sub} already belongs to another helper",
-        detail_zh=f"账号 {data.user_sub} 已属于另一位帮扶责任人",
-        rule="one_helper_per_login",
-    )
-    with refused_when_taken(taken):
+    with refused_when_taken(login_taken(data.user_sub)):
         await HelperRepository(session).add(helper)
     await audit.record(session, actor, "helper.registered", ("helper", helper.id), after=_snapshot(helper))
     return helper

@@ -32,6 +32,7 @@ __all__ = [
     "Target",
     "check_open",
     "household_is_pairable",
+    "pairing_area",
 ]
 
 
@@ -108,6 +109,12 @@ class Target:
     poor_village: bool = False
     old_area_village: bool = False
     key_village: bool = False  # 重点帮扶村 (the registry's area flag)
+
+
+def pairing_area(kind: PairingKind, helper_area_code: str, target: Target) -> str:
+    """The area a pairing belongs to, whose policy applies: the target's, except a mountain-sea
+    county pair's (山海协作: the two counties are in different cities), the helping county's."""
+    return helper_area_code if kind is PairingKind.COUNTY_COUNTY else target.area_code
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from services.pairing.errors import (
     InvalidPeriod,
     PairingNotFound,
     PairingRuleViolated,
+    pairing_raced,
     refused_when_taken,
 )
 from services.pairing.helpers import rules as helper_rules
@@ -136,22 +137,16 @@ async def create_pairing(
     started_on: date,
 ) -> Pairing:
     """Write an already-checked pairing, its audit row and its event; fulfil the household's need."""
-    area_code = helper.area_code if kind is PairingKind.COUNTY_COUNTY else target.area_code
     pairing = Pairing(
         id=uuid.uuid4(),
         kind=kind.value,
         helper_id=helper.id,
         target_type=target.level,
         target_id=target.id,
-        area_code=area_code,
+        area_code=rules.pairing_area(kind, helper.area_code, target),
         started_on=started_on,
     )
-    raced = PairingRuleViolated(
-        f"{target.id} or helper {helper.id} got an active {kind} pairing at the same time",
-        detail_zh=f"{target.id} 或帮扶责任人 {helper.id} 同时建立了同类结对",
-        rule="concurrent",
-    )
-    with refused_when_taken(raced):
+    with refused_when_taken(pairing_raced(kind, helper.id, target.id)):
         await PairingRepository(session).add(pairing)
     await audit.record(session, actor, "pairing.opened", ("pairing", pairing.id), after=snapshot(pairing))
     await events.opened(session, pairing)
@@ -170,7 +165,7 @@ async def open_pairing(*, session: AsyncSession, actor: Principal, data: Pairing
             detail_zh=f"结对不能从将来的日期开始（{started_on}）",
         )
     repo = PairingRepository(session)
-    policy_area = helper.area_code if data.kind is PairingKind.COUNTY_COUNTY else target.area_code
+    policy_area = rules.pairing_area(data.kind, helper.area_code, target)
     team_villages = (
         [
             p.target_id

@@ -118,37 +118,37 @@ async def _store(
     digest: str,
 ) -> None:
     repo = VisitRepository(session)
+    # what a visit and a ledger entry both keep: the client's id (a resend is recognised by it and
+    # by the fingerprint), the household and its area, and who recorded it
+    common = {
+        "id": record.id,
+        "household_id": record.household_id,
+        "area_code": area_code,
+        "fingerprint": digest,
+        "recorded_by": actor.sub,
+    }
     if isinstance(record, VisitIn):
         visit = Visit(
-            id=record.id,
-            household_id=record.household_id,
+            **common,
             helper_id=helper.id,
-            area_code=area_code,
             visited_on=record.visited_on,
             kind=record.kind.value,
             notes=record.notes,
             measures=record.measures,
             household_confirmed=record.household_confirmed,
             satisfaction=record.satisfaction.value if record.satisfaction else None,
-            fingerprint=digest,
-            recorded_by=actor.sub,
         )
         await repo.add(visit)
         await events.visit_recorded(session, visit)
     else:
-        await LedgerRepository(session).add(
-            LedgerEntry(
-                id=record.id,
-                household_id=record.household_id,
-                area_code=area_code,
-                ledger=record.ledger.value,
-                year=record.year,
-                entry_on=record.entry_on,
-                content=record.content,
-                fingerprint=digest,
-                recorded_by=actor.sub,
-            )
+        entry = LedgerEntry(
+            **common,
+            ledger=record.ledger.value,
+            year=record.year,
+            entry_on=record.entry_on,
+            content=record.content,
         )
+        await LedgerRepository(session).add(entry)
     await audit.record(
         session, actor, f"{record.type}.recorded", (record.type, record.id), after=_content(record, helper)
     )

@@ -192,13 +192,9 @@ async def request_exit(
         requested_on=today,
         requested_by=actor.sub,
     )
-    await AreaExitRequestRepository(session).add(req)
-    await audit.record(
-        session,
-        actor,
-        "area.exit_requested",
-        ("area_exit_request", req.id),
-        after={"area_code": area.code, "kind": kind.value, "year": data.year, "criteria": req.criteria},
+    await repo.add(req)
+    await audit.record_new(
+        session, actor, "area.exit_requested", req, "area_code", "kind", "year", "criteria"
     )
     await events.exit_requested(session, area, req)
     return req

@@ -78,20 +78,18 @@ async def open_conflicts(
                 opened_on=today,
             )
             await repo.add(found)
-            await audit.record(
+            await audit.record_new(
                 session,
                 actor,
                 "identity_conflict.opened",
-                ("identity_conflict", found.id),
-                after={
-                    "queue_level": level,
-                    "queue_prefix": prefix,
-                    "claim_kind": claim.kind.value,
-                    "claim_area_code": claim.area_code,
-                    "claim_household_id": str(claim.household_id) if claim.household_id else None,
-                    "held_household_id": str(household.id),
-                    "held_member_id": str(held.id),
-                },
+                found,
+                "queue_level",
+                "queue_prefix",
+                "claim_kind",
+                "claim_area_code",
+                "claim_household_id",
+                "held_household_id",
+                "held_member_id",
             )
             await events.opened(session, found)
         ids.append(str(found.id))

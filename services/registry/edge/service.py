@@ -55,13 +55,7 @@ async def add_edge_household(
         status="monitoring",
     )
     await EdgeRepository(session).add(edge)
-    await audit.record(
-        session,
-        actor,
-        "edge_household.added",
-        ("edge_household", edge.id),
-        after={"area_code": edge.area_code, "persons": edge.persons},
-    )
+    await audit.record_new(session, actor, "edge_household.added", edge, "area_code", "persons")
     return edge
 
 

@@ -31,6 +31,7 @@ from services.registry.households.schemas import (
     SplitIn,
 )
 from services.registry.households.service import (
+    audited,
     changed,
     ensure_open,
     facts,
@@ -310,16 +311,8 @@ async def merge(
     source.member_count = 0
     source.status = HouseholdStatus.REMOVED.value
     source.closed_reason = f"merged into {target.household_number or target.id}: {data.reason}"
-    source.version += 1
-    await session.flush()
-    await audit.record(
-        session,
-        actor,
-        "household.merged",
-        ("household", source.id),
-        before=trail_before,
-        after={"merged_into": str(target.id), "reason": data.reason},
-    )
+    after = {"merged_into": str(target.id), "reason": data.reason}
+    await audited(session, actor, source, "merged", before=trail_before, after=after)
     await events.updated(
         session, target, await repo.members(target.id), change="merge", merged_from=str(source.id)
     )

@@ -155,6 +155,22 @@ async def track(
     await RollupRepository(session).apply(deltas)
 
 
+async def audited(
+    session: AsyncSession,
+    actor: Actor,
+    h: Household,
+    action: str,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> None:
+    """A household's change, once it is made: its version goes up (a new ETag), it is written and
+    audited as ``household.<action>`` (``before``/``after``). The caller publishes what it changed."""
+    h.version += 1
+    await session.flush()
+    await audit.record(session, actor, f"household.{action}", ("household", h.id), before=before, after=after)
+
+
 async def changed(
     session: AsyncSession,
     actor: Actor,
@@ -167,12 +183,10 @@ async def changed(
     members: Sequence[Member] | None = None,
     **detail: object,
 ) -> None:
-    """A household's change, once it is made: its version goes up (a new ETag), it is audited as
-    ``household.<action>`` (``before``/``after``) and published as updated (``change`` and
-    ``detail``) with its members as they are now (``members``: the caller has them already)."""
-    h.version += 1
-    await session.flush()
-    await audit.record(session, actor, f"household.{action}", ("household", h.id), before=before, after=after)
+    """A household's change, once it is made: written and audited as :func:`audited` does, and
+    published as updated (``change`` and ``detail``) with its members as they are now (``members``:
+    the caller has them already)."""
+    await audited(session, actor, h, action, before=before, after=after)
     if members is None:
         members = await HouseholdRepository(session).members(h.id)
     await events.updated(session, h, members, change=change, **detail)

@@ -81,13 +81,11 @@ async def step(
     h.status = next_status(HouseholdStatus(h.status), action).value
     for name, value in (changes or {}).items():
         setattr(h, name, value)
-    h.version += 1
-    await session.flush()
-    await audit.record(
+    await households.audited(
         session,
         actor,
-        f"household.{audited_as or action.value}",
-        ("household", h.id),
+        h,
+        audited_as or action.value,
         before=before_state,
         after=households.state(h) | (detail or {}),
     )

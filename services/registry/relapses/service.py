@@ -129,13 +129,7 @@ async def open_case(
         decisions=[],
     )
     await RelapseRepository(session).add(case)
-    await audit.record(
-        session,
-        actor,
-        "relapse.opened",
-        ("relapse_case", case.id),
-        after={"household_id": str(h.id), "cause": data.cause, "cause_kind": data.cause_kind},
-    )
+    await audit.record_new(session, actor, "relapse.opened", case, "household_id", "cause", "cause_kind")
     return case
 
 
