@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
-from typing import Any, Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar, cast
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, WrapValidator, computed_field
@@ -115,6 +115,29 @@ class CodeLists(dict[str, CodeList]):
             return enum
 
         return labelled
+
+    def members(self, name: str) -> Callable[[type[E]], type[E]]:
+        """A class decorator for a list whose codes the code never names: the enum's members are the
+        list's codes in its order (each named by its code in capitals), so its class states only which
+        list it is::
+
+            @LISTS.members("sex")
+            class Sex(Labelled):
+                pass
+        """
+        pairs = self[name]
+
+        def made(declared: type[E]) -> type[E]:
+            if [*declared]:
+                raise ValueError(f"{declared.__name__} names codes: use labels({name!r})")
+            members = [(code.upper(), (code, label)) for code, label in pairs.items()]
+            enum = declared.__base__(  # type: ignore[misc]  # the functional API: Enum(name, members)
+                declared.__name__, members, module=declared.__module__, qualname=declared.__qualname__
+            )
+            enum.__doc__ = declared.__doc__
+            return cast(type[E], enum)
+
+        return made
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,14 @@ Money in integer fen; ``detail`` of an anomaly holds ids only, never names.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from shared.events.contracts import AreaCode, CheckpointSealed, ContractPart, EventContract, Fen, IsoDate
 
 
-class AnomalyDetected(EventContract):
-    type: ClassVar[str] = "funds.anomaly.detected.v1"
-
+class AnomalyDetected(EventContract, type="funds.anomaly.detected.v1"):
     anomaly_id: str
     signal_key: str = Field(description="stable per underlying problem")
     kind: str = Field(
@@ -34,9 +32,7 @@ class _DisbursementEvent(EventContract):
     area_code: AreaCode
 
 
-class DisbursementRecorded(_DisbursementEvent):
-    type: ClassVar[str] = "funds.disbursement.recorded.v1"
-
+class DisbursementRecorded(_DisbursementEvent, type="funds.disbursement.recorded.v1"):
     beneficiary_kind: str | None = Field(default=None, description="household, village, ...")
     beneficiary_id: str | None = None
     amount_fen: Fen
@@ -45,17 +41,13 @@ class DisbursementRecorded(_DisbursementEvent):
     )
 
 
-class DisbursementReversed(_DisbursementEvent):
-    type: ClassVar[str] = "funds.disbursement.reversed.v1"
-
+class DisbursementReversed(_DisbursementEvent, type="funds.disbursement.reversed.v1"):
     amount_fen: Fen | None = None
     reason: str | None = None
 
 
-class PlanRecomputed(EventContract):
+class PlanRecomputed(EventContract, type="funds.plan.recomputed.v1"):
     """Sent when a plan is first computed and whenever what it says changes."""
-
-    type: ClassVar[str] = "funds.plan.recomputed.v1"
 
     plan_id: str
     scheme_code: str
@@ -72,9 +64,7 @@ class Posting(ContractPart):
     amount_fen: Fen
 
 
-class TransactionPosted(EventContract):
-    type: ClassVar[str] = "funds.transaction.posted.v1"
-
+class TransactionPosted(EventContract, type="funds.transaction.posted.v1"):
     transaction_id: str
     kind: Literal["receipt", "transfer", "disbursement", "reversal"]
     area_code: AreaCode
@@ -82,9 +72,7 @@ class TransactionPosted(EventContract):
     postings: list[Posting] = Field(description="they sum to 0")
 
 
-class ProjectStatusChanged(EventContract):
-    type: ClassVar[str] = "funds.project.status_changed.v1"
-
+class ProjectStatusChanged(EventContract, type="funds.project.status_changed.v1"):
     project_id: str
     area_code: AreaCode
     status: str = Field(description="approved, in_progress, completed, cancelled")
@@ -98,24 +86,18 @@ class _NoticeEvent(EventContract):
     area_code: AreaCode
 
 
-class NoticePublished(_NoticeEvent):
-    type: ClassVar[str] = "funds.notice.published.v1"
-
+class NoticePublished(_NoticeEvent, type="funds.notice.published.v1"):
     area_code: AreaCode = Field(description="the village")
     published_on: IsoDate
     ends_on: IsoDate
 
 
-class NoticeClosed(_NoticeEvent):
-    type: ClassVar[str] = "funds.notice.closed.v1"
-
+class NoticeClosed(_NoticeEvent, type="funds.notice.closed.v1"):
     objections: int = Field(description="how many")
 
 
-class BudgetDeclarationRecorded(EventContract):
+class BudgetDeclarationRecorded(EventContract, type="funds.budget_declaration.recorded.v1"):
     """An area's finance office declares or changes a year's figures the budget rules read."""
-
-    type: ClassVar[str] = "funds.budget_declaration.recorded.v1"
 
     area_code: AreaCode
     year: int
@@ -130,9 +112,7 @@ class _AgreementEvent(EventContract):
     area_code: AreaCode
 
 
-class AssetIncomeAgreementSigned(_AgreementEvent):
-    type: ClassVar[str] = "funds.asset_income.agreement_signed.v1"
-
+class AssetIncomeAgreementSigned(_AgreementEvent, type="funds.asset_income.agreement_signed.v1"):
     enterprise: str
     year: int = Field(description="first year of the term")
     household_count: int
@@ -141,10 +121,8 @@ class AssetIncomeAgreementSigned(_AgreementEvent):
     dividend_due_fen: Fen = Field(description="a year, rounded up to the fen")
 
 
-class AssetIncomeDividendDistributed(_AgreementEvent):
+class AssetIncomeDividendDistributed(_AgreementEvent, type="funds.asset_income.dividend_distributed.v1"):
     """Each household's part is a funds.disbursement.recorded.v1."""
-
-    type: ClassVar[str] = "funds.asset_income.dividend_distributed.v1"
 
     year: int
     due_fen: Fen
@@ -153,5 +131,5 @@ class AssetIncomeDividendDistributed(_AgreementEvent):
     transaction_id: str = Field(description="the enterprise's receipt")
 
 
-class AuditCheckpointSealed(CheckpointSealed):
-    type: ClassVar[str] = "funds.audit.checkpoint_sealed.v1"
+class AuditCheckpointSealed(CheckpointSealed, type="funds.audit.checkpoint_sealed.v1"):
+    pass

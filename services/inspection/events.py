@@ -5,8 +5,6 @@ Other services import this module to read these events (``ExitVerified.of(event)
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import Field
 
 from services.registry.events import AreaExitEvent, HouseholdExitEvent
@@ -24,33 +22,27 @@ class _Verified(_Verdict):
     verified_on: IsoDate
 
 
-class ExitVerified(_Verified, HouseholdExitEvent):
-    type: ClassVar[str] = "inspection.exit.verified.v1"
+class ExitVerified(_Verified, HouseholdExitEvent, type="inspection.exit.verified.v1"):
+    pass
 
 
-class ExitRejected(_Verdict, HouseholdExitEvent):
-    type: ClassVar[str] = "inspection.exit.rejected.v1"
-
+class ExitRejected(_Verdict, HouseholdExitEvent, type="inspection.exit.rejected.v1"):
     level: str = Field(description="the refusing level")
     step: str = Field(description="the refusing position role")
     reason: str
 
 
-class AreaExitVerified(_Verified, AreaExitEvent):
-    type: ClassVar[str] = "inspection.area_exit.verified.v1"
+class AreaExitVerified(_Verified, AreaExitEvent, type="inspection.area_exit.verified.v1"):
+    pass
 
 
-class AreaExitRejected(_Verdict, AreaExitEvent):
-    type: ClassVar[str] = "inspection.area_exit.rejected.v1"
-
+class AreaExitRejected(_Verdict, AreaExitEvent, type="inspection.area_exit.rejected.v1"):
     level: str
     step: str
     reason: str
 
 
-class FindingRaised(EventContract):
-    type: ClassVar[str] = "inspection.finding.raised.v1"
-
+class FindingRaised(EventContract, type="inspection.finding.raised.v1"):
     finding_id: str
     area_code: AreaCode
     category: str
@@ -61,26 +53,20 @@ class FindingRaised(EventContract):
     )
 
 
-class FindingRectified(EventContract):
-    type: ClassVar[str] = "inspection.finding.rectified.v1"
-
+class FindingRectified(EventContract, type="inspection.finding.rectified.v1"):
     finding_id: str
     area_code: AreaCode
 
 
-class AccountabilityRecorded(EventContract):
-    type: ClassVar[str] = "inspection.accountability.recorded.v1"
-
+class AccountabilityRecorded(EventContract, type="inspection.accountability.recorded.v1"):
     record_id: str
     area_code: AreaCode
     kind: str = Field(description="bulletin, admonishment_interview, discipline_referral")
     subject: str = Field(description="a unit, a person or a position")
 
 
-class ProgressReportSubmitted(EventContract):
+class ProgressReportSubmitted(EventContract, type="inspection.progress_report.submitted.v1"):
     """An area submitted its quarterly progress report upward (figures frozen)."""
-
-    type: ClassVar[str] = "inspection.progress_report.submitted.v1"
 
     submission_id: str
     area_code: AreaCode
@@ -94,5 +80,5 @@ class ProgressReportSubmitted(EventContract):
     late: bool = Field(description="the first submission came after the deadline")
 
 
-class AuditCheckpointSealed(CheckpointSealed):
-    type: ClassVar[str] = "inspection.audit.checkpoint_sealed.v1"
+class AuditCheckpointSealed(CheckpointSealed, type="inspection.audit.checkpoint_sealed.v1"):
+    pass

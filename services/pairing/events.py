@@ -6,7 +6,7 @@ Other services import this module to read these events (``PairingOpened.of(event
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -17,9 +17,7 @@ TargetType = Literal["household", "village", "county", "township"]
 Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
 
 
-class CoverageGapDetected(EventContract):
-    type: ClassVar[str] = "pairing.coverage.gap_detected.v1"
-
+class CoverageGapDetected(EventContract, type="pairing.coverage.gap_detected.v1"):
     gap_id: str
     signal_key: str = Field(
         description="pairing:<kind>:<subject_id>:<episode>; stable while the gap persists"
@@ -47,16 +45,12 @@ class _Pairing(EventContract):
     target_id: str | None = None
 
 
-class PairingOpened(_Pairing):
-    type: ClassVar[str] = "pairing.pairing.opened.v1"
-
+class PairingOpened(_Pairing, type="pairing.pairing.opened.v1"):
     target_id: str
     started_on: IsoDate | None = None
 
 
-class PairingClosed(_Pairing):
-    type: ClassVar[str] = "pairing.pairing.closed.v1"
-
+class PairingClosed(_Pairing, type="pairing.pairing.closed.v1"):
     ended_on: IsoDate | None = None
     reason: str | None = Field(
         default=None,
@@ -74,16 +68,12 @@ class _Visit(EventContract):
     kind: str | None = None
 
 
-class VisitRecorded(_Visit):
+class VisitRecorded(_Visit, type="pairing.visit.recorded.v1"):
     """Version 1, without the household's answer; no longer published, still read (events in the
     streams)."""
 
-    type: ClassVar[str] = "pairing.visit.recorded.v1"
 
-
-class VisitRecordedV2(_Visit):
-    type: ClassVar[str] = "pairing.visit.recorded.v2"
-
+class VisitRecordedV2(_Visit, type="pairing.visit.recorded.v2"):
     satisfaction: Satisfaction | None = Field(
         default=None,
         description="the household's answer at the visit: satisfied (满意), basically_satisfied (基本满意), "
@@ -101,17 +91,13 @@ def visit_recorded(event: CloudEvent) -> VisitRecordedV2:
     return VisitRecordedV2.of(event)
 
 
-class NeedOpened(EventContract):
-    type: ClassVar[str] = "pairing.need.opened.v1"
-
+class NeedOpened(EventContract, type="pairing.need.opened.v1"):
     need_id: str
     household_id: str
     area_code: AreaCode
 
 
-class HelperLeft(EventContract):
-    type: ClassVar[str] = "pairing.helper.left.v1"
-
+class HelperLeft(EventContract, type="pairing.helper.left.v1"):
     helper_id: str
     kind: str
     area_code: AreaCode
@@ -119,5 +105,5 @@ class HelperLeft(EventContract):
     households_handed_over: int
 
 
-class AuditCheckpointSealed(CheckpointSealed):
-    type: ClassVar[str] = "pairing.audit.checkpoint_sealed.v1"
+class AuditCheckpointSealed(CheckpointSealed, type="pairing.audit.checkpoint_sealed.v1"):
+    pass

@@ -85,13 +85,9 @@ class Satisfaction(Labelled):
     DISSATISFIED = "dissatisfied"
 
 
-@LISTS.labels("ledger_kind")
+@LISTS.members("ledger_kind")
 class LedgerKind(Labelled):
     """Gansu "853": 户户3本账 — exit plan, support measures, work ledger."""
-
-    PLAN = "plan"  # 脱贫计划
-    MEASURES = "measures"  # 帮扶措施
-    WORK = "work"  # 工作台账
 
 
 @LISTS.labels("gap_kind")

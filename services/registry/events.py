@@ -8,7 +8,7 @@ these models from the registry's rows and write them to the outbox.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -21,9 +21,7 @@ QueueLevel = Literal["national", "province", "city", "county", "township", "vill
 ClaimKind = Literal["household", "member", "import"]
 
 
-class AreaUpserted(EventContract):
-    type: ClassVar[str] = "registry.area.upserted.v1"
-
+class AreaUpserted(EventContract, type="registry.area.upserted.v1"):
     code: AreaCode
     name: str
     level: AreaLevel
@@ -48,15 +46,11 @@ class _Household(EventContract):
     area_code: AreaCode
 
 
-class HouseholdCandidateCreated(_Household):
-    type: ClassVar[str] = "registry.household.candidate_created.v1"
-
+class HouseholdCandidateCreated(_Household, type="registry.household.candidate_created.v1"):
     member_count: int
 
 
-class HouseholdRegistered(EventContract):
-    type: ClassVar[str] = "registry.household.registered.v1"
-
+class HouseholdRegistered(EventContract, type="registry.household.registered.v1"):
     household_id: str
     household_number: str | None = None
     area_code: AreaCode
@@ -75,14 +69,12 @@ class HouseholdRegistered(EventContract):
     )
 
 
-class HouseholdUpdated(_Household):
+class HouseholdUpdated(_Household, type="registry.household.updated.v1"):
     """A step or a life change of a household; ``change`` says which (docs/EVENTS.md).
 
     A move is ``change`` = moved with ``from_area_code`` and ``moved_on``: ``area_code`` is the
     village the whole household now lives in.
     """
-
-    type: ClassVar[str] = "registry.household.updated.v1"
 
     status: str | None = None
     member_count: int | None = None
@@ -113,18 +105,14 @@ class HouseholdExitEvent(_Household):
     exit_request_id: str
 
 
-class HouseholdExitRequested(HouseholdExitEvent):
-    type: ClassVar[str] = "registry.household.exit_requested.v1"
-
+class HouseholdExitRequested(HouseholdExitEvent, type="registry.household.exit_requested.v1"):
     year: int
     member_count: int = 0
     head_name_masked: str | None = None
     eligibility: list[EligibilityCheck] = Field(default_factory=list)
 
 
-class HouseholdExited(_Household):
-    type: ClassVar[str] = "registry.household.exited.v1"
-
+class HouseholdExited(_Household, type="registry.household.exited.v1"):
     exit_request_id: str | None = None
     exited_on: IsoDate | None = None
     policies_kept_until: IsoDate | None = Field(
@@ -137,15 +125,11 @@ class HouseholdExited(_Household):
     )
 
 
-class HouseholdExitReturned(HouseholdExitEvent):
-    type: ClassVar[str] = "registry.household.exit_returned.v1"
-
+class HouseholdExitReturned(HouseholdExitEvent, type="registry.household.exit_returned.v1"):
     reason: str | None = None
 
 
-class HouseholdRelapsed(_Household):
-    type: ClassVar[str] = "registry.household.relapsed.v1"
-
+class HouseholdRelapsed(_Household, type="registry.household.relapsed.v1"):
     plan_year: int | None = None
     member_count: int | None = None
     member_ids: list[str] | None = None
@@ -157,14 +141,12 @@ class _HouseholdOffRoll(_Household):
     reason: str | None = None
 
 
-class HouseholdRemoved(_HouseholdOffRoll):
-    type: ClassVar[str] = "registry.household.removed.v1"
+class HouseholdRemoved(_HouseholdOffRoll, type="registry.household.removed.v1"):
+    pass
 
 
-class HouseholdRejected(_HouseholdOffRoll):
+class HouseholdRejected(_HouseholdOffRoll, type="registry.household.rejected.v1"):
     """Not registered (review not approved, objection upheld, or rejected with a reason)."""
-
-    type: ClassVar[str] = "registry.household.rejected.v1"
 
 
 class AreaExitCriterion(ContractPart):
@@ -180,10 +162,8 @@ class AreaExitCriterion(ContractPart):
     evidence: list[str] = Field(default_factory=list)
 
 
-class AreaExitRequested(EventContract):
+class AreaExitRequested(EventContract, type="registry.area.exit_requested.v1"):
     """A poor village (贫困村退出) or a county (摘帽) meets its exit criteria and asks for the sign-off."""
-
-    type: ClassVar[str] = "registry.area.exit_requested.v1"
 
     exit_request_id: str
     area_code: AreaCode
@@ -210,27 +190,21 @@ class _AreaExitDecision(AreaExitEvent):
     year: int
 
 
-class AreaExited(_AreaExitDecision):
+class AreaExited(_AreaExitDecision, type="registry.area.exited.v1"):
     """Every signer signed: the village or county has exited on that date."""
-
-    type: ClassVar[str] = "registry.area.exited.v1"
 
     exited_on: IsoDate
     dossier_id: str | None = None
 
 
-class AreaExitReturned(_AreaExitDecision):
+class AreaExitReturned(_AreaExitDecision, type="registry.area.exit_returned.v1"):
     """A signer refused: the request is returned with the reason."""
-
-    type: ClassVar[str] = "registry.area.exit_returned.v1"
 
     reason: str | None = None
 
 
-class IdentityConflictOpened(EventContract):
+class IdentityConflictOpened(EventContract, type="registry.identity_conflict.opened.v1"):
     """A person entered in one village while active in a household of another; no person data."""
-
-    type: ClassVar[str] = "registry.identity_conflict.opened.v1"
 
     conflict_id: str
     area_code: AreaCode = Field(description="the queue's area; 000000000000 = national")
@@ -241,12 +215,10 @@ class IdentityConflictOpened(EventContract):
     status: str
 
 
-class IdentityConflictResolved(IdentityConflictOpened):
-    type: ClassVar[str] = "registry.identity_conflict.resolved.v1"
-
+class IdentityConflictResolved(IdentityConflictOpened, type="registry.identity_conflict.resolved.v1"):
     held_household_id: str
     resolved_on: str
 
 
-class AuditCheckpointSealed(CheckpointSealed):
-    type: ClassVar[str] = "registry.audit.checkpoint_sealed.v1"
+class AuditCheckpointSealed(CheckpointSealed, type="registry.audit.checkpoint_sealed.v1"):
+    pass

@@ -3,7 +3,8 @@
 Kept in one module because households, identification, exits and roll-ups all speak them. Every
 member carries the label the national registration form prints; a request may send either, and
 ``GET /registry/v1/vocabulary`` serves them all (``VOCABULARIES``). The words are data: each list's
-title and labels are in ``vocabulary.json`` (``LISTS``); the classes name the codes the code reads.
+title and labels are in ``vocabulary.json`` (``LISTS``); the classes name the codes the code reads
+(``LISTS.labels``), and a list whose codes no code names is an enum of its name alone (``LISTS.members``).
 """
 
 from __future__ import annotations
@@ -123,55 +124,34 @@ class Relation(Labelled):
     OTHER = "other"
 
 
-@LISTS.labels("debt_cause")
+@LISTS.members("debt_cause")
 class DebtCause(Labelled):
     """Large debts that block exit are those caused by illness, schooling or housing (Gansu)."""
 
-    ILLNESS = "illness"
-    SCHOOLING = "schooling"
-    HOUSING = "housing"
 
-
-@LISTS.labels("basic_need")
+@LISTS.members("basic_need")
 class BasicNeed(Labelled):
     """两不愁三保障: food and clothing (with safe water), education, medical care, housing."""
 
-    FOOD = "food"
-    CLOTHING = "clothing"
-    SAFE_WATER = "safe_water"
-    COMPULSORY_EDUCATION = "compulsory_education"
-    BASIC_MEDICAL = "basic_medical"
-    SAFE_HOUSING = "safe_housing"
 
-
-@LISTS.labels("sex")
+@LISTS.members("sex")
 class Sex(Labelled):
-    MALE = "male"
-    FEMALE = "female"
+    pass
 
 
-@LISTS.labels("join_reason")
+@LISTS.members("join_reason")
 class JoinReason(Labelled):
-    BIRTH = "birth"
-    MARRIAGE_IN = "marriage_in"
-    MOVED_IN = "moved_in"
-    OTHER = "other"
+    pass
 
 
-@LISTS.labels("leave_reason")
+@LISTS.members("leave_reason")
 class LeaveReason(Labelled):
-    DEATH = "death"
-    MARRIAGE_OUT = "marriage_out"
-    MOVED_AWAY = "moved_away"
-    OTHER = "other"
+    pass
 
 
-@LISTS.labels("relapse_decision")
+@LISTS.members("relapse_decision")
 class RelapseDecision(Labelled):
     """A step's decision on a return-to-poverty case (返贫审批)."""
-
-    APPROVE = "approve"
-    REFUSE = "refuse"
 
 
 @LISTS.labels("move_reason")
@@ -183,31 +163,17 @@ class MoveReason(Labelled):
     OTHER = "other"
 
 
-@LISTS.labels("notice_kind")
+@LISTS.members("notice_kind")
 class NoticeKindLabel(Labelled):
     """The board's heading of each kind of public notice."""
 
-    IDENTIFICATION = "identification"
-    EXIT = "exit"
 
-
-@LISTS.labels("batch")
+@LISTS.members("batch")
 class Batch(Labelled):
     """帮扶批次（一批）: national 五个一批, Gansu 七个一批, Kaiping 三个一批 (an area's policy
     names its set)."""
 
     # the tags of policies.presets.BATCH_SETS (seeds 000, 003, 004), one label per code across them
-    PRODUCTION = "production"
-    RELOCATION = "relocation"
-    ECOLOGICAL_COMPENSATION = "ecological_compensation"
-    EDUCATION = "education"
-    SOCIAL_SECURITY = "social_security"
-    INDUSTRY = "industry"
-    TRANSFER_EMPLOYMENT = "transfer_employment"
-    HEALTH = "health"
-    ECOLOGY = "ecology"
-    PRODUCTION_EMPLOYMENT = "production_employment"
-    DIBAO_FLOOR = "dibao_floor"
 
 
 # The same list as code → label pairs (what the policies' batch sets and the forms read).

@@ -2,10 +2,9 @@
 
 The producing service owns the contracts of what it publishes (``services/<svc>/events.py``);
 consumers in other services import that module and parse what they receive into the model instead
-of indexing dicts. Each contract names its type, version included::
+of indexing dicts. Each contract names its type, version included, in its header::
 
-    class HouseholdRemoved(EventContract):
-        type: ClassVar[str] = "registry.household.removed.v1"
+    class HouseholdRemoved(EventContract, type="registry.household.removed.v1"):
         household_id: str
         area_code: AreaCode
         reason: str
@@ -82,18 +81,22 @@ class ContractPart(BaseModel):
 
 
 class EventContract(BaseModel):
-    """Base of every event payload. Subclasses set ``type`` (with its ``.vN``) and register."""
+    """Base of every event payload. A contract names its ``type`` (with its ``.vN``) in its header,
+    ``class HouseholdRemoved(EventContract, type="registry.household.removed.v1")``, and registers;
+    a subclass without one is a shape shared by several contracts."""
 
     # Producers may add fields (kept, passed on); consumers ignore the ones they do not know.
     model_config = ConfigDict(extra="allow", frozen=True)
 
     type: ClassVar[str] = ""
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, type: str = "", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        event_type = cls.__dict__.get("type")
-        if not event_type:
+        if "type" in cls.__dict__:  # the old spelling would leave the contract out of the registry
+            raise TypeError(f"{cls.__qualname__} names its event type in its header: (..., type=...)")
+        if not type:
             return  # an abstract shape shared by several contracts
+        event_type = cls.type = type
         known = _REGISTRY.get(event_type)
         if known is not None and known.__qualname__ != cls.__qualname__:
             raise TypeError(f"{event_type} has two contracts: {known.__qualname__} and {cls.__qualname__}")

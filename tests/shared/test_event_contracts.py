@@ -11,7 +11,6 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import ClassVar
 
 import nats
 import pytest
@@ -116,6 +115,16 @@ def test_every_consumed_event_type_has_a_contract() -> None:
     assert not missing, f"consumed without a contract: {missing}"
 
 
+def test_a_contract_names_its_type_in_its_header() -> None:
+    """The type set in the class body would leave the contract out of the registry: refused at import."""
+    with pytest.raises(TypeError, match="names its event type in its header"):
+
+        class HouseholdRemovedInBody(EventContract):
+            type = "registry.household.removed_in_body.v1"
+
+    assert "registry.household.removed_in_body.v1" not in contracts()
+
+
 # ------------------------------------------------------------------------------ lock file
 
 
@@ -130,7 +139,6 @@ def test_a_model_changed_under_the_same_version_fails_with_a_bump_message() -> N
     assert set(lock) == set(found)
 
     class HouseholdRemovedChanged(EventContract):  # no type of its own: stays out of the registry
-        type: ClassVar[str] = ""
         household_id: str
         area_code: str
         reason: str | None = None

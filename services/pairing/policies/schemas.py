@@ -10,6 +10,9 @@ from pydantic import BaseModel, Field, StrictBool
 from shared.fields import StrictInt
 
 CountyCode = Annotated[str, Field(pattern=r"^[0-9]{6}000000$")]
+# What the two staffing minimums count (Quanzhou), worded once for an override and for the policy.
+_TOWNSHIP_STAFF = "full-time poverty staff a township with exit tasks must have (Quanzhou 1, Kaiping 2)"
+_VILLAGE_COORDINATORS = "coordinators a village with exit tasks must have (Quanzhou 1)"
 
 
 class PolicyOverrideIn(BaseModel):
@@ -29,18 +32,10 @@ class PolicyOverrideIn(BaseModel):
         description="mountain-sea pairs (helping county, helped county) added to the policy's list",
     )
     township_staff_min: StrictInt | None = Field(
-        default=None,
-        ge=0,
-        le=50,
-        description="乡镇专职扶贫人员最少人数: full-time poverty staff a township with exit tasks must have "
-        "(Quanzhou 1, Kaiping 2); 0: none asked",
+        default=None, ge=0, le=50, description=f"乡镇专职扶贫人员最少人数: {_TOWNSHIP_STAFF}; 0: none asked"
     )
     village_coordinator_min: StrictInt | None = Field(
-        default=None,
-        ge=0,
-        le=20,
-        description="村协管员最少人数: coordinators a village with exit tasks must have (Quanzhou 1); "
-        "0: none asked",
+        default=None, ge=0, le=20, description=f"村协管员最少人数: {_VILLAGE_COORDINATORS}; 0: none asked"
     )
     source: str = Field(min_length=1, max_length=500, description="the document that sets it")
 
@@ -65,10 +60,8 @@ class PolicyOut(BaseModel):
     leader_links: dict[str, list[str]]
     county_pairs: list[tuple[str, str]]
     township_staff_min: int | None = Field(
-        default=None,
-        description="full-time poverty staff a township with exit tasks must have (Quanzhou 1, Kaiping 2); "
-        "null: no such number here",
+        default=None, description=f"{_TOWNSHIP_STAFF}; null: no such number here"
     )
     village_coordinator_min: int | None = Field(
-        default=None, description="coordinators a village with exit tasks must have (Quanzhou 1); null: none"
+        default=None, description=f"{_VILLAGE_COORDINATORS}; null: none"
     )
