@@ -265,3 +265,24 @@ async def test_a_pairing_ends_on_a_day_that_has_come_in_china(
         today = await client.post(url, headers=OFFICE, json={"ended_on": "2026-12-06", "reason": "调岗"})
         assert today.status_code == 200, today.text
         assert today.json()["ended_on"] == "2026-12-06"
+
+
+async def test_a_relapsed_household_keeps_no_exit_policy_period(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Exited (policies kept to 2029-12-05) and then relapsed: registry's card says no keep period;
+    pairing's copy kept showing 2029-12-05 on a household poor and registered again."""
+    household_id = await household(app, V1)
+    await household(
+        app,
+        V1,
+        household_id=household_id,
+        event="exited",
+        exited_on="2026-12-06",
+        policies_kept_until="2029-12-05",
+    )
+    shown = (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).json()
+    assert (shown["status"], shown["policies_kept_until"]) == ("exited", "2029-12-05")
+    await household(app, V1, household_id=household_id, event="relapsed", plan_year=2027)
+    shown = (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).json()
+    assert (shown["status"], shown["policies_kept_until"]) == ("registered", None)
