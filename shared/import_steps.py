@@ -37,6 +37,7 @@ __all__ = [
     "RUNNING",
     "StepInterrupted",
     "StepsRepository",
+    "failure_text",
     "interrupted_imports_job",
     "step_running",
 ]
@@ -85,6 +86,12 @@ class StepInterrupted(Exception):
         super().__init__(
             f"the service stopped while this import was {status}; nothing was written: upload the file again"
         )
+
+
+def failure_text(exc: Exception) -> str:
+    """What a failed import's ``error`` tells the clerk: the Chinese of a domain error or of
+    :class:`StepInterrupted` where it has one, else the exception as it is (at most 500 characters)."""
+    return (getattr(exc, "detail_zh", None) or f"{type(exc).__name__}: {exc}")[:500]
 
 
 def _key(service: str, import_id: uuid.UUID) -> int:

@@ -151,6 +151,8 @@ def _values(data: HouseholdEvent, event: CloudEvent, current: Beneficiary | None
         values["name"] = _field(data, "head_name_masked")
     if isinstance(data, registry.HouseholdExited) and data.policies_kept_until:
         values["policies_kept_until"] = data.policies_kept_until
+    elif isinstance(data, registry.HouseholdRelapsed):  # poor again: no exit, no keep period (as registry)
+        values["policies_kept_until"] = None
     return values
 
 

@@ -14,6 +14,7 @@ from services.inspection.inspections.repository import InspectionRepository
 from services.inspection.models import AccountabilityRecord, Finding, Inspection
 from services.inspection.policies import presets
 from shared.auth import Principal
+from shared.clock import clock
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,14 @@ async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: 
     inspections = await InspectionRepository(session).in_month(actor.area_code, start, end)
     raised = await repo.findings_raised(prefix, start, end)
     verified = await repo.findings_verified(prefix, start, end)
-    last_day = end - timedelta(days=1)
-    # Late as of the month's last day; a report filed on time is not late (findings.rules).
+    # Late as of the month's last day, or of today (China date) while the month still runs: a
+    # deadline not yet come is not late; a report filed on time is not late (findings.rules).
+    as_of = min(end - timedelta(days=1), clock.today())
     overdue = [
         f
         for f in await repo.unverified_due_before(prefix, end)
         if finding_rules.is_overdue(
-            finding_rules.RectificationState(f.status, f.deadline, f.submitted_on), last_day
+            finding_rules.RectificationState(f.status, f.deadline, f.submitted_on), as_of
         )
     ]
     records = await repo.accountability(prefix, start, end)

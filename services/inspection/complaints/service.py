@@ -22,6 +22,7 @@ from services.inspection.models import Complaint
 from services.inspection.policies import presets
 from shared import audit
 from shared.auth import Principal
+from shared.backdating import check_not_future
 from shared.pii import PiiCipher
 from shared.repository import Slice
 
@@ -94,6 +95,8 @@ async def intake(
             detail_zh="举报所涉地区不在本辖区内",
             area_code=data.area_code,
         )
+    if data.received_on is not None:  # the day the line took it: it has happened (China date)
+        check_not_future(field="received_on", on=data.received_on, today=today, label_zh="受理日期")
     person = data.complainant
     c = await ComplaintRepository(session).add(
         Complaint(

@@ -141,10 +141,12 @@ async def _figures(
     q_flows = await repo.flows(area.prefix, length, period)
     y_flows = await repo.flows(area.prefix, length, ytd)
     standing = await repo.standing(area.prefix, length, year, period.end, presets.HOUSEHOLD_CADRE_PAIRING)
-    # Findings overdue at the quarter's end are counted by the rule, not in SQL (see findings.rules).
+    # Findings overdue at the quarter's end, or today (China date) while the quarter runs, are
+    # counted by the rule, not in SQL (see findings.rules): a deadline not yet come is not late.
+    as_of = min(period.end, clock.today())
     for f in await repo.unverified_due_by(area.prefix, period.end):
         state = finding_rules.RectificationState(f.status, f.deadline, f.submitted_on)
-        if finding_rules.is_overdue(state, period.end):
+        if finding_rules.is_overdue(state, as_of):
             row = standing[_key(f.area_code, length)]
             row["findings_overdue"] = row.get("findings_overdue", 0) + 1
     return _Figures(q_flows, y_flows, standing)

@@ -42,7 +42,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.clock import clock
 from shared.db import Database
-from shared.import_steps import interrupted_imports_job, step_running
+from shared.import_steps import failure_text, interrupted_imports_job, step_running
 from shared.sheet_import import UnreadableFile, file_sha256, map_header, read_rows
 from shared.sheet_import import progress as sheet_progress
 
@@ -131,7 +131,7 @@ async def _fail(db: Database, import_id: uuid.UUID, exc: Exception, *, while_sta
             import_id,
             while_status=while_status,
             status="failed",
-            error=(getattr(exc, "detail_zh", None) or f"{type(exc).__name__}: {exc}")[:500],
+            error=failure_text(exc),
             finished_at=clock.now(),
         ):
             await repo.drop_rows(import_id)

@@ -133,6 +133,8 @@ async def apply_household_event(session: AsyncSession, data: HouseholdEvent, *, 
     household.registered_on = _field(data, "registered_on") or household.registered_on
     if isinstance(data, registry.HouseholdExited):
         household.policies_kept_until = data.policies_kept_until
+    elif isinstance(data, registry.HouseholdRelapsed):  # poor again: no exit, no keep period (as registry)
+        household.policies_kept_until = None
     household.updated_at = clock.now()
     await session.flush()
     await audit.record(

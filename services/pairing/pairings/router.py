@@ -50,7 +50,9 @@ async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Office) 
 
 @router.post("/{pairing_id}/end", response_model=schemas.PairingOut)
 async def end_pairing(
-    pairing_id: uuid.UUID, body: schemas.PairingEndIn, session: SessionDep, user: Manager
+    pairing_id: uuid.UUID, body: schemas.PairingEndIn, session: SessionDep, user: Manager, today: TodayDep
 ) -> schemas.PairingOut:
-    ended = await service.end_pairing(session=session, actor=user, pairing_id=pairing_id, data=body)
+    ended = await service.end_pairing(
+        session=session, actor=user, pairing_id=pairing_id, data=body, today=today
+    )
     return schemas.PairingOut.model_validate(ended)

@@ -30,6 +30,7 @@ from services.pairing.vocabulary import HelperKind, PairingKind
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
+from shared.backdating import check_not_future
 from shared.errors import InvalidInput
 from shared.repository import Slice
 from shared.shaping import from_row
@@ -203,9 +204,12 @@ async def close_pairing(
 
 
 async def end_pairing(
-    *, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID, data: PairingEndIn
+    *, session: AsyncSession, actor: Principal, pairing_id: uuid.UUID, data: PairingEndIn, today: date
 ) -> Pairing:
     pairing = await PairingRepository(session).get_in_area(pairing_id, actor, PairingNotFound)
+    # An end is recorded once it has happened (China date): the household is unpaired from now on,
+    # so an end dated later would leave it without its cadre before the day it names.
+    check_not_future(field="ended_on", on=data.ended_on, today=today, label_zh="结对结束日期")
     if pairing.ended_on is not None:
         raise PairingRuleViolated(
             f"Pairing {pairing_id} already ended on {pairing.ended_on}",

@@ -51,16 +51,24 @@ UNKNOWN_HOUSEHOLD = Refusal(
 
 
 def visit_refusal(
-    visited_on: date, *, spans: Sequence[PairingSpan], household_status: str | None, today: date
+    visited_on: date,
+    *,
+    spans: Sequence[PairingSpan],
+    household_status: str | None,
+    today: date,
+    ledger_entry: bool = False,
 ) -> Refusal | None:
-    """Why this visit cannot be logged, or None. A cadre logs visits only for days on which
-    they were responsible for the household; a visit cannot be in the future."""
+    """Why this visit (or ``ledger_entry``) cannot be logged, or None. A cadre logs visits only for
+    days on which they were responsible for the household; a visit cannot be in the future."""
     if household_status is None:
         return UNKNOWN_HOUSEHOLD
     if visited_on > today:
+        what, what_zh, done_zh = (
+            ("ledger entry", "台账记录", "事后") if ledger_entry else ("visit", "走访", "走访后")
+        )
         return Refusal(
-            f"the visit date {visited_on} is in the future",
-            f"走访日期 {visited_on} 晚于今天（北京时间 {today}），请在走访后再登记",
+            f"the {what} date {visited_on} is in the future",
+            f"{what_zh}日期 {visited_on} 晚于今天（北京时间 {today}），请在{done_zh}再登记",
         )
     for span in spans:
         if span.started_on <= visited_on and (span.ended_on is None or visited_on <= span.ended_on):

@@ -100,8 +100,11 @@ async def _refusal(
         rules.PairingSpan(a, b)
         for a, b in await VisitRepository(session).spans(helper_id=helper.id, household_id=household.id)
     ]
-    on = record.visited_on if isinstance(record, VisitIn) else record.entry_on
-    reason = rules.visit_refusal(on, spans=spans, household_status=household.status, today=today)
+    entry = not isinstance(record, VisitIn)
+    on = record.entry_on if isinstance(record, LedgerEntryIn) else record.visited_on
+    reason = rules.visit_refusal(
+        on, spans=spans, household_status=household.status, today=today, ledger_entry=entry
+    )
     return reason, household.area_code
 
 
@@ -187,9 +190,11 @@ async def record_single(
 ) -> BatchOutcome:
     """The online path: a refused record is an error (409), a resend is accepted as is. A visit
     dated after today (China date) is bad input, 422 ``date-in-future`` as in every service (the
-    offline batch reports it as that record's refusal)."""
+    offline batch reports it as that record's refusal); so is a ledger entry dated after today."""
     if isinstance(record, VisitIn):
         check_not_future(field="visited_on", on=record.visited_on, today=today, label_zh="走访日期")
+    else:
+        check_not_future(field="entry_on", on=record.entry_on, today=today, label_zh="台账记录日期")
     outcome, reason = await record_one(session, actor, record, today=today)
     if outcome is BatchOutcome.REJECTED:
         assert reason is not None

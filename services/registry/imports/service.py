@@ -50,7 +50,7 @@ from shared.clock import clock
 from shared.db import Database
 from shared.errors import InvalidInput
 from shared.events.contracts import emit_many
-from shared.import_steps import interrupted_imports_job, step_running
+from shared.import_steps import failure_text, interrupted_imports_job, step_running
 from shared.pii import PiiCipher, mask_resident_id
 from shared.sheet_import import UnreadableFile, is_total_row, is_xlsx, read_rows
 from shared.sheet_import import progress as sheet_progress
@@ -173,9 +173,8 @@ async def _mark_failed(db: Database, import_id: uuid.UUID, exc: Exception, *, st
     ``status`` (a clerk's cancel that came first stays cancelled), and drops the rows of a validation."""
     async with db.transaction() as session:
         repo = ImportRepository(session)
-        error = f"{type(exc).__name__}: {exc}"[:500]
         marked = await repo.set(
-            import_id, while_status=status, status="failed", error=error, finished_at=clock.now()
+            import_id, while_status=status, status="failed", error=failure_text(exc), finished_at=clock.now()
         )
         if marked and status == "validating":
             await repo.drop_rows(import_id)

@@ -222,7 +222,12 @@ async def _reregister(session: AsyncSession, actor: Principal, case: RelapseCase
         actor,
         h,
         Action.RELAPSE,
-        changes={"year": case.plan_year, "exited_on": None, "policies_kept_until": None},
+        changes={
+            "year": case.plan_year,
+            "exited_on": None,
+            "policies_kept_until": None,
+            "exit_notice_until": None,
+        },
         detail={"relapse_case_id": str(case.id)},
         audited_as="relapsed",
     )

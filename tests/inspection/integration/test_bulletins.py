@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
 
 from services.inspection.models import AccountabilityRecord, AreaRef, Finding, Inspection
+from shared.clock import clock
 from tests.inspection.integration.helpers import app_for, finding_row
 from tests.support import auth, service_client
 from tests.support.browser import chromium, headless_page
@@ -222,3 +223,31 @@ async def test_the_printed_bulletin_reads_in_chinese_in_a_real_browser(make_db, 
         assert not re.search(r"[a-z_]{3,}", "".join(row)), row
     # the month's figures as bars: 3 inspections the longest, 2 of them unannounced, 1 verified
     assert overview == [["3", 360], ["2", 240], ["2", 240], ["1", 120], ["2", 240]]
+
+
+async def test_the_running_months_bulletin_lists_as_late_only_what_is_late_today(make_db) -> None:
+    """Read on 6 December at 01:30 Beijing time (UTC still the 5th), December's bulletin listed under
+    逾期未整改 every open finding due by 31 December, although their deadlines had not come (the
+    findings themselves said overdue: false). Late is as of today while the month runs."""
+    app = app_for(make_db)
+    url, inspector = "/inspection/v1/bulletins/2026/12", auth("inspector", COUNTY)
+    async with service_client(app) as c:
+        async with app.state.db.transaction() as s:
+            s.add_all(
+                [
+                    finding_row(
+                        date(2026, 12, 6), date(2026, 12, 21), "open", severity="high", title="due 21st"
+                    ),
+                    finding_row(date(2026, 11, 20), date(2026, 12, 5), "open", title="due yesterday"),
+                    finding_row(date(2026, 11, 21), date(2026, 12, 6), "open", title="due today"),
+                ]
+            )
+        with clock.frozen(datetime(2026, 12, 5, 17, 30, tzinfo=UTC)):
+            b = (await c.get(url, headers=inspector)).json()
+            listed = (await c.get("/inspection/v1/findings", headers=inspector)).json()
+        assert [f["title"] for f in b["overdue_open"]] == ["due yesterday"]
+        assert b["summary"]["overdue_open"] == 1
+        assert {f["title"] for f in listed["items"] if f["overdue"]} == {"due yesterday"}
+        with clock.frozen(date(2027, 1, 2)):  # the month over: late as of its last day
+            b = (await c.get(url, headers=inspector)).json()
+        assert [f["title"] for f in b["overdue_open"]] == ["due yesterday", "due today", "due 21st"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -160,3 +160,26 @@ async def test_a_complaint_reads_in_chinese_beside_its_codes(make_db) -> None:
         assert (r.json()["status_label"], r.json()["urgency_label"]) == ("已分级", "紧急")
         listed = await c.get("/inspection/v1/complaints", headers=HANDLER)
         assert [i["status_label"] for i in listed.json()["items"]] == ["已分级"]
+
+
+async def test_a_call_is_dated_by_chinas_day_and_never_after_it(make_db) -> None:
+    """At 01:30 in Beijing (UTC still the day before) the line takes a call "today" = China's date;
+    a received date after that day is refused as for every other typed date (was: stored as given,
+    so its deadline and the statistics counted from a day that had not come)."""
+    app = app_for(make_db)
+    with clock.frozen(datetime(2026, 12, 5, 17, 30, tzinfo=UTC)):
+        async with service_client(app) as c:
+            r = await c.post("/inspection/v1/complaints", json=complaint(), headers=HANDLER)
+            assert r.json()["received_on"] == "2026-12-06"
+            typed = await c.post(
+                "/inspection/v1/complaints", json=complaint(received_on="2026-12-06"), headers=HANDLER
+            )
+            assert typed.status_code == 201, typed.text
+            ahead = await c.post(
+                "/inspection/v1/complaints", json=complaint(received_on="2026-12-07"), headers=HANDLER
+            )
+            assert ahead.status_code == 422, ahead.text
+            assert ahead.json()["type"].endswith("/date-in-future")
+            assert ahead.json()["today"] == "2026-12-06"
+            assert "受理日期 2026-12-07 晚于今天（北京时间 2026-12-06）" in ahead.json()["detail"]
+            assert len((await c.get("/inspection/v1/complaints", headers=HANDLER)).json()["items"]) == 2

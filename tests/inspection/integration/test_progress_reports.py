@@ -611,3 +611,25 @@ async def test_the_city_sees_which_counties_submitted_and_which_are_late(make_db
             (T2, "overdue"),
         ]
         assert (await c.get(status_url, headers=auth("inspector", COUNTY))).status_code == 404
+
+
+async def test_the_running_quarter_counts_as_overdue_only_what_is_late_today(make_db) -> None:
+    """Read on 6 December at 01:30 Beijing time (UTC still the 5th), Q4's report counted every open
+    finding due by 31 December as overdue, deadlines not yet come. Late is as of today while the
+    quarter runs, and as of its last day once it is over."""
+    app = app_for(make_db)
+    params = {"year": 2026, "quarter": 4}
+    async with service_client(app) as c:
+        async with app.state.db.transaction() as s:
+            s.add_all(
+                [
+                    finding_row(date(2026, 11, 20), date(2026, 12, 5), "open", area_code=V1),
+                    finding_row(date(2026, 12, 6), date(2026, 12, 21), "open", area_code=V1),
+                ]
+            )
+        with clock.frozen(datetime(2026, 12, 5, 17, 30, tzinfo=UTC)):
+            running = (await c.get(f"{BASE}/{COUNTY}", params=params, headers=COUNTY_READER)).json()
+        with clock.frozen(date(2027, 1, 2)):
+            over = (await c.get(f"{BASE}/{COUNTY}", params=params, headers=COUNTY_READER)).json()
+    assert running["total"]["standing"]["findings_overdue"] == 1
+    assert over["total"]["standing"]["findings_overdue"] == 2

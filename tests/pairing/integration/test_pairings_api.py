@@ -241,3 +241,48 @@ async def test_the_same_registry_event_twice_changes_nothing(app: FastAPI, clien
     assert await deliver(app, event) is False
     assert len((await client.get("/pairing/v1/needs", headers=OFFICE)).json()["items"]) == 1
     assert await _count(app, select(func.count()).where(outbox.c.type == "pairing.need.opened.v1")) == 1
+
+
+async def test_a_pairing_ends_on_a_day_that_has_come_in_china(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """At 01:30 in Beijing (UTC still the day before) an end dated today (China's date) is taken;
+    one dated later was taken too and unpaired the household at once, weeks before the day it named."""
+    from datetime import UTC, datetime
+
+    from shared.clock import clock
+
+    household_id = await household(app, V1)
+    pairing = (await pair(client, "cadre_household", await helper(client, area_code=V1), household_id)).json()
+    url = f"/pairing/v1/pairings/{pairing['id']}/end"
+    with clock.frozen(datetime(2026, 12, 5, 17, 30, tzinfo=UTC)):
+        ahead = await client.post(url, headers=OFFICE, json={"ended_on": "2026-12-31", "reason": "调岗"})
+        assert ahead.status_code == 422, ahead.text
+        assert ahead.json()["type"].endswith("/date-in-future")
+        assert "结对结束日期 2026-12-31 晚于今天（北京时间 2026-12-06）" in ahead.json()["detail"]
+        shown = (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).json()
+        assert [p["id"] for p in shown["pairings"]] == [pairing["id"]]  # still paired
+        today = await client.post(url, headers=OFFICE, json={"ended_on": "2026-12-06", "reason": "调岗"})
+        assert today.status_code == 200, today.text
+        assert today.json()["ended_on"] == "2026-12-06"
+
+
+async def test_a_relapsed_household_keeps_no_exit_policy_period(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Exited (policies kept to 2029-12-05) and then relapsed: registry's card says no keep period;
+    pairing's copy kept showing 2029-12-05 on a household poor and registered again."""
+    household_id = await household(app, V1)
+    await household(
+        app,
+        V1,
+        household_id=household_id,
+        event="exited",
+        exited_on="2026-12-06",
+        policies_kept_until="2029-12-05",
+    )
+    shown = (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).json()
+    assert (shown["status"], shown["policies_kept_until"]) == ("exited", "2029-12-05")
+    await household(app, V1, household_id=household_id, event="relapsed", plan_year=2027)
+    shown = (await client.get(f"/pairing/v1/households/{household_id}", headers=OFFICE)).json()
+    assert (shown["status"], shown["policies_kept_until"]) == ("registered", None)

@@ -465,6 +465,21 @@ async def test_a_visit_is_dated_by_the_china_date_not_in_its_future(
         assert r.status_code == 422
         assert r.json()["type"].endswith("/date-in-future")
         assert "after today (2026-11-23, China date)" in r.json()["detail"]
+        # a ledger entry (台账) the same: today's is stored; one dated the 24th was a 409 that called
+        # it a visit (不能登记这次走访 … 请在走访后再登记)
+        entry = {"household_id": household_id, "ledger": "帮扶措施", "year": 2026, "content": "落实医保"}
+        url = "/pairing/v1/ledger-entries"
+        r = await client.post(
+            url, json={**entry, "id": str(uuid.uuid4()), "entry_on": "2026-11-23"}, headers=me
+        )
+        assert r.status_code == 201, r.text
+        r = await client.post(
+            url, json={**entry, "id": str(uuid.uuid4()), "entry_on": "2026-11-24"}, headers=me
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["type"].endswith("/date-in-future")
+        assert "台账记录日期 2026-11-24 晚于今天（北京时间 2026-11-23）" in r.json()["detail"]
+        assert "走访" not in r.json()["detail"]
 
 
 async def test_a_cadre_reads_why_each_record_of_a_batch_was_refused_in_chinese(
@@ -482,15 +497,25 @@ async def test_a_cadre_reads_why_each_record_of_a_batch_was_refused_in_chinese(
             _visit(household_id, visited_on="2026-11-24"),
             _visit(household_id, visited_on="2026-08-31"),
             {"type": "visit", "id": "not-a-uuid", "household_id": household_id},
+            {
+                "type": "ledger_entry",
+                "id": str(uuid.uuid4()),
+                "household_id": household_id,
+                "ledger": "work",
+                "year": 2026,
+                "entry_on": "2026-11-24",
+                "content": "明天的台账",
+            },
         ]
     }
     body = (await client.post("/pairing/v1/sync/batches", json=batch, headers=me)).json()
-    assert [r["outcome"] for r in body["results"]] == ["stored", "rejected", "rejected", "rejected"]
+    assert [r["outcome"] for r in body["results"]] == ["stored"] + ["rejected"] * 4
     assert [r["reason"] for r in body["results"]] == [
         None,
         "走访日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在走访后再登记",
         "2026-08-31这天您没有与该户结对，不能登记这天的记录；请核对日期，或请扶贫办核实结对关系",
         "记录编号应为编号（UUID）",
+        "台账记录日期 2026-11-24 晚于今天（北京时间 2026-11-23），请在事后再登记",  # was: 走访日期
     ]
     # a record that does not say what it is (found at stop 26: pydantic's English reached the cadre)
     untyped = {k: v for k, v in _visit(household_id, visited_on="2026-11-23").items() if k != "type"}

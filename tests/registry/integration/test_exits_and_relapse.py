@@ -215,6 +215,9 @@ async def test_the_relapse_chain_needs_each_role_at_its_level_and_reregisters_fo
         card = (await c.get(url(h), headers=REGISTRAR)).json()
         assert card["status"] == "registered"
         assert card["year"] == clock.today().year + 1
+        # poor again: no exit, no keep period, no exit notice running (was: its last day stayed)
+        exit_dates = ("exited_on", "policies_kept_until", "exit_notice_until")
+        assert [card[k] for k in exit_dates] == [None, None, None]
         async with app.state.db.transaction() as s:
             ev = (
                 await s.execute(

@@ -506,7 +506,9 @@ async def test_an_import_whose_process_died_is_failed_and_the_file_may_come_agai
             assert await INTERRUPTED_JOB.run(db, clock.now()) == 1
             job = (await c.get(f"{BASE}/{import_id}", headers=UPLOADER)).json()
             assert (job["status"], job["status_label"]) == ("failed", "失败")
-            assert "upload the file again" in job["error"]
+            # in the clerk's words, as pairing's imports say it (was: "StepInterrupted: the service ...")
+            assert "本次导入未完成、未写入任何数据：请重新上传文件" in job["error"]
+            assert "StepInterrupted" not in job["error"]
         assert await INTERRUPTED_JOB.run(db, clock.now()) == 0
         r = await upload(c, data)
         assert r.status_code == 202, r.text
