@@ -26,6 +26,7 @@ from starlette.types import Scope
 from shared import clock, tracing
 from shared.auth import TokenVerifier
 from shared.bodyguard import BodyGuardMiddleware, document_json_limits, guarded_routes
+from shared.compression import GZIP_MINIMUM_SIZE
 from shared.db import Database
 from shared.errors import CONDITIONAL_RESPONSES, PROBLEM_RESPONSES, install_error_handlers
 from shared.events.consumer import Handler
@@ -122,7 +123,10 @@ def create_service_app(
     # Field clients on slow links: compressed bodies, and 304 for what they already hold (one layer
     # with the request id and metrics: shared/observability.py).
     install_request_middleware(
-        app, settings.service_name, gzip_minimum_size=1024, guard=None if settings.cors_origins else guard
+        app,
+        settings.service_name,
+        gzip_minimum_size=GZIP_MINIMUM_SIZE,
+        guard=None if settings.cors_origins else guard,
     )
 
     async def db_ready() -> None:

@@ -188,16 +188,26 @@ def _parse_public_key(pem: str) -> Any:
 
 
 async def authenticate(request: Request) -> Principal:
-    """The caller of this request, from its bearer token (verified once per request)."""
+    """The caller of this request, from its bearer token (verified once per request: the gate's
+    principal is taken as it is, without reading the request's headers into a Headers object)."""
+    verified = _verified(request.scope)
+    if verified is not None:
+        return verified
     return await caller_of(request.scope, request.headers.get("authorization"))
+
+
+def _verified(scope: Scope) -> Principal | None:
+    """The principal already verified for this request (by the gate, or an earlier dependency)."""
+    cached = scope.get("state", {}).get("principal")
+    return cached if isinstance(cached, Principal) else None
 
 
 async def caller_of(scope: Scope, authorization: str | None) -> Principal:
     """:func:`authenticate` of the request of ``scope`` whose (first) Authorization header is
     ``authorization`` (None: it has none), for a middleware that has read the headers already."""
-    cached = scope.get("state", {}).get("principal")
-    if isinstance(cached, Principal):
-        return cached
+    verified = _verified(scope)
+    if verified is not None:
+        return verified
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized(

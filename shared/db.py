@@ -7,9 +7,11 @@ Services and repositories ``flush()``; they never ``commit()``.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, NoReturn, cast
@@ -22,7 +24,7 @@ from sqlalchemy import Executable, MetaData, Select, event, exc, text
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.pool import ConnectionPoolEntry, ManagesConnection, Pool, PoolProxiedConnection, QueuePool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.selectable import HasCTE
@@ -177,7 +179,7 @@ class _Reading:
 
     async def __aexit__(self, *_exc: object) -> None:
         session = self.session
-        if session.in_transaction() or session.identity_map or session.new:
+        if session.in_transaction() or session.identity_map or session.sync_session._new:
             await session.close()
         if len(self.spares) < SPARE_READ_SESSIONS:
             self.spares.append(session)
@@ -233,7 +235,7 @@ async def read_rows(
     compiled = _COMPILED.get(stmt)
     if compiled is None:
         compiled = _COMPILED[stmt] = _Compiled(stmt, session.get_bind().dialect)
-    if tracing.enabled() or session.new or session.dirty or session.deleted:
+    if tracing.enabled() or _unsaved(session):
         # through SQLAlchemy: its engine events make the SQL spans, its autoflush writes what the
         # session holds unsaved first (a write transaction's reads see its own changes)
         return list((await session.execute(stmt, params)).mappings())
@@ -244,22 +246,21 @@ async def read_rows(
         # the session's transaction (a write's, or an earlier statement's): its connection, never a
         # second, and in it from its first statement on (the transaction begun as write_rows does)
         raw = await _transaction_connection(session)
-        try:
-            return list(await _driver(raw).fetch(compiled.sql, *args))
-        except Exception as error:
-            if _gone(raw, error):
-                await _failed(raw, session.get_bind(), compiled.sql, args, error, session)
-            raise
+        return await _fetch(raw, session.get_bind(), compiled.sql, args, session)
     # Nothing ran on the session yet: a connection from the pool for this statement alone, without
     # the session's transaction bookkeeping around it (a tenth of a card read's CPU). Under no
     # transaction, as a ReadSessionDep's statements are.
-    raw = await in_greenlet(engine.sync_engine.raw_connection)  # AsyncEngine.raw_connection's
+    sync_engine = engine.sync_engine
+    pool = sync_engine.pool
+    lent = _lend(pool)
+    if lent is not None:
+        try:
+            return await _fetch(lent, sync_engine, compiled.sql, args)
+        finally:
+            pool._return_conn(lent)  # nothing begun on it: nothing to roll back
+    raw = await in_greenlet(sync_engine.raw_connection)  # AsyncEngine.raw_connection's
     try:
-        return list(await _driver(raw).fetch(compiled.sql, *args))
-    except Exception as error:
-        if _gone(raw, error):
-            await _failed(raw, engine.sync_engine, compiled.sql, args, error)
-        raise
+        return await _fetch(raw, sync_engine, compiled.sql, args)
     finally:
         if getattr(raw.dbapi_connection, "_transaction", True) is None:
             # No transaction on it (the statement ran on the driver alone): its checkin's rollback
@@ -267,6 +268,67 @@ async def read_rows(
             raw.close()
         else:
             await in_greenlet(raw.close)  # back to the pool (its checkin may need to await)
+
+
+async def _fetch(
+    raw: ManagesConnection,
+    bind: Engine | Connection,
+    sql: str,
+    args: list[Any],
+    session: AsyncSession | None = None,
+) -> list[Any]:
+    """The rows of ``sql`` run on ``raw``'s driver; a connection it finds gone is dropped and the
+    error raised as SQLAlchemy raises it (:func:`_failed`), any other error as the driver raised it."""
+    try:
+        return list(await _driver(raw).fetch(sql, *args))
+    except Exception as error:
+        if _gone(raw, error):
+            await _failed(raw, bind, sql, args, error, session)
+        raise
+
+
+def _unsaved(session: AsyncSession) -> bool:
+    """``session.new or session.dirty or session.deleted``, without building those sets when the
+    session holds no object at all (every hot read's): only a pending object (``_new``) is held
+    outside the identity map, and a dirty or deleted one is in it."""
+    sync = session.sync_session
+    if not sync.identity_map and not sync._new:
+        return False
+    return bool(sync.new or sync.dirty or sync.deleted)
+
+
+def _lend(pool: Pool) -> ConnectionPoolEntry | None:
+    """An idle pooled connection for one statement of ``read_rows``, taken as SQLAlchemy's checkout
+    would hand it out, without the checkout's proxy around it: back to the pool right after
+    (``pool._return_conn``). SQLAlchemy's checkout and checkin of a proxy (its weakref finalizer,
+    the checkout event, the rollback on return, the greenlet it runs in) cost a twentieth of a card
+    read's CPU; a connection that ran one statement outside a transaction needs none of it.
+
+    None — SQLAlchemy's own checkout — when no connection is idle (it opens one, or waits for one,
+    as before), when the idle one would not be handed out as it is (closed by the server, which is
+    what :func:`_discard_closed` checks at checkout; past ``POOL_RECYCLE_S``; invalidated: it is put
+    back for the checkout to replace), or when the pool has listeners beyond Database's own (a
+    test's, tracing's), which only the checkout calls."""
+    queue = getattr(getattr(pool, "_pool", None), "_queue", None)
+    if not isinstance(queue, asyncio.Queue) or not isinstance(pool, QueuePool):
+        return None
+    events = pool.dispatch
+    if len(events.checkout) != 1 or events.checkin or events.reset:
+        return None
+    try:
+        record: Any = queue.get_nowait()
+    except asyncio.QueueEmpty:
+        return None
+    driver = record.driver_connection
+    if (
+        driver is None
+        or driver.is_closed()
+        or record._is_hard_or_soft_invalidated()
+        or (pool._recycle > -1 and time.time() - record.starttime > pool._recycle)
+    ):
+        queue.put_nowait(record)
+        return None
+    return cast(ConnectionPoolEntry, record)
 
 
 class _Runner(greenlet):  # type: ignore[misc]  # greenlet's class is untyped
@@ -366,14 +428,7 @@ async def write_rows(session: AsyncSession, stmt: Executable, params: Mapping[st
     compiled = _WRITES.get(stmt)
     if compiled is None:
         compiled = _WRITES[stmt] = _CompiledWrite(stmt, session.get_bind().dialect)
-    if (
-        compiled.needs_orm
-        or tracing.enabled()
-        or not session.in_transaction()
-        or session.new
-        or session.dirty
-        or session.deleted
-    ):
+    if compiled.needs_orm or tracing.enabled() or not session.in_transaction() or _unsaved(session):
         result = await session.execute(stmt, params)
         return list(result.mappings()) if cast(CursorResult[Any], result).returns_rows else []
     values = {**compiled.values, **params}
@@ -430,7 +485,7 @@ def _together(host: Executable, others: tuple[Executable, ...]) -> Executable:
     return host.add_cte(*ctes)
 
 
-def _gone(raw: PoolProxiedConnection, error: Exception) -> bool:
+def _gone(raw: ManagesConnection, error: Exception) -> bool:
     """The connection cannot be used again: closed (the server went away), or its protocol left in
     the middle of a message exchange — asyncpg's "cannot switch to state …; another operation (2) is
     in progress", seen when a killed server's last message (a FATAL) had arrived and its closed socket
@@ -442,7 +497,7 @@ def _gone(raw: PoolProxiedConnection, error: Exception) -> bool:
 
 
 async def _failed(
-    raw: PoolProxiedConnection,
+    raw: ManagesConnection,
     bind: Engine | Connection,
     sql: str,
     args: list[Any],
@@ -484,7 +539,7 @@ async def _failed(
     ) from translated
 
 
-def _driver(raw: PoolProxiedConnection) -> Any:
+def _driver(raw: ManagesConnection) -> Any:
     driver = raw.driver_connection
     assert driver is not None
     return driver

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import operator
 import re
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from asyncpg.pgproto.pgproto import UUID as DriverUUID
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIRouter
 from starlette._utils import get_route_path
@@ -162,6 +164,21 @@ def _shadows(earlier: _Earlier, pattern: list[str | Convertor[Any]], methods: fr
     return _may_overlap(pattern, other)
 
 
+class _DriverUUIDConvertor(UUIDConvertor):
+    """A UUID segment as asyncpg's UUID: a ``uuid.UUID`` (equal, same hash and text, what the
+    database driver sends as it is) made in C, where ``uuid.UUID``'s parsing in Python was a
+    hundredth of a card read's CPU. The segment is the one Starlette's pattern matched (hex digits
+    and dashes), read to the same value."""
+
+    def convert(self, value: str) -> uuid.UUID:
+        parsed: uuid.UUID = DriverUUID(value)
+        return parsed
+
+
+def _faster(convertor: Convertor[Any]) -> Convertor[Any]:
+    return _DriverUUIDConvertor() if type(convertor) is UUIDConvertor else convertor
+
+
 def _hot_routes(app: FastAPI) -> list[_Hot]:
     """The ReadRoutes the walk could not pass over, in the walk's order."""
     hot: list[_Hot] = []
@@ -186,7 +203,8 @@ def _hot_routes(app: FastAPI) -> list[_Hot]:
                 and candidate.app is not None
                 and not any(_shadows(before, pattern, methods) for before in earlier)
             ):
-                hot.append(_Hot(candidate.path_regex, candidate.param_convertors, entry, candidate, route))
+                convertors = {k: _faster(c) for k, c in candidate.param_convertors.items()}
+                hot.append(_Hot(candidate.path_regex, convertors, entry, candidate, route))
             earlier.append((pattern, methods))
     return hot
 

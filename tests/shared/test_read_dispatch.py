@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from asyncpg.pgproto.pgproto import UUID as DriverUUID
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -133,3 +134,21 @@ async def test_a_route_added_later_is_found_by_the_walk() -> None:
     found = await _outcome(dispatch, dict(scope))
     assert found == await _outcome(dispatch.fallback, dict(scope))
     assert found[1].endpoint is late
+
+
+@pytest.mark.asyncio
+async def test_a_household_id_reaches_the_card_as_the_database_drivers_uuid() -> None:
+    """The card's id segment, in every form Starlette's pattern takes (dashes or none, any case), is
+    read to the value ``uuid.UUID`` reads, as asyncpg's UUID: a ``uuid.UUID`` made in C (Python's
+    parsing was a hundredth of a card read), which the driver sends as it is."""
+    app = _app("registry")
+    _record_route_apps(app)
+    household = uuid.UUID("6f1c8c1e-2b7a-4c43-9b9e-0a3f8f1d2c11")
+    mixed = "6f1c8c1e2b7a-4c43-9b9e0a3f8f1d2c11"  # some dashes only: the pattern's dashes are optional
+    for segment in (str(household), household.hex, str(household).upper(), mixed):
+        found = await _outcome(_dispatch(app), _scope(app, "GET", f"/registry/v1/households/{segment}", ""))
+        given = found[2]["path_params"]["household_id"]
+        assert isinstance(given, DriverUUID)
+        assert isinstance(given, uuid.UUID)
+        assert given == household
+        assert str(given) == str(household)

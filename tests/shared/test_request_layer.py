@@ -66,7 +66,7 @@ async def test_gzip_304_and_request_id_together(make_db) -> None:  # type: ignor
         assert re.fullmatch(r"[0-9a-f]{32}", plain.headers["x-request-id"])
 
         small = await c.get("/funds/v1/small", headers=who | {"Accept-Encoding": "gzip"})
-        assert "content-encoding" not in small.headers  # under 1 KiB: sent as it is
+        assert "content-encoding" not in small.headers  # under 1,200 bytes: sent as it is
         picture = await c.get("/funds/v1/picture", headers=who | {"Accept-Encoding": "gzip"})
         assert "content-encoding" not in picture.headers  # an excluded content type
 
@@ -92,6 +92,32 @@ async def test_gzip_304_and_request_id_together(make_db) -> None:  # type: ignor
         # the route's own status is counted (the 304 made for the client counts as its 200)
         counted = 'jingzhun_http_requests_total{method="GET",route="/card",service="funds",status="200"} 4.0'
         assert counted in metrics.splitlines()
+
+
+@router.get("/sized/{size}")
+async def sized(size: int, user: CurrentUser) -> Response:
+    return Response((CARD * 2)[:size], media_type="application/json")
+
+
+@pytest.mark.parametrize(("size", "compressed"), [(1100, False), (1199, False), (1200, True), (1500, True)])
+async def test_an_answer_that_fits_one_segment_is_sent_as_it_is(make_db, size: int, compressed: bool) -> None:  # type: ignore[no-untyped-def]
+    """An answer under 1,200 bytes (a one-person household's card, ~1,100) goes out with its headers
+    in one TCP segment even on a phone's link, compressed or not: it is sent as it is, without the
+    cost of compressing it; from 1,200 bytes on (a card of two people, a list page) compressed."""
+    app = _app(make_db("funds"))
+    async with service_client(app) as c:
+        asked = auth("finance", VILLAGE) | {"Accept-Encoding": "gzip"}
+        r = await c.get(f"/funds/v1/sized/{size}", headers=asked)
+        assert r.status_code == 200
+        assert r.content == (CARD * 2)[:size]
+        if compressed:
+            assert r.headers["content-encoding"] == "gzip"
+            assert r.headers["vary"] == "Accept-Encoding"
+            assert int(r.headers["content-length"]) < size
+        else:
+            assert "content-encoding" not in r.headers
+            assert "vary" not in r.headers
+            assert r.headers["content-length"] == str(size)
 
 
 def _counted(metrics: str, route: str, status: int) -> float:
@@ -231,6 +257,11 @@ JSON = [(b"content-type", b"application/json")]
          False),  # Vary kept and joined
         (200, [(b"content-length", b"2178"), *JSON], [CARD * 2], True),
         (200, [(b"content-length", b"100"), *JSON], [CARD[:100]], False),  # under the minimum
+        (200, [(b"content-length", b"100"), *JSON], [CARD[:100]], True),  # with trailers
+        (206, JSON, [CARD[:100]], False),  # under the minimum whatever the headers say: a range,
+        (200, [(b"content-type", b"image/png")], [CARD[:100]], False),  # an excluded type,
+        (200, [*JSON, (b"content-encoding", b"br")], [CARD[:100]], False),  # already encoded
+        (200, [], [b""], False),  # no header at all, no body
         (200, [(b"content-type", b"image/png")], [CARD * 2], False),  # an excluded type
         (200, [(b"content-type", b"application/grpc+proto")], [CARD * 2], False),
         (200, [*JSON, (b"content-encoding", b"br")], [CARD * 2], False),  # already encoded

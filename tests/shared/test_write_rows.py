@@ -1,6 +1,6 @@
 """Writes on the transaction's own asyncpg connection (shared.db.write_rows, write_together): in
 the request's transaction, and refused exactly as SQLAlchemy refuses them; the hot reads' checkout
-on a kept greenlet (shared.db.in_greenlet)."""
+on a kept greenlet (shared.db.in_greenlet), or an idle pooled connection lent without one."""
 
 from __future__ import annotations
 
@@ -13,10 +13,19 @@ import pytest
 from greenlet import getcurrent
 from sqlalchemy import bindparam, event, func, literal, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.pool.base import _ConnectionRecord
 from sqlalchemy.util import await_
 
 from shared import audit, resident_id
-from shared.db import Database, in_greenlet, read_rows, to_sync_url, write_rows, write_together
+from shared.db import (
+    POOL_RECYCLE_S,
+    Database,
+    in_greenlet,
+    read_rows,
+    to_sync_url,
+    write_rows,
+    write_together,
+)
 from shared.errors import database_unavailable
 from shared.events.outbox import event_write
 from shared.tables import audit_log, outbox
@@ -131,9 +140,10 @@ async def test_a_failing_statement_does_not_carry_its_values_into_errors_and_log
 
 
 async def test_hot_reads_check_out_their_connections_on_one_kept_greenlet(make_db) -> None:  # type: ignore[no-untyped-def]
-    """read_rows takes its connection from the pool in SQLAlchemy's sync code (a greenlet): the
-    same greenlet each time, not a new one per read (a new greenlet maps and unmaps memory for its
-    frames: 8 µs a read). The first reads open their connections, which awaits inside the checkout."""
+    """read_rows checks its connection out in SQLAlchemy's sync code (a greenlet) when it does (a
+    listener on the pool, as here, makes every read check out): the same greenlet each time, not a
+    new one per read (a new greenlet maps and unmaps memory for its frames: 8 µs a read). The first
+    reads open their connections, which awaits inside the checkout."""
     db = Database(make_db("registry"))
     seen: list[object] = []  # the greenlets themselves, kept alive: distinct ones keep distinct ids
     event.listen(db.engine.sync_engine.pool, "checkout", lambda *_: seen.append(getcurrent()))
@@ -233,4 +243,81 @@ async def test_a_connection_a_dying_server_left_mid_message_is_dropped_and_read_
             assert len(await read_rows(s, _XID, {})) == 1
         assert await _counts(db) == (1, 0)
     finally:
+        await db.dispose()
+
+
+_PID = select(func.pg_backend_pid().label("pid"))
+
+
+async def _pid(db: Database) -> int:
+    async with db.reading() as s:
+        return int((await read_rows(s, _PID, {}))[0]["pid"])
+
+
+async def test_hot_reads_borrow_an_idle_pooled_connection_without_a_checkout(make_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A hot read's statement runs on an idle pooled connection taken from the pool and put back as
+    it is, without SQLAlchemy's checkout (its proxy, events, greenlet hop and rollback on return: a
+    twentieth of a card read's CPU). Only a read that finds none idle checks one out (the first
+    ones, which open the connections); many reads at once, more than the pool holds, all answer and
+    leave every connection back in the pool, on no more connections than the pool allows."""
+    checkouts: list[object] = []
+    real = _ConnectionRecord.checkout.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, pool):  # type: ignore[no-untyped-def]
+        if pool is db.engine.sync_engine.pool:
+            checkouts.append(pool)
+        return real(cls, pool)
+
+    db = Database(make_db("registry"), pool_size=1)  # two connections
+    monkeypatch.setattr(_ConnectionRecord, "checkout", classmethod(counted))
+    try:
+        first = await _pid(db)
+        assert len(checkouts) == 1  # the first read opens the connection
+        assert [await _pid(db) for _ in range(5)] == [first] * 5
+        assert len(checkouts) == 1  # the later ones borrow it, idle in the pool
+
+        async def slow_read() -> int:
+            async with db.reading() as s:
+                rows = await read_rows(s, select(func.pg_backend_pid().label("pid"), func.pg_sleep(0.02)), {})
+            return int(rows[0]["pid"])
+
+        pids = await asyncio.gather(*(slow_read() for _ in range(12)))
+        assert first in pids
+        assert len(set(pids)) <= 2
+        pool = db.engine.sync_engine.pool
+        assert pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert pool.checkedin() == 2  # type: ignore[attr-defined]
+    finally:
+        await db.dispose()
+
+
+async def test_a_pooled_connection_closed_by_the_server_or_too_old_is_replaced_for_hot_reads(make_db) -> None:  # type: ignore[no-untyped-def]
+    """An idle pooled connection is not lent as it is when it could not serve or should not: closed
+    by the server (a restart, ``pg_terminate_backend``: the read is answered on a fresh connection,
+    not refused 503), older than ``POOL_RECYCLE_S`` or invalidated with the whole pool (replaced,
+    as SQLAlchemy's checkout replaces it)."""
+    url = make_db("registry")
+    db = Database(url, pool_size=1)
+    admin = await asyncpg.connect(to_sync_url(url))
+    try:
+        first = await _pid(db)
+        await admin.execute("SELECT pg_terminate_backend($1)", first)
+        (record,) = db.engine.sync_engine.pool._pool._queue._queue  # type: ignore[attr-defined]
+        for _ in range(200):  # the driver notices the closed socket on its own (the event loop reads it)
+            if record.driver_connection.is_closed():
+                break
+            await asyncio.sleep(0.01)
+        second = await _pid(db)
+        assert second != first
+        record.starttime -= POOL_RECYCLE_S + 1  # as if opened more than POOL_RECYCLE_S ago
+        third = await _pid(db)
+        assert third not in (first, second)
+        assert await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", second) == 0
+        # every connection of the pool invalidated (what SQLAlchemy does when a statement of a
+        # session finds the server gone): replaced too
+        await asyncio.sleep(0.01)  # the invalidation's time after the connection's start
+        db.engine.sync_engine.pool._invalidate(None, _checkin=False)  # type: ignore[arg-type]
+        assert await _pid(db) not in (first, second, third)
+    finally:
+        await admin.close()
         await db.dispose()
