@@ -53,11 +53,18 @@ def summarize(
     month: int,
     where: str,
     unannounced_required: int,
+    month_over: bool,
 ) -> BulletinSummary:
-    """The month's figures; ``where`` names the area the bulletin covers (in Chinese) for its gaps."""
+    """The month's figures; ``where`` names the area the bulletin covers (in Chinese) for its gaps.
+    一月一督查暗访 asks for the month as a whole: while it runs (``month_over`` False, China date) an
+    unannounced inspection may still come, so too few so far is no gap yet."""
     unannounced = inspection_kinds.count("unannounced")
-    gap = unannounced_gap(
-        year=year, month=month, where=where, unannounced=unannounced, required=unannounced_required
+    gap = (
+        unannounced_gap(
+            year=year, month=month, where=where, unannounced=unannounced, required=unannounced_required
+        )
+        if month_over
+        else None
     )
     return BulletinSummary(
         inspections=len(inspection_kinds),

@@ -41,7 +41,8 @@ async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: 
     verified = await repo.findings_verified(prefix, start, end)
     # Late as of the month's last day, or of today (China date) while the month still runs: a
     # deadline not yet come is not late; a report filed on time is not late (findings.rules).
-    as_of = min(end - timedelta(days=1), clock.today())
+    today = clock.today()
+    as_of = min(end - timedelta(days=1), today)
     overdue = [
         f
         for f in await repo.unverified_due_before(prefix, end)
@@ -62,5 +63,6 @@ async def monthly(*, session: AsyncSession, actor: Principal, year: int, month: 
         month=month,
         where=where,
         unannounced_required=presets.UNANNOUNCED_INSPECTIONS_PER_MONTH,
+        month_over=today >= end,
     )
     return Bulletin(prefix, year, month, summary, inspections, raised, verified, overdue, records)

@@ -251,3 +251,41 @@ async def test_the_running_months_bulletin_lists_as_late_only_what_is_late_today
         with clock.frozen(date(2027, 1, 2)):  # the month over: late as of its last day
             b = (await c.get(url, headers=inspector)).json()
         assert [f["title"] for f in b["overdue_open"]] == ["due yesterday", "due today", "due 21st"]
+
+
+async def test_the_running_month_is_no_gap_without_an_unannounced_inspection_yet(make_db) -> None:
+    """Read on 6 December at 03:00 Beijing time, December's bulletin said 未开展暗访督查 (and the
+    workbook and the print showed it as 缺口) with 25 days of the month still to come. 一月一督查暗访
+    is for the whole month: a gap only once it is over, as of its last day."""
+    app = app_for(make_db)
+    url, county = "/inspection/v1/bulletins/2026/12", auth("inspector", COUNTY)
+
+    async def shown() -> tuple[dict[str, object], list[object], list[object], str]:
+        summary = (await c.get(url, headers=county)).json()["summary"]
+        zh = await c.get(f"{url}/document", headers=county)
+        codes = await c.get(f"{url}/document", params={"headers": "codes"}, headers=county)
+        printed = (await c.get(f"{url}/print", headers=county)).text
+        return (
+            summary,
+            [r[0] for r in load_workbook(io.BytesIO(zh.content))["概况"].iter_rows(values_only=True)],
+            [r[0] for r in load_workbook(io.BytesIO(codes.content))["summary"].iter_rows(values_only=True)],
+            printed,
+        )
+
+    async with service_client(app) as c:
+        with clock.frozen(datetime(2026, 12, 5, 19, 0, tzinfo=UTC)):
+            summary, zh, codes, printed = await shown()
+        assert (summary["unannounced"], summary["unannounced_missing"], summary["gaps"]) == (0, False, [])
+        assert not [line for line in zh if str(line).startswith("缺口")]
+        assert "gap: no unannounced inspection" not in codes
+        assert "缺口" not in printed
+        with clock.frozen(date(2026, 12, 31)):  # its last day: still running
+            summary, *_ = await shown()
+        assert summary["gaps"] == []
+        with clock.frozen(date(2027, 1, 1)):  # the month over
+            summary, zh, codes, printed = await shown()
+        gap = "2026年12月地区620521000000未开展暗访督查（一月一督查暗访）"
+        assert (summary["unannounced_missing"], summary["gaps"]) == (True, [gap])
+        assert f"缺口：{gap}" in zh
+        assert "gap: no unannounced inspection" in codes
+        assert f"缺口：{gap}" in printed

@@ -24,6 +24,7 @@ def test_summary_counts():
         month=3,
         where="宕昌县（621223000000）",
         unannounced_required=1,
+        month_over=True,
     )
     assert (s.inspections, s.unannounced, s.findings_raised) == (3, 2, 3)
     assert s.findings_by_severity == {"high": 2, "low": 1}
@@ -44,6 +45,7 @@ def test_a_month_without_an_unannounced_inspection_is_named_as_a_gap():
         month=4,
         where="宕昌县（621223000000）",
         unannounced_required=1,
+        month_over=True,
     )
     assert s.unannounced == 0
     assert s.unannounced_missing is True
@@ -53,3 +55,21 @@ def test_a_month_without_an_unannounced_inspection_is_named_as_a_gap():
         unannounced_gap(year=2026, month=5, where="全部地区", unannounced=1, required=2)
         == "2026年5月全部地区暗访督查1次，少于每月2次（一月一督查暗访）"
     )
+
+
+def test_a_running_month_without_an_unannounced_inspection_yet_has_no_gap():
+    # 一月一督查暗访 is for the whole month: on its 6th the inspection may still come
+    s = summarize(
+        inspection_kinds=["announced"],
+        finding_severities=[],
+        verified=0,
+        overdue_open=0,
+        accountability_kinds=[],
+        year=2026,
+        month=12,
+        where="宕昌县（621223000000）",
+        unannounced_required=1,
+        month_over=False,
+    )
+    assert (s.inspections, s.unannounced) == (1, 0)
+    assert (s.unannounced_missing, s.gaps) == (False, [])
