@@ -55,6 +55,7 @@ __all__ = [
     "TransferNotAllowed",
     "UnbalancedTransaction",
     "WrongAccountKind",
+    "YearOutsidePlan",
     "YearOutsideTerm",
 ]
 
@@ -239,6 +240,23 @@ class BeneficiaryNotInPlan(Conflict):
     hint_en = (
         "See the plan's lines (GET /plans/{id}/lines); if it belongs there, correct its registration "
         "and recompute the plan, otherwise choose a plan that lists it"
+    )
+
+
+class YearOutsidePlan(Conflict):
+    """A payment's year is the plan year it pays (the report and inspection count it there), so it
+    must be one of the plan's years: a late payment still names its plan year, its date is its own."""
+
+    type_slug = "year-outside-plan"
+    title = "The year is not one of the plan's years"
+    title_zh = "年度不在本资金计划的年度内"
+    hint_zh = (
+        "年度填写这笔拨付所属的计划年度（如开平市2016—2018年方案：2016、2017或2018）；"
+        "逾期拨付的也填所属计划年度"
+    )
+    hint_en = (
+        "Give the plan year the payment is for (Kaiping's 2016-2018 scheme: 2016, 2017 or 2018); "
+        "a late payment still names the plan year it belongs to"
     )
 
 

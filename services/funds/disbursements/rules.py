@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +12,7 @@ from services.funds.errors import (
     BeneficiaryNotPayable,
     EntitlementExceeded,
     NonPositiveAmount,
+    YearOutsidePlan,
 )
 from services.funds.vocabulary import BENEFICIARY_KINDS
 from shared.money import yuan_en, yuan_zh
@@ -18,6 +20,7 @@ from shared.money import yuan_en, yuan_zh
 __all__ = [
     "Payee",
     "check_disbursement",
+    "check_plan_year",
     "entitlement_left",
 ]
 
@@ -84,4 +87,19 @@ def check_disbursement(
             entitlement_fen=entitlement_fen,
             disbursed_fen=disbursed_fen,
             left_fen=left,
+        )
+
+
+def check_plan_year(year: int | None, plan_years: Sequence[int], *, plan_id: object) -> None:
+    """A payment's ``year`` (if named) is the plan year it pays: one of the years of the plan
+    ``plan_id`` names (``plan_years``). A late payment names its plan year; its date is its own."""
+    if plan_id is not None and year is not None and plan_years and year not in plan_years:
+        raise YearOutsidePlan(
+            f"{year} is not one of the plan's years ({', '.join(map(str, plan_years))}): "
+            "a payment names the plan year it is for",
+            detail_zh=f"{year}年不在本资金计划的年度（{'、'.join(map(str, plan_years))}年）内："
+            "年度应填这笔拨付所属的计划年度",
+            year=year,
+            plan_years=list(plan_years),
+            plan_id=str(plan_id),
         )

@@ -43,6 +43,7 @@ class _Target:
     entitlement_fen: int
     funding_account: str | None = None  # projects are paid from their county pool only
     in_plan: bool = True  # the plan named has a line for the payee
+    plan_years: tuple[int, ...] = ()  # the years of the plan named
 
 
 # What a payment takes as the clerk asked it (the area, the paying account and the plan are checked).
@@ -72,8 +73,10 @@ async def _target(
             project.budget_fen,
             project.funding_account,
         )
+    plan_years: tuple[int, ...] = ()
     if plan_id is not None:
-        await scheme_service.get_plan(session, actor=actor, plan_id=plan_id)
+        plan = await scheme_service.get_plan(session, actor=actor, plan_id=plan_id)
+        plan_years = await scheme_service.plan_years(session, plan)
     row = await BeneficiaryRepository(session).get((data_kind, ref_id), lock=lock)
     if row is not None and not actor.covers(row.area_code):
         raise BeneficiaryNotFound(f"No {data_kind} {ref_id} in your area", beneficiary_id=ref_id)
@@ -89,7 +92,8 @@ async def _target(
     payee = rules.Payee(
         data_kind, ref_id, row.status if row else None, row.policies_kept_until if row else None
     )
-    return _Target(payee, row.area_code if row else actor.area_code, entitled, in_plan=in_plan)
+    area_code = row.area_code if row else actor.area_code
+    return _Target(payee, area_code, entitled, in_plan=in_plan, plan_years=plan_years)
 
 
 async def disburse(
@@ -126,6 +130,7 @@ async def disburse(
         plan_id=plan_scope,
         in_plan=target.in_plan,
     )
+    rules.check_plan_year(data.year, target.plan_years, plan_id=plan_scope)
     payment = Disbursement(
         **data.model_dump(include=PAID_AS_ASKED),
         area_code=target.area_code,

@@ -47,6 +47,7 @@ __all__ = [
     "check_per_capita_standard",
     "stale_reason",
     "validate_scheme",
+    "years_of",
 ]
 
 BASIS_POINTS = 10_000  # 100% in basis points: sub-shares are exact integer fractions, never floats
@@ -127,6 +128,15 @@ class FixedFundsScheme:
 
 
 Scheme = PerCapitaScheme | VillageGrantScheme | FixedFundsScheme
+
+
+def years_of(scheme: Scheme) -> tuple[int, ...]:
+    """The years a scheme plans money for, in order (Kaiping's per-capita scheme: 2016-2018)."""
+    if isinstance(scheme, PerCapitaScheme):
+        return tuple(sorted(scheme.years))
+    if isinstance(scheme, VillageGrantScheme):
+        return (scheme.year,)
+    return tuple(sorted({year for fund in scheme.funds for year in fund.amount_by_year_fen}))
 
 
 @dataclass(frozen=True, kw_only=True)

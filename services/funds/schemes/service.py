@@ -191,6 +191,13 @@ async def get_plan(session: AsyncSession, *, actor: Principal, plan_id: uuid.UUI
     return plan
 
 
+async def plan_years(session: AsyncSession, plan: Plan) -> tuple[int, ...]:
+    """The years the plan's scheme plans money for."""
+    scheme = await SchemeRepository(session).get(plan.scheme_id)
+    assert scheme is not None  # plan.scheme_id is a foreign key
+    return rules.years_of(to_rule(scheme.code, scheme.name, scheme.params))
+
+
 async def create_plan(
     session: AsyncSession, *, actor: Principal, scheme_id: uuid.UUID, area_code: str
 ) -> PlanView:

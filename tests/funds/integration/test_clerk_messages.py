@@ -14,6 +14,7 @@ from tests.funds.integration.factories import (
     deliver,
     kaiping_plan,
     open_kaiping_accounts,
+    receive_from_kaiping_finance,
     register_chishui,
     registered,
 )
@@ -202,3 +203,41 @@ async def test_a_scheme_field_is_named_without_the_kind_of_scheme_in_its_path(ma
         assert all("per_capita" not in e["label"] + e["message"] for e in errors.values()), errors
         assert "per_capita" not in r.json()["detail"]
         assert errors["body.params.per_capita.payee"]["label"].startswith("方案参数的")
+
+
+async def test_a_payment_for_a_year_outside_the_plans_years_is_refused_and_changes_nothing(make_db) -> None:  # type: ignore[no-untyped-def]
+    """A payment's year is the plan year it pays (the funds report and inspection count it there):
+    year 2026 against Kaiping's 2016-2018 plan was paid, and showed as money paid in 2026 where
+    nothing was planned. A late payment names its plan year; its date is its own."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await register_chishui(app.state.db)
+        await open_kaiping_accounts(client)
+        plan = await kaiping_plan(client)
+        await receive_from_kaiping_finance(client, yuan(10_000), FINANCE)
+        pay = {**household_payment(plan, yuan(1_500), from_account="kaiping-special-account"), "year": 2026}
+        url, paid = "/funds/v1/disbursements", {"beneficiary_id": "hh-000"}
+        r = await client.post(url, json=pay, headers=FINANCE)
+        assert r.status_code == 409, r.text
+        problem = r.json()
+        assert problem["type"].endswith("/year-outside-plan")
+        assert problem["title"] == "年度不在本资金计划的年度内"
+        assert (
+            problem["detail"]
+            == "2026年不在本资金计划的年度（2016、2017、2018年）内：年度应填这笔拨付所属的计划年度"
+        )
+        assert (problem["year"], problem["plan_years"], problem["plan_id"]) == (
+            2026,
+            [2016, 2017, 2018],
+            plan["id"],
+        )
+        en = (await client.post(url, json=pay, headers=EN)).json()
+        assert en["title"] == "The year is not one of the plan's years"
+        assert en["detail"].startswith("2026 is not one of the plan's years (2016, 2017, 2018)")
+        # nothing paid, nothing taken from the entitlement
+        assert (await client.get(url, params=paid, headers=FINANCE)).json()["items"] == []
+        ok = await client.post(url, json={**pay, "year": 2018}, headers=FINANCE)
+        assert ok.status_code == 201, ok.text
+        assert [d["year"] for d in (await client.get(url, params=paid, headers=FINANCE)).json()["items"]] == [
+            2018
+        ]

@@ -4,8 +4,13 @@ from datetime import date
 
 import pytest
 
-from services.funds.disbursements.rules import Payee, check_disbursement
-from services.funds.errors import BeneficiaryNotPayable, EntitlementExceeded, NonPositiveAmount
+from services.funds.disbursements.rules import Payee, check_disbursement, check_plan_year
+from services.funds.errors import (
+    BeneficiaryNotPayable,
+    EntitlementExceeded,
+    NonPositiveAmount,
+    YearOutsidePlan,
+)
 from shared.money import yuan
 
 TODAY = date(2017, 3, 1)
@@ -53,3 +58,13 @@ def test_zero_or_negative_amounts_are_bad_input(amount: int) -> None:
         check(Payee("household", "h1", "registered"), amount)
 
     assert refused.value.status == 422
+
+
+def test_a_plan_payment_names_one_of_the_plans_years() -> None:
+    check_plan_year(2018, (2016, 2017, 2018), plan_id="p1")
+    check_plan_year(None, (2016, 2017, 2018), plan_id="p1")  # no year named: the date says when
+    check_plan_year(2026, (), plan_id=None)  # a project is paid against its budget, not a plan
+    with pytest.raises(YearOutsidePlan) as refused:
+        check_plan_year(2026, (2016, 2017, 2018), plan_id="p1")
+    assert refused.value.status == 409
+    assert refused.value.extensions["plan_years"] == [2016, 2017, 2018]

@@ -23,6 +23,7 @@ from services.funds.schemes.rules import (
     VillageGrantScheme,
     VillageRef,
     apply_scheme,
+    years_of,
 )
 from shared.money import yuan
 
@@ -160,6 +161,12 @@ def test_quanzhou_2018_city_special_funds() -> None:
     assert plan.total_fen == yuan(75_000_000) == 7_500_000_000
     assert {line.payer for line in plan.lines} == {"quanzhou-city-finance"}
     assert {line.payee for line in plan.lines} == {"quanzhou-special-account"}
+
+
+def test_a_schemes_years_are_what_it_plans_money_for() -> None:
+    # what a payment against a plan of it may name as its year
+    assert years_of(KAIPING_PER_CAPITA) == years_of(KAIPING_SPECIAL_FUNDS) == (2016, 2017, 2018)
+    assert years_of(QUANZHOU_VILLAGE_GRANTS) == years_of(QUANZHOU_SPECIAL_FUNDS) == (2018,)
 
 
 def test_allowance_floor_households_are_not_counted() -> None:
