@@ -15,6 +15,19 @@ from shared.db import Database
 from shared.tables import audit_log
 
 
+def _notice(notice_id: uuid.UUID, **more: object) -> Notice:
+    """Kaiping's seven-day notice of 2026's industry subsidies, published on 1 December."""
+    return Notice(
+        id=notice_id,
+        area_code="440783100001",
+        title="2026年产业补助公示",
+        published_on=date(2026, 12, 1),
+        notice_days=7,
+        content={},
+        **more,
+    )
+
+
 @pytest.mark.asyncio
 async def test_an_audited_update_writes_the_fields_and_their_before_and_after(make_db) -> None:  # type: ignore[no-untyped-def]
     db = Database(make_db("funds"))
@@ -22,16 +35,7 @@ async def test_an_audited_update_writes_the_fields_and_their_before_and_after(ma
     closed = datetime(2026, 12, 4, 12, 30, tzinfo=UTC)
     try:
         async with db.transaction() as s:
-            s.add(
-                Notice(
-                    id=notice_id,
-                    area_code="440783100001",
-                    title="2026年产业补助公示",
-                    published_on=date(2026, 12, 1),
-                    notice_days=7,
-                    content={},
-                )
-            )
+            s.add(_notice(notice_id))
         async with db.transaction() as s:
             notice = await s.get_one(Notice, notice_id)
             entity = ("notice", notice_id)
@@ -116,15 +120,7 @@ async def test_a_new_rows_record_holds_the_named_fields_on_the_rows_own_chain(ma
     closed = datetime(2026, 12, 4, 12, 30, tzinfo=UTC)
     try:
         async with db.transaction() as s:
-            notice = Notice(
-                id=notice_id,
-                area_code="440783100001",
-                title="2026年产业补助公示",
-                published_on=date(2026, 12, 1),
-                notice_days=7,
-                content={},
-                closed_at=closed,
-            )
+            notice = _notice(notice_id, closed_at=closed)
             s.add(notice)
             await s.flush()
             fields = ("id", "area_code", "published_on", "notice_days", "closed_at")

@@ -35,18 +35,7 @@ def test_summary_counts():
 
 def test_a_month_without_an_unannounced_inspection_is_named_as_a_gap():
     # seed 001 三(四): 一月一督查暗访 — announced inspections alone do not meet it
-    s = summarize(
-        inspection_kinds=["announced", "announced"],
-        finding_severities=[],
-        verified=0,
-        overdue_open=0,
-        accountability_kinds=[],
-        year=2026,
-        month=4,
-        where="宕昌县（621223000000）",
-        unannounced_required=1,
-        month_over=True,
-    )
+    s = _quiet_month(["announced", "announced"], month=4, month_over=True)
     assert s.unannounced == 0
     assert s.unannounced_missing is True
     assert s.gaps == ["2026年4月宕昌县（621223000000）未开展暗访督查（一月一督查暗访）"]
@@ -59,17 +48,22 @@ def test_a_month_without_an_unannounced_inspection_is_named_as_a_gap():
 
 def test_a_running_month_without_an_unannounced_inspection_yet_has_no_gap():
     # 一月一督查暗访 is for the whole month: on its 6th the inspection may still come
-    s = summarize(
-        inspection_kinds=["announced"],
+    s = _quiet_month(["announced"], month=12, month_over=False)
+    assert (s.inspections, s.unannounced) == (1, 0)
+    assert (s.unannounced_missing, s.gaps) == (False, [])
+
+
+def _quiet_month(kinds: list[str], *, month: int, month_over: bool):  # type: ignore[no-untyped-def]
+    """Tanchang county's month of 2026 with these inspections and nothing else (one 暗访 required)."""
+    return summarize(
+        inspection_kinds=kinds,
         finding_severities=[],
         verified=0,
         overdue_open=0,
         accountability_kinds=[],
         year=2026,
-        month=12,
+        month=month,
         where="宕昌县（621223000000）",
         unannounced_required=1,
-        month_over=False,
+        month_over=month_over,
     )
-    assert (s.inspections, s.unannounced) == (1, 0)
-    assert (s.unannounced_missing, s.gaps) == (False, [])
