@@ -44,6 +44,7 @@ from services.funds.vocabulary import ACCOUNT_KINDS
 from shared import audit
 from shared.areas import AreaCode, InvalidAreaCode
 from shared.auth import Principal
+from shared.backdating import check_not_future
 from shared.errors import InvalidInput
 from shared.events.contracts import emit
 from shared.repository import Slice
@@ -129,6 +130,7 @@ async def sign(
     """Record a signed agreement. The dividend rate is held to the floor of the policy in force for
     the area in the first year (422 below it, with the reason); where no policy sets one, none applies."""
     _prefix(data.area_code)  # 422 for a code that is no division
+    check_not_future(field="signed_on", on=data.signed_on, today=on, label_zh="协议签订日期")
     if not actor.covers(data.area_code):
         raise outside_your_area(data.area_code)
     policy = policies.asset_income_policy(data.area_code, data.start_year)

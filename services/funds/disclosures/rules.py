@@ -17,6 +17,7 @@ from services.funds.errors import (
     NoticeTooShort,
     ObjectionsUnresolved,
 )
+from services.funds.vocabulary import NOTICE_STATES
 
 __all__ = [
     "can_close",
@@ -52,7 +53,7 @@ def check_objection_allowed(*, published_on: date, notice_days: int, closed: boo
     if state != "running":
         raise NoticeNotRunning(
             f"Objections are taken while the notice runs; it is {state}",
-            detail_zh=f"公示期内才能提出异议；该公示当前状态：{state}",
+            detail_zh=f"公示期内才能提出异议；该公示当前状态：{NOTICE_STATES.get(state, state)}",
             state=state,
         )
 

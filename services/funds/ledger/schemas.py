@@ -12,6 +12,9 @@ from shared.clock import OfficeDateTime
 from shared.fields import StrictInt, with_example
 from shared.vocabulary import code_or_label, label_field
 
+# What an officer books by hand; payments and their corrections are booked by their own routes.
+ENTERED_KINDS = {code: LEDGER_KINDS[code] for code in ("receipt", "transfer")}
+
 
 class TransferIn(BaseModel):
     """Money from one account to another: a receipt from a source, or a transfer between accounts."""
@@ -25,7 +28,7 @@ class TransferIn(BaseModel):
         memo="2017年第一批专项扶贫资金",
     )
 
-    kind: Annotated[Literal["receipt", "transfer"], code_or_label(LEDGER_KINDS)]
+    kind: Annotated[Literal["receipt", "transfer"], code_or_label(ENTERED_KINDS)]
     from_account: str
     to_account: str
     amount_fen: PositiveFen

@@ -3,7 +3,7 @@ the split to the fen, idempotency, refusals (problem+json), the due-vs-paid repo
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -260,3 +260,20 @@ async def test_roles_and_area_scope(make_db) -> None:  # type: ignore[no-untyped
         assert [
             a["id"] for a in (await client.get(AGREEMENTS, headers=auth("auditor", COUNTY))).json()["items"]
         ] == [agreement_id]
+
+
+async def test_signing_date_after_china_today_is_refused(make_db) -> None:  # type: ignore[no-untyped-def]
+    """At 03:00 on 2017-12-21 in China (still the 20th in UTC) an agreement signed "today" is taken;
+    one dated the 22nd has not been signed yet: 422 date-in-future, nothing stored."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        await _setup(app, client)
+        clock.freeze(datetime(2017, 12, 20, 19, 0, tzinfo=UTC))
+        future = await client.post(AGREEMENTS, json=agreement(signed_on="2017-12-22"), headers=FINANCE)
+        body = _problem(future, 422, "date-in-future")
+        assert (body["field"], body["today"]) == ("signed_on", "2017-12-21")
+        assert "协议签订日期 2017-12-22 晚于今天（北京时间 2017-12-21）" in body["detail"]
+        assert (await client.get(AGREEMENTS, headers=FINANCE)).json()["items"] == []
+        today = await client.post(AGREEMENTS, json=agreement(signed_on="2017-12-21"), headers=FINANCE)
+        assert today.status_code == 201, today.text
+        assert today.json()["signed_on"] == "2017-12-21"

@@ -95,6 +95,7 @@ async def test_notice_board_is_public_masked_and_closes_after_its_days(make_db) 
             headers=auth("cadre", VILLAGE),
         )
         assert late.status_code == 409
+        assert late.json()["detail"] == "公示期内才能提出异议；该公示当前状态：公示期满"  # not "ended"
         unresolved = await client.post(f"/funds/v1/disclosures/{notice_id}/close", headers=FINANCE)
         assert unresolved.status_code == 409
         assert unresolved.json()["type"].endswith("/objections-unresolved")

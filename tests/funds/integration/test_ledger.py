@@ -205,6 +205,14 @@ async def test_disbursement_rules_over_http(make_db) -> None:  # type: ignore[no
         assert r.status_code == 200
         assert r.json()["reversed_by"]
         assert (await balances(app))["kaiping-special-account"] == yuan(100_000)
+        # the ledger names the payment and its correction in Chinese, as it names a receipt
+        reversal = await client.get(
+            f"/funds/v1/ledger/transactions/{r.json()['reversed_by']}", headers=FINANCE
+        )
+        paid = await client.get(
+            f"/funds/v1/ledger/transactions/{ok.json()['transaction_id']}", headers=FINANCE
+        )
+        assert (paid.json()["kind_label"], reversal.json()["kind_label"]) == ("资金拨付", "冲销")
         again = await client.post(
             f"{url}/{ok.json()['id']}/reverse", json={"reason": "twice"}, headers=FINANCE
         )
