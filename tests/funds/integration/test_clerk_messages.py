@@ -241,3 +241,18 @@ async def test_a_payment_for_a_year_outside_the_plans_years_is_refused_and_chang
         assert [d["year"] for d in (await client.get(url, params=paid, headers=FINANCE)).json()["items"]] == [
             2018
         ]
+
+
+async def test_a_project_or_account_without_a_name_asks_for_its_name_not_a_persons(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Funds names projects, accounts and agreements: a missing one reads 名称必须填写, not 姓名."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    async with service_client(app) as client:
+        account = {"code": "walk-pool", "area_code": "440783000000", "kind": "holding"}
+        for url, body in (("/funds/v1/accounts", account), ("/funds/v1/projects", {})):
+            r = await client.post(url, json=body, headers=FINANCE)
+            assert r.status_code == 422, r.text
+            names = [e for e in r.json()["errors"] if e["field"] == "body.name"]
+            assert [(e["label"], e["message"]) for e in names] == [("名称", "名称必须填写")]
+            assert "姓名" not in r.json()["detail"]
+        listed = await client.get("/funds/v1/accounts", headers=FINANCE)
+        assert listed.json()["items"] == []  # nothing was opened
