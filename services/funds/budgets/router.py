@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from services.funds.budgets import schemas, service
-from services.funds.deps import FinanceWrite
+from services.funds.deps import English, FinanceWrite
 from shared import cadres
 from shared.answers import YearPath, tagged
 from shared.auth import CurrentUser
@@ -42,7 +42,7 @@ async def get_declaration(
 
 @router.get("/budget-compliance/{area_code}/{year}", response_model=schemas.ComplianceOut)
 async def check(
-    area_code: AreaPath, year: YearPath, session: SessionDep, user: CurrentUser
+    area_code: AreaPath, year: YearPath, session: SessionDep, user: CurrentUser, english: English
 ) -> schemas.ComplianceOut:
     """Per budget rule in force for the area and year: the required minimum (rounded up to the fen),
     the budgeted amount (the year's budgets of the source accounts at the rule's levels in the area)
@@ -72,4 +72,5 @@ async def check(
             if r.rule is not None
         ],
         total=from_row(schemas.TotalCheckOut, checked.total),
+        rounding=schemas.ROUNDING_EN if english else schemas.ROUNDING,
     )

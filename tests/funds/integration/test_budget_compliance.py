@@ -88,7 +88,11 @@ async def test_gansu_county_exactly_20_percent_passes_and_one_fen_under_fails(ma
             "passed": True,
             "shortfall_fen": 0,
         }
-        assert "round" in exact["rounding"]
+        # how the rules are read: Chinese by default, English for a client that asks for it
+        assert exact["rounding"].startswith("以上、不低于包含本数")
+        assert "round" not in exact["rounding"]
+        english = await _check(client, COUNTY, 2017, {**COUNTY_FINANCE, "Accept-Language": "en"})
+        assert "rounded up to the whole fen" in english["rounding"]
         assert exact["declaration"]["version"] == 1
 
         await _budget(client, "chengxian-finance", 2017, yuan(6_000_000) - 1, COUNTY_FINANCE)

@@ -1195,7 +1195,7 @@ export interface components {
             declaration: components["schemas"]["DeclarationOut"] | null;
             /**
              * Rounding
-             * @default 以上 / 不低于 include the number: a rule passes when the budgeted amount is at or above its required minimum; a share is rounded up to the whole fen, so the requirement is never understated
+             * @default 以上、不低于包含本数：预算金额达到或超过规定的最低额即为达标；按比例计算的最低额向上取整到分，规定额不会被少算
              */
             rounding?: string;
             /** Rules */
