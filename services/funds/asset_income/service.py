@@ -264,7 +264,7 @@ async def _pay_in(p: _Payment) -> LedgerTransaction:
             to_account=p.agreement.holding_account,
             amount_fen=p.amount_fen,
             year=p.year,
-            memo=f"asset-income dividend {p.year}: {p.agreement.enterprise}",
+            memo=f"{p.year}年资产收益分红：{p.agreement.enterprise}",
         ),
         on=p.on,
     )

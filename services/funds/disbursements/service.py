@@ -27,6 +27,7 @@ from services.funds.schemes import service as scheme_service
 from services.funds.schemes.repository import PlanLineRepository, PlanRepository
 from services.funds.sources.repository import AccountRepository
 from services.funds.sources.service import payout_code
+from services.funds.vocabulary import BENEFICIARY_KINDS
 from shared import audit, cadres
 from shared.auth import Principal
 from shared.events.contracts import emit
@@ -152,7 +153,7 @@ async def record(session: AsyncSession, *, actor: Principal, row: Disbursement, 
         plan_id=row.plan_id,
         year=row.year,
         postings=ledger_rules.transfer(row.from_account, payout_code(row.from_account), row.amount_fen),
-        memo=f"{row.beneficiary_kind} {row.beneficiary_id}",
+        memo=f"拨付{BENEFICIARY_KINDS.get(row.beneficiary_kind, row.beneficiary_kind)} {row.beneficiary_id}",
     )
     row.id, row.transaction_id, row.paid_on = uuid.uuid4(), txn.id, on
     await DisbursementRepository(session).add(row, refresh=True)

@@ -127,6 +127,10 @@ async def test_yearly_distribution_through_the_ledger_split_to_the_fen(make_db) 
             ("gs-3", 1_666_666),
         ]
         assert (out["due_fen"], out["amount_fen"]) == (yuan(50_000), yuan(50_000))
+        receipt = await client.get(
+            f"/funds/v1/ledger/transactions/{out['receipt_transaction_id']}", headers=FINANCE
+        )
+        assert receipt.json()["memo"] == "2017年资产收益分红：成县核桃专业合作社"
         replay = await client.post(url, json={"year": 2017}, headers=key)
         assert replay.status_code == 201
         assert replay.json()["id"] == out["id"]
