@@ -212,7 +212,7 @@ async def test_disbursement_rules_over_http(make_db) -> None:  # type: ignore[no
         paid = await client.get(
             f"/funds/v1/ledger/transactions/{ok.json()['transaction_id']}", headers=FINANCE
         )
-        assert (paid.json()["kind_label"], reversal.json()["kind_label"]) == ("资金拨付", "冲销")
+        assert (paid.json()["kind_label"], reversal.json()["kind_label"]) == ("资金拨付", "冲正")
         assert paid.json()["memo"] == "拨付农户 hh-a"  # the ledger's 摘要, in the officer's words
         again = await client.post(
             f"{url}/{ok.json()['id']}/reverse", json={"reason": "twice"}, headers=FINANCE
