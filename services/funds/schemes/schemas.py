@@ -16,6 +16,8 @@ from shared.labels import refusal
 
 # A ``dict[int, …]`` is a JSON object whose member names are integers (years): the document says so.
 INT_KEYS: dict[str, Any] = {"propertyNames": {"pattern": "^-?[0-9]+$"}}
+# A year a scheme plans money for: the bounds every year of the funds service keeps (2000-2100).
+PlanYear = Annotated[StrictInt, Field(ge=2000, le=2100)]
 
 
 class SubShareIn(BaseModel):
@@ -86,7 +88,7 @@ class PerCapitaIn(BaseModel):
     model_config = ConfigDict(json_schema_extra=_kind_required)
 
     kind: Literal["per_capita"] = "per_capita"
-    years: list[StrictInt] = Field(min_length=1)
+    years: list[PlanYear] = Field(min_length=1)
     amount_per_person_fen: Fen
     payee: str
     shares: list[ShareIn] = Field(min_length=1)
@@ -97,7 +99,7 @@ class VillageGrantIn(BaseModel):
     model_config = ConfigDict(json_schema_extra=_kind_required)
 
     kind: Literal["village_grant"] = "village_grant"
-    year: StrictInt
+    year: PlanYear
     payer: str
     payee: str
     amount_by_category_fen: dict[str, Fen]
@@ -108,7 +110,7 @@ class FixedFundIn(BaseModel):
     name: str
     payer: str
     payee: str
-    amount_by_year_fen: dict[int, Fen] = Field(json_schema_extra=INT_KEYS)
+    amount_by_year_fen: dict[Annotated[int, Field(ge=2000, le=2100)], Fen] = Field(json_schema_extra=INT_KEYS)
 
 
 class FixedFundsIn(BaseModel):

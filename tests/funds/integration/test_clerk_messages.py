@@ -256,3 +256,25 @@ async def test_a_project_or_account_without_a_name_asks_for_its_name_not_a_perso
             assert "姓名" not in r.json()["detail"]
         listed = await client.get("/funds/v1/accounts", headers=FINANCE)
         assert listed.json()["items"] == []  # nothing was opened
+
+
+async def test_a_scheme_year_outside_2000_to_2100_is_refused_and_nothing_is_stored(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Year 1 or 3,000,000,000 is a typing slip, refused like every other year of the service."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    share = {"code": "k", "payer": "kaiping-finance", "weight": 1}
+    per_capita = {"kind": "per_capita", "amount_per_person_fen": 100, "payee": "p", "shares": [share]}
+    grant = {"kind": "village_grant", "payer": "a", "payee": "b", "amount_by_category_fen": {"city": 1}}
+    fixed = {"code": "f", "name": "专项", "payer": "a", "payee": "b"}
+    async with service_client(app) as client:
+        for params, field in (
+            ({**per_capita, "years": [2016, 1]}, "body.params.per_capita.years.1"),
+            ({**grant, "year": 3_000_000_000}, "body.params.village_grant.year"),
+            ({"kind": "fixed_funds", "funds": [{**fixed, "amount_by_year_fen": {"20166": 1}}]}, None),
+        ):
+            scheme = {"code": "walk-year", "name": "年度有误", "area_code": "440783000000", "params": params}
+            r = await client.post("/funds/v1/schemes", json=scheme, headers=FINANCE)
+            assert r.status_code == 422, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+            if field is not None:
+                assert [e["field"] for e in r.json()["errors"]] == [field]
+        assert (await client.get("/funds/v1/schemes", headers=FINANCE)).json()["items"] == []
