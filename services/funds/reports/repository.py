@@ -67,5 +67,8 @@ class ReportRepository(Repository[Account]):
             .group_by(payer.c.payer)
         )
         if year is not None:
-            stmt = stmt.where(Disbursement.year == year)
+            # a payment that names no plan year counts in the year it was paid (the office's date),
+            # as its funds.disbursement.recorded event says
+            paid_in = func.coalesce(Disbursement.year, func.extract("year", Disbursement.paid_on))
+            stmt = stmt.where(paid_in == year)
         return {p: int(a) for p, a in (await self.session.execute(stmt)).all()}

@@ -214,3 +214,23 @@ async def test_plan_arrears_show_who_has_paid_in(make_db) -> None:  # type: igno
         assert rows[("chishui-town-finance", 2016)]["outstanding_fen"] == 0
         assert rows[("jiangmen-poverty-fund", None)]["outstanding_fen"] == 0
         assert rows[("chishui-town-finance", 2018)]["outstanding_fen"] == yuan(900)  # 300/person, not yet due
+
+
+async def test_a_payment_naming_no_year_is_reported_in_the_china_year_it_was_paid(make_db) -> None:  # type: ignore[no-untyped-def]
+    """Paid at 03:30 on 1 January 2018 in Beijing (still 2017 in UTC) without a plan year: the 2018
+    report counts it, as its event does; the 2017 report does not."""
+    app = create_app(settings_for(FundsSettings, make_db("funds")))
+    pin_today(app, date(2017, 3, 1))
+    async with service_client(app) as client:
+        plan = await setup_paid(client, app)
+        clock.freeze(datetime(2017, 12, 31, 19, 30, tzinfo=UTC))
+        paid = await pay(client, plan, "hh-a", yuan(1_000), year=None)
+        assert (paid["paid_on"], paid["year"]) == ("2018-01-01", None)
+
+        async def disbursed(year: int) -> int:
+            r = await client.get(
+                "/funds/v1/reports/funds", params={"area_code": "440783105000", "year": year}, headers=FINANCE
+            )
+            return int(r.json()["total"]["disbursed_fen"])
+
+        assert (await disbursed(2017), await disbursed(2018)) == (0, yuan(1_000))
