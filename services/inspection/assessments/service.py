@@ -21,7 +21,7 @@ from services.inspection.policies import presets
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
-from shared.backdating import DateInFuture
+from shared.backdating import check_year_begun
 from shared.clock import clock
 from shared.errors import InvalidInput, PreconditionRequired
 from shared.http import check_put_precondition
@@ -211,16 +211,9 @@ async def preview(
 
 
 def _ensure_year_begun(year: int, today: date) -> None:
-    """A year still to come (China date) has nothing to assess: its result and any admonishment
-    for a missed target would be recorded before a day of it had passed."""
-    if year > today.year:
-        raise DateInFuture(
-            f"year {year} has not begun (today is {today}, China date); assess it once it has",
-            detail_zh=f"考核年度 {year} 年还没有开始（北京时间 {today}），请在该年度开始后再考核",
-            field="year",
-            entered=str(year),
-            today=today.isoformat(),
-        )
+    """A year still to come has nothing to assess: its score, and an admonishment for a missed
+    target, would be recorded before a day of it had passed."""
+    check_year_begun(year=year, today=today, doing="assess it", doing_zh="该年度开始后才能考核")
 
 
 async def assess(*, session: AsyncSession, actor: Principal, data: AssessmentIn, today: date) -> Assessed:

@@ -279,7 +279,7 @@ async def test_a_year_still_to_come_in_china_is_not_assessed(make_db) -> None:
         for r in (one, run):
             assert r.status_code == 422, r.text
             assert r.json()["type"].endswith("/date-in-future")
-            assert "2027 年还没有开始（北京时间 2026-12-06）" in r.json()["detail"]
+            assert "2027年还没有开始（今天是北京时间 2026-12-06），该年度开始后才能考核" in r.json()["detail"]
         assert (await c.get("/inspection/v1/assessments", headers=CITY_INSPECTOR)).json()["items"] == []
         assert (await c.get("/inspection/v1/accountability", headers=CITY_INSPECTOR)).json()["items"] == []
 
