@@ -31,6 +31,7 @@ __all__ = [
     "LateEntryRefused",
     "check_entered_date",
     "check_not_future",
+    "check_year_begun",
 ]
 
 # Roles that may enter a date older than the tolerance (with a reason); admin passes everywhere.
@@ -90,6 +91,19 @@ def check_not_future(*, field: str, on: date, today: date, label_zh: str) -> Non
             detail_zh=f"{_entered_zh(label_zh)} {on} 晚于今天（北京时间 {today}），请在事情发生后再登记",
             field=field,
             entered=on.isoformat(),
+            today=today.isoformat(),
+        )
+
+
+def check_year_begun(*, year: int, today: date, doing: str, doing_zh: str) -> None:
+    """Refuse (422 ``date-in-future``, ``field`` = year) a year after ``today``'s (the China date):
+    what ``doing`` names (assess a year, ask to exit for it) waits until the year has begun."""
+    if year > today.year:
+        raise DateInFuture(
+            f"year {year} has not begun (today is {today}, China date); {doing} once it has",
+            detail_zh=f"{year}年还没有开始（今天是北京时间 {today}），{doing_zh}，请核对年度",
+            field="year",
+            entered=str(year),
             today=today.isoformat(),
         )
 

@@ -73,6 +73,7 @@ COMMON = FieldLabels(
         "limit": "每页条数",
         "after": "翻页游标",
         "cursor": "翻页游标",
+        "types": "事件类型",
         "household_id": "户编号",
         "member_id": "成员编号",
         "title": "标题",

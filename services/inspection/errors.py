@@ -119,6 +119,14 @@ class InspectionClosed(Conflict):
     hint_en = "A concluded inspection takes no more"
 
 
+class InspectionNotStarted(Conflict):
+    type_slug = "inspection-not-started"
+    title = "The inspection has not started"
+    title_zh = "该督查还没有开始"
+    hint_zh = "督查开始之日（北京时间）起才能登记问题或结束督查"
+    hint_en = "Record findings or conclude from the inspection's first day (China date)"
+
+
 class InspectionNotFound(NotFound):
     type_slug = "inspection-not-found"
     title = "Inspection not found"

@@ -159,6 +159,17 @@ async def test_bad_cursor_or_filter_is_a_422_problem(
     assert field in body["detail"] or field in str(body.get("errors") or body.get("field"))
 
 
+@pytest.mark.parametrize("types", ["funds.>", "registry.>.x", "registry", "registry.house hold"])
+async def test_a_bad_filter_is_named_in_chinese(client: httpx.AsyncClient, types: str) -> None:
+    """A platform's clerk reading the default (Chinese) answer was told 查询参数types格式不对."""
+    r = await client.get(
+        FEED, params={"types": types}, headers=auth("service", KAIPING) | {"Accept-Language": "zh"}
+    )
+    assert r.status_code == 422, r.text
+    assert "事件类型" in r.json()["detail"]
+    assert "types" not in r.json()["detail"]
+
+
 async def test_a_cursor_past_the_end_is_a_409_problem(
     client: httpx.AsyncClient, js: JetStreamContext
 ) -> None:

@@ -21,6 +21,7 @@ from services.inspection.policies import presets
 from shared import audit
 from shared.areas import AreaCode, AreaLevel
 from shared.auth import Principal
+from shared.backdating import check_year_begun
 from shared.clock import clock
 from shared.errors import InvalidInput, PreconditionRequired
 from shared.http import check_put_precondition
@@ -209,7 +210,14 @@ async def preview(
     )
 
 
+def _ensure_year_begun(year: int, today: date) -> None:
+    """A year still to come has nothing to assess: its score, and an admonishment for a missed
+    target, would be recorded before a day of it had passed."""
+    check_year_begun(year=year, today=today, doing="assess it", doing_zh="该年度开始后才能考核")
+
+
 async def assess(*, session: AsyncSession, actor: Principal, data: AssessmentIn, today: date) -> Assessed:
+    _ensure_year_begun(data.year, today)
     area = _area(actor, data.area_code)
     repo = AssessmentRepository(session)
     if await repo.existing(area.code, data.year) is not None:
@@ -263,6 +271,7 @@ async def run(*, session: AsyncSession, actor: Principal, data: RunIn, today: da
     """Assess every known area of one level below the caller for the year, a bounded batch per
     call; areas already assessed are skipped, so calling again continues where it stopped."""
     _check_level(data.level, _LEVELS, level=data.level)
+    _ensure_year_begun(data.year, today)
     codes = await AssessmentRepository(session).unassessed_areas(
         actor.area_prefix, actor.area_code, data.level, data.year, RUN_BATCH + 1
     )

@@ -56,6 +56,8 @@ async def list_complaints(
 async def statistics(
     session: SessionDep, user: Reader, since: IsoDate | None = None, until: IsoDate | None = None
 ) -> schemas.ComplaintStatsOut:
+    """Complaints received from `since` to `until` (China dates, both included); `until` before
+    `since` is 422 `invalid-input`."""
     s = await service.statistics(session=session, actor=user, since=since, until=until, today=clock.today())
     return schemas.ComplaintStatsOut(**asdict(s), area_prefix=user.area_prefix, since=since, until=until)
 

@@ -23,6 +23,7 @@ from services.inspection.policies import presets
 from shared import audit
 from shared.auth import Principal
 from shared.backdating import check_not_future
+from shared.errors import InvalidInput
 from shared.pii import PiiCipher
 from shared.repository import Slice
 
@@ -179,5 +180,12 @@ async def act(
 async def statistics(
     *, session: AsyncSession, actor: Principal, since: date | None, until: date | None, today: date
 ) -> rules.ComplaintStats:
+    if since is not None and until is not None and until < since:
+        raise InvalidInput(
+            f"until {until} lies before since {since}: no day is counted; swap them",
+            detail_zh=f"统计截止日期 {until} 早于起始日期 {since}，请核对（没有任何一天在这个范围内）",
+            since=since.isoformat(),
+            until=until.isoformat(),
+        )
     rows = await ComplaintRepository(session).received_between(actor.area_prefix, since, until)
     return rules.statistics([_facts(c) for c in rows], today)

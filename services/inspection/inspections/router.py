@@ -49,6 +49,8 @@ async def get_inspection(
 async def add_finding(
     inspection_id: uuid.UUID, body: FindingIn, session: SessionDep, user: Inspector
 ) -> FindingOut:
+    """Record a finding of the inspection from its first day (China date): before it, 409
+    `inspection-not-started`; once it is concluded, 409 `inspection-concluded`."""
     today = clock.today()
     finding = await service.add_finding(
         session=session, actor=user, inspection_id=inspection_id, data=body, today=today
@@ -58,6 +60,8 @@ async def add_finding(
 
 @router.post("/{inspection_id}/conclusion", response_model=schemas.InspectionOut)
 async def conclude(inspection_id: uuid.UUID, session: SessionDep, user: Inspector) -> schemas.InspectionOut:
+    """Conclude the inspection, dated today (China date); before its first day 409
+    `inspection-not-started`."""
     return _out(
         await service.conclude(session=session, actor=user, inspection_id=inspection_id, today=clock.today())
     )

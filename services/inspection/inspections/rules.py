@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.inspection.errors import AreaOutsideScope, InspectionClosed
+from services.inspection.errors import AreaOutsideScope, InspectionClosed, InspectionNotStarted
 from services.inspection.vocabulary import INSPECTION_KINDS
 from shared.areas import AreaCode
 from shared.errors import InvalidInput
@@ -79,6 +79,17 @@ def ensure_open(status: str) -> None:
         raise InspectionClosed(
             "The inspection is concluded; its record can no longer change.",
             detail_zh="督查已结束，记录不能再修改",
+        )
+
+
+def ensure_started(starts_on: date, today: date, *, doing: str, doing_zh: str) -> None:
+    """Nothing is found or concluded before the inspection's first day (China date)."""
+    if today < starts_on:
+        raise InspectionNotStarted(
+            f"The inspection starts on {starts_on} (today is {today}, China date); {doing} from then on.",
+            detail_zh=f"督查 {starts_on} 才开始（今天是北京时间 {today}），{doing_zh}",
+            starts_on=starts_on,
+            today=today,
         )
 
 

@@ -68,12 +68,7 @@ async def conclude(
 ) -> Inspection:
     inspection = await _load(session, actor, inspection_id, lock=True)
     rules.ensure_open(inspection.status)
-    if today < inspection.starts_on:
-        raise InvalidInput(
-            "An inspection cannot conclude before it starts.",
-            detail_zh="督查开始前不能结束",
-            starts_on=inspection.starts_on,
-        )
+    rules.ensure_started(inspection.starts_on, today, doing="conclude it", doing_zh="开始前不能结束")
     await audit.record_update(
         session,
         actor,
@@ -91,6 +86,9 @@ async def add_finding(
 ) -> Finding:
     inspection = await _load(session, actor, inspection_id, lock=True)
     rules.ensure_open(inspection.status)
+    rules.ensure_started(
+        inspection.starts_on, today, doing="record its findings", doing_zh="开始后才能登记发现的问题"
+    )
     if not any(data.area_code.startswith(_prefix(t)) for t in inspection.target_areas):
         raise InvalidInput(
             "A finding must lie in one of the inspection's target areas.",

@@ -60,6 +60,7 @@ from services.registry.policies import service as policy_service
 from shared import audit
 from shared.areas import AreaCode
 from shared.auth import Principal
+from shared.backdating import check_year_begun
 from shared.errors import PreconditionRequired
 from shared.events import CloudEvent
 from shared.http import check_put_precondition
@@ -152,6 +153,9 @@ async def request_exit(
     *, session: AsyncSession, actor: Principal, code: str, data: AreaExitRequestIn, today: date
 ) -> AreaExitRequest:
     area = await area_service.get(session=session, actor=actor, code=code)
+    check_year_begun(
+        year=data.year, today=today, doing="ask to exit for it", doing_zh="该年度开始后才能申请退出"
+    )
     # the area row orders concurrent requests for it (the partial unique indexes back this up)
     await session.refresh(area, with_for_update=True)
     declared = {

@@ -25,6 +25,7 @@ from services.registry.vocabulary import HouseholdStatus
 from shared import audit
 from shared.areas import LEVEL_ZH
 from shared.auth import Principal
+from shared.backdating import check_year_begun
 from shared.clock import clock
 from shared.events import CloudEvent
 from shared.events.contracts import parse
@@ -94,6 +95,7 @@ async def request_exit(
     *, session: AsyncSession, actor: Actor, household_id: uuid.UUID, year: int, today: date
 ) -> ExitRequest:
     h = await identification.ready_for(session, actor, household_id, Action.REQUEST_EXIT)
+    check_year_begun(year=year, today=today, doing="ask to exit for it", doing_zh="该年度开始后才能申请退出")
     result = await _assess(session, h, year)
     if not result.eligible:
         raise ExitNotEligible(

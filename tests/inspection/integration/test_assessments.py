@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -255,6 +255,33 @@ async def test_county_assessment_numbers_and_admonishment_of_its_heads(make_db) 
             headers=auth("inspector", COUNTY),
         )
         assert r.status_code == 403
+
+
+async def test_a_year_still_to_come_in_china_is_not_assessed(make_db) -> None:
+    """03:00 on 6 December in China is still 2026: assessing 2027 (target set) would record a score and
+    admonish the county's heads before a day of the year had passed; 422 and nothing is stored."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _fixture_county(app)
+        await c.put(
+            f"/inspection/v1/assessments/targets/{COUNTY}/2027", json={"people": 20}, headers=CITY_INSPECTOR
+        )
+        county_inspector = auth("inspector", COUNTY)
+        with clock.frozen(datetime(2026, 12, 5, 19, 0, tzinfo=UTC)):
+            one = await c.post(
+                "/inspection/v1/assessments", json={"area_code": COUNTY, "year": 2027}, headers=CITY_INSPECTOR
+            )
+            run = await c.post(
+                "/inspection/v1/assessments/runs",
+                json={"year": 2027, "level": "village"},
+                headers=county_inspector,
+            )
+        for r in (one, run):
+            assert r.status_code == 422, r.text
+            assert r.json()["type"].endswith("/date-in-future")
+            assert "2027年还没有开始（今天是北京时间 2026-12-06），该年度开始后才能考核" in r.json()["detail"]
+        assert (await c.get("/inspection/v1/assessments", headers=CITY_INSPECTOR)).json()["items"] == []
+        assert (await c.get("/inspection/v1/accountability", headers=CITY_INSPECTOR)).json()["items"] == []
 
 
 async def test_village_that_missed_its_target_admonishes_its_pairing_cadre(make_db) -> None:

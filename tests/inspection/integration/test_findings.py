@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -368,3 +368,34 @@ async def test_overdue_filter_matches_the_overdue_flag(make_db) -> None:
         late = (await c.get("/inspection/v1/findings?overdue=true", headers=INSPECTOR)).json()["items"]
         assert sorted(f["title"] for f in late) == ["late open", "late report"]
         assert sorted(f["title"] for f in every if f["overdue"]) == ["late open", "late report"]
+
+
+async def test_an_inspection_still_to_come_in_china_takes_no_finding_and_does_not_conclude(make_db) -> None:
+    """At 03:00 on 6 December in China (UTC: the 5th) an inspection planned from the 7th has found
+    nothing yet: a finding raised now would be dated before the visit, and so would its conclusion.
+    Both 409 inspection-not-started, nothing stored; from the 7th (China date) both go through."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        with clock.frozen(datetime(2026, 12, 5, 19, 0, tzinfo=UTC)):
+            r = await c.post(
+                "/inspection/v1/inspections",
+                json=plan(starts_on="2026-12-07", ends_on="2026-12-09"),
+                headers=INSPECTOR,
+            )
+            iid = r.json()["id"]
+            found = await c.post(
+                f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR
+            )
+            ended = await c.post(f"/inspection/v1/inspections/{iid}/conclusion", headers=INSPECTOR)
+            for refused in (found, ended):
+                assert refused.status_code == 409, refused.text
+                assert refused.json()["type"].endswith("/inspection-not-started")
+                assert "督查 2026-12-07 才开始（今天是北京时间 2026-12-06）" in refused.json()["detail"]
+            assert (await c.get("/inspection/v1/findings", headers=INSPECTOR)).json()["items"] == []
+            got = await c.get(f"/inspection/v1/inspections/{iid}", headers=INSPECTOR)
+            assert got.json()["status"] == "planned"
+        with clock.frozen(datetime(2026, 12, 6, 16, 0, tzinfo=UTC)):  # 00:00 on the 7th in China
+            r = await c.post(f"/inspection/v1/inspections/{iid}/findings", json=finding(), headers=INSPECTOR)
+            assert (r.status_code, r.json()["raised_on"]) == (201, "2026-12-07")
+            ended = await c.post(f"/inspection/v1/inspections/{iid}/conclusion", headers=INSPECTOR)
+            assert (ended.status_code, ended.json()["concluded_on"]) == (200, "2026-12-07")

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from services.registry.consumers import HANDLERS
+from shared.clock import clock
 from shared.events import CloudEvent
 from shared.events.consumer import handle_event
 from shared.policy_documents import GUANGYUAN_MECHANISMS
@@ -498,3 +500,21 @@ async def test_each_criterions_detail_is_chinese_for_the_clerk_and_english_under
         assert details(listed[0]["criteria"]) == kept
         listed = (await c.get(requests, headers=GANSU_CLERK)).json()
         assert details(listed[0]["criteria"])["infrastructure"].startswith("declared yes: ")
+
+
+async def test_an_exit_for_a_year_still_to_come_in_china_is_refused_and_nothing_is_asked(make_db) -> None:
+    """03:00 on 6 December in China (UTC: the 5th) is still 2026: a village that asked to exit for
+    2027 went to its sign-off as if the year were over; 422 date-in-future, no request, no event."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_places(c)
+        await poor_households(c, GANSU_VILLAGE, [5, 4])
+        ask = {"year": 2027, "declared": declared(GANSU_FACTORS)}
+        zh = GANSU_CLERK | {"Accept-Language": "zh"}
+        with clock.frozen(datetime(2026, 12, 5, 19, 0, tzinfo=UTC)):
+            r = await c.post(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", json=ask, headers=zh)
+        assert r.status_code == 422, r.text
+        assert r.json()["type"].endswith("/date-in-future")
+        assert "2027年还没有开始（今天是北京时间 2026-12-06），该年度开始后才能申请退出" in r.json()["detail"]
+        assert (await c.get(f"{R}/areas/{GANSU_VILLAGE}/exit-requests", headers=GANSU_CLERK)).json() == []
+        assert await _events(app, "registry.area.exit_requested.v1") == []

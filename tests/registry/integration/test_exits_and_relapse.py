@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -85,6 +87,23 @@ async def test_eligibility_answers_each_criterion_and_an_ineligible_request_is_4
         assert [x["criterion"] for x in r.json()["criteria"] if not x["passed"]] == ["no_large_debt"]
         await c.post(url(h, f"/debts/{debt.json()['id']}/settlement"), headers=REGISTRAR)
         assert (await c.get(url(h, "/exit-eligibility?year=2018"), headers=REGISTRAR)).json()["eligible"]
+
+
+async def test_an_exit_for_a_year_still_to_come_in_china_names_the_year(make_db):
+    """At 03:00 on 6 December in China (UTC: the 5th) 2027 has not begun: asking a household's exit
+    for it is 422 date-in-future naming the year (it was 409 "no 2027 income recorded", as if the
+    clerk had only to enter one), and the household stays as it was."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await registered(c)
+        with clock.frozen(datetime(2026, 12, 5, 19, 0, tzinfo=UTC)):
+            r = await c.post(url(h, "/exit-requests"), json={"year": 2027}, headers=REGISTRAR)
+        assert r.status_code == 422, r.text
+        assert r.json()["type"].endswith("/date-in-future")
+        assert (r.json()["field"], r.json()["today"]) == ("year", "2026-12-06")
+        assert (await c.get(url(h), headers=REGISTRAR)).json()["status"] == "registered"
+        assert (await c.get(url(h, "/exit-requests"), headers=REGISTRAR)).json() == []
 
 
 async def test_verified_exit_keeps_policies_and_a_duplicate_event_changes_nothing(make_db):
