@@ -221,7 +221,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Statistics */
+        /**
+         * Statistics
+         * @description Complaints received from `since` to `until` (China dates, both included); `until` before
+         *     `since` is 422 `invalid-input`.
+         */
         get: operations["complaints:statistics"];
         put?: never;
         post?: never;
@@ -474,7 +478,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Conclude */
+        /**
+         * Conclude the inspection, dated today (China date); before its first day 409 `inspection-not-started`
+         * @description Conclude the inspection, dated today (China date); before its first day 409
+         *     `inspection-not-started`.
+         */
         post: operations["inspections:conclude"];
         delete?: never;
         options?: never;
@@ -491,7 +499,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add finding */
+        /**
+         * Add finding
+         * @description Record a finding of the inspection from its first day (China date): before it, 409
+         *     `inspection-not-started`; once it is concluded, 409 `inspection-concluded`.
+         */
         post: operations["inspections:add-finding"];
         delete?: never;
         options?: never;
