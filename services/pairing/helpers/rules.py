@@ -168,10 +168,10 @@ def counts_as_grassroots_service(period: PostingPeriod, policy: PairingPolicy, *
     work-team members and teaching or medical support cadres (GRASSROOTS_SERVICE_ROLES); 以上
     includes one year. A posting's ``ended_on`` is its last day in post (a posting begun and ended
     the same day lasted one day), so 1 March to the last day of February of the next year is
-    exactly one year."""
+    exactly one year. A posting planned to end after today has served only up to today."""
     if not period.in_poor_area or period.role.strip() not in _GRASSROOTS_ROLE_WORDS:
         return False
-    until = period.ended_on or today
+    until = min(period.ended_on, today) if period.ended_on else today
     return last_day_of_years(period.started_on, policy.grassroots_service_min_years) <= until
 
 

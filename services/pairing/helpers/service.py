@@ -261,7 +261,8 @@ async def _retire(
     before = _snapshot(helper)
     helper.active, helper.left_on = False, on
     for posting in await HelperRepository(session).postings(helper.id):
-        posting.ended_on = posting.ended_on or on
+        if posting.ended_on is None or posting.ended_on > on:  # a planned end after leaving is moot
+            posting.ended_on = on
     await session.flush()
     await audit.record(
         session, actor, "helper.left", ("helper", helper.id), before=before, after=_snapshot(helper)

@@ -129,6 +129,31 @@ async def test_a_first_secretarys_year_in_a_poor_village_counts_as_grassroots_se
     assert len((await client.get(postings, headers=OFFICE)).json()) == 3
 
 
+async def test_a_posting_planned_past_today_counts_no_year_early_and_ends_when_the_cadre_leaves(
+    client: httpx.AsyncClient,
+) -> None:
+    """A first secretary sent for two years from 1 November 2026 (last day 31 October 2028) has served
+    three weeks by today (22 November 2026): no grassroots year yet. Leaving on today ends the
+    posting on today, not on its planned day in 2028."""
+    secretary = await helper(client, "first_secretary")
+    postings = f"/pairing/v1/helpers/{secretary}/postings"
+    planned = {
+        "area_code": V1,
+        "role": "first_secretary",
+        "started_on": "2026-11-01",
+        "ended_on": "2028-10-31",
+        "in_poor_area": True,
+    }
+    added = await client.post(postings, json=planned, headers=OFFICE)
+    assert (added.status_code, added.json()["counts_as_grassroots_service"]) == (201, False)
+    left = await client.post(
+        f"/pairing/v1/helpers/{secretary}/leave", json={"left_on": "2026-11-22"}, headers=OFFICE
+    )
+    assert left.status_code == 200, left.text
+    [shown] = (await client.get(postings, headers=OFFICE)).json()
+    assert (shown["ended_on"], shown["counts_as_grassroots_service"]) == ("2026-11-22", False)
+
+
 async def test_two_years_as_a_leader_or_volunteer_in_a_poor_village_are_not_grassroots_service(
     client: httpx.AsyncClient,
 ) -> None:

@@ -122,6 +122,18 @@ def test_exactly_one_year_in_a_poor_village_counts_and_a_day_less_does_not() -> 
     assert counts_as_grassroots_service(running, gansu, today=TODAY)
 
 
+def test_a_posting_planned_to_end_after_today_counts_only_the_days_served_so_far() -> None:
+    """A two-year posting begun a month ago (its planned last day 2028) has not served a year yet:
+    the year is counted when it has come, not from the planned end."""
+    gansu = PRESETS["62"]
+    planned = PostingPeriod(
+        V1, date(2026, 10, 22), date(2028, 10, 21), in_poor_area=True, role="first_secretary"
+    )
+    assert not counts_as_grassroots_service(planned, gansu, today=TODAY)
+    assert counts_as_grassroots_service(planned, gansu, today=date(2027, 10, 21))
+    assert not counts_as_grassroots_service(planned, gansu, today=date(2027, 10, 20))
+
+
 # Gansu 逢提必下: 村党组织第一书记、驻村工作队队员和支教支医干部 — the four roles count (by code or by
 # their Chinese names); a leader's or a volunteer's years in a poor village do not
 @pytest.mark.parametrize(
