@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from services.pairing.coverage.service import Check, Coverage
 from services.pairing.vocabulary import GapKind
 from shared.clock import OfficeDateTime
+from shared.vocabulary import label_field
 
 
 # The answers are the service's own objects; these subclasses only give them their names in the
@@ -37,3 +38,5 @@ class GapOut(BaseModel):
     detail: dict[str, Any]
     opened_at: OfficeDateTime
     closed_at: OfficeDateTime | None
+    # the Chinese of the kind (贫困户未结对干部 ...), as GET /pairing/v1/vocabulary gives it
+    kind_label: ClassVar[str | None] = label_field("kind", {k.value: k.label for k in GapKind})

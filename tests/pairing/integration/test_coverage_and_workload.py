@@ -79,6 +79,16 @@ async def test_coverage_numbers_of_the_fixture(app: FastAPI, client: httpx.Async
     }
 
 
+async def test_a_clerk_reads_each_gaps_kind_in_chinese(app: FastAPI, client: httpx.AsyncClient) -> None:
+    ids = await _fixture(app, client)
+    await client.post("/pairing/v1/coverage/checks", headers=OFFICE)
+    gaps = (await client.get("/pairing/v1/coverage/gaps?limit=50", headers=OFFICE)).json()["items"]
+    labels = {g["kind"]: g["kind_label"] for g in gaps}
+    assert labels["household_without_cadre"] == "贫困户未结对干部"
+    assert labels["visit_overdue"] == "走访逾期"
+    assert ids["stale"] in [g["subject_id"] for g in gaps if g["kind"] == "visit_overdue"]
+
+
 async def test_each_gap_is_published_once_and_again_only_after_it_was_filled(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

@@ -1029,6 +1029,8 @@ export interface components {
              */
             id: string;
             kind: components["schemas"]["GapKind"];
+            /** Kind Label */
+            readonly kind_label: string | null;
             /**
              * Opened At
              * Format: date-time
