@@ -135,7 +135,9 @@ def _choice(row: Row, header: str, text: str, allowed: dict[str, str]) -> str | 
 
 
 def _started_on(row: Row, text: str | None, today: date) -> None:
-    on = parse_date(text) if text else today  # blank: the pairing starts on the day of the commit's check
+    if not text:  # blank: the pairing starts on the day of the commit, not of this check
+        return
+    on = parse_date(text)
     if on is None:
         row.reasons.append(f"开始日期“{text}”不是有效日期，应写作2026-12-03")
     elif on > today:

@@ -325,7 +325,11 @@ async def _recheck(session: AsyncSession, job: PairingImport, mode: str, today: 
 
 
 async def _write(
-    session: AsyncSession, actor: Principal, checked: list[rules.Checked], progress: Callable[[int], Any]
+    session: AsyncSession,
+    actor: Principal,
+    checked: list[rules.Checked],
+    progress: Callable[[int], Any],
+    today: date,
 ) -> _Written:
     """New helpers and the pairings, chunk by chunk; each pairing's event and fulfilled need as
     ``pairings.service.create_pairing`` writes them, a chunk's in one statement each (the audit is
@@ -351,7 +355,7 @@ async def _write(
                     target_type="household",
                     target_id=c.household_id,
                     area_code=c.household_area,
-                    started_on=c.row.started_on,
+                    started_on=c.row.started_on or today,  # a blank 开始日期: the commit's day
                 )
             )
         await repo.add_all(helpers)
@@ -396,7 +400,7 @@ async def _commit(
             if not await ImportRepository(s).set(import_id, while_status="committing", rows_committed=n):
                 raise ImportCancelled
 
-    written = await _write(session, actor, checked, progress)
+    written = await _write(session, actor, checked, progress, today)
     accepted, refused = await repo.counts(import_id)
     facts: dict[str, Any] = {
         "import_id": str(import_id),

@@ -248,6 +248,23 @@ async def test_gbk_csv_commits_all_or_nothing_and_the_same_file_twice_names_the_
     assert r.json()["detail"] == f"this file was uploaded before as import {job['id']} (committed)"
 
 
+async def test_a_blank_start_date_is_the_day_of_the_commit_not_of_the_check(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Checked at 23:50 and committed at 00:10 (China time) the next day: a row without 开始日期
+    pairs from the day of the commit, the day the clerk confirmed it, not the day before."""
+    ids = await _world(app, client)
+    data = f"干部姓名,工号,户编号,开始日期\r\n{fx.KNOWN_NAME},{fx.KNOWN_SUB},{fx.H1},\r\n".encode()
+    job = await validated(client, data)
+    assert (job["rows_accepted"], job["rows_refused"]) == (1, 0)
+    clock.freeze(TODAY + timedelta(days=1))
+    r = await client.post(f"{BASE}/{job['id']}/commit", json={"mode": "all_or_nothing"}, headers=OFFICE)
+    assert r.status_code == 202, r.text
+    assert (await settled(client, job["id"]))["status"] == "committed"
+    shown = (await client.get(f"/pairing/v1/pairings?helper_id={ids['known']}", headers=OFFICE)).json()
+    assert [p["started_on"] for p in shown["items"]] == [(TODAY + timedelta(days=1)).isoformat()]
+
+
 async def test_cancelled_import_leaves_nothing_and_the_file_may_come_again(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

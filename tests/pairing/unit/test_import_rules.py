@@ -65,9 +65,9 @@ def test_a_row_reads_labels_or_codes_and_says_every_fault_in_chinese() -> None:
     ]
 
 
-def test_blank_start_is_today_and_a_row_round_trips_through_staging() -> None:
+def test_blank_start_stays_blank_for_the_commit_to_date_and_a_row_round_trips_through_staging() -> None:
     parsed = row(user_sub="kp-1", unit="开平市财政局")
-    assert parsed.started_on == TODAY
+    assert (parsed.started_on, parsed.reasons) == (None, [])
     again = Row.from_data(2, parsed.data())
     assert again == parsed
 
