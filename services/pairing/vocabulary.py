@@ -11,6 +11,7 @@ from services.pairing.needs.rules import HouseholdStatus
 from shared.vocabulary import CodeList, CodeLists, Labelled, vocabularies
 
 __all__ = [
+    "CLOSE_REASONS",
     "HOUSEHOLD_STATUSES",
     "IMPORT_ROW_STATUSES",
     "IMPORT_STATUSES",
@@ -120,6 +121,9 @@ ImportRowStatus = Literal["accepted", "refused"]
 IMPORT_ROW_STATUSES = LISTS["import_row_status"]
 # A 结对帮扶名单 import job itself (what its answer says next to its status, and its refusals).
 IMPORT_STATUSES = LISTS["import_status"]
+# Why a pairing ended or a need closed, in words (the system's reasons; an office's own text is shown
+# as written): what a pairing or need answer says next to its reason.
+CLOSE_REASONS = LISTS["close_reason"]
 # A pairing's kind in the words of the 结对方式 list (what a pairing answer says next to its code).
 PAIRING_KINDS = LISTS["pairing_kind"]
 # A household's status as pairing keeps it from the registry, in the registry's words (labels.json
@@ -129,8 +133,9 @@ HOUSEHOLD_STATUSES = CodeList(
 )
 
 # Served in vocabulary.json's order, then the household statuses; not the outcomes of a phone's
-# offline batch (BatchOutcome: its screen's words, no value a request sends).
-_NOT_SERVED = {"batch_outcome"}
+# offline batch (BatchOutcome: its screen's words, no value a request sends) nor the reasons a
+# pairing ended or a need closed (free text an office may write).
+_NOT_SERVED = {"batch_outcome", "close_reason"}
 VOCABULARIES = vocabularies(
     *(codes for name, codes in LISTS.items() if name not in _NOT_SERVED), HOUSEHOLD_STATUSES
 )

@@ -9,7 +9,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.pairing.pairings.schemas import PairingOut
-from services.pairing.vocabulary import HOUSEHOLD_STATUSES, NEED_STATUSES
+from services.pairing.vocabulary import CLOSE_REASONS, HOUSEHOLD_STATUSES, NEED_STATUSES
 from shared.clock import OfficeDateTime
 from shared.vocabulary import label_field
 
@@ -41,6 +41,7 @@ class NeedOut(BaseModel):
     closed_reason: str | None
     # the Chinese of the status, as GET /pairing/v1/vocabulary gives it
     status_label: ClassVar[str | None] = label_field("status", NEED_STATUSES)
+    closed_reason_label: ClassVar[str | None] = label_field("closed_reason", CLOSE_REASONS)  # 已结对干部 ...
 
 
 class SuggestionOut(BaseModel):

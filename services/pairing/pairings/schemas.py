@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.pairing.vocabulary import PAIRING_KINDS, PairingKind
+from services.pairing.vocabulary import CLOSE_REASONS, PAIRING_KINDS, PairingKind
 from shared.vocabulary import label_field
 
 
@@ -41,3 +41,4 @@ class PairingOut(BaseModel):
     started_on: date
     ended_on: date | None
     end_reason: str | None
+    end_reason_label: ClassVar[str | None] = label_field("end_reason", CLOSE_REASONS)  # 已移交其他干部 ...

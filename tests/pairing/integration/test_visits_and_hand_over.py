@@ -352,6 +352,33 @@ async def test_a_leaving_cadre_hands_every_household_over_in_one_operation(
     assert (left["active"], left["left_on"]) == (False, "2026-11-22")
 
 
+async def test_a_clerk_reads_why_a_pairing_ended_and_a_need_closed_in_chinese(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    leaving, household_id = await helper(client, area_code=V1), await household(app, V1)
+    await pair(client, "cadre_household", leaving, household_id, started_on="2026-05-01")
+    receiver = await helper(client, area_code=V1)
+    r = await client.post(
+        f"/pairing/v1/helpers/{leaving}/leave",
+        headers=OFFICE,
+        json={"left_on": "2026-11-22", "receiver_ids": [receiver]},
+    )
+    assert r.status_code == 200, r.text
+    [ended] = (await client.get(f"/pairing/v1/pairings?helper_id={leaving}", headers=OFFICE)).json()["items"]
+    assert (ended["end_reason"], ended["end_reason_label"]) == ("handed_over", "已移交其他干部")
+    [need] = (await client.get("/pairing/v1/needs?status=fulfilled", headers=OFFICE)).json()["items"]
+    assert (need["closed_reason"], need["closed_reason_label"]) == ("cadre_paired", "已结对干部")
+    # an office's own words are shown as written
+    mine = (
+        await client.post(
+            f"/pairing/v1/pairings/{r.json()['handed_over'][0]['to_pairing_id']}/end",
+            headers=OFFICE,
+            json={"ended_on": "2026-11-22", "reason": "调离本县"},
+        )
+    ).json()
+    assert (mine["end_reason"], mine["end_reason_label"]) == ("调离本县", "调离本县")
+
+
 async def test_a_hand_over_without_room_for_everyone_changes_nothing(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

@@ -1376,6 +1376,8 @@ export interface components {
             closed_at: string | null;
             /** Closed Reason */
             closed_reason: string | null;
+            /** Closed Reason Label */
+            readonly closed_reason_label: string | null;
             /**
              * Household Id
              * Format: uuid
@@ -1508,6 +1510,8 @@ export interface components {
             area_code: string;
             /** End Reason */
             end_reason: string | null;
+            /** End Reason Label */
+            readonly end_reason_label: string | null;
             /** Ended On */
             ended_on: string | null;
             /**
