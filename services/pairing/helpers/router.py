@@ -50,7 +50,9 @@ async def add_posting(
     helper_id: uuid.UUID, body: schemas.PostingIn, step: ManagerStep, idem: IdempotencyDep
 ) -> schemas.PostingOut:
     """Record a posting of the helper (where and from when they serve). A resend with the same
-    `Idempotency-Key` answers the first posting again instead of recording it twice."""
+    `Idempotency-Key` answers the first posting again instead of recording it twice. For a helper who
+    has left, only a posting that ended by the leaving day: else 409 `pairing-rule-violated`
+    (`posting_after_leave`)."""
     posting = await service.add_posting(**step.args, helper_id=helper_id, data=body)
     return await idem.answer(_posting_out(posting))
 

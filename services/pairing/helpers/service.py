@@ -148,6 +148,13 @@ async def add_posting(
 ) -> Posting:
     helper = await pairing_service.scoped_helper(session, actor, helper_id)
     _check_period(data, "A posting", "任职")
+    if helper.left_on is not None and (data.ended_on is None or data.ended_on > helper.left_on):
+        # a past posting may be added; one that runs on after leaving would count years never served
+        raise PairingRuleViolated(
+            f"Helper {helper_id} left on {helper.left_on}: a posting must end by then",
+            detail_zh=f"该帮扶责任人已于 {helper.left_on} 离岗，任职须在离岗日或之前结束（请填写结束日期）",
+            rule="posting_after_leave",
+        )
     posting = await _add_dated(session, actor, helper, PostingPeriod, data, "helper.posting_added")
     return _posting(posting, today, await policy_service.resolver(session, on=today))
 

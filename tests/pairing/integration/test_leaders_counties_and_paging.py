@@ -152,6 +152,17 @@ async def test_a_posting_planned_past_today_counts_no_year_early_and_ends_when_t
     assert left.status_code == 200, left.text
     [shown] = (await client.get(postings, headers=OFFICE)).json()
     assert (shown["ended_on"], shown["counts_as_grassroots_service"]) == ("2026-11-22", False)
+    # a posting added after leaving may only be one that ended by the leaving day; nothing else is stored
+    for ends in ({}, {"ended_on": "2026-11-23"}):
+        late = await client.post(postings, json={**planned, **ends}, headers=OFFICE)
+        assert (late.status_code, late.json()["rule"]) == (409, "posting_after_leave")
+        assert (
+            late.json()["detail"]
+            == "该帮扶责任人已于 2026-11-22 离岗，任职须在离岗日或之前结束（请填写结束日期）"
+        )
+    earlier = {**planned, "started_on": "2020-03-01", "ended_on": "2022-02-28"}
+    assert (await client.post(postings, json=earlier, headers=OFFICE)).json()["counts_as_grassroots_service"]
+    assert len((await client.get(postings, headers=OFFICE)).json()) == 2
 
 
 async def test_two_years_as_a_leader_or_volunteer_in_a_poor_village_are_not_grassroots_service(

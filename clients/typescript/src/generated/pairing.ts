@@ -234,7 +234,9 @@ export interface paths {
         /**
          * Record a posting of the helper (where and from when they serve)
          * @description Record a posting of the helper (where and from when they serve). A resend with the same
-         *     `Idempotency-Key` answers the first posting again instead of recording it twice.
+         *     `Idempotency-Key` answers the first posting again instead of recording it twice. For a helper who
+         *     has left, only a posting that ended by the leaving day: else 409 `pairing-rule-violated`
+         *     (`posting_after_leave`).
          */
         post: operations["helpers:add-posting"];
         delete?: never;
