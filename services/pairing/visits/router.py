@@ -68,6 +68,10 @@ async def record_visit(body: schemas.VisitIn, recording: Recording) -> dict[str,
 
 @router.post("/ledger-entries", status_code=201, response_model=None)
 async def record_ledger_entry(body: schemas.LedgerEntryIn, recording: Recording) -> dict[str, str]:
+    """201 when stored, 200 when the same entry had been stored before (a resend).
+
+    422 `date-in-future` for `entry_on` after today (China date); 422 `invalid-input` (field
+    `year`) for a ledger year after the entry's own (an exit plan may be written a year ahead)."""
     return await recording.store(body)
 
 

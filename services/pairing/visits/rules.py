@@ -17,6 +17,7 @@ __all__ = [
     "classify_record",
     "fingerprint",
     "is_overdue",
+    "ledger_year_refusal",
     "next_visit_due",
     "visit_refusal",
 ]
@@ -76,6 +77,21 @@ def visit_refusal(
     return Refusal(
         f"you were not paired with this household on {visited_on}",
         f"{visited_on}这天您没有与该户结对，不能登记这天的记录；请核对日期，或请扶贫办核实结对关系",
+    )
+
+
+def ledger_year_refusal(*, ledger: str, year: int, entry_on: date) -> Refusal | None:
+    """A ledger's year cannot be after the entry's own year: work done and measures taken are
+    written in their year; an exit plan (脱贫计划) may be written a year ahead (next year's, in
+    December), no further."""
+    ahead = 1 if ledger == "plan" else 0
+    if year <= entry_on.year + ahead:
+        return None
+    last = entry_on.year + ahead
+    return Refusal(
+        f"the ledger year {year} is after {last}, the latest year an entry of {entry_on} may be for",
+        f"台账年度{year}晚于{last}年：{entry_on}的记录最晚记入{last}年度"
+        + ("（脱贫计划可提前一年）" if ahead else "（工作台账、帮扶措施记入当年）"),
     )
 
 

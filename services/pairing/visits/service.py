@@ -89,6 +89,10 @@ async def _author(session: AsyncSession, actor: Principal, helper_id: uuid.UUID 
     return helper
 
 
+def _ledger_year(record: LedgerEntryIn) -> rules.Refusal | None:
+    return rules.ledger_year_refusal(ledger=record.ledger.value, year=record.year, entry_on=record.entry_on)
+
+
 async def _refusal(
     session: AsyncSession, actor: Principal, helper: Helper, record: VisitIn | LedgerEntryIn, today: date
 ) -> tuple[rules.Refusal | None, str]:
@@ -100,6 +104,8 @@ async def _refusal(
         rules.PairingSpan(a, b)
         for a, b in await VisitRepository(session).spans(helper_id=helper.id, household_id=household.id)
     ]
+    if isinstance(record, LedgerEntryIn) and (why := _ledger_year(record)) is not None:
+        return why, household.area_code
     entry = not isinstance(record, VisitIn)
     on = record.entry_on if isinstance(record, LedgerEntryIn) else record.visited_on
     reason = rules.visit_refusal(
@@ -195,6 +201,8 @@ async def record_single(
         check_not_future(field="visited_on", on=record.visited_on, today=today, label_zh="走访日期")
     else:
         check_not_future(field="entry_on", on=record.entry_on, today=today, label_zh="台账记录日期")
+        if (why := _ledger_year(record)) is not None:  # the body contradicts itself: bad input
+            raise InvalidInput(why.en, detail_zh=why.zh, field="year")
     outcome, reason = await record_one(session, actor, record, today=today)
     if outcome is BatchOutcome.REJECTED:
         assert reason is not None

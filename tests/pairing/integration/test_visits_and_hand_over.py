@@ -177,6 +177,37 @@ async def test_a_visit_retried_with_its_idempotency_key_gets_the_first_answer_an
         assert events.scalar_one() == 1
 
 
+async def test_a_ledger_entry_for_a_year_not_yet_come_is_refused_and_nothing_is_stored(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Today is 2026-11-22: a work ledger's entry is for 2026, an exit plan may be next year's (2027);
+    2031 (a slip of the thumb) is refused online (422 naming the year) and in a batch, nothing stored."""
+    _, household_id = await _cadre_with_household(app, client, "cadre-zhou")
+    me = auth(["cadre"], V1, sub="cadre-zhou")
+    entry = {"household_id": household_id, "entry_on": "2026-11-20", "content": "落实产业帮扶"}
+    plan_2031 = {**entry, "id": str(uuid.uuid4()), "ledger": "plan", "year": 2031}
+    r = await client.post("/pairing/v1/ledger-entries", json=plan_2031, headers=me)
+    assert (r.status_code, r.json()["field"]) == (422, "year"), r.text
+    assert (
+        r.json()["detail"] == "台账年度2031晚于2027年：2026-11-20的记录最晚记入2027年度（脱贫计划可提前一年）"
+    )
+    batch = {
+        "records": [
+            {**entry, "type": "ledger_entry", "id": str(uuid.uuid4()), "ledger": "plan", "year": 2027},
+            {**entry, "type": "ledger_entry", "id": str(uuid.uuid4()), "ledger": "work", "year": 2027},
+            {**plan_2031, "type": "ledger_entry"},
+        ]
+    }
+    results = (await client.post("/pairing/v1/sync/batches", json=batch, headers=me)).json()["results"]
+    assert [x["outcome"] for x in results] == ["stored", "rejected", "rejected"]
+    assert (
+        results[1]["reason"]
+        == "台账年度2027晚于2026年：2026-11-20的记录最晚记入2026年度（工作台账、帮扶措施记入当年）"
+    )
+    ledgers = (await client.get(f"/pairing/v1/households/{household_id}/ledgers", headers=me)).json()["items"]
+    assert [(e["ledger"], e["year"]) for e in ledgers] == [("plan", 2027)]
+
+
 async def test_a_refused_visit_tells_the_cadre_in_chinese_why(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

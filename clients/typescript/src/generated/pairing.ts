@@ -533,7 +533,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record ledger entry */
+        /**
+         * Record ledger entry
+         * @description 201 when stored, 200 when the same entry had been stored before (a resend).
+         *
+         *     422 `date-in-future` for `entry_on` after today (China date); 422 `invalid-input` (field
+         *     `year`) for a ledger year after the entry's own (an exit plan may be written a year ahead).
+         */
         post: operations["ledger-entries:record"];
         delete?: never;
         options?: never;
