@@ -48,17 +48,24 @@ REMAINING: dict[str, str] = {}
 # refused with 422 there is what the document says (schemathesis' positive_data_acceptance does not
 # read the documented statuses). Each description must say "422" (test below).
 DOCUMENTED_REFUSALS: dict[str, str] = {
-    "POST /registry/v1/areas/{code}/exit-requests": "each criterion declared once",
+    "POST /registry/v1/areas/{code}/exit-requests": "each criterion declared once; a year that has begun",
+    "POST /registry/v1/households/{household_id}/exit-requests": "a year that has begun (China time)",
     "POST /registry/v1/households": "an identification year this year or next (China time)",
     "POST /registry/v1/households/imports": "each row's identification year this year or next (China time)",
     "POST /registry/v1/imports": "the file is a CSV/XLSX spreadsheet with the template's header row",
     "POST /pairing/v1/imports": "the file is a CSV/XLSX pairing roll with the template's header row",
     "POST /pairing/v1/visits": "a visit date not after today (China time)",
-    "POST /funds/v1/asset-income/agreements": "each household listed once (and the policy's dividend floor)",
+    "POST /pairing/v1/ledger-entries": "dated by today, for its year or the next (China time)",
+    "POST /pairing/v1/pairings/{pairing_id}/end": "an end date not after today (China time)",
+    "POST /funds/v1/asset-income/agreements": "each household once, the dividend floor, signed by today",
     "POST /funds/v1/schemes": "shares that add up; the area's per-capita standard (Kaiping 2016-2018)",
     "GET /funds/v1/projects/industry-participation": "an area whose policy asks for industry projects",
     "PUT /inspection/v1/signoff-schemes/{area_prefix}": "levels upward from the lowest, each once",
     "POST /inspection/v1/inspections": "ends on or after its start; a leader in the team",
+    "POST /inspection/v1/assessments": "a year that has begun (China time)",
+    "POST /inspection/v1/assessments/runs": "a year that has begun (China time)",
+    "POST /inspection/v1/complaints": "a received date not after today (China time)",
+    "GET /inspection/v1/complaints/statistics": "until on or after since",
     **{
         f"POST /registry/v1/dci/registry/{path}": "DCI header: total_count = requests, receiver, action"
         for path in ("search", "sync/search", "txn/status", "sync/txn/status", "subscribe", "unsubscribe")

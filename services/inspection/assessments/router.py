@@ -77,12 +77,14 @@ async def preview(
 
 @router.post("", response_model=schemas.AssessmentOut, status_code=201)
 async def assess(body: schemas.AssessmentIn, session: SessionDep, user: Assessor) -> schemas.AssessmentOut:
+    """Assess one area for a year; a year not yet begun (China date) is 422 `date-in-future`."""
     return _out(await service.assess(session=session, actor=user, data=body, today=clock.today()))
 
 
 @router.post("/runs", response_model=schemas.RunOut)
 async def run(body: schemas.RunIn, session: SessionDep, user: Assessor) -> schemas.RunOut:
-    """Assess every known area of a level below you for the year (bounded batch; call again)."""
+    """Assess every known area of a level below you for the year (bounded batch; call again); a year
+    not yet begun (China date) is 422 `date-in-future`."""
     done = await service.run(session=session, actor=user, data=body, today=clock.today())
     return schemas.RunOut(
         year=done.year, level=done.level, assessed=[_out(a) for a in done.assessed], more=done.more

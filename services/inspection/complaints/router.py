@@ -37,6 +37,8 @@ def _out(found: service.ComplaintRecord) -> schemas.ComplaintOut:
 async def intake(
     body: schemas.ComplaintIn, session: SessionDep, user: Intake, cipher: Cipher, idem: IdempotencyDep
 ) -> schemas.ComplaintOut:
+    """Take a complaint (12317 and the like); a `received_on` after today (China date) is 422
+    `date-in-future`."""
     taken = await service.intake(session=session, actor=user, data=body, cipher=cipher, today=clock.today())
     return await idem.answer(_out(taken))
 

@@ -52,6 +52,7 @@ async def get_pairing(pairing_id: uuid.UUID, session: SessionDep, user: Office) 
 async def end_pairing(
     pairing_id: uuid.UUID, body: schemas.PairingEndIn, session: SessionDep, user: Manager, today: TodayDep
 ) -> schemas.PairingOut:
+    """End the pairing on `ended_on`; a day after today (China date) is 422 `date-in-future`."""
     ended = await service.end_pairing(
         session=session, actor=user, pairing_id=pairing_id, data=body, today=today
     )

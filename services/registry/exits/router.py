@@ -72,6 +72,7 @@ async def request_exit(
     user: Registrar,
     request: Request,
 ) -> schemas.ExitRequestOut:
+    """Ask for the household's exit in `year`; a year not yet begun (China date) is 422 `date-in-future`."""
     out = _out(
         await service.request_exit(
             session=session, actor=user, household_id=household_id, year=body.year, today=today

@@ -71,7 +71,10 @@ export interface paths {
         /** List assessments */
         get: operations["assessments:list"];
         put?: never;
-        /** Assess */
+        /**
+         * Assess one area for a year; a year not yet begun (China date) is 422 `date-in-future`
+         * @description Assess one area for a year; a year not yet begun (China date) is 422 `date-in-future`.
+         */
         post: operations["assessments:assess"];
         delete?: never;
         options?: never;
@@ -106,8 +109,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Assess every known area of a level below you for the year (bounded batch; call again)
-         * @description Assess every known area of a level below you for the year (bounded batch; call again).
+         * Run
+         * @description Assess every known area of a level below you for the year (bounded batch; call again); a year
+         *     not yet begun (China date) is 422 `date-in-future`.
          */
         post: operations["assessments:run"];
         delete?: never;
@@ -206,7 +210,11 @@ export interface paths {
         /** List complaints */
         get: operations["complaints:list"];
         put?: never;
-        /** Intake */
+        /**
+         * Intake
+         * @description Take a complaint (12317 and the like); a `received_on` after today (China date) is 422
+         *     `date-in-future`.
+         */
         post: operations["complaints:intake"];
         delete?: never;
         options?: never;

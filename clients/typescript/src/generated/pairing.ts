@@ -611,7 +611,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End pairing */
+        /**
+         * End the pairing on `ended_on`; a day after today (China date) is 422 `date-in-future`
+         * @description End the pairing on `ended_on`; a day after today (China date) is 422 `date-in-future`.
+         */
         post: operations["pairings:end"];
         delete?: never;
         options?: never;

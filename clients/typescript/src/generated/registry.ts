@@ -685,7 +685,10 @@ export interface paths {
         /** List exit requests */
         get: operations["households:list-exit-requests"];
         put?: never;
-        /** Request exit */
+        /**
+         * Ask for the household's exit in `year`; a year not yet begun (China date) is 422 `date-in-future`
+         * @description Ask for the household's exit in `year`; a year not yet begun (China date) is 422 `date-in-future`.
+         */
         post: operations["households:request-exit"];
         delete?: never;
         options?: never;
