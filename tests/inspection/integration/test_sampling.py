@@ -252,3 +252,23 @@ async def test_a_year_not_yet_begun_is_refused_as_in_the_future_not_as_without_e
             assert (await c.get("/inspection/v1/samples", headers=EVALUATOR)).json()["items"] == []
             body["year"] = 2026
             assert (await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)).status_code == 201
+
+
+async def test_the_sample_names_its_unit_and_each_verdict_in_chinese(make_db) -> None:
+    """The evaluator's sheet shows 贫困户退出 and 错退, not the codes household and wrongly_exited."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _project_exits(app)
+        body = {"area_code": COUNTY, "year": 2026, "seed": "labels"}
+        s = (await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)).json()
+        assert (s["unit"], s["unit_label"]) == ("household", "贫困户退出")
+        assert {(i["verdict"], i["verdict_label"]) for i in s["items"]} == {(None, None)}
+        item = s["items"][0]
+        r = await c.post(
+            f"/inspection/v1/samples/{s['id']}/verdicts",
+            json={"household_id": item["household_id"], "verdict": "错退"},
+            headers=EVALUATOR,
+        )
+        assert r.status_code == 200, r.text
+        (judged,) = [i for i in r.json()["items"] if i["household_id"] == item["household_id"]]
+        assert (judged["verdict"], judged["verdict_label"]) == ("wrongly_exited", "错退")

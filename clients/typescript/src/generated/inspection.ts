@@ -1984,6 +1984,8 @@ export interface components {
             note: string | null;
             /** Verdict */
             verdict: string | null;
+            /** Verdict Label */
+            readonly verdict_label: string | null;
             /** Village Code */
             village_code: string;
         } & {
@@ -2022,6 +2024,8 @@ export interface components {
              * @default household
              */
             unit?: string;
+            /** Unit Label */
+            readonly unit_label: string | null;
             /** Year */
             year: number;
         } & {
