@@ -107,7 +107,7 @@ async def remove_member(
     repo = HouseholdRepository(session)
     members = await repo.members(h.id)
     gone = None if any(m.id == member_id for m in members) else await repo.member(h.id, member_id)
-    check_removal(facts(members), member_id, _left(gone))
+    check_removal(facts(members), member_id, _left(gone), on=data.on)
     member = next(m for m in members if m.id == member_id)
     before = snapshot(h)
     member.active = False

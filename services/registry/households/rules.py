@@ -166,9 +166,12 @@ class LeftMember:
     reason: LeaveReason | None
 
 
-def check_removal(members: Sequence[MemberFacts], member_id: UUID, left: LeftMember | None = None) -> None:
+def check_removal(
+    members: Sequence[MemberFacts], member_id: UUID, left: LeftMember | None = None, on: date | None = None
+) -> None:
     """A member may leave unless they are the head (change the head first) or the last member, or
-    has left already (``left``: named with the day and why, as a resent removal needs)."""
+    has left already (``left``: named with the day and why, as a resent removal needs), or ``on``
+    (the day they left) lies before their birth."""
     target = next((m for m in members if m.id == member_id), None)
     if target is None and left is not None:
         why = f"（{left.reason.label}）" if left.reason else ""
@@ -180,6 +183,14 @@ def check_removal(members: Sequence[MemberFacts], member_id: UUID, left: LeftMem
         raise HouseholdChangeRefused(
             f"member {member_id} is not an active member of this household",
             detail_zh=f"该户没有这名成员（{member_id}），请核对",
+        )
+    if on is not None and on < target.birth_date:
+        raise InvalidMember(
+            f"the member cannot have left on {on}, before their birth on {target.birth_date}",
+            detail_zh=f"减员日期 {on} 早于该成员的出生日期 {target.birth_date}，请核对",
+            field="on",
+            entered=on.isoformat(),
+            birth_date=target.birth_date.isoformat(),
         )
     if target.relation is Relation.HEAD and len(members) > 1:
         raise HouseholdChangeRefused(
