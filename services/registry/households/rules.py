@@ -23,7 +23,7 @@ from services.registry.vocabulary import (
     Relation,
     Sex,
 )
-from shared.backdating import DateInFuture
+from shared.backdating import DateInFuture, check_not_future
 from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, ResidentId, validate
 
@@ -293,12 +293,7 @@ def check_move(
             field="to_area_code",
             code=to_area,
         )
-    if moved_on > today:
-        raise InvalidInput(
-            f"a move is recorded once it happened; {moved_on} is after today",
-            detail_zh=f"搬迁发生后才能登记；{moved_on} 晚于今天",
-            field="moved_on",
-        )
+    check_not_future(field="moved_on", on=moved_on, today=today, label_zh="搬迁日期")
     if status not in MOVABLE_STATUSES:
         raise HouseholdChangeRefused(
             f"the household cannot move now: {_WHY_NOT_NOW.get(status, status.value)}",
