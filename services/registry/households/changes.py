@@ -310,7 +310,7 @@ async def merge(
     target.version += 1
     source.member_count = 0
     source.status = HouseholdStatus.REMOVED.value
-    source.closed_reason = f"merged into {target.household_number or target.id}: {data.reason}"
+    source.closed_reason = f"并入{target.household_number or target.id}：{data.reason}"  # the card's words
     after = {"merged_into": str(target.id), "reason": data.reason}
     await audited(session, actor, source, "merged", before=trail_before, after=after)
     await events.updated(

@@ -333,3 +333,6 @@ async def test_split_merge_and_moves_keep_counters_equal_to_a_recount(make_db):
         assert (before["status"], before["member_count"], before["version"]) == (
             "registered", 2, merging["version"]
         )
+        # the merged card says where it went in the clerk's words (stop 29: it read "merged into …")
+        gone = (await c.get(f"/registry/v1/households/{new['id']}", headers=CITY_REGISTRAR)).json()
+        assert gone["closed_reason"] == f"并入{h['household_number']}：合户"
