@@ -40,7 +40,8 @@ async def draw(
     acceptance is over (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》十:
     退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
     sign-off of that unit, area and year is still open; 409 `nothing-to-sample` where no household
-    (or village, `unit: village`) of the area exited in the year."""
+    (or village, `unit: village`) of the area exited in the year; 422 `date-in-future` for a year
+    not yet begun (China date)."""
     return await idem.answer(_out(await service.draw(session=session, actor=user, data=body), english))
 
 

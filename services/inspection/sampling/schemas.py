@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.inspection.models import EvaluationItem, EvaluationSample
-from services.inspection.vocabulary import VERDICTS
+from services.inspection.vocabulary import SIGNOFF_KINDS, VERDICTS
 from shared.clock import OfficeDateTime
 from shared.fields import AREA_CODE_PATTERN, StrictInt
 from shared.shaping import from_row
-from shared.vocabulary import code_or_label
+from shared.vocabulary import code_or_label, label_field
 
 
 class SampleIn(BaseModel):
@@ -34,6 +34,7 @@ class SampleItemOut(BaseModel):
     household_id: str | None  # None in a village sample: the item is the village
     village_code: str
     verdict: str | None
+    verdict_label: ClassVar[str | None] = label_field("verdict", VERDICTS)  # 退出准确 / 错退
     note: str | None
 
 
@@ -46,6 +47,7 @@ class SampleOut(BaseModel):
     min_per_village: int  # per stratum: village (household sample) or county (village sample)
     population: int
     unit: str = "household"
+    unit_label: ClassVar[str | None] = label_field("unit", SIGNOFF_KINDS)  # 贫困户退出 / 贫困村退出
     size: int
     method: str  # how it was drawn, in Chinese (English with Accept-Language: en)
     items: list[SampleItemOut]

@@ -32,6 +32,7 @@ from services.inspection.sampling.schemas import (
 from shared import audit
 from shared.areas import LEVEL_PREFIX_LENGTH, AreaCode, AreaLevel
 from shared.auth import Principal
+from shared.backdating import check_year_begun
 from shared.clock import clock
 from shared.errors import InvalidInput
 from shared.repository import Slice
@@ -60,6 +61,8 @@ async def draw(*, session: AsyncSession, actor: Principal, data: SampleIn) -> Dr
             detail_zh="只能在本辖区内抽样",
             area_code=data.area_code,
         )
+    # a year not yet begun has no exits: say so, not "nothing exited" (China date)
+    check_year_begun(year=data.year, today=clock.today(), doing="sample it", doing_zh="该年度开始后才能抽样")
     repo = SampleRepository(session)
     prefix = parse_area(data.area_code).prefix
     still_open = await repo.open_dossiers(prefix, data.year, data.unit)

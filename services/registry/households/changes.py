@@ -107,7 +107,7 @@ async def remove_member(
     repo = HouseholdRepository(session)
     members = await repo.members(h.id)
     gone = None if any(m.id == member_id for m in members) else await repo.member(h.id, member_id)
-    check_removal(facts(members), member_id, _left(gone))
+    check_removal(facts(members), member_id, _left(gone), on=data.on)
     member = next(m for m in members if m.id == member_id)
     before = snapshot(h)
     member.active = False
@@ -310,7 +310,7 @@ async def merge(
     target.version += 1
     source.member_count = 0
     source.status = HouseholdStatus.REMOVED.value
-    source.closed_reason = f"merged into {target.household_number or target.id}: {data.reason}"
+    source.closed_reason = f"并入{target.household_number or target.id}：{data.reason}"  # the card's words
     after = {"merged_into": str(target.id), "reason": data.reason}
     await audited(session, actor, source, "merged", before=trail_before, after=after)
     await events.updated(

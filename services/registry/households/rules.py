@@ -23,7 +23,7 @@ from services.registry.vocabulary import (
     Relation,
     Sex,
 )
-from shared.backdating import DateInFuture
+from shared.backdating import DateInFuture, check_not_future
 from shared.errors import InvalidInput
 from shared.resident_id import InvalidResidentId, ResidentId, validate
 
@@ -166,9 +166,12 @@ class LeftMember:
     reason: LeaveReason | None
 
 
-def check_removal(members: Sequence[MemberFacts], member_id: UUID, left: LeftMember | None = None) -> None:
+def check_removal(
+    members: Sequence[MemberFacts], member_id: UUID, left: LeftMember | None = None, on: date | None = None
+) -> None:
     """A member may leave unless they are the head (change the head first) or the last member, or
-    has left already (``left``: named with the day and why, as a resent removal needs)."""
+    has left already (``left``: named with the day and why, as a resent removal needs), or ``on``
+    (the day they left) lies before their birth."""
     target = next((m for m in members if m.id == member_id), None)
     if target is None and left is not None:
         why = f"（{left.reason.label}）" if left.reason else ""
@@ -180,6 +183,14 @@ def check_removal(members: Sequence[MemberFacts], member_id: UUID, left: LeftMem
         raise HouseholdChangeRefused(
             f"member {member_id} is not an active member of this household",
             detail_zh=f"该户没有这名成员（{member_id}），请核对",
+        )
+    if on is not None and on < target.birth_date:
+        raise InvalidMember(
+            f"the member cannot have left on {on}, before their birth on {target.birth_date}",
+            detail_zh=f"减员日期 {on} 早于该成员的出生日期 {target.birth_date}，请核对",
+            field="on",
+            entered=on.isoformat(),
+            birth_date=target.birth_date.isoformat(),
         )
     if target.relation is Relation.HEAD and len(members) > 1:
         raise HouseholdChangeRefused(
@@ -282,12 +293,7 @@ def check_move(
             field="to_area_code",
             code=to_area,
         )
-    if moved_on > today:
-        raise InvalidInput(
-            f"a move is recorded once it happened; {moved_on} is after today",
-            detail_zh=f"搬迁发生后才能登记；{moved_on} 晚于今天",
-            field="moved_on",
-        )
+    check_not_future(field="moved_on", on=moved_on, today=today, label_zh="搬迁日期")
     if status not in MOVABLE_STATUSES:
         raise HouseholdChangeRefused(
             f"the household cannot move now: {_WHY_NOT_NOW.get(status, status.value)}",

@@ -184,9 +184,9 @@ async def record_review(
     h = await ready_for(session, actor, household_id, Action.RECORD_REVIEW)
     on, reason = data.held_on, data.backdate_reason
     late = await _entered(session, actor, h, field="review_held_on", on=on, today=today, reason=reason)
+    h.review_result, h.review_held_on = data.result.value, data.held_on  # the card shows the last review
     if data.result is ReviewResult.NOT_APPROVED:
-        return await _reject(session, actor, h, f"village democratic review did not approve ({data.held_on})")
-    h.review_result, h.review_held_on = data.result.value, data.held_on
+        return await _reject(session, actor, h, f"村民主评议未通过（{data.held_on}）")
     held = {"review_held_on": data.held_on.isoformat()} | late
     return await _step_published(session, actor, h, Action.RECORD_REVIEW, "review_recorded", detail=held)
 

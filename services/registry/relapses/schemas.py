@@ -82,6 +82,7 @@ class RelapseCaseOut(BaseModel):
     status_label: ClassVar[str | None] = label_field("status", RELAPSE_STATUSES)
     cause: str
     cause_kind: str | None
+    cause_kind_label: ClassVar[str | None] = label_field("cause_kind", RELAPSE_CAUSE_LABELS)  # 因重大自然灾害
     opened_on: date
     chain: list[ChainStepOut]
     decisions: list[dict[str, Any]]

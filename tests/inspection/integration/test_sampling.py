@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from services.inspection.consumers import HANDLERS
 from services.inspection.policies import presets
 from services.inspection.sampling import rules
+from shared.clock import clock
 from shared.events.consumer import handle_event
 from tests.inspection.integration.helpers import app_for, event, exit_requested
 from tests.support import auth, service_client
@@ -228,3 +231,44 @@ async def test_an_area_and_year_without_exits_is_refused_with_what_to_check(make
         en = await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR | {"Accept-Language": "en"})
         assert en.json()["detail"] == "no household of 620521000000 exited in 2024: nothing to sample"
         assert (await c.get("/inspection/v1/samples", headers=EVALUATOR)).json()["items"] == []
+
+
+async def test_a_year_not_yet_begun_is_refused_as_in_the_future_not_as_without_exits(make_db) -> None:
+    """On 6 December 2026 (China date; UTC still reads the 5th) the year 2027 has not begun: the
+    evaluator mistyped the year, and "nothing exited in 2027" would send them to check the area."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _project_exits(app)
+        with clock.frozen(date(2026, 12, 6)):
+            body = {"area_code": COUNTY, "year": 2027, "seed": "typo-year"}
+            r = await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)
+            assert r.status_code == 422, r.text
+            problem = r.json()
+            assert problem["type"].rsplit("/", 1)[1] == "date-in-future"
+            assert problem["detail"] == (
+                "2027年还没有开始（今天是北京时间 2026-12-06），该年度开始后才能抽样，请核对年度"
+            )
+            assert (problem["field"], problem["entered"]) == ("year", "2027")
+            assert (await c.get("/inspection/v1/samples", headers=EVALUATOR)).json()["items"] == []
+            body["year"] = 2026
+            assert (await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)).status_code == 201
+
+
+async def test_the_sample_names_its_unit_and_each_verdict_in_chinese(make_db) -> None:
+    """The evaluator's sheet shows 贫困户退出 and 错退, not the codes household and wrongly_exited."""
+    app = app_for(make_db)
+    async with service_client(app) as c:
+        await _project_exits(app)
+        body = {"area_code": COUNTY, "year": 2026, "seed": "labels"}
+        s = (await c.post("/inspection/v1/samples", json=body, headers=EVALUATOR)).json()
+        assert (s["unit"], s["unit_label"]) == ("household", "贫困户退出")
+        assert {(i["verdict"], i["verdict_label"]) for i in s["items"]} == {(None, None)}
+        item = s["items"][0]
+        r = await c.post(
+            f"/inspection/v1/samples/{s['id']}/verdicts",
+            json={"household_id": item["household_id"], "verdict": "错退"},
+            headers=EVALUATOR,
+        )
+        assert r.status_code == 200, r.text
+        (judged,) = [i for i in r.json()["items"] if i["household_id"] == item["household_id"]]
+        assert (judged["verdict"], judged["verdict_label"]) == ("wrongly_exited", "错退")

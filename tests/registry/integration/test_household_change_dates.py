@@ -6,7 +6,7 @@ refused a year after this one."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -53,6 +53,32 @@ async def test_a_member_cannot_leave_tomorrow_but_today(make_db):
         r = await c.post(removal, json={"reason": "死亡", "on": clock.today().isoformat()}, headers=REGISTRAR)
         assert r.status_code == 204, r.text
         assert (await c.get(url(h), headers=REGISTRAR)).json()["member_count"] == 1
+
+
+async def test_a_member_cannot_have_left_before_they_were_born(make_db):
+    """Walking a household's life (stop 29): a newborn's death entered as 2026-01-01, a typo for
+    2026-12-06, was taken; the card then said the child left the household before being born."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        h = await candidate(c)
+        spouse = next(m for m in h["members"] if m["relation"] == "spouse")
+        born = date.fromisoformat(spouse["birth_date"])
+        removal = url(h, f"/members/{spouse['id']}/removal")
+        with clock.frozen(date(2026, 12, 6)):
+            before = (born - timedelta(days=1)).isoformat()
+            r = await c.post(removal, json={"reason": "死亡", "on": before}, headers=REGISTRAR)
+            assert r.status_code == 422, r.text
+            assert r.headers["content-type"] == "application/problem+json"
+            body = r.json()
+            assert body["type"].endswith("/invalid-member")
+            assert (body["field"], body["entered"], body["birth_date"]) == ("on", before, born.isoformat())
+            assert body["detail"] == f"减员日期 {before} 早于该成员的出生日期 {born}，请核对"
+            card = (await c.get(url(h), headers=REGISTRAR)).json()
+            assert (card["member_count"], card["version"]) == (2, h["version"])
+
+            r = await c.post(removal, json={"reason": "死亡", "on": born.isoformat()}, headers=REGISTRAR)
+            assert r.status_code == 204, r.text
 
 
 async def test_a_debt_cannot_be_recorded_for_next_week(make_db):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -225,6 +225,29 @@ async def test_a_review_that_does_not_approve_rejects_and_frees_the_members(make
         )
         assert r.json()["status"] == "rejected"
         assert (await c.post(url(h, "/review-submission"), headers=REGISTRAR)).status_code == 409
+
+
+async def test_a_second_review_that_does_not_approve_shows_on_the_card_in_chinese(make_db):
+    """Walking a household's life (stop 29): the village reviewed again and did not approve; the
+    card went on saying review_result approved, and its closed_reason was English."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await load_areas(c)
+        with clock.frozen(date(2026, 12, 6)):
+            h = await candidate(c)
+            await c.post(url(h, "/review-submission"), headers=REGISTRAR)
+            first = {"result": "approved", "held_on": "2026-12-06"}
+            assert (await c.post(url(h, "/review"), json=first, headers=REGISTRAR)).status_code == 200
+            again = {"result": "not_approved", "held_on": "2026-12-06"}
+            r = await c.post(url(h, "/review"), json=again, headers=REGISTRAR)
+            assert r.status_code == 200, r.text
+            card = (await c.get(url(h), headers=REGISTRAR)).json()
+        assert (card["status"], card["review_result"], card["review_held_on"]) == (
+            "rejected",
+            "not_approved",
+            "2026-12-06",
+        )
+        assert card["closed_reason"] == "村民主评议未通过（2026-12-06）"
 
 
 async def test_an_inspector_cannot_drive_identification(make_db):

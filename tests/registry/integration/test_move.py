@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -250,6 +250,32 @@ async def test_malformed_moves_are_422(make_db, body, why):
         ]
 
 
+async def test_a_move_dated_tomorrow_is_date_in_future_like_every_other_date(make_db):
+    """Walking a household's life (stop 29): at 03:40 on 6 December in China (UTC still the 5th) a
+    move dated the 7th was a bare invalid-input without the China date; now date-in-future."""
+    app = registry_app(make_db("registry"))
+    async with service_client(app) as c:
+        await setup(c)
+        h = await registered(c)
+        with clock.frozen(datetime(2026, 12, 5, 19, 40, tzinfo=UTC)):
+            body = move_body(VILLAGE_B, moved_on="2026-12-07")
+            r = await c.post(f"/registry/v1/households/{h['id']}/move", json=body, headers=COUNTY_REGISTRAR)
+            assert r.status_code == 422, r.text
+            problem = r.json()
+            assert problem["type"].endswith("/date-in-future")
+            assert problem["title"] == "日期不能晚于今天"
+            assert (problem["field"], problem["entered"], problem["today"]) == (
+                "moved_on",
+                "2026-12-07",
+                "2026-12-06",
+            )
+            assert problem["detail"] == (
+                "搬迁日期 2026-12-07 晚于今天（北京时间 2026-12-06），请在事情发生后再登记"
+            )
+            card = (await c.get(f"/registry/v1/households/{h['id']}", headers=REGISTRAR)).json()
+            assert (card["area_code"], card["version"]) == (h["area_code"], h["version"])
+
+
 async def test_an_unknown_village_is_404(make_db):
     app = registry_app(make_db("registry"))
     async with service_client(app) as c:
@@ -307,3 +333,6 @@ async def test_split_merge_and_moves_keep_counters_equal_to_a_recount(make_db):
         assert (before["status"], before["member_count"], before["version"]) == (
             "registered", 2, merging["version"]
         )
+        # the merged card says where it went in the clerk's words (stop 29: it read "merged into …")
+        gone = (await c.get(f"/registry/v1/households/{new['id']}", headers=CITY_REGISTRAR)).json()
+        assert gone["closed_reason"] == f"并入{h['household_number']}：合户"

@@ -45,6 +45,10 @@ async def test_a_relapse_cause_is_taken_by_its_chinese_label_and_refused_in_chin
         assert r.status_code == 201, r.text
         assert r.json()["cause_kind"] == "major_natural_disaster"
         assert r.json()["next_step"] == "town_recognition"
+        # the case names its cause back in the clerk's words too (stop 29: the code alone was shown)
+        assert r.json()["cause_kind_label"] == "因重大自然灾害"
+        case = (await c.get(f"/registry/v1/relapse-cases/{r.json()['id']}", headers=REGISTRAR)).json()
+        assert (case["cause_kind"], case["cause_kind_label"]) == ("major_natural_disaster", "因重大自然灾害")
 
         vocabulary = (await c.get("/registry/v1/vocabulary")).json()["lists"]
         causes = next(v for v in vocabulary if v["name"] == "relapse_cause")

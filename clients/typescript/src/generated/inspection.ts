@@ -621,7 +621,8 @@ export interface paths {
          *     acceptance is over (《甘肃省秦巴山片区区域发展与扶贫攻坚实施规划》十:
          *     退出验收工作结束后独立进行): 409 `acceptance-under-way` while a
          *     sign-off of that unit, area and year is still open; 409 `nothing-to-sample` where no household
-         *     (or village, `unit: village`) of the area exited in the year.
+         *     (or village, `unit: village`) of the area exited in the year; 422 `date-in-future` for a year
+         *     not yet begun (China date).
          */
         post: operations["samples:draw"];
         delete?: never;
@@ -1991,6 +1992,8 @@ export interface components {
             note: string | null;
             /** Verdict */
             verdict: string | null;
+            /** Verdict Label */
+            readonly verdict_label: string | null;
             /** Village Code */
             village_code: string;
         } & {
@@ -2029,6 +2032,8 @@ export interface components {
              * @default household
              */
             unit?: string;
+            /** Unit Label */
+            readonly unit_label: string | null;
             /** Year */
             year: number;
         } & {

@@ -3960,6 +3960,8 @@ export interface components {
             cause: string;
             /** Cause Kind */
             cause_kind: string | null;
+            /** Cause Kind Label */
+            readonly cause_kind_label: string | null;
             /** Chain */
             chain: components["schemas"]["ChainStepOut"][];
             /** Decisions */
