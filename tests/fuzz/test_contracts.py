@@ -65,6 +65,7 @@ DOCUMENTED_REFUSALS: dict[str, str] = {
     "POST /inspection/v1/assessments": "a year that has begun (China time)",
     "POST /inspection/v1/assessments/runs": "a year that has begun (China time)",
     "POST /inspection/v1/complaints": "a received date not after today (China time)",
+    "POST /inspection/v1/samples": "a year that has begun (China time)",
     "GET /inspection/v1/complaints/statistics": "until on or after since",
     **{
         f"POST /registry/v1/dci/registry/{path}": "DCI header: total_count = requests, receiver, action"
