@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+import httpx
 import pytest
 
 from services.inspection.consumers import HANDLERS
@@ -257,15 +258,21 @@ async def test_county_assessment_numbers_and_admonishment_of_its_heads(make_db) 
         assert r.status_code == 403
 
 
+async def _target(c: httpx.AsyncClient, year: int, *, people: int) -> None:
+    """The city sets the county's target of people to lift out of poverty in ``year``."""
+    r = await c.put(
+        f"/inspection/v1/assessments/targets/{COUNTY}/{year}", json={"people": people}, headers=CITY_INSPECTOR
+    )
+    assert r.status_code == 200, r.text
+
+
 async def test_a_year_still_to_come_in_china_is_not_assessed(make_db) -> None:
     """03:00 on 6 December in China is still 2026: assessing 2027 (target set) would record a score and
     admonish the county's heads before a day of the year had passed; 422 and nothing is stored."""
     app = app_for(make_db)
     async with service_client(app) as c:
         await _fixture_county(app)
-        await c.put(
-            f"/inspection/v1/assessments/targets/{COUNTY}/2027", json={"people": 20}, headers=CITY_INSPECTOR
-        )
+        await _target(c, 2027, people=20)
         county_inspector = auth("inspector", COUNTY)
         with clock.frozen(datetime(2026, 12, 5, 19, 0, tzinfo=UTC)):
             one = await c.post(

@@ -103,18 +103,23 @@ async def test_ledger_entries_page_oldest_first(app: FastAPI, client: httpx.Asyn
     assert rest["next_cursor"] is None
 
 
+def _first_secretary_in_v1(started_on: str, ended_on: str) -> dict[str, object]:
+    """A first secretary's posting (村第一书记) in the poor village V1, both days in post."""
+    return {
+        "area_code": V1,
+        "role": "first_secretary",
+        "started_on": started_on,
+        "ended_on": ended_on,
+        "in_poor_area": True,
+    }
+
+
 async def test_a_first_secretarys_year_in_a_poor_village_counts_as_grassroots_service(
     client: httpx.AsyncClient,
 ) -> None:
     secretary = await helper(client, "first_secretary")
     postings = f"/pairing/v1/helpers/{secretary}/postings"
-    full = {
-        "area_code": V1,
-        "role": "first_secretary",
-        "started_on": "2024-03-01",
-        "ended_on": "2025-03-01",
-        "in_poor_area": True,
-    }
+    full = _first_secretary_in_v1("2024-03-01", "2025-03-01")
     # both ends are days in post: 2 March 2025 - 1 March 2026 is exactly one year (一年以上 includes it)
     exact = {**full, "started_on": "2025-03-02", "ended_on": "2026-03-01"}
     short = {**full, "started_on": "2025-03-02", "ended_on": "2026-02-28"}
@@ -137,13 +142,7 @@ async def test_a_posting_planned_past_today_counts_no_year_early_and_ends_when_t
     posting on today, not on its planned day in 2028."""
     secretary = await helper(client, "first_secretary")
     postings = f"/pairing/v1/helpers/{secretary}/postings"
-    planned = {
-        "area_code": V1,
-        "role": "first_secretary",
-        "started_on": "2026-11-01",
-        "ended_on": "2028-10-31",
-        "in_poor_area": True,
-    }
+    planned = _first_secretary_in_v1("2026-11-01", "2028-10-31")
     added = await client.post(postings, json=planned, headers=OFFICE)
     assert (added.status_code, added.json()["counts_as_grassroots_service"]) == (201, False)
     left = await client.post(
