@@ -321,7 +321,25 @@ class Runner:
             pass
 
     # -- lifecycle ----------------------------------------------------------------------------
+    def running_elsewhere(self) -> int | None:
+        """The pid of another `jingzhun up` still running on this data folder (its status file names
+        it and the process lives), else None: a second start would fail on the folder's PostgreSQL."""
+        try:
+            pid = int(json.loads((self.data_dir / STATUS_FILE).read_text())["runner_pid"])
+            os.kill(pid, 0)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # no status file, an unreadable one, or its runner is gone
+        return pid if pid != os.getpid() else None
+
     def run(self) -> int:
+        other = self.running_elsewhere()
+        if other is not None:
+            print(
+                f"Jingzhun is already running from {self.data_dir} (runner pid {other}): "
+                f"`jingzhun status` shows it; stop it first (Ctrl-C where it runs, or kill -INT {other})",
+                file=sys.stderr,
+            )
+            return 1
         print("Jingzhun: starting the local stack")
         _, public_key = ensure_dev_keys()
         stop = {"now": False}
